@@ -1,0 +1,45 @@
+//! Engine-wide settings (`ConductorConfig` fields that the original accepted and ignored, now
+//! doing what their names say).
+
+use crate::format::ParseLimits;
+use crate::validation::FlowLimits;
+
+/// Settings shared by every run of an engine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineConfig {
+    /// Most atomic nodes running at once (`ConductorConfig.concurrency`). Default 16, a sensible
+    /// number for I/O-bound nodes; 1 reproduces strict sequential side-effect order.
+    pub concurrency: usize,
+    /// Bound on a whole run in ms (`ConductorConfig.timeout`); `None` = unbounded.
+    pub timeout_ms: Option<f64>,
+    /// Cap on a node's `parameters.retries` (`ConductorConfig.maxRetries`). Default 3.
+    pub max_retries: u32,
+    /// Base delay of exponential backoff in ms (`ConductorConfig.retryDelay`). Default 1000.
+    pub retry_delay_ms: f64,
+    /// Longest single backoff delay in ms. Default 30 000.
+    pub max_retry_delay_ms: f64,
+    /// Minimum ms between progress events (first and last always delivered). Default 100.
+    pub progress_throttle_ms: f64,
+    /// Shape limits checked by validation.
+    pub flow_limits: FlowLimits,
+    /// Limits for parsing flow text.
+    pub parse_limits: ParseLimits,
+    /// Whether results carry an `ExecutionTrace`. Default true.
+    pub trace: bool,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            concurrency: 16,
+            timeout_ms: None,
+            max_retries: 3,
+            retry_delay_ms: 1000.0,
+            max_retry_delay_ms: 30_000.0,
+            progress_throttle_ms: 100.0,
+            flow_limits: FlowLimits::default(),
+            parse_limits: ParseLimits::default(),
+            trace: true,
+        }
+    }
+}

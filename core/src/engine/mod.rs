@@ -1,0 +1,178 @@
+//! The engine: configuration, a node registry, and `validate` / `run`.
+
+mod config;
+mod ids;
+mod options;
+mod result;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+pub use config::EngineConfig;
+pub use ids::{execution_id, uuid_v4};
+pub use options::RunOptions;
+pub use result::{ExecutionContext, ExecutionResult};
+
+use crate::error::ExecutionError;
+use crate::graph::analyze;
+use crate::host::{BoxFuture, CancelToken, EngineEvent, SharedHost};
+use crate::model::NodeDefinition;
+use crate::nodes::{NodeInput, NodeRegistry};
+use crate::plan::build_plan;
+use crate::progress::{GraphEdge, ProgressGraph};
+use crate::scheduler::debug::ResolvedDebug;
+use crate::scheduler::{RunSetup, Scheduler};
+use crate::validation::{validate, ValidationContext, ValidationReport};
+
+/// A configured engine. Cheap to clone; runs on it are independent (PRODUCT §4 "Isolation").
+#[derive(Clone)]
+pub struct Engine {
+    registry: Arc<NodeRegistry>,
+    config: Arc<EngineConfig>,
+}
+
+impl Engine {
+    /// An engine with the built-in node types.
+    pub fn new(config: EngineConfig) -> Self {
+        Self::with_registry(crate::nodes::builtin_registry(), config)
+    }
+
+    /// An engine with exactly the given node types.
+    pub fn with_registry(registry: NodeRegistry, config: EngineConfig) -> Self {
+        Engine { registry: Arc::new(registry), config: Arc::new(config) }
+    }
+
+    pub fn registry(&self) -> &NodeRegistry {
+        &self.registry
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// Deep validation for an environment with `capabilities` and host-provided `custom_types`.
+    pub fn validate(&self, flow: &NodeDefinition, custom_types: &HashSet<String>, host: &SharedHost) -> ValidationReport {
+        validate(
+            flow,
+            &ValidationContext {
+                registry: &self.registry,
+                custom_types,
+                capabilities: host.capabilities(),
+                limits: self.config.flow_limits,
+            },
+        )
+    }
+
+    /// Runs a flow. The returned future owns everything it needs, never panics outwards and
+    /// never fails: errors are results with `success: false`. It validates first, so an invalid
+    /// flow fails before any node has side effects.
+    pub fn run(&self, flow: NodeDefinition, options: RunOptions, host: SharedHost) -> BoxFuture<'static, ExecutionResult> {
+        let engine = self.clone();
+        Box::pin(async move { engine.run_flow(flow, options, host).await })
+    }
+
+    async fn run_flow(self, flow: NodeDefinition, options: RunOptions, host: SharedHost) -> ExecutionResult {
+        let start_time = host.now();
+        let execution_id: Arc<str> = Arc::from(options.execution_id.clone().unwrap_or_else(|| execution_id(|| host.random())));
+        let variables = Arc::new(options.variables.clone().unwrap_or_else(|| json!({})));
+        let input = options.input.clone().map(NodeInput::from_value).unwrap_or_default();
+        let debug_value = options.debug.clone().filter(|d| !d.is_null()).map(Arc::new);
+        let report = self.validate(&flow, &options.custom_types, &host);
+        let root_id = flow.id_str().to_owned();
+        let rejected = |error: ExecutionError| {
+            reject(&host, &options, error, &root_id, &execution_id, &variables, &input, debug_value.clone(), start_time)
+        };
+        if let Some(error) = report.to_error() {
+            return rejected(error);
+        }
+        let graph = match analyze(&flow) {
+            Ok(graph) => graph,
+            Err(error) => return rejected(error),
+        };
+        let progress_graph = Arc::new(ProgressGraph {
+            edges: graph.edge_pairs().into_iter().map(|(from, to)| GraphEdge { from, to }).collect(),
+            execution_order: graph.execution_order,
+            critical_path: graph.critical_path,
+            total_weight: graph.total_weight,
+            max_parallelism: graph.max_parallelism,
+        });
+        let plan = match build_plan(flow, &self.registry) {
+            Ok(plan) => plan,
+            Err(error) => return rejected(error),
+        };
+        let debug = match ResolvedDebug::resolve(debug_value.as_deref(), &plan, || host.random()) {
+            Ok(debug) => debug,
+            Err(error) => return rejected(error),
+        };
+        let scheduler = Scheduler::new(RunSetup {
+            plan,
+            host: host.clone(),
+            registry: self.registry.clone(),
+            config: self.config.clone(),
+            execution_id,
+            variables,
+            input,
+            parent_context: options.parent_context,
+            slow_mo: options.slow_mo,
+            debug_value,
+            debug,
+            timeout_ms: options.timeout_ms.or(self.config.timeout_ms).filter(|t| *t > 0.0),
+            custom_types: options.custom_types,
+            cancel: options.cancel.unwrap_or_default(),
+            events: options.events,
+            graph: progress_graph,
+            start_time,
+        });
+        scheduler.run().await
+    }
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new(EngineConfig::default())
+    }
+}
+
+/// A run refused before any node ran (validation, analysis): the graph-analysis-failure row of
+/// reference §4.6 — `executedNodes: [root]`, context present, no trace.
+#[allow(clippy::too_many_arguments)]
+fn reject(
+    host: &SharedHost,
+    options: &RunOptions,
+    error: ExecutionError,
+    root_id: &str,
+    execution_id: &str,
+    variables: &Arc<Value>,
+    input: &NodeInput,
+    debug: Option<Arc<Value>>,
+    start_time: f64,
+) -> ExecutionResult {
+    let now = host.now();
+    let error = error.located(root_id, execution_id).with_timestamp(now);
+    if let Some(sink) = &options.events {
+        sink.emit(EngineEvent::Started { execution_id: execution_id.to_owned(), node_id: root_id.to_owned() });
+        sink.emit(EngineEvent::Error { execution_id: execution_id.to_owned(), node_id: root_id.to_owned(), error: error.clone() });
+    }
+    ExecutionResult {
+        success: false,
+        data: None,
+        error: Some(error),
+        duration: now - start_time,
+        executed_nodes: if root_id.is_empty() { Vec::new() } else { vec![Arc::from(root_id)] },
+        context: Some(ExecutionContext {
+            node_id: root_id.to_owned(),
+            execution_id: execution_id.to_owned(),
+            variables: variables.clone(),
+            input: Some(input.clone()),
+            parent_context: options.parent_context.clone(),
+            slow_mo: options.slow_mo,
+            debug,
+        }),
+        trace: None,
+    }
+}
+
+/// A token that can cancel a run from elsewhere (re-exported for convenience).
+pub type RunCancelToken = CancelToken;

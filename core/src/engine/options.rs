@@ -1,0 +1,44 @@
+//! Per-run options (the `contextOverrides` of `node.run`, plus cancellation and events).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::host::{CancelToken, EventSink};
+
+/// How to run one flow.
+#[derive(Clone, Default)]
+pub struct RunOptions {
+    /// Id of the run; generated (`exec_<uuid>`) when absent.
+    pub execution_id: Option<String>,
+    /// Shared with every node (`params.variables`). Default `{}`.
+    pub variables: Option<Value>,
+    /// The flow's input: an atomic node's `input`, a group's children's fallback input.
+    pub input: Option<Value>,
+    /// Passed through to custom executors of top-level nodes.
+    pub parent_context: Option<Value>,
+    /// Visualisation pacing in ms per progress step; 0 or absent = no artificial delay.
+    pub slow_mo: Option<f64>,
+    /// `{simulateError?, simulateLongRunning?}` for this run only.
+    pub debug: Option<Value>,
+    /// Bound on this run in ms (overrides `EngineConfig::timeout_ms`).
+    pub timeout_ms: Option<f64>,
+    /// Types the host provides executors for; consulted before built-ins.
+    pub custom_types: Arc<HashSet<String>>,
+    /// Cancels the run when cancelled.
+    pub cancel: Option<CancelToken>,
+    /// Receives this run's events.
+    pub events: Option<Arc<dyn EventSink>>,
+}
+
+impl std::fmt::Debug for RunOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunOptions")
+            .field("execution_id", &self.execution_id)
+            .field("slow_mo", &self.slow_mo)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("custom_types", &self.custom_types)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,103 @@
+//! The 22 error codes of the original engine (reference §5.1). The string value of each code equals
+//! its name, exactly as the TypeScript `enum ErrorCode` does.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! error_codes {
+    ($( $(#[$doc:meta])* $name:ident ),+ $(,)?) => {
+        /// Every error code the engine can report. Serialises as its name (`"TIMEOUT"`).
+        #[allow(non_camel_case_types)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum ErrorCode {
+            $( $(#[$doc])* $name ),+
+        }
+
+        impl ErrorCode {
+            /// All codes in the order of the reference table.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$name),+];
+
+            /// The wire string of the code (equal to its name).
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$name => stringify!($name)),+ }
+            }
+
+            /// Parses a wire string; unknown strings give `None`.
+            pub fn parse(value: &str) -> Option<ErrorCode> {
+                match value { $(stringify!($name) => Some(ErrorCode::$name),)+ _ => None }
+            }
+        }
+    };
+}
+
+error_codes! {
+    // Validation
+    /// The flow as a whole is not acceptable (limits, malformed structure).
+    VALIDATION_FAILED,
+    /// A node's parameters break its type's schema.
+    INVALID_PARAMETERS,
+    /// A node definition lacks an id or a type.
+    INVALID_NODE,
+    /// A required field is absent.
+    MISSING_REQUIRED_FIELD,
+    /// A value has the wrong type.
+    TYPE_MISMATCH,
+    // Execution
+    /// A node's logic failed.
+    EXECUTION_FAILED,
+    /// A referenced node does not exist (e.g. an edge endpoint).
+    NODE_NOT_FOUND,
+    /// No executable is registered for a node type.
+    NODE_TYPE_NOT_FOUND,
+    /// The node type exists but this environment cannot run it (e.g. `file-system` in a browser).
+    IMPLEMENTATION_NOT_FOUND,
+    /// The graph contains a cycle.
+    CIRCULAR_DEPENDENCY,
+    /// No executor factory was configured.
+    NO_EXECUTOR_FACTORY,
+    // Runtime
+    /// A node attempt or the whole run exceeded its time limit.
+    TIMEOUT,
+    /// The run was cancelled.
+    CANCELLED,
+    /// A size limit (response size, string size, ...) was exceeded.
+    MEMORY_LIMIT_EXCEEDED,
+    /// A remote service rate-limited the request.
+    RATE_LIMIT_EXCEEDED,
+    // Transport
+    /// A network or transport failure.
+    TRANSPORT_ERROR,
+    /// No transport is available.
+    NO_TRANSPORT,
+    /// IPC between processes failed.
+    IPC_COMMUNICATION_FAILED,
+    /// A value could not be serialised.
+    SERIALIZATION_FAILED,
+    /// Input could not be parsed.
+    DESERIALIZATION_FAILED,
+    // System
+    /// A bug in the engine (e.g. a caught panic).
+    INTERNAL_ERROR,
+    /// Anything else.
+    UNKNOWN_ERROR,
+}
+
+impl ErrorCode {
+    /// Whether the scheduler retries a node attempt that failed with this code (PRODUCT §4
+    /// "Retries"): time-outs, rate limits and transport/network failures only. A node whose own
+    /// logic failed is never re-run.
+    pub fn is_retryable_by_engine(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::TIMEOUT
+                | ErrorCode::RATE_LIMIT_EXCEEDED
+                | ErrorCode::TRANSPORT_ERROR
+                | ErrorCode::IPC_COMMUNICATION_FAILED
+        )
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,9 @@
+//! Errors: the 22 codes, the `ExecutionError` type and the recovery table.
+
+mod code;
+mod execution_error;
+mod recovery;
+
+pub use code::ErrorCode;
+pub use execution_error::{ExecutionError, Result};
+pub use recovery::{recovery_strategy, ErrorRecoveryStrategy};

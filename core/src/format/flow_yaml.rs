@@ -1,0 +1,211 @@
+//! The YAML flow format of reference §3.4 (`*.flow.yaml`): reading with the original `fromYaml`
+//! defaults, and writing so that reading back gives the same definition (the original writer
+//! turned every parameter into a `{type, default}` object and did not round-trip).
+
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::defaults::{self, node_metadata_defaults, node_parameter_defaults, one_of};
+use super::yaml_reader::{parse_yaml_documents, parse_yaml_value};
+use super::yaml_writer::to_yaml_string;
+use super::ParseLimits;
+use crate::error::{ExecutionError, Result};
+use crate::model::deep::{dispose, guard};
+use crate::model::NodeDefinition;
+
+/// Reads a flow in the YAML flow format, applying the §3.4 defaults (type `"transform"` when
+/// untyped, version `"1.0.0"`, metadata defaults, `{enabled, timeout, retries}` parameters,
+/// port and edge defaults). Unknown keys are kept.
+pub fn parse_flow_yaml(text: &str, limits: &ParseLimits) -> Result<NodeDefinition> {
+    flow_from_value(parse_yaml_value(text, limits)?)
+}
+
+/// `fromYamlDocuments`: one flow per YAML document.
+pub fn parse_flow_yaml_documents(text: &str, limits: &ParseLimits) -> Result<Vec<NodeDefinition>> {
+    parse_yaml_documents(text, limits)?.into_iter().map(flow_from_value).collect()
+}
+
+/// Applies the §3.4 reader to an already parsed value (the root must have `id` and `name`).
+pub fn flow_from_value(value: Value) -> Result<NodeDefinition> {
+    let Value::Object(root) = value else {
+        return Err(ExecutionError::deserialization("Failed to parse YAML: Invalid YAML structure"));
+    };
+    if !has_truthy_string(&root, "id") || !has_truthy_string(&root, "name") {
+        return Err(ExecutionError::deserialization(
+            "Failed to parse YAML: Node definition must have id and name",
+        ));
+    }
+    let normalised = Value::Object(node_with_defaults(root));
+    NodeDefinition::deserialize(normalised).map_err(|e| ExecutionError::deserialization(format!("Failed to parse YAML: {e}")))
+}
+
+/// Plain YAML ↔ definition with no defaults applied: what flow storage uses, so a saved flow
+/// comes back exactly as it was given.
+pub fn parse_definition_yaml(text: &str, limits: &ParseLimits) -> Result<NodeDefinition> {
+    let value = parse_yaml_value(text, limits)?;
+    NodeDefinition::deserialize(value).map_err(|e| ExecutionError::deserialization(format!("Failed to parse YAML: {e}")))
+}
+
+/// Writes a definition as YAML (used for both flow files and storage).
+pub fn definition_to_yaml(definition: &NodeDefinition) -> Result<String> {
+    let value = serde_json::to_value(definition).map_err(ExecutionError::from)?;
+    let text = to_yaml_string(&value);
+    dispose(value);
+    Ok(text)
+}
+
+fn has_truthy_string(map: &Map<String, Value>, key: &str) -> bool {
+    matches!(map.get(key), Some(Value::String(s)) if !s.is_empty())
+}
+
+fn string_or<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    map.get(key).filter(|v| matches!(v, Value::String(s) if !s.is_empty()))
+}
+
+const NODE_KEYS: &[&str] = &[
+    "id", "type", "version", "name", "position", "metadata", "parameters", "fields", "inputPorts", "outputPorts", "nodes",
+    "edges",
+];
+
+fn node_with_defaults(mut data: Map<String, Value>) -> Map<String, Value> {
+    guard(|| {
+        let meta = match data.get("metadata") {
+            Some(Value::Object(m)) => m.clone(),
+            _ => Map::new(),
+        };
+        let mut out = Map::new();
+        if let Some(id) = data.get("id") {
+            out.insert("id".into(), id.clone());
+        }
+        let node_type = string_or(&data, "type").or_else(|| string_or(&meta, "type")).cloned().unwrap_or_else(|| json!("transform"));
+        out.insert("type".into(), node_type);
+        let version = string_or(&data, "version").or_else(|| string_or(&meta, "version")).cloned().unwrap_or_else(|| json!("1.0.0"));
+        out.insert("version".into(), version);
+        if let Some(name) = data.get("name") {
+            out.insert("name".into(), name.clone());
+        }
+        let position = data.get("position").filter(|p| p.is_object()).cloned().unwrap_or_else(|| json!({"x": 0, "y": 0}));
+        out.insert("position".into(), position);
+        out.insert("metadata".into(), Value::Object(node_metadata_defaults(&metadata_input(&data, meta))));
+        let params = match data.remove("parameters") {
+            Some(Value::Object(p)) => p,
+            _ => Map::new(),
+        };
+        out.insert("parameters".into(), Value::Object(node_parameter_defaults(params)));
+        let fields = data.get("fields").filter(|f| f.is_object()).cloned().unwrap_or_else(|| json!({}));
+        out.insert("fields".into(), fields);
+        out.insert("inputPorts".into(), ports(data.get("inputPorts"), "input"));
+        out.insert("outputPorts".into(), ports(data.get("outputPorts"), "output"));
+        if let Some(Value::Array(children)) = data.remove("nodes") {
+            let children = children
+                .into_iter()
+                .map(|child| match child {
+                    Value::Object(map) => Value::Object(node_with_defaults(map)),
+                    other => other,
+                })
+                .collect();
+            out.insert("nodes".into(), Value::Array(children));
+        }
+        if let Some(Value::Array(edges)) = data.get("edges") {
+            out.insert("edges".into(), Value::Array(edges.iter().map(edge_with_defaults).collect()));
+        }
+        for (key, value) in data {
+            if !NODE_KEYS.contains(&key.as_str()) {
+                out.insert(key, value);
+            }
+        }
+        out
+    })
+}
+
+/// The object `fromYaml` hands to `createNodeMetadata`.
+fn metadata_input(data: &Map<String, Value>, meta: Map<String, Value>) -> Map<String, Value> {
+    let mut input = Map::new();
+    let pick = |key: &str| string_or(&meta, key).or_else(|| string_or(data, key)).cloned();
+    if let Some(id) = pick("id") {
+        input.insert("id".into(), id);
+    }
+    if let Some(name) = pick("name") {
+        input.insert("name".into(), name);
+    }
+    if let Some(author) = meta.get("author") {
+        input.insert("author".into(), author.clone());
+    }
+    if let Some(author_id) = meta.get("authorId") {
+        input.insert("authorId".into(), author_id.clone());
+    }
+    if meta.contains_key("source") {
+        input.insert("source".into(), json!(one_of(meta.get("source"), defaults::SOURCES, "user")));
+    }
+    if let Some(description) = pick("description") {
+        input.insert("description".into(), description);
+    }
+    let category = string_or(&meta, "category").or_else(|| string_or(data, "category"));
+    input.insert("category".into(), json!(one_of(category, defaults::CATEGORIES, "user")));
+    input.insert("icon".into(), json!(one_of(meta.get("icon"), defaults::ICONS, "file")));
+    input.insert("keywords".into(), meta.get("keywords").filter(|v| v.is_array()).cloned().unwrap_or_else(|| json!([])));
+    input.insert("tags".into(), meta.get("tags").filter(|v| v.is_array()).cloned().unwrap_or_else(|| json!([])));
+    if let Some(runtime) = meta.get("runtime").filter(|v| !v.is_null()) {
+        let language = match runtime {
+            Value::Object(r) => r.get("language"),
+            other => Some(other),
+        };
+        input.insert("runtime".into(), json!({"language": one_of(language, defaults::RUNTIMES, "typescript")}));
+    }
+    input.insert("experimental".into(), json!(meta.get("experimental").and_then(Value::as_bool).unwrap_or(false)));
+    input.insert("deprecated".into(), json!(meta.get("deprecated").and_then(Value::as_bool).unwrap_or(false)));
+    for (key, value) in meta {
+        if !input.contains_key(&key) && key != "type" && key != "version" {
+            input.insert(key, value);
+        }
+    }
+    input
+}
+
+fn ports(value: Option<&Value>, default_type: &str) -> Value {
+    let Some(Value::Array(items)) = value else { return json!([]) };
+    Value::Array(
+        items
+            .iter()
+            .map(|port| {
+                let Value::Object(port) = port else { return port.clone() };
+                let mut out = Map::new();
+                out.insert("id".into(), port.get("id").cloned().unwrap_or(Value::Null));
+                out.insert("name".into(), port.get("name").cloned().unwrap_or(Value::Null));
+                out.insert("type".into(), string_or(port, "type").cloned().unwrap_or_else(|| json!(default_type)));
+                out.insert("dataType".into(), string_or(port, "dataType").cloned().unwrap_or_else(|| json!("any")));
+                out.insert("required".into(), json!(port.get("required").and_then(Value::as_bool).unwrap_or(false)));
+                out.insert("multiple".into(), json!(port.get("multiple").and_then(Value::as_bool).unwrap_or(false)));
+                for (key, value) in port {
+                    if !out.contains_key(key) {
+                        out.insert(key.clone(), value.clone());
+                    }
+                }
+                Value::Object(out)
+            })
+            .collect(),
+    )
+}
+
+fn edge_with_defaults(edge: &Value) -> Value {
+    let Value::Object(edge) = edge else { return edge.clone() };
+    let mut out = Map::new();
+    for key in ["id", "source", "target", "sourceHandle", "targetHandle"] {
+        if let Some(value) = edge.get(key) {
+            out.insert(key.into(), value.clone());
+        }
+    }
+    if let Some(Value::String(t)) = edge.get("type") {
+        if defaults::EDGE_TYPES.contains(&t.as_str()) {
+            out.insert("type".into(), json!(t));
+        }
+    }
+    out.insert("animated".into(), json!(edge.get("animated").and_then(Value::as_bool).unwrap_or(false)));
+    out.insert("hidden".into(), json!(edge.get("hidden").and_then(Value::as_bool).unwrap_or(false)));
+    for (key, value) in edge {
+        if !out.contains_key(key) && key != "type" {
+            out.insert(key.clone(), value.clone());
+        }
+    }
+    Value::Object(out)
+}

@@ -1,0 +1,50 @@
+//! The boundary between the engine and its environment.
+//!
+//! The core never calls tokio, `std::time`, threads, the file system or the network itself:
+//! each binding implements [`Host`] (tokio + native effects in Node, JS timers + `fetch` in the
+//! browser, virtual time in tests), which is what lets one scheduler run everywhere.
+
+mod cancel;
+mod capabilities;
+mod events;
+mod future;
+
+use std::sync::Arc;
+
+pub use cancel::{CancelToken, Cancelled};
+pub use capabilities::Capabilities;
+pub use events::{EngineEvent, EventSink};
+pub use future::{BoxCallback, BoxFuture, MaybeSend, MaybeSync};
+
+use crate::error::{ErrorCode, ExecutionError};
+use crate::nodes::{Invocation, NodeResult};
+
+/// Everything environmental the engine needs.
+pub trait Host: MaybeSend + MaybeSync + 'static {
+    /// Wall-clock time in milliseconds since the Unix epoch (timestamps, durations).
+    fn now(&self) -> f64;
+
+    /// A future that resolves after `ms` milliseconds.
+    fn sleep(&self, ms: f64) -> BoxFuture<'static, ()>;
+
+    /// A uniformly distributed number in `[0, 1)` (retry jitter, `"random"` debug targets, ids).
+    fn random(&self) -> f64;
+
+    /// Runs a task concurrently with the caller (a tokio task, a JS microtask, a test queue).
+    fn spawn(&self, task: BoxFuture<'static, ()>);
+
+    /// Runs a node whose type the run was told is provided by the host (a JS executor from
+    /// `nodeExecutorFactory`). Hosts without custom executors keep the default.
+    fn execute_custom(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
+        let message = format!("No implementation found for node type: {}", invocation.node_type);
+        Box::pin(async move { Err(ExecutionError::new(ErrorCode::NODE_TYPE_NOT_FOUND, message)) })
+    }
+
+    /// What this environment can do for built-in node types that reach outside the data.
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::NONE
+    }
+}
+
+/// Shared handle to a host.
+pub type SharedHost = Arc<dyn Host>;

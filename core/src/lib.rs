@@ -1,0 +1,26 @@
+//! # atomiton-core
+//!
+//! The Atomiton Conductor engine in pure Rust: the flow model, YAML/JSON formats, graph analysis,
+//! validation, the scheduler with its progress and trace reporting, and the built-in node types.
+//! It knows nothing of JavaScript: everything environmental (clock, sleep, spawn, HTTP, files,
+//! processes, JS callbacks) comes through the [`host::Host`] trait that each binding implements.
+
+pub mod engine;
+pub mod error;
+pub mod format;
+pub mod graph;
+pub mod host;
+pub mod model;
+pub mod nodes;
+mod plan;
+pub mod progress;
+mod scheduler;
+pub mod trace;
+pub mod validation;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use engine::{Engine, EngineConfig, ExecutionContext, ExecutionResult, RunOptions};
+pub use error::{ErrorCode, ExecutionError, Result};
+pub use model::{NodeDefinition, NodeEdge, NodeMetadata, NodePort};

@@ -1,0 +1,12 @@
+//! The flow model (reference §3.1): node definitions, edges, ports and metadata.
+
+pub(crate) mod deep;
+mod definition;
+mod definition_serde;
+mod edge;
+mod object;
+mod port;
+
+pub use definition::NodeDefinition;
+pub use edge::NodeEdge;
+pub use port::{NodeMetadata, NodePort};

@@ -1,0 +1,80 @@
+//! A node's input: `{[targetHandle || "default"]: <whole output of the source>}` (reference §4.4).
+
+use std::sync::Arc;
+
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+use serde_json::{Map, Value};
+
+/// An ordered map from input key to a shared upstream output. Outputs are shared, never copied,
+/// so passing a 100k-item result down a chain costs nothing per hop.
+#[derive(Clone, Default, Debug, PartialEq)]
+pub struct NodeInput {
+    entries: Arc<Vec<(Arc<str>, Arc<Value>)>>,
+}
+
+impl NodeInput {
+    pub fn empty() -> Self {
+        Self::default()
+    }
+
+    /// From ordered entries; a repeated key keeps its first position and the later value
+    /// (`{...acc, [key]: out}` in the original).
+    pub fn from_entries(entries: impl IntoIterator<Item = (Arc<str>, Arc<Value>)>) -> Self {
+        let mut list: Vec<(Arc<str>, Arc<Value>)> = Vec::new();
+        for (key, value) in entries {
+            match list.iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1 = value,
+                None => list.push((key, value)),
+            }
+        }
+        NodeInput { entries: Arc::new(list) }
+    }
+
+    /// A run's `input` option: an object becomes its entries, `null` nothing, and any other value
+    /// arrives under `"default"`.
+    pub fn from_value(value: Value) -> Self {
+        match value {
+            Value::Object(map) => Self::from_entries(map.into_iter().map(|(k, v)| (Arc::from(k), Arc::new(v)))),
+            Value::Null => Self::empty(),
+            other => Self::from_entries([(Arc::from("default"), Arc::new(other))]),
+        }
+    }
+
+    /// The value under `key`.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.entries.iter().find(|(k, _)| &**k == key).map(|(_, v)| &**v)
+    }
+
+    /// The shared value under `key`.
+    pub fn get_shared(&self, key: &str) -> Option<&Arc<Value>> {
+        self.entries.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn entries(&self) -> &[(Arc<str>, Arc<Value>)] {
+        &self.entries
+    }
+
+    /// A JSON object copy (used where a node's input becomes its output, e.g. a skipped node).
+    pub fn to_value(&self) -> Value {
+        Value::Object(self.entries.iter().map(|(k, v)| (k.to_string(), (**v).clone())).collect::<Map<_, _>>())
+    }
+}
+
+impl Serialize for NodeInput {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.entries.len()))?;
+        for (key, value) in self.entries.iter() {
+            map.serialize_entry(&**key, &**value)?;
+        }
+        map.end()
+    }
+}

@@ -1,0 +1,136 @@
+//! What a node executable receives.
+
+use std::sync::Arc;
+
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use super::NodeInput;
+use crate::error::ExecutionError;
+use crate::host::CancelToken;
+
+/// What an executable returns: its output (`None` is JS `undefined`) or an error.
+pub type NodeResult = Result<Option<Value>, ExecutionError>;
+
+/// The context of the group a node runs in, as custom executors see it in `parentContext`.
+#[derive(Debug, Clone)]
+pub struct ParentContext {
+    pub node_id: Arc<str>,
+    pub execution_id: Arc<str>,
+    pub input: NodeInput,
+    pub variables: Arc<Value>,
+    pub slow_mo: Option<f64>,
+    pub debug: Option<Arc<Value>>,
+}
+
+/// One attempt at running one node.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    pub node_id: Arc<str>,
+    pub node_type: Arc<str>,
+    pub execution_id: Arc<str>,
+    /// The node's `parameters`.
+    pub parameters: Arc<Map<String, Value>>,
+    /// Edge input, or the group's input when no edge delivered data.
+    pub input: NodeInput,
+    /// The run's `variables`, shared by every node.
+    pub variables: Arc<Value>,
+    pub parent_context: Option<Arc<ParentContext>>,
+    pub slow_mo: Option<f64>,
+    pub debug: Option<Arc<Value>>,
+    /// Cancelled when the run is cancelled or this attempt times out.
+    pub signal: CancelToken,
+    /// 1 for the first attempt, 2 for the first retry, ...
+    pub attempt: u32,
+}
+
+impl Invocation {
+    /// `getInput(key)` of the original executables (§7.0): the input under `key` when present,
+    /// otherwise the parameter of that name.
+    pub fn get_input(&self, key: &str) -> Option<&Value> {
+        self.input.get(key).or_else(|| self.parameters.get(key))
+    }
+
+    /// The input under `key` only.
+    pub fn input_value(&self, key: &str) -> Option<&Value> {
+        self.input.get(key)
+    }
+
+    /// The parameter `key` only.
+    pub fn param(&self, key: &str) -> Option<&Value> {
+        self.parameters.get(key)
+    }
+
+    /// The object a JS executable receives: `{...context, ...node.parameters}` (§4.3), written
+    /// straight to the serializer without building an intermediate object.
+    pub fn executor_params(&self) -> ExecutorParams<'_> {
+        ExecutorParams { invocation: self }
+    }
+}
+
+/// Serialises as `{nodeId, executionId, variables, input, parentContext?, slowMo?, debug?,
+/// ...parameters}`; a parameter named like a context key replaces it in place (JS spread).
+pub struct ExecutorParams<'a> {
+    invocation: &'a Invocation,
+}
+
+impl Serialize for ExecutorParams<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let inv = self.invocation;
+        let params = &*inv.parameters;
+        let mut map = serializer.serialize_map(None)?;
+        // A parameter with a context key's name takes that key's place (JS spread order).
+        macro_rules! context_entry {
+            ($key:literal, $value:expr) => {
+                match params.get($key) {
+                    Some(overridden) => map.serialize_entry($key, overridden)?,
+                    None => map.serialize_entry($key, $value)?,
+                }
+            };
+        }
+        context_entry!("nodeId", &*inv.node_id);
+        context_entry!("executionId", &*inv.execution_id);
+        context_entry!("variables", &*inv.variables);
+        context_entry!("input", &inv.input);
+        if let Some(parent) = &inv.parent_context {
+            context_entry!("parentContext", &**parent);
+        }
+        if let Some(slow_mo) = &inv.slow_mo {
+            context_entry!("slowMo", slow_mo);
+        }
+        if let Some(debug) = &inv.debug {
+            context_entry!("debug", &**debug);
+        }
+        for (key, value) in params {
+            let already_written = match key.as_str() {
+                "nodeId" | "executionId" | "variables" | "input" => true,
+                "parentContext" => inv.parent_context.is_some(),
+                "slowMo" => inv.slow_mo.is_some(),
+                "debug" => inv.debug.is_some(),
+                _ => false,
+            };
+            if !already_written {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+
+impl Serialize for ParentContext {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("nodeId", &*self.node_id)?;
+        map.serialize_entry("executionId", &*self.execution_id)?;
+        map.serialize_entry("variables", &*self.variables)?;
+        map.serialize_entry("input", &self.input)?;
+        if let Some(slow_mo) = self.slow_mo {
+            map.serialize_entry("slowMo", &slow_mo)?;
+        }
+        if let Some(debug) = &self.debug {
+            map.serialize_entry("debug", &**debug)?;
+        }
+        map.end()
+    }
+}

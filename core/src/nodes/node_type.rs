@@ -1,0 +1,101 @@
+//! The contract every node type fulfils, built-in or registered from Rust.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::{Invocation, NodeResult};
+use crate::host::{BoxFuture, Capabilities, MaybeSend, MaybeSync, SharedHost};
+
+/// One problem with a node's parameters, found before anything runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParameterIssue {
+    /// Dotted path below `parameters`, e.g. `"operation"` or `"headers.Accept"`.
+    pub field: String,
+    pub message: String,
+}
+
+impl ParameterIssue {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ParameterIssue { field: field.into(), message: message.into() }
+    }
+}
+
+/// A node type: validation of its parameters, what it needs from the host, and its executable.
+pub trait NodeType: MaybeSend + MaybeSync + 'static {
+    /// The `type` string flows use, e.g. `"transform"`.
+    fn type_name(&self) -> &str;
+
+    /// Weight for progress and critical-path computation.
+    fn weight(&self) -> u32 {
+        crate::graph::default_weight(self.type_name())
+    }
+
+    /// Effects this node needs for these parameters (e.g. `spreadsheet` needs files only when
+    /// reading from a path).
+    fn requirements(&self, _parameters: &Map<String, Value>) -> Capabilities {
+        Capabilities::NONE
+    }
+
+    /// Schema checks of the parameters: required fields, enums, ranges, expression syntax.
+    fn check_parameters(&self, _parameters: &Map<String, Value>) -> Vec<ParameterIssue> {
+        Vec::new()
+    }
+
+    /// Runs one attempt.
+    fn execute(&self, invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult>;
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+type ExecuteFn = dyn Fn(Invocation, SharedHost) -> BoxFuture<'static, NodeResult> + Send + Sync;
+#[cfg(target_arch = "wasm32")]
+type ExecuteFn = dyn Fn(Invocation, SharedHost) -> BoxFuture<'static, NodeResult>;
+
+/// A node type made from a closure — handy for embedding the engine in Rust and for tests.
+pub struct FnNode {
+    name: String,
+    weight: Option<u32>,
+    execute: Box<ExecuteFn>,
+}
+
+impl FnNode {
+    /// An asynchronous node type.
+    pub fn new<F>(name: &str, execute: F) -> Self
+    where
+        F: Fn(Invocation, SharedHost) -> BoxFuture<'static, NodeResult> + MaybeSend + MaybeSync + 'static,
+    {
+        FnNode { name: name.to_owned(), weight: None, execute: Box::new(execute) }
+    }
+
+    /// A synchronous node type.
+    pub fn sync<F>(name: &str, execute: F) -> Self
+    where
+        F: Fn(&Invocation) -> NodeResult + MaybeSend + MaybeSync + 'static,
+    {
+        let execute = Arc::new(execute);
+        Self::new(name, move |invocation, _host| {
+            let result = execute(&invocation);
+            Box::pin(async move { result })
+        })
+    }
+
+    /// Overrides the weight.
+    pub fn with_weight(mut self, weight: u32) -> Self {
+        self.weight = Some(weight);
+        self
+    }
+}
+
+impl NodeType for FnNode {
+    fn type_name(&self) -> &str {
+        &self.name
+    }
+
+    fn weight(&self) -> u32 {
+        self.weight.unwrap_or_else(|| crate::graph::default_weight(&self.name))
+    }
+
+    fn execute(&self, invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
+        (self.execute)(invocation, host)
+    }
+}

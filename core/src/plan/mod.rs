@@ -1,0 +1,75 @@
+//! The execution plan: a validated flow flattened into an arena.
+//!
+//! Nodes are laid out in *sequential order* — pre-order over each group's children in Kahn
+//! level order, definition order within a level — which is exactly the order the original
+//! engine ran them in. So a node's index is its position in that order, and "the result the
+//! sequential engine would give" can be computed from indices alone, whatever order nodes
+//! actually finish in.
+
+mod build;
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+pub(crate) use build::build_plan;
+
+/// Index of a node in the plan (its sequential position).
+pub(crate) type NodeIx = usize;
+
+/// One node of the plan.
+pub(crate) struct PlanNode {
+    pub id: Arc<str>,
+    pub node_type: Arc<str>,
+    /// `name || type`.
+    pub name: Arc<str>,
+    pub parent: Option<NodeIx>,
+    pub depth: u32,
+    /// Kahn level within the parent group.
+    pub level: u32,
+    pub weight: u32,
+    /// Children in sequential order; empty for an atomic node.
+    pub children: Vec<NodeIx>,
+    /// One past the last node of this node's subtree.
+    pub subtree_end: NodeIx,
+    /// Sum of the weights of the atomic nodes in the subtree (the node itself if atomic).
+    pub leaf_weight: u64,
+    /// Incoming edges in edge order: (source, input key).
+    pub inputs: Vec<(NodeIx, Arc<str>)>,
+    /// Distinct successors.
+    pub successors: Vec<NodeIx>,
+    /// Number of distinct predecessors.
+    pub predecessor_count: u32,
+    /// Ids of sources/targets of incoming/outgoing edges, duplicates kept (progress snapshots).
+    pub dependencies: Arc<[Arc<str>]>,
+    pub dependents: Arc<[Arc<str>]>,
+    pub parameters: Arc<Map<String, Value>>,
+    /// `parameters.enabled !== false`.
+    pub enabled: bool,
+    /// `parameters.timeout` in ms, when a positive number.
+    pub timeout_ms: Option<f64>,
+    /// `parameters.retries`, when a non-negative number.
+    pub retries: u32,
+}
+
+impl PlanNode {
+    pub fn is_group(&self) -> bool {
+        !self.children.is_empty()
+    }
+}
+
+/// A flow ready to execute.
+pub(crate) struct Plan {
+    pub nodes: Vec<PlanNode>,
+}
+
+impl Plan {
+    pub fn root(&self) -> &PlanNode {
+        &self.nodes[0]
+    }
+
+    /// Every atomic node, in sequential order.
+    pub fn leaves(&self) -> impl Iterator<Item = NodeIx> + '_ {
+        self.nodes.iter().enumerate().filter(|(_, n)| !n.is_group()).map(|(i, _)| i)
+    }
+}

@@ -1,0 +1,104 @@
+//! The progress payload (reference §4.10 `ProgressEvent` and §2.3 `NodeProgressEvent`, plus the
+//! run's `executionId`).
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+/// `NodeExecutionState`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeState {
+    Pending,
+    Executing,
+    Completed,
+    Error,
+    Skipped,
+}
+
+impl NodeState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeState::Pending => "pending",
+            NodeState::Executing => "executing",
+            NodeState::Completed => "completed",
+            NodeState::Error => "error",
+            NodeState::Skipped => "skipped",
+        }
+    }
+
+    /// Completed or skipped: counts fully towards progress.
+    pub fn is_done(self) -> bool {
+        matches!(self, NodeState::Completed | NodeState::Skipped)
+    }
+}
+
+/// One node in a snapshot: the fields of `ProgressNodeSnapshot` and of the browser's
+/// `NodeProgressEvent.nodes[]`, plus `parentId`/`depth` for nested groups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgressNode {
+    pub id: Arc<str>,
+    pub name: Arc<str>,
+    #[serde(rename = "type")]
+    pub node_type: Arc<str>,
+    pub weight: u32,
+    pub dependencies: Arc<[Arc<str>]>,
+    pub dependents: Arc<[Arc<str>]>,
+    pub level: u32,
+    pub state: NodeState,
+    pub progress: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<Arc<str>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<Arc<str>>,
+    pub depth: u32,
+}
+
+/// `{from, to}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GraphEdge {
+    pub from: String,
+    pub to: String,
+}
+
+/// `ProgressGraphMetadata`: the analysed graph of the flow's direct children (reference §4.1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgressGraph {
+    pub execution_order: Vec<Vec<String>>,
+    pub critical_path: Vec<String>,
+    pub total_weight: u64,
+    pub max_parallelism: usize,
+    pub edges: Vec<GraphEdge>,
+}
+
+/// One throttled snapshot of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgressEvent {
+    pub execution_id: String,
+    /// The first executing node, or `""`.
+    pub node_id: String,
+    /// Weighted progress, 0–100; exactly 100 when a run succeeds.
+    pub progress: u8,
+    /// `"Executing: A, B"`, `"All nodes completed"` or `"Waiting to start..."` (as the desktop
+    /// progress bridge of reference §8.4 wrote them).
+    pub message: String,
+    /// Every node of the flow below the root (nested groups included), in sequential order; the
+    /// root itself when it is atomic.
+    pub nodes: Vec<ProgressNode>,
+    pub graph: Arc<ProgressGraph>,
+    pub is_executing: bool,
+    pub start_time: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<f64>,
+}

@@ -1,0 +1,631 @@
+//! The scheduler: runs a [`Plan`] with as much parallelism as the dependencies and the
+//! concurrency limit allow, while producing exactly the result the sequential engine would.
+//!
+//! How "exactly" is kept: plan indices are sequential positions. A node starts as soon as its
+//! predecessors are done; ready nodes start lowest index first (so `concurrency: 1` is the
+//! sequential order). When a node fails at index `p`, the sequential engine would have run every
+//! node before `p` and none after it, so nodes after `p` are cancelled or never started, nodes
+//! before `p` still run (one of them may fail too and then becomes the reported failure), and
+//! `executedNodes`/`data` are read off the plan in index order.
+//!
+//! Runtime-agnostic: one future, driven by whatever executor the host uses; leaves are spawned
+//! through [`Host::spawn`](crate::host::Host::spawn) and report back over a channel; time comes
+//! from [`Host::now`](crate::host::Host::now) and [`Host::sleep`](crate::host::Host::sleep).
+
+pub(crate) mod debug;
+mod leaf;
+mod slots;
+mod snapshot;
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::sync::Arc;
+use std::task::Poll;
+
+use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
+use futures::future::{AbortHandle, Abortable};
+use futures::{FutureExt, StreamExt};
+use serde_json::Value;
+
+use self::debug::ResolvedDebug;
+use self::leaf::{format_ms, run_leaf, Executor, LeafJob, LeafMessage};
+use self::slots::Slot;
+use crate::engine::{EngineConfig, ExecutionContext, ExecutionResult};
+use crate::error::{ErrorCode, ExecutionError};
+use crate::host::{BoxFuture, CancelToken, EngineEvent, EventSink, SharedHost};
+use crate::nodes::{Invocation, NodeInput, NodeRegistry, ParentContext};
+use crate::plan::{NodeIx, Plan};
+use crate::progress::{NodeState, ProgressGraph, WeightedProgress};
+use crate::trace::{ExecutionTrace, NodeTrace, TraceConfig, TraceData, TraceEvent};
+
+/// Everything a run needs, prepared by the engine.
+pub(crate) struct RunSetup {
+    pub plan: Plan,
+    pub host: SharedHost,
+    pub registry: Arc<NodeRegistry>,
+    pub config: Arc<EngineConfig>,
+    pub execution_id: Arc<str>,
+    pub variables: Arc<Value>,
+    pub input: NodeInput,
+    pub parent_context: Option<Value>,
+    pub slow_mo: Option<f64>,
+    pub debug_value: Option<Arc<Value>>,
+    pub debug: ResolvedDebug,
+    pub timeout_ms: Option<f64>,
+    pub custom_types: Arc<HashSet<String>>,
+    pub cancel: CancelToken,
+    pub events: Option<Arc<dyn EventSink>>,
+    pub graph: Arc<ProgressGraph>,
+    pub start_time: f64,
+}
+
+struct RunningLeaf {
+    abort: AbortHandle,
+    signal: CancelToken,
+}
+
+/// Why a run stopped before finishing.
+#[derive(Clone, Copy, PartialEq)]
+enum Abort {
+    Cancelled,
+    TimedOut(f64),
+}
+
+pub(crate) struct Scheduler {
+    plan: Plan,
+    host: SharedHost,
+    registry: Arc<NodeRegistry>,
+    config: Arc<EngineConfig>,
+    execution_id: Arc<str>,
+    variables: Arc<Value>,
+    run_input: NodeInput,
+    parent_context: Option<Value>,
+    slow_mo_option: Option<f64>,
+    slow_mo: f64,
+    debug_value: Option<Arc<Value>>,
+    debug: ResolvedDebug,
+    timeout_ms: Option<f64>,
+    custom_types: Arc<HashSet<String>>,
+    cancel: CancelToken,
+    events: Option<Arc<dyn EventSink>>,
+    graph: Arc<ProgressGraph>,
+    start_time: f64,
+
+    slots: Vec<Slot>,
+    ready: BinaryHeap<Reverse<NodeIx>>,
+    running: HashMap<NodeIx, RunningLeaf>,
+    sender: UnboundedSender<LeafMessage>,
+    receiver: UnboundedReceiver<LeafMessage>,
+    /// Lowest index that failed; nothing after it may start.
+    cutoff: NodeIx,
+    failure: Option<(NodeIx, ExecutionError)>,
+    aborted: Option<Abort>,
+    progress: WeightedProgress,
+    trace: Option<ExecutionTrace>,
+    dirty: bool,
+    last_emit: f64,
+    finished_at: Option<f64>,
+}
+
+impl Scheduler {
+    pub(crate) fn new(setup: RunSetup) -> Self {
+        let RunSetup {
+            plan,
+            host,
+            registry,
+            config,
+            execution_id,
+            variables,
+            input,
+            parent_context,
+            slow_mo,
+            debug_value,
+            debug,
+            timeout_ms,
+            custom_types,
+            cancel,
+            events,
+            graph,
+            start_time,
+        } = setup;
+        let slots = plan.nodes.iter().map(|n| Slot::new(n.predecessor_count)).collect();
+        let progress = WeightedProgress::new(plan.root().leaf_weight);
+        let trace = config.trace.then(|| ExecutionTrace {
+            execution_id: execution_id.clone(),
+            root_node_id: plan.root().id.clone(),
+            start_time,
+            end_time: None,
+            duration: None,
+            config: TraceConfig { slow_mo },
+            events: vec![TraceEvent {
+                timestamp: start_time,
+                data: TraceData::Started {
+                    total_nodes: plan.nodes.len(),
+                    total_weight: plan.root().leaf_weight,
+                    critical_path: Arc::from(graph.critical_path.clone()),
+                },
+            }],
+            nodes: plan
+                .nodes
+                .iter()
+                .map(|n| NodeTrace {
+                    node_id: n.id.clone(),
+                    node_name: n.name.clone(),
+                    node_type: n.node_type.clone(),
+                    start_time: 0.0,
+                    end_time: None,
+                    duration: None,
+                    state: NodeState::Pending,
+                    progress: 0,
+                    events: Vec::new(),
+                })
+                .collect(),
+        });
+        let (sender, receiver) = unbounded();
+        Scheduler {
+            slow_mo: slow_mo.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(0.0),
+            slow_mo_option: slow_mo,
+            plan,
+            host,
+            registry,
+            config,
+            execution_id,
+            variables,
+            run_input: input,
+            parent_context,
+            debug_value,
+            debug,
+            timeout_ms,
+            custom_types,
+            cancel,
+            events,
+            graph,
+            start_time,
+            slots,
+            ready: BinaryHeap::new(),
+            running: HashMap::new(),
+            sender,
+            receiver,
+            cutoff: usize::MAX,
+            failure: None,
+            aborted: None,
+            progress,
+            trace,
+            dirty: false,
+            last_emit: f64::NEG_INFINITY,
+            finished_at: None,
+        }
+    }
+
+    /// Drives the run to its end and assembles the result.
+    pub(crate) async fn run(mut self) -> ExecutionResult {
+        self.emit(EngineEvent::Started { execution_id: self.execution_id.to_string(), node_id: self.plan.root().id.to_string() });
+        self.emit_progress();
+        self.ready.push(Reverse(0));
+        let mut cancelled = self.cancel.cancelled();
+        let mut timeout: Option<BoxFuture<'static, ()>> = self.timeout_ms.map(|ms| self.host.sleep(ms));
+        let mut throttle: Option<BoxFuture<'static, ()>> = None;
+        futures::future::poll_fn(|cx| loop {
+            if cancelled.poll_unpin(cx).is_ready() {
+                self.abort(Abort::Cancelled);
+                return Poll::Ready(());
+            }
+            if let Some(timer) = timeout.as_mut() {
+                if timer.poll_unpin(cx).is_ready() {
+                    self.abort(Abort::TimedOut(self.timeout_ms.unwrap_or(0.0)));
+                    return Poll::Ready(());
+                }
+            }
+            let mut progressed = false;
+            while let Poll::Ready(Some(message)) = self.receiver.poll_next_unpin(cx) {
+                self.handle(message);
+                progressed = true;
+            }
+            self.start_ready();
+            if self.running.is_empty() && self.ready.is_empty() {
+                return Poll::Ready(());
+            }
+            if self.dirty && self.events.is_some() {
+                let due = self.last_emit + self.config.progress_throttle_ms;
+                let now = self.host.now();
+                if now >= due {
+                    self.emit_progress();
+                    throttle = None;
+                } else if throttle.is_none() {
+                    throttle = Some(self.host.sleep(due - now));
+                }
+            }
+            if let Some(timer) = throttle.as_mut() {
+                if timer.poll_unpin(cx).is_ready() {
+                    throttle = None;
+                    if self.dirty {
+                        self.emit_progress();
+                    }
+                    progressed = true;
+                }
+            }
+            if !progressed {
+                return Poll::Pending;
+            }
+        })
+        .await;
+        self.finish()
+    }
+
+    fn handle(&mut self, message: LeafMessage) {
+        match message {
+            LeafMessage::Started(ix) if self.running.contains_key(&ix) => {
+                self.set_state(ix, NodeState::Executing, None);
+                self.set_progress(ix, 0, Some("Starting..."));
+            }
+            LeafMessage::Progress(ix, percent, text) if self.running.contains_key(&ix) => self.set_progress(ix, percent, Some(text)),
+            LeafMessage::Finished(ix, result) => {
+                if self.running.remove(&ix).is_none() {
+                    return;
+                }
+                match result {
+                    Ok(output) => self.complete(ix, output.map(Arc::new), NodeState::Completed),
+                    Err(error) => self.fail(ix, error),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Starts ready nodes, lowest index first, up to the concurrency limit for atomic nodes.
+    fn start_ready(&mut self) {
+        let limit = self.config.concurrency.max(1);
+        while let Some(&Reverse(ix)) = self.ready.peek() {
+            if ix > self.cutoff || self.aborted.is_some() {
+                self.ready.pop();
+                continue;
+            }
+            if self.plan.nodes[ix].is_group() {
+                self.ready.pop();
+                self.start_group(ix);
+                continue;
+            }
+            if self.running.len() >= limit {
+                break;
+            }
+            self.ready.pop();
+            self.start_leaf(ix);
+        }
+    }
+
+    /// Edge input (§4.4): one key per incoming edge whose source produced a value, later edges
+    /// winning on the same key; otherwise the enclosing group's input unchanged.
+    fn input_for(&self, ix: NodeIx) -> NodeInput {
+        let node = &self.plan.nodes[ix];
+        let delivered: Vec<(Arc<str>, Arc<Value>)> = node
+            .inputs
+            .iter()
+            .filter_map(|(source, key)| self.slots[*source].output.as_ref().map(|out| (key.clone(), out.clone())))
+            .collect();
+        if !delivered.is_empty() {
+            return NodeInput::from_entries(delivered);
+        }
+        match node.parent {
+            Some(group) => self.slots[group].input.clone().unwrap_or_default(),
+            None => self.run_input.clone(),
+        }
+    }
+
+    fn start_group(&mut self, ix: NodeIx) {
+        let input = self.input_for(ix);
+        if !self.plan.nodes[ix].enabled {
+            let output = Arc::new(input.to_value());
+            self.skip_subtree(ix);
+            self.complete(ix, Some(output), NodeState::Skipped);
+            return;
+        }
+        self.slots[ix].input = Some(input);
+        self.set_state(ix, NodeState::Executing, None);
+        let children = &self.plan.nodes[ix].children;
+        self.slots[ix].waiting_children = u32::try_from(children.len()).unwrap_or(u32::MAX);
+        for &child in children {
+            if self.plan.nodes[child].predecessor_count == 0 {
+                self.ready.push(Reverse(child));
+            }
+        }
+    }
+
+    /// Marks every descendant of a disabled group skipped (they never run).
+    fn skip_subtree(&mut self, ix: NodeIx) {
+        let end = self.plan.nodes[ix].subtree_end;
+        let now = self.host.now();
+        for descendant in ix + 1..end {
+            let slot = &mut self.slots[descendant];
+            slot.state = NodeState::Skipped;
+            slot.progress = 100;
+            slot.end_time = Some(now);
+            if let Some(trace) = self.trace.as_mut() {
+                trace.state_change(descendant, now, NodeState::Skipped, None);
+            }
+        }
+        self.progress.add_done(self.plan.nodes[ix].leaf_weight);
+        self.dirty = true;
+    }
+
+    fn start_leaf(&mut self, ix: NodeIx) {
+        let input = self.input_for(ix);
+        let node = &self.plan.nodes[ix];
+        if !node.enabled {
+            let output = Arc::new(input.to_value());
+            self.complete(ix, Some(output), NodeState::Skipped);
+            return;
+        }
+        let executor = if self.custom_types.contains(&*node.node_type) {
+            Executor::Custom
+        } else if let Some(node_type) = self.registry.get(&node.node_type) {
+            Executor::Builtin(node_type.clone())
+        } else {
+            let error = ExecutionError::new(ErrorCode::NODE_TYPE_NOT_FOUND, format!("No implementation found for node type: {}", node.node_type));
+            self.set_state(ix, NodeState::Executing, None);
+            self.fail(ix, error);
+            return;
+        };
+        let signal = self.cancel.child();
+        let parent_context = node.parent.map(|group| {
+            Arc::new(ParentContext {
+                node_id: self.plan.nodes[group].id.clone(),
+                execution_id: self.execution_id.clone(),
+                input: self.slots[group].input.clone().unwrap_or_default(),
+                variables: self.variables.clone(),
+                slow_mo: self.slow_mo_option,
+                debug: self.debug_value.clone(),
+            })
+        });
+        let invocation = Invocation {
+            node_id: node.id.clone(),
+            node_type: node.node_type.clone(),
+            execution_id: self.execution_id.clone(),
+            parameters: node.parameters.clone(),
+            input,
+            variables: self.variables.clone(),
+            parent_context,
+            slow_mo: self.slow_mo_option,
+            debug: self.debug_value.clone(),
+            signal: signal.clone(),
+            attempt: 1,
+        };
+        let job = LeafJob {
+            ix,
+            executor,
+            host: self.host.clone(),
+            weight: node.weight,
+            slow_mo: self.slow_mo,
+            long_running_ms: self.debug.long_running_delay(ix, &node.id),
+            simulated_error: self.debug.error_for(ix, &node.id),
+            timeout_ms: node.timeout_ms,
+            max_attempts: 1 + node.retries.min(self.config.max_retries),
+            retry_delay_ms: self.config.retry_delay_ms,
+            max_retry_delay_ms: self.config.max_retry_delay_ms,
+            messages: self.sender.clone(),
+            invocation,
+        };
+        let (abort, registration) = AbortHandle::new_pair();
+        self.host.spawn(Box::pin(Abortable::new(run_leaf(job), registration).map(|_| ())));
+        self.running.insert(ix, RunningLeaf { abort, signal });
+        if self.slow_mo <= 0.0 {
+            self.set_state(ix, NodeState::Executing, None);
+        }
+    }
+
+    /// A node is done (completed or skipped): release its successors, and complete enclosing
+    /// groups whose last child this was (iteratively, however deep).
+    fn complete(&mut self, mut ix: NodeIx, mut output: Option<Arc<Value>>, mut state: NodeState) {
+        loop {
+            self.set_state(ix, state, None);
+            self.slots[ix].output = output;
+            self.slots[ix].input = None;
+            for i in 0..self.plan.nodes[ix].successors.len() {
+                let successor = self.plan.nodes[ix].successors[i];
+                let slot = &mut self.slots[successor];
+                slot.waiting_predecessors -= 1;
+                if slot.waiting_predecessors == 0 {
+                    self.ready.push(Reverse(successor));
+                }
+            }
+            let Some(group) = self.plan.nodes[ix].parent else { return };
+            let slot = &mut self.slots[group];
+            slot.waiting_children -= 1;
+            if slot.waiting_children > 0 {
+                return;
+            }
+            // The group's output is its last child's in sequential order (§4.2).
+            let last = self.plan.nodes[group].children.last().copied();
+            output = last.and_then(|child| self.slots[child].output.clone());
+            ix = group;
+            state = NodeState::Completed;
+        }
+    }
+
+    fn fail(&mut self, ix: NodeIx, error: ExecutionError) {
+        let node_id = self.plan.nodes[ix].id.clone();
+        let error = error.located(&node_id, &self.execution_id).with_timestamp(self.host.now());
+        self.set_state(ix, NodeState::Error, Some(error.message.clone()));
+        if ix < self.cutoff {
+            self.cutoff = ix;
+            self.failure = Some((ix, error));
+        }
+        let later: Vec<NodeIx> = self.running.keys().copied().filter(|&j| j > self.cutoff).collect();
+        for j in later {
+            if let Some(leaf) = self.running.remove(&j) {
+                leaf.signal.cancel();
+                leaf.abort.abort();
+            }
+            // The sequential engine would never have started it.
+            self.set_state(j, NodeState::Pending, None);
+        }
+    }
+
+    fn abort(&mut self, reason: Abort) {
+        self.aborted = Some(reason);
+        let message = match reason {
+            Abort::Cancelled => "Cancelled".to_owned(),
+            Abort::TimedOut(ms) => format!("Execution timed out after {}ms", format_ms(ms)),
+        };
+        let running: Vec<NodeIx> = self.running.keys().copied().collect();
+        for ix in running {
+            if let Some(leaf) = self.running.remove(&ix) {
+                leaf.signal.cancel();
+                leaf.abort.abort();
+            }
+            self.set_state(ix, NodeState::Error, Some(message.clone()));
+        }
+    }
+
+    fn set_state(&mut self, ix: NodeIx, state: NodeState, error: Option<String>) {
+        let now = self.host.now();
+        let is_leaf = !self.plan.nodes[ix].is_group();
+        let slot = &mut self.slots[ix];
+        let old = (slot.state, slot.progress);
+        match state {
+            NodeState::Executing => {
+                slot.start_time = Some(now);
+                slot.progress = 0;
+            }
+            NodeState::Completed | NodeState::Skipped => {
+                slot.end_time = Some(now);
+                slot.progress = 100;
+                slot.message = Some(crate::progress::COMPLETE_MESSAGE);
+            }
+            NodeState::Error => slot.end_time = Some(now),
+            NodeState::Pending => {
+                slot.progress = 0;
+                slot.message = None;
+                slot.start_time = None;
+            }
+        }
+        slot.state = state;
+        if error.is_some() {
+            slot.error = error.clone();
+        }
+        if is_leaf {
+            self.progress.update(u64::from(self.plan.nodes[ix].weight), old, (state, slot.progress));
+        }
+        if let Some(trace) = self.trace.as_mut() {
+            trace.state_change(ix, now, state, error);
+        }
+        self.dirty = true;
+    }
+
+    fn set_progress(&mut self, ix: NodeIx, percent: u8, message: Option<&'static str>) {
+        let slot = &mut self.slots[ix];
+        let old = (slot.state, slot.progress);
+        slot.progress = percent.min(100);
+        if message.is_some() {
+            slot.message = message;
+        }
+        let new = (slot.state, slot.progress);
+        self.progress.update(u64::from(self.plan.nodes[ix].weight), old, new);
+        if let Some(trace) = self.trace.as_mut() {
+            let overall = self.progress.percent();
+            trace.progress(ix, self.host.now(), percent, message.unwrap_or(""), overall);
+        }
+        self.dirty = true;
+    }
+
+    fn current_progress(&self) -> u8 {
+        if self.finished_at.is_some() && self.failure.is_none() && self.aborted.is_none() {
+            100
+        } else {
+            self.progress.percent()
+        }
+    }
+
+    fn emit(&self, event: EngineEvent) {
+        if let Some(sink) = &self.events {
+            sink.emit(event);
+        }
+    }
+
+    fn emit_progress(&mut self) {
+        self.dirty = false;
+        self.last_emit = self.host.now();
+        if self.events.is_some() {
+            let snapshot = self.snapshot();
+            self.emit(EngineEvent::Progress(Box::new(snapshot)));
+        }
+    }
+
+    /// Builds the result the sequential engine would give (reference §4.6).
+    fn finish(mut self) -> ExecutionResult {
+        let now = self.host.now();
+        self.finished_at = Some(now);
+        let error = match (self.aborted, self.failure.take()) {
+            (Some(Abort::Cancelled), _) => Some(ExecutionError::new(ErrorCode::CANCELLED, "Execution cancelled")),
+            (Some(Abort::TimedOut(ms)), _) => Some(ExecutionError::new(
+                ErrorCode::TIMEOUT,
+                format!("Execution timed out after {}ms", format_ms(ms)),
+            )),
+            (None, Some((ix, error))) => {
+                self.failure = Some((ix, error.clone()));
+                Some(error)
+            }
+            (None, None) => None,
+        };
+        let root_id = self.plan.root().id.clone();
+        let error = error.map(|e| e.located(&root_id, &self.execution_id).with_timestamp(now));
+        let success = error.is_none() && self.slots[0].state.is_done();
+        let error = if success || error.is_some() {
+            error
+        } else {
+            Some(ExecutionError::internal("The run ended with nodes left unfinished"))
+        };
+        if !success {
+            // Groups still open around the failure did not complete.
+            for ix in 0..self.plan.nodes.len() {
+                if self.plan.nodes[ix].is_group() && self.slots[ix].state == NodeState::Executing {
+                    self.set_state(ix, NodeState::Error, error.as_ref().map(|e| e.message.clone()));
+                }
+            }
+        }
+        let executed_nodes = self.executed_nodes(success);
+        if self.events.is_some() {
+            self.emit_progress();
+        }
+        if let Some(trace) = self.trace.as_mut() {
+            trace.complete(now);
+        }
+        let execution_id = self.execution_id.to_string();
+        match &error {
+            None => self.emit(EngineEvent::Completed { execution_id: execution_id.clone(), node_id: root_id.to_string() }),
+            Some(error) => self.emit(EngineEvent::Error { execution_id: execution_id.clone(), node_id: root_id.to_string(), error: error.clone() }),
+        }
+        let root_is_group = self.plan.root().is_group();
+        let context = (success || !root_is_group).then(|| ExecutionContext {
+            node_id: root_id.to_string(),
+            execution_id,
+            variables: self.variables.clone(),
+            input: Some(self.run_input.clone()),
+            parent_context: self.parent_context.take(),
+            slow_mo: self.slow_mo_option,
+            debug: self.debug_value.clone(),
+        });
+        let output = if success { self.slots[0].output.take() } else { None };
+        let trace = self.trace.take();
+        let duration = now - self.start_time;
+        // Release every other reference to the output before unwrapping it.
+        drop(std::mem::take(&mut self.slots));
+        let data = output.map(|out| Arc::try_unwrap(out).unwrap_or_else(|shared| (*shared).clone()));
+        ExecutionResult { success, data, error, duration, executed_nodes, context, trace }
+    }
+
+    /// Completed nodes in sequential order; on failure at `p`, those before `p` and then `p`.
+    fn executed_nodes(&self, success: bool) -> Vec<Arc<str>> {
+        let limit = match (&self.failure, success) {
+            (Some((p, _)), false) if self.aborted.is_none() => *p,
+            _ => self.plan.nodes.len(),
+        };
+        let mut executed: Vec<Arc<str>> = (0..limit)
+            .filter(|&ix| self.slots[ix].state == NodeState::Completed)
+            .map(|ix| self.plan.nodes[ix].id.clone())
+            .collect();
+        if let (Some((p, _)), false, None) = (&self.failure, success, self.aborted) {
+            executed.push(self.plan.nodes[*p].id.clone());
+        }
+        executed
+    }
+}

@@ -1,0 +1,43 @@
+//! Per-node runtime state of a run.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::nodes::NodeInput;
+use crate::progress::NodeState;
+
+/// What the scheduler knows about one node while the run goes on.
+pub(crate) struct Slot {
+    pub state: NodeState,
+    pub progress: u8,
+    pub message: Option<&'static str>,
+    pub start_time: Option<f64>,
+    pub end_time: Option<f64>,
+    pub error: Option<String>,
+    /// The node's output once done (`None` also for JS `undefined`).
+    pub output: Option<Arc<Value>>,
+    /// A group's input, handed to children that receive no edge data.
+    pub input: Option<NodeInput>,
+    /// Distinct predecessors not yet done.
+    pub waiting_predecessors: u32,
+    /// A group's children not yet done.
+    pub waiting_children: u32,
+}
+
+impl Slot {
+    pub fn new(predecessors: u32) -> Self {
+        Slot {
+            state: NodeState::Pending,
+            progress: 0,
+            message: None,
+            start_time: None,
+            end_time: None,
+            error: None,
+            output: None,
+            input: None,
+            waiting_predecessors: predecessors,
+            waiting_children: 0,
+        }
+    }
+}

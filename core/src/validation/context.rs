@@ -1,0 +1,19 @@
+//! What validation checks a flow against.
+
+use std::collections::HashSet;
+
+use super::FlowLimits;
+use crate::host::Capabilities;
+use crate::nodes::NodeRegistry;
+
+/// The environment a flow is validated for.
+pub struct ValidationContext<'a> {
+    /// Built-in and Rust-registered node types.
+    pub registry: &'a NodeRegistry,
+    /// Types the host provides (JS executors); they take precedence over built-ins and their
+    /// parameters are not schema-checked.
+    pub custom_types: &'a HashSet<String>,
+    /// What the host can do; built-ins needing more fail with `IMPLEMENTATION_NOT_FOUND`.
+    pub capabilities: Capabilities,
+    pub limits: FlowLimits,
+}

@@ -1,0 +1,67 @@
+//! Validation results, structured and in the legacy `{valid, errors: string[]}` form.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::error::{ErrorCode, ExecutionError};
+
+/// One problem found in a flow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidationIssue {
+    pub code: ErrorCode,
+    pub message: String,
+    /// Id of the node concerned, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_id: Option<String>,
+    /// Ids from the root down to the node (`[2]` stands for a child without an id).
+    pub path: Vec<String>,
+    /// Field concerned, e.g. `parameters.operation`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ValidationIssue {
+    /// The issue as one line: the bare message for the root node (so the original strings like
+    /// "Node must have an id" come through unchanged), otherwise prefixed with the node path.
+    pub fn to_legacy_string(&self) -> String {
+        if self.path.len() <= 1 {
+            self.message.clone()
+        } else {
+            format!("{}: {}", self.path.join("/"), self.message)
+        }
+    }
+}
+
+/// All problems found in a flow, in the order they were found (root first, depth first).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ValidationReport {
+    pub issues: Vec<ValidationIssue>,
+}
+
+/// `{valid, errors}`: what the original `node.validate` returned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LegacyValidation {
+    pub valid: bool,
+    pub errors: Vec<String>,
+}
+
+impl ValidationReport {
+    pub fn is_valid(&self) -> bool {
+        self.issues.is_empty()
+    }
+
+    pub fn legacy(&self) -> LegacyValidation {
+        LegacyValidation { valid: self.is_valid(), errors: self.issues.iter().map(ValidationIssue::to_legacy_string).collect() }
+    }
+
+    /// The error a run reports for this report: the first issue's code and message, every issue
+    /// in `context.issues`. `None` when valid.
+    pub fn to_error(&self) -> Option<ExecutionError> {
+        let first = self.issues.first()?;
+        let mut error = ExecutionError::new(first.code, first.message.clone());
+        error.node_id = first.node_id.clone();
+        let issues: Vec<Value> = self.issues.iter().map(|i| json!(i)).collect();
+        Some(error.with_context("issues", Value::Array(issues)))
+    }
+}

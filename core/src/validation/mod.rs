@@ -1,0 +1,12 @@
+//! Validation before running (PRODUCT §4): every problem of a flow, found before any node has
+//! side effects.
+
+mod context;
+mod issue;
+mod limits;
+mod validator;
+
+pub use context::ValidationContext;
+pub use issue::{LegacyValidation, ValidationIssue, ValidationReport};
+pub use limits::FlowLimits;
+pub use validator::validate;

@@ -1,0 +1,253 @@
+//! The validator: one iterative depth-first walk over the flow (no recursion, so nesting depth
+//! is bounded only by the configured limit).
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use super::{ValidationContext, ValidationIssue, ValidationReport};
+use crate::error::ErrorCode;
+use crate::graph::cycles::find_cycle;
+use crate::graph::sibling_graph::SiblingGraph;
+use crate::graph::CYCLE_MESSAGE;
+use crate::model::NodeDefinition;
+
+/// Checks a flow deeply: structure, ids, edges, cycles (named), node types, parameter schemas,
+/// environment capabilities and size limits. Every problem is reported, not just the first.
+pub fn validate(flow: &NodeDefinition, ctx: &ValidationContext<'_>) -> ValidationReport {
+    let mut walker = Walker { ctx, frames: Vec::new(), issues: Vec::new() };
+    walker.run(flow);
+    ValidationReport { issues: walker.issues }
+}
+
+struct Frame<'a> {
+    node: &'a NodeDefinition,
+    parent: Option<usize>,
+    /// The node's id, or `[index]` among its siblings when it has none.
+    label: String,
+    depth: usize,
+}
+
+struct Walker<'a, 'c> {
+    ctx: &'c ValidationContext<'c>,
+    frames: Vec<Frame<'a>>,
+    issues: Vec<ValidationIssue>,
+}
+
+impl<'a> Walker<'a, '_> {
+    fn run(&mut self, root: &'a NodeDefinition) {
+        let label = root.id.clone().filter(|id| !id.is_empty()).unwrap_or_else(|| "[root]".to_owned());
+        self.frames.push(Frame { node: root, parent: None, label, depth: 0 });
+        let mut stack = vec![0usize];
+        while let Some(frame) = stack.pop() {
+            if self.frames.len() > self.ctx.limits.max_nodes {
+                self.report_at(
+                    0,
+                    ErrorCode::VALIDATION_FAILED,
+                    format!("Flow has more than {} nodes, the configured limit", self.ctx.limits.max_nodes),
+                    None,
+                );
+                return;
+            }
+            let (node, depth) = (self.frames[frame].node, self.frames[frame].depth);
+            if depth > self.ctx.limits.max_depth {
+                self.report_at(
+                    frame,
+                    ErrorCode::VALIDATION_FAILED,
+                    format!("Flow nesting is deeper than the configured limit of {} levels", self.ctx.limits.max_depth),
+                    None,
+                );
+                return;
+            }
+            self.check_node(frame, node);
+            if node.is_group() {
+                self.check_children(frame, node);
+                let first_child = self.frames.len();
+                for (i, child) in node.children().iter().enumerate() {
+                    let label = child.id.clone().filter(|id| !id.is_empty()).unwrap_or_else(|| format!("[{i}]"));
+                    self.frames.push(Frame { node: child, parent: Some(frame), label, depth: depth + 1 });
+                }
+                // Reverse so that children are visited in definition order.
+                stack.extend((first_child..self.frames.len()).rev());
+            } else {
+                self.check_atomic(frame, node);
+            }
+        }
+    }
+
+    fn path(&self, frame: usize) -> Vec<String> {
+        let mut path = Vec::new();
+        let mut cursor = Some(frame);
+        while let Some(f) = cursor {
+            path.push(self.frames[f].label.clone());
+            cursor = self.frames[f].parent;
+        }
+        path.reverse();
+        path
+    }
+
+    fn report_at(&mut self, frame: usize, code: ErrorCode, message: String, field: Option<String>) {
+        let node_id = self.frames[frame].node.id.clone().filter(|id| !id.is_empty());
+        let path = self.path(frame);
+        self.issues.push(ValidationIssue { code, message, node_id, path, field });
+    }
+
+    fn check_node(&mut self, frame: usize, node: &NodeDefinition) {
+        if node.id.as_deref().is_none_or(str::is_empty) {
+            let message = match node.extra.get("id") {
+                Some(v) if !v.is_null() => "Node id must be a string",
+                _ => "Node must have an id",
+            };
+            self.report_at(frame, ErrorCode::INVALID_NODE, message.to_owned(), Some("id".into()));
+        }
+        if node.node_type.as_deref().is_none_or(str::is_empty) {
+            let message = match node.extra.get("type") {
+                Some(v) if !v.is_null() => "Node type must be a string",
+                _ => "Node must have a type",
+            };
+            self.report_at(frame, ErrorCode::INVALID_NODE, message.to_owned(), Some("type".into()));
+        }
+        for (key, expected) in [
+            ("version", "a string"),
+            ("parentId", "a string"),
+            ("name", "a string"),
+            ("metadata", "an object"),
+            ("parameters", "an object"),
+            ("fields", "an object"),
+            ("inputPorts", "an array of objects"),
+            ("outputPorts", "an array of objects"),
+            ("edges", "an array of objects"),
+            ("nodes", "an array of node definitions"),
+        ] {
+            if node.extra.get(key).is_some_and(|v| !v.is_null()) {
+                self.report_at(frame, ErrorCode::VALIDATION_FAILED, format!("Field '{key}' must be {expected}"), Some(key.into()));
+            }
+        }
+        if let Some(params) = &node.parameters {
+            self.check_engine_parameters(frame, params);
+        }
+    }
+
+    /// `enabled`, `timeout` and `retries` are read by the scheduler for every node type.
+    fn check_engine_parameters(&mut self, frame: usize, params: &Map<String, Value>) {
+        if let Some(v) = params.get("enabled") {
+            if !v.is_boolean() {
+                self.report_at(frame, ErrorCode::INVALID_PARAMETERS, "Invalid parameters: enabled: must be a boolean".into(), Some("parameters.enabled".into()));
+            }
+        }
+        if let Some(v) = params.get("timeout") {
+            if !v.as_f64().is_some_and(|t| t > 0.0) {
+                self.report_at(
+                    frame,
+                    ErrorCode::INVALID_PARAMETERS,
+                    "Invalid parameters: timeout: must be a positive number of milliseconds".into(),
+                    Some("parameters.timeout".into()),
+                );
+            }
+        }
+        if let Some(v) = params.get("retries") {
+            if !v.as_f64().is_some_and(|r| r >= 0.0 && r.fract() == 0.0) {
+                self.report_at(
+                    frame,
+                    ErrorCode::INVALID_PARAMETERS,
+                    "Invalid parameters: retries: must be a non-negative integer".into(),
+                    Some("parameters.retries".into()),
+                );
+            }
+        }
+    }
+
+    fn check_children(&mut self, frame: usize, group: &NodeDefinition) {
+        let children = group.children();
+        let mut seen: HashMap<&str, usize> = HashMap::with_capacity(children.len());
+        let group_label = self.frames[frame].label.clone();
+        for child in children {
+            let Some(id) = child.id.as_deref().filter(|id| !id.is_empty()) else { continue };
+            if seen.insert(id, 0).is_some() {
+                // Children get frames after this check; report at the group, naming the id.
+                self.report_at(
+                    frame,
+                    ErrorCode::VALIDATION_FAILED,
+                    format!("Duplicate node id '{id}' in group '{group_label}'"),
+                    Some("nodes".into()),
+                );
+            }
+        }
+        for (i, edge) in group.edge_list().iter().enumerate() {
+            let label = edge.id().map_or_else(|| format!("#{i}"), str::to_owned);
+            match (edge.source(), edge.target()) {
+                (Some(source), Some(target)) => {
+                    if !seen.contains_key(source) {
+                        self.report_at(
+                            frame,
+                            ErrorCode::NODE_NOT_FOUND,
+                            format!("Edge references unknown source node: {source}"),
+                            Some(format!("edges.{i}.source")),
+                        );
+                    }
+                    if !seen.contains_key(target) {
+                        self.report_at(
+                            frame,
+                            ErrorCode::NODE_NOT_FOUND,
+                            format!("Edge references unknown target node: {target}"),
+                            Some(format!("edges.{i}.target")),
+                        );
+                    }
+                }
+                _ => self.report_at(
+                    frame,
+                    ErrorCode::VALIDATION_FAILED,
+                    format!("Edge '{label}' must have a source and a target"),
+                    Some(format!("edges.{i}")),
+                ),
+            }
+        }
+        let graph = SiblingGraph::new(children, group.edge_list());
+        if graph.levels().is_none() {
+            if let Some(cycle) = find_cycle(&graph) {
+                let names: Vec<&str> = cycle.iter().map(|&i| graph.ids[i]).collect();
+                self.report_at(
+                    frame,
+                    ErrorCode::CIRCULAR_DEPENDENCY,
+                    format!("{CYCLE_MESSAGE}: {}", names.join(" → ")),
+                    Some("edges".into()),
+                );
+            }
+        }
+    }
+
+    fn check_atomic(&mut self, frame: usize, node: &NodeDefinition) {
+        let Some(node_type) = node.node_type.as_deref().filter(|t| !t.is_empty()) else { return };
+        if self.ctx.custom_types.contains(node_type) {
+            return;
+        }
+        let Some(definition) = self.ctx.registry.get(node_type) else {
+            self.report_at(
+                frame,
+                ErrorCode::NODE_TYPE_NOT_FOUND,
+                format!("No implementation found for node type: {node_type}"),
+                Some("type".into()),
+            );
+            return;
+        };
+        let empty = Map::new();
+        let params = node.parameters.as_ref().unwrap_or(&empty);
+        if let Some(missing) = self.ctx.capabilities.missing(&definition.requirements(params)) {
+            let label = self.frames[frame].label.clone();
+            self.report_at(
+                frame,
+                ErrorCode::IMPLEMENTATION_NOT_FOUND,
+                format!("Node '{label}' ({node_type}) needs {missing}, which this environment does not provide"),
+                Some("type".into()),
+            );
+        }
+        for issue in definition.check_parameters(params) {
+            self.report_at(
+                frame,
+                ErrorCode::INVALID_PARAMETERS,
+                format!("Invalid {node_type} parameters: {}: {}", issue.field, issue.message),
+                Some(format!("parameters.{}", issue.field)),
+            );
+        }
+    }
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs, idempotently, everything the build and the tests need on a fresh Debian machine.
+# Safe to run repeatedly: each step checks before it installs.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# --- Debian packages -------------------------------------------------------------------------
+need_pkgs=()
+want_pkg() { dpkg -s "$1" >/dev/null 2>&1 || need_pkgs+=("$1"); }
+
+# wasm32: prefer a rustup target (ordinary developer machine); otherwise Debian's rustc-web builds
+# std from source with -Zbuild-std, and lld-22 provides the rust-lld it links with.
+if ! (command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown); then
+  if ! rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
+    for p in rustc-web cargo-web rust-web-src lld-22; do want_pkg "$p"; done
+  fi
+fi
+want_pkg pkg-config
+want_pkg binaryen   # wasm-opt
+want_pkg chromium   # headless browser tests
+
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  log "installing Debian packages: ${need_pkgs[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+else
+  log "Debian packages present"
+fi
+
+command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup) first" >&2; exit 1; }
+
+# --- Rust tools --------------------------------------------------------------------------------
+# wasm-bindgen-cli must match the wasm-bindgen crate version locked in Cargo.lock exactly.
+if [ -f Cargo.lock ] && grep -q '^name = "wasm-bindgen"$' Cargo.lock; then
+  want_bg=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
+  have_bg=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+  if [ "$have_bg" != "$want_bg" ]; then
+    log "installing wasm-bindgen-cli $want_bg (takes a few minutes once)"
+    cargo install wasm-bindgen-cli --version "$want_bg" --force >/dev/null 2>&1 \
+      || cargo install wasm-bindgen-cli --version "$want_bg" --force
+  else
+    log "wasm-bindgen-cli $have_bg present"
+  fi
+fi
+
+# --- npm packages ------------------------------------------------------------------------------
+if [ -f npm/package.json ]; then
+  if [ ! -d npm/node_modules ] || [ npm/package-lock.json -nt npm/node_modules/.package-lock.json ]; then
+    log "installing npm dev dependencies"
+    (cd npm && npm ci --no-audit --no-fund --loglevel=error)
+  else
+    log "npm dev dependencies present"
+  fi
+fi
+log "done"
