@@ -16,15 +16,13 @@ pub use options::RunOptions;
 pub use result::{ExecutionContext, ExecutionResult};
 
 use crate::error::ExecutionError;
-use crate::graph::analyze;
 use crate::host::{BoxFuture, CancelToken, EngineEvent, SharedHost};
 use crate::model::NodeDefinition;
 use crate::nodes::{NodeInput, NodeRegistry};
 use crate::plan::build_plan;
-use crate::progress::{GraphEdge, ProgressGraph};
 use crate::scheduler::debug::ResolvedDebug;
 use crate::scheduler::{RunSetup, Scheduler};
-use crate::validation::{validate, ValidationContext, ValidationReport};
+use crate::validation::{validate, validate_with_layouts, ValidationContext, ValidationReport};
 
 /// A configured engine. Cheap to clone; runs on it are independent (PRODUCT §4 "Isolation").
 #[derive(Clone)]
@@ -79,7 +77,15 @@ impl Engine {
         let variables = Arc::new(options.variables.clone().unwrap_or_else(|| json!({})));
         let input = options.input.clone().map(NodeInput::from_value).unwrap_or_default();
         let debug_value = options.debug.clone().filter(|d| !d.is_null()).map(Arc::new);
-        let report = self.validate(&flow, &options.custom_types, &host);
+        let (report, layouts) = validate_with_layouts(
+            &flow,
+            &ValidationContext {
+                registry: &self.registry,
+                custom_types: &options.custom_types,
+                capabilities: host.capabilities(),
+                limits: self.config.flow_limits,
+            },
+        );
         let root_id = flow.id_str().to_owned();
         let rejected = |error: ExecutionError| {
             reject(&host, &options, error, &root_id, &execution_id, &variables, &input, debug_value.clone(), start_time)
@@ -87,18 +93,7 @@ impl Engine {
         if let Some(error) = report.to_error() {
             return rejected(error);
         }
-        let graph = match analyze(&flow) {
-            Ok(graph) => graph,
-            Err(error) => return rejected(error),
-        };
-        let progress_graph = Arc::new(ProgressGraph {
-            edges: graph.edge_pairs().into_iter().map(|(from, to)| GraphEdge { from, to }).collect(),
-            execution_order: graph.execution_order,
-            critical_path: graph.critical_path,
-            total_weight: graph.total_weight,
-            max_parallelism: graph.max_parallelism,
-        });
-        let plan = match build_plan(flow, &self.registry) {
+        let plan = match build_plan(flow, &self.registry, layouts) {
             Ok(plan) => plan,
             Err(error) => return rejected(error),
         };
@@ -122,7 +117,6 @@ impl Engine {
             custom_types: options.custom_types,
             cancel: options.cancel.unwrap_or_default(),
             events: options.events,
-            graph: progress_graph,
             start_time,
         });
         scheduler.run().await
@@ -135,7 +129,7 @@ impl Default for Engine {
     }
 }
 
-/// A run refused before any node ran (validation, analysis): the graph-analysis-failure row of
+/// A run refused before any node ran (validation, debug options): the graph-analysis-failure row of
 /// reference §4.6 — `executedNodes: [root]`, context present, no trace.
 #[allow(clippy::too_many_arguments)]
 fn reject(

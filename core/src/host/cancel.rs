@@ -4,12 +4,13 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll, Waker};
 
 use super::future::{BoxCallback, MaybeSend};
 
-/// Cloneable handle; cancelling any clone cancels all, and a child is cancelled with its parent.
+/// Cloneable handle; cancelling any clone cancels all, and children are cancelled with their
+/// parent.
 #[derive(Clone, Default)]
 pub struct CancelToken {
     inner: Arc<Inner>,
@@ -18,7 +19,8 @@ pub struct CancelToken {
 #[derive(Default)]
 struct Inner {
     cancelled: AtomicBool,
-    parent: Option<CancelToken>,
+    /// Children are cancelled with their parent; weak so finished children can be freed.
+    children: Mutex<Vec<Weak<Inner>>>,
     wakers: Mutex<Vec<Waker>>,
     callbacks: Mutex<Vec<BoxCallback>>,
 }
@@ -30,38 +32,47 @@ impl CancelToken {
 
     /// A token that is also cancelled when `self` is.
     pub fn child(&self) -> Self {
-        CancelToken {
-            inner: Arc::new(Inner { parent: Some(self.clone()), ..Default::default() }),
+        let child = CancelToken::new();
+        {
+            let mut children = lock(&self.inner.children);
+            // Drop references to children that are gone, so a long run does not accumulate them.
+            if children.len() >= 64 && children.len().is_power_of_two() {
+                children.retain(|c| c.strong_count() > 0);
+            }
+            children.push(Arc::downgrade(&child.inner));
         }
+        if self.is_cancelled() {
+            child.cancel();
+        }
+        child
     }
 
+    /// Cancels this token and every child, waking waiters and running `on_cancel` callbacks.
     pub fn cancel(&self) {
-        if self.inner.cancelled.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let wakers = std::mem::take(&mut *lock(&self.inner.wakers));
-        for waker in wakers {
-            waker.wake();
-        }
-        let callbacks = std::mem::take(&mut *lock(&self.inner.callbacks));
-        for callback in callbacks {
-            callback();
+        let mut pending = vec![self.inner.clone()];
+        while let Some(inner) = pending.pop() {
+            if inner.cancelled.swap(true, Ordering::AcqRel) {
+                continue;
+            }
+            let wakers = std::mem::take(&mut *lock(&inner.wakers));
+            for waker in wakers {
+                waker.wake();
+            }
+            let callbacks = std::mem::take(&mut *lock(&inner.callbacks));
+            for callback in callbacks {
+                callback();
+            }
+            let children = std::mem::take(&mut *lock(&inner.children));
+            pending.extend(children.iter().filter_map(Weak::upgrade));
         }
     }
 
     pub fn is_cancelled(&self) -> bool {
-        let mut token = Some(self);
-        while let Some(t) = token {
-            if t.inner.cancelled.load(Ordering::Acquire) {
-                return true;
-            }
-            token = t.inner.parent.as_ref();
-        }
-        false
+        self.inner.cancelled.load(Ordering::Acquire)
     }
 
-    /// Runs `callback` once when this token (not a parent) is cancelled — at once if it already
-    /// is. Bindings use it to abort a JS `AbortController`.
+    /// Runs `callback` once when this token is cancelled (directly or through a parent) — at
+    /// once if it already is. Bindings use it to abort a JS `AbortController`.
     pub fn on_cancel(&self, callback: impl FnOnce() + MaybeSend + 'static) {
         if self.inner.cancelled.load(Ordering::Acquire) {
             callback();
@@ -83,14 +94,9 @@ impl CancelToken {
     }
 
     fn register(&self, waker: &Waker) {
-        let mut token = Some(self);
-        while let Some(t) = token {
-            let mut wakers = lock(&t.inner.wakers);
-            if !wakers.iter().any(|w| w.will_wake(waker)) {
-                wakers.push(waker.clone());
-            }
-            drop(wakers);
-            token = t.inner.parent.as_ref();
+        let mut wakers = lock(&self.inner.wakers);
+        if !wakers.iter().any(|w| w.will_wake(waker)) {
+            wakers.push(waker.clone());
         }
     }
 }

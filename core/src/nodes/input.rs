@@ -22,10 +22,24 @@ impl NodeInput {
     /// (`{...acc, [key]: out}` in the original).
     pub fn from_entries(entries: impl IntoIterator<Item = (Arc<str>, Arc<Value>)>) -> Self {
         let mut list: Vec<(Arc<str>, Arc<Value>)> = Vec::new();
+        // Keys are few in practice (a linear scan is fastest); an index keeps a wide fan-in linear.
+        let mut index: Option<rustc_hash::FxHashMap<Arc<str>, usize>> = None;
         for (key, value) in entries {
-            match list.iter_mut().find(|(k, _)| *k == key) {
-                Some(slot) => slot.1 = value,
-                None => list.push((key, value)),
+            if index.is_none() && list.len() >= 16 {
+                index = Some(list.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect());
+            }
+            let existing = match &index {
+                Some(index) => index.get(&key).copied(),
+                None => list.iter().position(|(k, _)| *k == key),
+            };
+            match existing {
+                Some(at) => list[at].1 = value,
+                None => {
+                    if let Some(index) = index.as_mut() {
+                        index.insert(key.clone(), list.len());
+                    }
+                    list.push((key, value));
+                }
             }
         }
         NodeInput { entries: Arc::new(list) }

@@ -1,141 +1,160 @@
-//! Flattening a validated `NodeDefinition` tree into a [`Plan`], iteratively.
+//! Flattening a validated `NodeDefinition` tree into a [`Plan`], iteratively and in place:
+//! definitions are emptied where they lie (a `NodeDefinition` is over 500 bytes; moving every
+//! one through work queues was a measurable share of the per-node cost).
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use serde_json::Value;
+use rustc_hash::FxHashMap as HashMap;
+use serde_json::{Map, Value};
 
 use super::{NodeIx, Plan, PlanNode};
 use crate::error::{ExecutionError, Result};
-use crate::graph::sibling_graph::SiblingGraph;
-use crate::model::{NodeDefinition, NodeEdge};
+use crate::graph::sibling_graph::{layout_key, GroupLayout, LayoutCache, SiblingGraph};
+use crate::model::NodeDefinition;
 use crate::nodes::NodeRegistry;
 
-struct Pending {
-    definition: NodeDefinition,
-    parent: Option<NodeIx>,
-    depth: u32,
-    level: u32,
-    /// (wiring index, child position) to record this node's index in its group.
-    slot: Option<(usize, usize)>,
-}
-
-/// A group's edges, resolved to plan indices once every child has one.
-struct Wiring {
+/// A group whose children are being placed.
+struct Frame {
     group: NodeIx,
-    child_ix: Vec<NodeIx>,
-    /// Positions of children in sequential order.
+    depth: u32,
+    children: Vec<NodeDefinition>,
+    /// Positions of children in sequential order, and the level of each position.
     order: Vec<usize>,
+    level_of: Vec<u32>,
+    next: usize,
+    /// Plan index of each child position, filled as children are placed.
+    child_ix: Vec<NodeIx>,
     /// (source position, target position, input key) in edge order.
     edges: Vec<(usize, usize, Arc<str>)>,
 }
 
+/// Nodes without parameters share one empty map.
+fn empty_parameters() -> Arc<Map<String, Value>> {
+    static EMPTY: OnceLock<Arc<Map<String, Value>>> = OnceLock::new();
+    EMPTY.get_or_init(|| Arc::new(Map::new())).clone()
+}
+
 /// Consumes a flow that passed validation. Fails (with `INTERNAL_ERROR`) only if it did not.
-pub(crate) fn build_plan(root: NodeDefinition, registry: &NodeRegistry) -> Result<Plan> {
+/// `layouts` (from validation) saves resolving each group's edges and levels again.
+pub(crate) fn build_plan(mut root: NodeDefinition, registry: &NodeRegistry, mut layouts: LayoutCache) -> Result<Plan> {
     let mut nodes: Vec<PlanNode> = Vec::new();
-    let mut wirings: Vec<Wiring> = Vec::new();
-    let mut stack = vec![Pending { definition: root, parent: None, depth: 0, level: 0, slot: None }];
-    while let Some(Pending { mut definition, parent, depth, level, slot }) = stack.pop() {
-        let ix = nodes.len();
-        if let Some((wiring, position)) = slot {
-            wirings[wiring].child_ix[position] = ix;
-        }
-        let children = definition.nodes.take().unwrap_or_default();
-        let edges = definition.edges.take().unwrap_or_default();
-        let node_type: Arc<str> = Arc::from(definition.type_str());
-        let name: Arc<str> = Arc::from(definition.display_name());
-        let parameters = definition.parameters.take().unwrap_or_default();
-        let weight = registry.get(&node_type).map_or_else(|| crate::graph::default_weight(&node_type), |t| t.weight());
-        nodes.push(PlanNode {
-            id: Arc::from(definition.id_str()),
-            node_type,
-            name,
-            parent,
-            depth,
-            level,
-            weight,
-            children: Vec::new(),
-            subtree_end: ix + 1,
-            leaf_weight: 0,
-            inputs: Vec::new(),
-            successors: Vec::new(),
-            predecessor_count: 0,
-            dependencies: Arc::from(Vec::new()),
-            dependents: Arc::from(Vec::new()),
-            enabled: parameters.get("enabled").and_then(Value::as_bool) != Some(false),
-            timeout_ms: parameters.get("timeout").and_then(Value::as_f64).filter(|t| *t > 0.0),
-            retries: parameters.get("retries").and_then(Value::as_f64).filter(|r| *r >= 0.0).map_or(0, |r| r.min(1e6) as u32),
-            parameters: Arc::new(parameters),
-        });
-        if children.is_empty() {
+    let mut frames: Vec<Frame> = Vec::new();
+    let mut root_children_by_definition = Vec::new();
+    let layouts = &mut layouts;
+    place(&mut root, None, 0, 0, registry, layouts, &mut nodes, &mut frames)?;
+    while let Some(frame) = frames.last_mut() {
+        if frame.next == frame.order.len() {
+            let Some(done) = frames.pop() else { break };
+            if done.group == 0 {
+                root_children_by_definition = done.child_ix.clone();
+            }
+            wire(&mut nodes, done)?;
             continue;
         }
-        let graph = SiblingGraph::new(&children, &edges);
-        let levels = graph.levels().ok_or_else(|| ExecutionError::internal("plan built from an unvalidated flow (cycle)"))?;
-        let mut level_of = vec![0u32; children.len()];
-        let mut order = Vec::with_capacity(children.len());
-        for (l, members) in levels.iter().enumerate() {
-            for &position in members.iter().filter(|&&p| p < children.len()) {
-                level_of[position] = u32::try_from(l).unwrap_or(u32::MAX);
-                order.push(position);
-            }
-        }
-        let wiring = wirings.len();
-        wirings.push(Wiring {
-            group: ix,
-            child_ix: vec![usize::MAX; children.len()],
-            order: order.clone(),
-            edges: resolve_edges(&children, &edges),
-        });
-        let mut slots: Vec<Option<NodeDefinition>> = children.into_iter().map(Some).collect();
-        for &position in order.iter().rev() {
-            if let Some(child) = slots[position].take() {
-                stack.push(Pending { definition: child, parent: Some(ix), depth: depth + 1, level: level_of[position], slot: Some((wiring, position)) });
-            }
-        }
-    }
-    for wiring in wirings {
-        wire(&mut nodes, wiring)?;
+        let position = frame.order[frame.next];
+        frame.next += 1;
+        frame.child_ix[position] = nodes.len();
+        let (group, depth, level) = (frame.group, frame.depth + 1, frame.level_of[position]);
+        // Borrow the children list out of the frame (cheap) so `place` can push a new frame;
+        // the child is emptied where it lies.
+        let index = frames.len() - 1;
+        let mut children = std::mem::take(&mut frames[index].children);
+        let placed = place(&mut children[position], Some(group), depth, level, registry, layouts, &mut nodes, &mut frames);
+        frames[index].children = children;
+        placed?;
     }
     finish_subtrees(&mut nodes);
-    Ok(Plan { nodes })
+    Ok(Plan { nodes, root_children_by_definition })
 }
 
-fn resolve_edges(children: &[NodeDefinition], edges: &[NodeEdge]) -> Vec<(usize, usize, Arc<str>)> {
-    let position: HashMap<&str, usize> = children.iter().enumerate().map(|(i, c)| (c.id_str(), i)).rev().collect();
-    edges
+/// Appends one node; a group also gets a frame so its children are placed next (pre-order).
+#[allow(clippy::too_many_arguments)]
+fn place(
+    definition: &mut NodeDefinition,
+    parent: Option<NodeIx>,
+    depth: u32,
+    level: u32,
+    registry: &NodeRegistry,
+    layouts: &mut LayoutCache,
+    nodes: &mut Vec<PlanNode>,
+    frames: &mut Vec<Frame>,
+) -> Result<()> {
+    let ix = nodes.len();
+    let children = definition.nodes.take().unwrap_or_default();
+    let edges = definition.edges.take().unwrap_or_default();
+    let node_type: Arc<str> = Arc::from(definition.type_str());
+    let name: Arc<str> = match definition.name.as_deref() {
+        Some(name) if !name.is_empty() => Arc::from(name),
+        _ => node_type.clone(),
+    };
+    let parameters = definition.parameters.take().filter(|p| !p.is_empty()).map_or_else(empty_parameters, Arc::new);
+    let weight = registry.get(&node_type).map_or_else(|| crate::graph::default_weight(&node_type), |t| t.weight());
+    nodes.push(PlanNode {
+        id: Arc::from(definition.id_str()),
+        node_type,
+        name,
+        parent,
+        depth,
+        level,
+        weight,
+        children: Vec::new(),
+        subtree_end: ix + 1,
+        leaf_weight: 0,
+        inputs: Vec::new(),
+        outputs: Vec::new(),
+        enabled: parameters.get("enabled").and_then(Value::as_bool) != Some(false),
+        timeout_ms: parameters.get("timeout").and_then(Value::as_f64).filter(|t| *t > 0.0),
+        retries: parameters.get("retries").and_then(Value::as_f64).filter(|r| *r >= 0.0).map_or(0, |r| r.min(1e6) as u32),
+        parameters,
+    });
+    if children.is_empty() {
+        return Ok(());
+    }
+    let layout = match layouts.remove(&layout_key(&children)) {
+        Some(layout) => layout,
+        None => {
+            let graph = SiblingGraph::new(&children, &edges);
+            let levels = graph.levels().ok_or_else(|| ExecutionError::internal("plan built from an unvalidated flow (cycle)"))?;
+            GroupLayout { levels, edges: graph.edges, real: graph.real }
+        }
+    };
+    let levels = &layout.levels;
+    let mut level_of = vec![0u32; children.len()];
+    let mut order = Vec::with_capacity(children.len());
+    for (l, members) in levels.iter().enumerate() {
+        for &position in members.iter().filter(|&&p| p < children.len()) {
+            level_of[position] = u32::try_from(l).unwrap_or(u32::MAX);
+            order.push(position);
+        }
+    }
+    // Edges mostly share a handful of input keys ("default"): intern them.
+    let mut keys: HashMap<&str, Arc<str>> = HashMap::default();
+    let resolved: Vec<(usize, usize, Arc<str>)> = layout
+        .edges
         .iter()
-        .filter_map(|edge| {
-            let source = *position.get(edge.source()?)?;
-            let target = *position.get(edge.target()?)?;
-            Some((source, target, Arc::from(edge.input_key())))
+        .filter_map(|r| {
+            let source = r.source?;
+            (r.target < layout.real).then_some(())?;
+            let key = edges[r.index].input_key();
+            let key = keys.entry(key).or_insert_with(|| Arc::from(key)).clone();
+            Some((source, r.target, key))
         })
-        .collect()
+        .collect();
+    let count = children.len();
+    frames.push(Frame { group: ix, depth, children, order, level_of, next: 0, child_ix: vec![usize::MAX; count], edges: resolved });
+    Ok(())
 }
 
-fn wire(nodes: &mut [PlanNode], wiring: Wiring) -> Result<()> {
-    let Wiring { group, child_ix, order, edges } = wiring;
+fn wire(nodes: &mut [PlanNode], frame: Frame) -> Result<()> {
+    let Frame { group, order, child_ix, edges, .. } = frame;
     if child_ix.contains(&usize::MAX) {
         return Err(ExecutionError::internal("plan child left unplaced"));
     }
     nodes[group].children = order.iter().map(|&p| child_ix[p]).collect();
-    let mut dependencies: HashMap<NodeIx, Vec<Arc<str>>> = HashMap::new();
-    let mut dependents: HashMap<NodeIx, Vec<Arc<str>>> = HashMap::new();
     for (source_pos, target_pos, key) in edges {
         let (source, target) = (child_ix[source_pos], child_ix[target_pos]);
         nodes[target].inputs.push((source, key));
-        if !nodes[source].successors.contains(&target) {
-            nodes[source].successors.push(target);
-            nodes[target].predecessor_count += 1;
-        }
-        dependencies.entry(target).or_default().push(nodes[source].id.clone());
-        dependents.entry(source).or_default().push(nodes[target].id.clone());
-    }
-    for (ix, ids) in dependencies {
-        nodes[ix].dependencies = Arc::from(ids);
-    }
-    for (ix, ids) in dependents {
-        nodes[ix].dependents = Arc::from(ids);
+        nodes[source].outputs.push(target);
     }
     Ok(())
 }

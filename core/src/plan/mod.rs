@@ -7,12 +7,14 @@
 //! actually finish in.
 
 mod build;
+mod graph;
 
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 pub(crate) use build::build_plan;
+pub(crate) use graph::progress_graph;
 
 /// Index of a node in the plan (its sequential position).
 pub(crate) type NodeIx = usize;
@@ -34,15 +36,10 @@ pub(crate) struct PlanNode {
     pub subtree_end: NodeIx,
     /// Sum of the weights of the atomic nodes in the subtree (the node itself if atomic).
     pub leaf_weight: u64,
-    /// Incoming edges in edge order: (source, input key).
+    /// Incoming edges in edge order: (source, input key). A node waits for all of them.
     pub inputs: Vec<(NodeIx, Arc<str>)>,
-    /// Distinct successors.
-    pub successors: Vec<NodeIx>,
-    /// Number of distinct predecessors.
-    pub predecessor_count: u32,
-    /// Ids of sources/targets of incoming/outgoing edges, duplicates kept (progress snapshots).
-    pub dependencies: Arc<[Arc<str>]>,
-    pub dependents: Arc<[Arc<str>]>,
+    /// Targets of outgoing edges in edge order, duplicates kept (one release per edge).
+    pub outputs: Vec<NodeIx>,
     pub parameters: Arc<Map<String, Value>>,
     /// `parameters.enabled !== false`.
     pub enabled: bool,
@@ -61,6 +58,8 @@ impl PlanNode {
 /// A flow ready to execute.
 pub(crate) struct Plan {
     pub nodes: Vec<PlanNode>,
+    /// The root's children in definition order (graph metadata is defined over that order).
+    pub root_children_by_definition: Vec<NodeIx>,
 }
 
 impl Plan {
@@ -71,5 +70,15 @@ impl Plan {
     /// Every atomic node, in sequential order.
     pub fn leaves(&self) -> impl Iterator<Item = NodeIx> + '_ {
         self.nodes.iter().enumerate().filter(|(_, n)| !n.is_group()).map(|(i, _)| i)
+    }
+
+    /// Ids of the sources of a node's incoming edges (edge order, duplicates kept).
+    pub fn dependencies(&self, ix: NodeIx) -> Arc<[Arc<str>]> {
+        self.nodes[ix].inputs.iter().map(|(source, _)| self.nodes[*source].id.clone()).collect()
+    }
+
+    /// Ids of the targets of a node's outgoing edges (edge order, duplicates kept).
+    pub fn dependents(&self, ix: NodeIx) -> Arc<[Arc<str>]> {
+        self.nodes[ix].outputs.iter().map(|target| self.nodes[*target].id.clone()).collect()
     }
 }

@@ -66,16 +66,16 @@ pub struct ProgressNode {
 /// `{from, to}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GraphEdge {
-    pub from: String,
-    pub to: String,
+    pub from: Arc<str>,
+    pub to: Arc<str>,
 }
 
 /// `ProgressGraphMetadata`: the analysed graph of the flow's direct children (reference §4.1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProgressGraph {
-    pub execution_order: Vec<Vec<String>>,
-    pub critical_path: Vec<String>,
+    pub execution_order: Vec<Vec<Arc<str>>>,
+    pub critical_path: Vec<Arc<str>>,
     pub total_weight: u64,
     pub max_parallelism: usize,
     pub edges: Vec<GraphEdge>,

@@ -1,8 +1,7 @@
-//! One atomic node's task: slowMo pacing and animation, debug simulation, per-attempt timeouts,
-//! retries with backoff, and panic containment.
+//! One atomic node's future: slowMo pacing and animation, debug simulation, per-attempt
+//! timeouts, retries with backoff, cancellation and panic containment.
 
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
 
 use futures::channel::mpsc::UnboundedSender;
 use futures::future::{select, Either};
@@ -10,20 +9,22 @@ use futures::FutureExt;
 
 use super::debug::SimulatedError;
 use crate::error::{ErrorCode, ExecutionError};
-use crate::host::SharedHost;
+use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult, NodeType};
 use crate::plan::NodeIx;
 use crate::progress::{progress_steps, COMPLETE_MESSAGE};
+use std::sync::Arc;
 
-/// What a running leaf reports to the scheduler.
+/// What a leaf reports while it runs with slowMo.
 pub(crate) enum LeafMessage {
     /// The slowMo pre-delay is over: the node is now executing.
     Started(NodeIx),
     /// An animation step.
     Progress(NodeIx, u8, &'static str),
-    /// The final outcome (after retries).
-    Finished(NodeIx, NodeResult),
 }
+
+/// A leaf's end: its result, or `None` when it was cancelled first.
+pub(crate) type LeafOutcome = (NodeIx, Option<NodeResult>);
 
 /// Who runs the node.
 pub(crate) enum Executor {
@@ -32,10 +33,11 @@ pub(crate) enum Executor {
     Custom,
 }
 
-/// Everything a leaf task needs; it owns it all so the task is `'static`.
+/// Everything a leaf needs; it owns it all so the future is `'static`.
 pub(crate) struct LeafJob {
     pub ix: NodeIx,
-    pub invocation: Invocation,
+    /// Cloned for each attempt but the last, which takes it.
+    pub invocation: Option<Invocation>,
     pub executor: Executor,
     pub host: SharedHost,
     pub weight: u32,
@@ -46,45 +48,62 @@ pub(crate) struct LeafJob {
     pub max_attempts: u32,
     pub retry_delay_ms: f64,
     pub max_retry_delay_ms: f64,
-    pub messages: UnboundedSender<LeafMessage>,
+    /// Present only with slowMo, which is the only time a leaf reports before it ends.
+    pub messages: Option<UnboundedSender<LeafMessage>>,
 }
 
-/// Runs the leaf and reports `Finished`. A panic anywhere inside becomes `INTERNAL_ERROR`.
-pub(crate) async fn run_leaf(job: LeafJob) {
-    let messages = job.messages.clone();
-    let ix = job.ix;
-    let node_id = job.invocation.node_id.clone();
-    let result = AssertUnwindSafe(paced(job)).catch_unwind().await.unwrap_or_else(|panic| {
-        let detail = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned());
-        Err(ExecutionError::internal(format!("Node '{node_id}' panicked: {detail}")))
-    });
-    // The scheduler may be gone (run aborted); nothing to report to then.
-    let _ = messages.unbounded_send(LeafMessage::Finished(ix, result));
+/// The leaf as a future. It ends early (with `None`) when its signal is cancelled, dropping the
+/// work — which drops HTTP requests, kills processes and releases JS executors.
+pub(crate) fn leaf_future(job: LeafJob) -> BoxFuture<'static, LeafOutcome> {
+    Box::pin(async move {
+        let ix = job.ix;
+        let Some((signal, node_id)) = job.invocation.as_ref().map(|i| (i.signal.clone(), i.node_id.clone())) else {
+            return (ix, Some(Err(ExecutionError::internal("leaf started without an invocation"))));
+        };
+        let work = AssertUnwindSafe(paced(job)).catch_unwind();
+        futures::pin_mut!(work);
+        match select(work, signal.cancelled()).await {
+            Either::Left((Ok(result), _)) => (ix, Some(result)),
+            Either::Left((Err(panic), _)) => {
+                let detail = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".to_owned());
+                (ix, Some(Err(ExecutionError::internal(format!("Node '{node_id}' panicked: {detail}")))))
+            }
+            Either::Right(_) => (ix, None),
+        }
+    })
+}
+
+fn report(messages: &Option<UnboundedSender<LeafMessage>>, message: LeafMessage) {
+    if let Some(messages) = messages {
+        // The scheduler may already be gone (run aborted); nothing to report to then.
+        let _ = messages.unbounded_send(message);
+    }
 }
 
 /// slowMo pacing around the work (reference §4.5): a pre-delay, progress steps every `slowMo` ms
 /// alongside the work, then `100 "Complete"` and half a step before completion. An error stops
 /// the animation at once.
-async fn paced(job: LeafJob) -> NodeResult {
+async fn paced(mut job: LeafJob) -> NodeResult {
     let step = job.slow_mo;
     if step <= 0.0 {
-        return work(&job).await;
+        return work(&mut job).await;
     }
     let host = job.host.clone();
     host.sleep(step).await;
-    let _ = job.messages.unbounded_send(LeafMessage::Started(job.ix));
+    report(&job.messages, LeafMessage::Started(job.ix));
+    let (ix, weight, messages) = (job.ix, job.weight, job.messages.clone());
     let animation = async {
-        for &(percent, message) in progress_steps(job.weight).iter().skip(1) {
+        for &(percent, message) in progress_steps(weight).iter().skip(1) {
             host.sleep(step).await;
-            let _ = job.messages.unbounded_send(LeafMessage::Progress(job.ix, percent, message));
+            report(&messages, LeafMessage::Progress(ix, percent, message));
         }
     };
     let result = {
-        let work = work(&job);
+        let work = work(&mut job);
         futures::pin_mut!(work, animation);
         match select(work, animation).await {
             Either::Left((result, animation)) => {
@@ -97,14 +116,14 @@ async fn paced(job: LeafJob) -> NodeResult {
         }
     };
     if result.is_ok() {
-        let _ = job.messages.unbounded_send(LeafMessage::Progress(job.ix, 100, COMPLETE_MESSAGE));
+        report(&job.messages, LeafMessage::Progress(job.ix, 100, COMPLETE_MESSAGE));
         host.sleep(step / 2.0).await;
     }
     result
 }
 
 /// Debug delays and simulated errors, then the attempts.
-async fn work(job: &LeafJob) -> NodeResult {
+async fn work(job: &mut LeafJob) -> NodeResult {
     let delay = job.slow_mo.max(0.0) + job.long_running_ms;
     if delay > 0.0 {
         job.host.sleep(delay).await;
@@ -117,7 +136,9 @@ async fn work(job: &LeafJob) -> NodeResult {
     }
     let mut attempt = 1;
     loop {
-        match attempt_once(job, attempt).await {
+        let invocation = if attempt >= job.max_attempts { job.invocation.take() } else { job.invocation.clone() };
+        let Some(invocation) = invocation else { return Err(ExecutionError::internal("leaf ran out of invocations")) };
+        match attempt_once(job, attempt, invocation).await {
             Err(error) if error.code.is_retryable_by_engine() && attempt < job.max_attempts => {
                 job.host.sleep(backoff(job, attempt)).await;
                 attempt += 1;
@@ -127,16 +148,18 @@ async fn work(job: &LeafJob) -> NodeResult {
     }
 }
 
-async fn attempt_once(job: &LeafJob, attempt: u32) -> NodeResult {
-    let mut invocation = job.invocation.clone();
-    let signal = job.invocation.signal.child();
-    invocation.signal = signal.clone();
+async fn attempt_once(job: &LeafJob, attempt: u32, mut invocation: Invocation) -> NodeResult {
     invocation.attempt = attempt;
+    // A timed attempt gets its own signal so that timing out aborts just this attempt.
+    let attempt_signal = job.timeout_ms.map(|_| invocation.signal.child());
+    if let Some(signal) = &attempt_signal {
+        invocation.signal = signal.clone();
+    }
     let execution = match &job.executor {
         Executor::Builtin(node_type) => node_type.execute(invocation, job.host.clone()),
         Executor::Custom => job.host.execute_custom(invocation),
     };
-    let Some(timeout) = job.timeout_ms else { return execution.await };
+    let (Some(timeout), Some(signal)) = (job.timeout_ms, attempt_signal) else { return execution.await };
     match select(execution, job.host.sleep(timeout)).await {
         Either::Left((outcome, _)) => outcome,
         Either::Right(((), _)) => {
@@ -149,8 +172,8 @@ async fn attempt_once(job: &LeafJob, attempt: u32) -> NodeResult {
 /// Exponential backoff with "equal jitter": half the delay fixed, half random, so retries of
 /// many nodes spread out without ever retrying immediately.
 fn backoff(job: &LeafJob, attempt: u32) -> f64 {
-    let exponential = job.retry_delay_ms * 2f64.powi(i32::try_from(attempt.saturating_sub(1)).unwrap_or(30).min(30));
-    let capped = exponential.min(job.max_retry_delay_ms).max(0.0);
+    let exponent = i32::try_from(attempt.saturating_sub(1)).unwrap_or(30).min(30);
+    let capped = (job.retry_delay_ms * 2f64.powi(exponent)).min(job.max_retry_delay_ms).max(0.0);
     capped * (0.5 + 0.5 * job.host.random())
 }
 

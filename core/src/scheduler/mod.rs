@@ -8,9 +8,11 @@
 //! before `p` still run (one of them may fail too and then becomes the reported failure), and
 //! `executedNodes`/`data` are read off the plan in index order.
 //!
-//! Runtime-agnostic: one future, driven by whatever executor the host uses; leaves are spawned
-//! through [`Host::spawn`](crate::host::Host::spawn) and report back over a channel; time comes
-//! from [`Host::now`](crate::host::Host::now) and [`Host::sleep`](crate::host::Host::sleep).
+//! Runtime-agnostic: one future, driven by whatever executor the host uses. Running leaves are
+//! futures polled by the scheduler itself (no task or channel per node: a leaf costs a few
+//! allocations); time comes from [`Host::now`](crate::host::Host::now) and
+//! [`Host::sleep`](crate::host::Host::sleep). CPU-heavy node types move their work off the
+//! scheduler with [`Host::spawn`](crate::host::Host::spawn).
 
 pub(crate) mod debug;
 mod leaf;
@@ -18,25 +20,25 @@ mod slots;
 mod snapshot;
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{BinaryHeap, HashSet};
 use std::sync::Arc;
 use std::task::Poll;
 
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
-use futures::future::{AbortHandle, Abortable};
+use futures::stream::FuturesUnordered;
 use futures::{FutureExt, StreamExt};
 use serde_json::Value;
 
 use self::debug::ResolvedDebug;
-use self::leaf::{format_ms, run_leaf, Executor, LeafJob, LeafMessage};
+use self::leaf::{format_ms, leaf_future, Executor, LeafJob, LeafMessage, LeafOutcome};
 use self::slots::Slot;
 use crate::engine::{EngineConfig, ExecutionContext, ExecutionResult};
 use crate::error::{ErrorCode, ExecutionError};
 use crate::host::{BoxFuture, CancelToken, EngineEvent, EventSink, SharedHost};
 use crate::nodes::{Invocation, NodeInput, NodeRegistry, ParentContext};
-use crate::plan::{NodeIx, Plan};
+use crate::plan::{progress_graph, NodeIx, Plan};
 use crate::progress::{NodeState, ProgressGraph, WeightedProgress};
-use crate::trace::{ExecutionTrace, NodeTrace, TraceConfig, TraceData, TraceEvent};
+use crate::trace::{ExecutionTrace, NodeTrace, TraceData, TraceEvent};
 
 /// Everything a run needs, prepared by the engine.
 pub(crate) struct RunSetup {
@@ -55,13 +57,7 @@ pub(crate) struct RunSetup {
     pub custom_types: Arc<HashSet<String>>,
     pub cancel: CancelToken,
     pub events: Option<Arc<dyn EventSink>>,
-    pub graph: Arc<ProgressGraph>,
     pub start_time: f64,
-}
-
-struct RunningLeaf {
-    abort: AbortHandle,
-    signal: CancelToken,
 }
 
 /// Why a run stopped before finishing.
@@ -88,14 +84,16 @@ pub(crate) struct Scheduler {
     custom_types: Arc<HashSet<String>>,
     cancel: CancelToken,
     events: Option<Arc<dyn EventSink>>,
-    graph: Arc<ProgressGraph>,
+    /// The root's graph metadata, computed when first needed (an event or the trace).
+    graph: Option<Arc<ProgressGraph>>,
     start_time: f64,
 
     slots: Vec<Slot>,
     ready: BinaryHeap<Reverse<NodeIx>>,
-    running: HashMap<NodeIx, RunningLeaf>,
-    sender: UnboundedSender<LeafMessage>,
-    receiver: UnboundedReceiver<LeafMessage>,
+    running: FuturesUnordered<BoxFuture<'static, LeafOutcome>>,
+    running_count: usize,
+    /// Progress reports of leaves paced by slowMo (the only ones that report before ending).
+    messages: Option<(UnboundedSender<LeafMessage>, UnboundedReceiver<LeafMessage>)>,
     /// Lowest index that failed; nothing after it may start.
     cutoff: NodeIx,
     failure: Option<(NodeIx, ExecutionError)>,
@@ -125,10 +123,9 @@ impl Scheduler {
             custom_types,
             cancel,
             events,
-            graph,
             start_time,
         } = setup;
-        let slots = plan.nodes.iter().map(|n| Slot::new(n.predecessor_count)).collect();
+        let slots = plan.nodes.iter().map(|n| Slot::new(u32::try_from(n.inputs.len()).unwrap_or(u32::MAX))).collect();
         let progress = WeightedProgress::new(plan.root().leaf_weight);
         let trace = config.trace.then(|| ExecutionTrace {
             execution_id: execution_id.clone(),
@@ -136,18 +133,22 @@ impl Scheduler {
             start_time,
             end_time: None,
             duration: None,
-            config: TraceConfig { slow_mo },
-            events: vec![TraceEvent {
-                timestamp: start_time,
-                data: TraceData::Started {
-                    total_nodes: plan.nodes.len(),
-                    total_weight: plan.root().leaf_weight,
-                    critical_path: Arc::from(graph.critical_path.clone()),
-                },
-            }],
+            slow_mo,
+            // The first event is filled in at the end, when the graph metadata is known.
+            events: {
+                let mut events = Vec::with_capacity(2 * plan.nodes.len() + 2);
+                events.push(TraceEvent {
+                    timestamp: start_time,
+                    node: None,
+                    data: TraceData::Started { total_nodes: plan.nodes.len(), total_weight: 0, critical_path: Arc::from(Vec::new()) },
+                });
+                events
+            },
+            first_node: usize::from(plan.root().is_group()),
             nodes: plan
                 .nodes
                 .iter()
+                .skip(usize::from(plan.root().is_group()))
                 .map(|n| NodeTrace {
                     node_id: n.id.clone(),
                     node_name: n.name.clone(),
@@ -157,13 +158,13 @@ impl Scheduler {
                     duration: None,
                     state: NodeState::Pending,
                     progress: 0,
-                    events: Vec::new(),
                 })
                 .collect(),
         });
-        let (sender, receiver) = unbounded();
+        let effective_slow_mo = slow_mo.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(0.0);
         Scheduler {
-            slow_mo: slow_mo.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(0.0),
+            messages: (effective_slow_mo > 0.0).then(unbounded),
+            slow_mo: effective_slow_mo,
             slow_mo_option: slow_mo,
             plan,
             host,
@@ -179,13 +180,12 @@ impl Scheduler {
             custom_types,
             cancel,
             events,
-            graph,
+            graph: None,
             start_time,
             slots,
             ready: BinaryHeap::new(),
-            running: HashMap::new(),
-            sender,
-            receiver,
+            running: FuturesUnordered::new(),
+            running_count: 0,
             cutoff: usize::MAX,
             failure: None,
             aborted: None,
@@ -200,12 +200,14 @@ impl Scheduler {
     /// Drives the run to its end and assembles the result.
     pub(crate) async fn run(mut self) -> ExecutionResult {
         self.emit(EngineEvent::Started { execution_id: self.execution_id.to_string(), node_id: self.plan.root().id.to_string() });
-        self.emit_progress();
+        if self.events.is_some() {
+            self.emit_progress();
+        }
         self.ready.push(Reverse(0));
         let mut cancelled = self.cancel.cancelled();
         let mut timeout: Option<BoxFuture<'static, ()>> = self.timeout_ms.map(|ms| self.host.sleep(ms));
         let mut throttle: Option<BoxFuture<'static, ()>> = None;
-        futures::future::poll_fn(|cx| loop {
+        futures::future::poll_fn(|cx| {
             if cancelled.poll_unpin(cx).is_ready() {
                 self.abort(Abort::Cancelled);
                 return Poll::Ready(());
@@ -216,24 +218,19 @@ impl Scheduler {
                     return Poll::Ready(());
                 }
             }
-            let mut progressed = false;
-            while let Poll::Ready(Some(message)) = self.receiver.poll_next_unpin(cx) {
-                self.handle(message);
-                progressed = true;
-            }
+            self.drain_messages(cx);
             self.start_ready();
-            if self.running.is_empty() && self.ready.is_empty() {
+            while let Poll::Ready(Some((ix, outcome))) = self.running.poll_next_unpin(cx) {
+                self.leaf_ended(ix, outcome);
+                self.start_ready();
+            }
+            if self.running_count == 0 && self.ready.is_empty() {
                 return Poll::Ready(());
             }
-            if self.dirty && self.events.is_some() {
-                let due = self.last_emit + self.config.progress_throttle_ms;
-                let now = self.host.now();
-                if now >= due {
-                    self.emit_progress();
-                    throttle = None;
-                } else if throttle.is_none() {
-                    throttle = Some(self.host.sleep(due - now));
-                }
+            match self.emit_if_due() {
+                Some(wait) if throttle.is_none() => throttle = Some(self.host.sleep(wait)),
+                Some(_) => {}
+                None => throttle = None,
             }
             if let Some(timer) = throttle.as_mut() {
                 if timer.poll_unpin(cx).is_ready() {
@@ -241,34 +238,42 @@ impl Scheduler {
                     if self.dirty {
                         self.emit_progress();
                     }
-                    progressed = true;
                 }
             }
-            if !progressed {
-                return Poll::Pending;
-            }
+            Poll::Pending
         })
         .await;
         self.finish()
     }
 
-    fn handle(&mut self, message: LeafMessage) {
-        match message {
-            LeafMessage::Started(ix) if self.running.contains_key(&ix) => {
-                self.set_state(ix, NodeState::Executing, None);
-                self.set_progress(ix, 0, Some("Starting..."));
-            }
-            LeafMessage::Progress(ix, percent, text) if self.running.contains_key(&ix) => self.set_progress(ix, percent, Some(text)),
-            LeafMessage::Finished(ix, result) => {
-                if self.running.remove(&ix).is_none() {
-                    return;
+    /// Applies slowMo reports; animation steps can arrive together, and each gets its snapshot
+    /// when the throttle allows.
+    fn drain_messages(&mut self, cx: &mut std::task::Context<'_>) {
+        loop {
+            let Some((_, receiver)) = self.messages.as_mut() else { return };
+            let Poll::Ready(Some(message)) = receiver.poll_next_unpin(cx) else { return };
+            match message {
+                LeafMessage::Started(ix) if self.slots[ix].signal.is_some() => {
+                    self.set_state(ix, NodeState::Executing, None);
+                    self.set_progress(ix, 0, Some("Starting..."));
                 }
-                match result {
-                    Ok(output) => self.complete(ix, output.map(Arc::new), NodeState::Completed),
-                    Err(error) => self.fail(ix, error),
-                }
+                LeafMessage::Progress(ix, percent, text) if self.slots[ix].signal.is_some() => self.set_progress(ix, percent, Some(text)),
+                _ => {}
             }
-            _ => {}
+            self.emit_if_due();
+        }
+    }
+
+    /// A leaf future ended. Ends of leaves the scheduler already let go of are ignored.
+    fn leaf_ended(&mut self, ix: NodeIx, outcome: Option<crate::nodes::NodeResult>) {
+        if self.slots[ix].signal.take().is_none() {
+            return;
+        }
+        self.running_count -= 1;
+        match outcome {
+            Some(Ok(output)) => self.complete(ix, output.map(Arc::new), NodeState::Completed),
+            Some(Err(error)) => self.fail(ix, error),
+            None => {}
         }
     }
 
@@ -285,7 +290,7 @@ impl Scheduler {
                 self.start_group(ix);
                 continue;
             }
-            if self.running.len() >= limit {
+            if self.running_count >= limit {
                 break;
             }
             self.ready.pop();
@@ -324,7 +329,7 @@ impl Scheduler {
         let children = &self.plan.nodes[ix].children;
         self.slots[ix].waiting_children = u32::try_from(children.len()).unwrap_or(u32::MAX);
         for &child in children {
-            if self.plan.nodes[child].predecessor_count == 0 {
+            if self.plan.nodes[child].inputs.is_empty() {
                 self.ready.push(Reverse(child));
             }
         }
@@ -366,16 +371,18 @@ impl Scheduler {
             return;
         };
         let signal = self.cancel.child();
-        let parent_context = node.parent.map(|group| {
-            Arc::new(ParentContext {
+        // Only JS executors see `parentContext`; built-ins never pay for it.
+        let parent_context = match (&executor, node.parent) {
+            (Executor::Custom, Some(group)) => Some(Arc::new(ParentContext {
                 node_id: self.plan.nodes[group].id.clone(),
                 execution_id: self.execution_id.clone(),
                 input: self.slots[group].input.clone().unwrap_or_default(),
                 variables: self.variables.clone(),
                 slow_mo: self.slow_mo_option,
                 debug: self.debug_value.clone(),
-            })
-        });
+            })),
+            _ => None,
+        };
         let invocation = Invocation {
             node_id: node.id.clone(),
             node_type: node.node_type.clone(),
@@ -401,12 +408,12 @@ impl Scheduler {
             max_attempts: 1 + node.retries.min(self.config.max_retries),
             retry_delay_ms: self.config.retry_delay_ms,
             max_retry_delay_ms: self.config.max_retry_delay_ms,
-            messages: self.sender.clone(),
-            invocation,
+            messages: self.messages.as_ref().map(|(sender, _)| sender.clone()),
+            invocation: Some(invocation),
         };
-        let (abort, registration) = AbortHandle::new_pair();
-        self.host.spawn(Box::pin(Abortable::new(run_leaf(job), registration).map(|_| ())));
-        self.running.insert(ix, RunningLeaf { abort, signal });
+        self.running.push(leaf_future(job));
+        self.running_count += 1;
+        self.slots[ix].signal = Some(signal);
         if self.slow_mo <= 0.0 {
             self.set_state(ix, NodeState::Executing, None);
         }
@@ -419,8 +426,8 @@ impl Scheduler {
             self.set_state(ix, state, None);
             self.slots[ix].output = output;
             self.slots[ix].input = None;
-            for i in 0..self.plan.nodes[ix].successors.len() {
-                let successor = self.plan.nodes[ix].successors[i];
+            for i in 0..self.plan.nodes[ix].outputs.len() {
+                let successor = self.plan.nodes[ix].outputs[i];
                 let slot = &mut self.slots[successor];
                 slot.waiting_predecessors -= 1;
                 if slot.waiting_predecessors == 0 {
@@ -449,14 +456,13 @@ impl Scheduler {
             self.cutoff = ix;
             self.failure = Some((ix, error));
         }
-        let later: Vec<NodeIx> = self.running.keys().copied().filter(|&j| j > self.cutoff).collect();
-        for j in later {
-            if let Some(leaf) = self.running.remove(&j) {
-                leaf.signal.cancel();
-                leaf.abort.abort();
+        for j in self.cutoff + 1..self.slots.len() {
+            if let Some(signal) = self.slots[j].signal.take() {
+                // The sequential engine would never have started it.
+                signal.cancel();
+                self.running_count -= 1;
+                self.set_state(j, NodeState::Pending, None);
             }
-            // The sequential engine would never have started it.
-            self.set_state(j, NodeState::Pending, None);
         }
     }
 
@@ -466,13 +472,12 @@ impl Scheduler {
             Abort::Cancelled => "Cancelled".to_owned(),
             Abort::TimedOut(ms) => format!("Execution timed out after {}ms", format_ms(ms)),
         };
-        let running: Vec<NodeIx> = self.running.keys().copied().collect();
-        for ix in running {
-            if let Some(leaf) = self.running.remove(&ix) {
-                leaf.signal.cancel();
-                leaf.abort.abort();
+        for ix in 0..self.slots.len() {
+            if let Some(signal) = self.slots[ix].signal.take() {
+                signal.cancel();
+                self.running_count -= 1;
+                self.set_state(ix, NodeState::Error, Some(message.clone()));
             }
-            self.set_state(ix, NodeState::Error, Some(message.clone()));
         }
     }
 
@@ -535,6 +540,26 @@ impl Scheduler {
         }
     }
 
+    /// Emits a snapshot if something changed and the throttle allows; otherwise returns how long
+    /// until it will.
+    fn emit_if_due(&mut self) -> Option<f64> {
+        if !self.dirty || self.events.is_none() {
+            return None;
+        }
+        let due = self.last_emit + self.config.progress_throttle_ms;
+        let now = self.host.now();
+        if now >= due {
+            self.emit_progress();
+            None
+        } else {
+            Some(due - now)
+        }
+    }
+
+    fn graph(&mut self) -> Arc<ProgressGraph> {
+        self.graph.get_or_insert_with(|| Arc::new(progress_graph(&self.plan))).clone()
+    }
+
     fn emit(&self, event: EngineEvent) {
         if let Some(sink) = &self.events {
             sink.emit(event);
@@ -586,8 +611,18 @@ impl Scheduler {
         if self.events.is_some() {
             self.emit_progress();
         }
-        if let Some(trace) = self.trace.as_mut() {
-            trace.complete(now);
+        if self.trace.is_some() {
+            let graph = self.graph();
+            if let Some(trace) = self.trace.as_mut() {
+                if let Some(first) = trace.events.first_mut() {
+                    first.data = TraceData::Started {
+                        total_nodes: self.plan.nodes.len(),
+                        total_weight: graph.total_weight,
+                        critical_path: Arc::from(graph.critical_path.clone()),
+                    };
+                }
+                trace.complete(now);
+            }
         }
         let execution_id = self.execution_id.to_string();
         match &error {

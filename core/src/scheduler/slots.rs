@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::host::CancelToken;
 use crate::nodes::NodeInput;
 use crate::progress::NodeState;
 
@@ -19,10 +20,12 @@ pub(crate) struct Slot {
     pub output: Option<Arc<Value>>,
     /// A group's input, handed to children that receive no edge data.
     pub input: Option<NodeInput>,
-    /// Distinct predecessors not yet done.
+    /// Incoming edges whose source is not done yet.
     pub waiting_predecessors: u32,
     /// A group's children not yet done.
     pub waiting_children: u32,
+    /// The signal of a running leaf; `Some` exactly while the scheduler counts it as running.
+    pub signal: Option<CancelToken>,
 }
 
 impl Slot {
@@ -38,6 +41,7 @@ impl Slot {
             input: None,
             waiting_predecessors: predecessors,
             waiting_children: 0,
+            signal: None,
         }
     }
 }

@@ -7,7 +7,8 @@ use crate::progress::{NodeState, ProgressEvent, ProgressNode};
 
 impl Scheduler {
     /// The current progress event. O(nodes); built only when an event is due.
-    pub(super) fn snapshot(&self) -> ProgressEvent {
+    pub(super) fn snapshot(&mut self) -> ProgressEvent {
+        let graph = self.graph();
         let plan = &self.plan;
         let range = if plan.root().is_group() { 1..plan.nodes.len() } else { 0..1 };
         let mut nodes = Vec::with_capacity(range.len());
@@ -27,8 +28,8 @@ impl Scheduler {
                 name: node.name.clone(),
                 node_type: node.node_type.clone(),
                 weight: node.weight,
-                dependencies: node.dependencies.clone(),
-                dependents: node.dependents.clone(),
+                dependencies: plan.dependencies(ix),
+                dependents: plan.dependents(ix),
                 level: node.level,
                 state: slot.state,
                 progress: slot.progress,
@@ -55,7 +56,7 @@ impl Scheduler {
             progress,
             message,
             nodes,
-            graph: self.graph.clone(),
+            graph,
             is_executing: self.finished_at.is_none(),
             start_time: self.start_time,
             end_time: self.finished_at,

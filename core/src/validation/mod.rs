@@ -10,3 +10,4 @@ pub use context::ValidationContext;
 pub use issue::{LegacyValidation, ValidationIssue, ValidationReport};
 pub use limits::FlowLimits;
 pub use validator::validate;
+pub(crate) use validator::validate_with_layouts;

@@ -1,23 +1,28 @@
 //! The validator: one iterative depth-first walk over the flow (no recursion, so nesting depth
 //! is bounded only by the configured limit).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use serde_json::{Map, Value};
 
 use super::{ValidationContext, ValidationIssue, ValidationReport};
 use crate::error::ErrorCode;
 use crate::graph::cycles::find_cycle;
-use crate::graph::sibling_graph::SiblingGraph;
+use crate::graph::sibling_graph::{layout_key, GroupLayout, LayoutCache, SiblingGraph};
 use crate::graph::CYCLE_MESSAGE;
 use crate::model::NodeDefinition;
 
 /// Checks a flow deeply: structure, ids, edges, cycles (named), node types, parameter schemas,
 /// environment capabilities and size limits. Every problem is reported, not just the first.
 pub fn validate(flow: &NodeDefinition, ctx: &ValidationContext<'_>) -> ValidationReport {
-    let mut walker = Walker { ctx, frames: Vec::new(), issues: Vec::new() };
+    validate_with_layouts(flow, ctx).0
+}
+
+/// [`validate`], also returning each valid group's levels and resolved edges for the planner.
+pub(crate) fn validate_with_layouts(flow: &NodeDefinition, ctx: &ValidationContext<'_>) -> (ValidationReport, LayoutCache) {
+    let mut walker = Walker { ctx, frames: Vec::new(), issues: Vec::new(), layouts: LayoutCache::default() };
     walker.run(flow);
-    ValidationReport { issues: walker.issues }
+    (ValidationReport { issues: walker.issues }, walker.layouts)
 }
 
 struct Frame<'a> {
@@ -32,6 +37,7 @@ struct Walker<'a, 'c> {
     ctx: &'c ValidationContext<'c>,
     frames: Vec<Frame<'a>>,
     issues: Vec<ValidationIssue>,
+    layouts: LayoutCache,
 }
 
 impl<'a> Walker<'a, '_> {
@@ -159,11 +165,11 @@ impl<'a> Walker<'a, '_> {
 
     fn check_children(&mut self, frame: usize, group: &NodeDefinition) {
         let children = group.children();
-        let mut seen: HashMap<&str, usize> = HashMap::with_capacity(children.len());
         let group_label = self.frames[frame].label.clone();
+        let mut seen: HashMap<&str, ()> = HashMap::with_capacity_and_hasher(children.len(), Default::default());
         for child in children {
             let Some(id) = child.id.as_deref().filter(|id| !id.is_empty()) else { continue };
-            if seen.insert(id, 0).is_some() {
+            if seen.insert(id, ()).is_some() {
                 // Children get frames after this check; report at the group, naming the id.
                 self.report_at(
                     frame,
@@ -173,45 +179,35 @@ impl<'a> Walker<'a, '_> {
                 );
             }
         }
-        for (i, edge) in group.edge_list().iter().enumerate() {
-            let label = edge.id().map_or_else(|| format!("#{i}"), str::to_owned);
-            match (edge.source(), edge.target()) {
-                (Some(source), Some(target)) => {
-                    if !seen.contains_key(source) {
-                        self.report_at(
-                            frame,
-                            ErrorCode::NODE_NOT_FOUND,
-                            format!("Edge references unknown source node: {source}"),
-                            Some(format!("edges.{i}.source")),
-                        );
-                    }
-                    if !seen.contains_key(target) {
-                        self.report_at(
-                            frame,
-                            ErrorCode::NODE_NOT_FOUND,
-                            format!("Edge references unknown target node: {target}"),
-                            Some(format!("edges.{i}.target")),
-                        );
-                    }
-                }
-                _ => self.report_at(
-                    frame,
-                    ErrorCode::VALIDATION_FAILED,
-                    format!("Edge '{label}' must have a source and a target"),
-                    Some(format!("edges.{i}")),
-                ),
+        let edges = group.edge_list();
+        let graph = SiblingGraph::new(children, edges);
+        let mut resolved = graph.edges.iter().peekable();
+        for (i, edge) in edges.iter().enumerate() {
+            let Some(r) = resolved.next_if(|r| r.index == i) else {
+                let label = edge.id().map_or_else(|| format!("#{i}"), str::to_owned);
+                self.report_at(frame, ErrorCode::VALIDATION_FAILED, format!("Edge '{label}' must have a source and a target"), Some(format!("edges.{i}")));
+                continue;
+            };
+            // Ids without a child are named in the message; only then look the fields up again.
+            if r.source.is_none() {
+                let source = edge.source().unwrap_or_default();
+                self.report_at(frame, ErrorCode::NODE_NOT_FOUND, format!("Edge references unknown source node: {source}"), Some(format!("edges.{i}.source")));
+            }
+            if r.target >= graph.real {
+                let target = edge.target().unwrap_or_default();
+                self.report_at(frame, ErrorCode::NODE_NOT_FOUND, format!("Edge references unknown target node: {target}"), Some(format!("edges.{i}.target")));
             }
         }
-        let graph = SiblingGraph::new(children, group.edge_list());
-        if graph.levels().is_none() {
-            if let Some(cycle) = find_cycle(&graph) {
-                let names: Vec<&str> = cycle.iter().map(|&i| graph.ids[i]).collect();
-                self.report_at(
-                    frame,
-                    ErrorCode::CIRCULAR_DEPENDENCY,
-                    format!("{CYCLE_MESSAGE}: {}", names.join(" → ")),
-                    Some("edges".into()),
-                );
+        match graph.levels() {
+            Some(levels) => {
+                let layout = GroupLayout { levels, edges: graph.edges, real: graph.real };
+                self.layouts.insert(layout_key(children), layout);
+            }
+            None => {
+                if let Some(cycle) = find_cycle(&graph) {
+                    let names: Vec<&str> = cycle.iter().map(|&i| graph.ids[i]).collect();
+                    self.report_at(frame, ErrorCode::CIRCULAR_DEPENDENCY, format!("{CYCLE_MESSAGE}: {}", names.join(" → ")), Some("edges".into()));
+                }
             }
         }
     }
