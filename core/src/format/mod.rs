@@ -4,11 +4,13 @@ pub mod defaults;
 mod flow_yaml;
 mod json;
 mod limits;
+mod number;
 mod yaml_reader;
 mod yaml_writer;
 
 pub use flow_yaml::{definition_to_yaml, flow_from_value, parse_definition_yaml, parse_flow_yaml, parse_flow_yaml_documents};
 pub use json::{definition_to_json, parse_definition_json, parse_json_value};
 pub use limits::ParseLimits;
+pub use number::js_number;
 pub use yaml_reader::{parse_yaml_documents, parse_yaml_value};
 pub use yaml_writer::to_yaml_string;

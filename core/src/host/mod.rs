@@ -6,6 +6,7 @@
 
 mod cancel;
 mod capabilities;
+pub mod effects;
 mod events;
 mod future;
 
@@ -43,6 +44,21 @@ pub trait Host: MaybeSend + MaybeSync + 'static {
     /// What this environment can do for built-in node types that reach outside the data.
     fn capabilities(&self) -> Capabilities {
         Capabilities::NONE
+    }
+
+    /// The HTTP client, when the host has one.
+    fn http(&self) -> Option<&dyn effects::HttpClient> {
+        None
+    }
+
+    /// The file system, when the host has one.
+    fn files(&self) -> Option<&dyn effects::FileSystem> {
+        None
+    }
+
+    /// Process spawning, when the host has it.
+    fn processes(&self) -> Option<&dyn effects::ProcessRunner> {
+        None
     }
 }
 

@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::schema::NodeSchema;
 use super::{Invocation, NodeResult};
+use crate::catalog::NodeDescriptor;
 use crate::host::{BoxFuture, Capabilities, MaybeSend, MaybeSync, SharedHost};
 
 /// One problem with a node's parameters, found before anything runs.
@@ -37,9 +39,19 @@ pub trait NodeType: MaybeSend + MaybeSync + 'static {
         Capabilities::NONE
     }
 
+    /// The parameter schema, when the type has one.
+    fn schema(&self) -> Option<&NodeSchema> {
+        None
+    }
+
+    /// How the type presents itself in the catalog.
+    fn descriptor(&self) -> Option<&NodeDescriptor> {
+        None
+    }
+
     /// Schema checks of the parameters: required fields, enums, ranges, expression syntax.
-    fn check_parameters(&self, _parameters: &Map<String, Value>) -> Vec<ParameterIssue> {
-        Vec::new()
+    fn check_parameters(&self, parameters: &Map<String, Value>) -> Vec<ParameterIssue> {
+        self.schema().map(|schema| schema.check(parameters)).unwrap_or_default()
     }
 
     /// Runs one attempt.

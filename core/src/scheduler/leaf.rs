@@ -9,6 +9,7 @@ use futures::FutureExt;
 
 use super::debug::SimulatedError;
 use crate::error::{ErrorCode, ExecutionError};
+use crate::format::js_number;
 use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult, NodeType};
 use crate::plan::NodeIx;
@@ -164,7 +165,7 @@ async fn attempt_once(job: &LeafJob, attempt: u32, mut invocation: Invocation) -
         Either::Left((outcome, _)) => outcome,
         Either::Right(((), _)) => {
             signal.cancel();
-            Err(ExecutionError::new(ErrorCode::TIMEOUT, format!("Node execution timed out after {}ms", format_ms(timeout))))
+            Err(ExecutionError::new(ErrorCode::TIMEOUT, format!("Node execution timed out after {}ms", js_number(timeout))))
         }
     }
 }
@@ -175,13 +176,4 @@ fn backoff(job: &LeafJob, attempt: u32) -> f64 {
     let exponent = i32::try_from(attempt.saturating_sub(1)).unwrap_or(30).min(30);
     let capped = (job.retry_delay_ms * 2f64.powi(exponent)).min(job.max_retry_delay_ms).max(0.0);
     capped * (0.5 + 0.5 * job.host.random())
-}
-
-/// `100` rather than `100.0` in messages.
-pub(crate) fn format_ms(ms: f64) -> String {
-    if ms.fract() == 0.0 && ms.abs() < 1e15 {
-        format!("{}", ms as i64)
-    } else {
-        format!("{ms}")
-    }
 }

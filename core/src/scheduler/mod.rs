@@ -30,10 +30,11 @@ use futures::{FutureExt, StreamExt};
 use serde_json::Value;
 
 use self::debug::ResolvedDebug;
-use self::leaf::{format_ms, leaf_future, Executor, LeafJob, LeafMessage, LeafOutcome};
+use self::leaf::{leaf_future, Executor, LeafJob, LeafMessage, LeafOutcome};
 use self::slots::Slot;
 use crate::engine::{EngineConfig, ExecutionContext, ExecutionResult};
 use crate::error::{ErrorCode, ExecutionError};
+use crate::format::js_number;
 use crate::host::{BoxFuture, CancelToken, EngineEvent, EventSink, SharedHost};
 use crate::nodes::{Invocation, NodeInput, NodeRegistry, ParentContext};
 use crate::plan::{progress_graph, NodeIx, Plan};
@@ -470,7 +471,7 @@ impl Scheduler {
         self.aborted = Some(reason);
         let message = match reason {
             Abort::Cancelled => "Cancelled".to_owned(),
-            Abort::TimedOut(ms) => format!("Execution timed out after {}ms", format_ms(ms)),
+            Abort::TimedOut(ms) => format!("Execution timed out after {}ms", js_number(ms)),
         };
         for ix in 0..self.slots.len() {
             if let Some(signal) = self.slots[ix].signal.take() {
@@ -583,7 +584,7 @@ impl Scheduler {
             (Some(Abort::Cancelled), _) => Some(ExecutionError::new(ErrorCode::CANCELLED, "Execution cancelled")),
             (Some(Abort::TimedOut(ms)), _) => Some(ExecutionError::new(
                 ErrorCode::TIMEOUT,
-                format!("Execution timed out after {}ms", format_ms(ms)),
+                format!("Execution timed out after {}ms", js_number(ms)),
             )),
             (None, Some((ix, error))) => {
                 self.failure = Some((ix, error.clone()));

@@ -1,0 +1,77 @@
+//! Catalog entries as `NodeDefinition` objects (what `createNodeDefinition` produced).
+
+use serde_json::{json, Map, Value};
+
+use super::PortSpec;
+use crate::format::defaults::{node_metadata_defaults, node_parameter_defaults, title_case};
+use crate::nodes::{builtin_registry, NodeRegistry};
+
+fn port(spec: &PortSpec) -> Value {
+    let mut port = Map::new();
+    port.insert("id".into(), json!(spec.id));
+    port.insert("name".into(), json!(spec.name));
+    port.insert("type".into(), json!(spec.port_type));
+    port.insert("dataType".into(), json!(spec.data_type));
+    port.insert("required".into(), json!(spec.required));
+    port.insert("multiple".into(), json!(spec.multiple));
+    if let Some(description) = spec.description {
+        port.insert("description".into(), json!(description));
+    }
+    Value::Object(port)
+}
+
+/// The definition of one type from a registry, or `None` if it has no descriptor.
+pub fn definition_from(registry: &NodeRegistry, node_type: &str) -> Option<Value> {
+    let node = registry.get(node_type)?;
+    let descriptor = node.descriptor()?;
+    let mut metadata = Map::new();
+    metadata.insert("id".into(), json!(descriptor.node_type));
+    metadata.insert("name".into(), json!(descriptor.name));
+    metadata.insert("description".into(), json!(descriptor.description));
+    metadata.insert("category".into(), json!(descriptor.category));
+    metadata.insert("icon".into(), json!(descriptor.icon));
+    if !descriptor.keywords.is_empty() {
+        metadata.insert("keywords".into(), json!(descriptor.keywords));
+    }
+    metadata.insert("runtime".into(), json!({"language": "rust"}));
+    let mut metadata = node_metadata_defaults(&metadata);
+    metadata.insert("environment".into(), json!(descriptor.environment.as_str()));
+    metadata.insert("weight".into(), json!(node.weight()));
+    let fields = node.schema().map(|s| s.fields()).unwrap_or_default();
+    Some(json!({
+        "id": descriptor.node_type,
+        "type": descriptor.node_type,
+        "version": "1.0.0",
+        "name": title_case(descriptor.name),
+        "position": {"x": 0, "y": 0},
+        "metadata": metadata,
+        "parameters": node_parameter_defaults((descriptor.parameters)()),
+        "fields": fields,
+        "inputPorts": descriptor.input_ports.iter().map(port).collect::<Vec<_>>(),
+        "outputPorts": descriptor.output_ports.iter().map(port).collect::<Vec<_>>(),
+    }))
+}
+
+/// `getNodeDefinition(type)` for the built-in types.
+pub fn node_definition(node_type: &str) -> Option<Value> {
+    definition_from(&builtin_registry(), node_type)
+}
+
+/// `getAllNodeDefinitions()`: every built-in, in the original registry order.
+pub fn all_node_definitions() -> Vec<Value> {
+    let registry = builtin_registry();
+    crate::nodes::BUILTIN_TYPES.iter().filter_map(|t| definition_from(&registry, t)).collect()
+}
+
+/// `getNodeDefinitionsGroupedByCategory()`: `[{name, title, items}]` in first-seen order.
+pub fn node_definitions_by_category() -> Vec<Value> {
+    let mut groups: Vec<(String, Vec<Value>)> = Vec::new();
+    for definition in all_node_definitions() {
+        let category = definition["metadata"]["category"].as_str().unwrap_or("utility").to_owned();
+        match groups.iter_mut().find(|(name, _)| *name == category) {
+            Some((_, items)) => items.push(definition),
+            None => groups.push((category, vec![definition])),
+        }
+    }
+    groups.into_iter().map(|(name, items)| json!({"name": name, "title": title_case(&name), "items": items})).collect()
+}

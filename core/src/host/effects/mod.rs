@@ -1,0 +1,61 @@
+//! The effects environment-bound node types need: HTTP, files and processes. Node logic
+//! (parameters, messages, output shapes) lives in core and is tested there; a host supplies only
+//! the raw effect (the native host with tokio, reqwest, `std::fs` and `tokio::process`; the
+//! browser host with `fetch`).
+
+mod files;
+mod http;
+mod process;
+
+pub use files::{DirEntry, FileMetadata, FileSystem};
+pub use http::{HttpClient, HttpRequest, HttpResponse};
+pub use process::{ProcessOutput, ProcessRunner, ProcessSpec};
+
+/// Why an effect failed. Node types turn it into their own messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EffectError {
+    pub kind: EffectErrorKind,
+    pub message: String,
+}
+
+/// Categories node types react to differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EffectErrorKind {
+    /// The path, program or resource does not exist.
+    NotFound,
+    /// Permission denied.
+    PermissionDenied,
+    /// A network failure (connection refused, DNS, TLS, reset).
+    Network,
+    /// The operation exceeded its time limit.
+    TimedOut,
+    /// A size cap was hit.
+    TooLarge,
+    /// The operation was cancelled through its signal.
+    Cancelled,
+    /// The host does not provide this effect.
+    Unsupported,
+    /// Anything else.
+    Other,
+}
+
+impl EffectError {
+    pub fn new(kind: EffectErrorKind, message: impl Into<String>) -> Self {
+        EffectError { kind, message: message.into() }
+    }
+
+    pub fn unsupported(what: &str) -> Self {
+        EffectError::new(EffectErrorKind::Unsupported, format!("{what} is not available in this environment"))
+    }
+}
+
+impl std::fmt::Display for EffectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for EffectError {}
+
+/// Result of an effect.
+pub type EffectResult<T> = Result<T, EffectError>;

@@ -1,0 +1,30 @@
+//! `http-request` (reference §7).
+
+mod execute;
+mod schema;
+
+use crate::catalog::NodeDescriptor;
+use crate::host::{BoxFuture, SharedHost};
+use crate::nodes::schema::NodeSchema;
+use crate::nodes::{Invocation, NodeResult, NodeType};
+
+/// The `http-request` node type.
+pub(crate) struct HttpRequest;
+
+impl NodeType for HttpRequest {
+    fn type_name(&self) -> &str {
+        "http-request"
+    }
+
+    fn schema(&self) -> Option<&NodeSchema> {
+        Some(&schema::SCHEMA)
+    }
+
+    fn descriptor(&self) -> Option<&NodeDescriptor> {
+        Some(&schema::DESCRIPTOR)
+    }
+
+    fn execute(&self, invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
+        execute::execute(invocation, host)
+    }
+}

@@ -1,0 +1,36 @@
+//! The ten built-in node types (reference §7), one folder each: `mod.rs` ties the type
+//! together, `schema.rs` holds its parameters, UI fields, ports and catalog entry, and the
+//! behaviour lives beside them.
+
+mod common;
+mod edit_fields;
+mod file_system;
+mod group;
+mod http_request;
+mod image;
+mod r#loop;
+mod parallel;
+mod shell_command;
+mod spreadsheet;
+mod transform;
+
+use super::NodeRegistry;
+
+/// Built-in type names in the original registry order.
+pub const BUILTIN_TYPES: [&str; 10] =
+    ["parallel", "group", "image", "http-request", "file-system", "edit-fields", "transform", "shell-command", "spreadsheet", "loop"];
+
+/// The built-in node types (reference §7).
+pub fn builtin_registry() -> NodeRegistry {
+    NodeRegistry::empty()
+        .with(parallel::Parallel)
+        .with(group::Group)
+        .with(image::Image)
+        .with(http_request::HttpRequest)
+        .with(file_system::FileSystemNode)
+        .with(edit_fields::EditFields)
+        .with(transform::Transform)
+        .with(shell_command::ShellCommand)
+        .with(spreadsheet::Spreadsheet)
+        .with(r#loop::Loop)
+}

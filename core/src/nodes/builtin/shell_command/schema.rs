@@ -1,0 +1,27 @@
+//! `shell-command` parameters, UI fields, ports and catalog entry (reference §7).
+
+use std::sync::LazyLock;
+
+use serde_json::{Map, Value};
+
+use crate::catalog::{Environment, NodeDescriptor};
+use crate::nodes::schema::NodeSchema;
+
+pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| NodeSchema::new(vec![]));
+
+fn parameters() -> Map<String, Value> {
+    Map::new()
+}
+
+pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
+    node_type: "shell-command",
+    name: "Shell Command",
+    description: "Shell Command",
+    category: "system",
+    icon: "terminal",
+    keywords: &[],
+    environment: Environment::NativeOnly,
+    parameters,
+    input_ports: &[],
+    output_ports: &[],
+};

@@ -1,0 +1,27 @@
+//! `transform` parameters, UI fields, ports and catalog entry (reference §7).
+
+use std::sync::LazyLock;
+
+use serde_json::{Map, Value};
+
+use crate::catalog::{Environment, NodeDescriptor};
+use crate::nodes::schema::NodeSchema;
+
+pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| NodeSchema::new(vec![]));
+
+fn parameters() -> Map<String, Value> {
+    Map::new()
+}
+
+pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
+    node_type: "transform",
+    name: "Transform",
+    description: "Transform",
+    category: "data",
+    icon: "wand-2",
+    keywords: &[],
+    environment: Environment::Everywhere,
+    parameters,
+    input_ports: &[],
+    output_ports: &[],
+};

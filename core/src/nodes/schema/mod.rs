@@ -1,0 +1,182 @@
+//! Parameter schemas: one description per node type that validation (`check`), the executables
+//! (`with_defaults`) and the editor catalog (`fields`) all read — the "one source of truth" of
+//! the node-types issue. It mirrors what the original expressed with Zod schemas and
+//! `createFieldsFromSchema` (reference §6.2, §7).
+
+mod check;
+mod expression;
+mod fields;
+mod label;
+
+use serde_json::{Map, Value};
+
+pub use fields::FieldOverrides;
+pub use label::{field_label, option_label};
+
+use super::ParameterIssue;
+
+/// How a string is further constrained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextFormat {
+    Plain,
+    /// An absolute URL (`Must be a valid URL`).
+    Url,
+    Email,
+}
+
+/// What an expression parameter must compile as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpressionForm {
+    /// A function (`x => x * 2`) or a bare expression of the implicit parameters (`item.price`).
+    Function { implicit: &'static [&'static str] },
+    /// A condition over named variables (`iteration < 10`).
+    Condition { variables: &'static [&'static str] },
+}
+
+/// The type and constraints of one parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamKind {
+    Text { min_len: usize, format: TextFormat },
+    Number { min: Option<f64>, max: Option<f64>, exclusive_min: bool, integer: bool },
+    Boolean,
+    Enum(&'static [&'static str]),
+    /// `string[]`, non-empty when `min_items > 0`.
+    StringList { min_items: usize },
+    /// `string[]` or the JSON text of one (shell-command `args`).
+    StringListOrJson,
+    /// Any array.
+    Array,
+    /// `Record<string, unknown>` or the JSON text of one (edit-fields `values`).
+    RecordOrJson,
+    /// `Record<string, string>` or the JSON text of one (http-request `headers`).
+    StringRecordOrJson,
+    /// A string holding a sandboxed expression, checked for syntax before anything runs.
+    Expression(ExpressionForm),
+    Any,
+}
+
+/// A default value (a function, so schemas can be `static`).
+pub type DefaultFn = fn() -> Value;
+
+/// One parameter.
+#[derive(Debug, Clone)]
+pub struct ParamSpec {
+    pub name: &'static str,
+    pub kind: ParamKind,
+    /// Zod `.optional()`: may be absent (the UI marks it not required).
+    pub optional: bool,
+    /// Zod `.default(...)`: applied when absent.
+    pub default: Option<DefaultFn>,
+    /// Zod `.describe(...)`: the field's help text.
+    pub description: Option<&'static str>,
+    /// Message when a required value is missing or empty (e.g. "Path is required").
+    pub required_message: Option<&'static str>,
+    /// UI overrides merged over the derived field config (reference §7.11a).
+    pub ui: FieldOverrides,
+}
+
+impl ParamSpec {
+    /// A required parameter.
+    pub const fn new(name: &'static str, kind: ParamKind) -> Self {
+        ParamSpec { name, kind, optional: false, default: None, description: None, required_message: None, ui: FieldOverrides::NONE }
+    }
+
+    pub const fn optional(mut self) -> Self {
+        self.optional = true;
+        self
+    }
+
+    pub const fn default(mut self, default: DefaultFn) -> Self {
+        self.default = Some(default);
+        self
+    }
+
+    pub const fn describe(mut self, description: &'static str) -> Self {
+        self.description = Some(description);
+        self
+    }
+
+    pub const fn required_message(mut self, message: &'static str) -> Self {
+        self.required_message = Some(message);
+        self
+    }
+
+    pub const fn ui(mut self, ui: FieldOverrides) -> Self {
+        self.ui = ui;
+        self
+    }
+
+    /// Whether the value may be absent (optional, or defaulted).
+    pub fn may_be_absent(&self) -> bool {
+        self.optional || self.default.is_some()
+    }
+}
+
+/// A node type's parameters.
+#[derive(Debug, Clone)]
+pub struct NodeSchema {
+    pub params: Vec<ParamSpec>,
+    /// Whether the shared base fields (`enabled`, `timeout`, `retries`, `label`, `description`)
+    /// appear in the UI fields (all types but `group` and `parallel`, whose fields are
+    /// hand-written).
+    pub base_fields: bool,
+}
+
+impl NodeSchema {
+    pub fn new(params: Vec<ParamSpec>) -> Self {
+        NodeSchema { params, base_fields: true }
+    }
+
+    /// Without the base fields in the UI.
+    pub fn without_base_fields(mut self) -> Self {
+        self.base_fields = false;
+        self
+    }
+
+    pub fn param(&self, name: &str) -> Option<&ParamSpec> {
+        self.params.iter().find(|p| p.name == name)
+    }
+
+    /// Problems with `params` (required fields, types, enums, ranges, expression syntax). The
+    /// base parameters are checked by the engine for every node type, not here.
+    pub fn check(&self, params: &Map<String, Value>) -> Vec<ParameterIssue> {
+        check::check(self, params)
+    }
+
+    /// `params` with every absent defaulted parameter filled in (Zod's parse result: what the
+    /// original executables called `config`).
+    pub fn with_defaults(&self, params: &Map<String, Value>) -> Map<String, Value> {
+        let mut out = params.clone();
+        for spec in &self.params {
+            if let Some(default) = spec.default {
+                if out.get(spec.name).is_none_or(Value::is_null) {
+                    out.insert(spec.name.to_owned(), default());
+                }
+            }
+        }
+        out
+    }
+
+    /// The default parameter values (for the catalog's definitions).
+    pub fn defaults(&self) -> Map<String, Value> {
+        self.params.iter().filter_map(|p| p.default.map(|d| (p.name.to_owned(), d()))).collect()
+    }
+
+    /// UI field configs (`NodeFieldsConfig`), base fields first when included.
+    pub fn fields(&self) -> Map<String, Value> {
+        fields::fields(self)
+    }
+}
+
+/// The parameters every node type shares (reference §6.2 `baseSchema`).
+pub fn base_params() -> Vec<ParamSpec> {
+    vec![
+        ParamSpec::new("enabled", ParamKind::Boolean).default(|| Value::Bool(true)),
+        ParamSpec::new("timeout", ParamKind::Number { min: Some(0.0), max: None, exclusive_min: true, integer: false })
+            .default(|| Value::from(30000)),
+        ParamSpec::new("retries", ParamKind::Number { min: Some(0.0), max: None, exclusive_min: false, integer: true })
+            .default(|| Value::from(1)),
+        ParamSpec::new("label", ParamKind::Text { min_len: 0, format: TextFormat::Plain }).optional(),
+        ParamSpec::new("description", ParamKind::Text { min_len: 0, format: TextFormat::Plain }).optional(),
+    ]
+}
