@@ -2,15 +2,19 @@
 
 pub mod defaults;
 mod flow_yaml;
+mod js_string;
 mod json;
 mod limits;
 mod number;
+mod time;
 mod yaml_reader;
 mod yaml_writer;
 
 pub use flow_yaml::{definition_to_yaml, flow_from_value, parse_definition_yaml, parse_flow_yaml, parse_flow_yaml_documents};
 pub use json::{definition_to_json, parse_definition_json, parse_json_value};
 pub use limits::ParseLimits;
+pub use js_string::js_string;
 pub use number::js_number;
+pub use time::{iso_date_from_days, iso_timestamp};
 pub use yaml_reader::{parse_yaml_documents, parse_yaml_value};
 pub use yaml_writer::to_yaml_string;

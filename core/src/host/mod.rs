@@ -34,6 +34,13 @@ pub trait Host: MaybeSend + MaybeSync + 'static {
     /// Runs a task concurrently with the caller (a tokio task, a JS microtask, a test queue).
     fn spawn(&self, task: BoxFuture<'static, ()>);
 
+    /// Runs CPU-heavy work (image processing, workbook parsing) where it does not hold up the
+    /// scheduler: a blocking thread pool on native hosts. The default runs it at once, which is
+    /// right for single-threaded hosts (browser, tests).
+    fn run_blocking(&self, job: BoxCallback) {
+        job();
+    }
+
     /// Runs a node whose type the run was told is provided by the host (a JS executor from
     /// `nodeExecutorFactory`). Hosts without custom executors keep the default.
     fn execute_custom(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
@@ -64,3 +71,21 @@ pub trait Host: MaybeSend + MaybeSync + 'static {
 
 /// Shared handle to a host.
 pub type SharedHost = Arc<dyn Host>;
+
+/// Runs `work` through [`Host::run_blocking`] and waits for its value. A panic inside becomes an
+/// `INTERNAL_ERROR`.
+pub async fn offload<T: MaybeSend + 'static>(host: &SharedHost, work: impl FnOnce() -> T + MaybeSend + 'static) -> Result<T, ExecutionError> {
+    let (sender, receiver) = futures::channel::oneshot::channel();
+    host.run_blocking(Box::new(move || {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|panic| {
+            panic.downcast_ref::<&str>().map(|s| (*s).to_owned()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default()
+        });
+        // The waiting side may have been cancelled; then nobody needs the value.
+        let _ = sender.send(outcome);
+    }));
+    match receiver.await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(panic)) => Err(ExecutionError::internal(format!("Offloaded work panicked: {panic}"))),
+        Err(_) => Err(ExecutionError::internal("Offloaded work was dropped before it finished")),
+    }
+}

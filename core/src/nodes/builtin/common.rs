@@ -27,10 +27,6 @@ impl Config {
     pub fn bool(&self, key: &str) -> Option<bool> {
         self.get(key).and_then(Value::as_bool)
     }
-
-    pub fn f64(&self, key: &str) -> Option<f64> {
-        self.get(key).and_then(Value::as_f64)
-    }
 }
 
 /// `getInput(key)`: the input under `key` if present, else the parsed parameter of that name.

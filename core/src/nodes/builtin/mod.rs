@@ -3,6 +3,7 @@
 //! behaviour lives beside them.
 
 mod common;
+mod common_effects;
 mod edit_fields;
 mod file_system;
 mod group;

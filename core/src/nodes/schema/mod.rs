@@ -3,7 +3,7 @@
 //! the node-types issue. It mirrors what the original expressed with Zod schemas and
 //! `createFieldsFromSchema` (reference §6.2, §7).
 
-mod check;
+pub(crate) mod check;
 mod expression;
 mod fields;
 mod label;

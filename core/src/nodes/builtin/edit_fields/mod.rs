@@ -2,6 +2,7 @@
 
 mod execute;
 mod schema;
+mod template;
 
 use crate::catalog::NodeDescriptor;
 use crate::host::{BoxFuture, SharedHost};

@@ -1,10 +1,156 @@
-//! What `http-request` does.
+//! What `http-request` does (reference §7.3): one request through the host's HTTP client.
+//! HTTP error statuses are results, not failures; network failures are `TRANSPORT_ERROR`
+//! (retried by the engine), and responses beyond the size cap fail with
+//! `MEMORY_LIMIT_EXCEEDED`.
 
+use base64::Engine as _;
+use serde_json::{json, Map, Value};
+
+use super::super::common::{get_input, node_error, Config};
+use super::super::common_effects::effect_error;
+use super::query::append_query;
+use super::schema::SCHEMA;
+use crate::error::{ErrorCode, ExecutionError};
+use crate::format::js_string;
+use crate::host::effects::HttpRequest;
 use crate::host::{BoxFuture, SharedHost};
+use crate::nodes::schema::check::is_url;
 use crate::nodes::{Invocation, NodeResult};
 
-use super::super::common::node_error;
+const TYPE: &str = "http-request";
+/// Default response size cap (configurable with `maxResponseBytes`).
+const MAX_RESPONSE_BYTES: u64 = 50 * 1024 * 1024;
+const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
 
-pub(super) fn execute(_invocation: Invocation, _host: SharedHost) -> BoxFuture<'static, NodeResult> {
-    Box::pin(async { Err(node_error("http-request", "not implemented in this build yet")) })
+pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
+    Box::pin(async move {
+        let config = Config::new(&SCHEMA, &invocation);
+        let Some(client) = host.http() else {
+            return Err(ExecutionError::new(ErrorCode::IMPLEMENTATION_NOT_FOUND, format!("[{TYPE}] HTTP is not available in this environment")));
+        };
+        let request = build_request(&invocation, &config)?;
+        let started = host.now();
+        let response = client.send(request).await.map_err(|e| effect_error(TYPE, &e, &e))?;
+        let ok = (200..300).contains(&response.status);
+        let content_type = response.headers.iter().find(|(k, _)| k == "content-type").map(|(_, v)| v.to_ascii_lowercase()).unwrap_or_default();
+        let body = decode_body(&content_type, response.body);
+        let mut headers = Map::new();
+        for (name, value) in response.headers {
+            match headers.get_mut(&name) {
+                // Repeated headers are joined as the Fetch API's Headers object joins them.
+                Some(Value::String(existing)) => {
+                    existing.push_str(", ");
+                    existing.push_str(&value);
+                }
+                _ => {
+                    headers.insert(name, Value::String(value));
+                }
+            }
+        }
+        Ok(Some(json!({
+            "result": body,
+            "status": response.status,
+            "statusText": response.status_text,
+            "headers": headers,
+            "success": ok,
+            "duration": host.now() - started,
+            "url": response.url,
+            "ok": ok,
+        })))
+    })
+}
+
+fn build_request(invocation: &Invocation, config: &Config) -> Result<HttpRequest, ExecutionError> {
+    let url = get_input(invocation, config, "url").and_then(Value::as_str).unwrap_or_default();
+    if url.is_empty() {
+        return Err(node_error(TYPE, "URL is required for HTTP requests"));
+    }
+    if !is_url(url) {
+        return Err(node_error(TYPE, format!("Invalid URL: {url}")));
+    }
+    let method = get_input(invocation, config, "method").and_then(Value::as_str).filter(|m| !m.is_empty()).unwrap_or("GET").to_ascii_uppercase();
+    let mut headers: Vec<(String, String)> = Vec::new();
+    let mut set_header = |name: &str, value: String| match headers.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(name)) {
+        Some(slot) => slot.1 = value,
+        None => headers.push((name.to_owned(), value)),
+    };
+    for source in [config.get("headers"), invocation.input_value("headers")] {
+        for (name, value) in header_map(source) {
+            set_header(&name, value);
+        }
+    }
+    match get_input(invocation, config, "auth") {
+        Some(Value::Object(auth)) if auth.get("type").and_then(Value::as_str) == Some("basic") => {
+            let user = auth.get("username").map(js_string).unwrap_or_default();
+            let pass = auth.get("password").map(js_string).unwrap_or_default();
+            let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+            set_header("Authorization", format!("Basic {token}"));
+        }
+        Some(Value::Object(auth)) if auth.get("type").and_then(Value::as_str) == Some("bearer") => {
+            set_header("Authorization", format!("Bearer {}", auth.get("token").map(js_string).unwrap_or_default()));
+        }
+        _ => {}
+    }
+    let body = match (method.as_str(), get_input(invocation, config, "body")) {
+        ("POST" | "PUT" | "PATCH", Some(value)) if !value.is_null() => Some(match value {
+            Value::String(text) => text.clone().into_bytes(),
+            Value::Object(_) | Value::Array(_) => {
+                if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+                    headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
+                }
+                serde_json::to_vec(value).map_err(|e| node_error(TYPE, e))?
+            }
+            other => js_string(other).into_bytes(),
+        }),
+        _ => None,
+    };
+    let url = match get_input(invocation, config, "params") {
+        Some(Value::Object(params)) => append_query(url, params),
+        _ => url.to_owned(),
+    };
+    Ok(HttpRequest {
+        method,
+        url,
+        headers,
+        body,
+        follow_redirects: true,
+        timeout_ms: Some(invocation.param("timeout").and_then(Value::as_f64).filter(|t| *t > 0.0).unwrap_or(DEFAULT_TIMEOUT_MS)),
+        max_response_bytes: config.get("maxResponseBytes").and_then(Value::as_u64).unwrap_or(MAX_RESPONSE_BYTES),
+        signal: invocation.signal.clone(),
+    })
+}
+
+/// Headers from an object, or the JSON text of one; values as strings.
+fn header_map(value: Option<&Value>) -> Vec<(String, String)> {
+    let parsed;
+    let map = match value {
+        Some(Value::Object(map)) => map,
+        Some(Value::String(text)) => match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(map)) => {
+                parsed = map;
+                &parsed
+            }
+            _ => return Vec::new(),
+        },
+        _ => return Vec::new(),
+    };
+    map.iter().map(|(k, v)| (k.clone(), js_string(v))).collect()
+}
+
+/// JSON for `application/json`, text for `text/*` and XML, base64 otherwise; a JSON body that
+/// does not parse is returned as text, and undecodable text as `null`.
+fn decode_body(content_type: &str, bytes: Vec<u8>) -> Value {
+    if content_type.contains("application/json") {
+        if let Ok(value) = serde_json::from_slice::<Value>(&bytes) {
+            return value;
+        }
+        return String::from_utf8(bytes).map_or(Value::Null, Value::String);
+    }
+    if content_type.starts_with("text/") || content_type.contains("application/xml") || content_type.contains("application/xhtml") {
+        return String::from_utf8(bytes).map_or(Value::Null, Value::String);
+    }
+    if bytes.is_empty() {
+        return Value::String(String::new());
+    }
+    Value::String(base64::engine::general_purpose::STANDARD.encode(bytes))
 }

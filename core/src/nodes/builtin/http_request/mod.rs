@@ -1,10 +1,13 @@
 //! `http-request` (reference §7).
 
 mod execute;
+mod query;
 mod schema;
 
+use serde_json::{Map, Value};
+
 use crate::catalog::NodeDescriptor;
-use crate::host::{BoxFuture, SharedHost};
+use crate::host::{BoxFuture, Capabilities, SharedHost};
 use crate::nodes::schema::NodeSchema;
 use crate::nodes::{Invocation, NodeResult, NodeType};
 
@@ -22,6 +25,10 @@ impl NodeType for HttpRequest {
 
     fn descriptor(&self) -> Option<&NodeDescriptor> {
         Some(&schema::DESCRIPTOR)
+    }
+
+    fn requirements(&self, _parameters: &Map<String, Value>) -> Capabilities {
+        Capabilities { http: true, ..Capabilities::NONE }
     }
 
     fn execute(&self, invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {

@@ -1,10 +1,169 @@
-//! What `image` does.
+//! What `image` does (reference §7.5): overlay, merge, composite and blend image files, with
+//! resizing, filters and PNG/JPEG/WebP output. Files come through the host; pixels are processed
+//! off the scheduler (`offload`).
 
+use serde_json::{json, Value};
+
+use super::super::common::{get_input, node_error, Config};
+use super::super::common_effects::effect_error;
+use super::schema::SCHEMA;
+use crate::error::{ErrorCode, ExecutionError};
+use crate::host::effects::FileSystem;
 use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
 
-use super::super::common::node_error;
+const TYPE: &str = "image";
 
-pub(super) fn execute(_invocation: Invocation, _host: SharedHost) -> BoxFuture<'static, NodeResult> {
-    Box::pin(async { Err(node_error("image", "not implemented in this build yet")) })
+pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
+    Box::pin(async move {
+        let config = Config::new(&SCHEMA, &invocation);
+        let Some(files) = host.files() else {
+            return Err(ExecutionError::new(ErrorCode::IMPLEMENTATION_NOT_FOUND, format!("[{TYPE}] Image processing needs a file system, which this environment does not provide")));
+        };
+        let operation = config.str("operation").unwrap_or("overlay").to_owned();
+        let images: Vec<String> = match get_input(&invocation, &config, "images") {
+            Some(Value::Array(items)) => items.iter().filter_map(path_of).collect(),
+            Some(other) => path_of(other).into_iter().collect(),
+            None => Vec::new(),
+        };
+        let base = invocation.input_value("baseImage").and_then(path_of);
+        let overlay = invocation.input_value("overlayImage").and_then(path_of);
+        let (source, layers): (String, Vec<String>) = match operation.as_str() {
+            "overlay" => {
+                // Without explicit inputs, the first two of `images` serve as base and overlay.
+                let base = base.or_else(|| images.first().cloned());
+                let overlay = overlay.or_else(|| images.get(1).cloned());
+                match (base, overlay) {
+                    (Some(base), Some(overlay)) => (base, vec![overlay]),
+                    _ => return Err(node_error(TYPE, "Overlay operation requires both baseImage and overlayImage")),
+                }
+            }
+            "merge" => {
+                if images.len() < 2 {
+                    return Err(node_error(TYPE, "Merge operation requires at least 2 images in the images array"));
+                }
+                (images[0].clone(), images[1..].to_vec())
+            }
+            _ => match base.or_else(|| images.first().cloned()) {
+                Some(source) => (source, Vec::new()),
+                None => return Err(node_error(TYPE, "No valid image inputs provided")),
+            },
+        };
+        let missing = |path: &str, role: &str| node_error(TYPE, format!("{role} file not found: {path}"));
+        let source_role = match operation.as_str() {
+            "overlay" => "Base image",
+            "merge" => "Image",
+            _ => "Source image",
+        };
+        let source_bytes = read(files, &source).await?.ok_or_else(|| missing(&source, source_role))?;
+        let mut layer_bytes = Vec::with_capacity(layers.len());
+        for layer in &layers {
+            layer_bytes.push(read(files, layer).await?.ok_or_else(|| missing(layer, "Image"))?);
+        }
+        let format = config.str("format").unwrap_or("png").to_owned();
+        let output_path = match config.str("output").filter(|o| !o.is_empty()) {
+            Some(path) => path.to_owned(),
+            None => {
+                let stamp = host.now() as u64;
+                let suffix = (host.random() * 1e9) as u64;
+                format!("{}/image-{stamp}-{suffix:x}.{format}", files.temp_dir().trim_end_matches('/'))
+            }
+        };
+        let options = render::options(&config, &format);
+        let output = render::run(&host, source_bytes, layer_bytes, options).await?;
+        let size = output.bytes.len();
+        files.write(&output_path, output.bytes, true).await.map_err(|e| effect_error(TYPE, format!("Failed to create output image: {e}"), &e))?;
+        Ok(Some(json!({
+            "result": output_path,
+            "imagePath": output_path,
+            "width": config.get("width").cloned().unwrap_or(json!(output.width)),
+            "height": config.get("height").cloned().unwrap_or(json!(output.height)),
+            "format": format,
+            "size": size,
+            "success": true,
+        })))
+    })
+}
+
+/// An image reference: a path string or `{path}`.
+fn path_of(value: &Value) -> Option<String> {
+    match value {
+        Value::String(path) if !path.is_empty() => Some(path.clone()),
+        Value::Object(map) => map.get("path").and_then(Value::as_str).filter(|p| !p.is_empty()).map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// The file's bytes, or `None` when it does not exist.
+async fn read(files: &dyn FileSystem, path: &str) -> Result<Option<Vec<u8>>, ExecutionError> {
+    match files.stat(path).await {
+        Ok(Some(meta)) if meta.is_file => files.read(path).await.map(Some).map_err(|e| effect_error(TYPE, &e, &e)),
+        Ok(_) => Ok(None),
+        Err(e) => Err(effect_error(TYPE, &e, &e)),
+    }
+}
+
+#[cfg(feature = "image")]
+mod render {
+    use super::super::blend::BlendMode;
+    use super::super::process::{self, Fit, Format, Gravity, Options, Output};
+    use super::{node_error, Config, TYPE};
+    use crate::error::ExecutionError;
+    use crate::host::{offload, SharedHost};
+
+    pub(super) fn options(config: &Config, format: &str) -> Options {
+        let dimension = |key: &str| config.get(key).and_then(serde_json::Value::as_f64).filter(|v| *v > 0.0).map(|v| v.round() as u32);
+        Options {
+            width: dimension("width"),
+            height: dimension("height"),
+            fit: match config.str("fit").unwrap_or("cover") {
+                "contain" => Fit::Contain,
+                "fill" => Fit::Fill,
+                "inside" => Fit::Inside,
+                "outside" => Fit::Outside,
+                _ => Fit::Cover,
+            },
+            position: Gravity::parse(config.str("position").unwrap_or("center")),
+            blend: BlendMode::parse(config.str("blendMode").unwrap_or("over")),
+            opacity: config.get("opacity").and_then(serde_json::Value::as_f64).unwrap_or(1.0) as f32,
+            blur: config.get("blur").and_then(serde_json::Value::as_f64).unwrap_or(0.0) as f32,
+            sharpen: config.bool("sharpen").unwrap_or(false),
+            grayscale: config.bool("grayscale").unwrap_or(false),
+            format: match format {
+                "jpeg" | "jpg" => Format::Jpeg,
+                "webp" => Format::Webp,
+                _ => Format::Png,
+            },
+            quality: config.get("quality").and_then(serde_json::Value::as_f64).unwrap_or(90.0).clamp(1.0, 100.0) as u8,
+        }
+    }
+
+    pub(super) async fn run(host: &SharedHost, source: Vec<u8>, layers: Vec<Vec<u8>>, options: Options) -> Result<Output, ExecutionError> {
+        offload(host, move || {
+            let base = process::decode(&source)?;
+            let layers = layers.iter().map(|bytes| process::decode(bytes)).collect::<Result<Vec<_>, _>>()?;
+            process::render(base, layers, &options)
+        })
+        .await?
+        .map_err(|message| node_error(TYPE, message))
+    }
+}
+
+#[cfg(not(feature = "image"))]
+mod render {
+    use super::{Config, TYPE};
+    use crate::error::{ErrorCode, ExecutionError};
+    use crate::host::SharedHost;
+
+    pub(super) struct Output {
+        pub bytes: Vec<u8>,
+        pub width: u32,
+        pub height: u32,
+    }
+
+    pub(super) fn options(_config: &Config, _format: &str) {}
+
+    pub(super) async fn run(_host: &SharedHost, _source: Vec<u8>, _layers: Vec<Vec<u8>>, _options: ()) -> Result<Output, ExecutionError> {
+        Err(ExecutionError::new(ErrorCode::IMPLEMENTATION_NOT_FOUND, format!("[{TYPE}] Image processing needs the native build")))
+    }
 }

@@ -1,10 +1,16 @@
 //! `image` (reference §7).
 
+#[cfg(feature = "image")]
+mod blend;
 mod execute;
+#[cfg(feature = "image")]
+mod process;
 mod schema;
 
+use serde_json::{Map, Value};
+
 use crate::catalog::NodeDescriptor;
-use crate::host::{BoxFuture, SharedHost};
+use crate::host::{BoxFuture, Capabilities, SharedHost};
 use crate::nodes::schema::NodeSchema;
 use crate::nodes::{Invocation, NodeResult, NodeType};
 
@@ -22,6 +28,10 @@ impl NodeType for Image {
 
     fn descriptor(&self) -> Option<&NodeDescriptor> {
         Some(&schema::DESCRIPTOR)
+    }
+
+    fn requirements(&self, _parameters: &Map<String, Value>) -> Capabilities {
+        Capabilities { images: true, file_system: true, ..Capabilities::NONE }
     }
 
     fn execute(&self, invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {

@@ -1,10 +1,97 @@
-//! What `shell-command` does.
+//! What `shell-command` does (reference §7.8): run a program without a shell. Unlike the
+//! original, `stdin` is written.
 
+use serde_json::{json, Value};
+
+use super::super::common::{get_input, node_error, Config};
+use super::super::common_effects::effect_error;
+use super::schema::SCHEMA;
+use crate::error::{ErrorCode, ExecutionError};
+use crate::format::js_string;
+use crate::host::effects::{EffectErrorKind, ProcessSpec};
 use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
 
-use super::super::common::node_error;
+const TYPE: &str = "shell-command";
+/// Loader variables that let a caller inject code into the child; never passed on.
+const DANGEROUS_ENV: [&str; 4] = ["LD_PRELOAD", "LD_LIBRARY_PATH", "DYLD_INSERT_LIBRARIES", "DYLD_LIBRARY_PATH"];
+/// Default per-stream output cap (configurable with `maxOutputBytes`).
+const MAX_OUTPUT_BYTES: u64 = 10 * 1024 * 1024;
+/// The base schema's default `timeout`, used when the node sets none.
+const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
 
-pub(super) fn execute(_invocation: Invocation, _host: SharedHost) -> BoxFuture<'static, NodeResult> {
-    Box::pin(async { Err(node_error("shell-command", "not implemented in this build yet")) })
+pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
+    Box::pin(async move {
+        let config = Config::new(&SCHEMA, &invocation);
+        let Some(processes) = host.processes() else {
+            return Err(ExecutionError::new(ErrorCode::IMPLEMENTATION_NOT_FOUND, format!("[{TYPE}] Process spawning is not available in this environment")));
+        };
+        let program = get_input(&invocation, &config, "program").and_then(Value::as_str).unwrap_or_default().to_owned();
+        if program.is_empty() {
+            return Err(node_error(TYPE, "Program is required"));
+        }
+        let args = string_list(get_input(&invocation, &config, "args")).map_err(|m| node_error(TYPE, m))?;
+        let cwd = get_input(&invocation, &config, "workingDirectory").and_then(Value::as_str).map(str::to_owned);
+        if let (Some(dir), Some(files)) = (&cwd, host.files()) {
+            if !files.stat(dir).await.ok().flatten().is_some_and(|m| m.is_dir) {
+                return Err(node_error(TYPE, format!("Invalid or inaccessible working directory: {dir}")));
+            }
+        }
+        let env = match get_input(&invocation, &config, "environment") {
+            Some(Value::Object(vars)) => vars
+                .iter()
+                .filter(|(k, _)| !DANGEROUS_ENV.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), js_string(v)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let stdin = get_input(&invocation, &config, "stdin").map(|v| js_string(v).into_bytes());
+        let capture = config.bool("captureOutput").unwrap_or(true);
+        let command = std::iter::once(program.as_str()).chain(args.iter().map(String::as_str)).collect::<Vec<_>>().join(" ");
+        let spec = ProcessSpec {
+            program: program.clone(),
+            args,
+            cwd,
+            env,
+            env_remove: DANGEROUS_ENV.iter().map(|s| (*s).to_owned()).collect(),
+            stdin,
+            timeout_ms: Some(invocation.param("timeout").and_then(Value::as_f64).filter(|t| *t > 0.0).unwrap_or(DEFAULT_TIMEOUT_MS)),
+            capture_output: capture,
+            max_output_bytes: config.get("maxOutputBytes").and_then(Value::as_u64).unwrap_or(MAX_OUTPUT_BYTES),
+            signal: invocation.signal.clone(),
+        };
+        let started = host.now();
+        let output = processes.run(spec).await.map_err(|e| match e.kind {
+            EffectErrorKind::NotFound => node_error(TYPE, format!("spawn {program} ENOENT")),
+            _ => effect_error(TYPE, &e, &e),
+        })?;
+        let exit_code = output.exit_code.unwrap_or(0);
+        let text = |bytes: Vec<u8>| if capture { String::from_utf8_lossy(&bytes).into_owned() } else { String::new() };
+        Ok(Some(json!({
+            "stdout": text(output.stdout),
+            "stderr": text(output.stderr),
+            "exitCode": exit_code,
+            "command": command,
+            "duration": host.now() - started,
+            "success": exit_code == 0 && !output.timed_out,
+            "timedOut": output.timed_out,
+        })))
+    })
+}
+
+/// `args`: an array of strings, or the JSON text of one.
+fn string_list(value: Option<&Value>) -> Result<Vec<String>, String> {
+    let parsed;
+    let value = match value {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::String(text)) => {
+            parsed = serde_json::from_str::<Value>(text).map_err(|_| "args must be an array of strings or its JSON text".to_owned())?;
+            &parsed
+        }
+        Some(other) => other,
+    };
+    match value {
+        Value::Array(items) => items.iter().map(|i| i.as_str().map(str::to_owned).ok_or_else(|| "args must contain only strings".to_owned())).collect(),
+        _ => Err("args must be an array of strings".to_owned()),
+    }
 }

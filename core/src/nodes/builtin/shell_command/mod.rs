@@ -3,8 +3,10 @@
 mod execute;
 mod schema;
 
+use serde_json::{Map, Value};
+
 use crate::catalog::NodeDescriptor;
-use crate::host::{BoxFuture, SharedHost};
+use crate::host::{BoxFuture, Capabilities, SharedHost};
 use crate::nodes::schema::NodeSchema;
 use crate::nodes::{Invocation, NodeResult, NodeType};
 
@@ -22,6 +24,10 @@ impl NodeType for ShellCommand {
 
     fn descriptor(&self) -> Option<&NodeDescriptor> {
         Some(&schema::DESCRIPTOR)
+    }
+
+    fn requirements(&self, _parameters: &Map<String, Value>) -> Capabilities {
+        Capabilities { processes: true, ..Capabilities::NONE }
     }
 
     fn execute(&self, invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {

@@ -1,10 +1,15 @@
 //! `spreadsheet` (reference §7).
 
+mod csv;
 mod execute;
 mod schema;
+mod table;
+mod workbook;
+
+use serde_json::{Map, Value};
 
 use crate::catalog::NodeDescriptor;
-use crate::host::{BoxFuture, SharedHost};
+use crate::host::{BoxFuture, Capabilities, SharedHost};
 use crate::nodes::schema::NodeSchema;
 use crate::nodes::{Invocation, NodeResult, NodeType};
 
@@ -22,6 +27,12 @@ impl NodeType for Spreadsheet {
 
     fn descriptor(&self) -> Option<&NodeDescriptor> {
         Some(&schema::DESCRIPTOR)
+    }
+
+    /// Files only when reading from a path; raw CSV data works everywhere.
+    fn requirements(&self, parameters: &Map<String, Value>) -> Capabilities {
+        let from_file = parameters.get("path").and_then(Value::as_str).is_some_and(|p| !p.is_empty());
+        Capabilities { file_system: from_file, ..Capabilities::NONE }
     }
 
     fn execute(&self, invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
