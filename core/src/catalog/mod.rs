@@ -3,10 +3,12 @@
 //! (`getNodeDefinition`, `getAllNodeDefinitions`, reference §1.3 and §7.11a).
 
 mod definition;
+mod templates;
 
 use serde_json::{Map, Value};
 
 pub use definition::{all_node_definitions, node_definition, node_definitions_by_category};
+pub use templates::{get_template, list_templates, load_template, template_source, TemplateInfo};
 
 /// Where a node type can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -31,6 +31,8 @@ struct Frame<'a> {
     /// The node's id, or `[index]` among its siblings when it has none.
     label: String,
     depth: usize,
+    /// Input keys its incoming edges deliver: parameters of those names come from upstream.
+    edge_inputs: Vec<&'a str>,
 }
 
 struct Walker<'a, 'c> {
@@ -43,7 +45,7 @@ struct Walker<'a, 'c> {
 impl<'a> Walker<'a, '_> {
     fn run(&mut self, root: &'a NodeDefinition) {
         let label = root.id.clone().filter(|id| !id.is_empty()).unwrap_or_else(|| "[root]".to_owned());
-        self.frames.push(Frame { node: root, parent: None, label, depth: 0 });
+        self.frames.push(Frame { node: root, parent: None, label, depth: 0, edge_inputs: Vec::new() });
         let mut stack = vec![0usize];
         while let Some(frame) = stack.pop() {
             if self.frames.len() > self.ctx.limits.max_nodes {
@@ -67,11 +69,12 @@ impl<'a> Walker<'a, '_> {
             }
             self.check_node(frame, node);
             if node.is_group() {
-                self.check_children(frame, node);
+                let mut edge_inputs = self.check_children(frame, node);
                 let first_child = self.frames.len();
                 for (i, child) in node.children().iter().enumerate() {
                     let label = child.id.clone().filter(|id| !id.is_empty()).unwrap_or_else(|| format!("[{i}]"));
-                    self.frames.push(Frame { node: child, parent: Some(frame), label, depth: depth + 1 });
+                    let edge_inputs = std::mem::take(&mut edge_inputs[i]);
+                    self.frames.push(Frame { node: child, parent: Some(frame), label, depth: depth + 1, edge_inputs });
                 }
                 // Reverse so that children are visited in definition order.
                 stack.extend((first_child..self.frames.len()).rev());
@@ -163,8 +166,10 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
-    fn check_children(&mut self, frame: usize, group: &NodeDefinition) {
+    /// Checks a group's children and edges; returns, per child, the input keys its edges deliver.
+    fn check_children(&mut self, frame: usize, group: &'a NodeDefinition) -> Vec<Vec<&'a str>> {
         let children = group.children();
+        let mut edge_inputs: Vec<Vec<&'a str>> = vec![Vec::new(); children.len()];
         let group_label = self.frames[frame].label.clone();
         let mut seen: HashMap<&str, ()> = HashMap::with_capacity_and_hasher(children.len(), Default::default());
         for child in children {
@@ -196,6 +201,8 @@ impl<'a> Walker<'a, '_> {
             if r.target >= graph.real {
                 let target = edge.target().unwrap_or_default();
                 self.report_at(frame, ErrorCode::NODE_NOT_FOUND, format!("Edge references unknown target node: {target}"), Some(format!("edges.{i}.target")));
+            } else {
+                edge_inputs[r.target].push(edge.input_key());
             }
         }
         match graph.levels() {
@@ -210,6 +217,7 @@ impl<'a> Walker<'a, '_> {
                 }
             }
         }
+        edge_inputs
     }
 
     fn check_atomic(&mut self, frame: usize, node: &NodeDefinition) {
@@ -237,7 +245,15 @@ impl<'a> Walker<'a, '_> {
                 Some("type".into()),
             );
         }
-        for issue in definition.check_parameters(params) {
+        // A parameter delivered by an incoming edge of the same name is overridden at run time
+        // (`getInput`), so its static value (or absence) is not an error.
+        let from_edges = &self.frames[frame].edge_inputs;
+        let issues: Vec<_> = definition
+            .check_parameters(params)
+            .into_iter()
+            .filter(|issue| !from_edges.iter().any(|key| issue.field == *key || issue.field.starts_with(&format!("{key}."))))
+            .collect();
+        for issue in issues {
             self.report_at(
                 frame,
                 ErrorCode::INVALID_PARAMETERS,

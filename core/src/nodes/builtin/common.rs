@@ -38,3 +38,30 @@ pub(super) fn get_input<'a>(invocation: &'a Invocation, config: &'a Config, key:
 pub(super) fn node_error(node_type: &str, message: impl std::fmt::Display) -> ExecutionError {
     ExecutionError::execution_failed(format!("[{node_type}] {message}"))
 }
+
+/// The fields in which built-in nodes return their arrays (`transform` → `result`,
+/// `spreadsheet` → `records`, `loop`/`parallel` → `results`, `file-system list` → `files`).
+const ARRAY_FIELDS: [&str; 5] = ["result", "records", "results", "files", "items"];
+
+/// An array input. Whole outputs flow along edges, so a node expecting an array often receives
+/// another node's output object: then `path` (a dotted path, e.g. `"records"` or
+/// `"result.items"`) selects the array, and without a path the first of [`ARRAY_FIELDS`] that
+/// holds an array is used. `None` when there is no array to be found.
+pub(super) fn array_input<'a>(value: &'a Value, path: Option<&str>) -> Option<&'a Vec<Value>> {
+    if let Some(path) = path.filter(|p| !p.is_empty()) {
+        let mut current = value;
+        for segment in path.split('.') {
+            current = match current {
+                Value::Object(map) => map.get(segment)?,
+                Value::Array(items) => items.get(segment.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        return current.as_array();
+    }
+    match value {
+        Value::Array(items) => Some(items),
+        Value::Object(map) => ARRAY_FIELDS.iter().find_map(|field| map.get(*field).and_then(Value::as_array)),
+        _ => None,
+    }
+}

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::super::common::{get_input, node_error, Config};
+use super::super::common::{array_input, get_input, node_error, Config};
 use super::super::common_effects::effect_error;
 use super::schema::SCHEMA;
 use crate::error::{ErrorCode, ExecutionError};
@@ -22,8 +22,10 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
         };
         let operation = config.str("operation").unwrap_or("overlay").to_owned();
         let images: Vec<String> = match get_input(&invocation, &config, "images") {
-            Some(Value::Array(items)) => items.iter().filter_map(path_of).collect(),
-            Some(other) => path_of(other).into_iter().collect(),
+            Some(value) => match array_input(value, config.str("dataPath")) {
+                Some(items) => items.iter().filter_map(path_of).collect(),
+                None => path_of(value).into_iter().collect(),
+            },
             None => Vec::new(),
         };
         let base = invocation.input_value("baseImage").and_then(path_of);
@@ -85,11 +87,15 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
     })
 }
 
-/// An image reference: a path string or `{path}`.
+/// An image reference: a path string, `{path}`, or another image node's output
+/// (`{imagePath}` / `{result: path}`), so image nodes chain.
 fn path_of(value: &Value) -> Option<String> {
     match value {
         Value::String(path) if !path.is_empty() => Some(path.clone()),
-        Value::Object(map) => map.get("path").and_then(Value::as_str).filter(|p| !p.is_empty()).map(str::to_owned),
+        Value::Object(map) => ["path", "imagePath", "result"]
+            .iter()
+            .find_map(|key| map.get(*key).and_then(Value::as_str).filter(|p| !p.is_empty()))
+            .map(str::to_owned),
         _ => None,
     }
 }
