@@ -55,6 +55,38 @@ pub enum ParamKind {
     Any,
 }
 
+impl ParamKind {
+    /// Any string (`z.string()`).
+    pub const fn text() -> Self {
+        ParamKind::Text { min_len: 0, format: TextFormat::Plain }
+    }
+
+    /// A string of at least `min_len` characters (`z.string().min(n, ...)`).
+    pub const fn text_min(min_len: usize) -> Self {
+        ParamKind::Text { min_len, format: TextFormat::Plain }
+    }
+
+    /// Any number (`z.number()`).
+    pub const fn number() -> Self {
+        ParamKind::Number { min: None, max: None, exclusive_min: false, integer: false }
+    }
+
+    /// A number in `min..=max` (`z.number().min(a).max(b)`).
+    pub const fn number_range(min: f64, max: f64) -> Self {
+        ParamKind::Number { min: Some(min), max: Some(max), exclusive_min: false, integer: false }
+    }
+
+    /// A number `>= min` (`z.number().min(a)`).
+    pub const fn number_min(min: f64) -> Self {
+        ParamKind::Number { min: Some(min), max: None, exclusive_min: false, integer: false }
+    }
+
+    /// A number `> 0` (`z.number().positive()`).
+    pub const fn positive() -> Self {
+        ParamKind::Number { min: Some(0.0), max: None, exclusive_min: true, integer: false }
+    }
+}
+
 /// A default value (a function, so schemas can be `static`).
 pub type DefaultFn = fn() -> Value;
 
@@ -67,6 +99,10 @@ pub struct ParamSpec {
     pub optional: bool,
     /// Zod `.default(...)`: applied when absent.
     pub default: Option<DefaultFn>,
+    /// Zod `.default(...).optional()`: a default is declared, and the UI field shows it as its
+    /// placeholder, but the optional wrapper wins, so an absent value stays absent (image
+    /// `quality`, reference §7.5).
+    pub declared_default: Option<DefaultFn>,
     /// Zod `.describe(...)`: the field's help text.
     pub description: Option<&'static str>,
     /// Message when a required value is missing or empty (e.g. "Path is required").
@@ -78,7 +114,16 @@ pub struct ParamSpec {
 impl ParamSpec {
     /// A required parameter.
     pub const fn new(name: &'static str, kind: ParamKind) -> Self {
-        ParamSpec { name, kind, optional: false, default: None, description: None, required_message: None, ui: FieldOverrides::NONE }
+        ParamSpec {
+            name,
+            kind,
+            optional: false,
+            default: None,
+            declared_default: None,
+            description: None,
+            required_message: None,
+            ui: FieldOverrides::NONE,
+        }
     }
 
     pub const fn optional(mut self) -> Self {
@@ -88,6 +133,14 @@ impl ParamSpec {
 
     pub const fn default(mut self, default: DefaultFn) -> Self {
         self.default = Some(default);
+        self
+    }
+
+    /// A default that is only declared (shown as the field's placeholder, never applied); the
+    /// parameter is optional.
+    pub const fn declared_default(mut self, default: DefaultFn) -> Self {
+        self.declared_default = Some(default);
+        self.optional = true;
         self
     }
 
@@ -120,16 +173,26 @@ pub struct NodeSchema {
     /// appear in the UI fields (all types but `group` and `parallel`, whose fields are
     /// hand-written).
     pub base_fields: bool,
+    /// Whether the UI fields carry the derived `required` flag and "Default: ..." placeholder.
+    /// The hand-written fields of `group` and `parallel` had neither.
+    pub derived_hints: bool,
 }
 
 impl NodeSchema {
     pub fn new(params: Vec<ParamSpec>) -> Self {
-        NodeSchema { params, base_fields: true }
+        NodeSchema { params, base_fields: true, derived_hints: true }
     }
 
     /// Without the base fields in the UI.
     pub fn without_base_fields(mut self) -> Self {
         self.base_fields = false;
+        self
+    }
+
+    /// Fields without the derived `required` flag and default placeholder: only what the
+    /// kind and the UI overrides say (control, label, help text, range, options).
+    pub fn without_derived_hints(mut self) -> Self {
+        self.derived_hints = false;
         self
     }
 
@@ -171,12 +234,20 @@ impl NodeSchema {
 /// The parameters every node type shares (reference §6.2 `baseSchema`).
 pub fn base_params() -> Vec<ParamSpec> {
     vec![
-        ParamSpec::new("enabled", ParamKind::Boolean).default(|| Value::Bool(true)),
+        ParamSpec::new("enabled", ParamKind::Boolean)
+            .default(|| Value::Bool(true))
+            .describe("Whether this node is enabled for execution"),
         ParamSpec::new("timeout", ParamKind::Number { min: Some(0.0), max: None, exclusive_min: true, integer: false })
-            .default(|| Value::from(30000)),
+            .default(|| Value::from(30000))
+            .describe("Maximum execution time in milliseconds"),
         ParamSpec::new("retries", ParamKind::Number { min: Some(0.0), max: None, exclusive_min: false, integer: true })
-            .default(|| Value::from(1)),
-        ParamSpec::new("label", ParamKind::Text { min_len: 0, format: TextFormat::Plain }).optional(),
-        ParamSpec::new("description", ParamKind::Text { min_len: 0, format: TextFormat::Plain }).optional(),
+            .default(|| Value::from(1))
+            .describe("Number of retry attempts on failure"),
+        ParamSpec::new("label", ParamKind::Text { min_len: 0, format: TextFormat::Plain })
+            .optional()
+            .describe("Custom label for this node instance"),
+        ParamSpec::new("description", ParamKind::Text { min_len: 0, format: TextFormat::Plain })
+            .optional()
+            .describe("Custom description for this node instance"),
     ]
 }

@@ -1,27 +1,61 @@
-//! `file-system` parameters, UI fields, ports and catalog entry (reference §7).
+//! `file-system` parameters, UI fields, ports and catalog entry (reference §7.2, §7.11a).
 
 use std::sync::LazyLock;
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
-use crate::catalog::{Environment, NodeDescriptor};
-use crate::nodes::schema::NodeSchema;
+use crate::catalog::{Environment, NodeDescriptor, PortSpec};
+use crate::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec};
 
-pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| NodeSchema::new(vec![]));
+const OPERATIONS: &[&str] = &["read", "write", "list", "exists", "create", "delete", "copy", "move"];
 
+pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
+    NodeSchema::new(vec![
+        ParamSpec::new("operation", ParamKind::Enum(OPERATIONS))
+            .default(|| json!("read"))
+            .describe("File system operation to perform")
+            .ui(FieldOverrides::NONE.options(&[
+                ("read", "Read"),
+                ("write", "Write"),
+                ("list", "List"),
+                ("exists", "Exists"),
+                ("create", "Create"),
+                ("delete", "Delete"),
+                ("copy", "Copy"),
+                ("move", "Move"),
+            ])),
+        ParamSpec::new("path", ParamKind::text_min(1)).required_message("Path is required").describe("File or directory path"),
+        ParamSpec::new("content", ParamKind::text())
+            .optional()
+            .describe("Content to write to file")
+            .ui(FieldOverrides::NONE.control("textarea").placeholder("Content to write").rows(5)),
+        ParamSpec::new("recursive", ParamKind::Boolean).default(|| json!(false)).describe("Perform recursive list operations"),
+    ])
+});
+
+/// The original's definition defaults; `encoding`, `createDirectories`, `overwrite` and
+/// `fullPaths` are not schema parameters (the behaviour hard-codes them).
 fn parameters() -> Map<String, Value> {
-    Map::new()
+    Map::from_iter([
+        ("operation".to_owned(), json!("read")),
+        ("path".to_owned(), json!("")),
+        ("encoding".to_owned(), json!("utf8")),
+        ("createDirectories".to_owned(), json!(false)),
+        ("overwrite".to_owned(), json!(false)),
+        ("recursive".to_owned(), json!(false)),
+        ("fullPaths".to_owned(), json!(false)),
+    ])
 }
 
 pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     node_type: "file-system",
     name: "File System",
-    description: "File System",
+    description: "Read, write, list, copy, move and delete files and directories",
     category: "io",
     icon: "folder",
-    keywords: &[],
+    keywords: &["file", "filesystem", "read", "write", "directory", "folder", "io", "disk", "storage", "copy", "move", "delete"],
     environment: Environment::NativeOnly,
     parameters,
-    input_ports: &[],
-    output_ports: &[],
+    input_ports: &[PortSpec::input("path", "Path", "string")],
+    output_ports: &[PortSpec::output("result", "Result", "any")],
 };

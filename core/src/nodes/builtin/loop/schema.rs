@@ -1,27 +1,62 @@
-//! `loop` parameters, UI fields, ports and catalog entry (reference §7).
+//! `loop` parameters, UI fields, ports and catalog entry (reference §7.6, §7.11a).
 
 use std::sync::LazyLock;
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
-use crate::catalog::{Environment, NodeDescriptor};
-use crate::nodes::schema::NodeSchema;
+use crate::catalog::{Environment, NodeDescriptor, PortSpec};
+use crate::nodes::schema::{ExpressionForm, FieldOverrides, NodeSchema, ParamKind, ParamSpec};
 
-pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| NodeSchema::new(vec![]));
+pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
+    NodeSchema::new(vec![
+        ParamSpec::new("loopType", ParamKind::Enum(&["forEach", "times", "while"]))
+            .default(|| json!("forEach"))
+            .describe("Type of loop operation")
+            .ui(FieldOverrides::NONE.options(&[("forEach", "For Each"), ("times", "Times"), ("while", "While")])),
+        ParamSpec::new("array", ParamKind::Array)
+            .optional()
+            .describe("Array to iterate over (for forEach)")
+            .ui(FieldOverrides::NONE.control("textarea").placeholder("[1, 2, 3, 4, 5]").rows(3)),
+        ParamSpec::new("count", ParamKind::number_range(1.0, 10000.0))
+            .default(|| json!(10))
+            .describe("Number of iterations (for times)"),
+        ParamSpec::new("condition", ParamKind::Expression(ExpressionForm::Condition { variables: &["iteration", "lastResult"] }))
+            .optional()
+            .describe("JavaScript condition expression (for while)")
+            .ui(FieldOverrides::NONE.control("code").placeholder("iteration < 100").rows(3)),
+        ParamSpec::new("collectResults", ParamKind::Boolean)
+            .default(|| json!(true))
+            .describe("Collect results from each iteration into an array"),
+    ])
+});
 
+/// The original's definition defaults; only `loopType` is a schema parameter, the rest are
+/// stripped before the behaviour sees them.
 fn parameters() -> Map<String, Value> {
-    Map::new()
+    Map::from_iter([
+        ("loopType".to_owned(), json!("forEach")),
+        ("batchSize".to_owned(), json!(1)),
+        ("maxIterations".to_owned(), json!(1000)),
+        ("delay".to_owned(), json!(0)),
+        ("continueOnError".to_owned(), json!(true)),
+        ("startValue".to_owned(), json!(0)),
+        ("endValue".to_owned(), json!(10)),
+        ("stepSize".to_owned(), json!(1)),
+        ("times".to_owned(), json!(10)),
+        ("parallel".to_owned(), json!(false)),
+        ("concurrency".to_owned(), json!(5)),
+    ])
 }
 
 pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     node_type: "loop",
     name: "Loop",
-    description: "Loop",
+    description: "Iterate over an array, a number of times, or while a condition holds",
     category: "logic",
     icon: "repeat",
-    keywords: &[],
+    keywords: &["loop", "iterate", "foreach", "while", "repeat", "times", "iteration"],
     environment: Environment::Everywhere,
     parameters,
-    input_ports: &[],
-    output_ports: &[],
+    input_ports: &[PortSpec::input("items", "Items", "array")],
+    output_ports: &[PortSpec::output("results", "Results", "array")],
 };

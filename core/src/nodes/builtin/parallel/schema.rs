@@ -1,27 +1,79 @@
-//! `parallel` parameters, UI fields, ports and catalog entry (reference §7).
+//! `parallel` parameters, UI fields, ports and catalog entry (reference §7.7, §7.11a).
+//!
+//! Its fields are hand-written: its six keys only, without base fields, with their own labels
+//! and help texts.
 
 use std::sync::LazyLock;
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
-use crate::catalog::{Environment, NodeDescriptor};
-use crate::nodes::schema::NodeSchema;
+use crate::catalog::{Environment, NodeDescriptor, PortSpec};
+use crate::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec};
 
-pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| NodeSchema::new(vec![]));
+pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
+    NodeSchema::new(vec![
+        ParamSpec::new("concurrency", ParamKind::number_range(1.0, 50.0))
+            .default(|| json!(5))
+            .describe("Maximum number of concurrent operations")
+            .ui(FieldOverrides::NONE
+                .control("range")
+                .label("Concurrency")
+                .help_text("Maximum number of concurrent operations (1-50)")),
+        ParamSpec::new("strategy", ParamKind::Enum(&["all", "race", "allSettled"]))
+            .default(|| json!("allSettled"))
+            .describe("Parallel execution strategy")
+            .ui(FieldOverrides::NONE.control("select").label("Strategy").options(&[
+                ("all", "All - Fail if any fails"),
+                ("race", "Race - First to complete"),
+                ("allSettled", "All Settled - Complete all"),
+            ])),
+        ParamSpec::new("operationTimeout", ParamKind::number_range(1000.0, 300000.0))
+            .default(|| json!(30000))
+            .describe("Timeout for each individual operation in milliseconds")
+            .ui(FieldOverrides::NONE
+                .control("number")
+                .label("Operation Timeout (ms)")
+                .help_text("Timeout for each individual operation")),
+        ParamSpec::new("globalTimeout", ParamKind::number_range(5000.0, 600000.0))
+            .default(|| json!(120000))
+            .describe("Global timeout for all parallel operations in milliseconds")
+            .ui(FieldOverrides::NONE
+                .control("number")
+                .label("Global Timeout (ms)")
+                .help_text("Global timeout for all parallel operations")),
+        ParamSpec::new("failFast", ParamKind::Boolean)
+            .default(|| json!(false))
+            .describe("Stop all operations on first error")
+            .ui(FieldOverrides::NONE.control("boolean").label("Fail Fast")),
+        ParamSpec::new("maintainOrder", ParamKind::Boolean)
+            .default(|| json!(true))
+            .describe("Maintain input order in results")
+            .ui(FieldOverrides::NONE.control("boolean").label("Maintain Order")),
+    ])
+    .without_base_fields()
+    .without_derived_hints()
+});
 
 fn parameters() -> Map<String, Value> {
-    Map::new()
+    Map::from_iter([
+        ("concurrency".to_owned(), json!(5)),
+        ("strategy".to_owned(), json!("allSettled")),
+        ("operationTimeout".to_owned(), json!(30000)),
+        ("globalTimeout".to_owned(), json!(120000)),
+        ("failFast".to_owned(), json!(false)),
+        ("maintainOrder".to_owned(), json!(true)),
+    ])
 }
 
 pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     node_type: "parallel",
     name: "Parallel",
-    description: "Parallel",
+    description: "Process a list of operations concurrently, with a strategy, limits and timeouts",
     category: "logic",
     icon: "zap",
-    keywords: &[],
+    keywords: &["parallel", "concurrent", "async", "batch", "simultaneous", "performance"],
     environment: Environment::Everywhere,
     parameters,
-    input_ports: &[],
-    output_ports: &[],
+    input_ports: &[PortSpec::input("operations", "Operations", "array").required()],
+    output_ports: &[PortSpec::output("results", "Results", "array")],
 };

@@ -1,27 +1,48 @@
-//! `shell-command` parameters, UI fields, ports and catalog entry (reference §7).
+//! `shell-command` parameters, UI fields, ports and catalog entry (reference §7.8, §7.11a).
 
 use std::sync::LazyLock;
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
-use crate::catalog::{Environment, NodeDescriptor};
-use crate::nodes::schema::NodeSchema;
+use crate::catalog::{Environment, NodeDescriptor, PortSpec};
+use crate::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec};
 
-pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| NodeSchema::new(vec![]));
+pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
+    NodeSchema::new(vec![
+        ParamSpec::new("program", ParamKind::text_min(1))
+            .required_message("Program is required")
+            .describe("Program to run (started directly, without a shell)")
+            .ui(FieldOverrides::NONE.control("text").placeholder("git")),
+        ParamSpec::new("args", ParamKind::StringListOrJson)
+            .default(|| json!([]))
+            .describe("Command arguments as array")
+            .ui(FieldOverrides::NONE.control("textarea").placeholder("[\"status\", \"--short\"]").rows(3)),
+        ParamSpec::new("stdin", ParamKind::text())
+            .optional()
+            .describe("Data to pipe to stdin")
+            .ui(FieldOverrides::NONE.control("textarea").placeholder("Data to pipe to command").rows(3)),
+        ParamSpec::new("captureOutput", ParamKind::Boolean).default(|| json!(true)).describe("Whether to capture command output"),
+    ])
+});
 
 fn parameters() -> Map<String, Value> {
-    Map::new()
+    Map::from_iter([
+        ("program".to_owned(), json!("")),
+        ("args".to_owned(), json!([])),
+        ("timeout".to_owned(), json!(30000)),
+        ("captureOutput".to_owned(), json!(true)),
+    ])
 }
 
 pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     node_type: "shell-command",
     name: "Shell Command",
-    description: "Shell Command",
+    description: "Run a program with arguments and capture its output and exit code",
     category: "system",
     icon: "terminal",
-    keywords: &[],
+    keywords: &["shell", "command", "terminal", "program", "process", "script", "execute", "cli", "system"],
     environment: Environment::NativeOnly,
     parameters,
-    input_ports: &[],
-    output_ports: &[],
+    input_ports: &[PortSpec::input("command", "Command", "string")],
+    output_ports: &[PortSpec::output("result", "Result", "object")],
 };

@@ -1,27 +1,87 @@
-//! `spreadsheet` parameters, UI fields, ports and catalog entry (reference §7).
+//! `spreadsheet` parameters, UI fields, ports and catalog entry (reference §7.9, §7.11a).
+//!
+//! `path` and `data` are both optional: either may also arrive on an input, and the behaviour
+//! reports when neither is there.
 
 use std::sync::LazyLock;
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
-use crate::catalog::{Environment, NodeDescriptor};
-use crate::nodes::schema::NodeSchema;
+use crate::catalog::{Environment, NodeDescriptor, PortSpec};
+use crate::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec};
 
-pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| NodeSchema::new(vec![]));
+pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
+    NodeSchema::new(vec![
+        ParamSpec::new("path", ParamKind::text())
+            .optional()
+            .describe("File path to read (desktop environments only)")
+            .ui(FieldOverrides::NONE
+                .placeholder("e.g., /path/to/spreadsheet.xlsx")
+                .help_text("File path to read (desktop only - use this OR data, not both)")),
+        ParamSpec::new("data", ParamKind::text())
+            .optional()
+            .describe("Raw spreadsheet content as string (works in all environments - CSV, TSV, or other text formats)")
+            .ui(FieldOverrides::NONE
+                .control("textarea")
+                .rows(6)
+                .placeholder("Paste CSV/TSV data here...")
+                .help_text("Raw spreadsheet content (works everywhere - use this OR path, not both)")),
+        ParamSpec::new("format", ParamKind::Enum(&["csv", "xlsx", "xls", "xlsb", "ods", "fods"]))
+            .optional()
+            .describe("Spreadsheet format (auto-detected from file extension if using path)")
+            .ui(FieldOverrides::NONE.options(&[
+                ("csv", "CSV - Comma Separated Values"),
+                ("xlsx", "XLSX - Excel 2007+"),
+                ("xls", "XLS - Excel 97-2003"),
+                ("xlsb", "XLSB - Excel Binary"),
+                ("ods", "ODS - OpenDocument Spreadsheet"),
+                ("fods", "FODS - Flat OpenDocument Spreadsheet"),
+            ])),
+        ParamSpec::new("sheetName", ParamKind::text())
+            .optional()
+            .describe("Name of the sheet to read (defaults to first sheet if not provided)"),
+        ParamSpec::new("sheetIndex", ParamKind::number_min(0.0))
+            .optional()
+            .describe("Index of the sheet to read (0-based, defaults to 0)"),
+        ParamSpec::new("hasHeaders", ParamKind::Boolean)
+            .default(|| json!(true))
+            .describe("Whether the first row contains column headers"),
+        ParamSpec::new("range", ParamKind::text())
+            .optional()
+            .describe("Cell range to read (e.g., 'A1:D10', defaults to entire sheet)")
+            .ui(FieldOverrides::NONE.placeholder("e.g., A1:D10")),
+        // A text field offering the common delimiters; any string is accepted.
+        ParamSpec::new("delimiter", ParamKind::text())
+            .default(|| json!(","))
+            .describe("CSV delimiter character (only used for CSV format)")
+            .ui(FieldOverrides::NONE.options(&[(",", "Comma (,)"), (";", "Semicolon (;)"), ("\t", "Tab (\\t)"), ("|", "Pipe (|)")])),
+        ParamSpec::new("skipEmptyLines", ParamKind::Boolean).default(|| json!(true)).describe("Skip empty lines when parsing"),
+    ])
+});
 
 fn parameters() -> Map<String, Value> {
-    Map::new()
+    Map::from_iter([
+        ("hasHeaders".to_owned(), json!(true)),
+        ("delimiter".to_owned(), json!(",")),
+        ("skipEmptyLines".to_owned(), json!(true)),
+        ("sheetIndex".to_owned(), json!(0)),
+    ])
 }
 
 pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     node_type: "spreadsheet",
     name: "Spreadsheet Reader",
-    description: "Spreadsheet Reader",
+    description: "Read CSV, XLSX, XLS, ODS and other spreadsheets into records",
     category: "io",
     icon: "table-2",
-    keywords: &[],
+    keywords: &["spreadsheet", "excel", "csv", "tsv", "xlsx", "xls", "ods", "data", "import", "table", "file", "read"],
     environment: Environment::Mixed,
     parameters,
-    input_ports: &[],
-    output_ports: &[],
+    input_ports: &[PortSpec::input("filePath", "File Path", "string"), PortSpec::input("data", "Raw Data", "string")],
+    output_ports: &[
+        PortSpec::output("records", "Records", "array"),
+        PortSpec::output("headers", "Headers", "array"),
+        PortSpec::output("rowCount", "Row Count", "number"),
+        PortSpec::output("sheetName", "Sheet Name", "string"),
+    ],
 };
