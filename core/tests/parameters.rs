@@ -92,23 +92,13 @@ fn catalog_parameters_of_types_with_required_fields_ask_for_them() {
     let params = |t: &str| node_definition(t).unwrap()["parameters"].clone();
     reject("file-system", params("file-system"), &[("path", "Path is required")]);
     reject("shell-command", params("shell-command"), &[("program", "Program is required")]);
-    // The original's image definition defaults carry blendMode "normal", which its own schema
-    // rejects (the select labels "over" as "Normal").
-    reject(
-        "image",
-        params("image"),
-        &[
-            ("images", "Required"),
-            ("output", "Required"),
-            (
-                "blendMode",
-                "Invalid enum value. Expected 'clear' | 'source' | 'over' | 'in' | 'out' | 'atop' | 'dest' | 'dest-over' | \
-                 'dest-in' | 'dest-out' | 'dest-atop' | 'xor' | 'add' | 'saturate' | 'multiply' | 'screen' | 'overlay' | \
-                 'darken' | 'lighten' | 'color-dodge' | 'color-burn' | 'hard-light' | 'soft-light' | 'difference' | \
-                 'exclusion', received 'normal'",
-            ),
-        ],
-    );
+    // The definition defaults' blendMode "normal" (the UI's name for "over") is accepted; only
+    // the truly required fields are asked for.
+    reject("image", params("image"), &[("images", "Required"), ("output", "Required")]);
+    let mut filled = params("image");
+    filled["images"] = json!(["/a.png"]);
+    filled["output"] = json!("/o.png");
+    accept("image", filled);
 }
 
 #[test]

@@ -137,8 +137,14 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
-    /// `enabled`, `timeout` and `retries` are read by the scheduler for every node type.
+    /// The base parameters every node type shares: `enabled`, `timeout` and `retries` are read by
+    /// the scheduler, `label` and `description` are strings.
     fn check_engine_parameters(&mut self, frame: usize, params: &Map<String, Value>) {
+        for key in ["label", "description"] {
+            if params.get(key).is_some_and(|v| !v.is_string() && !v.is_null()) {
+                self.report_at(frame, ErrorCode::INVALID_PARAMETERS, format!("Invalid parameters: {key}: must be a string"), Some(format!("parameters.{key}")));
+            }
+        }
         if let Some(v) = params.get("enabled") {
             if !v.is_boolean() {
                 self.report_at(frame, ErrorCode::INVALID_PARAMETERS, "Invalid parameters: enabled: must be a boolean".into(), Some("parameters.enabled".into()));

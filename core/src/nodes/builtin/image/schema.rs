@@ -2,9 +2,11 @@
 //!
 //! Quirks kept from the original: `quality`, `fit`, `position`, `blendMode` and `opacity`
 //! declare a default inside an optional wrapper, so the field shows "Default: ..." but an
-//! absent value stays absent (the behaviour falls back itself, e.g. `quality || 90`); and the
-//! definition defaults carry `blendMode: "normal"`, which is not one of the schema's blend
-//! modes (the UI labels `over` "Normal").
+//! absent value stays absent (the behaviour falls back itself, e.g. `quality || 90`).
+//!
+//! Fixed: the definition defaults carry `blendMode: "normal"`, which the original schema
+//! rejected, so a catalog image node could never validate. `"normal"` is accepted as the name
+//! the UI gives `over` ("Normal").
 
 use std::sync::LazyLock;
 
@@ -14,6 +16,7 @@ use crate::catalog::{Environment, NodeDescriptor, PortSpec};
 use crate::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec};
 
 const BLEND_MODES: &[&str] = &[
+    "normal",
     "clear",
     "source",
     "over",

@@ -81,7 +81,8 @@ mod tests {
         assert_eq!(rows("a\tb\n\"x\ny\"\t z \n\n", "\t"), vec![vec!["a", "b"], vec!["x\ny", "z"]]);
         assert_eq!(rows("a||b\n1||2", "||"), vec![vec!["a", "b"], vec!["1", "2"]]);
         assert_eq!(parse("a\n\nb\n", ",", false), vec![vec!["a"], vec![""], vec!["b"]]);
-        assert_eq!(rows("\u{feff}h\n\"\"\n", ","), vec![vec!["h"], vec![""]]);
+        assert_eq!(parse("\u{feff}h\n\"\"\n", ",", false), vec![vec!["h"], vec![""]]);
+        assert_eq!(rows("\u{feff}h\n\"\"\n", ","), vec![vec!["h"]]);
         assert_eq!(rows("a,\"b\" ,c", ","), vec![vec!["a", "b", "c"]]);
     }
 }
