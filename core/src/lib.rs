@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod engine;
 pub mod error;
+pub mod expression;
 pub mod format;
 pub mod graph;
 pub mod host;

@@ -1,23 +1,34 @@
 //! What the built-in executables share (reference §7.0 `createExecutable`).
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use crate::error::ExecutionError;
 use crate::nodes::schema::NodeSchema;
 use crate::nodes::Invocation;
 
-/// The parsed parameters (`config`): the node's parameters with schema defaults applied.
+/// The parsed parameters (`config`): the node's parameters, with schema defaults for those
+/// absent. A view, not a copy — parameters may hold large data (a 100k-item `data` array).
 pub(super) struct Config {
-    pub values: Map<String, Value>,
+    parameters: Arc<Map<String, Value>>,
+    defaults: Map<String, Value>,
 }
 
 impl Config {
     pub fn new(schema: &NodeSchema, invocation: &Invocation) -> Self {
-        Config { values: schema.with_defaults(&invocation.parameters) }
+        let parameters = invocation.parameters.clone();
+        let defaults = schema
+            .params
+            .iter()
+            .filter(|spec| parameters.get(spec.name).is_none_or(Value::is_null))
+            .filter_map(|spec| spec.default.map(|default| (spec.name.to_owned(), default())))
+            .collect();
+        Config { parameters, defaults }
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.values.get(key).filter(|v| !v.is_null())
+        self.parameters.get(key).filter(|v| !v.is_null()).or_else(|| self.defaults.get(key))
     }
 
     pub fn str(&self, key: &str) -> Option<&str> {

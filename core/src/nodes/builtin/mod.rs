@@ -4,6 +4,7 @@
 
 mod common;
 mod common_effects;
+mod common_expression;
 mod edit_fields;
 mod file_system;
 mod group;

@@ -1,9 +1,14 @@
 //! Expression parameters: syntax is checked by validation, before anything runs.
 
 use super::ExpressionForm;
+use crate::expression::{Expression, Limits};
 
 /// The syntax error of `source` compiled as `form`, if any.
-pub(super) fn syntax_error(_form: ExpressionForm, _source: &str) -> Option<String> {
-    // Wired to the sandboxed evaluator (crate::expression) when it lands in this crate.
-    None
+pub(super) fn syntax_error(form: ExpressionForm, source: &str) -> Option<String> {
+    let limits = Limits::default();
+    let compiled = match form {
+        ExpressionForm::Function { implicit } => Expression::compile_function(source, implicit, &limits),
+        ExpressionForm::Condition { variables } => Expression::compile_expression(source, variables, &limits),
+    };
+    compiled.err().map(|e| e.to_string())
 }

@@ -18,11 +18,20 @@ pub struct FieldOverrides {
     pub step: Option<f64>,
     /// `(value, label)` pairs.
     pub options: Option<&'static [(&'static str, &'static str)]>,
+    /// Validated and used, but not offered as an editor field (advanced parameters this engine
+    /// adds, such as `dataPath`).
+    pub hidden: bool,
 }
 
 impl FieldOverrides {
     pub const NONE: FieldOverrides =
-        FieldOverrides { control: None, label: None, placeholder: None, help_text: None, rows: None, min: None, max: None, step: None, options: None };
+        FieldOverrides { control: None, label: None, placeholder: None, help_text: None, rows: None, min: None, max: None, step: None, options: None, hidden: false };
+
+    /// Not offered as an editor field.
+    pub const fn hidden(mut self) -> Self {
+        self.hidden = true;
+        self
+    }
 
     pub const fn control(mut self, control: &'static str) -> Self {
         self.control = Some(control);
@@ -65,7 +74,7 @@ impl FieldOverrides {
 pub(super) fn fields(schema: &NodeSchema) -> Map<String, Value> {
     let mut out = Map::new();
     let base = if schema.base_fields { base_params() } else { Vec::new() };
-    for spec in base.iter().chain(&schema.params) {
+    for spec in base.iter().chain(&schema.params).filter(|spec| !spec.ui.hidden) {
         out.insert(spec.name.to_owned(), Value::Object(field(spec, schema.derived_hints)));
     }
     out

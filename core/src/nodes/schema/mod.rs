@@ -251,3 +251,12 @@ pub fn base_params() -> Vec<ParamSpec> {
             .describe("Custom description for this node instance"),
     ]
 }
+
+/// `dataPath`: where to find the array when an array input receives another node's output
+/// object (see `common::array_input`). Hidden from the editor fields.
+pub fn data_path_param() -> ParamSpec {
+    ParamSpec::new("dataPath", ParamKind::Text { min_len: 0, format: TextFormat::Plain })
+        .optional()
+        .describe("Dotted path of the array inside an object input (e.g. records or result.items)")
+        .ui(FieldOverrides::NONE.hidden())
+}

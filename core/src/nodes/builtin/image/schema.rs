@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use serde_json::{json, Map, Value};
 
 use crate::catalog::{Environment, NodeDescriptor, PortSpec};
-use crate::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec};
+use crate::nodes::schema::{data_path_param, FieldOverrides, NodeSchema, ParamKind, ParamSpec};
 
 const BLEND_MODES: &[&str] = &[
     "normal",
@@ -132,6 +132,7 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
             .optional()
             .describe("Convert to grayscale")
             .ui(FieldOverrides::NONE.control("boolean")),
+        data_path_param(),
     ])
 });
 

@@ -1,10 +1,89 @@
-//! What `loop` does.
+//! What `loop` does (reference §7.6): forEach, times and while loops producing per-iteration
+//! records. Fixed: a `while` condition is checked before each iteration with `iteration` = the
+//! number of iterations done (the original re-checked with the previous index, running one
+//! extra iteration), and every loop is bounded by `maxIterations`, failing by name when it would
+//! exceed it instead of stopping silently.
 
+use serde_json::{json, Value};
+
+use super::super::common::{array_input, node_error, Config};
+use super::super::common_expression::compile_condition;
+use super::schema::SCHEMA;
+use crate::expression::{is_truthy, Limits};
+use crate::format::iso_timestamp;
 use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
 
-use super::super::common::node_error;
+const TYPE: &str = "loop";
+const DEFAULT_MAX_ITERATIONS: f64 = 1000.0;
 
-pub(super) fn execute(_invocation: Invocation, _host: SharedHost) -> BoxFuture<'static, NodeResult> {
-    Box::pin(async { Err(node_error("loop", "not implemented in this build yet")) })
+pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
+    let started = host.now();
+    let result = run(&invocation, &host, started);
+    Box::pin(async move { result })
+}
+
+fn run(invocation: &Invocation, host: &SharedHost, started: f64) -> NodeResult {
+    let config = Config::new(&SCHEMA, invocation);
+    let cap = config.get("maxIterations").and_then(Value::as_f64).unwrap_or(DEFAULT_MAX_ITERATIONS).max(1.0) as usize;
+    let over_cap = || node_error(TYPE, format!("Loop exceeded its iteration cap of {cap} (maxIterations)"));
+    let timestamp = json!(iso_timestamp(started));
+    let mut results: Vec<Value> = Vec::new();
+    match config.str("loopType").unwrap_or("forEach") {
+        "times" => {
+            let count = config.get("count").and_then(Value::as_f64).unwrap_or(10.0).max(0.0) as usize;
+            if count > cap {
+                return Err(over_cap());
+            }
+            results.extend((0..count).map(|i| json!({"iteration": i, "timestamp": timestamp})));
+        }
+        "while" => {
+            let condition = compile_condition(TYPE, config.str("condition").unwrap_or("false"), &["iteration", "lastResult"])?;
+            let limits = Limits::default();
+            let mut last = Value::Null;
+            loop {
+                let iteration = Value::from(results.len());
+                let go = condition.evaluate(&[&iteration, &last], &limits).map_err(|e| node_error(TYPE, format!("Invalid condition: {e}")))?;
+                if !go.as_ref().is_some_and(is_truthy) {
+                    break;
+                }
+                if results.len() >= cap {
+                    return Err(over_cap());
+                }
+                last = json!({"iteration": results.len(), "timestamp": timestamp, "condition": true});
+                results.push(last.clone());
+            }
+        }
+        _ => {
+            // The `array` parameter wins over the input, as in the original.
+            let source = config.get("array").or_else(|| invocation.input_value("array"));
+            let items = match source {
+                Some(value) => array_input(value, config.str("dataPath")).ok_or_else(|| node_error(TYPE, "array must be an array"))?.as_slice(),
+                None => &[],
+            };
+            if items.len() > cap {
+                return Err(over_cap());
+            }
+            results.extend(items.iter().enumerate().map(|(i, item)| json!({"index": i, "item": item, "processed": true, "timestamp": timestamp})));
+        }
+    }
+    let iterations = results.len();
+    let duration = host.now() - started;
+    let results = if config.bool("collectResults").unwrap_or(true) { results } else { Vec::new() };
+    Ok(Some(json!({
+        "result": {
+            "results": results,
+            "iterationCount": iterations,
+            "errors": [],
+            "success": true,
+            "duration": duration,
+            "completed": iterations > 0,
+            "stopped": false,
+        },
+        "results": results,
+        "iterationCount": iterations,
+        "errors": [],
+        "success": true,
+        "duration": duration,
+    })))
 }

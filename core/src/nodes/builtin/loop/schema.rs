@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 use serde_json::{json, Map, Value};
 
 use crate::catalog::{Environment, NodeDescriptor, PortSpec};
-use crate::nodes::schema::{ExpressionForm, FieldOverrides, NodeSchema, ParamKind, ParamSpec};
+use crate::nodes::schema::{data_path_param, ExpressionForm, FieldOverrides, NodeSchema, ParamKind, ParamSpec};
 
 pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
     NodeSchema::new(vec![
@@ -27,6 +27,11 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
         ParamSpec::new("collectResults", ParamKind::Boolean)
             .default(|| json!(true))
             .describe("Collect results from each iteration into an array"),
+        ParamSpec::new("maxIterations", ParamKind::Number { min: Some(1.0), max: Some(1_000_000.0), exclusive_min: false, integer: true })
+            .optional()
+            .describe("Iteration cap; a loop that would exceed it fails (default 1000)")
+            .ui(FieldOverrides::NONE.hidden()),
+        data_path_param(),
     ])
 });
 

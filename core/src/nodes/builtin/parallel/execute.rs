@@ -1,10 +1,69 @@
-//! What `parallel` does.
+//! What `parallel` does (reference §7.7). The original processed each operation with a
+//! placeholder (a random 0–100 ms wait returning "Processed operation <i>"); here each operation
+//! is processed for real by `processFunction`, a sandboxed expression (default: the operation
+//! itself), and `strategy` decides how failures count: `allSettled` records them, `all` fails on
+//! the first (`failFast`) or after all, `race` returns the first settled result.
 
+use serde_json::{json, Value};
+
+use super::super::common::{array_input, get_input, node_error, Config};
+use super::super::common_expression::{compile_function, defined};
+use super::schema::SCHEMA;
+use crate::expression::Limits;
+use crate::format::iso_timestamp;
 use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
 
-use super::super::common::node_error;
+const TYPE: &str = "parallel";
 
-pub(super) fn execute(_invocation: Invocation, _host: SharedHost) -> BoxFuture<'static, NodeResult> {
-    Box::pin(async { Err(node_error("parallel", "not implemented in this build yet")) })
+pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
+    let started = host.now();
+    let result = run(&invocation, &host, started);
+    Box::pin(async move { result })
+}
+
+fn run(invocation: &Invocation, host: &SharedHost, started: f64) -> NodeResult {
+    let config = Config::new(&SCHEMA, invocation);
+    let operations = match get_input(invocation, &config, "operations") {
+        Some(value) => array_input(value, config.str("dataPath")).ok_or_else(|| node_error(TYPE, "operations must be an array"))?.clone(),
+        None => Vec::new(),
+    };
+    if operations.is_empty() {
+        return Ok(Some(json!({"results": [], "completed": 0, "failed": 0, "duration": 0, "success": true})));
+    }
+    let function = compile_function(TYPE, config.str("processFunction").unwrap_or("op => op"), &["op", "index"])?;
+    let strategy = config.str("strategy").unwrap_or("allSettled");
+    let fail_fast = config.bool("failFast").unwrap_or(false) || strategy == "all";
+    let limits = Limits::default();
+    let timestamp = json!(iso_timestamp(started));
+    let (mut results, mut completed, mut failed) = (Vec::with_capacity(operations.len()), 0usize, 0usize);
+    for (index, op) in operations.iter().enumerate() {
+        let position = Value::from(index);
+        match function.call(&[op, &position], &limits) {
+            Ok(value) => {
+                completed += 1;
+                results.push(json!({"index": index, "input": op, "result": defined(value), "timestamp": timestamp}));
+            }
+            Err(error) => {
+                failed += 1;
+                if fail_fast {
+                    return Err(node_error(TYPE, format!("One or more operations failed: operation {index}: {error}")));
+                }
+                results.push(json!({"index": index, "input": op, "error": error.to_string(), "timestamp": timestamp}));
+            }
+        }
+        if strategy == "race" {
+            break;
+        }
+    }
+    if strategy == "all" && failed > 0 {
+        return Err(node_error(TYPE, "One or more operations failed"));
+    }
+    Ok(Some(json!({
+        "results": results,
+        "completed": completed,
+        "failed": failed,
+        "duration": host.now() - started,
+        "success": failed == 0,
+    })))
 }

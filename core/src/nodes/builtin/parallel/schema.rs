@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use serde_json::{json, Map, Value};
 
 use crate::catalog::{Environment, NodeDescriptor, PortSpec};
-use crate::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec};
+use crate::nodes::schema::{data_path_param, ExpressionForm, FieldOverrides, NodeSchema, ParamKind, ParamSpec};
 
 pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
     NodeSchema::new(vec![
@@ -49,6 +49,11 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
             .default(|| json!(true))
             .describe("Maintain input order in results")
             .ui(FieldOverrides::NONE.control("boolean").label("Maintain Order")),
+        ParamSpec::new("processFunction", ParamKind::Expression(ExpressionForm::Function { implicit: &["op", "index"] }))
+            .optional()
+            .describe("Expression applied to each operation, e.g. op => op.price * 2 (default: the operation itself)")
+            .ui(FieldOverrides::NONE.hidden()),
+        data_path_param(),
     ])
     .without_base_fields()
     .without_derived_hints()

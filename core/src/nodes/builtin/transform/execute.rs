@@ -1,10 +1,70 @@
-//! What `transform` does.
+//! What `transform` does (reference §7.10): one of eleven operations over an array, with
+//! sandboxed expressions. An expression that fails on an item fails the node (the original
+//! silently substituted fallback values).
 
-use crate::host::{BoxFuture, SharedHost};
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use super::super::common::{array_input, get_input, node_error, Config};
+use super::operations::{apply, Settings};
+use super::schema::SCHEMA;
+use crate::host::{offload, BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
 
-use super::super::common::node_error;
+const TYPE: &str = "transform";
+/// Above this many items the work moves off the scheduler (`Host::run_blocking`).
+const OFFLOAD_ITEMS: usize = 20_000;
 
-pub(super) fn execute(_invocation: Invocation, _host: SharedHost) -> BoxFuture<'static, NodeResult> {
-    Box::pin(async { Err(node_error("transform", "not implemented in this build yet")) })
+pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
+    let size = input_size(&invocation);
+    if size < OFFLOAD_ITEMS {
+        let result = transform(&invocation);
+        return Box::pin(async move { result });
+    }
+    let invocation = Arc::new(invocation);
+    Box::pin(async move {
+        let job = invocation.clone();
+        offload(&host, move || transform(&job)).await?
+    })
+}
+
+fn input_size(invocation: &Invocation) -> usize {
+    invocation.get_input("data").and_then(|v| array_input(v, invocation.param("dataPath").and_then(Value::as_str))).map_or(0, Vec::len)
+}
+
+fn transform(invocation: &Invocation) -> NodeResult {
+    let config = Config::new(&SCHEMA, invocation);
+    let empty = Vec::new();
+    let items = match get_input(invocation, &config, "data") {
+        None => &empty,
+        Some(value) => array_input(value, config.str("dataPath")).ok_or_else(|| node_error(TYPE, "Input data must be an array for transformation"))?,
+    };
+    let operation = config.str("operation").unwrap_or("map");
+    let function = invocation.input_value("function").and_then(Value::as_str).or_else(|| config.str("transformFunction")).unwrap_or("item => item");
+    let settings = Settings {
+        function,
+        sort_key: config.str("sortKey").filter(|k| !k.is_empty()),
+        descending: config.str("sortDirection") == Some("desc"),
+        reduce_initial: config.get("reduceInitial"),
+        group_key: config.str("groupKey"),
+        flatten_depth: config.get("flattenDepth").and_then(Value::as_f64).unwrap_or(1.0).max(0.0) as usize,
+        limit: config.get("limitCount").and_then(Value::as_f64),
+        skip: config.get("skipCount").and_then(Value::as_f64),
+        slice_start: config.get("sliceStart").and_then(Value::as_f64),
+        slice_end: config.get("sliceEnd").and_then(Value::as_f64),
+    };
+    let result = apply(operation, items, &settings)?;
+    let output_count = match &result {
+        Value::Array(items) => items.len(),
+        Value::Object(map) => map.len(),
+        _ => 1,
+    };
+    Ok(Some(json!({
+        "result": result,
+        "inputCount": items.len(),
+        "outputCount": output_count,
+        "operation": operation,
+        "success": true,
+    })))
 }

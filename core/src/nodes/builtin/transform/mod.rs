@@ -1,6 +1,7 @@
 //! `transform` (reference §7).
 
 mod execute;
+mod operations;
 mod schema;
 
 use crate::catalog::NodeDescriptor;

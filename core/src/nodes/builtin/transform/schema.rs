@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 use serde_json::{json, Map, Value};
 
 use crate::catalog::{Environment, NodeDescriptor, PortSpec};
-use crate::nodes::schema::{ExpressionForm, FieldOverrides, NodeSchema, ParamKind, ParamSpec};
+use crate::nodes::schema::{data_path_param, ExpressionForm, FieldOverrides, NodeSchema, ParamKind, ParamSpec};
 
 const OPERATIONS: &[&str] = &["map", "filter", "reduce", "sort", "group", "flatten", "unique", "reverse", "limit", "skip", "slice"];
 
@@ -45,6 +45,7 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
         ParamSpec::new("sliceStart", ParamKind::number_min(0.0)).optional().describe("Index to start the slice at (defaults to 0)"),
         ParamSpec::new("sliceEnd", ParamKind::number()).optional().describe("Index to end the slice before (defaults to the end)"),
         ParamSpec::new("data", ParamKind::Array).optional().describe("Array to transform when no data input is connected"),
+        data_path_param(),
     ])
 });
 

@@ -1,0 +1,84 @@
+//! `Math.*` functions (deterministic ones only: no `Math.random`).
+
+use super::super::error::RtResult;
+use super::super::interpreter::Interp;
+use super::super::ops::js_pow;
+use super::super::value::Val;
+use super::{arg, Native};
+
+/// `Math.round`: halves round towards +Infinity (unlike Rust's `f64::round`).
+fn js_round(x: f64) -> f64 {
+    if !x.is_finite() || x.fract() == 0.0 {
+        return x;
+    }
+    if (-0.5..0.0).contains(&x) {
+        return -0.0;
+    }
+    let f = x.floor();
+    if x - f >= 0.5 {
+        f + 1.0
+    } else {
+        f
+    }
+}
+
+pub(super) fn call<'a>(it: &mut Interp, f: Native, args: Vec<Val<'a>>) -> RtResult<Val<'a>> {
+    if matches!(f, Native::MathMin | Native::MathMax | Native::MathHypot) {
+        let mut nums = Vec::with_capacity(args.len());
+        for a in &args {
+            nums.push(it.coerce_number(a)?);
+        }
+        it.charge(nums.len())?;
+        let r = match f {
+            Native::MathMin => nums.iter().copied().fold(f64::INFINITY, |m, x| {
+                if x.is_nan() || m.is_nan() {
+                    f64::NAN
+                } else {
+                    m.min(x)
+                }
+            }),
+            Native::MathMax => nums.iter().copied().fold(f64::NEG_INFINITY, |m, x| {
+                if x.is_nan() || m.is_nan() {
+                    f64::NAN
+                } else {
+                    m.max(x)
+                }
+            }),
+            _ => {
+                if nums.iter().any(|x| x.is_infinite()) {
+                    f64::INFINITY
+                } else {
+                    nums.iter().map(|x| x * x).sum::<f64>().sqrt()
+                }
+            }
+        };
+        return Ok(Val::Num(r));
+    }
+    let x = it.coerce_number(&arg(&args, 0))?;
+    let r = match f {
+        Native::MathAbs => x.abs(),
+        Native::MathFloor => x.floor(),
+        Native::MathCeil => x.ceil(),
+        Native::MathRound => js_round(x),
+        Native::MathTrunc => x.trunc(),
+        Native::MathSqrt => x.sqrt(),
+        Native::MathCbrt => x.cbrt(),
+        Native::MathSign => {
+            if x.is_nan() || x == 0.0 {
+                x
+            } else {
+                x.signum()
+            }
+        }
+        Native::MathLog => x.ln(),
+        Native::MathLog2 => x.log2(),
+        Native::MathLog10 => x.log10(),
+        Native::MathExp => x.exp(),
+        Native::MathPow => {
+            let y = it.coerce_number(&arg(&args, 1))?;
+            js_pow(x, y)
+        }
+        _ => f64::NAN,
+    };
+    Ok(Val::Num(r))
+}

@@ -1,0 +1,323 @@
+//! A fast tier for the most common shape of function: arithmetic and comparisons over
+//! numbers read from the arguments (`x => x * 2`, `item => item.price > 100`,
+//! `({acc, item}) => acc + item`, `i < 10 && i % 2 === 0`).
+//!
+//! Such a body is compiled a second time into a tiny tree over `f64` whose leaves are
+//! argument paths. At call time, if every leaf is a JSON number, the tree is evaluated
+//! directly (no frame, no `Val`); otherwise the general interpreter runs instead. Both give
+//! the same result, because with numeric operands these operators have exactly one
+//! JavaScript meaning.
+
+use serde_json::Value;
+
+use super::ast::{BinaryOp, LogicalOp, UnaryOp};
+use super::interpreter::lookup_json;
+use super::ir::{Body, Const, Function, Node, Pat, PatKey};
+use super::ops::js_pow;
+use super::utf16;
+use super::value::number_to_json;
+
+/// At most this many leaves (they are resolved into a stack array).
+const MAX_LEAVES: usize = 8;
+
+enum NumExpr {
+    Const(f64),
+    Leaf(usize),
+    Neg(Box<NumExpr>),
+    Arith(BinaryOp, Box<NumExpr>, Box<NumExpr>),
+}
+
+enum BoolExpr {
+    Cmp(BinaryOp, NumExpr, NumExpr),
+    Not(Box<BoolExpr>),
+    And(Box<BoolExpr>, Box<BoolExpr>),
+    Or(Box<BoolExpr>, Box<BoolExpr>),
+}
+
+enum Root {
+    Num(NumExpr),
+    Bool(BoolExpr),
+}
+
+/// A number read from an argument: frame slot, then static member keys.
+struct Leaf {
+    slot: u32,
+    path: Vec<String>,
+}
+
+/// How parameter slots relate to the caller's arguments.
+enum Params {
+    /// Slot `i` is positional argument `i`.
+    Positional,
+    /// One destructured object parameter: slot → key in that object.
+    Destructured(Vec<(u32, String)>),
+}
+
+pub(super) struct FastPath {
+    root: Root,
+    leaves: Vec<Leaf>,
+    params: Params,
+    nparams: usize,
+    /// Steps the general interpreter would charge at most (so budgets stay identical).
+    steps: u64,
+}
+
+impl std::fmt::Debug for FastPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FastPath({} leaves)", self.leaves.len())
+    }
+}
+
+struct Builder {
+    leaves: Vec<Leaf>,
+    nodes: u64,
+}
+
+impl Builder {
+    fn leaf(&mut self, node: &Node) -> Option<usize> {
+        let mut path = Vec::new();
+        let mut cur = node;
+        loop {
+            self.nodes += 1;
+            match cur {
+                Node::Slot(s) => {
+                    path.reverse();
+                    if self.leaves.len() >= MAX_LEAVES {
+                        return None;
+                    }
+                    self.leaves.push(Leaf { slot: *s, path });
+                    return Some(self.leaves.len() - 1);
+                }
+                Node::Member(m) if !m.optional => {
+                    path.push(m.key.clone());
+                    cur = &m.obj;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn num(&mut self, node: &Node) -> Option<NumExpr> {
+        self.nodes += 1;
+        Some(match node {
+            Node::Const(Const::Num(n)) => NumExpr::Const(*n),
+            Node::Slot(_) | Node::Member(_) => {
+                self.nodes -= 1;
+                NumExpr::Leaf(self.leaf(node)?)
+            }
+            Node::Unary(UnaryOp::Neg, x) => NumExpr::Neg(Box::new(self.num(x)?)),
+            Node::Unary(UnaryOp::Plus, x) => self.num(x)?,
+            Node::Binary(
+                op @ (BinaryOp::Add
+                | BinaryOp::Sub
+                | BinaryOp::Mul
+                | BinaryOp::Div
+                | BinaryOp::Rem
+                | BinaryOp::Pow),
+                a,
+                b,
+            ) => NumExpr::Arith(*op, Box::new(self.num(a)?), Box::new(self.num(b)?)),
+            _ => return None,
+        })
+    }
+
+    fn boolean(&mut self, node: &Node) -> Option<BoolExpr> {
+        self.nodes += 1;
+        Some(match node {
+            Node::Binary(
+                op @ (BinaryOp::Lt
+                | BinaryOp::Le
+                | BinaryOp::Gt
+                | BinaryOp::Ge
+                | BinaryOp::StrictEq
+                | BinaryOp::StrictNe
+                | BinaryOp::LooseEq
+                | BinaryOp::LooseNe),
+                a,
+                b,
+            ) => BoolExpr::Cmp(*op, self.num(a)?, self.num(b)?),
+            Node::Logical(LogicalOp::And, a, b) => {
+                BoolExpr::And(Box::new(self.boolean(a)?), Box::new(self.boolean(b)?))
+            }
+            Node::Logical(LogicalOp::Or, a, b) => {
+                BoolExpr::Or(Box::new(self.boolean(a)?), Box::new(self.boolean(b)?))
+            }
+            Node::Unary(UnaryOp::Not, x) => BoolExpr::Not(Box::new(self.boolean(x)?)),
+            _ => return None,
+        })
+    }
+}
+
+/// Builds the fast tier for `func`, if its shape allows.
+pub(super) fn analyze(func: &Function) -> Option<FastPath> {
+    let Body::Expr(body) = &func.body else {
+        return None;
+    };
+    if !func.captures.is_empty() {
+        return None;
+    }
+    let params = if func.plain_params {
+        Params::Positional
+    } else {
+        match func.params.as_slice() {
+            [p] if !p.rest && p.default.is_none() => match &p.pat {
+                Pat::Object { props, rest: None } => {
+                    let mut keys = Vec::with_capacity(props.len());
+                    for pp in props {
+                        match (&pp.key, &pp.item.pat, &pp.item.default) {
+                            (PatKey::Static(k), Pat::Slot(s), None) => keys.push((*s, k.clone())),
+                            _ => return None,
+                        }
+                    }
+                    Params::Destructured(keys)
+                }
+                _ => return None,
+            },
+            _ => return None,
+        }
+    };
+    let mut b = Builder {
+        leaves: Vec::new(),
+        nodes: 0,
+    };
+    let root = match b.num(body) {
+        Some(n) => Root::Num(n),
+        None => {
+            b = Builder {
+                leaves: Vec::new(),
+                nodes: 0,
+            };
+            Root::Bool(b.boolean(body)?)
+        }
+    };
+    Some(FastPath {
+        root,
+        leaves: b.leaves,
+        params,
+        nparams: func.params.len(),
+        steps: b.nodes,
+    })
+}
+
+/// Follows static keys from `v`; the last key may be `length` of an array or string.
+#[inline(always)]
+fn walk(mut v: &Value, path: &[String]) -> Option<f64> {
+    for (i, key) in path.iter().enumerate() {
+        match v {
+            Value::Object(o) => v = lookup_json(o, key)?,
+            Value::Array(a) if key == "length" && i + 1 == path.len() => {
+                return Some(a.len() as f64)
+            }
+            Value::String(s) if key == "length" && i + 1 == path.len() => {
+                return Some(utf16::len(s) as f64)
+            }
+            _ => return None,
+        }
+    }
+    v.as_f64()
+}
+
+#[inline]
+fn eval_num(e: &NumExpr, leaves: &[f64]) -> f64 {
+    match e {
+        // The overwhelmingly common `leaf op constant` without recursion.
+        NumExpr::Arith(op, a, b)
+            if matches!((&**a, &**b), (NumExpr::Leaf(_), NumExpr::Const(_))) =>
+        {
+            let (NumExpr::Leaf(i), NumExpr::Const(y)) = (&**a, &**b) else {
+                return f64::NAN;
+            };
+            arith(*op, leaves.get(*i).copied().unwrap_or(f64::NAN), *y)
+        }
+        NumExpr::Const(n) => *n,
+        NumExpr::Leaf(i) => leaves.get(*i).copied().unwrap_or(f64::NAN),
+        NumExpr::Neg(x) => -eval_num(x, leaves),
+        NumExpr::Arith(op, a, b) => arith(*op, eval_num(a, leaves), eval_num(b, leaves)),
+    }
+}
+
+#[inline(always)]
+fn arith(op: BinaryOp, x: f64, y: f64) -> f64 {
+    match op {
+        BinaryOp::Add => x + y,
+        BinaryOp::Sub => x - y,
+        BinaryOp::Mul => x * y,
+        BinaryOp::Div => x / y,
+        BinaryOp::Rem => x % y,
+        _ => js_pow(x, y),
+    }
+}
+
+fn eval_bool(e: &BoolExpr, leaves: &[f64]) -> bool {
+    match e {
+        BoolExpr::Cmp(op, a, b) => {
+            let (x, y) = (eval_num(a, leaves), eval_num(b, leaves));
+            match op {
+                BinaryOp::Lt => x < y,
+                BinaryOp::Le => x <= y,
+                BinaryOp::Gt => x > y,
+                BinaryOp::Ge => x >= y,
+                BinaryOp::StrictEq | BinaryOp::LooseEq => x == y,
+                _ => x != y,
+            }
+        }
+        BoolExpr::Not(x) => !eval_bool(x, leaves),
+        BoolExpr::And(a, b) => eval_bool(a, leaves) && eval_bool(b, leaves),
+        BoolExpr::Or(a, b) => eval_bool(a, leaves) || eval_bool(b, leaves),
+    }
+}
+
+impl FastPath {
+    /// `None` when some leaf is not a number (the caller then uses the interpreter).
+    #[inline(always)]
+    fn finish(&self, max_steps: u64, resolve: impl Fn(&Leaf) -> Option<f64>) -> Option<Value> {
+        if self.steps > max_steps {
+            return None;
+        }
+        let mut vals = [0.0f64; MAX_LEAVES];
+        for (slot, leaf) in vals.iter_mut().zip(&self.leaves) {
+            *slot = resolve(leaf)?;
+        }
+        let vals = vals.get(..self.leaves.len())?;
+        Some(match &self.root {
+            Root::Num(e) => number_to_json(eval_num(e, vals)),
+            Root::Bool(e) => Value::Bool(eval_bool(e, vals)),
+        })
+    }
+
+    /// Fast evaluation for `Expression::call`.
+    #[inline]
+    pub fn call(&self, args: &[&Value], max_steps: u64) -> Option<Value> {
+        self.finish(max_steps, |leaf| {
+            let root: &Value = match &self.params {
+                Params::Positional => args.get(leaf.slot as usize)?,
+                Params::Destructured(keys) => {
+                    let key = &keys.iter().find(|(s, _)| *s == leaf.slot)?.1;
+                    lookup_json(args.first()?.as_object()?, key)?
+                }
+            };
+            walk(root, &leaf.path)
+        })
+    }
+
+    /// Fast evaluation for `Expression::call_with_fields`.
+    #[inline]
+    pub fn call_with_fields(&self, fields: &[(&str, &Value)], max_steps: u64) -> Option<Value> {
+        self.finish(max_steps, |leaf| match &self.params {
+            Params::Positional if self.nparams >= 2 => {
+                walk(fields.get(leaf.slot as usize)?.1, &leaf.path)
+            }
+            Params::Positional => {
+                // One plain parameter receives the fields as an object: the first key picks
+                // the field.
+                let (first, rest) = leaf.path.split_first()?;
+                let value = fields.iter().find(|(k, _)| k == first)?.1;
+                walk(value, rest)
+            }
+            Params::Destructured(keys) => {
+                let key = &keys.iter().find(|(s, _)| *s == leaf.slot)?.1;
+                walk(fields.iter().find(|(k, _)| k == key)?.1, &leaf.path)
+            }
+        })
+    }
+}

@@ -1,0 +1,165 @@
+//! Sandboxed evaluator for a JavaScript expression subset.
+//!
+//! Sources are arrow functions (`x => x * 2`, `({acc, item}) => acc + item`) or bare
+//! expressions with named free variables (`iteration < 10`). They are parsed and
+//! scope-resolved once ([`Expression::compile_function`], [`Expression::compile_expression`])
+//! and then evaluated many times against `serde_json` values.
+//!
+//! Safety properties:
+//! - Only whitelisted globals exist; unknown identifiers (`process`, `require`, `globalThis`,
+//!   `eval`, `Function`, `this`, ...) and `new`/`import`/loops/assignment are refused at
+//!   compile time. `__proto__`, `constructor` and `prototype` cannot be read.
+//! - Every call runs under a step budget and size limits ([`Limits`]); nesting is bounded at
+//!   parse time and at run time, so no input can overflow the stack or exhaust memory.
+//! - Evaluation is deterministic (no clock, no randomness) and single-threaded, so native
+//!   and wasm builds give identical results.
+//!
+//! The module uses only `super::`/`self::` paths so it can be moved into another crate as is.
+
+mod ast;
+mod builtins;
+mod compile;
+mod convert;
+mod error;
+mod fastpath;
+mod interpreter;
+mod ir;
+mod lexer;
+mod limits;
+mod ops;
+mod output;
+mod parser;
+mod propmap;
+mod scope;
+mod utf16;
+mod value;
+
+#[cfg(test)]
+mod tests;
+
+use serde_json::Value;
+
+pub use self::error::{ExpressionError, ExpressionErrorKind};
+pub use self::limits::Limits;
+
+use self::ast::ExprKind;
+use self::interpreter::{Args, Interp};
+use self::parser::Parser;
+
+/// A parsed, scope-resolved program. Parse once, evaluate many times; `Send + Sync`, so it
+/// can be shared across threads in an `Arc`.
+#[derive(Debug)]
+pub struct Expression {
+    func: ir::Function,
+    /// Shortcut for purely numeric bodies (see `fastpath`).
+    fast: Option<fastpath::FastPath>,
+}
+
+impl Expression {
+    /// Compiles a function. The source is an arrow function (`x => x * 2`,
+    /// `(a, b) => a + b`, `({acc, item}) => acc + item`, `item => ({ ...item, done: true })`,
+    /// `x => { const y = x * 2; return y + 1; }`) or a bare expression, which becomes the
+    /// body of a function whose parameters are `implicit_params` (e.g. `item.price` with
+    /// `["item"]`).
+    pub fn compile_function(
+        source: &str,
+        implicit_params: &[&str],
+        limits: &Limits,
+    ) -> Result<Expression, ExpressionError> {
+        let ast = Parser::parse_source(source, limits.max_depth)?;
+        let func = match &ast.kind {
+            ExprKind::Arrow(f) => compile::compile_arrow(source, f)?,
+            _ => compile::compile_bare(source, &ast, implicit_params)?,
+        };
+        Ok(Expression::new(func))
+    }
+
+    /// Compiles a bare expression whose free variables are `variables`, e.g. a loop
+    /// condition `iteration < 10 && iteration % 2 === 0` with `["iteration", "lastResult"]`.
+    pub fn compile_expression(
+        source: &str,
+        variables: &[&str],
+        limits: &Limits,
+    ) -> Result<Expression, ExpressionError> {
+        let ast = Parser::parse_source(source, limits.max_depth)?;
+        let func = compile::compile_bare(source, &ast, variables)?;
+        Ok(Expression::new(func))
+    }
+
+    fn new(func: ir::Function) -> Self {
+        let fast = fastpath::analyze(&func);
+        Expression { func, fast }
+    }
+
+    /// Calls the function with positional arguments (missing ones are `undefined`).
+    /// Returns `None` when the result is `undefined` (or a function).
+    pub fn call(&self, args: &[&Value], limits: &Limits) -> Result<Option<Value>, ExpressionError> {
+        if let Some(v) = self
+            .fast
+            .as_ref()
+            .and_then(|f| f.call(args, limits.max_steps))
+        {
+            return Ok(Some(v));
+        }
+        let mut it = Interp::new(limits);
+        let v = it
+            .invoke(&self.func, &[], Args::Json(args))
+            .map_err(|e| *e)?;
+        output::materialize(&v, limits).map_err(|e| *e)
+    }
+
+    /// Calls the function with one object argument given as named fields, e.g. reduce's
+    /// `{acc, item, index}`. A destructuring first parameter (`({acc, item}) => ...`) binds
+    /// the fields directly without building the object; a single plain parameter receives
+    /// the object; two or more plain parameters receive the fields positionally, in the
+    /// given order (so `(acc, item) => acc + item` works too).
+    pub fn call_with_fields(
+        &self,
+        fields: &[(&str, &Value)],
+        limits: &Limits,
+    ) -> Result<Option<Value>, ExpressionError> {
+        if let Some(v) = self
+            .fast
+            .as_ref()
+            .and_then(|f| f.call_with_fields(fields, limits.max_steps))
+        {
+            return Ok(Some(v));
+        }
+        let mut it = Interp::new(limits);
+        let v = it
+            .invoke(&self.func, &[], Args::Fields(fields))
+            .map_err(|e| *e)?;
+        output::materialize(&v, limits).map_err(|e| *e)
+    }
+
+    /// Evaluates a [`compile_expression`](Self::compile_expression) program with the
+    /// variables' values in declaration order.
+    pub fn evaluate(
+        &self,
+        vars: &[&Value],
+        limits: &Limits,
+    ) -> Result<Option<Value>, ExpressionError> {
+        self.call(vars, limits)
+    }
+
+    /// Number of declared parameters (or variables).
+    pub fn param_count(&self) -> usize {
+        self.func.params.len()
+    }
+
+    /// The source text the program was compiled from.
+    pub fn source(&self) -> &str {
+        &self.func.source
+    }
+}
+
+/// JavaScript truthiness of a JSON value (for filters and loop conditions).
+pub fn is_truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
+    }
+}

@@ -1,0 +1,131 @@
+//! Public API contracts: thread safety, result conversion, errors, defaults.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use super::super::{is_truthy, Expression, ExpressionError, ExpressionErrorKind, Limits};
+use super::{eval, limits, run};
+
+#[test]
+fn expression_is_send_and_sync_and_shareable() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Expression>();
+    assert_send_sync::<ExpressionError>();
+    let lim = limits();
+    let e = Arc::new(Expression::compile_function("x => x.n * 2", &[], &lim).unwrap());
+    let handles: Vec<_> = (0..2)
+        .map(|t| {
+            let e = Arc::clone(&e);
+            std::thread::spawn(move || {
+                let lim = Limits::default();
+                (0..1000)
+                    .map(|i| {
+                        e.call(&[&json!({"n": i + t})], &lim)
+                            .unwrap()
+                            .unwrap()
+                            .as_i64()
+                            .unwrap()
+                    })
+                    .sum::<i64>()
+            })
+        })
+        .collect();
+    let sums: Vec<i64> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(sums, vec![999_000, 1_001_000]);
+}
+
+#[test]
+fn results_convert_like_json_stringify() {
+    assert_eq!(serde_json::to_string(&eval("2 * 2")).unwrap(), "4");
+    assert_eq!(serde_json::to_string(&eval("0.5 * 3")).unwrap(), "1.5");
+    assert_eq!(serde_json::to_string(&eval("-0")).unwrap(), "0");
+    assert_eq!(eval("2 ** 53"), json!(9_007_199_254_740_992u64));
+    assert!(eval("2 ** 54").is_f64());
+    assert_eq!(
+        eval("[NaN, Infinity, undefined, x => x]"),
+        json!([null, null, null, null])
+    );
+    assert_eq!(eval("({a: undefined, b: 1, c: x => x})"), json!({"b": 1}));
+    assert_eq!(run("undefined", &[]).unwrap(), None);
+    assert_eq!(run("x => x", &[]).unwrap(), None);
+    assert_eq!(run("[].find(x => x)", &[]).unwrap(), None);
+    assert_eq!(eval("null"), Value::Null);
+}
+
+#[test]
+fn is_truthy_matches_javascript() {
+    let falsy = [
+        json!(null),
+        json!(false),
+        json!(0),
+        json!(0.0),
+        json!(-0.0),
+        json!(""),
+    ];
+    let truthy = [
+        json!(true),
+        json!(1),
+        json!(-1),
+        json!("0"),
+        json!(" "),
+        json!([]),
+        json!({}),
+        json!(0.1),
+    ];
+    assert!(falsy.iter().all(|v| !is_truthy(v)));
+    assert!(truthy.iter().all(is_truthy));
+}
+
+#[test]
+fn errors_display_with_kind() {
+    let e = Expression::compile_function("x => x.a)", &[], &limits()).unwrap_err();
+    assert_eq!(e.to_string(), "SyntaxError: Unexpected token ')' at 8");
+    let e = Expression::compile_function("nope", &[], &limits()).unwrap_err();
+    assert_eq!(e.to_string(), "ReferenceError: Unknown identifier 'nope'");
+    assert_eq!(e.position, Some(0));
+    let boxed: Box<dyn std::error::Error> = Box::new(e);
+    assert!(boxed.to_string().contains("nope"));
+    let e = run("x => x.y.z", &[json!({})]).unwrap_err();
+    assert_eq!(e.kind, ExpressionErrorKind::Type);
+    assert_eq!(e.position, Some(5));
+}
+
+#[test]
+fn defaults_and_accessors() {
+    let d = Limits::default();
+    assert_eq!(
+        (d.max_steps, d.max_depth, d.max_string_len, d.max_array_len),
+        (1_000_000, 200, 16 * 1024 * 1024, 10_000_000)
+    );
+    let lim = limits();
+    let e = Expression::compile_function("({a, b}) => a", &[], &lim).unwrap();
+    assert_eq!(e.param_count(), 1);
+    assert_eq!(e.source(), "({a, b}) => a");
+    let e = Expression::compile_expression("a + b", &["a", "b", "c"], &lim).unwrap();
+    assert_eq!(e.param_count(), 3);
+    assert_eq!(
+        e.evaluate(&[&json!(1), &json!(2)], &lim).unwrap(),
+        Some(json!(3))
+    );
+    // The configured depth applies to parsing.
+    let shallow = Limits {
+        max_depth: 5,
+        ..Limits::default()
+    };
+    assert!(Expression::compile_expression("((((((1))))))", &[], &shallow).is_err());
+    assert!(Expression::compile_expression("((1))", &[], &shallow).is_ok());
+}
+
+#[test]
+fn compiled_expressions_are_reusable() {
+    let lim = limits();
+    let e = Expression::compile_function("x => ({ ...x, total: x.a + x.b })", &[], &lim).unwrap();
+    for i in 0..100 {
+        let input = json!({"a": i, "b": 1});
+        assert_eq!(
+            e.call(&[&input], &lim).unwrap(),
+            Some(json!({"a": i, "b": 1, "total": i + 1}))
+        );
+    }
+}

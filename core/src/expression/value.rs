@@ -1,0 +1,164 @@
+//! Run-time values.
+//!
+//! `Val<'a>` borrows from the caller's input (`&'a Value`) and from the compiled program
+//! wherever it can, so reading `item.price` or mapping `item => item` never deep-clones
+//! the input. Owned data is reference-counted and immutable (the language has no
+//! mutation), which makes copies O(1). Only the final result is turned back into an owned
+//! `serde_json::Value`.
+
+use std::rc::Rc;
+
+use serde_json::{Map, Number, Value};
+
+use super::builtins::Native;
+use super::ir::Function;
+use super::propmap::PropMap;
+
+/// A JavaScript value during evaluation. Two words wide, so it moves cheaply.
+#[derive(Debug)]
+pub(super) enum Val<'a> {
+    Undefined,
+    Null,
+    Bool(bool),
+    Num(f64),
+    /// A string borrowed from the input or the program.
+    Str(&'a String),
+    /// A string created during evaluation.
+    OStr(Rc<String>),
+    /// An array borrowed from the input.
+    JArr(&'a Vec<Value>),
+    /// An object borrowed from the input.
+    JObj(&'a Map<String, Value>),
+    Arr(Rc<ArrObj<'a>>),
+    Obj(Rc<ObjObj<'a>>),
+    Func(Rc<Closure<'a>>),
+    Native(Native),
+}
+
+impl Clone for Val<'_> {
+    /// Written out so it inlines: cloning is a copy or a reference-count bump.
+    #[inline(always)]
+    fn clone(&self) -> Self {
+        match self {
+            Val::Undefined => Val::Undefined,
+            Val::Null => Val::Null,
+            Val::Bool(b) => Val::Bool(*b),
+            Val::Num(n) => Val::Num(*n),
+            Val::Str(s) => Val::Str(s),
+            Val::OStr(s) => Val::OStr(Rc::clone(s)),
+            Val::JArr(a) => Val::JArr(a),
+            Val::JObj(o) => Val::JObj(o),
+            Val::Arr(a) => Val::Arr(Rc::clone(a)),
+            Val::Obj(o) => Val::Obj(Rc::clone(o)),
+            Val::Func(f) => Val::Func(Rc::clone(f)),
+            Val::Native(n) => Val::Native(*n),
+        }
+    }
+}
+
+/// An array created during evaluation. `depth` is its nesting height (1 for a flat array),
+/// kept so nesting can be capped in O(1) per creation.
+#[derive(Debug)]
+pub(super) struct ArrObj<'a> {
+    pub items: Vec<Val<'a>>,
+    pub depth: u32,
+}
+
+/// An object created during evaluation.
+#[derive(Debug)]
+pub(super) struct ObjObj<'a> {
+    pub props: PropMap<'a>,
+    pub depth: u32,
+}
+
+/// An arrow function value: the compiled function plus the captured variables' values
+/// (captured by value: bindings are immutable, so this matches JavaScript's semantics).
+#[derive(Debug)]
+pub(super) struct Closure<'a> {
+    pub func: &'a Function,
+    pub captures: Vec<Val<'a>>,
+    pub depth: u32,
+}
+
+impl<'a> Val<'a> {
+    /// Borrows a JSON value; scalars are unpacked so arithmetic never touches `Value`.
+    #[inline]
+    pub fn from_json(v: &'a Value) -> Val<'a> {
+        match v {
+            Value::Null => Val::Null,
+            Value::Bool(b) => Val::Bool(*b),
+            Value::Number(n) => Val::Num(n.as_f64().unwrap_or(f64::NAN)),
+            Value::String(s) => Val::Str(s),
+            Value::Array(a) => Val::JArr(a),
+            Value::Object(o) => Val::JObj(o),
+        }
+    }
+
+    #[inline]
+    pub fn is_nullish(&self) -> bool {
+        matches!(self, Val::Undefined | Val::Null)
+    }
+
+    /// The string contents, if this is a string.
+    #[inline]
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Val::Str(s) => Some(s.as_str()),
+            Val::OStr(s) => Some(s.as_str()),
+            _ => None,
+        }
+    }
+
+    pub fn is_callable(&self) -> bool {
+        matches!(self, Val::Func(_) | Val::Native(_))
+    }
+
+    pub fn is_array(&self) -> bool {
+        matches!(self, Val::JArr(_) | Val::Arr(_))
+    }
+
+    /// Nesting height used for the value-depth cap. Borrowed input counts as 1: its real
+    /// depth is the caller's business and is checked where it is walked.
+    #[inline]
+    pub fn depth(&self) -> u32 {
+        match self {
+            Val::Arr(a) => a.depth,
+            Val::Obj(o) => o.depth,
+            Val::Func(f) => f.depth,
+            Val::JArr(_) | Val::JObj(_) => 1,
+            _ => 0,
+        }
+    }
+
+    /// A short description for error messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Val::Undefined => "undefined".into(),
+            Val::Null => "null".into(),
+            Val::Bool(b) => b.to_string(),
+            Val::Num(n) => super::convert::number_to_string(*n),
+            Val::Str(_) | Val::OStr(_) => "a string".into(),
+            Val::JArr(_) | Val::Arr(_) => "an array".into(),
+            Val::JObj(_) | Val::Obj(_) => "an object".into(),
+            Val::Func(_) | Val::Native(_) => "a function".into(),
+        }
+    }
+}
+
+/// A finite integral number within ±2^53 becomes an integer JSON number (so `2*2` is `4`,
+/// not `4.0`); NaN and ±Infinity become `null`, as `JSON.stringify` does.
+#[inline]
+pub(super) fn number_to_json(n: f64) -> Value {
+    // A cast round-trip tests integrality without `f64::fract` (a libm call on baseline
+    // x86-64). NaN and infinities fail it; `-0.0` passes and becomes `0`, like JSON.stringify.
+    let i = n as i64;
+    if i as f64 == n && n.abs() <= 9_007_199_254_740_992.0 {
+        if i >= 0 {
+            Value::Number(Number::from(i as u64))
+        } else {
+            Value::Number(Number::from(i))
+        }
+    } else {
+        Number::from_f64(n).map_or(Value::Null, Value::Number)
+    }
+}

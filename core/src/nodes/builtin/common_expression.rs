@@ -1,0 +1,27 @@
+//! Running sandboxed expressions inside node types.
+
+use serde_json::Value;
+
+use super::common::node_error;
+use crate::error::ExecutionError;
+use crate::expression::{Expression, ExpressionError, Limits};
+
+/// Compiles a function parameter, failing with `"[<type>] Invalid expression: ..."`.
+pub(super) fn compile_function(node_type: &str, source: &str, implicit: &[&str]) -> Result<Expression, ExecutionError> {
+    Expression::compile_function(source, implicit, &Limits::default()).map_err(|e| node_error(node_type, format!("Invalid expression: {e}")))
+}
+
+/// Compiles a condition over named variables.
+pub(super) fn compile_condition(node_type: &str, source: &str, variables: &[&str]) -> Result<Expression, ExecutionError> {
+    Expression::compile_expression(source, variables, &Limits::default()).map_err(|e| node_error(node_type, format!("Invalid condition: {e}")))
+}
+
+/// A runtime failure of an expression on one item: `"[<type>] <operation> failed at item N: ..."`.
+pub(super) fn item_error(node_type: &str, operation: &str, index: usize, error: ExpressionError) -> ExecutionError {
+    node_error(node_type, format!("{operation} failed at item {index}: {error}"))
+}
+
+/// `undefined` in an array becomes `null`, as `JSON.stringify` writes it.
+pub(super) fn defined(value: Option<Value>) -> Value {
+    value.unwrap_or(Value::Null)
+}

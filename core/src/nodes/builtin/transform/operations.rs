@@ -1,0 +1,155 @@
+//! The eleven `transform` operations (reference §7.10), over JSON arrays.
+
+use std::cmp::Ordering;
+use std::collections::HashSet;
+
+use serde_json::{Map, Value};
+
+use super::super::common::node_error;
+use super::super::common_expression::{compile_function, defined, item_error};
+use crate::error::ExecutionError;
+use crate::expression::{is_truthy, Limits};
+use crate::format::js_string;
+
+const TYPE: &str = "transform";
+
+/// Settings an operation reads.
+pub(super) struct Settings<'a> {
+    pub function: &'a str,
+    pub sort_key: Option<&'a str>,
+    pub descending: bool,
+    pub reduce_initial: Option<&'a Value>,
+    pub group_key: Option<&'a str>,
+    pub flatten_depth: usize,
+    pub limit: Option<f64>,
+    pub skip: Option<f64>,
+    pub slice_start: Option<f64>,
+    pub slice_end: Option<f64>,
+}
+
+/// Applies `operation` to `items`.
+pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Result<Value, ExecutionError> {
+    let limits = Limits::default();
+    Ok(match operation {
+        "map" => {
+            let f = compile_function(TYPE, s.function, &["item"])?;
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                out.push(defined(f.call(&[item], &limits).map_err(|e| item_error(TYPE, "map", i, e))?));
+            }
+            Value::Array(out)
+        }
+        "filter" => {
+            let f = compile_function(TYPE, s.function, &["item"])?;
+            let mut out = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let keep = f.call(&[item], &limits).map_err(|e| item_error(TYPE, "filter", i, e))?;
+                if keep.as_ref().is_some_and(is_truthy) {
+                    out.push(item.clone());
+                }
+            }
+            Value::Array(out)
+        }
+        "reduce" => {
+            let f = compile_function(TYPE, s.function, &["acc", "item"])?;
+            let mut acc = initial(s.reduce_initial);
+            for (i, item) in items.iter().enumerate() {
+                let index = Value::from(i);
+                acc = defined(f.call_with_fields(&[("acc", &acc), ("item", item), ("index", &index)], &limits).map_err(|e| item_error(TYPE, "reduce", i, e))?);
+            }
+            acc
+        }
+        "sort" => {
+            let mut sorted: Vec<Value> = items.to_vec();
+            let key = |v: &Value| -> Value { s.sort_key.map_or_else(|| v.clone(), |k| path(v, k).cloned().unwrap_or(Value::Null)) };
+            sorted.sort_by(|a, b| {
+                let ordering = compare(&key(a), &key(b));
+                if s.descending {
+                    ordering.reverse()
+                } else {
+                    ordering
+                }
+            });
+            Value::Array(sorted)
+        }
+        "group" => {
+            let Some(key) = s.group_key.or(s.sort_key).filter(|k| !k.is_empty()) else {
+                return Err(node_error(TYPE, "groupKey or sortKey is required for group operation"));
+            };
+            let mut groups: Map<String, Value> = Map::new();
+            for item in items {
+                let name = path(item, key).map_or_else(|| "undefined".to_owned(), js_string);
+                if let Value::Array(members) = groups.entry(name).or_insert_with(|| Value::Array(Vec::new())) {
+                    members.push(item.clone());
+                }
+            }
+            Value::Object(groups)
+        }
+        "flatten" => Value::Array(flatten(items, s.flatten_depth)),
+        "unique" => {
+            let mut seen = HashSet::new();
+            Value::Array(items.iter().filter(|item| seen.insert(serde_json::to_string(item).unwrap_or_default())).cloned().collect())
+        }
+        "reverse" => Value::Array(items.iter().rev().cloned().collect()),
+        "limit" => Value::Array(items.iter().take(count(s.limit, 10.0)).cloned().collect()),
+        "skip" => Value::Array(items.iter().skip(count(s.skip, 0.0)).cloned().collect()),
+        "slice" => {
+            let len = items.len() as f64;
+            let resolve = |n: f64| if n < 0.0 { (len + n).max(0.0) } else { n.min(len) } as usize;
+            let start = resolve(s.slice_start.unwrap_or(0.0).trunc());
+            let end = s.slice_end.map_or(items.len(), |e| resolve(e.trunc()));
+            Value::Array(items.get(start..end.max(start)).unwrap_or(&[]).to_vec())
+        }
+        other => return Err(node_error(TYPE, format!("Unknown operation: {other}"))),
+    })
+}
+
+/// `reduceInitial`: JSON when it parses, the string itself otherwise, `""` when absent.
+fn initial(value: Option<&Value>) -> Value {
+    match value {
+        None | Some(Value::Null) => Value::String(String::new()),
+        Some(Value::String(text)) => serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.clone())),
+        Some(other) => other.clone(),
+    }
+}
+
+fn count(value: Option<f64>, default: f64) -> usize {
+    value.unwrap_or(default).max(0.0).min(usize::MAX as f64) as usize
+}
+
+/// A dotted path into an item (`address.city`, `tags.0`).
+fn path<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+    key.split('.').try_fold(value, |current, segment| match current {
+        Value::Object(map) => map.get(segment),
+        Value::Array(items) => items.get(segment.parse::<usize>().ok()?),
+        _ => None,
+    })
+}
+
+/// Numbers numerically, everything else by its string form; `null`s last.
+fn compare(a: &Value, b: &Value) -> Ordering {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64().unwrap_or(0.0).total_cmp(&y.as_f64().unwrap_or(0.0)),
+        (Value::Null, Value::Null) => Ordering::Equal,
+        (Value::Null, _) => Ordering::Greater,
+        (_, Value::Null) => Ordering::Less,
+        _ => js_string(a).cmp(&js_string(b)),
+    }
+}
+
+/// `Array.prototype.flat(depth)`, iteratively.
+fn flatten(items: &[Value], depth: usize) -> Vec<Value> {
+    let mut out = Vec::with_capacity(items.len());
+    let mut stack: Vec<(std::slice::Iter<'_, Value>, usize)> = vec![(items.iter(), 0)];
+    while let Some((iter, level)) = stack.last_mut() {
+        let level = *level;
+        match iter.next() {
+            Some(Value::Array(inner)) if level < depth => stack.push((inner.iter(), level + 1)),
+            Some(item) => out.push(item.clone()),
+            None => {
+                stack.pop();
+            }
+        }
+    }
+    out
+}
