@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use atomiton_core::host::effects::{EffectErrorKind, ProcessRunner, ProcessSpec};
 use atomiton_core::host::CancelToken;
 use atomiton_native_host::NativeProcesses;
-use common::{eventually, TempDir};
+use common::{alive, eventually, TempDir};
 use tokio::runtime::Handle;
 
 fn spec(program: &str, args: &[&str]) -> ProcessSpec {
@@ -33,15 +33,6 @@ fn processes() -> NativeProcesses {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Whether `pid` is still a live (not zombie) process.
-fn alive(pid: u32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        // The state follows the parenthesised command name.
-        Ok(stat) => stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().next()).is_some_and(|s| s != "Z" && s != "X"),
-        Err(_) => false,
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
