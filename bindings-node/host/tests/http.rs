@@ -294,3 +294,40 @@ fn requests_work_when_awaited_outside_any_runtime() {
     let response = block_on_plain_thread(http.send(request("GET", server.url("/echo?plain=1")))).expect("request succeeds");
     assert_eq!(echoed(&response)["target"], "/echo?plain=1");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_untrusted_certificate_is_refused_after_a_real_handshake() {
+    // A real TLS server (openssl's test server) with a self-signed certificate: the handshake
+    // runs through ring and the platform verifier, which must refuse the unknown issuer.
+    if std::process::Command::new("openssl").arg("version").output().is_err() {
+        eprintln!("SKIPPED: the openssl program is not installed");
+        return;
+    }
+    let dir = common::TempDir::new("tls");
+    let (key, cert) = (dir.join("key.pem"), dir.join("cert.pem"));
+    let generated = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost"])
+        .args(["-keyout", &key, "-out", &cert])
+        .output()
+        .expect("openssl req runs");
+    assert!(generated.status.success(), "{}", String::from_utf8_lossy(&generated.stderr));
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("addr").port()
+    };
+    let mut server = tokio::process::Command::new("openssl")
+        .args(["s_server", "-quiet", "-www", "-accept", &format!("127.0.0.1:{port}"), "-key", &key, "-cert", &cert])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("openssl s_server starts");
+    let listening = eventually(Duration::from_secs(10), || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()).await;
+    assert!(listening, "the TLS server did not start");
+
+    let error = http().send(request("GET", format!("https://localhost:{port}/"))).await.expect_err("untrusted");
+    let _ = server.kill().await;
+    assert_eq!(error.kind, EffectErrorKind::Network, "{error}");
+    assert!(error.message.to_lowercase().contains("certificate"), "{error}");
+}

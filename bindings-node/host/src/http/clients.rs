@@ -1,17 +1,20 @@
 //! The reqwest clients: one that follows redirects and one that does not (reqwest sets the
 //! redirect policy per client), each built on first use.
 //!
-//! TLS is rustls with the *ring* crypto provider and the operating system's trust store
-//! (`rustls-platform-verifier`). reqwest's default provider, aws-lc-rs, is a large C/CMake
-//! build; ring compiles in seconds. The configuration is handed to reqwest directly rather than
-//! installed as rustls's process-wide default, so nothing global changes in the host process.
+//! TLS is rustls with the *ring* crypto provider. reqwest's default provider, aws-lc-rs, is a
+//! large C build; ring compiles in seconds. Certificates are checked against the operating
+//! system's trust store (`rustls-platform-verifier`: corporate CAs installed there work) plus
+//! Mozilla's roots, which Node's fetch bundles (so a slim container without a system store still
+//! reaches what the old engine reached, and plain-HTTP requests never fail for want of roots).
+//! The configuration is handed to reqwest directly rather than installed as rustls's
+//! process-wide default, so nothing global changes in the host process.
 
 use std::sync::{Arc, OnceLock};
 
 use atomiton_core::host::effects::{EffectError, EffectErrorKind, EffectResult};
 use reqwest::redirect::Policy;
 use reqwest::Client;
-use rustls_platform_verifier::BuilderVerifierExt;
+use rustls_platform_verifier::Verifier;
 
 /// Redirects followed before giving up; fetch's limit.
 const MAX_REDIRECTS: usize = 20;
@@ -40,11 +43,14 @@ impl Clients {
 
 fn build(follow_redirects: bool) -> Result<Client, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let bundled_roots = webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned();
+    let verifier = Verifier::new_with_extra_roots(bundled_roots, provider.clone())
+        .map_err(|e| format!("TLS certificate verifier setup failed: {e}"))?;
     let tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS setup failed: {e}"))?
-        .with_platform_verifier()
-        .map_err(|e| format!("TLS certificate verifier setup failed: {e}"))?
+        .dangerous() // Only in name: this installs the real, verifying platform verifier.
+        .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth();
     Client::builder()
         .tls_backend_preconfigured(tls)
