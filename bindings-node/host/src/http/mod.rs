@@ -45,12 +45,14 @@ impl std::fmt::Debug for NativeHttp {
 }
 
 impl HttpClient for NativeHttp {
-    fn send(&self, request: HttpRequest) -> BoxFuture<'static, EffectResult<HttpResponse>> {
+    fn send(&self, mut request: HttpRequest) -> BoxFuture<'static, EffectResult<HttpResponse>> {
         if request.signal.is_cancelled() {
             return Box::pin(std::future::ready(Err(cancelled("HTTP request"))));
         }
         // Bad input fails here, before anything touches the network.
-        let prepared = match Prepared::from_request(&request) {
+        // The body moves into the request rather than being copied.
+        let body = request.body.take();
+        let prepared = match Prepared::from_request(&request, body) {
             Ok(prepared) => prepared,
             Err(error) => return Box::pin(std::future::ready(Err(error))),
         };

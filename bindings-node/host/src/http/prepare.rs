@@ -13,7 +13,8 @@ pub(super) struct Prepared {
 }
 
 impl Prepared {
-    pub(super) fn from_request(request: &HttpRequest) -> EffectResult<Prepared> {
+    /// `request`'s method, URL and headers, checked, with `body` (taken out of the request).
+    pub(super) fn from_request(request: &HttpRequest, body: Option<Vec<u8>>) -> EffectResult<Prepared> {
         let url = parse_url(&request.url)?;
         let method = parse_method(&request.method)?;
         let mut headers = HeaderMap::with_capacity(request.headers.len());
@@ -22,7 +23,7 @@ impl Prepared {
             // `append`, not `insert`: repeated names are all sent, in order.
             headers.append(name, value);
         }
-        Ok(Prepared { method, url, headers, body: request.body.clone() })
+        Ok(Prepared { method, url, headers, body })
     }
 
     /// `scheme://host[:port]`, for messages (never the path, query or credentials).
