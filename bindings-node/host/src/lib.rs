@@ -14,6 +14,8 @@
 //! executor, and dropping one (a node timed out, a run was cancelled) aborts the work: requests
 //! are dropped and child processes killed.
 
+#![warn(missing_docs)]
+
 pub mod files;
 pub mod host;
 pub mod http;
