@@ -22,3 +22,22 @@ pub(crate) fn io_error(operation: &str, path: &Path, error: &io::Error) -> Effec
 pub(crate) fn io_error_pair(operation: &str, from: &Path, to: &Path, error: &io::Error) -> EffectError {
     EffectError::new(kind(error), format!("Cannot {operation} '{}' to '{}': {error}", from.display(), to.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_follow_the_io_error() {
+        let path = Path::new("/some/where");
+        let denied = io_error("read", path, &io::Error::from(io::ErrorKind::PermissionDenied));
+        assert_eq!(denied.kind, EffectErrorKind::PermissionDenied);
+        assert!(denied.message.starts_with("Cannot read '/some/where': "), "{denied}");
+        let missing = io_error("read", path, &io::Error::from(io::ErrorKind::NotFound));
+        assert_eq!(missing.kind, EffectErrorKind::NotFound);
+        let os = io_error_pair("rename", path, Path::new("/x"), &io::Error::from_raw_os_error(18));
+        assert_eq!(os.kind, EffectErrorKind::Other);
+        // The OS's own words are kept.
+        assert!(os.message.contains("os error 18"), "{os}");
+    }
+}
