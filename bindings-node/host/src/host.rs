@@ -1,0 +1,145 @@
+//! [`NativeHost`]: the [`Host`] the Node.js addon runs the engine on.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use atomiton_core::host::effects::{FileSystem, HttpClient, ProcessRunner};
+use atomiton_core::host::{BoxFuture, Capabilities, Host, SharedHost};
+use atomiton_core::nodes::{Invocation, NodeResult};
+use atomiton_core::{ErrorCode, ExecutionError};
+use tokio::runtime::Handle;
+
+use crate::duration::positive_ms;
+use crate::files::NativeFiles;
+use crate::http::NativeHttp;
+use crate::process::NativeProcesses;
+
+/// Runs node types the host provides rather than the engine (a JS executor from
+/// `nodeExecutorFactory`). The napi binding implements it with threadsafe functions; the engine
+/// only calls it for types a run declared in `RunOptions::custom_types`.
+pub trait CustomExecutor: Send + Sync + 'static {
+    /// Runs one attempt. `invocation.signal` is cancelled when the run is cancelled or the
+    /// attempt times out; the returned future may also simply be dropped then.
+    fn execute(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult>;
+}
+
+/// Any matching closure is an executor (handy in Rust embeddings and tests).
+impl<F> CustomExecutor for F
+where
+    F: Fn(Invocation) -> BoxFuture<'static, NodeResult> + Send + Sync + 'static,
+{
+    fn execute(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
+        self(invocation)
+    }
+}
+
+/// The native host: wall clock, tokio timers and tasks, and real HTTP, files and processes.
+///
+/// It holds a [`Handle`] rather than a runtime so the owner (the addon, which shares napi's
+/// runtime) decides the runtime's lifetime. That runtime must have its I/O and time drivers
+/// enabled (`Builder::enable_all`), as napi's and `#[tokio::main]`'s are.
+#[derive(Clone)]
+pub struct NativeHost {
+    handle: Handle,
+    http: NativeHttp,
+    files: NativeFiles,
+    processes: NativeProcesses,
+    custom: Option<Arc<dyn CustomExecutor>>,
+}
+
+impl NativeHost {
+    /// A host whose tasks and effects run on `handle`'s runtime. Cheap: the HTTP client (and
+    /// its TLS roots) are set up on the first request.
+    pub fn new(handle: Handle) -> Self {
+        NativeHost {
+            http: NativeHttp::new(handle.clone()),
+            files: NativeFiles::new(handle.clone()),
+            processes: NativeProcesses::new(handle.clone()),
+            handle,
+            custom: None,
+        }
+    }
+
+    /// Sends host-provided node types to `executor`.
+    pub fn with_custom_executor(mut self, executor: Arc<dyn CustomExecutor>) -> Self {
+        self.custom = Some(executor);
+        self
+    }
+
+    /// The runtime this host spawns on.
+    pub fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
+    /// This host as the engine takes it.
+    pub fn into_shared(self) -> SharedHost {
+        Arc::new(self)
+    }
+}
+
+impl std::fmt::Debug for NativeHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NativeHost").field("custom_executor", &self.custom.is_some()).finish_non_exhaustive()
+    }
+}
+
+impl Host for NativeHost {
+    fn now(&self) -> f64 {
+        // Wall clock, as `Date.now()`: timestamps in results must be real dates. Sub-millisecond
+        // precision is kept so short durations are not all zero.
+        match SystemTime::now().duration_since(UNIX_EPOCH) {
+            Ok(since) => since.as_secs_f64() * 1000.0,
+            // A clock set before 1970: report it as it is rather than panic.
+            Err(before) => -(before.duration().as_secs_f64() * 1000.0),
+        }
+    }
+
+    fn sleep(&self, ms: f64) -> BoxFuture<'static, ()> {
+        match positive_ms(ms) {
+            None => Box::pin(std::future::ready(())),
+            Some(duration) => {
+                // The timer binds to the runtime it is created in; entering ours first lets the
+                // future be created and polled from any thread.
+                let _runtime = self.handle.enter();
+                Box::pin(tokio::time::sleep(duration))
+            }
+        }
+    }
+
+    fn random(&self) -> f64 {
+        fastrand::f64()
+    }
+
+    fn spawn(&self, task: BoxFuture<'static, ()>) {
+        // Detached: the engine awaits its own completion signals, not join handles.
+        drop(self.handle.spawn(task));
+    }
+
+    fn execute_custom(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
+        match &self.custom {
+            Some(executor) => executor.execute(invocation),
+            // The trait's default, which an override cannot call: same code and message
+            // (tests/host.rs checks they stay equal).
+            None => {
+                let message = format!("No implementation found for node type: {}", invocation.node_type);
+                Box::pin(async move { Err(ExecutionError::new(ErrorCode::NODE_TYPE_NOT_FOUND, message)) })
+            }
+        }
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::ALL
+    }
+
+    fn http(&self) -> Option<&dyn HttpClient> {
+        Some(&self.http)
+    }
+
+    fn files(&self) -> Option<&dyn FileSystem> {
+        Some(&self.files)
+    }
+
+    fn processes(&self) -> Option<&dyn ProcessRunner> {
+        Some(&self.processes)
+    }
+}

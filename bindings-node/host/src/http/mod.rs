@@ -1,0 +1,115 @@
+//! HTTP with reqwest: [`NativeHttp`] implements the core's [`HttpClient`].
+//!
+//! Requests go out as HTTP/1.1 (every server speaks it; HTTP/2 would add the `h2` crate to the
+//! build for no behaviour a node can see). Bodies are not decompressed and no `Accept-Encoding`
+//! is sent, so servers answer uncompressed. Response bodies are streamed and counted against
+//! the request's cap: nothing beyond it is ever buffered.
+
+mod clients;
+mod errors;
+mod prepare;
+
+use std::sync::Arc;
+
+use atomiton_core::host::effects::{EffectError, EffectErrorKind, EffectResult, HttpClient, HttpRequest, HttpResponse};
+use atomiton_core::host::BoxFuture;
+use tokio::runtime::Handle;
+
+use crate::duration::{display_ms, limit};
+use crate::task::{bounded, cancelled, spawn_effect, Outcome};
+use clients::Clients;
+use prepare::Prepared;
+
+/// Most bytes reserved up front from a response's `Content-Length`: a server's claim is not
+/// trusted with more memory than this before the bytes actually arrive.
+const MAX_PREALLOCATION: u64 = 1 << 20;
+
+/// The native HTTP client. Cheap to clone; clones share connection pools.
+#[derive(Clone)]
+pub struct NativeHttp {
+    handle: Handle,
+    clients: Arc<Clients>,
+}
+
+impl NativeHttp {
+    /// A client whose requests run on `handle`'s runtime.
+    pub fn new(handle: Handle) -> Self {
+        NativeHttp { handle, clients: Arc::new(Clients::default()) }
+    }
+}
+
+impl std::fmt::Debug for NativeHttp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NativeHttp").finish_non_exhaustive()
+    }
+}
+
+impl HttpClient for NativeHttp {
+    fn send(&self, mut request: HttpRequest) -> BoxFuture<'static, EffectResult<HttpResponse>> {
+        if request.signal.is_cancelled() {
+            return Box::pin(std::future::ready(Err(cancelled("HTTP request"))));
+        }
+        // Bad input fails here, before anything touches the network.
+        // The body moves into the request rather than being copied.
+        let body = request.body.take();
+        let prepared = match Prepared::from_request(&request, body) {
+            Ok(prepared) => prepared,
+            Err(error) => return Box::pin(std::future::ready(Err(error))),
+        };
+        let client = match self.clients.get(request.follow_redirects) {
+            Ok(client) => client,
+            Err(error) => return Box::pin(std::future::ready(Err(error))),
+        };
+        let limit = limit(request.timeout_ms);
+        let max_bytes = request.max_response_bytes;
+        let signal = request.signal;
+        spawn_effect(&self.handle, "HTTP request", async move {
+            let origin = prepared.origin();
+            match bounded(exchange(client, prepared, max_bytes), limit, &signal).await {
+                Outcome::Done(result) => result,
+                Outcome::Cancelled => Err(cancelled("HTTP request")),
+                Outcome::TimedOut => Err(EffectError::new(
+                    EffectErrorKind::TimedOut,
+                    format!("HTTP request to {origin} timed out after {} ms", limit.map(display_ms).unwrap_or(0)),
+                )),
+            }
+        })
+    }
+}
+
+/// Sends the request and reads the response, body included, up to `max_bytes`.
+async fn exchange(client: reqwest::Client, prepared: Prepared, max_bytes: u64) -> EffectResult<HttpResponse> {
+    let origin = prepared.origin();
+    let mut response = client.execute(prepared.into_request()).await.map_err(|e| errors::request_error(e, &origin))?;
+
+    let status = response.status();
+    let headers = response
+        .headers()
+        .iter()
+        // `http` stores names lower-cased already; values are bytes, read as Latin-1 like fetch.
+        .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().iter().map(|&b| char::from(b)).collect()))
+        .collect();
+    let url = response.url().to_string();
+
+    // A declared length over the cap fails before any of the body is read.
+    let declared = response.content_length();
+    if let Some(length) = declared.filter(|length| *length > max_bytes) {
+        return Err(errors::too_large(&origin, max_bytes, Some(length)));
+    }
+    let mut body = Vec::with_capacity(declared.unwrap_or(0).min(max_bytes).min(MAX_PREALLOCATION) as usize);
+    while let Some(chunk) = response.chunk().await.map_err(|e| errors::body_error(e, &origin))? {
+        if body.len() as u64 + chunk.len() as u64 > max_bytes {
+            // Dropping the response closes the connection: the rest is never read.
+            return Err(errors::too_large(&origin, max_bytes, None));
+        }
+        body.extend_from_slice(&chunk);
+    }
+
+    Ok(HttpResponse {
+        status: status.as_u16(),
+        status_text: status.canonical_reason().unwrap_or_default().to_owned(),
+        headers,
+        body,
+        url,
+    })
+}

@@ -1,0 +1,30 @@
+//! # atomiton-native-host
+//!
+//! The native implementation of [`atomiton_core::host::Host`]: everything the engine needs from
+//! its environment, on tokio. The Node.js addon builds one [`NativeHost`] on its runtime and
+//! hands it to `Engine::run`; Rust programs that embed the engine can do the same.
+//!
+//! What it provides, one module each:
+//! - [`host`]: clock, timers, random numbers, task spawning and pluggable custom executors;
+//! - [`http`]: HTTP with reqwest (HTTP/1.1, rustls with the ring provider);
+//! - [`files`]: the file system with `std::fs` on tokio's blocking pool, writes atomic;
+//! - [`process`]: child processes with `tokio::process`, no shell, output capped.
+//!
+//! Every effect runs as a task on the host's runtime, so its futures can be awaited from any
+//! executor, and dropping one (a node timed out, a run was cancelled) aborts the work: requests
+//! are dropped and child processes killed.
+
+#![warn(missing_docs)]
+
+pub mod files;
+pub mod host;
+pub mod http;
+pub mod process;
+
+mod duration;
+mod task;
+
+pub use files::{write_atomic, NativeFiles};
+pub use host::{CustomExecutor, NativeHost};
+pub use http::NativeHttp;
+pub use process::NativeProcesses;

@@ -1,0 +1,107 @@
+//! Child processes: [`NativeProcesses`] implements the core's [`ProcessRunner`] with
+//! `tokio::process`, never through a shell.
+//!
+//! The child gets its own process group, so a timeout or cancellation kills everything it
+//! started (a script's own children included), not just the program itself.
+
+mod command;
+mod group;
+mod pipes;
+
+use std::time::Duration;
+
+use atomiton_core::host::effects::{EffectError, EffectErrorKind, EffectResult, ProcessOutput, ProcessRunner, ProcessSpec};
+use atomiton_core::host::BoxFuture;
+use tokio::process::Child;
+use tokio::runtime::Handle;
+
+use crate::duration::limit;
+use crate::task::{bounded, cancelled, spawn_effect, Outcome};
+use group::GroupKiller;
+
+/// How long to keep reading output still in the pipes after killing a child, and to wait for
+/// the kill to be reaped. SIGKILL ends a process at once; this only bounds pathological cases
+/// (a descendant that left the group and still holds the pipe, a process stuck in the kernel).
+const AFTER_KILL_GRACE: Duration = Duration::from_millis(500);
+
+/// The native process runner.
+#[derive(Clone, Debug)]
+pub struct NativeProcesses {
+    handle: Handle,
+}
+
+impl NativeProcesses {
+    /// Processes are spawned and awaited on `handle`'s runtime.
+    pub fn new(handle: Handle) -> Self {
+        NativeProcesses { handle }
+    }
+}
+
+impl ProcessRunner for NativeProcesses {
+    fn run(&self, spec: ProcessSpec) -> BoxFuture<'static, EffectResult<ProcessOutput>> {
+        if spec.signal.is_cancelled() {
+            return Box::pin(std::future::ready(Err(cancelled("process"))));
+        }
+        spawn_effect(&self.handle, "process", run(spec))
+    }
+}
+
+async fn run(spec: ProcessSpec) -> EffectResult<ProcessOutput> {
+    let mut command = command::build(&spec)?;
+    let mut child = command.spawn().map_err(|e| command::spawn_error(&spec.program, &e))?;
+    // Armed until the run ends normally: if this future is dropped mid-run, the group dies.
+    let mut killer = GroupKiller::new(child.id());
+
+    let mut stdin = child.stdin.take();
+    let mut stdout = child.stdout.take();
+    let mut stderr = child.stderr.take();
+    let cap = usize::try_from(spec.max_output_bytes).unwrap_or(usize::MAX);
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+
+    // Everything at once: feeding stdin while the child's output fills its pipes must not
+    // deadlock, and the run is over only when the child exited and both pipes closed.
+    let outcome = {
+        let work = async {
+            let (status, (), (), ()) = futures::join!(
+                child.wait(),
+                pipes::feed(stdin.take(), spec.stdin.as_deref()),
+                pipes::drain(stdout.as_mut(), &mut out, cap),
+                pipes::drain(stderr.as_mut(), &mut err, cap),
+            );
+            status
+        };
+        bounded(work, limit(spec.timeout_ms), &spec.signal).await
+    };
+
+    match outcome {
+        Outcome::Done(Ok(status)) => {
+            killer.disarm();
+            Ok(ProcessOutput { exit_code: status.code(), stdout: out, stderr: err, timed_out: false })
+        }
+        Outcome::Done(Err(error)) => {
+            kill(&mut killer, &mut child).await;
+            Err(EffectError::new(EffectErrorKind::Other, format!("Waiting for '{}' failed: {error}", spec.program)))
+        }
+        Outcome::Cancelled => {
+            kill(&mut killer, &mut child).await;
+            Err(cancelled(&format!("process '{}'", spec.program)))
+        }
+        Outcome::TimedOut => {
+            let status = kill(&mut killer, &mut child).await;
+            // Keep what the child wrote before it died.
+            let _ = tokio::time::timeout(AFTER_KILL_GRACE, async {
+                futures::join!(pipes::drain(stdout.as_mut(), &mut out, cap), pipes::drain(stderr.as_mut(), &mut err, cap))
+            })
+            .await;
+            Ok(ProcessOutput { exit_code: status.and_then(|s| s.code()), stdout: out, stderr: err, timed_out: true })
+        }
+    }
+}
+
+/// Kills the child's group and the child, and reaps it; its exit status when that was quick.
+async fn kill(killer: &mut GroupKiller, child: &mut Child) -> Option<std::process::ExitStatus> {
+    killer.kill();
+    // Fails only when the child already exited, which is what we want anyway.
+    let _ = child.start_kill();
+    tokio::time::timeout(AFTER_KILL_GRACE, child.wait()).await.ok().and_then(Result::ok)
+}

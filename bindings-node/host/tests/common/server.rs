@@ -1,0 +1,176 @@
+//! A small HTTP/1.1 server on 127.0.0.1 for the HTTP tests: one request per connection,
+//! `Connection: close`, routes chosen by path.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// What the server observed, for tests that check the client's side effects.
+#[derive(Default)]
+pub struct Observed {
+    /// Connections accepted.
+    pub connections: AtomicUsize,
+    /// `/slow` requests whose client went away before the response.
+    pub slow_abandoned: AtomicUsize,
+    /// Bytes `/endless` managed to write before the client stopped reading.
+    pub endless_sent: AtomicU64,
+    /// `/endless` gave up because the client closed the connection.
+    pub endless_closed: AtomicBool,
+}
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub observed: Arc<Observed>,
+}
+
+impl TestServer {
+    /// Starts the server on the current tokio runtime.
+    pub async fn start() -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let observed = Arc::new(Observed::default());
+        let seen = observed.clone();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                seen.connections.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(handle(socket, seen.clone(), addr));
+            }
+        });
+        TestServer { addr, observed }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+}
+
+struct Request {
+    method: String,
+    target: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+async fn read_request(socket: &mut TcpStream) -> Option<Request> {
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end;
+        }
+        let n = socket.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+        if buffer.first() == Some(&0x16) {
+            // A TLS handshake record: answer in plain HTTP, as a real plain server would, so
+            // the client's handshake fails instead of waiting.
+            let _ = socket.write_all(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n").await;
+            return None;
+        }
+    };
+    let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut request_line = lines.next()?.split(' ');
+    let method = request_line.next()?.to_owned();
+    let target = request_line.next()?.to_owned();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.to_owned(), value.trim().to_owned()))
+        .collect();
+    let length = headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, value)| value.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut body = buffer[head_end + 4..].to_vec();
+    while body.len() < length {
+        let n = socket.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    Some(Request { method, target, headers, body })
+}
+
+async fn respond(socket: &mut TcpStream, status: &str, headers: &[(&str, &str)], body: &[u8]) {
+    let mut head = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    let _ = socket.write_all(head.as_bytes()).await;
+    let _ = socket.write_all(body).await;
+    let _ = socket.shutdown().await;
+}
+
+async fn handle(mut socket: TcpStream, observed: Arc<Observed>, addr: SocketAddr) {
+    let Some(request) = read_request(&mut socket).await else { return };
+    let path = request.target.split('?').next().unwrap_or("").to_owned();
+    let query = request.target.split_once('?').map(|(_, q)| q.to_owned()).unwrap_or_default();
+    match path.as_str() {
+        "/status/404" => respond(&mut socket, "404 Not Found", &[("Content-Type", "text/plain")], b"missing").await,
+        "/redirect" => {
+            let location = format!("http://{addr}/echo?redirected=1");
+            respond(&mut socket, "302 Found", &[("Location", &location)], b"").await
+        }
+        "/redirect-loop" => respond(&mut socket, "302 Found", &[("Location", "/redirect-loop")], b"").await,
+        "/slow" => {
+            // Wait for a response that never comes; notice when the client gives up.
+            let mut byte = [0u8; 1];
+            let gone = tokio::time::timeout(Duration::from_secs(30), socket.read(&mut byte)).await;
+            if matches!(gone, Ok(Ok(0)) | Ok(Err(_))) {
+                observed.slow_abandoned.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        "/big" => {
+            let n: usize = query.strip_prefix("n=").and_then(|n| n.parse().ok()).unwrap_or(0);
+            respond(&mut socket, "200 OK", &[("Content-Type", "application/octet-stream")], &vec![b'x'; n]).await
+        }
+        "/endless" => {
+            // No Content-Length: the body runs until the connection closes, which only the
+            // client can do.
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n";
+            if socket.write_all(head.as_bytes()).await.is_err() {
+                return;
+            }
+            let chunk = vec![b'y'; 64 * 1024];
+            loop {
+                match tokio::time::timeout(Duration::from_secs(10), socket.write_all(&chunk)).await {
+                    Ok(Ok(())) => {
+                        observed.endless_sent.fetch_add(chunk.len() as u64, Ordering::SeqCst);
+                    }
+                    Ok(Err(_)) => {
+                        observed.endless_closed.store(true, Ordering::SeqCst);
+                        return;
+                    }
+                    Err(_) => return,
+                }
+            }
+        }
+        _ if path.starts_with("/echo") => {
+            let echoed = json!({
+                "method": request.method,
+                "target": request.target,
+                "headers": request.headers.iter().map(|(n, v)| json!([n, v])).collect::<Vec<_>>(),
+                "body": String::from_utf8_lossy(&request.body),
+            });
+            let body = echoed.to_string();
+            respond(
+                &mut socket,
+                "200 OK",
+                &[("Content-Type", "application/json"), ("X-Custom-Header", "Hello"), ("X-Latin1", "caf\u{e9}")],
+                body.as_bytes(),
+            )
+            .await
+        }
+        _ => respond(&mut socket, "500 Internal Server Error", &[], b"unknown route").await,
+    }
+}

@@ -1,0 +1,230 @@
+//! End to end: the core engine running flows on a real multi-thread tokio runtime with the
+//! native host and its real effects.
+// `NodeResult`'s error is the core's `ExecutionError`; its size is the core's decision.
+#![allow(clippy::result_large_err)]
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use atomiton_core::host::effects::ProcessSpec;
+use atomiton_core::host::{BoxFuture, CancelToken, SharedHost};
+use atomiton_core::nodes::{FnNode, Invocation, NodeRegistry, NodeResult};
+use atomiton_core::{Engine, EngineConfig, ErrorCode, ExecutionError, NodeDefinition, NodeEdge, RunOptions};
+use atomiton_native_host::{CustomExecutor, NativeHost};
+use common::{alive, TempDir};
+use serde_json::{json, Value};
+use tokio::runtime::Runtime;
+
+fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime")
+}
+
+fn edge(source: &str, target: &str) -> NodeEdge {
+    NodeEdge::connect(&format!("{source}->{target}"), source, target)
+}
+
+fn failed(message: String) -> ExecutionError {
+    ExecutionError::new(ErrorCode::EXECUTION_FAILED, message)
+}
+
+fn param_str(invocation: &Invocation, key: &str) -> String {
+    invocation.param(key).and_then(Value::as_str).unwrap_or_default().to_owned()
+}
+
+fn process(program: &str, args: Vec<String>, signal: CancelToken) -> ProcessSpec {
+    ProcessSpec {
+        program: program.to_owned(),
+        args,
+        cwd: None,
+        env: Vec::new(),
+        env_remove: Vec::new(),
+        stdin: None,
+        timeout_ms: Some(30_000.0),
+        capture_output: true,
+        max_output_bytes: 1 << 20,
+        signal,
+    }
+}
+
+/// `write` saves its `content` parameter to its `path` parameter through the host's file
+/// system, after a short host sleep; `cat` runs the `cat` program on the path it receives;
+/// `measure` describes the text it receives.
+fn effect_registry() -> NodeRegistry {
+    NodeRegistry::empty()
+        .with(FnNode::new("write", |invocation: Invocation, host: SharedHost| -> BoxFuture<'static, NodeResult> {
+            Box::pin(async move {
+                let (path, content) = (param_str(&invocation, "path"), param_str(&invocation, "content"));
+                host.sleep(20.0).await;
+                let files = host.files().ok_or_else(|| failed("no file system".into()))?;
+                files.write(&path, content.into_bytes(), true).await.map_err(|e| failed(e.message))?;
+                Ok(Some(json!({"path": path})))
+            })
+        }))
+        .with(FnNode::new("cat", |invocation: Invocation, host: SharedHost| -> BoxFuture<'static, NodeResult> {
+            Box::pin(async move {
+                let path = invocation.input.get("default").and_then(|v| v["path"].as_str()).unwrap_or_default().to_owned();
+                let processes = host.processes().ok_or_else(|| failed("no processes".into()))?;
+                let output = processes.run(process("cat", vec![path], invocation.signal.clone())).await.map_err(|e| failed(e.message))?;
+                Ok(Some(json!(String::from_utf8_lossy(&output.stdout))))
+            })
+        }))
+        .with(FnNode::sync("measure", |invocation| {
+            let text = invocation.input.get("default").and_then(Value::as_str).unwrap_or_default();
+            Ok(Some(json!({"text": text, "length": text.chars().count()})))
+        }))
+}
+
+#[test]
+fn a_three_node_flow_runs_with_real_effects() {
+    let runtime = runtime();
+    let dir = TempDir::new("engine");
+    let path = dir.join("out/message.txt");
+    let flow = NodeDefinition::group(
+        "flow",
+        vec![
+            NodeDefinition::new("save", "write").with_param("path", path.clone()).with_param("content", "hello from the flow"),
+            NodeDefinition::new("load", "cat"),
+            NodeDefinition::new("describe", "measure"),
+        ],
+        vec![edge("save", "load"), edge("load", "describe")],
+    );
+    let engine = Engine::with_registry(effect_registry(), EngineConfig::default());
+    let host = NativeHost::new(runtime.handle().clone()).into_shared();
+    let result = runtime.block_on(engine.run(flow, RunOptions::default(), host));
+    assert!(result.success, "{:?}", result.error);
+    assert_eq!(result.data, Some(json!({"text": "hello from the flow", "length": 19})));
+    let executed: Vec<&str> = result.executed_nodes.iter().map(|id| &**id).collect();
+    assert_eq!(executed, ["flow", "save", "load", "describe"]);
+    assert!(result.duration >= 20.0, "the write node slept 20 ms; duration {}", result.duration);
+    assert_eq!(std::fs::read_to_string(&path).expect("written"), "hello from the flow");
+}
+
+#[test]
+fn independent_nodes_run_at_the_same_time() {
+    let runtime = runtime();
+    let nap = |invocation: Invocation, host: SharedHost| -> BoxFuture<'static, NodeResult> {
+        Box::pin(async move {
+            host.sleep(400.0).await;
+            Ok(Some(json!(invocation.node_id.to_string())))
+        })
+    };
+    let registry = NodeRegistry::empty().with(FnNode::new("nap", nap)).with(FnNode::sync("join", |invocation| {
+        Ok(Some(json!([invocation.input.get("left"), invocation.input.get("right")])))
+    }));
+    let flow = NodeDefinition::group(
+        "flow",
+        vec![NodeDefinition::new("a", "nap"), NodeDefinition::new("b", "nap"), NodeDefinition::new("both", "join")],
+        vec![edge("a", "both").with("targetHandle", "left"), edge("b", "both").with("targetHandle", "right")],
+    );
+    let engine = Engine::with_registry(registry, EngineConfig::default());
+    let host = NativeHost::new(runtime.handle().clone()).into_shared();
+    let start = Instant::now();
+    let result = runtime.block_on(engine.run(flow, RunOptions::default(), host));
+    assert!(result.success, "{:?}", result.error);
+    assert_eq!(result.data, Some(json!(["a", "b"])));
+    // Two 400 ms naps side by side, not one after the other (generous for a busy machine).
+    assert!(start.elapsed() < Duration::from_millis(750), "took {:?}", start.elapsed());
+}
+
+#[test]
+fn a_run_is_cancelled_while_a_node_sleeps() {
+    let runtime = runtime();
+    let registry = NodeRegistry::empty().with(FnNode::sync("quick", |_| Ok(Some(json!(1))))).with(FnNode::new(
+        "sleepy",
+        |_invocation: Invocation, host: SharedHost| -> BoxFuture<'static, NodeResult> {
+            Box::pin(async move {
+                host.sleep(10_000.0).await;
+                Ok(Some(json!("woke up")))
+            })
+        },
+    ));
+    let flow = NodeDefinition::group(
+        "flow",
+        vec![NodeDefinition::new("first", "quick"), NodeDefinition::new("nap", "sleepy"), NodeDefinition::new("after", "quick")],
+        vec![edge("first", "nap"), edge("nap", "after")],
+    );
+    let engine = Engine::with_registry(registry, EngineConfig::default());
+    let host = NativeHost::new(runtime.handle().clone()).into_shared();
+    let cancel = CancelToken::new();
+    let canceller = cancel.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(200));
+        canceller.cancel();
+    });
+    let start = Instant::now();
+    let result = runtime.block_on(engine.run(flow, RunOptions { cancel: Some(cancel), ..RunOptions::default() }, host));
+    assert!(!result.success);
+    assert_eq!(result.error.as_ref().map(|e| e.code), Some(ErrorCode::CANCELLED), "{:?}", result.error);
+    assert!(start.elapsed() < Duration::from_secs(3), "took {:?}", start.elapsed());
+    assert!(!result.executed_nodes.iter().any(|id| &**id == "after"), "nothing starts after cancellation");
+}
+
+#[test]
+fn cancelling_a_run_kills_its_running_process() {
+    let runtime = runtime();
+    let dir = TempDir::new("engine");
+    let pid_file = dir.join("pid");
+    let registry = NodeRegistry::empty().with(FnNode::new(
+        "long-command",
+        |invocation: Invocation, host: SharedHost| -> BoxFuture<'static, NodeResult> {
+            Box::pin(async move {
+                let script = format!("echo $$ > {}; exec sleep 10", param_str(&invocation, "pidFile"));
+                let processes = host.processes().ok_or_else(|| failed("no processes".into()))?;
+                let spec = process("sh", vec!["-c".into(), script], invocation.signal.clone());
+                let output = processes.run(spec).await.map_err(|e| failed(e.message))?;
+                Ok(Some(json!(output.exit_code)))
+            })
+        },
+    ));
+    let flow = NodeDefinition::new("cmd", "long-command").with_param("pidFile", pid_file.clone());
+    let engine = Engine::with_registry(registry, EngineConfig::default());
+    let host = NativeHost::new(runtime.handle().clone()).into_shared();
+    let cancel = CancelToken::new();
+    let canceller = cancel.clone();
+    let watched = pid_file.clone();
+    std::thread::spawn(move || {
+        // Cancel once the command is surely running.
+        let start = Instant::now();
+        while std::fs::metadata(&watched).map(|m| m.len() == 0).unwrap_or(true) && start.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        canceller.cancel();
+    });
+    let start = Instant::now();
+    let result = runtime.block_on(engine.run(flow, RunOptions { cancel: Some(cancel), ..RunOptions::default() }, host));
+    assert!(!result.success);
+    assert_eq!(result.error.as_ref().map(|e| e.code), Some(ErrorCode::CANCELLED), "{:?}", result.error);
+    assert!(start.elapsed() < Duration::from_secs(4), "took {:?}", start.elapsed());
+    let pid: u32 = std::fs::read_to_string(&pid_file).expect("pid written").trim().parse().expect("a pid");
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while alive(pid) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!alive(pid), "process {pid} is still running");
+}
+
+#[test]
+fn host_provided_node_types_go_to_the_custom_executor() {
+    let runtime = runtime();
+    let executor: Arc<dyn CustomExecutor> = Arc::new(|invocation: Invocation| -> BoxFuture<'static, NodeResult> {
+        Box::pin(async move {
+            let n = invocation.input.get("default").and_then(Value::as_i64).unwrap_or(0);
+            Ok(Some(json!(n * 10)))
+        })
+    });
+    let registry = NodeRegistry::empty().with(FnNode::sync("seven", |_| Ok(Some(json!(7)))));
+    let flow = NodeDefinition::group(
+        "flow",
+        vec![NodeDefinition::new("a", "seven"), NodeDefinition::new("b", "js-times-ten")],
+        vec![edge("a", "b")],
+    );
+    let engine = Engine::with_registry(registry, EngineConfig::default());
+    let host = NativeHost::new(runtime.handle().clone()).with_custom_executor(executor).into_shared();
+    let options = RunOptions { custom_types: Arc::new(HashSet::from(["js-times-ten".to_owned()])), ..RunOptions::default() };
+    let result = runtime.block_on(engine.run(flow, options, host));
+    assert!(result.success, "{:?}", result.error);
+    assert_eq!(result.data, Some(json!(70)));
+}
