@@ -60,6 +60,14 @@ impl NativeHost {
         }
     }
 
+    /// Resolves relative file paths, and starts processes, in `dir` instead of the process's
+    /// current directory.
+    pub fn with_working_dir(mut self, dir: std::path::PathBuf) -> Self {
+        self.files = self.files.with_working_dir(dir.clone());
+        self.processes = self.processes.with_working_dir(dir);
+        self
+    }
+
     /// Sends host-provided node types to `executor`.
     pub fn with_custom_executor(mut self, executor: Arc<dyn CustomExecutor>) -> Self {
         self.custom = Some(executor);

@@ -8,6 +8,7 @@ mod copy;
 mod errors;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use atomiton_core::host::effects::{DirEntry, EffectResult, FileMetadata, FileSystem};
@@ -18,17 +19,28 @@ use crate::task::blocking_effect;
 pub use atomic::write_atomic;
 use errors::io_error;
 
-/// The native file system. Paths are used as given: relative ones resolve against the
-/// process's current directory.
+/// The native file system. Relative paths resolve against the working directory given with
+/// [`NativeFiles::with_working_dir`], or else the process's current directory.
 #[derive(Clone, Debug)]
 pub struct NativeFiles {
     handle: Handle,
+    working_dir: Option<Arc<PathBuf>>,
 }
 
 impl NativeFiles {
     /// File operations run on `handle`'s blocking pool.
     pub fn new(handle: Handle) -> Self {
-        NativeFiles { handle }
+        NativeFiles { handle, working_dir: None }
+    }
+
+    /// Resolves relative paths against `dir` (an Electron app's `userData`, a CLI's cwd).
+    pub fn with_working_dir(mut self, dir: PathBuf) -> Self {
+        self.working_dir = Some(Arc::new(dir));
+        self
+    }
+
+    fn resolve(&self, path: &str) -> PathBuf {
+        resolve(self.working_dir.as_deref(), path)
     }
 
     fn run<T: Send + 'static>(
@@ -41,27 +53,27 @@ impl NativeFiles {
 
 impl FileSystem for NativeFiles {
     fn stat(&self, path: &str) -> BoxFuture<'static, EffectResult<Option<FileMetadata>>> {
-        let path = PathBuf::from(path);
+        let path = self.resolve(path);
         self.run(move || stat(&path))
     }
 
     fn read(&self, path: &str) -> BoxFuture<'static, EffectResult<Vec<u8>>> {
-        let path = PathBuf::from(path);
+        let path = self.resolve(path);
         self.run(move || std::fs::read(&path).map_err(|e| io_error("read", &path, &e)))
     }
 
     fn write(&self, path: &str, contents: Vec<u8>, create_parents: bool) -> BoxFuture<'static, EffectResult<()>> {
-        let path = PathBuf::from(path);
+        let path = self.resolve(path);
         self.run(move || write_atomic(&path, &contents, create_parents).map_err(|e| io_error("write", &path, &e)))
     }
 
     fn list(&self, path: &str) -> BoxFuture<'static, EffectResult<Vec<DirEntry>>> {
-        let path = PathBuf::from(path);
+        let path = self.resolve(path);
         self.run(move || list(&path).map_err(|e| io_error("list", &path, &e)))
     }
 
     fn create_dir(&self, path: &str, recursive: bool) -> BoxFuture<'static, EffectResult<()>> {
-        let path = PathBuf::from(path);
+        let path = self.resolve(path);
         self.run(move || {
             let created = if recursive { std::fs::create_dir_all(&path) } else { std::fs::create_dir(&path) };
             created.map_err(|e| io_error("create directory", &path, &e))
@@ -69,17 +81,17 @@ impl FileSystem for NativeFiles {
     }
 
     fn remove(&self, path: &str, recursive: bool) -> BoxFuture<'static, EffectResult<()>> {
-        let path = PathBuf::from(path);
+        let path = self.resolve(path);
         self.run(move || remove(&path, recursive).map_err(|e| io_error("remove", &path, &e)))
     }
 
     fn copy(&self, from: &str, to: &str) -> BoxFuture<'static, EffectResult<()>> {
-        let (from, to) = (PathBuf::from(from), PathBuf::from(to));
+        let (from, to) = (self.resolve(from), self.resolve(to));
         self.run(move || copy::copy(&from, &to))
     }
 
     fn rename(&self, from: &str, to: &str) -> BoxFuture<'static, EffectResult<()>> {
-        let (from, to) = (PathBuf::from(from), PathBuf::from(to));
+        let (from, to) = (self.resolve(from), self.resolve(to));
         self.run(move || std::fs::rename(&from, &to).map_err(|e| errors::io_error_pair("rename", &from, &to, &e)))
     }
 
@@ -133,5 +145,13 @@ fn remove(path: &Path, recursive: bool) -> std::io::Result<()> {
         }
     } else {
         std::fs::remove_file(path)
+    }
+}
+
+/// `path` against `base` when relative and a base is set.
+pub(crate) fn resolve(base: Option<&PathBuf>, path: &str) -> PathBuf {
+    match base {
+        Some(base) if Path::new(path).is_relative() => base.join(path),
+        _ => PathBuf::from(path),
     }
 }

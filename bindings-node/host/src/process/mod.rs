@@ -28,17 +28,28 @@ const AFTER_KILL_GRACE: Duration = Duration::from_millis(500);
 #[derive(Clone, Debug)]
 pub struct NativeProcesses {
     handle: Handle,
+    working_dir: Option<std::sync::Arc<std::path::PathBuf>>,
 }
 
 impl NativeProcesses {
     /// Processes are spawned and awaited on `handle`'s runtime.
     pub fn new(handle: Handle) -> Self {
-        NativeProcesses { handle }
+        NativeProcesses { handle, working_dir: None }
+    }
+
+    /// Children start in `dir` unless a spec names its own (relative ones resolve against it).
+    pub fn with_working_dir(mut self, dir: std::path::PathBuf) -> Self {
+        self.working_dir = Some(std::sync::Arc::new(dir));
+        self
     }
 }
 
 impl ProcessRunner for NativeProcesses {
-    fn run(&self, spec: ProcessSpec) -> BoxFuture<'static, EffectResult<ProcessOutput>> {
+    fn run(&self, mut spec: ProcessSpec) -> BoxFuture<'static, EffectResult<ProcessOutput>> {
+        if let Some(base) = &self.working_dir {
+            let cwd = spec.cwd.take().unwrap_or_else(|| ".".to_owned());
+            spec.cwd = Some(crate::files::resolve(Some(base), &cwd).to_string_lossy().into_owned());
+        }
         if spec.signal.is_cancelled() {
             return Box::pin(std::future::ready(Err(cancelled("process"))));
         }

@@ -155,6 +155,10 @@ async fn handle(mut socket: TcpStream, observed: Arc<Observed>, addr: SocketAddr
                 }
             }
         }
+        "/binary" => respond(&mut socket, "200 OK", &[("Content-Type", "application/octet-stream")], &[0, 1, 2, 255]).await,
+        "/text" => respond(&mut socket, "200 OK", &[("Content-Type", "text/plain; charset=utf-8")], "plain text ✓".as_bytes()).await,
+        "/bad-json" => respond(&mut socket, "200 OK", &[("Content-Type", "application/json")], b"{not json").await,
+        "/multi-header" => respond(&mut socket, "200 OK", &[("Content-Type", "text/plain"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")], b"ok").await,
         _ if path.starts_with("/echo") => {
             let echoed = json!({
                 "method": request.method,

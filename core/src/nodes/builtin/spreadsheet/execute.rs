@@ -28,7 +28,9 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             })?;
             let extension = path.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()).unwrap_or_default();
             let format = config.str("format").map(str::to_owned).unwrap_or_else(|| if extension == "tsv" { "csv".into() } else { extension.clone() });
-            let delimiter = if extension == "tsv" && config.get("delimiter").is_none() { "\t".to_owned() } else { delimiter.clone() };
+            // A .tsv is tab-separated unless the node sets a delimiter itself.
+            let explicit = invocation.param("delimiter").and_then(Value::as_str).is_some_and(|d| !d.is_empty());
+            let delimiter = if extension == "tsv" && !explicit { "\t".to_owned() } else { delimiter.clone() };
             (Source::Bytes(bytes, delimiter), format)
         } else {
             match get_input(&invocation, &config, "data") {
