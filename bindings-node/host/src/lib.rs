@@ -20,11 +20,13 @@ pub mod files;
 pub mod host;
 pub mod http;
 pub mod process;
+pub mod storage;
 
 mod duration;
 mod task;
 
 pub use files::{write_atomic, NativeFiles};
 pub use host::{CustomExecutor, NativeHost};
+pub use storage::FileStorage;
 pub use http::NativeHttp;
 pub use process::NativeProcesses;

@@ -5,7 +5,7 @@
 
 mod atomic;
 mod copy;
-mod errors;
+pub(crate) mod errors;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

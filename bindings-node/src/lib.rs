@@ -1,0 +1,15 @@
+//! `@atomiton/conductor`'s native addon: a thin napi-rs layer over `atomiton-core` and the
+//! native host. It translates values (JSON text both ways) and errors, owns the tokio runtime,
+//! and bridges JS executors and events; all execution logic lives in the core.
+
+mod catalog;
+mod conductor;
+mod config;
+mod events;
+mod executor;
+mod guard;
+mod runtime;
+mod wire;
+
+pub use catalog::*;
+pub use conductor::NativeConductor;

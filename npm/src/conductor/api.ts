@@ -1,0 +1,300 @@
+/**
+ * The conductor object (PRODUCT §3, reference §2): one implementation over any engine. It
+ * shapes values, manages listeners and ids, and forwards everything else to the engine.
+ */
+import { ErrorCode, type ExecutionError } from "../types/errors.js";
+import { createExecutionId } from "../types/ids.js";
+import type { NodeDefinition } from "../types/definition.js";
+import type { ConductorConfig, ContextOverrides, ExecutionResult, HealthResult } from "../types/execution.js";
+import type {
+  CompletedHandler,
+  ErrorHandler,
+  ExecutionGraphState,
+  NodeCompleteEvent,
+  NodeErrorEvent,
+  NodeProgressEvent,
+  ProgressHandler,
+  StartedHandler,
+  Unsubscribe,
+} from "../types/progress.js";
+import type {
+  AuthCredentials,
+  AuthResult,
+  EnvironmentInfo,
+  FlowDefinition,
+  FlowListResponse,
+  FlowSavedEvent,
+  FlowTemplateInfo,
+  ListFlowsOptions,
+  UserInfo,
+  ValidationResult,
+} from "../types/storage.js";
+import type { EngineAdapter, WireEvent } from "./engine.js";
+import { customTypesOf } from "./executors.js";
+import { failedResult, toExecutionResult, unwrap } from "./hydrate.js";
+import { Listeners } from "./listeners.js";
+import { toGraphState } from "./progress.js";
+
+/** How a conductor presents its environment. */
+export type EnvironmentOptions = {
+  environment: EnvironmentInfo;
+  /** Auth and restart go through this bridge when present (a desktop renderer). */
+  auth?: AuthBackend;
+  restart?: () => Promise<void>;
+};
+
+/** Where `auth` sends its calls (a desktop bridge); without one, auth is unavailable. */
+export type AuthBackend = {
+  login(credentials: AuthCredentials): Promise<AuthResult>;
+  logout(token: string | null): Promise<void>;
+  getCurrentUser(): Promise<UserInfo | null>;
+  refreshToken(token: string): Promise<AuthResult>;
+  onAuthExpired(callback: (data: unknown) => void): Unsubscribe;
+  tokenStore: { get(): string | null; set(token: string | null): void };
+};
+
+/** A minimal read-only view of the latest run state (the original `node.store`). */
+export type ExecutionGraphStoreView = {
+  getState(): ExecutionGraphState | null;
+  subscribe(listener: (state: ExecutionGraphState) => void): Unsubscribe;
+};
+
+export type Conductor = ReturnType<typeof createConductorApi>;
+
+export function createConductorApi(engine: EngineAdapter, config: ConductorConfig, options: EnvironmentOptions) {
+  const factory = config.nodeExecutorFactory;
+  engine.setExecutorFactory(factory);
+  const progress = new Listeners<NodeProgressEvent>();
+  const graphStates = new Listeners<ExecutionGraphState>();
+  const completes = new Listeners<NodeCompleteEvent>();
+  const errors = new Listeners<NodeErrorEvent>();
+  const started = new Listeners<{ executionId: string; nodeId: string }>();
+  const completed = new Listeners<{ executionId: string; result: ExecutionResult }>();
+  const failed = new Listeners<{ executionId: string; error: Error }>();
+  const flowSaved = new Listeners<FlowSavedEvent>();
+  let lastState: ExecutionGraphState | null = null;
+
+  engine.setEventListener((events: WireEvent[]) => {
+    for (const event of events) {
+      if (event.type === "progress") {
+        const { type: _type, ...snapshot } = event;
+        const payload = snapshot as unknown as NodeProgressEvent;
+        progress.emit(payload);
+        if (graphStates.size > 0) {
+          lastState = toGraphState(payload);
+          graphStates.emit(lastState);
+        }
+      } else if (event.type === "flowSaved") {
+        const { type: _type, ...saved } = event;
+        flowSaved.emit(saved);
+      }
+    }
+  });
+
+  const wantsProgress = () => progress.size > 0 || graphStates.size > 0;
+
+  async function run(node: NodeDefinition, overrides: ContextOverrides = {}): Promise<ExecutionResult> {
+    if (node === null || typeof node !== "object") {
+      return failedResult(ErrorCode.INVALID_NODE, "Invalid node definition: id and type are required");
+    }
+    const executionId = createExecutionId(overrides.executionId);
+    const nodeId = typeof node.id === "string" ? node.id : "";
+    const signal = overrides.signal;
+    const abort = () => engine.cancel(executionId);
+    if (signal?.aborted) {
+      return failedResult(ErrorCode.CANCELLED, "Execution cancelled", nodeId);
+    }
+    signal?.addEventListener("abort", abort, { once: true });
+    started.emit({ executionId, nodeId });
+    try {
+      const wire = await engine.run(node, {
+        executionId,
+        variables: overrides.variables,
+        input: overrides.input,
+        parentContext: overrides.parentContext,
+        slowMo: overrides.slowMo,
+        debug: overrides.debug,
+        timeout: overrides.timeout ?? config.timeout,
+        customTypes: customTypesOf(node, factory),
+        events: wantsProgress(),
+      });
+      // Progress snapshots of this run are delivered before its completion is announced.
+      engine.flushEvents();
+      const result = toExecutionResult(wire);
+      announce(executionId, nodeId, result);
+      return result;
+    } finally {
+      signal?.removeEventListener("abort", abort);
+    }
+  }
+
+  function announce(executionId: string, nodeId: string, result: ExecutionResult): void {
+    const timestamp = Date.now();
+    if (result.success) {
+      completes.emit({ nodeId, executionId, result, timestamp });
+      completed.emit({ executionId, result });
+      return;
+    }
+    const error = result.error as ExecutionError;
+    errors.emit({ nodeId, executionId, error: error.message, code: error.code, timestamp });
+    failed.emit({ executionId, error: Object.assign(new Error(error.message), { code: error.code }) });
+  }
+
+  function validate(node: NodeDefinition): Promise<ValidationResult> {
+    const outcome = engine.validate(node, customTypesOf(node, factory));
+    return Promise.resolve(unwrap(outcome));
+  }
+
+  const onProgress = (callback: (event: NodeProgressEvent) => void): Unsubscribe => progress.add(callback);
+  const onComplete = (callback: (event: NodeCompleteEvent) => void): Unsubscribe => completes.add(callback);
+  const onError = (callback: (event: NodeErrorEvent) => void): Unsubscribe => errors.add(callback);
+
+  const node = {
+    run,
+    validate,
+    /** Cancels a running execution (no-op if it is not running). */
+    async cancel(executionId: string): Promise<void> {
+      engine.cancel(executionId);
+    },
+    onProgress,
+    onComplete,
+    onError,
+    /** The latest run state, for code written against the original `node.store`. */
+    store: {
+      getState: () => lastState,
+      subscribe: (listener: (state: ExecutionGraphState) => void) => graphStates.add(listener),
+    } satisfies ExecutionGraphStoreView,
+  };
+
+  const flow = {
+    async listTemplates(): Promise<{ templates: FlowTemplateInfo[] }> {
+      return unwrap(engine.listTemplates());
+    },
+    async getTemplate(id: string): Promise<{ definition: NodeDefinition }> {
+      const definition = unwrap(engine.getTemplate(id));
+      if (!definition) throw new Error(`Flow template ${id} not found`);
+      return { definition };
+    },
+    async loadFlow(id: string): Promise<NodeDefinition> {
+      return (await flow.getTemplate(id)).definition;
+    },
+    async run(flowDefinition: NodeDefinition, overrides: ContextOverrides = {}): Promise<ExecutionResult> {
+      if (!Array.isArray(flowDefinition?.nodes) || flowDefinition.nodes.length === 0) {
+        throw new Error("Flow must be a group node with child nodes. Use conductor.node.run() for atomic nodes.");
+      }
+      return run(flowDefinition, overrides);
+    },
+    onProgress,
+    onComplete,
+    onError,
+  };
+
+  const storage = {
+    async saveFlow(definition: FlowDefinition): Promise<FlowDefinition> {
+      if (!Array.isArray(definition?.nodes) || definition.nodes.length === 0) throw new Error("Flow must contain at least one node");
+      return unwrap(await engine.saveFlow(definition)) as FlowDefinition;
+    },
+    async loadFlow(id: string): Promise<FlowDefinition> {
+      return unwrap(await engine.loadFlow(id)) as FlowDefinition;
+    },
+    async listFlows(listOptions: ListFlowsOptions = {}): Promise<FlowListResponse> {
+      return unwrap(await engine.listFlows(listOptions)) as FlowListResponse;
+    },
+    async deleteFlow(id: string): Promise<void> {
+      unwrap(await engine.deleteFlow(id));
+    },
+    onFlowSaved: (callback: (event: FlowSavedEvent) => void): Unsubscribe => flowSaved.add(callback),
+  };
+
+  const auth = createAuth(options.auth);
+
+  const system = {
+    async health(): Promise<HealthResult> {
+      if (config.transport?.health) return config.transport.health();
+      return { status: "ok", timestamp: Date.now(), message: engine.kind === "native" ? "Local conductor operational" : "Browser conductor operational (local engine)" };
+    },
+    async restart(): Promise<void> {
+      if (!options.restart) throw new Error("Restart not available in this environment");
+      await options.restart();
+    },
+  };
+
+  const events = {
+    onProgress: (handler: ProgressHandler): Unsubscribe => graphStates.add(handler),
+    onStarted: (handler: StartedHandler): Unsubscribe => started.add(handler),
+    onCompleted: (handler: CompletedHandler): Unsubscribe => completed.add(handler),
+    onError: (handler: ErrorHandler): Unsubscribe => failed.add(handler),
+  };
+
+  const catalog = {
+    getNodeDefinition: (type: string): NodeDefinition | undefined => unwrap(engine.nodeDefinition(type)) ?? undefined,
+    getAllNodeDefinitions: (): NodeDefinition[] => unwrap(engine.nodeDefinitions()),
+    getNodeDefinitionsGroupedByCategory: () => unwrap(engine.nodeDefinitionsByCategory()),
+  };
+
+  const formats = {
+    /** Reads a flow from YAML (the flow format, with its defaults) or JSON text. */
+    parseFlow: (text: string, parseOptions: { format?: "yaml" | "json"; defaults?: boolean } = {}): NodeDefinition =>
+      unwrap(engine.parseFlow(text, parseOptions)),
+    /** Writes a flow as YAML that reads back to the same definition. */
+    toYaml: (definition: NodeDefinition): string => unwrap(engine.flowToYaml(definition)),
+  };
+
+  const environment = options.environment;
+  return {
+    node,
+    flow,
+    storage,
+    auth,
+    system,
+    events,
+    catalog,
+    formats,
+    /** Legacy alias of `node.run`. */
+    execute: run,
+    /** Legacy alias of `system.health`. */
+    health: system.health,
+    getEnvironment: (): EnvironmentInfo => environment,
+    inDesktop: environment.type === "desktop",
+    inBrowser: environment.type === "browser",
+    /** Deprecated: use `node.store`. */
+    get store(): ExecutionGraphStoreView {
+      console.warn("Deprecated: conductor.store is deprecated. Use conductor.node.store instead.");
+      return node.store;
+    },
+  };
+}
+
+function createAuth(backend: AuthBackend | undefined) {
+  const noTransport = () => new Error("No transport available for authentication");
+  return {
+    async login(credentials: AuthCredentials): Promise<AuthResult> {
+      if (!credentials?.username || !credentials?.password) throw new Error("Invalid credentials");
+      if (!backend) throw noTransport();
+      const result = await backend.login(credentials);
+      if (result?.token) backend.tokenStore.set(result.token);
+      return result;
+    },
+    async logout(): Promise<void> {
+      if (!backend) return;
+      const token = backend.tokenStore.get();
+      backend.tokenStore.set(null);
+      await backend.logout(token);
+    },
+    async getCurrentUser(): Promise<UserInfo | null> {
+      if (!backend || !backend.tokenStore.get()) return null;
+      return (await backend.getCurrentUser()) ?? null;
+    },
+    async refreshToken(): Promise<AuthResult> {
+      const token = backend?.tokenStore.get();
+      if (!token) throw new Error("No token to refresh");
+      if (!backend) throw noTransport();
+      const result = await backend.refreshToken(token);
+      if (result?.token) backend.tokenStore.set(result.token);
+      return result;
+    },
+    onAuthExpired(callback: (data: unknown) => void): Unsubscribe {
+      return backend ? backend.onAuthExpired(callback) : () => {};
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The boundary between the one TypeScript API and an engine (the native addon, or wasm). An
+ * engine only moves values: every decision is made in the Rust core behind it.
+ */
+import type { ExecutionError } from "../types/errors.js";
+import type { NodeDefinition } from "../types/definition.js";
+import type { NodeExecutorFactory } from "../types/execution.js";
+import type { FlowTemplateInfo, ListFlowsOptions, ValidationResult } from "../types/storage.js";
+
+/** Run options as the engine takes them. */
+export type WireRunOptions = {
+  executionId: string;
+  variables?: Record<string, unknown>;
+  input?: unknown;
+  parentContext?: unknown;
+  slowMo?: number;
+  debug?: unknown;
+  timeout?: number;
+  customTypes: string[];
+  /** Whether progress snapshots are wanted (they are built only then). */
+  events: boolean;
+};
+
+/** A result as the engine returns it: error timestamps are epoch milliseconds. */
+export type WireError = Omit<ExecutionError, "timestamp"> & { timestamp?: number };
+export type WireResult = {
+  success: boolean;
+  data?: unknown;
+  error?: WireError;
+  duration?: number;
+  executedNodes?: string[];
+  context?: Record<string, unknown>;
+  trace?: unknown;
+};
+
+/** Events as the engine emits them. */
+export type WireEvent =
+  | ({ type: "progress" } & Record<string, unknown>)
+  | { type: "started" | "completed"; executionId: string; nodeId: string }
+  | { type: "error"; executionId: string; nodeId: string; error: WireError }
+  | { type: "flowSaved"; id: string; flowId: string; name: string; savedAt: string; timestamp: number }
+  | { type: "flowDeleted"; id: string };
+
+/** `{ok: true, value}` or `{ok: false, error}`. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: WireError };
+
+/** What the conductor API needs from an engine. */
+export interface EngineAdapter {
+  readonly kind: "native" | "wasm";
+  /** The JS executors to call for host-provided node types. */
+  setExecutorFactory(factory: NodeExecutorFactory | undefined): void;
+  /** Receives every batch of events. */
+  setEventListener(listener: (events: WireEvent[]) => void): void;
+  /** Delivers any events still queued (called before a run's completion is announced). */
+  flushEvents(): void;
+  run(flow: NodeDefinition, options: WireRunOptions): Promise<WireResult>;
+  cancel(executionId: string): boolean;
+  validate(flow: NodeDefinition, customTypes: string[]): Outcome<ValidationResult>;
+  saveFlow(flow: unknown): Promise<Outcome<Record<string, unknown>>>;
+  loadFlow(id: string): Promise<Outcome<Record<string, unknown>>>;
+  listFlows(options: ListFlowsOptions): Promise<Outcome<{ flows: Array<Record<string, unknown>>; total: number }>>;
+  deleteFlow(id: string): Promise<Outcome<null>>;
+  listTemplates(): Outcome<{ templates: FlowTemplateInfo[] }>;
+  getTemplate(id: string): Outcome<NodeDefinition | null>;
+  nodeDefinitions(): Outcome<NodeDefinition[]>;
+  nodeDefinition(type: string): Outcome<NodeDefinition | null>;
+  nodeDefinitionsByCategory(): Outcome<Array<{ name: string; title: string; items: NodeDefinition[] }>>;
+  parseFlow(text: string, options: { format?: "yaml" | "json"; defaults?: boolean }): Outcome<NodeDefinition>;
+  flowToYaml(flow: NodeDefinition): Outcome<string>;
+}

@@ -1,0 +1,32 @@
+/** Engine values → the public shapes (timestamps become `Date`s). */
+import { ConductorError, ErrorCode, type ExecutionError } from "../types/errors.js";
+import type { ExecutionResult } from "../types/execution.js";
+import type { Outcome, WireError, WireResult } from "./engine.js";
+
+export function toExecutionErrorShape(error: WireError): ExecutionError {
+  return { ...error, code: error.code as ErrorCode, timestamp: new Date(error.timestamp ?? Date.now()) };
+}
+
+export function toExecutionResult(result: WireResult): ExecutionResult {
+  const out = result as unknown as ExecutionResult;
+  if (result.error) out.error = toExecutionErrorShape(result.error);
+  return out;
+}
+
+/** The value of an outcome, or a thrown `ConductorError`. */
+export function unwrap<T>(outcome: Outcome<T>): T {
+  if (outcome.ok) return outcome.value;
+  throw new ConductorError(toExecutionErrorShape(outcome.error));
+}
+
+/** A failed result made on the JS side (before the engine was reached). */
+export function failedResult(code: ErrorCode, message: string, nodeId?: string): ExecutionResult {
+  return {
+    success: false,
+    error: { code, message, nodeId, timestamp: new Date() },
+    duration: 0,
+    executedNodes: [],
+  };
+}
+
+export { ErrorCode };

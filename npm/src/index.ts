@@ -1,0 +1,2 @@
+/** `@atomiton/conductor`: the native engine (same as `/desktop`). */
+export * from "./desktop.js";

@@ -1,0 +1,115 @@
+/**
+ * Error codes and helpers of the original `@atomiton/conductor/types` (reference §5). The
+ * recovery table is generated from the Rust engine (`recovery.generated.ts`), so both agree.
+ */
+import { RECOVERY_TABLE } from "./recovery.generated.js";
+
+/** The 22 error codes; every value equals its name. */
+export enum ErrorCode {
+  VALIDATION_FAILED = "VALIDATION_FAILED",
+  INVALID_PARAMETERS = "INVALID_PARAMETERS",
+  INVALID_NODE = "INVALID_NODE",
+  MISSING_REQUIRED_FIELD = "MISSING_REQUIRED_FIELD",
+  TYPE_MISMATCH = "TYPE_MISMATCH",
+  EXECUTION_FAILED = "EXECUTION_FAILED",
+  NODE_NOT_FOUND = "NODE_NOT_FOUND",
+  NODE_TYPE_NOT_FOUND = "NODE_TYPE_NOT_FOUND",
+  IMPLEMENTATION_NOT_FOUND = "IMPLEMENTATION_NOT_FOUND",
+  CIRCULAR_DEPENDENCY = "CIRCULAR_DEPENDENCY",
+  NO_EXECUTOR_FACTORY = "NO_EXECUTOR_FACTORY",
+  TIMEOUT = "TIMEOUT",
+  CANCELLED = "CANCELLED",
+  MEMORY_LIMIT_EXCEEDED = "MEMORY_LIMIT_EXCEEDED",
+  RATE_LIMIT_EXCEEDED = "RATE_LIMIT_EXCEEDED",
+  TRANSPORT_ERROR = "TRANSPORT_ERROR",
+  NO_TRANSPORT = "NO_TRANSPORT",
+  IPC_COMMUNICATION_FAILED = "IPC_COMMUNICATION_FAILED",
+  SERIALIZATION_FAILED = "SERIALIZATION_FAILED",
+  DESERIALIZATION_FAILED = "DESERIALIZATION_FAILED",
+  INTERNAL_ERROR = "INTERNAL_ERROR",
+  UNKNOWN_ERROR = "UNKNOWN_ERROR",
+}
+
+/** Advice for handling an error (reference §5.2). */
+export type ErrorRecoveryStrategy = {
+  retryable: boolean;
+  retryDelayMs?: number;
+  maxRetries?: number;
+  alternatives?: string[];
+  suggestions?: string[];
+};
+
+/** An error with a code, as results and events carry it. `timestamp` is a `Date`. */
+export type ExecutionError = {
+  code: ErrorCode;
+  message: string;
+  nodeId?: string;
+  executionId?: string;
+  timestamp: Date;
+  stack?: string;
+  cause?: unknown;
+  context?: Record<string, unknown>;
+  recovery?: ErrorRecoveryStrategy;
+};
+
+const CODES = new Set<string>(Object.values(ErrorCode));
+
+/** `{code, message, timestamp: new Date(), ...options}`. */
+export function createExecutionError(
+  code: ErrorCode,
+  message: string,
+  options: Partial<Omit<ExecutionError, "code" | "message" | "timestamp">> = {},
+): ExecutionError {
+  return { code, message, timestamp: new Date(), ...options };
+}
+
+/** A non-null object with `code`, `message` and `timestamp`, whose code is an `ErrorCode`. */
+export function isExecutionError(value: unknown): value is ExecutionError {
+  if (typeof value !== "object" || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return "code" in candidate && "message" in candidate && "timestamp" in candidate && CODES.has(String(candidate.code));
+}
+
+/** Any thrown value as an `ExecutionError` (reference §5.3). */
+export function toExecutionError(
+  error: unknown,
+  defaultCode: ErrorCode = ErrorCode.UNKNOWN_ERROR,
+  nodeId?: string,
+  executionId?: string,
+): ExecutionError {
+  if (isExecutionError(error)) return error;
+  if (error instanceof Error) {
+    return createExecutionError(defaultCode, error.message, {
+      nodeId,
+      executionId,
+      stack: error.stack,
+      cause: (error as Error & { cause?: unknown }).cause,
+    });
+  }
+  if (typeof error === "string") return createExecutionError(defaultCode, error, { nodeId, executionId });
+  return createExecutionError(ErrorCode.UNKNOWN_ERROR, "An unknown error occurred", {
+    nodeId,
+    executionId,
+    cause: error,
+    context: { originalError: String(error) },
+  });
+}
+
+/** The recovery table of reference §5.3 (exactly, including CANCELLED being retryable). */
+export function getErrorRecoveryStrategy(code: ErrorCode): ErrorRecoveryStrategy {
+  const strategy = RECOVERY_TABLE[code] ?? RECOVERY_TABLE[ErrorCode.UNKNOWN_ERROR];
+  return structuredClone(strategy) as ErrorRecoveryStrategy;
+}
+
+/** Thrown by conductor methods that fail outright (storage, templates, parsing). */
+export class ConductorError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ExecutionError;
+
+  constructor(details: ExecutionError) {
+    super(details.message);
+    this.name = "ConductorError";
+    this.code = details.code;
+    this.details = details;
+  }
+}

@@ -1,0 +1,128 @@
+/** Execution shapes (reference §2.0, §4.6, §4.9). */
+import type { ExecutionError } from "./errors.js";
+import type { ExecutionId, NodeId } from "./ids.js";
+import type { NodeDefinition } from "./definition.js";
+
+export type DebugErrorType = "generic" | "timeout" | "network" | "validation" | "permission";
+
+export type DebugOptions = {
+  simulateError?: { nodeId: string | "random"; errorType: DebugErrorType; message?: string; delayMs?: number };
+  simulateLongRunning?: { nodeId: string | "random"; delayMs: number };
+};
+
+/** The context of a node's execution; JS executors receive `{...context, ...parameters, signal}`. */
+export type ConductorExecutionContext = {
+  nodeId: NodeId;
+  executionId: ExecutionId;
+  variables: Record<string, unknown>;
+  input?: Record<string, unknown>;
+  parentContext?: ConductorExecutionContext;
+  slowMo?: number;
+  debug?: DebugOptions;
+};
+
+/** Per-run options for `node.run(node, contextOverrides)`. */
+export type ContextOverrides = Partial<Omit<ConductorExecutionContext, "executionId" | "nodeId">> & {
+  executionId?: string;
+  nodeId?: string;
+  /** Bound on this run in ms. */
+  timeout?: number;
+  /** Aborting it cancels the run. */
+  signal?: AbortSignal;
+};
+
+export type ExecutionStatus = "pending" | "running" | "completed" | "failed" | "cancelled";
+
+export type ExecutionTraceEvent = {
+  timestamp: number;
+  type: "started" | "progress" | "state-change" | "completed" | "error";
+  data: Record<string, unknown>;
+};
+
+export type NodeExecutionTrace = {
+  nodeId: string;
+  nodeName: string;
+  nodeType: string;
+  startTime: number;
+  endTime?: number;
+  duration?: number;
+  state: string;
+  progress: number;
+  events: ExecutionTraceEvent[];
+  childTraces?: NodeExecutionTrace[];
+};
+
+export type ExecutionTrace = {
+  executionId: ExecutionId;
+  rootNodeId: NodeId;
+  startTime: number;
+  endTime?: number;
+  duration?: number;
+  config: { slowMo?: number };
+  events: ExecutionTraceEvent[];
+  nodes: NodeExecutionTrace[];
+};
+
+export type ExecutionResult<T = unknown> = {
+  success: boolean;
+  data?: T;
+  error?: ExecutionError;
+  duration?: number;
+  executedNodes?: NodeId[];
+  context?: ConductorExecutionContext;
+  trace?: ExecutionTrace;
+};
+
+/** What a custom executor exposes. */
+export type NodeExecutable = {
+  execute(params: Record<string, unknown> & { signal: AbortSignal }): unknown | Promise<unknown>;
+};
+
+/** `{getNodeExecutable(type)}`: consulted first for every node type; built-ins are the fallback. */
+export type NodeExecutorFactory = {
+  getNodeExecutable(nodeType: string): NodeExecutable | undefined | null;
+};
+
+export type HealthResult = { status: "ok" | "error"; timestamp: number; message?: string };
+
+export type ConductorTransport = {
+  execute(node: NodeDefinition, context: ConductorExecutionContext): Promise<ExecutionResult>;
+  health?(): Promise<HealthResult>;
+};
+
+export type TransportConfig = { type: "local" | "rpc" | "custom"; endpoint?: string; timeout?: number; retries?: number };
+
+/** Flow storage settings. */
+export type StorageConfig = {
+  /** `"fs"` (default in Node: one YAML file per flow), `"memory"`, or `"indexeddb"` (browser). */
+  type?: "fs" | "memory" | "indexeddb";
+  /** Directory for `"fs"` (default `~/.atomiton/flows`; Electron apps pass `userData`). */
+  directory?: string;
+};
+
+export type ConductorConfig = {
+  transport?: ConductorTransport;
+  nodeExecutorFactory?: NodeExecutorFactory;
+  /** Accepted for compatibility; debug options are per run (`contextOverrides.debug`). */
+  debugController?: unknown;
+  /** Cap on a node's `parameters.retries` (default 3). */
+  maxRetries?: number;
+  /** Base of the exponential retry backoff in ms (default 1000). */
+  retryDelay?: number;
+  /** Bound on every run in ms (none by default). */
+  timeout?: number;
+  logLevel?: "debug" | "info" | "warn" | "error";
+  /** Most atomic nodes running at once (default 16). 1 = strict sequential order. */
+  concurrency?: number;
+  /** Minimum ms between progress events (default 100). */
+  progressThrottle?: number;
+  /** Whether results carry an `ExecutionTrace` (default true). */
+  trace?: boolean;
+  storage?: StorageConfig;
+  /** Relative file paths and process working directories resolve here (default: the process cwd). */
+  workingDirectory?: string;
+  /** Shape limits checked before running. */
+  limits?: { maxDepth?: number; maxNodes?: number };
+  /** Browser: a server to run flows on (`POST /api/<channel>/<command>`). */
+  serverUrl?: string;
+};

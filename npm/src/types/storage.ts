@@ -1,0 +1,65 @@
+/** Storage, template and environment shapes (reference §2.3, §8.3). */
+import type { NodeDefinition } from "./definition.js";
+
+export type FlowDefinition = Partial<NodeDefinition> & {
+  id?: string;
+  name?: string;
+  nodes: NodeDefinition[];
+  version?: string;
+  savedAt?: string;
+  deleted?: boolean;
+};
+
+export type FlowListItem = {
+  id: string;
+  name?: string;
+  nodeCount?: number;
+  savedAt?: string;
+  updatedAt?: string;
+  createdAt?: string;
+  modifiedAt?: string;
+  version?: string;
+  deleted?: boolean;
+};
+
+export type FlowListResponse = { flows: FlowListItem[]; total?: number };
+
+export type ListFlowsOptions = {
+  limit?: number;
+  offset?: number;
+  sortBy?: "savedAt" | "name" | "updatedAt" | "createdAt";
+  sortOrder?: "asc" | "desc";
+};
+
+/** `onFlowSaved` payload: the desktop's `{id, name, savedAt}` and the browser's `{flowId, timestamp}`. */
+export type FlowSavedEvent = { id: string; flowId: string; name: string; savedAt: string; timestamp: number };
+
+export type FlowTemplateInfo = { id: string; name: string; description?: string; nodeCount: number };
+
+export type AuthCredentials = { username: string; password: string };
+export type AuthResult = { token?: string; user?: UserInfo; expiresAt?: string };
+export type UserInfo = { id: string; username: string; email?: string; roles?: string[] };
+
+export type EnvironmentInfo = {
+  type: "desktop" | "browser";
+  isDesktop: boolean;
+  hasTransport: boolean;
+  capabilities: {
+    nodeExecution: boolean;
+    localStorage: boolean;
+    sessionStorage: boolean;
+    fileSystem: boolean;
+    cloudExecution: boolean;
+  };
+  details: { userAgent: string; platform: string };
+};
+
+/** Validation results: the original `{valid, errors}` plus structured issues. */
+export type ValidationIssue = {
+  code: string;
+  message: string;
+  nodeId?: string;
+  path: string[];
+  field?: string;
+};
+export type ValidationResult = { valid: boolean; errors: string[]; issues: ValidationIssue[] };
