@@ -15,4 +15,10 @@ cargo test --workspace --all-targets
 step "core builds for wasm32-unknown-unknown"
 scripts/lib/wasm-cargo.sh build -p atomiton-core --release
 
+step "native addon and npm package"
+scripts/build-npm.sh
+
+step "npm package tests (native engine, through the built package)"
+(cd npm && node --test --test-concurrency=1 test/)
+
 step "all tests passed"

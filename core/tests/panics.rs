@@ -31,3 +31,15 @@ fn a_panicking_custom_executor_is_contained_too() {
     let result = h.run(node("x", "boom"));
     assert_eq!(result.error.unwrap().message, "Node 'x' panicked: custom 7");
 }
+
+#[test]
+fn the_simulate_panic_debug_option_panics_inside_the_engine_and_is_contained() {
+    let mut h = Harness::new();
+    h.sync("ok", |_| Ok(Some(json!(1))));
+    let flow = group("g", vec![node("a", "ok"), node("b", "ok")], vec![edge("a", "b")]);
+    let debug = json!({"simulatePanic": {"nodeId": "b"}});
+    let result = h.run_with(flow, atomiton_core::RunOptions { debug: Some(debug), ..h.options() });
+    let error = result.error.unwrap();
+    assert_eq!(error.code, ErrorCode::INTERNAL_ERROR);
+    assert_eq!(error.message, "Node 'b' panicked: simulated panic (debug.simulatePanic)");
+}

@@ -12,6 +12,15 @@ use crate::plan::{NodeIx, Plan};
 struct DebugOptions {
     simulate_error: Option<SimulateError>,
     simulate_long_running: Option<SimulateLongRunning>,
+    /// Not in the original: makes the node panic inside the engine, to check that a panic
+    /// becomes an `INTERNAL_ERROR` result and never takes the host process down.
+    simulate_panic: Option<SimulatePanic>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SimulatePanic {
+    node_id: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -45,6 +54,7 @@ pub(crate) struct ResolvedDebug {
     error: Option<SimulatedError>,
     long_target: Option<Target>,
     long_delay_ms: f64,
+    panic_target: Option<Target>,
 }
 
 #[derive(Debug, Clone)]
@@ -101,6 +111,9 @@ impl ResolvedDebug {
             resolved.long_target = target(&long.node_id);
             resolved.long_delay_ms = long.delay_ms.max(0.0);
         }
+        if let Some(panic) = options.simulate_panic {
+            resolved.panic_target = target(&panic.node_id);
+        }
         Ok(resolved)
     }
 
@@ -110,6 +123,11 @@ impl ResolvedDebug {
             Some(target) if target.matches(ix, id) => self.error.clone(),
             _ => None,
         }
+    }
+
+    /// Whether this node should panic (debug `simulatePanic`).
+    pub fn panics(&self, ix: NodeIx, id: &str) -> bool {
+        self.panic_target.as_ref().is_some_and(|target| target.matches(ix, id))
     }
 
     /// Extra delay before this node's executable starts.

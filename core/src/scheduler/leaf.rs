@@ -45,6 +45,7 @@ pub(crate) struct LeafJob {
     pub slow_mo: f64,
     pub long_running_ms: f64,
     pub simulated_error: Option<SimulatedError>,
+    pub simulated_panic: bool,
     pub timeout_ms: Option<f64>,
     pub max_attempts: u32,
     pub retry_delay_ms: f64,
@@ -128,6 +129,9 @@ async fn work(job: &mut LeafJob) -> NodeResult {
     let delay = job.slow_mo.max(0.0) + job.long_running_ms;
     if delay > 0.0 {
         job.host.sleep(delay).await;
+    }
+    if job.simulated_panic {
+        panic!("simulated panic (debug.simulatePanic)");
     }
     if let Some(simulated) = &job.simulated_error {
         if simulated.delay_ms > 0.0 {

@@ -405,6 +405,7 @@ impl Scheduler {
             slow_mo: self.slow_mo,
             long_running_ms: self.debug.long_running_delay(ix, &node.id),
             simulated_error: self.debug.error_for(ix, &node.id),
+            simulated_panic: self.debug.panics(ix, &node.id),
             timeout_ms: node.timeout_ms,
             max_attempts: 1 + node.retries.min(self.config.max_retries),
             retry_delay_ms: self.config.retry_delay_ms,

@@ -1,0 +1,54 @@
+// The node catalog, templates and flow formats.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createConductor, createNodeDefinition, getAllNodeDefinitions, getNodeDefinition, getNodeDefinitionsGroupedByCategory, parseFlow, toYaml } from "@atomiton/conductor";
+
+test("node definitions describe every built-in", () => {
+  const all = getAllNodeDefinitions();
+  assert.deepEqual(all.map((d) => d.type), ["parallel", "group", "image", "http-request", "file-system", "edit-fields", "transform", "shell-command", "spreadsheet", "loop"]);
+  const transform = getNodeDefinition("transform");
+  assert.equal(transform.metadata.category, "data");
+  assert.equal(transform.metadata.icon, "wand-2");
+  assert.equal(Object.keys(transform.fields).length, 17);
+  assert.equal(transform.fields.transformFunction.controlType, "code");
+  assert.equal(transform.parameters.enabled, true);
+  assert.equal(getNodeDefinition("http-request").metadata.weight, 500);
+  assert.equal(getNodeDefinition("nope"), undefined);
+  const groups = getNodeDefinitionsGroupedByCategory();
+  assert.ok(groups.every((g) => typeof g.name === "string" && typeof g.title === "string" && Array.isArray(g.items)));
+});
+
+test("createNodeDefinition applies the original factory's defaults", () => {
+  const node = createNodeDefinition({ type: "transform" });
+  assert.match(node.id, /^node_/);
+  assert.equal(node.version, "1.0.0");
+  assert.equal(node.name, "Unnamed Node");
+  assert.deepEqual(node.position, { x: 0, y: 0 });
+  assert.deepEqual(node.parameters, { enabled: true, timeout: 30000, retries: 1 });
+  const given = createNodeDefinition({ id: "x", type: "transform", parameters: { operation: "map" } });
+  assert.deepEqual(given.parameters, { operation: "map" }, "given parameters are kept as they are");
+});
+
+test("templates are listed, fetched and runnable", async () => {
+  const conductor = createConductor({ storage: { type: "memory" } });
+  const { templates } = await conductor.flow.listTemplates();
+  assert.equal(templates.length, 4);
+  assert.deepEqual(templates[0], { id: "550e8400-e29b-41d4-a716-446655440001", name: "Hello World Flow", description: templates[0].description, nodeCount: 3 });
+  const { definition } = await conductor.flow.getTemplate("example-flow");
+  assert.equal(definition.nodes.length, 2);
+  assert.deepEqual(await conductor.flow.loadFlow("example-flow"), definition);
+  const result = await conductor.flow.run(definition);
+  assert.deepEqual(result.data, { result: { summary: "map produced 3 items", count: "3" } });
+  await assert.rejects(conductor.flow.getTemplate("missing"), /Flow template missing not found/);
+  await assert.rejects(conductor.flow.run({ id: "a", type: "transform" }), /Flow must be a group node with child nodes/);
+});
+
+test("YAML flows parse with the format's defaults and round-trip", () => {
+  const yaml = "id: f\nname: My Flow\nnodes:\n  - id: a\n    parameters:\n      data: [1]\n";
+  const flow = parseFlow(yaml);
+  assert.equal(flow.nodes[0].type, "transform", "untyped nodes become transform");
+  assert.deepEqual(flow.nodes[0].parameters, { enabled: true, timeout: 30000, retries: 1, data: [1] });
+  assert.deepEqual(parseFlow(toYaml(flow)), flow);
+  assert.throws(() => parseFlow("name: x\n"), /Failed to parse YAML: Node definition must have id and name/);
+  assert.throws(() => parseFlow("{ bad json"), (e) => e.code === "DESERIALIZATION_FAILED");
+});

@@ -1,0 +1,98 @@
+// Cancellation, timeouts, retries, heavy concurrency and panic containment.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createConductor } from "@atomiton/conductor";
+import { sleep } from "./helpers.mjs";
+
+const waitFactory = (ms, log = []) => ({
+  getNodeExecutable: (type) => (type === "wait" ? { execute: (p) => new Promise((resolve) => {
+    log.push(`start ${p.nodeId}`);
+    const timer = setTimeout(() => resolve(p.nodeId), ms);
+    p.signal.addEventListener("abort", () => { clearTimeout(timer); log.push(`abort ${p.nodeId}`); resolve("aborted"); });
+  }) } : undefined),
+});
+
+const chain = { id: "c", type: "group", nodes: [{ id: "a", type: "wait" }, { id: "b", type: "wait" }, { id: "z", type: "wait" }], edges: [{ id: "1", source: "a", target: "b" }, { id: "2", source: "b", target: "z" }] };
+
+test("node.cancel stops a run promptly: running nodes see abort, nothing more starts", async () => {
+  const log = [];
+  const conductor = createConductor({ storage: { type: "memory" }, nodeExecutorFactory: waitFactory(300, log) });
+  const running = conductor.node.run(chain, { executionId: "to-cancel" });
+  await sleep(400);
+  const started = Date.now();
+  await conductor.node.cancel("to-cancel");
+  const result = await running;
+  assert.ok(Date.now() - started < 200, "prompt");
+  assert.equal(result.error.code, "CANCELLED");
+  assert.equal(result.error.message, "Execution cancelled");
+  assert.deepEqual(result.executedNodes, ["a"]);
+  await sleep(20);
+  assert.deepEqual(log, ["start a", "start b", "abort b"]);
+});
+
+test("an AbortSignal cancels too, even before the run starts", async () => {
+  const conductor = createConductor({ storage: { type: "memory" }, nodeExecutorFactory: waitFactory(300) });
+  const controller = new AbortController();
+  const running = conductor.node.run(chain, { signal: controller.signal });
+  setTimeout(() => controller.abort(), 100);
+  assert.equal((await running).error.code, "CANCELLED");
+  const already = new AbortController();
+  already.abort();
+  assert.equal((await conductor.node.run(chain, { signal: already.signal })).error.code, "CANCELLED");
+});
+
+test("run and conductor timeouts bound the whole run", async () => {
+  const conductor = createConductor({ storage: { type: "memory" }, nodeExecutorFactory: waitFactory(200) });
+  const result = await conductor.node.run(chain, { timeout: 250 });
+  assert.equal(result.error.code, "TIMEOUT");
+  assert.equal(result.error.message, "Execution timed out after 250ms");
+  assert.deepEqual(result.executedNodes, ["a"]);
+  const bounded = createConductor({ storage: { type: "memory" }, timeout: 100, nodeExecutorFactory: waitFactory(200) });
+  assert.equal((await bounded.node.run(chain)).error.message, "Execution timed out after 100ms");
+});
+
+test("1,000 concurrent runs on one conductor all succeed", async () => {
+  const conductor = createConductor({ storage: { type: "memory" } });
+  const flow = {
+    id: "ten",
+    type: "group",
+    nodes: Array.from({ length: 10 }, (_, i) => ({ id: `n${i}`, type: "transform", parameters: { operation: "map", transformFunction: "x => x + 1", ...(i === 0 ? { data: [0] } : {}) } })),
+    edges: Array.from({ length: 9 }, (_, i) => ({ id: `e${i}`, source: `n${i}`, target: `n${i + 1}`, targetHandle: "data" })),
+  };
+  const results = await Promise.all(Array.from({ length: 1000 }, () => conductor.node.run(flow)));
+  assert.equal(results.filter((r) => r.success).length, 1000);
+  assert.deepEqual(results[999].data.result, [10]);
+  assert.equal(new Set(results.map((r) => r.context.executionId)).size, 1000, "every run has its own id");
+});
+
+test("a panic inside the engine becomes INTERNAL_ERROR and the process carries on", async () => {
+  const conductor = createConductor({ storage: { type: "memory" } });
+  const flow = { id: "g", type: "group", nodes: [{ id: "a", type: "transform", parameters: { data: [1] } }, { id: "b", type: "transform", parameters: { data: [2] } }], edges: [{ id: "e", source: "a", target: "b" }] };
+  const result = await conductor.node.run(flow, { debug: { simulatePanic: { nodeId: "b" } } });
+  assert.equal(result.success, false);
+  assert.equal(result.error.code, "INTERNAL_ERROR");
+  assert.equal(result.error.message, "Node 'b' panicked: simulated panic (debug.simulatePanic)");
+  const after = await conductor.node.run(flow);
+  assert.equal(after.success, true, "the same conductor keeps working");
+});
+
+test("bad input gets a clear error, never a crash", async () => {
+  const conductor = createConductor({ storage: { type: "memory" } });
+  const missing = await conductor.node.run({ type: "transform" });
+  assert.deepEqual([missing.error.code, missing.error.message], ["INVALID_NODE", "Node must have an id"]);
+  const cyclic = {};
+  cyclic.self = cyclic;
+  const unserialisable = await conductor.node.run({ id: "x", type: "transform", parameters: { cyclic } });
+  assert.equal(unserialisable.error.code, "SERIALIZATION_FAILED");
+  let deep = { id: "leaf", type: "transform" };
+  for (let i = 0; i < 2000; i++) deep = { id: `g${i}`, type: "group", nodes: [deep] };
+  const nested = await conductor.node.run(deep);
+  assert.equal(nested.success, true, nested.error?.message);
+  assert.equal(nested.executedNodes.length, 2001);
+  const huge = await conductor.node.run({ id: "s", type: "transform", parameters: { operation: "map", data: ["x".repeat(1_000_000)], transformFunction: "s => s.repeat(100)" } });
+  assert.equal(huge.success, false, "huge strings hit the expression budget");
+  const validation = await conductor.node.validate({ id: "g", type: "group", nodes: [{ id: "a", type: "transform" }, { id: "a", type: "nope" }], edges: [{ id: "e", source: "a", target: "ghost" }] });
+  assert.equal(validation.valid, false);
+  assert.ok(validation.errors.length >= 3, validation.errors.join("\n"));
+  assert.ok(validation.issues.some((i) => i.code === "NODE_TYPE_NOT_FOUND"));
+});
