@@ -18,6 +18,7 @@
 
 mod ast;
 mod builtins;
+mod cache;
 mod compile;
 mod convert;
 mod error;
@@ -36,6 +37,8 @@ mod value;
 
 #[cfg(test)]
 mod tests;
+
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -84,6 +87,29 @@ impl Expression {
         let ast = Parser::parse_source(source, limits.max_depth)?;
         let func = compile::compile_bare(source, &ast, variables)?;
         Ok(Expression::new(func))
+    }
+
+    /// [`compile_function`](Self::compile_function) through a process-wide cache: the same
+    /// source, parameters and limits give the same shared program.
+    pub fn compile_function_shared(
+        source: &str,
+        implicit_params: &[&str],
+        limits: &Limits,
+    ) -> Result<Arc<Expression>, ExpressionError> {
+        cache::compile_shared(cache::Form::Function, source, implicit_params, limits, || {
+            Self::compile_function(source, implicit_params, limits)
+        })
+    }
+
+    /// [`compile_expression`](Self::compile_expression) through the same cache.
+    pub fn compile_expression_shared(
+        source: &str,
+        variables: &[&str],
+        limits: &Limits,
+    ) -> Result<Arc<Expression>, ExpressionError> {
+        cache::compile_shared(cache::Form::Expression, source, variables, limits, || {
+            Self::compile_expression(source, variables, limits)
+        })
     }
 
     fn new(func: ir::Function) -> Self {

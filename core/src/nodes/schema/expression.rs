@@ -7,8 +7,8 @@ use crate::expression::{Expression, Limits};
 pub(super) fn syntax_error(form: ExpressionForm, source: &str) -> Option<String> {
     let limits = Limits::default();
     let compiled = match form {
-        ExpressionForm::Function { implicit } => Expression::compile_function(source, implicit, &limits),
-        ExpressionForm::Condition { variables } => Expression::compile_expression(source, variables, &limits),
+        ExpressionForm::Function { implicit } => Expression::compile_function_shared(source, implicit, &limits),
+        ExpressionForm::Condition { variables } => Expression::compile_expression_shared(source, variables, &limits),
     };
     compiled.err().map(|e| e.to_string())
 }
