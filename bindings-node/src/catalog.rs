@@ -94,3 +94,19 @@ pub fn recovery_table() -> String {
 pub fn engine_version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
+
+/// Boundary benchmark: a value as JSON text, parsed into the engine's value type and written
+/// back. Compared with `benchEchoValue` by `npm/bench/bench.mjs`.
+#[napi(catch_unwind)]
+pub fn bench_echo_json(text: String) -> String {
+    match serde_json::from_str::<Value>(&text) {
+        Ok(value) => serde_json::to_string(&value).unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Boundary benchmark: the same value converted by napi's object conversion both ways.
+#[napi(catch_unwind)]
+pub fn bench_echo_value(value: Value) -> Value {
+    value
+}

@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use atomiton_core::host::{CancelToken, SharedHost};
 use atomiton_core::storage::{FlowStore, ListOptions, MemoryBackend};
-use atomiton_core::{Engine, ExecutionError, ExecutionResult, RunOptions};
+use atomiton_core::format::{parse_definition_json, parse_shallow_definition_json, SHALLOW_JSON_DEPTH};
+use atomiton_core::{Engine, ExecutionError, ExecutionResult, NodeDefinition, RunOptions};
 use atomiton_native_host::{FileStorage, NativeHost};
 use futures::FutureExt;
 use napi::bindgen_prelude::Function;
@@ -15,7 +16,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::config::NativeConfig;
-use crate::events::{lock, Mailbox, MailboxSink, NotifyFn};
+use crate::driver::{CompletedRun, Driver, RunOutput};
+use crate::events::{lock, Mailbox, MailboxSink, Notifier, NotifyFn};
 use crate::executor::JsExecutor;
 use crate::guard::{guarded, panic_message};
 use crate::runtime::handle;
@@ -42,10 +44,24 @@ struct State {
     engine: Engine,
     host: SharedHost,
     store: FlowStore,
+    /// Cancel tokens of the runs going on, by execution id.
     runs: Mutex<HashMap<String, CancelToken>>,
+    notifier: Arc<Notifier>,
+    driver: Arc<Driver>,
     events: Arc<Mailbox>,
     executor: Arc<JsExecutor>,
 }
+
+/// Bits of the status every driving call returns: what JS should collect now.
+const STATUS_COMPLETED: u32 = 1;
+const STATUS_CALLS: u32 = 2;
+const STATUS_EVENTS: u32 = 4;
+
+/// Flow documents larger than this are parsed and run on a tokio worker rather than on the JS
+/// thread, where parsing them would hold up the event loop for more than a few milliseconds.
+/// Documents nested deeper than `SHALLOW_JSON_DEPTH` go to a worker too, whose stack is sized
+/// for dropping deep values.
+const INLINE_MAX_BYTES: usize = 1024 * 1024;
 
 /// The engine behind one conductor object.
 #[napi]
@@ -60,14 +76,15 @@ impl NativeConductor {
     pub fn new(config_json: String) -> napi::Result<Self> {
         let config: NativeConfig = serde_json::from_str(&config_json).map_err(|e| to_napi(ExecutionError::validation(format!("Invalid conductor config: {e}"))))?;
         let runtime = handle();
-        let executor = Arc::new(JsExecutor::default());
+        let notifier = Arc::new(Notifier::default());
+        let executor = Arc::new(JsExecutor::new(Arc::new(Mailbox::new(notifier.clone()))));
         let mut host = NativeHost::new(runtime.clone()).with_custom_executor(executor.clone());
         if let Some(dir) = &config.working_directory {
             host = host.with_working_dir(dir.clone());
         }
         let store = match config.storage.kind.as_deref() {
             Some("memory") => FlowStore::new(Arc::new(MemoryBackend::new())),
-            _ => FlowStore::new(Arc::new(FileStorage::new(config.storage_directory(), runtime))),
+            _ => FlowStore::new(Arc::new(FileStorage::new(config.storage_directory(), runtime.clone()))),
         };
         Ok(NativeConductor {
             state: Arc::new(State {
@@ -75,18 +92,29 @@ impl NativeConductor {
                 host: host.into_shared(),
                 store,
                 runs: Mutex::new(HashMap::new()),
-                events: Arc::new(Mailbox::default()),
+                driver: Driver::new(runtime, notifier.clone(), panic_result),
+                events: Arc::new(Mailbox::new(notifier.clone())),
+                notifier,
                 executor,
             }),
         })
     }
 
-    /// Called (with no arguments) whenever events are waiting in `takeEvents`.
+    /// Called (with no arguments, from any thread) when something is waiting for JS: JS then
+    /// calls `drive` and collects what its status names.
     #[napi(catch_unwind)]
-    pub fn set_event_notifier(&self, notify: Function<(), ()>) -> napi::Result<()> {
+    pub fn set_notifier(&self, notify: Function<(), ()>) -> napi::Result<()> {
         let notify: NotifyFn = notify.build_threadsafe_function().callee_handled::<false>().weak::<true>().build()?;
-        self.state.events.set_notifier(notify);
+        self.state.notifier.set(notify);
         Ok(())
+    }
+
+    /// Polls every run woken since the last call; returns the status bits (1: finished runs in
+    /// `takeCompleted`, 2: executor calls in `takeCalls`, 4: events in `takeEvents`).
+    #[napi(catch_unwind)]
+    pub fn drive(&self) -> u32 {
+        self.state.driver.drive(|| {});
+        self.status()
     }
 
     /// Every waiting event, as a JSON array.
@@ -95,34 +123,60 @@ impl NativeConductor {
         self.state.events.drain()
     }
 
-    /// Called whenever executor calls or aborts are waiting in `takeCalls`.
-    #[napi(catch_unwind)]
-    pub fn set_call_notifier(&self, notify: Function<(), ()>) -> napi::Result<()> {
-        let notify: NotifyFn = notify.build_threadsafe_function().callee_handled::<false>().weak::<true>().build()?;
-        self.state.executor.mailbox.set_notifier(notify);
-        Ok(())
-    }
-
     /// Every waiting `{kind: "call" | "abort", id, ...}` record, as a JSON array.
     #[napi(catch_unwind)]
     pub fn take_calls(&self) -> String {
         self.state.executor.mailbox.drain()
     }
 
-    /// Answers executor call `id` with `{ok, value?, error?}`.
+    /// Finished runs: `{runId, result, trace?}` with the `ExecutionResult` and its trace as
+    /// JSON text.
     #[napi(catch_unwind)]
-    pub fn resolve_call(&self, id: f64, outcome_json: String) {
-        self.state.executor.resolve(id as u64, &outcome_json);
+    pub fn take_completed(&self) -> Vec<CompletedRun> {
+        self.state.driver.take_completed()
     }
 
-    /// Runs a flow (JSON text) and resolves with the `ExecutionResult` as JSON text. Never
-    /// rejects: every failure, a panic included, is a result with `success: false`.
-    #[napi]
-    pub async fn run(&self, flow_json: String, options_json: String) -> String {
+    /// Answers executor calls, `[[id, {ok, value?, error?}], ...]` as JSON text, and carries
+    /// the waiting runs on; returns the status bits.
+    #[napi(catch_unwind)]
+    pub fn resolve_calls(&self, answers_json: String) -> u32 {
+        self.state.driver.drive(|| self.state.executor.resolve_batch(&answers_json));
+        self.status()
+    }
+
+    /// Starts a flow (JSON text) as run `runId` (chosen by JS) and returns the status bits;
+    /// the `ExecutionResult` arrives through `takeCompleted`, often before this returns. A run
+    /// never fails to report: every failure, a panic included, is a result with
+    /// `success: false`.
+    #[napi(catch_unwind)]
+    pub fn run(&self, run_id: u32, flow_json: String, options_json: String) -> u32 {
+        let limits = &self.state.engine.config().parse_limits;
+        // Small, shallow documents are parsed and run right here on the JS thread; the rest
+        // (large or deep: slow to parse, deep to drop) on a worker.
+        let parsed = if flow_json.len() > INLINE_MAX_BYTES {
+            None
+        } else if limits.max_depth < SHALLOW_JSON_DEPTH {
+            Some(guarded("parse", || parse_definition_json(&flow_json, limits)))
+        } else {
+            guarded("parse", || Ok(parse_shallow_definition_json(&flow_json))).unwrap_or_else(|panic| Some(Err(panic)))
+        };
+        let inline = parsed.is_some();
         let state = self.state.clone();
-        let outcome = AssertUnwindSafe(state.clone().run(flow_json, options_json)).catch_unwind().await;
-        let result = outcome.unwrap_or_else(|panic| failure(ExecutionError::internal(format!("The engine panicked: {}", panic_message(&*panic)))));
-        serde_json::to_string(&result).unwrap_or_else(|e| serde_json::to_string(&failure(ExecutionError::from(e))).unwrap_or_default())
+        let future = Box::pin(async move {
+            let flow = match parsed {
+                Some(flow) => flow,
+                None => parse_definition_json(&flow_json, &state.engine.config().parse_limits),
+            };
+            let outcome = AssertUnwindSafe(state.run(flow, options_json)).catch_unwind().await;
+            let result = outcome.unwrap_or_else(|panic| failure(ExecutionError::internal(format!("The engine panicked: {}", panic_message(&*panic)))));
+            run_output(result)
+        });
+        if inline {
+            self.state.driver.start(run_id, future);
+        } else {
+            self.state.driver.spawn(run_id, future);
+        }
+        self.status()
     }
 
     /// Cancels a running execution; `false` when no such run is going on.
@@ -147,7 +201,7 @@ impl NativeConductor {
     #[napi(catch_unwind)]
     pub fn validate(&self, flow_json: String, custom_types_json: String) -> String {
         outcome(guarded("validate", || {
-            let flow = atomiton_core::format::parse_definition_json(&flow_json, &self.state.engine.config().parse_limits)?;
+            let flow = parse_definition_json(&flow_json, &self.state.engine.config().parse_limits)?;
             let custom: HashSet<String> = serde_json::from_str(&custom_types_json).unwrap_or_default();
             let report = self.state.engine.validate(&flow, &custom, &self.state.host);
             let legacy = report.legacy();
@@ -203,12 +257,12 @@ impl NativeConductor {
 }
 
 impl State {
-    async fn run(self: Arc<Self>, flow_json: String, options_json: String) -> ExecutionResult {
+    async fn run(self: Arc<Self>, flow: Result<NodeDefinition, ExecutionError>, options_json: String) -> ExecutionResult {
         let request: RunRequest = match serde_json::from_str(&options_json) {
             Ok(request) => request,
             Err(e) => return failure(ExecutionError::validation(format!("Invalid run options: {e}"))),
         };
-        let flow = match atomiton_core::format::parse_definition_json(&flow_json, &self.engine.config().parse_limits) {
+        let flow = match flow {
             Ok(flow) => flow,
             Err(error) => return failure(error),
         };
@@ -231,6 +285,34 @@ impl State {
         lock(&self.runs).remove(&execution_id);
         result
     }
+}
+
+impl NativeConductor {
+    fn status(&self) -> u32 {
+        let mut status = 0;
+        if self.state.driver.has_completed() {
+            status |= STATUS_COMPLETED;
+        }
+        if !self.state.executor.mailbox.is_empty() {
+            status |= STATUS_CALLS;
+        }
+        if !self.state.events.is_empty() {
+            status |= STATUS_EVENTS;
+        }
+        status
+    }
+}
+
+/// A result as JSON text, its trace apart.
+fn run_output(mut result: ExecutionResult) -> RunOutput {
+    let trace = result.trace.take().and_then(|trace| serde_json::to_string(&trace).ok());
+    let result = serde_json::to_string(&result).unwrap_or_else(|e| serde_json::to_string(&failure(ExecutionError::from(e))).unwrap_or_default());
+    RunOutput { result, trace }
+}
+
+/// The output of a run whose poll panicked outside the engine's own containment.
+fn panic_result(message: String) -> RunOutput {
+    run_output(failure(ExecutionError::internal(format!("The engine panicked: {message}"))))
 }
 
 /// A result for a run that could not start.

@@ -17,7 +17,6 @@ use serde_json::{json, Value};
 use crate::events::{lock, Mailbox};
 
 /// Bridges node calls to JS and back.
-#[derive(Default)]
 pub(crate) struct JsExecutor {
     pub mailbox: Arc<Mailbox>,
     pending: Arc<Mutex<HashMap<u64, oneshot::Sender<NodeResult>>>>,
@@ -26,7 +25,7 @@ pub(crate) struct JsExecutor {
 
 /// What JS answers: `{ok: true, value?}` or `{ok: false, error: {message, code?, stack?}}`.
 #[derive(Deserialize)]
-struct Outcome {
+pub(crate) struct Outcome {
     ok: bool,
     value: Option<Value>,
     error: Option<ThrownError>,
@@ -40,10 +39,30 @@ struct ThrownError {
 }
 
 impl JsExecutor {
-    /// Completes call `id` with JS's answer (ignored if the call was cancelled meanwhile).
-    pub fn resolve(&self, id: u64, outcome_json: &str) {
+    pub fn new(mailbox: Arc<Mailbox>) -> Self {
+        JsExecutor { mailbox, pending: Arc::default(), next_id: AtomicU64::new(0) }
+    }
+
+    /// Completes calls with JS's answers, `[[id, outcome], ...]` as JSON text.
+    pub fn resolve_batch(&self, answers_json: &str) {
+        if let Ok(answers) = serde_json::from_str::<Vec<(u64, Outcome)>>(answers_json) {
+            for (id, outcome) in answers {
+                self.resolve(id, Ok(outcome));
+            }
+            return;
+        }
+        // Some answer has an unexpected shape: settle each call on its own so none is left
+        // waiting.
+        let answers: Vec<(u64, Value)> = serde_json::from_str(answers_json).unwrap_or_default();
+        for (id, value) in answers {
+            self.resolve(id, serde_json::from_value::<Outcome>(value).map_err(|e| e.to_string()));
+        }
+    }
+
+    /// Completes call `id` (ignored if the call was cancelled meanwhile).
+    fn resolve(&self, id: u64, outcome: Result<Outcome, String>) {
         let Some(sender) = lock(&self.pending).remove(&id) else { return };
-        let result = match serde_json::from_str::<Outcome>(outcome_json) {
+        let result = match outcome {
             Ok(Outcome { ok: true, value, .. }) => Ok(value),
             Ok(Outcome { error, .. }) => {
                 let thrown = error.unwrap_or(ThrownError { message: None, code: None, stack: None });

@@ -5,11 +5,16 @@
 mod catalog;
 mod conductor;
 mod config;
+mod driver;
 mod events;
 mod executor;
 mod guard;
 mod runtime;
 mod wire;
+
+/// The addon's allocator (see Cargo.toml for why).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pub use catalog::*;
 pub use conductor::NativeConductor;

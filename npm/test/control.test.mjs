@@ -52,16 +52,27 @@ test("run and conductor timeouts bound the whole run", async () => {
 });
 
 test("1,000 concurrent runs on one conductor all succeed", async () => {
-  const conductor = createConductor({ storage: { type: "memory" } });
+  // The first node of every run waits until all 1,000 runs have started it, so they are
+  // really in flight together (small flows otherwise finish inside node.run's first call).
+  let started = 0;
+  let release;
+  const allStarted = new Promise((resolve) => { release = resolve; });
+  const giveUp = setTimeout(() => release(), 10_000);
+  const conductor = createConductor({
+    storage: { type: "memory" },
+    nodeExecutorFactory: { getNodeExecutable: (type) => (type === "gate" ? { execute: async () => { if (++started === 1000) release(); await allStarted; return [0]; } } : undefined) },
+  });
   const flow = {
     id: "ten",
     type: "group",
-    nodes: Array.from({ length: 10 }, (_, i) => ({ id: `n${i}`, type: "transform", parameters: { operation: "map", transformFunction: "x => x + 1", ...(i === 0 ? { data: [0] } : {}) } })),
+    nodes: Array.from({ length: 10 }, (_, i) => (i === 0 ? { id: "n0", type: "gate" } : { id: `n${i}`, type: "transform", parameters: { operation: "map", transformFunction: "x => x + 1" } })),
     edges: Array.from({ length: 9 }, (_, i) => ({ id: `e${i}`, source: `n${i}`, target: `n${i + 1}`, targetHandle: "data" })),
   };
   const results = await Promise.all(Array.from({ length: 1000 }, () => conductor.node.run(flow)));
-  assert.equal(results.filter((r) => r.success).length, 1000);
-  assert.deepEqual(results[999].data.result, [10]);
+  clearTimeout(giveUp);
+  assert.equal(started, 1000, "every run was in flight before any finished");
+  assert.equal(results.filter((r) => r.success).length, 1000, results.find((r) => !r.success)?.error?.message);
+  assert.deepEqual(results[999].data.result, [9]);
   assert.equal(new Set(results.map((r) => r.context.executionId)).size, 1000, "every run has its own id");
 });
 

@@ -10,28 +10,80 @@ export type ExecutorOutcome =
   | { ok: true; value?: unknown }
   | { ok: false; error: { message: string; code?: string; stack?: string } };
 
-/** Runs `factory`'s executable for `type`; a throw (or rejection) becomes `{ok: false}`. */
-export async function callExecutor(
+/**
+ * Runs `factory`'s executable for `type`; a throw (or rejection) becomes `{ok: false}`. An
+ * executor that returns a plain value is answered synchronously, so a chain of synchronous
+ * executors never waits for the microtask queue.
+ */
+export function callExecutor(
   factory: NodeExecutorFactory | undefined,
   type: string,
-  params: Record<string, unknown>,
-  signal: AbortSignal,
-): Promise<ExecutorOutcome> {
+  params: Record<string, unknown> & { signal: AbortSignal },
+): ExecutorOutcome | Promise<ExecutorOutcome> {
   try {
     const executable = factory?.getNodeExecutable(type);
     if (!executable) return { ok: false, error: { message: `No implementation found for node type: ${type}`, code: "NODE_TYPE_NOT_FOUND" } };
-    const value = await executable.execute({ ...params, signal });
-    return value === undefined ? { ok: true } : { ok: true, value };
+    const value: unknown = executable.execute(params);
+    if (isThenable(value)) return Promise.resolve(value).then(succeeded, failed);
+    return succeeded(value);
   } catch (thrown) {
-    const error = thrown as { message?: unknown; code?: unknown; stack?: unknown } | null;
-    return {
-      ok: false,
-      error: {
-        message: typeof error?.message === "string" ? error.message : String(thrown),
-        code: typeof error?.code === "string" ? error.code : undefined,
-        stack: typeof error?.stack === "string" ? error.stack : undefined,
-      },
-    };
+    return failed(thrown);
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
+}
+
+function succeeded(value: unknown): ExecutorOutcome {
+  return value === undefined ? { ok: true } : { ok: true, value };
+}
+
+function failed(thrown: unknown): ExecutorOutcome {
+  const error = thrown as { message?: unknown; code?: unknown; stack?: unknown } | null;
+  return {
+    ok: false,
+    error: {
+      message: typeof error?.message === "string" ? error.message : String(thrown),
+      code: typeof error?.code === "string" ? error.code : undefined,
+      stack: typeof error?.stack === "string" ? error.stack : undefined,
+    },
+  };
+}
+
+/** An executor outcome as JSON text; a value JSON cannot carry fails the call clearly. */
+export function outcomeJson(outcome: ExecutorOutcome): string {
+  try {
+    return JSON.stringify(outcome);
+  } catch (error) {
+    return JSON.stringify({ ok: false, error: { message: `Executor result is not JSON-serialisable: ${String(error)}`, code: "SERIALIZATION_FAILED" } });
+  }
+}
+
+/**
+ * The `signal` of one executor call, made only when the executor reads it: an
+ * `AbortController` costs more than the rest of a call's glue together.
+ */
+export class CallSignal {
+  private controller: AbortController | undefined;
+  private abortedWith: { reason: unknown } | undefined;
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortedWith) this.controller.abort(this.abortedWith.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.controller) this.controller.abort(reason);
+    else this.abortedWith ??= { reason };
+  }
+
+  /** `params` with a `signal` property backed by this object. */
+  attachTo(params: Record<string, unknown>): Record<string, unknown> & { signal: AbortSignal } {
+    return Object.defineProperty(params, "signal", { get: () => this.signal, enumerable: true, configurable: true }) as Record<string, unknown> & { signal: AbortSignal };
   }
 }
 

@@ -18,13 +18,19 @@ export type NativeAddon = {
   engineVersion(): string;
 };
 
+/**
+ * One conductor's engine. Runs are driven on the JS thread: `run`, `drive` and `resolveCall`
+ * return status bits saying what is waiting (see `STATUS_*`); the notifier is called, from any
+ * thread, when something became ready elsewhere, and JS answers with `drive()`.
+ */
 export type NativeConductorHandle = {
-  setEventNotifier(notify: () => void): void;
+  setNotifier(notify: () => void): void;
+  run(runId: number, flowJson: string, optionsJson: string): number;
+  drive(): number;
+  resolveCalls(answersJson: string): number;
+  takeCompleted(): Array<{ runId: number; result: string; trace?: string | null }>;
   takeEvents(): string;
-  setCallNotifier(notify: () => void): void;
   takeCalls(): string;
-  resolveCall(id: number, outcomeJson: string): void;
-  run(flowJson: string, optionsJson: string): Promise<string>;
   cancel(executionId: string): boolean;
   running(): string[];
   validate(flowJson: string, customTypesJson: string): string;
@@ -33,6 +39,13 @@ export type NativeConductorHandle = {
   listFlows(optionsJson: string): Promise<string>;
   deleteFlow(id: string): Promise<string>;
 };
+
+/** Finished runs are waiting in `takeCompleted`. */
+export const STATUS_COMPLETED = 1;
+/** Executor calls or aborts are waiting in `takeCalls`. */
+export const STATUS_CALLS = 2;
+/** Events are waiting in `takeEvents`. */
+export const STATUS_EVENTS = 4;
 
 function platformSuffix(): string {
   if (process.platform !== "linux") return `${process.platform}-${process.arch}`;

@@ -3,8 +3,27 @@ import type { NodeDefinition } from "../../types/definition.js";
 import type { ConductorConfig, NodeExecutorFactory } from "../../types/execution.js";
 import type { ListFlowsOptions } from "../../types/storage.js";
 import type { EngineAdapter, Outcome, WireEvent, WireResult, WireRunOptions } from "../../conductor/engine.js";
-import { callExecutor } from "../../conductor/executors.js";
-import { loadAddon, type NativeAddon, type NativeConductorHandle } from "./addon.js";
+import { CallSignal, callExecutor, outcomeJson, type ExecutorOutcome } from "../../conductor/executors.js";
+import { loadAddon, STATUS_CALLS, STATUS_COMPLETED, STATUS_EVENTS, type NativeAddon, type NativeConductorHandle } from "./addon.js";
+
+/**
+ * Gives `result` a `trace` property parsed from `text` when first read (then a plain data
+ * property): parsing a trace costs more than running a small flow, and most callers never
+ * look at it. Enumerable, so `JSON.stringify` and structured clone still carry it.
+ */
+function defineLazyTrace(result: WireResult, text: string): void {
+  const settle = (value: unknown) => Object.defineProperty(result, "trace", { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(result, "trace", {
+    get() {
+      const value: unknown = JSON.parse(text);
+      settle(value);
+      return value;
+    },
+    set: settle,
+    enumerable: true,
+    configurable: true,
+  });
+}
 
 type CallRecord = { kind: "call"; id: number; type: string; params: Record<string, unknown> } | { kind: "abort"; id: number };
 
@@ -14,7 +33,15 @@ export class NativeEngine implements EngineAdapter {
   private readonly handle: NativeConductorHandle;
   private factory: NodeExecutorFactory | undefined;
   private listener: (events: WireEvent[]) => void = () => {};
-  private readonly controllers = new Map<number, AbortController>();
+  /** Executor calls in flight, by call id. */
+  private readonly calls = new Map<number, CallSignal>();
+  /** Answers of asynchronous executors, sent to the engine together once per microtask. */
+  private answers: string[] = [];
+  /** Runs started and not finished, by the run id JS gave them. */
+  private readonly pending = new Map<number, (result: WireResult) => void>();
+  private nextRunId = 1;
+  /** Holds Node's event loop open while runs are pending (the engine's notifier is weak). */
+  private keepAlive: ReturnType<typeof setInterval> | undefined;
 
   constructor(config: ConductorConfig) {
     this.addon = loadAddon();
@@ -32,8 +59,7 @@ export class NativeEngine implements EngineAdapter {
         storage: config.storage,
       }),
     );
-    this.handle.setEventNotifier(() => this.flushEvents());
-    this.handle.setCallNotifier(() => this.pumpCalls());
+    this.handle.setNotifier(() => this.settle(this.handle.drive()));
   }
 
   setExecutorFactory(factory: NodeExecutorFactory | undefined): void {
@@ -44,31 +70,77 @@ export class NativeEngine implements EngineAdapter {
     this.listener = listener;
   }
 
+  /**
+   * Collects what a driving call's status says is waiting, and keeps going while answering
+   * executor calls makes more progress: events first (a run's progress is delivered before its
+   * completion), then executor calls, then finished runs. A loop, not recursion, so a chain of
+   * ten thousand synchronous executors uses no stack.
+   */
+  private settle(status: number): void {
+    while (status !== 0) {
+      if (status & STATUS_EVENTS) this.flushEvents();
+      if (status & STATUS_COMPLETED) this.deliverCompleted();
+      const answered = status & STATUS_CALLS ? this.pumpCalls() : [];
+      status = answered.length > 0 ? this.handle.resolveCalls(`[${answered.join(",")}]`) : 0;
+    }
+    if (this.pending.size > 0) {
+      this.keepAlive ??= setInterval(() => {}, 1 << 30);
+    } else if (this.keepAlive !== undefined) {
+      clearInterval(this.keepAlive);
+      this.keepAlive = undefined;
+    }
+  }
+
+  private deliverCompleted(): void {
+    for (const { runId, result, trace } of this.handle.takeCompleted()) {
+      const value = JSON.parse(result) as WireResult;
+      if (trace !== undefined && trace !== null) defineLazyTrace(value, trace);
+      const resolve = this.pending.get(runId);
+      this.pending.delete(runId);
+      resolve?.(value);
+    }
+  }
+
   flushEvents(): void {
     const events = JSON.parse(this.handle.takeEvents()) as WireEvent[];
     if (events.length > 0) this.listener(events);
   }
 
-  /** Runs every queued executor call and applies every queued abort. */
-  private pumpCalls(): void {
+  /**
+   * Starts every queued executor call and applies every queued abort. Returns the answers of
+   * the executors that finished synchronously, as `[id,outcome]` JSON texts; the others answer
+   * through `answerLater`.
+   */
+  private pumpCalls(): string[] {
+    const answered: string[] = [];
     const records = JSON.parse(this.handle.takeCalls()) as CallRecord[];
     for (const record of records) {
       if (record.kind === "abort") {
-        this.controllers.get(record.id)?.abort(new DOMException("The node's run was cancelled or timed out", "AbortError"));
-        this.controllers.delete(record.id);
+        this.calls.get(record.id)?.abort(new DOMException("The node's run was cancelled or timed out", "AbortError"));
+        this.calls.delete(record.id);
         continue;
       }
-      const controller = new AbortController();
-      this.controllers.set(record.id, controller);
-      void callExecutor(this.factory, record.type, record.params, controller.signal).then((outcome) => {
-        this.controllers.delete(record.id);
-        let text: string;
-        try {
-          text = JSON.stringify(outcome);
-        } catch (error) {
-          text = JSON.stringify({ ok: false, error: { message: `Executor result is not JSON-serialisable: ${String(error)}`, code: "SERIALIZATION_FAILED" } });
-        }
-        this.handle.resolveCall(record.id, text);
+      const call = new CallSignal();
+      this.calls.set(record.id, call);
+      const outcome = callExecutor(this.factory, record.type, call.attachTo(record.params));
+      if (outcome instanceof Promise) {
+        void outcome.then((settled) => this.answerLater(record.id, settled));
+      } else {
+        this.calls.delete(record.id);
+        answered.push(`[${record.id},${outcomeJson(outcome)}]`);
+      }
+    }
+    return answered;
+  }
+
+  private answerLater(id: number, outcome: ExecutorOutcome): void {
+    if (!this.calls.delete(id)) return; // aborted meanwhile: the engine no longer waits
+    this.answers.push(`[${id},${outcomeJson(outcome)}]`);
+    if (this.answers.length === 1) {
+      queueMicrotask(() => {
+        const batch = this.answers;
+        this.answers = [];
+        this.settle(this.handle.resolveCalls(`[${batch.join(",")}]`));
       });
     }
   }
@@ -80,7 +152,11 @@ export class NativeEngine implements EngineAdapter {
     } catch (error) {
       return { success: false, error: { code: "SERIALIZATION_FAILED", message: `The flow is not JSON-serialisable: ${String(error)}` } as WireResult["error"], duration: 0, executedNodes: [] };
     }
-    return JSON.parse(await this.handle.run(flowJson, JSON.stringify(options))) as WireResult;
+    const runId = this.nextRunId;
+    this.nextRunId = this.nextRunId >= 0x7fffffff ? 1 : this.nextRunId + 1;
+    const result = new Promise<WireResult>((resolve) => this.pending.set(runId, resolve));
+    this.settle(this.handle.run(runId, flowJson, JSON.stringify(options)));
+    return result;
   }
 
   cancel(executionId: string): boolean {

@@ -1,0 +1,73 @@
+// How runs are driven: on the JS thread for small documents, on a worker for large or deep
+// ones, with Node kept alive while a run waits on the engine alone.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { createConductor } from "@atomiton/conductor";
+
+const packageDir = fileURLToPath(new URL("..", import.meta.url));
+
+test("a run waiting only on the engine's timers keeps Node alive until it finishes", () => {
+  // Nothing on the JS side is pending while the engine sleeps between slowMo steps: without
+  // the conductor holding the event loop open, Node would exit with the await unsettled.
+  const program = `
+    import { createConductor } from "@atomiton/conductor";
+    const conductor = createConductor({ storage: { type: "memory" } });
+    const flow = { id: "g", type: "group", nodes: [{ id: "a", type: "transform", parameters: { data: [1] } }, { id: "b", type: "transform" }], edges: [{ id: "e", source: "a", target: "b" }] };
+    const result = await conductor.node.run(flow, { slowMo: 40 });
+    console.log(JSON.stringify({ success: result.success, duration: result.duration }));
+  `;
+  const child = spawnSync(process.execPath, ["--input-type=module", "-e", program], { cwd: packageDir, encoding: "utf8" });
+  assert.equal(child.status, 0, child.stderr);
+  const printed = JSON.parse(child.stdout);
+  assert.equal(printed.success, true);
+  assert.ok(printed.duration >= 80, `slowMo paced the run (${printed.duration} ms)`);
+});
+
+test("a chain of 10,000 synchronous executors runs without growing the stack", async () => {
+  const conductor = createConductor({ storage: { type: "memory" }, trace: false, nodeExecutorFactory: { getNodeExecutable: (type) => (type === "inc" ? { execute: (p) => (p.input.default ?? 0) + 1 } : undefined) } });
+  const n = 10_000;
+  const flow = {
+    id: "long",
+    type: "group",
+    nodes: Array.from({ length: n }, (_, i) => ({ id: `n${i}`, type: "inc" })),
+    edges: Array.from({ length: n - 1 }, (_, i) => ({ id: `e${i}`, source: `n${i}`, target: `n${i + 1}` })),
+  };
+  const result = await conductor.node.run(flow);
+  assert.equal(result.success, true, result.error?.message);
+  assert.equal(result.data, n);
+});
+
+test("documents over 1 MB and nested past 128 levels run on a worker with the same results", async () => {
+  const conductor = createConductor({ storage: { type: "memory" } });
+  const numbers = Array.from({ length: 200_000 }, (_, i) => i);
+  const big = { id: "big", type: "transform", parameters: { operation: "reduce", transformFunction: "(acc, x) => acc + x", reduceInitial: "0", data: numbers } };
+  assert.ok(JSON.stringify(big).length > 1024 * 1024);
+  const sum = await conductor.node.run(big);
+  assert.equal(sum.success, true, sum.error?.message);
+  assert.equal(sum.data.result, (200_000 * 199_999) / 2);
+
+  let deep = { id: "leaf", type: "transform", parameters: { data: [7] } };
+  for (let i = 0; i < 100; i++) deep = { id: `g${i}`, type: "group", nodes: [deep], edges: [] };
+  const nested = await conductor.node.run(deep);
+  assert.equal(nested.success, true, nested.error?.message);
+  assert.deepEqual(nested.data.result, [7]);
+  assert.equal(nested.executedNodes.length, 101);
+});
+
+test("the trace is parsed on first read and survives JSON and structured cloning", async () => {
+  const conductor = createConductor({ storage: { type: "memory" } });
+  const flow = { id: "g", type: "group", nodes: [{ id: "a", type: "transform", parameters: { data: [1] } }, { id: "b", type: "transform" }], edges: [{ id: "e", source: "a", target: "b" }] };
+  const result = await conductor.node.run(flow);
+  const viaJson = JSON.parse(JSON.stringify(result));
+  const cloned = structuredClone(result);
+  for (const trace of [result.trace, viaJson.trace, cloned.trace]) {
+    assert.equal(trace.rootNodeId, "g");
+    assert.deepEqual(trace.nodes.map((n) => n.nodeId), ["a", "b"]);
+    assert.equal(trace.events.at(-1).type, "completed");
+  }
+  assert.equal(result.trace, result.trace, "parsed once, then a plain property");
+  result.trace = undefined;
+  assert.equal(result.trace, undefined, "writable like any result field");
+});
