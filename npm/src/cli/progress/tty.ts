@@ -98,7 +98,7 @@ export class TtyRenderer implements ProgressRenderer {
   }
 
   private paint(style: string, text: string): string {
-    return this.color ? `\u001b[${style}m${text}\u001b[0m` : text;
+    return this.color && text !== "" ? `\u001b[${style}m${text}\u001b[0m` : text;
   }
 
   /** Redraws the block over the previous one. */
