@@ -5,10 +5,12 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 cargo build --release -p atomiton-conductor-node
+# Honour CARGO_TARGET_DIR (relative paths are relative to the workspace root, as for cargo).
+target="${CARGO_TARGET_DIR:-target}"
 case "$(uname -s)" in
-  Linux) lib=target/release/libatomiton_conductor_node.so ;;
-  Darwin) lib=target/release/libatomiton_conductor_node.dylib ;;
-  *) lib=target/release/atomiton_conductor_node.dll ;;
+  Linux) lib="$target/release/libatomiton_conductor_node.so" ;;
+  Darwin) lib="$target/release/libatomiton_conductor_node.dylib" ;;
+  *) lib="$target/release/atomiton_conductor_node.dll" ;;
 esac
 suffix=$(node -e '
   const libc = process.platform === "linux" ? (process.report?.getReport()?.header?.glibcVersionRuntime ? "-gnu" : "-musl") : "";

@@ -5,5 +5,5 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 scripts/build-native.sh
 node scripts/generate-ts.mjs
-(cd npm && npx tsc -p tsconfig.json)
+(cd npm && npm run --silent build)   # tsc, then marks the CLI (dist/cli/main.js) executable
 echo "built npm/dist"

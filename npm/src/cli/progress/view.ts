@@ -1,0 +1,64 @@
+/** What the progress displays show, derived from a progress snapshot. */
+import type { NodeExecutionState, NodeProgressEvent, ProgressNode } from "../../desktop.js";
+
+export type NodeLine = { name: string; state: NodeExecutionState; depth: number; group: boolean };
+
+export type ProgressView = {
+  /** Whole percent, 0–100. */
+  percent: number;
+  /** Names of the atomic nodes executing now, in snapshot order. */
+  running: string[];
+  /** Every node of the snapshot, in snapshot order (nested nodes included). */
+  nodes: NodeLine[];
+  /** The engine's own summary ("Executing: A, B", "All nodes completed"). */
+  message: string;
+};
+
+/** Keys (`id`, depth) of the snapshot's nodes that have children (entries one level deeper naming them as parent). */
+function parentKeys(nodes: ProgressNode[]): Set<string> {
+  const keys = new Set<string>();
+  for (const node of nodes) {
+    if (typeof node.parentId === "string" && typeof node.depth === "number") keys.add(`${node.depth - 1}\u0000${node.parentId}`);
+  }
+  return keys;
+}
+
+export function toView(event: NodeProgressEvent): ProgressView {
+  const nodes = Array.isArray(event.nodes) ? event.nodes : [];
+  const parents = parentKeys(nodes);
+  const lines: NodeLine[] = nodes.map((node) => ({
+    name: node.name || node.id,
+    state: node.state,
+    depth: typeof node.depth === "number" ? node.depth : 0,
+    group: parents.has(`${node.depth}\u0000${node.id}`),
+  }));
+  const progress = Number.isFinite(event.progress) ? event.progress : 0;
+  return {
+    percent: Math.max(0, Math.min(100, Math.floor(progress))),
+    running: lines.filter((line) => line.state === "executing" && !line.group).map((line) => line.name),
+    nodes: lines,
+    message: typeof event.message === "string" ? event.message : "",
+  };
+}
+
+/** How many atomic nodes are done (completed or skipped), failed, and in all. */
+export function tally(view: ProgressView): { done: number; failed: number; total: number } {
+  const atomic = view.nodes.filter((node) => !node.group);
+  const done = atomic.filter((node) => node.state === "completed" || node.state === "skipped").length;
+  const failed = atomic.filter((node) => node.state === "error").length;
+  return { done, failed, total: atomic.length };
+}
+
+/**
+ * What is happening, in one phrase: the running nodes; else how far the run is (the engine's own
+ * message says "Waiting to start..." between two nodes, which reads wrongly mid-run).
+ */
+export function activity(view: ProgressView): string {
+  if (view.running.length > 0) return `Executing: ${view.running.join(", ")}`;
+  const { done, failed, total } = tally(view);
+  if (total === 0) return view.message || (view.percent >= 100 ? "All nodes completed" : "Waiting to start");
+  if (failed > 0) return `${done}/${total} nodes done, ${failed} failed`;
+  if (done === total) return "All nodes completed";
+  if (done === 0) return "Waiting to start";
+  return `${done}/${total} nodes done`;
+}

@@ -1,0 +1,101 @@
+/**
+ * Running one flow on the native engine with a progress display, Ctrl-C cancellation, the result
+ * as JSON on stdout and the exit code. Shared by `run` and `templates run`.
+ */
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
+import { createConductor, ErrorCode, type ExecutionResult, type NodeDefinition } from "../desktop.js";
+import { integerOption, type ParsedArgs } from "./args.js";
+import { ExitCode, UsageError } from "./exit-codes.js";
+import { parseInput } from "./flow-file.js";
+import { writeJson } from "./output.js";
+import { createRenderer } from "./progress/select.js";
+
+export type RunSettings = {
+  input: unknown;
+  slowMo: number | undefined;
+  timeout: number | undefined;
+  concurrency: number | undefined;
+  workingDirectory: string;
+  quiet: boolean;
+  json: boolean;
+  trace: boolean;
+};
+
+/** The run options of `command`, checked (bad values are usage errors). */
+export function runSettings(command: string, values: ParsedArgs["values"]): RunSettings {
+  const workingDirectory = resolve(typeof values.cwd === "string" ? values.cwd : process.cwd());
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(workingDirectory).isDirectory();
+  } catch {
+    isDirectory = false;
+  }
+  if (!isDirectory) throw new UsageError(`--cwd ${String(values.cwd)} is not a directory`, command);
+  return {
+    input: parseInput(values.input, command),
+    slowMo: integerOption(command, "slow-mo", values["slow-mo"], 0),
+    timeout: integerOption(command, "timeout", values.timeout, 1),
+    concurrency: integerOption(command, "concurrency", values.concurrency, 1),
+    workingDirectory,
+    quiet: values.quiet === true,
+    json: values.json === true,
+    trace: values.trace === true,
+  };
+}
+
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: ExitCode.INTERRUPTED, SIGTERM: ExitCode.TERMINATED };
+
+/** Runs `definition`; resolves to the exit code once the result is printed. */
+export async function runFlow(definition: NodeDefinition, title: string, settings: RunSettings): Promise<number> {
+  const conductor = createConductor({
+    workingDirectory: settings.workingDirectory,
+    concurrency: settings.concurrency,
+    trace: settings.trace,
+  });
+  const renderer = createRenderer({ quiet: settings.quiet, json: settings.json, title });
+  const controller = new AbortController();
+  let stoppedBy: string | undefined;
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stoppedBy === undefined) {
+      stoppedBy = signal;
+      renderer.cancelling();
+      controller.abort();
+      return;
+    }
+    // A second Ctrl-C: stop waiting for the cancellation.
+    renderer.dispose();
+    process.stderr.write("atomiton: interrupted again, exiting without waiting\n");
+    process.exit(SIGNAL_EXIT[signal] ?? ExitCode.INTERRUPTED);
+  };
+  const restore = () => renderer.dispose();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  process.on("exit", restore);
+  const unsubscribe = conductor.node.onProgress((event) => renderer.update(event));
+
+  let result: ExecutionResult;
+  try {
+    renderer.start();
+    result = await conductor.node.run(definition, {
+      input: settings.input as Record<string, unknown> | undefined,
+      slowMo: settings.slowMo,
+      timeout: settings.timeout,
+      signal: controller.signal,
+    });
+    renderer.finish(result);
+  } finally {
+    unsubscribe();
+    renderer.dispose();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    process.off("exit", restore);
+  }
+
+  writeJson(result);
+  if (stoppedBy !== undefined && result.error?.code === ErrorCode.CANCELLED) {
+    return SIGNAL_EXIT[stoppedBy] ?? ExitCode.INTERRUPTED;
+  }
+  return result.success ? ExitCode.OK : ExitCode.FAILED;
+}

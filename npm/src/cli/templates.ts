@@ -1,0 +1,76 @@
+/** `atomiton templates` (list the bundled flows) and `atomiton templates run <template>`. */
+import { createConductor, type Conductor, type FlowTemplateInfo } from "../desktop.js";
+import { expectPositionals, parseCommandArgs, RUN_OPTIONS } from "./args.js";
+import { ExitCode, UsageError } from "./exit-codes.js";
+import { HELP } from "./help.js";
+import { writeJson, writeOut } from "./output.js";
+import { runFlow, runSettings } from "./run-flow.js";
+
+/** A table with a header, columns padded to their widest cell (the last column is not padded). */
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
+  return rows
+    .map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join("  "))
+    .join("\n");
+}
+
+/**
+ * The template `query` names: an exact id first, then templates whose id or name contains it
+ * (case-insensitive). No match or several matches are usage errors listing the candidates.
+ */
+export function findTemplate(templates: FlowTemplateInfo[], query: string): FlowTemplateInfo {
+  const exact = templates.find((template) => template.id === query);
+  if (exact) return exact;
+  const needle = query.toLowerCase();
+  const matches = templates.filter((template) => template.id.toLowerCase().includes(needle) || template.name.toLowerCase().includes(needle));
+  const [only] = matches;
+  if (matches.length === 1 && only) return only;
+  const names = (list: FlowTemplateInfo[]) => {
+    const width = Math.max(...list.map((template) => template.id.length));
+    return list.map((template) => `  ${template.id.padEnd(width)}  ${template.name}`).join("\n");
+  };
+  if (matches.length === 0) {
+    throw new UsageError(`no template matches '${query}'; the templates are:\n${names(templates)}`);
+  }
+  throw new UsageError(`'${query}' matches ${matches.length} templates; be more specific:\n${names(matches)}`);
+}
+
+async function listTemplates(conductor: Conductor, json: boolean): Promise<number> {
+  const { templates } = await conductor.flow.listTemplates();
+  if (json) {
+    writeJson(templates);
+    return ExitCode.OK;
+  }
+  const rows = [["ID", "NAME", "NODES", "DESCRIPTION"], ...templates.map((t) => [t.id, t.name, String(t.nodeCount), t.description ?? ""])];
+  writeOut(`${table(rows)}\n\nRun one with: atomiton templates run <id or part of its name>`);
+  return ExitCode.OK;
+}
+
+export async function templatesCommand(args: string[]): Promise<number> {
+  if (args[0] === "run") {
+    const { values, positionals } = parseCommandArgs("templates", args.slice(1), RUN_OPTIONS);
+    if (values.help) {
+      writeOut(HELP.templates ?? "");
+      return ExitCode.OK;
+    }
+    const [query = ""] = expectPositionals("templates", positionals, ["template"]);
+    const settings = runSettings("templates", values);
+    const catalog = createConductor();
+    const { templates } = await catalog.flow.listTemplates();
+    const template = findTemplate(templates, query);
+    const { definition } = await catalog.flow.getTemplate(template.id);
+    return runFlow(definition, template.name, settings);
+  }
+  const { values, positionals } = parseCommandArgs("templates", args, {
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    writeOut(HELP.templates ?? "");
+    return ExitCode.OK;
+  }
+  if (positionals.length > 0) {
+    throw new UsageError(`unknown templates subcommand '${positionals[0]}' (did you mean 'templates run ${positionals[0]}'?)`, "templates");
+  }
+  return listTemplates(createConductor(), values.json === true);
+}
