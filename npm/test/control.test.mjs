@@ -90,7 +90,11 @@ test("a panic inside the engine becomes INTERNAL_ERROR and the process carries o
 test("bad input gets a clear error, never a crash", async () => {
   const conductor = createConductor({ storage: { type: "memory" } });
   const missing = await conductor.node.run({ type: "transform" });
-  assert.deepEqual([missing.error.code, missing.error.message], ["INVALID_NODE", "Node must have an id"]);
+  assert.deepEqual([missing.error.code, missing.error.message, missing.error.nodeId], ["INVALID_NODE", "Invalid node definition: id and type are required", "unknown"]);
+  assert.deepEqual([missing.duration, missing.executedNodes], [0, []]);
+  const untyped = await conductor.node.run({ id: "x" });
+  assert.deepEqual([untyped.error.message, untyped.error.nodeId, untyped.executedNodes], ["Invalid node definition: id and type are required", "x", []]);
+  assert.deepEqual((await conductor.node.validate({ id: "x" })).errors, ["Node must have a type"], "validate keeps its own messages");
   const cyclic = {};
   cyclic.self = cyclic;
   const unserialisable = await conductor.node.run({ id: "x", type: "transform", parameters: { cyclic } });

@@ -98,3 +98,13 @@ test("slowMo paces progress steps", async () => {
   assert.ok(Date.now() - started >= 20 * 4, "pre-delay, three steps and half a step");
   for (const step of [30, 70, 90, 100]) assert.ok(steps.includes(step), `step ${step} in ${steps}`);
 });
+
+test("listeners added right after node.run() is called still see that run's events", async () => {
+  const conductor = createConductor({ storage: { type: "memory" } });
+  const flow = { id: "g", type: "group", nodes: [{ id: "a", type: "transform", parameters: { data: [1] } }, { id: "b", type: "transform" }], edges: [{ id: "e", source: "a", target: "b" }] };
+  const running = conductor.node.run(flow);
+  const seen = [];
+  conductor.node.onProgress((event) => seen.push(event.progress));
+  assert.equal((await running).success, true);
+  assert.equal(seen.at(-1), 100, `progress seen: ${seen.join(", ")}`);
+});

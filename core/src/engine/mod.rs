@@ -15,7 +15,7 @@ pub use ids::{execution_id, uuid_v4};
 pub use options::RunOptions;
 pub use result::{ExecutionContext, ExecutionResult};
 
-use crate::error::ExecutionError;
+use crate::error::{ErrorCode, ExecutionError};
 use crate::host::{BoxFuture, CancelToken, EngineEvent, SharedHost};
 use crate::model::NodeDefinition;
 use crate::nodes::{NodeInput, NodeRegistry};
@@ -74,6 +74,9 @@ impl Engine {
     async fn run_flow(self, flow: NodeDefinition, options: RunOptions, host: SharedHost) -> ExecutionResult {
         let start_time = host.now();
         let execution_id: Arc<str> = Arc::from(options.execution_id.clone().unwrap_or_else(|| execution_id(|| host.random())));
+        if falsy(flow.id_str(), flow.extra.get("id")) || falsy(flow.type_str(), flow.extra.get("type")) {
+            return invalid_definition(&host, &options, flow.id_str(), &execution_id);
+        }
         let variables = Arc::new(options.variables.clone().unwrap_or_else(|| json!({})));
         let input = options.input.clone().map(NodeInput::from_value).unwrap_or_default();
         let debug_value = options.debug.clone().filter(|d| !d.is_null()).map(Arc::new);
@@ -166,6 +169,24 @@ fn reject(
         }),
         trace: None,
     }
+}
+
+/// JavaScript's `!node.<field>` for a string field (a mistyped value is kept in `extra`).
+fn falsy(field: &str, mistyped: Option<&Value>) -> bool {
+    field.is_empty() && mistyped.is_none_or(|raw| !crate::expression::is_truthy(raw))
+}
+
+/// The original `node.run`'s answer to a root without `id` or `type` (reference §2.3): nothing
+/// ran, so no context and no executed nodes.
+fn invalid_definition(host: &SharedHost, options: &RunOptions, root_id: &str, execution_id: &str) -> ExecutionResult {
+    let node_id = if root_id.is_empty() { "unknown" } else { root_id };
+    let error = ExecutionError::new(ErrorCode::INVALID_NODE, "Invalid node definition: id and type are required")
+        .located(node_id, execution_id)
+        .with_timestamp(host.now());
+    if let Some(sink) = &options.events {
+        sink.emit(EngineEvent::Error { execution_id: execution_id.to_owned(), node_id: node_id.to_owned(), error: error.clone() });
+    }
+    ExecutionResult { success: false, data: None, error: Some(error), duration: 0.0, executed_nodes: Vec::new(), context: None, trace: None }
 }
 
 /// A token that can cancel a run from elsewhere (re-exported for convenience).

@@ -107,6 +107,10 @@ export function createConductorApi(engine: EngineAdapter, config: ConductorConfi
     signal?.addEventListener("abort", abort, { once: true });
     started.emit({ executionId, nodeId });
     try {
+      // A small run finishes inside engine.run's first call. Starting it a microtask later
+      // keeps the original engine's order: listeners added right after node.run() is called
+      // still see the run's events.
+      await undefined;
       const wire = await engine.run(node, {
         executionId,
         variables: overrides.variables,

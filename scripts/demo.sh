@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The main job, from a fresh clone: installs what is missing, builds the npm package (the
+# native addon and the TypeScript; incremental after the first time), then runs a bundled
+# template flow through the CLI with live progress and prints the result.
+#
+#   scripts/demo.sh                 # the Data Transform Pipeline template
+#   scripts/demo.sh hello           # any template id or part of its name
+#   scripts/demo.sh pipeline --slow-mo 0 --quiet
+#
+# The flow's files are written under target/demo/ (override with ATOMITON_DEMO_DIR).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+scripts/setup.sh
+scripts/build-npm.sh
+
+template="${1:-pipeline}"
+shift || true
+workdir="${ATOMITON_DEMO_DIR:-$root/target/demo}"
+mkdir -p "$workdir"
+printf '\n\033[1;34m[demo]\033[0m running template "%s" in %s\n' "$template" "$workdir"
+# slowMo paces each node so the progress display can be watched; pass --slow-mo 0 for full speed.
+exec node npm/dist/cli/main.js templates run "$template" --cwd "$workdir" --slow-mo 100 "$@"
