@@ -10,7 +10,7 @@ step "setup"
 scripts/setup.sh
 
 step "cargo test (core and workspace)"
-cargo test --workspace --all-targets
+cargo test --all-targets   # default members; the wasm binding is built by build-wasm.sh
 
 step "core builds for wasm32-unknown-unknown"
 scripts/lib/wasm-cargo.sh build -p atomiton-core --release

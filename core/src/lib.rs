@@ -17,6 +17,7 @@ pub mod nodes;
 mod plan;
 pub mod progress;
 mod scheduler;
+pub mod session;
 pub mod storage;
 pub mod trace;
 pub mod validation;

@@ -40,12 +40,7 @@ impl<T> Future for EffectTask<T> {
 
 fn join_error(what: &str, error: JoinError) -> EffectError {
     if error.is_panic() {
-        let payload = error.into_panic();
-        let detail = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned());
+        let detail = atomiton_core::error::panic_message(&*error.into_panic());
         EffectError::new(EffectErrorKind::Other, format!("internal error in {what}: {detail}"))
     } else {
         // Only aborts we did not ask for reach here: the runtime is shutting down.

@@ -2,8 +2,10 @@
 
 mod code;
 mod execution_error;
+mod panic;
 mod recovery;
 
 pub use code::ErrorCode;
 pub use execution_error::{ExecutionError, Result};
+pub use panic::panic_message;
 pub use recovery::{recovery_strategy, ErrorRecoveryStrategy};

@@ -77,9 +77,7 @@ pub type SharedHost = Arc<dyn Host>;
 pub async fn offload<T: MaybeSend + 'static>(host: &SharedHost, work: impl FnOnce() -> T + MaybeSend + 'static) -> Result<T, ExecutionError> {
     let (sender, receiver) = futures::channel::oneshot::channel();
     host.run_blocking(Box::new(move || {
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|panic| {
-            panic.downcast_ref::<&str>().map(|s| (*s).to_owned()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default()
-        });
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|panic| crate::error::panic_message(&*panic));
         // The waiting side may have been cancelled; then nobody needs the value.
         let _ = sender.send(outcome);
     }));

@@ -67,12 +67,7 @@ pub(crate) fn leaf_future(job: LeafJob) -> BoxFuture<'static, LeafOutcome> {
         match select(work, signal.cancelled()).await {
             Either::Left((Ok(result), _)) => (ix, Some(result)),
             Either::Left((Err(panic), _)) => {
-                let detail = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown panic".to_owned());
-                (ix, Some(Err(ExecutionError::internal(format!("Node '{node_id}' panicked: {detail}")))))
+                (ix, Some(Err(ExecutionError::internal(format!("Node '{node_id}' panicked: {}", crate::error::panic_message(&*panic))))))
             }
             Either::Right(_) => (ix, None),
         }

@@ -1,0 +1,137 @@
+//! `WasmConductor`: one [`Session`] per `createConductor`, driven from JS's one thread.
+
+use std::sync::Arc;
+
+use atomiton_core::session::{ExecutorCalls, Notifier, RunPlacement, Session, SessionConfig};
+use atomiton_core::storage::{FlowStore, MemoryBackend};
+use atomiton_core::Engine;
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::host::WasmHost;
+use crate::js::{HostFunctions, StorageFunctions};
+use crate::storage::JsStorage;
+
+/// The engine behind one conductor object. Runs are driven on the JS thread: `run`, `drive`
+/// and `resolveCalls` return status bits (1: finished runs in `takeCompleted`, 2: executor
+/// calls in `takeCalls`, 4: events in `takeEvents`).
+#[wasm_bindgen]
+pub struct WasmConductor {
+    session: Arc<Session>,
+    notifier: Arc<Notifier>,
+}
+
+#[wasm_bindgen]
+impl WasmConductor {
+    /// `configJson`: the serialisable part of `ConductorConfig`; `host`: time, timers and
+    /// `fetch`; `storage`: IndexedDB functions, or `undefined` to keep flows in memory.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config_json: &str, host: HostFunctions, storage: Option<StorageFunctions>) -> Result<WasmConductor, JsError> {
+        let config = SessionConfig::from_json(config_json).map_err(|e| JsError::new(&format!("{}: {}", e.code, e.message)))?;
+        let notifier = Notifier::new();
+        let calls = ExecutorCalls::new(notifier.clone());
+        let host = Arc::new(WasmHost::new(host, calls.clone()));
+        let store = match storage {
+            Some(functions) if !config.memory_storage() => FlowStore::new(Arc::new(JsStorage(functions))),
+            _ => FlowStore::new(Arc::new(MemoryBackend::new())),
+        };
+        let session = Session::new(Engine::new(config.engine()), host, store, notifier.clone(), calls);
+        Ok(WasmConductor { session: Arc::new(session), notifier })
+    }
+
+    /// Called when something became ready outside a driving call (a timer, a `fetch`); JS then
+    /// calls `drive` (on a microtask: the call may come from inside the module).
+    #[wasm_bindgen(js_name = setNotifier)]
+    pub fn set_notifier(&self, notify: Function) {
+        self.notifier.set(Box::new(move || {
+            let _ = notify.call0(&JsValue::NULL);
+        }));
+    }
+
+    /// Starts a flow (JSON text) as run `runId` (chosen by JS); returns the status bits.
+    pub fn run(&self, run_id: u32, flow_json: String, options_json: String) -> u32 {
+        // The session has no worker threshold here: every run is driven on this thread.
+        if let RunPlacement::Worker(future) = self.session.start_run(run_id, flow_json, options_json) {
+            wasm_bindgen_futures::spawn_local(future);
+        }
+        self.session.status()
+    }
+
+    /// Polls every run woken since the last call; returns the status bits.
+    pub fn drive(&self) -> u32 {
+        self.session.drive(|| {})
+    }
+
+    /// Answers executor calls, `[[id, {ok, value?, error?}], ...]` as JSON text.
+    #[wasm_bindgen(js_name = resolveCalls)]
+    pub fn resolve_calls(&self, answers_json: &str) -> u32 {
+        self.session.resolve_calls(answers_json)
+    }
+
+    /// Finished runs: `[{runId, result, trace?}]`, the result and trace as JSON text.
+    #[wasm_bindgen(js_name = takeCompleted)]
+    pub fn take_completed(&self) -> Array {
+        self.session
+            .take_completed()
+            .into_iter()
+            .map(|run| {
+                let object = Object::new();
+                let _ = Reflect::set(&object, &"runId".into(), &run.run_id.into());
+                let _ = Reflect::set(&object, &"result".into(), &run.result.into());
+                let _ = Reflect::set(&object, &"trace".into(), &run.trace.map_or(JsValue::NULL, JsValue::from));
+                JsValue::from(object)
+            })
+            .collect()
+    }
+
+    /// Every waiting event, as a JSON array.
+    #[wasm_bindgen(js_name = takeEvents)]
+    pub fn take_events(&self) -> String {
+        self.session.take_events()
+    }
+
+    /// Every waiting `{kind: "call" | "abort", id, ...}` record, as a JSON array.
+    #[wasm_bindgen(js_name = takeCalls)]
+    pub fn take_calls(&self) -> String {
+        self.session.take_calls()
+    }
+
+    /// Cancels a running execution; `false` when no such run is going on.
+    pub fn cancel(&self, execution_id: &str) -> bool {
+        self.session.cancel(execution_id)
+    }
+
+    /// Deep validation: `{ok, value: {valid, errors, issues}}`.
+    pub fn validate(&self, flow_json: &str, custom_types_json: &str) -> String {
+        self.session.validate(flow_json, custom_types_json)
+    }
+
+    /// `storage.saveFlow`: resolves with `{ok, value: savedFlow}`.
+    #[wasm_bindgen(js_name = saveFlow)]
+    pub fn save_flow(&self, flow_json: String) -> Promise {
+        text_promise(self.session.save_flow(flow_json))
+    }
+
+    /// `storage.loadFlow`.
+    #[wasm_bindgen(js_name = loadFlow)]
+    pub fn load_flow(&self, id: String) -> Promise {
+        text_promise(self.session.load_flow(id))
+    }
+
+    /// `storage.listFlows`: `{flows, total}`.
+    #[wasm_bindgen(js_name = listFlows)]
+    pub fn list_flows(&self, options_json: String) -> Promise {
+        text_promise(self.session.list_flows(options_json))
+    }
+
+    /// `storage.deleteFlow`.
+    #[wasm_bindgen(js_name = deleteFlow)]
+    pub fn delete_flow(&self, id: String) -> Promise {
+        text_promise(self.session.delete_flow(id))
+    }
+}
+
+fn text_promise(work: atomiton_core::host::BoxFuture<'static, String>) -> Promise {
+    future_to_promise(async move { Ok(JsValue::from(work.await)) })
+}

@@ -1,0 +1,83 @@
+//! Stateless JSON functions every binding exposes: the node catalog, templates, flow formats
+//! and the recovery table. Each returns an [`outcome`] envelope.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::guard::guarded;
+use super::wire::outcome;
+use crate::catalog;
+use crate::error::{recovery_strategy, ErrorCode, ExecutionError};
+use crate::format::{definition_to_yaml, flow_from_value, parse_definition_json, parse_json_value, parse_yaml_value, ParseLimits};
+use crate::model::NodeDefinition;
+
+/// Every built-in node definition (`getAllNodeDefinitions`).
+pub fn node_definitions() -> String {
+    outcome(guarded("nodeDefinitions", || Ok(catalog::all_node_definitions())))
+}
+
+/// One built-in node definition, or `null`.
+pub fn node_definition(node_type: &str) -> String {
+    outcome(guarded("nodeDefinition", || Ok(catalog::node_definition(node_type))))
+}
+
+/// `getNodeDefinitionsGroupedByCategory`.
+pub fn node_definitions_by_category() -> String {
+    outcome(guarded("nodeDefinitionsByCategory", || Ok(catalog::node_definitions_by_category())))
+}
+
+/// `{templates: [{id, name, description, nodeCount}]}`.
+pub fn list_templates() -> String {
+    outcome(guarded("listTemplates", || Ok(json!({"templates": catalog::list_templates()}))))
+}
+
+/// A bundled template's definition, or `null`.
+pub fn get_template(id: &str) -> String {
+    outcome(guarded("getTemplate", || Ok(catalog::get_template(id))))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct ParseOptions {
+    /// `"yaml"`, `"json"`, or absent to detect.
+    format: Option<String>,
+    /// Apply the YAML flow format's defaults (reference §3.4). Default true for YAML.
+    defaults: Option<bool>,
+}
+
+/// Reads a flow from JSON or YAML text; `options_json` is `{format?, defaults?}`.
+pub fn parse_flow(text: &str, options_json: &str) -> String {
+    outcome(guarded("parseFlow", || {
+        let options: ParseOptions = serde_json::from_str(options_json).unwrap_or_default();
+        let limits = ParseLimits::default();
+        let is_json = match options.format.as_deref() {
+            Some("json") => true,
+            Some("yaml") => false,
+            _ => text.trim_start().starts_with('{'),
+        };
+        let value = if is_json { parse_json_value(text, &limits)? } else { parse_yaml_value(text, &limits)? };
+        let flow: NodeDefinition = if !is_json && options.defaults.unwrap_or(true) {
+            flow_from_value(value)?
+        } else {
+            serde_json::from_value(value).map_err(|e| ExecutionError::deserialization(format!("Invalid flow: {e}")))?
+        };
+        Ok(flow)
+    }))
+}
+
+/// Writes a flow (JSON text) as YAML.
+pub fn flow_to_yaml(flow_json: &str) -> String {
+    outcome(guarded("flowToYaml", || definition_to_yaml(&parse_definition_json(flow_json, &ParseLimits::default())?)))
+}
+
+/// `getErrorRecoveryStrategy` for every code: `{CODE: strategy}`.
+pub fn recovery_table() -> String {
+    outcome(guarded("recoveryTable", || {
+        Ok(ErrorCode::ALL.iter().map(|code| (code.as_str().to_owned(), serde_json::to_value(recovery_strategy(*code)).unwrap_or(Value::Null))).collect::<serde_json::Map<_, _>>())
+    }))
+}
+
+/// The engine's version.
+pub fn engine_version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}

@@ -1,0 +1,64 @@
+//! `ConductorConfig` as the TypeScript layer hands it to a session (its serialisable part;
+//! functions stay in TypeScript).
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use crate::engine::EngineConfig;
+use crate::validation::FlowLimits;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SessionConfig {
+    pub concurrency: Option<usize>,
+    pub timeout: Option<f64>,
+    pub max_retries: Option<u32>,
+    pub retry_delay: Option<f64>,
+    pub progress_throttle: Option<f64>,
+    pub trace: Option<bool>,
+    pub max_depth: Option<usize>,
+    pub max_nodes: Option<usize>,
+    /// Native hosts: relative file paths and process working directories resolve here.
+    pub working_directory: Option<PathBuf>,
+    pub storage: StorageConfig,
+}
+
+/// `storage: {type: "fs" | "memory" | "indexeddb", directory?}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct StorageConfig {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub directory: Option<PathBuf>,
+}
+
+impl SessionConfig {
+    /// Reads the JSON text of a config; a malformed one is a `VALIDATION_FAILED` error.
+    pub fn from_json(text: &str) -> crate::error::Result<Self> {
+        serde_json::from_str(text).map_err(|e| crate::error::ExecutionError::validation(format!("Invalid conductor config: {e}")))
+    }
+
+    /// The engine settings, defaults where a field is absent or out of range.
+    pub fn engine(&self) -> EngineConfig {
+        let defaults = EngineConfig::default();
+        EngineConfig {
+            concurrency: self.concurrency.filter(|c| *c > 0).unwrap_or(defaults.concurrency),
+            timeout_ms: self.timeout.filter(|t| *t > 0.0),
+            max_retries: self.max_retries.unwrap_or(defaults.max_retries),
+            retry_delay_ms: self.retry_delay.filter(|d| *d >= 0.0).unwrap_or(defaults.retry_delay_ms),
+            progress_throttle_ms: self.progress_throttle.filter(|t| *t >= 0.0).unwrap_or(defaults.progress_throttle_ms),
+            trace: self.trace.unwrap_or(defaults.trace),
+            flow_limits: FlowLimits {
+                max_depth: self.max_depth.unwrap_or(defaults.flow_limits.max_depth),
+                max_nodes: self.max_nodes.unwrap_or(defaults.flow_limits.max_nodes),
+            },
+            ..defaults
+        }
+    }
+
+    /// Whether flows are kept in memory (`storage: {type: "memory"}`).
+    pub fn memory_storage(&self) -> bool {
+        self.storage.kind.as_deref() == Some("memory")
+    }
+}

@@ -1,0 +1,161 @@
+//! Runs are driven on the embedder's thread.
+//!
+//! A run of a small flow is mostly CPU work measured in microseconds; handing it to a worker
+//! thread and its result back would cost two thread switches, more than the run itself. So a
+//! run's future is polled right inside the call that starts it, and again inside whichever call
+//! wakes it on that thread (an executor's answer); only wakes from elsewhere (timers, I/O,
+//! offloaded work) poke the embedder through the [`Notifier`]. Real work never blocks the
+//! embedder: I/O runs on the host's threads, heavy node work is offloaded by the engine
+//! ([`crate::host::Host::run_blocking`]), and a native binding runs large documents on a worker
+//! from the start ([`Driver::on_worker`]).
+
+use std::cell::Cell;
+use std::collections::{HashMap, VecDeque};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::task::{Context, Poll, Wake, Waker};
+
+use futures::FutureExt;
+
+use crate::error::panic_message;
+use super::mailbox::{lock, Notifier};
+use super::wire::{panic_output, RunOutput};
+use crate::host::BoxFuture;
+
+/// Polls per driving call before yielding back to the embedder's event loop, so a run that
+/// keeps waking itself cannot starve timers and I/O callbacks.
+const POLL_BUDGET: usize = 4096;
+
+thread_local! {
+    static DRIVING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether this thread is inside a driving call: whatever it queues is reported by the call's
+/// status, with no poke needed.
+pub(crate) fn driving() -> bool {
+    DRIVING.with(Cell::get)
+}
+
+/// A finished run as the embedder collects it: the `ExecutionResult` as JSON text with its trace
+/// apart, because parsing a trace costs JS more than the whole run of a small flow and most
+/// callers never read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompletedRun {
+    pub run_id: u32,
+    pub result: String,
+    pub trace: Option<String>,
+}
+
+struct Run {
+    future: BoxFuture<'static, RunOutput>,
+    waker: Waker,
+}
+
+/// Wakes one run: queues it, and pokes the embedder when woken from elsewhere.
+struct RunWaker {
+    id: u32,
+    queued: AtomicBool,
+    driver: Weak<Driver>,
+}
+
+impl Wake for RunWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if self.queued.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        if let Some(driver) = self.driver.upgrade() {
+            lock(&driver.ready).push_back(self.clone());
+            driver.notifier.poke();
+        }
+    }
+}
+
+// SAFETY: wasm32 without the atomics feature has exactly one thread, so the waker (which the
+// standard library requires to be Send + Sync) is never touched from another thread.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+unsafe impl Send for RunWaker {}
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+unsafe impl Sync for RunWaker {}
+
+/// The runs of one session and the results waiting for the embedder.
+pub(crate) struct Driver {
+    notifier: Arc<Notifier>,
+    runs: Mutex<HashMap<u32, Run>>,
+    ready: Mutex<VecDeque<Arc<RunWaker>>>,
+    completed: Mutex<Vec<CompletedRun>>,
+}
+
+// The waker is shared across threads on native targets; on wasm32 everything is one thread.
+#[cfg(not(target_arch = "wasm32"))]
+const _: fn() = || {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Driver>();
+};
+
+impl Driver {
+    pub fn new(notifier: Arc<Notifier>) -> Arc<Self> {
+        Arc::new(Driver { notifier, runs: Mutex::default(), ready: Mutex::default(), completed: Mutex::default() })
+    }
+
+    /// Starts run `id` on the calling thread: it is polled before this returns.
+    pub fn start(self: &Arc<Self>, id: u32, future: BoxFuture<'static, RunOutput>) {
+        let waker = Arc::new(RunWaker { id, queued: AtomicBool::new(false), driver: Arc::downgrade(self) });
+        lock(&self.runs).insert(id, Run { future, waker: Waker::from(waker.clone()) });
+        self.drive(|| waker.wake_by_ref());
+    }
+
+    /// Run `id` as a future for the embedder to run on a worker; it reports like any other run.
+    pub fn on_worker(self: &Arc<Self>, id: u32, future: BoxFuture<'static, RunOutput>) -> BoxFuture<'static, ()> {
+        let driver = self.clone();
+        Box::pin(async move {
+            let output = AssertUnwindSafe(future).catch_unwind().await.unwrap_or_else(|panic| panic_output(&panic_message(&*panic)));
+            driver.complete(id, output);
+        })
+    }
+
+    /// Does `first` (which may wake runs), then polls every woken run.
+    pub fn drive(&self, first: impl FnOnce()) {
+        self.notifier.rearm();
+        let previous = DRIVING.with(|d| d.replace(true));
+        first();
+        let mut budget = POLL_BUDGET;
+        while budget > 0 {
+            let Some(waker) = lock(&self.ready).pop_front() else { break };
+            waker.queued.store(false, Ordering::Release);
+            let Some(mut run) = lock(&self.runs).remove(&waker.id) else { continue };
+            let mut context = Context::from_waker(&run.waker);
+            match catch_unwind(AssertUnwindSafe(|| run.future.as_mut().poll(&mut context))) {
+                Ok(Poll::Pending) => {
+                    lock(&self.runs).insert(waker.id, run);
+                }
+                Ok(Poll::Ready(output)) => self.complete(waker.id, output),
+                Err(panic) => self.complete(waker.id, panic_output(&panic_message(&*panic))),
+            }
+            budget -= 1;
+        }
+        DRIVING.with(|d| d.set(previous));
+        if !lock(&self.ready).is_empty() {
+            // Out of budget: let the event loop breathe, then carry on.
+            self.notifier.poke();
+        }
+    }
+
+    fn complete(&self, run_id: u32, output: RunOutput) {
+        lock(&self.completed).push(CompletedRun { run_id, result: output.result, trace: output.trace });
+        self.notifier.poke();
+    }
+
+    pub fn has_completed(&self) -> bool {
+        !lock(&self.completed).is_empty()
+    }
+
+    /// Every finished run not yet collected.
+    pub fn take_completed(&self) -> Vec<CompletedRun> {
+        std::mem::take(&mut *lock(&self.completed))
+    }
+}

@@ -1,0 +1,95 @@
+//! Events, executor calls and finished runs reach the embedder (JS) in batches. Records are
+//! queued here; the embedder learns that something is waiting either from the status a driving
+//! call returns (records queued on its own thread, during that call) or from one poke (records
+//! queued elsewhere: a timer, I/O, a worker). A burst of progress snapshots or node calls costs
+//! at most one hop to the embedder's thread, not one per record.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use super::driver::driving;
+
+/// How the embedder is poked: a threadsafe function in Node, a scheduled microtask in a browser.
+/// `Send + Sync` on native targets, where pokes come from worker threads.
+#[cfg(not(target_arch = "wasm32"))]
+pub type PokeFn = Box<dyn Fn() + Send + Sync>;
+/// How the embedder is poked: a scheduled microtask (wasm32 has one thread).
+#[cfg(target_arch = "wasm32")]
+pub type PokeFn = Box<dyn Fn()>;
+
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A poisoned lock only means a panic elsewhere mid-update; the queues stay usable.
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The "something is waiting" signal, shared by every queue of one session.
+#[derive(Default)]
+pub struct Notifier {
+    poke: Mutex<Option<PokeFn>>,
+    scheduled: AtomicBool,
+}
+
+impl Notifier {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Notifier::default())
+    }
+
+    /// Sets the function that pokes the embedder.
+    pub fn set(&self, poke: PokeFn) {
+        *lock(&self.poke) = Some(poke);
+    }
+
+    /// Asks the embedder to drive. Skipped inside a driving call, whose returned status already
+    /// says what is waiting, and while a poke is already on its way.
+    pub fn poke(&self) {
+        if driving() || self.scheduled.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        match lock(&self.poke).as_ref() {
+            Some(poke) => poke(),
+            None => self.scheduled.store(false, Ordering::Release),
+        }
+    }
+
+    /// Called as the embedder starts draining: anything queued from now on needs a new poke.
+    pub(crate) fn rearm(&self) {
+        self.scheduled.store(false, Ordering::Release);
+    }
+}
+
+/// A queue of JSON records.
+pub(crate) struct Mailbox {
+    records: Mutex<Vec<String>>,
+    notifier: Arc<Notifier>,
+}
+
+impl Mailbox {
+    pub fn new(notifier: Arc<Notifier>) -> Self {
+        Mailbox { records: Mutex::new(Vec::new()), notifier }
+    }
+
+    /// Queues a record and lets the embedder know.
+    pub fn post(&self, record: String) {
+        lock(&self.records).push(record);
+        self.notifier.poke();
+    }
+
+    pub fn is_empty(&self) -> bool {
+        lock(&self.records).is_empty()
+    }
+
+    /// Everything queued, as one JSON array text.
+    pub fn drain(&self) -> String {
+        let records = std::mem::take(&mut *lock(&self.records));
+        let mut out = String::with_capacity(2 + records.iter().map(|r| r.len() + 1).sum::<usize>());
+        out.push('[');
+        for (i, record) in records.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(record);
+        }
+        out.push(']');
+        out
+    }
+}

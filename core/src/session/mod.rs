@@ -1,0 +1,271 @@
+//! The JSON-text API every binding exposes, so that bindings stay thin.
+//!
+//! A [`Session`] is one conductor: an engine, a host, flow storage and the runs going on. The
+//! embedder (the napi addon, the wasm module) starts runs with JSON text, drives them on its own
+//! thread ([`driver`]), and collects finished runs, events and custom-executor calls in batches
+//! ([`mailbox`]), guided by the status bits every driving call returns. A binding only adds what
+//! is specific to it: how to poke its JS thread, where worker futures run, and value conversion
+//! at the boundary.
+
+mod calls;
+pub mod catalog;
+mod config;
+mod driver;
+mod events;
+mod guard;
+mod mailbox;
+mod wire;
+
+use std::collections::{HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex};
+
+use futures::FutureExt;
+use serde_json::{json, Value};
+
+pub use calls::ExecutorCalls;
+pub use config::{SessionConfig, StorageConfig};
+pub use driver::CompletedRun;
+pub use guard::guarded;
+pub use mailbox::{Notifier, PokeFn};
+pub use wire::outcome;
+
+use self::driver::Driver;
+use self::events::MailboxSink;
+use self::mailbox::{lock, Mailbox};
+use self::wire::{failure, RunOutput, RunRequest};
+use crate::engine::{execution_id, uuid_v4, Engine, ExecutionResult, RunOptions};
+use crate::error::{panic_message, ExecutionError};
+use crate::format::{parse_definition_json, parse_json_value, parse_shallow_definition_json, SHALLOW_JSON_DEPTH};
+use crate::host::{BoxFuture, CancelToken, EventSink, SharedHost};
+use crate::model::NodeDefinition;
+use crate::storage::{FlowStore, ListOptions};
+
+/// Status bit: finished runs are waiting in [`Session::take_completed`].
+pub const STATUS_COMPLETED: u32 = 1;
+/// Status bit: executor calls or aborts are waiting in [`Session::take_calls`].
+pub const STATUS_CALLS: u32 = 2;
+/// Status bit: events are waiting in [`Session::take_events`].
+pub const STATUS_EVENTS: u32 = 4;
+
+/// Where a started run goes on.
+pub enum RunPlacement {
+    /// On the embedder's thread; it may already have finished.
+    Driven,
+    /// On a worker: the embedder must run this future there (it reports like any other run).
+    Worker(BoxFuture<'static, ()>),
+}
+
+/// One conductor's engine, host, storage and runs.
+pub struct Session {
+    engine: Engine,
+    host: SharedHost,
+    store: FlowStore,
+    /// Cancel tokens of the runs going on, by execution id.
+    runs: Mutex<HashMap<String, CancelToken>>,
+    driver: Arc<Driver>,
+    events: Arc<Mailbox>,
+    calls: Arc<ExecutorCalls>,
+    /// Documents larger than this run on a worker (`None`: always on the embedder's thread).
+    worker_threshold: Option<usize>,
+}
+
+impl Session {
+    /// A session whose host sends custom node types to `calls`, and whose queues poke the
+    /// embedder through `notifier`.
+    pub fn new(engine: Engine, host: SharedHost, store: FlowStore, notifier: Arc<Notifier>, calls: Arc<ExecutorCalls>) -> Self {
+        Session {
+            engine,
+            host,
+            store,
+            runs: Mutex::new(HashMap::new()),
+            driver: Driver::new(notifier.clone()),
+            events: Arc::new(Mailbox::new(notifier)),
+            calls,
+            worker_threshold: None,
+        }
+    }
+
+    /// Runs documents over `bytes` (and documents nested deeper than serde_json recurses, whose
+    /// values are only safe to drop on a worker's large stack) on a worker instead of the
+    /// embedder's thread, where parsing them would hold up its event loop.
+    pub fn with_worker_threshold(mut self, bytes: usize) -> Self {
+        self.worker_threshold = Some(bytes);
+        self
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// What the embedder should collect now: `STATUS_*` bits.
+    pub fn status(&self) -> u32 {
+        let mut status = 0;
+        if self.driver.has_completed() {
+            status |= STATUS_COMPLETED;
+        }
+        if !self.calls.mailbox.is_empty() {
+            status |= STATUS_CALLS;
+        }
+        if !self.events.is_empty() {
+            status |= STATUS_EVENTS;
+        }
+        status
+    }
+
+    /// Starts a flow (JSON text) as run `run_id` (chosen by the embedder). The result arrives
+    /// through [`take_completed`](Self::take_completed), often before this returns. A run never
+    /// fails to report: every failure, a panic included, is a result with `success: false`.
+    pub fn start_run(self: &Arc<Self>, run_id: u32, flow_json: String, options_json: String) -> RunPlacement {
+        let limits = &self.engine.config().parse_limits;
+        let parsed = match self.worker_threshold {
+            Some(bytes) if flow_json.len() > bytes => None,
+            None => Some(guarded("parse", || parse_definition_json(&flow_json, limits))),
+            Some(_) if limits.max_depth < SHALLOW_JSON_DEPTH => Some(guarded("parse", || parse_definition_json(&flow_json, limits))),
+            Some(_) => guarded("parse", || Ok(parse_shallow_definition_json(&flow_json))).unwrap_or_else(|panic| Some(Err(panic))),
+        };
+        let on_this_thread = parsed.is_some();
+        let session = self.clone();
+        let future: BoxFuture<'static, RunOutput> = Box::pin(async move {
+            let flow = match parsed {
+                Some(flow) => flow,
+                None => parse_definition_json(&flow_json, &session.engine.config().parse_limits),
+            };
+            let outcome = AssertUnwindSafe(session.run(flow, options_json)).catch_unwind().await;
+            RunOutput::from_result(outcome.unwrap_or_else(|panic| failure(ExecutionError::internal(format!("The engine panicked: {}", panic_message(&*panic))))))
+        });
+        if on_this_thread {
+            self.driver.start(run_id, future);
+            RunPlacement::Driven
+        } else {
+            RunPlacement::Worker(self.driver.on_worker(run_id, future))
+        }
+    }
+
+    async fn run(self: Arc<Self>, flow: Result<NodeDefinition, ExecutionError>, options_json: String) -> ExecutionResult {
+        let request: RunRequest = match serde_json::from_str(&options_json) {
+            Ok(request) => request,
+            Err(e) => return failure(ExecutionError::validation(format!("Invalid run options: {e}"))),
+        };
+        let flow = match flow {
+            Ok(flow) => flow,
+            Err(error) => return failure(error),
+        };
+        let execution_id = request.execution_id.clone().unwrap_or_else(|| execution_id(|| self.host.random()));
+        let cancel = CancelToken::new();
+        lock(&self.runs).insert(execution_id.clone(), cancel.clone());
+        let options = RunOptions {
+            execution_id: Some(execution_id.clone()),
+            variables: request.variables,
+            input: request.input,
+            parent_context: request.parent_context,
+            slow_mo: request.slow_mo,
+            debug: request.debug,
+            timeout_ms: request.timeout,
+            custom_types: Arc::new(request.custom_types.into_iter().collect()),
+            cancel: Some(cancel),
+            events: request.events.then(|| Arc::new(MailboxSink(self.events.clone())) as Arc<dyn EventSink>),
+        };
+        let result = self.engine.run(flow, options, self.host.clone()).await;
+        lock(&self.runs).remove(&execution_id);
+        result
+    }
+
+    /// Does `first` (which may wake runs), then polls every woken run; returns the status.
+    pub fn drive(&self, first: impl FnOnce()) -> u32 {
+        self.driver.drive(first);
+        self.status()
+    }
+
+    /// Answers executor calls, `[[id, {ok, value?, error?}], ...]` as JSON text, carries the
+    /// waiting runs on and returns the status.
+    pub fn resolve_calls(&self, answers_json: &str) -> u32 {
+        self.drive(|| self.calls.resolve_batch(answers_json))
+    }
+
+    /// Every finished run not yet collected.
+    pub fn take_completed(&self) -> Vec<CompletedRun> {
+        self.driver.take_completed()
+    }
+
+    /// Every waiting event, as a JSON array.
+    pub fn take_events(&self) -> String {
+        self.events.drain()
+    }
+
+    /// Every waiting `{kind: "call" | "abort", id, ...}` record, as a JSON array.
+    pub fn take_calls(&self) -> String {
+        self.calls.mailbox.drain()
+    }
+
+    /// Cancels a running execution; `false` when no such run is going on.
+    pub fn cancel(&self, execution_id: &str) -> bool {
+        match lock(&self.runs).get(execution_id) {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Ids of the runs going on now.
+    pub fn running(&self) -> Vec<String> {
+        lock(&self.runs).keys().cloned().collect()
+    }
+
+    /// Deep validation: `{ok, value: {valid, errors, issues}}`.
+    pub fn validate(&self, flow_json: &str, custom_types_json: &str) -> String {
+        outcome(guarded("validate", || {
+            let flow = parse_definition_json(flow_json, &self.engine.config().parse_limits)?;
+            let custom: HashSet<String> = serde_json::from_str(custom_types_json).unwrap_or_default();
+            let report = self.engine.validate(&flow, &custom, &self.host);
+            let legacy = report.legacy();
+            Ok(json!({"valid": legacy.valid, "errors": legacy.errors, "issues": report.issues}))
+        }))
+    }
+
+    /// `storage.saveFlow`: `{ok, value: savedFlow}`; a `flowSaved` event is queued.
+    pub fn save_flow(self: &Arc<Self>, flow_json: String) -> BoxFuture<'static, String> {
+        let session = self.clone();
+        guarded_future(async move {
+            let flow: Value = parse_json_value(&flow_json, &session.engine.config().parse_limits)?;
+            let host = session.host.clone();
+            let (saved, event) = session.store.save(flow, host.now(), || uuid_v4(|| host.random())).await?;
+            let mut record = serde_json::to_value(&event).map_err(ExecutionError::from)?;
+            record["type"] = json!("flowSaved");
+            session.events.post(record.to_string());
+            Ok(saved)
+        })
+    }
+
+    /// `storage.loadFlow`.
+    pub fn load_flow(&self, id: String) -> BoxFuture<'static, String> {
+        let store = self.store.clone();
+        guarded_future(async move { store.load(&id).await })
+    }
+
+    /// `storage.listFlows`: `{flows, total}`.
+    pub fn list_flows(&self, options_json: String) -> BoxFuture<'static, String> {
+        let store = self.store.clone();
+        guarded_future(async move {
+            let options: ListOptions = serde_json::from_str(&options_json).map_err(|e| ExecutionError::validation(format!("Invalid list options: {e}")))?;
+            store.list(&options).await
+        })
+    }
+
+    /// `storage.deleteFlow`; a `flowDeleted` event is queued.
+    pub fn delete_flow(self: &Arc<Self>, id: String) -> BoxFuture<'static, String> {
+        let session = self.clone();
+        guarded_future(async move {
+            session.store.delete(&id).await?;
+            session.events.post(json!({"type": "flowDeleted", "id": id}).to_string());
+            Ok(Value::Null)
+        })
+    }
+}
+
+/// A fallible operation as an outcome envelope, a panic included.
+fn guarded_future<T: serde::Serialize>(work: impl std::future::Future<Output = Result<T, ExecutionError>> + crate::host::MaybeSend + 'static) -> BoxFuture<'static, String> {
+    Box::pin(async move { outcome(AssertUnwindSafe(work).catch_unwind().await.unwrap_or_else(|panic| Err(ExecutionError::internal(panic_message(&*panic))))) })
+}

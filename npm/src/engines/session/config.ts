@@ -1,0 +1,17 @@
+/** The serialisable part of `ConductorConfig`, as a session's constructor reads it. */
+import type { ConductorConfig } from "../../types/execution.js";
+
+export function sessionConfigJson(config: ConductorConfig): string {
+  return JSON.stringify({
+    concurrency: config.concurrency,
+    timeout: config.timeout,
+    maxRetries: config.maxRetries,
+    retryDelay: config.retryDelay,
+    progressThrottle: config.progressThrottle,
+    trace: config.trace,
+    maxDepth: config.limits?.maxDepth,
+    maxNodes: config.limits?.maxNodes,
+    workingDirectory: config.workingDirectory,
+    storage: config.storage,
+  });
+}

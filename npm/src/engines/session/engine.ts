@@ -1,0 +1,214 @@
+/**
+ * `EngineAdapter` over a Rust session (the napi addon's or the wasm module's): glue only. It
+ * moves JSON text, collects what the session's status bits say is waiting, runs JS executors
+ * and keeps finished runs' promises.
+ */
+import type { NodeDefinition } from "../../types/definition.js";
+import type { NodeExecutorFactory } from "../../types/execution.js";
+import type { ListFlowsOptions } from "../../types/storage.js";
+import type { EngineAdapter, Outcome, WireEvent, WireResult, WireRunOptions } from "../../conductor/engine.js";
+import { CallSignal, callExecutor, outcomeJson, type ExecutorOutcome } from "../../conductor/executors.js";
+import { STATUS_CALLS, STATUS_COMPLETED, STATUS_EVENTS, type CatalogFunctions, type SessionHandle } from "./handle.js";
+
+/**
+ * Gives `result` a `trace` property parsed from `text` when first read (then a plain data
+ * property): parsing a trace costs more than running a small flow, and most callers never
+ * look at it. Enumerable, so `JSON.stringify` and structured clone still carry it.
+ */
+function defineLazyTrace(result: WireResult, text: string): void {
+  const settle = (value: unknown) => Object.defineProperty(result, "trace", { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(result, "trace", {
+    get() {
+      const value: unknown = JSON.parse(text);
+      settle(value);
+      return value;
+    },
+    set: settle,
+    enumerable: true,
+    configurable: true,
+  });
+}
+
+type CallRecord = { kind: "call"; id: number; type: string; params: Record<string, unknown> } | { kind: "abort"; id: number };
+
+export class SessionEngine implements EngineAdapter {
+  private factory: NodeExecutorFactory | undefined;
+  private listener: (events: WireEvent[]) => void = () => {};
+  /** Executor calls in flight, by call id. */
+  private readonly calls = new Map<number, CallSignal>();
+  /** Answers of asynchronous executors, sent to the engine together once per microtask. */
+  private answers: string[] = [];
+  /** Runs started and not finished, by the run id JS gave them. */
+  private readonly pending = new Map<number, (result: WireResult) => void>();
+  private nextRunId = 1;
+  /** Holds Node's event loop open while runs are pending (a native session's notifier is weak). */
+  private keepAlive: ReturnType<typeof setInterval> | undefined;
+
+  private readonly holdEventLoop: boolean;
+
+  /**
+   * @param options.holdEventLoop keep Node's event loop alive while runs are pending: needed
+   *   when the session's wake-ups come from threads Node does not know about (the native addon).
+   * @param options.deferNotify the session pokes from inside its own calls (wasm: one thread),
+   *   so drive on a microtask rather than re-entering it.
+   */
+  constructor(
+    readonly kind: "native" | "wasm",
+    private readonly handle: SessionHandle,
+    private readonly catalog: CatalogFunctions,
+    options: { holdEventLoop: boolean; deferNotify: boolean },
+  ) {
+    this.holdEventLoop = options.holdEventLoop;
+    const drive = () => this.settle(this.handle.drive());
+    this.handle.setNotifier(options.deferNotify ? () => queueMicrotask(drive) : drive);
+  }
+
+  setExecutorFactory(factory: NodeExecutorFactory | undefined): void {
+    this.factory = factory;
+  }
+
+  setEventListener(listener: (events: WireEvent[]) => void): void {
+    this.listener = listener;
+  }
+
+  /**
+   * Collects what a driving call's status says is waiting, and keeps going while answering
+   * executor calls makes more progress: events first (a run's progress is delivered before its
+   * completion), then executor calls, then finished runs. A loop, not recursion, so a chain of
+   * ten thousand synchronous executors uses no stack.
+   */
+  private settle(status: number): void {
+    while (status !== 0) {
+      if (status & STATUS_EVENTS) this.flushEvents();
+      if (status & STATUS_COMPLETED) this.deliverCompleted();
+      const answered = status & STATUS_CALLS ? this.pumpCalls() : [];
+      status = answered.length > 0 ? this.handle.resolveCalls(`[${answered.join(",")}]`) : 0;
+    }
+    if (this.pending.size > 0) {
+      if (this.holdEventLoop) this.keepAlive ??= setInterval(() => {}, 1 << 30);
+    } else if (this.keepAlive !== undefined) {
+      clearInterval(this.keepAlive);
+      this.keepAlive = undefined;
+    }
+  }
+
+  private deliverCompleted(): void {
+    for (const { runId, result, trace } of this.handle.takeCompleted()) {
+      const value = JSON.parse(result) as WireResult;
+      if (trace !== undefined && trace !== null) defineLazyTrace(value, trace);
+      const resolve = this.pending.get(runId);
+      this.pending.delete(runId);
+      resolve?.(value);
+    }
+  }
+
+  flushEvents(): void {
+    const events = JSON.parse(this.handle.takeEvents()) as WireEvent[];
+    if (events.length > 0) this.listener(events);
+  }
+
+  /**
+   * Starts every queued executor call and applies every queued abort. Returns the answers of
+   * the executors that finished synchronously, as `[id,outcome]` JSON texts; the others answer
+   * through `answerLater`.
+   */
+  private pumpCalls(): string[] {
+    const answered: string[] = [];
+    const records = JSON.parse(this.handle.takeCalls()) as CallRecord[];
+    for (const record of records) {
+      if (record.kind === "abort") {
+        this.calls.get(record.id)?.abort(new DOMException("The node's run was cancelled or timed out", "AbortError"));
+        this.calls.delete(record.id);
+        continue;
+      }
+      const call = new CallSignal();
+      this.calls.set(record.id, call);
+      const outcome = callExecutor(this.factory, record.type, call.attachTo(record.params));
+      if (outcome instanceof Promise) {
+        void outcome.then((settled) => this.answerLater(record.id, settled));
+      } else {
+        this.calls.delete(record.id);
+        answered.push(`[${record.id},${outcomeJson(outcome)}]`);
+      }
+    }
+    return answered;
+  }
+
+  private answerLater(id: number, outcome: ExecutorOutcome): void {
+    if (!this.calls.delete(id)) return; // aborted meanwhile: the engine no longer waits
+    this.answers.push(`[${id},${outcomeJson(outcome)}]`);
+    if (this.answers.length === 1) {
+      queueMicrotask(() => {
+        const batch = this.answers;
+        this.answers = [];
+        this.settle(this.handle.resolveCalls(`[${batch.join(",")}]`));
+      });
+    }
+  }
+
+  async run(flow: NodeDefinition, options: WireRunOptions): Promise<WireResult> {
+    let flowJson: string;
+    try {
+      flowJson = JSON.stringify(flow);
+    } catch (error) {
+      return { success: false, error: { code: "SERIALIZATION_FAILED", message: `The flow is not JSON-serialisable: ${String(error)}` } as WireResult["error"], duration: 0, executedNodes: [] };
+    }
+    const runId = this.nextRunId;
+    this.nextRunId = this.nextRunId >= 0x7fffffff ? 1 : this.nextRunId + 1;
+    const result = new Promise<WireResult>((resolve) => this.pending.set(runId, resolve));
+    this.settle(this.handle.run(runId, flowJson, JSON.stringify(options)));
+    return result;
+  }
+
+  cancel(executionId: string): boolean {
+    return this.handle.cancel(executionId);
+  }
+
+  validate(flow: NodeDefinition, customTypes: string[]) {
+    return JSON.parse(this.handle.validate(JSON.stringify(flow), JSON.stringify(customTypes)));
+  }
+
+  async saveFlow(flow: unknown) {
+    return JSON.parse(await this.handle.saveFlow(JSON.stringify(flow)));
+  }
+
+  async loadFlow(id: string) {
+    return JSON.parse(await this.handle.loadFlow(id));
+  }
+
+  async listFlows(options: ListFlowsOptions) {
+    return JSON.parse(await this.handle.listFlows(JSON.stringify(options ?? {})));
+  }
+
+  async deleteFlow(id: string) {
+    return JSON.parse(await this.handle.deleteFlow(id));
+  }
+
+  listTemplates() {
+    return JSON.parse(this.catalog.listTemplates());
+  }
+
+  getTemplate(id: string) {
+    return JSON.parse(this.catalog.getTemplate(id));
+  }
+
+  nodeDefinitions() {
+    return JSON.parse(this.catalog.nodeDefinitions());
+  }
+
+  nodeDefinition(type: string) {
+    return JSON.parse(this.catalog.nodeDefinition(type));
+  }
+
+  nodeDefinitionsByCategory() {
+    return JSON.parse(this.catalog.nodeDefinitionsByCategory());
+  }
+
+  parseFlow(text: string, options: { format?: "yaml" | "json"; defaults?: boolean }): Outcome<NodeDefinition> {
+    return JSON.parse(this.catalog.parseFlow(text, JSON.stringify(options)));
+  }
+
+  flowToYaml(flow: NodeDefinition): Outcome<string> {
+    return JSON.parse(this.catalog.flowToYaml(JSON.stringify(flow)));
+  }
+}

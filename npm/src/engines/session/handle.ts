@@ -1,0 +1,41 @@
+/**
+ * What a Rust session looks like from JS, the same for the napi addon and the wasm module (both
+ * wrap `atomiton_core::session::Session`). Runs are driven on the JS thread: `run`, `drive` and
+ * `resolveCalls` return status bits saying what is waiting; the notifier is called when
+ * something became ready elsewhere, and JS answers with `drive()`.
+ */
+export type SessionHandle = {
+  setNotifier(notify: () => void): void;
+  run(runId: number, flowJson: string, optionsJson: string): number;
+  drive(): number;
+  resolveCalls(answersJson: string): number;
+  takeCompleted(): Array<{ runId: number; result: string; trace?: string | null }>;
+  takeEvents(): string;
+  takeCalls(): string;
+  cancel(executionId: string): boolean;
+  validate(flowJson: string, customTypesJson: string): string;
+  saveFlow(flowJson: string): Promise<string>;
+  loadFlow(id: string): Promise<string>;
+  listFlows(optionsJson: string): Promise<string>;
+  deleteFlow(id: string): Promise<string>;
+};
+
+/** The module-level functions of either build; each returns an outcome envelope as JSON. */
+export type CatalogFunctions = {
+  nodeDefinitions(): string;
+  nodeDefinition(type: string): string;
+  nodeDefinitionsByCategory(): string;
+  listTemplates(): string;
+  getTemplate(id: string): string;
+  parseFlow(text: string, optionsJson: string): string;
+  flowToYaml(flowJson: string): string;
+  recoveryTable(): string;
+  engineVersion(): string;
+};
+
+/** Finished runs are waiting in `takeCompleted`. */
+export const STATUS_COMPLETED = 1;
+/** Executor calls or aborts are waiting in `takeCalls`. */
+export const STATUS_CALLS = 2;
+/** Events are waiting in `takeEvents`. */
+export const STATUS_EVENTS = 4;
