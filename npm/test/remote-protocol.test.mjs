@@ -7,7 +7,7 @@ import { WebSocket, WebSocketServer } from "ws";
 import * as desktop from "@atomiton/conductor/desktop";
 import * as root from "@atomiton/conductor";
 import { createChannelHandlers, createHttpTransport, createIpcTransport, createRemoteConductor, createWebSocketTransport, detectTransport } from "@atomiton/conductor/desktop";
-import { electronDouble, ipcBridgeTo, startServer, wsTransportTo } from "./remote-helpers.mjs";
+import { electronDouble, ipcBridgeTo, startServer, wsTransportTo } from "../test-support/remote.mjs";
 
 /** A port nothing listens on. */
 async function freePort() {

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createConductor, createRemoteConductor, RemoteEngine } from "@atomiton/conductor/desktop";
-import { chainFlow, remoteClients, startServer, until, wsTransportTo } from "./remote-helpers.mjs";
+import { chainFlow, remoteClients, startServer, until, wsTransportTo } from "../test-support/remote.mjs";
 
 const waitChain = (ms) => ({
   id: "slow",

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { WebSocket } from "ws";
 import { createConductor, createRemoteConductor } from "@atomiton/conductor/desktop";
-import { ipcBridgeTo, remoteClients, startServer, until, wsTransportTo } from "./remote-helpers.mjs";
+import { ipcBridgeTo, remoteClients, startServer, until, wsTransportTo } from "../test-support/remote.mjs";
 
 const flow = (id, name) => ({ id, name, type: "group", nodes: [{ id: "a", type: "transform", parameters: { data: [1] }, custom: { kept: true } }], edges: [] });
 

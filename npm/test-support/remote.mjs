@@ -1,8 +1,9 @@
 // Shared setup for the remote tests: a real protocol server backed by a real native conductor,
-// and remote conductors reaching it over HTTP, WebSocket and Electron-style IPC.
+// and remote conductors reaching it over HTTP, WebSocket and Electron-style IPC. Kept outside
+// test/, where Node 20's runner would run it as a test file that runs no test.
 import { WebSocket, WebSocketServer } from "ws";
 import { createConductor, createProtocolServer, createRemoteConductor, createWebSocketTransport, registerIpcChannels } from "@atomiton/conductor/desktop";
-import { sleep } from "./helpers.mjs";
+import { sleep } from "../test/helpers.mjs";
 
 /** A `wait` node type that sleeps `parameters.ms` (default 20) unless its run is aborted. */
 export const waitFactory = {
