@@ -100,7 +100,7 @@ export function createConductorApi(engine: EngineAdapter, config: ConductorConfi
     const executionId = createExecutionId(overrides.executionId);
     const nodeId = typeof node.id === "string" ? node.id : "";
     const signal = overrides.signal;
-    const abort = () => engine.cancel(executionId);
+    const abort = () => void engine.cancel(executionId);
     if (signal?.aborted) {
       return failedResult(ErrorCode.CANCELLED, "Execution cancelled", nodeId);
     }
@@ -144,9 +144,8 @@ export function createConductorApi(engine: EngineAdapter, config: ConductorConfi
     failed.emit({ executionId, error: Object.assign(new Error(error.message), { code: error.code }) });
   }
 
-  function validate(node: NodeDefinition): Promise<ValidationResult> {
-    const outcome = engine.validate(node, customTypesOf(node, factory));
-    return Promise.resolve(unwrap(outcome));
+  async function validate(node: NodeDefinition): Promise<ValidationResult> {
+    return unwrap(await engine.validate(node, customTypesOf(node, factory)));
   }
 
   const onProgress = (callback: (event: NodeProgressEvent) => void): Unsubscribe => progress.add(callback);
@@ -156,9 +155,9 @@ export function createConductorApi(engine: EngineAdapter, config: ConductorConfi
   const node = {
     run,
     validate,
-    /** Cancels a running execution (no-op if it is not running). */
-    async cancel(executionId: string): Promise<void> {
-      engine.cancel(executionId);
+    /** Cancels a running execution; resolves to whether one was running (no-op if not). */
+    async cancel(executionId: string): Promise<boolean> {
+      return engine.cancel(executionId);
     },
     onProgress,
     onComplete,
@@ -172,10 +171,10 @@ export function createConductorApi(engine: EngineAdapter, config: ConductorConfi
 
   const flow = {
     async listTemplates(): Promise<{ templates: FlowTemplateInfo[] }> {
-      return unwrap(engine.listTemplates());
+      return unwrap(await engine.listTemplates());
     },
     async getTemplate(id: string): Promise<{ definition: NodeDefinition }> {
-      const definition = unwrap(engine.getTemplate(id));
+      const definition = unwrap(await engine.getTemplate(id));
       if (!definition) throw new Error(`Flow template ${id} not found`);
       return { definition };
     },
@@ -215,11 +214,13 @@ export function createConductorApi(engine: EngineAdapter, config: ConductorConfi
   const system = {
     async health(): Promise<HealthResult> {
       if (config.transport?.health) return config.transport.health();
+      if (engine.health) return engine.health();
       return { status: "ok", timestamp: Date.now(), message: engine.kind === "native" ? "Local conductor operational" : "Browser conductor operational (local engine)" };
     },
     async restart(): Promise<void> {
-      if (!options.restart) throw new Error("Restart not available in this environment");
-      await options.restart();
+      if (options.restart) return options.restart();
+      if (engine.restart) return engine.restart();
+      throw new Error("Restart not available in this environment");
     },
   };
 

@@ -4,7 +4,7 @@
  */
 import type { ExecutionError } from "../types/errors.js";
 import type { NodeDefinition } from "../types/definition.js";
-import type { NodeExecutorFactory } from "../types/execution.js";
+import type { HealthResult, NodeExecutorFactory } from "../types/execution.js";
 import type { FlowTemplateInfo, ListFlowsOptions, ValidationResult } from "../types/storage.js";
 
 /** Run options as the engine takes them. */
@@ -44,9 +44,13 @@ export type WireEvent =
 /** `{ok: true, value}` or `{ok: false, error}`. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: WireError };
 
+/** A value now, or later: a remote engine answers over a transport. */
+export type MaybePromise<T> = T | Promise<T>;
+
 /** What the conductor API needs from an engine. */
 export interface EngineAdapter {
-  readonly kind: "native" | "wasm";
+  /** `"remote"`: flows run on a desktop main process or a server, over a channel transport. */
+  readonly kind: "native" | "wasm" | "remote";
   /** The JS executors to call for host-provided node types. */
   setExecutorFactory(factory: NodeExecutorFactory | undefined): void;
   /** Receives every batch of events. */
@@ -54,17 +58,22 @@ export interface EngineAdapter {
   /** Delivers any events still queued (called before a run's completion is announced). */
   flushEvents(): void;
   run(flow: NodeDefinition, options: WireRunOptions): Promise<WireResult>;
-  cancel(executionId: string): boolean;
-  validate(flow: NodeDefinition, customTypes: string[]): Outcome<ValidationResult>;
+  /** True when a running execution was cancelled. Never rejects. */
+  cancel(executionId: string): MaybePromise<boolean>;
+  validate(flow: NodeDefinition, customTypes: string[]): MaybePromise<Outcome<ValidationResult>>;
   saveFlow(flow: unknown): Promise<Outcome<Record<string, unknown>>>;
   loadFlow(id: string): Promise<Outcome<Record<string, unknown>>>;
   listFlows(options: ListFlowsOptions): Promise<Outcome<{ flows: Array<Record<string, unknown>>; total: number }>>;
   deleteFlow(id: string): Promise<Outcome<null>>;
-  listTemplates(): Outcome<{ templates: FlowTemplateInfo[] }>;
-  getTemplate(id: string): Outcome<NodeDefinition | null>;
+  listTemplates(): MaybePromise<Outcome<{ templates: FlowTemplateInfo[] }>>;
+  getTemplate(id: string): MaybePromise<Outcome<NodeDefinition | null>>;
   nodeDefinitions(): Outcome<NodeDefinition[]>;
   nodeDefinition(type: string): Outcome<NodeDefinition | null>;
   nodeDefinitionsByCategory(): Outcome<Array<{ name: string; title: string; items: NodeDefinition[] }>>;
   parseFlow(text: string, options: { format?: "yaml" | "json"; defaults?: boolean }): Outcome<NodeDefinition>;
   flowToYaml(flow: NodeDefinition): Outcome<string>;
+  /** The health of where flows run, when that is not this process (`system.health`). */
+  health?(): Promise<HealthResult>;
+  /** Restarts where flows run, when the engine can (`system.restart`). */
+  restart?(): Promise<void>;
 }

@@ -1,0 +1,156 @@
+/**
+ * The remote engine: `EngineAdapter` over a channel transport, so the one conductor API runs
+ * flows on a desktop main process or a server with the original wire protocol (reference §8).
+ * Glue only: every decision is made by the engine at the other end. The catalog and the flow
+ * formats have no channel, so a local engine answers those.
+ */
+import type { NodeDefinition } from "../../types/definition.js";
+import type { HealthResult } from "../../types/execution.js";
+import type { FlowTemplateInfo, ListFlowsOptions, ValidationResult } from "../../types/storage.js";
+import type { EngineAdapter, Outcome, WireEvent, WireResult, WireRunOptions } from "../../conductor/engine.js";
+import type { ChannelClient, ChannelTransport } from "../../transports/types.js";
+import { listenToServerEvents } from "./events.js";
+import { attempt, callFailure, toWireResult } from "./wire.js";
+
+type Answer = Record<string, unknown>;
+const asRecord = (answer: unknown): Answer => (typeof answer === "object" && answer !== null ? (answer as Answer) : {});
+
+export class RemoteEngine implements EngineAdapter {
+  readonly kind = "remote" as const;
+  private readonly node: ChannelClient;
+  private readonly storage: ChannelClient;
+  private readonly flow: ChannelClient;
+  private readonly system: ChannelClient;
+  private unsubscribes: Array<() => void> = [];
+
+  /**
+   * @param transport where flows run.
+   * @param local answers the catalog and formats (in a browser the wasm engine; in Node the native one).
+   */
+  constructor(
+    private readonly transport: ChannelTransport,
+    private readonly local: EngineAdapter,
+  ) {
+    this.node = transport.channel("node");
+    this.storage = transport.channel("storage");
+    this.flow = transport.channel("flow");
+    this.system = transport.channel("system");
+  }
+
+  /** Custom executors run where the flow runs: the server's own `nodeExecutorFactory` applies. */
+  setExecutorFactory(): void {}
+
+  setEventListener(listener: (events: WireEvent[]) => void): void {
+    this.stopListening();
+    this.unsubscribes = listenToServerEvents(this.transport, (event) => listener([event]));
+  }
+
+  /** Events are delivered as they arrive; the server sends a run's progress before its answer. */
+  flushEvents(): void {}
+
+  /** Never rejects: a call that fails on the way becomes a failed result, like any failure. */
+  async run(flow: NodeDefinition, options: WireRunOptions): Promise<WireResult> {
+    const context = {
+      nodeId: flow?.id,
+      executionId: options.executionId,
+      variables: options.variables ?? {},
+      input: options.input,
+      parentContext: options.parentContext,
+      slowMo: options.slowMo,
+      debug: options.debug,
+      // Not in the original context: a server that does not know it ignores it.
+      timeout: options.timeout,
+    };
+    try {
+      return toWireResult(await this.node.call("execute", { node: flow, context }));
+    } catch (thrown) {
+      const error = { ...callFailure(thrown), nodeId: typeof flow?.id === "string" ? flow.id : undefined, executionId: options.executionId };
+      return { success: false, error, duration: 0, executedNodes: [] };
+    }
+  }
+
+  /** The server answers `{success: true}`, or `{success: false, error: "Execution not found"}`. */
+  async cancel(executionId: string): Promise<boolean> {
+    try {
+      return asRecord(await this.node.call("cancel", executionId)).success === true;
+    } catch {
+      return false; // the original only logged a failed cancel
+    }
+  }
+
+  /** The original desktop answers `{valid, errors}`; ours adds `issues`. */
+  validate(flow: NodeDefinition): Promise<Outcome<ValidationResult>> {
+    return attempt(this.node.call("validate", { node: flow }), (answer) => {
+      const result = asRecord(answer);
+      return { valid: result.valid !== false, errors: [], issues: [], ...result } as ValidationResult;
+    });
+  }
+
+  saveFlow(flow: unknown): Promise<Outcome<Answer>> {
+    return attempt(this.storage.call("saveFlow", { flow }), asRecord);
+  }
+
+  loadFlow(id: string): Promise<Outcome<Answer>> {
+    return attempt(this.storage.call("loadFlow", { id }), asRecord);
+  }
+
+  listFlows(options: ListFlowsOptions): Promise<Outcome<{ flows: Answer[]; total: number }>> {
+    return attempt(this.storage.call("listFlows", options ?? {}), (answer) => answer as { flows: Answer[]; total: number });
+  }
+
+  deleteFlow(id: string): Promise<Outcome<null>> {
+    return attempt(this.storage.call("deleteFlow", { id }), () => null);
+  }
+
+  listTemplates(): Promise<Outcome<{ templates: FlowTemplateInfo[] }>> {
+    return attempt(this.flow.call("listTemplates", {}), (answer) => answer as { templates: FlowTemplateInfo[] });
+  }
+
+  getTemplate(id: string): Promise<Outcome<NodeDefinition | null>> {
+    return attempt(this.flow.call("getTemplate", { id }), (answer) => (asRecord(answer).definition as NodeDefinition | undefined) ?? null);
+  }
+
+  /** The server's health; an unreachable server is `{status: "error"}` rather than a throw. */
+  async health(): Promise<HealthResult> {
+    try {
+      return (await this.system.call("health")) as HealthResult;
+    } catch (thrown) {
+      return { status: "error", timestamp: Date.now(), message: callFailure(thrown).message };
+    }
+  }
+
+  async restart(): Promise<void> {
+    await this.system.call("restart");
+  }
+
+  nodeDefinitions() {
+    return this.local.nodeDefinitions();
+  }
+
+  nodeDefinition(type: string) {
+    return this.local.nodeDefinition(type);
+  }
+
+  nodeDefinitionsByCategory() {
+    return this.local.nodeDefinitionsByCategory();
+  }
+
+  parseFlow(text: string, options: { format?: "yaml" | "json"; defaults?: boolean }) {
+    return this.local.parseFlow(text, options);
+  }
+
+  flowToYaml(flow: NodeDefinition) {
+    return this.local.flowToYaml(flow);
+  }
+
+  /** Stops listening and releases the transport's connection. */
+  close(): void {
+    this.stopListening();
+    this.transport.close?.();
+  }
+
+  private stopListening(): void {
+    for (const unsubscribe of this.unsubscribes) unsubscribe();
+    this.unsubscribes = [];
+  }
+}

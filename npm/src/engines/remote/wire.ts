@@ -1,0 +1,54 @@
+/**
+ * Values arriving over a transport → the engine's wire shapes. Through JSON (HTTP, WebSocket)
+ * an error's `timestamp` arrives as an ISO string, through Electron IPC as a `Date`; the wire
+ * shapes carry epoch milliseconds, which `hydrate.ts` turns into `Date`s like every engine's.
+ */
+import { ErrorCode } from "../../types/errors.js";
+import type { Outcome, WireError, WireResult } from "../../conductor/engine.js";
+
+const CODES = new Set<string>(Object.values(ErrorCode));
+
+/** Epoch ms of a `Date`, ISO string or number; `undefined` when there is none. */
+export function epochMs(value: unknown): number | undefined {
+  if (typeof value === "number") return value;
+  if (value instanceof Date || typeof value === "string") {
+    const ms = new Date(value).getTime();
+    return Number.isNaN(ms) ? undefined : ms;
+  }
+  return undefined;
+}
+
+/** An error as received (any timestamp form) as a `WireError`. */
+export function toWireError(error: Record<string, unknown>): WireError {
+  return { ...(error as unknown as WireError), timestamp: epochMs(error.timestamp) };
+}
+
+/** The server's answer to `node.execute` as a `WireResult`. */
+export function toWireResult(value: unknown): WireResult {
+  if (typeof value !== "object" || value === null) throw new Error("The server answered execute without a result");
+  const result = value as WireResult;
+  if (result.error) result.error = toWireError(result.error as unknown as Record<string, unknown>);
+  return result;
+}
+
+/**
+ * A rejected call as a `WireError`: the server's message, and its code when it sent an
+ * `ErrorCode`; otherwise the call itself failed on the way (`TRANSPORT_ERROR`).
+ */
+export function callFailure(thrown: unknown): WireError {
+  const failure = thrown as { message?: unknown; code?: unknown } | null;
+  return {
+    code: typeof failure?.code === "string" && CODES.has(failure.code) ? (failure.code as ErrorCode) : ErrorCode.TRANSPORT_ERROR,
+    message: typeof failure?.message === "string" ? failure.message : String(thrown),
+    timestamp: Date.now(),
+  };
+}
+
+/** The outcome of a call whose answer `shape` turns into the engine's value. */
+export async function attempt<T>(call: Promise<unknown>, shape: (answer: unknown) => T): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: shape(await call) };
+  } catch (thrown) {
+    return { ok: false, error: callFailure(thrown) };
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * A conductor in a Node process whose flows run elsewhere: on a desktop main process (through a
+ * bridge) or on a protocol server (`http(s)://` or `ws(s)://`). Same API as `createConductor`;
+ * the catalog and formats are answered by a local native engine.
+ */
+import { createConductorApi, type Conductor } from "./conductor/api.js";
+import { NativeEngine } from "./engines/native/engine.js";
+import { RemoteEngine } from "./engines/remote/engine.js";
+import { nodeEnvironment } from "./node-environment.js";
+import { detectTransport, type TransportOptions } from "./transports/detect.js";
+import type { ChannelTransport } from "./transports/types.js";
+import type { ConductorConfig } from "./types/execution.js";
+
+export type RemoteConductorOptions = ConductorConfig &
+  TransportOptions & {
+    /** A ready transport, instead of `bridge` / `serverUrl` / `wsUrl`. */
+    channelTransport?: ChannelTransport;
+  };
+
+export type RemoteConductor = Conductor & {
+  /** Stops listening for the server's events and closes the connection (a WebSocket keeps a process alive). */
+  close(): void;
+};
+
+export function createRemoteConductor(options: RemoteConductorOptions): RemoteConductor {
+  const transport = options.channelTransport ?? detectTransport(options);
+  if (!transport) throw new Error("No transport available: pass a bridge, a serverUrl (http(s):// or ws(s)://) or a channelTransport");
+  // The local engine only answers the catalog and formats: it never stores flows.
+  const engine = new RemoteEngine(transport, new NativeEngine({ ...options, storage: { type: "memory" } }));
+  const conductor = createConductorApi(engine, options, { environment: nodeEnvironment() });
+  return Object.assign(conductor, { close: () => engine.close() });
+}

@@ -1,0 +1,24 @@
+/**
+ * A conductor's events → channel broadcasts (reference §8.3–§8.4). Unlike the original desktop,
+ * every payload carries the run's real `executionId` (the one in the run's context and result).
+ */
+import type { Conductor } from "../conductor/api.js";
+
+export type Broadcast = (channel: string, event: string, data: unknown) => void;
+
+/** The parts of a conductor the channel servers use (a `createConductor` result, or anything shaped alike). */
+export type ServedConductor = Pick<Conductor, "node" | "flow" | "storage" | "system" | "events">;
+
+/** Forwards the conductor's events to `broadcast` until the returned function is called. */
+export function forwardConductorEvents(conductor: ServedConductor, broadcast: Broadcast): () => void {
+  const unsubscribes = [
+    conductor.events.onStarted(({ executionId, nodeId }) => broadcast("node", "started", { executionId, nodeId, timestamp: Date.now() })),
+    conductor.node.onProgress((event) => broadcast("node", "progress", event)),
+    conductor.node.onComplete((event) => broadcast("node", "completed", event)),
+    conductor.node.onError((event) => broadcast("node", "error", event)),
+    conductor.storage.onFlowSaved((event) => broadcast("storage", "flowSaved", event)),
+  ];
+  return () => {
+    for (const unsubscribe of unsubscribes) unsubscribe();
+  };
+}

@@ -1,0 +1,14 @@
+/** Channel clients are made once per name and reused (reference §8.2). */
+import type { ChannelClient } from "./types.js";
+
+export function cachedChannels(make: (name: string) => ChannelClient): (name: string) => ChannelClient {
+  const clients = new Map<string, ChannelClient>();
+  return (name) => {
+    let client = clients.get(name);
+    if (!client) {
+      client = make(name);
+      clients.set(name, client);
+    }
+    return client;
+  };
+}

@@ -1,0 +1,12 @@
+/** Turning a failure the server reported into the `Error` a call rejects with (reference §8.2). */
+import type { RemoteCallError } from "./types.js";
+
+/**
+ * `Error(error)` for a string, `Error(JSON.stringify(error))` otherwise — the original rule —
+ * with the server's `code` attached when it sent one, so callers can tell failures apart.
+ */
+export function remoteError(error: unknown, code?: unknown): RemoteCallError {
+  const failure: RemoteCallError = new Error(typeof error === "string" ? error : JSON.stringify(error));
+  if (typeof code === "string") failure.code = code;
+  return failure;
+}

@@ -1,0 +1,134 @@
+/**
+ * The WebSocket transport (reference §8.2, case 2): frames `{type: "call", id, channel, command,
+ * args}` out, `{type: "response", id, result?, error?}` and `{type: "event", channel, event, data}`
+ * in. Unlike the original, `listen` works (event frames reach their listeners), calls made while
+ * the socket is still connecting wait for it, and a call after the connection dropped opens a
+ * new one.
+ */
+import { Listeners } from "../conductor/listeners.js";
+import { cachedChannels } from "./channels.js";
+import { remoteError } from "./errors.js";
+import type { ChannelTransport } from "./types.js";
+
+/** The part of the WebSocket API the transport uses (the browser's, or the `ws` package's). */
+export type WebSocketLike = {
+  readonly readyState: number;
+  send(data: string): void;
+  close(): void;
+  addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
+  addEventListener(type: "open" | "close" | "error", listener: () => void): void;
+};
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+export type WebSocketTransportOptions = {
+  /** Default `globalThis.WebSocket`; in Node 20 pass the `ws` package's `WebSocket`. */
+  WebSocket?: WebSocketConstructor;
+  /** How long a call waits for its response (default 30 s, as in the original). */
+  timeoutMs?: number;
+};
+
+const OPEN = 1;
+const CLOSING = 2;
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** A call awaiting its response, on the socket it was sent on. */
+type Pending = { socket: WebSocketLike; resolve(value: unknown): void; reject(error: Error): void; timer: ReturnType<typeof setTimeout> };
+type Frame = { type?: unknown; id?: unknown; result?: unknown; error?: unknown; code?: unknown; channel?: unknown; event?: unknown; data?: unknown };
+
+export function createWebSocketTransport(url: string, options: WebSocketTransportOptions = {}): ChannelTransport & { close(): void } {
+  const Socket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (!Socket) throw new Error("WebSocket is not available in this environment; pass a WebSocket constructor");
+  const open = (): WebSocketLike => new Socket(url);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const pending = new Map<string, Pending>();
+  const listeners = new Map<string, Listeners<unknown>>();
+  let closedByUser = false;
+
+  function connect(): { socket: WebSocketLike; opened: Promise<boolean> } {
+    const socket = open();
+    const opened = new Promise<boolean>((resolve) => {
+      socket.addEventListener("open", () => resolve(true));
+      socket.addEventListener("close", () => resolve(false));
+    });
+    socket.addEventListener("message", (event) => receive(event.data));
+    // A failed connection reports "error" then "close"; the close settles everything.
+    socket.addEventListener("error", () => {});
+    socket.addEventListener("close", () => failPending("WebSocket connection closed", socket));
+    return { socket, opened };
+  }
+
+  // Connect at once, as the original did, so the first call does not wait for a handshake.
+  let connection = connect();
+
+  async function openSocket(): Promise<WebSocketLike> {
+    if (closedByUser) throw new Error("WebSocket not connected");
+    if (connection.socket.readyState >= CLOSING) connection = connect();
+    const current = connection;
+    if (current.socket.readyState === OPEN || ((await current.opened) && current.socket.readyState === OPEN)) return current.socket;
+    throw new Error("WebSocket not connected");
+  }
+
+  function receive(data: unknown): void {
+    let frame: Frame;
+    try {
+      frame = JSON.parse(String(data)) as Frame;
+    } catch {
+      return; // not a frame of this protocol
+    }
+    if (frame?.type === "response" && typeof frame.id === "string") {
+      const call = pending.get(frame.id);
+      if (!call) return;
+      settle(frame.id, call);
+      if (frame.error !== undefined && frame.error !== null) call.reject(remoteError(frame.error, frame.code));
+      else call.resolve(frame.result);
+    } else if (frame?.type === "event") {
+      listeners.get(eventKey(frame.channel, frame.event))?.emit(frame.data);
+    }
+  }
+
+  function settle(id: string, call: Pending): void {
+    clearTimeout(call.timer);
+    pending.delete(id);
+  }
+
+  /** Rejects the calls sent on `socket` (every call when none is given): no answer can come. */
+  function failPending(message: string, socket?: WebSocketLike): void {
+    for (const [id, call] of pending) {
+      if (socket && call.socket !== socket) continue;
+      settle(id, call);
+      call.reject(new Error(message));
+    }
+  }
+
+  return {
+    channel: cachedChannels((channel) => ({
+      async call(command, args) {
+        const socket = await openSocket();
+        const id = crypto.randomUUID();
+        return new Promise((resolve, reject) => {
+          const timer = setTimeout(() => {
+            pending.delete(id);
+            reject(new Error("Request timeout"));
+          }, timeoutMs);
+          pending.set(id, { socket, resolve, reject, timer });
+          socket.send(JSON.stringify({ type: "call", id, channel, command, args }));
+        });
+      },
+      listen(event, callback) {
+        const key = eventKey(channel, event);
+        let set = listeners.get(key);
+        if (!set) listeners.set(key, (set = new Listeners<unknown>()));
+        return set.add(callback);
+      },
+    })),
+    close() {
+      closedByUser = true;
+      connection.socket.close();
+      failPending("WebSocket connection closed");
+    },
+  };
+}
+
+function eventKey(channel: unknown, event: unknown): string {
+  return `${String(channel)}:event:${String(event)}`;
+}
