@@ -3,7 +3,7 @@
 // test/, where Node 20's runner would run it as a test file that runs no test.
 import { WebSocket, WebSocketServer } from "ws";
 import { createConductor, createProtocolServer, createRemoteConductor, createWebSocketTransport, registerIpcChannels } from "@atomiton/conductor/desktop";
-import { sleep } from "../test/helpers.mjs";
+import { sleep } from "./helpers.mjs";
 
 /** A `wait` node type that sleeps `parameters.ms` (default 20) unless its run is aborted. */
 export const waitFactory = {

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createConductor } from "@atomiton/conductor";
-import { sleep } from "./helpers.mjs";
+import { sleep } from "../test-support/helpers.mjs";
 
 const waitFactory = (ms, log = []) => ({
   getNodeExecutable: (type) => (type === "wait" ? { execute: (p) => new Promise((resolve) => {

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createConductor, isValidProgressEvent } from "@atomiton/conductor";
-import { sleep } from "./helpers.mjs";
+import { sleep } from "../test-support/helpers.mjs";
 
 const slowFlow = {
   id: "flow",

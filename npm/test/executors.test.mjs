@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createConductor } from "@atomiton/conductor";
-import { sleep } from "./helpers.mjs";
+import { sleep } from "../test-support/helpers.mjs";
 
 function conductorWith(executors, config = {}) {
   return createConductor({ storage: { type: "memory" }, ...config, nodeExecutorFactory: { getNodeExecutable: (type) => executors[type] } });

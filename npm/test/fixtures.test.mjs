@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createConductor } from "@atomiton/conductor";
-import { fixtures, stripClock } from "./helpers.mjs";
+import { fixtures, stripClock } from "../test-support/helpers.mjs";
 
 const conductor = createConductor({ storage: { type: "memory" } });
 

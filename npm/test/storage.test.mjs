@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createConductor } from "@atomiton/conductor";
-import { tempDir } from "./helpers.mjs";
+import { tempDir } from "../test-support/helpers.mjs";
 
 const flow = (id, name) => ({ id, name, type: "group", nodes: [{ id: "a", type: "transform", parameters: { data: [1] }, custom: { kept: true } }], edges: [] });
 
