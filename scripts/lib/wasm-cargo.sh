@@ -25,7 +25,9 @@ build_from_source() {
   local build_std=(-Zbuild-std=std,panic_abort)
   if [ "${WASM_MIN_SIZE:-0}" = 1 ]; then
     build_std+=(-Zbuild-std-features=optimize_for_size)
-    export RUSTFLAGS="${RUSTFLAGS:-} -Zunstable-options -Cpanic=immediate-abort"
+    # Without reference types wasm-bindgen keeps JS values in a JS-side heap instead of an
+    # externref table, which Debian's wasm-opt (binaryen 108) mangles.
+    export RUSTFLAGS="${RUSTFLAGS:-} -Zunstable-options -Cpanic=immediate-abort -Ctarget-feature=-reference-types"
   fi
   exec /usr/bin/cargo "$@" "${build_std[@]}" --target wasm32-unknown-unknown \
     --target-dir "$target_dir" "${profile_override[@]}"

@@ -10,7 +10,7 @@ import type { FlowTemplateInfo, ListFlowsOptions, ValidationResult } from "../..
 import type { EngineAdapter, Outcome, WireEvent, WireResult, WireRunOptions } from "../../conductor/engine.js";
 import type { ChannelClient, ChannelTransport } from "../../transports/types.js";
 import { listenToServerEvents } from "./events.js";
-import { attempt, callFailure, toWireResult } from "./wire.js";
+import { attempt, callFailure, executionContext, failedRun, toWireResult } from "./wire.js";
 
 type Answer = Record<string, unknown>;
 const asRecord = (answer: unknown): Answer => (typeof answer === "object" && answer !== null ? (answer as Answer) : {});
@@ -50,22 +50,10 @@ export class RemoteEngine implements EngineAdapter {
 
   /** Never rejects: a call that fails on the way becomes a failed result, like any failure. */
   async run(flow: NodeDefinition, options: WireRunOptions): Promise<WireResult> {
-    const context = {
-      nodeId: flow?.id,
-      executionId: options.executionId,
-      variables: options.variables ?? {},
-      input: options.input,
-      parentContext: options.parentContext,
-      slowMo: options.slowMo,
-      debug: options.debug,
-      // Not in the original context: a server that does not know it ignores it.
-      timeout: options.timeout,
-    };
     try {
-      return toWireResult(await this.node.call("execute", { node: flow, context }));
+      return toWireResult(await this.node.call("execute", { node: flow, context: executionContext(flow, options) }));
     } catch (thrown) {
-      const error = { ...callFailure(thrown), nodeId: typeof flow?.id === "string" ? flow.id : undefined, executionId: options.executionId };
-      return { success: false, error, duration: 0, executedNodes: [] };
+      return failedRun(flow, options, thrown);
     }
   }
 

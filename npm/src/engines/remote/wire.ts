@@ -4,7 +4,8 @@
  * shapes carry epoch milliseconds, which `hydrate.ts` turns into `Date`s like every engine's.
  */
 import { ErrorCode } from "../../types/errors.js";
-import type { Outcome, WireError, WireResult } from "../../conductor/engine.js";
+import type { Outcome, WireError, WireResult, WireRunOptions } from "../../conductor/engine.js";
+import type { NodeDefinition } from "../../types/definition.js";
 
 const CODES = new Set<string>(Object.values(ErrorCode));
 
@@ -51,4 +52,25 @@ export async function attempt<T>(call: Promise<unknown>, shape: (answer: unknown
   } catch (thrown) {
     return { ok: false, error: callFailure(thrown) };
   }
+}
+
+/** The execution context a run sends with `node:execute` (reference §8.3). */
+export function executionContext(flow: NodeDefinition, options: WireRunOptions): Record<string, unknown> {
+  return {
+    nodeId: flow?.id,
+    executionId: options.executionId,
+    variables: options.variables ?? {},
+    input: options.input,
+    parentContext: options.parentContext,
+    slowMo: options.slowMo,
+    debug: options.debug,
+    // Not in the original context: a server that does not know it ignores it.
+    timeout: options.timeout,
+  };
+}
+
+/** A run that failed before an answer came back. */
+export function failedRun(flow: NodeDefinition, options: WireRunOptions, thrown: unknown): WireResult {
+  const error = { ...callFailure(thrown), nodeId: typeof flow?.id === "string" ? flow.id : undefined, executionId: options.executionId };
+  return { success: false, error, duration: 0, executedNodes: [] };
 }

@@ -29,6 +29,29 @@ function defineLazyTrace(result: WireResult, text: string): void {
   });
 }
 
+/** `handle` with every method call watched for a wasm trap (`WebAssembly.RuntimeError`). */
+function trapGuarded(handle: SessionHandle, onTrap: (error: unknown) => void): SessionHandle {
+  let dead = false;
+  return new Proxy(handle, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (dead) throw new Error("The engine stopped on an internal error; a fresh engine takes the next call");
+        try {
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        } catch (error) {
+          if (typeof WebAssembly !== "undefined" && error instanceof WebAssembly.RuntimeError) {
+            dead = true;
+            onTrap(error);
+          }
+          throw error;
+        }
+      };
+    },
+  });
+}
+
 type CallRecord = { kind: "call"; id: number; type: string; params: Record<string, unknown> } | { kind: "abort"; id: number };
 
 export class SessionEngine implements EngineAdapter {
@@ -52,14 +75,34 @@ export class SessionEngine implements EngineAdapter {
    * @param options.deferNotify the session pokes from inside its own calls (wasm: one thread),
    *   so drive on a microtask rather than re-entering it.
    */
+  private readonly handle: SessionHandle;
+
   constructor(
     readonly kind: "native" | "wasm",
-    private readonly handle: SessionHandle,
+    handle: SessionHandle,
     private readonly catalog: CatalogFunctions,
-    options: { holdEventLoop: boolean; deferNotify: boolean },
+    options: {
+      holdEventLoop: boolean;
+      deferNotify: boolean;
+      /**
+       * A wasm module traps on a Rust panic and is unusable afterwards: every pending run then
+       * ends with `INTERNAL_ERROR`, the call that trapped throws, and `onTrap` lets the owner
+       * start a fresh instance.
+       */
+      onTrap?: (error: unknown) => void;
+    },
   ) {
+    this.handle = options.onTrap ? trapGuarded(handle, (error) => this.trapped(error, options.onTrap)) : handle;
     this.holdEventLoop = options.holdEventLoop;
-    const drive = () => this.settle(this.handle.drive());
+    const drive = () => {
+      try {
+        this.settle(this.handle.drive());
+      } catch (error) {
+        // A trap has already ended the pending runs; anything else is a bug worth seeing, but
+        // must not become an uncaught exception in the embedder's event loop.
+        if (!(typeof WebAssembly !== "undefined" && error instanceof WebAssembly.RuntimeError)) console.error("[@atomiton/conductor] driving the engine failed:", error);
+      }
+    };
     this.handle.setNotifier(options.deferNotify ? () => queueMicrotask(drive) : drive);
   }
 
@@ -90,6 +133,18 @@ export class SessionEngine implements EngineAdapter {
       clearInterval(this.keepAlive);
       this.keepAlive = undefined;
     }
+  }
+
+  private trapped(error: unknown, onTrap: ((error: unknown) => void) | undefined): void {
+    const message = `The engine stopped on an internal error (${error instanceof Error ? error.message : String(error)}); a fresh engine takes the next run`;
+    for (const resolve of this.pending.values()) {
+      resolve({ success: false, error: { code: "INTERNAL_ERROR", message, timestamp: Date.now() } as WireResult["error"], duration: 0, executedNodes: [] });
+    }
+    this.pending.clear();
+    this.calls.clear();
+    if (this.keepAlive !== undefined) clearInterval(this.keepAlive);
+    this.keepAlive = undefined;
+    onTrap?.(error);
   }
 
   private deliverCompleted(): void {
@@ -156,7 +211,12 @@ export class SessionEngine implements EngineAdapter {
     const runId = this.nextRunId;
     this.nextRunId = this.nextRunId >= 0x7fffffff ? 1 : this.nextRunId + 1;
     const result = new Promise<WireResult>((resolve) => this.pending.set(runId, resolve));
-    this.settle(this.handle.run(runId, flowJson, JSON.stringify(options)));
+    try {
+      this.settle(this.handle.run(runId, flowJson, JSON.stringify(options)));
+    } catch (error) {
+      // A trap ends the run with INTERNAL_ERROR (see `trapped`); only other failures throw.
+      if (this.pending.has(runId)) throw error;
+    }
     return result;
   }
 

@@ -1,0 +1,67 @@
+/**
+ * `@atomiton/conductor/browser`: the same conductor API in browsers and Electron renderers.
+ * Flows run locally in WebAssembly; with a desktop bridge (`window.atomiton.__bridge__`), a
+ * configured server URL or a custom `transport`, they run there over the original wire
+ * protocol (reference §8) and this package is the renderer-side client.
+ */
+import { createConductorApi, type Conductor } from "./conductor/api.js";
+import type { EngineAdapter } from "./conductor/engine.js";
+import { bridgeAuth } from "./browser/auth.js";
+import { browserEnvironment } from "./browser/environment.js";
+import { RemoteEngine } from "./engines/remote/engine.js";
+import { executionTransportEngine } from "./engines/transport/engine.js";
+import { WasmEngine } from "./engines/wasm/engine.js";
+import { createIpcTransport } from "./transports/ipc.js";
+import { detectTransport } from "./transports/detect.js";
+import type { AtomitonBridge } from "./transports/types.js";
+import type { ConductorConfig } from "./types/execution.js";
+
+/** The original browser package's slowMo default, in ms. */
+export const DEFAULT_SLOWMO_MS = 250;
+
+export type BrowserConductor = Conductor & {
+  /** Resolves once the wasm engine is instantiated (calls made earlier wait for it anyway). */
+  ready: Promise<void>;
+};
+
+type BrowserWindow = { atomiton?: { __bridge__?: AtomitonBridge }; __ATOMITON_WS_URL__?: string; confirm?: (message: string) => boolean };
+
+const browserWindow = (): BrowserWindow => globalThis as BrowserWindow;
+
+/** A conductor; `config.serverUrl` (`http(s)://` or `ws(s)://`) runs flows on a server. */
+export function createConductorInstance(config: ConductorConfig = {}): BrowserConductor {
+  const win = browserWindow();
+  const bridge = win.atomiton?.__bridge__;
+  const local = new WasmEngine(config);
+  const channels = detectTransport({ bridge, serverUrl: config.serverUrl, wsUrl: win.__ATOMITON_WS_URL__ });
+  let engine: EngineAdapter = local;
+  if (config.transport) engine = executionTransportEngine(config.transport, local);
+  else if (channels) engine = new RemoteEngine(channels, local);
+  const system = bridge ? createIpcTransport(bridge).channel("system") : undefined;
+  const conductor = createConductorApi(engine, config, {
+    environment: browserEnvironment(!!bridge, !!(config.transport || channels)),
+    auth: bridge ? bridgeAuth(createIpcTransport(bridge)) : undefined,
+    async restart() {
+      if (typeof win.confirm !== "function" || !win.confirm("System will restart. Continue?")) return;
+      if (!system) throw new Error("Restart not available in browser environment");
+      await system.call("restart");
+    },
+  });
+  const ready = local.ready;
+  // Marked handled: a page that never awaits `ready` must not see an unhandled rejection when
+  // the module cannot load (every call reports that failure itself).
+  ready.catch(() => {});
+  return Object.assign(conductor, { ready });
+}
+
+/** Alias of `createConductorInstance`. */
+export const createConductor = createConductorInstance;
+
+/** The conductor created at import; its first call waits for the wasm instantiation. */
+export const conductor: BrowserConductor = createConductorInstance();
+
+export type { Conductor } from "./conductor/api.js";
+export { isValidProgressEvent } from "./conductor/progress.js";
+export { ErrorCode } from "./types/errors.js";
+export { createExecutionId, toExecutionId } from "./types/ids.js";
+export type * from "./types/index.js";

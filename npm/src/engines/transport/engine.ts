@@ -1,0 +1,30 @@
+/**
+ * `ConductorConfig.transport` (a custom `{execute, health?}`, reference §2.3): runs go through
+ * it, everything else (validation, storage, templates, catalog) is answered by the local
+ * engine. A transport that throws ends the run with `TRANSPORT_ERROR` at once: `execute` is not
+ * idempotent, so it is not retried behind the caller's back.
+ */
+import type { EngineAdapter, WireResult, WireRunOptions } from "../../conductor/engine.js";
+import type { NodeDefinition } from "../../types/definition.js";
+import type { ConductorExecutionContext, ConductorTransport } from "../../types/execution.js";
+import { executionContext, failedRun, toWireResult } from "../remote/wire.js";
+
+export function executionTransportEngine(transport: ConductorTransport, local: EngineAdapter): EngineAdapter {
+  const overrides: Partial<EngineAdapter> = {
+    async run(node: NodeDefinition, options: WireRunOptions): Promise<WireResult> {
+      try {
+        return toWireResult(await transport.execute(node, executionContext(node, options) as unknown as ConductorExecutionContext));
+      } catch (thrown) {
+        return failedRun(node, options, thrown);
+      }
+    },
+  };
+  if (transport.health) overrides.health = () => transport.health!();
+  return new Proxy(local, {
+    get(target, property) {
+      if (property in overrides) return overrides[property as keyof EngineAdapter];
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}

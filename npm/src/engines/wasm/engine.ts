@@ -1,0 +1,137 @@
+/**
+ * The wasm engine: a `SessionEngine` over the wasm module's `WasmConductor`, created as soon as
+ * the module is instantiated. Calls made before then wait for it (the synchronous catalog and
+ * format helpers throw until `ready` resolves). A Rust panic traps the module; the pending runs
+ * then end with `INTERNAL_ERROR` and a fresh instance takes the next call.
+ */
+import type { EngineAdapter, WireEvent, WireRunOptions } from "../../conductor/engine.js";
+import type { NodeDefinition } from "../../types/definition.js";
+import type { ConductorConfig, NodeExecutorFactory } from "../../types/execution.js";
+import type { ListFlowsOptions } from "../../types/storage.js";
+import { sessionConfigJson } from "../session/config.js";
+import { SessionEngine } from "../session/engine.js";
+import { createHostFunctions } from "./host-functions.js";
+import { indexedDbStorage } from "./indexeddb.js";
+import { loadWasm } from "./load.js";
+
+export class WasmEngine implements EngineAdapter {
+  readonly kind = "wasm" as const;
+  private engine: SessionEngine | undefined;
+  private loading: Promise<SessionEngine>;
+  private generation = 0;
+  private factory: NodeExecutorFactory | undefined;
+  private listener: (events: WireEvent[]) => void = () => {};
+
+  constructor(private readonly config: ConductorConfig) {
+    this.loading = this.instantiate();
+  }
+
+  /** Resolves once the module is instantiated (rejects if it cannot be loaded). */
+  get ready(): Promise<void> {
+    return this.loading.then(() => undefined);
+  }
+
+  private instantiate(): Promise<SessionEngine> {
+    const generation = this.generation;
+    const loading = loadWasm(generation).then((glue) => {
+      // IndexedDB where the platform has it, unless the config asks for memory.
+      const storage = this.config.storage?.type === "memory" ? undefined : indexedDbStorage();
+      const handle = new glue.WasmConductor(sessionConfigJson(this.config), createHostFunctions(), storage);
+      const engine: SessionEngine = new SessionEngine("wasm", handle, glue, {
+        holdEventLoop: false,
+        deferNotify: true,
+        onTrap: () => this.replace(engine),
+      });
+      engine.setExecutorFactory(this.factory);
+      engine.setEventListener(this.listener);
+      if (generation === this.generation) this.engine = engine;
+      return engine;
+    });
+    // Callers see the failure when they await; nobody needs an unhandled rejection here.
+    loading.catch(() => {});
+    return loading;
+  }
+
+  private replace(trapped: SessionEngine): void {
+    if (this.engine !== trapped) return;
+    this.engine = undefined;
+    this.generation += 1;
+    this.loading = this.instantiate();
+  }
+
+  /** The instantiated engine, for the synchronous helpers. */
+  private now(): SessionEngine {
+    if (!this.engine) throw new Error("@atomiton/conductor/browser: the wasm engine is still loading; await conductor.ready first");
+    return this.engine;
+  }
+
+  setExecutorFactory(factory: NodeExecutorFactory | undefined): void {
+    this.factory = factory;
+    this.engine?.setExecutorFactory(factory);
+  }
+
+  setEventListener(listener: (events: WireEvent[]) => void): void {
+    this.listener = listener;
+    this.engine?.setEventListener(listener);
+  }
+
+  flushEvents(): void {
+    this.engine?.flushEvents();
+  }
+
+  async run(flow: NodeDefinition, options: WireRunOptions) {
+    return (await this.loading).run(flow, options);
+  }
+
+  async cancel(executionId: string) {
+    return (await this.loading).cancel(executionId);
+  }
+
+  async validate(flow: NodeDefinition, customTypes: string[]) {
+    return (await this.loading).validate(flow, customTypes);
+  }
+
+  async saveFlow(flow: unknown) {
+    return (await this.loading).saveFlow(flow);
+  }
+
+  async loadFlow(id: string) {
+    return (await this.loading).loadFlow(id);
+  }
+
+  async listFlows(options: ListFlowsOptions) {
+    return (await this.loading).listFlows(options);
+  }
+
+  async deleteFlow(id: string) {
+    return (await this.loading).deleteFlow(id);
+  }
+
+  async listTemplates() {
+    return (await this.loading).listTemplates();
+  }
+
+  async getTemplate(id: string) {
+    return (await this.loading).getTemplate(id);
+  }
+
+  nodeDefinitions() {
+    return this.now().nodeDefinitions();
+  }
+
+  nodeDefinition(type: string) {
+    return this.now().nodeDefinition(type);
+  }
+
+  nodeDefinitionsByCategory() {
+    return this.now().nodeDefinitionsByCategory();
+  }
+
+  parseFlow(text: string, options: { format?: "yaml" | "json"; defaults?: boolean }) {
+    return this.now().parseFlow(text, options);
+  }
+
+  flowToYaml(flow: NodeDefinition) {
+    return this.now().flowToYaml(flow);
+  }
+}
