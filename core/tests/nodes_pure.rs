@@ -238,3 +238,32 @@ fn every_template_is_valid_and_listed() {
     assert!(report.issues[0].message.starts_with("Node 'save' (file-system) needs a file system"));
     let _ = VirtualHost::new().now();
 }
+
+#[test]
+fn a_bare_reduce_expression_names_acc_and_item_in_validation_and_run_alike() {
+    assert_eq!(result(transform("reduce", json!([1, 2, 3])).with_param("transformFunction", "acc + item").with_param("reduceInitial", "0")), json!(6));
+    let (code, message) = error(transform("map", json!([1])).with_param("transformFunction", "acc + item"));
+    assert_eq!(code, ErrorCode::INVALID_PARAMETERS, "map has no acc: {message}");
+    assert!(message.contains("Unknown identifier 'acc'"), "{message}");
+}
+
+#[test]
+fn a_function_is_truthy_in_filters_and_conditions_as_in_javascript() {
+    assert_eq!(result(transform("filter", json!([1, 2])).with_param("transformFunction", "x => () => false")), json!([1, 2]));
+    // An arrow given as a loop condition is a function value: truthy, so the loop runs to its cap.
+    let (code, message) = error(looping("while").with_param("condition", "() => false").with_param("maxIterations", 5));
+    assert_eq!((code, message.as_str()), (ErrorCode::EXECUTION_FAILED, "[loop] Loop exceeded its iteration cap of 5 (maxIterations)"));
+}
+
+#[test]
+fn the_expression_step_budget_is_configurable() {
+    let heavy = transform("map", json!([1])).with_param("transformFunction", "x => [0,1,2,3,4,5,6,7,8,9].map(i => [0,1,2,3,4].map(j => i * j * x).reduce((a, b) => a + b, 0)).reduce((a, b) => a + b, 0)");
+    assert_eq!(result(heavy.clone()), json!([450]));
+    let mut config = atomiton_core::EngineConfig::default();
+    config.expression_limits.max_steps = 50;
+    let host = VirtualHost::new();
+    let outcome = host.block_on(Engine::new(config).run(heavy, RunOptions::default(), Arc::new(host.clone())));
+    let error = outcome.error.expect("over budget");
+    assert_eq!(error.code, ErrorCode::EXECUTION_FAILED);
+    assert!(error.message.contains("BudgetError: Expression exceeded its step budget of 50 steps"), "{}", error.message);
+}

@@ -33,6 +33,7 @@ fn invocation(node_type: &str) -> Invocation {
         debug: None,
         signal: CancelToken::new(),
         attempt: 1,
+        expression_limits: Default::default(),
     }
 }
 

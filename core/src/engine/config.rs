@@ -1,6 +1,7 @@
 //! Engine-wide settings (`ConductorConfig` fields that the original accepted and ignored, now
 //! doing what their names say).
 
+use crate::expression::Limits;
 use crate::format::ParseLimits;
 use crate::validation::FlowLimits;
 
@@ -26,6 +27,8 @@ pub struct EngineConfig {
     pub parse_limits: ParseLimits,
     /// Whether results carry an `ExecutionTrace`. Default true.
     pub trace: bool,
+    /// Budgets of every expression call (`transformFunction`, conditions, ...).
+    pub expression_limits: Limits,
 }
 
 impl Default for EngineConfig {
@@ -40,6 +43,7 @@ impl Default for EngineConfig {
             flow_limits: FlowLimits::default(),
             parse_limits: ParseLimits::default(),
             trace: true,
+            expression_limits: Limits::default(),
         }
     }
 }

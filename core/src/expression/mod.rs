@@ -158,6 +158,17 @@ impl Expression {
         output::materialize(&v, limits).map_err(|e| *e)
     }
 
+    /// Calls the function and returns the JavaScript truthiness of its result, as `filter` and
+    /// conditions use it: unlike a materialised result, a function is truthy here.
+    pub fn test(&self, args: &[&Value], limits: &Limits) -> Result<bool, ExpressionError> {
+        if let Some(v) = self.fast.as_ref().and_then(|f| f.call(args, limits.max_steps)) {
+            return Ok(is_truthy(&v));
+        }
+        let mut it = Interp::new(limits);
+        let v = it.invoke(&self.func, &[], Args::Json(args)).map_err(|e| *e)?;
+        Ok(interpreter::truthy(&v))
+    }
+
     /// Evaluates a [`compile_expression`](Self::compile_expression) program with the
     /// variables' values in declaration order.
     pub fn evaluate(

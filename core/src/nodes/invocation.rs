@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::NodeInput;
 use crate::error::ExecutionError;
+use crate::expression::Limits;
 use crate::host::CancelToken;
 
 /// What an executable returns: its output (`None` is JS `undefined`) or an error.
@@ -43,6 +44,8 @@ pub struct Invocation {
     pub signal: CancelToken,
     /// 1 for the first attempt, 2 for the first retry, ...
     pub attempt: u32,
+    /// Budgets of each expression call this node makes (`EngineConfig::expression_limits`).
+    pub expression_limits: Limits,
 }
 
 impl Invocation {

@@ -396,6 +396,7 @@ impl Scheduler {
             debug: self.debug_value.clone(),
             signal: signal.clone(),
             attempt: 1,
+            expression_limits: self.config.expression_limits,
         };
         let job = LeafJob {
             ix,

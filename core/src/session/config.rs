@@ -19,6 +19,8 @@ pub struct SessionConfig {
     pub trace: Option<bool>,
     pub max_depth: Option<usize>,
     pub max_nodes: Option<usize>,
+    /// Step budget of each expression call (`limits.expressionSteps`).
+    pub expression_steps: Option<u64>,
     /// Native hosts: relative file paths and process working directories resolve here.
     pub working_directory: Option<PathBuf>,
     pub storage: StorageConfig,
@@ -52,6 +54,10 @@ impl SessionConfig {
             flow_limits: FlowLimits {
                 max_depth: self.max_depth.unwrap_or(defaults.flow_limits.max_depth),
                 max_nodes: self.max_nodes.unwrap_or(defaults.flow_limits.max_nodes),
+            },
+            expression_limits: crate::expression::Limits {
+                max_steps: self.expression_steps.filter(|s| *s > 0).unwrap_or(defaults.expression_limits.max_steps),
+                ..defaults.expression_limits
             },
             ..defaults
         }

@@ -121,8 +121,10 @@ export type ConductorConfig = {
   storage?: StorageConfig;
   /** Relative file paths and process working directories resolve here (default: the process cwd). */
   workingDirectory?: string;
-  /** Shape limits checked before running. */
-  limits?: { maxDepth?: number; maxNodes?: number };
+  /** Limits: flow shape (checked before running) and the step budget of each expression call
+   * (`transformFunction`, conditions, ...; default 1,000,000, exceeded → the node fails with
+   * "BudgetError: Expression exceeded its step budget of N steps"). */
+  limits?: { maxDepth?: number; maxNodes?: number; expressionSteps?: number };
   /** Browser: a server to run flows on (`POST /api/<channel>/<command>`). */
   serverUrl?: string;
 };

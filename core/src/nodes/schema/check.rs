@@ -11,7 +11,7 @@ pub(super) fn check(schema: &NodeSchema, params: &Map<String, Value>) -> Vec<Par
         match params.get(spec.name) {
             None | Some(Value::Null) if spec.may_be_absent() => {}
             None | Some(Value::Null) => issues.push(ParameterIssue::new(spec.name, spec.required_message.unwrap_or("Required"))),
-            Some(value) => check_value(spec, spec.name, value, &mut issues),
+            Some(value) => check_value(spec, spec.name, value, params, &mut issues),
         }
     }
     issues
@@ -33,7 +33,7 @@ fn expected(what: &str, value: &Value) -> String {
     format!("Expected {what}, received {}", type_name(value))
 }
 
-fn check_value(spec: &ParamSpec, field: &str, value: &Value, issues: &mut Vec<ParameterIssue>) {
+fn check_value(spec: &ParamSpec, field: &str, value: &Value, params: &Map<String, Value>, issues: &mut Vec<ParameterIssue>) {
     let mut issue = |message: String| issues.push(ParameterIssue::new(field, message));
     match &spec.kind {
         ParamKind::Text { min_len, format } => {
@@ -109,7 +109,8 @@ fn check_value(spec: &ParamSpec, field: &str, value: &Value, issues: &mut Vec<Pa
         },
         ParamKind::Expression(form) => {
             let Some(source) = value.as_str() else { return issue(expected("string", value)) };
-            if let Some(error) = expression_error(*form, source) {
+            let form = form.for_operation(params.get("operation").and_then(Value::as_str));
+            if let Some(error) = expression_error(form, source) {
                 issue(format!("Invalid expression: {error}"));
             }
         }

@@ -31,6 +31,21 @@ pub enum ExpressionForm {
     Function { implicit: &'static [&'static str] },
     /// A condition over named variables (`iteration < 10`).
     Condition { variables: &'static [&'static str] },
+    /// A function whose implicit parameters depend on the node's `operation` parameter
+    /// (transform: `reduce` gets `acc, item`, the rest `item`).
+    PerOperation { implicit: &'static [&'static str], overrides: &'static [(&'static str, &'static [&'static str])] },
+}
+
+impl ExpressionForm {
+    /// The form for a node whose `operation` parameter is `operation`.
+    pub fn for_operation(self, operation: Option<&str>) -> ExpressionForm {
+        match self {
+            ExpressionForm::PerOperation { implicit, overrides } => ExpressionForm::Function {
+                implicit: overrides.iter().find(|(op, _)| Some(*op) == operation).map_or(implicit, |(_, names)| names),
+            },
+            other => other,
+        }
+    }
 }
 
 /// The type and constraints of one parameter.

@@ -11,6 +11,7 @@ export function sessionConfigJson(config: ConductorConfig): string {
     trace: config.trace,
     maxDepth: config.limits?.maxDepth,
     maxNodes: config.limits?.maxNodes,
+    expressionSteps: config.limits?.expressionSteps,
     workingDirectory: config.workingDirectory,
     storage: config.storage,
   });

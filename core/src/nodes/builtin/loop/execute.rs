@@ -9,7 +9,6 @@ use serde_json::{json, Value};
 use super::super::common::{array_input, node_error, Config};
 use super::super::common_expression::compile_condition;
 use super::schema::SCHEMA;
-use crate::expression::{is_truthy, Limits};
 use crate::format::iso_timestamp;
 use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
@@ -39,12 +38,12 @@ fn run(invocation: &Invocation, host: &SharedHost, started: f64) -> NodeResult {
         }
         "while" => {
             let condition = compile_condition(TYPE, config.str("condition").unwrap_or("false"), &["iteration", "lastResult"])?;
-            let limits = Limits::default();
+            let limits = invocation.expression_limits;
             let mut last = Value::Null;
             loop {
                 let iteration = Value::from(results.len());
-                let go = condition.evaluate(&[&iteration, &last], &limits).map_err(|e| node_error(TYPE, format!("Invalid condition: {e}")))?;
-                if !go.as_ref().is_some_and(is_truthy) {
+                let go = condition.test(&[&iteration, &last], &limits).map_err(|e| node_error(TYPE, format!("Invalid condition: {e}")))?;
+                if !go {
                     break;
                 }
                 if results.len() >= cap {

@@ -9,7 +9,6 @@ use serde_json::{json, Value};
 use super::super::common::{array_input, get_input, node_error, Config};
 use super::super::common_expression::{compile_function, defined};
 use super::schema::SCHEMA;
-use crate::expression::Limits;
 use crate::format::iso_timestamp;
 use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
@@ -34,7 +33,7 @@ fn run(invocation: &Invocation, host: &SharedHost, started: f64) -> NodeResult {
     let function = compile_function(TYPE, config.str("processFunction").unwrap_or("op => op"), &["op", "index"])?;
     let strategy = config.str("strategy").unwrap_or("allSettled");
     let fail_fast = config.bool("failFast").unwrap_or(false) || strategy == "all";
-    let limits = Limits::default();
+    let limits = invocation.expression_limits;
     let timestamp = json!(iso_timestamp(started));
     let (mut results, mut completed, mut failed) = (Vec::with_capacity(operations.len()), 0usize, 0usize);
     for (index, op) in operations.iter().enumerate() {

@@ -53,6 +53,7 @@ fn transform(invocation: &Invocation) -> NodeResult {
         skip: config.get("skipCount").and_then(Value::as_f64),
         slice_start: config.get("sliceStart").and_then(Value::as_f64),
         slice_end: config.get("sliceEnd").and_then(Value::as_f64),
+        limits: invocation.expression_limits,
     };
     let result = apply(operation, items, &settings)?;
     let output_count = match &result {

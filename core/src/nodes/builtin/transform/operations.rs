@@ -7,8 +7,10 @@ use serde_json::{Map, Value};
 
 use super::super::common::node_error;
 use super::super::common_expression::{compile_function, defined, item_error};
+use super::schema::FUNCTION_FORM;
 use crate::error::ExecutionError;
-use crate::expression::{is_truthy, Limits};
+use crate::nodes::schema::ExpressionForm;
+use crate::expression::Limits;
 use crate::format::js_string;
 
 const TYPE: &str = "transform";
@@ -25,14 +27,24 @@ pub(super) struct Settings<'a> {
     pub skip: Option<f64>,
     pub slice_start: Option<f64>,
     pub slice_end: Option<f64>,
+    /// Budgets of each expression call.
+    pub limits: Limits,
+}
+
+/// The implicit parameters of a `transformFunction` without an arrow, as validation checks it.
+fn implicit(operation: &str) -> &'static [&'static str] {
+    match FUNCTION_FORM.for_operation(Some(operation)) {
+        ExpressionForm::Function { implicit } => implicit,
+        _ => &["item"],
+    }
 }
 
 /// Applies `operation` to `items`.
 pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Result<Value, ExecutionError> {
-    let limits = Limits::default();
+    let limits = s.limits;
     Ok(match operation {
         "map" => {
-            let f = compile_function(TYPE, s.function, &["item"])?;
+            let f = compile_function(TYPE, s.function, implicit(operation))?;
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 out.push(defined(f.call(&[item], &limits).map_err(|e| item_error(TYPE, "map", i, e))?));
@@ -40,18 +52,17 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
             Value::Array(out)
         }
         "filter" => {
-            let f = compile_function(TYPE, s.function, &["item"])?;
+            let f = compile_function(TYPE, s.function, implicit(operation))?;
             let mut out = Vec::new();
             for (i, item) in items.iter().enumerate() {
-                let keep = f.call(&[item], &limits).map_err(|e| item_error(TYPE, "filter", i, e))?;
-                if keep.as_ref().is_some_and(is_truthy) {
+                if f.test(&[item], &limits).map_err(|e| item_error(TYPE, "filter", i, e))? {
                     out.push(item.clone());
                 }
             }
             Value::Array(out)
         }
         "reduce" => {
-            let f = compile_function(TYPE, s.function, &["acc", "item"])?;
+            let f = compile_function(TYPE, s.function, implicit(operation))?;
             let mut acc = initial(s.reduce_initial);
             for (i, item) in items.iter().enumerate() {
                 let index = Value::from(i);

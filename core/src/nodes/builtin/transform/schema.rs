@@ -9,6 +9,9 @@ use crate::nodes::schema::{data_path_param, ExpressionForm, FieldOverrides, Node
 
 const OPERATIONS: &[&str] = &["map", "filter", "reduce", "sort", "group", "flatten", "unique", "reverse", "limit", "skip", "slice"];
 
+/// `transformFunction` without an arrow is an expression of `item` (of `acc, item` for reduce).
+pub(super) const FUNCTION_FORM: ExpressionForm = ExpressionForm::PerOperation { implicit: &["item"], overrides: &[("reduce", &["acc", "item"])] };
+
 pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
     NodeSchema::new(vec![
         ParamSpec::new("operation", ParamKind::Enum(OPERATIONS))
@@ -27,7 +30,7 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
                 ("skip", "Skip"),
                 ("slice", "Slice"),
             ])),
-        ParamSpec::new("transformFunction", ParamKind::Expression(ExpressionForm::Function { implicit: &["item"] }))
+        ParamSpec::new("transformFunction", ParamKind::Expression(FUNCTION_FORM))
             .default(|| json!("item => item"))
             .describe("JavaScript function for map/filter operations")
             .ui(FieldOverrides::NONE.control("code").placeholder("item => ({ ...item, processed: true })").rows(5)),
