@@ -28,6 +28,7 @@ mod ir;
 mod lexer;
 mod limits;
 mod ops;
+mod order;
 mod output;
 mod parser;
 mod propmap;

@@ -8,6 +8,7 @@
 
 use serde_json::{Map, Value};
 
+use super::order::enumeration_order;
 use super::error::{budget_error, RtResult};
 use super::limits::Limits;
 use super::value::{number_to_json, Val};
@@ -119,7 +120,15 @@ impl Output {
             Val::Obj(o) => {
                 self.add(NODE_BYTES)?;
                 let mut m = Map::with_capacity(o.props.len());
-                for (k, x) in o.props.iter() {
+                let order = enumeration_order(o.props.iter().map(|(k, _)| k.as_str()));
+                let entries: Box<dyn Iterator<Item = _>> = match order {
+                    None => Box::new(o.props.iter()),
+                    Some(order) => {
+                        let all: Vec<_> = o.props.iter().collect();
+                        Box::new(order.into_iter().filter_map(move |i| all.get(i).copied()))
+                    }
+                };
+                for (k, x) in entries {
                     if let Some(j) = self.value(x, depth + 1)? {
                         self.add(k.as_str().len() + 3)?;
                         m.insert(k.as_str().to_owned(), j);

@@ -114,7 +114,7 @@ impl<'a> PropMap<'a> {
         self.entries.push((key, value));
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &(Key<'a>, Val<'a>)> {
+    pub fn iter(&self) -> std::slice::Iter<'_, (Key<'a>, Val<'a>)> {
         self.entries.iter()
     }
 }

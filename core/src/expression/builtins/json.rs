@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use serde_json::Value;
 
+use super::super::order::sort_for_enumeration;
 use super::super::convert::number_to_string;
 use super::super::error::{budget_error, type_error, RtResult};
 use super::super::interpreter::Interp;
@@ -87,13 +88,18 @@ impl Writer {
             }
             Val::Arr(a) => self.array(it, &a.items, depth)?,
             Val::JObj(o) => {
-                let entries: Vec<(&str, Val<'_>)> = o
+                let mut entries: Vec<(&str, Val<'_>)> = o
                     .iter()
                     .map(|(k, x)| (k.as_str(), Val::from_json(x)))
                     .collect();
+                sort_for_enumeration(&mut entries, |(k, _)| k);
                 self.object(it, entries.iter().map(|(k, x)| (*k, x)), depth)?;
             }
-            Val::Obj(o) => self.object(it, o.props.iter().map(|(k, x)| (k.as_str(), x)), depth)?,
+            Val::Obj(o) => {
+                let mut entries: Vec<_> = o.props.iter().collect();
+                sort_for_enumeration(&mut entries, |(k, _)| k.as_str());
+                self.object(it, entries.into_iter().map(|(k, x)| (k.as_str(), x)), depth)?
+            }
         }
         self.check()
     }

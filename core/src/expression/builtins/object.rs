@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+use super::super::order::sort_for_enumeration;
 use super::super::error::{forbidden_error, type_error, RtResult};
 use super::super::interpreter::Interp;
 use super::super::propmap::{Key, PropMap};
@@ -27,16 +28,15 @@ fn own_entries<'a>(it: &mut Interp, v: &Val<'a>, pos: usize) -> RtResult<Vec<(Va
         }
         Val::JObj(o) => {
             it.charge(o.len())?;
-            o.iter()
-                .map(|(k, x)| (Val::Str(k), Val::from_json(x)))
-                .collect()
+            let mut entries: Vec<(&'a String, &'a serde_json::Value)> = o.iter().collect();
+            sort_for_enumeration(&mut entries, |(k, _)| k.as_str());
+            entries.into_iter().map(|(k, x)| (Val::Str(k), Val::from_json(x))).collect()
         }
         Val::Obj(o) => {
             it.charge(o.props.len())?;
-            o.props
-                .iter()
-                .map(|(k, x)| (key_val(k), x.clone()))
-                .collect()
+            let mut entries: Vec<_> = o.props.iter().collect();
+            sort_for_enumeration(&mut entries, |(k, _)| k.as_str());
+            entries.into_iter().map(|(k, x)| (key_val(k), x.clone())).collect()
         }
         Val::JArr(_) | Val::Arr(_) | Val::Str(_) | Val::OStr(_) => {
             let items = match View::of(v) {

@@ -129,3 +129,17 @@ fn compiled_expressions_are_reusable() {
         );
     }
 }
+
+#[test]
+fn objects_enumerate_integer_keys_first_as_v8_does() {
+    let limits = Limits::default();
+    let run = |source: &str, arg: Value| Expression::compile_function(source, &["x"], &limits).unwrap().call(&[&arg], &limits).unwrap().unwrap();
+    // Created objects, their keys, JSON text and materialised results.
+    assert_eq!(serde_json::to_string(&run("x => ({b: 1, 2: 'x', a: 3, 1: 'y'})", Value::Null)).unwrap(), r#"{"1":"y","2":"x","b":1,"a":3}"#);
+    assert_eq!(run("x => Object.keys({b: 1, 10: 'x', 9: 'y'})", Value::Null), serde_json::json!(["9", "10", "b"]));
+    assert_eq!(run("x => JSON.stringify({z: 0, 3: 1})", Value::Null), serde_json::json!(r#"{"3":1,"z":0}"#));
+    // Input objects (from YAML, or another node) enumerate the same way.
+    assert_eq!(run("x => Object.entries(x)", serde_json::json!({"b": 1, "1": 2})), serde_json::json!([["1", 2], ["b", 1]]));
+    // Not array indices: leading zeros, negatives, 2^32 - 1 stay in insertion order.
+    assert_eq!(run("x => Object.keys({b: 1, '01': 2, '-1': 3, 4294967295: 4})", Value::Null), serde_json::json!(["b", "01", "-1", "4294967295"]));
+}
