@@ -18,17 +18,29 @@ export class WasmEngine implements EngineAdapter {
   readonly kind = "wasm" as const;
   private engine: SessionEngine | undefined;
   private loading: Promise<SessionEngine>;
+  private readied: Promise<void>;
   private generation = 0;
   private factory: NodeExecutorFactory | undefined;
   private listener: (events: WireEvent[]) => void = () => {};
 
   constructor(private readonly config: ConductorConfig) {
     this.loading = this.instantiate();
+    this.readied = this.whenLoaded();
   }
 
-  /** Resolves once the module is instantiated (rejects if it cannot be loaded). */
+  /**
+   * Resolves once the current module instance is ready (rejects if it cannot be loaded); after
+   * a trap, once its replacement is.
+   */
   get ready(): Promise<void> {
-    return this.loading.then(() => undefined);
+    return this.readied;
+  }
+
+  /** `loading` as a `Promise<void>`, marked handled: every call reports a failure itself. */
+  private whenLoaded(): Promise<void> {
+    const readied = this.loading.then(() => undefined);
+    readied.catch(() => {});
+    return readied;
   }
 
   private instantiate(): Promise<SessionEngine> {
@@ -57,6 +69,7 @@ export class WasmEngine implements EngineAdapter {
     this.engine = undefined;
     this.generation += 1;
     this.loading = this.instantiate();
+    this.readied = this.whenLoaded();
   }
 
   /** The instantiated engine, for the synchronous helpers. */
