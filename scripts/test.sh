@@ -18,7 +18,7 @@ scripts/lib/wasm-cargo.sh build -p atomiton-core --release
 step "native addon and npm package"
 scripts/build-npm.sh
 
-step "npm package tests (native engine, through the built package)"
+step "npm package tests (native and wasm engines, headless Chromium, the demo page; through the built package)"
 (cd npm && node --test --test-concurrency=1 test/)
 
 step "all tests passed"

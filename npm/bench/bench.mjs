@@ -12,37 +12,7 @@ import { readdirSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createConductor } from "@atomiton/conductor";
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
-
-async function measure(rounds, body) {
-  const samples = [];
-  for (let i = 0; i < rounds; i++) {
-    const start = now();
-    await body();
-    samples.push(now() - start);
-  }
-  return median(samples);
-}
-
-function chainFlow(n, type, params = () => ({})) {
-  return {
-    id: `chain-${n}`,
-    type: "group",
-    nodes: Array.from({ length: n }, (_, i) => ({ id: `n${i}`, type: typeof type === "function" ? type(i) : type, parameters: params(i) })),
-    edges: Array.from({ length: n - 1 }, (_, i) => ({ id: `e${i}`, source: `n${i}`, target: `n${i + 1}` })),
-  };
-}
-
-function fanFlow(n, type) {
-  return { id: `fan-${n}`, type: "group", nodes: Array.from({ length: n }, (_, i) => ({ id: `n${i}`, type })), edges: [] };
-}
-
-function report(name, value, unit, budget) {
-  const verdict = budget === undefined ? "" : value <= budget ? `  (budget ${budget} ${unit}: within)` : `  (budget ${budget} ${unit}: OVER)`;
-  console.log(`${name.padEnd(60)} ${value.toFixed(value < 10 ? 2 : 1).padStart(9)} ${unit}${verdict}`);
-}
+import { chainFlow, fanFlow, measure, median, report } from "./lib.mjs";
 
 const tenTransforms = chainFlow(10, "transform", (i) => (i === 0 ? { data: [1] } : {}));
 

@@ -20,7 +20,10 @@ import type { ConductorConfig } from "./types/execution.js";
 export const DEFAULT_SLOWMO_MS = 250;
 
 export type BrowserConductor = Conductor & {
-  /** Resolves once the wasm engine is instantiated (calls made earlier wait for it anyway). */
+  /**
+   * Resolves once the wasm engine is instantiated (calls made earlier wait for it anyway); after
+   * an internal error replaced the instance, once the replacement is.
+   */
   ready: Promise<void>;
 };
 
@@ -47,11 +50,10 @@ export function createConductorInstance(config: ConductorConfig = {}): BrowserCo
       await system.call("restart");
     },
   });
-  const ready = local.ready;
-  // Marked handled: a page that never awaits `ready` must not see an unhandled rejection when
-  // the module cannot load (every call reports that failure itself).
-  ready.catch(() => {});
-  return Object.assign(conductor, { ready });
+  // A getter: after a trap the engine loads a fresh instance, and `ready` is then that one's.
+  // The engine marks it handled, so a page that never awaits it sees no unhandled rejection
+  // when the module cannot load (every call reports that failure itself).
+  return Object.defineProperty(conductor, "ready", { get: () => local.ready, enumerable: true }) as BrowserConductor;
 }
 
 /** Alias of `createConductorInstance`. */

@@ -1,4 +1,5 @@
-// Shared test helpers: temporary directories and fixture loading.
+// Shared test helpers: temporary directories, fixture loading and comparison.
+import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -18,6 +19,33 @@ export function fixtures() {
     .filter((f) => f.endsWith(".json"))
     .sort()
     .map((f) => ({ file: f, ...JSON.parse(readFileSync(join(dir, f), "utf8")) }));
+}
+
+/** The conductor object's namespaces and their methods (PRODUCT §3, reference §2). */
+export const conductorShape = {
+  node: ["run", "validate", "cancel", "onProgress", "onComplete", "onError"],
+  flow: ["listTemplates", "getTemplate", "loadFlow", "run", "onProgress", "onComplete", "onError"],
+  storage: ["saveFlow", "loadFlow", "listFlows", "deleteFlow", "onFlowSaved"],
+  auth: ["login", "logout", "getCurrentUser", "refreshToken", "onAuthExpired"],
+  system: ["health", "restart"],
+  events: ["onProgress", "onStarted", "onCompleted", "onError"],
+};
+
+/** A fixture's expectation in one environment (`"native"` or `"wasm"`): `expectByEnvironment` wins. */
+export function expectationFor(fixture, environment) {
+  return fixture.expectByEnvironment?.[environment] ?? fixture.expect;
+}
+
+/**
+ * The fixtures' comparison (tests/fixtures/README.md): `success`, `executedNodes` and `data`
+ * (without its clock keys) exactly, every key given under `error`, and a `Date` timestamp.
+ */
+export function assertFixtureResult(result, expect) {
+  assert.equal(result.success, expect.success, JSON.stringify(result.error));
+  assert.deepEqual(result.executedNodes, expect.executedNodes);
+  if ("data" in expect) assert.deepEqual(stripClock(result.data), stripClock(expect.data));
+  for (const [key, value] of Object.entries(expect.error ?? {})) assert.deepEqual(result.error[key], value, `error.${key}`);
+  if (!result.success) assert.ok(result.error.timestamp instanceof Date);
 }
 
 /** Drops clock-dependent keys (`duration`, `timestamp`) before comparison. */

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import * as root from "@atomiton/conductor";
 import * as desktop from "@atomiton/conductor/desktop";
 import * as types from "@atomiton/conductor/types";
+import { conductorShape } from "../test-support/helpers.mjs";
 
 test("the root and /desktop export the same native createConductor and helpers", () => {
   assert.equal(typeof root.createConductor, "function");
@@ -28,15 +29,7 @@ test("/types exports every value of the original entry", () => {
 
 test("the conductor object has every namespace and method, on* returning unsubscribe", () => {
   const conductor = root.createConductor({ storage: { type: "memory" } });
-  const shape = {
-    node: ["run", "validate", "cancel", "onProgress", "onComplete", "onError"],
-    flow: ["listTemplates", "getTemplate", "loadFlow", "run", "onProgress", "onComplete", "onError"],
-    storage: ["saveFlow", "loadFlow", "listFlows", "deleteFlow", "onFlowSaved"],
-    auth: ["login", "logout", "getCurrentUser", "refreshToken", "onAuthExpired"],
-    system: ["health", "restart"],
-    events: ["onProgress", "onStarted", "onCompleted", "onError"],
-  };
-  for (const [namespace, methods] of Object.entries(shape)) {
+  for (const [namespace, methods] of Object.entries(conductorShape)) {
     for (const method of methods) assert.equal(typeof conductor[namespace][method], "function", `${namespace}.${method}`);
   }
   assert.equal(typeof conductor.execute, "function");

@@ -29,22 +29,21 @@ function defineLazyTrace(result: WireResult, text: string): void {
   });
 }
 
-/** `handle` with every method call watched for a wasm trap (`WebAssembly.RuntimeError`). */
-function trapGuarded(handle: SessionHandle, onTrap: (error: unknown) => void): SessionHandle {
-  let dead = false;
+/**
+ * `handle` with every method call watched for a wasm trap (`WebAssembly.RuntimeError`), and
+ * refused once the session has stopped.
+ */
+function trapGuarded(handle: SessionHandle, stopped: () => boolean, onTrap: (error: unknown) => void): SessionHandle {
   return new Proxy(handle, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
       if (typeof value !== "function") return value;
       return (...args: unknown[]) => {
-        if (dead) throw new Error("The engine stopped on an internal error; a fresh engine takes the next call");
+        if (stopped()) throw new Error("The engine stopped on an internal error; a fresh engine takes the next call");
         try {
           return (value as (...a: unknown[]) => unknown).apply(target, args);
         } catch (error) {
-          if (typeof WebAssembly !== "undefined" && error instanceof WebAssembly.RuntimeError) {
-            dead = true;
-            onTrap(error);
-          }
+          if (typeof WebAssembly !== "undefined" && error instanceof WebAssembly.RuntimeError) onTrap(error);
           throw error;
         }
       };
@@ -68,6 +67,11 @@ export class SessionEngine implements EngineAdapter {
   private keepAlive: ReturnType<typeof setInterval> | undefined;
 
   private readonly holdEventLoop: boolean;
+  /** Set once the module instance under this session trapped: nothing more reaches it. */
+  private stoppedBy: Error | undefined;
+  /** Rejects when the session stops, so storage calls in flight on a dead instance do not hang. */
+  private readonly stopped: Promise<never>;
+  private rejectStopped: (error: Error) => void = () => {};
 
   /**
    * @param options.holdEventLoop keep Node's event loop alive while runs are pending: needed
@@ -87,12 +91,20 @@ export class SessionEngine implements EngineAdapter {
       /**
        * A wasm module traps on a Rust panic and is unusable afterwards: every pending run then
        * ends with `INTERNAL_ERROR`, the call that trapped throws, and `onTrap` lets the owner
-       * start a fresh instance.
+       * start a fresh instance (and stop the other sessions on the same instance).
        */
       onTrap?: (error: unknown) => void;
     },
   ) {
-    this.handle = options.onTrap ? trapGuarded(handle, (error) => this.trapped(error, options.onTrap)) : handle;
+    const onTrap = options.onTrap;
+    this.handle = onTrap
+      ? trapGuarded(handle, () => this.stoppedBy !== undefined, (error) => {
+          this.stop(error);
+          onTrap(error);
+        })
+      : handle;
+    this.stopped = new Promise<never>((_, reject) => (this.rejectStopped = reject));
+    this.stopped.catch(() => {});
     this.holdEventLoop = options.holdEventLoop;
     const drive = () => {
       try {
@@ -135,8 +147,16 @@ export class SessionEngine implements EngineAdapter {
     }
   }
 
-  private trapped(error: unknown, onTrap: ((error: unknown) => void) | undefined): void {
+  /**
+   * The module instance under this session trapped (in this session or another one on it):
+   * every pending run ends with `INTERNAL_ERROR`, storage calls in flight reject, and every
+   * later call throws. Idempotent.
+   */
+  stop(error: unknown): void {
+    if (this.stoppedBy !== undefined) return;
     const message = `The engine stopped on an internal error (${error instanceof Error ? error.message : String(error)}); a fresh engine takes the next run`;
+    this.stoppedBy = Object.assign(new Error(message), { code: "INTERNAL_ERROR" });
+    this.rejectStopped(this.stoppedBy);
     for (const resolve of this.pending.values()) {
       resolve({ success: false, error: { code: "INTERNAL_ERROR", message, timestamp: Date.now() } as WireResult["error"], duration: 0, executedNodes: [] });
     }
@@ -144,7 +164,11 @@ export class SessionEngine implements EngineAdapter {
     this.calls.clear();
     if (this.keepAlive !== undefined) clearInterval(this.keepAlive);
     this.keepAlive = undefined;
-    onTrap?.(error);
+  }
+
+  /** `promise`, unless the session stops first. */
+  private whileAlive<T>(promise: Promise<T>): Promise<T> {
+    return Promise.race([promise, this.stopped]);
   }
 
   private deliverCompleted(): void {
@@ -214,7 +238,7 @@ export class SessionEngine implements EngineAdapter {
     try {
       this.settle(this.handle.run(runId, flowJson, JSON.stringify(options)));
     } catch (error) {
-      // A trap ends the run with INTERNAL_ERROR (see `trapped`); only other failures throw.
+      // A trap ends the run with INTERNAL_ERROR (see `stop`); only other failures throw.
       if (this.pending.has(runId)) throw error;
     }
     return result;
@@ -229,19 +253,19 @@ export class SessionEngine implements EngineAdapter {
   }
 
   async saveFlow(flow: unknown) {
-    return JSON.parse(await this.handle.saveFlow(JSON.stringify(flow)));
+    return JSON.parse(await this.whileAlive(this.handle.saveFlow(JSON.stringify(flow))));
   }
 
   async loadFlow(id: string) {
-    return JSON.parse(await this.handle.loadFlow(id));
+    return JSON.parse(await this.whileAlive(this.handle.loadFlow(id)));
   }
 
   async listFlows(options: ListFlowsOptions) {
-    return JSON.parse(await this.handle.listFlows(JSON.stringify(options ?? {})));
+    return JSON.parse(await this.whileAlive(this.handle.listFlows(JSON.stringify(options ?? {}))));
   }
 
   async deleteFlow(id: string) {
-    return JSON.parse(await this.handle.deleteFlow(id));
+    return JSON.parse(await this.whileAlive(this.handle.deleteFlow(id)));
   }
 
   listTemplates() {

@@ -1,8 +1,9 @@
 /**
  * The wasm engine: a `SessionEngine` over the wasm module's `WasmConductor`, created as soon as
  * the module is instantiated. Calls made before then wait for it (the synchronous catalog and
- * format helpers throw until `ready` resolves). A Rust panic traps the module; the pending runs
- * then end with `INTERNAL_ERROR` and a fresh instance takes the next call.
+ * format helpers throw until `ready` resolves). A Rust panic traps the module, which every
+ * conductor of the page shares: the pending runs of all of them then end with `INTERNAL_ERROR`
+ * and a fresh instance takes their next calls.
  */
 import type { EngineAdapter, WireEvent, WireRunOptions } from "../../conductor/engine.js";
 import type { NodeDefinition } from "../../types/definition.js";
@@ -12,39 +13,54 @@ import { sessionConfigJson } from "../session/config.js";
 import { SessionEngine } from "../session/engine.js";
 import { createHostFunctions } from "./host-functions.js";
 import { indexedDbStorage } from "./indexeddb.js";
-import { loadWasm } from "./load.js";
+import { sharedWasmInstance } from "./load.js";
 
 export class WasmEngine implements EngineAdapter {
   readonly kind = "wasm" as const;
   private engine: SessionEngine | undefined;
   private loading: Promise<SessionEngine>;
-  private generation = 0;
+  private readied: Promise<void>;
   private factory: NodeExecutorFactory | undefined;
   private listener: (events: WireEvent[]) => void = () => {};
 
   constructor(private readonly config: ConductorConfig) {
     this.loading = this.instantiate();
+    this.readied = this.whenLoaded();
   }
 
-  /** Resolves once the module is instantiated (rejects if it cannot be loaded). */
+  /**
+   * Resolves once the current module instance is ready (rejects if it cannot be loaded); after
+   * a trap, once its replacement is.
+   */
   get ready(): Promise<void> {
-    return this.loading.then(() => undefined);
+    return this.readied;
+  }
+
+  /** `loading` as a `Promise<void>`, marked handled: every call reports a failure itself. */
+  private whenLoaded(): Promise<void> {
+    const readied = this.loading.then(() => undefined);
+    readied.catch(() => {});
+    return readied;
   }
 
   private instantiate(): Promise<SessionEngine> {
-    const generation = this.generation;
-    const loading = loadWasm(generation).then((glue) => {
+    const loading = sharedWasmInstance().then((instance) => {
       // IndexedDB where the platform has it, unless the config asks for memory.
       const storage = this.config.storage?.type === "memory" ? undefined : indexedDbStorage();
-      const handle = new glue.WasmConductor(sessionConfigJson(this.config), createHostFunctions(), storage);
-      const engine: SessionEngine = new SessionEngine("wasm", handle, glue, {
+      const handle = new instance.glue.WasmConductor(sessionConfigJson(this.config), createHostFunctions(), storage);
+      const engine: SessionEngine = new SessionEngine("wasm", handle, instance.glue, {
         holdEventLoop: false,
         deferNotify: true,
-        onTrap: () => this.replace(engine),
+        onTrap: (error) => instance.trapped(error),
+      });
+      // A trap here or in another conductor's session: this one is unusable too.
+      instance.onTrap((error) => {
+        engine.stop(error);
+        this.replace(engine);
       });
       engine.setExecutorFactory(this.factory);
       engine.setEventListener(this.listener);
-      if (generation === this.generation) this.engine = engine;
+      if (this.loading === loading) this.engine = engine;
       return engine;
     });
     // Callers see the failure when they await; nobody needs an unhandled rejection here.
@@ -55,8 +71,8 @@ export class WasmEngine implements EngineAdapter {
   private replace(trapped: SessionEngine): void {
     if (this.engine !== trapped) return;
     this.engine = undefined;
-    this.generation += 1;
     this.loading = this.instantiate();
+    this.readied = this.whenLoaded();
   }
 
   /** The instantiated engine, for the synchronous helpers. */

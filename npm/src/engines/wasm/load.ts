@@ -1,7 +1,8 @@
 /**
  * Loading the wasm module: in a browser (or through a bundler) the glue fetches
  * `atomiton_conductor_wasm_bg.wasm` next to itself; in Node it is read from disk, since Node's
- * `fetch` cannot read `file:` URLs.
+ * `fetch` cannot read `file:` URLs. Every conductor of a page shares one instance (the glue is
+ * one ES module); a trap leaves that instance unusable for all of them, so it is replaced for all.
  */
 import type * as Glue from "./atomiton_conductor_wasm.js";
 
@@ -34,4 +35,41 @@ export async function loadWasm(generation = 0): Promise<WasmGlue> {
   }
   await glue.default(inNode() ? { module_or_path: await wasmBytesFromDisk() } : undefined);
   return glue;
+}
+
+/** The module instance the conductors of this realm share. */
+export type WasmInstance = {
+  glue: WasmGlue;
+  /** `listener` runs once if any session on this instance traps. */
+  onTrap(listener: (error: unknown) => void): void;
+  /** A session on this instance trapped: tells every session, and the next load starts a fresh instance. */
+  trapped(error: unknown): void;
+};
+
+let shared: Promise<WasmInstance> | undefined;
+let nextGeneration = 0;
+
+/** The live shared instance, loading it (again, after a trap or a failed load) when needed. */
+export function sharedWasmInstance(): Promise<WasmInstance> {
+  if (shared) return shared;
+  const loading: Promise<WasmInstance> = loadWasm(nextGeneration++).then((glue) => {
+    const listeners = new Set<(error: unknown) => void>();
+    let dead = false;
+    return {
+      glue,
+      onTrap: (listener) => void listeners.add(listener),
+      trapped(error) {
+        if (dead) return;
+        dead = true;
+        if (shared === loading) shared = undefined;
+        for (const listener of listeners) listener(error);
+        listeners.clear();
+      },
+    };
+  });
+  shared = loading;
+  loading.catch(() => {
+    if (shared === loading) shared = undefined;
+  });
+  return loading;
 }

@@ -1,0 +1,378 @@
+// Scenarios of the browser entry that run unchanged in Node and in a Chromium page.
+//
+// Each scenario is `async (mod, arg) => plainData`, where `mod` is the module
+// `@atomiton/conductor/browser` (imported in Node; `window.conductorModule` in the test page).
+// A scenario must not use anything outside its own body: in Chromium it is sent as source text
+// (see test-support/browser-page.mjs). The matching `check*` functions hold the assertions, so
+// both environments are held to the same ones.
+import assert from "node:assert/strict";
+import { conductorShape } from "./helpers.mjs";
+
+/** What `/browser` exports and what its conductor object looks like; `shape` is `conductorShape` (helpers.mjs). */
+export async function surface(mod, shape) {
+  const c = mod.conductor;
+  const methods = {};
+  for (const [namespace, names] of Object.entries(shape)) {
+    for (const name of names) methods[`${namespace}.${name}`] = typeof c[namespace]?.[name];
+  }
+  const subscribers = [c.node.onProgress, c.node.onComplete, c.node.onError, c.storage.onFlowSaved, c.auth.onAuthExpired, c.events.onProgress, c.events.onStarted, c.events.onCompleted, c.events.onError];
+  const unsubscribes = subscribers.map((subscribe) => {
+    const unsubscribe = subscribe(() => {});
+    if (typeof unsubscribe === "function") unsubscribe();
+    return typeof unsubscribe;
+  });
+  let toExecutionIdError;
+  try {
+    mod.toExecutionId("");
+  } catch (error) {
+    toExecutionIdError = error.message;
+  }
+  const validEvent = { nodeId: "n", progress: 50, message: "m", nodes: [{ id: "n", name: "N", state: "executing" }], graph: { executionOrder: [], criticalPath: [], edges: [], totalWeight: 1, maxParallelism: 1 } };
+  await c.ready;
+  return {
+    exports: Object.fromEntries(Object.keys(mod).sort().map((key) => [key, typeof mod[key]])),
+    DEFAULT_SLOWMO_MS: mod.DEFAULT_SLOWMO_MS,
+    errorCodes: { ...mod.ErrorCode },
+    createConductorIsAlias: mod.createConductor === mod.createConductorInstance,
+    newConductorIsSeparate: mod.createConductor() !== c,
+    readyIsPromise: c.ready instanceof Promise,
+    methods,
+    unsubscribes,
+    aliases: { execute: typeof c.execute, health: typeof c.health, getEnvironment: typeof c.getEnvironment },
+    flowOnIsNodeOn: c.flow.onProgress === c.node.onProgress && c.flow.onComplete === c.node.onComplete && c.flow.onError === c.node.onError,
+    inBrowser: c.inBrowser,
+    inDesktop: c.inDesktop,
+    environment: c.getEnvironment(),
+    health: await c.system.health(),
+    legacyHealth: await c.health(),
+    executionId: mod.createExecutionId(),
+    givenExecutionId: mod.createExecutionId("given"),
+    toExecutionId: mod.toExecutionId("x"),
+    toExecutionIdError,
+    validEvent: mod.isValidProgressEvent(validEvent),
+    invalidEvents: [mod.isValidProgressEvent({}), mod.isValidProgressEvent(null), mod.isValidProgressEvent({ ...validEvent, graph: null })],
+    nodeTypes: c.catalog.getAllNodeDefinitions().map((definition) => definition.type ?? definition.id).sort(),
+  };
+}
+
+/** `environment`: `"node"` or `"chromium"` (which web storage the environment has). */
+export function checkSurface(s, environment) {
+  assert.deepEqual(Object.keys(s.exports), ["DEFAULT_SLOWMO_MS", "ErrorCode", "conductor", "createConductor", "createConductorInstance", "createExecutionId", "isValidProgressEvent", "toExecutionId"], "the values of reference §1.1");
+  assert.deepEqual(s.exports, {
+    DEFAULT_SLOWMO_MS: "number",
+    ErrorCode: "object",
+    conductor: "object",
+    createConductor: "function",
+    createConductorInstance: "function",
+    createExecutionId: "function",
+    isValidProgressEvent: "function",
+    toExecutionId: "function",
+  });
+  assert.equal(s.DEFAULT_SLOWMO_MS, 250);
+  assert.equal(Object.keys(s.errorCodes).length, 22);
+  for (const [key, value] of Object.entries(s.errorCodes)) assert.equal(key, value);
+  assert.equal(s.errorCodes.IMPLEMENTATION_NOT_FOUND, "IMPLEMENTATION_NOT_FOUND");
+  assert.equal(s.createConductorIsAlias, true);
+  assert.equal(s.newConductorIsSeparate, true);
+  assert.equal(s.readyIsPromise, true);
+  assert.equal(Object.keys(s.methods).length, Object.values(conductorShape).flat().length);
+  for (const [method, type] of Object.entries(s.methods)) assert.equal(type, "function", method);
+  assert.deepEqual(s.unsubscribes, Array(9).fill("function"), "every on* returns an unsubscribe function");
+  assert.deepEqual(s.aliases, { execute: "function", health: "function", getEnvironment: "function" });
+  assert.equal(s.flowOnIsNodeOn, true, "flow.on* are node.on*");
+  assert.equal(s.inBrowser, true);
+  assert.equal(s.inDesktop, false);
+  const env = s.environment;
+  assert.equal(env.type, "browser");
+  assert.equal(env.isDesktop, false);
+  assert.equal(env.hasTransport, false);
+  assert.deepEqual(env.capabilities, {
+    nodeExecution: true,
+    localStorage: environment === "chromium",
+    sessionStorage: environment === "chromium",
+    fileSystem: false,
+    cloudExecution: false,
+  });
+  if (environment === "chromium") assert.match(env.details.userAgent, /HeadlessChrome/);
+  assert.equal(s.health.status, "ok");
+  assert.equal(s.health.message, "Browser conductor operational (local engine)");
+  assert.equal(typeof s.health.timestamp, "number");
+  assert.equal(s.legacyHealth.message, s.health.message);
+  assert.match(s.executionId, /^exec_[0-9a-f-]{36}$/);
+  assert.equal(s.givenExecutionId, "given");
+  assert.equal(s.toExecutionId, "x");
+  assert.equal(s.toExecutionIdError, "Invalid execution ID: must be a non-empty string");
+  assert.equal(s.validEvent, true);
+  assert.deepEqual(s.invalidEvents, [false, false, false]);
+  for (const type of ["edit-fields", "file-system", "group", "http-request", "image", "loop", "parallel", "shell-command", "spreadsheet", "transform"]) {
+    assert.ok(s.nodeTypes.includes(type), `catalog lists ${type}`);
+  }
+}
+
+/** Progress snapshots of a chain with a nested group, and the run's lifecycle events. */
+export async function progressEvents(mod) {
+  const c = mod.createConductor({ storage: { type: "memory" }, progressThrottle: 0 });
+  const events = [];
+  const states = [];
+  const log = [];
+  c.node.onProgress((event) => events.push(event));
+  c.events.onProgress((state) => states.push({ isMap: state.nodes instanceof Map, cachedProgress: state.cachedProgress, executionId: state.executionId }));
+  c.events.onStarted((event) => log.push(["started", event.executionId, event.nodeId]));
+  c.node.onComplete((event) => log.push(["node.complete", event.executionId, event.nodeId]));
+  c.events.onCompleted((event) => log.push(["completed", event.executionId, event.result.success]));
+  const flow = {
+    id: "flow",
+    type: "group",
+    nodes: [
+      { id: "a", name: "First", type: "transform", parameters: { data: [1, 2] } },
+      { id: "b", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 10" } },
+      { id: "inner", type: "group", nodes: [{ id: "c", type: "transform", parameters: { operation: "reduce", transformFunction: "(s, x) => s + x", reduceInitial: "0" } }] },
+    ],
+    edges: [
+      { id: "e1", source: "a", target: "b", targetHandle: "data" },
+      { id: "e2", source: "b", target: "inner", targetHandle: "data" },
+    ],
+  };
+  const result = await c.node.run(flow, { executionId: "exec-progress", slowMo: 20 });
+  return {
+    result: { success: result.success, data: result.data, executedNodes: result.executedNodes, error: result.error },
+    events: events.map((event) => ({
+      valid: mod.isValidProgressEvent(event),
+      executionId: event.executionId,
+      nodeId: event.nodeId,
+      progress: event.progress,
+      message: event.message,
+      graph: event.graph,
+      nodes: event.nodes.map((node) => ({ id: node.id, type: node.type, state: node.state, progress: node.progress, parentId: node.parentId, depth: node.depth })),
+    })),
+    states,
+    log,
+  };
+}
+
+export function checkProgressEvents({ result, events, states, log }) {
+  assert.equal(result.success, true, JSON.stringify(result.error));
+  assert.equal(result.data.result, 30);
+  assert.deepEqual(result.executedNodes, ["flow", "a", "b", "inner", "c"]);
+  assert.ok(events.length >= 5, `${events.length} events`);
+  for (const event of events) {
+    assert.equal(event.valid, true, "isValidProgressEvent");
+    assert.equal(event.executionId, "exec-progress");
+  }
+  const progress = events.map((event) => event.progress);
+  assert.deepEqual(progress, [...progress].sort((x, y) => x - y), "never decreasing on success");
+  const last = events.at(-1);
+  assert.equal(last.progress, 100);
+  assert.equal(last.message, "All nodes completed");
+  assert.deepEqual(last.nodes.map((node) => [node.id, node.state]), [["a", "completed"], ["b", "completed"], ["inner", "completed"], ["c", "completed"]]);
+  assert.deepEqual([last.nodes[3].parentId, last.nodes[3].depth], ["inner", 2], "nested children appear");
+  assert.deepEqual(last.graph.executionOrder, [["a"], ["b"], ["inner"]]);
+  for (const id of ["a", "b", "c"]) {
+    assert.ok(events.some((event) => event.nodes.find((node) => node.id === id).state === "executing"), `${id} was seen executing`);
+  }
+  assert.ok(events.some((event) => event.message === "Executing: First" && event.nodeId === "a"));
+  assert.deepEqual(states.at(-1), { isMap: true, cachedProgress: 100, executionId: "exec-progress" });
+  assert.deepEqual(log, [["started", "exec-progress", "flow"], ["node.complete", "exec-progress", "flow"], ["completed", "exec-progress", true]]);
+}
+
+/** `node.cancel` and an `AbortSignal` stop a run whose JS executor waits on its `signal`. */
+export async function cancellation(mod) {
+  const log = [];
+  let announce = () => {};
+  const factory = {
+    getNodeExecutable: (type) =>
+      type === "wait"
+        ? {
+            execute: (params) =>
+              new Promise((resolve) => {
+                log.push(`start ${params.nodeId}`);
+                // Only if cancellation fails: the run then succeeds, and the checks say so.
+                const fallback = setTimeout(() => {
+                  log.push(`not aborted ${params.nodeId}`);
+                  resolve("not aborted");
+                }, 5000);
+                params.signal.addEventListener("abort", () => {
+                  clearTimeout(fallback);
+                  log.push(`abort ${params.nodeId}`);
+                  resolve("aborted");
+                });
+                announce(params.nodeId);
+              }),
+          }
+        : undefined,
+  };
+  const c = mod.createConductor({ storage: { type: "memory" }, nodeExecutorFactory: factory });
+  const chain = { id: "chain", type: "group", nodes: [{ id: "a", type: "wait" }, { id: "b", type: "wait" }], edges: [{ id: "e", source: "a", target: "b" }] };
+  const summary = (result) => ({ success: result.success, code: result.error?.code, message: result.error?.message, executedNodes: result.executedNodes });
+  const started = () => new Promise((resolve) => (announce = resolve));
+
+  let running = started();
+  const byCancel = c.node.run(chain, { executionId: "to-cancel" });
+  await running;
+  const before = performance.now();
+  const cancelled = await c.node.cancel("to-cancel");
+  const cancelResult = summary(await byCancel);
+  const cancelMs = performance.now() - before;
+  const cancelLog = log.splice(0);
+
+  running = started();
+  const controller = new AbortController();
+  const bySignal = c.node.run(chain, { signal: controller.signal });
+  await running;
+  controller.abort();
+  const signalResult = summary(await bySignal);
+  const signalLog = log.splice(0);
+
+  const aborted = new AbortController();
+  aborted.abort();
+  const alreadyAborted = summary(await c.node.run(chain, { signal: aborted.signal }));
+  const unknown = await c.node.cancel("no-such-run");
+  const afterwards = summary(await c.node.run({ id: "t", type: "transform", parameters: { data: [1] } }));
+  return { cancelled, cancelResult, cancelMs, cancelLog, signalResult, signalLog, alreadyAborted, unknown, afterwards, lateLog: log };
+}
+
+export function checkCancellation(r) {
+  const cancelled = { success: false, code: "CANCELLED", message: "Execution cancelled", executedNodes: [] };
+  assert.equal(r.cancelled, true, "node.cancel finds the running execution");
+  assert.deepEqual(r.cancelResult, cancelled);
+  assert.ok(r.cancelMs < 1000, `prompt: ${r.cancelMs} ms`);
+  assert.deepEqual(r.cancelLog, ["start a", "abort a"], "the running executor saw abort and nothing more started");
+  assert.deepEqual(r.signalResult, cancelled);
+  assert.deepEqual(r.signalLog, ["start a", "abort a"]);
+  assert.equal(r.alreadyAborted.code, "CANCELLED");
+  assert.equal(r.unknown, false);
+  assert.deepEqual(r.afterwards.success, true, "the conductor keeps working");
+  assert.deepEqual(r.lateLog, [], "nothing ran after the runs ended");
+}
+
+/** Custom node types from `nodeExecutorFactory`, with built-ins as the fallback. */
+export async function customExecutors(mod) {
+  const seen = [];
+  const factory = {
+    getNodeExecutable: (type) => {
+      if (type === "greet") {
+        return {
+          execute: (params) => {
+            seen.push({ keys: Object.keys(params).sort(), nodeId: params.nodeId, executionId: params.executionId, variables: params.variables, name: params.name, signal: params.signal instanceof AbortSignal });
+            return { greeting: `Hello, ${params.name}` };
+          },
+        };
+      }
+      if (type === "shout") return { execute: async (params) => String(params.input.default.greeting).toUpperCase() };
+      if (type === "numbers") return { execute: () => [1, 2, 3] };
+      if (type === "boom") return { execute: () => { throw new Error("kaput"); } };
+      return undefined;
+    },
+  };
+  const c = mod.createConductor({ storage: { type: "memory" }, nodeExecutorFactory: factory });
+  const summary = (result) => ({ success: result.success, data: result.data, executedNodes: result.executedNodes, error: result.error && { code: result.error.code, message: result.error.message, nodeId: result.error.nodeId } });
+  const greeting = await c.node.run(
+    { id: "g", type: "group", nodes: [{ id: "greet", type: "greet", parameters: { name: "Ada" } }, { id: "shout", type: "shout" }], edges: [{ id: "e", source: "greet", target: "shout" }] },
+    { executionId: "exec-custom", variables: { who: "tester" } },
+  );
+  const mixed = await c.node.run({
+    id: "m",
+    type: "group",
+    nodes: [{ id: "numbers", type: "numbers" }, { id: "double", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 2" } }],
+    edges: [{ id: "e", source: "numbers", target: "double", targetHandle: "data" }],
+  });
+  const failing = await c.node.run({ id: "f", type: "group", nodes: [{ id: "ok", type: "numbers" }, { id: "x", type: "boom" }], edges: [{ id: "e", source: "ok", target: "x" }] });
+  const unknown = await c.node.run({ id: "u", type: "not-provided" });
+  return { greeting: summary(greeting), mixed: summary(mixed), failing: summary(failing), unknown: summary(unknown), seen };
+}
+
+export function checkCustomExecutors(r) {
+  assert.deepEqual(r.greeting, { success: true, data: "HELLO, ADA", executedNodes: ["g", "greet", "shout"], error: undefined });
+  assert.deepEqual(r.seen, [{ keys: ["executionId", "input", "name", "nodeId", "parentContext", "signal", "variables"], nodeId: "greet", executionId: "exec-custom", variables: { who: "tester" }, name: "Ada", signal: true }]);
+  assert.equal(r.mixed.success, true, JSON.stringify(r.mixed.error));
+  assert.deepEqual(r.mixed.data.result, [2, 4, 6], "a built-in transform takes a custom node's output");
+  assert.deepEqual(r.failing.error, { code: "EXECUTION_FAILED", message: "kaput", nodeId: "x" });
+  assert.deepEqual(r.failing.executedNodes, ["ok", "x"]);
+  assert.equal(r.unknown.error.code, "NODE_TYPE_NOT_FOUND");
+}
+
+/** Native-only node types fail validation by name, before anything runs. */
+export async function nativeOnlyNodes(mod) {
+  const ran = [];
+  const c = mod.createConductor({ storage: { type: "memory" }, progressThrottle: 0 });
+  c.node.onProgress((event) => ran.push(...event.nodes.filter((node) => node.state !== "pending").map((node) => node.id)));
+  const flow = {
+    id: "g",
+    type: "group",
+    nodes: [
+      { id: "numbers", type: "transform", parameters: { data: [1] } },
+      { id: "reader", type: "file-system", parameters: { operation: "read", path: "/etc/hostname" } },
+      { id: "sh", type: "shell-command", parameters: { program: "echo", args: ["hi"] } },
+    ],
+    edges: [{ id: "e", source: "numbers", target: "reader" }],
+  };
+  const result = await c.node.run(flow);
+  const validation = await c.node.validate(flow);
+  const issue = (i) => ({ code: i.code, nodeId: i.nodeId, message: i.message });
+  return {
+    result: { success: result.success, code: result.error?.code, message: result.error?.message, nodeId: result.error?.nodeId, issues: (result.error?.context?.issues ?? []).map(issue), executedNodes: result.executedNodes },
+    validation: { valid: validation.valid, errors: validation.errors, issues: validation.issues.map(issue) },
+    ran,
+  };
+}
+
+export function checkNativeOnlyNodes(r) {
+  const issues = [
+    { code: "IMPLEMENTATION_NOT_FOUND", nodeId: "reader", message: "Node 'reader' (file-system) needs a file system, which this environment does not provide" },
+    { code: "IMPLEMENTATION_NOT_FOUND", nodeId: "sh", message: "Node 'sh' (shell-command) needs process spawning, which this environment does not provide" },
+  ];
+  assert.deepEqual(r.result, { success: false, code: "IMPLEMENTATION_NOT_FOUND", message: issues[0].message, nodeId: "reader", issues, executedNodes: ["g"] });
+  assert.deepEqual(r.validation, { valid: false, errors: issues.map((i) => `g/${i.nodeId}: ${i.message}`), issues });
+  assert.deepEqual(r.ran, [], "no node ran");
+}
+
+/**
+ * A Rust panic traps the module, which all conductors of the page share: `INTERNAL_ERROR` for
+ * the run that panicked and for another conductor's run in flight, then a fresh instance runs
+ * the next flows of both.
+ */
+export async function panicRecovery(mod) {
+  const c = mod.createConductor({ storage: { type: "memory" } });
+  const other = mod.createConductor({ storage: { type: "memory" } });
+  const flow = {
+    id: "g",
+    type: "group",
+    nodes: [{ id: "a", type: "transform", parameters: { data: [1, 2] } }, { id: "b", type: "transform", parameters: { operation: "map", transformFunction: "x => x + 1" } }],
+    edges: [{ id: "e", source: "a", target: "b", targetHandle: "data" }],
+  };
+  const summary = (result) => ({ success: result.success, code: result.error?.code, message: result.error?.message, data: result.data?.result, executedNodes: result.executedNodes });
+  const before = summary(await c.node.run(flow));
+  const panics = [];
+  const after = [];
+  const parsed = [];
+  const otherInFlight = [];
+  const otherAfter = [];
+  for (let i = 0; i < 2; i++) {
+    await other.ready;
+    // Paced by timers, so it is still running when the panic comes.
+    const inFlight = other.node.run(flow, { slowMo: 50 });
+    panics.push(summary(await c.node.run(flow, { debug: { simulatePanic: { nodeId: "b" } } })));
+    otherInFlight.push(summary(await inFlight));
+    // The synchronous helpers work again once `ready` (now the replacement's) resolves.
+    await c.ready;
+    parsed.push(c.formats.parseFlow('{"id": "p", "type": "transform"}'));
+    after.push(summary(await c.node.run(flow)));
+    otherAfter.push(summary(await other.node.run(flow, { slowMo: 5 })));
+  }
+  return { before, panics, after, parsed, otherInFlight, otherAfter };
+}
+
+export function checkPanicRecovery(r) {
+  assert.deepEqual(r.before, { success: true, code: undefined, message: undefined, data: [2, 3], executedNodes: ["g", "a", "b"] });
+  for (const panic of r.panics) {
+    assert.equal(panic.success, false);
+    assert.equal(panic.code, "INTERNAL_ERROR");
+    assert.match(panic.message, /internal error/i);
+  }
+  assert.deepEqual(r.after, [r.before, r.before], "the same conductor runs the next flow");
+  assert.deepEqual(r.parsed, [{ id: "p", type: "transform" }, { id: "p", type: "transform" }]);
+  for (const inFlight of r.otherInFlight) {
+    assert.deepEqual([inFlight.success, inFlight.code], [false, "INTERNAL_ERROR"], "another conductor's run on the trapped instance ends too");
+  }
+  assert.deepEqual(r.otherAfter, [r.before, r.before], "and that conductor runs its next flow (timers included) on the fresh instance");
+}

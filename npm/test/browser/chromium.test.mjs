@@ -1,0 +1,177 @@
+// The wasm build in a real headless Chromium (the system one, driven by playwright-core): the
+// shared fixtures, the export surface, events, cancellation, custom executors, IndexedDB storage
+// across a reload, and the transport client against a real protocol server. The test page is
+// npm/test/browser/page.html, served from npm/ on 127.0.0.1.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { WebSocketServer } from "ws";
+import { createConductor } from "@atomiton/conductor/desktop";
+import { chromiumMissing } from "../../test-support/chromium.mjs";
+import { inPage, useServedPage, whenModuleReady } from "../../test-support/browser-page.mjs";
+import { assertFixtureResult, conductorShape, expectationFor, fixtures } from "../../test-support/helpers.mjs";
+import { chainFlow, startServer } from "../../test-support/remote.mjs";
+import * as scenarios from "../../test-support/browser-scenarios.mjs";
+
+// Skipped only where there is no Chromium to drive (CI has /usr/bin/chromium).
+const options = { skip: chromiumMissing, timeout: 60_000 };
+
+const session = useServedPage("/test/browser/page.html", whenModuleReady);
+
+for (const fixture of fixtures()) {
+  test(`Chromium fixture ${fixture.file}: ${fixture.description}`, options, async () => {
+    const result = await inPage(session.page, (mod, { flow, options: runOptions }) => mod.conductor.node.run(flow, runOptions), { flow: fixture.flow, options: fixture.options ?? {} });
+    assertFixtureResult(result, expectationFor(fixture, "wasm"));
+  });
+}
+
+test("the export surface of /browser (reference §1.1) and its conductor object", options, async () => {
+  scenarios.checkSurface(await inPage(session.page, scenarios.surface, conductorShape), "chromium");
+});
+
+test("the page loaded the module as ES modules and the .wasm as application/wasm from its own origin", options, async () => {
+  const resources = await session.page.evaluate(() => performance.getEntriesByType("resource").map((entry) => entry.name));
+  const wasm = resources.find((url) => url.endsWith("/dist/engines/wasm/atomiton_conductor_wasm_bg.wasm"));
+  assert.ok(wasm, resources.join("\n"));
+  assert.ok(resources.every((url) => url.startsWith(session.server.url)), resources.join("\n"));
+  const response = await fetch(wasm);
+  assert.equal(response.headers.get("content-type"), "application/wasm");
+});
+
+test("progress events are valid, carry their executionId, show each node executing and end at 100", options, async () => {
+  scenarios.checkProgressEvents(await inPage(session.page, scenarios.progressEvents));
+});
+
+test("node.cancel and an AbortSignal stop a run: the JS executor sees abort, nothing more starts", options, async () => {
+  scenarios.checkCancellation(await inPage(session.page, scenarios.cancellation));
+});
+
+test("custom executors run, with built-ins as the fallback", options, async () => {
+  scenarios.checkCustomExecutors(await inPage(session.page, scenarios.customExecutors));
+});
+
+test("a native-only node fails validation with IMPLEMENTATION_NOT_FOUND naming the node", options, async () => {
+  scenarios.checkNativeOnlyNodes(await inPage(session.page, scenarios.nativeOnlyNodes));
+});
+
+test("debug.simulatePanic gives INTERNAL_ERROR, and the same conductor runs the next flow", options, async () => {
+  scenarios.checkPanicRecovery(await inPage(session.page, scenarios.panicRecovery));
+});
+
+test("flows saved in IndexedDB survive a page reload; a deleted one stays deleted", options, async () => {
+  const before = await inPage(session.page, async (mod) => {
+    const c = mod.conductor;
+    const listedBefore = (await c.storage.listFlows()).flows.map((flow) => flow.id);
+    const announced = new Promise((resolve) => c.storage.onFlowSaved((event) => event.id === "kept-flow" && resolve(event)));
+    const flow = { id: "kept-flow", name: "Kept across reloads", type: "group", nodes: [{ id: "a", type: "transform", parameters: { data: [1, 2, 3] }, custom: { kept: true } }], edges: [] };
+    const kept = await c.storage.saveFlow(flow);
+    await c.storage.saveFlow({ ...flow, id: "deleted-flow", name: "Deleted" });
+    await c.storage.deleteFlow("deleted-flow");
+    const event = await announced;
+    const databases = (await indexedDB.databases()).map((database) => database.name);
+    return { listedBefore, kept, event: { id: event.id, flowId: event.flowId, name: event.name }, databases };
+  });
+  assert.deepEqual(before.listedBefore, [], "a fresh profile starts with no saved flows");
+  assert.equal(before.kept.version, "1.0.0");
+  assert.match(before.kept.savedAt, /Z$/);
+  assert.deepEqual(before.event, { id: "kept-flow", flowId: "kept-flow", name: "Kept across reloads" });
+  assert.ok(before.databases.includes("atomiton-conductor"), before.databases.join(", "));
+
+  await session.page.reload();
+  await whenModuleReady(session.page);
+  const afterReload = await inPage(session.page, async (mod) => {
+    const c = mod.conductor;
+    const listed = await c.storage.listFlows();
+    const loaded = await c.storage.loadFlow("kept-flow");
+    let deletedError;
+    try {
+      await c.storage.loadFlow("deleted-flow");
+    } catch (error) {
+      deletedError = error.message;
+    }
+    const run = await c.node.run(loaded);
+    return { flows: listed.flows.map((flow) => [flow.id, flow.name]), total: listed.total, loaded, deletedError, run: { success: run.success, data: run.data } };
+  });
+  assert.deepEqual(afterReload.flows, [["kept-flow", "Kept across reloads"]]);
+  assert.equal(afterReload.total, 1);
+  assert.equal(afterReload.loaded.savedAt, before.kept.savedAt);
+  assert.deepEqual(afterReload.loaded.nodes, before.kept.nodes, "unknown fields survive the round trip");
+  assert.deepEqual(afterReload.loaded.nodes[0].custom, { kept: true });
+  assert.match(afterReload.deletedError, /Flow with id deleted-flow not found/);
+  assert.equal(afterReload.run.success, true);
+  assert.deepEqual(afterReload.run.data.result, [1, 2, 3]);
+});
+
+/** In the page: a conductor on `serverUrl` runs `flow`, and a local wasm conductor runs it too. */
+async function remoteAndLocalRun(mod, { serverUrl, flow, executionId }) {
+  const remote = mod.createConductor({ serverUrl });
+  const events = [];
+  remote.node.onProgress((event) => events.push({ valid: mod.isValidProgressEvent(event), executionId: event.executionId, progress: event.progress }));
+  const summary = (result) => ({ success: result.success, data: result.data, executedNodes: result.executedNodes, error: result.error && { code: result.error.code, message: result.error.message }, executionId: result.context?.executionId });
+  const result = summary(await remote.node.run(flow, { executionId }));
+  const local = summary(await mod.createConductor({ storage: { type: "memory" } }).node.run(flow, { executionId }));
+  return { result, local, events, environment: remote.getEnvironment(), health: await remote.system.health() };
+}
+
+test("the transport client in the page runs flows on a real protocol server over WebSocket and HTTP", options, async (t) => {
+  const origin = new URL(session.server.url).origin;
+  const { server: protocol } = await startServer(t, {}, { WebSocketServer, allowedOrigins: [origin] });
+  const expectedLocally = await createConductor({ storage: { type: "memory" } }).node.run(chainFlow);
+  for (const serverUrl of [protocol.wsUrl, protocol.url]) {
+    const executionId = `remote-${serverUrl.slice(0, 2)}`;
+    const r = await inPage(session.page, remoteAndLocalRun, { serverUrl, flow: chainFlow, executionId });
+    assert.equal(r.result.success, true, `${serverUrl}: ${JSON.stringify(r.result.error)}`);
+    assert.deepEqual(r.result.data, r.local.data, `${serverUrl}: the server's result is the local wasm result`);
+    assert.deepEqual(r.result.data, expectedLocally.data, serverUrl);
+    assert.deepEqual(r.result.executedNodes, r.local.executedNodes, serverUrl);
+    assert.equal(r.result.executionId, executionId, `${serverUrl}: the client's executionId is the run's`);
+    assert.equal(r.environment.hasTransport, true);
+    assert.equal(r.health.message, "Local conductor operational", `${serverUrl}: the server's health`);
+    if (serverUrl.startsWith("ws:")) {
+      assert.ok(r.events.length >= 2, `${r.events.length} progress events over WebSocket`);
+      for (const event of r.events) assert.deepEqual([event.valid, event.executionId], [true, executionId]);
+      assert.equal(r.events.at(-1).progress, 100);
+    } else {
+      assert.deepEqual(r.events, [], "HTTP cannot push events");
+    }
+  }
+});
+
+test("the transport client cancels a run on the server over WebSocket", options, async (t) => {
+  const origin = new URL(session.server.url).origin;
+  const { server: protocol } = await startServer(t, {}, { WebSocketServer, allowedOrigins: [origin] });
+  const r = await inPage(
+    session.page,
+    async (mod, { serverUrl }) => {
+      const remote = mod.createConductor({ serverUrl });
+      let executing;
+      const seen = new Promise((resolve) => (executing = resolve));
+      remote.node.onProgress((event) => event.nodes.some((node) => node.id === "a" && node.state === "executing") && executing());
+      const flow = { id: "slow", type: "group", nodes: [{ id: "a", type: "wait", parameters: { ms: 20_000 } }, { id: "b", type: "wait", parameters: { ms: 20_000 } }], edges: [{ id: "e", source: "a", target: "b" }] };
+      const running = remote.node.run(flow, { executionId: "remote-cancel" });
+      await seen;
+      const started = performance.now();
+      const cancelled = await remote.node.cancel("remote-cancel");
+      const result = await running;
+      return { cancelled, ms: performance.now() - started, code: result.error?.code, executedNodes: result.executedNodes };
+    },
+    { serverUrl: protocol.wsUrl },
+  );
+  assert.equal(r.cancelled, true);
+  assert.equal(r.code, "CANCELLED");
+  assert.deepEqual(r.executedNodes, []);
+  assert.ok(r.ms < 5000, `${r.ms} ms`);
+});
+
+test("a protocol server refuses a page whose origin it does not allow", options, async (t) => {
+  const { server: protocol } = await startServer(t, {}, { WebSocketServer });
+  for (const serverUrl of [protocol.wsUrl, protocol.url]) {
+    const r = await inPage(session.page, remoteAndLocalRun, { serverUrl, flow: chainFlow, executionId: "refused" });
+    assert.equal(r.result.success, false, serverUrl);
+    assert.equal(r.result.error.code, "TRANSPORT_ERROR", serverUrl);
+    assert.equal(r.local.success, true, "the local engine is unaffected");
+  }
+});
+
+test("the page raised no uncaught errors", options, () => {
+  assert.deepEqual(session.pageErrors, []);
+});

@@ -1,0 +1,73 @@
+// The wasm build in Node, through `@atomiton/conductor/browser`: the shared fixtures, the export
+// surface, events, cancellation, custom executors, native-only nodes and panic recovery. The same
+// scenarios run in headless Chromium (chromium.test.mjs).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as browser from "@atomiton/conductor/browser";
+import * as native from "@atomiton/conductor";
+import { assertFixtureResult, conductorShape, expectationFor, fixtures } from "../../test-support/helpers.mjs";
+import * as scenarios from "../../test-support/browser-scenarios.mjs";
+
+const conductor = browser.createConductor({ storage: { type: "memory" } });
+
+for (const fixture of fixtures()) {
+  test(`wasm fixture ${fixture.file}: ${fixture.description}`, async () => {
+    const result = await conductor.node.run(fixture.flow, fixture.options ?? {});
+    assertFixtureResult(result, expectationFor(fixture, "wasm"));
+  });
+}
+
+test("the export surface of /browser (reference §1.1) and its conductor object", async () => {
+  scenarios.checkSurface(await scenarios.surface(browser, conductorShape), "node");
+});
+
+test("the singleton is created at import and its engine is wasm", async () => {
+  await browser.conductor.ready;
+  const result = await browser.conductor.node.run({ id: "t", type: "transform", parameters: { data: [1] } });
+  assert.equal(result.success, true, JSON.stringify(result.error));
+  assert.equal(browser.conductor.getEnvironment().type, "browser");
+  assert.equal((await browser.conductor.health()).message, "Browser conductor operational (local engine)");
+});
+
+test("progress events are valid, carry their executionId, show each node executing and end at 100", async () => {
+  scenarios.checkProgressEvents(await scenarios.progressEvents(browser));
+});
+
+test("node.cancel and an AbortSignal stop a run: the JS executor sees abort, nothing more starts", async () => {
+  scenarios.checkCancellation(await scenarios.cancellation(browser));
+});
+
+test("custom executors run, with built-ins as the fallback, exactly as on the native engine", async () => {
+  const wasm = await scenarios.customExecutors(browser);
+  scenarios.checkCustomExecutors(wasm);
+  assert.deepEqual(wasm, await scenarios.customExecutors(native), "wasm and native give the same results");
+});
+
+test("a native-only node fails validation with IMPLEMENTATION_NOT_FOUND naming the node", async () => {
+  scenarios.checkNativeOnlyNodes(await scenarios.nativeOnlyNodes(browser));
+});
+
+test("debug.simulatePanic gives INTERNAL_ERROR, and the same conductor runs the next flow", async () => {
+  scenarios.checkPanicRecovery(await scenarios.panicRecovery(browser));
+});
+
+test("the bundled templates: the same answers as native, and native-only ones refused by name", async () => {
+  const nativeConductor = native.createConductor({ storage: { type: "memory" } });
+  const { templates } = await conductor.flow.listTemplates();
+  assert.deepEqual(templates, (await nativeConductor.flow.listTemplates()).templates);
+  let runnable = 0;
+  for (const { id } of templates) {
+    const { definition } = await conductor.flow.getTemplate(id);
+    assert.deepEqual(definition, (await nativeConductor.flow.getTemplate(id)).definition, id);
+    const validation = await conductor.node.validate(definition);
+    const result = await conductor.node.run(definition, { slowMo: 0 });
+    if (validation.valid) {
+      runnable++;
+      assert.equal(result.success, true, `${id}: ${result.error?.message}`);
+    } else {
+      assert.equal(result.error.code, "IMPLEMENTATION_NOT_FOUND", id);
+      assert.ok(validation.issues.every((issue) => issue.code === "IMPLEMENTATION_NOT_FOUND" && /^Node '[^']+' \([a-z-]+\) needs /.test(issue.message)), id);
+    }
+  }
+  assert.ok(runnable >= 1, "at least one template runs in the browser (the demo page uses it)");
+});
