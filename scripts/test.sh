@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: Rust tests, the wasm32 build of the core, and (as they exist) the
-# native package tests, the conformance fixtures on every build, and the browser tests.
+# Runs the whole test suite: Rust tests, the wasm build (core and binding for
+# wasm32-unknown-unknown), then through the built npm package: the native engine, the shared
+# conformance fixtures on native, wasm in Node and wasm in headless Chromium, the browser and
+# demo-page tests, the remote transports and the CLI.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -9,16 +11,16 @@ step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
 step "setup"
 scripts/setup.sh
 
-step "cargo test (core and workspace)"
-cargo test --all-targets   # default members; the wasm binding is built by build-wasm.sh
+step "cargo test (core, native host; the wasm binding is built below)"
+cargo test --all-targets
 
-step "core builds for wasm32-unknown-unknown"
-scripts/lib/wasm-cargo.sh build -p atomiton-core --release
+step "wasm module: core and binding for wasm32-unknown-unknown"
+scripts/build-wasm.sh
 
 step "native addon and npm package"
 scripts/build-npm.sh
 
-step "npm package tests (native and wasm engines, headless Chromium, the demo page; through the built package)"
+step "npm package tests (native, wasm in Node, wasm in Chromium, demo page, transports, CLI)"
 (cd npm && node --test --test-concurrency=1 test/)
 
 step "all tests passed"
