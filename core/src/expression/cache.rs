@@ -16,13 +16,28 @@ const MAX_SOURCE_BYTES: usize = 4096;
 
 /// How the source was compiled: the same text means different programs as a function with
 /// implicit parameters and as an expression over variables.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Form {
     Function,
     Expression,
 }
 
-type Cache = Mutex<HashMap<String, Arc<Expression>>>;
+/// One compiled program of a source text.
+struct Entry {
+    form: Form,
+    max_depth: usize,
+    names: Vec<String>,
+    program: Arc<Expression>,
+}
+
+impl Entry {
+    fn matches(&self, form: Form, names: &[&str], limits: &Limits) -> bool {
+        self.form == form && self.max_depth == limits.max_depth && self.names.iter().map(String::as_str).eq(names.iter().copied())
+    }
+}
+
+/// Programs by source text (looked up without allocating), then by form and names.
+type Cache = Mutex<HashMap<String, Vec<Entry>>>;
 
 fn cache() -> &'static Cache {
     static CACHE: OnceLock<Cache> = OnceLock::new();
@@ -40,29 +55,26 @@ pub(super) fn compile_shared(
     if source.len() > MAX_SOURCE_BYTES {
         return compile().map(Arc::new);
     }
-    // The key holds everything compilation depends on; NUL cannot occur in a parameter name.
-    let mut key = String::with_capacity(source.len() + 32);
-    key.push(match form {
-        Form::Function => 'f',
-        Form::Expression => 'e',
-    });
-    key.push_str(&limits.max_depth.to_string());
-    for name in names {
-        key.push('\0');
-        key.push_str(name);
-    }
-    key.push('\0');
-    key.push('\0');
-    key.push_str(source);
     // A poisoned lock only means another thread panicked mid-insert; the map is still whole.
-    if let Some(hit) = cache().lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
-        return Ok(hit.clone());
+    let hit = cache()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(source)
+        .and_then(|entries| entries.iter().find(|e| e.matches(form, names, limits)))
+        .map(|e| e.program.clone());
+    if let Some(program) = hit {
+        return Ok(program);
     }
-    let compiled = Arc::new(compile()?);
+    let program = Arc::new(compile()?);
     let mut map = cache().lock().unwrap_or_else(|p| p.into_inner());
     if map.len() >= CAPACITY {
         map.clear();
     }
-    map.insert(key, compiled.clone());
-    Ok(compiled)
+    map.entry(source.to_owned()).or_default().push(Entry {
+        form,
+        max_depth: limits.max_depth,
+        names: names.iter().map(|n| (*n).to_owned()).collect(),
+        program: program.clone(),
+    });
+    Ok(program)
 }

@@ -10,21 +10,14 @@ use crate::nodes::Invocation;
 
 /// The parsed parameters (`config`): the node's parameters, with schema defaults for those
 /// absent. A view, not a copy — parameters may hold large data (a 100k-item `data` array).
-pub(super) struct Config {
+pub(super) struct Config<'s> {
     parameters: Arc<Map<String, Value>>,
-    defaults: Map<String, Value>,
+    defaults: &'s Map<String, Value>,
 }
 
-impl Config {
-    pub fn new(schema: &NodeSchema, invocation: &Invocation) -> Self {
-        let parameters = invocation.parameters.clone();
-        let defaults = schema
-            .params
-            .iter()
-            .filter(|spec| parameters.get(spec.name).is_none_or(Value::is_null))
-            .filter_map(|spec| spec.default.map(|default| (spec.name.to_owned(), default())))
-            .collect();
-        Config { parameters, defaults }
+impl<'s> Config<'s> {
+    pub fn new(schema: &'s NodeSchema, invocation: &Invocation) -> Self {
+        Config { parameters: invocation.parameters.clone(), defaults: schema.default_values() }
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {

@@ -191,11 +191,18 @@ pub struct NodeSchema {
     /// Whether the UI fields carry the derived `required` flag and "Default: ..." placeholder.
     /// The hand-written fields of `group` and `parallel` had neither.
     pub derived_hints: bool,
+    /// Every parameter's default value, built once (executables read them on every run).
+    default_values: std::sync::OnceLock<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl NodeSchema {
     pub fn new(params: Vec<ParamSpec>) -> Self {
-        NodeSchema { params, base_fields: true, derived_hints: true }
+        NodeSchema { params, base_fields: true, derived_hints: true, default_values: std::sync::OnceLock::new() }
+    }
+
+    /// The default value of every parameter that has one.
+    pub fn default_values(&self) -> &serde_json::Map<String, serde_json::Value> {
+        self.default_values.get_or_init(|| self.params.iter().filter_map(|spec| spec.default.map(|default| (spec.name.to_owned(), default()))).collect())
     }
 
     /// Without the base fields in the UI.

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use serde_json::{json, Value};
+use serde_json::{Map, Value};
 
 use super::super::common::{array_input, get_input, node_error, Config};
 use super::operations::{apply, Settings};
@@ -42,30 +42,18 @@ fn transform(invocation: &Invocation) -> NodeResult {
     };
     let operation = config.str("operation").unwrap_or("map");
     let function = invocation.input_value("function").and_then(Value::as_str).or_else(|| config.str("transformFunction")).unwrap_or("item => item");
-    let settings = Settings {
-        function,
-        sort_key: config.str("sortKey").filter(|k| !k.is_empty()),
-        descending: config.str("sortDirection") == Some("desc"),
-        reduce_initial: config.get("reduceInitial"),
-        group_key: config.str("groupKey"),
-        flatten_depth: config.get("flattenDepth").and_then(Value::as_f64).unwrap_or(1.0).max(0.0) as usize,
-        limit: config.get("limitCount").and_then(Value::as_f64),
-        skip: config.get("skipCount").and_then(Value::as_f64),
-        slice_start: config.get("sliceStart").and_then(Value::as_f64),
-        slice_end: config.get("sliceEnd").and_then(Value::as_f64),
-        limits: invocation.expression_limits,
-    };
+    let settings = Settings { function, config: &config, limits: invocation.expression_limits };
     let result = apply(operation, items, &settings)?;
     let output_count = match &result {
         Value::Array(items) => items.len(),
         Value::Object(map) => map.len(),
         _ => 1,
     };
-    Ok(Some(json!({
-        "result": result,
-        "inputCount": items.len(),
-        "outputCount": output_count,
-        "operation": operation,
-        "success": true,
-    })))
+    let mut output = Map::with_capacity(5);
+    output.insert("result".into(), result);
+    output.insert("inputCount".into(), Value::from(items.len()));
+    output.insert("outputCount".into(), Value::from(output_count));
+    output.insert("operation".into(), Value::from(operation));
+    output.insert("success".into(), Value::Bool(true));
+    Ok(Some(Value::Object(output)))
 }

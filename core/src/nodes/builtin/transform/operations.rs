@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
-use super::super::common::node_error;
+use super::super::common::{node_error, Config};
 use super::super::common_expression::{compile_function, defined, item_error};
 use super::schema::FUNCTION_FORM;
 use crate::error::ExecutionError;
@@ -15,20 +15,35 @@ use crate::format::js_string;
 
 const TYPE: &str = "transform";
 
-/// Settings an operation reads.
+/// What an operation reads: the function, and the other parameters on demand (each is a map
+/// lookup; `map` over a chain of small nodes reads none of them).
 pub(super) struct Settings<'a> {
     pub function: &'a str,
-    pub sort_key: Option<&'a str>,
-    pub descending: bool,
-    pub reduce_initial: Option<&'a Value>,
-    pub group_key: Option<&'a str>,
-    pub flatten_depth: usize,
-    pub limit: Option<f64>,
-    pub skip: Option<f64>,
-    pub slice_start: Option<f64>,
-    pub slice_end: Option<f64>,
+    pub config: &'a Config<'a>,
     /// Budgets of each expression call.
     pub limits: Limits,
+}
+
+impl Settings<'_> {
+    fn number(&self, key: &str) -> Option<f64> {
+        self.config.get(key).and_then(Value::as_f64)
+    }
+
+    fn sort_key(&self) -> Option<&str> {
+        self.config.str("sortKey").filter(|k| !k.is_empty())
+    }
+
+    fn descending(&self) -> bool {
+        self.config.str("sortDirection") == Some("desc")
+    }
+
+    fn group_key(&self) -> Option<&str> {
+        self.config.str("groupKey")
+    }
+
+    fn flatten_depth(&self) -> usize {
+        self.number("flattenDepth").unwrap_or(1.0).max(0.0) as usize
+    }
 }
 
 /// The implicit parameters of a `transformFunction` without an arrow, as validation checks it.
@@ -63,7 +78,7 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
         }
         "reduce" => {
             let f = compile_function(TYPE, s.function, implicit(operation))?;
-            let mut acc = initial(s.reduce_initial);
+            let mut acc = initial(s.config.get("reduceInitial"));
             for (i, item) in items.iter().enumerate() {
                 let index = Value::from(i);
                 acc = defined(f.call_with_fields(&[("acc", &acc), ("item", item), ("index", &index)], &limits).map_err(|e| item_error(TYPE, "reduce", i, e))?);
@@ -72,10 +87,10 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
         }
         "sort" => {
             let mut sorted: Vec<Value> = items.to_vec();
-            let key = |v: &Value| -> Value { s.sort_key.map_or_else(|| v.clone(), |k| path(v, k).cloned().unwrap_or(Value::Null)) };
+            let key = |v: &Value| -> Value { s.sort_key().map_or_else(|| v.clone(), |k| path(v, k).cloned().unwrap_or(Value::Null)) };
             sorted.sort_by(|a, b| {
                 let ordering = compare(&key(a), &key(b));
-                if s.descending {
+                if s.descending() {
                     ordering.reverse()
                 } else {
                     ordering
@@ -84,7 +99,7 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
             Value::Array(sorted)
         }
         "group" => {
-            let Some(key) = s.group_key.or(s.sort_key).filter(|k| !k.is_empty()) else {
+            let Some(key) = s.group_key().or(s.sort_key()).filter(|k| !k.is_empty()) else {
                 return Err(node_error(TYPE, "groupKey or sortKey is required for group operation"));
             };
             let mut groups: Map<String, Value> = Map::new();
@@ -96,19 +111,19 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
             }
             Value::Object(groups)
         }
-        "flatten" => Value::Array(flatten(items, s.flatten_depth)),
+        "flatten" => Value::Array(flatten(items, s.flatten_depth())),
         "unique" => {
             let mut seen = HashSet::new();
             Value::Array(items.iter().filter(|item| seen.insert(serde_json::to_string(item).unwrap_or_default())).cloned().collect())
         }
         "reverse" => Value::Array(items.iter().rev().cloned().collect()),
-        "limit" => Value::Array(items.iter().take(count(s.limit, 10.0)).cloned().collect()),
-        "skip" => Value::Array(items.iter().skip(count(s.skip, 0.0)).cloned().collect()),
+        "limit" => Value::Array(items.iter().take(count(s.number("limitCount"), 10.0)).cloned().collect()),
+        "skip" => Value::Array(items.iter().skip(count(s.number("skipCount"), 0.0)).cloned().collect()),
         "slice" => {
             let len = items.len() as f64;
             let resolve = |n: f64| if n < 0.0 { (len + n).max(0.0) } else { n.min(len) } as usize;
-            let start = resolve(s.slice_start.unwrap_or(0.0).trunc());
-            let end = s.slice_end.map_or(items.len(), |e| resolve(e.trunc()));
+            let start = resolve(s.number("sliceStart").unwrap_or(0.0).trunc());
+            let end = s.number("sliceEnd").map_or(items.len(), |e| resolve(e.trunc()));
             Value::Array(items.get(start..end.max(start)).unwrap_or(&[]).to_vec())
         }
         other => return Err(node_error(TYPE, format!("Unknown operation: {other}"))),
