@@ -296,13 +296,10 @@ fn concurrent_runs_are_isolated() {
     let events = h.events.lock().unwrap();
     for i in 0..20 {
         let id = format!("exec-{i}");
-        let last = events
-            .iter()
-            .filter_map(|e| match e {
-                atomiton_core::host::EngineEvent::Progress(p) if p.execution_id == id => Some(p.progress),
-                _ => None,
-            })
-            .last();
+        let last = events.iter().rev().find_map(|e| match e {
+            atomiton_core::host::EngineEvent::Progress(p) if p.execution_id == id => Some(p.progress),
+            _ => None,
+        });
         assert_eq!(last, Some(100), "run {i} ends at 100 in its own events");
     }
 }

@@ -8,6 +8,9 @@ use super::{recovery_strategy, ErrorCode, ErrorRecoveryStrategy};
 /// An error with a code, a message and where it happened. Every fallible operation in the core
 /// returns this type; bindings convert it into a JS `ExecutionError` object (whose `timestamp`
 /// becomes a `Date`).
+///
+/// The large, rarely set parts (`cause`, `context`, `recovery`) are boxed: this type travels in
+/// every node's `Result`, so its size is what every result costs to move through the scheduler.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExecutionError {
@@ -24,12 +27,15 @@ pub struct ExecutionError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stack: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cause: Option<Value>,
+    pub cause: Option<Box<Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub context: Option<Map<String, Value>>,
+    pub context: Option<Box<Map<String, Value>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recovery: Option<ErrorRecoveryStrategy>,
+    pub recovery: Option<Box<ErrorRecoveryStrategy>>,
 }
+
+// Keep results small (see above); clippy's `result_large_err` threshold is set to match.
+const _: () = assert!(std::mem::size_of::<ExecutionError>() <= 144);
 
 /// Shorthand for results carrying the domain error.
 pub type Result<T, E = ExecutionError> = std::result::Result<T, E>;
@@ -46,7 +52,7 @@ impl ExecutionError {
             stack: None,
             cause: None,
             context: None,
-            recovery: Some(recovery_strategy(code)),
+            recovery: Some(Box::new(recovery_strategy(code))),
         }
     }
 
@@ -67,7 +73,7 @@ impl ExecutionError {
 
     /// Adds one entry to the error's `context` object.
     pub fn with_context(mut self, key: &str, value: Value) -> Self {
-        self.context.get_or_insert_with(Map::new).insert(key.to_owned(), value);
+        self.context.get_or_insert_with(Box::default).insert(key.to_owned(), value);
         self
     }
 

@@ -52,7 +52,7 @@ impl FlowStore {
         let Value::Object(mut flow) = flow else {
             return Err(ExecutionError::validation("A flow must be an object"));
         };
-        if !flow.get("nodes").and_then(Value::as_array).is_some_and(|nodes| !nodes.is_empty()) {
+        if flow.get("nodes").and_then(Value::as_array).is_none_or(|nodes| nodes.is_empty()) {
             return Err(ExecutionError::validation("Flow must contain at least one node"));
         }
         let id = match flow.get("id").and_then(Value::as_str).filter(|id| !id.is_empty()) {

@@ -59,11 +59,15 @@ impl Ord for TimerEntry {
     }
 }
 
+/// A spawned task's future and its waker handle.
+type Spawned = (BoxFuture<'static, ()>, Arc<Task>);
+
 /// Tasks, timers and the virtual clock.
 pub(super) struct Runtime {
     pub now: Mutex<f64>,
     timers: Mutex<(BinaryHeap<TimerEntry>, u64)>,
-    tasks: Mutex<Vec<Option<(BoxFuture<'static, ()>, Arc<Task>)>>>,
+    /// Spawned tasks by id; `None` once finished (ids stay stable).
+    tasks: Mutex<Vec<Option<Spawned>>>,
     ready: Arc<Mutex<VecDeque<usize>>>,
 }
 

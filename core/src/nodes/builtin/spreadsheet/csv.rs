@@ -47,7 +47,9 @@ pub(super) fn parse(text: &str, delimiter: &str, skip_empty_lines: bool) -> Vec<
             if c == '\r' && chars.get(i + 1) == Some(&'\n') {
                 i += 1;
             }
-        } else if !(was_quoted && !quoted) {
+        } else if !was_quoted {
+            // (`quoted` is false here.) Text between a closing quote and the next delimiter is
+            // dropped: the quoted text is the cell.
             cell.push(c);
         }
         i += 1;
