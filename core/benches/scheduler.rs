@@ -14,6 +14,10 @@ use atomiton_core::{Engine, EngineConfig, NodeDefinition, NodeEdge, RunOptions};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use serde_json::json;
 
+/// The native addon runs the engine on mimalloc (bindings-node/src/lib.rs); measure what ships.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn engine() -> Engine {
     let registry = NodeRegistry::empty().with(FnNode::sync("noop", |_| Ok(Some(json!(1)))));
     Engine::with_registry(registry, EngineConfig::default())

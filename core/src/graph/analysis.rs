@@ -86,6 +86,7 @@ pub fn analyze(flow: &NodeDefinition) -> Result<ExecutionGraph> {
         }
     }
     let weights: Vec<u32> = children.iter().map(|c| default_weight(c.type_str())).collect();
+    let predecessors = graph.predecessors();
     let nodes: Vec<GraphNode> = children
         .iter()
         .enumerate()
@@ -94,8 +95,8 @@ pub fn analyze(flow: &NodeDefinition) -> Result<ExecutionGraph> {
             name: child.display_name().to_owned(),
             node_type: child.type_str().to_owned(),
             weight: weights[i],
-            dependencies: graph.predecessors[i].iter().map(|&p| graph.ids[p].to_owned()).collect(),
-            dependents: graph.successors[i].iter().map(|&s| graph.ids[s].to_owned()).collect(),
+            dependencies: predecessors[i].iter().map(|&p| graph.ids[p].to_owned()).collect(),
+            dependents: graph.successors(i).iter().map(|&s| graph.ids[s].to_owned()).collect(),
             level: level_of[i],
         })
         .collect();
@@ -132,7 +133,7 @@ fn critical_path(graph: &SiblingGraph<'_>, weights: &[u32]) -> (Vec<usize>, u64)
     let mut in_degree: Vec<usize> = graph.in_degree.iter().take(real).copied().collect();
     let mut queue: std::collections::VecDeque<usize> = (0..real).filter(|&i| in_degree[i] == 0).collect();
     while let Some(node) = queue.pop_front() {
-        for &next in &graph.successors[node] {
+        for &next in graph.successors(node) {
             if next >= real {
                 continue;
             }

@@ -14,8 +14,8 @@ pub(crate) fn find_cycle(graph: &SiblingGraph<'_>) -> Option<Vec<usize>> {
     for _ in 0..graph.real {
         g.add_node(());
     }
-    for (source, succs) in graph.successors.iter().enumerate().take(graph.real) {
-        for &target in succs {
+    for source in 0..graph.real {
+        for &target in graph.successors(source) {
             if target < graph.real {
                 g.add_edge(NodeIndex::new(source), NodeIndex::new(target), ());
             }
@@ -23,7 +23,7 @@ pub(crate) fn find_cycle(graph: &SiblingGraph<'_>) -> Option<Vec<usize>> {
     }
     let component = tarjan_scc(&g)
         .into_iter()
-        .filter(|scc| scc.len() > 1 || scc.first().is_some_and(|n| graph.successors[n.index()].contains(&n.index())))
+        .filter(|scc| scc.len() > 1 || scc.first().is_some_and(|n| graph.successors(n.index()).contains(&n.index())))
         .min_by_key(|scc| scc.iter().map(|n| n.index()).min().unwrap_or(usize::MAX))?;
     let members: Vec<usize> = component.iter().map(|n| n.index()).collect();
     let start = *members.iter().min()?;
@@ -38,7 +38,7 @@ fn shortest_cycle_through(graph: &SiblingGraph<'_>, start: usize, members: &[usi
     let mut seen = vec![false; graph.real];
     seen[start] = true;
     while let Some(node) = queue.pop_front() {
-        for &next in &graph.successors[node] {
+        for &next in graph.successors(node) {
             if next == start {
                 let mut path = vec![start];
                 let mut cursor = node;

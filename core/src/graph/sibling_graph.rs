@@ -24,10 +24,11 @@ pub(crate) struct SiblingGraph<'a> {
     /// Edges with both `source` and `target` set, in edge order. Each edge field is looked up
     /// once here, so later passes need not hash into the edge objects again.
     pub edges: Vec<ResolvedEdge>,
-    /// Successors in edge order, duplicates kept (Kahn counts every edge).
-    pub successors: Vec<Vec<usize>>,
-    /// Predecessors in edge order, duplicates kept.
-    pub predecessors: Vec<Vec<usize>>,
+    /// Successors of position `p` are `successor_list[successor_start[p]..successor_start[p + 1]]`,
+    /// in edge order, duplicates kept (Kahn counts every edge). One flat list instead of a list
+    /// per node: validating a large flow allocated little else.
+    successor_start: Vec<usize>,
+    successor_list: Vec<usize>,
     /// Incoming edge count, including edges whose source names no child: such a target can never
     /// start, which the original engine reported as a cycle.
     pub in_degree: Vec<usize>,
@@ -41,28 +42,41 @@ impl<'a> SiblingGraph<'a> {
         for (i, id) in ids.iter().enumerate() {
             index.entry(id).or_insert(i);
         }
-        let mut successors = vec![Vec::new(); real];
-        let mut predecessors = vec![Vec::new(); real];
         let mut in_degree = vec![0usize; real];
         let mut resolved = Vec::with_capacity(edges.len());
         for (edge_index, edge) in edges.iter().enumerate() {
             let (Some(source), Some(target)) = (edge.source(), edge.target()) else { continue };
             let target_ix = *index.entry(target).or_insert_with(|| {
                 ids.push(target);
-                successors.push(Vec::new());
-                predecessors.push(Vec::new());
                 in_degree.push(0);
                 ids.len() - 1
             });
             in_degree[target_ix] += 1;
             let source_ix = index.get(source).copied();
-            if let Some(source_ix) = source_ix {
-                successors[source_ix].push(target_ix);
-                predecessors[target_ix].push(source_ix);
-            }
             resolved.push(ResolvedEdge { index: edge_index, source: source_ix, target: target_ix });
         }
-        SiblingGraph { ids, real, edges: resolved, successors, predecessors, in_degree }
+        let (successor_start, successor_list) = successor_lists(ids.len(), &resolved);
+        SiblingGraph { ids, real, edges: resolved, successor_start, successor_list, in_degree }
+    }
+
+    /// Successors of a position, in edge order.
+    pub fn successors(&self, position: usize) -> &[usize] {
+        match (self.successor_start.get(position), self.successor_start.get(position + 1)) {
+            (Some(&start), Some(&end)) => &self.successor_list[start..end],
+            _ => &[],
+        }
+    }
+
+    /// Predecessors of every position, in edge order, duplicates kept (only graph analysis
+    /// needs them, so they are not built for every run).
+    pub fn predecessors(&self) -> Vec<Vec<usize>> {
+        let mut predecessors = vec![Vec::new(); self.ids.len()];
+        for edge in &self.edges {
+            if let Some(source) = edge.source {
+                predecessors[edge.target].push(source);
+            }
+        }
+        predecessors
     }
 
     /// Kahn's algorithm by levels: level `k+1` holds the positions whose in-degree reached zero
@@ -79,7 +93,7 @@ impl<'a> SiblingGraph<'a> {
             processed += current.len();
             let mut next = Vec::new();
             for &node in &current {
-                for &succ in &self.successors[node] {
+                for &succ in self.successors(node) {
                     in_degree[succ] -= 1;
                     if in_degree[succ] == 0 {
                         next.push(succ);
@@ -93,6 +107,29 @@ impl<'a> SiblingGraph<'a> {
     }
 }
 
+/// Edges with a known source, grouped by source (a stable counting sort, so each group keeps
+/// edge order): `(start offsets, one more than there are positions; flat successor list)`.
+fn successor_lists(positions: usize, edges: &[ResolvedEdge]) -> (Vec<usize>, Vec<usize>) {
+    let mut start = vec![0usize; positions + 1];
+    for edge in edges {
+        if let Some(source) = edge.source {
+            start[source + 1] += 1;
+        }
+    }
+    for p in 0..positions {
+        start[p + 1] += start[p];
+    }
+    let mut list = vec![0usize; start[positions]];
+    let mut fill = start.clone();
+    for edge in edges {
+        if let Some(source) = edge.source {
+            list[fill[source]] = edge.target;
+            fill[source] += 1;
+        }
+    }
+    (start, list)
+}
+
 /// What validation learned about one group, handed to the plan builder so a run does not
 /// resolve the same edges and levels twice.
 pub(crate) struct GroupLayout {
@@ -101,11 +138,22 @@ pub(crate) struct GroupLayout {
     pub real: usize,
 }
 
-/// Layouts keyed by the address of a group's children buffer, which stays put between
-/// validation and planning (the `Vec` is moved, its heap buffer is not).
-pub(crate) type LayoutCache = HashMap<usize, GroupLayout>;
+/// What validation learned for the planner: each valid group's layout, keyed by the address of
+/// its children buffer, which stays put between validation and planning (the `Vec` is moved,
+/// its heap buffer is not), and the number of nodes, so the plan is allocated once.
+#[derive(Default)]
+pub(crate) struct LayoutCache {
+    groups: HashMap<usize, GroupLayout>,
+    pub node_count: usize,
+}
 
-/// The key of a group's children in a [`LayoutCache`].
-pub(crate) fn layout_key(children: &[NodeDefinition]) -> usize {
-    children.as_ptr() as usize
+impl LayoutCache {
+    pub fn insert(&mut self, children: &[NodeDefinition], layout: GroupLayout) {
+        self.groups.insert(children.as_ptr() as usize, layout);
+    }
+
+    /// The layout of this children list, if validation made one.
+    pub fn take(&mut self, children: &[NodeDefinition]) -> Option<GroupLayout> {
+        self.groups.remove(&(children.as_ptr() as usize))
+    }
 }

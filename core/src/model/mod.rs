@@ -9,4 +9,5 @@ mod port;
 
 pub use definition::NodeDefinition;
 pub use edge::NodeEdge;
+pub(crate) use object::small_map_get;
 pub use port::{NodeMetadata, NodePort};

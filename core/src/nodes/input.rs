@@ -21,7 +21,10 @@ impl NodeInput {
     /// From ordered entries; a repeated key keeps its first position and the later value
     /// (`{...acc, [key]: out}` in the original).
     pub fn from_entries(entries: impl IntoIterator<Item = (Arc<str>, Arc<Value>)>) -> Self {
-        let mut list: Vec<(Arc<str>, Arc<Value>)> = Vec::new();
+        let entries = entries.into_iter();
+        // The upper bound is exact for the scheduler's filtered edge list; cap it so a wrong
+        // hint cannot reserve much.
+        let mut list: Vec<(Arc<str>, Arc<Value>)> = Vec::with_capacity(entries.size_hint().1.unwrap_or(0).min(16));
         // Keys are few in practice (a linear scan is fastest); an index keeps a wide fan-in linear.
         let mut index: Option<rustc_hash::FxHashMap<Arc<str>, usize>> = None;
         for (key, value) in entries {

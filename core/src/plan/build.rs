@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 
 use super::{NodeIx, Plan, PlanNode};
 use crate::error::{ExecutionError, Result};
-use crate::graph::sibling_graph::{layout_key, GroupLayout, LayoutCache, SiblingGraph};
-use crate::model::NodeDefinition;
+use crate::graph::sibling_graph::{GroupLayout, LayoutCache, SiblingGraph};
+use crate::model::{small_map_get, NodeDefinition};
 use crate::nodes::NodeRegistry;
 
 /// A group whose children are being placed.
@@ -36,12 +36,12 @@ fn empty_parameters() -> Arc<Map<String, Value>> {
 
 /// Consumes a flow that passed validation. Fails (with `INTERNAL_ERROR`) only if it did not.
 /// `layouts` (from validation) saves resolving each group's edges and levels again.
-pub(crate) fn build_plan(mut root: NodeDefinition, registry: &NodeRegistry, mut layouts: LayoutCache) -> Result<Plan> {
-    let mut nodes: Vec<PlanNode> = Vec::new();
+pub(crate) fn build_plan(mut root: NodeDefinition, registry: &NodeRegistry, layouts: LayoutCache) -> Result<Plan> {
+    let mut nodes: Vec<PlanNode> = Vec::with_capacity(layouts.node_count);
     let mut frames: Vec<Frame> = Vec::new();
     let mut root_children_by_definition = Vec::new();
-    let layouts = &mut layouts;
-    place(&mut root, None, 0, 0, registry, layouts, &mut nodes, &mut frames)?;
+    let shared = &mut Shared { registry, layouts, types: HashMap::default() };
+    place(&mut root, None, 0, 0, shared, &mut nodes, &mut frames)?;
     while let Some(frame) = frames.last_mut() {
         if frame.next == frame.order.len() {
             let Some(done) = frames.pop() else { break };
@@ -59,7 +59,7 @@ pub(crate) fn build_plan(mut root: NodeDefinition, registry: &NodeRegistry, mut 
         // the child is emptied where it lies.
         let index = frames.len() - 1;
         let mut children = std::mem::take(&mut frames[index].children);
-        let placed = place(&mut children[position], Some(group), depth, level, registry, layouts, &mut nodes, &mut frames);
+        let placed = place(&mut children[position], Some(group), depth, level, shared, &mut nodes, &mut frames);
         frames[index].children = children;
         placed?;
     }
@@ -67,28 +67,46 @@ pub(crate) fn build_plan(mut root: NodeDefinition, registry: &NodeRegistry, mut 
     Ok(Plan { nodes, root_children_by_definition })
 }
 
+/// What every placement reads or fills.
+struct Shared<'r> {
+    registry: &'r NodeRegistry,
+    layouts: LayoutCache,
+    /// Each node type's name and weight, resolved once per plan: a flow has a handful of types
+    /// and thousands of nodes.
+    types: HashMap<Arc<str>, u32>,
+}
+
+impl Shared<'_> {
+    fn node_type(&mut self, name: &str) -> (Arc<str>, u32) {
+        if let Some((node_type, weight)) = self.types.get_key_value(name) {
+            return (node_type.clone(), *weight);
+        }
+        let node_type: Arc<str> = Arc::from(name);
+        let weight = self.registry.get(name).map_or_else(|| crate::graph::default_weight(name), |t| t.weight());
+        self.types.insert(node_type.clone(), weight);
+        (node_type, weight)
+    }
+}
+
 /// Appends one node; a group also gets a frame so its children are placed next (pre-order).
-#[allow(clippy::too_many_arguments)]
 fn place(
     definition: &mut NodeDefinition,
     parent: Option<NodeIx>,
     depth: u32,
     level: u32,
-    registry: &NodeRegistry,
-    layouts: &mut LayoutCache,
+    shared: &mut Shared<'_>,
     nodes: &mut Vec<PlanNode>,
     frames: &mut Vec<Frame>,
 ) -> Result<()> {
     let ix = nodes.len();
     let children = definition.nodes.take().unwrap_or_default();
     let edges = definition.edges.take().unwrap_or_default();
-    let node_type: Arc<str> = Arc::from(definition.type_str());
+    let (node_type, weight) = shared.node_type(definition.type_str());
     let name: Arc<str> = match definition.name.as_deref() {
         Some(name) if !name.is_empty() => Arc::from(name),
         _ => node_type.clone(),
     };
     let parameters = definition.parameters.take().filter(|p| !p.is_empty()).map_or_else(empty_parameters, Arc::new);
-    let weight = registry.get(&node_type).map_or_else(|| crate::graph::default_weight(&node_type), |t| t.weight());
     nodes.push(PlanNode {
         id: Arc::from(definition.id_str()),
         node_type,
@@ -102,15 +120,15 @@ fn place(
         leaf_weight: 0,
         inputs: Vec::new(),
         outputs: Vec::new(),
-        enabled: parameters.get("enabled").and_then(Value::as_bool) != Some(false),
-        timeout_ms: parameters.get("timeout").and_then(Value::as_f64).filter(|t| *t > 0.0),
-        retries: parameters.get("retries").and_then(Value::as_f64).filter(|r| *r >= 0.0).map_or(0, |r| r.min(1e6) as u32),
+        enabled: small_map_get(&parameters, "enabled").and_then(Value::as_bool) != Some(false),
+        timeout_ms: small_map_get(&parameters, "timeout").and_then(Value::as_f64).filter(|t| *t > 0.0),
+        retries: small_map_get(&parameters, "retries").and_then(Value::as_f64).filter(|r| *r >= 0.0).map_or(0, |r| r.min(1e6) as u32),
         parameters,
     });
     if children.is_empty() {
         return Ok(());
     }
-    let layout = match layouts.remove(&layout_key(&children)) {
+    let layout = match shared.layouts.take(&children) {
         Some(layout) => layout,
         None => {
             let graph = SiblingGraph::new(&children, &edges);

@@ -9,15 +9,10 @@ use crate::progress::{GraphEdge, ProgressGraph};
 /// `ProgressGraphMetadata` of the root's direct children (or of the root alone when atomic):
 /// the same numbers as [`crate::graph::analyze`], without re-parsing the definition.
 pub(crate) fn progress_graph(plan: &Plan) -> ProgressGraph {
+    let TraceSummary { total_weight, critical_path } = trace_summary(plan);
     let root = plan.root();
     if !root.is_group() {
-        return ProgressGraph {
-            execution_order: vec![vec![root.id.clone()]],
-            critical_path: vec![root.id.clone()],
-            total_weight: u64::from(root.weight),
-            max_parallelism: 1,
-            edges: Vec::new(),
-        };
+        return ProgressGraph { execution_order: vec![vec![root.id.clone()]], critical_path, total_weight, max_parallelism: 1, edges: Vec::new() };
     }
     let mut execution_order: Vec<Vec<Arc<str>>> = Vec::new();
     let mut current_level = None;
@@ -39,11 +34,31 @@ pub(crate) fn progress_graph(plan: &Plan) -> ProgressGraph {
         })
         .collect();
     ProgressGraph {
-        critical_path: critical_path(plan, by_definition).into_iter().map(|ix| plan.nodes[ix].id.clone()).collect(),
-        total_weight: by_definition.iter().map(|&c| u64::from(plan.nodes[c].weight)).sum(),
+        critical_path,
+        total_weight,
         max_parallelism: execution_order.iter().map(Vec::len).max().unwrap_or(0).max(1),
         execution_order,
         edges,
+    }
+}
+
+/// The two graph numbers a trace records, from the same rules as [`progress_graph`].
+pub(crate) struct TraceSummary {
+    pub total_weight: u64,
+    pub critical_path: Vec<Arc<str>>,
+}
+
+/// [`TraceSummary`] without building the rest of the graph: a run with no progress listener
+/// needs only these, and the full graph (levels and edges as ids) cost a tenth of a large run.
+pub(crate) fn trace_summary(plan: &Plan) -> TraceSummary {
+    let root = plan.root();
+    if !root.is_group() {
+        return TraceSummary { total_weight: u64::from(root.weight), critical_path: vec![root.id.clone()] };
+    }
+    let by_definition = &plan.root_children_by_definition;
+    TraceSummary {
+        total_weight: by_definition.iter().map(|&c| u64::from(plan.nodes[c].weight)).sum(),
+        critical_path: critical_path(plan, by_definition).into_iter().map(|ix| plan.nodes[ix].id.clone()).collect(),
     }
 }
 

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 pub(crate) use build::build_plan;
-pub(crate) use graph::progress_graph;
+pub(crate) use graph::{progress_graph, trace_summary, TraceSummary};
 
 /// Index of a node in the plan (its sequential position).
 pub(crate) type NodeIx = usize;

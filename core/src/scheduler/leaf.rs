@@ -28,6 +28,7 @@ pub(crate) enum LeafMessage {
 pub(crate) type LeafOutcome = (NodeIx, Option<NodeResult>);
 
 /// Who runs the node.
+#[derive(Clone)]
 pub(crate) enum Executor {
     Builtin(Arc<dyn NodeType>),
     /// The host's custom (JS) executor.
@@ -54,9 +55,24 @@ pub(crate) struct LeafJob {
     pub messages: Option<UnboundedSender<LeafMessage>>,
 }
 
+impl LeafJob {
+    /// No pacing, debug simulation, timeout or retry: the node is just called once.
+    fn is_plain(&self) -> bool {
+        self.slow_mo <= 0.0
+            && self.long_running_ms <= 0.0
+            && self.simulated_error.is_none()
+            && !self.simulated_panic
+            && self.timeout_ms.is_none()
+            && self.max_attempts <= 1
+    }
+}
+
 /// The leaf as a future. It ends early (with `None`) when its signal is cancelled, dropping the
 /// work — which drops HTTP requests, kills processes and releases JS executors.
 pub(crate) fn leaf_future(job: LeafJob) -> BoxFuture<'static, LeafOutcome> {
+    if job.is_plain() {
+        return plain_leaf_future(job);
+    }
     Box::pin(async move {
         let ix = job.ix;
         let Some((signal, node_id)) = job.invocation.as_ref().map(|i| (i.signal.clone(), i.node_id.clone())) else {
@@ -69,6 +85,40 @@ pub(crate) fn leaf_future(job: LeafJob) -> BoxFuture<'static, LeafOutcome> {
             Either::Left((Err(panic), _)) => {
                 (ix, Some(Err(ExecutionError::internal(format!("Node '{node_id}' panicked: {}", crate::error::panic_message(&*panic))))))
             }
+            Either::Right(_) => (ix, None),
+        }
+    })
+}
+
+/// [`leaf_future`] for a plain leaf: the node's own future under panic containment and
+/// cancellation, without the state of pacing, timeouts and retries (which made every leaf's
+/// future several times larger and slower to start).
+fn plain_leaf_future(mut job: LeafJob) -> BoxFuture<'static, LeafOutcome> {
+    let ix = job.ix;
+    let Some(invocation) = job.invocation.take() else {
+        return Box::pin(async move { (ix, Some(Err(ExecutionError::internal("leaf started without an invocation")))) });
+    };
+    let (signal, node_id) = (invocation.signal.clone(), invocation.node_id.clone());
+    let panicked = move |panic: Box<dyn std::any::Any + Send>| {
+        ExecutionError::internal(format!("Node '{node_id}' panicked: {}", crate::error::panic_message(&*panic)))
+    };
+    // A node type may panic while building its future, not only while it runs.
+    let started = std::panic::catch_unwind(AssertUnwindSafe(|| match &job.executor {
+        Executor::Builtin(node_type) => node_type.execute(invocation, job.host.clone()),
+        Executor::Custom => job.host.execute_custom(invocation),
+    }));
+    let execution = match started {
+        Ok(execution) => execution,
+        Err(panic) => {
+            let error = panicked(panic);
+            return Box::pin(async move { (ix, Some(Err(error))) });
+        }
+    };
+    Box::pin(async move {
+        let work = AssertUnwindSafe(execution).catch_unwind();
+        match select(work, signal.cancelled()).await {
+            Either::Left((Ok(result), _)) => (ix, Some(result)),
+            Either::Left((Err(panic), _)) => (ix, Some(Err(panicked(panic)))),
             Either::Right(_) => (ix, None),
         }
     })

@@ -37,7 +37,7 @@ use crate::error::{ErrorCode, ExecutionError};
 use crate::format::js_number;
 use crate::host::{BoxFuture, CancelToken, EngineEvent, EventSink, SharedHost};
 use crate::nodes::{Invocation, NodeInput, NodeRegistry, ParentContext};
-use crate::plan::{progress_graph, NodeIx, Plan};
+use crate::plan::{progress_graph, trace_summary, NodeIx, Plan, TraceSummary};
 use crate::progress::{NodeState, ProgressGraph, WeightedProgress};
 use crate::trace::{ExecutionTrace, NodeTrace, TraceData, TraceEvent};
 
@@ -83,6 +83,9 @@ pub(crate) struct Scheduler {
     debug: ResolvedDebug,
     timeout_ms: Option<f64>,
     custom_types: Arc<HashSet<String>>,
+    /// Who runs each node type, resolved on first use (plan nodes share one `Arc` per type, so
+    /// its address is the key): a hash of the type name per node was a measurable cost.
+    executors: rustc_hash::FxHashMap<usize, Option<Executor>>,
     cancel: CancelToken,
     events: Option<Arc<dyn EventSink>>,
     /// The root's graph metadata, computed when first needed (an event or the trace).
@@ -179,6 +182,7 @@ impl Scheduler {
             debug,
             timeout_ms,
             custom_types,
+            executors: rustc_hash::FxHashMap::default(),
             cancel,
             events,
             graph: None,
@@ -303,13 +307,14 @@ impl Scheduler {
     /// winning on the same key; otherwise the enclosing group's input unchanged.
     fn input_for(&self, ix: NodeIx) -> NodeInput {
         let node = &self.plan.nodes[ix];
-        let delivered: Vec<(Arc<str>, Arc<Value>)> = node
-            .inputs
-            .iter()
-            .filter_map(|(source, key)| self.slots[*source].output.as_ref().map(|out| (key.clone(), out.clone())))
-            .collect();
-        if !delivered.is_empty() {
-            return NodeInput::from_entries(delivered);
+        if !node.inputs.is_empty() {
+            let slots = &self.slots;
+            let delivered = NodeInput::from_entries(
+                node.inputs.iter().filter_map(|(source, key)| slots[*source].output.as_ref().map(|out| (key.clone(), out.clone()))),
+            );
+            if !delivered.is_empty() {
+                return delivered;
+            }
         }
         match node.parent {
             Some(group) => self.slots[group].input.clone().unwrap_or_default(),
@@ -353,24 +358,38 @@ impl Scheduler {
         self.dirty = true;
     }
 
+    fn executor_for(&mut self, ix: NodeIx) -> Option<Executor> {
+        let node_type = &self.plan.nodes[ix].node_type;
+        let (custom_types, registry) = (&self.custom_types, &self.registry);
+        self.executors
+            .entry(Arc::as_ptr(node_type).cast::<u8>() as usize)
+            .or_insert_with(|| {
+                if custom_types.contains(&**node_type) {
+                    Some(Executor::Custom)
+                } else {
+                    registry.get(node_type).map(|t| Executor::Builtin(t.clone()))
+                }
+            })
+            .clone()
+    }
+
     fn start_leaf(&mut self, ix: NodeIx) {
         let input = self.input_for(ix);
-        let node = &self.plan.nodes[ix];
-        if !node.enabled {
+        if !self.plan.nodes[ix].enabled {
             let output = Arc::new(input.to_value());
             self.complete(ix, Some(output), NodeState::Skipped);
             return;
         }
-        let executor = if self.custom_types.contains(&*node.node_type) {
-            Executor::Custom
-        } else if let Some(node_type) = self.registry.get(&node.node_type) {
-            Executor::Builtin(node_type.clone())
-        } else {
-            let error = ExecutionError::new(ErrorCode::NODE_TYPE_NOT_FOUND, format!("No implementation found for node type: {}", node.node_type));
+        let Some(executor) = self.executor_for(ix) else {
+            let error = ExecutionError::new(
+                ErrorCode::NODE_TYPE_NOT_FOUND,
+                format!("No implementation found for node type: {}", self.plan.nodes[ix].node_type),
+            );
             self.set_state(ix, NodeState::Executing, None);
             self.fail(ix, error);
             return;
         };
+        let node = &self.plan.nodes[ix];
         let signal = self.cancel.child();
         // Only JS executors see `parentContext`; built-ins never pay for it.
         let parent_context = match (&executor, node.parent) {
@@ -614,18 +633,15 @@ impl Scheduler {
         if self.events.is_some() {
             self.emit_progress();
         }
-        if self.trace.is_some() {
-            let graph = self.graph();
-            if let Some(trace) = self.trace.as_mut() {
-                if let Some(first) = trace.events.first_mut() {
-                    first.data = TraceData::Started {
-                        total_nodes: self.plan.nodes.len(),
-                        total_weight: graph.total_weight,
-                        critical_path: Arc::from(graph.critical_path.clone()),
-                    };
-                }
-                trace.complete(now);
+        if let Some(trace) = self.trace.as_mut() {
+            let TraceSummary { total_weight, critical_path } = match &self.graph {
+                Some(graph) => TraceSummary { total_weight: graph.total_weight, critical_path: graph.critical_path.clone() },
+                None => trace_summary(&self.plan),
+            };
+            if let Some(first) = trace.events.first_mut() {
+                first.data = TraceData::Started { total_nodes: self.plan.nodes.len(), total_weight, critical_path: Arc::from(critical_path) };
             }
+            trace.complete(now);
         }
         let execution_id = self.execution_id.to_string();
         match &error {

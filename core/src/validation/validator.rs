@@ -1,6 +1,9 @@
 //! The validator: one iterative depth-first walk over the flow (no recursion, so nesting depth
 //! is bounded only by the configured limit).
 
+use std::borrow::Cow;
+use std::ops::Range;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use serde_json::{Map, Value};
@@ -8,9 +11,9 @@ use serde_json::{Map, Value};
 use super::{ValidationContext, ValidationIssue, ValidationReport};
 use crate::error::ErrorCode;
 use crate::graph::cycles::find_cycle;
-use crate::graph::sibling_graph::{layout_key, GroupLayout, LayoutCache, SiblingGraph};
+use crate::graph::sibling_graph::{GroupLayout, LayoutCache, SiblingGraph};
 use crate::graph::CYCLE_MESSAGE;
-use crate::model::NodeDefinition;
+use crate::model::{small_map_get, NodeDefinition};
 
 /// Checks a flow deeply: structure, ids, edges, cycles (named), node types, parameter schemas,
 /// environment capabilities and size limits. Every problem is reported, not just the first.
@@ -20,8 +23,9 @@ pub fn validate(flow: &NodeDefinition, ctx: &ValidationContext<'_>) -> Validatio
 
 /// [`validate`], also returning each valid group's levels and resolved edges for the planner.
 pub(crate) fn validate_with_layouts(flow: &NodeDefinition, ctx: &ValidationContext<'_>) -> (ValidationReport, LayoutCache) {
-    let mut walker = Walker { ctx, frames: Vec::new(), issues: Vec::new(), layouts: LayoutCache::default() };
+    let mut walker = Walker { ctx, frames: Vec::new(), edge_inputs: Vec::new(), issues: Vec::new(), layouts: LayoutCache::default() };
     walker.run(flow);
+    walker.layouts.node_count = walker.frames.len();
     (ValidationReport { issues: walker.issues }, walker.layouts)
 }
 
@@ -29,23 +33,27 @@ struct Frame<'a> {
     node: &'a NodeDefinition,
     parent: Option<usize>,
     /// The node's id, or `[index]` among its siblings when it has none.
-    label: String,
+    label: Cow<'a, str>,
     depth: usize,
-    /// Input keys its incoming edges deliver: parameters of those names come from upstream.
-    edge_inputs: Vec<&'a str>,
+    /// Where, in [`Walker::edge_inputs`], the input keys its incoming edges deliver are:
+    /// parameters of those names come from upstream.
+    edge_inputs: Range<usize>,
 }
 
 struct Walker<'a, 'c> {
     ctx: &'c ValidationContext<'c>,
     frames: Vec<Frame<'a>>,
+    /// Input keys delivered by edges, grouped by target node (one buffer for the whole walk
+    /// rather than a list per node).
+    edge_inputs: Vec<&'a str>,
     issues: Vec<ValidationIssue>,
     layouts: LayoutCache,
 }
 
 impl<'a> Walker<'a, '_> {
     fn run(&mut self, root: &'a NodeDefinition) {
-        let label = root.id.clone().filter(|id| !id.is_empty()).unwrap_or_else(|| "[root]".to_owned());
-        self.frames.push(Frame { node: root, parent: None, label, depth: 0, edge_inputs: Vec::new() });
+        let label = root.id.as_deref().filter(|id| !id.is_empty()).map_or(Cow::Borrowed("[root]"), Cow::Borrowed);
+        self.frames.push(Frame { node: root, parent: None, label, depth: 0, edge_inputs: 0..0 });
         let mut stack = vec![0usize];
         while let Some(frame) = stack.pop() {
             if self.frames.len() > self.ctx.limits.max_nodes {
@@ -69,11 +77,10 @@ impl<'a> Walker<'a, '_> {
             }
             self.check_node(frame, node);
             if node.is_group() {
-                let mut edge_inputs = self.check_children(frame, node);
+                let edge_inputs = self.check_children(frame, node);
                 let first_child = self.frames.len();
-                for (i, child) in node.children().iter().enumerate() {
-                    let label = child.id.clone().filter(|id| !id.is_empty()).unwrap_or_else(|| format!("[{i}]"));
-                    let edge_inputs = std::mem::take(&mut edge_inputs[i]);
+                for ((i, child), edge_inputs) in node.children().iter().enumerate().zip(edge_inputs) {
+                    let label = child.id.as_deref().filter(|id| !id.is_empty()).map_or_else(|| Cow::Owned(format!("[{i}]")), Cow::Borrowed);
                     self.frames.push(Frame { node: child, parent: Some(frame), label, depth: depth + 1, edge_inputs });
                 }
                 // Reverse so that children are visited in definition order.
@@ -88,7 +95,7 @@ impl<'a> Walker<'a, '_> {
         let mut path = Vec::new();
         let mut cursor = Some(frame);
         while let Some(f) = cursor {
-            path.push(self.frames[f].label.clone());
+            path.push(self.frames[f].label.to_string());
             cursor = self.frames[f].parent;
         }
         path.reverse();
@@ -141,16 +148,16 @@ impl<'a> Walker<'a, '_> {
     /// the scheduler, `label` and `description` are strings.
     fn check_engine_parameters(&mut self, frame: usize, params: &Map<String, Value>) {
         for key in ["label", "description"] {
-            if params.get(key).is_some_and(|v| !v.is_string() && !v.is_null()) {
+            if small_map_get(params, key).is_some_and(|v| !v.is_string() && !v.is_null()) {
                 self.report_at(frame, ErrorCode::INVALID_PARAMETERS, format!("Invalid parameters: {key}: must be a string"), Some(format!("parameters.{key}")));
             }
         }
-        if let Some(v) = params.get("enabled") {
+        if let Some(v) = small_map_get(params, "enabled") {
             if !v.is_boolean() {
                 self.report_at(frame, ErrorCode::INVALID_PARAMETERS, "Invalid parameters: enabled: must be a boolean".into(), Some("parameters.enabled".into()));
             }
         }
-        if let Some(v) = params.get("timeout") {
+        if let Some(v) = small_map_get(params, "timeout") {
             if !v.as_f64().is_some_and(|t| t > 0.0) {
                 self.report_at(
                     frame,
@@ -160,7 +167,7 @@ impl<'a> Walker<'a, '_> {
                 );
             }
         }
-        if let Some(v) = params.get("retries") {
+        if let Some(v) = small_map_get(params, "retries") {
             if !v.as_f64().is_some_and(|r| r >= 0.0 && r.fract() == 0.0) {
                 self.report_at(
                     frame,
@@ -172,11 +179,13 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
-    /// Checks a group's children and edges; returns, per child, the input keys its edges deliver.
-    fn check_children(&mut self, frame: usize, group: &'a NodeDefinition) -> Vec<Vec<&'a str>> {
+    /// Checks a group's children and edges; returns, per child, where the input keys its edges
+    /// deliver are in [`Walker::edge_inputs`].
+    fn check_children(&mut self, frame: usize, group: &'a NodeDefinition) -> Vec<Range<usize>> {
         let children = group.children();
-        let mut edge_inputs: Vec<Vec<&'a str>> = vec![Vec::new(); children.len()];
-        let group_label = self.frames[frame].label.clone();
+        // (target position, input key) in edge order.
+        let mut delivered: Vec<(usize, &'a str)> = Vec::new();
+        let group_label = self.frames[frame].label.to_string();
         let mut seen: HashMap<&str, ()> = HashMap::with_capacity_and_hasher(children.len(), Default::default());
         for child in children {
             let Some(id) = child.id.as_deref().filter(|id| !id.is_empty()) else { continue };
@@ -208,13 +217,13 @@ impl<'a> Walker<'a, '_> {
                 let target = edge.target().unwrap_or_default();
                 self.report_at(frame, ErrorCode::NODE_NOT_FOUND, format!("Edge references unknown target node: {target}"), Some(format!("edges.{i}.target")));
             } else {
-                edge_inputs[r.target].push(edge.input_key());
+                delivered.push((r.target, edge.input_key()));
             }
         }
         match graph.levels() {
             Some(levels) => {
                 let layout = GroupLayout { levels, edges: graph.edges, real: graph.real };
-                self.layouts.insert(layout_key(children), layout);
+                self.layouts.insert(children, layout);
             }
             None => {
                 if let Some(cycle) = find_cycle(&graph) {
@@ -223,7 +232,22 @@ impl<'a> Walker<'a, '_> {
                 }
             }
         }
-        edge_inputs
+        self.group_edge_inputs(children.len(), delivered)
+    }
+
+    /// Files (target, key) pairs by target into the shared buffer; returns each child's range.
+    fn group_edge_inputs(&mut self, children: usize, mut delivered: Vec<(usize, &'a str)>) -> Vec<Range<usize>> {
+        delivered.sort_by_key(|&(target, _)| target);
+        let mut ranges = Vec::with_capacity(children);
+        let mut pairs = delivered.into_iter().peekable();
+        for child in 0..children {
+            let start = self.edge_inputs.len();
+            while let Some((_, key)) = pairs.next_if(|&(target, _)| target == child) {
+                self.edge_inputs.push(key);
+            }
+            ranges.push(start..self.edge_inputs.len());
+        }
+        ranges
     }
 
     fn check_atomic(&mut self, frame: usize, node: &NodeDefinition) {
@@ -243,7 +267,7 @@ impl<'a> Walker<'a, '_> {
         let empty = Map::new();
         let params = node.parameters.as_ref().unwrap_or(&empty);
         if let Some(missing) = self.ctx.capabilities.missing(&definition.requirements(params)) {
-            let label = self.frames[frame].label.clone();
+            let label = self.frames[frame].label.to_string();
             self.report_at(
                 frame,
                 ErrorCode::IMPLEMENTATION_NOT_FOUND,
@@ -253,7 +277,7 @@ impl<'a> Walker<'a, '_> {
         }
         // A parameter delivered by an incoming edge of the same name is overridden at run time
         // (`getInput`), so its static value (or absence) is not an error.
-        let from_edges = &self.frames[frame].edge_inputs;
+        let from_edges = &self.edge_inputs[self.frames[frame].edge_inputs.clone()];
         let issues: Vec<_> = definition
             .check_parameters(params)
             .into_iter()
