@@ -52,7 +52,7 @@ impl Invocation {
     /// `getInput(key)` of the original executables (§7.0): the input under `key` when present,
     /// otherwise the parameter of that name.
     pub fn get_input(&self, key: &str) -> Option<&Value> {
-        self.input.get(key).or_else(|| self.parameters.get(key))
+        self.input.get(key).or_else(|| crate::model::small_map_get(&self.parameters, key))
     }
 
     /// The input under `key` only.
@@ -62,7 +62,7 @@ impl Invocation {
 
     /// The parameter `key` only.
     pub fn param(&self, key: &str) -> Option<&Value> {
-        self.parameters.get(key)
+        crate::model::small_map_get(&self.parameters, key)
     }
 
     /// The object a JS executable receives: `{...context, ...node.parameters}` (§4.3), written

@@ -191,8 +191,9 @@ pub struct NodeSchema {
     /// Whether the UI fields carry the derived `required` flag and "Default: ..." placeholder.
     /// The hand-written fields of `group` and `parallel` had neither.
     pub derived_hints: bool,
-    /// Every parameter's default value, built once (executables read them on every run).
-    default_values: std::sync::OnceLock<serde_json::Map<String, serde_json::Value>>,
+    /// Every parameter's default value by name, built once: executables read them on every
+    /// run, and a JSON map would hash each name with SipHash.
+    default_values: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, serde_json::Value>>,
 }
 
 impl NodeSchema {
@@ -200,9 +201,11 @@ impl NodeSchema {
         NodeSchema { params, base_fields: true, derived_hints: true, default_values: std::sync::OnceLock::new() }
     }
 
-    /// The default value of every parameter that has one.
-    pub fn default_values(&self) -> &serde_json::Map<String, serde_json::Value> {
-        self.default_values.get_or_init(|| self.params.iter().filter_map(|spec| spec.default.map(|default| (spec.name.to_owned(), default()))).collect())
+    /// The default value of a parameter, if it has one.
+    pub fn default_value(&self, name: &str) -> Option<&serde_json::Value> {
+        self.default_values
+            .get_or_init(|| self.params.iter().filter_map(|spec| spec.default.map(|default| (spec.name, default()))).collect())
+            .get(name)
     }
 
     /// Without the base fields in the UI.

@@ -4,15 +4,17 @@
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::super::common::{array_input, get_input, node_error, Config};
+use super::super::common::{array_input, get_input, node_error, Config, ObjectTemplate};
 use super::operations::{apply, Settings};
 use super::schema::SCHEMA;
 use crate::host::{offload, BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
 
 const TYPE: &str = "transform";
+/// The output object (reference §7.10).
+static OUTPUT: ObjectTemplate<5> = ObjectTemplate::new(["result", "inputCount", "outputCount", "operation", "success"]);
 /// Above this many items the work moves off the scheduler (`Host::run_blocking`).
 const OFFLOAD_ITEMS: usize = 20_000;
 
@@ -49,11 +51,6 @@ fn transform(invocation: &Invocation) -> NodeResult {
         Value::Object(map) => map.len(),
         _ => 1,
     };
-    let mut output = Map::with_capacity(5);
-    output.insert("result".into(), result);
-    output.insert("inputCount".into(), Value::from(items.len()));
-    output.insert("outputCount".into(), Value::from(output_count));
-    output.insert("operation".into(), Value::from(operation));
-    output.insert("success".into(), Value::Bool(true));
+    let output = OUTPUT.fill([result, Value::from(items.len()), Value::from(output_count), Value::from(operation), Value::Bool(true)]);
     Ok(Some(Value::Object(output)))
 }
