@@ -9,10 +9,11 @@ export type WasmInitInput = { module_or_path: BufferSource | WebAssembly.Module 
 
 export default function init(input?: WasmInitInput): Promise<unknown>;
 
-/** bindings-wasm/src/conductor.rs: a session handle. */
-export interface WasmConductor extends SessionHandle {}
+/** bindings-wasm/src/conductor.rs: a session handle, except that `run` takes the flow as UTF-8 bytes. */
+export interface WasmConductor extends Omit<SessionHandle, "run"> {}
 export declare class WasmConductor {
   constructor(configJson: string, host: unknown, storage: unknown);
+  run(runId: number, flowJson: Uint8Array, optionsJson: string): number;
   free(): void;
 }
 

@@ -11,6 +11,8 @@ import type { ConductorConfig, NodeExecutorFactory } from "../../types/execution
 import type { ListFlowsOptions } from "../../types/storage.js";
 import { sessionConfigJson } from "../session/config.js";
 import { SessionEngine } from "../session/engine.js";
+import type { SessionHandle } from "../session/handle.js";
+import type { WasmConductor } from "./atomiton_conductor_wasm.js";
 import { createHostFunctions } from "./host-functions.js";
 import { indexedDbStorage } from "./indexeddb.js";
 import { sharedWasmInstance } from "./load.js";
@@ -47,7 +49,7 @@ export class WasmEngine implements EngineAdapter {
     const loading = sharedWasmInstance().then((instance) => {
       // IndexedDB where the platform has it, unless the config asks for memory.
       const storage = this.config.storage?.type === "memory" ? undefined : indexedDbStorage();
-      const handle = new instance.glue.WasmConductor(sessionConfigJson(this.config), createHostFunctions(), storage);
+      const handle = sessionHandle(new instance.glue.WasmConductor(sessionConfigJson(this.config), createHostFunctions(), storage));
       const engine: SessionEngine = new SessionEngine("wasm", handle, instance.glue, {
         holdEventLoop: false,
         deferNotify: true,
@@ -150,4 +152,16 @@ export class WasmEngine implements EngineAdapter {
   flowToYaml(flow: NodeDefinition) {
     return this.now().flowToYaml(flow);
   }
+}
+
+/**
+ * The module's conductor as a `SessionHandle`: `run` hands the flow over as `TextEncoder` bytes
+ * (see `WasmConductor::run` in bindings-wasm/src/conductor.rs); every other method is the
+ * module's own, reached through the prototype so it keeps its receiver's pointer.
+ */
+function sessionHandle(conductor: WasmConductor): SessionHandle {
+  const encoder = new TextEncoder();
+  const handle = Object.create(conductor) as SessionHandle;
+  handle.run = (runId, flowJson, optionsJson) => conductor.run(runId, encoder.encode(flowJson), optionsJson);
+  return handle;
 }
