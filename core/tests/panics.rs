@@ -25,6 +25,29 @@ fn a_panicking_built_in_node_gives_internal_error_and_the_engine_carries_on() {
 }
 
 #[test]
+fn a_panic_while_a_node_future_runs_is_contained_like_one_while_it_is_built() {
+    // The node returns its future at once and panics only when the scheduler polls it, after
+    // a host sleep: the plain-leaf path must contain that panic too, and with a timeout (the
+    // full leaf path) the same.
+    let boom = |_: atomiton_core::nodes::Invocation, host: atomiton_core::host::SharedHost| -> atomiton_core::host::BoxFuture<'static, atomiton_core::nodes::NodeResult> {
+        Box::pin(async move {
+            host.sleep(5.0).await;
+            panic!("later")
+        })
+    };
+    let registry = NodeRegistry::empty().with(FnNode::new("later", boom));
+    let h = Harness::with_registry(registry, EngineConfig::default());
+    for parameters in [json!({}), json!({"timeout": 1000})] {
+        let mut flow = node("x", "later");
+        flow.parameters = parameters.as_object().cloned();
+        let result = h.run(flow);
+        let error = result.error.unwrap();
+        assert_eq!(error.code, ErrorCode::INTERNAL_ERROR);
+        assert_eq!(error.message, "Node 'x' panicked: later");
+    }
+}
+
+#[test]
 fn a_panicking_custom_executor_is_contained_too() {
     let mut h = Harness::new();
     h.sync("boom", |_| panic!("custom {}", 7));

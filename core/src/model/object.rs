@@ -67,3 +67,22 @@ pub(crate) fn small_map_get<'m>(map: &'m serde_json::Map<String, serde_json::Val
         map.get(key)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{small_map_get, LINEAR_SEARCH_MAX};
+    use serde_json::{json, Map, Value};
+
+    /// Objects on both sides of the size threshold find the same fields.
+    #[test]
+    fn small_and_large_objects_are_searched_alike() {
+        for size in [0, 1, 3, LINEAR_SEARCH_MAX, LINEAR_SEARCH_MAX + 1, 40] {
+            let map: Map<String, Value> = (0..size).map(|i| (format!("k{i}"), json!(i))).collect();
+            for i in 0..size {
+                assert_eq!(small_map_get(&map, &format!("k{i}")), Some(&json!(i)), "size {size}, key k{i}");
+            }
+            assert_eq!(small_map_get(&map, "missing"), None);
+            assert_eq!(small_map_get(&map, "k"), None, "a prefix is not a key");
+        }
+    }
+}
