@@ -1,6 +1,7 @@
 //! One atomic node's future: slowMo pacing and animation, debug simulation, per-attempt
 //! timeouts, retries with backoff, cancellation and panic containment.
 
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
 
 use futures::channel::mpsc::UnboundedSender;
@@ -10,7 +11,7 @@ use futures::FutureExt;
 use super::debug::SimulatedError;
 use crate::error::{ErrorCode, ExecutionError};
 use crate::format::js_number;
-use crate::host::{BoxFuture, SharedHost};
+use crate::host::{BoxFuture, CancelToken, SharedHost};
 use crate::nodes::{Invocation, NodeResult, NodeType};
 use crate::plan::NodeIx;
 use crate::progress::{progress_steps, COMPLETE_MESSAGE};
@@ -67,61 +68,61 @@ impl LeafJob {
     }
 }
 
-/// The leaf as a future. It ends early (with `None`) when its signal is cancelled, dropping the
-/// work — which drops HTTP requests, kills processes and releases JS executors.
-pub(crate) fn leaf_future(job: LeafJob) -> BoxFuture<'static, LeafOutcome> {
-    if job.is_plain() {
-        return plain_leaf_future(job);
-    }
-    Box::pin(async move {
-        let ix = job.ix;
-        let Some((signal, node_id)) = job.invocation.as_ref().map(|i| (i.signal.clone(), i.node_id.clone())) else {
-            return (ix, Some(Err(ExecutionError::internal("leaf started without an invocation"))));
-        };
-        let work = AssertUnwindSafe(paced(job)).catch_unwind();
-        futures::pin_mut!(work);
-        match select(work, signal.cancelled()).await {
-            Either::Left((Ok(result), _)) => (ix, Some(result)),
-            Either::Left((Err(panic), _)) => {
-                (ix, Some(Err(ExecutionError::internal(format!("Node '{node_id}' panicked: {}", crate::error::panic_message(&*panic))))))
-            }
-            Either::Right(_) => (ix, None),
+impl Executor {
+    /// The node's own future for one attempt.
+    fn start(&self, invocation: Invocation, host: &SharedHost) -> BoxFuture<'static, NodeResult> {
+        match self {
+            Executor::Builtin(node_type) => node_type.execute(invocation, host.clone()),
+            Executor::Custom => host.execute_custom(invocation),
         }
-    })
+    }
 }
 
-/// [`leaf_future`] for a plain leaf: the node's own future under panic containment and
-/// cancellation, without the state of pacing, timeouts and retries (which made every leaf's
-/// future several times larger and slower to start).
-fn plain_leaf_future(mut job: LeafJob) -> BoxFuture<'static, LeafOutcome> {
+/// The leaf as a future. It ends early (with `None`) when its signal is cancelled, dropping the
+/// work — which drops HTTP requests, kills processes and releases JS executors.
+pub(crate) fn leaf_future(mut job: LeafJob) -> BoxFuture<'static, LeafOutcome> {
     let ix = job.ix;
-    let Some(invocation) = job.invocation.take() else {
-        return Box::pin(async move { (ix, Some(Err(ExecutionError::internal("leaf started without an invocation")))) });
+    let Some((signal, node_id)) = job.invocation.as_ref().map(|i| (i.signal.clone(), i.node_id.clone())) else {
+        return without_invocation(ix);
     };
-    let (signal, node_id) = (invocation.signal.clone(), invocation.node_id.clone());
-    let panicked = move |panic: Box<dyn std::any::Any + Send>| {
-        ExecutionError::internal(format!("Node '{node_id}' panicked: {}", crate::error::panic_message(&*panic)))
+    if !job.is_plain() {
+        return Box::pin(contained(ix, node_id, signal, paced(job)));
+    }
+    // A plain leaf is just the node's own future: without the state of pacing, timeouts and
+    // retries, which made every leaf's future several times larger and slower to start.
+    let Some(invocation) = job.invocation.take() else {
+        return without_invocation(ix);
     };
     // A node type may panic while building its future, not only while it runs.
-    let started = std::panic::catch_unwind(AssertUnwindSafe(|| match &job.executor {
-        Executor::Builtin(node_type) => node_type.execute(invocation, job.host.clone()),
-        Executor::Custom => job.host.execute_custom(invocation),
-    }));
-    let execution = match started {
-        Ok(execution) => execution,
-        Err(panic) => {
-            let error = panicked(panic);
-            return Box::pin(async move { (ix, Some(Err(error))) });
-        }
-    };
-    Box::pin(async move {
-        let work = AssertUnwindSafe(execution).catch_unwind();
-        match select(work, signal.cancelled()).await {
-            Either::Left((Ok(result), _)) => (ix, Some(result)),
-            Either::Left((Err(panic), _)) => (ix, Some(Err(panicked(panic)))),
-            Either::Right(_) => (ix, None),
-        }
-    })
+    match std::panic::catch_unwind(AssertUnwindSafe(|| job.executor.start(invocation, &job.host))) {
+        Ok(execution) => Box::pin(contained(ix, node_id, signal, execution)),
+        Err(panic) => ended(ix, Err(panicked(&node_id, &*panic))),
+    }
+}
+
+/// `work` with its panics turned into `INTERNAL_ERROR` results, ending early with `None` when
+/// `signal` is cancelled.
+async fn contained(ix: NodeIx, node_id: Arc<str>, signal: CancelToken, work: impl Future<Output = NodeResult>) -> LeafOutcome {
+    let work = AssertUnwindSafe(work).catch_unwind();
+    futures::pin_mut!(work);
+    match select(work, signal.cancelled()).await {
+        Either::Left((Ok(result), _)) => (ix, Some(result)),
+        Either::Left((Err(panic), _)) => (ix, Some(Err(panicked(&node_id, &*panic)))),
+        Either::Right(_) => (ix, None),
+    }
+}
+
+fn panicked(node_id: &str, panic: &(dyn std::any::Any + Send)) -> ExecutionError {
+    ExecutionError::internal(format!("Node '{node_id}' panicked: {}", crate::error::panic_message(panic)))
+}
+
+/// A leaf that ended before it started.
+fn ended(ix: NodeIx, result: NodeResult) -> BoxFuture<'static, LeafOutcome> {
+    Box::pin(async move { (ix, Some(result)) })
+}
+
+fn without_invocation(ix: NodeIx) -> BoxFuture<'static, LeafOutcome> {
+    ended(ix, Err(ExecutionError::internal("leaf started without an invocation")))
 }
 
 fn report(messages: &Option<UnboundedSender<LeafMessage>>, message: LeafMessage) {
@@ -205,10 +206,7 @@ async fn attempt_once(job: &LeafJob, attempt: u32, mut invocation: Invocation) -
     if let Some(signal) = &attempt_signal {
         invocation.signal = signal.clone();
     }
-    let execution = match &job.executor {
-        Executor::Builtin(node_type) => node_type.execute(invocation, job.host.clone()),
-        Executor::Custom => job.host.execute_custom(invocation),
-    };
+    let execution = job.executor.start(invocation, &job.host);
     let (Some(timeout), Some(signal)) = (job.timeout_ms, attempt_signal) else { return execution.await };
     match select(execution, job.host.sleep(timeout)).await {
         Either::Left((outcome, _)) => outcome,
