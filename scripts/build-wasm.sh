@@ -18,12 +18,20 @@ wasm-bindgen --target web --no-typescript --out-dir "$staging" "$raw"
 wasm-opt -O3 --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
   -o "$staging/atomiton_conductor_wasm_bg.opt.wasm" "$staging/atomiton_conductor_wasm_bg.wasm"
 mv "$staging/atomiton_conductor_wasm_bg.opt.wasm" "$staging/atomiton_conductor_wasm_bg.wasm"
+# Refuse a module that would fail every browser test later: it must fit the size budget and
+# run a flow. The previous module stays in place.
+budget=358400   # 350 KB gzipped
+bytes=$(wc -c < "$staging/atomiton_conductor_wasm_bg.wasm")
+gz=$(gzip -9 -c "$staging/atomiton_conductor_wasm_bg.wasm" | wc -c)
+if [ "$gz" -gt "$budget" ]; then
+  echo "build-wasm: the module is $gz bytes gzipped, over the budget of $budget (raw $bytes bytes)" >&2
+  exit 1
+fi
+node scripts/lib/wasm-smoke.mjs "$staging"
 mkdir -p "$out"
 # Replace both files together, so a running test never loads a mismatched pair.
 cp "$staging/atomiton_conductor_wasm.js" "$out/.atomiton_conductor_wasm.js.tmp"
 cp "$staging/atomiton_conductor_wasm_bg.wasm" "$out/.atomiton_conductor_wasm_bg.wasm.tmp"
 mv "$out/.atomiton_conductor_wasm.js.tmp" "$out/atomiton_conductor_wasm.js"
 mv "$out/.atomiton_conductor_wasm_bg.wasm.tmp" "$out/atomiton_conductor_wasm_bg.wasm"
-bytes=$(wc -c < "$out/atomiton_conductor_wasm_bg.wasm")
-gz=$(gzip -9 -c "$out/atomiton_conductor_wasm_bg.wasm" | wc -c)
-echo "built $out/atomiton_conductor_wasm_bg.wasm: $bytes bytes raw, $gz bytes gzipped (budget 358400)"
+echo "built $out/atomiton_conductor_wasm_bg.wasm: $bytes bytes raw, $gz bytes gzipped (budget $budget)"

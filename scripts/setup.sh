@@ -12,12 +12,12 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 need_pkgs=()
 want_pkg() { dpkg -s "$1" >/dev/null 2>&1 || need_pkgs+=("$1"); }
 
-# wasm32: prefer a rustup target (ordinary developer machine); otherwise Debian's rustc-web builds
-# std from source with -Zbuild-std, and lld-22 provides the rust-lld it links with.
-if ! (command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown); then
-  if ! rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
-    for p in rustc-web cargo-web rust-web-src lld-22; do want_pkg "$p"; done
-  fi
+# wasm32: the module is built with the standard library compiled from source (see
+# scripts/lib/wasm-cargo.sh), so what is needed is that source: rustup's rust-src component, or,
+# where rustup cannot download it, Debian's rustc-web with its std source and linker.
+# ATOMITON_WASM_STD=debian takes the Debian path even where rustup could download.
+if [ "${ATOMITON_WASM_STD:-}" = debian ] || ! { command -v rustup >/dev/null 2>&1 && rustup component add rust-src >/dev/null 2>&1; }; then
+  for p in rustc-web cargo-web rust-web-src lld-22; do want_pkg "$p"; done
 fi
 want_pkg pkg-config
 want_pkg binaryen   # wasm-opt

@@ -21,6 +21,7 @@ step "native addon and npm package"
 scripts/build-npm.sh
 
 step "npm package tests (native, wasm in Node, wasm in Chromium, demo page, transports, CLI)"
-(cd npm && node --test --test-concurrency=1 test/)
+# --test-timeout: a hang bound per test, never a speed verdict (nothing here takes minutes).
+(cd npm && node --test --test-concurrency=1 --test-timeout=300000 test/)
 
 step "all tests passed"

@@ -186,11 +186,12 @@ export async function cancellation(mod) {
             execute: (params) =>
               new Promise((resolve) => {
                 log.push(`start ${params.nodeId}`);
-                // Only if cancellation fails: the run then succeeds, and the checks say so.
+                // Only if cancellation fails, an hour later: the run then succeeds, and the checks
+                // say so (the test runner's timeout reports the hang first).
                 const fallback = setTimeout(() => {
                   log.push(`not aborted ${params.nodeId}`);
                   resolve("not aborted");
-                }, 5000);
+                }, 3_600_000);
                 params.signal.addEventListener("abort", () => {
                   clearTimeout(fallback);
                   log.push(`abort ${params.nodeId}`);
@@ -209,10 +210,8 @@ export async function cancellation(mod) {
   let running = started();
   const byCancel = c.node.run(chain, { executionId: "to-cancel" });
   await running;
-  const before = performance.now();
   const cancelled = await c.node.cancel("to-cancel");
   const cancelResult = summary(await byCancel);
-  const cancelMs = performance.now() - before;
   const cancelLog = log.splice(0);
 
   running = started();
@@ -228,14 +227,13 @@ export async function cancellation(mod) {
   const alreadyAborted = summary(await c.node.run(chain, { signal: aborted.signal }));
   const unknown = await c.node.cancel("no-such-run");
   const afterwards = summary(await c.node.run({ id: "t", type: "transform", parameters: { data: [1] } }));
-  return { cancelled, cancelResult, cancelMs, cancelLog, signalResult, signalLog, alreadyAborted, unknown, afterwards, lateLog: log };
+  return { cancelled, cancelResult, cancelLog, signalResult, signalLog, alreadyAborted, unknown, afterwards, lateLog: log };
 }
 
 export function checkCancellation(r) {
   const cancelled = { success: false, code: "CANCELLED", message: "Execution cancelled", executedNodes: [] };
   assert.equal(r.cancelled, true, "node.cancel finds the running execution");
   assert.deepEqual(r.cancelResult, cancelled);
-  assert.ok(r.cancelMs < 1000, `prompt: ${r.cancelMs} ms`);
   assert.deepEqual(r.cancelLog, ["start a", "abort a"], "the running executor saw abort and nothing more started");
   assert.deepEqual(r.signalResult, cancelled);
   assert.deepEqual(r.signalLog, ["start a", "abort a"]);

@@ -58,3 +58,19 @@ export function stripClock(value) {
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * How long a test waits for something that takes milliseconds before calling it hung. Tests
+ * never judge speed: what they wait out (a node that sleeps for an hour) lasts far longer than
+ * this, so only a cancel or a timeout that does not work can reach it.
+ */
+export const HANG_MS = 120_000;
+
+/** Waits until `check()` is truthy (polling), or fails after `ms` (default: hung). */
+export async function until(check, ms = HANG_MS, what = "condition") {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}

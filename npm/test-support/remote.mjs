@@ -3,7 +3,9 @@
 // test/, where Node 20's runner would run it as a test file that runs no test.
 import { WebSocket, WebSocketServer } from "ws";
 import { createConductor, createProtocolServer, createRemoteConductor, createWebSocketTransport, registerIpcChannels } from "@atomiton/conductor/desktop";
-import { sleep } from "./helpers.mjs";
+import { until } from "./helpers.mjs";
+
+export { until };
 
 /** A `wait` node type that sleeps `parameters.ms` (default 20) unless its run is aborted. */
 export const waitFactory = {
@@ -92,15 +94,6 @@ export function wsTransportTo(t, server) {
   const transport = createWebSocketTransport(server.wsUrl, { WebSocket });
   t.after(() => transport.close());
   return transport;
-}
-
-/** Waits until `check()` is truthy (polling), or fails after `ms`. */
-export async function until(check, ms = 5000, what = "condition") {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
 }
 
 export const chainFlow = {

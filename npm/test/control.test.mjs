@@ -2,39 +2,42 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createConductor } from "@atomiton/conductor";
-import { sleep } from "../test-support/helpers.mjs";
+import { until } from "../test-support/helpers.mjs";
 
-const waitFactory = (ms, log = []) => ({
+// `wait` nodes sleep `parameters.ms` (an hour unless told otherwise) until their signal aborts
+// them: a cancel or a timeout that did not work would leave the test hanging, never passing.
+const HOUR = 3_600_000;
+const waitFactory = (log = []) => ({
   getNodeExecutable: (type) => (type === "wait" ? { execute: (p) => new Promise((resolve) => {
     log.push(`start ${p.nodeId}`);
-    const timer = setTimeout(() => resolve(p.nodeId), ms);
+    const timer = setTimeout(() => resolve(p.nodeId), p.ms ?? HOUR);
     p.signal.addEventListener("abort", () => { clearTimeout(timer); log.push(`abort ${p.nodeId}`); resolve("aborted"); });
   }) } : undefined),
 });
 
-const chain = { id: "c", type: "group", nodes: [{ id: "a", type: "wait" }, { id: "b", type: "wait" }, { id: "z", type: "wait" }], edges: [{ id: "1", source: "a", target: "b" }, { id: "2", source: "b", target: "z" }] };
+// `a` is done at once; `b` waits until its run ends.
+const chain = { id: "c", type: "group", nodes: [{ id: "a", type: "wait", parameters: { ms: 0 } }, { id: "b", type: "wait" }, { id: "z", type: "wait" }], edges: [{ id: "1", source: "a", target: "b" }, { id: "2", source: "b", target: "z" }] };
 
 test("node.cancel stops a run promptly: running nodes see abort, nothing more starts", async () => {
   const log = [];
-  const conductor = createConductor({ storage: { type: "memory" }, nodeExecutorFactory: waitFactory(300, log) });
+  const conductor = createConductor({ storage: { type: "memory" }, nodeExecutorFactory: waitFactory(log) });
   const running = conductor.node.run(chain, { executionId: "to-cancel" });
-  await sleep(400);
-  const started = Date.now();
-  await conductor.node.cancel("to-cancel");
+  await until(() => log.includes("start b"), undefined, "b to start");
+  assert.equal(await conductor.node.cancel("to-cancel"), true);
   const result = await running;
-  assert.ok(Date.now() - started < 200, "prompt");
   assert.equal(result.error.code, "CANCELLED");
   assert.equal(result.error.message, "Execution cancelled");
   assert.deepEqual(result.executedNodes, ["a"]);
-  await sleep(20);
   assert.deepEqual(log, ["start a", "start b", "abort b"]);
 });
 
 test("an AbortSignal cancels too, even before the run starts", async () => {
-  const conductor = createConductor({ storage: { type: "memory" }, nodeExecutorFactory: waitFactory(300) });
+  const log = [];
+  const conductor = createConductor({ storage: { type: "memory" }, nodeExecutorFactory: waitFactory(log) });
   const controller = new AbortController();
   const running = conductor.node.run(chain, { signal: controller.signal });
-  setTimeout(() => controller.abort(), 100);
+  await until(() => log.includes("start b"), undefined, "b to start");
+  controller.abort();
   assert.equal((await running).error.code, "CANCELLED");
   const already = new AbortController();
   already.abort();
@@ -42,12 +45,12 @@ test("an AbortSignal cancels too, even before the run starts", async () => {
 });
 
 test("run and conductor timeouts bound the whole run", async () => {
-  const conductor = createConductor({ storage: { type: "memory" }, nodeExecutorFactory: waitFactory(200) });
-  const result = await conductor.node.run(chain, { timeout: 250 });
+  const conductor = createConductor({ storage: { type: "memory" }, nodeExecutorFactory: waitFactory() });
+  const result = await conductor.node.run(chain, { timeout: 1000 });
   assert.equal(result.error.code, "TIMEOUT");
-  assert.equal(result.error.message, "Execution timed out after 250ms");
+  assert.equal(result.error.message, "Execution timed out after 1000ms");
   assert.deepEqual(result.executedNodes, ["a"]);
-  const bounded = createConductor({ storage: { type: "memory" }, timeout: 100, nodeExecutorFactory: waitFactory(200) });
+  const bounded = createConductor({ storage: { type: "memory" }, timeout: 100, nodeExecutorFactory: waitFactory() });
   assert.equal((await bounded.node.run(chain)).error.message, "Execution timed out after 100ms");
 });
 

@@ -114,7 +114,8 @@ test("WebSocket: a call with no answer rejects with 'Request timeout'", async (t
   t.after(() => transport.close());
   const started = Date.now();
   await assert.rejects(transport.channel("node").call("execute", {}), { message: "Request timeout" });
-  assert.ok(Date.now() - started >= 90 && Date.now() - started < 2000, `${Date.now() - started} ms`);
+  // A lower bound only: the timer never fires early, however fast the machine.
+  assert.ok(Date.now() - started >= 90, `${Date.now() - started} ms`);
 });
 
 test("WebSocket: 'WebSocket not connected' when nothing listens or after close()", async (t) => {

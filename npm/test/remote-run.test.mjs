@@ -5,6 +5,9 @@ import assert from "node:assert/strict";
 import { createConductor, createRemoteConductor, RemoteEngine } from "@atomiton/conductor/desktop";
 import { chainFlow, remoteClients, startServer, until, wsTransportTo } from "../test-support/remote.mjs";
 
+// Runs that are cancelled or time out wait an hour otherwise: a cancel or timeout that did not
+// work would hang the test rather than pass it.
+const HOUR = 3_600_000;
 const waitChain = (ms) => ({
   id: "slow",
   type: "group",
@@ -79,8 +82,8 @@ test("started/completed/cancelled broadcasts carry the run's real executionId", 
   const result = await node.call("execute", { node: chainFlow, context: { executionId: "mine" } });
   assert.equal(result.success, true);
   assert.equal(result.context.executionId, "mine");
-  const running = node.call("execute", { node: waitChain(5000), context: { executionId: "to-cancel" } });
-  await until(() => seen.some(([event, id]) => event === "started" && id === "to-cancel"), 5000, "started");
+  const running = node.call("execute", { node: waitChain(HOUR), context: { executionId: "to-cancel" } });
+  await until(() => seen.some(([event, id]) => event === "started" && id === "to-cancel"), undefined, "started");
   assert.deepEqual(await node.call("cancel", "to-cancel"), { success: true });
   assert.equal((await running).error.code, "CANCELLED");
   assert.deepEqual(await node.call("cancel", "to-cancel"), { success: false, error: "Execution not found" });
@@ -93,17 +96,15 @@ test("a slow remote run is cancelled by node.cancel and by an AbortSignal, over 
   const startedOnServer = new Set();
   served.conductor.events.onStarted(({ executionId }) => startedOnServer.add(executionId));
   for (const [name, remote] of Object.entries(clients)) {
-    const running = remote.node.run(waitChain(5000), { executionId: `cancel-${name}` });
-    await until(() => startedOnServer.has(`cancel-${name}`), 5000, "the server to start the run");
-    const started = Date.now();
+    const running = remote.node.run(waitChain(HOUR), { executionId: `cancel-${name}` });
+    await until(() => startedOnServer.has(`cancel-${name}`), undefined, "the server to start the run");
     assert.equal(await remote.node.cancel(`cancel-${name}`), true, name);
     const result = await running;
-    assert.ok(Date.now() - started < 1000, `${name}: prompt`);
     assert.deepEqual([result.error.code, result.error.message], ["CANCELLED", "Execution cancelled"], name);
     assert.equal(await remote.node.cancel(`cancel-${name}`), false, `${name}: no longer running`);
     const controller = new AbortController();
-    const aborted = remote.node.run(waitChain(5000), { executionId: `abort-${name}`, signal: controller.signal });
-    await until(() => startedOnServer.has(`abort-${name}`), 5000, "the server to start the run");
+    const aborted = remote.node.run(waitChain(HOUR), { executionId: `abort-${name}`, signal: controller.signal });
+    await until(() => startedOnServer.has(`abort-${name}`), undefined, "the server to start the run");
     controller.abort();
     assert.equal((await aborted).error.code, "CANCELLED", `${name}: signal`);
   }
@@ -112,7 +113,7 @@ test("a slow remote run is cancelled by node.cancel and by an AbortSignal, over 
 test("a run's timeout reaches the server", async (t) => {
   const clients = remoteClients(t, await startServer(t));
   for (const [name, remote] of Object.entries(clients)) {
-    const result = await remote.node.run(waitChain(300), { timeout: 100 });
+    const result = await remote.node.run(waitChain(HOUR), { timeout: 100 });
     assert.deepEqual([result.error?.code, result.error?.message], ["TIMEOUT", "Execution timed out after 100ms"], name);
   }
 });
@@ -158,7 +159,7 @@ test("RemoteEngine gives wire shapes: epoch-ms timestamps, completed and error b
   await engine.run(chainFlow, { executionId: "ok-run", customTypes: [], events: false });
   const failed = await engine.run({ id: "x", type: "nope" }, { executionId: "bad-run", customTypes: [], events: false });
   assert.equal(typeof failed.error.timestamp, "number", "JSON's ISO timestamp became epoch ms");
-  await until(() => events.length >= 2, 2000, "events");
+  await until(() => events.length >= 2, undefined, "events");
   assert.deepEqual(events[0], { type: "completed", executionId: "ok-run", nodeId: "chain" });
   assert.deepEqual([events[1].type, events[1].executionId, events[1].nodeId, events[1].error.code], ["error", "bad-run", "x", "NODE_TYPE_NOT_FOUND"]);
   assert.equal(typeof events[1].error.timestamp, "number");

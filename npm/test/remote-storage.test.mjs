@@ -32,7 +32,7 @@ test("storage save, list, load and delete reach the server's storage, with flowS
       assert.deepEqual(saved, [], "HTTP cannot push events");
       continue;
     }
-    await until(() => saved.length === 2, 2000, `${name} flowSaved events`);
+    await until(() => saved.length === 2, undefined, `${name} flowSaved events`);
     assert.deepEqual(saved.map((event) => [event.id, event.flowId, event.name]), [[`${name}-one`, `${name}-one`, "First"], [`${name}-two`, `${name}-two`, "Second"]], name);
     assert.equal(typeof saved[0].timestamp, "number", name);
   }
@@ -54,7 +54,7 @@ test("deleting broadcasts flowDeleted", async (t) => {
   storage.listen("flowDeleted", (event) => deleted.push(event));
   await storage.call("saveFlow", { flow: flow("gone", "Gone") });
   assert.equal(await storage.call("deleteFlow", { id: "gone" }), undefined);
-  await until(() => deleted.length === 1, 2000, "flowDeleted");
+  await until(() => deleted.length === 1, undefined, "flowDeleted");
   assert.equal(deleted[0].id, "gone");
   assert.match(deleted[0].deletedAt, /Z$/);
 });

@@ -1,46 +1,60 @@
 #!/usr/bin/env bash
-# Runs `cargo <args>` for wasm32-unknown-unknown with whichever toolchain this machine has:
-# a rustup-installed wasm32 target (an ordinary developer machine), or Debian's rustc-web with
-# -Zbuild-std (this project's CI machines, where rustup cannot download targets).
+# Runs `cargo <args>` for wasm32-unknown-unknown with the standard library built from source,
+# the same way on every machine, whichever Rust toolchain it has:
 #
-# WASM_MIN_SIZE=1 (the shipped module) prefers building std from source where possible: std
-# built for size and panics that trap at once, without the formatting machinery (about -25%
-# gzipped). WASM_TARGET_DIR picks the target dir (default target/wasm), kept apart from the
-# native build so neither invalidates the other.
+#   1. rustup's toolchain with its `rust-src` component (an ordinary developer machine;
+#      `scripts/setup.sh` adds the component), or
+#   2. Debian's `rustc-web` + `rust-web-src` (+ `lld-22` for the linker), where rustup cannot
+#      download components.
+#
+# Both get the same flags, so both give the same module:
+#   - std built for size (`optimize_for_size`) with panics that trap at once (no formatting
+#     machinery): about a quarter less gzipped than the prebuilt std;
+#   - no reference types anywhere (std included). With them, wasm-bindgen keeps JS values in an
+#     externref table, which Debian's wasm-opt (binaryen 108) rewrites into a module that fails
+#     to instantiate; without them it keeps them in a JS-side heap, which every wasm-opt handles.
+#     A prebuilt std (rustup's `wasm32-unknown-unknown` target) is compiled with reference
+#     types on, which is why it is not used.
+# Building std from source needs unstable cargo flags; RUSTC_BOOTSTRAP=1 allows them on a
+# stable compiler (the versions are pinned by the toolchain, not by a nightly date).
+#
+# ATOMITON_WASM_STD=rustup|debian picks a path instead of the first that is available.
+# WASM_TARGET_DIR picks the target dir (default target/wasm), kept apart from the native build so
+# neither invalidates the other.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 target_dir="${WASM_TARGET_DIR:-$root/target/wasm}"
-# wasm32-unknown-unknown cannot unwind with a stable std; the wasm binding reports traps instead.
-profile_override=(--config 'profile.release.panic="abort"' --config 'profile.dev.panic="abort"')
 
-debian_std() {
-  [ -x /usr/bin/cargo ] && [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src ]
+rustup_std_source() {
+  command -v rustup >/dev/null 2>&1 || return 1
+  local sysroot
+  sysroot="$(rustc --print sysroot 2>/dev/null)" || return 1
+  [ -d "$sysroot/lib/rustlib/src/rust/library/std" ]
 }
-rustup_target() {
-  command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown
-}
-
-build_from_source() {
-  export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1
-  local build_std=(-Zbuild-std=std,panic_abort)
-  if [ "${WASM_MIN_SIZE:-0}" = 1 ]; then
-    build_std+=(-Zbuild-std-features=optimize_for_size)
-    # Without reference types wasm-bindgen keeps JS values in a JS-side heap instead of an
-    # externref table, which Debian's wasm-opt (binaryen 108) mangles.
-    export RUSTFLAGS="${RUSTFLAGS:-} -Zunstable-options -Cpanic=immediate-abort -Ctarget-feature=-reference-types"
-  fi
-  exec /usr/bin/cargo "$@" "${build_std[@]}" --target wasm32-unknown-unknown \
-    --target-dir "$target_dir" "${profile_override[@]}"
+debian_std_source() {
+  [ -x /usr/bin/cargo ] && [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust/library/std ]
 }
 
-if [ "${WASM_MIN_SIZE:-0}" = 1 ] && debian_std; then
-  build_from_source "$@"
+choice="${ATOMITON_WASM_STD:-}"
+if [ "$choice" != debian ] && rustup_std_source; then
+  cargo=(cargo)
+elif [ "$choice" != rustup ] && debian_std_source; then
+  export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc
+  cargo=(/usr/bin/cargo)
+else
+  cat >&2 <<'EOF'
+wasm-cargo: no Rust standard library source for the wasm build.
+  With rustup:  rustup component add rust-src
+  On Debian:    apt-get install rustc-web cargo-web rust-web-src lld-22
+(scripts/setup.sh installs one of them.)
+EOF
+  exit 1
 fi
-if rustup_target; then
-  exec cargo "$@" --target wasm32-unknown-unknown --target-dir "$target_dir" "${profile_override[@]}"
-fi
-if debian_std; then
-  build_from_source "$@"
-fi
-echo "wasm-cargo: no wasm32 toolchain; run scripts/setup.sh first" >&2
-exit 1
+
+export RUSTC_BOOTSTRAP=1
+export RUSTFLAGS="${RUSTFLAGS:-} -Zunstable-options -Cpanic=immediate-abort -Ctarget-feature=-reference-types"
+# wasm32-unknown-unknown cannot unwind; the wasm binding reports traps instead.
+exec "${cargo[@]}" "$@" \
+  -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size \
+  --target wasm32-unknown-unknown --target-dir "$target_dir" \
+  --config 'profile.release.panic="abort"' --config 'profile.dev.panic="abort"'

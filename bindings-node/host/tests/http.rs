@@ -9,7 +9,7 @@ use atomiton_core::host::effects::{EffectErrorKind, HttpClient, HttpRequest, Htt
 use atomiton_core::host::{CancelToken, Host};
 use atomiton_native_host::{NativeHost, NativeHttp};
 use common::server::TestServer;
-use common::{block_on_plain_thread, eventually};
+use common::{block_on_plain_thread, eventually, within, HANG};
 use serde_json::Value;
 use tokio::runtime::Handle;
 
@@ -158,13 +158,12 @@ async fn a_slow_response_times_out() {
     let mut req = request("GET", server.url("/slow"));
     req.timeout_ms = Some(300.0);
     let start = Instant::now();
-    let error = http().send(req).await.expect_err("must time out");
+    let error = within("a timed-out request", http().send(req)).await.expect_err("must time out");
     assert_eq!(error.kind, EffectErrorKind::TimedOut, "{error}");
     assert!(error.message.contains("300 ms"), "{error}");
     assert!(start.elapsed() >= Duration::from_millis(300));
-    assert!(start.elapsed() < Duration::from_secs(3), "took {:?}", start.elapsed());
     // The request was dropped, not left hanging.
-    assert!(eventually(Duration::from_secs(3), || server.observed.slow_abandoned.load(Ordering::SeqCst) == 1).await);
+    assert!(eventually(HANG, || server.observed.slow_abandoned.load(Ordering::SeqCst) == 1).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -191,13 +190,11 @@ async fn an_endless_body_is_cut_off_at_the_cap_without_reading_on() {
     let server = TestServer::start().await;
     let mut req = request("GET", server.url("/endless"));
     req.max_response_bytes = 1_000_000;
-    let start = Instant::now();
-    let error = http().send(req).await.expect_err("must be too large");
+    let error = within("an endless body", http().send(req)).await.expect_err("must be too large");
     assert_eq!(error.kind, EffectErrorKind::TooLarge, "{error}");
-    assert!(start.elapsed() < Duration::from_secs(5), "took {:?}", start.elapsed());
     // The client hung up: the server's writes fail soon after, having sent little more than
     // the cap plus what the kernel's socket buffers hold.
-    assert!(eventually(Duration::from_secs(5), || server.observed.endless_closed.load(Ordering::SeqCst)).await);
+    assert!(eventually(HANG, || server.observed.endless_closed.load(Ordering::SeqCst)).await);
     let sent = server.observed.endless_sent.load(Ordering::SeqCst);
     assert!(sent < 64 * 1024 * 1024, "server sent {sent} bytes");
 }
@@ -211,11 +208,9 @@ async fn cancelling_mid_request_returns_cancelled_promptly_and_drops_the_request
         tokio::time::sleep(Duration::from_millis(200)).await;
         signal.cancel();
     });
-    let start = Instant::now();
-    let error = http().send(req).await.expect_err("must be cancelled");
+    let error = within("a cancelled request", http().send(req)).await.expect_err("must be cancelled");
     assert_eq!(error.kind, EffectErrorKind::Cancelled, "{error}");
-    assert!(start.elapsed() < Duration::from_secs(2), "took {:?}", start.elapsed());
-    assert!(eventually(Duration::from_secs(3), || server.observed.slow_abandoned.load(Ordering::SeqCst) == 1).await);
+    assert!(eventually(HANG, || server.observed.slow_abandoned.load(Ordering::SeqCst) == 1).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

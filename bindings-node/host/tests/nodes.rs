@@ -100,7 +100,7 @@ fn shell_command_runs_without_a_shell() {
     assert_eq!(ok(&dir, shell("echo", json!(["quiet"])).with_param("captureOutput", false), None)["stdout"], "");
     assert_eq!(fails(&dir, shell("no-such-program-xyz", json!([])), None).1, "[shell-command] spawn no-such-program-xyz ENOENT");
     assert_eq!(fails(&dir, shell("pwd", json!([])), Some(json!({"workingDirectory": "/does/not/exist"}))).1, "[shell-command] Invalid or inaccessible working directory: /does/not/exist");
-    let (code, message) = fails(&dir, shell("sleep", json!(["5"])).with_param("timeout", 200).with_param("retries", 0), None);
+    let (code, message) = fails(&dir, shell("sleep", json!(["3600"])).with_param("timeout", 200).with_param("retries", 0), None);
     assert_eq!((code, message.as_str()), (ErrorCode::TIMEOUT, "Node execution timed out after 200ms"));
 }
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use atomiton_core::host::effects::{EffectErrorKind, ProcessRunner, ProcessSpec};
 use atomiton_core::host::CancelToken;
 use atomiton_native_host::NativeProcesses;
-use common::{alive, eventually, TempDir};
+use common::{alive, eventually, within, TempDir, HANG};
 use tokio::runtime::Handle;
 
 fn spec(program: &str, args: &[&str]) -> ProcessSpec {
@@ -155,41 +155,36 @@ async fn output_can_be_discarded() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_timeout_kills_the_child_and_says_so() {
-    let mut run = spec("sleep", &["10"]);
+    let mut run = spec("sleep", &["3600"]);
     run.timeout_ms = Some(300.0);
     let start = Instant::now();
-    let output = processes().run(run).await.expect("a timeout is an outcome, not an error");
+    let output = within("a timed-out sleep", processes().run(run)).await.expect("a timeout is an outcome, not an error");
     assert!(output.timed_out);
     assert_eq!(output.exit_code, None, "killed by a signal");
     assert!(start.elapsed() >= Duration::from_millis(300));
-    assert!(start.elapsed() < Duration::from_secs(3), "took {:?}", start.elapsed());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_timeout_keeps_earlier_output_and_kills_grandchildren() {
     // `sh` starts `sleep` in the background, prints its pid, and waits.
-    let mut run = spec("sh", &["-c", "sleep 10 & echo $!; wait"]);
+    let mut run = spec("sh", &["-c", "sleep 3600 & echo $!; wait"]);
     run.timeout_ms = Some(500.0);
-    let start = Instant::now();
-    let output = processes().run(run).await.expect("runs");
+    let output = within("a timed-out shell", processes().run(run)).await.expect("runs");
     assert!(output.timed_out);
-    assert!(start.elapsed() < Duration::from_secs(3), "took {:?}", start.elapsed());
     let pid: u32 = text(&output.stdout).trim().parse().expect("the pid printed before the timeout");
-    assert!(eventually(Duration::from_secs(3), || !alive(pid)).await, "grandchild {pid} survived");
+    assert!(eventually(HANG, || !alive(pid)).await, "grandchild {pid} survived");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelling_kills_the_child() {
-    let run = spec("sleep", &["10"]);
+    let run = spec("sleep", &["3600"]);
     let signal = run.signal.clone();
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(200)).await;
         signal.cancel();
     });
-    let start = Instant::now();
-    let error = processes().run(run).await.expect_err("cancelled");
+    let error = within("a cancelled sleep", processes().run(run)).await.expect_err("cancelled");
     assert_eq!(error.kind, EffectErrorKind::Cancelled);
-    assert!(start.elapsed() < Duration::from_secs(2), "took {:?}", start.elapsed());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -198,19 +193,19 @@ async fn cancelling_and_dropping_kill_the_whole_group() {
     for drop_instead in [false, true] {
         let pid_file = dir.join(&format!("pid-{drop_instead}"));
         // The shell records the pid of a background sleep, then waits on it.
-        let run = spec("sh", &["-c", &format!("sleep 10 & echo $! > {pid_file}; wait")]);
+        let run = spec("sh", &["-c", &format!("sleep 3600 & echo $! > {pid_file}; wait")]);
         let signal = run.signal.clone();
         let pending = processes().run(run);
         let read_pid = || std::fs::read_to_string(&pid_file).ok().and_then(|s| s.trim().parse::<u32>().ok());
         let running = async {
-            assert!(eventually(Duration::from_secs(5), || read_pid().is_some()).await, "child never started");
+            assert!(eventually(HANG, || read_pid().is_some()).await, "child never started");
             if !drop_instead {
                 signal.cancel();
             }
         };
         if drop_instead {
             // Give up on the run's future while the child is running.
-            let outcome = tokio::time::timeout(Duration::from_secs(5), async {
+            let outcome = tokio::time::timeout(HANG, async {
                 tokio::select! {
                     _ = pending => panic!("the run cannot finish by itself"),
                     () = running => {}
@@ -219,11 +214,11 @@ async fn cancelling_and_dropping_kill_the_whole_group() {
             .await;
             assert!(outcome.is_ok());
         } else {
-            let (result, ()) = tokio::join!(pending, running);
+            let (result, ()) = within("a cancelled shell", async { tokio::join!(pending, running) }).await;
             assert_eq!(result.expect_err("cancelled").kind, EffectErrorKind::Cancelled);
         }
         let pid = read_pid().expect("pid");
-        assert!(eventually(Duration::from_secs(3), || !alive(pid)).await, "background child {pid} survived");
+        assert!(eventually(HANG, || !alive(pid)).await, "background child {pid} survived");
     }
 }
 

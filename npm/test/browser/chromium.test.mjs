@@ -146,20 +146,18 @@ test("the transport client cancels a run on the server over WebSocket", options,
       let executing;
       const seen = new Promise((resolve) => (executing = resolve));
       remote.node.onProgress((event) => event.nodes.some((node) => node.id === "a" && node.state === "executing") && executing());
-      const flow = { id: "slow", type: "group", nodes: [{ id: "a", type: "wait", parameters: { ms: 20_000 } }, { id: "b", type: "wait", parameters: { ms: 20_000 } }], edges: [{ id: "e", source: "a", target: "b" }] };
+      const flow = { id: "slow", type: "group", nodes: [{ id: "a", type: "wait", parameters: { ms: 3_600_000 } }, { id: "b", type: "wait", parameters: { ms: 3_600_000 } }], edges: [{ id: "e", source: "a", target: "b" }] };
       const running = remote.node.run(flow, { executionId: "remote-cancel" });
       await seen;
-      const started = performance.now();
       const cancelled = await remote.node.cancel("remote-cancel");
       const result = await running;
-      return { cancelled, ms: performance.now() - started, code: result.error?.code, executedNodes: result.executedNodes };
+      return { cancelled, code: result.error?.code, executedNodes: result.executedNodes };
     },
     { serverUrl: protocol.wsUrl },
   );
   assert.equal(r.cancelled, true);
   assert.equal(r.code, "CANCELLED");
   assert.deepEqual(r.executedNodes, []);
-  assert.ok(r.ms < 5000, `${r.ms} ms`);
 });
 
 test("a protocol server refuses a page whose origin it does not allow", options, async (t) => {

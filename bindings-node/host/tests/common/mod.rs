@@ -65,6 +65,19 @@ pub fn block_on_plain_thread<F: Future>(future: F) -> F::Output {
     }
 }
 
+/// How long a test waits for something that takes milliseconds before calling it hung. Tests
+/// never judge speed: what they wait out (a sleep, a slow server) lasts far longer than this, so
+/// only a cancel or timeout that does not work can reach it.
+pub const HANG: Duration = Duration::from_secs(120);
+
+/// `future`'s output, or a panic naming `what` if it has not finished within [`HANG`].
+pub async fn within<F: std::future::Future>(what: &str, future: F) -> F::Output {
+    match tokio::time::timeout(HANG, future).await {
+        Ok(value) => value,
+        Err(_) => panic!("{what} did not finish within {HANG:?}: it hung"),
+    }
+}
+
 /// Waits until `condition` holds, polling every 10 ms, for at most `limit`.
 pub async fn eventually(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
     let start = Instant::now();

@@ -252,13 +252,13 @@ fn deep_input_values_are_handled() {
 }
 
 /// Work hidden behind long strings (each step scanning megabytes) is charged by length, so
-/// these end in budget errors quickly instead of running for hours.
+/// these end in budget errors instead of running for hours. Deterministic: over 2,000 items each
+/// body costs a few steps per item when strings are short (the control below passes), so only
+/// charging by length can exhaust the default budget.
 #[test]
 fn long_string_work_is_charged() {
-    let many = Value::Array((0..200_000).map(|i| json!(i)).collect());
-    let setup =
-        "const a = 'x'.repeat(1000000); const b = a.slice(1) + 'y'; const u = 'é'.repeat(500000);";
-    for body in [
+    let many = Value::Array((0..2_000).map(|i| json!(i)).collect());
+    let bodies = [
         "return xs.map(() => a).includes(b);",
         "return xs.map(() => a).indexOf(b);",
         "return xs.map(() => a === b);",
@@ -271,16 +271,15 @@ fn long_string_work_is_charged() {
         "return xs.map(() => parseInt(a));",
         "return xs.map(() => ({[a]: 1})[a]);",
         "return xs.map(() => a).sort();",
-    ] {
-        let src = format!("xs => {{ {setup} {body} }}");
-        let started = std::time::Instant::now();
+    ];
+    let long = "const a = 'x'.repeat(1000000); const b = a.slice(1) + 'y'; const u = 'é'.repeat(500000);";
+    let short = "const a = 'x'.repeat(10); const b = a.slice(1) + 'y'; const u = 'é'.repeat(5);";
+    for body in bodies {
+        let control = format!("xs => {{ {short} {body} }}");
+        run(&control, std::slice::from_ref(&many)).unwrap_or_else(|e| panic!("{body} over short strings: {e:?}"));
+        let src = format!("xs => {{ {long} {body} }}");
         let e = run(&src, std::slice::from_ref(&many)).expect_err(body);
         assert_kind(&e, ExpressionErrorKind::Budget);
-        assert!(
-            started.elapsed().as_secs() < 10,
-            "{body} took {:?}",
-            started.elapsed()
-        );
     }
 }
 
@@ -338,7 +337,8 @@ fn large_sources_compile_in_linear_time() {
         src.push_str(&format!(" const v{i} = v{} + 1;", i - 1));
     }
     src.push_str(&format!(" return v{}; }}", n - 1));
-    let started = std::time::Instant::now();
+    // How long this takes is measured by `cargo run --example expression_bench`; here only the
+    // results are checked.
     assert_eq!(call1(&src, json!(1)), json!(n));
     let wide = format!("[{}]", vec!["x"; 100_000].join(", "));
     assert_eq!(
@@ -349,10 +349,5 @@ fn large_sources_compile_in_linear_time() {
     assert_kind(
         &run(&format!("a => {parens}"), &[json!(1)]).unwrap_err(),
         ExpressionErrorKind::Syntax,
-    );
-    assert!(
-        started.elapsed().as_secs() < 5,
-        "took {:?}",
-        started.elapsed()
     );
 }
