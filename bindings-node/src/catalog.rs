@@ -3,7 +3,6 @@
 
 use atomiton_core::session::catalog;
 use napi_derive::napi;
-use serde_json::Value;
 
 /// Every built-in node definition (`getAllNodeDefinitions`).
 #[napi(catch_unwind)]
@@ -57,20 +56,4 @@ pub fn recovery_table() -> String {
 #[napi]
 pub fn engine_version() -> String {
     catalog::engine_version().to_owned()
-}
-
-/// Boundary benchmark: a value as JSON text, parsed into the engine's value type and written
-/// back. Compared with `benchEchoValue` by `npm/bench/bench.mjs`.
-#[napi(catch_unwind)]
-pub fn bench_echo_json(text: String) -> String {
-    match serde_json::from_str::<Value>(&text) {
-        Ok(value) => serde_json::to_string(&value).unwrap_or_default(),
-        Err(_) => String::new(),
-    }
-}
-
-/// Boundary benchmark: the same value converted by napi's object conversion both ways.
-#[napi(catch_unwind)]
-pub fn bench_echo_value(value: Value) -> Value {
-    value
 }

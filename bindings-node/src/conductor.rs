@@ -6,7 +6,7 @@ use atomiton_core::session::{CompletedRun, ExecutorCalls, Notifier, RunPlacement
 use atomiton_core::storage::{FlowStore, MemoryBackend};
 use atomiton_core::{Engine, ExecutionError};
 use atomiton_native_host::{FileStorage, NativeHost};
-use napi::bindgen_prelude::Function;
+use napi::bindgen_prelude::{Buffer, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 use napi_derive::napi;
@@ -23,18 +23,35 @@ type NotifyFn = ThreadsafeFunction<(), (), (), Status, false, true>;
 /// thread, where parsing them would hold up the event loop for more than a few milliseconds.
 const WORKER_THRESHOLD_BYTES: usize = 1024 * 1024;
 
-/// A finished run: the `ExecutionResult` as JSON text, and its trace apart (parsed lazily).
+/// A finished run: the `ExecutionResult` as codec text with the binary data its tags refer to,
+/// and its trace apart (parsed lazily).
 #[napi(object)]
 pub struct FinishedRun {
     pub run_id: u32,
     pub result: String,
+    pub buffers: Vec<Buffer>,
     pub trace: Option<String>,
 }
 
 impl From<CompletedRun> for FinishedRun {
     fn from(run: CompletedRun) -> Self {
-        FinishedRun { run_id: run.run_id, result: run.result, trace: run.trace }
+        FinishedRun { run_id: run.run_id, result: run.result, buffers: to_buffers(run.buffers), trace: run.trace }
     }
+}
+
+/// Records for JS as one codec array text, with the binary data its tags refer to.
+#[napi(object)]
+pub struct RecordBatch {
+    pub records: String,
+    pub buffers: Vec<Buffer>,
+}
+
+fn to_buffers(buffers: Vec<Arc<[u8]>>) -> Vec<Buffer> {
+    buffers.into_iter().map(|data| Buffer::from(data.to_vec())).collect()
+}
+
+fn from_buffers(buffers: Vec<Buffer>) -> Vec<Arc<[u8]>> {
+    buffers.into_iter().map(|buffer| Arc::from(&*buffer)).collect()
 }
 
 /// The engine behind one conductor object. Runs are driven on the JS thread: `run`, `drive`
@@ -56,8 +73,7 @@ impl NativeConductor {
         let runtime = handle();
         let notifier = Notifier::new();
         let calls = ExecutorCalls::new(notifier.clone());
-        let executor = calls.clone();
-        let mut host = NativeHost::new(runtime.clone()).with_custom_executor(Arc::new(move |invocation| executor.execute(invocation)));
+        let mut host = NativeHost::new(runtime.clone()).with_custom_executor(calls.clone());
         if let Some(dir) = &config.working_directory {
             host = host.with_working_dir(dir.clone());
         }
@@ -81,13 +97,14 @@ impl NativeConductor {
         Ok(())
     }
 
-    /// Starts a flow (JSON text) as run `runId` (chosen by JS); returns the status bits. The
-    /// `ExecutionResult` arrives through `takeCompleted`, often before this returns.
+    /// Starts a flow (codec text) as run `runId` (chosen by JS) with its options (codec text) and
+    /// the binary data both refer to; returns the status bits. The `ExecutionResult` arrives
+    /// through `takeCompleted`, often before this returns.
     #[napi(catch_unwind)]
-    pub fn run(&self, run_id: u32, flow_json: String, options_json: String) -> u32 {
+    pub fn run(&self, run_id: u32, flow_json: String, options_json: String, buffers: Vec<Buffer>) -> u32 {
         // Tokio timers, I/O and spawns need a runtime context when futures first use them.
         let _context = self.runtime.enter();
-        if let RunPlacement::Worker(future) = self.session.start_run(run_id, flow_json, options_json) {
+        if let RunPlacement::Worker(future) = self.session.start_run(run_id, flow_json, options_json, from_buffers(buffers)) {
             drop(self.runtime.spawn(future));
         }
         self.session.status()
@@ -100,12 +117,12 @@ impl NativeConductor {
         self.session.drive(|| {})
     }
 
-    /// Answers executor calls, `[[id, {ok, value?, error?}], ...]` as JSON text, and carries
-    /// the waiting runs on; returns the status bits.
+    /// Answers executor calls, `[[id, {ok, value?, error?}], ...]` as codec text with the binary
+    /// data it refers to, and carries the waiting runs on; returns the status bits.
     #[napi(catch_unwind)]
-    pub fn resolve_calls(&self, answers_json: String) -> u32 {
+    pub fn resolve_calls(&self, answers_json: String, buffers: Vec<Buffer>) -> u32 {
         let _context = self.runtime.enter();
-        self.session.resolve_calls(&answers_json)
+        self.session.resolve_calls(&answers_json, from_buffers(buffers))
     }
 
     /// Finished runs.
@@ -120,10 +137,11 @@ impl NativeConductor {
         self.session.take_events()
     }
 
-    /// Every waiting `{kind: "call" | "abort", id, ...}` record, as a JSON array.
+    /// Every waiting `{kind: "call" | "materialize" | "abort", id, ...}` record.
     #[napi(catch_unwind)]
-    pub fn take_calls(&self) -> String {
-        self.session.take_calls()
+    pub fn take_calls(&self) -> RecordBatch {
+        let batch = self.session.take_calls();
+        RecordBatch { records: batch.text, buffers: to_buffers(batch.buffers) }
     }
 
     /// Cancels a running execution; `false` when no such run is going on.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use atomiton_core::session::{ExecutorCalls, Notifier, RunPlacement, Session, SessionConfig};
 use atomiton_core::storage::{FlowStore, MemoryBackend};
 use atomiton_core::Engine;
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -53,11 +53,11 @@ impl WasmConductor {
     /// status bits. Bytes, not a string: wasm-bindgen copies a string in with a JS loop over
     /// its characters (~4 ms for a 10,000-node flow), the platform's `TextEncoder` takes a
     /// fraction of that.
-    pub fn run(&self, run_id: u32, flow_json: Vec<u8>, options_json: String) -> u32 {
+    pub fn run(&self, run_id: u32, flow_json: Vec<u8>, options_json: String, buffers: Array) -> u32 {
         // TextEncoder output is always valid UTF-8; anything else is read as the text it can be.
         let flow_json = String::from_utf8(flow_json).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         // The session has no worker threshold here: every run is driven on this thread.
-        if let RunPlacement::Worker(future) = self.session.start_run(run_id, flow_json, options_json) {
+        if let RunPlacement::Worker(future) = self.session.start_run(run_id, flow_json, options_json, from_buffers(&buffers)) {
             wasm_bindgen_futures::spawn_local(future);
         }
         self.session.status()
@@ -68,13 +68,15 @@ impl WasmConductor {
         self.session.drive(|| {})
     }
 
-    /// Answers executor calls, `[[id, {ok, value?, error?}], ...]` as JSON text.
+    /// Answers executor calls, `[[id, {ok, value?, error?}], ...]` as codec text, with the binary
+    /// data (`Uint8Array`s) its tags refer to.
     #[wasm_bindgen(js_name = resolveCalls)]
-    pub fn resolve_calls(&self, answers_json: &str) -> u32 {
-        self.session.resolve_calls(answers_json)
+    pub fn resolve_calls(&self, answers_json: &str, buffers: Array) -> u32 {
+        self.session.resolve_calls(answers_json, from_buffers(&buffers))
     }
 
-    /// Finished runs: `[{runId, result, trace?}]`, the result and trace as JSON text.
+    /// Finished runs: `[{runId, result, buffers, trace?}]`, the result as codec text and the
+    /// trace as JSON text.
     #[wasm_bindgen(js_name = takeCompleted)]
     pub fn take_completed(&self) -> Array {
         self.session
@@ -84,6 +86,7 @@ impl WasmConductor {
                 let object = Object::new();
                 let _ = Reflect::set(&object, &"runId".into(), &run.run_id.into());
                 let _ = Reflect::set(&object, &"result".into(), &run.result.into());
+                let _ = Reflect::set(&object, &"buffers".into(), &to_buffers(run.buffers));
                 let _ = Reflect::set(&object, &"trace".into(), &run.trace.map_or(JsValue::NULL, JsValue::from));
                 JsValue::from(object)
             })
@@ -96,10 +99,15 @@ impl WasmConductor {
         self.session.take_events()
     }
 
-    /// Every waiting `{kind: "call" | "abort", id, ...}` record, as a JSON array.
+    /// Every waiting `{kind: "call" | "materialize" | "abort", id, ...}` record:
+    /// `{records, buffers}`, the records as one codec array text.
     #[wasm_bindgen(js_name = takeCalls)]
-    pub fn take_calls(&self) -> String {
-        self.session.take_calls()
+    pub fn take_calls(&self) -> Object {
+        let batch = self.session.take_calls();
+        let object = Object::new();
+        let _ = Reflect::set(&object, &"records".into(), &batch.text.into());
+        let _ = Reflect::set(&object, &"buffers".into(), &to_buffers(batch.buffers));
+        object
     }
 
     /// Cancels a running execution; `false` when no such run is going on.
@@ -135,6 +143,14 @@ impl WasmConductor {
     pub fn delete_flow(&self, id: String) -> Promise {
         text_promise(self.session.delete_flow(id))
     }
+}
+
+fn to_buffers(buffers: Vec<Arc<[u8]>>) -> JsValue {
+    buffers.into_iter().map(|data| JsValue::from(Uint8Array::from(&*data))).collect::<Array>().into()
+}
+
+fn from_buffers(buffers: &Array) -> Vec<Arc<[u8]>> {
+    buffers.iter().map(|buffer| Arc::from(Uint8Array::new(&buffer).to_vec())).collect()
 }
 
 fn text_promise(work: atomiton_core::host::BoxFuture<'static, String>) -> Promise {

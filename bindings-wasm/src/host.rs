@@ -11,10 +11,12 @@ use atomiton_core::host::effects::{EffectError, EffectErrorKind, EffectResult, H
 use atomiton_core::host::{BoxCallback, BoxFuture, Capabilities, Host};
 use atomiton_core::nodes::{Invocation, NodeResult};
 use atomiton_core::session::ExecutorCalls;
+use atomiton_core::value::Value;
+use atomiton_core::ExecutionError;
 use futures::channel::oneshot;
 use js_sys::{Array, Reflect, Uint8Array};
 use serde::Deserialize;
-use serde_json::json;
+use atomiton_core::json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -56,6 +58,10 @@ impl Host for WasmHost {
 
     fn execute_custom(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
         self.calls.execute(invocation)
+    }
+
+    fn materialize(&self, run: &str, values: Vec<Arc<Value>>) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {
+        self.calls.materialize(run, values)
     }
 
     fn capabilities(&self) -> Capabilities {

@@ -12,7 +12,7 @@ use atomiton_core::nodes::{FnNode, NodeRegistry};
 use atomiton_core::testing::VirtualHost;
 use atomiton_core::{Engine, EngineConfig, NodeDefinition, NodeEdge, RunOptions};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use serde_json::json;
+use atomiton_core::json;
 
 /// The native addon runs the engine on mimalloc (bindings-node/src/lib.rs); measure what ships.
 #[global_allocator]

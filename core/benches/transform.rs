@@ -9,7 +9,8 @@ use std::sync::Arc;
 use atomiton_core::testing::VirtualHost;
 use atomiton_core::{Engine, EngineConfig, NodeDefinition, RunOptions};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use serde_json::{json, Value};
+use atomiton_core::json;
+use atomiton_core::value::Value;
 
 fn node(function: &str, items: Value) -> NodeDefinition {
     NodeDefinition::new("t", "transform").with_param("operation", "map").with_param("transformFunction", function).with_param("data", items)

@@ -5,7 +5,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use atomiton_core::expression::{is_truthy, Expression, Limits};
-use serde_json::{json, Value};
+use atomiton_core::json;
+use atomiton_core::value::Value;
 
 const N: usize = 100_000;
 const RUNS: usize = 21;

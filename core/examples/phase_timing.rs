@@ -8,7 +8,7 @@ use atomiton_core::graph::analyze;
 use atomiton_core::nodes::{FnNode, NodeRegistry};
 use atomiton_core::testing::VirtualHost;
 use atomiton_core::{Engine, EngineConfig, NodeDefinition, NodeEdge, RunOptions};
-use serde_json::json;
+use atomiton_core::json;
 
 fn chain(n: usize) -> NodeDefinition {
     let nodes = (0..n).map(|i| NodeDefinition::new(format!("n{i}"), "noop")).collect();

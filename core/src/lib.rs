@@ -21,6 +21,7 @@ pub mod session;
 pub mod storage;
 pub mod trace;
 pub mod validation;
+pub mod value;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -28,3 +29,4 @@ pub mod testing;
 pub use engine::{Engine, EngineConfig, ExecutionContext, ExecutionResult, RunOptions};
 pub use error::{ErrorCode, ExecutionError, Result};
 pub use model::{NodeDefinition, NodeEdge, NodeMetadata, NodePort};
+pub use value::Value;

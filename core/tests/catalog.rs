@@ -1,7 +1,8 @@
 //! The node catalog: every built-in describes itself (reference §6.2, §7, §7.11a, §9.17).
 
 use atomiton_core::catalog::{all_node_definitions, node_definition, node_definitions_by_category};
-use serde_json::{json, Value};
+use atomiton_core::json;
+use atomiton_core::value::Value;
 
 fn definition(node_type: &str) -> Value {
     node_definition(node_type).unwrap_or_else(|| panic!("no definition for {node_type}"))

@@ -12,7 +12,7 @@ use atomiton_core::host::Host;
 use atomiton_core::{EngineConfig, ExecutionError, ExecutionResult, NodeDefinition, NodeEdge};
 use common::*;
 use proptest::prelude::*;
-use serde_json::json;
+use atomiton_core::json;
 
 #[test]
 fn the_concurrency_limit_is_never_exceeded_and_is_used() {
@@ -97,7 +97,7 @@ fn random_group(rng: &mut Random, id: &str, depth: u32, leaves: &mut Vec<(String
     group(id, children, edges)
 }
 
-fn digest(value: &serde_json::Value) -> u64 {
+fn digest(value: &atomiton_core::value::Value) -> u64 {
     let mut hasher = DefaultHasher::new();
     serde_json::to_string(value).unwrap().hash(&mut hasher);
     hasher.finish()
@@ -114,7 +114,7 @@ fn run_random(seed: u64, concurrency: usize) -> (ExecutionResult, Vec<String>) {
     h.custom("op", move |inv, host| {
         log.lock().unwrap().push(inv.node_id.to_string());
         let (_, duration, fails) = table.iter().find(|(id, _, _)| **id == *inv.node_id).cloned().unwrap();
-        let output = json!({"node": &*inv.node_id, "input": digest(&serde_json::to_value(&inv.input).unwrap())});
+        let output = json!({"node": &*inv.node_id, "input": digest(&atomiton_core::value::to_value(&inv.input).unwrap())});
         let message = format!("fail {}", inv.node_id);
         let sleep = host.sleep(duration);
         Box::pin(async move {

@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use atomiton_core::nodes::NodeResult;
 use atomiton_core::RunOptions;
 use common::*;
-use serde_json::{json, Value};
+use atomiton_core::json;
+use atomiton_core::value::Value;
 
 /// A harness whose "test" executor records the order of execution and returns `result-<type>`.
 fn recording(types: &[&str]) -> (Harness, Arc<Mutex<Vec<String>>>) {
@@ -57,7 +58,7 @@ fn target_handle_names_the_input_key() {
     let seen2 = seen.clone();
     h.sync("source", |_| Ok(Some(json!("output-node-1"))));
     h.sync("sink", move |inv| {
-        *seen2.lock().unwrap() = serde_json::to_value(&inv.input).unwrap();
+        *seen2.lock().unwrap() = atomiton_core::value::to_value(&inv.input).unwrap();
         Ok(None)
     });
     let flow = group("g", vec![node("node-1", "source"), node("node-2", "sink")], vec![edge_to("node-1", "node-2", "input-handle")]);
@@ -71,7 +72,7 @@ fn unconnected_children_receive_the_group_input_unchanged() {
     let inputs = Arc::new(Mutex::new(Vec::new()));
     let sink = inputs.clone();
     h.sync("test", move |inv| {
-        sink.lock().unwrap().push(serde_json::to_value(&inv.input).unwrap());
+        sink.lock().unwrap().push(atomiton_core::value::to_value(&inv.input).unwrap());
         Ok(Some(json!(1)))
     });
     let flow = group("g", vec![node("node-1", "test"), node("node-2", "test")], vec![]);
@@ -152,7 +153,7 @@ fn parameters_override_context_keys_in_executor_params() {
     let params = Arc::new(Mutex::new(Value::Null));
     let sink = params.clone();
     h.sync("test", move |inv| {
-        *sink.lock().unwrap() = serde_json::to_value(inv.executor_params()).unwrap();
+        *sink.lock().unwrap() = atomiton_core::value::to_value(&inv.executor_params()).unwrap();
         Ok(None)
     });
     let flow = node("test-node", "test").with_param("customParam", "value").with_param("anotherParam", 123).with_param("input", "replaced");
@@ -227,7 +228,7 @@ fn nested_group_passes_its_input_and_returns_its_last_child() {
 fn undefined_outputs_are_not_delivered() {
     let mut h = Harness::new();
     h.sync("nothing", |_| Ok(None));
-    h.sync("echo", |inv| Ok(Some(serde_json::to_value(&inv.input).unwrap())));
+    h.sync("echo", |inv| Ok(Some(atomiton_core::value::to_value(&inv.input).unwrap())));
     let flow = group("g", vec![node("a", "nothing"), node("b", "echo")], vec![edge("a", "b")]);
     let result = h.run_with(flow, RunOptions { input: Some(json!({"default": "fallback"})), ..h.options() });
     assert_eq!(result.data, Some(json!({"default": "fallback"})));
@@ -238,7 +239,7 @@ fn two_edges_into_one_handle_the_later_wins() {
     let mut h = Harness::new();
     h.sync("one", |_| Ok(Some(json!(1))));
     h.sync("two", |_| Ok(Some(json!(2))));
-    h.sync("echo", |inv| Ok(Some(serde_json::to_value(&inv.input).unwrap())));
+    h.sync("echo", |inv| Ok(Some(atomiton_core::value::to_value(&inv.input).unwrap())));
     let flow = group(
         "g",
         vec![node("a", "one"), node("b", "two"), node("c", "echo")],
@@ -250,7 +251,7 @@ fn two_edges_into_one_handle_the_later_wins() {
 #[test]
 fn disabled_node_is_skipped_and_passes_its_input_through() {
     let (mut h, order) = recording(&["test"]);
-    h.sync("echo", |inv| Ok(Some(serde_json::to_value(&inv.input).unwrap())));
+    h.sync("echo", |inv| Ok(Some(atomiton_core::value::to_value(&inv.input).unwrap())));
     let flow = group(
         "g",
         vec![node("a", "test"), node("b", "test").with_param("enabled", false), node("c", "echo")],

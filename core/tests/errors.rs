@@ -5,13 +5,13 @@ mod common;
 use atomiton_core::error::recovery_strategy;
 use atomiton_core::{ErrorCode, ExecutionError};
 use common::*;
-use serde_json::json;
+use atomiton_core::json;
 
 #[test]
 fn there_are_22_codes_whose_strings_equal_their_names() {
     assert_eq!(ErrorCode::ALL.len(), 22);
     for code in ErrorCode::ALL {
-        assert_eq!(serde_json::to_value(code).unwrap(), json!(code.as_str()));
+        assert_eq!(atomiton_core::value::to_value(code).unwrap(), json!(code.as_str()));
         assert_eq!(ErrorCode::parse(code.as_str()), Some(*code));
     }
     assert_eq!(ErrorCode::parse("NOPE"), None);

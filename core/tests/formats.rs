@@ -6,7 +6,8 @@ use atomiton_core::format::{
 };
 use atomiton_core::{ErrorCode, NodeDefinition};
 use proptest::prelude::*;
-use serde_json::{json, Value};
+use atomiton_core::json;
+use atomiton_core::value::Value;
 
 const EXAMPLE: &str = r#"
 id: "example-flow"
@@ -72,7 +73,7 @@ fn limits() -> ParseLimits {
 #[test]
 fn example_yaml_reads_as_the_reference_json() {
     let flow = parse_flow_yaml(EXAMPLE, &limits()).unwrap();
-    let value = serde_json::to_value(&flow).unwrap();
+    let value = atomiton_core::value::to_value(&flow).unwrap();
     assert_eq!(value["id"], "example-flow");
     assert_eq!(value["type"], "group");
     assert_eq!(value["version"], "1.0.0");
@@ -116,7 +117,7 @@ fn yaml_flow_round_trips() {
 #[test]
 fn yaml_defaults_for_untyped_and_bare_nodes() {
     let flow = parse_flow_yaml("id: f\nname: my-flow_name\nnodes:\n  - id: a\n    metadata: {category: nonsense, icon: nope, source: alien}\n", &limits()).unwrap();
-    let value = serde_json::to_value(&flow).unwrap();
+    let value = atomiton_core::value::to_value(&flow).unwrap();
     assert_eq!(value["type"], "transform", "untyped nodes become transform (QUIRK kept)");
     assert_eq!(value["metadata"]["name"], "My Flow Name", "titleCase");
     let child = &value["nodes"][0]["metadata"];

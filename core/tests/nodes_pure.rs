@@ -6,7 +6,8 @@ use std::sync::Arc;
 use atomiton_core::host::Host;
 use atomiton_core::testing::VirtualHost;
 use atomiton_core::{Engine, ErrorCode, ExecutionResult, NodeDefinition, RunOptions};
-use serde_json::{json, Value};
+use atomiton_core::json;
+use atomiton_core::value::Value;
 
 fn run_with(node: NodeDefinition, input: Option<Value>) -> ExecutionResult {
     let host = VirtualHost::new();
@@ -115,7 +116,7 @@ fn transform_chains_through_output_objects() {
     assert_eq!(data(flow, None)["result"], json!([20, 30, 40]));
     let picked = transform("map", json!(null)).with_param("dataPath", "payload.items").with_param("transformFunction", "x => x + 1");
     let mut picked = picked;
-    picked.parameters.as_mut().unwrap().remove("data");
+    picked.parameters.as_mut().unwrap().shift_remove("data");
     assert_eq!(data(picked, Some(json!({"data": {"payload": {"items": [1, 2]}}})))["result"], json!([2, 3]));
 }
 

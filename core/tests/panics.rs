@@ -5,7 +5,7 @@ mod common;
 use atomiton_core::nodes::{FnNode, NodeRegistry};
 use atomiton_core::{EngineConfig, ErrorCode};
 use common::*;
-use serde_json::json;
+use atomiton_core::json;
 
 #[test]
 fn a_panicking_built_in_node_gives_internal_error_and_the_engine_carries_on() {

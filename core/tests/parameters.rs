@@ -8,7 +8,8 @@ use atomiton_core::host::Capabilities;
 use atomiton_core::nodes::{builtin_registry, BUILTIN_TYPES};
 use atomiton_core::validation::{validate, FlowLimits, ValidationContext};
 use atomiton_core::{ErrorCode, NodeDefinition};
-use serde_json::{json, Map, Value};
+use atomiton_core::json;
+use atomiton_core::value::{Map, Value};
 
 /// A single atomic node of `node_type` with these parameters.
 fn node(node_type: &str, params: Value) -> NodeDefinition {

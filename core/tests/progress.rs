@@ -6,7 +6,7 @@ use atomiton_core::host::EngineEvent;
 use atomiton_core::progress::{progress_steps, NodeState, WeightedProgress};
 use atomiton_core::{EngineConfig, RunOptions};
 use common::*;
-use serde_json::json;
+use atomiton_core::json;
 
 use NodeState::*;
 

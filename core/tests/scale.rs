@@ -5,7 +5,7 @@ mod common;
 use atomiton_core::nodes::{FnNode, NodeRegistry};
 use atomiton_core::{EngineConfig, RunOptions};
 use common::*;
-use serde_json::json;
+use atomiton_core::json;
 
 fn engine_harness() -> Harness {
     let registry = NodeRegistry::empty().with(FnNode::sync("inc", |inv| {

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use atomiton_core::storage::{FlowStore, ListOptions, MemoryBackend, SortBy, SortOrder};
 use atomiton_core::testing::VirtualHost;
 use atomiton_core::ErrorCode;
-use serde_json::{json, Value};
+use atomiton_core::json;
+use atomiton_core::value::Value;
 
 fn block<T: Send + 'static>(f: impl std::future::Future<Output = T> + Send + 'static) -> T {
     VirtualHost::new().block_on(f)

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use atomiton_core::host::{CancelToken, Host};
 use atomiton_core::{EngineConfig, ErrorCode, ExecutionError, RunOptions};
 use common::*;
-use serde_json::json;
+use atomiton_core::json;
 
 /// An executor failing with `code` for the first `failures` attempts, then returning "ok".
 fn flaky(h: &mut Harness, code: ErrorCode, failures: u32) -> Arc<AtomicU32> {

@@ -4,11 +4,12 @@ mod common;
 
 use atomiton_core::RunOptions;
 use common::*;
-use serde_json::{json, Value};
+use atomiton_core::json;
+use atomiton_core::value::Value;
 
 fn trace_json(h: &Harness, flow: atomiton_core::NodeDefinition) -> (atomiton_core::ExecutionResult, Value) {
     let result = h.run_with(flow, RunOptions { execution_id: Some("exec-trace".into()), ..h.options() });
-    let trace = serde_json::to_value(result.trace.as_ref().unwrap()).unwrap();
+    let trace = atomiton_core::value::to_value(result.trace.as_ref().unwrap()).unwrap();
     (result, trace)
 }
 

@@ -10,7 +10,8 @@ use atomiton_core::nodes::{FnNode, NodeRegistry, NodeType, ParameterIssue};
 use atomiton_core::validation::{validate, FlowLimits, ValidationContext};
 use atomiton_core::{ErrorCode, NodeDefinition};
 use common::*;
-use serde_json::{json, Map, Value};
+use atomiton_core::json;
+use atomiton_core::value::{Map, Value};
 
 /// A built-in-like type with a schema: `mode` is required and must be "a" or "b", and it needs
 /// a file system.
@@ -60,7 +61,7 @@ fn a_valid_flow_has_no_issues() {
 
 #[test]
 fn missing_id_and_type_use_the_original_messages_in_order() {
-    let flow: NodeDefinition = serde_json::from_value(json!({"name": "x"})).unwrap();
+    let flow: NodeDefinition = atomiton_core::value::from_value(json!({"name": "x"})).unwrap();
     let legacy = check(&flow, Capabilities::ALL, FlowLimits::default()).legacy();
     assert!(!legacy.valid);
     assert_eq!(legacy.errors, vec!["Node must have an id", "Node must have a type"]);
@@ -68,7 +69,7 @@ fn missing_id_and_type_use_the_original_messages_in_order() {
 
 #[test]
 fn a_broken_flow_reports_every_problem_with_paths() {
-    let flow: NodeDefinition = serde_json::from_value(json!({
+    let flow: NodeDefinition = atomiton_core::value::from_value(json!({
         "id": "root", "type": "group",
         "nodes": [
             {"id": "a", "type": "test", "parameters": {"timeout": -5, "retries": 1.5, "enabled": "yes"}},
@@ -146,7 +147,7 @@ fn custom_types_override_built_in_schemas() {
 
 #[test]
 fn mistyped_known_fields_are_kept_and_reported() {
-    let flow: NodeDefinition = serde_json::from_value(json!({"id": 7, "type": "test", "parameters": [1], "edges": "nope"})).unwrap();
+    let flow: NodeDefinition = atomiton_core::value::from_value(json!({"id": 7, "type": "test", "parameters": [1], "edges": "nope"})).unwrap();
     assert_eq!(flow.extra.get("id"), Some(&json!(7)));
     let issues = codes(&flow);
     assert!(issues.contains(&(ErrorCode::INVALID_NODE, "Node id must be a string".into())));

@@ -6,8 +6,9 @@ import { loadAddon } from "./engines/native/addon.js";
 import { unwrap } from "./conductor/hydrate.js";
 import type { Outcome } from "./conductor/engine.js";
 import type { NodeDefinition } from "./types/definition.js";
+import { decodeValue, encodeValue } from "./values/codec.js";
 
-const read = <T>(text: string): T => unwrap(JSON.parse(text) as Outcome<T>);
+const read = <T>(text: string): T => unwrap(decodeValue(text) as Outcome<T>);
 
 /** A built-in node type's definition (category, icon, defaults, ports, fields), or undefined. */
 export function getNodeDefinition(type: string): NodeDefinition | undefined {
@@ -45,7 +46,7 @@ export function createNodeDefinition(input: Partial<NodeDefinition> & Record<str
     outputPorts: input.outputPorts ?? [],
   };
   // The engine's YAML flow reader applies the factory's metadata and parameter defaults.
-  const normalised = read<NodeDefinition>(loadAddon().parseFlow(JSON.stringify(flow), JSON.stringify({ format: "yaml", defaults: true })));
+  const normalised = read<NodeDefinition>(loadAddon().parseFlow(encodeValue(flow, { omitUndefined: true }), JSON.stringify({ format: "yaml", defaults: true })));
   const parameters = input.parameters && typeof input.parameters === "object" ? input.parameters : normalised.parameters;
   return { ...normalised, name: flow.name, parameters };
 }
@@ -57,5 +58,5 @@ export function parseFlow(text: string, options: { format?: "yaml" | "json"; def
 
 /** Writes a flow as YAML that reads back to the same definition. */
 export function toYaml(flow: NodeDefinition): string {
-  return read<string>(loadAddon().flowToYaml(JSON.stringify(flow)));
+  return read<string>(loadAddon().flowToYaml(encodeValue(flow, { omitUndefined: true })));
 }

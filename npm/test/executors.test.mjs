@@ -99,8 +99,19 @@ test("many concurrent executor calls are batched and all answered", async () => 
   assert.equal(peak, 8, "the concurrency limit applies to JS executors too");
 });
 
-test("an executor returning a value JSON cannot carry fails clearly", async () => {
-  const conductor = conductorWith({ cyclic: { execute: () => { const o = {}; o.self = o; return o; } } });
-  const result = await conductor.node.run({ id: "c", type: "cyclic" });
-  assert.equal(result.error.code, "SERIALIZATION_FAILED");
+test("an executor's value stays the very object between JS nodes; a built-in that cannot read it fails clearly", async () => {
+  let made;
+  const conductor = conductorWith({
+    cyclic: { execute: () => { made = { n: 1 }; made.self = made; return made; } },
+    same: { execute: (p) => p.input.default },
+  });
+  const chain = { id: "g", type: "group", nodes: [{ id: "c", type: "cyclic" }, { id: "s", type: "same" }], edges: [{ id: "e", source: "c", target: "s" }] };
+  const passed = await conductor.node.run(chain);
+  assert.equal(passed.success, true, passed.error?.message);
+  assert.equal(passed.data, made, "the same object, cycle and all");
+  const intoBuiltin = { id: "g", type: "group", nodes: [{ id: "c", type: "cyclic" }, { id: "t", type: "transform", parameters: { operation: "map", transformFunction: "x => x" } }], edges: [{ id: "e", source: "c", target: "t", targetHandle: "data" }] };
+  const refused = await conductor.node.run(intoBuiltin);
+  assert.equal(refused.error.code, "SERIALIZATION_FAILED");
+  assert.match(refused.error.message, /circular reference at \[0\]\.self/);
+  assert.equal(refused.error.nodeId, "t");
 });

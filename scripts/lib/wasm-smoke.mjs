@@ -43,7 +43,7 @@ try {
   conductor.setNotifier(() => {});
   const flow = { id: "smoke", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 2", data: [1, 2, 3] } };
   const options = { executionId: "smoke", customTypes: [], events: false };
-  conductor.run(1, new TextEncoder().encode(JSON.stringify(flow)), JSON.stringify(options));
+  conductor.run(1, new TextEncoder().encode(JSON.stringify(flow)), JSON.stringify(options), []);
   const [completed] = conductor.takeCompleted();
   if (!completed) fail("a one-node flow did not finish inside the call that started it");
   result = JSON.parse(completed.result);

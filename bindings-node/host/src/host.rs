@@ -6,6 +6,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use atomiton_core::host::effects::{FileSystem, HttpClient, ProcessRunner};
 use atomiton_core::host::{BoxFuture, Capabilities, Host, SharedHost};
 use atomiton_core::nodes::{Invocation, NodeResult};
+use atomiton_core::session::ExecutorCalls;
+use atomiton_core::value::Value;
 use atomiton_core::{ErrorCode, ExecutionError};
 use tokio::runtime::Handle;
 
@@ -21,6 +23,26 @@ pub trait CustomExecutor: Send + Sync + 'static {
     /// Runs one attempt. `invocation.signal` is cancelled when the run is cancelled or the
     /// attempt times out; the returned future may also simply be dropped then.
     fn execute(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult>;
+
+    /// Writes out in full the values this executor's side keeps that `values` refer to (see
+    /// [`Host::materialize`]). Executors that hand out no handles keep the default.
+    fn materialize(&self, run: &str, values: Vec<Arc<Value>>) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {
+        let _ = run;
+        let values = values.into_iter().map(|v| Arc::try_unwrap(v).unwrap_or_else(|shared| (*shared).clone())).collect();
+        Box::pin(std::future::ready(Ok(values)))
+    }
+}
+
+/// The session's bridge to JS: executor calls and requests to write values out go to the
+/// embedder's mailbox.
+impl CustomExecutor for atomiton_core::session::ExecutorCalls {
+    fn execute(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
+        ExecutorCalls::execute(self, invocation)
+    }
+
+    fn materialize(&self, run: &str, values: Vec<Arc<Value>>) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {
+        ExecutorCalls::materialize(self, run, values)
+    }
 }
 
 /// Any matching closure is an executor (handy in Rust embeddings and tests).
@@ -85,6 +107,16 @@ impl NativeHost {
     }
 }
 
+/// Stands in where no executor was given (for the trait's default materialisation).
+struct NoExecutor;
+
+impl CustomExecutor for NoExecutor {
+    fn execute(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
+        let message = format!("No implementation found for node type: {}", invocation.node_type);
+        Box::pin(async move { Err(ExecutionError::new(ErrorCode::NODE_TYPE_NOT_FOUND, message)) })
+    }
+}
+
 impl std::fmt::Debug for NativeHost {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NativeHost").field("custom_executor", &self.custom.is_some()).finish_non_exhaustive()
@@ -121,6 +153,13 @@ impl Host for NativeHost {
     fn spawn(&self, task: BoxFuture<'static, ()>) {
         // Detached: the engine awaits its own completion signals, not join handles.
         drop(self.handle.spawn(task));
+    }
+
+    fn materialize(&self, run: &str, values: Vec<Arc<Value>>) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {
+        match &self.custom {
+            Some(executor) => executor.materialize(run, values),
+            None => CustomExecutor::materialize(&NoExecutor, run, values),
+        }
     }
 
     fn execute_custom(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {

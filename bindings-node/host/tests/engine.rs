@@ -16,7 +16,8 @@ use atomiton_core::nodes::{FnNode, Invocation, NodeRegistry, NodeResult};
 use atomiton_core::{Engine, EngineConfig, ErrorCode, ExecutionError, NodeDefinition, NodeEdge, RunOptions};
 use atomiton_native_host::{CustomExecutor, NativeHost};
 use common::{alive, eventually, within, TempDir, HANG};
-use serde_json::{json, Value};
+use atomiton_core::json;
+use atomiton_core::value::Value;
 use tokio::runtime::Runtime;
 
 fn runtime() -> Runtime {

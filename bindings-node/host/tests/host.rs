@@ -13,7 +13,8 @@ use atomiton_core::ErrorCode;
 use atomiton_native_host::{CustomExecutor, NativeHost};
 use common::block_on_plain_thread;
 use futures::FutureExt;
-use serde_json::{json, Map};
+use atomiton_core::json;
+use atomiton_core::value::Map;
 use tokio::runtime::Handle;
 
 fn host() -> NativeHost {

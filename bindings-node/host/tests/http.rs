@@ -10,7 +10,7 @@ use atomiton_core::host::{CancelToken, Host};
 use atomiton_native_host::{NativeHost, NativeHttp};
 use common::server::TestServer;
 use common::{block_on_plain_thread, eventually, within, HANG};
-use serde_json::Value;
+use atomiton_core::value::Value;
 use tokio::runtime::Handle;
 
 fn request(method: &str, url: String) -> HttpRequest {

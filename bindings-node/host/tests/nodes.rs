@@ -11,7 +11,8 @@ use atomiton_core::{Engine, ErrorCode, ExecutionResult, NodeDefinition, RunOptio
 use atomiton_native_host::NativeHost;
 use common::server::TestServer;
 use common::TempDir;
-use serde_json::{json, Value};
+use atomiton_core::json;
+use atomiton_core::value::Value;
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime")

@@ -1,6 +1,7 @@
 //! Catalog entries as `NodeDefinition` objects (what `createNodeDefinition` produced).
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::value::{Map, Value};
 
 use super::PortSpec;
 use crate::format::defaults::{node_metadata_defaults, node_parameter_defaults, title_case};

@@ -5,7 +5,7 @@
 mod definition;
 mod templates;
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 pub use definition::{all_node_definitions, node_definition, node_definitions_by_category};
 pub use templates::{get_template, list_templates, load_template, template_source, TemplateInfo};

@@ -8,7 +8,8 @@ mod result;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use serde_json::{json, Value};
+use crate::json;
+use crate::value::Value;
 
 pub use config::EngineConfig;
 pub use ids::{execution_id, uuid_v4};

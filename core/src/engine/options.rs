@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::host::{CancelToken, EventSink};
 

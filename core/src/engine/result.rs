@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::error::ExecutionError;
 use crate::nodes::NodeInput;

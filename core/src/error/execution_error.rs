@@ -1,7 +1,7 @@
 //! `ExecutionError`: the one domain error type of the engine (reference §5.2).
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use super::{recovery_strategy, ErrorCode, ErrorRecoveryStrategy};
 

@@ -8,7 +8,7 @@
 //! the same result, because with numeric operands these operators have exactly one
 //! JavaScript meaning.
 
-use serde_json::Value;
+use crate::value::Value;
 
 use super::ast::{BinaryOp, LogicalOp, UnaryOp};
 use super::interpreter::lookup_json;

@@ -22,6 +22,7 @@ mod cache;
 mod compile;
 mod convert;
 mod error;
+mod ext;
 mod fastpath;
 mod interpreter;
 mod ir;
@@ -41,7 +42,7 @@ mod tests;
 
 use std::sync::Arc;
 
-use serde_json::Value;
+use crate::value::Value;
 
 pub use self::error::{ExpressionError, ExpressionErrorKind};
 pub use self::limits::Limits;
@@ -191,13 +192,24 @@ impl Expression {
     }
 }
 
-/// JavaScript truthiness of a JSON value (for filters and loop conditions).
+/// A typed array's elements as numbers (`Uint16Array` [1, 2] → [1.0, 2.0]).
+pub fn typed_array_elements(bytes: &crate::value::Bytes) -> Vec<f64> {
+    ext::elements(bytes)
+}
+
+/// JavaScript truthiness of a value (for filters and loop conditions).
 pub fn is_truthy(v: &Value) -> bool {
     match v {
-        Value::Null => false,
+        Value::Null | Value::Undefined => false,
         Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
+        Value::Number(n) => n.get() != 0.0 && !n.get().is_nan(),
         Value::String(s) => !s.is_empty(),
         Value::Array(_) | Value::Object(_) => true,
+        Value::Ext(ext) => match &**ext {
+            crate::value::Ext::Hole => false,
+            crate::value::Ext::BigInt(digits) => digits.trim_start_matches('-').bytes().any(|b| b != b'0'),
+            crate::value::Ext::String16(units) => !units.is_empty(),
+            _ => true,
+        },
     }
 }

@@ -29,6 +29,7 @@ pub(super) fn type_of(v: &Val<'_>) -> &'static str {
         Val::Str(_) | Val::OStr(_) => "string",
         Val::JArr(_) | Val::Arr(_) | Val::JObj(_) | Val::Obj(_) => "object",
         Val::Func(_) | Val::Native(_) => "function",
+        Val::Ext(ext) => super::ext::type_of(ext),
     }
 }
 
@@ -44,6 +45,7 @@ pub(super) fn strict_eq(a: &Val<'_>, b: &Val<'_>) -> bool {
         (Val::Obj(x), Val::Obj(y)) => Rc::ptr_eq(x, y),
         (Val::Func(x), Val::Func(y)) => Rc::ptr_eq(x, y),
         (Val::Native(x), Val::Native(y)) => x == y,
+        (Val::Ext(x), Val::Ext(y)) => super::ext::strict_eq(x, y),
         _ => match (a.as_str(), b.as_str()) {
             (Some(x), Some(y)) => x == y,
             _ => false,
@@ -60,10 +62,11 @@ pub(super) fn same_value_zero(a: &Val<'_>, b: &Val<'_>) -> bool {
 }
 
 fn is_object(v: &Val<'_>) -> bool {
-    matches!(
-        v,
-        Val::JArr(_) | Val::Arr(_) | Val::JObj(_) | Val::Obj(_) | Val::Func(_) | Val::Native(_)
-    )
+    match v {
+        Val::JArr(_) | Val::Arr(_) | Val::JObj(_) | Val::Obj(_) | Val::Func(_) | Val::Native(_) => true,
+        Val::Ext(ext) => super::ext::is_object(ext),
+        _ => false,
+    }
 }
 
 impl Interp {
@@ -85,6 +88,7 @@ impl Interp {
                 let s = self.coerce_str(v)?;
                 string_to_number(&s)
             }
+            Val::Ext(ext) => super::ext::to_number(ext)?,
         })
     }
 
@@ -106,6 +110,11 @@ impl Interp {
             Val::JObj(_) | Val::Obj(_) => Cow::Borrowed("[object Object]"),
             Val::Func(c) => Cow::Borrowed(c.func.source.as_str()),
             Val::Native(n) => Cow::Owned(format!("function {}() {{ [native code] }}", n.name())),
+            Val::Ext(ext) => {
+                let s = super::ext::to_string(ext)?;
+                self.charge_bytes(s.len())?;
+                Cow::Owned(s)
+            }
         })
     }
 

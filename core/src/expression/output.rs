@@ -1,4 +1,4 @@
-//! Turning the result of a call into an owned `serde_json::Value`, within a size limit.
+//! Turning the result of a call into an owned `crate::value::Value`, within a size limit.
 //!
 //! Values can share structure at run time (`xs.map(() => bigInput)` holds many references
 //! to one input), so the materialised result could be far larger than anything evaluation
@@ -6,7 +6,7 @@
 //! `Limits::max_output_bytes`. Borrowed input is measured iteratively (no recursion on
 //! input depth) and then cloned.
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use super::order::enumeration_order;
 use super::error::{budget_error, RtResult};
@@ -22,8 +22,10 @@ struct Output {
     max_depth: usize,
 }
 
-/// Converts with `JSON.stringify`-like rules: `undefined` and functions give `None`
-/// (omitted from objects, `null` in arrays); non-finite numbers give `null`.
+/// Converts as JavaScript would hand the value on: `undefined` stays `undefined` in arrays and
+/// objects (a result that *is* `undefined` gives `None`), every number stays the exact double,
+/// and values from the input JSON has no form for pass through. A function cannot leave the
+/// expression: it is a `TypeError` naming where in the result it is.
 #[inline]
 pub(super) fn materialize(v: &Val<'_>, limits: &Limits) -> RtResult<Option<Value>> {
     if let Val::Num(n) = v {
@@ -34,7 +36,25 @@ pub(super) fn materialize(v: &Val<'_>, limits: &Limits) -> RtResult<Option<Value
         limit: limits.max_output_bytes,
         max_depth: limits.max_value_depth,
     };
-    out.value(v, 0)
+    out.value(v, 0).map_err(|e| located(e, ""))
+}
+
+/// Marks errors raised for a function inside a result, so the path to it can be added on the
+/// way out (only on the error path: building paths costs nothing on success).
+const FUNCTION_MARK: &str = "\u{0}function";
+
+/// A function error with its place in the result spelled out; other errors unchanged.
+fn located(mut error: Box<super::error::ExpressionError>, place: &str) -> Box<super::error::ExpressionError> {
+    if let Some(path) = error.message.strip_prefix(FUNCTION_MARK) {
+        let path = format!("{place}{path}");
+        error.message = if place.is_empty() {
+            let at = if path.is_empty() { "result".to_owned() } else { format!("result{path}") };
+            format!("A function cannot be part of a result (at {at}): only data leaves an expression")
+        } else {
+            format!("{FUNCTION_MARK}{path}")
+        };
+    }
+    error
 }
 
 impl Output {
@@ -55,6 +75,7 @@ impl Output {
         while let Some(x) = stack.pop() {
             match x {
                 Value::String(s) => self.add(s.len() + 2)?,
+                Value::Ext(ext) => self.add(NODE_BYTES + ext_bytes(ext))?,
                 Value::Array(a) => {
                     self.add(NODE_BYTES)?;
                     stack.extend(a.iter());
@@ -81,7 +102,12 @@ impl Output {
             )));
         }
         Ok(Some(match v {
-            Val::Undefined | Val::Func(_) | Val::Native(_) => return Ok(None),
+            Val::Undefined => return Ok(None),
+            Val::Func(_) | Val::Native(_) => return Err(super::error::type_error(FUNCTION_MARK, None)),
+            Val::Ext(ext) => {
+                self.add(NODE_BYTES + ext_bytes(ext))?;
+                Value::Ext(Box::new((*ext).clone()))
+            }
             Val::Null => {
                 self.add(NODE_BYTES)?;
                 Value::Null
@@ -112,8 +138,9 @@ impl Output {
             Val::Arr(a) => {
                 self.add(NODE_BYTES)?;
                 let mut items = Vec::with_capacity(a.items.len());
-                for x in &a.items {
-                    items.push(self.value(x, depth + 1)?.unwrap_or(Value::Null));
+                for (i, x) in a.items.iter().enumerate() {
+                    let item = self.value(x, depth + 1).map_err(|e| located(e, &format!("[{i}]")))?;
+                    items.push(item.unwrap_or(Value::Undefined));
                 }
                 Value::Array(items)
             }
@@ -129,13 +156,22 @@ impl Output {
                     }
                 };
                 for (k, x) in entries {
-                    if let Some(j) = self.value(x, depth + 1)? {
-                        self.add(k.as_str().len() + 3)?;
-                        m.insert(k.as_str().to_owned(), j);
-                    }
+                    let j = self.value(x, depth + 1).map_err(|e| located(e, &format!(".{}", k.as_str())))?;
+                    self.add(k.as_str().len() + 3)?;
+                    m.insert(k.as_str().to_owned(), j.unwrap_or(Value::Undefined));
                 }
                 Value::Object(m)
             }
         }))
+    }
+}
+
+/// Approximate size of a value JSON has no form for, beyond its node.
+fn ext_bytes(ext: &crate::value::Ext) -> usize {
+    match ext {
+        crate::value::Ext::Bytes(bytes) => bytes.len(),
+        crate::value::Ext::String16(units) => units.len() * 2,
+        crate::value::Ext::BigInt(digits) => digits.len(),
+        _ => 0,
     }
 }

@@ -4,11 +4,11 @@
 //! wherever it can, so reading `item.price` or mapping `item => item` never deep-clones
 //! the input. Owned data is reference-counted and immutable (the language has no
 //! mutation), which makes copies O(1). Only the final result is turned back into an owned
-//! `serde_json::Value`.
+//! `crate::value::Value`.
 
 use std::rc::Rc;
 
-use serde_json::{Map, Number, Value};
+use crate::value::{Ext, Map, Number, Value};
 
 use super::builtins::Native;
 use super::ir::Function;
@@ -33,6 +33,10 @@ pub(super) enum Val<'a> {
     Obj(Rc<ObjObj<'a>>),
     Func(Rc<Closure<'a>>),
     Native(Native),
+    /// A value from the input that JSON has no form for (a date, binary data, a BigInt, a
+    /// `Map`...): passed through unchanged, read where the language can (a date's time, binary
+    /// data's length), opaque otherwise.
+    Ext(&'a Ext),
 }
 
 impl Clone for Val<'_> {
@@ -52,6 +56,7 @@ impl Clone for Val<'_> {
             Val::Obj(o) => Val::Obj(Rc::clone(o)),
             Val::Func(f) => Val::Func(Rc::clone(f)),
             Val::Native(n) => Val::Native(*n),
+            Val::Ext(e) => Val::Ext(e),
         }
     }
 }
@@ -91,6 +96,12 @@ impl<'a> Val<'a> {
             Value::String(s) => Val::Str(s),
             Value::Array(a) => Val::JArr(a),
             Value::Object(o) => Val::JObj(o),
+            Value::Undefined => Val::Undefined,
+            Value::Ext(ext) => match &**ext {
+                // Reading a hole gives `undefined`.
+                Ext::Hole => Val::Undefined,
+                ext => Val::Ext(ext),
+            },
         }
     }
 
@@ -141,24 +152,14 @@ impl<'a> Val<'a> {
             Val::JArr(_) | Val::Arr(_) => "an array".into(),
             Val::JObj(_) | Val::Obj(_) => "an object".into(),
             Val::Func(_) | Val::Native(_) => "a function".into(),
+            Val::Ext(ext) => super::ext::describe(ext).into(),
         }
     }
 }
 
-/// A finite integral number within ±2^53 becomes an integer JSON number (so `2*2` is `4`,
-/// not `4.0`); NaN and ±Infinity become `null`, as `JSON.stringify` does.
+/// A number result as a value: exactly the double computed (`-0`, `NaN` and the infinities
+/// included, as JavaScript would hand them on).
 #[inline]
 pub(super) fn number_to_json(n: f64) -> Value {
-    // A cast round-trip tests integrality without `f64::fract` (a libm call on baseline
-    // x86-64). NaN and infinities fail it; `-0.0` passes and becomes `0`, like JSON.stringify.
-    let i = n as i64;
-    if i as f64 == n && n.abs() <= 9_007_199_254_740_992.0 {
-        if i >= 0 {
-            Value::Number(Number::from(i as u64))
-        } else {
-            Value::Number(Number::from(i))
-        }
-    } else {
-        Number::from_f64(n).map_or(Value::Null, Value::Number)
-    }
+    Value::Number(Number::new(n))
 }

@@ -1,7 +1,8 @@
 //! The defaults the original factories apply (reference §3.3) — used by the YAML flow reader
 //! and by the node catalog.
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::value::{Map, Value};
 
 /// Categories accepted by the YAML reader; anything else becomes `"user"`.
 pub const CATEGORIES: &[&str] = &[

@@ -2,8 +2,8 @@
 //! defaults, and writing so that reading back gives the same definition (the original writer
 //! turned every parameter into a `{type, default}` object and did not round-trip).
 
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::value::{Map, Value};
 
 use super::defaults::{self, node_metadata_defaults, node_parameter_defaults, one_of};
 use super::yaml_reader::{parse_yaml_documents, parse_yaml_value};
@@ -36,19 +36,19 @@ pub fn flow_from_value(value: Value) -> Result<NodeDefinition> {
         ));
     }
     let normalised = Value::Object(node_with_defaults(root));
-    NodeDefinition::deserialize(normalised).map_err(|e| ExecutionError::deserialization(format!("Failed to parse YAML: {e}")))
+    crate::value::from_value::<NodeDefinition>(normalised).map_err(|e| ExecutionError::deserialization(format!("Failed to parse YAML: {e}")))
 }
 
 /// Plain YAML ↔ definition with no defaults applied: what flow storage uses, so a saved flow
 /// comes back exactly as it was given.
 pub fn parse_definition_yaml(text: &str, limits: &ParseLimits) -> Result<NodeDefinition> {
     let value = parse_yaml_value(text, limits)?;
-    NodeDefinition::deserialize(value).map_err(|e| ExecutionError::deserialization(format!("Failed to parse YAML: {e}")))
+    crate::value::from_value::<NodeDefinition>(value).map_err(|e| ExecutionError::deserialization(format!("Failed to parse YAML: {e}")))
 }
 
 /// Writes a definition as YAML (used for both flow files and storage).
 pub fn definition_to_yaml(definition: &NodeDefinition) -> Result<String> {
-    let value = serde_json::to_value(definition).map_err(ExecutionError::from)?;
+    let value = crate::value::to_value(definition).map_err(ExecutionError::from)?;
     let text = to_yaml_string(&value);
     dispose(value);
     Ok(text)
@@ -87,7 +87,7 @@ fn node_with_defaults(mut data: Map<String, Value>) -> Map<String, Value> {
         let position = data.get("position").filter(|p| p.is_object()).cloned().unwrap_or_else(|| json!({"x": 0, "y": 0}));
         out.insert("position".into(), position);
         out.insert("metadata".into(), Value::Object(node_metadata_defaults(&metadata_input(&data, meta))));
-        let params = match data.remove("parameters") {
+        let params = match data.shift_remove("parameters") {
             Some(Value::Object(p)) => p,
             _ => Map::new(),
         };
@@ -96,7 +96,7 @@ fn node_with_defaults(mut data: Map<String, Value>) -> Map<String, Value> {
         out.insert("fields".into(), fields);
         out.insert("inputPorts".into(), ports(data.get("inputPorts"), "input"));
         out.insert("outputPorts".into(), ports(data.get("outputPorts"), "output"));
-        if let Some(Value::Array(children)) = data.remove("nodes") {
+        if let Some(Value::Array(children)) = data.shift_remove("nodes") {
             let children = children
                 .into_iter()
                 .map(|child| match child {

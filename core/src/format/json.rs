@@ -1,7 +1,7 @@
 //! JSON text → model, safe at any nesting depth.
 
 use serde::Deserialize;
-use serde_json::Value;
+use crate::value::Value;
 
 use super::ParseLimits;
 use crate::error::{ExecutionError, Result};
@@ -15,6 +15,19 @@ pub fn parse_definition_json(text: &str, limits: &ParseLimits) -> Result<NodeDef
 /// Parses any JSON value with the same depth protection.
 pub fn parse_json_value(text: &str, limits: &ParseLimits) -> Result<Value> {
     parse_json_with(text, limits)
+}
+
+/// Parses text the engine wrote itself (its own serialisation of a value it holds), at any
+/// depth: the depth was bounded when the value was first read.
+pub(crate) fn parse_json_unbounded<T: for<'de> Deserialize<'de>>(text: &str) -> std::result::Result<T, serde_json::Error> {
+    if let Some(Ok(value)) = parse_shallow_raw(text) {
+        return Ok(value);
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    de.disable_recursion_limit();
+    let value = T::deserialize(serde_stacker::Deserializer::new(&mut de))?;
+    de.end()?;
+    Ok(value)
 }
 
 /// serde_json's own recursion limit.
@@ -33,13 +46,18 @@ pub fn parse_shallow_definition_json(text: &str) -> Option<Result<NodeDefinition
 const SHALLOW_PARSE_STACK: usize = 1024 * 1024;
 
 fn parse_shallow<T: for<'de> Deserialize<'de>>(text: &str) -> Option<Result<T>> {
+    parse_shallow_raw(text).map(|parsed| parsed.map_err(invalid))
+}
+
+/// A plain parse, or `None` when the text nests deeper than serde_json recurses.
+fn parse_shallow_raw<T: for<'de> Deserialize<'de>>(text: &str) -> Option<std::result::Result<T, serde_json::Error>> {
     // On a thread with less stack left (a small worker), parse on a fresh heap segment.
     stacker::maybe_grow(SHALLOW_PARSE_STACK, 2 * SHALLOW_PARSE_STACK, || {
         let mut de = serde_json::Deserializer::from_str(text);
         match T::deserialize(&mut de).and_then(|value| de.end().map(|()| value)) {
             Ok(value) => Some(Ok(value)),
             Err(e) if e.to_string().starts_with("recursion limit exceeded") => None,
-            Err(e) => Some(Err(invalid(e))),
+            Err(e) => Some(Err(e)),
         }
     })
 }

@@ -13,6 +13,30 @@ pub fn iso_timestamp(ms: f64) -> String {
     format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{milli:03}Z")
 }
 
+/// `String(new Date(ms))` as V8 prints it when the time zone is UTC:
+/// `Thu Jan 01 1970 00:00:00 GMT+0000 (Coordinated Universal Time)`; `Invalid Date` for NaN.
+pub fn utc_date_string(ms: f64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    // Dates are defined within ±8.64e15 ms of the epoch.
+    if !ms.is_finite() || ms.abs() > 8.64e15 {
+        return "Invalid Date".to_owned();
+    }
+    let total_ms = ms.floor() as i64;
+    let days = total_ms.div_euclid(86_400_000);
+    let seconds_of_day = total_ms.rem_euclid(86_400_000) / 1000;
+    let (year, month, day) = civil_from_days(days);
+    let weekday = DAYS[days.rem_euclid(7) as usize];
+    let month_name = MONTHS[(month as usize).saturating_sub(1).min(11)];
+    let year = if year < 0 { format!("-{:06}", -year) } else { format!("{year:04}") };
+    format!(
+        "{weekday} {month_name} {day:02} {year} {:02}:{:02}:{:02} GMT+0000 (Coordinated Universal Time)",
+        seconds_of_day / 3600,
+        seconds_of_day / 60 % 60,
+        seconds_of_day % 60
+    )
+}
+
 /// Days since 1970-01-01 → (year, month, day). Howard Hinnant's `civil_from_days`.
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
@@ -36,6 +60,14 @@ pub fn iso_date_from_days(days: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_like_v8_in_utc() {
+        assert_eq!(utc_date_string(0.0), "Thu Jan 01 1970 00:00:00 GMT+0000 (Coordinated Universal Time)");
+        assert_eq!(utc_date_string(1_704_067_200_000.0 + 3_723_000.0), "Mon Jan 01 2024 01:02:03 GMT+0000 (Coordinated Universal Time)");
+        assert_eq!(utc_date_string(-86_400_000.0), "Wed Dec 31 1969 00:00:00 GMT+0000 (Coordinated Universal Time)");
+        assert_eq!(utc_date_string(f64::NAN), "Invalid Date");
+    }
 
     #[test]
     fn formats_like_to_iso_string() {

@@ -1,4 +1,4 @@
-//! YAML text → `serde_json::Value`, built iteratively from yaml-rust2's event stream.
+//! YAML text → `crate::value::Value`, built iteratively from yaml-rust2's event stream.
 //!
 //! yaml-rust2's own loader clones anchored nodes for every alias without a budget and builds its
 //! own tree; reading events directly lets us count every produced value (alias bombs fail with a
@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Map, Number, Value};
+use crate::value::{Map, Number, Value};
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 use yaml_rust2::Yaml;
@@ -73,7 +73,9 @@ impl Builder<'_> {
             Event::SequenceEnd | Event::MappingEnd => {
                 let (value, anchor) = match self.stack.pop() {
                     Some(Frame::Seq { items, anchor }) => (Value::Array(items), anchor),
-                    Some(Frame::Map { map, anchor, .. }) => (Value::Object(map), anchor),
+                    // Values YAML has no syntax for (dates, binary data, NaN...) are written as the
+                    // codec's tags; they read back as what they stand for.
+                    Some(Frame::Map { map, anchor, .. }) => (crate::value::codec::revive(map), anchor),
                     None => return Err(yaml_error(format!("unbalanced collection end at {}", at(mark)))),
                 };
                 if anchor > 0 {

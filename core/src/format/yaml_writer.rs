@@ -1,10 +1,10 @@
-//! `serde_json::Value` → block-style YAML that reads back to the identical value.
+//! `crate::value::Value` → block-style YAML that reads back to the identical value.
 //!
 //! Strings that could be mistaken for anything else are written double-quoted with JSON escapes
 //! (a JSON string literal is a valid YAML double-quoted scalar); numbers use serde_json's
 //! formatting so integers stay integers and floats stay floats.
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 use yaml_rust2::Yaml;
 
 use crate::model::deep::guard;
@@ -40,6 +40,17 @@ fn indent(out: &mut String, width: usize) {
 /// Writes `key: value` lines at `width`. With `continue_line`, the first key goes on the current
 /// line (after a sequence dash).
 fn write_map(out: &mut String, map: &Map<String, Value>, width: usize, continue_line: bool) {
+    if map.keys().next().is_some_and(|k| k == crate::value::codec::TAG) {
+        // An object whose first key would make it read as a tag: written escaped, as JSON.
+        if continue_line {
+            out.push_str(&Value::Object(map.clone()).to_string());
+        } else {
+            indent(out, width);
+            out.push_str(&Value::Object(map.clone()).to_string());
+        }
+        out.push('\n');
+        return;
+    }
     guard(|| {
         for (i, (key, value)) in map.iter().enumerate() {
             if i > 0 || !continue_line {
@@ -100,6 +111,7 @@ fn write_after_marker(out: &mut String, value: &Value, width: usize) {
 /// Flow style: JSON syntax, which YAML 1.2 reads as the same value.
 fn write_flow(out: &mut String, value: &Value) {
     guard(|| match value {
+        Value::Object(map) if map.keys().next().is_some_and(|k| k == crate::value::codec::TAG) => out.push_str(&value.to_string()),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -136,10 +148,13 @@ fn write_inline(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::Number(n) if n.is_json() => out.push_str(&n.to_string()),
         Value::String(s) => write_string(out, s),
         Value::Array(_) => out.push_str("[]"),
         Value::Object(_) => out.push_str("{}"),
+        // What YAML has no syntax for: the codec's tag, as JSON (flow-style YAML), which the
+        // reader turns back into the value.
+        other => out.push_str(&other.to_string()),
     }
 }
 

@@ -48,6 +48,15 @@ pub trait Host: MaybeSend + MaybeSync + 'static {
         Box::pin(async move { Err(ExecutionError::new(ErrorCode::NODE_TYPE_NOT_FOUND, message)) })
     }
 
+    /// Writes out in full the values the host keeps on its side that `values` refer to (as
+    /// [`crate::value::Ext::Js`] handles), for a built-in node of run `run` about to read them.
+    /// Hosts that hand out no handles keep the default, which returns the values as they are.
+    fn materialize(&self, run: &str, values: Vec<Arc<crate::value::Value>>) -> BoxFuture<'static, Result<Vec<crate::value::Value>, ExecutionError>> {
+        let _ = run;
+        let values = values.into_iter().map(|v| Arc::try_unwrap(v).unwrap_or_else(|shared| (*shared).clone())).collect();
+        Box::pin(std::future::ready(Ok(values)))
+    }
+
     /// What this environment can do for built-in node types that reach outside the data.
     fn capabilities(&self) -> Capabilities {
         Capabilities::NONE

@@ -19,12 +19,12 @@ pub(crate) fn guard<R>(f: impl FnOnce() -> R) -> R {
 
 /// Drops a JSON value without recursing (a plain drop of a value nested thousands of levels
 /// deep would overflow the stack).
-pub(crate) fn dispose(value: serde_json::Value) {
+pub(crate) fn dispose(value: crate::value::Value) {
     let mut stack = vec![value];
     while let Some(value) = stack.pop() {
         match value {
-            serde_json::Value::Array(items) => stack.extend(items),
-            serde_json::Value::Object(map) => stack.extend(map.into_iter().map(|(_, v)| v)),
+            crate::value::Value::Array(items) => stack.extend(items),
+            crate::value::Value::Object(map) => stack.extend(map.into_iter().map(|(_, v)| v)),
             _ => {}
         }
     }

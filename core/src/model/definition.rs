@@ -1,6 +1,6 @@
 //! `NodeDefinition` (reference §3.1): a node, or — when it has children — a group/flow.
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use super::deep::guard;
 use super::{NodeEdge, NodeMetadata, NodePort};

@@ -8,7 +8,7 @@
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use super::deep::guard;
 use super::{NodeDefinition, NodeEdge, NodeMetadata, NodePort};

@@ -36,6 +36,6 @@ impl NodeEdge {
 
     /// The raw `targetHandle` when it is a string.
     pub fn target_handle(&self) -> Option<&str> {
-        self.get("targetHandle").and_then(serde_json::Value::as_str)
+        self.get("targetHandle").and_then(crate::value::Value::as_str)
     }
 }

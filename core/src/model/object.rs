@@ -8,31 +8,31 @@ macro_rules! object_wrapper {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
         #[serde(transparent)]
-        pub struct $name(pub serde_json::Map<String, serde_json::Value>);
+        pub struct $name(pub crate::value::Map<String, crate::value::Value>);
 
         impl $name {
             /// An empty object.
             pub fn new() -> Self {
-                Self(serde_json::Map::new())
+                Self(crate::value::Map::new())
             }
 
             /// The underlying JSON object.
-            pub fn as_map(&self) -> &serde_json::Map<String, serde_json::Value> {
+            pub fn as_map(&self) -> &crate::value::Map<String, crate::value::Value> {
                 &self.0
             }
 
             /// The underlying JSON object, mutably.
-            pub fn as_map_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+            pub fn as_map_mut(&mut self) -> &mut crate::value::Map<String, crate::value::Value> {
                 &mut self.0
             }
 
             /// Any field by its JSON key.
-            pub fn get(&self, key: &str) -> Option<&serde_json::Value> {
+            pub fn get(&self, key: &str) -> Option<&crate::value::Value> {
                 $crate::model::object::small_map_get(&self.0, key)
             }
 
             /// Sets a field (builder style).
-            pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+            pub fn with(mut self, key: &str, value: impl Into<crate::value::Value>) -> Self {
                 self.0.insert(key.to_owned(), value.into());
                 self
             }
@@ -40,13 +40,13 @@ macro_rules! object_wrapper {
             $(
                 $(#[$fdoc])*
                 pub fn $getter(&self) -> Option<&str> {
-                    self.get($key).and_then(serde_json::Value::as_str)
+                    self.get($key).and_then(crate::value::Value::as_str)
                 }
             )*
         }
 
-        impl From<serde_json::Map<String, serde_json::Value>> for $name {
-            fn from(map: serde_json::Map<String, serde_json::Value>) -> Self {
+        impl From<crate::value::Map<String, crate::value::Value>> for $name {
+            fn from(map: crate::value::Map<String, crate::value::Value>) -> Self {
                 Self(map)
             }
         }
@@ -60,7 +60,7 @@ const LINEAR_SEARCH_MAX: usize = 8;
 
 /// `map.get(key)`, by a scan for small objects: serde_json's ordered map hashes every lookup
 /// with SipHash, which cost a tenth of a large run's time on edges of three to six fields.
-pub(crate) fn small_map_get<'m>(map: &'m serde_json::Map<String, serde_json::Value>, key: &str) -> Option<&'m serde_json::Value> {
+pub(crate) fn small_map_get<'m>(map: &'m crate::value::Map<String, crate::value::Value>, key: &str) -> Option<&'m crate::value::Value> {
     if map.len() <= LINEAR_SEARCH_MAX {
         map.iter().find_map(|(k, v)| (k == key).then_some(v))
     } else {
@@ -71,7 +71,8 @@ pub(crate) fn small_map_get<'m>(map: &'m serde_json::Map<String, serde_json::Val
 #[cfg(test)]
 mod tests {
     use super::{small_map_get, LINEAR_SEARCH_MAX};
-    use serde_json::{json, Map, Value};
+    use crate::json;
+    use crate::value::{Map, Value};
 
     /// Objects on both sides of the size threshold find the same fields.
     #[test]

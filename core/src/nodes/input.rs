@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 /// An ordered map from input key to a shared upstream output. Outputs are shared, never copied,
 /// so passing a 100k-item result down a chain costs nothing per hop.
@@ -78,6 +78,17 @@ impl NodeInput {
 
     pub fn entries(&self) -> &[(Arc<str>, Arc<Value>)] {
         &self.entries
+    }
+
+    /// Whether any value holds a value kept by the embedder (see [`Value::holds_js`]).
+    pub fn holds_js(&self) -> bool {
+        self.entries.iter().any(|(_, v)| v.holds_js())
+    }
+
+    /// The same keys with other values (in the same order), e.g. after the embedder wrote its
+    /// values out in full.
+    pub fn with_values(&self, values: Vec<Value>) -> NodeInput {
+        NodeInput::from_entries(self.entries.iter().map(|(k, _)| k.clone()).zip(values.into_iter().map(Arc::new)))
     }
 
     /// A JSON object copy (used where a node's input becomes its output, e.g. a skipped node).

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use super::NodeInput;
 use crate::error::ExecutionError;

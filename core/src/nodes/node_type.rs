@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use super::schema::NodeSchema;
 use super::{Invocation, NodeResult};

@@ -5,7 +5,7 @@
 use std::sync::{Arc, OnceLock};
 
 use rustc_hash::FxHashMap as HashMap;
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use super::{NodeIx, Plan, PlanNode};
 use crate::error::{ExecutionError, Result};

@@ -11,7 +11,7 @@ mod graph;
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 pub(crate) use build::build_plan;
 pub(crate) use graph::{progress_graph, trace_summary, TraceSummary};

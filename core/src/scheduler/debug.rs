@@ -2,7 +2,7 @@
 //! run only. `"random"` picks one random atomic node per run.
 
 use serde::Deserialize;
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::error::{ExecutionError, Result};
 use crate::plan::{NodeIx, Plan};
@@ -87,7 +87,7 @@ impl ResolvedDebug {
     /// Parses and resolves `debug`; `random` draws from `random()` once per setting.
     pub fn resolve(debug: Option<&Value>, plan: &Plan, mut random: impl FnMut() -> f64) -> Result<Self> {
         let Some(debug) = debug.filter(|d| !d.is_null()) else { return Ok(Self::default()) };
-        let options: DebugOptions = DebugOptions::deserialize(debug)
+        let options: DebugOptions = crate::value::from_value::<DebugOptions>(debug.clone())
             .map_err(|e| ExecutionError::validation(format!("Invalid debug options: {e}")))?;
         let leaves: Vec<NodeIx> = plan.leaves().collect();
         let mut target = |node_id: &str| -> Option<Target> {

@@ -54,6 +54,8 @@ pub(crate) struct LeafJob {
     pub max_retry_delay_ms: f64,
     /// Present only with slowMo, which is the only time a leaf reports before it ends.
     pub messages: Option<UnboundedSender<LeafMessage>>,
+    /// The input holds values the embedder keeps: have them written out before the node runs.
+    pub materialize: bool,
 }
 
 impl LeafJob {
@@ -78,6 +80,15 @@ impl Executor {
     }
 }
 
+/// `invocation` with the embedder's values in its input written out in full (a built-in node
+/// reads data, not handles).
+async fn materialized(mut invocation: Invocation, host: &SharedHost) -> Result<Invocation, crate::error::ExecutionError> {
+    let values = invocation.input.entries().iter().map(|(_, v)| v.clone()).collect();
+    let written = host.materialize(&invocation.execution_id, values).await?;
+    invocation.input = invocation.input.with_values(written);
+    Ok(invocation)
+}
+
 /// The leaf as a future. It ends early (with `None`) when its signal is cancelled, dropping the
 /// work — which drops HTTP requests, kills processes and releases JS executors.
 pub(crate) fn leaf_future(mut job: LeafJob) -> BoxFuture<'static, LeafOutcome> {
@@ -87,6 +98,16 @@ pub(crate) fn leaf_future(mut job: LeafJob) -> BoxFuture<'static, LeafOutcome> {
     };
     if !job.is_plain() {
         return Box::pin(contained(ix, node_id, signal, paced(job)));
+    }
+    if job.materialize {
+        let Some(invocation) = job.invocation.take() else {
+            return without_invocation(ix);
+        };
+        let (executor, host) = (job.executor, job.host);
+        return Box::pin(contained(ix, node_id, signal, async move {
+            let invocation = materialized(invocation, &host).await?;
+            executor.start(invocation, &host).await
+        }));
     }
     // A plain leaf is just the node's own future: without the state of pacing, timeouts and
     // retries, which made every leaf's future several times larger and slower to start.
@@ -201,6 +222,9 @@ async fn work(job: &mut LeafJob) -> NodeResult {
 
 async fn attempt_once(job: &LeafJob, attempt: u32, mut invocation: Invocation) -> NodeResult {
     invocation.attempt = attempt;
+    if job.materialize {
+        invocation = materialized(invocation, &job.host).await?;
+    }
     // A timed attempt gets its own signal so that timing out aborts just this attempt.
     let attempt_signal = job.timeout_ms.map(|_| invocation.signal.child());
     if let Some(signal) = &attempt_signal {

@@ -27,7 +27,7 @@ use std::task::Poll;
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use futures::stream::FuturesUnordered;
 use futures::{FutureExt, StreamExt};
-use serde_json::Value;
+use crate::value::Value;
 
 use self::debug::ResolvedDebug;
 use self::leaf::{leaf_future, Executor, LeafJob, LeafMessage, LeafOutcome};
@@ -76,6 +76,8 @@ pub(crate) struct Scheduler {
     execution_id: Arc<str>,
     variables: Arc<Value>,
     run_input: NodeInput,
+    /// Whether the run's input holds values the embedder keeps (see [`Slot::js`]).
+    run_input_js: bool,
     parent_context: Option<Value>,
     slow_mo_option: Option<f64>,
     slow_mo: f64,
@@ -176,6 +178,7 @@ impl Scheduler {
             config,
             execution_id,
             variables,
+            run_input_js: input.holds_js(),
             run_input: input,
             parent_context,
             debug_value,
@@ -303,9 +306,10 @@ impl Scheduler {
         }
     }
 
-    /// Edge input (§4.4): one key per incoming edge whose source produced a value, later edges
-    /// winning on the same key; otherwise the enclosing group's input unchanged.
-    fn input_for(&self, ix: NodeIx) -> NodeInput {
+    /// Edge input: one key per incoming edge whose source produced a value, later edges winning
+    /// on the same key; otherwise the enclosing group's input unchanged. With it, whether it may
+    /// hold values the embedder keeps (see [`Slot::js`]).
+    fn input_for(&self, ix: NodeIx) -> (NodeInput, bool) {
         let node = &self.plan.nodes[ix];
         if !node.inputs.is_empty() {
             let slots = &self.slots;
@@ -313,17 +317,19 @@ impl Scheduler {
                 node.inputs.iter().filter_map(|(source, key)| slots[*source].output.as_ref().map(|out| (key.clone(), out.clone()))),
             );
             if !delivered.is_empty() {
-                return delivered;
+                let js = node.inputs.iter().any(|(source, _)| slots[*source].js && slots[*source].output.is_some());
+                return (delivered, js);
             }
         }
         match node.parent {
-            Some(group) => self.slots[group].input.clone().unwrap_or_default(),
-            None => self.run_input.clone(),
+            Some(group) => (self.slots[group].input.clone().unwrap_or_default(), self.slots[group].js),
+            None => (self.run_input.clone(), self.run_input_js),
         }
     }
 
     fn start_group(&mut self, ix: NodeIx) {
-        let input = self.input_for(ix);
+        let (input, js) = self.input_for(ix);
+        self.slots[ix].js = js;
         if !self.plan.nodes[ix].enabled {
             let output = Arc::new(input.to_value());
             self.skip_subtree(ix);
@@ -374,8 +380,10 @@ impl Scheduler {
     }
 
     fn start_leaf(&mut self, ix: NodeIx) {
-        let input = self.input_for(ix);
+        let (input, input_js) = self.input_for(ix);
         if !self.plan.nodes[ix].enabled {
+            // Its input passes on as its output, embedder values and all.
+            self.slots[ix].js = input_js;
             let output = Arc::new(input.to_value());
             self.complete(ix, Some(output), NodeState::Skipped);
             return;
@@ -389,6 +397,10 @@ impl Scheduler {
             self.fail(ix, error);
             return;
         };
+        // A JS executor's output may be a value JS keeps; a built-in's never is (its input was
+        // written out in full before it ran).
+        self.slots[ix].js = matches!(executor, Executor::Custom);
+        let materialize = !matches!(executor, Executor::Custom) && input_js && input.holds_js();
         let node = &self.plan.nodes[ix];
         let signal = self.cancel.child();
         // Only JS executors see `parentContext`; built-ins never pay for it.
@@ -432,6 +444,7 @@ impl Scheduler {
             max_retry_delay_ms: self.config.max_retry_delay_ms,
             messages: self.messages.as_ref().map(|(sender, _)| sender.clone()),
             invocation: Some(invocation),
+            materialize,
         };
         self.running.push(leaf_future(job));
         self.running_count += 1;
@@ -462,9 +475,10 @@ impl Scheduler {
             if slot.waiting_children > 0 {
                 return;
             }
-            // The group's output is its last child's in sequential order (§4.2).
+            // The group's output is its last child's in sequential order.
             let last = self.plan.nodes[group].children.last().copied();
             output = last.and_then(|child| self.slots[child].output.clone());
+            self.slots[group].js = last.is_some_and(|child| self.slots[child].js);
             ix = group;
             state = NodeState::Completed;
         }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::host::CancelToken;
 use crate::nodes::NodeInput;
@@ -20,6 +20,10 @@ pub(crate) struct Slot {
     pub output: Option<Arc<Value>>,
     /// A group's input, handed to children that receive no edge data.
     pub input: Option<NodeInput>,
+    /// Whether `output` (or a group's `input`) may hold values the embedder keeps on its side
+    /// (a JS executor's output, or what passed one on): a built-in reading them needs them
+    /// written out first.
+    pub js: bool,
     /// Incoming edges whose source is not done yet.
     pub waiting_predecessors: u32,
     /// A group's children not yet done.
@@ -39,6 +43,7 @@ impl Slot {
             error: None,
             output: None,
             input: None,
+            js: false,
             waiting_predecessors: predecessors,
             waiting_children: 0,
             signal: None,

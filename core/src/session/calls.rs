@@ -1,25 +1,33 @@
-//! Custom node types (`nodeExecutorFactory`) run by the embedder: each call is queued as
-//! `{kind: "call", id, type, params}`; the embedder runs its executable and answers with
-//! [`super::Session::resolve_calls`]; a cancelled or timed-out attempt queues
-//! `{kind: "abort", id}` so the embedder can abort the `signal` it passed.
+//! What the engine asks of the embedder (JS) while runs go on, and how the answers come back.
+//!
+//! - `{kind: "call", id, run, type, params}`: run a custom node type (`nodeExecutorFactory`).
+//!   The embedder answers with the executor's outcome; a value it keeps on its side comes back
+//!   as a handle (`{"$atomiton":"js","v":n}`), so values flowing between JS nodes never cross.
+//! - `{kind: "materialize", id, run, values}`: a built-in node is about to read values that
+//!   hold such handles; the embedder answers with the values written out in full.
+//! - `{kind: "abort", id}`: a call's attempt was cancelled or timed out; the embedder aborts the
+//!   `signal` it passed.
+//!
+//! Answers arrive in batches through [`super::Session::resolve_calls`].
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures::channel::oneshot;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
 use super::mailbox::{lock, Mailbox, Notifier};
 use crate::error::{ErrorCode, ExecutionError};
 use crate::host::BoxFuture;
-use crate::nodes::{Invocation, NodeResult};
+use crate::nodes::{ExecutorParams, Invocation, NodeResult};
+use crate::value::{codec, Value};
 
 /// The bridge between the scheduler and the embedder's executors. A host's
-/// [`crate::host::Host::execute_custom`] hands invocations to [`ExecutorCalls::execute`].
+/// [`crate::host::Host::execute_custom`] hands invocations to [`ExecutorCalls::execute`], and
+/// its [`crate::host::Host::materialize`] goes to [`ExecutorCalls::materialize`].
 pub struct ExecutorCalls {
-    pub(crate) mailbox: Mailbox,
+    pub(crate) mailbox: Arc<Mailbox>,
     pending: Arc<Mutex<HashMap<u64, oneshot::Sender<NodeResult>>>>,
     next_id: AtomicU64,
 }
@@ -39,43 +47,97 @@ struct ThrownError {
     stack: Option<String>,
 }
 
+#[derive(Serialize)]
+struct CallRecord<'a> {
+    kind: &'static str,
+    id: u64,
+    run: &'a str,
+    #[serde(rename = "type")]
+    node_type: &'a str,
+    params: ExecutorParams<'a>,
+}
+
+#[derive(Serialize)]
+struct MaterializeRecord<'a> {
+    kind: &'static str,
+    id: u64,
+    run: &'a str,
+    values: &'a [Arc<Value>],
+}
+
 impl ExecutorCalls {
     pub fn new(notifier: Arc<Notifier>) -> Arc<Self> {
-        Arc::new(ExecutorCalls { mailbox: Mailbox::new(notifier), pending: Arc::default(), next_id: AtomicU64::new(0) })
+        Arc::new(ExecutorCalls { mailbox: Arc::new(Mailbox::new(notifier)), pending: Arc::default(), next_id: AtomicU64::new(0) })
     }
 
     /// Queues a call for the embedder and waits for its answer.
-    pub fn execute(self: &Arc<Self>, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
+    pub fn execute(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (sender, receiver) = oneshot::channel();
-        let params = match serde_json::to_string(&invocation.executor_params()) {
-            Ok(params) => params,
-            Err(e) => return Box::pin(std::future::ready(Err(ExecutionError::new(ErrorCode::SERIALIZATION_FAILED, format!("Node parameters could not be serialised: {e}"))))),
-        };
+        let record = CallRecord { kind: "call", id, run: &invocation.execution_id, node_type: &invocation.node_type, params: invocation.executor_params() };
+        if let Err(error) = self.post(&record) {
+            return Box::pin(std::future::ready(Err(error)));
+        }
         lock(&self.pending).insert(id, sender);
-        let calls = self.clone();
+        let (pending, mailbox) = (self.pending.clone(), self.mailbox.clone());
         invocation.signal.on_cancel(move || {
-            lock(&calls.pending).remove(&id);
-            calls.mailbox.post(json!({"kind": "abort", "id": id}).to_string());
+            lock(&pending).remove(&id);
+            mailbox.post(format!("{{\"kind\":\"abort\",\"id\":{id}}}"));
         });
-        let node_type = serde_json::to_string(&*invocation.node_type).unwrap_or_else(|_| "\"\"".into());
-        self.mailbox.post(format!("{{\"kind\":\"call\",\"id\":{id},\"type\":{node_type},\"params\":{params}}}"));
         Box::pin(async move { receiver.await.unwrap_or_else(|_| Err(ExecutionError::new(ErrorCode::CANCELLED, "Executor call was cancelled"))) })
     }
 
-    /// Completes calls with the embedder's answers, `[[id, outcome], ...]` as JSON text.
-    pub(crate) fn resolve_batch(&self, answers_json: &str) {
-        if let Ok(answers) = serde_json::from_str::<Vec<(u64, Outcome)>>(answers_json) {
+    /// Asks the embedder to write out in full the values it keeps for run `run` (what `values`
+    /// hold as handles), and waits for them.
+    pub fn materialize(&self, run: &str, values: Vec<Arc<Value>>) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (sender, receiver) = oneshot::channel();
+        let count = values.len();
+        if let Err(error) = self.post(&MaterializeRecord { kind: "materialize", id, run, values: &values }) {
+            return Box::pin(std::future::ready(Err(error)));
+        }
+        lock(&self.pending).insert(id, sender);
+        Box::pin(async move {
+            match receiver.await {
+                Ok(Ok(Some(Value::Array(values)))) if values.len() == count => Ok(values),
+                Ok(Ok(_)) => Err(ExecutionError::new(ErrorCode::SERIALIZATION_FAILED, "The host answered a request for values with something else")),
+                Ok(Err(error)) => Err(error),
+                Err(_) => Err(ExecutionError::new(ErrorCode::CANCELLED, "The request for values was cancelled")),
+            }
+        })
+    }
+
+    fn post<T: Serialize>(&self, record: &T) -> Result<(), ExecutionError> {
+        let mut failure = None;
+        self.mailbox.post_with(|buffers| match codec::encode_appending(record, buffers) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                failure = Some(e);
+                None
+            }
+        });
+        match failure {
+            None => Ok(()),
+            Some(e) => Err(ExecutionError::new(ErrorCode::SERIALIZATION_FAILED, format!("Values for the host could not be written: {e}"))),
+        }
+    }
+
+    /// Completes calls with the embedder's answers, `[[id, outcome], ...]` as codec text, with
+    /// the binary data its tags refer to.
+    pub(crate) fn resolve_batch(&self, answers: &str, buffers: Vec<Arc<[u8]>>) {
+        let parsed = codec::decode(buffers.clone(), || serde_json::from_str::<Vec<(u64, Outcome)>>(answers));
+        if let Ok(answers) = parsed {
             for (id, outcome) in answers {
                 self.resolve(id, Ok(outcome));
             }
             return;
         }
-        // Some answer has an unexpected shape: settle each call on its own so none is left
-        // waiting.
-        let answers: Vec<(u64, Value)> = serde_json::from_str(answers_json).unwrap_or_default();
-        for (id, value) in answers {
-            self.resolve(id, serde_json::from_value::<Outcome>(value).map_err(|e| e.to_string()));
+        // Some answer has an unexpected shape (or a value that cannot be read): settle each call
+        // on its own, so the good answers arrive and none is left waiting.
+        let each: Vec<(u64, serde_json::Value)> = serde_json::from_str(answers).unwrap_or_default();
+        for (id, answer) in each {
+            let outcome = codec::decode(buffers.clone(), || serde_json::from_str::<Outcome>(&answer.to_string())).map_err(|e| e.to_string());
+            self.resolve(id, outcome);
         }
     }
 

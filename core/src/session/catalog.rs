@@ -2,7 +2,8 @@
 //! and the recovery table. Each returns an [`outcome`] envelope.
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use crate::json;
+use crate::value::Value;
 
 use super::guard::guarded;
 use super::wire::outcome;
@@ -59,7 +60,7 @@ pub fn parse_flow(text: &str, options_json: &str) -> String {
         let flow: NodeDefinition = if !is_json && options.defaults.unwrap_or(true) {
             flow_from_value(value)?
         } else {
-            serde_json::from_value(value).map_err(|e| ExecutionError::deserialization(format!("Invalid flow: {e}")))?
+            crate::value::from_value(value).map_err(|e| ExecutionError::deserialization(format!("Invalid flow: {e}")))?
         };
         Ok(flow)
     }))
@@ -73,7 +74,7 @@ pub fn flow_to_yaml(flow_json: &str) -> String {
 /// `getErrorRecoveryStrategy` for every code: `{CODE: strategy}`.
 pub fn recovery_table() -> String {
     outcome(guarded("recoveryTable", || {
-        Ok(ErrorCode::ALL.iter().map(|code| (code.as_str().to_owned(), serde_json::to_value(recovery_strategy(*code)).unwrap_or(Value::Null))).collect::<serde_json::Map<_, _>>())
+        Ok(ErrorCode::ALL.iter().map(|code| (code.as_str().to_owned(), crate::value::to_value(&recovery_strategy(*code)).unwrap_or(Value::Null))).collect::<crate::value::Map<_, _>>())
     }))
 }
 

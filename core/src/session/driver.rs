@@ -43,7 +43,9 @@ pub(crate) fn driving() -> bool {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompletedRun {
     pub run_id: u32,
+    /// The `ExecutionResult` as codec text; `buffers` holds the binary data its tags refer to.
     pub result: String,
+    pub buffers: Vec<std::sync::Arc<[u8]>>,
     pub trace: Option<String>,
 }
 
@@ -146,7 +148,7 @@ impl Driver {
     }
 
     fn complete(&self, run_id: u32, output: RunOutput) {
-        lock(&self.completed).push(CompletedRun { run_id, result: output.result, trace: output.trace });
+        lock(&self.completed).push(CompletedRun { run_id, result: output.result, buffers: output.buffers, trace: output.trace });
         self.notifier.poke();
     }
 

@@ -2,25 +2,39 @@
 
 use std::sync::Arc;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use super::mailbox::Mailbox;
 use crate::host::{EngineEvent, EventSink};
 
-/// The wire form of an engine event.
-fn event_json(event: &EngineEvent) -> Value {
-    match event {
-        EngineEvent::Started { execution_id, node_id } => json!({"type": "started", "executionId": execution_id, "nodeId": node_id}),
-        EngineEvent::Progress(progress) => {
-            let mut value = serde_json::to_value(progress).unwrap_or(Value::Null);
-            if let Value::Object(map) = &mut value {
-                map.insert("type".into(), json!("progress"));
-            }
-            value
-        }
-        EngineEvent::Completed { execution_id, node_id } => json!({"type": "completed", "executionId": execution_id, "nodeId": node_id}),
-        EngineEvent::Error { execution_id, node_id, error } => json!({"type": "error", "executionId": execution_id, "nodeId": node_id, "error": error}),
-    }
+/// The wire form of an engine event: `{type, ...}`.
+fn event_text(event: &EngineEvent) -> Option<String> {
+    let (kind, execution_id, node_id, error) = match event {
+        // `{"type":"progress",` then the snapshot's own fields.
+        EngineEvent::Progress(progress) => return with_type("progress", serde_json::to_string(progress).ok()?),
+        EngineEvent::Started { execution_id, node_id } => ("started", execution_id, node_id, None),
+        EngineEvent::Completed { execution_id, node_id } => ("completed", execution_id, node_id, None),
+        EngineEvent::Error { execution_id, node_id, error } => ("error", execution_id, node_id, Some(error)),
+    };
+    serde_json::to_string(&Record { kind, execution_id, node_id, error }).ok()
+}
+
+/// An object's JSON text with `"type": kind` as its first field.
+pub(crate) fn with_type(kind: &str, object: String) -> Option<String> {
+    let fields = object.strip_prefix('{')?;
+    let separator = if fields.starts_with('}') { "" } else { "," };
+    Some(format!("{{\"type\":\"{kind}\"{separator}{fields}"))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Record<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    execution_id: &'a str,
+    node_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a crate::error::ExecutionError>,
 }
 
 /// A run's event sink: every event goes to the session's mailbox.
@@ -28,7 +42,7 @@ pub(crate) struct MailboxSink(pub Arc<Mailbox>);
 
 impl EventSink for MailboxSink {
     fn emit(&self, event: EngineEvent) {
-        if let Ok(text) = serde_json::to_string(&event_json(&event)) {
+        if let Some(text) = event_text(&event) {
             self.0.post(text);
         }
     }

@@ -57,39 +57,71 @@ impl Notifier {
     }
 }
 
+/// What a drained mailbox holds: its records as one JSON array text, and the binary data the
+/// records' `"i"` tags refer to.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Batch {
+    pub text: String,
+    pub buffers: Vec<Arc<[u8]>>,
+}
+
+struct Queue {
+    records: Vec<String>,
+    buffers: Vec<Arc<[u8]>>,
+}
+
 /// A queue of JSON records.
 pub(crate) struct Mailbox {
-    records: Mutex<Vec<String>>,
+    queue: Mutex<Queue>,
     notifier: Arc<Notifier>,
 }
 
 impl Mailbox {
     pub fn new(notifier: Arc<Notifier>) -> Self {
-        Mailbox { records: Mutex::new(Vec::new()), notifier }
+        Mailbox { queue: Mutex::new(Queue { records: Vec::new(), buffers: Vec::new() }), notifier }
     }
 
     /// Queues a record and lets the embedder know.
     pub fn post(&self, record: String) {
-        lock(&self.records).push(record);
+        lock(&self.queue).records.push(record);
+        self.notifier.poke();
+    }
+
+    /// Queues the record `write` makes, which may put binary data beside it (numbered after
+    /// what is already queued); nothing is queued when it returns `None`.
+    pub fn post_with(&self, write: impl FnOnce(&mut Vec<Arc<[u8]>>) -> Option<String>) {
+        {
+            let mut queue = lock(&self.queue);
+            let Some(record) = write(&mut queue.buffers) else { return };
+            queue.records.push(record);
+        }
         self.notifier.poke();
     }
 
     pub fn is_empty(&self) -> bool {
-        lock(&self.records).is_empty()
+        lock(&self.queue).records.is_empty()
     }
 
     /// Everything queued, as one JSON array text.
     pub fn drain(&self) -> String {
-        let records = std::mem::take(&mut *lock(&self.records));
-        let mut out = String::with_capacity(2 + records.iter().map(|r| r.len() + 1).sum::<usize>());
-        out.push('[');
+        self.drain_batch().text
+    }
+
+    /// Everything queued, with its binary data.
+    pub fn drain_batch(&self) -> Batch {
+        let (records, buffers) = {
+            let mut queue = lock(&self.queue);
+            (std::mem::take(&mut queue.records), std::mem::take(&mut queue.buffers))
+        };
+        let mut text = String::with_capacity(2 + records.iter().map(|r| r.len() + 1).sum::<usize>());
+        text.push('[');
         for (i, record) in records.iter().enumerate() {
             if i > 0 {
-                out.push(',');
+                text.push(',');
             }
-            out.push_str(record);
+            text.push_str(record);
         }
-        out.push(']');
-        out
+        text.push(']');
+        Batch { text, buffers }
     }
 }

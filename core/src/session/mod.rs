@@ -21,13 +21,14 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 
 use futures::FutureExt;
-use serde_json::{json, Value};
+use crate::json;
+use crate::value::Value;
 
 pub use calls::ExecutorCalls;
 pub use config::{SessionConfig, StorageConfig};
 pub use driver::CompletedRun;
 pub use guard::guarded;
-pub use mailbox::{Notifier, PokeFn};
+pub use mailbox::{Batch, Notifier, PokeFn};
 pub use wire::outcome;
 
 use self::driver::Driver;
@@ -37,6 +38,7 @@ use self::wire::{failure, RunOutput, RunRequest};
 use crate::engine::{execution_id, uuid_v4, Engine, ExecutionResult, RunOptions};
 use crate::error::{panic_message, ExecutionError};
 use crate::format::{parse_definition_json, parse_json_value, parse_shallow_definition_json, SHALLOW_JSON_DEPTH};
+use crate::value::codec;
 use crate::host::{BoxFuture, CancelToken, EventSink, SharedHost};
 use crate::model::NodeDefinition;
 use crate::storage::{FlowStore, ListOptions};
@@ -113,25 +115,31 @@ impl Session {
         status
     }
 
-    /// Starts a flow (JSON text) as run `run_id` (chosen by the embedder). The result arrives
-    /// through [`take_completed`](Self::take_completed), often before this returns. A run never
-    /// fails to report: every failure, a panic included, is a result with `success: false`.
-    pub fn start_run(self: &Arc<Self>, run_id: u32, flow_json: String, options_json: String) -> RunPlacement {
+    /// Starts a flow (codec text) as run `run_id` (chosen by the embedder), with its options
+    /// (codec text) and the binary data both texts' tags refer to. The result arrives through
+    /// [`take_completed`](Self::take_completed), often before this returns. A run never fails to
+    /// report: every failure, a panic included, is a result with `success: false`.
+    pub fn start_run(self: &Arc<Self>, run_id: u32, flow_json: String, options_json: String, buffers: Vec<Arc<[u8]>>) -> RunPlacement {
         let limits = &self.engine.config().parse_limits;
-        let parsed = match self.worker_threshold {
-            Some(bytes) if flow_json.len() > bytes => None,
-            None => Some(guarded("parse", || parse_definition_json(&flow_json, limits))),
-            Some(_) if limits.max_depth < SHALLOW_JSON_DEPTH => Some(guarded("parse", || parse_definition_json(&flow_json, limits))),
-            Some(_) => guarded("parse", || Ok(parse_shallow_definition_json(&flow_json))).unwrap_or_else(|panic| Some(Err(panic))),
-        };
+        // On this thread unless the document is large, or nested deeper than serde_json recurses
+        // (its values are only safe to drop on a worker's large stack): then on a worker.
+        let parsed = codec::decode(buffers.clone(), || {
+            let flow = match self.worker_threshold {
+                Some(bytes) if flow_json.len() > bytes => None,
+                None => Some(guarded("parse", || parse_definition_json(&flow_json, limits))),
+                Some(_) if limits.max_depth < SHALLOW_JSON_DEPTH => Some(guarded("parse", || parse_definition_json(&flow_json, limits))),
+                Some(_) => guarded("parse", || Ok(parse_shallow_definition_json(&flow_json))).unwrap_or_else(|panic| Some(Err(panic))),
+            };
+            flow.map(|flow| (flow, parse_request(&options_json)))
+        });
         let on_this_thread = parsed.is_some();
         let session = self.clone();
         let future: BoxFuture<'static, RunOutput> = Box::pin(async move {
-            let flow = match parsed {
-                Some(flow) => flow,
-                None => parse_definition_json(&flow_json, &session.engine.config().parse_limits),
+            let (flow, request) = match parsed {
+                Some(parsed) => parsed,
+                None => codec::decode(buffers, || (parse_definition_json(&flow_json, &session.engine.config().parse_limits), parse_request(&options_json))),
             };
-            let outcome = AssertUnwindSafe(session.run(flow, options_json)).catch_unwind().await;
+            let outcome = AssertUnwindSafe(session.run(flow, request)).catch_unwind().await;
             RunOutput::from_result(outcome.unwrap_or_else(|panic| failure(ExecutionError::internal(format!("The engine panicked: {}", panic_message(&*panic))))))
         });
         if on_this_thread {
@@ -142,10 +150,10 @@ impl Session {
         }
     }
 
-    async fn run(self: Arc<Self>, flow: Result<NodeDefinition, ExecutionError>, options_json: String) -> ExecutionResult {
-        let request: RunRequest = match serde_json::from_str(&options_json) {
+    async fn run(self: Arc<Self>, flow: Result<NodeDefinition, ExecutionError>, request: Result<RunRequest, ExecutionError>) -> ExecutionResult {
+        let request = match request {
             Ok(request) => request,
-            Err(e) => return failure(ExecutionError::validation(format!("Invalid run options: {e}"))),
+            Err(error) => return failure(error),
         };
         let flow = match flow {
             Ok(flow) => flow,
@@ -177,10 +185,10 @@ impl Session {
         self.status()
     }
 
-    /// Answers executor calls, `[[id, {ok, value?, error?}], ...]` as JSON text, carries the
-    /// waiting runs on and returns the status.
-    pub fn resolve_calls(&self, answers_json: &str) -> u32 {
-        self.drive(|| self.calls.resolve_batch(answers_json))
+    /// Answers executor calls, `[[id, {ok, value?, error?}], ...]` as codec text with the
+    /// binary data its tags refer to, carries the waiting runs on and returns the status.
+    pub fn resolve_calls(&self, answers_json: &str, buffers: Vec<Arc<[u8]>>) -> u32 {
+        self.drive(|| self.calls.resolve_batch(answers_json, buffers))
     }
 
     /// Every finished run not yet collected.
@@ -193,9 +201,10 @@ impl Session {
         self.events.drain()
     }
 
-    /// Every waiting `{kind: "call" | "abort", id, ...}` record, as a JSON array.
-    pub fn take_calls(&self) -> String {
-        self.calls.mailbox.drain()
+    /// Every waiting `{kind: "call" | "materialize" | "abort", id, ...}` record, as one codec
+    /// array text with the binary data its tags refer to.
+    pub fn take_calls(&self) -> Batch {
+        self.calls.mailbox.drain_batch()
     }
 
     /// Cancels a running execution; `false` when no such run is going on.
@@ -232,9 +241,10 @@ impl Session {
             let flow: Value = parse_json_value(&flow_json, &session.engine.config().parse_limits)?;
             let host = session.host.clone();
             let (saved, event) = session.store.save(flow, host.now(), || uuid_v4(|| host.random())).await?;
-            let mut record = serde_json::to_value(&event).map_err(ExecutionError::from)?;
-            record["type"] = json!("flowSaved");
-            session.events.post(record.to_string());
+            let record = serde_json::to_string(&event).map_err(ExecutionError::from)?;
+            if let Some(record) = events::with_type("flowSaved", record) {
+                session.events.post(record);
+            }
             Ok(saved)
         })
     }
@@ -263,6 +273,11 @@ impl Session {
             Ok(Value::Null)
         })
     }
+}
+
+/// Run options from codec text; malformed ones are a `VALIDATION_FAILED` error.
+fn parse_request(text: &str) -> Result<RunRequest, ExecutionError> {
+    serde_json::from_str(text).map_err(|e| ExecutionError::validation(format!("Invalid run options: {e}")))
 }
 
 /// A fallible operation as an outcome envelope, a panic included.

@@ -1,21 +1,31 @@
 //! The JSON shapes exchanged with the embedder.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use crate::value::Value;
 
 use crate::engine::ExecutionResult;
+use crate::value::codec;
 use crate::error::ExecutionError;
 
 /// `{"ok": true, "value": ...}` or `{"ok": false, "error": ExecutionError}`: fallible calls
 /// return this, and the TypeScript layer throws a typed error.
 pub fn outcome<T: Serialize>(result: Result<T, ExecutionError>) -> String {
-    let envelope = match result {
-        Ok(value) => serde_json::to_value(&value).map(|value| json!({"ok": true, "value": value})),
-        Err(error) => Ok(json!({"ok": false, "error": error})),
+    #[derive(Serialize)]
+    struct Envelope<'a, T> {
+        ok: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        value: Option<&'a T>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<&'a ExecutionError>,
+    }
+    let written = match &result {
+        Ok(value) => serde_json::to_string(&Envelope { ok: true, value: Some(value), error: None }),
+        Err(error) => serde_json::to_string(&Envelope::<T> { ok: false, value: None, error: Some(error) }),
     };
-    envelope
-        .and_then(|v| serde_json::to_string(&v))
-        .unwrap_or_else(|e| json!({"ok": false, "error": ExecutionError::from(e)}).to_string())
+    written.unwrap_or_else(|e| {
+        let error = ExecutionError::from(e);
+        serde_json::to_string(&Envelope::<()> { ok: false, value: None, error: Some(&error) }).unwrap_or_default()
+    })
 }
 
 /// Per-run options from `node.run(node, contextOverrides)`.
@@ -35,17 +45,18 @@ pub(crate) struct RunRequest {
     pub events: bool,
 }
 
-/// A finished run's output: the result as JSON text, its trace apart.
+/// A finished run's output: the result as codec text with its binary data, its trace apart.
 pub(crate) struct RunOutput {
     pub result: String,
+    pub buffers: Vec<std::sync::Arc<[u8]>>,
     pub trace: Option<String>,
 }
 
 impl RunOutput {
     pub fn from_result(mut result: ExecutionResult) -> Self {
         let trace = result.trace.take().and_then(|trace| serde_json::to_string(&trace).ok());
-        let result = serde_json::to_string(&result).unwrap_or_else(|e| serde_json::to_string(&failure(ExecutionError::from(e))).unwrap_or_default());
-        RunOutput { result, trace }
+        let encoded = codec::encode(&result).unwrap_or_else(|e| codec::Encoded { text: serde_json::to_string(&failure(ExecutionError::from(e))).unwrap_or_default(), buffers: Vec::new() });
+        RunOutput { result: encoded.text, buffers: encoded.buffers, trace }
     }
 }
 

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::value::{Map, Value};
 
 use super::list::{FlowListItem, FlowListPage, ListOptions, SortBy, SortOrder};
 use super::{validate_flow_id, StorageBackend};

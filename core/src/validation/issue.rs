@@ -1,7 +1,8 @@
 //! Validation results, structured and in the legacy `{valid, errors: string[]}` form.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use crate::json;
+use crate::value::Value;
 
 use crate::error::{ErrorCode, ExecutionError};
 

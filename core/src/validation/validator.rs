@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use super::{ValidationContext, ValidationIssue, ValidationReport};
 use crate::error::ErrorCode;

@@ -8,7 +8,8 @@ use atomiton_core::host::{EngineEvent, SharedHost};
 use atomiton_core::nodes::{Invocation, NodeRegistry, NodeResult};
 use atomiton_core::testing::VirtualHost;
 use atomiton_core::{Engine, EngineConfig, ExecutionResult, NodeDefinition, NodeEdge, RunOptions};
-use serde_json::{json, Value};
+use atomiton_core::json;
+use atomiton_core::value::Value;
 
 /// An atomic node.
 pub fn node(id: &str, node_type: &str) -> NodeDefinition {

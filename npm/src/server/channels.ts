@@ -53,7 +53,7 @@ function handlerTable(conductor: ServedConductor, options: ChannelHandlersOption
   }
   return {
     node: {
-      execute: (args) => conductor.node.run(argsOf(args).node as NodeDefinition, runOverrides(argsOf(args).context)),
+      execute: async (args) => wireResult(await conductor.node.run(argsOf(args).node as NodeDefinition, runOverrides(argsOf(args).context))),
       validate: (args) => conductor.node.validate(argsOf(args).node as NodeDefinition),
       cancel: async (executionId) => {
         const id = String(executionId);
@@ -116,6 +116,16 @@ export function createChannelHandlers(conductor: ServedConductor, options: Chann
       };
     },
   };
+}
+
+/**
+ * A result as the protocol carries it: the error's `timestamp` as ISO text, as the original
+ * wrote it (a `Date` in the data is the data's, carried exactly).
+ */
+function wireResult(result: Awaited<ReturnType<ServedConductor["node"]["run"]>>): unknown {
+  const error = (result as { error?: { timestamp?: unknown } }).error;
+  if (!(error?.timestamp instanceof Date)) return result;
+  return { ...result, error: { ...error, timestamp: error.timestamp.toISOString() } };
 }
 
 function failureEnvelope(thrown: unknown): DispatchEnvelope {

@@ -10,6 +10,7 @@ import { createChannelHandlers, type ChannelHandlers, type ChannelHandlersOption
 import type { ServedConductor } from "./events.js";
 import { originAllowed } from "./origin.js";
 import { attachWebSocketEndpoint, type WebSocketServerClass } from "./websocket.js";
+import { parseWire, toWire } from "../values/codec.js";
 
 export type ProtocolServerOptions = ChannelHandlersOptions & {
   /** Default 0: any free port (read it from `port` / `url`). */
@@ -104,12 +105,12 @@ async function serveRequest(
   if (body === undefined) return sendJson(response, 413, { error: `Request body larger than ${maxBodyBytes} bytes` }, { Connection: "close" });
   let args: unknown;
   try {
-    args = body.length === 0 ? undefined : JSON.parse(body);
+    args = body.length === 0 ? undefined : parseWire(body);
   } catch {
     return sendJson(response, 400, { error: "Invalid JSON body" });
   }
   const envelope = await handlers.dispatch(channel, command, args);
-  if ("result" in envelope) return sendJson(response, 200, envelope.result ?? null);
+  if ("result" in envelope) return sendJson(response, 200, toWire(envelope.result ?? null));
   sendJson(response, 500, { error: envelope.error, code: envelope.code });
 }
 

@@ -12,6 +12,7 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { ChannelHandlers } from "./channels.js";
 import { originAllowed } from "./origin.js";
+import { parseWire, toWire } from "../values/codec.js";
 
 /** The part of a server-side socket used (the `ws` package's `WebSocket`). */
 export type ServerWebSocketLike = {
@@ -74,7 +75,7 @@ function serveSocket(socket: ServerWebSocketLike, handlers: ChannelHandlers, soc
     const frame = parseCall(raw);
     if (!frame) return;
     void handlers.dispatch(frame.channel, frame.command, frame.args).then((envelope) =>
-      send("result" in envelope ? { type: "response", id: frame.id, result: envelope.result } : { type: "response", id: frame.id, error: envelope.error, code: envelope.code }),
+      send("result" in envelope ? { type: "response", id: frame.id, result: toWire(envelope.result) } : { type: "response", id: frame.id, error: envelope.error, code: envelope.code }),
     );
   });
 }
@@ -82,7 +83,7 @@ function serveSocket(socket: ServerWebSocketLike, handlers: ChannelHandlers, soc
 /** A call frame, or `undefined` for anything else (ignored, as a server of this protocol does). */
 function parseCall(raw: unknown): { id: string; channel: string; command: string; args: unknown } | undefined {
   try {
-    const frame = JSON.parse(String(raw)) as Record<string, unknown> | null;
+    const frame = parseWire(String(raw)) as Record<string, unknown> | null;
     if (frame?.type !== "call" || typeof frame.id !== "string") return undefined;
     return { id: frame.id, channel: String(frame.channel), command: String(frame.command), args: frame.args };
   } catch {

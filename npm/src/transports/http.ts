@@ -3,13 +3,14 @@
  * response body is the result as is (reference §8.2, case 3).
  */
 import { cachedChannels } from "./channels.js";
+import { parseWire, revive, toWire } from "../values/codec.js";
 import type { ChannelTransport, RemoteCallError } from "./types.js";
 
 /** The part of `fetch` the transport uses (the global one, or any compatible function). */
 export type FetchLike = (
   url: string,
   init: { method: string; headers: Record<string, string>; body?: string },
-) => Promise<{ ok: boolean; status: number; statusText: string; json(): Promise<unknown> }>;
+) => Promise<{ ok: boolean; status: number; statusText: string; json(): Promise<unknown>; text?(): Promise<string> }>;
 
 export type HttpTransportOptions = { fetch?: FetchLike };
 
@@ -23,10 +24,11 @@ export function createHttpTransport(baseUrl: string, options: HttpTransportOptio
         const response = await send(`${root}/api/${encodeURIComponent(channel)}/${encodeURIComponent(command)}`, {
           method: "POST",
           headers: { "Content-Type": "application/json" },
-          body: JSON.stringify(args),
+          body: JSON.stringify(toWire(args)),
         });
         if (!response.ok) throw await httpError(response);
-        return response.json();
+        // Values JSON cannot say arrive as tags (see values/codec.ts).
+        return response.text ? parseWire(await response.text()) : revive(await response.json());
       },
       // HTTP has no way to push events: listening is a no-op, as in the original.
       listen: () => () => {},

@@ -9,6 +9,7 @@ import { Listeners } from "../conductor/listeners.js";
 import { cachedChannels } from "./channels.js";
 import { remoteError } from "./errors.js";
 import type { ChannelTransport } from "./types.js";
+import { parseWire, toWire } from "../values/codec.js";
 
 /** The part of the WebSocket API the transport uses (the browser's, or the `ws` package's). */
 export type WebSocketLike = {
@@ -71,7 +72,7 @@ export function createWebSocketTransport(url: string, options: WebSocketTranspor
   function receive(data: unknown): void {
     let frame: Frame;
     try {
-      frame = JSON.parse(String(data)) as Frame;
+      frame = parseWire(String(data)) as Frame;
     } catch {
       return; // not a frame of this protocol
     }
@@ -111,7 +112,7 @@ export function createWebSocketTransport(url: string, options: WebSocketTranspor
             reject(new Error("Request timeout"));
           }, timeoutMs);
           pending.set(id, { socket, resolve, reject, timer });
-          socket.send(JSON.stringify({ type: "call", id, channel, command, args }));
+          socket.send(JSON.stringify({ type: "call", id, channel, command, args: toWire(args) }));
         });
       },
       listen(event, callback) {

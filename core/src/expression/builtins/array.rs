@@ -1,7 +1,7 @@
 //! `Array.prototype` methods. None mutate: `sort` and `reverse` return new arrays (the
 //! language has no mutation, so only identity with the receiver can tell the difference).
 
-use serde_json::Value;
+use crate::value::Value;
 
 use super::super::convert::{relative_index, to_integer};
 use super::super::error::{budget_error, type_error, RtResult};

@@ -2,7 +2,6 @@
 
 use std::rc::Rc;
 
-use serde_json::Value;
 
 use super::super::order::sort_for_enumeration;
 use super::super::convert::number_to_string;
@@ -100,6 +99,10 @@ impl Writer {
                 sort_for_enumeration(&mut entries, |(k, _)| k.as_str());
                 self.object(it, entries.into_iter().map(|(k, x)| (k.as_str(), x)), depth)?
             }
+            Val::Ext(ext) => match super::super::ext::json_form(ext)? {
+                Some(form) => self.value(it, &Val::from_json(&form), depth)?,
+                None => self.out.push_str("null"),
+            },
         }
         self.check()
     }
@@ -215,26 +218,27 @@ pub(super) fn parse<'a>(it: &mut Interp, args: Vec<Val<'a>>, pos: usize) -> RtRe
             "JSON.parse: nesting exceeds the limit of {limit} levels"
         )));
     }
-    let value: Value = serde_json::from_str(&text)
+    // Plain JSON: the engine's own tags mean nothing to the expression language.
+    let value: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| type_error(format!("JSON.parse: invalid JSON: {e}"), Some(pos)))?;
     to_val(it, value)
 }
 
 /// Converts parsed JSON into owned run-time values (depth already bounded).
-fn to_val<'a>(it: &mut Interp, v: Value) -> RtResult<Val<'a>> {
+fn to_val<'a>(it: &mut Interp, v: serde_json::Value) -> RtResult<Val<'a>> {
     Ok(match v {
-        Value::Null => Val::Null,
-        Value::Bool(b) => Val::Bool(b),
-        Value::Number(n) => Val::Num(n.as_f64().unwrap_or(f64::NAN)),
-        Value::String(s) => Val::OStr(Rc::new(s)),
-        Value::Array(a) => {
+        serde_json::Value::Null => Val::Null,
+        serde_json::Value::Bool(b) => Val::Bool(b),
+        serde_json::Value::Number(n) => Val::Num(n.as_f64().unwrap_or(f64::NAN)),
+        serde_json::Value::String(s) => Val::OStr(Rc::new(s)),
+        serde_json::Value::Array(a) => {
             let mut items = Vec::with_capacity(a.len());
             for x in a {
                 items.push(to_val(it, x)?);
             }
             it.make_arr(items)?
         }
-        Value::Object(o) => {
+        serde_json::Value::Object(o) => {
             let mut map = PropMap::with_capacity(o.len());
             for (k, x) in o {
                 let x = to_val(it, x)?;

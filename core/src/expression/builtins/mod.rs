@@ -152,6 +152,11 @@ pub(super) enum Method {
     // Numbers and everything.
     ToFixed,
     ToString,
+    // Dates (and `valueOf` of boxed primitives) from the input.
+    GetTime,
+    ValueOf,
+    ToIsoString,
+    ToJson,
 }
 
 impl Method {
@@ -204,6 +209,10 @@ impl Method {
             "localeCompare" => LocaleCompare,
             "toFixed" => ToFixed,
             "toString" => ToString,
+            "getTime" => GetTime,
+            "valueOf" => ValueOf,
+            "toISOString" => ToIsoString,
+            "toJSON" => ToJson,
             _ => return None,
         })
     }
@@ -350,8 +359,28 @@ pub(super) fn call_method<'a>(
         Val::Func(_) | Val::Native(_) if m == Method::ToString => {
             Ok(Some(it.coerce_string(&recv)?))
         }
+        Val::Ext(_) if m == Method::ToString => Ok(Some(it.coerce_string(&recv)?)),
+        Val::Ext(ext) => {
+            let name = match m {
+                Method::GetTime => "getTime",
+                Method::ValueOf => "valueOf",
+                Method::ToIsoString => "toISOString",
+                Method::ToJson => "toJSON",
+                _ => return Ok(None),
+            };
+            match super::ext::method(ext, name) {
+                Some(result) => it.owned_value(result.map_err(|e| with_pos(e, pos))?).map(Some),
+                None => Ok(None),
+            }
+        }
         _ => Ok(None),
     }
+}
+
+/// `error` pinned to `pos` when it has no position of its own.
+fn with_pos(mut error: Box<super::error::ExpressionError>, pos: usize) -> Box<super::error::ExpressionError> {
+    error.position.get_or_insert(pos);
+    error
 }
 
 /// The first argument, or `undefined`.

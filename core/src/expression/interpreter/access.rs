@@ -32,6 +32,25 @@ impl Interp {
                     out.push(Val::OStr(Rc::new(c.to_string())));
                 }
             }
+            Val::Ext(crate::value::Ext::Set(items)) => {
+                self.charge(items.len())?;
+                self.check_arr_len(out.len().saturating_add(items.len()))?;
+                out.extend(items.iter().map(Val::from_json));
+            }
+            Val::Ext(crate::value::Ext::Map(entries)) => {
+                self.charge(entries.len())?;
+                self.check_arr_len(out.len().saturating_add(entries.len()))?;
+                for (k, x) in entries {
+                    let pair = self.make_arr(vec![Val::from_json(k), Val::from_json(x)])?;
+                    out.push(pair);
+                }
+            }
+            Val::Ext(crate::value::Ext::Bytes(bytes)) if super::super::ext::element_count(bytes).is_some() => {
+                let count = super::super::ext::element_count(bytes).unwrap_or(0);
+                self.charge(count)?;
+                self.check_arr_len(out.len().saturating_add(count))?;
+                out.extend(super::super::ext::elements(bytes).into_iter().map(Val::Num));
+            }
             other => {
                 return Err(type_error(
                     format!("{} is not iterable", other.describe()),
@@ -121,6 +140,10 @@ impl Interp {
                 }
             }
             Val::Undefined | Val::Null => return Err(cannot_read(obj, key, pos)),
+            Val::Ext(ext) => match super::super::ext::property(ext, key) {
+                Some(value) => self.owned_value(value)?,
+                None => Val::Undefined,
+            },
             _ => Val::Undefined,
         })
     }

@@ -1,6 +1,6 @@
 //! Calls: frames, parameter binding, destructuring and statement execution.
 
-use serde_json::Value;
+use crate::value::Value;
 
 use super::super::builtins::{self, call_native, Native};
 use super::super::compile::is_forbidden_key;

@@ -12,7 +12,7 @@ mod eval;
 
 use std::rc::Rc;
 
-use serde_json::Value;
+use crate::value::Value;
 
 use super::error::{budget_error, internal_error, RtResult};
 use super::ir::{Const, Node};
@@ -225,6 +225,19 @@ impl Interp {
         Ok(Val::Arr(Rc::new(ArrObj { items, depth })))
     }
 
+    /// A scalar computed from an input value (a date's time, a length) as a run-time value.
+    pub fn owned_value<'a>(&mut self, value: crate::value::Value) -> RtResult<Val<'a>> {
+        use crate::value::Value;
+        Ok(match value {
+            Value::Null => Val::Null,
+            Value::Undefined => Val::Undefined,
+            Value::Bool(b) => Val::Bool(b),
+            Value::Number(n) => Val::Num(n.get()),
+            Value::String(s) => self.make_str(s)?,
+            _ => return Err(super::error::internal_error("a derived value must be a scalar")),
+        })
+    }
+
     pub fn make_obj<'a>(&mut self, props: PropMap<'a>) -> RtResult<Val<'a>> {
         let depth = 1 + props.iter().map(|(_, v)| v.depth()).max().unwrap_or(0);
         self.check_depth(depth)?;
@@ -236,7 +249,7 @@ impl Interp {
 /// hashing the key.
 #[inline]
 pub(super) fn lookup_json<'a>(
-    o: &'a serde_json::Map<String, Value>,
+    o: &'a crate::value::Map<String, Value>,
     key: &str,
 ) -> Option<&'a Value> {
     if o.len() <= 8 {

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use serde_json::{json, Value};
+use crate::json;
+use crate::value::Value;
 
 use super::super::{is_truthy, Expression, ExpressionError, ExpressionErrorKind, Limits};
 use super::{eval, limits, run};
@@ -36,21 +37,31 @@ fn expression_is_send_and_sync_and_shareable() {
 }
 
 #[test]
-fn results_convert_like_json_stringify() {
+fn results_are_the_values_javascript_computes() {
     assert_eq!(serde_json::to_string(&eval("2 * 2")).unwrap(), "4");
     assert_eq!(serde_json::to_string(&eval("0.5 * 3")).unwrap(), "1.5");
-    assert_eq!(serde_json::to_string(&eval("-0")).unwrap(), "0");
+    assert_eq!(eval("-0"), Value::from(-0.0), "-0 stays -0");
     assert_eq!(eval("2 ** 53"), json!(9_007_199_254_740_992u64));
-    assert!(eval("2 ** 54").is_f64());
-    assert_eq!(
-        eval("[NaN, Infinity, undefined, x => x]"),
-        json!([null, null, null, null])
-    );
-    assert_eq!(eval("({a: undefined, b: 1, c: x => x})"), json!({"b": 1}));
+    assert_eq!(eval("2 ** 54").as_f64(), Some(18_014_398_509_481_984.0));
+    let special = eval("[NaN, Infinity, -Infinity, undefined]");
+    assert_eq!(special, Value::Array(vec![Value::from(f64::NAN), Value::from(f64::INFINITY), Value::from(f64::NEG_INFINITY), Value::Undefined]));
+    let mut object = crate::value::Map::new();
+    object.insert("a".to_owned(), Value::Undefined);
+    object.insert("b".to_owned(), Value::from(1));
+    assert_eq!(eval("({a: undefined, b: 1})"), Value::Object(object), "an undefined property is kept, in order");
     assert_eq!(run("undefined", &[]).unwrap(), None);
     assert_eq!(run("x => x", &[]).unwrap(), None);
     assert_eq!(run("[].find(x => x)", &[]).unwrap(), None);
     assert_eq!(eval("null"), Value::Null);
+}
+
+#[test]
+fn a_function_cannot_leave_an_expression() {
+    for (src, at) in [("[1, x => x]", "result[1]"), ("({a: {b: [0, Math.max]}})", "result.a.b[1]"), ("x => y => y", "result")] {
+        let error = run(src, &[]).expect_err(src);
+        assert_eq!(error.kind, ExpressionErrorKind::Type, "{src}");
+        assert!(error.message.contains(&format!("(at {at})")), "{src}: {}", error.message);
+    }
 }
 
 #[test]
@@ -136,10 +147,10 @@ fn objects_enumerate_integer_keys_first_as_v8_does() {
     let run = |source: &str, arg: Value| Expression::compile_function(source, &["x"], &limits).unwrap().call(&[&arg], &limits).unwrap().unwrap();
     // Created objects, their keys, JSON text and materialised results.
     assert_eq!(serde_json::to_string(&run("x => ({b: 1, 2: 'x', a: 3, 1: 'y'})", Value::Null)).unwrap(), r#"{"1":"y","2":"x","b":1,"a":3}"#);
-    assert_eq!(run("x => Object.keys({b: 1, 10: 'x', 9: 'y'})", Value::Null), serde_json::json!(["9", "10", "b"]));
-    assert_eq!(run("x => JSON.stringify({z: 0, 3: 1})", Value::Null), serde_json::json!(r#"{"3":1,"z":0}"#));
+    assert_eq!(run("x => Object.keys({b: 1, 10: 'x', 9: 'y'})", Value::Null), crate::json!(["9", "10", "b"]));
+    assert_eq!(run("x => JSON.stringify({z: 0, 3: 1})", Value::Null), crate::json!(r#"{"3":1,"z":0}"#));
     // Input objects (from YAML, or another node) enumerate the same way.
-    assert_eq!(run("x => Object.entries(x)", serde_json::json!({"b": 1, "1": 2})), serde_json::json!([["1", 2], ["b", 1]]));
+    assert_eq!(run("x => Object.entries(x)", crate::json!({"b": 1, "1": 2})), crate::json!([["1", 2], ["b", 1]]));
     // Not array indices: leading zeros, negatives, 2^32 - 1 stay in insertion order.
-    assert_eq!(run("x => Object.keys({b: 1, '01': 2, '-1': 3, 4294967295: 4})", Value::Null), serde_json::json!(["b", "01", "-1", "4294967295"]));
+    assert_eq!(run("x => Object.keys({b: 1, '01': 2, '-1': 3, 4294967295: 4})", Value::Null), crate::json!(["b", "01", "-1", "4294967295"]));
 }

@@ -1,6 +1,7 @@
 //! Step and size budgets, and nesting limits: hostile input fails cleanly and quickly.
 
-use serde_json::{json, Value};
+use crate::json;
+use crate::value::Value;
 
 use super::super::{Expression, ExpressionErrorKind, Limits};
 use super::{assert_kind, call1, eval, limits, run, with_stack, SMALL_STACK};

@@ -1,6 +1,7 @@
 //! The numeric fast tier must agree exactly with the general interpreter.
 
-use serde_json::{json, Value};
+use crate::json;
+use crate::value::Value;
 
 use super::super::{Expression, ExpressionErrorKind, Limits};
 use super::limits;

@@ -1,7 +1,7 @@
 //! Deterministic robustness checks: truncated and mutated sources never panic, whether
 //! they compile or not, and whatever compiles also runs without panicking.
 
-use serde_json::json;
+use crate::json;
 
 use super::super::{Expression, Limits};
 

@@ -15,7 +15,7 @@ mod language;
 mod product;
 mod security;
 
-use serde_json::Value;
+use crate::value::Value;
 
 use super::{Expression, ExpressionError, ExpressionErrorKind, Limits};
 

@@ -1,6 +1,6 @@
 //! Everything a hostile expression could try to reach is refused, mostly before it runs.
 
-use serde_json::json;
+use crate::json;
 
 use super::super::ExpressionErrorKind::{self, Forbidden, Reference, Syntax};
 use super::{assert_kind, compile_err, fails, run};

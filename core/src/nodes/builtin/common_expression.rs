@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use serde_json::Value;
+use crate::value::Value;
 
 use super::common::node_error;
 use crate::error::ExecutionError;

@@ -1,6 +1,6 @@
 //! Checking parameter values against a schema, with Zod-like messages.
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use super::{ExpressionForm, NodeSchema, ParamKind, ParamSpec, TextFormat};
 use crate::nodes::ParameterIssue;
@@ -26,6 +26,16 @@ pub(crate) fn type_name(value: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::Array(_) => "array",
         Value::Object(_) => "object",
+        Value::Undefined => "undefined",
+        Value::Ext(ext) => match **ext {
+            crate::value::Ext::Hole => "undefined",
+            crate::value::Ext::BigInt(_) => "bigint",
+            crate::value::Ext::String16(_) => "string",
+            crate::value::Ext::Date(_) => "date",
+            crate::value::Ext::Map(_) => "map",
+            crate::value::Ext::Set(_) => "set",
+            _ => "object",
+        },
     }
 }
 

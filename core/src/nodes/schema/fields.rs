@@ -1,7 +1,8 @@
 //! UI field configs derived from a schema (`createFieldsFromSchema`, reference §6.2), with the
 //! per-type overrides of §7.11a.
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::value::{Map, Value};
 
 use super::{base_params, field_label, option_label, NodeSchema, ParamKind, ParamSpec, TextFormat};
 
@@ -187,7 +188,8 @@ fn apply(f: &mut Map<String, Value>, ui: &FieldOverrides) {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::{json, Map, Value};
+    use crate::json;
+    use crate::value::{Map, Value};
 
     use super::super::{NodeSchema, ParamKind, ParamSpec};
     use super::FieldOverrides;

@@ -8,7 +8,7 @@ mod expression;
 mod fields;
 mod label;
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 pub use fields::FieldOverrides;
 pub use label::{field_label, option_label};
@@ -193,7 +193,7 @@ pub struct NodeSchema {
     pub derived_hints: bool,
     /// Every parameter's default value by name, built once: executables read them on every
     /// run, and a JSON map would hash each name with SipHash.
-    default_values: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, serde_json::Value>>,
+    default_values: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, crate::value::Value>>,
 }
 
 impl NodeSchema {
@@ -202,7 +202,7 @@ impl NodeSchema {
     }
 
     /// The default value of a parameter, if it has one.
-    pub fn default_value(&self, name: &str) -> Option<&serde_json::Value> {
+    pub fn default_value(&self, name: &str) -> Option<&crate::value::Value> {
         self.default_values
             .get_or_init(|| self.params.iter().filter_map(|spec| spec.default.map(|default| (spec.name, default()))).collect())
             .get(name)

@@ -56,7 +56,8 @@ export async function attempt<T>(call: Promise<unknown>, shape: (answer: unknown
 
 /** The execution context a run sends with `node:execute` (reference §8.3). */
 export function executionContext(flow: NodeDefinition, options: WireRunOptions): Record<string, unknown> {
-  return {
+  // Absent fields are left out (the values themselves keep whatever they hold).
+  return withoutUndefined({
     nodeId: flow?.id,
     executionId: options.executionId,
     variables: options.variables ?? {},
@@ -66,7 +67,11 @@ export function executionContext(flow: NodeDefinition, options: WireRunOptions):
     debug: options.debug,
     // Not in the original context: a server that does not know it ignores it.
     timeout: options.timeout,
-  };
+  });
+}
+
+function withoutUndefined(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
 }
 
 /** A run that failed before an answer came back. */

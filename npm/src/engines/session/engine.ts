@@ -1,14 +1,17 @@
 /**
  * `EngineAdapter` over a Rust session (the napi addon's or the wasm module's): glue only. It
- * moves JSON text, collects what the session's status bits say is waiting, runs JS executors
- * and keeps finished runs' promises.
+ * moves codec text, collects what the session's status bits say is waiting, runs JS executors,
+ * keeps the values JS nodes pass each other (the engine holds handles to them) and keeps
+ * finished runs' promises.
  */
 import type { NodeDefinition } from "../../types/definition.js";
 import type { NodeExecutorFactory } from "../../types/execution.js";
 import type { ListFlowsOptions } from "../../types/storage.js";
-import type { EngineAdapter, Outcome, WireEvent, WireResult, WireRunOptions } from "../../conductor/engine.js";
+import type { EngineAdapter, Outcome, WireError, WireEvent, WireResult, WireRunOptions } from "../../conductor/engine.js";
 import { CallSignal, callExecutor, outcomeJson, type ExecutorOutcome } from "../../conductor/executors.js";
 import { STATUS_CALLS, STATUS_COMPLETED, STATUS_EVENTS, type CatalogFunctions, type SessionHandle } from "./handle.js";
+import { decodeValue, encodeValue, ValueEncodeError } from "../../values/codec.js";
+import { handOver, handOverInput, KeptValues } from "./kept-values.js";
 
 /**
  * Gives `result` a `trace` property parsed from `text` when first read (then a plain data
@@ -51,7 +54,29 @@ function trapGuarded(handle: SessionHandle, stopped: () => boolean, onTrap: (err
   });
 }
 
-type CallRecord = { kind: "call"; id: number; type: string; params: Record<string, unknown> } | { kind: "abort"; id: number };
+type CallRecord =
+  | { kind: "call"; id: number; run: string; type: string; params: Record<string, unknown> }
+  | { kind: "materialize"; id: number; run: string; values: unknown[] }
+  | { kind: "abort"; id: number };
+
+/** Answers for the engine: `[id,outcome]` JSON texts and the binary data they refer to. */
+type Answers = { texts: string[]; buffers: Uint8Array[] };
+
+/** A flow as codec text, or the coded failure saying why it cannot be written. */
+function writable(flow: unknown): string | { ok: false; error: WireError } {
+  try {
+    return encodeValue(flow, { omitUndefined: true });
+  } catch (error) {
+    const message = error instanceof ValueEncodeError ? `The flow's ${error.message}` : `The flow is not serialisable: ${String(error)}`;
+    return { ok: false, error: { code: "SERIALIZATION_FAILED", message } as WireError };
+  }
+}
+
+/** A failed result for a run the engine never saw (its flow or options could not be written). */
+function unwritable(error: unknown): WireResult {
+  const message = error instanceof ValueEncodeError ? `The run's ${error.message}` : `The flow is not serialisable: ${String(error)}`;
+  return { success: false, error: { code: "SERIALIZATION_FAILED", message } as WireResult["error"], duration: 0, executedNodes: [] };
+}
 
 export class SessionEngine implements EngineAdapter {
   private factory: NodeExecutorFactory | undefined;
@@ -59,9 +84,13 @@ export class SessionEngine implements EngineAdapter {
   /** Executor calls in flight, by call id. */
   private readonly calls = new Map<number, CallSignal>();
   /** Answers of asynchronous executors, sent to the engine together once per microtask. */
-  private answers: string[] = [];
+  private answers: Answers = { texts: [], buffers: [] };
   /** Runs started and not finished, by the run id JS gave them. */
   private readonly pending = new Map<number, (result: WireResult) => void>();
+  /** The execution id of each pending run. */
+  private readonly executions = new Map<number, string>();
+  /** Values JS nodes hand each other, kept here while the engine holds handles to them. */
+  readonly kept = new KeptValues();
   private nextRunId = 1;
   /** Holds Node's event loop open while runs are pending (a native session's notifier is weak). */
   private keepAlive: ReturnType<typeof setInterval> | undefined;
@@ -136,8 +165,8 @@ export class SessionEngine implements EngineAdapter {
     while (status !== 0) {
       if (status & STATUS_EVENTS) this.flushEvents();
       if (status & STATUS_COMPLETED) this.deliverCompleted();
-      const answered = status & STATUS_CALLS ? this.pumpCalls() : [];
-      status = answered.length > 0 ? this.handle.resolveCalls(`[${answered.join(",")}]`) : 0;
+      const answered = status & STATUS_CALLS ? this.pumpCalls() : undefined;
+      status = answered && answered.texts.length > 0 ? this.handle.resolveCalls(`[${answered.texts.join(",")}]`, answered.buffers) : 0;
     }
     if (this.pending.size > 0) {
       if (this.holdEventLoop) this.keepAlive ??= setInterval(() => {}, 1 << 30);
@@ -161,7 +190,9 @@ export class SessionEngine implements EngineAdapter {
       resolve({ success: false, error: { code: "INTERNAL_ERROR", message, timestamp: Date.now() } as WireResult["error"], duration: 0, executedNodes: [] });
     }
     this.pending.clear();
+    this.executions.clear();
     this.calls.clear();
+    this.kept.clear();
     if (this.keepAlive !== undefined) clearInterval(this.keepAlive);
     this.keepAlive = undefined;
   }
@@ -172,11 +203,20 @@ export class SessionEngine implements EngineAdapter {
   }
 
   private deliverCompleted(): void {
-    for (const { runId, result, trace } of this.handle.takeCompleted()) {
-      const value = JSON.parse(result) as WireResult;
+    for (const { runId, result, buffers, trace } of this.handle.takeCompleted()) {
+      const execution = this.executions.get(runId);
+      let value: WireResult;
+      try {
+        value = decodeValue(result, { buffers, resolve: this.kept.resolve }) as WireResult;
+      } catch (error) {
+        value = { success: false, error: { code: "SERIALIZATION_FAILED", message: `The run's result could not be read: ${String(error)}` } as WireResult["error"], duration: 0, executedNodes: [] };
+      }
+      // The result holds what it needs of the run's kept values; the rest can go.
+      if (execution !== undefined) this.kept.release(execution);
       if (trace !== undefined && trace !== null) defineLazyTrace(value, trace);
       const resolve = this.pending.get(runId);
       this.pending.delete(runId);
+      this.executions.delete(runId);
       resolve?.(value);
     }
   }
@@ -187,56 +227,98 @@ export class SessionEngine implements EngineAdapter {
   }
 
   /**
-   * Starts every queued executor call and applies every queued abort. Returns the answers of
-   * the executors that finished synchronously, as `[id,outcome]` JSON texts; the others answer
-   * through `answerLater`.
+   * Starts every queued executor call, writes out every value the engine asks for and applies
+   * every queued abort. Returns the answers ready now; executors that answer later go through
+   * `answerLater`.
    */
-  private pumpCalls(): string[] {
-    const answered: string[] = [];
-    const records = JSON.parse(this.handle.takeCalls()) as CallRecord[];
+  private pumpCalls(): Answers {
+    const answered: Answers = { texts: [], buffers: [] };
+    const batch = this.handle.takeCalls();
+    let records: CallRecord[];
+    try {
+      records = decodeValue(batch.records, { buffers: batch.buffers, resolve: this.kept.resolve }) as CallRecord[];
+    } catch (error) {
+      console.error("[@atomiton/conductor] a request from the engine could not be read:", error);
+      return answered;
+    }
     for (const record of records) {
       if (record.kind === "abort") {
         this.calls.get(record.id)?.abort(new DOMException("The node's run was cancelled or timed out", "AbortError"));
         this.calls.delete(record.id);
         continue;
       }
+      if (record.kind === "materialize") {
+        answered.texts.push(`[${record.id},${this.writtenOut(record.values, answered.buffers)}]`);
+        continue;
+      }
       const call = new CallSignal();
       this.calls.set(record.id, call);
       const outcome = callExecutor(this.factory, record.type, call.attachTo(record.params));
       if (outcome instanceof Promise) {
-        void outcome.then((settled) => this.answerLater(record.id, settled));
+        const run = record.run;
+        void outcome.then((settled) => this.answerLater(record.id, run, settled));
       } else {
         this.calls.delete(record.id);
-        answered.push(`[${record.id},${outcomeJson(outcome)}]`);
+        answered.texts.push(`[${record.id},${this.outcomeText(record.run, outcome)}]`);
       }
     }
     return answered;
   }
 
-  private answerLater(id: number, outcome: ExecutorOutcome): void {
+  /** An executor's outcome for the engine: its value handed over (kept here unless small). */
+  private outcomeText(run: string, outcome: ExecutorOutcome): string {
+    if (!outcome.ok || !("value" in outcome)) return outcomeJson(outcome);
+    return outcomeJson({ ok: true, value: handOver(this.kept, run, outcome.value) });
+  }
+
+  /** Values the engine asked for, written out in full (or why they cannot be). */
+  private writtenOut(values: unknown[], buffers: Uint8Array[]): string {
+    try {
+      return `{"ok":true,"value":${encodeValue(values, { buffers })}}`;
+    } catch (error) {
+      const message = error instanceof ValueEncodeError ? `A value a built-in node reads holds ${error.message}` : String(error);
+      return JSON.stringify({ ok: false, error: { message, code: "SERIALIZATION_FAILED" } });
+    }
+  }
+
+  private answerLater(id: number, run: string, outcome: ExecutorOutcome): void {
     if (!this.calls.delete(id)) return; // aborted meanwhile: the engine no longer waits
-    this.answers.push(`[${id},${outcomeJson(outcome)}]`);
-    if (this.answers.length === 1) {
+    this.answers.texts.push(`[${id},${this.outcomeText(run, outcome)}]`);
+    if (this.answers.texts.length === 1) {
       queueMicrotask(() => {
         const batch = this.answers;
-        this.answers = [];
-        this.settle(this.handle.resolveCalls(`[${batch.join(",")}]`));
+        this.answers = { texts: [], buffers: [] };
+        this.settle(this.handle.resolveCalls(`[${batch.texts.join(",")}]`, batch.buffers));
       });
     }
   }
 
   async run(flow: NodeDefinition, options: WireRunOptions): Promise<WireResult> {
+    const execution = options.executionId;
+    const buffers: Uint8Array[] = [];
     let flowJson: string;
+    let optionsJson: string;
     try {
-      flowJson = JSON.stringify(flow);
+      flowJson = encodeValue(flow, { buffers, omitUndefined: true });
+      // The run's input and variables stay here; the engine gets handles (JS executors then
+      // receive the very objects passed in).
+      const handed = {
+        ...options,
+        input: options.input === undefined ? undefined : handOverInput(this.kept, execution, options.input),
+        variables: options.variables === undefined ? undefined : handOver(this.kept, execution, options.variables),
+        parentContext: options.parentContext === undefined ? undefined : handOver(this.kept, execution, options.parentContext),
+      };
+      optionsJson = encodeValue(handed, { buffers, omitUndefined: true });
     } catch (error) {
-      return { success: false, error: { code: "SERIALIZATION_FAILED", message: `The flow is not JSON-serialisable: ${String(error)}` } as WireResult["error"], duration: 0, executedNodes: [] };
+      this.kept.release(execution);
+      return unwritable(error);
     }
     const runId = this.nextRunId;
     this.nextRunId = this.nextRunId >= 0x7fffffff ? 1 : this.nextRunId + 1;
     const result = new Promise<WireResult>((resolve) => this.pending.set(runId, resolve));
+    this.executions.set(runId, execution);
     try {
-      this.settle(this.handle.run(runId, flowJson, JSON.stringify(options)));
+      this.settle(this.handle.run(runId, flowJson, optionsJson, buffers));
     } catch (error) {
       // A trap ends the run with INTERNAL_ERROR (see `stop`); only other failures throw.
       if (this.pending.has(runId)) throw error;
@@ -249,19 +331,23 @@ export class SessionEngine implements EngineAdapter {
   }
 
   validate(flow: NodeDefinition, customTypes: string[]) {
-    return JSON.parse(this.handle.validate(JSON.stringify(flow), JSON.stringify(customTypes)));
+    const text = writable(flow);
+    if (typeof text !== "string") return text;
+    return JSON.parse(this.handle.validate(text, JSON.stringify(customTypes)));
   }
 
   async saveFlow(flow: unknown) {
-    return JSON.parse(await this.whileAlive(this.handle.saveFlow(JSON.stringify(flow))));
+    const text = writable(flow);
+    if (typeof text !== "string") return text;
+    return decodeValue(await this.whileAlive(this.handle.saveFlow(text))) as Outcome<Record<string, unknown>>;
   }
 
   async loadFlow(id: string) {
-    return JSON.parse(await this.whileAlive(this.handle.loadFlow(id)));
+    return decodeValue(await this.whileAlive(this.handle.loadFlow(id))) as Outcome<Record<string, unknown>>;
   }
 
   async listFlows(options: ListFlowsOptions) {
-    return JSON.parse(await this.whileAlive(this.handle.listFlows(JSON.stringify(options ?? {}))));
+    return decodeValue(await this.whileAlive(this.handle.listFlows(JSON.stringify(options ?? {})))) as Outcome<{ flows: Array<Record<string, unknown>>; total: number }>;
   }
 
   async deleteFlow(id: string) {
@@ -289,10 +375,10 @@ export class SessionEngine implements EngineAdapter {
   }
 
   parseFlow(text: string, options: { format?: "yaml" | "json"; defaults?: boolean }): Outcome<NodeDefinition> {
-    return JSON.parse(this.catalog.parseFlow(text, JSON.stringify(options)));
+    return decodeValue(this.catalog.parseFlow(text, JSON.stringify(options))) as Outcome<NodeDefinition>;
   }
 
   flowToYaml(flow: NodeDefinition): Outcome<string> {
-    return JSON.parse(this.catalog.flowToYaml(JSON.stringify(flow)));
+    return JSON.parse(this.catalog.flowToYaml(encodeValue(flow, { omitUndefined: true })));
   }
 }

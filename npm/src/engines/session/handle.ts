@@ -3,15 +3,17 @@
  * wrap `atomiton_core::session::Session`). Runs are driven on the JS thread: `run`, `drive` and
  * `resolveCalls` return status bits saying what is waiting; the notifier is called when
  * something became ready elsewhere, and JS answers with `drive()`.
+ *
+ * Values cross as codec text (`values/codec.ts`) with binary data passed beside it.
  */
 export type SessionHandle = {
   setNotifier(notify: () => void): void;
-  run(runId: number, flowJson: string, optionsJson: string): number;
+  run(runId: number, flowJson: string, optionsJson: string, buffers: Uint8Array[]): number;
   drive(): number;
-  resolveCalls(answersJson: string): number;
-  takeCompleted(): Array<{ runId: number; result: string; trace?: string | null }>;
+  resolveCalls(answersJson: string, buffers: Uint8Array[]): number;
+  takeCompleted(): Array<{ runId: number; result: string; buffers: Uint8Array[]; trace?: string | null }>;
   takeEvents(): string;
-  takeCalls(): string;
+  takeCalls(): { records: string; buffers: Uint8Array[] };
   cancel(executionId: string): boolean;
   validate(flowJson: string, customTypesJson: string): string;
   saveFlow(flowJson: string): Promise<string>;

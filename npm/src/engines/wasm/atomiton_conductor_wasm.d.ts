@@ -13,7 +13,7 @@ export default function init(input?: WasmInitInput): Promise<unknown>;
 export interface WasmConductor extends Omit<SessionHandle, "run"> {}
 export declare class WasmConductor {
   constructor(configJson: string, host: unknown, storage: unknown);
-  run(runId: number, flowJson: Uint8Array, optionsJson: string): number;
+  run(runId: number, flowJson: Uint8Array, optionsJson: string, buffers: Uint8Array[]): number;
   free(): void;
 }
 

@@ -162,6 +162,6 @@ export class WasmEngine implements EngineAdapter {
 function sessionHandle(conductor: WasmConductor): SessionHandle {
   const encoder = new TextEncoder();
   const handle = Object.create(conductor) as SessionHandle;
-  handle.run = (runId, flowJson, optionsJson) => conductor.run(runId, encoder.encode(flowJson), optionsJson);
+  handle.run = (runId, flowJson, optionsJson, buffers) => conductor.run(runId, encoder.encode(flowJson), optionsJson, buffers);
   return handle;
 }

@@ -1,6 +1,7 @@
 //! What `edit-fields` does (reference §7.1): set fields on the input object.
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::value::{Map, Value};
 
 use super::super::common::{node_error, Config};
 use super::schema::SCHEMA;

@@ -1,7 +1,7 @@
 //! `{{ path }}` templates of `edit-fields` (reference §7.1): values from the input (and `$now`),
 //! missing values as empty strings, output HTML-escaped.
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use crate::format::js_string;
 
@@ -64,7 +64,7 @@ fn escape_html(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn data(v: Value) -> Map<String, Value> {
         v.as_object().cloned().unwrap_or_default()

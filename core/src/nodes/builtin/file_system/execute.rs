@@ -1,7 +1,8 @@
 //! What `file-system` does (reference §7.2): eight operations through the host's file system,
 //! with the original's output objects and messages.
 
-use serde_json::{json, Value};
+use crate::json;
+use crate::value::Value;
 
 use super::super::common::{get_input, node_error, Config};
 use super::super::common_effects::effect_error;

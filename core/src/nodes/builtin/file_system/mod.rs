@@ -1,9 +1,10 @@
 //! `file-system` (reference §7).
 
+#[cfg(feature = "host-effects")]
 mod execute;
 mod schema;
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use crate::catalog::NodeDescriptor;
 use crate::host::{BoxFuture, Capabilities, SharedHost};
@@ -31,6 +32,9 @@ impl NodeType for FileSystemNode {
     }
 
     fn execute(&self, invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
-        execute::execute(invocation, host)
+        #[cfg(feature = "host-effects")]
+        return execute::execute(invocation, host);
+        #[cfg(not(feature = "host-effects"))]
+        return super::common::not_in_this_build(&invocation, host, "a file system");
     }
 }

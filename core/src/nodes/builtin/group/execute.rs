@@ -1,7 +1,7 @@
 //! What an atomic `group` does (reference §7.4): a group with children runs them through the
 //! scheduler; one without children passes its input through with metadata.
 
-use serde_json::json;
+use crate::json;
 
 use crate::format::iso_timestamp;
 use crate::host::{BoxFuture, SharedHost};

@@ -4,7 +4,8 @@
 //! `MEMORY_LIMIT_EXCEEDED`.
 
 use base64::Engine as _;
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::value::{Map, Value};
 
 use super::super::common::{get_input, node_error, Config};
 use super::super::common_effects::effect_error;

@@ -4,7 +4,7 @@ mod execute;
 mod query;
 mod schema;
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use crate::catalog::NodeDescriptor;
 use crate::host::{BoxFuture, Capabilities, SharedHost};

@@ -1,6 +1,6 @@
 //! Query strings as `URLSearchParams` writes them.
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use crate::format::js_string;
 
@@ -39,7 +39,7 @@ fn encode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn appends_encoded_params() {

@@ -2,7 +2,8 @@
 //! resizing, filters and PNG/JPEG/WebP output. Files come through the host; pixels are processed
 //! off the scheduler (`offload`).
 
-use serde_json::{json, Value};
+use crate::json;
+use crate::value::Value;
 
 use super::super::common::{array_input, get_input, node_error, Config};
 use super::super::common_effects::effect_error;
@@ -118,7 +119,7 @@ mod render {
     use crate::host::{offload, SharedHost};
 
     pub(super) fn options(config: &Config, format: &str) -> Options {
-        let dimension = |key: &str| config.get(key).and_then(serde_json::Value::as_f64).filter(|v| *v > 0.0).map(|v| v.round() as u32);
+        let dimension = |key: &str| config.get(key).and_then(crate::value::Value::as_f64).filter(|v| *v > 0.0).map(|v| v.round() as u32);
         Options {
             width: dimension("width"),
             height: dimension("height"),
@@ -131,8 +132,8 @@ mod render {
             },
             position: Gravity::parse(config.str("position").unwrap_or("center")),
             blend: BlendMode::parse(config.str("blendMode").unwrap_or("over")),
-            opacity: config.get("opacity").and_then(serde_json::Value::as_f64).unwrap_or(1.0) as f32,
-            blur: config.get("blur").and_then(serde_json::Value::as_f64).unwrap_or(0.0) as f32,
+            opacity: config.get("opacity").and_then(crate::value::Value::as_f64).unwrap_or(1.0) as f32,
+            blur: config.get("blur").and_then(crate::value::Value::as_f64).unwrap_or(0.0) as f32,
             sharpen: config.bool("sharpen").unwrap_or(false),
             grayscale: config.bool("grayscale").unwrap_or(false),
             format: match format {
@@ -140,7 +141,7 @@ mod render {
                 "webp" => Format::Webp,
                 _ => Format::Png,
             },
-            quality: config.get("quality").and_then(serde_json::Value::as_f64).unwrap_or(90.0).clamp(1.0, 100.0) as u8,
+            quality: config.get("quality").and_then(crate::value::Value::as_f64).unwrap_or(90.0).clamp(1.0, 100.0) as u8,
         }
     }
 

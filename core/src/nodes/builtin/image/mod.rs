@@ -2,12 +2,13 @@
 
 #[cfg(feature = "image")]
 mod blend;
+#[cfg(feature = "host-effects")]
 mod execute;
 #[cfg(feature = "image")]
 mod process;
 mod schema;
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use crate::catalog::NodeDescriptor;
 use crate::host::{BoxFuture, Capabilities, SharedHost};
@@ -35,6 +36,9 @@ impl NodeType for Image {
     }
 
     fn execute(&self, invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
-        execute::execute(invocation, host)
+        #[cfg(feature = "host-effects")]
+        return execute::execute(invocation, host);
+        #[cfg(not(feature = "host-effects"))]
+        return super::common::not_in_this_build(&invocation, host, "native image processing");
     }
 }

@@ -4,7 +4,8 @@
 //! extra iteration), and every loop is bounded by `maxIterations`, failing by name when it would
 //! exceed it instead of stopping silently.
 
-use serde_json::{json, Value};
+use crate::json;
+use crate::value::Value;
 
 use super::super::common::{array_input, node_error, Config};
 use super::super::common_expression::compile_condition;

@@ -4,7 +4,8 @@
 //! itself), and `strategy` decides how failures count: `allSettled` records them, `all` fails on
 //! the first (`failFast`) or after all, `race` returns the first settled result.
 
-use serde_json::{json, Value};
+use crate::json;
+use crate::value::Value;
 
 use super::super::common::{array_input, get_input, node_error, Config};
 use super::super::common_expression::{compile_function, defined};

@@ -1,7 +1,8 @@
 //! What `shell-command` does (reference §7.8): run a program without a shell. Unlike the
 //! original, `stdin` is written.
 
-use serde_json::{json, Value};
+use crate::json;
+use crate::value::Value;
 
 use super::super::common::{get_input, node_error, Config};
 use super::super::common_effects::effect_error;

@@ -2,7 +2,8 @@
 
 use std::sync::LazyLock;
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::value::{Map, Value};
 
 use crate::catalog::{Environment, NodeDescriptor, PortSpec};
 use crate::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec};

@@ -1,7 +1,8 @@
 //! What `spreadsheet` does (reference §7.9): read CSV (any delimiter) from raw data or a file,
 //! and XLSX/ODS workbooks from files on the native build.
 
-use serde_json::{json, Value};
+use crate::json;
+use crate::value::Value;
 
 use super::super::common::{get_input, node_error, Config};
 use super::super::common_effects::effect_error;

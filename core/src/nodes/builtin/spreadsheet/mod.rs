@@ -6,7 +6,7 @@ mod schema;
 mod table;
 mod workbook;
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use crate::catalog::NodeDescriptor;
 use crate::host::{BoxFuture, Capabilities, SharedHost};

@@ -1,6 +1,7 @@
 //! Turning a grid of cells into the reader's output (`sheet_to_json` of the original).
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::value::{Map, Value};
 
 /// A1-style range `A1:D10` → inclusive zero-based (first row, first col, last row, last col).
 pub(super) fn parse_range(range: &str) -> Option<(usize, usize, usize, usize)> {

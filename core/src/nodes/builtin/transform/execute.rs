@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use serde_json::Value;
+use crate::value::Value;
 
 use super::super::common::{array_input, get_input, node_error, Config, ObjectTemplate};
 use super::operations::{apply, Settings};

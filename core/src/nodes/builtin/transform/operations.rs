@@ -3,7 +3,7 @@
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use super::super::common::{node_error, Config};
 use super::super::common_expression::{compile_function, defined, item_error};

@@ -1,0 +1,133 @@
+//! How [`Value`]s cross into and out of the engine as text.
+//!
+//! The format is JSON. Values JSON has are written as themselves, so plain data costs nothing
+//! extra and reads as ordinary JSON on the other side. Everything else is a *tag*: an object whose
+//! first key is `"$atomiton"`, naming what it stands for:
+//!
+//! | value | tag |
+//! |---|---|
+//! | `undefined` | `{"$atomiton":"undefined"}` |
+//! | `NaN`, `±Infinity`, `-0` | `{"$atomiton":"number","v":"NaN"}` (`"Infinity"`, `"-Infinity"`, `"-0"`) |
+//! | an array hole | `{"$atomiton":"hole"}` (as an array element) |
+//! | a BigInt | `{"$atomiton":"bigint","v":"-123"}` |
+//! | a string with a lone surrogate | `{"$atomiton":"string","v":[55296,120]}` (UTF-16 code units) |
+//! | binary data | `{"$atomiton":"bytes","kind":"Buffer","v":"<base64>"}`, or `"i":n` for the n-th buffer passed beside the text |
+//! | a `Date` | `{"$atomiton":"date","v":0}` (`null` for an invalid date) |
+//! | a `Map` / a `Set` | `{"$atomiton":"map","v":[[k,v],…]}` / `{"$atomiton":"set","v":[…]}` |
+//! | a `RegExp` | `{"$atomiton":"regexp","source":"a+","flags":"g"}` |
+//! | an `Error` | `{"$atomiton":"error","name":"TypeError","message":"…","stack":"…","cause":…}` |
+//! | a boxed primitive | `{"$atomiton":"boxed","v":1}` |
+//! | an object whose first key is `"$atomiton"` | `{"$atomiton":"object","v":[[k,v],…]}` |
+//! | a value kept by the embedder | `{"$atomiton":"js","v":17}` (inside one session only) |
+//!
+//! Numbers are written so they read back as the same double (shortest round-trip digits; the
+//! parser is correctly rounded). The TypeScript side implements the same format
+//! (`npm/src/values/`); the wire protocol and stored run records use it too.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use serde::Serialize;
+
+use super::{Bytes, Value};
+
+/// The key that marks a tag.
+pub const TAG: &str = "$atomiton";
+
+thread_local! {
+    /// Where binary data goes while [`encode`] writes (`None`: inline as base64).
+    static ENCODE_BUFFERS: RefCell<Option<Vec<Arc<[u8]>>>> = const { RefCell::new(None) };
+    /// The buffers passed beside the text while [`decode`] reads.
+    static DECODE_BUFFERS: RefCell<Option<Vec<Option<Arc<[u8]>>>>> = const { RefCell::new(None) };
+}
+
+/// A value as JSON text, binary data inline as base64 (the wire protocol, stored records).
+pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
+    serde_json::to_string(value)
+}
+
+/// Text and the binary data beside it.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Encoded {
+    pub text: String,
+    pub buffers: Vec<Arc<[u8]>>,
+}
+
+/// A value as JSON text with its binary data apart (`"i"` tags), so large binary values cross
+/// without base64 (the bindings pass the buffers as they are).
+pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Encoded, serde_json::Error> {
+    let previous = ENCODE_BUFFERS.with(|b| b.replace(Some(Vec::new())));
+    let text = serde_json::to_string(value);
+    let buffers = ENCODE_BUFFERS.with(|b| b.replace(previous)).unwrap_or_default();
+    Ok(Encoded { text: text?, buffers })
+}
+
+/// Like [`encode`], numbering binary data after what `buffers` already holds and adding it
+/// there: many texts (a batch of records) sharing one list of buffers.
+pub fn encode_appending<T: Serialize + ?Sized>(value: &T, buffers: &mut Vec<Arc<[u8]>>) -> Result<String, serde_json::Error> {
+    let previous = ENCODE_BUFFERS.with(|b| b.replace(Some(std::mem::take(buffers))));
+    let text = serde_json::to_string(value);
+    *buffers = ENCODE_BUFFERS.with(|b| b.replace(previous)).unwrap_or_default();
+    text
+}
+
+/// Runs `read` (which parses text written by [`encode`]) with `buffers` available to its
+/// `"i"` tags. Each buffer can be taken once.
+pub fn decode<R>(buffers: Vec<Arc<[u8]>>, read: impl FnOnce() -> R) -> R {
+    let previous = DECODE_BUFFERS.with(|b| b.replace(Some(buffers.into_iter().map(Some).collect())));
+    let result = read();
+    DECODE_BUFFERS.with(|b| b.replace(previous));
+    result
+}
+
+/// The index under which [`encode`] keeps `bytes` apart, or `None` when it writes inline.
+pub(super) fn out_of_band(bytes: &Bytes) -> Option<usize> {
+    ENCODE_BUFFERS.with(|b| {
+        let mut slot = b.borrow_mut();
+        let buffers = slot.as_mut()?;
+        buffers.push(bytes.data.clone());
+        Some(buffers.len() - 1)
+    })
+}
+
+/// The buffer an `"i"` tag names.
+pub(super) fn take_out_of_band(index: u64) -> Result<Arc<[u8]>, String> {
+    DECODE_BUFFERS.with(|b| {
+        let mut slot = b.borrow_mut();
+        let buffers = slot.as_mut().ok_or("binary data refers to a buffer, but none was passed")?;
+        usize::try_from(index)
+            .ok()
+            .and_then(|i| buffers.get_mut(i))
+            .and_then(Option::take)
+            .ok_or_else(|| format!("binary data refers to buffer {index}, which was not passed (or was used twice)"))
+    })
+}
+
+pub(super) fn base64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+pub(super) fn unbase64(text: &str) -> Option<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD.decode(text).ok()
+}
+
+/// An object as the codec reads it: a tag becomes the value it stands for; any other object (a
+/// malformed tag included) stays as it is. For readers that build objects themselves (YAML).
+pub fn revive(map: super::Map<String, Value>) -> Value {
+    if map.keys().next().is_some_and(|k| k == TAG) {
+        let mut fields: Vec<(String, Value)> = map.iter().skip(1).map(|(k, v)| (k.clone(), v.clone())).collect();
+        if let Some(Value::String(kind)) = map.get(TAG) {
+            if let Ok(value) = super::serde_impl::from_tag(kind, std::mem::take(&mut fields)) {
+                return value;
+            }
+        }
+    }
+    Value::Object(map)
+}
+
+/// Parses codec text (JSON with tags) into a [`Value`], with no depth protection: for text the
+/// engine wrote itself. Outside input goes through [`crate::format::parse_json_value`].
+pub fn from_json(text: &str) -> Result<Value, serde_json::Error> {
+    serde_json::from_str(text)
+}
