@@ -11,12 +11,17 @@ export type DesktopConductor = Conductor;
 /**
  * A conductor running flows in this process on the native engine, or — with `transport: "http"`
  * / `"ws"` / `"ipc"` or an `apiUrl` — on a server or main process. `CONDUCTOR_CONCURRENCY` and
- * `CONDUCTOR_TIMEOUT` in the environment are the defaults of `concurrency` and `timeout`.
+ * `CONDUCTOR_TIMEOUT` in the environment are the defaults of `concurrency` and `timeout`;
+ * `storage` may be a storage object the app made (see `setupMainProcessHandler`).
  */
 export function createConductor(config: DesktopConductorConfig = {}): Conductor {
   return createNativeConductor(config);
 }
 
+export { conductor } from "./desktop/default-conductor.js";
+export { setupMainProcessHandler, type MainProcessHandler, type MainProcessHandlerOptions } from "./desktop/main-process.js";
+export { SimpleExecutor, createSimpleNode, type SimpleBlueprint, type SimpleComposite, type SimpleNode, type SimpleResult } from "./legacy/simple-executor.js";
+export type { AppStorage, FlowStore, KeyValueStorage } from "./desktop/app-storage.js";
 export type { DesktopConductorConfig } from "./desktop/native-conductor.js";
 
 // Remote conductors and the server side of the wire protocol (reference §8), for Node processes.

@@ -7,6 +7,8 @@ import { ErrorCode, type ExecutionResult } from "@atomiton/conductor/types";
 const conductor: Conductor = createConductor({ concurrency: 8, timeout: 30_000 });
 export async function check(): Promise<boolean> {
   const result: ExecutionResult = await conductor.node.run({ id: "n", type: "transform" });
+  const request = await conductor.execute({ blueprintId: "complex-workflow", inputs: { source: "api" }, config: { parallel: true, debugMode: true } });
   await browserConductor.ready;
-  return result.error?.code === ErrorCode.TIMEOUT && typeof registerIpcChannels === "function";
+  const fromBrowser = await browserConductor.execute({ flowId: "hello-world" });
+  return result.error?.type === "timeout" && request.outputs !== undefined && fromBrowser.metadata.flowId === "hello-world" && result.error?.code === ErrorCode.TIMEOUT && typeof registerIpcChannels === "function";
 }
