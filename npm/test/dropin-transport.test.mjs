@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { WebSocket } from "ws";
-import { ConductorError, createConductor } from "@atomiton/conductor";
+import { ConductorError, createConductor, registerIpcChannels } from "@atomiton/conductor";
 import { ipcBridgeTo, startServer } from "../test-support/remote.mjs";
 import { until } from "../test-support/helpers.mjs";
 
@@ -106,6 +106,44 @@ test("configureTransport switches the same conductor between local, http, ws and
   assert.equal(await runAt("ipc-1"), true);
   conductor.configureTransport("local");
   assert.equal(await runAt("local-2"), false);
+});
+
+/**
+ * Electron's two IPC ends in one process, as a preload exposes them with electron-toolkit:
+ * `ipcMain` serving `conductor`, and the renderer's `ipcRenderer` (`invoke`, `on`, `removeListener`).
+ */
+function ipcRendererTo(t, conductor) {
+  const handlers = new Map();
+  const listeners = new Map();
+  const ipcMain = { handle: (name, handler) => handlers.set(name, handler), removeHandler: (name) => handlers.delete(name) };
+  const webContents = { send: (name, data) => [...(listeners.get(name) ?? [])].forEach((listener) => listener({}, structuredClone(data))) };
+  const channels = registerIpcChannels(ipcMain, conductor, { webContents: [webContents] });
+  t.after(() => channels.dispose());
+  return {
+    invoke: async (name, ...args) => structuredClone(await handlers.get(name)({}, ...structuredClone(args))),
+    on: (name, listener) => listeners.set(name, new Set([...(listeners.get(name) ?? []), listener])),
+    removeListener: (name, listener) => listeners.get(name)?.delete(listener),
+  };
+}
+
+test("the ipc transport also speaks through Electron's ipcRenderer, given or found at window.electron", async (t) => {
+  const { conductor: main } = await startServer(t);
+  const ipcRenderer = ipcRendererTo(t, main);
+  const renderer = createConductor({ storage: { type: "memory" } });
+  t.after(() => renderer.shutdown());
+  renderer.configureTransport("ipc", { ipcRenderer });
+  const progress = [];
+  renderer.node.onProgress((event) => progress.push(event.executionId));
+  const result = await renderer.node.run(echo, { executionId: "via-ipc-renderer" });
+  assert.equal(result.success, true, JSON.stringify(result.error));
+  assert.ok(progress.includes("via-ipc-renderer"), "events come back through ipcRenderer.on");
+
+  globalThis.electron = { ipcRenderer: ipcRendererTo(t, main) };
+  t.after(() => delete globalThis.electron);
+  const found = createConductor({ transport: "ipc", storage: { type: "memory" } });
+  t.after(() => found.shutdown());
+  await found.storage.saveFlow({ ...echo, id: "saved-over-ipc" });
+  assert.equal((await main.storage.loadFlow("saved-over-ipc")).id, "saved-over-ipc");
 });
 
 test("configureTransport('local', {concurrency, timeout}) applies to later runs", async (t) => {
