@@ -600,3 +600,21 @@ fn definitions_grouped_by_category_in_first_seen_order() {
     // Items are the full definitions.
     assert_eq!(groups[2]["items"][0], definition("image"));
 }
+
+#[test]
+fn templates_answer_to_their_readable_slug_and_their_uuid_alike() {
+    use atomiton_core::catalog::{get_template, list_templates, template_source};
+    let templates = list_templates();
+    let slugs: Vec<&str> = templates.iter().map(|t| t.slug.as_str()).collect();
+    assert_eq!(slugs, ["hello-world", "data-pipeline", "image-processing", "double-and-summarise"]);
+    for info in &templates {
+        let by_slug = get_template(&info.slug).unwrap_or_else(|| panic!("{} not found by slug", info.slug));
+        assert_eq!(Some(by_slug), get_template(&info.id), "{}: the same definition by slug and by id", info.slug);
+        assert_eq!(template_source(&info.slug), template_source(&info.id));
+    }
+    assert_eq!(get_template("hello-world").map(|flow| flow.id_str().to_owned()).as_deref(), Some("550e8400-e29b-41d4-a716-446655440001"));
+    let listed = atomiton_core::value::to_value(&templates[0]).unwrap();
+    assert_eq!(listed["slug"], json!("hello-world"));
+    assert_eq!(get_template("no-such-template"), None);
+    assert_eq!(get_template("Hello-World"), None, "slugs are exact");
+}

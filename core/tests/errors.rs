@@ -128,6 +128,21 @@ fn simulated_error_with_custom_message_stops_the_group_at_that_node() {
 }
 
 #[test]
+fn a_boolean_debug_means_logging_and_simulates_nothing() {
+    for flag in [true, false] {
+        let mut h = Harness::new();
+        h.sync("test", |_| Ok(Some(json!("ran"))));
+        let result = h.run_with(node("a", "test"), atomiton_core::RunOptions { debug: Some(json!(flag)), ..h.options() });
+        assert!(result.success, "debug: {flag} failed the run: {:?}", result.error);
+        assert_eq!(result.data, Some(json!("ran")));
+    }
+    let mut h = Harness::new();
+    h.sync("test", |_| Ok(Some(json!(1))));
+    let result = h.run_with(node("a", "test"), atomiton_core::RunOptions { debug: Some(json!("yes")), ..h.options() });
+    assert_eq!(result.error.map(|e| e.code), Some(ErrorCode::VALIDATION_FAILED), "other non-object values are still refused");
+}
+
+#[test]
 fn simulated_error_on_an_unknown_node_has_no_effect() {
     let mut h = Harness::new();
     h.sync("test", |_| Ok(Some(json!(1))));

@@ -36,13 +36,18 @@ export function createConductorInstance(config: ConductorConfig = {}): BrowserCo
   const win = browserWindow();
   const bridge = win.atomiton?.__bridge__;
   const local = new WasmEngine(config);
-  const channels = detectTransport({ bridge, serverUrl: config.serverUrl, wsUrl: win.__ATOMITON_WS_URL__ });
+  const custom = typeof config.transport === "object" ? config.transport : undefined;
+  // A transport named in the config ("local", "http", ...) or an apiUrl wins over what the page offers.
+  const named = typeof config.transport === "string" || (config.transport === undefined && config.apiUrl !== undefined);
+  const channels = named ? undefined : detectTransport({ bridge, serverUrl: config.serverUrl, wsUrl: win.__ATOMITON_WS_URL__ });
   let engine: EngineAdapter = local;
-  if (config.transport) engine = executionTransportEngine(config.transport, local);
+  if (custom) engine = executionTransportEngine(custom, local);
   else if (channels) engine = new RemoteEngine(channels, local);
+  const remoteNamed = named && config.transport !== "local";
   const system = bridge ? createIpcTransport(bridge).channel("system") : undefined;
   const conductor = createConductorApi(engine, config, {
-    environment: browserEnvironment(!!bridge, !!(config.transport || channels)),
+    environment: browserEnvironment(!!bridge, !!(custom || channels || remoteNamed)),
+    locals: { local, create: (settings) => new WasmEngine(settings) },
     auth: bridge ? bridgeAuth(createIpcTransport(bridge)) : undefined,
     async restart() {
       if (typeof win.confirm !== "function" || !win.confirm("System will restart. Continue?")) return;

@@ -2,18 +2,27 @@
  * `@atomiton/conductor/desktop` (and the package root): the native engine, for Electron's main
  * process, Node servers and the CLI.
  */
-import { createConductorApi, type Conductor } from "./conductor/api.js";
-import { NativeEngine } from "./engines/native/engine.js";
-import { nodeEnvironment } from "./node-environment.js";
-import type { ConductorConfig } from "./types/execution.js";
+import type { Conductor } from "./conductor/api.js";
+import { createNativeConductor, type DesktopConductorConfig } from "./desktop/native-conductor.js";
 
 export type { Conductor } from "./conductor/api.js";
 export type DesktopConductor = Conductor;
 
-/** A conductor running flows in this process on the native engine. */
-export function createConductor(config: ConductorConfig = {}): Conductor {
-  return createConductorApi(new NativeEngine(config), config, { environment: nodeEnvironment() });
+/**
+ * A conductor running flows in this process on the native engine, or — with `transport: "http"`
+ * / `"ws"` / `"ipc"` or an `apiUrl` — on a server or main process. `CONDUCTOR_CONCURRENCY` and
+ * `CONDUCTOR_TIMEOUT` in the environment are the defaults of `concurrency` and `timeout`;
+ * `storage` may be a storage object the app made (see `setupMainProcessHandler`).
+ */
+export function createConductor(config: DesktopConductorConfig = {}): Conductor {
+  return createNativeConductor(config);
 }
+
+export { conductor } from "./desktop/default-conductor.js";
+export { setupMainProcessHandler, type MainProcessHandler, type MainProcessHandlerOptions } from "./desktop/main-process.js";
+export { SimpleExecutor, createSimpleNode, type SimpleBlueprint, type SimpleComposite, type SimpleNode, type SimpleResult } from "./legacy/simple-executor.js";
+export type { AppStorage, FlowStore, KeyValueStorage } from "./desktop/app-storage.js";
+export type { DesktopConductorConfig } from "./desktop/native-conductor.js";
 
 // Remote conductors and the server side of the wire protocol (reference §8), for Node processes.
 export { createRemoteConductor, type RemoteConductor, type RemoteConductorOptions } from "./remote.js";

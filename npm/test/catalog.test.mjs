@@ -33,7 +33,7 @@ test("templates are listed, fetched and runnable", async () => {
   const conductor = createConductor({ storage: { type: "memory" } });
   const { templates } = await conductor.flow.listTemplates();
   assert.equal(templates.length, 4);
-  assert.deepEqual(templates[0], { id: "550e8400-e29b-41d4-a716-446655440001", name: "Hello World Flow", description: templates[0].description, nodeCount: 3 });
+  assert.deepEqual(templates[0], { id: "550e8400-e29b-41d4-a716-446655440001", slug: "hello-world", name: "Hello World Flow", description: templates[0].description, nodeCount: 3 });
   const { definition } = await conductor.flow.getTemplate("example-flow");
   assert.equal(definition.nodes.length, 2);
   assert.deepEqual(await conductor.flow.loadFlow("example-flow"), definition);

@@ -321,19 +321,19 @@ test("templates lists the four bundled flows", async () => {
   const run = await atomiton(["templates"]);
   assert.equal(run.code, 0, run.stderr);
   const [header, ...rows] = run.stdout.split("\n");
-  assert.match(header, /^ID\s+NAME\s+NODES\s+DESCRIPTION$/);
-  for (const [id, name, nodes] of [
-    ["550e8400-e29b-41d4-a716-446655440001", "Hello World Flow", 3],
-    ["550e8400-e29b-41d4-a716-446655440002", "Data Transform Pipeline", 5],
-    ["550e8400-e29b-41d4-a716-446655440003", "Image Processing Workflow", 6],
-    ["example-flow", "Double And Summarise", 2],
+  assert.match(header, /^SLUG\s+ID\s+NAME\s+NODES\s+DESCRIPTION$/);
+  for (const [slug, id, name, nodes] of [
+    ["hello-world", "550e8400-e29b-41d4-a716-446655440001", "Hello World Flow", 3],
+    ["data-pipeline", "550e8400-e29b-41d4-a716-446655440002", "Data Transform Pipeline", 5],
+    ["image-processing", "550e8400-e29b-41d4-a716-446655440003", "Image Processing Workflow", 6],
+    ["double-and-summarise", "example-flow", "Double And Summarise", 2],
   ]) {
-    assert.ok(rows.some((row) => new RegExp(`^${id}\\s+${name}\\s+${nodes}\\s+\\S`).test(row)), `${name} listed:\n${run.stdout}`);
+    assert.ok(rows.some((row) => new RegExp(`^${slug}\\s+${id}\\s+${name}\\s+${nodes}\\s+\\S`).test(row)), `${name} listed:\n${run.stdout}`);
   }
   const json = await atomiton(["templates", "--json"]);
   assert.equal(json.code, 0);
   assert.equal(json.json.length, 4);
-  assert.deepEqual(Object.keys(json.json[0]).sort(), ["description", "id", "name", "nodeCount"]);
+  assert.deepEqual(Object.keys(json.json[0]).sort(), ["description", "id", "name", "nodeCount", "slug"]);
 });
 
 test("templates run hello runs the Hello World template", async (t) => {
@@ -346,6 +346,10 @@ test("templates run hello runs the Hello World template", async (t) => {
   const byId = await atomiton(["templates", "run", "example-flow", "--quiet"]);
   assert.equal(byId.code, 0, byId.stderr);
   assert.deepEqual(byId.json.data, { result: { summary: "map produced 3 items", count: "3" } });
+
+  const bySlug = await atomiton(["templates", "run", "double-and-summarise", "--quiet"]);
+  assert.equal(bySlug.code, 0, bySlug.stderr);
+  assert.deepEqual(bySlug.json.data, byId.json.data);
 });
 
 test("templates run with an unknown or ambiguous name exits 2 listing the candidates", async () => {

@@ -1,5 +1,6 @@
 //! Bundled flow templates (reference §3.4), compiled into the engine so every build ships the
-//! same flows, and the template loader's checks.
+//! same flows, and the template loader's checks. Each template answers to its id (a UUID, as in
+//! the original catalog) and to a readable slug (`hello-world`), the name the published docs use.
 
 use std::sync::LazyLock;
 
@@ -9,27 +10,44 @@ use crate::error::{ExecutionError, Result};
 use crate::format::{parse_flow_yaml, ParseLimits};
 use crate::model::NodeDefinition;
 
-/// The bundled template sources, in listing order.
-const SOURCES: [&str; 4] = [
-    include_str!("../../templates/hello-world.flow.yaml"),
-    include_str!("../../templates/data-pipeline.flow.yaml"),
-    include_str!("../../templates/image-processing.flow.yaml"),
-    include_str!("../../templates/double-and-summarise.flow.yaml"),
+/// The bundled templates as `(slug, source)`, in listing order. Slugs are kept out of the YAML
+/// so that a template's definition is the same whichever name loaded it.
+const SOURCES: [(&str, &str); 4] = [
+    ("hello-world", include_str!("../../templates/hello-world.flow.yaml")),
+    ("data-pipeline", include_str!("../../templates/data-pipeline.flow.yaml")),
+    ("image-processing", include_str!("../../templates/image-processing.flow.yaml")),
+    ("double-and-summarise", include_str!("../../templates/double-and-summarise.flow.yaml")),
 ];
 
-/// `FlowTemplateInfo`: `{id, name, description?, nodeCount}`.
+/// `FlowTemplateInfo`: `{id, slug, name, description?, nodeCount}` (`slug` is ours).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TemplateInfo {
     pub id: String,
+    /// The readable id, accepted wherever `id` is.
+    pub slug: String,
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub node_count: usize,
 }
 
-static TEMPLATES: LazyLock<Vec<NodeDefinition>> =
-    LazyLock::new(|| SOURCES.iter().filter_map(|source| load_template(source).ok()).collect());
+/// A loaded template and its slug.
+struct Template {
+    slug: &'static str,
+    source: &'static str,
+    flow: NodeDefinition,
+}
+
+impl Template {
+    fn answers_to(&self, id: &str) -> bool {
+        self.flow.id_str() == id || self.slug == id
+    }
+}
+
+static TEMPLATES: LazyLock<Vec<Template>> = LazyLock::new(|| {
+    SOURCES.iter().filter_map(|&(slug, source)| load_template(source).ok().map(|flow| Template { slug, source, flow })).collect()
+});
 
 /// `loadTemplate(yaml)`: the §3.4 reader plus the template checks ("Template must have an id",
 /// "Template must have a name", "Template must have metadata", "Templates must have nodes",
@@ -67,8 +85,9 @@ pub fn load_template(yaml: &str) -> Result<NodeDefinition> {
 pub fn list_templates() -> Vec<TemplateInfo> {
     TEMPLATES
         .iter()
-        .map(|flow| TemplateInfo {
+        .map(|Template { slug, flow, .. }| TemplateInfo {
             id: flow.id_str().to_owned(),
+            slug: (*slug).to_owned(),
             name: flow.name.clone().unwrap_or_default(),
             description: flow.metadata.as_ref().and_then(|m| m.description()).map(str::to_owned),
             node_count: flow.children().len(),
@@ -76,12 +95,12 @@ pub fn list_templates() -> Vec<TemplateInfo> {
         .collect()
 }
 
-/// `flow.getTemplate(id)`: a copy of the template's definition.
+/// `flow.getTemplate(id)`: a copy of the template's definition, by id or slug.
 pub fn get_template(id: &str) -> Option<NodeDefinition> {
-    TEMPLATES.iter().find(|flow| flow.id_str() == id).cloned()
+    TEMPLATES.iter().find(|template| template.answers_to(id)).map(|template| template.flow.clone())
 }
 
-/// The raw YAML of a bundled template.
+/// The raw YAML of a bundled template, by id or slug.
 pub fn template_source(id: &str) -> Option<&'static str> {
-    SOURCES.iter().copied().find(|source| load_template(source).is_ok_and(|flow| flow.id_str() == id))
+    TEMPLATES.iter().find(|template| template.answers_to(id)).map(|template| template.source)
 }

@@ -4,8 +4,10 @@ mod code;
 mod execution_error;
 mod panic;
 mod recovery;
+mod retry_after;
 
 pub use code::ErrorCode;
 pub use execution_error::{ExecutionError, Result};
 pub use panic::panic_message;
 pub use recovery::{recovery_strategy, ErrorRecoveryStrategy};
+pub use retry_after::RETRY_AFTER_KEY;

@@ -1,5 +1,7 @@
 //! Debug simulation (reference §4.5 "debug"): a simulated error or a long-running node, for one
-//! run only. `"random"` picks one random atomic node per run.
+//! run only. `"random"` picks one random atomic node per run. A boolean `debug` (the published
+//! docs' `debug: true`, "enable debug logging") asks the caller's side for logging and
+//! simulates nothing.
 
 use serde::Deserialize;
 use crate::value::Value;
@@ -86,7 +88,7 @@ fn default_message(error_type: &str) -> &'static str {
 impl ResolvedDebug {
     /// Parses and resolves `debug`; `random` draws from `random()` once per setting.
     pub fn resolve(debug: Option<&Value>, plan: &Plan, mut random: impl FnMut() -> f64) -> Result<Self> {
-        let Some(debug) = debug.filter(|d| !d.is_null()) else { return Ok(Self::default()) };
+        let Some(debug) = debug.filter(|d| !d.is_null() && !d.is_boolean()) else { return Ok(Self::default()) };
         let options: DebugOptions = crate::value::from_value::<DebugOptions>(debug.clone())
             .map_err(|e| ExecutionError::validation(format!("Invalid debug options: {e}")))?;
         let leaves: Vec<NodeIx> = plan.leaves().collect();

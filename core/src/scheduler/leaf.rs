@@ -212,7 +212,8 @@ async fn work(job: &mut LeafJob) -> NodeResult {
         let Some(invocation) = invocation else { return Err(ExecutionError::internal("leaf ran out of invocations")) };
         match attempt_once(job, attempt, invocation).await {
             Err(error) if error.code.is_retryable_by_engine() && attempt < job.max_attempts => {
-                job.host.sleep(backoff(job, attempt)).await;
+                let Some(delay) = retry_delay(job, attempt, &error) else { return Err(error) };
+                job.host.sleep(delay).await;
                 attempt += 1;
             }
             outcome => return outcome,
@@ -238,6 +239,18 @@ async fn attempt_once(job: &LeafJob, attempt: u32, mut invocation: Invocation) -
             signal.cancel();
             Err(ExecutionError::new(ErrorCode::TIMEOUT, format!("Node execution timed out after {}ms", js_number(timeout))))
         }
+    }
+}
+
+/// How long to wait before the next attempt: the backoff, but never less than the failure asked
+/// for (an HTTP `Retry-After`). `None` when it asked for longer than the longest backoff: a
+/// retry sooner would ignore it, and a run should not sit waiting that long.
+fn retry_delay(job: &LeafJob, attempt: u32, error: &ExecutionError) -> Option<f64> {
+    let backoff = backoff(job, attempt);
+    match error.retry_after_ms() {
+        Some(requested) if requested > job.max_retry_delay_ms => None,
+        Some(requested) => Some(backoff.max(requested)),
+        None => Some(backoff),
     }
 }
 

@@ -28,7 +28,7 @@ Commands:
   run <file>                  run a flow file, showing progress; print the result as JSON
   validate <file>             check a flow and list every issue
   templates                   list the bundled template flows
-  templates run <template>    run a bundled template (by id or part of its name)
+  templates run <template>    run a bundled template (by slug, id or part of its name)
 
 Options:
   -h, --help                  help (also: atomiton <command> --help)
@@ -62,7 +62,8 @@ Exit codes: 0 valid, 1 invalid, 2 usage error or unreadable flow file.`,
        atomiton templates run <template> [options]
 
 Lists the template flows bundled with the engine, or runs one. <template> is a
-template's id or a part of its id or name (case-insensitive), e.g. 'hello'.
+template's slug (e.g. 'hello-world') or id, or a part of its slug, id or name
+(case-insensitive), e.g. 'hello'.
 
 Options of 'templates':
       --json              print the list as JSON

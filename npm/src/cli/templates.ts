@@ -15,24 +15,27 @@ function table(rows: string[][]): string {
 }
 
 /**
- * The template `query` names: an exact id first, then templates whose id or name contains it
- * (case-insensitive). No match or several matches are usage errors listing the candidates.
+ * The template `query` names: an exact id or slug first, then templates whose id, slug or name
+ * contains it (case-insensitive). No match or several matches are usage errors listing the
+ * candidates.
  */
 export function findTemplate(templates: FlowTemplateInfo[], query: string): FlowTemplateInfo {
-  const exact = templates.find((template) => template.id === query);
+  const exact = templates.find((template) => template.id === query || template.slug === query);
   if (exact) return exact;
   const needle = query.toLowerCase();
-  const matches = templates.filter((template) => template.id.toLowerCase().includes(needle) || template.name.toLowerCase().includes(needle));
+  const names = (template: FlowTemplateInfo) => [template.id, template.slug ?? "", template.name];
+  const matches = templates.filter((template) => names(template).some((name) => name.toLowerCase().includes(needle)));
   const [only] = matches;
   if (matches.length === 1 && only) return only;
-  const names = (list: FlowTemplateInfo[]) => {
-    const width = Math.max(...list.map((template) => template.id.length));
-    return list.map((template) => `  ${template.id.padEnd(width)}  ${template.name}`).join("\n");
+  const listing = (list: FlowTemplateInfo[]) => {
+    const label = (template: FlowTemplateInfo) => template.slug ?? template.id;
+    const width = Math.max(...list.map((template) => label(template).length));
+    return list.map((template) => `  ${label(template).padEnd(width)}  ${template.name}`).join("\n");
   };
   if (matches.length === 0) {
-    throw new UsageError(`no template matches '${query}'; the templates are:\n${names(templates)}`);
+    throw new UsageError(`no template matches '${query}'; the templates are:\n${listing(templates)}`);
   }
-  throw new UsageError(`'${query}' matches ${matches.length} templates; be more specific:\n${names(matches)}`);
+  throw new UsageError(`'${query}' matches ${matches.length} templates; be more specific:\n${listing(matches)}`);
 }
 
 async function listTemplates(conductor: Conductor, json: boolean): Promise<number> {
@@ -41,8 +44,8 @@ async function listTemplates(conductor: Conductor, json: boolean): Promise<numbe
     writeJson(templates);
     return ExitCode.OK;
   }
-  const rows = [["ID", "NAME", "NODES", "DESCRIPTION"], ...templates.map((t) => [t.id, t.name, String(t.nodeCount), t.description ?? ""])];
-  writeOut(`${table(rows)}\n\nRun one with: atomiton templates run <id or part of its name>`);
+  const rows = [["SLUG", "ID", "NAME", "NODES", "DESCRIPTION"], ...templates.map((t) => [t.slug ?? "", t.id, t.name, String(t.nodeCount), t.description ?? ""])];
+  writeOut(`${table(rows)}\n\nRun one with: atomiton templates run <slug, id or part of its name>`);
   return ExitCode.OK;
 }
 

@@ -2,6 +2,9 @@
  * The conductor object (PRODUCT §3, reference §2): one implementation over any engine. It
  * shapes values, manages listeners and ids, and forwards everything else to the engine.
  */
+import { RunLog } from "../logging.js";
+import { isTransportKind, type TransportKind, type TransportSettings } from "../transports/configure.js";
+import { withErrorKind } from "../types/error-kind.js";
 import { ErrorCode, type ExecutionError } from "../types/errors.js";
 import { createExecutionId } from "../types/ids.js";
 import type { NodeDefinition } from "../types/definition.js";
@@ -29,15 +32,21 @@ import type {
   UserInfo,
   ValidationResult,
 } from "../types/storage.js";
-import type { EngineAdapter, WireEvent } from "./engine.js";
+import type { EngineAdapter, Outcome, WireEvent } from "./engine.js";
+import { executeRequest, isExecutionRequest, type ExecutionRequest, type Lookup, type RequestExecutionResult, type RequestRunner } from "./execute-request.js";
 import { customTypesOf } from "./executors.js";
-import { failedResult, toExecutionResult, unwrap } from "./hydrate.js";
+import { executionFailure, publicError } from "./failure.js";
+import { toExecutionResult, unwrap } from "./hydrate.js";
 import { Listeners } from "./listeners.js";
 import { toGraphState } from "./progress.js";
+import { withRunLogging } from "./run-logging.js";
+import { TransportSwitch, type LocalEngines } from "./transport-switch.js";
 
 /** How a conductor presents its environment. */
 export type EnvironmentOptions = {
   environment: EnvironmentInfo;
+  /** How to run flows in this process (`configureTransport("local", ...)`); absent for conductors that cannot. */
+  locals?: LocalEngines;
   /** Auth and restart go through this bridge when present (a desktop renderer). */
   auth?: AuthBackend;
   restart?: () => Promise<void>;
@@ -61,7 +70,26 @@ export type ExecutionGraphStoreView = {
 
 export type Conductor = ReturnType<typeof createConductorApi>;
 
-export function createConductorApi(engine: EngineAdapter, config: ConductorConfig, options: EnvironmentOptions) {
+/** The transport a config names: `transport` as a kind, or the scheme of `apiUrl` alone. */
+function initialTransport(config: ConductorConfig): TransportKind | undefined {
+  if (isTransportKind(config.transport)) return config.transport;
+  if (config.transport === undefined && typeof config.apiUrl === "string") return /^wss?:/i.test(config.apiUrl) ? "ws" : "http";
+  return undefined;
+}
+
+/** An engine's answer to a lookup by id: absent when it has no such flow (or the id cannot be one). */
+function lookup(outcome: Outcome<unknown>): Lookup {
+  if (outcome.ok) return outcome.value ? { flow: outcome.value as NodeDefinition } : {};
+  const absent = outcome.error.code === ErrorCode.NODE_NOT_FOUND || outcome.error.code === ErrorCode.VALIDATION_FAILED;
+  return absent ? {} : { error: publicError(outcome.error) };
+}
+
+export function createConductorApi(home: EngineAdapter, givenConfig: ConductorConfig, options: EnvironmentOptions) {
+  // The conductor's own copy: configureTransport("local", ...) changes it for later runs.
+  const config: ConductorConfig = { ...givenConfig };
+  const transports = new TransportSwitch(home, config, options.locals);
+  const log = new RunLog(config);
+  const engine = withRunLogging(transports.engine, log);
   const factory = config.nodeExecutorFactory;
   engine.setExecutorFactory(factory);
   const progress = new Listeners<NodeProgressEvent>();
@@ -95,14 +123,14 @@ export function createConductorApi(engine: EngineAdapter, config: ConductorConfi
 
   async function run(node: NodeDefinition, overrides: ContextOverrides = {}): Promise<ExecutionResult> {
     if (node === null || typeof node !== "object") {
-      return failedResult(ErrorCode.INVALID_NODE, "Invalid node definition: id and type are required");
+      return executionFailure(ErrorCode.INVALID_NODE, "Invalid node definition: id and type are required");
     }
     const executionId = createExecutionId(overrides.executionId);
     const nodeId = typeof node.id === "string" ? node.id : "";
     const signal = overrides.signal;
     const abort = () => void engine.cancel(executionId);
     if (signal?.aborted) {
-      return failedResult(ErrorCode.CANCELLED, "Execution cancelled", nodeId);
+      return executionFailure(ErrorCode.CANCELLED, "Execution cancelled", { nodeId });
     }
     signal?.addEventListener("abort", abort, { once: true });
     started.emit({ executionId, nodeId });
@@ -125,6 +153,7 @@ export function createConductorApi(engine: EngineAdapter, config: ConductorConfi
       // Progress snapshots of this run are delivered before its completion is announced.
       engine.flushEvents();
       const result = toExecutionResult(wire);
+      if (result.error) withErrorKind(result.error);
       announce(executionId, nodeId, result);
       return result;
     } finally {
@@ -141,7 +170,7 @@ export function createConductorApi(engine: EngineAdapter, config: ConductorConfi
     }
     const error = result.error as ExecutionError;
     errors.emit({ nodeId, executionId, error: error.message, code: error.code, timestamp });
-    failed.emit({ executionId, error: Object.assign(new Error(error.message), { code: error.code }) });
+    failed.emit({ executionId, error: withErrorKind(Object.assign(new Error(error.message), { code: error.code })) });
   }
 
   async function validate(node: NodeDefinition): Promise<ValidationResult> {
@@ -152,12 +181,46 @@ export function createConductorApi(engine: EngineAdapter, config: ConductorConfi
   const onComplete = (callback: (event: NodeCompleteEvent) => void): Unsubscribe => completes.add(callback);
   const onError = (callback: (event: NodeErrorEvent) => void): Unsubscribe => errors.add(callback);
 
+  /** `execute(request)`s in progress, by execution id. */
+  const requests = new Map<string, AbortController>();
+  const requestRunner: RequestRunner = {
+    run,
+    loadSaved: async (id) => lookup(await engine.loadFlow(id)),
+    loadTemplate: async (id) => lookup(await engine.getTemplate(id)),
+    newExecutionId: (given) => createExecutionId(given),
+    track(executionId, controller) {
+      requests.set(executionId, controller);
+      return () => {
+        if (requests.get(executionId) === controller) requests.delete(executionId);
+      };
+    },
+    get maxRetries() {
+      return config.maxRetries ?? 3;
+    },
+    get retryDelay() {
+      return config.retryDelay ?? 1000;
+    },
+    log,
+  };
+
+  /**
+   * `execute(request)` runs a flow by id (`{flowId | blueprintId, inputs, context, options}`);
+   * `execute(node, overrides)` is `node.run`. A node has a string `type`; a request does not.
+   */
+  function execute(request: ExecutionRequest): Promise<RequestExecutionResult>;
+  function execute(node: NodeDefinition, overrides?: ContextOverrides): Promise<ExecutionResult>;
+  function execute(target: NodeDefinition | ExecutionRequest, overrides?: ContextOverrides): Promise<ExecutionResult | RequestExecutionResult> {
+    return isExecutionRequest(target) ? executeRequest(requestRunner, target) : run(target as NodeDefinition, overrides);
+  }
+
   const node = {
     run,
     validate,
-    /** Cancels a running execution; resolves to whether one was running (no-op if not). */
+    /** Cancels a running execution (or `execute` request); resolves to whether one was running. */
     async cancel(executionId: string): Promise<boolean> {
-      return engine.cancel(executionId);
+      const request = requests.get(executionId);
+      request?.abort();
+      return (await engine.cancel(executionId)) || request !== undefined;
     },
     onProgress,
     onComplete,
@@ -213,7 +276,7 @@ export function createConductorApi(engine: EngineAdapter, config: ConductorConfi
 
   const system = {
     async health(): Promise<HealthResult> {
-      if (config.transport?.health) return config.transport.health();
+      if (typeof config.transport === "object" && config.transport?.health) return config.transport.health();
       if (engine.health) return engine.health();
       return { status: "ok", timestamp: Date.now(), message: engine.kind === "native" ? "Local conductor operational" : "Browser conductor operational (local engine)" };
     },
@@ -246,6 +309,8 @@ export function createConductorApi(engine: EngineAdapter, config: ConductorConfi
   };
 
   const environment = options.environment;
+  const initial = initialTransport(config);
+  if (initial && initial !== "local") transports.configure(initial, config as TransportSettings);
   return {
     node,
     flow,
@@ -255,8 +320,25 @@ export function createConductorApi(engine: EngineAdapter, config: ConductorConfi
     events,
     catalog,
     formats,
-    /** Legacy alias of `node.run`. */
-    execute: run,
+    execute,
+    /**
+     * Where later runs go: `"local"` (this process; `{concurrency, timeout}` apply to runs started
+     * from now on), `"http"` / `"ws"` (a protocol server: `{apiUrl}`), `"ipc"` (an Electron main
+     * process: `{bridge}` or `{ipcRenderer}`, else the preload's). Runs in flight finish where
+     * they started. Throws a `ConductorError` for an unknown type or unusable settings.
+     */
+    configureTransport(type: TransportKind, settings?: TransportSettings): void {
+      transports.configure(type, settings);
+    },
+    /**
+     * Stops the conductor: no new runs; runs and `execute` requests in flight are cancelled
+     * (they resolve with `CANCELLED`); once they have ended the engines are released. Every
+     * later call fails with `NO_TRANSPORT` "The conductor has been shut down ...". Idempotent.
+     */
+    async shutdown(): Promise<void> {
+      for (const request of requests.values()) request.abort();
+      await transports.shutdown();
+    },
     /** Legacy alias of `system.health`. */
     health: system.health,
     getEnvironment: (): EnvironmentInfo => environment,

@@ -2,7 +2,10 @@
  * Error codes and helpers of the original `@atomiton/conductor/types` (reference §5). The
  * recovery table is generated from the Rust engine (`recovery.generated.ts`), so both agree.
  */
+import { errorTypeOf, isRetryableCode, type ErrorType } from "./error-kind.js";
 import { RECOVERY_TABLE } from "./recovery.generated.js";
+
+export { errorTypeOf, isRetryableCode, type ErrorType } from "./error-kind.js";
 
 /** The 22 error codes; every value equals its name. */
 export enum ErrorCode {
@@ -39,10 +42,18 @@ export type ErrorRecoveryStrategy = {
   suggestions?: string[];
 };
 
-/** An error with a code, as results and events carry it. `timestamp` is a `Date`. */
+/**
+ * An error with a code, as results and events carry it. `timestamp` is a `Date`. Errors the
+ * package produces always have `type` and `retryable` (derived from `code`); they are optional
+ * here so that objects written by hand still type-check.
+ */
 export type ExecutionError = {
   code: ErrorCode;
   message: string;
+  /** The kind of failure (the published docs' `type`). */
+  type?: ErrorType;
+  /** Whether the same request may succeed if tried again (what `execute`'s `retries` retries). */
+  retryable?: boolean;
   nodeId?: string;
   executionId?: string;
   timestamp: Date;
@@ -54,13 +65,13 @@ export type ExecutionError = {
 
 const CODES = new Set<string>(Object.values(ErrorCode));
 
-/** `{code, message, timestamp: new Date(), ...options}`. */
+/** `{code, message, timestamp: new Date(), type, retryable, ...options}`. */
 export function createExecutionError(
   code: ErrorCode,
   message: string,
   options: Partial<Omit<ExecutionError, "code" | "message" | "timestamp">> = {},
 ): ExecutionError {
-  return { code, message, timestamp: new Date(), ...options };
+  return { code, message, timestamp: new Date(), type: errorTypeOf(code), retryable: isRetryableCode(code), ...options };
 }
 
 /** A non-null object with `code`, `message` and `timestamp`, whose code is an `ErrorCode`. */
@@ -104,12 +115,18 @@ export function getErrorRecoveryStrategy(code: ErrorCode): ErrorRecoveryStrategy
 /** Thrown by conductor methods that fail outright (storage, templates, parsing). */
 export class ConductorError extends Error {
   readonly code: ErrorCode;
+  /** The kind of failure, from `code`. */
+  readonly type: ErrorType;
+  /** Whether the same call may succeed if tried again, from `code`. */
+  readonly retryable: boolean;
   readonly details: ExecutionError;
 
   constructor(details: ExecutionError) {
     super(details.message);
     this.name = "ConductorError";
     this.code = details.code;
-    this.details = details;
+    this.type = errorTypeOf(details.code);
+    this.retryable = isRetryableCode(details.code);
+    this.details = { ...details, type: this.type, retryable: this.retryable };
   }
 }

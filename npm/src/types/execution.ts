@@ -1,5 +1,8 @@
 /** Execution shapes (reference §2.0, §4.6, §4.9). */
 import type { ExecutionError } from "./errors.js";
+import type { ConductorLogger, LogLevel } from "../logging.js";
+import type { TransportKind } from "../transports/configure.js";
+import type { WebSocketConstructor } from "../transports/websocket.js";
 import type { ExecutionId, NodeId } from "./ids.js";
 import type { NodeDefinition } from "./definition.js";
 
@@ -18,7 +21,8 @@ export type ConductorExecutionContext = {
   input?: Record<string, unknown>;
   parentContext?: ConductorExecutionContext;
   slowMo?: number;
-  debug?: DebugOptions;
+  /** Debug simulation for this run, or `true`: log this run at debug level (nothing is simulated). */
+  debug?: DebugOptions | boolean;
 };
 
 /** Per-run options for `node.run(node, contextOverrides)`. */
@@ -101,7 +105,19 @@ export type StorageConfig = {
 };
 
 export type ConductorConfig = {
-  transport?: ConductorTransport;
+  /**
+   * Where flows run: `"local"` (this process; the default), `"http"` / `"ws"` (a protocol
+   * server at `apiUrl`), `"ipc"` (an Electron main process, through the preload's bridge), or a
+   * custom `{execute, health?}` object.
+   */
+  transport?: ConductorTransport | TransportKind;
+  /**
+   * A protocol server (`http(s)://` or `ws(s)://`) for `transport: "http"` / `"ws"`; alone, it
+   * selects the transport its scheme names.
+   */
+  apiUrl?: string;
+  /** Where `transport: "ws"` finds its WebSocket class when there is no global one (Node 20: the `ws` package's). */
+  WebSocket?: WebSocketConstructor;
   nodeExecutorFactory?: NodeExecutorFactory;
   /** Accepted for compatibility; debug options are per run (`contextOverrides.debug`). */
   debugController?: unknown;
@@ -111,7 +127,14 @@ export type ConductorConfig = {
   retryDelay?: number;
   /** Bound on every run in ms (none by default). */
   timeout?: number;
-  logLevel?: "debug" | "info" | "warn" | "error";
+  /**
+   * Log runs at this level and above (`"debug"`: each run's start, node states and end;
+   * `"info"`: completed runs; `"warn"`: retries and fallbacks of `execute`; `"error"`: failed
+   * runs). Unset: nothing is logged, except runs started with `debug: true`.
+   */
+  logLevel?: LogLevel;
+  /** Where log entries go (default: the console). A function receives each entry; an object's method of the entry's level is called. */
+  logger?: ConductorLogger;
   /** Most atomic nodes running at once (default 16). 1 = strict sequential order. */
   concurrency?: number;
   /** Minimum ms between progress events (default 100). */

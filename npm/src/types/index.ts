@@ -9,8 +9,10 @@ export {
   isExecutionError,
   toExecutionError,
   getErrorRecoveryStrategy,
+  errorTypeOf,
+  isRetryableCode,
 } from "./errors.js";
-export type { ExecutionError, ErrorRecoveryStrategy } from "./errors.js";
+export type { ExecutionError, ErrorRecoveryStrategy, ErrorType } from "./errors.js";
 export {
   createExecutionId,
   toExecutionId,

@@ -34,7 +34,11 @@ export type ListFlowsOptions = {
 /** `onFlowSaved` payload: the desktop's `{id, name, savedAt}` and the browser's `{flowId, timestamp}`. */
 export type FlowSavedEvent = { id: string; flowId: string; name: string; savedAt: string; timestamp: number };
 
-export type FlowTemplateInfo = { id: string; name: string; description?: string; nodeCount: number };
+/**
+ * A bundled template. `slug` (ours) is its readable id (`hello-world`), accepted wherever `id`
+ * is; a server of the original engine does not send it.
+ */
+export type FlowTemplateInfo = { id: string; slug?: string; name: string; description?: string; nodeCount: number };
 
 export type AuthCredentials = { username: string; password: string };
 export type AuthResult = { token?: string; user?: UserInfo; expiresAt?: string };

@@ -1,8 +1,7 @@
 /** Loading the platform's native addon (`native/atomiton-conductor.<platform>-<arch>[-libc].node`). */
-import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import nodeRequire from "../../runtime/node-require.cjs";
 import type { CatalogFunctions, SessionHandle } from "../session/handle.js";
 
 /** The addon's exports (see `bindings-node/src`). Everything complex crosses as JSON text. */
@@ -21,11 +20,10 @@ let loaded: NativeAddon | undefined;
 /** The addon, loaded once. Throws a clear error when no build exists for this platform. */
 export function loadAddon(): NativeAddon {
   if (loaded) return loaded;
-  const here = dirname(fileURLToPath(import.meta.url));
-  const file = join(here, "..", "..", "..", "native", `atomiton-conductor.${platformSuffix()}.node`);
+  const file = join(nodeRequire.packageRoot(), "native", `atomiton-conductor.${platformSuffix()}.node`);
   if (!existsSync(file)) {
     throw new Error(`@atomiton/conductor: no native build for ${platformSuffix()} (expected ${file}); run scripts/build-native.sh`);
   }
-  loaded = createRequire(import.meta.url)(file) as NativeAddon;
+  loaded = nodeRequire.requireFile(file) as NativeAddon;
   return loaded;
 }

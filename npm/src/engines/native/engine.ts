@@ -2,13 +2,27 @@
 import type { ConductorConfig } from "../../types/execution.js";
 import { sessionConfigJson } from "../session/config.js";
 import { SessionEngine } from "../session/engine.js";
+import type { SessionHandle } from "../session/handle.js";
 import { loadAddon } from "./addon.js";
 
 export class NativeEngine extends SessionEngine {
+  private readonly native: SessionHandle;
+
   constructor(config: ConductorConfig) {
     const addon = loadAddon();
+    const native = new addon.NativeConductor(sessionConfigJson(config));
     // The addon's notifier is a weak threadsafe function: it wakes the JS thread from tokio's
     // threads but never keeps Node alive, so pending runs hold the event loop themselves.
-    super("native", new addon.NativeConductor(sessionConfigJson(config)), addon, { holdEventLoop: true, deferNotify: false });
+    super("native", native, addon, { holdEventLoop: true, deferNotify: false });
+    this.native = native;
+  }
+
+  /**
+   * Lets go of the native session (`shutdown()`, once no run is pending). Its wake-up callback
+   * held this engine alive from native code; with a callback that holds nothing, the session
+   * and its Rust state are freed when the last JS reference goes.
+   */
+  close(): void {
+    this.native.setNotifier(() => {});
   }
 }

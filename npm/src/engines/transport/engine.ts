@@ -4,6 +4,7 @@
  * engine. A transport that throws ends the run with `TRANSPORT_ERROR` at once: `execute` is not
  * idempotent, so it is not retried behind the caller's back.
  */
+import { delegatingEngine } from "../../conductor/delegate.js";
 import type { EngineAdapter, WireResult, WireRunOptions } from "../../conductor/engine.js";
 import type { NodeDefinition } from "../../types/definition.js";
 import type { ConductorExecutionContext, ConductorTransport } from "../../types/execution.js";
@@ -20,11 +21,5 @@ export function executionTransportEngine(transport: ConductorTransport, local: E
     },
   };
   if (transport.health) overrides.health = () => transport.health!();
-  return new Proxy(local, {
-    get(target, property) {
-      if (property in overrides) return overrides[property as keyof EngineAdapter];
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  return delegatingEngine(() => local, overrides);
 }

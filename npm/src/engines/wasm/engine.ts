@@ -24,6 +24,9 @@ export class WasmEngine implements EngineAdapter {
   private readied: Promise<void>;
   private factory: NodeExecutorFactory | undefined;
   private listener: (events: WireEvent[]) => void = () => {};
+  /** The module's conductor under `engine`, freed by `close`. */
+  private module: WasmConductor | undefined;
+  private closed = false;
 
   constructor(private readonly config: ConductorConfig) {
     this.loading = this.instantiate();
@@ -49,7 +52,8 @@ export class WasmEngine implements EngineAdapter {
     const loading = sharedWasmInstance().then((instance) => {
       // IndexedDB where the platform has it, unless the config asks for memory.
       const storage = this.config.storage?.type === "memory" ? undefined : indexedDbStorage();
-      const handle = sessionHandle(new instance.glue.WasmConductor(sessionConfigJson(this.config), createHostFunctions(), storage));
+      const conductor = new instance.glue.WasmConductor(sessionConfigJson(this.config), createHostFunctions(), storage);
+      const handle = sessionHandle(conductor);
       const engine: SessionEngine = new SessionEngine("wasm", handle, instance.glue, {
         holdEventLoop: false,
         deferNotify: true,
@@ -62,7 +66,11 @@ export class WasmEngine implements EngineAdapter {
       });
       engine.setExecutorFactory(this.factory);
       engine.setEventListener(this.listener);
-      if (this.loading === loading) this.engine = engine;
+      if (this.closed) conductor.free();
+      else if (this.loading === loading) {
+        this.engine = engine;
+        this.module = conductor;
+      }
       return engine;
     });
     // Callers see the failure when they await; nobody needs an unhandled rejection here.
@@ -71,10 +79,21 @@ export class WasmEngine implements EngineAdapter {
   }
 
   private replace(trapped: SessionEngine): void {
-    if (this.engine !== trapped) return;
+    if (this.engine !== trapped || this.closed) return;
     this.engine = undefined;
     this.loading = this.instantiate();
     this.readied = this.whenLoaded();
+  }
+
+  /**
+   * Frees the module's conductor (`shutdown()`, once no run is pending) and never loads another
+   * one; nothing may be called afterwards.
+   */
+  close(): void {
+    this.closed = true;
+    this.module?.free();
+    this.module = undefined;
+    this.engine = undefined;
   }
 
   /** The instantiated engine, for the synchronous helpers. */

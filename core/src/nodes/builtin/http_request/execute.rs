@@ -1,7 +1,8 @@
 //! What `http-request` does (reference §7.3): one request through the host's HTTP client.
-//! HTTP error statuses are results, not failures; network failures are `TRANSPORT_ERROR`
-//! (retried by the engine), and responses beyond the size cap fail with
-//! `MEMORY_LIMIT_EXCEEDED`.
+//! HTTP error statuses are results, not failures — except 429, which fails with
+//! `RATE_LIMIT_EXCEEDED` so the engine retries it (within the node's `retries`) after the delay
+//! the server's `Retry-After` asks for. Network failures are `TRANSPORT_ERROR` (retried by the
+//! engine), and responses beyond the size cap fail with `MEMORY_LIMIT_EXCEEDED`.
 
 use base64::Engine as _;
 use crate::json;
@@ -10,10 +11,11 @@ use crate::value::{Map, Value};
 use super::super::common::{get_input, node_error, Config};
 use super::super::common_effects::effect_error;
 use super::query::append_query;
+use super::retry_after::retry_after_ms;
 use super::schema::SCHEMA;
 use crate::error::{ErrorCode, ExecutionError};
 use crate::format::js_string;
-use crate::host::effects::HttpRequest;
+use crate::host::effects::{HttpRequest, HttpResponse};
 use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::schema::check::is_url;
 use crate::nodes::{Invocation, NodeResult};
@@ -22,6 +24,7 @@ const TYPE: &str = "http-request";
 /// Default response size cap (configurable with `maxResponseBytes`).
 const MAX_RESPONSE_BYTES: u64 = 50 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
+const TOO_MANY_REQUESTS: u16 = 429;
 
 pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
     Box::pin(async move {
@@ -32,6 +35,9 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
         let request = build_request(&invocation, &config)?;
         let started = host.now();
         let response = client.send(request).await.map_err(|e| effect_error(TYPE, &e, &e))?;
+        if response.status == TOO_MANY_REQUESTS {
+            return Err(rate_limited(&response, host.now()));
+        }
         let ok = (200..300).contains(&response.status);
         let content_type = response.headers.iter().find(|(k, _)| k == "content-type").map(|(_, v)| v.to_ascii_lowercase()).unwrap_or_default();
         let body = decode_body(&content_type, response.body);
@@ -59,6 +65,20 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             "ok": ok,
         })))
     })
+}
+
+/// A 429 answer as a retryable failure that says when the server will take the next request.
+fn rate_limited(response: &HttpResponse, now: f64) -> ExecutionError {
+    let delay = response.headers.iter().find(|(name, _)| name == "retry-after").and_then(|(_, value)| retry_after_ms(value, now));
+    let wait = delay.map(|ms| format!("; retry after {ms} ms")).unwrap_or_default();
+    let message = format!("[{TYPE}] Rate limit exceeded: {} {} from {}{wait}", response.status, response.status_text, response.url);
+    let error = ExecutionError::new(ErrorCode::RATE_LIMIT_EXCEEDED, message)
+        .with_context("status", json!(response.status))
+        .with_context("url", json!(response.url));
+    match delay {
+        Some(ms) => error.with_retry_after(ms),
+        None => error,
+    }
 }
 
 fn build_request(invocation: &Invocation, config: &Config) -> Result<HttpRequest, ExecutionError> {

@@ -2,6 +2,7 @@
 
 mod execute;
 mod query;
+mod retry_after;
 mod schema;
 
 use crate::value::{Map, Value};

@@ -1,0 +1,44 @@
+/** What a conductor answers with after `shutdown()`: every call fails, with one clear error. */
+import { ConductorError, ErrorCode } from "../types/errors.js";
+import type { EngineAdapter, Outcome, WireError, WireResult } from "./engine.js";
+
+export const SHUT_DOWN_MESSAGE = "The conductor has been shut down; create a new conductor to run flows";
+
+/** The error every call of a shut-down conductor fails with (not retryable: it stays shut). */
+export function shutDownError(): WireError {
+  return { code: ErrorCode.NO_TRANSPORT, message: SHUT_DOWN_MESSAGE, timestamp: Date.now() };
+}
+
+/** An engine that has stopped: runs resolve to failed results, everything else fails. */
+export function closedEngine(kind: EngineAdapter["kind"]): EngineAdapter {
+  const refused = <T>(): Outcome<T> => ({ ok: false, error: shutDownError() });
+  const refusedLater = async <T>(): Promise<Outcome<T>> => refused<T>();
+  return {
+    kind,
+    setExecutorFactory() {},
+    setEventListener() {},
+    flushEvents() {},
+    async run(): Promise<WireResult> {
+      return { success: false, error: shutDownError(), duration: 0, executedNodes: [] };
+    },
+    cancel: () => false,
+    validate: refused,
+    saveFlow: refusedLater,
+    loadFlow: refusedLater,
+    listFlows: refusedLater,
+    deleteFlow: refusedLater,
+    listTemplates: refused,
+    getTemplate: refused,
+    nodeDefinitions: refused,
+    nodeDefinition: refused,
+    nodeDefinitionsByCategory: refused,
+    parseFlow: refused,
+    flowToYaml: refused,
+    async health() {
+      return { status: "error", timestamp: Date.now(), message: SHUT_DOWN_MESSAGE };
+    },
+    async restart() {
+      throw new ConductorError({ ...shutDownError(), timestamp: new Date() });
+    },
+  };
+}

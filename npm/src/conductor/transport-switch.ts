@@ -1,0 +1,199 @@
+/**
+ * Which engine a conductor's calls go to, and the two calls that change it:
+ * `configureTransport(type, settings)` (a reconfigured local engine, or a remote one over HTTP,
+ * WebSocket or IPC) and `shutdown()`. Runs already started finish on the engine they started
+ * on; an engine nobody uses any more is released once its last run is over.
+ */
+import { RemoteEngine } from "../engines/remote/engine.js";
+import { checkTransportKind, remoteTransport, type TransportSettings } from "../transports/configure.js";
+import { ConductorError } from "../types/errors.js";
+import type { ConductorConfig, NodeExecutorFactory } from "../types/execution.js";
+import { closedEngine, shutDownError } from "./closed-engine.js";
+import { delegatingEngine } from "./delegate.js";
+import type { EngineAdapter, WireEvent, WireResult } from "./engine.js";
+
+/** What a conductor needs to run flows in this process with other settings. */
+export type LocalEngines = {
+  /** The conductor's engine in this process: it keeps the storage and answers the catalog. */
+  local: EngineAdapter;
+  /** A new engine in this process for `config` (a different `concurrency`). */
+  create(config: ConductorConfig): EngineAdapter;
+};
+
+/** The config fields `configureTransport` reads for a remote kind (explicit settings win). */
+function remoteSettings(config: ConductorConfig, settings: TransportSettings): TransportSettings {
+  return { apiUrl: config.apiUrl ?? config.serverUrl, WebSocket: config.WebSocket, ...settings };
+}
+
+type Closable = EngineAdapter & { close?(): void };
+
+export class TransportSwitch {
+  /** The engine the conductor API uses; its calls go to the current engines. */
+  readonly engine: EngineAdapter;
+  /** Runs, validation and cancellation. */
+  private runner: EngineAdapter;
+  /** Storage, templates, catalog, formats, health, restart. */
+  private keeper: EngineAdapter;
+  /** The local engine runs go to in `"local"` mode (`local`, or one with another concurrency). */
+  private localRunner: EngineAdapter;
+  /** Runs in flight: the engine each runs on, by execution id. */
+  private readonly inFlight = new Map<string, EngineAdapter>();
+  private readonly settling = new Set<Promise<unknown>>();
+  /** Engines replaced while runs were still on them. */
+  private readonly retiring = new Set<EngineAdapter>();
+  private readonly attached = new WeakSet<EngineAdapter>();
+  private factory: NodeExecutorFactory | undefined;
+  private listener: ((events: WireEvent[]) => void) | undefined;
+  private closing: Promise<void> | undefined;
+
+  /**
+   * @param home the engine the conductor was created with.
+   * @param config the conductor's own copy of its config: `"local"` settings update it.
+   * @param locals how to run in this process; without it only remote kinds can be configured.
+   */
+  constructor(
+    home: EngineAdapter,
+    private readonly config: ConductorConfig,
+    private readonly locals: LocalEngines | undefined,
+  ) {
+    this.runner = this.keeper = home;
+    this.localRunner = locals?.local ?? home;
+    this.attached.add(home);
+    const keeper = () => this.keeper;
+    this.engine = delegatingEngine(() => this.runner, {
+      setExecutorFactory: (factory) => {
+        this.factory = factory;
+        for (const engine of this.current()) engine.setExecutorFactory(factory);
+      },
+      setEventListener: (listener) => {
+        this.listener = listener;
+        for (const engine of this.current()) engine.setEventListener(listener);
+      },
+      run: (flow, options) => this.run(flow, options),
+      cancel: (executionId) => (this.inFlight.get(executionId) ?? this.runner).cancel(executionId),
+      saveFlow: (flow) => this.keeper.saveFlow(flow),
+      loadFlow: (id) => this.keeper.loadFlow(id),
+      listFlows: (options) => this.keeper.listFlows(options),
+      deleteFlow: (id) => this.keeper.deleteFlow(id),
+      listTemplates: () => this.keeper.listTemplates(),
+      getTemplate: (id) => this.keeper.getTemplate(id),
+      nodeDefinitions: () => this.keeper.nodeDefinitions(),
+      nodeDefinition: (type) => this.keeper.nodeDefinition(type),
+      nodeDefinitionsByCategory: () => this.keeper.nodeDefinitionsByCategory(),
+      parseFlow: (text, options) => this.keeper.parseFlow(text, options),
+      flowToYaml: (flow) => this.keeper.flowToYaml(flow),
+      // Present only when the keeper has them: the API falls back to its own answers otherwise.
+      get health() {
+        return keeper().health?.bind(keeper());
+      },
+      get restart() {
+        return keeper().restart?.bind(keeper());
+      },
+    });
+  }
+
+  /** Whether `shutdown()` has been called. */
+  get isShutDown(): boolean {
+    return this.closing !== undefined;
+  }
+
+  private current(): Set<EngineAdapter> {
+    return new Set([this.runner, this.keeper]);
+  }
+
+  private async run(flow: Parameters<EngineAdapter["run"]>[0], options: Parameters<EngineAdapter["run"]>[1]): Promise<WireResult> {
+    if (this.closing) return { success: false, error: shutDownError(), duration: 0, executedNodes: [] };
+    const engine = this.runner;
+    this.inFlight.set(options.executionId, engine);
+    const pending = engine.run(flow, options);
+    this.settling.add(pending);
+    try {
+      const result = await pending;
+      // The API flushes the current engine; this run's events are on its own.
+      engine.flushEvents();
+      return result;
+    } finally {
+      this.settling.delete(pending);
+      if (this.inFlight.get(options.executionId) === engine) this.inFlight.delete(options.executionId);
+      if (this.retiring.has(engine) && !this.busy(engine)) this.release(engine);
+    }
+  }
+
+  private busy(engine: EngineAdapter): boolean {
+    for (const running of this.inFlight.values()) if (running === engine) return true;
+    return false;
+  }
+
+  /**
+   * `configureTransport(type, settings)`: `"local"` runs later flows in this process (with the
+   * given `concurrency` and `timeout`); `"http"`, `"ws"` and `"ipc"` run them, and keep flows and
+   * templates, on a server or an Electron main process. Throws a `ConductorError` when the kind
+   * or its settings are unusable, or after `shutdown()`.
+   */
+  configure(kind: unknown, settings: TransportSettings = {}): void {
+    if (this.closing) throw new ConductorError({ ...shutDownError(), timestamp: new Date() });
+    const type = checkTransportKind(kind);
+    if (type !== "local") {
+      const remote = new RemoteEngine(remoteTransport(type, remoteSettings(this.config, settings)), this.localRunner);
+      this.activate(remote, remote);
+      return;
+    }
+    if (settings.timeout !== undefined) this.config.timeout = settings.timeout;
+    const locals = this.locals;
+    if (!locals) throw new ConductorError({ ...shutDownError(), message: "This conductor cannot run flows in this process", timestamp: new Date() });
+    if (settings.concurrency !== undefined && settings.concurrency !== this.config.concurrency) {
+      this.config.concurrency = settings.concurrency;
+      const previous = this.localRunner;
+      this.localRunner = locals.create(this.config);
+      if (previous !== this.runner) this.retire(previous);
+    }
+    this.activate(this.localRunner, locals.local);
+  }
+
+  private activate(runner: EngineAdapter, keeper: EngineAdapter): void {
+    const previous = this.current();
+    this.runner = runner;
+    this.keeper = keeper;
+    for (const engine of this.current()) this.attach(engine);
+    for (const engine of previous) if (!this.current().has(engine)) this.retire(engine);
+  }
+
+  private attach(engine: EngineAdapter): void {
+    if (this.attached.has(engine)) return;
+    this.attached.add(engine);
+    engine.setExecutorFactory(this.factory);
+    if (this.listener) engine.setEventListener(this.listener);
+  }
+
+  /** An engine no longer current: released now, or when its last run is over. */
+  private retire(engine: EngineAdapter): void {
+    if (engine === this.locals?.local || engine === this.localRunner) return;
+    if (this.busy(engine)) this.retiring.add(engine);
+    else this.release(engine);
+  }
+
+  private release(engine: EngineAdapter): void {
+    this.retiring.delete(engine);
+    this.attached.delete(engine);
+    (engine as Closable).close?.();
+  }
+
+  /**
+   * `shutdown()`: refuses new runs at once, cancels the runs in flight (each resolves with
+   * `CANCELLED`), waits for them to end, then releases every engine. Afterwards every call fails
+   * with `NO_TRANSPORT` "The conductor has been shut down ...". Idempotent.
+   */
+  shutdown(): Promise<void> {
+    this.closing ??= this.close();
+    return this.closing;
+  }
+
+  private async close(): Promise<void> {
+    await Promise.all([...this.inFlight].map(([executionId, engine]) => engine.cancel(executionId)));
+    await Promise.allSettled([...this.settling]);
+    const engines = new Set([...this.current(), ...this.retiring, this.localRunner, ...(this.locals ? [this.locals.local] : [])]);
+    const closed = closedEngine(this.runner.kind);
+    this.runner = this.keeper = this.localRunner = closed;
+    for (const engine of engines) this.release(engine);
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Flow storage the app made itself, in place of the engine's own: either an object with the
+ * conductor's storage methods (`saveFlow`, `loadFlow`, `listFlows`, `deleteFlow`), or a
+ * key-value storage engine (`save`, `load`, `list`, `delete`, as `@atomiton/storage`'s
+ * `createStorage()` returns), in which flows are kept under `flows/<id>`.
+ */
+import { randomUUID } from "node:crypto";
+import { delegatingEngine } from "../conductor/delegate.js";
+import type { EngineAdapter, Outcome, WireEvent } from "../conductor/engine.js";
+import { ErrorCode } from "../types/errors.js";
+import type { FlowListItem, ListFlowsOptions } from "../types/storage.js";
+
+/** An object with the conductor's storage methods. */
+export type FlowStore = {
+  saveFlow(flow: Record<string, unknown>): Promise<unknown>;
+  loadFlow(id: string): Promise<unknown>;
+  listFlows(options?: ListFlowsOptions): Promise<unknown>;
+  deleteFlow(id: string): Promise<unknown>;
+};
+
+/** A key-value storage engine. */
+export type KeyValueStorage = {
+  save(key: string, data: unknown, options?: unknown): Promise<unknown>;
+  load(key: string): Promise<unknown>;
+  list(prefix?: string): Promise<unknown>;
+  delete(key: string): Promise<unknown>;
+};
+
+export type AppStorage = FlowStore | KeyValueStorage;
+
+type Flow = Record<string, unknown>;
+
+const PREFIX = "flows/";
+/** The engine's rule for flow ids, so that no id can escape `flows/` in the app's storage. */
+const FLOW_ID = /^[A-Za-z0-9](?:[A-Za-z0-9_-]|\.(?!\.)){0,127}$/;
+
+const isFunction = (value: unknown): boolean => typeof value === "function";
+
+/** Whether `value` is a storage object (rather than a `StorageConfig`). */
+export function isAppStorage(value: unknown): value is AppStorage {
+  if (typeof value !== "object" || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return ["saveFlow", "loadFlow", "listFlows", "deleteFlow"].every((name) => isFunction(candidate[name])) || ["save", "load", "list", "delete"].every((name) => isFunction(candidate[name]));
+}
+
+function failure(code: ErrorCode, message: string): never {
+  throw Object.assign(new Error(message), { code });
+}
+
+function checkedId(id: string): string {
+  if (typeof id !== "string" || !FLOW_ID.test(id)) failure(ErrorCode.VALIDATION_FAILED, `Invalid flow id '${String(id)}': use 1-128 letters, digits, '-', '_' or inner '.', starting with a letter or digit`);
+  return id;
+}
+
+/** The conductor's storage methods over a key-value engine. */
+function overKeyValue(storage: KeyValueStorage): FlowStore {
+  const read = async (id: string): Promise<Flow> => {
+    const key = PREFIX + checkedId(id);
+    let flow: unknown;
+    try {
+      flow = await storage.load(key);
+    } catch {
+      flow = undefined; // the engines throw for a missing key
+    }
+    if (typeof flow !== "object" || flow === null) failure(ErrorCode.NODE_NOT_FOUND, `Flow with id ${id} not found`);
+    return flow as Flow;
+  };
+  return {
+    async saveFlow(flow) {
+      const id = checkedId(typeof flow.id === "string" && flow.id ? flow.id : randomUUID());
+      const now = new Date().toISOString();
+      const previous = await read(id).catch(() => undefined);
+      const saved = { ...flow, id, createdAt: previous?.createdAt ?? flow.createdAt ?? now, updatedAt: now, savedAt: now, version: "1.0.0" };
+      await storage.save(PREFIX + id, saved);
+      return saved;
+    },
+    loadFlow: read,
+    async listFlows(options = {}) {
+      const keys = await storage.list(PREFIX);
+      const ids = (Array.isArray(keys) ? keys : []).map((entry) => String(typeof entry === "object" && entry ? ((entry as Flow).key ?? (entry as Flow).id) : entry));
+      const flows = await Promise.all(ids.filter((key) => key.startsWith(PREFIX)).map((key) => read(key.slice(PREFIX.length)).catch(() => undefined)));
+      return listing(flows.filter((flow): flow is Flow => flow !== undefined), options);
+    },
+    async deleteFlow(id) {
+      await read(id);
+      await storage.delete(PREFIX + id);
+    },
+  };
+}
+
+/** `{flows, total}` sorted and paged as the engine's storage does it. */
+function listing(flows: Flow[], { limit = 50, offset = 0, sortBy = "savedAt", sortOrder = "desc" }: ListFlowsOptions): { flows: FlowListItem[]; total: number } {
+  const items = flows.map((flow) => ({
+    id: String(flow.id),
+    name: typeof flow.name === "string" ? flow.name : undefined,
+    nodeCount: Array.isArray(flow.nodes) ? flow.nodes.length : 0,
+    savedAt: flow.savedAt as string | undefined,
+    updatedAt: flow.updatedAt as string | undefined,
+    createdAt: flow.createdAt as string | undefined,
+    version: flow.version as string | undefined,
+  }));
+  const direction = sortOrder === "asc" ? 1 : -1;
+  items.sort((a, b) => direction * String(a[sortBy] ?? "").localeCompare(String(b[sortBy] ?? "")));
+  return { flows: items.slice(offset, offset + limit), total: items.length };
+}
+
+const CODES = new Set<string>(Object.values(ErrorCode));
+
+/** The app storage's failure with our code: its own when it is one, `NODE_NOT_FOUND` for a `NOT_FOUND`, else `UNKNOWN_ERROR`. */
+async function outcome<T>(work: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (thrown) {
+    const failed = thrown as { message?: unknown; code?: unknown } | null;
+    const given = typeof failed?.code === "string" ? failed.code : "";
+    const code = CODES.has(given) ? (given as ErrorCode) : given === "NOT_FOUND" ? ErrorCode.NODE_NOT_FOUND : ErrorCode.UNKNOWN_ERROR;
+    return { ok: false, error: { code, message: typeof failed?.message === "string" ? failed.message : String(thrown), timestamp: Date.now() } };
+  }
+}
+
+/** `engine` with its flow storage replaced by `storage`; `onFlowSaved` fires as before. */
+export function withAppStorage(engine: EngineAdapter, storage: AppStorage): EngineAdapter {
+  const flows = "saveFlow" in storage ? storage : overKeyValue(storage);
+  let emit: (events: WireEvent[]) => void = () => {};
+  return delegatingEngine(() => engine, {
+    setEventListener(listener) {
+      emit = listener;
+      engine.setEventListener(listener);
+    },
+    saveFlow: (flow) =>
+      outcome(async () => {
+        const saved = (await flows.saveFlow(flow as Flow)) as Flow;
+        const id = String(saved?.id ?? (flow as Flow).id);
+        const savedAt = String(saved?.savedAt ?? new Date().toISOString());
+        emit([{ type: "flowSaved", id, flowId: id, name: String(saved?.name ?? ""), savedAt, timestamp: Date.now() }]);
+        return saved;
+      }),
+    loadFlow: (id) => outcome(async () => (await flows.loadFlow(id)) as Flow),
+    listFlows: (options) => outcome(async () => (await flows.listFlows(options)) as { flows: Flow[]; total: number }),
+    deleteFlow: (id) =>
+      outcome(async () => {
+        await flows.deleteFlow(id);
+        return null;
+      }),
+  });
+}

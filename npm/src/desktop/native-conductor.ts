@@ -1,0 +1,23 @@
+/** Building a conductor on the native engine (`createConductor` of `.` and `/desktop`). */
+import { createConductorApi, type Conductor } from "../conductor/api.js";
+import type { EngineAdapter } from "../conductor/engine.js";
+import { NativeEngine } from "../engines/native/engine.js";
+import { nodeEnvironment } from "../node-environment.js";
+import type { ConductorConfig, StorageConfig } from "../types/execution.js";
+import { isAppStorage, withAppStorage, type AppStorage } from "./app-storage.js";
+import { withEnvironmentDefaults } from "./environment-defaults.js";
+
+/** `ConductorConfig` in a Node process: `storage` may also be a storage object the app made. */
+export type DesktopConductorConfig = Omit<ConductorConfig, "storage"> & { storage?: StorageConfig | AppStorage };
+
+export function createNativeConductor(config: DesktopConductorConfig): Conductor {
+  const appStorage = isAppStorage(config.storage) ? config.storage : undefined;
+  // With the app's storage the engine's own is never used: keep it in memory, off the disk.
+  const settings = withEnvironmentDefaults({ ...config, storage: appStorage ? { type: "memory" } : (config.storage as StorageConfig | undefined) });
+  const native = new NativeEngine(settings);
+  const local: EngineAdapter = appStorage ? withAppStorage(native, appStorage) : native;
+  return createConductorApi(local, settings, {
+    environment: nodeEnvironment(),
+    locals: { local, create: (changed) => new NativeEngine(changed) },
+  });
+}

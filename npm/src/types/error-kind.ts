@@ -1,0 +1,49 @@
+/**
+ * The published docs' view of an error: what kind of failure it is (`type`) and whether the
+ * same request may succeed if tried again (`retryable`). Both follow from the error's code.
+ */
+
+/** `"validation"`: the flow or its input is wrong; `"network"`: reaching something failed;
+ * `"timeout"`: something took too long; `"internal"`: anything else. */
+export type ErrorType = "validation" | "network" | "timeout" | "internal";
+
+const TYPES: Readonly<Record<string, ErrorType>> = {
+  VALIDATION_FAILED: "validation",
+  INVALID_PARAMETERS: "validation",
+  INVALID_NODE: "validation",
+  MISSING_REQUIRED_FIELD: "validation",
+  TYPE_MISMATCH: "validation",
+  NODE_NOT_FOUND: "validation",
+  NODE_TYPE_NOT_FOUND: "validation",
+  IMPLEMENTATION_NOT_FOUND: "validation",
+  CIRCULAR_DEPENDENCY: "validation",
+  SERIALIZATION_FAILED: "validation",
+  DESERIALIZATION_FAILED: "validation",
+  TRANSPORT_ERROR: "network",
+  NO_TRANSPORT: "network",
+  IPC_COMMUNICATION_FAILED: "network",
+  RATE_LIMIT_EXCEEDED: "network",
+  TIMEOUT: "timeout",
+};
+
+/**
+ * The codes the engine itself retries (a node's `retries`, `execute`'s `options.retries`): a
+ * time-out, a rate limit or a failed connection may pass; a node whose logic failed, invalid
+ * input or a cancellation will not.
+ */
+const RETRYABLE = new Set(["TIMEOUT", "RATE_LIMIT_EXCEEDED", "TRANSPORT_ERROR", "IPC_COMMUNICATION_FAILED"]);
+
+/** The kind of failure a code stands for. */
+export function errorTypeOf(code: string): ErrorType {
+  return TYPES[code] ?? "internal";
+}
+
+/** Whether trying the same request again may succeed. */
+export function isRetryableCode(code: string): boolean {
+  return RETRYABLE.has(code);
+}
+
+/** Adds `type` and `retryable` to an error object (in place) and returns it. */
+export function withErrorKind<E extends { code: string }>(error: E): E & { type: ErrorType; retryable: boolean } {
+  return Object.assign(error, { type: errorTypeOf(error.code), retryable: isRetryableCode(error.code) });
+}
