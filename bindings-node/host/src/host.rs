@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use atomiton_core::host::effects::{FileSystem, HttpClient, ProcessRunner};
-use atomiton_core::host::{BoxFuture, Capabilities, Host, SharedHost};
+use atomiton_core::host::{BoxFuture, Capabilities, ConfinedEffects, Host, RunPermissions, SharedHost};
 use atomiton_core::nodes::{Invocation, NodeResult};
 use atomiton_core::{ErrorCode, ExecutionError};
 use tokio::runtime::Handle;
@@ -13,6 +13,7 @@ use crate::duration::positive_ms;
 use crate::files::NativeFiles;
 use crate::http::NativeHttp;
 use crate::process::NativeProcesses;
+use crate::restricted::confined_effects;
 
 /// Runs node types the host provides rather than the engine (a JS executor from
 /// `nodeExecutorFactory`). The napi binding implements it with threadsafe functions; the engine
@@ -83,6 +84,14 @@ impl NativeHost {
     pub fn into_shared(self) -> SharedHost {
         Arc::new(self)
     }
+
+    pub(crate) fn native_files(&self) -> &NativeFiles {
+        &self.files
+    }
+
+    pub(crate) fn native_http(&self) -> &NativeHttp {
+        &self.http
+    }
 }
 
 impl std::fmt::Debug for NativeHost {
@@ -149,5 +158,10 @@ impl Host for NativeHost {
 
     fn processes(&self) -> Option<&dyn ProcessRunner> {
         Some(&self.processes)
+    }
+
+    /// Files confined to the granted roots and HTTP to the granted hosts, checked at each effect.
+    fn confine(&self, permissions: &RunPermissions) -> ConfinedEffects {
+        confined_effects(self, permissions)
     }
 }

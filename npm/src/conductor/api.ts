@@ -121,6 +121,7 @@ export function createConductorApi(engine: EngineAdapter, config: ConductorConfi
         timeout: overrides.timeout ?? config.timeout,
         customTypes: customTypesOf(node, factory),
         events: wantsProgress(),
+        permissions: overrides.permissions,
       });
       // Progress snapshots of this run are delivered before its completion is announced.
       engine.flushEvents();
