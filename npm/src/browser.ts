@@ -2,11 +2,11 @@
  * `@atomiton/conductor/browser`: the same conductor API in browsers and Electron renderers.
  * Flows run locally in WebAssembly; with a desktop bridge (`window.atomiton.__bridge__`), a
  * configured server URL or a custom `transport`, they run there over the original wire
- * protocol (reference §8) and this package is the renderer-side client.
+ * protocol and this package is the renderer-side client.
  */
 import { createConductorApi, type Conductor } from "./conductor/api.js";
 import type { EngineAdapter } from "./conductor/engine.js";
-import { bridgeAuth } from "./browser/auth.js";
+import { bridgeAuth, webTokenStore } from "./browser/auth.js";
 import { browserEnvironment } from "./browser/environment.js";
 import { RemoteEngine } from "./engines/remote/engine.js";
 import { executionTransportEngine } from "./engines/transport/engine.js";
@@ -36,14 +36,16 @@ export function createConductorInstance(config: ConductorConfig = {}): BrowserCo
   const win = browserWindow();
   const bridge = win.atomiton?.__bridge__;
   const local = new WasmEngine(config);
-  const channels = detectTransport({ bridge, serverUrl: config.serverUrl, wsUrl: win.__ATOMITON_WS_URL__ });
+  // A server authenticates every call with the token `auth.login` stored; a bridge needs none.
+  const tokens = webTokenStore();
+  const channels = detectTransport({ bridge, serverUrl: config.serverUrl, wsUrl: win.__ATOMITON_WS_URL__, token: tokens.get });
   let engine: EngineAdapter = local;
   if (config.transport) engine = executionTransportEngine(config.transport, local);
   else if (channels) engine = new RemoteEngine(channels, local);
   const system = bridge ? createIpcTransport(bridge).channel("system") : undefined;
   const conductor = createConductorApi(engine, config, {
     environment: browserEnvironment(!!bridge, !!(config.transport || channels)),
-    auth: bridge ? bridgeAuth(createIpcTransport(bridge)) : undefined,
+    auth: channels ? bridgeAuth(channels, tokens) : undefined,
     async restart() {
       if (typeof win.confirm !== "function" || !win.confirm("System will restart. Continue?")) return;
       if (!system) throw new Error("Restart not available in browser environment");
