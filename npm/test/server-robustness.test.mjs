@@ -111,9 +111,12 @@ test("malformed WebSocket frames are answered with a coded error, and the connec
   socket.on("message", (raw) => frames.push(JSON.parse(String(raw))));
   const sent = ["not json", "null", "[]", "42", JSON.stringify({ type: "call" }), JSON.stringify({ type: "call", id: "x", channel: 1, command: "health" }), JSON.stringify({ type: "nope", id: "y" })];
   for (const frame of sent) socket.send(frame);
+  // A client logging out of a server without authentication stays its anonymous caller.
+  socket.send(JSON.stringify({ type: "auth", token: null }));
   socket.send(JSON.stringify({ type: "call", id: "last", channel: "system", command: "health" }));
   await new Promise((resolve) => socket.on("message", () => frames.some((f) => f.id === "last") && resolve()));
-  const errors = frames.filter((f) => f.id !== "last");
+  assert.deepEqual(frames.filter((f) => f.type === "auth"), [{ type: "auth", ok: true, user: null }]);
+  const errors = frames.filter((f) => f.id !== "last" && f.type !== "auth");
   assert.equal(errors.length, sent.length, JSON.stringify(frames));
   for (const frame of errors) assert.equal(frame.code, "VALIDATION_FAILED", JSON.stringify(frame));
   assert.deepEqual(errors.filter((f) => f.type === "response").map((f) => f.id), ["x", "y"], "frames with an id are answered as responses to it");

@@ -200,12 +200,11 @@ function serveSocket(
     if (size > limits.maxMessageBytes) return send({ type: "error", error: `Message larger than ${limits.maxMessageBytes} bytes`, code: ErrorCode.MEMORY_LIMIT_EXCEEDED });
     const frame = parseFrame(raw);
     if (frame.kind === "auth") {
-      if (frame.token === undefined) {
-        become(undefined, undefined, "missing");
-        return send({ type: "auth", ok: true, user: null });
-      }
+      // No token: the client logged out (on a server without authentication it stays anonymous).
       const identity = identify(frame.token);
-      return send("caller" in identity ? { type: "auth", ok: true, user: identity.caller.user ?? null } : { type: "auth", ok: false, error: "Authentication failed", code: ErrorCode.AUTHENTICATION_FAILED, reason: identity.failure });
+      if ("caller" in identity) return send({ type: "auth", ok: true, user: identity.caller.user ?? null });
+      if (frame.token === undefined) return send({ type: "auth", ok: true, user: null });
+      return send({ type: "auth", ok: false, error: "Authentication failed", code: ErrorCode.AUTHENTICATION_FAILED, reason: identity.failure });
     }
     if (frame.kind === "invalid") {
       const error = { error: "Invalid frame: expected {type: \"call\", id, channel, command, args} or {type: \"auth\", token}", code: ErrorCode.VALIDATION_FAILED };
