@@ -67,3 +67,25 @@ test("permissions that do not parse fail the run with a clear message", async ()
   assert.match(result.error.message, /^Invalid run options: .*shel/);
   assert.equal((await conductor.node.run({ id: "t", type: "transform", parameters: { data: [1] } }, { permissions: {} })).success, true, "pure computation needs nothing");
 });
+
+test("the wasm engine enforces whole capabilities and refuses grants limited to hosts, which it cannot check", async (t) => {
+  const { createConductor: createBrowserConductor } = await import("@atomiton/conductor/browser");
+  const { createServer } = await import("node:http");
+  let requests = 0;
+  const server = createServer((_request, response) => {
+    requests++;
+    response.writeHead(200, { "Content-Type": "application/json" }).end("{}");
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.after(() => new Promise((resolve) => server.close(resolve)));
+  const host = `127.0.0.1:${server.address().port}`;
+  const conductor = createBrowserConductor({ storage: { type: "memory" } });
+  const get = { id: "get", type: "http-request", parameters: { url: `http://${host}/`, method: "GET" } };
+  assert.equal((await conductor.node.run(get, { permissions: {} })).error?.code, "PERMISSION_DENIED");
+  const limited = await conductor.node.run(get, { permissions: { http: { hosts: [host] } } });
+  assert.equal(limited.error?.code, "PERMISSION_DENIED");
+  assert.equal(limited.error.message, "[http-request] Permission denied: this run may not make HTTP requests");
+  assert.equal(requests, 0, "nothing was sent");
+  assert.equal((await conductor.node.run(get, { permissions: { http: true } })).success, true);
+  assert.equal(requests, 1);
+});
