@@ -19,7 +19,8 @@ export type RemoteConductorOptions = ConductorConfig &
     channelTransport?: ChannelTransport;
     /**
      * The bearer token to start with: an API key (`generateApiKey().key`), or a saved session
-     * token. `auth.login` replaces it; `auth.logout` clears it.
+     * token. `auth.login` replaces it; `auth.logout` clears it. Not used with `channelTransport`,
+     * which carries its own credentials.
      */
     token?: string;
   };
