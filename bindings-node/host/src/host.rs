@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use atomiton_core::host::effects::{FileSystem, HttpClient, ProcessRunner};
-use atomiton_core::host::{BoxFuture, Capabilities, Host, SharedHost};
+use atomiton_core::host::{BoxFuture, Capabilities, ConfinedEffects, Host, RunPermissions, SharedHost};
 use atomiton_core::nodes::{Invocation, NodeResult};
 use atomiton_core::session::ExecutorCalls;
 use atomiton_core::value::Value;
@@ -15,6 +15,7 @@ use crate::duration::positive_ms;
 use crate::files::NativeFiles;
 use crate::http::NativeHttp;
 use crate::process::NativeProcesses;
+use crate::restricted::confined_effects;
 
 /// Runs node types the host provides rather than the engine (a JS executor from
 /// `nodeExecutorFactory`). The napi binding implements it with threadsafe functions; the engine
@@ -105,6 +106,14 @@ impl NativeHost {
     pub fn into_shared(self) -> SharedHost {
         Arc::new(self)
     }
+
+    pub(crate) fn native_files(&self) -> &NativeFiles {
+        &self.files
+    }
+
+    pub(crate) fn native_http(&self) -> &NativeHttp {
+        &self.http
+    }
 }
 
 /// Stands in where no executor was given (for the trait's default materialisation).
@@ -188,5 +197,10 @@ impl Host for NativeHost {
 
     fn processes(&self) -> Option<&dyn ProcessRunner> {
         Some(&self.processes)
+    }
+
+    /// Files confined to the granted roots and HTTP to the granted hosts, checked at each effect.
+    fn confine(&self, permissions: &RunPermissions) -> ConfinedEffects {
+        confined_effects(self, permissions)
     }
 }

@@ -9,6 +9,8 @@ mod capabilities;
 pub mod effects;
 mod events;
 mod future;
+mod permissions;
+mod restricted;
 
 use std::sync::Arc;
 
@@ -16,6 +18,8 @@ pub use cancel::{CancelToken, Cancelled};
 pub use capabilities::Capabilities;
 pub use events::{EngineEvent, EventSink};
 pub use future::{BoxCallback, BoxFuture, MaybeSend, MaybeSync};
+pub use permissions::{FileAccess, HttpAccess, RunPermissions};
+pub use restricted::{restricted, ConfinedEffects, Denied};
 
 use crate::error::{ErrorCode, ExecutionError};
 use crate::nodes::{Invocation, NodeResult};
@@ -75,6 +79,13 @@ pub trait Host: MaybeSend + MaybeSync + 'static {
     /// Process spawning, when the host has it.
     fn processes(&self) -> Option<&dyn effects::ProcessRunner> {
         None
+    }
+
+    /// The file system and HTTP client limited to the roots and hosts `permissions` grant, for a
+    /// host that can check paths and URLs itself at each effect (symlinks resolved, every
+    /// redirect hop). The default gives none: such grants are then refused at the effect.
+    fn confine(&self, _permissions: &RunPermissions) -> ConfinedEffects {
+        ConfinedEffects::default()
     }
 }
 

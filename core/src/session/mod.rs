@@ -173,6 +173,7 @@ impl Session {
             custom_types: Arc::new(request.custom_types.into_iter().collect()),
             cancel: Some(cancel),
             events: request.events.then(|| Arc::new(MailboxSink(self.events.clone())) as Arc<dyn EventSink>),
+            permissions: request.permissions,
         };
         let result = self.engine.run(flow, options, self.host.clone()).await;
         lock(&self.runs).remove(&execution_id);

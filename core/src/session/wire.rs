@@ -43,6 +43,8 @@ pub(crate) struct RunRequest {
     pub custom_types: Vec<String>,
     /// Whether anyone listens to progress (snapshots are only built then).
     pub events: bool,
+    /// What the run may reach outside its data (a protocol server's caller); absent: anything.
+    pub permissions: Option<crate::host::RunPermissions>,
 }
 
 /// A finished run's output: the result as codec text with its binary data, its trace apart.

@@ -149,6 +149,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
         timeout: overrides.timeout ?? config.timeout,
         customTypes: customTypesOf(node, factory),
         events: wantsProgress(),
+        permissions: overrides.permissions,
       });
       // Progress snapshots of this run are delivered before its completion is announced.
       engine.flushEvents();

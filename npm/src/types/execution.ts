@@ -25,6 +25,23 @@ export type ConductorExecutionContext = {
   debug?: DebugOptions | boolean;
 };
 
+/**
+ * What one run may reach outside its data. Anything not granted is denied (`{}`: pure
+ * computation only). Nodes needing a capability not granted are refused before anything runs
+ * (`PERMISSION_DENIED`, naming the node and the capability); paths and hosts are checked at each
+ * file operation and HTTP request (redirects included), since inputs and expressions decide them.
+ */
+export type RunPermissions = {
+  /** `shell-command`. A process can do anything the host's user can: this is as good as every other grant. */
+  shell?: boolean;
+  /** `image` (its files need `files` too). */
+  image?: boolean;
+  /** `true`: any path; `{roots}`: paths inside these directories, symlinks resolved (relative roots against `workingDirectory`). */
+  files?: boolean | { roots: string[] };
+  /** `true`: any host; `{hosts}`: `example.com` (any port), `example.com:8080`, `*.example.com` (subdomains), IPs. */
+  http?: boolean | { hosts: string[] };
+};
+
 /** Per-run options for `node.run(node, contextOverrides)`. */
 export type ContextOverrides = Partial<Omit<ConductorExecutionContext, "executionId" | "nodeId">> & {
   executionId?: string;
@@ -33,6 +50,8 @@ export type ContextOverrides = Partial<Omit<ConductorExecutionContext, "executio
   timeout?: number;
   /** Aborting it cancels the run. */
   signal?: AbortSignal;
+  /** Limits what the run may reach outside its data; absent: everything the engine provides. */
+  permissions?: RunPermissions;
 };
 
 export type ExecutionStatus = "pending" | "running" | "completed" | "failed" | "cancelled";

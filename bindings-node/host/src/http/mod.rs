@@ -18,6 +18,8 @@ use tokio::runtime::Handle;
 use crate::duration::{display_ms, limit};
 use crate::task::{bounded, cancelled, spawn_effect, Outcome};
 use clients::Clients;
+pub(crate) use clients::MAX_REDIRECTS;
+pub(crate) use prepare::parse_url;
 use prepare::Prepared;
 
 /// Most bytes reserved up front from a response's `Content-Length`: a server's claim is not

@@ -9,7 +9,7 @@ use super::super::common_effects::effect_error;
 use super::schema::SCHEMA;
 use crate::error::ExecutionError;
 use crate::format::{iso_timestamp, js_string, json_stringify};
-use crate::host::effects::FileSystem;
+use crate::host::effects::{EffectError, FileSystem};
 use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
 
@@ -55,11 +55,12 @@ async fn run(files: &dyn FileSystem, operation: &str, path: &str, content: Optio
     match operation {
         "read" => {
             let fail = |m: String| node_error(TYPE, format!("Read operation failed: {m}"));
-            let meta = files.stat(path).await.map_err(|e| fail(e.message))?.ok_or_else(|| fail(format!("File does not exist: {path}")))?;
+            let failed = |e: EffectError| effect_error(TYPE, format!("Read operation failed: {e}"), &e);
+            let meta = files.stat(path).await.map_err(failed)?.ok_or_else(|| fail(format!("File does not exist: {path}")))?;
             if !meta.is_file {
                 return Err(fail(format!("Path is not a file: {path}")));
             }
-            let bytes = files.read(path).await.map_err(|e| fail(e.message))?;
+            let bytes = files.read(path).await.map_err(failed)?;
             let content = if binary { Value::from(Bytes::buffer(bytes)) } else { Value::String(String::from_utf8_lossy(&bytes).into_owned()) };
             Ok(json!({"result": content.clone(), "content": content, "success": true, "path": path, "size": meta.size,
                       "modified": meta.modified_ms.map(iso_timestamp)}))
@@ -80,11 +81,12 @@ async fn run(files: &dyn FileSystem, operation: &str, path: &str, content: Optio
         }
         "list" => {
             let fail = |m: String| node_error(TYPE, format!("List directory failed: {m}"));
-            let meta = files.stat(path).await.map_err(|e| fail(e.message))?.ok_or_else(|| fail(format!("Directory does not exist: {path}")))?;
+            let failed = |e: EffectError| effect_error(TYPE, format!("List directory failed: {e}"), &e);
+            let meta = files.stat(path).await.map_err(failed)?.ok_or_else(|| fail(format!("Directory does not exist: {path}")))?;
             if !meta.is_dir {
                 return Err(fail(format!("Path is not a directory: {path}")));
             }
-            let listed = list(files, path, recursive).await.map_err(|e| fail(e.message))?;
+            let listed = list(files, path, recursive).await.map_err(failed)?;
             let count = listed.len();
             Ok(json!({"result": listed, "files": listed, "success": true, "path": path, "count": count}))
         }
