@@ -239,7 +239,7 @@ class Writer {
     if (this.options.omitUndefined) keys = keys.filter((key) => v[key] !== undefined);
     for (const key of keys) {
       if (!isWellFormed(key)) throw new ValueEncodeError("a property name with a lone surrogate", `${path}[${JSON.stringify(key)}]`);
-      out[key] = this.write(v[key], `${path}.${key}`, depth + 1);
+      defineOwn(out, key, this.write(v[key], `${path}.${key}`, depth + 1));
     }
     if (keys[0] === TAG) return { [TAG]: "object", v: keys.map((key) => [key, out[key]]) };
     return out;
@@ -255,6 +255,17 @@ class Writer {
     }
     return { [TAG]: "bytes", kind, v: toBase64(view) };
   }
+}
+
+const ERROR_TYPES = new Set(["Error", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError", "URIError"]);
+
+/**
+ * Sets an own, enumerable property (`__proto__` included, which an assignment would take as the
+ * object's prototype).
+ */
+function defineOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 const BYTE_KINDS = new Set([
@@ -308,6 +319,7 @@ export function revive(value: unknown, options: DecodeOptions = {}): unknown {
     if (firstKey === TAG) {
       // A hole stays a hole: the slot is left unassigned, not set to `undefined`.
       if (record[TAG] === "hole" && Array.isArray(holder)) delete holder[key];
+      else if (typeof key === "string") defineOwn(holder as Record<string, unknown>, key, fromTag(record, options));
       else holder[key] = fromTag(record, options);
       continue;
     }
@@ -345,8 +357,11 @@ function fromTag(tag: Record<string, unknown>, options: DecodeOptions): unknown 
     case "regexp":
       return new RegExp(String(tag.source), String(tag.flags));
     case "error": {
-      const error = new Error(String(tag.message ?? ""), "cause" in tag ? { cause: nested(tag.cause) } : undefined);
-      error.name = String(tag.name ?? "Error");
+      // The standard error types keep their class, as structured clone keeps them.
+      const name = String(tag.name ?? "Error");
+      const Ctor = ERROR_TYPES.has(name) ? ((globalThis as Record<string, unknown>)[name] as ErrorConstructor) : Error;
+      const error = new Ctor(String(tag.message ?? ""), "cause" in tag ? { cause: nested(tag.cause) } : undefined);
+      if (error.name !== name) error.name = name;
       if (typeof tag.stack === "string") error.stack = tag.stack;
       return error;
     }
@@ -354,7 +369,7 @@ function fromTag(tag: Record<string, unknown>, options: DecodeOptions): unknown 
       return Object(nested(tag.v));
     case "object": {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of tag.v as Array<[string, unknown]>) out[k] = nested(v);
+      for (const [k, v] of tag.v as Array<[string, unknown]>) defineOwn(out, k, nested(v));
       return out;
     }
     case "js":
