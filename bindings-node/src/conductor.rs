@@ -30,7 +30,8 @@ pub struct FinishedRun {
     pub run_id: u32,
     pub result: String,
     pub buffers: Vec<Buffer>,
-    pub trace: Option<String>,
+    /// The trace's id for `takeTrace` / `dropTrace`.
+    pub trace: Option<u32>,
 }
 
 impl From<CompletedRun> for FinishedRun {
@@ -129,6 +130,19 @@ impl NativeConductor {
     #[napi(catch_unwind)]
     pub fn take_completed(&self) -> Vec<FinishedRun> {
         self.session.take_completed().into_iter().map(FinishedRun::from).collect()
+    }
+
+    /// A finished run's trace as JSON text (by the id `takeCompleted` gave); `null` once taken
+    /// or dropped.
+    #[napi(catch_unwind)]
+    pub fn take_trace(&self, id: u32) -> Option<String> {
+        self.session.take_trace(id)
+    }
+
+    /// Forgets a trace that will not be read.
+    #[napi(catch_unwind)]
+    pub fn drop_trace(&self, id: u32) {
+        self.session.drop_trace(id);
     }
 
     /// Every waiting event, as a JSON array.

@@ -37,16 +37,17 @@ pub(crate) fn driving() -> bool {
     DRIVING.with(Cell::get)
 }
 
-/// A finished run as the embedder collects it: the `ExecutionResult` as JSON text with its trace
-/// apart, because parsing a trace costs JS more than the whole run of a small flow and most
-/// callers never read it.
+/// A finished run as the embedder collects it: the `ExecutionResult` as codec text, and the id
+/// of its trace, which stays here until read ([`super::Session::take_trace`]) or dropped:
+/// writing and parsing a trace costs more than the whole run of a small flow, and most callers
+/// never read it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompletedRun {
     pub run_id: u32,
     /// The `ExecutionResult` as codec text; `buffers` holds the binary data its tags refer to.
     pub result: String,
     pub buffers: Vec<std::sync::Arc<[u8]>>,
-    pub trace: Option<String>,
+    pub trace: Option<u32>,
 }
 
 struct Run {
@@ -90,6 +91,9 @@ pub(crate) struct Driver {
     runs: Mutex<HashMap<u32, Run>>,
     ready: Mutex<VecDeque<Arc<RunWaker>>>,
     completed: Mutex<Vec<CompletedRun>>,
+    /// Traces of finished runs not yet read or dropped, by trace id.
+    traces: Mutex<HashMap<u32, crate::trace::ExecutionTrace>>,
+    next_trace: std::sync::atomic::AtomicU32,
 }
 
 // The waker is shared across threads on native targets; on wasm32 everything is one thread.
@@ -101,7 +105,14 @@ const _: fn() = || {
 
 impl Driver {
     pub fn new(notifier: Arc<Notifier>) -> Arc<Self> {
-        Arc::new(Driver { notifier, runs: Mutex::default(), ready: Mutex::default(), completed: Mutex::default() })
+        Arc::new(Driver {
+            notifier,
+            runs: Mutex::default(),
+            ready: Mutex::default(),
+            completed: Mutex::default(),
+            traces: Mutex::default(),
+            next_trace: std::sync::atomic::AtomicU32::new(1),
+        })
     }
 
     /// Starts run `id` on the calling thread: it is polled before this returns.
@@ -148,7 +159,12 @@ impl Driver {
     }
 
     fn complete(&self, run_id: u32, output: RunOutput) {
-        lock(&self.completed).push(CompletedRun { run_id, result: output.result, buffers: output.buffers, trace: output.trace });
+        let trace = output.trace.map(|trace| {
+            let id = self.next_trace.fetch_add(1, Ordering::Relaxed);
+            lock(&self.traces).insert(id, trace);
+            id
+        });
+        lock(&self.completed).push(CompletedRun { run_id, result: output.result, buffers: output.buffers, trace });
         self.notifier.poke();
     }
 
@@ -159,5 +175,16 @@ impl Driver {
     /// Every finished run not yet collected.
     pub fn take_completed(&self) -> Vec<CompletedRun> {
         std::mem::take(&mut *lock(&self.completed))
+    }
+
+    /// Trace `id` as JSON text, forgetting it; `None` when it was taken or dropped already.
+    pub fn take_trace(&self, id: u32) -> Option<String> {
+        let trace = lock(&self.traces).remove(&id)?;
+        serde_json::to_string(&trace).ok()
+    }
+
+    /// Forgets trace `id` (its result was dropped unread).
+    pub fn drop_trace(&self, id: u32) {
+        lock(&self.traces).remove(&id);
     }
 }

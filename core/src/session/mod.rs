@@ -197,6 +197,17 @@ impl Session {
         self.driver.take_completed()
     }
 
+    /// A finished run's trace as JSON text (see [`CompletedRun::trace`]); `None` once taken or
+    /// dropped.
+    pub fn take_trace(&self, id: u32) -> Option<String> {
+        self.driver.take_trace(id)
+    }
+
+    /// Forgets a finished run's trace that will not be read.
+    pub fn drop_trace(&self, id: u32) {
+        self.driver.drop_trace(id);
+    }
+
     /// Every waiting event, as a JSON array.
     pub fn take_events(&self) -> String {
         self.events.drain()

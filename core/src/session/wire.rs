@@ -47,16 +47,17 @@ pub(crate) struct RunRequest {
     pub permissions: Option<crate::host::RunPermissions>,
 }
 
-/// A finished run's output: the result as codec text with its binary data, its trace apart.
+/// A finished run's output: the result as codec text with its binary data, its trace apart
+/// (kept as it is: most callers never read it, and writing it costs more than a small run).
 pub(crate) struct RunOutput {
     pub result: String,
     pub buffers: Vec<std::sync::Arc<[u8]>>,
-    pub trace: Option<String>,
+    pub trace: Option<crate::trace::ExecutionTrace>,
 }
 
 impl RunOutput {
     pub fn from_result(mut result: ExecutionResult) -> Self {
-        let trace = result.trace.take().and_then(|trace| serde_json::to_string(&trace).ok());
+        let trace = result.trace.take();
         let encoded = codec::encode(&result).unwrap_or_else(|e| codec::Encoded { text: serde_json::to_string(&failure(ExecutionError::from(e))).unwrap_or_default(), buffers: Vec::new() });
         RunOutput { result: encoded.text, buffers: encoded.buffers, trace }
     }
