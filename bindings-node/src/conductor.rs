@@ -5,7 +5,7 @@ use std::sync::Arc;
 use atomiton_core::session::{CompletedRun, ExecutorCalls, Notifier, RunPlacement, Session, SessionConfig};
 use atomiton_core::storage::{FlowStore, MemoryBackend};
 use atomiton_core::{Engine, ExecutionError};
-use atomiton_native_host::{FileStorage, NativeHost};
+use atomiton_native_host::{FileStorage, NativeHost, WorkerPool};
 use napi::bindgen_prelude::{Buffer, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
@@ -78,6 +78,10 @@ impl NativeConductor {
         if let Some(dir) = &config.working_directory {
             host = host.with_working_dir(dir.clone());
         }
+        if let Some(limit) = config.http.max_requests_per_host.filter(|n| *n > 0) {
+            host = host.with_http_per_host(limit);
+        }
+        host = host.with_workers(WorkerPool::shared(config.workers));
         let store = if config.memory_storage() {
             FlowStore::new(Arc::new(MemoryBackend::new()))
         } else {

@@ -19,6 +19,7 @@ export function createConductor(config: DesktopConductorConfig = {}): Conductor 
 }
 
 export { conductor } from "./desktop/default-conductor.js";
+export { workerPool, type WorkerPoolStats } from "./desktop/worker-pool.js";
 export { setupMainProcessHandler, type MainProcessHandler, type MainProcessHandlerOptions } from "./desktop/main-process.js";
 export { SimpleExecutor, createSimpleNode, type SimpleBlueprint, type SimpleComposite, type SimpleNode, type SimpleResult } from "./legacy/simple-executor.js";
 export type { AppStorage, FlowStore, KeyValueStorage } from "./desktop/app-storage.js";

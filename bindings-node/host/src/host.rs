@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use atomiton_core::host::effects::{FileSystem, HttpClient, ProcessRunner};
-use atomiton_core::host::{BoxFuture, Capabilities, ConfinedEffects, Host, RunPermissions, SharedHost};
+use atomiton_core::host::{BoxCallback, BoxFuture, Capabilities, ConfinedEffects, Host, RunPermissions, SharedHost};
 use atomiton_core::nodes::{Invocation, NodeResult};
 use atomiton_core::session::ExecutorCalls;
 use atomiton_core::value::Value;
@@ -16,6 +16,7 @@ use crate::files::NativeFiles;
 use crate::http::NativeHttp;
 use crate::process::NativeProcesses;
 use crate::restricted::confined_effects;
+use crate::workers::WorkerPool;
 
 /// Runs node types the host provides rather than the engine (a JS executor from
 /// `nodeExecutorFactory`). The napi binding implements it with threadsafe functions; the engine
@@ -68,6 +69,7 @@ pub struct NativeHost {
     files: NativeFiles,
     processes: NativeProcesses,
     custom: Option<Arc<dyn CustomExecutor>>,
+    workers: Arc<WorkerPool>,
 }
 
 impl NativeHost {
@@ -80,7 +82,21 @@ impl NativeHost {
             processes: NativeProcesses::new(handle.clone()),
             handle,
             custom: None,
+            workers: WorkerPool::shared(None),
         }
+    }
+
+    /// At most `limit` HTTP requests in flight to one origin (default
+    /// [`crate::http::DEFAULT_PER_HOST`]).
+    pub fn with_http_per_host(mut self, limit: usize) -> Self {
+        self.http = self.http.with_per_host_limit(limit);
+        self
+    }
+
+    /// CPU-heavy work on `pool` (default: the process's pool, one slot per core).
+    pub fn with_workers(mut self, pool: Arc<WorkerPool>) -> Self {
+        self.workers = pool;
+        self
     }
 
     /// Resolves relative file paths, and starts processes, in `dir` instead of the process's
@@ -162,6 +178,15 @@ impl Host for NativeHost {
     fn spawn(&self, task: BoxFuture<'static, ()>) {
         // Detached: the engine awaits its own completion signals, not join handles.
         drop(self.handle.spawn(task));
+    }
+
+    /// On the process's worker pool: one job per core at most, never on the caller's thread.
+    fn run_blocking(&self, job: BoxCallback) {
+        self.workers.run(&self.handle, job);
+    }
+
+    fn has_workers(&self) -> bool {
+        true
     }
 
     fn materialize(&self, run: &str, values: Vec<Arc<Value>>) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {

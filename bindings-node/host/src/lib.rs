@@ -24,6 +24,8 @@ pub mod process;
 mod restricted;
 pub mod storage;
 
+pub mod workers;
+
 mod duration;
 mod task;
 
@@ -32,3 +34,4 @@ pub use host::{CustomExecutor, NativeHost};
 pub use storage::FileStorage;
 pub use http::NativeHttp;
 pub use process::NativeProcesses;
+pub use workers::{PoolStats, WorkerPool};

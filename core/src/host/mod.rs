@@ -45,6 +45,13 @@ pub trait Host: MaybeSend + MaybeSync + 'static {
         job();
     }
 
+    /// Whether [`run_blocking`](Self::run_blocking) runs work on other threads: then pure
+    /// built-in nodes move work that outgrows a small inline allowance there (see
+    /// `nodes::builtin::pace`). Single-threaded hosts keep the default.
+    fn has_workers(&self) -> bool {
+        false
+    }
+
     /// Runs a node whose type the run was told is provided by the host (a JS executor from
     /// `nodeExecutorFactory`). Hosts without custom executors keep the default.
     fn execute_custom(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {

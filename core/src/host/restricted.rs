@@ -103,6 +103,14 @@ impl Host for Narrowed {
     fn run_blocking(&self, job: BoxCallback) {
         self.inner.run_blocking(job)
     }
+    fn has_workers(&self) -> bool {
+        self.inner.has_workers()
+    }
+
+    fn materialize(&self, run: &str, values: Vec<std::sync::Arc<crate::value::Value>>) -> BoxFuture<'static, Result<Vec<crate::value::Value>, crate::error::ExecutionError>> {
+        self.inner.materialize(run, values)
+    }
+
     fn execute_custom(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
         self.inner.execute_custom(invocation)
     }

@@ -26,6 +26,9 @@ use crate::host::BoxFuture;
 /// Polls per driving call before yielding back to the embedder's event loop, so a run that
 /// keeps waking itself cannot starve timers and I/O callbacks.
 const POLL_BUDGET: usize = 4096;
+/// Time one driving call may take (ms) before it yields back to the embedder's event loop and
+/// asks to be called again: the embedder's thread is often an app's main thread.
+const TIME_BUDGET_MS: f64 = 4.0;
 
 thread_local! {
     static DRIVING: Cell<bool> = const { Cell::new(false) };
@@ -88,6 +91,8 @@ unsafe impl Sync for RunWaker {}
 /// The runs of one session and the results waiting for the embedder.
 pub(crate) struct Driver {
     notifier: Arc<Notifier>,
+    /// The host, whose clock measures the time budget.
+    clock: crate::host::SharedHost,
     runs: Mutex<HashMap<u32, Run>>,
     ready: Mutex<VecDeque<Arc<RunWaker>>>,
     completed: Mutex<Vec<CompletedRun>>,
@@ -104,9 +109,10 @@ const _: fn() = || {
 };
 
 impl Driver {
-    pub fn new(notifier: Arc<Notifier>) -> Arc<Self> {
+    pub fn new(notifier: Arc<Notifier>, clock: crate::host::SharedHost) -> Arc<Self> {
         Arc::new(Driver {
             notifier,
+            clock,
             runs: Mutex::default(),
             ready: Mutex::default(),
             completed: Mutex::default(),
@@ -137,7 +143,11 @@ impl Driver {
         let previous = DRIVING.with(|d| d.replace(true));
         first();
         let mut budget = POLL_BUDGET;
+        let deadline = self.clock.now() + TIME_BUDGET_MS;
         while budget > 0 {
+            if budget % 8 == 0 && self.clock.now() > deadline {
+                break;
+            }
             let Some(waker) = lock(&self.ready).pop_front() else { break };
             waker.queued.store(false, Ordering::Release);
             let Some(mut run) = lock(&self.runs).remove(&waker.id) else { continue };

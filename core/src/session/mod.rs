@@ -78,10 +78,10 @@ impl Session {
     pub fn new(engine: Engine, host: SharedHost, store: FlowStore, notifier: Arc<Notifier>, calls: Arc<ExecutorCalls>) -> Self {
         Session {
             engine,
+            driver: Driver::new(notifier.clone(), host.clone()),
             host,
             store,
             runs: Mutex::new(HashMap::new()),
-            driver: Driver::new(notifier.clone()),
             events: Arc::new(Mailbox::new(notifier)),
             calls,
             worker_threshold: None,

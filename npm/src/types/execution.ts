@@ -154,8 +154,20 @@ export type ConductorConfig = {
   logLevel?: LogLevel;
   /** Where log entries go (default: the console). A function receives each entry; an object's method of the entry's level is called. */
   logger?: ConductorLogger;
-  /** Most atomic nodes running at once (default 16). 1 = strict sequential order. */
+  /**
+   * Most atomic nodes of a run in flight at once, waiting or working (default 256). Nodes that
+   * wait — timers, HTTP, processes, JS executors awaiting a promise — hold no CPU; CPU-heavy
+   * built-in work is bounded separately by `workers`. 1 = strict sequential order.
+   */
   concurrency?: number;
+  /**
+   * Node: slots of the process's worker pool, where CPU-heavy built-in work runs off the JS
+   * thread (default: the machine's cores, or `ATOMITON_WORKERS`). The first conductor of a
+   * process sets it; `workerPool.stats()` reports it.
+   */
+  workers?: number;
+  /** Node: `http-request` requests in flight to one origin, per conductor (default 64). */
+  http?: { maxRequestsPerHost?: number };
   /** Minimum ms between progress events (default 100). */
   progressThrottle?: number;
   /** Whether results carry an `ExecutionTrace` (default true). */

@@ -11,6 +11,7 @@ mod group;
 mod http_request;
 mod image;
 mod r#loop;
+mod pace;
 mod parallel;
 mod shell_command;
 mod spreadsheet;

@@ -7,6 +7,20 @@ import type { CatalogFunctions, SessionHandle } from "../session/handle.js";
 /** The addon's exports (see `bindings-node/src`). Everything complex crosses as JSON text. */
 export type NativeAddon = CatalogFunctions & {
   NativeConductor: new (configJson: string) => SessionHandle;
+  workerPoolStats(): WorkerPoolStats;
+  workerPoolResetPeak(): void;
+};
+
+/** What the process's worker pool is doing (see `workerPool`). */
+export type WorkerPoolStats = {
+  /** Slots: jobs that may run at once. */
+  size: number;
+  /** Jobs running now. */
+  busy: number;
+  /** Most jobs that ran at once (since the last `resetPeak`). */
+  peak: number;
+  /** Jobs started. */
+  started: number;
 };
 
 function platformSuffix(): string {

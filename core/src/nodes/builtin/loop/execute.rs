@@ -9,6 +9,7 @@ use crate::value::Value;
 
 use super::super::common::{array_input, node_error, Config};
 use super::super::common_expression::compile_condition;
+use super::super::pace::{run_pure, Pace};
 use super::schema::SCHEMA;
 use crate::format::iso_timestamp;
 use crate::host::{BoxFuture, SharedHost};
@@ -18,12 +19,11 @@ const TYPE: &str = "loop";
 const DEFAULT_MAX_ITERATIONS: f64 = 1000.0;
 
 pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
-    let started = host.now();
-    let result = run(&invocation, &host, started);
-    Box::pin(async move { result })
+    run_pure(invocation, host, 0, |invocation, host, pace| run(invocation, host, pace))
 }
 
-fn run(invocation: &Invocation, host: &SharedHost, started: f64) -> NodeResult {
+fn run(invocation: &Invocation, host: &SharedHost, pace: &Pace<'_>) -> NodeResult {
+    let started = host.now();
     let config = Config::new(&SCHEMA, invocation);
     let cap = config.get("maxIterations").and_then(Value::as_f64).unwrap_or(DEFAULT_MAX_ITERATIONS).max(1.0) as usize;
     let over_cap = || node_error(TYPE, format!("Loop exceeded its iteration cap of {cap} (maxIterations)"));
@@ -35,15 +35,18 @@ fn run(invocation: &Invocation, host: &SharedHost, started: f64) -> NodeResult {
             if count > cap {
                 return Err(over_cap());
             }
+            pace.expect(count)?;
             results.extend((0..count).map(|i| json!({"iteration": i, "timestamp": timestamp})));
         }
         "while" => {
             let condition = compile_condition(TYPE, config.str("condition").unwrap_or("false"), &["iteration", "lastResult"])?;
-            let limits = invocation.expression_limits;
+            let full = invocation.expression_limits;
+            let limits = pace.limits(&full);
             let mut last = Value::Null;
             loop {
+                pace.tick()?;
                 let iteration = Value::from(results.len());
-                let go = condition.test(&[&iteration, &last], &limits).map_err(|e| node_error(TYPE, format!("Invalid condition: {e}")))?;
+                let go = pace.checked(&full, condition.test(&[&iteration, &last], &limits)).map_err(|e| node_error(TYPE, format!("Invalid condition: {e}")))?;
                 if !go {
                     break;
                 }
@@ -64,6 +67,7 @@ fn run(invocation: &Invocation, host: &SharedHost, started: f64) -> NodeResult {
             if items.len() > cap {
                 return Err(over_cap());
             }
+            pace.expect(items.len())?;
             results.extend(items.iter().enumerate().map(|(i, item)| json!({"index": i, "item": item, "processed": true, "timestamp": timestamp})));
         }
     }

@@ -7,6 +7,7 @@ use crate::value::{Map, Value};
 
 use super::super::common::{node_error, Config};
 use super::super::common_expression::{compile_function, defined, item_error};
+use super::super::pace::Pace;
 use super::schema::FUNCTION_FORM;
 use crate::error::ExecutionError;
 use crate::nodes::schema::ExpressionForm;
@@ -22,6 +23,8 @@ pub(super) struct Settings<'a> {
     pub config: &'a Config<'a>,
     /// Budgets of each expression call.
     pub limits: Limits,
+    /// The attempt's allowance (see `pace`).
+    pub pace: &'a Pace<'a>,
 }
 
 impl Settings<'_> {
@@ -56,13 +59,15 @@ fn implicit(operation: &str) -> &'static [&'static str] {
 
 /// Applies `operation` to `items`.
 pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Result<Value, ExecutionError> {
-    let limits = s.limits;
+    let (pace, full) = (s.pace, s.limits);
+    let limits = pace.limits(&full);
     Ok(match operation {
         "map" => {
             let f = compile_function(TYPE, s.function, implicit(operation))?;
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
-                out.push(defined(f.call(&[item], &limits).map_err(|e| item_error(TYPE, "map", i, e))?));
+                pace.tick()?;
+                out.push(defined(pace.checked(&full, f.call(&[item], &limits)).map_err(|e| item_error(TYPE, "map", i, e))?));
             }
             Value::Array(out)
         }
@@ -70,7 +75,8 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
             let f = compile_function(TYPE, s.function, implicit(operation))?;
             let mut out = Vec::new();
             for (i, item) in items.iter().enumerate() {
-                if f.test(&[item], &limits).map_err(|e| item_error(TYPE, "filter", i, e))? {
+                pace.tick()?;
+                if pace.checked(&full, f.test(&[item], &limits)).map_err(|e| item_error(TYPE, "filter", i, e))? {
                     out.push(item.clone());
                 }
             }
@@ -80,12 +86,14 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
             let f = compile_function(TYPE, s.function, implicit(operation))?;
             let mut acc = initial(s.config.get("reduceInitial"));
             for (i, item) in items.iter().enumerate() {
+                pace.tick()?;
                 let index = Value::from(i);
-                acc = defined(f.call_with_fields(&[("acc", &acc), ("item", item), ("index", &index)], &limits).map_err(|e| item_error(TYPE, "reduce", i, e))?);
+                acc = defined(pace.checked(&full, f.call_with_fields(&[("acc", &acc), ("item", item), ("index", &index)], &limits)).map_err(|e| item_error(TYPE, "reduce", i, e))?);
             }
             acc
         }
         "sort" => {
+            pace.expect(items.len())?;
             let mut sorted: Vec<Value> = items.to_vec();
             let key = |v: &Value| -> Value { s.sort_key().map_or_else(|| v.clone(), |k| path(v, k).cloned().unwrap_or(Value::Null)) };
             sorted.sort_by(|a, b| {
@@ -102,6 +110,7 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
             let Some(key) = s.group_key().or(s.sort_key()).filter(|k| !k.is_empty()) else {
                 return Err(node_error(TYPE, "groupKey or sortKey is required for group operation"));
             };
+            pace.expect(items.len())?;
             let mut groups: Map<String, Value> = Map::new();
             for item in items {
                 let name = path(item, key).map_or_else(|| "undefined".to_owned(), js_string);
@@ -111,8 +120,12 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
             }
             Value::Object(groups)
         }
-        "flatten" => Value::Array(flatten(items, s.flatten_depth())),
+        "flatten" => {
+            pace.expect(items.len())?;
+            Value::Array(flatten(items, s.flatten_depth()))
+        }
         "unique" => {
+            pace.expect(items.len())?;
             let mut seen = HashSet::new();
             Value::Array(items.iter().filter(|item| seen.insert(serde_json::to_string(item).unwrap_or_default())).cloned().collect())
         }
