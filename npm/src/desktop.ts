@@ -1,6 +1,7 @@
 /**
- * `@atomiton/conductor/desktop` (and the package root): the native engine, for Electron's main
- * process, Node servers and the CLI.
+ * `@atomiton/conductor/desktop` (and the package root): flows in this Node process (Electron's
+ * main process or a utilityProcess, servers, the CLI) on the native engine, or on the
+ * WebAssembly engine where no native binary fits.
  */
 import type { Conductor } from "./conductor/api.js";
 import { createNativeConductor, type DesktopConductorConfig } from "./desktop/native-conductor.js";
@@ -9,7 +10,9 @@ export type { Conductor } from "./conductor/api.js";
 export type DesktopConductor = Conductor;
 
 /**
- * A conductor running flows in this process on the native engine, or — with `transport: "http"`
+ * A conductor running flows in this process — on the native engine, or on the WebAssembly
+ * engine when `engine` (default `"auto"`, or `ATOMITON_CONDUCTOR_ENGINE`) says so or no native
+ * binary fits this platform — or, with `transport: "http"`
  * / `"ws"` / `"ipc"` or an `apiUrl` — on a server or main process. `CONDUCTOR_CONCURRENCY` and
  * `CONDUCTOR_TIMEOUT` in the environment are the defaults of `concurrency` and `timeout`;
  * `storage` may be a storage object the app made (see `setupMainProcessHandler`).
@@ -24,6 +27,11 @@ export { setupMainProcessHandler, type MainProcessHandler, type MainProcessHandl
 export { SimpleExecutor, createSimpleNode, type SimpleBlueprint, type SimpleComposite, type SimpleNode, type SimpleResult } from "./legacy/simple-executor.js";
 export type { AppStorage, FlowStore, KeyValueStorage } from "./desktop/app-storage.js";
 export type { DesktopConductorConfig } from "./desktop/native-conductor.js";
+export { NativeEngineUnavailableError, NATIVE_UNAVAILABLE } from "./engines/native/unavailable.js";
+export type { LoadAttempt } from "./engines/native/loader.js";
+export { ENGINE_VARIABLE, type EngineChoice } from "./engines/choice.js";
+export { NATIVE_PATH_VARIABLE } from "./engines/native/loader.js";
+export { WASM_FALLBACK_WARNING } from "./engines/local.js";
 
 // Remote conductors and the server side of the wire protocol (reference §8), for Node processes.
 export { createRemoteConductor, type RemoteConductor, type RemoteConductorOptions } from "./remote.js";

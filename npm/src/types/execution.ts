@@ -173,6 +173,14 @@ export type ConductorConfig = {
   /** Whether results carry an `ExecutionTrace` (default true). */
   trace?: boolean;
   storage?: StorageConfig;
+  /**
+   * Node: the engine flows run on in this process. `"auto"` (the default, or
+   * `ATOMITON_CONDUCTOR_ENGINE`): the native addon when a binary fits this platform, else the
+   * WebAssembly engine (with a one-time warning; `getEnvironment().details.engine` says which).
+   * `"native"`: the addon or a `NativeEngineUnavailableError`. `"wasm"`: the WebAssembly engine.
+   * The browser entry always runs wasm and ignores it.
+   */
+  engine?: "auto" | "native" | "wasm";
   /** Relative file paths and process working directories resolve here (default: the process cwd). */
   workingDirectory?: string;
   /** Limits: flow shape (checked before running) and the step budget of each expression call
