@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use crate::value::Value;
 
 use crate::engine::ExecutionResult;
-use crate::value::codec;
+use crate::value::{codec, slices};
 use crate::error::ExecutionError;
 
 /// `{"ok": true, "value": ...}` or `{"ok": false, "error": ExecutionError}`: fallible calls
@@ -52,20 +52,28 @@ pub(crate) struct RunRequest {
 pub(crate) struct RunOutput {
     pub result: String,
     pub buffers: Vec<std::sync::Arc<[u8]>>,
+    /// Large arrays of the result, written apart (see [`crate::value::slices`]).
+    pub slices: Vec<Vec<String>>,
     pub trace: Option<crate::trace::ExecutionTrace>,
 }
 
 impl RunOutput {
-    pub fn from_result(mut result: ExecutionResult) -> Self {
+    /// The result as codec text; with `slice_arrays_of`, arrays of at least that many items
+    /// are written apart in slices.
+    pub fn from_result(mut result: ExecutionResult, slice_arrays_of: Option<usize>) -> Self {
         let trace = result.trace.take();
-        let encoded = codec::encode(&result).unwrap_or_else(|e| codec::Encoded { text: serde_json::to_string(&failure(ExecutionError::from(e))).unwrap_or_default(), buffers: Vec::new() });
-        RunOutput { result: encoded.text, buffers: encoded.buffers, trace }
+        let encoded = match slice_arrays_of {
+            Some(min_items) => slices::encode_sliced(&result, min_items),
+            None => codec::encode(&result).map(|e| slices::Sliced { text: e.text, buffers: e.buffers, slices: Vec::new() }),
+        };
+        let encoded = encoded.unwrap_or_else(|e| slices::Sliced { text: serde_json::to_string(&failure(ExecutionError::from(e))).unwrap_or_default(), ..Default::default() });
+        RunOutput { result: encoded.text, buffers: encoded.buffers, slices: encoded.slices, trace }
     }
 }
 
 /// The output of a run that panicked outside the engine's own containment.
 pub(crate) fn panic_output(message: &str) -> RunOutput {
-    RunOutput::from_result(failure(ExecutionError::internal(format!("The engine panicked: {message}"))))
+    RunOutput::from_result(failure(ExecutionError::internal(format!("The engine panicked: {message}"))), None)
 }
 
 /// A result for a run that could not start.
