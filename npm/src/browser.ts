@@ -24,8 +24,9 @@ export const DEFAULT_SLOWMO_MS = 250;
 
 export type BrowserConductor = Conductor & {
   /**
-   * Resolves once the wasm engine is instantiated (calls made earlier wait for it anyway); after
-   * an internal error replaced the instance, once the replacement is.
+   * Resolves once the wasm engine is instantiated (in worker mode: once the worker has opened
+   * its session; calls made earlier wait for it anyway); after an internal error replaced the
+   * instance (or the worker), once the replacement is.
    */
   ready: Promise<void>;
 };
