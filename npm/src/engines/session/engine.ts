@@ -6,7 +6,7 @@
  */
 import type { NodeDefinition } from "../../types/definition.js";
 import type { NodeExecutorFactory } from "../../types/execution.js";
-import type { ListFlowsOptions } from "../../types/storage.js";
+import type { ListFlowsOptions, ValidationResult } from "../../types/storage.js";
 import type { EngineAdapter, Outcome, WireError, WireEvent, WireResult, WireRunOptions } from "../../conductor/engine.js";
 import { CallSignal, callExecutor, outcomeJson, type ExecutorOutcome } from "../../conductor/executors.js";
 import { STATUS_CALLS, STATUS_COMPLETED, STATUS_EVENTS, type CatalogFunctions, type SessionHandle } from "./handle.js";
@@ -403,7 +403,7 @@ export class SessionEngine implements EngineAdapter {
     return result;
   }
 
-  cancel(executionId: string): boolean {
+  cancel(executionId: string): boolean | Promise<boolean> {
     if (this.writing.has(executionId)) {
       this.cancelOnStart.add(executionId);
       return true;
@@ -411,10 +411,11 @@ export class SessionEngine implements EngineAdapter {
     return this.handle.cancel(executionId);
   }
 
-  validate(flow: NodeDefinition, customTypes: string[]) {
+  validate(flow: NodeDefinition, customTypes: string[]): Outcome<ValidationResult> | Promise<Outcome<ValidationResult>> {
     const text = writable(flow);
     if (typeof text !== "string") return text;
-    return JSON.parse(this.handle.validate(text, JSON.stringify(customTypes)));
+    const validated = this.handle.validate(text, JSON.stringify(customTypes));
+    return typeof validated === "string" ? JSON.parse(validated) : this.whileAlive(validated).then((json) => JSON.parse(json));
   }
 
   async saveFlow(flow: unknown) {

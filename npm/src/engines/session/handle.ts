@@ -19,8 +19,10 @@ export type SessionHandle = {
   dropTrace(id: number): void;
   takeEvents(): string;
   takeCalls(): { records: string; buffers: Uint8Array[] };
-  cancel(executionId: string): boolean;
-  validate(flowJson: string, customTypesJson: string): string;
+  /** Synchronous in the page; a promise where the session is in a Web Worker. */
+  cancel(executionId: string): boolean | Promise<boolean>;
+  /** Synchronous in the page; a promise where the session is in a Web Worker. */
+  validate(flowJson: string, customTypesJson: string): string | Promise<string>;
   saveFlow(flowJson: string): Promise<string>;
   loadFlow(id: string): Promise<string>;
   listFlows(optionsJson: string): Promise<string>;
