@@ -11,7 +11,7 @@ export type SessionHandle = {
   run(runId: number, flowJson: string, optionsJson: string, buffers: Uint8Array[]): number;
   drive(): number;
   resolveCalls(answersJson: string, buffers: Uint8Array[]): number;
-  /** Finished runs: the result as codec text, its binary data, its large arrays apart (native only; see `values/sliced.ts`), its trace id. */
+  /** Finished runs: the result as codec text, its binary data, its large arrays apart (see `values/sliced.ts`), its trace id. */
   takeCompleted(): Array<{ runId: number; result: string; buffers: Uint8Array[]; slices?: string[][]; trace?: number | null }>;
   /** A finished run's trace as JSON text, by the id `takeCompleted` gave; none once taken or dropped. */
   takeTrace(id: number): string | null | undefined;
