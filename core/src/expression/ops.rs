@@ -69,7 +69,7 @@ fn is_object(v: &Val<'_>) -> bool {
     }
 }
 
-impl Interp {
+impl Interp<'_> {
     /// `ToNumber`.
     #[inline]
     pub fn coerce_number(&mut self, v: &Val<'_>) -> RtResult<f64> {
@@ -147,7 +147,7 @@ impl Interp {
             if i > 0 {
                 out.push_str(sep);
             }
-            if !elem.is_nullish() {
+            if !elem.is_nullish() && !elem.is_hole() {
                 let s = it.coerce_str_at(elem, depth + 1)?;
                 it.check_str_len(out.len().saturating_add(s.len()))?;
                 out.push_str(&s);
@@ -291,8 +291,9 @@ impl Interp {
         Ok(match obj {
             Val::JObj(o) => lookup_json(o, &k).is_some(),
             Val::Obj(o) => o.props.contains_key(&k),
-            Val::JArr(a) => k == "length" || array_index(&k).is_some_and(|i| i < a.len()),
-            Val::Arr(a) => k == "length" || array_index(&k).is_some_and(|i| i < a.items.len()),
+            // A hole is not a property.
+            Val::JArr(a) => k == "length" || array_index(&k).and_then(|i| a.get(i)).is_some_and(|x| !Val::element(x).is_hole()),
+            Val::Arr(a) => k == "length" || array_index(&k).and_then(|i| a.items.get(i)).is_some_and(|x| !x.is_hole()),
             Val::Func(_) | Val::Native(_) => false,
             other => {
                 return Err(type_error(

@@ -3,8 +3,10 @@
 //! listed here simply does not exist inside an expression.
 
 mod array;
+pub(super) use array::View;
 mod global;
 mod json;
+mod json_parse;
 mod math;
 mod number;
 mod object;

@@ -20,7 +20,7 @@ fn spread_size(v: &Val<'_>) -> usize {
     }
 }
 
-impl Interp {
+impl Interp<'_> {
     /// Evaluates one node; every node costs a step.
     pub(super) fn eval<'a>(&mut self, node: &'a Node, f: &mut [Val<'a>]) -> RtResult<Val<'a>> {
         self.tick()?;
@@ -227,7 +227,7 @@ impl Interp {
         for item in items {
             match item {
                 Item::Expr(e) => out.push(self.eval(e, f)?),
-                Item::Hole => out.push(Val::Undefined),
+                Item::Hole => out.push(Val::hole()),
                 Item::Spread(e) => {
                     let v = self.eval(e, f)?;
                     self.spread_into(&mut out, v)?;
@@ -290,6 +290,7 @@ impl Interp {
         func: &'a Function,
         f: &mut [Val<'a>],
     ) -> RtResult<Val<'a>> {
+        self.allocate(super::HEADER_BYTES + func.captures.len() * super::VALUE_BYTES)?;
         let captures: Vec<Val<'a>> = func.captures.iter().map(|c| slot(f, c.from)).collect();
         let depth = 1 + captures.iter().map(Val::depth).max().unwrap_or(0);
         self.check_depth(depth)?;
