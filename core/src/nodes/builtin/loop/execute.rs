@@ -8,6 +8,7 @@ use crate::json;
 use crate::value::Value;
 
 use super::super::common::{array_input, node_error, Config};
+use super::super::common_budget::NodeBudget;
 use super::super::common_expression::compile_condition;
 use super::schema::SCHEMA;
 use crate::format::iso_timestamp;
@@ -16,6 +17,11 @@ use crate::nodes::{Invocation, NodeResult};
 
 const TYPE: &str = "loop";
 const DEFAULT_MAX_ITERATIONS: f64 = 1000.0;
+/// What one iteration's record adds to the output, as the output bound counts it (its keys,
+/// a timestamp and a number; a `forEach` record's item is counted apart). Records are
+/// counted before they are made, so a cap of a billion iterations fails at once rather than
+/// after filling memory.
+const RECORD_BYTES: usize = 96;
 
 pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
     let started = host.now();
@@ -28,6 +34,7 @@ fn run(invocation: &Invocation, host: &SharedHost, started: f64) -> NodeResult {
     let cap = config.get("maxIterations").and_then(Value::as_f64).unwrap_or(DEFAULT_MAX_ITERATIONS).max(1.0) as usize;
     let over_cap = || node_error(TYPE, format!("Loop exceeded its iteration cap of {cap} (maxIterations)"));
     let timestamp = json!(iso_timestamp(started));
+    let calls = NodeBudget::new(invocation.expression_limits, &invocation.signal);
     let mut results: Vec<Value> = Vec::new();
     match config.str("loopType").unwrap_or("forEach") {
         "times" => {
@@ -35,20 +42,26 @@ fn run(invocation: &Invocation, host: &SharedHost, started: f64) -> NodeResult {
             if count > cap {
                 return Err(over_cap());
             }
+            calls.spend(TYPE, count.saturating_mul(RECORD_BYTES))?;
             results.extend((0..count).map(|i| json!({"iteration": i, "timestamp": timestamp})));
         }
         "while" => {
             let condition = compile_condition(TYPE, config.str("condition").unwrap_or("false"), &["iteration", "lastResult"])?;
-            let limits = invocation.expression_limits;
             let mut last = Value::Null;
             loop {
                 let iteration = Value::from(results.len());
-                let go = condition.test(&[&iteration, &last], &limits).map_err(|e| node_error(TYPE, format!("Invalid condition: {e}")))?;
+                let go = condition.test_in(&[&iteration, &last], &calls.limits, calls.checks()).map_err(|e| {
+                    calls.stopped().err().unwrap_or_else(|| node_error(TYPE, format!("Invalid condition: {e}")))
+                })?;
                 if !go {
                     break;
                 }
                 if results.len() >= cap {
                     return Err(over_cap());
+                }
+                calls.spend(TYPE, RECORD_BYTES)?;
+                if results.len() % 256 == 0 {
+                    calls.stopped()?;
                 }
                 last = json!({"iteration": results.len(), "timestamp": timestamp, "condition": true});
                 results.push(last.clone());
@@ -64,6 +77,7 @@ fn run(invocation: &Invocation, host: &SharedHost, started: f64) -> NodeResult {
             if items.len() > cap {
                 return Err(over_cap());
             }
+            calls.spend(TYPE, items.len().saturating_mul(RECORD_BYTES))?;
             results.extend(items.iter().enumerate().map(|(i, item)| json!({"index": i, "item": item, "processed": true, "timestamp": timestamp})));
         }
     }
