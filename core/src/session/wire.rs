@@ -52,12 +52,36 @@ pub(crate) struct RunOutput {
     pub trace: Option<String>,
 }
 
+/// The longest text an embedder can take as one string: V8's limit (2^29 − 24 UTF-16 units;
+/// UTF-8 text of at most this many bytes always fits). A result written longer would fail to
+/// cross, losing the run, so it is replaced by a `SERIALIZATION_FAILED` result.
+pub const MAX_TEXT_BYTES: usize = (1 << 29) - 24;
+
 impl RunOutput {
-    pub fn from_result(mut result: ExecutionResult) -> Self {
-        let trace = result.trace.take().and_then(|trace| serde_json::to_string(&trace).ok());
+    pub fn from_result(result: ExecutionResult) -> Self {
+        Self::within(result, MAX_TEXT_BYTES)
+    }
+
+    /// The output, with texts of at most `max_bytes`.
+    fn within(mut result: ExecutionResult, max_bytes: usize) -> Self {
+        let trace = result.trace.take().and_then(|trace| serde_json::to_string(&trace).ok()).filter(|text| text.len() <= max_bytes);
         let encoded = codec::encode(&result).unwrap_or_else(|e| codec::Encoded { text: serde_json::to_string(&failure(ExecutionError::from(e))).unwrap_or_default(), buffers: Vec::new() });
+        if encoded.text.len() > max_bytes {
+            return Self::within(too_long(result, encoded.text.len()), usize::MAX);
+        }
         RunOutput { result: encoded.text, buffers: encoded.buffers, trace }
     }
+}
+
+/// `result` without its data, failed because it was too long to hand over (the limit named is
+/// always the embedders' one).
+fn too_long(result: ExecutionResult, bytes: usize) -> ExecutionResult {
+    let message = format!("The run's result is {bytes} bytes as text, more than the {MAX_TEXT_BYTES} one JavaScript string can hold; return less data (e.g. write it to a file)");
+    let mut error = ExecutionError::new(crate::error::ErrorCode::SERIALIZATION_FAILED, message);
+    if let Some(context) = &result.context {
+        error = error.with_execution(context.execution_id.clone());
+    }
+    ExecutionResult { success: false, data: None, error: Some(error), context: None, ..result }
 }
 
 /// The output of a run that panicked outside the engine's own containment.
@@ -68,4 +92,21 @@ pub(crate) fn panic_output(message: &str) -> RunOutput {
 /// A result for a run that could not start.
 pub(crate) fn failure(error: ExecutionError) -> ExecutionResult {
     ExecutionResult { success: false, data: None, error: Some(error), duration: 0.0, executed_nodes: Vec::new(), context: None, trace: None }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_result_too_long_to_hand_over_becomes_a_coded_failure() {
+        let result = ExecutionResult { success: true, data: Some(Value::String("x".repeat(1000))), error: None, duration: 1.0, executed_nodes: vec!["a".into()], context: None, trace: None };
+        let output = RunOutput::within(result, 500);
+        let text: Value = serde_json::from_str(&output.result).unwrap();
+        assert_eq!(text["success"], false);
+        assert_eq!(text["error"]["code"], "SERIALIZATION_FAILED");
+        assert!(text["error"]["message"].as_str().unwrap().starts_with("The run's result is 10"), "{text}");
+        assert_eq!(text["executedNodes"][0], "a");
+        assert!(text.get("data").is_none());
+    }
 }

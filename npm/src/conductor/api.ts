@@ -5,7 +5,7 @@
 import { RunLog } from "../logging.js";
 import { isTransportKind, type TransportKind, type TransportSettings } from "../transports/configure.js";
 import { withErrorKind } from "../types/error-kind.js";
-import { ErrorCode, type ExecutionError } from "../types/errors.js";
+import { ConductorError, createExecutionError, ErrorCode, type ExecutionError } from "../types/errors.js";
 import { createExecutionId } from "../types/ids.js";
 import type { NodeDefinition } from "../types/definition.js";
 import type { ConductorConfig, ContextOverrides, ExecutionResult, HealthResult } from "../types/execution.js";
@@ -246,7 +246,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
     },
     async run(flowDefinition: NodeDefinition, overrides: ContextOverrides = {}): Promise<ExecutionResult> {
       if (!Array.isArray(flowDefinition?.nodes) || flowDefinition.nodes.length === 0) {
-        throw new Error("Flow must be a group node with child nodes. Use conductor.node.run() for atomic nodes.");
+        throw refused(ErrorCode.INVALID_NODE, "Flow must be a group node with child nodes. Use conductor.node.run() for atomic nodes.");
       }
       return run(flowDefinition, overrides);
     },
@@ -257,7 +257,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
 
   const storage = {
     async saveFlow(definition: FlowDefinition): Promise<FlowDefinition> {
-      if (!Array.isArray(definition?.nodes) || definition.nodes.length === 0) throw new Error("Flow must contain at least one node");
+      if (!Array.isArray(definition?.nodes) || definition.nodes.length === 0) throw refused(ErrorCode.VALIDATION_FAILED, "Flow must contain at least one node");
       return unwrap(await engine.saveFlow(definition)) as FlowDefinition;
     },
     async loadFlow(id: string): Promise<FlowDefinition> {
@@ -350,6 +350,11 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
       return node.store;
     },
   };
+}
+
+/** A call refused before it reached the engine: the original message, with a code. */
+function refused(code: ErrorCode, message: string): ConductorError {
+  return new ConductorError(createExecutionError(code, message));
 }
 
 function createAuth(backend: AuthBackend | undefined) {

@@ -203,7 +203,14 @@ export class SessionEngine implements EngineAdapter {
   }
 
   private deliverCompleted(): void {
-    for (const { runId, result, buffers, trace } of this.handle.takeCompleted()) {
+    let completed: ReturnType<SessionHandle["takeCompleted"]>;
+    try {
+      completed = this.handle.takeCompleted();
+    } catch (error) {
+      this.endLostRuns(error);
+      return;
+    }
+    for (const { runId, result, buffers, trace } of completed) {
       const execution = this.executions.get(runId);
       let value: WireResult;
       try {
@@ -218,6 +225,25 @@ export class SessionEngine implements EngineAdapter {
       this.pending.delete(runId);
       this.executions.delete(runId);
       resolve?.(value);
+    }
+  }
+
+  /**
+   * The finished runs could not be handed over (their results did not fit a JS string, or the
+   * binding failed): every pending run the engine no longer runs ended among them, and ends
+   * here with `SERIALIZATION_FAILED` rather than never resolving (and holding the process open).
+   * Without a list of running runs (wasm), every pending run ends.
+   */
+  private endLostRuns(error: unknown): void {
+    if (typeof WebAssembly !== "undefined" && error instanceof WebAssembly.RuntimeError) return; // a trap: `stop` ends them
+    const running = new Set(this.handle.running?.() ?? []);
+    for (const [runId, execution] of this.executions) {
+      if (running.has(execution)) continue;
+      const resolve = this.pending.get(runId);
+      this.pending.delete(runId);
+      this.executions.delete(runId);
+      this.kept.release(execution);
+      resolve?.({ success: false, error: { code: "SERIALIZATION_FAILED", message: `The run's result could not be handed over: ${String(error)}`, executionId: execution, timestamp: Date.now() } as WireResult["error"], duration: 0, executedNodes: [] });
     }
   }
 

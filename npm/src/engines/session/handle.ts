@@ -15,6 +15,8 @@ export type SessionHandle = {
   takeEvents(): string;
   takeCalls(): { records: string; buffers: Uint8Array[] };
   cancel(executionId: string): boolean;
+  /** Execution ids of the runs going on (the native addon; absent in the wasm module). */
+  running?(): string[];
   validate(flowJson: string, customTypesJson: string): string;
   saveFlow(flowJson: string): Promise<string>;
   loadFlow(id: string): Promise<string>;
