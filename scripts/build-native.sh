@@ -1,23 +1,15 @@
 #!/usr/bin/env bash
-# Builds the Node.js addon (release) and places it where the npm package loads it:
-# npm/native/atomiton-conductor.<platform>-<arch>[-gnu|-musl].node
+# Builds the Node.js addon for this machine the way it is released (scripts/build-platform.sh:
+# on Linux cross-linked by zig against glibc 2.17, stripped) and places it where a checkout's
+# package loads it first, ahead of any platform package:
+# npm/native/atomiton-conductor.<triple>.node (linux-x64-gnu, darwin-arm64, win32-x64-msvc, ...)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-cargo build --release -p atomiton-conductor-node
-# Honour CARGO_TARGET_DIR (relative paths are relative to the workspace root, as for cargo).
-target="${CARGO_TARGET_DIR:-target}"
-case "$(uname -s)" in
-  Linux) lib="$target/release/libatomiton_conductor_node.so" ;;
-  Darwin) lib="$target/release/libatomiton_conductor_node.dylib" ;;
-  *) lib="$target/release/atomiton_conductor_node.dll" ;;
-esac
-suffix=$(node -e '
-  const libc = process.platform === "linux" ? (process.report?.getReport()?.header?.glibcVersionRuntime ? "-gnu" : "-musl") : "";
-  process.stdout.write(`${process.platform}-${process.arch}${libc}`);
-')
+triple="$(scripts/build-platform.sh --host)"
+scripts/build-platform.sh "$triple"
 mkdir -p npm/native
 # Copy to a temporary name and rename, so a running process never loads a half-written file.
-cp "$lib" "npm/native/.atomiton-conductor.$suffix.node.tmp"
-mv "npm/native/.atomiton-conductor.$suffix.node.tmp" "npm/native/atomiton-conductor.$suffix.node"
-echo "built npm/native/atomiton-conductor.$suffix.node"
+cp "target/npm-platforms/$triple/atomiton-conductor.$triple.node" "npm/native/.atomiton-conductor.$triple.node.tmp"
+mv "npm/native/.atomiton-conductor.$triple.node.tmp" "npm/native/atomiton-conductor.$triple.node"
+echo "built npm/native/atomiton-conductor.$triple.node"

@@ -1,18 +1,29 @@
 #!/usr/bin/env bash
 # Builds the npm package: the native addon, generated sources, TypeScript, and (when built by
-# scripts/build-wasm.sh) the wasm engine copied into dist/ where `/browser` loads it.
+# scripts/build-wasm.sh) the two wasm engines copied into dist/: the browser module where
+# `/browser` loads it, the Node fallback module where the Node entry does.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 scripts/build-native.sh
 node scripts/generate-ts.mjs
 (cd npm && npm run --silent build)   # tsc, then marks the CLI (dist/cli/main.js) executable
-wasm_dir=npm/dist/engines/wasm
+missing=()
 if [ -f npm/wasm/atomiton_conductor_wasm_bg.wasm ]; then
-  cp npm/wasm/atomiton_conductor_wasm.js npm/wasm/atomiton_conductor_wasm_bg.wasm "$wasm_dir/"
+  cp npm/wasm/atomiton_conductor_wasm.js npm/wasm/atomiton_conductor_wasm_bg.wasm npm/dist/engines/wasm/
   # The glue's types are kept in the sources (the TypeScript builds before the wasm does).
-  cp npm/src/engines/wasm/atomiton_conductor_wasm.d.ts "$wasm_dir/"
-  echo "built npm/dist (with the wasm engine)"
+  cp npm/src/engines/wasm/atomiton_conductor_wasm.d.ts npm/dist/engines/wasm/
 else
-  echo "built npm/dist (no wasm engine: run scripts/build-wasm.sh for /browser)"
+  missing+=("the browser module")
+fi
+if [ -f npm/wasm-node/atomiton_conductor_wasm_bg.wasm ]; then
+  mkdir -p npm/dist/engines/wasm-node
+  cp npm/wasm-node/atomiton_conductor_wasm.cjs npm/wasm-node/atomiton_conductor_wasm_bg.wasm npm/dist/engines/wasm-node/
+else
+  missing+=("the Node fallback module")
+fi
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "built npm/dist (with both wasm engines)"
+else
+  echo "built npm/dist (without ${missing[*]}: run scripts/build-wasm.sh; npm pack refuses a package without them)"
 fi

@@ -1,37 +1,65 @@
 #!/usr/bin/env bash
-# Builds the WebAssembly engine and places it where the npm package loads it:
-# npm/wasm/atomiton_conductor_wasm.js + atomiton_conductor_wasm_bg.wasm (wasm-bindgen --target
-# web: one build for browsers, bundlers and Node), optimised with wasm-opt, sizes printed.
+# Builds the two WebAssembly engines and places them where the npm package loads them:
+#   npm/wasm/       atomiton_conductor_wasm.js + _bg.wasm: the browser module (`/browser`;
+#                   wasm-bindgen --target web: one build for browsers, bundlers and Node), held to
+#                   the 350 KB gzipped budget, without file, process or image support;
+#   npm/wasm-node/  atomiton_conductor_wasm.cjs + _bg.wasm: the Node entry's fallback where no
+#                   native binary fits (feature `node`: every built-in node type, with files and
+#                   processes through Node's own modules; --target nodejs, which instantiates
+#                   synchronously when required). No size budget: it ships only in the tarball.
+# Both are optimised with wasm-opt and must run a flow in Node before they replace the old ones.
+#
+#   scripts/build-wasm.sh            # both
+#   scripts/build-wasm.sh browser    # one of them (browser | node)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-# Its own target dir: the size flags below differ from the core's wasm check build.
-target_dir="$root/target/wasm-module"
-WASM_MIN_SIZE=1 WASM_TARGET_DIR="$target_dir" scripts/lib/wasm-cargo.sh build -p atomiton-conductor-wasm --profile wasm
-raw="$target_dir/wasm32-unknown-unknown/wasm/atomiton_conductor_wasm.wasm"
-out="npm/wasm"
-staging="$(mktemp -d)"
-trap 'rm -rf "$staging"' EXIT
-wasm-bindgen --target web --no-typescript --out-dir "$staging" "$raw"
-# rustc already optimised for size (opt-level z); wasm-opt -O3 then gains speed (the 10,000-node
-# chain ran ~35% faster in Node) for the same gzipped size as -Oz (measured: 323 KB both).
-wasm-opt -O3 --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-  -o "$staging/atomiton_conductor_wasm_bg.opt.wasm" "$staging/atomiton_conductor_wasm_bg.wasm"
-mv "$staging/atomiton_conductor_wasm_bg.opt.wasm" "$staging/atomiton_conductor_wasm_bg.wasm"
-# Refuse a module that would fail every browser test later: it must fit the size budget and
-# run a flow. The previous module stays in place.
-budget=358400   # 350 KB gzipped
-bytes=$(wc -c < "$staging/atomiton_conductor_wasm_bg.wasm")
-gz=$(gzip -9 -c "$staging/atomiton_conductor_wasm_bg.wasm" | wc -c)
-if [ "$gz" -gt "$budget" ]; then
-  echo "build-wasm: the module is $gz bytes gzipped, over the budget of $budget (raw $bytes bytes)" >&2
-  exit 1
-fi
-node scripts/lib/wasm-smoke.mjs "$staging"
-mkdir -p "$out"
-# Replace both files together, so a running test never loads a mismatched pair.
-cp "$staging/atomiton_conductor_wasm.js" "$out/.atomiton_conductor_wasm.js.tmp"
-cp "$staging/atomiton_conductor_wasm_bg.wasm" "$out/.atomiton_conductor_wasm_bg.wasm.tmp"
-mv "$out/.atomiton_conductor_wasm.js.tmp" "$out/atomiton_conductor_wasm.js"
-mv "$out/.atomiton_conductor_wasm_bg.wasm.tmp" "$out/atomiton_conductor_wasm_bg.wasm"
-echo "built $out/atomiton_conductor_wasm_bg.wasm: $bytes bytes raw, $gz bytes gzipped (budget $budget)"
+which="${1:-all}"
+
+# build <name> <target dir> <wasm-bindgen target> <out dir> <glue file name> [cargo args...]
+build() {
+  local name="$1" target_dir="$2" bindgen_target="$3" out="$4" glue="$5"
+  shift 5
+  # Each module has its own target dir: their features and size flags differ from each other and
+  # from the core's wasm check build.
+  WASM_MIN_SIZE=1 WASM_TARGET_DIR="$target_dir" scripts/lib/wasm-cargo.sh build -p atomiton-conductor-wasm --profile wasm "$@"
+  local raw="$target_dir/wasm32-unknown-unknown/wasm/atomiton_conductor_wasm.wasm"
+  local staging
+  staging="$(mktemp -d)"
+  # Removed on any exit of this function's shell as well as on success below.
+  trap 'rm -rf "$staging"' EXIT
+  wasm-bindgen --target "$bindgen_target" --no-typescript --out-dir "$staging" "$raw"
+  # rustc already optimised for size (opt-level z); wasm-opt -O3 then gains speed (the 10,000-node
+  # chain ran ~35% faster in Node) for the same gzipped size as -Oz (measured: 323 KB both).
+  wasm-opt -O3 --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    -o "$staging/atomiton_conductor_wasm_bg.opt.wasm" "$staging/atomiton_conductor_wasm_bg.wasm"
+  mv "$staging/atomiton_conductor_wasm_bg.opt.wasm" "$staging/atomiton_conductor_wasm_bg.wasm"
+  if [ "$glue" != atomiton_conductor_wasm.js ]; then mv "$staging/atomiton_conductor_wasm.js" "$staging/$glue"; fi
+  local bytes gz
+  bytes=$(wc -c < "$staging/atomiton_conductor_wasm_bg.wasm")
+  gz=$(gzip -9 -c "$staging/atomiton_conductor_wasm_bg.wasm" | wc -c)
+  # Refuse a module that would fail every test later: the browser one must fit its size budget,
+  # and each must run a flow. The previous module stays in place.
+  if [ "$name" = browser ] && [ "$gz" -gt "$budget" ]; then
+    echo "build-wasm: the module is $gz bytes gzipped, over the budget of $budget (raw $bytes bytes)" >&2
+    exit 1
+  fi
+  node scripts/lib/wasm-smoke.mjs "$staging" "$name"
+  mkdir -p "$out"
+  # Replace both files together, so a running test never loads a mismatched pair.
+  cp "$staging/$glue" "$out/.$glue.tmp"
+  cp "$staging/atomiton_conductor_wasm_bg.wasm" "$out/.atomiton_conductor_wasm_bg.wasm.tmp"
+  mv "$out/.$glue.tmp" "$out/$glue"
+  mv "$out/.atomiton_conductor_wasm_bg.wasm.tmp" "$out/atomiton_conductor_wasm_bg.wasm"
+  rm -rf "$staging"
+  trap - EXIT
+  echo "built $out/atomiton_conductor_wasm_bg.wasm ($name): $bytes bytes raw, $gz bytes gzipped$([ "$name" = browser ] && echo " (budget $budget)")"
+}
+
+budget=358400   # 350 KB gzipped, the browser module only
+case "$which" in
+  all | browser) build browser "$root/target/wasm-module" web npm/wasm atomiton_conductor_wasm.js ;;&
+  all | node) build node "$root/target/wasm-node" nodejs npm/wasm-node atomiton_conductor_wasm.cjs --features node ;;
+  browser) ;;
+  *) echo "usage: scripts/build-wasm.sh [browser|node]" >&2; exit 2 ;;
+esac

@@ -22,6 +22,9 @@ fi
 want_pkg pkg-config
 want_pkg binaryen   # wasm-opt
 want_pkg chromium   # headless browser tests
+want_pkg binutils   # objdump/readelf: the native binary's glibc floor is checked by the tests
+# zig and cargo-zigbuild (below) come from PyPI into a virtual environment.
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || want_pkg python3-venv
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing Debian packages: ${need_pkgs[*]}"
@@ -44,6 +47,23 @@ if [ -f Cargo.lock ] && grep -q '^name = "wasm-bindgen"$' Cargo.lock; then
       || cargo install wasm-bindgen-cli --version "$want_bg" --force
   else
     log "wasm-bindgen-cli $have_bg present"
+  fi
+fi
+
+# --- zig + cargo-zigbuild ------------------------------------------------------------------------
+# The Linux addons are linked by zig against glibc 2.17's symbols (and musl), so they run on old
+# distributions too (scripts/build-platform.sh). Both are wheels on PyPI; pinned, in target/.
+zig_venv="$root/target/zig-venv"
+zig_pins=(ziglang==0.15.2 cargo-zigbuild==0.24.0)
+if [ "$(uname -s)" = Linux ]; then
+  if [ -x "$zig_venv/bin/cargo-zigbuild" ] && [ "$(cat "$zig_venv/pins" 2>/dev/null)" = "${zig_pins[*]}" ]; then
+    log "zig and cargo-zigbuild present"
+  else
+    log "installing ${zig_pins[*]} from PyPI into target/zig-venv"
+    rm -rf "$zig_venv"
+    python3 -m venv "$zig_venv"
+    "$zig_venv/bin/pip" install --quiet --disable-pip-version-check "${zig_pins[@]}"
+    echo "${zig_pins[*]}" > "$zig_venv/pins"
   fi
 fi
 

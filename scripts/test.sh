@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: Rust tests, the wasm build (core and binding for
-# wasm32-unknown-unknown), then through the built npm package: the native engine, the shared
-# conformance fixtures on native, wasm in Node and wasm in headless Chromium, the browser and
-# demo-page tests, the remote transports and the CLI.
+# Runs the whole test suite: Rust tests, the wasm builds (the browser module and the Node
+# fallback module), then through the built npm package: the native engine (built as released:
+# zig-linked against glibc 2.17, checked with objdump), the shared conformance fixtures on
+# native, on the Node fallback and in headless Chromium, the loader and the engine choice, the
+# browser and demo-page tests, the remote transports, the CLI, and the packed tarballs installed
+# into a clean project. scripts/smoke-arm64.sh (the arm64 package under qemu) is separate.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -14,13 +16,13 @@ scripts/setup.sh
 step "cargo test (core, native host; the wasm binding is built below)"
 cargo test --all-targets
 
-step "wasm module: core and binding for wasm32-unknown-unknown"
+step "wasm modules: the browser's and the Node fallback's (wasm32-unknown-unknown)"
 scripts/build-wasm.sh
 
 step "native addon and npm package"
 scripts/build-npm.sh
 
-step "npm package tests (native, wasm in Node, wasm in Chromium, demo page, transports, CLI)"
+step "npm package tests (native, wasm in Node and in Chromium, loader, demo page, transports, CLI, pack and install)"
 # --test-timeout: a hang bound per test, never a speed verdict (nothing here takes minutes).
 (cd npm && node --test --test-concurrency=1 --test-timeout=300000 test/)
 

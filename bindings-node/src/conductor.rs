@@ -5,7 +5,7 @@ use std::sync::Arc;
 use atomiton_core::session::{CompletedRun, ExecutorCalls, Notifier, RunPlacement, Session, SessionConfig};
 use atomiton_core::storage::{FlowStore, MemoryBackend};
 use atomiton_core::{Engine, ExecutionError};
-use atomiton_native_host::{FileStorage, NativeHost};
+use atomiton_native_host::{FileStorage, NativeHost, WorkerPool};
 use napi::bindgen_prelude::{Buffer, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
@@ -30,7 +30,8 @@ pub struct FinishedRun {
     pub run_id: u32,
     pub result: String,
     pub buffers: Vec<Buffer>,
-    pub trace: Option<String>,
+    /// The trace's id for `takeTrace` / `dropTrace`.
+    pub trace: Option<u32>,
 }
 
 impl From<CompletedRun> for FinishedRun {
@@ -77,6 +78,10 @@ impl NativeConductor {
         if let Some(dir) = &config.working_directory {
             host = host.with_working_dir(dir.clone());
         }
+        if let Some(limit) = config.http.max_requests_per_host.filter(|n| *n > 0) {
+            host = host.with_http_per_host(limit);
+        }
+        host = host.with_workers(WorkerPool::shared(config.workers));
         let store = if config.memory_storage() {
             FlowStore::new(Arc::new(MemoryBackend::new()))
         } else {
@@ -129,6 +134,19 @@ impl NativeConductor {
     #[napi(catch_unwind)]
     pub fn take_completed(&self) -> Vec<FinishedRun> {
         self.session.take_completed().into_iter().map(FinishedRun::from).collect()
+    }
+
+    /// A finished run's trace as JSON text (by the id `takeCompleted` gave); `null` once taken
+    /// or dropped.
+    #[napi(catch_unwind)]
+    pub fn take_trace(&self, id: u32) -> Option<String> {
+        self.session.take_trace(id)
+    }
+
+    /// Forgets a trace that will not be read.
+    #[napi(catch_unwind)]
+    pub fn drop_trace(&self, id: u32) {
+        self.session.drop_trace(id);
     }
 
     /// Every waiting event, as a JSON array.

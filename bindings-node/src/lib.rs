@@ -5,6 +5,7 @@
 mod catalog;
 mod conductor;
 mod config;
+mod diagnostics;
 mod runtime;
 
 /// glibc's malloc spent a fifth of a small run's time in malloc/free and arena consolidation
@@ -14,3 +15,4 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pub use catalog::*;
 pub use conductor::NativeConductor;
+pub use diagnostics::*;

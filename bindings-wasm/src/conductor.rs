@@ -93,6 +93,19 @@ impl WasmConductor {
             .collect()
     }
 
+    /// A finished run's trace as JSON text (by the id `takeCompleted` gave); `undefined` once
+    /// taken or dropped.
+    #[wasm_bindgen(js_name = takeTrace)]
+    pub fn take_trace(&self, id: u32) -> Option<String> {
+        self.session.take_trace(id)
+    }
+
+    /// Forgets a trace that will not be read.
+    #[wasm_bindgen(js_name = dropTrace)]
+    pub fn drop_trace(&self, id: u32) {
+        self.session.drop_trace(id);
+    }
+
     /// Every waiting event, as a JSON array.
     #[wasm_bindgen(js_name = takeEvents)]
     pub fn take_events(&self) -> String {

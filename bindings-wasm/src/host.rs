@@ -1,6 +1,6 @@
-//! The browser host: JS time and timers, `fetch`, and custom executors through the session.
+//! The browser host: JS time and timers, `fetch`, and custom executors through the session;
+//! in the Node fallback module (feature `node`), also files and processes (`crate::effects`).
 
-use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -14,23 +14,33 @@ use atomiton_core::session::ExecutorCalls;
 use atomiton_core::value::Value;
 use atomiton_core::ExecutionError;
 use futures::channel::oneshot;
-use js_sys::{Array, Reflect, Uint8Array};
-use serde::Deserialize;
+use js_sys::{Array, Uint8Array};
 use atomiton_core::json;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
+use crate::calls::{effect_failure, field, settle, Rejected};
 use crate::js::HostFunctions;
 
 /// The host of one conductor.
 pub(crate) struct WasmHost {
     functions: Rc<HostFunctions>,
     calls: Arc<ExecutorCalls>,
+    /// Files and processes, when the host functions bring them (Node) and this module can run
+    /// the nodes that use them.
+    #[cfg(feature = "node")]
+    effects: Option<crate::effects::JsEffects>,
 }
 
 impl WasmHost {
     pub fn new(functions: HostFunctions, calls: Arc<ExecutorCalls>) -> Self {
-        WasmHost { functions: Rc::new(functions), calls }
+        #[cfg(feature = "node")]
+        let effects = functions.effects().map(crate::effects::JsEffects::new);
+        WasmHost {
+            functions: Rc::new(functions),
+            calls,
+            #[cfg(feature = "node")]
+            effects,
+        }
     }
 }
 
@@ -65,11 +75,25 @@ impl Host for WasmHost {
     }
 
     fn capabilities(&self) -> Capabilities {
+        #[cfg(feature = "node")]
+        if self.effects.is_some() {
+            return Capabilities::ALL;
+        }
         Capabilities { http: true, ..Capabilities::NONE }
     }
 
     fn http(&self) -> Option<&dyn HttpClient> {
         Some(self)
+    }
+
+    #[cfg(feature = "node")]
+    fn files(&self) -> Option<&dyn atomiton_core::host::effects::FileSystem> {
+        self.effects.as_ref().map(|effects| effects as _)
+    }
+
+    #[cfg(feature = "node")]
+    fn processes(&self) -> Option<&dyn atomiton_core::host::effects::ProcessRunner> {
+        self.effects.as_ref().map(|effects| effects as _)
     }
 }
 
@@ -114,13 +138,6 @@ impl Drop for Sleep {
     }
 }
 
-/// What the JS `fetch` wrapper rejects with.
-#[derive(Deserialize)]
-struct FetchFailure {
-    kind: String,
-    message: String,
-}
-
 impl HttpClient for WasmHost {
     fn send(&self, request: HttpRequest) -> BoxFuture<'static, EffectResult<HttpResponse>> {
         let spec = json!({
@@ -133,60 +150,31 @@ impl HttpClient for WasmHost {
         })
         .to_string();
         let body = request.body.as_deref().map(Uint8Array::from);
-        let call = Rc::new(self.functions.fetch(&spec, body));
-        let aborted = Rc::new(Cell::new(false));
-        {
-            let (call, aborted) = (call.clone(), aborted.clone());
-            request.signal.on_cancel(move || {
-                aborted.set(true);
-                call.abort();
-            });
-        }
-        let promise = call.promise();
+        let call = settle(self.functions.fetch(&spec, body), &request.signal);
         Box::pin(async move {
-            let outcome = JsFuture::from(promise).await;
-            drop(call);
-            match outcome {
+            match call.await {
                 Ok(value) => read_response(&value),
-                Err(_) if aborted.get() => Err(EffectError::new(EffectErrorKind::Cancelled, "The request was cancelled")),
-                Err(error) => Err(fetch_error(error)),
+                Err(Rejected::Cancelled) => Err(EffectError::new(EffectErrorKind::Cancelled, "The request was cancelled")),
+                Err(Rejected::Failed(error)) => Err(effect_failure(&error, EffectErrorKind::Network, "fetch failed")),
             }
         })
     }
 }
 
 fn read_response(value: &JsValue) -> EffectResult<HttpResponse> {
-    let field = |name: &str| Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
-    let headers = Array::from(&field("headers"))
+    let headers = Array::from(&field(value, "headers"))
         .iter()
         .filter_map(|pair| {
             let pair = Array::from(&pair);
             Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
         })
         .collect();
-    let body = field("body").dyn_into::<Uint8Array>().map(|bytes| bytes.to_vec()).unwrap_or_default();
+    let body = field(value, "body").dyn_into::<Uint8Array>().map(|bytes| bytes.to_vec()).unwrap_or_default();
     Ok(HttpResponse {
-        status: field("status").as_f64().unwrap_or(0.0) as u16,
-        status_text: field("statusText").as_string().unwrap_or_default(),
+        status: field(value, "status").as_f64().unwrap_or(0.0) as u16,
+        status_text: field(value, "statusText").as_string().unwrap_or_default(),
         headers,
         body,
-        url: field("url").as_string().unwrap_or_default(),
+        url: field(value, "url").as_string().unwrap_or_default(),
     })
-}
-
-fn fetch_error(error: JsValue) -> EffectError {
-    let failure = js_sys::JSON::stringify(&error).ok().and_then(|text| text.as_string()).and_then(|text| serde_json::from_str::<FetchFailure>(&text).ok());
-    match failure {
-        Some(FetchFailure { kind, message }) => {
-            let kind = match kind.as_str() {
-                "timeout" => EffectErrorKind::TimedOut,
-                "too-large" => EffectErrorKind::TooLarge,
-                "cancelled" => EffectErrorKind::Cancelled,
-                "network" => EffectErrorKind::Network,
-                _ => EffectErrorKind::Other,
-            };
-            EffectError::new(kind, message)
-        }
-        None => EffectError::new(EffectErrorKind::Network, error.as_string().unwrap_or_else(|| "fetch failed".to_owned())),
-    }
 }

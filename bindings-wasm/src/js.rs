@@ -29,11 +29,12 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn fetch(this: &HostFunctions, spec: &str, body: Option<Uint8Array>) -> FetchCall;
 
-    /// A `fetch` in flight.
+    /// A `fetch` (or, in the Node fallback, a child process) in flight.
     pub type FetchCall;
 
-    /// Resolves with `{status, statusText, headers: [name, value][], url, body: Uint8Array}`;
-    /// rejects with `{kind, message}` (`kind`: "timeout" | "network" | "too-large" | "cancelled").
+    /// A fetch resolves with `{status, statusText, headers: [name, value][], url, body:
+    /// Uint8Array}`; rejects with `{kind, message}` (`kind`: "timeout" | "network" | "too-large"
+    /// | "cancelled").
     #[wasm_bindgen(method, getter)]
     pub fn promise(this: &FetchCall) -> Promise;
 
@@ -55,4 +56,60 @@ extern "C" {
 
     #[wasm_bindgen(method)]
     pub fn remove(this: &StorageFunctions, key: &str) -> Promise;
+}
+
+/// Files and processes through Node's own modules: the host functions' `effects`, given only to
+/// the Node fallback module (implemented in `npm/src/engines/wasm/node-host.ts`). Every promise
+/// rejects with `{kind, message}` (`kind`: "not-found" | "permission-denied" | "cancelled" |
+/// "other"), read by `crate::failure`.
+#[cfg(feature = "node")]
+#[wasm_bindgen]
+extern "C" {
+    /// `{stat, read, write, list, createDir, remove, copy, rename, tempDir, run}`.
+    pub type NodeEffects;
+
+    /// The effects, or `undefined` (a browser: the host then has no files or processes).
+    #[wasm_bindgen(method, getter)]
+    pub fn effects(this: &HostFunctions) -> Option<NodeEffects>;
+
+    /// Resolves with `null` when nothing is at `path`, else `{isFile, isDir, size, modifiedMs}`
+    /// (following symlinks).
+    #[wasm_bindgen(method)]
+    pub fn stat(this: &NodeEffects, path: &str) -> Promise;
+
+    /// Resolves with the file's bytes (`Uint8Array`).
+    #[wasm_bindgen(method)]
+    pub fn read(this: &NodeEffects, path: &str) -> Promise;
+
+    /// Writes atomically (temporary file, flush, rename), creating parents when asked.
+    #[wasm_bindgen(method)]
+    pub fn write(this: &NodeEffects, path: &str, contents: Uint8Array, create_parents: bool) -> Promise;
+
+    /// Resolves with `[{name, isDir}]` in the order the OS gives.
+    #[wasm_bindgen(method)]
+    pub fn list(this: &NodeEffects, path: &str) -> Promise;
+
+    #[wasm_bindgen(method, js_name = createDir)]
+    pub fn create_dir(this: &NodeEffects, path: &str, recursive: bool) -> Promise;
+
+    /// A file or symlink, or a directory (with its contents when `recursive`).
+    #[wasm_bindgen(method)]
+    pub fn remove(this: &NodeEffects, path: &str, recursive: bool) -> Promise;
+
+    /// A file, or a directory recursively (symlinks recreated, never followed).
+    #[wasm_bindgen(method)]
+    pub fn copy(this: &NodeEffects, from: &str, to: &str) -> Promise;
+
+    #[wasm_bindgen(method)]
+    pub fn rename(this: &NodeEffects, from: &str, to: &str) -> Promise;
+
+    /// `os.tmpdir()`.
+    #[wasm_bindgen(method, js_name = tempDir)]
+    pub fn temp_dir(this: &NodeEffects) -> String;
+
+    /// Starts a program without a shell: `spec` is `{program, args, cwd, env, envRemove,
+    /// timeoutMs, captureOutput, maxOutputBytes}` as JSON text. The call's promise resolves with
+    /// `{exitCode, stdout, stderr, timedOut}` (`exitCode` null when killed by a signal).
+    #[wasm_bindgen(method)]
+    pub fn run(this: &NodeEffects, spec: &str, stdin: Option<Uint8Array>) -> FetchCall;
 }

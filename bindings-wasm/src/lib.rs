@@ -1,12 +1,17 @@
 //! `@atomiton/conductor/browser`'s engine: a thin wasm-bindgen layer over `atomiton-core`'s
 //! session API. The host gets time, timers, `fetch` and storage from a small JS object
 //! (`HostFunctions`) the TypeScript layer passes in; all execution logic lives in the core.
+//! Built with the `node` feature, the same layer is the Node entry's fallback engine, whose host
+//! functions also bring files and processes (`effects`).
 
 // Only a wasm32 build has a browser to talk to; elsewhere the crate is empty.
 #![cfg(target_arch = "wasm32")]
 
+mod calls;
 mod catalog;
 mod conductor;
+#[cfg(feature = "node")]
+mod effects;
 mod host;
 mod js;
 mod storage;

@@ -1,23 +1,22 @@
-//! Flow storage through JS (IndexedDB in browsers): the core's `FlowStore` does ids, YAML,
-//! sorting and paging; this only moves text by key.
+//! Flow storage through JS (IndexedDB in browsers, files through Node's `fs` in the Node
+//! fallback): the core's `FlowStore` does ids, YAML, sorting and paging; this only moves text by
+//! key.
 
-use atomiton_core::host::effects::{EffectError, EffectErrorKind, EffectResult};
+use atomiton_core::host::effects::{EffectErrorKind, EffectResult};
 use atomiton_core::host::BoxFuture;
 use atomiton_core::storage::StorageBackend;
 use js_sys::{Array, Promise};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::calls::effect_failure;
 use crate::js::StorageFunctions;
 
 /// A `StorageBackend` over JS promise-returning functions.
 pub(crate) struct JsStorage(pub StorageFunctions);
 
 async fn settle(promise: Promise) -> EffectResult<JsValue> {
-    JsFuture::from(promise).await.map_err(|error| {
-        let message = js_sys::Reflect::get(&error, &JsValue::from_str("message")).ok().and_then(|m| m.as_string()).or_else(|| error.as_string()).unwrap_or_else(|| "storage failed".to_owned());
-        EffectError::new(EffectErrorKind::Other, message)
-    })
+    JsFuture::from(promise).await.map_err(|error| effect_failure(&error, EffectErrorKind::Other, "storage failed"))
 }
 
 impl StorageBackend for JsStorage {

@@ -40,6 +40,34 @@ fn the_concurrency_limit_is_never_exceeded_and_is_used() {
     }
 }
 
+/// At default settings nodes that wait hold no slot: a fan-out of 99 nodes that each wait 5 ms
+/// has all 99 in flight at once and takes one wait, not seven waves of 16.
+#[test]
+fn waiting_nodes_are_all_in_flight_at_default_settings() {
+    let mut h = Harness::new();
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let (f, p) = (in_flight.clone(), peak.clone());
+    h.custom("wait", move |_, host| {
+        let now = f.fetch_add(1, Ordering::SeqCst) + 1;
+        p.fetch_max(now, Ordering::SeqCst);
+        let f = f.clone();
+        let sleep = host.sleep(5.0);
+        Box::pin(async move {
+            sleep.await;
+            f.fetch_sub(1, Ordering::SeqCst);
+            Ok(Some(json!(1)))
+        })
+    });
+    let mut nodes = vec![node("source", "wait")];
+    nodes.extend((0..99).map(|i| node(&format!("w{i}"), "wait")));
+    let edges = (0..99).map(|i| edge("source", &format!("w{i}"))).collect();
+    let result = h.run(group("fan", nodes, edges));
+    assert!(result.success, "{:?}", result.error);
+    assert_eq!(peak.load(Ordering::SeqCst), 99, "all 99 waited together");
+    assert_eq!(result.duration, 10.0, "the source's wait, then one wait for all 99 (virtual time)");
+}
+
 #[test]
 fn independent_branches_run_in_parallel() {
     let mut h = Harness::new();

@@ -8,8 +8,10 @@ use common::*;
 use atomiton_core::json;
 
 #[test]
-fn there_are_22_codes_whose_strings_equal_their_names() {
-    assert_eq!(ErrorCode::ALL.len(), 22);
+fn there_are_24_codes_whose_strings_equal_their_names() {
+    // The original 22, then PERMISSION_DENIED and AUTHENTICATION_FAILED.
+    assert_eq!(ErrorCode::ALL.len(), 24);
+    assert_eq!(&ErrorCode::ALL[22..], &[ErrorCode::PERMISSION_DENIED, ErrorCode::AUTHENTICATION_FAILED]);
     for code in ErrorCode::ALL {
         assert_eq!(atomiton_core::value::to_value(code).unwrap(), json!(code.as_str()));
         assert_eq!(ErrorCode::parse(code.as_str()), Some(*code));

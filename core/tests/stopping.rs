@@ -21,7 +21,8 @@ use atomiton_core::value::Value;
 use atomiton_core::{Engine, EngineConfig, ErrorCode, ExecutionResult, NodeDefinition, RunOptions};
 
 /// A host on real time and plain threads: `sleep` and `spawn` use threads, and `run_blocking`
-/// runs jobs on their own thread (as native hosts do), counting the jobs still running.
+/// runs jobs on their own thread (as native hosts do: pure nodes move long work there), counting
+/// the jobs still running.
 #[derive(Default)]
 struct ThreadHost {
     jobs_running: Arc<AtomicUsize>,
@@ -50,6 +51,10 @@ impl Host for ThreadHost {
 
     fn spawn(&self, task: BoxFuture<'static, ()>) {
         std::thread::spawn(move || block_on(task));
+    }
+
+    fn has_workers(&self) -> bool {
+        true
     }
 
     fn run_blocking(&self, job: BoxCallback) {
@@ -198,6 +203,7 @@ fn cancelling_a_run_stops_parallel_operations() {
             .with_param("processFunction", json!(HEAVY))
             .with_param("operations", Value::Array((0..300).map(|i| json!(i)).collect()));
         let (result, _) = run(flow, RunOptions { cancel: Some(token), ..RunOptions::default() });
-        assert_eq!(result.error.expect("cancelled").code, ErrorCode::CANCELLED);
+        let error = result.error.expect("cancelled");
+        assert_eq!(error.code, ErrorCode::CANCELLED, "{}", error.message);
     });
 }

@@ -2,11 +2,11 @@
  * `@atomiton/conductor/browser`: the same conductor API in browsers and Electron renderers.
  * Flows run locally in WebAssembly; with a desktop bridge (`window.atomiton.__bridge__`), a
  * configured server URL or a custom `transport`, they run there over the original wire
- * protocol (reference §8) and this package is the renderer-side client.
+ * protocol and this package is the renderer-side client.
  */
 import { createConductorApi, type Conductor } from "./conductor/api.js";
 import type { EngineAdapter } from "./conductor/engine.js";
-import { bridgeAuth } from "./browser/auth.js";
+import { bridgeAuth, webTokenStore } from "./browser/auth.js";
 import { browserEnvironment } from "./browser/environment.js";
 import { RemoteEngine } from "./engines/remote/engine.js";
 import { executionTransportEngine } from "./engines/transport/engine.js";
@@ -39,7 +39,9 @@ export function createConductorInstance(config: ConductorConfig = {}): BrowserCo
   const custom = typeof config.transport === "object" ? config.transport : undefined;
   // A transport named in the config ("local", "http", ...) or an apiUrl wins over what the page offers.
   const named = typeof config.transport === "string" || (config.transport === undefined && config.apiUrl !== undefined);
-  const channels = named ? undefined : detectTransport({ bridge, serverUrl: config.serverUrl, wsUrl: win.__ATOMITON_WS_URL__ });
+  // A server authenticates every call with the token `auth.login` stored; a bridge needs none.
+  const tokens = webTokenStore();
+  const channels = named ? undefined : detectTransport({ bridge, serverUrl: config.serverUrl, wsUrl: win.__ATOMITON_WS_URL__, token: tokens.get });
   let engine: EngineAdapter = local;
   if (custom) engine = executionTransportEngine(custom, local);
   else if (channels) engine = new RemoteEngine(channels, local);
@@ -48,7 +50,7 @@ export function createConductorInstance(config: ConductorConfig = {}): BrowserCo
   const conductor = createConductorApi(engine, config, {
     environment: browserEnvironment(!!bridge, !!(custom || channels || remoteNamed)),
     locals: { local, create: (settings) => new WasmEngine(settings) },
-    auth: bridge ? bridgeAuth(createIpcTransport(bridge)) : undefined,
+    auth: channels ? bridgeAuth(channels, tokens) : undefined,
     async restart() {
       if (typeof win.confirm !== "function" || !win.confirm("System will restart. Continue?")) return;
       if (!system) throw new Error("Restart not available in browser environment");

@@ -1,8 +1,8 @@
 /**
  * The node catalog and flow formats without a conductor (the original `@atomiton/nodes`
- * functions), backed by the native engine.
+ * functions), backed by the engine `ATOMITON_CONDUCTOR_ENGINE` selects (native when it fits).
  */
-import { loadAddon } from "./engines/native/addon.js";
+import { catalogFunctions } from "./engines/local.js";
 import { unwrap } from "./conductor/hydrate.js";
 import type { Outcome } from "./conductor/engine.js";
 import type { NodeDefinition } from "./types/definition.js";
@@ -12,17 +12,17 @@ const read = <T>(text: string): T => unwrap(decodeValue(text) as Outcome<T>);
 
 /** A built-in node type's definition (category, icon, defaults, ports, fields), or undefined. */
 export function getNodeDefinition(type: string): NodeDefinition | undefined {
-  return read<NodeDefinition | null>(loadAddon().nodeDefinition(type)) ?? undefined;
+  return read<NodeDefinition | null>(catalogFunctions().nodeDefinition(type)) ?? undefined;
 }
 
 /** Every built-in node type's definition, in the original registry order. */
 export function getAllNodeDefinitions(): NodeDefinition[] {
-  return read<NodeDefinition[]>(loadAddon().nodeDefinitions());
+  return read<NodeDefinition[]>(catalogFunctions().nodeDefinitions());
 }
 
 /** Definitions grouped by category: `[{name, title, items}]`. */
 export function getNodeDefinitionsGroupedByCategory(): Array<{ name: string; title: string; items: NodeDefinition[] }> {
-  return read(loadAddon().nodeDefinitionsByCategory());
+  return read(catalogFunctions().nodeDefinitionsByCategory());
 }
 
 /**
@@ -46,17 +46,17 @@ export function createNodeDefinition(input: Partial<NodeDefinition> & Record<str
     outputPorts: input.outputPorts ?? [],
   };
   // The engine's YAML flow reader applies the factory's metadata and parameter defaults.
-  const normalised = read<NodeDefinition>(loadAddon().parseFlow(encodeValue(flow, { omitUndefined: true }), JSON.stringify({ format: "yaml", defaults: true })));
+  const normalised = read<NodeDefinition>(catalogFunctions().parseFlow(encodeValue(flow, { omitUndefined: true }), JSON.stringify({ format: "yaml", defaults: true })));
   const parameters = input.parameters && typeof input.parameters === "object" ? input.parameters : normalised.parameters;
   return { ...normalised, name: flow.name, parameters };
 }
 
 /** Reads a flow from YAML (the flow format, with its defaults) or JSON text. */
 export function parseFlow(text: string, options: { format?: "yaml" | "json"; defaults?: boolean } = {}): NodeDefinition {
-  return read<NodeDefinition>(loadAddon().parseFlow(text, JSON.stringify(options)));
+  return read<NodeDefinition>(catalogFunctions().parseFlow(text, JSON.stringify(options)));
 }
 
 /** Writes a flow as YAML that reads back to the same definition. */
 export function toYaml(flow: NodeDefinition): string {
-  return read<string>(loadAddon().flowToYaml(encodeValue(flow, { omitUndefined: true })));
+  return read<string>(catalogFunctions().flowToYaml(encodeValue(flow, { omitUndefined: true })));
 }

@@ -1,6 +1,7 @@
 /**
- * `@atomiton/conductor/desktop` (and the package root): the native engine, for Electron's main
- * process, Node servers and the CLI.
+ * `@atomiton/conductor/desktop` (and the package root): flows in this Node process (Electron's
+ * main process or a utilityProcess, servers, the CLI) on the native engine, or on the
+ * WebAssembly engine where no native binary fits.
  */
 import type { Conductor } from "./conductor/api.js";
 import { createNativeConductor, type DesktopConductorConfig } from "./desktop/native-conductor.js";
@@ -9,7 +10,9 @@ export type { Conductor } from "./conductor/api.js";
 export type DesktopConductor = Conductor;
 
 /**
- * A conductor running flows in this process on the native engine, or — with `transport: "http"`
+ * A conductor running flows in this process — on the native engine, or on the WebAssembly
+ * engine when `engine` (default `"auto"`, or `ATOMITON_CONDUCTOR_ENGINE`) says so or no native
+ * binary fits this platform — or, with `transport: "http"`
  * / `"ws"` / `"ipc"` or an `apiUrl` — on a server or main process. `CONDUCTOR_CONCURRENCY` and
  * `CONDUCTOR_TIMEOUT` in the environment are the defaults of `concurrency` and `timeout`;
  * `storage` may be a storage object the app made (see `setupMainProcessHandler`).
@@ -19,10 +22,16 @@ export function createConductor(config: DesktopConductorConfig = {}): Conductor 
 }
 
 export { conductor } from "./desktop/default-conductor.js";
+export { workerPool, type WorkerPoolStats } from "./desktop/worker-pool.js";
 export { setupMainProcessHandler, type MainProcessHandler, type MainProcessHandlerOptions } from "./desktop/main-process.js";
 export { SimpleExecutor, createSimpleNode, type SimpleBlueprint, type SimpleComposite, type SimpleNode, type SimpleResult } from "./legacy/simple-executor.js";
 export type { AppStorage, FlowStore, KeyValueStorage } from "./desktop/app-storage.js";
 export type { DesktopConductorConfig } from "./desktop/native-conductor.js";
+export { NativeEngineUnavailableError, NATIVE_UNAVAILABLE } from "./engines/native/unavailable.js";
+export type { LoadAttempt } from "./engines/native/loader.js";
+export { ENGINE_VARIABLE, type EngineChoice } from "./engines/choice.js";
+export { NATIVE_PATH_VARIABLE } from "./engines/native/loader.js";
+export { WASM_FALLBACK_WARNING } from "./engines/local.js";
 
 // Remote conductors and the server side of the wire protocol (reference §8), for Node processes.
 export { createRemoteConductor, type RemoteConductor, type RemoteConductorOptions } from "./remote.js";

@@ -38,8 +38,9 @@ test("dispatch answers with the §8.3 envelopes", async (t) => {
   const { conductor } = await startServer(t);
   const handlers = createChannelHandlers(conductor);
   assert.deepEqual([...handlers.channels], ["node", "storage", "flow", "system"]);
-  assert.deepEqual(await handlers.dispatch("node", "nope"), { error: "No handler for method: nope", channelError: true });
-  assert.deepEqual(await handlers.dispatch("node", "constructor"), { error: "No handler for method: constructor", channelError: true }, "no prototype lookups");
+  const noHandler = (command) => ({ error: `No handler for method: ${command}`, channelError: true, code: "IMPLEMENTATION_NOT_FOUND" });
+  assert.deepEqual(await handlers.dispatch("node", "nope"), noHandler("nope"));
+  assert.deepEqual(await handlers.dispatch("node", "constructor"), noHandler("constructor"), "no prototype lookups");
   assert.deepEqual(await handlers.dispatch("flow", "getTemplate", { id: "nope" }), { error: "Flow template nope not found", channelError: true });
   assert.deepEqual(await handlers.dispatch("storage", "loadFlow", { id: "nope" }), { error: "Flow with id nope not found", channelError: true, code: "NODE_NOT_FOUND" });
   const { result } = await handlers.dispatch("node", "execute", { node: { id: "t", type: "transform", parameters: { data: [1] } }, context: { executionId: "given", signal: "ignored" } });
@@ -49,10 +50,10 @@ test("dispatch answers with the §8.3 envelopes", async (t) => {
 test("an error envelope or frame becomes a thrown Error with the server's message", async (t) => {
   const served = await startServer(t);
   const { bridge } = ipcBridgeTo(t, served.conductor);
-  assert.deepEqual(await bridge.call("node", "nope"), { error: "No handler for method: nope", channelError: true }, "the raw IPC envelope");
+  assert.deepEqual(await bridge.call("node", "nope"), { error: "No handler for method: nope", channelError: true, code: "IMPLEMENTATION_NOT_FOUND" }, "the raw IPC envelope");
   const ws = wsTransportTo(t, served.server);
   for (const [name, transport] of [["ipc", createIpcTransport(bridge)], ["ws", ws]]) {
-    await assert.rejects(transport.channel("node").call("nope"), (error) => error instanceof Error && error.message === "No handler for method: nope" && error.code === undefined, name);
+    await assert.rejects(transport.channel("node").call("nope"), (error) => error instanceof Error && error.message === "No handler for method: nope" && error.code === "IMPLEMENTATION_NOT_FOUND", name);
     await assert.rejects(transport.channel("storage").call("loadFlow", { id: "x" }), (error) => error.message === "Flow with id x not found" && error.code === "NODE_NOT_FOUND", name);
     assert.equal((await transport.channel("node").call("health")).status, "ok", name);
   }
@@ -77,7 +78,7 @@ test("HTTP server: method, path, JSON and size are checked", async (t) => {
   assert.deepEqual([get.status, get.headers.get("allow")], [405, "POST"]);
   assert.equal((await post("/elsewhere", "{}")).status, 404);
   const bad = await post("/api/node/validate", "{not json");
-  assert.deepEqual([bad.status, await bad.json()], [400, { error: "Invalid JSON body" }]);
+  assert.deepEqual([bad.status, await bad.json()], [400, { error: "Invalid JSON body", code: "DESERIALIZATION_FAILED" }]);
   const big = await post("/api/node/validate", JSON.stringify({ node: { id: "x".repeat(2000), type: "transform" } }));
   assert.equal(big.status, 413);
   const ok = await post("/api/node/validate", JSON.stringify({ node: { id: "x", type: "transform" } }));
@@ -90,7 +91,7 @@ test("browser origins are refused unless allowed; allowed ones get CORS", async 
   const { server } = await startServer(t, {}, { allowedOrigins: ["http://app.example"] });
   const call = (origin) => fetch(`${server.url}/api/system/health`, { method: "POST", headers: { "Content-Type": "application/json", Origin: origin }, body: "{}" });
   const refused = await call("http://evil.example");
-  assert.deepEqual([refused.status, await refused.json()], [403, { error: "Origin not allowed: http://evil.example" }]);
+  assert.deepEqual([refused.status, await refused.json()], [403, { error: "Origin not allowed: http://evil.example", code: "PERMISSION_DENIED" }]);
   const allowed = await call("http://app.example");
   assert.deepEqual([allowed.status, allowed.headers.get("access-control-allow-origin")], [200, "http://app.example"]);
   const preflight = await fetch(`${server.url}/api/node/execute`, { method: "OPTIONS", headers: { Origin: "http://app.example", "Access-Control-Request-Method": "POST" } });

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use atomiton_core::host::effects::{FileSystem, HttpClient, ProcessRunner};
-use atomiton_core::host::{BoxFuture, Capabilities, Host, SharedHost};
+use atomiton_core::host::{BoxCallback, BoxFuture, Capabilities, ConfinedEffects, Host, RunPermissions, SharedHost};
 use atomiton_core::nodes::{Invocation, NodeResult};
 use atomiton_core::session::ExecutorCalls;
 use atomiton_core::value::Value;
@@ -15,6 +15,8 @@ use crate::duration::positive_ms;
 use crate::files::NativeFiles;
 use crate::http::NativeHttp;
 use crate::process::NativeProcesses;
+use crate::restricted::confined_effects;
+use crate::workers::WorkerPool;
 
 /// Runs node types the host provides rather than the engine (a JS executor from
 /// `nodeExecutorFactory`). The napi binding implements it with threadsafe functions; the engine
@@ -67,6 +69,7 @@ pub struct NativeHost {
     files: NativeFiles,
     processes: NativeProcesses,
     custom: Option<Arc<dyn CustomExecutor>>,
+    workers: Arc<WorkerPool>,
 }
 
 impl NativeHost {
@@ -79,7 +82,21 @@ impl NativeHost {
             processes: NativeProcesses::new(handle.clone()),
             handle,
             custom: None,
+            workers: WorkerPool::shared(None),
         }
+    }
+
+    /// At most `limit` HTTP requests in flight to one origin (default
+    /// [`crate::http::DEFAULT_PER_HOST`]).
+    pub fn with_http_per_host(mut self, limit: usize) -> Self {
+        self.http = self.http.with_per_host_limit(limit);
+        self
+    }
+
+    /// CPU-heavy work on `pool` (default: the process's pool, one slot per core).
+    pub fn with_workers(mut self, pool: Arc<WorkerPool>) -> Self {
+        self.workers = pool;
+        self
     }
 
     /// Resolves relative file paths, and starts processes, in `dir` instead of the process's
@@ -104,6 +121,14 @@ impl NativeHost {
     /// This host as the engine takes it.
     pub fn into_shared(self) -> SharedHost {
         Arc::new(self)
+    }
+
+    pub(crate) fn native_files(&self) -> &NativeFiles {
+        &self.files
+    }
+
+    pub(crate) fn native_http(&self) -> &NativeHttp {
+        &self.http
     }
 }
 
@@ -155,6 +180,15 @@ impl Host for NativeHost {
         drop(self.handle.spawn(task));
     }
 
+    /// On the process's worker pool: one job per core at most, never on the caller's thread.
+    fn run_blocking(&self, job: BoxCallback) {
+        self.workers.run(&self.handle, job);
+    }
+
+    fn has_workers(&self) -> bool {
+        true
+    }
+
     fn materialize(&self, run: &str, values: Vec<Arc<Value>>) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {
         match &self.custom {
             Some(executor) => executor.materialize(run, values),
@@ -188,5 +222,10 @@ impl Host for NativeHost {
 
     fn processes(&self) -> Option<&dyn ProcessRunner> {
         Some(&self.processes)
+    }
+
+    /// Files confined to the granted roots and HTTP to the granted hosts, checked at each effect.
+    fn confine(&self, permissions: &RunPermissions) -> ConfinedEffects {
+        confined_effects(self, permissions)
     }
 }

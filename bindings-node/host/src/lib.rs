@@ -8,7 +8,8 @@
 //! - [`host`]: clock, timers, random numbers, task spawning and pluggable custom executors;
 //! - [`http`]: HTTP with reqwest (HTTP/1.1, rustls with the ring provider);
 //! - [`files`]: the file system with `std::fs` on tokio's blocking pool, writes atomic;
-//! - [`process`]: child processes with `tokio::process`, no shell, output capped.
+//! - [`process`]: child processes with `tokio::process`, no shell, output capped;
+//! - file roots and HTTP hosts of a run's permissions, checked at each effect (`Host::confine`).
 //!
 //! Every effect runs as a task on the host's runtime, so its futures can be awaited from any
 //! executor, and dropping one (a node timed out, a run was cancelled) aborts the work: requests
@@ -20,7 +21,10 @@ pub mod files;
 pub mod host;
 pub mod http;
 pub mod process;
+mod restricted;
 pub mod storage;
+
+pub mod workers;
 
 mod duration;
 mod task;
@@ -30,3 +34,4 @@ pub use host::{CustomExecutor, NativeHost};
 pub use storage::FileStorage;
 pub use http::NativeHttp;
 pub use process::NativeProcesses;
+pub use workers::{PoolStats, WorkerPool};

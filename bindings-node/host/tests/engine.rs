@@ -227,3 +227,24 @@ fn host_provided_node_types_go_to_the_custom_executor() {
     assert!(result.success, "{:?}", result.error);
     assert_eq!(result.data, Some(json!(70)));
 }
+
+/// CPU-heavy built-in work runs on the worker pool, never more jobs at once than its slots, and
+/// every job finishes: six large transforms side by side on a pool of two.
+#[test]
+fn heavy_built_in_work_never_exceeds_the_worker_pool() {
+    use atomiton_native_host::WorkerPool;
+    let runtime = runtime();
+    let pool = WorkerPool::new(2);
+    let host = NativeHost::new(runtime.handle().clone()).with_workers(pool.clone()).into_shared();
+    // Above the inline threshold, so each goes to the pool at once.
+    let items: Vec<atomiton_core::value::Value> = (0..30_000).map(|i| json!(i)).collect();
+    let heavy = |id: &str| {
+        NodeDefinition::new(id, "transform").with_param("operation", "map").with_param("transformFunction", "x => x * 2").with_param("data", atomiton_core::value::Value::Array(items.clone()))
+    };
+    let flow = NodeDefinition::group("g", (0..6).map(|i| heavy(&format!("t{i}"))).collect(), vec![]);
+    let result = runtime.block_on(within("six heavy transforms", Engine::default().run(flow, RunOptions::default(), host)));
+    assert!(result.success, "{:?}", result.error);
+    let stats = pool.stats();
+    assert_eq!(stats.started, 6, "every transform ran on the pool");
+    assert!(stats.peak <= 2, "never more jobs than slots: {stats:?}");
+}

@@ -307,3 +307,45 @@ fn bundled_templates_run_end_to_end() {
     let report: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("atomiton-output/image-report.json")).unwrap()).unwrap();
     assert_eq!((report["result"]["width"].clone(), report["result"]["height"].clone()), (json!("200"), json!("150")));
 }
+
+/// Binary data crosses the effect nodes as bytes: written as it is, read back as a `Buffer`,
+/// sent and received over HTTP, and decoded and produced by the image node.
+#[test]
+fn binary_data_through_files_http_and_images() {
+    use atomiton_core::value::{Bytes, BytesKind};
+    let dir = TempDir::new("nodes-bytes");
+    let every_byte: Vec<u8> = (0..=255u8).collect();
+    let bytes = Value::bytes(BytesKind::Buffer, every_byte.clone());
+    let path = dir.join("bin/all.dat");
+    let written = ok(&dir, fs("write", &path), Some(json!({"input": bytes})));
+    assert_eq!(written["size"], 256, "the byte length");
+    assert_eq!(std::fs::read(&path).unwrap(), every_byte, "written as they are");
+    let read = ok(&dir, fs("read", &path).with_param("encoding", "buffer"), None);
+    assert_eq!(read["content"].as_bytes().map(Bytes::as_slice), Some(&every_byte[..]), "read back as a Buffer");
+    assert_eq!(read["content"].as_bytes().map(|b| b.kind), Some(BytesKind::Buffer));
+    let text = ok(&dir, fs("read", &path), None);
+    assert!(text["content"].is_string(), "utf8 stays the default");
+    // Values JSON cannot say are written as JSON.stringify writes them (not the engine's tags).
+    ok(&dir, fs("write", &dir.join("doc.json")), Some(json!({"input": {"when": Value::date(0.0), "n": f64::NAN}})));
+    assert_eq!(std::fs::read_to_string(dir.join("doc.json")).unwrap(), "{\"when\":\"1970-01-01T00:00:00.000Z\",\"n\":null}");
+
+    let rt = runtime();
+    let server = rt.block_on(TestServer::start());
+    let host = NativeHost::new(rt.handle().clone()).into_shared();
+    let run = |flow: NodeDefinition, input: Option<Value>| rt.block_on(Engine::default().run(flow, RunOptions { input, ..Default::default() }, host.clone()));
+    let posted = run(http(&server.url("/echo")).with_param("method", "POST"), Some(json!({"body": Value::bytes(BytesKind::Uint8Array, b"raw \xe2\x9c\x93".to_vec())})));
+    assert!(posted.success, "{:?}", posted.error);
+    assert_eq!(posted.data.unwrap()["result"]["body"], "raw ✓", "binary bodies are sent as they are");
+    let binary = run(http(&server.url("/binary")).with_param("responseType", "buffer"), None);
+    assert!(binary.success, "{:?}", binary.error);
+    assert_eq!(binary.data.unwrap()["result"].as_bytes().map(|b| b.as_slice().to_vec()), Some(vec![0u8, 1, 2, 255]));
+
+    let png = dir.join("red.png");
+    write_png(std::path::Path::new(&png), 40, 30, [255, 0, 0, 255]);
+    let encoded = Value::bytes(BytesKind::Buffer, std::fs::read(&png).unwrap());
+    let resized = ok(&dir, image_node("composite").with_param("images", Value::Array(vec![encoded])).with_param("width", 20).with_param("height", 15).with_param("output", dir.join("small.png")), None);
+    let data = resized["data"].as_bytes().expect("the output image as a Buffer");
+    let decoded = image::load_from_memory(data.as_slice()).expect("a valid image");
+    assert_eq!((decoded.width(), decoded.height()), (20, 15));
+    assert_eq!(std::fs::read(dir.join("small.png")).unwrap(), data.as_slice(), "the same bytes as the file");
+}

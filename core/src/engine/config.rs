@@ -8,8 +8,11 @@ use crate::validation::FlowLimits;
 /// Settings shared by every run of an engine.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EngineConfig {
-    /// Most atomic nodes running at once (`ConductorConfig.concurrency`). Default 16, a sensible
-    /// number for I/O-bound nodes; 1 reproduces strict sequential side-effect order.
+    /// Most atomic nodes of a run in flight at once, waiting or working
+    /// (`ConductorConfig.concurrency`). Default 256: nodes that wait (timers, HTTP, processes,
+    /// JS executors awaiting a promise) hold no CPU, and CPU-heavy built-in work is bounded
+    /// separately by the host's worker pool (one slot per core). 1 reproduces strict sequential
+    /// side-effect order.
     pub concurrency: usize,
     /// Bound on a whole run in ms (`ConductorConfig.timeout`); `None` = unbounded.
     pub timeout_ms: Option<f64>,
@@ -34,7 +37,7 @@ pub struct EngineConfig {
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
-            concurrency: 16,
+            concurrency: 256,
             timeout_ms: None,
             max_retries: 3,
             retry_delay_ms: 1000.0,

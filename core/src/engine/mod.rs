@@ -17,13 +17,13 @@ pub use options::RunOptions;
 pub use result::{ExecutionContext, ExecutionResult};
 
 use crate::error::{ErrorCode, ExecutionError};
-use crate::host::{BoxFuture, CancelToken, EngineEvent, SharedHost};
+use crate::host::{restricted, BoxFuture, CancelToken, EngineEvent, SharedHost};
 use crate::model::NodeDefinition;
 use crate::nodes::{NodeInput, NodeRegistry};
 use crate::plan::build_plan;
 use crate::scheduler::debug::ResolvedDebug;
 use crate::scheduler::{RunSetup, Scheduler};
-use crate::validation::{validate, validate_with_layouts, ValidationContext, ValidationReport};
+use crate::validation::{permission_issues, validate, validate_with_layouts, ValidationContext, ValidationReport};
 
 /// A configured engine. Cheap to clone; runs on it are independent (PRODUCT §4 "Isolation").
 #[derive(Clone)]
@@ -81,7 +81,11 @@ impl Engine {
         let variables = Arc::new(options.variables.clone().unwrap_or_else(|| json!({})));
         let input = options.input.clone().map(NodeInput::from_value).unwrap_or_default();
         let debug_value = options.debug.clone().filter(|d| !d.is_null()).map(Arc::new);
-        let (report, layouts) = validate_with_layouts(
+        let host = match &options.permissions {
+            Some(permissions) => restricted(host, permissions),
+            None => host,
+        };
+        let (mut report, layouts) = validate_with_layouts(
             &flow,
             &ValidationContext {
                 registry: &self.registry,
@@ -90,6 +94,10 @@ impl Engine {
                 limits: self.config.flow_limits,
             },
         );
+        if let Some(permissions) = &options.permissions {
+            // First: a caller refused a capability learns that before any detail of the flow.
+            report.issues.splice(0..0, permission_issues(&flow, &self.registry, &options.custom_types, permissions));
+        }
         let root_id = flow.id_str().to_owned();
         let rejected = |error: ExecutionError| {
             reject(&host, &options, error, &root_id, &execution_id, &variables, &input, debug_value.clone(), start_time)

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::value::Value;
 
-use crate::host::{CancelToken, EventSink};
+use crate::host::{CancelToken, EventSink, RunPermissions};
 
 /// How to run one flow.
 #[derive(Clone, Default)]
@@ -30,6 +30,8 @@ pub struct RunOptions {
     pub cancel: Option<CancelToken>,
     /// Receives this run's events.
     pub events: Option<Arc<dyn EventSink>>,
+    /// What this run may reach outside its data; `None`: whatever the host provides.
+    pub permissions: Option<RunPermissions>,
 }
 
 impl std::fmt::Debug for RunOptions {
@@ -39,6 +41,7 @@ impl std::fmt::Debug for RunOptions {
             .field("slow_mo", &self.slow_mo)
             .field("timeout_ms", &self.timeout_ms)
             .field("custom_types", &self.custom_types)
+            .field("permissions", &self.permissions)
             .finish_non_exhaustive()
     }
 }

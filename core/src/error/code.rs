@@ -1,5 +1,6 @@
-//! The 22 error codes of the original engine (reference §5.1). The string value of each code equals
-//! its name, exactly as the TypeScript `enum ErrorCode` does.
+//! The 22 error codes of the original engine (reference §5.1), then two of our own for access
+//! control. The string value of each code equals its name, exactly as the TypeScript
+//! `enum ErrorCode` does.
 
 use serde::{Deserialize, Serialize};
 
@@ -79,6 +80,13 @@ error_codes! {
     INTERNAL_ERROR,
     /// Anything else.
     UNKNOWN_ERROR,
+    // Access (not in the original engine, which had no server)
+    /// The run or the caller is not allowed to do this (a node needing a capability the run was
+    /// not granted, a path outside its roots, a host not listed, a command not granted).
+    PERMISSION_DENIED,
+    /// A protocol server call without valid credentials (none, unknown, expired or revoked
+    /// token; a failed login).
+    AUTHENTICATION_FAILED,
 }
 
 impl ErrorCode {

@@ -47,6 +47,11 @@ pub struct ExpressionError {
 }
 
 impl ExpressionError {
+    /// Whether the call ran out of its step budget (rather than failing on its own).
+    pub fn is_step_budget(&self) -> bool {
+        self.kind == ExpressionErrorKind::Budget && self.message.starts_with("Expression exceeded its step budget")
+    }
+
     /// Builds an error from its parts.
     pub fn new(
         kind: ExpressionErrorKind,

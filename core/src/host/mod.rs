@@ -9,6 +9,8 @@ mod capabilities;
 pub mod effects;
 mod events;
 mod future;
+mod permissions;
+mod restricted;
 
 use std::sync::Arc;
 
@@ -16,6 +18,8 @@ pub use cancel::{CancelToken, Cancelled};
 pub use capabilities::Capabilities;
 pub use events::{EngineEvent, EventSink};
 pub use future::{BoxCallback, BoxFuture, MaybeSend, MaybeSync};
+pub use permissions::{FileAccess, HttpAccess, RunPermissions};
+pub use restricted::{restricted, ConfinedEffects, Denied};
 
 use crate::error::{ErrorCode, ExecutionError};
 use crate::nodes::{Invocation, NodeResult};
@@ -39,6 +43,13 @@ pub trait Host: MaybeSend + MaybeSync + 'static {
     /// right for single-threaded hosts (browser, tests).
     fn run_blocking(&self, job: BoxCallback) {
         job();
+    }
+
+    /// Whether [`run_blocking`](Self::run_blocking) runs work on other threads: then pure
+    /// built-in nodes move work that outgrows a small inline allowance there (see
+    /// `nodes::builtin::pace`). Single-threaded hosts keep the default.
+    fn has_workers(&self) -> bool {
+        false
     }
 
     /// Runs a node whose type the run was told is provided by the host (a JS executor from
@@ -75,6 +86,13 @@ pub trait Host: MaybeSend + MaybeSync + 'static {
     /// Process spawning, when the host has it.
     fn processes(&self) -> Option<&dyn effects::ProcessRunner> {
         None
+    }
+
+    /// The file system and HTTP client limited to the roots and hosts `permissions` grant, for a
+    /// host that can check paths and URLs itself at each effect (symlinks resolved, every
+    /// redirect hop). The default gives none: such grants are then refused at the effect.
+    fn confine(&self, _permissions: &RunPermissions) -> ConfinedEffects {
+        ConfinedEffects::default()
     }
 }
 

@@ -3,14 +3,14 @@
 //! docs' `debug: true`, "enable debug logging") asks the caller's side for logging and
 //! simulates nothing.
 
-use serde::Deserialize;
 use crate::value::Value;
 
 use crate::error::{ExecutionError, Result};
 use crate::plan::{NodeIx, Plan};
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// `debug`'s simulations, read field by field from the value (a derived `Deserialize` costs the
+/// browser module several kilobytes for three small objects).
+#[derive(Debug, Clone, Default)]
 struct DebugOptions {
     simulate_error: Option<SimulateError>,
     simulate_long_running: Option<SimulateLongRunning>,
@@ -19,14 +19,12 @@ struct DebugOptions {
     simulate_panic: Option<SimulatePanic>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 struct SimulatePanic {
     node_id: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 struct SimulateError {
     node_id: String,
     error_type: String,
@@ -34,11 +32,63 @@ struct SimulateError {
     delay_ms: Option<f64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 struct SimulateLongRunning {
     node_id: String,
     delay_ms: f64,
+}
+
+impl DebugOptions {
+    /// Reads `{simulateError?, simulateLongRunning?, simulatePanic?}`; a field of the wrong type
+    /// is an error naming it (absent and `null` fields are absent).
+    fn read(value: &Value) -> std::result::Result<Self, String> {
+        let Value::Object(map) = value else { return Err(format!("expected an object, received {}", crate::nodes::schema::check::type_name(value))) };
+        let section = |key: &str| map.get(key).filter(|v| !v.is_null() && !v.is_undefined());
+        let field = |section: &str, object: &Value, key: &str| -> std::result::Result<Option<Value>, String> {
+            match object {
+                Value::Object(fields) => Ok(fields.get(key).filter(|v| !v.is_null() && !v.is_undefined()).cloned()),
+                other => Err(format!("{section}: expected an object, received {}", crate::nodes::schema::check::type_name(other))),
+            }
+        };
+        let text = |section: &str, object: &Value, key: &str, required: bool| -> std::result::Result<Option<String>, String> {
+            match field(section, object, key)? {
+                Some(Value::String(s)) => Ok(Some(s)),
+                None if !required => Ok(None),
+                None => Err(format!("{section}.{key}: missing field")),
+                Some(other) => Err(format!("{section}.{key}: expected a string, received {}", crate::nodes::schema::check::type_name(&other))),
+            }
+        };
+        let number = |section: &str, object: &Value, key: &str, required: bool| -> std::result::Result<Option<f64>, String> {
+            match field(section, object, key)? {
+                Some(Value::Number(n)) => Ok(Some(n.get())),
+                None if !required => Ok(None),
+                None => Err(format!("{section}.{key}: missing field")),
+                Some(other) => Err(format!("{section}.{key}: expected a number, received {}", crate::nodes::schema::check::type_name(&other))),
+            }
+        };
+        let required = |value: Option<String>| value.unwrap_or_default();
+        let simulate_error = match section("simulateError") {
+            None => None,
+            Some(object) => Some(SimulateError {
+                node_id: required(text("simulateError", object, "nodeId", true)?),
+                error_type: required(text("simulateError", object, "errorType", true)?),
+                message: text("simulateError", object, "message", false)?,
+                delay_ms: number("simulateError", object, "delayMs", false)?,
+            }),
+        };
+        let simulate_long_running = match section("simulateLongRunning") {
+            None => None,
+            Some(object) => Some(SimulateLongRunning {
+                node_id: required(text("simulateLongRunning", object, "nodeId", true)?),
+                delay_ms: number("simulateLongRunning", object, "delayMs", true)?.unwrap_or_default(),
+            }),
+        };
+        let simulate_panic = match section("simulatePanic") {
+            None => None,
+            Some(object) => Some(SimulatePanic { node_id: required(text("simulatePanic", object, "nodeId", true)?) }),
+        };
+        Ok(DebugOptions { simulate_error, simulate_long_running, simulate_panic })
+    }
 }
 
 /// A simulated failure for one node.
@@ -89,8 +139,7 @@ impl ResolvedDebug {
     /// Parses and resolves `debug`; `random` draws from `random()` once per setting.
     pub fn resolve(debug: Option<&Value>, plan: &Plan, mut random: impl FnMut() -> f64) -> Result<Self> {
         let Some(debug) = debug.filter(|d| !d.is_null() && !d.is_boolean()) else { return Ok(Self::default()) };
-        let options: DebugOptions = crate::value::from_value::<DebugOptions>(debug.clone())
-            .map_err(|e| ExecutionError::validation(format!("Invalid debug options: {e}")))?;
+        let options = DebugOptions::read(debug).map_err(|e| ExecutionError::validation(format!("Invalid debug options: {e}")))?;
         let leaves: Vec<NodeIx> = plan.leaves().collect();
         let mut target = |node_id: &str| -> Option<Target> {
             if node_id == "random" {

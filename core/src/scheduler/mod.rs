@@ -41,6 +41,10 @@ use crate::plan::{progress_graph, trace_summary, NodeIx, Plan, TraceSummary};
 use crate::progress::{NodeState, ProgressGraph, WeightedProgress};
 use crate::trace::{ExecutionTrace, NodeTrace, TraceData, TraceEvent};
 
+/// Node ends handled in one poll of a run before it yields (and asks to be polled again), so
+/// the driver can give the embedder's thread back between slices of a long flow.
+const NODES_PER_POLL: usize = 256;
+
 /// Everything a run needs, prepared by the engine.
 pub(crate) struct RunSetup {
     pub plan: Plan,
@@ -228,9 +232,12 @@ impl Scheduler {
             }
             self.drain_messages(cx);
             self.start_ready();
-            while let Poll::Ready(Some((ix, outcome))) = self.running.poll_next_unpin(cx) {
+            let mut ended = 0;
+            while ended < NODES_PER_POLL {
+                let Poll::Ready(Some((ix, outcome))) = self.running.poll_next_unpin(cx) else { break };
                 self.leaf_ended(ix, outcome);
                 self.start_ready();
+                ended += 1;
             }
             if self.running_count == 0 && self.ready.is_empty() {
                 return Poll::Ready(());
@@ -247,6 +254,11 @@ impl Scheduler {
                         self.emit_progress();
                     }
                 }
+            }
+            if ended == NODES_PER_POLL {
+                // Come back at once, but let the driver see its clock first: a flow of many
+                // quick nodes must not hold the embedder's thread for one long poll.
+                cx.waker().wake_by_ref();
             }
             Poll::Pending
         })
@@ -281,6 +293,10 @@ impl Scheduler {
         match outcome {
             Some(Ok(output)) => self.complete(ix, output.map(Arc::new), NodeState::Completed),
             Some(Err(error)) => self.fail(ix, error),
+            // Its signal was cancelled before the scheduler saw its own: the run's token (a
+            // node's signal is its child) was cancelled between the two looks. Without this the
+            // run would end with the node neither failed nor completed.
+            None if self.cancel.is_cancelled() => self.abort(Abort::Cancelled),
             None => {}
         }
     }

@@ -36,8 +36,15 @@ pub struct ExecutorCalls {
 #[derive(Deserialize)]
 struct Outcome {
     ok: bool,
+    /// Absent for `undefined`; `null` is a value like any other.
+    #[serde(default, deserialize_with = "present")]
     value: Option<Value>,
     error: Option<ThrownError>,
+}
+
+/// A field that is there is `Some`, even when it is `null`.
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
 }
 
 #[derive(Deserialize, Default)]

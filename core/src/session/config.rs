@@ -23,7 +23,20 @@ pub struct SessionConfig {
     pub expression_steps: Option<u64>,
     /// Native hosts: relative file paths and process working directories resolve here.
     pub working_directory: Option<PathBuf>,
+    /// Native hosts: slots of the process's worker pool for CPU-heavy node work (default: the
+    /// machine's cores). The first conductor of a process sets it.
+    pub workers: Option<usize>,
+    /// `http: {maxRequestsPerHost}`.
+    pub http: HttpConfig,
     pub storage: StorageConfig,
+}
+
+/// `http: {maxRequestsPerHost?}`: at most that many `http-request` requests in flight to one
+/// origin per conductor (native hosts; default 64).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct HttpConfig {
+    pub max_requests_per_host: Option<usize>,
 }
 
 /// `storage: {type: "fs" | "memory" | "indexeddb", directory?}`.

@@ -26,6 +26,9 @@ use crate::host::BoxFuture;
 /// Polls per driving call before yielding back to the embedder's event loop, so a run that
 /// keeps waking itself cannot starve timers and I/O callbacks.
 const POLL_BUDGET: usize = 4096;
+/// Time one driving call may take (ms) before it yields back to the embedder's event loop and
+/// asks to be called again: the embedder's thread is often an app's main thread.
+const TIME_BUDGET_MS: f64 = 4.0;
 
 thread_local! {
     static DRIVING: Cell<bool> = const { Cell::new(false) };
@@ -37,16 +40,17 @@ pub(crate) fn driving() -> bool {
     DRIVING.with(Cell::get)
 }
 
-/// A finished run as the embedder collects it: the `ExecutionResult` as JSON text with its trace
-/// apart, because parsing a trace costs JS more than the whole run of a small flow and most
-/// callers never read it.
+/// A finished run as the embedder collects it: the `ExecutionResult` as codec text, and the id
+/// of its trace, which stays here until read ([`super::Session::take_trace`]) or dropped:
+/// writing and parsing a trace costs more than the whole run of a small flow, and most callers
+/// never read it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompletedRun {
     pub run_id: u32,
     /// The `ExecutionResult` as codec text; `buffers` holds the binary data its tags refer to.
     pub result: String,
     pub buffers: Vec<std::sync::Arc<[u8]>>,
-    pub trace: Option<String>,
+    pub trace: Option<u32>,
 }
 
 struct Run {
@@ -87,9 +91,14 @@ unsafe impl Sync for RunWaker {}
 /// The runs of one session and the results waiting for the embedder.
 pub(crate) struct Driver {
     notifier: Arc<Notifier>,
+    /// The host, whose clock measures the time budget.
+    clock: crate::host::SharedHost,
     runs: Mutex<HashMap<u32, Run>>,
     ready: Mutex<VecDeque<Arc<RunWaker>>>,
     completed: Mutex<Vec<CompletedRun>>,
+    /// Traces of finished runs not yet read or dropped, by trace id.
+    traces: Mutex<HashMap<u32, crate::trace::ExecutionTrace>>,
+    next_trace: std::sync::atomic::AtomicU32,
 }
 
 // The waker is shared across threads on native targets; on wasm32 everything is one thread.
@@ -100,8 +109,16 @@ const _: fn() = || {
 };
 
 impl Driver {
-    pub fn new(notifier: Arc<Notifier>) -> Arc<Self> {
-        Arc::new(Driver { notifier, runs: Mutex::default(), ready: Mutex::default(), completed: Mutex::default() })
+    pub fn new(notifier: Arc<Notifier>, clock: crate::host::SharedHost) -> Arc<Self> {
+        Arc::new(Driver {
+            notifier,
+            clock,
+            runs: Mutex::default(),
+            ready: Mutex::default(),
+            completed: Mutex::default(),
+            traces: Mutex::default(),
+            next_trace: std::sync::atomic::AtomicU32::new(1),
+        })
     }
 
     /// Starts run `id` on the calling thread: it is polled before this returns.
@@ -126,7 +143,11 @@ impl Driver {
         let previous = DRIVING.with(|d| d.replace(true));
         first();
         let mut budget = POLL_BUDGET;
+        let deadline = self.clock.now() + TIME_BUDGET_MS;
         while budget > 0 {
+            if budget % 8 == 0 && self.clock.now() > deadline {
+                break;
+            }
             let Some(waker) = lock(&self.ready).pop_front() else { break };
             waker.queued.store(false, Ordering::Release);
             let Some(mut run) = lock(&self.runs).remove(&waker.id) else { continue };
@@ -148,7 +169,12 @@ impl Driver {
     }
 
     fn complete(&self, run_id: u32, output: RunOutput) {
-        lock(&self.completed).push(CompletedRun { run_id, result: output.result, buffers: output.buffers, trace: output.trace });
+        let trace = output.trace.map(|trace| {
+            let id = self.next_trace.fetch_add(1, Ordering::Relaxed);
+            lock(&self.traces).insert(id, trace);
+            id
+        });
+        lock(&self.completed).push(CompletedRun { run_id, result: output.result, buffers: output.buffers, trace });
         self.notifier.poke();
     }
 
@@ -159,5 +185,16 @@ impl Driver {
     /// Every finished run not yet collected.
     pub fn take_completed(&self) -> Vec<CompletedRun> {
         std::mem::take(&mut *lock(&self.completed))
+    }
+
+    /// Trace `id` as JSON text, forgetting it; `None` when it was taken or dropped already.
+    pub fn take_trace(&self, id: u32) -> Option<String> {
+        let trace = lock(&self.traces).remove(&id)?;
+        serde_json::to_string(&trace).ok()
+    }
+
+    /// Forgets trace `id` (its result was dropped unread).
+    pub fn drop_trace(&self, id: u32) {
+        lock(&self.traces).remove(&id);
     }
 }

@@ -78,10 +78,10 @@ impl Session {
     pub fn new(engine: Engine, host: SharedHost, store: FlowStore, notifier: Arc<Notifier>, calls: Arc<ExecutorCalls>) -> Self {
         Session {
             engine,
+            driver: Driver::new(notifier.clone(), host.clone()),
             host,
             store,
             runs: Mutex::new(HashMap::new()),
-            driver: Driver::new(notifier.clone()),
             events: Arc::new(Mailbox::new(notifier)),
             calls,
             worker_threshold: None,
@@ -179,6 +179,7 @@ impl Session {
             custom_types: Arc::new(request.custom_types.into_iter().collect()),
             cancel: Some(cancel),
             events: request.events.then(|| Arc::new(MailboxSink(self.events.clone())) as Arc<dyn EventSink>),
+            permissions: request.permissions,
         };
         let result = self.engine.run(flow, options, self.host.clone()).await;
         lock(&self.runs).remove(&execution_id);
@@ -200,6 +201,17 @@ impl Session {
     /// Every finished run not yet collected.
     pub fn take_completed(&self) -> Vec<CompletedRun> {
         self.driver.take_completed()
+    }
+
+    /// A finished run's trace as JSON text (see [`CompletedRun::trace`]); `None` once taken or
+    /// dropped.
+    pub fn take_trace(&self, id: u32) -> Option<String> {
+        self.driver.take_trace(id)
+    }
+
+    /// Forgets a finished run's trace that will not be read.
+    pub fn drop_trace(&self, id: u32) {
+        self.driver.drop_trace(id);
     }
 
     /// Every waiting event, as a JSON array.

@@ -43,13 +43,16 @@ pub(crate) struct RunRequest {
     pub custom_types: Vec<String>,
     /// Whether anyone listens to progress (snapshots are only built then).
     pub events: bool,
+    /// What the run may reach outside its data (a protocol server's caller); absent: anything.
+    pub permissions: Option<crate::host::RunPermissions>,
 }
 
-/// A finished run's output: the result as codec text with its binary data, its trace apart.
+/// A finished run's output: the result as codec text with its binary data, its trace apart
+/// (kept as it is: most callers never read it, and writing it costs more than a small run).
 pub(crate) struct RunOutput {
     pub result: String,
     pub buffers: Vec<std::sync::Arc<[u8]>>,
-    pub trace: Option<String>,
+    pub trace: Option<crate::trace::ExecutionTrace>,
 }
 
 /// The longest text an embedder can take as one string: V8's limit (2^29 − 24 UTF-16 units;
@@ -62,9 +65,9 @@ impl RunOutput {
         Self::within(result, MAX_TEXT_BYTES)
     }
 
-    /// The output, with texts of at most `max_bytes`.
+    /// The output, with a result text of at most `max_bytes`.
     fn within(mut result: ExecutionResult, max_bytes: usize) -> Self {
-        let trace = result.trace.take().and_then(|trace| serde_json::to_string(&trace).ok()).filter(|text| text.len() <= max_bytes);
+        let trace = result.trace.take();
         let encoded = codec::encode(&result).unwrap_or_else(|e| codec::Encoded { text: serde_json::to_string(&failure(ExecutionError::from(e))).unwrap_or_default(), buffers: Vec::new() });
         if encoded.text.len() > max_bytes {
             return Self::within(too_long(result, encoded.text.len()), usize::MAX);

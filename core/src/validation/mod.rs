@@ -4,10 +4,12 @@
 mod context;
 mod issue;
 mod limits;
+mod permitted;
 mod validator;
 
 pub use context::ValidationContext;
 pub use issue::{LegacyValidation, ValidationIssue, ValidationReport};
 pub use limits::FlowLimits;
+pub use permitted::permission_issues;
 pub use validator::validate;
 pub(crate) use validator::validate_with_layouts;

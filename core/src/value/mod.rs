@@ -11,6 +11,7 @@
 //! say is written as a small tagged object.
 
 mod bytes;
+mod map;
 pub mod codec;
 mod convert;
 mod number;
@@ -18,12 +19,10 @@ mod serde_impl;
 
 pub use bytes::{Bytes, BytesKind};
 pub use convert::{from_value, to_value};
+pub use map::Map;
 pub use number::Number;
 
 
-/// An ordered JSON-style object: keys keep their insertion order (as JavaScript objects do for
-/// string keys), lookups hash.
-pub type Map<K = String, V = Value> = indexmap::IndexMap<K, V>;
 
 /// A value of a flow's data.
 #[derive(Clone, Debug, Default, PartialEq)]

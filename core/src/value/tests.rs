@@ -144,3 +144,9 @@ fn bytes_share_their_data() {
     assert!(Arc::ptr_eq(&bytes.data, &copy.data));
     assert_eq!(BytesKind::parse("Int16Array").map(BytesKind::element_size), Some(2));
 }
+
+/// Arrays of values are the engine's bulk data: a value is four words.
+#[test]
+fn a_value_is_small() {
+    assert_eq!(std::mem::size_of::<Value>(), 32);
+}

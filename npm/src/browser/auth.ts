@@ -1,10 +1,11 @@
 /**
- * `auth` in a renderer: calls go to the desktop bridge's `auth` channel and the token lives in
- * `localStorage["auth_token"]` (reference §2.3).
+ * `auth` in a renderer or page: calls go to the desktop bridge's or the server's `auth` channel
+ * and the token lives in `localStorage["auth_token"]` (as in the original), in memory where storage
+ * is unavailable.
  */
 import type { AuthBackend } from "../conductor/api.js";
+import { channelAuth, type TokenStore } from "../transports/auth.js";
 import type { ChannelTransport } from "../transports/types.js";
-import type { AuthResult, UserInfo } from "../types/storage.js";
 
 const TOKEN_KEY = "auth_token";
 
@@ -18,32 +19,21 @@ function webStorage(name: "localStorage" | "sessionStorage"): WebStorage | undef
   }
 }
 
-/** `response.result || response`, as the original read bridge answers. */
-const unwrapped = <T>(answer: unknown): T => ((answer as { result?: T } | null)?.result ?? answer) as T;
-
-export function bridgeAuth(transport: ChannelTransport): AuthBackend {
-  const auth = transport.channel("auth");
+/** The token in `localStorage["auth_token"]`, or in memory where there is no storage. */
+export function webTokenStore(): TokenStore {
   let memoryToken: string | null = null;
   return {
-    login: async (credentials) => unwrapped<AuthResult>(await auth.call("login", credentials)),
-    logout: async (token) => {
-      try {
-        await auth.call("logout", { token });
-      } finally {
-        webStorage("sessionStorage")?.clear();
-      }
-    },
-    getCurrentUser: async () => unwrapped<UserInfo | null>(await auth.call("getCurrentUser")) ?? null,
-    refreshToken: async (token) => unwrapped<AuthResult>(await auth.call("refreshToken", { token })),
-    onAuthExpired: (callback) => auth.listen("sessionExpired", callback),
-    tokenStore: {
-      get: () => webStorage("localStorage")?.getItem(TOKEN_KEY) ?? memoryToken,
-      set(token) {
-        memoryToken = token;
-        const storage = webStorage("localStorage");
-        if (token === null) storage?.removeItem(TOKEN_KEY);
-        else storage?.setItem(TOKEN_KEY, token);
-      },
+    get: () => webStorage("localStorage")?.getItem(TOKEN_KEY) ?? memoryToken,
+    set(token) {
+      memoryToken = token;
+      const storage = webStorage("localStorage");
+      if (token === null) storage?.removeItem(TOKEN_KEY);
+      else storage?.setItem(TOKEN_KEY, token);
     },
   };
+}
+
+/** The auth API over `transport` (a bridge or a server), its token in web storage; logging out clears `sessionStorage`. */
+export function bridgeAuth(transport: ChannelTransport, tokens: TokenStore = webTokenStore()): AuthBackend {
+  return channelAuth(transport, tokens, () => webStorage("sessionStorage")?.clear());
 }

@@ -19,7 +19,8 @@ function readFailure(error: unknown): string {
   }
 }
 
-function readText(file: string, what: string): string {
+/** The text of `file` (BOM dropped); an unreadable file is a usage error naming `what` it is. */
+export function readText(file: string, what: string): string {
   let text: string;
   try {
     text = readFileSync(file, "utf8");

@@ -29,6 +29,9 @@ Commands:
   validate <file>             check a flow and list every issue
   templates                   list the bundled template flows
   templates run <template>    run a bundled template (by slug, id or part of its name)
+  serve                       serve flows over HTTP and WebSocket (auth, permissions, limits)
+  hash-password               hash a password (read from stdin) for a server's users
+  api-key                     make an API key and its hash for a server's machine clients
 
 Options:
   -h, --help                  help (also: atomiton <command> --help)
@@ -37,7 +40,8 @@ Options:
 Examples:
   atomiton templates run hello
   atomiton run flow.yaml --input '{"data":[1,2,3]}' --slow-mo 200
-  atomiton validate flow.yaml`,
+  atomiton validate flow.yaml
+  atomiton serve --config server.json`,
 
   run: `Usage: atomiton run <file> [options]
 
@@ -73,4 +77,45 @@ Options of 'templates run':
 ${RUN_OPTIONS_HELP.split("\n").slice(1).join("\n")}
 
 ${RESULT_HELP}`,
+
+  serve: `Usage: atomiton serve [options]
+
+Serves this machine's conductor over the protocol of remote conductors: HTTP
+(POST /api/<channel>/<command>), and WebSocket on the same port when the 'ws'
+package is installed. Prints where it listens and how to log in.
+
+Without "auth" in the config it listens on loopback only, and refuses any
+other --host unless --insecure: anyone who can reach it could run flows.
+
+Options:
+      --host <addr>         address to listen on (default 127.0.0.1)
+  -p, --port <n>            port (default 3000; 0 = any free port)
+  -c, --config <file.json>  {"auth": {"users": [...], "apiKeys": [...], ...},
+                            "limits": {...}, "permissions": {...},
+                            "allowedOrigins": [...], "maxBodyBytes": n}
+      --storage <dir>       where saved flows are kept (default ~/.atomiton/flows)
+      --cwd <dir>           where relative paths in flows resolve (default: here)
+      --allow-origin <url>  a browser origin allowed to call (adds to the config's)
+      --insecure            allow a non-loopback --host without authentication
+  -h, --help                this help
+
+A user entry is {"username", "passwordHash", "grant"?}: make the hash with
+'atomiton hash-password'. An API key entry is {"id", "keyHash", "grant"?}: make
+both with 'atomiton api-key'. A grant is {"channels"?, "permissions"?, "scope"?,
+"limits"?}; see the README, "Running a server safely".
+
+Exit codes: 0 closed by Ctrl-C or SIGTERM, 2 usage error, unreadable config, or
+a server that cannot listen (address in use, refused without auth).`,
+
+  "hash-password": `Usage: echo 'the password' | atomiton hash-password
+       atomiton hash-password          (asks for it without echo on a terminal)
+
+Prints a salted scrypt hash of the password read from stdin: the passwordHash
+of a user entry in 'atomiton serve --config'.`,
+
+  "api-key": `Usage: atomiton api-key
+
+Prints a new API key and its SHA-256 as JSON, {"key", "keyHash"}: give the key
+to the machine client (it sends it as 'Authorization: Bearer <key>') and put
+only the keyHash in the server's config.`,
 };

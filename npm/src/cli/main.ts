@@ -8,6 +8,8 @@ import { ExitCode, UsageError } from "./exit-codes.js";
 import { HELP } from "./help.js";
 import { writeError, writeOut } from "./output.js";
 import { runCommand } from "./run.js";
+import { apiKeyCommand, hashPasswordCommand } from "./secrets.js";
+import { serveCommand } from "./serve.js";
 import { templatesCommand } from "./templates.js";
 import { validateCommand } from "./validate.js";
 import { versionText } from "./version.js";
@@ -16,6 +18,9 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   run: runCommand,
   validate: validateCommand,
   templates: templatesCommand,
+  serve: serveCommand,
+  "hash-password": hashPasswordCommand,
+  "api-key": apiKeyCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,6 +1,8 @@
-/** `atomiton --version`: the package's version and the native engine's. */
+/** `atomiton --version`: the package's version and the engine's (which one, and where it came from). */
 import { readFileSync } from "node:fs";
-import { loadAddon } from "../engines/native/addon.js";
+import { engineChoice } from "../engines/choice.js";
+import { catalogFunctions, localEngineKind } from "../engines/local.js";
+import { hostPlatform } from "../engines/native/host-platform.js";
 
 /** The version in the package's package.json (two levels above `dist/cli/`). */
 export function packageVersion(): string {
@@ -8,10 +10,13 @@ export function packageVersion(): string {
   return String((JSON.parse(text) as { version?: unknown }).version ?? "unknown");
 }
 
-/** The native engine's version, or why it is unavailable. */
+/** The engine's version and kind (`native`, or `wasm` and why), or why none is available. */
 export function engineVersion(): string {
   try {
-    return loadAddon().engineVersion();
+    const kind = localEngineKind(engineChoice(undefined));
+    const version = catalogFunctions().engineVersion();
+    const which = kind.kind === "native" ? "native" : kind.fallback ? "wasm: no native binary fits" : "wasm";
+    return `${version} (${which}, ${hostPlatform().triple})`;
   } catch (error) {
     return `unavailable (${error instanceof Error ? error.message : String(error)})`;
   }
@@ -19,9 +24,5 @@ export function engineVersion(): string {
 
 /** The package version on the first line (what scripts read), then the engine's and Node's. */
 export function versionText(): string {
-  return [
-    `atomiton ${packageVersion()} (@atomiton/conductor)`,
-    `engine   ${engineVersion()} (native, ${process.platform}-${process.arch})`,
-    `node     ${process.version}`,
-  ].join("\n");
+  return [`atomiton ${packageVersion()} (@atomiton/conductor)`, `engine   ${engineVersion()}`, `node     ${process.version}`].join("\n");
 }

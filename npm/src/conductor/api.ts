@@ -149,6 +149,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
         timeout: overrides.timeout ?? config.timeout,
         customTypes: customTypesOf(node, factory),
         events: wantsProgress(),
+        permissions: overrides.permissions,
       });
       // Progress snapshots of this run are delivered before its completion is announced.
       engine.flushEvents();
@@ -278,7 +279,9 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
     async health(): Promise<HealthResult> {
       if (typeof config.transport === "object" && config.transport?.health) return config.transport.health();
       if (engine.health) return engine.health();
-      return { status: "ok", timestamp: Date.now(), message: engine.kind === "native" ? "Local conductor operational" : "Browser conductor operational (local engine)" };
+      // A Node process is "local" whichever engine runs its flows.
+      const local = engine.kind === "native" || options.environment.type === "desktop";
+      return { status: "ok", timestamp: Date.now(), message: local ? "Local conductor operational" : "Browser conductor operational (local engine)" };
     },
     async restart(): Promise<void> {
       if (options.restart) return options.restart();

@@ -4,7 +4,7 @@
  */
 import type { ExecutionError } from "../types/errors.js";
 import type { NodeDefinition } from "../types/definition.js";
-import type { HealthResult, NodeExecutorFactory } from "../types/execution.js";
+import type { HealthResult, NodeExecutorFactory, RunPermissions } from "../types/execution.js";
 import type { FlowTemplateInfo, ListFlowsOptions, ValidationResult } from "../types/storage.js";
 
 /** Run options as the engine takes them. */
@@ -19,6 +19,7 @@ export type WireRunOptions = {
   customTypes: string[];
   /** Whether progress snapshots are wanted (they are built only then). */
   events: boolean;
+  permissions?: RunPermissions;
 };
 
 /** A result as the engine returns it: error timestamps are epoch milliseconds. */

@@ -126,7 +126,7 @@ export class TransportSwitch {
 
   /**
    * `configureTransport(type, settings)`: `"local"` runs later flows in this process (with the
-   * given `concurrency` and `timeout`); `"http"`, `"ws"` and `"ipc"` run them, and keep flows and
+   * given `concurrency`, `timeout` and `http.maxRequestsPerHost`); `"http"`, `"ws"` and `"ipc"` run them, and keep flows and
    * templates, on a server or an Electron main process. Throws a `ConductorError` when the kind
    * or its settings are unusable, or after `shutdown()`.
    */
@@ -141,8 +141,12 @@ export class TransportSwitch {
     if (settings.timeout !== undefined) this.config.timeout = settings.timeout;
     const locals = this.locals;
     if (!locals) throw new ConductorError({ ...shutDownError(), message: "This conductor cannot run flows in this process", timestamp: new Date() });
-    if (settings.concurrency !== undefined && settings.concurrency !== this.config.concurrency) {
-      this.config.concurrency = settings.concurrency;
+    const perHost = settings.http?.maxRequestsPerHost;
+    const newConcurrency = settings.concurrency !== undefined && settings.concurrency !== this.config.concurrency;
+    const newPerHost = perHost !== undefined && perHost !== this.config.http?.maxRequestsPerHost;
+    if (newConcurrency || newPerHost) {
+      if (settings.concurrency !== undefined) this.config.concurrency = settings.concurrency;
+      if (perHost !== undefined) this.config.http = { ...this.config.http, maxRequestsPerHost: perHost };
       const previous = this.localRunner;
       this.localRunner = locals.create(this.config);
       if (previous !== this.runner) this.retire(previous);

@@ -1,7 +1,11 @@
-/** Building a conductor on the native engine (`createConductor` of `.` and `/desktop`). */
+/**
+ * Building a conductor that runs flows in this Node process (`createConductor` of `.` and
+ * `/desktop`): on the native engine, or on the WebAssembly engine as `engine` selects.
+ */
 import { createConductorApi, type Conductor } from "../conductor/api.js";
 import type { EngineAdapter } from "../conductor/engine.js";
-import { NativeEngine } from "../engines/native/engine.js";
+import { engineChoice } from "../engines/choice.js";
+import { createLocalEngine, localEngineKind } from "../engines/local.js";
 import { nodeEnvironment } from "../node-environment.js";
 import type { ConductorConfig, StorageConfig } from "../types/execution.js";
 import { isAppStorage, withAppStorage, type AppStorage } from "./app-storage.js";
@@ -14,10 +18,11 @@ export function createNativeConductor(config: DesktopConductorConfig): Conductor
   const appStorage = isAppStorage(config.storage) ? config.storage : undefined;
   // With the app's storage the engine's own is never used: keep it in memory, off the disk.
   const settings = withEnvironmentDefaults({ ...config, storage: appStorage ? { type: "memory" } : (config.storage as StorageConfig | undefined) });
-  const native = new NativeEngine(settings);
-  const local: EngineAdapter = appStorage ? withAppStorage(native, appStorage) : native;
+  const kind = localEngineKind(engineChoice(config.engine));
+  const engine = createLocalEngine(kind, settings);
+  const local: EngineAdapter = appStorage ? withAppStorage(engine, appStorage) : engine;
   return createConductorApi(local, settings, {
-    environment: nodeEnvironment(),
-    locals: { local, create: (changed) => new NativeEngine(changed) },
+    environment: nodeEnvironment(kind),
+    locals: { local, create: (changed) => createLocalEngine(kind, changed) },
   });
 }

@@ -34,6 +34,20 @@ function requireFile(file: string): unknown {
   return require(file);
 }
 
+/** The path `id` resolves to from inside this package (a platform package's manifest); throws `MODULE_NOT_FOUND` when it is not installed. */
+function resolve(id: string): string {
+  return require.resolve(id);
+}
+
+/**
+ * Loads a CommonJS file anew, as if never loaded (the wasm fallback's glue: a fresh copy is a
+ * fresh WebAssembly instance, needed after a trap left the previous one unusable).
+ */
+function requireFresh(file: string): unknown {
+  delete require.cache[require.resolve(file)];
+  return require(file);
+}
+
 /** A module resolved from this package (e.g. `electron` in Electron's main process), or `undefined` when it is not there. */
 function requireOptional(id: string): unknown {
   try {
@@ -43,4 +57,4 @@ function requireOptional(id: string): unknown {
   }
 }
 
-export = { packageRoot, requireFile, requireOptional };
+export = { packageRoot, requireFile, requireFresh, requireOptional, resolve };

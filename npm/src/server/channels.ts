@@ -1,37 +1,61 @@
 /**
- * The main-process channel servers of reference §8.3, as one table of handlers over a conductor:
- * `dispatch(channel, command, args)` answers with the envelope `{result}` or
+ * The main-process channel servers of the original protocol, as one table of handlers over a conductor:
+ * `dispatch(channel, command, args, caller?)` answers with the envelope `{result}` or
  * `{error, channelError: true}`, and `subscribe` receives the broadcasts. Transports (Electron
  * IPC, HTTP, WebSocket) only move these envelopes and broadcasts.
+ *
+ * A `caller` (the protocol server's authenticated user, API key or anonymous loopback client)
+ * narrows what a call does: its runs carry its permissions and count against its limits, it
+ * sees and cancels its own runs, and with scope `"own"` its saved flows only. Without a caller
+ * (Electron IPC) every call is the app's own, with the permissions given to the handlers.
  */
 import { Listeners } from "../conductor/listeners.js";
+import { ErrorCode } from "../types/errors.js";
 import type { NodeDefinition } from "../types/definition.js";
-import type { ContextOverrides } from "../types/execution.js";
+import type { ContextOverrides, RunPermissions } from "../types/execution.js";
+import { createExecutionId } from "../types/ids.js";
 import type { FlowDefinition, ListFlowsOptions } from "../types/storage.js";
+import type { Caller } from "./caller.js";
+import { describeFailure } from "./errors.js";
 import { forwardConductorEvents, type Broadcast, type ServedConductor } from "./events.js";
+import { scopedStorage } from "./flow-scope.js";
+import { RunRegistry } from "./runs.js";
 
-/** `{result}`, or the failure with its message (and our addition: its `ErrorCode` when it has one). */
-export type DispatchEnvelope = { result: unknown } | { error: string; channelError: true; code?: string };
+/**
+ * `{result}`, or the failure with its message (and our additions: its `ErrorCode` when it has
+ * one, and for the server's own refusals why — `reason` — or when to retry — `retryAfterMs`).
+ */
+export type DispatchEnvelope =
+  | { result: unknown }
+  | { error: string; channelError: true; code?: string; reason?: string; retryAfterMs?: number };
 
 export type ChannelHandlersOptions = {
   /** Enables `system.restart` (e.g. Electron's `app.relaunch(); app.exit()`); without it the command is unknown. */
   restart?: () => void | Promise<void>;
+  /** Permissions of runs started without a caller (over IPC); default: unrestricted. */
+  permissions?: RunPermissions;
 };
 
 export type ChannelHandlers = {
   /** The channel names served. */
   readonly channels: readonly string[];
   handles(channel: string, command: string): boolean;
-  dispatch(channel: string, command: string, args?: unknown): Promise<DispatchEnvelope>;
+  /** Answers one call; `caller` narrows it (see above). Never rejects. */
+  dispatch(channel: string, command: string, args?: unknown, caller?: Caller): Promise<DispatchEnvelope>;
   /** Receives every broadcast until the returned function is called. */
   subscribe(broadcast: Broadcast): () => void;
+  /**
+   * A broadcast as `caller` may see it: its own runs' events and its own flows' (ids as it knows
+   * them); `undefined` when it may not see it at all.
+   */
+  visibleTo(caller: Caller | undefined, channel: string, event: string, data: unknown): { data: unknown } | undefined;
 };
 
-type Handler = (args: unknown) => unknown;
+type Handler = (args: unknown, caller: Caller | undefined) => unknown;
 type Args = Record<string, unknown>;
 const argsOf = (args: unknown): Args => (typeof args === "object" && args !== null ? (args as Args) : {});
 
-/** The context keys a client may set (reference §8.3 `executionContextSchema`, plus `timeout`). */
+/** The context keys a client may set (the original `executionContextSchema`'s, plus `timeout`). */
 const CONTEXT_KEYS = ["nodeId", "executionId", "variables", "input", "parentContext", "slowMo", "debug", "timeout"] as const;
 
 function runOverrides(context: unknown): ContextOverrides {
@@ -41,7 +65,12 @@ function runOverrides(context: unknown): ContextOverrides {
   return overrides as ContextOverrides;
 }
 
-function handlerTable(conductor: ServedConductor, options: ChannelHandlersOptions, broadcast: Broadcast): Record<string, Record<string, Handler>> {
+function handlerTable(
+  conductor: ServedConductor,
+  options: ChannelHandlersOptions,
+  broadcast: Broadcast,
+  runs: RunRegistry,
+): Record<string, Record<string, Handler>> {
   const now = () => Date.now();
   const system: Record<string, Handler> = { health: () => conductor.system.health() };
   const restart = options.restart;
@@ -51,28 +80,43 @@ function handlerTable(conductor: ServedConductor, options: ChannelHandlersOption
       await restart();
     };
   }
+  const storage = (caller: Caller | undefined) => scopedStorage(conductor.storage, caller);
   return {
     node: {
-      execute: async (args) => wireResult(await conductor.node.run(argsOf(args).node as NodeDefinition, runOverrides(argsOf(args).context))),
-      validate: (args) => conductor.node.validate(argsOf(args).node as NodeDefinition),
-      cancel: async (executionId) => {
+      execute: async (args, caller) => {
+        const overrides = runOverrides(argsOf(args).context);
+        // The id is fixed here so the run's events are known to be this caller's from the start.
+        const executionId = createExecutionId(typeof overrides.executionId === "string" ? overrides.executionId : undefined);
+        const permissions = caller ? caller.grant.permissions : options.permissions;
+        const end = runs.begin(caller, executionId);
+        try {
+          return wireResult(await conductor.node.run(argsOf(args).node as NodeDefinition, { ...overrides, executionId, ...(permissions ? { permissions } : {}) }));
+        } finally {
+          end();
+        }
+      },
+      // A missing node is `null`, which the engine refuses with a coded error (undefined cannot cross into it).
+      validate: (args) => conductor.node.validate((argsOf(args).node ?? null) as NodeDefinition),
+      cancel: async (executionId, caller) => {
         const id = String(executionId);
-        if (!(await conductor.node.cancel(id))) return { success: false, error: "Execution not found" };
+        if (!runs.visibleTo(caller, id) || !(await conductor.node.cancel(id))) return { success: false, error: "Execution not found" };
         broadcast("node", "cancelled", { executionId: id, timestamp: now() });
         return { success: true };
       },
       health: () => ({ status: "ok", timestamp: now() }),
     },
     storage: {
-      saveFlow: (args) => conductor.storage.saveFlow(argsOf(args).flow as FlowDefinition),
-      loadFlow: (args) => conductor.storage.loadFlow(String(argsOf(args).id)),
-      listFlows: (args) => conductor.storage.listFlows(argsOf(args) as ListFlowsOptions),
-      deleteFlow: async (args) => {
+      saveFlow: (args, caller) => storage(caller).saveFlow(argsOf(args).flow as FlowDefinition),
+      loadFlow: (args, caller) => storage(caller).loadFlow(String(argsOf(args).id)),
+      listFlows: (args, caller) => storage(caller).listFlows(argsOf(args) as ListFlowsOptions),
+      deleteFlow: async (args, caller) => {
+        const scoped = storage(caller);
         const id = String(argsOf(args).id);
-        await conductor.storage.deleteFlow(id);
-        broadcast("storage", "flowDeleted", { id, deletedAt: new Date().toISOString() });
+        await scoped.deleteFlow(id);
+        // The stored id: each listener then sees it as its own caller may.
+        broadcast("storage", "flowDeleted", { id: scoped.storedId(id), deletedAt: new Date().toISOString() });
       },
-      health: async () => ({ status: "ok", flowCount: (await conductor.storage.listFlows({ limit: 0 })).total }),
+      health: async (_args, caller) => ({ status: "ok", flowCount: (await storage(caller).listFlows({ limit: 0 })).total }),
     },
     flow: {
       listTemplates: () => conductor.flow.listTemplates(),
@@ -85,7 +129,8 @@ function handlerTable(conductor: ServedConductor, options: ChannelHandlersOption
 export function createChannelHandlers(conductor: ServedConductor, options: ChannelHandlersOptions = {}): ChannelHandlers {
   const subscribers = new Listeners<{ channel: string; event: string; data: unknown }>();
   const broadcast: Broadcast = (channel, event, data) => subscribers.emit({ channel, event, data });
-  const table = handlerTable(conductor, options, broadcast);
+  const runs = new RunRegistry();
+  const table = handlerTable(conductor, options, broadcast, runs);
   // Forward the conductor's events only while someone listens: progress snapshots cost.
   let stopForwarding: (() => void) | undefined;
 
@@ -95,11 +140,11 @@ export function createChannelHandlers(conductor: ServedConductor, options: Chann
   return {
     channels: Object.keys(table),
     handles: (channel, command) => find(channel, command) !== undefined,
-    async dispatch(channel, command, args) {
+    async dispatch(channel, command, args, caller) {
       const handler = find(channel, command);
-      if (!handler) return { error: `No handler for method: ${command}`, channelError: true };
+      if (!handler) return { error: `No handler for method: ${command}`, channelError: true, code: ErrorCode.IMPLEMENTATION_NOT_FOUND };
       try {
-        return { result: await handler(args) };
+        return { result: await handler(args, caller) };
       } catch (thrown) {
         return failureEnvelope(thrown);
       }
@@ -115,6 +160,15 @@ export function createChannelHandlers(conductor: ServedConductor, options: Chann
         }
       };
     },
+    visibleTo(caller, channel, event, data) {
+      if (!caller || caller.grant.scope === "all") return { data };
+      if (channel === "node") return runs.visibleTo(caller, argsOf(data).executionId) ? { data } : undefined;
+      if (channel === "storage") {
+        const shown = scopedStorage(conductor.storage, caller).event(data);
+        return shown === undefined ? undefined : { data: shown };
+      }
+      return { data };
+    },
   };
 }
 
@@ -128,8 +182,8 @@ function wireResult(result: Awaited<ReturnType<ServedConductor["node"]["run"]>>)
   return { ...result, error: { ...error, timestamp: error.timestamp.toISOString() } };
 }
 
+/** The envelope of a thrown failure: its message, its code, and the server's details when it has them. */
 function failureEnvelope(thrown: unknown): DispatchEnvelope {
-  const failure = thrown as { message?: unknown; code?: unknown } | null;
-  const message = typeof failure?.message === "string" ? failure.message : String(thrown);
-  return typeof failure?.code === "string" ? { error: message, channelError: true, code: failure.code } : { error: message, channelError: true };
+  const { status: _status, ...fields } = describeFailure(thrown);
+  return { ...fields, channelError: true };
 }

@@ -1,5 +1,5 @@
 /**
- * The channel servers over Electron IPC (reference §8.3): `ipcMain.handle("<channel>:call",
+ * The channel servers over Electron IPC: `ipcMain.handle("<channel>:call",
  * (event, command, args) => envelope)`, broadcasts as `webContents.send("<channel>:event:<event>",
  * data)`. Typed structurally, so the package needs no electron dependency.
  */

@@ -31,10 +31,12 @@ export type TransportSettings = {
   bridge?: AtomitonBridge | null;
   /** `"ipc"`: Electron's `ipcRenderer` as a preload exposes it (default `window.electron.ipcRenderer`). */
   ipcRenderer?: IpcRendererLike;
-  /** `"local"`: most atomic nodes running at once, for runs started from now on. */
+  /** `"local"`: most atomic nodes of a run in flight at once (waiting or working), for runs started from now on. */
   concurrency?: number;
   /** `"local"`: bound on each run in ms, for runs started from now on. */
   timeout?: number;
+  /** `"local"`: `http-request` requests in flight to one origin, for runs started from now on. */
+  http?: { maxRequestsPerHost?: number };
 };
 
 type PageGlobals = { atomiton?: { __bridge__?: AtomitonBridge }; electron?: { ipcRenderer?: IpcRendererLike } };

@@ -1,4 +1,4 @@
-/** Choosing a transport from what is configured (reference §8.2's order, PRODUCT §6). */
+/** Choosing a transport from what is configured, in the original transport's order: a bridge, then a server URL. */
 import { createHttpTransport, type HttpTransportOptions } from "./http.js";
 import { createIpcTransport } from "./ipc.js";
 import type { AtomitonBridge, ChannelTransport } from "./types.js";

@@ -1,6 +1,7 @@
-/** Channel transports speaking the original wire protocol (reference §8.1–§8.2). */
+/** Channel transports speaking the original wire protocol. */
 export type { AtomitonBridge, ChannelClient, ChannelEnvelope, ChannelTransport, RemoteCallError } from "./types.js";
 export { createIpcTransport } from "./ipc.js";
 export { createHttpTransport, type FetchLike, type HttpTransportOptions } from "./http.js";
 export { createWebSocketTransport, type WebSocketConstructor, type WebSocketLike, type WebSocketTransportOptions } from "./websocket.js";
 export { detectTransport, type TransportOptions } from "./detect.js";
+export { channelAuth, memoryTokenStore, type TokenStore } from "./auth.js";

@@ -1,4 +1,4 @@
-/** The IPC transport: calls through the Electron preload bridge (reference §8.2, case 1). */
+/** The IPC transport: calls through the Electron preload bridge. */
 import { cachedChannels } from "./channels.js";
 import { remoteError } from "./errors.js";
 import type { AtomitonBridge, ChannelTransport } from "./types.js";

@@ -1,4 +1,4 @@
-/** The renderer-side transport shapes of reference §8.1–§8.2. */
+/** The renderer-side transport shapes of the original protocol. */
 
 /** One named channel: request/response calls and pushed events. */
 export type ChannelClient = {
@@ -17,11 +17,11 @@ export type ChannelTransport = {
 
 /**
  * What the main process answers a call with: `{result}` or `{error, channelError: true}`
- * (reference §8.3). `code` is our addition: the `ErrorCode` of the failure, when it has one.
+ * (as the original channel servers answer). `code` is our addition: the `ErrorCode` of the failure, when it has one.
  */
 export type ChannelEnvelope = { result?: unknown; error?: unknown; channelError?: boolean; code?: string };
 
-/** `window.atomiton.__bridge__`, exposed by the Electron preload (reference §8.1). */
+/** `window.atomiton.__bridge__`, exposed by the Electron preload. */
 export type AtomitonBridge = {
   call(channel: string, command: string, args?: unknown): Promise<ChannelEnvelope>;
   listen(channel: string, event: string, callback: (data: unknown) => void): () => void;
@@ -34,4 +34,6 @@ export type RemoteCallError = Error & {
   code?: string;
   /** HTTP only: the response status. */
   status?: number;
+  /** Why the server refused the credentials (`missing`, `invalid`, `expired`, `revoked`, `credentials`). */
+  reason?: string;
 };

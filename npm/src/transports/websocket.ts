@@ -1,9 +1,10 @@
 /**
- * The WebSocket transport (reference §8.2, case 2): frames `{type: "call", id, channel, command,
+ * The WebSocket transport: frames `{type: "call", id, channel, command,
  * args}` out, `{type: "response", id, result?, error?}` and `{type: "event", channel, event, data}`
  * in. Unlike the original, `listen` works (event frames reach their listeners), calls made while
  * the socket is still connecting wait for it, and a call after the connection dropped opens a
- * new one.
+ * new one. With a token, the connection authenticates in its first frame, `{type: "auth", token}`
+ * (never in the URL), and again whenever the token changes (login, refresh, logout).
  */
 import { Listeners } from "../conductor/listeners.js";
 import { cachedChannels } from "./channels.js";
@@ -26,6 +27,8 @@ export type WebSocketTransportOptions = {
   WebSocket?: WebSocketConstructor;
   /** How long a call waits for its response (default 30 s, as in the original). */
   timeoutMs?: number;
+  /** The bearer token (a session token or an API key), read before every call. */
+  token?: () => string | null | undefined;
 };
 
 const OPEN = 1;
@@ -34,7 +37,9 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** A call awaiting its response, on the socket it was sent on. */
 type Pending = { socket: WebSocketLike; resolve(value: unknown): void; reject(error: Error): void; timer: ReturnType<typeof setTimeout> };
-type Frame = { type?: unknown; id?: unknown; result?: unknown; error?: unknown; code?: unknown; channel?: unknown; event?: unknown; data?: unknown };
+type Frame = { type?: unknown; id?: unknown; ok?: unknown; result?: unknown; error?: unknown; code?: unknown; reason?: unknown; channel?: unknown; event?: unknown; data?: unknown };
+/** A connection and the token it last authenticated with. */
+type Connection = { socket: WebSocketLike; opened: Promise<boolean>; token: string | undefined };
 
 export function createWebSocketTransport(url: string, options: WebSocketTransportOptions = {}): ChannelTransport & { close(): void } {
   const Socket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
@@ -45,17 +50,30 @@ export function createWebSocketTransport(url: string, options: WebSocketTranspor
   const listeners = new Map<string, Listeners<unknown>>();
   let closedByUser = false;
 
-  function connect(): { socket: WebSocketLike; opened: Promise<boolean> } {
+  function connect(): Connection {
     const socket = open();
-    const opened = new Promise<boolean>((resolve) => {
-      socket.addEventListener("open", () => resolve(true));
+    const connection: Connection = { socket, opened: Promise.resolve(false), token: undefined };
+    connection.opened = new Promise<boolean>((resolve) => {
+      socket.addEventListener("open", () => {
+        // Authenticated at once, so events flow to a client that only listens.
+        authenticate(connection);
+        resolve(true);
+      });
       socket.addEventListener("close", () => resolve(false));
     });
     socket.addEventListener("message", (event) => receive(event.data));
     // A failed connection reports "error" then "close"; the close settles everything.
     socket.addEventListener("error", () => {});
     socket.addEventListener("close", () => failPending("WebSocket connection closed", socket));
-    return { socket, opened };
+    return connection;
+  }
+
+  /** Sends the current token when the connection has not authenticated with it yet. */
+  function authenticate(connection: Connection): void {
+    const token = options.token?.() || undefined;
+    if (token === connection.token || connection.socket.readyState !== OPEN) return;
+    connection.token = token;
+    connection.socket.send(JSON.stringify({ type: "auth", token: token ?? null }));
   }
 
   // Connect at once, as the original did, so the first call does not wait for a handshake.
@@ -65,7 +83,10 @@ export function createWebSocketTransport(url: string, options: WebSocketTranspor
     if (closedByUser) throw new Error("WebSocket not connected");
     if (connection.socket.readyState >= CLOSING) connection = connect();
     const current = connection;
-    if (current.socket.readyState === OPEN || ((await current.opened) && current.socket.readyState === OPEN)) return current.socket;
+    if (current.socket.readyState === OPEN || ((await current.opened) && current.socket.readyState === OPEN)) {
+      authenticate(current);
+      return current.socket;
+    }
     throw new Error("WebSocket not connected");
   }
 
@@ -80,10 +101,13 @@ export function createWebSocketTransport(url: string, options: WebSocketTranspor
       const call = pending.get(frame.id);
       if (!call) return;
       settle(frame.id, call);
-      if (frame.error !== undefined && frame.error !== null) call.reject(remoteError(frame.error, frame.code));
+      if (frame.error !== undefined && frame.error !== null) call.reject(remoteError(frame.error, frame.code, frame.reason));
       else call.resolve(frame.result);
     } else if (frame?.type === "event") {
       listeners.get(eventKey(frame.channel, frame.event))?.emit(frame.data);
+    } else if (frame?.type === "auth" && frame.ok === false && (frame.reason === "expired" || frame.reason === "revoked")) {
+      // The stored token outlived its session (e.g. while disconnected): as if the server had said so.
+      listeners.get(eventKey("auth", "sessionExpired"))?.emit({ reason: frame.reason, timestamp: Date.now() });
     }
   }
 

@@ -7,7 +7,12 @@ import { RECOVERY_TABLE } from "./recovery.generated.js";
 
 export { errorTypeOf, isRetryableCode, type ErrorType } from "./error-kind.js";
 
-/** The 22 error codes; every value equals its name. */
+/**
+ * The error codes; every value equals its name. The original engine's 22, then two for access
+ * control on a protocol server: `PERMISSION_DENIED` (a capability, path, host or command the
+ * caller was not granted) and `AUTHENTICATION_FAILED` (no, unknown, expired or revoked
+ * credentials; a failed login).
+ */
 export enum ErrorCode {
   VALIDATION_FAILED = "VALIDATION_FAILED",
   INVALID_PARAMETERS = "INVALID_PARAMETERS",
@@ -31,6 +36,8 @@ export enum ErrorCode {
   DESERIALIZATION_FAILED = "DESERIALIZATION_FAILED",
   INTERNAL_ERROR = "INTERNAL_ERROR",
   UNKNOWN_ERROR = "UNKNOWN_ERROR",
+  PERMISSION_DENIED = "PERMISSION_DENIED",
+  AUTHENTICATION_FAILED = "AUTHENTICATION_FAILED",
 }
 
 /** Advice for handling an error (reference §5.2). */

@@ -25,6 +25,23 @@ export type ConductorExecutionContext = {
   debug?: DebugOptions | boolean;
 };
 
+/**
+ * What one run may reach outside its data. Anything not granted is denied (`{}`: pure
+ * computation only). Nodes needing a capability not granted are refused before anything runs
+ * (`PERMISSION_DENIED`, naming the node and the capability); paths and hosts are checked at each
+ * file operation and HTTP request (redirects included), since inputs and expressions decide them.
+ */
+export type RunPermissions = {
+  /** `shell-command`. A process can do anything the host's user can: this is as good as every other grant. */
+  shell?: boolean;
+  /** `image` (its files need `files` too). */
+  image?: boolean;
+  /** `true`: any path; `{roots}`: paths inside these directories, symlinks resolved (relative roots against `workingDirectory`). */
+  files?: boolean | { roots: string[] };
+  /** `true`: any host; `{hosts}`: `example.com` (any port), `example.com:8080`, `*.example.com` (subdomains), IPs. */
+  http?: boolean | { hosts: string[] };
+};
+
 /** Per-run options for `node.run(node, contextOverrides)`. */
 export type ContextOverrides = Partial<Omit<ConductorExecutionContext, "executionId" | "nodeId">> & {
   executionId?: string;
@@ -33,6 +50,8 @@ export type ContextOverrides = Partial<Omit<ConductorExecutionContext, "executio
   timeout?: number;
   /** Aborting it cancels the run. */
   signal?: AbortSignal;
+  /** Limits what the run may reach outside its data; absent: everything the engine provides. */
+  permissions?: RunPermissions;
 };
 
 export type ExecutionStatus = "pending" | "running" | "completed" | "failed" | "cancelled";
@@ -135,13 +154,33 @@ export type ConductorConfig = {
   logLevel?: LogLevel;
   /** Where log entries go (default: the console). A function receives each entry; an object's method of the entry's level is called. */
   logger?: ConductorLogger;
-  /** Most atomic nodes running at once (default 16). 1 = strict sequential order. */
+  /**
+   * Most atomic nodes of a run in flight at once, waiting or working (default 256). Nodes that
+   * wait — timers, HTTP, processes, JS executors awaiting a promise — hold no CPU; CPU-heavy
+   * built-in work is bounded separately by `workers`. 1 = strict sequential order.
+   */
   concurrency?: number;
+  /**
+   * Node: slots of the process's worker pool, where CPU-heavy built-in work runs off the JS
+   * thread (default: the machine's cores, or `ATOMITON_WORKERS`). The first conductor of a
+   * process sets it; `workerPool.stats()` reports it.
+   */
+  workers?: number;
+  /** Node: `http-request` requests in flight to one origin, per conductor (default 64). */
+  http?: { maxRequestsPerHost?: number };
   /** Minimum ms between progress events (default 100). */
   progressThrottle?: number;
   /** Whether results carry an `ExecutionTrace` (default true). */
   trace?: boolean;
   storage?: StorageConfig;
+  /**
+   * Node: the engine flows run on in this process. `"auto"` (the default, or
+   * `ATOMITON_CONDUCTOR_ENGINE`): the native addon when a binary fits this platform, else the
+   * WebAssembly engine (with a one-time warning; `getEnvironment().details.engine` says which).
+   * `"native"`: the addon or a `NativeEngineUnavailableError`. `"wasm"`: the WebAssembly engine.
+   * The browser entry always runs wasm and ignores it.
+   */
+  engine?: "auto" | "native" | "wasm";
   /** Relative file paths and process working directories resolve here (default: the process cwd). */
   workingDirectory?: string;
   /** Limits: flow shape (checked before running) and the step budget of each expression call

@@ -165,5 +165,19 @@ export const RECOVERY_TABLE: Readonly<Record<string, Readonly<{
       "An unexpected error occurred.",
       "Please check the error details and contact support if the issue persists."
     ]
+  },
+  "PERMISSION_DENIED": {
+    "retryable": false,
+    "suggestions": [
+      "An unexpected error occurred.",
+      "Please check the error details and contact support if the issue persists."
+    ]
+  },
+  "AUTHENTICATION_FAILED": {
+    "retryable": false,
+    "suggestions": [
+      "An unexpected error occurred.",
+      "Please check the error details and contact support if the issue persists."
+    ]
   }
 };

@@ -55,7 +55,14 @@ export type EnvironmentInfo = {
     fileSystem: boolean;
     cloudExecution: boolean;
   };
-  details: { userAgent: string; platform: string };
+  details: {
+    userAgent: string;
+    platform: string;
+    /** A conductor in a Node process: the engine its flows run on in this process. */
+    engine?: "native" | "wasm";
+    /** Why `engine: "auto"` runs on wasm: the native engine's load error (what was tried and why it failed). */
+    engineFallback?: string;
+  };
 };
 
 /** Validation results: the original `{valid, errors}` plus structured issues. */

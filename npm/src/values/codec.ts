@@ -371,6 +371,17 @@ const MAX_DEPTH = 100_000;
 /** Stands for an array hole while writing. */
 const HOLE = Object.freeze({});
 
+const ERROR_TYPES = new Set(["Error", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError", "URIError"]);
+
+/**
+ * Sets an own, enumerable property (`__proto__` included, which an assignment would take as the
+ * object's prototype).
+ */
+function defineOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
 const BYTE_KINDS = new Set([
   "Buffer", "ArrayBuffer", "DataView", "Uint8Array", "Uint8ClampedArray", "Int8Array", "Uint16Array", "Int16Array",
   "Uint32Array", "Int32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array",
@@ -422,7 +433,9 @@ export function revive(value: unknown, options: DecodeOptions = {}): unknown {
     const entry = stack.pop() as [Record<string | number, unknown>, string | number, Record<string, unknown>?];
     const [holder, key, finished] = entry;
     if (finished) {
-      holder[key] = fromTag(finished, options);
+      const revived = fromTag(finished, options);
+      if (typeof key === "string") defineOwn(holder as Record<string, unknown>, key, revived);
+      else holder[key] = revived;
       continue;
     }
     const v = holder[key];
@@ -478,8 +491,11 @@ function fromTag(tag: Record<string, unknown>, options: DecodeOptions): unknown 
     case "regexp":
       return new RegExp(String(tag.source), String(tag.flags));
     case "error": {
-      const error = new Error(String(tag.message ?? ""), "cause" in tag ? { cause: nested(tag.cause) } : undefined);
-      error.name = String(tag.name ?? "Error");
+      // The standard error types keep their class, as structured clone keeps them.
+      const name = String(tag.name ?? "Error");
+      const Ctor = ERROR_TYPES.has(name) ? ((globalThis as Record<string, unknown>)[name] as ErrorConstructor) : Error;
+      const error = new Ctor(String(tag.message ?? ""), "cause" in tag ? { cause: nested(tag.cause) } : undefined);
+      if (error.name !== name) error.name = name;
       if (typeof tag.stack === "string") error.stack = tag.stack;
       return error;
     }
@@ -487,7 +503,7 @@ function fromTag(tag: Record<string, unknown>, options: DecodeOptions): unknown 
       return Object(nested(tag.v));
     case "object": {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of tag.v as Array<[string, unknown]>) out[k] = nested(v);
+      for (const [k, v] of tag.v as Array<[string, unknown]>) defineOwn(out, k, nested(v));
       return out;
     }
     case "js":

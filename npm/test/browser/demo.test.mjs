@@ -139,9 +139,10 @@ test("the demo's static server: MIME types browsers need, nothing outside npm/",
   assert.equal((await get("/demo")).headers.get("location"), "/demo/");
   assert.equal((await get("/demo/missing.js")).status, 404);
   // README.md and Cargo.toml exist one level up, outside npm/. Dot segments (also as %2e) are
-  // removed by URL parsing, so those requests ask for files inside npm/ that do not exist (404);
-  // an encoded separator gets past the parser and is refused (403).
-  for (const [path, status] of [["/%2e%2e/README.md", 404], ["/demo/%2e%2e/%2e%2e/Cargo.toml", 404], ["/..%2fREADME.md", 403], ["/demo/..%2f..%2f..%2fCargo.toml", 403], ["/%2e%2e%2f%2e%2e%2fetc/passwd", 403]]) {
+  // removed by URL parsing, so those requests ask for files inside npm/: the package's own
+  // README (200, not the repository's) and a Cargo.toml that does not exist (404); an encoded
+  // separator gets past the parser and is refused (403).
+  for (const [path, status] of [["/%2e%2e/README.md", 200], ["/demo/%2e%2e/%2e%2e/Cargo.toml", 404], ["/..%2fREADME.md", 403], ["/demo/..%2f..%2f..%2fCargo.toml", 403], ["/%2e%2e%2f%2e%2e%2fetc/passwd", 403]]) {
     const response = await get(path);
     assert.equal(response.status, status, path);
     assert.doesNotMatch(await response.text(), /Atomiton Conductor|\[workspace\]|root:/, path);

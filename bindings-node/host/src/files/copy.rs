@@ -2,10 +2,11 @@
 
 use std::fs;
 use std::io;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use atomiton_core::host::effects::{EffectError, EffectErrorKind, EffectResult};
 
+use super::canonical::resolve_existing;
 use super::errors::{io_error, io_error_pair};
 
 /// Copies `from` (a file, or a directory with everything below it) to `to`. A file replaces
@@ -14,7 +15,7 @@ use super::errors::{io_error, io_error_pair};
 pub(super) fn copy(from: &Path, to: &Path) -> EffectResult<()> {
     let metadata = fs::metadata(from).map_err(|e| io_error("copy", from, &e))?;
     let source = fs::canonicalize(from).map_err(|e| io_error("copy", from, &e))?;
-    let destination = resolve(to);
+    let destination = resolve_existing(to);
     if metadata.is_dir() {
         // Copying a directory into itself would never finish.
         if destination.starts_with(&source) {
@@ -65,28 +66,4 @@ fn copy_link(source: &Path, target: &Path) -> io::Result<()> {
 #[cfg(not(unix))]
 fn copy_link(source: &Path, target: &Path) -> io::Result<()> {
     fs::copy(source, target).map(drop)
-}
-
-/// `path` made absolute with symlinks resolved as far as it exists, so it can be compared with
-/// a canonical source even when it does not exist yet. Components past the existing prefix
-/// cannot be symlinks, so `..` among them is resolved lexically.
-fn resolve(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let components: Vec<Component<'_>> = absolute.components().collect();
-    for split in (1..=components.len()).rev() {
-        let prefix: PathBuf = components[..split].iter().collect();
-        if let Ok(mut resolved) = fs::canonicalize(&prefix) {
-            for component in &components[split..] {
-                match component {
-                    Component::ParentDir => {
-                        resolved.pop();
-                    }
-                    Component::CurDir => {}
-                    other => resolved.push(other.as_os_str()),
-                }
-            }
-            return resolved;
-        }
-    }
-    absolute
 }

@@ -4,6 +4,7 @@
 //! plain synchronous code).
 
 mod atomic;
+pub(crate) mod canonical;
 mod copy;
 pub(crate) mod errors;
 
@@ -39,7 +40,8 @@ impl NativeFiles {
         self
     }
 
-    fn resolve(&self, path: &str) -> PathBuf {
+    /// `path`, relative ones joined to the working directory.
+    pub(crate) fn resolve(&self, path: &str) -> PathBuf {
         resolve(self.working_dir.as_deref(), path)
     }
 

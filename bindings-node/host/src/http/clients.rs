@@ -17,7 +17,7 @@ use reqwest::Client;
 use rustls_platform_verifier::Verifier;
 
 /// Redirects followed before giving up; fetch's limit.
-const MAX_REDIRECTS: usize = 20;
+pub(crate) const MAX_REDIRECTS: usize = 20;
 
 /// The `User-Agent` sent unless a request sets its own: what Node's `fetch`, which the original
 /// engine used, sends, so servers see the same client as before.

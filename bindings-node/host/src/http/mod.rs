@@ -7,6 +7,7 @@
 
 mod clients;
 mod errors;
+mod per_host;
 mod prepare;
 
 use std::sync::Arc;
@@ -18,6 +19,10 @@ use tokio::runtime::Handle;
 use crate::duration::{display_ms, limit};
 use crate::task::{bounded, cancelled, spawn_effect, Outcome};
 use clients::Clients;
+pub(crate) use clients::MAX_REDIRECTS;
+pub(crate) use prepare::parse_url;
+pub use per_host::DEFAULT_PER_HOST;
+use per_host::PerHost;
 use prepare::Prepared;
 
 /// Most bytes reserved up front from a response's `Content-Length`: a server's claim is not
@@ -29,12 +34,20 @@ const MAX_PREALLOCATION: u64 = 1 << 20;
 pub struct NativeHttp {
     handle: Handle,
     clients: Arc<Clients>,
+    per_host: Arc<PerHost>,
 }
 
 impl NativeHttp {
-    /// A client whose requests run on `handle`'s runtime.
+    /// A client whose requests run on `handle`'s runtime, at most [`DEFAULT_PER_HOST`] in flight
+    /// to one origin.
     pub fn new(handle: Handle) -> Self {
-        NativeHttp { handle, clients: Arc::new(Clients::default()) }
+        NativeHttp { handle, clients: Arc::new(Clients::default()), per_host: Arc::new(PerHost::new(DEFAULT_PER_HOST)) }
+    }
+
+    /// The same client with at most `limit` requests in flight to one origin.
+    pub fn with_per_host_limit(mut self, limit: usize) -> Self {
+        self.per_host = Arc::new(PerHost::new(limit));
+        self
     }
 }
 
@@ -63,9 +76,15 @@ impl HttpClient for NativeHttp {
         let limit = limit(request.timeout_ms);
         let max_bytes = request.max_response_bytes;
         let signal = request.signal;
+        let per_host = self.per_host.clone();
         spawn_effect(&self.handle, "HTTP request", async move {
             let origin = prepared.origin();
-            match bounded(exchange(client, prepared, max_bytes), limit, &signal).await {
+            // Waiting for a slot counts against the request's time: it is part of getting an answer.
+            let exchange = async {
+                let _slot = per_host.acquire(&origin).await;
+                exchange(client, prepared, max_bytes).await
+            };
+            match bounded(exchange, limit, &signal).await {
                 Outcome::Done(result) => result,
                 Outcome::Cancelled => Err(cancelled("HTTP request")),
                 Outcome::TimedOut => Err(EffectError::new(

@@ -45,7 +45,8 @@ fn other(message: String) -> EffectError {
     EffectError::new(EffectErrorKind::Other, message)
 }
 
-fn parse_url(text: &str) -> EffectResult<Url> {
+/// `text` as an `http(s)` URL, with the message every request reports for a bad one.
+pub(crate) fn parse_url(text: &str) -> EffectResult<Url> {
     let url = Url::parse(text.trim()).map_err(|e| other(format!("Invalid URL: {text} ({e})")))?;
     match url.scheme() {
         "http" | "https" => Ok(url),

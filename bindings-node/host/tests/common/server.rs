@@ -122,6 +122,17 @@ async fn handle(mut socket: TcpStream, observed: Arc<Observed>, addr: SocketAddr
             respond(&mut socket, "302 Found", &[("Location", &location)], b"").await
         }
         "/redirect-loop" => respond(&mut socket, "302 Found", &[("Location", "/redirect-loop")], b"").await,
+        // `/redirect-<status>?<location>`: that status, to that location (written as it is).
+        _ if path.starts_with("/redirect-") => {
+            let status = match &path["/redirect-".len()..] {
+                "301" => "301 Moved Permanently",
+                "303" => "303 See Other",
+                "307" => "307 Temporary Redirect",
+                "308" => "308 Permanent Redirect",
+                _ => "302 Found",
+            };
+            respond(&mut socket, status, &[("Location", &query)], b"").await
+        }
         "/slow" => {
             // Wait for a response that never comes; notice when the client gives up.
             let mut byte = [0u8; 1];

@@ -35,6 +35,8 @@ pub enum EffectErrorKind {
     Cancelled,
     /// The host does not provide this effect.
     Unsupported,
+    /// The run's permissions do not allow it (a path outside its roots, a host not listed).
+    NotPermitted,
     /// Anything else.
     Other,
 }
@@ -46,6 +48,11 @@ impl EffectError {
 
     pub fn unsupported(what: &str) -> Self {
         EffectError::new(EffectErrorKind::Unsupported, format!("{what} is not available in this environment"))
+    }
+
+    /// `Permission denied: <what>`, for an effect the run's permissions do not allow.
+    pub fn not_permitted(what: impl std::fmt::Display) -> Self {
+        EffectError::new(EffectErrorKind::NotPermitted, format!("Permission denied: {what}"))
     }
 }
 

@@ -27,7 +27,8 @@ pub(super) fn item_error(node_type: &str, operation: &str, index: usize, error: 
     node_error(node_type, format!("{operation} failed at item {index}: {error}"))
 }
 
-/// `undefined` in an array becomes `null`, as `JSON.stringify` writes it.
+/// An expression's result as an element or field: `undefined` stays `undefined`, as JavaScript
+/// keeps it in an array or object.
 pub(super) fn defined(value: Option<Value>) -> Value {
-    value.unwrap_or(Value::Null)
+    value.unwrap_or(Value::Undefined)
 }

@@ -12,6 +12,7 @@ mod group;
 mod http_request;
 mod image;
 mod r#loop;
+mod pace;
 mod parallel;
 mod shell_command;
 mod spreadsheet;

@@ -135,8 +135,9 @@ fn check_string_list(field: &str, value: &Value, min_items: usize, issues: &mut 
     if items.len() < min_items {
         issues.push(ParameterIssue::new(field, format!("Array must contain at least {min_items} element(s)")));
     }
+    // Items are file paths, or the files' contents as binary data.
     for (i, item) in items.iter().enumerate() {
-        if !item.is_string() {
+        if !item.is_string() && item.as_bytes().is_none() {
             issues.push(ParameterIssue::new(format!("{field}.{i}"), expected("string", item)));
         }
     }

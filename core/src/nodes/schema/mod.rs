@@ -55,7 +55,8 @@ pub enum ParamKind {
     Number { min: Option<f64>, max: Option<f64>, exclusive_min: bool, integer: bool },
     Boolean,
     Enum(&'static [&'static str]),
-    /// `string[]`, non-empty when `min_items > 0`.
+    /// `string[]` of file paths (items may also be the files' contents as binary data),
+    /// non-empty when `min_items > 0`.
     StringList { min_items: usize },
     /// `string[]` or the JSON text of one (shell-command `args`).
     StringListOrJson,

@@ -13,6 +13,8 @@ export function sessionConfigJson(config: ConductorConfig): string {
     maxNodes: config.limits?.maxNodes,
     expressionSteps: config.limits?.expressionSteps,
     workingDirectory: config.workingDirectory,
+    workers: config.workers,
+    http: config.http,
     storage: config.storage,
   });
 }

@@ -14,19 +14,27 @@ import { decodeValue, encodeValue, ValueEncodeError } from "../../values/codec.j
 import { handOver, handOverInput, KeptValues } from "./kept-values.js";
 
 /**
- * Gives `result` a `trace` property parsed from `text` when first read (then a plain data
- * property): parsing a trace costs more than running a small flow, and most callers never
- * look at it. Enumerable, so `JSON.stringify` and structured clone still carry it.
+ * Gives `result` a `trace` property fetched from the engine when first read (then a plain data
+ * property): writing and parsing a trace costs more than running a small flow, and most callers
+ * never look at it. The engine keeps the trace until it is read, or until the result is
+ * garbage-collected unread (`forget`). Enumerable, so `JSON.stringify` and structured clone
+ * still carry it.
  */
-function defineLazyTrace(result: WireResult, text: string): void {
+function defineLazyTrace(result: WireResult, fetch: () => unknown, forget: FinalizationRegistry<number> | undefined, id: number): void {
   const settle = (value: unknown) => Object.defineProperty(result, "trace", { value, writable: true, enumerable: true, configurable: true });
+  const token = {};
+  forget?.register(result, id, token);
   Object.defineProperty(result, "trace", {
     get() {
-      const value: unknown = JSON.parse(text);
+      forget?.unregister(token);
+      const value = fetch();
       settle(value);
       return value;
     },
-    set: settle,
+    set(value: unknown) {
+      forget?.unregister(token);
+      settle(value);
+    },
     enumerable: true,
     configurable: true,
   });
@@ -91,6 +99,13 @@ export class SessionEngine implements EngineAdapter {
   private readonly executions = new Map<number, string>();
   /** Values JS nodes hand each other, kept here while the engine holds handles to them. */
   readonly kept = new KeptValues();
+  /** Drops the engine's copy of a trace whose result was collected unread. */
+  private readonly unreadTraces =
+    typeof FinalizationRegistry === "function"
+      ? new FinalizationRegistry<number>((id) => {
+          if (this.stoppedBy === undefined) this.handle.dropTrace(id);
+        })
+      : undefined;
   private nextRunId = 1;
   /** Holds Node's event loop open while runs are pending (a native session's notifier is weak). */
   private keepAlive: ReturnType<typeof setInterval> | undefined;
@@ -202,6 +217,13 @@ export class SessionEngine implements EngineAdapter {
     return Promise.race([promise, this.stopped]);
   }
 
+  /** A trace from the engine; `null` when it is gone (its engine stopped). */
+  private readTrace(id: number): unknown {
+    if (this.stoppedBy !== undefined) return null;
+    const text = this.handle.takeTrace(id);
+    return typeof text === "string" ? JSON.parse(text) : null;
+  }
+
   private deliverCompleted(): void {
     let completed: ReturnType<SessionHandle["takeCompleted"]>;
     try {
@@ -220,7 +242,7 @@ export class SessionEngine implements EngineAdapter {
       }
       // The result holds what it needs of the run's kept values; the rest can go.
       if (execution !== undefined) this.kept.release(execution);
-      if (trace !== undefined && trace !== null) defineLazyTrace(value, trace);
+      if (typeof trace === "number") defineLazyTrace(value, () => this.readTrace(trace), this.unreadTraces, trace);
       const resolve = this.pending.get(runId);
       this.pending.delete(runId);
       this.executions.delete(runId);

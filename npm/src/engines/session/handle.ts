@@ -11,7 +11,11 @@ export type SessionHandle = {
   run(runId: number, flowJson: string, optionsJson: string, buffers: Uint8Array[]): number;
   drive(): number;
   resolveCalls(answersJson: string, buffers: Uint8Array[]): number;
-  takeCompleted(): Array<{ runId: number; result: string; buffers: Uint8Array[]; trace?: string | null }>;
+  takeCompleted(): Array<{ runId: number; result: string; buffers: Uint8Array[]; trace?: number | null }>;
+  /** A finished run's trace as JSON text, by the id `takeCompleted` gave; none once taken or dropped. */
+  takeTrace(id: number): string | null | undefined;
+  /** Forgets a trace that will not be read. */
+  dropTrace(id: number): void;
   takeEvents(): string;
   takeCalls(): { records: string; buffers: Uint8Array[] };
   cancel(executionId: string): boolean;

@@ -2,14 +2,14 @@
 //! with the original's output objects and messages.
 
 use crate::json;
-use crate::value::Value;
+use crate::value::{Bytes, Value};
 
 use super::super::common::{get_input, node_error, Config};
 use super::super::common_effects::effect_error;
 use super::schema::SCHEMA;
 use crate::error::ExecutionError;
-use crate::format::{iso_timestamp, js_string};
-use crate::host::effects::FileSystem;
+use crate::format::{iso_timestamp, js_string, json_stringify};
+use crate::host::effects::{EffectError, FileSystem};
 use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
 
@@ -26,38 +26,49 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             return Err(node_error(TYPE, "Path is required"));
         }
         let operation = config.str("operation").unwrap_or("read").to_owned();
-        let content = config.get("content").or_else(|| invocation.input_value("input")).map(text_of);
+        let content = config.get("content").or_else(|| invocation.input_value("input")).map(bytes_of).transpose()?;
         let target = get_input(&invocation, &config, "targetPath").and_then(Value::as_str).map(str::to_owned);
         let recursive = config.bool("recursive").unwrap_or(false);
-        run(files, &operation, &path, content, target, recursive).await.map(Some)
+        // `encoding: "buffer"` (or `null`, as Node's `readFile`) reads the bytes as a Buffer;
+        // anything else reads UTF-8 text, as the original always did.
+        let binary = matches!(invocation.param("encoding"), Some(Value::Null)) || invocation.param("encoding").and_then(Value::as_str) == Some("buffer");
+        run(files, &operation, &path, content, target, recursive, binary).await.map(Some)
     })
 }
 
-/// File contents to write: strings as they are, anything else as JSON.
-fn text_of(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => serde_json::to_string(other).unwrap_or_else(|_| js_string(other)),
-    }
+/// File contents to write: binary data as its bytes, strings as UTF-8, anything else as the
+/// JSON text `JSON.stringify` gives.
+fn bytes_of(value: &Value) -> Result<Vec<u8>, ExecutionError> {
+    Ok(match value {
+        Value::String(s) => s.clone().into_bytes(),
+        other => match other.as_bytes() {
+            Some(bytes) => bytes.as_slice().to_vec(),
+            None => match json_stringify(other).map_err(|e| node_error(TYPE, format!("Write operation failed: {e}")))? {
+                Some(text) => text.into_bytes(),
+                None => js_string(other).into_bytes(),
+            },
+        },
+    })
 }
 
-async fn run(files: &dyn FileSystem, operation: &str, path: &str, content: Option<String>, target: Option<String>, recursive: bool) -> Result<Value, ExecutionError> {
+async fn run(files: &dyn FileSystem, operation: &str, path: &str, content: Option<Vec<u8>>, target: Option<String>, recursive: bool, binary: bool) -> Result<Value, ExecutionError> {
     match operation {
         "read" => {
             let fail = |m: String| node_error(TYPE, format!("Read operation failed: {m}"));
-            let meta = files.stat(path).await.map_err(|e| fail(e.message))?.ok_or_else(|| fail(format!("File does not exist: {path}")))?;
+            let failed = |e: EffectError| effect_error(TYPE, format!("Read operation failed: {e}"), &e);
+            let meta = files.stat(path).await.map_err(failed)?.ok_or_else(|| fail(format!("File does not exist: {path}")))?;
             if !meta.is_file {
                 return Err(fail(format!("Path is not a file: {path}")));
             }
-            let bytes = files.read(path).await.map_err(|e| fail(e.message))?;
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            Ok(json!({"result": text, "content": text, "success": true, "path": path, "size": meta.size,
+            let bytes = files.read(path).await.map_err(failed)?;
+            let content = if binary { Value::from(Bytes::buffer(bytes)) } else { Value::String(String::from_utf8_lossy(&bytes).into_owned()) };
+            Ok(json!({"result": content.clone(), "content": content, "success": true, "path": path, "size": meta.size,
                       "modified": meta.modified_ms.map(iso_timestamp)}))
         }
         "write" => {
-            let text = content.unwrap_or_default();
-            let size = text.len();
-            files.write(path, text.into_bytes(), true).await.map_err(|e| effect_error(TYPE, format!("Write operation failed: {e}"), &e))?;
+            let bytes = content.unwrap_or_default();
+            let size = bytes.len();
+            files.write(path, bytes, true).await.map_err(|e| effect_error(TYPE, format!("Write operation failed: {e}"), &e))?;
             Ok(json!({"result": format!("File written: {path}"), "success": true, "path": path, "size": size}))
         }
         "create" => {
@@ -70,11 +81,12 @@ async fn run(files: &dyn FileSystem, operation: &str, path: &str, content: Optio
         }
         "list" => {
             let fail = |m: String| node_error(TYPE, format!("List directory failed: {m}"));
-            let meta = files.stat(path).await.map_err(|e| fail(e.message))?.ok_or_else(|| fail(format!("Directory does not exist: {path}")))?;
+            let failed = |e: EffectError| effect_error(TYPE, format!("List directory failed: {e}"), &e);
+            let meta = files.stat(path).await.map_err(failed)?.ok_or_else(|| fail(format!("Directory does not exist: {path}")))?;
             if !meta.is_dir {
                 return Err(fail(format!("Path is not a directory: {path}")));
             }
-            let listed = list(files, path, recursive).await.map_err(|e| fail(e.message))?;
+            let listed = list(files, path, recursive).await.map_err(failed)?;
             let count = listed.len();
             Ok(json!({"result": listed, "files": listed, "success": true, "path": path, "count": count}))
         }

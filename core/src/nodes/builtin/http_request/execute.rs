@@ -6,7 +6,7 @@
 
 use base64::Engine as _;
 use crate::json;
-use crate::value::{Map, Value};
+use crate::value::{Bytes, Map, Value};
 
 use super::super::common::{get_input, node_error, Config};
 use super::super::common_effects::effect_error;
@@ -14,7 +14,7 @@ use super::query::append_query;
 use super::retry_after::retry_after_ms;
 use super::schema::SCHEMA;
 use crate::error::{ErrorCode, ExecutionError};
-use crate::format::js_string;
+use crate::format::{js_string, json_stringify};
 use crate::host::effects::{HttpRequest, HttpResponse};
 use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::schema::check::is_url;
@@ -40,7 +40,13 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
         }
         let ok = (200..300).contains(&response.status);
         let content_type = response.headers.iter().find(|(k, _)| k == "content-type").map(|(_, v)| v.to_ascii_lowercase()).unwrap_or_default();
-        let body = decode_body(&content_type, response.body);
+        // `responseType: "buffer"` keeps the body as binary data; otherwise it is decoded by its
+        // content type, as the original did.
+        let body = if invocation.param("responseType").and_then(Value::as_str) == Some("buffer") {
+            Value::from(Bytes::buffer(response.body))
+        } else {
+            decode_body(&content_type, response.body)
+        };
         let mut headers = Map::new();
         for (name, value) in response.headers {
             match headers.get_mut(&name) {
@@ -119,9 +125,14 @@ fn build_request(invocation: &Invocation, config: &Config) -> Result<HttpRequest
                 if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
                     headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
                 }
-                serde_json::to_vec(value).map_err(|e| node_error(TYPE, e))?
+                // JSON as `JSON.stringify` writes it (dates as ISO text, NaN as null...).
+                json_stringify(value).map_err(|e| node_error(TYPE, e))?.unwrap_or_default().into_bytes()
             }
-            other => js_string(other).into_bytes(),
+            // Binary data is sent as it is.
+            other => match other.as_bytes() {
+                Some(bytes) => bytes.as_slice().to_vec(),
+                None => js_string(other).into_bytes(),
+            },
         }),
         _ => None,
     };

@@ -3,7 +3,7 @@
 //! off the scheduler (`offload`).
 
 use crate::json;
-use crate::value::Value;
+use crate::value::{Bytes, Value};
 
 use super::super::common::{array_input, get_input, node_error, Config};
 use super::super::common_effects::effect_error;
@@ -22,16 +22,16 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             return Err(ExecutionError::new(ErrorCode::IMPLEMENTATION_NOT_FOUND, format!("[{TYPE}] Image processing needs a file system, which this environment does not provide")));
         };
         let operation = config.str("operation").unwrap_or("overlay").to_owned();
-        let images: Vec<String> = match get_input(&invocation, &config, "images") {
+        let images: Vec<ImageRef> = match get_input(&invocation, &config, "images") {
             Some(value) => match array_input(value, config.str("dataPath")) {
-                Some(items) => items.iter().filter_map(path_of).collect(),
-                None => path_of(value).into_iter().collect(),
+                Some(items) => items.iter().filter_map(image_ref).collect(),
+                None => image_ref(value).into_iter().collect(),
             },
             None => Vec::new(),
         };
-        let base = invocation.input_value("baseImage").and_then(path_of);
-        let overlay = invocation.input_value("overlayImage").and_then(path_of);
-        let (source, layers): (String, Vec<String>) = match operation.as_str() {
+        let base = invocation.input_value("baseImage").and_then(image_ref);
+        let overlay = invocation.input_value("overlayImage").and_then(image_ref);
+        let (source, layers): (ImageRef, Vec<ImageRef>) = match operation.as_str() {
             "overlay" => {
                 // Without explicit inputs, the first two of `images` serve as base and overlay.
                 let base = base.or_else(|| images.first().cloned());
@@ -52,7 +52,7 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
                 None => return Err(node_error(TYPE, "No valid image inputs provided")),
             },
         };
-        let missing = |path: &str, role: &str| node_error(TYPE, format!("{role} file not found: {path}"));
+        let missing = |image: &ImageRef, role: &str| node_error(TYPE, format!("{role} file not found: {}", image.describe()));
         let source_role = match operation.as_str() {
             "overlay" => "Base image",
             "merge" => "Image",
@@ -75,6 +75,7 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
         let options = render::options(&config, &format);
         let output = render::run(&host, source_bytes, layer_bytes, options).await?;
         let size = output.bytes.len();
+        let data = Bytes::buffer(output.bytes.clone());
         files.write(&output_path, output.bytes, true).await.map_err(|e| effect_error(TYPE, format!("Failed to create output image: {e}"), &e))?;
         Ok(Some(json!({
             "result": output_path,
@@ -84,25 +85,50 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             "format": format,
             "size": size,
             "success": true,
+            // The encoded image itself, as a Buffer, for nodes that work on data rather than files.
+            "data": data,
         })))
     })
 }
 
-/// An image reference: a path string, `{path}`, or another image node's output
-/// (`{imagePath}` / `{result: path}`), so image nodes chain.
-fn path_of(value: &Value) -> Option<String> {
+/// Where an image comes from: a file, or the encoded bytes themselves.
+#[derive(Clone)]
+enum ImageRef {
+    Path(String),
+    Bytes(Bytes),
+}
+
+impl ImageRef {
+    fn describe(&self) -> String {
+        match self {
+            ImageRef::Path(path) => path.clone(),
+            ImageRef::Bytes(bytes) => format!("<{} bytes of image data>", bytes.len()),
+        }
+    }
+}
+
+/// An image reference: a path string, `{path}`, another image node's output (`{imagePath}` /
+/// `{result: path}`), so image nodes chain, or binary data (a `Buffer` of PNG, JPEG or WebP).
+fn image_ref(value: &Value) -> Option<ImageRef> {
+    if let Some(bytes) = value.as_bytes() {
+        return Some(ImageRef::Bytes(bytes.clone()));
+    }
     match value {
-        Value::String(path) if !path.is_empty() => Some(path.clone()),
+        Value::String(path) if !path.is_empty() => Some(ImageRef::Path(path.clone())),
         Value::Object(map) => ["path", "imagePath", "result"]
             .iter()
             .find_map(|key| map.get(*key).and_then(Value::as_str).filter(|p| !p.is_empty()))
-            .map(str::to_owned),
+            .map(|path| ImageRef::Path(path.to_owned())),
         _ => None,
     }
 }
 
-/// The file's bytes, or `None` when it does not exist.
-async fn read(files: &dyn FileSystem, path: &str) -> Result<Option<Vec<u8>>, ExecutionError> {
+/// The image's bytes, or `None` when its file does not exist.
+async fn read(files: &dyn FileSystem, image: &ImageRef) -> Result<Option<Vec<u8>>, ExecutionError> {
+    let path = match image {
+        ImageRef::Bytes(bytes) => return Ok(Some(bytes.as_slice().to_vec())),
+        ImageRef::Path(path) => path,
+    };
     match files.stat(path).await {
         Ok(Some(meta)) if meta.is_file => files.read(path).await.map(Some).map_err(|e| effect_error(TYPE, &e, &e)),
         Ok(_) => Ok(None),

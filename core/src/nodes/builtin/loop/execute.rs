@@ -10,6 +10,7 @@ use crate::value::Value;
 use super::super::common::{array_input, node_error, Config};
 use super::super::common_budget::NodeBudget;
 use super::super::common_expression::compile_condition;
+use super::super::pace::{run_pure, Pace};
 use super::schema::SCHEMA;
 use crate::format::iso_timestamp;
 use crate::host::{BoxFuture, SharedHost};
@@ -24,17 +25,18 @@ const DEFAULT_MAX_ITERATIONS: f64 = 1000.0;
 const RECORD_BYTES: usize = 96;
 
 pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
-    let started = host.now();
-    let result = run(&invocation, &host, started);
-    Box::pin(async move { result })
+    run_pure(invocation, host, 0, |invocation, host, pace| run(invocation, host, pace))
 }
 
-fn run(invocation: &Invocation, host: &SharedHost, started: f64) -> NodeResult {
+fn run(invocation: &Invocation, host: &SharedHost, pace: &Pace<'_>) -> NodeResult {
+    let started = host.now();
     let config = Config::new(&SCHEMA, invocation);
     let cap = config.get("maxIterations").and_then(Value::as_f64).unwrap_or(DEFAULT_MAX_ITERATIONS).max(1.0) as usize;
     let over_cap = || node_error(TYPE, format!("Loop exceeded its iteration cap of {cap} (maxIterations)"));
     let timestamp = json!(iso_timestamp(started));
-    let calls = NodeBudget::new(invocation.expression_limits, &invocation.signal);
+    // Expression calls get the attempt's step cap (see `pace`); `full` is the node's own budget.
+    let full = invocation.expression_limits;
+    let calls = NodeBudget::new(pace.limits(&full), &invocation.signal);
     let mut results: Vec<Value> = Vec::new();
     match config.str("loopType").unwrap_or("forEach") {
         "times" => {
@@ -42,6 +44,7 @@ fn run(invocation: &Invocation, host: &SharedHost, started: f64) -> NodeResult {
             if count > cap {
                 return Err(over_cap());
             }
+            pace.expect(count)?;
             calls.spend(TYPE, count.saturating_mul(RECORD_BYTES))?;
             results.extend((0..count).map(|i| json!({"iteration": i, "timestamp": timestamp})));
         }
@@ -49,8 +52,9 @@ fn run(invocation: &Invocation, host: &SharedHost, started: f64) -> NodeResult {
             let condition = compile_condition(TYPE, config.str("condition").unwrap_or("false"), &["iteration", "lastResult"])?;
             let mut last = Value::Null;
             loop {
+                pace.tick()?;
                 let iteration = Value::from(results.len());
-                let go = condition.test_in(&[&iteration, &last], &calls.limits, calls.checks()).map_err(|e| {
+                let go = pace.checked(&full, condition.test_in(&[&iteration, &last], &calls.limits, calls.checks())).map_err(|e| {
                     calls.stopped().err().unwrap_or_else(|| node_error(TYPE, format!("Invalid condition: {e}")))
                 })?;
                 if !go {
@@ -77,6 +81,7 @@ fn run(invocation: &Invocation, host: &SharedHost, started: f64) -> NodeResult {
             if items.len() > cap {
                 return Err(over_cap());
             }
+            pace.expect(items.len())?;
             calls.spend(TYPE, items.len().saturating_mul(RECORD_BYTES))?;
             results.extend(items.iter().enumerate().map(|(i, item)| json!({"index": i, "item": item, "processed": true, "timestamp": timestamp})));
         }

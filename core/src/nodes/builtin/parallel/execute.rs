@@ -9,6 +9,7 @@ use crate::value::Value;
 
 use super::super::common::{array_input, get_input, node_error, Config};
 use super::super::common_budget::NodeBudget;
+use super::super::pace::{run_pure, Pace};
 use super::super::common_expression::{compile_function, defined};
 use super::schema::SCHEMA;
 use crate::format::iso_timestamp;
@@ -18,12 +19,11 @@ use crate::nodes::{Invocation, NodeResult};
 const TYPE: &str = "parallel";
 
 pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
-    let started = host.now();
-    let result = run(&invocation, &host, started);
-    Box::pin(async move { result })
+    run_pure(invocation, host, 0, |invocation, host, pace| run(invocation, host, pace))
 }
 
-fn run(invocation: &Invocation, host: &SharedHost, started: f64) -> NodeResult {
+fn run(invocation: &Invocation, host: &SharedHost, pace: &Pace<'_>) -> NodeResult {
+    let started = host.now();
     let config = Config::new(&SCHEMA, invocation);
     let operations = match get_input(invocation, &config, "operations") {
         Some(value) => array_input(value, config.str("dataPath")).ok_or_else(|| node_error(TYPE, "operations must be an array"))?.clone(),
@@ -35,15 +35,17 @@ fn run(invocation: &Invocation, host: &SharedHost, started: f64) -> NodeResult {
     let function = compile_function(TYPE, config.str("processFunction").unwrap_or("op => op"), &["op", "index"])?;
     let strategy = config.str("strategy").unwrap_or("allSettled");
     let fail_fast = config.bool("failFast").unwrap_or(false) || strategy == "all";
-    let calls = NodeBudget::new(invocation.expression_limits, &invocation.signal);
+    let full = invocation.expression_limits;
+    let calls = NodeBudget::new(pace.limits(&full), &invocation.signal);
     let timestamp = json!(iso_timestamp(started));
     let (mut results, mut completed, mut failed) = (Vec::with_capacity(operations.len()), 0usize, 0usize);
     for (index, op) in operations.iter().enumerate() {
+        pace.tick()?;
         if index % 256 == 0 {
             calls.stopped()?;
         }
         let position = Value::from(index);
-        match function.call_in(&[op, &position], &calls.limits, calls.output()) {
+        match pace.checked(&full, function.call_in(&[op, &position], &calls.limits, calls.output())) {
             Ok(value) => {
                 completed += 1;
                 results.push(json!({"index": index, "input": op, "result": defined(value), "timestamp": timestamp}));

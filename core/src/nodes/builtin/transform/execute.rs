@@ -2,40 +2,28 @@
 //! sandboxed expressions. An expression that fails on an item fails the node (the original
 //! silently substituted fallback values).
 
-use std::sync::Arc;
-
 use crate::value::Value;
 
 use super::super::common::{array_input, get_input, node_error, Config, ObjectTemplate};
+use super::super::pace::{run_pure, Pace};
 use super::operations::{apply, Settings};
 use super::schema::SCHEMA;
-use crate::host::{offload, BoxFuture, SharedHost};
+use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
 
 const TYPE: &str = "transform";
 /// The output object (reference §7.10).
 static OUTPUT: ObjectTemplate<5> = ObjectTemplate::new(["result", "inputCount", "outputCount", "operation", "success"]);
-/// Above this many items the work moves off the scheduler (`Host::run_blocking`).
-const OFFLOAD_ITEMS: usize = 20_000;
-
 pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
     let size = input_size(&invocation);
-    if size < OFFLOAD_ITEMS {
-        let result = transform(&invocation);
-        return Box::pin(async move { result });
-    }
-    let invocation = Arc::new(invocation);
-    Box::pin(async move {
-        let job = invocation.clone();
-        offload(&host, move || transform(&job)).await?
-    })
+    run_pure(invocation, host, size, |invocation, _host, pace| transform(invocation, pace))
 }
 
 fn input_size(invocation: &Invocation) -> usize {
     invocation.get_input("data").and_then(|v| array_input(v, invocation.param("dataPath").and_then(Value::as_str))).map_or(0, Vec::len)
 }
 
-fn transform(invocation: &Invocation) -> NodeResult {
+fn transform(invocation: &Invocation, pace: &Pace<'_>) -> NodeResult {
     let config = Config::new(&SCHEMA, invocation);
     let empty = Vec::new();
     let items = match get_input(invocation, &config, "data") {
@@ -44,7 +32,7 @@ fn transform(invocation: &Invocation) -> NodeResult {
     };
     let operation = config.str("operation").unwrap_or("map");
     let function = invocation.input_value("function").and_then(Value::as_str).or_else(|| config.str("transformFunction")).unwrap_or("item => item");
-    let settings = Settings { function, config: &config, limits: invocation.expression_limits, signal: &invocation.signal };
+    let settings = Settings { function, config: &config, limits: invocation.expression_limits, signal: &invocation.signal, pace };
     let result = apply(operation, items, &settings)?;
     let output_count = match &result {
         Value::Array(items) => items.len(),

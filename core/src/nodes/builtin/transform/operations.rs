@@ -8,6 +8,7 @@ use crate::value::{Map, Value};
 use super::super::common::{node_error, Config};
 use super::super::common_budget::NodeBudget;
 use super::super::common_expression::{compile_function, defined, item_error};
+use super::super::pace::Pace;
 use super::schema::FUNCTION_FORM;
 use crate::error::ExecutionError;
 use crate::nodes::schema::ExpressionForm;
@@ -26,6 +27,8 @@ pub(super) struct Settings<'a> {
     pub limits: Limits,
     /// The node's signal: expression calls stop when it is cancelled.
     pub signal: &'a CancelToken,
+    /// The attempt's allowance (see `pace`).
+    pub pace: &'a Pace<'a>,
 }
 
 /// Items between two looks at the signal outside expression calls (a call looks every few
@@ -66,16 +69,24 @@ fn implicit(operation: &str) -> &'static [&'static str] {
 /// Expression-driven operations share one output bound and stop when the node's signal is
 /// cancelled (its run was cancelled or its attempt timed out).
 pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Result<Value, ExecutionError> {
-    let calls = NodeBudget::new(s.limits, s.signal);
+    let (pace, full) = (s.pace, s.limits);
+    let calls = NodeBudget::new(pace.limits(&full), s.signal);
     let limits = &calls.limits;
-    let look = |i: usize| if i % ITEMS_PER_LOOK == 0 { calls.stopped() } else { Ok(()) };
+    // Between items: the inline allowance, and every few hundred items the signal.
+    let next = |i: usize| -> Result<(), ExecutionError> {
+        pace.tick()?;
+        if i % ITEMS_PER_LOOK == 0 {
+            calls.stopped()?;
+        }
+        Ok(())
+    };
     Ok(match operation {
         "map" => {
             let f = compile_function(TYPE, s.function, implicit(operation))?;
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
-                look(i)?;
-                out.push(defined(f.call_in(&[item], limits, calls.output()).map_err(|e| item_error(TYPE, "map", i, e))?));
+                next(i)?;
+                out.push(defined(pace.checked(&full, f.call_in(&[item], limits, calls.output())).map_err(|e| item_error(TYPE, "map", i, e))?));
             }
             Value::Array(out)
         }
@@ -83,8 +94,8 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
             let f = compile_function(TYPE, s.function, implicit(operation))?;
             let mut out = Vec::new();
             for (i, item) in items.iter().enumerate() {
-                look(i)?;
-                if f.test_in(&[item], limits, calls.checks()).map_err(|e| item_error(TYPE, "filter", i, e))? {
+                next(i)?;
+                if pace.checked(&full, f.test_in(&[item], limits, calls.checks())).map_err(|e| item_error(TYPE, "filter", i, e))? {
                     out.push(item.clone());
                 }
             }
@@ -94,13 +105,14 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
             let f = compile_function(TYPE, s.function, implicit(operation))?;
             let mut acc = initial(s.config.get("reduceInitial"));
             for (i, item) in items.iter().enumerate() {
-                look(i)?;
+                next(i)?;
                 let index = Value::from(i);
-                acc = defined(f.call_with_fields_in(&[("acc", &acc), ("item", item), ("index", &index)], limits, calls.checks()).map_err(|e| item_error(TYPE, "reduce", i, e))?);
+                acc = defined(pace.checked(&full, f.call_with_fields_in(&[("acc", &acc), ("item", item), ("index", &index)], limits, calls.checks())).map_err(|e| item_error(TYPE, "reduce", i, e))?);
             }
             acc
         }
         "sort" => {
+            pace.expect(items.len())?;
             let mut sorted: Vec<Value> = items.to_vec();
             let key = |v: &Value| -> Value { s.sort_key().map_or_else(|| v.clone(), |k| path(v, k).cloned().unwrap_or(Value::Null)) };
             sorted.sort_by(|a, b| {
@@ -117,6 +129,7 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
             let Some(key) = s.group_key().or(s.sort_key()).filter(|k| !k.is_empty()) else {
                 return Err(node_error(TYPE, "groupKey or sortKey is required for group operation"));
             };
+            pace.expect(items.len())?;
             let mut groups: Map<String, Value> = Map::new();
             for item in items {
                 let name = path(item, key).map_or_else(|| "undefined".to_owned(), js_string);
@@ -126,8 +139,12 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
             }
             Value::Object(groups)
         }
-        "flatten" => Value::Array(flatten(items, s.flatten_depth())),
+        "flatten" => {
+            pace.expect(items.len())?;
+            Value::Array(flatten(items, s.flatten_depth()))
+        }
         "unique" => {
+            pace.expect(items.len())?;
             let mut seen = HashSet::new();
             Value::Array(items.iter().filter(|item| seen.insert(serde_json::to_string(item).unwrap_or_default())).cloned().collect())
         }

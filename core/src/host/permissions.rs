@@ -1,0 +1,243 @@
+//! What one run may reach outside its data, when whoever started it is not fully trusted (a
+//! caller of a protocol server): process spawning, files under given directories, HTTP to given
+//! hosts, image processing.
+//!
+//! Two places enforce it. Validation refuses, before anything runs, a node whose type needs a
+//! capability the run lacks (`PERMISSION_DENIED`, naming the node and the capability). Paths and
+//! URLs can come from inputs and expressions, so the host a run sees is narrowed too
+//! ([`Host::restrict`](super::Host::restrict)): every file path and every HTTP request, redirects
+//! included, is checked when the effect happens.
+
+use serde::{Deserialize, Serialize};
+
+use super::Capabilities;
+
+/// A run's permissions. Anything not granted is denied: `{}` allows pure computation only.
+/// Read as `{shell?, image?, files?: boolean | {roots}, http?: boolean | {hosts}}`; an unknown
+/// key is an error (a misspelt grant must not silently grant nothing).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunPermissions {
+    /// `shell-command`: starting processes. A process can do anything its user can, so this is
+    /// as good as every other permission.
+    pub shell: bool,
+    /// `image`: decoding and encoding images (the files it reads and writes need `files` too).
+    pub image: bool,
+    /// `file-system`, spreadsheet files and images: which paths.
+    pub files: FileAccess,
+    /// `http-request`: which hosts.
+    pub http: HttpAccess,
+}
+
+/// File access: none, any path, or paths inside the given directories.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum FileAccess {
+    /// `true`: any path; `false`: none.
+    Any(bool),
+    /// `{roots: [...]}`: paths that, with symlinks resolved, are inside one of these directories.
+    /// Relative roots resolve against the host's working directory.
+    Within { roots: Vec<String> },
+}
+
+/// HTTP access: none, any host, or the given hosts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum HttpAccess {
+    /// `true`: any host; `false`: none.
+    Any(bool),
+    /// `{hosts: [...]}`: `example.com` (any port), `example.com:8080`, `*.example.com` (its
+    /// subdomains, not itself), IP addresses (`127.0.0.1`, `[::1]`).
+    To { hosts: Vec<String> },
+}
+
+impl Default for FileAccess {
+    fn default() -> Self {
+        FileAccess::Any(false)
+    }
+}
+
+impl Default for HttpAccess {
+    fn default() -> Self {
+        HttpAccess::Any(false)
+    }
+}
+
+impl FileAccess {
+    /// Whether some path is allowed.
+    pub fn any_allowed(&self) -> bool {
+        !matches!(self, FileAccess::Any(false))
+    }
+}
+
+impl HttpAccess {
+    /// Whether some host is allowed.
+    pub fn any_allowed(&self) -> bool {
+        !matches!(self, HttpAccess::Any(false))
+    }
+
+    /// Whether a request to `host` (as a parsed URL gives it: lower-case, IPv6 in brackets) on
+    /// `port` is allowed.
+    pub fn allows(&self, host: &str, port: u16) -> bool {
+        match self {
+            HttpAccess::Any(allowed) => *allowed,
+            HttpAccess::To { hosts } => hosts.iter().any(|pattern| host_matches(pattern, host, port)),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RunPermissions {
+    /// Through the engine's value and [`RunPermissions::read`]: derived untagged enums buffer
+    /// their input and cost the browser module kilobytes for a few fields.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = crate::value::Value::deserialize(deserializer)?;
+        RunPermissions::read(&value).map_err(serde::de::Error::custom)
+    }
+}
+
+impl RunPermissions {
+    /// Reads permissions from their JSON form.
+    pub fn read(value: &crate::value::Value) -> Result<Self, String> {
+        use crate::value::Value;
+        let Value::Object(map) = value else { return Err("permissions must be an object".to_owned()) };
+        let mut permissions = RunPermissions::default();
+        let list = |value: &Value, what: &str| -> Result<Vec<String>, String> {
+            let items = value.as_array().ok_or_else(|| format!("{what} must be an array of strings"))?;
+            items.iter().map(|item| item.as_str().map(str::to_owned).ok_or_else(|| format!("{what} must be an array of strings"))).collect()
+        };
+        let access = |value: &Value, key: &str, field: &str| -> Result<Result<bool, Vec<String>>, String> {
+            match value {
+                Value::Bool(allowed) => Ok(Ok(*allowed)),
+                Value::Object(inner) if inner.len() == 1 && inner.contains_key(field) => Ok(Err(list(&inner[field], &format!("{key}.{field}"))?)),
+                _ => Err(format!("{key} must be true, false or {{{field}: [...]}}")),
+            }
+        };
+        for (key, item) in map {
+            match key.as_str() {
+                "shell" => permissions.shell = item.as_bool().ok_or("shell must be a boolean")?,
+                "image" => permissions.image = item.as_bool().ok_or("image must be a boolean")?,
+                "files" => permissions.files = access(item, "files", "roots")?.map_or_else(|roots| FileAccess::Within { roots }, FileAccess::Any),
+                "http" => permissions.http = access(item, "http", "hosts")?.map_or_else(|hosts| HttpAccess::To { hosts }, HttpAccess::Any),
+                other => return Err(format!("unknown permission \"{other}\" (expected shell, image, files, http)")),
+            }
+        }
+        Ok(permissions)
+    }
+
+    /// Everything allowed: what a run without permissions may do.
+    pub fn all() -> Self {
+        RunPermissions { shell: true, image: true, files: FileAccess::Any(true), http: HttpAccess::Any(true) }
+    }
+
+    /// The first capability in `needed` these permissions deny, by the name a caller grants it
+    /// under (`shell`, `files`, `http`, `image`).
+    pub fn denied(&self, needed: &Capabilities) -> Option<&'static str> {
+        if needed.processes && !self.shell {
+            Some("shell")
+        } else if needed.file_system && !self.files.any_allowed() {
+            Some("files")
+        } else if needed.http && !self.http.any_allowed() {
+            Some("http")
+        } else if needed.images && !self.image {
+            Some("image")
+        } else {
+            None
+        }
+    }
+}
+
+/// `pattern` against a URL's host and port. Host names compare without case and without a
+/// trailing dot; `*.` matches subdomains only, so `*.example.com` does not grant `example.com`.
+fn host_matches(pattern: &str, host: &str, port: u16) -> bool {
+    let pattern = pattern.trim().to_ascii_lowercase();
+    let (pattern_host, pattern_port) = split_port(&pattern);
+    if pattern_port.is_some_and(|p| p != port) {
+        return false;
+    }
+    let pattern_host = bracketed(pattern_host.trim_end_matches('.'));
+    let host = host.to_ascii_lowercase();
+    let host = host.trim_end_matches('.');
+    match pattern_host.strip_prefix("*.") {
+        Some(suffix) => host.len() > suffix.len() + 1 && host.ends_with(suffix) && host[..host.len() - suffix.len()].ends_with('.'),
+        None => host == pattern_host,
+    }
+}
+
+/// `host:port` → (`host`, port); a bare IPv6 address (colons, no brackets) has no port.
+fn split_port(pattern: &str) -> (&str, Option<u16>) {
+    if let Some(end) = pattern.strip_prefix('[').and_then(|rest| rest.find(']')) {
+        let (host, rest) = pattern.split_at(end + 2);
+        return (host, rest.strip_prefix(':').and_then(|p| p.parse().ok()));
+    }
+    match pattern.rsplit_once(':') {
+        Some((host, port)) if !host.contains(':') => match port.parse() {
+            Ok(port) => (host, Some(port)),
+            // Not a port: compare the whole pattern, which then matches nothing.
+            Err(_) => (pattern, None),
+        },
+        _ => (pattern, None),
+    }
+}
+
+/// IPv6 addresses the way URLs print them, in brackets.
+fn bracketed(host: &str) -> String {
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]")
+    } else {
+        host.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn to(hosts: &[&str]) -> HttpAccess {
+        HttpAccess::To { hosts: hosts.iter().map(|h| (*h).to_owned()).collect() }
+    }
+
+    #[test]
+    fn host_patterns() {
+        let access = to(&["Example.com", "api.test:8080", "*.svc.local", "127.0.0.1", "::1"]);
+        assert!(access.allows("example.com", 443));
+        assert!(access.allows("example.com.", 80));
+        assert!(!access.allows("evil-example.com", 443));
+        assert!(!access.allows("sub.example.com", 443));
+        assert!(access.allows("api.test", 8080));
+        assert!(!access.allows("api.test", 80));
+        assert!(access.allows("a.svc.local", 80));
+        assert!(access.allows("a.b.svc.local", 80));
+        assert!(!access.allows("svc.local", 80));
+        assert!(!access.allows("xsvc.local", 80));
+        assert!(access.allows("127.0.0.1", 9));
+        assert!(access.allows("[::1]", 9));
+        assert!(!to(&["[::1]:80"]).allows("[::1]", 81));
+        assert!(to(&["[::1]:80"]).allows("[::1]", 80));
+        assert!(!to(&["example.com:notaport"]).allows("example.com", 80));
+        assert!(!HttpAccess::Any(false).allows("example.com", 80));
+        assert!(HttpAccess::Any(true).allows("example.com", 80));
+    }
+
+    #[test]
+    fn denied_names_the_capability() {
+        let none = RunPermissions::default();
+        assert_eq!(none.denied(&Capabilities { processes: true, ..Capabilities::NONE }), Some("shell"));
+        assert_eq!(none.denied(&Capabilities { images: true, file_system: true, ..Capabilities::NONE }), Some("files"));
+        assert_eq!(none.denied(&Capabilities::NONE), None);
+        let files = RunPermissions { files: FileAccess::Within { roots: vec!["/tmp".into()] }, ..RunPermissions::default() };
+        assert_eq!(files.denied(&Capabilities { images: true, file_system: true, ..Capabilities::NONE }), Some("image"));
+        assert_eq!(RunPermissions::all().denied(&Capabilities::ALL), None);
+    }
+
+    #[test]
+    fn the_wire_forms() {
+        let parsed: RunPermissions = serde_json::from_str(r#"{"shell":true,"files":{"roots":["/a"]},"http":{"hosts":["x"]}}"#).unwrap_or_default();
+        assert_eq!(parsed.files, FileAccess::Within { roots: vec!["/a".into()] });
+        assert_eq!(parsed.http, to(&["x"]));
+        assert!(parsed.shell && !parsed.image);
+        let open: RunPermissions = serde_json::from_str(r#"{"files":true,"http":false}"#).unwrap_or_default();
+        assert_eq!((open.files, open.http), (FileAccess::Any(true), HttpAccess::Any(false)));
+        assert!(serde_json::from_str::<RunPermissions>(r#"{"shel":true}"#).is_err(), "a misspelt grant is an error, not silently nothing");
+        assert!(serde_json::from_str::<RunPermissions>(r#"{"files":{"root":["/a"]}}"#).is_err());
+    }
+}

@@ -1,0 +1,140 @@
+//! The host a run with [`RunPermissions`] sees: the same host, its effects narrowed. An effect
+//! granted entirely is passed through and one not granted is refused outright. A grant limited
+//! to roots or hosts needs the host itself to check paths and URLs at each effect (symlinks
+//! resolved, every redirect hop): it gives such checked effects through [`Host::confine`];
+//! a host that gives none has the effect refused.
+
+use std::sync::Arc;
+
+use super::effects::{DirEntry, EffectError, EffectResult, FileMetadata, FileSystem, HttpClient, HttpRequest, HttpResponse, ProcessOutput, ProcessRunner, ProcessSpec};
+use super::permissions::{FileAccess, HttpAccess, RunPermissions};
+use super::{BoxCallback, BoxFuture, Capabilities, Host, MaybeSend, SharedHost};
+use crate::nodes::{Invocation, NodeResult};
+
+/// Effects a host checks itself for grants limited to roots or hosts.
+#[derive(Default)]
+pub struct ConfinedEffects {
+    /// The file system limited to the granted roots.
+    pub files: Option<Box<dyn FileSystem>>,
+    /// HTTP limited to the granted hosts.
+    pub http: Option<Box<dyn HttpClient>>,
+}
+
+/// `host` as a run with `permissions` may use it.
+pub fn restricted(host: SharedHost, permissions: &RunPermissions) -> SharedHost {
+    let confined = host.confine(permissions);
+    Arc::new(Narrowed { inner: host, permissions: permissions.clone(), confined })
+}
+
+/// Refuses every effect: what a run gets for an effect it was not granted.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Denied;
+
+fn denied<T: MaybeSend + 'static>(what: &'static str) -> BoxFuture<'static, EffectResult<T>> {
+    Box::pin(std::future::ready(Err(EffectError::not_permitted(what))))
+}
+
+const NO_FILES: &str = "this run may not use files";
+const NO_HTTP: &str = "this run may not make HTTP requests";
+const NO_PROCESSES: &str = "this run may not start processes (shell)";
+
+impl FileSystem for Denied {
+    fn stat(&self, _path: &str) -> BoxFuture<'static, EffectResult<Option<FileMetadata>>> {
+        denied(NO_FILES)
+    }
+    fn read(&self, _path: &str) -> BoxFuture<'static, EffectResult<Vec<u8>>> {
+        denied(NO_FILES)
+    }
+    fn write(&self, _path: &str, _contents: Vec<u8>, _create_parents: bool) -> BoxFuture<'static, EffectResult<()>> {
+        denied(NO_FILES)
+    }
+    fn list(&self, _path: &str) -> BoxFuture<'static, EffectResult<Vec<DirEntry>>> {
+        denied(NO_FILES)
+    }
+    fn create_dir(&self, _path: &str, _recursive: bool) -> BoxFuture<'static, EffectResult<()>> {
+        denied(NO_FILES)
+    }
+    fn remove(&self, _path: &str, _recursive: bool) -> BoxFuture<'static, EffectResult<()>> {
+        denied(NO_FILES)
+    }
+    fn copy(&self, _from: &str, _to: &str) -> BoxFuture<'static, EffectResult<()>> {
+        denied(NO_FILES)
+    }
+    fn rename(&self, _from: &str, _to: &str) -> BoxFuture<'static, EffectResult<()>> {
+        denied(NO_FILES)
+    }
+    fn temp_dir(&self) -> String {
+        String::new()
+    }
+}
+
+impl HttpClient for Denied {
+    fn send(&self, _request: HttpRequest) -> BoxFuture<'static, EffectResult<HttpResponse>> {
+        denied(NO_HTTP)
+    }
+}
+
+impl ProcessRunner for Denied {
+    fn run(&self, _spec: ProcessSpec) -> BoxFuture<'static, EffectResult<ProcessOutput>> {
+        denied(NO_PROCESSES)
+    }
+}
+
+/// A host whose effects are narrowed to a run's permissions.
+struct Narrowed {
+    inner: SharedHost,
+    permissions: RunPermissions,
+    confined: ConfinedEffects,
+}
+
+impl Host for Narrowed {
+    fn now(&self) -> f64 {
+        self.inner.now()
+    }
+    fn sleep(&self, ms: f64) -> BoxFuture<'static, ()> {
+        self.inner.sleep(ms)
+    }
+    fn random(&self) -> f64 {
+        self.inner.random()
+    }
+    fn spawn(&self, task: BoxFuture<'static, ()>) {
+        self.inner.spawn(task)
+    }
+    fn run_blocking(&self, job: BoxCallback) {
+        self.inner.run_blocking(job)
+    }
+    fn has_workers(&self) -> bool {
+        self.inner.has_workers()
+    }
+
+    fn materialize(&self, run: &str, values: Vec<std::sync::Arc<crate::value::Value>>) -> BoxFuture<'static, Result<Vec<crate::value::Value>, crate::error::ExecutionError>> {
+        self.inner.materialize(run, values)
+    }
+
+    fn execute_custom(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
+        self.inner.execute_custom(invocation)
+    }
+    fn capabilities(&self) -> Capabilities {
+        self.inner.capabilities()
+    }
+    fn http(&self) -> Option<&dyn HttpClient> {
+        let inner = self.inner.http()?;
+        Some(match self.permissions.http {
+            HttpAccess::Any(true) => inner,
+            HttpAccess::Any(false) => &Denied,
+            HttpAccess::To { .. } => self.confined.http.as_deref().unwrap_or(&Denied),
+        })
+    }
+    fn files(&self) -> Option<&dyn FileSystem> {
+        let inner = self.inner.files()?;
+        Some(match self.permissions.files {
+            FileAccess::Any(true) => inner,
+            FileAccess::Any(false) => &Denied,
+            FileAccess::Within { .. } => self.confined.files.as_deref().unwrap_or(&Denied),
+        })
+    }
+    fn processes(&self) -> Option<&dyn ProcessRunner> {
+        let inner = self.inner.processes()?;
+        Some(if self.permissions.shell { inner } else { &Denied })
+    }
+}

@@ -1,0 +1,117 @@
+//! Where a pure built-in node's CPU work runs: a little of it on the thread that drives the run,
+//! the rest on the host's worker pool.
+//!
+//! The thread that drives a run is often the embedder's own (Node's JS thread: Electron's main
+//! process), which must never stall. A small map or a short loop costs microseconds, far less
+//! than a trip to a worker thread and back, so pure nodes first run where they are called with a
+//! small allowance — about a millisecond, and a capped step budget per expression call. Work that
+//! outgrows it is abandoned (pure nodes have no effects, so nothing is lost but the time spent)
+//! and runs again on the host's workers with the node's full budgets. Hosts without workers (a
+//! browser tab, a Web Worker, tests) run it at once with the full budgets.
+
+use std::cell::Cell;
+use std::sync::Arc;
+
+use crate::error::ExecutionError;
+use crate::expression::{ExpressionError, Limits};
+use crate::host::{offload, BoxFuture, Host, SharedHost};
+use crate::nodes::{Invocation, NodeResult};
+
+/// Time the first, inline attempt may take (ms).
+const INLINE_MS: f64 = 1.0;
+/// Steps one expression call may take inline.
+const INLINE_STEPS: u64 = 50_000;
+/// Items between two clock reads while inline (a clock read costs tens of nanoseconds).
+const CHECK_EVERY: u32 = 64;
+
+/// The allowance of one attempt at a pure node's work.
+pub(super) struct Pace<'h> {
+    /// `None`: no allowance (the work runs to its end, with its full budgets).
+    inline: Option<(&'h dyn Host, f64)>,
+    since_check: Cell<u32>,
+    overran: Cell<bool>,
+}
+
+impl<'h> Pace<'h> {
+    fn unbounded() -> Self {
+        Pace { inline: None, since_check: Cell::new(0), overran: Cell::new(false) }
+    }
+
+    fn inline(host: &'h dyn Host) -> Self {
+        Pace { inline: Some((host, host.now() + INLINE_MS)), since_check: Cell::new(0), overran: Cell::new(false) }
+    }
+
+    /// The limits of one expression call: the node's own, with the step budget capped inline.
+    pub fn limits(&self, limits: &Limits) -> Limits {
+        match self.inline {
+            Some(_) => Limits { max_steps: limits.max_steps.min(INLINE_STEPS), ..*limits },
+            None => *limits,
+        }
+    }
+
+    /// Between two items: an error once the inline allowance is spent (the attempt is then
+    /// abandoned, whatever the caller makes of the error).
+    pub fn tick(&self) -> Result<(), ExecutionError> {
+        let Some((host, deadline)) = self.inline else { return Ok(()) };
+        let count = self.since_check.get() + 1;
+        if count < CHECK_EVERY {
+            self.since_check.set(count);
+            return Ok(());
+        }
+        self.since_check.set(0);
+        if host.now() > deadline {
+            return Err(self.overrun());
+        }
+        Ok(())
+    }
+
+    /// An expression call's result: a step-budget error that only the inline cap caused means
+    /// the allowance is spent (the call runs again with the full budget).
+    pub fn checked<T>(&self, full: &Limits, result: Result<T, ExpressionError>) -> Result<T, ExpressionError> {
+        if let Err(error) = &result {
+            if self.inline.is_some() && full.max_steps > INLINE_STEPS && error.is_step_budget() {
+                self.overran.set(true);
+            }
+        }
+        result
+    }
+
+    /// Before work that cannot stop halfway (a sort): an error when `items` is more than an
+    /// inline attempt should take on.
+    pub fn expect(&self, items: usize) -> Result<(), ExecutionError> {
+        /// About a millisecond of sorting or grouping.
+        const INLINE_ITEMS: usize = 2_000;
+        if self.inline.is_some() && items > INLINE_ITEMS {
+            return Err(self.overrun());
+        }
+        Ok(())
+    }
+
+    fn overrun(&self) -> ExecutionError {
+        self.overran.set(true);
+        ExecutionError::internal("The node's inline allowance is spent; it continues on a worker")
+    }
+}
+
+/// Runs `work` for `invocation`: inline within an allowance where the host has workers to move
+/// it to, there at once when `items` says it is large, and directly where there are none.
+pub(super) fn run_pure(invocation: Invocation, host: SharedHost, items: usize, work: fn(&Invocation, &SharedHost, &Pace<'_>) -> NodeResult) -> BoxFuture<'static, NodeResult> {
+    /// Inputs this large go to a worker without an inline attempt.
+    const OFFLOAD_ITEMS: usize = 20_000;
+    if !host.has_workers() {
+        let result = work(&invocation, &host, &Pace::unbounded());
+        return Box::pin(std::future::ready(result));
+    }
+    if items < OFFLOAD_ITEMS {
+        let pace = Pace::inline(&*host);
+        let result = work(&invocation, &host, &pace);
+        if !pace.overran.get() {
+            return Box::pin(std::future::ready(result));
+        }
+    }
+    let invocation = Arc::new(invocation);
+    Box::pin(async move {
+        let (job, worker_host) = (invocation.clone(), host.clone());
+        offload(&host, move || work(&job, &worker_host, &Pace::unbounded())).await?
+    })
+}

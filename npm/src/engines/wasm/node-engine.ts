@@ -1,0 +1,80 @@
+/**
+ * The WebAssembly engine in a Node process (`engine: "wasm"`, or `"auto"` where no native binary
+ * fits): a `SessionEngine` over the Node fallback module's `WasmConductor`, whose host does
+ * files, processes and HTTP through Node's own modules and keeps flows on disk like the native
+ * engine. Created synchronously, like the native engine. After a trap (a Rust panic) the pending
+ * runs end with `INTERNAL_ERROR` and the next call gets a session on a fresh instance.
+ */
+import { delegatingEngine } from "../../conductor/delegate.js";
+import type { EngineAdapter, WireEvent } from "../../conductor/engine.js";
+import type { ConductorConfig, NodeExecutorFactory } from "../../types/execution.js";
+import { sessionConfigJson } from "../session/config.js";
+import { SessionEngine } from "../session/engine.js";
+import type { SessionHandle } from "../session/handle.js";
+import type { WasmConductor } from "./atomiton_conductor_wasm.js";
+import { nodeHostFunctions, nodeFlowStorage } from "./node-host.js";
+import { nodeWasmInstance } from "./node-module.js";
+
+export type NodeWasmEngine = EngineAdapter & { close(): void };
+
+/** One session and what ends it: a trap of its instance, or `close`. */
+type Live = { engine: SessionEngine; module: WasmConductor; forget: () => void };
+
+export function createNodeWasmEngine(config: ConductorConfig): NodeWasmEngine {
+  let factory: NodeExecutorFactory | undefined;
+  let listener: (events: WireEvent[]) => void = () => {};
+  let live: Live | undefined;
+  let closed = false;
+
+  const open = (): SessionEngine => {
+    if (live) return live.engine;
+    if (closed) throw new Error("@atomiton/conductor: this engine has been closed");
+    const instance = nodeWasmInstance();
+    const module = new instance.glue.WasmConductor(sessionConfigJson(config), nodeHostFunctions(config), nodeFlowStorage(config));
+    const engine = new SessionEngine("wasm", sessionHandle(module), instance.glue, {
+      holdEventLoop: false,
+      deferNotify: true,
+      onTrap: (error) => instance.trapped(error),
+    });
+    // A trap here or in another conductor's session: this session is unusable too.
+    const forget = instance.onTrap((error) => {
+      engine.stop(error);
+      if (live?.engine === engine) live = undefined;
+    });
+    engine.setExecutorFactory(factory);
+    engine.setEventListener(listener);
+    live = { engine, module, forget };
+    return engine;
+  };
+  open(); // a module that cannot load fails here, at createConductor, not at the first run
+
+  const overrides = {
+    setExecutorFactory(next: NodeExecutorFactory | undefined) {
+      factory = next;
+      live?.engine.setExecutorFactory(next);
+    },
+    setEventListener(next: (events: WireEvent[]) => void) {
+      listener = next;
+      live?.engine.setEventListener(next);
+    },
+    flushEvents() {
+      live?.engine.flushEvents();
+    },
+    /** Frees the module's conductor (`shutdown()`, once no run is pending); nothing may be called afterwards. */
+    close() {
+      closed = true;
+      live?.forget();
+      live?.module.free();
+      live = undefined;
+    },
+  };
+  return delegatingEngine(open, overrides) as NodeWasmEngine;
+}
+
+/** The module's conductor as a `SessionHandle`: `run` takes the flow as UTF-8 bytes (see bindings-wasm/src/conductor.rs). */
+function sessionHandle(conductor: WasmConductor): SessionHandle {
+  const encoder = new TextEncoder();
+  const handle = Object.create(conductor) as SessionHandle;
+  handle.run = (runId, flowJson, optionsJson, buffers) => conductor.run(runId, encoder.encode(flowJson), optionsJson, buffers);
+  return handle;
+}

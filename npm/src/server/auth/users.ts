@@ -1,0 +1,79 @@
+/**
+ * Who may log in, and which machine clients hold API keys. Users come as entries with a
+ * `hashPassword` hash (checked here, in constant time, with the same work for unknown names so
+ * timing does not tell which names exist) or as the app's own verifier function. API keys come
+ * as SHA-256 digests (`generateApiKey().keyHash`), or as keys that are digested at startup.
+ */
+import type { Grant } from "../caller.js";
+import { hashPassword, isPasswordHash, verifyPassword } from "./passwords.js";
+import { digestOf } from "./secrets.js";
+
+/** A user who can log in with a password. */
+export type UserEntry = {
+  username: string;
+  /** From `hashPassword(password)`; a plain password is refused at startup. */
+  passwordHash: string;
+  /** Stable id (default: the username). */
+  id?: string;
+  email?: string;
+  roles?: string[];
+  /** What this user may do (default: the server's `auth.defaultGrant`). */
+  grant?: Grant;
+};
+
+/** A user a verifier accepted. */
+export type VerifiedUser = Omit<UserEntry, "passwordHash">;
+
+/** The app's own check (a directory, a database): the user, or `null` for bad credentials. */
+export type UserVerifier = (username: string, password: string) => Promise<VerifiedUser | null | undefined>;
+
+/** A machine client's key. */
+export type ApiKeyEntry = {
+  /** Names the client (its runs, flows and limits are kept under `key:<id>`). */
+  id: string;
+  /** `generateApiKey().keyHash`: the hex SHA-256 of the key. */
+  keyHash?: string;
+  /** The key itself, digested at startup (prefer `keyHash`: then the server never holds the key). */
+  key?: string;
+  grant?: Grant;
+};
+
+/** `entries` as a verifier. Throws at once on entries that could never work. */
+export function verifierOf(entries: readonly UserEntry[]): UserVerifier {
+  const byName = new Map<string, UserEntry>();
+  entries.forEach((entry, index) => {
+    if (typeof entry?.username !== "string" || entry.username === "") throw new TypeError(`auth.users[${index}] needs a username`);
+    if (!isPasswordHash(entry.passwordHash)) {
+      throw new TypeError(`auth.users[${index}] (${entry.username}): passwordHash must come from hashPassword(); plain passwords are not accepted`);
+    }
+    if (byName.has(entry.username)) throw new TypeError(`auth.users: the username ${entry.username} appears twice`);
+    byName.set(entry.username, entry);
+  });
+  // Checked for unknown names, so they cost what known ones do.
+  let decoy: Promise<string> | undefined;
+  return async (username, password) => {
+    const entry = byName.get(username);
+    decoy ??= hashPassword("decoy password for unknown users");
+    const matches = await verifyPassword(password, entry?.passwordHash ?? (await decoy));
+    if (!entry || !matches) return null;
+    const { passwordHash: _hash, ...user } = entry;
+    return user;
+  };
+}
+
+/** API keys by digest. Throws at once on entries that could never work. */
+export function apiKeysOf(entries: readonly ApiKeyEntry[]): Map<string, ApiKeyEntry> {
+  const byDigest = new Map<string, ApiKeyEntry>();
+  const ids = new Set<string>();
+  entries.forEach((entry, index) => {
+    if (typeof entry?.id !== "string" || entry.id === "") throw new TypeError(`auth.apiKeys[${index}] needs an id`);
+    if (ids.has(entry.id)) throw new TypeError(`auth.apiKeys: the id ${entry.id} appears twice`);
+    ids.add(entry.id);
+    const digest = typeof entry.keyHash === "string" ? entry.keyHash.toLowerCase() : typeof entry.key === "string" && entry.key.length >= 16 ? digestOf(entry.key) : undefined;
+    if (!digest || !/^[0-9a-f]{64}$/.test(digest)) {
+      throw new TypeError(`auth.apiKeys[${index}] (${entry.id}) needs a keyHash (hex SHA-256, from generateApiKey()) or a key of 16 characters or more`);
+    }
+    byDigest.set(digest, entry);
+  });
+  return byDigest;
+}

@@ -1,0 +1,137 @@
+/**
+ * One HTTP request to the protocol server: `POST /api/<channel>/<command>` with the args as JSON
+ * body, answered with the JSON of the result or `{error, code, ...}` and a status. Everything
+ * that can be refused without the body is refused before it is read — a wrong origin, path or
+ * method, a declared length over the limit, missing or bad credentials — so a hostile client
+ * costs no more than its headers. Nothing a client sends can make the handler throw.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ErrorCode } from "../types/errors.js";
+import type { Connection, Gateway } from "./gateway.js";
+import { originAllowed } from "./origin.js";
+import { parseWire, toWire } from "../values/codec.js";
+
+type Fields = Record<string, unknown>;
+
+/** The request handler of `server`; failures of the handler itself answer 500 and are logged. */
+export function httpHandler(gateway: Gateway, allowedOrigins: readonly string[]): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    serve(gateway, allowedOrigins, request, response).catch((error: unknown) => {
+      console.error("[@atomiton/conductor] protocol server request failed:", error);
+      if (!response.headersSent) sendJson(response, 500, { error: "Internal server error", code: ErrorCode.INTERNAL_ERROR });
+      else response.destroy();
+    });
+  };
+}
+
+async function serve(gateway: Gateway, allowedOrigins: readonly string[], request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const origin = request.headers.origin;
+  if (!originAllowed(origin, allowedOrigins)) return refuse(response, 403, `Origin not allowed: ${origin}`, ErrorCode.PERMISSION_DENIED);
+  if (origin !== undefined) {
+    response.setHeader("Access-Control-Allow-Origin", origin);
+    response.setHeader("Vary", "Origin");
+  }
+  if (request.method === "OPTIONS") {
+    response.writeHead(204, { "Access-Control-Allow-Methods": "POST", "Access-Control-Allow-Headers": "Content-Type, Authorization", "Access-Control-Max-Age": "600" });
+    response.end();
+    return;
+  }
+  const route = routeOf(request.url);
+  if (route === "malformed") return refuse(response, 400, "Malformed request path", ErrorCode.VALIDATION_FAILED);
+  if (!route || !gateway.knows(route.channel, route.command)) {
+    return refuse(response, 404, route ? `No handler for method: ${route.command}` : "Not found", ErrorCode.IMPLEMENTATION_NOT_FOUND);
+  }
+  if (request.method !== "POST") return refuse(response, 405, "Method not allowed: use POST", ErrorCode.VALIDATION_FAILED, { Allow: "POST" });
+  const limit = gateway.limits.maxBodyBytes;
+  const declared = Number(request.headers["content-length"]);
+  if (declared > limit) return refuse(response, 413, `Request body larger than ${limit} bytes`, ErrorCode.MEMORY_LIMIT_EXCEEDED, { Connection: "close" });
+  const token = bearerOf(request.headers.authorization);
+  const identity = gateway.identify(token);
+  const connection: Connection = "caller" in identity
+    ? { token, address: request.socket.remoteAddress ?? "", caller: identity.caller }
+    : { token, address: request.socket.remoteAddress ?? "", caller: undefined, failure: identity.failure };
+  if (!connection.caller && route.channel !== "auth") {
+    const answer = await gateway.call(connection, route.channel, route.command, undefined, 0);
+    return sendAnswer(response, answer, { Connection: "close" });
+  }
+  const body = await readBody(request, limit);
+  if (body === "aborted") return;
+  if (body === "too-large") return refuse(response, 413, `Request body larger than ${limit} bytes`, ErrorCode.MEMORY_LIMIT_EXCEEDED, { Connection: "close" });
+  let args: unknown;
+  try {
+    // Values JSON cannot say arrive as the codec's tags (values/codec.ts).
+    args = body.length === 0 ? undefined : parseWire(body.toString("utf8"));
+  } catch {
+    return refuse(response, 400, "Invalid JSON body", ErrorCode.DESERIALIZATION_FAILED);
+  }
+  sendAnswer(response, await gateway.call(connection, route.channel, route.command, args, body.length));
+}
+
+/** `channel` and `command` of an `/api/<channel>/<command>` path; `"malformed"` when it cannot be decoded. */
+function routeOf(url: string | undefined): { channel: string; command: string } | "malformed" | undefined {
+  try {
+    const match = /^\/api\/([^/]+)\/([^/]+)$/.exec(new URL(url ?? "/", "http://localhost").pathname);
+    return match ? { channel: decodeURIComponent(match[1]!), command: decodeURIComponent(match[2]!) } : undefined;
+  } catch {
+    return "malformed";
+  }
+}
+
+/** The token of an `Authorization: Bearer <token>` header. */
+export function bearerOf(header: string | undefined): string | undefined {
+  const match = typeof header === "string" ? /^\s*Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1];
+}
+
+/**
+ * The body, `"too-large"` past `limit` bytes (the rest is then discarded as it arrives, up to
+ * another `limit`, so the 413 can be read; beyond that the connection is dropped), or
+ * `"aborted"` when the client went away.
+ */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | "too-large" | "aborted"> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let discarded = 0;
+    const onData = (chunk: Buffer) => {
+      if (size <= limit) {
+        size += chunk.length;
+        if (size <= limit) chunks.push(chunk);
+        else {
+          chunks.length = 0;
+          resolve("too-large");
+        }
+      } else if ((discarded += chunk.length) > limit) {
+        request.socket.destroy();
+      }
+    };
+    request.on("data", onData);
+    request.once("end", () => resolve(size > limit ? "too-large" : Buffer.concat(chunks)));
+    request.once("aborted", () => resolve("aborted"));
+    request.once("error", () => resolve("aborted"));
+    request.once("close", () => resolve(request.readableEnded ? (size > limit ? "too-large" : Buffer.concat(chunks)) : "aborted"));
+  });
+}
+
+function sendAnswer(response: ServerResponse, answer: Awaited<ReturnType<Gateway["call"]>>, headers: Record<string, string> = {}): void {
+  if (answer.ok) return sendJson(response, 200, toWire(answer.result ?? null), headers);
+  const { ok: _ok, status, ...body } = answer;
+  const extra: Record<string, string> = { ...headers };
+  if (status === 401) extra["WWW-Authenticate"] = body.reason && body.reason !== "missing" ? 'Bearer error="invalid_token"' : "Bearer";
+  if (status === 429 && body.retryAfterMs !== undefined) extra["Retry-After"] = String(Math.max(1, Math.ceil(body.retryAfterMs / 1000)));
+  sendJson(response, status, withoutUndefined(body), extra);
+}
+
+function refuse(response: ServerResponse, status: number, error: string, code: ErrorCode, headers: Record<string, string> = {}): void {
+  sendJson(response, status, { error, code }, headers);
+}
+
+function sendJson(response: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(value);
+  response.writeHead(status, { ...headers, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
+  response.end(text);
+}
+
+function withoutUndefined(fields: Fields): Fields {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}
