@@ -137,6 +137,18 @@ test("deeply nested, circular and BigInt-carrying flows give results or coded er
   assert.equal(conductor.formats.parseFlow(conductor.formats.toYaml(nested)).nodes[0].id, "g9998");
 });
 
+test("runs of deeply nested flows reading values JS keeps all resolve (an answer could arrive before its call was registered)", async () => {
+  // A flow nested this deep runs on a worker thread; the transform reads its input, which JS
+  // keeps, so the engine asks JS for it. About one run in four used to wait forever.
+  const conductor = memory();
+  let nested = { id: "leaf", type: "transform", parameters: { operation: "map", transformFunction: "x => x + 1" } };
+  for (let i = 0; i < 1000; i++) nested = { id: `g${i}`, type: "group", nodes: [nested], edges: [] };
+  for (let run = 0; run < 40; run++) {
+    const result = await conductor.node.run(nested, { input: { data: [run] } });
+    assert.deepEqual(result.data.result, [run + 1]);
+  }
+});
+
 /** Work that would take hours: 1.7 million steps per item, with a budget of 10^12 steps. */
 const HEAVY = "x => { const a = [...'abcdefghijklmnopqrstuvwxyz'.repeat(50)]; return a.map(v => a.reduce((s, w) => s + w.length, 0)).length }";
 
