@@ -260,3 +260,20 @@ fn ten_thousand_deep_flow_parses_serialises_and_drops() {
         .unwrap();
     handle.join().unwrap();
 }
+
+#[test]
+fn a_repeated_key_in_flow_json_keeps_only_its_last_value_as_json_parse_does() {
+    // Found by fuzzing: the first `edges` (not an array) stayed beside the second, and the YAML
+    // written from that flow read back without its edges.
+    let text = r#"{"id":"g","edges":"g","type":"group","nodes":[{"id":"a","type":"transform"}],"edges":[{"source":"a","target":"a"}],"type":7}"#;
+    let flow = parse_definition_json(text, &limits()).unwrap();
+    assert_eq!(flow.edges.as_ref().map(Vec::len), Some(1));
+    assert!(!flow.extra.contains_key("edges"));
+    assert_eq!(flow.node_type, None);
+    assert_eq!(flow.extra.get("type"), Some(&json!(7)));
+    let back = parse_definition_yaml(&definition_to_yaml(&flow).unwrap(), &limits()).unwrap();
+    assert_eq!(back, flow);
+    let flow = parse_definition_json(r#"{"id":"g","edges":[{"source":"a","target":"a"}],"edges":"g"}"#, &limits()).unwrap();
+    assert_eq!(flow.edges, None);
+    assert_eq!(flow.extra.get("edges"), Some(&json!("g")));
+}
