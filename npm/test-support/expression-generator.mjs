@@ -106,7 +106,8 @@ class Generator {
       case "arr":
         return pick(["[]", "[1, 2, 3]", "[3, 1, 2]", "['b', 'a', 'c']", "[1, [2, [3, [4]]]]", "[, 1]", "[1, , 3]", "[0, -0, NaN]", "[null, undefined, 0]", "[{ a: 1 }, { a: 2 }]", "['10', '9', '1']", "[1.5, -2, 10]"]);
       case "obj":
-        return pick(["{}", "{ a: 1 }", "{ b: 2, a: 1 }", "{ 2: 'x', b: 1, 1: 'y' }", "{ a: { b: [1] } }", "{ n: -0, s: 'z' }", "{ list: [1, 2] }"]);
+        // In parentheses: at the start of an arrow's body, braces would open a block.
+        return `(${pick(["{}", "{ a: 1 }", "{ b: 2, a: 1 }", "{ 2: 'x', b: 1, 1: 'y' }", "{ a: { b: [1] } }", "{ n: -0, s: 'z' }", "{ list: [1, 2] }"])})`;
       default:
         return this.leaf(pick(["num", "str", "bool", "arr", "obj", "nullish"]), scope);
       case "nullish":

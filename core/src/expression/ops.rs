@@ -11,12 +11,14 @@ use super::interpreter::{lookup_json, truthy, Interp};
 use super::utf16;
 use super::value::Val;
 
-/// `Math.pow` / `**`, including the cases where IEEE `pow` and JavaScript disagree.
+/// `Math.pow` / `**`, including the cases where IEEE `pow` and JavaScript disagree. fdlibm's
+/// `pow`, as V8's: the platform's is correctly rounded where V8's is not (`1000 ** 32` is
+/// `9.999999999999999e+95` in JavaScript).
 pub(super) fn js_pow(x: f64, y: f64) -> f64 {
     if y.is_nan() || ((x == 1.0 || x == -1.0) && y.is_infinite()) {
         return f64::NAN;
     }
-    x.powf(y)
+    libm::pow(x, y)
 }
 
 /// `typeof v`.
@@ -285,7 +287,7 @@ impl Interp<'_> {
     }
 
     /// `key in obj`.
-    fn has_property(&mut self, obj: &Val<'_>, key: &Val<'_>) -> RtResult<bool> {
+    pub(super) fn has_property(&mut self, obj: &Val<'_>, key: &Val<'_>) -> RtResult<bool> {
         let k = self.coerce_str(key)?;
         self.charge_bytes(k.len())?;
         Ok(match obj {

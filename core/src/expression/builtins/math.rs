@@ -77,7 +77,6 @@ pub(super) fn call<'a>(it: &mut Interp, f: Native, args: Vec<Val<'a>>) -> RtResu
                 }
             }),
             _ => hypot(&nums),
-
         };
         return Ok(Val::Num(r));
     }
@@ -89,7 +88,7 @@ pub(super) fn call<'a>(it: &mut Interp, f: Native, args: Vec<Val<'a>>) -> RtResu
         Native::MathRound => js_round(x),
         Native::MathTrunc => x.trunc(),
         Native::MathSqrt => x.sqrt(),
-        Native::MathCbrt => x.cbrt(),
+        Native::MathCbrt => super::cbrt::cbrt(x),
         Native::MathSign => {
             if x.is_nan() || x == 0.0 {
                 x
@@ -97,10 +96,11 @@ pub(super) fn call<'a>(it: &mut Interp, f: Native, args: Vec<Val<'a>>) -> RtResu
                 x.signum()
             }
         }
-        Native::MathLog => x.ln(),
-        Native::MathLog2 => x.log2(),
-        Native::MathLog10 => x.log10(),
-        Native::MathExp => x.exp(),
+        // fdlibm's, as V8's: the platform's differ in the last bit for some inputs.
+        Native::MathLog => libm::log(x),
+        Native::MathLog2 => libm::log2(x),
+        Native::MathLog10 => libm::log10(x),
+        Native::MathExp => libm::exp(x),
         Native::MathPow => {
             let y = it.coerce_number(&arg(&args, 1))?;
             js_pow(x, y)

@@ -3,6 +3,7 @@
 //! listed here simply does not exist inside an expression.
 
 mod array;
+mod cbrt;
 pub(super) use array::View;
 mod global;
 mod json;

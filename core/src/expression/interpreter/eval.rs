@@ -195,6 +195,12 @@ impl Interp<'_> {
                         return Ok(None);
                     }
                     if !prop.is_callable() {
+                        // The one method every object inherits that the language keeps: an
+                        // object without its own `toString` is "[object Object]", as in V8.
+                        if m.name == "toString" && !self.has_property(&recv, &Val::OStr(Rc::new(m.name.clone())))? {
+                            self.eval_items(&m.args, f)?;
+                            return self.make_str("[object Object]".to_owned()).map(Some);
+                        }
                         return Err(type_error(
                             format!("{} is not a function", m.text),
                             Some(m.pos),
