@@ -121,10 +121,14 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
 
   const wantsProgress = () => progress.size > 0 || graphStates.size > 0;
 
-  async function run(node: NodeDefinition, overrides: ContextOverrides = {}): Promise<ExecutionResult> {
+  async function run(node: NodeDefinition, given: ContextOverrides | null = {}): Promise<ExecutionResult> {
     if (node === null || typeof node !== "object") {
       return executionFailure(ErrorCode.INVALID_NODE, "Invalid node definition: id and type are required");
     }
+    if (given !== null && typeof given !== "object") {
+      return executionFailure(ErrorCode.VALIDATION_FAILED, `Run options must be an object, got ${typeof given}`);
+    }
+    const overrides: ContextOverrides = given ?? {};
     const executionId = createExecutionId(overrides.executionId);
     const nodeId = typeof node.id === "string" ? node.id : "";
     const signal = overrides.signal;
@@ -262,12 +266,16 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
       return unwrap(await engine.saveFlow(definition)) as FlowDefinition;
     },
     async loadFlow(id: string): Promise<FlowDefinition> {
+      requireString(id, "Flow id");
       return unwrap(await engine.loadFlow(id)) as FlowDefinition;
     },
     async listFlows(listOptions: ListFlowsOptions = {}): Promise<FlowListResponse> {
-      return unwrap(await engine.listFlows(listOptions)) as FlowListResponse;
+      // Only the options there are: whatever else an object holds (a cycle, a BigInt) stays here.
+      const { limit, offset, sortBy, sortOrder } = typeof listOptions === "object" && listOptions !== null ? listOptions : ({} as ListFlowsOptions);
+      return unwrap(await engine.listFlows({ limit, offset, sortBy, sortOrder })) as FlowListResponse;
     },
     async deleteFlow(id: string): Promise<void> {
+      requireString(id, "Flow id");
       unwrap(await engine.deleteFlow(id));
     },
     onFlowSaved: (callback: (event: FlowSavedEvent) => void): Unsubscribe => flowSaved.add(callback),
@@ -305,8 +313,10 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
 
   const formats = {
     /** Reads a flow from YAML (the flow format, with its defaults) or JSON text. */
-    parseFlow: (text: string, parseOptions: { format?: "yaml" | "json"; defaults?: boolean } = {}): NodeDefinition =>
-      unwrap(engine.parseFlow(text, parseOptions)),
+    parseFlow: (text: string, parseOptions: { format?: "yaml" | "json"; defaults?: boolean } = {}): NodeDefinition => {
+      requireString(text, "Flow text");
+      return unwrap(engine.parseFlow(text, parseOptions));
+    },
     /** Writes a flow as YAML that reads back to the same definition. */
     toYaml: (definition: NodeDefinition): string => unwrap(engine.flowToYaml(definition)),
   };
@@ -353,6 +363,11 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
       return node.store;
     },
   };
+}
+
+/** Refuses what is not a string where the engine takes one (napi would throw an uncoded `StringExpected`). */
+function requireString(value: unknown, what: string): void {
+  if (typeof value !== "string") throw refused(ErrorCode.VALIDATION_FAILED, `${what} must be a string, got ${value === null ? "null" : typeof value}`);
 }
 
 /** A call refused before it reached the engine: the original message, with a code. */

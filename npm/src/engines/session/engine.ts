@@ -427,6 +427,8 @@ export class SessionEngine implements EngineAdapter {
   }
 
   flowToYaml(flow: NodeDefinition): Outcome<string> {
-    return JSON.parse(this.catalog.flowToYaml(encodeValue(flow, { omitUndefined: true })));
+    const text = writable(flow);
+    if (typeof text !== "string") return text;
+    return JSON.parse(this.catalog.flowToYaml(text));
   }
 }
