@@ -168,6 +168,20 @@ test("an AbortSignal stops a transform whose work would take hours", async () =>
   assert.equal(result.error.code, "CANCELLED");
 });
 
+test("a run timeout and a node timeout stop a transform whose work would take hours (both were ignored until it finished)", async () => {
+  const conductor = createConductor({ storage: { type: "memory" }, limits: { expressionSteps: 1e12 } });
+  const flow = { id: "t", type: "transform", parameters: { operation: "map", transformFunction: HEAVY, data: Array.from({ length: 300 }, (_, i) => i) } };
+  const run = await conductor.node.run(flow, { timeout: 1000 });
+  assert.equal(run.error.code, "TIMEOUT");
+  assert.equal(run.error.message, "Execution timed out after 1000ms");
+  const node = await conductor.node.run({ ...flow, parameters: { ...flow.parameters, timeout: 500 } });
+  assert.equal(node.error.code, "TIMEOUT");
+  assert.equal(node.error.message, "Node execution timed out after 500ms");
+  // The work stopped: the engine's workers are free for the next run.
+  const next = await conductor.node.run({ id: "t", type: "transform", parameters: { operation: "map", transformFunction: "x => x + 1", data: [1] } });
+  assert.deepEqual(next.data.result, [2]);
+});
+
 test("node.cancel stops a transform whose work would take hours, and the engine takes the next run", async () => {
   const conductor = createConductor({ storage: { type: "memory" }, limits: { expressionSteps: 1e12 } });
   const running = conductor.node.run(heavyFlow(), { executionId: "endless" });

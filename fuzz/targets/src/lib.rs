@@ -13,6 +13,7 @@ mod flow;
 mod image;
 mod spreadsheet;
 mod template;
+mod wire;
 
 pub use codec::codec;
 pub use expression::expression;
@@ -20,6 +21,7 @@ pub use flow::{flow_json, flow_yaml};
 pub use image::image;
 pub use spreadsheet::spreadsheet;
 pub use template::template;
+pub use wire::wire;
 
 /// Every target, by the name its corpus directory and its cargo-fuzz binary have.
 pub const TARGETS: &[(&str, fn(&[u8]))] = &[
@@ -30,6 +32,7 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("spreadsheet", spreadsheet),
     ("image", image),
     ("codec", codec),
+    ("wire", wire),
 ];
 
 /// Splits fuzz input at the first NUL: the part before and the part after (empty if none).
