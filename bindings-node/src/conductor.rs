@@ -23,6 +23,9 @@ type NotifyFn = ThreadsafeFunction<(), (), (), Status, false, true>;
 /// thread, where parsing them would hold up the event loop for more than a few milliseconds.
 const WORKER_THRESHOLD_BYTES: usize = 1024 * 1024;
 
+/// Result arrays of at least this many items reach JS in slices (`FinishedRun::slices`).
+const SLICE_ARRAYS_OF: usize = 2048;
+
 /// A finished run: the `ExecutionResult` as codec text with the binary data its tags refer to,
 /// and its trace apart (parsed lazily).
 #[napi(object)]
@@ -30,13 +33,17 @@ pub struct FinishedRun {
     pub run_id: u32,
     pub result: String,
     pub buffers: Vec<Buffer>,
+    /// The result's large arrays, apart: for each `slices` tag in `result`, by its number, the
+    /// texts of arrays whose items, concatenated, are that array's (read a few at a time, so a
+    /// large result never holds up the event loop in one piece).
+    pub slices: Vec<Vec<String>>,
     /// The trace's id for `takeTrace` / `dropTrace`.
     pub trace: Option<u32>,
 }
 
 impl From<CompletedRun> for FinishedRun {
     fn from(run: CompletedRun) -> Self {
-        FinishedRun { run_id: run.run_id, result: run.result, buffers: to_buffers(run.buffers), trace: run.trace }
+        FinishedRun { run_id: run.run_id, result: run.result, buffers: to_buffers(run.buffers), slices: run.slices, trace: run.trace }
     }
 }
 
@@ -87,7 +94,7 @@ impl NativeConductor {
         } else {
             FlowStore::new(Arc::new(FileStorage::new(storage_directory(&config), runtime.clone())))
         };
-        let session = Session::new(Engine::new(config.engine()), host.into_shared(), store, notifier.clone(), calls).with_worker_threshold(WORKER_THRESHOLD_BYTES);
+        let session = Session::new(Engine::new(config.engine()), host.into_shared(), store, notifier.clone(), calls).with_worker_threshold(WORKER_THRESHOLD_BYTES).with_result_slices(SLICE_ARRAYS_OF);
         Ok(NativeConductor { session: Arc::new(session), notifier, runtime })
     }
 

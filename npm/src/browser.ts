@@ -1,6 +1,7 @@
 /**
  * `@atomiton/conductor/browser`: the same conductor API in browsers and Electron renderers.
- * Flows run locally in WebAssembly; with a desktop bridge (`window.atomiton.__bridge__`), a
+ * Flows run locally in WebAssembly, in the page or (`worker: true`) in a dedicated Web Worker;
+ * with a desktop bridge (`window.atomiton.__bridge__`), a
  * configured server URL or a custom `transport`, they run there over the original wire
  * protocol and this package is the renderer-side client.
  */
@@ -11,6 +12,8 @@ import { browserEnvironment } from "./browser/environment.js";
 import { RemoteEngine } from "./engines/remote/engine.js";
 import { executionTransportEngine } from "./engines/transport/engine.js";
 import { WasmEngine } from "./engines/wasm/engine.js";
+import { WorkerEngine } from "./engines/worker/engine.js";
+import type { WorkerOption } from "./engines/worker/spawn.js";
 import { createIpcTransport } from "./transports/ipc.js";
 import { detectTransport } from "./transports/detect.js";
 import type { AtomitonBridge } from "./transports/types.js";
@@ -21,21 +24,41 @@ export const DEFAULT_SLOWMO_MS = 250;
 
 export type BrowserConductor = Conductor & {
   /**
-   * Resolves once the wasm engine is instantiated (calls made earlier wait for it anyway); after
-   * an internal error replaced the instance, once the replacement is.
+   * Resolves once the wasm engine is instantiated (in worker mode: once the worker has opened
+   * its session; calls made earlier wait for it anyway); after an internal error replaced the
+   * instance (or the worker), once the replacement is.
    */
   ready: Promise<void>;
+};
+
+export type { WorkerOption } from "./engines/worker/spawn.js";
+
+/** The browser entry's config: `ConductorConfig` and where the local wasm engine runs. */
+export type BrowserConductorConfig = ConductorConfig & {
+  /**
+   * Run the local wasm engine in a dedicated Web Worker, so a heavy flow leaves the page's main
+   * thread free: `true` (the package's worker script, found next to this module or by your
+   * bundler), `{ url }` (that script served from elsewhere) or `{ create }` (a worker you make).
+   * JS executors from `nodeExecutorFactory` still run in the page. Off by default: the engine
+   * then runs in the page, which needs no worker script to be served.
+   */
+  worker?: false | WorkerOption;
 };
 
 type BrowserWindow = { atomiton?: { __bridge__?: AtomitonBridge }; __ATOMITON_WS_URL__?: string; confirm?: (message: string) => boolean };
 
 const browserWindow = (): BrowserWindow => globalThis as BrowserWindow;
 
-/** A conductor; `config.serverUrl` (`http(s)://` or `ws(s)://`) runs flows on a server. */
-export function createConductorInstance(config: ConductorConfig = {}): BrowserConductor {
+/**
+ * A conductor; `config.serverUrl` (`http(s)://` or `ws(s)://`) runs flows on a server, and
+ * `config.worker` runs the local engine in a Web Worker.
+ */
+export function createConductorInstance(config: BrowserConductorConfig = {}): BrowserConductor {
   const win = browserWindow();
   const bridge = win.atomiton?.__bridge__;
-  const local = new WasmEngine(config);
+  const worker = config.worker || undefined;
+  const localEngine = (settings: ConductorConfig) => (worker ? new WorkerEngine(settings, worker) : new WasmEngine(settings));
+  const local = localEngine(config);
   const custom = typeof config.transport === "object" ? config.transport : undefined;
   // A transport named in the config ("local", "http", ...) or an apiUrl wins over what the page offers.
   const named = typeof config.transport === "string" || (config.transport === undefined && config.apiUrl !== undefined);
@@ -49,7 +72,7 @@ export function createConductorInstance(config: ConductorConfig = {}): BrowserCo
   const system = bridge ? createIpcTransport(bridge).channel("system") : undefined;
   const conductor = createConductorApi(engine, config, {
     environment: browserEnvironment(!!bridge, !!(custom || channels || remoteNamed)),
-    locals: { local, create: (settings) => new WasmEngine(settings) },
+    locals: { local, create: localEngine },
     auth: channels ? bridgeAuth(channels, tokens) : undefined,
     async restart() {
       if (typeof win.confirm !== "function" || !win.confirm("System will restart. Continue?")) return;

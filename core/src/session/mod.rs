@@ -14,6 +14,7 @@ mod driver;
 mod events;
 mod guard;
 mod mailbox;
+mod output;
 mod wire;
 
 use std::collections::{HashMap, HashSet};
@@ -70,6 +71,8 @@ pub struct Session {
     calls: Arc<ExecutorCalls>,
     /// Documents larger than this run on a worker (`None`: always on the embedder's thread).
     worker_threshold: Option<usize>,
+    /// Result arrays of at least this many items are written apart in slices (`None`: never).
+    slice_arrays_of: Option<usize>,
 }
 
 impl Session {
@@ -85,6 +88,7 @@ impl Session {
             events: Arc::new(Mailbox::new(notifier)),
             calls,
             worker_threshold: None,
+            slice_arrays_of: None,
         }
     }
 
@@ -93,6 +97,13 @@ impl Session {
     /// embedder's thread, where parsing them would hold up its event loop.
     pub fn with_worker_threshold(mut self, bytes: usize) -> Self {
         self.worker_threshold = Some(bytes);
+        self
+    }
+
+    /// Writes result arrays of at least `min_items` items apart, in slices the embedder can read
+    /// a few at a time (see [`CompletedRun::slices`]).
+    pub fn with_result_slices(mut self, min_items: usize) -> Self {
+        self.slice_arrays_of = Some(min_items);
         self
     }
 
@@ -137,6 +148,8 @@ impl Session {
         // cancel (an AbortSignal, a shutdown) that comes meanwhile must not be lost.
         let early = if on_this_thread { None } else { self.register_early(&options_json) };
         let session = self.clone();
+        let slice_arrays_of = self.slice_arrays_of;
+        let host = self.host.clone();
         let future: BoxFuture<'static, RunOutput> = Box::pin(async move {
             let (flow, request) = match parsed {
                 Some(parsed) => parsed,
@@ -146,7 +159,8 @@ impl Session {
             if let Some(id) = early {
                 lock(&session.runs).remove(&id);
             }
-            RunOutput::from_result(outcome.unwrap_or_else(|panic| failure(ExecutionError::internal(format!("The engine panicked: {}", panic_message(&*panic))))))
+            let result = outcome.unwrap_or_else(|panic| failure(ExecutionError::internal(format!("The engine panicked: {}", panic_message(&*panic)))));
+            output::write_output(&host, result, slice_arrays_of).await
         });
         if on_this_thread {
             self.driver.start(run_id, future);

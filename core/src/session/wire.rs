@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use crate::value::Value;
 
 use crate::engine::ExecutionResult;
-use crate::value::codec;
+use crate::value::{codec, slices};
 use crate::error::ExecutionError;
 
 /// `{"ok": true, "value": ...}` or `{"ok": false, "error": ExecutionError}`: fallible calls
@@ -52,6 +52,8 @@ pub(crate) struct RunRequest {
 pub(crate) struct RunOutput {
     pub result: String,
     pub buffers: Vec<std::sync::Arc<[u8]>>,
+    /// Large arrays of the result, written apart (see [`crate::value::slices`]).
+    pub slices: Vec<Vec<String>>,
     pub trace: Option<crate::trace::ExecutionTrace>,
 }
 
@@ -61,25 +63,32 @@ pub(crate) struct RunOutput {
 pub const MAX_TEXT_BYTES: usize = (1 << 29) - 24;
 
 impl RunOutput {
-    pub fn from_result(result: ExecutionResult) -> Self {
-        Self::within(result, MAX_TEXT_BYTES)
+    /// The result as codec text; with `slice_arrays_of`, arrays of at least that many items
+    /// are written apart in slices.
+    pub fn from_result(result: ExecutionResult, slice_arrays_of: Option<usize>) -> Self {
+        Self::within(result, slice_arrays_of, MAX_TEXT_BYTES)
     }
 
-    /// The output, with a result text of at most `max_bytes`.
-    fn within(mut result: ExecutionResult, max_bytes: usize) -> Self {
+    /// The output, with no text (the result's or a slice's) longer than `max_bytes`.
+    fn within(mut result: ExecutionResult, slice_arrays_of: Option<usize>, max_bytes: usize) -> Self {
         let trace = result.trace.take();
-        let encoded = codec::encode(&result).unwrap_or_else(|e| codec::Encoded { text: serde_json::to_string(&failure(ExecutionError::from(e))).unwrap_or_default(), buffers: Vec::new() });
-        if encoded.text.len() > max_bytes {
-            return Self::within(too_long(result, encoded.text.len()), usize::MAX);
+        let encoded = match slice_arrays_of {
+            Some(min_items) => slices::encode_sliced(&result, min_items),
+            None => codec::encode(&result).map(|e| slices::Sliced { text: e.text, buffers: e.buffers, slices: Vec::new() }),
+        };
+        let encoded = encoded.unwrap_or_else(|e| slices::Sliced { text: serde_json::to_string(&failure(ExecutionError::from(e))).unwrap_or_default(), ..Default::default() });
+        let longest = encoded.slices.iter().flatten().map(String::len).chain([encoded.text.len()]).max().unwrap_or(0);
+        if longest > max_bytes {
+            return Self::within(too_long(result, longest), None, usize::MAX);
         }
-        RunOutput { result: encoded.text, buffers: encoded.buffers, trace }
+        RunOutput { result: encoded.text, buffers: encoded.buffers, slices: encoded.slices, trace }
     }
 }
 
 /// `result` without its data, failed because it was too long to hand over (the limit named is
 /// always the embedders' one).
 fn too_long(result: ExecutionResult, bytes: usize) -> ExecutionResult {
-    let message = format!("The run's result is {bytes} bytes as text, more than the {MAX_TEXT_BYTES} one JavaScript string can hold; return less data (e.g. write it to a file)");
+    let message = format!("The run's result needs a text of {bytes} bytes, more than the {MAX_TEXT_BYTES} one JavaScript string can hold; return less data (e.g. write it to a file)");
     let mut error = ExecutionError::new(crate::error::ErrorCode::SERIALIZATION_FAILED, message);
     if let Some(context) = &result.context {
         error = error.with_execution(context.execution_id.clone());
@@ -89,7 +98,7 @@ fn too_long(result: ExecutionResult, bytes: usize) -> ExecutionResult {
 
 /// The output of a run that panicked outside the engine's own containment.
 pub(crate) fn panic_output(message: &str) -> RunOutput {
-    RunOutput::from_result(failure(ExecutionError::internal(format!("The engine panicked: {message}"))))
+    RunOutput::from_result(failure(ExecutionError::internal(format!("The engine panicked: {message}"))), None)
 }
 
 /// A result for a run that could not start.
@@ -104,11 +113,11 @@ mod tests {
     #[test]
     fn a_result_too_long_to_hand_over_becomes_a_coded_failure() {
         let result = ExecutionResult { success: true, data: Some(Value::String("x".repeat(1000))), error: None, duration: 1.0, executed_nodes: vec!["a".into()], context: None, trace: None };
-        let output = RunOutput::within(result, 500);
+        let output = RunOutput::within(result, None, 500);
         let text: Value = serde_json::from_str(&output.result).unwrap();
         assert_eq!(text["success"], false);
         assert_eq!(text["error"]["code"], "SERIALIZATION_FAILED");
-        assert!(text["error"]["message"].as_str().unwrap().starts_with("The run's result is 10"), "{text}");
+        assert!(text["error"]["message"].as_str().unwrap().starts_with("The run's result needs a text of 10"), "{text}");
         assert_eq!(text["executedNodes"][0], "a");
         assert!(text.get("data").is_none());
     }

@@ -16,6 +16,7 @@ pub mod codec;
 mod convert;
 mod number;
 mod serde_impl;
+pub mod slices;
 
 pub use bytes::{Bytes, BytesKind};
 pub use convert::{from_value, to_value};

@@ -4,7 +4,7 @@
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use super::codec::{self, TAG};
 use super::{Bytes, BytesKind, Ext, Map, Number, Value};
@@ -18,6 +18,9 @@ impl Serialize for Value {
             Value::Number(n) => serialize_number(*n, serializer),
             Value::String(s) => serializer.serialize_str(s),
             Value::Array(items) => guard(|| {
+                if let Some(index) = super::slices::write_apart(items).map_err(S::Error::custom)? {
+                    return tagged(serializer, "slices", &[("v", &(index as u64))]);
+                }
                 let mut seq = serializer.serialize_seq(Some(items.len()))?;
                 for item in items {
                     seq.serialize_element(item)?;

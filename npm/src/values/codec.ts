@@ -56,6 +56,8 @@ export type DecodeOptions = {
   buffers?: ArrayLike<Uint8Array>;
   /** The value a `js` handle stands for. */
   resolve?: (id: number) => unknown;
+  /** The array a `slices` tag stands for (filled later: see `values/sliced.ts`). */
+  slices?: (index: number) => unknown[];
 };
 
 const objectProto = Object.prototype;
@@ -511,6 +513,9 @@ function fromTag(tag: Record<string, unknown>, options: DecodeOptions): unknown 
       return options.resolve(Number(tag.v));
     case "hole":
       return undefined; // as an array element it is left unassigned (see `revive`)
+    case "slices":
+      if (!options.slices) throw new Error("An array written apart arrived where none is read");
+      return options.slices(Number(tag.v));
     default:
       throw new Error(`Unknown "${String(tag[TAG])}" value in the engine's value encoding`);
   }

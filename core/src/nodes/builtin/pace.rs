@@ -21,24 +21,61 @@ use crate::nodes::{Invocation, NodeResult};
 const INLINE_MS: f64 = 1.0;
 /// Steps one expression call may take inline.
 const INLINE_STEPS: u64 = 50_000;
-/// Items between two clock reads while inline (a clock read costs tens of nanoseconds).
-const CHECK_EVERY: u32 = 64;
+/// Most items between two clock reads while inline (a clock read costs tens of nanoseconds, a
+/// cheap item about as much). The gap starts at one item and doubles while items prove cheap,
+/// so a costly item (a long string built per item) overshoots the allowance by one item, not 64.
+const CHECK_EVERY_AT_MOST: u32 = 64;
+/// Time between two clock reads under which items count as cheap (ms).
+const CHEAP_GAP_MS: f64 = 0.05;
+/// Inline attempts of all nodes together may take this much of any window of `WINDOW_MS` on
+/// one thread (ms): sixteen heavy nodes started together must not each take their allowance
+/// in turn on the embedder's thread. Past it, nodes go to the workers without an attempt.
+const INLINE_PER_WINDOW_MS: f64 = 1.5;
+const WINDOW_MS: f64 = 4.0;
+
+thread_local! {
+    /// This thread's window: when it began, and the inline time spent in it (ms).
+    static WINDOW: Cell<(f64, f64)> = const { Cell::new((f64::NEG_INFINITY, 0.0)) };
+}
+
+/// Whether this thread may make another inline attempt now.
+fn inline_time_left(now: f64) -> bool {
+    WINDOW.with(|window| {
+        let (start, spent) = window.get();
+        if now - start > WINDOW_MS {
+            window.set((now, 0.0));
+            return true;
+        }
+        spent < INLINE_PER_WINDOW_MS
+    })
+}
+
+fn spent_inline(ms: f64) {
+    WINDOW.with(|window| {
+        let (start, spent) = window.get();
+        window.set((start, spent + ms));
+    });
+}
 
 /// The allowance of one attempt at a pure node's work.
 pub(super) struct Pace<'h> {
     /// `None`: no allowance (the work runs to its end, with its full budgets).
     inline: Option<(&'h dyn Host, f64)>,
     since_check: Cell<u32>,
+    /// Items between clock reads now, and when the clock was last read.
+    check_every: Cell<u32>,
+    last_check: Cell<f64>,
     overran: Cell<bool>,
 }
 
 impl<'h> Pace<'h> {
     fn unbounded() -> Self {
-        Pace { inline: None, since_check: Cell::new(0), overran: Cell::new(false) }
+        Pace { inline: None, since_check: Cell::new(0), check_every: Cell::new(1), last_check: Cell::new(0.0), overran: Cell::new(false) }
     }
 
     fn inline(host: &'h dyn Host) -> Self {
-        Pace { inline: Some((host, host.now() + INLINE_MS)), since_check: Cell::new(0), overran: Cell::new(false) }
+        let now = host.now();
+        Pace { inline: Some((host, now + INLINE_MS)), since_check: Cell::new(0), check_every: Cell::new(1), last_check: Cell::new(now), overran: Cell::new(false) }
     }
 
     /// The limits of one expression call: the node's own, with the step budget capped inline.
@@ -54,14 +91,19 @@ impl<'h> Pace<'h> {
     pub fn tick(&self) -> Result<(), ExecutionError> {
         let Some((host, deadline)) = self.inline else { return Ok(()) };
         let count = self.since_check.get() + 1;
-        if count < CHECK_EVERY {
+        if count < self.check_every.get() {
             self.since_check.set(count);
             return Ok(());
         }
         self.since_check.set(0);
-        if host.now() > deadline {
+        let now = host.now();
+        if now > deadline {
             return Err(self.overrun());
         }
+        let every = self.check_every.get();
+        let next = if now - self.last_check.get() < CHEAP_GAP_MS { (every * 2).min(CHECK_EVERY_AT_MOST) } else { (every / 2).max(1) };
+        self.check_every.set(next);
+        self.last_check.set(now);
         Ok(())
     }
 
@@ -102,9 +144,11 @@ pub(super) fn run_pure(invocation: Invocation, host: SharedHost, items: usize, w
         let result = work(&invocation, &host, &Pace::unbounded());
         return Box::pin(std::future::ready(result));
     }
-    if items < OFFLOAD_ITEMS {
+    let started = host.now();
+    if items < OFFLOAD_ITEMS && inline_time_left(started) {
         let pace = Pace::inline(&*host);
         let result = work(&invocation, &host, &pace);
+        spent_inline(host.now() - started);
         if !pace.overran.get() {
             return Box::pin(std::future::ready(result));
         }

@@ -6,11 +6,12 @@
  */
 import type { NodeDefinition } from "../../types/definition.js";
 import type { NodeExecutorFactory } from "../../types/execution.js";
-import type { ListFlowsOptions } from "../../types/storage.js";
+import type { ListFlowsOptions, ValidationResult } from "../../types/storage.js";
 import type { EngineAdapter, Outcome, WireError, WireEvent, WireResult, WireRunOptions } from "../../conductor/engine.js";
 import { CallSignal, callExecutor, outcomeJson, type ExecutorOutcome } from "../../conductor/executors.js";
 import { STATUS_CALLS, STATUS_COMPLETED, STATUS_EVENTS, type CatalogFunctions, type SessionHandle } from "./handle.js";
 import { decodeValue, encodeValue, ValueEncodeError } from "../../values/codec.js";
+import { readSliced, writeSliced } from "../../values/sliced.js";
 import { handOver, handOverInput, KeptValues } from "./kept-values.js";
 
 /**
@@ -81,6 +82,11 @@ function writable(flow: unknown): string | { ok: false; error: WireError } {
 }
 
 /** A failed result for a run the engine never saw (its flow or options could not be written). */
+/** The result of a run whose result text could not be read. */
+function unreadable(error: unknown): WireResult {
+  return { success: false, error: { code: "SERIALIZATION_FAILED", message: `The run's result could not be read: ${String(error)}` } as WireResult["error"], duration: 0, executedNodes: [] };
+}
+
 function unwritable(error: unknown): WireResult {
   const message = error instanceof ValueEncodeError ? `The run's ${error.message}` : `The flow is not serialisable: ${String(error)}`;
   return { success: false, error: { code: "SERIALIZATION_FAILED", message } as WireResult["error"], duration: 0, executedNodes: [] };
@@ -93,6 +99,9 @@ export class SessionEngine implements EngineAdapter {
   private readonly calls = new Map<number, CallSignal>();
   /** Answers of asynchronous executors, sent to the engine together once per microtask. */
   private answers: Answers = { texts: [], buffers: [] };
+  /** Runs whose flow is being written in pieces, and those of them cancelled meanwhile (never started). */
+  private writing = new Set<string>();
+  private cancelOnStart = new Set<string>();
   /** Runs started and not finished, by the run id JS gave them. */
   private readonly pending = new Map<number, (result: WireResult) => void>();
   /** The execution id of each pending run. */
@@ -183,6 +192,11 @@ export class SessionEngine implements EngineAdapter {
       const answered = status & STATUS_CALLS ? this.pumpCalls() : undefined;
       status = answered && answered.texts.length > 0 ? this.handle.resolveCalls(`[${answered.texts.join(",")}]`, answered.buffers) : 0;
     }
+    this.holdLoopWhilePending();
+  }
+
+  /** Keeps Node's event loop open while runs wait on the engine alone, and only then. */
+  private holdLoopWhilePending(): void {
     if (this.pending.size > 0) {
       if (this.holdEventLoop) this.keepAlive ??= setInterval(() => {}, 1 << 30);
     } else if (this.keepAlive !== undefined) {
@@ -232,21 +246,22 @@ export class SessionEngine implements EngineAdapter {
       this.endLostRuns(error);
       return;
     }
-    for (const { runId, result, buffers, trace } of completed) {
-      const execution = this.executions.get(runId);
-      let value: WireResult;
+    for (const { runId, result, buffers, slices, trace } of completed) {
+      let read: unknown;
       try {
-        value = decodeValue(result, { buffers, resolve: this.kept.resolve }) as WireResult;
+        read = readSliced(result, slices, { buffers, resolve: this.kept.resolve });
       } catch (error) {
-        value = { success: false, error: { code: "SERIALIZATION_FAILED", message: `The run's result could not be read: ${String(error)}` } as WireResult["error"], duration: 0, executedNodes: [] };
+        read = unreadable(error);
       }
-      // The result holds what it needs of the run's kept values; the rest can go.
-      if (execution !== undefined) this.kept.release(execution);
-      if (typeof trace === "number") defineLazyTrace(value, () => this.readTrace(trace), this.unreadTraces, trace);
-      const resolve = this.pending.get(runId);
-      this.pending.delete(runId);
-      this.executions.delete(runId);
-      resolve?.(value);
+      // A large result is read a few slices at a time (the event loop runs in between).
+      if (read instanceof Promise) {
+        read.then(
+          (value) => this.finish(runId, value as WireResult, trace),
+          (error) => this.finish(runId, unreadable(error), trace),
+        );
+      } else {
+        this.finish(runId, read as WireResult, trace);
+      }
     }
   }
 
@@ -261,12 +276,20 @@ export class SessionEngine implements EngineAdapter {
     const running = new Set(this.handle.running?.() ?? []);
     for (const [runId, execution] of this.executions) {
       if (running.has(execution)) continue;
-      const resolve = this.pending.get(runId);
-      this.pending.delete(runId);
-      this.executions.delete(runId);
-      this.kept.release(execution);
-      resolve?.({ success: false, error: { code: "SERIALIZATION_FAILED", message: `The run's result could not be handed over: ${String(error)}`, executionId: execution, timestamp: Date.now() } as WireResult["error"], duration: 0, executedNodes: [] });
+      this.finish(runId, { success: false, error: { code: "SERIALIZATION_FAILED", message: `The run's result could not be handed over: ${String(error)}`, executionId: execution, timestamp: Date.now() } as WireResult["error"], duration: 0, executedNodes: [] }, undefined);
     }
+  }
+
+  private finish(runId: number, value: WireResult, trace: number | null | undefined): void {
+    const execution = this.executions.get(runId);
+    // The result holds what it needs of the run's kept values; the rest can go.
+    if (execution !== undefined) this.kept.release(execution);
+    if (typeof trace === "number") defineLazyTrace(value, () => this.readTrace(trace), this.unreadTraces, trace);
+    const resolve = this.pending.get(runId);
+    this.pending.delete(runId);
+    this.executions.delete(runId);
+    resolve?.(value);
+    this.holdLoopWhilePending();
   }
 
   flushEvents(): void {
@@ -296,7 +319,9 @@ export class SessionEngine implements EngineAdapter {
         continue;
       }
       if (record.kind === "materialize") {
-        answered.texts.push(`[${record.id},${this.writtenOut(record.values, answered.buffers)}]`);
+        const written = this.writtenOut(record.values, answered.buffers);
+        if (typeof written === "string") answered.texts.push(`[${record.id},${written}]`);
+        else void written.then((text) => this.answerWhenReady(record.id, text));
         continue;
       }
       const call = new CallSignal();
@@ -319,26 +344,39 @@ export class SessionEngine implements EngineAdapter {
     return outcomeJson({ ok: true, value: handOver(this.kept, run, outcome.value) });
   }
 
-  /** Values the engine asked for, written out in full (or why they cannot be). */
-  private writtenOut(values: unknown[], buffers: Uint8Array[]): string {
-    try {
-      return `{"ok":true,"value":${encodeValue(values, { buffers })}}`;
-    } catch (error) {
+  /**
+   * Values the engine asked for, written out in full (or why they cannot be): at once, or in
+   * pieces when they hold large arrays (then answered with a later batch).
+   */
+  private writtenOut(values: unknown[], buffers: Uint8Array[]): string | Promise<string> {
+    const answer = (text: string) => `{"ok":true,"value":${text}}`;
+    const refusal = (error: unknown) => {
       const message = error instanceof ValueEncodeError ? `A value a built-in node reads holds ${error.message}` : String(error);
       return JSON.stringify({ ok: false, error: { message, code: "SERIALIZATION_FAILED" } });
+    };
+    try {
+      const written = writeSliced(values, { buffers });
+      return typeof written === "string" ? answer(written) : written.then(answer, refusal);
+    } catch (error) {
+      return refusal(error);
     }
+  }
+
+  /** An answer written after its batch went: goes with the next one. */
+  private answerWhenReady(id: number, text: string): void {
+    this.answers.texts.push(`[${id},${text}]`);
+    if (this.answers.texts.length === 1) queueMicrotask(() => this.flushAnswers());
+  }
+
+  private flushAnswers(): void {
+    const batch = this.answers;
+    this.answers = { texts: [], buffers: [] };
+    this.settle(this.handle.resolveCalls(`[${batch.texts.join(",")}]`, batch.buffers));
   }
 
   private answerLater(id: number, run: string, outcome: ExecutorOutcome): void {
     if (!this.calls.delete(id)) return; // aborted meanwhile: the engine no longer waits
-    this.answers.texts.push(`[${id},${this.outcomeText(run, outcome)}]`);
-    if (this.answers.texts.length === 1) {
-      queueMicrotask(() => {
-        const batch = this.answers;
-        this.answers = { texts: [], buffers: [] };
-        this.settle(this.handle.resolveCalls(`[${batch.texts.join(",")}]`, batch.buffers));
-      });
-    }
+    this.answerWhenReady(id, this.outcomeText(run, outcome));
   }
 
   async run(flow: NodeDefinition, options: WireRunOptions): Promise<WireResult> {
@@ -347,7 +385,15 @@ export class SessionEngine implements EngineAdapter {
     let flowJson: string;
     let optionsJson: string;
     try {
-      flowJson = encodeValue(flow, { buffers, omitUndefined: true });
+      // A flow carrying large arrays is written in pieces; a cancel meanwhile takes effect
+      // as soon as the run starts.
+      const written = writeSliced(flow, { buffers, omitUndefined: true });
+      if (typeof written === "string") {
+        flowJson = written;
+      } else {
+        this.writing.add(execution);
+        flowJson = await written.finally(() => this.writing.delete(execution));
+      }
       // The run's input and variables stay here; the engine gets handles (JS executors then
       // receive the very objects passed in).
       const handed = {
@@ -360,6 +406,11 @@ export class SessionEngine implements EngineAdapter {
     } catch (error) {
       this.kept.release(execution);
       return unwritable(error);
+    }
+    if (this.cancelOnStart.delete(execution)) {
+      // Cancelled while its flow was being written: it never starts.
+      this.kept.release(execution);
+      return { success: false, error: { code: "CANCELLED", message: "Execution cancelled", timestamp: Date.now() } as WireResult["error"], duration: 0, executedNodes: [] };
     }
     const runId = this.nextRunId;
     this.nextRunId = this.nextRunId >= 0x7fffffff ? 1 : this.nextRunId + 1;
@@ -374,14 +425,19 @@ export class SessionEngine implements EngineAdapter {
     return result;
   }
 
-  cancel(executionId: string): boolean {
+  cancel(executionId: string): boolean | Promise<boolean> {
+    if (this.writing.has(executionId)) {
+      this.cancelOnStart.add(executionId);
+      return true;
+    }
     return this.handle.cancel(executionId);
   }
 
-  validate(flow: NodeDefinition, customTypes: string[]) {
+  validate(flow: NodeDefinition, customTypes: string[]): Outcome<ValidationResult> | Promise<Outcome<ValidationResult>> {
     const text = writable(flow);
     if (typeof text !== "string") return text;
-    return JSON.parse(this.handle.validate(text, JSON.stringify(customTypes)));
+    const validated = this.handle.validate(text, JSON.stringify(customTypes));
+    return typeof validated === "string" ? JSON.parse(validated) : this.whileAlive(validated).then((json) => JSON.parse(json));
   }
 
   async saveFlow(flow: unknown) {

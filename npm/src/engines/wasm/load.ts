@@ -4,6 +4,7 @@
  * `fetch` cannot read `file:` URLs. Every conductor of a page shares one instance (the glue is
  * one ES module); a trap leaves that instance unusable for all of them, so it is replaced for all.
  */
+import type { CatalogFunctions } from "../session/handle.js";
 import type * as Glue from "./atomiton_conductor_wasm.js";
 
 export type WasmGlue = typeof Glue;
@@ -72,4 +73,21 @@ export function sharedWasmInstance(): Promise<WasmInstance> {
     if (shared === loading) shared = undefined;
   });
   return loading;
+}
+
+/**
+ * The catalog and format functions of the live shared instance, for a session that is not on
+ * it (one in a Web Worker): after an in-page trap they go to the replacement instance.
+ */
+export async function liveCatalog(): Promise<CatalogFunctions> {
+  let glue = (await sharedWasmInstance()).glue;
+  const follow = (instance: WasmInstance) =>
+    instance.onTrap(() => {
+      sharedWasmInstance().then((next) => {
+        glue = next.glue;
+        follow(next);
+      }, () => {});
+    });
+  follow(await sharedWasmInstance());
+  return new Proxy({} as CatalogFunctions, { get: (_, name) => glue[name as keyof CatalogFunctions] });
 }

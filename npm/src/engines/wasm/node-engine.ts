@@ -10,8 +10,8 @@ import type { EngineAdapter, WireEvent } from "../../conductor/engine.js";
 import type { ConductorConfig, NodeExecutorFactory } from "../../types/execution.js";
 import { sessionConfigJson } from "../session/config.js";
 import { SessionEngine } from "../session/engine.js";
-import type { SessionHandle } from "../session/handle.js";
 import type { WasmConductor } from "./atomiton_conductor_wasm.js";
+import { sessionHandle } from "./handle.js";
 import { nodeHostFunctions, nodeFlowStorage } from "./node-host.js";
 import { nodeWasmInstance } from "./node-module.js";
 
@@ -69,12 +69,4 @@ export function createNodeWasmEngine(config: ConductorConfig): NodeWasmEngine {
     },
   };
   return delegatingEngine(open, overrides) as NodeWasmEngine;
-}
-
-/** The module's conductor as a `SessionHandle`: `run` takes the flow as UTF-8 bytes (see bindings-wasm/src/conductor.rs). */
-function sessionHandle(conductor: WasmConductor): SessionHandle {
-  const encoder = new TextEncoder();
-  const handle = Object.create(conductor) as SessionHandle;
-  handle.run = (runId, flowJson, optionsJson, buffers) => conductor.run(runId, encoder.encode(flowJson), optionsJson, buffers);
-  return handle;
 }

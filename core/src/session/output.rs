@@ -1,0 +1,58 @@
+//! Writing a finished run's result as text, off the embedder's thread when it is large.
+//!
+//! A small flow's run is driven on the embedder's thread (Node's JS thread), and so is the
+//! writing of its result — microseconds for most results, but tens of milliseconds for a
+//! result of a few hundred thousand values (a workbook read, a large map), during which the
+//! embedder's event loop would stand still. Large results are written on the host's workers.
+
+use crate::engine::ExecutionResult;
+use crate::host::{offload, SharedHost};
+use crate::value::Value;
+
+use super::wire::{failure, RunOutput};
+
+/// Values a result may hold and still be written where the run was driven.
+const WRITE_IN_PLACE_UP_TO: usize = 20_000;
+
+/// `result` as codec text (see [`RunOutput::from_result`]), written on a worker when large.
+pub(super) async fn write_output(host: &SharedHost, result: ExecutionResult, slice_arrays_of: Option<usize>) -> RunOutput {
+    let large = result.data.as_ref().is_some_and(|data| more_values_than(data, WRITE_IN_PLACE_UP_TO));
+    if !large || !host.has_workers() {
+        return RunOutput::from_result(result, slice_arrays_of);
+    }
+    match offload(host, move || RunOutput::from_result(result, slice_arrays_of)).await {
+        Ok(output) => output,
+        Err(error) => RunOutput::from_result(failure(error), None),
+    }
+}
+
+/// Whether `value` holds more than `limit` values, counting no further than that.
+fn more_values_than(value: &Value, limit: usize) -> bool {
+    let mut pending = vec![value];
+    let mut seen = 0usize;
+    while let Some(value) = pending.pop() {
+        seen += 1;
+        if seen > limit {
+            return true;
+        }
+        match value {
+            Value::Array(items) => pending.extend(items.iter()),
+            Value::Object(map) => pending.extend(map.values()),
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counting_stops_at_the_limit() {
+        let wide = Value::Array((0..100_000).map(|i| Value::from(f64::from(i))).collect());
+        assert!(more_values_than(&wide, 20_000));
+        let small = Value::Array((0..100).map(|i| Value::from(f64::from(i))).collect());
+        assert!(!more_values_than(&small, 20_000));
+    }
+}

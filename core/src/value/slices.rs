@@ -1,0 +1,144 @@
+//! Codec text whose large arrays are written apart, in slices of a few hundred kilobytes.
+//!
+//! An embedder that must turn a large result into objects on a thread that may not stall (Node's
+//! JS thread, Electron's main process) can then read it a slice at a time, letting its event loop
+//! run in between; one piece of text would have to be parsed in one go. In the main text such an
+//! array is a tag, `{"$atomiton":"slices","v":n}`: the `n`-th list of slices, each the JSON text
+//! of an array whose items, concatenated, are the array's items. Arrays inside a slice are
+//! written in place. Only the engine writes this tag, and only for embedders that asked for it:
+//! no reader of outside input accepts it.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::codec::encode;
+use super::Value;
+
+/// About how much text one slice holds (bytes): parsed in a millisecond or two.
+const SLICE_BYTES: usize = 256 * 1024;
+
+struct Slicing {
+    min_items: usize,
+    arrays: Vec<Vec<String>>,
+}
+
+thread_local! {
+    /// Set while [`encode_sliced`] writes; taken (so `None`) while slices are written.
+    static SLICING: RefCell<Option<Slicing>> = const { RefCell::new(None) };
+}
+
+/// Codec text with its binary data apart and its large arrays in slices.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Sliced {
+    pub text: String,
+    pub buffers: Vec<Arc<[u8]>>,
+    /// For each `slices` tag, by its number: the slices' texts.
+    pub slices: Vec<Vec<String>>,
+}
+
+/// Like [`encode`], with arrays of at least `min_items` items written apart in slices.
+pub fn encode_sliced<T: Serialize + ?Sized>(value: &T, min_items: usize) -> Result<Sliced, serde_json::Error> {
+    let previous = SLICING.with(|s| s.replace(Some(Slicing { min_items: min_items.max(1), arrays: Vec::new() })));
+    let encoded = encode(value);
+    let slicing = SLICING.with(|s| s.replace(previous));
+    let encoded = encoded?;
+    Ok(Sliced { text: encoded.text, buffers: encoded.buffers, slices: slicing.map(|s| s.arrays).unwrap_or_default() })
+}
+
+/// While [`encode_sliced`] writes: writes `items` apart when there are enough of them, giving
+/// the number its tag carries; `None` when they are to be written in place.
+pub(super) fn write_apart(items: &[Value]) -> Result<Option<usize>, serde_json::Error> {
+    let taken = SLICING.with(|s| {
+        let mut slot = s.borrow_mut();
+        match &*slot {
+            Some(slicing) if items.len() >= slicing.min_items => slot.take(),
+            _ => None,
+        }
+    });
+    let Some(mut slicing) = taken else { return Ok(None) };
+    let written = write_slices(items);
+    let index = slicing.arrays.len();
+    let result = written.map(|slices| {
+        slicing.arrays.push(slices);
+        Some(index)
+    });
+    SLICING.with(|s| *s.borrow_mut() = Some(slicing));
+    result
+}
+
+fn write_slices(items: &[Value]) -> Result<Vec<String>, serde_json::Error> {
+    let mut slices = Vec::new();
+    let mut current = open_slice();
+    for item in items {
+        if current.len() > 1 {
+            current.push(b',');
+        }
+        serde_json::to_writer(&mut current, item)?;
+        if current.len() >= SLICE_BYTES {
+            slices.push(close_slice(std::mem::replace(&mut current, open_slice()))?);
+        }
+    }
+    if current.len() > 1 || slices.is_empty() {
+        slices.push(close_slice(current)?);
+    }
+    Ok(slices)
+}
+
+fn open_slice() -> Vec<u8> {
+    let mut slice = Vec::with_capacity(SLICE_BYTES + SLICE_BYTES / 8);
+    slice.push(b'[');
+    slice
+}
+
+fn close_slice(mut slice: Vec<u8>) -> Result<String, serde_json::Error> {
+    slice.push(b']');
+    // serde_json writes UTF-8 only.
+    String::from_utf8(slice).map_err(<serde_json::Error as serde::ser::Error>::custom)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::codec::from_json;
+
+    fn numbers(n: usize) -> Value {
+        Value::Array((0..n).map(|i| Value::from(i as f64)).collect())
+    }
+
+    /// The sliced text put back together, as a reader would: each tag replaced by its items.
+    fn joined(sliced: &Sliced) -> String {
+        let mut text = sliced.text.clone();
+        for (n, slices) in sliced.slices.iter().enumerate() {
+            let items: Vec<&str> = slices.iter().map(|s| &s[1..s.len() - 1]).filter(|s| !s.is_empty()).collect();
+            text = text.replace(&format!("{{\"$atomiton\":\"slices\",\"v\":{n}}}"), &format!("[{}]", items.join(",")));
+        }
+        text
+    }
+
+    #[test]
+    fn large_arrays_are_written_apart_and_read_back_whole() {
+        let value = Value::Array(vec![numbers(200_000), numbers(3), Value::Array(vec![numbers(5_000)])]);
+        let sliced = encode_sliced(&value, 1_000).unwrap();
+        assert_eq!(sliced.slices.len(), 2, "the two large arrays, not the small one");
+        assert!(sliced.slices[0].len() > 1, "200k numbers take more than one slice");
+        assert!(sliced.slices.iter().flatten().all(|s| s.len() < SLICE_BYTES + 64 * 1024));
+        assert_eq!(from_json(&joined(&sliced)).unwrap(), value);
+    }
+
+    #[test]
+    fn arrays_inside_a_slice_are_written_in_place() {
+        let value = Value::Array(vec![numbers(2_000); 3]);
+        let sliced = encode_sliced(&value, 1).unwrap();
+        assert_eq!(sliced.slices.len(), 1);
+        assert_eq!(from_json(&joined(&sliced)).unwrap(), value);
+    }
+
+    #[test]
+    fn plain_encoding_is_unchanged_outside_encode_sliced() {
+        let value = numbers(10_000);
+        assert_eq!(encode(&value).unwrap().text, serde_json::to_string(&value).unwrap());
+        assert!(!encode(&value).unwrap().text.contains("slices"));
+    }
+}

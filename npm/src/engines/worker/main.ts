@@ -1,0 +1,40 @@
+/**
+ * The script of the Web Worker a `createConductor({ worker: true })` conductor runs its engine
+ * in (a module worker). It loads the same wasm module the page would (fetched next to its glue,
+ * `atomiton_conductor_wasm_bg.wasm`), opens one session with the page's config and serves it
+ * (`SessionHost`). Storage is the origin's IndexedDB, as in the page, unless the config asks for
+ * memory. It is `@atomiton/conductor/browser/worker` in the package's exports.
+ */
+import { createHostFunctions } from "../wasm/host-functions.js";
+import { sessionHandle } from "../wasm/handle.js";
+import { indexedDbStorage } from "../wasm/indexeddb.js";
+import { loadWasm } from "../wasm/load.js";
+import { SessionHost } from "./host.js";
+import type { OpenMessage, RequestMessage, WorkerMessage } from "./protocol.js";
+
+type WorkerScope = { onmessage: ((event: MessageEvent) => void) | null; postMessage(message: WorkerMessage): void };
+
+const scope = globalThis as unknown as WorkerScope;
+const early: RequestMessage[] = [];
+
+scope.onmessage = (event) => {
+  const open = event.data as OpenMessage;
+  scope.onmessage = (later) => early.push(later.data as RequestMessage);
+  void start(open);
+};
+
+async function start(open: OpenMessage): Promise<void> {
+  let host: SessionHost;
+  try {
+    const glue = await loadWasm();
+    const storage = open.memoryStorage ? undefined : indexedDbStorage();
+    const conductor = new glue.WasmConductor(open.configJson, createHostFunctions(), storage);
+    host = new SessionHost(sessionHandle(conductor), (message) => scope.postMessage(message));
+  } catch (error) {
+    scope.postMessage({ kind: "failed", message: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  scope.onmessage = (event) => host.handle(event.data as RequestMessage);
+  for (const message of early.splice(0)) host.handle(message);
+  scope.postMessage({ kind: "ready" });
+}
