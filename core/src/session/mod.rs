@@ -144,6 +144,9 @@ impl Session {
             flow.map(|flow| (flow, parse_request(&options_json)))
         });
         let on_this_thread = parsed.is_some();
+        // A run parsed on a worker is cancellable from now on, not only once it is parsed: a
+        // cancel (an AbortSignal, a shutdown) that comes meanwhile must not be lost.
+        let early = if on_this_thread { None } else { self.register_early(&options_json) };
         let session = self.clone();
         let slice_arrays_of = self.slice_arrays_of;
         let host = self.host.clone();
@@ -152,7 +155,10 @@ impl Session {
                 Some(parsed) => parsed,
                 None => codec::decode(buffers, || (parse_definition_json(&flow_json, &session.engine.config().parse_limits), parse_request(&options_json))),
             };
-            let outcome = AssertUnwindSafe(session.run(flow, request)).catch_unwind().await;
+            let outcome = AssertUnwindSafe(session.clone().run(flow, request)).catch_unwind().await;
+            if let Some(id) = early {
+                lock(&session.runs).remove(&id);
+            }
             let result = outcome.unwrap_or_else(|panic| failure(ExecutionError::internal(format!("The engine panicked: {}", panic_message(&*panic)))));
             output::write_output(&host, result, slice_arrays_of).await
         });
@@ -174,8 +180,8 @@ impl Session {
             Err(error) => return failure(error),
         };
         let execution_id = request.execution_id.clone().unwrap_or_else(|| execution_id(|| self.host.random()));
-        let cancel = CancelToken::new();
-        lock(&self.runs).insert(execution_id.clone(), cancel.clone());
+        // The token `register_early` made, if any, so a cancel that came first still applies.
+        let cancel = lock(&self.runs).entry(execution_id.clone()).or_default().clone();
         let options = RunOptions {
             execution_id: Some(execution_id.clone()),
             variables: request.variables,
@@ -302,6 +308,21 @@ impl Session {
 }
 
 /// Run options from codec text; malformed ones are a `VALIDATION_FAILED` error.
+impl Session {
+    /// Registers the run whose options are `options_json` under its execution id before its
+    /// document is parsed; `None` when the options name none (the id is made later).
+    fn register_early(&self, options_json: &str) -> Option<String> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Id {
+            execution_id: Option<String>,
+        }
+        let id = serde_json::from_str::<Id>(options_json).ok()?.execution_id?;
+        lock(&self.runs).insert(id.clone(), CancelToken::new());
+        Some(id)
+    }
+}
+
 fn parse_request(text: &str) -> Result<RunRequest, ExecutionError> {
     serde_json::from_str(text).map_err(|e| ExecutionError::validation(format!("Invalid run options: {e}")))
 }

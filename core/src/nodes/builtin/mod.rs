@@ -3,6 +3,7 @@
 //! behaviour lives beside them.
 
 mod common;
+mod common_budget;
 mod common_effects;
 mod common_expression;
 mod edit_fields;

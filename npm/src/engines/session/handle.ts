@@ -21,6 +21,8 @@ export type SessionHandle = {
   takeCalls(): { records: string; buffers: Uint8Array[] };
   /** Synchronous in the page; a promise where the session is in a Web Worker. */
   cancel(executionId: string): boolean | Promise<boolean>;
+  /** Execution ids of the runs going on (the native addon; absent in the wasm module). */
+  running?(): string[];
   /** Synchronous in the page; a promise where the session is in a Web Worker. */
   validate(flowJson: string, customTypesJson: string): string | Promise<string>;
   saveFlow(flowJson: string): Promise<string>;

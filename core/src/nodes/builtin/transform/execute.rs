@@ -32,7 +32,7 @@ fn transform(invocation: &Invocation, pace: &Pace<'_>) -> NodeResult {
     };
     let operation = config.str("operation").unwrap_or("map");
     let function = invocation.input_value("function").and_then(Value::as_str).or_else(|| config.str("transformFunction")).unwrap_or("item => item");
-    let settings = Settings { function, config: &config, limits: invocation.expression_limits, pace };
+    let settings = Settings { function, config: &config, limits: invocation.expression_limits, signal: &invocation.signal, pace };
     let result = apply(operation, items, &settings)?;
     let output_count = match &result {
         Value::Array(items) => items.len(),
