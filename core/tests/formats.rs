@@ -1,4 +1,4 @@
-//! JSON and YAML flow formats (reference §3.1, §3.4, §3.5).
+//! JSON and YAML flow formats (the model, the YAML flow format, the documented example flow).
 
 use atomiton_core::format::{
     definition_to_json, definition_to_yaml, parse_definition_json, parse_definition_yaml, parse_flow_yaml, parse_flow_yaml_documents,

@@ -627,7 +627,8 @@ impl Scheduler {
         }
     }
 
-    /// Builds the result the sequential engine would give (reference §4.6).
+    /// Builds the result the original sequential engine would give (its `data`,
+    /// `executedNodes` and error).
     fn finish(mut self) -> ExecutionResult {
         let now = self.host.now();
         self.finished_at = Some(now);

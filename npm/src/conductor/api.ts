@@ -1,5 +1,6 @@
 /**
- * The conductor object (PRODUCT §3, reference §2): one implementation over any engine. It
+ * The conductor object (`node`, `flow`, `storage`, `auth`, `system`, `events`, ... as the original
+ * package had them): one implementation over any engine. It
  * shapes values, manages listeners and ids, and forwards everything else to the engine.
  */
 import { RunLog } from "../logging.js";

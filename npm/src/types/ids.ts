@@ -1,4 +1,4 @@
-/** Branded ids of reference §1.2. */
+/** Branded `ExecutionId` / `NodeId` strings and their helpers, as the original exported them. */
 
 import { ConductorError, createExecutionError, ErrorCode } from "./errors.js";
 

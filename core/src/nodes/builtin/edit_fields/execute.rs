@@ -1,4 +1,4 @@
-//! What `edit-fields` does (reference §7.1): set fields on the input object.
+//! What `edit-fields` does: set fields on the input object.
 
 use crate::json;
 use crate::value::{Map, Value};

@@ -1,4 +1,4 @@
-//! `{{ path }}` templates of `edit-fields` (reference §7.1): values from the input (and `$now`),
+//! `{{ path }}` templates of `edit-fields`: values from the input (and `$now`),
 //! missing values as empty strings, output HTML-escaped.
 
 use crate::value::{Map, Value};

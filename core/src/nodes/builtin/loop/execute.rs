@@ -1,4 +1,4 @@
-//! What `loop` does (reference §7.6): forEach, times and while loops producing per-iteration
+//! What `loop` does: forEach, times and while loops producing per-iteration
 //! records. Fixed: a `while` condition is checked before each iteration with `iteration` = the
 //! number of iterations done (the original re-checked with the previous index, running one
 //! extra iteration), and every loop is bounded by `maxIterations`, failing by name when it would

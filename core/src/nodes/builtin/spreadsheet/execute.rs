@@ -1,4 +1,4 @@
-//! What `spreadsheet` does (reference §7.9): read CSV (any delimiter) from raw data or a file,
+//! What `spreadsheet` does: read CSV (any delimiter) from raw data or a file,
 //! and XLSX/ODS workbooks from files on the native build.
 
 use crate::json;

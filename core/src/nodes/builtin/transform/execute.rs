@@ -1,4 +1,4 @@
-//! What `transform` does (reference §7.10): one of eleven operations over an array, with
+//! What `transform` does: one of eleven operations over an array, with
 //! sandboxed expressions. An expression that fails on an item fails the node (the original
 //! silently substituted fallback values).
 
@@ -12,7 +12,7 @@ use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
 
 const TYPE: &str = "transform";
-/// The output object (reference §7.10).
+/// The output object, with the original's keys in the original's order.
 static OUTPUT: ObjectTemplate<5> = ObjectTemplate::new(["result", "inputCount", "outputCount", "operation", "success"]);
 pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
     let size = input_size(&invocation);

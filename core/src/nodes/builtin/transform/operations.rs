@@ -1,4 +1,4 @@
-//! The eleven `transform` operations (reference §7.10), over JSON arrays.
+//! The eleven `transform` operations, over JSON arrays.
 
 use std::cmp::Ordering;
 use std::collections::HashSet;
