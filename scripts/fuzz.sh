@@ -5,10 +5,13 @@
 #   scripts/fuzz.sh expression 600  one target, ten minutes
 #   scripts/fuzz.sh list            the targets
 #
-# Needs the nightly toolchain and cargo-fuzz (installed here when missing). New corpus entries
-# go to fuzz/corpus/<target>/ and crash reproducers to fuzz/artifacts/<target>/: keep both in
-# the repository, fix what a reproducer shows, and `cargo test -p atomiton-fuzz-targets` (part of
-# scripts/test.sh) replays them all on stable from then on. Runs at the lowest CPU priority.
+# Needs the nightly toolchain and cargo-fuzz (installed here when missing). The committed seeds
+# in fuzz/corpus/<target>/ are read; what a run discovers goes to target/fuzz-corpus/<target>/
+# (outside the repository: a ten-minute run finds thousands of entries, megabytes the repository
+# should not carry). Crash reproducers go to fuzz/artifacts/<target>/: commit them, fix what they
+# show, and `cargo test -p atomiton-fuzz-targets` (part of scripts/test.sh) replays every seed and
+# reproducer on stable from then on. To add a discovered input as a seed, copy it into
+# fuzz/corpus/<target>/. Runs at the lowest CPU priority.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root/fuzz"
@@ -24,13 +27,13 @@ command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
 
 for target in "${selected[@]}"; do
   [ -d "corpus/$target" ] || { echo "unknown target: $target (scripts/fuzz.sh list)" >&2; exit 2; }
-  mkdir -p "artifacts/$target"
+  mkdir -p "artifacts/$target" "$root/target/fuzz-corpus/$target"
   # Build (under the shared cargo lock when one is set up), then fuzz without holding it.
   if [ -n "${FUZZ_CARGO_LOCK:-}" ]; then flock "$FUZZ_CARGO_LOCK" cargo +nightly fuzz build "$target"; else cargo +nightly fuzz build "$target"; fi
   echo "== fuzzing $target for $seconds s"
   # -rss_limit_mb: memory beyond this is a finding (every budget is far below it);
   # -timeout: one input running this long is a finding (a hang).
-  nice -n 19 cargo +nightly fuzz run "$target" "corpus/$target" -- \
+  nice -n 19 cargo +nightly fuzz run "$target" "$root/target/fuzz-corpus/$target" "corpus/$target" -- \
     -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 \
     -artifact_prefix="artifacts/$target/"
 done

@@ -100,6 +100,8 @@ pub(super) fn call<'a>(it: &mut Interp, f: Native, args: Vec<Val<'a>>) -> RtResu
         Native::MathLog => libm::log(x),
         Native::MathLog2 => libm::log2(x),
         Native::MathLog10 => libm::log10(x),
+        // V8 returns `Math.E` for `exp(1)`, where the algorithm is one bit off.
+        Native::MathExp if x == 1.0 => std::f64::consts::E,
         Native::MathExp => libm::exp(x),
         Native::MathPow => {
             let y = it.coerce_number(&arg(&args, 1))?;

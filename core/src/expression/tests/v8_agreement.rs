@@ -1,7 +1,8 @@
 //! Cases where the evaluator used to differ from V8 for no documented reason (found by the
 //! differential test against V8, `npm/test/evaluator-differential.test.mjs`): array holes,
-//! `Math.hypot`, number-to-string ties, `toString(radix)`. Expected values are what Node 20
-//! gives, written in the engine's value codec (holes as `{"$atomiton":"hole"}`).
+//! `Math.hypot`, `exp`, `cbrt`, `log2`, `log10`, objects' `toString`, number-to-string ties,
+//! `toString(radix)`. Expected values are what Node 20 gives, written in the engine's value
+//! codec (holes as `{"$atomiton":"hole"}`).
 
 use crate::value::codec;
 
@@ -50,6 +51,15 @@ const CASES: &[(&str, &str)] = &[
     ("Math.hypot(1e154, 1e154)", r#"1.4142135623730953e+154"#),
     ("Math.hypot(0.1, 0.2, 0.3)", r#"0.37416573867739417"#),
     ("String(2 ** 49 + 0.25)", r#""562949953421312.2""#),
+    ("Math.exp(1)", r#"2.718281828459045"#),
+    ("Math.exp(0.5)", r#"1.6487212707001282"#),
+    ("Math.exp(-3.2)", r#"0.040762203978366204"#),
+    ("Math.cbrt(2)", r#"1.2599210498948732"#),
+    ("Math.cbrt(0.1)", r#"0.4641588833612779"#),
+    ("Math.log2(3)", r#"1.584962500721156"#),
+    ("Math.log10(7)", r#"0.8450980400142568"#),
+    ("({}).toString()", r#""[object Object]""#),
+    ("({ toString: () => 1 }).toString()", r#"1"#),
     ("String(2 ** 50 + 0.5)", r#""1125899906842624.5""#),
     ("String(0.5 + 2 ** 52)", r#""4503599627370496""#),
     ("String(1.5e-7)", r#""1.5e-7""#),
