@@ -1,0 +1,106 @@
+//! What a run leaves behind: its summary, the flow as it ran, its input, and one record per node.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ExecutionError;
+use crate::progress::NodeState;
+use crate::value::Value;
+
+/// Where a run stands. `Crashed` is set by a later conductor on a run whose process died while
+/// it was `Running`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    Running,
+    Success,
+    Failed,
+    Cancelled,
+    Crashed,
+}
+
+impl RunStatus {
+    /// The status as it is written (`"running"`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Success => "success",
+            RunStatus::Failed => "failed",
+            RunStatus::Cancelled => "cancelled",
+            RunStatus::Crashed => "crashed",
+        }
+    }
+
+    /// The status named `text`, if any.
+    pub fn parse(text: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+    }
+}
+
+/// A run as `executions.list` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunSummary {
+    /// The run's execution id.
+    pub id: String,
+    /// The flow's root node id.
+    pub flow_id: String,
+    /// FNV-1a 64 of the flow's text as it ran, in hex: equal hashes, same definition.
+    pub flow_hash: String,
+    pub status: RunStatus,
+    pub start_time: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ExecutionError>,
+    /// The run this one retried.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_of: Option<String>,
+    /// Which process owned the run while it was going on (a native host's `pid:<n>`), so a later
+    /// conductor can tell a crashed run from one still going on elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+}
+
+/// One node of a run. Group nodes have state and timings only; atomic nodes also their values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeRecord {
+    /// The node's path from the flow's root: ids of enclosing groups and its own, joined by `/`.
+    pub node_id: String,
+    pub node_type: String,
+    pub state: NodeState,
+    /// Attempts made (retries included); 0 for a reused output or a group.
+    pub attempts: u32,
+    /// The output was taken from the run this one retried; the node did not run.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reused: bool,
+    /// The output is recorded in full (not cut or redacted), so a retry may reuse it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reusable: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ExecutionError>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<f64>,
+}
+
+/// A whole run as `executions.get` gives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunRecord {
+    #[serde(flatten)]
+    pub summary: RunSummary,
+    /// The flow definition as it ran.
+    pub flow: Value,
+    pub input: Value,
+    pub variables: Value,
+    /// Nodes that finished (or were running when the run ended), in the order they ended.
+    pub nodes: Vec<NodeRecord>,
+}
