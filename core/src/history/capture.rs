@@ -95,7 +95,8 @@ impl Capture {
             end -= 1;
         }
         let preview = std::str::from_utf8(&written[..end]).unwrap_or_default();
-        serde_json::json!({TRUNCATED_KEY: true, "limitBytes": self.max_value_bytes, "preview": preview}).to_string()
+        let limit = self.max_value_bytes;
+        serde_json::to_string(&crate::json!({"$truncated": true, "limitBytes": limit, "preview": preview})).unwrap_or_default()
     }
 }
 

@@ -6,11 +6,21 @@ use super::capture::Capture;
 use super::store::Prune;
 
 /// `history: false | {enabled?, maxValueBytes?, redactKeys?, retention?}`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum HistorySetting {
     Enabled(bool),
     Config(HistoryConfig),
+}
+
+// By hand: serde's `untagged` buffers content through machinery that costs the browser module
+// kilobytes.
+impl<'de> Deserialize<'de> for HistorySetting {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match crate::value::Value::deserialize(deserializer)? {
+            crate::value::Value::Bool(enabled) => Ok(HistorySetting::Enabled(enabled)),
+            other => crate::value::from_value(other).map(HistorySetting::Config).map_err(serde::de::Error::custom),
+        }
+    }
 }
 
 /// How runs are recorded and kept.

@@ -1,5 +1,6 @@
 //! What a run leaves behind: its summary, the flow as it ran, its input, and one record per node.
 
+use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ExecutionError;
@@ -29,15 +30,10 @@ impl RunStatus {
             RunStatus::Crashed => "crashed",
         }
     }
-
-    /// The status named `text`, if any.
-    pub fn parse(text: &str) -> Option<Self> {
-        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
-    }
 }
 
 /// A run as `executions.list` shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunSummary {
     /// The run's execution id.
@@ -64,7 +60,7 @@ pub struct RunSummary {
 }
 
 /// One node of a run. Group nodes have state and timings only; atomic nodes also their values.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NodeRecord {
     /// The node's path from the flow's root: ids of enclosing groups and its own, joined by `/`.
@@ -91,11 +87,9 @@ pub struct NodeRecord {
     pub end_time: Option<f64>,
 }
 
-/// A whole run as `executions.get` gives it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// A whole run as `executions.get` gives it: the summary's fields, then these.
+#[derive(Debug, Clone, PartialEq)]
 pub struct RunRecord {
-    #[serde(flatten)]
     pub summary: RunSummary,
     /// The flow definition as it ran.
     pub flow: Value,
@@ -104,3 +98,37 @@ pub struct RunRecord {
     /// Nodes that finished (or were running when the run ended), in the order they ended.
     pub nodes: Vec<NodeRecord>,
 }
+
+// By hand rather than `#[serde(flatten)]`, whose buffering costs the browser module kilobytes.
+impl Serialize for RunRecord {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let s = &self.summary;
+        let mut out = serializer.serialize_map(None)?;
+        out.serialize_entry("id", &s.id)?;
+        out.serialize_entry("flowId", &s.flow_id)?;
+        out.serialize_entry("flowHash", &s.flow_hash)?;
+        out.serialize_entry("status", &s.status)?;
+        out.serialize_entry("startTime", &s.start_time)?;
+        if let Some(end_time) = &s.end_time {
+            out.serialize_entry("endTime", end_time)?;
+        }
+        if let Some(duration) = &s.duration {
+            out.serialize_entry("duration", duration)?;
+        }
+        if let Some(error) = &s.error {
+            out.serialize_entry("error", error)?;
+        }
+        if let Some(retry_of) = &s.retry_of {
+            out.serialize_entry("retryOf", retry_of)?;
+        }
+        if let Some(owner) = &s.owner {
+            out.serialize_entry("owner", owner)?;
+        }
+        out.serialize_entry("flow", &self.flow)?;
+        out.serialize_entry("input", &self.input)?;
+        out.serialize_entry("variables", &self.variables)?;
+        out.serialize_entry("nodes", &self.nodes)?;
+        out.end()
+    }
+}
+

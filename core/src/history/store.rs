@@ -85,7 +85,7 @@ impl ListQuery {
 }
 
 /// `{executions, total}`: one page, and how many runs pass the filters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExecutionPage {
     pub executions: Vec<RunSummary>,
     pub total: usize,

@@ -30,6 +30,7 @@ pub struct SessionConfig {
     pub http: HttpConfig,
     pub storage: StorageConfig,
     /// `history: false | {...}`: execution history (on by default).
+    #[cfg(feature = "history")]
     pub history: Option<crate::history::HistorySetting>,
 }
 
@@ -79,6 +80,7 @@ impl SessionConfig {
     }
 
     /// The execution history's configuration; `None` when it is off.
+    #[cfg(feature = "history")]
     pub fn history(&self) -> Option<crate::history::HistoryConfig> {
         crate::history::HistorySetting::config(self.history.as_ref())
     }

@@ -13,6 +13,7 @@ mod config;
 mod driver;
 mod events;
 mod guard;
+#[cfg(feature = "history")]
 mod history;
 mod mailbox;
 mod output;
@@ -30,6 +31,7 @@ pub use calls::ExecutorCalls;
 pub use config::{SessionConfig, StorageConfig};
 pub use driver::CompletedRun;
 pub use guard::guarded;
+#[cfg(feature = "history")]
 pub use history::SessionHistory;
 pub use mailbox::{Batch, Notifier, PokeFn};
 pub use wire::outcome;
@@ -76,6 +78,7 @@ pub struct Session {
     /// Result arrays of at least this many items are written apart in slices (`None`: never).
     slice_arrays_of: Option<usize>,
     /// Where runs are recorded (`None`: execution history is off).
+    #[cfg(feature = "history")]
     history: Option<Arc<SessionHistory>>,
 }
 
@@ -93,6 +96,7 @@ impl Session {
             calls,
             worker_threshold: None,
             slice_arrays_of: None,
+            #[cfg(feature = "history")]
             history: None,
         }
     }
@@ -113,12 +117,14 @@ impl Session {
     }
 
     /// Records every run (unless a run says `history: false`) into `history`.
+    #[cfg(feature = "history")]
     pub fn with_history(mut self, history: SessionHistory) -> Self {
         self.history = Some(Arc::new(history));
         self
     }
 
     /// The execution history, when it is on.
+    #[cfg(feature = "history")]
     pub fn history(&self) -> Option<&Arc<SessionHistory>> {
         self.history.as_ref()
     }
@@ -192,6 +198,7 @@ impl Session {
             Err(error) => return failure(error),
         };
         let execution_id = request.execution_id.clone().unwrap_or_else(|| execution_id(|| self.host.random()));
+        #[cfg(feature = "history")]
         let reuse = match (&self.history, &request.retry) {
             (Some(history), Some(retry)) => match history.reuse(retry).await {
                 Ok(reuse) => Some(reuse),
@@ -200,9 +207,15 @@ impl Session {
             (None, Some(_)) => return failure(ExecutionError::validation("Execution history is off for this conductor: there is nothing to retry")),
             _ => None,
         };
+        #[cfg(feature = "history")]
         let recorder = match &self.history {
             Some(history) if request.history != Some(false) => Some(history.begin(&self.host, &execution_id, flow.id_str(), flow_json, &request)),
             _ => None,
+        };
+        #[cfg(not(feature = "history"))]
+        let (recorder, reuse) = {
+            drop(flow_json);
+            (None, None)
         };
         let cancel = CancelToken::new();
         lock(&self.runs).insert(execution_id.clone(), cancel.clone());
@@ -222,6 +235,7 @@ impl Session {
             reuse,
         };
         let result = self.engine.run(flow, options, self.host.clone()).await;
+        #[cfg(feature = "history")]
         if let (Some(history), Some(recorder)) = (&self.history, &recorder) {
             history.end(&self.host, recorder, &result).await;
         }
@@ -336,6 +350,7 @@ impl Session {
     }
 }
 
+#[cfg(feature = "history")]
 impl Session {
     /// `executions.list(options)`: `{executions, total}`.
     pub fn executions_list(&self, options_json: String) -> BoxFuture<'static, String> {
@@ -366,6 +381,7 @@ impl Session {
     }
 }
 
+#[cfg(feature = "history")]
 fn history_on(history: Option<Arc<SessionHistory>>) -> Result<Arc<SessionHistory>, ExecutionError> {
     history.ok_or_else(|| ExecutionError::validation("Execution history is off for this conductor (history: false)"))
 }

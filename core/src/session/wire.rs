@@ -46,8 +46,10 @@ pub(crate) struct RunRequest {
     /// What the run may reach outside its data (a protocol server's caller); absent: anything.
     pub permissions: Option<crate::host::RunPermissions>,
     /// `false`: this run is not recorded in the execution history.
+    #[cfg(feature = "history")]
     pub history: Option<bool>,
     /// The run retries a recorded one, reusing what it may.
+    #[cfg(feature = "history")]
     pub retry: Option<super::history::RetryRequest>,
 }
 
