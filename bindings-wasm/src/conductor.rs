@@ -13,6 +13,9 @@ use crate::host::WasmHost;
 use crate::js::{HostFunctions, StorageFunctions};
 use crate::storage::JsStorage;
 
+/// Result arrays of at least this many items arrive in slices (`slices` of `takeCompleted`).
+const RESULT_SLICE_ITEMS: usize = 2048;
+
 /// The engine behind one conductor object. Runs are driven on the JS thread: `run`, `drive`
 /// and `resolveCalls` return status bits (1: finished runs in `takeCompleted`, 2: executor
 /// calls in `takeCalls`, 4: events in `takeEvents`).
@@ -36,7 +39,9 @@ impl WasmConductor {
             Some(functions) if !config.memory_storage() => FlowStore::new(Arc::new(JsStorage(functions))),
             _ => FlowStore::new(Arc::new(MemoryBackend::new())),
         };
-        let session = Session::new(Engine::new(config.engine()), host, store, notifier.clone(), calls);
+        // Large result arrays arrive in slices, read between turns of the page's (or the
+        // worker relay's) event loop rather than parsed in one piece.
+        let session = Session::new(Engine::new(config.engine()), host, store, notifier.clone(), calls).with_result_slices(RESULT_SLICE_ITEMS);
         Ok(WasmConductor { session: Arc::new(session), notifier })
     }
 
@@ -75,8 +80,8 @@ impl WasmConductor {
         self.session.resolve_calls(answers_json, from_buffers(&buffers))
     }
 
-    /// Finished runs: `[{runId, result, buffers, trace?}]`, the result as codec text and the
-    /// trace as JSON text.
+    /// Finished runs: `[{runId, result, buffers, trace?, slices?}]`, the result as codec text
+    /// (its large arrays apart in `slices`) and the trace as JSON text.
     #[wasm_bindgen(js_name = takeCompleted)]
     pub fn take_completed(&self) -> Array {
         self.session
@@ -88,6 +93,10 @@ impl WasmConductor {
                 let _ = Reflect::set(&object, &"result".into(), &run.result.into());
                 let _ = Reflect::set(&object, &"buffers".into(), &to_buffers(run.buffers));
                 let _ = Reflect::set(&object, &"trace".into(), &run.trace.map_or(JsValue::NULL, JsValue::from));
+                if !run.slices.is_empty() {
+                    let slices: Array = run.slices.into_iter().map(|texts| JsValue::from(texts.into_iter().map(JsValue::from).collect::<Array>())).collect();
+                    let _ = Reflect::set(&object, &"slices".into(), &slices);
+                }
                 JsValue::from(object)
             })
             .collect()

@@ -1,4 +1,4 @@
-//! Scheduler overhead per node (PRODUCT §7: ≤ 2 µs per node, linear in the number of nodes).
+//! Scheduler overhead per node (budget: ≤ 2 µs per node, linear in the number of nodes).
 //!
 //! Three shapes of 10,000 trivial nodes — a chain, a fan-out and a 100×100 lattice — run on the
 //! deterministic host (a single-threaded executor), so what is measured is the engine itself:

@@ -1,4 +1,4 @@
-//! `transform` map over 100,000 items through the whole engine (PRODUCT §7: ≤ 5 ms for
+//! `transform` map over 100,000 items through the whole engine (budget: ≤ 5 ms for
 //! `x => x * 2`). Measures validation, planning, the node and the result, on the deterministic
 //! host; the input array arrives as the node's `data` parameter.
 //!

@@ -1,4 +1,4 @@
-//! The node catalog: every built-in describes itself (reference §6.2, §7, §7.11a, §9.17).
+//! The node catalog: every built-in describes itself (parameters, fields, ports).
 
 use atomiton_core::catalog::{all_node_definitions, node_definition, node_definitions_by_category};
 use atomiton_core::json;

@@ -1,4 +1,4 @@
-//! Data flow and ordering (reference §4.4, §4.6, §9.1–§9.3).
+//! Data flow and ordering (the cases the original engine's own tests checked, and more).
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! Error codes, messages and the recovery table (reference §5, §9.2).
+//! Error codes, messages and the recovery table.
 
 mod common;
 

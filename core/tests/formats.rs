@@ -1,4 +1,4 @@
-//! JSON and YAML flow formats (reference §3.1, §3.4, §3.5).
+//! JSON and YAML flow formats (the model, the YAML flow format, the documented example flow).
 
 use atomiton_core::format::{
     definition_to_json, definition_to_yaml, parse_definition_json, parse_definition_yaml, parse_flow_yaml, parse_flow_yaml_documents,
@@ -158,6 +158,29 @@ fn alias_bombs_are_refused() {
     assert!(e.message.contains("alias bomb"), "{}", e.message);
 }
 
+/// A 450-byte bomb used to expand to the value budget (10 million values, 1.6 GB, seconds)
+/// before it was refused: aliases now may add only a multiple of what the text writes out.
+#[test]
+fn a_small_alias_bomb_is_refused_before_it_expands() {
+    let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+    let mut previous = 'a';
+    for name in "bcdefghij".chars() {
+        let alias = format!("*{previous}");
+        text.push_str(&format!("{name}: &{name} [{}]\n", vec![alias; 9].join(", ")));
+        previous = name;
+    }
+    assert!(text.len() < 500, "{}", text.len());
+    let e = parse_yaml_value(&text, &ParseLimits::default()).unwrap_err();
+    assert_eq!(e.code, ErrorCode::DESERIALIZATION_FAILED);
+    // Refused while the document was still small: the budget named is the written values' share.
+    let allowed: usize = e.message.split("more than ").nth(1).and_then(|rest| rest.split(' ').next()).and_then(|n| n.parse().ok()).unwrap();
+    assert!(allowed < 20_000, "{}", e.message);
+    // Anchors used as meant (a block repeated a few times) still read.
+    let reuse = "base: &base {retries: 2, timeout: 100}\nnodes: [*base, *base, *base]\n";
+    let value = parse_yaml_value(reuse, &ParseLimits::default()).unwrap();
+    assert_eq!(value["nodes"][2]["timeout"], 100);
+}
+
 #[test]
 fn json_round_trip_preserves_unknown_fields_and_nulls() {
     let text = r#"{"id":"n","type":"transform","custom":{"deep":[1,2.5,null]},"name":null,"edges":[{"id":"e","source":"a","target":"b","sourceHandle":null,"zIndex":3}],"nodes":null,"parameters":{"x":1}}"#;
@@ -236,4 +259,21 @@ fn ten_thousand_deep_flow_parses_serialises_and_drops() {
         })
         .unwrap();
     handle.join().unwrap();
+}
+
+#[test]
+fn a_repeated_key_in_flow_json_keeps_only_its_last_value_as_json_parse_does() {
+    // Found by fuzzing: the first `edges` (not an array) stayed beside the second, and the YAML
+    // written from that flow read back without its edges.
+    let text = r#"{"id":"g","edges":"g","type":"group","nodes":[{"id":"a","type":"transform"}],"edges":[{"source":"a","target":"a"}],"type":7}"#;
+    let flow = parse_definition_json(text, &limits()).unwrap();
+    assert_eq!(flow.edges.as_ref().map(Vec::len), Some(1));
+    assert!(!flow.extra.contains_key("edges"));
+    assert_eq!(flow.node_type, None);
+    assert_eq!(flow.extra.get("type"), Some(&json!(7)));
+    let back = parse_definition_yaml(&definition_to_yaml(&flow).unwrap(), &limits()).unwrap();
+    assert_eq!(back, flow);
+    let flow = parse_definition_json(r#"{"id":"g","edges":[{"source":"a","target":"a"}],"edges":"g"}"#, &limits()).unwrap();
+    assert_eq!(flow.edges, None);
+    assert_eq!(flow.extra.get("edges"), Some(&json!("g")));
 }

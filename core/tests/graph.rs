@@ -1,4 +1,4 @@
-//! Graph analysis numbers (reference §4.1, §3.5, §9.17, test factories of §1.1).
+//! Graph analysis numbers (the original's examples, test factories and example flow).
 
 mod common;
 

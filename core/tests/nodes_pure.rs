@@ -1,5 +1,5 @@
-//! Behaviour of the node types that need no host effects, through the engine (reference §7,
-//! §9.17): edit-fields, transform, loop, parallel, group, spreadsheet (CSV data).
+//! Behaviour of the node types that need no host effects, through the engine:
+//! edit-fields, transform, loop, parallel, group, spreadsheet (CSV data).
 
 use std::sync::Arc;
 

@@ -1,4 +1,4 @@
-//! Progress: the weighted formula (§4.8, §9.10), animation steps, throttled events, exactly 100.
+//! Progress: the weighted formula, animation steps, throttled events, exactly 100.
 
 mod common;
 

@@ -76,3 +76,25 @@ fn nesting_beyond_the_configured_limit_is_refused_cleanly() {
     let result = h.run(flow);
     assert_eq!(result.error.unwrap().code, atomiton_core::ErrorCode::VALIDATION_FAILED);
 }
+
+/// A flow at the documented size limit, all in one cycle: the cycle is named without recursion
+/// (a recursive search overflowed the stack at 80,000 nodes on the JS thread and killed the host).
+#[test]
+fn a_million_node_cycle_is_refused_cleanly_on_a_small_stack() {
+    std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(|| {
+            let n = 1_000_000;
+            let nodes = (0..n).map(|i| node(&format!("n{i}"), "inc")).collect();
+            let edges = (0..n).map(|i| edge(&format!("n{i}"), &format!("n{}", (i + 1) % n))).collect();
+            let h = engine_harness();
+            let result = h.run(group("ring", nodes, edges));
+            let error = result.error.expect("a cycle fails the run");
+            assert_eq!(error.code, atomiton_core::ErrorCode::CIRCULAR_DEPENDENCY);
+            assert!(error.message.starts_with("Cycle detected in node graph: n0 → n1 → n2 → "), "{}", &error.message[..80]);
+            assert!(error.message.ends_with("→ n999999 → n0"));
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}

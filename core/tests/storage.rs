@@ -1,4 +1,4 @@
-//! Flow storage logic over the memory backend (PRODUCT §6, reference §8.3).
+//! Flow storage logic over the memory backend.
 
 use std::sync::Arc;
 

@@ -1,4 +1,4 @@
-//! `ExecutionTrace` (reference §4.9, §9.5).
+//! `ExecutionTrace`: its shape, events and node traces.
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! Validation before running: structured issues and the legacy form (PRODUCT §4).
+//! Validation before running: structured issues and the legacy form.
 
 mod common;
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Benchmarks of the native package against PRODUCT §7. A program, not a test: it prints
-// medians and never fails.
+// Benchmarks of the native package against its budgets (README "Performance"). A program,
+// not a test: it prints medians and never fails.
 //
 //   node --expose-gc npm/bench/bench.mjs            (after scripts/build-npm.sh)
 //

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Benchmarks of the WebAssembly build against PRODUCT §7 (wasm: ≤ 5 µs per node; `.wasm`
+// Benchmarks of the WebAssembly build against its budgets (≤ 5 µs per node; `.wasm`
 // ≤ 350 KB gzipped; instantiation ≤ 50 ms). A program, not a test: it prints medians and never
 // fails.
 //

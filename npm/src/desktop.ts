@@ -33,7 +33,8 @@ export { ENGINE_VARIABLE, type EngineChoice } from "./engines/choice.js";
 export { NATIVE_PATH_VARIABLE } from "./engines/native/loader.js";
 export { WASM_FALLBACK_WARNING } from "./engines/local.js";
 
-// Remote conductors and the server side of the wire protocol (reference §8), for Node processes.
+// Remote conductors and the server side of the wire protocol (README "Remote conductors"),
+// for Node processes.
 export { createRemoteConductor, type RemoteConductor, type RemoteConductorOptions } from "./remote.js";
 export { RemoteEngine } from "./engines/remote/engine.js";
 export * from "./transports/index.js";

@@ -57,7 +57,7 @@ export async function surface(mod, shape) {
 
 /** `environment`: `"node"` or `"chromium"` (which web storage the environment has). */
 export function checkSurface(s, environment) {
-  assert.deepEqual(Object.keys(s.exports), ["DEFAULT_SLOWMO_MS", "ErrorCode", "conductor", "createConductor", "createConductorInstance", "createExecutionId", "isValidProgressEvent", "toExecutionId"], "the values of reference §1.1");
+  assert.deepEqual(Object.keys(s.exports), ["DEFAULT_SLOWMO_MS", "ErrorCode", "conductor", "createConductor", "createConductorInstance", "createExecutionId", "isValidProgressEvent", "toExecutionId"], "the values the original /browser exported");
   assert.deepEqual(s.exports, {
     DEFAULT_SLOWMO_MS: "number",
     ErrorCode: "object",

@@ -34,8 +34,8 @@ export async function startServer(t, config = {}, serverOptions = {}) {
 
 /**
  * Electron's IPC, in process: `ipcMain.handle` / `webContents.send` on the main side, and the
- * preload bridge `{call, listen}` on the renderer side (reference §8.1). Values cross with
- * `structuredClone`, as Electron's IPC clones them.
+ * preload bridge `{call, listen}` (`window.atomiton.__bridge__`) on the renderer side. Values
+ * cross with `structuredClone`, as Electron's IPC clones them.
  */
 export function electronDouble() {
   const handlers = new Map();

@@ -1,4 +1,5 @@
-// The export surface of reference §1.1 and §2, through the package's own name.
+// The export surface the original package had (entry points and the conductor object),
+// through the package's own name.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as root from "@atomiton/conductor";
@@ -48,7 +49,7 @@ test("the conductor object has every namespace and method, on* returning unsubsc
   assert.equal(environment.capabilities.fileSystem, true);
 });
 
-test("error helpers behave as the reference says", () => {
+test("error helpers behave as the original package's did", () => {
   const { ErrorCode, createExecutionError, isExecutionError, toExecutionError, getErrorRecoveryStrategy } = types;
   const error = createExecutionError(ErrorCode.TIMEOUT, "late", { nodeId: "n" });
   assert.ok(error.timestamp instanceof Date);

@@ -1,4 +1,5 @@
-// The wire protocol itself (reference §8.1–§8.3): envelopes, error rules and messages, frames,
+// The wire protocol itself (preload bridge, transports, channel servers): envelopes, error
+// rules and messages, frames,
 // time-outs and connection failures, the HTTP server's answers, origins, transport detection.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -34,7 +35,7 @@ async function bareWebSocketServer(t, onCall) {
   return { url: `ws://127.0.0.1:${server.address().port}`, connections: () => connections };
 }
 
-test("dispatch answers with the §8.3 envelopes", async (t) => {
+test("dispatch answers with the channel servers' envelopes", async (t) => {
   const { conductor } = await startServer(t);
   const handlers = createChannelHandlers(conductor);
   assert.deepEqual([...handlers.channels], ["node", "storage", "flow", "system"]);

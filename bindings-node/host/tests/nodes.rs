@@ -1,7 +1,7 @@
 //! The built-in node types that reach outside the data, with real effects: file-system and
 //! shell-command in a temporary directory, http-request against a loopback server, image on
 //! generated images, spreadsheet files (CSV, TSV, XLSX, ODS), and the bundled templates end to
-//! end (reference §7.2, §7.3, §7.5, §7.8, §7.9).
+//! end (`file-system`, `http-request`, `image`, `shell-command`, `spreadsheet`).
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The node catalog: each built-in type describes itself (category, icon, weight, default
 //! parameters, ports, field configs) so editors can build palettes from the engine
-//! (`getNodeDefinition`, `getAllNodeDefinitions`, reference §1.3 and §7.11a).
+//! (`getNodeDefinition`, `getAllNodeDefinitions` and the per-type UI field overrides, as the
+//! original `@atomiton/nodes` offered them).
 
 mod definition;
 mod templates;

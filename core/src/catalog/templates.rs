@@ -1,6 +1,7 @@
-//! Bundled flow templates (reference §3.4), compiled into the engine so every build ships the
-//! same flows, and the template loader's checks. Each template answers to its id (a UUID, as in
-//! the original catalog) and to a readable slug (`hello-world`), the name the published docs use.
+//! Bundled flow templates (hello world, data pipeline, image processing), compiled into the
+//! engine so every build ships the same flows, and the template loader's checks. Each template
+//! answers to its id (a UUID, as in the original catalog) and to a readable slug
+//! (`hello-world`), the name the published docs use.
 
 use std::sync::LazyLock;
 
@@ -49,7 +50,7 @@ static TEMPLATES: LazyLock<Vec<Template>> = LazyLock::new(|| {
     SOURCES.iter().filter_map(|&(slug, source)| load_template(source).ok().map(|flow| Template { slug, source, flow })).collect()
 });
 
-/// `loadTemplate(yaml)`: the §3.4 reader plus the template checks ("Template must have an id",
+/// `loadTemplate(yaml)`: the YAML flow reader plus the template checks ("Template must have an id",
 /// "Template must have a name", "Template must have metadata", "Templates must have nodes",
 /// "Edge references unknown source node: x", "Edge references unknown target node: x").
 pub fn load_template(yaml: &str) -> Result<NodeDefinition> {

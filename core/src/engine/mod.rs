@@ -26,7 +26,8 @@ use crate::scheduler::history::{node_paths, reuse_by_index, RunHistory};
 use crate::scheduler::{RunSetup, Scheduler};
 use crate::validation::{permission_issues, validate, validate_with_layouts, ValidationContext, ValidationReport};
 
-/// A configured engine. Cheap to clone; runs on it are independent (PRODUCT §4 "Isolation").
+/// A configured engine. Cheap to clone; runs on it are independent (they share no progress,
+/// debug settings or traces).
 #[derive(Clone)]
 pub struct Engine {
     registry: Arc<NodeRegistry>,
@@ -154,8 +155,8 @@ impl Default for Engine {
     }
 }
 
-/// A run refused before any node ran (validation, debug options): the graph-analysis-failure row of
-/// reference §4.6 — `executedNodes: [root]`, context present, no trace.
+/// A run refused before any node ran (validation, debug options), in the shape the original
+/// gave a run whose graph analysis failed — `executedNodes: [root]`, context present, no trace.
 #[allow(clippy::too_many_arguments)]
 fn reject(
     host: &SharedHost,
@@ -198,7 +199,7 @@ fn falsy(field: &str, mistyped: Option<&Value>) -> bool {
     field.is_empty() && mistyped.is_none_or(|raw| !crate::expression::is_truthy(raw))
 }
 
-/// The original `node.run`'s answer to a root without `id` or `type` (reference §2.3): nothing
+/// The original `node.run`'s answer to a root without `id` or `type` (`INVALID_NODE`): nothing
 /// ran, so no context and no executed nodes.
 fn invalid_definition(host: &SharedHost, options: &RunOptions, root_id: &str, execution_id: &str) -> ExecutionResult {
     let node_id = if root_id.is_empty() { "unknown" } else { root_id };

@@ -1,4 +1,4 @@
-//! `ExecutionResult` and `ConductorExecutionContext` (reference §2.0, §4.6).
+//! `ExecutionResult` and `ConductorExecutionContext`, in the original's shapes.
 
 use std::sync::Arc;
 

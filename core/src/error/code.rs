@@ -1,4 +1,4 @@
-//! The 22 error codes of the original engine (reference §5.1), then two of our own for access
+//! The 22 error codes of the original engine (same names), then two of our own for access
 //! control. The string value of each code equals its name, exactly as the TypeScript
 //! `enum ErrorCode` does.
 
@@ -14,7 +14,7 @@ macro_rules! error_codes {
         }
 
         impl ErrorCode {
-            /// All codes in the order of the reference table.
+            /// All codes: the original enum's 22 in its order, then ours.
             pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$name),+];
 
             /// The wire string of the code (equal to its name).
@@ -90,7 +90,7 @@ error_codes! {
 }
 
 impl ErrorCode {
-    /// Whether the scheduler retries a node attempt that failed with this code (PRODUCT §4
+    /// Whether the scheduler retries a node attempt that failed with this code (COMPATIBILITY.md
     /// "Retries"): time-outs, rate limits and transport/network failures only. A node whose own
     /// logic failed is never re-run.
     pub fn is_retryable_by_engine(self) -> bool {

@@ -1,4 +1,4 @@
-//! `ExecutionError`: the one domain error type of the engine (reference §5.2).
+//! `ExecutionError`: the one domain error type of the engine, in the original's shape.
 
 use serde::{Deserialize, Serialize};
 use crate::value::{Map, Value};

@@ -1,4 +1,4 @@
-//! The recovery table of reference §5.3, exactly (including its oddities: `CANCELLED` is
+//! The original package's recovery table, kept as it was (including its oddities: `CANCELLED` is
 //! retryable, `EXECUTION_FAILED` is not).
 
 use serde::{Deserialize, Serialize};

@@ -16,6 +16,9 @@ pub enum ExpressionErrorKind {
     Type,
     /// The step budget or a size limit was exceeded.
     Budget,
+    /// The call was stopped from outside (its [`super::Interrupt`] said so): its run was
+    /// cancelled or timed out.
+    Cancelled,
 }
 
 impl ExpressionErrorKind {
@@ -27,6 +30,7 @@ impl ExpressionErrorKind {
             ExpressionErrorKind::Forbidden => "ForbiddenError",
             ExpressionErrorKind::Type => "TypeError",
             ExpressionErrorKind::Budget => "BudgetError",
+            ExpressionErrorKind::Cancelled => "CancelledError",
         }
     }
 }

@@ -288,6 +288,11 @@ impl FastPath {
     /// Fast evaluation for `Expression::call`.
     #[inline]
     pub fn call(&self, args: &[&Value], max_steps: u64) -> Option<Value> {
+        // Destructuring `null` or `undefined` is a TypeError even when the body reads nothing
+        // of it: anything but an object is left to the interpreter.
+        if matches!(self.params, Params::Destructured(_)) && !matches!(args.first(), Some(Value::Object(_))) {
+            return None;
+        }
         self.finish(max_steps, |leaf| {
             let root: &Value = match &self.params {
                 Params::Positional => args.get(leaf.slot as usize)?,

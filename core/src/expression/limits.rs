@@ -26,8 +26,14 @@ pub struct Limits {
     pub max_value_depth: usize,
     /// Maximum size of a call's result, estimated as its JSON length in bytes. Values
     /// share structure during evaluation (`xs.map(() => input)`), so the materialised
-    /// result is bounded separately from the steps that built it.
+    /// result is bounded separately from the steps that built it. Node types also bound the
+    /// results of all their calls together by this number (see [`super::OutputBudget`]).
     pub max_output_bytes: usize,
+    /// Memory a call may allocate for the strings, arrays, objects and closures it creates, in
+    /// bytes, counted as they are created (a value dropped at once still counts) and checked
+    /// before each large allocation. Beside the step budget, which bounds time, it bounds
+    /// what a few cheap steps can allocate (`'a'.repeat(2 ** 24)` is 65,536 steps).
+    pub max_memory_bytes: usize,
 }
 
 impl Default for Limits {
@@ -38,7 +44,8 @@ impl Default for Limits {
             max_string_len: 16 * 1024 * 1024,
             max_array_len: 10_000_000,
             max_value_depth: 256,
-            max_output_bytes: 256 * 1024 * 1024,
+            max_output_bytes: 128 * 1024 * 1024,
+            max_memory_bytes: 64 * 1024 * 1024,
         }
     }
 }

@@ -9,8 +9,10 @@
 //! - Only whitelisted globals exist; unknown identifiers (`process`, `require`, `globalThis`,
 //!   `eval`, `Function`, `this`, ...) and `new`/`import`/loops/assignment are refused at
 //!   compile time. `__proto__`, `constructor` and `prototype` cannot be read.
-//! - Every call runs under a step budget and size limits ([`Limits`]); nesting is bounded at
-//!   parse time and at run time, so no input can overflow the stack or exhaust memory.
+//! - Every call runs under a step budget, a memory budget and size limits ([`Limits`]);
+//!   nesting is bounded at parse time and at run time, so no input can overflow the stack or
+//!   exhaust memory. A call can be stopped from outside ([`Interrupt`], looked at every few
+//!   thousand steps), and the results of many calls can share one bound ([`OutputBudget`]).
 //! - Evaluation is deterministic (no clock, no randomness) and single-threaded, so native
 //!   and wasm builds give identical results.
 //!
@@ -25,6 +27,7 @@ mod error;
 mod ext;
 mod fastpath;
 mod interpreter;
+mod interrupt;
 mod ir;
 mod lexer;
 mod limits;
@@ -45,6 +48,7 @@ use std::sync::Arc;
 use crate::value::Value;
 
 pub use self::error::{ExpressionError, ExpressionErrorKind};
+pub use self::interrupt::{CallContext, Interrupt, OutputBudget, CHECK_EVERY};
 pub use self::limits::Limits;
 
 use self::ast::ExprKind;
@@ -122,18 +126,16 @@ impl Expression {
     /// Calls the function with positional arguments (missing ones are `undefined`).
     /// Returns `None` when the result is `undefined` (or a function).
     pub fn call(&self, args: &[&Value], limits: &Limits) -> Result<Option<Value>, ExpressionError> {
-        if let Some(v) = self
-            .fast
-            .as_ref()
-            .and_then(|f| f.call(args, limits.max_steps))
-        {
-            return Ok(Some(v));
+        self.call_in(args, limits, CallContext::default())
+    }
+
+    /// [`call`](Self::call) that can be stopped from outside and shares an output bound with
+    /// other calls (`cx`).
+    pub fn call_in(&self, args: &[&Value], limits: &Limits, cx: CallContext<'_>) -> Result<Option<Value>, ExpressionError> {
+        if let Some(v) = self.fast.as_ref().and_then(|f| f.call(args, limits.max_steps)) {
+            return fast_result(v, cx);
         }
-        let mut it = Interp::new(limits);
-        let v = it
-            .invoke(&self.func, &[], Args::Json(args))
-            .map_err(|e| *e)?;
-        output::materialize(&v, limits).map_err(|e| *e)
+        self.materialized(Args::Json(args), limits, cx)
     }
 
     /// Calls the function with one object argument given as named fields, e.g. reduce's
@@ -146,27 +148,42 @@ impl Expression {
         fields: &[(&str, &Value)],
         limits: &Limits,
     ) -> Result<Option<Value>, ExpressionError> {
-        if let Some(v) = self
-            .fast
-            .as_ref()
-            .and_then(|f| f.call_with_fields(fields, limits.max_steps))
-        {
-            return Ok(Some(v));
+        self.call_with_fields_in(fields, limits, CallContext::default())
+    }
+
+    /// [`call_with_fields`](Self::call_with_fields) with a [`CallContext`].
+    pub fn call_with_fields_in(
+        &self,
+        fields: &[(&str, &Value)],
+        limits: &Limits,
+        cx: CallContext<'_>,
+    ) -> Result<Option<Value>, ExpressionError> {
+        if let Some(v) = self.fast.as_ref().and_then(|f| f.call_with_fields(fields, limits.max_steps)) {
+            return fast_result(v, cx);
         }
-        let mut it = Interp::new(limits);
-        let v = it
-            .invoke(&self.func, &[], Args::Fields(fields))
-            .map_err(|e| *e)?;
-        output::materialize(&v, limits).map_err(|e| *e)
+        self.materialized(Args::Fields(fields), limits, cx)
+    }
+
+    /// Runs the interpreter and turns its result into a [`Value`] within the output bounds.
+    fn materialized(&self, args: Args<'_, '_>, limits: &Limits, cx: CallContext<'_>) -> Result<Option<Value>, ExpressionError> {
+        let mut it = Interp::new(limits, cx.interrupt);
+        let v = it.invoke(&self.func, &[], args).map_err(|e| *e)?;
+        output::materialize(&v, limits, cx.output).map_err(|e| *e)
     }
 
     /// Calls the function and returns the JavaScript truthiness of its result, as `filter` and
     /// conditions use it: unlike a materialised result, a function is truthy here.
     pub fn test(&self, args: &[&Value], limits: &Limits) -> Result<bool, ExpressionError> {
+        self.test_in(args, limits, CallContext::default())
+    }
+
+    /// [`test`](Self::test) that can be stopped from outside (`cx.interrupt`; nothing is
+    /// output, so `cx.output` is not used).
+    pub fn test_in(&self, args: &[&Value], limits: &Limits, cx: CallContext<'_>) -> Result<bool, ExpressionError> {
         if let Some(v) = self.fast.as_ref().and_then(|f| f.call(args, limits.max_steps)) {
             return Ok(is_truthy(&v));
         }
-        let mut it = Interp::new(limits);
+        let mut it = Interp::new(limits, cx.interrupt);
         let v = it.invoke(&self.func, &[], Args::Json(args)).map_err(|e| *e)?;
         Ok(interpreter::truthy(&v))
     }
@@ -190,6 +207,14 @@ impl Expression {
     pub fn source(&self) -> &str {
         &self.func.source
     }
+}
+
+/// A fast-path result (a number) charged to the shared output bound.
+fn fast_result(v: Value, cx: CallContext<'_>) -> Result<Option<Value>, ExpressionError> {
+    if let Some(budget) = cx.output {
+        budget.spend(output::NODE_BYTES).map_err(|message| ExpressionError::new(ExpressionErrorKind::Budget, message, None))?;
+    }
+    Ok(Some(v))
 }
 
 /// A typed array's elements as numbers (`Uint16Array` [1, 2] → [1.0, 2.0]).

@@ -11,12 +11,14 @@ use super::interpreter::{lookup_json, truthy, Interp};
 use super::utf16;
 use super::value::Val;
 
-/// `Math.pow` / `**`, including the cases where IEEE `pow` and JavaScript disagree.
+/// `Math.pow` / `**`, including the cases where IEEE `pow` and JavaScript disagree. fdlibm's
+/// `pow`, as V8's: the platform's is correctly rounded where V8's is not (`1000 ** 32` is
+/// `9.999999999999999e+95` in JavaScript).
 pub(super) fn js_pow(x: f64, y: f64) -> f64 {
     if y.is_nan() || ((x == 1.0 || x == -1.0) && y.is_infinite()) {
         return f64::NAN;
     }
-    x.powf(y)
+    libm::pow(x, y)
 }
 
 /// `typeof v`.
@@ -69,7 +71,7 @@ fn is_object(v: &Val<'_>) -> bool {
     }
 }
 
-impl Interp {
+impl Interp<'_> {
     /// `ToNumber`.
     #[inline]
     pub fn coerce_number(&mut self, v: &Val<'_>) -> RtResult<f64> {
@@ -147,7 +149,7 @@ impl Interp {
             if i > 0 {
                 out.push_str(sep);
             }
-            if !elem.is_nullish() {
+            if !elem.is_nullish() && !elem.is_hole() {
                 let s = it.coerce_str_at(elem, depth + 1)?;
                 it.check_str_len(out.len().saturating_add(s.len()))?;
                 out.push_str(&s);
@@ -285,14 +287,15 @@ impl Interp {
     }
 
     /// `key in obj`.
-    fn has_property(&mut self, obj: &Val<'_>, key: &Val<'_>) -> RtResult<bool> {
+    pub(super) fn has_property(&mut self, obj: &Val<'_>, key: &Val<'_>) -> RtResult<bool> {
         let k = self.coerce_str(key)?;
         self.charge_bytes(k.len())?;
         Ok(match obj {
             Val::JObj(o) => lookup_json(o, &k).is_some(),
             Val::Obj(o) => o.props.contains_key(&k),
-            Val::JArr(a) => k == "length" || array_index(&k).is_some_and(|i| i < a.len()),
-            Val::Arr(a) => k == "length" || array_index(&k).is_some_and(|i| i < a.items.len()),
+            // A hole is not a property.
+            Val::JArr(a) => k == "length" || array_index(&k).and_then(|i| a.get(i)).is_some_and(|x| !Val::element(x).is_hole()),
+            Val::Arr(a) => k == "length" || array_index(&k).and_then(|i| a.items.get(i)).is_some_and(|x| !x.is_hole()),
             Val::Func(_) | Val::Native(_) => false,
             other => {
                 return Err(type_error(

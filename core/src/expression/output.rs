@@ -10,33 +10,41 @@ use crate::value::{Map, Value};
 
 use super::order::enumeration_order;
 use super::error::{budget_error, RtResult};
+use super::interrupt::OutputBudget;
 use super::limits::Limits;
 use super::value::{number_to_json, Val};
 
 /// Approximate serialised size of a scalar or separator, in bytes.
-const NODE_BYTES: usize = 8;
+pub(super) const NODE_BYTES: usize = 8;
 
 struct Output {
     used: usize,
     limit: usize,
     max_depth: usize,
+    /// The message for going over `limit`: the call's own limit, or the shared budget's.
+    over: Option<String>,
 }
 
 /// Converts as JavaScript would hand the value on: `undefined` stays `undefined` in arrays and
 /// objects (a result that *is* `undefined` gives `None`), every number stays the exact double,
 /// and values from the input JSON has no form for pass through. A function cannot leave the
 /// expression: it is a `TypeError` naming where in the result it is.
+/// With `shared`, the result must also fit what is left of that budget, which it then spends.
 #[inline]
-pub(super) fn materialize(v: &Val<'_>, limits: &Limits) -> RtResult<Option<Value>> {
-    if let Val::Num(n) = v {
+pub(super) fn materialize(v: &Val<'_>, limits: &Limits, shared: Option<&OutputBudget>) -> RtResult<Option<Value>> {
+    if let (Val::Num(n), None) = (v, shared) {
         return Ok(Some(number_to_json(*n)));
     }
-    let mut out = Output {
-        used: 0,
-        limit: limits.max_output_bytes,
-        max_depth: limits.max_value_depth,
+    let (limit, over) = match shared {
+        Some(budget) if budget.left() < limits.max_output_bytes => (budget.left(), Some(budget.exceeded())),
+        _ => (limits.max_output_bytes, None),
     };
-    out.value(v, 0).map_err(|e| located(e, ""))
+    let mut out = Output { used: 0, limit, max_depth: limits.max_value_depth, over };
+    let value = out.value(v, 0).map_err(|e| located(e, ""))?;
+    if let Some(budget) = shared {
+        budget.spend(out.used).map_err(budget_error)?;
+    }
+    Ok(value)
 }
 
 /// Marks errors raised for a function inside a result, so the path to it can be added on the
@@ -61,10 +69,10 @@ impl Output {
     fn add(&mut self, n: usize) -> RtResult<()> {
         self.used = self.used.saturating_add(n);
         if self.used > self.limit {
-            return Err(budget_error(format!(
-                "Result exceeds the output limit of {} bytes",
-                self.limit
-            )));
+            return Err(budget_error(match &self.over {
+                Some(message) => message.clone(),
+                None => format!("Result exceeds the output limit of {} bytes", self.limit),
+            }));
         }
         Ok(())
     }

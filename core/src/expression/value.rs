@@ -85,7 +85,43 @@ pub(super) struct Closure<'a> {
     pub depth: u32,
 }
 
+/// What an array hole (`[1, , 3]`) is while it sits in an array created during evaluation.
+/// Reading the slot gives `undefined` ([`Val::read`]); iteration skips it where V8 does.
+static HOLE: Ext = Ext::Hole;
+
 impl<'a> Val<'a> {
+    /// An array hole, as an element of a created array.
+    #[inline]
+    pub fn hole() -> Val<'a> {
+        Val::Ext(&HOLE)
+    }
+
+    /// Whether this element is a hole.
+    #[inline]
+    pub fn is_hole(&self) -> bool {
+        matches!(self, Val::Ext(Ext::Hole))
+    }
+
+    /// The element as a read gives it: a hole reads as `undefined`.
+    #[inline]
+    pub fn read(self) -> Val<'a> {
+        if self.is_hole() {
+            Val::Undefined
+        } else {
+            self
+        }
+    }
+
+    /// An input array's element as it sits in an array: holes stay holes (for copies that
+    /// keep them: `slice`, `concat`, `reverse`).
+    #[inline]
+    pub fn element(v: &'a Value) -> Val<'a> {
+        match v {
+            Value::Ext(ext) if matches!(**ext, Ext::Hole) => Val::hole(),
+            v => Val::from_json(v),
+        }
+    }
+
     /// Borrows a JSON value; scalars are unpacked so arithmetic never touches `Value`.
     #[inline]
     pub fn from_json(v: &'a Value) -> Val<'a> {

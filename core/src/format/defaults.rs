@@ -1,5 +1,5 @@
-//! The defaults the original factories apply (reference §3.3) — used by the YAML flow reader
-//! and by the node catalog.
+//! The defaults the original factories apply (`createNodeDefinition`, ...) — used by the YAML
+//! flow reader and by the node catalog.
 
 use crate::json;
 use crate::value::{Map, Value};

@@ -1,4 +1,4 @@
-//! The YAML flow format of reference §3.4 (`*.flow.yaml`): reading with the original `fromYaml`
+//! The YAML flow format of the templates (`*.flow.yaml`): reading with the original `fromYaml`
 //! defaults, and writing so that reading back gives the same definition (the original writer
 //! turned every parameter into a `{type, default}` object and did not round-trip).
 
@@ -13,8 +13,8 @@ use crate::error::{ExecutionError, Result};
 use crate::model::deep::{dispose, guard};
 use crate::model::NodeDefinition;
 
-/// Reads a flow in the YAML flow format, applying the §3.4 defaults (type `"transform"` when
-/// untyped, version `"1.0.0"`, metadata defaults, `{enabled, timeout, retries}` parameters,
+/// Reads a flow in the YAML flow format, with the original reader's defaults (type `"transform"`
+/// when untyped, version `"1.0.0"`, metadata defaults, `{enabled, timeout, retries}` parameters,
 /// port and edge defaults). Unknown keys are kept.
 pub fn parse_flow_yaml(text: &str, limits: &ParseLimits) -> Result<NodeDefinition> {
     flow_from_value(parse_yaml_value(text, limits)?)
@@ -25,7 +25,7 @@ pub fn parse_flow_yaml_documents(text: &str, limits: &ParseLimits) -> Result<Vec
     parse_yaml_documents(text, limits)?.into_iter().map(flow_from_value).collect()
 }
 
-/// Applies the §3.4 reader to an already parsed value (the root must have `id` and `name`).
+/// Applies the YAML flow reader to an already parsed value (the root must have `id` and `name`).
 pub fn flow_from_value(value: Value) -> Result<NodeDefinition> {
     let Value::Object(root) = value else {
         return Err(ExecutionError::deserialization("Failed to parse YAML: Invalid YAML structure"));

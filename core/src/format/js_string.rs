@@ -16,18 +16,42 @@ pub fn js_string(value: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => js_number(n.get()),
         Value::String(s) => s.clone(),
-        Value::Array(items) => items
-            .iter()
-            .map(|item| match item {
-                Value::Null | Value::Undefined => String::new(),
-                Value::Ext(ext) if matches!(**ext, Ext::Hole) => String::new(),
-                _ => js_string(item),
-            })
-            .collect::<Vec<_>>()
-            .join(","),
+        Value::Array(items) => joined(items),
         Value::Object(_) => "[object Object]".to_owned(),
         Value::Ext(ext) => ext_string(ext),
     }
+}
+
+/// `items.join(",")` with nested arrays joined in place, without recursion: input arrays may
+/// be nested as deeply as the parser allows.
+fn joined(items: &[Value]) -> String {
+    let mut out = String::new();
+    let mut stack: Vec<std::slice::Iter<'_, Value>> = vec![items.iter()];
+    // Whether the array on top of the stack has written an element yet.
+    let mut started: Vec<bool> = vec![false];
+    while let Some(iter) = stack.last_mut() {
+        let Some(item) = iter.next() else {
+            stack.pop();
+            started.pop();
+            continue;
+        };
+        if let Some(first) = started.last_mut() {
+            if *first {
+                out.push(',');
+            }
+            *first = true;
+        }
+        match item {
+            Value::Null | Value::Undefined => {}
+            Value::Ext(ext) if matches!(**ext, Ext::Hole) => {}
+            Value::Array(inner) => {
+                stack.push(inner.iter());
+                started.push(false);
+            }
+            other => out.push_str(&js_string(other)),
+        }
+    }
+    out
 }
 
 fn ext_string(ext: &Ext) -> String {
@@ -42,6 +66,10 @@ fn ext_string(ext: &Ext) -> String {
         Ext::RegExp { source, flags } => format!("/{source}/{flags}"),
         Ext::Error { name, message, .. } if message.is_empty() => name.clone(),
         Ext::Error { name, message, .. } => format!("{name}: {message}"),
+        // A boxed array cannot come from JavaScript; one read from hand-written text prints as
+        // an object rather than nesting without bound.
+        Ext::Boxed(Value::Ext(inner)) if matches!(**inner, Ext::BigInt(_) | Ext::String16(_)) => ext_string(inner),
+        Ext::Boxed(Value::Array(_) | Value::Object(_) | Value::Ext(_)) => "[object Object]".to_owned(),
         Ext::Boxed(value) => js_string(value),
         Ext::Js(_) => "[object Object]".to_owned(),
     }

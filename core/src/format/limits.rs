@@ -11,7 +11,7 @@ pub struct ParseLimits {
 
 impl Default for ParseLimits {
     fn default() -> Self {
-        // Room for the 10,000-deep nesting PRODUCT §8 asks us to survive, while keeping the
+        // Room for the 10,000-deep nesting a flow may have without crashing us, while keeping the
         // recursive drop/serialise of plain JSON values well inside an 8 MiB stack.
         ParseLimits { max_depth: 25_000, max_values: 10_000_000 }
     }

@@ -1,4 +1,4 @@
-//! Reading and writing flows: JSON, plain YAML, and the YAML flow format of reference §3.4.
+//! Reading and writing flows: JSON, plain YAML, and the YAML flow format of the templates.
 
 pub mod defaults;
 mod flow_yaml;

@@ -21,6 +21,7 @@ pub fn js_number(n: f64) -> String {
     let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
     let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
     let exp: i64 = exp.parse().unwrap_or(0);
+    let digits = even_on_a_tie(n.abs(), digits, exp);
     let k = digits.len() as i64;
     let point = exp + 1;
     let mut out = String::with_capacity(k as usize + 8);
@@ -52,4 +53,41 @@ pub fn js_number(n: f64) -> String {
         out.push_str(&e.abs().to_string());
     }
     out
+}
+
+/// The shortest digits of `x`, with a tie between two equally short and equally close digit
+/// strings settled towards the even last digit, as ECMAScript's Number::toString asks
+/// (`String(2 ** 49 + 0.25)` is `562949953421312.2`). Rust's shortest form picks either.
+fn even_on_a_tie(x: f64, digits: String, exp: i64) -> String {
+    let bytes = digits.as_bytes();
+    let Some((&last, rest)) = bytes.split_last() else { return digits };
+    if (last - b'0') % 2 == 0 || rest.is_empty() {
+        return digits;
+    }
+    for neighbour in [last - 1, last + 1] {
+        if neighbour > b'9' {
+            continue;
+        }
+        let candidate = format!("{}{}", String::from_utf8_lossy(rest), char::from(neighbour));
+        // Both read back as `x`, and `x` lies exactly halfway between them.
+        let reads_back = format!("{}.{}e{exp}", &candidate[..1], &candidate[1..]).parse::<f64>().ok() == Some(x);
+        if reads_back && is_halfway(x, rest, last.min(neighbour), exp) {
+            return candidate;
+        }
+    }
+    digits
+}
+
+/// Whether the exact value of `x` is `rest`, then `low`, then a 5 and nothing more, at exponent
+/// `exp` (a double has at most 767 significant decimal digits, so 800 show all of them).
+fn is_halfway(x: f64, rest: &[u8], low: u8, exp: i64) -> bool {
+    let exact = format!("{x:.800e}");
+    let Some((mantissa, e)) = exact.split_once('e') else { return false };
+    if e.parse::<i64>().ok() != Some(exp) {
+        return false;
+    }
+    let significant: Vec<u8> = mantissa.bytes().filter(|b| *b != b'.').collect();
+    let prefix = rest.iter().copied().chain([low, b'5']);
+    let len = rest.len() + 2;
+    significant.len() >= len && significant.iter().copied().take(len).eq(prefix) && significant[len..].iter().all(|b| *b == b'0')
 }

@@ -1,8 +1,10 @@
 //! YAML text → `crate::value::Value`, built iteratively from yaml-rust2's event stream.
 //!
 //! yaml-rust2's own loader clones anchored nodes for every alias without a budget and builds its
-//! own tree; reading events directly lets us count every produced value (alias bombs fail with a
-//! clear error) and build JSON values in one pass.
+//! own tree; reading events directly lets us count every produced value and build JSON values in
+//! one pass. Aliases are budgeted before they are expanded: what they add may not exceed
+//! [`ALIAS_RATIO`] times what the text itself writes out, plus [`ALIAS_ALLOWANCE`], so a few
+//! hundred bytes can no longer make millions of values ("billion laughs").
 
 use std::collections::HashMap;
 
@@ -13,6 +15,13 @@ use yaml_rust2::Yaml;
 
 use super::ParseLimits;
 use crate::error::{ExecutionError, Result};
+
+/// Values aliases may add per value the text writes out. Anchors reuse parts of a document;
+/// a real flow repeats a block a few times, never thousands.
+pub const ALIAS_RATIO: usize = 10;
+/// Values aliases may add on top of [`ALIAS_RATIO`], so small documents can reuse a block
+/// freely.
+pub const ALIAS_ALLOWANCE: usize = 10_000;
 
 /// Parses every document of a YAML stream.
 ///
@@ -25,7 +34,7 @@ pub fn parse_yaml_documents(text: &str, limits: &ParseLimits) -> Result<Vec<Valu
             return Ok(vec![value]);
         }
     }
-    let mut builder = Builder { limits, stack: Vec::new(), anchors: HashMap::new(), docs: Vec::new(), values: 0 };
+    let mut builder = Builder { limits, stack: Vec::new(), anchors: HashMap::new(), docs: Vec::new(), values: 0, aliased: 0 };
     let mut parser = Parser::new_from_str(text);
     loop {
         let (event, mark) = parser.next_token().map_err(|e| yaml_error(e.to_string()))?;
@@ -63,6 +72,8 @@ struct Builder<'a> {
     anchors: HashMap<usize, (Value, usize)>,
     docs: Vec<Value>,
     values: usize,
+    /// Of `values`, those that aliases added.
+    aliased: usize,
 }
 
 impl Builder<'_> {
@@ -93,11 +104,12 @@ impl Builder<'_> {
                 self.insert(value, mark)
             }
             Event::Alias(anchor) => {
-                let Some((value, size)) = self.anchors.get(&anchor) else {
+                let Some(size) = self.anchors.get(&anchor).map(|(_, size)| *size) else {
                     return Err(yaml_error(format!("unknown alias at {}", at(mark))));
                 };
-                let (value, size) = (value.clone(), *size);
+                self.count_aliased(size, mark)?;
                 self.count(size, mark)?;
+                let value = self.anchors.get(&anchor).map(|(value, _)| value.clone()).unwrap_or_default();
                 self.insert(value, mark)
             }
             _ => Ok(()),
@@ -123,6 +135,20 @@ impl Builder<'_> {
             return Err(yaml_error(format!(
                 "document expands to more than {} values (alias bomb?) at {}",
                 self.limits.max_values,
+                at(mark)
+            )));
+        }
+        Ok(())
+    }
+
+    /// Charges an alias's expansion to the alias budget, before it is expanded.
+    fn count_aliased(&mut self, values: usize, mark: Marker) -> Result<()> {
+        self.aliased = self.aliased.saturating_add(values);
+        let written = self.values.saturating_sub(self.aliased - values);
+        let allowed = written.saturating_mul(ALIAS_RATIO).saturating_add(ALIAS_ALLOWANCE);
+        if self.aliased > allowed {
+            return Err(yaml_error(format!(
+                "aliases would expand the document to more than {allowed} values ({written} written out; alias bomb?) at {}",
                 at(mark)
             )));
         }

@@ -1,5 +1,5 @@
-//! `analyzeExecutionGraph` (reference §4.1): levels, critical path, weights and parallelism of a
-//! flow's direct children.
+//! `analyzeExecutionGraph`, with the original's numbers: levels, critical path, weights and
+//! parallelism of a flow's direct children.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! Graph analysis of flows (reference §4.1).
+//! Graph analysis of flows: Kahn levels, critical path, weights, parallelism, cycles.
 
 mod analysis;
 pub(crate) mod cycles;

@@ -1,7 +1,7 @@
-//! Node weights (reference §4.1 `DEFAULT_NODE_WEIGHTS`), used by progress and the critical path.
+//! Node weights (the original `DEFAULT_NODE_WEIGHTS`), used by progress and the critical path.
 
 /// Weight of a node type. `http-request` weighs 500: the original table keyed it as
-/// `httpRequest`, so the real node type silently weighed 100 (PRODUCT §4 fixes this).
+/// `httpRequest`, so the real node type silently weighed 100 (fixed: COMPATIBILITY.md "Weights").
 pub fn default_weight(node_type: &str) -> u32 {
     match node_type {
         "http-request" | "httpRequest" => 500,

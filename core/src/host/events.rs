@@ -5,7 +5,7 @@ use crate::error::ExecutionError;
 use crate::progress::ProgressEvent;
 
 /// One notification. Every event carries the `executionId` of its run, so concurrent runs on one
-/// conductor never mix (PRODUCT §4 "Isolation").
+/// conductor never mix.
 #[derive(Debug, Clone)]
 pub enum EngineEvent {
     /// The run began (`events.onStarted`).

@@ -1,7 +1,7 @@
 //! Stack safety for recursive operations on user-supplied trees.
 //!
-//! Flows may nest groups thousands of levels deep (PRODUCT §8: "10k-deep nesting, no stack
-//! overflow"). Serde, `Clone`, `PartialEq` and `Debug` are naturally recursive, so every
+//! Flows may nest groups thousands of levels deep (10,000-deep nesting must never overflow
+//! the stack). Serde, `Clone`, `PartialEq` and `Debug` are naturally recursive, so every
 //! recursive step over `NodeDefinition` runs through [`guard`], which moves onto a fresh
 //! heap-allocated stack segment when the current one runs low. The scheduler, validator and graph
 //! code never recurse; they use explicit stacks.

@@ -1,4 +1,5 @@
-//! `NodeDefinition` (reference §3.1): a node, or — when it has children — a group/flow.
+//! `NodeDefinition`, the original's node shape (unknown fields kept): a node, or — when it has
+//! children — a group/flow.
 
 use crate::value::{Map, Value};
 
@@ -6,7 +7,7 @@ use super::deep::guard;
 use super::{NodeEdge, NodeMetadata, NodePort};
 
 /// A node of a flow. A node with a non-empty `nodes` array is a group; otherwise it is atomic and
-/// runs its type's executable (PRODUCT §4).
+/// runs its type's executable, as in the original engine.
 ///
 /// Known fields are typed; every other key lives in [`extra`](Self::extra), and a known key whose
 /// value has an unexpected JSON type (say `"parameters": null`) is kept there verbatim too, so a
@@ -93,7 +94,7 @@ impl NodeDefinition {
         self.edges.as_deref().unwrap_or(&[])
     }
 
-    /// True when the node has at least one child (reference §3.2).
+    /// True when the node has at least one child, whatever its `type` (`nodes: []` is atomic).
     pub fn is_group(&self) -> bool {
         !self.children().is_empty()
     }

@@ -84,7 +84,10 @@ impl<'de> Visitor<'de> for DefinitionVisitor {
         while let Some(key) = access.next_key::<String>()? {
             if key == "nodes" {
                 match access.next_value_seed(ChildrenSeed)? {
-                    Some(children) => node.nodes = Some(children),
+                    Some(children) => {
+                        node.extra.shift_remove(&key);
+                        node.nodes = Some(children);
+                    }
                     None => {
                         node.nodes = None;
                         node.extra.insert(key, Value::Null);
@@ -123,23 +126,64 @@ fn assign(node: &mut NodeDefinition, key: String, value: Value) {
         }
         return;
     }
-    match (key.as_str(), value) {
-        ("position", value) => node.position = Some(value),
-        ("metadata", Value::Object(map)) => node.metadata = Some(NodeMetadata(map)),
-        ("parameters", Value::Object(map)) => node.parameters = Some(map),
-        ("fields", Value::Object(map)) => node.fields = Some(map),
+    // `Some(value)`: not of the field's documented type (or no known field), kept raw.
+    let raw = match (key.as_str(), value) {
+        ("position", value) => {
+            node.position = Some(value);
+            None
+        }
+        ("metadata", Value::Object(map)) => {
+            node.metadata = Some(NodeMetadata(map));
+            None
+        }
+        ("parameters", Value::Object(map)) => {
+            node.parameters = Some(map);
+            None
+        }
+        ("fields", Value::Object(map)) => {
+            node.fields = Some(map);
+            None
+        }
         ("inputPorts", Value::Array(items)) if items.iter().all(Value::is_object) => {
-            node.input_ports = Some(objects(items).map(NodePort).collect())
+            node.input_ports = Some(objects(items).map(NodePort).collect());
+            None
         }
         ("outputPorts", Value::Array(items)) if items.iter().all(Value::is_object) => {
-            node.output_ports = Some(objects(items).map(NodePort).collect())
+            node.output_ports = Some(objects(items).map(NodePort).collect());
+            None
         }
         ("edges", Value::Array(items)) if items.iter().all(Value::is_object) => {
-            node.edges = Some(objects(items).map(NodeEdge).collect())
+            node.edges = Some(objects(items).map(NodeEdge).collect());
+            None
         }
-        (_, value) => {
+        (_, value) => Some(value),
+    };
+    // A later duplicate key replaces whatever the earlier one set, typed field or raw entry
+    // (found by fuzzing: `"edges": "g", ..., "edges": [...]` kept both, and the YAML written
+    // from that read back without the edges).
+    match raw {
+        None => {
+            node.extra.shift_remove(&key);
+        }
+        Some(value) => {
+            clear_field(node, &key);
             node.extra.insert(key, value);
         }
+    }
+}
+
+/// Forgets the typed value of field `key` (a later raw value of the same key replaces it).
+fn clear_field(node: &mut NodeDefinition, key: &str) {
+    match key {
+        "position" => node.position = None,
+        "metadata" => node.metadata = None,
+        "parameters" => node.parameters = None,
+        "fields" => node.fields = None,
+        "inputPorts" => node.input_ports = None,
+        "outputPorts" => node.output_ports = None,
+        "edges" => node.edges = None,
+        "nodes" => node.nodes = None,
+        _ => {}
     }
 }
 

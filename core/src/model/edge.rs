@@ -1,4 +1,5 @@
-//! `NodeEdge` (reference §3.1). The engine reads only `source`, `target` and `targetHandle`.
+//! `NodeEdge`, the original's edge shape (unknown fields kept). The engine reads only `source`,
+//! `target` and `targetHandle`.
 
 use super::object::object_wrapper;
 

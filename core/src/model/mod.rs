@@ -1,4 +1,4 @@
-//! The flow model (reference §3.1): node definitions, edges, ports and metadata.
+//! The flow model, in the original's shapes: node definitions, edges, ports and metadata.
 
 pub(crate) mod deep;
 mod definition;

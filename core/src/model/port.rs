@@ -1,5 +1,5 @@
-//! `NodePort` and `NodeMetadata` (reference §3.1). Both are declarative: the engine never reads
-//! ports, and metadata only feeds display and templates.
+//! `NodePort` and `NodeMetadata`, as the original shaped them. Both are declarative: the engine
+//! never reads ports, and metadata only feeds display and templates.
 
 use super::object::object_wrapper;
 

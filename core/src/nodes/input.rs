@@ -1,4 +1,5 @@
-//! A node's input: `{[targetHandle || "default"]: <whole output of the source>}` (reference §4.4).
+//! A node's input: `{[targetHandle || "default"]: <whole output of the source>}`, as the original
+//! built it.
 
 use std::sync::Arc;
 

@@ -49,7 +49,7 @@ pub struct Invocation {
 }
 
 impl Invocation {
-    /// `getInput(key)` of the original executables (§7.0): the input under `key` when present,
+    /// `getInput(key)` of the original executables: the input under `key` when present,
     /// otherwise the parameter of that name.
     pub fn get_input(&self, key: &str) -> Option<&Value> {
         self.input.get(key).or_else(|| crate::model::small_map_get(&self.parameters, key))
@@ -65,7 +65,7 @@ impl Invocation {
         crate::model::small_map_get(&self.parameters, key)
     }
 
-    /// The object a JS executable receives: `{...context, ...node.parameters}` (§4.3), written
+    /// The object a JS executable receives: `{...context, ...node.parameters}`, written
     /// straight to the serializer without building an intermediate object.
     pub fn executor_params(&self) -> ExecutorParams<'_> {
         ExecutorParams { invocation: self }

@@ -1,4 +1,5 @@
-//! The flow's graph metadata (reference §4.1) computed from the plan, sharing its ids.
+//! The flow's graph metadata (levels, critical path, weights; see `graph`) computed from the
+//! plan, sharing its ids.
 
 use std::collections::VecDeque;
 use std::sync::Arc;

@@ -1,4 +1,4 @@
-//! The progress payload (reference §4.10 `ProgressEvent` and §2.3 `NodeProgressEvent`, plus the
+//! The progress payload (the original `ProgressEvent` and `NodeProgressEvent`, plus the
 //! run's `executionId`).
 
 use std::sync::Arc;
@@ -70,7 +70,7 @@ pub struct GraphEdge {
     pub to: Arc<str>,
 }
 
-/// `ProgressGraphMetadata`: the analysed graph of the flow's direct children (reference §4.1).
+/// `ProgressGraphMetadata`: the analysed graph of the flow's direct children.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProgressGraph {
@@ -90,8 +90,8 @@ pub struct ProgressEvent {
     pub node_id: String,
     /// Weighted progress, 0–100; exactly 100 when a run succeeds.
     pub progress: u8,
-    /// `"Executing: A, B"`, `"All nodes completed"` or `"Waiting to start..."` (as the desktop
-    /// progress bridge of reference §8.4 wrote them).
+    /// `"Executing: A, B"`, `"All nodes completed"` or `"Waiting to start..."` (as the original
+    /// desktop app's progress bridge wrote them).
     pub message: String,
     /// Every node of the flow below the root (nested groups included), in sequential order; the
     /// root itself when it is atomic.

@@ -6,7 +6,7 @@ mod steps;
 pub use event::{GraphEdge, NodeState, ProgressEvent, ProgressGraph, ProgressNode};
 pub use steps::{progress_steps, COMPLETE_MESSAGE};
 
-/// The weighted progress formula of reference §4.8: completed and skipped weight plus executing
+/// The original's weighted progress formula: completed and skipped weight plus executing
 /// weight × its progress, over the total; error and pending nodes count 0. Kept incrementally in
 /// integer units (weight × percent) so each update is O(1) and exact.
 #[derive(Debug, Clone, Default)]

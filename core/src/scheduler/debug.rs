@@ -1,4 +1,4 @@
-//! Debug simulation (reference §4.5 "debug"): a simulated error or a long-running node, for one
+//! Debug simulation (the run's `debug` option): a simulated error or a long-running node, for one
 //! run only. `"random"` picks one random atomic node per run. A boolean `debug` (the published
 //! docs' `debug: true`, "enable debug logging") asks the caller's side for logging and
 //! simulates nothing.

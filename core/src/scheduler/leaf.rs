@@ -156,9 +156,9 @@ fn report(messages: &Option<UnboundedSender<LeafMessage>>, message: LeafMessage)
     }
 }
 
-/// slowMo pacing around the work (reference §4.5): a pre-delay, progress steps every `slowMo` ms
-/// alongside the work, then `100 "Complete"` and half a step before completion. An error stops
-/// the animation at once.
+/// slowMo pacing around the work, timed as in the original: a pre-delay, progress steps every
+/// `slowMo` ms alongside the work, then `100 "Complete"` and half a step before completion. An
+/// error stops the animation at once.
 async fn paced(mut job: LeafJob) -> NodeResult {
     let step = job.slow_mo;
     if step <= 0.0 {

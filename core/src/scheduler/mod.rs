@@ -306,6 +306,10 @@ impl Scheduler {
         match outcome {
             Some(Ok(output)) => self.complete(ix, output.map(Arc::new), NodeState::Completed),
             Some(Err(error)) => self.fail(ix, error),
+            // Its signal was cancelled before the scheduler saw its own: the run's token (a
+            // node's signal is its child) was cancelled between the two looks. Without this the
+            // run would end with the node neither failed nor completed.
+            None if self.cancel.is_cancelled() => self.abort(Abort::Cancelled),
             None => {}
         }
     }
@@ -678,7 +682,8 @@ impl Scheduler {
         }
     }
 
-    /// Builds the result the sequential engine would give (reference §4.6).
+    /// Builds the result the original sequential engine would give (its `data`,
+    /// `executedNodes` and error).
     fn finish(mut self) -> ExecutionResult {
         let now = self.host.now();
         self.finished_at = Some(now);

@@ -82,10 +82,9 @@ impl ExecutorCalls {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (sender, receiver) = oneshot::channel();
         let record = CallRecord { kind: "call", id, run: &invocation.execution_id, node_type: &invocation.node_type, params: invocation.executor_params() };
-        if let Err(error) = self.post(&record) {
+        if let Err(error) = self.post_awaiting(id, sender, &record) {
             return Box::pin(std::future::ready(Err(error)));
         }
-        lock(&self.pending).insert(id, sender);
         let (pending, mailbox) = (self.pending.clone(), self.mailbox.clone());
         invocation.signal.on_cancel(move || {
             lock(&pending).remove(&id);
@@ -100,10 +99,9 @@ impl ExecutorCalls {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (sender, receiver) = oneshot::channel();
         let count = values.len();
-        if let Err(error) = self.post(&MaterializeRecord { kind: "materialize", id, run, values: &values }) {
+        if let Err(error) = self.post_awaiting(id, sender, &MaterializeRecord { kind: "materialize", id, run, values: &values }) {
             return Box::pin(std::future::ready(Err(error)));
         }
-        lock(&self.pending).insert(id, sender);
         Box::pin(async move {
             match receiver.await {
                 Ok(Ok(Some(Value::Array(values)))) if values.len() == count => Ok(values),
@@ -112,6 +110,19 @@ impl ExecutorCalls {
                 Err(_) => Err(ExecutionError::new(ErrorCode::CANCELLED, "The request for values was cancelled")),
             }
         })
+    }
+
+    /// Posts `record`, whose answer goes to `sender`. The sender is registered first: a run
+    /// driven on a worker thread posts while the embedder's thread may already be answering,
+    /// and an answer that found no sender was dropped, leaving the run waiting forever (a run of
+    /// a deeply nested flow reading values JS keeps hung about one time in four).
+    fn post_awaiting<T: Serialize>(&self, id: u64, sender: oneshot::Sender<NodeResult>, record: &T) -> Result<(), ExecutionError> {
+        lock(&self.pending).insert(id, sender);
+        let posted = self.post(record);
+        if posted.is_err() {
+            lock(&self.pending).remove(&id);
+        }
+        posted
     }
 
     fn post<T: Serialize>(&self, record: &T) -> Result<(), ExecutionError> {

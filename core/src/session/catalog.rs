@@ -42,7 +42,8 @@ pub fn get_template(id: &str) -> String {
 struct ParseOptions {
     /// `"yaml"`, `"json"`, or absent to detect.
     format: Option<String>,
-    /// Apply the YAML flow format's defaults (reference §3.4). Default true for YAML.
+    /// Apply the YAML flow format's defaults (type, version, metadata, base parameters).
+    /// Default true for YAML.
     defaults: Option<bool>,
 }
 

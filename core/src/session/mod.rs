@@ -168,6 +168,9 @@ impl Session {
             flow.map(|flow| (flow, parse_request(&options_json)))
         });
         let on_this_thread = parsed.is_some();
+        // A run parsed on a worker is cancellable from now on, not only once it is parsed: a
+        // cancel (an AbortSignal, a shutdown) that comes meanwhile must not be lost.
+        let early = if on_this_thread { None } else { self.register_early(&options_json) };
         let session = self.clone();
         let slice_arrays_of = self.slice_arrays_of;
         let host = self.host.clone();
@@ -176,7 +179,10 @@ impl Session {
                 Some(parsed) => parsed,
                 None => codec::decode(buffers, || (parse_definition_json(&flow_json, &session.engine.config().parse_limits), parse_request(&options_json))),
             };
-            let outcome = AssertUnwindSafe(session.run(flow, request, flow_json)).catch_unwind().await;
+            let outcome = AssertUnwindSafe(session.clone().run(flow, request, flow_json)).catch_unwind().await;
+            if let Some(id) = early {
+                lock(&session.runs).remove(&id);
+            }
             let result = outcome.unwrap_or_else(|panic| failure(ExecutionError::internal(format!("The engine panicked: {}", panic_message(&*panic)))));
             output::write_output(&host, result, slice_arrays_of).await
         });
@@ -217,8 +223,8 @@ impl Session {
             drop(flow_json);
             (None, None)
         };
-        let cancel = CancelToken::new();
-        lock(&self.runs).insert(execution_id.clone(), cancel.clone());
+        // The token `register_early` made, if any, so a cancel that came first still applies.
+        let cancel = lock(&self.runs).entry(execution_id.clone()).or_default().clone();
         let options = RunOptions {
             execution_id: Some(execution_id.clone()),
             variables: request.variables,
@@ -384,6 +390,21 @@ impl Session {
 #[cfg(feature = "history")]
 fn history_on(history: Option<Arc<SessionHistory>>) -> Result<Arc<SessionHistory>, ExecutionError> {
     history.ok_or_else(|| ExecutionError::validation("Execution history is off for this conductor (history: false)"))
+}
+
+impl Session {
+    /// Registers the run whose options are `options_json` under its execution id before its
+    /// document is parsed; `None` when the options name none (the id is made later).
+    fn register_early(&self, options_json: &str) -> Option<String> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Id {
+            execution_id: Option<String>,
+        }
+        let id = serde_json::from_str::<Id>(options_json).ok()?.execution_id?;
+        lock(&self.runs).insert(id.clone(), CancelToken::new());
+        Some(id)
+    }
 }
 
 /// Run options from codec text; malformed ones are a `VALIDATION_FAILED` error.

@@ -63,18 +63,43 @@ pub(crate) struct RunOutput {
     pub trace: Option<crate::trace::ExecutionTrace>,
 }
 
+/// The longest text an embedder can take as one string: V8's limit (2^29 − 24 UTF-16 units;
+/// UTF-8 text of at most this many bytes always fits). A result written longer would fail to
+/// cross, losing the run, so it is replaced by a `SERIALIZATION_FAILED` result.
+pub const MAX_TEXT_BYTES: usize = (1 << 29) - 24;
+
 impl RunOutput {
     /// The result as codec text; with `slice_arrays_of`, arrays of at least that many items
     /// are written apart in slices.
-    pub fn from_result(mut result: ExecutionResult, slice_arrays_of: Option<usize>) -> Self {
+    pub fn from_result(result: ExecutionResult, slice_arrays_of: Option<usize>) -> Self {
+        Self::within(result, slice_arrays_of, MAX_TEXT_BYTES)
+    }
+
+    /// The output, with no text (the result's or a slice's) longer than `max_bytes`.
+    fn within(mut result: ExecutionResult, slice_arrays_of: Option<usize>, max_bytes: usize) -> Self {
         let trace = result.trace.take();
         let encoded = match slice_arrays_of {
             Some(min_items) => slices::encode_sliced(&result, min_items),
             None => codec::encode(&result).map(|e| slices::Sliced { text: e.text, buffers: e.buffers, slices: Vec::new() }),
         };
         let encoded = encoded.unwrap_or_else(|e| slices::Sliced { text: serde_json::to_string(&failure(ExecutionError::from(e))).unwrap_or_default(), ..Default::default() });
+        let longest = encoded.slices.iter().flatten().map(String::len).chain([encoded.text.len()]).max().unwrap_or(0);
+        if longest > max_bytes {
+            return Self::within(too_long(result, longest), None, usize::MAX);
+        }
         RunOutput { result: encoded.text, buffers: encoded.buffers, slices: encoded.slices, trace }
     }
+}
+
+/// `result` without its data, failed because it was too long to hand over (the limit named is
+/// always the embedders' one).
+fn too_long(result: ExecutionResult, bytes: usize) -> ExecutionResult {
+    let message = format!("The run's result needs a text of {bytes} bytes, more than the {MAX_TEXT_BYTES} one JavaScript string can hold; return less data (e.g. write it to a file)");
+    let mut error = ExecutionError::new(crate::error::ErrorCode::SERIALIZATION_FAILED, message);
+    if let Some(context) = &result.context {
+        error = error.with_execution(context.execution_id.clone());
+    }
+    ExecutionResult { success: false, data: None, error: Some(error), context: None, ..result }
 }
 
 /// The output of a run that panicked outside the engine's own containment.
@@ -85,4 +110,21 @@ pub(crate) fn panic_output(message: &str) -> RunOutput {
 /// A result for a run that could not start.
 pub(crate) fn failure(error: ExecutionError) -> ExecutionResult {
     ExecutionResult { success: false, data: None, error: Some(error), duration: 0.0, executed_nodes: Vec::new(), context: None, trace: None }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_result_too_long_to_hand_over_becomes_a_coded_failure() {
+        let result = ExecutionResult { success: true, data: Some(Value::String("x".repeat(1000))), error: None, duration: 1.0, executed_nodes: vec!["a".into()], context: None, trace: None };
+        let output = RunOutput::within(result, None, 500);
+        let text: Value = serde_json::from_str(&output.result).unwrap();
+        assert_eq!(text["success"], false);
+        assert_eq!(text["error"]["code"], "SERIALIZATION_FAILED");
+        assert!(text["error"]["message"].as_str().unwrap().starts_with("The run's result needs a text of 10"), "{text}");
+        assert_eq!(text["executedNodes"][0], "a");
+        assert!(text.get("data").is_none());
+    }
 }

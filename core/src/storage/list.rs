@@ -1,4 +1,4 @@
-//! `listFlows` options and results (reference §8.3).
+//! `listFlows` options and results (paging and sorting as the original storage channel did).
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! Flow storage (PRODUCT §6, reference §2.3 `storage`, §8.3): the logic — id validation,
+//! Flow storage (the conductor's `storage` namespace): the logic — id validation,
 //! metadata, YAML serialisation, listing with sorting and paging — over a small backend that
 //! stores text by key (one file per flow natively, IndexedDB in the browser, memory in tests).
 

@@ -1,4 +1,4 @@
-//! `ExecutionTrace` (reference §4.9): what happened during a run, with timestamps.
+//! `ExecutionTrace` (the original's shape): what happened during a run, with timestamps.
 //!
 //! Each event is recorded once, with the index of its node, and serialised in both places the
 //! original had it (the global `events` and each node's `events`). Unlike the original, a trace

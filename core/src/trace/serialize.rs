@@ -1,4 +1,4 @@
-//! The JSON shape of a trace (reference §4.9), written directly.
+//! The JSON shape of a trace (the original `ExecutionTrace`), written directly.
 
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};

@@ -1,5 +1,5 @@
-//! Validation before running (PRODUCT §4): every problem of a flow, found before any node has
-//! side effects.
+//! Validation before running (COMPATIBILITY.md "Validation"): every problem of a flow, found
+//! before any node has side effects.
 
 mod context;
 mod issue;

@@ -1,4 +1,4 @@
-/** `getEnvironment()` in a browser or an Electron renderer (reference §2.3). */
+/** `getEnvironment()` in a browser or an Electron renderer, as the original reported it. */
 import type { EnvironmentInfo } from "../types/storage.js";
 
 type BrowserGlobals = { localStorage?: unknown; sessionStorage?: unknown; navigator?: { userAgent?: string; platform?: string } };

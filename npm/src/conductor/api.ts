@@ -1,11 +1,12 @@
 /**
- * The conductor object (PRODUCT §3, reference §2): one implementation over any engine. It
+ * The conductor object (`node`, `flow`, `storage`, `auth`, `system`, `events`, ... as the original
+ * package had them): one implementation over any engine. It
  * shapes values, manages listeners and ids, and forwards everything else to the engine.
  */
 import { RunLog } from "../logging.js";
 import { isTransportKind, type TransportKind, type TransportSettings } from "../transports/configure.js";
 import { withErrorKind } from "../types/error-kind.js";
-import { ErrorCode, type ExecutionError } from "../types/errors.js";
+import { ConductorError, createExecutionError, ErrorCode, type ExecutionError } from "../types/errors.js";
 import { createExecutionId } from "../types/ids.js";
 import type { NodeDefinition } from "../types/definition.js";
 import type { ConductorConfig, ContextOverrides, ExecutionResult, HealthResult } from "../types/execution.js";
@@ -121,10 +122,14 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
 
   const wantsProgress = () => progress.size > 0 || graphStates.size > 0;
 
-  async function run(node: NodeDefinition, overrides: ContextOverrides = {}): Promise<ExecutionResult> {
+  async function run(node: NodeDefinition, given: ContextOverrides | null = {}): Promise<ExecutionResult> {
     if (node === null || typeof node !== "object") {
       return executionFailure(ErrorCode.INVALID_NODE, "Invalid node definition: id and type are required");
     }
+    if (given !== null && typeof given !== "object") {
+      return executionFailure(ErrorCode.VALIDATION_FAILED, `Run options must be an object, got ${typeof given}`);
+    }
+    const overrides: ContextOverrides = given ?? {};
     const executionId = createExecutionId(overrides.executionId);
     const nodeId = typeof node.id === "string" ? node.id : "";
     const signal = overrides.signal;
@@ -247,7 +252,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
     },
     async run(flowDefinition: NodeDefinition, overrides: ContextOverrides = {}): Promise<ExecutionResult> {
       if (!Array.isArray(flowDefinition?.nodes) || flowDefinition.nodes.length === 0) {
-        throw new Error("Flow must be a group node with child nodes. Use conductor.node.run() for atomic nodes.");
+        throw refused(ErrorCode.INVALID_NODE, "Flow must be a group node with child nodes. Use conductor.node.run() for atomic nodes.");
       }
       return run(flowDefinition, overrides);
     },
@@ -258,16 +263,20 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
 
   const storage = {
     async saveFlow(definition: FlowDefinition): Promise<FlowDefinition> {
-      if (!Array.isArray(definition?.nodes) || definition.nodes.length === 0) throw new Error("Flow must contain at least one node");
+      if (!Array.isArray(definition?.nodes) || definition.nodes.length === 0) throw refused(ErrorCode.VALIDATION_FAILED, "Flow must contain at least one node");
       return unwrap(await engine.saveFlow(definition)) as FlowDefinition;
     },
     async loadFlow(id: string): Promise<FlowDefinition> {
+      requireString(id, "Flow id");
       return unwrap(await engine.loadFlow(id)) as FlowDefinition;
     },
     async listFlows(listOptions: ListFlowsOptions = {}): Promise<FlowListResponse> {
-      return unwrap(await engine.listFlows(listOptions)) as FlowListResponse;
+      // Only the options there are: whatever else an object holds (a cycle, a BigInt) stays here.
+      const { limit, offset, sortBy, sortOrder } = typeof listOptions === "object" && listOptions !== null ? listOptions : ({} as ListFlowsOptions);
+      return unwrap(await engine.listFlows({ limit, offset, sortBy, sortOrder })) as FlowListResponse;
     },
     async deleteFlow(id: string): Promise<void> {
+      requireString(id, "Flow id");
       unwrap(await engine.deleteFlow(id));
     },
     onFlowSaved: (callback: (event: FlowSavedEvent) => void): Unsubscribe => flowSaved.add(callback),
@@ -305,8 +314,10 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
 
   const formats = {
     /** Reads a flow from YAML (the flow format, with its defaults) or JSON text. */
-    parseFlow: (text: string, parseOptions: { format?: "yaml" | "json"; defaults?: boolean } = {}): NodeDefinition =>
-      unwrap(engine.parseFlow(text, parseOptions)),
+    parseFlow: (text: string, parseOptions: { format?: "yaml" | "json"; defaults?: boolean } = {}): NodeDefinition => {
+      requireString(text, "Flow text");
+      return unwrap(engine.parseFlow(text, parseOptions));
+    },
     /** Writes a flow as YAML that reads back to the same definition. */
     toYaml: (definition: NodeDefinition): string => unwrap(engine.flowToYaml(definition)),
   };
@@ -353,6 +364,16 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
       return node.store;
     },
   };
+}
+
+/** Refuses what is not a string where the engine takes one (napi would throw an uncoded `StringExpected`). */
+function requireString(value: unknown, what: string): void {
+  if (typeof value !== "string") throw refused(ErrorCode.VALIDATION_FAILED, `${what} must be a string, got ${value === null ? "null" : typeof value}`);
+}
+
+/** A call refused before it reached the engine: the original message, with a code. */
+function refused(code: ErrorCode, message: string): ConductorError {
+  return new ConductorError(createExecutionError(code, message));
 }
 
 function createAuth(backend: AuthBackend | undefined) {

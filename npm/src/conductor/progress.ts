@@ -1,4 +1,4 @@
-/** Progress event helpers (reference §4.10). */
+/** Progress event helpers (`isValidProgressEvent` and the payload builders). */
 import type { ExecutionGraphState, NodeProgressEvent, ProgressEvent } from "../types/progress.js";
 
 /**

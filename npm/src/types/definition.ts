@@ -1,4 +1,7 @@
-/** The flow model (reference §3.1). Unknown fields are kept by the engine on every object. */
+/**
+ * The flow model (`NodeDefinition`, `NodeEdge`, ports, metadata, field configs), as the original
+ * typed it. Unknown fields are kept by the engine on every object.
+ */
 
 export type NodePortType = "input" | "output" | "trigger" | "error";
 export type NodePortDataType =

@@ -1,5 +1,5 @@
 /**
- * Error codes and helpers of the original `@atomiton/conductor/types` (reference §5). The
+ * Error codes and helpers of the original `@atomiton/conductor/types`, kept as they were. The
  * recovery table is generated from the Rust engine (`recovery.generated.ts`), so both agree.
  */
 import { errorTypeOf, isRetryableCode, type ErrorType } from "./error-kind.js";
@@ -40,7 +40,7 @@ export enum ErrorCode {
   AUTHENTICATION_FAILED = "AUTHENTICATION_FAILED",
 }
 
-/** Advice for handling an error (reference §5.2). */
+/** Advice for handling an error: whether to retry, after how long, and what to try instead. */
 export type ErrorRecoveryStrategy = {
   retryable: boolean;
   retryDelayMs?: number;
@@ -88,7 +88,10 @@ export function isExecutionError(value: unknown): value is ExecutionError {
   return "code" in candidate && "message" in candidate && "timestamp" in candidate && CODES.has(String(candidate.code));
 }
 
-/** Any thrown value as an `ExecutionError` (reference §5.3). */
+/**
+ * Any thrown value as an `ExecutionError`: an `ExecutionError` as is, an `Error` or a string
+ * under `defaultCode`, anything else as `UNKNOWN_ERROR`.
+ */
 export function toExecutionError(
   error: unknown,
   defaultCode: ErrorCode = ErrorCode.UNKNOWN_ERROR,
@@ -113,7 +116,10 @@ export function toExecutionError(
   });
 }
 
-/** The recovery table of reference §5.3 (exactly, including CANCELLED being retryable). */
+/**
+ * The original package's recovery table, kept as it was, oddities included (CANCELLED is
+ * retryable, EXECUTION_FAILED is not).
+ */
 export function getErrorRecoveryStrategy(code: ErrorCode): ErrorRecoveryStrategy {
   const strategy = RECOVERY_TABLE[code] ?? RECOVERY_TABLE[ErrorCode.UNKNOWN_ERROR];
   return structuredClone(strategy) as ErrorRecoveryStrategy;

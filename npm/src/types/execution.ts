@@ -1,4 +1,4 @@
-/** Execution shapes (reference §2.0, §4.6, §4.9). */
+/** Execution shapes, as the original had them: config, run context, result and trace. */
 import type { ExecutionError } from "./errors.js";
 import type { ConductorLogger, LogLevel } from "../logging.js";
 import type { TransportKind } from "../transports/configure.js";

@@ -1,4 +1,6 @@
-/** Branded ids of reference §1.2. */
+/** Branded `ExecutionId` / `NodeId` strings and their helpers, as the original exported them. */
+
+import { ConductorError, createExecutionError, ErrorCode } from "./errors.js";
 
 declare const executionIdBrand: unique symbol;
 declare const nodeIdBrand: unique symbol;
@@ -23,12 +25,12 @@ export function generateNodeId(): string {
 }
 
 export function toExecutionId(id: string): ExecutionId {
-  if (!id || typeof id !== "string") throw new Error("Invalid execution ID: must be a non-empty string");
+  if (!id || typeof id !== "string") throw invalid("Invalid execution ID: must be a non-empty string");
   return id as ExecutionId;
 }
 
 export function toNodeId(id: string): NodeId {
-  if (!id || typeof id !== "string") throw new Error("Invalid node ID: must be a non-empty string");
+  if (!id || typeof id !== "string") throw invalid("Invalid node ID: must be a non-empty string");
   return id as NodeId;
 }
 
@@ -64,4 +66,9 @@ export function toNodeIds(ids: string[]): NodeId[] {
 
 export function nodeIdsToStrings(ids: NodeId[]): string[] {
   return ids.map(nodeIdToString);
+}
+
+/** A malformed id: an `Error` as before, now with the code `VALIDATION_FAILED`. */
+function invalid(message: string): ConductorError {
+  return new ConductorError(createExecutionError(ErrorCode.VALIDATION_FAILED, message));
 }

@@ -1,4 +1,4 @@
-/** Progress payloads (reference §2.3, §4.7, §4.10). */
+/** Progress payloads, as the original had them: graph state, node snapshots, progress events. */
 import type { ExecutionResult } from "./execution.js";
 
 export type NodeExecutionState = "pending" | "executing" | "completed" | "error" | "skipped";

@@ -1,4 +1,4 @@
-/** Storage, template and environment shapes (reference §2.3, §8.3). */
+/** Storage, template and environment shapes, as the original's API and channels had them. */
 import type { NodeDefinition } from "./definition.js";
 
 export type FlowDefinition = Partial<NodeDefinition> & {

@@ -90,7 +90,7 @@ function isWellFormed(s: string): boolean {
  * exactly: no `undefined`, no non-finite or negative-zero number, well-formed strings, plain
  * objects (whose first key is not the tag) and dense arrays.
  */
-export function isPlainData(value: unknown, omitUndefined = false): boolean {
+export function isPlainData(value: unknown, omitUndefined = false, maxDepth = PLAIN_DEPTH): boolean {
   const stack: unknown[] = [value];
   const depths: number[] = [0];
   while (stack.length > 0) {
@@ -107,7 +107,7 @@ export function isPlainData(value: unknown, omitUndefined = false): boolean {
         continue;
       case "object": {
         if (v === null) continue;
-        if (depth > PLAIN_DEPTH) return false;
+        if (depth > maxDepth) return false;
         if (Array.isArray(v)) {
           for (let i = 0; i < v.length; i++) {
             const item: unknown = v[i];
@@ -149,102 +149,211 @@ export function isPlainData(value: unknown, omitUndefined = false): boolean {
   return true;
 }
 
+/**
+ * Deepest plain data handed to `JSON.stringify`, which recurses (V8 throws a `RangeError` a few
+ * thousand levels down); deeper values are written by `TextWriter`, which does not.
+ */
+const STRINGIFY_DEPTH = 1_000;
+
 /** `value` as codec text. Throws `ValueEncodeError` for what cannot be carried. */
 export function encodeValue(value: unknown, options: EncodeOptions = {}): string {
-  if (isPlainData(value, options.omitUndefined)) return JSON.stringify(value);
-  try {
-    return JSON.stringify(new Writer(options).write(value, "", 0));
-  } catch (error) {
-    // The careful path recurses: a value holding tags nested thousands deep exhausts the stack.
-    if (error instanceof RangeError) throw new ValueEncodeError("nesting too deep to write (with values JSON cannot say)", "");
-    throw error;
-  }
+  if (isPlainData(value, options.omitUndefined, STRINGIFY_DEPTH)) return JSON.stringify(value);
+  return new TextWriter(options).write(value);
 }
 
-/** Builds the JSON-able form of a value that needs tags. */
-class Writer {
+/** Where a value sits inside the one being written, kept as links and spelled out only for an error. */
+type Path = { parent: Path | undefined; step: string } | undefined;
+
+function spell(path: Path): string {
+  const steps: string[] = [];
+  for (let at = path; at; at = at.parent) steps.push(at.step);
+  steps.reverse();
+  // A path thousands of steps long would make a message of megabytes: its ends say enough.
+  if (steps.length > 24) return `${steps.slice(0, 12).join("")}…(${steps.length - 18} more)…${steps.slice(-6).join("")}`;
+  return steps.join("");
+}
+
+/** Writing work, done last in, first out: a value to write, text to emit, or an object to leave. */
+type Task = { value: unknown; path: Path; depth: number } | string | { leave: object };
+
+/**
+ * Writes codec text without recursion: a stack of tasks instead of nested calls, so any depth
+ * the caller can build is written (or refused past `MAX_DEPTH` with a coded error), never a
+ * `RangeError`.
+ */
+class TextWriter {
   private readonly ancestors = new Set<object>();
+  private readonly out: string[] = [];
+  private readonly tasks: Task[] = [];
   constructor(private readonly options: EncodeOptions) {}
 
-  write(v: unknown, path: string, depth: number): unknown {
-    switch (typeof v) {
-      case "undefined":
-        return { [TAG]: "undefined" };
-      case "boolean":
-        return v;
-      case "number":
-        if (Number.isFinite(v) && !(v === 0 && 1 / v < 0)) return v;
-        return { [TAG]: "number", v: Number.isNaN(v) ? "NaN" : v === 0 ? "-0" : v > 0 ? "Infinity" : "-Infinity" };
-      case "string":
-        return isWellFormed(v) ? v : { [TAG]: "string", v: Array.from({ length: v.length }, (_, i) => v.charCodeAt(i)) };
-      case "bigint":
-        return { [TAG]: "bigint", v: v.toString() };
-      case "symbol":
-      case "function":
-        if (this.options.handle) return { [TAG]: "js", v: this.options.handle(v as object | symbol) };
-        throw new ValueEncodeError(typeof v === "symbol" ? "a symbol" : "a function", path);
-      case "object":
-        if (v === null) return null;
-        if (depth > 100_000) throw new ValueEncodeError("nesting deeper than 100,000 levels", path);
-        if (this.ancestors.has(v)) throw new ValueEncodeError("a circular reference", path);
-        this.ancestors.add(v);
-        try {
-          return this.object(v, path, depth);
-        } finally {
-          this.ancestors.delete(v);
-        }
+  write(root: unknown): string {
+    this.tasks.push({ value: root, path: undefined, depth: 0 });
+    for (let task = this.tasks.pop(); task !== undefined; task = this.tasks.pop()) {
+      if (typeof task === "string") this.out.push(task);
+      else if ("leave" in task) this.ancestors.delete(task.leave);
+      else this.value(task.value, task.path, task.depth);
     }
-    throw new ValueEncodeError(`a ${typeof v}`, path);
+    return this.out.join("");
   }
 
-  private object(v: object, path: string, depth: number): unknown {
-    if (v instanceof HandleRef) return v.toJSON();
-    if (Array.isArray(v)) {
-      const out = new Array<unknown>(v.length);
-      for (let i = 0; i < v.length; i++) out[i] = i in v ? this.write(v[i], `${path}[${i}]`, depth + 1) : { [TAG]: "hole" };
-      return out;
+  /** Schedules `items` (last one on top of the stack, so the first is written first). */
+  private schedule(close: string, items: Array<{ prefix: string; value: unknown; path: Path }>, depth: number): void {
+    this.tasks.push(close);
+    for (let i = items.length - 1; i >= 0; i--) {
+      const item = items[i] as { prefix: string; value: unknown; path: Path };
+      this.tasks.push({ value: item.value, path: item.path, depth });
+      if (item.prefix) this.tasks.push(item.prefix);
     }
-    if (ArrayBuffer.isView(v) || toStringTag(v) === "[object ArrayBuffer]") return this.bytes(v as ArrayBufferView | ArrayBuffer, path);
+  }
+
+  private value(v: unknown, path: Path, depth: number): void {
+    switch (typeof v) {
+      case "undefined":
+        this.out.push(`{"${TAG}":"undefined"}`);
+        return;
+      case "boolean":
+        this.out.push(v ? "true" : "false");
+        return;
+      case "number":
+        if (Number.isFinite(v) && !(v === 0 && 1 / v < 0)) this.out.push(JSON.stringify(v));
+        else this.out.push(`{"${TAG}":"number","v":"${Number.isNaN(v) ? "NaN" : v === 0 ? "-0" : v > 0 ? "Infinity" : "-Infinity"}"}`);
+        return;
+      case "string":
+        this.out.push(isWellFormed(v) ? JSON.stringify(v) : `{"${TAG}":"string","v":[${Array.from({ length: v.length }, (_, i) => v.charCodeAt(i)).join(",")}]}`);
+        return;
+      case "bigint":
+        this.out.push(`{"${TAG}":"bigint","v":"${v.toString()}"}`);
+        return;
+      case "symbol":
+      case "function":
+        if (this.options.handle) {
+          this.out.push(`{"${TAG}":"js","v":${this.options.handle(v as object | symbol)}}`);
+          return;
+        }
+        throw new ValueEncodeError(typeof v === "symbol" ? "a symbol" : "a function", spell(path));
+      case "object":
+        if (v === null) {
+          this.out.push("null");
+          return;
+        }
+        if (depth > MAX_DEPTH) throw new ValueEncodeError("nesting deeper than 100,000 levels", spell(path));
+        if (this.ancestors.has(v)) throw new ValueEncodeError("a circular reference", spell(path));
+        this.object(v, path, depth);
+        return;
+    }
+    throw new ValueEncodeError(`a ${typeof v}`, spell(path));
+  }
+
+  /** Writes or schedules an object; containers stay among the ancestors until they are left. */
+  private object(v: object, path: Path, depth: number): void {
+    const tag = (name: string, fields: Array<[string, unknown]>, extra = "") => {
+      this.enter(v);
+      this.out.push(`{"${TAG}":"${name}"${extra}`);
+      this.schedule("}", fields.map(([key, value]) => ({ prefix: `,${JSON.stringify(key)}:`, value, path: { parent: path, step: `.${key}` } })), depth + 1);
+    };
+    if (v instanceof HandleRef) {
+      this.out.push(JSON.stringify(v.toJSON()));
+      return;
+    }
+    if (Array.isArray(v)) {
+      this.enter(v);
+      this.out.push("[");
+      const items = new Array<{ prefix: string; value: unknown; path: Path }>(v.length);
+      for (let i = 0; i < v.length; i++) {
+        const step = { parent: path, step: `[${i}]` };
+        items[i] = { prefix: i === 0 ? "" : ",", value: i in v ? v[i] : HOLE, path: step };
+      }
+      this.schedule("]", items, depth + 1);
+      return;
+    }
+    if (v === HOLE) {
+      this.out.push(`{"${TAG}":"hole"}`);
+      return;
+    }
+    if (ArrayBuffer.isView(v) || toStringTag(v) === "[object ArrayBuffer]") {
+      this.out.push(JSON.stringify(this.bytes(v as ArrayBufferView | ArrayBuffer, spell(path))));
+      return;
+    }
     const proto: unknown = Object.getPrototypeOf(v);
     if (proto === objectProto || proto === null) return this.plainObject(v as Record<string, unknown>, path, depth);
     switch (toStringTag(v)) {
-      case "[object Date]":
-        return { [TAG]: "date", v: Number.isNaN((v as Date).getTime()) ? null : (v as Date).getTime() };
-      case "[object Map]":
-        return { [TAG]: "map", v: Array.from(v as Map<unknown, unknown>, ([key, item], i) => [this.write(key, `${path}<key ${i}>`, depth + 1), this.write(item, `${path}<value ${i}>`, depth + 1)]) };
-      case "[object Set]":
-        return { [TAG]: "set", v: Array.from(v as Set<unknown>, (item, i) => this.write(item, `${path}<item ${i}>`, depth + 1)) };
+      case "[object Date]": {
+        const time = (v as Date).getTime();
+        this.out.push(`{"${TAG}":"date","v":${Number.isNaN(time) ? "null" : JSON.stringify(time)}}`);
+        return;
+      }
+      case "[object Map]": {
+        const entries = Array.from(v as Map<unknown, unknown>);
+        this.enter(v);
+        this.out.push(`{"${TAG}":"map","v":[`);
+        this.tasks.push("]}");
+        for (let i = entries.length - 1; i >= 0; i--) {
+          const [key, item] = entries[i] as [unknown, unknown];
+          this.tasks.push("]", { value: item, path: { parent: path, step: `<value ${i}>` }, depth: depth + 1 }, ",", { value: key, path: { parent: path, step: `<key ${i}>` }, depth: depth + 1 }, i === 0 ? "[" : ",[");
+        }
+        return;
+      }
+      case "[object Set]": {
+        this.enter(v);
+        this.out.push(`{"${TAG}":"set","v":[`);
+        const items = Array.from(v as Set<unknown>, (value, i) => ({ prefix: i === 0 ? "" : ",", value, path: { parent: path, step: `<item ${i}>` } }));
+        this.schedule("]}", items, depth + 1);
+        return;
+      }
       case "[object RegExp]":
-        return { [TAG]: "regexp", source: (v as RegExp).source, flags: (v as RegExp).flags };
+        this.out.push(JSON.stringify({ [TAG]: "regexp", source: (v as RegExp).source, flags: (v as RegExp).flags }));
+        return;
       case "[object Error]": {
         const error = v as Error & { cause?: unknown };
-        const out: Record<string, unknown> = { [TAG]: "error", name: String(error.name), message: String(error.message) };
-        if (typeof error.stack === "string") out.stack = error.stack;
-        if ("cause" in error) out.cause = this.write(error.cause, `${path}.cause`, depth + 1);
-        return out;
+        const fields: Array<[string, unknown]> = [["name", String(error.name)], ["message", String(error.message)]];
+        if (typeof error.stack === "string") fields.push(["stack", error.stack]);
+        if ("cause" in error) fields.push(["cause", error.cause]);
+        tag("error", fields);
+        return;
       }
       case "[object Number]":
       case "[object String]":
       case "[object Boolean]":
       case "[object BigInt]":
-        return { [TAG]: "boxed", v: this.write((v as { valueOf(): unknown }).valueOf(), path, depth + 1) };
+        tag("boxed", [["v", (v as { valueOf(): unknown }).valueOf()]]);
+        return;
     }
     // A class instance, a promise, a WeakMap...: kept aside when the caller can, otherwise
     // its own enumerable properties, as structured clone would.
-    if (this.options.handle) return { [TAG]: "js", v: this.options.handle(v) };
-    return this.plainObject(v as Record<string, unknown>, path, depth);
+    if (this.options.handle) {
+      this.out.push(`{"${TAG}":"js","v":${this.options.handle(v)}}`);
+      return;
+    }
+    this.plainObject(v as Record<string, unknown>, path, depth);
   }
 
-  private plainObject(v: Record<string, unknown>, path: string, depth: number): unknown {
-    const out: Record<string, unknown> = {};
+  private plainObject(v: Record<string, unknown>, path: Path, depth: number): void {
     let keys = Object.keys(v);
     if (this.options.omitUndefined) keys = keys.filter((key) => v[key] !== undefined);
     for (const key of keys) {
-      if (!isWellFormed(key)) throw new ValueEncodeError("a property name with a lone surrogate", `${path}[${JSON.stringify(key)}]`);
-      defineOwn(out, key, this.write(v[key], `${path}.${key}`, depth + 1));
+      if (!isWellFormed(key)) throw new ValueEncodeError("a property name with a lone surrogate", `${spell(path)}[${JSON.stringify(key)}]`);
     }
-    if (keys[0] === TAG) return { [TAG]: "object", v: keys.map((key) => [key, out[key]]) };
-    return out;
+    this.enter(v);
+    const field = (key: string) => ({ parent: path, step: `.${key}` });
+    if (keys[0] === TAG) {
+      // An object whose first key is the tag's own: written as its entries, so it reads back as itself.
+      this.out.push(`{"${TAG}":"object","v":[`);
+      this.tasks.push("]}");
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i] as string;
+        this.tasks.push("]", { value: v[key], path: field(key), depth: depth + 1 }, `${i === 0 ? "" : ","}[${JSON.stringify(key)},`);
+      }
+      return;
+    }
+    this.out.push("{");
+    this.schedule("}", keys.map((key, i) => ({ prefix: `${i === 0 ? "" : ","}${JSON.stringify(key)}:`, value: v[key], path: field(key) })), depth + 1);
+  }
+
+  /** Marks a container as being written (cycles are refused) until its closing text is written. */
+  private enter(v: object): void {
+    this.ancestors.add(v);
+    this.tasks.push({ leave: v });
   }
 
   private bytes(v: ArrayBufferView | ArrayBuffer, path: string): unknown {
@@ -258,6 +367,11 @@ class Writer {
     return { [TAG]: "bytes", kind, v: toBase64(view) };
   }
 }
+
+/** Deepest value written; deeper ones are refused (a cycle the checks miss would be endless). */
+const MAX_DEPTH = 100_000;
+/** Stands for an array hole while writing. */
+const HOLE = Object.freeze({});
 
 const ERROR_TYPES = new Set(["Error", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError", "URIError"]);
 
@@ -281,7 +395,7 @@ const BYTE_KINDS = new Set([
  * receiver reads it with `fromWire`.
  */
 export function toWire(value: unknown): unknown {
-  return isPlainData(value) ? value : new Writer({}).write(value, "", 0);
+  return isPlainData(value) ? value : JSON.parse(new TextWriter({}).write(value));
 }
 
 /** Message text written with `toWire` parts, read back with their tags revived. */
@@ -298,18 +412,38 @@ export function decodeValue(text: string, options: DecodeOptions = {}): unknown 
 /** A value parsed from codec text, its tags turned into what they stand for. */
 export function revive(value: unknown, options: DecodeOptions = {}): unknown {
   if (typeof value !== "object" || value === null) return value;
-  // Iterative over containers, so a deep value cannot exhaust the stack.
+  // Iterative over containers and over tags inside tags (a tag's fields are revived first, then
+  // the tag is built from them), so a deep value cannot exhaust the stack.
   const root = { value };
-  const stack: Array<[Record<string | number, unknown>, string | number]> = [[root as Record<string, unknown>, "value"]];
+  type Slot = [Record<string | number, unknown>, string | number];
+  const stack: Array<Slot | [...Slot, Record<string, unknown>]> = [[root as Record<string, unknown>, "value"]];
+  const pushChildren = (container: Record<string | number, unknown>, skipTag: boolean) => {
+    if (Array.isArray(container)) {
+      for (let i = container.length - 1; i >= 0; i--) {
+        const item: unknown = container[i];
+        if (typeof item === "object" && item !== null) stack.push([container as unknown as Record<number, unknown>, i]);
+      }
+      return;
+    }
+    for (const k in container) {
+      if (skipTag && k === TAG) continue;
+      const item = container[k];
+      if (typeof item === "object" && item !== null) stack.push([container, k]);
+    }
+  };
   while (stack.length > 0) {
-    const [holder, key] = stack.pop() as [Record<string | number, unknown>, string | number];
+    const entry = stack.pop() as [Record<string | number, unknown>, string | number, Record<string, unknown>?];
+    const [holder, key, finished] = entry;
+    if (finished) {
+      const revived = fromTag(finished, options);
+      if (typeof key === "string") defineOwn(holder as Record<string, unknown>, key, revived);
+      else holder[key] = revived;
+      continue;
+    }
     const v = holder[key];
     if (typeof v !== "object" || v === null) continue;
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) {
-        const item: unknown = v[i];
-        if (typeof item === "object" && item !== null) stack.push([v as unknown as Record<number, unknown>, i]);
-      }
+      pushChildren(v as unknown as Record<number, unknown>, false);
       continue;
     }
     const record = v as Record<string, unknown>;
@@ -321,20 +455,20 @@ export function revive(value: unknown, options: DecodeOptions = {}): unknown {
     if (firstKey === TAG) {
       // A hole stays a hole: the slot is left unassigned, not set to `undefined`.
       if (record[TAG] === "hole" && Array.isArray(holder)) delete holder[key];
-      else if (typeof key === "string") defineOwn(holder as Record<string, unknown>, key, fromTag(record, options));
-      else holder[key] = fromTag(record, options);
+      else {
+        stack.push([holder, key, record]);
+        pushChildren(record, true);
+      }
       continue;
     }
-    for (const k in record) {
-      const item = record[k];
-      if (typeof item === "object" && item !== null) stack.push([record, k]);
-    }
+    pushChildren(record, false);
   }
   return root.value;
 }
 
+/** The value a tag stands for; its fields hold values already revived. */
 function fromTag(tag: Record<string, unknown>, options: DecodeOptions): unknown {
-  const nested = (v: unknown) => revive(v, options);
+  const nested = (v: unknown) => v;
   switch (tag[TAG]) {
     case "undefined":
       return undefined;

@@ -1,5 +1,5 @@
 //! Atomic file writes: readers see the old contents or the new, never a half-written file, even
-//! if the process dies mid-write (PRODUCT §8: "A saved flow is never lost or half-written").
+//! if the process dies mid-write (a saved flow must never be lost or half-written).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};

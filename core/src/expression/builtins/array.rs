@@ -12,7 +12,7 @@ use super::{arg, not_a_function, sort, Method};
 
 /// Uniform read access to borrowed and owned arrays.
 #[derive(Clone, Copy)]
-pub(super) enum View<'v, 'a> {
+pub(in super::super) enum View<'v, 'a> {
     J(&'a [Value]),
     O(&'v [Val<'a>]),
 }
@@ -33,17 +33,40 @@ impl<'v, 'a> View<'v, 'a> {
         }
     }
 
+    /// Element `i` as a read gives it (a hole is `undefined`).
     pub fn get(&self, i: usize) -> Val<'a> {
+        self.slot(i).read()
+    }
+
+    /// Element `i` as it sits in the array (a hole stays a hole).
+    pub fn slot(&self, i: usize) -> Val<'a> {
         match self {
-            View::J(a) => a.get(i).map_or(Val::Undefined, Val::from_json),
+            View::J(a) => a.get(i).map_or(Val::Undefined, Val::element),
             View::O(a) => a.get(i).cloned().unwrap_or(Val::Undefined),
         }
     }
 
+    /// Whether element `i` is a hole (the methods that skip holes ask).
+    pub fn is_hole(&self, i: usize) -> bool {
+        match self {
+            View::J(a) => a.get(i).is_some_and(|v| matches!(v, Value::Ext(ext) if matches!(**ext, crate::value::Ext::Hole))),
+            View::O(a) => a.get(i).is_some_and(Val::is_hole),
+        }
+    }
+
+    /// The elements as they sit (holes kept), for copies that keep them.
     pub fn to_vec(self) -> Vec<Val<'a>> {
         match self {
-            View::J(a) => a.iter().map(Val::from_json).collect(),
+            View::J(a) => a.iter().map(Val::element).collect(),
             View::O(a) => a.to_vec(),
+        }
+    }
+
+    /// The elements as reads give them (holes become `undefined`), for copies that fill them.
+    pub fn to_read_vec(self) -> Vec<Val<'a>> {
+        match self {
+            View::J(a) => a.iter().map(Val::from_json).collect(),
+            View::O(a) => a.iter().cloned().map(Val::read).collect(),
         }
     }
 }
@@ -96,6 +119,11 @@ pub(super) fn call<'a>(
             let mut out = Vec::with_capacity(len);
             for i in 0..len {
                 it.tick()?;
+                // A hole stays a hole, and the callback is not called for it.
+                if view.is_hole(i) {
+                    out.push(Val::hole());
+                    continue;
+                }
                 out.push(callback(it, &cb, arity, view.get(i), i, &recv, pos)?);
             }
             it.make_arr(out)?
@@ -106,6 +134,9 @@ pub(super) fn call<'a>(
             let mut out = Vec::new();
             for i in 0..len {
                 it.tick()?;
+                if view.is_hole(i) {
+                    continue;
+                }
                 let e = view.get(i);
                 if truthy(&callback(it, &cb, arity, e.clone(), i, &recv, pos)?) {
                     out.push(e);
@@ -118,16 +149,19 @@ pub(super) fn call<'a>(
             let arity = Interp::arity(&cb);
             for i in 0..len {
                 it.tick()?;
-                callback(it, &cb, arity, view.get(i), i, &recv, pos)?;
+                if !view.is_hole(i) {
+                    callback(it, &cb, arity, view.get(i), i, &recv, pos)?;
+                }
             }
             Val::Undefined
         }
         Method::Reduce | Method::ReduceRight => {
             let cb = callable(&args, pos)?;
+            // Holes are skipped, also when looking for the first value.
             let order: Box<dyn Iterator<Item = usize>> = if m == Method::Reduce {
-                Box::new(0..len)
+                Box::new((0..len).filter(|&i| !view.is_hole(i)))
             } else {
-                Box::new((0..len).rev())
+                Box::new((0..len).rev().filter(|&i| !view.is_hole(i)))
             };
             let mut order = order.peekable();
             let mut acc = match args.get(1) {
@@ -168,9 +202,13 @@ pub(super) fn call<'a>(
             let arity = Interp::arity(&cb);
             let backwards = matches!(m, Method::FindLast | Method::FindLastIndex);
             let mut found: Option<(usize, Val<'a>)> = None;
+            let skips_holes = matches!(m, Method::Some | Method::Every);
             for k in 0..len {
                 it.tick()?;
                 let i = if backwards { len - 1 - k } else { k };
+                if skips_holes && view.is_hole(i) {
+                    continue;
+                }
                 let e = view.get(i);
                 let hit = truthy(&callback(it, &cb, arity, e.clone(), i, &recv, pos)?);
                 if hit != (m == Method::Every) {
@@ -196,6 +234,9 @@ pub(super) fn call<'a>(
             let mut found = None;
             for i in from..len {
                 it.tick()?;
+                if m == Method::IndexOf && view.is_hole(i) {
+                    continue;
+                }
                 let e = view.get(i);
                 it.charge_compare(&e, &target)?;
                 let eq = if m == Method::Includes {
@@ -231,6 +272,9 @@ pub(super) fn call<'a>(
             if start >= 0.0 {
                 for i in (0..=start as usize).rev() {
                     it.tick()?;
+                    if view.is_hole(i) {
+                        continue;
+                    }
                     let e = view.get(i);
                     it.charge_compare(&e, &target)?;
                     if strict_eq(&e, &target) {
@@ -257,7 +301,7 @@ pub(super) fn call<'a>(
                 None | Some(Val::Undefined) => len,
                 Some(e) => relative_index(it.coerce_number(e)?, len),
             };
-            let items: Vec<Val<'a>> = (start..end.max(start)).map(|i| view.get(i)).collect();
+            let items: Vec<Val<'a>> = (start..end.max(start)).map(|i| view.slot(i)).collect();
             it.charge(items.len())?;
             it.make_arr(items)?
         }
@@ -265,8 +309,10 @@ pub(super) fn call<'a>(
             let mut out = view.to_vec();
             it.charge(len)?;
             for a in args {
-                if a.is_array() {
-                    it.spread_into(&mut out, a)?;
+                if let Some(inner) = View::of(&a) {
+                    it.charge(inner.len())?;
+                    it.check_arr_len(out.len().saturating_add(inner.len()))?;
+                    out.extend(inner.to_vec());
                 } else {
                     it.check_arr_len(out.len() + 1)?;
                     out.push(a);
@@ -289,9 +335,15 @@ pub(super) fn call<'a>(
             let mut out = Vec::with_capacity(len);
             for i in 0..len {
                 it.tick()?;
+                if view.is_hole(i) {
+                    continue;
+                }
                 let r = callback(it, &cb, arity, view.get(i), i, &recv, pos)?;
-                if r.is_array() {
-                    it.spread_into(&mut out, r)?;
+                if let Some(inner) = View::of(&r) {
+                    // Flattening skips holes, as `flat` does.
+                    it.charge(inner.len())?;
+                    it.check_arr_len(out.len().saturating_add(inner.len()))?;
+                    out.extend((0..inner.len()).filter(|&j| !inner.is_hole(j)).map(|j| inner.get(j)));
                 } else {
                     it.check_arr_len(out.len() + 1)?;
                     out.push(r);
@@ -301,7 +353,8 @@ pub(super) fn call<'a>(
         }
         Method::Reverse | Method::ToReversed => {
             it.charge(len)?;
-            let mut items = view.to_vec();
+            // `reverse` moves holes with their slots; `toReversed` reads them (undefined).
+            let mut items = if m == Method::Reverse { view.to_vec() } else { view.to_read_vec() };
             items.reverse();
             it.make_arr(items)?
         }
@@ -319,7 +372,9 @@ pub(super) fn call<'a>(
                     ))
                 }
             };
-            let sorted = sort::sort_values(it, view.to_vec(), cmp.as_ref(), pos)?;
+            // `sort` keeps holes (after everything, even undefined); `toSorted` reads them.
+            let items = if m == Method::Sort { view.to_vec() } else { view.to_read_vec() };
+            let sorted = sort::sort_values(it, items, cmp.as_ref(), pos)?;
             it.make_arr(sorted)?
         }
         Method::At => {
@@ -352,6 +407,9 @@ fn flatten_into<'a>(
     }
     for i in 0..view.len() {
         it.tick()?;
+        if view.is_hole(i) {
+            continue;
+        }
         let e = view.get(i);
         match View::of(&e) {
             Some(inner) if depth >= 1.0 => flatten_into(it, out, inner, depth - 1.0, level + 1)?,

@@ -1,13 +1,9 @@
 //! `JSON.stringify` and `JSON.parse`, with the output size and nesting capped.
 
-use std::rc::Rc;
-
-
 use super::super::order::sort_for_enumeration;
 use super::super::convert::number_to_string;
 use super::super::error::{budget_error, type_error, RtResult};
 use super::super::interpreter::Interp;
-use super::super::propmap::{Key, PropMap};
 use super::super::value::Val;
 use super::arg;
 
@@ -176,33 +172,6 @@ pub(super) fn quote(s: &str, out: &mut String) {
     out.push('"');
 }
 
-/// Maximum `[`/`{` nesting in a JSON text, ignoring brackets inside strings. Checked before
-/// handing the text to serde_json, so hostile input cannot drive its recursion deep.
-fn json_depth(text: &str) -> usize {
-    let (mut depth, mut max, mut in_str, mut escaped) = (0usize, 0usize, false, false);
-    for b in text.bytes() {
-        if in_str {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_str = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_str = true,
-            b'[' | b'{' => {
-                depth += 1;
-                max = max.max(depth);
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    max
-}
-
 pub(super) fn parse<'a>(it: &mut Interp, args: Vec<Val<'a>>, pos: usize) -> RtResult<Val<'a>> {
     if args.get(1).is_some_and(|r| !r.is_nullish()) {
         return Err(type_error(
@@ -213,38 +182,5 @@ pub(super) fn parse<'a>(it: &mut Interp, args: Vec<Val<'a>>, pos: usize) -> RtRe
     let text = it.coerce_str(&arg(&args, 0))?.into_owned();
     it.charge(text.len() / 16)?;
     let limit = (it.max_value_depth as usize).min(128);
-    if json_depth(&text) > limit {
-        return Err(budget_error(format!(
-            "JSON.parse: nesting exceeds the limit of {limit} levels"
-        )));
-    }
-    // Plain JSON: the engine's own tags mean nothing to the expression language.
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| type_error(format!("JSON.parse: invalid JSON: {e}"), Some(pos)))?;
-    to_val(it, value)
-}
-
-/// Converts parsed JSON into owned run-time values (depth already bounded).
-fn to_val<'a>(it: &mut Interp, v: serde_json::Value) -> RtResult<Val<'a>> {
-    Ok(match v {
-        serde_json::Value::Null => Val::Null,
-        serde_json::Value::Bool(b) => Val::Bool(b),
-        serde_json::Value::Number(n) => Val::Num(n.as_f64().unwrap_or(f64::NAN)),
-        serde_json::Value::String(s) => Val::OStr(Rc::new(s)),
-        serde_json::Value::Array(a) => {
-            let mut items = Vec::with_capacity(a.len());
-            for x in a {
-                items.push(to_val(it, x)?);
-            }
-            it.make_arr(items)?
-        }
-        serde_json::Value::Object(o) => {
-            let mut map = PropMap::with_capacity(o.len());
-            for (k, x) in o {
-                let x = to_val(it, x)?;
-                map.insert(Key::R(Rc::new(k)), x);
-            }
-            it.make_obj(map)?
-        }
-    })
+    super::json_parse::parse(it, &text, limit, pos)
 }

@@ -22,6 +22,38 @@ fn js_round(x: f64) -> f64 {
     }
 }
 
+/// `Math.hypot` as V8 computes it: each value divided by the largest (so squares neither
+/// overflow nor underflow), squares added with Kahan compensation, and the root scaled back.
+fn hypot(nums: &[f64]) -> f64 {
+    let mut max: f64 = 0.0;
+    let mut nan = false;
+    for x in nums {
+        if x.is_nan() {
+            nan = true;
+        } else {
+            max = max.max(x.abs());
+        }
+    }
+    if max == f64::INFINITY {
+        return f64::INFINITY;
+    }
+    if nan {
+        return f64::NAN;
+    }
+    if max == 0.0 {
+        return 0.0;
+    }
+    let (mut sum, mut compensation) = (0.0f64, 0.0f64);
+    for x in nums {
+        let n = x.abs() / max;
+        let summand = n * n - compensation;
+        let preliminary = sum + summand;
+        compensation = (preliminary - sum) - summand;
+        sum = preliminary;
+    }
+    sum.sqrt() * max
+}
+
 pub(super) fn call<'a>(it: &mut Interp, f: Native, args: Vec<Val<'a>>) -> RtResult<Val<'a>> {
     if matches!(f, Native::MathMin | Native::MathMax | Native::MathHypot) {
         let mut nums = Vec::with_capacity(args.len());
@@ -44,13 +76,7 @@ pub(super) fn call<'a>(it: &mut Interp, f: Native, args: Vec<Val<'a>>) -> RtResu
                     m.max(x)
                 }
             }),
-            _ => {
-                if nums.iter().any(|x| x.is_infinite()) {
-                    f64::INFINITY
-                } else {
-                    nums.iter().map(|x| x * x).sum::<f64>().sqrt()
-                }
-            }
+            _ => hypot(&nums),
         };
         return Ok(Val::Num(r));
     }
@@ -62,7 +88,7 @@ pub(super) fn call<'a>(it: &mut Interp, f: Native, args: Vec<Val<'a>>) -> RtResu
         Native::MathRound => js_round(x),
         Native::MathTrunc => x.trunc(),
         Native::MathSqrt => x.sqrt(),
-        Native::MathCbrt => x.cbrt(),
+        Native::MathCbrt => super::cbrt::cbrt(x),
         Native::MathSign => {
             if x.is_nan() || x == 0.0 {
                 x
@@ -70,10 +96,13 @@ pub(super) fn call<'a>(it: &mut Interp, f: Native, args: Vec<Val<'a>>) -> RtResu
                 x.signum()
             }
         }
-        Native::MathLog => x.ln(),
-        Native::MathLog2 => x.log2(),
-        Native::MathLog10 => x.log10(),
-        Native::MathExp => x.exp(),
+        // fdlibm's, as V8's: the platform's differ in the last bit for some inputs.
+        Native::MathLog => libm::log(x),
+        Native::MathLog2 => libm::log2(x),
+        Native::MathLog10 => libm::log10(x),
+        // V8 returns `Math.E` for `exp(1)`, where the algorithm is one bit off.
+        Native::MathExp if x == 1.0 => std::f64::consts::E,
+        Native::MathExp => libm::exp(x),
         Native::MathPow => {
             let y = it.coerce_number(&arg(&args, 1))?;
             js_pow(x, y)

@@ -3,8 +3,11 @@
 //! listed here simply does not exist inside an expression.
 
 mod array;
+mod cbrt;
+pub(super) use array::View;
 mod global;
 mod json;
+mod json_parse;
 mod math;
 mod number;
 mod object;

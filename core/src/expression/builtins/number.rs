@@ -102,42 +102,77 @@ fn to_fixed(x: f64, digits: usize) -> String {
     out
 }
 
-/// `Number.prototype.toString(radix)`. Fractions are written digit by digit until exact
-/// or 52 digits (JavaScript engines stop at the shortest round-trip form instead).
+/// `Number.prototype.toString(radix)`, as V8 writes it (`DoubleToRadixCString`): fraction
+/// digits until the value is pinned down to within half the gap to the next double (rounding
+/// the last one to even), integer digits exact below 2^53 and zero-filled above.
 fn to_radix_string(x: f64, radix: u32) -> String {
-    if radix == 10 || !x.is_finite() {
+    if radix == 10 || !x.is_finite() || x == 0.0 {
         return number_to_string(x);
     }
-    let neg = x < 0.0;
-    let x = x.abs();
-    let mut int = x.trunc();
-    let mut frac = x - int;
-    let mut int_digits = Vec::new();
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
     let r = f64::from(radix);
-    if int == 0.0 {
-        int_digits.push('0');
-    }
-    while int >= 1.0 {
-        let d = (int % r) as u32;
-        int_digits.push(char::from_digit(d, radix).unwrap_or('0'));
-        int = (int / r).trunc();
-    }
-    let mut out = String::new();
-    if neg {
-        out.push('-');
-    }
-    out.extend(int_digits.iter().rev());
-    if frac > 0.0 {
-        out.push('.');
-        for _ in 0..52 {
-            frac *= r;
-            let d = frac.trunc();
-            out.push(char::from_digit(d as u32, radix).unwrap_or('0'));
-            frac -= d;
-            if frac == 0.0 {
+    let value = x.abs();
+    let mut integer = value.floor();
+    let mut fraction = value - integer;
+    // Half the gap to the next double: digits beyond it say nothing about the value.
+    let mut delta = (0.5 * (next_up(value) - value)).max(next_up(0.0));
+    let mut fraction_digits: Vec<u8> = Vec::new();
+    if fraction >= delta {
+        loop {
+            fraction *= r;
+            delta *= r;
+            let digit = fraction as usize;
+            fraction_digits.push(digit as u8);
+            fraction -= digit as f64;
+            // Round to even: carry into the written digits when the rest is more than half.
+            if (fraction > 0.5 || (fraction == 0.5 && digit & 1 == 1)) && fraction + delta > 1.0 {
+                loop {
+                    match fraction_digits.pop() {
+                        None => {
+                            integer += 1.0;
+                            break;
+                        }
+                        Some(d) if u32::from(d) + 1 < radix => {
+                            fraction_digits.push(d + 1);
+                            break;
+                        }
+                        Some(_) => {}
+                    }
+                }
+                break;
+            }
+            if fraction < delta {
                 break;
             }
         }
     }
+    // Integer digits; what a double cannot represent (below its last bit) is zeros.
+    let mut integer_digits: Vec<u8> = Vec::new();
+    while integer / r >= 9_007_199_254_740_992.0 {
+        integer /= r;
+        integer_digits.push(b'0');
+    }
+    loop {
+        let remainder = integer % r;
+        integer_digits.push(DIGITS[remainder as usize]);
+        integer = (integer - remainder) / r;
+        if integer <= 0.0 {
+            break;
+        }
+    }
+    let mut out = String::with_capacity(integer_digits.len() + fraction_digits.len() + 2);
+    if x < 0.0 {
+        out.push('-');
+    }
+    out.extend(integer_digits.iter().rev().map(|&b| char::from(b)));
+    if !fraction_digits.is_empty() {
+        out.push('.');
+        out.extend(fraction_digits.iter().map(|&d| char::from(DIGITS[usize::from(d)])));
+    }
     out
+}
+
+/// The next double above a finite, non-negative `x`.
+fn next_up(x: f64) -> f64 {
+    f64::from_bits(x.to_bits() + 1)
 }

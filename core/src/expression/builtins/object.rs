@@ -38,7 +38,16 @@ fn own_entries<'a>(it: &mut Interp, v: &Val<'a>, pos: usize) -> RtResult<Vec<(Va
             sort_for_enumeration(&mut entries, |(k, _)| k.as_str());
             entries.into_iter().map(|(k, x)| (key_val(k), x.clone())).collect()
         }
-        Val::JArr(_) | Val::Arr(_) | Val::Str(_) | Val::OStr(_) => {
+        Val::JArr(_) | Val::Arr(_) => {
+            let view = View::of(v).ok_or_else(|| super::super::error::internal_error("array view"))?;
+            it.charge(view.len())?;
+            // Holes are not own properties.
+            (0..view.len())
+                .filter(|&i| !view.is_hole(i))
+                .map(|i| (Val::OStr(Rc::new(i.to_string())), view.get(i)))
+                .collect()
+        }
+        Val::Str(_) | Val::OStr(_) => {
             let items = match View::of(v) {
                 Some(view) => view.to_vec(),
                 // Strings enumerate their UTF-16 code units (charged before allocating them).

@@ -107,8 +107,8 @@ fn v8_short_sort(
 /// Below this length V8 sorts with a single binary-insertion run.
 const V8_MIN_MERGE: usize = 64;
 
-/// `Array.prototype.sort` semantics: `undefined`s go last; without a comparator, elements
-/// compare as strings by UTF-16 code units.
+/// `Array.prototype.sort` semantics: `undefined`s go last, and holes after them; without a
+/// comparator, elements compare as strings by UTF-16 code units.
 pub(super) fn sort_values<'a>(
     it: &mut Interp,
     items: Vec<Val<'a>>,
@@ -116,8 +116,10 @@ pub(super) fn sort_values<'a>(
     pos: usize,
 ) -> RtResult<Vec<Val<'a>>> {
     let total = items.len();
+    let holes = items.iter().filter(|v| v.is_hole()).count();
     let (defined, undefined): (Vec<Val<'a>>, Vec<Val<'a>>) = items
         .into_iter()
+        .filter(|v| !v.is_hole())
         .partition(|v| !matches!(v, Val::Undefined));
     let order = match cmp {
         None => {
@@ -162,5 +164,6 @@ pub(super) fn sort_values<'a>(
         out.push(defined.get(i).cloned().unwrap_or(Val::Undefined));
     }
     out.extend(undefined);
+    out.extend((0..holes).map(|_| Val::hole()));
     Ok(out)
 }

@@ -10,7 +10,7 @@ use super::super::utf16;
 use super::super::value::Val;
 use super::{lookup_json, Interp};
 
-impl Interp {
+impl Interp<'_> {
     /// `...v` in an array or argument list: arrays by element, strings by code point.
     pub fn spread_into<'a>(&mut self, out: &mut Vec<Val<'a>>, v: Val<'a>) -> RtResult<()> {
         match &v {
@@ -22,12 +22,15 @@ impl Interp {
             Val::Arr(a) => {
                 self.charge(a.items.len())?;
                 self.check_arr_len(out.len().saturating_add(a.items.len()))?;
-                out.extend(a.items.iter().cloned());
+                // Spreading reads every slot: a hole becomes `undefined`.
+                out.extend(a.items.iter().cloned().map(Val::read));
             }
             Val::Str(_) | Val::OStr(_) => {
                 let s = v.as_str().unwrap_or("");
                 self.charge(s.len())?;
                 self.check_arr_len(out.len().saturating_add(s.len()))?;
+                // One small string per character.
+                self.allocate(s.chars().count().saturating_mul(super::HEADER_BYTES))?;
                 for c in s.chars() {
                     out.push(Val::OStr(Rc::new(c.to_string())));
                 }
@@ -77,9 +80,11 @@ impl Interp {
                 }
             }
             Val::JArr(_) | Val::Arr(_) => {
-                let items = self.list(v)?;
-                for (i, x) in items.into_iter().enumerate() {
-                    map.insert(Key::R(Rc::new(i.to_string())), x);
+                let view = super::super::builtins::View::of(v).ok_or_else(|| super::super::error::internal_error("array view"))?;
+                self.charge(view.len())?;
+                // Holes are not own properties: `{...[, 1]}` is `{1: 1}`.
+                for i in (0..view.len()).filter(|&i| !view.is_hole(i)) {
+                    map.insert(Key::R(Rc::new(i.to_string())), view.get(i));
                 }
             }
             Val::Str(_) | Val::OStr(_) => {
@@ -87,6 +92,7 @@ impl Interp {
                 let s = v.as_str().unwrap_or("");
                 // Charged before allocating one string per unit.
                 self.charge(utf16::len(s))?;
+                self.allocate(utf16::len(s).saturating_mul(2 * super::HEADER_BYTES))?;
                 let units = utf16::unit_strings(s);
                 for (i, unit) in units.into_iter().enumerate() {
                     map.insert(Key::R(Rc::new(i.to_string())), Val::OStr(Rc::new(unit)));
@@ -125,7 +131,7 @@ impl Interp {
                 _ => array_index(key)
                     .and_then(|i| a.items.get(i))
                     .cloned()
-                    .unwrap_or(Val::Undefined),
+                    .map_or(Val::Undefined, Val::read),
             },
             Val::Str(_) | Val::OStr(_) => {
                 let s = obj.as_str().unwrap_or("");
@@ -161,7 +167,7 @@ impl Interp {
                 let i = n as usize;
                 match obj {
                     Val::JArr(a) => return Ok(a.get(i).map_or(Val::Undefined, Val::from_json)),
-                    Val::Arr(a) => return Ok(a.items.get(i).cloned().unwrap_or(Val::Undefined)),
+                    Val::Arr(a) => return Ok(a.items.get(i).cloned().map_or(Val::Undefined, Val::read)),
                     _ => {}
                 }
             }

@@ -10,7 +10,7 @@ use super::super::propmap::{Key, PropMap};
 use super::super::value::Val;
 use super::{set_slot, truthy, Args, Interp, CALL_OVERHEAD, INLINE_SLOTS, SMALL_SLOTS};
 
-impl Interp {
+impl Interp<'_> {
     /// Calls a function value.
     pub fn call_value<'a>(
         &mut self,

@@ -20,7 +20,7 @@ fn spread_size(v: &Val<'_>) -> usize {
     }
 }
 
-impl Interp {
+impl Interp<'_> {
     /// Evaluates one node; every node costs a step.
     pub(super) fn eval<'a>(&mut self, node: &'a Node, f: &mut [Val<'a>]) -> RtResult<Val<'a>> {
         self.tick()?;
@@ -195,6 +195,12 @@ impl Interp {
                         return Ok(None);
                     }
                     if !prop.is_callable() {
+                        // The one method every object inherits that the language keeps: an
+                        // object without its own `toString` is "[object Object]", as in V8.
+                        if m.name == "toString" && !self.has_property(&recv, &Val::OStr(Rc::new(m.name.clone())))? {
+                            self.eval_items(&m.args, f)?;
+                            return self.make_str("[object Object]".to_owned()).map(Some);
+                        }
                         return Err(type_error(
                             format!("{} is not a function", m.text),
                             Some(m.pos),
@@ -227,7 +233,7 @@ impl Interp {
         for item in items {
             match item {
                 Item::Expr(e) => out.push(self.eval(e, f)?),
-                Item::Hole => out.push(Val::Undefined),
+                Item::Hole => out.push(Val::hole()),
                 Item::Spread(e) => {
                     let v = self.eval(e, f)?;
                     self.spread_into(&mut out, v)?;
@@ -290,6 +296,7 @@ impl Interp {
         func: &'a Function,
         f: &mut [Val<'a>],
     ) -> RtResult<Val<'a>> {
+        self.allocate(super::HEADER_BYTES + func.captures.len() * super::VALUE_BYTES)?;
         let captures: Vec<Val<'a>> = func.captures.iter().map(|c| slot(f, c.from)).collect();
         let depth = 1 + captures.iter().map(Val::depth).max().unwrap_or(0);
         self.check_depth(depth)?;

@@ -14,7 +14,8 @@ use std::rc::Rc;
 
 use crate::value::Value;
 
-use super::error::{budget_error, internal_error, RtResult};
+use super::error::{budget_error, internal_error, ExpressionError, ExpressionErrorKind, RtResult};
+use super::interrupt::{Interrupt, CHECK_EVERY};
 use super::ir::{Const, Node};
 use super::limits::Limits;
 use super::propmap::PropMap;
@@ -54,10 +55,23 @@ impl<'a> Args<'_, 'a> {
     }
 }
 
-/// Per-call evaluation state: counters only, so it holds no borrows.
-pub(super) struct Interp {
+/// Bytes counted for each value of an array, an object property or a captured variable (a
+/// run-time value is two words; a property adds its key).
+pub(super) const VALUE_BYTES: usize = 16;
+/// Bytes counted for each array, object, closure or string created, beyond its contents.
+pub(super) const HEADER_BYTES: usize = 32;
+
+/// Per-call evaluation state: counters, and what may stop the call from outside.
+pub(super) struct Interp<'c> {
     steps: u64,
+    /// The step count at which `tick` next leaves its fast path: the budget, or sooner the next
+    /// look at `interrupt`.
+    check_at: u64,
     max_steps: u64,
+    interrupt: Option<&'c dyn Interrupt>,
+    /// Bytes allocated for created values so far (see `Limits::max_memory_bytes`).
+    memory: usize,
+    max_memory: usize,
     pub max_string_len: usize,
     pub max_array_len: usize,
     pub max_value_depth: u32,
@@ -106,11 +120,16 @@ pub(super) fn truthy(v: &Val<'_>) -> bool {
         _ => true,
     }
 }
-impl Interp {
-    pub fn new(limits: &Limits) -> Self {
+impl<'c> Interp<'c> {
+    pub fn new(limits: &Limits, interrupt: Option<&'c dyn Interrupt>) -> Self {
+        let check_at = if interrupt.is_some() { limits.max_steps.min(CHECK_EVERY) } else { limits.max_steps };
         Interp {
             steps: 0,
+            check_at,
             max_steps: limits.max_steps,
+            interrupt,
+            memory: 0,
+            max_memory: limits.max_memory_bytes,
             max_string_len: limits.max_string_len,
             max_array_len: limits.max_array_len,
             max_value_depth: u32::try_from(limits.max_value_depth).unwrap_or(u32::MAX),
@@ -123,8 +142,8 @@ impl Interp {
     #[inline]
     pub fn tick(&mut self) -> RtResult<()> {
         self.steps += 1;
-        if self.steps > self.max_steps {
-            return Err(self.over_budget());
+        if self.steps > self.check_at {
+            return self.checkpoint();
         }
         Ok(())
     }
@@ -133,17 +152,57 @@ impl Interp {
     #[inline]
     pub fn charge(&mut self, n: usize) -> RtResult<()> {
         self.steps = self.steps.saturating_add(n as u64);
+        if self.steps > self.check_at {
+            return self.checkpoint();
+        }
+        Ok(())
+    }
+
+    /// The slow path of `tick`: the budget is spent, or it is time to look at the interrupt.
+    #[cold]
+    #[inline(never)]
+    fn checkpoint(&mut self) -> RtResult<()> {
         if self.steps > self.max_steps {
-            return Err(self.over_budget());
+            return Err(budget_error(format!(
+                "Expression exceeded its step budget of {} steps",
+                self.max_steps
+            )));
+        }
+        if self.interrupt.is_some_and(|i| i.interrupted()) {
+            return Err(Box::new(ExpressionError::new(
+                ExpressionErrorKind::Cancelled,
+                "Expression stopped: its run was cancelled or timed out",
+                None,
+            )));
+        }
+        self.check_at = self.max_steps.min(self.steps.saturating_add(CHECK_EVERY));
+        Ok(())
+    }
+
+    /// Counts `bytes` of created values against the memory budget.
+    #[inline]
+    pub fn allocate(&mut self, bytes: usize) -> RtResult<()> {
+        self.memory = self.memory.saturating_add(bytes);
+        if self.memory > self.max_memory {
+            return Err(self.over_memory());
+        }
+        Ok(())
+    }
+
+    /// Fails, before anything is allocated, when `bytes` more would not fit the memory budget.
+    #[inline]
+    pub fn check_memory(&self, bytes: usize) -> RtResult<()> {
+        if self.memory.saturating_add(bytes) > self.max_memory {
+            return Err(self.over_memory());
         }
         Ok(())
     }
 
     #[cold]
-    fn over_budget(&self) -> Box<super::error::ExpressionError> {
+    fn over_memory(&self) -> Box<ExpressionError> {
         budget_error(format!(
-            "Expression exceeded its step budget of {} steps",
-            self.max_steps
+            "Expression exceeded its memory budget of {} bytes",
+            self.max_memory
         ))
     }
 
@@ -156,6 +215,7 @@ impl Interp {
                 self.max_string_len
             )));
         }
+        self.check_memory(len)?;
         self.charge_bytes(len)
     }
 
@@ -200,7 +260,7 @@ impl Interp {
                 self.max_array_len
             )));
         }
-        Ok(())
+        self.check_memory(len.saturating_mul(VALUE_BYTES))
     }
 
     fn check_depth(&self, depth: u32) -> RtResult<()> {
@@ -215,11 +275,13 @@ impl Interp {
 
     pub fn make_str<'a>(&mut self, s: String) -> RtResult<Val<'a>> {
         self.check_str_len(s.len())?;
+        self.allocate(HEADER_BYTES + s.len())?;
         Ok(Val::OStr(Rc::new(s)))
     }
 
     pub fn make_arr<'a>(&mut self, items: Vec<Val<'a>>) -> RtResult<Val<'a>> {
         self.check_arr_len(items.len())?;
+        self.allocate(HEADER_BYTES + items.len() * VALUE_BYTES)?;
         let depth = 1 + items.iter().map(Val::depth).max().unwrap_or(0);
         self.check_depth(depth)?;
         Ok(Val::Arr(Rc::new(ArrObj { items, depth })))
@@ -239,6 +301,7 @@ impl Interp {
     }
 
     pub fn make_obj<'a>(&mut self, props: PropMap<'a>) -> RtResult<Val<'a>> {
+        self.allocate(HEADER_BYTES + props.len() * 2 * VALUE_BYTES)?;
         let depth = 1 + props.iter().map(|(_, v)| v.depth()).max().unwrap_or(0);
         self.check_depth(depth)?;
         Ok(Val::Obj(Rc::new(ObjObj { props, depth })))

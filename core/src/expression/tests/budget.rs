@@ -296,7 +296,7 @@ fn shared_structure_cannot_blow_up_the_result() {
     assert_kind(&e, ExpressionErrorKind::Budget);
     assert_eq!(
         e.message,
-        "Result exceeds the output limit of 268435456 bytes"
+        "Result exceeds the output limit of 134217728 bytes"
     );
     // The same through borrowed input (with a smaller limit to keep the test quick).
     let lim = Limits {

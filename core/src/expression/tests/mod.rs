@@ -10,10 +10,12 @@ mod builtins;
 mod conformance;
 mod fastpath;
 mod functions;
+mod interrupt;
 mod fuzz;
 mod language;
 mod product;
 mod security;
+mod v8_agreement;
 
 use crate::value::Value;
 

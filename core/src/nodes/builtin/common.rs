@@ -1,4 +1,4 @@
-//! What the built-in executables share (reference §7.0 `createExecutable`).
+//! What the built-in executables share (the original's `createExecutable` wrapper).
 
 use std::sync::{Arc, OnceLock};
 

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use crate::value::Value;
 
 use super::common::node_error;
+use super::common_budget::cancelled;
 use crate::error::ExecutionError;
-use crate::expression::{Expression, ExpressionError, Limits};
+use crate::expression::{Expression, ExpressionError, ExpressionErrorKind, Limits};
 
 /// Compiles a function parameter, failing with `"[<type>] Invalid expression: ..."`.
 pub(super) fn compile_function(node_type: &str, source: &str, implicit: &[&str]) -> Result<Arc<Expression>, ExecutionError> {
@@ -20,6 +21,9 @@ pub(super) fn compile_condition(node_type: &str, source: &str, variables: &[&str
 
 /// A runtime failure of an expression on one item: `"[<type>] <operation> failed at item N: ..."`.
 pub(super) fn item_error(node_type: &str, operation: &str, index: usize, error: ExpressionError) -> ExecutionError {
+    if error.kind == ExpressionErrorKind::Cancelled {
+        return cancelled();
+    }
     node_error(node_type, format!("{operation} failed at item {index}: {error}"))
 }
 

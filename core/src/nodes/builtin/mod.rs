@@ -1,8 +1,9 @@
-//! The ten built-in node types (reference §7), one folder each: `mod.rs` ties the type
+//! The ten built-in node types (listed in the README), one folder each: `mod.rs` ties the type
 //! together, `schema.rs` holds its parameters, UI fields, ports and catalog entry, and the
 //! behaviour lives beside them.
 
 mod common;
+mod common_budget;
 mod common_effects;
 mod common_expression;
 mod edit_fields;
@@ -23,7 +24,7 @@ use super::NodeRegistry;
 pub const BUILTIN_TYPES: [&str; 10] =
     ["parallel", "group", "image", "http-request", "file-system", "edit-fields", "transform", "shell-command", "spreadsheet", "loop"];
 
-/// The built-in node types (reference §7).
+/// A registry holding the ten built-in node types.
 pub fn builtin_registry() -> NodeRegistry {
     NodeRegistry::empty()
         .with(parallel::Parallel)

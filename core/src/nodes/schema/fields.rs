@@ -1,5 +1,5 @@
-//! UI field configs derived from a schema (`createFieldsFromSchema`, reference §6.2), with the
-//! per-type overrides of §7.11a.
+//! UI field configs derived from a schema (`createFieldsFromSchema`), with the
+//! per-type UI overrides each schema declares.
 
 use crate::json;
 use crate::value::{Map, Value};

@@ -1,7 +1,7 @@
 //! Parameter schemas: one description per node type that validation (`check`), the executables
 //! (`with_defaults`) and the editor catalog (`fields`) all read — the "one source of truth" of
 //! the node-types issue. It mirrors what the original expressed with Zod schemas and
-//! `createFieldsFromSchema` (reference §6.2, §7).
+//! `createFieldsFromSchema`.
 
 pub(crate) mod check;
 mod expression;
@@ -117,13 +117,13 @@ pub struct ParamSpec {
     pub default: Option<DefaultFn>,
     /// Zod `.default(...).optional()`: a default is declared, and the UI field shows it as its
     /// placeholder, but the optional wrapper wins, so an absent value stays absent (image
-    /// `quality`, reference §7.5).
+    /// `quality`).
     pub declared_default: Option<DefaultFn>,
     /// Zod `.describe(...)`: the field's help text.
     pub description: Option<&'static str>,
     /// Message when a required value is missing or empty (e.g. "Path is required").
     pub required_message: Option<&'static str>,
-    /// UI overrides merged over the derived field config (reference §7.11a).
+    /// UI overrides merged over the derived field config (labels, options, placeholders).
     pub ui: FieldOverrides,
 }
 
@@ -257,7 +257,8 @@ impl NodeSchema {
     }
 }
 
-/// The parameters every node type shares (reference §6.2 `baseSchema`).
+/// The parameters every node type shares (the original `baseSchema`): enabled, timeout,
+/// retries, label, description.
 pub fn base_params() -> Vec<ParamSpec> {
     vec![
         ParamSpec::new("enabled", ParamKind::Boolean)

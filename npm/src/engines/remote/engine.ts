@@ -1,8 +1,8 @@
 /**
  * The remote engine: `EngineAdapter` over a channel transport, so the one conductor API runs
- * flows on a desktop main process or a server with the original wire protocol (reference §8).
- * Glue only: every decision is made by the engine at the other end. The catalog and the flow
- * formats have no channel, so a local engine answers those.
+ * flows on a desktop main process or a server over the original wire protocol (README "Remote
+ * conductors"). Glue only: every decision is made by the engine at the other end. The catalog
+ * and the flow formats have no channel, so a local engine answers those.
  */
 import type { NodeDefinition } from "../../types/definition.js";
 import type { HealthResult } from "../../types/execution.js";

@@ -1,6 +1,6 @@
 /**
- * Events the server broadcasts (reference §8.3–§8.4: `node` progress/completed/error, `storage`
- * flowSaved) → the engine's `WireEvent`s. Payloads are passed on as they come; only the
+ * Events the server broadcasts (as the original desktop did: `node` progress/completed/error,
+ * `storage` flowSaved) → the engine's `WireEvent`s. Payloads are passed on as they come; only the
  * fields a `WireEvent` names are filled in where the original desktop leaves them out.
  */
 import { ErrorCode } from "../../types/errors.js";

@@ -54,7 +54,7 @@ export async function attempt<T>(call: Promise<unknown>, shape: (answer: unknown
   }
 }
 
-/** The execution context a run sends with `node:execute` (reference §8.3). */
+/** The execution context a run sends with `node:execute` (the fields the `node` channel takes). */
 export function executionContext(flow: NodeDefinition, options: WireRunOptions): Record<string, unknown> {
   // Absent fields are left out (the values themselves keep whatever they hold).
   return withoutUndefined({

@@ -239,7 +239,14 @@ export class SessionEngine implements EngineAdapter {
   }
 
   private deliverCompleted(): void {
-    for (const { runId, result, buffers, slices, trace } of this.handle.takeCompleted()) {
+    let completed: ReturnType<SessionHandle["takeCompleted"]>;
+    try {
+      completed = this.handle.takeCompleted();
+    } catch (error) {
+      this.endLostRuns(error);
+      return;
+    }
+    for (const { runId, result, buffers, slices, trace } of completed) {
       let read: unknown;
       try {
         read = readSliced(result, slices, { buffers, resolve: this.kept.resolve });
@@ -255,6 +262,21 @@ export class SessionEngine implements EngineAdapter {
       } else {
         this.finish(runId, read as WireResult, trace);
       }
+    }
+  }
+
+  /**
+   * The finished runs could not be handed over (their results did not fit a JS string, or the
+   * binding failed): every pending run the engine no longer runs ended among them, and ends
+   * here with `SERIALIZATION_FAILED` rather than never resolving (and holding the process open).
+   * Without a list of running runs (wasm), every pending run ends.
+   */
+  private endLostRuns(error: unknown): void {
+    if (typeof WebAssembly !== "undefined" && error instanceof WebAssembly.RuntimeError) return; // a trap: `stop` ends them
+    const running = new Set(this.handle.running?.() ?? []);
+    for (const [runId, execution] of this.executions) {
+      if (running.has(execution)) continue;
+      this.finish(runId, { success: false, error: { code: "SERIALIZATION_FAILED", message: `The run's result could not be handed over: ${String(error)}`, executionId: execution, timestamp: Date.now() } as WireResult["error"], duration: 0, executedNodes: [] }, undefined);
     }
   }
 
@@ -461,6 +483,8 @@ export class SessionEngine implements EngineAdapter {
   }
 
   flowToYaml(flow: NodeDefinition): Outcome<string> {
-    return JSON.parse(this.catalog.flowToYaml(encodeValue(flow, { omitUndefined: true })));
+    const text = writable(flow);
+    if (typeof text !== "string") return text;
+    return JSON.parse(this.catalog.flowToYaml(text));
   }
 }

@@ -11,7 +11,7 @@ export type SessionHandle = {
   run(runId: number, flowJson: string, optionsJson: string, buffers: Uint8Array[]): number;
   drive(): number;
   resolveCalls(answersJson: string, buffers: Uint8Array[]): number;
-  /** Finished runs: the result as codec text, its binary data, its large arrays apart (native only; see `values/sliced.ts`), its trace id. */
+  /** Finished runs: the result as codec text, its binary data, its large arrays apart (see `values/sliced.ts`), its trace id. */
   takeCompleted(): Array<{ runId: number; result: string; buffers: Uint8Array[]; slices?: string[][]; trace?: number | null }>;
   /** A finished run's trace as JSON text, by the id `takeCompleted` gave; none once taken or dropped. */
   takeTrace(id: number): string | null | undefined;
@@ -21,6 +21,8 @@ export type SessionHandle = {
   takeCalls(): { records: string; buffers: Uint8Array[] };
   /** Synchronous in the page; a promise where the session is in a Web Worker. */
   cancel(executionId: string): boolean | Promise<boolean>;
+  /** Execution ids of the runs going on (the native addon; absent in the wasm module). */
+  running?(): string[];
   /** Synchronous in the page; a promise where the session is in a Web Worker. */
   validate(flowJson: string, customTypesJson: string): string | Promise<string>;
   saveFlow(flowJson: string): Promise<string>;

@@ -20,7 +20,7 @@ export type RequestMessage =
 /** Session methods with a result, called by name with string arguments. */
 export type CallMethod = "cancel" | "validate" | "saveFlow" | "loadFlow" | "listFlows" | "deleteFlow";
 
-export type Completed = { runId: number; result: string; buffers: Uint8Array[]; trace?: number | null };
+export type Completed = { runId: number; result: string; buffers: Uint8Array[]; slices?: string[][]; trace?: number | null };
 
 /** What a driving call left waiting: the same three things its status bits name. */
 export type OutputMessage = {

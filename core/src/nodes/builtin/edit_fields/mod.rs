@@ -1,4 +1,4 @@
-//! `edit-fields` (reference §7).
+//! `edit-fields`: set fields on the input object.
 
 mod execute;
 mod schema;

@@ -1,4 +1,4 @@
-//! `edit-fields` parameters, UI fields, ports and catalog entry (reference §7.1, §7.11a).
+//! `edit-fields` parameters, UI fields, ports and catalog entry.
 
 use std::sync::LazyLock;
 

@@ -1,4 +1,4 @@
-//! `{{ path }}` templates of `edit-fields` (reference §7.1): values from the input (and `$now`),
+//! `{{ path }}` templates of `edit-fields`: values from the input (and `$now`),
 //! missing values as empty strings, output HTML-escaped.
 
 use crate::value::{Map, Value};
@@ -8,24 +8,73 @@ use crate::format::js_string;
 /// Renders `template` against `data`. Every `{{ ... }}` (except `{{@...}}` helpers, which are
 /// left as they are) is replaced by the value at that path, `""` when absent or `null`; the
 /// whole result is then HTML-escaped (`&`, `<`, `>`) as the original's output was.
-pub(super) fn render(template: &str, data: &Map<String, Value>) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}").filter(|&end| !after.starts_with('@') && !after[..end].contains('}')) else {
-            out.push_str(&rest[..start + 2]);
-            rest = after;
+///
+/// Linear in the template and the output: the next `}}` and the next `}` are found once and
+/// reused by every `{{` before them (looking them up again for each `{{` made a template of
+/// many unclosed tags quadratic). Fails with the length it would pass when the output would be
+/// longer than `max_len` bytes (a short template can repeat a long value many times).
+pub(super) fn render(template: &str, data: &Map<String, Value>, max_len: usize) -> Result<String, usize> {
+    let mut out = String::with_capacity(template.len().min(max_len));
+    let mut next_close = Next::new("}}");
+    let mut next_brace = Next::new("}");
+    let mut done = 0; // template[..done] is written (or replaced)
+    let mut from = 0; // where to look for the next `{{`
+    while let Some(start) = template.get(from..).and_then(|rest| rest.find("{{")).map(|i| from + i) {
+        let inner = start + 2;
+        let close = next_close.at_or_after(template, inner);
+        let brace = next_brace.at_or_after(template, inner);
+        let helper = template.get(inner..).is_some_and(|rest| rest.starts_with('@'));
+        let Some(end) = close.filter(|&end| !helper && brace == Some(end)) else {
+            from = inner;
             continue;
         };
-        out.push_str(&rest[..start]);
-        if let Some(value) = resolve(after[..end].trim(), data).filter(|v| !v.is_null()) {
-            out.push_str(&js_string(value));
+        push_bounded(&mut out, template.get(done..start).unwrap_or(""), max_len)?;
+        if let Some(value) = template.get(inner..end).and_then(|path| resolve(path.trim(), data)).filter(|v| !v.is_null()) {
+            push_bounded(&mut out, &js_string(value), max_len)?;
         }
-        rest = &after[end + 2..];
+        done = end + 2;
+        from = done;
     }
-    out.push_str(rest);
-    escape_html(&out)
+    push_bounded(&mut out, template.get(done..).unwrap_or(""), max_len)?;
+    let escaped = escape_html(&out);
+    if escaped.len() > max_len {
+        return Err(escaped.len());
+    }
+    Ok(escaped)
+}
+
+/// The next occurrence of a pattern at or after a position that only moves forward.
+struct Next {
+    pattern: &'static str,
+    /// The last answer and the position it was found from.
+    found: Option<(usize, Option<usize>)>,
+}
+
+impl Next {
+    fn new(pattern: &'static str) -> Self {
+        Next { pattern, found: None }
+    }
+
+    fn at_or_after(&mut self, text: &str, from: usize) -> Option<usize> {
+        match self.found {
+            // Still ahead of `from` (or nothing was found, which stays true further on).
+            Some((searched_from, answer)) if searched_from <= from && answer.is_none_or(|at| at >= from) => answer,
+            _ => {
+                let answer = text.get(from..).and_then(|rest| rest.find(self.pattern)).map(|i| from + i);
+                self.found = Some((from, answer));
+                answer
+            }
+        }
+    }
+}
+
+fn push_bounded(out: &mut String, piece: &str, max_len: usize) -> Result<(), usize> {
+    let len = out.len().saturating_add(piece.len());
+    if len > max_len {
+        return Err(len);
+    }
+    out.push_str(piece);
+    Ok(())
 }
 
 /// `user.name`, `items[0].id`, `api_response.user_id`.
@@ -70,6 +119,10 @@ mod tests {
         v.as_object().cloned().unwrap_or_default()
     }
 
+    fn render(template: &str, data: &Map<String, Value>) -> String {
+        super::render(template, data, usize::MAX).unwrap()
+    }
+
     #[test]
     fn paths_missing_values_and_escaping() {
         let d = data(json!({"firstName": "John", "user": {"name": "Alice", "tags": ["a", "b"]}, "n": 3, "api_response": {"user_id": 123}}));
@@ -80,5 +133,28 @@ mod tests {
         assert_eq!(render("{{user}}", &d), "[object Object]");
         assert_eq!(render("Hello & goodbye <script>", &d), "Hello &amp; goodbye &lt;script&gt;");
         assert_eq!(render("{{@each}} {{ unclosed", &d), "{{@each}} {{ unclosed");
+        assert_eq!(render("{{@a {{n}} }}", &d), "{{@a 3 }}");
+        assert_eq!(render("{{ a } {{n}}", &d), "{{ a } 3");
+        assert_eq!(render("{{{{n}}", &d), "");
+        assert_eq!(render("x}}{{n}}{{", &d), "x}}3{{");
+    }
+
+    #[test]
+    fn output_is_bounded_before_it_is_built() {
+        let d = data(json!({"big": "x".repeat(1000)}));
+        let template = "{{big}}".repeat(1000);
+        assert_eq!(super::render(&template, &d, 10_000), Err(11_000));
+        assert!(super::render(&template, &d, 1_000_000).is_ok());
+    }
+
+    #[test]
+    fn many_unclosed_tags_render_in_linear_time() {
+        // Quadratic work would be 10^11 character comparisons here: minutes, not milliseconds.
+        let d = data(json!({"n": 3}));
+        let template = format!("{}{{{{n}}}}", "{{@".repeat(150_000));
+        let out = render(&template, &d);
+        assert!(out.ends_with("{{@3"), "{}", &out[out.len() - 10..]);
+        let template = format!("{}}}}}", "{{".repeat(150_000));
+        assert_eq!(render(&template, &d), "");
     }
 }

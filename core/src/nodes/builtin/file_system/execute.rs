@@ -1,4 +1,4 @@
-//! What `file-system` does (reference §7.2): eight operations through the host's file system,
+//! What `file-system` does: eight operations through the host's file system,
 //! with the original's output objects and messages.
 
 use crate::json;

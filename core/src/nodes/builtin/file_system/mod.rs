@@ -1,4 +1,4 @@
-//! `file-system` (reference §7).
+//! `file-system`: read, write, list and manage files through the host.
 
 #[cfg(feature = "host-effects")]
 mod execute;

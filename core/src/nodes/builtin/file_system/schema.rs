@@ -1,4 +1,4 @@
-//! `file-system` parameters, UI fields, ports and catalog entry (reference §7.2, §7.11a).
+//! `file-system` parameters, UI fields, ports and catalog entry.
 
 use std::sync::LazyLock;
 

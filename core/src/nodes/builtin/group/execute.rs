@@ -1,4 +1,4 @@
-//! What an atomic `group` does (reference §7.4): a group with children runs them through the
+//! What an atomic `group` does: a group with children runs them through the
 //! scheduler; one without children passes its input through with metadata.
 
 use crate::json;

@@ -1,4 +1,4 @@
-//! `group` (reference §7).
+//! `group`: a container; with no children it passes its input through.
 
 mod execute;
 mod schema;

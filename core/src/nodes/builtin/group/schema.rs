@@ -1,4 +1,4 @@
-//! `group` parameters, UI fields, ports and catalog entry (reference §7.4, §7.11a).
+//! `group` parameters, UI fields, ports and catalog entry.
 //!
 //! The group's own `timeout` and `retries` are narrower than the base parameters of the same
 //! names (the engine still checks those for every type), and its fields are hand-written: its

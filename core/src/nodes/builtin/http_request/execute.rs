@@ -1,4 +1,4 @@
-//! What `http-request` does (reference §7.3): one request through the host's HTTP client.
+//! What `http-request` does: one request through the host's HTTP client.
 //! HTTP error statuses are results, not failures — except 429, which fails with
 //! `RATE_LIMIT_EXCEEDED` so the engine retries it (within the node's `retries`) after the delay
 //! the server's `Retry-After` asks for. Network failures are `TRANSPORT_ERROR` (retried by the

@@ -1,4 +1,4 @@
-//! `http-request` (reference §7).
+//! `http-request`: one HTTP request through the host.
 
 mod execute;
 mod query;

@@ -1,4 +1,4 @@
-//! `http-request` parameters, UI fields, ports and catalog entry (reference §7.3, §7.11a).
+//! `http-request` parameters, UI fields, ports and catalog entry.
 
 use std::sync::LazyLock;
 
@@ -11,7 +11,7 @@ use crate::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec, Tex
 pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
     NodeSchema::new(vec![
         // The schema's methods; the behaviour would also send a PATCH body, but PATCH never
-        // passes the schema (reference §7.3).
+        // passes the schema (as in the original).
         ParamSpec::new("method", ParamKind::Enum(&["GET", "POST", "PUT", "DELETE"]))
             .default(|| json!("GET"))
             .describe("HTTP method to use")

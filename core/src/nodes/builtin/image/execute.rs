@@ -1,4 +1,4 @@
-//! What `image` does (reference §7.5): overlay, merge, composite and blend image files, with
+//! What `image` does: overlay, merge, composite and blend image files, with
 //! resizing, filters and PNG/JPEG/WebP output. Files come through the host; pixels are processed
 //! off the scheduler (`offload`).
 

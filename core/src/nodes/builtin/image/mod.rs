@@ -1,4 +1,4 @@
-//! `image` (reference §7).
+//! `image`: combine and convert image files.
 
 #[cfg(feature = "image")]
 mod blend;

@@ -74,20 +74,55 @@ pub(super) struct Output {
     pub height: u32,
 }
 
+/// Most pixels an image may have, read or made (a canvas of them is 256 MiB of RGBA). Checked
+/// against the size a file declares before it is decoded, and against every size a resize
+/// would make before it is made.
+pub(super) const MAX_PIXELS: u64 = 64 * 1024 * 1024;
+/// Most memory a decoder may allocate.
+const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
+/// Most work a blur may do, as pixels times its sigma (a Gaussian blur costs about six times
+/// sigma per pixel, twice).
+const MAX_BLUR_WORK: f64 = 2e9;
+
 pub(super) fn decode(bytes: &[u8]) -> Result<DynamicImage, String> {
-    image::load_from_memory(bytes).map_err(|_| "Unsupported image format. Supported: JPEG, PNG, WebP".to_owned())
+    let unsupported = || "Unsupported image format. Supported: JPEG, PNG, WebP".to_owned();
+    let mut reader = image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|_| unsupported())?;
+    let (width, height) = image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|_| unsupported())?.into_dimensions().map_err(|_| unsupported())?;
+    check_size(width, height)?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(width);
+    limits.max_image_height = Some(height);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    reader.limits(limits);
+    reader.decode().map_err(|e| match e {
+        image::ImageError::Limits(_) => format!("The image needs more than the {MAX_DECODE_BYTES} bytes a decoder may use"),
+        _ => unsupported(),
+    })
+}
+
+/// Refuses a size of more than [`MAX_PIXELS`] before anything of that size is allocated.
+fn check_size(width: u32, height: u32) -> Result<(), String> {
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(format!("An image of {width}x{height} pixels is larger than the limit of {MAX_PIXELS} pixels"));
+    }
+    Ok(())
 }
 
 /// `base` resized, with each of `layers` composited over it at `position`, filtered and encoded.
 pub(super) fn render(base: DynamicImage, layers: Vec<DynamicImage>, options: &Options) -> Result<Output, String> {
-    let base = resize(base, options);
+    let base = resize(base, options)?;
     let mut canvas = base.to_rgba8();
     for layer in layers {
         composite(&mut canvas, &layer.to_rgba8(), options.position, options.blend, options.opacity);
     }
     let mut image = DynamicImage::ImageRgba8(canvas);
     if options.blur > 0.0 {
-        image = image.blur(options.blur.max(0.3));
+        let sigma = options.blur.max(0.3);
+        let work = f64::from(image.width()) * f64::from(image.height()) * f64::from(sigma);
+        if !(work <= MAX_BLUR_WORK) {
+            return Err(format!("A blur of sigma {sigma} over {}x{} pixels is more work than the limit allows; use a smaller blur or image", image.width(), image.height()));
+        }
+        image = image.blur(sigma);
     }
     if options.sharpen {
         image = image.unsharpen(1.0, 2);
@@ -99,37 +134,41 @@ pub(super) fn render(base: DynamicImage, layers: Vec<DynamicImage>, options: &Op
     Ok(Output { bytes: encode(&image, options.format, options.quality)?, width, height })
 }
 
-fn resize(image: DynamicImage, options: &Options) -> DynamicImage {
+fn resize(image: DynamicImage, options: &Options) -> Result<DynamicImage, String> {
     let (w0, h0) = (image.width().max(1), image.height().max(1));
     let (target_w, target_h) = match (options.width, options.height) {
-        (None, None) => return image,
-        (Some(w), None) => (w, ((u64::from(w) * u64::from(h0)) / u64::from(w0)).max(1) as u32),
-        (None, Some(h)) => (((u64::from(h) * u64::from(w0)) / u64::from(h0)).max(1) as u32, h),
+        (None, None) => return Ok(image),
+        (Some(w), None) => (w, ((u64::from(w) * u64::from(h0)) / u64::from(w0)).clamp(1, u64::from(u32::MAX)) as u32),
+        (None, Some(h)) => (((u64::from(h) * u64::from(w0)) / u64::from(h0)).clamp(1, u64::from(u32::MAX)) as u32, h),
         (Some(w), Some(h)) => (w, h),
     };
+    check_size(target_w, target_h)?;
     if options.width.is_none() || options.height.is_none() {
-        return image.resize_exact(target_w, target_h, FilterType::Lanczos3);
+        return Ok(image.resize_exact(target_w, target_h, FilterType::Lanczos3));
     }
     let scale_cover = (target_w as f32 / w0 as f32).max(target_h as f32 / h0 as f32);
     let scale_contain = (target_w as f32 / w0 as f32).min(target_h as f32 / h0 as f32);
-    let scaled = |scale: f32| image.resize_exact(((w0 as f32 * scale).round() as u32).max(1), ((h0 as f32 * scale).round() as u32).max(1), FilterType::Lanczos3);
-    match options.fit {
+    let scaled = |scale: f32| {
+        let (w, h) = (((w0 as f32 * scale).round() as u32).max(1), ((h0 as f32 * scale).round() as u32).max(1));
+        check_size(w, h).map(|()| image.resize_exact(w, h, FilterType::Lanczos3))
+    };
+    Ok(match options.fit {
         Fit::Fill => image.resize_exact(target_w, target_h, FilterType::Lanczos3),
-        Fit::Inside => scaled(scale_contain),
-        Fit::Outside => scaled(scale_cover),
+        Fit::Inside => scaled(scale_contain)?,
+        Fit::Outside => scaled(scale_cover)?,
         Fit::Cover => {
-            let big = scaled(scale_cover);
+            let big = scaled(scale_cover)?;
             let (x, y) = options.position.offset((big.width(), big.height()), (target_w, target_h));
             big.crop_imm(x.max(0) as u32, y.max(0) as u32, target_w, target_h)
         }
         Fit::Contain => {
-            let small = scaled(scale_contain).to_rgba8();
+            let small = scaled(scale_contain)?.to_rgba8();
             let mut canvas = RgbaImage::from_pixel(target_w, target_h, Rgba([0, 0, 0, 0]));
             let (x, y) = options.position.offset((target_w, target_h), (small.width(), small.height()));
             imageops::overlay(&mut canvas, &small, x, y);
             DynamicImage::ImageRgba8(canvas)
         }
-    }
+    })
 }
 
 /// Source-over with a blend mode, at the layer's gravity, with `opacity` applied to the layer.

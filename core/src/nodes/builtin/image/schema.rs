@@ -1,4 +1,4 @@
-//! `image` parameters, UI fields, ports and catalog entry (reference §7.5, §7.11a).
+//! `image` parameters, UI fields, ports and catalog entry.
 //!
 //! Quirks kept from the original: `quality`, `fit`, `position`, `blendMode` and `opacity`
 //! declare a default inside an optional wrapper, so the field shows "Default: ..." but an

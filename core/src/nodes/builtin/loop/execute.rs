@@ -1,4 +1,4 @@
-//! What `loop` does (reference §7.6): forEach, times and while loops producing per-iteration
+//! What `loop` does: forEach, times and while loops producing per-iteration
 //! records. Fixed: a `while` condition is checked before each iteration with `iteration` = the
 //! number of iterations done (the original re-checked with the previous index, running one
 //! extra iteration), and every loop is bounded by `maxIterations`, failing by name when it would
@@ -8,6 +8,7 @@ use crate::json;
 use crate::value::Value;
 
 use super::super::common::{array_input, node_error, Config};
+use super::super::common_budget::NodeBudget;
 use super::super::common_expression::compile_condition;
 use super::super::pace::{run_pure, Pace};
 use super::schema::SCHEMA;
@@ -17,6 +18,11 @@ use crate::nodes::{Invocation, NodeResult};
 
 const TYPE: &str = "loop";
 const DEFAULT_MAX_ITERATIONS: f64 = 1000.0;
+/// What one iteration's record adds to the output, as the output bound counts it (its keys,
+/// a timestamp and a number; a `forEach` record's item is counted apart). Records are
+/// counted before they are made, so a cap of a billion iterations fails at once rather than
+/// after filling memory.
+const RECORD_BYTES: usize = 96;
 
 pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
     run_pure(invocation, host, 0, |invocation, host, pace| run(invocation, host, pace))
@@ -28,6 +34,9 @@ fn run(invocation: &Invocation, host: &SharedHost, pace: &Pace<'_>) -> NodeResul
     let cap = config.get("maxIterations").and_then(Value::as_f64).unwrap_or(DEFAULT_MAX_ITERATIONS).max(1.0) as usize;
     let over_cap = || node_error(TYPE, format!("Loop exceeded its iteration cap of {cap} (maxIterations)"));
     let timestamp = json!(iso_timestamp(started));
+    // Expression calls get the attempt's step cap (see `pace`); `full` is the node's own budget.
+    let full = invocation.expression_limits;
+    let calls = NodeBudget::new(pace.limits(&full), &invocation.signal);
     let mut results: Vec<Value> = Vec::new();
     match config.str("loopType").unwrap_or("forEach") {
         "times" => {
@@ -36,22 +45,27 @@ fn run(invocation: &Invocation, host: &SharedHost, pace: &Pace<'_>) -> NodeResul
                 return Err(over_cap());
             }
             pace.expect(count)?;
+            calls.spend(TYPE, count.saturating_mul(RECORD_BYTES))?;
             results.extend((0..count).map(|i| json!({"iteration": i, "timestamp": timestamp})));
         }
         "while" => {
             let condition = compile_condition(TYPE, config.str("condition").unwrap_or("false"), &["iteration", "lastResult"])?;
-            let full = invocation.expression_limits;
-            let limits = pace.limits(&full);
             let mut last = Value::Null;
             loop {
                 pace.tick()?;
                 let iteration = Value::from(results.len());
-                let go = pace.checked(&full, condition.test(&[&iteration, &last], &limits)).map_err(|e| node_error(TYPE, format!("Invalid condition: {e}")))?;
+                let go = pace.checked(&full, condition.test_in(&[&iteration, &last], &calls.limits, calls.checks())).map_err(|e| {
+                    calls.stopped().err().unwrap_or_else(|| node_error(TYPE, format!("Invalid condition: {e}")))
+                })?;
                 if !go {
                     break;
                 }
                 if results.len() >= cap {
                     return Err(over_cap());
+                }
+                calls.spend(TYPE, RECORD_BYTES)?;
+                if results.len() % 256 == 0 {
+                    calls.stopped()?;
                 }
                 last = json!({"iteration": results.len(), "timestamp": timestamp, "condition": true});
                 results.push(last.clone());
@@ -68,6 +82,7 @@ fn run(invocation: &Invocation, host: &SharedHost, pace: &Pace<'_>) -> NodeResul
                 return Err(over_cap());
             }
             pace.expect(items.len())?;
+            calls.spend(TYPE, items.len().saturating_mul(RECORD_BYTES))?;
             results.extend(items.iter().enumerate().map(|(i, item)| json!({"index": i, "item": item, "processed": true, "timestamp": timestamp})));
         }
     }

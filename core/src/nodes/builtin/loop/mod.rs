@@ -1,4 +1,4 @@
-//! `loop` (reference §7).
+//! `loop`: forEach, times and while loops.
 
 mod execute;
 mod schema;

@@ -1,4 +1,4 @@
-//! `loop` parameters, UI fields, ports and catalog entry (reference §7.6, §7.11a).
+//! `loop` parameters, UI fields, ports and catalog entry.
 
 use std::sync::LazyLock;
 

@@ -1,4 +1,4 @@
-//! What `parallel` does (reference §7.7). The original processed each operation with a
+//! What `parallel` does. The original processed each operation with a
 //! placeholder (a random 0–100 ms wait returning "Processed operation <i>"); here each operation
 //! is processed for real by `processFunction`, a sandboxed expression (default: the operation
 //! itself), and `strategy` decides how failures count: `allSettled` records them, `all` fails on
@@ -8,6 +8,7 @@ use crate::json;
 use crate::value::Value;
 
 use super::super::common::{array_input, get_input, node_error, Config};
+use super::super::common_budget::NodeBudget;
 use super::super::pace::{run_pure, Pace};
 use super::super::common_expression::{compile_function, defined};
 use super::schema::SCHEMA;
@@ -35,18 +36,23 @@ fn run(invocation: &Invocation, host: &SharedHost, pace: &Pace<'_>) -> NodeResul
     let strategy = config.str("strategy").unwrap_or("allSettled");
     let fail_fast = config.bool("failFast").unwrap_or(false) || strategy == "all";
     let full = invocation.expression_limits;
-    let limits = pace.limits(&full);
+    let calls = NodeBudget::new(pace.limits(&full), &invocation.signal);
     let timestamp = json!(iso_timestamp(started));
     let (mut results, mut completed, mut failed) = (Vec::with_capacity(operations.len()), 0usize, 0usize);
     for (index, op) in operations.iter().enumerate() {
         pace.tick()?;
+        if index % 256 == 0 {
+            calls.stopped()?;
+        }
         let position = Value::from(index);
-        match pace.checked(&full, function.call(&[op, &position], &limits)) {
+        match pace.checked(&full, function.call_in(&[op, &position], &calls.limits, calls.output())) {
             Ok(value) => {
                 completed += 1;
                 results.push(json!({"index": index, "input": op, "result": defined(value), "timestamp": timestamp}));
             }
             Err(error) => {
+                // A stopped call is not the operation's failure: the node's run is over.
+                calls.stopped()?;
                 failed += 1;
                 if fail_fast {
                     return Err(node_error(TYPE, format!("One or more operations failed: operation {index}: {error}")));

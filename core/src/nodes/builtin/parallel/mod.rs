@@ -1,4 +1,4 @@
-//! `parallel` (reference §7).
+//! `parallel`: process a list of operations with a bounded concurrency.
 
 mod execute;
 mod schema;

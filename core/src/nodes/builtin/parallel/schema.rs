@@ -1,4 +1,4 @@
-//! `parallel` parameters, UI fields, ports and catalog entry (reference §7.7, §7.11a).
+//! `parallel` parameters, UI fields, ports and catalog entry.
 //!
 //! Its fields are hand-written: its six keys only, without base fields, with their own labels
 //! and help texts.

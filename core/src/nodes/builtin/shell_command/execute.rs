@@ -1,4 +1,4 @@
-//! What `shell-command` does (reference §7.8): run a program without a shell. Unlike the
+//! What `shell-command` does: run a program without a shell. Unlike the
 //! original, `stdin` is written.
 
 use crate::json;

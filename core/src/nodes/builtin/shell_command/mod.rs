@@ -1,4 +1,4 @@
-//! `shell-command` (reference §7).
+//! `shell-command`: run a program through the host.
 
 #[cfg(feature = "host-effects")]
 mod execute;

@@ -1,4 +1,4 @@
-//! `shell-command` parameters, UI fields, ports and catalog entry (reference §7.8, §7.11a).
+//! `shell-command` parameters, UI fields, ports and catalog entry.
 
 use std::sync::LazyLock;
 

@@ -1,10 +1,11 @@
-//! What `spreadsheet` does (reference §7.9): read CSV (any delimiter) from raw data or a file,
+//! What `spreadsheet` does: read CSV (any delimiter) from raw data or a file,
 //! and XLSX/ODS workbooks from files on the native build.
 
 use crate::json;
 use crate::value::Value;
 
 use super::super::common::{get_input, node_error, Config};
+use super::super::common_budget::NodeBudget;
 use super::super::common_effects::effect_error;
 use super::schema::SCHEMA;
 use super::{csv, table};
@@ -49,7 +50,8 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             "csv" | "txt" | "" => {
                 let (text, delimiter) = text_or_bytes.into_text();
                 let grid = csv::parse(&text, &delimiter, config.bool("skipEmptyLines").unwrap_or(true));
-                let mut out = table::records(table::slice(grid, range), has_headers);
+                let budget = NodeBudget::new(invocation.expression_limits, &invocation.signal);
+                let mut out = table::records(table::slice(grid, range, &budget)?, has_headers, &budget)?;
                 out.insert("format".into(), json!("csv"));
                 out.insert("sheetName".into(), json!("Sheet1"));
                 out.insert("sheetNames".into(), json!(["Sheet1"]));
@@ -62,7 +64,8 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
                 };
                 let grid_and_name = super::workbook::read(&host, bytes, workbook_format, config.str("sheetName"), config.get("sheetIndex").and_then(Value::as_u64)).await?;
                 let (grid, sheet_name, sheet_names) = grid_and_name;
-                let mut out = table::records(table::slice(grid, range), has_headers);
+                let budget = NodeBudget::new(invocation.expression_limits, &invocation.signal);
+                let mut out = table::records(table::slice(grid, range, &budget)?, has_headers, &budget)?;
                 out.insert("format".into(), json!(workbook_format));
                 out.insert("sheetName".into(), json!(sheet_name));
                 out.insert("sheetNames".into(), json!(sheet_names));

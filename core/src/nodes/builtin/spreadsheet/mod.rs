@@ -1,4 +1,4 @@
-//! `spreadsheet` (reference §7).
+//! `spreadsheet`: read CSV data or spreadsheet files into records.
 
 mod csv;
 mod execute;

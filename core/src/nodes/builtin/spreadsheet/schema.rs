@@ -1,4 +1,4 @@
-//! `spreadsheet` parameters, UI fields, ports and catalog entry (reference §7.9, §7.11a).
+//! `spreadsheet` parameters, UI fields, ports and catalog entry.
 //!
 //! `path` and `data` are both optional: either may also arrive on an input, and the behaviour
 //! reports when neither is there.

@@ -1,4 +1,4 @@
-//! What `transform` does (reference §7.10): one of eleven operations over an array, with
+//! What `transform` does: one of eleven operations over an array, with
 //! sandboxed expressions. An expression that fails on an item fails the node (the original
 //! silently substituted fallback values).
 
@@ -12,7 +12,7 @@ use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
 
 const TYPE: &str = "transform";
-/// The output object (reference §7.10).
+/// The output object, with the original's keys in the original's order.
 static OUTPUT: ObjectTemplate<5> = ObjectTemplate::new(["result", "inputCount", "outputCount", "operation", "success"]);
 pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
     let size = input_size(&invocation);
@@ -32,7 +32,7 @@ fn transform(invocation: &Invocation, pace: &Pace<'_>) -> NodeResult {
     };
     let operation = config.str("operation").unwrap_or("map");
     let function = invocation.input_value("function").and_then(Value::as_str).or_else(|| config.str("transformFunction")).unwrap_or("item => item");
-    let settings = Settings { function, config: &config, limits: invocation.expression_limits, pace };
+    let settings = Settings { function, config: &config, limits: invocation.expression_limits, signal: &invocation.signal, pace };
     let result = apply(operation, items, &settings)?;
     let output_count = match &result {
         Value::Array(items) => items.len(),

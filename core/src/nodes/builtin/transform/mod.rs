@@ -1,4 +1,4 @@
-//! `transform` (reference §7).
+//! `transform`: map, filter, reduce, sort and other operations over an array.
 
 mod execute;
 mod operations;

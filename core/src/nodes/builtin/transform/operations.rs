@@ -1,4 +1,4 @@
-//! The eleven `transform` operations (reference §7.10), over JSON arrays.
+//! The eleven `transform` operations, over JSON arrays.
 
 use std::cmp::Ordering;
 use std::collections::HashSet;
@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use crate::value::{Map, Value};
 
 use super::super::common::{node_error, Config};
+use super::super::common_budget::NodeBudget;
 use super::super::common_expression::{compile_function, defined, item_error};
 use super::super::pace::Pace;
 use super::schema::FUNCTION_FORM;
@@ -13,6 +14,7 @@ use crate::error::ExecutionError;
 use crate::nodes::schema::ExpressionForm;
 use crate::expression::Limits;
 use crate::format::js_string;
+use crate::host::CancelToken;
 
 const TYPE: &str = "transform";
 
@@ -23,9 +25,15 @@ pub(super) struct Settings<'a> {
     pub config: &'a Config<'a>,
     /// Budgets of each expression call.
     pub limits: Limits,
+    /// The node's signal: expression calls stop when it is cancelled.
+    pub signal: &'a CancelToken,
     /// The attempt's allowance (see `pace`).
     pub pace: &'a Pace<'a>,
 }
+
+/// Items between two looks at the signal outside expression calls (a call looks every few
+/// thousand steps; a map of tiny calls would otherwise look at it only through them).
+const ITEMS_PER_LOOK: usize = 256;
 
 impl Settings<'_> {
     fn number(&self, key: &str) -> Option<f64> {
@@ -58,16 +66,27 @@ fn implicit(operation: &str) -> &'static [&'static str] {
 }
 
 /// Applies `operation` to `items`.
+/// Expression-driven operations share one output bound and stop when the node's signal is
+/// cancelled (its run was cancelled or its attempt timed out).
 pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Result<Value, ExecutionError> {
     let (pace, full) = (s.pace, s.limits);
-    let limits = pace.limits(&full);
+    let calls = NodeBudget::new(pace.limits(&full), s.signal);
+    let limits = &calls.limits;
+    // Between items: the inline allowance, and every few hundred items the signal.
+    let next = |i: usize| -> Result<(), ExecutionError> {
+        pace.tick()?;
+        if i % ITEMS_PER_LOOK == 0 {
+            calls.stopped()?;
+        }
+        Ok(())
+    };
     Ok(match operation {
         "map" => {
             let f = compile_function(TYPE, s.function, implicit(operation))?;
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
-                pace.tick()?;
-                out.push(defined(pace.checked(&full, f.call(&[item], &limits)).map_err(|e| item_error(TYPE, "map", i, e))?));
+                next(i)?;
+                out.push(defined(pace.checked(&full, f.call_in(&[item], limits, calls.output())).map_err(|e| item_error(TYPE, "map", i, e))?));
             }
             Value::Array(out)
         }
@@ -75,8 +94,8 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
             let f = compile_function(TYPE, s.function, implicit(operation))?;
             let mut out = Vec::new();
             for (i, item) in items.iter().enumerate() {
-                pace.tick()?;
-                if pace.checked(&full, f.test(&[item], &limits)).map_err(|e| item_error(TYPE, "filter", i, e))? {
+                next(i)?;
+                if pace.checked(&full, f.test_in(&[item], limits, calls.checks())).map_err(|e| item_error(TYPE, "filter", i, e))? {
                     out.push(item.clone());
                 }
             }
@@ -86,9 +105,9 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
             let f = compile_function(TYPE, s.function, implicit(operation))?;
             let mut acc = initial(s.config.get("reduceInitial"));
             for (i, item) in items.iter().enumerate() {
-                pace.tick()?;
+                next(i)?;
                 let index = Value::from(i);
-                acc = defined(pace.checked(&full, f.call_with_fields(&[("acc", &acc), ("item", item), ("index", &index)], &limits)).map_err(|e| item_error(TYPE, "reduce", i, e))?);
+                acc = defined(pace.checked(&full, f.call_with_fields_in(&[("acc", &acc), ("item", item), ("index", &index)], limits, calls.checks())).map_err(|e| item_error(TYPE, "reduce", i, e))?);
             }
             acc
         }

@@ -1,4 +1,4 @@
-//! `transform` parameters, UI fields, ports and catalog entry (reference §7.10, §7.11a).
+//! `transform` parameters, UI fields, ports and catalog entry.
 
 use std::sync::LazyLock;
 

@@ -1,0 +1,111 @@
+//! Running one node the way a flow would, with files held in memory: the fuzzed bytes are a
+//! file the node reads (a workbook, an image).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use atomiton_core::host::effects::{DirEntry, EffectError, EffectErrorKind, EffectResult, FileMetadata, FileSystem};
+use atomiton_core::host::{BoxFuture, Capabilities, Host};
+use atomiton_core::nodes::{Invocation, NodeResult};
+use atomiton_core::testing::VirtualHost;
+use atomiton_core::{Engine, ExecutionResult, NodeDefinition, RunOptions};
+
+/// A virtual-time host whose file system is a map of paths to bytes.
+#[derive(Clone, Default)]
+pub(crate) struct MemoryHost {
+    inner: VirtualHost,
+    files: MemoryFiles,
+}
+
+#[derive(Clone, Default)]
+struct MemoryFiles(Arc<Mutex<HashMap<String, Vec<u8>>>>);
+
+impl MemoryHost {
+    /// A host holding one file.
+    pub fn with_file(path: &str, bytes: &[u8]) -> Self {
+        let host = MemoryHost::default();
+        host.files.0.lock().unwrap_or_else(|p| p.into_inner()).insert(path.to_owned(), bytes.to_vec());
+        host
+    }
+
+    /// Runs `node` to its result.
+    pub fn run(&self, node: NodeDefinition, input: Option<atomiton_core::Value>) -> ExecutionResult {
+        let future = Engine::default().run(node, RunOptions { input, ..RunOptions::default() }, Arc::new(self.clone()));
+        self.inner.block_on(future)
+    }
+}
+
+fn ready<T: Send + 'static>(value: T) -> BoxFuture<'static, T> {
+    Box::pin(std::future::ready(value))
+}
+
+impl FileSystem for MemoryFiles {
+    fn stat(&self, path: &str) -> BoxFuture<'static, EffectResult<Option<FileMetadata>>> {
+        let size = self.0.lock().unwrap_or_else(|p| p.into_inner()).get(path).map(|bytes| bytes.len() as u64);
+        ready(Ok(size.map(|size| FileMetadata { is_file: true, is_dir: false, size, modified_ms: None })))
+    }
+
+    fn read(&self, path: &str) -> BoxFuture<'static, EffectResult<Vec<u8>>> {
+        let bytes = self.0.lock().unwrap_or_else(|p| p.into_inner()).get(path).cloned();
+        ready(bytes.ok_or_else(|| EffectError::new(EffectErrorKind::NotFound, format!("no file at {path}"))))
+    }
+
+    fn write(&self, path: &str, contents: Vec<u8>, _create_parents: bool) -> BoxFuture<'static, EffectResult<()>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(path.to_owned(), contents);
+        ready(Ok(()))
+    }
+
+    fn list(&self, _path: &str) -> BoxFuture<'static, EffectResult<Vec<DirEntry>>> {
+        ready(Ok(Vec::new()))
+    }
+
+    fn create_dir(&self, _path: &str, _recursive: bool) -> BoxFuture<'static, EffectResult<()>> {
+        ready(Ok(()))
+    }
+
+    fn remove(&self, _path: &str, _recursive: bool) -> BoxFuture<'static, EffectResult<()>> {
+        ready(Ok(()))
+    }
+
+    fn copy(&self, _from: &str, _to: &str) -> BoxFuture<'static, EffectResult<()>> {
+        ready(Err(EffectError::unsupported("copy")))
+    }
+
+    fn rename(&self, _from: &str, _to: &str) -> BoxFuture<'static, EffectResult<()>> {
+        ready(Err(EffectError::unsupported("rename")))
+    }
+
+    fn temp_dir(&self) -> String {
+        "/tmp".to_owned()
+    }
+}
+
+impl Host for MemoryHost {
+    fn now(&self) -> f64 {
+        self.inner.now()
+    }
+
+    fn sleep(&self, ms: f64) -> BoxFuture<'static, ()> {
+        self.inner.sleep(ms)
+    }
+
+    fn random(&self) -> f64 {
+        self.inner.random()
+    }
+
+    fn spawn(&self, task: BoxFuture<'static, ()>) {
+        self.inner.spawn(task);
+    }
+
+    fn execute_custom(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
+        self.inner.execute_custom(invocation)
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities { file_system: true, images: true, ..Capabilities::NONE }
+    }
+
+    fn files(&self) -> Option<&dyn FileSystem> {
+        Some(&self.files)
+    }
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// The paths users take, as the docs show them: async executors, group flows, the default trace,
+// data crossing the JS boundary both ways — each against its budget, with plain V8 doing the
+// same work in the same run (the physical limit). A program, not a test: medians, never fails.
+//
+//   node npm/bench/realistic.mjs                       (after scripts/build-npm.sh)
+//   node npm/bench/realistic.mjs --before <npm dir>    side by side with another build's dist/
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chainFlow, fanFlow, measure } from "./lib.mjs";
+
+const beforeAt = process.argv.indexOf("--before");
+const load = (dir) => (dir ? import(pathToFileURL(join(resolve(dir), "dist", "index.js")).href) : import("@atomiton/conductor"));
+const builds = [{ label: "this build", module: await load() }];
+if (beforeAt > 0) builds.push({ label: "before", module: await load(process.argv[beforeAt + 1]) });
+
+const factory = {
+  getNodeExecutable: (type) => {
+    if (type === "inc") return { execute: async (params) => (params.input?.default ?? 0) + 1 };
+    if (type === "noop") return { execute: async () => 1 };
+    return undefined;
+  },
+};
+const numbers = Array.from({ length: 100_000 }, (_, i) => i);
+const objects = Array.from({ length: 10_000 }, (_, i) => ({ id: i, name: `item ${i}`, price: i % 250, tags: ["a", "b"] }));
+const group = (node) => ({ id: "g", type: "group", nodes: [node], edges: [] });
+const doubleAll = group({ id: "m", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 2", data: numbers } });
+const spreadAll = group({ id: "s", type: "transform", parameters: { operation: "map", transformFunction: "item => ({ ...item, processed: true })", data: objects } });
+
+const rows = [];
+for (const { label, module } of builds) {
+  const traced = module.createConductor({ storage: { type: "memory" }, nodeExecutorFactory: factory });
+  const chain10 = chainFlow(10, "inc");
+  const chain100 = chainFlow(100, "inc");
+  const builtin100 = chainFlow(100, "transform", (i) => (i === 0 ? { data: [] } : {}));
+  const fan1000 = fanFlow(1000, "noop");
+  const builtinFan = fanFlow(1000, "transform");
+  for (let i = 0; i < 1000; i++) await traced.node.run(chain10);
+  const c10 = (await measure(15, async () => { for (let i = 0; i < 100; i++) await traced.node.run(chain10); })) * 10;
+  for (let i = 0; i < 20; i++) { await traced.node.run(chain100); await traced.node.run(builtin100); }
+  const c100 = await measure(15, async () => { for (let i = 0; i < 10; i++) await traced.node.run(chain100); });
+  const b100 = await measure(15, async () => { for (let i = 0; i < 10; i++) await traced.node.run(builtin100); });
+  await traced.node.run(fan1000);
+  await traced.node.run(builtinFan);
+  const f1000 = await measure(9, () => traced.node.run(fan1000));
+  const bf1000 = await measure(9, () => traced.node.run(builtinFan));
+  for (let i = 0; i < 5; i++) { await traced.node.run(doubleAll); await traced.node.run(spreadAll); }
+  const dbl = await measure(21, () => traced.node.run(doubleAll));
+  const spr = await measure(21, () => traced.node.run(spreadAll));
+  rows.push({
+    label,
+    cells: [
+      ["10-node chain of async executors, default trace (µs)", c10, 100],
+      ["async executor overhead per node, 100-node chain (µs)", ((c100 - b100) / 10 / 100) * 1000, 10],
+      ["async executor overhead per node, 1000-node fan-out (µs)", ((f1000 - bf1000) / 1000) * 1000, 10],
+      ["group: transform x => x * 2 over 100k numbers (ms)", dbl, 10],
+      ["group: transform { ...item, processed: true } over 10k objects (ms)", spr, 8],
+    ],
+  });
+}
+const v8Double = await measure(21, () => numbers.map(new Function("x", "return x * 2")));
+const v8Spread = await measure(21, () => objects.map((item) => ({ ...item, processed: true })));
+
+const names = rows[0].cells.map(([name]) => name);
+console.log(`${"scenario (medians)".padEnd(66)}${rows.map((r) => r.label.padStart(14)).join("")}${"budget".padStart(10)}`);
+names.forEach((name, i) => {
+  const budget = rows[0].cells[i][2];
+  const values = rows.map((r) => r.cells[i][1]);
+  const verdict = values[0] <= budget ? "within" : "OVER";
+  console.log(`${name.padEnd(66)}${values.map((v) => v.toFixed(v < 10 ? 2 : 1).padStart(14)).join("")}${String(budget).padStart(10)}  ${verdict}`);
+});
+console.log(`${"V8 alone: numbers.map(x => x * 2) (ms)".padEnd(66)}${v8Double.toFixed(2).padStart(14)}   → this build ${(rows[0].cells[3][1] / v8Double).toFixed(1)}× V8`);
+console.log(`${"V8 alone: objects.map(spread) (ms)".padEnd(66)}${v8Spread.toFixed(2).padStart(14)}   → this build ${(rows[0].cells[4][1] / v8Spread).toFixed(1)}× V8`);
+process.exit(0);
