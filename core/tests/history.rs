@@ -313,3 +313,9 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_memory_store_meets_the_store_contract() {
+    let capture = atomiton_core::history::Capture::new(atomiton_core::testing::CHECKED_MAX_VALUE_BYTES, vec!["password".into()]);
+    atomiton_core::testing::check_history_store(&MemoryHistory::new(capture));
+}

@@ -358,6 +358,22 @@ impl Session {
 
 #[cfg(feature = "history")]
 impl Session {
+    /// One `executions.*` call by name, for bindings and transports that forward them as one
+    /// method: `list` (`arg`: options JSON), `get` and `delete` (`arg`: the execution id),
+    /// `prune` (`arg`: options JSON). An unknown name is a `VALIDATION_FAILED` outcome.
+    pub fn executions(&self, op: &str, arg: String) -> BoxFuture<'static, String> {
+        match op {
+            "list" => self.executions_list(arg),
+            "get" => self.executions_get(arg),
+            "delete" => self.executions_delete(arg),
+            "prune" => self.executions_prune(arg),
+            _ => {
+                let message = format!("Unknown executions call '{}': list, get, delete or prune", op.chars().take(40).collect::<String>());
+                guarded_future(async move { Err::<Value, _>(ExecutionError::validation(message)) })
+            }
+        }
+    }
+
     /// `executions.list(options)`: `{executions, total}`.
     pub fn executions_list(&self, options_json: String) -> BoxFuture<'static, String> {
         let history = self.history.clone();
