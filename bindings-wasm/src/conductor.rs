@@ -42,6 +42,8 @@ impl WasmConductor {
         // Large result arrays arrive in slices, read between turns of the page's (or the
         // worker relay's) event loop rather than parsed in one piece.
         let session = Session::new(Engine::new(config.engine()), host, store, notifier.clone(), calls).with_result_slices(RESULT_SLICE_ITEMS);
+        #[cfg(feature = "history")]
+        let session = with_memory_history(session, &config);
         Ok(WasmConductor { session: Arc::new(session), notifier })
     }
 
@@ -164,6 +166,28 @@ impl WasmConductor {
     #[wasm_bindgen(js_name = deleteFlow)]
     pub fn delete_flow(&self, id: String) -> Promise {
         text_promise(self.session.delete_flow(id))
+    }
+}
+
+/// Records runs in memory (this module's only history store so far; a run lives as long as the
+/// conductor that ran it).
+#[cfg(feature = "history")]
+fn with_memory_history(session: Session, config: &SessionConfig) -> Session {
+    use atomiton_core::history::MemoryHistory;
+    use atomiton_core::session::SessionHistory;
+    match config.history() {
+        Some(history) => session.with_history(SessionHistory::new(Arc::new(MemoryHistory::new(history.capture())), history, None)),
+        None => session,
+    }
+}
+
+#[cfg(feature = "history")]
+#[wasm_bindgen]
+impl WasmConductor {
+    /// `executions.list` / `get` / `delete` / `prune` by name (`arg`: options JSON or an
+    /// execution id): `{ok, value}` or `{ok: false, error}` as JSON.
+    pub fn executions(&self, call: String, arg: String) -> Promise {
+        text_promise(self.session.executions(&call, arg))
     }
 }
 

@@ -92,7 +92,11 @@ impl HistoryStore for MemoryHistory {
     }
 
     fn get(&self, id: String) -> BoxFuture<'static, Result<Option<RunRecord>>> {
-        ready(Ok(self.runs().get(&id).cloned()))
+        let mut run = self.runs().get(&id).cloned();
+        if let Some(run) = &mut run {
+            super::store::order_nodes(&mut run.nodes);
+        }
+        ready(Ok(run))
     }
 
     fn delete(&self, id: String) -> BoxFuture<'static, Result<bool>> {

@@ -95,7 +95,8 @@ pub struct RunRecord {
     pub flow: Value,
     pub input: Value,
     pub variables: Value,
-    /// Nodes that finished (or were running when the run ended), in the order they ended.
+    /// Nodes that finished (or were running when the run ended), in the order they ended (by
+    /// end time; nodes without one last).
     pub nodes: Vec<NodeRecord>,
 }
 

@@ -136,6 +136,18 @@ pub fn pruned_ids(mut runs: Vec<(f64, RunStatus, String)>, prune: Prune) -> Vec<
         .collect()
 }
 
+/// Puts a run's nodes in the order they ended (nodes without an end last, in the order they were
+/// written). Writes can arrive out of that order: a node whose values the embedder writes out
+/// first is written after them.
+pub fn order_nodes(nodes: &mut [NodeRecord]) {
+    nodes.sort_by(|a, b| match (a.end_time, b.end_time) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+}
+
 /// A node record from a node's end, its values captured.
 pub fn node_record(node: &NodeEnded, capture: &super::Capture) -> NodeRecord {
     let output = node.output.as_deref().map(|v| capture.value(v));

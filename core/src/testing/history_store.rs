@@ -89,6 +89,8 @@ pub fn check_history_store(store: &dyn HistoryStore) {
     store.write(node("run-a", "a", NodeState::Completed, Some(json!({"n": 1})), None, 1001.0));
     store.write(node("run-a", "big", NodeState::Completed, Some(json!("y".repeat(200))), None, 1002.0));
     store.write(node("run-a", "b", NodeState::Error, None, Some(ExecutionError::execution_failed("b broke")), 1003.0));
+    // Written last, ended first (its values were written out by the embedder meanwhile).
+    store.write(node("run-a", "early", NodeState::Completed, None, None, 995.0));
     store.write(ended("run-a", RunStatus::Failed, 1010.0));
     // A node of a run the store never saw begin is dropped, not an error.
     store.write(node("ghost", "a", NodeState::Completed, None, None, 1.0));
@@ -103,11 +105,12 @@ pub fn check_history_store(store: &dyn HistoryStore) {
     assert_eq!(a.input["password"], json!(crate::history::REDACTED), "redacted keys are never stored");
     assert_eq!(a.variables, json!({"region": "eu"}));
     let nodes: Vec<(&str, NodeState, bool)> = a.nodes.iter().map(|n| (n.node_id.as_str(), n.state, n.reusable)).collect();
-    assert_eq!(nodes, [("a", NodeState::Completed, true), ("big", NodeState::Completed, false), ("b", NodeState::Error, false)], "nodes in the order they ended; a cut output is not reusable");
-    assert_eq!(a.nodes[0].output, Some(json!({"n": 1})));
-    assert_eq!(a.nodes[0].input, Some(json!({"x": 1})));
-    assert_eq!((a.nodes[0].start_time, a.nodes[0].end_time, a.nodes[0].attempts), (Some(1001.0), Some(1006.0), 1));
-    assert_eq!(a.nodes[2].error.as_ref().map(|e| e.message.as_str()), Some("b broke"));
+    assert_eq!(nodes, [("early", NodeState::Completed, true), ("a", NodeState::Completed, true), ("big", NodeState::Completed, false), ("b", NodeState::Error, false)], "nodes in the order they ended; a cut output is not reusable");
+    let a_nodes = &a.nodes[1..];
+    assert_eq!(a_nodes[0].output, Some(json!({"n": 1})));
+    assert_eq!(a_nodes[0].input, Some(json!({"x": 1})));
+    assert_eq!((a_nodes[0].start_time, a_nodes[0].end_time, a_nodes[0].attempts), (Some(1001.0), Some(1006.0), 1));
+    assert_eq!(a_nodes[2].error.as_ref().map(|e| e.message.as_str()), Some("b broke"));
     assert!(wait(store.get("ghost".into())).expect("get").is_none());
 
     // A second `Begun` amends input and variables only.

@@ -52,7 +52,7 @@ export type Caller = {
 export const ALL_PERMISSIONS: RunPermissions = Object.freeze({ shell: true, image: true, files: true, http: true });
 
 export const DEFAULT_CHANNELS: ChannelGrant = Object.freeze({ node: "*", storage: "*", flow: "*", system: ["health"] });
-const ALL_CHANNELS: ChannelGrant = Object.freeze({ node: "*", storage: "*", flow: "*", system: "*" });
+const ALL_CHANNELS: ChannelGrant = Object.freeze({ node: "*", storage: "*", flow: "*", system: "*", executions: "*" });
 const DEFAULT_LIMITS: Required<CallerLimits> = Object.freeze({ concurrentRuns: 8, runsPerMinute: 120 });
 const UNLIMITED: Required<CallerLimits> = Object.freeze({ concurrentRuns: Infinity, runsPerMinute: Infinity });
 

@@ -213,7 +213,7 @@ impl HistoryStore for SqliteHistory {
                 .optional()?;
             let Some((summary, seq, flow, input, variables)) = found else { return Ok(None) };
             let nodes = conn
-                .prepare_cached("SELECT node_id, node_type, state, attempts, reused, reusable, input, output, error, start_time, end_time FROM nodes WHERE run_seq = ?1 ORDER BY rowid")?
+                .prepare_cached("SELECT node_id, node_type, state, attempts, reused, reusable, input, output, error, start_time, end_time FROM nodes WHERE run_seq = ?1 ORDER BY end_time IS NULL, end_time, rowid")?
                 .query_map(params![seq], node)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let field = |text: String| value(Some(text)).unwrap_or(Value::Null);
