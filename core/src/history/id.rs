@@ -8,8 +8,11 @@ pub fn validate_execution_id(id: &str) -> Result<()> {
     if crate::storage::validate_flow_id(id).is_ok() {
         Ok(())
     } else {
+        // Quoted and cut: the id is the caller's, of any length and content.
+        let shown: String = id.chars().take(64).collect();
+        let cut = if shown.len() < id.len() { "..." } else { "" };
         Err(ExecutionError::validation(format!(
-            "Invalid execution id {id:?}: use 1-128 letters, digits, '-', '_' or inner '.', starting with a letter or digit"
+            "Invalid execution id {shown:?}{cut}: use 1-128 letters, digits, '-', '_' or inner '.', starting with a letter or digit"
         )))
     }
 }

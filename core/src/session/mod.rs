@@ -360,13 +360,24 @@ impl Session {
 impl Session {
     /// One `executions.*` call by name, for bindings and transports that forward them as one
     /// method: `list` (`arg`: options JSON), `get` and `delete` (`arg`: the execution id),
-    /// `prune` (`arg`: options JSON). An unknown name is a `VALIDATION_FAILED` outcome.
+    /// `prune` (`arg`: options JSON), `flush` (waits until every record written so far is
+    /// stored; `null` also when history is off). An unknown name is a `VALIDATION_FAILED` outcome.
     pub fn executions(&self, op: &str, arg: String) -> BoxFuture<'static, String> {
         match op {
             "list" => self.executions_list(arg),
             "get" => self.executions_get(arg),
             "delete" => self.executions_delete(arg),
             "prune" => self.executions_prune(arg),
+            "flush" => {
+                // The store answers in order: a read returns once every earlier write is stored.
+                let history = self.history.clone();
+                guarded_future(async move {
+                    if let Some(history) = history {
+                        history.store().list(crate::history::ListQuery { limit: 0, ..Default::default() }).await?;
+                    }
+                    Ok(Value::Null)
+                })
+            }
             _ => {
                 let message = format!("Unknown executions call '{}': list, get, delete or prune", op.chars().take(40).collect::<String>());
                 guarded_future(async move { Err::<Value, _>(ExecutionError::validation(message)) })

@@ -26,8 +26,8 @@ export type WireRunOptions = {
   retry?: { of: string; from: string };
 };
 
-/** An `executions.*` call, by name. */
-export type ExecutionsCall = "list" | "get" | "delete" | "prune";
+/** An `executions.*` call, by name; `flush` waits until every run record written so far is stored. */
+export type ExecutionsCall = "list" | "get" | "delete" | "prune" | "flush";
 
 /** A result as the engine returns it: error timestamps are epoch milliseconds. */
 export type WireError = Omit<ExecutionError, "timestamp"> & { timestamp?: number };

@@ -94,7 +94,7 @@ export class RemoteEngine implements EngineAdapter {
 
   /** The server's execution history: `get` / `delete` take `{id}`, `list` / `prune` their options. */
   executions(call: ExecutionsCall, arg: string): Promise<Outcome<unknown>> {
-    const args = call === "get" || call === "delete" ? { id: arg } : (JSON.parse(arg) as unknown);
+    const args = call === "get" || call === "delete" ? { id: arg } : call === "flush" ? {} : (JSON.parse(arg) as unknown);
     return attempt(this.history.call(call, args), (answer) => (call === "delete" ? null : answer));
   }
 
