@@ -16,6 +16,13 @@ if [ -f npm/wasm/atomiton_conductor_wasm_bg.wasm ]; then
 else
   missing+=("the browser module")
 fi
+if [ -f npm/wasm-history/atomiton_conductor_wasm_bg.wasm ]; then
+  mkdir -p npm/dist/engines/wasm-history
+  cp npm/wasm-history/atomiton_conductor_wasm.js npm/wasm-history/atomiton_conductor_wasm_bg.wasm npm/dist/engines/wasm-history/
+  cp npm/src/engines/wasm-history/atomiton_conductor_wasm.d.ts npm/dist/engines/wasm-history/
+else
+  missing+=("the browser module with history")
+fi
 if [ -f npm/wasm-node/atomiton_conductor_wasm_bg.wasm ]; then
   mkdir -p npm/dist/engines/wasm-node
   cp npm/wasm-node/atomiton_conductor_wasm.cjs npm/wasm-node/atomiton_conductor_wasm_bg.wasm npm/dist/engines/wasm-node/

@@ -319,3 +319,36 @@ fn the_memory_store_meets_the_store_contract() {
     let capture = atomiton_core::history::Capture::new(atomiton_core::testing::CHECKED_MAX_VALUE_BYTES, vec!["password".into()]);
     atomiton_core::testing::check_history_store(&MemoryHistory::new(capture));
 }
+
+#[test]
+fn the_backed_store_meets_the_store_contract_and_keeps_runs_in_its_backend() {
+    use atomiton_core::history::{BackedHistory, Capture, HistoryStore, HistoryWrite, NodeEnded, RunBegun, RunEnded, RunStatus, RunSummary};
+    use atomiton_core::storage::{MemoryBackend, StorageBackend};
+    let capture = || Capture::new(atomiton_core::testing::CHECKED_MAX_VALUE_BYTES, vec!["password".into()]);
+    let host = VirtualHost::new();
+    atomiton_core::testing::check_history_store(&BackedHistory::open(Arc::new(MemoryBackend::new()), capture(), host.shared()));
+
+    let backend = Arc::new(MemoryBackend::new());
+    let store = BackedHistory::open(backend.clone(), capture(), host.shared());
+    let summary = |id: &str, start: f64| RunSummary { id: id.into(), flow_id: "f".into(), flow_hash: String::new(), status: RunStatus::Running, start_time: start, end_time: None, duration: None, error: None, retry_of: None, owner: None };
+    let begun = |id: &str, start: f64| HistoryWrite::Begun(Box::new(RunBegun { summary: summary(id, start), flow_json: Arc::from(r#"{"id":"f"}"#), input: atomiton_core::nodes::NodeInput::empty(), variables: Arc::new(atomiton_core::json!({"k": [1, 2]})) }));
+    store.write(begun("done", 1.0));
+    store.write(HistoryWrite::Node(Box::new(NodeEnded { execution_id: Arc::from("done"), node_id: Arc::from("a"), node_type: Arc::from("transform"), state: atomiton_core::progress::NodeState::Completed, attempts: 1, reused: false, input: None, output: Some(Arc::new(atomiton_core::json!({"bytes": "x"}))), error: None, start_time: Some(1.0), end_time: Some(2.0) })));
+    store.write(HistoryWrite::Ended(Box::new(RunEnded { execution_id: Arc::from("done"), status: RunStatus::Success, end_time: 3.0, error: None })));
+    store.write(begun("left-running", 4.0));
+    // The writes to the backend run as tasks on the host.
+    host.block_on(async {});
+    let mut keys = host.block_on(backend.keys()).unwrap();
+    keys.sort();
+    assert_eq!(keys, ["done.run.json", "left-running.run.json"]);
+
+    let reopened = BackedHistory::open(backend.clone(), capture(), host.shared());
+    let done = host.block_on(reopened.get("done".into())).unwrap().expect("kept");
+    assert_eq!((done.summary.status, done.nodes.len(), done.variables.clone()), (RunStatus::Success, 1, atomiton_core::json!({"k": [1, 2]})));
+    assert_eq!(done.nodes[0].output, Some(atomiton_core::json!({"bytes": "x"})));
+    let left = host.block_on(reopened.get("left-running".into())).unwrap().expect("kept");
+    assert_eq!(left.summary.status, RunStatus::Crashed, "a run its session left running is marked crashed when it loads");
+    assert!(host.block_on(reopened.delete("done".into())).unwrap());
+    host.block_on(async {});
+    assert_eq!(host.block_on(backend.keys()).unwrap(), ["left-running.run.json"]);
+}

@@ -35,6 +35,42 @@ impl MemoryHistory {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Keeps `record` as it is (one read back from a persistent store), unless a run with its id
+    /// is kept already.
+    pub fn insert(&self, record: RunRecord) {
+        self.runs().entry(record.summary.id.clone()).or_insert(record);
+    }
+
+    /// A kept run, its nodes as written.
+    pub fn record(&self, id: &str) -> Option<RunRecord> {
+        self.runs().get(id).cloned()
+    }
+
+    /// Removes what `prune` selects; the ids removed.
+    pub fn prune_ids(&self, prune: Prune) -> Vec<String> {
+        let mut runs = self.runs();
+        let listed = runs.values().map(|r| (r.summary.start_time, r.summary.status, r.summary.id.clone())).collect();
+        let doomed = pruned_ids(listed, prune);
+        if !doomed.is_empty() {
+            let gone: std::collections::HashSet<&String> = doomed.iter().collect();
+            runs.retain(|id, _| !gone.contains(id));
+        }
+        doomed
+    }
+
+    /// Marks `running` runs whose owner is not `alive` as crashed at `now`; their ids.
+    pub fn recover_ids(&self, alive: &OwnerAlive, now: f64) -> Vec<String> {
+        let mut crashed = Vec::new();
+        for run in self.runs().values_mut() {
+            if run.summary.status == RunStatus::Running && !run.summary.owner.as_deref().is_some_and(alive) {
+                run.summary.status = RunStatus::Crashed;
+                run.summary.end_time.get_or_insert(now);
+                crashed.push(run.summary.id.clone());
+            }
+        }
+        crashed
+    }
 }
 
 impl Default for MemoryHistory {
@@ -104,26 +140,10 @@ impl HistoryStore for MemoryHistory {
     }
 
     fn prune(&self, prune: Prune) -> BoxFuture<'static, Result<usize>> {
-        let mut runs = self.runs();
-        let listed = runs.values().map(|r| (r.summary.start_time, r.summary.status, r.summary.id.clone())).collect();
-        let doomed = pruned_ids(listed, prune);
-        let before = runs.len();
-        if !doomed.is_empty() {
-            let doomed: std::collections::HashSet<String> = doomed.into_iter().collect();
-            runs.retain(|id, _| !doomed.contains(id));
-        }
-        ready(Ok(before - runs.len()))
+        ready(Ok(self.prune_ids(prune).len()))
     }
 
     fn recover(&self, alive: OwnerAlive, now: f64) -> BoxFuture<'static, Result<usize>> {
-        let mut crashed = 0;
-        for run in self.runs().values_mut() {
-            if run.summary.status == RunStatus::Running && !run.summary.owner.as_deref().is_some_and(&alive) {
-                run.summary.status = RunStatus::Crashed;
-                run.summary.end_time.get_or_insert(now);
-                crashed += 1;
-            }
-        }
-        ready(Ok(crashed))
+        ready(Ok(self.recover_ids(&alive, now).len()))
     }
 }

@@ -3,9 +3,11 @@
 //! [`HistoryStore`], listed and read back, and retried with the outputs of the nodes that
 //! already succeeded.
 //!
-//! The core has the model, the store trait, a memory store and the recorder; the bindings bring
-//! the stores that persist (SQLite in the native host, IndexedDB in the browser).
+//! The core has the model, the store trait, a memory store, a memory store mirrored into any
+//! text-by-key storage ([`BackedHistory`]: IndexedDB in browsers, files for the WebAssembly engine
+//! in Node) and the recorder; the native host brings SQLite.
 
+mod backed;
 mod capture;
 mod config;
 mod id;
@@ -15,6 +17,7 @@ mod recorder;
 mod retry;
 mod store;
 
+pub use backed::BackedHistory;
 pub use capture::{Capture, Captured, REDACTED, TRUNCATED_KEY};
 pub use config::{HistoryConfig, HistorySetting, Retention};
 pub use id::validate_execution_id;

@@ -33,7 +33,7 @@ impl RunStatus {
 }
 
 /// A run as `executions.list` shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunSummary {
     /// The run's execution id.
@@ -60,7 +60,7 @@ pub struct RunSummary {
 }
 
 /// One node of a run. Group nodes have state and timings only; atomic nodes also their values.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NodeRecord {
     /// The node's path from the flow's root: ids of enclosing groups and its own, joined by `/`.
@@ -98,6 +98,19 @@ pub struct RunRecord {
     /// Nodes that finished (or were running when the run ended), in the order they ended (by
     /// end time; nodes without one last).
     pub nodes: Vec<NodeRecord>,
+}
+
+impl RunRecord {
+    /// A record read back from its stored JSON (as [`Serialize`] wrote it); `None` when the text
+    /// is not one.
+    pub fn from_json(text: &str) -> Option<RunRecord> {
+        let Ok(Value::Object(mut fields)) = crate::value::codec::from_json(text) else { return None };
+        let mut take = |key: &str| fields.shift_remove(key).unwrap_or(Value::Null);
+        let (flow, input, variables, nodes) = (take("flow"), take("input"), take("variables"), take("nodes"));
+        let nodes = crate::value::from_value(nodes).ok()?;
+        let summary = crate::value::from_value(Value::Object(fields)).ok()?;
+        Some(RunRecord { summary, flow, input, variables, nodes })
+    }
 }
 
 // By hand rather than `#[serde(flatten)]`, whose buffering costs the browser module kilobytes.

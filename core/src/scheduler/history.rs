@@ -12,7 +12,14 @@ use crate::progress::NodeState;
 use crate::value::Value;
 
 /// A recorded output standing in for a node's run (`None`: it returned `undefined`).
-pub(crate) type ReusedOutput = Option<Arc<Value>>;
+pub(crate) struct ReusedOutput(Option<Arc<Value>>);
+
+impl ReusedOutput {
+    /// The output the node takes.
+    pub fn into_output(self) -> Option<Arc<Value>> {
+        self.0
+    }
+}
 
 /// Each node's path from the root: ids of enclosing groups below the root and its own, joined
 /// by `/` (node ids are only unique among siblings). An atomic root's path is its id.
@@ -46,7 +53,7 @@ pub(crate) fn reuse_by_index(plan: &Plan, paths: &[Arc<str>], reuse: Reuse) -> R
                 return None;
             }
             match outputs.remove(&*paths[ix]) {
-                Some((node_type, output)) if node_type == node.node_type => Some(output),
+                Some((node_type, output)) if node_type == node.node_type => Some(ReusedOutput(output)),
                 _ => None,
             }
         })
@@ -88,6 +95,18 @@ impl RunHistory {
     pub fn new(recorder: Arc<RunRecorder>, paths: Vec<Arc<str>>) -> Self {
         let n = paths.len();
         RunHistory { recorder, paths, inputs: vec![None; n], attempts: vec![None; n] }
+    }
+
+    /// Keeps leaf `ix`'s input, recorded at its end.
+    pub fn started(&mut self, ix: NodeIx, input: &NodeInput) {
+        self.inputs[ix] = Some(input.clone());
+    }
+
+    /// A counter leaf `ix`'s attempts go into (leaves that may make more than one).
+    pub fn attempt_counter(&mut self, ix: NodeIx) -> Arc<AtomicU32> {
+        let counter = Arc::new(AtomicU32::new(0));
+        self.attempts[ix] = Some(counter.clone());
+        counter
     }
 
     /// Records node `ix`'s end.

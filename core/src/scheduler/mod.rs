@@ -15,6 +15,10 @@
 //! scheduler with [`Host::spawn`](crate::host::Host::spawn).
 
 pub(crate) mod debug;
+#[cfg(feature = "history")]
+pub(crate) mod history;
+#[cfg(not(feature = "history"))]
+#[path = "history_off.rs"]
 pub(crate) mod history;
 mod leaf;
 mod slots;
@@ -420,11 +424,11 @@ impl Scheduler {
         if let Some(output) = self.reuse.get_mut(ix).and_then(Option::take) {
             // Taken over from the run this one retries: the node does not run again.
             self.slots[ix].start_time = Some(self.host.now());
-            self.complete_as(ix, output, NodeState::Completed, true);
+            self.complete_as(ix, output.into_output(), NodeState::Completed, true);
             return;
         }
         if let Some(history) = self.history.as_mut() {
-            history.inputs[ix] = Some(input.clone());
+            history.started(ix, &input);
         }
         let Some(executor) = self.executor_for(ix) else {
             let error = ExecutionError::new(
@@ -488,9 +492,7 @@ impl Scheduler {
         let mut job = job;
         if let Some(history) = self.history.as_mut() {
             if job.max_attempts > 1 {
-                let counter = Arc::new(std::sync::atomic::AtomicU32::new(0));
-                history.attempts[ix] = Some(counter.clone());
-                job.attempts = Some(counter);
+                job.attempts = Some(history.attempt_counter(ix));
             }
         }
         self.running.push(leaf_future(job));

@@ -219,10 +219,7 @@ impl Session {
             _ => None,
         };
         #[cfg(not(feature = "history"))]
-        let (recorder, reuse) = {
-            drop(flow_json);
-            (None, None)
-        };
+        drop(flow_json);
         // The token `register_early` made, if any, so a cancel that came first still applies.
         let cancel = lock(&self.runs).entry(execution_id.clone()).or_default().clone();
         let options = RunOptions {
@@ -237,7 +234,9 @@ impl Session {
             cancel: Some(cancel),
             events: request.events.then(|| Arc::new(MailboxSink(self.events.clone())) as Arc<dyn EventSink>),
             permissions: request.permissions,
+            #[cfg(feature = "history")]
             recorder: recorder.clone(),
+            #[cfg(feature = "history")]
             reuse,
         };
         let result = self.engine.run(flow, options, self.host.clone()).await;
