@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the npm package: the native addon, generated sources, TypeScript, and (when built by
-# scripts/build-wasm.sh) the two wasm engines copied into dist/: the browser module where
-# `/browser` loads it, the Node fallback module where the Node entry does.
+# scripts/build-wasm.sh) the three wasm engines copied into dist/: the browser module where
+# `/browser` loads it, the browser module with execution history beside it, the Node fallback
+# module where the Node entry does.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -30,7 +31,7 @@ else
   missing+=("the Node fallback module")
 fi
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "built npm/dist (with both wasm engines)"
+  echo "built npm/dist (with the three wasm engines)"
 else
   echo "built npm/dist (without ${missing[*]}: run scripts/build-wasm.sh; npm pack refuses a package without them)"
 fi
