@@ -19,6 +19,9 @@ pub const REDACTED: &str = "[REDACTED]";
 pub const TRUNCATED_KEY: &str = "$truncated";
 /// Characters of a cut value's JSON kept in its marker.
 const PREVIEW_BYTES: usize = 256;
+/// Values nested deeper are stored as a marker: writing them would recurse that deep, which the
+/// WebAssembly engine's stack cannot (and no record needs).
+const MAX_DEPTH: usize = 1000;
 
 /// The capping and redaction policy of one conductor's history.
 #[derive(Debug, Clone)]
@@ -70,14 +73,25 @@ impl Capture {
 
     /// A value as stored.
     pub fn value(&self, value: &Value) -> Captured {
+        if deeper_than(value, MAX_DEPTH) {
+            return self.too_deep();
+        }
         let hit = Cell::new(false);
         self.write(&Redacting { value, capture: self, hit: &hit }, &hit)
     }
 
     /// A node's input (`{handle: upstream output}`) as stored.
     pub fn input(&self, input: &NodeInput) -> Captured {
+        if input.entries().iter().any(|(_, v)| deeper_than(v, MAX_DEPTH - 1)) {
+            return self.too_deep();
+        }
         let hit = Cell::new(false);
         self.write(&RedactingInput { input, capture: self, hit: &hit }, &hit)
+    }
+
+    fn too_deep(&self) -> Captured {
+        let marker = crate::json!({"$truncated": true, "limitBytes": self.max_value_bytes, "preview": format!("(nested deeper than {MAX_DEPTH} levels)")});
+        Captured { json: serde_json::to_string(&marker).unwrap_or_default(), exact: false }
     }
 
     fn write(&self, subject: &impl Serialize, hit: &Cell<bool>) -> Captured {
@@ -98,6 +112,22 @@ impl Capture {
         let limit = self.max_value_bytes;
         serde_json::to_string(&crate::json!({"$truncated": true, "limitBytes": limit, "preview": preview})).unwrap_or_default()
     }
+}
+
+/// Whether `value` nests deeper than `limit` levels (walked without recursion).
+fn deeper_than(value: &Value, limit: usize) -> bool {
+    let mut stack = vec![(value, 1usize)];
+    while let Some((value, depth)) = stack.pop() {
+        if depth > limit {
+            return true;
+        }
+        match value {
+            Value::Array(items) => stack.extend(items.iter().map(|v| (v, depth + 1))),
+            Value::Object(map) => stack.extend(map.values().map(|v| (v, depth + 1))),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// A writer that refuses to grow past `limit` bytes (so a huge value costs only the cap).
@@ -185,6 +215,19 @@ impl Serialize for RedactingInput<'_> {
 mod tests {
     use super::*;
     use crate::json;
+
+    #[test]
+    fn values_nested_past_the_limit_are_a_marker() {
+        let mut deep = json!(1);
+        for _ in 0..MAX_DEPTH + 5 {
+            deep = json!([deep]);
+        }
+        let stored = Capture::default().value(&deep);
+        assert!(!stored.exact);
+        assert_eq!(stored.to_value()[TRUNCATED_KEY], json!(true));
+        assert!(Capture::default().value(&json!([[[1]]])).exact);
+        crate::model::deep::dispose(deep);
+    }
 
     #[test]
     fn redacts_keys_at_any_depth_and_says_so() {
