@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the npm package: the native addon, generated sources, TypeScript, and (when built by
-# scripts/build-wasm.sh) the two wasm engines copied into dist/: the browser module where
-# `/browser` loads it, the Node fallback module where the Node entry does.
+# scripts/build-wasm.sh) the three wasm engines copied into dist/: the browser module where
+# `/browser` loads it, the browser module with execution history beside it, the Node fallback
+# module where the Node entry does.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -16,6 +17,13 @@ if [ -f npm/wasm/atomiton_conductor_wasm_bg.wasm ]; then
 else
   missing+=("the browser module")
 fi
+if [ -f npm/wasm-history/atomiton_conductor_wasm_bg.wasm ]; then
+  mkdir -p npm/dist/engines/wasm-history
+  cp npm/wasm-history/atomiton_conductor_wasm.js npm/wasm-history/atomiton_conductor_wasm_bg.wasm npm/dist/engines/wasm-history/
+  cp npm/src/engines/wasm-history/atomiton_conductor_wasm.d.ts npm/dist/engines/wasm-history/
+else
+  missing+=("the browser module with history")
+fi
 if [ -f npm/wasm-node/atomiton_conductor_wasm_bg.wasm ]; then
   mkdir -p npm/dist/engines/wasm-node
   cp npm/wasm-node/atomiton_conductor_wasm.cjs npm/wasm-node/atomiton_conductor_wasm_bg.wasm npm/dist/engines/wasm-node/
@@ -23,7 +31,7 @@ else
   missing+=("the Node fallback module")
 fi
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "built npm/dist (with both wasm engines)"
+  echo "built npm/dist (with the three wasm engines)"
 else
   echo "built npm/dist (without ${missing[*]}: run scripts/build-wasm.sh; npm pack refuses a package without them)"
 fi

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the two WebAssembly engines and places them where the npm package loads them:
+# Builds the three WebAssembly engines and places them where the npm package loads them:
 #   npm/wasm/       atomiton_conductor_wasm.js + _bg.wasm: the browser module (`/browser`;
 #                   wasm-bindgen --target web: one build for browsers, bundlers and Node), held to
 #                   the 350 KB gzipped budget, without file, process or image support;
@@ -7,10 +7,13 @@
 #                   native binary fits (feature `node`: every built-in node type, with files and
 #                   processes through Node's own modules; --target nodejs, which instantiates
 #                   synchronously when required). No size budget: it ships only in the tarball.
-# Both are optimised with wasm-opt and must run a flow in Node before they replace the old ones.
+#   npm/wasm-history/  the browser module with execution history (feature `history`), loaded
+#                   only by browser conductors created with `history` (no budget: not what a page
+#                   downloads by default).
+# Each is optimised with wasm-opt and must run a flow in Node before it replaces the old one.
 #
-#   scripts/build-wasm.sh            # both
-#   scripts/build-wasm.sh browser    # one of them (browser | node)
+#   scripts/build-wasm.sh            # all three
+#   scripts/build-wasm.sh browser    # one of them (browser | node | history)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -59,7 +62,10 @@ build() {
 budget=358400   # 350 KB gzipped, the browser module only
 case "$which" in
   all | browser) build browser "$root/target/wasm-module" web npm/wasm atomiton_conductor_wasm.js ;;&
-  all | node) build node "$root/target/wasm-node" nodejs npm/wasm-node atomiton_conductor_wasm.cjs --features node ;;
-  browser) ;;
-  *) echo "usage: scripts/build-wasm.sh [browser|node]" >&2; exit 2 ;;
+  all | node) build node "$root/target/wasm-node" nodejs npm/wasm-node atomiton_conductor_wasm.cjs --features node ;;&
+  # The browser module with execution history, loaded only by browser conductors that ask for
+  # history (it is over the budget above, which is what a page downloads by default).
+  all | history) build history "$root/target/wasm-module-history" web npm/wasm-history atomiton_conductor_wasm.js --features history ;;
+  browser | node) ;;
+  *) echo "usage: scripts/build-wasm.sh [browser|node|history]" >&2; exit 2 ;;
 esac

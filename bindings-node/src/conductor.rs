@@ -5,7 +5,10 @@ use std::sync::Arc;
 use atomiton_core::session::{CompletedRun, ExecutorCalls, Notifier, RunPlacement, Session, SessionConfig};
 use atomiton_core::storage::{FlowStore, MemoryBackend};
 use atomiton_core::{Engine, ExecutionError};
-use atomiton_native_host::{FileStorage, NativeHost, WorkerPool};
+use atomiton_core::history::{HistoryConfig, MemoryHistory, SharedHistory};
+use atomiton_core::session::SessionHistory;
+use atomiton_native_host::history::{owner_alive, this_owner};
+use atomiton_native_host::{FileStorage, NativeHost, SqliteHistory, WorkerPool};
 use napi::bindgen_prelude::{Buffer, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
@@ -94,7 +97,15 @@ impl NativeConductor {
         } else {
             FlowStore::new(Arc::new(FileStorage::new(storage_directory(&config), runtime.clone())))
         };
-        let session = Session::new(Engine::new(config.engine()), host.into_shared(), store, notifier.clone(), calls).with_worker_threshold(WORKER_THRESHOLD_BYTES).with_result_slices(SLICE_ARRAYS_OF);
+        let host = host.into_shared();
+        let mut session = Session::new(Engine::new(config.engine()), host.clone(), store, notifier.clone(), calls).with_worker_threshold(WORKER_THRESHOLD_BYTES).with_result_slices(SLICE_ARRAYS_OF);
+        if let Some(history) = config.history() {
+            let store = open_history(&config, &history).map_err(to_napi)?;
+            // Runs a process that died left `running` are marked `crashed` before anything else
+            // reads the store (the store answers in the order it is asked).
+            drop(runtime.spawn(store.recover(Box::new(owner_alive), host.now())));
+            session = session.with_history(SessionHistory::new(store, history, Some(this_owner())));
+        }
         Ok(NativeConductor { session: Arc::new(session), notifier, runtime })
     }
 
@@ -187,6 +198,13 @@ impl NativeConductor {
         self.session.validate(&flow_json, &custom_types_json)
     }
 
+    /// `executions.list` / `get` / `delete` / `prune` by name (`arg`: options JSON or an
+    /// execution id): `{ok, value}` or `{ok: false, error}`.
+    #[napi]
+    pub async fn executions(&self, op: String, arg: String) -> String {
+        self.session.executions(&op, arg).await
+    }
+
     /// `storage.saveFlow`: `{ok, value: savedFlow}`; `flowSaved` goes to the events.
     #[napi]
     pub async fn save_flow(&self, flow_json: String) -> String {
@@ -210,6 +228,17 @@ impl NativeConductor {
     pub async fn delete_flow(&self, id: String) -> String {
         self.session.delete_flow(id).await
     }
+}
+
+/// The history store `config` asks for: beside the flows, in memory when they are (`storage:
+/// {type: "memory"}`), else in `history.sqlite` in the storage directory.
+fn open_history(config: &SessionConfig, history: &HistoryConfig) -> Result<SharedHistory, ExecutionError> {
+    if config.memory_storage() {
+        return Ok(Arc::new(MemoryHistory::new(history.capture())));
+    }
+    let path = storage_directory(config).join("history.sqlite");
+    let store = SqliteHistory::open(&path, history.capture()).map_err(|e| ExecutionError::new(e.code, format!("{} (set history: false to run without it)", e.message)))?;
+    Ok(Arc::new(store))
 }
 
 /// The domain error as a thrown JS error, for the constructor (the only call that throws).

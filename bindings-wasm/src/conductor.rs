@@ -28,9 +28,11 @@ pub struct WasmConductor {
 #[wasm_bindgen]
 impl WasmConductor {
     /// `configJson`: the serialisable part of `ConductorConfig`; `host`: time, timers and
-    /// `fetch`; `storage`: IndexedDB functions, or `undefined` to keep flows in memory.
+    /// `fetch`; `storage`: IndexedDB functions, or `undefined` to keep flows in memory;
+    /// `historyStorage`: where run records are kept (the same functions over another store),
+    /// or `undefined` to keep them in memory (ignored by a module built without history).
     #[wasm_bindgen(constructor)]
-    pub fn new(config_json: &str, host: HostFunctions, storage: Option<StorageFunctions>) -> Result<WasmConductor, JsError> {
+    pub fn new(config_json: &str, host: HostFunctions, storage: Option<StorageFunctions>, history_storage: Option<StorageFunctions>) -> Result<WasmConductor, JsError> {
         let config = SessionConfig::from_json(config_json).map_err(|e| JsError::new(&format!("{}: {}", e.code, e.message)))?;
         let notifier = Notifier::new();
         let calls = ExecutorCalls::new(notifier.clone());
@@ -41,7 +43,11 @@ impl WasmConductor {
         };
         // Large result arrays arrive in slices, read between turns of the page's (or the
         // worker relay's) event loop rather than parsed in one piece.
-        let session = Session::new(Engine::new(config.engine()), host, store, notifier.clone(), calls).with_result_slices(RESULT_SLICE_ITEMS);
+        let session = Session::new(Engine::new(config.engine()), host.clone(), store, notifier.clone(), calls).with_result_slices(RESULT_SLICE_ITEMS);
+        #[cfg(feature = "history")]
+        let session = with_history(session, &config, host, history_storage);
+        #[cfg(not(feature = "history"))]
+        drop(history_storage);
         Ok(WasmConductor { session: Arc::new(session), notifier })
     }
 
@@ -164,6 +170,29 @@ impl WasmConductor {
     #[wasm_bindgen(js_name = deleteFlow)]
     pub fn delete_flow(&self, id: String) -> Promise {
         text_promise(self.session.delete_flow(id))
+    }
+}
+
+/// Records runs into `storage` (kept in memory as well, where queries run), or in memory only.
+#[cfg(feature = "history")]
+fn with_history(session: Session, config: &SessionConfig, host: Arc<WasmHost>, storage: Option<StorageFunctions>) -> Session {
+    use atomiton_core::history::{BackedHistory, MemoryHistory, SharedHistory};
+    use atomiton_core::session::SessionHistory;
+    let Some(history) = config.history() else { return session };
+    let store: SharedHistory = match storage {
+        Some(functions) if !config.memory_storage() => Arc::new(BackedHistory::open(Arc::new(JsStorage(functions)), history.capture(), host)),
+        _ => Arc::new(MemoryHistory::new(history.capture())),
+    };
+    session.with_history(SessionHistory::new(store, history, None))
+}
+
+#[cfg(feature = "history")]
+#[wasm_bindgen]
+impl WasmConductor {
+    /// `executions.list` / `get` / `delete` / `prune` by name (`arg`: options JSON or an
+    /// execution id): `{ok, value}` or `{ok: false, error}` as JSON.
+    pub fn executions(&self, call: String, arg: String) -> Promise {
+        text_promise(self.session.executions(&call, arg))
     }
 }
 

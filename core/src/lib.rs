@@ -11,6 +11,8 @@ pub mod error;
 pub mod expression;
 pub mod format;
 pub mod graph;
+#[cfg(feature = "history")]
+pub mod history;
 pub mod host;
 pub mod model;
 pub mod nodes;

@@ -12,6 +12,8 @@ const required = [
   ["dist/browser.js", "the browser entry (npm run build)"],
   ["dist/engines/wasm/atomiton_conductor_wasm.js", "the browser wasm engine's glue (scripts/build-wasm.sh, then scripts/build-npm.sh)"],
   ["dist/engines/wasm/atomiton_conductor_wasm_bg.wasm", "the browser wasm engine (scripts/build-wasm.sh, then scripts/build-npm.sh)"],
+  ["dist/engines/wasm-history/atomiton_conductor_wasm.js", "the browser wasm engine with history's glue (scripts/build-wasm.sh, then scripts/build-npm.sh)"],
+  ["dist/engines/wasm-history/atomiton_conductor_wasm_bg.wasm", "the browser wasm engine with history (scripts/build-wasm.sh, then scripts/build-npm.sh)"],
   ["dist/engines/wasm-node/atomiton_conductor_wasm.cjs", "the Node fallback wasm engine's glue (scripts/build-wasm.sh, then scripts/build-npm.sh)"],
   ["dist/engines/wasm-node/atomiton_conductor_wasm_bg.wasm", "the Node fallback wasm engine (scripts/build-wasm.sh, then scripts/build-npm.sh)"],
   ["README.md", "the package's README"],

@@ -1,5 +1,6 @@
 // The browser demo: pick a bundled template or paste a flow, run it in WebAssembly, watch the
-// progress and each node's state, see the result or the error. Plain ES module, no build step:
+// progress and each node's state, see the result or the error, and the history of runs with the
+// timeline of the one picked. Plain ES module, no build step:
 // it imports the package's browser entry from the built dist/ next to this folder.
 import { conductor, createExecutionId, DEFAULT_SLOWMO_MS } from "../dist/browser.js";
 
@@ -9,7 +10,7 @@ const $ = (id) => document.getElementById(id);
 function h(tag, props = {}, ...children) {
   const element = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
-    if (key.startsWith("data-") || key.startsWith("aria-")) element.setAttribute(key, value);
+    if (key.startsWith("data-") || key.startsWith("aria-") || key === "role" || key === "style") element.setAttribute(key, value);
     else element[key] = value;
   }
   element.append(...children.filter((child) => child !== undefined && child !== null));
@@ -59,6 +60,10 @@ const ui = {
   progressPercent: $("progress-percent"),
   nodes: $("nodes"),
   result: $("result"),
+  history: $("history"),
+  historyEmpty: $("history-empty"),
+  historySource: $("history-source"),
+  timeline: $("timeline"),
 };
 
 /** Templates by id: `{info, definition, issues}` (issues: why the browser build refuses it). */
@@ -67,6 +72,10 @@ const templates = new Map();
 let current = null;
 /** Table rows by node id. */
 const rows = new Map();
+/** Where the history list comes from (see "history" below); set by `start`. */
+let history;
+/** The run whose timeline is shown. */
+let selected = null;
 
 // ----- engine and templates -------------------------------------------------------------------
 
@@ -80,6 +89,10 @@ async function start() {
     showFailure("The WebAssembly engine could not be loaded", { message: String(error?.message ?? error) });
     return;
   }
+  history = (await engineHistory()) ?? pageHistory();
+  ui.history.dataset.source = history.source;
+  ui.historySource.textContent = history.source === "engine" ? "recorded by the engine" : "this page's runs, from their traces";
+  await showHistory();
   const health = await conductor.system.health();
   setStatus(health.status === "ok" ? "ready" : "failed", `${health.status === "ok" ? "Ready" : "Unhealthy"} · ${health.message ?? ""}`);
 
@@ -152,9 +165,13 @@ async function run() {
   ui.result.dataset.status = "running";
   ui.result.replaceChildren(h("p", { className: "banner", textContent: "Running…" }));
   const started = performance.now();
+  const startedAt = Date.now();
   try {
     const result = await conductor.node.run(flow, { executionId, input, slowMo: Number(ui.slowMo.value) });
     showResult(result, performance.now() - started);
+    history.add(recordFromResult({ id: executionId, flow, result, startedAt, endedAt: Date.now() }));
+    await showHistory();
+    await selectRun(executionId);
   } finally {
     if (current === executionId) current = null;
     setRunning(false);
@@ -263,6 +280,249 @@ function showFailure(title, error, elapsed) {
     parts.push(h("ul", { className: "issues" }, ...issues.map((issue) => h("li", {}, h("code", { textContent: issue.code }), ` ${issue.message}`))));
   }
   ui.result.replaceChildren(...parts);
+}
+
+// ----- history and timeline -------------------------------------------------------------------
+//
+// The list and the timeline read one record shape, whatever its source (times: epoch ms):
+//   {id, flowId, status, startTime, endTime, duration, error?,
+//    nodes: [{nodeId, nodeType, state, attempts, reused?, startTime, endTime, error?}]}
+// Why two sources: `conductor.executions` is the engine's execution history (the Node package
+// records every run; so does a server the page may be connected to), but the browser module
+// leaves history out to stay under its size budget, and there `executions.list()` rejects. The
+// page then keeps its own list: a record built from each of its runs' results and traces, the
+// newest PAGE_HISTORY_LIMIT runs, gone when the page is closed.
+
+const PAGE_HISTORY_LIMIT = 50;
+
+/** The engine's history, or `undefined` when this build has none (`executions.list()` rejects). */
+async function engineHistory() {
+  try {
+    await conductor.executions.list({ limit: 1 });
+  } catch {
+    return undefined;
+  }
+  return {
+    source: "engine",
+    list: async () => (await conductor.executions.list({ limit: PAGE_HISTORY_LIMIT })).executions,
+    get: (id) => conductor.executions.get(id),
+    add() {}, // the engine recorded the run itself
+  };
+}
+
+/** This page's runs, newest first, at most PAGE_HISTORY_LIMIT. */
+function pageHistory() {
+  const records = [];
+  return {
+    source: "page",
+    list: async () => records,
+    get: async (id) => records.find((record) => record.id === id),
+    add(record) {
+      records.unshift(record);
+      records.length = Math.min(records.length, PAGE_HISTORY_LIMIT);
+    },
+  };
+}
+
+/** Each node's path below the root (`group/child`), as recorded runs name nodes; traces give bare ids. */
+function nodePaths(node, prefix = "", paths = new Map()) {
+  for (const child of node.nodes ?? []) {
+    const path = prefix + child.id;
+    if (!paths.has(child.id)) paths.set(child.id, path);
+    nodePaths(child, `${path}/`, paths);
+  }
+  return paths;
+}
+
+/** A record of the shape above from a run's result: its trace gives each node's state and times. */
+function recordFromResult({ id, flow, result, startedAt, endedAt }) {
+  const trace = result.trace;
+  const error = result.success ? undefined : result.error;
+  const status = result.success ? "success" : error?.code === "CANCELLED" ? "cancelled" : "failed";
+  const startTime = trace?.startTime ?? startedAt;
+  const endTime = trace?.endTime ?? endedAt;
+  const paths = nodePaths(flow);
+  const nodes = [];
+  // As the engine records them: nodes that ended or were running when the run ended, not those
+  // still pending. A trace node that never started has startTime 0.
+  for (const node of trace?.nodes ?? []) {
+    if (node.state === "pending") continue;
+    const started = node.startTime > 0;
+    let nodeError;
+    if (node.state === "error") {
+      nodeError = status === "cancelled" ? { code: "CANCELLED", message: "Cancelled" } : error?.nodeId === node.nodeId ? error : undefined;
+    }
+    nodes.push({
+      nodeId: paths.get(node.nodeId) ?? node.nodeId,
+      nodeType: node.nodeType,
+      state: node.state,
+      attempts: 1,
+      startTime: started ? node.startTime : undefined,
+      endTime: node.endTime ?? (started ? endTime : undefined),
+      ...(nodeError ? { error: { code: nodeError.code, message: nodeError.message } } : {}),
+    });
+  }
+  return {
+    id,
+    flowId: flow.id,
+    status,
+    startTime,
+    endTime,
+    duration: trace?.duration ?? endTime - startTime,
+    ...(error ? { error: { code: error.code, message: error.message, nodeId: error.nodeId } } : {}),
+    nodes,
+  };
+}
+
+const shortId = (id) => String(id).replace(/^exec_/, "").slice(0, 8);
+const round = (ms) => Math.round(ms * 10) / 10;
+
+function formatMs(ms) {
+  if (!Number.isFinite(ms)) return "—";
+  if (ms < 10) return `${ms.toFixed(1)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+const clock = (time) => new Date(time).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+
+/** The history list, newest first; the selected run stays marked. */
+async function showHistory() {
+  let runs;
+  try {
+    runs = await history.list();
+  } catch (error) {
+    ui.historyEmpty.hidden = false;
+    ui.historyEmpty.textContent = `The history could not be read: ${error?.message ?? error}`;
+    return;
+  }
+  ui.historyEmpty.hidden = runs.length > 0;
+  ui.history.replaceChildren(
+    ...runs.map((run) => {
+      const button = h(
+        "button",
+        { type: "button", className: "run", "aria-pressed": String(run.id === selected), title: run.id },
+        h("span", { className: "status", "data-status": run.status, textContent: run.status }),
+        h("code", { className: "run-id", textContent: shortId(run.id) }),
+        h("span", { className: "run-flow", textContent: run.flowId }),
+        h("time", { className: "run-time", dateTime: new Date(run.startTime).toISOString(), textContent: clock(run.startTime) }),
+        h("span", { className: "run-duration", textContent: formatMs(run.duration) }),
+      );
+      button.addEventListener("click", () => void selectRun(run.id));
+      return h("li", { "data-id": run.id, "data-status": run.status, "data-flow": run.flowId, "data-start": String(run.startTime) }, button);
+    }),
+  );
+}
+
+async function selectRun(id) {
+  selected = id;
+  for (const item of ui.history.children) item.querySelector("button").setAttribute("aria-pressed", String(item.dataset.id === id));
+  let record;
+  try {
+    record = await history.get(id);
+  } catch (error) {
+    ui.timeline.replaceChildren(h("p", { className: "placeholder", textContent: `Run ${shortId(id)} could not be read: ${error?.message ?? error}` }));
+    return;
+  }
+  if (selected !== id) return; // another run was picked meanwhile
+  if (record) renderTimeline(record);
+  else ui.timeline.replaceChildren(h("p", { className: "placeholder", textContent: `Run ${shortId(id)} is no longer in the history.` }));
+}
+
+/** What a bar shows: a node whose error is a cancellation counts as cancelled. */
+const barState = (node) => (node.state === "error" && node.error?.code === "CANCELLED" ? "cancelled" : node.state);
+
+/**
+ * The timeline of one record (either source): one bar per node that started, on an axis from
+ * the run's start to its end, so nodes that ran at once overlap and the slowest stands out.
+ */
+function renderTimeline(record) {
+  const ids = record.nodes.map((node) => node.nodeId);
+  // Groups span their children; the slowest node is looked for among the nodes doing the work.
+  const isContainer = (node) => node.nodeType === "group" || node.nodeType === "parallel" || ids.some((other) => other.startsWith(`${node.nodeId}/`));
+  const bars = record.nodes
+    .filter((node) => Number.isFinite(node.startTime))
+    .map((node) => {
+      const end = Number.isFinite(node.endTime) ? node.endTime : (record.endTime ?? node.startTime);
+      return { node, start: round(Math.max(0, node.startTime - record.startTime)), duration: round(Math.max(0, end - node.startTime)), state: barState(node) };
+    })
+    .sort((a, b) => a.start - b.start || a.node.nodeId.localeCompare(b.node.nodeId));
+  const notStarted = record.nodes.filter((node) => !Number.isFinite(node.startTime));
+  const total = Math.max(record.duration ?? 0, ...bars.map((bar) => bar.start + bar.duration), 1);
+  const workers = bars.filter((bar) => !isContainer(bar.node));
+  const slowest = (workers.length > 0 ? workers : bars).reduce((best, bar) => (best && best.duration >= bar.duration ? best : bar), undefined);
+  // Most nodes running at once (containers aside): ends sort before starts at the same instant.
+  const edges = workers.flatMap((bar) => [[bar.start, 1], [bar.start + bar.duration, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let running = 0;
+  let parallel = 0;
+  for (const [, step] of edges) parallel = Math.max(parallel, (running += step));
+
+  const percent = (ms) => `${(ms / total) * 100}%`;
+  const summary = [record.flowId, formatMs(total), `${bars.length} node${bars.length === 1 ? "" : "s"}`];
+  if (parallel > 1) summary.push(`up to ${parallel} at once`);
+  const parts = [
+    h(
+      "p",
+      { className: "timeline-head" },
+      h("span", { className: "status", "data-status": record.status, textContent: record.status }),
+      " ",
+      h("code", { textContent: shortId(record.id) }),
+      ` ${summary.join(" · ")}`,
+      slowest ? h("span", { className: "slowest-note", textContent: ` · slowest: ${slowest.node.nodeId} (${formatMs(slowest.duration)})` }) : undefined,
+    ),
+  ];
+  if (record.error) {
+    parts.push(h("p", { className: "timeline-error" }, h("code", { className: "error-code", textContent: record.error.code ?? "" }), String(record.error.message ?? "")));
+  }
+  if (bars.length === 0) {
+    parts.push(h("p", { className: "placeholder", textContent: "No node ran." }));
+  } else {
+    const list = h("div", { className: "timeline-rows", role: "list", "aria-label": `Nodes of run ${shortId(record.id)} on a time axis of ${formatMs(total)}` });
+    for (const bar of bars) {
+      const { node, start, duration, state } = bar;
+      const isSlowest = bar === slowest;
+      const depth = node.nodeId.split("/").length;
+      const description = `${node.nodeId} (${node.nodeType}): ${state}${node.reused ? ", reused" : ""}, from ${formatMs(start)} for ${formatMs(duration)}${isSlowest ? ", the slowest" : ""}${node.error?.message && state === "error" ? ` — ${node.error.message}` : ""}`;
+      list.append(
+        h(
+          "div",
+          { className: "timeline-row", role: "listitem", "aria-label": description, "data-depth": String(depth), ...(isSlowest ? { "data-slowest": "true" } : {}) },
+          h("span", { className: "timeline-label", title: node.nodeId, textContent: node.nodeId.split("/").pop() }),
+          h(
+            "div",
+            { className: "timeline-track" },
+            h("div", {
+              className: "timeline-bar",
+              title: description,
+              "data-node": node.nodeId,
+              "data-state": state,
+              "data-start": String(start),
+              "data-duration": String(duration),
+              ...(node.reused ? { "data-reused": "true" } : {}),
+              style: `left: ${percent(start)}; width: ${percent(duration)}`,
+            }),
+          ),
+          h("span", { className: "timeline-duration" }, formatMs(duration), isSlowest ? h("span", { className: "slowest", textContent: "slowest" }) : undefined),
+        ),
+      );
+    }
+    parts.push(
+      list,
+      h(
+        "div",
+        { className: "timeline-axis", "aria-hidden": "true" },
+        h("span"),
+        h("div", { className: "axis-track" }, h("span", { className: "tick start", textContent: "0" }), h("span", { className: "tick end", textContent: formatMs(total) })),
+        h("span"),
+      ),
+    );
+  }
+  if (notStarted.length > 0) {
+    parts.push(h("p", { className: "meta", textContent: `Did not start: ${notStarted.map((node) => `${node.nodeId} (${barState(node)})`).join(", ")}` }));
+  }
+  ui.timeline.dataset.run = record.id;
+  ui.timeline.dataset.total = String(round(total));
+  ui.timeline.replaceChildren(...parts);
 }
 
 ui.template.addEventListener("change", showTemplate);

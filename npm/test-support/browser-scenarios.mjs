@@ -374,3 +374,81 @@ export function checkPanicRecovery(r) {
   }
   assert.deepEqual(r.otherAfter, [r.before, r.before], "and that conductor runs its next flow (timers included) on the fresh instance");
 }
+
+/**
+ * Execution history in the browser entry: off by default (the base module), on with
+ * `history: true` (the module with history): records that match results, a retry from the
+ * failed node that does not call upstream executors again, pruning, hostile ids.
+ */
+export async function history(mod) {
+  const calls = {};
+  const broken = new Set(["b"]);
+  const factory = {
+    getNodeExecutable: (type) =>
+      type === "count"
+        ? {
+            execute: (p) => {
+              calls[p.nodeId] = (calls[p.nodeId] ?? 0) + 1;
+              if (broken.has(p.nodeId)) throw new Error(`${p.nodeId} is broken`);
+              return (typeof p.input?.default === "number" ? p.input.default : 0) + p.k;
+            },
+          }
+        : undefined,
+  };
+  const flow = {
+    id: "chain",
+    type: "group",
+    nodes: [
+      { id: "a", type: "count", parameters: { k: 1 } },
+      { id: "b", type: "count", parameters: { k: 10 } },
+      { id: "c", type: "count", parameters: { k: 100 } },
+    ],
+    edges: [
+      { id: "e1", source: "a", target: "b" },
+      { id: "e2", source: "b", target: "c" },
+    ],
+  };
+  const plain = mod.createConductor({ storage: { type: "memory" } });
+  let withoutHistory;
+  try {
+    await plain.executions.list();
+  } catch (error) {
+    withoutHistory = { code: error.code, message: error.message };
+  }
+  const c = mod.createConductor({ history: true, nodeExecutorFactory: factory });
+  const failed = await c.node.run(flow, { executionId: "browser-failed-1", input: { default: 0 } });
+  const record = await c.executions.get("browser-failed-1");
+  broken.clear();
+  const before = { ...calls };
+  const retried = await c.executions.retry("browser-failed-1");
+  const page = await c.executions.list({ flowId: "chain" });
+  const newest = await c.executions.get(page.executions[0].id);
+  let hostile;
+  try {
+    await c.executions.get("../../etc");
+  } catch (error) {
+    hostile = error.code;
+  }
+  return {
+    withoutHistory,
+    failed: { success: failed.success, code: failed.error?.code },
+    record: { status: record.status, nodes: record.nodes.map((n) => [n.nodeId, n.state, n.output ?? null]) },
+    retried: { success: retried.success, data: retried.data },
+    calledAgain: Object.fromEntries(Object.keys(calls).map((id) => [id, calls[id] - (before[id] ?? 0)])),
+    newest: { retryOf: newest.retryOf, reused: newest.nodes.filter((n) => n.reused).map((n) => n.nodeId) },
+    total: page.total,
+    hostile,
+  };
+}
+
+export function checkHistory(r) {
+  assert.equal(r.withoutHistory.code, "VALIDATION_FAILED");
+  assert.match(r.withoutHistory.message, /not available in this build/);
+  assert.deepEqual(r.failed, { success: false, code: "EXECUTION_FAILED" });
+  assert.deepEqual(r.record, { status: "failed", nodes: [["a", "completed", 1], ["b", "error", null]] });
+  assert.deepEqual(r.retried, { success: true, data: 111 });
+  assert.deepEqual(r.calledAgain, { a: 0, b: 1, c: 1 }, "a succeeded before: its recorded output is reused");
+  assert.deepEqual(r.newest, { retryOf: "browser-failed-1", reused: ["a"] });
+  assert.ok(r.total >= 2);
+  assert.equal(r.hostile, "VALIDATION_FAILED");
+}

@@ -548,3 +548,53 @@ test("progress views count atomic nodes only: a group is neither running nor cou
   assert.equal(activity(view), "Executing: Inner A");
   assert.deepEqual(view.nodes.map((node) => [node.name, node.group]), [["First", false], ["Inner Group", true], ["Inner A", false], ["Inner B", false]]);
 });
+
+test("runs: every CLI run is recorded; runs lists them, show prints the nodes on a time axis, retry reuses what succeeded", async (t) => {
+  const dir = tempDir(t);
+  const storage = join(dir, "store");
+  const flow = join(dir, "flow.json");
+  const marker = join(dir, "marker.txt");
+  // `check` fails until the marker file exists: the retry then reads the one `first` wrote.
+  writeFileSync(
+    flow,
+    JSON.stringify({
+      id: "retryable",
+      type: "group",
+      nodes: [
+        { id: "first", type: "transform", parameters: { data: [1, 2, 3], transformFunction: "x => x * 10" } },
+        { id: "check", type: "file-system", parameters: { operation: "read", path: marker } },
+      ],
+      edges: [{ source: "first", target: "check" }],
+    }),
+  );
+  const failed = await atomiton(["run", flow, "--storage", storage, "-q"]);
+  assert.equal(failed.code, 1, failed.stderr);
+
+  const listed = await atomiton(["runs", "--storage", storage, "--json"]);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.equal(listed.json.total, 1);
+  const [run] = listed.json.executions;
+  assert.deepEqual([run.flowId, run.status], ["retryable", "failed"]);
+
+  const text = await atomiton(["runs", "--storage", storage, "--status", "failed"]);
+  assert.match(text.stdout, new RegExp(`^${run.id}\\s+retryable\\s+failed`, "m"));
+  const shown = await atomiton(["runs", "show", run.id, "--storage", storage]);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, /^first\s+transform\s+completed\s+1\s+\+\S+\s+\S+\s+#+ *\|$/m, "a node row ends with its bar on the time axis");
+  assert.match(shown.stdout, /^check\s+file-system\s+error\b/m);
+
+  writeFileSync(marker, "now it exists");
+  const retried = await atomiton(["runs", "retry", run.id, "--storage", storage, "-q"]);
+  assert.equal(retried.code, 0, retried.stderr);
+  assert.equal(retried.json.success, true);
+  const again = await atomiton(["runs", "--storage", storage, "--json", "--limit", "1"]);
+  const newest = again.json.executions[0];
+  assert.equal(newest.retryOf, run.id);
+  const detail = await atomiton(["runs", "show", newest.id, "--storage", storage, "--json"]);
+  assert.deepEqual(detail.json.nodes.map((n) => [n.nodeId, n.reused === true]), [["first", true], ["check", false]], "first was reused, not run again");
+
+  const bad = await atomiton(["runs", "show", "../etc", "--storage", storage]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /VALIDATION_FAILED: Invalid execution id/);
+  assert.equal((await atomiton(["runs", "--status", "weird", "--storage", storage])).code, 2);
+});

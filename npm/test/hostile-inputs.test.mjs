@@ -208,3 +208,37 @@ test("BigInt and cyclic values as a run's input or variables reach built-ins as 
     assert.equal(result.context.variables, variables);
   }
 });
+
+test("deeply nested run inputs and executor answers resolve (past 128 levels every call of the batch waited forever), on native and wasm", async () => {
+  const nested = (depth) => JSON.parse("[".repeat(depth) + "]".repeat(depth));
+  // The wasm engine reads values JS hands it up to 2,500 levels (its stack holds no more); deeper
+  // ones fail the run with a code.
+  const inputDepths = { native: [125, 130, 1_000, 20_000], wasm: [125, 130, 1_000] };
+  for (const engine of ["native", "wasm"]) {
+    const conductor = createConductor({
+      storage: { type: "memory" },
+      engine,
+      nodeExecutorFactory: { getNodeExecutable: (type) => (type === "deep" ? { execute: (p) => nested(p.depth) } : undefined) },
+    });
+    const flow = { id: "t", type: "transform", parameters: { data: [1] } };
+    for (const depth of inputDepths[engine]) {
+      const result = await conductor.node.run(flow, { input: { v: nested(depth) }, variables: { w: nested(depth) } });
+      assert.equal(result.success, true, `${engine}, input ${depth} deep: ${result.error?.message}`);
+    }
+    if (engine === "wasm") {
+      const tooDeep = await conductor.node.run(flow, { input: { v: nested(5_000) } });
+      assert.deepEqual([tooDeep.success, tooDeep.error?.code], [false, "SERIALIZATION_FAILED"]);
+      assert.match(tooDeep.error.message, /nested deeper than 2500 levels/);
+    }
+    for (const depth of [125, 130, 1_000, 20_000, 30_000]) {
+      const answered = await conductor.node.run({ id: "d", type: "deep", parameters: { depth } });
+      assert.equal(answered.success, true, `${engine}, an answer ${depth} deep: ${answered.error?.message}`);
+    }
+    const [newest] = (await conductor.executions.list({ limit: 1 })).executions;
+    const record = await conductor.executions.get(newest.id);
+    const output = record.nodes[0].output;
+    assert.equal(record.nodes[0].state, "completed");
+    assert.ok(output === null || output.$truncated === true, `a value too deep to record is a marker (or, kept by JS past the parse limit, null): ${JSON.stringify(output)?.slice(0, 80)}`);
+    await conductor.shutdown();
+  }
+});

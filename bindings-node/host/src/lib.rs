@@ -9,6 +9,7 @@
 //! - [`http`]: HTTP with reqwest (HTTP/1.1, rustls with the ring provider);
 //! - [`files`]: the file system with `std::fs` on tokio's blocking pool, writes atomic;
 //! - [`process`]: child processes with `tokio::process`, no shell, output capped;
+//! - [`history`]: execution history in SQLite, written on a thread of its own;
 //! - file roots and HTTP hosts of a run's permissions, checked at each effect (`Host::confine`).
 //!
 //! Every effect runs as a task on the host's runtime, so its futures can be awaited from any
@@ -18,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod files;
+pub mod history;
 pub mod host;
 pub mod http;
 pub mod process;
@@ -30,6 +32,7 @@ mod duration;
 mod task;
 
 pub use files::{write_atomic, NativeFiles};
+pub use history::SqliteHistory;
 pub use host::{CustomExecutor, NativeHost};
 pub use storage::FileStorage;
 pub use http::NativeHttp;

@@ -22,6 +22,8 @@ use crate::model::NodeDefinition;
 use crate::nodes::{NodeInput, NodeRegistry};
 use crate::plan::build_plan;
 use crate::scheduler::debug::ResolvedDebug;
+#[cfg(feature = "history")]
+use crate::scheduler::history::{node_paths, reuse_by_index, RunHistory};
 use crate::scheduler::{RunSetup, Scheduler};
 use crate::validation::{permission_issues, validate, validate_with_layouts, ValidationContext, ValidationReport};
 
@@ -73,7 +75,9 @@ impl Engine {
         Box::pin(async move { engine.run_flow(flow, options, host).await })
     }
 
-    async fn run_flow(self, flow: NodeDefinition, options: RunOptions, host: SharedHost) -> ExecutionResult {
+    async fn run_flow(self, flow: NodeDefinition, #[allow(unused_mut)] mut options: RunOptions, host: SharedHost) -> ExecutionResult {
+        #[cfg(feature = "history")]
+        let (recorder, reuse) = (options.recorder.take(), options.reuse.take());
         let start_time = host.now();
         let execution_id: Arc<str> = Arc::from(options.execution_id.clone().unwrap_or_else(|| execution_id(|| host.random())));
         if falsy(flow.id_str(), flow.extra.get("id")) || falsy(flow.type_str(), flow.extra.get("type")) {
@@ -114,6 +118,20 @@ impl Engine {
             Ok(debug) => debug,
             Err(error) => return rejected(error),
         };
+        #[cfg(feature = "history")]
+        let (history, reuse) = {
+            let paths = (recorder.is_some() || reuse.is_some()).then(|| node_paths(&plan));
+            let reuse = match (reuse, &paths) {
+                (Some(reuse), Some(paths)) => match reuse_by_index(&plan, paths, reuse) {
+                    Ok(reuse) => reuse,
+                    Err(error) => return rejected(error),
+                },
+                _ => Vec::new(),
+            };
+            (recorder.zip(paths).map(|(recorder, paths)| RunHistory::new(recorder, paths)), reuse)
+        };
+        #[cfg(not(feature = "history"))]
+        let (history, reuse) = (None, Vec::new());
         let scheduler = Scheduler::new(RunSetup {
             plan,
             host: host.clone(),
@@ -131,6 +149,8 @@ impl Engine {
             cancel: options.cancel.unwrap_or_default(),
             events: options.events,
             start_time,
+            history,
+            reuse,
         });
         scheduler.run().await
     }

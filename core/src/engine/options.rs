@@ -32,6 +32,12 @@ pub struct RunOptions {
     pub events: Option<Arc<dyn EventSink>>,
     /// What this run may reach outside its data; `None`: whatever the host provides.
     pub permissions: Option<RunPermissions>,
+    /// Records the run's nodes as they end (execution history).
+    #[cfg(feature = "history")]
+    pub recorder: Option<Arc<crate::history::RunRecorder>>,
+    /// Recorded outputs to use instead of running those nodes (a retry).
+    #[cfg(feature = "history")]
+    pub reuse: Option<crate::history::Reuse>,
 }
 
 impl std::fmt::Debug for RunOptions {

@@ -56,6 +56,9 @@ pub(crate) struct LeafJob {
     pub messages: Option<UnboundedSender<LeafMessage>>,
     /// The input holds values the embedder keeps: have them written out before the node runs.
     pub materialize: bool,
+    /// Where the attempt number goes as attempts start, when the run is recorded (a plain leaf
+    /// makes exactly one attempt).
+    pub attempts: Option<Arc<std::sync::atomic::AtomicU32>>,
 }
 
 impl LeafJob {
@@ -210,6 +213,9 @@ async fn work(job: &mut LeafJob) -> NodeResult {
     loop {
         let invocation = if attempt >= job.max_attempts { job.invocation.take() } else { job.invocation.clone() };
         let Some(invocation) = invocation else { return Err(ExecutionError::internal("leaf ran out of invocations")) };
+        if let Some(attempts) = &job.attempts {
+            attempts.store(attempt, std::sync::atomic::Ordering::Relaxed);
+        }
         match attempt_once(job, attempt, invocation).await {
             Err(error) if error.code.is_retryable_by_engine() && attempt < job.max_attempts => {
                 let Some(delay) = retry_delay(job, attempt, &error) else { return Err(error) };

@@ -15,6 +15,11 @@
 //! scheduler with [`Host::spawn`](crate::host::Host::spawn).
 
 pub(crate) mod debug;
+#[cfg(feature = "history")]
+pub(crate) mod history;
+#[cfg(not(feature = "history"))]
+#[path = "history_off.rs"]
+pub(crate) mod history;
 mod leaf;
 mod slots;
 mod snapshot;
@@ -30,6 +35,7 @@ use futures::{FutureExt, StreamExt};
 use crate::value::Value;
 
 use self::debug::ResolvedDebug;
+use self::history::{ReusedOutput, RunHistory};
 use self::leaf::{leaf_future, Executor, LeafJob, LeafMessage, LeafOutcome};
 use self::slots::Slot;
 use crate::engine::{EngineConfig, ExecutionContext, ExecutionResult};
@@ -63,6 +69,11 @@ pub(crate) struct RunSetup {
     pub cancel: CancelToken,
     pub events: Option<Arc<dyn EventSink>>,
     pub start_time: f64,
+    /// Records the run as it goes (execution history).
+    pub history: Option<RunHistory>,
+    /// By node index, recorded outputs used instead of running the node (a retry); empty when
+    /// nothing is reused.
+    pub reuse: Vec<Option<ReusedOutput>>,
 }
 
 /// Why a run stopped before finishing.
@@ -113,6 +124,8 @@ pub(crate) struct Scheduler {
     dirty: bool,
     last_emit: f64,
     finished_at: Option<f64>,
+    history: Option<RunHistory>,
+    reuse: Vec<Option<ReusedOutput>>,
 }
 
 impl Scheduler {
@@ -134,6 +147,8 @@ impl Scheduler {
             cancel,
             events,
             start_time,
+            history,
+            reuse,
         } = setup;
         let slots = plan.nodes.iter().map(|n| Slot::new(u32::try_from(n.inputs.len()).unwrap_or(u32::MAX))).collect();
         let progress = WeightedProgress::new(plan.root().leaf_weight);
@@ -206,6 +221,8 @@ impl Scheduler {
             dirty: false,
             last_emit: f64::NEG_INFINITY,
             finished_at: None,
+            history,
+            reuse,
         }
     }
 
@@ -404,6 +421,15 @@ impl Scheduler {
             self.complete(ix, Some(output), NodeState::Skipped);
             return;
         }
+        if let Some(output) = self.reuse.get_mut(ix).and_then(Option::take) {
+            // Taken over from the run this one retries: the node does not run again.
+            self.slots[ix].start_time = Some(self.host.now());
+            self.complete_as(ix, output.into_output(), NodeState::Completed, true);
+            return;
+        }
+        if let Some(history) = self.history.as_mut() {
+            history.started(ix, &input);
+        }
         let Some(executor) = self.executor_for(ix) else {
             let error = ExecutionError::new(
                 ErrorCode::NODE_TYPE_NOT_FOUND,
@@ -461,7 +487,14 @@ impl Scheduler {
             messages: self.messages.as_ref().map(|(sender, _)| sender.clone()),
             invocation: Some(invocation),
             materialize,
+            attempts: None,
         };
+        let mut job = job;
+        if let Some(history) = self.history.as_mut() {
+            if job.max_attempts > 1 {
+                job.attempts = Some(history.attempt_counter(ix));
+            }
+        }
         self.running.push(leaf_future(job));
         self.running_count += 1;
         self.slots[ix].signal = Some(signal);
@@ -472,9 +505,18 @@ impl Scheduler {
 
     /// A node is done (completed or skipped): release its successors, and complete enclosing
     /// groups whose last child this was (iteratively, however deep).
-    fn complete(&mut self, mut ix: NodeIx, mut output: Option<Arc<Value>>, mut state: NodeState) {
+    fn complete(&mut self, ix: NodeIx, output: Option<Arc<Value>>, state: NodeState) {
+        self.complete_as(ix, output, state, false);
+    }
+
+    /// [`complete`](Self::complete), saying whether the output was `reused` from another run.
+    fn complete_as(&mut self, mut ix: NodeIx, mut output: Option<Arc<Value>>, mut state: NodeState, mut reused: bool) {
         loop {
             self.set_state(ix, state, None);
+            if self.history.is_some() {
+                self.record_end(ix, state, output.clone(), None, reused);
+                reused = false;
+            }
             self.slots[ix].output = output;
             self.slots[ix].input = None;
             for i in 0..self.plan.nodes[ix].outputs.len() {
@@ -504,6 +546,9 @@ impl Scheduler {
         let node_id = self.plan.nodes[ix].id.clone();
         let error = error.located(&node_id, &self.execution_id).with_timestamp(self.host.now());
         self.set_state(ix, NodeState::Error, Some(error.message.clone()));
+        if self.history.is_some() {
+            self.record_end(ix, NodeState::Error, None, Some(error.clone()), false);
+        }
         if ix < self.cutoff {
             self.cutoff = ix;
             self.failure = Some((ix, error));
@@ -529,7 +574,19 @@ impl Scheduler {
                 signal.cancel();
                 self.running_count -= 1;
                 self.set_state(ix, NodeState::Error, Some(message.clone()));
+                if self.history.is_some() {
+                    let code = if reason == Abort::Cancelled { ErrorCode::CANCELLED } else { ErrorCode::TIMEOUT };
+                    self.record_end(ix, NodeState::Error, None, Some(ExecutionError::new(code, message.clone())), false);
+                }
             }
+        }
+    }
+
+    /// Hands a node's end to the run's recorder.
+    fn record_end(&mut self, ix: NodeIx, state: NodeState, output: Option<Arc<Value>>, error: Option<ExecutionError>, reused: bool) {
+        let times = (self.slots[ix].start_time, self.slots[ix].end_time);
+        if let Some(history) = self.history.as_mut() {
+            history.ended(&self.plan, ix, state, output, error, times, reused);
         }
     }
 
@@ -657,6 +714,9 @@ impl Scheduler {
             for ix in 0..self.plan.nodes.len() {
                 if self.plan.nodes[ix].is_group() && self.slots[ix].state == NodeState::Executing {
                     self.set_state(ix, NodeState::Error, error.as_ref().map(|e| e.message.clone()));
+                    if self.history.is_some() {
+                        self.record_end(ix, NodeState::Error, None, error.clone(), false);
+                    }
                 }
             }
         }

@@ -42,6 +42,55 @@ struct Outcome {
     error: Option<ThrownError>,
 }
 
+/// Deepest answer the WebAssembly engine reads (deeper ones fail their call with a code).
+const WASM_MAX_DEPTH: usize = 2500;
+
+/// `[id, {ok, value?, error?}]` read from a parsed value; `None` when it has no id.
+fn answer_of(item: Value) -> Option<(u64, Result<Outcome, String>)> {
+    let Value::Array(pair) = item else { return None };
+    let mut pair = pair.into_iter();
+    let id = pair.next()?.as_f64().filter(|n| *n >= 0.0 && n.fract() == 0.0)? as u64;
+    let Some(Value::Object(mut fields)) = pair.next() else { return Some((id, Err("an answer is not an object".into()))) };
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+    let error = match fields.get("error") {
+        Some(Value::Object(e)) => Some(ThrownError { message: text(e.get("message")), code: text(e.get("code")), stack: text(e.get("stack")) }),
+        _ => None,
+    };
+    let ok = matches!(fields.get("ok"), Some(Value::Bool(true)));
+    Some((id, Ok(Outcome { ok, value: fields.shift_remove("value"), error })))
+}
+
+/// The ids of `[[id, answer], ...]` text, read without parsing the answers (a scan of the
+/// brackets at the top two levels): for answers nested too deep to parse.
+fn answer_ids(text: &str) -> Vec<u64> {
+    let (mut ids, mut depth, mut in_string, mut escaped) = (Vec::new(), 0usize, false, false);
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth == 2 && b == b'[' {
+                    let digits: String = text[i + 1..].chars().skip_while(|c| c.is_whitespace()).take_while(char::is_ascii_digit).collect();
+                    ids.extend(digits.parse::<u64>().ok());
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    ids
+}
+
 /// A field that is there is `Some`, even when it is `null`.
 fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
     Value::deserialize(deserializer).map(Some)
@@ -144,11 +193,28 @@ impl ExecutorCalls {
     /// the binary data its tags refer to.
     pub(crate) fn resolve_batch(&self, answers: &str, buffers: Vec<Arc<[u8]>>) {
         let parsed = codec::decode(buffers.clone(), || serde_json::from_str::<Vec<(u64, Outcome)>>(answers));
-        if let Ok(answers) = parsed {
-            for (id, outcome) in answers {
-                self.resolve(id, Ok(outcome));
+        let whole = match parsed {
+            Ok(answers) => {
+                for (id, outcome) in answers {
+                    self.resolve(id, Ok(outcome));
+                }
+                return;
             }
-            return;
+            Err(error) => error,
+        };
+        // Values deeper than serde_json's 128 levels: read through the engine's own parser, as
+        // deep as its limit allows (left unread, every call of the batch would wait forever). A
+        // WebAssembly stack holds far fewer levels than a native one.
+        let mut limits = crate::format::ParseLimits::default();
+        if cfg!(target_arch = "wasm32") {
+            limits.max_depth = limits.max_depth.min(WASM_MAX_DEPTH);
+        }
+        if let Ok(Value::Array(items)) = codec::decode(buffers.clone(), || crate::format::parse_json_value(answers, &limits)) {
+            for item in items {
+                if let Some((id, outcome)) = answer_of(item) {
+                    self.resolve(id, outcome);
+                }
+            }
         }
         // Some answer has an unexpected shape (or a value that cannot be read): settle each call
         // on its own, so the good answers arrive and none is left waiting.
@@ -156,6 +222,12 @@ impl ExecutorCalls {
         for (id, answer) in each {
             let outcome = codec::decode(buffers.clone(), || serde_json::from_str::<Outcome>(&answer.to_string())).map_err(|e| e.to_string());
             self.resolve(id, outcome);
+        }
+        // Answers nothing could read (nested past the limit): those calls fail. Resolving a call
+        // twice does nothing, so the ones settled above keep their answers.
+        let reason = if whole.to_string().contains("recursion limit") { format!("nested deeper than {} levels", limits.max_depth) } else { whole.to_string() };
+        for id in answer_ids(answers) {
+            self.resolve(id, Err(reason.clone()));
         }
     }
 
@@ -176,5 +248,17 @@ impl ExecutorCalls {
         };
         // The attempt may have timed out and gone; then nobody waits for this answer.
         let _ = sender.send(result);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::answer_ids;
+
+    #[test]
+    fn ids_are_read_at_the_top_two_levels_only() {
+        let text = r#"[[3,{"ok":true,"value":[[7],"[9","\"]"]}], [ 12 ,{"ok":false}],[5,{"value":{"a":[[1]]}}]]"#;
+        assert_eq!(answer_ids(text), [3, 12, 5]);
+        assert_eq!(answer_ids("not json"), Vec::<u64>::new());
     }
 }

@@ -29,6 +29,9 @@ pub struct SessionConfig {
     /// `http: {maxRequestsPerHost}`.
     pub http: HttpConfig,
     pub storage: StorageConfig,
+    /// `history: false | {...}`: execution history (on by default).
+    #[cfg(feature = "history")]
+    pub history: Option<crate::history::HistorySetting>,
 }
 
 /// `http: {maxRequestsPerHost?}`: at most that many `http-request` requests in flight to one
@@ -74,6 +77,12 @@ impl SessionConfig {
             },
             ..defaults
         }
+    }
+
+    /// The execution history's configuration; `None` when it is off.
+    #[cfg(feature = "history")]
+    pub fn history(&self) -> Option<crate::history::HistoryConfig> {
+        crate::history::HistorySetting::config(self.history.as_ref())
     }
 
     /// Whether flows are kept in memory (`storage: {type: "memory"}`).

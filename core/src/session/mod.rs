@@ -13,6 +13,8 @@ mod config;
 mod driver;
 mod events;
 mod guard;
+#[cfg(feature = "history")]
+mod history;
 mod mailbox;
 mod output;
 mod wire;
@@ -29,6 +31,8 @@ pub use calls::ExecutorCalls;
 pub use config::{SessionConfig, StorageConfig};
 pub use driver::CompletedRun;
 pub use guard::guarded;
+#[cfg(feature = "history")]
+pub use history::SessionHistory;
 pub use mailbox::{Batch, Notifier, PokeFn};
 pub use wire::outcome;
 
@@ -73,6 +77,9 @@ pub struct Session {
     worker_threshold: Option<usize>,
     /// Result arrays of at least this many items are written apart in slices (`None`: never).
     slice_arrays_of: Option<usize>,
+    /// Where runs are recorded (`None`: execution history is off).
+    #[cfg(feature = "history")]
+    history: Option<Arc<SessionHistory>>,
 }
 
 impl Session {
@@ -89,6 +96,8 @@ impl Session {
             calls,
             worker_threshold: None,
             slice_arrays_of: None,
+            #[cfg(feature = "history")]
+            history: None,
         }
     }
 
@@ -105,6 +114,19 @@ impl Session {
     pub fn with_result_slices(mut self, min_items: usize) -> Self {
         self.slice_arrays_of = Some(min_items);
         self
+    }
+
+    /// Records every run (unless a run says `history: false`) into `history`.
+    #[cfg(feature = "history")]
+    pub fn with_history(mut self, history: SessionHistory) -> Self {
+        self.history = Some(Arc::new(history));
+        self
+    }
+
+    /// The execution history, when it is on.
+    #[cfg(feature = "history")]
+    pub fn history(&self) -> Option<&Arc<SessionHistory>> {
+        self.history.as_ref()
     }
 
     pub fn engine(&self) -> &Engine {
@@ -131,6 +153,8 @@ impl Session {
     /// [`take_completed`](Self::take_completed), often before this returns. A run never fails to
     /// report: every failure, a panic included, is a result with `success: false`.
     pub fn start_run(self: &Arc<Self>, run_id: u32, flow_json: String, options_json: String, buffers: Vec<Arc<[u8]>>) -> RunPlacement {
+        // The history keeps the flow's text as it ran (hashed and stored off this thread).
+        let flow_json: Arc<str> = Arc::from(flow_json);
         let limits = &self.engine.config().parse_limits;
         // On this thread unless the document is large, or nested deeper than serde_json recurses
         // (its values are only safe to drop on a worker's large stack): then on a worker.
@@ -155,7 +179,7 @@ impl Session {
                 Some(parsed) => parsed,
                 None => codec::decode(buffers, || (parse_definition_json(&flow_json, &session.engine.config().parse_limits), parse_request(&options_json))),
             };
-            let outcome = AssertUnwindSafe(session.clone().run(flow, request)).catch_unwind().await;
+            let outcome = AssertUnwindSafe(session.clone().run(flow, request, flow_json)).catch_unwind().await;
             if let Some(id) = early {
                 lock(&session.runs).remove(&id);
             }
@@ -170,7 +194,7 @@ impl Session {
         }
     }
 
-    async fn run(self: Arc<Self>, flow: Result<NodeDefinition, ExecutionError>, request: Result<RunRequest, ExecutionError>) -> ExecutionResult {
+    async fn run(self: Arc<Self>, flow: Result<NodeDefinition, ExecutionError>, request: Result<RunRequest, ExecutionError>, flow_json: Arc<str>) -> ExecutionResult {
         let request = match request {
             Ok(request) => request,
             Err(error) => return failure(error),
@@ -180,6 +204,22 @@ impl Session {
             Err(error) => return failure(error),
         };
         let execution_id = request.execution_id.clone().unwrap_or_else(|| execution_id(|| self.host.random()));
+        #[cfg(feature = "history")]
+        let reuse = match (&self.history, &request.retry) {
+            (Some(history), Some(retry)) => match history.reuse(retry).await {
+                Ok(reuse) => Some(reuse),
+                Err(error) => return failure(error.located(flow.id_str(), &execution_id)),
+            },
+            (None, Some(_)) => return failure(ExecutionError::validation("Execution history is off for this conductor: there is nothing to retry")),
+            _ => None,
+        };
+        #[cfg(feature = "history")]
+        let recorder = match &self.history {
+            Some(history) if request.history != Some(false) => Some(history.begin(&self.host, &execution_id, flow.id_str(), flow_json, &request)),
+            _ => None,
+        };
+        #[cfg(not(feature = "history"))]
+        drop(flow_json);
         // The token `register_early` made, if any, so a cancel that came first still applies.
         let cancel = lock(&self.runs).entry(execution_id.clone()).or_default().clone();
         let options = RunOptions {
@@ -194,8 +234,16 @@ impl Session {
             cancel: Some(cancel),
             events: request.events.then(|| Arc::new(MailboxSink(self.events.clone())) as Arc<dyn EventSink>),
             permissions: request.permissions,
+            #[cfg(feature = "history")]
+            recorder: recorder.clone(),
+            #[cfg(feature = "history")]
+            reuse,
         };
         let result = self.engine.run(flow, options, self.host.clone()).await;
+        #[cfg(feature = "history")]
+        if let (Some(history), Some(recorder)) = (&self.history, &recorder) {
+            history.end(&self.host, recorder, &result).await;
+        }
         lock(&self.runs).remove(&execution_id);
         result
     }
@@ -307,7 +355,69 @@ impl Session {
     }
 }
 
-/// Run options from codec text; malformed ones are a `VALIDATION_FAILED` error.
+#[cfg(feature = "history")]
+impl Session {
+    /// One `executions.*` call by name, for bindings and transports that forward them as one
+    /// method: `list` (`arg`: options JSON), `get` and `delete` (`arg`: the execution id),
+    /// `prune` (`arg`: options JSON), `flush` (waits until every record written so far is
+    /// stored; `null` also when history is off). An unknown name is a `VALIDATION_FAILED` outcome.
+    pub fn executions(&self, op: &str, arg: String) -> BoxFuture<'static, String> {
+        match op {
+            "list" => self.executions_list(arg),
+            "get" => self.executions_get(arg),
+            "delete" => self.executions_delete(arg),
+            "prune" => self.executions_prune(arg),
+            "flush" => {
+                // The store answers in order: a read returns once every earlier write is stored.
+                let history = self.history.clone();
+                guarded_future(async move {
+                    if let Some(history) = history {
+                        history.store().list(crate::history::ListQuery { limit: 0, ..Default::default() }).await?;
+                    }
+                    Ok(Value::Null)
+                })
+            }
+            _ => {
+                let message = format!("Unknown executions call '{}': list, get, delete or prune", op.chars().take(40).collect::<String>());
+                guarded_future(async move { Err::<Value, _>(ExecutionError::validation(message)) })
+            }
+        }
+    }
+
+    /// `executions.list(options)`: `{executions, total}`.
+    pub fn executions_list(&self, options_json: String) -> BoxFuture<'static, String> {
+        let history = self.history.clone();
+        guarded_future(async move { history_on(history)?.list(&options_json).await })
+    }
+
+    /// `executions.get(id)`: the run with its nodes.
+    pub fn executions_get(&self, id: String) -> BoxFuture<'static, String> {
+        let history = self.history.clone();
+        guarded_future(async move { history_on(history)?.get(id).await })
+    }
+
+    /// `executions.delete(id)`.
+    pub fn executions_delete(&self, id: String) -> BoxFuture<'static, String> {
+        let history = self.history.clone();
+        guarded_future(async move { history_on(history)?.delete(id).await.map(|()| Value::Null) })
+    }
+
+    /// `executions.prune({olderThan?, keep?})`: `{deleted}`.
+    pub fn executions_prune(&self, options_json: String) -> BoxFuture<'static, String> {
+        let history = self.history.clone();
+        let now = self.host.now();
+        guarded_future(async move {
+            let deleted = history_on(history)?.prune(&options_json, now).await?;
+            Ok(json!({"deleted": deleted}))
+        })
+    }
+}
+
+#[cfg(feature = "history")]
+fn history_on(history: Option<Arc<SessionHistory>>) -> Result<Arc<SessionHistory>, ExecutionError> {
+    history.ok_or_else(|| ExecutionError::validation("Execution history is off for this conductor (history: false)"))
+}
+
 impl Session {
     /// Registers the run whose options are `options_json` under its execution id before its
     /// document is parsed; `None` when the options name none (the id is made later).
@@ -323,6 +433,7 @@ impl Session {
     }
 }
 
+/// Run options from codec text; malformed ones are a `VALIDATION_FAILED` error.
 fn parse_request(text: &str) -> Result<RunRequest, ExecutionError> {
     serde_json::from_str(text).map_err(|e| ExecutionError::validation(format!("Invalid run options: {e}")))
 }

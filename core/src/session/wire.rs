@@ -45,6 +45,12 @@ pub(crate) struct RunRequest {
     pub events: bool,
     /// What the run may reach outside its data (a protocol server's caller); absent: anything.
     pub permissions: Option<crate::host::RunPermissions>,
+    /// `false`: this run is not recorded in the execution history.
+    #[cfg(feature = "history")]
+    pub history: Option<bool>,
+    /// The run retries a recorded one, reusing what it may.
+    #[cfg(feature = "history")]
+    pub retry: Option<super::history::RetryRequest>,
 }
 
 /// A finished run's output: the result as codec text with its binary data, its trace apart

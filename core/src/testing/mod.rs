@@ -5,6 +5,10 @@
 //! task is waiting, and then jumps straight to the next timer.
 
 mod executor;
+#[cfg(feature = "history")]
+mod history_store;
 mod virtual_host;
 
+#[cfg(feature = "history")]
+pub use history_store::{check_history_store, wait, CHECKED_MAX_VALUE_BYTES};
 pub use virtual_host::{CustomExecutor, VirtualHost};

@@ -30,6 +30,7 @@ export const RUN_OPTIONS = {
   timeout: { type: "string" },
   concurrency: { type: "string" },
   cwd: { type: "string" },
+  storage: { type: "string" },
   quiet: { type: "boolean", short: "q" },
   json: { type: "boolean" },
   trace: { type: "boolean" },

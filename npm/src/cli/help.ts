@@ -7,6 +7,8 @@ const RUN_OPTIONS_HELP = `Options:
       --concurrency <n>   most nodes running at once (1 = strict sequential order)
       --cwd <dir>         directory that relative paths in the flow resolve against
                           (default: the current directory)
+      --storage <dir>     where flows and the run history are kept
+                          (default ~/.atomiton/flows; the run is recorded there)
   -q, --quiet             no progress display
       --json              progress on stderr as JSON lines instead of text
       --trace             include the execution trace in the result
@@ -29,6 +31,9 @@ Commands:
   validate <file>             check a flow and list every issue
   templates                   list the bundled template flows
   templates run <template>    run a bundled template (by slug, id or part of its name)
+  runs                        list recorded runs (every run is recorded)
+  runs show <id>              one run node by node, on a time axis
+  runs retry <id>             run it again, reusing the outputs of nodes that succeeded
   serve                       serve flows over HTTP and WebSocket (auth, permissions, limits)
   hash-password               hash a password (read from stdin) for a server's users
   api-key                     make an API key and its hash for a server's machine clients
@@ -106,6 +111,29 @@ both with 'atomiton api-key'. A grant is {"channels"?, "permissions"?, "scope"?,
 
 Exit codes: 0 closed by Ctrl-C or SIGTERM, 2 usage error, unreadable config, or
 a server that cannot listen (address in use, refused without auth).`,
+
+  runs: `Usage: atomiton runs [--flow <id>] [--status <s>] [--limit <n>] [--json]
+       atomiton runs show <id> [--json]
+       atomiton runs retry <id> [--from failed|start|<node id>] [run options]
+
+Every run (atomiton run, templates run, a server's runs, an app's) is recorded in
+history.sqlite in the storage directory. 'runs' lists them, newest first;
+'runs show' prints one node by node (state, attempts, start, duration) with a
+time axis that shows what ran in parallel and which node was slow; 'runs retry'
+runs it again as a new run linked to it: from the failed node by default
+(nodes that succeeded keep their recorded outputs and do not run), from the
+start, or from a node id (that node and what depends on it run again).
+
+Options:
+      --flow <id>           only runs of this flow (its root node id)
+      --status <s>          running, success, failed, cancelled or crashed
+      --limit <n>           at most <n> runs (default 20)
+      --storage <dir>       where the history is (default ~/.atomiton/flows)
+      --json                print JSON instead of a table
+      --from <where>        (retry) failed (default), start, or a node id
+  -h, --help                this help
+
+'runs retry' takes the options of 'run' too; its exit codes are those of 'run'.`,
 
   "hash-password": `Usage: echo 'the password' | atomiton hash-password
        atomiton hash-password          (asks for it without echo on a terminal)

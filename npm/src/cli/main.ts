@@ -8,6 +8,7 @@ import { ExitCode, UsageError } from "./exit-codes.js";
 import { HELP } from "./help.js";
 import { writeError, writeOut } from "./output.js";
 import { runCommand } from "./run.js";
+import { runsCommand } from "./runs.js";
 import { apiKeyCommand, hashPasswordCommand } from "./secrets.js";
 import { serveCommand } from "./serve.js";
 import { templatesCommand } from "./templates.js";
@@ -16,6 +17,7 @@ import { versionText } from "./version.js";
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   run: runCommand,
+  runs: runsCommand,
   validate: validateCommand,
   templates: templatesCommand,
   serve: serveCommand,

@@ -13,3 +13,11 @@ export function writeOut(text: string): void {
 export function writeError(text: string): void {
   process.stderr.write(`atomiton: ${text}\n`);
 }
+
+/** A table with a header, columns padded to their widest cell (the last column is not padded). */
+export function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
+  return rows
+    .map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join("  "))
+    .join("\n");
+}

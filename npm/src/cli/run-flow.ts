@@ -4,7 +4,7 @@
  */
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { createConductor, ErrorCode, type ExecutionResult, type NodeDefinition } from "../desktop.js";
+import { createConductor, ErrorCode, type ContextOverrides, type ExecutionResult, type NodeDefinition } from "../desktop.js";
 import { integerOption, type ParsedArgs } from "./args.js";
 import { ExitCode, UsageError } from "./exit-codes.js";
 import { parseInput } from "./flow-file.js";
@@ -20,6 +20,8 @@ export type RunSettings = {
   quiet: boolean;
   json: boolean;
   trace: boolean;
+  /** Where flows and run history are kept (default: the conductor's, ~/.atomiton/flows). */
+  storage?: string;
 };
 
 /** The run options of `command`, checked (bad values are usage errors). */
@@ -41,17 +43,19 @@ export function runSettings(command: string, values: ParsedArgs["values"]): RunS
     quiet: values.quiet === true,
     json: values.json === true,
     trace: values.trace === true,
+    storage: typeof values.storage === "string" ? resolve(values.storage) : undefined,
   };
 }
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: ExitCode.INTERRUPTED, SIGTERM: ExitCode.TERMINATED };
 
-/** Runs `definition`; resolves to the exit code once the result is printed. */
-export async function runFlow(definition: NodeDefinition, title: string, settings: RunSettings): Promise<number> {
+/** Runs `definition` (with `extra` run options: a retry's); resolves to the exit code once the result is printed. */
+export async function runFlow(definition: NodeDefinition, title: string, settings: RunSettings, extra: ContextOverrides = {}): Promise<number> {
   const conductor = createConductor({
     workingDirectory: settings.workingDirectory,
     concurrency: settings.concurrency,
     trace: settings.trace,
+    ...(settings.storage ? { storage: { directory: settings.storage } } : {}),
   });
   const renderer = createRenderer({ quiet: settings.quiet, json: settings.json, title });
   const controller = new AbortController();
@@ -79,12 +83,15 @@ export async function runFlow(definition: NodeDefinition, title: string, setting
   try {
     renderer.start();
     result = await conductor.node.run(definition, {
-      input: settings.input as Record<string, unknown> | undefined,
+      ...extra,
+      input: (settings.input ?? extra.input) as Record<string, unknown> | undefined,
       slowMo: settings.slowMo,
       timeout: settings.timeout,
       signal: controller.signal,
     });
     renderer.finish(result);
+    // The run's record is written in the background: stored before the process exits.
+    await conductor.shutdown();
   } finally {
     unsubscribe();
     renderer.dispose();

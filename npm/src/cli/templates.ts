@@ -3,16 +3,8 @@ import { createConductor, type Conductor, type FlowTemplateInfo } from "../deskt
 import { expectPositionals, parseCommandArgs, RUN_OPTIONS } from "./args.js";
 import { ExitCode, UsageError } from "./exit-codes.js";
 import { HELP } from "./help.js";
-import { writeJson, writeOut } from "./output.js";
+import { table, writeJson, writeOut } from "./output.js";
 import { runFlow, runSettings } from "./run-flow.js";
-
-/** A table with a header, columns padded to their widest cell (the last column is not padded). */
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
-  return rows
-    .map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join("  "))
-    .join("\n");
-}
 
 /**
  * The template `query` names: an exact id or slug first, then templates whose id, slug or name

@@ -36,6 +36,7 @@ import type {
 import type { EngineAdapter, Outcome, WireEvent } from "./engine.js";
 import { executeRequest, isExecutionRequest, type ExecutionRequest, type Lookup, type RequestExecutionResult, type RequestRunner } from "./execute-request.js";
 import { customTypesOf } from "./executors.js";
+import { createExecutionsApi } from "./executions.js";
 import { executionFailure, publicError } from "./failure.js";
 import { toExecutionResult, unwrap } from "./hydrate.js";
 import { Listeners } from "./listeners.js";
@@ -155,6 +156,8 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
         customTypes: customTypesOf(node, factory),
         events: wantsProgress(),
         permissions: overrides.permissions,
+        history: overrides.history,
+        retry: overrides.retry ? { of: overrides.retry.of, from: overrides.retry.from ?? "failed" } : undefined,
       });
       // Progress snapshots of this run are delivered before its completion is announced.
       engine.flushEvents();
@@ -282,6 +285,8 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
     onFlowSaved: (callback: (event: FlowSavedEvent) => void): Unsubscribe => flowSaved.add(callback),
   };
 
+  const executions = createExecutionsApi(engine, run);
+
   const auth = createAuth(options.auth);
 
   const system = {
@@ -329,6 +334,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
     node,
     flow,
     storage,
+    executions,
     auth,
     system,
     events,

@@ -27,6 +27,7 @@ export function closedEngine(kind: EngineAdapter["kind"]): EngineAdapter {
     loadFlow: refusedLater,
     listFlows: refusedLater,
     deleteFlow: refusedLater,
+    executions: refusedLater,
     listTemplates: refused,
     getTemplate: refused,
     nodeDefinitions: refused,

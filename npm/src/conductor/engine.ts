@@ -20,7 +20,14 @@ export type WireRunOptions = {
   /** Whether progress snapshots are wanted (they are built only then). */
   events: boolean;
   permissions?: RunPermissions;
+  /** `false`: not recorded in the execution history. */
+  history?: boolean;
+  /** The run retries recorded execution `of`, reusing what `from` allows. */
+  retry?: { of: string; from: string };
 };
+
+/** An `executions.*` call, by name; `flush` waits until every run record written so far is stored. */
+export type ExecutionsCall = "list" | "get" | "delete" | "prune" | "flush";
 
 /** A result as the engine returns it: error timestamps are epoch milliseconds. */
 export type WireError = Omit<ExecutionError, "timestamp"> & { timestamp?: number };
@@ -66,6 +73,8 @@ export interface EngineAdapter {
   loadFlow(id: string): Promise<Outcome<Record<string, unknown>>>;
   listFlows(options: ListFlowsOptions): Promise<Outcome<{ flows: Array<Record<string, unknown>>; total: number }>>;
   deleteFlow(id: string): Promise<Outcome<null>>;
+  /** `executions.list` / `get` / `delete` / `prune` where runs are recorded; `arg` is options JSON or an execution id. */
+  executions(call: ExecutionsCall, arg: string): Promise<Outcome<unknown>>;
   listTemplates(): MaybePromise<Outcome<{ templates: FlowTemplateInfo[] }>>;
   getTemplate(id: string): MaybePromise<Outcome<NodeDefinition | null>>;
   nodeDefinitions(): Outcome<NodeDefinition[]>;

@@ -196,6 +196,8 @@ export class TransportSwitch {
     await Promise.all([...this.inFlight].map(([executionId, engine]) => engine.cancel(executionId)));
     await Promise.allSettled([...this.settling]);
     const engines = new Set([...this.current(), ...this.retiring, this.localRunner, ...(this.locals ? [this.locals.local] : [])]);
+    // Run records are written in the background: every one is stored before the engines go.
+    await Promise.allSettled([...engines].map((engine) => (engine.kind === "remote" ? undefined : engine.executions("flush", ""))));
     const closed = closedEngine(this.runner.kind);
     this.runner = this.keeper = this.localRunner = closed;
     for (const engine of engines) this.release(engine);

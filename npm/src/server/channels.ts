@@ -10,7 +10,7 @@
  * (Electron IPC) every call is the app's own, with the permissions given to the handlers.
  */
 import { Listeners } from "../conductor/listeners.js";
-import { ErrorCode } from "../types/errors.js";
+import { ConductorError, createExecutionError, ErrorCode } from "../types/errors.js";
 import type { NodeDefinition } from "../types/definition.js";
 import type { ContextOverrides, RunPermissions } from "../types/execution.js";
 import { createExecutionId } from "../types/ids.js";
@@ -56,13 +56,20 @@ type Args = Record<string, unknown>;
 const argsOf = (args: unknown): Args => (typeof args === "object" && args !== null ? (args as Args) : {});
 
 /** The context keys a client may set (the original `executionContextSchema`'s, plus `timeout`). */
-const CONTEXT_KEYS = ["nodeId", "executionId", "variables", "input", "parentContext", "slowMo", "debug", "timeout"] as const;
+const CONTEXT_KEYS = ["nodeId", "executionId", "variables", "input", "parentContext", "slowMo", "debug", "timeout", "history", "retry"] as const;
 
 function runOverrides(context: unknown): ContextOverrides {
   const given = argsOf(context);
   const overrides: Args = {};
   for (const key of CONTEXT_KEYS) if (given[key] !== undefined) overrides[key] = given[key];
   return overrides as ContextOverrides;
+}
+
+/** Refuses a caller whose grant is limited to its own flows and runs. */
+function seesAllRuns(caller: Caller | undefined): void {
+  if (caller && caller.grant.scope !== "all") {
+    throw new ConductorError(createExecutionError(ErrorCode.PERMISSION_DENIED, "Execution history needs a grant with scope \"all\" (runs are not kept per caller)"));
+  }
 }
 
 function handlerTable(
@@ -81,10 +88,17 @@ function handlerTable(
     };
   }
   const storage = (caller: Caller | undefined) => scopedStorage(conductor.storage, caller);
+  const history = (caller: Caller | undefined) => {
+    seesAllRuns(caller);
+    if (!conductor.executions) throw new ConductorError(createExecutionError(ErrorCode.IMPLEMENTATION_NOT_FOUND, "This server's conductor keeps no execution history"));
+    return conductor.executions;
+  };
   return {
     node: {
       execute: async (args, caller) => {
         const overrides = runOverrides(argsOf(args).context);
+        // A retry reads another run's recorded values: only for callers who may read every run.
+        if (overrides.retry !== undefined) seesAllRuns(caller);
         // The id is fixed here so the run's events are known to be this caller's from the start.
         const executionId = createExecutionId(typeof overrides.executionId === "string" ? overrides.executionId : undefined);
         const permissions = caller ? caller.grant.permissions : options.permissions;
@@ -117,6 +131,16 @@ function handlerTable(
         broadcast("storage", "flowDeleted", { id: scoped.storedId(id), deletedAt: new Date().toISOString() });
       },
       health: async (_args, caller) => ({ status: "ok", flowCount: (await storage(caller).listFlows({ limit: 0 })).total }),
+    },
+    // Every recorded run of the served conductor: callers with scope "all" (and IPC) only, since
+    // runs are not kept per caller.
+    executions: {
+      list: (args, caller) => history(caller).list(argsOf(args)),
+      get: (args, caller) => history(caller).get(String(argsOf(args).id)),
+      delete: async (args, caller) => {
+        await history(caller).delete(String(argsOf(args).id));
+      },
+      prune: (args, caller) => history(caller).prune(argsOf(args)),
     },
     flow: {
       listTemplates: () => conductor.flow.listTemplates(),

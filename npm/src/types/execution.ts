@@ -1,4 +1,5 @@
 /** Execution shapes, as the original had them: config, run context, result and trace. */
+import type { HistoryConfig } from "./history.js";
 import type { ExecutionError } from "./errors.js";
 import type { ConductorLogger, LogLevel } from "../logging.js";
 import type { TransportKind } from "../transports/configure.js";
@@ -52,6 +53,14 @@ export type ContextOverrides = Partial<Omit<ConductorExecutionContext, "executio
   signal?: AbortSignal;
   /** Limits what the run may reach outside its data; absent: everything the engine provides. */
   permissions?: RunPermissions;
+  /** `false`: this run is not recorded in the execution history. */
+  history?: boolean;
+  /**
+   * This run retries recorded execution `of` (see `conductor.executions.retry`, which sets it):
+   * from `"failed"` (default) nodes that succeeded there keep their recorded outputs; `"start"`
+   * reuses nothing; a node id runs that node and what depends on it again.
+   */
+  retry?: { of: string; from?: "failed" | "start" | (string & {}) };
 };
 
 export type ExecutionStatus = "pending" | "running" | "completed" | "failed" | "cancelled";
@@ -173,6 +182,11 @@ export type ConductorConfig = {
   /** Whether results carry an `ExecutionTrace` (default true). */
   trace?: boolean;
   storage?: StorageConfig;
+  /**
+   * Execution history (on by default): every run recorded as it goes, read with
+   * `conductor.executions`. `false` records nothing. Node keeps it beside the flows.
+   */
+  history?: HistoryConfig;
   /**
    * Node: the engine flows run on in this process. `"auto"` (the default, or
    * `ATOMITON_CONDUCTOR_ENGINE`): the native addon when a binary fits this platform, else the

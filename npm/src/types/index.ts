@@ -30,3 +30,4 @@ export type * from "./definition.js";
 export type * from "./execution.js";
 export type * from "./progress.js";
 export type * from "./storage.js";
+export type * from "./history.js";

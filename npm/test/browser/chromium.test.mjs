@@ -57,6 +57,45 @@ test("debug.simulatePanic gives INTERNAL_ERROR, and the same conductor runs the 
   scenarios.checkPanicRecovery(await inPage(session.page, scenarios.panicRecovery));
 });
 
+test("execution history: off in the base module, on with history: true (records, retry from the failed node)", options, async () => {
+  scenarios.checkHistory(await inPage(session.page, scenarios.history));
+});
+
+test("run records with history: true are kept in IndexedDB across a page reload; a run left running is then crashed", options, async () => {
+  const before = await inPage(session.page, async (mod) => {
+    const c = mod.createConductor({ history: true });
+    await c.node.run({ id: "kept-run", type: "transform", parameters: { data: [1, 2], transformFunction: "x => x + 1" } }, { executionId: "kept-across-reload" });
+    // Never answered: the page is reloaded while it runs.
+    const hanging = mod.createConductor({ history: true, nodeExecutorFactory: { getNodeExecutable: () => ({ execute: () => new Promise(() => {}) }) } });
+    void hanging.node.run({ id: "dies", type: "group", nodes: [{ id: "h", type: "hang" }] }, { executionId: "left-running" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const listed = await c.executions.list();
+    return { ids: listed.executions.map((e) => [e.id, e.status]), databases: (await indexedDB.databases()).map((d) => d.name) };
+  });
+  assert.deepEqual(Object.fromEntries(before.ids)["kept-across-reload"], "success");
+  assert.ok(before.databases.includes("atomiton-conductor-history"), before.databases.join(", "));
+
+  await session.page.reload();
+  await whenModuleReady(session.page);
+  const after = await inPage(session.page, async (mod) => {
+    const c = mod.createConductor({ history: true });
+    const kept = await c.executions.get("kept-across-reload");
+    const left = await c.executions.get("left-running");
+    await c.executions.delete("kept-across-reload");
+    const again = mod.createConductor({ history: true });
+    let gone;
+    try {
+      await again.executions.get("kept-across-reload");
+    } catch (error) {
+      gone = error.code;
+    }
+    return { kept: [kept.status, kept.nodes[0]?.output?.result], left: left.status, gone };
+  });
+  assert.deepEqual(after.kept, ["success", [2, 3]]);
+  assert.equal(after.left, "crashed", "the run the reload cut off");
+  assert.equal(after.gone, "NODE_NOT_FOUND", "a deleted record stays deleted");
+});
+
 test("flows saved in IndexedDB survive a page reload; a deleted one stays deleted", options, async () => {
   const before = await inPage(session.page, async (mod) => {
     const c = mod.conductor;

@@ -1,6 +1,7 @@
 // The demo page (npm/demo/) in headless Chromium: run a bundled template and see its result
 // (screenshot in tests/output/demo.png), a native-only template's validation error, a pasted flow
-// with input, cancellation, and no request leaving localhost.
+// with input, cancellation, the history list and a run's timeline (screenshot in
+// tests/output/demo-timeline.png), and no request leaving localhost.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
@@ -13,11 +14,40 @@ import { repoRoot } from "../../test-support/helpers.mjs";
 
 const options = { skip: chromiumMissing, timeout: 60_000 };
 const screenshot = join(repoRoot, "tests", "output", "demo.png");
+const timelineScreenshot = join(repoRoot, "tests", "output", "demo-timeline.png");
 
 const session = useServedPage("/demo/", (page) => page.waitForSelector("body[data-ready='true']"));
 
 const nodeStates = () => session.page.$$eval("#nodes tr", (rows) => rows.map((row) => [row.dataset.node, row.querySelector(".state").dataset.state]));
 const resultText = () => session.page.textContent("#result");
+
+/** The history list, top to bottom. */
+const historyRuns = () =>
+  session.page.$$eval("#history li", (items) =>
+    items.map((item) => ({ id: item.dataset.id, flow: item.dataset.flow, status: item.dataset.status, start: Number(item.dataset.start), selected: item.querySelector("button").getAttribute("aria-pressed") === "true" })),
+  );
+
+/** The timeline's bars: their data attributes, whether their row is marked slowest, their colour. */
+const timelineBars = () =>
+  session.page.$$eval("#timeline .timeline-bar", (bars) =>
+    bars.map((bar) => ({
+      node: bar.dataset.node,
+      state: bar.dataset.state,
+      start: Number(bar.dataset.start),
+      duration: Number(bar.dataset.duration),
+      slowest: bar.closest("[role='listitem']").dataset.slowest === "true",
+      colour: getComputedStyle(bar).backgroundColor,
+    })),
+  );
+
+/** Waits until a run newer than `previous` (an id, or none) heads the history and its timeline is shown. */
+async function newestRun(previous) {
+  await session.page.waitForFunction((id) => {
+    const first = document.querySelector("#history li");
+    return first && first.dataset.id !== id && document.querySelector("#timeline").dataset.run === first.dataset.id;
+  }, previous);
+  return (await historyRuns())[0];
+}
 
 /** Chooses "Your own flow" and types a flow and input. */
 async function paste(flow, input = "") {
@@ -69,6 +99,10 @@ test("a template with native-only nodes shows the validation error", options, as
   assert.match(text, /IMPLEMENTATION_NOT_FOUND/);
   assert.match(text, /Node 'save' \(file-system\) needs a file system, which this environment does not provide/);
   assert.deepEqual(await nodeStates(), [["compose", "pending"], ["shout", "pending"], ["save", "pending"]], "nothing ran");
+  const refused = await newestRun();
+  assert.deepEqual([refused.flow, refused.status, refused.selected], ["550e8400-e29b-41d4-a716-446655440001", "failed", true]);
+  assert.deepEqual(await timelineBars(), [], "no node ran, so no bar");
+  assert.match(await session.page.textContent("#timeline"), /IMPLEMENTATION_NOT_FOUND.*No node ran/s);
 });
 
 test("a pasted flow runs with the given input", options, async () => {
@@ -108,6 +142,151 @@ test("Cancel stops a running flow", options, async () => {
   const states = Object.fromEntries(await nodeStates());
   assert.notEqual(states.c, "completed", "the last node never ran");
   assert.equal(await session.page.isEnabled("#run"), true);
+  const cancelled = await newestRun();
+  assert.deepEqual([cancelled.flow, cancelled.status, cancelled.selected], ["slow", "cancelled", true]);
+  const bars = await timelineBars();
+  assert.deepEqual(bars.map(({ node, state }) => [node, state]), [["a", "cancelled"]], "a was running when cancelled; b and c never started");
+  assert.equal(bars[0].colour, "rgb(163, 169, 180)", "cancelled is grey");
+});
+
+test("the history lists the page's runs newest first; a run's timeline shows parallel nodes overlapping, the slowest marked (screenshot)", options, async () => {
+  // Why the page keeps its own list: the browser module has no execution history.
+  const unavailable = await session.page.evaluate(async () => {
+    const { conductor } = await import("/dist/browser.js");
+    return conductor.executions.list().then(() => "listed", (error) => `${error.name}: ${error.message}`);
+  });
+  assert.match(unavailable, /^ConductorError: Execution history is not available in this build/);
+  assert.equal(await session.page.getAttribute("#history", "data-source"), "page");
+  const before = await historyRuns();
+
+  // 1. A bundled template.
+  await session.page.selectOption("#template", "example-flow");
+  await session.page.fill("#slowmo", "100");
+  await session.page.click("#run");
+  await session.page.waitForSelector("#result[data-status='success']");
+  const template = await newestRun(before[0]?.id);
+  assert.deepEqual([template.flow, template.status, template.selected], ["example-flow", "success", true], "the run is selected when it ends");
+  assert.deepEqual((await timelineBars()).map(({ node, state }) => [node, state]), [["numbers", "completed"], ["summary", "completed"]]);
+
+  // 2. A pasted flow: `first`, then `fast` and `sheet` at once. With slowMo every node is paced
+  // in steps of slowMo by its type's weight: a transform takes 3.5 steps, a spreadsheet (weight
+  // 100) 5.5, so `sheet` is the slow one whatever the machine's speed.
+  const parallel = {
+    id: "fan-out",
+    type: "group",
+    nodes: [
+      { id: "first", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 10", data: [1, 2, 3] } },
+      { id: "fast", type: "transform", parameters: { operation: "map", transformFunction: "x => x + 1" } },
+      { id: "sheet", type: "spreadsheet", parameters: { data: "name,score\nada,3\nbob,4" } },
+    ],
+    edges: [
+      { id: "e1", source: "first", target: "fast", targetHandle: "data" },
+      { id: "e2", source: "first", target: "sheet" },
+    ],
+  };
+  await paste(parallel);
+  await session.page.fill("#slowmo", "300");
+  await session.page.click("#run");
+  await session.page.waitForSelector("#result[data-status='success']");
+  const fanOut = await newestRun(template.id);
+  assert.deepEqual([fanOut.flow, fanOut.status], ["fan-out", "success"]);
+
+  // 3. A flow that fails at run time (its expression is valid; reading a property of a number's
+  // missing field throws): `after` never starts.
+  const failing = {
+    id: "fails",
+    type: "group",
+    nodes: [
+      { id: "first", type: "transform", parameters: { data: [1, 2, 3] } },
+      { id: "broken", type: "transform", parameters: { operation: "map", transformFunction: "x => x.missing.field" } },
+      { id: "after", type: "transform", parameters: {} },
+    ],
+    edges: [
+      { id: "e1", source: "first", target: "broken", targetHandle: "data" },
+      { id: "e2", source: "broken", target: "after", targetHandle: "data" },
+    ],
+  };
+  await paste(failing);
+  await session.page.fill("#slowmo", "100");
+  await session.page.click("#run");
+  await session.page.waitForSelector("#result[data-status='error']");
+  assert.match(await resultText(), /EXECUTION_FAILED.*Cannot read properties of undefined/s);
+  const failed = await newestRun(fanOut.id);
+
+  // The list: the three runs on top, newest first, with their statuses; the newest selected.
+  const runs = await historyRuns();
+  assert.equal(runs.length, before.length + 3);
+  assert.deepEqual(runs.slice(0, 3).map(({ flow, status }) => [flow, status]), [["fails", "failed"], ["fan-out", "success"], ["example-flow", "success"]]);
+  assert.deepEqual(runs.slice(0, 3).map(({ id }) => id), [failed.id, fanOut.id, template.id]);
+  assert.ok(runs.every((run, i) => i === 0 || runs[i - 1].start >= run.start), "newest first");
+  assert.deepEqual(runs.map(({ selected }) => selected), runs.map((_, i) => i === 0), "only the newest is selected");
+  assert.match(await session.page.textContent("#history li:first-child"), /failed.*fails/s);
+
+  // The failed run's timeline: `first` green, `broken` red, `after` never started.
+  const failedBars = await timelineBars();
+  assert.deepEqual(failedBars.map(({ node, state }) => [node, state]), [["first", "completed"], ["broken", "error"]]);
+  assert.equal(failedBars[1].colour, "rgb(192, 57, 43)", "the failed node is red");
+  assert.equal(failedBars[0].colour, "rgb(31, 138, 76)", "the completed node is green");
+  assert.match(await session.page.textContent("#timeline"), /EXECUTION_FAILED/);
+
+  // Clicking an entry shows its timeline.
+  await session.page.click(`#history li[data-id='${fanOut.id}'] button`);
+  await session.page.waitForSelector(`#timeline[data-run='${fanOut.id}']`);
+  assert.equal(await session.page.getAttribute(`#history li[data-id='${fanOut.id}'] button`, "aria-pressed"), "true");
+  assert.equal(await session.page.getAttribute(`#history li[data-id='${failed.id}'] button`, "aria-pressed"), "false");
+  const bars = await timelineBars();
+  const byNode = Object.fromEntries(bars.map((bar) => [bar.node, bar]));
+  assert.deepEqual(bars.map(({ node }) => node).sort(), ["fast", "first", "sheet"], "one bar per executed node");
+  assert.ok(bars.every(({ state, duration }) => state === "completed" && duration > 0));
+  assert.equal(bars[0].node, "first", "bars in start order");
+  const end = (bar) => bar.start + bar.duration;
+  const { first, fast, sheet } = byNode;
+  assert.ok(end(first) <= Math.min(fast.start, sheet.start) + 1, "first ends before the other two start");
+  assert.ok(fast.start < end(sheet) && sheet.start < end(fast), "fast and sheet overlap in time");
+  assert.ok(sheet.duration > fast.duration, "the spreadsheet is paced over more steps than a transform");
+  assert.deepEqual(bars.filter(({ slowest }) => slowest).map(({ node }) => node), ["sheet"], "the slowest is marked");
+  assert.match(await session.page.textContent("#timeline [data-slowest='true']"), /sheet.*slowest/s);
+  assert.match(await session.page.textContent("#timeline .timeline-head"), /slowest: sheet/);
+  assert.match(await session.page.textContent("#timeline .timeline-head"), /up to 2 at once/);
+  assert.equal(await session.page.getAttribute("#timeline [role='list']", "aria-label"), `Nodes of run ${fanOut.id.replace(/^exec_/, "").slice(0, 8)} on a time axis of ${await session.page.textContent("#timeline .tick.end")}`);
+  assert.equal(await session.page.textContent("#timeline .tick.start"), "0");
+  assert.match(await session.page.getAttribute("#timeline .timeline-bar[data-node='sheet']", "title"), /^sheet \(spreadsheet\): completed, from [\d.]+ m?s for [\d.]+ m?s, the slowest$/);
+
+  // Geometry: every bar sits on the shared axis at start/total and is duration/total wide.
+  const total = Number(await session.page.getAttribute("#timeline", "data-total"));
+  assert.ok(total >= Math.max(...bars.map(end)));
+  const boxes = {};
+  for (const bar of bars) {
+    const locator = session.page.locator(`#timeline .timeline-bar[data-node='${bar.node}']`);
+    boxes[bar.node] = { bar: await locator.boundingBox(), track: await locator.locator("..").boundingBox() };
+  }
+  const track = boxes.first.track;
+  assert.ok(track.width > 200, "the track has room");
+  for (const bar of bars) {
+    const { bar: box, track: own } = boxes[bar.node];
+    assert.deepEqual([own.x, own.width], [track.x, track.width], "one axis for all bars");
+    assert.ok(Math.abs(box.width - (bar.duration / total) * track.width) <= 1.5, `${bar.node}: width ${box.width} for ${bar.duration} of ${total} ms`);
+    assert.ok(Math.abs(box.x - track.x - (bar.start / total) * track.width) <= 1.5, `${bar.node}: offset ${box.x - track.x} for ${bar.start} ms`);
+  }
+  const widthRatio = boxes.sheet.bar.width / boxes.fast.bar.width;
+  assert.ok(Math.abs(widthRatio / (sheet.duration / fast.duration) - 1) < 0.03, "widths in the ratio of the durations");
+  const [fastBox, sheetBox] = [boxes.fast.bar, boxes.sheet.bar];
+  assert.ok(fastBox.x < sheetBox.x + sheetBox.width && sheetBox.x < fastBox.x + fastBox.width, "the parallel bars overlap on screen");
+  assert.ok(boxes.first.bar.x + boxes.first.bar.width <= Math.min(fastBox.x, sheetBox.x) + 1.5, "first's bar ends where the others begin");
+
+  mkdirSync(join(repoRoot, "tests", "output"), { recursive: true });
+  const panel = session.page.locator("#history-panel");
+  await panel.screenshot({ path: timelineScreenshot });
+  const png = readFileSync(timelineScreenshot);
+  assert.deepEqual([...png.subarray(1, 4)].map((byte) => String.fromCharCode(byte)).join(""), "PNG");
+  const size = { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+  const [panelBox, timelineBox] = [await panel.boundingBox(), await session.page.locator("#timeline").boundingBox()];
+  // Snapped to whole pixels: a box at y = 479.75 spans rows 479 to 880.
+  assert.ok(Math.abs(size.width - panelBox.width) <= 2 && Math.abs(size.height - panelBox.height) <= 2, `the screenshot is the history panel: ${JSON.stringify([size, panelBox])}`);
+  assert.ok(
+    timelineBox.width > 0 && timelineBox.x >= panelBox.x && timelineBox.y >= panelBox.y && timelineBox.x + timelineBox.width <= panelBox.x + panelBox.width && timelineBox.y + timelineBox.height <= panelBox.y + panelBox.height,
+    "the timeline is inside the screenshot",
+  );
 });
 
 test("the page fetched nothing outside localhost and raised no errors", options, () => {

@@ -21,6 +21,10 @@ test("the export surface of /browser (the original's values) and its conductor o
   scenarios.checkSurface(await scenarios.surface(browser, conductorShape), "node");
 });
 
+test("execution history: off in the base module, on with history: true (records, retry from the failed node)", async () => {
+  scenarios.checkHistory(await scenarios.history(browser));
+});
+
 test("the singleton is created at import and its engine is wasm", async () => {
   await browser.conductor.ready;
   const result = await browser.conductor.node.run({ id: "t", type: "transform", parameters: { data: [1] } });

@@ -7,7 +7,7 @@
 import type { NodeDefinition } from "../../types/definition.js";
 import type { HealthResult } from "../../types/execution.js";
 import type { FlowTemplateInfo, ListFlowsOptions, ValidationResult } from "../../types/storage.js";
-import type { EngineAdapter, Outcome, WireEvent, WireResult, WireRunOptions } from "../../conductor/engine.js";
+import type { EngineAdapter, ExecutionsCall, Outcome, WireEvent, WireResult, WireRunOptions } from "../../conductor/engine.js";
 import type { ChannelClient, ChannelTransport } from "../../transports/types.js";
 import { listenToServerEvents } from "./events.js";
 import { attempt, callFailure, executionContext, failedRun, toWireResult } from "./wire.js";
@@ -21,6 +21,7 @@ export class RemoteEngine implements EngineAdapter {
   private readonly storage: ChannelClient;
   private readonly flow: ChannelClient;
   private readonly system: ChannelClient;
+  private readonly history: ChannelClient;
   private unsubscribes: Array<() => void> = [];
 
   /**
@@ -35,6 +36,7 @@ export class RemoteEngine implements EngineAdapter {
     this.storage = transport.channel("storage");
     this.flow = transport.channel("flow");
     this.system = transport.channel("system");
+    this.history = transport.channel("executions");
   }
 
   /** Custom executors run where the flow runs: the server's own `nodeExecutorFactory` applies. */
@@ -88,6 +90,12 @@ export class RemoteEngine implements EngineAdapter {
 
   deleteFlow(id: string): Promise<Outcome<null>> {
     return attempt(this.storage.call("deleteFlow", { id }), () => null);
+  }
+
+  /** The server's execution history: `get` / `delete` take `{id}`, `list` / `prune` their options. */
+  executions(call: ExecutionsCall, arg: string): Promise<Outcome<unknown>> {
+    const args = call === "get" || call === "delete" ? { id: arg } : call === "flush" ? {} : (JSON.parse(arg) as unknown);
+    return attempt(this.history.call(call, args), (answer) => (call === "delete" ? null : answer));
   }
 
   listTemplates(): Promise<Outcome<{ templates: FlowTemplateInfo[] }>> {

@@ -67,6 +67,8 @@ export function executionContext(flow: NodeDefinition, options: WireRunOptions):
     debug: options.debug,
     // Not in the original context: a server that does not know it ignores it.
     timeout: options.timeout,
+    history: options.history,
+    retry: options.retry,
   });
 }
 

@@ -16,5 +16,6 @@ export function sessionConfigJson(config: ConductorConfig): string {
     workers: config.workers,
     http: config.http,
     storage: config.storage,
+    history: config.history,
   });
 }

@@ -7,7 +7,8 @@
 import type { NodeDefinition } from "../../types/definition.js";
 import type { NodeExecutorFactory } from "../../types/execution.js";
 import type { ListFlowsOptions, ValidationResult } from "../../types/storage.js";
-import type { EngineAdapter, Outcome, WireError, WireEvent, WireResult, WireRunOptions } from "../../conductor/engine.js";
+import type { EngineAdapter, ExecutionsCall, Outcome, WireError, WireEvent, WireResult, WireRunOptions } from "../../conductor/engine.js";
+import { historyUnavailable } from "../../conductor/executions.js";
 import { CallSignal, callExecutor, outcomeJson, type ExecutorOutcome } from "../../conductor/executors.js";
 import { STATUS_CALLS, STATUS_COMPLETED, STATUS_EVENTS, type CatalogFunctions, type SessionHandle } from "./handle.js";
 import { decodeValue, encodeValue, ValueEncodeError } from "../../values/codec.js";
@@ -105,7 +106,7 @@ export class SessionEngine implements EngineAdapter {
   /** Runs started and not finished, by the run id JS gave them. */
   private readonly pending = new Map<number, (result: WireResult) => void>();
   /** The execution id of each pending run. */
-  private readonly executions = new Map<number, string>();
+  private readonly executionIds = new Map<number, string>();
   /** Values JS nodes hand each other, kept here while the engine holds handles to them. */
   readonly kept = new KeptValues();
   /** Drops the engine's copy of a trace whose result was collected unread. */
@@ -219,7 +220,7 @@ export class SessionEngine implements EngineAdapter {
       resolve({ success: false, error: { code: "INTERNAL_ERROR", message, timestamp: Date.now() } as WireResult["error"], duration: 0, executedNodes: [] });
     }
     this.pending.clear();
-    this.executions.clear();
+    this.executionIds.clear();
     this.calls.clear();
     this.kept.clear();
     if (this.keepAlive !== undefined) clearInterval(this.keepAlive);
@@ -274,20 +275,20 @@ export class SessionEngine implements EngineAdapter {
   private endLostRuns(error: unknown): void {
     if (typeof WebAssembly !== "undefined" && error instanceof WebAssembly.RuntimeError) return; // a trap: `stop` ends them
     const running = new Set(this.handle.running?.() ?? []);
-    for (const [runId, execution] of this.executions) {
+    for (const [runId, execution] of this.executionIds) {
       if (running.has(execution)) continue;
       this.finish(runId, { success: false, error: { code: "SERIALIZATION_FAILED", message: `The run's result could not be handed over: ${String(error)}`, executionId: execution, timestamp: Date.now() } as WireResult["error"], duration: 0, executedNodes: [] }, undefined);
     }
   }
 
   private finish(runId: number, value: WireResult, trace: number | null | undefined): void {
-    const execution = this.executions.get(runId);
+    const execution = this.executionIds.get(runId);
     // The result holds what it needs of the run's kept values; the rest can go.
     if (execution !== undefined) this.kept.release(execution);
     if (typeof trace === "number") defineLazyTrace(value, () => this.readTrace(trace), this.unreadTraces, trace);
     const resolve = this.pending.get(runId);
     this.pending.delete(runId);
-    this.executions.delete(runId);
+    this.executionIds.delete(runId);
     resolve?.(value);
     this.holdLoopWhilePending();
   }
@@ -381,6 +382,11 @@ export class SessionEngine implements EngineAdapter {
 
   async run(flow: NodeDefinition, options: WireRunOptions): Promise<WireResult> {
     const execution = options.executionId;
+    // A module without history would run everything again and say nothing.
+    if (options.retry && !this.handle.executions) {
+      const unavailable = historyUnavailable<never>();
+      return { success: false, error: unavailable.ok ? undefined : { ...unavailable.error, executionId: execution }, duration: 0, executedNodes: [] };
+    }
     const buffers: Uint8Array[] = [];
     let flowJson: string;
     let optionsJson: string;
@@ -415,7 +421,7 @@ export class SessionEngine implements EngineAdapter {
     const runId = this.nextRunId;
     this.nextRunId = this.nextRunId >= 0x7fffffff ? 1 : this.nextRunId + 1;
     const result = new Promise<WireResult>((resolve) => this.pending.set(runId, resolve));
-    this.executions.set(runId, execution);
+    this.executionIds.set(runId, execution);
     try {
       this.settle(this.handle.run(runId, flowJson, optionsJson, buffers));
     } catch (error) {
@@ -456,6 +462,11 @@ export class SessionEngine implements EngineAdapter {
 
   async deleteFlow(id: string) {
     return JSON.parse(await this.whileAlive(this.handle.deleteFlow(id)));
+  }
+
+  async executions(call: ExecutionsCall, arg: string): Promise<Outcome<unknown>> {
+    if (!this.handle.executions) return historyUnavailable();
+    return decodeValue(await this.whileAlive(this.handle.executions(call, arg))) as Outcome<unknown>;
   }
 
   listTemplates() {

@@ -29,6 +29,8 @@ export type SessionHandle = {
   loadFlow(id: string): Promise<string>;
   listFlows(optionsJson: string): Promise<string>;
   deleteFlow(id: string): Promise<string>;
+  /** `executions.*` by name (absent in builds without execution history). */
+  executions?(call: string, arg: string): Promise<string>;
 };
 
 /** The module-level functions of either build; each returns an outcome envelope as JSON. */

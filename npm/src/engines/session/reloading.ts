@@ -6,7 +6,7 @@
  * session's pending runs with `INTERNAL_ERROR` (see `SessionEngine.stop`) and a fresh session
  * takes the next calls.
  */
-import type { EngineAdapter, WireEvent, WireRunOptions } from "../../conductor/engine.js";
+import type { EngineAdapter, ExecutionsCall, WireEvent, WireRunOptions } from "../../conductor/engine.js";
 import type { NodeDefinition } from "../../types/definition.js";
 import type { NodeExecutorFactory } from "../../types/execution.js";
 import type { ListFlowsOptions } from "../../types/storage.js";
@@ -136,6 +136,10 @@ export class ReloadingEngine implements EngineAdapter {
 
   async deleteFlow(id: string) {
     return (await this.loading).deleteFlow(id);
+  }
+
+  async executions(call: ExecutionsCall, arg: string) {
+    return (await this.loading).executions(call, arg);
   }
 
   async listTemplates() {

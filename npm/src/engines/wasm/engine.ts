@@ -10,8 +10,8 @@ import { SessionEngine } from "../session/engine.js";
 import { ReloadingEngine, type LoadedSession } from "../session/reloading.js";
 import { sessionHandle } from "./handle.js";
 import { createHostFunctions } from "./host-functions.js";
-import { indexedDbStorage } from "./indexeddb.js";
-import { sharedWasmInstance } from "./load.js";
+import { HISTORY_DATABASE, indexedDbStorage } from "./indexeddb.js";
+import { sharedWasmInstance, wantsHistory } from "./load.js";
 
 export class WasmEngine extends ReloadingEngine {
   constructor(config: ConductorConfig) {
@@ -21,10 +21,12 @@ export class WasmEngine extends ReloadingEngine {
 
 /** A session on the page's shared module instance. */
 async function inPageSession(config: ConductorConfig): Promise<LoadedSession> {
-  const instance = await sharedWasmInstance();
+  const history = wantsHistory(config.history);
+  const instance = await sharedWasmInstance(history ? "history" : "base");
   // IndexedDB where the platform has it, unless the config asks for memory.
   const storage = config.storage?.type === "memory" ? undefined : indexedDbStorage();
-  const conductor = new instance.glue.WasmConductor(sessionConfigJson(config), createHostFunctions(), storage);
+  const historyStorage = history && config.storage?.type !== "memory" ? indexedDbStorage(HISTORY_DATABASE) : undefined;
+  const conductor = new instance.glue.WasmConductor(sessionConfigJson(config), createHostFunctions(), storage, historyStorage);
   const engine = new SessionEngine("wasm", sessionHandle(conductor), instance.glue, {
     holdEventLoop: false,
     deferNotify: true,

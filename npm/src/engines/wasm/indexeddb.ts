@@ -5,6 +5,8 @@
  */
 
 const DATABASE = "atomiton-conductor";
+/** Run records (execution history), one text per run, apart from the flows. */
+export const HISTORY_DATABASE = "atomiton-conductor-history";
 const STORE = "flows";
 
 export type StorageFunctions = {

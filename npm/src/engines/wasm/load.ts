@@ -11,30 +11,52 @@ export type WasmGlue = typeof Glue;
 
 const WASM_FILE = "atomiton_conductor_wasm_bg.wasm";
 
+/**
+ * Which module: `"base"` (the default, within the page's size budget) or `"history"` (the same
+ * engine with execution history, about 28 KB larger gzipped), loaded only by conductors that ask
+ * for history. Each is its own instance, shared by the conductors that use it.
+ */
+export type WasmVariant = "base" | "history";
+
+/** Whether `config.history` asks for execution history (in the browser it is off unless asked). */
+export function wantsHistory(history: unknown): boolean {
+  return history === true || (typeof history === "object" && history !== null && (history as { enabled?: unknown }).enabled !== false);
+}
+
 function inNode(): boolean {
   const versions = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions;
   return typeof versions?.node === "string";
 }
 
-async function wasmBytesFromDisk(): Promise<Uint8Array> {
+async function wasmBytesFromDisk(variant: WasmVariant): Promise<Uint8Array> {
   // A computed specifier, so browser bundlers do not try to include Node's fs.
   const fsModule = "node:fs/promises";
   const { readFile } = (await import(/* @vite-ignore */ /* webpackIgnore: true */ fsModule)) as typeof import("node:fs/promises");
-  return readFile(new URL(`./${WASM_FILE}`, import.meta.url));
+  return readFile(new URL(variant === "history" ? `../wasm-history/${WASM_FILE}` : `./${WASM_FILE}`, import.meta.url));
+}
+
+/** The glue of `variant`; literal specifiers, so bundlers find both. */
+async function importGlue(variant: WasmVariant, generation: number): Promise<WasmGlue> {
+  if (variant === "history") {
+    return generation === 0
+      ? ((await import("../wasm-history/atomiton_conductor_wasm.js")) as WasmGlue)
+      : ((await import(/* @vite-ignore */ `../wasm-history/atomiton_conductor_wasm.js?instance=${generation}`)) as WasmGlue);
+  }
+  return generation === 0 ? await import("./atomiton_conductor_wasm.js") : ((await import(/* @vite-ignore */ `./atomiton_conductor_wasm.js?instance=${generation}`)) as WasmGlue);
 }
 
 /**
  * The glue with its module instantiated. `generation > 0` loads a fresh copy of the glue (and
  * so a fresh wasm instance), used after a trap left the previous one unusable.
  */
-export async function loadWasm(generation = 0): Promise<WasmGlue> {
+export async function loadWasm(generation = 0, variant: WasmVariant = "base"): Promise<WasmGlue> {
   let glue: WasmGlue;
   try {
-    glue = generation === 0 ? await import("./atomiton_conductor_wasm.js") : ((await import(/* @vite-ignore */ `./atomiton_conductor_wasm.js?instance=${generation}`)) as WasmGlue);
+    glue = await importGlue(variant, generation);
   } catch (error) {
-    throw new Error(`@atomiton/conductor/browser: the wasm engine is not built (run scripts/build-wasm.sh): ${String(error)}`);
+    throw new Error(`@atomiton/conductor/browser: the wasm engine${variant === "history" ? " with history" : ""} is not built (run scripts/build-wasm.sh): ${String(error)}`);
   }
-  await glue.default(inNode() ? { module_or_path: await wasmBytesFromDisk() } : undefined);
+  await glue.default(inNode() ? { module_or_path: await wasmBytesFromDisk(variant) } : undefined);
   return glue;
 }
 
@@ -47,13 +69,14 @@ export type WasmInstance = {
   trapped(error: unknown): void;
 };
 
-let shared: Promise<WasmInstance> | undefined;
+const sharedByVariant = new Map<WasmVariant, Promise<WasmInstance>>();
 let nextGeneration = 0;
 
-/** The live shared instance, loading it (again, after a trap or a failed load) when needed. */
-export function sharedWasmInstance(): Promise<WasmInstance> {
-  if (shared) return shared;
-  const loading: Promise<WasmInstance> = loadWasm(nextGeneration++).then((glue) => {
+/** The live shared instance of `variant`, loading it (again, after a trap or a failed load) when needed. */
+export function sharedWasmInstance(variant: WasmVariant = "base"): Promise<WasmInstance> {
+  const current = sharedByVariant.get(variant);
+  if (current) return current;
+  const loading: Promise<WasmInstance> = loadWasm(nextGeneration++, variant).then((glue) => {
     const listeners = new Set<(error: unknown) => void>();
     let dead = false;
     return {
@@ -62,15 +85,15 @@ export function sharedWasmInstance(): Promise<WasmInstance> {
       trapped(error) {
         if (dead) return;
         dead = true;
-        if (shared === loading) shared = undefined;
+        if (sharedByVariant.get(variant) === loading) sharedByVariant.delete(variant);
         for (const listener of listeners) listener(error);
         listeners.clear();
       },
     };
   });
-  shared = loading;
+  sharedByVariant.set(variant, loading);
   loading.catch(() => {
-    if (shared === loading) shared = undefined;
+    if (sharedByVariant.get(variant) === loading) sharedByVariant.delete(variant);
   });
   return loading;
 }

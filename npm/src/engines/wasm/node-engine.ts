@@ -12,7 +12,7 @@ import { sessionConfigJson } from "../session/config.js";
 import { SessionEngine } from "../session/engine.js";
 import type { WasmConductor } from "./atomiton_conductor_wasm.js";
 import { sessionHandle } from "./handle.js";
-import { nodeHostFunctions, nodeFlowStorage } from "./node-host.js";
+import { nodeHostFunctions, nodeFlowStorage, nodeHistoryStorage } from "./node-host.js";
 import { nodeWasmInstance } from "./node-module.js";
 
 export type NodeWasmEngine = EngineAdapter & { close(): void };
@@ -30,7 +30,7 @@ export function createNodeWasmEngine(config: ConductorConfig): NodeWasmEngine {
     if (live) return live.engine;
     if (closed) throw new Error("@atomiton/conductor: this engine has been closed");
     const instance = nodeWasmInstance();
-    const module = new instance.glue.WasmConductor(sessionConfigJson(config), nodeHostFunctions(config), nodeFlowStorage(config));
+    const module = new instance.glue.WasmConductor(sessionConfigJson(config), nodeHostFunctions(config), nodeFlowStorage(config), nodeHistoryStorage(config));
     const engine = new SessionEngine("wasm", sessionHandle(module), instance.glue, {
       holdEventLoop: false,
       deferNotify: true,

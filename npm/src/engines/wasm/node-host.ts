@@ -36,8 +36,16 @@ const missing = (error: unknown) => (error as { code?: string }).code === "ENOEN
  * `FileStorage`); `undefined` for `storage: {type: "memory"}`, which the engine keeps itself.
  */
 export function nodeFlowStorage(config: ConductorConfig): StorageFunctions | undefined {
-  if (config.storage?.type === "memory") return undefined;
-  const dir = storageDirectory(config);
+  return config.storage?.type === "memory" ? undefined : directoryStorage(storageDirectory(config));
+}
+
+/** Run records beside the flows: `history/<id>.run.json` in the storage directory (memory with `storage: {type: "memory"}`). */
+export function nodeHistoryStorage(config: ConductorConfig): StorageFunctions | undefined {
+  return config.storage?.type === "memory" ? undefined : directoryStorage(join(storageDirectory(config), "history"));
+}
+
+/** Text by key in `dir`, one file per key, written atomically. */
+function directoryStorage(dir: string): StorageFunctions {
   return {
     async keys() {
       try {

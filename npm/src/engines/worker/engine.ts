@@ -13,7 +13,7 @@ import type { ConductorConfig } from "../../types/execution.js";
 import { sessionConfigJson } from "../session/config.js";
 import { SessionEngine } from "../session/engine.js";
 import { ReloadingEngine, type LoadedSession } from "../session/reloading.js";
-import { liveCatalog } from "../wasm/load.js";
+import { liveCatalog, wantsHistory } from "../wasm/load.js";
 import { WorkerSessionHandle } from "./handle.js";
 import type { OpenMessage, WorkerMessage } from "./protocol.js";
 import { spawnWorker, type WorkerOption } from "./spawn.js";
@@ -55,7 +55,7 @@ async function workerSession(config: ConductorConfig, option: WorkerOption): Pro
       reject(error);
       end(error);
     });
-    const open: OpenMessage = { op: "open", configJson: sessionConfigJson(config), memoryStorage: config.storage?.type === "memory" };
+    const open: OpenMessage = { op: "open", configJson: sessionConfigJson(config), memoryStorage: config.storage?.type === "memory", history: wantsHistory(config.history) };
     worker.postMessage(open);
   });
   const engine = new SessionEngine("wasm", handle, catalog, { holdEventLoop: false, deferNotify: true });

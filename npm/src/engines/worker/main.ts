@@ -7,7 +7,7 @@
  */
 import { createHostFunctions } from "../wasm/host-functions.js";
 import { sessionHandle } from "../wasm/handle.js";
-import { indexedDbStorage } from "../wasm/indexeddb.js";
+import { HISTORY_DATABASE, indexedDbStorage } from "../wasm/indexeddb.js";
 import { loadWasm } from "../wasm/load.js";
 import { SessionHost } from "./host.js";
 import type { OpenMessage, RequestMessage, WorkerMessage } from "./protocol.js";
@@ -26,9 +26,10 @@ scope.onmessage = (event) => {
 async function start(open: OpenMessage): Promise<void> {
   let host: SessionHost;
   try {
-    const glue = await loadWasm();
+    const glue = await loadWasm(0, open.history ? "history" : "base");
     const storage = open.memoryStorage ? undefined : indexedDbStorage();
-    const conductor = new glue.WasmConductor(open.configJson, createHostFunctions(), storage);
+    const historyStorage = open.history && !open.memoryStorage ? indexedDbStorage(HISTORY_DATABASE) : undefined;
+    const conductor = new glue.WasmConductor(open.configJson, createHostFunctions(), storage, historyStorage);
     host = new SessionHost(sessionHandle(conductor), (message) => scope.postMessage(message));
   } catch (error) {
     scope.postMessage({ kind: "failed", message: error instanceof Error ? error.message : String(error) });

@@ -10,7 +10,7 @@
  */
 
 /** How to build the worker's session: the serialisable config, and whether storage is memory. */
-export type OpenMessage = { op: "open"; configJson: string; memoryStorage: boolean };
+export type OpenMessage = { op: "open"; configJson: string; memoryStorage: boolean; history: boolean };
 
 export type RequestMessage =
   | { op: "run"; runId: number; flowJson: string; optionsJson: string; buffers: Uint8Array[] }

@@ -1,0 +1,16 @@
+//! Execution history on disk: run records in one SQLite database beside the flows, written by
+//! one thread of its own so recording never holds up the JS thread or a run.
+//!
+//! Why SQLite rather than a log of JSON lines: `executions.list` filters, sorts and pages, and
+//! `prune` removes from the middle; a log would have to be read whole (or indexed in memory,
+//! which grows with every run kept) for both, and rewritten to remove anything. SQLite does both
+//! with indexes, each write batch is one transaction (a killed process leaves whole records), and
+//! WAL mode lets a second conductor (another process) read and write the same file.
+
+mod owner;
+mod schema;
+mod sqlite;
+mod writer;
+
+pub use owner::{owner_alive, this_owner};
+pub use sqlite::SqliteHistory;

@@ -1,0 +1,60 @@
+//! The database's tables, created (or checked) when a store opens.
+
+use rusqlite::Connection;
+
+/// Bumped when the tables change; a database written by a newer version is refused rather than
+/// misread.
+const VERSION: i64 = 1;
+
+/// Opens the file's tables, creating them the first time.
+pub(super) fn prepare(conn: &Connection) -> rusqlite::Result<()> {
+    // WAL: readers never block the writer, and another process may use the same file.
+    // NORMAL: each transaction is durable against a process crash (a power cut may lose the last
+    // few), and a commit costs no fsync.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if version > VERSION {
+        return Err(rusqlite::Error::InvalidParameterName(format!("history database version {version} is newer than this conductor's ({VERSION})")));
+    }
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS runs (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            flow_id TEXT NOT NULL,
+            flow_hash TEXT NOT NULL,
+            status TEXT NOT NULL,
+            start_time REAL NOT NULL,
+            end_time REAL,
+            duration REAL,
+            error TEXT,
+            retry_of TEXT,
+            owner TEXT,
+            flow TEXT NOT NULL,
+            input TEXT NOT NULL,
+            variables TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS runs_by_start ON runs (start_time, seq);
+        CREATE INDEX IF NOT EXISTS runs_by_flow ON runs (flow_id, start_time);
+        CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status);
+        CREATE TABLE IF NOT EXISTS nodes (
+            run_seq INTEGER NOT NULL REFERENCES runs (seq) ON DELETE CASCADE,
+            node_id TEXT NOT NULL,
+            node_type TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            reused INTEGER NOT NULL,
+            reusable INTEGER NOT NULL,
+            input TEXT,
+            output TEXT,
+            error TEXT,
+            start_time REAL,
+            end_time REAL
+        );
+        CREATE INDEX IF NOT EXISTS nodes_by_run ON nodes (run_seq);",
+    )?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.pragma_update(None, "user_version", VERSION)?;
+    Ok(())
+}

@@ -1,0 +1,268 @@
+//! [`SqliteHistory`]: the native [`HistoryStore`].
+
+use std::path::Path;
+use std::sync::mpsc::Sender;
+use std::sync::Arc;
+
+use atomiton_core::error::{ErrorCode, ExecutionError, Result};
+use atomiton_core::format::{parse_json_value, ParseLimits};
+use atomiton_core::history::{flow_hash, pruned_ids, Capture, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, NodeEnded, NodeRecord, OwnerAlive, Prune, RunBegun, RunEnded, RunRecord, RunStatus, RunSummary};
+use atomiton_core::host::BoxFuture;
+use atomiton_core::progress::NodeState;
+use atomiton_core::storage::SortOrder;
+use atomiton_core::value::{codec, Value};
+use futures::channel::oneshot;
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+
+use super::writer::{self, Command};
+
+/// Run records in one SQLite file. Writes are queued to the store's thread and never wait;
+/// reads are answered on that thread after every write queued before them.
+pub struct SqliteHistory {
+    commands: Sender<Command>,
+}
+
+impl SqliteHistory {
+    /// Opens (creating when absent) the database at `path`; values are kept as `capture` says.
+    pub fn open(path: &Path, capture: Capture) -> Result<SqliteHistory> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| failure(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let conn = Connection::open(path).map_err(|e| failure(format!("cannot open {}: {e}", path.display())))?;
+        super::schema::prepare(&conn).map_err(|e| failure(format!("cannot prepare {}: {e}", path.display())))?;
+        let capture = Arc::new(capture);
+        let commands = writer::spawn(conn, move |tx, write| {
+            // A write that fails is dropped (see `writer::serve`); the rest of the batch goes on.
+            let _ = apply(tx, write, &capture);
+        })
+        .map_err(|e| failure(format!("cannot start its thread: {e}")))?;
+        Ok(SqliteHistory { commands })
+    }
+
+    /// Runs `job` on the store's thread, after every write queued before it.
+    fn read<T: Send + 'static>(&self, job: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static) -> BoxFuture<'static, Result<T>> {
+        let (answer, answered) = oneshot::channel();
+        let sent = self.commands.send(Command::Job(Box::new(move |conn| {
+            let _ = answer.send(job(conn));
+        })));
+        Box::pin(async move {
+            if sent.is_err() {
+                return Err(failure("its thread has stopped".into()));
+            }
+            match answered.await {
+                Ok(Ok(value)) => Ok(value),
+                Ok(Err(e)) => Err(failure(e.to_string())),
+                Err(_) => Err(failure("its thread has stopped".into())),
+            }
+        })
+    }
+}
+
+fn failure(message: String) -> ExecutionError {
+    ExecutionError::new(ErrorCode::EXECUTION_FAILED, format!("Execution history: {message}"))
+}
+
+fn apply(tx: &Transaction<'_>, write: HistoryWrite, capture: &Capture) -> rusqlite::Result<()> {
+    match write {
+        HistoryWrite::Begun(begun) => begin(tx, &begun, capture),
+        HistoryWrite::Node(node) => node_ended(tx, &node, capture),
+        HistoryWrite::Ended(ended) => run_ended(tx, &ended),
+    }
+}
+
+fn begin(tx: &Transaction<'_>, begun: &RunBegun, capture: &Capture) -> rusqlite::Result<()> {
+    let s = &begun.summary;
+    let flow = parse_json_value(&begun.flow_json, &ParseLimits::default()).unwrap_or(Value::Null);
+    // The definition is never cut: a retry runs it again.
+    let flow = capture.uncapped().value(&flow).json;
+    let hash = if s.flow_hash.is_empty() { flow_hash(&begun.flow_json) } else { s.flow_hash.clone() };
+    let error = s.error.as_ref().map(to_json);
+    // A second `Begun` of a run amends the values the embedder wrote out after it began.
+    tx.prepare_cached(
+        "INSERT INTO runs (id, flow_id, flow_hash, status, start_time, end_time, duration, error, retry_of, owner, flow, input, variables)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+         ON CONFLICT (id) DO UPDATE SET input = excluded.input, variables = excluded.variables",
+    )?
+    .execute(params![
+        s.id,
+        s.flow_id,
+        hash,
+        s.status.as_str(),
+        s.start_time,
+        s.end_time,
+        s.duration,
+        error,
+        s.retry_of,
+        s.owner,
+        flow,
+        capture.input(&begun.input).json,
+        capture.value(&begun.variables).json
+    ])?;
+    Ok(())
+}
+
+fn node_ended(tx: &Transaction<'_>, node: &NodeEnded, capture: &Capture) -> rusqlite::Result<()> {
+    let output = node.output.as_deref().map(|v| capture.value(v));
+    let reusable = node.state == NodeState::Completed && output.as_ref().is_none_or(|o| o.exact);
+    tx.prepare_cached(
+        "INSERT INTO nodes (run_seq, node_id, node_type, state, attempts, reused, reusable, input, output, error, start_time, end_time)
+         SELECT seq, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 FROM runs WHERE id = ?1",
+    )?
+    .execute(params![
+        &*node.execution_id,
+        &*node.node_id,
+        &*node.node_type,
+        to_json(&node.state),
+        node.attempts,
+        node.reused,
+        reusable,
+        node.input.as_ref().map(|i| capture.input(i).json),
+        output.map(|o| o.json),
+        node.error.as_ref().map(to_json),
+        node.start_time,
+        node.end_time
+    ])?;
+    Ok(())
+}
+
+fn run_ended(tx: &Transaction<'_>, ended: &RunEnded) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE runs SET status = ?2, end_time = ?3, duration = ?3 - start_time, error = ?4 WHERE id = ?1")?.execute(params![
+        &*ended.execution_id,
+        ended.status.as_str(),
+        ended.end_time,
+        ended.error.as_ref().map(to_json)
+    ])?;
+    Ok(())
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T> {
+    text.and_then(|t| serde_json::from_str(&t).ok())
+}
+
+fn status(text: &str) -> RunStatus {
+    [RunStatus::Running, RunStatus::Success, RunStatus::Failed, RunStatus::Cancelled, RunStatus::Crashed].into_iter().find(|s| s.as_str() == text).unwrap_or(RunStatus::Crashed)
+}
+
+const SUMMARY_COLUMNS: &str = "id, flow_id, flow_hash, status, start_time, end_time, duration, error, retry_of, owner";
+
+fn summary(row: &Row<'_>) -> rusqlite::Result<RunSummary> {
+    Ok(RunSummary {
+        id: row.get(0)?,
+        flow_id: row.get(1)?,
+        flow_hash: row.get(2)?,
+        status: status(&row.get::<_, String>(3)?),
+        start_time: row.get(4)?,
+        end_time: row.get(5)?,
+        duration: row.get(6)?,
+        error: from_json(row.get(7)?),
+        retry_of: row.get(8)?,
+        owner: row.get(9)?,
+    })
+}
+
+/// A stored value read back (the codec's tagged JSON).
+fn value(text: Option<String>) -> Option<Value> {
+    text.map(|t| codec::from_json(&t).unwrap_or(Value::Null))
+}
+
+fn node(row: &Row<'_>) -> rusqlite::Result<NodeRecord> {
+    Ok(NodeRecord {
+        node_id: row.get(0)?,
+        node_type: row.get(1)?,
+        state: from_json(row.get(2)?).unwrap_or(NodeState::Error),
+        attempts: row.get(3)?,
+        reused: row.get(4)?,
+        reusable: row.get(5)?,
+        input: value(row.get(6)?),
+        output: value(row.get(7)?),
+        error: from_json(row.get(8)?),
+        start_time: row.get(9)?,
+        end_time: row.get(10)?,
+    })
+}
+
+impl HistoryStore for SqliteHistory {
+    fn write(&self, write: HistoryWrite) {
+        // Fails only once the thread has stopped, with the conductor: nothing is left to record.
+        let _ = self.commands.send(Command::Write(write));
+    }
+
+    fn list(&self, query: ListQuery) -> BoxFuture<'static, Result<ExecutionPage>> {
+        self.read(move |conn| {
+            let filter = "WHERE (?1 IS NULL OR flow_id = ?1) AND (?2 IS NULL OR status = ?2)";
+            let status = query.status.map(RunStatus::as_str);
+            let total: i64 = conn.prepare_cached(&format!("SELECT COUNT(*) FROM runs {filter}"))?.query_row(params![query.flow_id, status], |row| row.get(0))?;
+            let order = if query.sort_order == SortOrder::Asc { "ASC" } else { "DESC" };
+            let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs {filter} ORDER BY start_time {order}, seq {order} LIMIT ?3 OFFSET ?4");
+            let limit = i64::try_from(query.limit).unwrap_or(i64::MAX);
+            let offset = i64::try_from(query.offset).unwrap_or(i64::MAX);
+            let executions = conn.prepare_cached(&sql)?.query_map(params![query.flow_id, status, limit, offset], summary)?.collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(ExecutionPage { executions, total: usize::try_from(total).unwrap_or(0) })
+        })
+    }
+
+    fn get(&self, id: String) -> BoxFuture<'static, Result<Option<RunRecord>>> {
+        self.read(move |conn| {
+            let found = conn
+                .prepare_cached(&format!("SELECT {SUMMARY_COLUMNS}, seq, flow, input, variables FROM runs WHERE id = ?1"))?
+                .query_row(params![id], |row| Ok((summary(row)?, row.get::<_, i64>(10)?, row.get(11)?, row.get(12)?, row.get(13)?)))
+                .optional()?;
+            let Some((summary, seq, flow, input, variables)) = found else { return Ok(None) };
+            let nodes = conn
+                .prepare_cached("SELECT node_id, node_type, state, attempts, reused, reusable, input, output, error, start_time, end_time FROM nodes WHERE run_seq = ?1 ORDER BY end_time IS NULL, end_time, rowid")?
+                .query_map(params![seq], node)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let field = |text: String| value(Some(text)).unwrap_or(Value::Null);
+            Ok(Some(RunRecord { summary, flow: field(flow), input: field(input), variables: field(variables), nodes }))
+        })
+    }
+
+    fn delete(&self, id: String) -> BoxFuture<'static, Result<bool>> {
+        self.read(move |conn| Ok(conn.prepare_cached("DELETE FROM runs WHERE id = ?1")?.execute(params![id])? > 0))
+    }
+
+    fn prune(&self, prune: Prune) -> BoxFuture<'static, Result<usize>> {
+        self.read(move |conn| {
+            let listed = conn
+                .prepare_cached("SELECT start_time, status, id FROM runs ORDER BY seq")?
+                .query_map([], |row| Ok((row.get::<_, f64>(0)?, status(&row.get::<_, String>(1)?), row.get::<_, String>(2)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let doomed = pruned_ids(listed, prune);
+            let tx = conn.transaction()?;
+            let mut deleted = 0;
+            {
+                let mut delete = tx.prepare_cached("DELETE FROM runs WHERE id = ?1")?;
+                for id in &doomed {
+                    deleted += delete.execute(params![id])?;
+                }
+            }
+            tx.commit()?;
+            Ok(deleted)
+        })
+    }
+
+    fn recover(&self, alive: OwnerAlive, now: f64) -> BoxFuture<'static, Result<usize>> {
+        self.read(move |conn| {
+            let running = conn
+                .prepare_cached("SELECT id, owner FROM runs WHERE status = 'running'")?
+                .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let tx = conn.transaction()?;
+            let mut crashed = 0;
+            {
+                let mut mark = tx.prepare_cached("UPDATE runs SET status = 'crashed', end_time = COALESCE(end_time, ?2) WHERE id = ?1 AND status = 'running'")?;
+                for (id, owner) in running {
+                    if !owner.as_deref().is_some_and(&alive) {
+                        crashed += mark.execute(params![id, now])?;
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(crashed)
+        })
+    }
+}

@@ -1,0 +1,74 @@
+//! `ConductorConfig.history`: `false`, or how runs are recorded and kept.
+
+use serde::Deserialize;
+
+use super::capture::Capture;
+use super::store::Prune;
+
+/// `history: false | {enabled?, maxValueBytes?, redactKeys?, retention?}`.
+#[derive(Debug, Clone)]
+pub enum HistorySetting {
+    Enabled(bool),
+    Config(HistoryConfig),
+}
+
+// By hand: serde's `untagged` buffers content through machinery that costs the browser module
+// kilobytes.
+impl<'de> Deserialize<'de> for HistorySetting {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match crate::value::Value::deserialize(deserializer)? {
+            crate::value::Value::Bool(enabled) => Ok(HistorySetting::Enabled(enabled)),
+            other => crate::value::from_value(other).map(HistorySetting::Config).map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+/// How runs are recorded and kept.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct HistoryConfig {
+    pub enabled: Option<bool>,
+    /// Largest stored value (JSON bytes); larger ones are replaced by a `$truncated` marker.
+    pub max_value_bytes: Option<usize>,
+    /// Object keys whose values are stored as `"[REDACTED]"` (case-insensitive, any depth).
+    pub redact_keys: Vec<String>,
+    pub retention: Retention,
+}
+
+/// `retention: {maxAge?, maxRuns?}`: runs older than `maxAge` ms, and all but the newest
+/// `maxRuns`, are pruned as new runs end.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Retention {
+    pub max_age: Option<f64>,
+    pub max_runs: Option<usize>,
+}
+
+impl HistorySetting {
+    /// The configuration (`true` and absent mean the defaults).
+    pub fn config(setting: Option<&HistorySetting>) -> Option<HistoryConfig> {
+        match setting {
+            None | Some(HistorySetting::Enabled(true)) => Some(HistoryConfig::default()),
+            Some(HistorySetting::Enabled(false)) => None,
+            Some(HistorySetting::Config(config)) => (config.enabled != Some(false)).then(|| config.clone()),
+        }
+    }
+}
+
+impl HistoryConfig {
+    /// Runs kept by default: enough to look back on a busy day, bounded so memory and disk are.
+    pub const DEFAULT_MAX_RUNS: usize = 10_000;
+
+    /// The capping and redaction policy.
+    pub fn capture(&self) -> Capture {
+        Capture::new(self.max_value_bytes.filter(|n| *n > 0).unwrap_or(Capture::DEFAULT_MAX_VALUE_BYTES), self.redact_keys.clone())
+    }
+
+    /// What retention prunes at time `now`.
+    pub fn retention(&self, now: f64) -> Prune {
+        Prune {
+            before: self.retention.max_age.filter(|a| *a > 0.0).map(|age| now - age),
+            keep: Some(self.retention.max_runs.unwrap_or(Self::DEFAULT_MAX_RUNS)),
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! Execution history: every run recorded as it goes (status, the flow as it ran, input,
+//! variables, and per node state, attempts, input, output, error and timings), kept in a
+//! [`HistoryStore`], listed and read back, and retried with the outputs of the nodes that
+//! already succeeded.
+//!
+//! The core has the model, the store trait, a memory store, a memory store mirrored into any
+//! text-by-key storage ([`BackedHistory`]: IndexedDB in browsers, files for the WebAssembly engine
+//! in Node) and the recorder; the native host brings SQLite.
+
+mod backed;
+mod capture;
+mod config;
+mod id;
+mod memory;
+mod record;
+mod recorder;
+mod retry;
+mod store;
+
+pub use backed::BackedHistory;
+pub use capture::{Capture, Captured, REDACTED, TRUNCATED_KEY};
+pub use config::{HistoryConfig, HistorySetting, Retention};
+pub use id::validate_execution_id;
+pub use memory::MemoryHistory;
+pub use record::{NodeRecord, RunRecord, RunStatus, RunSummary};
+pub use recorder::RunRecorder;
+pub(crate) use retry::unknown_node;
+pub use retry::{RetryFrom, Reuse};
+pub use store::{end_record, node_record, order_nodes, pruned_ids, run_record, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, NodeEnded, OwnerAlive, Prune, RunBegun, RunEnded, SharedHistory};
+
+/// FNV-1a 64 of a flow's text, in hex: the record's `flowHash`.
+pub fn flow_hash(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}

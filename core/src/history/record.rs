@@ -1,0 +1,148 @@
+//! What a run leaves behind: its summary, the flow as it ran, its input, and one record per node.
+
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ExecutionError;
+use crate::progress::NodeState;
+use crate::value::Value;
+
+/// Where a run stands. `Crashed` is set by a later conductor on a run whose process died while
+/// it was `Running`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    Running,
+    Success,
+    Failed,
+    Cancelled,
+    Crashed,
+}
+
+impl RunStatus {
+    /// The status as it is written (`"running"`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Success => "success",
+            RunStatus::Failed => "failed",
+            RunStatus::Cancelled => "cancelled",
+            RunStatus::Crashed => "crashed",
+        }
+    }
+}
+
+/// A run as `executions.list` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunSummary {
+    /// The run's execution id.
+    pub id: String,
+    /// The flow's root node id.
+    pub flow_id: String,
+    /// FNV-1a 64 of the flow's text as it ran, in hex: equal hashes, same definition.
+    pub flow_hash: String,
+    pub status: RunStatus,
+    pub start_time: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ExecutionError>,
+    /// The run this one retried.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_of: Option<String>,
+    /// Which process owned the run while it was going on (a native host's `pid:<n>`), so a later
+    /// conductor can tell a crashed run from one still going on elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+}
+
+/// One node of a run. Group nodes have state and timings only; atomic nodes also their values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeRecord {
+    /// The node's path from the flow's root: ids of enclosing groups and its own, joined by `/`.
+    pub node_id: String,
+    pub node_type: String,
+    pub state: NodeState,
+    /// Attempts made (retries included); 0 for a reused output or a group.
+    pub attempts: u32,
+    /// The output was taken from the run this one retried; the node did not run.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reused: bool,
+    /// The output is recorded in full (not cut or redacted), so a retry may reuse it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reusable: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ExecutionError>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<f64>,
+}
+
+/// A whole run as `executions.get` gives it: the summary's fields, then these.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRecord {
+    pub summary: RunSummary,
+    /// The flow definition as it ran.
+    pub flow: Value,
+    pub input: Value,
+    pub variables: Value,
+    /// Nodes that finished (or were running when the run ended), in the order they ended (by
+    /// end time; nodes without one last).
+    pub nodes: Vec<NodeRecord>,
+}
+
+impl RunRecord {
+    /// A record read back from its stored JSON (as [`Serialize`] wrote it); `None` when the text
+    /// is not one.
+    pub fn from_json(text: &str) -> Option<RunRecord> {
+        let Ok(Value::Object(mut fields)) = crate::value::codec::from_json(text) else { return None };
+        let mut take = |key: &str| fields.shift_remove(key).unwrap_or(Value::Null);
+        let (flow, input, variables, nodes) = (take("flow"), take("input"), take("variables"), take("nodes"));
+        let nodes = crate::value::from_value(nodes).ok()?;
+        let summary = crate::value::from_value(Value::Object(fields)).ok()?;
+        Some(RunRecord { summary, flow, input, variables, nodes })
+    }
+}
+
+// By hand rather than `#[serde(flatten)]`, whose buffering costs the browser module kilobytes.
+impl Serialize for RunRecord {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let s = &self.summary;
+        let mut out = serializer.serialize_map(None)?;
+        out.serialize_entry("id", &s.id)?;
+        out.serialize_entry("flowId", &s.flow_id)?;
+        out.serialize_entry("flowHash", &s.flow_hash)?;
+        out.serialize_entry("status", &s.status)?;
+        out.serialize_entry("startTime", &s.start_time)?;
+        if let Some(end_time) = &s.end_time {
+            out.serialize_entry("endTime", end_time)?;
+        }
+        if let Some(duration) = &s.duration {
+            out.serialize_entry("duration", duration)?;
+        }
+        if let Some(error) = &s.error {
+            out.serialize_entry("error", error)?;
+        }
+        if let Some(retry_of) = &s.retry_of {
+            out.serialize_entry("retryOf", retry_of)?;
+        }
+        if let Some(owner) = &s.owner {
+            out.serialize_entry("owner", owner)?;
+        }
+        out.serialize_entry("flow", &self.flow)?;
+        out.serialize_entry("input", &self.input)?;
+        out.serialize_entry("variables", &self.variables)?;
+        out.serialize_entry("nodes", &self.nodes)?;
+        out.end()
+    }
+}
+

@@ -1,0 +1,72 @@
+//! What a retry takes over from the run it retries.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use super::record::{RunRecord, RunStatus};
+use crate::error::{ErrorCode, ExecutionError, Result};
+use crate::progress::NodeState;
+use crate::value::Value;
+
+/// Where a retry starts: `"failed"` (reuse every node that succeeded), `"start"` (reuse
+/// nothing), or a node's path (reuse every node that succeeded except that one and everything
+/// that depends on it).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum RetryFrom {
+    #[default]
+    Failed,
+    Start,
+    Node(String),
+}
+
+impl<'de> Deserialize<'de> for RetryFrom {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Ok(match text.as_str() {
+            "failed" => RetryFrom::Failed,
+            "start" => RetryFrom::Start,
+            _ => RetryFrom::Node(text),
+        })
+    }
+}
+
+/// Recorded outputs a run may use instead of running nodes: by node path, the node's type and
+/// output (`None`: the node returned `undefined`). With `rerun_from`, that node and everything
+/// downstream of it run again whatever was recorded.
+#[derive(Debug, Clone, Default)]
+pub struct Reuse {
+    pub outputs: HashMap<String, (Arc<str>, Option<Arc<Value>>)>,
+    pub rerun_from: Option<String>,
+}
+
+impl Reuse {
+    /// What retrying `record` from `from` reuses. A run that succeeded has no failed node to
+    /// start from.
+    pub fn of(record: &RunRecord, from: &RetryFrom) -> Result<Reuse> {
+        let rerun_from = match from {
+            RetryFrom::Start => return Ok(Reuse::default()),
+            RetryFrom::Failed if record.summary.status == RunStatus::Success => {
+                return Err(ExecutionError::validation(format!(
+                    "Execution {} succeeded: retry it from \"start\" or from a node id",
+                    record.summary.id
+                )))
+            }
+            RetryFrom::Failed => None,
+            RetryFrom::Node(id) => Some(id.clone()),
+        };
+        let outputs = record
+            .nodes
+            .iter()
+            .filter(|n| n.state == NodeState::Completed && n.reusable)
+            .map(|n| (n.node_id.clone(), (Arc::from(n.node_type.as_str()), n.output.clone().map(Arc::new))))
+            .collect();
+        Ok(Reuse { outputs, rerun_from })
+    }
+}
+
+/// The error for a retry's `from` naming no node of the flow.
+pub(crate) fn unknown_node(path: &str) -> ExecutionError {
+    ExecutionError::new(ErrorCode::NODE_NOT_FOUND, format!("Cannot retry from node '{path}': the flow has no such node"))
+}

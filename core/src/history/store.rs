@@ -1,0 +1,192 @@
+//! The one trait every history store implements (memory here; SQLite in the native host;
+//! IndexedDB through the browser binding; a shared store for queue mode later), and what is
+//! written to it.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::record::{NodeRecord, RunRecord, RunStatus, RunSummary};
+use crate::error::{ExecutionError, Result};
+use crate::host::{BoxFuture, MaybeSend, MaybeSync};
+use crate::nodes::NodeInput;
+use crate::progress::NodeState;
+use crate::storage::SortOrder;
+use crate::value::Value;
+
+/// A run began: everything but its nodes. Values are raw; the store captures them (see
+/// [`super::Capture`]) where it writes, off the run's thread.
+#[derive(Debug, Clone)]
+pub struct RunBegun {
+    pub summary: RunSummary,
+    /// The flow definition's JSON text as it ran.
+    pub flow_json: Arc<str>,
+    pub input: NodeInput,
+    pub variables: Arc<Value>,
+}
+
+/// A node ended (or was running when the run ended). Values are raw, as in [`RunBegun`].
+#[derive(Debug, Clone)]
+pub struct NodeEnded {
+    pub execution_id: Arc<str>,
+    pub node_id: Arc<str>,
+    pub node_type: Arc<str>,
+    pub state: NodeState,
+    pub attempts: u32,
+    pub reused: bool,
+    pub input: Option<NodeInput>,
+    pub output: Option<Arc<Value>>,
+    pub error: Option<ExecutionError>,
+    pub start_time: Option<f64>,
+    pub end_time: Option<f64>,
+}
+
+/// A run ended.
+#[derive(Debug, Clone)]
+pub struct RunEnded {
+    pub execution_id: Arc<str>,
+    pub status: RunStatus,
+    pub end_time: f64,
+    pub error: Option<ExecutionError>,
+}
+
+/// One write, applied in the order given. A second `Begun` for a run only amends its `input`
+/// and `variables` (written out by the embedder after the run began).
+#[derive(Debug, Clone)]
+pub enum HistoryWrite {
+    Begun(Box<RunBegun>),
+    Node(Box<NodeEnded>),
+    Ended(Box<RunEnded>),
+}
+
+/// `executions.list` options: `{flowId?, status?, limit = 50, offset = 0, sortOrder = "desc"}`
+/// (by start time).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ListQuery {
+    pub flow_id: Option<String>,
+    pub status: Option<RunStatus>,
+    pub limit: usize,
+    pub offset: usize,
+    pub sort_order: SortOrder,
+}
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        ListQuery { flow_id: None, status: None, limit: 50, offset: 0, sort_order: SortOrder::Desc }
+    }
+}
+
+impl ListQuery {
+    /// Whether a run passes the filters.
+    pub fn matches(&self, run: &RunSummary) -> bool {
+        self.flow_id.as_deref().is_none_or(|f| f == run.flow_id) && self.status.is_none_or(|s| s == run.status)
+    }
+}
+
+/// `{executions, total}`: one page, and how many runs pass the filters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExecutionPage {
+    pub executions: Vec<RunSummary>,
+    pub total: usize,
+}
+
+/// What `prune` removes: runs that began before `before` (ms since the epoch), and all but the
+/// newest `keep`. Runs still `running` are never pruned.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Prune {
+    pub before: Option<f64>,
+    pub keep: Option<usize>,
+}
+
+/// Which process a `running` run belongs to is still alive (see [`RunSummary::owner`]).
+pub type OwnerAlive = Box<dyn Fn(&str) -> bool + Send + Sync>;
+
+/// Where run records live. Writes never wait and never fail the run (a store that cannot write
+/// drops the record and keeps going); reads see every write made before them.
+pub trait HistoryStore: MaybeSend + MaybeSync {
+    /// Applies `write` (now, or queued in order).
+    fn write(&self, write: HistoryWrite);
+    /// One page of runs, newest first unless `sort_order` says otherwise.
+    fn list(&self, query: ListQuery) -> BoxFuture<'static, Result<ExecutionPage>>;
+    /// A run with its nodes; `None` when absent.
+    fn get(&self, id: String) -> BoxFuture<'static, Result<Option<RunRecord>>>;
+    /// Removes a run; `false` when absent.
+    fn delete(&self, id: String) -> BoxFuture<'static, Result<bool>>;
+    /// Removes old runs (see [`Prune`]); how many went.
+    fn prune(&self, prune: Prune) -> BoxFuture<'static, Result<usize>>;
+    /// Marks `running` runs whose owner is not `alive` as `crashed`; how many were.
+    fn recover(&self, alive: OwnerAlive, now: f64) -> BoxFuture<'static, Result<usize>>;
+}
+
+/// Shared handle to a history store.
+pub type SharedHistory = Arc<dyn HistoryStore>;
+
+/// Applies [`Prune`] to runs listed as `(start_time, status, id)` in the order they began: the
+/// ids to remove.
+pub fn pruned_ids(mut runs: Vec<(f64, RunStatus, String)>, prune: Prune) -> Vec<String> {
+    runs.retain(|(_, status, _)| *status != RunStatus::Running);
+    // Newest first, and (the sort being stable) the later of two runs begun together first.
+    runs.reverse();
+    runs.sort_by(|a, b| b.0.total_cmp(&a.0));
+    runs.into_iter()
+        .enumerate()
+        .filter(|(rank, (start, _, _))| prune.keep.is_some_and(|k| *rank >= k) || prune.before.is_some_and(|b| *start < b))
+        .map(|(_, (_, _, id))| id)
+        .collect()
+}
+
+/// Puts a run's nodes in the order they ended (nodes without an end last, in the order they were
+/// written). Writes can arrive out of that order: a node whose values the embedder writes out
+/// first is written after them.
+pub fn order_nodes(nodes: &mut [NodeRecord]) {
+    nodes.sort_by(|a, b| match (a.end_time, b.end_time) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+}
+
+/// A node record from a node's end, its values captured.
+pub fn node_record(node: &NodeEnded, capture: &super::Capture) -> NodeRecord {
+    let output = node.output.as_deref().map(|v| capture.value(v));
+    NodeRecord {
+        node_id: node.node_id.to_string(),
+        node_type: node.node_type.to_string(),
+        state: node.state,
+        attempts: node.attempts,
+        reused: node.reused,
+        reusable: node.state == NodeState::Completed && output.as_ref().is_none_or(|o| o.exact),
+        input: node.input.as_ref().map(|i| capture.input(i).to_value()),
+        output: output.map(|o| o.to_value()),
+        error: node.error.clone(),
+        start_time: node.start_time,
+        end_time: node.end_time,
+    }
+}
+
+/// A run record (without nodes) from its beginning, its values captured.
+pub fn run_record(begun: &RunBegun, capture: &super::Capture) -> RunRecord {
+    let flow = crate::format::parse_json_value(&begun.flow_json, &crate::format::ParseLimits::default()).unwrap_or(Value::Null);
+    let mut summary = begun.summary.clone();
+    if summary.flow_hash.is_empty() {
+        summary.flow_hash = super::flow_hash(&begun.flow_json);
+    }
+    RunRecord {
+        summary,
+        // The definition is never cut: a retry runs it again.
+        flow: capture.uncapped().value(&flow).to_value(),
+        input: capture.input(&begun.input).to_value(),
+        variables: capture.value(&begun.variables).to_value(),
+        nodes: Vec::new(),
+    }
+}
+
+/// Ends a record: status, end time, duration, error.
+pub fn end_record(summary: &mut RunSummary, ended: &RunEnded) {
+    summary.status = ended.status;
+    summary.end_time = Some(ended.end_time);
+    summary.duration = Some(ended.end_time - summary.start_time);
+    summary.error = ended.error.clone();
+}

@@ -1,0 +1,139 @@
+//! The scheduler's side of execution history: node paths, what a node's end records, and which
+//! nodes a retry takes over from the run it retries instead of running them.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use crate::error::ExecutionError;
+use crate::history::{unknown_node, NodeEnded, Reuse, RunRecorder};
+use crate::nodes::NodeInput;
+use crate::plan::{NodeIx, Plan};
+use crate::progress::NodeState;
+use crate::value::Value;
+
+/// A recorded output standing in for a node's run (`None`: it returned `undefined`).
+pub(crate) struct ReusedOutput(Option<Arc<Value>>);
+
+impl ReusedOutput {
+    /// The output the node takes.
+    pub fn into_output(self) -> Option<Arc<Value>> {
+        self.0
+    }
+}
+
+/// Each node's path from the root: ids of enclosing groups below the root and its own, joined
+/// by `/` (node ids are only unique among siblings). An atomic root's path is its id.
+pub(crate) fn node_paths(plan: &Plan) -> Vec<Arc<str>> {
+    let mut paths: Vec<Arc<str>> = Vec::with_capacity(plan.nodes.len());
+    for node in &plan.nodes {
+        let path = match node.parent {
+            Some(0) | None => node.id.clone(),
+            Some(parent) => Arc::from(format!("{}/{}", paths[parent], node.id)),
+        };
+        paths.push(path);
+    }
+    paths
+}
+
+/// Per node index, the output to reuse instead of running it: recorded outputs whose node has
+/// the same path and type, minus (with `rerun_from`) that node and everything downstream of it.
+pub(crate) fn reuse_by_index(plan: &Plan, paths: &[Arc<str>], reuse: Reuse) -> Result<Vec<Option<ReusedOutput>>, ExecutionError> {
+    let mut rerun = vec![false; plan.nodes.len()];
+    if let Some(from) = &reuse.rerun_from {
+        let start = paths.iter().position(|p| **p == **from).ok_or_else(|| unknown_node(from))?;
+        mark_downstream(plan, start, &mut rerun);
+    }
+    let mut outputs = reuse.outputs;
+    Ok(plan
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(ix, node)| {
+            if node.is_group() || rerun[ix] {
+                return None;
+            }
+            match outputs.remove(&*paths[ix]) {
+                Some((node_type, output)) if node_type == node.node_type => Some(ReusedOutput(output)),
+                _ => None,
+            }
+        })
+        .collect())
+}
+
+/// Marks `start` and whatever its output reaches: its subtree (a group's input changed), the
+/// targets of its edges, and the successors of every group it ends up in (a group's output is
+/// its last child's).
+fn mark_downstream(plan: &Plan, start: NodeIx, rerun: &mut [bool]) {
+    let mut stack = vec![start];
+    while let Some(ix) = stack.pop() {
+        if rerun[ix] {
+            continue;
+        }
+        rerun[ix] = true;
+        let node = &plan.nodes[ix];
+        stack.extend(ix + 1..node.subtree_end);
+        stack.extend(node.outputs.iter().copied());
+        let mut parent = node.parent;
+        while let Some(group) = parent {
+            stack.extend(plan.nodes[group].outputs.iter().copied());
+            parent = plan.nodes[group].parent;
+        }
+    }
+}
+
+/// A recorded run's per-node state kept while it goes on.
+pub(crate) struct RunHistory {
+    pub recorder: Arc<RunRecorder>,
+    pub paths: Vec<Arc<str>>,
+    /// Each started leaf's input, recorded at its end.
+    pub inputs: Vec<Option<NodeInput>>,
+    /// Each started leaf's attempt counter (retries, timeouts and pacing only).
+    pub attempts: Vec<Option<Arc<AtomicU32>>>,
+}
+
+impl RunHistory {
+    pub fn new(recorder: Arc<RunRecorder>, paths: Vec<Arc<str>>) -> Self {
+        let n = paths.len();
+        RunHistory { recorder, paths, inputs: vec![None; n], attempts: vec![None; n] }
+    }
+
+    /// Keeps leaf `ix`'s input, recorded at its end.
+    pub fn started(&mut self, ix: NodeIx, input: &NodeInput) {
+        self.inputs[ix] = Some(input.clone());
+    }
+
+    /// A counter leaf `ix`'s attempts go into (leaves that may make more than one).
+    pub fn attempt_counter(&mut self, ix: NodeIx) -> Arc<AtomicU32> {
+        let counter = Arc::new(AtomicU32::new(0));
+        self.attempts[ix] = Some(counter.clone());
+        counter
+    }
+
+    /// Records node `ix`'s end.
+    #[allow(clippy::too_many_arguments)]
+    pub fn ended(&mut self, plan: &Plan, ix: NodeIx, state: NodeState, output: Option<Arc<Value>>, error: Option<ExecutionError>, times: (Option<f64>, Option<f64>), reused: bool) {
+        if ix == 0 && plan.root().is_group() {
+            return;
+        }
+        let node = &plan.nodes[ix];
+        let leaf = !node.is_group();
+        let attempts = match (leaf, reused, self.attempts[ix].take()) {
+            (false, _, _) | (true, true, _) => 0,
+            (true, false, Some(counter)) => counter.load(Ordering::Relaxed),
+            (true, false, None) => u32::from(state != NodeState::Skipped),
+        };
+        self.recorder.node(NodeEnded {
+            execution_id: self.recorder.execution_id().clone(),
+            node_id: self.paths[ix].clone(),
+            node_type: node.node_type.clone(),
+            state,
+            attempts,
+            reused,
+            input: if leaf { self.inputs[ix].take() } else { None },
+            output: if leaf { output } else { None },
+            error,
+            start_time: times.0,
+            end_time: times.1,
+        });
+    }
+}

@@ -1,0 +1,38 @@
+//! The scheduler's side of execution history in builds without it (the browser module): types
+//! with no values, so every history path in the scheduler is provably dead and compiled out.
+
+use std::sync::atomic::AtomicU32;
+use std::sync::Arc;
+
+use crate::error::ExecutionError;
+use crate::nodes::NodeInput;
+use crate::plan::{NodeIx, Plan};
+use crate::progress::NodeState;
+use crate::value::Value;
+
+/// Never exists without the `history` feature.
+pub(crate) enum RunHistory {}
+
+/// Never exists without the `history` feature.
+pub(crate) enum ReusedOutput {}
+
+impl ReusedOutput {
+    pub fn into_output(self) -> Option<Arc<Value>> {
+        match self {}
+    }
+}
+
+impl RunHistory {
+    pub fn started(&mut self, _ix: NodeIx, _input: &NodeInput) {
+        match *self {}
+    }
+
+    pub fn attempt_counter(&mut self, _ix: NodeIx) -> Arc<AtomicU32> {
+        match *self {}
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn ended(&mut self, _plan: &Plan, _ix: NodeIx, _state: NodeState, _output: Option<Arc<Value>>, _error: Option<ExecutionError>, _times: (Option<f64>, Option<f64>), _reused: bool) {
+        match *self {}
+    }
+}

@@ -1,0 +1,140 @@
+//! A session's execution history: recording each run, and the `executions.*` calls.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::engine::ExecutionResult;
+use crate::error::{ErrorCode, ExecutionError, Result};
+use crate::history::{validate_execution_id, HistoryConfig, ListQuery, OwnerAlive, Prune, RetryFrom, Reuse, RunBegun, RunRecorder, RunStatus, RunSummary, SharedHistory};
+use crate::host::SharedHost;
+use crate::nodes::NodeInput;
+
+/// Runs are pruned by retention once every this many ended runs (pruning reads every run's
+/// summary, which per run would cost more than recording it).
+const PRUNE_EVERY: usize = 64;
+
+/// Where a session records runs and how.
+pub struct SessionHistory {
+    pub(crate) store: SharedHistory,
+    config: HistoryConfig,
+    /// Written into each run's record, so a later conductor can tell whether its process died.
+    owner: Option<String>,
+    ended: AtomicUsize,
+}
+
+/// `retry: {of, from}` in a run's options: the run retries execution `of`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RetryRequest {
+    pub of: String,
+    #[serde(default)]
+    pub from: RetryFrom,
+}
+
+/// `executions.prune({olderThan?, keep?})`: `olderThan` in ms before now.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(crate) struct PruneRequest {
+    pub older_than: Option<f64>,
+    pub keep: Option<usize>,
+}
+
+impl SessionHistory {
+    /// Records into `store` as `config` says; `owner` names this process.
+    pub fn new(store: SharedHistory, config: HistoryConfig, owner: Option<String>) -> Self {
+        SessionHistory { store, config, owner, ended: AtomicUsize::new(0) }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &SharedHistory {
+        &self.store
+    }
+
+    /// Starts recording run `execution_id`.
+    pub(crate) fn begin(&self, host: &SharedHost, execution_id: &str, flow_id: &str, flow_json: Arc<str>, request: &super::wire::RunRequest) -> Arc<RunRecorder> {
+        let recorder = RunRecorder::new(self.store.clone(), host.clone(), Arc::from(execution_id));
+        recorder.begin(RunBegun {
+            summary: RunSummary {
+                id: execution_id.to_owned(),
+                flow_id: flow_id.to_owned(),
+                // Hashed by the store, off the run's thread.
+                flow_hash: String::new(),
+                status: RunStatus::Running,
+                start_time: host.now(),
+                end_time: None,
+                duration: None,
+                error: None,
+                retry_of: request.retry.as_ref().map(|r| r.of.clone()),
+                owner: self.owner.clone(),
+            },
+            flow_json,
+            input: request.input.clone().map(NodeInput::from_value).unwrap_or_default(),
+            variables: Arc::new(request.variables.clone().unwrap_or_else(|| crate::json!({}))),
+        });
+        recorder
+    }
+
+    /// Records the run's end; every so often, prunes by retention.
+    pub(crate) async fn end(&self, host: &SharedHost, recorder: &RunRecorder, result: &ExecutionResult) {
+        let status = match &result.error {
+            None if result.success => RunStatus::Success,
+            Some(error) if error.code == ErrorCode::CANCELLED => RunStatus::Cancelled,
+            _ => RunStatus::Failed,
+        };
+        let now = host.now();
+        recorder.end(status, now, result.error.clone()).await;
+        if self.ended.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
+            // Pruning is housekeeping: its failure never fails a run.
+            let _ = self.store.prune(self.config.retention(now)).await;
+        }
+    }
+
+    /// What a retry of `of` from `from` reuses.
+    pub(crate) async fn reuse(&self, request: &RetryRequest) -> Result<Reuse> {
+        validate_execution_id(&request.of)?;
+        let record = self.store.get(request.of.clone()).await?.ok_or_else(|| not_found(&request.of))?;
+        Reuse::of(&record, &request.from)
+    }
+
+    /// `executions.list`.
+    pub(crate) async fn list(&self, options_json: &str) -> Result<crate::history::ExecutionPage> {
+        let query: ListQuery = serde_json::from_str(options_json).map_err(|e| ExecutionError::validation(format!("Invalid list options: {e}")))?;
+        self.store.list(query).await
+    }
+
+    /// `executions.get`.
+    pub(crate) async fn get(&self, id: String) -> Result<crate::history::RunRecord> {
+        validate_execution_id(&id)?;
+        self.store.get(id.clone()).await?.ok_or_else(|| not_found(&id))
+    }
+
+    /// `executions.delete`.
+    pub(crate) async fn delete(&self, id: String) -> Result<()> {
+        validate_execution_id(&id)?;
+        if self.store.delete(id.clone()).await? {
+            Ok(())
+        } else {
+            Err(not_found(&id))
+        }
+    }
+
+    /// `executions.prune`: how many runs went.
+    pub(crate) async fn prune(&self, options_json: &str, now: f64) -> Result<usize> {
+        let request: PruneRequest = serde_json::from_str(options_json).map_err(|e| ExecutionError::validation(format!("Invalid prune options: {e}")))?;
+        if request.older_than.is_none() && request.keep.is_none() {
+            return Err(ExecutionError::validation("prune needs olderThan (ms) or keep (runs)"));
+        }
+        self.store.prune(Prune { before: request.older_than.map(|age| now - age), keep: request.keep }).await
+    }
+
+    /// Marks runs left `running` by processes that are gone as `crashed`.
+    pub async fn recover(&self, alive: OwnerAlive, now: f64) -> Result<usize> {
+        self.store.recover(alive, now).await
+    }
+}
+
+fn not_found(id: &str) -> ExecutionError {
+    ExecutionError::new(ErrorCode::NODE_NOT_FOUND, format!("Execution {id} not found"))
+}

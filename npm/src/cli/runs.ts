@@ -1,0 +1,127 @@
+/**
+ * `atomiton runs` (the recorded runs), `atomiton runs show <id>` (one run, node by node, on a
+ * time axis) and `atomiton runs retry <id>` (run it again, reusing what succeeded).
+ */
+import { createConductor, type Conductor, type ExecutionNodeRecord, type ExecutionRecord, type RecordedRunStatus } from "../desktop.js";
+import { expectPositionals, integerOption, parseCommandArgs, RUN_OPTIONS } from "./args.js";
+import { ExitCode, UsageError } from "./exit-codes.js";
+import { HELP } from "./help.js";
+import { table, writeJson, writeOut } from "./output.js";
+import { runFlow, runSettings } from "./run-flow.js";
+
+const STATUSES: RecordedRunStatus[] = ["running", "success", "failed", "cancelled", "crashed"];
+/** Characters of the time axis in `runs show`. */
+const AXIS = 40;
+
+const storageOf = (values: Record<string, unknown>) => (typeof values.storage === "string" ? { storage: { directory: values.storage } } : {});
+
+/** Milliseconds as a short human duration. */
+export function duration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return "-";
+  if (ms < 1) return `${ms.toFixed(2)}ms`;
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
+}
+
+const started = (time: number) => new Date(time).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+
+async function list(conductor: Conductor, values: Record<string, string | boolean | undefined>): Promise<number> {
+  const status = values.status;
+  if (status !== undefined && !STATUSES.includes(status as RecordedRunStatus)) {
+    throw new UsageError(`--status must be one of ${STATUSES.join(", ")} (got '${String(status)}')`, "runs");
+  }
+  const page = await conductor.executions.list({
+    flowId: typeof values.flow === "string" ? values.flow : undefined,
+    status: status as RecordedRunStatus | undefined,
+    limit: integerOption("runs", "limit", values.limit, 1) ?? 20,
+  });
+  if (values.json) {
+    writeJson(page);
+    return ExitCode.OK;
+  }
+  if (page.total === 0) {
+    writeOut("No recorded runs.");
+    return ExitCode.OK;
+  }
+  const rows = page.executions.map((run) => [run.id, run.flowId, run.status, started(run.startTime), duration(run.duration), run.retryOf ?? ""]);
+  writeOut(`${table([["ID", "FLOW", "STATUS", "STARTED", "DURATION", "RETRY OF"], ...rows])}\n\n${page.executions.length} of ${page.total}. Details: atomiton runs show <id>`);
+  return ExitCode.OK;
+}
+
+/** A node's bar on the run's time axis: where it started and how long it took. */
+export function bar(node: ExecutionNodeRecord, start: number, span: number, width = AXIS): string {
+  if (node.startTime === undefined || span <= 0) return "";
+  const from = Math.min(width - 1, Math.floor(((node.startTime - start) / span) * width));
+  const to = Math.max(from + 1, Math.min(width, Math.ceil((((node.endTime ?? node.startTime) - start) / span) * width)));
+  const mark = node.state === "error" ? "x" : node.reused ? "=" : "#";
+  return `${" ".repeat(from)}${mark.repeat(to - from)}${" ".repeat(width - to)}|`;
+}
+
+function show(record: ExecutionRecord): string {
+  const nodes = record.nodes;
+  const start = record.startTime;
+  const end = Math.max(record.endTime ?? start, ...nodes.map((n) => n.endTime ?? n.startTime ?? start));
+  const span = end - start;
+  const rows = nodes.map((node) => [
+    node.nodeId,
+    node.nodeType,
+    node.state + (node.reused ? " (reused)" : ""),
+    String(node.attempts),
+    node.startTime === undefined ? "-" : `+${duration(node.startTime - start)}`,
+    duration(node.endTime !== undefined && node.startTime !== undefined ? node.endTime - node.startTime : undefined),
+    bar(node, start, span),
+  ]);
+  const header = [
+    `Run ${record.id}: ${record.status}${record.retryOf ? ` (retry of ${record.retryOf})` : ""}`,
+    `Flow ${record.flowId} (${record.flowHash}), started ${started(start)}, took ${duration(record.duration)}`,
+    ...(record.error ? [`Error: ${record.error.code}: ${record.error.message}`] : []),
+  ];
+  const legend = `Time axis: 0 to ${duration(span)}; # ran, = reused, x failed.`;
+  const failed = nodes.filter((n) => n.error).map((n) => `  ${n.nodeId}: ${n.error?.code}: ${n.error?.message}`);
+  return [
+    ...header,
+    "",
+    table([["NODE", "TYPE", "STATE", "ATTEMPTS", "START", "TOOK", "TIMELINE"], ...rows]),
+    "",
+    legend,
+    ...(failed.length > 0 ? ["", "Node errors:", ...failed] : []),
+  ].join("\n");
+}
+
+export async function runsCommand(args: string[]): Promise<number> {
+  const sub = args[0];
+  if (sub === "retry") {
+    const { values, positionals } = parseCommandArgs("runs", args.slice(1), { ...RUN_OPTIONS, from: { type: "string" } });
+    if (values.help) return help();
+    const [id = ""] = expectPositionals("runs", positionals, ["id"]);
+    const settings = runSettings("runs", values);
+    const record = await createConductor(storageOf(values)).executions.get(id);
+    const from = typeof values.from === "string" ? values.from : "failed";
+    return runFlow(record.flow, `retry of ${id}`, settings, { input: record.input as Record<string, unknown>, variables: record.variables, retry: { of: id, from } });
+  }
+  if (sub === "show") {
+    const { values, positionals } = parseCommandArgs("runs", args.slice(1), { json: { type: "boolean" }, storage: { type: "string" }, help: { type: "boolean", short: "h" } });
+    if (values.help) return help();
+    const [id = ""] = expectPositionals("runs", positionals, ["id"]);
+    const record = await createConductor(storageOf(values)).executions.get(id);
+    if (values.json) writeJson(record);
+    else writeOut(show(record));
+    return ExitCode.OK;
+  }
+  const { values, positionals } = parseCommandArgs("runs", args, {
+    flow: { type: "string" },
+    status: { type: "string" },
+    limit: { type: "string" },
+    storage: { type: "string" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) return help();
+  if (positionals.length > 0) throw new UsageError(`unknown runs subcommand '${positionals[0]}' (show <id> or retry <id>)`, "runs");
+  return list(createConductor(storageOf(values)), values);
+}
+
+function help(): number {
+  writeOut(HELP.runs ?? "");
+  return ExitCode.OK;
+}

@@ -1,0 +1,79 @@
+/**
+ * `conductor.executions`: the execution history where runs are recorded (this process's engine,
+ * or the server runs go to). The engine keeps and answers everything; this file only shapes calls.
+ */
+import { ConductorError, createExecutionError, ErrorCode } from "../types/errors.js";
+import type { NodeDefinition } from "../types/definition.js";
+import type { ContextOverrides, ExecutionResult } from "../types/execution.js";
+import type {
+  ExecutionListResponse,
+  ExecutionRecord,
+  ListExecutionsOptions,
+  PruneExecutionsOptions,
+  RetryExecutionOptions,
+} from "../types/history.js";
+import type { EngineAdapter, Outcome, WireError } from "./engine.js";
+import { unwrap } from "./hydrate.js";
+
+type Run = (node: NodeDefinition, overrides: ContextOverrides) => Promise<ExecutionResult>;
+
+/** The outcome of an `executions.*` call on an engine that records nothing. */
+export function historyUnavailable<T>(): Outcome<T> {
+  const error: WireError = {
+    code: ErrorCode.VALIDATION_FAILED,
+    message: "Execution history is not available in this build (the browser module records no runs)",
+    timestamp: Date.now(),
+  };
+  return { ok: false, error };
+}
+
+const fields = <T extends object>(given: T | undefined | null): Partial<T> => (typeof given === "object" && given !== null ? given : {});
+
+function requireId(id: unknown): asserts id is string {
+  if (typeof id !== "string") {
+    throw new ConductorError(createExecutionError(ErrorCode.VALIDATION_FAILED, `Execution id must be a string, got ${id === null ? "null" : typeof id}`));
+  }
+}
+
+export function createExecutionsApi(engine: EngineAdapter, run: Run) {
+  const executions = {
+    /** Recorded runs, newest first by default: `{executions, total}` (total: how many pass the filters). */
+    async list(options: ListExecutionsOptions = {}): Promise<ExecutionListResponse> {
+      // Only the options there are: whatever else an object holds stays here.
+      const { flowId, status, limit, offset, sortOrder } = fields(options);
+      return unwrap(await engine.executions("list", JSON.stringify({ flowId, status, limit, offset, sortOrder }))) as ExecutionListResponse;
+    },
+    /** One run with its nodes; a `NODE_NOT_FOUND` `ConductorError` when there is none. */
+    async get(executionId: string): Promise<ExecutionRecord> {
+      requireId(executionId);
+      return unwrap(await engine.executions("get", executionId)) as ExecutionRecord;
+    },
+    /** Removes a run's record; `NODE_NOT_FOUND` when there is none. */
+    async delete(executionId: string): Promise<void> {
+      requireId(executionId);
+      unwrap(await engine.executions("delete", executionId));
+    },
+    /** Removes runs older than `olderThan` ms and all but the newest `keep` (running runs stay): `{deleted}`. */
+    async prune(options: PruneExecutionsOptions): Promise<{ deleted: number }> {
+      const { olderThan, keep } = fields(options);
+      return unwrap(await engine.executions("prune", JSON.stringify({ olderThan, keep }))) as { deleted: number };
+    },
+    /**
+     * Runs a recorded execution again, as a new run linked to it (`retryOf`). From `"failed"`
+     * (the default), every node that succeeded keeps its recorded output and does not run
+     * again. Resolves with the new run's result, like `node.run`.
+     */
+    async retry(executionId: string, options: RetryExecutionOptions = {}): Promise<ExecutionResult> {
+      requireId(executionId);
+      const given = fields(options);
+      const record = await executions.get(executionId);
+      const overrides: ContextOverrides = {
+        input: ("input" in given ? given.input : record.input) as ContextOverrides["input"],
+        variables: given.variables ?? (record.variables as Record<string, unknown> | undefined),
+        retry: { of: executionId, from: given.from ?? "failed" },
+      };
+      return run(given.flow ?? record.flow, overrides);
+    },
+  };
+  return executions;
+}
