@@ -2,7 +2,11 @@
 // progress and each node's state, see the result or the error, and the history of runs with the
 // timeline of the one picked. Plain ES module, no build step:
 // it imports the package's browser entry from the built dist/ next to this folder.
-import { conductor, createExecutionId, DEFAULT_SLOWMO_MS } from "../dist/browser.js";
+import { createConductor, createExecutionId, DEFAULT_SLOWMO_MS } from "../dist/browser.js";
+
+// With execution history: the browser module that records runs (in IndexedDB), which the
+// history list and the timeline below read.
+const conductor = createConductor({ history: true });
 
 const $ = (id) => document.getElementById(id);
 
@@ -287,11 +291,12 @@ function showFailure(title, error, elapsed) {
 // The list and the timeline read one record shape, whatever its source (times: epoch ms):
 //   {id, flowId, status, startTime, endTime, duration, error?,
 //    nodes: [{nodeId, nodeType, state, attempts, reused?, startTime, endTime, error?}]}
-// Why two sources: `conductor.executions` is the engine's execution history (the Node package
-// records every run; so does a server the page may be connected to), but the browser module
-// leaves history out to stay under its size budget, and there `executions.list()` rejects. The
-// page then keeps its own list: a record built from each of its runs' results and traces, the
-// newest PAGE_HISTORY_LIMIT runs, gone when the page is closed.
+// Why two sources: `conductor.executions` is the engine's execution history (this page creates
+// its conductor with `history: true`, which loads the module that records runs; the Node package
+// and a server record every run). A conductor without it (the default browser module, which
+// leaves history out to stay under its size budget) rejects `executions.list()`; the page then
+// keeps its own list: a record built from each of its runs' results and traces, the newest
+// PAGE_HISTORY_LIMIT runs, gone when the page is closed.
 
 const PAGE_HISTORY_LIMIT = 50;
 

@@ -150,13 +150,14 @@ test("Cancel stops a running flow", options, async () => {
 });
 
 test("the history lists the page's runs newest first; a run's timeline shows parallel nodes overlapping, the slowest marked (screenshot)", options, async () => {
-  // Why the page keeps its own list: the browser module has no execution history.
+  // The default browser conductor records nothing; the page's conductor asks for history, and
+  // the list shows what the engine recorded.
   const unavailable = await session.page.evaluate(async () => {
     const { conductor } = await import("/dist/browser.js");
     return conductor.executions.list().then(() => "listed", (error) => `${error.name}: ${error.message}`);
   });
   assert.match(unavailable, /^ConductorError: Execution history is not available in this build/);
-  assert.equal(await session.page.getAttribute("#history", "data-source"), "page");
+  assert.equal(await session.page.getAttribute("#history", "data-source"), "engine");
   const before = await historyRuns();
 
   // 1. A bundled template.
