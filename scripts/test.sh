@@ -16,7 +16,7 @@ scripts/setup.sh
 step "cargo test (core, native host; the wasm binding is built below)"
 cargo test --all-targets
 
-step "wasm modules: the browser's and the Node fallback's (wasm32-unknown-unknown)"
+step "wasm modules: the browser's, the browser's with history, and the Node fallback's (wasm32-unknown-unknown)"
 scripts/build-wasm.sh
 
 step "native addon and npm package"
