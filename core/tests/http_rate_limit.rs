@@ -33,18 +33,7 @@ struct TestHost {
 }
 
 impl Host for TestHost {
-    fn now(&self) -> f64 {
-        self.inner.now()
-    }
-    fn sleep(&self, ms: f64) -> BoxFuture<'static, ()> {
-        self.inner.sleep(ms)
-    }
-    fn random(&self) -> f64 {
-        self.inner.random()
-    }
-    fn spawn(&self, task: BoxFuture<'static, ()>) {
-        self.inner.spawn(task)
-    }
+    atomiton_core::forward_host_basics!(inner);
     fn capabilities(&self) -> Capabilities {
         Capabilities { http: true, ..Capabilities::NONE }
     }

@@ -153,18 +153,7 @@ impl ProcessRunner for Effects {
 }
 
 impl Host for Effects {
-    fn now(&self) -> f64 {
-        self.inner.now()
-    }
-    fn sleep(&self, ms: f64) -> BoxFuture<'static, ()> {
-        self.inner.sleep(ms)
-    }
-    fn random(&self) -> f64 {
-        self.inner.random()
-    }
-    fn spawn(&self, task: BoxFuture<'static, ()>) {
-        self.inner.spawn(task)
-    }
+    atomiton_core::forward_host_basics!(inner);
     fn capabilities(&self) -> Capabilities {
         Capabilities::ALL
     }

@@ -114,3 +114,24 @@ pub async fn offload<T: MaybeSend + 'static>(host: &SharedHost, work: impl FnOnc
         Err(_) => Err(ExecutionError::internal("Offloaded work was dropped before it finished")),
     }
 }
+
+/// Inside an `impl Host for X`, forwards the clock, timers, random numbers and spawning to the
+/// field `$inner` (itself a `Host`): what every host that wraps another (a narrowed run's, a
+/// test's) passes through unchanged.
+#[macro_export]
+macro_rules! forward_host_basics {
+    ($inner:ident) => {
+        fn now(&self) -> f64 {
+            self.$inner.now()
+        }
+        fn sleep(&self, ms: f64) -> $crate::host::BoxFuture<'static, ()> {
+            self.$inner.sleep(ms)
+        }
+        fn random(&self) -> f64 {
+            self.$inner.random()
+        }
+        fn spawn(&self, task: $crate::host::BoxFuture<'static, ()>) {
+            self.$inner.spawn(task)
+        }
+    };
+}

@@ -88,18 +88,7 @@ struct Narrowed {
 }
 
 impl Host for Narrowed {
-    fn now(&self) -> f64 {
-        self.inner.now()
-    }
-    fn sleep(&self, ms: f64) -> BoxFuture<'static, ()> {
-        self.inner.sleep(ms)
-    }
-    fn random(&self) -> f64 {
-        self.inner.random()
-    }
-    fn spawn(&self, task: BoxFuture<'static, ()>) {
-        self.inner.spawn(task)
-    }
+    crate::forward_host_basics!(inner);
     fn run_blocking(&self, job: BoxCallback) {
         self.inner.run_blocking(job)
     }

@@ -81,21 +81,7 @@ impl FileSystem for MemoryFiles {
 }
 
 impl Host for MemoryHost {
-    fn now(&self) -> f64 {
-        self.inner.now()
-    }
-
-    fn sleep(&self, ms: f64) -> BoxFuture<'static, ()> {
-        self.inner.sleep(ms)
-    }
-
-    fn random(&self) -> f64 {
-        self.inner.random()
-    }
-
-    fn spawn(&self, task: BoxFuture<'static, ()>) {
-        self.inner.spawn(task);
-    }
+    atomiton_core::forward_host_basics!(inner);
 
     fn execute_custom(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
         self.inner.execute_custom(invocation)

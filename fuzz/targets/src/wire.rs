@@ -19,21 +19,7 @@ struct CallingHost {
 }
 
 impl Host for CallingHost {
-    fn now(&self) -> f64 {
-        self.inner.now()
-    }
-
-    fn sleep(&self, ms: f64) -> BoxFuture<'static, ()> {
-        self.inner.sleep(ms)
-    }
-
-    fn random(&self) -> f64 {
-        self.inner.random()
-    }
-
-    fn spawn(&self, task: BoxFuture<'static, ()>) {
-        self.inner.spawn(task);
-    }
+    atomiton_core::forward_host_basics!(inner);
 
     fn execute_custom(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
         self.calls.execute(invocation)
