@@ -6,8 +6,6 @@ pub mod server;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake};
 use std::time::{Duration, Instant};
 
 /// A fresh directory under the system temp dir, removed with everything in it when dropped.
@@ -48,21 +46,7 @@ impl Drop for TempDir {
 /// Polls `future` to completion on the current thread with no tokio context at all, the way a
 /// foreign executor would.
 pub fn block_on_plain_thread<F: Future>(future: F) -> F::Output {
-    struct ThreadWaker(std::thread::Thread);
-    impl Wake for ThreadWaker {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-    let waker = Arc::new(ThreadWaker(std::thread::current())).into();
-    let mut cx = Context::from_waker(&waker);
-    let mut future = std::pin::pin!(future);
-    loop {
-        if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
-            return value;
-        }
-        std::thread::park();
-    }
+    atomiton_core::testing::wait(future)
 }
 
 /// How long a test waits for something that takes milliseconds before calling it hung. Tests
