@@ -186,6 +186,12 @@ impl NativeConductor {
         self.session.cancel(&execution_id)
     }
 
+    /// Pauses, resumes or steps (`command`) a running execution; `false` when there is no such run.
+    #[napi(catch_unwind)]
+    pub fn control_run(&self, execution_id: String, command: String) -> bool {
+        self.session.control_run(&execution_id, &command)
+    }
+
     /// Ids of the runs going on now.
     #[napi(catch_unwind)]
     pub fn running(&self) -> Vec<String> {

@@ -143,6 +143,13 @@ impl WasmConductor {
         self.session.cancel(execution_id)
     }
 
+    /// Pauses, resumes or steps (`command`) a running execution; `false` when there is no such run.
+    #[cfg(feature = "debugger")]
+    #[wasm_bindgen(js_name = controlRun)]
+    pub fn control_run(&self, execution_id: &str, command: &str) -> bool {
+        self.session.control_run(execution_id, command)
+    }
+
     /// Deep validation: `{ok, value: {valid, errors, issues}}`.
     pub fn validate(&self, flow_json: &str, custom_types_json: &str) -> String {
         self.session.validate(flow_json, custom_types_json)

@@ -452,3 +452,91 @@ export function checkHistory(r) {
   assert.ok(r.total >= 2);
   assert.equal(r.hostile, "VALIDATION_FAILED");
 }
+
+/**
+ * The debugging loop: pinned outputs, a run to a node, a breakpoint then a step then resume,
+ * paused time outside the run's timeout, cancelling a paused run, control calls for a run that
+ * does not exist. Conductors come from `mod.createConductor`: one with `debugging: true`, and one
+ * without (which the browser's default module refuses to debug with; Node always can). Nodes of
+ * type `add` add their parameter `k` to their input and log their id in `globalThis.__debugCalls`
+ * (a server in the same process logs there too).
+ */
+export async function debugging(mod) {
+  const calls = (globalThis.__debugCalls ??= []);
+  const factory = {
+    getNodeExecutable: (type) =>
+      type === "add"
+        ? {
+            execute: (p) => {
+              globalThis.__debugCalls.push(p.nodeId);
+              return (typeof p.input?.default === "number" ? p.input.default : 0) + p.k;
+            },
+          }
+        : undefined,
+  };
+  const conductor = mod.createConductor({ storage: { type: "memory" }, debugging: true, nodeExecutorFactory: factory });
+  const plain = mod.createConductor({ storage: { type: "memory" }, nodeExecutorFactory: factory });
+  const flow = {
+    id: "dbg",
+    type: "group",
+    nodes: [
+      { id: "a", type: "add", parameters: { k: 1 } },
+      { id: "b", type: "add", parameters: { k: 10 } },
+      { id: "c", type: "add", parameters: { k: 100 } },
+      { id: "d", type: "add", parameters: { k: 1000 } },
+    ],
+    edges: [
+      { id: "e1", source: "a", target: "b" },
+      { id: "e2", source: "b", target: "c" },
+      { id: "e3", source: "c", target: "d" },
+    ],
+  };
+  const run = async (options, onPaused, on = conductor) => {
+    calls.length = 0;
+    const pauses = [];
+    const off = on.node.onPaused((event) => {
+      pauses.push({ nodeId: event.nodeId, input: event.input, ranBefore: [...calls] });
+      onPaused?.(event);
+    });
+    try {
+      const result = await on.node.run(flow, options);
+      return { success: result.success, data: result.data, code: result.error?.code, message: result.error?.message, calls: [...calls], pauses };
+    } finally {
+      off();
+    }
+  };
+  const withoutDebugging = await run({ breakpoints: ["c"] }, (event) => void plain.node.resume(event.executionId), plain);
+  const pinned = await run({ pinned: { b: 50 } });
+  const runTo = await run({ runTo: "b" });
+  const stepped = await run({ executionId: "dbg-step", breakpoints: ["b"] }, (event) => {
+    void (event.nodeId === "b" ? conductor.node.step(event.executionId) : conductor.node.resume(event.executionId));
+  });
+  // Paused for 1.5 s under a 300 ms timeout (four quick nodes take a few ms of it).
+  const paused = await run({ breakpoints: ["c"], timeout: 300 }, (event) => {
+    setTimeout(() => void conductor.node.resume(event.executionId), 1500);
+  });
+  const cancelled = await run({ breakpoints: ["c"] }, (event) => void conductor.node.cancel(event.executionId));
+  const noSuchRun = [await conductor.node.pause("exec_none"), await conductor.node.resume("exec_none"), await conductor.node.step("exec_none")];
+  for (const c of [conductor, plain]) await c.shutdown?.();
+  return { withoutDebugging, pinned, runTo, stepped, paused, cancelled, noSuchRun };
+}
+
+/** `refuses`: the conductor without `debugging` is the browser's default module, which refuses. */
+export function checkDebugging(r, { refuses }) {
+  if (refuses) {
+    assert.deepEqual([r.withoutDebugging.code, r.withoutDebugging.calls], ["VALIDATION_FAILED", []]);
+    assert.match(r.withoutDebugging.message, /debugging: true/);
+  } else {
+    assert.deepEqual([r.withoutDebugging.success, r.withoutDebugging.pauses.map((p) => p.nodeId)], [true, ["c"]], "Node always debugs");
+  }
+  assert.deepEqual([r.pinned.success, r.pinned.data, r.pinned.calls], [true, 1150, ["a", "c", "d"]], "b is pinned at 50: it never runs");
+  assert.deepEqual([r.runTo.success, r.runTo.data, r.runTo.calls], [true, 11, ["a", "b"]], "run to b: a and b only, data is b's output");
+  assert.deepEqual(r.stepped.pauses, [
+    { nodeId: "b", input: { default: 1 }, ranBefore: ["a"] },
+    { nodeId: "c", input: { default: 11 }, ranBefore: ["a", "b"] },
+  ], "paused before b with a's output; a step ran b and paused before c");
+  assert.deepEqual([r.stepped.success, r.stepped.data, r.stepped.calls], [true, 1111, ["a", "b", "c", "d"]]);
+  assert.deepEqual([r.paused.success, r.paused.data, r.paused.pauses.length], [true, 1111, 1], `paused time does not count towards the timeout: ${r.paused.message}`);
+  assert.deepEqual([r.cancelled.success, r.cancelled.code, r.cancelled.calls], [false, "CANCELLED", ["a", "b"]], "cancelled while paused before c");
+  assert.deepEqual(r.noSuchRun, [false, false, false]);
+}

@@ -23,7 +23,7 @@ export function fixtures() {
 
 /** The conductor object's namespaces and their methods (the original package's, kept exactly). */
 export const conductorShape = {
-  node: ["run", "validate", "cancel", "onProgress", "onComplete", "onError"],
+  node: ["run", "validate", "cancel", "pause", "resume", "step", "onPaused", "onProgress", "onComplete", "onError"],
   flow: ["listTemplates", "getTemplate", "loadFlow", "run", "onProgress", "onComplete", "onError"],
   storage: ["saveFlow", "loadFlow", "listFlows", "deleteFlow", "onFlowSaved"],
   auth: ["login", "logout", "getCurrentUser", "refreshToken", "onAuthExpired"],

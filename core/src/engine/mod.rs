@@ -1,6 +1,7 @@
 //! The engine: configuration, a node registry, and `validate` / `run`.
 
 mod config;
+mod control;
 mod ids;
 mod options;
 mod result;
@@ -12,6 +13,7 @@ use crate::json;
 use crate::value::Value;
 
 pub use config::EngineConfig;
+pub use control::{RunCommand, RunControl};
 pub use ids::{execution_id, uuid_v4};
 pub use options::RunOptions;
 pub use result::{ExecutionContext, ExecutionResult};
@@ -23,7 +25,9 @@ use crate::nodes::{NodeInput, NodeRegistry};
 use crate::plan::build_plan;
 use crate::scheduler::debug::ResolvedDebug;
 #[cfg(feature = "history")]
-use crate::scheduler::history::{node_paths, reuse_by_index, RunHistory};
+use crate::scheduler::history::{reuse_by_index, RunHistory};
+use crate::plan::PathIndex;
+use crate::scheduler::partial::{DebugRequest, ResolvedRequest};
 use crate::scheduler::{RunSetup, Scheduler};
 use crate::validation::{permission_issues, validate, validate_with_layouts, ValidationContext, ValidationReport};
 
@@ -78,6 +82,11 @@ impl Engine {
     async fn run_flow(self, flow: NodeDefinition, #[allow(unused_mut)] mut options: RunOptions, host: SharedHost) -> ExecutionResult {
         #[cfg(feature = "history")]
         let (recorder, reuse) = (options.recorder.take(), options.reuse.take());
+        let request = DebugRequest {
+            pinned: std::mem::take(&mut options.pinned),
+            run_to: options.run_to.take(),
+            breakpoints: std::mem::take(&mut options.breakpoints),
+        };
         let start_time = host.now();
         let execution_id: Arc<str> = Arc::from(options.execution_id.clone().unwrap_or_else(|| execution_id(|| host.random())));
         if falsy(flow.id_str(), flow.extra.get("id")) || falsy(flow.type_str(), flow.extra.get("type")) {
@@ -119,19 +128,27 @@ impl Engine {
             Err(error) => return rejected(error),
         };
         #[cfg(feature = "history")]
-        let (history, reuse) = {
-            let paths = (recorder.is_some() || reuse.is_some()).then(|| node_paths(&plan));
-            let reuse = match (reuse, &paths) {
-                (Some(reuse), Some(paths)) => match reuse_by_index(&plan, paths, reuse) {
-                    Ok(reuse) => reuse,
+        let records = recorder.is_some() || reuse.is_some();
+        #[cfg(not(feature = "history"))]
+        let records = false;
+        let paths = (records || request.names_nodes()).then(|| PathIndex::new(&plan));
+        #[cfg(feature = "history")]
+        let (history, mut presets) = {
+            let presets = match (reuse, &paths) {
+                (Some(reuse), Some(paths)) => match reuse_by_index(&plan, paths.paths(), reuse) {
+                    Ok(presets) => presets,
                     Err(error) => return rejected(error),
                 },
                 _ => Vec::new(),
             };
-            (recorder.zip(paths).map(|(recorder, paths)| RunHistory::new(recorder, paths)), reuse)
+            (recorder.zip(paths.as_ref()).map(|(recorder, paths)| RunHistory::new(recorder, paths.paths().to_vec())), presets)
         };
         #[cfg(not(feature = "history"))]
-        let (history, reuse) = (None, Vec::new());
+        let (history, mut presets) = (None, Vec::new());
+        let ResolvedRequest { run_to, breakpoints } = match request.resolve(&plan, paths.as_ref(), &mut presets) {
+            Ok(resolved) => resolved,
+            Err(error) => return rejected(error),
+        };
         let scheduler = Scheduler::new(RunSetup {
             plan,
             host: host.clone(),
@@ -150,7 +167,14 @@ impl Engine {
             events: options.events,
             start_time,
             history,
-            reuse,
+            presets,
+            run_to,
+            breakpoints,
+            // Without the debugger nothing pauses a run: the scheduler never looks.
+            #[cfg(feature = "debugger")]
+            control: options.control,
+            #[cfg(not(feature = "debugger"))]
+            control: None,
         });
         scheduler.run().await
     }

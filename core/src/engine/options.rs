@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::value::Value;
 
+use super::RunControl;
 use crate::host::{CancelToken, EventSink, RunPermissions};
 
 /// How to run one flow.
@@ -32,6 +33,14 @@ pub struct RunOptions {
     pub events: Option<Arc<dyn EventSink>>,
     /// What this run may reach outside its data; `None`: whatever the host provides.
     pub permissions: Option<RunPermissions>,
+    /// Outputs given for nodes (by path): those nodes do not run, their successors take these.
+    pub pinned: Vec<(String, Value)>,
+    /// Runs only this node (by path) and what it depends on; the result's data is its output.
+    pub run_to: Option<String>,
+    /// Nodes (by path) the run pauses before.
+    pub breakpoints: Vec<String>,
+    /// Pause, resume and step requests from outside the run.
+    pub control: Option<Arc<RunControl>>,
     /// Records the run's nodes as they end (execution history).
     #[cfg(feature = "history")]
     pub recorder: Option<Arc<crate::history::RunRecorder>>,
@@ -48,6 +57,8 @@ impl std::fmt::Debug for RunOptions {
             .field("timeout_ms", &self.timeout_ms)
             .field("custom_types", &self.custom_types)
             .field("permissions", &self.permissions)
+            .field("run_to", &self.run_to)
+            .field("breakpoints", &self.breakpoints)
             .finish_non_exhaustive()
     }
 }

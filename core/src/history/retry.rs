@@ -7,7 +7,6 @@ use serde::Deserialize;
 
 use super::record::{RunRecord, RunStatus};
 use crate::error::{ErrorCode, ExecutionError, Result};
-use crate::progress::NodeState;
 use crate::value::Value;
 
 /// Where a retry starts: `"failed"` (reuse every node that succeeded), `"start"` (reuse
@@ -59,7 +58,7 @@ impl Reuse {
         let outputs = record
             .nodes
             .iter()
-            .filter(|n| n.state == NodeState::Completed && n.reusable)
+            .filter(|n| n.state.has_output() && n.reusable)
             .map(|n| (n.node_id.clone(), (Arc::from(n.node_type.as_str()), n.output.clone().map(Arc::new))))
             .collect();
         Ok(Reuse { outputs, rerun_from })

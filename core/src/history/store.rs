@@ -157,7 +157,7 @@ pub fn node_record(node: &NodeEnded, capture: &super::Capture) -> NodeRecord {
         state: node.state,
         attempts: node.attempts,
         reused: node.reused,
-        reusable: node.state == NodeState::Completed && output.as_ref().is_none_or(|o| o.exact),
+        reusable: node.state.has_output() && output.as_ref().is_none_or(|o| o.exact),
         input: node.input.as_ref().map(|i| capture.input(i).to_value()),
         output: output.map(|o| o.to_value()),
         error: node.error.clone(),

@@ -16,6 +16,10 @@ pub enum EngineEvent {
     Completed { execution_id: String, node_id: String },
     /// The run failed, was cancelled or timed out.
     Error { execution_id: String, node_id: String, error: ExecutionError },
+    /// The run paused before starting node `node_id` (a path), whose input is `input`
+    /// (`node.onPaused`).
+    #[cfg(feature = "debugger")]
+    Paused { execution_id: String, node_id: String, input: crate::value::Value },
 }
 
 impl EngineEvent {
@@ -25,6 +29,8 @@ impl EngineEvent {
             EngineEvent::Started { execution_id, .. }
             | EngineEvent::Completed { execution_id, .. }
             | EngineEvent::Error { execution_id, .. } => execution_id,
+            #[cfg(feature = "debugger")]
+            EngineEvent::Paused { execution_id, .. } => execution_id,
             EngineEvent::Progress(event) => &event.execution_id,
         }
     }

@@ -8,6 +8,7 @@
 
 mod build;
 mod graph;
+mod paths;
 
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use crate::value::{Map, Value};
 
 pub(crate) use build::build_plan;
 pub(crate) use graph::{progress_graph, trace_summary, TraceSummary};
+pub(crate) use paths::PathIndex;
 
 /// Index of a node in the plan (its sequential position).
 pub(crate) type NodeIx = usize;

@@ -14,6 +14,8 @@ pub enum NodeState {
     Completed,
     Error,
     Skipped,
+    /// Not run: its output was given with the run (`pinned`).
+    Pinned,
 }
 
 impl NodeState {
@@ -24,12 +26,18 @@ impl NodeState {
             NodeState::Completed => "completed",
             NodeState::Error => "error",
             NodeState::Skipped => "skipped",
+            NodeState::Pinned => "pinned",
         }
     }
 
-    /// Completed or skipped: counts fully towards progress.
+    /// Completed, skipped or pinned: counts fully towards progress.
     pub fn is_done(self) -> bool {
-        matches!(self, NodeState::Completed | NodeState::Skipped)
+        matches!(self, NodeState::Completed | NodeState::Skipped | NodeState::Pinned)
+    }
+
+    /// Completed or pinned: the node has an output its successors took (a retry may reuse it).
+    pub fn has_output(self) -> bool {
+        matches!(self, NodeState::Completed | NodeState::Pinned)
     }
 }
 

@@ -1,4 +1,4 @@
-//! The scheduler's side of execution history: node paths, what a node's end records, and which
+//! The scheduler's side of execution history: what a node's end records, and which
 //! nodes a retry takes over from the run it retries instead of running them.
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -11,33 +11,11 @@ use crate::plan::{NodeIx, Plan};
 use crate::progress::NodeState;
 use crate::value::Value;
 
-/// A recorded output standing in for a node's run (`None`: it returned `undefined`).
-pub(crate) struct ReusedOutput(Option<Arc<Value>>);
-
-impl ReusedOutput {
-    /// The output the node takes.
-    pub fn into_output(self) -> Option<Arc<Value>> {
-        self.0
-    }
-}
-
-/// Each node's path from the root: ids of enclosing groups below the root and its own, joined
-/// by `/` (node ids are only unique among siblings). An atomic root's path is its id.
-pub(crate) fn node_paths(plan: &Plan) -> Vec<Arc<str>> {
-    let mut paths: Vec<Arc<str>> = Vec::with_capacity(plan.nodes.len());
-    for node in &plan.nodes {
-        let path = match node.parent {
-            Some(0) | None => node.id.clone(),
-            Some(parent) => Arc::from(format!("{}/{}", paths[parent], node.id)),
-        };
-        paths.push(path);
-    }
-    paths
-}
+use super::partial::PresetOutput;
 
 /// Per node index, the output to reuse instead of running it: recorded outputs whose node has
 /// the same path and type, minus (with `rerun_from`) that node and everything downstream of it.
-pub(crate) fn reuse_by_index(plan: &Plan, paths: &[Arc<str>], reuse: Reuse) -> Result<Vec<Option<ReusedOutput>>, ExecutionError> {
+pub(crate) fn reuse_by_index(plan: &Plan, paths: &[Arc<str>], reuse: Reuse) -> Result<Vec<Option<PresetOutput>>, ExecutionError> {
     let mut rerun = vec![false; plan.nodes.len()];
     if let Some(from) = &reuse.rerun_from {
         let start = paths.iter().position(|p| **p == **from).ok_or_else(|| unknown_node(from))?;
@@ -53,7 +31,7 @@ pub(crate) fn reuse_by_index(plan: &Plan, paths: &[Arc<str>], reuse: Reuse) -> R
                 return None;
             }
             match outputs.remove(&*paths[ix]) {
-                Some((node_type, output)) if node_type == node.node_type => Some(ReusedOutput(output)),
+                Some((node_type, output)) if node_type == node.node_type => Some(PresetOutput { output, pinned: false }),
                 _ => None,
             }
         })

@@ -13,15 +13,6 @@ use crate::value::Value;
 /// Never exists without the `history` feature.
 pub(crate) enum RunHistory {}
 
-/// Never exists without the `history` feature.
-pub(crate) enum ReusedOutput {}
-
-impl ReusedOutput {
-    pub fn into_output(self) -> Option<Arc<Value>> {
-        match self {}
-    }
-}
-
 impl RunHistory {
     pub fn started(&mut self, _ix: NodeIx, _input: &NodeInput) {
         match *self {}

@@ -21,6 +21,12 @@ pub(crate) mod history;
 #[path = "history_off.rs"]
 pub(crate) mod history;
 mod leaf;
+pub(crate) mod partial;
+#[cfg(feature = "debugger")]
+mod pause;
+#[cfg(not(feature = "debugger"))]
+#[path = "pause_off.rs"]
+mod pause;
 mod slots;
 mod snapshot;
 
@@ -35,10 +41,12 @@ use futures::{FutureExt, StreamExt};
 use crate::value::Value;
 
 use self::debug::ResolvedDebug;
-use self::history::{ReusedOutput, RunHistory};
+use self::history::RunHistory;
 use self::leaf::{leaf_future, Executor, LeafJob, LeafMessage, LeafOutcome};
+use self::partial::PresetOutput;
+use self::pause::Gate;
 use self::slots::Slot;
-use crate::engine::{EngineConfig, ExecutionContext, ExecutionResult};
+use crate::engine::{EngineConfig, ExecutionContext, ExecutionResult, RunControl};
 use crate::error::{ErrorCode, ExecutionError};
 use crate::format::js_number;
 use crate::host::{BoxFuture, CancelToken, EngineEvent, EventSink, SharedHost};
@@ -71,9 +79,15 @@ pub(crate) struct RunSetup {
     pub start_time: f64,
     /// Records the run as it goes (execution history).
     pub history: Option<RunHistory>,
-    /// By node index, recorded outputs used instead of running the node (a retry); empty when
-    /// nothing is reused.
-    pub reuse: Vec<Option<ReusedOutput>>,
+    /// By node index, outputs used instead of running the node (pinned, or reused by a retry);
+    /// empty when there are none.
+    pub presets: Vec<Option<PresetOutput>>,
+    /// `runTo`: the target node, and by index whether a node runs.
+    pub run_to: Option<(NodeIx, Vec<bool>)>,
+    /// Indices the run pauses before, sorted.
+    pub breakpoints: Vec<NodeIx>,
+    /// Pause, resume and step requests.
+    pub control: Option<Arc<RunControl>>,
 }
 
 /// Why a run stopped before finishing.
@@ -83,6 +97,7 @@ enum Abort {
     TimedOut(f64),
 }
 
+#[cfg_attr(not(feature = "debugger"), allow(dead_code))]
 pub(crate) struct Scheduler {
     plan: Plan,
     host: SharedHost,
@@ -125,7 +140,16 @@ pub(crate) struct Scheduler {
     last_emit: f64,
     finished_at: Option<f64>,
     history: Option<RunHistory>,
-    reuse: Vec<Option<ReusedOutput>>,
+    presets: Vec<Option<PresetOutput>>,
+    run_to: Option<(NodeIx, Vec<bool>)>,
+    breakpoints: Vec<NodeIx>,
+    control: Option<Arc<RunControl>>,
+    /// The node a paused run holds (see [`pause`]).
+    held: Option<NodeIx>,
+    /// When the run paused, while it is paused.
+    paused_since: Option<f64>,
+    /// Time spent paused, which the run's timeout does not count.
+    paused_total: f64,
 }
 
 impl Scheduler {
@@ -148,7 +172,10 @@ impl Scheduler {
             events,
             start_time,
             history,
-            reuse,
+            presets,
+            run_to,
+            breakpoints,
+            control,
         } = setup;
         let slots = plan.nodes.iter().map(|n| Slot::new(u32::try_from(n.inputs.len()).unwrap_or(u32::MAX))).collect();
         let progress = WeightedProgress::new(plan.root().leaf_weight);
@@ -222,7 +249,13 @@ impl Scheduler {
             last_emit: f64::NEG_INFINITY,
             finished_at: None,
             history,
-            reuse,
+            presets,
+            run_to,
+            breakpoints,
+            control,
+            held: None,
+            paused_since: None,
+            paused_total: 0.0,
         }
     }
 
@@ -235,11 +268,23 @@ impl Scheduler {
         self.ready.push(Reverse(0));
         let mut cancelled = self.cancel.cancelled();
         let mut timeout: Option<BoxFuture<'static, ()>> = self.timeout_ms.map(|ms| self.host.sleep(ms));
+        let start_time = self.start_time;
         let mut throttle: Option<BoxFuture<'static, ()>> = None;
         futures::future::poll_fn(|cx| {
             if cancelled.poll_unpin(cx).is_ready() {
                 self.abort(Abort::Cancelled);
                 return Poll::Ready(());
+            }
+            #[cfg(feature = "debugger")]
+            if let Some(control) = &self.control {
+                // Before reading its requests, so one that comes meanwhile still wakes the run.
+                control.register(cx.waker());
+            }
+            if self.is_holding() {
+                // Paused time does not count; the timer restarts with what is left on resume.
+                timeout = None;
+            } else if let (None, Some(ms)) = (&timeout, self.timeout_ms) {
+                timeout = Some(self.host.sleep(ms - (self.host.now() - start_time - self.paused_total)));
             }
             if let Some(timer) = timeout.as_mut() {
                 if timer.poll_unpin(cx).is_ready() {
@@ -256,7 +301,7 @@ impl Scheduler {
                 self.start_ready();
                 ended += 1;
             }
-            if self.running_count == 0 && self.ready.is_empty() {
+            if self.running_count == 0 && self.ready.is_empty() && !self.is_holding() {
                 return Poll::Ready(());
             }
             match self.emit_if_due() {
@@ -318,23 +363,45 @@ impl Scheduler {
         }
     }
 
-    /// Starts ready nodes, lowest index first, up to the concurrency limit for atomic nodes.
+    /// Starts ready nodes, lowest index first, up to the concurrency limit for atomic nodes,
+    /// unless the run is paused (see [`pause`]).
     fn start_ready(&mut self) {
+        if self.aborted.is_some() {
+            return;
+        }
+        if self.held.is_some_and(|ix| ix > self.cutoff) {
+            // A node before it failed: the sequential engine would never have reached it.
+            self.held = None;
+        }
+        if !self.release_held() {
+            return;
+        }
         let limit = self.config.concurrency.max(1);
         while let Some(&Reverse(ix)) = self.ready.peek() {
-            if ix > self.cutoff || self.aborted.is_some() {
+            let outside_run_to = self.run_to.as_ref().is_some_and(|(_, runs)| !runs[ix]);
+            if ix > self.cutoff || outside_run_to {
                 self.ready.pop();
                 continue;
             }
-            if self.plan.nodes[ix].is_group() {
-                self.ready.pop();
-                self.start_group(ix);
-                continue;
-            }
-            if self.running_count >= limit {
+            let group = self.plan.nodes[ix].is_group();
+            if !group && self.running_count >= limit {
                 break;
             }
+            match self.gate(ix) {
+                Gate::Start => {}
+                Gate::Wait => break,
+                Gate::Held if self.release_held() => continue,
+                Gate::Held => break,
+            }
             self.ready.pop();
+            self.start_node(ix);
+        }
+    }
+
+    fn start_node(&mut self, ix: NodeIx) {
+        if self.plan.nodes[ix].is_group() {
+            self.start_group(ix);
+        } else {
             self.start_leaf(ix);
         }
     }
@@ -367,6 +434,15 @@ impl Scheduler {
             let output = Arc::new(input.to_value());
             self.skip_subtree(ix);
             self.complete(ix, Some(output), NodeState::Skipped);
+            return;
+        }
+        #[cfg(feature = "debugger")]
+        if let Some(preset) = self.presets.get_mut(ix).and_then(Option::take) {
+            // A pinned group: its output is given, its children do not run.
+            self.slots[ix].js = preset.output.as_ref().is_some_and(|o| o.holds_js());
+            self.slots[ix].start_time = Some(self.host.now());
+            self.skip_subtree(ix);
+            self.complete(ix, preset.output, NodeState::Pinned);
             return;
         }
         self.slots[ix].input = Some(input);
@@ -421,10 +497,12 @@ impl Scheduler {
             self.complete(ix, Some(output), NodeState::Skipped);
             return;
         }
-        if let Some(output) = self.reuse.get_mut(ix).and_then(Option::take) {
-            // Taken over from the run this one retries: the node does not run again.
+        if let Some(preset) = self.presets.get_mut(ix).and_then(Option::take) {
+            // Pinned, or taken over from the run this one retries: the node does not run.
+            self.slots[ix].js = preset.output.as_ref().is_some_and(|o| o.holds_js());
             self.slots[ix].start_time = Some(self.host.now());
-            self.complete_as(ix, output.into_output(), NodeState::Completed, true);
+            let state = if preset.pinned { NodeState::Pinned } else { NodeState::Completed };
+            self.complete_as(ix, preset.output, state, !preset.pinned);
             return;
         }
         if let Some(history) = self.history.as_mut() {
@@ -600,7 +678,7 @@ impl Scheduler {
                 slot.start_time = Some(now);
                 slot.progress = 0;
             }
-            NodeState::Completed | NodeState::Skipped => {
+            NodeState::Completed | NodeState::Skipped | NodeState::Pinned => {
                 slot.end_time = Some(now);
                 slot.progress = 100;
                 slot.message = Some(crate::progress::COMPLETE_MESSAGE);
@@ -703,21 +781,29 @@ impl Scheduler {
         };
         let root_id = self.plan.root().id.clone();
         let error = error.map(|e| e.located(&root_id, &self.execution_id).with_timestamp(now));
-        let success = error.is_none() && self.slots[0].state.is_done();
+        // A run to a node succeeds with that node; the groups around it never finish.
+        let target = self.run_to.as_ref().map_or(0, |(target, _)| *target);
+        let success = error.is_none() && self.slots[target].state.is_done();
         let error = if success || error.is_some() {
             error
         } else {
             Some(ExecutionError::internal("The run ended with nodes left unfinished"))
         };
-        if !success {
+        // Only a failed run or a run to a node leaves groups open.
+        let open_groups = if success && self.run_to.is_none() { 0 } else { self.plan.nodes.len() };
+        for ix in 0..open_groups {
+            if !self.plan.nodes[ix].is_group() || self.slots[ix].state != NodeState::Executing {
+                continue;
+            }
+            if success {
+                // Around a run's target: started, never run as a whole.
+                self.set_state(ix, NodeState::Pending, None);
+                continue;
+            }
             // Groups still open around the failure did not complete.
-            for ix in 0..self.plan.nodes.len() {
-                if self.plan.nodes[ix].is_group() && self.slots[ix].state == NodeState::Executing {
-                    self.set_state(ix, NodeState::Error, error.as_ref().map(|e| e.message.clone()));
-                    if self.history.is_some() {
-                        self.record_end(ix, NodeState::Error, None, error.clone(), false);
-                    }
-                }
+            self.set_state(ix, NodeState::Error, error.as_ref().map(|e| e.message.clone()));
+            if self.history.is_some() {
+                self.record_end(ix, NodeState::Error, None, error.clone(), false);
             }
         }
         let executed_nodes = self.executed_nodes(success);
@@ -749,7 +835,7 @@ impl Scheduler {
             slow_mo: self.slow_mo_option,
             debug: self.debug_value.clone(),
         });
-        let output = if success { self.slots[0].output.take() } else { None };
+        let output = if success { self.slots[target].output.take() } else { None };
         let trace = self.trace.take();
         let duration = now - self.start_time;
         // Release every other reference to the output before unwrapping it.

@@ -15,8 +15,20 @@ fn event_text(event: &EngineEvent) -> Option<String> {
         EngineEvent::Started { execution_id, node_id } => ("started", execution_id, node_id, None),
         EngineEvent::Completed { execution_id, node_id } => ("completed", execution_id, node_id, None),
         EngineEvent::Error { execution_id, node_id, error } => ("error", execution_id, node_id, Some(error)),
+        #[cfg(feature = "debugger")]
+        EngineEvent::Paused { execution_id, node_id, input } => return paused_text(execution_id, node_id, input),
     };
     serde_json::to_string(&Record { kind, execution_id, node_id, error }).ok()
+}
+
+#[cfg(feature = "debugger")]
+/// `{"type":"paused", executionId, nodeId, input}`, the input as self-contained codec text (what
+/// JSON cannot say, binary data included, tagged) for the embedder to revive.
+fn paused_text(execution_id: &str, node_id: &str, input: &crate::value::Value) -> Option<String> {
+    let input = crate::value::codec::to_json(input).ok()?;
+    let record = serde_json::to_string(&Record { kind: "paused", execution_id, node_id, error: None }).ok()?;
+    let fields = record.strip_suffix('}')?;
+    Some(format!("{fields},\"input\":{input}}}"))
 }
 
 /// An object's JSON text with `"type": kind` as its first field.

@@ -41,6 +41,8 @@ use self::events::MailboxSink;
 use self::mailbox::{lock, Mailbox};
 use self::wire::{failure, RunOutput, RunRequest};
 use crate::engine::{execution_id, uuid_v4, Engine, ExecutionResult, RunOptions};
+#[cfg(feature = "debugger")]
+use crate::engine::{RunCommand, RunControl};
 use crate::error::{panic_message, ExecutionError};
 use crate::format::{parse_definition_json, parse_json_value, parse_shallow_definition_json, SHALLOW_JSON_DEPTH};
 use crate::value::codec;
@@ -63,13 +65,31 @@ pub enum RunPlacement {
     Worker(BoxFuture<'static, ()>),
 }
 
+/// What reaches a run going on from outside it.
+#[derive(Clone, Default)]
+struct RunHandle {
+    cancel: CancelToken,
+    #[cfg(feature = "debugger")]
+    control: Arc<RunControl>,
+}
+
+/// `pinned` as the caller sent it (an object: path → output), in its order.
+#[cfg(feature = "debugger")]
+fn pins(pinned: Option<Value>) -> Result<Vec<(String, Value)>, ExecutionError> {
+    match pinned {
+        Some(Value::Object(map)) => Ok(map.into_iter().collect()),
+        None | Some(Value::Null | Value::Undefined) => Ok(Vec::new()),
+        Some(_) => Err(ExecutionError::validation("pinned: expected an object of node paths to outputs")),
+    }
+}
+
 /// One conductor's engine, host, storage and runs.
 pub struct Session {
     engine: Engine,
     host: SharedHost,
     store: FlowStore,
-    /// Cancel tokens of the runs going on, by execution id.
-    runs: Mutex<HashMap<String, CancelToken>>,
+    /// The runs going on, by execution id.
+    runs: Mutex<HashMap<String, RunHandle>>,
     driver: Arc<Driver>,
     events: Arc<Mailbox>,
     calls: Arc<ExecutorCalls>,
@@ -220,8 +240,15 @@ impl Session {
         };
         #[cfg(not(feature = "history"))]
         drop(flow_json);
+        #[cfg(feature = "debugger")]
+        let pinned = match pins(request.pinned) {
+            Ok(pinned) => pinned,
+            Err(error) => return failure(error.located(flow.id_str(), &execution_id)),
+        };
         // The token `register_early` made, if any, so a cancel that came first still applies.
-        let cancel = lock(&self.runs).entry(execution_id.clone()).or_default().clone();
+        let run = lock(&self.runs).entry(execution_id.clone()).or_default().clone();
+        // The default fills the fields of features this build leaves out.
+        #[allow(clippy::needless_update)]
         let options = RunOptions {
             execution_id: Some(execution_id.clone()),
             variables: request.variables,
@@ -231,13 +258,22 @@ impl Session {
             debug: request.debug,
             timeout_ms: request.timeout,
             custom_types: Arc::new(request.custom_types.into_iter().collect()),
-            cancel: Some(cancel),
+            cancel: Some(run.cancel),
             events: request.events.then(|| Arc::new(MailboxSink(self.events.clone())) as Arc<dyn EventSink>),
             permissions: request.permissions,
+            #[cfg(feature = "debugger")]
+            pinned,
+            #[cfg(feature = "debugger")]
+            run_to: request.run_to,
+            #[cfg(feature = "debugger")]
+            breakpoints: request.breakpoints,
+            #[cfg(feature = "debugger")]
+            control: Some(run.control),
             #[cfg(feature = "history")]
             recorder: recorder.clone(),
             #[cfg(feature = "history")]
             reuse,
+            ..Default::default()
         };
         let result = self.engine.run(flow, options, self.host.clone()).await;
         #[cfg(feature = "history")]
@@ -290,8 +326,22 @@ impl Session {
     /// Cancels a running execution; `false` when no such run is going on.
     pub fn cancel(&self, execution_id: &str) -> bool {
         match lock(&self.runs).get(execution_id) {
-            Some(token) => {
-                token.cancel();
+            Some(run) => {
+                run.cancel.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Pauses, resumes or steps a running execution (`"pause" | "resume" | "step"`); `false`
+    /// when no such run is going on, or for any other command.
+    #[cfg(feature = "debugger")]
+    pub fn control_run(&self, execution_id: &str, command: &str) -> bool {
+        let Some(command) = RunCommand::parse(command) else { return false };
+        match lock(&self.runs).get(execution_id) {
+            Some(run) => {
+                run.control.apply(command);
                 true
             }
             None => false,
@@ -428,7 +478,7 @@ impl Session {
             execution_id: Option<String>,
         }
         let id = serde_json::from_str::<Id>(options_json).ok()?.execution_id?;
-        lock(&self.runs).insert(id.clone(), CancelToken::new());
+        lock(&self.runs).insert(id.clone(), RunHandle::default());
         Some(id)
     }
 }

@@ -45,6 +45,15 @@ pub(crate) struct RunRequest {
     pub events: bool,
     /// What the run may reach outside its data (a protocol server's caller); absent: anything.
     pub permissions: Option<crate::host::RunPermissions>,
+    /// Outputs given for nodes, by path: `{ [path]: output }`.
+    #[cfg(feature = "debugger")]
+    pub pinned: Option<Value>,
+    /// Runs only this node (a path) and what it depends on.
+    #[cfg(feature = "debugger")]
+    pub run_to: Option<String>,
+    /// Nodes (paths) to pause before.
+    #[cfg(feature = "debugger")]
+    pub breakpoints: Vec<String>,
     /// `false`: this run is not recorded in the execution history.
     #[cfg(feature = "history")]
     pub history: Option<bool>,

@@ -80,7 +80,7 @@ impl ExecutionTrace {
             if state == NodeState::Executing && trace.start_time == 0.0 {
                 trace.start_time = at;
             }
-            if matches!(state, NodeState::Completed | NodeState::Error | NodeState::Skipped) {
+            if state.is_done() || state == NodeState::Error {
                 trace.end_time = Some(at);
                 if trace.start_time > 0.0 {
                     trace.duration = Some(at - trace.start_time);

@@ -17,6 +17,8 @@ import type {
   NodeCompleteEvent,
   NodeErrorEvent,
   NodeProgressEvent,
+  PausedEvent,
+  PausedHandler,
   ProgressHandler,
   StartedHandler,
   Unsubscribe,
@@ -33,7 +35,7 @@ import type {
   UserInfo,
   ValidationResult,
 } from "../types/storage.js";
-import type { EngineAdapter, Outcome, WireEvent } from "./engine.js";
+import type { EngineAdapter, Outcome, RunCommand, WireEvent } from "./engine.js";
 import { executeRequest, isExecutionRequest, type ExecutionRequest, type Lookup, type RequestExecutionResult, type RequestRunner } from "./execute-request.js";
 import { customTypesOf } from "./executors.js";
 import { createExecutionsApi } from "./executions.js";
@@ -102,6 +104,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
   const completed = new Listeners<{ executionId: string; result: ExecutionResult }>();
   const failed = new Listeners<{ executionId: string; error: Error }>();
   const flowSaved = new Listeners<FlowSavedEvent>();
+  const paused = new Listeners<PausedEvent>();
   let lastState: ExecutionGraphState | null = null;
 
   engine.setEventListener((events: WireEvent[]) => {
@@ -117,11 +120,15 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
       } else if (event.type === "flowSaved") {
         const { type: _type, ...saved } = event;
         flowSaved.emit(saved);
+      } else if (event.type === "paused") {
+        paused.emit({ executionId: event.executionId, nodeId: event.nodeId, input: (event.input ?? {}) as Record<string, unknown> });
       }
     }
   });
 
   const wantsProgress = () => progress.size > 0 || graphStates.size > 0;
+  /** Whether the run's events are wanted: progress, or pauses someone may have to answer. */
+  const wantsEvents = (overrides: ContextOverrides) => wantsProgress() || paused.size > 0 || (overrides.breakpoints?.length ?? 0) > 0;
 
   async function run(node: NodeDefinition, given: ContextOverrides | null = {}): Promise<ExecutionResult> {
     if (node === null || typeof node !== "object") {
@@ -154,10 +161,13 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
         debug: overrides.debug,
         timeout: overrides.timeout ?? config.timeout,
         customTypes: customTypesOf(node, factory),
-        events: wantsProgress(),
+        events: wantsEvents(overrides),
         permissions: overrides.permissions,
         history: overrides.history,
         retry: overrides.retry ? { of: overrides.retry.of, from: overrides.retry.from ?? "failed" } : undefined,
+        pinned: overrides.pinned,
+        runTo: overrides.runTo,
+        breakpoints: overrides.breakpoints,
       });
       // Progress snapshots of this run are delivered before its completion is announced.
       engine.flushEvents();
@@ -168,6 +178,11 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
     } finally {
       signal?.removeEventListener("abort", abort);
     }
+  }
+
+  async function control(executionId: string, command: RunCommand): Promise<boolean> {
+    requireString(executionId, "Execution id");
+    return engine.controlRun(executionId, command);
   }
 
   function announce(executionId: string, nodeId: string, result: ExecutionResult): void {
@@ -231,6 +246,14 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
       request?.abort();
       return (await engine.cancel(executionId)) || request !== undefined;
     },
+    /** Pauses a running execution at its next node boundary (running nodes finish); false when none is running. */
+    pause: (executionId: string): Promise<boolean> => control(executionId, "pause"),
+    /** Lets a paused execution go on (until its next breakpoint). */
+    resume: (executionId: string): Promise<boolean> => control(executionId, "resume"),
+    /** Runs the node a paused execution waits at, then pauses before the next one. */
+    step: (executionId: string): Promise<boolean> => control(executionId, "step"),
+    /** Called when a run pauses: its id, the node about to run (a path) and that node's input. */
+    onPaused: (callback: PausedHandler): Unsubscribe => paused.add(callback),
     onProgress,
     onComplete,
     onError,

@@ -22,6 +22,7 @@ export function closedEngine(kind: EngineAdapter["kind"]): EngineAdapter {
       return { success: false, error: shutDownError(), duration: 0, executedNodes: [] };
     },
     cancel: () => false,
+    controlRun: () => false,
     validate: refused,
     saveFlow: refusedLater,
     loadFlow: refusedLater,

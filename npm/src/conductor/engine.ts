@@ -24,7 +24,16 @@ export type WireRunOptions = {
   history?: boolean;
   /** The run retries recorded execution `of`, reusing what `from` allows. */
   retry?: { of: string; from: string };
+  /** Outputs given for nodes, by path. */
+  pinned?: Record<string, unknown>;
+  /** Runs only this node (a path) and what it depends on. */
+  runTo?: string;
+  /** Node paths to pause before. */
+  breakpoints?: string[];
 };
+
+/** What `node.pause` / `resume` / `step` ask of a running execution. */
+export type RunCommand = "pause" | "resume" | "step";
 
 /** An `executions.*` call, by name; `flush` waits until every run record written so far is stored. */
 export type ExecutionsCall = "list" | "get" | "delete" | "prune" | "flush";
@@ -46,6 +55,7 @@ export type WireEvent =
   | ({ type: "progress" } & Record<string, unknown>)
   | { type: "started" | "completed"; executionId: string; nodeId: string }
   | { type: "error"; executionId: string; nodeId: string; error: WireError }
+  | { type: "paused"; executionId: string; nodeId: string; input: unknown }
   | { type: "flowSaved"; id: string; flowId: string; name: string; savedAt: string; timestamp: number }
   | { type: "flowDeleted"; id: string };
 
@@ -68,6 +78,8 @@ export interface EngineAdapter {
   run(flow: NodeDefinition, options: WireRunOptions): Promise<WireResult>;
   /** True when a running execution was cancelled. Never rejects. */
   cancel(executionId: string): MaybePromise<boolean>;
+  /** Pauses, resumes or steps a running execution; false when no such run is going on. Never rejects. */
+  controlRun(executionId: string, command: RunCommand): MaybePromise<boolean>;
   validate(flow: NodeDefinition, customTypes: string[]): MaybePromise<Outcome<ValidationResult>>;
   saveFlow(flow: unknown): Promise<Outcome<Record<string, unknown>>>;
   loadFlow(id: string): Promise<Outcome<Record<string, unknown>>>;

@@ -71,6 +71,7 @@ export class TransportSwitch {
       },
       run: (flow, options) => this.run(flow, options),
       cancel: (executionId) => (this.inFlight.get(executionId) ?? this.runner).cancel(executionId),
+      controlRun: (executionId, command) => (this.inFlight.get(executionId) ?? this.runner).controlRun(executionId, command),
       saveFlow: (flow) => this.keeper.saveFlow(flow),
       loadFlow: (id) => this.keeper.loadFlow(id),
       listFlows: (options) => this.keeper.listFlows(options),

@@ -55,8 +55,8 @@ type Handler = (args: unknown, caller: Caller | undefined) => unknown;
 type Args = Record<string, unknown>;
 const argsOf = (args: unknown): Args => (typeof args === "object" && args !== null ? (args as Args) : {});
 
-/** The context keys a client may set (the original `executionContextSchema`'s, plus `timeout`). */
-const CONTEXT_KEYS = ["nodeId", "executionId", "variables", "input", "parentContext", "slowMo", "debug", "timeout", "history", "retry"] as const;
+/** The context keys a client may set (the original `executionContextSchema`'s, plus ours: `timeout`, history and debugging). */
+const CONTEXT_KEYS = ["nodeId", "executionId", "variables", "input", "parentContext", "slowMo", "debug", "timeout", "history", "retry", "pinned", "runTo", "breakpoints"] as const;
 
 function runOverrides(context: unknown): ContextOverrides {
   const given = argsOf(context);
@@ -88,6 +88,8 @@ function handlerTable(
     };
   }
   const storage = (caller: Caller | undefined) => scopedStorage(conductor.storage, caller);
+  const controlRun = async (id: string, caller: Caller | undefined, command: (id: string) => Promise<boolean>) =>
+    runs.visibleTo(caller, id) && (await command(id)) ? { success: true } : { success: false, error: "Execution not found" };
   const history = (caller: Caller | undefined) => {
     seesAllRuns(caller);
     if (!conductor.executions) throw new ConductorError(createExecutionError(ErrorCode.IMPLEMENTATION_NOT_FOUND, "This server's conductor keeps no execution history"));
@@ -117,6 +119,10 @@ function handlerTable(
         broadcast("node", "cancelled", { executionId: id, timestamp: now() });
         return { success: true };
       },
+      // Debugging a run: its caller's own runs only, like cancel.
+      pause: (executionId, caller) => controlRun(String(executionId), caller, conductor.node.pause),
+      resume: (executionId, caller) => controlRun(String(executionId), caller, conductor.node.resume),
+      step: (executionId, caller) => controlRun(String(executionId), caller, conductor.node.step),
       health: () => ({ status: "ok", timestamp: now() }),
     },
     storage: {

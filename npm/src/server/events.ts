@@ -15,6 +15,7 @@ export function forwardConductorEvents(conductor: ServedConductor, broadcast: Br
   const unsubscribes = [
     conductor.events.onStarted(({ executionId, nodeId }) => broadcast("node", "started", { executionId, nodeId, timestamp: Date.now() })),
     conductor.node.onProgress((event) => broadcast("node", "progress", event)),
+    conductor.node.onPaused((event) => broadcast("node", "paused", event)),
     conductor.node.onComplete((event) => broadcast("node", "completed", event)),
     conductor.node.onError((event) => broadcast("node", "error", event)),
     conductor.storage.onFlowSaved((event) => broadcast("storage", "flowSaved", event)),

@@ -61,6 +61,16 @@ export type ContextOverrides = Partial<Omit<ConductorExecutionContext, "executio
    * reuses nothing; a node id runs that node and what depends on it again.
    */
   retry?: { of: string; from?: "failed" | "start" | (string & {}) };
+  /**
+   * Outputs given for nodes, by node path (a top-level node's id; `"group/child"` inside groups):
+   * those nodes do not run, their successors take these outputs, progress and history show them
+   * as `"pinned"`.
+   */
+  pinned?: Record<string, unknown>;
+  /** Runs only this node (a path) and the nodes it depends on; the result's `data` is its output. */
+  runTo?: string;
+  /** Node paths the run pauses before (see `node.onPaused`, `resume`, `step`). */
+  breakpoints?: string[];
 };
 
 export type ExecutionStatus = "pending" | "running" | "completed" | "failed" | "cancelled";
@@ -195,6 +205,11 @@ export type ConductorConfig = {
    * The browser entry always runs wasm and ignores it.
    */
   engine?: "auto" | "native" | "wasm";
+  /**
+   * Browser: load the editor module, which adds debugging (`pinned`, `runTo`, `breakpoints`,
+   * `node.pause/resume/step`) to the default module (as `history` does). Node always has it.
+   */
+  debugging?: boolean;
   /** Relative file paths and process working directories resolve here (default: the process cwd). */
   workingDirectory?: string;
   /** Limits: flow shape (checked before running) and the step budget of each expression call

@@ -1,7 +1,8 @@
 /** Progress payloads, as the original had them: graph state, node snapshots, progress events. */
 import type { ExecutionResult } from "./execution.js";
 
-export type NodeExecutionState = "pending" | "executing" | "completed" | "error" | "skipped";
+/** `"pinned"`: not run, its output was given with the run (`pinned`). */
+export type NodeExecutionState = "pending" | "executing" | "completed" | "error" | "skipped" | "pinned";
 
 export type ProgressNodeSnapshot = {
   id: string;
@@ -73,3 +74,6 @@ export type StartedHandler = (event: { executionId: string; nodeId: string }) =>
 export type CompletedHandler = (event: { executionId: string; result: ExecutionResult }) => void;
 export type ErrorHandler = (event: { executionId: string; error: Error }) => void;
 export type Unsubscribe = () => void;
+/** A run paused before node `nodeId` (a path) would start; `input` is what it will receive. */
+export type PausedEvent = { executionId: string; nodeId: string; input: Record<string, unknown> };
+export type PausedHandler = (event: PausedEvent) => void;

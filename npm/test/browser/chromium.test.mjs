@@ -212,3 +212,7 @@ test("a protocol server refuses a page whose origin it does not allow", options,
 test("the page raised no uncaught errors", options, () => {
   assert.deepEqual(session.pageErrors, []);
 });
+
+test("debugging in the page: refused by the default module, on with debugging: true (pins, runTo, breakpoints, step, resume, cancel)", options, async () => {
+  scenarios.checkDebugging(await inPage(session.page, scenarios.debugging), { refuses: true });
+});

@@ -103,7 +103,7 @@ fn begin(tx: &Transaction<'_>, begun: &RunBegun, capture: &Capture) -> rusqlite:
 
 fn node_ended(tx: &Transaction<'_>, node: &NodeEnded, capture: &Capture) -> rusqlite::Result<()> {
     let output = node.output.as_deref().map(|v| capture.value(v));
-    let reusable = node.state == NodeState::Completed && output.as_ref().is_none_or(|o| o.exact);
+    let reusable = node.state.has_output() && output.as_ref().is_none_or(|o| o.exact);
     tx.prepare_cached(
         "INSERT INTO nodes (run_seq, node_id, node_type, state, attempts, reused, reusable, input, output, error, start_time, end_time)
          SELECT seq, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 FROM runs WHERE id = ?1",

@@ -22,8 +22,9 @@ const GLYPHS: Record<NodeExecutionState, string> = {
   completed: "✔",
   error: "✖",
   skipped: "⊘",
+  pinned: "◆",
 };
-const STYLES: Record<NodeExecutionState, string> = { pending: "2", executing: "36", completed: "32", error: "31", skipped: "2" };
+const STYLES: Record<NodeExecutionState, string> = { pending: "2", executing: "36", completed: "32", error: "31", skipped: "2", pinned: "35" };
 
 export type TtyRendererOptions = RendererOptions & {
   /** The flow's name, shown on the first line. */
@@ -148,7 +149,7 @@ export class TtyRenderer implements ProgressRenderer {
 function countsLine(view: ProgressView): string {
   const counts = new Map<NodeExecutionState, number>();
   for (const node of view.nodes) if (!node.group) counts.set(node.state, (counts.get(node.state) ?? 0) + 1);
-  const order: NodeExecutionState[] = ["completed", "executing", "pending", "error", "skipped"];
+  const order: NodeExecutionState[] = ["completed", "pinned", "executing", "pending", "error", "skipped"];
   return order
     .filter((state) => (counts.get(state) ?? 0) > 0)
     .map((state) => `${counts.get(state)} ${state}`)

@@ -7,7 +7,7 @@
 import type { NodeDefinition } from "../../types/definition.js";
 import type { HealthResult } from "../../types/execution.js";
 import type { FlowTemplateInfo, ListFlowsOptions, ValidationResult } from "../../types/storage.js";
-import type { EngineAdapter, ExecutionsCall, Outcome, WireEvent, WireResult, WireRunOptions } from "../../conductor/engine.js";
+import type { EngineAdapter, ExecutionsCall, Outcome, RunCommand, WireEvent, WireResult, WireRunOptions } from "../../conductor/engine.js";
 import type { ChannelClient, ChannelTransport } from "../../transports/types.js";
 import { listenToServerEvents } from "./events.js";
 import { attempt, callFailure, executionContext, failedRun, toWireResult } from "./wire.js";
@@ -65,6 +65,15 @@ export class RemoteEngine implements EngineAdapter {
       return asRecord(await this.node.call("cancel", executionId)).success === true;
     } catch {
       return false; // the original only logged a failed cancel
+    }
+  }
+
+  /** Our server's `node` commands `pause` / `resume` / `step`, answered like `cancel`. */
+  async controlRun(executionId: string, command: RunCommand): Promise<boolean> {
+    try {
+      return asRecord(await this.node.call(command, executionId)).success === true;
+    } catch {
+      return false;
     }
   }
 

@@ -69,6 +69,9 @@ export function executionContext(flow: NodeDefinition, options: WireRunOptions):
     timeout: options.timeout,
     history: options.history,
     retry: options.retry,
+    pinned: options.pinned,
+    runTo: options.runTo,
+    breakpoints: options.breakpoints,
   });
 }
 

@@ -7,11 +7,14 @@
 import type { NodeDefinition } from "../../types/definition.js";
 import type { NodeExecutorFactory } from "../../types/execution.js";
 import type { ListFlowsOptions, ValidationResult } from "../../types/storage.js";
-import type { EngineAdapter, ExecutionsCall, Outcome, WireError, WireEvent, WireResult, WireRunOptions } from "../../conductor/engine.js";
+import type { EngineAdapter, ExecutionsCall, Outcome, RunCommand, WireError, WireEvent, WireResult, WireRunOptions } from "../../conductor/engine.js";
 import { historyUnavailable } from "../../conductor/executions.js";
+
+/** Why a module built without debugging refuses pins, `runTo` and breakpoints. */
+const NO_DEBUGGING = "Debugging (pinned, runTo, breakpoints) is not in the browser's default module: create the conductor with { debugging: true }";
 import { CallSignal, callExecutor, outcomeJson, type ExecutorOutcome } from "../../conductor/executors.js";
 import { STATUS_CALLS, STATUS_COMPLETED, STATUS_EVENTS, type CatalogFunctions, type SessionHandle } from "./handle.js";
-import { decodeValue, encodeValue, ValueEncodeError } from "../../values/codec.js";
+import { decodeValue, encodeValue, revive, ValueEncodeError } from "../../values/codec.js";
 import { readSliced, writeSliced } from "../../values/sliced.js";
 import { handOver, handOverInput, KeptValues } from "./kept-values.js";
 
@@ -295,7 +298,11 @@ export class SessionEngine implements EngineAdapter {
 
   flushEvents(): void {
     const events = JSON.parse(this.handle.takeEvents()) as WireEvent[];
-    if (events.length > 0) this.listener(events);
+    if (events.length === 0) return;
+    // A paused node's input is codec text inside the event: what JSON cannot say comes tagged.
+    // Values this side keeps stay handles in it, resolved here.
+    for (const event of events) if (event.type === "paused") event.input = revive(event.input, { resolve: this.kept.resolve });
+    this.listener(events);
   }
 
   /**
@@ -387,6 +394,10 @@ export class SessionEngine implements EngineAdapter {
       const unavailable = historyUnavailable<never>();
       return { success: false, error: unavailable.ok ? undefined : { ...unavailable.error, executionId: execution }, duration: 0, executedNodes: [] };
     }
+    // Likewise a module without debugging would run every node and never pause.
+    if ((options.pinned !== undefined || options.runTo !== undefined || options.breakpoints !== undefined) && !this.handle.controlRun) {
+      return { success: false, error: { code: "VALIDATION_FAILED", message: NO_DEBUGGING, executionId: execution, timestamp: Date.now() } as WireError, duration: 0, executedNodes: [] };
+    }
     const buffers: Uint8Array[] = [];
     let flowJson: string;
     let optionsJson: string;
@@ -437,6 +448,12 @@ export class SessionEngine implements EngineAdapter {
       return true;
     }
     return this.handle.cancel(executionId);
+  }
+
+  controlRun(executionId: string, command: RunCommand): boolean | Promise<boolean> {
+    if (!this.handle.controlRun) return false;
+    const done = this.handle.controlRun(executionId, command);
+    return typeof done === "boolean" ? done : this.whileAlive(done).catch(() => false);
   }
 
   validate(flow: NodeDefinition, customTypes: string[]): Outcome<ValidationResult> | Promise<Outcome<ValidationResult>> {

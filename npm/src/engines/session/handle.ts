@@ -21,6 +21,11 @@ export type SessionHandle = {
   takeCalls(): { records: string; buffers: Uint8Array[] };
   /** Synchronous in the page; a promise where the session is in a Web Worker. */
   cancel(executionId: string): boolean | Promise<boolean>;
+  /**
+   * Pauses, resumes or steps a run; false when there is no such run (a promise where the session
+   * is in a Web Worker). Absent in modules built without debugging (the browser's default one).
+   */
+  controlRun?(executionId: string, command: string): boolean | Promise<boolean>;
   /** Execution ids of the runs going on (the native addon; absent in the wasm module). */
   running?(): string[];
   /** Synchronous in the page; a promise where the session is in a Web Worker. */

@@ -6,7 +6,7 @@
  * session's pending runs with `INTERNAL_ERROR` (see `SessionEngine.stop`) and a fresh session
  * takes the next calls.
  */
-import type { EngineAdapter, ExecutionsCall, WireEvent, WireRunOptions } from "../../conductor/engine.js";
+import type { EngineAdapter, ExecutionsCall, RunCommand, WireEvent, WireRunOptions } from "../../conductor/engine.js";
 import type { NodeDefinition } from "../../types/definition.js";
 import type { NodeExecutorFactory } from "../../types/execution.js";
 import type { ListFlowsOptions } from "../../types/storage.js";
@@ -116,6 +116,10 @@ export class ReloadingEngine implements EngineAdapter {
 
   async cancel(executionId: string) {
     return (await this.loading).cancel(executionId);
+  }
+
+  async controlRun(executionId: string, command: RunCommand) {
+    return (await this.loading).controlRun(executionId, command);
   }
 
   async validate(flow: NodeDefinition, customTypes: string[]) {

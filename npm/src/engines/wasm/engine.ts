@@ -11,7 +11,7 @@ import { ReloadingEngine, type LoadedSession } from "../session/reloading.js";
 import { sessionHandle } from "./handle.js";
 import { createHostFunctions } from "./host-functions.js";
 import { HISTORY_DATABASE, indexedDbStorage } from "./indexeddb.js";
-import { sharedWasmInstance, wantsHistory } from "./load.js";
+import { browserModule, sharedWasmInstance } from "./load.js";
 
 export class WasmEngine extends ReloadingEngine {
   constructor(config: ConductorConfig) {
@@ -21,12 +21,12 @@ export class WasmEngine extends ReloadingEngine {
 
 /** A session on the page's shared module instance. */
 async function inPageSession(config: ConductorConfig): Promise<LoadedSession> {
-  const history = wantsHistory(config.history);
-  const instance = await sharedWasmInstance(history ? "history" : "base");
+  const { variant, history, configHistory } = browserModule(config);
+  const instance = await sharedWasmInstance(variant);
   // IndexedDB where the platform has it, unless the config asks for memory.
   const storage = config.storage?.type === "memory" ? undefined : indexedDbStorage();
   const historyStorage = history && config.storage?.type !== "memory" ? indexedDbStorage(HISTORY_DATABASE) : undefined;
-  const conductor = new instance.glue.WasmConductor(sessionConfigJson(config), createHostFunctions(), storage, historyStorage);
+  const conductor = new instance.glue.WasmConductor(sessionConfigJson({ ...config, history: configHistory as ConductorConfig["history"] }), createHostFunctions(), storage, historyStorage);
   const engine = new SessionEngine("wasm", sessionHandle(conductor), instance.glue, {
     holdEventLoop: false,
     deferNotify: true,

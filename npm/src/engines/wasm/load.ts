@@ -12,15 +12,26 @@ export type WasmGlue = typeof Glue;
 const WASM_FILE = "atomiton_conductor_wasm_bg.wasm";
 
 /**
- * Which module: `"base"` (the default, within the page's size budget) or `"history"` (the same
- * engine with execution history, about 28 KB larger gzipped), loaded only by conductors that ask
- * for history. Each is its own instance, shared by the conductors that use it.
+ * Which module: `"base"` (the default, within the page's size budget) or `"history"`, the editor
+ * module (the same engine with execution history and debugging, about 30 KB larger gzipped),
+ * loaded only by conductors that ask for history or debugging. Each is its own instance, shared by the conductors that use it.
  */
 export type WasmVariant = "base" | "history";
 
 /** Whether `config.history` asks for execution history (in the browser it is off unless asked). */
 export function wantsHistory(history: unknown): boolean {
   return history === true || (typeof history === "object" && history !== null && (history as { enabled?: unknown }).enabled !== false);
+}
+
+/**
+ * The module a browser conductor loads and what it records: the editor module (`"history"`:
+ * execution history and debugging) when the config asks for either, else the default one.
+ * A conductor that loads it for debugging alone records no runs.
+ */
+export function browserModule(config: { history?: unknown; debugging?: unknown }): { variant: WasmVariant; history: boolean; configHistory: unknown } {
+  const history = wantsHistory(config.history);
+  const editor = history || config.debugging === true;
+  return { variant: editor ? "history" : "base", history, configHistory: history ? config.history : false };
 }
 
 function inNode(): boolean {

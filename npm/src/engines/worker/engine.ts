@@ -13,7 +13,7 @@ import type { ConductorConfig } from "../../types/execution.js";
 import { sessionConfigJson } from "../session/config.js";
 import { SessionEngine } from "../session/engine.js";
 import { ReloadingEngine, type LoadedSession } from "../session/reloading.js";
-import { liveCatalog, wantsHistory } from "../wasm/load.js";
+import { browserModule, liveCatalog } from "../wasm/load.js";
 import { WorkerSessionHandle } from "./handle.js";
 import type { OpenMessage, WorkerMessage } from "./protocol.js";
 import { spawnWorker, type WorkerOption } from "./spawn.js";
@@ -28,7 +28,8 @@ export class WorkerEngine extends ReloadingEngine {
 async function workerSession(config: ConductorConfig, option: WorkerOption): Promise<LoadedSession> {
   const catalog = await liveCatalog();
   const worker = spawnWorker(option);
-  const handle = new WorkerSessionHandle((message) => worker.postMessage(message));
+  const module = browserModule(config);
+  const handle = new WorkerSessionHandle((message) => worker.postMessage(message), module.variant === "history");
   const listeners: Array<(error: unknown) => void> = [];
   let ended: Error | undefined;
   const end = (error: Error) => {
@@ -55,7 +56,13 @@ async function workerSession(config: ConductorConfig, option: WorkerOption): Pro
       reject(error);
       end(error);
     });
-    const open: OpenMessage = { op: "open", configJson: sessionConfigJson(config), memoryStorage: config.storage?.type === "memory", history: wantsHistory(config.history) };
+    const open: OpenMessage = {
+      op: "open",
+      configJson: sessionConfigJson({ ...config, history: module.configHistory as ConductorConfig["history"] }),
+      memoryStorage: config.storage?.type === "memory",
+      history: module.history,
+      editor: module.variant === "history",
+    };
     worker.postMessage(open);
   });
   const engine = new SessionEngine("wasm", handle, catalog, { holdEventLoop: false, deferNotify: true });

@@ -19,7 +19,15 @@ export class WorkerSessionHandle implements SessionHandle {
   private nextCall = 1;
   private stoppedBy: Error | undefined;
 
-  constructor(private readonly post: (message: RequestMessage) => void) {}
+  /** Present when the worker runs a module with debugging (the editor module). */
+  readonly controlRun?: (executionId: string, command: string) => Promise<boolean>;
+
+  constructor(
+    private readonly post: (message: RequestMessage) => void,
+    debugging: boolean,
+  ) {
+    if (debugging) this.controlRun = (executionId, command) => this.call<boolean>("controlRun", executionId, command);
+  }
 
   /** Takes a message from the worker (other than `ready` / `failed`). */
   receive(message: WorkerMessage): void {
@@ -112,6 +120,8 @@ export class WorkerSessionHandle implements SessionHandle {
   cancel(executionId: string): Promise<boolean> {
     return this.call<boolean>("cancel", executionId);
   }
+
+
 
   validate(flowJson: string, customTypesJson: string): Promise<string> {
     return this.call<string>("validate", flowJson, customTypesJson);

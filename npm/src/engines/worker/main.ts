@@ -26,7 +26,7 @@ scope.onmessage = (event) => {
 async function start(open: OpenMessage): Promise<void> {
   let host: SessionHost;
   try {
-    const glue = await loadWasm(0, open.history ? "history" : "base");
+    const glue = await loadWasm(0, open.editor ? "history" : "base");
     const storage = open.memoryStorage ? undefined : indexedDbStorage();
     const historyStorage = open.history && !open.memoryStorage ? indexedDbStorage(HISTORY_DATABASE) : undefined;
     const conductor = new glue.WasmConductor(open.configJson, createHostFunctions(), storage, historyStorage);

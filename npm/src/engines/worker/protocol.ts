@@ -10,7 +10,8 @@
  */
 
 /** How to build the worker's session: the serialisable config, and whether storage is memory. */
-export type OpenMessage = { op: "open"; configJson: string; memoryStorage: boolean; history: boolean };
+/** `editor`: load the editor module (history and debugging); `history`: record runs in IndexedDB. */
+export type OpenMessage = { op: "open"; configJson: string; memoryStorage: boolean; history: boolean; editor: boolean };
 
 export type RequestMessage =
   | { op: "run"; runId: number; flowJson: string; optionsJson: string; buffers: Uint8Array[] }
@@ -18,7 +19,7 @@ export type RequestMessage =
   | { op: "call"; id: number; method: CallMethod; args: string[] };
 
 /** Session methods with a result, called by name with string arguments. */
-export type CallMethod = "cancel" | "validate" | "saveFlow" | "loadFlow" | "listFlows" | "deleteFlow";
+export type CallMethod = "cancel" | "controlRun" | "validate" | "saveFlow" | "loadFlow" | "listFlows" | "deleteFlow";
 
 export type Completed = { runId: number; result: string; buffers: Uint8Array[]; slices?: string[][]; trace?: number | null };
 

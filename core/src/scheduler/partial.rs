@@ -1,0 +1,116 @@
+//! Partial runs, for a debugging loop: outputs given instead of running nodes (pinned by the
+//! caller, or reused from a recorded run by a retry), and `runTo`'s set of nodes (a node and what
+//! it depends on, nothing else).
+
+use std::sync::Arc;
+
+use crate::error::Result;
+use crate::plan::{NodeIx, PathIndex, Plan};
+use crate::value::Value;
+
+/// An output that stands in for a node's run.
+pub(crate) struct PresetOutput {
+    /// `None`: the node returned `undefined`.
+    pub output: Option<Arc<Value>>,
+    /// Given with the run (shown as `pinned`), rather than reused from a recorded run.
+    pub pinned: bool,
+}
+
+#[cfg(feature = "debugger")]
+/// `pinned` (path → output) over `presets`, by node index. A pin wins over a reused output.
+pub(crate) fn add_pins(plan: &Plan, paths: &PathIndex, pinned: Vec<(String, Value)>, presets: &mut Vec<Option<PresetOutput>>) -> Result<()> {
+    if pinned.is_empty() {
+        return Ok(());
+    }
+    presets.resize_with(plan.nodes.len(), || None);
+    for (path, output) in pinned {
+        let ix = paths.find(&path, "pinned")?;
+        presets[ix] = Some(PresetOutput { output: (!output.is_undefined()).then(|| Arc::new(output)), pinned: true });
+    }
+    Ok(())
+}
+
+#[cfg(feature = "debugger")]
+/// The nodes a run to `target` runs: `target` (its whole subtree if it is a group), whatever its
+/// input comes from, transitively — edge sources in full (a group's output needs all of it), and
+/// enclosing groups only as far as they start (not their other children).
+pub(crate) fn run_to_set(plan: &Plan, target: NodeIx) -> Vec<bool> {
+    let mut needed = vec![false; plan.nodes.len()];
+    // (node, whole subtree)
+    let mut stack = vec![(target, true)];
+    while let Some((ix, whole)) = stack.pop() {
+        let node = &plan.nodes[ix];
+        if whole {
+            for (inner, flag) in needed.iter_mut().enumerate().take(node.subtree_end).skip(ix + 1) {
+                if !*flag {
+                    *flag = true;
+                    stack.extend(plan.nodes[inner].inputs.iter().map(|&(source, _)| (source, true)));
+                }
+            }
+        }
+        if needed[ix] && !whole {
+            continue;
+        }
+        needed[ix] = true;
+        stack.extend(node.inputs.iter().map(|&(source, _)| (source, true)));
+        if let Some(group) = node.parent {
+            stack.push((group, false));
+        }
+    }
+    needed
+}
+
+/// Why a build without the `debugger` feature refuses pins, `runTo` and breakpoints.
+#[cfg(not(feature = "debugger"))]
+pub(crate) const NO_DEBUGGER: &str = "This engine is built without debugging (pinned, runTo, breakpoints); in the browser, create the conductor with { debugging: true }";
+
+/// A run's debugging options, by path, as the caller gave them.
+#[derive(Default)]
+pub(crate) struct DebugRequest {
+    pub pinned: Vec<(String, Value)>,
+    pub run_to: Option<String>,
+    pub breakpoints: Vec<String>,
+}
+
+/// A run's debugging options resolved against its plan.
+pub(crate) struct ResolvedRequest {
+    pub run_to: Option<(NodeIx, Vec<bool>)>,
+    /// Sorted indices.
+    pub breakpoints: Vec<NodeIx>,
+}
+
+impl DebugRequest {
+    /// Whether nodes must be found by path.
+    pub fn names_nodes(&self) -> bool {
+        !self.pinned.is_empty() || self.run_to.is_some() || !self.breakpoints.is_empty()
+    }
+
+    #[cfg(feature = "debugger")]
+    /// Finds the nodes named (`paths` is there when [`names_nodes`](Self::names_nodes)); pins go
+    /// into `presets`. An unknown path is a validation error naming the option.
+    pub fn resolve(self, plan: &Plan, paths: Option<&PathIndex>, presets: &mut Vec<Option<PresetOutput>>) -> Result<ResolvedRequest> {
+        let Some(paths) = paths.filter(|_| self.names_nodes()) else { return Ok(ResolvedRequest { run_to: None, breakpoints: Vec::new() }) };
+        add_pins(plan, paths, self.pinned, presets)?;
+        let run_to = match &self.run_to {
+            Some(path) => {
+                let target = paths.find(path, "runTo")?;
+                Some((target, run_to_set(plan, target)))
+            }
+            None => None,
+        };
+        let mut breakpoints = self.breakpoints.iter().map(|path| paths.find(path, "breakpoints")).collect::<Result<Vec<NodeIx>>>()?;
+        breakpoints.sort_unstable();
+        breakpoints.dedup();
+        Ok(ResolvedRequest { run_to, breakpoints })
+    }
+
+    /// Builds without the `debugger` feature refuse a run that asks for debugging (rather than
+    /// run everything and say nothing).
+    #[cfg(not(feature = "debugger"))]
+    pub fn resolve(self, _plan: &Plan, _paths: Option<&PathIndex>, _presets: &mut Vec<Option<PresetOutput>>) -> Result<ResolvedRequest> {
+        if self.names_nodes() {
+            return Err(crate::error::ExecutionError::validation(NO_DEBUGGER));
+        }
+        Ok(ResolvedRequest { run_to: None, breakpoints: Vec::new() })
+    }
+}
