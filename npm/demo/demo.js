@@ -1,8 +1,11 @@
 // The browser demo: pick a bundled template or paste a flow, run it in WebAssembly, watch the
-// progress and each node's state, see the result or the error, and the history of runs with the
-// timeline of the one picked. Plain ES module, no build step:
-// it imports the package's browser entry from the built dist/ next to this folder.
+// progress and each node's state (in a table and on the flow's graph), see the result or the
+// error, and the history of runs with the timeline of the one picked. In debug mode the graph
+// sets breakpoints and pinned outputs, and the run can be paused, stepped and resumed.
+// Plain ES modules, no build step: it imports the package's browser entry from the built dist/
+// next to this folder.
 import { createConductor, createExecutionId, DEFAULT_SLOWMO_MS } from "../dist/browser.js";
+import { GraphView } from "./graph.js";
 
 // With execution history: the browser module that records runs (in IndexedDB), which the
 // history list and the timeline below read.
@@ -68,6 +71,25 @@ const ui = {
   historyEmpty: $("history-empty"),
   historySource: $("history-source"),
   timeline: $("timeline"),
+  graphPanel: $("graph-panel"),
+  graph: $("graph"),
+  debugToggle: $("debug-toggle"),
+  debugNote: $("debug-note"),
+  debugBar: $("debug-bar"),
+  debugRun: $("debug-run"),
+  debugPause: $("debug-pause"),
+  debugResume: $("debug-resume"),
+  debugStep: $("debug-step"),
+  debugRunTo: $("debug-run-to"),
+  debugStatus: $("debug-status"),
+  debugPanel: $("debug-panel"),
+  pausedNode: $("paused-node"),
+  pausedInput: $("paused-input"),
+  selectedNode: $("selected-node"),
+  pinText: $("pin-text"),
+  pin: $("pin"),
+  unpin: $("unpin"),
+  pinNote: $("pin-note"),
 };
 
 /** Templates by id: `{info, definition, issues}` (issues: why the browser build refuses it). */
@@ -80,6 +102,27 @@ const rows = new Map();
 let history;
 /** The run whose timeline is shown. */
 let selected = null;
+/** The flow's graph (graph.js); drawn from the flow text whenever it changes. */
+const graph = new GraphView(ui.graph, { onNodeClick: clickNode });
+/** The flow text the graph was drawn from. */
+let graphText;
+/**
+ * Debug mode (see "debugging" below): breakpoints and pinned outputs by node path, the selected
+ * node, the pause being shown (`{nodeId, input}`), and the last output known of each node.
+ * `available` is false with an engine that has no debugger (then the toggle stays off).
+ */
+const debug = {
+  /** The id of the flow the marks below belong to. */
+  flowId: undefined,
+  available: typeof conductor.node.pause === "function" && typeof conductor.node.onPaused === "function",
+  enabled: false,
+  breakpoints: new Set(),
+  pinned: new Map(),
+  selected: null,
+  paused: null,
+  pausing: false,
+  outputs: new Map(),
+};
 
 // ----- engine and templates -------------------------------------------------------------------
 
@@ -117,6 +160,7 @@ async function start() {
   ui.template.value = firstRunnable ?? PASTE;
   showTemplate();
   ui.run.disabled = false;
+  setDebugAvailability();
   document.body.dataset.ready = "true";
 }
 
@@ -130,9 +174,11 @@ function showTemplate() {
   if (!template) {
     ui.flowText.value = SAMPLE;
     ui.templateNote.hidden = true;
+    showGraph();
     return;
   }
   ui.flowText.value = conductor.formats.toYaml(template.definition);
+  showGraph();
   ui.templateNote.hidden = template.issues.length === 0;
   ui.templateNote.textContent =
     template.issues.length === 0
@@ -147,7 +193,8 @@ function showSlowMo() {
 
 // ----- running --------------------------------------------------------------------------------
 
-async function run() {
+/** Runs the flow in the text box; in debug mode with its breakpoints and pins (and `runTo`, see runToSelected). */
+async function run({ runTo } = {}) {
   let flow;
   try {
     flow = conductor.formats.parseFlow(ui.flowText.value);
@@ -171,13 +218,15 @@ async function run() {
   const started = performance.now();
   const startedAt = Date.now();
   try {
-    const result = await conductor.node.run(flow, { executionId, input, slowMo: Number(ui.slowMo.value) });
+    const result = await conductor.node.run(flow, { executionId, input, slowMo: Number(ui.slowMo.value), ...debugOptions(runTo) });
     showResult(result, performance.now() - started);
     history.add(recordFromResult({ id: executionId, flow, result, startedAt, endedAt: Date.now() }));
     await showHistory();
     await selectRun(executionId);
+    await learnOutputs(executionId, result, runTo);
   } finally {
     if (current === executionId) current = null;
+    clearPaused();
     setRunning(false);
   }
 }
@@ -190,6 +239,7 @@ function setRunning(running) {
   ui.run.disabled = running;
   ui.cancel.disabled = !running;
   ui.template.disabled = running;
+  updateDebugControls();
 }
 
 // ----- progress -------------------------------------------------------------------------------
@@ -208,6 +258,8 @@ function resetProgress(flow) {
   delete ui.progress.dataset.status;
   rows.clear();
   ui.nodes.replaceChildren();
+  if (graphText !== ui.flowText.value) showGraph();
+  graph.resetStates();
   const nodes = Array.isArray(flow.nodes) && flow.nodes.length > 0 ? flatten(flow) : [{ id: flow.id, name: flow.name ?? flow.id, type: flow.type, depth: 1 }];
   for (const node of nodes) updateRow({ ...node, state: "pending", progress: 0 });
 }
@@ -244,9 +296,236 @@ function updateRow(node) {
 
 conductor.node.onProgress((event) => {
   if (event.executionId !== current) return;
-  setProgress(event.progress, event.message);
-  for (const node of event.nodes) updateRow(node);
+  setProgress(event.progress, debug.paused ? `Paused before ${debug.paused.nodeId}` : event.message);
+  for (const node of event.nodes) {
+    updateRow(node);
+    const path = graph.pathOf(node);
+    if (path) graph.setState(path, node.state);
+  }
 });
+
+// ----- graph ----------------------------------------------------------------------------------
+
+/**
+ * Draws the flow in the text box (the graph follows the text as it is edited). While the flow
+ * keeps its id, the breakpoints, pins, selection and known outputs of nodes still there are kept;
+ * another flow (another id) starts without any. Text that cannot be read (half typed, say)
+ * drops nothing.
+ */
+function showGraph() {
+  graphText = ui.flowText.value;
+  let flow;
+  try {
+    flow = conductor.formats.parseFlow(graphText);
+  } catch (error) {
+    graph.showMessage(`The flow cannot be drawn: ${error?.message ?? error}`);
+    return;
+  }
+  const model = graph.render(flow);
+  const sameFlow = flow.id === debug.flowId;
+  debug.flowId = flow.id;
+  forgetMissingNodes(new Set(sameFlow ? model.nodes.map((node) => node.path) : []));
+  for (const path of debug.breakpoints) graph.mark(path, "breakpoint", true);
+  for (const path of debug.pinned.keys()) graph.mark(path, "pinned", true);
+  if (debug.selected) graph.mark(debug.selected, "selected", true);
+  showSelected();
+}
+
+function forgetMissingNodes(paths) {
+  for (const path of [...debug.breakpoints]) if (!paths.has(path)) debug.breakpoints.delete(path);
+  for (const collection of [debug.pinned, debug.outputs]) {
+    for (const path of [...collection.keys()]) if (!paths.has(path)) collection.delete(path);
+  }
+  if (debug.selected && !paths.has(debug.selected)) debug.selected = null;
+}
+
+/** A click on a node selects it; in debug mode it also sets or clears its breakpoint. */
+function clickNode(path) {
+  select(path);
+  if (debug.enabled) toggleBreakpoint(path);
+}
+
+function select(path) {
+  if (debug.selected) graph.mark(debug.selected, "selected", false);
+  debug.selected = path;
+  graph.mark(path, "selected", true);
+  showSelected();
+}
+
+function toggleBreakpoint(path) {
+  const on = !debug.breakpoints.has(path);
+  if (on) debug.breakpoints.add(path);
+  else debug.breakpoints.delete(path);
+  graph.mark(path, "breakpoint", on);
+}
+
+// ----- debugging ------------------------------------------------------------------------------
+//
+// The engine names nodes by path (see graph.js). A run in debug mode passes the breakpoints
+// (pause before those nodes start) and the pinned outputs (those nodes do not run; their output
+// feeds the next ones). While paused, Step runs the next node and pauses again, Resume runs on to
+// the next breakpoint. "Run to here" runs the selected node and the nodes it depends on only.
+
+function setDebugAvailability() {
+  ui.debugToggle.disabled = !debug.available;
+  ui.debugNote.hidden = debug.available;
+  // A reload may restore the checkbox as it was: follow it.
+  setDebugMode(ui.debugToggle.checked);
+}
+
+function setDebugMode(on) {
+  debug.enabled = on && debug.available;
+  ui.graphPanel.dataset.debug = String(debug.enabled);
+  ui.debugBar.hidden = !debug.enabled;
+  ui.debugPanel.hidden = !debug.enabled;
+  updateDebugControls();
+}
+
+/** The run options debug mode adds; none outside it. */
+function debugOptions(runTo) {
+  if (!debug.enabled) return {};
+  // Running to a node that has a breakpoint would stop just short of it: that one is left out.
+  const breakpoints = [...debug.breakpoints].filter((path) => path !== runTo);
+  return {
+    ...(breakpoints.length > 0 ? { breakpoints } : {}),
+    ...(debug.pinned.size > 0 ? { pinned: Object.fromEntries(debug.pinned) } : {}),
+    ...(runTo ? { runTo } : {}),
+  };
+}
+
+/** Enables the buttons that make sense now, and says what the run is doing. */
+function updateDebugControls() {
+  const running = current !== null;
+  const paused = running && debug.paused !== null;
+  ui.debugToggle.disabled = !debug.available || running; // the controls must stay while a run is paused
+  ui.debugRun.disabled = running || !debug.enabled;
+  ui.debugPause.disabled = !running || paused || debug.pausing;
+  ui.debugResume.disabled = !paused;
+  ui.debugStep.disabled = !paused;
+  ui.debugRunTo.disabled = running || !debug.selected;
+  ui.pin.disabled = !debug.selected;
+  ui.unpin.disabled = !debug.selected || !debug.pinned.has(debug.selected);
+  ui.debugStatus.textContent = paused
+    ? `Paused before ${debug.paused.nodeId}: Step runs it, Resume runs on.`
+    : debug.pausing
+      ? "Pausing before the next node…"
+      : running
+        ? "Running…"
+        : "Click a node to set or clear a breakpoint; the last one clicked is selected.";
+}
+
+/** The engine paused the run before `nodeId`: mark it and show the input it is about to get. */
+function showPaused({ nodeId, input }) {
+  debug.paused = { nodeId, input };
+  debug.pausing = false;
+  graph.clearMark("paused");
+  graph.mark(nodeId, "paused", true);
+  ui.graphPanel.dataset.paused = nodeId;
+  ui.progressMessage.textContent = `Paused before ${nodeId}`;
+  ui.pausedNode.replaceChildren("Paused before ", h("code", { textContent: nodeId }), ". Its input:");
+  ui.pausedInput.textContent = JSON.stringify(input, null, 2) ?? "undefined";
+  ui.pausedInput.hidden = false;
+  updateDebugControls();
+}
+
+function clearPaused() {
+  debug.paused = null;
+  debug.pausing = false;
+  graph.clearMark("paused");
+  delete ui.graphPanel.dataset.paused;
+  ui.pausedNode.textContent = "Not paused.";
+  ui.pausedInput.hidden = true;
+  ui.pausedInput.textContent = "";
+  updateDebugControls();
+}
+
+async function pauseRun() {
+  if (!current) return;
+  debug.pausing = true;
+  updateDebugControls();
+  // The pause itself is shown when the engine reports it (onPaused), before the next node.
+  if (!(await conductor.node.pause(current))) debug.pausing = false;
+  updateDebugControls();
+}
+
+/**
+ * Resume or Step. The pause shown is cleared *before* asking: a step's next pause can be
+ * reported before the call's promise settles, and must not be cleared after it.
+ */
+async function continueRun(how) {
+  const id = current;
+  if (!id || !debug.paused) return;
+  clearPaused();
+  await conductor.node[how](id);
+}
+
+function runToSelected() {
+  if (debug.selected) void run({ runTo: debug.selected });
+}
+
+if (debug.available) {
+  conductor.node.onPaused((event) => {
+    if (event.executionId === current) showPaused(event);
+  });
+}
+
+// ----- pinned outputs -------------------------------------------------------------------------
+
+/**
+ * What the editor shows for the selected node: its pinned output, or the output it produced in
+ * the last run when known (from the engine's record of the run, or a run to that node).
+ */
+function showSelected() {
+  const path = debug.selected;
+  ui.selectedNode.textContent = path ?? "none";
+  ui.pinNote.hidden = true;
+  const value = path === null ? undefined : debug.pinned.has(path) ? debug.pinned.get(path) : debug.outputs.get(path);
+  ui.pinText.value = value === undefined ? "" : JSON.stringify(value, null, 2);
+  ui.pinText.disabled = path === null;
+  updateDebugControls();
+}
+
+function pinSelected() {
+  const path = debug.selected;
+  if (!path) return;
+  let value;
+  try {
+    value = JSON.parse(ui.pinText.value);
+  } catch (error) {
+    ui.pinNote.hidden = false;
+    ui.pinNote.textContent = `Not pinned: the output is not valid JSON (${error.message}).`;
+    return;
+  }
+  debug.pinned.set(path, value);
+  graph.mark(path, "pinned", true);
+  ui.pinNote.hidden = false;
+  ui.pinNote.textContent = `${path} is pinned: the next run uses this output instead of running it.`;
+  updateDebugControls();
+}
+
+function unpinSelected() {
+  const path = debug.selected;
+  if (!path) return;
+  debug.pinned.delete(path);
+  graph.mark(path, "pinned", false);
+  showSelected();
+}
+
+/** Remembers each node's output from a run that ended, for "Pin output". */
+async function learnOutputs(executionId, result, runTo) {
+  if (runTo && result.success) debug.outputs.set(runTo, result.data);
+  if (history.source === "engine") {
+    // The engine's record has every node's output; the page's own records have none.
+    let record;
+    try {
+      record = await history.get(executionId);
+    } catch {
+      record = undefined; // only the editor's suggestion is lost: the output can still be typed
+    }
+    for (const node of record?.nodes ?? []) if ("output" in node) debug.outputs.set(node.nodeId, node.output);
+  }
+  if (debug.selected && !debug.pinned.has(debug.selected)) showSelected();
+}
 
 // ----- result ---------------------------------------------------------------------------------
 
@@ -534,6 +813,15 @@ ui.template.addEventListener("change", showTemplate);
 ui.slowMo.addEventListener("input", showSlowMo);
 ui.run.addEventListener("click", () => void run());
 ui.cancel.addEventListener("click", () => void cancel());
+ui.flowText.addEventListener("input", showGraph);
+ui.debugToggle.addEventListener("change", () => setDebugMode(ui.debugToggle.checked));
+ui.debugRun.addEventListener("click", () => void run());
+ui.debugPause.addEventListener("click", () => void pauseRun());
+ui.debugResume.addEventListener("click", () => void continueRun("resume"));
+ui.debugStep.addEventListener("click", () => void continueRun("step"));
+ui.debugRunTo.addEventListener("click", runToSelected);
+ui.pin.addEventListener("click", pinSelected);
+ui.unpin.addEventListener("click", unpinSelected);
 
 start().catch((error) => {
   setStatus("failed", "Demo failed to start");

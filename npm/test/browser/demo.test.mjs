@@ -1,7 +1,9 @@
 // The demo page (npm/demo/) in headless Chromium: run a bundled template and see its result
 // (screenshot in tests/output/demo.png), a native-only template's validation error, a pasted flow
 // with input, cancellation, the history list and a run's timeline (screenshot in
-// tests/output/demo-timeline.png), and no request leaving localhost.
+// tests/output/demo-timeline.png), the flow's graph with live node states, debug mode
+// (breakpoints, pause, step, resume, run to a node, pinned outputs; screenshot of a paused run in
+// tests/output/demo-debug.png), and no request leaving localhost.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
@@ -15,8 +17,23 @@ import { repoRoot } from "../../test-support/helpers.mjs";
 const options = { skip: chromiumMissing, timeout: 60_000 };
 const screenshot = join(repoRoot, "tests", "output", "demo.png");
 const timelineScreenshot = join(repoRoot, "tests", "output", "demo-timeline.png");
+const debugScreenshot = join(repoRoot, "tests", "output", "demo-debug.png");
 
 const session = useServedPage("/demo/", (page) => page.waitForSelector("body[data-ready='true']"));
+
+/** Screenshots the page element `selector` to `path`; checks it is a PNG of that element's size and returns the element's box. */
+async function screenshotOf(selector, path) {
+  mkdirSync(join(repoRoot, "tests", "output"), { recursive: true });
+  const element = session.page.locator(selector);
+  await element.screenshot({ path });
+  const png = readFileSync(path);
+  assert.deepEqual([...png.subarray(1, 4)].map((byte) => String.fromCharCode(byte)).join(""), "PNG");
+  const size = { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+  const box = await element.boundingBox();
+  // Snapped to whole pixels: a box at y = 479.75 spans rows 479 to 880.
+  assert.ok(Math.abs(size.width - box.width) <= 2 && Math.abs(size.height - box.height) <= 2, `the screenshot is ${selector}: ${JSON.stringify([size, box])}`);
+  return box;
+}
 
 const nodeStates = () => session.page.$$eval("#nodes tr", (rows) => rows.map((row) => [row.dataset.node, row.querySelector(".state").dataset.state]));
 const resultText = () => session.page.textContent("#result");
@@ -275,19 +292,333 @@ test("the history lists the page's runs newest first; a run's timeline shows par
   assert.ok(fastBox.x < sheetBox.x + sheetBox.width && sheetBox.x < fastBox.x + fastBox.width, "the parallel bars overlap on screen");
   assert.ok(boxes.first.bar.x + boxes.first.bar.width <= Math.min(fastBox.x, sheetBox.x) + 1.5, "first's bar ends where the others begin");
 
-  mkdirSync(join(repoRoot, "tests", "output"), { recursive: true });
-  const panel = session.page.locator("#history-panel");
-  await panel.screenshot({ path: timelineScreenshot });
-  const png = readFileSync(timelineScreenshot);
-  assert.deepEqual([...png.subarray(1, 4)].map((byte) => String.fromCharCode(byte)).join(""), "PNG");
-  const size = { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
-  const [panelBox, timelineBox] = [await panel.boundingBox(), await session.page.locator("#timeline").boundingBox()];
-  // Snapped to whole pixels: a box at y = 479.75 spans rows 479 to 880.
-  assert.ok(Math.abs(size.width - panelBox.width) <= 2 && Math.abs(size.height - panelBox.height) <= 2, `the screenshot is the history panel: ${JSON.stringify([size, panelBox])}`);
+  const panelBox = await screenshotOf("#history-panel", timelineScreenshot);
+  const timelineBox = await session.page.locator("#timeline").boundingBox();
   assert.ok(
     timelineBox.width > 0 && timelineBox.x >= panelBox.x && timelineBox.y >= panelBox.y && timelineBox.x + timelineBox.width <= panelBox.x + panelBox.width && timelineBox.y + timelineBox.height <= panelBox.y + panelBox.height,
     "the timeline is inside the screenshot",
   );
+});
+
+// ----- the graph view and debug mode -----------------------------------------------------------
+
+/** A flow with a nested group and an edge that skips a level: `a` feeds `b` and `g`, both feed `z`, `z` also gets `a`. */
+const branching = {
+  id: "branching",
+  type: "group",
+  nodes: [
+    { id: "a", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 10", data: [1, 2, 3] } },
+    { id: "b", type: "transform", parameters: { operation: "map", transformFunction: "x => x + 1" } },
+    {
+      id: "g",
+      type: "group",
+      nodes: [
+        { id: "x", type: "transform", parameters: { operation: "map", transformFunction: "x => x - 1" } },
+        { id: "y", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 2" } },
+      ],
+      edges: [{ id: "ge", source: "x", target: "y", targetHandle: "data" }],
+    },
+    { id: "z", type: "transform", parameters: {} },
+  ],
+  edges: [
+    { id: "e1", source: "a", target: "b", targetHandle: "data" },
+    { id: "e2", source: "a", target: "g" },
+    { id: "e3", source: "b", target: "z" },
+    { id: "e4", source: "g", target: "z" },
+    { id: "e5", source: "a", target: "z" },
+  ],
+};
+
+/** A chain of four transforms: a → b → c → d, each output arriving at the next one's `data` input. */
+const chain = {
+  id: "chain",
+  type: "group",
+  nodes: [
+    { id: "a", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 10", data: [1, 2, 3] } },
+    { id: "b", type: "transform", parameters: { operation: "map", transformFunction: "x => x + 1" } },
+    { id: "c", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 2" } },
+    { id: "d", type: "transform", parameters: { operation: "reduce", transformFunction: "(sum, x) => sum + x", reduceInitial: "0" } },
+  ],
+  edges: [
+    { id: "e1", source: "a", target: "b", targetHandle: "data" },
+    { id: "e2", source: "b", target: "c", targetHandle: "data" },
+    { id: "e3", source: "c", target: "d", targetHandle: "data" },
+  ],
+};
+
+/** Every node's path below the root (`g/x` for `x` in group `g`), and every group's edges as paths. */
+function definitionPaths(group, prefix = "", out = { nodes: [], edges: [] }) {
+  for (const edge of group.edges ?? []) out.edges.push([prefix + edge.source, prefix + edge.target]);
+  for (const node of group.nodes ?? []) {
+    out.nodes.push(prefix + node.id);
+    definitionPaths(node, `${prefix}${node.id}/`, out);
+  }
+  return out;
+}
+
+/**
+ * What the native engine gives for the chain's first nodes alone (`ids`, in order): the output of
+ * the last of them, the value the next node of the chain receives. With `input`, the flow gets it.
+ */
+async function nativeChainOutput(ids, input) {
+  const nodes = chain.nodes.filter((node) => ids.includes(node.id));
+  const edges = chain.edges.filter((edge) => ids.includes(edge.source) && ids.includes(edge.target));
+  const result = await createConductor({ storage: { type: "memory" } }).node.run({ id: "part", type: "group", nodes, edges }, input === undefined ? {} : { input });
+  assert.equal(result.success, true, JSON.stringify(result.error));
+  return result.data;
+}
+
+/** The graph's nodes: path, state, marks, and where they are drawn. */
+const graphNodes = () =>
+  session.page.$$eval("#graph .graph-node", (buttons) =>
+    buttons.map((button) => {
+      const box = button.getBoundingClientRect();
+      const group = button.parentElement.classList.contains("graph-group") ? button.parentElement.getBoundingClientRect() : box;
+      return {
+        path: button.dataset.node,
+        state: button.dataset.state,
+        level: Number(button.dataset.level),
+        breakpoint: button.dataset.breakpoint === "true",
+        pinned: button.dataset.pinned === "true",
+        paused: button.dataset.paused === "true",
+        selected: button.dataset.selected === "true",
+        label: button.getAttribute("aria-label"),
+        border: getComputedStyle(button).borderTopColor,
+        box: { left: box.left, right: box.right, top: box.top, bottom: box.bottom },
+        outer: { left: group.left, right: group.right, top: group.top, bottom: group.bottom },
+      };
+    }),
+  );
+
+const graphStates = async () => Object.fromEntries((await graphNodes()).map(({ path, state }) => [path, state]));
+const graphNode = (path) => `#graph .graph-node[data-node='${path}']`;
+
+/** Waits until the graph shows the flow with these node paths (it follows the flow text). */
+const graphShows = (paths) => session.page.waitForFunction((expected) => [...document.querySelectorAll("#graph .graph-node")].map((node) => node.dataset.node).join() === expected.join(), paths);
+
+/** Turns debug mode on and clears every breakpoint and pin left by an earlier test. */
+async function debugModeWithoutMarks() {
+  assert.equal(await session.page.isHidden("#debug-note"), true, "this build of the engine has the debugger");
+  await session.page.setChecked("#debug-toggle", true);
+  await session.page.waitForSelector("#graph-panel[data-debug='true'] #debug-bar:not([hidden])");
+  for (const path of await session.page.$$eval("#graph .graph-node[data-breakpoint='true']", (nodes) => nodes.map((node) => node.dataset.node))) {
+    await session.page.click(graphNode(path));
+  }
+  for (const path of await session.page.$$eval("#graph .graph-node[data-pinned='true']", (nodes) => nodes.map((node) => node.dataset.node))) {
+    await session.page.click(graphNode(path)); // selects it (and sets a breakpoint) ...
+    await session.page.click("#unpin");
+    await session.page.click(graphNode(path)); // ... which the second click clears
+  }
+  assert.deepEqual((await graphNodes()).filter((node) => node.breakpoint || node.pinned), []);
+}
+
+const pausedInput = async () => JSON.parse(await session.page.textContent("#paused-input"));
+const pausedNodes = async () => (await graphNodes()).filter((node) => node.paused).map((node) => node.path);
+
+test("the graph draws every node by dependency level and every edge, and colours the nodes as the run goes", options, async () => {
+  await session.page.setChecked("#debug-toggle", false);
+  await paste(branching);
+  const expected = definitionPaths(branching);
+  await graphShows(expected.nodes);
+  assert.equal(await session.page.getAttribute("#graph", "data-nodes"), String(expected.nodes.length));
+
+  // Levels: 0 without dependencies in its group, else 1 + the highest level it depends on.
+  const nodes = await graphNodes();
+  const by = Object.fromEntries(nodes.map((node) => [node.path, node]));
+  assert.deepEqual(
+    nodes.map(({ path, level }) => [path, level]),
+    [["a", 0], ["b", 1], ["g", 1], ["g/x", 0], ["g/y", 1], ["z", 2]],
+  );
+  assert.ok(nodes.every(({ state }) => state === "pending"), "drawn before any run, all pending");
+  assert.equal(by["g/x"].label, "g/x (transform): pending");
+  // Columns by level, left to right; the group's box holds its children, laid out the same way.
+  assert.ok(by.a.box.right < by.b.box.left, "level 1 is right of level 0");
+  assert.ok(Math.abs(by.b.box.left - by.g.outer.left) < 1, "b and the group g share a column");
+  assert.ok(by.g.outer.right < by.z.box.left && by.b.box.right < by.z.box.left, "level 2 is right of level 1");
+  for (const child of ["g/x", "g/y"]) {
+    const { box } = by[child];
+    assert.ok(box.left >= by.g.outer.left && box.right <= by.g.outer.right && box.top > by.g.box.bottom && box.bottom <= by.g.outer.bottom, `${child} is drawn inside its group, below its head`);
+  }
+  assert.ok(by["g/x"].box.right < by["g/y"].box.left, "inside the group too, columns by level");
+
+  // One curve per edge of the definition (nested ones too), from its source's right side to its
+  // target's left side (a group's sides are its box's).
+  const edges = await session.page.$$eval("#graph path.graph-edge", (paths) => {
+    const origin = document.querySelector("#graph .graph-content").getBoundingClientRect();
+    return paths.map((path) => {
+      const numbers = path.getAttribute("d").match(/-?[\d.]+/g).map(Number);
+      return { source: path.dataset.source, target: path.dataset.target, start: [numbers[0] + origin.left, numbers[1] + origin.top], end: numbers.slice(-2).map((value, i) => value + (i === 0 ? origin.left : origin.top)) };
+    });
+  });
+  assert.equal(edges.length, expected.edges.length);
+  assert.deepEqual(edges.map(({ source, target }) => [source, target]).sort(), [...expected.edges].sort());
+  for (const { source, target, start, end } of edges) {
+    assert.ok(Math.abs(start[0] - by[source].outer.right) < 1 && start[1] > by[source].box.top && start[1] < by[source].box.bottom, `${source} → ${target} starts at ${source}'s right side`);
+    assert.ok(Math.abs(end[0] - by[target].outer.left) < 1 && end[1] > by[target].box.top && end[1] < by[target].box.bottom, `${source} → ${target} ends at ${target}'s left side`);
+  }
+
+  // Outside debug mode a click selects a node and sets no breakpoint.
+  await session.page.click(graphNode("b"));
+  assert.deepEqual((await graphNodes()).filter((node) => node.selected || node.breakpoint).map(({ path, selected, breakpoint }) => [path, selected, breakpoint]), [["b", true, false]]);
+
+  // Live states: some node is seen executing, then every node is completed, edges too.
+  await session.page.fill("#slowmo", "200");
+  await session.page.click("#run");
+  await session.page.waitForSelector("#graph .graph-node[data-state='executing']");
+  await session.page.waitForSelector("#result[data-status='success']");
+  const native = await createConductor({ storage: { type: "memory" } }).node.run(branching);
+  assert.deepEqual(JSON.parse(await session.page.textContent("#result-data")), native.data);
+  const after = await graphNodes();
+  assert.deepEqual(after.map(({ path, state }) => [path, state]), expected.nodes.map((path) => [path, "completed"]));
+  assert.ok(after.every(({ border }) => border === "rgb(31, 138, 76)"), "completed nodes are green");
+  assert.deepEqual(await session.page.$$eval("#graph path.graph-edge", (paths) => [...new Set(paths.map((path) => path.dataset.state))]), ["completed"]);
+  assert.deepEqual(Object.fromEntries(await nodeStates()), { a: "completed", b: "completed", g: "completed", x: "completed", y: "completed", z: "completed" }, "the table shows the same");
+
+  // A new run starts from pending; a failing node turns red.
+  const failing = structuredClone(branching);
+  failing.nodes[1].parameters.transformFunction = "x => x.missing.field";
+  await paste(failing);
+  await session.page.fill("#slowmo", "0");
+  await session.page.click("#run");
+  await session.page.waitForSelector("#result[data-status='error']");
+  const failed = await graphNodes();
+  assert.equal(failed.find(({ path }) => path === "b").state, "error");
+  assert.equal(failed.find(({ path }) => path === "b").border, "rgb(192, 57, 43)", "the failed node is red");
+  assert.notEqual(failed.find(({ path }) => path === "z").state, "completed");
+});
+
+test("debug mode: a breakpoint on a node pauses the run before it with its input shown; Step, then Resume (screenshot)", options, async () => {
+  await paste(chain);
+  await graphShows(definitionPaths(chain).nodes);
+  await debugModeWithoutMarks();
+
+  // A click sets a breakpoint (and selects the node); a second click would clear it.
+  await session.page.click(graphNode("b"));
+  let nodes = await graphNodes();
+  assert.deepEqual(nodes.filter((node) => node.breakpoint).map(({ path }) => path), ["b"]);
+  assert.match(nodes.find(({ path }) => path === "b").label, /^b \(transform\): pending, breakpoint$/);
+  assert.equal(await session.page.textContent("#selected-node"), "b");
+
+  await session.page.fill("#slowmo", "0");
+  await session.page.click("#debug-run");
+  await session.page.waitForSelector("#graph-panel[data-paused='b']");
+  assert.deepEqual(await pausedNodes(), ["b"], "the breakpoint's node is the paused one");
+  // b's input: a's output, under the handle of the edge that brings it.
+  const outputOfA = await nativeChainOutput(["a"]);
+  assert.deepEqual(await pausedInput(), { data: outputOfA });
+  assert.match(await session.page.textContent("#paused-node"), /Paused before b/);
+  await session.page.waitForFunction(() => document.querySelector("#graph .graph-node[data-node='a']").dataset.state === "completed");
+  const whilePaused = await graphStates();
+  assert.deepEqual([whilePaused.b, whilePaused.c, whilePaused.d], ["pending", "pending", "pending"], "nothing after the breakpoint ran");
+  assert.deepEqual(
+    await session.page.$$eval("#debug-bar button", (buttons) => buttons.map((button) => [button.id, button.disabled])),
+    [["debug-run", true], ["debug-pause", true], ["debug-resume", false], ["debug-step", false], ["debug-run-to", true]],
+  );
+  assert.equal(await session.page.textContent("#result .banner"), "Running…");
+
+  const panelBox = await screenshotOf("#graph-panel", debugScreenshot);
+  const inputBox = await session.page.locator("#paused-input").boundingBox();
+  assert.ok(inputBox.width > 0 && inputBox.y + inputBox.height <= panelBox.y + panelBox.height, "the paused input is inside the screenshot");
+
+  // Step: b runs, the run pauses again before c, whose input is b's output.
+  await session.page.click("#debug-step");
+  await session.page.waitForSelector("#graph-panel[data-paused='c']");
+  assert.deepEqual(await pausedNodes(), ["c"]);
+  assert.deepEqual(await pausedInput(), { data: await nativeChainOutput(["a", "b"]) });
+  await session.page.waitForFunction(() => document.querySelector("#graph .graph-node[data-node='b']").dataset.state === "completed");
+  assert.deepEqual([(await graphStates()).c, (await graphStates()).d], ["pending", "pending"]);
+
+  // Resume: the rest runs (no other breakpoint) and the result is the whole chain's.
+  await session.page.click("#debug-resume");
+  await session.page.waitForSelector("#result[data-status='success']");
+  const native = await createConductor({ storage: { type: "memory" } }).node.run(chain);
+  assert.deepEqual(JSON.parse(await session.page.textContent("#result-data")), native.data);
+  assert.equal(native.data.result, [1, 2, 3].map((x) => (x * 10 + 1) * 2).reduce((sum, x) => sum + x, 0));
+  assert.deepEqual(await graphStates(), { a: "completed", b: "completed", c: "completed", d: "completed" });
+  assert.deepEqual(await pausedNodes(), []);
+  assert.equal(await session.page.getAttribute("#graph-panel", "data-paused"), null);
+  assert.equal(await session.page.isHidden("#paused-input"), true);
+  assert.deepEqual(await session.page.$$eval("#debug-bar button", (buttons) => buttons.filter((button) => !button.disabled).map((button) => button.id)), ["debug-run", "debug-run-to"]);
+
+  // Outside debug mode the breakpoint is kept but not used.
+  await session.page.setChecked("#debug-toggle", false);
+  await session.page.click("#run");
+  await session.page.waitForSelector("#result[data-status='success']");
+  assert.deepEqual(await graphStates(), { a: "completed", b: "completed", c: "completed", d: "completed" });
+  assert.equal(await session.page.isHidden("#debug-bar"), true);
+});
+
+test("debug mode: Pause stops a running flow before its next node; Resume finishes it", options, async () => {
+  await paste(chain);
+  await graphShows(definitionPaths(chain).nodes);
+  await debugModeWithoutMarks();
+  await session.page.fill("#slowmo", "600");
+  await session.page.click("#debug-run");
+  await session.page.waitForSelector("#graph .graph-node[data-node='a'][data-state='executing']");
+  await session.page.click("#debug-pause");
+  await session.page.waitForSelector("#graph-panel[data-paused]");
+  const paused = await session.page.getAttribute("#graph-panel", "data-paused");
+  assert.ok(["b", "c", "d"].includes(paused), `paused before a node that had not started: ${paused}`);
+  assert.deepEqual(await pausedNodes(), [paused]);
+  assert.equal((await graphStates())[paused], "pending");
+  await session.page.fill("#slowmo", "0"); // for the next run: this one keeps its pacing
+  await session.page.click("#debug-resume");
+  await session.page.waitForSelector("#result[data-status='success']");
+  assert.deepEqual(JSON.parse(await session.page.textContent("#result-data")), (await createConductor({ storage: { type: "memory" } }).node.run(chain)).data);
+});
+
+test("debug mode: Run to here runs a node and what it depends on; a pinned output replaces a node's run", options, async () => {
+  await paste(chain);
+  await graphShows(definitionPaths(chain).nodes);
+  await debugModeWithoutMarks();
+  assert.equal(await session.page.getAttribute("#history", "data-source"), "engine", "node outputs come from the engine's record of a run");
+  await session.page.fill("#slowmo", "0");
+  await session.page.click("#debug-run");
+  await session.page.waitForSelector("#result[data-status='success']");
+
+  // Run to here on c, which the click also gave a breakpoint: the run does not stop short of it.
+  await session.page.click(graphNode("c"));
+  assert.equal(await session.page.isEnabled("#debug-run-to"), true);
+  await session.page.click("#debug-run-to");
+  await session.page.waitForSelector("#result[data-status='success']");
+  assert.deepEqual(JSON.parse(await session.page.textContent("#result-data")), await nativeChainOutput(["a", "b", "c"]), "the result is c's output");
+  assert.deepEqual(await graphStates(), { a: "completed", b: "completed", c: "completed", d: "pending" }, "d did not run");
+  assert.match(await session.page.textContent("#result .meta"), /executed .*\ba → b → c$/);
+  await session.page.click(graphNode("c")); // clears c's breakpoint
+
+  // Pin b: the editor offers the output b produced in the last run; it is edited, then pinned.
+  await session.page.click(graphNode("b"));
+  await session.page.click(graphNode("b"));
+  assert.deepEqual((await graphNodes()).filter((node) => node.breakpoint || node.selected).map(({ path, breakpoint }) => [path, breakpoint]), [["b", false]]);
+  const outputOfB = await nativeChainOutput(["a", "b"]);
+  assert.deepEqual(JSON.parse(await session.page.inputValue("#pin-text")), outputOfB);
+  await session.page.fill("#pin-text", "{not json");
+  await session.page.click("#pin");
+  assert.match(await session.page.textContent("#pin-note"), /not valid JSON/);
+  assert.equal((await graphNodes()).find(({ path }) => path === "b").pinned, false);
+  const pinned = { ...outputOfB, result: [100, 200] };
+  await session.page.fill("#pin-text", JSON.stringify(pinned));
+  await session.page.click("#pin");
+  assert.equal((await graphNodes()).find(({ path }) => path === "b").pinned, true);
+  assert.match((await graphNodes()).find(({ path }) => path === "b").label, /, pinned$/);
+
+  await session.page.click("#debug-run");
+  await session.page.waitForSelector("#result[data-status='success']");
+  // c and d get b's pinned output as c would get it from b: as the `data` input.
+  const expected = await nativeChainOutput(["c", "d"], { data: pinned });
+  assert.equal(expected.result, (100 + 200) * 2);
+  assert.deepEqual(JSON.parse(await session.page.textContent("#result-data")), expected);
+  const states = await graphStates();
+  assert.deepEqual([states.b, states.c, states.d], ["pinned", "completed", "completed"]);
+  assert.equal((await graphNodes()).find(({ path }) => path === "b").border, "rgb(124, 58, 237)", "pinned is purple");
+
+  // Unpinned, b runs again.
+  await session.page.click("#unpin");
+  assert.equal((await graphNodes()).find(({ path }) => path === "b").pinned, false);
+  await session.page.click("#debug-run");
+  await session.page.waitForSelector("#result[data-status='success']");
+  assert.deepEqual(JSON.parse(await session.page.textContent("#result-data")), await nativeChainOutput(["a", "b", "c", "d"]));
+  assert.equal((await graphStates()).b, "completed");
 });
 
 test("the page fetched nothing outside localhost and raised no errors", options, () => {
