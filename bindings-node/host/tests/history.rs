@@ -69,3 +69,48 @@ fn a_file_that_is_not_a_database_is_a_clear_error() {
     let error = SqliteHistory::open(&path, Capture::default()).err().expect("refused");
     assert!(error.message.contains("history.sqlite"), "{}", error.message);
 }
+
+#[test]
+fn a_definition_is_stored_once_however_many_runs_ran_it_and_dropped_with_its_last_run() {
+    let dir = TempDir::new("history-flows");
+    let store = open(&dir);
+    let big = format!(r#"{{"id":"f","type":"transform","parameters":{{"data":[{}]}}}}"#, (0..10_000).map(|i| i.to_string()).collect::<Vec<_>>().join(","));
+    let begun = |id: &str, flow: &str, start: f64| {
+        let HistoryWrite::Begun(mut begun) = run(id, start) else { unreachable!() };
+        begun.flow_json = Arc::from(flow);
+        HistoryWrite::Begun(begun)
+    };
+    for i in 0..5 {
+        store.write(begun(&format!("big{i}"), &big, f64::from(i)));
+    }
+    store.write(begun("small", r#"{"id":"f","type":"transform"}"#, 10.0));
+    let record = wait(store.get("big3".into())).expect("get").expect("kept");
+    assert_eq!(record.flow["parameters"]["data"].as_array().map(Vec::len), Some(10_000), "each run reads its definition back");
+    let path = dir.path().join("nested").join("history.sqlite");
+    let count = |sql: &str| -> i64 { rusqlite::Connection::open(&path).expect("open").query_row(sql, [], |row| row.get(0)).expect("count") };
+    assert_eq!(count("SELECT COUNT(*) FROM flows"), 2, "two distinct definitions");
+    assert!(count("SELECT SUM(LENGTH(flow)) FROM flows") < 2 * big.len() as i64, "the big one once");
+    for i in 0..5 {
+        assert!(wait(store.delete(format!("big{i}"))).expect("delete"));
+    }
+    assert_eq!(count("SELECT COUNT(*) FROM flows"), 1, "the big definition went with its last run");
+}
+
+#[test]
+fn a_run_written_before_definitions_were_shared_reads_its_own_copy() {
+    let dir = TempDir::new("history-v1-row");
+    let store = open(&dir);
+    store.write(run("new", 1.0));
+    assert!(wait(store.get("new".into())).expect("get").is_some());
+    // A version-1 row keeps its definition in `runs.flow`.
+    let path = dir.path().join("nested").join("history.sqlite");
+    rusqlite::Connection::open(&path)
+        .expect("open")
+        .execute(
+            "INSERT INTO runs (id, flow_id, flow_hash, status, start_time, flow, input, variables) VALUES ('old', 'f', 'abc', 'success', 0, '{\"id\":\"f\",\"type\":\"group\"}', 'null', '{}')",
+            [],
+        )
+        .expect("insert");
+    let old = wait(store.get("old".into())).expect("get").expect("kept");
+    assert_eq!(old.flow["type"], "group");
+}

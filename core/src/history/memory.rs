@@ -1,34 +1,80 @@
 //! Run records in memory: tests, the browser without IndexedDB, and `storage: {type: "memory"}`.
 
-use std::sync::{Mutex, MutexGuard};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use indexmap::IndexMap;
 
 use super::capture::Capture;
 use super::record::{RunRecord, RunStatus};
-use super::store::{end_record, node_record, pruned_ids, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, OwnerAlive, Prune};
+use super::store::{end_record, flow_value, node_record, pruned_ids, run_record_without_flow, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, OwnerAlive, Prune};
 use crate::error::Result;
 use crate::host::BoxFuture;
 use crate::storage::SortOrder;
 
-/// Runs by id, in the order they began. Values are captured as they are written.
+/// Distinct flow texts recently recorded, compared by content to share one copy between runs.
+const RECENT_FLOWS: usize = 16;
+
+/// Runs by id, in the order they began. Values are captured as they are written; a run's flow
+/// is kept as the text it ran from (runs of the same flow share one copy) and read when a record
+/// is: writes happen on the run's thread, and a flow may carry its data (a 100,000-item array
+/// parsed per run cost that thread ~15 ms and kept megabytes per run).
 pub struct MemoryHistory {
-    runs: Mutex<IndexMap<String, RunRecord>>,
+    runs: Mutex<Runs>,
     capture: Capture,
+}
+
+#[derive(Default)]
+struct Runs {
+    records: IndexMap<String, RunRecord>,
+    /// Flow texts of runs whose record has not been read yet (its `flow` is `null` until then).
+    flow_texts: HashMap<String, Arc<str>>,
+    /// Recent distinct flow texts with their hashes.
+    recent: VecDeque<(Arc<str>, String)>,
+}
+
+impl Runs {
+    /// `text` (or an equal text kept already) and its hash, computed once per distinct text.
+    fn intern(&mut self, text: &Arc<str>) -> (Arc<str>, String) {
+        if let Some(kept) = self.recent.iter().find(|(kept, _)| kept.len() == text.len() && **kept == **text) {
+            return kept.clone();
+        }
+        if self.recent.len() == RECENT_FLOWS {
+            self.recent.pop_back();
+        }
+        let entry = (text.clone(), super::flow_hash(text));
+        self.recent.push_front(entry.clone());
+        entry
+    }
+
+    /// Run `id`'s record with its flow read from its text (once: the record keeps it).
+    fn read(&mut self, id: &str, capture: &Capture) -> Option<&mut RunRecord> {
+        let text = self.flow_texts.remove(id);
+        let record = self.records.get_mut(id)?;
+        if let Some(text) = text {
+            record.flow = flow_value(&text, capture);
+        }
+        Some(record)
+    }
+
+    fn forget(&mut self, id: &str) -> bool {
+        self.flow_texts.remove(id);
+        self.records.shift_remove(id).is_some()
+    }
 }
 
 impl MemoryHistory {
     pub fn new(capture: Capture) -> Self {
-        MemoryHistory { runs: Mutex::new(IndexMap::new()), capture }
+        MemoryHistory { runs: Mutex::new(Runs::default()), capture }
     }
 
-    fn runs(&self) -> MutexGuard<'_, IndexMap<String, RunRecord>> {
+    fn runs(&self) -> MutexGuard<'_, Runs> {
         self.runs.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// How many runs are kept.
     pub fn len(&self) -> usize {
-        self.runs().len()
+        self.runs().records.len()
     }
 
     /// Whether no run is kept.
@@ -39,22 +85,21 @@ impl MemoryHistory {
     /// Keeps `record` as it is (one read back from a persistent store), unless a run with its id
     /// is kept already.
     pub fn insert(&self, record: RunRecord) {
-        self.runs().entry(record.summary.id.clone()).or_insert(record);
+        self.runs().records.entry(record.summary.id.clone()).or_insert(record);
     }
 
     /// A kept run, its nodes as written.
     pub fn record(&self, id: &str) -> Option<RunRecord> {
-        self.runs().get(id).cloned()
+        self.runs().read(id, &self.capture).map(|record| record.clone())
     }
 
     /// Removes what `prune` selects; the ids removed.
     pub fn prune_ids(&self, prune: Prune) -> Vec<String> {
         let mut runs = self.runs();
-        let listed = runs.values().map(|r| (r.summary.start_time, r.summary.status, r.summary.id.clone())).collect();
+        let listed = runs.records.values().map(|r| (r.summary.start_time, r.summary.status, r.summary.id.clone())).collect();
         let doomed = pruned_ids(listed, prune);
-        if !doomed.is_empty() {
-            let gone: std::collections::HashSet<&String> = doomed.iter().collect();
-            runs.retain(|id, _| !gone.contains(id));
+        for id in &doomed {
+            runs.forget(id);
         }
         doomed
     }
@@ -62,7 +107,7 @@ impl MemoryHistory {
     /// Marks `running` runs whose owner is not `alive` as crashed at `now`; their ids.
     pub fn recover_ids(&self, alive: &OwnerAlive, now: f64) -> Vec<String> {
         let mut crashed = Vec::new();
-        for run in self.runs().values_mut() {
+        for run in self.runs().records.values_mut() {
             if run.summary.status == RunStatus::Running && !run.summary.owner.as_deref().is_some_and(alive) {
                 run.summary.status = RunStatus::Crashed;
                 run.summary.end_time.get_or_insert(now);
@@ -86,28 +131,33 @@ fn ready<T: crate::host::MaybeSend + 'static>(value: T) -> BoxFuture<'static, T>
 impl HistoryStore for MemoryHistory {
     fn write(&self, write: HistoryWrite) {
         match write {
-            HistoryWrite::Begun(begun) => {
-                let record = super::store::run_record(&begun, &self.capture);
+            HistoryWrite::Begun(mut begun) => {
                 let mut runs = self.runs();
-                match runs.get_mut(&record.summary.id) {
+                let (text, hash) = runs.intern(&begun.flow_json);
+                if begun.summary.flow_hash.is_empty() {
+                    begun.summary.flow_hash = hash;
+                }
+                let record = run_record_without_flow(&begun, &self.capture);
+                match runs.records.get_mut(&record.summary.id) {
                     // A second `Begun` amends values that were written out later.
                     Some(existing) => {
                         existing.input = record.input;
                         existing.variables = record.variables;
                     }
                     None => {
-                        runs.insert(record.summary.id.clone(), record);
+                        runs.flow_texts.insert(record.summary.id.clone(), text);
+                        runs.records.insert(record.summary.id.clone(), record);
                     }
                 }
             }
             HistoryWrite::Node(node) => {
                 let record = node_record(&node, &self.capture);
-                if let Some(run) = self.runs().get_mut(&*node.execution_id) {
+                if let Some(run) = self.runs().records.get_mut(&*node.execution_id) {
                     run.nodes.push(record);
                 }
             }
             HistoryWrite::Ended(ended) => {
-                if let Some(run) = self.runs().get_mut(&*ended.execution_id) {
+                if let Some(run) = self.runs().records.get_mut(&*ended.execution_id) {
                     end_record(&mut run.summary, &ended);
                 }
             }
@@ -116,7 +166,7 @@ impl HistoryStore for MemoryHistory {
 
     fn list(&self, query: ListQuery) -> BoxFuture<'static, Result<ExecutionPage>> {
         let runs = self.runs();
-        let mut matching: Vec<_> = runs.values().map(|r| &r.summary).filter(|s| query.matches(s)).collect();
+        let mut matching: Vec<_> = runs.records.values().map(|r| &r.summary).filter(|s| query.matches(s)).collect();
         // Stable: runs that began in the same millisecond stay in the order they began.
         matching.sort_by(|a, b| a.start_time.total_cmp(&b.start_time));
         if query.sort_order == SortOrder::Desc {
@@ -128,7 +178,7 @@ impl HistoryStore for MemoryHistory {
     }
 
     fn get(&self, id: String) -> BoxFuture<'static, Result<Option<RunRecord>>> {
-        let mut run = self.runs().get(&id).cloned();
+        let mut run = self.runs().read(&id, &self.capture).map(|record| record.clone());
         if let Some(run) = &mut run {
             super::store::order_nodes(&mut run.nodes);
         }
@@ -136,7 +186,7 @@ impl HistoryStore for MemoryHistory {
     }
 
     fn delete(&self, id: String) -> BoxFuture<'static, Result<bool>> {
-        ready(Ok(self.runs().shift_remove(&id).is_some()))
+        ready(Ok(self.runs().forget(&id)))
     }
 
     fn prune(&self, prune: Prune) -> BoxFuture<'static, Result<usize>> {

@@ -168,19 +168,30 @@ pub fn node_record(node: &NodeEnded, capture: &super::Capture) -> NodeRecord {
 
 /// A run record (without nodes) from its beginning, its values captured.
 pub fn run_record(begun: &RunBegun, capture: &super::Capture) -> RunRecord {
-    let flow = crate::format::parse_json_value(&begun.flow_json, &crate::format::ParseLimits::default()).unwrap_or(Value::Null);
+    let mut record = run_record_without_flow(begun, capture);
+    record.flow = flow_value(&begun.flow_json, capture);
+    record
+}
+
+/// [`run_record`] with the flow left `null` (a store that keeps the flow's text apart).
+pub fn run_record_without_flow(begun: &RunBegun, capture: &super::Capture) -> RunRecord {
     let mut summary = begun.summary.clone();
     if summary.flow_hash.is_empty() {
         summary.flow_hash = super::flow_hash(&begun.flow_json);
     }
     RunRecord {
         summary,
-        // The definition is never cut: a retry runs it again.
-        flow: capture.uncapped().value(&flow).to_value(),
+        flow: Value::Null,
         input: capture.input(&begun.input).to_value(),
         variables: capture.value(&begun.variables).to_value(),
         nodes: Vec::new(),
     }
+}
+
+/// A flow's text as a record keeps it: redacted, never cut (a retry runs it again).
+pub fn flow_value(flow_json: &str, capture: &super::Capture) -> Value {
+    let flow = crate::format::parse_json_value(flow_json, &crate::format::ParseLimits::default()).unwrap_or(Value::Null);
+    capture.uncapped().value(&flow).to_value()
 }
 
 /// Ends a record: status, end time, duration, error.

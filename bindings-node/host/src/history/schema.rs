@@ -4,7 +4,9 @@ use rusqlite::Connection;
 
 /// Bumped when the tables change; a database written by a newer version is refused rather than
 /// misread.
-const VERSION: i64 = 1;
+/// 2: flow definitions kept once per distinct text in `flows` (by hash); a run written by version 1
+/// keeps its own copy in `runs.flow`, a run written since has `''` there.
+const VERSION: i64 = 2;
 
 /// Opens the file's tables, creating them the first time.
 pub(super) fn prepare(conn: &Connection) -> rusqlite::Result<()> {
@@ -38,6 +40,11 @@ pub(super) fn prepare(conn: &Connection) -> rusqlite::Result<()> {
         CREATE INDEX IF NOT EXISTS runs_by_start ON runs (start_time, seq);
         CREATE INDEX IF NOT EXISTS runs_by_flow ON runs (flow_id, start_time);
         CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status);
+        CREATE INDEX IF NOT EXISTS runs_by_hash ON runs (flow_hash);
+        CREATE TABLE IF NOT EXISTS flows (
+            hash TEXT PRIMARY KEY,
+            flow TEXT NOT NULL
+        );
         CREATE TABLE IF NOT EXISTS nodes (
             run_seq INTEGER NOT NULL REFERENCES runs (seq) ON DELETE CASCADE,
             node_id TEXT NOT NULL,

@@ -72,10 +72,17 @@ fn apply(tx: &Transaction<'_>, write: HistoryWrite, capture: &Capture) -> rusqli
 
 fn begin(tx: &Transaction<'_>, begun: &RunBegun, capture: &Capture) -> rusqlite::Result<()> {
     let s = &begun.summary;
-    let flow = parse_json_value(&begun.flow_json, &ParseLimits::default()).unwrap_or(Value::Null);
-    // The definition is never cut: a retry runs it again.
-    let flow = capture.uncapped().value(&flow).json;
     let hash = if s.flow_hash.is_empty() { flow_hash(&begun.flow_json) } else { s.flow_hash.clone() };
+    // One copy per distinct definition: runs of a flow that carries its data (a 100,000-item
+    // array) would otherwise store it again every run. (Two definitions with the same 64-bit
+    // hash would share the first one's text.)
+    let known = tx.prepare_cached("SELECT 1 FROM flows WHERE hash = ?1")?.exists(params![hash])?;
+    if !known {
+        let flow = parse_json_value(&begun.flow_json, &ParseLimits::default()).unwrap_or(Value::Null);
+        // The definition is never cut: a retry runs it again.
+        let flow = capture.uncapped().value(&flow).json;
+        tx.prepare_cached("INSERT INTO flows (hash, flow) VALUES (?1, ?2)")?.execute(params![hash, flow])?;
+    }
     let error = s.error.as_ref().map(to_json);
     // A second `Begun` of a run amends the values the embedder wrote out after it began.
     tx.prepare_cached(
@@ -94,7 +101,7 @@ fn begin(tx: &Transaction<'_>, begun: &RunBegun, capture: &Capture) -> rusqlite:
         error,
         s.retry_of,
         s.owner,
-        flow,
+        "",
         capture.input(&begun.input).json,
         capture.value(&begun.variables).json
     ])?;
@@ -122,6 +129,12 @@ fn node_ended(tx: &Transaction<'_>, node: &NodeEnded, capture: &Capture) -> rusq
         node.start_time,
         node.end_time
     ])?;
+    Ok(())
+}
+
+/// Drops definitions no kept run ran.
+fn forget_unused_flows(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM flows WHERE hash NOT IN (SELECT flow_hash FROM runs)")?.execute([])?;
     Ok(())
 }
 
@@ -208,7 +221,9 @@ impl HistoryStore for SqliteHistory {
     fn get(&self, id: String) -> BoxFuture<'static, Result<Option<RunRecord>>> {
         self.read(move |conn| {
             let found = conn
-                .prepare_cached(&format!("SELECT {SUMMARY_COLUMNS}, seq, flow, input, variables FROM runs WHERE id = ?1"))?
+                .prepare_cached(&format!(
+                    "SELECT {SUMMARY_COLUMNS}, seq, CASE runs.flow WHEN '' THEN (SELECT flow FROM flows WHERE hash = runs.flow_hash) ELSE runs.flow END, input, variables FROM runs WHERE id = ?1"
+                ))?
                 .query_row(params![id], |row| Ok((summary(row)?, row.get::<_, i64>(10)?, row.get(11)?, row.get(12)?, row.get(13)?)))
                 .optional()?;
             let Some((summary, seq, flow, input, variables)) = found else { return Ok(None) };
@@ -222,7 +237,11 @@ impl HistoryStore for SqliteHistory {
     }
 
     fn delete(&self, id: String) -> BoxFuture<'static, Result<bool>> {
-        self.read(move |conn| Ok(conn.prepare_cached("DELETE FROM runs WHERE id = ?1")?.execute(params![id])? > 0))
+        self.read(move |conn| {
+            let deleted = conn.prepare_cached("DELETE FROM runs WHERE id = ?1")?.execute(params![id])? > 0;
+            forget_unused_flows(conn)?;
+            Ok(deleted)
+        })
     }
 
     fn prune(&self, prune: Prune) -> BoxFuture<'static, Result<usize>> {
@@ -239,6 +258,9 @@ impl HistoryStore for SqliteHistory {
                 for id in &doomed {
                     deleted += delete.execute(params![id])?;
                 }
+            }
+            if deleted > 0 {
+                forget_unused_flows(&tx)?;
             }
             tx.commit()?;
             Ok(deleted)
