@@ -331,7 +331,7 @@ fn the_backed_store_meets_the_store_contract_and_keeps_runs_in_its_backend() {
     let backend = Arc::new(MemoryBackend::new());
     let store = BackedHistory::open(backend.clone(), capture(), host.shared());
     let summary = |id: &str, start: f64| RunSummary { id: id.into(), flow_id: "f".into(), flow_hash: String::new(), status: RunStatus::Running, start_time: start, end_time: None, duration: None, error: None, retry_of: None, owner: None };
-    let begun = |id: &str, start: f64| HistoryWrite::Begun(Box::new(RunBegun { summary: summary(id, start), flow_json: Arc::from(r#"{"id":"f"}"#), input: atomiton_core::nodes::NodeInput::empty(), variables: Arc::new(atomiton_core::json!({"k": [1, 2]})) }));
+    let begun = |id: &str, start: f64| HistoryWrite::Begun(Box::new(RunBegun { summary: summary(id, start), flow_json: Arc::from(r#"{"id":"f"}"#), flow_buffers: Vec::new(), input: atomiton_core::nodes::NodeInput::empty(), variables: Arc::new(atomiton_core::json!({"k": [1, 2]})) }));
     store.write(begun("done", 1.0));
     store.write(HistoryWrite::Node(Box::new(NodeEnded { execution_id: Arc::from("done"), node_id: Arc::from("a"), node_type: Arc::from("transform"), state: atomiton_core::progress::NodeState::Completed, attempts: 1, reused: false, input: None, output: Some(Arc::new(atomiton_core::json!({"bytes": "x"}))), error: None, start_time: Some(1.0), end_time: Some(2.0) })));
     store.write(HistoryWrite::Ended(Box::new(RunEnded { execution_id: Arc::from("done"), status: RunStatus::Success, end_time: 3.0, error: None })));

@@ -45,6 +45,25 @@ test("a flow carrying large arrays, and a result made of them, cross unchanged",
   assert.equal(difference(data, result.data.result), null);
 });
 
+test("large arrays of numbers cross as doubles, every double bit for bit, in the flow, the result and the run record", async () => {
+  for (const engine of ["native", "wasm"]) {
+    const conductor = createConductor({ storage: { type: "memory" }, engine });
+    const numbers = Array.from({ length: 100_000 }, (_, i) => (i % 1000 === 1 ? -0 : i % 1000 === 2 ? NaN : i % 1000 === 3 ? -Infinity : i * 0.1));
+    const result = await conductor.node.run({ id: "g", type: "group", nodes: [identity(numbers)], edges: [] }, { executionId: `doubles-${engine}` });
+    assert.equal(result.success, true, result.error?.message);
+    assert.equal(difference(numbers, result.data.result), null, engine);
+    // With something else in it, an array stays text (and still crosses unchanged).
+    const mixedNumbers = [...numbers.slice(0, 5000), "x"];
+    assert.equal(difference(mixedNumbers, (await conductor.node.run(identity(mixedNumbers))).data.result), null, engine);
+    // The history keeps the definition whole: its data, and a retry that runs it again.
+    const record = await conductor.executions.get(`doubles-${engine}`);
+    assert.equal(difference(numbers, record.flow.nodes[0].parameters.data), null, `${engine}: the recorded flow`);
+    const again = await conductor.executions.retry(`doubles-${engine}`, { from: "start" });
+    assert.equal(difference(numbers, again.data.result), null, `${engine}: retried from the record`);
+    await conductor.shutdown();
+  }
+});
+
 test("large arrays nested in a flow's nodes, and reached along two paths, cross unchanged", async () => {
   const conductor = createConductor({ storage: { type: "memory" }, trace: false });
   const shared = { rows: mixed(9_000) };

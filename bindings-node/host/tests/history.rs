@@ -19,6 +19,7 @@ fn run(id: &str, start: f64) -> HistoryWrite {
     HistoryWrite::Begun(Box::new(RunBegun {
         summary: RunSummary { id: id.into(), flow_id: "f".into(), flow_hash: String::new(), status: RunStatus::Running, start_time: start, end_time: None, duration: None, error: None, retry_of: None, owner: None },
         flow_json: Arc::from(r#"{"id":"f"}"#),
+        flow_buffers: Vec::new(),
         input: NodeInput::empty(),
         variables: Arc::new(atomiton_core::json!({})),
     }))

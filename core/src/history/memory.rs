@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 
 use super::capture::Capture;
 use super::record::{RunRecord, RunStatus};
-use super::store::{end_record, flow_value, node_record, pruned_ids, run_record_without_flow, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, OwnerAlive, Prune};
+use super::store::{end_record, flow_value, node_record, pruned_ids, run_record_without_flow, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, OwnerAlive, Prune, RunBegun};
 use crate::error::Result;
 use crate::host::BoxFuture;
 use crate::storage::SortOrder;
@@ -27,22 +27,38 @@ pub struct MemoryHistory {
 #[derive(Default)]
 struct Runs {
     records: IndexMap<String, RunRecord>,
-    /// Flow texts of runs whose record has not been read yet (its `flow` is `null` until then).
-    flow_texts: HashMap<String, Arc<str>>,
-    /// Recent distinct flow texts with their hashes.
-    recent: VecDeque<(Arc<str>, String)>,
+    /// Flows of runs whose record has not been read yet (its `flow` is `null` until then).
+    flow_texts: HashMap<String, FlowText>,
+    /// Recent distinct flows with their hashes.
+    recent: VecDeque<(FlowText, String)>,
+}
+
+/// A flow's codec text and the binary data beside it.
+#[derive(Clone)]
+struct FlowText {
+    json: Arc<str>,
+    buffers: Vec<Arc<[u8]>>,
+}
+
+impl FlowText {
+    fn same_as(&self, begun: &RunBegun) -> bool {
+        self.json.len() == begun.flow_json.len()
+            && self.buffers.len() == begun.flow_buffers.len()
+            && *self.json == *begun.flow_json
+            && self.buffers.iter().zip(&begun.flow_buffers).all(|(a, b)| **a == **b)
+    }
 }
 
 impl Runs {
-    /// `text` (or an equal text kept already) and its hash, computed once per distinct text.
-    fn intern(&mut self, text: &Arc<str>) -> (Arc<str>, String) {
-        if let Some(kept) = self.recent.iter().find(|(kept, _)| kept.len() == text.len() && **kept == **text) {
+    /// `begun`'s flow (or an equal one kept already) and its hash, computed once per distinct flow.
+    fn intern(&mut self, begun: &RunBegun) -> (FlowText, String) {
+        if let Some(kept) = self.recent.iter().find(|(kept, _)| kept.same_as(begun)) {
             return kept.clone();
         }
         if self.recent.len() == RECENT_FLOWS {
             self.recent.pop_back();
         }
-        let entry = (text.clone(), super::flow_hash(text));
+        let entry = (FlowText { json: begun.flow_json.clone(), buffers: begun.flow_buffers.clone() }, begun.flow_hash());
         self.recent.push_front(entry.clone());
         entry
     }
@@ -52,7 +68,7 @@ impl Runs {
         let text = self.flow_texts.remove(id);
         let record = self.records.get_mut(id)?;
         if let Some(text) = text {
-            record.flow = flow_value(&text, capture);
+            record.flow = flow_value(&text.json, &text.buffers, capture);
         }
         Some(record)
     }
@@ -133,7 +149,7 @@ impl HistoryStore for MemoryHistory {
         match write {
             HistoryWrite::Begun(mut begun) => {
                 let mut runs = self.runs();
-                let (text, hash) = runs.intern(&begun.flow_json);
+                let (text, hash) = runs.intern(&begun);
                 if begun.summary.flow_hash.is_empty() {
                     begun.summary.flow_hash = hash;
                 }

@@ -29,9 +29,9 @@ pub use retry::{RetryFrom, Reuse};
 pub use store::{end_record, node_record, order_nodes, pruned_ids, run_record, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, NodeEnded, OwnerAlive, Prune, RunBegun, RunEnded, SharedHistory};
 
 /// FNV-1a 64 of a flow's text, in hex: the record's `flowHash`.
-pub fn flow_hash(text: &str) -> String {
+pub fn flow_hash(text: &str, buffers: &[std::sync::Arc<[u8]>]) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in text.bytes() {
+    for byte in text.bytes().chain(buffers.iter().flat_map(|b| b.iter().copied())) {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }

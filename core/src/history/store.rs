@@ -19,10 +19,25 @@ use crate::value::Value;
 #[derive(Debug, Clone)]
 pub struct RunBegun {
     pub summary: RunSummary,
-    /// The flow definition's JSON text as it ran.
+    /// The flow definition's codec text as it ran.
     pub flow_json: Arc<str>,
+    /// The binary data its `"i"` tags refer to (large arrays of numbers, binary values).
+    pub flow_buffers: Vec<Arc<[u8]>>,
     pub input: NodeInput,
     pub variables: Arc<Value>,
+}
+
+impl RunBegun {
+    /// The definition's hash (its text and the binary data beside it).
+    pub fn flow_hash(&self) -> String {
+        super::flow_hash(&self.flow_json, &self.flow_buffers)
+    }
+
+    /// The definition as a record keeps it: self-contained, redacted, never cut (a retry runs it
+    /// again).
+    pub fn flow_value(&self, capture: &super::Capture) -> Value {
+        flow_value(&self.flow_json, &self.flow_buffers, capture)
+    }
 }
 
 /// A node ended (or was running when the run ended). Values are raw, as in [`RunBegun`].
@@ -169,7 +184,7 @@ pub fn node_record(node: &NodeEnded, capture: &super::Capture) -> NodeRecord {
 /// A run record (without nodes) from its beginning, its values captured.
 pub fn run_record(begun: &RunBegun, capture: &super::Capture) -> RunRecord {
     let mut record = run_record_without_flow(begun, capture);
-    record.flow = flow_value(&begun.flow_json, capture);
+    record.flow = begun.flow_value(capture);
     record
 }
 
@@ -177,7 +192,7 @@ pub fn run_record(begun: &RunBegun, capture: &super::Capture) -> RunRecord {
 pub fn run_record_without_flow(begun: &RunBegun, capture: &super::Capture) -> RunRecord {
     let mut summary = begun.summary.clone();
     if summary.flow_hash.is_empty() {
-        summary.flow_hash = super::flow_hash(&begun.flow_json);
+        summary.flow_hash = begun.flow_hash();
     }
     RunRecord {
         summary,
@@ -188,9 +203,10 @@ pub fn run_record_without_flow(begun: &RunBegun, capture: &super::Capture) -> Ru
     }
 }
 
-/// A flow's text as a record keeps it: redacted, never cut (a retry runs it again).
-pub fn flow_value(flow_json: &str, capture: &super::Capture) -> Value {
-    let flow = crate::format::parse_json_value(flow_json, &crate::format::ParseLimits::default()).unwrap_or(Value::Null);
+/// A flow's codec text (with the binary data beside it) as a record keeps it: redacted, never
+/// cut (a retry runs it again).
+pub fn flow_value(flow_json: &str, buffers: &[Arc<[u8]>], capture: &super::Capture) -> Value {
+    let flow = crate::value::codec::decode(buffers.to_vec(), || crate::format::parse_json_value(flow_json, &crate::format::ParseLimits::default())).unwrap_or(Value::Null);
     capture.uncapped().value(&flow).to_value()
 }
 

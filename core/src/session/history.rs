@@ -53,7 +53,7 @@ impl SessionHistory {
     }
 
     /// Starts recording run `execution_id`.
-    pub(crate) fn begin(&self, host: &SharedHost, execution_id: &str, flow_id: &str, flow_json: Arc<str>, request: &super::wire::RunRequest) -> Arc<RunRecorder> {
+    pub(crate) fn begin(&self, host: &SharedHost, execution_id: &str, flow_id: &str, flow: (Arc<str>, Vec<Arc<[u8]>>), request: &super::wire::RunRequest) -> Arc<RunRecorder> {
         let recorder = RunRecorder::new(self.store.clone(), host.clone(), Arc::from(execution_id));
         recorder.begin(RunBegun {
             summary: RunSummary {
@@ -69,7 +69,8 @@ impl SessionHistory {
                 retry_of: request.retry.as_ref().map(|r| r.of.clone()),
                 owner: self.owner.clone(),
             },
-            flow_json,
+            flow_json: flow.0,
+            flow_buffers: flow.1,
             input: request.input.clone().map(NodeInput::from_value).unwrap_or_default(),
             variables: Arc::new(request.variables.clone().unwrap_or_else(|| crate::json!({}))),
         });

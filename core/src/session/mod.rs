@@ -65,6 +65,12 @@ pub enum RunPlacement {
     Worker(BoxFuture<'static, ()>),
 }
 
+/// A run's flow as the history keeps it: its text and the binary data beside it.
+#[cfg(feature = "history")]
+type FlowText = (Arc<str>, Vec<Arc<[u8]>>);
+#[cfg(not(feature = "history"))]
+type FlowText = ();
+
 /// What reaches a run going on from outside it.
 #[derive(Clone, Default)]
 struct RunHandle {
@@ -188,6 +194,10 @@ impl Session {
             flow.map(|flow| (flow, parse_request(&options_json)))
         });
         let on_this_thread = parsed.is_some();
+        // The history keeps the flow with the binary data its text refers to (the run's options
+        // number theirs after the flow's, so all of them).
+        #[cfg(feature = "history")]
+        let flow_buffers = buffers.clone();
         // A run parsed on a worker is cancellable from now on, not only once it is parsed: a
         // cancel (an AbortSignal, a shutdown) that comes meanwhile must not be lost.
         let early = if on_this_thread { None } else { self.register_early(&options_json) };
@@ -199,7 +209,11 @@ impl Session {
                 Some(parsed) => parsed,
                 None => codec::decode(buffers, || (parse_definition_json(&flow_json, &session.engine.config().parse_limits), parse_request(&options_json))),
             };
-            let outcome = AssertUnwindSafe(session.clone().run(flow, request, flow_json)).catch_unwind().await;
+            #[cfg(feature = "history")]
+            let flow_text = (flow_json, flow_buffers);
+            #[cfg(not(feature = "history"))]
+            let flow_text = ();
+            let outcome = AssertUnwindSafe(session.clone().run(flow, request, flow_text)).catch_unwind().await;
             if let Some(id) = early {
                 lock(&session.runs).remove(&id);
             }
@@ -214,7 +228,7 @@ impl Session {
         }
     }
 
-    async fn run(self: Arc<Self>, flow: Result<NodeDefinition, ExecutionError>, request: Result<RunRequest, ExecutionError>, flow_json: Arc<str>) -> ExecutionResult {
+    async fn run(self: Arc<Self>, flow: Result<NodeDefinition, ExecutionError>, request: Result<RunRequest, ExecutionError>, flow_text: FlowText) -> ExecutionResult {
         let request = match request {
             Ok(request) => request,
             Err(error) => return failure(error),
@@ -235,11 +249,11 @@ impl Session {
         };
         #[cfg(feature = "history")]
         let recorder = match &self.history {
-            Some(history) if request.history != Some(false) => Some(history.begin(&self.host, &execution_id, flow.id_str(), flow_json, &request)),
+            Some(history) if request.history != Some(false) => Some(history.begin(&self.host, &execution_id, flow.id_str(), flow_text, &request)),
             _ => None,
         };
         #[cfg(not(feature = "history"))]
-        drop(flow_json);
+        let () = flow_text;
         #[cfg(feature = "debugger")]
         let pinned = match pins(request.pinned) {
             Ok(pinned) => pinned,

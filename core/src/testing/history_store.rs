@@ -51,6 +51,7 @@ fn begun(id: &str, flow_id: &str, start: f64, owner: Option<&str>, input: Value)
             owner: owner.map(str::to_owned),
         },
         flow_json: Arc::from(format!(r#"{{"id":"{flow_id}","type":"group","nodes":[]}}"#)),
+        flow_buffers: Vec::new(),
         input: NodeInput::from_value(input),
         variables: Arc::new(json!({"region": "eu"})),
     }))

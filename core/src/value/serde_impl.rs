@@ -2,6 +2,7 @@
 //! codec's format, described in [`super::codec`]).
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
@@ -18,6 +19,9 @@ impl Serialize for Value {
             Value::Number(n) => serialize_number(*n, serializer),
             Value::String(s) => serializer.serialize_str(s),
             Value::Array(items) => guard(|| {
+                if let Some(index) = codec::numbers_out_of_band(items) {
+                    return tagged(serializer, "f64", &[("i", &(index as u64))]);
+                }
                 if let Some(index) = super::slices::write_apart(items).map_err(S::Error::custom)? {
                     return tagged(serializer, "slices", &[("v", &(index as u64))]);
                 }
@@ -322,15 +326,20 @@ pub(super) fn from_tag(kind: &str, mut fields: Vec<(String, Value)>) -> Result<V
             }
             _ => return Err(malformed(kind)),
         },
-        "bytes" => {
-            let kind_name = field("kind");
-            let bytes_kind = kind_name.as_ref().and_then(Value::as_str).and_then(BytesKind::parse).ok_or_else(|| malformed(kind))?;
-            let data = match (field("i"), field("v")) {
+        // Binary data, and arrays of numbers as doubles: beside the text, or inline.
+        "f64" | "bytes" => {
+            let data: Arc<[u8]> = match (field("i"), field("v")) {
                 (Some(index), _) => codec::take_out_of_band(index.as_u64().ok_or_else(|| malformed(kind))?)?,
                 (None, Some(Value::String(text))) => codec::unbase64(&text).ok_or_else(|| malformed(kind))?.into(),
                 _ => return Err(malformed(kind)),
             };
-            Value::ext(Ext::Bytes(Bytes { kind: bytes_kind, data }))
+            if kind == "f64" {
+                Value::Array(codec::numbers_from_bytes(&data).ok_or_else(|| malformed(kind))?)
+            } else {
+                let kind_name = field("kind");
+                let bytes_kind = kind_name.as_ref().and_then(Value::as_str).and_then(BytesKind::parse).ok_or_else(|| malformed(kind))?;
+                Value::ext(Ext::Bytes(Bytes { kind: bytes_kind, data }))
+            }
         }
         "date" => match field("v") {
             Some(Value::Number(n)) => Value::date(n.get()),

@@ -103,8 +103,9 @@ mod tests {
     use super::*;
     use crate::value::codec::from_json;
 
+    /// `n` small strings (arrays of numbers cross as doubles instead: see the last test).
     fn numbers(n: usize) -> Value {
-        Value::Array((0..n).map(|i| Value::from(i as f64)).collect())
+        Value::Array((0..n).map(|i| Value::from(i.to_string())).collect())
     }
 
     /// The sliced text put back together, as a reader would: each tag replaced by its items.
@@ -122,7 +123,7 @@ mod tests {
         let value = Value::Array(vec![numbers(200_000), numbers(3), Value::Array(vec![numbers(5_000)])]);
         let sliced = encode_sliced(&value, 1_000).unwrap();
         assert_eq!(sliced.slices.len(), 2, "the two large arrays, not the small one");
-        assert!(sliced.slices[0].len() > 1, "200k numbers take more than one slice");
+        assert!(sliced.slices[0].len() > 1, "200k strings take more than one slice");
         assert!(sliced.slices.iter().flatten().all(|s| s.len() < SLICE_BYTES + 64 * 1024));
         assert_eq!(from_json(&joined(&sliced)).unwrap(), value);
     }
@@ -140,5 +141,14 @@ mod tests {
         let value = numbers(10_000);
         assert_eq!(encode(&value).unwrap().text, serde_json::to_string(&value).unwrap());
         assert!(!encode(&value).unwrap().text.contains("slices"));
+    }
+
+    #[test]
+    fn arrays_of_numbers_cross_as_doubles_rather_than_slices_up_to_their_limit() {
+        let doubles = |n: usize| Value::Array((0..n).map(|i| Value::from(i as f64)).collect());
+        let value = Value::Array(vec![doubles(100_000), doubles(crate::value::codec::F64_ARRAY_MAX + 1)]);
+        let sliced = encode_sliced(&value, 1_000).unwrap();
+        assert!(sliced.text.starts_with(r#"[{"$atomiton":"f64","i":0},{"$atomiton":"slices","v":0}]"#), "{}", sliced.text);
+        assert_eq!((sliced.buffers.len(), sliced.slices.len()), (1, 1));
     }
 }

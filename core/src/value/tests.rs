@@ -107,6 +107,28 @@ fn binary_data_can_cross_beside_the_text() {
 }
 
 #[test]
+fn arrays_of_numbers_cross_as_doubles_beside_the_text() {
+    let mut items: Vec<Value> = (0..2000).map(|i| Value::from(f64::from(i) * 0.5)).collect();
+    items[1] = Value::from(-0.0);
+    items[2] = Value::from(f64::NAN);
+    items[3] = Value::from(f64::NEG_INFINITY);
+    items[4] = Value::from(5e-324);
+    let value = Value::Array(vec![Value::Array(items.clone()), Value::Array(items[..10].to_vec())]);
+    let encoded = encode(&value).unwrap();
+    assert!(encoded.text.starts_with(r#"[{"$atomiton":"f64","i":0},[0,"#), "{}", &encoded.text[..60]);
+    assert_eq!(encoded.buffers.len(), 1);
+    assert_eq!(encoded.buffers[0].len(), 2000 * 8);
+    assert_eq!(decode(encoded.buffers, || from_json(&encoded.text)).unwrap(), value, "every double bit for bit");
+    // Mixed arrays, and text with nothing beside it, stay text.
+    items[7] = Value::from("x");
+    assert!(!encode(&Value::Array(items.clone())).unwrap().text.contains("f64"));
+    assert!(!to_json(&Value::Array((0..2000).map(Value::from).collect())).unwrap().contains("f64"));
+    // Inline, as the embedder may write it.
+    let inline = format!(r#"{{"$atomiton":"f64","v":"{}"}}"#, super::codec::base64(&[1.5f64.to_le_bytes(), (-2.0f64).to_le_bytes()].concat()));
+    assert_eq!(from_json(&inline).unwrap(), Value::Array(vec![Value::from(1.5), Value::from(-2.0)]));
+}
+
+#[test]
 fn equality_is_object_is() {
     assert_eq!(Value::from(f64::NAN), Value::from(f64::NAN));
     assert_ne!(Value::from(0.0), Value::from(-0.0));
@@ -125,6 +147,8 @@ fn malformed_tags_are_errors_not_panics() {
         r#"{"$atomiton":"bytes","kind":"Buffer","v":"!!"}"#,
         r#"{"$atomiton":"string","v":[70000]}"#,
         r#"{"$atomiton":"map","v":[[1]]}"#,
+        r#"{"$atomiton":"f64","v":"AAAA"}"#,
+        r#"{"$atomiton":"f64","i":3}"#,
         r#"{"$atomiton":"object","v":[[1,2]]}"#,
         r#"{"$atomiton":1}"#,
     ] {

@@ -49,6 +49,12 @@ export type EncodeOptions = {
    * mean the same. Values (a node's output) keep them.
    */
   omitUndefined?: boolean;
+  /**
+   * The caller passes `buffers` on only once the whole text is written, so a value written in
+   * pieces (`writeSliced`) may still add to them: its large arrays of numbers then cross as
+   * buffers of doubles.
+   */
+  buffersAfterText?: boolean;
 };
 
 /** Where tags of binary data and handles are looked up while reading. */
@@ -484,6 +490,8 @@ function fromTag(tag: Record<string, unknown>, options: DecodeOptions): unknown 
     }
     case "bytes":
       return bytesFromTag(tag, options);
+    case "f64":
+      return numbersFromTag(tag, options);
     case "date":
       return new Date(typeof tag.v === "number" ? tag.v : NaN);
     case "map":
@@ -541,6 +549,25 @@ function bytesFromTag(tag: Record<string, unknown>, options: DecodeOptions): unk
       return new Ctor(copy.buffer);
     }
   }
+}
+
+/** An array of numbers sent as little-endian doubles (large arrays of numbers cross this way). */
+function numbersFromTag(tag: Record<string, unknown>, options: DecodeOptions): number[] {
+  const source = typeof tag.i === "number" ? options.buffers?.[tag.i] : fromBase64(String(tag.v ?? ""));
+  if (!source) throw new Error(`An array of numbers refers to buffer ${String(tag.i)}, which was not passed`);
+  if (source.byteLength % 8 !== 0) throw new Error("Malformed array of numbers: its length is not a whole number of doubles");
+  const view = new DataView(source.buffer, source.byteOffset, source.byteLength);
+  const numbers: number[] = [];
+  for (let at = 0; at < source.byteLength; at += 8) numbers.push(view.getFloat64(at, true));
+  return numbers;
+}
+
+/** `numbers` as little-endian doubles. */
+export function numbersToBytes(numbers: readonly number[]): Uint8Array {
+  const bytes = new Uint8Array(numbers.length * 8);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < numbers.length; i++) view.setFloat64(i * 8, numbers[i] as number, true);
+  return bytes;
 }
 
 function toBase64(bytes: Uint8Array): string {

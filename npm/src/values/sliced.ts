@@ -6,7 +6,7 @@
  * are done here in pieces, and between pieces, once a few milliseconds have gone by, the event
  * loop gets a turn. Values without large arrays take the one-piece path and pay nothing.
  */
-import { decodeValue, encodeValue, type DecodeOptions, type EncodeOptions } from "./codec.js";
+import { decodeValue, encodeValue, numbersToBytes, TAG, type DecodeOptions, type EncodeOptions } from "./codec.js";
 
 /** Time one piece of work may take before the event loop gets a turn (ms). */
 const TURN_MS = 4;
@@ -14,6 +14,8 @@ const TURN_MS = 4;
 const LARGE_ARRAY = 4096;
 /** Items written per piece (the clock is read between pieces). */
 const ITEMS_PER_PIECE = 1024;
+/** Arrays of numbers up to this long cross as one buffer of doubles (the engine's limit too). */
+const F64_ARRAY_MAX = 1 << 20;
 /** How many objects and arrays the search for large arrays looks at before it stops looking. */
 const SEARCH_LIMIT = 10_000;
 
@@ -150,6 +152,12 @@ async function writeInPieces(value: unknown, large: Found[], given: EncodeOption
   let text = encodeValue(skeleton, options);
   for (let n = 0; n < large.length; n++) {
     const { array } = large[n] as Found;
+    if (given.buffersAfterText && given.buffers && array.length <= F64_ARRAY_MAX && isNumberArray(array)) {
+      await turns.maybeYield();
+      given.buffers.push(numbersToBytes(array));
+      pieces.push(`{"${TAG}":"f64","i":${given.buffers.length - 1}}`);
+      continue;
+    }
     const items: string[] = [];
     for (let at = 0; at < array.length; at += ITEMS_PER_PIECE) {
       await turns.maybeYield();
@@ -164,6 +172,12 @@ async function writeInPieces(value: unknown, large: Found[], given: EncodeOption
   // its own.
   await nextTurn();
   return text;
+}
+
+/** Dense and nothing but numbers (a hole is not a number). */
+function isNumberArray(array: unknown[]): array is number[] {
+  for (let i = 0; i < array.length; i++) if (typeof array[i] !== "number") return false;
+  return true;
 }
 
 /** `value` with each large array replaced by its marker, the containers above copied. */

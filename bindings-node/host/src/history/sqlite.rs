@@ -5,8 +5,7 @@ use std::sync::mpsc::Sender;
 use std::sync::Arc;
 
 use atomiton_core::error::{ErrorCode, ExecutionError, Result};
-use atomiton_core::format::{parse_json_value, ParseLimits};
-use atomiton_core::history::{flow_hash, pruned_ids, Capture, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, NodeEnded, NodeRecord, OwnerAlive, Prune, RunBegun, RunEnded, RunRecord, RunStatus, RunSummary};
+use atomiton_core::history::{pruned_ids, Capture, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, NodeEnded, NodeRecord, OwnerAlive, Prune, RunBegun, RunEnded, RunRecord, RunStatus, RunSummary};
 use atomiton_core::host::BoxFuture;
 use atomiton_core::progress::NodeState;
 use atomiton_core::storage::SortOrder;
@@ -72,15 +71,14 @@ fn apply(tx: &Transaction<'_>, write: HistoryWrite, capture: &Capture) -> rusqli
 
 fn begin(tx: &Transaction<'_>, begun: &RunBegun, capture: &Capture) -> rusqlite::Result<()> {
     let s = &begun.summary;
-    let hash = if s.flow_hash.is_empty() { flow_hash(&begun.flow_json) } else { s.flow_hash.clone() };
+    let hash = if s.flow_hash.is_empty() { begun.flow_hash() } else { s.flow_hash.clone() };
     // One copy per distinct definition: runs of a flow that carries its data (a 100,000-item
     // array) would otherwise store it again every run. (Two definitions with the same 64-bit
     // hash would share the first one's text.)
     let known = tx.prepare_cached("SELECT 1 FROM flows WHERE hash = ?1")?.exists(params![hash])?;
     if !known {
-        let flow = parse_json_value(&begun.flow_json, &ParseLimits::default()).unwrap_or(Value::Null);
-        // The definition is never cut: a retry runs it again.
-        let flow = capture.uncapped().value(&flow).json;
+        // Self-contained (binary data inline), redacted, never cut: a retry runs it again.
+        let flow = capture.uncapped().value(&begun.flow_value(capture)).json;
         tx.prepare_cached("INSERT INTO flows (hash, flow) VALUES (?1, ?2)")?.execute(params![hash, flow])?;
     }
     let error = s.error.as_ref().map(to_json);

@@ -404,7 +404,8 @@ export class SessionEngine implements EngineAdapter {
     try {
       // A flow carrying large arrays is written in pieces; a cancel meanwhile takes effect
       // as soon as the run starts.
-      const written = writeSliced(flow, { buffers, omitUndefined: true });
+      // The buffers go with the run, after the flow and the options are written.
+      const written = writeSliced(flow, { buffers, omitUndefined: true, buffersAfterText: true });
       if (typeof written === "string") {
         flowJson = written;
       } else {
