@@ -1,0 +1,233 @@
+//! Starting nodes: which ready node goes next, a node's input, and a group's or a leaf's start
+//! (a pinned or reused output, a disabled node, a built-in or a JS executor).
+
+use std::cmp::Reverse;
+use std::sync::Arc;
+
+use super::leaf::{leaf_future, Executor, LeafJob};
+use super::pause::Gate;
+use super::Scheduler;
+use crate::error::{ErrorCode, ExecutionError};
+use crate::nodes::{Invocation, NodeInput, ParentContext};
+use crate::plan::NodeIx;
+use crate::progress::NodeState;
+
+impl Scheduler {
+    /// Starts ready nodes, lowest index first, up to the concurrency limit for atomic nodes,
+    /// unless the run is paused (see [`super::pause`]).
+    pub(super) fn start_ready(&mut self) {
+        if self.aborted.is_some() {
+            return;
+        }
+        if self.held.is_some_and(|ix| ix > self.cutoff) {
+            // A node before it failed: the sequential engine would never have reached it.
+            self.held = None;
+        }
+        if !self.release_held() {
+            return;
+        }
+        let limit = self.config.concurrency.max(1);
+        while let Some(&Reverse(ix)) = self.ready.peek() {
+            let outside_run_to = self.run_to.as_ref().is_some_and(|(_, runs)| !runs[ix]);
+            if ix > self.cutoff || outside_run_to {
+                self.ready.pop();
+                continue;
+            }
+            let group = self.plan.nodes[ix].is_group();
+            if !group && self.running_count >= limit {
+                break;
+            }
+            match self.gate(ix) {
+                Gate::Start => {}
+                Gate::Wait => break,
+                Gate::Held if self.release_held() => continue,
+                Gate::Held => break,
+            }
+            self.ready.pop();
+            self.start_node(ix);
+        }
+    }
+
+    pub(super) fn start_node(&mut self, ix: NodeIx) {
+        if self.plan.nodes[ix].is_group() {
+            self.start_group(ix);
+        } else {
+            self.start_leaf(ix);
+        }
+    }
+
+    /// Edge input: one key per incoming edge whose source produced a value, later edges winning
+    /// on the same key; otherwise the enclosing group's input unchanged. With it, whether it may
+    /// hold values the embedder keeps (see [`Slot::js`]).
+    pub(super) fn input_for(&self, ix: NodeIx) -> (NodeInput, bool) {
+        let node = &self.plan.nodes[ix];
+        if !node.inputs.is_empty() {
+            let slots = &self.slots;
+            let delivered = NodeInput::from_entries(
+                node.inputs.iter().filter_map(|(source, key)| slots[*source].output.as_ref().map(|out| (key.clone(), out.clone()))),
+            );
+            if !delivered.is_empty() {
+                let js = node.inputs.iter().any(|(source, _)| slots[*source].js && slots[*source].output.is_some());
+                return (delivered, js);
+            }
+        }
+        match node.parent {
+            Some(group) => (self.slots[group].input.clone().unwrap_or_default(), self.slots[group].js),
+            None => (self.run_input.clone(), self.run_input_js),
+        }
+    }
+
+    pub(super) fn start_group(&mut self, ix: NodeIx) {
+        let (input, js) = self.input_for(ix);
+        self.slots[ix].js = js;
+        if !self.plan.nodes[ix].enabled {
+            let output = Arc::new(input.to_value());
+            self.skip_subtree(ix);
+            self.complete(ix, Some(output), NodeState::Skipped);
+            return;
+        }
+        #[cfg(feature = "debugger")]
+        if let Some(preset) = self.presets.get_mut(ix).and_then(Option::take) {
+            // A pinned group: its output is given, its children do not run.
+            self.slots[ix].js = preset.output.as_ref().is_some_and(|o| o.holds_js());
+            self.slots[ix].start_time = Some(self.host.now());
+            self.skip_subtree(ix);
+            self.complete(ix, preset.output, NodeState::Pinned);
+            return;
+        }
+        self.slots[ix].input = Some(input);
+        self.set_state(ix, NodeState::Executing, None);
+        let children = &self.plan.nodes[ix].children;
+        self.slots[ix].waiting_children = u32::try_from(children.len()).unwrap_or(u32::MAX);
+        for &child in children {
+            if self.plan.nodes[child].inputs.is_empty() {
+                self.ready.push(Reverse(child));
+            }
+        }
+    }
+
+    /// Marks every descendant of a disabled group skipped (they never run).
+    pub(super) fn skip_subtree(&mut self, ix: NodeIx) {
+        let end = self.plan.nodes[ix].subtree_end;
+        let now = self.host.now();
+        for descendant in ix + 1..end {
+            let slot = &mut self.slots[descendant];
+            slot.state = NodeState::Skipped;
+            slot.progress = 100;
+            slot.end_time = Some(now);
+            if let Some(trace) = self.trace.as_mut() {
+                trace.state_change(descendant, now, NodeState::Skipped, None);
+            }
+        }
+        self.progress.add_done(self.plan.nodes[ix].leaf_weight);
+        self.dirty = true;
+    }
+
+    pub(super) fn executor_for(&mut self, ix: NodeIx) -> Option<Executor> {
+        let node_type = &self.plan.nodes[ix].node_type;
+        let (custom_types, registry) = (&self.custom_types, &self.registry);
+        self.executors
+            .entry(Arc::as_ptr(node_type).cast::<u8>() as usize)
+            .or_insert_with(|| {
+                if custom_types.contains(&**node_type) {
+                    Some(Executor::Custom)
+                } else {
+                    registry.get(node_type).map(|t| Executor::Builtin(t.clone()))
+                }
+            })
+            .clone()
+    }
+
+    pub(super) fn start_leaf(&mut self, ix: NodeIx) {
+        let (input, input_js) = self.input_for(ix);
+        if !self.plan.nodes[ix].enabled {
+            // Its input passes on as its output, embedder values and all.
+            self.slots[ix].js = input_js;
+            let output = Arc::new(input.to_value());
+            self.complete(ix, Some(output), NodeState::Skipped);
+            return;
+        }
+        if let Some(preset) = self.presets.get_mut(ix).and_then(Option::take) {
+            // Pinned, or taken over from the run this one retries: the node does not run.
+            self.slots[ix].js = preset.output.as_ref().is_some_and(|o| o.holds_js());
+            self.slots[ix].start_time = Some(self.host.now());
+            let state = if preset.pinned { NodeState::Pinned } else { NodeState::Completed };
+            self.complete_as(ix, preset.output, state, !preset.pinned);
+            return;
+        }
+        if let Some(history) = self.history.as_mut() {
+            history.started(ix, &input);
+        }
+        let Some(executor) = self.executor_for(ix) else {
+            let error = ExecutionError::new(
+                ErrorCode::NODE_TYPE_NOT_FOUND,
+                format!("No implementation found for node type: {}", self.plan.nodes[ix].node_type),
+            );
+            self.set_state(ix, NodeState::Executing, None);
+            self.fail(ix, error);
+            return;
+        };
+        // A JS executor's output may be a value JS keeps; a built-in's never is (its input was
+        // written out in full before it ran).
+        self.slots[ix].js = matches!(executor, Executor::Custom);
+        let materialize = !matches!(executor, Executor::Custom) && input_js && input.holds_js();
+        let node = &self.plan.nodes[ix];
+        let signal = self.cancel.child();
+        // Only JS executors see `parentContext`; built-ins never pay for it.
+        let parent_context = match (&executor, node.parent) {
+            (Executor::Custom, Some(group)) => Some(Arc::new(ParentContext {
+                node_id: self.plan.nodes[group].id.clone(),
+                execution_id: self.execution_id.clone(),
+                input: self.slots[group].input.clone().unwrap_or_default(),
+                variables: self.variables.clone(),
+                slow_mo: self.slow_mo_option,
+                debug: self.debug_value.clone(),
+            })),
+            _ => None,
+        };
+        let invocation = Invocation {
+            node_id: node.id.clone(),
+            node_type: node.node_type.clone(),
+            execution_id: self.execution_id.clone(),
+            parameters: node.parameters.clone(),
+            input,
+            variables: self.variables.clone(),
+            parent_context,
+            slow_mo: self.slow_mo_option,
+            debug: self.debug_value.clone(),
+            signal: signal.clone(),
+            attempt: 1,
+            expression_limits: self.config.expression_limits,
+        };
+        let job = LeafJob {
+            ix,
+            executor,
+            host: self.host.clone(),
+            weight: node.weight,
+            slow_mo: self.slow_mo,
+            long_running_ms: self.debug.long_running_delay(ix, &node.id),
+            simulated_error: self.debug.error_for(ix, &node.id),
+            simulated_panic: self.debug.panics(ix, &node.id),
+            timeout_ms: node.timeout_ms,
+            max_attempts: 1 + node.retries.min(self.config.max_retries),
+            retry_delay_ms: self.config.retry_delay_ms,
+            max_retry_delay_ms: self.config.max_retry_delay_ms,
+            messages: self.messages.as_ref().map(|(sender, _)| sender.clone()),
+            invocation: Some(invocation),
+            materialize,
+            attempts: None,
+        };
+        let mut job = job;
+        if let Some(history) = self.history.as_mut() {
+            if job.max_attempts > 1 {
+                job.attempts = Some(history.attempt_counter(ix));
+            }
+        }
+        self.running.push(leaf_future(job));
+        self.running_count += 1;
+        self.slots[ix].signal = Some(signal);
+        if self.slow_mo <= 0.0 {
+            self.set_state(ix, NodeState::Executing, None);
+        }
+    }
+}
