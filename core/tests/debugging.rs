@@ -298,3 +298,49 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn running_to_a_node_takes_linear_work_on_diamond_chains_and_stops_at_pins() {
+    // 40 diamonds in a row: every path to the end doubles at each diamond (2^40 paths).
+    let (h, log) = harness(1);
+    let mut nodes = vec![node("s0", "work")];
+    let mut edges = Vec::new();
+    for k in 0..40 {
+        let (s, l, r, t) = (format!("s{k}"), format!("l{k}"), format!("r{k}"), format!("s{}", k + 1));
+        nodes.extend([node(&l, "work"), node(&r, "work"), node(&t, "work")]);
+        edges.extend([edge(&s, &l), edge(&s, &r), edge(&l, &t), edge(&r, &t)]);
+    }
+    let flow = group("flow", nodes, edges);
+    let result = h.run_with(flow.clone(), RunOptions { run_to: Some("s40".into()), ..h.options() });
+    assert!(result.success, "{:?}", result.error);
+    assert_eq!(log.lock().unwrap().len(), 121, "every node once");
+
+    // Upstream of a pinned node nothing runs.
+    let (h, log) = harness(1);
+    let result = h.run_with(chain(), RunOptions { run_to: Some("c".into()), pinned: vec![("b".into(), json!(7))], ..h.options() });
+    assert_eq!(result.data, Some(json!(8)));
+    assert_eq!(*log.lock().unwrap(), ["run c"], "a is upstream of the pin: it does not run");
+}
+
+#[test]
+fn the_run_timeout_restarts_when_a_paused_run_goes_on() {
+    // b never settles: after the pause the run's timer must still end the run (with progress
+    // events never held back, no throttle timer wakes the run either).
+    let (mut h, log) = harness(1);
+    h.engine = atomiton_core::Engine::with_registry(atomiton_core::nodes::NodeRegistry::empty(), EngineConfig { concurrency: 1, progress_throttle_ms: 0.0, ..Default::default() });
+    h.custom("stuck", |_, _| Box::pin(std::future::pending()));
+    let flow = group("flow", vec![node("a", "work"), node("b", "stuck")], vec![edge("a", "b")]);
+    let control = Arc::new(RunControl::new());
+    let (mut options, _) = debug_options(&h, &log, &control, |host, control| {
+        let (control, sleep) = (control.clone(), host.sleep(1000.0));
+        host.spawn(Box::pin(async move {
+            sleep.await;
+            control.resume();
+        }));
+    });
+    options.breakpoints = vec!["b".into()];
+    options.timeout_ms = Some(45.0);
+    let result = h.run_with(flow, options);
+    assert_eq!(result.error.map(|e| e.code), Some(ErrorCode::TIMEOUT));
+    assert_eq!(h.host.elapsed(), 1045.0, "10 ms of a, 1 s paused, then the 35 ms left");
+}

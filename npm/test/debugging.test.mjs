@@ -88,3 +88,21 @@ test("executions.retry with runTo and pins re-runs one node on its recorded inpu
   assert.deepEqual([again.success, again.data, globalThis.__debugCalls], [true, 11, ["b"]], "a reused, b re-run, c not reached");
   await conductor.shutdown();
 });
+
+test("a second run under the id of one going on is refused; the first is unaffected", async () => {
+  for (const engine of ["native", "wasm"]) {
+    const conductor = createConductor({ storage: { type: "memory" }, engine, nodeExecutorFactory: addFactory });
+    const flow = { id: "d", type: "group", nodes: [{ id: "a", type: "add", parameters: { k: 1 } }, { id: "b", type: "add", parameters: { k: 2 } }], edges: [{ id: "e", source: "a", target: "b" }] };
+    let second;
+    const off = conductor.node.onPaused(async (event) => {
+      second = await conductor.node.run(flow, { executionId: event.executionId });
+      await conductor.node.resume(event.executionId);
+    });
+    const first = await conductor.node.run(flow, { executionId: "same-id", input: { default: 10 }, breakpoints: ["b"] });
+    off();
+    assert.deepEqual([second.success, second.error.code], [false, "VALIDATION_FAILED"], engine);
+    assert.match(second.error.message, /already running/);
+    assert.deepEqual([first.success, first.data], [true, 13], `${engine}: the first run goes on with its own input`);
+    await conductor.shutdown();
+  }
+});

@@ -55,6 +55,11 @@ test("large arrays of numbers cross as doubles, every double bit for bit, in the
     // With something else in it, an array stays text (and still crosses unchanged).
     const mixedNumbers = [...numbers.slice(0, 5000), "x"];
     assert.equal(difference(mixedNumbers, (await conductor.node.run(identity(mixedNumbers))).data.result), null, engine);
+    // One array reached along two paths (two nodes sharing one parameters object) crosses once.
+    const shared = { operation: "map", transformFunction: "x => x", data: numbers };
+    const twice = await conductor.node.run({ id: "g2", type: "group", nodes: [{ id: "a", type: "transform", parameters: shared }, { id: "b", type: "transform", parameters: shared }], edges: [] });
+    assert.equal(twice.success, true, twice.error?.message);
+    assert.equal(difference(numbers, twice.data.result), null, `${engine}: shared`);
     // The history keeps the definition whole: its data, and a retry that runs it again.
     const record = await conductor.executions.get(`doubles-${engine}`);
     assert.equal(difference(numbers, record.flow.nodes[0].parameters.data), null, `${engine}: the recorded flow`);

@@ -115,3 +115,23 @@ fn a_run_written_before_definitions_were_shared_reads_its_own_copy() {
     let old = wait(store.get("old".into())).expect("get").expect("kept");
     assert_eq!(old.flow["type"], "group");
 }
+
+#[test]
+fn a_definition_with_another_ones_hash_keeps_its_own_copy() {
+    let dir = TempDir::new("history-collision");
+    let store = open(&dir);
+    let begun = |id: &str, flow: &str| {
+        let HistoryWrite::Begun(mut begun) = run(id, 1.0) else { unreachable!() };
+        begun.flow_json = Arc::from(flow);
+        // As if a caller had crafted a flow whose 64-bit hash is another flow's.
+        begun.summary.flow_hash = "0123456789abcdef".into();
+        HistoryWrite::Begun(begun)
+    };
+    store.write(begun("victim", r#"{"id":"f","type":"group","nodes":[{"id":"safe","type":"transform"}]}"#));
+    store.write(begun("crafted", r#"{"id":"f","type":"group","nodes":[{"id":"evil","type":"shell-command"}]}"#));
+    store.write(begun("victim-again", r#"{"id":"f","type":"group","nodes":[{"id":"safe","type":"transform"}]}"#));
+    let flow_of = |id: &str| wait(store.get(id.into())).expect("get").expect("kept").flow["nodes"][0]["id"].clone();
+    assert_eq!(flow_of("victim"), "safe");
+    assert_eq!(flow_of("crafted"), "evil", "its own definition, not the stored one");
+    assert_eq!(flow_of("victim-again"), "safe");
+}

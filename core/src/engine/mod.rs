@@ -131,7 +131,15 @@ impl Engine {
         let records = recorder.is_some() || reuse.is_some();
         #[cfg(not(feature = "history"))]
         let records = false;
+        // Nodes are found by path only for history and debugging (the browser's default module
+        // has neither: it refuses a run that names nodes).
+        #[cfg(any(feature = "history", feature = "debugger"))]
         let paths = (records || request.names_nodes()).then(|| PathIndex::new(&plan));
+        #[cfg(not(any(feature = "history", feature = "debugger")))]
+        let paths: Option<PathIndex> = {
+            let _ = records;
+            None
+        };
         #[cfg(feature = "history")]
         let (history, mut presets) = {
             let presets = match (reuse, &paths) {

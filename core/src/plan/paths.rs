@@ -8,6 +8,7 @@ use super::{NodeIx, Plan};
 use crate::error::{ExecutionError, Result};
 
 /// Every node's path, by index.
+#[cfg_attr(not(any(feature = "history", feature = "debugger")), allow(dead_code))]
 fn node_paths(plan: &Plan) -> Vec<Arc<str>> {
     let mut paths: Vec<Arc<str>> = Vec::with_capacity(plan.nodes.len());
     for node in &plan.nodes {
@@ -44,6 +45,7 @@ pub(crate) struct PathIndex {
 }
 
 impl PathIndex {
+    #[cfg_attr(not(any(feature = "history", feature = "debugger")), allow(dead_code))]
     pub fn new(plan: &Plan) -> Self {
         PathIndex { paths: node_paths(plan) }
     }
@@ -51,7 +53,9 @@ impl PathIndex {
     #[cfg_attr(not(feature = "debugger"), allow(dead_code))]
     /// The node at `path`, or a validation error naming the option and the path.
     pub fn find(&self, path: &str, what: &str) -> Result<NodeIx> {
-        self.paths.iter().position(|p| **p == *path).ok_or_else(|| {
+        // A group root's path is its id, which a top-level node may share: the node is meant.
+        let found = self.paths.iter().skip(1).position(|p| **p == *path).map(|ix| ix + 1);
+        found.or_else(|| (*self.paths[0] == *path).then_some(0)).ok_or_else(|| {
             ExecutionError::validation(format!("{what}: the flow has no node '{path}' (nested nodes are named by their path, e.g. 'group/node')"))
         })
     }

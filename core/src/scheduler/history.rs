@@ -98,7 +98,8 @@ impl RunHistory {
         let attempts = match (leaf, reused, self.attempts[ix].take()) {
             (false, _, _) | (true, true, _) => 0,
             (true, false, Some(counter)) => counter.load(Ordering::Relaxed),
-            (true, false, None) => u32::from(state != NodeState::Skipped),
+            // Skipped and pinned leaves never ran.
+            (true, false, None) => u32::from(!matches!(state, NodeState::Skipped | NodeState::Pinned)),
         };
         self.recorder.node(NodeEnded {
             execution_id: self.recorder.execution_id().clone(),

@@ -186,7 +186,13 @@ impl Scheduler {
             breakpoints,
             control,
         } = setup;
-        let slots = plan.nodes.iter().map(|n| Slot::new(u32::try_from(n.inputs.len()).unwrap_or(u32::MAX))).collect();
+        // A node waits for each of its edge sources; in a run to a node, only for those that run
+        // (a pinned node's sources may not).
+        let waits_for = |n: &crate::plan::PlanNode| match &run_to {
+            Some((_, runs)) => n.inputs.iter().filter(|(source, _)| runs[*source]).count(),
+            None => n.inputs.len(),
+        };
+        let slots = plan.nodes.iter().map(|n| Slot::new(u32::try_from(waits_for(n)).unwrap_or(u32::MAX))).collect();
         let progress = WeightedProgress::new(plan.root().leaf_weight);
         let trace = config.trace.then(|| ExecutionTrace {
             execution_id: execution_id.clone(),
@@ -329,6 +335,11 @@ impl Scheduler {
             if ended == NODES_PER_POLL {
                 // Come back at once, but let the driver see its clock first: a flow of many
                 // quick nodes must not hold the embedder's thread for one long poll.
+                cx.waker().wake_by_ref();
+            }
+            if timeout.is_none() && self.timeout_ms.is_some() && !self.is_holding() {
+                // A held node was let go in this poll: come back to restart the run's timer
+                // with what is left (nothing else may wake the run before it would fire).
                 cx.waker().wake_by_ref();
             }
             Poll::Pending

@@ -9,6 +9,7 @@ use crate::plan::{NodeIx, PathIndex, Plan};
 use crate::value::Value;
 
 /// An output that stands in for a node's run.
+#[cfg_attr(not(any(feature = "history", feature = "debugger")), allow(dead_code))]
 pub(crate) struct PresetOutput {
     /// `None`: the node returned `undefined`.
     pub output: Option<Arc<Value>>,
@@ -33,27 +34,32 @@ pub(crate) fn add_pins(plan: &Plan, paths: &PathIndex, pinned: Vec<(String, Valu
 #[cfg(feature = "debugger")]
 /// The nodes a run to `target` runs: `target` (its whole subtree if it is a group), whatever its
 /// input comes from, transitively — edge sources in full (a group's output needs all of it), and
-/// enclosing groups only as far as they start (not their other children).
-pub(crate) fn run_to_set(plan: &Plan, target: NodeIx) -> Vec<bool> {
-    let mut needed = vec![false; plan.nodes.len()];
+/// enclosing groups only as far as they start (not their other children). A node with a preset
+/// output (pinned, reused) needs nothing upstream of it. Each node is looked at once as a start
+/// and once in full, so the work is linear in the flow's size whatever its shape.
+pub(crate) fn run_to_set(plan: &Plan, target: NodeIx, presets: &[Option<PresetOutput>]) -> Vec<bool> {
+    let n = plan.nodes.len();
+    let (mut needed, mut whole_done) = (vec![false; n], vec![false; n]);
     // (node, whole subtree)
     let mut stack = vec![(target, true)];
     while let Some((ix, whole)) = stack.pop() {
-        let node = &plan.nodes[ix];
-        if whole {
-            for (inner, flag) in needed.iter_mut().enumerate().take(node.subtree_end).skip(ix + 1) {
-                if !*flag {
-                    *flag = true;
-                    stack.extend(plan.nodes[inner].inputs.iter().map(|&(source, _)| (source, true)));
-                }
-            }
+        if (whole && whole_done[ix]) || (!whole && needed[ix]) {
+            continue;
         }
-        if needed[ix] && !whole {
+        let preset = presets.get(ix).is_some_and(Option::is_some);
+        let inner = if whole && !preset { ix + 1..plan.nodes[ix].subtree_end } else { ix + 1..ix + 1 };
+        if whole {
+            whole_done[ix] = true;
+            stack.extend(inner.map(|child| (child, true)));
+        }
+        if needed[ix] {
             continue;
         }
         needed[ix] = true;
-        stack.extend(node.inputs.iter().map(|&(source, _)| (source, true)));
-        if let Some(group) = node.parent {
+        if !preset {
+            stack.extend(plan.nodes[ix].inputs.iter().map(|&(source, _)| (source, true)));
+        }
+        if let Some(group) = plan.nodes[ix].parent {
             stack.push((group, false));
         }
     }
@@ -94,7 +100,7 @@ impl DebugRequest {
         let run_to = match &self.run_to {
             Some(path) => {
                 let target = paths.find(path, "runTo")?;
-                Some((target, run_to_set(plan, target)))
+                Some((target, run_to_set(plan, target, presets)))
             }
             None => None,
         };

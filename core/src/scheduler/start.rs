@@ -22,13 +22,19 @@ impl Scheduler {
         if self.held.is_some_and(|ix| ix > self.cutoff) {
             // A node before it failed: the sequential engine would never have reached it.
             self.held = None;
+            if let Some(since) = self.paused_since.take() {
+                self.paused_total += self.host.now() - since;
+            }
         }
         if !self.release_held() {
             return;
         }
         let limit = self.config.concurrency.max(1);
         while let Some(&Reverse(ix)) = self.ready.peek() {
+            #[cfg(feature = "debugger")]
             let outside_run_to = self.run_to.as_ref().is_some_and(|(_, runs)| !runs[ix]);
+            #[cfg(not(feature = "debugger"))]
+            let outside_run_to = false;
             if ix > self.cutoff || outside_run_to {
                 self.ready.pop();
                 continue;
@@ -100,7 +106,7 @@ impl Scheduler {
         let children = &self.plan.nodes[ix].children;
         self.slots[ix].waiting_children = u32::try_from(children.len()).unwrap_or(u32::MAX);
         for &child in children {
-            if self.plan.nodes[child].inputs.is_empty() {
+            if self.slots[child].waiting_predecessors == 0 {
                 self.ready.push(Reverse(child));
             }
         }
@@ -147,6 +153,8 @@ impl Scheduler {
             self.complete(ix, Some(output), NodeState::Skipped);
             return;
         }
+        // Only history (a retry) and debugging (pins) give outputs ahead of time.
+        #[cfg(any(feature = "history", feature = "debugger"))]
         if let Some(preset) = self.presets.get_mut(ix).and_then(Option::take) {
             // Pinned, or taken over from the run this one retries: the node does not run.
             self.slots[ix].js = preset.output.as_ref().is_some_and(|o| o.holds_js());

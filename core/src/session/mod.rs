@@ -213,7 +213,7 @@ impl Session {
             let flow_text = (flow_json, flow_buffers);
             #[cfg(not(feature = "history"))]
             let flow_text = ();
-            let outcome = AssertUnwindSafe(session.clone().run(flow, request, flow_text)).catch_unwind().await;
+            let outcome = AssertUnwindSafe(session.clone().run(flow, request, flow_text, early.is_some())).catch_unwind().await;
             if let Some(id) = early {
                 lock(&session.runs).remove(&id);
             }
@@ -228,8 +228,9 @@ impl Session {
         }
     }
 
-    async fn run(self: Arc<Self>, flow: Result<NodeDefinition, ExecutionError>, request: Result<RunRequest, ExecutionError>, flow_text: FlowText) -> ExecutionResult {
-        let request = match request {
+    async fn run(self: Arc<Self>, flow: Result<NodeDefinition, ExecutionError>, request: Result<RunRequest, ExecutionError>, flow_text: FlowText, registered_early: bool) -> ExecutionResult {
+        #[cfg_attr(not(feature = "debugger"), allow(unused_mut))]
+        let mut request = match request {
             Ok(request) => request,
             Err(error) => return failure(error),
         };
@@ -247,6 +248,25 @@ impl Session {
             (None, Some(_)) => return failure(ExecutionError::validation("Execution history is off for this conductor: there is nothing to retry")),
             _ => None,
         };
+        #[cfg(feature = "debugger")]
+        let pinned = match pins(request.pinned.take()) {
+            Ok(pinned) => pinned,
+            Err(error) => return failure(error.located(flow.id_str(), &execution_id)),
+        };
+        // The token `register_early` made, if any, so a cancel that came first still applies. A
+        // second run under the id of one going on is refused: cancel, pause and its events would
+        // reach both.
+        let run = {
+            let mut runs = lock(&self.runs);
+            match runs.entry(execution_id.clone()) {
+                std::collections::hash_map::Entry::Occupied(slot) if registered_early => slot.get().clone(),
+                std::collections::hash_map::Entry::Occupied(_) => {
+                    return failure(ExecutionError::validation("An execution with this id is already running").located(flow.id_str(), &execution_id));
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => slot.insert(RunHandle::default()).clone(),
+            }
+        };
+        // Recorded once it is sure to run (a refused duplicate leaves no record).
         #[cfg(feature = "history")]
         let recorder = match &self.history {
             Some(history) if request.history != Some(false) => Some(history.begin(&self.host, &execution_id, flow.id_str(), flow_text, &request)),
@@ -254,13 +274,6 @@ impl Session {
         };
         #[cfg(not(feature = "history"))]
         let () = flow_text;
-        #[cfg(feature = "debugger")]
-        let pinned = match pins(request.pinned) {
-            Ok(pinned) => pinned,
-            Err(error) => return failure(error.located(flow.id_str(), &execution_id)),
-        };
-        // The token `register_early` made, if any, so a cancel that came first still applies.
-        let run = lock(&self.runs).entry(execution_id.clone()).or_default().clone();
         // The default fills the fields of features this build leaves out.
         #[allow(clippy::needless_update)]
         let options = RunOptions {
@@ -492,8 +505,14 @@ impl Session {
             execution_id: Option<String>,
         }
         let id = serde_json::from_str::<Id>(options_json).ok()?.execution_id?;
-        lock(&self.runs).insert(id.clone(), RunHandle::default());
-        Some(id)
+        match lock(&self.runs).entry(id.clone()) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(RunHandle::default());
+                Some(id)
+            }
+            // Another run has the id: this one is refused when it starts.
+            std::collections::hash_map::Entry::Occupied(_) => None,
+        }
     }
 }
 

@@ -74,7 +74,7 @@ pub fn encode_appending<T: Serialize + ?Sized>(value: &T, buffers: &mut Vec<Arc<
 }
 
 /// Runs `read` (which parses text written by [`encode`]) with `buffers` available to its
-/// `"i"` tags. Each buffer can be taken once.
+/// `"i"` tags. A buffer may be referred to more than once (one array reached along two paths; a parse tried again).
 pub fn decode<R>(buffers: Vec<Arc<[u8]>>, read: impl FnOnce() -> R) -> R {
     let previous = DECODE_BUFFERS.with(|b| b.replace(Some(buffers.into_iter().map(Some).collect())));
     let result = read();
@@ -141,13 +141,13 @@ pub(super) fn numbers_from_bytes(bytes: &[u8]) -> Option<Vec<Value>> {
 /// The buffer an `"i"` tag names.
 pub(super) fn take_out_of_band(index: u64) -> Result<Arc<[u8]>, String> {
     DECODE_BUFFERS.with(|b| {
-        let mut slot = b.borrow_mut();
-        let buffers = slot.as_mut().ok_or("binary data refers to a buffer, but none was passed")?;
+        let slot = b.borrow();
+        let buffers = slot.as_ref().ok_or("binary data refers to a buffer, but none was passed")?;
         usize::try_from(index)
             .ok()
-            .and_then(|i| buffers.get_mut(i))
-            .and_then(Option::take)
-            .ok_or_else(|| format!("binary data refers to buffer {index}, which was not passed (or was used twice)"))
+            .and_then(|i| buffers.get(i))
+            .and_then(Option::clone)
+            .ok_or_else(|| format!("binary data refers to buffer {index}, which was not passed"))
     })
 }
 

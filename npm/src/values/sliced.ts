@@ -145,13 +145,21 @@ async function writeInPieces(value: unknown, large: Found[], given: EncodeOption
   // A marker no value can hold by chance (it carries a random nonce) stands for each large
   // array in a copy of the containers above it; the arrays' own text then takes its place.
   const nonce = `\u0000${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}:`;
-  const markers = large.map((_, n) => `${nonce}${n}`);
+  // One marker per array: an array reached along two paths is written once, its text (or its
+  // buffer) standing in at both places.
+  const firstAt = new Map<unknown[], number>();
+  large.forEach(({ array }, n) => firstAt.has(array) || firstAt.set(array, n));
+  const markers = large.map(({ array }) => `${nonce}${firstAt.get(array)}`);
   const skeleton = withMarkers(value, large, markers);
   const turns = new Turns();
   const pieces: string[] = [];
   let text = encodeValue(skeleton, options);
   for (let n = 0; n < large.length; n++) {
     const { array } = large[n] as Found;
+    if (firstAt.get(array) !== n) {
+      pieces.push("");
+      continue;
+    }
     if (given.buffersAfterText && given.buffers && array.length <= F64_ARRAY_MAX && isNumberArray(array)) {
       await turns.maybeYield();
       given.buffers.push(numbersToBytes(array));
@@ -167,7 +175,7 @@ async function writeInPieces(value: unknown, large: Found[], given: EncodeOption
     pieces.push(`[${items.join(",")}]`);
   }
   // Every occurrence: a container reached along two paths holds the marker twice.
-  for (let n = 0; n < large.length; n++) text = text.replaceAll(encodeValue(markers[n]), () => pieces[n] as string);
+  for (const n of firstAt.values()) text = text.replaceAll(encodeValue(markers[n]), () => pieces[n] as string);
   // Handing the text over (copying it into the engine) is the caller's next step: in a task of
   // its own.
   await nextTurn();

@@ -30,9 +30,10 @@ impl SqliteHistory {
         let conn = Connection::open(path).map_err(|e| failure(format!("cannot open {}: {e}", path.display())))?;
         super::schema::prepare(&conn).map_err(|e| failure(format!("cannot prepare {}: {e}", path.display())))?;
         let capture = Arc::new(capture);
+        let known = std::cell::RefCell::new(KnownFlows::default());
         let commands = writer::spawn(conn, move |tx, write| {
             // A write that fails is dropped (see `writer::serve`); the rest of the batch goes on.
-            let _ = apply(tx, write, &capture);
+            let _ = apply(tx, write, &capture, &mut known.borrow_mut());
         })
         .map_err(|e| failure(format!("cannot start its thread: {e}")))?;
         Ok(SqliteHistory { commands })
@@ -61,25 +62,56 @@ fn failure(message: String) -> ExecutionError {
     ExecutionError::new(ErrorCode::EXECUTION_FAILED, format!("Execution history: {message}"))
 }
 
-fn apply(tx: &Transaction<'_>, write: HistoryWrite, capture: &Capture) -> rusqlite::Result<()> {
+fn apply(tx: &Transaction<'_>, write: HistoryWrite, capture: &Capture, known: &mut KnownFlows) -> rusqlite::Result<()> {
     match write {
-        HistoryWrite::Begun(begun) => begin(tx, &begun, capture),
+        HistoryWrite::Begun(begun) => begin(tx, &begun, capture, known),
         HistoryWrite::Node(node) => node_ended(tx, &node, capture),
         HistoryWrite::Ended(ended) => run_ended(tx, &ended),
     }
 }
 
-fn begin(tx: &Transaction<'_>, begun: &RunBegun, capture: &Capture) -> rusqlite::Result<()> {
+/// Definitions this store wrote or checked, by hash, with the text they came from: a run of one
+/// of them (compared in full) shares the stored copy without writing it out again.
+#[derive(Default)]
+struct KnownFlows(std::collections::HashMap<String, (Arc<str>, Vec<Arc<[u8]>>)>);
+
+impl KnownFlows {
+    /// Bounds what the cache holds; a flow missing from it is only checked again.
+    const MAX: usize = 64;
+
+    fn holds(&self, hash: &str, begun: &RunBegun) -> bool {
+        self.0.get(hash).is_some_and(|(json, buffers)| *json == begun.flow_json && *buffers == begun.flow_buffers)
+    }
+
+    fn add(&mut self, hash: &str, begun: &RunBegun) {
+        if self.0.len() >= Self::MAX {
+            self.0.clear();
+        }
+        self.0.insert(hash.to_owned(), (begun.flow_json.clone(), begun.flow_buffers.clone()));
+    }
+}
+
+fn begin(tx: &Transaction<'_>, begun: &RunBegun, capture: &Capture, known: &mut KnownFlows) -> rusqlite::Result<()> {
     let s = &begun.summary;
     let hash = if s.flow_hash.is_empty() { begun.flow_hash() } else { s.flow_hash.clone() };
     // One copy per distinct definition: runs of a flow that carries its data (a 100,000-item
-    // array) would otherwise store it again every run. (Two definitions with the same 64-bit
-    // hash would share the first one's text.)
-    let known = tx.prepare_cached("SELECT 1 FROM flows WHERE hash = ?1")?.exists(params![hash])?;
-    if !known {
+    // array) would otherwise store it again every run. The hash is not collision-proof (a
+    // caller could craft a flow with another's hash), so a stored copy is shared only when it is
+    // this definition: the same text as a run this store checked, or the same stored JSON;
+    // otherwise the run keeps its own copy.
+    let mut own_copy = None;
+    if !known.holds(&hash, begun) {
         // Self-contained (binary data inline), redacted, never cut: a retry runs it again.
         let flow = capture.uncapped().value(&begun.flow_value(capture)).json;
-        tx.prepare_cached("INSERT INTO flows (hash, flow) VALUES (?1, ?2)")?.execute(params![hash, flow])?;
+        let stored: Option<String> = tx.prepare_cached("SELECT flow FROM flows WHERE hash = ?1")?.query_row(params![hash], |row| row.get(0)).optional()?;
+        match stored {
+            None => {
+                tx.prepare_cached("INSERT INTO flows (hash, flow) VALUES (?1, ?2)")?.execute(params![hash, flow])?;
+                known.add(&hash, begun);
+            }
+            Some(stored) if stored == flow => known.add(&hash, begun),
+            Some(_) => own_copy = Some(flow),
+        }
     }
     let error = s.error.as_ref().map(to_json);
     // A second `Begun` of a run amends the values the embedder wrote out after it began.
@@ -99,7 +131,7 @@ fn begin(tx: &Transaction<'_>, begun: &RunBegun, capture: &Capture) -> rusqlite:
         error,
         s.retry_of,
         s.owner,
-        "",
+        own_copy.as_deref().unwrap_or(""),
         capture.input(&begun.input).json,
         capture.value(&begun.variables).json
     ])?;

@@ -394,6 +394,11 @@ export class SessionEngine implements EngineAdapter {
       const unavailable = historyUnavailable<never>();
       return { success: false, error: unavailable.ok ? undefined : { ...unavailable.error, executionId: execution }, duration: 0, executedNodes: [] };
     }
+    // A second run under the id of one going on is refused before it touches that run's kept
+    // values (the engine refuses it too: cancel, pause and events would reach both).
+    if (this.writing.has(execution) || [...this.executionIds.values()].includes(execution)) {
+      return { success: false, error: { code: "VALIDATION_FAILED", message: `An execution with id '${execution}' is already running`, executionId: execution, timestamp: Date.now() } as WireError, duration: 0, executedNodes: [] };
+    }
     // Likewise a module without debugging would run every node and never pause.
     if ((options.pinned !== undefined || options.runTo !== undefined || options.breakpoints !== undefined) && !this.handle.controlRun) {
       return { success: false, error: { code: "VALIDATION_FAILED", message: NO_DEBUGGING, executionId: execution, timestamp: Date.now() } as WireError, duration: 0, executedNodes: [] };
