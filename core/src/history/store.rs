@@ -163,6 +163,16 @@ pub fn order_nodes(nodes: &mut [NodeRecord]) {
     });
 }
 
+/// A captured value as a record holds it: the value itself when it was kept whole (neither cut
+/// nor redacted), so a store in memory does not read back the text it just wrote.
+fn kept(captured: super::capture::Captured, original: impl FnOnce() -> Value) -> Value {
+    if captured.exact {
+        original()
+    } else {
+        captured.to_value()
+    }
+}
+
 /// A node record from a node's end, its values captured.
 pub fn node_record(node: &NodeEnded, capture: &super::Capture) -> NodeRecord {
     let output = node.output.as_deref().map(|v| capture.value(v));
@@ -173,8 +183,8 @@ pub fn node_record(node: &NodeEnded, capture: &super::Capture) -> NodeRecord {
         attempts: node.attempts,
         reused: node.reused,
         reusable: node.state.has_output() && output.as_ref().is_none_or(|o| o.exact),
-        input: node.input.as_ref().map(|i| capture.input(i).to_value()),
-        output: output.map(|o| o.to_value()),
+        input: node.input.as_ref().map(|i| kept(capture.input(i), || i.to_value())),
+        output: output.zip(node.output.as_deref()).map(|(o, original)| kept(o, || original.clone())),
         error: node.error.clone(),
         start_time: node.start_time,
         end_time: node.end_time,
@@ -197,8 +207,8 @@ pub fn run_record_without_flow(begun: &RunBegun, capture: &super::Capture) -> Ru
     RunRecord {
         summary,
         flow: Value::Null,
-        input: capture.input(&begun.input).to_value(),
-        variables: capture.value(&begun.variables).to_value(),
+        input: kept(capture.input(&begun.input), || begun.input.to_value()),
+        variables: kept(capture.value(&begun.variables), || (*begun.variables).clone()),
         nodes: Vec::new(),
     }
 }
