@@ -19,7 +19,7 @@ pub use options::RunOptions;
 pub use result::{ExecutionContext, ExecutionResult};
 
 use crate::error::{ErrorCode, ExecutionError};
-use crate::host::{restricted, BoxFuture, CancelToken, EngineEvent, SharedHost};
+use crate::host::{restricted, BoxFuture, EngineEvent, SharedHost};
 use crate::model::NodeDefinition;
 use crate::nodes::{NodeInput, NodeRegistry};
 use crate::plan::build_plan;
@@ -251,5 +251,3 @@ fn invalid_definition(host: &SharedHost, options: &RunOptions, root_id: &str, ex
     ExecutionResult { success: false, data: None, error: Some(error), duration: 0.0, executed_nodes: Vec::new(), context: None, trace: None }
 }
 
-/// A token that can cancel a run from elsewhere (re-exported for convenience).
-pub type RunCancelToken = CancelToken;
