@@ -87,3 +87,7 @@ test("worker mode: a worker script that cannot be loaded fails the conductor's c
 test("the worker-mode page raised no uncaught errors", options, () => {
   assert.deepEqual(session.pageErrors, []);
 });
+
+test("worker mode: debugging with debugging: true (pins, runTo, breakpoints, step, resume, cancel), refused without it", options, async () => {
+  scenarios.checkDebugging(await inPage(session.page, scenarios.debugging), { refuses: true });
+});
