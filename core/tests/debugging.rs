@@ -66,6 +66,23 @@ fn debug_options(h: &Harness, log: &Log, control: &Arc<RunControl>, on_pause: im
     (options, paused)
 }
 
+/// Runs `then` once `ms` of virtual time have gone by.
+fn after(host: &atomiton_core::testing::VirtualHost, ms: f64, then: impl FnOnce() + Send + 'static) {
+    let sleep = host.sleep(ms);
+    host.spawn(Box::pin(async move {
+        sleep.await;
+        then();
+    }));
+}
+
+/// A pause handler that resumes the run `ms` later.
+fn resume_after(ms: f64) -> impl Fn(&atomiton_core::testing::VirtualHost, &Arc<RunControl>) + Send + Sync + 'static {
+    move |host, control| {
+        let control = control.clone();
+        after(host, ms, move || control.resume());
+    }
+}
+
 fn states(h: &Harness) -> Vec<(String, NodeState)> {
     let events = h.events.lock().unwrap();
     let last = events.iter().rev().find_map(|e| if let EngineEvent::Progress(p) = e { Some(p) } else { None }).expect("a progress event");
@@ -140,13 +157,7 @@ fn running_to_a_node_in_a_group_starts_the_group_and_runs_only_what_the_node_nee
 fn a_breakpoint_pauses_before_its_node_with_its_input_and_resume_goes_on() {
     let (h, log) = harness(1);
     let control = Arc::new(RunControl::new());
-    let (mut options, paused) = debug_options(&h, &log, &control, |host, control| {
-        let (control, sleep) = (control.clone(), host.sleep(1000.0));
-        host.spawn(Box::pin(async move {
-            sleep.await;
-            control.resume();
-        }));
-    });
+    let (mut options, paused) = debug_options(&h, &log, &control, resume_after(1000.0));
     options.breakpoints = vec!["c".into()];
     let result = h.run_with(chain(), options);
     assert!(result.success, "{:?}", result.error);
@@ -160,13 +171,7 @@ fn a_breakpoint_pauses_before_its_node_with_its_input_and_resume_goes_on() {
 fn paused_time_does_not_count_towards_the_run_timeout() {
     let (h, log) = harness(1);
     let control = Arc::new(RunControl::new());
-    let (mut options, _) = debug_options(&h, &log, &control, |host, control| {
-        let (control, sleep) = (control.clone(), host.sleep(10_000.0));
-        host.spawn(Box::pin(async move {
-            sleep.await;
-            control.resume();
-        }));
-    });
+    let (mut options, _) = debug_options(&h, &log, &control, resume_after(10_000.0));
     options.breakpoints = vec!["b".into(), "d".into()];
     options.timeout_ms = Some(45.0);
     let result = h.run_with(chain(), options);
@@ -212,11 +217,8 @@ fn cancelling_a_paused_run_ends_it_cancelled() {
     let cancel = CancelToken::new();
     let token = cancel.clone();
     let (mut options, _) = debug_options(&h, &log, &control, move |host, _| {
-        let (token, sleep) = (token.clone(), host.sleep(500.0));
-        host.spawn(Box::pin(async move {
-            sleep.await;
-            token.cancel();
-        }));
+        let token = token.clone();
+        after(host, 500.0, move || token.cancel());
     });
     options.breakpoints = vec!["b".into()];
     options.cancel = Some(cancel);
@@ -331,13 +333,7 @@ fn the_run_timeout_restarts_when_a_paused_run_goes_on() {
     h.custom("stuck", |_, _| Box::pin(std::future::pending()));
     let flow = group("flow", vec![node("a", "work"), node("b", "stuck")], vec![edge("a", "b")]);
     let control = Arc::new(RunControl::new());
-    let (mut options, _) = debug_options(&h, &log, &control, |host, control| {
-        let (control, sleep) = (control.clone(), host.sleep(1000.0));
-        host.spawn(Box::pin(async move {
-            sleep.await;
-            control.resume();
-        }));
-    });
+    let (mut options, _) = debug_options(&h, &log, &control, resume_after(1000.0));
     options.breakpoints = vec!["b".into()];
     options.timeout_ms = Some(45.0);
     let result = h.run_with(flow, options);

@@ -511,9 +511,10 @@ export async function debugging(mod) {
   const stepped = await run({ executionId: "dbg-step", breakpoints: ["b"] }, (event) => {
     void (event.nodeId === "b" ? conductor.node.step(event.executionId) : conductor.node.resume(event.executionId));
   });
-  // Paused for 1.5 s under a 300 ms timeout (four quick nodes take a few ms of it).
-  const paused = await run({ breakpoints: ["c"], timeout: 300 }, (event) => {
-    setTimeout(() => void conductor.node.resume(event.executionId), 1500);
+  // Paused for 3 s under a 1 s timeout: four quick nodes take a few ms of it (a hundredth of the
+  // margin on a busy machine), and the pause alone is three times the timeout.
+  const paused = await run({ breakpoints: ["c"], timeout: 1000 }, (event) => {
+    setTimeout(() => void conductor.node.resume(event.executionId), 3000);
   });
   const cancelled = await run({ breakpoints: ["c"] }, (event) => void conductor.node.cancel(event.executionId));
   const noSuchRun = [await conductor.node.pause("exec_none"), await conductor.node.resume("exec_none"), await conductor.node.step("exec_none")];

@@ -85,12 +85,18 @@ function writable(flow: unknown): string | { ok: false; error: WireError } {
   }
 }
 
-/** A failed result for a run the engine never saw (its flow or options could not be written). */
+/** A run refused before the engine started it. */
+function refused(code: string, message: string, executionId?: string): WireResult {
+  const error = { code, message, ...(executionId === undefined ? {} : { executionId }), timestamp: Date.now() } as WireError;
+  return { success: false, error, duration: 0, executedNodes: [] };
+}
+
 /** The result of a run whose result text could not be read. */
 function unreadable(error: unknown): WireResult {
   return { success: false, error: { code: "SERIALIZATION_FAILED", message: `The run's result could not be read: ${String(error)}` } as WireResult["error"], duration: 0, executedNodes: [] };
 }
 
+/** A failed result for a run the engine never saw (its flow or options could not be written). */
 function unwritable(error: unknown): WireResult {
   const message = error instanceof ValueEncodeError ? `The run's ${error.message}` : `The flow is not serialisable: ${String(error)}`;
   return { success: false, error: { code: "SERIALIZATION_FAILED", message } as WireResult["error"], duration: 0, executedNodes: [] };
@@ -392,16 +398,16 @@ export class SessionEngine implements EngineAdapter {
     // A module without history would run everything again and say nothing.
     if (options.retry && !this.handle.executions) {
       const unavailable = historyUnavailable<never>();
-      return { success: false, error: unavailable.ok ? undefined : { ...unavailable.error, executionId: execution }, duration: 0, executedNodes: [] };
+      if (!unavailable.ok) return refused(unavailable.error.code, unavailable.error.message, execution);
     }
     // A second run under the id of one going on is refused before it touches that run's kept
     // values (the engine refuses it too: cancel, pause and events would reach both).
     if (this.writing.has(execution) || [...this.executionIds.values()].includes(execution)) {
-      return { success: false, error: { code: "VALIDATION_FAILED", message: `An execution with id '${execution}' is already running`, executionId: execution, timestamp: Date.now() } as WireError, duration: 0, executedNodes: [] };
+      return refused("VALIDATION_FAILED", `An execution with id '${execution}' is already running`, execution);
     }
     // Likewise a module without debugging would run every node and never pause.
     if ((options.pinned !== undefined || options.runTo !== undefined || options.breakpoints !== undefined) && !this.handle.controlRun) {
-      return { success: false, error: { code: "VALIDATION_FAILED", message: NO_DEBUGGING, executionId: execution, timestamp: Date.now() } as WireError, duration: 0, executedNodes: [] };
+      return refused("VALIDATION_FAILED", NO_DEBUGGING, execution);
     }
     const buffers: Uint8Array[] = [];
     let flowJson: string;
@@ -433,7 +439,7 @@ export class SessionEngine implements EngineAdapter {
     if (this.cancelOnStart.delete(execution)) {
       // Cancelled while its flow was being written: it never starts.
       this.kept.release(execution);
-      return { success: false, error: { code: "CANCELLED", message: "Execution cancelled", timestamp: Date.now() } as WireResult["error"], duration: 0, executedNodes: [] };
+      return refused("CANCELLED", "Execution cancelled");
     }
     const runId = this.nextRunId;
     this.nextRunId = this.nextRunId >= 0x7fffffff ? 1 : this.nextRunId + 1;
