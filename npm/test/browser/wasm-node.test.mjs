@@ -3,6 +3,8 @@
 // scenarios run in headless Chromium (chromium.test.mjs).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import * as browser from "@atomiton/conductor/browser";
 import * as native from "@atomiton/conductor";
 import { assertFixtureResult, conductorShape, expectationFor, fixtures } from "../../test-support/helpers.mjs";
@@ -78,4 +80,25 @@ test("the bundled templates: the same answers as native, and native-only ones re
 
 test("debugging: refused by the default module, on with debugging: true (pins, runTo, breakpoints, step, resume, cancel)", async () => {
   scenarios.checkDebugging(await scenarios.debugging(browser), { refuses: true });
+});
+
+test("results collected after shutdown() never reach the freed engine (their unread traces are not dropped there)", async () => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc");
+  const thrown = [];
+  const record = (error) => thrown.push(String(error));
+  process.on("uncaughtException", record);
+  try {
+    const c = browser.createConductor({ storage: { type: "memory" } });
+    // Results dropped with their traces unread: each one's trace is dropped when it is collected.
+    for (let i = 0; i < 200; i++) await c.node.run({ id: "t", type: "transform", parameters: { data: [i] } });
+    await c.shutdown();
+    for (let i = 0; i < 5; i++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    process.off("uncaughtException", record);
+  }
+  assert.deepEqual(thrown, []);
 });

@@ -20,9 +20,11 @@ export class NativeEngine extends SessionEngine {
   /**
    * Lets go of the native session (`shutdown()`, once no run is pending). Its wake-up callback
    * held this engine alive from native code; with a callback that holds nothing, the session
-   * and its Rust state are freed when the last JS reference goes.
+   * and its Rust state are freed when the last JS reference goes. Unlike a wasm session it is
+   * not closed: until then results can still read their traces (the CLI prints them after
+   * shutting down).
    */
-  close(): void {
+  override close(): void {
     this.native.setNotifier(() => {});
   }
 }

@@ -170,6 +170,8 @@ export class SessionEngine implements EngineAdapter {
     this.stopped.catch(() => {});
     this.holdEventLoop = options.holdEventLoop;
     const drive = () => {
+      // A late wake-up (a timer, a host call answered after shutdown) finds nothing to drive.
+      if (this.stoppedBy !== undefined) return;
       try {
         this.settle(this.handle.drive());
       } catch (error) {
@@ -234,6 +236,15 @@ export class SessionEngine implements EngineAdapter {
     this.kept.clear();
     if (this.keepAlive !== undefined) clearInterval(this.keepAlive);
     this.keepAlive = undefined;
+  }
+
+  /**
+   * The instance under this session is about to be freed (`shutdown()`): nothing reaches it
+   * afterwards. Without this a result collected later would ask the freed instance to drop its
+   * trace, which throws from the garbage collector's callback, outside any caller's reach.
+   */
+  close(): void {
+    this.stop(new Error("the conductor was shut down"));
   }
 
   /** `promise`, unless the session stops first. */

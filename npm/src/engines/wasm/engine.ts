@@ -33,5 +33,12 @@ async function inPageSession(config: ConductorConfig): Promise<LoadedSession> {
     onTrap: (error) => instance.trapped(error),
   });
   // A trap here or in another conductor's session: this one is unusable too.
-  return { engine, onTrap: (listener) => instance.onTrap(listener), free: () => conductor.free() };
+  return {
+    engine,
+    onTrap: (listener) => instance.onTrap(listener),
+    free: () => {
+      engine.close();
+      conductor.free();
+    },
+  };
 }

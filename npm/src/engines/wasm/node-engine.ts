@@ -64,6 +64,7 @@ export function createNodeWasmEngine(config: ConductorConfig): NodeWasmEngine {
     close() {
       closed = true;
       live?.forget();
+      live?.engine.close();
       live?.module.free();
       live = undefined;
     },

@@ -76,6 +76,7 @@ async function workerSession(config: ConductorConfig, option: WorkerOption): Pro
       ended ??= new Error("@atomiton/conductor/browser: this engine has been closed");
       worker.terminate();
       handle.stop(ended);
+      engine.close();
     },
   };
 }
