@@ -5,24 +5,14 @@ mod common;
 
 use std::sync::Arc;
 
-use atomiton_core::history::{Capture, HistoryStore, HistoryWrite, ListQuery, RunBegun, RunEnded, RunStatus, RunSummary};
-use atomiton_core::nodes::NodeInput;
+use atomiton_core::history::{Capture, HistoryStore, ListQuery, RunStatus};
 use atomiton_core::testing::{check_history_store, wait, CHECKED_MAX_VALUE_BYTES};
 use atomiton_native_host::SqliteHistory;
+use common::history::{ended, run, run_with};
 use common::TempDir;
 
 fn open(dir: &TempDir) -> SqliteHistory {
     SqliteHistory::open(&dir.path().join("nested").join("history.sqlite"), Capture::new(CHECKED_MAX_VALUE_BYTES, vec!["password".into()])).expect("open")
-}
-
-fn run(id: &str, start: f64) -> HistoryWrite {
-    HistoryWrite::Begun(Box::new(RunBegun {
-        summary: RunSummary { id: id.into(), flow_id: "f".into(), flow_hash: String::new(), status: RunStatus::Running, start_time: start, end_time: None, duration: None, error: None, retry_of: None, owner: None },
-        flow_json: Arc::from(r#"{"id":"f"}"#),
-        flow_buffers: Vec::new(),
-        input: NodeInput::empty(),
-        variables: Arc::new(atomiton_core::json!({})),
-    }))
 }
 
 #[test]
@@ -36,7 +26,7 @@ fn records_outlive_the_store_and_two_stores_share_a_file() {
     let dir = TempDir::new("history-file");
     let first = open(&dir);
     first.write(run("one", 1.0));
-    first.write(HistoryWrite::Ended(Box::new(RunEnded { execution_id: Arc::from("one"), status: RunStatus::Success, end_time: 2.0, error: None })));
+    first.write(ended("one", RunStatus::Success, 2.0));
     // Reads come after every write made before them.
     assert_eq!(wait(first.list(ListQuery::default())).expect("list").total, 1);
 
@@ -76,11 +66,7 @@ fn a_definition_is_stored_once_however_many_runs_ran_it_and_dropped_with_its_las
     let dir = TempDir::new("history-flows");
     let store = open(&dir);
     let big = format!(r#"{{"id":"f","type":"transform","parameters":{{"data":[{}]}}}}"#, (0..10_000).map(|i| i.to_string()).collect::<Vec<_>>().join(","));
-    let begun = |id: &str, flow: &str, start: f64| {
-        let HistoryWrite::Begun(mut begun) = run(id, start) else { unreachable!() };
-        begun.flow_json = Arc::from(flow);
-        HistoryWrite::Begun(begun)
-    };
+    let begun = |id: &str, flow: &str, start: f64| run_with(id, start, |b| b.flow_json = Arc::from(flow));
     for i in 0..5 {
         store.write(begun(&format!("big{i}"), &big, f64::from(i)));
     }
@@ -121,11 +107,11 @@ fn a_definition_with_another_ones_hash_keeps_its_own_copy() {
     let dir = TempDir::new("history-collision");
     let store = open(&dir);
     let begun = |id: &str, flow: &str| {
-        let HistoryWrite::Begun(mut begun) = run(id, 1.0) else { unreachable!() };
-        begun.flow_json = Arc::from(flow);
-        // As if a caller had crafted a flow whose 64-bit hash is another flow's.
-        begun.summary.flow_hash = "0123456789abcdef".into();
-        HistoryWrite::Begun(begun)
+        run_with(id, 1.0, |b| {
+            b.flow_json = Arc::from(flow);
+            // As if a caller had crafted a flow whose 64-bit hash is another flow's.
+            b.summary.flow_hash = "0123456789abcdef".into();
+        })
     };
     store.write(begun("victim", r#"{"id":"f","type":"group","nodes":[{"id":"safe","type":"transform"}]}"#));
     store.write(begun("crafted", r#"{"id":"f","type":"group","nodes":[{"id":"evil","type":"shell-command"}]}"#));

@@ -10,6 +10,7 @@
 mod owner;
 mod schema;
 mod sqlite;
+mod stored;
 mod writer;
 
 pub use owner::{owner_alive, this_owner};

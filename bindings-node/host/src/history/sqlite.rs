@@ -1,24 +1,22 @@
 //! [`SqliteHistory`]: the native [`HistoryStore`].
 
 use std::path::Path;
-use std::sync::mpsc::Sender;
-use std::sync::Arc;
 
-use atomiton_core::error::{ErrorCode, ExecutionError, Result};
+use atomiton_core::error::Result;
 use atomiton_core::history::{pruned_ids, Capture, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, NodeEnded, NodeRecord, OwnerAlive, Prune, RunBegun, RunEnded, RunRecord, RunStatus, RunSummary};
 use atomiton_core::host::BoxFuture;
 use atomiton_core::progress::NodeState;
 use atomiton_core::storage::SortOrder;
-use atomiton_core::value::{codec, Value};
-use futures::channel::oneshot;
+use atomiton_core::value::Value;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
-use super::writer::{self, Command};
+use super::stored::{failure, from_json, status, to_json, value, KnownFlows};
+use super::writer::Queue;
 
 /// Run records in one SQLite file. Writes are queued to the store's thread and never wait;
 /// reads are answered on that thread after every write queued before them.
 pub struct SqliteHistory {
-    commands: Sender<Command>,
+    queue: Queue<Connection>,
 }
 
 impl SqliteHistory {
@@ -29,37 +27,25 @@ impl SqliteHistory {
         }
         let conn = Connection::open(path).map_err(|e| failure(format!("cannot open {}: {e}", path.display())))?;
         super::schema::prepare(&conn).map_err(|e| failure(format!("cannot prepare {}: {e}", path.display())))?;
-        let capture = Arc::new(capture);
-        let known = std::cell::RefCell::new(KnownFlows::default());
-        let commands = writer::spawn(conn, move |tx, write| {
-            // A write that fails is dropped (see `writer::serve`); the rest of the batch goes on.
-            let _ = apply(tx, write, &capture, &mut known.borrow_mut());
+        let mut known = KnownFlows::default();
+        let queue = Queue::spawn(conn, move |conn: &mut Connection, writes| {
+            // A store that cannot write drops the records and keeps going: history never fails a
+            // run (the run's own result still reaches its caller).
+            let Ok(tx) = conn.transaction() else { return };
+            for write in writes {
+                // A write that fails is dropped; the rest of the batch goes on.
+                let _ = apply(&tx, write, &capture, &mut known);
+            }
+            let _ = tx.commit();
         })
         .map_err(|e| failure(format!("cannot start its thread: {e}")))?;
-        Ok(SqliteHistory { commands })
+        Ok(SqliteHistory { queue })
     }
 
     /// Runs `job` on the store's thread, after every write queued before it.
     fn read<T: Send + 'static>(&self, job: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static) -> BoxFuture<'static, Result<T>> {
-        let (answer, answered) = oneshot::channel();
-        let sent = self.commands.send(Command::Job(Box::new(move |conn| {
-            let _ = answer.send(job(conn));
-        })));
-        Box::pin(async move {
-            if sent.is_err() {
-                return Err(failure("its thread has stopped".into()));
-            }
-            match answered.await {
-                Ok(Ok(value)) => Ok(value),
-                Ok(Err(e)) => Err(failure(e.to_string())),
-                Err(_) => Err(failure("its thread has stopped".into())),
-            }
-        })
+        self.queue.read(job)
     }
-}
-
-fn failure(message: String) -> ExecutionError {
-    ExecutionError::new(ErrorCode::EXECUTION_FAILED, format!("Execution history: {message}"))
 }
 
 fn apply(tx: &Transaction<'_>, write: HistoryWrite, capture: &Capture, known: &mut KnownFlows) -> rusqlite::Result<()> {
@@ -67,27 +53,6 @@ fn apply(tx: &Transaction<'_>, write: HistoryWrite, capture: &Capture, known: &m
         HistoryWrite::Begun(begun) => begin(tx, &begun, capture, known),
         HistoryWrite::Node(node) => node_ended(tx, &node, capture),
         HistoryWrite::Ended(ended) => run_ended(tx, &ended),
-    }
-}
-
-/// Definitions this store wrote or checked, by hash, with the text they came from: a run of one
-/// of them (compared in full) shares the stored copy without writing it out again.
-#[derive(Default)]
-struct KnownFlows(std::collections::HashMap<String, (Arc<str>, Vec<Arc<[u8]>>)>);
-
-impl KnownFlows {
-    /// Bounds what the cache holds; a flow missing from it is only checked again.
-    const MAX: usize = 64;
-
-    fn holds(&self, hash: &str, begun: &RunBegun) -> bool {
-        self.0.get(hash).is_some_and(|(json, buffers)| *json == begun.flow_json && *buffers == begun.flow_buffers)
-    }
-
-    fn add(&mut self, hash: &str, begun: &RunBegun) {
-        if self.0.len() >= Self::MAX {
-            self.0.clear();
-        }
-        self.0.insert(hash.to_owned(), (begun.flow_json.clone(), begun.flow_buffers.clone()));
     }
 }
 
@@ -100,16 +65,16 @@ fn begin(tx: &Transaction<'_>, begun: &RunBegun, capture: &Capture, known: &mut 
     // this definition: the same text as a run this store checked, or the same stored JSON;
     // otherwise the run keeps its own copy.
     let mut own_copy = None;
-    if !known.holds(&hash, begun) {
+    if known.holds(&hash, begun).is_none() {
         // Self-contained (binary data inline), redacted, never cut: a retry runs it again.
         let flow = capture.uncapped().value(&begun.flow_value(capture)).json;
         let stored: Option<String> = tx.prepare_cached("SELECT flow FROM flows WHERE hash = ?1")?.query_row(params![hash], |row| row.get(0)).optional()?;
         match stored {
             None => {
                 tx.prepare_cached("INSERT INTO flows (hash, flow) VALUES (?1, ?2)")?.execute(params![hash, flow])?;
-                known.add(&hash, begun);
+                known.add(&hash, begun, ());
             }
-            Some(stored) if stored == flow => known.add(&hash, begun),
+            Some(stored) if stored == flow => known.add(&hash, begun, ()),
             Some(_) => own_copy = Some(flow),
         }
     }
@@ -178,18 +143,6 @@ fn run_ended(tx: &Transaction<'_>, ended: &RunEnded) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_default()
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T> {
-    text.and_then(|t| serde_json::from_str(&t).ok())
-}
-
-fn status(text: &str) -> RunStatus {
-    [RunStatus::Running, RunStatus::Success, RunStatus::Failed, RunStatus::Cancelled, RunStatus::Crashed].into_iter().find(|s| s.as_str() == text).unwrap_or(RunStatus::Crashed)
-}
-
 const SUMMARY_COLUMNS: &str = "id, flow_id, flow_hash, status, start_time, end_time, duration, error, retry_of, owner";
 
 fn summary(row: &Row<'_>) -> rusqlite::Result<RunSummary> {
@@ -205,11 +158,6 @@ fn summary(row: &Row<'_>) -> rusqlite::Result<RunSummary> {
         retry_of: row.get(8)?,
         owner: row.get(9)?,
     })
-}
-
-/// A stored value read back (the codec's tagged JSON).
-fn value(text: Option<String>) -> Option<Value> {
-    text.map(|t| codec::from_json(&t).unwrap_or(Value::Null))
 }
 
 fn node(row: &Row<'_>) -> rusqlite::Result<NodeRecord> {
@@ -230,8 +178,7 @@ fn node(row: &Row<'_>) -> rusqlite::Result<NodeRecord> {
 
 impl HistoryStore for SqliteHistory {
     fn write(&self, write: HistoryWrite) {
-        // Fails only once the thread has stopped, with the conductor: nothing is left to record.
-        let _ = self.commands.send(Command::Write(write));
+        self.queue.write(write);
     }
 
     fn list(&self, query: ListQuery) -> BoxFuture<'static, Result<ExecutionPage>> {

@@ -1,33 +1,70 @@
-//! The store's own thread: it owns the connection, applies writes in batches (one transaction
-//! for every write waiting, so a burst of node ends costs one commit) and answers reads in the
-//! order they were asked, after every write made before them.
+//! A store's own thread: it owns the connection, applies writes in batches (every write waiting,
+//! up to a bound, at once: a burst of node ends costs one transaction or one round trip) and
+//! answers reads in the order they were asked, after every write made before them.
 
+use std::fmt::Display;
 use std::sync::mpsc::{Receiver, Sender};
 
+use atomiton_core::error::Result;
 use atomiton_core::history::HistoryWrite;
-use rusqlite::{Connection, Transaction};
+use atomiton_core::host::BoxFuture;
+use futures::channel::oneshot;
 
-/// A read (or any work needing the connection), run between write batches.
-pub(super) type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+use super::stored::failure;
+
+/// A read (or any work needing the connection `C`), run between write batches.
+type Job<C> = Box<dyn FnOnce(&mut C) + Send>;
 
 /// What the thread is asked to do, in order.
-pub(super) enum Command {
+enum Command<C> {
     Write(HistoryWrite),
-    Job(Job),
+    Job(Job<C>),
 }
 
-/// Writes applied in one transaction at most: bounds how long a read waits behind a burst.
+/// Writes applied in one batch at most: bounds how long a read waits behind a burst.
 const MAX_BATCH: usize = 512;
 
-/// Starts the thread; it ends once every sender is dropped and the queue is drained.
-pub(super) fn spawn(mut conn: Connection, apply: impl Fn(&Transaction<'_>, HistoryWrite) + Send + 'static) -> std::io::Result<Sender<Command>> {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::Builder::new().name("atomiton-history".into()).spawn(move || serve(&mut conn, &receiver, &apply))?;
-    Ok(sender)
+/// The queue to a store's thread.
+pub(super) struct Queue<C> {
+    commands: Sender<Command<C>>,
 }
 
-fn serve(conn: &mut Connection, receiver: &Receiver<Command>, apply: &dyn Fn(&Transaction<'_>, HistoryWrite)) {
-    let mut carried: Option<Command> = None;
+impl<C: Send + 'static> Queue<C> {
+    /// Starts the thread over `conn`; `apply` stores one batch of writes. The thread ends once
+    /// the queue is dropped and drained.
+    pub(super) fn spawn(mut conn: C, mut apply: impl FnMut(&mut C, Vec<HistoryWrite>) + Send + 'static) -> std::io::Result<Queue<C>> {
+        let (commands, receiver) = std::sync::mpsc::channel();
+        std::thread::Builder::new().name("atomiton-history".into()).spawn(move || serve(&mut conn, &receiver, &mut apply))?;
+        Ok(Queue { commands })
+    }
+
+    /// Queues `write`; never waits.
+    pub(super) fn write(&self, write: HistoryWrite) {
+        // Fails only once the thread has stopped, with the conductor: nothing is left to record.
+        let _ = self.commands.send(Command::Write(write));
+    }
+
+    /// Runs `job` on the thread, after every write queued before it.
+    pub(super) fn read<T: Send + 'static, E: Display>(&self, job: impl FnOnce(&mut C) -> std::result::Result<T, E> + Send + 'static) -> BoxFuture<'static, Result<T>> {
+        let (answer, answered) = oneshot::channel();
+        let sent = self.commands.send(Command::Job(Box::new(move |conn| {
+            let _ = answer.send(job(conn).map_err(|e| e.to_string()));
+        })));
+        Box::pin(async move {
+            if sent.is_err() {
+                return Err(failure("its thread has stopped".into()));
+            }
+            match answered.await {
+                Ok(Ok(value)) => Ok(value),
+                Ok(Err(message)) => Err(failure(message)),
+                Err(_) => Err(failure("its thread has stopped".into())),
+            }
+        })
+    }
+}
+
+fn serve<C>(conn: &mut C, receiver: &Receiver<Command<C>>, apply: &mut dyn FnMut(&mut C, Vec<HistoryWrite>)) {
+    let mut carried: Option<Command<C>> = None;
     loop {
         let command = match carried.take() {
             Some(command) => command,
@@ -39,13 +76,10 @@ fn serve(conn: &mut Connection, receiver: &Receiver<Command>, apply: &dyn Fn(&Tr
         match command {
             Command::Job(job) => job(conn),
             Command::Write(first) => {
-                // A store that cannot write drops the records and keeps going: history never fails
-                // a run (the run's own result still reaches its caller).
-                let Ok(tx) = conn.transaction() else { continue };
-                apply(&tx, first);
-                for _ in 1..MAX_BATCH {
+                let mut batch = vec![first];
+                while batch.len() < MAX_BATCH {
                     match receiver.try_recv() {
-                        Ok(Command::Write(write)) => apply(&tx, write),
+                        Ok(Command::Write(write)) => batch.push(write),
                         Ok(job) => {
                             carried = Some(job);
                             break;
@@ -53,7 +87,7 @@ fn serve(conn: &mut Connection, receiver: &Receiver<Command>, apply: &dyn Fn(&Tr
                         Err(_) => break,
                     }
                 }
-                let _ = tx.commit();
+                apply(conn, batch);
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Helpers shared by the native host's integration tests.
 #![allow(dead_code)]
 
+pub mod history;
 pub mod server;
 
 use std::future::Future;

@@ -1,0 +1,68 @@
+//! How the native stores write a record's fields as text and read them back (shared by the SQLite
+//! and Redis stores, so both keep one format), and the definitions a store knows it holds.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use atomiton_core::error::{ErrorCode, ExecutionError};
+use atomiton_core::history::{RunBegun, RunStatus};
+use atomiton_core::value::{codec, Value};
+
+/// A store's failure, as the `executions.*` calls report it.
+pub(super) fn failure(message: String) -> ExecutionError {
+    ExecutionError::new(ErrorCode::EXECUTION_FAILED, format!("Execution history: {message}"))
+}
+
+/// A field written as JSON (errors, node states).
+pub(super) fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// A JSON field read back; `None` when absent or unreadable.
+pub(super) fn from_json<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T> {
+    text.and_then(|t| serde_json::from_str(&t).ok())
+}
+
+/// A status read back; an unknown one (written by a newer version) reads as `crashed`.
+pub(super) fn status(text: &str) -> RunStatus {
+    [RunStatus::Running, RunStatus::Success, RunStatus::Failed, RunStatus::Cancelled, RunStatus::Crashed].into_iter().find(|s| s.as_str() == text).unwrap_or(RunStatus::Crashed)
+}
+
+/// A stored value read back (the codec's tagged JSON).
+pub(super) fn value(text: Option<String>) -> Option<Value> {
+    text.map(|t| codec::from_json(&t).unwrap_or(Value::Null))
+}
+
+/// Definitions this store wrote or checked, by hash, with the text they came from (and what the
+/// store needs to refer to its copy, `T`): a run of one of them (compared in full) shares the
+/// stored copy without writing it out again.
+pub(super) struct KnownFlows<T = ()>(HashMap<String, Known<T>>);
+
+struct Known<T> {
+    json: Arc<str>,
+    buffers: Vec<Arc<[u8]>>,
+    what: T,
+}
+
+impl<T> Default for KnownFlows<T> {
+    fn default() -> Self {
+        KnownFlows(HashMap::new())
+    }
+}
+
+impl<T> KnownFlows<T> {
+    /// Bounds what the cache holds; a flow missing from it is only checked again.
+    const MAX: usize = 64;
+
+    /// What is known of `begun`'s definition under `hash`, when it is that definition.
+    pub(super) fn holds(&self, hash: &str, begun: &RunBegun) -> Option<&T> {
+        self.0.get(hash).filter(|k| k.json == begun.flow_json && k.buffers == begun.flow_buffers).map(|k| &k.what)
+    }
+
+    pub(super) fn add(&mut self, hash: &str, begun: &RunBegun, what: T) {
+        if self.0.len() >= Self::MAX {
+            self.0.clear();
+        }
+        self.0.insert(hash.to_owned(), Known { json: begun.flow_json.clone(), buffers: begun.flow_buffers.clone(), what });
+    }
+}
