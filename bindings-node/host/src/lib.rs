@@ -9,7 +9,8 @@
 //! - [`http`]: HTTP with reqwest (HTTP/1.1, rustls with the ring provider);
 //! - [`files`]: the file system with `std::fs` on tokio's blocking pool, writes atomic;
 //! - [`process`]: child processes with `tokio::process`, no shell, output capped;
-//! - [`history`]: execution history in SQLite, written on a thread of its own;
+//! - [`history`]: execution history in SQLite (or, for queue mode, Redis), written on a thread
+//!   of its own;
 //! - file roots and HTTP hosts of a run's permissions, checked at each effect (`Host::confine`).
 //!
 //! Every effect runs as a task on the host's runtime, so its futures can be awaited from any
@@ -32,7 +33,7 @@ mod duration;
 mod task;
 
 pub use files::{write_atomic, NativeFiles};
-pub use history::SqliteHistory;
+pub use history::{RedisHistory, SqliteHistory};
 pub use host::{CustomExecutor, NativeHost};
 pub use storage::FileStorage;
 pub use http::NativeHttp;

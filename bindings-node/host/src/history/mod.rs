@@ -1,5 +1,6 @@
 //! Execution history on disk: run records in one SQLite database beside the flows, written by
-//! one thread of its own so recording never holds up the JS thread or a run.
+//! one thread of its own so recording never holds up the JS thread or a run; or, for queue mode,
+//! in Redis, shared by every worker and producer ([`RedisHistory`]).
 //!
 //! Why SQLite rather than a log of JSON lines: `executions.list` filters, sorts and pages, and
 //! `prune` removes from the middle; a log would have to be read whole (or indexed in memory,
@@ -7,11 +8,15 @@
 //! with indexes, each write batch is one transaction (a killed process leaves whole records), and
 //! WAL mode lets a second conductor (another process) read and write the same file.
 
+mod crashed;
 mod owner;
+mod redis;
 mod schema;
 mod sqlite;
 mod stored;
 mod writer;
 
+pub use self::redis::RedisHistory;
+pub use crashed::mark_crashed;
 pub use owner::{owner_alive, this_owner};
 pub use sqlite::SqliteHistory;

@@ -65,4 +65,9 @@ impl<T> KnownFlows<T> {
         }
         self.0.insert(hash.to_owned(), Known { json: begun.flow_json.clone(), buffers: begun.flow_buffers.clone(), what });
     }
+
+    /// Stops trusting what is known of `hash` (the store no longer holds it as it was).
+    pub(super) fn forget(&mut self, hash: &str) {
+        self.0.remove(hash);
+    }
 }

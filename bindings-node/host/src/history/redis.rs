@@ -1,0 +1,87 @@
+//! [`RedisHistory`]: execution history in Redis, shared by every process of queue mode (workers
+//! on many machines, and the producers that list and read their runs).
+//!
+//! Like the SQLite store, one thread per store owns the connection: writes are queued to it and
+//! never wait (each batch is one pipeline, one round trip), and reads are answered after every
+//! write queued before them. Every change and read is one Lua script, so a record is never seen
+//! half-written and two processes never undo each other's changes. A server that goes away drops
+//! the writes made meanwhile (history never fails a run) and fails reads; the next request
+//! connects again.
+//!
+//! Keys, all under the configured prefix `<p>`:
+//! - `<p>:run:<id>`: a hash of the run without its nodes. Fields as the SQLite store's columns
+//!   (`flowId`, `flowHash`, `status`, `startTime`, `endTime`, `duration`, `error` (JSON),
+//!   `retryOf`, `owner`, `input` and `variables` (captured JSON)), plus `member` (its entry in
+//!   the sorted sets below) and `flow`: `''` when the run shares the definition stored under its
+//!   hash, else its own copy.
+//! - `<p>:nodes:<id>`: a list of the run's node records (JSON), in the order written; read back in
+//!   the order they ended (`order_nodes`). A list rather than a hash by node id: a node may be
+//!   recorded more than once, as SQLite keeps every row.
+//! - `<p>:runs`, `<p>:status:<status>`, `<p>:flow:<flowId>`: sorted sets of runs, by start time,
+//!   member `<16 hex digits of a sequence number>:<id>`, so runs begun in the same millisecond
+//!   keep the order they began in. `list` pages one of them (the flow's checked against the
+//!   status's when both filter); `prune` reads `<p>:runs`, `recover` `<p>:status:running`.
+//! - `<p>:seq`: the sequence number (`INCR`).
+//! - `<p>:def:<flowHash>`: a hash of one definition (`text`, `digest`, `refs`), kept once however
+//!   many runs ran it and removed with the last of them. A process that stored or checked a
+//!   definition sends its digest rather than its text on the next run of it.
+//!
+//! The scripts name keys they build from the prefix, which a Redis Cluster does not allow: use
+//! one server (with replicas, or Sentinel in front, as you like).
+
+mod link;
+mod reads;
+mod scripts;
+mod writes;
+
+use atomiton_core::error::Result;
+use atomiton_core::history::{Capture, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, OwnerAlive, Prune, RunRecord};
+use atomiton_core::host::BoxFuture;
+
+use super::stored::failure;
+use super::writer::Queue;
+use link::Link;
+use writes::Writer;
+
+/// Run records in Redis, shared by every process that opens the same server and prefix.
+pub struct RedisHistory {
+    queue: Queue<Link>,
+}
+
+impl RedisHistory {
+    /// Connects to the server at `url` (`redis://[:password@]host[:port][/db]`; no TLS), keeping
+    /// every key under `key_prefix`; values are kept as `capture` says. A server that cannot be
+    /// reached is an error naming it.
+    pub fn open(url: &str, key_prefix: &str, capture: Capture) -> Result<RedisHistory> {
+        let link = Link::open(url, key_prefix).map_err(failure)?;
+        let mut writer = Writer::new(capture);
+        let queue = Queue::spawn(link, move |link: &mut Link, writes| writer.apply(link, writes)).map_err(|e| failure(format!("cannot start its thread: {e}")))?;
+        Ok(RedisHistory { queue })
+    }
+}
+
+impl HistoryStore for RedisHistory {
+    fn write(&self, write: HistoryWrite) {
+        self.queue.write(write);
+    }
+
+    fn list(&self, query: ListQuery) -> BoxFuture<'static, Result<ExecutionPage>> {
+        self.queue.read(move |link| reads::list(link, &query))
+    }
+
+    fn get(&self, id: String) -> BoxFuture<'static, Result<Option<RunRecord>>> {
+        self.queue.read(move |link| reads::get(link, &id))
+    }
+
+    fn delete(&self, id: String) -> BoxFuture<'static, Result<bool>> {
+        self.queue.read(move |link| reads::delete(link, &[id], true).map(|deleted| deleted > 0))
+    }
+
+    fn prune(&self, prune: Prune) -> BoxFuture<'static, Result<usize>> {
+        self.queue.read(move |link| reads::prune(link, prune))
+    }
+
+    fn recover(&self, alive: OwnerAlive, now: f64) -> BoxFuture<'static, Result<usize>> {
+        self.queue.read(move |link| reads::recover(link, &alive, now))
+    }
+}

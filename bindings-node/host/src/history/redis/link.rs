@@ -1,0 +1,106 @@
+//! The store's connection: opened with the store (so a server that cannot be reached is an error
+//! at once), and opened again, on the next request, after it breaks.
+
+use std::time::{Duration, Instant};
+
+use redis::{Client, Cmd, Connection, RedisError, RedisResult};
+
+/// How long opening a connection may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long one request may wait for its answer: past it, the connection is taken as broken.
+const IO_TIMEOUT: Duration = Duration::from_secs(30);
+/// After a failed attempt to connect, requests fail at once for this long instead of each
+/// waiting out the connect timeout (writes meanwhile are dropped, as the store's contract says).
+const RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// A connection to the server, for the store's thread.
+pub(super) struct Link {
+    client: Client,
+    /// The server as messages name it: its URL without credentials.
+    shown: String,
+    prefix: String,
+    conn: Option<Connection>,
+    retry_at: Option<Instant>,
+}
+
+impl Link {
+    /// Connects to `url`; every key will start with `prefix`.
+    pub(super) fn open(url: &str, prefix: &str) -> Result<Link, String> {
+        let shown = shown(url);
+        let client = Client::open(url).map_err(|e| format!("{shown} is not a Redis URL this conductor can use: {e}"))?;
+        let conn = connect(&client).map_err(|e| format!("cannot reach Redis at {shown}: {e}"))?;
+        Ok(Link { client, shown, prefix: prefix.to_owned(), conn: Some(conn), retry_at: None })
+    }
+
+    /// `EVAL` of `script` with the prefix as its first argument (add the others).
+    pub(super) fn eval(&self, script: &str) -> Cmd {
+        let mut cmd = redis::cmd("EVAL");
+        cmd.arg(script).arg(0).arg(&self.prefix);
+        cmd
+    }
+
+    /// Runs `request`, connecting first when the last connection broke; a connection that fails
+    /// is dropped, so the next request opens another.
+    pub(super) fn query<T>(&mut self, request: impl FnOnce(&mut Connection) -> RedisResult<T>) -> Result<T, String> {
+        let conn = match &mut self.conn {
+            Some(conn) => conn,
+            None => {
+                if self.retry_at.is_some_and(|at| Instant::now() < at) {
+                    return Err(format!("Redis at {} cannot be reached", self.shown));
+                }
+                match connect(&self.client) {
+                    Ok(conn) => self.conn.insert(conn),
+                    Err(e) => {
+                        self.retry_at = Some(Instant::now() + RETRY_AFTER);
+                        return Err(format!("cannot reach Redis at {}: {e}", self.shown));
+                    }
+                }
+            }
+        };
+        let answer = request(conn);
+        answer.map_err(|e| {
+            if broken(&e) {
+                self.conn = None;
+            }
+            format!("Redis at {}: {e}", self.shown)
+        })
+    }
+}
+
+fn connect(client: &Client) -> RedisResult<Connection> {
+    let conn = client.get_connection_with_timeout(CONNECT_TIMEOUT)?;
+    // Without them a server that stops answering would hold the store's thread forever.
+    conn.set_read_timeout(Some(IO_TIMEOUT))?;
+    conn.set_write_timeout(Some(IO_TIMEOUT))?;
+    Ok(conn)
+}
+
+/// Whether the connection can no longer be trusted: after a timeout a late answer could be taken
+/// for the next request's.
+fn broken(e: &RedisError) -> bool {
+    e.is_io_error() || e.is_timeout() || e.is_connection_dropped() || e.is_unrecoverable_error()
+}
+
+/// `url` without its password (user info) or query (which may carry one).
+fn shown(url: &str) -> String {
+    let url = url.split('?').next().unwrap_or(url);
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let authority = rest.split('/').next().unwrap_or(rest);
+    match authority.rfind('@') {
+        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown;
+
+    #[test]
+    fn urls_are_shown_without_credentials() {
+        assert_eq!(shown("redis://:secret@cache:6380/2"), "redis://***@cache:6380/2");
+        assert_eq!(shown("redis://user:p@ss@cache"), "redis://***@cache");
+        assert_eq!(shown("redis://cache:6379"), "redis://cache:6379");
+        assert_eq!(shown("redis+unix:///run/redis.sock?pass=secret"), "redis+unix:///run/redis.sock");
+    }
+}

@@ -1,0 +1,83 @@
+//! A real `redis-server` for the Redis history tests: on 127.0.0.1, a free port, nothing saved to
+//! disk, killed when the guard is dropped.
+
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::TempDir;
+
+/// A running server; dropping it kills it.
+pub struct RedisServer {
+    child: Child,
+    port: u16,
+    dir: TempDir,
+}
+
+impl RedisServer {
+    /// Starts a server on a free port. Fails the test when `redis-server` is not installed.
+    pub fn start() -> RedisServer {
+        let dir = TempDir::new("redis");
+        // The port is free when asked, but another process could take it before the server
+        // binds it: try a few.
+        for _ in 0..5 {
+            let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port");
+            if let Some(child) = spawn(port, &dir) {
+                return RedisServer { child, port, dir };
+            }
+        }
+        panic!("redis-server did not start (see the output above)");
+    }
+
+    /// `redis://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Kills the server and starts another on the same port (its data gone).
+    pub fn restart(&mut self) {
+        self.stop();
+        self.child = spawn(self.port, &self.dir).expect("restarted on the same port");
+    }
+
+    /// Kills the server.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A server on `port`, once it accepts connections; `None` when it exited first.
+fn spawn(port: u16, dir: &TempDir) -> Option<Child> {
+    let spawned = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir"])
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .spawn();
+    let mut child = match spawned {
+        Ok(child) => child,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            panic!("redis-server is not installed: the Redis history tests run a real server (install it: apt-get install redis-server)")
+        }
+        Err(e) => panic!("cannot start redis-server: {e}"),
+    };
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(20) {
+        if child.try_wait().ok().flatten().is_some() {
+            return None;
+        }
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(child);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
