@@ -6,16 +6,17 @@ use atomiton_core::session::{CompletedRun, ExecutorCalls, Notifier, RunPlacement
 use atomiton_core::storage::{FlowStore, MemoryBackend};
 use atomiton_core::{Engine, ExecutionError};
 use atomiton_core::history::{HistoryConfig, MemoryHistory, SharedHistory};
+use atomiton_core::host::SharedHost;
 use atomiton_core::session::SessionHistory;
-use atomiton_native_host::history::{owner_alive, this_owner};
-use atomiton_native_host::{FileStorage, NativeHost, SqliteHistory, WorkerPool};
+use atomiton_native_host::history::{mark_crashed, owner_alive, this_owner};
+use atomiton_native_host::{FileStorage, NativeHost, RedisHistory, SqliteHistory, WorkerPool};
 use napi::bindgen_prelude::{Buffer, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 use napi_derive::napi;
 use tokio::runtime::Handle;
 
-use crate::config::storage_directory;
+use crate::config::{redis_history, storage_directory, RedisTarget};
 use crate::runtime::handle;
 
 /// `() => void` callable from any thread; weak, so it never keeps Node's event loop alive (the
@@ -73,6 +74,7 @@ pub struct NativeConductor {
     session: Arc<Session>,
     notifier: Arc<Notifier>,
     runtime: Handle,
+    host: SharedHost,
 }
 
 #[napi]
@@ -100,13 +102,18 @@ impl NativeConductor {
         let host = host.into_shared();
         let mut session = Session::new(Engine::new(config.engine()), host.clone(), store, notifier.clone(), calls).with_worker_threshold(WORKER_THRESHOLD_BYTES).with_result_slices(SLICE_ARRAYS_OF);
         if let Some(history) = config.history() {
-            let store = open_history(&config, &history).map_err(to_napi)?;
+            let redis = redis_history(&config_json).map_err(to_napi)?;
+            let store = open_history(&config, &history, redis.as_ref()).map_err(to_napi)?;
             // Runs a process that died left `running` are marked `crashed` before anything else
-            // reads the store (the store answers in the order it is asked).
-            drop(runtime.spawn(store.recover(Box::new(owner_alive), host.now())));
+            // reads the store (the store answers in the order it is asked). Not in Redis: owners
+            // are pids, which name processes of this machine only, and other machines' runs would
+            // all look dead; there the queue marks the runs of workers it lost (`markCrashed`).
+            if redis.is_none() {
+                drop(runtime.spawn(store.recover(Box::new(owner_alive), host.now())));
+            }
             session = session.with_history(SessionHistory::new(store, history, Some(this_owner())));
         }
-        Ok(NativeConductor { session: Arc::new(session), notifier, runtime })
+        Ok(NativeConductor { session: Arc::new(session), notifier, runtime, host })
     }
 
     /// Called (with no arguments, from any thread) when something is waiting for JS: JS then
@@ -211,6 +218,18 @@ impl NativeConductor {
         self.session.executions(&op, arg).await
     }
 
+    /// Records that the process running execution `executionId` died (queue mode: its worker's
+    /// lock lapsed): when the history has the run and it is still `running`, it ends as `crashed`
+    /// now, with an `INTERNAL_ERROR` saying `message`, and this resolves `true` once that is
+    /// stored; otherwise (no such run, one that ended, history off) `false`. Rejects when the
+    /// store cannot be read.
+    #[napi]
+    pub async fn mark_crashed(&self, execution_id: String, message: String) -> napi::Result<bool> {
+        let Some(history) = self.session.history() else { return Ok(false) };
+        let store = history.store().clone();
+        mark_crashed(&*store, &execution_id, &message, self.host.now()).await.map_err(to_napi)
+    }
+
     /// `storage.saveFlow`: `{ok, value: savedFlow}`; `flowSaved` goes to the events.
     #[napi]
     pub async fn save_flow(&self, flow_json: String) -> String {
@@ -236,18 +255,23 @@ impl NativeConductor {
     }
 }
 
-/// The history store `config` asks for: beside the flows, in memory when they are (`storage:
-/// {type: "memory"}`), else in `history.sqlite` in the storage directory.
-fn open_history(config: &SessionConfig, history: &HistoryConfig) -> Result<SharedHistory, ExecutionError> {
+/// The history store `config` asks for: in Redis when `history.redis` names a server (queue
+/// mode), else beside the flows: in memory when they are (`storage: {type: "memory"}`), else in
+/// `history.sqlite` in the storage directory.
+fn open_history(config: &SessionConfig, history: &HistoryConfig, redis: Option<&RedisTarget>) -> Result<SharedHistory, ExecutionError> {
+    let hint = |e: ExecutionError| ExecutionError::new(e.code, format!("{} (set history: false to run without it)", e.message));
+    if let Some(redis) = redis {
+        return Ok(Arc::new(RedisHistory::open(&redis.url, &redis.key_prefix, history.capture()).map_err(hint)?));
+    }
     if config.memory_storage() {
         return Ok(Arc::new(MemoryHistory::new(history.capture())));
     }
     let path = storage_directory(config).join("history.sqlite");
-    let store = SqliteHistory::open(&path, history.capture()).map_err(|e| ExecutionError::new(e.code, format!("{} (set history: false to run without it)", e.message)))?;
-    Ok(Arc::new(store))
+    Ok(Arc::new(SqliteHistory::open(&path, history.capture()).map_err(hint)?))
 }
 
-/// The domain error as a thrown JS error, for the constructor (the only call that throws).
+/// The domain error as a thrown JS error, for the constructor and `markCrashed` (the only calls
+/// that throw or reject).
 fn to_napi(error: ExecutionError) -> napi::Error {
     napi::Error::new(Status::GenericFailure, format!("{}: {}", error.code, error.message))
 }
