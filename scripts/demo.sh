@@ -6,6 +6,9 @@
 #   scripts/demo.sh                 # the Data Transform Pipeline template
 #   scripts/demo.sh hello           # any template id or part of its name
 #   scripts/demo.sh pipeline --slow-mo 0 --quiet
+#   scripts/demo.sh queue [template]  # queue mode: a local Redis, two `atomiton worker`s, the
+#                                     # template through the queue with live progress, then six
+#                                     # more runs shared out between the workers
 #
 # The flow's files are written under target/demo/ (override with ATOMITON_DEMO_DIR).
 set -euo pipefail
@@ -15,10 +18,16 @@ cd "$root"
 scripts/setup.sh
 scripts/build-npm.sh
 
-template="${1:-pipeline}"
-shift || true
 workdir="${ATOMITON_DEMO_DIR:-$root/target/demo}"
 mkdir -p "$workdir"
+
+if [ "${1:-}" = queue ]; then
+  shift
+  exec scripts/lib/queue-demo.sh "$workdir" "${1:-pipeline}"
+fi
+
+template="${1:-pipeline}"
+shift || true
 printf '\n\033[1;34m[demo]\033[0m running template "%s" in %s\n' "$template" "$workdir"
 # slowMo paces each node so the progress display can be watched; pass --slow-mo 0 for full speed.
 exec node npm/dist/cli/main.js templates run "$template" --cwd "$workdir" --slow-mo 100 "$@"

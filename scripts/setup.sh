@@ -22,6 +22,7 @@ fi
 want_pkg pkg-config
 want_pkg binaryen   # wasm-opt
 want_pkg chromium   # headless browser tests
+want_pkg redis-server   # queue mode: BullMQ and the shared run history (tests and demo)
 want_pkg binutils   # objdump/readelf: the native binary's glibc floor is checked by the tests
 # zig and cargo-zigbuild (below) come from PyPI into a virtual environment.
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || want_pkg python3-venv

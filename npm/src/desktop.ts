@@ -40,6 +40,9 @@ export { RemoteEngine } from "./engines/remote/engine.js";
 export * from "./transports/index.js";
 export * from "./server/index.js";
 
+// Queue mode: runs on a pool of worker processes over BullMQ and Redis (README "Queue mode").
+export * from "./queue/index.js";
+
 export { isValidProgressEvent } from "./conductor/progress.js";
 export * from "./catalog.js";
 export * from "./types/index.js";

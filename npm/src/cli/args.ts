@@ -34,6 +34,8 @@ export const RUN_OPTIONS = {
   quiet: { type: "boolean", short: "q" },
   json: { type: "boolean" },
   trace: { type: "boolean" },
+  redis: { type: "string" },
+  queue: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies OptionSpecs;
 

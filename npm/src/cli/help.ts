@@ -12,6 +12,8 @@ const RUN_OPTIONS_HELP = `Options:
   -q, --quiet             no progress display
       --json              progress on stderr as JSON lines instead of text
       --trace             include the execution trace in the result
+      --redis <url>       run on queue workers ('atomiton worker') instead of here
+      --queue <name>      the workers' queue (default atomiton-runs)
   -h, --help              this help`;
 
 const RESULT_HELP = `Progress goes to stderr: a live display on a terminal, plain lines otherwise.
@@ -37,6 +39,7 @@ Commands:
   serve                       serve flows over HTTP and WebSocket (auth, permissions, limits)
   hash-password               hash a password (read from stdin) for a server's users
   api-key                     make an API key and its hash for a server's machine clients
+  worker --redis <url>        run queued flows (queue mode, BullMQ on Redis)
 
 Options:
   -h, --help                  help (also: atomiton <command> --help)
@@ -82,6 +85,30 @@ Options of 'templates run':
 ${RUN_OPTIONS_HELP.split("\n").slice(1).join("\n")}
 
 ${RESULT_HELP}`,
+
+  worker: `Usage: atomiton worker --redis <url> [options]
+
+A queue worker: takes runs that createQueueConductor() queued in Redis and runs
+them on the native engine, recording each in the queue's shared run history.
+Prints a line as each run starts and ends. SIGTERM or Ctrl-C: takes no more
+runs, lets those in flight finish (cancelling any left after --grace), exits 0.
+A worker that dies (kill -9, a lost machine) loses its runs' locks: they are
+marked crashed, never run twice (executions.retry resumes them).
+
+Options:
+      --redis <url>           the Redis server (default: $ATOMITON_REDIS_URL)
+      --queue <name>          the queue (default atomiton-runs)
+      --prefix <p>            prefix of every Redis key (default atomiton)
+  -c, --concurrency <n>       runs at once (default 4)
+      --executors <file.js>   a module exporting node executors for custom types:
+                              a nodeExecutorFactory, or { [type]: { execute } }
+      --grace <ms>            how long in-flight runs may take at shutdown (default 30000)
+      --lock-duration <ms>    a run's lock without renewal (default 10000)
+      --stalled-interval <ms> how often dead workers' runs are looked for (default 5000)
+      --timeout <ms>          default run timeout
+      --cwd <dir>             where relative paths in flows resolve (default: here)
+  -q, --quiet                 no line per run
+  -h, --help                  this help`,
 
   serve: `Usage: atomiton serve [options]
 
@@ -129,6 +156,7 @@ Options:
       --status <s>          running, success, failed, cancelled or crashed
       --limit <n>           at most <n> runs (default 20)
       --storage <dir>       where the history is (default ~/.atomiton/flows)
+      --redis <url>         a queue's shared history instead (queue mode; --queue <name>)
       --json                print JSON instead of a table
       --from <where>        (retry) failed (default), start, or a node id
   -h, --help                this help

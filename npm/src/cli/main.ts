@@ -14,6 +14,7 @@ import { serveCommand } from "./serve.js";
 import { templatesCommand } from "./templates.js";
 import { validateCommand } from "./validate.js";
 import { versionText } from "./version.js";
+import { workerCommand } from "./worker.js";
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   run: runCommand,
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   serve: serveCommand,
   "hash-password": hashPasswordCommand,
   "api-key": apiKeyCommand,
+  worker: workerCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

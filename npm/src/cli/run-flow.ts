@@ -4,7 +4,7 @@
  */
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { createConductor, ErrorCode, type ContextOverrides, type ExecutionResult, type NodeDefinition } from "../desktop.js";
+import { createConductor, createQueueConductor, ErrorCode, type ContextOverrides, type ExecutionResult, type NodeDefinition } from "../desktop.js";
 import { integerOption, type ParsedArgs } from "./args.js";
 import { ExitCode, UsageError } from "./exit-codes.js";
 import { parseInput } from "./flow-file.js";
@@ -22,6 +22,9 @@ export type RunSettings = {
   trace: boolean;
   /** Where flows and run history are kept (default: the conductor's, ~/.atomiton/flows). */
   storage?: string;
+  /** Run on the workers of a queue in this Redis (`--redis`), on queue `queue`. */
+  redis?: string;
+  queue?: string;
 };
 
 /** The run options of `command`, checked (bad values are usage errors). */
@@ -44,6 +47,8 @@ export function runSettings(command: string, values: ParsedArgs["values"]): RunS
     json: values.json === true,
     trace: values.trace === true,
     storage: typeof values.storage === "string" ? resolve(values.storage) : undefined,
+    redis: typeof values.redis === "string" ? values.redis : undefined,
+    queue: typeof values.queue === "string" ? values.queue : undefined,
   };
 }
 
@@ -51,12 +56,15 @@ const SIGNAL_EXIT: Record<string, number> = { SIGINT: ExitCode.INTERRUPTED, SIGT
 
 /** Runs `definition` (with `extra` run options: a retry's); resolves to the exit code once the result is printed. */
 export async function runFlow(definition: NodeDefinition, title: string, settings: RunSettings, extra: ContextOverrides = {}): Promise<number> {
-  const conductor = createConductor({
-    workingDirectory: settings.workingDirectory,
-    concurrency: settings.concurrency,
-    trace: settings.trace,
-    ...(settings.storage ? { storage: { directory: settings.storage } } : {}),
-  });
+  // On a queue the workers' settings apply (their --cwd, their history); the run's own stay.
+  const conductor = settings.redis
+    ? createQueueConductor({ connection: settings.redis, queue: settings.queue })
+    : createConductor({
+        workingDirectory: settings.workingDirectory,
+        concurrency: settings.concurrency,
+        trace: settings.trace,
+        ...(settings.storage ? { storage: { directory: settings.storage } } : {}),
+      });
   const renderer = createRenderer({ quiet: settings.quiet, json: settings.json, title });
   const controller = new AbortController();
   let stoppedBy: string | undefined;

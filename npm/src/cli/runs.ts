@@ -2,7 +2,7 @@
  * `atomiton runs` (the recorded runs), `atomiton runs show <id>` (one run, node by node, on a
  * time axis) and `atomiton runs retry <id>` (run it again, reusing what succeeded).
  */
-import { createConductor, type Conductor, type ExecutionNodeRecord, type ExecutionRecord, type RecordedRunStatus } from "../desktop.js";
+import { createConductor, createQueueConductor, type Conductor, type ExecutionNodeRecord, type ExecutionRecord, type RecordedRunStatus } from "../desktop.js";
 import { expectPositionals, integerOption, parseCommandArgs, RUN_OPTIONS } from "./args.js";
 import { ExitCode, UsageError } from "./exit-codes.js";
 import { HELP } from "./help.js";
@@ -13,7 +13,11 @@ const STATUSES: RecordedRunStatus[] = ["running", "success", "failed", "cancelle
 /** Characters of the time axis in `runs show`. */
 const AXIS = 40;
 
-const storageOf = (values: Record<string, unknown>) => (typeof values.storage === "string" ? { storage: { directory: values.storage } } : {});
+/** Where the runs are recorded: `--storage` (this machine's history), or `--redis` (a queue's shared one). */
+function historyOf(values: Record<string, unknown>): Conductor {
+  if (typeof values.redis === "string") return createQueueConductor({ connection: values.redis, queue: typeof values.queue === "string" ? values.queue : undefined });
+  return createConductor(typeof values.storage === "string" ? { storage: { directory: values.storage } } : {});
+}
 
 /** Milliseconds as a short human duration. */
 export function duration(ms: number | undefined): string {
@@ -95,15 +99,15 @@ export async function runsCommand(args: string[]): Promise<number> {
     if (values.help) return help();
     const [id = ""] = expectPositionals("runs", positionals, ["id"]);
     const settings = runSettings("runs", values);
-    const record = await createConductor(storageOf(values)).executions.get(id);
+    const record = await historyOf(values).executions.get(id);
     const from = typeof values.from === "string" ? values.from : "failed";
     return runFlow(record.flow, `retry of ${id}`, settings, { input: record.input as Record<string, unknown>, variables: record.variables, retry: { of: id, from } });
   }
   if (sub === "show") {
-    const { values, positionals } = parseCommandArgs("runs", args.slice(1), { json: { type: "boolean" }, storage: { type: "string" }, help: { type: "boolean", short: "h" } });
+    const { values, positionals } = parseCommandArgs("runs", args.slice(1), { json: { type: "boolean" }, storage: { type: "string" }, redis: { type: "string" }, queue: { type: "string" }, help: { type: "boolean", short: "h" } });
     if (values.help) return help();
     const [id = ""] = expectPositionals("runs", positionals, ["id"]);
-    const record = await createConductor(storageOf(values)).executions.get(id);
+    const record = await historyOf(values).executions.get(id);
     if (values.json) writeJson(record);
     else writeOut(show(record));
     return ExitCode.OK;
@@ -113,12 +117,14 @@ export async function runsCommand(args: string[]): Promise<number> {
     status: { type: "string" },
     limit: { type: "string" },
     storage: { type: "string" },
+    redis: { type: "string" },
+    queue: { type: "string" },
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return help();
   if (positionals.length > 0) throw new UsageError(`unknown runs subcommand '${positionals[0]}' (show <id> or retry <id>)`, "runs");
-  return list(createConductor(storageOf(values)), values);
+  return list(historyOf(values), values);
 }
 
 function help(): number {

@@ -4,7 +4,7 @@
 import type { NodeDefinition } from "./definition.js";
 import type { ExecutionError } from "./errors.js";
 
-/** Where a recorded run stands. `"crashed"`: its process died while it ran (set by the next conductor to open the store). */
+/** Where a recorded run stands. `"crashed"`: its process died while it ran (set by the next conductor to open the store; in queue mode, when the queue finds the worker gone). */
 export type RecordedRunStatus = "running" | "success" | "failed" | "cancelled" | "crashed";
 
 /**

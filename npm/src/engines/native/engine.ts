@@ -27,4 +27,17 @@ export class NativeEngine extends SessionEngine {
   override close(): void {
     this.native.setNotifier(() => {});
   }
+
+  /**
+   * Records that a run's process died: a run the history still has as `running` becomes
+   * `crashed`, with `message` as its error. False when the history has no such running run, or
+   * cannot be read.
+   */
+  async markCrashed(executionId: string, message: string): Promise<boolean> {
+    try {
+      return (await this.native.markCrashed?.(executionId, message)) ?? false;
+    } catch {
+      return false; // the store could not be read (its server is down): nothing was marked
+    }
+  }
 }

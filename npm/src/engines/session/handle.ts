@@ -36,6 +36,8 @@ export type SessionHandle = {
   deleteFlow(id: string): Promise<string>;
   /** `executions.*` by name (absent in builds without execution history). */
   executions?(call: string, arg: string): Promise<string>;
+  /** Marks a recorded run still `running` as `crashed` (its worker died); false when it is not (the native addon only). */
+  markCrashed?(executionId: string, message: string): Promise<boolean>;
 };
 
 /** The module-level functions of either build; each returns an outcome envelope as JSON. */

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// Queue mode against an in-process run, in one run of this program: what the queue adds to one
+// run (enqueue → result, one at a time, median), and runs/s of a trivial 10-node flow through 1,
+// 2 and 4 worker processes. Starts its own Redis (scripts/redis.sh) and `atomiton worker`s.
+// A program, not a test: medians, never fails.
+//
+//   node npm/bench/queue.mjs            (after scripts/build-npm.sh; needs redis-server)
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { createConductor, createQueueConductor } from "@atomiton/conductor";
+import { startRedis } from "../test-support/redis.mjs";
+import { chainFlow, median, now } from "./lib.mjs";
+
+const CLI = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+const flow = chainFlow(10, "transform", (i) => (i === 0 ? { data: [1, 2, 3] } : {}));
+
+function startWorker(url, queue, concurrency) {
+  const child = spawn(process.execPath, [CLI, "worker", "--redis", url, "--queue", queue, "--concurrency", String(concurrency), "--quiet"], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      if (out.includes("ready")) resolve(child);
+    });
+    child.once("exit", (code) => reject(new Error(`worker exited ${code}`)));
+  });
+}
+
+async function stopWorkers(workers) {
+  await Promise.all(workers.map((child) => new Promise((resolve) => { child.removeAllListeners("exit"); child.once("exit", resolve); child.kill("SIGTERM"); })));
+}
+
+const redis = await startRedis();
+try {
+  // Latency: one run at a time.
+  const local = createConductor({ storage: { type: "memory" } });
+  const localTimes = [];
+  for (let i = 0; i < 1000; i++) {
+    const t = now();
+    await local.node.run(flow);
+    if (i >= 200) localTimes.push(now() - t);
+  }
+  await local.shutdown();
+
+  const workers = [await startWorker(redis.url, "latency", 1)];
+  const queued = createQueueConductor({ connection: redis.url, queue: "latency" });
+  const queueTimes = [];
+  for (let i = 0; i < 1000; i++) {
+    const t = now();
+    const result = await queued.node.run(flow);
+    if (!result.success) throw new Error(`run failed: ${result.error?.message}`);
+    if (i >= 200) queueTimes.push(now() - t);
+  }
+  await queued.close();
+  await stopWorkers(workers);
+  const [localMs, queueMs] = [median(localTimes), median(queueTimes)];
+  console.log(`one run, 10-node flow (median of 800): in-process ${localMs.toFixed(3)} ms, queued ${queueMs.toFixed(3)} ms, added ${(queueMs - localMs).toFixed(3)} ms (goal ≤ 2 ms)`);
+
+  // Throughput: many runs in flight, through 1, 2 and 4 workers.
+  for (const count of [1, 2, 4]) {
+    const queue = `throughput-${count}`;
+    const pool = await Promise.all(Array.from({ length: count }, () => startWorker(redis.url, queue, 8)));
+    const producer = createQueueConductor({ connection: redis.url, queue });
+    const runs = 3000;
+    let next = 0;
+    const lane = async () => {
+      while (next < runs) {
+        next++;
+        const result = await producer.node.run(flow, { history: false });
+        if (!result.success) throw new Error(`run failed: ${result.error?.message}`);
+      }
+    };
+    const t = now();
+    await Promise.all(Array.from({ length: 64 }, lane));
+    const seconds = (now() - t) / 1000;
+    console.log(`${count} worker(s) × concurrency 8: ${(runs / seconds).toFixed(0)} runs/s (${runs} runs, 64 in flight)`);
+    await producer.close();
+    await stopWorkers(pool);
+  }
+} finally {
+  await redis.stop();
+}

@@ -1,0 +1,97 @@
+/**
+ * `atomiton worker`: a queue worker process (README "Queue mode"). Takes runs off the queue in
+ * Redis and runs them on the native engine, `--concurrency` at a time; prints a line as each
+ * starts and ends. SIGTERM or Ctrl-C: stop taking runs, let those in flight finish (cancelling
+ * what is left after `--grace` ms), exit 0.
+ */
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { startQueueWorker, type QueueWorkerEvent } from "../queue/index.js";
+import type { NodeExecutable, NodeExecutorFactory } from "../types/execution.js";
+import { integerOption, parseCommandArgs } from "./args.js";
+import { ExitCode, UsageError } from "./exit-codes.js";
+import { HELP } from "./help.js";
+import { writeOut } from "./output.js";
+
+/** The environment variable naming the Redis server when `--redis` is not given. */
+const REDIS_VARIABLE = "ATOMITON_REDIS_URL";
+
+/**
+ * The node types an `--executors` module provides: its `nodeExecutorFactory` export or default
+ * export, either a factory (`getNodeExecutable(type)`) or an object of executables by type.
+ */
+async function loadExecutors(file: string): Promise<NodeExecutorFactory> {
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new UsageError(`cannot load --executors ${file}: ${error instanceof Error ? error.message : String(error)}`, "worker");
+  }
+  const given = module.nodeExecutorFactory ?? module.default;
+  if (typeof given === "object" && given !== null) {
+    if (typeof (given as NodeExecutorFactory).getNodeExecutable === "function") return given as NodeExecutorFactory;
+    const byType = given as Record<string, NodeExecutable>;
+    return { getNodeExecutable: (type) => (Object.hasOwn(byType, type) ? byType[type] : undefined) };
+  }
+  throw new UsageError(`--executors ${file}: export a nodeExecutorFactory (or default) with getNodeExecutable(type), or an object of executors by node type`, "worker");
+}
+
+function describe(event: QueueWorkerEvent): string {
+  if (event.type === "started") return `started ${event.executionId} (${event.flowId})`;
+  if (event.type === "crashed") return `crashed ${event.executionId} (its worker stopped)`;
+  return `${event.success ? "completed" : `failed ${event.code ?? ""}`} ${event.executionId} (${event.flowId}) in ${Math.round(event.duration)} ms`;
+}
+
+export async function workerCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs("worker", args, {
+    redis: { type: "string" },
+    queue: { type: "string" },
+    prefix: { type: "string" },
+    concurrency: { type: "string", short: "c" },
+    executors: { type: "string" },
+    grace: { type: "string" },
+    "lock-duration": { type: "string" },
+    "stalled-interval": { type: "string" },
+    timeout: { type: "string" },
+    cwd: { type: "string" },
+    quiet: { type: "boolean", short: "q" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    writeOut(HELP.worker ?? "");
+    return ExitCode.OK;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`, "worker");
+  const redis = typeof values.redis === "string" ? values.redis : process.env[REDIS_VARIABLE];
+  if (!redis) throw new UsageError(`give the Redis server with --redis redis://host:port (or ${REDIS_VARIABLE})`, "worker");
+  const grace = integerOption("worker", "grace", values.grace, 0) ?? 30_000;
+  const quiet = values.quiet === true;
+  let worker;
+  try {
+    worker = await startQueueWorker({
+      connection: redis,
+      queue: typeof values.queue === "string" ? values.queue : undefined,
+      prefix: typeof values.prefix === "string" ? values.prefix : undefined,
+      concurrency: integerOption("worker", "concurrency", values.concurrency, 1),
+      lockDuration: integerOption("worker", "lock-duration", values["lock-duration"], 100),
+      stalledInterval: integerOption("worker", "stalled-interval", values["stalled-interval"], 100),
+      timeout: integerOption("worker", "timeout", values.timeout, 1),
+      workingDirectory: typeof values.cwd === "string" ? resolve(values.cwd) : process.cwd(),
+      nodeExecutorFactory: typeof values.executors === "string" ? await loadExecutors(values.executors) : undefined,
+      onRun: quiet ? undefined : (event) => writeOut(describe(event)),
+    });
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(error instanceof Error ? error.message : String(error), "worker");
+  }
+  writeOut(`worker ${worker.id} ready: queue on ${redis}`);
+  const signal = await new Promise<NodeJS.Signals>((done) => {
+    process.once("SIGINT", done);
+    process.once("SIGTERM", done);
+  });
+  const inFlight = worker.running().length;
+  writeOut(`${signal}: taking no more runs; finishing ${inFlight} in flight (grace ${grace} ms)`);
+  await worker.close({ grace });
+  writeOut("worker stopped");
+  return ExitCode.OK;
+}

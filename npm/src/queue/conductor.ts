@@ -1,0 +1,67 @@
+/**
+ * `createQueueConductor`: the conductor API with runs on a pool of queue workers. `node.run`,
+ * `flow.run` and `execute` queue the run and resolve with its result; progress, completion and
+ * error events fire as for a local run; `node.cancel` stops a run on whichever worker has it;
+ * `executions.*` read the history every worker writes; saved flows are shared by every producer.
+ * The catalog, formats and validation are answered here, by a native engine that runs nothing.
+ */
+import { createConductorApi, type Conductor } from "../conductor/api.js";
+import { delegatingEngine } from "../conductor/delegate.js";
+import type { EngineAdapter } from "../conductor/engine.js";
+import { withAppStorage } from "../desktop/app-storage.js";
+import { NativeEngine } from "../engines/native/engine.js";
+import { nodeEnvironment } from "../node-environment.js";
+import type { ConductorConfig } from "../types/execution.js";
+import { loadBullmq, resolveLocation, type QueueLocation } from "./connection.js";
+import { redisFlowStorage, type HashCommands } from "./flow-storage.js";
+import { queueHistoryConfig, type QueueHistoryOptions } from "./history.js";
+import { QueueProducer, type ProducerOptions } from "./producer.js";
+
+export type QueueConductorOptions = QueueLocation &
+  ProducerOptions &
+  Pick<ConductorConfig, "timeout" | "logger" | "logLevel"> & {
+    /** How the workers' records are read here (retention set here prunes too). */
+    history?: QueueHistoryOptions;
+  };
+
+export type QueueConductor = Conductor & {
+  /** `shutdown()` (the runs this conductor waits on are cancelled), then its Redis connections are closed. */
+  close(): Promise<void>;
+};
+
+export function createQueueConductor(options: QueueConductorOptions): QueueConductor {
+  const bull = loadBullmq();
+  const where = resolveLocation(options);
+  const { connection: _c, queue: _q, prefix: _p, pollInterval, history, ...rest } = options;
+  const settings: ConductorConfig = { ...rest, storage: { type: "memory" }, history: queueHistoryConfig(where, history) };
+  const local = new NativeEngine(settings);
+  const producer = new QueueProducer(bull, where, (id, message) => local.markCrashed(id, message), { pollInterval });
+  let closing: Promise<void> | undefined;
+  // `shutdown()` cancels this conductor's runs in flight, waits for them, then releases (closes) this.
+  const close = () =>
+    (closing ??= (async () => {
+      await producer.close();
+      local.close();
+    })());
+  const queued: EngineAdapter = delegatingEngine(() => local, {
+    kind: "remote",
+    setExecutorFactory: () => {}, // custom node types run on the workers (their --executors module)
+    setEventListener: (listener) => {
+      local.setEventListener(listener);
+      producer.setEventListener(listener);
+    },
+    flushEvents: () => {},
+    run: (flow, runOptions) => producer.run(flow, runOptions),
+    cancel: (executionId) => producer.cancel(executionId),
+    controlRun: () => false,
+    close,
+  } as Partial<EngineAdapter>);
+  const flows = redisFlowStorage(() => producer.client(), where.flowsKey);
+  const conductor = createConductorApi(withAppStorage(queued, flows), settings, { environment: nodeEnvironment() });
+  return Object.assign(conductor, {
+    close: async () => {
+      await conductor.shutdown();
+      await close();
+    },
+  });
+}

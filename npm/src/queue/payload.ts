@@ -1,0 +1,61 @@
+/**
+ * What travels through the queue, as the engine's own value codec writes it (so a `Uint8Array`,
+ * a `Date`, `NaN` or `-0` arrives as it left; BullMQ itself would pass everything through
+ * `JSON.stringify`): a job's data, its result, and the events of its run.
+ */
+import type { WireEvent, WireResult, WireRunOptions } from "../conductor/engine.js";
+import type { NodeDefinition } from "../types/definition.js";
+import { decodeValue, encodeValue } from "../values/codec.js";
+
+/** A job's data: the flow and the run's options, as codec text. */
+export type RunJobData = { flow: string; options: string };
+
+/** The run options a worker takes from a producer: what the flow is given, not how the producer runs. */
+export type QueuedRunOptions = Omit<WireRunOptions, "customTypes" | "breakpoints" | "permissions">;
+
+export function runJobData(flow: NodeDefinition, options: WireRunOptions): RunJobData {
+  // Custom node types are the worker's own (its --executors module); breakpoints are refused
+  // before a run is queued; permissions are the producer's to enforce before it queues.
+  const { customTypes: _types, breakpoints: _breakpoints, permissions: _permissions, ...queued } = options;
+  return { flow: encodeValue(flow), options: encodeValue(queued, { omitUndefined: true }) };
+}
+
+/** A job's data read back; throws when it is not a run this package queued. */
+export function readRunJob(data: unknown): { flow: NodeDefinition; options: QueuedRunOptions } {
+  const job = data as Partial<RunJobData> | null;
+  if (typeof job?.flow !== "string" || typeof job.options !== "string") throw new Error("The job is not a queued run (no flow or options)");
+  const flow = decodeValue(job.flow) as NodeDefinition;
+  const options = decodeValue(job.options) as QueuedRunOptions;
+  if (typeof options?.executionId !== "string") throw new Error("The queued run has no execution id");
+  return { flow, options };
+}
+
+/** A result as a job's return value. */
+export function resultText(result: WireResult): string {
+  // `trace` stays with the worker: it is large, and the run's record holds the same story.
+  const { trace: _trace, ...kept } = result;
+  return encodeValue(kept, { omitUndefined: true });
+}
+
+/** A job's return value as a result; `undefined` when it is not one. */
+export function readResult(value: unknown): WireResult | undefined {
+  // BullMQ hands the return value back parsed from its JSON, or as the JSON text itself.
+  let text = value;
+  if (typeof text === "string" && text.startsWith('"')) text = JSON.parse(text) as unknown;
+  if (typeof text !== "string") return undefined;
+  const result = decodeValue(text) as WireResult | null;
+  return typeof result === "object" && result !== null && typeof result.success === "boolean" ? result : undefined;
+}
+
+/** A batch of a run's events as a job's progress. */
+export function eventsProgress(events: WireEvent[]): { events: string } {
+  return { events: encodeValue(events, { omitUndefined: true }) };
+}
+
+/** A job's progress as events (none when it is not a batch of them). */
+export function readEvents(progress: unknown): WireEvent[] {
+  const text = (progress as { events?: unknown } | null)?.events;
+  if (typeof text !== "string") return [];
+  const events = decodeValue(text);
+  return Array.isArray(events) ? (events as WireEvent[]) : [];
+}

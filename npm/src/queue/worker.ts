@@ -1,0 +1,182 @@
+/**
+ * A queue worker: takes runs off a BullMQ queue and runs them on the native engine in this
+ * process, `concurrency` at a time, recording them in the shared run history. The engine runs
+ * node work on its own threads, so the JS thread stays free to renew the jobs' locks; a worker
+ * that dies anyway loses its locks, and its runs are then marked crashed (never run twice: a
+ * flow's effects — requests sent, files written — may already have happened).
+ */
+import type { Job, Worker } from "bullmq";
+import type { WireEvent } from "../conductor/engine.js";
+import { customTypesOf } from "../conductor/executors.js";
+import { NativeEngine } from "../engines/native/engine.js";
+import type { ConductorConfig, NodeExecutorFactory } from "../types/execution.js";
+import { ErrorCode } from "../types/errors.js";
+import { loadBullmq, resolveLocation, type QueueLocation } from "./connection.js";
+import { eventsProgress, readRunJob, resultText } from "./payload.js";
+import { queueHistoryConfig, type QueueHistoryOptions } from "./history.js";
+
+export type QueueWorkerOptions = QueueLocation & {
+  /** Runs at once in this process (default 4). */
+  concurrency?: number;
+  /** Host-provided node types, as for `createConductor`. */
+  nodeExecutorFactory?: NodeExecutorFactory;
+  /** Where shell commands and relative file paths start (default: the process's directory). */
+  workingDirectory?: string;
+  /** Default run timeout (ms), for runs that do not set one. */
+  timeout?: number;
+  /** How runs are recorded in the shared history (capping, redaction, retention). */
+  history?: QueueHistoryOptions;
+  /**
+   * How long (ms) a job's lock lasts without renewal (default 10000; renewed every half of it).
+   * A worker that stops renewing (it died) loses its runs after this long, plus `stalledInterval`.
+   */
+  lockDuration?: number;
+  /** How often (ms) workers look for runs whose worker died (default 5000). */
+  stalledInterval?: number;
+  /** Called as runs start and end (the CLI prints these). */
+  onRun?: (event: QueueWorkerEvent) => void;
+};
+
+export type QueueWorkerEvent =
+  | { type: "started"; executionId: string; flowId: string }
+  | { type: "ended"; executionId: string; flowId: string; success: boolean; code?: string; duration: number }
+  | { type: "crashed"; executionId: string };
+
+export type QueueWorker = {
+  /** This worker's id (BullMQ's worker name): host, pid and a random part. */
+  readonly id: string;
+  /** Execution ids running here now. */
+  running(): string[];
+  /**
+   * Stops taking runs and lets the ones in flight finish; those still running after `grace` ms
+   * (default 30000) are cancelled (they end `CANCELLED`). Resolves when the worker has let go of
+   * everything.
+   */
+  close(options?: { grace?: number }): Promise<void>;
+};
+
+/** Cancellations that arrived before their run started here, kept this long (ms). */
+const EARLY_CANCEL_TTL = 60_000;
+
+/** The ioredis calls a cancellation subscriber makes. */
+type Subscriber = {
+  on(event: "error", listener: (error: Error) => void): unknown;
+  on(event: "message", listener: (channel: string, message: string) => void): unknown;
+  subscribe(channel: string): Promise<unknown>;
+  disconnect(): void;
+};
+
+type Running = { job: Job; events: boolean; sent: Promise<unknown> };
+
+export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
+  const bull = loadBullmq();
+  const where = resolveLocation(options);
+  const factory = options.nodeExecutorFactory;
+  const config: ConductorConfig = {
+    storage: { type: "memory" },
+    workingDirectory: options.workingDirectory,
+    timeout: options.timeout,
+    history: queueHistoryConfig(where, options.history),
+  };
+  const engine = new NativeEngine(config);
+  engine.setExecutorFactory(factory);
+  const running = new Map<string, Running>();
+  const cancelledEarly = new Map<string, ReturnType<typeof setTimeout>>();
+  const report = options.onRun ?? (() => {});
+
+  // A run's events go out as its job's progress, in order, batch by batch.
+  engine.setEventListener((events: WireEvent[]) => {
+    const byRun = new Map<string, WireEvent[]>();
+    for (const event of events) {
+      const id = (event as { executionId?: unknown }).executionId;
+      if (typeof id === "string" && running.get(id)?.events) byRun.set(id, [...(byRun.get(id) ?? []), event]);
+    }
+    for (const [id, batch] of byRun) {
+      const run = running.get(id);
+      if (!run) continue;
+      const progress = eventsProgress(batch);
+      // A progress update that fails (the lock went) loses only those events.
+      run.sent = run.sent.then(() => run.job.updateProgress(progress)).catch(() => undefined);
+    }
+  });
+
+  const id = `${process.env.HOSTNAME ?? "host"}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  const processor = async (job: Job): Promise<string> => {
+    const { flow, options: runOptions } = readRunJob(job.data);
+    const executionId = runOptions.executionId;
+    const flowId = typeof flow.id === "string" ? flow.id : "";
+    if (cancelledEarly.has(executionId)) {
+      return resultText({ success: false, error: { code: ErrorCode.CANCELLED, message: "Execution cancelled", executionId, nodeId: flowId, timestamp: Date.now() } as never, duration: 0, executedNodes: [] });
+    }
+    const run: Running = { job, events: runOptions.events, sent: Promise.resolve() };
+    running.set(executionId, run);
+    report({ type: "started", executionId, flowId });
+    try {
+      const result = await engine.run(flow, { ...runOptions, customTypes: customTypesOf(flow, factory) });
+      engine.flushEvents();
+      // Every event is in the stream before the result: producers see progress end, then the end.
+      await run.sent;
+      report({ type: "ended", executionId, flowId, success: result.success, code: result.error?.code, duration: result.duration ?? 0 });
+      return resultText(result);
+    } finally {
+      running.delete(executionId);
+    }
+  };
+
+  const worker: Worker = new bull.Worker(where.queue, processor, {
+    connection: where.redis,
+    prefix: where.prefix,
+    name: id,
+    concurrency: options.concurrency ?? 4,
+    lockDuration: options.lockDuration ?? 10_000,
+    stalledInterval: options.stalledInterval ?? 5_000,
+    // The crash policy: a run whose worker died is not started again (see the module comment).
+    maxStalledCount: 0,
+  });
+  worker.on("error", (error) => process.emitWarning(`queue worker ${id}: ${error.message}`, { code: "ATOMITON_QUEUE_WORKER" }));
+  worker.on("stalled", (jobId) => {
+    report({ type: "crashed", executionId: jobId });
+    void engine.markCrashed(jobId, "The worker running this flow stopped before the run ended (its lock lapsed); the run is marked crashed and not run again");
+  });
+
+  // Cancellations for runs anywhere in the pool; the worker holding the run acts on it.
+  const subscriber = ((await worker.client) as unknown as { duplicate(): Subscriber }).duplicate();
+  subscriber.on("error", () => {});
+  subscriber.on("message", (_channel: string, executionId: string) => {
+    if (running.has(executionId)) {
+      void engine.cancel(executionId);
+    } else {
+      clearTimeout(cancelledEarly.get(executionId));
+      const timer = setTimeout(() => cancelledEarly.delete(executionId), EARLY_CANCEL_TTL);
+      timer.unref?.();
+      cancelledEarly.set(executionId, timer);
+    }
+  });
+  await subscriber.subscribe(where.cancelChannel);
+  await worker.waitUntilReady();
+
+  let closing: Promise<void> | undefined;
+  return {
+    id,
+    running: () => [...running.keys()],
+    close(closeOptions = {}) {
+      closing ??= (async () => {
+        const grace = closeOptions.grace ?? 30_000;
+        const stopped = worker.close();
+        const timer = setTimeout(() => {
+          for (const executionId of running.keys()) void engine.cancel(executionId);
+        }, grace);
+        try {
+          await stopped;
+        } finally {
+          clearTimeout(timer);
+          for (const timer of cancelledEarly.values()) clearTimeout(timer);
+          subscriber.disconnect();
+          await engine.executions("flush", "");
+          engine.close();
+        }
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,215 @@
+// Queue mode on a real Redis (scripts/redis.sh) with real worker processes (`atomiton worker`):
+// every run ends with exactly one stored result; a killed worker's runs are marked crashed and
+// not run again; a worker stopped with SIGTERM finishes its runs and takes no more; a cancelled
+// run stops and is not retried; progress arrives in order; values, saved flows and the run
+// history are shared. Bounds are generous: they catch a hang, never a slow machine.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile, spawn } from "node:child_process";
+import { promisify } from "node:util";
+import { fileURLToPath } from "node:url";
+import { createQueueConductor, startQueueWorker } from "@atomiton/conductor";
+import { startRedis } from "../test-support/redis.mjs";
+import executors from "../test-support/queue-executors.mjs";
+
+const CLI = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+const EXECUTORS = fileURLToPath(new URL("../test-support/queue-executors.mjs", import.meta.url));
+
+/** `atomiton worker` in a child process; `lines` is what it printed, `until` waits for a line. */
+function startWorker(t, url, queue, extra = []) {
+  const args = [CLI, "worker", "--redis", url, "--queue", queue, "--concurrency", "4", "--executors", EXECUTORS, "--lock-duration", "1000", "--stalled-interval", "500", ...extra];
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+  t.after(() => child.kill("SIGKILL"));
+  const lines = [];
+  const waiters = [];
+  let buffered = "";
+  child.stdout.on("data", (chunk) => {
+    buffered += chunk;
+    const parts = buffered.split("\n");
+    buffered = parts.pop();
+    lines.push(...parts);
+    for (const waiter of [...waiters]) waiter();
+  });
+  const exit = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const until = (predicate, what) =>
+    new Promise((resolve, reject) => {
+      const check = () => {
+        if (predicate(lines)) {
+          waiters.splice(waiters.indexOf(check), 1);
+          resolve();
+        }
+      };
+      waiters.push(check);
+      check();
+      exit.then(({ code, signal }) => reject(new Error(`worker exited (${code ?? signal}) before ${what}; it printed:\n${lines.join("\n")}`)));
+    });
+  return { child, lines, exit, until, started: (prefix) => lines.filter((line) => line.startsWith(`started ${prefix}`)).length };
+}
+
+const sleepFlow = (id, ms) => ({
+  id: "sleeper",
+  type: "group",
+  nodes: [
+    { id: "wait", type: "sleep", parameters: { ms } },
+    { id: "who", type: "pid" },
+  ],
+  edges: [{ id: "e", source: "wait", target: "who" }],
+});
+
+test("three worker processes, 60 runs: one stored result each; kill -9, SIGTERM, cancel and progress behave", { timeout: 180_000 }, async (t) => {
+  const redis = await startRedis();
+  const queue = "multi";
+  const conductor = createQueueConductor({ connection: redis.url, queue, pollInterval: 1000 });
+  // Workers are killed by their own hooks; Redis goes last.
+  t.after(async () => {
+    await conductor.close();
+    await redis.stop();
+  });
+  const results = new Map();
+  const run = (id, ms, options = {}) => {
+    const promise = conductor.node.run(sleepFlow(id, ms), { executionId: id, ...options });
+    results.set(id, promise);
+    return promise;
+  };
+
+  // A takes four long runs, and is killed with them in flight.
+  const a = startWorker(t, redis.url, queue);
+  await a.until((lines) => lines.some((line) => line.startsWith("worker ")), "ready");
+  for (let i = 0; i < 4; i++) run(`killed-${i}`, 600_000);
+  await a.until(() => a.started("killed-") === 4, "four runs started");
+  // B takes four 1.5 s runs, then is asked to stop while they run: it finishes them.
+  const b = startWorker(t, redis.url, queue);
+  await b.until((lines) => lines.some((line) => line.startsWith("worker ")), "ready");
+  for (let i = 0; i < 4; i++) run(`drained-${i}`, 1500);
+  await b.until(() => b.started("drained-") === 4, "four runs started");
+  const c = startWorker(t, redis.url, queue);
+  await c.until((lines) => lines.some((line) => line.startsWith("worker ")), "ready");
+
+  const killedAt = Date.now();
+  a.child.kill("SIGKILL");
+  b.child.kill("SIGTERM");
+  await b.until((lines) => lines.some((line) => line.startsWith("SIGTERM")), "the SIGTERM line");
+
+  // The rest: 48 quick runs, two heavy ones, one followed for progress, one cancelled while it runs.
+  const progress = [];
+  const off = conductor.events.onProgress((event) => {
+    if (event.executionId === "watched") progress.push(event.cachedProgress);
+  });
+  for (let i = 0; i < 48; i++) run(`quick-${i}`, 20);
+  // Seconds of CPU in one node, against a 1 s lock: the engine works off the worker's JS thread,
+  // which goes on renewing the lock (a starved renewal would get the run marked crashed).
+  for (let i = 0; i < 2; i++) {
+    const heavy = { id: "heavy", type: "transform", parameters: { operation: "map", transformFunction: 'x => "ab".repeat(2000).split("").reverse().join("").length', data: Array.from({ length: 20_000 }, (_, n) => n) } };
+    results.set(`heavy-${i}`, conductor.node.run(heavy, { executionId: `heavy-${i}` }));
+  }
+  const watched = run("watched", 50);
+  const cancelled = run("cancel-me", 600_000);
+  await c.until(() => c.started("cancel-me") === 1, "the run to cancel started");
+  assert.equal(await conductor.node.cancel("cancel-me"), true);
+
+  const ended = Object.fromEntries(await Promise.all([...results].map(async ([id, promise]) => [id, await promise])));
+  const crashedWithin = Date.now() - killedAt;
+  off();
+  assert.equal(Object.keys(ended).length, 60);
+
+  // Killed: crashed, not run again (no other worker started them).
+  for (let i = 0; i < 4; i++) {
+    const result = ended[`killed-${i}`];
+    assert.equal(result.success, false);
+    assert.equal(result.error.code, "INTERNAL_ERROR");
+    assert.match(result.error.message, /marked crashed/);
+  }
+  assert.equal(b.started("killed-") + c.started("killed-"), 0, "a crashed run is never started again");
+  assert.ok(crashedWithin < 60_000, `the killed worker's runs ended within a minute (${crashedWithin} ms; lock 1 s)`);
+
+  // SIGTERM: B finished its four, took nothing after the signal, and exited 0.
+  for (let i = 0; i < 4; i++) assert.equal(ended[`drained-${i}`].success, true, `drained-${i}: ${ended[`drained-${i}`].error?.message}`);
+  assert.deepEqual(await b.exit, { code: 0, signal: null });
+  const signalLine = b.lines.findIndex((line) => line.startsWith("SIGTERM"));
+  assert.deepEqual(b.lines.slice(signalLine).filter((line) => line.startsWith("started")), [], "no run started after SIGTERM");
+
+  // Cancelled: CANCELLED, and started exactly once.
+  const cancelResult = await cancelled;
+  assert.equal(cancelResult.error?.code, "CANCELLED");
+  assert.equal(c.started("cancel-me"), 1);
+
+  // Everything else succeeded; progress went up in order to 100.
+  for (const id of [...Array.from({ length: 48 }, (_, i) => `quick-${i}`), "heavy-0", "heavy-1"]) assert.equal(ended[id].success, true, `${id}: ${ended[id].error?.message}`);
+  assert.equal((await watched).success, true);
+  assert.ok(progress.length >= 2, `progress events arrived (${progress.length})`);
+  assert.deepEqual(progress, [...progress].sort((x, y) => x - y), "progress never goes back");
+  assert.equal(progress.at(-1), 100);
+
+  // The shared history: exactly one record per run, in the state its result says.
+  const page = await conductor.executions.list({ limit: 1000 });
+  const ids = page.executions.map((run) => run.id);
+  assert.equal(page.total, 60);
+  assert.equal(new Set(ids).size, 60, "one record per run");
+  const status = Object.fromEntries(page.executions.map((run) => [run.id, run.status]));
+  for (let i = 0; i < 4; i++) assert.equal(status[`killed-${i}`], "crashed");
+  assert.equal(status["cancel-me"], "cancelled");
+  assert.equal(page.executions.filter((run) => run.status === "success").length, 55);
+  const owners = new Set(page.executions.map((run) => run.owner));
+  assert.ok(owners.size >= 2, `at least two workers did work (${[...owners].join(", ")})`);
+  // A retry goes through the queue too; the worker reads the recorded run from the shared history.
+  const retried = await conductor.executions.retry("quick-0", { from: "start" });
+  assert.equal(retried.success, true, retried.error?.message);
+  assert.equal((await conductor.executions.get(retried.executionId ?? retried.context?.executionId))?.retryOf, "quick-0");
+
+  c.child.kill("SIGTERM");
+  assert.deepEqual(await c.exit, { code: 0, signal: null });
+});
+
+test("through the queue values arrive unchanged, saved flows and history are shared, debugging options are refused; the CLI runs and lists through it", { timeout: 120_000 }, async (t) => {
+  const redis = await startRedis();
+  const worker = await startQueueWorker({ connection: redis.url, queue: "api", nodeExecutorFactory: { getNodeExecutable: (type) => executors[type] } });
+  const first = createQueueConductor({ connection: redis.url, queue: "api" });
+  const second = createQueueConductor({ connection: redis.url, queue: "api" });
+  t.after(async () => {
+    await Promise.all([first.close(), second.close(), worker.close()]);
+    await redis.stop();
+  });
+
+  const odd = { bytes: new Uint8Array([0, 255, 7]), nan: Number.NaN, negativeZero: -0, big: 1e300, when: new Date(1_700_000_000_000), deep: { list: [1, "two", null] } };
+  const echoed = await first.node.run({ id: "echo", type: "transform", parameters: { data: [1] } }, { input: odd });
+  assert.equal(echoed.success, true, echoed.error?.message);
+  const context = echoed.context?.input;
+  assert.ok(context.bytes instanceof Uint8Array, "a Uint8Array input stays one");
+  assert.deepEqual([...context.bytes], [0, 255, 7]);
+  assert.ok(Number.isNaN(context.nan));
+  assert.ok(Object.is(context.negativeZero, -0));
+  assert.equal(context.big, 1e300);
+  assert.ok(context.when instanceof Date && context.when.getTime() === 1_700_000_000_000, "a Date stays one");
+  assert.deepEqual(context.deep, odd.deep);
+
+  const numbers = await first.node.run({ id: "t", type: "transform", parameters: { data: [Number.NaN, -0, 1e-310] } });
+  assert.ok(Number.isNaN(numbers.data.result[0]));
+  assert.ok(Object.is(numbers.data.result[1], -0));
+  assert.equal(numbers.data.result[2], 1e-310);
+
+  const saved = await first.storage.saveFlow({ id: "shared-flow", name: "Shared", type: "group", nodes: [{ id: "p", type: "pid" }], edges: [] });
+  assert.equal(saved.id, "shared-flow");
+  const loaded = await second.storage.loadFlow("shared-flow");
+  assert.equal(loaded.name, "Shared");
+  const ran = await second.flow.run(loaded, { executionId: "by-second" });
+  assert.equal(ran.success, true, ran.error?.message);
+  assert.equal(typeof ran.data, "number", "the custom node ran on the worker");
+  const record = await first.executions.get("by-second");
+  assert.equal(record?.status, "success");
+
+  const refused = await first.node.run({ id: "t", type: "transform", parameters: { data: [1] } }, { breakpoints: ["t"] });
+  assert.equal(refused.error?.code, "VALIDATION_FAILED");
+  const badId = await first.node.run({ id: "t", type: "transform", parameters: { data: [1] } }, { executionId: "a:b" });
+  assert.equal(badId.error?.code, "VALIDATION_FAILED");
+
+  // The CLI: a run and the history through the same queue; a worker without Redis is a usage error.
+  const cli = (args) => promisify(execFile)(process.execPath, [CLI, ...args]).then(({ stdout }) => stdout, (error) => ({ code: error.code, stderr: error.stderr }));
+  const printed = JSON.parse(await cli(["templates", "run", "hello", "--redis", redis.url, "--queue", "api", "--quiet"]));
+  assert.equal(printed.success, true, printed.error?.message);
+  const listed = JSON.parse(await cli(["runs", "--redis", redis.url, "--queue", "api", "--json", "--limit", "100"]));
+  assert.ok(listed.executions.some((run) => run.flowId === printed.executedNodes[0]), "the CLI's run is in the shared history");
+  const usage = await cli(["worker"]);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /--redis/);
+});
+
