@@ -1,7 +1,7 @@
 //! A real `redis-server` for the Redis history tests: on 127.0.0.1, a free port, nothing saved to
 //! disk, killed when the guard is dropped.
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -72,12 +72,22 @@ fn spawn(port: u16, dir: &TempDir) -> Option<Child> {
         if child.try_wait().ok().flatten().is_some() {
             return None;
         }
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(child);
+        match served_by(port) {
+            Some(pid) if pid == child.id() => return Some(child),
+            // Another test's server took the port first (this one cannot bind it).
+            Some(_) => break,
+            None => {}
         }
         std::thread::sleep(Duration::from_millis(10));
     }
     let _ = child.kill();
     let _ = child.wait();
     None
+}
+
+/// The process id of the server answering on `port`; `None` while it does not answer.
+fn served_by(port: u16) -> Option<u32> {
+    let mut conn = redis::Client::open(format!("redis://127.0.0.1:{port}")).ok()?.get_connection_with_timeout(Duration::from_secs(1)).ok()?;
+    let info: String = redis::cmd("INFO").arg("server").query(&mut conn).ok()?;
+    info.lines().find_map(|line| line.strip_prefix("process_id:")).and_then(|pid| pid.trim().parse().ok())
 }
