@@ -12,7 +12,7 @@ use atomiton_core::storage::SortOrder;
 use atomiton_core::testing::{check_history_store, wait, CHECKED_MAX_VALUE_BYTES};
 use atomiton_native_host::history::mark_crashed;
 use atomiton_native_host::{RedisHistory, SqliteHistory};
-use common::history::{ended, run, run_with};
+use common::history::{ended, node, run, run_with};
 use common::redis_server::RedisServer;
 use common::TempDir;
 
@@ -117,6 +117,74 @@ fn runs_begun_together_list_page_and_prune_as_in_memory() {
         assert_eq!(wait(redis.prune(prune)).expect("prune"), wait(memory.prune(prune)).expect("prune"), "{prune:?}");
         assert_eq!(ids(&redis, ListQuery::default()), ids(&memory, ListQuery::default()), "after {prune:?}");
     }
+}
+
+/// Pruning many runs takes several steps (each script call removes a few hundred at most), and
+/// runs still running stay and are not counted wherever they are: the same as in memory.
+#[test]
+fn a_large_prune_goes_in_steps_around_running_runs_as_in_memory() {
+    let server = RedisServer::start();
+    let redis = open(&server, "prune");
+    let memory = MemoryHistory::new(capture());
+    for store in [&redis as &dyn HistoryStore, &memory] {
+        for i in 0..900 {
+            let (id, start) = (format!("r{i}"), f64::from(i / 3));
+            store.write(run(&id, start));
+            // Every seventh run is left running.
+            if i % 7 != 3 {
+                store.write(ended(&id, RunStatus::Success, start + 0.5));
+            }
+        }
+    }
+    let all = ListQuery { limit: 1000, ..ListQuery::default() };
+    let prunes = [
+        Prune { before: None, keep: Some(900) },
+        Prune { before: Some(20.0), keep: Some(800) },
+        Prune { before: Some(100.0), keep: None },
+        Prune { before: None, keep: Some(5) },
+        Prune { before: Some(f64::INFINITY), keep: None },
+    ];
+    for prune in prunes {
+        let pruned = wait(redis.prune(prune)).expect("prune");
+        assert_eq!(pruned, wait(memory.prune(prune)).expect("prune"), "{prune:?}");
+        assert_eq!(ids(&redis, all.clone()), ids(&memory, all.clone()), "after {prune:?}");
+    }
+    assert_eq!(ids(&redis, all).1, 129, "the running runs are left");
+}
+
+/// A batch's writes go to the server together, but one the server fails (a key of another type
+/// in its way) is dropped alone.
+#[test]
+fn a_write_the_server_fails_leaves_the_others_of_its_batch() {
+    let server = RedisServer::start();
+    let store = open(&server, "failing");
+    let mut conn = redis::Client::open(server.url()).expect("client").get_connection().expect("connection");
+    let () = redis::cmd("SET").arg("failing:flow:blocked").arg("in the way").query(&mut conn).expect("set");
+    store.write(run("before", 1.0));
+    store.write(run_with("blocked", 2.0, |b| b.summary.flow_id = "blocked".into()));
+    store.write(node("before", "n1", 3.0));
+    store.write(node("never-begun", "n1", 3.0));
+    store.write(node("before", "n2", 4.0));
+    store.write(ended("before", RunStatus::Success, 5.0));
+    store.write(run("after", 6.0));
+    let before = wait(store.get("before".into())).expect("get").expect("kept");
+    assert_eq!((before.summary.status, before.nodes.iter().map(|n| n.node_id.as_str()).collect::<Vec<_>>()), (RunStatus::Success, vec!["n1", "n2"]));
+    assert_eq!(status_of(&store, "after"), RunStatus::Running);
+    assert!(keys(&server, "failing:nodes:never-begun").is_empty(), "no nodes kept for a run never begun");
+}
+
+/// Scripts are called by their SHA1: a server that lost them (flushed, or another server behind
+/// the same address) is given them again.
+#[test]
+fn a_server_that_lost_the_scripts_is_given_them_again() {
+    let server = RedisServer::start();
+    let store = open(&server, "flushed");
+    store.write(run("one", 1.0));
+    assert_eq!(ids(&store, ListQuery::default()).1, 1);
+    let mut conn = redis::Client::open(server.url()).expect("client").get_connection().expect("connection");
+    let () = redis::cmd("SCRIPT").arg("FLUSH").query(&mut conn).expect("flush");
+    store.write(run("two", 2.0));
+    assert_eq!(ids(&store, ListQuery::default()), (vec!["two".to_owned(), "one".to_owned()], 2));
 }
 
 #[test]

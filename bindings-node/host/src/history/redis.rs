@@ -2,11 +2,11 @@
 //! on many machines, and the producers that list and read their runs).
 //!
 //! Like the SQLite store, one thread per store owns the connection: writes are queued to it and
-//! never wait (each batch is one pipeline, one round trip), and reads are answered after every
-//! write queued before them. Every change and read is one Lua script, so a record is never seen
-//! half-written and two processes never undo each other's changes. A server that goes away drops
-//! the writes made meanwhile (history never fails a run) and fails reads; the next request
-//! connects again.
+//! never wait, and reads are answered after every write queued before them. Each batch of writes
+//! is one call of one Lua script (one request, one atomic step). Every change and read is a Lua
+//! script, loaded once and called by its SHA1, so a record is never seen half-written and two
+//! processes never undo each other's changes. A server that goes away drops the writes made
+//! meanwhile (history never fails a run) and fails reads; the next request connects again.
 //!
 //! Keys, all under the configured prefix `<p>`:
 //! - `<p>:run:<id>`: a hash of the run without its nodes. Fields as the SQLite store's columns
@@ -20,7 +20,8 @@
 //! - `<p>:runs`, `<p>:status:<status>`, `<p>:flow:<flowId>`: sorted sets of runs, by start time,
 //!   member `<16 hex digits of a sequence number>:<id>`, so runs begun in the same millisecond
 //!   keep the order they began in. `list` pages one of them (the flow's checked against the
-//!   status's when both filter); `prune` reads `<p>:runs`, `recover` `<p>:status:running`.
+//!   status's when both filter); `prune` ranges over `<p>:runs` (and finds the runs it must not
+//!   count in `<p>:status:running`), `recover` reads `<p>:status:running`.
 //! - `<p>:seq`: the sequence number (`INCR`).
 //! - `<p>:def:<flowHash>`: a hash of one definition (`text`, `digest`, `refs`), kept once however
 //!   many runs ran it and removed with the last of them. A process that stored or checked a

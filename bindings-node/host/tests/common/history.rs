@@ -2,8 +2,9 @@
 
 use std::sync::Arc;
 
-use atomiton_core::history::{HistoryWrite, RunBegun, RunEnded, RunStatus, RunSummary};
+use atomiton_core::history::{HistoryWrite, NodeEnded, RunBegun, RunEnded, RunStatus, RunSummary};
 use atomiton_core::nodes::NodeInput;
+use atomiton_core::progress::NodeState;
 
 /// Run `id` of flow `f` begins at `start`.
 pub fn run(id: &str, start: f64) -> HistoryWrite {
@@ -26,4 +27,21 @@ pub fn run_with(id: &str, start: f64, change: impl FnOnce(&mut RunBegun)) -> His
 /// Run `id` ends with `status` at `at`.
 pub fn ended(id: &str, status: RunStatus, at: f64) -> HistoryWrite {
     HistoryWrite::Ended(Box::new(RunEnded { execution_id: Arc::from(id), status, end_time: at, error: None }))
+}
+
+/// Node `node` of run `run` completes, ending at `at`.
+pub fn node(run: &str, node: &str, at: f64) -> HistoryWrite {
+    HistoryWrite::Node(Box::new(NodeEnded {
+        execution_id: Arc::from(run),
+        node_id: Arc::from(node),
+        node_type: Arc::from("transform"),
+        state: NodeState::Completed,
+        attempts: 1,
+        reused: false,
+        input: None,
+        output: None,
+        error: None,
+        start_time: Some(at - 1.0),
+        end_time: Some(at),
+    }))
 }

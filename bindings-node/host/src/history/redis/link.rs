@@ -3,7 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use redis::{Client, Cmd, Connection, RedisError, RedisResult};
+use redis::{Client, Cmd, Connection, ErrorKind, FromRedisValue, RedisError, RedisResult, ServerErrorKind};
+
+use super::scripts::{self, Script};
 
 /// How long opening a connection may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -21,6 +23,14 @@ pub(super) struct Link {
     prefix: String,
     conn: Option<Connection>,
     retry_at: Option<Instant>,
+    /// Each script's SHA1, by slot, as the server named it when the store loaded it.
+    shas: Vec<String>,
+}
+
+/// A call of a script: `EVALSHA` with the prefix as its first argument (add the others to `cmd`).
+pub(super) struct Call {
+    script: &'static Script,
+    pub(super) cmd: Cmd,
 }
 
 impl Link {
@@ -28,20 +38,33 @@ impl Link {
     pub(super) fn open(url: &str, prefix: &str) -> Result<Link, String> {
         let shown = shown(url);
         let client = Client::open(url).map_err(|e| format!("{shown} is not a Redis URL this conductor can use: {e}"))?;
-        let conn = connect(&client).map_err(|e| format!("cannot reach Redis at {shown}: {e}"))?;
-        Ok(Link { client, shown, prefix: prefix.to_owned(), conn: Some(conn), retry_at: None })
+        let mut conn = connect(&client).map_err(|e| format!("cannot reach Redis at {shown}: {e}"))?;
+        let shas = scripts::ALL.iter().map(|script| load(&mut conn, script)).collect::<RedisResult<_>>().map_err(|e| format!("Redis at {shown} cannot take the store's scripts: {e}"))?;
+        Ok(Link { client, shown, prefix: prefix.to_owned(), conn: Some(conn), retry_at: None, shas })
     }
 
-    /// `EVAL` of `script` with the prefix as its first argument (add the others).
-    pub(super) fn eval(&self, script: &str) -> Cmd {
-        let mut cmd = redis::cmd("EVAL");
-        cmd.arg(script).arg(0).arg(&self.prefix);
-        cmd
+    /// A call of `script` (add its arguments to `cmd`, then [`Link::run`] it).
+    pub(super) fn script(&self, script: &'static Script) -> Call {
+        let mut cmd = redis::cmd("EVALSHA");
+        cmd.arg(&self.shas[script.slot]).arg(0).arg(&self.prefix);
+        Call { script, cmd }
+    }
+
+    /// Runs `call`. A server that does not hold the script (another server since, or its scripts
+    /// flushed) is given it, and asked again.
+    pub(super) fn run<T: FromRedisValue>(&mut self, call: &Call) -> Result<T, String> {
+        self.query(|conn| match call.cmd.query(conn) {
+            Err(e) if e.kind() == ErrorKind::Server(ServerErrorKind::NoScript) => {
+                load(conn, call.script)?;
+                call.cmd.query(conn)
+            }
+            answer => answer,
+        })
     }
 
     /// Runs `request`, connecting first when the last connection broke; a connection that fails
     /// is dropped, so the next request opens another.
-    pub(super) fn query<T>(&mut self, request: impl FnOnce(&mut Connection) -> RedisResult<T>) -> Result<T, String> {
+    fn query<T>(&mut self, request: impl FnOnce(&mut Connection) -> RedisResult<T>) -> Result<T, String> {
         let conn = match &mut self.conn {
             Some(conn) => conn,
             None => {
@@ -73,6 +96,11 @@ fn connect(client: &Client) -> RedisResult<Connection> {
     conn.set_read_timeout(Some(IO_TIMEOUT))?;
     conn.set_write_timeout(Some(IO_TIMEOUT))?;
     Ok(conn)
+}
+
+/// Gives `script` to the server (`SCRIPT LOAD`): its SHA1.
+fn load(conn: &mut Connection, script: &Script) -> RedisResult<String> {
+    redis::cmd("SCRIPT").arg("LOAD").arg(script.text).query(conn)
 }
 
 /// Whether the connection can no longer be trusted: after a timeout a late answer could be taken

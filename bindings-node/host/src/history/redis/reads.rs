@@ -1,10 +1,9 @@
-//! Reads, prune and recover: each a script (or a pipeline of them) on the store's thread, its
-//! answer turned back into records with the fields' shared readers.
+//! Reads, deletes, prune and recover: each a script call (or a few, for many runs) on the store's
+//! thread, its answer turned back into records with the fields' shared readers.
 
-use atomiton_core::history::{order_nodes, pruned_ids, ExecutionPage, ListQuery, NodeRecord, OwnerAlive, Prune, RunRecord, RunStatus, RunSummary};
+use atomiton_core::history::{order_nodes, ExecutionPage, ListQuery, NodeRecord, OwnerAlive, Prune, RunRecord, RunStatus, RunSummary};
 use atomiton_core::storage::SortOrder;
 use atomiton_core::value::Value;
-use redis::Pipeline;
 
 use super::super::stored::{from_json, status, value};
 use super::link::Link;
@@ -45,17 +44,17 @@ fn filter(value: Option<&str>) -> String {
 pub(super) fn list(link: &mut Link, query: &ListQuery) -> Result<ExecutionPage, String> {
     let offset = i64::try_from(query.offset).unwrap_or(i64::MAX);
     let last = offset.saturating_add(i64::try_from(query.limit).unwrap_or(i64::MAX)) - 1;
-    let mut cmd = link.eval(scripts::LIST);
-    cmd.arg(filter(query.flow_id.as_deref())).arg(filter(query.status.map(RunStatus::as_str))).arg(offset).arg(last);
-    cmd.arg(if query.sort_order == SortOrder::Asc { "asc" } else { "desc" });
-    let (total, rows): (usize, Vec<Row>) = link.query(|conn| cmd.query(conn))?;
+    let mut call = link.script(&scripts::LIST);
+    call.cmd.arg(filter(query.flow_id.as_deref())).arg(filter(query.status.map(RunStatus::as_str))).arg(offset).arg(last);
+    call.cmd.arg(if query.sort_order == SortOrder::Asc { "asc" } else { "desc" });
+    let (total, rows): (usize, Vec<Row>) = link.run(&call)?;
     Ok(ExecutionPage { executions: rows.into_iter().filter_map(summary).collect(), total })
 }
 
 pub(super) fn get(link: &mut Link, id: &str) -> Result<Option<RunRecord>, String> {
-    let mut cmd = link.eval(scripts::GET);
-    cmd.arg(id);
-    let found: Option<Found> = link.query(|conn| cmd.query(conn))?;
+    let mut call = link.script(&scripts::GET);
+    call.cmd.arg(id);
+    let found: Option<Found> = link.run(&call)?;
     let Some((row, flow, input, variables, nodes)) = found else { return Ok(None) };
     let Some(summary) = summary(row) else { return Ok(None) };
     let mut nodes: Vec<NodeRecord> = nodes.iter().filter_map(|text| serde_json::from_str(text).ok()).collect();
@@ -64,42 +63,43 @@ pub(super) fn get(link: &mut Link, id: &str) -> Result<Option<RunRecord>, String
     Ok(Some(RunRecord { summary, flow: field(flow), input: field(input), variables: field(variables), nodes }))
 }
 
+/// Runs one script call changes at most: bounds how long it holds the server.
+const STEP: usize = 256;
+
 /// Removes runs `ids`; how many went. `running_too: false` leaves runs still running.
 pub(super) fn delete(link: &mut Link, ids: &[String], running_too: bool) -> Result<usize, String> {
-    if ids.is_empty() {
-        return Ok(0);
+    let mut deleted = 0;
+    for ids in ids.chunks(STEP) {
+        let mut call = link.script(&scripts::DELETE);
+        call.cmd.arg(if running_too { "any" } else { "ended" }).arg(ids);
+        deleted += link.run::<usize>(&call)?;
     }
-    let mut pipe = Pipeline::new();
-    for id in ids {
-        let mut cmd = link.eval(scripts::DELETE);
-        cmd.arg(id).arg(if running_too { "any" } else { "ended" });
-        pipe.add_command(cmd);
-    }
-    let deleted: Vec<usize> = link.query(|conn| pipe.query(conn))?;
-    Ok(deleted.into_iter().sum())
+    Ok(deleted)
 }
 
 pub(super) fn prune(link: &mut Link, prune: Prune) -> Result<usize, String> {
-    let cmd = link.eval(scripts::LISTED);
-    let listed: Vec<(String, Option<String>, Option<String>)> = link.query(|conn| cmd.query(conn))?;
-    let runs = listed.into_iter().map(|(id, start, state)| (start.and_then(|s| s.parse().ok()).unwrap_or(0.0), status(&state.unwrap_or_default()), id)).collect();
-    // Listing and deleting are two steps, other processes writing between them: a run begun
-    // meanwhile waits for the next prune, and one running when listed is never removed.
-    delete(link, &pruned_ids(runs, prune), false)
+    let mut pruned = 0;
+    loop {
+        let mut call = link.script(&scripts::PRUNE);
+        // `inf` and `-inf` are numbers to the server too; NaN prunes nothing, as in memory.
+        call.cmd.arg(prune.before.filter(|b| !b.is_nan()).map(|b| b.to_string()).unwrap_or_default());
+        call.cmd.arg(prune.keep.map(|k| k.to_string()).unwrap_or_default()).arg(STEP);
+        let (removed, more): (usize, bool) = link.run(&call)?;
+        pruned += removed;
+        if !more {
+            return Ok(pruned);
+        }
+    }
 }
 
 pub(super) fn recover(link: &mut Link, alive: &OwnerAlive, now: f64) -> Result<usize, String> {
-    let cmd = link.eval(scripts::RUNNING);
-    let running: Vec<(String, Option<String>)> = link.query(|conn| cmd.query(conn))?;
-    let mut pipe = Pipeline::new();
-    for (id, _) in running.iter().filter(|(_, owner)| !owner.as_deref().is_some_and(alive)) {
-        let mut cmd = link.eval(scripts::CRASH);
-        cmd.arg(id).arg(number(now));
-        pipe.add_command(cmd);
+    let running: Vec<(String, Option<String>)> = link.run(&link.script(&scripts::RUNNING))?;
+    let dead: Vec<&String> = running.iter().filter(|(_, owner)| !owner.as_deref().is_some_and(alive)).map(|(id, _)| id).collect();
+    let mut crashed = 0;
+    for ids in dead.chunks(STEP) {
+        let mut call = link.script(&scripts::CRASH);
+        call.cmd.arg(number(now)).arg(ids);
+        crashed += link.run::<usize>(&call)?;
     }
-    if pipe.is_empty() {
-        return Ok(0);
-    }
-    let crashed: Vec<usize> = link.query(|conn| pipe.query(conn))?;
-    Ok(crashed.into_iter().sum())
+    Ok(crashed)
 }

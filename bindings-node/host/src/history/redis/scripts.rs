@@ -1,19 +1,32 @@
 //! The Lua scripts every change and read runs as: one script is one atomic step on the server,
-//! whatever other processes do meanwhile. Each starts with `lua/prelude.lua`.
+//! whatever other processes do meanwhile. Each starts with `lua/prelude.lua`. They are loaded
+//! once (`SCRIPT LOAD`) and called by their SHA1 (`EVALSHA`), so a call sends only its arguments.
 
-macro_rules! script {
-    ($name:literal) => {
-        concat!(include_str!("lua/prelude.lua"), include_str!(concat!("lua/", $name, ".lua")))
+/// A script, and its place in the SHA1s a [`super::link::Link`] keeps.
+pub(super) struct Script {
+    pub(super) slot: usize,
+    pub(super) text: &'static str,
+}
+
+macro_rules! scripts {
+    ($($name:ident: $file:literal),* $(,)?) => {
+        #[allow(clippy::upper_case_acronyms, non_camel_case_types)]
+        enum Slot { $($name),* }
+        $(pub(super) const $name: Script = Script {
+            slot: Slot::$name as usize,
+            text: concat!(include_str!("lua/prelude.lua"), include_str!(concat!("lua/", $file, ".lua"))),
+        };)*
+        /// Every script, by slot.
+        pub(super) const ALL: &[Script] = &[$($name),*];
     };
 }
 
-pub(super) const BEGIN: &str = script!("begin");
-pub(super) const ATTACH: &str = script!("attach");
-pub(super) const NODE: &str = script!("node");
-pub(super) const ENDED: &str = script!("ended");
-pub(super) const CRASH: &str = script!("crash");
-pub(super) const DELETE: &str = script!("delete");
-pub(super) const GET: &str = script!("get");
-pub(super) const LIST: &str = script!("list");
-pub(super) const LISTED: &str = script!("listed");
-pub(super) const RUNNING: &str = script!("running");
+scripts! {
+    WRITES: "writes",
+    CRASH: "crash",
+    DELETE: "delete",
+    PRUNE: "prune",
+    GET: "get",
+    LIST: "list",
+    RUNNING: "running",
+}

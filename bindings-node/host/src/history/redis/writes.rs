@@ -1,8 +1,8 @@
-//! Writes as scripts: each batch goes to the server as one pipeline (one round trip), each write
-//! one script, so a record is never left half-written whatever else fails.
+//! Writes: each batch goes to the server as one call of `lua/writes.lua` (one round trip, one
+//! atomic step), so a record is never left half-written whatever else fails.
 
 use atomiton_core::history::{node_record, Capture, HistoryWrite, NodeEnded, RunBegun, RunEnded};
-use redis::{Pipeline, RedisResult, Value};
+use redis::{Cmd, Value};
 
 use super::super::stored::{to_json, KnownFlows};
 use super::link::Link;
@@ -15,9 +15,9 @@ pub(super) struct Writer {
     known: KnownFlows<String>,
 }
 
-/// A run's beginning whose answer says something about its definition.
+/// A run's beginning (or its definition, attached), whose answer says something about its
+/// definition.
 struct Sent {
-    index: usize,
     begun: Box<RunBegun>,
     hash: String,
 }
@@ -28,40 +28,32 @@ impl Writer {
     }
 
     /// Stores `writes` in order. A batch the server cannot take is dropped (history never fails
-    /// a run); so is a write whose script fails.
+    /// a run); so is a write the script fails on.
     pub(super) fn apply(&mut self, link: &mut Link, writes: Vec<HistoryWrite>) {
-        let mut pipe = redis::pipe();
-        pipe.ignore_errors();
+        let mut call = link.script(&scripts::WRITES);
+        // The beginnings, in the order the script answers them.
         let mut sent = Vec::new();
         for write in writes {
             match write {
                 HistoryWrite::Begun(begun) => {
                     let hash = if begun.summary.flow_hash.is_empty() { begun.flow_hash() } else { begun.summary.flow_hash.clone() };
-                    let cmd = self.begin(link, &begun, &hash);
-                    sent.push(Sent { index: pipe.len(), begun, hash });
-                    pipe.add_command(cmd);
+                    self.begin(&mut call.cmd, &begun, &hash);
+                    sent.push(Sent { begun, hash });
                 }
-                HistoryWrite::Node(node) => {
-                    pipe.add_command(self.node(link, &node));
-                }
-                HistoryWrite::Ended(ended) => {
-                    pipe.add_command(ended_command(link, &ended));
-                }
+                HistoryWrite::Node(node) => self.node(&mut call.cmd, &node),
+                HistoryWrite::Ended(ended) => ended_write(&mut call.cmd, &ended),
             }
         }
-        let Ok(answers) = link.query(|conn| pipe.query::<Vec<RedisResult<Value>>>(conn)) else { return };
-        let missing: Vec<Sent> = sent.into_iter().filter(|s| self.learn(s, answers.get(s.index))).collect();
+        let Ok(answers) = link.run::<Vec<Value>>(&call) else { return };
+        let missing: Vec<Sent> = sent.into_iter().zip(answers).filter(|(sent, answer)| self.learn(sent, answer)).map(|(sent, _)| sent).collect();
         if !missing.is_empty() {
             self.attach(link, missing);
         }
     }
 
     /// Learns from `define`'s answer to `sent`; whether the server asks for the definition.
-    fn learn(&mut self, sent: &Sent, answer: Option<&RedisResult<Value>>) -> bool {
-        let answer: Vec<Option<String>> = match answer {
-            Some(Ok(value)) => redis::from_redis_value_ref(value).unwrap_or_default(),
-            _ => return false,
-        };
+    fn learn(&mut self, sent: &Sent, answer: &Value) -> bool {
+        let answer: Vec<Option<String>> = redis::from_redis_value_ref(answer).unwrap_or_default();
         match answer.as_slice() {
             [Some(shared), Some(digest)] if shared == "shared" => self.known.add(&sent.hash, &sent.begun, digest.clone()),
             [Some(missing)] if missing == "missing" => {
@@ -76,16 +68,13 @@ impl Writer {
     /// Sends the definitions the server no longer held (another process removed them after this
     /// one saw them).
     fn attach(&mut self, link: &mut Link, missing: Vec<Sent>) {
-        let mut pipe = Pipeline::new();
-        pipe.ignore_errors();
+        let mut call = link.script(&scripts::WRITES);
         for sent in &missing {
-            let mut cmd = link.eval(scripts::ATTACH);
-            cmd.arg(&*sent.begun.summary.id).arg(&sent.hash).arg(self.definition(&sent.begun));
-            pipe.add_command(cmd);
+            call.cmd.arg("attach").arg(&*sent.begun.summary.id).arg(&sent.hash).arg(self.definition(&sent.begun));
         }
-        let Ok(answers) = link.query(|conn| pipe.query::<Vec<RedisResult<Value>>>(conn)) else { return };
-        for (index, sent) in missing.into_iter().enumerate() {
-            self.learn(&Sent { index, ..sent }, answers.get(index));
+        let Ok(answers) = link.run::<Vec<Value>>(&call) else { return };
+        for (sent, answer) in missing.iter().zip(answers) {
+            self.learn(sent, &answer);
         }
     }
 
@@ -95,10 +84,9 @@ impl Writer {
         self.capture.uncapped().value(&begun.flow_value(&self.capture)).json
     }
 
-    fn begin(&self, link: &Link, begun: &RunBegun, hash: &str) -> redis::Cmd {
+    fn begin(&self, cmd: &mut Cmd, begun: &RunBegun, hash: &str) {
         let s = &begun.summary;
-        let mut cmd = link.eval(scripts::BEGIN);
-        cmd.arg(&s.id).arg(&s.flow_id).arg(hash).arg(s.status.as_str()).arg(number(s.start_time));
+        cmd.arg("begin").arg(&s.id).arg(&s.flow_id).arg(hash).arg(s.status.as_str()).arg(number(s.start_time));
         cmd.arg(s.end_time.map(number).unwrap_or_default()).arg(s.duration.map(number).unwrap_or_default());
         cmd.arg(s.error.as_ref().map(to_json).unwrap_or_default()).arg(s.retry_of.as_deref().unwrap_or("")).arg(s.owner.as_deref().unwrap_or(""));
         cmd.arg(self.capture.input(&begun.input).json).arg(self.capture.value(&begun.variables).json);
@@ -107,20 +95,15 @@ impl Writer {
             Some(digest) => cmd.arg("known").arg(digest),
             None => cmd.arg("text").arg(self.definition(begun)),
         };
-        cmd
     }
 
-    fn node(&self, link: &Link, node: &NodeEnded) -> redis::Cmd {
-        let mut cmd = link.eval(scripts::NODE);
-        cmd.arg(&*node.execution_id).arg(to_json(&node_record(node, &self.capture)));
-        cmd
+    fn node(&self, cmd: &mut Cmd, node: &NodeEnded) {
+        cmd.arg("node").arg(&*node.execution_id).arg(to_json(&node_record(node, &self.capture)));
     }
 }
 
-fn ended_command(link: &Link, ended: &RunEnded) -> redis::Cmd {
-    let mut cmd = link.eval(scripts::ENDED);
-    cmd.arg(&*ended.execution_id).arg(ended.status.as_str()).arg(number(ended.end_time)).arg(ended.error.as_ref().map(to_json).unwrap_or_default());
-    cmd
+fn ended_write(cmd: &mut Cmd, ended: &RunEnded) {
+    cmd.arg("ended").arg(&*ended.execution_id).arg(ended.status.as_str()).arg(number(ended.end_time)).arg(ended.error.as_ref().map(to_json).unwrap_or_default());
 }
 
 /// A time as the scripts take it: the shortest text that reads back as the same double (a score

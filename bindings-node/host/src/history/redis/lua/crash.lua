@@ -1,7 +1,13 @@
--- A run still running whose process is gone becomes crashed. ARGV: prefix, id, now.
-local run = run_key(ARGV[2])
-local f = redis.call('HMGET', run, 'member', 'status', 'startTime', 'endTime')
-if f[2] ~= 'running' then return 0 end
-restatus(run, f[1], 'running', 'crashed', f[3])
-if not f[4] then redis.call('HSET', run, 'endTime', ARGV[3]) end
-return 1
+-- Runs still running whose process is gone become crashed; how many did. ARGV: prefix, now, then
+-- the ids.
+local crashed = 0
+for i = 3, #ARGV do
+  local run = run_key(ARGV[i])
+  local f = redis.call('HMGET', run, 'member', 'status', 'startTime', 'endTime')
+  if f[2] == 'running' then
+    restatus(f[1], 'running', 'crashed', f[3])
+    redis.call('HSET', run, 'status', 'crashed', 'endTime', f[4] or ARGV[2])
+    crashed = crashed + 1
+  end
+end
+return crashed

@@ -3,10 +3,11 @@
 -- same millisecond keep the order they began in.
 local p = ARGV[1]
 local SUMMARY = {'flowId', 'flowHash', 'status', 'startTime', 'endTime', 'duration', 'error', 'retryOf', 'owner'}
--- A run's 'flow' while its definition is on its way (see define); reads as null.
+-- A run's 'flow' while its definition is on its way (see writes.lua's define); reads as null.
 local PENDING = 'pending'
 
 local function run_key(id) return p .. ':run:' .. id end
+local function nodes_key(id) return p .. ':nodes:' .. id end
 local function id_of(member) return string.sub(member, 18) end
 
 -- {id, then SUMMARY's fields}; the second is false when there is no such run.
@@ -16,36 +17,26 @@ local function summary(id)
   return row
 end
 
-local function restatus(run, member, from, to, score)
+-- Moves `member` (start time `score`) from the sorted set of status `from` to that of `to`; the
+-- caller sets the run's 'status' field.
+local function restatus(member, from, to, score)
   redis.call('ZREM', p .. ':status:' .. from, member)
   redis.call('ZADD', p .. ':status:' .. to, score, member)
-  redis.call('HSET', run, 'status', to)
 end
 
--- Points `run` at its definition. Definitions are kept once per distinct text, under their hash
--- ('<prefix>:def:<hash>': text, digest, refs), for the runs whose 'flow' is ''. A text that differs
--- from the one stored under its hash (a crafted collision) is kept in the run's own 'flow'.
--- `how` is 'text' (`given` is the text) or 'known' (`given` is the digest of the text this
--- process saw stored: when it is no longer there, 'missing' asks for the text).
-local function define(run, hash, how, given)
-  local def = p .. ':def:' .. hash
-  local digest
-  if how == 'known' then
-    digest = redis.call('HGET', def, 'digest')
-    if digest ~= given then return {'missing'} end
-  else
-    local stored = redis.call('HMGET', def, 'text', 'digest')
-    if not stored[1] then
-      digest = redis.sha1hex(given)
-      redis.call('HSET', def, 'text', given, 'digest', digest)
-    elseif stored[1] == given then
-      digest = stored[2]
-    else
-      redis.call('HSET', run, 'flow', given)
-      return {'own'}
-    end
+-- Removes run `id`, its nodes, and its definition when no other run shares it, unless it is
+-- running and `running_too` is false; 1 when it went, else 0.
+local function remove(id, running_too)
+  local run = run_key(id)
+  local f = redis.call('HMGET', run, 'member', 'status', 'flowId', 'flowHash', 'flow')
+  if not f[1] or (not running_too and f[2] == 'running') then return 0 end
+  redis.call('ZREM', p .. ':runs', f[1])
+  redis.call('ZREM', p .. ':status:' .. f[2], f[1])
+  redis.call('ZREM', p .. ':flow:' .. f[3], f[1])
+  redis.call('DEL', run, nodes_key(id))
+  if f[5] == '' then
+    local def = p .. ':def:' .. f[4]
+    if redis.call('HINCRBY', def, 'refs', -1) <= 0 then redis.call('DEL', def) end
   end
-  redis.call('HINCRBY', def, 'refs', 1)
-  redis.call('HSET', run, 'flow', '')
-  return {'shared', digest}
+  return 1
 end
