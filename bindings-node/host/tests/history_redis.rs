@@ -52,8 +52,9 @@ fn two_stores_on_one_prefix_share_their_runs_and_another_prefix_is_apart() {
     first.write(run("one", 1.0));
     first.write(ended("one", RunStatus::Success, 2.0));
     second.write(run("two", 3.0));
-    // Each store's reads come after its own writes; the other's are on the server by then too
-    // once its own read has returned.
+    // Each store's reads come after its own writes only: once the first store's read has
+    // returned, its writes are on the server for the second's to see.
+    ids(&first, ListQuery::default());
     assert_eq!(ids(&second, ListQuery::default()), (vec!["two".to_owned(), "one".to_owned()], 2), "the second store sees the first one's run");
     assert_eq!(ids(&first, ListQuery::default()).1, 2, "and the first the second's");
     let one = wait(second.get("one".into())).expect("get").expect("kept");
