@@ -57,7 +57,9 @@ fn begun(id: &str, flow_id: &str, start: f64, owner: Option<&str>, input: Value)
     }))
 }
 
-fn node(run: &str, id: &str, state: NodeState, output: Option<Value>, error: Option<ExecutionError>, at: f64) -> HistoryWrite {
+/// Node `id` of run `run` ends in `state` (with `output` or `error`) at `at + 5`, begun at `at`,
+/// its input `{"x": 1}`.
+pub fn node(run: &str, id: &str, state: NodeState, output: Option<Value>, error: Option<ExecutionError>, at: f64) -> HistoryWrite {
     HistoryWrite::Node(Box::new(NodeEnded {
         execution_id: Arc::from(run),
         node_id: Arc::from(id),

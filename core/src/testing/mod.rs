@@ -10,5 +10,5 @@ mod history_store;
 mod virtual_host;
 
 #[cfg(feature = "history")]
-pub use history_store::{check_history_store, wait, CHECKED_MAX_VALUE_BYTES};
+pub use history_store::{check_history_store, node as history_node, wait, CHECKED_MAX_VALUE_BYTES};
 pub use virtual_host::{CustomExecutor, VirtualHost};

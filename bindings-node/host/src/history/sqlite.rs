@@ -1,6 +1,7 @@
 //! [`SqliteHistory`]: the native [`HistoryStore`].
 
 use std::path::Path;
+use std::time::Duration;
 
 use atomiton_core::error::Result;
 use atomiton_core::history::{pruned_ids, Capture, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, NodeEnded, NodeRecord, OwnerAlive, Prune, RunBegun, RunEnded, RunRecord, RunStatus, RunSummary};
@@ -28,7 +29,8 @@ impl SqliteHistory {
         let conn = Connection::open(path).map_err(|e| failure(format!("cannot open {}: {e}", path.display())))?;
         super::schema::prepare(&conn).map_err(|e| failure(format!("cannot prepare {}: {e}", path.display())))?;
         let mut known = KnownFlows::default();
-        let queue = Queue::spawn(conn, move |conn: &mut Connection, writes| {
+        // No lingering: a batch is whatever writes are queued when the thread takes the first.
+        let queue = Queue::spawn(conn, Duration::ZERO, move |conn: &mut Connection, writes| {
             // A store that cannot write drops the records and keeps going: history never fails a
             // run (the run's own result still reaches its caller).
             let Ok(tx) = conn.transaction() else { return };

@@ -1,9 +1,13 @@
 //! A store's own thread: it owns the connection, applies writes in batches (every write waiting,
 //! up to a bound, at once: a burst of node ends costs one transaction or one round trip) and
-//! answers reads in the order they were asked, after every write made before them.
+//! answers reads in the order they were asked, after every write made before them. A store may
+//! also have a batch wait a little for the rest of the runs it holds (see [`Queue::spawn`]).
 
+use std::collections::HashSet;
 use std::fmt::Display;
-use std::sync::mpsc::{Receiver, Sender};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use atomiton_core::error::Result;
 use atomiton_core::history::HistoryWrite;
@@ -32,9 +36,15 @@ pub(super) struct Queue<C> {
 impl<C: Send + 'static> Queue<C> {
     /// Starts the thread over `conn`; `apply` stores one batch of writes. The thread ends once
     /// the queue is dropped and drained.
-    pub(super) fn spawn(mut conn: C, mut apply: impl FnMut(&mut C, Vec<HistoryWrite>) + Send + 'static) -> std::io::Result<Queue<C>> {
+    ///
+    /// `linger`: how long a batch may wait, from its first write, for more writes while a run it
+    /// holds has not ended (a run's writes come a few at a time as it goes; where each batch
+    /// costs the server a request, a short run then costs one instead of several). A read, a
+    /// full batch or the end of every run it holds sends it at once, so a read never waits for
+    /// it and a run that ended is stored without delay. Zero: a batch is what is queued.
+    pub(super) fn spawn(mut conn: C, linger: Duration, mut apply: impl FnMut(&mut C, Vec<HistoryWrite>) + Send + 'static) -> std::io::Result<Queue<C>> {
         let (commands, receiver) = std::sync::mpsc::channel();
-        std::thread::Builder::new().name("atomiton-history".into()).spawn(move || serve(&mut conn, &receiver, &mut apply))?;
+        std::thread::Builder::new().name("atomiton-history".into()).spawn(move || serve(&mut conn, &receiver, linger, &mut apply))?;
         Ok(Queue { commands })
     }
 
@@ -63,7 +73,7 @@ impl<C: Send + 'static> Queue<C> {
     }
 }
 
-fn serve<C>(conn: &mut C, receiver: &Receiver<Command<C>>, apply: &mut dyn FnMut(&mut C, Vec<HistoryWrite>)) {
+fn serve<C>(conn: &mut C, receiver: &Receiver<Command<C>>, linger: Duration, apply: &mut dyn FnMut(&mut C, Vec<HistoryWrite>)) {
     let mut carried: Option<Command<C>> = None;
     loop {
         let command = match carried.take() {
@@ -76,10 +86,22 @@ fn serve<C>(conn: &mut C, receiver: &Receiver<Command<C>>, apply: &mut dyn FnMut
         match command {
             Command::Job(job) => job(conn),
             Command::Write(first) => {
+                let deadline = Instant::now() + linger;
+                let mut open = OpenRuns::default();
+                open.note(&first);
                 let mut batch = vec![first];
                 while batch.len() < MAX_BATCH {
-                    match receiver.try_recv() {
-                        Ok(Command::Write(write)) => batch.push(write),
+                    let next = match receiver.try_recv() {
+                        Ok(command) => Ok(command),
+                        Err(TryRecvError::Empty) if !linger.is_zero() && open.any() => receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())),
+                        Err(TryRecvError::Empty) => Err(RecvTimeoutError::Timeout),
+                        Err(TryRecvError::Disconnected) => Err(RecvTimeoutError::Disconnected),
+                    };
+                    match next {
+                        Ok(Command::Write(write)) => {
+                            open.note(&write);
+                            batch.push(write);
+                        }
                         Ok(job) => {
                             carried = Some(job);
                             break;
@@ -90,5 +112,89 @@ fn serve<C>(conn: &mut C, receiver: &Receiver<Command<C>>, apply: &mut dyn FnMut
                 apply(conn, batch);
             }
         }
+    }
+}
+
+/// The runs a batch holds writes of and not yet their end.
+#[derive(Default)]
+struct OpenRuns(HashSet<Arc<str>>);
+
+impl OpenRuns {
+    fn note(&mut self, write: &HistoryWrite) {
+        match write {
+            HistoryWrite::Begun(begun) => {
+                self.0.insert(Arc::from(begun.summary.id.as_str()));
+            }
+            HistoryWrite::Node(node) => {
+                self.0.insert(node.execution_id.clone());
+            }
+            HistoryWrite::Ended(ended) => {
+                self.0.remove(&ended.execution_id);
+            }
+        }
+    }
+
+    fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use atomiton_core::history::{HistoryWrite, RunEnded, RunStatus};
+    use atomiton_core::progress::NodeState;
+    use atomiton_core::testing::{history_node, wait};
+
+    use super::Queue;
+
+    fn node(run: &str) -> HistoryWrite {
+        history_node(run, "n", NodeState::Completed, None, None, 0.0)
+    }
+
+    fn ended(run: &str) -> HistoryWrite {
+        HistoryWrite::Ended(Box::new(RunEnded { execution_id: Arc::from(run), status: RunStatus::Success, end_time: 1.0, error: None }))
+    }
+
+    /// A queue whose batches' sizes come out of the receiver.
+    fn queue(linger: Duration) -> (Queue<()>, mpsc::Receiver<usize>) {
+        let (sizes, sized) = mpsc::channel();
+        let queue = Queue::spawn((), linger, move |_: &mut (), batch| sizes.send(batch.len()).expect("sizes read")).expect("spawn");
+        (queue, sized)
+    }
+
+    #[test]
+    fn a_batch_waits_for_the_rest_of_its_runs_until_they_end() {
+        let (queue, sizes) = queue(Duration::from_secs(60));
+        queue.write(node("a"));
+        std::thread::sleep(Duration::from_millis(20));
+        queue.write(node("b"));
+        queue.write(ended("a"));
+        std::thread::sleep(Duration::from_millis(20));
+        queue.write(ended("b"));
+        assert_eq!(sizes.recv_timeout(Duration::from_secs(10)), Ok(4), "one batch, sent once both runs ended");
+    }
+
+    #[test]
+    fn a_read_sends_a_waiting_batch_at_once() {
+        let (queue, sizes) = queue(Duration::from_secs(60));
+        queue.write(node("a"));
+        let start = Instant::now();
+        wait(queue.read(|_| Ok::<_, String>(()))).expect("read");
+        assert!(start.elapsed() < Duration::from_secs(10));
+        assert_eq!(sizes.try_recv(), Ok(1), "the write went first");
+    }
+
+    #[test]
+    fn a_batch_of_a_run_still_going_goes_after_the_linger() {
+        let (queue, sizes) = queue(Duration::from_millis(20));
+        queue.write(node("a"));
+        assert_eq!(sizes.recv_timeout(Duration::from_secs(10)), Ok(1));
+        queue.write(node("a"));
+        queue.write(ended("a"));
+        assert_eq!(sizes.recv_timeout(Duration::from_secs(10)), Ok(2));
     }
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use atomiton_core::history::{HistoryWrite, NodeEnded, RunBegun, RunEnded, RunStatus, RunSummary};
+use atomiton_core::history::{HistoryWrite, RunBegun, RunEnded, RunStatus, RunSummary};
 use atomiton_core::nodes::NodeInput;
 use atomiton_core::progress::NodeState;
 
@@ -29,19 +29,7 @@ pub fn ended(id: &str, status: RunStatus, at: f64) -> HistoryWrite {
     HistoryWrite::Ended(Box::new(RunEnded { execution_id: Arc::from(id), status, end_time: at, error: None }))
 }
 
-/// Node `node` of run `run` completes, ending at `at`.
+/// Node `node` of run `run` completes at `at`.
 pub fn node(run: &str, node: &str, at: f64) -> HistoryWrite {
-    HistoryWrite::Node(Box::new(NodeEnded {
-        execution_id: Arc::from(run),
-        node_id: Arc::from(node),
-        node_type: Arc::from("transform"),
-        state: NodeState::Completed,
-        attempts: 1,
-        reused: false,
-        input: None,
-        output: None,
-        error: None,
-        start_time: Some(at - 1.0),
-        end_time: Some(at),
-    }))
+    atomiton_core::testing::history_node(run, node, NodeState::Completed, None, None, at)
 }
