@@ -6,6 +6,7 @@
 //
 //   node npm/bench/queue.mjs            (after scripts/build-npm.sh; needs redis-server)
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createConductor, createQueueConductor } from "@atomiton/conductor";
 import { startRedis } from "../test-support/redis.mjs";
@@ -13,6 +14,20 @@ import { chainFlow, median, now } from "./lib.mjs";
 
 const CLI = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
 const flow = chainFlow(10, "transform", (i) => (i === 0 ? { data: [1, 2, 3] } : {}));
+
+/** The machine's busy and total CPU time so far (Linux /proc/stat), to tell when the cores are busy. */
+function cpuTimes() {
+  const fields = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = fields[3] + (fields[4] ?? 0);
+  const total = fields.reduce((sum, value) => sum + value, 0);
+  return { busy: total - idle, total };
+}
+
+/** CPU time (ms) a process has used so far (Linux /proc/<pid>/stat: utime + stime). */
+function processCpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 1/100 s
+}
 
 function startWorker(url, queue, concurrency) {
   const child = spawn(process.execPath, [CLI, "worker", "--redis", url, "--queue", queue, "--concurrency", String(concurrency), "--quiet"], { stdio: ["ignore", "pipe", "inherit"] });
@@ -66,14 +81,25 @@ try {
     const lane = async () => {
       while (next < runs) {
         next++;
-        const result = await producer.node.run(flow, { history: false });
+        const result = await producer.node.run(flow);
         if (!result.success) throw new Error(`run failed: ${result.error?.message}`);
       }
     };
     const t = now();
+    const before = cpuTimes();
+    const spent = () => ({ producer: process.cpuUsage(), workers: pool.reduce((sum, child) => sum + processCpuMs(child.pid), 0), redis: processCpuMs(redis.pid) });
+    const start = spent();
     await Promise.all(Array.from({ length: 64 }, lane));
     const seconds = (now() - t) / 1000;
-    console.log(`${count} worker(s) × concurrency 8: ${(runs / seconds).toFixed(0)} runs/s (${runs} runs, 64 in flight)`);
+    const after = cpuTimes();
+    const end = spent();
+    const busy = (100 * (after.busy - before.busy)) / (after.total - before.total);
+    const producerMs = (end.producer.user + end.producer.system - start.producer.user - start.producer.system) / 1000;
+    const perRun = (ms) => ((ms * 1000) / runs).toFixed(0);
+    console.log(
+      `${count} worker(s) × concurrency 8: ${(runs / seconds).toFixed(0)} runs/s (${runs} runs, 64 in flight; the machine's cores ${busy.toFixed(0)}% busy;` +
+        ` CPU per run: producer ${perRun(producerMs)} µs, workers ${perRun(end.workers - start.workers)} µs, Redis ${perRun(end.redis - start.redis)} µs)`,
+    );
     await producer.close();
     await stopWorkers(pool);
   }

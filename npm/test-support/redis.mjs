@@ -55,6 +55,8 @@ export async function startRedis() {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    /** The server's process id (scripts/redis.sh execs redis-server). */
+    pid: child.pid,
     async stop() {
       process.off("exit", kill);
       child.kill("SIGTERM");

@@ -32,9 +32,10 @@ export function readRunJob(data: unknown): { flow: NodeDefinition; options: Queu
 
 /** A result as a job's return value. */
 export function resultText(result: WireResult): string {
-  // `trace` stays with the worker: it is large, and the run's record holds the same story.
-  const { trace: _trace, ...kept } = result;
-  return encodeValue(kept, { omitUndefined: true });
+  // The fields by name: `trace` is not sent (workers run without it; the run's record holds the
+  // same story), and reading it would build it.
+  const { success, data, error, duration, executedNodes, context } = result;
+  return encodeValue({ success, data, error, duration, executedNodes, context }, { omitUndefined: true });
 }
 
 /** A job's return value as a result; `undefined` when it is not one. */

@@ -77,6 +77,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     workingDirectory: options.workingDirectory,
     timeout: options.timeout,
     history: queueHistoryConfig(where, options.history),
+    // Results go back without their trace (the shared history records each node instead).
+    trace: false,
   };
   const engine = new NativeEngine(config);
   engine.setExecutorFactory(factory);
