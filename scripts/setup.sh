@@ -72,6 +72,11 @@ fi
 if [ -f npm/package.json ]; then
   if [ ! -d npm/node_modules ] || [ npm/package-lock.json -nt npm/node_modules/.package-lock.json ]; then
     log "installing npm dev dependencies"
+    # npm ci wants every optional dependency in the lock file, other platforms' too. The registry
+    # this project is built against lacks msgpackr-extract's darwin, win32 and linux-arm builds
+    # (bullmq -> msgpackr's native speed-up), so their entries were added to the lock by hand
+    # (version, os, cpu: npm never downloads another platform's package); keep them when the lock
+    # is regenerated.
     (cd npm && npm ci --no-audit --no-fund --loglevel=error)
   else
     log "npm dev dependencies present"
