@@ -20,19 +20,26 @@ function freePort() {
   });
 }
 
-function ping(port) {
+/** The `process_id` a Redis on `port` reports (INFO server), or undefined if nothing answers. */
+function serverPid(port) {
   return new Promise((resolve) => {
-    const socket = createConnection({ port, host: "127.0.0.1" }, () => socket.write("PING\r\n"));
-    socket.once("data", (data) => {
-      socket.destroy();
-      resolve(data.toString().startsWith("+PONG"));
+    let text = "";
+    const socket = createConnection({ port, host: "127.0.0.1" }, () => socket.write("INFO server\r\n"));
+    socket.on("data", (data) => {
+      text += data;
+      const match = /process_id:(\d+)/.exec(text);
+      if (match) {
+        socket.destroy();
+        resolve(Number(match[1]));
+      }
     });
-    socket.once("error", () => resolve(false));
+    socket.once("error", () => resolve(undefined));
+    socket.once("close", () => resolve(undefined));
   });
 }
 
-/** Starts Redis; resolves once it answers PING (rejects if it exits or does not answer in 30 s). */
-export async function startRedis() {
+/** One attempt: Redis on a free port, resolved once it is ours and answering, or an error. */
+async function attempt() {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "atomiton-redis-"));
   const child = spawn(SCRIPT, ["--port", String(port), "--dir", dir], { stdio: ["ignore", "pipe", "pipe"] });
@@ -42,15 +49,18 @@ export async function startRedis() {
   const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve(`redis exited (${code ?? signal}): ${log}`)));
   const kill = () => child.kill("SIGKILL");
   process.once("exit", kill);
+  const fail = (message) => {
+    kill();
+    process.off("exit", kill);
+    rmSync(dir, { recursive: true, force: true });
+    return new Error(message);
+  };
   const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (await ping(port)) break;
+  // The server on the port must be the one started here (the port was free a moment ago only).
+  while ((await serverPid(port)) !== child.pid) {
     const early = await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 50))]);
-    if (typeof early === "string") throw new Error(`${early}: is redis-server installed? (scripts/setup.sh installs it)`);
-    if (Date.now() > deadline) {
-      kill();
-      throw new Error("redis did not answer PING within 30 s");
-    }
+    if (typeof early === "string") throw fail(`${early}: is redis-server installed? (scripts/setup.sh installs it)`);
+    if (Date.now() > deadline) throw fail("redis did not answer within 30 s");
   }
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -64,4 +74,17 @@ export async function startRedis() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Starts Redis; resolves once it answers (another process taking the port first means another try). */
+export async function startRedis() {
+  let last;
+  for (let i = 0; i < 5; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      last = error;
+    }
+  }
+  throw last;
 }

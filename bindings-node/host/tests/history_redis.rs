@@ -299,6 +299,17 @@ fn check_mark_crashed(store: &dyn HistoryStore) {
 }
 
 #[test]
+fn a_run_marked_crashed_stays_crashed_when_its_worker_ends_it_later() {
+    let server = RedisServer::start();
+    let store = open(&server, "late-end");
+    store.write(run("lost", 1.0));
+    assert!(wait(mark_crashed(&store, "lost", "worker lost", 10.0)).expect("mark"));
+    store.write(ended("lost", RunStatus::Success, 12.0));
+    let lost = wait(store.get("lost".into())).expect("get").expect("kept");
+    assert_eq!((lost.summary.status, lost.summary.end_time), (RunStatus::Crashed, Some(10.0)));
+}
+
+#[test]
 fn mark_crashed_ends_a_running_run_and_nothing_else_on_every_store() {
     check_mark_crashed(&MemoryHistory::new(capture()));
     let dir = TempDir::new("mark-crashed");

@@ -36,6 +36,7 @@ export const RUN_OPTIONS = {
   trace: { type: "boolean" },
   redis: { type: "string" },
   queue: { type: "string" },
+  prefix: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies OptionSpecs;
 

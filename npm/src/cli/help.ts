@@ -13,7 +13,7 @@ const RUN_OPTIONS_HELP = `Options:
       --json              progress on stderr as JSON lines instead of text
       --trace             include the execution trace in the result
       --redis <url>       run on queue workers ('atomiton worker') instead of here
-      --queue <name>      the workers' queue (default atomiton-runs)
+      --queue <name>      the workers' queue (default atomiton-runs; --prefix <p> too)
   -h, --help              this help`;
 
 const RESULT_HELP = `Progress goes to stderr: a live display on a terminal, plain lines otherwise.
@@ -156,7 +156,7 @@ Options:
       --status <s>          running, success, failed, cancelled or crashed
       --limit <n>           at most <n> runs (default 20)
       --storage <dir>       where the history is (default ~/.atomiton/flows)
-      --redis <url>         a queue's shared history instead (queue mode; --queue <name>)
+      --redis <url>         a queue's shared history instead (queue mode; --queue, --prefix)
       --json                print JSON instead of a table
       --from <where>        (retry) failed (default), start, or a node id
   -h, --help                this help

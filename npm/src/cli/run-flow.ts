@@ -25,6 +25,7 @@ export type RunSettings = {
   /** Run on the workers of a queue in this Redis (`--redis`), on queue `queue`. */
   redis?: string;
   queue?: string;
+  prefix?: string;
 };
 
 /** The run options of `command`, checked (bad values are usage errors). */
@@ -49,6 +50,7 @@ export function runSettings(command: string, values: ParsedArgs["values"]): RunS
     storage: typeof values.storage === "string" ? resolve(values.storage) : undefined,
     redis: typeof values.redis === "string" ? values.redis : undefined,
     queue: typeof values.queue === "string" ? values.queue : undefined,
+    prefix: typeof values.prefix === "string" ? values.prefix : undefined,
   };
 }
 
@@ -58,7 +60,7 @@ const SIGNAL_EXIT: Record<string, number> = { SIGINT: ExitCode.INTERRUPTED, SIGT
 export async function runFlow(definition: NodeDefinition, title: string, settings: RunSettings, extra: ContextOverrides = {}): Promise<number> {
   // On a queue the workers' settings apply (their --cwd, their history); the run's own stay.
   const conductor = settings.redis
-    ? createQueueConductor({ connection: settings.redis, queue: settings.queue })
+    ? createQueueConductor({ connection: settings.redis, queue: settings.queue, prefix: settings.prefix })
     : createConductor({
         workingDirectory: settings.workingDirectory,
         concurrency: settings.concurrency,

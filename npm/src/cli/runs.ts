@@ -15,7 +15,9 @@ const AXIS = 40;
 
 /** Where the runs are recorded: `--storage` (this machine's history), or `--redis` (a queue's shared one). */
 function historyOf(values: Record<string, unknown>): Conductor {
-  if (typeof values.redis === "string") return createQueueConductor({ connection: values.redis, queue: typeof values.queue === "string" ? values.queue : undefined });
+  if (typeof values.redis === "string") {
+    return createQueueConductor({ connection: values.redis, queue: typeof values.queue === "string" ? values.queue : undefined, prefix: typeof values.prefix === "string" ? values.prefix : undefined });
+  }
   return createConductor(typeof values.storage === "string" ? { storage: { directory: values.storage } } : {});
 }
 
@@ -104,7 +106,7 @@ export async function runsCommand(args: string[]): Promise<number> {
     return runFlow(record.flow, `retry of ${id}`, settings, { input: record.input as Record<string, unknown>, variables: record.variables, retry: { of: id, from } });
   }
   if (sub === "show") {
-    const { values, positionals } = parseCommandArgs("runs", args.slice(1), { json: { type: "boolean" }, storage: { type: "string" }, redis: { type: "string" }, queue: { type: "string" }, help: { type: "boolean", short: "h" } });
+    const { values, positionals } = parseCommandArgs("runs", args.slice(1), { json: { type: "boolean" }, storage: { type: "string" }, redis: { type: "string" }, queue: { type: "string" }, prefix: { type: "string" }, help: { type: "boolean", short: "h" } });
     if (values.help) return help();
     const [id = ""] = expectPositionals("runs", positionals, ["id"]);
     const record = await historyOf(values).executions.get(id);
@@ -119,6 +121,7 @@ export async function runsCommand(args: string[]): Promise<number> {
     storage: { type: "string" },
     redis: { type: "string" },
     queue: { type: "string" },
+    prefix: { type: "string" },
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });

@@ -14,7 +14,7 @@ import { HELP } from "./help.js";
 import { writeOut } from "./output.js";
 
 /** The environment variable naming the Redis server when `--redis` is not given. */
-const REDIS_VARIABLE = "ATOMITON_REDIS_URL";
+export const REDIS_VARIABLE = "ATOMITON_REDIS_URL";
 
 /**
  * The node types an `--executors` module provides: its `nodeExecutorFactory` export or default
@@ -89,8 +89,14 @@ export async function workerCommand(args: string[]): Promise<number> {
     process.once("SIGINT", done);
     process.once("SIGTERM", done);
   });
+  // A second signal while draining: stop at once (the runs left are then found crashed).
+  const force = (again: NodeJS.Signals) => {
+    writeOut(`${again}: stopping now, without waiting for the runs in flight`);
+    process.exit(ExitCode.INTERRUPTED);
+  };
+  process.removeAllListeners("SIGINT").removeAllListeners("SIGTERM").once("SIGINT", force).once("SIGTERM", force);
   const inFlight = worker.running().length;
-  writeOut(`${signal}: taking no more runs; finishing ${inFlight} in flight (grace ${grace} ms)`);
+  writeOut(`${signal}: taking no more runs; finishing ${inFlight} in flight (grace ${grace} ms; the same signal again stops at once)`);
   await worker.close({ grace });
   writeOut("worker stopped");
   return ExitCode.OK;

@@ -20,7 +20,7 @@ import { QueueProducer, type ProducerOptions } from "./producer.js";
 export type QueueConductorOptions = QueueLocation &
   ProducerOptions &
   Pick<ConductorConfig, "timeout" | "logger" | "logLevel"> & {
-    /** How the workers' records are read here (retention set here prunes too). */
+    /** Capping and redaction of values, as the workers record them (retention is applied by the workers, which write). */
     history?: QueueHistoryOptions;
   };
 

@@ -53,7 +53,8 @@ function parsed(connection: RedisConnection): RedisOptions {
     const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : undefined;
     if (db !== undefined && !Number.isSafeInteger(db)) throw new TypeError(`Queue connection: '${url.pathname}' is not a database number`);
     return {
-      host: url.hostname || "127.0.0.1",
+      // An IPv6 host keeps its brackets in a URL's hostname; ioredis wants the address alone.
+      host: url.hostname.replace(/^\[(.*)\]$/, "$1") || "127.0.0.1",
       port: url.port ? Number(url.port) : 6379,
       username: url.username ? decodeURIComponent(url.username) : undefined,
       password: url.password ? decodeURIComponent(url.password) : undefined,

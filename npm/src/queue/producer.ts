@@ -10,13 +10,16 @@ import type { NodeDefinition } from "../types/definition.js";
 import { ErrorCode } from "../types/errors.js";
 import type { BullMQ, ResolvedLocation } from "./connection.js";
 import type { HashCommands } from "./flow-storage.js";
-import { readEvents, readResult, runJobData } from "./payload.js";
+import { executionIdOf, jobIdOf, readEvents, readResult, runJobData } from "./payload.js";
 
 /** What BullMQ says when a job's worker lost its lock and the job may not run again. */
 const STALLED = "job stalled more than allowable limit";
 
 /** How long finished jobs stay in Redis (results live on in the run history). */
 const KEEP_FINISHED = { age: 3600, count: 10_000 };
+
+/** How long a cancel or close waits for Redis before giving up (it may be down). */
+const REDIS_PATIENCE_MS = 5000;
 
 /** The local engine's one queue-mode duty: recording that a run's worker died. */
 export type CrashRecorder = (executionId: string, message: string) => Promise<unknown>;
@@ -35,34 +38,50 @@ function failure(code: ErrorCode, message: string, executionId: string, nodeId: 
 
 export class QueueProducer {
   private readonly queue: Queue;
-  private readonly events: QueueEvents;
+  private events: QueueEvents | undefined;
   private readonly pending = new Map<string, Pending>();
   private readonly ready: Promise<void>;
   private listener: (events: WireEvent[]) => void = () => {};
   private poller: ReturnType<typeof setInterval> | undefined;
+  private polling = false;
+  /** Runs being added to the queue, by execution id. */
+  private readonly adding = new Map<string, Promise<void>>();
   private closed = false;
 
   constructor(
-    bull: BullMQ,
+    private readonly bull: BullMQ,
     private readonly where: ResolvedLocation,
     private readonly recordCrash: CrashRecorder,
     private readonly options: ProducerOptions = {},
   ) {
-    const connection = { connection: where.redis, prefix: where.prefix };
-    this.queue = new bull.Queue(where.queue, connection);
-    this.events = new bull.QueueEvents(where.queue, connection);
+    this.queue = new bull.Queue(where.queue, { connection: where.redis, prefix: where.prefix });
     // Connection trouble is retried by ioredis; runs in flight see it as a late answer.
     this.queue.on("error", () => {});
-    this.events.on("error", () => {});
-    this.events.on("progress", ({ jobId, data }) => {
-      const run = this.pending.get(jobId);
+    this.ready = this.listen();
+    this.ready.catch(() => {});
+  }
+
+  /**
+   * Joins the queue's event stream from its current end, read before any job is added: events
+   * of every run this producer queues come after that point (`$` would mean "from whenever the
+   * reader gets round to blocking", and a quick run could end before that).
+   */
+  private async listen(): Promise<void> {
+    await this.queue.waitUntilReady();
+    const client = (await this.queue.client) as unknown as { xrevrange(key: string, end: string, start: string, count: "COUNT", n: number): Promise<Array<[string, string[]]>> };
+    const last = await client.xrevrange(this.queue.toKey("events"), "+", "-", "COUNT", 1);
+    const events = new this.bull.QueueEvents(this.where.queue, { connection: this.where.redis, prefix: this.where.prefix, lastEventId: last[0]?.[0] ?? "0-0" });
+    this.events = events;
+    events.on("error", () => {});
+    events.on("progress", ({ jobId, data }) => {
+      const run = this.pending.get(executionIdOf(jobId) ?? "");
       if (run?.events) this.listener(readEvents(data));
     });
-    this.events.on("completed", ({ jobId, returnvalue }) => this.settle(jobId, readResult(returnvalue)));
-    this.events.on("failed", ({ jobId, failedReason }) => void this.failed(jobId, failedReason));
-    // Events are read from the moment the stream is joined: a job is added only after that.
-    this.ready = Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]).then(() => undefined);
-    this.ready.catch(() => {});
+    events.on("completed", ({ jobId, returnvalue }) => this.completed(jobId, returnvalue));
+    events.on("failed", ({ jobId, failedReason }) => void this.failed(jobId, failedReason));
+    // Queue mode never runs a stalled job again (maxStalledCount 0): a stall is the run's end.
+    events.on("stalled", ({ jobId }) => void this.failed(jobId, STALLED));
+    await events.waitUntilReady();
   }
 
   /** A Redis client of the queue's (for the shared flow storage). */
@@ -82,10 +101,8 @@ export class QueueProducer {
     if ((options.breakpoints?.length ?? 0) > 0) {
       return failure(ErrorCode.VALIDATION_FAILED, "breakpoints: queue mode does not pause runs (debug with a local conductor; pinned and runTo work)", id, nodeId);
     }
-    // BullMQ's rule for job ids, and the execution id is the job id.
-    if (/^\d+$/.test(id) || id.includes(":")) {
-      return failure(ErrorCode.VALIDATION_FAILED, `executionId '${id}': in queue mode an execution id may not be a whole number or contain ':'`, id, nodeId);
-    }
+    // BullMQ's rule for job ids (the job id is the execution id behind a fixed prefix).
+    if (id.includes(":")) return failure(ErrorCode.VALIDATION_FAILED, `executionId '${id}': in queue mode an execution id may not contain ':'`, id, nodeId);
     if (this.pending.has(id)) return failure(ErrorCode.VALIDATION_FAILED, `executionId '${id}' is already running`, id, nodeId);
     let data;
     try {
@@ -94,38 +111,57 @@ export class QueueProducer {
       return failure(ErrorCode.SERIALIZATION_FAILED, `The run cannot be queued: ${error instanceof Error ? error.message : String(error)}`, id, nodeId);
     }
     const result = new Promise<WireResult>((resolve) => this.pending.set(id, { resolve, events: options.events, flowId: nodeId }));
+    const queued = this.enqueue(id, nodeId, data);
+    this.adding.set(id, queued);
+    await queued;
+    this.adding.delete(id);
+    return result;
+  }
+
+  private async enqueue(id: string, nodeId: string | undefined, data: ReturnType<typeof runJobData>): Promise<void> {
     try {
       await this.ready;
-      const job = await this.queue.add("run", data, { jobId: id, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });
-      // An id already queued (by another producer, or kept from an earlier run) adds nothing.
-      if (job.data.flow !== data.flow || job.data.options !== data.options) {
+      const jobId = jobIdOf(id);
+      await this.queue.add("run", data, { jobId, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });
+      // Adding an id that exists adds nothing (and says nothing): the job's data tells whose it is.
+      const client = (await this.queue.client) as unknown as { hget(key: string, field: string): Promise<string | null> };
+      if ((await client.hget(this.queue.toKey(jobId), "data")) !== JSON.stringify(data)) {
         this.settle(id, failure(ErrorCode.VALIDATION_FAILED, `executionId '${id}' was already queued for another run`, id, nodeId));
-      } else if (job.finishedOn !== undefined) {
-        void this.lookUp(id);
       }
       this.poll();
     } catch (error) {
       this.settle(id, failure(ErrorCode.TRANSPORT_ERROR, `The run could not be queued: ${error instanceof Error ? error.message : String(error)}`, id, nodeId));
     }
-    return result;
   }
 
   /**
    * Cancels a run wherever it is: a queued one is taken off the queue (it never starts), a
-   * running one is told to stop on its worker (it ends `CANCELLED` and is not run again).
+   * running one is told to stop on its worker (it ends `CANCELLED` and is not run again). False
+   * for a run that has ended or does not exist. Gives up (false) when Redis does not answer.
    */
-  async cancel(executionId: string): Promise<boolean> {
+  cancel(executionId: string): Promise<boolean> {
+    return withPatience(this.cancelNow(executionId), false);
+  }
+
+  private async cancelNow(executionId: string): Promise<boolean> {
     try {
       await this.ready;
-      if ((await this.queue.remove(executionId)) === 1) {
+      // A run this producer is still queueing is cancelled once it is queued.
+      await this.adding.get(executionId);
+      const jobId = jobIdOf(executionId);
+      const state = await this.queue.getJobState(jobId);
+      // Only a job no worker holds is removed (`remove` would also delete a finished or running one).
+      if ((state === "waiting" || state === "delayed" || state === "prioritized" || state === "waiting-children") && (await this.queue.remove(jobId)) === 1) {
         this.settle(executionId, failure(ErrorCode.CANCELLED, "Execution cancelled before a worker took it", executionId, this.pending.get(executionId)?.flowId));
         return true;
       }
-      const job = await this.queue.getJob(executionId);
-      if (!job || job.finishedOn !== undefined) return false;
-      const redis = (await this.queue.client) as unknown as { publish(channel: string, message: string): Promise<number> };
-      await redis.publish(this.where.cancelChannel, executionId);
-      return true;
+      // Taken meanwhile, or running: the worker holding it stops it.
+      if (state === "waiting" || state === "delayed" || state === "prioritized" || state === "waiting-children" || state === "active") {
+        const redis = (await this.queue.client) as unknown as { publish(channel: string, message: string): Promise<number> };
+        await redis.publish(this.where.cancelChannel, executionId);
+        return true;
+      }
+      return false;
     } catch {
       return false;
     }
@@ -138,30 +174,40 @@ export class QueueProducer {
     for (const id of [...this.pending.keys()]) {
       this.settle(id, failure(ErrorCode.NO_TRANSPORT, "The queue conductor was closed before the run ended (it goes on on its worker; executions.get reads its record)", id, undefined));
     }
-    await Promise.allSettled([this.events.close(), this.queue.close()]);
+    const closed = await withPatience(Promise.allSettled([this.events?.close(), this.queue.close()]).then(() => true), false);
+    // Redis did not answer: drop the connections rather than wait behind their queued commands.
+    if (!closed) await Promise.allSettled([this.events?.disconnect(), this.queue.disconnect()]);
   }
 
-  private settle(jobId: string, result: WireResult | undefined): void {
-    const run = this.pending.get(jobId);
+  private settle(executionId: string, result: WireResult | undefined): void {
+    const run = this.pending.get(executionId);
     if (!run) return;
-    this.pending.delete(jobId);
-    run.resolve(result ?? failure(ErrorCode.SERIALIZATION_FAILED, "The worker's answer could not be read", jobId, run.flowId));
+    this.pending.delete(executionId);
+    run.resolve(result ?? failure(ErrorCode.SERIALIZATION_FAILED, "The worker's answer could not be read", executionId, run.flowId));
+  }
+
+  private completed(jobId: string, returnvalue: unknown): void {
+    const id = executionIdOf(jobId);
+    // Every producer sees every run's end; only its own are read.
+    if (id !== undefined && this.pending.has(id)) this.settle(id, readResult(returnvalue));
   }
 
   private async failed(jobId: string, reason: string | undefined): Promise<void> {
-    const run = this.pending.get(jobId);
-    if (!run) return;
+    const id = executionIdOf(jobId);
+    const run = id === undefined ? undefined : this.pending.get(id);
+    if (!run || id === undefined) return;
     if (reason === STALLED) {
       const message = "The worker running this flow stopped before the run ended (its lock lapsed); the run is marked crashed and not run again";
-      await this.recordCrash(jobId, message).catch(() => undefined);
-      this.settle(jobId, failure(ErrorCode.INTERNAL_ERROR, message, jobId, run.flowId));
+      await this.recordCrash(id, message).catch(() => undefined);
+      this.settle(id, failure(ErrorCode.INTERNAL_ERROR, message, id, run.flowId));
     } else {
-      this.settle(jobId, failure(ErrorCode.INTERNAL_ERROR, `The worker could not run the job: ${reason ?? "no reason given"}`, jobId, run.flowId));
+      this.settle(id, failure(ErrorCode.INTERNAL_ERROR, `The worker could not run the job: ${reason ?? "no reason given"}`, id, run.flowId));
     }
   }
 
   /** A run's end read from its job: for an end the event stream did not bring (it is trimmed). */
-  private async lookUp(jobId: string): Promise<void> {
+  private async lookUp(executionId: string): Promise<void> {
+    const jobId = jobIdOf(executionId);
     let job: Job | undefined;
     try {
       job = await this.queue.getJob(jobId);
@@ -169,10 +215,10 @@ export class QueueProducer {
       return; // asked again at the next poll
     }
     if (!job) {
-      this.settle(jobId, failure(ErrorCode.INTERNAL_ERROR, "The run's job is gone from the queue (removed before it ended); executions.get may still have its record", jobId, undefined));
+      this.settle(executionId, failure(ErrorCode.INTERNAL_ERROR, "The run's job is gone from the queue (removed before it ended); executions.get may still have its record", executionId, undefined));
     } else if (job.finishedOn !== undefined) {
       if (job.failedReason) await this.failed(jobId, job.failedReason);
-      else this.settle(jobId, readResult(job.returnvalue));
+      else this.settle(executionId, readResult(job.returnvalue));
     }
   }
 
@@ -184,9 +230,19 @@ export class QueueProducer {
         this.poller = undefined;
         return;
       }
-      for (const id of this.pending.keys()) void this.lookUp(id);
+      // One round at a time, and none while Redis is away (its commands would only queue up).
+      if (this.polling) return;
+      this.polling = true;
+      void Promise.allSettled([...this.pending.keys()].map((id) => this.lookUp(id))).then(() => (this.polling = false));
     }, this.options.pollInterval ?? 5000);
     // The pending runs' promises are what keeps a process waiting, not this timer.
     this.poller.unref?.();
   }
+}
+
+/** `work`, or `fallback` once Redis has had `REDIS_PATIENCE_MS` to answer. */
+function withPatience<T>(work: Promise<T>, fallback: T): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), REDIS_PATIENCE_MS)));
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

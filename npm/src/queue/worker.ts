@@ -12,7 +12,7 @@ import { NativeEngine } from "../engines/native/engine.js";
 import type { ConductorConfig, NodeExecutorFactory } from "../types/execution.js";
 import { ErrorCode } from "../types/errors.js";
 import { loadBullmq, resolveLocation, type QueueLocation } from "./connection.js";
-import { eventsProgress, readRunJob, resultText } from "./payload.js";
+import { eventsProgress, executionIdOf, readRunJob, resultText } from "./payload.js";
 import { queueHistoryConfig, type QueueHistoryOptions } from "./history.js";
 
 export type QueueWorkerOptions = QueueLocation & {
@@ -104,7 +104,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
 
   const id = `${process.env.HOSTNAME ?? "host"}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const processor = async (job: Job): Promise<string> => {
-    const { flow, options: runOptions } = readRunJob(job.data);
+    const { flow, options: runOptions } = readRunJob(job.id, job.data);
     const executionId = runOptions.executionId;
     const flowId = typeof flow.id === "string" ? flow.id : "";
     if (cancelledEarly.has(executionId)) {
@@ -118,6 +118,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       engine.flushEvents();
       // Every event is in the stream before the result: producers see progress end, then the end.
       await run.sent;
+      // The run's record is not waited for: it follows within milliseconds (the history store
+      // batches writes; waiting for each run's cost a third of a worker's throughput).
       report({ type: "ended", executionId, flowId, success: result.success, code: result.error?.code, duration: result.duration ?? 0 });
       return resultText(result);
     } finally {
@@ -134,28 +136,50 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     stalledInterval: options.stalledInterval ?? 5_000,
     // The crash policy: a run whose worker died is not started again (see the module comment).
     maxStalledCount: 0,
+    // Runs are taken only once cancellations can reach them (below).
+    autorun: false,
   });
   worker.on("error", (error) => process.emitWarning(`queue worker ${id}: ${error.message}`, { code: "ATOMITON_QUEUE_WORKER" }));
   worker.on("stalled", (jobId) => {
-    report({ type: "crashed", executionId: jobId });
-    void engine.markCrashed(jobId, "The worker running this flow stopped before the run ended (its lock lapsed); the run is marked crashed and not run again");
+    const executionId = executionIdOf(jobId);
+    if (executionId === undefined) return;
+    report({ type: "crashed", executionId });
+    void engine.markCrashed(executionId, "The worker running this flow stopped before the run ended (its lock lapsed); the run is marked crashed and not run again");
+  });
+  // This worker could not renew a run's lock (its JS thread was blocked too long, or Redis was
+  // away): the pool takes the run for crashed, so it must not go on here.
+  worker.on("lockRenewalFailed", (jobIds: string[]) => {
+    for (const jobId of jobIds) {
+      const executionId = executionIdOf(jobId);
+      if (executionId !== undefined && running.has(executionId)) void engine.cancel(executionId);
+    }
   });
 
   // Cancellations for runs anywhere in the pool; the worker holding the run acts on it.
-  const subscriber = ((await worker.client) as unknown as { duplicate(): Subscriber }).duplicate();
-  subscriber.on("error", () => {});
-  subscriber.on("message", (_channel: string, executionId: string) => {
-    if (running.has(executionId)) {
-      void engine.cancel(executionId);
-    } else {
-      clearTimeout(cancelledEarly.get(executionId));
-      const timer = setTimeout(() => cancelledEarly.delete(executionId), EARLY_CANCEL_TTL);
-      timer.unref?.();
-      cancelledEarly.set(executionId, timer);
-    }
-  });
-  await subscriber.subscribe(where.cancelChannel);
-  await worker.waitUntilReady();
+  let subscriber: Subscriber | undefined;
+  try {
+    subscriber = ((await worker.client) as unknown as { duplicate(): Subscriber }).duplicate();
+    subscriber.on("error", () => {});
+    subscriber.on("message", (_channel: string, executionId: string) => {
+      if (running.has(executionId)) {
+        void engine.cancel(executionId);
+      } else {
+        clearTimeout(cancelledEarly.get(executionId));
+        const timer = setTimeout(() => cancelledEarly.delete(executionId), EARLY_CANCEL_TTL);
+        timer.unref?.();
+        cancelledEarly.set(executionId, timer);
+      }
+    });
+    await subscriber.subscribe(where.cancelChannel);
+    await worker.waitUntilReady();
+  } catch (error) {
+    // Nothing is left running when the worker cannot start.
+    subscriber?.disconnect();
+    await worker.close(true).catch(() => undefined);
+    engine.close();
+    throw error;
+  }
+  void worker.run().catch((error: Error) => process.emitWarning(`queue worker ${id} stopped: ${error.message}`, { code: "ATOMITON_QUEUE_WORKER" }));
 
   let closing: Promise<void> | undefined;
   return {
@@ -173,7 +197,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         } finally {
           clearTimeout(timer);
           for (const timer of cancelledEarly.values()) clearTimeout(timer);
-          subscriber.disconnect();
+          subscriber?.disconnect();
           await engine.executions("flush", "");
           engine.close();
         }

@@ -93,6 +93,9 @@ local function ended(id, status, end_time, err)
   local run = run_key(id)
   local f = redis.call('HMGET', run, 'member', 'status', 'startTime')
   if not f[1] then return end
+  -- A run marked crashed stays so: the pool told its caller it crashed when its worker lost the
+  -- lock, and that worker may still end it later.
+  if f[2] == 'crashed' then return end
   restatus(f[1], f[2], status, f[3])
   -- '%.17g' keeps the difference exact: Lua's own conversion keeps 14 digits.
   local duration = string.format('%.17g', tonumber(end_time) - tonumber(f[3]))
