@@ -215,6 +215,12 @@ test("through the queue values arrive unchanged, saved flows and history are sha
   const badId = await first.node.run({ id: "t", type: "transform", parameters: { data: [1] } }, { executionId: "a:b" });
   assert.equal(badId.error?.code, "VALIDATION_FAILED");
 
+  // A run's permissions hold on the worker: no shell granted, no command run there.
+  const shell = await first.node.run({ id: "sh", type: "shell-command", parameters: { program: "echo", args: ["hi"] } }, { permissions: {} });
+  assert.equal(shell.error?.code, "PERMISSION_DENIED", shell.error?.message);
+  const allowed = await first.node.run({ id: "sh", type: "shell-command", parameters: { program: "echo", args: ["hi"] } }, { permissions: { shell: true } });
+  assert.equal(allowed.success, true, allowed.error?.message);
+
   // Ids that look like the queue's own keys are runs like any other; cancelling one touches nothing else.
   const flowsRun = await first.node.run({ id: "t", type: "transform", parameters: { data: [1] } }, { executionId: "flows" });
   assert.equal(flowsRun.success, true, flowsRun.error?.message);
