@@ -1,6 +1,6 @@
 /** What a conductor answers with after `shutdown()`: every call fails, with one clear error. */
 import { ConductorError, ErrorCode } from "../types/errors.js";
-import type { EngineAdapter, Outcome, WireError, WireResult } from "./engine.js";
+import { failedResult, type EngineAdapter, type Outcome, type WireError, type WireResult } from "./engine.js";
 
 export const SHUT_DOWN_MESSAGE = "The conductor has been shut down; create a new conductor to run flows";
 
@@ -19,7 +19,7 @@ export function closedEngine(kind: EngineAdapter["kind"]): EngineAdapter {
     setEventListener() {},
     flushEvents() {},
     async run(): Promise<WireResult> {
-      return { success: false, error: shutDownError(), duration: 0, executedNodes: [] };
+      return failedResult(shutDownError());
     },
     cancel: () => false,
     controlRun: () => false,

@@ -50,6 +50,15 @@ export type WireResult = {
   trace?: unknown;
 };
 
+/**
+ * The one shape of a run that failed outside the engine — refused before it started, lost on the
+ * way, its answer unreadable — as the engine's own failed results are: no data, no nodes run.
+ */
+export function failedResult(error: Omit<WireError, "timestamp"> & { timestamp?: number }): WireResult {
+  const defined = Object.fromEntries(Object.entries(error).filter(([, value]) => value !== undefined)) as WireError;
+  return { success: false, error: { ...defined, timestamp: error.timestamp ?? Date.now() }, duration: 0, executedNodes: [] };
+}
+
 /** Events as the engine emits them. */
 export type WireEvent =
   | ({ type: "progress" } & Record<string, unknown>)

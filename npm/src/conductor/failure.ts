@@ -2,12 +2,14 @@
 import { withErrorKind } from "../types/error-kind.js";
 import type { ErrorCode, ExecutionError } from "../types/errors.js";
 import type { ExecutionResult } from "../types/execution.js";
-import type { WireError } from "./engine.js";
-import { toExecutionErrorShape } from "./hydrate.js";
+import { failedResult, type WireError } from "./engine.js";
+import { toExecutionErrorShape, toExecutionResult } from "./hydrate.js";
 
 /** A failure that happened before (or instead of) a run. */
 export function executionFailure(code: ErrorCode, message: string, where: { nodeId?: string; executionId?: string } = {}): ExecutionResult {
-  return { success: false, error: withErrorKind({ code, message, ...where, timestamp: new Date() }), duration: 0, executedNodes: [] };
+  const result = toExecutionResult(failedResult({ code, message, ...where }));
+  if (result.error) withErrorKind(result.error);
+  return result;
 }
 
 /** An engine's error as a public one. */

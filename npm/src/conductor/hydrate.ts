@@ -19,14 +19,4 @@ export function unwrap<T>(outcome: Outcome<T>): T {
   throw new ConductorError(toExecutionErrorShape(outcome.error));
 }
 
-/** A failed result made on the JS side (before the engine was reached). */
-export function failedResult(code: ErrorCode, message: string, nodeId?: string): ExecutionResult {
-  return {
-    success: false,
-    error: { code, message, nodeId, timestamp: new Date() },
-    duration: 0,
-    executedNodes: [],
-  };
-}
-
 export { ErrorCode };

@@ -10,7 +10,7 @@ import { ConductorError } from "../types/errors.js";
 import type { ConductorConfig, NodeExecutorFactory } from "../types/execution.js";
 import { closedEngine, shutDownError } from "./closed-engine.js";
 import { delegatingEngine } from "./delegate.js";
-import type { EngineAdapter, WireEvent, WireResult } from "./engine.js";
+import { failedResult, type EngineAdapter, type WireEvent, type WireResult } from "./engine.js";
 
 /** What a conductor needs to run flows in this process with other settings. */
 export type LocalEngines = {
@@ -103,7 +103,7 @@ export class TransportSwitch {
   }
 
   private async run(flow: Parameters<EngineAdapter["run"]>[0], options: Parameters<EngineAdapter["run"]>[1]): Promise<WireResult> {
-    if (this.closing) return { success: false, error: shutDownError(), duration: 0, executedNodes: [] };
+    if (this.closing) return failedResult(shutDownError());
     const engine = this.runner;
     this.inFlight.set(options.executionId, engine);
     const pending = engine.run(flow, options);

@@ -5,7 +5,7 @@
  * does (the catalog, formats, validation, the shared run history) is the local engine's.
  */
 import type { Job, Queue, QueueEvents } from "bullmq";
-import type { WireError, WireEvent, WireResult, WireRunOptions } from "../conductor/engine.js";
+import { failedResult, type WireEvent, type WireResult, type WireRunOptions } from "../conductor/engine.js";
 import type { NodeDefinition } from "../types/definition.js";
 import { ErrorCode } from "../types/errors.js";
 import type { BullMQ, ResolvedLocation } from "./connection.js";
@@ -32,8 +32,7 @@ export type ProducerOptions = {
 };
 
 function failure(code: ErrorCode, message: string, executionId: string, nodeId: string | undefined): WireResult {
-  const error: WireError = { code, message, executionId, nodeId, timestamp: Date.now() } as WireError;
-  return { success: false, error, duration: 0, executedNodes: [] };
+  return failedResult({ code, message, executionId, nodeId });
 }
 
 export class QueueProducer {

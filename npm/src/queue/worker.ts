@@ -6,7 +6,7 @@
  * flow's effects — requests sent, files written — may already have happened).
  */
 import type { Job, Worker } from "bullmq";
-import type { WireEvent } from "../conductor/engine.js";
+import { failedResult, type WireEvent } from "../conductor/engine.js";
 import { customTypesOf } from "../conductor/executors.js";
 import { NativeEngine } from "../engines/native/engine.js";
 import type { ConductorConfig, NodeExecutorFactory } from "../types/execution.js";
@@ -108,7 +108,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     const executionId = runOptions.executionId;
     const flowId = typeof flow.id === "string" ? flow.id : "";
     if (cancelledEarly.has(executionId)) {
-      return resultText({ success: false, error: { code: ErrorCode.CANCELLED, message: "Execution cancelled", executionId, nodeId: flowId, timestamp: Date.now() } as never, duration: 0, executedNodes: [] });
+      return resultText(failedResult({ code: ErrorCode.CANCELLED, message: "Execution cancelled", executionId, nodeId: flowId }));
     }
     const run: Running = { job, events: runOptions.events, sent: Promise.resolve() };
     running.set(executionId, run);

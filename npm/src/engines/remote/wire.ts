@@ -4,7 +4,7 @@
  * shapes carry epoch milliseconds, which `hydrate.ts` turns into `Date`s like every engine's.
  */
 import { ErrorCode } from "../../types/errors.js";
-import type { Outcome, WireError, WireResult, WireRunOptions } from "../../conductor/engine.js";
+import { failedResult, type Outcome, type WireError, type WireResult, type WireRunOptions } from "../../conductor/engine.js";
 import type { NodeDefinition } from "../../types/definition.js";
 
 const CODES = new Set<string>(Object.values(ErrorCode));
@@ -81,6 +81,5 @@ function withoutUndefined(fields: Record<string, unknown>): Record<string, unkno
 
 /** A run that failed before an answer came back. */
 export function failedRun(flow: NodeDefinition, options: WireRunOptions, thrown: unknown): WireResult {
-  const error = { ...callFailure(thrown), nodeId: typeof flow?.id === "string" ? flow.id : undefined, executionId: options.executionId };
-  return { success: false, error, duration: 0, executedNodes: [] };
+  return failedResult({ ...callFailure(thrown), nodeId: typeof flow?.id === "string" ? flow.id : undefined, executionId: options.executionId });
 }

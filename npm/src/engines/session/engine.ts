@@ -7,7 +7,8 @@
 import type { NodeDefinition } from "../../types/definition.js";
 import type { NodeExecutorFactory } from "../../types/execution.js";
 import type { ListFlowsOptions, ValidationResult } from "../../types/storage.js";
-import type { EngineAdapter, ExecutionsCall, Outcome, RunCommand, WireError, WireEvent, WireResult, WireRunOptions } from "../../conductor/engine.js";
+import { ErrorCode } from "../../types/errors.js";
+import { failedResult, type EngineAdapter, type ExecutionsCall, type Outcome, type RunCommand, type WireError, type WireEvent, type WireResult, type WireRunOptions } from "../../conductor/engine.js";
 import { historyUnavailable } from "../../conductor/executions.js";
 
 /** Why a module built without debugging refuses pins, `runTo` and breakpoints. */
@@ -87,19 +88,18 @@ function writable(flow: unknown): string | { ok: false; error: WireError } {
 
 /** A run refused before the engine started it. */
 function refused(code: string, message: string, executionId?: string): WireResult {
-  const error = { code, message, ...(executionId === undefined ? {} : { executionId }), timestamp: Date.now() } as WireError;
-  return { success: false, error, duration: 0, executedNodes: [] };
+  return failedResult({ code: code as WireError["code"], message, executionId });
 }
 
 /** The result of a run whose result text could not be read. */
 function unreadable(error: unknown): WireResult {
-  return { success: false, error: { code: "SERIALIZATION_FAILED", message: `The run's result could not be read: ${String(error)}` } as WireResult["error"], duration: 0, executedNodes: [] };
+  return failedResult({ code: ErrorCode.SERIALIZATION_FAILED, message: `The run's result could not be read: ${String(error)}` });
 }
 
 /** A failed result for a run the engine never saw (its flow or options could not be written). */
 function unwritable(error: unknown): WireResult {
   const message = error instanceof ValueEncodeError ? `The run's ${error.message}` : `The flow is not serialisable: ${String(error)}`;
-  return { success: false, error: { code: "SERIALIZATION_FAILED", message } as WireResult["error"], duration: 0, executedNodes: [] };
+  return failedResult({ code: ErrorCode.SERIALIZATION_FAILED, message });
 }
 
 export class SessionEngine implements EngineAdapter {
@@ -228,7 +228,7 @@ export class SessionEngine implements EngineAdapter {
     this.stoppedBy = Object.assign(new Error(message), { code: "INTERNAL_ERROR" });
     this.rejectStopped(this.stoppedBy);
     for (const resolve of this.pending.values()) {
-      resolve({ success: false, error: { code: "INTERNAL_ERROR", message, timestamp: Date.now() } as WireResult["error"], duration: 0, executedNodes: [] });
+      resolve(failedResult({ code: ErrorCode.INTERNAL_ERROR, message }));
     }
     this.pending.clear();
     this.executionIds.clear();
@@ -297,7 +297,7 @@ export class SessionEngine implements EngineAdapter {
     const running = new Set(this.handle.running?.() ?? []);
     for (const [runId, execution] of this.executionIds) {
       if (running.has(execution)) continue;
-      this.finish(runId, { success: false, error: { code: "SERIALIZATION_FAILED", message: `The run's result could not be handed over: ${String(error)}`, executionId: execution, timestamp: Date.now() } as WireResult["error"], duration: 0, executedNodes: [] }, undefined);
+      this.finish(runId, failedResult({ code: ErrorCode.SERIALIZATION_FAILED, message: `The run's result could not be handed over: ${String(error)}`, executionId: execution }), undefined);
     }
   }
 
