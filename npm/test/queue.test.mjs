@@ -7,6 +7,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createQueueConductor, startQueueWorker } from "@atomiton/conductor";
 import { startRedis } from "../test-support/redis.mjs";
@@ -175,12 +178,15 @@ test("three worker processes, 60 runs: one stored result each; kill -9, SIGTERM,
 
 test("through the queue values arrive unchanged, saved flows and history are shared, debugging options are refused; the CLI runs and lists through it", { timeout: 120_000 }, async (t) => {
   const redis = await startRedis();
-  const worker = await startQueueWorker({ connection: redis.url, queue: "api", nodeExecutorFactory: { getNodeExecutable: (type) => executors[type] } });
+  // The worker's files (the hello template writes one) go to a directory of the test's own.
+  const workingDirectory = mkdtempSync(join(tmpdir(), "atomiton-queue-"));
+  const worker = await startQueueWorker({ connection: redis.url, queue: "api", workingDirectory, nodeExecutorFactory: { getNodeExecutable: (type) => executors[type] } });
   const first = createQueueConductor({ connection: redis.url, queue: "api" });
   const second = createQueueConductor({ connection: redis.url, queue: "api" });
   t.after(async () => {
     await Promise.all([first.close(), second.close(), worker.close()]);
     await redis.stop();
+    rmSync(workingDirectory, { recursive: true, force: true });
   });
 
   const odd = { bytes: new Uint8Array([0, 255, 7]), nan: Number.NaN, negativeZero: -0, big: 1e300, when: new Date(1_700_000_000_000), deep: { list: [1, "two", null] } };

@@ -18,6 +18,9 @@ const STALLED = "job stalled more than allowable limit";
 /** How long finished jobs stay in Redis (results live on in the run history). */
 const KEEP_FINISHED = { age: 3600, count: 10_000 };
 
+/** Job states in which no worker holds the job yet. */
+const NOT_TAKEN = new Set(["waiting", "delayed", "prioritized", "waiting-children"]);
+
 /** How long a cancel or close waits for Redis before giving up (it may be down). */
 const REDIS_PATIENCE_MS = 5000;
 
@@ -150,12 +153,12 @@ export class QueueProducer {
       const jobId = jobIdOf(executionId);
       const state = await this.queue.getJobState(jobId);
       // Only a job no worker holds is removed (`remove` would also delete a finished or running one).
-      if ((state === "waiting" || state === "delayed" || state === "prioritized" || state === "waiting-children") && (await this.queue.remove(jobId)) === 1) {
+      if (NOT_TAKEN.has(state) && (await this.queue.remove(jobId)) === 1) {
         this.settle(executionId, failure(ErrorCode.CANCELLED, "Execution cancelled before a worker took it", executionId, this.pending.get(executionId)?.flowId));
         return true;
       }
       // Taken meanwhile, or running: the worker holding it stops it.
-      if (state === "waiting" || state === "delayed" || state === "prioritized" || state === "waiting-children" || state === "active") {
+      if (NOT_TAKEN.has(state) || state === "active") {
         const redis = (await this.queue.client) as unknown as { publish(channel: string, message: string): Promise<number> };
         await redis.publish(this.where.cancelChannel, executionId);
         return true;
