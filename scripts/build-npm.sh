@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the npm package: the native addon, generated sources, TypeScript, and (when built by
+# Builds the npm package: the native addon, TypeScript, and (when built by
 # scripts/build-wasm.sh) the three wasm engines copied into dist/: the browser module where
 # `/browser` loads it, the browser module with execution history beside it, the Node fallback
 # module where the Node entry does.
@@ -7,7 +7,6 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 scripts/build-native.sh
-node scripts/generate-ts.mjs
 (cd npm && npm run --silent build)   # tsc, then marks the CLI (dist/cli/main.js) executable
 missing=()
 if [ -f npm/wasm/atomiton_conductor_wasm_bg.wasm ]; then

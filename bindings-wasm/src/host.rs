@@ -154,7 +154,7 @@ impl HttpClient for WasmHost {
         Box::pin(async move {
             match call.await {
                 Ok(value) => read_response(&value),
-                Err(Rejected::Cancelled) => Err(EffectError::new(EffectErrorKind::Cancelled, "The request was cancelled")),
+                Err(Rejected::Cancelled) => Err(EffectError::new(EffectErrorKind::Cancelled, atomiton_core::error::messages::REQUEST_CANCELLED)),
                 Err(Rejected::Failed(error)) => Err(effect_failure(&error, EffectErrorKind::Network, "fetch failed")),
             }
         })

@@ -28,7 +28,10 @@ pub mod value;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use engine::{Engine, EngineConfig, ExecutionContext, ExecutionResult, RunOptions};
+#[cfg(test)]
+mod typescript;
+
+pub use engine::{Engine, EngineConfig, ExecutionContext, ExecutionResult, RunContext, RunOptions};
 pub use error::{ErrorCode, ExecutionError, Result};
 pub use model::{NodeDefinition, NodeEdge, NodeMetadata, NodePort};
 pub use value::Value;

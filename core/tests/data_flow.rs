@@ -138,7 +138,7 @@ fn variables_reach_every_executor() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = seen.clone();
     h.sync("test", move |inv| {
-        sink.lock().unwrap().push((*inv.variables).clone());
+        sink.lock().unwrap().push((*inv.run.variables).clone());
         Ok(None)
     });
     let flow = group("g", vec![node("a", "test"), node("b", "test")], vec![]);
@@ -292,7 +292,7 @@ fn concurrent_runs_are_isolated() {
     let results = h.host.block_on(futures::future::join_all(runs));
     for (i, result) in results.iter().enumerate() {
         assert!(result.success);
-        assert_eq!(result.context.as_ref().unwrap().execution_id, format!("exec-{i}"));
+        assert_eq!(&*result.context.as_ref().unwrap().run.execution_id, format!("exec-{i}"));
     }
     let events = h.events.lock().unwrap();
     for i in 0..20 {

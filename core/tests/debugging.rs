@@ -54,7 +54,7 @@ fn debug_options(h: &Harness, log: &Log, control: &Arc<RunControl>, on_pause: im
     let (seen, log, host, ctl) = (paused.clone(), log.clone(), h.host.clone(), control.clone());
     let options = RunOptions {
         control: Some(control.clone()),
-        events: Some(Arc::new(move |event: EngineEvent| {
+        event_sink: Some(Arc::new(move |event: EngineEvent| {
             if let EngineEvent::Paused { node_id, input, .. } = event {
                 log.lock().unwrap().push(format!("paused {node_id}"));
                 seen.lock().unwrap().push((node_id, input));

@@ -104,7 +104,7 @@ fn slow_mo_walks_the_steps_with_their_messages_then_complete() {
     assert_eq!(steps, expected);
     // pre-delay S + five steps of S + S/2 after "Complete".
     assert_eq!(result.duration, 50.0 + 5.0 * 50.0 + 25.0);
-    assert_eq!(result.context.unwrap().slow_mo, Some(50.0));
+    assert_eq!(result.context.unwrap().run.slow_mo, Some(50.0));
 }
 
 #[test]
@@ -113,7 +113,7 @@ fn slow_mo_zero_means_no_artificial_delay() {
     let result = h.run_with(group("g", vec![node("a", "test"), node("b", "test")], vec![edge("a", "b")]), RunOptions { slow_mo: Some(0.0), ..h.options() });
     assert!(result.success);
     assert_eq!(result.duration, 0.0);
-    assert_eq!(result.context.unwrap().slow_mo, Some(0.0));
+    assert_eq!(result.context.unwrap().run.slow_mo, Some(0.0));
     let negative = h.run_with(node("a", "test"), RunOptions { slow_mo: Some(-100.0), ..h.options() });
     assert!(negative.success);
     assert_eq!(negative.duration, 0.0, "negative slowMo behaves like 0");

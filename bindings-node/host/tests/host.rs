@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use atomiton_core::host::{BoxFuture, CancelToken, Capabilities, Host};
 use atomiton_core::nodes::{Invocation, NodeInput, NodeResult};
-use atomiton_core::ErrorCode;
+use atomiton_core::{ErrorCode, RunContext};
 use atomiton_native_host::{CustomExecutor, NativeHost};
 use common::block_on_plain_thread;
 use futures::FutureExt;
@@ -25,13 +25,10 @@ fn invocation(node_type: &str) -> Invocation {
     Invocation {
         node_id: Arc::from("n1"),
         node_type: Arc::from(node_type),
-        execution_id: Arc::from("exec_test"),
+        run: Arc::new(RunContext { execution_id: Arc::from("exec_test"), variables: Arc::new(json!({})), input: NodeInput::default(), parent_context: None, slow_mo: None, debug: None }),
         parameters: Arc::new(Map::new()),
         input: NodeInput::default(),
-        variables: Arc::new(json!({})),
         parent_context: None,
-        slow_mo: None,
-        debug: None,
         signal: CancelToken::new(),
         attempt: 1,
         expression_limits: Default::default(),

@@ -1,6 +1,7 @@
 //! The engine: configuration, a node registry, and `validate` / `run`.
 
 mod config;
+pub(crate) mod context;
 mod control;
 mod ids;
 mod options;
@@ -9,10 +10,10 @@ mod result;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use crate::json;
 use crate::value::Value;
 
 pub use config::EngineConfig;
+pub use context::RunContext;
 pub use control::{RunCommand, RunControl};
 pub use ids::{execution_id, uuid_v4};
 pub use options::RunOptions;
@@ -21,7 +22,7 @@ pub use result::{ExecutionContext, ExecutionResult};
 use crate::error::{ErrorCode, ExecutionError};
 use crate::host::{restricted, BoxFuture, EngineEvent, SharedHost};
 use crate::model::NodeDefinition;
-use crate::nodes::{NodeInput, NodeRegistry};
+use crate::nodes::NodeRegistry;
 use crate::plan::build_plan;
 use crate::scheduler::debug::ResolvedDebug;
 #[cfg(feature = "history")]
@@ -92,9 +93,7 @@ impl Engine {
         if falsy(flow.id_str(), flow.extra.get("id")) || falsy(flow.type_str(), flow.extra.get("type")) {
             return invalid_definition(&host, &options, flow.id_str(), &execution_id);
         }
-        let variables = Arc::new(options.variables.clone().unwrap_or_else(|| json!({})));
-        let input = options.input.clone().map(NodeInput::from_value).unwrap_or_default();
-        let debug_value = options.debug.clone().filter(|d| !d.is_null()).map(Arc::new);
+        let context = Arc::new(RunContext::resolve(execution_id, &options));
         let host = match &options.permissions {
             Some(permissions) => restricted(host, permissions),
             None => host,
@@ -113,9 +112,7 @@ impl Engine {
             report.issues.splice(0..0, permission_issues(&flow, &self.registry, &options.custom_types, permissions));
         }
         let root_id = flow.id_str().to_owned();
-        let rejected = |error: ExecutionError| {
-            reject(&host, &options, error, &root_id, &execution_id, &variables, &input, debug_value.clone(), start_time)
-        };
+        let rejected = |error: ExecutionError| reject(&host, &options, error, &root_id, &context, start_time);
         if let Some(error) = report.to_error() {
             return rejected(error);
         }
@@ -123,7 +120,7 @@ impl Engine {
             Ok(plan) => plan,
             Err(error) => return rejected(error),
         };
-        let debug = match ResolvedDebug::resolve(debug_value.as_deref(), &plan, || host.random()) {
+        let debug = match ResolvedDebug::resolve(context.debug.as_deref(), &plan, || host.random()) {
             Ok(debug) => debug,
             Err(error) => return rejected(error),
         };
@@ -162,17 +159,12 @@ impl Engine {
             host: host.clone(),
             registry: self.registry.clone(),
             config: self.config.clone(),
-            execution_id,
-            variables,
-            input,
-            parent_context: options.parent_context,
-            slow_mo: options.slow_mo,
-            debug_value,
+            context,
             debug,
             timeout_ms: options.timeout_ms.or(self.config.timeout_ms).filter(|t| *t > 0.0),
             custom_types: options.custom_types,
             cancel: options.cancel.unwrap_or_default(),
-            events: options.events,
+            events: options.event_sink,
             start_time,
             history,
             presets,
@@ -196,40 +188,19 @@ impl Default for Engine {
 
 /// A run refused before any node ran (validation, debug options), in the shape the original
 /// gave a run whose graph analysis failed — `executedNodes: [root]`, context present, no trace.
-#[allow(clippy::too_many_arguments)]
-fn reject(
-    host: &SharedHost,
-    options: &RunOptions,
-    error: ExecutionError,
-    root_id: &str,
-    execution_id: &str,
-    variables: &Arc<Value>,
-    input: &NodeInput,
-    debug: Option<Arc<Value>>,
-    start_time: f64,
-) -> ExecutionResult {
+fn reject(host: &SharedHost, options: &RunOptions, error: ExecutionError, root_id: &str, context: &Arc<RunContext>, start_time: f64) -> ExecutionResult {
     let now = host.now();
+    let execution_id = &context.execution_id;
     let error = error.located(root_id, execution_id).with_timestamp(now);
-    if let Some(sink) = &options.events {
-        sink.emit(EngineEvent::Started { execution_id: execution_id.to_owned(), node_id: root_id.to_owned() });
-        sink.emit(EngineEvent::Error { execution_id: execution_id.to_owned(), node_id: root_id.to_owned(), error: error.clone() });
+    if let Some(sink) = &options.event_sink {
+        sink.emit(EngineEvent::Started { execution_id: execution_id.to_string(), node_id: root_id.to_owned() });
+        sink.emit(EngineEvent::Error { execution_id: execution_id.to_string(), node_id: root_id.to_owned(), error: error.clone() });
     }
     ExecutionResult {
-        success: false,
-        data: None,
-        error: Some(error),
         duration: now - start_time,
         executed_nodes: if root_id.is_empty() { Vec::new() } else { vec![Arc::from(root_id)] },
-        context: Some(ExecutionContext {
-            node_id: root_id.to_owned(),
-            execution_id: execution_id.to_owned(),
-            variables: variables.clone(),
-            input: Some(input.clone()),
-            parent_context: options.parent_context.clone(),
-            slow_mo: options.slow_mo,
-            debug,
-        }),
-        trace: None,
+        context: Some(ExecutionContext { node_id: Arc::from(root_id), run: context.clone() }),
+        ..ExecutionResult::failed(error)
     }
 }
 
@@ -242,12 +213,12 @@ fn falsy(field: &str, mistyped: Option<&Value>) -> bool {
 /// ran, so no context and no executed nodes.
 fn invalid_definition(host: &SharedHost, options: &RunOptions, root_id: &str, execution_id: &str) -> ExecutionResult {
     let node_id = if root_id.is_empty() { "unknown" } else { root_id };
-    let error = ExecutionError::new(ErrorCode::INVALID_NODE, "Invalid node definition: id and type are required")
+    let error = ExecutionError::new(ErrorCode::INVALID_NODE, crate::error::messages::INVALID_NODE_DEFINITION)
         .located(node_id, execution_id)
         .with_timestamp(host.now());
-    if let Some(sink) = &options.events {
+    if let Some(sink) = &options.event_sink {
         sink.emit(EngineEvent::Error { execution_id: execution_id.to_owned(), node_id: node_id.to_owned(), error: error.clone() });
     }
-    ExecutionResult { success: false, data: None, error: Some(error), duration: 0.0, executed_nodes: Vec::new(), context: None, trace: None }
+    ExecutionResult::failed(error)
 }
 

@@ -1,7 +1,16 @@
-//! Per-run options (the `contextOverrides` of `node.run`, plus cancellation and events).
+//! Per-run options: the one type a run's options have from the embedder's JSON to the engine.
+//!
+//! The serialisable fields are exactly what crosses the boundary (`node.run`'s
+//! `contextOverrides` as the TypeScript layer sends them); their TypeScript type is generated
+//! from this struct (`WireRunOptions` in `npm/src/types/wire.generated.ts`). The rest are live
+//! handles an embedder attaches (cancellation, an event sink, the debugger's control, the
+//! history recorder). Adding a run option means adding a field here, reading it where it
+//! acts, and a test; the TypeScript type follows by regeneration.
 
 use std::collections::HashSet;
 use std::sync::Arc;
+
+use serde::{Deserialize, Deserializer};
 
 use crate::value::Value;
 
@@ -9,44 +18,102 @@ use super::RunControl;
 use crate::host::{CancelToken, EventSink, RunPermissions};
 
 /// How to run one flow.
-#[derive(Clone, Default)]
+#[derive(Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "WireRunOptions", optional_fields))]
 pub struct RunOptions {
     /// Id of the run; generated (`exec_<uuid>`) when absent.
     pub execution_id: Option<String>,
     /// Shared with every node (`params.variables`). Default `{}`.
+    #[cfg_attr(test, ts(as = "Option<crate::typescript::Record>", optional))]
     pub variables: Option<Value>,
     /// The flow's input: an atomic node's `input`, a group's children's fallback input.
+    #[cfg_attr(test, ts(as = "Option<crate::typescript::Unknown>", optional))]
     pub input: Option<Value>,
-    /// Passed through to custom executors of top-level nodes.
+    /// Given back in the result's `context`.
+    #[cfg_attr(test, ts(as = "Option<crate::typescript::Unknown>", optional))]
     pub parent_context: Option<Value>,
     /// Visualisation pacing in ms per progress step; 0 or absent = no artificial delay.
     pub slow_mo: Option<f64>,
     /// `{simulateError?, simulateLongRunning?}` for this run only.
+    #[cfg_attr(test, ts(as = "Option<crate::typescript::Unknown>", optional))]
     pub debug: Option<Value>,
-    /// Bound on this run in ms (overrides `EngineConfig::timeout_ms`).
+    /// Bound on this run in ms (instead of the engine's configured timeout).
+    #[serde(rename = "timeout")]
     pub timeout_ms: Option<f64>,
-    /// Types the host provides executors for; consulted before built-ins.
+    /// Types the embedder provides executors for; consulted before built-ins.
+    #[serde(deserialize_with = "type_set")]
+    #[cfg_attr(test, ts(as = "Option<Vec<String>>", optional))]
     pub custom_types: Arc<HashSet<String>>,
-    /// Cancels the run when cancelled.
-    pub cancel: Option<CancelToken>,
-    /// Receives this run's events.
-    pub events: Option<Arc<dyn EventSink>>,
-    /// What this run may reach outside its data; `None`: whatever the host provides.
+    /// Whether the embedder listens to this run's events: a session attaches its event sink
+    /// only then (progress snapshots are built only for a listener).
+    #[serde(rename = "events")]
+    #[cfg_attr(test, ts(rename = "events", as = "Option<bool>", optional))]
+    pub listening: bool,
+    /// What this run may reach outside its data; absent: whatever the host provides.
+    #[cfg_attr(test, ts(optional))]
     pub permissions: Option<RunPermissions>,
-    /// Outputs given for nodes (by path): those nodes do not run, their successors take these.
+    /// Outputs given for nodes (`{path: output}` on the wire): those nodes do not run, their
+    /// successors take these.
+    #[serde(deserialize_with = "pins")]
+    #[cfg_attr(test, ts(as = "Option<crate::typescript::Record>", optional))]
     pub pinned: Vec<(String, Value)>,
     /// Runs only this node (by path) and what it depends on; the result's data is its output.
     pub run_to: Option<String>,
     /// Nodes (by path) the run pauses before.
+    #[cfg_attr(test, ts(as = "Option<_>", optional))]
     pub breakpoints: Vec<String>,
+    /// `false`: a session does not record this run in its execution history.
+    #[cfg(feature = "history")]
+    pub history: Option<bool>,
+    /// The run retries a recorded one, reusing what it may (a session resolves it into the
+    /// `reuse` handle).
+    #[cfg(feature = "history")]
+    pub retry: Option<crate::history::RetryRequest>,
+
+    /// Cancels the run when cancelled.
+    #[serde(skip)]
+    #[cfg_attr(test, ts(skip))]
+    pub cancel: Option<CancelToken>,
+    /// Receives this run's events.
+    #[serde(skip)]
+    #[cfg_attr(test, ts(skip))]
+    pub event_sink: Option<Arc<dyn EventSink>>,
     /// Pause, resume and step requests from outside the run.
+    #[serde(skip)]
+    #[cfg_attr(test, ts(skip))]
     pub control: Option<Arc<RunControl>>,
     /// Records the run's nodes as they end (execution history).
     #[cfg(feature = "history")]
+    #[serde(skip)]
+    #[cfg_attr(test, ts(skip))]
     pub recorder: Option<Arc<crate::history::RunRecorder>>,
     /// Recorded outputs to use instead of running those nodes (a retry).
     #[cfg(feature = "history")]
+    #[serde(skip)]
+    #[cfg_attr(test, ts(skip))]
     pub reuse: Option<crate::history::Reuse>,
+}
+
+impl RunOptions {
+    /// Options from their JSON (codec) text; malformed ones are a `VALIDATION_FAILED` error.
+    pub fn from_json(text: &str) -> crate::error::Result<Self> {
+        serde_json::from_str(text).map_err(|e| crate::error::ExecutionError::validation(format!("Invalid run options: {e}")))
+    }
+}
+
+/// `customTypes: string[]` as the set the engine looks types up in.
+fn type_set<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<HashSet<String>>, D::Error> {
+    Ok(Arc::new(Option::<Vec<String>>::deserialize(deserializer)?.unwrap_or_default().into_iter().collect()))
+}
+
+/// `pinned: {path: output}` (or `null`) as pairs in the object's order.
+fn pins<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<(String, Value)>, D::Error> {
+    match Value::deserialize(deserializer)? {
+        Value::Object(map) => Ok(map.into_iter().collect()),
+        Value::Null | Value::Undefined => Ok(Vec::new()),
+        _ => Err(serde::de::Error::custom("pinned: expected an object of node paths to outputs")),
+    }
 }
 
 impl std::fmt::Debug for RunOptions {

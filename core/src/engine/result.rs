@@ -2,12 +2,11 @@
 
 use std::sync::Arc;
 
-use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use crate::value::Value;
 
+use super::context::{write_context, ContextKind, RunContext};
 use crate::error::ExecutionError;
-use crate::nodes::NodeInput;
 use crate::trace::ExecutionTrace;
 
 /// The outcome of a run. `run` never fails with an `Err`: every failure is a result with
@@ -32,36 +31,24 @@ pub struct ExecutionResult {
     pub trace: Option<ExecutionTrace>,
 }
 
-/// `ConductorExecutionContext` of the root node.
+impl ExecutionResult {
+    /// The one shape of a failed run before any part of it is known: no data, no nodes run,
+    /// no duration, context or trace. Every failed result made outside the scheduler starts
+    /// from this one and adds what it knows.
+    pub fn failed(error: ExecutionError) -> Self {
+        ExecutionResult { success: false, data: None, error: Some(error), duration: 0.0, executed_nodes: Vec::new(), context: None, trace: None }
+    }
+}
+
+/// `ConductorExecutionContext` of the root node: the run's context seen from it.
 #[derive(Debug, Clone)]
 pub struct ExecutionContext {
-    pub node_id: String,
-    pub execution_id: String,
-    pub variables: Arc<Value>,
-    pub input: Option<NodeInput>,
-    pub parent_context: Option<Value>,
-    pub slow_mo: Option<f64>,
-    pub debug: Option<Arc<Value>>,
+    pub node_id: Arc<str>,
+    pub run: Arc<RunContext>,
 }
 
 impl Serialize for ExecutionContext {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("nodeId", &self.node_id)?;
-        map.serialize_entry("executionId", &self.execution_id)?;
-        map.serialize_entry("variables", &*self.variables)?;
-        if let Some(input) = &self.input {
-            map.serialize_entry("input", input)?;
-        }
-        if let Some(parent) = &self.parent_context {
-            map.serialize_entry("parentContext", parent)?;
-        }
-        if let Some(slow_mo) = self.slow_mo {
-            map.serialize_entry("slowMo", &slow_mo)?;
-        }
-        if let Some(debug) = &self.debug {
-            map.serialize_entry("debug", &**debug)?;
-        }
-        map.end()
+        write_context(serializer, &self.node_id, &self.run.input, &self.run, ContextKind::Result)
     }
 }

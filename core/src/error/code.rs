@@ -5,12 +5,12 @@
 use serde::{Deserialize, Serialize};
 
 macro_rules! error_codes {
-    ($( $(#[$doc:meta])* $name:ident ),+ $(,)?) => {
+    ($( $(#[doc = $doc:literal])* $name:ident ),+ $(,)?) => {
         /// Every error code the engine can report. Serialises as its name (`"TIMEOUT"`).
         #[allow(non_camel_case_types)]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         pub enum ErrorCode {
-            $( $(#[$doc])* $name ),+
+            $( $(#[doc = $doc])* $name ),+
         }
 
         impl ErrorCode {
@@ -20,6 +20,12 @@ macro_rules! error_codes {
             /// The wire string of the code (equal to its name).
             pub fn as_str(self) -> &'static str {
                 match self { $(ErrorCode::$name => stringify!($name)),+ }
+            }
+
+            /// Each code's doc comment, for the generated TypeScript enum.
+            #[cfg(test)]
+            pub(crate) fn doc(self) -> &'static str {
+                match self { $(ErrorCode::$name => concat!($($doc, "\n"),*)),+ }
             }
 
             /// Parses a wire string; unknown strings give `None`.

@@ -2,6 +2,7 @@
 
 mod code;
 mod execution_error;
+pub mod messages;
 mod panic;
 mod recovery;
 mod retry_after;

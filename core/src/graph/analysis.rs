@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::critical_path::heaviest_path;
 use super::sibling_graph::SiblingGraph;
 use super::weights::default_weight;
 use crate::error::{ErrorCode, ExecutionError, Result};
@@ -123,43 +124,8 @@ pub fn find_parallel_branches(order: &[Vec<String>]) -> usize {
     order.iter().map(Vec::len).max().unwrap_or(0).max(1)
 }
 
-/// `findCriticalPath`: the heaviest path. Every node starts at its own weight; nodes are relaxed
-/// in Kahn queue order and a distance only changes when strictly greater; the result ends at the
-/// first node (definition order) with the strictly largest distance.
+/// `findCriticalPath`: the heaviest path among the real siblings.
 fn critical_path(graph: &SiblingGraph<'_>, weights: &[u32]) -> (Vec<usize>, u64) {
-    let real = graph.real;
-    let mut distance: Vec<u64> = weights.iter().map(|&w| u64::from(w)).collect();
-    let mut previous: Vec<Option<usize>> = vec![None; real];
-    let mut in_degree: Vec<usize> = graph.in_degree.iter().take(real).copied().collect();
-    let mut queue: std::collections::VecDeque<usize> = (0..real).filter(|&i| in_degree[i] == 0).collect();
-    while let Some(node) = queue.pop_front() {
-        for &next in graph.successors(node) {
-            if next >= real {
-                continue;
-            }
-            let candidate = distance[node] + u64::from(weights[next]);
-            if candidate > distance[next] {
-                distance[next] = candidate;
-                previous[next] = Some(node);
-            }
-            in_degree[next] -= 1;
-            if in_degree[next] == 0 {
-                queue.push_back(next);
-            }
-        }
-    }
-    let Some(end) = (0..real).fold(None, |best: Option<usize>, i| match best {
-        Some(b) if distance[b] >= distance[i] => Some(b),
-        _ => Some(i),
-    }) else {
-        return (Vec::new(), 0);
-    };
-    let mut path = vec![end];
-    let mut cursor = end;
-    while let Some(prev) = previous[cursor] {
-        path.push(prev);
-        cursor = prev;
-    }
-    path.reverse();
-    (path, distance[end])
+    let in_degree = graph.in_degree.iter().take(graph.real).copied().collect();
+    heaviest_path(weights, in_degree, |node| graph.successors(node).iter().copied())
 }

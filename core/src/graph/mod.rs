@@ -1,6 +1,7 @@
 //! Graph analysis of flows: Kahn levels, critical path, weights, parallelism, cycles.
 
 mod analysis;
+pub(crate) mod critical_path;
 pub(crate) mod cycles;
 pub(crate) mod sibling_graph;
 mod weights;

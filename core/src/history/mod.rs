@@ -25,7 +25,7 @@ pub use memory::MemoryHistory;
 pub use record::{NodeRecord, RunRecord, RunStatus, RunSummary};
 pub use recorder::RunRecorder;
 pub(crate) use retry::unknown_node;
-pub use retry::{RetryFrom, Reuse};
+pub use retry::{RetryFrom, RetryRequest, Reuse};
 pub use store::{end_record, node_record, order_nodes, pruned_ids, run_record, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, NodeEnded, OwnerAlive, Prune, RunBegun, RunEnded, SharedHistory};
 
 /// FNV-1a 64 of a flow's text, in hex: the record's `flowHash`.

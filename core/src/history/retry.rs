@@ -9,6 +9,17 @@ use super::record::{RunRecord, RunStatus};
 use crate::error::{ErrorCode, ExecutionError, Result};
 use crate::value::Value;
 
+/// `retry: {of, from}` in a run's options: the run retries execution `of`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "WireRetry"))]
+pub struct RetryRequest {
+    pub of: String,
+    #[serde(default)]
+    #[cfg_attr(test, ts(type = "string"))]
+    pub from: RetryFrom,
+}
+
 /// Where a retry starts: `"failed"` (reuse every node that succeeded), `"start"` (reuse
 /// nothing), or a node's path (reuse every node that succeeded except that one and everything
 /// that depends on it).

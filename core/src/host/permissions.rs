@@ -17,21 +17,27 @@ use super::Capabilities;
 /// key is an error (a misspelt grant must not silently grant nothing).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "WirePermissions"))]
 pub struct RunPermissions {
     /// `shell-command`: starting processes. A process can do anything its user can, so this is
     /// as good as every other permission.
+    #[cfg_attr(test, ts(as = "Option<_>", optional))]
     pub shell: bool,
     /// `image`: decoding and encoding images (the files it reads and writes need `files` too).
+    #[cfg_attr(test, ts(as = "Option<_>", optional))]
     pub image: bool,
     /// `file-system`, spreadsheet files and images: which paths.
+    #[cfg_attr(test, ts(as = "Option<_>", optional))]
     pub files: FileAccess,
     /// `http-request`: which hosts.
+    #[cfg_attr(test, ts(as = "Option<_>", optional))]
     pub http: HttpAccess,
 }
 
 /// File access: none, any path, or paths inside the given directories.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "WireFileAccess"))]
 pub enum FileAccess {
     /// `true`: any path; `false`: none.
     Any(bool),
@@ -43,6 +49,7 @@ pub enum FileAccess {
 /// HTTP access: none, any host, or the given hosts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "WireHttpAccess"))]
 pub enum HttpAccess {
     /// `true`: any host; `false`: none.
     Any(bool),

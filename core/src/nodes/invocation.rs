@@ -7,6 +7,7 @@ use serde::{Serialize, Serializer};
 use crate::value::{Map, Value};
 
 use super::NodeInput;
+use crate::engine::context::{write_context, ContextKind, RunContext};
 use crate::error::ExecutionError;
 use crate::expression::Limits;
 use crate::host::CancelToken;
@@ -18,11 +19,9 @@ pub type NodeResult = Result<Option<Value>, ExecutionError>;
 #[derive(Debug, Clone)]
 pub struct ParentContext {
     pub node_id: Arc<str>,
-    pub execution_id: Arc<str>,
+    /// The group's input.
     pub input: NodeInput,
-    pub variables: Arc<Value>,
-    pub slow_mo: Option<f64>,
-    pub debug: Option<Arc<Value>>,
+    pub run: Arc<RunContext>,
 }
 
 /// One attempt at running one node.
@@ -30,16 +29,13 @@ pub struct ParentContext {
 pub struct Invocation {
     pub node_id: Arc<str>,
     pub node_type: Arc<str>,
-    pub execution_id: Arc<str>,
+    /// The run's context (id, `variables`, `slowMo`, `debug`), shared by every node.
+    pub run: Arc<RunContext>,
     /// The node's `parameters`.
     pub parameters: Arc<Map<String, Value>>,
     /// Edge input, or the group's input when no edge delivered data.
     pub input: NodeInput,
-    /// The run's `variables`, shared by every node.
-    pub variables: Arc<Value>,
     pub parent_context: Option<Arc<ParentContext>>,
-    pub slow_mo: Option<f64>,
-    pub debug: Option<Arc<Value>>,
     /// Cancelled when the run is cancelled or this attempt times out.
     pub signal: CancelToken,
     /// 1 for the first attempt, 2 for the first retry, ...
@@ -93,24 +89,24 @@ impl Serialize for ExecutorParams<'_> {
             };
         }
         context_entry!("nodeId", &*inv.node_id);
-        context_entry!("executionId", &*inv.execution_id);
-        context_entry!("variables", &*inv.variables);
+        context_entry!("executionId", &*inv.run.execution_id);
+        context_entry!("variables", &*inv.run.variables);
         context_entry!("input", &inv.input);
         if let Some(parent) = &inv.parent_context {
             context_entry!("parentContext", &**parent);
         }
-        if let Some(slow_mo) = &inv.slow_mo {
+        if let Some(slow_mo) = &inv.run.slow_mo {
             context_entry!("slowMo", slow_mo);
         }
-        if let Some(debug) = &inv.debug {
+        if let Some(debug) = &inv.run.debug {
             context_entry!("debug", &**debug);
         }
         for (key, value) in params {
             let already_written = match key.as_str() {
                 "nodeId" | "executionId" | "variables" | "input" => true,
                 "parentContext" => inv.parent_context.is_some(),
-                "slowMo" => inv.slow_mo.is_some(),
-                "debug" => inv.debug.is_some(),
+                "slowMo" => inv.run.slow_mo.is_some(),
+                "debug" => inv.run.debug.is_some(),
                 _ => false,
             };
             if !already_written {
@@ -123,17 +119,6 @@ impl Serialize for ExecutorParams<'_> {
 
 impl Serialize for ParentContext {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("nodeId", &*self.node_id)?;
-        map.serialize_entry("executionId", &*self.execution_id)?;
-        map.serialize_entry("variables", &*self.variables)?;
-        map.serialize_entry("input", &self.input)?;
-        if let Some(slow_mo) = self.slow_mo {
-            map.serialize_entry("slowMo", &slow_mo)?;
-        }
-        if let Some(debug) = &self.debug {
-            map.serialize_entry("debug", &**debug)?;
-        }
-        map.end()
+        write_context(serializer, &self.node_id, &self.input, &self.run, ContextKind::Group)
     }
 }

@@ -1,10 +1,10 @@
 //! The flow's graph metadata (levels, critical path, weights; see `graph`) computed from the
 //! plan, sharing its ids.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 
 use super::{NodeIx, Plan};
+use crate::graph::critical_path::heaviest_path;
 use crate::progress::{GraphEdge, ProgressGraph};
 
 /// `ProgressGraphMetadata` of the root's direct children (or of the root alone when atomic):
@@ -63,46 +63,18 @@ pub(crate) fn trace_summary(plan: &Plan) -> TraceSummary {
     }
 }
 
-/// The heaviest path among siblings: each node starts at its own weight, nodes are relaxed in
-/// Kahn queue order (queue seeded in definition order), a distance changes only when strictly
-/// greater, and the path ends at the first node in definition order with the largest distance.
+/// The heaviest path among the siblings `by_definition` (see [`heaviest_path`]).
 fn critical_path(plan: &Plan, by_definition: &[NodeIx]) -> Vec<NodeIx> {
+    // Siblings are numbered by definition order; a plan index maps to that number through
+    // `position` (siblings and their subtrees span `base..base + span` in the plan).
     let base = by_definition.iter().copied().min().unwrap_or(0);
     let span = by_definition.iter().map(|&c| plan.nodes[c].subtree_end).max().unwrap_or(base) - base;
-    let local = |ix: NodeIx| ix - base;
-    let mut distance = vec![0u64; span];
-    let mut previous: Vec<Option<NodeIx>> = vec![None; span];
-    let mut in_degree = vec![0usize; span];
-    for &child in by_definition {
-        distance[local(child)] = u64::from(plan.nodes[child].weight);
-        in_degree[local(child)] = plan.nodes[child].inputs.len();
+    let mut position = vec![usize::MAX; span];
+    for (k, &child) in by_definition.iter().enumerate() {
+        position[child - base] = k;
     }
-    let mut queue: VecDeque<NodeIx> = by_definition.iter().copied().filter(|&c| in_degree[local(c)] == 0).collect();
-    while let Some(node) = queue.pop_front() {
-        for &next in &plan.nodes[node].outputs {
-            let candidate = distance[local(node)] + u64::from(plan.nodes[next].weight);
-            if candidate > distance[local(next)] {
-                distance[local(next)] = candidate;
-                previous[local(next)] = Some(node);
-            }
-            in_degree[local(next)] -= 1;
-            if in_degree[local(next)] == 0 {
-                queue.push_back(next);
-            }
-        }
-    }
-    let Some(end) = by_definition.iter().copied().fold(None, |best: Option<NodeIx>, c| match best {
-        Some(b) if distance[local(b)] >= distance[local(c)] => Some(b),
-        _ => Some(c),
-    }) else {
-        return Vec::new();
-    };
-    let mut path = vec![end];
-    let mut cursor = end;
-    while let Some(prev) = previous[local(cursor)] {
-        path.push(prev);
-        cursor = prev;
-    }
-    path.reverse();
-    path
+    let weights: Vec<u32> = by_definition.iter().map(|&c| plan.nodes[c].weight).collect();
+    let in_degree = by_definition.iter().map(|&c| plan.nodes[c].inputs.len()).collect();
+    let (path, _) = heaviest_path(&weights, in_degree, |k| plan.nodes[by_definition[k]].outputs.iter().map(|&next| position[next - base]));
+    path.into_iter().map(|k| by_definition[k]).collect()
 }

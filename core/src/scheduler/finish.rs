@@ -19,7 +19,7 @@ impl Scheduler {
         let now = self.host.now();
         self.finished_at = Some(now);
         let error = match (self.aborted, self.failure.take()) {
-            (Some(Abort::Cancelled), _) => Some(ExecutionError::new(ErrorCode::CANCELLED, "Execution cancelled")),
+            (Some(Abort::Cancelled), _) => Some(ExecutionError::new(ErrorCode::CANCELLED, crate::error::messages::EXECUTION_CANCELLED)),
             (Some(Abort::TimedOut(ms)), _) => Some(ExecutionError::new(
                 ErrorCode::TIMEOUT,
                 format!("Execution timed out after {}ms", js_number(ms)),
@@ -31,7 +31,7 @@ impl Scheduler {
             (None, None) => None,
         };
         let root_id = self.plan.root().id.clone();
-        let error = error.map(|e| e.located(&root_id, &self.execution_id).with_timestamp(now));
+        let error = error.map(|e| e.located(&root_id, &self.context.execution_id).with_timestamp(now));
         // A run to a node succeeds with that node; the groups around it never finish.
         let target = self.run_to.as_ref().map_or(0, |(target, _)| *target);
         let success = error.is_none() && self.slots[target].state.is_done();
@@ -71,21 +71,13 @@ impl Scheduler {
             }
             trace.complete(now);
         }
-        let execution_id = self.execution_id.to_string();
+        let execution_id = self.context.execution_id.to_string();
         match &error {
             None => self.emit(EngineEvent::Completed { execution_id: execution_id.clone(), node_id: root_id.to_string() }),
             Some(error) => self.emit(EngineEvent::Error { execution_id: execution_id.clone(), node_id: root_id.to_string(), error: error.clone() }),
         }
         let root_is_group = self.plan.root().is_group();
-        let context = (success || !root_is_group).then(|| ExecutionContext {
-            node_id: root_id.to_string(),
-            execution_id,
-            variables: self.variables.clone(),
-            input: Some(self.run_input.clone()),
-            parent_context: self.parent_context.take(),
-            slow_mo: self.slow_mo_option,
-            debug: self.debug_value.clone(),
-        });
+        let context = (success || !root_is_group).then(|| ExecutionContext { node_id: root_id.clone(), run: self.context.clone() });
         let output = if success { self.slots[target].output.take() } else { None };
         let trace = self.trace.take();
         let duration = now - self.start_time;

@@ -87,7 +87,7 @@ impl Executor {
 /// reads data, not handles).
 async fn materialized(mut invocation: Invocation, host: &SharedHost) -> Result<Invocation, crate::error::ExecutionError> {
     let values = invocation.input.entries().iter().map(|(_, v)| v.clone()).collect();
-    let written = host.materialize(&invocation.execution_id, values).await?;
+    let written = host.materialize(&invocation.run.execution_id, values).await?;
     invocation.input = invocation.input.with_values(written);
     Ok(invocation)
 }

@@ -49,17 +49,16 @@ use std::task::Poll;
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use futures::stream::FuturesUnordered;
 use futures::{FutureExt, StreamExt};
-use crate::value::Value;
 
 use self::debug::ResolvedDebug;
 use self::history::RunHistory;
 use self::leaf::{Executor, LeafMessage, LeafOutcome};
 use self::partial::PresetOutput;
 use self::slots::Slot;
-use crate::engine::{EngineConfig, ExecutionResult, RunControl};
+use crate::engine::{EngineConfig, ExecutionResult, RunContext, RunControl};
 use crate::error::ExecutionError;
 use crate::host::{BoxFuture, CancelToken, EngineEvent, EventSink, SharedHost};
-use crate::nodes::{NodeInput, NodeRegistry};
+use crate::nodes::NodeRegistry;
 use crate::plan::{NodeIx, Plan};
 use crate::progress::{NodeState, ProgressGraph, WeightedProgress};
 use crate::trace::{ExecutionTrace, NodeTrace, TraceData, TraceEvent};
@@ -74,12 +73,8 @@ pub(crate) struct RunSetup {
     pub host: SharedHost,
     pub registry: Arc<NodeRegistry>,
     pub config: Arc<EngineConfig>,
-    pub execution_id: Arc<str>,
-    pub variables: Arc<Value>,
-    pub input: NodeInput,
-    pub parent_context: Option<Value>,
-    pub slow_mo: Option<f64>,
-    pub debug_value: Option<Arc<Value>>,
+    /// The run's context, shared with every node and the result.
+    pub context: Arc<RunContext>,
     pub debug: ResolvedDebug,
     pub timeout_ms: Option<f64>,
     pub custom_types: Arc<HashSet<String>>,
@@ -112,15 +107,11 @@ pub(crate) struct Scheduler {
     host: SharedHost,
     registry: Arc<NodeRegistry>,
     config: Arc<EngineConfig>,
-    execution_id: Arc<str>,
-    variables: Arc<Value>,
-    run_input: NodeInput,
+    context: Arc<RunContext>,
     /// Whether the run's input holds values the embedder keeps (see [`Slot::js`]).
     run_input_js: bool,
-    parent_context: Option<Value>,
-    slow_mo_option: Option<f64>,
+    /// The pacing in effect: `slowMo` when finite and positive, else 0.
     slow_mo: f64,
-    debug_value: Option<Arc<Value>>,
     debug: ResolvedDebug,
     timeout_ms: Option<f64>,
     custom_types: Arc<HashSet<String>>,
@@ -168,12 +159,7 @@ impl Scheduler {
             host,
             registry,
             config,
-            execution_id,
-            variables,
-            input,
-            parent_context,
-            slow_mo,
-            debug_value,
+            context,
             debug,
             timeout_ms,
             custom_types,
@@ -195,12 +181,12 @@ impl Scheduler {
         let slots = plan.nodes.iter().map(|n| Slot::new(u32::try_from(waits_for(n)).unwrap_or(u32::MAX))).collect();
         let progress = WeightedProgress::new(plan.root().leaf_weight);
         let trace = config.trace.then(|| ExecutionTrace {
-            execution_id: execution_id.clone(),
+            execution_id: context.execution_id.clone(),
             root_node_id: plan.root().id.clone(),
             start_time,
             end_time: None,
             duration: None,
-            slow_mo,
+            slow_mo: context.slow_mo,
             // The first event is filled in at the end, when the graph metadata is known.
             events: {
                 let mut events = Vec::with_capacity(2 * plan.nodes.len() + 2);
@@ -228,21 +214,16 @@ impl Scheduler {
                 })
                 .collect(),
         });
-        let effective_slow_mo = slow_mo.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(0.0);
+        let effective_slow_mo = context.slow_mo.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(0.0);
         Scheduler {
             messages: (effective_slow_mo > 0.0).then(unbounded),
             slow_mo: effective_slow_mo,
-            slow_mo_option: slow_mo,
             plan,
             host,
             registry,
             config,
-            execution_id,
-            variables,
-            run_input_js: input.holds_js(),
-            run_input: input,
-            parent_context,
-            debug_value,
+            run_input_js: context.input.holds_js(),
+            context,
             debug,
             timeout_ms,
             custom_types,
@@ -276,7 +257,7 @@ impl Scheduler {
 
     /// Drives the run to its end and assembles the result.
     pub(crate) async fn run(mut self) -> ExecutionResult {
-        self.emit(EngineEvent::Started { execution_id: self.execution_id.to_string(), node_id: self.plan.root().id.to_string() });
+        self.emit(EngineEvent::Started { execution_id: self.context.execution_id.to_string(), node_id: self.plan.root().id.to_string() });
         if self.events.is_some() {
             self.emit_progress();
         }

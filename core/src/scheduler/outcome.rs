@@ -53,7 +53,7 @@ impl Scheduler {
 
     pub(super) fn fail(&mut self, ix: NodeIx, error: ExecutionError) {
         let node_id = self.plan.nodes[ix].id.clone();
-        let error = error.located(&node_id, &self.execution_id).with_timestamp(self.host.now());
+        let error = error.located(&node_id, &self.context.execution_id).with_timestamp(self.host.now());
         self.set_state(ix, NodeState::Error, Some(error.message.clone()));
         if self.history.is_some() {
             self.record_end(ix, NodeState::Error, None, Some(error.clone()), false);

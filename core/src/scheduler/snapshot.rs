@@ -51,7 +51,7 @@ impl Scheduler {
             "Waiting to start...".to_owned()
         };
         ProgressEvent {
-            execution_id: self.execution_id.to_string(),
+            execution_id: self.context.execution_id.to_string(),
             node_id: first_executing.map(|id| id.to_string()).unwrap_or_default(),
             progress,
             message,

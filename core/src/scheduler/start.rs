@@ -79,7 +79,7 @@ impl Scheduler {
         }
         match node.parent {
             Some(group) => (self.slots[group].input.clone().unwrap_or_default(), self.slots[group].js),
-            None => (self.run_input.clone(), self.run_input_js),
+            None => (self.context.input.clone(), self.run_input_js),
         }
     }
 
@@ -185,24 +185,18 @@ impl Scheduler {
         let parent_context = match (&executor, node.parent) {
             (Executor::Custom, Some(group)) => Some(Arc::new(ParentContext {
                 node_id: self.plan.nodes[group].id.clone(),
-                execution_id: self.execution_id.clone(),
                 input: self.slots[group].input.clone().unwrap_or_default(),
-                variables: self.variables.clone(),
-                slow_mo: self.slow_mo_option,
-                debug: self.debug_value.clone(),
+                run: self.context.clone(),
             })),
             _ => None,
         };
         let invocation = Invocation {
             node_id: node.id.clone(),
             node_type: node.node_type.clone(),
-            execution_id: self.execution_id.clone(),
+            run: self.context.clone(),
             parameters: node.parameters.clone(),
             input,
-            variables: self.variables.clone(),
             parent_context,
-            slow_mo: self.slow_mo_option,
-            debug: self.debug_value.clone(),
             signal: signal.clone(),
             attempt: 1,
             expression_limits: self.config.expression_limits,

@@ -130,7 +130,7 @@ impl ExecutorCalls {
     pub fn execute(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (sender, receiver) = oneshot::channel();
-        let record = CallRecord { kind: "call", id, run: &invocation.execution_id, node_type: &invocation.node_type, params: invocation.executor_params() };
+        let record = CallRecord { kind: "call", id, run: &invocation.run.execution_id, node_type: &invocation.node_type, params: invocation.executor_params() };
         if let Err(error) = self.post_awaiting(id, sender, &record) {
             return Box::pin(std::future::ready(Err(error)));
         }

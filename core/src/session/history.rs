@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::engine::ExecutionResult;
 use crate::error::{ErrorCode, ExecutionError, Result};
-use crate::history::{validate_execution_id, HistoryConfig, ListQuery, OwnerAlive, Prune, RetryFrom, Reuse, RunBegun, RunRecorder, RunStatus, RunSummary, SharedHistory};
+use crate::history::{validate_execution_id, HistoryConfig, ListQuery, OwnerAlive, Prune, RetryRequest, Reuse, RunBegun, RunRecorder, RunStatus, RunSummary, SharedHistory};
 use crate::host::SharedHost;
 use crate::nodes::NodeInput;
 
@@ -22,15 +22,6 @@ pub struct SessionHistory {
     /// Written into each run's record, so a later conductor can tell whether its process died.
     owner: Option<String>,
     ended: AtomicUsize,
-}
-
-/// `retry: {of, from}` in a run's options: the run retries execution `of`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct RetryRequest {
-    pub of: String,
-    #[serde(default)]
-    pub from: RetryFrom,
 }
 
 /// `executions.prune({olderThan?, keep?})`: `olderThan` in ms before now.
@@ -53,7 +44,7 @@ impl SessionHistory {
     }
 
     /// Starts recording run `execution_id`.
-    pub(crate) fn begin(&self, host: &SharedHost, execution_id: &str, flow_id: &str, flow: (Arc<str>, Vec<Arc<[u8]>>), request: &super::wire::RunRequest) -> Arc<RunRecorder> {
+    pub(crate) fn begin(&self, host: &SharedHost, execution_id: &str, flow_id: &str, flow: (Arc<str>, Vec<Arc<[u8]>>), request: &crate::engine::RunOptions) -> Arc<RunRecorder> {
         let recorder = RunRecorder::new(self.store.clone(), host.clone(), Arc::from(execution_id));
         recorder.begin(RunBegun {
             summary: RunSummary {

@@ -39,7 +39,7 @@ pub use wire::outcome;
 use self::driver::Driver;
 use self::events::MailboxSink;
 use self::mailbox::{lock, Mailbox};
-use self::wire::{failure, RunOutput, RunRequest};
+use self::wire::RunOutput;
 use crate::engine::{execution_id, uuid_v4, Engine, ExecutionResult, RunOptions};
 #[cfg(feature = "debugger")]
 use crate::engine::{RunCommand, RunControl};
@@ -77,16 +77,6 @@ struct RunHandle {
     cancel: CancelToken,
     #[cfg(feature = "debugger")]
     control: Arc<RunControl>,
-}
-
-/// `pinned` as the caller sent it (an object: path → output), in its order.
-#[cfg(feature = "debugger")]
-fn pins(pinned: Option<Value>) -> Result<Vec<(String, Value)>, ExecutionError> {
-    match pinned {
-        Some(Value::Object(map)) => Ok(map.into_iter().collect()),
-        None | Some(Value::Null | Value::Undefined) => Ok(Vec::new()),
-        Some(_) => Err(ExecutionError::validation("pinned: expected an object of node paths to outputs")),
-    }
 }
 
 /// One conductor's engine, host, storage and runs.
@@ -191,7 +181,7 @@ impl Session {
                 Some(_) if limits.max_depth < SHALLOW_JSON_DEPTH => Some(guarded("parse", || parse_definition_json(&flow_json, limits))),
                 Some(_) => guarded("parse", || Ok(parse_shallow_definition_json(&flow_json))).unwrap_or_else(|panic| Some(Err(panic))),
             };
-            flow.map(|flow| (flow, parse_request(&options_json)))
+            flow.map(|flow| (flow, RunOptions::from_json(&options_json)))
         });
         let on_this_thread = parsed.is_some();
         // The history keeps the flow with the binary data its text refers to (the run's options
@@ -207,7 +197,7 @@ impl Session {
         let future: BoxFuture<'static, RunOutput> = Box::pin(async move {
             let (flow, request) = match parsed {
                 Some(parsed) => parsed,
-                None => codec::decode(buffers, || (parse_definition_json(&flow_json, &session.engine.config().parse_limits), parse_request(&options_json))),
+                None => codec::decode(buffers, || (parse_definition_json(&flow_json, &session.engine.config().parse_limits), RunOptions::from_json(&options_json))),
             };
             #[cfg(feature = "history")]
             let flow_text = (flow_json, flow_buffers);
@@ -217,7 +207,7 @@ impl Session {
             if let Some(id) = early {
                 lock(&session.runs).remove(&id);
             }
-            let result = outcome.unwrap_or_else(|panic| failure(ExecutionError::internal(format!("The engine panicked: {}", panic_message(&*panic)))));
+            let result = outcome.unwrap_or_else(|panic| ExecutionResult::failed(ExecutionError::internal(format!("The engine panicked: {}", panic_message(&*panic)))));
             output::write_output(&host, result, slice_arrays_of).await
         });
         if on_this_thread {
@@ -228,30 +218,24 @@ impl Session {
         }
     }
 
-    async fn run(self: Arc<Self>, flow: Result<NodeDefinition, ExecutionError>, request: Result<RunRequest, ExecutionError>, flow_text: FlowText, registered_early: bool) -> ExecutionResult {
-        #[cfg_attr(not(feature = "debugger"), allow(unused_mut))]
-        let mut request = match request {
-            Ok(request) => request,
-            Err(error) => return failure(error),
+    async fn run(self: Arc<Self>, flow: Result<NodeDefinition, ExecutionError>, options: Result<RunOptions, ExecutionError>, flow_text: FlowText, registered_early: bool) -> ExecutionResult {
+        let mut options = match options {
+            Ok(options) => options,
+            Err(error) => return ExecutionResult::failed(error),
         };
         let flow = match flow {
             Ok(flow) => flow,
-            Err(error) => return failure(error),
+            Err(error) => return ExecutionResult::failed(error),
         };
-        let execution_id = request.execution_id.clone().unwrap_or_else(|| execution_id(|| self.host.random()));
+        let execution_id = options.execution_id.clone().unwrap_or_else(|| execution_id(|| self.host.random()));
         #[cfg(feature = "history")]
-        let reuse = match (&self.history, &request.retry) {
+        let reuse = match (&self.history, &options.retry) {
             (Some(history), Some(retry)) => match history.reuse(retry).await {
                 Ok(reuse) => Some(reuse),
-                Err(error) => return failure(error.located(flow.id_str(), &execution_id)),
+                Err(error) => return ExecutionResult::failed(error.located(flow.id_str(), &execution_id)),
             },
-            (None, Some(_)) => return failure(ExecutionError::validation("Execution history is off for this conductor: there is nothing to retry")),
+            (None, Some(_)) => return ExecutionResult::failed(ExecutionError::validation("Execution history is off for this conductor: there is nothing to retry")),
             _ => None,
-        };
-        #[cfg(feature = "debugger")]
-        let pinned = match pins(request.pinned.take()) {
-            Ok(pinned) => pinned,
-            Err(error) => return failure(error.located(flow.id_str(), &execution_id)),
         };
         // The token `register_early` made, if any, so a cancel that came first still applies. A
         // second run under the id of one going on is refused: cancel, pause and its events would
@@ -261,7 +245,7 @@ impl Session {
             match runs.entry(execution_id.clone()) {
                 std::collections::hash_map::Entry::Occupied(slot) if registered_early => slot.get().clone(),
                 std::collections::hash_map::Entry::Occupied(_) => {
-                    return failure(ExecutionError::validation("An execution with this id is already running").located(flow.id_str(), &execution_id));
+                    return ExecutionResult::failed(ExecutionError::validation("An execution with this id is already running").located(flow.id_str(), &execution_id));
                 }
                 std::collections::hash_map::Entry::Vacant(slot) => slot.insert(RunHandle::default()).clone(),
             }
@@ -269,39 +253,24 @@ impl Session {
         // Recorded once it is sure to run (a refused duplicate leaves no record).
         #[cfg(feature = "history")]
         let recorder = match &self.history {
-            Some(history) if request.history != Some(false) => Some(history.begin(&self.host, &execution_id, flow.id_str(), flow_text, &request)),
+            Some(history) if options.history != Some(false) => Some(history.begin(&self.host, &execution_id, flow.id_str(), flow_text, &options)),
             _ => None,
         };
         #[cfg(not(feature = "history"))]
         let () = flow_text;
-        // The default fills the fields of features this build leaves out.
-        #[allow(clippy::needless_update)]
-        let options = RunOptions {
-            execution_id: Some(execution_id.clone()),
-            variables: request.variables,
-            input: request.input,
-            parent_context: request.parent_context,
-            slow_mo: request.slow_mo,
-            debug: request.debug,
-            timeout_ms: request.timeout,
-            custom_types: Arc::new(request.custom_types.into_iter().collect()),
-            cancel: Some(run.cancel),
-            events: request.events.then(|| Arc::new(MailboxSink(self.events.clone())) as Arc<dyn EventSink>),
-            permissions: request.permissions,
-            #[cfg(feature = "debugger")]
-            pinned,
-            #[cfg(feature = "debugger")]
-            run_to: request.run_to,
-            #[cfg(feature = "debugger")]
-            breakpoints: request.breakpoints,
-            #[cfg(feature = "debugger")]
-            control: Some(run.control),
-            #[cfg(feature = "history")]
-            recorder: recorder.clone(),
-            #[cfg(feature = "history")]
-            reuse,
-            ..Default::default()
-        };
+        options.execution_id = Some(execution_id.clone());
+        options.cancel = Some(run.cancel);
+        options.event_sink = options.listening.then(|| Arc::new(MailboxSink(self.events.clone())) as Arc<dyn EventSink>);
+        // Without the debugger nothing pauses a run: the engine refuses breakpoints.
+        #[cfg(feature = "debugger")]
+        {
+            options.control = Some(run.control);
+        }
+        #[cfg(feature = "history")]
+        {
+            options.recorder = recorder.clone();
+            options.reuse = reuse;
+        }
         let result = self.engine.run(flow, options, self.host.clone()).await;
         #[cfg(feature = "history")]
         if let (Some(history), Some(recorder)) = (&self.history, &recorder) {
@@ -514,11 +483,6 @@ impl Session {
             std::collections::hash_map::Entry::Occupied(_) => None,
         }
     }
-}
-
-/// Run options from codec text; malformed ones are a `VALIDATION_FAILED` error.
-fn parse_request(text: &str) -> Result<RunRequest, ExecutionError> {
-    serde_json::from_str(text).map_err(|e| ExecutionError::validation(format!("Invalid run options: {e}")))
 }
 
 /// A fallible operation as an outcome envelope, a panic included.

@@ -9,7 +9,7 @@ use crate::engine::ExecutionResult;
 use crate::host::{offload, SharedHost};
 use crate::value::Value;
 
-use super::wire::{failure, RunOutput};
+use super::wire::RunOutput;
 
 /// Values a result may hold and still be written where the run was driven.
 const WRITE_IN_PLACE_UP_TO: usize = 20_000;
@@ -22,7 +22,7 @@ pub(super) async fn write_output(host: &SharedHost, result: ExecutionResult, sli
     }
     match offload(host, move || RunOutput::from_result(result, slice_arrays_of)).await {
         Ok(output) => output,
-        Err(error) => RunOutput::from_result(failure(error), None),
+        Err(error) => RunOutput::from_result(crate::engine::ExecutionResult::failed(error), None),
     }
 }
 

@@ -1,7 +1,6 @@
 //! The JSON shapes exchanged with the embedder.
 
-use serde::{Deserialize, Serialize};
-use crate::value::Value;
+use serde::Serialize;
 
 use crate::engine::ExecutionResult;
 use crate::value::{codec, slices};
@@ -26,40 +25,6 @@ pub fn outcome<T: Serialize>(result: Result<T, ExecutionError>) -> String {
         let error = ExecutionError::from(e);
         serde_json::to_string(&Envelope::<()> { ok: false, value: None, error: Some(&error) }).unwrap_or_default()
     })
-}
-
-/// Per-run options from `node.run(node, contextOverrides)`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub(crate) struct RunRequest {
-    pub execution_id: Option<String>,
-    pub variables: Option<Value>,
-    pub input: Option<Value>,
-    pub parent_context: Option<Value>,
-    pub slow_mo: Option<f64>,
-    pub debug: Option<Value>,
-    pub timeout: Option<f64>,
-    /// Types `nodeExecutorFactory` provides for this flow.
-    pub custom_types: Vec<String>,
-    /// Whether anyone listens to progress (snapshots are only built then).
-    pub events: bool,
-    /// What the run may reach outside its data (a protocol server's caller); absent: anything.
-    pub permissions: Option<crate::host::RunPermissions>,
-    /// Outputs given for nodes, by path: `{ [path]: output }`.
-    #[cfg(feature = "debugger")]
-    pub pinned: Option<Value>,
-    /// Runs only this node (a path) and what it depends on.
-    #[cfg(feature = "debugger")]
-    pub run_to: Option<String>,
-    /// Nodes (paths) to pause before.
-    #[cfg(feature = "debugger")]
-    pub breakpoints: Vec<String>,
-    /// `false`: this run is not recorded in the execution history.
-    #[cfg(feature = "history")]
-    pub history: Option<bool>,
-    /// The run retries a recorded one, reusing what it may.
-    #[cfg(feature = "history")]
-    pub retry: Option<super::history::RetryRequest>,
 }
 
 /// A finished run's output: the result as codec text with its binary data, its trace apart
@@ -91,7 +56,7 @@ impl RunOutput {
             Some(min_items) => slices::encode_sliced(&result, min_items),
             None => codec::encode(&result).map(|e| slices::Sliced { text: e.text, buffers: e.buffers, slices: Vec::new() }),
         };
-        let encoded = encoded.unwrap_or_else(|e| slices::Sliced { text: serde_json::to_string(&failure(ExecutionError::from(e))).unwrap_or_default(), ..Default::default() });
+        let encoded = encoded.unwrap_or_else(|e| slices::Sliced { text: serde_json::to_string(&ExecutionResult::failed(ExecutionError::from(e))).unwrap_or_default(), ..Default::default() });
         let longest = encoded.slices.iter().flatten().map(String::len).chain([encoded.text.len()]).max().unwrap_or(0);
         if longest > max_bytes {
             return Self::within(too_long(result, longest), None, usize::MAX);
@@ -106,24 +71,20 @@ fn too_long(result: ExecutionResult, bytes: usize) -> ExecutionResult {
     let message = format!("The run's result needs a text of {bytes} bytes, more than the {MAX_TEXT_BYTES} one JavaScript string can hold; return less data (e.g. write it to a file)");
     let mut error = ExecutionError::new(crate::error::ErrorCode::SERIALIZATION_FAILED, message);
     if let Some(context) = &result.context {
-        error = error.with_execution(context.execution_id.clone());
+        error = error.with_execution(context.run.execution_id.to_string());
     }
-    ExecutionResult { success: false, data: None, error: Some(error), context: None, ..result }
+    ExecutionResult { duration: result.duration, executed_nodes: result.executed_nodes, trace: result.trace, ..ExecutionResult::failed(error) }
 }
 
 /// The output of a run that panicked outside the engine's own containment.
 pub(crate) fn panic_output(message: &str) -> RunOutput {
-    RunOutput::from_result(failure(ExecutionError::internal(format!("The engine panicked: {message}"))), None)
-}
-
-/// A result for a run that could not start.
-pub(crate) fn failure(error: ExecutionError) -> ExecutionResult {
-    ExecutionResult { success: false, data: None, error: Some(error), duration: 0.0, executed_nodes: Vec::new(), context: None, trace: None }
+    RunOutput::from_result(ExecutionResult::failed(ExecutionError::internal(format!("The engine panicked: {message}"))), None)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::Value;
 
     #[test]
     fn a_result_too_long_to_hand_over_becomes_a_coded_failure() {

@@ -54,7 +54,7 @@ impl FlowStore {
             return Err(ExecutionError::validation("A flow must be an object"));
         };
         if flow.get("nodes").and_then(Value::as_array).is_none_or(|nodes| nodes.is_empty()) {
-            return Err(ExecutionError::validation("Flow must contain at least one node"));
+            return Err(ExecutionError::validation(crate::error::messages::EMPTY_FLOW));
         }
         let id = match flow.get("id").and_then(Value::as_str).filter(|id| !id.is_empty()) {
             Some(id) => id.to_owned(),

@@ -91,7 +91,7 @@ impl Harness {
         let sink = self.events.clone();
         RunOptions {
             custom_types: Arc::new(self.custom.clone()),
-            events: Some(Arc::new(move |event: EngineEvent| sink.lock().unwrap().push(event))),
+            event_sink: Some(Arc::new(move |event: EngineEvent| sink.lock().unwrap().push(event))),
             ..Default::default()
         }
     }

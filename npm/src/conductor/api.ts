@@ -42,9 +42,11 @@ import { createExecutionsApi } from "./executions.js";
 import { executionFailure, publicError } from "./failure.js";
 import { toExecutionResult, unwrap } from "./hydrate.js";
 import { Listeners } from "./listeners.js";
+import { passedRunOptions } from "./run-options.js";
 import { toGraphState } from "./progress.js";
 import { withRunLogging } from "./run-logging.js";
 import { TransportSwitch, type LocalEngines } from "./transport-switch.js";
+import { MESSAGES } from "../types/wire.generated.js";
 
 /** How a conductor presents its environment. */
 export type EnvironmentOptions = {
@@ -132,7 +134,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
 
   async function run(node: NodeDefinition, given: ContextOverrides | null = {}): Promise<ExecutionResult> {
     if (node === null || typeof node !== "object") {
-      return executionFailure(ErrorCode.INVALID_NODE, "Invalid node definition: id and type are required");
+      return executionFailure(ErrorCode.INVALID_NODE, MESSAGES.INVALID_NODE_DEFINITION);
     }
     if (given !== null && typeof given !== "object") {
       return executionFailure(ErrorCode.VALIDATION_FAILED, `Run options must be an object, got ${typeof given}`);
@@ -143,7 +145,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
     const signal = overrides.signal;
     const abort = () => void engine.cancel(executionId);
     if (signal?.aborted) {
-      return executionFailure(ErrorCode.CANCELLED, "Execution cancelled", { nodeId });
+      return executionFailure(ErrorCode.CANCELLED, MESSAGES.EXECUTION_CANCELLED, { nodeId });
     }
     signal?.addEventListener("abort", abort, { once: true });
     started.emit({ executionId, nodeId });
@@ -153,21 +155,12 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
       // still see the run's events.
       await undefined;
       const wire = await engine.run(node, {
+        ...passedRunOptions(overrides),
         executionId,
-        variables: overrides.variables,
-        input: overrides.input,
-        parentContext: overrides.parentContext,
-        slowMo: overrides.slowMo,
-        debug: overrides.debug,
         timeout: overrides.timeout ?? config.timeout,
         customTypes: customTypesOf(node, factory),
         events: wantsEvents(overrides),
-        permissions: overrides.permissions,
-        history: overrides.history,
         retry: overrides.retry ? { of: overrides.retry.of, from: overrides.retry.from ?? "failed" } : undefined,
-        pinned: overrides.pinned,
-        runTo: overrides.runTo,
-        breakpoints: overrides.breakpoints,
       });
       // Progress snapshots of this run are delivered before its completion is announced.
       engine.flushEvents();
@@ -289,7 +282,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
 
   const storage = {
     async saveFlow(definition: FlowDefinition): Promise<FlowDefinition> {
-      if (!Array.isArray(definition?.nodes) || definition.nodes.length === 0) throw refused(ErrorCode.VALIDATION_FAILED, "Flow must contain at least one node");
+      if (!Array.isArray(definition?.nodes) || definition.nodes.length === 0) throw refused(ErrorCode.VALIDATION_FAILED, MESSAGES.EMPTY_FLOW);
       return unwrap(await engine.saveFlow(definition)) as FlowDefinition;
     },
     async loadFlow(id: string): Promise<FlowDefinition> {

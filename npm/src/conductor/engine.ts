@@ -4,33 +4,11 @@
  */
 import type { ExecutionError } from "../types/errors.js";
 import type { NodeDefinition } from "../types/definition.js";
-import type { HealthResult, NodeExecutorFactory, RunPermissions } from "../types/execution.js";
+import type { HealthResult, NodeExecutorFactory } from "../types/execution.js";
 import type { FlowTemplateInfo, ListFlowsOptions, ValidationResult } from "../types/storage.js";
 
-/** Run options as the engine takes them. */
-export type WireRunOptions = {
-  executionId: string;
-  variables?: Record<string, unknown>;
-  input?: unknown;
-  parentContext?: unknown;
-  slowMo?: number;
-  debug?: unknown;
-  timeout?: number;
-  customTypes: string[];
-  /** Whether progress snapshots are wanted (they are built only then). */
-  events: boolean;
-  permissions?: RunPermissions;
-  /** `false`: not recorded in the execution history. */
-  history?: boolean;
-  /** The run retries recorded execution `of`, reusing what `from` allows. */
-  retry?: { of: string; from: string };
-  /** Outputs given for nodes, by path. */
-  pinned?: Record<string, unknown>;
-  /** Runs only this node (a path) and what it depends on. */
-  runTo?: string;
-  /** Node paths to pause before. */
-  breakpoints?: string[];
-};
+export type { WireRunOptions } from "./run-options.js";
+import type { WireRunOptions } from "./run-options.js";
 
 /** What `node.pause` / `resume` / `step` ask of a running execution. */
 export type RunCommand = "pause" | "resume" | "step";

@@ -10,6 +10,7 @@ import { isRetryableCode } from "../types/error-kind.js";
 import { ErrorCode, type ExecutionError } from "../types/errors.js";
 import type { ContextOverrides, ExecutionResult } from "../types/execution.js";
 import { executionFailure } from "./failure.js";
+import { MESSAGES } from "../types/wire.generated.js";
 
 /** What `fallback` may be: another flow's id, a function of the failure, or the outputs themselves. */
 export type ExecutionFallback = string | ((failure: ExecutionResult) => unknown) | Record<string, unknown> | unknown[] | number | boolean | null;
@@ -175,7 +176,7 @@ async function attemptRuns(runner: RequestRunner, flow: NodeDefinition, override
     const message = `Flow '${flow.id}' failed with ${code}; retry ${attempt} of ${retries} in ${delay} ms`;
     runner.log.write({ level: "warn", event: "execute:retry", message, executionId: overrides.executionId, flowId: flow.id, code, attempt, delay }, overrides.debug === true);
     if (!(await wait(delay, overrides.signal))) {
-      return { result: executionFailure(ErrorCode.CANCELLED, "Execution cancelled", { nodeId: flow.id, executionId: overrides.executionId }), attempts: attempt };
+      return { result: executionFailure(ErrorCode.CANCELLED, MESSAGES.EXECUTION_CANCELLED, { nodeId: flow.id, executionId: overrides.executionId }), attempts: attempt };
     }
   }
 }

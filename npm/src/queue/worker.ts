@@ -14,6 +14,7 @@ import { ErrorCode } from "../types/errors.js";
 import { loadBullmq, resolveLocation, type QueueLocation } from "./connection.js";
 import { eventsProgress, executionIdOf, readRunJob, resultText } from "./payload.js";
 import { queueHistoryConfig, type QueueHistoryOptions } from "./history.js";
+import { MESSAGES } from "../types/wire.generated.js";
 
 export type QueueWorkerOptions = QueueLocation & {
   /** Runs at once in this process (default 4). */
@@ -108,7 +109,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     const executionId = runOptions.executionId;
     const flowId = typeof flow.id === "string" ? flow.id : "";
     if (cancelledEarly.has(executionId)) {
-      return resultText(failedResult({ code: ErrorCode.CANCELLED, message: "Execution cancelled", executionId, nodeId: flowId }));
+      return resultText(failedResult({ code: ErrorCode.CANCELLED, message: MESSAGES.EXECUTION_CANCELLED, executionId, nodeId: flowId }));
     }
     const run: Running = { job, events: runOptions.events, sent: Promise.resolve() };
     running.set(executionId, run);

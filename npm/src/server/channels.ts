@@ -10,6 +10,7 @@
  * (Electron IPC) every call is the app's own, with the permissions given to the handlers.
  */
 import { Listeners } from "../conductor/listeners.js";
+import { CLIENT_CONTEXT_KEYS } from "../conductor/run-options.js";
 import { ConductorError, createExecutionError, ErrorCode } from "../types/errors.js";
 import type { NodeDefinition } from "../types/definition.js";
 import type { ContextOverrides, RunPermissions } from "../types/execution.js";
@@ -55,13 +56,11 @@ type Handler = (args: unknown, caller: Caller | undefined) => unknown;
 type Args = Record<string, unknown>;
 const argsOf = (args: unknown): Args => (typeof args === "object" && args !== null ? (args as Args) : {});
 
-/** The context keys a client may set (the original `executionContextSchema`'s, plus ours: `timeout`, history and debugging). */
-const CONTEXT_KEYS = ["nodeId", "executionId", "variables", "input", "parentContext", "slowMo", "debug", "timeout", "history", "retry", "pinned", "runTo", "breakpoints"] as const;
 
 function runOverrides(context: unknown): ContextOverrides {
   const given = argsOf(context);
   const overrides: Args = {};
-  for (const key of CONTEXT_KEYS) if (given[key] !== undefined) overrides[key] = given[key];
+  for (const key of CLIENT_CONTEXT_KEYS) if (given[key] !== undefined) overrides[key] = given[key];
   return overrides as ContextOverrides;
 }
 

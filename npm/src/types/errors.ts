@@ -1,44 +1,16 @@
 /**
  * Error codes and helpers of the original `@atomiton/conductor/types`, kept as they were. The
- * recovery table is generated from the Rust engine (`recovery.generated.ts`), so both agree.
+ * codes and the recovery table are generated from the Rust engine (`*.generated.ts`), so both
+ * agree.
  */
 import { errorTypeOf, isRetryableCode, type ErrorType } from "./error-kind.js";
 import { RECOVERY_TABLE } from "./recovery.generated.js";
 
 export { errorTypeOf, isRetryableCode, type ErrorType } from "./error-kind.js";
 
-/**
- * The error codes; every value equals its name. The original engine's 22, then two for access
- * control on a protocol server: `PERMISSION_DENIED` (a capability, path, host or command the
- * caller was not granted) and `AUTHENTICATION_FAILED` (no, unknown, expired or revoked
- * credentials; a failed login).
- */
-export enum ErrorCode {
-  VALIDATION_FAILED = "VALIDATION_FAILED",
-  INVALID_PARAMETERS = "INVALID_PARAMETERS",
-  INVALID_NODE = "INVALID_NODE",
-  MISSING_REQUIRED_FIELD = "MISSING_REQUIRED_FIELD",
-  TYPE_MISMATCH = "TYPE_MISMATCH",
-  EXECUTION_FAILED = "EXECUTION_FAILED",
-  NODE_NOT_FOUND = "NODE_NOT_FOUND",
-  NODE_TYPE_NOT_FOUND = "NODE_TYPE_NOT_FOUND",
-  IMPLEMENTATION_NOT_FOUND = "IMPLEMENTATION_NOT_FOUND",
-  CIRCULAR_DEPENDENCY = "CIRCULAR_DEPENDENCY",
-  NO_EXECUTOR_FACTORY = "NO_EXECUTOR_FACTORY",
-  TIMEOUT = "TIMEOUT",
-  CANCELLED = "CANCELLED",
-  MEMORY_LIMIT_EXCEEDED = "MEMORY_LIMIT_EXCEEDED",
-  RATE_LIMIT_EXCEEDED = "RATE_LIMIT_EXCEEDED",
-  TRANSPORT_ERROR = "TRANSPORT_ERROR",
-  NO_TRANSPORT = "NO_TRANSPORT",
-  IPC_COMMUNICATION_FAILED = "IPC_COMMUNICATION_FAILED",
-  SERIALIZATION_FAILED = "SERIALIZATION_FAILED",
-  DESERIALIZATION_FAILED = "DESERIALIZATION_FAILED",
-  INTERNAL_ERROR = "INTERNAL_ERROR",
-  UNKNOWN_ERROR = "UNKNOWN_ERROR",
-  PERMISSION_DENIED = "PERMISSION_DENIED",
-  AUTHENTICATION_FAILED = "AUTHENTICATION_FAILED",
-}
+// The codes are generated from the engine's (`error-codes.generated.ts`), so both sides list the same.
+import { ErrorCode } from "./error-codes.generated.js";
+export { ErrorCode } from "./error-codes.generated.js";
 
 /** Advice for handling an error: whether to retry, after how long, and what to try instead. */
 export type ErrorRecoveryStrategy = {

@@ -16,7 +16,7 @@ fn other(message: String) -> EffectError {
 /// The command for `spec`, or a clear error for input the OS would reject less clearly.
 pub(super) fn build(spec: &ProcessSpec) -> EffectResult<Command> {
     if spec.program.is_empty() {
-        return Err(other("No program given".to_owned()));
+        return Err(other(atomiton_core::error::messages::NO_PROGRAM.to_owned()));
     }
     let mut command = Command::new(&spec.program);
     command.args(&spec.args);

@@ -66,6 +66,6 @@ impl<'n> NodeBudget<'n> {
 /// The node's run was cancelled or timed out while an expression ran. Whoever stopped it
 /// reports that; this error only ends the node's work.
 pub(super) fn cancelled() -> ExecutionError {
-    ExecutionError::new(ErrorCode::CANCELLED, "Execution cancelled")
+    ExecutionError::new(ErrorCode::CANCELLED, crate::error::messages::EXECUTION_CANCELLED)
 }
 

@@ -6,6 +6,7 @@
 import { ErrorCode } from "../../types/errors.js";
 import { failedResult, type Outcome, type WireError, type WireResult, type WireRunOptions } from "../../conductor/engine.js";
 import type { NodeDefinition } from "../../types/definition.js";
+import { passedRunOptions } from "../../conductor/run-options.js";
 
 const CODES = new Set<string>(Object.values(ErrorCode));
 
@@ -57,21 +58,16 @@ export async function attempt<T>(call: Promise<unknown>, shape: (answer: unknown
 /** The execution context a run sends with `node:execute` (the fields the `node` channel takes). */
 export function executionContext(flow: NodeDefinition, options: WireRunOptions): Record<string, unknown> {
   // Absent fields are left out (the values themselves keep whatever they hold).
+  // Beyond the original context's keys, a server that does not know one ignores it; the
+  // server grants permissions itself.
+  const { permissions: _granted, ...passed } = passedRunOptions(options);
   return withoutUndefined({
+    ...passed,
     nodeId: flow?.id,
     executionId: options.executionId,
     variables: options.variables ?? {},
-    input: options.input,
-    parentContext: options.parentContext,
-    slowMo: options.slowMo,
-    debug: options.debug,
-    // Not in the original context: a server that does not know it ignores it.
     timeout: options.timeout,
-    history: options.history,
     retry: options.retry,
-    pinned: options.pinned,
-    runTo: options.runTo,
-    breakpoints: options.breakpoints,
   });
 }
 

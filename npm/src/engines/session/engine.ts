@@ -6,7 +6,7 @@
  */
 import type { NodeDefinition } from "../../types/definition.js";
 import type { NodeExecutorFactory } from "../../types/execution.js";
-import type { ListFlowsOptions, ValidationResult } from "../../types/storage.js";
+import type { FlowTemplateInfo, ListFlowsOptions, ValidationResult } from "../../types/storage.js";
 import { ErrorCode } from "../../types/errors.js";
 import { failedResult, type EngineAdapter, type ExecutionsCall, type Outcome, type RunCommand, type WireError, type WireEvent, type WireResult, type WireRunOptions } from "../../conductor/engine.js";
 import { historyUnavailable } from "../../conductor/executions.js";
@@ -18,6 +18,7 @@ import { STATUS_CALLS, STATUS_COMPLETED, STATUS_EVENTS, type CatalogFunctions, t
 import { decodeValue, encodeValue, revive, ValueEncodeError } from "../../values/codec.js";
 import { readSliced, writeSliced } from "../../values/sliced.js";
 import { handOver, handOverInput, KeptValues } from "./kept-values.js";
+import { MESSAGES } from "../../types/wire.generated.js";
 
 /**
  * Gives `result` a `trace` property fetched from the engine when first read (then a plain data
@@ -450,7 +451,7 @@ export class SessionEngine implements EngineAdapter {
     if (this.cancelOnStart.delete(execution)) {
       // Cancelled while its flow was being written: it never starts.
       this.kept.release(execution);
-      return refused("CANCELLED", "Execution cancelled");
+      return refused("CANCELLED", MESSAGES.EXECUTION_CANCELLED);
     }
     const runId = this.nextRunId;
     this.nextRunId = this.nextRunId >= 0x7fffffff ? 1 : this.nextRunId + 1;
@@ -483,7 +484,7 @@ export class SessionEngine implements EngineAdapter {
     const text = writable(flow);
     if (typeof text !== "string") return text;
     const validated = this.handle.validate(text, JSON.stringify(customTypes));
-    return typeof validated === "string" ? JSON.parse(validated) : this.whileAlive(validated).then((json) => JSON.parse(json));
+    return typeof validated === "string" ? outcomeOf<ValidationResult>(validated) : this.whileAlive(validated).then((json) => outcomeOf<ValidationResult>(json));
   }
 
   async saveFlow(flow: unknown) {
@@ -500,8 +501,8 @@ export class SessionEngine implements EngineAdapter {
     return decodeValue(await this.whileAlive(this.handle.listFlows(JSON.stringify(options ?? {})))) as Outcome<{ flows: Array<Record<string, unknown>>; total: number }>;
   }
 
-  async deleteFlow(id: string) {
-    return JSON.parse(await this.whileAlive(this.handle.deleteFlow(id)));
+  async deleteFlow(id: string): Promise<Outcome<null>> {
+    return outcomeOf<null>(await this.whileAlive(this.handle.deleteFlow(id)));
   }
 
   async executions(call: ExecutionsCall, arg: string): Promise<Outcome<unknown>> {
@@ -509,24 +510,24 @@ export class SessionEngine implements EngineAdapter {
     return decodeValue(await this.whileAlive(this.handle.executions(call, arg))) as Outcome<unknown>;
   }
 
-  listTemplates() {
-    return JSON.parse(this.catalog.listTemplates());
+  listTemplates(): Outcome<{ templates: FlowTemplateInfo[] }> {
+    return outcomeOf(this.catalog.listTemplates());
   }
 
-  getTemplate(id: string) {
-    return JSON.parse(this.catalog.getTemplate(id));
+  getTemplate(id: string): Outcome<NodeDefinition | null> {
+    return outcomeOf(this.catalog.getTemplate(id));
   }
 
-  nodeDefinitions() {
-    return JSON.parse(this.catalog.nodeDefinitions());
+  nodeDefinitions(): Outcome<NodeDefinition[]> {
+    return outcomeOf(this.catalog.nodeDefinitions());
   }
 
-  nodeDefinition(type: string) {
-    return JSON.parse(this.catalog.nodeDefinition(type));
+  nodeDefinition(type: string): Outcome<NodeDefinition | null> {
+    return outcomeOf(this.catalog.nodeDefinition(type));
   }
 
-  nodeDefinitionsByCategory() {
-    return JSON.parse(this.catalog.nodeDefinitionsByCategory());
+  nodeDefinitionsByCategory(): Outcome<Array<{ name: string; title: string; items: NodeDefinition[] }>> {
+    return outcomeOf(this.catalog.nodeDefinitionsByCategory());
   }
 
   parseFlow(text: string, options: { format?: "yaml" | "json"; defaults?: boolean }): Outcome<NodeDefinition> {
@@ -536,6 +537,15 @@ export class SessionEngine implements EngineAdapter {
   flowToYaml(flow: NodeDefinition): Outcome<string> {
     const text = writable(flow);
     if (typeof text !== "string") return text;
-    return JSON.parse(this.catalog.flowToYaml(text));
+    return outcomeOf<string>(this.catalog.flowToYaml(text));
   }
+}
+
+/**
+ * An engine call's `{ok, value}` / `{ok: false, error}` envelope from its JSON text. The one
+ * place the boundary's text becomes a typed value: the Rust side writes every envelope through
+ * one function (`session::outcome`), so the shape is the engine's promise, not a guess.
+ */
+function outcomeOf<T>(text: string): Outcome<T> {
+  return JSON.parse(text) as Outcome<T>;
 }

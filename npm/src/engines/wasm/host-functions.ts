@@ -2,6 +2,7 @@
  * What the wasm host asks of JS (bindings-wasm/src/js.rs): the clock, randomness, timers and
  * `fetch`. Plain web APIs, so the same module runs in browsers and in Node.
  */
+import { MESSAGES } from "../../types/wire.generated.js";
 
 type FetchSpec = {
   method: string;
@@ -48,7 +49,7 @@ export function createHostFunctions() {
         .catch((error: unknown) => {
           if (isFailure(error)) throw error;
           if (timedOut) throw failure("timeout", `Request timed out after ${spec.timeoutMs}ms`);
-          if (controller.signal.aborted) throw failure("cancelled", "The request was cancelled");
+          if (controller.signal.aborted) throw failure("cancelled", MESSAGES.REQUEST_CANCELLED);
           throw failure("network", error instanceof Error ? error.message : String(error));
         })
         .finally(() => clearTimeout(timer));

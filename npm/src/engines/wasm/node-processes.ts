@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { stat } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import type { EffectFailure } from "./node-files.js";
+import { MESSAGES } from "../../types/wire.generated.js";
 
 /** What the engine asks to run (`ProcessSpec` in core/src/host/effects/process.rs). */
 type ProcessSpec = {
@@ -88,7 +89,7 @@ function spawnFailure(program: string, error: Error & { code?: string }): Effect
 }
 
 async function start(spec: ProcessSpec, stdin: Uint8Array | undefined, cancel: AbortSignal): Promise<ProcessOutput> {
-  if (!spec.program) throw other("No program given");
+  if (!spec.program) throw other(MESSAGES.NO_PROGRAM);
   if (spec.cwd) await checkCwd(spec.cwd);
   const env = environment(spec);
   if (cancel.aborted) throw { kind: "cancelled", message: `process '${spec.program}' was cancelled` } satisfies EffectFailure;

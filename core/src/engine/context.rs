@@ -1,0 +1,70 @@
+//! The context one run's nodes share, resolved once from its [`RunOptions`](super::RunOptions).
+
+use std::sync::Arc;
+
+use serde::ser::{SerializeMap, Serializer};
+
+use crate::value::Value;
+use crate::nodes::NodeInput;
+
+/// What every layer after the engine reads about a run: the scheduler, each node's
+/// [`Invocation`](crate::nodes::Invocation), a group's `parentContext` and the result's
+/// `context` all hold this one value, so a context field is resolved in one place and written
+/// by one serializer ([`write_context`]).
+#[derive(Debug, Clone)]
+pub struct RunContext {
+    pub execution_id: Arc<str>,
+    /// `options.variables`, `{}` when absent.
+    pub variables: Arc<Value>,
+    /// The flow's input (`options.input`).
+    pub input: NodeInput,
+    /// `options.parentContext`, given back in the result's context.
+    pub parent_context: Option<Value>,
+    /// `options.slowMo` as given (the scheduler paces only by a finite positive one).
+    pub slow_mo: Option<f64>,
+    /// `options.debug`, absent when `null`.
+    pub debug: Option<Arc<Value>>,
+}
+
+impl RunContext {
+    /// The context of run `execution_id` from its options' fields.
+    pub(crate) fn resolve(execution_id: Arc<str>, options: &super::RunOptions) -> Self {
+        RunContext {
+            execution_id,
+            variables: Arc::new(options.variables.clone().unwrap_or_else(|| crate::json!({}))),
+            input: options.input.clone().map(NodeInput::from_value).unwrap_or_default(),
+            parent_context: options.parent_context.clone(),
+            slow_mo: options.slow_mo,
+            debug: options.debug.clone().filter(|d| !d.is_null()).map(Arc::new),
+        }
+    }
+}
+
+/// Which optional keys a context written by [`write_context`] carries.
+#[derive(Clone, Copy)]
+pub(crate) enum ContextKind {
+    /// The result's `context`: with the run's `parentContext`.
+    Result,
+    /// A group's context as its children's executors see it: no `parentContext` of its own.
+    Group,
+}
+
+/// Writes `{nodeId, executionId, variables, input, parentContext?, slowMo?, debug?}`: the
+/// original `ConductorExecutionContext` of node `node_id` receiving `input`.
+pub(crate) fn write_context<S: Serializer>(serializer: S, node_id: &str, input: &NodeInput, run: &RunContext, kind: ContextKind) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(None)?;
+    map.serialize_entry("nodeId", node_id)?;
+    map.serialize_entry("executionId", &*run.execution_id)?;
+    map.serialize_entry("variables", &*run.variables)?;
+    map.serialize_entry("input", input)?;
+    if let (ContextKind::Result, Some(parent)) = (kind, &run.parent_context) {
+        map.serialize_entry("parentContext", parent)?;
+    }
+    if let Some(slow_mo) = run.slow_mo {
+        map.serialize_entry("slowMo", &slow_mo)?;
+    }
+    if let Some(debug) = &run.debug {
+        map.serialize_entry("debug", &**debug)?;
+    }
+    map.end()
+}

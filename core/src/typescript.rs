@@ -1,0 +1,134 @@
+//! The TypeScript the npm package takes from this crate, generated here so the two sides cannot
+//! drift: the wire types of a run's options (from the serde definitions, by `ts-rs`), the error
+//! codes, the messages both sides give, and the recovery table.
+//!
+//! `cargo test -p atomiton-core --lib typescript` fails when a committed file differs from what
+//! the Rust types say now (CI runs it); `scripts/generate-ts.sh` rewrites the files.
+
+use std::path::{Path, PathBuf};
+
+use ts_rs::{Config, TS};
+
+use crate::engine::RunOptions;
+use crate::error::{messages, recovery_strategy, ErrorCode};
+use crate::history::RetryRequest;
+use crate::host::{FileAccess, HttpAccess, RunPermissions};
+
+const HEADER: &str = "// Generated from the Rust engine by scripts/generate-ts.sh. Do not edit.\n";
+
+/// `npm/src/types/<name>` from this crate's directory.
+fn target(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../npm/src/types").join(name)
+}
+
+/// `export type X = ...;` with the type's doc comment, one field per indented line.
+fn declaration<T: TS>(config: &Config) -> String {
+    let docs = T::docs().unwrap_or_default();
+    let decl = T::decl(config);
+    let mut lines = decl.lines().map(str::trim_end);
+    let first = lines.next().unwrap_or_default();
+    let rest: Vec<String> = lines.map(|line| format!("  {line}")).collect();
+    if rest.is_empty() {
+        return format!("{docs}export {first}\n");
+    }
+    format!("{docs}export {first}\n{}\n", rest.join("\n"))
+}
+
+/// A marker standing for a TypeScript type written out, for fields whose Rust type (the
+/// engine's `Value`) has no TypeScript form of its own.
+macro_rules! typescript_alias {
+    ($(#[$doc:meta])* $name:ident = $text:literal) => {
+        $(#[$doc])*
+        pub(crate) struct $name;
+
+        impl TS for $name {
+            type WithoutGenerics = Self;
+            type OptionInnerType = Self;
+            fn name(_: &Config) -> String {
+                $text.to_owned()
+            }
+            fn inline(_: &Config) -> String {
+                $text.to_owned()
+            }
+        }
+    };
+}
+
+typescript_alias!(
+    /// A value the engine takes as it is.
+    Unknown = "unknown"
+);
+typescript_alias!(
+    /// An object of values the engine takes as they are.
+    Record = "Record<string, unknown>"
+);
+
+/// `wire.generated.ts`: what crosses the boundary into the engine.
+fn wire() -> String {
+    let config = Config::new();
+    let mut out = String::from(HEADER);
+    out.push_str("// The shapes of the engine's inputs, from the serde types that read them.\n\n");
+    for decl in [
+        declaration::<RunOptions>(&config),
+        declaration::<RunPermissions>(&config),
+        declaration::<FileAccess>(&config),
+        declaration::<HttpAccess>(&config),
+        declaration::<RetryRequest>(&config),
+    ] {
+        out.push_str(&decl);
+        out.push('\n');
+    }
+    out.push_str("/** Messages the package gives for failures it finds before the engine does, in the engine's words. */\n");
+    out.push_str("export const MESSAGES = {\n");
+    for (name, text) in messages::ALL {
+        out.push_str(&format!("  {name}: {},\n", json(text)));
+    }
+    out.push_str("} as const;\n");
+    out
+}
+
+/// `error-codes.generated.ts`: the codes, their documentation and recovery advice.
+fn error_codes() -> String {
+    let mut out = String::from(HEADER);
+    out.push_str("\n/**\n * The error codes; every value equals its name. The original engine's 22, then two for access\n * control on a protocol server.\n */\nexport enum ErrorCode {\n");
+    for code in ErrorCode::ALL {
+        out.push_str("  /**");
+        for line in code.doc().lines() {
+            out.push_str(&format!("\n   *{line}"));
+        }
+        out.push_str("\n   */\n");
+        out.push_str(&format!("  {0} = \"{0}\",\n", code.as_str()));
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// `recovery.generated.ts`: `getErrorRecoveryStrategy` for every code.
+fn recovery() -> String {
+    let table: crate::value::Map<String, crate::value::Value> =
+        ErrorCode::ALL.iter().map(|code| (code.as_str().to_owned(), crate::value::to_value(&recovery_strategy(*code)).unwrap_or_default())).collect();
+    let body = serde_json::to_string_pretty(&table).unwrap_or_default();
+    format!(
+        "{HEADER}export const RECOVERY_TABLE: Readonly<Record<string, Readonly<{{\n  retryable: boolean;\n  retryDelayMs?: number;\n  maxRetries?: number;\n  suggestions?: readonly string[];\n}}>>> = {body};\n"
+    )
+}
+
+fn json(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
+}
+
+#[cfg(all(feature = "history", feature = "debugger"))]
+#[test]
+fn generated_typescript_is_current() {
+    let write = std::env::var_os("ATOMITON_WRITE_TS").is_some();
+    let mut stale = Vec::new();
+    for (name, text) in [("wire.generated.ts", wire()), ("error-codes.generated.ts", error_codes()), ("recovery.generated.ts", recovery())] {
+        let path = target(name);
+        if write {
+            std::fs::write(&path, &text).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            stale.push(name);
+        }
+    }
+    assert!(stale.is_empty(), "npm/src/types/{stale:?} differ from the Rust types: run scripts/generate-ts.sh and commit the result");
+}

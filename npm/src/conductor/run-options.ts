@@ -1,0 +1,36 @@
+/**
+ * A run's options on their way to the engine. Their wire type is generated from the Rust struct
+ * that reads them (`WireRunOptions` in `types/wire.generated.ts`); this module is the one list of
+ * which of them a caller's `contextOverrides` pass on unchanged, checked against that type when
+ * the package compiles: a run option added in Rust fails the build here until it is listed
+ * (passed on, or set by the conductor).
+ */
+import type { WireRunOptions as EngineRunOptions } from "../types/wire.generated.js";
+import type { ContextOverrides } from "../types/execution.js";
+
+/** Run options as an engine adapter takes them: the id, the custom types and whether events are wanted are always set. */
+export type WireRunOptions = EngineRunOptions & Required<Pick<EngineRunOptions, "executionId" | "customTypes" | "events">>;
+
+/** Options a caller's `contextOverrides` give the engine as they are. */
+export const PASSED_RUN_OPTIONS = ["variables", "input", "parentContext", "slowMo", "debug", "permissions", "history", "pinned", "runTo", "breakpoints"] as const;
+
+/** Options the conductor sets itself (from the overrides, its config and the flow). */
+type SetByConductor = "executionId" | "timeout" | "customTypes" | "events" | "retry";
+
+// Every engine option is either passed on or set by the conductor (a compile-time check).
+type Unlisted = Exclude<keyof EngineRunOptions, SetByConductor | (typeof PASSED_RUN_OPTIONS)[number]>;
+const everyOptionListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyOptionListed;
+
+type Passed = Pick<EngineRunOptions, (typeof PASSED_RUN_OPTIONS)[number]>;
+
+/** The options `overrides` (a caller's `contextOverrides`, or options already on the wire) passes on unchanged, without those it leaves undefined. */
+export function passedRunOptions(overrides: ContextOverrides | EngineRunOptions): Passed {
+  const given = overrides as Record<string, unknown>;
+  const passed: Record<string, unknown> = {};
+  for (const key of PASSED_RUN_OPTIONS) if (given[key] !== undefined) passed[key] = given[key];
+  return passed as Passed;
+}
+
+/** The keys a protocol client may set in a run's context: the node, the passed options, and the id, timeout and retry. */
+export const CLIENT_CONTEXT_KEYS = ["nodeId", "executionId", ...PASSED_RUN_OPTIONS.filter((key) => key !== "permissions"), "timeout", "retry"] as const;

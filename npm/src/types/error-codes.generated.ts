@@ -1,0 +1,106 @@
+// Generated from the Rust engine by scripts/generate-ts.sh. Do not edit.
+
+/**
+ * The error codes; every value equals its name. The original engine's 22, then two for access
+ * control on a protocol server.
+ */
+export enum ErrorCode {
+  /**
+   * The flow as a whole is not acceptable (limits, malformed structure).
+   */
+  VALIDATION_FAILED = "VALIDATION_FAILED",
+  /**
+   * A node's parameters break its type's schema.
+   */
+  INVALID_PARAMETERS = "INVALID_PARAMETERS",
+  /**
+   * A node definition lacks an id or a type.
+   */
+  INVALID_NODE = "INVALID_NODE",
+  /**
+   * A required field is absent.
+   */
+  MISSING_REQUIRED_FIELD = "MISSING_REQUIRED_FIELD",
+  /**
+   * A value has the wrong type.
+   */
+  TYPE_MISMATCH = "TYPE_MISMATCH",
+  /**
+   * A node's logic failed.
+   */
+  EXECUTION_FAILED = "EXECUTION_FAILED",
+  /**
+   * A referenced node does not exist (e.g. an edge endpoint).
+   */
+  NODE_NOT_FOUND = "NODE_NOT_FOUND",
+  /**
+   * No executable is registered for a node type.
+   */
+  NODE_TYPE_NOT_FOUND = "NODE_TYPE_NOT_FOUND",
+  /**
+   * The node type exists but this environment cannot run it (e.g. `file-system` in a browser).
+   */
+  IMPLEMENTATION_NOT_FOUND = "IMPLEMENTATION_NOT_FOUND",
+  /**
+   * The graph contains a cycle.
+   */
+  CIRCULAR_DEPENDENCY = "CIRCULAR_DEPENDENCY",
+  /**
+   * No executor factory was configured.
+   */
+  NO_EXECUTOR_FACTORY = "NO_EXECUTOR_FACTORY",
+  /**
+   * A node attempt or the whole run exceeded its time limit.
+   */
+  TIMEOUT = "TIMEOUT",
+  /**
+   * The run was cancelled.
+   */
+  CANCELLED = "CANCELLED",
+  /**
+   * A size limit (response size, string size, ...) was exceeded.
+   */
+  MEMORY_LIMIT_EXCEEDED = "MEMORY_LIMIT_EXCEEDED",
+  /**
+   * A remote service rate-limited the request.
+   */
+  RATE_LIMIT_EXCEEDED = "RATE_LIMIT_EXCEEDED",
+  /**
+   * A network or transport failure.
+   */
+  TRANSPORT_ERROR = "TRANSPORT_ERROR",
+  /**
+   * No transport is available.
+   */
+  NO_TRANSPORT = "NO_TRANSPORT",
+  /**
+   * IPC between processes failed.
+   */
+  IPC_COMMUNICATION_FAILED = "IPC_COMMUNICATION_FAILED",
+  /**
+   * A value could not be serialised.
+   */
+  SERIALIZATION_FAILED = "SERIALIZATION_FAILED",
+  /**
+   * Input could not be parsed.
+   */
+  DESERIALIZATION_FAILED = "DESERIALIZATION_FAILED",
+  /**
+   * A bug in the engine (e.g. a caught panic).
+   */
+  INTERNAL_ERROR = "INTERNAL_ERROR",
+  /**
+   * Anything else.
+   */
+  UNKNOWN_ERROR = "UNKNOWN_ERROR",
+  /**
+   * The run or the caller is not allowed to do this (a node needing a capability the run was
+   * not granted, a path outside its roots, a host not listed, a command not granted).
+   */
+  PERMISSION_DENIED = "PERMISSION_DENIED",
+  /**
+   * A protocol server call without valid credentials (none, unknown, expired or revoked
+   * token; a failed login).
+   */
+  AUTHENTICATION_FAILED = "AUTHENTICATION_FAILED",
+}

@@ -1,0 +1,118 @@
+// Generated from the Rust engine by scripts/generate-ts.sh. Do not edit.
+// The shapes of the engine's inputs, from the serde types that read them.
+
+/**
+ * How to run one flow.
+ */
+export type WireRunOptions = {
+  /**
+   * Id of the run; generated (`exec_<uuid>`) when absent.
+   */
+  executionId?: string,
+  /**
+   * Shared with every node (`params.variables`). Default `{}`.
+   */
+  variables?: Record<string, unknown>,
+  /**
+   * The flow's input: an atomic node's `input`, a group's children's fallback input.
+   */
+  input?: unknown,
+  /**
+   * Given back in the result's `context`.
+   */
+  parentContext?: unknown,
+  /**
+   * Visualisation pacing in ms per progress step; 0 or absent = no artificial delay.
+   */
+  slowMo?: number,
+  /**
+   * `{simulateError?, simulateLongRunning?}` for this run only.
+   */
+  debug?: unknown,
+  /**
+   * Bound on this run in ms (instead of the engine's configured timeout).
+   */
+  timeout?: number,
+  /**
+   * Types the embedder provides executors for; consulted before built-ins.
+   */
+  customTypes?: Array<string>,
+  /**
+   * Whether the embedder listens to this run's events: a session attaches its event sink
+   * only then (progress snapshots are built only for a listener).
+   */
+  events?: boolean,
+  /**
+   * What this run may reach outside its data; absent: whatever the host provides.
+   */
+  permissions?: WirePermissions,
+  /**
+   * Outputs given for nodes (`{path: output}` on the wire): those nodes do not run, their
+   * successors take these.
+   */
+  pinned?: Record<string, unknown>,
+  /**
+   * Runs only this node (by path) and what it depends on; the result's data is its output.
+   */
+  runTo?: string,
+  /**
+   * Nodes (by path) the run pauses before.
+   */
+  breakpoints?: Array<string>,
+  /**
+   * `false`: a session does not record this run in its execution history.
+   */
+  history?: boolean,
+  /**
+   * The run retries a recorded one, reusing what it may (a session resolves it into the
+   * `reuse` handle).
+   */
+  retry?: WireRetry, };
+
+/**
+ * A run's permissions. Anything not granted is denied: `{}` allows pure computation only.
+ * Read as `{shell?, image?, files?: boolean | {roots}, http?: boolean | {hosts}}`; an unknown
+ * key is an error (a misspelt grant must not silently grant nothing).
+ */
+export type WirePermissions = {
+  /**
+   * `shell-command`: starting processes. A process can do anything its user can, so this is
+   * as good as every other permission.
+   */
+  shell?: boolean,
+  /**
+   * `image`: decoding and encoding images (the files it reads and writes need `files` too).
+   */
+  image?: boolean,
+  /**
+   * `file-system`, spreadsheet files and images: which paths.
+   */
+  files?: WireFileAccess,
+  /**
+   * `http-request`: which hosts.
+   */
+  http?: WireHttpAccess, };
+
+/**
+ * File access: none, any path, or paths inside the given directories.
+ */
+export type WireFileAccess = boolean | { roots: Array<string>, };
+
+/**
+ * HTTP access: none, any host, or the given hosts.
+ */
+export type WireHttpAccess = boolean | { hosts: Array<string>, };
+
+/**
+ * `retry: {of, from}` in a run's options: the run retries execution `of`.
+ */
+export type WireRetry = { of: string, from: string, };
+
+/** Messages the package gives for failures it finds before the engine does, in the engine's words. */
+export const MESSAGES = {
+  EXECUTION_CANCELLED: "Execution cancelled",
+  INVALID_NODE_DEFINITION: "Invalid node definition: id and type are required",
+  EMPTY_FLOW: "Flow must contain at least one node",
+  NO_PROGRAM: "No program given",
+  REQUEST_CANCELLED: "The request was cancelled",
+} as const;
