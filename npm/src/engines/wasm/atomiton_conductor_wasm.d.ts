@@ -1,7 +1,8 @@
 /**
  * Types of the wasm-bindgen glue (`wasm-bindgen --target web`) that scripts/build-npm.sh copies
- * next to this file in dist/. Kept by hand so the TypeScript builds before the wasm does; the
- * functions are those of bindings-wasm/src.
+ * next to this file in dist/. Kept here so the TypeScript builds before the wasm does; the
+ * functions are those of bindings-wasm/src, and npm/test/wasm-glue-types.test.mjs checks these
+ * declarations against the ones wasm-bindgen generates (same methods, same arities).
  */
 import type { CatalogFunctions, SessionHandle } from "../session/handle.js";
 
