@@ -1,12 +1,11 @@
 /**
  * A run's options on their way to the engine. Their wire type is generated from the Rust struct
- * that reads them (`WireRunOptions` in `types/wire.generated.ts`); this module is the one list of
- * which of them a caller's `contextOverrides` pass on unchanged, checked against that type when
- * the package compiles: a run option added in Rust fails the build here until it is listed
- * (passed on, or set by the conductor).
+ * that reads them (`WireRunOptions` in `types/wire.generated.ts`). This module lists which of them
+ * pass on as the caller gave them (to a remote server, from a protocol client), checked against
+ * that type when the package compiles: a run option added in Rust fails the build here, and in
+ * `run()` (`api.ts`), until it is listed.
  */
 import type { WireRunOptions as EngineRunOptions } from "../types/wire.generated.js";
-import type { ContextOverrides } from "../types/execution.js";
 
 /** Run options as an engine adapter takes them: the id, the custom types and whether events are wanted are always set. */
 export type WireRunOptions = EngineRunOptions & Required<Pick<EngineRunOptions, "executionId" | "customTypes" | "events">>;
@@ -24,9 +23,16 @@ void everyOptionListed;
 
 type Passed = Pick<EngineRunOptions, (typeof PASSED_RUN_OPTIONS)[number]>;
 
-/** The options `overrides` (a caller's `contextOverrides`, or options already on the wire) passes on unchanged, without those it leaves undefined. */
-export function passedRunOptions(overrides: ContextOverrides | EngineRunOptions): Passed {
-  const given = overrides as Record<string, unknown>;
+/**
+ * Run options with every key present (undefined when not given): `run()` in `api.ts` builds one
+ * literal of this type, so it names every option the engine takes, and its object always has
+ * one shape (the encoder after it is fastest with that).
+ */
+export type EveryRunOption = { [K in keyof Required<WireRunOptions>]: WireRunOptions[K] | undefined } & Pick<WireRunOptions, "executionId" | "customTypes" | "events">;
+
+/** The options `options` (already on the wire) passes on unchanged, without those it leaves undefined. */
+export function passedRunOptions(options: EngineRunOptions): Passed {
+  const given = options as Record<string, unknown>;
   const passed: Record<string, unknown> = {};
   for (const key of PASSED_RUN_OPTIONS) if (given[key] !== undefined) passed[key] = given[key];
   return passed as Passed;
