@@ -132,52 +132,17 @@ impl NativeConductor {
     /// through `takeCompleted`, often before this returns.
     #[napi(catch_unwind)]
     pub fn run(&self, run_id: u32, flow_json: String, options_json: String, buffers: Vec<Buffer>) -> u32 {
-        // Tokio timers, I/O and spawns need a runtime context when futures first use them.
-        let _context = self.runtime.enter();
+        let _context = self.enter();
         if let RunPlacement::Worker(future) = self.session.start_run(run_id, flow_json, options_json, from_buffers(buffers)) {
             drop(self.runtime.spawn(future));
         }
         self.session.status()
     }
 
-    /// Polls every run woken since the last call; returns the status bits.
-    #[napi(catch_unwind)]
-    pub fn drive(&self) -> u32 {
-        let _context = self.runtime.enter();
-        self.session.drive(|| {})
-    }
-
-    /// Answers executor calls, `[[id, {ok, value?, error?}], ...]` as codec text with the binary
-    /// data it refers to, and carries the waiting runs on; returns the status bits.
-    #[napi(catch_unwind)]
-    pub fn resolve_calls(&self, answers_json: String, buffers: Vec<Buffer>) -> u32 {
-        let _context = self.runtime.enter();
-        self.session.resolve_calls(&answers_json, from_buffers(buffers))
-    }
-
     /// Finished runs.
     #[napi(catch_unwind)]
     pub fn take_completed(&self) -> Vec<FinishedRun> {
         self.session.take_completed().into_iter().map(FinishedRun::from).collect()
-    }
-
-    /// A finished run's trace as JSON text (by the id `takeCompleted` gave); `null` once taken
-    /// or dropped.
-    #[napi(catch_unwind)]
-    pub fn take_trace(&self, id: u32) -> Option<String> {
-        self.session.take_trace(id)
-    }
-
-    /// Forgets a trace that will not be read.
-    #[napi(catch_unwind)]
-    pub fn drop_trace(&self, id: u32) {
-        self.session.drop_trace(id);
-    }
-
-    /// Every waiting event, as a JSON array.
-    #[napi(catch_unwind)]
-    pub fn take_events(&self) -> String {
-        self.session.take_events()
     }
 
     /// Every waiting `{kind: "call" | "materialize" | "abort", id, ...}` record.
@@ -187,35 +152,11 @@ impl NativeConductor {
         RecordBatch { records: batch.text, buffers: to_buffers(batch.buffers) }
     }
 
-    /// Cancels a running execution; `false` when no such run is going on.
-    #[napi(catch_unwind)]
-    pub fn cancel(&self, execution_id: String) -> bool {
-        self.session.cancel(&execution_id)
-    }
-
-    /// Pauses, resumes or steps (`command`) a running execution; `false` when there is no such run.
-    #[napi(catch_unwind)]
-    pub fn control_run(&self, execution_id: String, command: String) -> bool {
-        self.session.control_run(&execution_id, &command)
-    }
-
-    /// Ids of the runs going on now.
+    /// Ids of the runs going on now (here only: when `takeCompleted` fails, the TypeScript layer
+    /// fails the pending runs that are not among them; without it, as in the wasm module, all).
     #[napi(catch_unwind)]
     pub fn running(&self) -> Vec<String> {
         self.session.running()
-    }
-
-    /// Deep validation: `{ok, value: {valid, errors, issues}}`.
-    #[napi(catch_unwind)]
-    pub fn validate(&self, flow_json: String, custom_types_json: String) -> String {
-        self.session.validate(&flow_json, &custom_types_json)
-    }
-
-    /// `executions.list` / `get` / `delete` / `prune` by name (`arg`: options JSON or an
-    /// execution id): `{ok, value}` or `{ok: false, error}`.
-    #[napi]
-    pub async fn executions(&self, op: String, arg: String) -> String {
-        self.session.executions(&op, arg).await
     }
 
     /// Records that the process running execution `executionId` died (queue mode: its worker's
@@ -229,30 +170,24 @@ impl NativeConductor {
         let store = history.store().clone();
         mark_crashed(&*store, &execution_id, &message, self.host.now()).await.map_err(to_napi)
     }
+}
 
-    /// `storage.saveFlow`: `{ok, value: savedFlow}`; `flowSaved` goes to the events.
-    #[napi]
-    pub async fn save_flow(&self, flow_json: String) -> String {
-        self.session.save_flow(flow_json).await
+impl NativeConductor {
+    /// Tokio timers, I/O and spawns need a runtime context when futures first use them: held
+    /// while runs start or are polled.
+    fn enter(&self) -> tokio::runtime::EnterGuard<'_> {
+        self.runtime.enter()
     }
+}
 
-    /// `storage.loadFlow`.
-    #[napi]
-    pub async fn load_flow(&self, id: String) -> String {
-        self.session.load_flow(id).await
-    }
-
-    /// `storage.listFlows`: `{flows, total}`.
-    #[napi]
-    pub async fn list_flows(&self, options_json: String) -> String {
-        self.session.list_flows(options_json).await
-    }
-
-    /// `storage.deleteFlow`.
-    #[napi]
-    pub async fn delete_flow(&self, id: String) -> String {
-        self.session.delete_flow(id).await
-    }
+// Every method whose JS signature is the same in the wasm module, from one definition.
+atomiton_core::session_forwarders! {
+    attribute: napi;
+    class: NativeConductor;
+    // A panic in a synchronous call is a thrown error, not an abort of the process.
+    sync: [catch_unwind];
+    buffers: Vec<Buffer> => from_buffers;
+    promises: async fn -> String;
 }
 
 /// The history store `config` asks for: in Redis when `history.redis` names a server (queue

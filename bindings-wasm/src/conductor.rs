@@ -68,22 +68,10 @@ impl WasmConductor {
         // TextEncoder output is always valid UTF-8; anything else is read as the text it can be.
         let flow_json = String::from_utf8(flow_json).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         // The session has no worker threshold here: every run is driven on this thread.
-        if let RunPlacement::Worker(future) = self.session.start_run(run_id, flow_json, options_json, from_buffers(&buffers)) {
+        if let RunPlacement::Worker(future) = self.session.start_run(run_id, flow_json, options_json, from_buffers(buffers)) {
             wasm_bindgen_futures::spawn_local(future);
         }
         self.session.status()
-    }
-
-    /// Polls every run woken since the last call; returns the status bits.
-    pub fn drive(&self) -> u32 {
-        self.session.drive(|| {})
-    }
-
-    /// Answers executor calls, `[[id, {ok, value?, error?}], ...]` as codec text, with the binary
-    /// data (`Uint8Array`s) its tags refer to.
-    #[wasm_bindgen(js_name = resolveCalls)]
-    pub fn resolve_calls(&self, answers_json: &str, buffers: Array) -> u32 {
-        self.session.resolve_calls(answers_json, from_buffers(&buffers))
     }
 
     /// Finished runs: `[{runId, result, buffers, trace?, slices?}]`, the result as codec text
@@ -108,25 +96,6 @@ impl WasmConductor {
             .collect()
     }
 
-    /// A finished run's trace as JSON text (by the id `takeCompleted` gave); `undefined` once
-    /// taken or dropped.
-    #[wasm_bindgen(js_name = takeTrace)]
-    pub fn take_trace(&self, id: u32) -> Option<String> {
-        self.session.take_trace(id)
-    }
-
-    /// Forgets a trace that will not be read.
-    #[wasm_bindgen(js_name = dropTrace)]
-    pub fn drop_trace(&self, id: u32) {
-        self.session.drop_trace(id);
-    }
-
-    /// Every waiting event, as a JSON array.
-    #[wasm_bindgen(js_name = takeEvents)]
-    pub fn take_events(&self) -> String {
-        self.session.take_events()
-    }
-
     /// Every waiting `{kind: "call" | "materialize" | "abort", id, ...}` record:
     /// `{records, buffers}`, the records as one codec array text.
     #[wasm_bindgen(js_name = takeCalls)]
@@ -137,47 +106,21 @@ impl WasmConductor {
         let _ = Reflect::set(&object, &"buffers".into(), &to_buffers(batch.buffers));
         object
     }
+}
 
-    /// Cancels a running execution; `false` when no such run is going on.
-    pub fn cancel(&self, execution_id: &str) -> bool {
-        self.session.cancel(execution_id)
-    }
+impl WasmConductor {
+    /// Runs are polled on this thread with nothing to enter (the native addon enters its tokio
+    /// runtime here).
+    fn enter(&self) {}
+}
 
-    /// Pauses, resumes or steps (`command`) a running execution; `false` when there is no such run.
-    #[cfg(feature = "debugger")]
-    #[wasm_bindgen(js_name = controlRun)]
-    pub fn control_run(&self, execution_id: &str, command: &str) -> bool {
-        self.session.control_run(execution_id, command)
-    }
-
-    /// Deep validation: `{ok, value: {valid, errors, issues}}`.
-    pub fn validate(&self, flow_json: &str, custom_types_json: &str) -> String {
-        self.session.validate(flow_json, custom_types_json)
-    }
-
-    /// `storage.saveFlow`: resolves with `{ok, value: savedFlow}`.
-    #[wasm_bindgen(js_name = saveFlow)]
-    pub fn save_flow(&self, flow_json: String) -> Promise {
-        text_promise(self.session.save_flow(flow_json))
-    }
-
-    /// `storage.loadFlow`.
-    #[wasm_bindgen(js_name = loadFlow)]
-    pub fn load_flow(&self, id: String) -> Promise {
-        text_promise(self.session.load_flow(id))
-    }
-
-    /// `storage.listFlows`: `{flows, total}`.
-    #[wasm_bindgen(js_name = listFlows)]
-    pub fn list_flows(&self, options_json: String) -> Promise {
-        text_promise(self.session.list_flows(options_json))
-    }
-
-    /// `storage.deleteFlow`.
-    #[wasm_bindgen(js_name = deleteFlow)]
-    pub fn delete_flow(&self, id: String) -> Promise {
-        text_promise(self.session.delete_flow(id))
-    }
+// Every method whose JS signature is the same in the native addon, from one definition.
+atomiton_core::session_forwarders! {
+    attribute: wasm_bindgen;
+    class: WasmConductor;
+    sync: [];
+    buffers: Array => from_buffers;
+    promises: fn -> Promise = text_promise;
 }
 
 /// Records runs into `storage` (kept in memory as well, where queries run), or in memory only.
@@ -193,21 +136,11 @@ fn with_history(session: Session, config: &SessionConfig, host: Arc<WasmHost>, s
     session.with_history(SessionHistory::new(store, history, None))
 }
 
-#[cfg(feature = "history")]
-#[wasm_bindgen]
-impl WasmConductor {
-    /// `executions.list` / `get` / `delete` / `prune` by name (`arg`: options JSON or an
-    /// execution id): `{ok, value}` or `{ok: false, error}` as JSON.
-    pub fn executions(&self, call: String, arg: String) -> Promise {
-        text_promise(self.session.executions(&call, arg))
-    }
-}
-
 fn to_buffers(buffers: Vec<Arc<[u8]>>) -> JsValue {
     buffers.into_iter().map(|data| JsValue::from(Uint8Array::from(&*data))).collect::<Array>().into()
 }
 
-fn from_buffers(buffers: &Array) -> Vec<Arc<[u8]>> {
+fn from_buffers(buffers: Array) -> Vec<Arc<[u8]>> {
     buffers.iter().map(|buffer| Arc::from(Uint8Array::new(&buffer).to_vec())).collect()
 }
 

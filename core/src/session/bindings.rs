@@ -1,0 +1,202 @@
+//! The conductor methods the napi addon and the wasm module share, written once.
+//!
+//! Both bindings wrap a [`Session`](super::Session) in a JS class (`NativeConductor`,
+//! `WasmConductor`), and the TypeScript layer drives either through one interface
+//! (`npm/src/engines/session/handle.ts`). When each binding wrote its own forwarders, they
+//! drifted apart (a method on one target only, a feature gate on one side), so every method
+//! whose JS signature is the same on both targets comes from [`session_forwarders!`]. What
+//! differs between the targets is passed in: the attribute, how binary data arrives, and how a
+//! future becomes a Promise. The methods whose argument or result types differ (the
+//! constructor, `run`, `setNotifier`, `takeCompleted`, `takeCalls`) and the native addon's own
+//! (`running`, `markCrashed`) stay in each binding; `npm/test/binding-surface.test.mjs` checks
+//! that the two classes still have the same methods.
+
+/// Emits `impl` blocks of forwarders to `self.session` (an `Arc<Session>`) for a binding's
+/// conductor class.
+///
+/// A macro rather than a trait or a shared module: `#[napi]` and `#[wasm_bindgen]` only export
+/// methods they see written out in the `impl` block they are attached to (an attribute macro
+/// sees a macro call inside the block unexpanded), so the whole block has to be emitted, once
+/// per target, with that target's attribute.
+///
+/// The class needs a field `session: Arc<Session>` and a method `fn enter(&self) -> impl Sized`
+/// whose result is held while runs are polled (the native addon's tokio runtime context).
+///
+/// ```text
+/// atomiton_core::session_forwarders! {
+///     attribute: napi;                      // or wasm_bindgen
+///     class: NativeConductor;
+///     sync: [catch_unwind];                 // more attribute arguments on synchronous methods
+///     buffers: Vec<Buffer> => from_buffers;  // binary data from JS as `Vec<Arc<[u8]>>`
+///     promises: async fn -> String;          // or `fn -> Promise = text_promise`, see below
+/// }
+/// ```
+///
+/// `promises` says how the storage and history methods return their Promise: as an `async fn`
+/// (napi), or as a plain method returning what `wrap(future)` makes of the session's
+/// `BoxFuture<'static, String>` (wasm: `future_to_promise`, which keeps nothing borrowed while
+/// the Promise is pending, where a wasm-bindgen `async fn(&self)` would hold the object
+/// borrowed until it settles).
+///
+/// `controlRun` and `executions` are emitted when the core has the `debugger` and `history`
+/// features: a class has them exactly when its session does.
+#[macro_export]
+macro_rules! session_forwarders {
+    (
+        attribute: $attr:ident;
+        class: $class:ident;
+        sync: [$($sync:ident),* $(,)?];
+        buffers: $buffers:ty => $from_buffers:ident;
+        promises: async fn -> $ret:ident;
+    ) => {
+        $crate::session_forwarders!(@emit $attr $class [$($sync),*] [$buffers] $from_buffers [async] $ret await);
+    };
+    (
+        attribute: $attr:ident;
+        class: $class:ident;
+        sync: [$($sync:ident),* $(,)?];
+        buffers: $buffers:ty => $from_buffers:ident;
+        promises: fn -> $ret:ident = $wrap:ident;
+    ) => {
+        $crate::session_forwarders!(@emit $attr $class [$($sync),*] [$buffers] $from_buffers [] $ret $wrap);
+    };
+    (@emit $attr:ident $class:ident [$($sync:ident),*] [$buffers:ty] $from_buffers:ident [$($async:tt)*] $ret:ident $settle:tt) => {
+        #[$attr]
+        impl $class {
+            /// Polls every run woken since the last call; returns the status bits.
+            #[$attr(js_name = "drive" $(, $sync)*)]
+            pub fn drive(&self) -> u32 {
+                let _context = self.enter();
+                self.session.drive(|| {})
+            }
+
+            /// Answers executor calls, `[[id, {ok, value?, error?}], ...]` as codec text with the
+            /// binary data its tags refer to, and carries the waiting runs on; returns the status
+            /// bits.
+            #[$attr(js_name = "resolveCalls" $(, $sync)*)]
+            pub fn resolve_calls(&self, answers_json: String, buffers: $buffers) -> u32 {
+                let _context = self.enter();
+                self.session.resolve_calls(&answers_json, $from_buffers(buffers))
+            }
+
+            /// A finished run's trace as JSON text (by the id `takeCompleted` gave); `null` (napi)
+            /// or `undefined` (wasm) once taken or dropped.
+            #[$attr(js_name = "takeTrace" $(, $sync)*)]
+            pub fn take_trace(&self, id: u32) -> Option<String> {
+                self.session.take_trace(id)
+            }
+
+            /// Forgets a trace that will not be read.
+            #[$attr(js_name = "dropTrace" $(, $sync)*)]
+            pub fn drop_trace(&self, id: u32) {
+                self.session.drop_trace(id);
+            }
+
+            /// Every waiting event, as a JSON array.
+            #[$attr(js_name = "takeEvents" $(, $sync)*)]
+            pub fn take_events(&self) -> String {
+                self.session.take_events()
+            }
+
+            /// Cancels a running execution; `false` when no such run is going on.
+            #[$attr(js_name = "cancel" $(, $sync)*)]
+            pub fn cancel(&self, execution_id: String) -> bool {
+                self.session.cancel(&execution_id)
+            }
+
+            /// Deep validation: `{ok, value: {valid, errors, issues}}`.
+            #[$attr(js_name = "validate" $(, $sync)*)]
+            pub fn validate(&self, flow_json: String, custom_types_json: String) -> String {
+                self.session.validate(&flow_json, &custom_types_json)
+            }
+
+            /// `storage.saveFlow`: resolves with `{ok, value: savedFlow}`; `flowSaved` goes to
+            /// the events.
+            #[$attr(js_name = "saveFlow")]
+            pub $($async)* fn save_flow(&self, flow_json: String) -> $ret {
+                $crate::__session_promise!($settle, self.session.save_flow(flow_json))
+            }
+
+            /// `storage.loadFlow`.
+            #[$attr(js_name = "loadFlow")]
+            pub $($async)* fn load_flow(&self, id: String) -> $ret {
+                $crate::__session_promise!($settle, self.session.load_flow(id))
+            }
+
+            /// `storage.listFlows`: `{flows, total}`.
+            #[$attr(js_name = "listFlows")]
+            pub $($async)* fn list_flows(&self, options_json: String) -> $ret {
+                $crate::__session_promise!($settle, self.session.list_flows(options_json))
+            }
+
+            /// `storage.deleteFlow`; `flowDeleted` goes to the events.
+            #[$attr(js_name = "deleteFlow")]
+            pub $($async)* fn delete_flow(&self, id: String) -> $ret {
+                $crate::__session_promise!($settle, self.session.delete_flow(id))
+            }
+        }
+
+        $crate::__session_debugger_forwarders!($attr $class [$($sync),*]);
+        $crate::__session_history_forwarders!($attr $class [$($async)*] $ret $settle);
+    };
+}
+
+/// The session's future as the method's result: awaited in an `async fn`, else wrapped.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __session_promise {
+    (await, $future:expr) => {
+        $future.await
+    };
+    ($wrap:ident, $future:expr) => {
+        $wrap($future)
+    };
+}
+
+#[cfg(feature = "debugger")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __session_debugger_forwarders {
+    ($attr:ident $class:ident [$($sync:ident),*]) => {
+        #[$attr]
+        impl $class {
+            /// Pauses, resumes or steps (`command`) a running execution; `false` when there is no
+            /// such run.
+            #[$attr(js_name = "controlRun" $(, $sync)*)]
+            pub fn control_run(&self, execution_id: String, command: String) -> bool {
+                self.session.control_run(&execution_id, &command)
+            }
+        }
+    };
+}
+
+#[cfg(not(feature = "debugger"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __session_debugger_forwarders {
+    ($($any:tt)*) => {};
+}
+
+#[cfg(feature = "history")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __session_history_forwarders {
+    ($attr:ident $class:ident [$($async:tt)*] $ret:ident $settle:tt) => {
+        #[$attr]
+        impl $class {
+            /// `executions.list` / `get` / `delete` / `prune` / `flush` by name (`arg`: options
+            /// JSON or an execution id): resolves with `{ok, value}` or `{ok: false, error}`.
+            #[$attr(js_name = "executions")]
+            pub $($async)* fn executions(&self, call: String, arg: String) -> $ret {
+                $crate::__session_promise!($settle, self.session.executions(&call, arg))
+            }
+        }
+    };
+}
+
+#[cfg(not(feature = "history"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __session_history_forwarders {
+    ($($any:tt)*) => {};
+}
