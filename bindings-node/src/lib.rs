@@ -2,17 +2,26 @@
 //! and the native host. It owns the tokio runtime, pokes the JS thread through a threadsafe
 //! function, and converts values at the boundary; all execution logic lives in the core.
 
-mod catalog;
 mod conductor;
 mod config;
 mod diagnostics;
 mod runtime;
+
+use napi_derive::napi;
 
 /// glibc's malloc spent a fifth of a small run's time in malloc/free and arena consolidation
 /// across the JS thread and tokio's workers; mimalloc does not.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-pub use catalog::*;
+// The node catalog, templates, flow formats and the recovery table, from the definition the
+// wasm module shares.
+atomiton_core::catalog_forwarders! {
+    attribute: napi;
+    // A panic is a thrown error, not an abort of the process.
+    sync: [catch_unwind];
+    text: [String];
+}
+
 pub use conductor::NativeConductor;
 pub use diagnostics::*;

@@ -1,7 +1,7 @@
 // The native addon and the three wasm modules expose the same conductor methods and module
 // functions, but for the few each target has on its own, named here. The forwarders both share
-// come from one definition (atomiton_core::session_forwarders!); this catches a method added to,
-// renamed in or gated differently in one binding only.
+// come from one definition (atomiton_core::session_forwarders! and catalog_forwarders!); this
+// catches a method or function added to, renamed in or gated differently in one binding only.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";

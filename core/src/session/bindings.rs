@@ -1,4 +1,5 @@
-//! The conductor methods the napi addon and the wasm module share, written once.
+//! The conductor methods and module functions the napi addon and the wasm module share, written
+//! once.
 //!
 //! Both bindings wrap a [`Session`](super::Session) in a JS class (`NativeConductor`,
 //! `WasmConductor`), and the TypeScript layer drives either through one interface
@@ -8,8 +9,9 @@
 //! differs between the targets is passed in: the attribute, how binary data arrives, and how a
 //! future becomes a Promise. The methods whose argument or result types differ (the
 //! constructor, `run`, `setNotifier`, `takeCompleted`, `takeCalls`) and the native addon's own
-//! (`running`, `markCrashed`) stay in each binding; `npm/test/binding-surface.test.mjs` checks
-//! that the two classes still have the same methods.
+//! (`running`, `markCrashed`) stay in each binding. The module functions come from
+//! [`catalog_forwarders!`]. `npm/test/binding-surface.test.mjs` checks that the two targets still
+//! have the same methods and functions.
 
 /// Emits `impl` blocks of forwarders to `self.session` (an `Arc<Session>`) for a binding's
 /// conductor class.
@@ -199,4 +201,74 @@ macro_rules! __session_history_forwarders {
 #[macro_export]
 macro_rules! __session_history_forwarders {
     ($($any:tt)*) => {};
+}
+
+/// Emits a binding's module functions (the node catalog, templates, flow formats, the recovery
+/// table), forwarders to [`session::catalog`](crate::session::catalog), at the place it is
+/// called; a macro for the reason [`session_forwarders!`] is one.
+///
+/// ```text
+/// atomiton_core::catalog_forwarders! {
+///     attribute: napi;        // or wasm_bindgen
+///     sync: [catch_unwind];   // more attribute arguments on every function
+///     text: [String];         // the type of a string argument: napi takes only `String`
+/// }
+/// ```
+#[macro_export]
+macro_rules! catalog_forwarders {
+    (attribute: $attr:ident; sync: [$($sync:ident),* $(,)?]; text: [$($text:tt)+];) => {
+        /// Every built-in node definition (`getAllNodeDefinitions`).
+        #[$attr(js_name = "nodeDefinitions" $(, $sync)*)]
+        pub fn node_definitions() -> String {
+            $crate::session::catalog::node_definitions()
+        }
+
+        /// One built-in node definition, or `null`.
+        #[$attr(js_name = "nodeDefinition" $(, $sync)*)]
+        pub fn node_definition(node_type: $($text)+) -> String {
+            $crate::session::catalog::node_definition(&*node_type)
+        }
+
+        /// `getNodeDefinitionsGroupedByCategory`.
+        #[$attr(js_name = "nodeDefinitionsByCategory" $(, $sync)*)]
+        pub fn node_definitions_by_category() -> String {
+            $crate::session::catalog::node_definitions_by_category()
+        }
+
+        /// `{templates: [{id, name, description, nodeCount}]}`.
+        #[$attr(js_name = "listTemplates" $(, $sync)*)]
+        pub fn list_templates() -> String {
+            $crate::session::catalog::list_templates()
+        }
+
+        /// A bundled template's definition, or `null`.
+        #[$attr(js_name = "getTemplate" $(, $sync)*)]
+        pub fn get_template(id: $($text)+) -> String {
+            $crate::session::catalog::get_template(&*id)
+        }
+
+        /// Reads a flow from JSON or YAML text; `optionsJson` is `{format?, defaults?}`.
+        #[$attr(js_name = "parseFlow" $(, $sync)*)]
+        pub fn parse_flow(text: $($text)+, options_json: $($text)+) -> String {
+            $crate::session::catalog::parse_flow(&*text, &*options_json)
+        }
+
+        /// Writes a flow (JSON text) as YAML.
+        #[$attr(js_name = "flowToYaml" $(, $sync)*)]
+        pub fn flow_to_yaml(flow_json: $($text)+) -> String {
+            $crate::session::catalog::flow_to_yaml(&*flow_json)
+        }
+
+        /// `getErrorRecoveryStrategy` for every code: `{CODE: strategy}`.
+        #[$attr(js_name = "recoveryTable" $(, $sync)*)]
+        pub fn recovery_table() -> String {
+            $crate::session::catalog::recovery_table()
+        }
+
+        /// The engine's version.
+        #[$attr(js_name = "engineVersion" $(, $sync)*)]
+        pub fn engine_version() -> String {
+            $crate::session::catalog::engine_version().to_owned()
+        }
+    };
 }
