@@ -7,8 +7,6 @@
 // Each case runs several rounds after a warm-up; the median round is reported, and ratios are
 // taken within the same run because these machines are noisy. Memory is measured in a fresh
 // child process, so the large arrays of the speed cases do not count against it.
-import { createRequire } from "node:module";
-import { readdirSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createConductor } from "@atomiton/conductor";
@@ -54,21 +52,10 @@ async function speed() {
   report("  of which inside the engine (result.duration, ms)", median(engineMs), "ms", 5);
   report("  for scale: JSON.stringify + JSON.parse of the data (ms)", await measure(21, () => JSON.parse(JSON.stringify(mapNode))), "ms");
   report("  for scale: V8 mapping the same array in JS (ms)", await measure(21, () => numbers.map(new Function("x", "return x * 2"))), "ms");
-
-  // 4. Boundary: JSON text vs napi object conversion for large values.
-  const require = createRequire(import.meta.url);
-  const nativeDir = new URL("../native/", import.meta.url);
-  const addon = require(new URL(readdirSync(nativeDir).find((f) => f.endsWith(".node")), nativeDir).pathname);
-  const objects = Array.from({ length: 100_000 }, (_, i) => ({ id: i, name: `item ${i}`, price: i % 250, tags: ["a", "b"] }));
-  const jsonMs = await measure(9, () => JSON.parse(addon.benchEchoJson(JSON.stringify(objects))));
-  const napiMs = await measure(9, () => addon.benchEchoValue(objects));
-  report("boundary round trip, 100k objects as JSON text (ms)", jsonMs, "ms");
-  report("boundary round trip, 100k objects as napi objects (ms)", napiMs, "ms");
-  report("  napi objects / JSON text (ratio)", napiMs / jsonMs, "x");
 }
 
 async function memory() {
-  // 5. 1,000 runs in flight at once on one conductor: the first node of each 10-node chain is
+  // 4. 1,000 runs in flight at once on one conductor: the first node of each 10-node chain is
   // an asynchronous JS executor, so every run is started before any finishes.
   const conductor = createConductor({
     storage: { type: "memory" },
@@ -82,7 +69,7 @@ async function memory() {
   report("1,000 concurrent 10-node runs: peak RSS of the process (MB)", process.resourceUsage().maxRSS / 1024, "MB", 200);
   report("  RSS before they started (MB)", base, "MB");
 
-  // 6. Memory over 10,000 sequential runs: it must not grow with the number of runs.
+  // 5. Memory over 10,000 sequential runs: it must not grow with the number of runs.
   const rss = [];
   for (let batch = 0; batch < 10; batch++) {
     for (let i = 0; i < 1000; i++) await conductor.node.run(tenTransforms);
