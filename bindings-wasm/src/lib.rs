@@ -6,6 +6,9 @@
 
 // Only a wasm32 build has a browser to talk to; elsewhere the crate is empty.
 #![cfg(target_arch = "wasm32")]
+// wasm32 has one thread, so the JS values the host and storage hold are not `Send`; the core's
+// shared handles are `Arc` on every target all the same.
+#![allow(clippy::arc_with_non_send_sync)]
 
 mod calls;
 mod conductor;
