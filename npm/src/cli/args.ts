@@ -23,6 +23,13 @@ export function parseCommandArgs(command: string, args: string[], options: Optio
   }
 }
 
+/** Where queue mode's Redis is: every command that can work through the queue takes these. */
+export const QUEUE_OPTIONS = {
+  redis: { type: "string" },
+  queue: { type: "string" },
+  prefix: { type: "string" },
+} as const satisfies OptionSpecs;
+
 /** The options shared by `run` and `templates run`. */
 export const RUN_OPTIONS = {
   input: { type: "string", short: "i" },
@@ -34,9 +41,7 @@ export const RUN_OPTIONS = {
   quiet: { type: "boolean", short: "q" },
   json: { type: "boolean" },
   trace: { type: "boolean" },
-  redis: { type: "string" },
-  queue: { type: "string" },
-  prefix: { type: "string" },
+  ...QUEUE_OPTIONS,
   help: { type: "boolean", short: "h" },
 } as const satisfies OptionSpecs;
 

@@ -3,7 +3,7 @@
  * time axis) and `atomiton runs retry <id>` (run it again, reusing what succeeded).
  */
 import { createConductor, createQueueConductor, type Conductor, type ExecutionNodeRecord, type ExecutionRecord, type RecordedRunStatus } from "../desktop.js";
-import { expectPositionals, integerOption, parseCommandArgs, RUN_OPTIONS } from "./args.js";
+import { expectPositionals, integerOption, parseCommandArgs, QUEUE_OPTIONS, RUN_OPTIONS } from "./args.js";
 import { ExitCode, UsageError } from "./exit-codes.js";
 import { HELP } from "./help.js";
 import { table, writeJson, writeOut } from "./output.js";
@@ -106,7 +106,7 @@ export async function runsCommand(args: string[]): Promise<number> {
     return runFlow(record.flow, `retry of ${id}`, settings, { input: record.input as Record<string, unknown>, variables: record.variables, retry: { of: id, from } });
   }
   if (sub === "show") {
-    const { values, positionals } = parseCommandArgs("runs", args.slice(1), { json: { type: "boolean" }, storage: { type: "string" }, redis: { type: "string" }, queue: { type: "string" }, prefix: { type: "string" }, help: { type: "boolean", short: "h" } });
+    const { values, positionals } = parseCommandArgs("runs", args.slice(1), { json: { type: "boolean" }, storage: { type: "string" }, ...QUEUE_OPTIONS, help: { type: "boolean", short: "h" } });
     if (values.help) return help();
     const [id = ""] = expectPositionals("runs", positionals, ["id"]);
     const record = await historyOf(values).executions.get(id);
@@ -119,9 +119,7 @@ export async function runsCommand(args: string[]): Promise<number> {
     status: { type: "string" },
     limit: { type: "string" },
     storage: { type: "string" },
-    redis: { type: "string" },
-    queue: { type: "string" },
-    prefix: { type: "string" },
+    ...QUEUE_OPTIONS,
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });

@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { startQueueWorker, type QueueWorkerEvent } from "../queue/index.js";
 import type { NodeExecutable, NodeExecutorFactory } from "../types/execution.js";
-import { integerOption, parseCommandArgs } from "./args.js";
+import { integerOption, parseCommandArgs, QUEUE_OPTIONS } from "./args.js";
 import { ExitCode, UsageError } from "./exit-codes.js";
 import { HELP } from "./help.js";
 import { writeOut } from "./output.js";
@@ -44,9 +44,7 @@ function describe(event: QueueWorkerEvent): string {
 
 export async function workerCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs("worker", args, {
-    redis: { type: "string" },
-    queue: { type: "string" },
-    prefix: { type: "string" },
+    ...QUEUE_OPTIONS,
     concurrency: { type: "string", short: "c" },
     executors: { type: "string" },
     grace: { type: "string" },
