@@ -27,15 +27,16 @@ pub struct RunContext {
 }
 
 impl RunContext {
-    /// The context of run `execution_id` from its options' fields.
-    pub(crate) fn resolve(execution_id: Arc<str>, options: &super::RunOptions) -> Self {
+    /// The context of run `execution_id`, taking its options' context fields (nothing after
+    /// this reads them there, and the input can be large: moved, not copied).
+    pub(crate) fn resolve(execution_id: Arc<str>, options: &mut super::RunOptions) -> Self {
         RunContext {
             execution_id,
-            variables: Arc::new(options.variables.clone().unwrap_or_else(|| crate::json!({}))),
-            input: options.input.clone().map(NodeInput::from_value).unwrap_or_default(),
-            parent_context: options.parent_context.clone(),
+            variables: Arc::new(options.variables.take().unwrap_or_else(|| crate::json!({}))),
+            input: options.input.take().map(NodeInput::from_value).unwrap_or_default(),
+            parent_context: options.parent_context.take(),
             slow_mo: options.slow_mo,
-            debug: options.debug.clone().filter(|d| !d.is_null()).map(Arc::new),
+            debug: options.debug.take().filter(|d| !d.is_null()).map(Arc::new),
         }
     }
 }

@@ -80,7 +80,7 @@ impl Engine {
         Box::pin(async move { engine.run_flow(flow, options, host).await })
     }
 
-    async fn run_flow(self, flow: NodeDefinition, #[allow(unused_mut)] mut options: RunOptions, host: SharedHost) -> ExecutionResult {
+    async fn run_flow(self, flow: NodeDefinition, mut options: RunOptions, host: SharedHost) -> ExecutionResult {
         #[cfg(feature = "history")]
         let (recorder, reuse) = (options.recorder.take(), options.reuse.take());
         let request = DebugRequest {
@@ -93,7 +93,7 @@ impl Engine {
         if falsy(flow.id_str(), flow.extra.get("id")) || falsy(flow.type_str(), flow.extra.get("type")) {
             return invalid_definition(&host, &options, flow.id_str(), &execution_id);
         }
-        let context = Arc::new(RunContext::resolve(execution_id, &options));
+        let context = Arc::new(RunContext::resolve(execution_id, &mut options));
         let host = match &options.permissions {
             Some(permissions) => restricted(host, permissions),
             None => host,
