@@ -138,8 +138,8 @@ pub trait HistoryStore: MaybeSend + MaybeSync {
 pub type SharedHistory = Arc<dyn HistoryStore>;
 
 /// Applies [`Prune`] to runs listed as `(start_time, status, id)` in the order they began: the
-/// ids to remove.
-pub fn pruned_ids(mut runs: Vec<(f64, RunStatus, String)>, prune: Prune) -> Vec<String> {
+/// ids to remove. An id is whatever names a run to the store (its id, or its position).
+pub fn pruned_ids<Id>(mut runs: Vec<(f64, RunStatus, Id)>, prune: Prune) -> Vec<Id> {
     runs.retain(|(_, status, _)| *status != RunStatus::Running);
     // Newest first, and (the sort being stable) the later of two runs begun together first.
     runs.reverse();
