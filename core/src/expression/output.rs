@@ -155,22 +155,31 @@ impl Output {
             Val::Obj(o) => {
                 self.add(NODE_BYTES)?;
                 let mut m = Map::with_capacity(o.props.len());
-                let order = enumeration_order(o.props.iter().map(|(k, _)| k.as_str()));
-                let entries: Box<dyn Iterator<Item = _>> = match order {
-                    None => Box::new(o.props.iter()),
-                    Some(order) => {
-                        let all: Vec<_> = o.props.iter().collect();
-                        Box::new(order.into_iter().filter_map(move |i| all.get(i).copied()))
+                // Plain loops, not one boxed iterator over either order: this runs once per
+                // object built (a `map` over 10,000 records builds 10,000).
+                match enumeration_order(o.props.iter().map(|(k, _)| k.as_str())) {
+                    None => {
+                        for (k, x) in o.props.iter() {
+                            self.entry(&mut m, k.as_str(), x, depth)?;
+                        }
                     }
-                };
-                for (k, x) in entries {
-                    let j = self.value(x, depth + 1).map_err(|e| located(e, &format!(".{}", k.as_str())))?;
-                    self.add(k.as_str().len() + 3)?;
-                    m.insert(k.as_str().to_owned(), j.unwrap_or(Value::Undefined));
+                    Some(order) => {
+                        for (k, x) in order.into_iter().filter_map(|i| o.props.iter().nth(i)) {
+                            self.entry(&mut m, k.as_str(), x, depth)?;
+                        }
+                    }
                 }
                 Value::Object(m)
             }
         }))
+    }
+
+    /// Adds property `key` (from `x`) to an object being built.
+    fn entry(&mut self, m: &mut Map<String, Value>, key: &str, x: &Val<'_>, depth: usize) -> RtResult<()> {
+        let j = self.value(x, depth + 1).map_err(|e| located(e, &format!(".{key}")))?;
+        self.add(key.len() + 3)?;
+        m.insert(key.to_owned(), j.unwrap_or(Value::Undefined));
+        Ok(())
     }
 }
 

@@ -1,6 +1,7 @@
 //! serde for [`Value`]: JSON's own values as JSON, everything else as a tagged object (the
 //! codec's format, described in [`super::codec`]).
 
+use std::cell::Cell;
 use std::fmt;
 use std::sync::Arc;
 
@@ -10,6 +11,15 @@ use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
 use super::codec::{self, TAG};
 use super::{Bytes, BytesKind, Ext, Map, Number, Value};
 use crate::model::deep::guard;
+
+thread_local! {
+    /// How many keys the last object deserialised on this thread had (see `visit_map`).
+    static LAST_OBJECT_LEN: Cell<usize> = const { Cell::new(1) };
+}
+
+/// The largest guess taken from the last object: one huge object must not make every small one
+/// after it reserve as much.
+const MAX_GUESS: usize = 64;
 
 impl Serialize for Value {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -284,11 +294,16 @@ impl<'de> Visitor<'de> for ValueVisitor {
             }
             return from_tag(&kind, fields).map_err(de::Error::custom);
         }
-        let mut map = Map::with_capacity(access.size_hint().unwrap_or(0).min(4096) + 1);
+        // JSON text gives no size hint; the last object read is the best guess (the items of an
+        // array of records share their shape), where growing 1 → 2 → 4 → 8 rebuilt each
+        // five-key object's table three times.
+        let guess = access.size_hint().unwrap_or_else(|| LAST_OBJECT_LEN.with(Cell::get)).clamp(1, 4096);
+        let mut map = Map::with_capacity(guess);
         map.insert(first, access.next_value()?);
         while let Some((key, value)) = access.next_entry()? {
             map.insert(key, value);
         }
+        LAST_OBJECT_LEN.with(|last| last.set(map.len().min(MAX_GUESS)));
         Ok(Value::Object(map))
     }
 }
