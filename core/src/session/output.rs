@@ -6,7 +6,7 @@
 //! embedder's event loop would stand still. Large results are written on the host's workers.
 
 use crate::engine::ExecutionResult;
-use crate::host::{offload, SharedHost};
+use crate::host::{drop_later, offload, SharedHost};
 use crate::value::Value;
 
 use super::wire::RunOutput;
@@ -14,14 +14,18 @@ use super::wire::RunOutput;
 /// Values a result may hold and still be written where the run was driven.
 const WRITE_IN_PLACE_UP_TO: usize = 20_000;
 
-/// `result` as codec text (see [`RunOutput::from_result`]), written on a worker when large.
+/// `result` as codec text (see [`RunOutput::from_result`]), written on a worker when large. A
+/// large result is also freed on a worker, while the embedder reads the text.
 pub(super) async fn write_output(host: &SharedHost, result: ExecutionResult, slice_arrays_of: Option<usize>) -> RunOutput {
     let large = result.data.as_ref().is_some_and(|data| more_values_than(data, WRITE_IN_PLACE_UP_TO));
     if !large || !host.has_workers() {
         return RunOutput::from_result(result, slice_arrays_of);
     }
-    match offload(host, move || RunOutput::from_result(result, slice_arrays_of)).await {
-        Ok(output) => output,
+    match offload(host, move || RunOutput::with_written(result, slice_arrays_of)).await {
+        Ok((output, written)) => {
+            drop_later(host, written);
+            output
+        }
         Err(error) => RunOutput::from_result(crate::engine::ExecutionResult::failed(error), None),
     }
 }

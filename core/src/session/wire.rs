@@ -46,11 +46,18 @@ impl RunOutput {
     /// The result as codec text; with `slice_arrays_of`, arrays of at least that many items
     /// are written apart in slices.
     pub fn from_result(result: ExecutionResult, slice_arrays_of: Option<usize>) -> Self {
+        Self::within(result, slice_arrays_of, MAX_TEXT_BYTES).0
+    }
+
+    /// [`from_result`](Self::from_result), handing the result back once written: freeing a large
+    /// result takes milliseconds, which the caller can spend after the text is handed over.
+    pub fn with_written(result: ExecutionResult, slice_arrays_of: Option<usize>) -> (Self, ExecutionResult) {
         Self::within(result, slice_arrays_of, MAX_TEXT_BYTES)
     }
 
-    /// The output, with no text (the result's or a slice's) longer than `max_bytes`.
-    fn within(mut result: ExecutionResult, slice_arrays_of: Option<usize>, max_bytes: usize) -> Self {
+    /// The output, with no text (the result's or a slice's) longer than `max_bytes`, and what is
+    /// left of the result.
+    fn within(mut result: ExecutionResult, slice_arrays_of: Option<usize>, max_bytes: usize) -> (Self, ExecutionResult) {
         let trace = result.trace.take();
         let encoded = match slice_arrays_of {
             Some(min_items) => slices::encode_sliced(&result, min_items),
@@ -59,9 +66,11 @@ impl RunOutput {
         let encoded = encoded.unwrap_or_else(|e| slices::Sliced { text: serde_json::to_string(&ExecutionResult::failed(ExecutionError::from(e))).unwrap_or_default(), ..Default::default() });
         let longest = encoded.slices.iter().flatten().map(String::len).chain([encoded.text.len()]).max().unwrap_or(0);
         if longest > max_bytes {
+            // The failure keeps the trace of the run that produced too much.
+            result.trace = trace;
             return Self::within(too_long(result, longest), None, usize::MAX);
         }
-        RunOutput { result: encoded.text, buffers: encoded.buffers, slices: encoded.slices, trace }
+        (RunOutput { result: encoded.text, buffers: encoded.buffers, slices: encoded.slices, trace }, result)
     }
 }
 
@@ -89,7 +98,7 @@ mod tests {
     #[test]
     fn a_result_too_long_to_hand_over_becomes_a_coded_failure() {
         let result = ExecutionResult { success: true, data: Some(Value::String("x".repeat(1000))), error: None, duration: 1.0, executed_nodes: vec!["a".into()], context: None, trace: None };
-        let output = RunOutput::within(result, None, 500);
+        let (output, _) = RunOutput::within(result, None, 500);
         let text: Value = serde_json::from_str(&output.result).unwrap();
         assert_eq!(text["success"], false);
         assert_eq!(text["error"]["code"], "SERIALIZATION_FAILED");
