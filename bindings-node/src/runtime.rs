@@ -10,8 +10,26 @@ static HANDLE: OnceLock<Handle> = OnceLock::new();
 /// of user data (up to the parse depth limit) still drop recursively.
 const STACK_SIZE: usize = 8 * 1024 * 1024;
 
+extern "C" {
+    /// mimalloc's own (linked in by the `mimalloc` crate): sets an option unless the environment
+    /// (`MIMALLOC_<OPTION>`) already did.
+    fn mi_option_set_default(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// `mi_option_purge_delay` in mimalloc's `mi_option_t` (the same index in its v2 and v3).
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+
+/// How long mimalloc keeps freed memory before returning it to the OS (ms). Its default, 10 ms,
+/// is shorter than the gap between two runs of a data-heavy flow, so each run faulted its
+/// megabytes in afresh (the kernel zeroing every page: a tenth of such a run's time). Memory a
+/// second old still goes back, so nothing grows.
+const PURGE_DELAY_MS: std::ffi::c_long = 1000;
+
 #[napi_derive::module_init]
 fn init() {
+    // SAFETY: called once at load, before the runtime's threads start; an option mimalloc does
+    // not know (another index) is ignored.
+    unsafe { mi_option_set_default(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
     // A failure to build leaves napi's default runtime in place; `handle()` then falls back to it.
     if let Ok(runtime) = Builder::new_multi_thread().enable_all().thread_stack_size(STACK_SIZE).thread_name("atomiton-worker").build() {
         let _ = HANDLE.set(runtime.handle().clone());

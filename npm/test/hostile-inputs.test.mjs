@@ -152,7 +152,7 @@ test("runs of deeply nested flows reading values JS keeps all resolve (an answer
 /** Work that would take hours: 1.7 million steps per item, with a budget of 10^12 steps. */
 const HEAVY = "x => { const a = [...'abcdefghijklmnopqrstuvwxyz'.repeat(50)]; return a.map(v => a.reduce((s, w) => s + w.length, 0)).length }";
 
-// Runs whose document is over 1 MB are driven off the JS thread (the JS thread is then free to
+// Runs whose document is over 64 KB are driven off the JS thread (the JS thread is then free to
 // deliver an abort); the same stop reaches work wherever it runs (core/tests/stopping.rs covers
 // timeouts with the work off the scheduler's thread).
 const heavyFlow = () => ({
