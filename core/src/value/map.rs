@@ -6,13 +6,18 @@ use indexmap::IndexMap;
 
 use super::Value;
 
-/// How object keys are hashed: foldhash, seeded at random per map. std's SipHash was a tenth
+/// How object keys are hashed: on native builds foldhash, seeded at random per map. std's SipHash was a tenth
 /// of the time spent reading or building an array of records (every key of every object is
 /// hashed once); foldhash is several times faster on short keys. Its random seed keeps
 /// precomputed collisions (the HashDoS attack on keys of JSON from outside) from working, and
 /// the map's iteration order (insertion order) never reveals a hash — the same trade std's
-/// `HashMap` crate (hashbrown) makes by default.
+/// `HashMap` crate (hashbrown) makes by default. The wasm module keeps std's hasher: it is
+/// already in the module (std's own maps), and the module's size has a budget.
+#[cfg(not(target_arch = "wasm32"))]
 pub type KeyHasher = foldhash::fast::RandomState;
+/// std's hasher (see the native definition for why native builds differ).
+#[cfg(target_arch = "wasm32")]
+pub type KeyHasher = std::collections::hash_map::RandomState;
 
 /// An ordered JSON-style object: keys keep their insertion order (as JavaScript objects do for
 /// string keys), lookups hash. It derefs to [`IndexMap`] for everything a map does.
