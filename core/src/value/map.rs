@@ -6,26 +6,13 @@ use indexmap::IndexMap;
 
 use super::Value;
 
-/// How object keys are hashed: on native builds foldhash, seeded at random per map. std's SipHash was a tenth
-/// of the time spent reading or building an array of records (every key of every object is
-/// hashed once); foldhash is several times faster on short keys. Its random seed keeps
-/// precomputed collisions (the HashDoS attack on keys of JSON from outside) from working, and
-/// the map's iteration order (insertion order) never reveals a hash — the same trade std's
-/// `HashMap` crate (hashbrown) makes by default. The wasm module keeps std's hasher: it is
-/// already in the module (std's own maps), and the module's size has a budget.
-#[cfg(not(target_arch = "wasm32"))]
-pub type KeyHasher = foldhash::fast::RandomState;
-/// std's hasher (see the native definition for why native builds differ).
-#[cfg(target_arch = "wasm32")]
-pub type KeyHasher = std::collections::hash_map::RandomState;
-
 /// An ordered JSON-style object: keys keep their insertion order (as JavaScript objects do for
 /// string keys), lookups hash. It derefs to [`IndexMap`] for everything a map does.
 ///
 /// Boxed, so that [`Value`] stays 32 bytes rather than 72: arrays of values are the engine's
 /// bulk data, and their size is memory bandwidth in every node that walks them.
 #[derive(Clone, Default)]
-pub struct Map<K = String, V = Value>(Box<IndexMap<K, V, KeyHasher>>);
+pub struct Map<K = String, V = Value>(Box<IndexMap<K, V>>);
 
 impl<K: std::hash::Hash + Eq, V: PartialEq> PartialEq for Map<K, V> {
     /// Same entries, in any order (as `IndexMap` compares).
@@ -37,30 +24,30 @@ impl<K: std::hash::Hash + Eq, V: PartialEq> PartialEq for Map<K, V> {
 impl<K, V> Map<K, V> {
     /// An empty map.
     pub fn new() -> Self {
-        Map(Box::new(IndexMap::default()))
+        Map(Box::new(IndexMap::new()))
     }
 
     /// An empty map with room for `capacity` entries.
     pub fn with_capacity(capacity: usize) -> Self {
-        Map(Box::new(IndexMap::with_capacity_and_hasher(capacity, KeyHasher::default())))
+        Map(Box::new(IndexMap::with_capacity(capacity)))
     }
 
     /// The map itself.
-    pub fn into_inner(self) -> IndexMap<K, V, KeyHasher> {
+    pub fn into_inner(self) -> IndexMap<K, V> {
         *self.0
     }
 }
 
 impl<K, V> Deref for Map<K, V> {
-    type Target = IndexMap<K, V, KeyHasher>;
+    type Target = IndexMap<K, V>;
 
-    fn deref(&self) -> &IndexMap<K, V, KeyHasher> {
+    fn deref(&self) -> &IndexMap<K, V> {
         &self.0
     }
 }
 
 impl<K, V> DerefMut for Map<K, V> {
-    fn deref_mut(&mut self) -> &mut IndexMap<K, V, KeyHasher> {
+    fn deref_mut(&mut self) -> &mut IndexMap<K, V> {
         &mut self.0
     }
 }
@@ -83,8 +70,8 @@ impl<K: std::hash::Hash + Eq, V> Extend<(K, V)> for Map<K, V> {
     }
 }
 
-impl<K, V> From<IndexMap<K, V, KeyHasher>> for Map<K, V> {
-    fn from(map: IndexMap<K, V, KeyHasher>) -> Self {
+impl<K, V> From<IndexMap<K, V>> for Map<K, V> {
+    fn from(map: IndexMap<K, V>) -> Self {
         Map(Box::new(map))
     }
 }
