@@ -6,8 +6,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use indexmap::IndexMap;
 
 use super::capture::Capture;
-use super::record::{RunRecord, RunStatus};
-use super::store::{end_record, flow_value, node_record, pruned_ids, run_record_without_flow, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, OwnerAlive, Prune, RunBegun};
+use super::record::{NodeRecord, RunRecord, RunStatus};
+use super::store::{captured_node, end_record, flow_value, pruned_ids, run_record_without_flow, CapturedNode, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, NodeEnded, OwnerAlive, Prune, RunBegun};
+use crate::value::{codec, Value};
 use crate::error::Result;
 use crate::host::BoxFuture;
 use crate::storage::SortOrder;
@@ -26,11 +27,56 @@ pub struct MemoryHistory {
 
 #[derive(Default)]
 struct Runs {
-    records: IndexMap<String, RunRecord>,
+    records: IndexMap<String, KeptRun>,
     /// Flows of runs whose record has not been read yet (its `flow` is `null` until then).
     flow_texts: HashMap<String, FlowText>,
     /// Recent distinct flows with their hashes.
     recent: VecDeque<(FlowText, String)>,
+}
+
+/// A run as kept: its record without nodes, and its nodes apart.
+struct KeptRun {
+    record: RunRecord,
+    nodes: Vec<KeptNode>,
+}
+
+impl KeptRun {
+    /// The whole record, nodes in the order they were written.
+    fn to_record(&self) -> RunRecord {
+        let mut record = self.record.clone();
+        record.nodes = self.nodes.iter().map(KeptNode::to_record).collect();
+        record
+    }
+}
+
+/// A node's record as kept: its values as the JSON text the capture wrote. Held as values, a
+/// 10-node run's nodes took ~20 KB (every value a tree of boxed maps), so the 10,000 runs kept
+/// by default grew the process by ~200 MB; as text, a fraction of that, and writing a node no
+/// longer copies its output. Reads (rare) parse the text.
+struct KeptNode {
+    /// The record with `input` and `output` left out.
+    record: NodeRecord,
+    input: Option<Box<str>>,
+    output: Option<Box<str>>,
+}
+
+impl KeptNode {
+    fn captured(node: &NodeEnded, capture: &Capture) -> KeptNode {
+        let CapturedNode { record, input, output } = captured_node(node, capture);
+        KeptNode { record, input: input.map(|i| i.json.into_boxed_str()), output: output.map(|o| o.json.into_boxed_str()) }
+    }
+
+    /// A node record read from elsewhere (a persistent store), kept the same way.
+    fn of_record(mut record: NodeRecord) -> KeptNode {
+        let text = |value: Value| serde_json::to_string(&value).ok().map(String::into_boxed_str);
+        let (input, output) = (record.input.take().and_then(text), record.output.take().and_then(text));
+        KeptNode { record, input, output }
+    }
+
+    fn to_record(&self) -> NodeRecord {
+        let read = |text: &str| codec::from_json(text).unwrap_or(Value::Null);
+        NodeRecord { input: self.input.as_deref().map(read), output: self.output.as_deref().map(read), ..self.record.clone() }
+    }
 }
 
 /// A flow's codec text and the binary data beside it.
@@ -64,13 +110,13 @@ impl Runs {
     }
 
     /// Run `id`'s record with its flow read from its text (once: the record keeps it).
-    fn read(&mut self, id: &str, capture: &Capture) -> Option<&mut RunRecord> {
+    fn read(&mut self, id: &str, capture: &Capture) -> Option<RunRecord> {
         let text = self.flow_texts.remove(id);
-        let record = self.records.get_mut(id)?;
+        let run = self.records.get_mut(id)?;
         if let Some(text) = text {
-            record.flow = flow_value(&text.json, &text.buffers, capture);
+            run.record.flow = flow_value(&text.json, &text.buffers, capture);
         }
-        Some(record)
+        Some(run.to_record())
     }
 
     fn forget(&mut self, id: &str) -> bool {
@@ -101,12 +147,14 @@ impl MemoryHistory {
     /// Keeps `record` as it is (one read back from a persistent store), unless a run with its id
     /// is kept already.
     pub fn insert(&self, record: RunRecord) {
-        self.runs().records.entry(record.summary.id.clone()).or_insert(record);
+        let mut record = record;
+        let nodes = std::mem::take(&mut record.nodes).into_iter().map(KeptNode::of_record).collect();
+        self.runs().records.entry(record.summary.id.clone()).or_insert(KeptRun { record, nodes });
     }
 
     /// A kept run, its nodes as written.
     pub fn record(&self, id: &str) -> Option<RunRecord> {
-        self.runs().read(id, &self.capture).map(|record| record.clone())
+        self.runs().read(id, &self.capture)
     }
 
     /// Removes what `prune` selects; the ids removed.
@@ -114,7 +162,7 @@ impl MemoryHistory {
         let mut runs = self.runs();
         // Runs by position: naming all 10,000 kept runs by a copy of their id cost more than
         // the pruning itself.
-        let listed = runs.records.values().enumerate().map(|(at, r)| (r.summary.start_time, r.summary.status, at)).collect();
+        let listed = runs.records.values().enumerate().map(|(at, r)| (r.record.summary.start_time, r.record.summary.status, at)).collect();
         let doomed = pruned_ids(listed, prune);
         if doomed.is_empty() {
             return Vec::new();
@@ -141,7 +189,7 @@ impl MemoryHistory {
     /// Marks `running` runs whose owner is not `alive` as crashed at `now`; their ids.
     pub fn recover_ids(&self, alive: &OwnerAlive, now: f64) -> Vec<String> {
         let mut crashed = Vec::new();
-        for run in self.runs().records.values_mut() {
+        for run in self.runs().records.values_mut().map(|kept| &mut kept.record) {
             if run.summary.status == RunStatus::Running && !run.summary.owner.as_deref().is_some_and(alive) {
                 run.summary.status = RunStatus::Crashed;
                 run.summary.end_time.get_or_insert(now);
@@ -175,24 +223,24 @@ impl HistoryStore for MemoryHistory {
                 match runs.records.get_mut(&record.summary.id) {
                     // A second `Begun` amends values that were written out later.
                     Some(existing) => {
-                        existing.input = record.input;
-                        existing.variables = record.variables;
+                        existing.record.input = record.input;
+                        existing.record.variables = record.variables;
                     }
                     None => {
                         runs.flow_texts.insert(record.summary.id.clone(), text);
-                        runs.records.insert(record.summary.id.clone(), record);
+                        runs.records.insert(record.summary.id.clone(), KeptRun { record, nodes: Vec::new() });
                     }
                 }
             }
             HistoryWrite::Node(node) => {
-                let record = node_record(&node, &self.capture);
+                let kept = KeptNode::captured(&node, &self.capture);
                 if let Some(run) = self.runs().records.get_mut(&*node.execution_id) {
-                    run.nodes.push(record);
+                    run.nodes.push(kept);
                 }
             }
             HistoryWrite::Ended(ended) => {
                 if let Some(run) = self.runs().records.get_mut(&*ended.execution_id) {
-                    end_record(&mut run.summary, &ended);
+                    end_record(&mut run.record.summary, &ended);
                 }
             }
         }
@@ -200,7 +248,7 @@ impl HistoryStore for MemoryHistory {
 
     fn list(&self, query: ListQuery) -> BoxFuture<'static, Result<ExecutionPage>> {
         let runs = self.runs();
-        let mut matching: Vec<_> = runs.records.values().map(|r| &r.summary).filter(|s| query.matches(s)).collect();
+        let mut matching: Vec<_> = runs.records.values().map(|r| &r.record.summary).filter(|s| query.matches(s)).collect();
         // Stable: runs that began in the same millisecond stay in the order they began.
         matching.sort_by(|a, b| a.start_time.total_cmp(&b.start_time));
         if query.sort_order == SortOrder::Desc {
@@ -212,7 +260,7 @@ impl HistoryStore for MemoryHistory {
     }
 
     fn get(&self, id: String) -> BoxFuture<'static, Result<Option<RunRecord>>> {
-        let mut run = self.runs().read(&id, &self.capture).map(|record| record.clone());
+        let mut run = self.runs().read(&id, &self.capture);
         if let Some(run) = &mut run {
             super::store::order_nodes(&mut run.nodes);
         }

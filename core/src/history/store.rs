@@ -173,22 +173,39 @@ fn kept(captured: super::capture::Captured, original: impl FnOnce() -> Value) ->
     }
 }
 
-/// A node record from a node's end, its values captured.
-pub fn node_record(node: &NodeEnded, capture: &super::Capture) -> NodeRecord {
+/// A node's end with its values captured as text: the record's other fields filled in, its
+/// `input` and `output` left for the store to make of the text.
+pub struct CapturedNode {
+    pub record: NodeRecord,
+    pub input: Option<super::capture::Captured>,
+    pub output: Option<super::capture::Captured>,
+}
+
+/// A node's end, its values captured (see [`CapturedNode`]).
+pub fn captured_node(node: &NodeEnded, capture: &super::Capture) -> CapturedNode {
     let output = node.output.as_deref().map(|v| capture.value(v));
-    NodeRecord {
+    let record = NodeRecord {
         node_id: node.node_id.to_string(),
         node_type: node.node_type.to_string(),
         state: node.state,
         attempts: node.attempts,
         reused: node.reused,
         reusable: node.state.has_output() && output.as_ref().is_none_or(|o| o.exact),
-        input: node.input.as_ref().map(|i| kept(capture.input(i), || i.to_value())),
-        output: output.zip(node.output.as_deref()).map(|(o, original)| kept(o, || original.clone())),
+        input: None,
+        output: None,
         error: node.error.clone(),
         start_time: node.start_time,
         end_time: node.end_time,
-    }
+    };
+    CapturedNode { record, input: node.input.as_ref().map(|i| capture.input(i)), output }
+}
+
+/// A node record from a node's end, its values captured.
+pub fn node_record(node: &NodeEnded, capture: &super::Capture) -> NodeRecord {
+    let CapturedNode { mut record, input, output } = captured_node(node, capture);
+    record.input = input.zip(node.input.as_ref()).map(|(i, original)| kept(i, || original.to_value()));
+    record.output = output.zip(node.output.as_deref()).map(|(o, original)| kept(o, || original.clone()));
+    record
 }
 
 /// A run record (without nodes) from its beginning, its values captured.
