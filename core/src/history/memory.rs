@@ -1,25 +1,27 @@
 //! Run records in memory: tests, the browser without IndexedDB, and `storage: {type: "memory"}`.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use indexmap::IndexMap;
 
 use super::capture::Capture;
-use super::record::{NodeRecord, RunRecord, RunStatus};
-use super::store::{captured_node, end_record, flow_value, pruned_ids, run_record_without_flow, CapturedNode, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, NodeEnded, OwnerAlive, Prune, RunBegun};
-use crate::value::{codec, Value};
-use crate::error::Result;
+use super::packed::{self, PackedNodes};
+use super::record::{RunRecord, RunStatus, RunSummary};
+use super::store::{captured_node, flow_value, pruned_ids, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, OwnerAlive, Prune, RunBegun, RunEnded};
+use crate::error::{ExecutionError, Result};
 use crate::host::BoxFuture;
 use crate::storage::SortOrder;
+use crate::value::{codec, Value};
 
 /// Distinct flow texts recently recorded, compared by content to share one copy between runs.
 const RECENT_FLOWS: usize = 16;
 
-/// Runs by id, in the order they began. Values are captured as they are written; a run's flow
-/// is kept as the text it ran from (runs of the same flow share one copy) and read when a record
-/// is: writes happen on the run's thread, and a flow may carry its data (a 100,000-item array
-/// parsed per run cost that thread ~15 ms and kept megabytes per run).
+/// Runs by id, in the order they began, each kept small: values as the JSON text the capture
+/// wrote, nodes packed into one buffer ([`PackedNodes`]), the flow shared by the runs of an equal
+/// one and kept as the text it ran from. Writes happen on the run's thread, and up to 10,000 runs
+/// are kept by default: as structs and values a 10-node run took ~7 KB, which grew a process by
+/// ~100 MB and cost each run fresh pages. Reads (rare) unpack.
 pub struct MemoryHistory {
     runs: Mutex<Runs>,
     capture: Capture,
@@ -28,100 +30,179 @@ pub struct MemoryHistory {
 #[derive(Default)]
 struct Runs {
     records: IndexMap<String, KeptRun>,
-    /// Flows of runs whose record has not been read yet (its `flow` is `null` until then).
-    flow_texts: HashMap<String, FlowText>,
-    /// Recent distinct flows with their hashes.
-    recent: VecDeque<(FlowText, String)>,
+    /// Recent distinct flows.
+    recent: VecDeque<Arc<KeptFlow>>,
+    /// The owner last seen: a process's runs all have the same one.
+    owner: Option<Arc<str>>,
 }
 
-/// A run as kept: its record without nodes, and its nodes apart.
+/// A flow as its runs keep it.
+struct KeptFlow {
+    flow_id: Box<str>,
+    hash: Box<str>,
+    definition: Definition,
+}
+
+enum Definition {
+    /// The codec text it ran from, with the binary data beside it: read when a record is.
+    Text { json: Arc<str>, buffers: Vec<Arc<[u8]>> },
+    /// A definition read back from a persistent store.
+    Value(Value),
+}
+
+impl KeptFlow {
+    fn of_run(begun: &RunBegun) -> KeptFlow {
+        let hash = if begun.summary.flow_hash.is_empty() { begun.flow_hash() } else { begun.summary.flow_hash.clone() };
+        let definition = Definition::Text { json: begun.flow_json.clone(), buffers: begun.flow_buffers.clone() };
+        KeptFlow { flow_id: begun.summary.flow_id.as_str().into(), hash: hash.into(), definition }
+    }
+
+    fn same_as(&self, begun: &RunBegun) -> bool {
+        let Definition::Text { json, buffers } = &self.definition else { return false };
+        *self.flow_id == *begun.summary.flow_id
+            && json.len() == begun.flow_json.len()
+            && buffers.len() == begun.flow_buffers.len()
+            && **json == *begun.flow_json
+            && buffers.iter().zip(&begun.flow_buffers).all(|(a, b)| **a == **b)
+    }
+
+    fn value(&self, capture: &Capture) -> Value {
+        match &self.definition {
+            Definition::Text { json, buffers } => flow_value(json, buffers, capture),
+            Definition::Value(value) => value.clone(),
+        }
+    }
+}
+
+/// A run as kept (its id is its key).
 struct KeptRun {
-    record: RunRecord,
-    nodes: Vec<KeptNode>,
+    flow: Arc<KeptFlow>,
+    status: RunStatus,
+    start_time: f64,
+    end_time: Option<f64>,
+    duration: Option<f64>,
+    owner: Option<Arc<str>>,
+    error: Option<Box<ExecutionError>>,
+    retry_of: Option<Box<str>>,
+    /// Captured JSON text.
+    input: Box<str>,
+    variables: Box<str>,
+    nodes: PackedNodes,
+}
+
+/// A value's JSON text read back.
+fn read(text: &str) -> Value {
+    codec::from_json(text).unwrap_or(Value::Null)
+}
+
+/// A value's JSON text, for a record read back from a persistent store.
+fn text(value: &Value) -> Box<str> {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into()).into_boxed_str()
 }
 
 impl KeptRun {
+    fn summary(&self, id: &str) -> RunSummary {
+        RunSummary {
+            id: id.to_owned(),
+            flow_id: self.flow.flow_id.to_string(),
+            flow_hash: self.flow.hash.to_string(),
+            status: self.status,
+            start_time: self.start_time,
+            end_time: self.end_time,
+            duration: self.duration,
+            error: self.error.as_deref().cloned(),
+            retry_of: self.retry_of.as_deref().map(str::to_owned),
+            owner: self.owner.as_deref().map(str::to_owned),
+        }
+    }
+
     /// The whole record, nodes in the order they were written.
-    fn to_record(&self) -> RunRecord {
-        let mut record = self.record.clone();
-        record.nodes = self.nodes.iter().map(KeptNode::to_record).collect();
-        record
-    }
-}
-
-/// A node's record as kept: its values as the JSON text the capture wrote. Held as values, a
-/// 10-node run's nodes took ~20 KB (every value a tree of boxed maps), so the 10,000 runs kept
-/// by default grew the process by ~200 MB; as text, a fraction of that, and writing a node no
-/// longer copies its output. Reads (rare) parse the text.
-struct KeptNode {
-    /// The record with `input` and `output` left out.
-    record: NodeRecord,
-    input: Option<Box<str>>,
-    output: Option<Box<str>>,
-}
-
-impl KeptNode {
-    fn captured(node: &NodeEnded, capture: &Capture) -> KeptNode {
-        let CapturedNode { record, input, output } = captured_node(node, capture);
-        KeptNode { record, input: input.map(|i| i.json.into_boxed_str()), output: output.map(|o| o.json.into_boxed_str()) }
+    fn record(&self, id: &str, capture: &Capture) -> RunRecord {
+        RunRecord { summary: self.summary(id), flow: self.flow.value(capture), input: read(&self.input), variables: read(&self.variables), nodes: self.nodes.unpack() }
     }
 
-    /// A node record read from elsewhere (a persistent store), kept the same way.
-    fn of_record(mut record: NodeRecord) -> KeptNode {
-        let text = |value: Value| serde_json::to_string(&value).ok().map(String::into_boxed_str);
-        let (input, output) = (record.input.take().and_then(text), record.output.take().and_then(text));
-        KeptNode { record, input, output }
+    /// A record read back from a persistent store, kept the same way.
+    fn of_record(record: RunRecord) -> KeptRun {
+        let RunRecord { summary, flow, input, variables, nodes: records } = record;
+        let mut nodes = PackedNodes::default();
+        for node in &records {
+            let (input, output) = (node.input.as_ref().map(text), node.output.as_ref().map(text));
+            nodes.push(node, input.as_deref(), output.as_deref());
+        }
+        nodes.seal();
+        KeptRun {
+            flow: Arc::new(KeptFlow { flow_id: summary.flow_id.into(), hash: summary.flow_hash.into(), definition: Definition::Value(flow) }),
+            status: summary.status,
+            start_time: summary.start_time,
+            end_time: summary.end_time,
+            duration: summary.duration,
+            owner: summary.owner.map(Arc::from),
+            error: summary.error.map(Box::new),
+            retry_of: summary.retry_of.map(String::into_boxed_str),
+            input: text(&input),
+            variables: text(&variables),
+            nodes,
+        }
     }
 
-    fn to_record(&self) -> NodeRecord {
-        let read = |text: &str| codec::from_json(text).unwrap_or(Value::Null);
-        NodeRecord { input: self.input.as_deref().map(read), output: self.output.as_deref().map(read), ..self.record.clone() }
-    }
-}
-
-/// A flow's codec text and the binary data beside it.
-#[derive(Clone)]
-struct FlowText {
-    json: Arc<str>,
-    buffers: Vec<Arc<[u8]>>,
-}
-
-impl FlowText {
-    fn same_as(&self, begun: &RunBegun) -> bool {
-        self.json.len() == begun.flow_json.len()
-            && self.buffers.len() == begun.flow_buffers.len()
-            && *self.json == *begun.flow_json
-            && self.buffers.iter().zip(&begun.flow_buffers).all(|(a, b)| **a == **b)
+    fn end(&mut self, ended: &RunEnded) {
+        self.status = ended.status;
+        self.end_time = Some(ended.end_time);
+        self.duration = Some(ended.end_time - self.start_time);
+        self.error = ended.error.clone().map(Box::new);
+        self.nodes.seal();
     }
 }
 
 impl Runs {
-    /// `begun`'s flow (or an equal one kept already) and its hash, computed once per distinct flow.
-    fn intern(&mut self, begun: &RunBegun) -> (FlowText, String) {
-        if let Some(kept) = self.recent.iter().find(|(kept, _)| kept.same_as(begun)) {
+    /// `begun`'s flow, or an equal one kept already (its hash computed once per distinct flow).
+    fn intern(&mut self, begun: &RunBegun) -> Arc<KeptFlow> {
+        if let Some(kept) = self.recent.iter().find(|kept| kept.same_as(begun)) {
             return kept.clone();
         }
         if self.recent.len() == RECENT_FLOWS {
             self.recent.pop_back();
         }
-        let entry = (FlowText { json: begun.flow_json.clone(), buffers: begun.flow_buffers.clone() }, begun.flow_hash());
-        self.recent.push_front(entry.clone());
-        entry
+        let kept = Arc::new(KeptFlow::of_run(begun));
+        self.recent.push_front(kept.clone());
+        kept
     }
 
-    /// Run `id`'s record with its flow read from its text (once: the record keeps it).
-    fn read(&mut self, id: &str, capture: &Capture) -> Option<RunRecord> {
-        let text = self.flow_texts.remove(id);
-        let run = self.records.get_mut(id)?;
-        if let Some(text) = text {
-            run.record.flow = flow_value(&text.json, &text.buffers, capture);
+    fn owner(&mut self, owner: Option<&str>) -> Option<Arc<str>> {
+        let owner = owner?;
+        match &self.owner {
+            Some(last) if **last == *owner => Some(last.clone()),
+            _ => {
+                self.owner = Some(Arc::from(owner));
+                self.owner.clone()
+            }
         }
-        Some(run.to_record())
     }
 
-    fn forget(&mut self, id: &str) -> bool {
-        self.flow_texts.remove(id);
-        self.records.shift_remove(id).is_some()
+    fn begin(&mut self, begun: &RunBegun, capture: &Capture) {
+        let input = capture.input(&begun.input).json.into_boxed_str();
+        let variables = capture.value(&begun.variables).json.into_boxed_str();
+        if let Some(existing) = self.records.get_mut(&begun.summary.id) {
+            // A second `Begun` amends values that were written out later.
+            existing.input = input;
+            existing.variables = variables;
+            return;
+        }
+        let s = &begun.summary;
+        let run = KeptRun {
+            flow: self.intern(begun),
+            status: s.status,
+            start_time: s.start_time,
+            end_time: s.end_time,
+            duration: s.duration,
+            owner: self.owner(s.owner.as_deref()),
+            error: s.error.clone().map(Box::new),
+            retry_of: s.retry_of.as_deref().map(Box::from),
+            input,
+            variables,
+            nodes: PackedNodes::default(),
+        };
+        self.records.insert(s.id.clone(), run);
     }
 }
 
@@ -147,14 +228,13 @@ impl MemoryHistory {
     /// Keeps `record` as it is (one read back from a persistent store), unless a run with its id
     /// is kept already.
     pub fn insert(&self, record: RunRecord) {
-        let mut record = record;
-        let nodes = std::mem::take(&mut record.nodes).into_iter().map(KeptNode::of_record).collect();
-        self.runs().records.entry(record.summary.id.clone()).or_insert(KeptRun { record, nodes });
+        let id = record.summary.id.clone();
+        self.runs().records.entry(id).or_insert_with(|| KeptRun::of_record(record));
     }
 
     /// A kept run, its nodes as written.
     pub fn record(&self, id: &str) -> Option<RunRecord> {
-        self.runs().read(id, &self.capture)
+        self.runs().records.get(id).map(|run| run.record(id, &self.capture))
     }
 
     /// Removes what `prune` selects; the ids removed.
@@ -162,15 +242,12 @@ impl MemoryHistory {
         let mut runs = self.runs();
         // Runs by position: naming all 10,000 kept runs by a copy of their id cost more than
         // the pruning itself.
-        let listed = runs.records.values().enumerate().map(|(at, r)| (r.record.summary.start_time, r.record.summary.status, at)).collect();
+        let listed = runs.records.values().enumerate().map(|(at, r)| (r.start_time, r.status, at)).collect();
         let doomed = pruned_ids(listed, prune);
         if doomed.is_empty() {
             return Vec::new();
         }
         let ids: Vec<String> = doomed.iter().filter_map(|&at| runs.records.get_index(at).map(|(id, _)| id.clone())).collect();
-        for id in &ids {
-            runs.flow_texts.remove(id);
-        }
         // One pass over the runs: removing each on its own shifts every later run down, and with
         // the default 10,000 runs kept, the 64 removed per retention pass moved hundreds of
         // megabytes (a tenth of a small run's time, growing with the history).
@@ -189,11 +266,11 @@ impl MemoryHistory {
     /// Marks `running` runs whose owner is not `alive` as crashed at `now`; their ids.
     pub fn recover_ids(&self, alive: &OwnerAlive, now: f64) -> Vec<String> {
         let mut crashed = Vec::new();
-        for run in self.runs().records.values_mut().map(|kept| &mut kept.record) {
-            if run.summary.status == RunStatus::Running && !run.summary.owner.as_deref().is_some_and(alive) {
-                run.summary.status = RunStatus::Crashed;
-                run.summary.end_time.get_or_insert(now);
-                crashed.push(run.summary.id.clone());
+        for (id, run) in self.runs().records.iter_mut() {
+            if run.status == RunStatus::Running && !run.owner.as_deref().is_some_and(alive) {
+                run.status = RunStatus::Crashed;
+                run.end_time.get_or_insert(now);
+                crashed.push(id.clone());
             }
         }
         crashed
@@ -213,34 +290,16 @@ fn ready<T: crate::host::MaybeSend + 'static>(value: T) -> BoxFuture<'static, T>
 impl HistoryStore for MemoryHistory {
     fn write(&self, write: HistoryWrite) {
         match write {
-            HistoryWrite::Begun(mut begun) => {
-                let mut runs = self.runs();
-                let (text, hash) = runs.intern(&begun);
-                if begun.summary.flow_hash.is_empty() {
-                    begun.summary.flow_hash = hash;
-                }
-                let record = run_record_without_flow(&begun, &self.capture);
-                match runs.records.get_mut(&record.summary.id) {
-                    // A second `Begun` amends values that were written out later.
-                    Some(existing) => {
-                        existing.record.input = record.input;
-                        existing.record.variables = record.variables;
-                    }
-                    None => {
-                        runs.flow_texts.insert(record.summary.id.clone(), text);
-                        runs.records.insert(record.summary.id.clone(), KeptRun { record, nodes: Vec::new() });
-                    }
-                }
-            }
+            HistoryWrite::Begun(begun) => self.runs().begin(&begun, &self.capture),
             HistoryWrite::Node(node) => {
-                let kept = KeptNode::captured(&node, &self.capture);
+                let captured = captured_node(&node, &self.capture);
                 if let Some(run) = self.runs().records.get_mut(&*node.execution_id) {
-                    run.nodes.push(kept);
+                    run.nodes.push(&captured.record, packed::text(&captured.input), packed::text(&captured.output));
                 }
             }
             HistoryWrite::Ended(ended) => {
                 if let Some(run) = self.runs().records.get_mut(&*ended.execution_id) {
-                    end_record(&mut run.record.summary, &ended);
+                    run.end(&ended);
                 }
             }
         }
@@ -248,19 +307,19 @@ impl HistoryStore for MemoryHistory {
 
     fn list(&self, query: ListQuery) -> BoxFuture<'static, Result<ExecutionPage>> {
         let runs = self.runs();
-        let mut matching: Vec<_> = runs.records.values().map(|r| &r.record.summary).filter(|s| query.matches(s)).collect();
+        let mut matching: Vec<_> = runs.records.iter().filter(|(_, r)| query.accepts(&r.flow.flow_id, r.status)).collect();
         // Stable: runs that began in the same millisecond stay in the order they began.
-        matching.sort_by(|a, b| a.start_time.total_cmp(&b.start_time));
+        matching.sort_by(|a, b| a.1.start_time.total_cmp(&b.1.start_time));
         if query.sort_order == SortOrder::Desc {
             matching.reverse();
         }
         let total = matching.len();
-        let executions = matching.into_iter().skip(query.offset).take(query.limit).cloned().collect();
+        let executions = matching.into_iter().skip(query.offset).take(query.limit).map(|(id, run)| run.summary(id)).collect();
         ready(Ok(ExecutionPage { executions, total }))
     }
 
     fn get(&self, id: String) -> BoxFuture<'static, Result<Option<RunRecord>>> {
-        let mut run = self.runs().read(&id, &self.capture);
+        let mut run = self.record(&id);
         if let Some(run) = &mut run {
             super::store::order_nodes(&mut run.nodes);
         }
@@ -268,7 +327,7 @@ impl HistoryStore for MemoryHistory {
     }
 
     fn delete(&self, id: String) -> BoxFuture<'static, Result<bool>> {
-        ready(Ok(self.runs().forget(&id)))
+        ready(Ok(self.runs().records.shift_remove(&id).is_some()))
     }
 
     fn prune(&self, prune: Prune) -> BoxFuture<'static, Result<usize>> {

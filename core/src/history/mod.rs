@@ -12,6 +12,7 @@ mod capture;
 mod config;
 mod id;
 mod memory;
+mod packed;
 mod record;
 mod recorder;
 mod retry;

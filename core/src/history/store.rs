@@ -95,7 +95,12 @@ impl Default for ListQuery {
 impl ListQuery {
     /// Whether a run passes the filters.
     pub fn matches(&self, run: &RunSummary) -> bool {
-        self.flow_id.as_deref().is_none_or(|f| f == run.flow_id) && self.status.is_none_or(|s| s == run.status)
+        self.accepts(&run.flow_id, run.status)
+    }
+
+    /// Whether a run of flow `flow_id` with `status` passes the filters.
+    pub fn accepts(&self, flow_id: &str, status: RunStatus) -> bool {
+        self.flow_id.as_deref().is_none_or(|f| f == flow_id) && self.status.is_none_or(|s| s == status)
     }
 }
 
