@@ -71,3 +71,21 @@ test("the trace is parsed on first read and survives JSON and structured cloning
   result.trace = undefined;
   assert.equal(result.trace, undefined, "writable like any result field");
 });
+
+test("a loop awaiting run after run lets timers run, on both engines", async () => {
+  // Small runs resolve in microtasks. Every 1,000th result waits for a task, so a loop that
+  // never yields by itself still lets timers, I/O and the callbacks that free unread traces run.
+  for (const engine of ["native", "wasm"]) {
+    const conductor = createConductor({ engine, storage: { type: "memory" }, history: false });
+    const flow = { id: "one", type: "transform", parameters: { data: [1] } };
+    let finished = 0;
+    let finishedWhenTimerRan;
+    setTimeout(() => (finishedWhenTimerRan = finished), 0);
+    for (let i = 0; i < 3000; i++) {
+      assert.equal((await conductor.node.run(flow)).success, true);
+      finished++;
+    }
+    assert.ok(finishedWhenTimerRan !== undefined && finishedWhenTimerRan < 3000, `${engine}: the timer ran after ${finishedWhenTimerRan} of 3,000 runs`);
+    await conductor.shutdown();
+  }
+});

@@ -26,7 +26,7 @@ const clock = () => (typeof performance !== "undefined" ? performance.now() : Da
  * `setImmediate` in Node, a `MessageChannel` message in browsers and workers (a `setTimeout(0)`
  * there can be held back by 4 ms or more).
  */
-const nextTurn = (): Promise<void> =>
+export const nextTurn = (): Promise<void> =>
   new Promise((resolve) => {
     const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
     if (immediate) return void immediate(resolve);
