@@ -54,13 +54,6 @@ impl From<CompletedRun> for FinishedRun {
     }
 }
 
-/// Records for JS as one codec array text, with the binary data its tags refer to.
-#[napi(object)]
-pub struct RecordBatch {
-    pub records: String,
-    pub buffers: Vec<Buffer>,
-}
-
 fn to_buffers(buffers: Vec<Arc<[u8]>>) -> Vec<Buffer> {
     buffers.into_iter().map(|data| Buffer::from(data.to_vec())).collect()
 }
@@ -148,11 +141,17 @@ impl NativeConductor {
         self.session.take_completed().into_iter().map(FinishedRun::from).collect()
     }
 
-    /// Every waiting `{kind: "call" | "materialize" | "abort", id, ...}` record.
+    /// Every waiting `{kind: "call" | "materialize" | "abort", id, ...}` record, as one codec
+    /// array text; the binary data its tags refer to comes from `takeCallBuffers`.
     #[napi(catch_unwind)]
-    pub fn take_calls(&self) -> RecordBatch {
-        let batch = self.session.take_calls();
-        RecordBatch { records: batch.text, buffers: to_buffers(batch.buffers) }
+    pub fn take_calls(&self) -> String {
+        self.session.take_calls()
+    }
+
+    /// The binary data of the batch `takeCalls` gave last (once).
+    #[napi(catch_unwind)]
+    pub fn take_call_buffers(&self) -> Vec<Buffer> {
+        to_buffers(self.session.take_call_buffers())
     }
 
     /// Ids of the runs going on now (here only: when `takeCompleted` fails, the TypeScript layer

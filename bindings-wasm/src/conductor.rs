@@ -96,15 +96,17 @@ impl WasmConductor {
             .collect()
     }
 
-    /// Every waiting `{kind: "call" | "materialize" | "abort", id, ...}` record:
-    /// `{records, buffers}`, the records as one codec array text.
+    /// Every waiting `{kind: "call" | "materialize" | "abort", id, ...}` record, as one codec
+    /// array text; the binary data its tags refer to comes from `takeCallBuffers`.
     #[wasm_bindgen(js_name = takeCalls)]
-    pub fn take_calls(&self) -> Object {
-        let batch = self.session.take_calls();
-        let object = Object::new();
-        let _ = Reflect::set(&object, &"records".into(), &batch.text.into());
-        let _ = Reflect::set(&object, &"buffers".into(), &to_buffers(batch.buffers));
-        object
+    pub fn take_calls(&self) -> String {
+        self.session.take_calls()
+    }
+
+    /// The binary data of the batch `takeCalls` gave last (once).
+    #[wasm_bindgen(js_name = takeCallBuffers)]
+    pub fn take_call_buffers(&self) -> JsValue {
+        to_buffers(self.session.take_call_buffers())
     }
 }
 

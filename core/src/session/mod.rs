@@ -90,6 +90,8 @@ pub struct Session {
     driver: Arc<Driver>,
     events: Arc<Mailbox>,
     calls: Arc<ExecutorCalls>,
+    /// The binary data of the call batch last taken, until [`Session::take_call_buffers`].
+    call_buffers: Mutex<Vec<Arc<[u8]>>>,
     /// Documents larger than this run on a worker (`None`: always on the embedder's thread).
     worker_threshold: Option<usize>,
     /// Result arrays of at least this many items are written apart in slices (`None`: never).
@@ -111,6 +113,7 @@ impl Session {
             runs: Mutex::new(HashMap::new()),
             events: Arc::new(Mailbox::new(notifier)),
             calls,
+            call_buffers: Mutex::default(),
             worker_threshold: None,
             slice_arrays_of: None,
             #[cfg(feature = "history")]
@@ -315,9 +318,19 @@ impl Session {
     }
 
     /// Every waiting `{kind: "call" | "materialize" | "abort", id, ...}` record, as one codec
-    /// array text with the binary data its tags refer to.
-    pub fn take_calls(&self) -> Batch {
-        self.calls.mailbox.drain_batch()
+    /// array text. The binary data its tags refer to (`"i": n`) waits for
+    /// [`take_call_buffers`](Self::take_call_buffers) until the next batch is taken: most batches
+    /// have none, and handing an empty list over with each one cost the embedder an object per
+    /// executor call.
+    pub fn take_calls(&self) -> String {
+        let Batch { text, buffers } = self.calls.mailbox.drain_batch();
+        *lock(&self.call_buffers) = buffers;
+        text
+    }
+
+    /// The binary data of the batch [`take_calls`](Self::take_calls) gave last (once).
+    pub fn take_call_buffers(&self) -> Vec<Arc<[u8]>> {
+        std::mem::take(&mut *lock(&self.call_buffers))
     }
 
     /// Cancels a running execution; `false` when no such run is going on.

@@ -46,6 +46,9 @@ function defineLazyTrace(result: WireResult, fetch: () => unknown, forget: Final
   });
 }
 
+/** What the codec writes where a value refers to binary data beside the text (`{"$…": …, "i": n}`). */
+const BUFFER_REFERENCE = '"i":';
+
 /** Results resolved in a row before one waits for a turn of the event loop (see `finish`). */
 const YIELD_EVERY = 1000;
 
@@ -349,10 +352,13 @@ export class SessionEngine implements EngineAdapter {
    */
   private pumpCalls(): Answers {
     const answered: Answers = { texts: [], buffers: [] };
-    const batch = this.handle.takeCalls();
+    const text = this.handle.takeCalls();
+    // Binary data comes only when a tag refers to it: most batches have none, and fetching an
+    // empty list with each one cost a crossing and an object per executor call.
+    const buffers = text.includes(BUFFER_REFERENCE) ? this.handle.takeCallBuffers() : [];
     let records: CallRecord[];
     try {
-      records = decodeValue(batch.records, { buffers: batch.buffers, resolve: this.kept.resolve }) as CallRecord[];
+      records = decodeValue(text, { buffers, resolve: this.kept.resolve }) as CallRecord[];
     } catch (error) {
       console.error("[@atomiton/conductor] a request from the engine could not be read:", error);
       return answered;

@@ -18,7 +18,10 @@ export type SessionHandle = {
   /** Forgets a trace that will not be read. */
   dropTrace(id: number): void;
   takeEvents(): string;
-  takeCalls(): { records: string; buffers: Uint8Array[] };
+  /** Waiting executor calls, materialize requests and aborts, as one codec array text. */
+  takeCalls(): string;
+  /** The binary data the batch `takeCalls` gave last refers to (`"i": n` tags), once. */
+  takeCallBuffers(): Uint8Array[];
   /** Synchronous in the page; a promise where the session is in a Web Worker. */
   cancel(executionId: string): boolean | Promise<boolean>;
   /**

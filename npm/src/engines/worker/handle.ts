@@ -14,6 +14,8 @@ export class WorkerSessionHandle implements SessionHandle {
   private events: string[] = [];
   private completed: Completed[] = [];
   private calls: Array<{ records: string; buffers: Uint8Array[] }> = [];
+  /** The buffers of the batch `takeCalls` gave last. */
+  private callBuffers: Uint8Array[] = [];
   private readonly traces = new Map<number, string | null | undefined>();
   private readonly replies = new Map<number, Reply>();
   private nextCall = 1;
@@ -110,11 +112,18 @@ export class WorkerSessionHandle implements SessionHandle {
     return texts.length <= 1 ? (texts[0] ?? "[]") : `[${texts.map((text) => text.slice(1, -1)).join(",")}]`;
   }
 
-  /** One batch (its `buffers` are indexed by its own records); the next one is driven after it. */
-  takeCalls(): { records: string; buffers: Uint8Array[] } {
+  /** One batch (its buffers, from `takeCallBuffers`, are indexed by its own records); the next one is driven after it. */
+  takeCalls(): string {
     const batch = this.calls.shift() ?? { records: "[]", buffers: [] };
+    this.callBuffers = batch.buffers;
     if (this.calls.length > 0) this.notify();
-    return batch;
+    return batch.records;
+  }
+
+  takeCallBuffers(): Uint8Array[] {
+    const buffers = this.callBuffers;
+    this.callBuffers = [];
+    return buffers;
   }
 
   cancel(executionId: string): Promise<boolean> {

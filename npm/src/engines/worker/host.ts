@@ -44,7 +44,7 @@ export class SessionHost {
       const traced = out.completed.filter((run) => typeof run.trace === "number");
       if (traced.length > 0) out.traces = traced.map(({ trace }) => [trace as number, this.session.takeTrace(trace as number)]);
     }
-    if (status & STATUS_CALLS) out.calls = this.session.takeCalls();
+    if (status & STATUS_CALLS) out.calls = { records: this.session.takeCalls(), buffers: this.session.takeCallBuffers() };
     this.post(out);
   }
 
