@@ -145,3 +145,25 @@ test("written in pieces and read from slices, holes, binary data and tags come b
   const read = await readSliced('{"rows":{"$atomiton":"slices","v":0}}', slices, {});
   assert.equal(difference({ rows }, read), null);
 });
+
+test("a large array of doubles a built-in hands a JS executor arrives bit for bit, on both engines", async () => {
+  // Its call's text refers to the doubles (`"i": n`), which come beside it (`takeCallBuffers`).
+  const numbers = Array.from({ length: 5000 }, (_, i) => (i === 7 ? -0 : i / 7 - 300));
+  for (const engine of ["native", "wasm"]) {
+    let seen;
+    const factory = { getNodeExecutable: (type) => (type === "check" ? { execute: (params) => ((seen = params.input.default.result), seen.length) } : undefined) };
+    const conductor = createConductor({ engine, storage: { type: "memory" }, nodeExecutorFactory: factory });
+    const flow = {
+      id: "g",
+      type: "group",
+      nodes: [{ id: "a", type: "transform", parameters: { operation: "map", transformFunction: "x => x", data: numbers } }, { id: "b", type: "check" }],
+      edges: [{ id: "e", source: "a", target: "b" }],
+    };
+    const result = await conductor.node.run(flow);
+    assert.equal(result.success, true, `${engine}: ${result.error?.message}`);
+    assert.equal(result.data, numbers.length);
+    assert.equal(difference(seen, numbers), null, `${engine}: the executor's input differs`);
+    assert.ok(Object.is(seen[7], -0), `${engine}: -0 kept`);
+    await conductor.shutdown();
+  }
+});
