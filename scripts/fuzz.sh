@@ -19,7 +19,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root/fuzz"
-targets=(flow_json flow_yaml expression template spreadsheet image codec wire)
+targets=(flow_json flow_yaml expression template spreadsheet image codec wire table)
 
 if [ "${1:-}" = list ]; then printf '%s\n' "${targets[@]}"; exit 0; fi
 merge=0

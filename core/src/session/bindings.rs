@@ -270,5 +270,13 @@ macro_rules! catalog_forwarders {
         pub fn engine_version() -> String {
             $crate::session::catalog::engine_version().to_owned()
         }
+
+        /// Whether the engine reads arrays of records sent as tables of columns (the codec's
+        /// `"rows"` tag; builds with the `bulk-data` feature). Every build writes them only to
+        /// an embedder that reads them all.
+        #[$attr(js_name = "readsTables" $(, $sync)*)]
+        pub fn reads_tables() -> bool {
+            $crate::session::catalog::reads_tables()
+        }
     };
 }

@@ -79,6 +79,12 @@ pub fn recovery_table() -> String {
     }))
 }
 
+/// Whether this build reads arrays of records sent as tables of columns (the `bulk-data`
+/// feature): the embedder sends them only then.
+pub fn reads_tables() -> bool {
+    cfg!(feature = "bulk-data")
+}
+
 /// The engine's version.
 pub fn engine_version() -> &'static str {
     env!("CARGO_PKG_VERSION")

@@ -121,7 +121,7 @@ impl Session {
         }
     }
 
-    /// Runs documents over `bytes` (and documents nested deeper than serde_json recurses, whose
+    /// Runs documents over `bytes`, their binary data counted (and documents nested deeper than serde_json recurses, whose
     /// values are only safe to drop on a worker's large stack) on a worker instead of the
     /// embedder's thread, where parsing them would hold up its event loop.
     pub fn with_worker_threshold(mut self, bytes: usize) -> Self {
@@ -178,9 +178,12 @@ impl Session {
         let limits = &self.engine.config().parse_limits;
         // On this thread unless the document is large, or nested deeper than serde_json recurses
         // (its values are only safe to drop on a worker's large stack): then on a worker.
+        // Its size counts the binary data beside the text: arrays of numbers and tables of
+        // records are the bulk of a data-heavy flow, and reading them is work too.
+        let size = flow_json.len() + buffers.iter().map(|b| b.len()).sum::<usize>();
         let parsed = codec::decode(buffers.clone(), || {
             let flow = match self.worker_threshold {
-                Some(bytes) if flow_json.len() > bytes => None,
+                Some(bytes) if size > bytes => None,
                 None => Some(guarded("parse", || parse_definition_json(&flow_json, limits))),
                 Some(_) if limits.max_depth < SHALLOW_JSON_DEPTH => Some(guarded("parse", || parse_definition_json(&flow_json, limits))),
                 Some(_) => guarded("parse", || Ok(parse_shallow_definition_json(&flow_json))).unwrap_or_else(|panic| Some(Err(panic))),

@@ -20,6 +20,7 @@
 //! | an object whose first key is `"$atomiton"` | `{"$atomiton":"object","v":[[k,v],…]}` |
 //! | a value kept by the embedder | `{"$atomiton":"js","v":17}` (inside one session only) |
 //! | an array of 1,024 to 2^20 numbers, when binary data goes beside the text | `{"$atomiton":"f64","i":n}`: the n-th buffer holds its items as little-endian doubles (`"v":"<base64>"` inline) |
+//! | an array of 1,024 or more objects of one shape, when binary data goes beside the text | `{"$atomiton":"rows","i":[n,…]}`: the buffers hold its records as tables of columns, 16,384 rows each (see [`super::table`]) |
 //!
 //! Numbers are written so they read back as the same double (shortest round-trip digits; the
 //! parser is correctly rounded). The TypeScript side implements the same format
@@ -118,6 +119,44 @@ pub(super) fn numbers_out_of_band(items: &[Value]) -> Option<usize> {
         buffers.push(Arc::from(bytes));
         Some(buffers.len() - 1)
     })
+}
+
+/// The indices under which [`encode`] keeps `items` apart as tables of records (the `"rows"`
+/// tag), or `None` when they are written as text (too few, not records of one shape, or no
+/// binary data beside the text).
+#[cfg(feature = "bulk-data")]
+pub(super) fn rows_out_of_band(items: &[Value]) -> Result<Option<Vec<u64>>, String> {
+    if items.len() < super::table::ROWS_MIN || !ENCODE_BUFFERS.with(|b| b.borrow().is_some()) {
+        return Ok(None);
+    }
+    // A column with no binary form is codec text, read in one piece: written in place, never
+    // in slices; its own binary data still goes beside it.
+    let text = |column: &[&Value]| super::slices::without_slicing(|| serde_json::to_string(column)).map_err(|e| e.to_string());
+    let Some(tables) = super::table::encode_tables(items, &text)? else { return Ok(None) };
+    Ok(ENCODE_BUFFERS.with(|b| {
+        let mut slot = b.borrow_mut();
+        let buffers = slot.as_mut()?;
+        let first = buffers.len();
+        buffers.extend(tables.into_iter().map(Arc::from));
+        Some((first..buffers.len()).map(|i| i as u64).collect())
+    }))
+}
+
+/// The records of a `"rows"` tag: its tables, read in order and joined.
+#[cfg(feature = "bulk-data")]
+pub(super) fn rows_from_tables(indices: &[Value]) -> Result<Vec<Value>, String> {
+    let limits = crate::format::ParseLimits::default();
+    let text = |text: &str| crate::format::parse_json_value(text, &limits).map_err(|e| e.message);
+    let mut rows = Vec::new();
+    for (n, index) in indices.iter().enumerate() {
+        let index = index.as_u64().ok_or("malformed \"rows\" value in the $atomiton encoding")?;
+        // Each table once: a tag naming one buffer many times would multiply its rows.
+        if indices[..n].iter().any(|earlier| earlier.as_u64() == Some(index)) {
+            return Err(format!("a table of records refers to buffer {index} twice"));
+        }
+        rows.extend(super::table::decode_table(&take_out_of_band(index)?, &text)?);
+    }
+    Ok(rows)
 }
 
 /// The numbers of an `"f64"` tag's little-endian doubles; `None` when the length is not a

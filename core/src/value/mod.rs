@@ -17,6 +17,8 @@ mod convert;
 mod number;
 mod serde_impl;
 pub mod slices;
+#[cfg(feature = "bulk-data")]
+mod table;
 
 pub use bytes::{Bytes, BytesKind};
 pub use convert::{from_value, to_value};

@@ -32,6 +32,10 @@ impl Serialize for Value {
                 if let Some(index) = codec::numbers_out_of_band(items) {
                     return tagged(serializer, "f64", &[("i", &(index as u64))]);
                 }
+                #[cfg(feature = "bulk-data")]
+                if let Some(indices) = codec::rows_out_of_band(items).map_err(S::Error::custom)? {
+                    return tagged(serializer, "rows", &[("i", &indices)]);
+                }
                 if let Some(index) = super::slices::write_apart(items).map_err(S::Error::custom)? {
                     return tagged(serializer, "slices", &[("v", &(index as u64))]);
                 }
@@ -129,6 +133,8 @@ trait FieldValue {
 enum FieldRepr<'a> {
     Str(&'a str),
     U64(u64),
+    #[cfg(feature = "bulk-data")]
+    U64s(&'a [u64]),
     OptF64(Option<f64>),
     Units(&'a [u16]),
     Value(&'a Value),
@@ -144,6 +150,8 @@ impl Serialize for AsSerialize<'_> {
         match self.0.to_json_value() {
             FieldRepr::Str(s) => serializer.serialize_str(s),
             FieldRepr::U64(n) => serializer.serialize_u64(n),
+            #[cfg(feature = "bulk-data")]
+            FieldRepr::U64s(ns) => ns.serialize(serializer),
             FieldRepr::OptF64(Some(n)) => serializer.serialize_f64(n),
             FieldRepr::OptF64(None) => serializer.serialize_unit(),
             FieldRepr::Units(units) => units.serialize(serializer),
@@ -180,6 +188,12 @@ impl FieldValue for String {
 impl FieldValue for u64 {
     fn to_json_value(&self) -> FieldRepr<'_> {
         FieldRepr::U64(*self)
+    }
+}
+#[cfg(feature = "bulk-data")]
+impl FieldValue for Vec<u64> {
+    fn to_json_value(&self) -> FieldRepr<'_> {
+        FieldRepr::U64s(self)
     }
 }
 impl FieldValue for usize {
@@ -356,6 +370,11 @@ pub(super) fn from_tag(kind: &str, mut fields: Vec<(String, Value)>) -> Result<V
                 Value::ext(Ext::Bytes(Bytes { kind: bytes_kind, data }))
             }
         }
+        #[cfg(feature = "bulk-data")]
+        "rows" => match field("i") {
+            Some(Value::Array(indices)) => Value::Array(codec::rows_from_tables(&indices)?),
+            _ => return Err(malformed(kind)),
+        },
         "date" => match field("v") {
             Some(Value::Number(n)) => Value::date(n.get()),
             Some(Value::Null) | None => Value::date(f64::NAN),

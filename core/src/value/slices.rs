@@ -68,6 +68,16 @@ pub(super) fn write_apart(items: &[Value]) -> Result<Option<usize>, serde_json::
     result
 }
 
+/// Runs `write` with slicing off: text that must be read in one piece (a table's text column)
+/// writes its arrays in place.
+#[cfg(feature = "bulk-data")]
+pub(super) fn without_slicing<R>(write: impl FnOnce() -> R) -> R {
+    let taken = SLICING.with(|s| s.borrow_mut().take());
+    let written = write();
+    SLICING.with(|s| *s.borrow_mut() = taken);
+    written
+}
+
 fn write_slices(items: &[Value]) -> Result<Vec<String>, serde_json::Error> {
     let mut slices = Vec::new();
     let mut current = open_slice();

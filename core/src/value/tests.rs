@@ -128,6 +128,31 @@ fn arrays_of_numbers_cross_as_doubles_beside_the_text() {
     assert_eq!(from_json(&inline).unwrap(), Value::Array(vec![Value::from(1.5), Value::from(-2.0)]));
 }
 
+#[cfg(feature = "bulk-data")]
+#[test]
+fn arrays_of_records_cross_as_tables_beside_the_text() {
+    let record = |i: usize| {
+        let mut r = crate::json!({"id": i, "name": (format!("r{i}")), "tags": ["a"], "when": (Value::date(1.0))});
+        if i == 3 {
+            r["name"] = Value::from("ünïcode 🦀");
+        }
+        r
+    };
+    let rows = Value::Array((0..1500).map(record).collect());
+    let value = crate::json!({"data": (rows.clone()), "few": [{"a": 1}, {"a": 2}]});
+    let encoded = encode(&value).unwrap();
+    assert!(encoded.text.starts_with(r#"{"data":{"$atomiton":"rows","i":[0]},"few":[{"a":1}"#), "{}", encoded.text);
+    assert_eq!(decode(encoded.buffers.clone(), || from_json(&encoded.text)).unwrap(), value, "dates in a text column, strings by UTF-16 length");
+    // Records of two shapes, and text with nothing beside it, stay text.
+    let mut mixed = rows.as_array().unwrap().clone();
+    mixed.push(crate::json!({"other": 1}));
+    assert!(!encode(&Value::Array(mixed)).unwrap().text.contains("rows"));
+    assert!(!to_json(&rows).unwrap().contains("rows"));
+    // A tag naming one table twice would multiply it: refused.
+    let twice = r#"{"$atomiton":"rows","i":[0,0]}"#;
+    assert!(decode(encoded.buffers, || from_json(twice)).is_err());
+}
+
 #[test]
 fn equality_is_object_is() {
     assert_eq!(Value::from(f64::NAN), Value::from(f64::NAN));

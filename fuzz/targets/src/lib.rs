@@ -12,6 +12,7 @@ mod files;
 mod flow;
 mod image;
 mod spreadsheet;
+mod table;
 mod template;
 mod wire;
 
@@ -20,6 +21,7 @@ pub use expression::expression;
 pub use flow::{flow_json, flow_yaml};
 pub use image::image;
 pub use spreadsheet::spreadsheet;
+pub use table::table;
 pub use template::template;
 pub use wire::wire;
 
@@ -33,6 +35,7 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("image", image),
     ("codec", codec),
     ("wire", wire),
+    ("table", table),
 ];
 
 /// Splits fuzz input at the first NUL: the part before and the part after (empty if none).

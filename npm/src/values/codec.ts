@@ -9,6 +9,8 @@
  * slower path that writes tags.
  */
 
+import { readTables } from "./table.js";
+
 export const TAG = "$atomiton";
 
 /**
@@ -55,6 +57,13 @@ export type EncodeOptions = {
    * buffers of doubles.
    */
   buffersAfterText?: boolean;
+  /**
+   * With `buffersAfterText`: large arrays of records of one shape cross as tables of columns
+   * (`rows` tags), for an engine that reads them (`readsTables`) — everywhere, or where this
+   * says, given the array's path (a document's own structure is read as typed fields, which
+   * take no tags).
+   */
+  tables?: boolean | ((path: ReadonlyArray<string | number>) => boolean);
 };
 
 /** Where tags of binary data and handles are looked up while reading. */
@@ -64,6 +73,11 @@ export type DecodeOptions = {
   resolve?: (id: number) => unknown;
   /** The array a `slices` tag stands for (filled later: see `values/sliced.ts`). */
   slices?: (index: number) => unknown[];
+  /**
+   * The array a `rows` tag stands for, given its tables' buffer indices (filled later: see
+   * `values/sliced.ts`); without it the tables are read at once.
+   */
+  rows?: (indices: number[]) => unknown[];
 };
 
 const objectProto = Object.prototype;
@@ -78,7 +92,7 @@ const BufferClass = (globalThis as { Buffer?: { isBuffer(v: unknown): boolean; f
 const PLAIN_DEPTH = 100_000;
 
 /** Whether a string is well-formed UTF-16 (no lone surrogate). */
-function isWellFormed(s: string): boolean {
+export function isWellFormed(s: string): boolean {
   const native = (s as { isWellFormed?: () => boolean }).isWellFormed;
   if (native) return native.call(s);
   for (let i = 0; i < s.length; i++) {
@@ -521,6 +535,11 @@ function fromTag(tag: Record<string, unknown>, options: DecodeOptions): unknown 
       return options.resolve(Number(tag.v));
     case "hole":
       return undefined; // as an array element it is left unassigned (see `revive`)
+    case "rows": {
+      const indices = tag.i;
+      if (!Array.isArray(indices) || !indices.every((i) => Number.isInteger(i) && i >= 0)) throw new Error('Malformed "rows" value in the engine\'s value encoding');
+      return options.rows ? options.rows(indices as number[]) : readTables(indices as number[], options);
+    }
     case "slices":
       if (!options.slices) throw new Error("An array written apart arrived where none is read");
       return options.slices(Number(tag.v));

@@ -7,6 +7,7 @@
  * loop gets a turn. Values without large arrays take the one-piece path and pay nothing.
  */
 import { decodeValue, encodeValue, numbersToBytes, TAG, type DecodeOptions, type EncodeOptions } from "./codec.js";
+import { encodeTables, readTables } from "./table.js";
 
 /** Time one piece of work may take before the event loop gets a turn (ms). */
 const TURN_MS = 4;
@@ -52,31 +53,46 @@ class Turns {
 }
 
 /**
- * Reads codec text whose large arrays came apart in `slices` (for each `slices` tag, by its
- * number, texts of arrays whose items, concatenated, are its items). Without slices the value
- * is read at once; with them, a few slices at a time.
+ * Reads codec text whose large arrays came apart: in `slices` (for each `slices` tag, by its
+ * number, texts of arrays whose items, concatenated, are its items) or in tables of records
+ * beside the text (`rows` tags naming more than one table). Without either the value is read
+ * at once; with them, a slice or a table at a time, the event loop running in between.
  */
 export function readSliced(text: string, slices: readonly (readonly string[])[] | undefined, options: DecodeOptions): unknown {
-  if (!slices || slices.length === 0) return decodeValue(text, options);
-  const arrays: unknown[][] = slices.map(() => []);
-  const value = decodeValue(text, { ...options, slices: (index) => arrays[index] ?? [] });
-  return fillArrays(arrays, slices, options).then(() => value);
+  const later: Array<() => void> = [];
+  const rows = (indices: number[]) => {
+    if (indices.length <= 1) return readTables(indices, options);
+    const target: unknown[] = [];
+    for (const index of indices) later.push(() => appendItems(target, readTables([index], options)));
+    return target;
+  };
+  if (slices && slices.length > 0) {
+    const arrays: unknown[][] = slices.map(() => []);
+    slices.forEach((texts, n) => {
+      for (const piece of texts) later.push(() => appendItems(arrays[n] as unknown[], decodeValue(piece, options) as unknown[]));
+    });
+    const value = decodeValue(text, { ...options, rows, slices: (index) => arrays[index] ?? [] });
+    return fill(later).then(() => value);
+  }
+  const value = decodeValue(text, { ...options, rows });
+  return later.length === 0 ? value : fill(later).then(() => value);
 }
 
-async function fillArrays(arrays: unknown[][], slices: readonly (readonly string[])[], options: DecodeOptions): Promise<void> {
+/** Appends `items` to `target` index by index: a hole in the items stays a hole. */
+function appendItems(target: unknown[], items: unknown[]): void {
+  const base = target.length;
+  for (let i = 0; i < items.length; i++) if (i in items) target[base + i] = items[i];
+  target.length = base + items.length;
+}
+
+/** Runs the pieces of reading in order, giving the event loop a turn every few milliseconds. */
+async function fill(pieces: Array<() => void>): Promise<void> {
   // The slices' text was just made into strings in the same task: the event loop goes first.
   await nextTurn();
   const turns = new Turns();
-  for (let n = 0; n < arrays.length; n++) {
-    const target = arrays[n] as unknown[];
-    for (const text of slices[n] ?? []) {
-      await turns.maybeYield();
-      const items = decodeValue(text, options) as unknown[];
-      const base = target.length;
-      // Index by index: a hole in the slice stays a hole.
-      for (let i = 0; i < items.length; i++) if (i in items) target[base + i] = items[i];
-      target.length = base + items.length;
-    }
+  for (const piece of pieces) {
+    await turns.maybeYield();
+    piece();
   }
 }
 
@@ -155,7 +171,7 @@ async function writeInPieces(value: unknown, large: Found[], given: EncodeOption
   const pieces: string[] = [];
   let text = encodeValue(skeleton, options);
   for (let n = 0; n < large.length; n++) {
-    const { array } = large[n] as Found;
+    const { array, path } = large[n] as Found;
     if (firstAt.get(array) !== n) {
       pieces.push("");
       continue;
@@ -165,6 +181,17 @@ async function writeInPieces(value: unknown, large: Found[], given: EncodeOption
       given.buffers.push(numbersToBytes(array));
       pieces.push(`{"${TAG}":"f64","i":${given.buffers.length - 1}}`);
       continue;
+    }
+    if (given.buffersAfterText && given.buffers && (typeof given.tables === "function" ? given.tables(path) : given.tables === true)) {
+      // Records of one shape cross as tables of columns (their text columns inline).
+      await turns.maybeYield();
+      const tables = await encodeTables(array, options, () => turns.maybeYield());
+      if (tables) {
+        const first = given.buffers.length;
+        given.buffers.push(...tables);
+        pieces.push(`{"${TAG}":"rows","i":[${tables.map((_, k) => first + k).join(",")}]}`);
+        continue;
+      }
     }
     const items: string[] = [];
     for (let at = 0; at < array.length; at += ITEMS_PER_PIECE) {

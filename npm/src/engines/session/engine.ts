@@ -46,6 +46,12 @@ function defineLazyTrace(result: WireResult, fetch: () => unknown, forget: Final
   });
 }
 
+/**
+ * Where a flow holds values (its nodes' parameters), as opposed to its own structure (`nodes`,
+ * `edges`...), which the engine reads as typed fields that take no tags.
+ */
+const inParameters = (path: ReadonlyArray<string | number>): boolean => path.includes("parameters");
+
 /** What the codec writes where a value refers to binary data beside the text (`{"$…": …, "i": n}`). */
 const BUFFER_REFERENCE = '"i":';
 
@@ -140,6 +146,8 @@ export class SessionEngine implements EngineAdapter {
   private holding = false;
 
   private readonly holdEventLoop: boolean;
+  /** Whether the engine reads arrays of records sent as tables (builds with `bulk-data`). */
+  private readonly tables: boolean;
   /** Set once the module instance under this session trapped: nothing more reaches it. */
   private stoppedBy: Error | undefined;
   /** Rejects when the session stops, so storage calls in flight on a dead instance do not hang. */
@@ -179,6 +187,7 @@ export class SessionEngine implements EngineAdapter {
     this.stopped = new Promise<never>((_, reject) => (this.rejectStopped = reject));
     this.stopped.catch(() => {});
     this.holdEventLoop = options.holdEventLoop;
+    this.tables = catalog.readsTables?.() === true;
     const drive = () => {
       // A late wake-up (a timer, a host call answered after shutdown) finds nothing to drive.
       if (this.stoppedBy !== undefined) return;
@@ -453,7 +462,7 @@ export class SessionEngine implements EngineAdapter {
       // A flow carrying large arrays is written in pieces; a cancel meanwhile takes effect
       // as soon as the run starts.
       // The buffers go with the run, after the flow and the options are written.
-      const written = writeSliced(flow, { buffers, omitUndefined: true, buffersAfterText: true });
+      const written = writeSliced(flow, { buffers, omitUndefined: true, buffersAfterText: true, tables: this.tables && inParameters });
       if (typeof written === "string") {
         flowJson = written;
       } else {

@@ -54,6 +54,8 @@ export type CatalogFunctions = {
   flowToYaml(flowJson: string): string;
   recoveryTable(): string;
   engineVersion(): string;
+  /** Whether the engine reads arrays of records sent as tables of columns (`rows` tags). */
+  readsTables(): boolean;
 };
 
 /** Finished runs are waiting in `takeCompleted`. */

@@ -27,3 +27,4 @@ export declare const parseFlow: CatalogFunctions["parseFlow"];
 export declare const flowToYaml: CatalogFunctions["flowToYaml"];
 export declare const recoveryTable: CatalogFunctions["recoveryTable"];
 export declare const engineVersion: CatalogFunctions["engineVersion"];
+export declare const readsTables: CatalogFunctions["readsTables"];
