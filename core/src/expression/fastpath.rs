@@ -20,7 +20,7 @@ use super::value::number_to_json;
 /// At most this many leaves (they are resolved into a stack array).
 const MAX_LEAVES: usize = 8;
 
-enum NumExpr {
+pub(super) enum NumExpr {
     Const(f64),
     Leaf(usize),
     Neg(Box<NumExpr>),
@@ -40,13 +40,13 @@ enum Root {
 }
 
 /// A number read from an argument: frame slot, then static member keys.
-struct Leaf {
-    slot: u32,
-    path: Vec<String>,
+pub(super) struct Leaf {
+    pub slot: u32,
+    pub path: Vec<String>,
 }
 
 /// How parameter slots relate to the caller's arguments.
-enum Params {
+pub(super) enum Params {
     /// Slot `i` is positional argument `i`.
     Positional,
     /// One destructured object parameter: slot → key in that object.
@@ -68,9 +68,10 @@ impl std::fmt::Debug for FastPath {
     }
 }
 
-struct Builder {
-    leaves: Vec<Leaf>,
-    nodes: u64,
+#[derive(Default)]
+pub(super) struct Builder {
+    pub leaves: Vec<Leaf>,
+    pub nodes: u64,
 }
 
 impl Builder {
@@ -97,7 +98,7 @@ impl Builder {
         }
     }
 
-    fn num(&mut self, node: &Node) -> Option<NumExpr> {
+    pub fn num(&mut self, node: &Node) -> Option<NumExpr> {
         self.nodes += 1;
         Some(match node {
             Node::Const(Const::Num(n)) => NumExpr::Const(*n),
@@ -148,6 +149,30 @@ impl Builder {
     }
 }
 
+/// How `func`'s parameters bind its arguments, when the fast tiers can read them directly:
+/// plain parameters, or one destructured object of static keys.
+pub(super) fn params_of(func: &Function) -> Option<Params> {
+    if func.plain_params {
+        return Some(Params::Positional);
+    }
+    match func.params.as_slice() {
+        [p] if !p.rest && p.default.is_none() => match &p.pat {
+            Pat::Object { props, rest: None } => {
+                let mut keys = Vec::with_capacity(props.len());
+                for pp in props {
+                    match (&pp.key, &pp.item.pat, &pp.item.default) {
+                        (PatKey::Static(k), Pat::Slot(s), None) => keys.push((*s, k.clone())),
+                        _ => return None,
+                    }
+                }
+                Some(Params::Destructured(keys))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// Builds the fast tier for `func`, if its shape allows.
 pub(super) fn analyze(func: &Function) -> Option<FastPath> {
     let Body::Expr(body) = &func.body else {
@@ -156,26 +181,7 @@ pub(super) fn analyze(func: &Function) -> Option<FastPath> {
     if !func.captures.is_empty() {
         return None;
     }
-    let params = if func.plain_params {
-        Params::Positional
-    } else {
-        match func.params.as_slice() {
-            [p] if !p.rest && p.default.is_none() => match &p.pat {
-                Pat::Object { props, rest: None } => {
-                    let mut keys = Vec::with_capacity(props.len());
-                    for pp in props {
-                        match (&pp.key, &pp.item.pat, &pp.item.default) {
-                            (PatKey::Static(k), Pat::Slot(s), None) => keys.push((*s, k.clone())),
-                            _ => return None,
-                        }
-                    }
-                    Params::Destructured(keys)
-                }
-                _ => return None,
-            },
-            _ => return None,
-        }
-    };
+    let params = params_of(func)?;
     let mut b = Builder {
         leaves: Vec::new(),
         nodes: 0,
@@ -201,7 +207,7 @@ pub(super) fn analyze(func: &Function) -> Option<FastPath> {
 
 /// Follows static keys from `v`; the last key may be `length` of an array or string.
 #[inline(always)]
-fn walk(mut v: &Value, path: &[String]) -> Option<f64> {
+pub(super) fn walk(mut v: &Value, path: &[String]) -> Option<f64> {
     for (i, key) in path.iter().enumerate() {
         match v {
             Value::Object(o) => v = lookup_json(o, key)?,
@@ -218,7 +224,7 @@ fn walk(mut v: &Value, path: &[String]) -> Option<f64> {
 }
 
 #[inline]
-fn eval_num(e: &NumExpr, leaves: &[f64]) -> f64 {
+pub(super) fn eval_num(e: &NumExpr, leaves: &[f64]) -> f64 {
     match e {
         // The overwhelmingly common `leaf op constant` without recursion.
         NumExpr::Arith(op, a, b)

@@ -36,6 +36,8 @@ mod order;
 mod output;
 mod parser;
 mod propmap;
+#[cfg(feature = "bulk-data")]
+mod records;
 mod scope;
 mod utf16;
 mod value;
@@ -62,6 +64,9 @@ pub struct Expression {
     func: ir::Function,
     /// Shortcut for purely numeric bodies (see `fastpath`).
     fast: Option<fastpath::FastPath>,
+    /// Shortcut for bodies that build a record from the arguments (see `records`).
+    #[cfg(feature = "bulk-data")]
+    record: Option<records::RecordPath>,
 }
 
 impl Expression {
@@ -120,7 +125,12 @@ impl Expression {
 
     fn new(func: ir::Function) -> Self {
         let fast = fastpath::analyze(&func);
-        Expression { func, fast }
+        Expression {
+            #[cfg(feature = "bulk-data")]
+            record: if fast.is_none() { records::analyze(&func) } else { None },
+            func,
+            fast,
+        }
     }
 
     /// Calls the function with positional arguments (missing ones are `undefined`).
@@ -133,7 +143,16 @@ impl Expression {
     /// other calls (`cx`).
     pub fn call_in(&self, args: &[&Value], limits: &Limits, cx: CallContext<'_>) -> Result<Option<Value>, ExpressionError> {
         if let Some(v) = self.fast.as_ref().and_then(|f| f.call(args, limits.max_steps)) {
-            return fast_result(v, cx);
+            return fast_result(v, output::NODE_BYTES, cx);
+        }
+        #[cfg(feature = "bulk-data")]
+        if let Some(record) = &self.record {
+            // What the result may take of the output bound: the call's own limit, or what is
+            // left of the shared one when that is less (as materialisation counts it).
+            let room = cx.output.map_or(limits.max_output_bytes, |budget| budget.left().min(limits.max_output_bytes));
+            if let Some((v, bytes)) = record.call(args, limits, room) {
+                return fast_result(v, bytes, cx);
+            }
         }
         self.materialized(Args::Json(args), limits, cx)
     }
@@ -159,7 +178,7 @@ impl Expression {
         cx: CallContext<'_>,
     ) -> Result<Option<Value>, ExpressionError> {
         if let Some(v) = self.fast.as_ref().and_then(|f| f.call_with_fields(fields, limits.max_steps)) {
-            return fast_result(v, cx);
+            return fast_result(v, output::NODE_BYTES, cx);
         }
         self.materialized(Args::Fields(fields), limits, cx)
     }
@@ -209,10 +228,11 @@ impl Expression {
     }
 }
 
-/// A fast-path result (a number) charged to the shared output bound.
-fn fast_result(v: Value, cx: CallContext<'_>) -> Result<Option<Value>, ExpressionError> {
+/// A fast tier's result, its `bytes` charged to the shared output bound as materialisation
+/// would charge them.
+fn fast_result(v: Value, bytes: usize, cx: CallContext<'_>) -> Result<Option<Value>, ExpressionError> {
     if let Some(budget) = cx.output {
-        budget.spend(output::NODE_BYTES).map_err(|message| ExpressionError::new(ExpressionErrorKind::Budget, message, None))?;
+        budget.spend(bytes).map_err(|message| ExpressionError::new(ExpressionErrorKind::Budget, message, None))?;
     }
     Ok(Some(v))
 }

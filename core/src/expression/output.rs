@@ -79,26 +79,9 @@ impl Output {
 
     /// Measures borrowed input without recursion (it may be nested arbitrarily deep).
     fn measure<'v>(&mut self, roots: impl Iterator<Item = &'v Value>) -> RtResult<()> {
-        let mut stack: Vec<&Value> = roots.collect();
-        while let Some(x) = stack.pop() {
-            match x {
-                Value::String(s) => self.add(s.len() + 2)?,
-                Value::Ext(ext) => self.add(NODE_BYTES + ext_bytes(ext))?,
-                Value::Array(a) => {
-                    self.add(NODE_BYTES)?;
-                    stack.extend(a.iter());
-                }
-                Value::Object(o) => {
-                    self.add(NODE_BYTES)?;
-                    for (k, item) in o {
-                        self.add(k.len() + 3)?;
-                        stack.push(item);
-                    }
-                }
-                _ => self.add(NODE_BYTES)?,
-            }
-        }
-        Ok(())
+        let room = self.limit.saturating_sub(self.used);
+        // Past the room, one byte more than it gives the error going over always gives.
+        self.add(borrowed_size(roots, room).unwrap_or(room.saturating_add(1)))
     }
 
     /// Recursion over values created during the call, whose depth is capped at creation.
@@ -181,6 +164,36 @@ impl Output {
         m.insert(key.to_owned(), j.unwrap_or(Value::Undefined));
         Ok(())
     }
+}
+
+/// The size [`materialize`] counts for borrowed input `roots` (approximate JSON bytes), or
+/// `None` once it passes `limit`. Iterative: input may be nested arbitrarily deep.
+pub(super) fn borrowed_size<'v>(roots: impl Iterator<Item = &'v Value>, limit: usize) -> Option<usize> {
+    let mut stack: Vec<&Value> = roots.collect();
+    let mut used = 0usize;
+    let mut add = |n: usize| {
+        used = used.saturating_add(n);
+        (used <= limit).then_some(())
+    };
+    while let Some(x) = stack.pop() {
+        match x {
+            Value::String(s) => add(s.len() + 2)?,
+            Value::Ext(ext) => add(NODE_BYTES + ext_bytes(ext))?,
+            Value::Array(a) => {
+                add(NODE_BYTES)?;
+                stack.extend(a.iter());
+            }
+            Value::Object(o) => {
+                add(NODE_BYTES)?;
+                for (k, item) in o {
+                    add(k.len() + 3)?;
+                    stack.push(item);
+                }
+            }
+            _ => add(NODE_BYTES)?,
+        }
+    }
+    Some(used)
 }
 
 /// Approximate size of a value JSON has no form for, beyond its node.

@@ -14,6 +14,8 @@ mod interrupt;
 mod fuzz;
 mod language;
 mod product;
+#[cfg(feature = "bulk-data")]
+mod records;
 mod security;
 mod v8_agreement;
 

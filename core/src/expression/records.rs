@@ -1,0 +1,272 @@
+//! A fast tier for functions that build a record from their arguments — the most common
+//! `map` over data: `item => ({ ...item, processed: true })`,
+//! `r => ({ id: r.id, total: r.price * r.qty })`, `({ id, name }) => ({ id, name, ok: true })`.
+//!
+//! Such a body (an object literal of spreads and static keys whose values are constants,
+//! argument paths or arithmetic over numeric paths) is built straight from the input: the
+//! spread object's map is cloned and the other properties inserted, with no frame, no run-time
+//! values and no second copy. Whenever the general interpreter could answer differently — a
+//! spread of something other than an object, a path through a non-object, a non-number in
+//! arithmetic, or any budget it might exceed — the call falls back to it, so results, errors
+//! and budgets stay exactly the interpreter's.
+
+use crate::value::{Map, Value};
+
+use super::fastpath::{eval_num, params_of, walk, Builder, Leaf, NumExpr, Params};
+use super::interpreter::lookup_json;
+use super::interrupt::CHECK_EVERY;
+use super::ir::{Body, Const, Function, Node, Prop};
+use super::limits::Limits;
+use super::order::enumeration_order;
+use super::output::{borrowed_size, NODE_BYTES};
+use super::value::number_to_json;
+
+/// Most numeric leaves a record's arithmetic may read.
+const MAX_LEAVES: usize = 8;
+/// What the interpreter counts against the memory budget for an object: a header, and two
+/// values per property (see `Interp::make_obj`).
+const OBJECT_BYTES: usize = 32;
+const PROPERTY_BYTES: usize = 32;
+/// Nesting the interpreter charges a call beyond its body's height (`CALL_OVERHEAD`).
+const CALL_NESTING: usize = 4;
+
+/// An argument, then static keys: `item`, `item.meta.kind`.
+struct Path {
+    slot: u32,
+    keys: Vec<String>,
+}
+
+enum Field {
+    Const(Value),
+    Path(Path),
+    Num(NumExpr),
+}
+
+enum RecordProp {
+    Spread(Path),
+    Field(String, Field),
+}
+
+/// A record-building function, ready to be called without the interpreter.
+pub(super) struct RecordPath {
+    params: Params,
+    props: Vec<RecordProp>,
+    /// The numeric paths the arithmetic reads.
+    leaves: Vec<Leaf>,
+    /// Steps the interpreter charges at most for the body, beside one per spread property.
+    steps: u64,
+    /// Nesting the interpreter charges the call.
+    nesting: usize,
+}
+
+impl std::fmt::Debug for RecordPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RecordPath({} properties)", self.props.len())
+    }
+}
+
+fn path_of(node: &Node) -> Option<Path> {
+    let mut keys = Vec::new();
+    let mut at = node;
+    loop {
+        match at {
+            Node::Slot(slot) => {
+                keys.reverse();
+                return Some(Path { slot: *slot, keys });
+            }
+            Node::Member(member) if !member.optional => {
+                keys.push(member.key.clone());
+                at = &member.obj;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Nodes in a tree, each of which the interpreter charges at most a few steps for.
+fn node_count(node: &Node) -> u64 {
+    match node {
+        Node::Member(member) => 1 + node_count(&member.obj),
+        Node::Unary(_, x) => 1 + node_count(x),
+        Node::Binary(_, a, b) => 1 + node_count(a) + node_count(b),
+        Node::Object(props) => {
+            1 + props
+                .iter()
+                .map(|p| match p {
+                    Prop::Static(_, v) | Prop::Spread(v) => node_count(v),
+                    Prop::Computed(k, v, _) => node_count(k) + node_count(v),
+                })
+                .sum::<u64>()
+        }
+        _ => 1,
+    }
+}
+
+/// Builds the record tier for `func`, if its body is a record this tier can build.
+pub(super) fn analyze(func: &Function) -> Option<RecordPath> {
+    let Body::Expr(body @ Node::Object(props)) = &func.body else { return None };
+    if !func.captures.is_empty() {
+        return None;
+    }
+    let params = params_of(func)?;
+    let mut numbers = Builder::default();
+    let mut out = Vec::with_capacity(props.len());
+    for prop in props {
+        out.push(match prop {
+            Prop::Spread(node) => RecordProp::Spread(path_of(node)?),
+            Prop::Static(key, node) => RecordProp::Field(
+                key.clone(),
+                match node {
+                    Node::Const(Const::Undefined) => Field::Const(Value::Undefined),
+                    Node::Const(Const::Null) => Field::Const(Value::Null),
+                    Node::Const(Const::Bool(b)) => Field::Const(Value::Bool(*b)),
+                    Node::Const(Const::Num(n)) => Field::Const(number_to_json(*n)),
+                    Node::Const(Const::Str(s)) => Field::Const(Value::String(s.clone())),
+                    Node::Slot(_) | Node::Member(_) => Field::Path(path_of(node)?),
+                    _ => Field::Num(numbers.num(node)?),
+                },
+            ),
+            Prop::Computed(..) => return None,
+        });
+    }
+    if numbers.leaves.len() > MAX_LEAVES {
+        return None;
+    }
+    Some(RecordPath {
+        params,
+        props: out,
+        leaves: numbers.leaves,
+        // Every node is an evaluation step, and a member access or an operand one more:
+        // generously above what the interpreter counts, plus the call itself.
+        steps: 4 * node_count(body) + 16,
+        nesting: func.height + CALL_NESTING,
+    })
+}
+
+impl RecordPath {
+    /// The argument a parameter slot holds: `Err` where the interpreter must decide (a
+    /// destructured argument that is not an object), `Ok(None)` for `undefined`.
+    fn argument<'v>(&self, args: &[&'v Value], slot: u32) -> Result<Option<&'v Value>, ()> {
+        match &self.params {
+            Params::Positional => Ok(args.get(slot as usize).copied()),
+            Params::Destructured(keys) => {
+                let object = args.first().and_then(|a| a.as_object()).ok_or(())?;
+                let key = &keys.iter().find(|(s, _)| *s == slot).ok_or(())?.1;
+                Ok(lookup_json(object, key))
+            }
+        }
+    }
+
+    /// The value at `path`: `Ok(None)` for `undefined`, `Err` for a path the interpreter must
+    /// follow itself (through `undefined` or `null`, which throws, or through an array or a
+    /// string, whose members this tier does not read).
+    fn resolve<'v>(&self, args: &[&'v Value], path: &Path) -> Result<Option<&'v Value>, ()> {
+        let mut at = self.argument(args, path.slot)?;
+        for key in &path.keys {
+            at = match at {
+                Some(Value::Object(object)) => lookup_json(object, key),
+                _ => return Err(()),
+            };
+        }
+        // An array hole reads as `undefined` (it cannot be an object's value, but be exact).
+        Ok(at.filter(|v| !matches!(v, Value::Ext(ext) if matches!(**ext, crate::value::Ext::Hole))))
+    }
+
+    /// The record, and the output bytes it counts, or `None` when the interpreter must build
+    /// it (see the module comment). `room` is what the call's result may take of the output
+    /// bound.
+    pub fn call(&self, args: &[&Value], limits: &Limits, room: usize) -> Option<(Value, usize)> {
+        if self.nesting > limits.max_depth.saturating_mul(4).max(64) || limits.max_value_depth < 2 {
+            return None;
+        }
+        let mut numbers = [0.0f64; MAX_LEAVES];
+        for (slot, leaf) in numbers.iter_mut().zip(&self.leaves) {
+            let root = self.argument(args, leaf.slot).ok()??;
+            *slot = walk(root, &leaf.path)?;
+        }
+        let numbers = &numbers[..self.leaves.len()];
+        // Steps: the body, and one per property a spread copies. The interpreter looks at the
+        // call's interrupt every CHECK_EVERY steps: a call that long is left to it.
+        let mut steps = self.steps;
+        let mut sources: Vec<Option<&Map<String, Value>>> = Vec::new();
+        for prop in &self.props {
+            if let RecordProp::Spread(path) = prop {
+                let source = match self.resolve(args, path).ok()? {
+                    Some(Value::Object(object)) => Some(object),
+                    // Spreading a string or an array gives index keys: the interpreter's.
+                    Some(Value::String(_) | Value::Array(_)) => return None,
+                    // `undefined`, `null`, booleans, numbers and the rest have no own
+                    // enumerable properties.
+                    _ => None,
+                };
+                steps += source.map_or(0, |s| s.len() as u64);
+                sources.push(source);
+            }
+        }
+        if steps > limits.max_steps.min(CHECK_EVERY) {
+            return None;
+        }
+        let mut sources = sources.into_iter();
+        let mut record: Option<Map<String, Value>> = None;
+        for prop in &self.props {
+            match prop {
+                RecordProp::Spread(_) => {
+                    let Some(source) = sources.next().flatten() else { continue };
+                    match &mut record {
+                        // The first spread is a copy of its object (its hash table copied,
+                        // not rebuilt), with room for what follows.
+                        None => {
+                            let mut copy = source.clone();
+                            copy.reserve(self.props.len());
+                            record = Some(copy);
+                        }
+                        Some(record) => {
+                            for (key, value) in source {
+                                record.insert(key.clone(), value.clone());
+                            }
+                        }
+                    }
+                }
+                RecordProp::Field(key, field) => {
+                    let value = match field {
+                        Field::Const(value) => value.clone(),
+                        Field::Path(path) => self.resolve(args, path).ok()?.cloned().unwrap_or(Value::Undefined),
+                        Field::Num(expr) => number_to_json(eval_num(expr, numbers)),
+                    };
+                    record.get_or_insert_with(|| Map::with_capacity(self.props.len())).insert(key.clone(), value);
+                }
+            }
+        }
+        let mut record = record.unwrap_or_default();
+        if OBJECT_BYTES.saturating_add(PROPERTY_BYTES.saturating_mul(record.len())) > limits.max_memory_bytes {
+            return None;
+        }
+        // JavaScript enumerates index-like keys first, in numeric order.
+        if let Some(order) = enumeration_order(record.keys().map(String::as_str)) {
+            let mut entries: Vec<Option<(String, Value)>> = record.into_iter().map(Some).collect();
+            record = order.into_iter().filter_map(|i| entries.get_mut(i).and_then(Option::take)).collect();
+        }
+        let size = record_size(&record, room)?;
+        Some((Value::Object(record), size))
+    }
+}
+
+/// The output bytes the interpreter's materialisation counts for a record it built from these
+/// entries (an `undefined` property counts its key only), or `None` past `room`.
+fn record_size(record: &Map<String, Value>, room: usize) -> Option<usize> {
+    let mut size = NODE_BYTES;
+    for (key, value) in record {
+        size += key.len() + 3;
+        size += match value {
+            Value::Undefined => 0,
+            Value::Ext(ext) if matches!(**ext, crate::value::Ext::Hole) => 0,
+            Value::String(s) => s.len() + 2,
+            Value::Null | Value::Bool(_) | Value::Number(_) => NODE_BYTES,
+            other => borrowed_size(std::iter::once(other), room.saturating_sub(size))?,
+        };
+        if size > room {
+            return None;
+        }
+    }
+    Some(size)
+}
