@@ -64,7 +64,25 @@ pub(crate) fn build_plan(mut root: NodeDefinition, registry: &NodeRegistry, layo
         placed?;
     }
     finish_subtrees(&mut nodes);
-    Ok(Plan { nodes, root_children_by_definition })
+    // Only threaded hosts free it elsewhere (see `Plan::bulky`).
+    let bulky = cfg!(not(target_arch = "wasm32")) && (nodes.len() >= BULKY_ITEMS || nodes.iter().map(|n| top_level_items(&n.parameters)).sum::<usize>() >= BULKY_ITEMS);
+    Ok(Plan { nodes, root_children_by_definition, bulky })
+}
+
+/// Items in parameters (nodes, or items of top-level arrays and objects) from which a plan is
+/// freed off the run's thread: 10,000 records take a millisecond or more to free.
+const BULKY_ITEMS: usize = 4096;
+
+/// The items of a node's parameters, looking one level into arrays and objects.
+fn top_level_items(parameters: &Map<String, Value>) -> usize {
+    parameters
+        .values()
+        .map(|v| match v {
+            Value::Array(items) => items.len(),
+            Value::Object(map) => map.len(),
+            _ => 1,
+        })
+        .sum()
 }
 
 /// What every placement reads or fills.

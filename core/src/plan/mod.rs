@@ -62,6 +62,9 @@ pub(crate) struct Plan {
     pub nodes: Vec<PlanNode>,
     /// The root's children in definition order (graph metadata is defined over that order).
     pub root_children_by_definition: Vec<NodeIx>,
+    /// Whether the plan carries much data (large parameters, or many nodes): then it is freed
+    /// off the run's thread once the run ends, not before the result is handed over.
+    pub bulky: bool,
 }
 
 impl Plan {

@@ -15,7 +15,7 @@ use crate::trace::TraceData;
 impl Scheduler {
     /// Builds the result the original sequential engine would give (its `data`,
     /// `executedNodes` and error).
-    pub(super) fn finish(mut self) -> ExecutionResult {
+    pub(super) fn finish(&mut self) -> ExecutionResult {
         let now = self.host.now();
         self.finished_at = Some(now);
         let error = match (self.aborted, self.failure.take()) {

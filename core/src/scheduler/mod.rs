@@ -326,7 +326,15 @@ impl Scheduler {
             Poll::Pending
         })
         .await;
-        self.finish()
+        let result = self.finish();
+        // A host with one thread (wasm) would free it now either way.
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.plan.bulky {
+            // The flow's data goes with the plan: freed on a worker while the result is handed over.
+            let host = self.host.clone();
+            crate::host::drop_later(&host, self);
+        }
+        result
     }
 
     /// Applies slowMo reports; animation steps can arrive together, and each gets its snapshot
