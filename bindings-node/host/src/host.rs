@@ -189,6 +189,10 @@ impl Host for NativeHost {
         true
     }
 
+    fn parallelism(&self) -> usize {
+        self.workers.stats().size
+    }
+
     fn materialize(&self, run: &str, values: Vec<Arc<Value>>) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {
         match &self.custom {
             Some(executor) => executor.materialize(run, values),

@@ -7,6 +7,8 @@ mod imp {
     pub type BoxFuture<'a, T> = futures::future::BoxFuture<'a, T>;
     /// A boxed one-shot callback; `Send` on native targets.
     pub type BoxCallback = Box<dyn FnOnce() + Send>;
+    /// A function several threads may call at once; `Send + Sync` on native targets.
+    pub type SharedFn<A, R> = std::sync::Arc<dyn Fn(A) -> R + Send + Sync>;
 
     /// `Send` on native targets, nothing on wasm32.
     pub trait MaybeSend: Send {}
@@ -23,6 +25,8 @@ mod imp {
     pub type BoxFuture<'a, T> = futures::future::LocalBoxFuture<'a, T>;
     /// A boxed one-shot callback; `Send` on native targets.
     pub type BoxCallback = Box<dyn FnOnce()>;
+    /// A function several threads may call at once; `Send + Sync` on native targets.
+    pub type SharedFn<A, R> = std::sync::Arc<dyn Fn(A) -> R>;
 
     /// `Send` on native targets, nothing on wasm32.
     pub trait MaybeSend {}
@@ -33,4 +37,4 @@ mod imp {
     impl<T: ?Sized> MaybeSync for T {}
 }
 
-pub use imp::{BoxCallback, BoxFuture, MaybeSend, MaybeSync};
+pub use imp::{BoxCallback, BoxFuture, MaybeSend, MaybeSync, SharedFn};

@@ -9,6 +9,7 @@ mod capabilities;
 pub mod effects;
 mod events;
 mod future;
+mod parts;
 mod permissions;
 mod restricted;
 
@@ -17,7 +18,8 @@ use std::sync::Arc;
 pub use cancel::{CancelToken, Cancelled};
 pub use capabilities::Capabilities;
 pub use events::{EngineEvent, EventSink};
-pub use future::{BoxCallback, BoxFuture, MaybeSend, MaybeSync};
+pub use future::{BoxCallback, BoxFuture, MaybeSend, MaybeSync, SharedFn};
+pub use parts::{in_parts, Part};
 pub use permissions::{FileAccess, HttpAccess, RunPermissions};
 pub use restricted::{restricted, ConfinedEffects, Denied};
 
@@ -50,6 +52,12 @@ pub trait Host: MaybeSend + MaybeSync + 'static {
     /// `nodes::builtin::pace`). Single-threaded hosts keep the default.
     fn has_workers(&self) -> bool {
         false
+    }
+    /// How many jobs [`run_blocking`](Self::run_blocking) runs at once (the worker pool's
+    /// slots): large CPU work is split into that many parts at most ([`in_parts`]). 1 where
+    /// work runs on the caller's thread.
+    fn parallelism(&self) -> usize {
+        1
     }
 
     /// Runs a node whose type the run was told is provided by the host (a JS executor from

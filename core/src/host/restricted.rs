@@ -95,6 +95,9 @@ impl Host for Narrowed {
     fn has_workers(&self) -> bool {
         self.inner.has_workers()
     }
+    fn parallelism(&self) -> usize {
+        self.inner.parallelism()
+    }
 
     fn materialize(&self, run: &str, values: Vec<std::sync::Arc<crate::value::Value>>) -> BoxFuture<'static, Result<Vec<crate::value::Value>, crate::error::ExecutionError>> {
         self.inner.materialize(run, values)

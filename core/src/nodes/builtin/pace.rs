@@ -78,6 +78,11 @@ impl<'h> Pace<'h> {
         Pace { inline: Some((host, now + INLINE_MS)), since_check: Cell::new(0), check_every: Cell::new(1), last_check: Cell::new(now), overran: Cell::new(false) }
     }
 
+    /// Whether the work runs to its end here (on a worker, or on a host without workers).
+    pub fn is_unbounded(&self) -> bool {
+        self.inline.is_none()
+    }
+
     /// The limits of one expression call: the node's own, with the step budget capped inline.
     pub fn limits(&self, limits: &Limits) -> Limits {
         match self.inline {
@@ -137,12 +142,14 @@ impl<'h> Pace<'h> {
 
 /// Runs `work` for `invocation`: inline within an allowance where the host has workers to move
 /// it to, there at once when `items` says it is large, and directly where there are none.
-pub(super) fn run_pure(invocation: Invocation, host: SharedHost, items: usize, work: fn(&Invocation, &SharedHost, &Pace<'_>) -> NodeResult) -> BoxFuture<'static, NodeResult> {
+pub(super) fn run_pure(invocation: Invocation, host: SharedHost, items: usize, work: fn(&Arc<Invocation>, &SharedHost, &Pace<'_>) -> NodeResult) -> BoxFuture<'static, NodeResult> {
     /// Inputs this large go to a worker without an inline attempt. At 4,096 items a cheap
     /// per-item call (a few hundred nanoseconds, as `item => ({ ...item, done: true })` costs)
     /// already outgrows the allowance, and the attempt's millisecond was thrown away before the
     /// work began again on a worker; a trip to a worker costs tens of microseconds.
     const OFFLOAD_ITEMS: usize = 4096;
+    // Shared, so that work split into parts can hand it to the helpers (`host::in_parts`).
+    let invocation = Arc::new(invocation);
     if !host.has_workers() {
         let result = work(&invocation, &host, &Pace::unbounded());
         return Box::pin(std::future::ready(result));
@@ -156,7 +163,6 @@ pub(super) fn run_pure(invocation: Invocation, host: SharedHost, items: usize, w
             return Box::pin(std::future::ready(result));
         }
     }
-    let invocation = Arc::new(invocation);
     Box::pin(async move {
         let (job, worker_host) = (invocation.clone(), host.clone());
         offload(&host, move || work(&job, &worker_host, &Pace::unbounded())).await?

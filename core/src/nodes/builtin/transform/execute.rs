@@ -2,11 +2,14 @@
 //! sandboxed expressions. An expression that fails on an item fails the node (the original
 //! silently substituted fallback values).
 
+use std::sync::Arc;
+
 use crate::value::Value;
 
 use super::super::common::{array_input, get_input, node_error, Config, ObjectTemplate};
 use super::super::pace::{run_pure, Pace};
 use super::operations::{apply, Settings};
+use super::parts::parts_of_map;
 use super::schema::SCHEMA;
 use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
@@ -16,14 +19,14 @@ const TYPE: &str = "transform";
 static OUTPUT: ObjectTemplate<5> = ObjectTemplate::new(["result", "inputCount", "outputCount", "operation", "success"]);
 pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
     let size = input_size(&invocation);
-    run_pure(invocation, host, size, |invocation, _host, pace| transform(invocation, pace))
+    run_pure(invocation, host, size, transform)
 }
 
 fn input_size(invocation: &Invocation) -> usize {
     invocation.get_input("data").and_then(|v| array_input(v, invocation.param("dataPath").and_then(Value::as_str))).map_or(0, Vec::len)
 }
 
-fn transform(invocation: &Invocation, pace: &Pace<'_>) -> NodeResult {
+fn transform(invocation: &Arc<Invocation>, host: &SharedHost, pace: &Pace<'_>) -> NodeResult {
     let config = Config::new(&SCHEMA, invocation);
     let empty = Vec::new();
     let items = match get_input(invocation, &config, "data") {
@@ -33,7 +36,10 @@ fn transform(invocation: &Invocation, pace: &Pace<'_>) -> NodeResult {
     let operation = config.str("operation").unwrap_or("map");
     let function = invocation.input_value("function").and_then(Value::as_str).or_else(|| config.str("transformFunction")).unwrap_or("item => item");
     let settings = Settings { function, config: &config, limits: invocation.expression_limits, signal: &invocation.signal, pace };
-    let result = apply(operation, items, &settings)?;
+    let result = match parts_of_map(invocation, host, pace, operation, items.len(), function) {
+        Some(result) => result?,
+        None => apply(operation, items, &settings)?,
+    };
     let output_count = match &result {
         Value::Array(items) => items.len(),
         Value::Object(map) => map.len(),

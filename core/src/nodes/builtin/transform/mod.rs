@@ -2,6 +2,7 @@
 
 mod execute;
 mod operations;
+mod parts;
 mod schema;
 
 use crate::catalog::NodeDescriptor;

@@ -58,7 +58,7 @@ impl Settings<'_> {
 }
 
 /// The implicit parameters of a `transformFunction` without an arrow, as validation checks it.
-fn implicit(operation: &str) -> &'static [&'static str] {
+pub(super) fn implicit(operation: &str) -> &'static [&'static str] {
     match FUNCTION_FORM.for_operation(Some(operation)) {
         ExpressionForm::Function { implicit } => implicit,
         _ => &["item"],

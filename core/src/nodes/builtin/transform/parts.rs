@@ -1,0 +1,105 @@
+//! `map` over many items on several workers at once: each part maps a range of the items with
+//! its own budgets, and the parts are joined in order (see `host::in_parts`). The result, and
+//! the error of the first failing item, are the sequential loop's. Hosts without threads (wasm)
+//! have no parts, and carry no code for them.
+
+use std::sync::Arc;
+
+use crate::error::ExecutionError;
+use crate::host::SharedHost;
+use crate::nodes::Invocation;
+use crate::value::Value;
+
+use super::super::pace::Pace;
+
+/// The result of `operation` done in parts on the host's workers, or `None` when the sequential
+/// loop should do it: anything but a large `map` running to its end on a worker (not inline),
+/// one worker, or output that outgrows the node's bound (the loop then fails at the very item it
+/// would have failed at).
+pub(super) fn parts_of_map(invocation: &Arc<Invocation>, host: &SharedHost, pace: &Pace<'_>, operation: &str, items: usize, function: &str) -> Option<Result<Value, ExecutionError>> {
+    if operation != "map" || !pace.is_unbounded() {
+        return None;
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    return threaded::map_in_parts(invocation, host, items, function, super::operations::implicit(operation));
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = (invocation, host, items, function);
+        None
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod threaded {
+    use std::sync::Arc;
+
+    use crate::error::ExecutionError;
+    use crate::host::{in_parts, SharedHost};
+    use crate::nodes::Invocation;
+    use crate::value::Value;
+
+    use super::super::super::common::{array_input, get_input, Config};
+    use super::super::super::common_budget::NodeBudget;
+    use super::super::super::common_expression::{compile_function, defined, item_error};
+    use super::super::schema::SCHEMA;
+
+    const TYPE: &str = "transform";
+    /// Fewer items are mapped in one piece: a part must outweigh handing it to another thread.
+    const PARALLEL_ITEMS: usize = 4096;
+    /// Items per part at least; more parts than workers let a fast worker take another.
+    const PART_ITEMS: usize = 1024;
+    /// Items between two looks at the signal (as the sequential loop looks).
+    const ITEMS_PER_LOOK: usize = 256;
+
+    /// `read` given the items the node maps (as `transform` finds them), for a part that has
+    /// only the invocation.
+    fn with_items<R>(invocation: &Invocation, read: impl FnOnce(&[Value]) -> R) -> R {
+        let config = Config::new(&SCHEMA, invocation);
+        read(get_input(invocation, &config, "data").and_then(|data| array_input(data, config.str("dataPath"))).map_or(&[], Vec::as_slice))
+    }
+
+    /// `items` mapped by `function` in parts on the host's workers (see `parts_of_map`).
+    pub(in super::super) fn map_in_parts(invocation: &Arc<Invocation>, host: &SharedHost, items: usize, function: &str, implicit: &'static [&'static str]) -> Option<Result<Value, ExecutionError>> {
+        let workers = host.parallelism();
+        if items < PARALLEL_ITEMS || workers < 2 {
+            return None;
+        }
+        let f = match compile_function(TYPE, function, implicit) {
+            Ok(f) => f,
+            Err(error) => return Some(Err(error)),
+        };
+        let limits = invocation.expression_limits;
+        let size = items.div_ceil(workers * 4).max(PART_ITEMS);
+        let parts = items.div_ceil(size);
+        let job = invocation.clone();
+        let part = Arc::new(move |index: usize| -> Result<(Vec<Value>, usize), ExecutionError> {
+            with_items(&job, |items| {
+                let start = (index * size).min(items.len());
+                let chunk = &items[start..(start + size).min(items.len())];
+                let calls = NodeBudget::new(limits, &job.signal);
+                let mut out = Vec::with_capacity(chunk.len());
+                for (offset, item) in chunk.iter().enumerate() {
+                    let i = start + offset;
+                    if i % ITEMS_PER_LOOK == 0 {
+                        calls.stopped()?;
+                    }
+                    out.push(defined(f.call_in(&[item], &calls.limits, calls.output()).map_err(|e| item_error(TYPE, "map", i, e))?));
+                }
+                Ok((out, limits.max_output_bytes - calls.output_left()))
+            })
+        });
+        let mapped = match in_parts(host, parts, part) {
+            Ok(mapped) => mapped,
+            Err(error) => return Some(Err(error)),
+        };
+        // One bound for the node's whole output: past it, the sequential loop names the item.
+        if mapped.iter().map(|(_, spent)| spent).sum::<usize>() > limits.max_output_bytes {
+            return None;
+        }
+        let mut out = Vec::with_capacity(items);
+        for (values, _) in mapped {
+            out.extend(values);
+        }
+        Some(Ok(Value::Array(out)))
+    }
+}
