@@ -73,7 +73,7 @@ impl Capture {
 
     /// A value as stored.
     pub fn value(&self, value: &Value) -> Captured {
-        if deeper_than(value, MAX_DEPTH) {
+        if deeper_than(value, MAX_DEPTH, self.max_value_bytes) {
             return self.too_deep();
         }
         let hit = Cell::new(false);
@@ -82,7 +82,7 @@ impl Capture {
 
     /// A node's input (`{handle: upstream output}`) as stored.
     pub fn input(&self, input: &NodeInput) -> Captured {
-        if input.entries().iter().any(|(_, v)| deeper_than(v, MAX_DEPTH - 1)) {
+        if input.entries().iter().any(|(_, v)| deeper_than(v, MAX_DEPTH - 1, self.max_value_bytes)) {
             return self.too_deep();
         }
         let hit = Cell::new(false);
@@ -114,16 +114,30 @@ impl Capture {
     }
 }
 
-/// Whether `value` nests deeper than `limit` levels (walked without recursion).
-fn deeper_than(value: &Value, limit: usize) -> bool {
+/// Whether `value` nests deeper than `limit` levels within the part of it that writing it can
+/// reach before `bytes` of text: walked without recursion, in the order it is written, counting
+/// at least the bytes each part is written in, and no further (a 10,000-record output capped at
+/// 64 KiB is walked for its first thousand records, not all of them).
+fn deeper_than(value: &Value, limit: usize, bytes: usize) -> bool {
     let mut stack = vec![(value, 1usize)];
+    let mut written = 0usize;
     while let Some((value, depth)) = stack.pop() {
         if depth > limit {
             return true;
         }
+        written += match value {
+            Value::String(s) => s.len() + 2,
+            _ => 1,
+        };
+        if written > bytes {
+            return false;
+        }
         match value {
-            Value::Array(items) => stack.extend(items.iter().map(|v| (v, depth + 1))),
-            Value::Object(map) => stack.extend(map.values().map(|v| (v, depth + 1))),
+            Value::Array(items) => stack.extend(items.iter().rev().map(|v| (v, depth + 1))),
+            Value::Object(map) => {
+                written += map.keys().map(|k| k.len() + 3).sum::<usize>();
+                stack.extend(map.values().rev().map(|v| (v, depth + 1)));
+            }
             _ => {}
         }
     }
@@ -226,6 +240,24 @@ mod tests {
         assert!(!stored.exact);
         assert_eq!(stored.to_value()[TRUNCATED_KEY], json!(true));
         assert!(Capture::default().value(&json!([[[1]]])).exact);
+        crate::model::deep::dispose(deep);
+    }
+
+    #[test]
+    fn only_what_writing_reaches_is_walked_for_depth() {
+        let mut deep = json!(1);
+        for _ in 0..MAX_DEPTH + 5 {
+            deep = json!([deep]);
+        }
+        // Behind 100 KB of text the deep part is past the cap: the value is cut there, and its
+        // depth never matters (writing stops long before it).
+        let value = json!([("x".repeat(100_000)), (deep.clone())]);
+        let stored = Capture::default().value(&value).to_value();
+        assert!(stored["preview"].as_str().is_some_and(|p| p.starts_with("[\"xxx")), "{stored}");
+        // Within it, the depth is what refuses it.
+        let value = json!(["short", (deep.clone())]);
+        let stored = Capture::default().value(&value).to_value();
+        assert!(stored["preview"].as_str().is_some_and(|p| p.contains("nested deeper")), "{stored}");
         crate::model::deep::dispose(deep);
     }
 

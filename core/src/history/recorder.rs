@@ -58,10 +58,12 @@ impl RunRecorder {
         });
     }
 
-    /// Records a node's end.
-    pub fn node(&self, mut node: NodeEnded) {
+    /// Records a node's end. `output_may_hold_js`: whether the output may hold values the
+    /// embedder keeps (a JS executor's, or one passed through from such an input); a built-in's
+    /// never does, and its output (10,000 records, say) is then not walked to find out.
+    pub fn node(&self, mut node: NodeEnded, output_may_hold_js: bool) {
         let input_js = node.input.as_ref().is_some_and(NodeInput::holds_js);
-        let output_js = node.output.as_ref().is_some_and(|o| o.holds_js());
+        let output_js = output_may_hold_js && node.output.as_ref().is_some_and(|o| o.holds_js());
         if !input_js && !output_js {
             self.store.write(HistoryWrite::Node(Box::new(node)));
             return;

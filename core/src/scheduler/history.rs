@@ -89,7 +89,7 @@ impl RunHistory {
 
     /// Records node `ix`'s end.
     #[allow(clippy::too_many_arguments)]
-    pub fn ended(&mut self, plan: &Plan, ix: NodeIx, state: NodeState, output: Option<Arc<Value>>, error: Option<ExecutionError>, times: (Option<f64>, Option<f64>), reused: bool) {
+    pub fn ended(&mut self, plan: &Plan, ix: NodeIx, state: NodeState, output: Option<Arc<Value>>, error: Option<ExecutionError>, times: (Option<f64>, Option<f64>), reused: bool, output_js: bool) {
         if ix == 0 && plan.root().is_group() {
             return;
         }
@@ -113,6 +113,6 @@ impl RunHistory {
             error,
             start_time: times.0,
             end_time: times.1,
-        });
+        }, output_js);
     }
 }

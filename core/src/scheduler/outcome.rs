@@ -95,7 +95,7 @@ impl Scheduler {
     pub(super) fn record_end(&mut self, ix: NodeIx, state: NodeState, output: Option<Arc<Value>>, error: Option<ExecutionError>, reused: bool) {
         let times = (self.slots[ix].start_time, self.slots[ix].end_time);
         if let Some(history) = self.history.as_mut() {
-            history.ended(&self.plan, ix, state, output, error, times, reused);
+            history.ended(&self.plan, ix, state, output, error, times, reused, self.slots[ix].js);
         }
     }
 }
