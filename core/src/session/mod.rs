@@ -215,7 +215,7 @@ impl Session {
                 lock(&session.runs).remove(&id);
             }
             let result = outcome.unwrap_or_else(|panic| ExecutionResult::failed(ExecutionError::internal(format!("The engine panicked: {}", panic_message(&*panic)))));
-            output::write_output(&host, result, slice_arrays_of).await
+            output::write_output(&host, result, slice_arrays_of, !on_this_thread).await
         });
         if on_this_thread {
             self.driver.start(run_id, future);

@@ -13,13 +13,23 @@ use super::wire::RunOutput;
 
 /// Values a result may hold and still be written where the run was driven.
 const WRITE_IN_PLACE_UP_TO: usize = 20_000;
+/// Values a result may hold and still be written by a run already on a worker (a millisecond
+/// or two of writing; a trip to the pool would add a wait for a slot). Past it, the pool.
+const WRITE_ON_WORKER_UP_TO: usize = 200_000;
 
 /// `result` as codec text (see [`RunOutput::from_result`]), written on a worker when large. A
-/// large result is also freed on a worker, while the embedder reads the text.
-pub(super) async fn write_output(host: &SharedHost, result: ExecutionResult, slice_arrays_of: Option<usize>) -> RunOutput {
-    let large = result.data.as_ref().is_some_and(|data| more_values_than(data, WRITE_IN_PLACE_UP_TO));
-    if !large || !host.has_workers() {
+/// large result is also freed on a worker, while the embedder reads the text. A run that is
+/// `on_worker` already (its document was large) writes it where it is: a trip to the pool
+/// would only add a wait for a slot.
+pub(super) async fn write_output(host: &SharedHost, result: ExecutionResult, slice_arrays_of: Option<usize>, on_worker: bool) -> RunOutput {
+    let values = result.data.as_ref().map_or(0, |data| values_up_to(data, WRITE_ON_WORKER_UP_TO));
+    if values <= WRITE_IN_PLACE_UP_TO || !host.has_workers() {
         return RunOutput::from_result(result, slice_arrays_of);
+    }
+    if on_worker && values <= WRITE_ON_WORKER_UP_TO {
+        let (output, written) = RunOutput::with_written(result, slice_arrays_of);
+        drop_later(host, written);
+        return output;
     }
     match offload(host, move || RunOutput::with_written(result, slice_arrays_of)).await {
         Ok((output, written)) => {
@@ -30,14 +40,14 @@ pub(super) async fn write_output(host: &SharedHost, result: ExecutionResult, sli
     }
 }
 
-/// Whether `value` holds more than `limit` values, counting no further than that.
-fn more_values_than(value: &Value, limit: usize) -> bool {
+/// How many values `value` holds, counting no further than one past `limit`.
+fn values_up_to(value: &Value, limit: usize) -> usize {
     let mut pending = vec![value];
     let mut seen = 0usize;
     while let Some(value) = pending.pop() {
         seen += 1;
         if seen > limit {
-            return true;
+            return seen;
         }
         match value {
             Value::Array(items) => pending.extend(items.iter()),
@@ -45,7 +55,7 @@ fn more_values_than(value: &Value, limit: usize) -> bool {
             _ => {}
         }
     }
-    false
+    seen
 }
 
 #[cfg(test)]
@@ -55,8 +65,8 @@ mod tests {
     #[test]
     fn counting_stops_at_the_limit() {
         let wide = Value::Array((0..100_000).map(|i| Value::from(f64::from(i))).collect());
-        assert!(more_values_than(&wide, 20_000));
+        assert_eq!(values_up_to(&wide, 20_000), 20_001);
         let small = Value::Array((0..100).map(|i| Value::from(f64::from(i))).collect());
-        assert!(!more_values_than(&small, 20_000));
+        assert_eq!(values_up_to(&small, 20_000), 101);
     }
 }
