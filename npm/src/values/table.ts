@@ -435,11 +435,14 @@ function writeColumn(writer: ByteWriter, items: unknown[], depth: number, option
     }
     case Kind.Lists: {
       writer.u8(Kind.Lists);
-      const children: unknown[] = [];
       writer.numbers(4, n, (i) => (items[i] as unknown[]).length);
-      for (let i = 0; i < n; i++) {
+      // Sized up front: pushing grows the array step by step.
+      let total = 0;
+      for (let i = 0; i < n; i++) total += (items[i] as unknown[]).length;
+      const children = new Array<unknown>(total);
+      for (let i = 0, at = 0; i < n; i++) {
         const list = items[i] as unknown[];
-        for (let j = 0; j < list.length; j++) children.push(list[j]);
+        for (let j = 0; j < list.length; j++) children[at++] = list[j];
       }
       writeColumn(writer, children, depth + 1, options);
       return;
