@@ -105,7 +105,7 @@ fn error_codes() -> String {
 
 /// `recovery.generated.ts`: `getErrorRecoveryStrategy` for every code.
 fn recovery() -> String {
-    let table: crate::value::Map<String, crate::value::Value> =
+    let table: crate::value::Map =
         ErrorCode::ALL.iter().map(|code| (code.as_str().to_owned(), crate::value::to_value(&recovery_strategy(*code)).unwrap_or_default())).collect();
     let body = serde_json::to_string_pretty(&table).unwrap_or_default();
     format!(

@@ -13,7 +13,7 @@ fn field(node_type: &str, key: &str) -> Value {
 }
 
 fn field_keys(node_type: &str) -> Vec<String> {
-    definition(node_type)["fields"].as_object().unwrap().keys().cloned().collect()
+    definition(node_type)["fields"].as_object().unwrap().keys().map(|k| k.to_string()).collect()
 }
 
 /// `[(value, label)]` of a select field.
@@ -509,7 +509,7 @@ fn parameters_are_the_definition_defaults_over_the_base_ones() {
         assert_eq!(definition(node_type)["parameters"], parameters, "{node_type}");
     }
     // Key order follows the original: base parameters first, then the type's, in declaration order.
-    let keys: Vec<String> = definition("image")["parameters"].as_object().unwrap().keys().cloned().collect();
+    let keys: Vec<String> = definition("image")["parameters"].as_object().unwrap().keys().map(|k| k.to_string()).collect();
     assert_eq!(&keys[..5], ["enabled", "timeout", "retries", "operation", "outputFormat"]);
 }
 

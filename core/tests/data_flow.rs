@@ -165,7 +165,7 @@ fn parameters_override_context_keys_in_executor_params() {
     assert_eq!(p["customParam"], "value");
     assert_eq!(p["anotherParam"], 123);
     assert_eq!(p["input"], "replaced", "a parameter named like a context key overrides it");
-    let keys: Vec<&String> = p.as_object().unwrap().keys().collect();
+    let keys: Vec<&str> = p.as_object().unwrap().keys().map(|k| k.as_str()).collect();
     assert_eq!(keys[..4], ["nodeId", "executionId", "variables", "input"]);
 }
 

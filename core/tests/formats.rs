@@ -211,9 +211,9 @@ fn json_value() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|n| json!(n)),
         (-1e12f64..1e12).prop_map(|f| json!(f)),
-        any::<String>().prop_map(Value::String),
+        any::<String>().prop_map(Value::from),
         prop::sample::select(vec!["true", "null", "123", "1e5", "0x1F", "-", "a: b", "# x", " lead", "trail ", "", "~", "yes", "x\ny", "{a}", "*x", "&y", "!t", "'q'", "\"dq\"", ".inf", "multi word value"])
-            .prop_map(|s| Value::String(s.to_owned())),
+            .prop_map(Value::from),
     ];
     leaf.prop_recursive(4, 64, 8, |inner| {
         prop_oneof![

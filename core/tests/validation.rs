@@ -21,10 +21,10 @@ impl NodeType for Strict {
     fn type_name(&self) -> &str {
         "strict"
     }
-    fn requirements(&self, _: &Map<String, Value>) -> Capabilities {
+    fn requirements(&self, _: &Map) -> Capabilities {
         Capabilities { file_system: true, ..Capabilities::NONE }
     }
-    fn check_parameters(&self, p: &Map<String, Value>) -> Vec<ParameterIssue> {
+    fn check_parameters(&self, p: &Map) -> Vec<ParameterIssue> {
         match p.get("mode").and_then(Value::as_str) {
             Some("a" | "b") => vec![],
             Some(other) => vec![ParameterIssue::new("mode", format!("must be one of a, b (got \"{other}\")"))],

@@ -9,14 +9,14 @@ use crate::nodes::{builtin_registry, NodeRegistry};
 
 fn port(spec: &PortSpec) -> Value {
     let mut port = Map::new();
-    port.insert("id".into(), json!(spec.id));
-    port.insert("name".into(), json!(spec.name));
-    port.insert("type".into(), json!(spec.port_type));
-    port.insert("dataType".into(), json!(spec.data_type));
-    port.insert("required".into(), json!(spec.required));
-    port.insert("multiple".into(), json!(spec.multiple));
+    port.insert("id", json!(spec.id));
+    port.insert("name", json!(spec.name));
+    port.insert("type", json!(spec.port_type));
+    port.insert("dataType", json!(spec.data_type));
+    port.insert("required", json!(spec.required));
+    port.insert("multiple", json!(spec.multiple));
     if let Some(description) = spec.description {
-        port.insert("description".into(), json!(description));
+        port.insert("description", json!(description));
     }
     Value::Object(port)
 }
@@ -26,18 +26,18 @@ pub fn definition_from(registry: &NodeRegistry, node_type: &str) -> Option<Value
     let node = registry.get(node_type)?;
     let descriptor = node.descriptor()?;
     let mut metadata = Map::new();
-    metadata.insert("id".into(), json!(descriptor.node_type));
-    metadata.insert("name".into(), json!(descriptor.name));
-    metadata.insert("description".into(), json!(descriptor.description));
-    metadata.insert("category".into(), json!(descriptor.category));
-    metadata.insert("icon".into(), json!(descriptor.icon));
+    metadata.insert("id", json!(descriptor.node_type));
+    metadata.insert("name", json!(descriptor.name));
+    metadata.insert("description", json!(descriptor.description));
+    metadata.insert("category", json!(descriptor.category));
+    metadata.insert("icon", json!(descriptor.icon));
     if !descriptor.keywords.is_empty() {
-        metadata.insert("keywords".into(), json!(descriptor.keywords));
+        metadata.insert("keywords", json!(descriptor.keywords));
     }
-    metadata.insert("runtime".into(), json!({"language": "rust"}));
+    metadata.insert("runtime", json!({"language": "rust"}));
     let mut metadata = node_metadata_defaults(&metadata);
-    metadata.insert("environment".into(), json!(descriptor.environment.as_str()));
-    metadata.insert("weight".into(), json!(node.weight()));
+    metadata.insert("environment", json!(descriptor.environment.as_str()));
+    metadata.insert("weight", json!(node.weight()));
     let fields = node.schema().map(|s| s.fields()).unwrap_or_default();
     Some(json!({
         "id": descriptor.node_type,

@@ -6,7 +6,7 @@
 mod definition;
 mod templates;
 
-use crate::value::{Map, Value};
+use crate::value::Map;
 
 pub use definition::{all_node_definitions, node_definition, node_definitions_by_category};
 pub use templates::{get_template, list_templates, load_template, template_source, TemplateInfo};
@@ -81,7 +81,7 @@ pub struct NodeDescriptor {
     pub environment: Environment,
     /// The definition's parameter defaults (before `{enabled, timeout, retries}` are added) —
     /// the original kept these separate from the schema defaults, and so do we.
-    pub parameters: fn() -> Map<String, Value>,
+    pub parameters: fn() -> Map,
     pub input_ports: &'static [PortSpec],
     pub output_ports: &'static [PortSpec],
 }

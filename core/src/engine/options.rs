@@ -110,7 +110,7 @@ fn type_set<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<HashSet<St
 /// `pinned: {path: output}` (or `null`) as pairs in the object's order.
 fn pins<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<(String, Value)>, D::Error> {
     match Value::deserialize(deserializer)? {
-        Value::Object(map) => Ok(map.into_iter().collect()),
+        Value::Object(map) => Ok(map.into_iter().map(|(k, v)| (String::from(k), v)).collect()),
         Value::Null | Value::Undefined => Ok(Vec::new()),
         _ => Err(serde::de::Error::custom("pinned: expected an object of node paths to outputs")),
     }

@@ -29,7 +29,7 @@ pub struct ExecutionError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<Box<Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub context: Option<Box<Map<String, Value>>>,
+    pub context: Option<Box<Map>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery: Option<Box<ErrorRecoveryStrategy>>,
 }

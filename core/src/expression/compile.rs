@@ -354,7 +354,7 @@ impl<'s> Compiler<'s> {
 
     fn compound(&mut self, e: &Expr) -> CResult<Node> {
         Ok(match &e.kind {
-            ExprKind::Str(s) => Node::Const(Const::Str(s.clone())),
+            ExprKind::Str(s) => Node::Const(Const::Str(s.as_str().into())),
             ExprKind::Template { quasis, exprs } => self.template(quasis, exprs)?,
             ExprKind::Array(items) => Node::Array(self.items(items)?),
             ExprKind::Object(props) => self.object(props)?,

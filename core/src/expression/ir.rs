@@ -11,7 +11,7 @@ pub(super) enum Const {
     Null,
     Bool(bool),
     Num(f64),
-    Str(String),
+    Str(crate::value::Str),
 }
 
 #[derive(Debug)]

@@ -114,7 +114,7 @@ impl Output {
             Val::Str(_) | Val::OStr(_) => {
                 let s = v.as_str().unwrap_or("");
                 self.add(s.len() + 2)?;
-                Value::String(s.to_owned())
+                Value::String(s.into())
             }
             Val::JArr(a) => {
                 self.add(NODE_BYTES)?;
@@ -158,10 +158,10 @@ impl Output {
     }
 
     /// Adds property `key` (from `x`) to an object being built.
-    fn entry(&mut self, m: &mut Map<String, Value>, key: &str, x: &Val<'_>, depth: usize) -> RtResult<()> {
+    fn entry(&mut self, m: &mut Map, key: &str, x: &Val<'_>, depth: usize) -> RtResult<()> {
         let j = self.value(x, depth + 1).map_err(|e| located(e, &format!(".{key}")))?;
         self.add(key.len() + 3)?;
-        m.insert(key.to_owned(), j.unwrap_or(Value::Undefined));
+        m.insert(key, j.unwrap_or(Value::Undefined));
         Ok(())
     }
 }

@@ -10,7 +10,7 @@
 //! arithmetic, or any budget it might exceed — the call falls back to it, so results, errors
 //! and budgets stay exactly the interpreter's.
 
-use crate::value::{Map, Value};
+use crate::value::{Map, Str, Value};
 
 use super::fastpath::{eval_num, params_of, walk, Builder, Leaf, NumExpr, Params};
 use super::interpreter::lookup_json;
@@ -44,7 +44,7 @@ enum Field {
 
 enum RecordProp {
     Spread(Path),
-    Field(String, Field),
+    Field(Str, Field),
 }
 
 /// A record-building function, ready to be called without the interpreter.
@@ -115,13 +115,13 @@ pub(super) fn analyze(func: &Function) -> Option<RecordPath> {
         out.push(match prop {
             Prop::Spread(node) => RecordProp::Spread(path_of(node)?),
             Prop::Static(key, node) => RecordProp::Field(
-                key.clone(),
+                key.as_str().into(),
                 match node {
                     Node::Const(Const::Undefined) => Field::Const(Value::Undefined),
                     Node::Const(Const::Null) => Field::Const(Value::Null),
                     Node::Const(Const::Bool(b)) => Field::Const(Value::Bool(*b)),
                     Node::Const(Const::Num(n)) => Field::Const(number_to_json(*n)),
-                    Node::Const(Const::Str(s)) => Field::Const(Value::String(s.clone())),
+                    Node::Const(Const::Str(s)) => Field::Const(Value::from(s.clone())),
                     Node::Slot(_) | Node::Member(_) => Field::Path(path_of(node)?),
                     _ => Field::Num(numbers.num(node)?),
                 },
@@ -188,7 +188,7 @@ impl RecordPath {
         // Steps: the body, and one per property a spread copies. The interpreter looks at the
         // call's interrupt every CHECK_EVERY steps: a call that long is left to it.
         let mut steps = self.steps;
-        let mut sources: Vec<Option<&Map<String, Value>>> = Vec::new();
+        let mut sources: Vec<Option<&Map>> = Vec::new();
         for prop in &self.props {
             if let RecordProp::Spread(path) = prop {
                 let source = match self.resolve(args, path).ok()? {
@@ -207,7 +207,7 @@ impl RecordPath {
             return None;
         }
         let mut sources = sources.into_iter();
-        let mut record: Option<Map<String, Value>> = None;
+        let mut record: Option<Map> = None;
         for prop in &self.props {
             match prop {
                 RecordProp::Spread(_) => {
@@ -242,8 +242,8 @@ impl RecordPath {
             return None;
         }
         // JavaScript enumerates index-like keys first, in numeric order.
-        if let Some(order) = enumeration_order(record.keys().map(String::as_str)) {
-            let mut entries: Vec<Option<(String, Value)>> = record.into_iter().map(Some).collect();
+        if let Some(order) = enumeration_order(record.keys().map(crate::value::Str::as_str)) {
+            let mut entries: Vec<Option<(crate::value::Str, Value)>> = record.into_iter().map(Some).collect();
             record = order.into_iter().filter_map(|i| entries.get_mut(i).and_then(Option::take)).collect();
         }
         let size = record_size(&record, room)?;
@@ -253,7 +253,7 @@ impl RecordPath {
 
 /// The output bytes the interpreter's materialisation counts for a record it built from these
 /// entries (an `undefined` property counts its key only), or `None` past `room`.
-fn record_size(record: &Map<String, Value>, room: usize) -> Option<usize> {
+fn record_size(record: &Map, room: usize) -> Option<usize> {
     let mut size = NODE_BYTES;
     for (key, value) in record {
         size += key.len() + 3;

@@ -22,13 +22,13 @@ pub(super) enum Val<'a> {
     Bool(bool),
     Num(f64),
     /// A string borrowed from the input or the program.
-    Str(&'a String),
+    Str(&'a crate::value::Str),
     /// A string created during evaluation.
     OStr(Rc<String>),
     /// An array borrowed from the input.
     JArr(&'a Vec<Value>),
     /// An object borrowed from the input.
-    JObj(&'a Map<String, Value>),
+    JObj(&'a Map),
     Arr(Rc<ArrObj<'a>>),
     Obj(Rc<ObjObj<'a>>),
     Func(Rc<Closure<'a>>),

@@ -44,20 +44,20 @@ pub fn title_case(text: &str) -> String {
 }
 
 /// `createNodeParameters`: `{enabled: true, timeout: 30000, retries: 1, ...params}`.
-pub fn node_parameter_defaults(params: Map<String, Value>) -> Map<String, Value> {
+pub fn node_parameter_defaults(params: Map) -> Map {
     let mut out = Map::with_capacity(params.len() + 3);
-    out.insert("enabled".into(), Value::Bool(true));
-    out.insert("timeout".into(), json!(30000));
-    out.insert("retries".into(), json!(1));
+    out.insert("enabled", Value::Bool(true));
+    out.insert("timeout", json!(30000));
+    out.insert("retries", json!(1));
     for (key, value) in params {
         out.insert(key, value);
     }
     out
 }
 
-fn truthy_str(map: &Map<String, Value>, key: &str) -> Option<String> {
+fn truthy_str(map: &Map, key: &str) -> Option<String> {
     match map.get(key) {
-        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(Value::String(s)) if !s.is_empty() => Some(s.to_string()),
         _ => None,
     }
 }
@@ -72,28 +72,28 @@ fn truthy(value: Option<&Value>) -> Option<&Value> {
 }
 
 /// `createNodeMetadata`: fills display defaults and keeps every other key that was given.
-pub fn node_metadata_defaults(input: &Map<String, Value>) -> Map<String, Value> {
+pub fn node_metadata_defaults(input: &Map) -> Map {
     let id = truthy_str(input, "id").unwrap_or_else(|| "node".to_owned());
     let name = title_case(&truthy_str(input, "name").unwrap_or_else(|| "Node".to_owned()));
     let category = truthy_str(input, "category").unwrap_or_else(|| "utility".to_owned());
     let mut out = Map::new();
-    out.insert("id".into(), Value::String(id.clone()));
-    out.insert("name".into(), Value::String(name.clone()));
+    out.insert("id", Value::from(id.clone()));
+    out.insert("name", Value::from(name.clone()));
     out.insert(
-        "author".into(),
-        Value::String(truthy_str(input, "author").unwrap_or_else(|| "Atomiton Core Team".to_owned())),
+        "author",
+        Value::from(truthy_str(input, "author").unwrap_or_else(|| "Atomiton Core Team".to_owned())),
     );
     out.insert(
-        "description".into(),
-        Value::String(truthy_str(input, "description").unwrap_or_else(|| format!("{name} node"))),
+        "description",
+        Value::from(truthy_str(input, "description").unwrap_or_else(|| format!("{name} node"))),
     );
-    out.insert("category".into(), Value::String(category.clone()));
+    out.insert("category", Value::from(category.clone()));
     out.insert(
-        "icon".into(),
-        Value::String(truthy_str(input, "icon").unwrap_or_else(|| "code-2".to_owned())),
+        "icon",
+        Value::from(truthy_str(input, "icon").unwrap_or_else(|| "code-2".to_owned())),
     );
     let keywords = truthy(input.get("keywords")).cloned().unwrap_or_else(|| generated_keywords(&id, &name));
-    out.insert("keywords".into(), keywords);
+    out.insert("keywords", keywords);
     let tags = truthy(input.get("tags")).cloned().unwrap_or_else(|| {
         let mut tags: Vec<String> = Vec::new();
         for tag in id.split('-').map(str::to_owned).chain(std::iter::once(category.clone())) {
@@ -103,13 +103,13 @@ pub fn node_metadata_defaults(input: &Map<String, Value>) -> Map<String, Value> 
         }
         json!(tags)
     });
-    out.insert("tags".into(), tags);
+    out.insert("tags", tags);
     out.insert(
-        "runtime".into(),
+        "runtime",
         truthy(input.get("runtime")).cloned().unwrap_or_else(|| json!({"language": "typescript"})),
     );
-    out.insert("experimental".into(), input.get("experimental").filter(|v| !v.is_null()).cloned().unwrap_or(Value::Bool(false)));
-    out.insert("deprecated".into(), input.get("deprecated").filter(|v| !v.is_null()).cloned().unwrap_or(Value::Bool(false)));
+    out.insert("experimental", input.get("experimental").filter(|v| !v.is_null()).cloned().unwrap_or(Value::Bool(false)));
+    out.insert("deprecated", input.get("deprecated").filter(|v| !v.is_null()).cloned().unwrap_or(Value::Bool(false)));
     for (key, value) in input {
         if !out.contains_key(key) && !value.is_null() {
             out.insert(key.clone(), value.clone());

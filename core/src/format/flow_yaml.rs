@@ -54,11 +54,11 @@ pub fn definition_to_yaml(definition: &NodeDefinition) -> Result<String> {
     Ok(text)
 }
 
-fn has_truthy_string(map: &Map<String, Value>, key: &str) -> bool {
+fn has_truthy_string(map: &Map, key: &str) -> bool {
     matches!(map.get(key), Some(Value::String(s)) if !s.is_empty())
 }
 
-fn string_or<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+fn string_or<'a>(map: &'a Map, key: &str) -> Option<&'a Value> {
     map.get(key).filter(|v| matches!(v, Value::String(s) if !s.is_empty()))
 }
 
@@ -67,7 +67,7 @@ const NODE_KEYS: &[&str] = &[
     "edges",
 ];
 
-fn node_with_defaults(mut data: Map<String, Value>) -> Map<String, Value> {
+fn node_with_defaults(mut data: Map) -> Map {
     guard(|| {
         let meta = match data.get("metadata") {
             Some(Value::Object(m)) => m.clone(),
@@ -75,27 +75,27 @@ fn node_with_defaults(mut data: Map<String, Value>) -> Map<String, Value> {
         };
         let mut out = Map::new();
         if let Some(id) = data.get("id") {
-            out.insert("id".into(), id.clone());
+            out.insert("id", id.clone());
         }
         let node_type = string_or(&data, "type").or_else(|| string_or(&meta, "type")).cloned().unwrap_or_else(|| json!("transform"));
-        out.insert("type".into(), node_type);
+        out.insert("type", node_type);
         let version = string_or(&data, "version").or_else(|| string_or(&meta, "version")).cloned().unwrap_or_else(|| json!("1.0.0"));
-        out.insert("version".into(), version);
+        out.insert("version", version);
         if let Some(name) = data.get("name") {
-            out.insert("name".into(), name.clone());
+            out.insert("name", name.clone());
         }
         let position = data.get("position").filter(|p| p.is_object()).cloned().unwrap_or_else(|| json!({"x": 0, "y": 0}));
-        out.insert("position".into(), position);
-        out.insert("metadata".into(), Value::Object(node_metadata_defaults(&metadata_input(&data, meta))));
+        out.insert("position", position);
+        out.insert("metadata", Value::Object(node_metadata_defaults(&metadata_input(&data, meta))));
         let params = match data.shift_remove("parameters") {
             Some(Value::Object(p)) => p,
             _ => Map::new(),
         };
-        out.insert("parameters".into(), Value::Object(node_parameter_defaults(params)));
+        out.insert("parameters", Value::Object(node_parameter_defaults(params)));
         let fields = data.get("fields").filter(|f| f.is_object()).cloned().unwrap_or_else(|| json!({}));
-        out.insert("fields".into(), fields);
-        out.insert("inputPorts".into(), ports(data.get("inputPorts"), "input"));
-        out.insert("outputPorts".into(), ports(data.get("outputPorts"), "output"));
+        out.insert("fields", fields);
+        out.insert("inputPorts", ports(data.get("inputPorts"), "input"));
+        out.insert("outputPorts", ports(data.get("outputPorts"), "output"));
         if let Some(Value::Array(children)) = data.shift_remove("nodes") {
             let children = children
                 .into_iter()
@@ -104,10 +104,10 @@ fn node_with_defaults(mut data: Map<String, Value>) -> Map<String, Value> {
                     other => other,
                 })
                 .collect();
-            out.insert("nodes".into(), Value::Array(children));
+            out.insert("nodes", Value::Array(children));
         }
         if let Some(Value::Array(edges)) = data.get("edges") {
-            out.insert("edges".into(), Value::Array(edges.iter().map(edge_with_defaults).collect()));
+            out.insert("edges", Value::Array(edges.iter().map(edge_with_defaults).collect()));
         }
         for (key, value) in data {
             if !NODE_KEYS.contains(&key.as_str()) {
@@ -119,41 +119,41 @@ fn node_with_defaults(mut data: Map<String, Value>) -> Map<String, Value> {
 }
 
 /// The object `fromYaml` hands to `createNodeMetadata`.
-fn metadata_input(data: &Map<String, Value>, meta: Map<String, Value>) -> Map<String, Value> {
+fn metadata_input(data: &Map, meta: Map) -> Map {
     let mut input = Map::new();
     let pick = |key: &str| string_or(&meta, key).or_else(|| string_or(data, key)).cloned();
     if let Some(id) = pick("id") {
-        input.insert("id".into(), id);
+        input.insert("id", id);
     }
     if let Some(name) = pick("name") {
-        input.insert("name".into(), name);
+        input.insert("name", name);
     }
     if let Some(author) = meta.get("author") {
-        input.insert("author".into(), author.clone());
+        input.insert("author", author.clone());
     }
     if let Some(author_id) = meta.get("authorId") {
-        input.insert("authorId".into(), author_id.clone());
+        input.insert("authorId", author_id.clone());
     }
     if meta.contains_key("source") {
-        input.insert("source".into(), json!(one_of(meta.get("source"), defaults::SOURCES, "user")));
+        input.insert("source", json!(one_of(meta.get("source"), defaults::SOURCES, "user")));
     }
     if let Some(description) = pick("description") {
-        input.insert("description".into(), description);
+        input.insert("description", description);
     }
     let category = string_or(&meta, "category").or_else(|| string_or(data, "category"));
-    input.insert("category".into(), json!(one_of(category, defaults::CATEGORIES, "user")));
-    input.insert("icon".into(), json!(one_of(meta.get("icon"), defaults::ICONS, "file")));
-    input.insert("keywords".into(), meta.get("keywords").filter(|v| v.is_array()).cloned().unwrap_or_else(|| json!([])));
-    input.insert("tags".into(), meta.get("tags").filter(|v| v.is_array()).cloned().unwrap_or_else(|| json!([])));
+    input.insert("category", json!(one_of(category, defaults::CATEGORIES, "user")));
+    input.insert("icon", json!(one_of(meta.get("icon"), defaults::ICONS, "file")));
+    input.insert("keywords", meta.get("keywords").filter(|v| v.is_array()).cloned().unwrap_or_else(|| json!([])));
+    input.insert("tags", meta.get("tags").filter(|v| v.is_array()).cloned().unwrap_or_else(|| json!([])));
     if let Some(runtime) = meta.get("runtime").filter(|v| !v.is_null()) {
         let language = match runtime {
             Value::Object(r) => r.get("language"),
             other => Some(other),
         };
-        input.insert("runtime".into(), json!({"language": one_of(language, defaults::RUNTIMES, "typescript")}));
+        input.insert("runtime", json!({"language": one_of(language, defaults::RUNTIMES, "typescript")}));
     }
-    input.insert("experimental".into(), json!(meta.get("experimental").and_then(Value::as_bool).unwrap_or(false)));
-    input.insert("deprecated".into(), json!(meta.get("deprecated").and_then(Value::as_bool).unwrap_or(false)));
+    input.insert("experimental", json!(meta.get("experimental").and_then(Value::as_bool).unwrap_or(false)));
+    input.insert("deprecated", json!(meta.get("deprecated").and_then(Value::as_bool).unwrap_or(false)));
     for (key, value) in meta {
         if !input.contains_key(&key) && key != "type" && key != "version" {
             input.insert(key, value);
@@ -170,12 +170,12 @@ fn ports(value: Option<&Value>, default_type: &str) -> Value {
             .map(|port| {
                 let Value::Object(port) = port else { return port.clone() };
                 let mut out = Map::new();
-                out.insert("id".into(), port.get("id").cloned().unwrap_or(Value::Null));
-                out.insert("name".into(), port.get("name").cloned().unwrap_or(Value::Null));
-                out.insert("type".into(), string_or(port, "type").cloned().unwrap_or_else(|| json!(default_type)));
-                out.insert("dataType".into(), string_or(port, "dataType").cloned().unwrap_or_else(|| json!("any")));
-                out.insert("required".into(), json!(port.get("required").and_then(Value::as_bool).unwrap_or(false)));
-                out.insert("multiple".into(), json!(port.get("multiple").and_then(Value::as_bool).unwrap_or(false)));
+                out.insert("id", port.get("id").cloned().unwrap_or(Value::Null));
+                out.insert("name", port.get("name").cloned().unwrap_or(Value::Null));
+                out.insert("type", string_or(port, "type").cloned().unwrap_or_else(|| json!(default_type)));
+                out.insert("dataType", string_or(port, "dataType").cloned().unwrap_or_else(|| json!("any")));
+                out.insert("required", json!(port.get("required").and_then(Value::as_bool).unwrap_or(false)));
+                out.insert("multiple", json!(port.get("multiple").and_then(Value::as_bool).unwrap_or(false)));
                 for (key, value) in port {
                     if !out.contains_key(key) {
                         out.insert(key.clone(), value.clone());
@@ -192,16 +192,16 @@ fn edge_with_defaults(edge: &Value) -> Value {
     let mut out = Map::new();
     for key in ["id", "source", "target", "sourceHandle", "targetHandle"] {
         if let Some(value) = edge.get(key) {
-            out.insert(key.into(), value.clone());
+            out.insert(key, value.clone());
         }
     }
     if let Some(Value::String(t)) = edge.get("type") {
         if defaults::EDGE_TYPES.contains(&t.as_str()) {
-            out.insert("type".into(), json!(t));
+            out.insert("type", json!(t));
         }
     }
-    out.insert("animated".into(), json!(edge.get("animated").and_then(Value::as_bool).unwrap_or(false)));
-    out.insert("hidden".into(), json!(edge.get("hidden").and_then(Value::as_bool).unwrap_or(false)));
+    out.insert("animated", json!(edge.get("animated").and_then(Value::as_bool).unwrap_or(false)));
+    out.insert("hidden", json!(edge.get("hidden").and_then(Value::as_bool).unwrap_or(false)));
     for (key, value) in edge {
         if !out.contains_key(key) && key != "type" {
             out.insert(key.clone(), value.clone());

@@ -15,7 +15,7 @@ pub fn js_string(value: &Value) -> String {
         Value::Undefined => "undefined".to_owned(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => js_number(n.get()),
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         Value::Array(items) => joined(items),
         Value::Object(_) => "[object Object]".to_owned(),
         Value::Ext(ext) => ext_string(ext),

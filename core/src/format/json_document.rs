@@ -23,7 +23,7 @@ pub fn to_json_document(value: &Value) -> Result<Option<serde_json::Value>, Stri
             Value::Null => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Number(n) => number(n.get()),
-            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::String(s) => serde_json::Value::String(s.to_string()),
             Value::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
@@ -35,7 +35,7 @@ pub fn to_json_document(value: &Value) -> Result<Option<serde_json::Value>, Stri
                 let mut out = serde_json::Map::with_capacity(map.len());
                 for (key, item) in map {
                     if let Some(item) = to_json_document(item)? {
-                        out.insert(key.clone(), item);
+                        out.insert(key.to_string(), item);
                     }
                 }
                 serde_json::Value::Object(out)

@@ -62,7 +62,7 @@ fn yaml_error(message: String) -> ExecutionError {
 
 enum Frame {
     Seq { items: Vec<Value>, anchor: usize },
-    Map { map: Map<String, Value>, key: Option<String>, anchor: usize },
+    Map { map: Map, key: Option<String>, anchor: usize },
 }
 
 struct Builder<'a> {
@@ -162,7 +162,7 @@ impl Builder<'_> {
             Some(Frame::Map { map, key, .. }) => match key.take() {
                 None => *key = Some(key_string(value, mark)?),
                 Some(k) => {
-                    if map.contains_key(&k) {
+                    if map.contains_key(k.as_str()) {
                         return Err(yaml_error(format!("duplicated mapping key \"{k}\" at {}", at(mark))));
                     }
                     map.insert(k, value);
@@ -180,7 +180,7 @@ fn at(mark: Marker) -> String {
 /// Mapping keys become strings, as JavaScript object keys do.
 fn key_string(value: Value, mark: Marker) -> Result<String> {
     match value {
-        Value::String(s) => Ok(s),
+        Value::String(s) => Ok(String::from(s)),
         Value::Number(n) => Ok(n.to_string()),
         Value::Bool(b) => Ok(b.to_string()),
         Value::Null => Ok("null".to_owned()),
@@ -191,11 +191,11 @@ fn key_string(value: Value, mark: Marker) -> Result<String> {
 /// Resolves a scalar with the YAML 1.2 core schema (as yaml-rust2's loader does).
 fn scalar(text: String, style: TScalarStyle, tag: Option<&Tag>) -> Value {
     if style != TScalarStyle::Plain {
-        return Value::String(text);
+        return Value::from(text);
     }
     if let Some(tag) = tag {
         if tag.handle == "tag:yaml.org,2002:" && tag.suffix == "str" {
-            return Value::String(text);
+            return Value::from(text);
         }
     }
     match Yaml::from_str(&text) {
@@ -208,7 +208,7 @@ fn scalar(text: String, style: TScalarStyle, tag: Option<&Tag>) -> Value {
             .map_or(Value::Null, Value::Number),
         Yaml::Boolean(b) => Value::Bool(b),
         Yaml::Null => Value::Null,
-        _ => Value::String(text),
+        _ => Value::from(text),
     }
 }
 

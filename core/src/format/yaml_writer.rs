@@ -39,7 +39,7 @@ fn indent(out: &mut String, width: usize) {
 
 /// Writes `key: value` lines at `width`. With `continue_line`, the first key goes on the current
 /// line (after a sequence dash).
-fn write_map(out: &mut String, map: &Map<String, Value>, width: usize, continue_line: bool) {
+fn write_map(out: &mut String, map: &Map, width: usize, continue_line: bool) {
     if map.keys().next().is_some_and(|k| k == crate::value::codec::TAG) {
         // An object whose first key would make it read as a tag: written escaped, as JSON.
         if continue_line {

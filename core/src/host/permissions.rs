@@ -115,7 +115,10 @@ impl RunPermissions {
         let access = |value: &Value, key: &str, field: &str| -> Result<Result<bool, Vec<String>>, String> {
             match value {
                 Value::Bool(allowed) => Ok(Ok(*allowed)),
-                Value::Object(inner) if inner.len() == 1 && inner.contains_key(field) => Ok(Err(list(&inner[field], &format!("{key}.{field}"))?)),
+                Value::Object(inner) if inner.len() == 1 => match inner.get(field) {
+                    Some(listed) => Ok(Err(list(listed, &format!("{key}.{field}"))?)),
+                    None => Err(format!("{key} must be true, false or {{{field}: [...]}}")),
+                },
                 _ => Err(format!("{key} must be true, false or {{{field}: [...]}}")),
             }
         };

@@ -24,9 +24,9 @@ pub struct NodeDefinition {
     pub position: Option<Value>,
     pub metadata: Option<NodeMetadata>,
     /// Flat runtime parameter values, merged into the executable's params.
-    pub parameters: Option<Map<String, Value>>,
+    pub parameters: Option<Map>,
     /// UI form configuration; never read by the engine.
-    pub fields: Option<Map<String, Value>>,
+    pub fields: Option<Map>,
     pub input_ports: Option<Vec<NodePort>>,
     pub output_ports: Option<Vec<NodePort>>,
     /// Children: makes this node a group when non-empty.
@@ -34,7 +34,7 @@ pub struct NodeDefinition {
     /// Connections between the children.
     pub edges: Option<Vec<NodeEdge>>,
     /// Every other key, preserved in order.
-    pub extra: Map<String, Value>,
+    pub extra: Map,
 }
 
 impl NodeDefinition {

@@ -85,7 +85,7 @@ impl<'de> Visitor<'de> for DefinitionVisitor {
             if key == "nodes" {
                 match access.next_value_seed(ChildrenSeed)? {
                     Some(children) => {
-                        node.extra.shift_remove(&key);
+                        node.extra.shift_remove(key.as_str());
                         node.nodes = Some(children);
                     }
                     None => {
@@ -116,8 +116,8 @@ fn assign(node: &mut NodeDefinition, key: String, value: Value) {
     if let Some(slot) = slot {
         match value {
             Value::String(s) => {
-                node.extra.shift_remove(&key);
-                *slot = Some(s);
+                node.extra.shift_remove(key.as_str());
+                *slot = Some(String::from(s));
             }
             other => {
                 *slot = None;
@@ -163,7 +163,7 @@ fn assign(node: &mut NodeDefinition, key: String, value: Value) {
     // from that read back without the edges).
     match raw {
         None => {
-            node.extra.shift_remove(&key);
+            node.extra.shift_remove(key.as_str());
         }
         Some(value) => {
             clear_field(node, &key);
@@ -187,7 +187,7 @@ fn clear_field(node: &mut NodeDefinition, key: &str) {
     }
 }
 
-fn objects(items: Vec<Value>) -> impl Iterator<Item = Map<String, Value>> {
+fn objects(items: Vec<Value>) -> impl Iterator<Item = Map> {
     items.into_iter().filter_map(|item| match item {
         Value::Object(map) => Some(map),
         _ => None,

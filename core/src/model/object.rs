@@ -8,7 +8,7 @@ macro_rules! object_wrapper {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
         #[serde(transparent)]
-        pub struct $name(pub crate::value::Map<String, crate::value::Value>);
+        pub struct $name(pub crate::value::Map);
 
         impl $name {
             /// An empty object.
@@ -17,12 +17,12 @@ macro_rules! object_wrapper {
             }
 
             /// The underlying JSON object.
-            pub fn as_map(&self) -> &crate::value::Map<String, crate::value::Value> {
+            pub fn as_map(&self) -> &crate::value::Map {
                 &self.0
             }
 
             /// The underlying JSON object, mutably.
-            pub fn as_map_mut(&mut self) -> &mut crate::value::Map<String, crate::value::Value> {
+            pub fn as_map_mut(&mut self) -> &mut crate::value::Map {
                 &mut self.0
             }
 
@@ -45,8 +45,8 @@ macro_rules! object_wrapper {
             )*
         }
 
-        impl From<crate::value::Map<String, crate::value::Value>> for $name {
-            fn from(map: crate::value::Map<String, crate::value::Value>) -> Self {
+        impl From<crate::value::Map> for $name {
+            fn from(map: crate::value::Map) -> Self {
                 Self(map)
             }
         }
@@ -60,7 +60,7 @@ const LINEAR_SEARCH_MAX: usize = 8;
 
 /// `map.get(key)`, by a scan for small objects: serde_json's ordered map hashes every lookup
 /// with SipHash, which cost a tenth of a large run's time on edges of three to six fields.
-pub(crate) fn small_map_get<'m>(map: &'m crate::value::Map<String, crate::value::Value>, key: &str) -> Option<&'m crate::value::Value> {
+pub(crate) fn small_map_get<'m>(map: &'m crate::value::Map, key: &str) -> Option<&'m crate::value::Value> {
     if map.len() <= LINEAR_SEARCH_MAX {
         map.iter().find_map(|(k, v)| (k == key).then_some(v))
     } else {
@@ -72,13 +72,13 @@ pub(crate) fn small_map_get<'m>(map: &'m crate::value::Map<String, crate::value:
 mod tests {
     use super::{small_map_get, LINEAR_SEARCH_MAX};
     use crate::json;
-    use crate::value::{Map, Value};
+    use crate::value::Map;
 
     /// Objects on both sides of the size threshold find the same fields.
     #[test]
     fn small_and_large_objects_are_searched_alike() {
         for size in [0, 1, 3, LINEAR_SEARCH_MAX, LINEAR_SEARCH_MAX + 1, 40] {
-            let map: Map<String, Value> = (0..size).map(|i| (format!("k{i}"), json!(i))).collect();
+            let map: Map = (0..size).map(|i| (format!("k{i}"), json!(i))).collect();
             for i in 0..size {
                 assert_eq!(small_map_get(&map, &format!("k{i}")), Some(&json!(i)), "size {size}, key k{i}");
             }

@@ -32,7 +32,7 @@ pub struct Invocation {
     /// The run's context (id, `variables`, `slowMo`, `debug`), shared by every node.
     pub run: Arc<RunContext>,
     /// The node's `parameters`.
-    pub parameters: Arc<Map<String, Value>>,
+    pub parameters: Arc<Map>,
     /// Edge input, or the group's input when no edge delivered data.
     pub input: NodeInput,
     pub parent_context: Option<Arc<ParentContext>>,

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::value::{Map, Value};
+use crate::value::Map;
 
 use super::schema::NodeSchema;
 use super::{Invocation, NodeResult};
@@ -35,7 +35,7 @@ pub trait NodeType: MaybeSend + MaybeSync + 'static {
 
     /// Effects this node needs for these parameters (e.g. `spreadsheet` needs files only when
     /// reading from a path).
-    fn requirements(&self, _parameters: &Map<String, Value>) -> Capabilities {
+    fn requirements(&self, _parameters: &Map) -> Capabilities {
         Capabilities::NONE
     }
 
@@ -50,7 +50,7 @@ pub trait NodeType: MaybeSend + MaybeSync + 'static {
     }
 
     /// Schema checks of the parameters: required fields, enums, ranges, expression syntax.
-    fn check_parameters(&self, parameters: &Map<String, Value>) -> Vec<ParameterIssue> {
+    fn check_parameters(&self, parameters: &Map) -> Vec<ParameterIssue> {
         self.schema().map(|schema| schema.check(parameters)).unwrap_or_default()
     }
 

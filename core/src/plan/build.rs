@@ -29,8 +29,8 @@ struct Frame {
 }
 
 /// Nodes without parameters share one empty map.
-fn empty_parameters() -> Arc<Map<String, Value>> {
-    static EMPTY: OnceLock<Arc<Map<String, Value>>> = OnceLock::new();
+fn empty_parameters() -> Arc<Map> {
+    static EMPTY: OnceLock<Arc<Map>> = OnceLock::new();
     EMPTY.get_or_init(|| Arc::new(Map::new())).clone()
 }
 
@@ -74,7 +74,7 @@ pub(crate) fn build_plan(mut root: NodeDefinition, registry: &NodeRegistry, layo
 const BULKY_ITEMS: usize = 4096;
 
 /// The items of a node's parameters, looking one level into arrays and objects.
-fn top_level_items(parameters: &Map<String, Value>) -> usize {
+fn top_level_items(parameters: &Map) -> usize {
     parameters
         .values()
         .map(|v| match v {

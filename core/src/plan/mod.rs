@@ -12,7 +12,7 @@ mod paths;
 
 use std::sync::Arc;
 
-use crate::value::{Map, Value};
+use crate::value::Map;
 
 pub(crate) use build::build_plan;
 pub(crate) use graph::{progress_graph, trace_summary, TraceSummary};
@@ -42,7 +42,7 @@ pub(crate) struct PlanNode {
     pub inputs: Vec<(NodeIx, Arc<str>)>,
     /// Targets of outgoing edges in edge order, duplicates kept (one release per edge).
     pub outputs: Vec<NodeIx>,
-    pub parameters: Arc<Map<String, Value>>,
+    pub parameters: Arc<Map>,
     /// `parameters.enabled !== false`.
     pub enabled: bool,
     /// `parameters.timeout` in ms, when a positive number.

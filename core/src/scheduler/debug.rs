@@ -52,7 +52,7 @@ impl DebugOptions {
         };
         let text = |section: &str, object: &Value, key: &str, required: bool| -> std::result::Result<Option<String>, String> {
             match field(section, object, key)? {
-                Some(Value::String(s)) => Ok(Some(s)),
+                Some(Value::String(s)) => Ok(Some(String::from(s))),
                 None if !required => Ok(None),
                 None => Err(format!("{section}.{key}: missing field")),
                 Some(other) => Err(format!("{section}.{key}: expected a string, received {}", crate::nodes::schema::check::type_name(&other))),

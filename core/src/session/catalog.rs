@@ -75,7 +75,7 @@ pub fn flow_to_yaml(flow_json: &str) -> String {
 /// `getErrorRecoveryStrategy` for every code: `{CODE: strategy}`.
 pub fn recovery_table() -> String {
     outcome(guarded("recoveryTable", || {
-        Ok(ErrorCode::ALL.iter().map(|code| (code.as_str().to_owned(), crate::value::to_value(&recovery_strategy(*code)).unwrap_or(Value::Null))).collect::<crate::value::Map<_, _>>())
+        Ok(ErrorCode::ALL.iter().map(|code| (code.as_str().to_owned(), crate::value::to_value(&recovery_strategy(*code)).unwrap_or(Value::Null))).collect::<crate::value::Map>())
     }))
 }
 

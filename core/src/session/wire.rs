@@ -97,7 +97,7 @@ mod tests {
 
     #[test]
     fn a_result_too_long_to_hand_over_becomes_a_coded_failure() {
-        let result = ExecutionResult { success: true, data: Some(Value::String("x".repeat(1000))), error: None, duration: 1.0, executed_nodes: vec!["a".into()], context: None, trace: None };
+        let result = ExecutionResult { success: true, data: Some(Value::from("x".repeat(1000))), error: None, duration: 1.0, executed_nodes: vec!["a".into()], context: None, trace: None };
         let (output, _) = RunOutput::within(result, None, 500);
         let text: Value = serde_json::from_str(&output.result).unwrap();
         assert_eq!(text["success"], false);

@@ -66,10 +66,10 @@ impl FlowStore {
             Some(existing) => existing.get("createdAt").and_then(Value::as_str).map_or_else(|| saved_at.clone(), str::to_owned),
             None => saved_at.clone(),
         };
-        flow.insert("id".into(), json!(id));
-        flow.insert("savedAt".into(), json!(saved_at));
-        flow.insert("createdAt".into(), json!(created_at));
-        flow.insert("version".into(), json!(STORAGE_VERSION));
+        flow.insert("id", json!(id));
+        flow.insert("savedAt", json!(saved_at));
+        flow.insert("createdAt", json!(created_at));
+        flow.insert("version", json!(STORAGE_VERSION));
         let flow = Value::Object(flow);
         self.backend.write(&key(&id), to_yaml_string(&flow)).await.map_err(storage_error)?;
         let name = flow.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
@@ -82,12 +82,12 @@ impl FlowStore {
         validate_flow_id(id)?;
         let mut flow = self.read(id).await?.ok_or_else(|| ExecutionError::new(ErrorCode::NODE_NOT_FOUND, format!("Flow with id {id} not found")))?;
         if flow.get("version").and_then(Value::as_str) == Some("0.9.0") {
-            flow.insert("version".into(), json!(STORAGE_VERSION));
+            flow.insert("version", json!(STORAGE_VERSION));
         }
         Ok(Value::Object(flow))
     }
 
-    async fn read(&self, id: &str) -> Result<Option<Map<String, Value>>> {
+    async fn read(&self, id: &str) -> Result<Option<Map>> {
         let Some(text) = self.backend.read(&key(id)).await.map_err(storage_error)? else { return Ok(None) };
         match parse_yaml_value(&text, &self.limits)? {
             Value::Object(map) => Ok(Some(map)),

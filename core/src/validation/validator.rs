@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::value::{Map, Value};
+use crate::value::Map;
 
 use super::{ValidationContext, ValidationIssue, ValidationReport};
 use crate::error::ErrorCode;
@@ -146,7 +146,7 @@ impl<'a> Walker<'a, '_> {
 
     /// The base parameters every node type shares: `enabled`, `timeout` and `retries` are read by
     /// the scheduler, `label` and `description` are strings.
-    fn check_engine_parameters(&mut self, frame: usize, params: &Map<String, Value>) {
+    fn check_engine_parameters(&mut self, frame: usize, params: &Map) {
         for key in ["label", "description"] {
             if small_map_get(params, key).is_some_and(|v| !v.is_string() && !v.is_null()) {
                 self.report_at(frame, ErrorCode::INVALID_PARAMETERS, format!("Invalid parameters: {key}: must be a string"), Some(format!("parameters.{key}")));

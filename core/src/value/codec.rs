@@ -200,9 +200,9 @@ pub(super) fn unbase64(text: &str) -> Option<Vec<u8>> {
 
 /// An object as the codec reads it: a tag becomes the value it stands for; any other object (a
 /// malformed tag included) stays as it is. For readers that build objects themselves (YAML).
-pub fn revive(map: super::Map<String, Value>) -> Value {
+pub fn revive(map: super::Map) -> Value {
     if map.keys().next().is_some_and(|k| k == TAG) {
-        let mut fields: Vec<(String, Value)> = map.iter().skip(1).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let mut fields: Vec<(String, Value)> = map.iter().skip(1).map(|(k, v)| (k.to_string(), v.clone())).collect();
         if let Some(Value::String(kind)) = map.get(TAG) {
             if let Ok(value) = super::serde_impl::from_tag(kind, std::mem::take(&mut fields)) {
                 return value;

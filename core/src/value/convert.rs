@@ -27,7 +27,7 @@ pub(super) fn plain(json: serde_json::Value) -> Value {
         serde_json::Value::Null => Value::Null,
         serde_json::Value::Bool(b) => Value::Bool(b),
         serde_json::Value::Number(n) => Value::Number(Number::new(n.as_f64().unwrap_or(f64::NAN))),
-        serde_json::Value::String(s) => Value::String(s),
+        serde_json::Value::String(s) => Value::String(s.into()),
         serde_json::Value::Array(items) => Value::Array(items.into_iter().map(plain).collect()),
         serde_json::Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, plain(v))).collect()),
     }
@@ -41,7 +41,7 @@ impl From<serde_json::Value> for Value {
             serde_json::Value::Null => Value::Null,
             serde_json::Value::Bool(b) => Value::Bool(b),
             serde_json::Value::Number(n) => Value::Number(Number::new(n.as_f64().unwrap_or(f64::NAN))),
-            serde_json::Value::String(s) => Value::String(s),
+            serde_json::Value::String(s) => Value::String(s.into()),
             serde_json::Value::Array(items) => Value::Array(items.into_iter().map(Value::from).collect()),
             serde_json::Value::Object(map) => {
                 if map.keys().next().is_some_and(|k| k == super::codec::TAG) {
@@ -80,27 +80,41 @@ macro_rules! from_number {
 }
 from_number!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, f32, f64);
 
+#[cfg(feature = "bulk-data")]
+impl From<super::Str> for Value {
+    fn from(s: super::Str) -> Value {
+        Value::String(s)
+    }
+}
+
+#[cfg(feature = "bulk-data")]
+impl From<&super::Str> for Value {
+    fn from(s: &super::Str) -> Value {
+        Value::String(s.clone())
+    }
+}
+
 impl From<String> for Value {
     fn from(s: String) -> Value {
-        Value::String(s)
+        Value::String(s.into())
     }
 }
 
 impl From<&str> for Value {
     fn from(s: &str) -> Value {
-        Value::String(s.to_owned())
+        Value::String(s.into())
     }
 }
 
 impl From<&String> for Value {
     fn from(s: &String) -> Value {
-        Value::String(s.clone())
+        Value::String(s.as_str().into())
     }
 }
 
 impl From<std::borrow::Cow<'_, str>> for Value {
     fn from(s: std::borrow::Cow<'_, str>) -> Value {
-        Value::String(s.into_owned())
+        Value::String(s.into())
     }
 }
 
@@ -116,8 +130,8 @@ impl<T: Into<Value> + Clone> From<&[T]> for Value {
     }
 }
 
-impl From<Map<String, Value>> for Value {
-    fn from(map: Map<String, Value>) -> Value {
+impl From<Map> for Value {
+    fn from(map: Map) -> Value {
         Value::Object(map)
     }
 }

@@ -9,7 +9,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use super::codec::{self, TAG};
-use super::{Bytes, BytesKind, Ext, Map, Number, Value};
+use super::{Bytes, BytesKind, Ext, Map, Number, Str, Value};
 use crate::model::deep::guard;
 
 thread_local! {
@@ -140,7 +140,7 @@ enum FieldRepr<'a> {
     Value(&'a Value),
     Values(&'a [Value]),
     Pairs(&'a [(Value, Value)]),
-    Entries(&'a Map<String, Value>),
+    Entries(&'a Map),
 }
 
 struct AsSerialize<'a>(&'a dyn FieldValue);
@@ -229,7 +229,7 @@ impl FieldValue for Pairs<'_> {
     }
 }
 
-struct Entries<'a>(&'a Map<String, Value>);
+struct Entries<'a>(&'a Map);
 impl FieldValue for Entries<'_> {
     fn to_json_value(&self) -> FieldRepr<'_> {
         FieldRepr::Entries(self.0)
@@ -268,11 +268,11 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 
     fn visit_str<E>(self, s: &str) -> Result<Value, E> {
-        Ok(Value::String(s.to_owned()))
+        Ok(Value::String(s.into()))
     }
 
     fn visit_string<E>(self, s: String) -> Result<Value, E> {
-        Ok(Value::String(s))
+        Ok(Value::from(s))
     }
 
     fn visit_none<E>(self) -> Result<Value, E> {
@@ -297,7 +297,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
-        let Some(first) = access.next_key::<String>()? else {
+        let Some(first) = access.next_key::<Str>()? else {
             return Ok(Value::Object(Map::new()));
         };
         if first == TAG {
@@ -313,8 +313,8 @@ impl<'de> Visitor<'de> for ValueVisitor {
         // five-key object's table three times.
         let guess = access.size_hint().unwrap_or_else(|| LAST_OBJECT_LEN.with(Cell::get)).clamp(1, 4096);
         let mut map = Map::with_capacity(guess);
-        map.insert(first, access.next_value()?);
-        while let Some((key, value)) = access.next_entry()? {
+        map.insert(first, access.next_value::<Value>()?);
+        while let Some((key, value)) = access.next_entry::<Str, Value>()? {
             map.insert(key, value);
         }
         LAST_OBJECT_LEN.with(|last| last.set(map.len().min(MAX_GUESS)));
@@ -340,7 +340,7 @@ pub(super) fn from_tag(kind: &str, mut fields: Vec<(String, Value)>) -> Result<V
             Value::Number(Number::new(n))
         }
         "bigint" => match field("v") {
-            Some(Value::String(digits)) if is_bigint_digits(&digits) => Value::ext(Ext::BigInt(digits)),
+            Some(Value::String(digits)) if is_bigint_digits(&digits) => Value::ext(Ext::BigInt(String::from(digits))),
             _ => return Err(malformed(kind)),
         },
         "string" => match field("v") {
@@ -349,7 +349,7 @@ pub(super) fn from_tag(kind: &str, mut fields: Vec<(String, Value)>) -> Result<V
                 let units = units.ok_or_else(|| malformed(kind))?;
                 // A well-formed string is always a plain String.
                 match String::from_utf16(&units) {
-                    Ok(text) => Value::String(text),
+                    Ok(text) => Value::from(text),
                     Err(_) => Value::ext(Ext::String16(units)),
                 }
             }
@@ -402,12 +402,12 @@ pub(super) fn from_tag(kind: &str, mut fields: Vec<(String, Value)>) -> Result<V
             _ => return Err(malformed(kind)),
         },
         "regexp" => match (field("source"), field("flags")) {
-            (Some(Value::String(source)), Some(Value::String(flags))) => Value::ext(Ext::RegExp { source, flags }),
+            (Some(Value::String(source)), Some(Value::String(flags))) => Value::ext(Ext::RegExp { source: String::from(source), flags: String::from(flags) }),
             _ => return Err(malformed(kind)),
         },
         "error" => {
             let text = |v: Option<Value>| match v {
-                Some(Value::String(s)) => Some(s),
+                Some(Value::String(s)) => Some(String::from(s)),
                 _ => None,
             };
             let name = text(field("name")).unwrap_or_else(|| "Error".to_owned());

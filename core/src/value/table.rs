@@ -68,11 +68,11 @@ impl Kind {
 }
 
 /// The records of an array, borrowed.
-type Records<'a> = Vec<&'a Map<String, Value>>;
+type Records<'a> = Vec<&'a Map>;
 
 /// The keys of `rows`' records when every row is an object with the same keys in the same
 /// order (and at least one), else `None`.
-fn shape<'a>(rows: impl IntoIterator<Item = &'a Value>) -> Option<(&'a Map<String, Value>, Records<'a>)> {
+fn shape<'a>(rows: impl IntoIterator<Item = &'a Value>) -> Option<(&'a Map, Records<'a>)> {
     let mut rows = rows.into_iter();
     let first = rows.next()?.as_object()?;
     if first.is_empty() || first.len() > MAX_KEYS {
@@ -124,7 +124,7 @@ impl Writer<'_> {
         }
     }
 
-    fn records(&mut self, shape: &Map<String, Value>, records: &[&Map<String, Value>], depth: usize) -> Result<(), String> {
+    fn records(&mut self, shape: &Map, records: &[&Map], depth: usize) -> Result<(), String> {
         self.u32(shape.len())?;
         for key in shape.keys() {
             self.u32(key.len())?;
@@ -296,7 +296,7 @@ impl<'a> Reader<'a, '_> {
         let mut template = Map::with_capacity(keys);
         for _ in 0..keys {
             let len = self.u32()?;
-            template.insert(self.string(len)?.to_owned(), Value::Null);
+            template.insert(self.string(len)?, Value::Null);
         }
         if template.len() != keys {
             return Err(malformed("a key appears twice"));
@@ -393,7 +393,7 @@ fn split_by_units(text: &str, units: &[usize], total_units: usize) -> Result<Vec
     if text.is_ascii() && text.len() == total_units {
         let mut at = 0;
         for &len in units {
-            out.push(Value::String(text[at..at + len].to_owned()));
+            out.push(Value::String(text[at..at + len].into()));
             at += len;
         }
         return Ok(out);
@@ -410,7 +410,7 @@ fn split_by_units(text: &str, units: &[usize], total_units: usize) -> Result<Vec
             return Err(malformed("a string's length splits a character"));
         }
         let end = chars.peek().map_or(text.len(), |(i, _)| *i);
-        out.push(Value::String(text[start..end].to_owned()));
+        out.push(Value::String(text[start..end].into()));
         start = end;
     }
     if start != text.len() {

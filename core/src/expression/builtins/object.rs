@@ -28,7 +28,7 @@ fn own_entries<'a>(it: &mut Interp, v: &Val<'a>, pos: usize) -> RtResult<Vec<(Va
         }
         Val::JObj(o) => {
             it.charge(o.len())?;
-            let mut entries: Vec<(&'a String, &'a crate::value::Value)> = o.iter().collect();
+            let mut entries: Vec<(&'a crate::value::Str, &'a crate::value::Value)> = o.iter().collect();
             sort_for_enumeration(&mut entries, |(k, _)| k.as_str());
             entries.into_iter().map(|(k, x)| (Val::Str(k), Val::from_json(x))).collect()
         }

@@ -295,7 +295,7 @@ impl<'c> Interp<'c> {
             Value::Undefined => Val::Undefined,
             Value::Bool(b) => Val::Bool(b),
             Value::Number(n) => Val::Num(n.get()),
-            Value::String(s) => self.make_str(s)?,
+            Value::String(s) => self.make_str(String::from(s))?,
             _ => return Err(super::error::internal_error("a derived value must be a scalar")),
         })
     }
@@ -312,7 +312,7 @@ impl<'c> Interp<'c> {
 /// hashing the key.
 #[inline]
 pub(super) fn lookup_json<'a>(
-    o: &'a crate::value::Map<String, Value>,
+    o: &'a crate::value::Map,
     key: &str,
 ) -> Option<&'a Value> {
     if o.len() <= 8 {

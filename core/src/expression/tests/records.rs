@@ -63,7 +63,7 @@ fn outcome(e: &Expression, args: &[&Value], lim: &Limits, budget: usize) -> (Res
     let result =
         e.call_in(args, lim, CallContext { output: Some(&output), ..CallContext::default() }).map_err(|err| format!("{:?}: {}", err.kind, err.message));
     let keys = match &result {
-        Ok(Some(Value::Object(map))) => map.keys().cloned().collect(),
+        Ok(Some(Value::Object(map))) => map.keys().map(|k| k.to_string()).collect(),
         _ => Vec::new(),
     };
     (result, output.left(), keys)

@@ -12,7 +12,7 @@ use crate::nodes::Invocation;
 /// The parsed parameters (`config`): the node's parameters, with schema defaults for those
 /// absent. A view, not a copy — parameters may hold large data (a 100k-item `data` array).
 pub(super) struct Config<'s> {
-    parameters: Arc<Map<String, Value>>,
+    parameters: Arc<Map>,
     schema: &'s NodeSchema,
 }
 
@@ -39,7 +39,7 @@ impl<'s> Config<'s> {
 /// was a fifth of a trivial node's cost.
 pub(super) struct ObjectTemplate<const N: usize> {
     keys: [&'static str; N],
-    map: OnceLock<Map<String, Value>>,
+    map: OnceLock<Map>,
 }
 
 impl<const N: usize> ObjectTemplate<N> {
@@ -48,7 +48,7 @@ impl<const N: usize> ObjectTemplate<N> {
     }
 
     /// The object with `values` under the keys, in order.
-    pub fn fill(&self, values: [Value; N]) -> Map<String, Value> {
+    pub fn fill(&self, values: [Value; N]) -> Map {
         let mut map = self.map.get_or_init(|| self.keys.iter().map(|&key| (key.to_owned(), Value::Null)).collect()).clone();
         for (slot, value) in map.values_mut().zip(values) {
             *slot = value;

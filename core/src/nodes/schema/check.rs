@@ -5,7 +5,7 @@ use crate::value::{Map, Value};
 use super::{ExpressionForm, NodeSchema, ParamKind, ParamSpec, TextFormat};
 use crate::nodes::ParameterIssue;
 
-pub(super) fn check(schema: &NodeSchema, params: &Map<String, Value>) -> Vec<ParameterIssue> {
+pub(super) fn check(schema: &NodeSchema, params: &Map) -> Vec<ParameterIssue> {
     let mut issues = Vec::new();
     for spec in &schema.params {
         match params.get(spec.name) {
@@ -43,7 +43,7 @@ fn expected(what: &str, value: &Value) -> String {
     format!("Expected {what}, received {}", type_name(value))
 }
 
-fn check_value(spec: &ParamSpec, field: &str, value: &Value, params: &Map<String, Value>, issues: &mut Vec<ParameterIssue>) {
+fn check_value(spec: &ParamSpec, field: &str, value: &Value, params: &Map, issues: &mut Vec<ParameterIssue>) {
     let mut issue = |message: String| issues.push(ParameterIssue::new(field, message));
     match &spec.kind {
         ParamKind::Text { min_len, format } => {
@@ -143,7 +143,7 @@ fn check_string_list(field: &str, value: &Value, min_items: usize, issues: &mut 
     }
 }
 
-fn check_string_record(field: &str, map: &Map<String, Value>, issues: &mut Vec<ParameterIssue>) {
+fn check_string_record(field: &str, map: &Map, issues: &mut Vec<ParameterIssue>) {
     for (key, value) in map {
         if !value.is_string() {
             issues.push(ParameterIssue::new(format!("{field}.{key}"), expected("string", value)));

@@ -72,7 +72,7 @@ impl FieldOverrides {
     }
 }
 
-pub(super) fn fields(schema: &NodeSchema) -> Map<String, Value> {
+pub(super) fn fields(schema: &NodeSchema) -> Map {
     let mut out = Map::new();
     let base = if schema.base_fields { base_params() } else { Vec::new() };
     for spec in base.iter().chain(&schema.params).filter(|spec| !spec.ui.hidden) {
@@ -81,7 +81,7 @@ pub(super) fn fields(schema: &NodeSchema) -> Map<String, Value> {
     out
 }
 
-fn field(spec: &ParamSpec, hints: bool) -> Map<String, Value> {
+fn field(spec: &ParamSpec, hints: bool) -> Map {
     let mut f = Map::new();
     let control = match &spec.kind {
         ParamKind::Text { format: TextFormat::Url, .. } => "url",
@@ -92,35 +92,35 @@ fn field(spec: &ParamSpec, hints: bool) -> Map<String, Value> {
         ParamKind::Enum(_) => "select",
         ParamKind::StringList { .. } | ParamKind::StringListOrJson | ParamKind::Array | ParamKind::RecordOrJson | ParamKind::StringRecordOrJson => "json",
     };
-    f.insert("controlType".into(), json!(control));
-    f.insert("label".into(), json!(field_label(spec.name)));
+    f.insert("controlType", json!(control));
+    f.insert("label", json!(field_label(spec.name)));
     if let Some(description) = spec.description {
-        f.insert("helpText".into(), json!(description));
+        f.insert("helpText", json!(description));
     }
     if hints {
         // Defaults still count as required, as in the original.
-        f.insert("required".into(), json!(!spec.optional));
+        f.insert("required", json!(!spec.optional));
         if let Some(default) = spec.default.or(spec.declared_default) {
-            f.insert("placeholder".into(), json!(format!("Default: {}", placeholder_text(&default()))));
+            f.insert("placeholder", json!(format!("Default: {}", placeholder_text(&default()))));
         }
     }
     match &spec.kind {
         ParamKind::Number { min, max, exclusive_min, .. } => {
             if let Some(min) = min {
-                f.insert("min".into(), number(if *exclusive_min { min + 1.0 } else { *min }));
+                f.insert("min", number(if *exclusive_min { min + 1.0 } else { *min }));
             }
             if let Some(max) = max {
-                f.insert("max".into(), number(*max));
+                f.insert("max", number(*max));
             }
         }
         // A string's `.min(n)` is a check like a number's, so it shows up as `min` too.
         ParamKind::Text { min_len, .. } if *min_len > 0 => {
-            f.insert("min".into(), json!(min_len));
+            f.insert("min", json!(min_len));
         }
         _ => {}
     }
     if let ParamKind::Enum(values) = &spec.kind {
-        f.insert("options".into(), options(values.iter().map(|v| (*v, option_label(v)))));
+        f.insert("options", options(values.iter().map(|v| (*v, option_label(v)))));
     }
     apply(&mut f, &spec.ui);
     f
@@ -134,7 +134,7 @@ fn options<'a>(pairs: impl Iterator<Item = (&'a str, String)>) -> Value {
 /// characters with "...".
 fn placeholder_text(value: &Value) -> String {
     match value {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         Value::Object(_) | Value::Array(_) => {
             let json = value.to_string();
             if json.chars().count() > 50 {
@@ -156,33 +156,33 @@ fn number(n: f64) -> Value {
     }
 }
 
-fn apply(f: &mut Map<String, Value>, ui: &FieldOverrides) {
+fn apply(f: &mut Map, ui: &FieldOverrides) {
     if let Some(control) = ui.control {
-        f.insert("controlType".into(), json!(control));
+        f.insert("controlType", json!(control));
     }
     if let Some(label) = ui.label {
-        f.insert("label".into(), json!(label));
+        f.insert("label", json!(label));
     }
     if let Some(placeholder) = ui.placeholder {
-        f.insert("placeholder".into(), json!(placeholder));
+        f.insert("placeholder", json!(placeholder));
     }
     if let Some(help) = ui.help_text {
-        f.insert("helpText".into(), json!(help));
+        f.insert("helpText", json!(help));
     }
     if let Some(rows) = ui.rows {
-        f.insert("rows".into(), json!(rows));
+        f.insert("rows", json!(rows));
     }
     if let Some(min) = ui.min {
-        f.insert("min".into(), number(min));
+        f.insert("min", number(min));
     }
     if let Some(max) = ui.max {
-        f.insert("max".into(), number(max));
+        f.insert("max", number(max));
     }
     if let Some(step) = ui.step {
-        f.insert("step".into(), number(step));
+        f.insert("step", number(step));
     }
     if let Some(pairs) = ui.options {
-        f.insert("options".into(), options(pairs.iter().map(|(v, l)| (*v, (*l).to_owned()))));
+        f.insert("options", options(pairs.iter().map(|(v, l)| (*v, (*l).to_owned()))));
     }
 }
 

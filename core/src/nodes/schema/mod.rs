@@ -228,13 +228,13 @@ impl NodeSchema {
 
     /// Problems with `params` (required fields, types, enums, ranges, expression syntax). The
     /// base parameters are checked by the engine for every node type, not here.
-    pub fn check(&self, params: &Map<String, Value>) -> Vec<ParameterIssue> {
+    pub fn check(&self, params: &Map) -> Vec<ParameterIssue> {
         check::check(self, params)
     }
 
     /// `params` with every absent defaulted parameter filled in (Zod's parse result: what the
     /// original executables called `config`).
-    pub fn with_defaults(&self, params: &Map<String, Value>) -> Map<String, Value> {
+    pub fn with_defaults(&self, params: &Map) -> Map {
         let mut out = params.clone();
         for spec in &self.params {
             if let Some(default) = spec.default {
@@ -247,12 +247,12 @@ impl NodeSchema {
     }
 
     /// The default parameter values (for the catalog's definitions).
-    pub fn defaults(&self) -> Map<String, Value> {
+    pub fn defaults(&self) -> Map {
         self.params.iter().filter_map(|p| p.default.map(|d| (p.name.to_owned(), d()))).collect()
     }
 
     /// UI field configs (`NodeFieldsConfig`), base fields first when included.
-    pub fn fields(&self) -> Map<String, Value> {
+    pub fn fields(&self) -> Map {
         fields::fields(self)
     }
 }

@@ -50,7 +50,7 @@ fn edit(invocation: &Invocation, host: &SharedHost) -> NodeResult {
             Value::String(template) => {
                 let text = render(&template, data.as_ref().unwrap_or(&empty), calls.output_left()).map_err(|_| calls.over(TYPE))?;
                 calls.spend(TYPE, text.len())?;
-                Value::String(text)
+                Value::from(text)
             }
             other => other,
         };
@@ -70,11 +70,11 @@ fn view_size(value: Option<&Value>) -> usize {
 }
 
 /// `{...inputData}`: an object's entries, an array's or string's by index, nothing otherwise.
-fn object_view(value: Option<&Value>) -> Map<String, Value> {
+fn object_view(value: Option<&Value>) -> Map {
     match value {
         Some(Value::Object(map)) => map.clone(),
         Some(Value::Array(items)) => items.iter().enumerate().map(|(i, v)| (i.to_string(), v.clone())).collect(),
-        Some(Value::String(s)) => s.chars().enumerate().map(|(i, c)| (i.to_string(), Value::String(c.to_string()))).collect(),
+        Some(Value::String(s)) => s.chars().enumerate().map(|(i, c)| (i.to_string(), Value::from(c.to_string()))).collect(),
         _ => Map::new(),
     }
 }

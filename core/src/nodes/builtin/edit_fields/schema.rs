@@ -3,7 +3,7 @@
 use std::sync::LazyLock;
 
 use crate::json;
-use crate::value::{Map, Value};
+use crate::value::Map;
 
 use crate::catalog::{Environment, NodeDescriptor, PortSpec};
 use crate::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec};
@@ -20,7 +20,7 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
     ])
 });
 
-fn parameters() -> Map<String, Value> {
+fn parameters() -> Map {
     let values = json!({
         "message": "Hello World from Atomiton!",
         "timestamp": "{{$now}}",

@@ -13,7 +13,7 @@ use crate::format::js_string;
 /// reused by every `{{` before them (looking them up again for each `{{` made a template of
 /// many unclosed tags quadratic). Fails with the length it would pass when the output would be
 /// longer than `max_len` bytes (a short template can repeat a long value many times).
-pub(super) fn render(template: &str, data: &Map<String, Value>, max_len: usize) -> Result<String, usize> {
+pub(super) fn render(template: &str, data: &Map, max_len: usize) -> Result<String, usize> {
     let mut out = String::with_capacity(template.len().min(max_len));
     let mut next_close = Next::new("}}");
     let mut next_brace = Next::new("}");
@@ -78,7 +78,7 @@ fn push_bounded(out: &mut String, piece: &str, max_len: usize) -> Result<(), usi
 }
 
 /// `user.name`, `items[0].id`, `api_response.user_id`.
-fn resolve<'a>(path: &str, data: &'a Map<String, Value>) -> Option<&'a Value> {
+fn resolve<'a>(path: &str, data: &'a Map) -> Option<&'a Value> {
     let mut segments = path.split(['.', '[']).map(|s| s.trim_end_matches(']').trim().trim_matches(['"', '\'']));
     let mut current = data.get(segments.next()?)?;
     for segment in segments {
@@ -115,11 +115,11 @@ mod tests {
     use super::*;
     use crate::json;
 
-    fn data(v: Value) -> Map<String, Value> {
+    fn data(v: Value) -> Map {
         v.as_object().cloned().unwrap_or_default()
     }
 
-    fn render(template: &str, data: &Map<String, Value>) -> String {
+    fn render(template: &str, data: &Map) -> String {
         super::render(template, data, usize::MAX).unwrap()
     }
 

@@ -40,7 +40,7 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
 /// JSON text `JSON.stringify` gives.
 fn bytes_of(value: &Value) -> Result<Vec<u8>, ExecutionError> {
     Ok(match value {
-        Value::String(s) => s.clone().into_bytes(),
+        Value::String(s) => s.as_bytes().to_vec(),
         other => match other.as_bytes() {
             Some(bytes) => bytes.as_slice().to_vec(),
             None => match json_stringify(other).map_err(|e| node_error(TYPE, format!("Write operation failed: {e}")))? {
@@ -61,7 +61,7 @@ async fn run(files: &dyn FileSystem, operation: &str, path: &str, content: Optio
                 return Err(fail(format!("Path is not a file: {path}")));
             }
             let bytes = files.read(path).await.map_err(failed)?;
-            let content = if binary { Value::from(Bytes::buffer(bytes)) } else { Value::String(String::from_utf8_lossy(&bytes).into_owned()) };
+            let content = if binary { Value::from(Bytes::buffer(bytes)) } else { Value::from(String::from_utf8_lossy(&bytes).into_owned()) };
             Ok(json!({"result": content.clone(), "content": content, "success": true, "path": path, "size": meta.size,
                       "modified": meta.modified_ms.map(iso_timestamp)}))
         }

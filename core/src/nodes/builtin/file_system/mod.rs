@@ -4,7 +4,7 @@
 mod execute;
 mod schema;
 
-use crate::value::{Map, Value};
+use crate::value::Map;
 
 use crate::catalog::NodeDescriptor;
 use crate::host::{BoxFuture, Capabilities, SharedHost};
@@ -27,7 +27,7 @@ impl NodeType for FileSystemNode {
         Some(&schema::DESCRIPTOR)
     }
 
-    fn requirements(&self, _parameters: &Map<String, Value>) -> Capabilities {
+    fn requirements(&self, _parameters: &Map) -> Capabilities {
         Capabilities { file_system: true, ..Capabilities::NONE }
     }
 

@@ -3,7 +3,7 @@
 use std::sync::LazyLock;
 
 use crate::json;
-use crate::value::{Map, Value};
+use crate::value::Map;
 
 use crate::catalog::{Environment, NodeDescriptor, PortSpec};
 use crate::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec};
@@ -36,7 +36,7 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
 
 /// The original's definition defaults; `encoding`, `createDirectories`, `overwrite` and
 /// `fullPaths` are not schema parameters (the behaviour hard-codes them).
-fn parameters() -> Map<String, Value> {
+fn parameters() -> Map {
     Map::from_iter([
         ("operation".to_owned(), json!("read")),
         ("path".to_owned(), json!("")),

@@ -7,7 +7,7 @@
 use std::sync::LazyLock;
 
 use crate::json;
-use crate::value::{Map, Value};
+use crate::value::Map;
 
 use crate::catalog::{Environment, NodeDescriptor, PortSpec};
 use crate::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec};
@@ -31,7 +31,7 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
     .without_derived_hints()
 });
 
-fn parameters() -> Map<String, Value> {
+fn parameters() -> Map {
     Map::from_iter([("timeout".to_owned(), json!(30000)), ("retries".to_owned(), json!(1)), ("parallel".to_owned(), json!(false))])
 }
 

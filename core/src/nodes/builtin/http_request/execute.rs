@@ -49,14 +49,14 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
         };
         let mut headers = Map::new();
         for (name, value) in response.headers {
-            match headers.get_mut(&name) {
+            match headers.get_mut(name.as_str()) {
                 // Repeated headers are joined as the Fetch API's Headers object joins them.
                 Some(Value::String(existing)) => {
                     existing.push_str(", ");
                     existing.push_str(&value);
                 }
                 _ => {
-                    headers.insert(name, Value::String(value));
+                    headers.insert(name, Value::from(value));
                 }
             }
         }
@@ -120,7 +120,7 @@ fn build_request(invocation: &Invocation, config: &Config) -> Result<HttpRequest
     }
     let body = match (method.as_str(), get_input(invocation, config, "body")) {
         ("POST" | "PUT" | "PATCH", Some(value)) if !value.is_null() => Some(match value {
-            Value::String(text) => text.clone().into_bytes(),
+            Value::String(text) => text.as_bytes().to_vec(),
             Value::Object(_) | Value::Array(_) => {
                 if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
                     headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
@@ -166,7 +166,7 @@ fn header_map(value: Option<&Value>) -> Vec<(String, String)> {
         },
         _ => return Vec::new(),
     };
-    map.iter().map(|(k, v)| (k.clone(), js_string(v))).collect()
+    map.iter().map(|(k, v)| (k.to_string(), js_string(v))).collect()
 }
 
 /// JSON for `application/json`, text for `text/*` and XML, base64 otherwise; a JSON body that
@@ -176,13 +176,13 @@ fn decode_body(content_type: &str, bytes: Vec<u8>) -> Value {
         if let Ok(value) = serde_json::from_slice::<Value>(&bytes) {
             return value;
         }
-        return String::from_utf8(bytes).map_or(Value::Null, Value::String);
+        return String::from_utf8(bytes).map_or(Value::Null, Value::from);
     }
     if content_type.starts_with("text/") || content_type.contains("application/xml") || content_type.contains("application/xhtml") {
-        return String::from_utf8(bytes).map_or(Value::Null, Value::String);
+        return String::from_utf8(bytes).map_or(Value::Null, Value::from);
     }
     if bytes.is_empty() {
-        return Value::String(String::new());
+        return Value::from(String::new());
     }
-    Value::String(base64::engine::general_purpose::STANDARD.encode(bytes))
+    Value::from(base64::engine::general_purpose::STANDARD.encode(bytes))
 }

@@ -5,7 +5,7 @@ mod query;
 mod retry_after;
 mod schema;
 
-use crate::value::{Map, Value};
+use crate::value::Map;
 
 use crate::catalog::NodeDescriptor;
 use crate::host::{BoxFuture, Capabilities, SharedHost};
@@ -28,7 +28,7 @@ impl NodeType for HttpRequest {
         Some(&schema::DESCRIPTOR)
     }
 
-    fn requirements(&self, _parameters: &Map<String, Value>) -> Capabilities {
+    fn requirements(&self, _parameters: &Map) -> Capabilities {
         Capabilities { http: true, ..Capabilities::NONE }
     }
 

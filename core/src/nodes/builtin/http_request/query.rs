@@ -1,11 +1,11 @@
 //! Query strings as `URLSearchParams` writes them.
 
-use crate::value::{Map, Value};
+use crate::value::Map;
 
 use crate::format::js_string;
 
 /// `url` with `params` appended (`?` or `&`), form-encoded.
-pub(super) fn append_query(url: &str, params: &Map<String, Value>) -> String {
+pub(super) fn append_query(url: &str, params: &Map) -> String {
     if params.is_empty() {
         return url.to_owned();
     }

@@ -3,7 +3,7 @@
 use std::sync::LazyLock;
 
 use crate::json;
-use crate::value::{Map, Value};
+use crate::value::Map;
 
 use crate::catalog::{Environment, NodeDescriptor, PortSpec};
 use crate::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec, TextFormat};
@@ -34,7 +34,7 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
 
 /// The original's definition defaults; `followRedirects`, `validateSSL` and `retryDelay` are
 /// not schema parameters, and `retries: 0` replaces the base default of 1.
-fn parameters() -> Map<String, Value> {
+fn parameters() -> Map {
     Map::from_iter([
         ("method".to_owned(), json!("GET")),
         ("url".to_owned(), json!("https://api.example.com")),

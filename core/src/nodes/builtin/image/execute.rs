@@ -114,7 +114,7 @@ fn image_ref(value: &Value) -> Option<ImageRef> {
         return Some(ImageRef::Bytes(bytes.clone()));
     }
     match value {
-        Value::String(path) if !path.is_empty() => Some(ImageRef::Path(path.clone())),
+        Value::String(path) if !path.is_empty() => Some(ImageRef::Path(path.to_string())),
         Value::Object(map) => ["path", "imagePath", "result"]
             .iter()
             .find_map(|key| map.get(*key).and_then(Value::as_str).filter(|p| !p.is_empty()))

@@ -8,7 +8,7 @@ mod execute;
 mod process;
 mod schema;
 
-use crate::value::{Map, Value};
+use crate::value::Map;
 
 use crate::catalog::NodeDescriptor;
 use crate::host::{BoxFuture, Capabilities, SharedHost};
@@ -31,7 +31,7 @@ impl NodeType for Image {
         Some(&schema::DESCRIPTOR)
     }
 
-    fn requirements(&self, _parameters: &Map<String, Value>) -> Capabilities {
+    fn requirements(&self, _parameters: &Map) -> Capabilities {
         Capabilities { images: true, file_system: true, ..Capabilities::NONE }
     }
 

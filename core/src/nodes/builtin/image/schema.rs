@@ -11,7 +11,7 @@
 use std::sync::LazyLock;
 
 use crate::json;
-use crate::value::{Map, Value};
+use crate::value::Map;
 
 use crate::catalog::{Environment, NodeDescriptor, PortSpec};
 use crate::nodes::schema::{data_path_param, FieldOverrides, NodeSchema, ParamKind, ParamSpec};
@@ -140,7 +140,7 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
 /// The original's definition defaults, verbatim: `outputFormat`, `backgroundColor`,
 /// `maintainAspectRatio` and `padding` are not schema parameters, and `blendMode: "normal"`
 /// is not a valid blend mode.
-fn parameters() -> Map<String, Value> {
+fn parameters() -> Map {
     Map::from_iter([
         ("operation".to_owned(), json!("overlay")),
         ("outputFormat".to_owned(), json!("png")),

@@ -3,7 +3,7 @@
 use std::sync::LazyLock;
 
 use crate::json;
-use crate::value::{Map, Value};
+use crate::value::Map;
 
 use crate::catalog::{Environment, NodeDescriptor, PortSpec};
 use crate::nodes::schema::{data_path_param, ExpressionForm, FieldOverrides, NodeSchema, ParamKind, ParamSpec};
@@ -38,7 +38,7 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
 
 /// The original's definition defaults; only `loopType` is a schema parameter, the rest are
 /// stripped before the behaviour sees them.
-fn parameters() -> Map<String, Value> {
+fn parameters() -> Map {
     Map::from_iter([
         ("loopType".to_owned(), json!("forEach")),
         ("batchSize".to_owned(), json!(1)),

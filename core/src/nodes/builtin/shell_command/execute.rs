@@ -42,7 +42,7 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             Some(Value::Object(vars)) => vars
                 .iter()
                 .filter(|(k, _)| !DANGEROUS_ENV.contains(&k.as_str()))
-                .map(|(k, v)| (k.clone(), js_string(v)))
+                .map(|(k, v)| (k.to_string(), js_string(v)))
                 .collect(),
             _ => Vec::new(),
         };

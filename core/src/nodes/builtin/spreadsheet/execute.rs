@@ -36,7 +36,7 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             (Source::Bytes(bytes, delimiter), format)
         } else {
             match get_input(&invocation, &config, "data") {
-                Some(Value::String(text)) => (Source::Text(text.clone(), delimiter.clone()), config.str("format").unwrap_or("csv").to_owned()),
+                Some(Value::String(text)) => (Source::Text(text.to_string(), delimiter.clone()), config.str("format").unwrap_or("csv").to_owned()),
                 Some(_) => return Err(node_error(TYPE, "Invalid input type. Expected string (spreadsheet content).")),
                 None => return Err(node_error(TYPE, "No spreadsheet data provided. Please provide filePath or raw data.")),
             }
@@ -52,10 +52,10 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
                 let grid = csv::parse(&text, &delimiter, config.bool("skipEmptyLines").unwrap_or(true));
                 let budget = NodeBudget::new(invocation.expression_limits, &invocation.signal);
                 let mut out = table::records(table::slice(grid, range, &budget)?, has_headers, &budget)?;
-                out.insert("format".into(), json!("csv"));
-                out.insert("sheetName".into(), json!("Sheet1"));
-                out.insert("sheetNames".into(), json!(["Sheet1"]));
-                out.insert("delimiter".into(), json!(delimiter));
+                out.insert("format", json!("csv"));
+                out.insert("sheetName", json!("Sheet1"));
+                out.insert("sheetNames", json!(["Sheet1"]));
+                out.insert("delimiter", json!(delimiter));
                 Ok(Some(Value::Object(out)))
             }
             workbook_format => {
@@ -66,9 +66,9 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
                 let (grid, sheet_name, sheet_names) = grid_and_name;
                 let budget = NodeBudget::new(invocation.expression_limits, &invocation.signal);
                 let mut out = table::records(table::slice(grid, range, &budget)?, has_headers, &budget)?;
-                out.insert("format".into(), json!(workbook_format));
-                out.insert("sheetName".into(), json!(sheet_name));
-                out.insert("sheetNames".into(), json!(sheet_names));
+                out.insert("format", json!(workbook_format));
+                out.insert("sheetName", json!(sheet_name));
+                out.insert("sheetNames", json!(sheet_names));
                 Ok(Some(Value::Object(out)))
             }
         }

@@ -51,13 +51,13 @@ pub(super) fn slice(grid: Vec<Vec<String>>, range: Option<(usize, usize, usize, 
 /// (missing cells `""`, duplicate names suffixed `_1`, `_2`, empty names `__EMPTY`); without,
 /// records are the rows themselves. Records repeat the header names in every row, so their size
 /// is counted against the output bound row by row, before each is made.
-pub(super) fn records(grid: Vec<Vec<String>>, has_headers: bool, budget: &NodeBudget<'_>) -> Result<Map<String, Value>, ExecutionError> {
+pub(super) fn records(grid: Vec<Vec<String>>, has_headers: bool, budget: &NodeBudget<'_>) -> Result<Map, ExecutionError> {
     let mut out = Map::new();
     if !has_headers {
         let width = grid.iter().map(Vec::len).max().unwrap_or(0);
-        out.insert("headers".into(), json!((0..width).map(|i| i.to_string()).collect::<Vec<_>>()));
-        out.insert("rowCount".into(), json!(grid.len()));
-        out.insert("records".into(), json!(grid));
+        out.insert("headers", json!((0..width).map(|i| i.to_string()).collect::<Vec<_>>()));
+        out.insert("rowCount", json!(grid.len()));
+        out.insert("records", json!(grid));
         return Ok(out);
     }
     let mut rows = grid.into_iter();
@@ -71,14 +71,14 @@ pub(super) fn records(grid: Vec<Vec<String>>, has_headers: bool, budget: &NodeBu
         }
         let mut record = Map::with_capacity(headers.len());
         for (i, header) in headers.iter().enumerate() {
-            record.insert(header.clone(), Value::String(row.get(i).cloned().unwrap_or_default()));
+            record.insert(header.clone(), Value::from(row.get(i).cloned().unwrap_or_default()));
         }
         records.push(Value::Object(record));
     }
-    out.insert("records".into(), Value::Array(records));
-    out.insert("headers".into(), json!(headers));
-    let count = out["records"].as_array().map_or(0, Vec::len);
-    out.insert("rowCount".into(), json!(count));
+    let count = records.len();
+    out.insert("records", Value::Array(records));
+    out.insert("headers", json!(headers));
+    out.insert("rowCount", json!(count));
     Ok(out)
 }
 

@@ -130,7 +130,7 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
                 return Err(node_error(TYPE, "groupKey or sortKey is required for group operation"));
             };
             pace.expect(items.len())?;
-            let mut groups: Map<String, Value> = Map::new();
+            let mut groups: Map = Map::new();
             for item in items {
                 let name = path(item, key).map_or_else(|| "undefined".to_owned(), js_string);
                 if let Value::Array(members) = groups.entry(name).or_insert_with(|| Value::Array(Vec::new())) {
@@ -165,7 +165,7 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
 /// `reduceInitial`: JSON when it parses, the string itself otherwise, `""` when absent.
 fn initial(value: Option<&Value>) -> Value {
     match value {
-        None | Some(Value::Null) => Value::String(String::new()),
+        None | Some(Value::Null) => Value::from(String::new()),
         Some(Value::String(text)) => serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.clone())),
         Some(other) => other.clone(),
     }

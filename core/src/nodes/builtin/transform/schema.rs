@@ -3,7 +3,7 @@
 use std::sync::LazyLock;
 
 use crate::json;
-use crate::value::{Map, Value};
+use crate::value::Map;
 
 use crate::catalog::{Environment, NodeDescriptor, PortSpec};
 use crate::nodes::schema::{data_path_param, ExpressionForm, FieldOverrides, NodeSchema, ParamKind, ParamSpec};
@@ -54,7 +54,7 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
 });
 
 /// The original's definition defaults; `reduceFunction` is not a schema parameter.
-fn parameters() -> Map<String, Value> {
+fn parameters() -> Map {
     Map::from_iter([
         ("operation".to_owned(), json!("map")),
         ("transformFunction".to_owned(), json!("item => item")),
