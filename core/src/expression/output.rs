@@ -169,31 +169,64 @@ impl Output {
 /// The size [`materialize`] counts for borrowed input `roots` (approximate JSON bytes), or
 /// `None` once it passes `limit`. Iterative: input may be nested arbitrarily deep.
 pub(super) fn borrowed_size<'v>(roots: impl Iterator<Item = &'v Value>, limit: usize) -> Option<usize> {
-    let mut stack: Vec<&Value> = roots.collect();
-    let mut used = 0usize;
-    let mut add = |n: usize| {
-        used = used.saturating_add(n);
-        (used <= limit).then_some(())
-    };
-    while let Some(x) = stack.pop() {
-        match x {
-            Value::String(s) => add(s.len() + 2)?,
-            Value::Ext(ext) => add(NODE_BYTES + ext_bytes(ext))?,
-            Value::Array(a) => {
-                add(NODE_BYTES)?;
-                stack.extend(a.iter());
-            }
-            Value::Object(o) => {
-                add(NODE_BYTES)?;
-                for (k, item) in o {
-                    add(k.len() + 3)?;
-                    stack.push(item);
-                }
-            }
-            _ => add(NODE_BYTES)?,
+    let mut size = Size { used: 0, limit };
+    // Only containers inside containers wait on the stack: a record's list of strings is
+    // measured without allocating one.
+    let mut stack: Vec<&Value> = Vec::new();
+    for root in roots {
+        size.value(root, &mut stack)?;
+        while let Some(inner) = stack.pop() {
+            size.value(inner, &mut stack)?;
         }
     }
-    Some(used)
+    Some(size.used)
+}
+
+/// What [`borrowed_size`] has counted, and how far it may count.
+struct Size {
+    used: usize,
+    limit: usize,
+}
+
+impl Size {
+    fn add(&mut self, n: usize) -> Option<()> {
+        self.used = self.used.saturating_add(n);
+        (self.used <= self.limit).then_some(())
+    }
+
+    /// Counts `x` and the leaves directly in it; the containers in it go on `stack`.
+    fn value<'v>(&mut self, x: &'v Value, stack: &mut Vec<&'v Value>) -> Option<()> {
+        match x {
+            Value::Array(items) => {
+                self.add(NODE_BYTES)?;
+                for item in items {
+                    self.leaf_or_later(item, stack)?;
+                }
+                Some(())
+            }
+            Value::Object(map) => {
+                self.add(NODE_BYTES)?;
+                for (key, item) in map {
+                    self.add(key.len() + 3)?;
+                    self.leaf_or_later(item, stack)?;
+                }
+                Some(())
+            }
+            leaf => self.leaf_or_later(leaf, stack),
+        }
+    }
+
+    fn leaf_or_later<'v>(&mut self, x: &'v Value, stack: &mut Vec<&'v Value>) -> Option<()> {
+        match x {
+            Value::String(s) => self.add(s.len() + 2),
+            Value::Ext(ext) => self.add(NODE_BYTES + ext_bytes(ext)),
+            Value::Array(_) | Value::Object(_) => {
+                stack.push(x);
+                Some(())
+            }
+            _ => self.add(NODE_BYTES),
+        }
+    }
 }
 
 /// Approximate size of a value JSON has no form for, beyond its node.

@@ -213,13 +213,9 @@ impl RecordPath {
                 RecordProp::Spread(_) => {
                     let Some(source) = sources.next().flatten() else { continue };
                     match &mut record {
-                        // The first spread is a copy of its object (its hash table copied,
-                        // not rebuilt), with room for what follows.
-                        None => {
-                            let mut copy = source.clone();
-                            copy.reserve(self.props.len());
-                            record = Some(copy);
-                        }
+                        // The first spread is a copy of its object, made with room for what
+                        // follows (no second allocation to grow it).
+                        None => record = Some(source.clone_with_room(self.props.len())),
                         Some(record) => {
                             for (key, value) in source {
                                 record.insert(key.clone(), value.clone());

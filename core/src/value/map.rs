@@ -57,6 +57,17 @@ impl<K, V> Map<K, V> {
         self.entries.reserve(additional);
     }
 
+    /// A copy with room for `additional` more entries, made in one allocation.
+    pub fn clone_with_room(&self, additional: usize) -> Self
+    where
+        K: Clone,
+        V: Clone,
+    {
+        let mut entries = Vec::with_capacity(self.entries.len() + additional);
+        entries.extend(self.entries.iter().cloned());
+        Map { entries, index: self.index.clone() }
+    }
+
     /// The entry at `index` in insertion order.
     pub fn get_index(&self, index: usize) -> Option<(&K, &V)> {
         self.entries.get(index).map(|(k, v)| (k, v))
