@@ -100,39 +100,12 @@ pub fn in_parts<T: MaybeSend + 'static>(host: &SharedHost, parts: usize, part: P
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::{BoxCallback, BoxFuture, Host};
-
-    /// A host whose workers are threads, `size` at once.
-    struct Threads(usize);
-
-    impl Host for Threads {
-        fn now(&self) -> f64 {
-            0.0
-        }
-        fn sleep(&self, _ms: f64) -> BoxFuture<'static, ()> {
-            Box::pin(std::future::ready(()))
-        }
-        fn random(&self) -> f64 {
-            0.5
-        }
-        fn spawn(&self, task: BoxFuture<'static, ()>) {
-            drop(task);
-        }
-        fn run_blocking(&self, job: BoxCallback) {
-            std::thread::spawn(job);
-        }
-        fn has_workers(&self) -> bool {
-            true
-        }
-        fn parallelism(&self) -> usize {
-            self.0
-        }
-    }
+    use crate::testing::ThreadHost as Threads;
 
     #[test]
     fn parts_come_back_in_order_whoever_ran_them() {
         for size in [1, 2, 4] {
-            let host: SharedHost = Arc::new(Threads(size));
+            let host: SharedHost = Arc::new(Threads::new(size));
             let out = in_parts(&host, 37, Arc::new(|i| Ok(i * 10))).unwrap();
             assert_eq!(out, (0..37).map(|i| i * 10).collect::<Vec<_>>(), "{size} workers");
         }
@@ -140,7 +113,7 @@ mod tests {
 
     #[test]
     fn the_first_failing_part_is_the_error_and_later_parts_do_not_run() {
-        let host: SharedHost = Arc::new(Threads(3));
+        let host: SharedHost = Arc::new(Threads::new(3));
         let ran = Arc::new(AtomicUsize::new(0));
         let counted = ran.clone();
         let error = in_parts(
@@ -162,7 +135,7 @@ mod tests {
 
     #[test]
     fn a_panicking_part_is_an_error_not_a_hang() {
-        let host: SharedHost = Arc::new(Threads(2));
+        let host: SharedHost = Arc::new(Threads::new(2));
         let error = in_parts(&host, 4, Arc::new(|i| if i == 2 { panic!("boom") } else { Ok(i) })).unwrap_err();
         assert!(error.message.contains("boom"), "{}", error.message);
     }

@@ -204,7 +204,15 @@ impl Session {
         let future: BoxFuture<'static, RunOutput> = Box::pin(async move {
             let (flow, request) = match parsed {
                 Some(parsed) => parsed,
-                None => codec::decode(buffers, || (parse_definition_json(&flow_json, &session.engine.config().parse_limits), RunOptions::from_json(&options_json))),
+                None => {
+                    let parse = || (parse_definition_json(&flow_json, &session.engine.config().parse_limits), RunOptions::from_json(&options_json));
+                    // On a worker, a flow's tables of records are read several at once.
+                    #[cfg(feature = "bulk-data")]
+                    let parsed = codec::decode_with_workers(&session.host, buffers, parse);
+                    #[cfg(not(feature = "bulk-data"))]
+                    let parsed = codec::decode(buffers, parse);
+                    parsed
+                }
             };
             #[cfg(feature = "history")]
             let flow_text = (flow_json, flow_buffers);

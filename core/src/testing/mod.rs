@@ -7,8 +7,10 @@
 mod executor;
 #[cfg(feature = "history")]
 mod history_store;
+mod thread_host;
 mod virtual_host;
 
 #[cfg(feature = "history")]
 pub use history_store::{check_history_store, node as history_node, wait, CHECKED_MAX_VALUE_BYTES};
+pub use thread_host::ThreadHost;
 pub use virtual_host::{CustomExecutor, VirtualHost};

@@ -42,6 +42,9 @@ thread_local! {
     static ENCODE_BUFFERS: RefCell<Option<Vec<Arc<[u8]>>>> = const { RefCell::new(None) };
     /// The buffers passed beside the text while [`decode`] reads.
     static DECODE_BUFFERS: RefCell<Option<Vec<Option<Arc<[u8]>>>>> = const { RefCell::new(None) };
+    /// The host whose workers read tables of records while [`decode_with_workers`] reads.
+    #[cfg(feature = "bulk-data")]
+    static WORKERS: RefCell<Option<crate::host::SharedHost>> = const { RefCell::new(None) };
 }
 
 /// A value as JSON text, binary data inline as base64 (the wire protocol, stored records).
@@ -142,21 +145,57 @@ pub(super) fn rows_out_of_band(items: &[Value]) -> Result<Option<Vec<u64>>, Stri
     }))
 }
 
-/// The records of a `"rows"` tag: its tables, read in order and joined.
+/// The records of a `"rows"` tag: its tables, read in order and joined — several at once on
+/// the workers of the host [`decode_with_workers`] names, if any.
 #[cfg(feature = "bulk-data")]
 pub(super) fn rows_from_tables(indices: &[Value]) -> Result<Vec<Value>, String> {
-    let limits = crate::format::ParseLimits::default();
-    let text = |text: &str| crate::format::parse_json_value(text, &limits).map_err(|e| e.message);
-    let mut rows = Vec::new();
+    let mut tables = Vec::with_capacity(indices.len());
     for (n, index) in indices.iter().enumerate() {
         let index = index.as_u64().ok_or("malformed \"rows\" value in the $atomiton encoding")?;
         // Each table once: a tag naming one buffer many times would multiply its rows.
         if indices[..n].iter().any(|earlier| earlier.as_u64() == Some(index)) {
             return Err(format!("a table of records refers to buffer {index} twice"));
         }
-        rows.extend(super::table::decode_table(&take_out_of_band(index)?, &text)?);
+        tables.push(take_out_of_band(index)?);
+    }
+    let read = |table: &[u8]| {
+        let limits = crate::format::ParseLimits::default();
+        super::table::decode_table(table, &|text: &str| crate::format::parse_json_value(text, &limits).map_err(|e| e.message))
+    };
+    let workers = WORKERS.with(|w| w.borrow().clone()).filter(|host| tables.len() > 1 && host.parallelism() > 1);
+    let Some(host) = workers else {
+        let mut rows = Vec::new();
+        for table in &tables {
+            rows.extend(read(table)?);
+        }
+        return Ok(rows);
+    };
+    // A table's text columns may refer to the same buffers: each part reads with them too.
+    let buffers: Vec<Arc<[u8]>> = DECODE_BUFFERS.with(|b| {
+        let slot = b.borrow();
+        slot.as_ref().map(|list| list.iter().map(|buffer| buffer.clone().unwrap_or_else(|| Arc::from(&[][..]))).collect()).unwrap_or_default()
+    });
+    let tables = Arc::new(tables);
+    let part = {
+        let tables = tables.clone();
+        Arc::new(move |i: usize| decode(buffers.clone(), || read(&tables[i])).map_err(|message| crate::error::ExecutionError::validation(message)))
+    };
+    let parts = crate::host::in_parts(&host, tables.len(), part).map_err(|e| e.message)?;
+    let mut rows = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        rows.extend(part);
     }
     Ok(rows)
+}
+
+/// Runs `read` (which parses text written by [`encode`]) with `buffers` available to its tags and
+/// `host`'s workers to read tables of records on, several at once.
+#[cfg(feature = "bulk-data")]
+pub fn decode_with_workers<R>(host: &crate::host::SharedHost, buffers: Vec<Arc<[u8]>>, read: impl FnOnce() -> R) -> R {
+    let previous = WORKERS.with(|w| w.replace(Some(host.clone())));
+    let result = decode(buffers, read);
+    WORKERS.with(|w| w.replace(previous));
+    result
 }
 
 /// The numbers of an `"f64"` tag's little-endian doubles; `None` when the length is not a

@@ -153,6 +153,26 @@ fn arrays_of_records_cross_as_tables_beside_the_text() {
     assert!(decode(encoded.buffers, || from_json(twice)).is_err());
 }
 
+#[cfg(feature = "bulk-data")]
+#[test]
+fn tables_are_read_several_at_once_on_workers_with_the_same_records_and_errors() {
+    use crate::host::SharedHost;
+    use std::sync::Arc;
+    let rows = Value::Array((0..40_000).map(|i| crate::json!({"id": i, "name": (format!("r{i}")), "at": (Value::date(1.0))})).collect());
+    let encoded = encode(&rows).unwrap();
+    assert!(encoded.text.starts_with(r#"{"$atomiton":"rows","i":[0,1,2]"#), "{}", encoded.text);
+    let workers: SharedHost = Arc::new(crate::testing::ThreadHost::new(3));
+    let parallel = super::codec::decode_with_workers(&workers, encoded.buffers.clone(), || from_json(&encoded.text)).unwrap();
+    assert_eq!(parallel, rows, "in order, every record, text columns too");
+    // A cut table among them: the same error either way.
+    let mut cut = encoded.buffers.clone();
+    cut[1] = Arc::from(&cut[1][..cut[1].len() - 2]);
+    let one_by_one = decode(cut.clone(), || from_json(&encoded.text)).unwrap_err().to_string();
+    let at_once = super::codec::decode_with_workers(&workers, cut, || from_json(&encoded.text)).unwrap_err().to_string();
+    assert!(one_by_one.contains("malformed table"), "{one_by_one}");
+    assert_eq!(at_once, one_by_one);
+}
+
 #[test]
 fn equality_is_object_is() {
     assert_eq!(Value::from(f64::NAN), Value::from(f64::NAN));

@@ -10,8 +10,11 @@
 import { decodeValue, encodeValue, isWellFormed, type DecodeOptions, type EncodeOptions } from "./codec.js";
 
 const VERSION = 1;
-/** Most rows in one table (the engine writes no more either): tables are read one at a time. */
-export const ROWS_PER_TABLE = 16_384;
+/**
+ * Rows per table this package writes: an engine on threads reads several tables of one array at
+ * once (the engine's own tables, which are read here a table at a time, hold up to 16,384).
+ */
+export const ROWS_PER_TABLE = 4096;
 const MAX_KEYS = 4096;
 const MAX_NESTING = 16;
 
