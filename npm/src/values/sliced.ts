@@ -203,9 +203,10 @@ async function writeInPieces(value: unknown, large: Found[], given: EncodeOption
   }
   // Every occurrence: a container reached along two paths holds the marker twice.
   for (const n of firstAt.values()) text = text.replaceAll(encodeValue(markers[n]), () => pieces[n] as string);
-  // Handing the text over (copying it into the engine) is the caller's next step: in a task of
-  // its own.
-  await nextTurn();
+  // Handing the text over (copying it into the engine) is the caller's next step: after a turn of
+  // the event loop when this task has already held it for a while (a turn each time cost a
+  // short flow's run a trip through the event loop).
+  await turns.maybeYield();
   return text;
 }
 
