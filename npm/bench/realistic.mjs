@@ -5,14 +5,21 @@
 //
 //   node npm/bench/realistic.mjs                       (after scripts/build-npm.sh)
 //   node npm/bench/realistic.mjs --before <npm dir>    side by side with another build's dist/
+//   node npm/bench/realistic.mjs --old <module>        and with the TypeScript engine this
+//       package replaces: <module> exports `createOldConductor({ executors })`, which returns
+//       that engine's conductor with the given custom executors (`{type: async fn}`) beside its
+//       own built-ins (the old engine is not part of this repository; build it from its source).
+// Lines are written with process.stdout.write: the old engine may silence console.log.
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chainFlow, fanFlow, measure } from "./lib.mjs";
 
-const beforeAt = process.argv.indexOf("--before");
+const argument = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const load = (dir) => (dir ? import(pathToFileURL(join(resolve(dir), "dist", "index.js")).href) : import("@atomiton/conductor"));
+const print = (line) => process.stdout.write(`${line}\n`);
 const builds = [{ label: "this build", module: await load() }];
-if (beforeAt > 0) builds.push({ label: "before", module: await load(process.argv[beforeAt + 1]) });
+if (argument("--before")) builds.push({ label: "before", module: await load(argument("--before")) });
+const oldEngine = argument("--old") ? await import(pathToFileURL(resolve(argument("--old"))).href) : undefined;
 
 const factory = {
   getNodeExecutable: (type) => {
@@ -47,10 +54,14 @@ for (const { label, module } of builds) {
   for (let i = 0; i < 5; i++) { await traced.node.run(doubleAll); await traced.node.run(spreadAll); }
   const dbl = await measure(21, () => traced.node.run(doubleAll));
   const spr = await measure(21, () => traced.node.run(spreadAll));
+  const chain1000 = chainFlow(1000, "inc");
+  await traced.node.run(chain1000);
+  const c1000 = await measure(9, () => traced.node.run(chain1000));
   rows.push({
     label,
     cells: [
       ["10-node chain of async executors, default trace (µs)", c10, 100],
+      ["1,000-node chain of async executors (ms)", c1000, undefined],
       ["async executor overhead per node, 100-node chain (µs)", ((c100 - b100) / 10 / 100) * 1000, 10],
       ["async executor overhead per node, 1000-node fan-out (µs)", ((f1000 - bf1000) / 1000) * 1000, 10],
       ["group: transform x => x * 2 over 100k numbers (ms)", dbl, 10],
@@ -58,17 +69,35 @@ for (const { label, module } of builds) {
     ],
   });
 }
+if (oldEngine) {
+  // The old engine: the same flows, fewer rounds (its 1,000-node chain takes seconds).
+  const executors = { inc: async (params) => (params.input?.default ?? 0) + 1 };
+  const old = await oldEngine.createOldConductor({ executors, silenceEngineLogs: true });
+  const chain10 = chainFlow(10, "inc");
+  for (let i = 0; i < 5; i++) await old.node.run(chain10);
+  const c10 = (await measure(9, () => old.node.run(chain10))) * 1000;
+  const chain1000 = await measure(1, () => old.node.run(chainFlow(1000, "inc")));
+  for (let i = 0; i < 3; i++) {
+    await old.node.run(doubleAll);
+    await old.node.run(spreadAll);
+  }
+  const dbl = await measure(9, () => old.node.run(doubleAll));
+  const spr = await measure(9, () => old.node.run(spreadAll));
+  rows.push({ label: "old engine", cells: [["", c10], ["", chain1000], ["", NaN], ["", NaN], ["", dbl], ["", spr]] });
+}
 const v8Double = await measure(21, () => numbers.map(new Function("x", "return x * 2")));
 const v8Spread = await measure(21, () => objects.map((item) => ({ ...item, processed: true })));
 
 const names = rows[0].cells.map(([name]) => name);
-console.log(`${"scenario (medians)".padEnd(66)}${rows.map((r) => r.label.padStart(14)).join("")}${"budget".padStart(10)}`);
+const cell = (v) => (Number.isNaN(v) ? "—" : v.toFixed(v < 10 ? 2 : 1)).padStart(14);
+print(`${"scenario (medians)".padEnd(66)}${rows.map((r) => r.label.padStart(14)).join("")}${"budget".padStart(10)}`);
 names.forEach((name, i) => {
   const budget = rows[0].cells[i][2];
   const values = rows.map((r) => r.cells[i][1]);
-  const verdict = values[0] <= budget ? "within" : "OVER";
-  console.log(`${name.padEnd(66)}${values.map((v) => v.toFixed(v < 10 ? 2 : 1).padStart(14)).join("")}${String(budget).padStart(10)}  ${verdict}`);
+  const verdict = budget === undefined ? "" : values[0] <= budget ? "within" : "OVER";
+  print(`${name.padEnd(66)}${values.map(cell).join("")}${String(budget ?? "").padStart(10)}  ${verdict}`);
 });
-console.log(`${"V8 alone: numbers.map(x => x * 2) (ms)".padEnd(66)}${v8Double.toFixed(2).padStart(14)}   → this build ${(rows[0].cells[3][1] / v8Double).toFixed(1)}× V8`);
-console.log(`${"V8 alone: objects.map(spread) (ms)".padEnd(66)}${v8Spread.toFixed(2).padStart(14)}   → this build ${(rows[0].cells[4][1] / v8Spread).toFixed(1)}× V8`);
+const row = (name) => rows[0].cells.find(([n]) => n.startsWith(name))[1];
+print(`${"V8 alone: numbers.map(x => x * 2) (ms)".padEnd(66)}${v8Double.toFixed(2).padStart(14)}   → this build ${(row("group: transform x") / v8Double).toFixed(1)}× V8`);
+print(`${"V8 alone: objects.map(spread) (ms)".padEnd(66)}${v8Spread.toFixed(2).padStart(14)}   → this build ${(row("group: transform {") / v8Spread).toFixed(1)}× V8`);
 process.exit(0);

@@ -70,11 +70,17 @@ function inChildren(mode) {
 
 // ----- the measurements -----------------------------------------------------------------------
 
+/**
+ * The budget is 350 KiB gzipped as `gzip -9` compresses it (what scripts/build-wasm.sh checks
+ * before it installs a module); zlib, which Node and most web servers use, gives ~1% more.
+ */
 function size() {
   const bytes = readFileSync(WASM_FILE);
-  report(".wasm raw (KB)", bytes.length / 1000, "KB");
-  report(".wasm gzipped, zlib level 6 (KB)", gzipSync(bytes).length / 1000, "KB", 350);
-  report(".wasm gzipped, zlib level 9 (KB)", gzipSync(bytes, { level: 9 }).length / 1000, "KB", 350);
+  report(".wasm raw (KiB)", bytes.length / 1024, "KiB");
+  const gzip = spawnSync("gzip", ["-9", "-c", fileURLToPath(WASM_FILE)], { maxBuffer: 1 << 26 });
+  if (gzip.status === 0) report(".wasm gzip -9 (KiB)", gzip.stdout.length / 1024, "KiB", 350);
+  report(".wasm zlib level 9 (KiB)", gzipSync(bytes, { level: 9 }).length / 1024, "KiB");
+  report(".wasm zlib level 6 (KiB)", gzipSync(bytes).length / 1024, "KiB");
 }
 
 function instantiation() {
