@@ -308,10 +308,16 @@ function columnsOf(rows: ArrayLike<unknown>, start: number, end: number): { keys
 }
 
 class ByteWriter {
-  bytes = new Uint8Array(1 << 16);
+  bytes: Uint8Array;
   /** A view of `bytes` (remade when they grow: a view per write cost more than the write). */
-  view = new DataView(this.bytes.buffer);
+  view: DataView;
   length = 0;
+
+  /** `expected`: about the bytes the table will take, so that it rarely grows. */
+  constructor(expected: number) {
+    this.bytes = new Uint8Array(Math.max(1024, expected));
+    this.view = new DataView(this.bytes.buffer);
+  }
 
   reserve(n: number): void {
     if (this.length + n <= this.bytes.byteLength) return;
@@ -366,8 +372,9 @@ class ByteWriter {
     this.view.setUint32(at, written, true);
   }
 
+  /** The bytes written: a view when they fill most of the buffer, else a copy of just them. */
   done(): Uint8Array {
-    return this.bytes.slice(0, this.length);
+    return this.length * 4 >= this.bytes.byteLength * 3 ? this.bytes.subarray(0, this.length) : this.bytes.slice(0, this.length);
   }
 }
 
@@ -395,7 +402,8 @@ export async function encodeTables(rows: readonly unknown[], options: EncodeOpti
 export function encodeTable(rows: readonly unknown[], start: number, end: number, options: EncodeOptions): Uint8Array | undefined {
   const found = columnsOf(rows, start, end);
   if (!found) return undefined;
-  const writer = new ByteWriter();
+  // About 12 bytes a field (a double, or a string's length and a short text), and a margin.
+  const writer = new ByteWriter(64 + (end - start) * found.keys.length * 12 * 1.25);
   writer.u8(VERSION);
   writer.align(4);
   writer.u32(end - start);
