@@ -233,6 +233,27 @@ proptest! {
 }
 
 #[test]
+fn keys_longer_than_yaml_allows_implicitly_are_written_explicitly() {
+    // YAML readers refuse implicit keys past 1,024 characters (found by the flow_json fuzz target:
+    // a flow with such a parameter name was written as YAML that did not read back).
+    let long = "k".repeat(1500);
+    let quoted = format!("{} and \"quotes\"", "q".repeat(1500));
+    let mut deep = json!({(long.clone()): 1});
+    for _ in 0..40 {
+        deep = json!({ "d": (deep) });
+    }
+    for value in [
+        json!({(long.clone()): 1, "short": 2}),
+        json!({(quoted.clone()): {"nested": [1, 2]}, (long.clone()): []}),
+        json!([{(long.clone()): "first key after a dash"}, {"b": {(long.clone()): true}}]),
+        deep,
+    ] {
+        let text = to_yaml_string(&value);
+        assert_eq!(parse_yaml_value(&text, &limits()).unwrap(), value, "{text}");
+    }
+}
+
+#[test]
 fn ten_thousand_deep_flow_parses_serialises_and_drops() {
     let depth = 10_000;
     let mut text = String::new();

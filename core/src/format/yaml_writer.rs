@@ -56,12 +56,26 @@ fn write_map(out: &mut String, map: &Map, width: usize, continue_line: bool) {
             if i > 0 || !continue_line {
                 indent(out, width);
             }
-            write_string(out, key);
+            let mut written = String::new();
+            write_string(&mut written, key);
+            if written.len() > MAX_IMPLICIT_KEY {
+                // A long key as an explicit one (`? key` and `: value` on a line of its own).
+                out.push_str("? ");
+                out.push_str(&written);
+                out.push('\n');
+                indent(out, width);
+            } else {
+                out.push_str(&written);
+            }
             out.push(':');
             write_after_marker(out, value, width);
         }
     })
 }
+
+/// Longest key written as an implicit `key: value` (YAML allows 1,024 characters; readers
+/// refuse longer ones). Longer keys are written explicitly.
+const MAX_IMPLICIT_KEY: usize = 1000;
 
 fn write_seq(out: &mut String, items: &[Value], width: usize) {
     guard(|| {
@@ -127,6 +141,9 @@ fn write_flow(out: &mut String, value: &Value) {
             for (i, (key, item)) in map.iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
+                }
+                if key.len() > MAX_IMPLICIT_KEY {
+                    out.push_str("? ");
                 }
                 write_json_string(out, key);
                 out.push_str(": ");
