@@ -73,6 +73,14 @@ pub struct NativeConductor {
     host: SharedHost,
 }
 
+impl Drop for NativeConductor {
+    /// Collected by JS: its runs end (a run waiting forever on an executor call would keep the
+    /// session alive).
+    fn drop(&mut self) {
+        self.session.close();
+    }
+}
+
 #[napi]
 impl NativeConductor {
     /// `configJson`: the serialisable part of `ConductorConfig`.

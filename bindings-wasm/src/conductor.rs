@@ -25,6 +25,14 @@ pub struct WasmConductor {
     notifier: Arc<Notifier>,
 }
 
+impl Drop for WasmConductor {
+    /// Freed by JS: its runs end (a run waiting forever on an executor call would keep the
+    /// session alive).
+    fn drop(&mut self) {
+        self.session.close();
+    }
+}
+
 #[wasm_bindgen]
 impl WasmConductor {
     /// `configJson`: the serialisable part of `ConductorConfig`; `host`: time, timers and

@@ -125,6 +125,14 @@ impl Driver {
         })
     }
 
+    /// Drops every run waiting to be driven (the session is closing; they were cancelled).
+    pub fn drop_runs(&self) {
+        // Taken out first: dropping a run's future may wake others, which takes these locks.
+        let runs = std::mem::take(&mut *lock(&self.runs));
+        lock(&self.ready).clear();
+        drop(runs);
+    }
+
     /// Starts run `id` on the calling thread: it is polled before this returns.
     pub fn start(self: &Arc<Self>, id: u32, future: BoxFuture<'static, RunOutput>) {
         let waker = Arc::new(RunWaker { id, queued: AtomicBool::new(false), driver: Arc::downgrade(self) });

@@ -295,6 +295,18 @@ impl Session {
         result
     }
 
+    /// Ends the session's runs: each is cancelled, and those driven on the embedder's thread are
+    /// dropped. For the binding to call when its object goes: a run holds the session, so a run
+    /// that waits forever (an executor call no one will answer) would otherwise keep both alive.
+    pub fn close(&self) {
+        // Cancelled outside the lock: a cancellation runs callbacks.
+        let tokens: Vec<CancelToken> = lock(&self.runs).values().map(|handle| handle.cancel.clone()).collect();
+        for token in tokens {
+            token.cancel();
+        }
+        self.driver.drop_runs();
+    }
+
     /// Does `first` (which may wake runs), then polls every woken run; returns the status.
     pub fn drive(&self, first: impl FnOnce()) -> u32 {
         self.driver.drive(first);

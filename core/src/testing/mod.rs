@@ -4,6 +4,7 @@
 //! backoff, cancellation and slowMo pacing exactly, without sleeping: time only moves when every
 //! task is waiting, and then jumps straight to the next timer.
 
+mod calling_host;
 mod executor;
 #[cfg(feature = "history")]
 mod history_store;
@@ -12,5 +13,6 @@ mod virtual_host;
 
 #[cfg(feature = "history")]
 pub use history_store::{check_history_store, node as history_node, wait, CHECKED_MAX_VALUE_BYTES};
+pub use calling_host::CallingHost;
 pub use thread_host::ThreadHost;
 pub use virtual_host::{CustomExecutor, VirtualHost};

@@ -4,27 +4,11 @@
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use atomiton_core::host::{BoxFuture, Host, SharedHost};
-use atomiton_core::nodes::{Invocation, NodeResult};
+use atomiton_core::host::SharedHost;
 use atomiton_core::session::{ExecutorCalls, Notifier, RunPlacement, Session};
 use atomiton_core::storage::{FlowStore, MemoryBackend};
-use atomiton_core::testing::VirtualHost;
+use atomiton_core::testing::{CallingHost, VirtualHost};
 use atomiton_core::Engine;
-
-/// Virtual time, with custom node types sent to the embedder as calls (as the bindings' hosts
-/// do), so the answers batch has calls to settle.
-struct CallingHost {
-    inner: VirtualHost,
-    calls: Arc<ExecutorCalls>,
-}
-
-impl Host for CallingHost {
-    atomiton_core::forward_host_basics!(inner);
-
-    fn execute_custom(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
-        self.calls.execute(invocation)
-    }
-}
 
 /// Driving calls per input: enough for any flow a fuzz input makes to finish or to wait.
 const DRIVES: usize = 8;
@@ -60,4 +44,7 @@ pub fn wire(data: &[u8]) {
         }
         let _ = session.take_events();
     }
+    // The embedder lets go of the session, as a binding's object does when it is collected.
+    drop(worker);
+    session.close();
 }
