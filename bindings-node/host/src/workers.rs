@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 
 use atomiton_core::host::BoxCallback;
 use tokio::runtime::Handle;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// The process's pool.
 pub struct WorkerPool {
@@ -59,19 +59,39 @@ impl WorkerPool {
 
     /// Runs `job` in a slot as soon as one is free.
     pub fn run(self: &Arc<Self>, handle: &Handle, job: BoxCallback) {
+        // A free slot: straight onto a blocking thread. A task that waits for a slot is the
+        // fallback only: spawned from a runtime thread, it sits in that thread's own queue (a slot
+        // no other thread takes from) until the thread's current task yields, so a job asked for
+        // by work that blocks that thread — the parts of a table it is reading — would start
+        // only once that work had ended without it.
+        if let Ok(slot) = self.slots.clone().try_acquire_owned() {
+            let running = self.running(slot);
+            drop(handle.spawn_blocking(move || {
+                let _running = running;
+                job();
+            }));
+            return;
+        }
         let pool = self.clone();
         let blocking = handle.clone();
         drop(handle.spawn(async move {
             // The semaphore is never closed, so acquiring only waits.
-            let Ok(_slot) = pool.slots.clone().acquire_owned().await else { return };
-            let now = pool.busy.fetch_add(1, Ordering::SeqCst) + 1;
-            pool.peak.fetch_max(now, Ordering::SeqCst);
-            pool.started.fetch_add(1, Ordering::SeqCst);
+            let Ok(slot) = pool.slots.clone().acquire_owned().await else { return };
+            let running = pool.running(slot);
             // A panic inside is the job's own business (`offload` turns it into an error); the
             // slot is released either way.
             let _ = blocking.spawn_blocking(job).await;
-            pool.busy.fetch_sub(1, Ordering::SeqCst);
+            drop(running);
         }));
+    }
+
+    /// Counts a job as started and running until the returned guard is dropped, which also
+    /// frees its slot (whether the job returned or panicked).
+    fn running(self: &Arc<Self>, slot: OwnedSemaphorePermit) -> Running {
+        let now = self.busy.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak.fetch_max(now, Ordering::SeqCst);
+        self.started.fetch_add(1, Ordering::SeqCst);
+        Running { pool: self.clone(), _slot: slot }
     }
 
     /// What the pool is doing.
@@ -87,5 +107,17 @@ impl WorkerPool {
     /// Starts counting `peak` afresh (tests measure one scenario at a time).
     pub fn reset_peak(&self) {
         self.peak.store(self.busy.load(Ordering::SeqCst), Ordering::SeqCst);
+    }
+}
+
+/// A job holding a slot (see [`WorkerPool::running`]).
+struct Running {
+    pool: Arc<WorkerPool>,
+    _slot: OwnedSemaphorePermit,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.pool.busy.fetch_sub(1, Ordering::SeqCst);
     }
 }

@@ -249,6 +249,27 @@ fn heavy_built_in_work_never_exceeds_the_worker_pool() {
     assert!(stats.peak <= 2, "never more jobs than slots: {stats:?}");
 }
 
+/// A job asked for by work that holds a runtime thread (reading a flow's tables of records, say)
+/// starts on a free slot while that work goes on: it must not wait for the thread to be let go
+/// (the work may be waiting for the job).
+#[test]
+fn a_job_asked_for_by_blocking_work_starts_while_that_work_runs() {
+    use atomiton_native_host::WorkerPool;
+    // One runtime thread: the blocking work below holds it.
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+    let pool = WorkerPool::new(2);
+    let handle = runtime.handle().clone();
+    let started = runtime.block_on(async move {
+        let work = tokio::spawn(async move {
+            let (sender, receiver) = std::sync::mpsc::channel();
+            pool.run(&handle, Box::new(move || drop(sender.send(()))));
+            receiver.recv_timeout(HANG).is_ok()
+        });
+        work.await.expect("the blocking work")
+    });
+    assert!(started, "the job never started while the work that asked for it held the runtime's thread");
+}
+
 /// A large `map` is split into parts that run on several of the pool's workers at once, and
 /// gives exactly what the sequential loop gives: the same items in the same order, the same
 /// error at the same first failing item, the same failure past the output bound.
