@@ -262,7 +262,9 @@ fn a_job_asked_for_by_blocking_work_starts_while_that_work_runs() {
     let started = runtime.block_on(async move {
         let work = tokio::spawn(async move {
             let (sender, receiver) = std::sync::mpsc::channel();
-            pool.run(&handle, Box::new(move || drop(sender.send(()))));
+            pool.run(&handle, Box::new(move || {
+                let _ = sender.send(());
+            }));
             receiver.recv_timeout(HANG).is_ok()
         });
         work.await.expect("the blocking work")
