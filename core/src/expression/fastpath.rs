@@ -291,6 +291,24 @@ impl FastPath {
         })
     }
 
+    /// Whether every call is `f(x)` of the first argument alone, a number: a body over one
+    /// plain parameter, read whole (`x => x * 2`, `n => n % 3 === 0`), within `max_steps`.
+    pub fn over_first_number(&self, max_steps: u64) -> bool {
+        self.steps <= max_steps && matches!(self.params, Params::Positional) && self.leaves.iter().all(|leaf| leaf.slot == 0 && leaf.path.is_empty())
+    }
+
+    /// The result for first argument `x`, for a body [`over_first_number`](Self::over_first_number)
+    /// accepts: what [`call`](Self::call) gives for `[Value::Number(x)]`.
+    #[inline]
+    pub fn call_number(&self, x: f64) -> Value {
+        let vals = [x; MAX_LEAVES];
+        let vals = &vals[..self.leaves.len().min(MAX_LEAVES)];
+        match &self.root {
+            Root::Num(e) => number_to_json(eval_num(e, vals)),
+            Root::Bool(e) => Value::Bool(eval_bool(e, vals)),
+        }
+    }
+
     /// Fast evaluation for `Expression::call`.
     #[inline]
     pub fn call(&self, args: &[&Value], max_steps: u64) -> Option<Value> {

@@ -178,7 +178,7 @@ pub(super) fn rows_from_tables(indices: &[Value]) -> Result<Vec<Value>, String> 
     let tables = Arc::new(tables);
     let part = {
         let tables = tables.clone();
-        Arc::new(move |i: usize| decode(buffers.clone(), || read(&tables[i])).map_err(|message| crate::error::ExecutionError::validation(message)))
+        Arc::new(move |i: usize| decode(buffers.clone(), || read(&tables[i])).map_err(crate::error::ExecutionError::validation))
     };
     let parts = crate::host::in_parts(&host, tables.len(), part).map_err(|e| e.message)?;
     let mut rows = Vec::with_capacity(parts.iter().map(Vec::len).sum());
