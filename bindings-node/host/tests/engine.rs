@@ -288,11 +288,13 @@ fn a_large_map_runs_in_parts_and_agrees_with_the_sequential_loop() {
         NodeDefinition::new("m", "transform").with_param("operation", "map").with_param("transformFunction", function).with_param("data", Value::Array(data.to_vec()))
     };
     // Numbers go through the numeric tier's loop a block at a time: a string among them sends
-    // the rest of its part item by item.
+    // the rest of its part item by item, and a bound the results outgrow fails at the same item.
     let numbers: Vec<Value> = (0..20_000).map(|i| json!(i)).collect();
     let mut mixed = numbers.clone();
     mixed[13_000] = json!("13000");
-    let small_output = EngineConfig { expression_limits: atomiton_core::expression::Limits { max_output_bytes: 200_000, ..Default::default() }, ..EngineConfig::default() };
+    let output_bound = |bytes| EngineConfig { expression_limits: atomiton_core::expression::Limits { max_output_bytes: bytes, ..Default::default() }, ..EngineConfig::default() };
+    // 20,000 records outgrow 200 KB; 20,000 numbers (8 bytes each to the bound) 100 KB.
+    let (small_output, smaller_output) = (output_bound(200_000), output_bound(100_000));
     let cases = [
         ("item => ({ ...item, processed: true })", &records, EngineConfig::default(), true),
         ("item => item.meta.n * 2 + item.name.length", &records, EngineConfig::default(), true),
@@ -301,6 +303,7 @@ fn a_large_map_runs_in_parts_and_agrees_with_the_sequential_loop() {
         ("x => x * 2 - 1", &numbers, EngineConfig::default(), true),
         ("n => n % 3 === 0 || n > 19990", &numbers, EngineConfig::default(), true),
         ("x => x * 2", &mixed, EngineConfig::default(), true),
+        ("x => x * 2 + 1", &numbers, smaller_output, false),
     ];
     for (function, data, config, succeeds) in cases {
         let pool = WorkerPool::new(2);
