@@ -1,6 +1,8 @@
 //! How values are kept in a run record: secrets under configured keys replaced, anything larger
-//! than the cap replaced by a marker saying it was cut. Done where the record is written (a
-//! writer thread on native hosts), never while the run goes on.
+//! than the cap replaced by a marker saying it was cut. Done where the record is written: the
+//! store's thread for SQLite and Redis, where the node ended for a history in memory. Either
+//! way a value costs at most the cap's worth of writing, and a value surely over the cap only
+//! its preview's.
 
 use std::cell::Cell;
 use std::io;
@@ -73,20 +75,119 @@ impl Capture {
 
     /// A value as stored.
     pub fn value(&self, value: &Value) -> Captured {
-        if deeper_than(value, MAX_DEPTH, self.max_value_bytes) {
-            return self.too_deep();
-        }
+        let mut text = 1;
+        let reach = self.reach(value, 1, &mut text);
         let hit = Cell::new(false);
-        self.write(&Redacting { value, capture: self, hit: &hit }, &hit)
+        self.stored(reach, &Redacting { value, capture: self, hit: &hit }, &hit)
     }
 
     /// A node's input (`{handle: upstream output}`) as stored.
     pub fn input(&self, input: &NodeInput) -> Captured {
-        if input.entries().iter().any(|(_, v)| deeper_than(v, MAX_DEPTH - 1, self.max_value_bytes)) {
-            return self.too_deep();
+        // The braces, the commas, and per entry its key, its colon and a byte of its value.
+        let mut text = 2 + input.len().saturating_sub(1) + input.entries().iter().map(|(key, _)| key.len() + 4).sum::<usize>();
+        let mut reach = Reach::Within;
+        for (key, value) in input.entries() {
+            if text > self.max_value_bytes {
+                reach = Reach::Over;
+                break;
+            }
+            reach = if self.redacts(key) {
+                text += REDACTED.len() + 1;
+                Reach::Within
+            } else {
+                self.reach(value, 2, &mut text)
+            };
+            if !matches!(reach, Reach::Within) {
+                break;
+            }
+        }
+        if matches!(reach, Reach::Within) && text > self.max_value_bytes {
+            reach = Reach::Over;
         }
         let hit = Cell::new(false);
-        self.write(&RedactingInput { input, capture: self, hit: &hit }, &hit)
+        self.stored(reach, &RedactingInput { input, capture: self, hit: &hit }, &hit)
+    }
+
+    /// `subject` as stored, given how far its text reaches: a marker when it nests too deep;
+    /// when it surely outgrows the cap, a marker written from only the text its preview shows
+    /// (a 100,000-item output costs a few hundred bytes of writing, not the cap's 64 KiB);
+    /// otherwise written up to the cap.
+    fn stored(&self, reach: Reach, subject: &impl Serialize, hit: &Cell<bool>) -> Captured {
+        match reach {
+            Reach::TooDeep => self.too_deep(),
+            Reach::Over => self.write(subject, hit, self.max_value_bytes.min(PREVIEW_BYTES)),
+            Reach::Within => self.write(subject, hit, self.max_value_bytes),
+        }
+    }
+
+    /// How far `value`'s text reaches, `text` holding the bytes counted so far (a byte for
+    /// `value` among them) and `depth` its nesting. Counts a lower bound of the text as it
+    /// would be written (redacted values as their replacement), a container's items a byte each
+    /// as it is opened and the rest as they are walked, and stops once past the cap: only the
+    /// part of the value that writing it within the cap reaches is walked, and an array of
+    /// 100,000 numbers is known to be over a 64 KiB cap the moment it is opened.
+    fn reach(&self, value: &Value, depth: usize, text: &mut usize) -> Reach {
+        /// The children of an open container not walked yet (walked lazily, not pushed).
+        enum Rest<'a> {
+            Items(std::slice::Iter<'a, Value>),
+            /// An object's entries from the index on; whether its keys are redacted.
+            Entries(&'a crate::value::Map, usize, bool),
+        }
+        let mut open: Vec<(Rest<'_>, usize)> = Vec::new();
+        let mut next = Some((value, depth));
+        loop {
+            if *text > self.max_value_bytes {
+                return Reach::Over;
+            }
+            let (value, depth) = match next.take() {
+                Some(found) => found,
+                None => {
+                    let Some((rest, depth)) = open.last_mut() else { return Reach::Within };
+                    let child = match rest {
+                        Rest::Items(items) => items.next(),
+                        Rest::Entries(map, at, redacting) => match map.get_index(*at) {
+                            Some((key, _)) if *redacting && self.redacts(key) => {
+                                *at += 1;
+                                *text += REDACTED.len() + 1;
+                                continue;
+                            }
+                            Some((_, value)) => {
+                                *at += 1;
+                                Some(value)
+                            }
+                            None => None,
+                        },
+                    };
+                    match child {
+                        Some(child) => (child, *depth),
+                        None => {
+                            open.pop();
+                            continue;
+                        }
+                    }
+                }
+            };
+            if depth > MAX_DEPTH {
+                return Reach::TooDeep;
+            }
+            // Past the byte already counted for the value.
+            match value {
+                Value::String(s) => *text += s.len() + 1,
+                Value::Null | Value::Bool(true) => *text += 3,
+                Value::Bool(false) => *text += 4,
+                Value::Array(items) => {
+                    *text += 1 + items.len() + items.len().saturating_sub(1);
+                    open.push((Rest::Items(items.iter()), depth + 1));
+                }
+                Value::Object(map) => {
+                    *text += 1 + map.len().saturating_sub(1) + map.keys().map(|key| key.len() + 4).sum::<usize>();
+                    // Only plain objects are redacted (see `Redacting`), and only when keys are.
+                    let redacting = !self.redact.is_empty() && map.keys().next().is_none_or(|k| k != TAG);
+                    open.push((Rest::Entries(map, 0, redacting), depth + 1));
+                }
+                _ => {}
+            }
+        }
     }
 
     fn too_deep(&self) -> Captured {
@@ -94,8 +195,9 @@ impl Capture {
         Captured { json: serde_json::to_string(&marker).unwrap_or_default(), exact: false }
     }
 
-    fn write(&self, subject: &impl Serialize, hit: &Cell<bool>) -> Captured {
-        let mut out = Limited { bytes: Vec::new(), limit: self.max_value_bytes };
+    /// `subject` written up to `limit` bytes of text: itself, or a marker when it is longer.
+    fn write(&self, subject: &impl Serialize, hit: &Cell<bool>, limit: usize) -> Captured {
+        let mut out = Limited { bytes: Vec::new(), limit };
         match serde_json::to_writer(&mut out, subject) {
             Ok(()) => Captured { json: String::from_utf8(out.bytes).unwrap_or_default(), exact: !hit.get() },
             Err(_) => Captured { json: self.marker(&out.bytes), exact: false },
@@ -114,34 +216,14 @@ impl Capture {
     }
 }
 
-/// Whether `value` nests deeper than `limit` levels within the part of it that writing it can
-/// reach before `bytes` of text: walked without recursion, in the order it is written, counting
-/// at least the bytes each part is written in, and no further (a 10,000-record output capped at
-/// 64 KiB is walked for its first thousand records, not all of them).
-fn deeper_than(value: &Value, limit: usize, bytes: usize) -> bool {
-    let mut stack = vec![(value, 1usize)];
-    let mut written = 0usize;
-    while let Some((value, depth)) = stack.pop() {
-        if depth > limit {
-            return true;
-        }
-        written += match value {
-            Value::String(s) => s.len() + 2,
-            _ => 1,
-        };
-        if written > bytes {
-            return false;
-        }
-        match value {
-            Value::Array(items) => stack.extend(items.iter().rev().map(|v| (v, depth + 1))),
-            Value::Object(map) => {
-                written += map.keys().map(|k| k.len() + 3).sum::<usize>();
-                stack.extend(map.values().rev().map(|v| (v, depth + 1)));
-            }
-            _ => {}
-        }
-    }
-    false
+/// How far a value's text reaches within the cap.
+enum Reach {
+    /// All of it walked, within the cap by its lower bound.
+    Within,
+    /// Surely longer than the cap.
+    Over,
+    /// Nested deeper than [`MAX_DEPTH`] within the cap.
+    TooDeep,
 }
 
 /// A writer that refuses to grow past `limit` bytes (so a huge value costs only the cap).
@@ -227,6 +309,8 @@ impl Serialize for RedactingInput<'_> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
     use crate::json;
 
@@ -240,6 +324,13 @@ mod tests {
         assert!(!stored.exact);
         assert_eq!(stored.to_value()[TRUNCATED_KEY], json!(true));
         assert!(Capture::default().value(&json!([[[1]]])).exact);
+        crate::model::deep::dispose(deep);
+        // Objects too, behind a sibling that is walked first.
+        let mut deep = json!(1);
+        for _ in 0..MAX_DEPTH + 5 {
+            deep = json!({"first": [1, 2, 3], "inner": (deep)});
+        }
+        assert!(!Capture::default().value(&deep).exact);
         crate::model::deep::dispose(deep);
     }
 
@@ -259,6 +350,41 @@ mod tests {
         let stored = Capture::default().value(&value).to_value();
         assert!(stored["preview"].as_str().is_some_and(|p| p.contains("nested deeper")), "{stored}");
         crate::model::deep::dispose(deep);
+    }
+
+    #[test]
+    fn a_value_far_over_the_cap_is_the_marker_of_its_first_bytes() {
+        let big = Value::Array((0..100_000).map(|i| Value::from(f64::from(i))).collect());
+        let text = serde_json::to_string(&big).unwrap_or_default();
+        for cap in [100, 64 * 1024] {
+            let stored = Capture::new(cap, Vec::new()).value(&big);
+            assert!(!stored.exact);
+            let marker = stored.to_value();
+            assert_eq!(marker[TRUNCATED_KEY], json!(true));
+            assert_eq!(marker["limitBytes"], json!(cap));
+            assert_eq!(marker["preview"].as_str(), Some(&text[..PREVIEW_BYTES.min(cap)]), "cap {cap}");
+        }
+        // Records: the marker shows how the first of them begin.
+        let records = Value::Array((0..10_000).map(|i| json!({"id": i, "name": (format!("item {i}"))})).collect());
+        let preview = Capture::default().value(&records).to_value()["preview"].as_str().map(str::to_owned);
+        assert_eq!(preview.as_deref(), Some(&serde_json::to_string(&records).unwrap_or_default()[..PREVIEW_BYTES]));
+        // Just over the cap by a little: still cut (the bound is a lower one, the writing decides).
+        let near = json!({"text": ("x".repeat(95))});
+        assert!(!Capture::new(100, Vec::new()).value(&near).exact);
+        let under = json!({"text": ("x".repeat(80))});
+        assert_eq!(Capture::new(100, Vec::new()).value(&under), Captured { json: serde_json::to_string(&under).unwrap_or_default(), exact: true });
+    }
+
+    #[test]
+    fn a_large_value_under_a_redacted_key_counts_as_its_replacement() {
+        let big = Value::Array((0..100_000).map(|i| Value::from(f64::from(i))).collect());
+        let capture = Capture::new(1024, vec!["secret".into()]);
+        let value = json!({"id": 1, "secret": (big.clone())});
+        let stored = capture.value(&value);
+        assert!(!stored.exact, "redacted");
+        assert_eq!(stored.to_value(), json!({"id": 1, "secret": REDACTED}));
+        let input = NodeInput::from_entries(vec![(Arc::from("secret"), Arc::new(big)), (Arc::from("default"), Arc::new(json!("a")))]);
+        assert_eq!(capture.input(&input).to_value(), json!({"secret": REDACTED, "default": "a"}));
     }
 
     #[test]
