@@ -40,22 +40,37 @@ pub(super) async fn write_output(host: &SharedHost, result: ExecutionResult, sli
     }
 }
 
-/// How many values `value` holds, counting no further than one past `limit`.
+/// How many values `value` holds, counting no further than one past `limit`. A container's
+/// items are counted as it is opened, and only containers among them are walked further: a
+/// 100,000-number array is one length, not 100,000 steps.
 fn values_up_to(value: &Value, limit: usize) -> usize {
     let mut pending = vec![value];
-    let mut seen = 0usize;
+    let mut seen = 1usize;
     while let Some(value) = pending.pop() {
-        seen += 1;
         if seen > limit {
-            return seen;
+            break;
         }
         match value {
-            Value::Array(items) => pending.extend(items.iter()),
-            Value::Object(map) => pending.extend(map.values()),
+            Value::Array(items) => {
+                seen += items.len();
+                if seen <= limit {
+                    pending.extend(items.iter().filter(|item| is_container(item)));
+                }
+            }
+            Value::Object(map) => {
+                seen += map.len();
+                if seen <= limit {
+                    pending.extend(map.values().filter(|item| is_container(item)));
+                }
+            }
             _ => {}
         }
     }
-    seen
+    seen.min(limit.saturating_add(1))
+}
+
+fn is_container(value: &Value) -> bool {
+    matches!(value, Value::Array(_) | Value::Object(_))
 }
 
 #[cfg(test)]
@@ -68,5 +83,10 @@ mod tests {
         assert_eq!(values_up_to(&wide, 20_000), 20_001);
         let small = Value::Array((0..100).map(|i| Value::from(f64::from(i))).collect());
         assert_eq!(values_up_to(&small, 20_000), 101);
+        // Containers inside count with what they hold.
+        let records = Value::Array((0..10).map(|i| crate::json!({"id": i, "tags": ["a", "b"]})).collect());
+        // The array, and per record: itself, its id, its tags and their two items.
+        assert_eq!(values_up_to(&records, 20_000), 1 + 10 * (1 + 1 + 1 + 2));
+        assert_eq!(values_up_to(&records, 30), 31);
     }
 }
