@@ -168,22 +168,17 @@ impl Expression {
         if cx.output.is_some_and(|budget| budget.left() < bytes) {
             return false;
         }
-        let before = out.len();
-        out.reserve(items.len());
-        for item in items {
-            let Value::Number(x) = item else {
-                out.truncate(before);
-                return false;
-            };
-            out.push(fast.call_number(x.get()));
+        if !items.iter().all(|item| matches!(item, Value::Number(_))) {
+            return false;
         }
         if let Some(budget) = cx.output {
             // Cannot fail: the room was there above, and nothing else spends from it meanwhile.
             if budget.spend(bytes).is_err() {
-                out.truncate(before);
                 return false;
             }
         }
+        out.reserve(items.len());
+        fast.map_over_numbers(items, out);
         true
     }
 
