@@ -333,7 +333,7 @@ fn the_backed_store_meets_the_store_contract_and_keeps_runs_in_its_backend() {
     let summary = |id: &str, start: f64| RunSummary { id: id.into(), flow_id: "f".into(), flow_hash: String::new(), status: RunStatus::Running, start_time: start, end_time: None, duration: None, error: None, retry_of: None, owner: None };
     let begun = |id: &str, start: f64| HistoryWrite::Begun(Box::new(RunBegun { summary: summary(id, start), flow_json: Arc::from(r#"{"id":"f"}"#), flow_buffers: Vec::new(), input: atomiton_core::nodes::NodeInput::empty(), variables: Arc::new(atomiton_core::json!({"k": [1, 2]})) }));
     store.write(begun("done", 1.0));
-    store.write(HistoryWrite::Node(Box::new(NodeEnded { execution_id: Arc::from("done"), node_id: Arc::from("a"), node_type: Arc::from("transform"), state: atomiton_core::progress::NodeState::Completed, attempts: 1, reused: false, input: None, output: Some(Arc::new(atomiton_core::json!({"bytes": "x"}))), error: None, start_time: Some(1.0), end_time: Some(2.0) })));
+    store.write(HistoryWrite::Node(Box::new(NodeEnded { execution_id: Arc::from("done"), node_id: Arc::from("a"), node_type: Arc::from("transform"), state: atomiton_core::progress::NodeState::Completed, attempts: 1, reused: false, input: None, output: Some(Arc::new(atomiton_core::json!({"bytes": "x"}))), output_captured: None, error: None, start_time: Some(1.0), end_time: Some(2.0) })));
     store.write(HistoryWrite::Ended(Box::new(RunEnded { execution_id: Arc::from("done"), status: RunStatus::Success, end_time: 3.0, error: None })));
     store.write(begun("left-running", 4.0));
     // The writes to the backend run as tasks on the host.
@@ -351,4 +351,78 @@ fn the_backed_store_meets_the_store_contract_and_keeps_runs_in_its_backend() {
     assert!(host.block_on(reopened.delete("done".into())).unwrap());
     host.block_on(async {});
     assert_eq!(host.block_on(backend.keys()).unwrap(), ["left-running.run.json"]);
+}
+
+/// A store that keeps what it is given, as a store with a queue holds writes until its thread
+/// takes them.
+struct Holding {
+    capture: atomiton_core::history::Capture,
+    writes: Mutex<Vec<atomiton_core::history::HistoryWrite>>,
+}
+
+impl atomiton_core::history::HistoryStore for Holding {
+    fn write(&self, write: atomiton_core::history::HistoryWrite) {
+        self.writes.lock().unwrap().push(write);
+    }
+    fn capture(&self) -> Option<&atomiton_core::history::Capture> {
+        Some(&self.capture)
+    }
+    fn list(&self, _: atomiton_core::history::ListQuery) -> atomiton_core::host::BoxFuture<'static, atomiton_core::error::Result<atomiton_core::history::ExecutionPage>> {
+        unreachable!("not read")
+    }
+    fn get(&self, _: String) -> atomiton_core::host::BoxFuture<'static, atomiton_core::error::Result<Option<atomiton_core::history::RunRecord>>> {
+        unreachable!("not read")
+    }
+    fn delete(&self, _: String) -> atomiton_core::host::BoxFuture<'static, atomiton_core::error::Result<bool>> {
+        unreachable!("not read")
+    }
+    fn prune(&self, _: atomiton_core::history::Prune) -> atomiton_core::host::BoxFuture<'static, atomiton_core::error::Result<usize>> {
+        unreachable!("not read")
+    }
+    fn recover(&self, _: atomiton_core::history::OwnerAlive, _: f64) -> atomiton_core::host::BoxFuture<'static, atomiton_core::error::Result<usize>> {
+        unreachable!("not read")
+    }
+}
+
+#[test]
+fn an_output_the_store_would_cut_is_not_held_while_its_record_waits() {
+    use atomiton_core::history::{node_record, Capture, HistoryWrite, NodeEnded, RunRecorder};
+    use atomiton_core::value::Value;
+    let capture = Capture::new(1024, vec!["secret".into()]);
+    let store = Arc::new(Holding { capture: capture.clone(), writes: Mutex::default() });
+    let recorder = RunRecorder::new(store.clone(), VirtualHost::new().shared(), Arc::from("run"));
+    let node = |id: &str, output: &Arc<Value>| NodeEnded {
+        execution_id: Arc::from("run"),
+        node_id: Arc::from(id),
+        node_type: Arc::from("transform"),
+        state: atomiton_core::progress::NodeState::Completed,
+        attempts: 1,
+        reused: false,
+        input: None,
+        output: Some(output.clone()),
+        output_captured: None,
+        error: None,
+        start_time: Some(1.0),
+        end_time: Some(2.0),
+    };
+    let large = Arc::new(Value::Array((0..100_000).map(|i| Value::from(f64::from(i))).collect()));
+    let small = Arc::new(atomiton_core::json!({"id": 1, "secret": "s3cret"}));
+    recorder.node(node("large", &large), false);
+    recorder.node(node("small", &small), false);
+    // The large output is let go of (only the caller holds it); the small one waits with its record.
+    assert_eq!(Arc::strong_count(&large), 1);
+    assert_eq!(Arc::strong_count(&small), 2);
+    let writes = std::mem::take(&mut *store.writes.lock().unwrap());
+    let records: Vec<_> = writes
+        .iter()
+        .map(|write| match write {
+            HistoryWrite::Node(node) => node_record(node, &capture),
+            _ => panic!("only nodes were written"),
+        })
+        .collect();
+    // Stored as the store would have stored them from the values themselves.
+    assert_eq!(records[0].output, Some(capture.value(&large).to_value()));
+    assert_eq!(records[0].output.as_ref().map(|o| o["$truncated"].clone()), Some(atomiton_core::json!(true)));
+    assert!(!records[0].reusable);
+    assert_eq!(records[1].output, Some(atomiton_core::json!({"id": 1, "secret": "[REDACTED]"})));
 }

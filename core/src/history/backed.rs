@@ -84,6 +84,10 @@ fn key(id: &str) -> String {
 }
 
 impl HistoryStore for BackedHistory {
+    fn capture(&self) -> Option<&Capture> {
+        self.memory.capture()
+    }
+
     fn write(&self, write: HistoryWrite) {
         let persisted = match &write {
             HistoryWrite::Begun(begun) => Some(begun.summary.id.clone()),

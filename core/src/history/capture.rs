@@ -81,6 +81,19 @@ impl Capture {
         self.stored(reach, &Redacting { value, capture: self, hit: &hit }, &hit)
     }
 
+    /// `value` as stored when that is a marker (it nests too deep, or is surely over the cap),
+    /// found at the cost of the cap at most; `None` when it may be stored as it is.
+    pub fn marker_for(&self, value: &Value) -> Option<Captured> {
+        let mut text = 1;
+        match self.reach(value, 1, &mut text) {
+            Reach::Within => None,
+            reach => {
+                let hit = Cell::new(false);
+                Some(self.stored(reach, &Redacting { value, capture: self, hit: &hit }, &hit))
+            }
+        }
+    }
+
     /// A node's input (`{handle: upstream output}`) as stored.
     pub fn input(&self, input: &NodeInput) -> Captured {
         // The braces, the commas, and per entry its key, its colon and a byte of its value.

@@ -288,6 +288,10 @@ fn ready<T: crate::host::MaybeSend + 'static>(value: T) -> BoxFuture<'static, T>
 }
 
 impl HistoryStore for MemoryHistory {
+    fn capture(&self) -> Option<&Capture> {
+        Some(&self.capture)
+    }
+
     fn write(&self, write: HistoryWrite) {
         match write {
             HistoryWrite::Begun(begun) => self.runs().begin(&begun, &self.capture),

@@ -1,5 +1,7 @@
 //! One run's recorder: hands the store what happens as it happens. On the run's own thread it
-//! only clones shared handles; capping, redaction and writing happen in the store.
+//! mostly clones shared handles; capping, redaction and writing happen in the store. The one
+//! exception: an output the store would cut is cut here, which costs its preview's writing, so
+//! that the record does not hold the output while it waits in a store's queue.
 
 use std::sync::{Arc, Mutex};
 
@@ -64,6 +66,15 @@ impl RunRecorder {
     pub fn node(&self, mut node: NodeEnded, output_may_hold_js: bool) {
         let input_js = node.input.as_ref().is_some_and(NodeInput::holds_js);
         let output_js = output_may_hold_js && node.output.as_ref().is_some_and(|o| o.holds_js());
+        if !output_js {
+            // An output the store would cut is cut here, at the cost of its preview: the record
+            // then lets go of the output before it waits in a store's queue (see
+            // `NodeEnded::output_captured`).
+            if let Some(marker) = self.store.capture().zip(node.output.as_deref()).and_then(|(capture, output)| capture.marker_for(output)) {
+                node.output_captured = Some(marker);
+                node.output = None;
+            }
+        }
         if !input_js && !output_js {
             self.store.write(HistoryWrite::Node(Box::new(node)));
             return;

@@ -51,9 +51,21 @@ pub struct NodeEnded {
     pub reused: bool,
     pub input: Option<NodeInput>,
     pub output: Option<Arc<Value>>,
+    /// The output as stored, when it was captured where the node ended (then `output` is
+    /// `None`): a marker, for an output the store would cut anyway. The record then does not
+    /// hold the output while it waits in a store's queue — the run's result, were the output
+    /// it, would be copied whole to hand it over.
+    pub output_captured: Option<super::capture::Captured>,
     pub error: Option<ExecutionError>,
     pub start_time: Option<f64>,
     pub end_time: Option<f64>,
+}
+
+impl NodeEnded {
+    /// The output as stored under `capture`.
+    pub fn captured_output(&self, capture: &super::Capture) -> Option<super::capture::Captured> {
+        self.output_captured.clone().or_else(|| self.output.as_deref().map(|v| capture.value(v)))
+    }
 }
 
 /// A run ended.
@@ -127,6 +139,10 @@ pub type OwnerAlive = Box<dyn Fn(&str) -> bool + Send + Sync>;
 pub trait HistoryStore: MaybeSend + MaybeSync {
     /// Applies `write` (now, or queued in order).
     fn write(&self, write: HistoryWrite);
+    /// How the store keeps values, when it captures them itself (see [`NodeEnded::output_captured`]).
+    fn capture(&self) -> Option<&super::Capture> {
+        None
+    }
     /// One page of runs, newest first unless `sort_order` says otherwise.
     fn list(&self, query: ListQuery) -> BoxFuture<'static, Result<ExecutionPage>>;
     /// A run with its nodes; `None` when absent.
@@ -188,7 +204,7 @@ pub struct CapturedNode {
 
 /// A node's end, its values captured (see [`CapturedNode`]).
 pub fn captured_node(node: &NodeEnded, capture: &super::Capture) -> CapturedNode {
-    let output = node.output.as_deref().map(|v| capture.value(v));
+    let output = node.captured_output(capture);
     let record = NodeRecord {
         node_id: node.node_id.to_string(),
         node_type: node.node_type.to_string(),
@@ -209,7 +225,7 @@ pub fn captured_node(node: &NodeEnded, capture: &super::Capture) -> CapturedNode
 pub fn node_record(node: &NodeEnded, capture: &super::Capture) -> NodeRecord {
     let CapturedNode { mut record, input, output } = captured_node(node, capture);
     record.input = input.zip(node.input.as_ref()).map(|(i, original)| kept(i, || original.to_value()));
-    record.output = output.zip(node.output.as_deref()).map(|(o, original)| kept(o, || original.clone()));
+    record.output = output.map(|o| kept(o, || node.output.as_deref().cloned().unwrap_or(Value::Null)));
     record
 }
 

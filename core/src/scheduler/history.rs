@@ -110,6 +110,7 @@ impl RunHistory {
             reused,
             input: if leaf { self.inputs[ix].take() } else { None },
             output: if leaf { output } else { None },
+            output_captured: None,
             error,
             start_time: times.0,
             end_time: times.1,

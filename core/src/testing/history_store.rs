@@ -69,6 +69,7 @@ pub fn node(run: &str, id: &str, state: NodeState, output: Option<Value>, error:
         reused: false,
         input: Some(NodeInput::from_value(json!({"x": 1}))),
         output: output.map(Arc::new),
+        output_captured: None,
         error,
         start_time: Some(at),
         end_time: Some(at + 5.0),

@@ -57,6 +57,7 @@ const LINGER: Duration = Duration::from_millis(2);
 /// Run records in Redis, shared by every process that opens the same server and prefix.
 pub struct RedisHistory {
     queue: Queue<Link>,
+    capture: Capture,
 }
 
 impl RedisHistory {
@@ -65,15 +66,19 @@ impl RedisHistory {
     /// reached is an error naming it.
     pub fn open(url: &str, key_prefix: &str, capture: Capture) -> Result<RedisHistory> {
         let link = Link::open(url, key_prefix).map_err(failure)?;
-        let mut writer = Writer::new(capture);
+        let mut writer = Writer::new(capture.clone());
         let queue = Queue::spawn(link, LINGER, move |link: &mut Link, writes| writer.apply(link, writes)).map_err(|e| failure(format!("cannot start its thread: {e}")))?;
-        Ok(RedisHistory { queue })
+        Ok(RedisHistory { queue, capture })
     }
 }
 
 impl HistoryStore for RedisHistory {
     fn write(&self, write: HistoryWrite) {
         self.queue.write(write);
+    }
+
+    fn capture(&self) -> Option<&Capture> {
+        Some(&self.capture)
     }
 
     fn list(&self, query: ListQuery) -> BoxFuture<'static, Result<ExecutionPage>> {

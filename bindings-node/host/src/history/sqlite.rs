@@ -18,6 +18,7 @@ use super::writer::Queue;
 /// reads are answered on that thread after every write queued before them.
 pub struct SqliteHistory {
     queue: Queue<Connection>,
+    capture: Capture,
 }
 
 impl SqliteHistory {
@@ -29,6 +30,7 @@ impl SqliteHistory {
         let conn = Connection::open(path).map_err(|e| failure(format!("cannot open {}: {e}", path.display())))?;
         super::schema::prepare(&conn).map_err(|e| failure(format!("cannot prepare {}: {e}", path.display())))?;
         let mut known = KnownFlows::default();
+        let kept = capture.clone();
         // No lingering: a batch is whatever writes are queued when the thread takes the first.
         let queue = Queue::spawn(conn, Duration::ZERO, move |conn: &mut Connection, writes| {
             // A store that cannot write drops the records and keeps going: history never fails a
@@ -41,7 +43,7 @@ impl SqliteHistory {
             let _ = tx.commit();
         })
         .map_err(|e| failure(format!("cannot start its thread: {e}")))?;
-        Ok(SqliteHistory { queue })
+        Ok(SqliteHistory { queue, capture: kept })
     }
 
     /// Runs `job` on the store's thread, after every write queued before it.
@@ -106,7 +108,7 @@ fn begin(tx: &Transaction<'_>, begun: &RunBegun, capture: &Capture, known: &mut 
 }
 
 fn node_ended(tx: &Transaction<'_>, node: &NodeEnded, capture: &Capture) -> rusqlite::Result<()> {
-    let output = node.output.as_deref().map(|v| capture.value(v));
+    let output = node.captured_output(capture);
     let reusable = node.state.has_output() && output.as_ref().is_none_or(|o| o.exact);
     tx.prepare_cached(
         "INSERT INTO nodes (run_seq, node_id, node_type, state, attempts, reused, reusable, input, output, error, start_time, end_time)
@@ -181,6 +183,10 @@ fn node(row: &Row<'_>) -> rusqlite::Result<NodeRecord> {
 impl HistoryStore for SqliteHistory {
     fn write(&self, write: HistoryWrite) {
         self.queue.write(write);
+    }
+
+    fn capture(&self) -> Option<&Capture> {
+        Some(&self.capture)
     }
 
     fn list(&self, query: ListQuery) -> BoxFuture<'static, Result<ExecutionPage>> {
