@@ -61,6 +61,28 @@ mod threaded {
         read(get_input(invocation, &config, "data").and_then(|data| array_input(data, config.str("dataPath"))).map_or(&[], Vec::as_slice))
     }
 
+    /// The items mapped in one loop here when they are all numbers and the body is over one
+    /// number (`x => x * 2`), a block at a time with the signal looked at between blocks; `None`
+    /// otherwise (a block holding a non-number, or without room in the output bound: the parts
+    /// then map from the start, and fail where the sequential loop would). The loop is bound by
+    /// memory, not by arithmetic: handing parts out and joining their results costs more than
+    /// a second thread saves (100,000 numbers: ~0.3 ms in parts, ~0.1 ms here).
+    fn numbers_in_one_loop(invocation: &Invocation, f: &crate::expression::Expression, limits: crate::expression::Limits) -> Option<Result<Value, ExecutionError>> {
+        with_items(invocation, |items| {
+            let calls = NodeBudget::new(limits, &invocation.signal);
+            let mut out = Vec::with_capacity(items.len());
+            for block in items.chunks(NUMBER_BLOCK) {
+                if let Err(error) = calls.stopped() {
+                    return Some(Err(error));
+                }
+                if !f.map_numbers(block, &calls.limits, calls.output(), &mut out) {
+                    return None;
+                }
+            }
+            Some(Ok(Value::Array(out)))
+        })
+    }
+
     /// `items` mapped by `function` in parts on the host's workers (see `parts_of_map`).
     pub(in super::super) fn map_in_parts(invocation: &Arc<Invocation>, host: &SharedHost, items: usize, function: &str, implicit: &'static [&'static str]) -> Option<Result<Value, ExecutionError>> {
         let workers = host.parallelism();
@@ -72,6 +94,9 @@ mod threaded {
             Err(error) => return Some(Err(error)),
         };
         let limits = invocation.expression_limits;
+        if let Some(result) = numbers_in_one_loop(invocation, &f, limits) {
+            return Some(result);
+        }
         let size = items.div_ceil(workers * 4).max(PART_ITEMS);
         let parts = items.div_ceil(size);
         let job = invocation.clone();
