@@ -32,6 +32,8 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const objectProto = Object.prototype;
 const arrayProto = Array.prototype;
 const utf8 = new TextEncoder();
+/** Any UTF-16 surrogate, paired or not. */
+const SURROGATE = /[\uD800-\uDFFF]/;
 // `ignoreBOM`: a string that begins with U+FEFF keeps it (by default the decoder drops it).
 const fromUtf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
@@ -346,20 +348,32 @@ class ByteWriter {
     this.length += pad; // the bytes are zero: the buffer is only ever grown with zeros
   }
 
-  /** `n` numbers, `at(i)` each, as little-endian f64s (`width` 8) or u32s (4), aligned to their width. */
-  numbers(width: 4 | 8, n: number, at: (i: number) => number): void {
-    this.align(width);
-    this.reserve(n * width);
+  /** `items` (numbers) as little-endian f64s, aligned to 8. */
+  doubles(items: readonly unknown[]): void {
+    const n = items.length;
+    this.align(8);
+    this.reserve(n * 8);
     if (LITTLE_ENDIAN) {
-      const view = width === 8 ? new Float64Array(this.bytes.buffer, this.length, n) : new Uint32Array(this.bytes.buffer, this.length, n);
-      for (let i = 0; i < n; i++) view[i] = at(i);
+      const view = new Float64Array(this.bytes.buffer, this.length, n);
+      for (let i = 0; i < n; i++) view[i] = items[i] as number;
     } else {
-      for (let i = 0; i < n; i++) {
-        if (width === 8) this.view.setFloat64(this.length + i * 8, at(i), true);
-        else this.view.setUint32(this.length + i * 4, at(i), true);
-      }
+      for (let i = 0; i < n; i++) this.view.setFloat64(this.length + i * 8, items[i] as number, true);
     }
-    this.length += n * width;
+    this.length += n * 8;
+  }
+
+  /** The lengths of `items` (strings or arrays) as little-endian u32s, aligned to 4. */
+  lengths(items: readonly unknown[]): void {
+    const n = items.length;
+    this.align(4);
+    this.reserve(n * 4);
+    if (LITTLE_ENDIAN) {
+      const view = new Uint32Array(this.bytes.buffer, this.length, n);
+      for (let i = 0; i < n; i++) view[i] = (items[i] as { length: number }).length;
+    } else {
+      for (let i = 0; i < n; i++) this.view.setUint32(this.length + i * 4, (items[i] as { length: number }).length, true);
+    }
+    this.length += n * 4;
   }
 
   /** `text` as UTF-8 after its byte length (a u32). */
@@ -428,13 +442,20 @@ function writeColumn(writer: ByteWriter, items: unknown[], depth: number, option
   switch (kindOf(items, depth, options)) {
     case Kind.Numbers: {
       writer.u8(Kind.Numbers);
-      writer.numbers(8, n, (i) => items[i] as number);
+      writer.doubles(items);
       return;
     }
     case Kind.Strings: {
+      const text = (items as string[]).join("");
+      // A lone surrogate cannot cross as UTF-8. Surrogates are rare: the items are looked at
+      // one by one only when their text holds any (joined, a lone pair could look whole).
+      if (SURROGATE.test(text) && !(items as string[]).every(isWellFormed)) {
+        writeText(writer, items, options);
+        return;
+      }
       writer.u8(Kind.Strings);
-      writer.numbers(4, n, (i) => (items[i] as string).length);
-      writer.lengthAndUtf8((items as string[]).join(""));
+      writer.lengths(items);
+      writer.lengthAndUtf8(text);
       return;
     }
     case Kind.Booleans: {
@@ -446,7 +467,7 @@ function writeColumn(writer: ByteWriter, items: unknown[], depth: number, option
     }
     case Kind.Lists: {
       writer.u8(Kind.Lists);
-      writer.numbers(4, n, (i) => (items[i] as unknown[]).length);
+      writer.lengths(items);
       // Sized up front: pushing grows the array step by step.
       let total = 0;
       for (let i = 0; i < n; i++) total += (items[i] as unknown[]).length;
@@ -494,10 +515,8 @@ function kindOf(items: unknown[], depth: number, options: EncodeOptions): Kind {
       return Kind.Numbers;
     }
     case "string": {
-      for (let i = 0; i < n; i++) {
-        const item = items[i];
-        if (typeof item !== "string" || !isWellFormed(item)) return Kind.Text;
-      }
+      // Well-formed or not, the column's writing finds out (see `writeColumn`).
+      for (let i = 1; i < n; i++) if (typeof items[i] !== "string") return Kind.Text;
       return Kind.Strings;
     }
     case "boolean": {
