@@ -172,6 +172,17 @@ impl RecordPath {
         Ok(at.filter(|v| !matches!(v, Value::Ext(ext) if matches!(**ext, crate::value::Ext::Hole))))
     }
 
+    /// The object a spread copies: `Some(None)` for a value without own enumerable properties
+    /// (`undefined`, `null`, booleans, numbers), `None` when the interpreter must answer
+    /// (spreading a string or an array gives index keys).
+    fn spread_source<'a>(&self, args: &[&'a Value], path: &Path) -> Option<Option<&'a Map>> {
+        match self.resolve(args, path).ok()? {
+            Some(Value::Object(object)) => Some(Some(object)),
+            Some(Value::String(_) | Value::Array(_)) => None,
+            _ => Some(None),
+        }
+    }
+
     /// The record, and the output bytes it counts, or `None` when the interpreter must build
     /// it (see the module comment). `room` is what the call's result may take of the output
     /// bound.
@@ -188,30 +199,21 @@ impl RecordPath {
         // Steps: the body, and one per property a spread copies. The interpreter looks at the
         // call's interrupt every CHECK_EVERY steps: a call that long is left to it.
         let mut steps = self.steps;
-        let mut sources: Vec<Option<&Map>> = Vec::new();
         for prop in &self.props {
             if let RecordProp::Spread(path) = prop {
-                let source = match self.resolve(args, path).ok()? {
-                    Some(Value::Object(object)) => Some(object),
-                    // Spreading a string or an array gives index keys: the interpreter's.
-                    Some(Value::String(_) | Value::Array(_)) => return None,
-                    // `undefined`, `null`, booleans, numbers and the rest have no own
-                    // enumerable properties.
-                    _ => None,
-                };
-                steps += source.map_or(0, |s| s.len() as u64);
-                sources.push(source);
+                steps += self.spread_source(args, path)?.map_or(0, |s| s.len() as u64);
             }
         }
         if steps > limits.max_steps.min(CHECK_EVERY) {
             return None;
         }
-        let mut sources = sources.into_iter();
         let mut record: Option<Map> = None;
         for prop in &self.props {
             match prop {
-                RecordProp::Spread(_) => {
-                    let Some(source) = sources.next().flatten() else { continue };
+                RecordProp::Spread(path) => {
+                    // Found again rather than kept from above: a list of them cost an allocation
+                    // per call, more than finding a spread's object twice.
+                    let Some(source) = self.spread_source(args, path)? else { continue };
                     match &mut record {
                         // The first spread is a copy of its object, made with room for what
                         // follows (no second allocation to grow it).
