@@ -3,6 +3,26 @@
 export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 export const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
 
+/**
+ * `a` and `b` run turn about, `rounds` times each: the median duration (ms) of each, and the
+ * median of their ratio round by round (both met the same moment of a noisy machine).
+ */
+export async function paired(rounds, a, b) {
+  const [as, bs, ratios] = [[], [], []];
+  for (let i = 0; i < rounds; i++) {
+    let start = now();
+    await a();
+    const ta = now() - start;
+    start = now();
+    await b();
+    const tb = now() - start;
+    as.push(ta);
+    bs.push(tb);
+    ratios.push(ta / tb);
+  }
+  return { a: median(as), b: median(bs), ratio: median(ratios) };
+}
+
 /** The median duration (ms) of `rounds` runs of `body`. */
 export async function measure(rounds, body) {
   const samples = [];
