@@ -41,6 +41,8 @@ const v8 = {
 const rows = [];
 /** This build's group rows, each measured turn about with V8 doing the same map alone. */
 let beside;
+/** This build's conductor, for the old engine's turn-about rows. */
+let first;
 for (const { label, module } of builds) {
   const traced = module.createConductor({ storage: { type: "memory" }, nodeExecutorFactory: factory });
   const chain10 = chainFlow(10, "inc");
@@ -59,6 +61,7 @@ for (const { label, module } of builds) {
   const bf1000 = await measure(9, () => traced.node.run(builtinFan));
   for (let i = 0; i < 5; i++) { await traced.node.run(doubleAll); await traced.node.run(spreadAll); }
   let dbl, spr;
+  first ??= traced;
   if (!beside) {
     beside = { double: await paired(41, () => traced.node.run(doubleAll), v8.double), spread: await paired(41, () => traced.node.run(spreadAll), v8.spread) };
     [dbl, spr] = [beside.double.a, beside.spread.a];
@@ -81,6 +84,7 @@ for (const { label, module } of builds) {
     ],
   });
 }
+let oldTurnAbout;
 if (oldEngine) {
   // The old engine: the same flows, fewer rounds (its 1,000-node chain takes seconds).
   const executors = { inc: async (params) => (params.input?.default ?? 0) + 1 };
@@ -93,9 +97,11 @@ if (oldEngine) {
     await old.node.run(doubleAll);
     await old.node.run(spreadAll);
   }
-  const dbl = await measure(9, () => old.node.run(doubleAll));
-  const spr = await measure(9, () => old.node.run(spreadAll));
-  rows.push({ label: "old engine", cells: [["", c10], ["", chain1000], ["", NaN], ["", NaN], ["", dbl], ["", spr]] });
+  // Turn about with this build: each engine's garbage slows the other, so both pay alike.
+  const dbl = await paired(21, () => old.node.run(doubleAll), () => first.node.run(doubleAll));
+  const spr = await paired(21, () => old.node.run(spreadAll), () => first.node.run(spreadAll));
+  rows.push({ label: "old engine", cells: [["", c10], ["", chain1000], ["", NaN], ["", NaN], ["", dbl.a], ["", spr.a]] });
+  oldTurnAbout = { dbl, spr };
 }
 
 const names = rows[0].cells.map(([name]) => name);
@@ -107,6 +113,12 @@ names.forEach((name, i) => {
   const verdict = budget === undefined ? "" : values[0] <= budget ? "within" : "OVER";
   print(`${name.padEnd(66)}${values.map(cell).join("")}${String(budget ?? "").padStart(10)}  ${verdict}`);
 });
+if (oldTurnAbout) {
+  const { dbl, spr } = oldTurnAbout;
+  // Old over new: the ratio of the medians, and the median of the rounds' ratios.
+  const line = (name, p) => `${name} ${p.a.toFixed(2)} / ${p.b.toFixed(2)} ms = ${(p.a / p.b).toFixed(2)}× (rounds: ${p.ratio.toFixed(2)}×)`;
+  print(`old engine / this build, turn about: ${line("numbers", dbl)}; ${line("spread", spr)}`);
+}
 // The ratio is the median of the rounds' ratios (each round ran both back to back).
 print(`${"V8 alone, turn about: numbers.map(x => x * 2) (ms)".padEnd(66)}${beside.double.b.toFixed(2).padStart(14)}   → this build ${beside.double.ratio.toFixed(1)}× V8`);
 print(`${"V8 alone, turn about: objects.map(spread) (ms)".padEnd(66)}${beside.spread.b.toFixed(2).padStart(14)}   → this build ${beside.spread.ratio.toFixed(1)}× V8`);
