@@ -75,10 +75,10 @@ impl Capture {
 
     /// A value as stored.
     pub fn value(&self, value: &Value) -> Captured {
-        let mut text = 1;
-        let reach = self.reach(value, 1, &mut text);
-        let hit = Cell::new(false);
-        self.stored(reach, &Redacting { value, capture: self, hit: &hit }, &hit)
+        self.marker_for(value).unwrap_or_else(|| {
+            let hit = Cell::new(false);
+            self.stored(Reach::Within, &Redacting { value, capture: self, hit: &hit }, &hit)
+        })
     }
 
     /// `value` as stored when that is a marker (it nests too deep, or is surely over the cap),
@@ -100,17 +100,12 @@ impl Capture {
         let mut text = 2 + input.len().saturating_sub(1) + input.entries().iter().map(|(key, _)| key.len() + 4).sum::<usize>();
         let mut reach = Reach::Within;
         for (key, value) in input.entries() {
-            if text > self.max_value_bytes {
-                reach = Reach::Over;
-                break;
-            }
-            reach = if self.redacts(key) {
+            if self.redacts(key) {
                 text += REDACTED.len() + 1;
-                Reach::Within
             } else {
-                self.reach(value, 2, &mut text)
-            };
-            if !matches!(reach, Reach::Within) {
+                reach = self.reach(value, 2, &mut text);
+            }
+            if !matches!(reach, Reach::Within) || text > self.max_value_bytes {
                 break;
             }
         }
