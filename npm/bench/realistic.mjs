@@ -12,7 +12,7 @@
 // Lines are written with process.stdout.write: the old engine may silence console.log.
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chainFlow, fanFlow, measure, paired } from "./lib.mjs";
+import { chainFlow, fanFlow, measure, now, paired } from "./lib.mjs";
 
 const argument = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const load = (dir) => (dir ? import(pathToFileURL(join(resolve(dir), "dist", "index.js")).href) : import("@atomiton/conductor"));
@@ -39,6 +39,28 @@ const v8 = {
   spread: () => objects.map((item) => ({ ...item, processed: true })),
 };
 const rows = [];
+
+/** Chain lengths measured per node: the cost per node must not depend on the length. */
+const CHAIN_LENGTHS = [100, 1_000, 10_000, 100_000];
+
+/**
+ * µs per node of a chain of async executors at each of `CHAIN_LENGTHS`, history and trace at
+ * their defaults; each length warmed up until the JIT has settled (a few runs and 300 ms).
+ */
+async function chainsPerNode(conductor) {
+  const perNode = [];
+  for (const n of CHAIN_LENGTHS) {
+    const flow = chainFlow(n, "inc");
+    const run = async () => {
+      const result = await conductor.node.run(flow);
+      if (result.data !== n) throw new Error(`chain of ${n}: ${JSON.stringify(result.error ?? result.data)}`);
+    };
+    const warm = now();
+    for (let i = 0; i < 3 || now() - warm < 300; i++) await run();
+    perNode.push(((await measure(n >= 100_000 ? 3 : n >= 10_000 ? 5 : 9, run)) / n) * 1000);
+  }
+  return perNode;
+}
 /** This build's group rows, each measured turn about with V8 doing the same map alone. */
 let beside;
 /** This build's conductor, for the old engine's turn-about rows. */
@@ -69,14 +91,16 @@ for (const { label, module } of builds) {
     dbl = await measure(21, () => traced.node.run(doubleAll));
     spr = await measure(21, () => traced.node.run(spreadAll));
   }
-  const chain1000 = chainFlow(1000, "inc");
-  await traced.node.run(chain1000);
-  const c1000 = await measure(9, () => traced.node.run(chain1000));
+  const perNode = await chainsPerNode(traced);
+  const wasm = module.createConductor({ storage: { type: "memory" }, engine: "wasm", nodeExecutorFactory: factory });
+  const wasmPerNode = await chainsPerNode(wasm);
+  await wasm.shutdown?.();
   rows.push({
     label,
     cells: [
       ["10-node chain of async executors, default trace (µs)", c10, 100],
-      ["1,000-node chain of async executors (ms)", c1000, undefined],
+      ...CHAIN_LENGTHS.map((n, i) => [`chain of ${n.toLocaleString("en")} async executors, per node (µs)`, perNode[i], undefined]),
+      ...CHAIN_LENGTHS.map((n, i) => [`the same, ${n.toLocaleString("en")} nodes, on the wasm engine (µs)`, wasmPerNode[i], undefined]),
       ["async executor overhead per node, 100-node chain (µs)", ((c100 - b100) / 10 / 100) * 1000, 10],
       ["async executor overhead per node, 1000-node fan-out (µs)", ((f1000 - bf1000) / 1000) * 1000, 10],
       ["group: transform x => x * 2 over 100k numbers (ms)", dbl, 10],
@@ -92,7 +116,9 @@ if (oldEngine) {
   const chain10 = chainFlow(10, "inc");
   for (let i = 0; i < 5; i++) await old.node.run(chain10);
   const c10 = (await measure(9, () => old.node.run(chain10))) * 1000;
-  const chain1000 = await measure(1, () => old.node.run(chainFlow(1000, "inc")));
+  // Its cost per node grows with the chain (a 1,000-node chain takes seconds): 100 and 1,000 only.
+  const oldPerNode = [];
+  for (const n of CHAIN_LENGTHS.slice(0, 2)) oldPerNode.push(((await measure(1, () => old.node.run(chainFlow(n, "inc")))) / n) * 1000);
   for (let i = 0; i < 3; i++) {
     await old.node.run(doubleAll);
     await old.node.run(spreadAll);
@@ -100,7 +126,8 @@ if (oldEngine) {
   // Turn about with this build: each engine's garbage slows the other, so both pay alike.
   const dbl = await paired(21, () => old.node.run(doubleAll), () => first.node.run(doubleAll));
   const spr = await paired(21, () => old.node.run(spreadAll), () => first.node.run(spreadAll));
-  rows.push({ label: "old engine", cells: [["", c10], ["", chain1000], ["", NaN], ["", NaN], ["", dbl.a], ["", spr.a]] });
+  const chains = CHAIN_LENGTHS.map((_, i) => ["", oldPerNode[i] ?? NaN]);
+  rows.push({ label: "old engine", cells: [["", c10], ...chains, ...CHAIN_LENGTHS.map(() => ["", NaN]), ["", NaN], ["", NaN], ["", dbl.a], ["", spr.a]] });
   oldTurnAbout = { dbl, spr };
 }
 

@@ -5,8 +5,17 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createConductor } from "@atomiton/conductor";
+import { loadNative } from "../dist/engines/native/loader.js";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
+
+/** A chain `n0 → n1 → …` of `n` nodes of `type`. */
+const chainOf = (n, type) => ({
+  id: "long",
+  type: "group",
+  nodes: Array.from({ length: n }, (_, i) => ({ id: `n${i}`, type })),
+  edges: Array.from({ length: n - 1 }, (_, i) => ({ id: `e${i}`, source: `n${i}`, target: `n${i + 1}` })),
+});
 
 test("a run waiting only on the engine's timers keeps Node alive until it finishes", () => {
   // Nothing on the JS side is pending while the engine sleeps between slowMo steps: without
@@ -28,15 +37,40 @@ test("a run waiting only on the engine's timers keeps Node alive until it finish
 test("a chain of 10,000 synchronous executors runs without growing the stack", async () => {
   const conductor = createConductor({ storage: { type: "memory" }, trace: false, nodeExecutorFactory: { getNodeExecutable: (type) => (type === "inc" ? { execute: (p) => (p.input.default ?? 0) + 1 } : undefined) } });
   const n = 10_000;
-  const flow = {
-    id: "long",
-    type: "group",
-    nodes: Array.from({ length: n }, (_, i) => ({ id: `n${i}`, type: "inc" })),
-    edges: Array.from({ length: n - 1 }, (_, i) => ({ id: `e${i}`, source: `n${i}`, target: `n${i + 1}` })),
-  };
+  const flow = chainOf(n, "inc");
   const result = await conductor.node.run(flow);
   assert.equal(result.success, true, result.error?.message);
   assert.equal(result.data, n);
+});
+
+test("a long chain of async executors in a document read on a worker wakes the JS thread a bounded number of times, not once per node", async () => {
+  // The engine wakes the JS thread from its own threads through the addon's notifier, which
+  // calls `drive`: counted here with the real method still doing its work. A run placed on a
+  // worker for its size used to stay there, so every executor call woke the JS thread and every
+  // answer woke the worker: one wake-up per node, several times the cost of the call itself.
+  const addon = loadNative();
+  assert.ok(addon.ok, "the native addon loads");
+  const prototype = addon.addon.NativeConductor.prototype;
+  const drive = prototype.drive;
+  let wakes = 0;
+  prototype.drive = function (...args) {
+    wakes += 1;
+    return drive.apply(this, args);
+  };
+  try {
+    const conductor = createConductor({ storage: { type: "memory" }, nodeExecutorFactory: { getNodeExecutable: (type) => (type === "inc" ? { execute: async (p) => (p.input?.default ?? 0) + 1 } : undefined) } });
+    const n = 3_000;
+    const flow = chainOf(n, "inc");
+    assert.ok(JSON.stringify(flow).length > 64 * 1024, "a document this size is read on a worker");
+    const result = await conductor.node.run(flow);
+    assert.equal(result.success, true, result.error?.message);
+    assert.equal(result.data, n);
+    // Read and started on the worker, then driven by the JS thread inside each answer: a wake-up
+    // or two, and at most one scheduler step of nodes (256) while the move is under way.
+    assert.ok(wakes <= 300, `${wakes} wake-ups of the JS thread for ${n} executor calls`);
+  } finally {
+    prototype.drive = drive;
+  }
 });
 
 test("documents over 1 MB and nested past 128 levels run on a worker with the same results", async () => {

@@ -9,12 +9,19 @@ use crate::model::NodeDefinition;
 
 /// Parses a `NodeDefinition` from JSON text. Errors carry line and column.
 pub fn parse_definition_json(text: &str, limits: &ParseLimits) -> Result<NodeDefinition> {
+    parse_json_with(text, limits).0
+}
+
+/// [`parse_definition_json`], and whether the text nests at most [`SHALLOW_JSON_DEPTH`] levels:
+/// only a value that shallow is safe to drop on any thread's stack (a deeper one only on a
+/// worker's large stack).
+pub fn parse_definition_json_measured(text: &str, limits: &ParseLimits) -> (Result<NodeDefinition>, bool) {
     parse_json_with(text, limits)
 }
 
 /// Parses any JSON value with the same depth protection.
 pub fn parse_json_value(text: &str, limits: &ParseLimits) -> Result<Value> {
-    parse_json_with(text, limits)
+    parse_json_with(text, limits).0
 }
 
 /// Parses text the engine wrote itself (its own serialisation of a value it holds), at any
@@ -66,14 +73,23 @@ fn invalid(e: serde_json::Error) -> ExecutionError {
     ExecutionError::deserialization(format!("Invalid JSON: {e}"))
 }
 
-fn parse_json_with<T: for<'de> Deserialize<'de>>(text: &str, limits: &ParseLimits) -> Result<T> {
-    // serde_stacker's per-value stack check costs ~30% on large flat data, and the nesting
-    // pre-scan another ~15%: most text is shallow, so try the plain parse first.
+/// The parsed value, and whether the text was shallow (see [`parse_definition_json_measured`]).
+fn parse_json_with<T: for<'de> Deserialize<'de>>(text: &str, limits: &ParseLimits) -> (Result<T>, bool) {
+    // serde_stacker's per-value stack check is costly on large flat data, and so is the nesting
+    // pre-scan: most text is shallow, so try the plain parse first.
     if limits.max_depth >= SHALLOW_JSON_DEPTH {
         if let Some(parsed) = parse_shallow(text) {
-            return parsed;
+            return (parsed, true);
         }
+    } else {
+        // A limit below serde_json's own recursion limit keeps every accepted value shallow.
+        return (parse_deep(text, limits), true);
     }
+    (parse_deep(text, limits), false)
+}
+
+/// A parse at any depth up to the limit, on a stack that grows as it needs.
+fn parse_deep<T: for<'de> Deserialize<'de>>(text: &str, limits: &ParseLimits) -> Result<T> {
     let depth = nesting_depth(text, limits.max_depth);
     if depth > limits.max_depth {
         return Err(ExecutionError::deserialization(format!("Invalid JSON: nesting deeper than the limit of {} levels", limits.max_depth)));

@@ -8,6 +8,11 @@
 //! embedder: I/O runs on the host's threads, heavy node work is offloaded by the engine
 //! ([`crate::host::Host::run_blocking`]), and a native binding runs large documents on a worker
 //! from the start ([`Driver::on_worker`]).
+//!
+//! A run on a worker that waits on the embedder's own executors is handed to the embedder's
+//! thread once its document is read and its first nodes started: every executor call would
+//! otherwise cost two thread hops (the worker pokes the embedder, the embedder's answer wakes the
+//! worker), an order of magnitude more than the call itself.
 
 use std::cell::Cell;
 use std::collections::{HashMap, VecDeque};
@@ -16,7 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll, Wake, Waker};
 
-use futures::FutureExt;
+use futures::task::AtomicWaker;
 
 use crate::error::panic_message;
 use super::mailbox::{lock, Notifier};
@@ -62,11 +67,20 @@ struct Run {
     waker: Waker,
 }
 
-/// Wakes one run: queues it, and pokes the embedder when woken from elsewhere.
+/// Wakes one run: queues it, and pokes the embedder when woken from elsewhere. While a worker
+/// polls the run ([`Driver::on_worker`]), it wakes the worker's task instead.
 struct RunWaker {
     id: u32,
     queued: AtomicBool,
     driver: Weak<Driver>,
+    on_worker: AtomicBool,
+    worker: AtomicWaker,
+}
+
+impl RunWaker {
+    fn new(id: u32, driver: &Arc<Driver>, on_worker: bool) -> Arc<Self> {
+        Arc::new(RunWaker { id, queued: AtomicBool::new(false), driver: Arc::downgrade(driver), on_worker: AtomicBool::new(on_worker), worker: AtomicWaker::new() })
+    }
 }
 
 impl Wake for RunWaker {
@@ -75,6 +89,10 @@ impl Wake for RunWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
+        if self.on_worker.load(Ordering::Acquire) {
+            self.worker.wake();
+            return;
+        }
         if self.queued.swap(true, Ordering::AcqRel) {
             return;
         }
@@ -135,18 +153,43 @@ impl Driver {
 
     /// Starts run `id` on the calling thread: it is polled before this returns.
     pub fn start(self: &Arc<Self>, id: u32, future: BoxFuture<'static, RunOutput>) {
-        let waker = Arc::new(RunWaker { id, queued: AtomicBool::new(false), driver: Arc::downgrade(self) });
+        let waker = RunWaker::new(id, self, false);
         lock(&self.runs).insert(id, Run { future, waker: Waker::from(waker.clone()) });
         self.drive(|| waker.wake_by_ref());
     }
 
     /// Run `id` as a future for the embedder to run on a worker; it reports like any other run.
-    pub fn on_worker(self: &Arc<Self>, id: u32, future: BoxFuture<'static, RunOutput>) -> BoxFuture<'static, ()> {
+    /// Once `hand_over` is set, the first poll that leaves the run waiting moves it to the
+    /// embedder's thread, which drives it from then on (the worker's future ends there).
+    pub fn on_worker(self: &Arc<Self>, id: u32, future: BoxFuture<'static, RunOutput>, hand_over: Arc<AtomicBool>) -> BoxFuture<'static, ()> {
         let driver = self.clone();
-        Box::pin(async move {
-            let output = AssertUnwindSafe(future).catch_unwind().await.unwrap_or_else(|panic| panic_output(&panic_message(&*panic)));
+        // The run's futures are polled with its own waker from the start, so that the wakes they
+        // registered on the worker reach the embedder's thread after the move.
+        let waker = RunWaker::new(id, self, true);
+        let mut run = Some(Run { future, waker: Waker::from(waker.clone()) });
+        Box::pin(futures::future::poll_fn(move |cx| {
+            let Some(current) = run.as_mut() else { return Poll::Ready(()) };
+            waker.worker.register(cx.waker());
+            let mut context = Context::from_waker(&current.waker);
+            let output = match catch_unwind(AssertUnwindSafe(|| current.future.as_mut().poll(&mut context))) {
+                Ok(Poll::Ready(output)) => output,
+                Err(panic) => panic_output(&panic_message(&*panic)),
+                Ok(Poll::Pending) if hand_over.load(Ordering::Acquire) => {
+                    if let Some(moving) = run.take() {
+                        lock(&driver.runs).insert(id, moving);
+                    }
+                    waker.on_worker.store(false, Ordering::Release);
+                    // A wake that came during this poll went to the worker's task, which ends
+                    // now: one poll on the embedder's thread picks up whatever it was for.
+                    waker.wake_by_ref();
+                    return Poll::Ready(());
+                }
+                Ok(Poll::Pending) => return Poll::Pending,
+            };
+            run = None;
             driver.complete(id, output);
-        })
+            Poll::Ready(())
+        }))
     }
 
     /// Does `first` (which may wake runs), then polls every woken run.

@@ -22,6 +22,7 @@ mod wire;
 
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures::FutureExt;
@@ -45,7 +46,7 @@ use crate::engine::{execution_id, uuid_v4, Engine, ExecutionResult, RunOptions};
 #[cfg(feature = "debugger")]
 use crate::engine::{RunCommand, RunControl};
 use crate::error::{panic_message, ExecutionError};
-use crate::format::{parse_definition_json, parse_json_value, parse_shallow_definition_json, SHALLOW_JSON_DEPTH};
+use crate::format::{parse_definition_json, parse_definition_json_measured, parse_json_value, parse_shallow_definition_json, SHALLOW_JSON_DEPTH};
 use crate::value::codec;
 use crate::host::{BoxFuture, CancelToken, EventSink, SharedHost};
 use crate::model::NodeDefinition;
@@ -198,6 +199,10 @@ impl Session {
         // A run parsed on a worker is cancellable from now on, not only once it is parsed: a
         // cancel (an AbortSignal, a shutdown) that comes meanwhile must not be lost.
         let early = if on_this_thread { None } else { self.register_early(&options_json) };
+        // Set on a worker once the run is read: whether the embedder's thread drives it on.
+        let hand_over = Arc::new(AtomicBool::new(false));
+        let handing_over = hand_over.clone();
+        let handing_over_output = hand_over.clone();
         let session = self.clone();
         let slice_arrays_of = self.slice_arrays_of;
         let host = self.host.clone();
@@ -205,7 +210,16 @@ impl Session {
             let (flow, request) = match parsed {
                 Some(parsed) => parsed,
                 None => {
-                    let parse = || (parse_definition_json(&flow_json, &session.engine.config().parse_limits), RunOptions::from_json(&options_json));
+                    let parse = || {
+                        let (flow, shallow) = parse_definition_json_measured(&flow_json, &session.engine.config().parse_limits);
+                        let options = RunOptions::from_json(&options_json);
+                        // A run that calls the embedder's executors moves to the embedder's
+                        // thread, unless its values may only be dropped on a worker's stack.
+                        if shallow && options.as_ref().is_ok_and(|options| !options.custom_types.is_empty()) {
+                            handing_over.store(true, Ordering::Release);
+                        }
+                        (flow, options)
+                    };
                     // On a worker, a flow's tables of records are read several at once.
                     #[cfg(feature = "bulk-data")]
                     let parsed = codec::decode_with_workers(&session.host, buffers, parse);
@@ -223,13 +237,14 @@ impl Session {
                 lock(&session.runs).remove(&id);
             }
             let result = outcome.unwrap_or_else(|panic| ExecutionResult::failed(ExecutionError::internal(format!("The engine panicked: {}", panic_message(&*panic)))));
-            output::write_output(&host, result, slice_arrays_of, !on_this_thread).await
+            let on_worker = !on_this_thread && !handing_over_output.load(Ordering::Acquire);
+            output::write_output(&host, result, slice_arrays_of, on_worker).await
         });
         if on_this_thread {
             self.driver.start(run_id, future);
             RunPlacement::Driven
         } else {
-            RunPlacement::Worker(self.driver.on_worker(run_id, future))
+            RunPlacement::Worker(self.driver.on_worker(run_id, future, hand_over))
         }
     }
 
