@@ -3,6 +3,7 @@
 // check fails (TS2578).
 import { createConductor } from "@atomiton/conductor";
 import type { ExecutionGraphState, NodeExecutionState, NodeProgressEvent, ProgressEvent, ProgressNodeSnapshot } from "@atomiton/conductor/desktop";
+import { createMockNode } from "@atomiton/conductor/test-utils/factories";
 import { conductor } from "@atomiton/conductor/browser";
 
 declare const event: ProgressEvent;
@@ -38,3 +39,6 @@ createConductor().events.onProgress((state) => {
   const wrong: number = state.nodes.get("a")!.state;
   return [id, wrong];
 });
+
+// @ts-expect-error a mock node's state is a NodeExecutionState
+createMockNode({ state: "running" });
