@@ -1,7 +1,7 @@
 // App code written against the original package's types compiles against the built package:
 // tsc over test-support/type-fixtures (an Electron main building ProgressEvents from the graph
-// state, a renderer, the /types shapes, the test factories), with the lines that must not
-// compile marked `@ts-expect-error`.
+// state, a renderer, the /types shapes, the test factories, StateManager; ES module and
+// CommonJS), with the lines that must not compile marked `@ts-expect-error`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";

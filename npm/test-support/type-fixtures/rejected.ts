@@ -1,7 +1,7 @@
 // What must NOT compile: each line below has the error its comment names. If a type were widened
 // (to `any`, or an optional field, or a wider union), its directive would be unused and the
 // check fails (TS2578).
-import { createConductor } from "@atomiton/conductor";
+import { createConductor, StateManager } from "@atomiton/conductor";
 import type { ExecutionGraphState, NodeExecutionState, NodeProgressEvent, ProgressEvent, ProgressNodeSnapshot } from "@atomiton/conductor/desktop";
 import { createMockNode } from "@atomiton/conductor/test-utils/factories";
 import { conductor } from "@atomiton/conductor/browser";
@@ -40,5 +40,10 @@ createConductor().events.onProgress((state) => {
   return [id, wrong];
 });
 
+const manager = new StateManager();
+// @ts-expect-error an execution status is one of the known ones
+manager.updateNodeState("e", "n", "bogus");
+// @ts-expect-error a variable read is unknown, not any
+export const variable: string = manager.getVariable("e", "k");
 // @ts-expect-error a mock node's state is a NodeExecutionState
 createMockNode({ state: "running" });
