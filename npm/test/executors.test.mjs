@@ -88,6 +88,35 @@ test("executors override built-ins of the same type; built-ins are the fallback"
   assert.deepEqual(result.data.result, [3, 6]);
 });
 
+test("the factory is asked each atomic type once before a run (never a group's), then once per node it runs", async () => {
+  // The engine routes the types the factory provides to JS and the rest to its built-ins, so it
+  // asks before the run (COMPATIBILITY.md); the original asked only per node, as each ran.
+  const asked = [];
+  const double = { execute: (p) => (p.input.default ?? 1) * 2 };
+  const conductor = createConductor({
+    storage: { type: "memory" },
+    nodeExecutorFactory: { getNodeExecutable: (type) => (asked.push(type), type === "double" ? double : undefined) },
+  });
+  const flow = {
+    id: "flow", type: "group",
+    nodes: [
+      { id: "inner", type: "group", nodes: [{ id: "a", type: "double" }, { id: "b", type: "double" }] },
+      { id: "t", type: "transform", parameters: { data: [1, 2], transformFunction: "x => x + 1" } },
+    ],
+  };
+  const result = await conductor.node.run(flow);
+  assert.equal(result.success, true, result.error?.message);
+  assert.deepEqual(asked, ["double", "transform", "double", "double"], "each type once before the run, then each custom node as it runs");
+
+  asked.length = 0;
+  assert.equal((await conductor.node.validate(flow)).valid, true);
+  assert.deepEqual(asked, ["double", "transform"], "validation asks each type once");
+
+  asked.length = 0;
+  await conductor.node.run({ id: "empty", type: "group", nodes: [] });
+  assert.deepEqual(asked, ["group"], "a group without children is an atomic node: its type is asked");
+});
+
 test("many concurrent executor calls are batched and all answered", async () => {
   let inFlight = 0;
   let peak = 0;

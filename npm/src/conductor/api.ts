@@ -13,13 +13,14 @@ import type { ConductorConfig, ContextOverrides, ExecutionResult, HealthResult }
 import type {
   CompletedHandler,
   ErrorHandler,
-  ExecutionGraphState,
-  NodeCompleteEvent,
-  NodeErrorEvent,
-  NodeProgressEvent,
+  ConductorEventEmitter,
+  ExecutionGraphStore,
   PausedEvent,
   PausedHandler,
-  ProgressHandler,
+  RunCompleteEvent,
+  RunErrorEvent,
+  RunGraphState,
+  RunProgressEvent,
   StartedHandler,
   Unsubscribe,
 } from "../types/progress.js";
@@ -29,9 +30,9 @@ import type {
   EnvironmentInfo,
   FlowDefinition,
   FlowListResponse,
-  FlowSavedEvent,
   FlowTemplateInfo,
   ListFlowsOptions,
+  SavedFlowEvent,
   UserInfo,
   ValidationResult,
 } from "../types/storage.js";
@@ -69,10 +70,7 @@ export type AuthBackend = {
 };
 
 /** A minimal read-only view of the latest run state (the original `node.store`). */
-export type ExecutionGraphStoreView = {
-  getState(): ExecutionGraphState | null;
-  subscribe(listener: (state: ExecutionGraphState) => void): Unsubscribe;
-};
+export type ExecutionGraphStoreView = ExecutionGraphStore;
 
 export type Conductor = ReturnType<typeof createConductorApi>;
 
@@ -98,22 +96,22 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
   const engine = withRunLogging(transports.engine, log);
   const factory = config.nodeExecutorFactory;
   engine.setExecutorFactory(factory);
-  const progress = new Listeners<NodeProgressEvent>();
-  const graphStates = new Listeners<ExecutionGraphState>();
-  const completes = new Listeners<NodeCompleteEvent>();
-  const errors = new Listeners<NodeErrorEvent>();
+  const progress = new Listeners<RunProgressEvent>();
+  const graphStates = new Listeners<RunGraphState>();
+  const completes = new Listeners<RunCompleteEvent>();
+  const errors = new Listeners<RunErrorEvent>();
   const started = new Listeners<{ executionId: string; nodeId: string }>();
   const completed = new Listeners<{ executionId: string; result: ExecutionResult }>();
   const failed = new Listeners<{ executionId: string; error: Error }>();
-  const flowSaved = new Listeners<FlowSavedEvent>();
+  const flowSaved = new Listeners<SavedFlowEvent>();
   const paused = new Listeners<PausedEvent>();
-  let lastState: ExecutionGraphState | null = null;
+  let lastState: RunGraphState | null = null;
 
   engine.setEventListener((events: WireEvent[]) => {
     for (const event of events) {
       if (event.type === "progress") {
         const { type: _type, ...snapshot } = event;
-        const payload = snapshot as unknown as NodeProgressEvent;
+        const payload = snapshot as unknown as RunProgressEvent;
         progress.emit(payload);
         if (graphStates.size > 0) {
           lastState = toGraphState(payload);
@@ -207,9 +205,9 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
     return unwrap(await engine.validate(node, customTypesOf(node, factory)));
   }
 
-  const onProgress = (callback: (event: NodeProgressEvent) => void): Unsubscribe => progress.add(callback);
-  const onComplete = (callback: (event: NodeCompleteEvent) => void): Unsubscribe => completes.add(callback);
-  const onError = (callback: (event: NodeErrorEvent) => void): Unsubscribe => errors.add(callback);
+  const onProgress = (callback: (event: RunProgressEvent) => void): Unsubscribe => progress.add(callback);
+  const onComplete = (callback: (event: RunCompleteEvent) => void): Unsubscribe => completes.add(callback);
+  const onError = (callback: (event: RunErrorEvent) => void): Unsubscribe => errors.add(callback);
 
   /** `execute(request)`s in progress, by execution id. */
   const requests = new Map<string, AbortController>();
@@ -266,7 +264,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
     /** The latest run state, for code written against the original `node.store`. */
     store: {
       getState: () => lastState,
-      subscribe: (listener: (state: ExecutionGraphState) => void) => graphStates.add(listener),
+      subscribe: (listener: (state: RunGraphState) => void) => graphStates.add(listener),
     } satisfies ExecutionGraphStoreView,
   };
 
@@ -311,7 +309,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
       requireString(id, "Flow id");
       unwrap(await engine.deleteFlow(id));
     },
-    onFlowSaved: (callback: (event: FlowSavedEvent) => void): Unsubscribe => flowSaved.add(callback),
+    onFlowSaved: (callback: (event: SavedFlowEvent) => void): Unsubscribe => flowSaved.add(callback),
   };
 
   const executions = createExecutionsApi(engine, run);
@@ -333,8 +331,8 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
     },
   };
 
-  const events = {
-    onProgress: (handler: ProgressHandler): Unsubscribe => graphStates.add(handler),
+  const events: ConductorEventEmitter = {
+    onProgress: (handler: (state: RunGraphState) => void): Unsubscribe => graphStates.add(handler),
     onStarted: (handler: StartedHandler): Unsubscribe => started.add(handler),
     onCompleted: (handler: CompletedHandler): Unsubscribe => completed.add(handler),
     onError: (handler: ErrorHandler): Unsubscribe => failed.add(handler),

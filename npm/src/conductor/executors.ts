@@ -87,7 +87,12 @@ export class CallSignal {
   }
 }
 
-/** Node types in a flow that the factory provides (it is consulted first for every type). */
+/**
+ * The node types of a flow's atomic nodes that the factory provides (it is consulted first for
+ * every type): the engine routes those to JS and the rest to its built-ins, so it must know them
+ * before the run. Each type is asked once, in the order the flow first names it; a group with
+ * children runs no executor, so its type is not asked.
+ */
 export function customTypesOf(flow: NodeDefinition, factory: NodeExecutorFactory | undefined): string[] {
   if (!factory) return [];
   const seen = new Set<string>();
@@ -95,8 +100,11 @@ export function customTypesOf(flow: NodeDefinition, factory: NodeExecutorFactory
   while (stack.length > 0) {
     const node = stack.pop() as { type?: unknown; nodes?: unknown } | null;
     if (!node || typeof node !== "object") continue;
-    if (typeof node.type === "string") seen.add(node.type);
-    if (Array.isArray(node.nodes)) for (const child of node.nodes) stack.push(child);
+    if (Array.isArray(node.nodes) && node.nodes.length > 0) {
+      for (let index = node.nodes.length - 1; index >= 0; index--) stack.push(node.nodes[index]);
+    } else if (typeof node.type === "string") {
+      seen.add(node.type);
+    }
   }
   const provided: string[] = [];
   for (const type of seen) {

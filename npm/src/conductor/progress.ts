@@ -1,5 +1,5 @@
 /** Progress event helpers (`isValidProgressEvent` and the payload builders). */
-import type { ExecutionGraphState, NodeProgressEvent, ProgressEvent } from "../types/progress.js";
+import type { ProgressEvent, RunGraphState, RunProgressEvent } from "../types/progress.js";
 
 /**
  * True iff `data` is an object with string `nodeId` and `message`, number `progress`, an array
@@ -28,7 +28,7 @@ export function isValidProgressEvent(data: unknown): data is ProgressEvent {
 }
 
 /** The desktop `events.onProgress` shape (`ExecutionGraphState`) of a snapshot. */
-export function toGraphState(event: NodeProgressEvent): ExecutionGraphState {
+export function toGraphState(event: RunProgressEvent): RunGraphState {
   return {
     nodes: new Map(event.nodes.map((node) => [node.id, node])),
     edges: event.graph.edges,

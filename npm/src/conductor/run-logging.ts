@@ -5,14 +5,14 @@
  */
 import type { RunLog } from "../logging.js";
 import type { NodeDefinition } from "../types/definition.js";
-import type { NodeExecutionState, ProgressNode } from "../types/progress.js";
+import type { NodeRunState, ProgressNode } from "../types/progress.js";
 import { delegatingEngine } from "./delegate.js";
 import type { EngineAdapter, WireEvent, WireResult, WireRunOptions } from "./engine.js";
 
 /** A run logged at debug level: the node states seen so far. */
-type Watched = { flowId: string; states: Map<string, NodeExecutionState> };
+type Watched = { flowId: string; states: Map<string, NodeRunState> };
 
-const VERBS: Partial<Record<NodeExecutionState, string>> = { executing: "executing", completed: "completed", error: "failed", skipped: "skipped" };
+const VERBS: Partial<Record<NodeRunState, string>> = { executing: "executing", completed: "completed", error: "failed", skipped: "skipped" };
 
 function nodes(count: number): string {
   return `${count} node${count === 1 ? "" : "s"}`;

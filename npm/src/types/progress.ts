@@ -1,9 +1,21 @@
-/** Progress payloads, as the original had them: graph state, node snapshots, progress events. */
+/**
+ * Progress payloads. The names the original package exported keep its shapes, so app code that
+ * builds or reads them compiles as it did; what this engine adds is optional there. The payloads
+ * this package passes have their own names (`RunProgressEvent`, `RunGraphState`, ...), with every
+ * field the engine always sets, and are assignable to the original types.
+ */
 import type { ExecutionResult } from "./execution.js";
 
-/** `"pinned"`: not run, its output was given with the run (`pinned`). */
-export type NodeExecutionState = "pending" | "executing" | "completed" | "error" | "skipped" | "pinned";
+/**
+ * A node's state, as the original typed it. A run given `pinned` outputs also reports
+ * `"pinned"` for those nodes: code that uses `pinned` reads states as `NodeRunState`.
+ */
+export type NodeExecutionState = "pending" | "executing" | "completed" | "error" | "skipped";
 
+/** Every state this engine reports: `"pinned"` is a node not run, its output given with the run (`pinned`). */
+export type NodeRunState = NodeExecutionState | "pinned";
+
+/** A node in a `ProgressEvent` (what the desktop app forwarded to its renderer). */
 export type ProgressNodeSnapshot = {
   id: string;
   name: string;
@@ -20,41 +32,44 @@ export type ProgressGraphMetadata = {
   edges: Array<{ from: string; to: string }>;
 };
 
-/** A node in a progress snapshot (also `ProgressNodeSnapshot`). */
-export type ProgressNode = ProgressNodeSnapshot & {
+/** A progress update as the desktop app sent it to its renderer (`isValidProgressEvent` checks one). */
+export type ProgressEvent = {
+  nodeId: string;
+  nodes: ProgressNodeSnapshot[];
+  progress: number;
+  message: string;
+  graph: ProgressGraphMetadata;
+};
+
+/** A node of the run's graph state, as the original typed it; `duration`, `parentId` and `depth` are this engine's. */
+export type ExecutionGraphNode = {
+  id: string;
+  name: string;
   type: string;
   weight: number;
   dependencies: string[];
   dependents: string[];
   level: number;
+  state: NodeExecutionState;
+  /** 0-100. */
   progress: number;
   message?: string;
   startTime?: number;
   endTime?: number;
+  error?: string;
+  /** Child nodes with their own progress (this engine lists nested nodes beside the others, with `parentId`). */
+  nodes?: ExecutionGraphNode[];
+  duration?: number;
+  /** The group this node is in, when it is inside a nested group. */
   parentId?: string;
-  depth: number;
+  /** How many groups deep the node is (0: a child of the flow, or the flow itself when it is atomic). */
+  depth?: number;
 };
 
-/** A throttled snapshot of a run (`NodeProgressEvent` / `ProgressEvent`). */
-export type NodeProgressEvent = {
-  executionId: string;
-  nodeId: string;
-  progress: number;
-  message: string;
-  nodes: ProgressNode[];
-  graph: ProgressGraphMetadata;
-  isExecuting: boolean;
-  startTime: number;
-  endTime?: number;
-};
+/** A node as this engine reports it: `depth` always set. */
+export type ProgressNode = ExecutionGraphNode & { depth: number };
 
-export type ProgressEvent = NodeProgressEvent;
-
-export type NodeCompleteEvent = { nodeId: string; executionId: string; result: ExecutionResult; timestamp: number };
-export type NodeErrorEvent = { nodeId: string; executionId: string; error: string; code?: string; timestamp: number };
-
-/** The desktop `events.onProgress` payload (`ExecutionGraphState`). */
-export type ExecutionGraphNode = ProgressNode;
+/** The desktop's graph state (`events.onProgress`, `node.store`), as the original typed it; `executionId` is this engine's. */
 export type ExecutionGraphState = {
   nodes: Map<string, ExecutionGraphNode>;
   edges: Array<{ from: string; to: string }>;
@@ -66,14 +81,62 @@ export type ExecutionGraphState = {
   startTime: number | null;
   endTime: number | null;
   cachedProgress: number;
+  executionId?: string;
+};
+
+/** The graph state this package passes: the run's `executionId` and nodes with `depth`. */
+export type RunGraphState = Omit<ExecutionGraphState, "nodes" | "executionId"> & {
+  nodes: Map<string, ProgressNode>;
   executionId: string;
 };
+
+/** The browser's progress event, as the original typed it; `isExecuting`, `startTime` and `endTime` are this engine's. */
+export type NodeProgressEvent = {
+  nodeId: string;
+  executionId: string;
+  progress: number;
+  message: string;
+  nodes: ExecutionGraphNode[];
+  graph: ProgressGraphMetadata;
+  isExecuting?: boolean;
+  startTime?: number;
+  endTime?: number;
+};
+
+/** A throttled snapshot of a run, as `node.onProgress` passes it: a `NodeProgressEvent` and a `ProgressEvent`. */
+export type RunProgressEvent = Omit<NodeProgressEvent, "nodes" | "isExecuting" | "startTime"> & {
+  nodes: ProgressNode[];
+  isExecuting: boolean;
+  startTime: number;
+};
+
+export type NodeCompleteEvent = { nodeId: string; executionId: string; result: ExecutionResult; timestamp?: number };
+export type NodeErrorEvent = { nodeId: string; executionId: string; error: string; code?: string; timestamp?: number };
+/** What `node.onComplete` passes. */
+export type RunCompleteEvent = NodeCompleteEvent & { timestamp: number };
+/** What `node.onError` passes. */
+export type RunErrorEvent = NodeErrorEvent & { timestamp: number };
 
 export type ProgressHandler = (state: ExecutionGraphState) => void;
 export type StartedHandler = (event: { executionId: string; nodeId: string }) => void;
 export type CompletedHandler = (event: { executionId: string; result: ExecutionResult }) => void;
 export type ErrorHandler = (event: { executionId: string; error: Error }) => void;
 export type Unsubscribe = () => void;
+
+/** `conductor.events`. */
+export type ConductorEventEmitter = {
+  onProgress(handler: (state: RunGraphState) => void): Unsubscribe;
+  onStarted(handler: StartedHandler): Unsubscribe;
+  onCompleted(handler: CompletedHandler): Unsubscribe;
+  onError(handler: ErrorHandler): Unsubscribe;
+};
+
+/** `conductor.node.store`: the latest run's graph state. */
+export type ExecutionGraphStore = {
+  getState(): RunGraphState | null;
+  subscribe(listener: (state: RunGraphState) => void): Unsubscribe;
+};
+
 /** A run paused before node `nodeId` (a path) would start; `input` is what it will receive. */
 export type PausedEvent = { executionId: string; nodeId: string; input: Record<string, unknown> };
 export type PausedHandler = (event: PausedEvent) => void;

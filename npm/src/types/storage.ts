@@ -31,8 +31,10 @@ export type ListFlowsOptions = {
   sortOrder?: "asc" | "desc";
 };
 
-/** `onFlowSaved` payload: the desktop's `{id, name, savedAt}` and the browser's `{flowId, timestamp}`. */
-export type FlowSavedEvent = { id: string; flowId: string; name: string; savedAt: string; timestamp: number };
+/** A saved flow's event, as the original typed it (`{flowId, timestamp}`); `id`, `name` and `savedAt` are what its desktop sent. */
+export type FlowSavedEvent = { flowId: string; timestamp: number; id?: string; name?: string; savedAt?: string };
+/** What `storage.onFlowSaved` passes: both forms at once. */
+export type SavedFlowEvent = FlowSavedEvent & { id: string; name: string; savedAt: string };
 
 /**
  * A bundled template. `slug` (ours) is its readable id (`hello-world`), accepted wherever `id`

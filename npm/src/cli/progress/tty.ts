@@ -3,7 +3,7 @@
  * a bar, the percentage, the elapsed time, the running nodes and, for small flows, every node's
  * state. The cursor is hidden while drawing and always shown again at the end.
  */
-import type { ExecutionResult, NodeExecutionState, NodeProgressEvent } from "../../desktop.js";
+import type { ExecutionResult, NodeProgressEvent, NodeRunState } from "../../desktop.js";
 import { fit, formatElapsed, outcomeText } from "./format.js";
 import type { ProgressRenderer, RendererOptions, TextSink } from "./renderer.js";
 import { activity, toView, type ProgressView } from "./view.js";
@@ -16,7 +16,7 @@ const up = (lines: number) => `\u001b[${lines}A\r`;
 /** Flows with at most this many nodes get one line per node. */
 export const NODE_LINES_LIMIT = 12;
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-const GLYPHS: Record<NodeExecutionState, string> = {
+const GLYPHS: Record<NodeRunState, string> = {
   pending: "○",
   executing: "◐",
   completed: "✔",
@@ -24,7 +24,7 @@ const GLYPHS: Record<NodeExecutionState, string> = {
   skipped: "⊘",
   pinned: "◆",
 };
-const STYLES: Record<NodeExecutionState, string> = { pending: "2", executing: "36", completed: "32", error: "31", skipped: "2", pinned: "35" };
+const STYLES: Record<NodeRunState, string> = { pending: "2", executing: "36", completed: "32", error: "31", skipped: "2", pinned: "35" };
 
 export type TtyRendererOptions = RendererOptions & {
   /** The flow's name, shown on the first line. */
@@ -147,9 +147,9 @@ export class TtyRenderer implements ProgressRenderer {
 
 /** `12 completed · 3 executing · 25 pending` for large flows. */
 function countsLine(view: ProgressView): string {
-  const counts = new Map<NodeExecutionState, number>();
+  const counts = new Map<NodeRunState, number>();
   for (const node of view.nodes) if (!node.group) counts.set(node.state, (counts.get(node.state) ?? 0) + 1);
-  const order: NodeExecutionState[] = ["completed", "pinned", "executing", "pending", "error", "skipped"];
+  const order: NodeRunState[] = ["completed", "pinned", "executing", "pending", "error", "skipped"];
   return order
     .filter((state) => (counts.get(state) ?? 0) > 0)
     .map((state) => `${counts.get(state)} ${state}`)

@@ -1,7 +1,7 @@
 /** What the progress displays show, derived from a progress snapshot. */
-import type { NodeExecutionState, NodeProgressEvent, ProgressNode } from "../../desktop.js";
+import type { ExecutionGraphNode, NodeProgressEvent, NodeRunState } from "../../desktop.js";
 
-export type NodeLine = { name: string; state: NodeExecutionState; depth: number; group: boolean };
+export type NodeLine = { name: string; state: NodeRunState; depth: number; group: boolean };
 
 export type ProgressView = {
   /** Whole percent, 0–100. */
@@ -15,7 +15,7 @@ export type ProgressView = {
 };
 
 /** Keys (`id`, depth) of the snapshot's nodes that have children (entries one level deeper naming them as parent). */
-function parentKeys(nodes: ProgressNode[]): Set<string> {
+function parentKeys(nodes: ExecutionGraphNode[]): Set<string> {
   const keys = new Set<string>();
   for (const node of nodes) {
     if (typeof node.parentId === "string" && typeof node.depth === "number") keys.add(`${node.depth - 1}\u0000${node.parentId}`);
