@@ -18,7 +18,17 @@ else
 fi
 if [ -f npm/wasm-history/atomiton_conductor_wasm_bg.wasm ]; then
   mkdir -p npm/dist/engines/wasm-history
-  cp npm/wasm-history/atomiton_conductor_wasm.js npm/wasm-history/atomiton_conductor_wasm_bg.wasm npm/dist/engines/wasm-history/
+  # Renamed, with the URL its glue fetches by default: a bundler that copies neither .wasm
+  # (esbuild, Rollup) leaves both glues fetching from next to the one bundle, where the two
+  # files must not share a name.
+  history_glue=npm/dist/engines/wasm-history/atomiton_conductor_wasm.js
+  sed "s/new URL('atomiton_conductor_wasm_bg\.wasm', import\.meta\.url)/new URL('atomiton_conductor_wasm_history_bg.wasm', import.meta.url)/" \
+    npm/wasm-history/atomiton_conductor_wasm.js > "$history_glue"
+  if ! grep -q "new URL('atomiton_conductor_wasm_history_bg.wasm', import.meta.url)" "$history_glue"; then
+    echo "build-npm: the history module's glue no longer names its .wasm as expected; update the rename above" >&2
+    exit 1
+  fi
+  cp npm/wasm-history/atomiton_conductor_wasm_bg.wasm npm/dist/engines/wasm-history/atomiton_conductor_wasm_history_bg.wasm
   cp npm/src/engines/wasm-history/atomiton_conductor_wasm.d.ts npm/dist/engines/wasm-history/
 else
   missing+=("the browser module with history")

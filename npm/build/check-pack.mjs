@@ -13,7 +13,7 @@ const required = [
   ["dist/engines/wasm/atomiton_conductor_wasm.js", "the browser wasm engine's glue (scripts/build-wasm.sh, then scripts/build-npm.sh)"],
   ["dist/engines/wasm/atomiton_conductor_wasm_bg.wasm", "the browser wasm engine (scripts/build-wasm.sh, then scripts/build-npm.sh)"],
   ["dist/engines/wasm-history/atomiton_conductor_wasm.js", "the browser wasm engine with history's glue (scripts/build-wasm.sh, then scripts/build-npm.sh)"],
-  ["dist/engines/wasm-history/atomiton_conductor_wasm_bg.wasm", "the browser wasm engine with history (scripts/build-wasm.sh, then scripts/build-npm.sh)"],
+  ["dist/engines/wasm-history/atomiton_conductor_wasm_history_bg.wasm", "the browser wasm engine with history (scripts/build-wasm.sh, then scripts/build-npm.sh)"],
   ["dist/engines/wasm-node/atomiton_conductor_wasm.cjs", "the Node fallback wasm engine's glue (scripts/build-wasm.sh, then scripts/build-npm.sh)"],
   ["dist/engines/wasm-node/atomiton_conductor_wasm_bg.wasm", "the Node fallback wasm engine (scripts/build-wasm.sh, then scripts/build-npm.sh)"],
   ["README.md", "the package's README"],

@@ -37,8 +37,10 @@ export type { WorkerOption } from "./engines/worker/spawn.js";
 export type BrowserConductorConfig = ConductorConfig & {
   /**
    * Run the local wasm engine in a dedicated Web Worker, so a heavy flow leaves the page's main
-   * thread free: `true` (the package's worker script, found next to this module or by your
-   * bundler), `{ url }` (that script served from elsewhere) or `{ create }` (a worker you make).
+   * thread free: `true` (the package's worker script next to this module, where the package's
+   * files are served as they are), `engineWorker` from `@atomiton/conductor/browser/engine-worker`
+   * (in a bundled app: the bundler builds the worker), `{ url }` (that script served from
+   * elsewhere) or `{ create }` (a worker you make).
    * JS executors from `nodeExecutorFactory` still run in the page. Off by default: the engine
    * then runs in the page, which needs no worker script to be served.
    */

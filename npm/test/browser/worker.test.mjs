@@ -84,6 +84,21 @@ test("worker mode: a worker script that cannot be loaded fails the conductor's c
   assert.match(r.run, /the engine's worker failed/);
 });
 
+test("engineWorker, the form bundlers build, served as plain modules starts the same script", options, async () => {
+  const started = [];
+  const record = (worker) => started.push(worker.url());
+  session.page.on("worker", record);
+  const result = await inPage(session.page, async () => {
+    const { engineWorker } = await import("/dist/engines/worker/engine-worker.js");
+    const c = window.browserModule.createConductor({ storage: { type: "memory" }, worker: engineWorker });
+    const run = await c.node.run({ id: "t", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 3", data: [1, 2] } });
+    return run.data.result;
+  });
+  session.page.off("worker", record);
+  assert.deepEqual(result, [3, 6]);
+  assert.deepEqual(started, [`${session.server.url}/dist/engines/worker/main.js`]);
+});
+
 test("the worker-mode page raised no uncaught errors", options, () => {
   assert.deepEqual(session.pageErrors, []);
 });

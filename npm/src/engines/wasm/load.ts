@@ -1,22 +1,17 @@
 /**
- * Loading the wasm module: in a browser (or through a bundler) the glue fetches
- * `atomiton_conductor_wasm_bg.wasm` next to itself; in Node it is read from disk, since Node's
- * `fetch` cannot read `file:` URLs. Every conductor of a page shares one instance (the glue is
- * one ES module); a trap leaves that instance unusable for all of them, so it is replaced for all.
+ * Loading the wasm module: in a browser (or through a bundler) the glue fetches its `.wasm` next
+ * to itself; in Node it is read from disk, since Node's `fetch` cannot read `file:` URLs. Every
+ * conductor of a page shares one instance (the glue is one ES module); a trap leaves that instance
+ * unusable for all of them, so it is replaced for all.
  */
 import type { CatalogFunctions } from "../session/handle.js";
-import type * as Glue from "./atomiton_conductor_wasm.js";
+import { glues, type WasmGlue, type WasmVariant } from "./glue.js";
 
-export type WasmGlue = typeof Glue;
-
-const WASM_FILE = "atomiton_conductor_wasm_bg.wasm";
-
-/**
- * Which module: `"base"` (the default, within the page's size budget) or `"history"`, the editor
- * module (the same engine with execution history and debugging, about 30 KB larger gzipped),
- * loaded only by conductors that ask for history or debugging. Each is its own instance, shared by the conductors that use it.
- */
-export type WasmVariant = "base" | "history";
+/** Each module's glue and `.wasm`, relative to this file in the package. */
+const FILES: Record<WasmVariant, { glue: string; wasm: string }> = {
+  base: { glue: "./atomiton_conductor_wasm.js", wasm: "./atomiton_conductor_wasm_bg.wasm" },
+  history: { glue: "../wasm-history/atomiton_conductor_wasm.js", wasm: "../wasm-history/atomiton_conductor_wasm_history_bg.wasm" },
+};
 
 /** Whether `config.history` asks for execution history (in the browser it is off unless asked). */
 export function wantsHistory(history: unknown): boolean {
@@ -40,20 +35,22 @@ function inNode(): boolean {
 }
 
 async function wasmBytesFromDisk(variant: WasmVariant): Promise<Uint8Array> {
-  // A computed specifier, so browser bundlers do not try to include Node's fs.
+  // Computed specifiers and paths, so browser bundlers neither include Node's fs nor take the
+  // files for assets of their own.
   const fsModule = "node:fs/promises";
   const { readFile } = (await import(/* @vite-ignore */ /* webpackIgnore: true */ fsModule)) as typeof import("node:fs/promises");
-  return readFile(new URL(variant === "history" ? `../wasm-history/${WASM_FILE}` : `./${WASM_FILE}`, import.meta.url));
+  return readFile(new URL(/* webpackIgnore: true */ FILES[variant].wasm, import.meta.url));
 }
 
-/** The glue of `variant`; literal specifiers, so bundlers find both. */
+/**
+ * The glue of `variant`: the one imported statically, or (`generation > 0`) a fresh copy of it,
+ * imported again under a query string. Only a page served the package's files as they are can
+ * import such a copy; a bundle holds a single copy of the glue.
+ */
 async function importGlue(variant: WasmVariant, generation: number): Promise<WasmGlue> {
-  if (variant === "history") {
-    return generation === 0
-      ? ((await import("../wasm-history/atomiton_conductor_wasm.js")) as WasmGlue)
-      : ((await import(/* @vite-ignore */ `../wasm-history/atomiton_conductor_wasm.js?instance=${generation}`)) as WasmGlue);
-  }
-  return generation === 0 ? await import("./atomiton_conductor_wasm.js") : ((await import(/* @vite-ignore */ `./atomiton_conductor_wasm.js?instance=${generation}`)) as WasmGlue);
+  if (generation === 0) return glues[variant];
+  const specifier = `${FILES[variant].glue}?instance=${generation}`;
+  return (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as WasmGlue;
 }
 
 /**
@@ -65,7 +62,7 @@ export async function loadWasm(generation = 0, variant: WasmVariant = "base"): P
   try {
     glue = await importGlue(variant, generation);
   } catch (error) {
-    throw new Error(`@atomiton/conductor/browser: the wasm engine${variant === "history" ? " with history" : ""} is not built (run scripts/build-wasm.sh): ${String(error)}`);
+    throw new Error(`@atomiton/conductor/browser: a fresh copy of the wasm engine${variant === "history" ? " with history" : ""} could not be loaded after an internal error: ${String(error)}`);
   }
   await glue.default(inNode() ? { module_or_path: await wasmBytesFromDisk(variant) } : undefined);
   return glue;
@@ -81,13 +78,18 @@ export type WasmInstance = {
 };
 
 const sharedByVariant = new Map<WasmVariant, Promise<WasmInstance>>();
-let nextGeneration = 0;
+/**
+ * How many instances of each module have trapped: the glue imported statically serves until one
+ * does, then each replacement is a fresh copy. (A load that failed is retried on the same glue.)
+ */
+const trappedInstances = new Map<WasmVariant, number>();
 
 /** The live shared instance of `variant`, loading it (again, after a trap or a failed load) when needed. */
 export function sharedWasmInstance(variant: WasmVariant = "base"): Promise<WasmInstance> {
   const current = sharedByVariant.get(variant);
   if (current) return current;
-  const loading: Promise<WasmInstance> = loadWasm(nextGeneration++, variant).then((glue) => {
+  const generation = trappedInstances.get(variant) ?? 0;
+  const loading: Promise<WasmInstance> = loadWasm(generation, variant).then((glue) => {
     const listeners = new Set<(error: unknown) => void>();
     let dead = false;
     return {
@@ -96,6 +98,7 @@ export function sharedWasmInstance(variant: WasmVariant = "base"): Promise<WasmI
       trapped(error) {
         if (dead) return;
         dead = true;
+        trappedInstances.set(variant, generation + 1);
         if (sharedByVariant.get(variant) === loading) sharedByVariant.delete(variant);
         for (const listener of listeners) listener(error);
         listeners.clear();

@@ -16,7 +16,7 @@ import { ReloadingEngine, type LoadedSession } from "../session/reloading.js";
 import { browserModule, liveCatalog } from "../wasm/load.js";
 import { WorkerSessionHandle } from "./handle.js";
 import type { OpenMessage, WorkerMessage } from "./protocol.js";
-import { spawnWorker, type WorkerOption } from "./spawn.js";
+import { spawnWorker, WORKER_HINT, type WorkerOption } from "./spawn.js";
 
 export class WorkerEngine extends ReloadingEngine {
   constructor(config: ConductorConfig, option: WorkerOption) {
@@ -27,7 +27,15 @@ export class WorkerEngine extends ReloadingEngine {
 /** A session in a new worker, resolved once the worker has opened it. */
 async function workerSession(config: ConductorConfig, option: WorkerOption): Promise<LoadedSession> {
   const catalog = await liveCatalog();
-  const worker = spawnWorker(option);
+  // `true` finds the script only where the package's files are served as they are.
+  const hint = option === true ? ` (${WORKER_HINT})` : "";
+  let worker: Worker;
+  try {
+    worker = spawnWorker(option);
+  } catch (error) {
+    // A URL the page may not start a worker from, such as the file: URL a bundler made of `true`'s.
+    throw new Error(`@atomiton/conductor/browser: the engine's worker failed: ${error instanceof Error ? error.message : String(error)}${hint}`);
+  }
   const module = browserModule(config);
   const handle = new WorkerSessionHandle((message) => worker.postMessage(message), module.variant === "history");
   const listeners: Array<(error: unknown) => void> = [];
@@ -52,7 +60,7 @@ async function workerSession(config: ConductorConfig, option: WorkerOption): Pro
     // The script could not be loaded, or it threw outside a session call.
     worker.addEventListener("error", (event: ErrorEvent) => {
       event.preventDefault();
-      const error = new Error(`@atomiton/conductor/browser: the engine's worker failed: ${event.message || "its script could not be loaded"}`);
+      const error = new Error(`@atomiton/conductor/browser: the engine's worker failed: ${event.message || "its script could not be loaded"}${hint}`);
       reject(error);
       end(error);
     });

@@ -1,14 +1,17 @@
 /**
- * The script of the Web Worker a `createConductor({ worker: true })` conductor runs its engine
- * in (a module worker). It loads the same wasm module the page would (fetched next to its glue,
- * `atomiton_conductor_wasm_bg.wasm`), opens one session with the page's config and serves it
- * (`SessionHost`). Storage is the origin's IndexedDB, as in the page, unless the config asks for
- * memory. It is `@atomiton/conductor/browser/worker` in the package's exports.
+ * The script of the Web Worker a worker-mode conductor runs its engine in. It loads the same wasm
+ * module the page would (fetched next to its glue), opens one session with the page's config and
+ * serves it (`SessionHost`). Storage is the origin's IndexedDB, as in the page, unless the config
+ * asks for memory. It is `@atomiton/conductor/browser/worker` in the package's exports.
+ *
+ * Nothing it imports has a dynamic `import()`: bundlers build a worker as a single script (Vite's
+ * default worker format, iife, cannot hold chunks). A worker is replaced after a trap, so it
+ * never needs a fresh copy of the glue.
  */
 import { createHostFunctions } from "../wasm/host-functions.js";
 import { sessionHandle } from "../wasm/handle.js";
 import { HISTORY_DATABASE, indexedDbStorage } from "../wasm/indexeddb.js";
-import { loadWasm } from "../wasm/load.js";
+import { glues } from "../wasm/glue.js";
 import { SessionHost } from "./host.js";
 import type { OpenMessage, RequestMessage, WorkerMessage } from "./protocol.js";
 
@@ -26,7 +29,8 @@ scope.onmessage = (event) => {
 async function start(open: OpenMessage): Promise<void> {
   let host: SessionHost;
   try {
-    const glue = await loadWasm(0, open.editor ? "history" : "base");
+    const glue = glues[open.editor ? "history" : "base"];
+    await glue.default();
     const storage = open.memoryStorage ? undefined : indexedDbStorage();
     const historyStorage = open.history && !open.memoryStorage ? indexedDbStorage(HISTORY_DATABASE) : undefined;
     const conductor = new glue.WasmConductor(open.configJson, createHostFunctions(), storage, historyStorage);

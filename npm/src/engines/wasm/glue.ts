@@ -1,0 +1,22 @@
+/**
+ * The glue of the two browser modules, imported statically: a bundler then takes both into the
+ * bundle it is building (each with its `.wasm` as an asset where it handles
+ * `new URL("x.wasm", import.meta.url)`) without splitting the bundle into chunks, which Rollup's
+ * single-file output and Vite's default worker format (iife) refuse. Importing a glue costs a few
+ * KB of script (gzipped); only the module a conductor asks for is instantiated, so only its
+ * `.wasm` is fetched.
+ */
+import * as base from "./atomiton_conductor_wasm.js";
+import * as history from "../wasm-history/atomiton_conductor_wasm.js";
+
+export type WasmGlue = typeof base;
+
+/**
+ * Which module: `"base"` (the default, within the page's size budget) or `"history"`, the editor
+ * module (the same engine with execution history and debugging, about 30 KB larger gzipped),
+ * loaded only by conductors that ask for history or debugging. Each is its own instance, shared by
+ * the conductors that use it.
+ */
+export type WasmVariant = "base" | "history";
+
+export const glues: Record<WasmVariant, WasmGlue> = { base, history: history as WasmGlue };
