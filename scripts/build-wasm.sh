@@ -34,7 +34,7 @@ build() {
   wasm-bindgen --target "$bindgen_target" --out-dir "$staging" "$raw"
   # rustc already optimised for size (opt-level z); wasm-opt -O3 then gains speed (the 10,000-node
   # chain ran ~35% faster in Node) for the same gzipped size as -Oz (measured: 323 KB both).
-  wasm-opt -O3 --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+  wasm-opt -O3 --converge --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
     -o "$staging/atomiton_conductor_wasm_bg.opt.wasm" "$staging/atomiton_conductor_wasm_bg.wasm"
   mv "$staging/atomiton_conductor_wasm_bg.opt.wasm" "$staging/atomiton_conductor_wasm_bg.wasm"
   if [ "$glue" != atomiton_conductor_wasm.js ]; then mv "$staging/atomiton_conductor_wasm.js" "$staging/$glue"; fi

@@ -175,6 +175,49 @@ export function checkProgressEvents({ result, events, states, log }) {
   assert.deepEqual(log, [["started", "exec-progress", "flow"], ["node.complete", "exec-progress", "flow"], ["completed", "exec-progress", true]]);
 }
 
+/**
+ * `node.store` in the default module (it follows the runs' progress snapshots) and in the editor
+ * module (`debugging: true`: read from the engine when asked, every change to subscribers).
+ */
+export async function store(mod) {
+  const flow = {
+    id: "flow",
+    type: "group",
+    nodes: ["a", "b", "c"].map((id) => ({ id, type: "transform", parameters: id === "a" ? { data: [1, 2] } : {} })),
+    edges: [
+      { id: "e1", source: "a", target: "b" },
+      { id: "e2", source: "b", target: "c" },
+    ],
+  };
+  const summary = (state) => ({ executionId: state.executionId, isExecuting: state.isExecuting, cachedProgress: state.cachedProgress, nodes: [...state.nodes.values()].map((n) => `${n.id}:${n.state}`) });
+  const plain = mod.createConductor({ storage: { type: "memory" } });
+  const initial = summary(plain.node.store.getState());
+  await plain.node.run(flow, { executionId: "store-default" });
+  const afterDefault = summary(plain.node.store.getState());
+  const editor = mod.createConductor({ storage: { type: "memory" }, debugging: true });
+  const transitions = [];
+  const unsubscribe = editor.node.store.subscribe((state, previous) => {
+    for (const [id, node] of state.nodes) if (previous.nodes.get(id)?.state !== node.state) transitions.push(`${id}:${node.state}`);
+  });
+  await editor.node.run(flow, { executionId: "store-editor" });
+  unsubscribe();
+  await editor.node.run(flow, { executionId: "store-editor-unwatched" });
+  const afterEditor = summary(editor.node.store.getState());
+  const trace = editor.node.store.getTrace();
+  editor.node.store.reset();
+  return { initial, afterDefault, transitions, afterEditor, traceId: trace?.executionId, afterReset: summary(editor.node.store.getState()) };
+}
+
+export function checkStore(r) {
+  const done = ["a:completed", "b:completed", "c:completed"];
+  assert.deepEqual(r.initial, { executionId: "", isExecuting: false, cachedProgress: 0, nodes: [] });
+  assert.deepEqual(r.afterDefault, { executionId: "store-default", isExecuting: false, cachedProgress: 100, nodes: done });
+  assert.deepEqual(r.transitions, ["a:pending", "b:pending", "c:pending", "a:executing", "a:completed", "b:executing", "b:completed", "c:executing", "c:completed"]);
+  assert.deepEqual(r.afterEditor, { executionId: "store-editor-unwatched", isExecuting: false, cachedProgress: 100, nodes: done });
+  assert.equal(r.traceId, "store-editor-unwatched");
+  assert.deepEqual(r.afterReset, { executionId: "", isExecuting: false, cachedProgress: 0, nodes: [] });
+}
+
 /** `node.cancel` and an `AbortSignal` stop a run whose JS executor waits on its `signal`. */
 export async function cancellation(mod) {
   const log = [];

@@ -17,7 +17,7 @@ const NATIVE_ONLY_FUNCTIONS = ["NativeConductor", "workerPoolStats", "workerPool
 const WASM_ONLY = ["__destroy_into_raw", "free"];
 const WASM_ONLY_FUNCTIONS = ["WasmConductor", "default", "initSync"];
 /** Methods of core features a module may be built without. */
-const GATED = { debugger: ["controlRun"], history: ["executions"] };
+const GATED = { debugger: ["controlRun", "runState"], history: ["executions"] };
 
 const modules = [
   { name: "browser", load: () => import("../dist/engines/wasm/atomiton_conductor_wasm.js"), features: [] },

@@ -15,6 +15,7 @@ use crate::value::Value;
 pub use config::EngineConfig;
 pub use context::RunContext;
 pub use control::{RunCommand, RunControl};
+pub use crate::scheduler::RunView;
 pub use ids::{execution_id, uuid_v4};
 pub use options::RunOptions;
 pub use result::{ExecutionContext, ExecutionResult};
@@ -175,6 +176,12 @@ impl Engine {
             control: options.control,
             #[cfg(not(feature = "debugger"))]
             control: None,
+            view: options.view,
+            #[cfg(feature = "run-state")]
+            state_events: options.state_events,
+            // Builds without the run's live state report progress in snapshots only.
+            #[cfg(not(feature = "run-state"))]
+            state_events: false,
         });
         scheduler.run().await
     }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Deserializer};
 
 use crate::value::Value;
 
-use super::RunControl;
+use super::{RunControl, RunView};
 use crate::host::{CancelToken, EventSink, RunPermissions};
 
 /// How to run one flow.
@@ -50,6 +50,12 @@ pub struct RunOptions {
     #[serde(rename = "events")]
     #[cfg_attr(test, ts(rename = "events", as = "Option<bool>", optional))]
     pub listening: bool,
+    /// Whether every change of a node's state or progress is also an event (`nodeChanged`),
+    /// unthrottled: for a store whose subscribers see each change. Progress snapshots stay
+    /// throttled.
+    #[cfg(feature = "run-state")]
+    #[cfg_attr(test, ts(as = "Option<bool>", optional))]
+    pub state_events: bool,
     /// What this run may reach outside its data; absent: whatever the host provides.
     #[cfg_attr(test, ts(optional))]
     pub permissions: Option<RunPermissions>,
@@ -79,6 +85,10 @@ pub struct RunOptions {
     #[serde(skip)]
     #[cfg_attr(test, ts(skip))]
     pub event_sink: Option<Arc<dyn EventSink>>,
+    /// The run's live state, read by the embedder whenever it asks (`node.store`).
+    #[serde(skip)]
+    #[cfg_attr(test, ts(skip))]
+    pub view: Option<Arc<RunView>>,
     /// Pause, resume and step requests from outside the run.
     #[serde(skip)]
     #[cfg_attr(test, ts(skip))]

@@ -12,6 +12,10 @@ pub enum EngineEvent {
     Started { execution_id: String, node_id: String },
     /// A throttled snapshot of the run's progress (`onProgress`).
     Progress(Box<ProgressEvent>),
+    /// A node's state or progress changed (every change, for runs that ask: `stateEvents`);
+    /// `progress` is the run's.
+    #[cfg(feature = "run-state")]
+    NodeChanged { execution_id: String, node: Box<crate::progress::ProgressNode>, progress: u8 },
     /// The run finished successfully; the result itself is what `run` returns.
     Completed { execution_id: String, node_id: String },
     /// The run failed, was cancelled or timed out.
@@ -32,6 +36,8 @@ impl EngineEvent {
             #[cfg(feature = "debugger")]
             EngineEvent::Paused { execution_id, .. } => execution_id,
             EngineEvent::Progress(event) => &event.execution_id,
+            #[cfg(feature = "run-state")]
+            EngineEvent::NodeChanged { execution_id, .. } => execution_id,
         }
     }
 }

@@ -1,9 +1,11 @@
 //! Progress: weighted computation, animation steps and the snapshot payload.
 
 mod event;
+mod status;
 mod steps;
 
 pub use event::{GraphEdge, NodeState, ProgressEvent, ProgressGraph, ProgressNode};
+pub use status::NodeStatus;
 pub use steps::{progress_steps, COMPLETE_MESSAGE};
 
 /// The original's weighted progress formula: completed and skipped weight plus executing

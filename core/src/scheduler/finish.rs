@@ -34,7 +34,7 @@ impl Scheduler {
         let error = error.map(|e| e.located(&root_id, &self.context.execution_id).with_timestamp(now));
         // A run to a node succeeds with that node; the groups around it never finish.
         let target = self.run_to.as_ref().map_or(0, |(target, _)| *target);
-        let success = error.is_none() && self.slots[target].state.is_done();
+        let success = error.is_none() && self.slots[target].status.state.is_done();
         let error = if success || error.is_some() {
             error
         } else {
@@ -43,7 +43,7 @@ impl Scheduler {
         // Only a failed run or a run to a node leaves groups open.
         let open_groups = if success && self.run_to.is_none() { 0 } else { self.plan.nodes.len() };
         for ix in 0..open_groups {
-            if !self.plan.nodes[ix].is_group() || self.slots[ix].state != NodeState::Executing {
+            if !self.plan.nodes[ix].is_group() || self.slots[ix].status.state != NodeState::Executing {
                 continue;
             }
             if success {
@@ -58,6 +58,9 @@ impl Scheduler {
             }
         }
         let executed_nodes = self.executed_nodes(success);
+        if let Some(view) = &self.view {
+            view.finish(now, self.current_progress());
+        }
         if self.events.is_some() {
             self.emit_progress();
         }
@@ -94,7 +97,7 @@ impl Scheduler {
             _ => self.plan.nodes.len(),
         };
         let mut executed: Vec<Arc<str>> = (0..limit)
-            .filter(|&ix| self.slots[ix].state == NodeState::Completed)
+            .filter(|&ix| self.slots[ix].status.state == NodeState::Completed)
             .map(|ix| self.plan.nodes[ix].id.clone())
             .collect();
         if let (Some((p, _)), false, None) = (&self.failure, success, self.aborted) {

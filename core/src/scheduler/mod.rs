@@ -40,6 +40,9 @@ mod slots;
 mod snapshot;
 mod start;
 mod state;
+mod view;
+
+pub use view::RunView;
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
@@ -92,6 +95,10 @@ pub(crate) struct RunSetup {
     pub breakpoints: Vec<NodeIx>,
     /// Pause, resume and step requests.
     pub control: Option<Arc<RunControl>>,
+    /// The run's live state for the embedder (`node.store`), kept current at each change.
+    pub view: Option<Arc<RunView>>,
+    /// Whether each change of a node is also an event (`nodeChanged`), unthrottled.
+    pub state_events: bool,
 }
 
 /// Why a run stopped before finishing.
@@ -103,7 +110,8 @@ enum Abort {
 
 #[cfg_attr(not(feature = "debugger"), allow(dead_code))]
 pub(crate) struct Scheduler {
-    plan: Plan,
+    /// Shared with the run's view, which reads the nodes' names, edges and levels from it.
+    plan: Arc<Plan>,
     host: SharedHost,
     registry: Arc<NodeRegistry>,
     config: Arc<EngineConfig>,
@@ -150,6 +158,8 @@ pub(crate) struct Scheduler {
     paused_since: Option<f64>,
     /// Time spent paused, which the run's timeout does not count.
     paused_total: f64,
+    view: Option<Arc<RunView>>,
+    state_events: bool,
 }
 
 impl Scheduler {
@@ -171,7 +181,13 @@ impl Scheduler {
             run_to,
             breakpoints,
             control,
+            view,
+            state_events,
         } = setup;
+        let plan = Arc::new(plan);
+        if let Some(view) = &view {
+            view.begin(&plan, start_time);
+        }
         // A node waits for each of its edge sources; in a run to a node, only for those that run
         // (a pinned node's sources may not).
         let waits_for = |n: &crate::plan::PlanNode| match &run_to {
@@ -252,6 +268,8 @@ impl Scheduler {
             held: None,
             paused_since: None,
             paused_total: 0.0,
+            view,
+            state_events,
         }
     }
 

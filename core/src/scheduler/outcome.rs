@@ -93,7 +93,7 @@ impl Scheduler {
 
     /// Hands a node's end to the run's recorder.
     pub(super) fn record_end(&mut self, ix: NodeIx, state: NodeState, output: Option<Arc<Value>>, error: Option<ExecutionError>, reused: bool) {
-        let times = (self.slots[ix].start_time, self.slots[ix].end_time);
+        let times = (self.slots[ix].status.start_time, self.slots[ix].status.end_time);
         if let Some(history) = self.history.as_mut() {
             history.ended(&self.plan, ix, state, output, error, times, reused, self.slots[ix].js);
         }

@@ -6,16 +6,12 @@ use crate::value::Value;
 
 use crate::host::CancelToken;
 use crate::nodes::NodeInput;
-use crate::progress::NodeState;
+use crate::progress::NodeStatus;
 
 /// What the scheduler knows about one node while the run goes on.
 pub(crate) struct Slot {
-    pub state: NodeState,
-    pub progress: u8,
-    pub message: Option<&'static str>,
-    pub start_time: Option<f64>,
-    pub end_time: Option<f64>,
-    pub error: Option<String>,
+    /// State, progress and times, as snapshots and the run's view report them.
+    pub status: NodeStatus,
     /// The node's output once done (`None` also for JS `undefined`).
     pub output: Option<Arc<Value>>,
     /// A group's input, handed to children that receive no edge data.
@@ -35,12 +31,7 @@ pub(crate) struct Slot {
 impl Slot {
     pub fn new(predecessors: u32) -> Self {
         Slot {
-            state: NodeState::Pending,
-            progress: 0,
-            message: None,
-            start_time: None,
-            end_time: None,
-            error: None,
+            status: NodeStatus::PENDING,
             output: None,
             input: None,
             js: false,

@@ -96,7 +96,7 @@ impl Scheduler {
         if let Some(preset) = self.presets.get_mut(ix).and_then(Option::take) {
             // A pinned group: its output is given, its children do not run.
             self.slots[ix].js = preset.output.as_ref().is_some_and(|o| o.holds_js());
-            self.slots[ix].start_time = Some(self.host.now());
+            self.slots[ix].status.start_time = Some(self.host.now());
             self.skip_subtree(ix);
             self.complete(ix, preset.output, NodeState::Pinned);
             return;
@@ -118,15 +118,18 @@ impl Scheduler {
         let now = self.host.now();
         for descendant in ix + 1..end {
             let slot = &mut self.slots[descendant];
-            slot.state = NodeState::Skipped;
-            slot.progress = 100;
-            slot.end_time = Some(now);
+            slot.status.state = NodeState::Skipped;
+            slot.status.progress = 100;
+            slot.status.end_time = Some(now);
             if let Some(trace) = self.trace.as_mut() {
                 trace.state_change(descendant, now, NodeState::Skipped, None);
             }
         }
         self.progress.add_done(self.plan.nodes[ix].leaf_weight);
         self.dirty = true;
+        for descendant in ix + 1..end {
+            self.publish(descendant);
+        }
     }
 
     pub(super) fn executor_for(&mut self, ix: NodeIx) -> Option<Executor> {
@@ -158,7 +161,7 @@ impl Scheduler {
         if let Some(preset) = self.presets.get_mut(ix).and_then(Option::take) {
             // Pinned, or taken over from the run this one retries: the node does not run.
             self.slots[ix].js = preset.output.as_ref().is_some_and(|o| o.holds_js());
-            self.slots[ix].start_time = Some(self.host.now());
+            self.slots[ix].status.start_time = Some(self.host.now());
             let state = if preset.pinned { NodeState::Pinned } else { NodeState::Completed };
             self.complete_as(ix, preset.output, state, !preset.pinned);
             return;

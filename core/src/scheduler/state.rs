@@ -13,51 +13,67 @@ impl Scheduler {
         let now = self.host.now();
         let is_leaf = !self.plan.nodes[ix].is_group();
         let slot = &mut self.slots[ix];
-        let old = (slot.state, slot.progress);
+        let old = (slot.status.state, slot.status.progress);
         match state {
             NodeState::Executing => {
-                slot.start_time = Some(now);
-                slot.progress = 0;
+                slot.status.start_time = Some(now);
+                slot.status.progress = 0;
             }
             NodeState::Completed | NodeState::Skipped | NodeState::Pinned => {
-                slot.end_time = Some(now);
-                slot.progress = 100;
-                slot.message = Some(crate::progress::COMPLETE_MESSAGE);
+                slot.status.end_time = Some(now);
+                slot.status.progress = 100;
+                slot.status.message = Some(crate::progress::COMPLETE_MESSAGE);
             }
-            NodeState::Error => slot.end_time = Some(now),
+            NodeState::Error => slot.status.end_time = Some(now),
             NodeState::Pending => {
-                slot.progress = 0;
-                slot.message = None;
-                slot.start_time = None;
+                slot.status.progress = 0;
+                slot.status.message = None;
+                slot.status.start_time = None;
             }
         }
-        slot.state = state;
+        slot.status.state = state;
         if error.is_some() {
-            slot.error = error.clone();
+            slot.status.error = error.clone();
         }
         if is_leaf {
-            self.progress.update(u64::from(self.plan.nodes[ix].weight), old, (state, slot.progress));
+            self.progress.update(u64::from(self.plan.nodes[ix].weight), old, (state, slot.status.progress));
         }
         if let Some(trace) = self.trace.as_mut() {
             trace.state_change(ix, now, state, error);
         }
         self.dirty = true;
+        self.publish(ix);
     }
 
     pub(super) fn set_progress(&mut self, ix: NodeIx, percent: u8, message: Option<&'static str>) {
         let slot = &mut self.slots[ix];
-        let old = (slot.state, slot.progress);
-        slot.progress = percent.min(100);
+        let old = (slot.status.state, slot.status.progress);
+        slot.status.progress = percent.min(100);
         if message.is_some() {
-            slot.message = message;
+            slot.status.message = message;
         }
-        let new = (slot.state, slot.progress);
+        let new = (slot.status.state, slot.status.progress);
         self.progress.update(u64::from(self.plan.nodes[ix].weight), old, new);
         if let Some(trace) = self.trace.as_mut() {
             let overall = self.progress.percent();
             trace.progress(ix, self.host.now(), percent, message.unwrap_or(""), overall);
         }
         self.dirty = true;
+        self.publish(ix);
+    }
+
+    /// Tells the run's view, and the embedder when it asked for every change, that node `ix`
+    /// changed. The root group's own changes show only in the run's `isExecuting` and times.
+        pub(super) fn publish(&self, ix: NodeIx) {
+        let progress = self.current_progress();
+        if let Some(view) = &self.view {
+            view.set(ix, &self.slots[ix].status, progress);
+        }
+        #[cfg(feature = "run-state")]
+        if self.state_events && super::snapshot::listed_nodes(&self.plan).contains(&ix) {
+            let node = super::snapshot::progress_node(&self.plan, ix, &self.slots[ix].status);
+            self.emit(EngineEvent::NodeChanged { execution_id: self.context.execution_id.to_string(), node: Box::new(node), progress });
+        }
     }
 
     pub(super) fn current_progress(&self) -> u8 {

@@ -139,6 +139,7 @@ macro_rules! session_forwarders {
         }
 
         $crate::__session_debugger_forwarders!($attr $class [$($sync),*]);
+        $crate::__session_run_state_forwarders!($attr $class [$($sync),*]);
         $crate::__session_history_forwarders!($attr $class [$($async)*] $ret $settle);
     };
 }
@@ -176,6 +177,30 @@ macro_rules! __session_debugger_forwarders {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __session_debugger_forwarders {
+    ($($any:tt)*) => {};
+}
+
+#[cfg(feature = "run-state")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __session_run_state_forwarders {
+    ($attr:ident $class:ident [$($sync:ident),*]) => {
+        #[$attr]
+        impl $class {
+            /// The state of the run started last, as the JSON of a progress snapshot (see
+            /// `Session::run_state`); `null` (napi) or `undefined` (wasm) before any.
+            #[$attr(js_name = "runState" $(, $sync)*)]
+            pub fn run_state(&self) -> Option<String> {
+                self.session.run_state()
+            }
+        }
+    };
+}
+
+#[cfg(not(feature = "run-state"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __session_run_state_forwarders {
     ($($any:tt)*) => {};
 }
 

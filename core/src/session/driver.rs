@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll, Wake, Waker};
 
+#[cfg(not(target_arch = "wasm32"))]
 use futures::task::AtomicWaker;
 
 use crate::error::panic_message;
@@ -73,13 +74,24 @@ struct RunWaker {
     id: u32,
     queued: AtomicBool,
     driver: Weak<Driver>,
+    /// Whether a worker polls the run; wasm32 has no workers.
+    #[cfg(not(target_arch = "wasm32"))]
     on_worker: AtomicBool,
+    #[cfg(not(target_arch = "wasm32"))]
     worker: AtomicWaker,
 }
 
 impl RunWaker {
-    fn new(id: u32, driver: &Arc<Driver>, on_worker: bool) -> Arc<Self> {
-        Arc::new(RunWaker { id, queued: AtomicBool::new(false), driver: Arc::downgrade(driver), on_worker: AtomicBool::new(on_worker), worker: AtomicWaker::new() })
+    fn new(id: u32, driver: &Arc<Driver>, #[cfg_attr(target_arch = "wasm32", allow(unused_variables))] on_worker: bool) -> Arc<Self> {
+        Arc::new(RunWaker {
+            id,
+            queued: AtomicBool::new(false),
+            driver: Arc::downgrade(driver),
+            #[cfg(not(target_arch = "wasm32"))]
+            on_worker: AtomicBool::new(on_worker),
+            #[cfg(not(target_arch = "wasm32"))]
+            worker: AtomicWaker::new(),
+        })
     }
 }
 
@@ -89,6 +101,7 @@ impl Wake for RunWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
+        #[cfg(not(target_arch = "wasm32"))]
         if self.on_worker.load(Ordering::Acquire) {
             self.worker.wake();
             return;
@@ -161,6 +174,7 @@ impl Driver {
     /// Run `id` as a future for the embedder to run on a worker; it reports like any other run.
     /// Once `hand_over` is set, the first poll that leaves the run waiting moves it to the
     /// embedder's thread, which drives it from then on (the worker's future ends there).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn on_worker(self: &Arc<Self>, id: u32, future: BoxFuture<'static, RunOutput>, hand_over: Arc<AtomicBool>) -> BoxFuture<'static, ()> {
         let driver = self.clone();
         // The run's futures are polled with its own waker from the start, so that the wakes they

@@ -43,6 +43,8 @@ use self::events::MailboxSink;
 use self::mailbox::{lock, Mailbox};
 use self::wire::RunOutput;
 use crate::engine::{execution_id, uuid_v4, Engine, ExecutionResult, RunOptions};
+#[cfg(feature = "run-state")]
+use crate::engine::RunView;
 #[cfg(feature = "debugger")]
 use crate::engine::{RunCommand, RunControl};
 use crate::error::{panic_message, ExecutionError};
@@ -97,6 +99,9 @@ pub struct Session {
     worker_threshold: Option<usize>,
     /// Result arrays of at least this many items are written apart in slices (`None`: never).
     slice_arrays_of: Option<usize>,
+    /// The live state of the run started last, for `node.store`.
+    #[cfg(feature = "run-state")]
+    latest_view: Mutex<Option<Arc<RunView>>>,
     /// Where runs are recorded (`None`: execution history is off).
     #[cfg(feature = "history")]
     history: Option<Arc<SessionHistory>>,
@@ -115,6 +120,8 @@ impl Session {
             events: Arc::new(Mailbox::new(notifier)),
             calls,
             call_buffers: Mutex::default(),
+            #[cfg(feature = "run-state")]
+            latest_view: Mutex::default(),
             worker_threshold: None,
             slice_arrays_of: None,
             #[cfg(feature = "history")]
@@ -182,8 +189,14 @@ impl Session {
         // Its size counts the binary data beside the text: arrays of numbers and tables of
         // records are the bulk of a data-heavy flow, and reading them is work too.
         let size = flow_json.len() + buffers.iter().map(|b| b.len()).sum::<usize>();
+        // wasm32 has one thread: every run is driven where it starts (and the code that places
+        // runs on workers is left out of the module).
+        #[cfg(target_arch = "wasm32")]
+        let worker_threshold: Option<usize> = None;
+        #[cfg(not(target_arch = "wasm32"))]
+        let worker_threshold = self.worker_threshold;
         let parsed = codec::decode(buffers.clone(), || {
-            let flow = match self.worker_threshold {
+            let flow = match worker_threshold {
                 Some(bytes) if size > bytes => None,
                 None => Some(guarded("parse", || parse_definition_json(&flow_json, limits))),
                 Some(_) if limits.max_depth < SHALLOW_JSON_DEPTH => Some(guarded("parse", || parse_definition_json(&flow_json, limits))),
@@ -240,12 +253,14 @@ impl Session {
             let on_worker = !on_this_thread && !handing_over_output.load(Ordering::Acquire);
             output::write_output(&host, result, slice_arrays_of, on_worker).await
         });
-        if on_this_thread {
-            self.driver.start(run_id, future);
-            RunPlacement::Driven
-        } else {
-            RunPlacement::Worker(self.driver.on_worker(run_id, future, hand_over))
+        #[cfg(not(target_arch = "wasm32"))]
+        if !on_this_thread {
+            return RunPlacement::Worker(self.driver.on_worker(run_id, future, hand_over));
         }
+        #[cfg(target_arch = "wasm32")]
+        let () = drop(hand_over);
+        self.driver.start(run_id, future);
+        RunPlacement::Driven
     }
 
     async fn run(self: Arc<Self>, flow: Result<NodeDefinition, ExecutionError>, options: Result<RunOptions, ExecutionError>, flow_text: FlowText, registered_early: bool) -> ExecutionResult {
@@ -290,6 +305,14 @@ impl Session {
         let () = flow_text;
         options.execution_id = Some(execution_id.clone());
         options.cancel = Some(run.cancel);
+        #[cfg(feature = "run-state")]
+        {
+            let view = RunView::new(&execution_id);
+            options.view = Some(view.clone());
+            // The previous run's view is let go outside the lock: its plan may go with it.
+            let previous = lock(&self.latest_view).replace(view);
+            drop(previous);
+        }
         options.event_sink = options.listening.then(|| Arc::new(MailboxSink(self.events.clone())) as Arc<dyn EventSink>);
         // Without the debugger nothing pauses a run: the engine refuses breakpoints.
         #[cfg(feature = "debugger")]
@@ -343,6 +366,15 @@ impl Session {
     /// dropped.
     pub fn take_trace(&self, id: u32) -> Option<String> {
         self.driver.take_trace(id)
+    }
+
+    /// The state of the run started last, as `node.store` shows it, in the shape of a progress
+    /// snapshot (see [`RunView::to_json`]); `None` before any run, and after a run refused before
+    /// any node could run.
+    #[cfg(feature = "run-state")]
+    pub fn run_state(&self) -> Option<String> {
+        let view = lock(&self.latest_view).clone()?;
+        view.to_json()
     }
 
     /// Forgets a finished run's trace that will not be read.

@@ -9,7 +9,7 @@ import { withErrorKind } from "../types/error-kind.js";
 import { ConductorError, createExecutionError, ErrorCode, type ExecutionError } from "../types/errors.js";
 import { createExecutionId } from "../types/ids.js";
 import type { NodeDefinition } from "../types/definition.js";
-import type { ConductorConfig, ContextOverrides, ExecutionResult, HealthResult } from "../types/execution.js";
+import type { ConductorConfig, ContextOverrides, ExecutionResult, ExecutionTrace, HealthResult } from "../types/execution.js";
 import type {
   CompletedHandler,
   ErrorHandler,
@@ -42,6 +42,7 @@ import { customTypesOf } from "./executors.js";
 import { createExecutionsApi } from "./executions.js";
 import { executionFailure, publicError } from "./failure.js";
 import { toExecutionResult, unwrap } from "./hydrate.js";
+import { GraphStore } from "./graph-store.js";
 import { Listeners } from "./listeners.js";
 import type { EveryRunOption } from "./run-options.js";
 import { toGraphState } from "./progress.js";
@@ -105,7 +106,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
   const failed = new Listeners<{ executionId: string; error: Error }>();
   const flowSaved = new Listeners<SavedFlowEvent>();
   const paused = new Listeners<PausedEvent>();
-  let lastState: RunGraphState | null = null;
+  const store = new GraphStore(engine);
 
   engine.setEventListener((events: WireEvent[]) => {
     for (const event of events) {
@@ -113,10 +114,10 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
         const { type: _type, ...snapshot } = event;
         const payload = snapshot as unknown as RunProgressEvent;
         progress.emit(payload);
-        if (graphStates.size > 0) {
-          lastState = toGraphState(payload);
-          graphStates.emit(lastState);
-        }
+        if (graphStates.size > 0) graphStates.emit(toGraphState(payload));
+        store.apply(event);
+      } else if (event.type === "nodeChanged") {
+        store.apply(event);
       } else if (event.type === "flowSaved") {
         const { type: _type, ...saved } = event;
         flowSaved.emit(saved);
@@ -128,7 +129,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
 
   const wantsProgress = () => progress.size > 0 || graphStates.size > 0;
   /** Whether the run's events are wanted: progress, or pauses someone may have to answer. */
-  const wantsEvents = (overrides: ContextOverrides) => wantsProgress() || paused.size > 0 || (overrides.breakpoints?.length ?? 0) > 0;
+  const wantsEvents = (overrides: ContextOverrides) => wantsProgress() || store.wantsSnapshots || paused.size > 0 || (overrides.breakpoints?.length ?? 0) > 0;
 
   async function run(node: NodeDefinition, given: ContextOverrides | null = {}): Promise<ExecutionResult> {
     if (node === null || typeof node !== "object") {
@@ -165,6 +166,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
         timeout: overrides.timeout ?? config.timeout,
         customTypes: customTypesOf(node, factory),
         events: wantsEvents(overrides),
+        stateEvents: store.wantsChanges,
         permissions: overrides.permissions,
         history: overrides.history,
         retry: overrides.retry ? { of: overrides.retry.of, from: overrides.retry.from ?? "failed" } : undefined,
@@ -172,10 +174,12 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
         runTo: overrides.runTo,
         breakpoints: overrides.breakpoints,
       };
+      store.started(executionId);
       const wire = await engine.run(node, options);
       // Progress snapshots of this run are delivered before its completion is announced.
       engine.flushEvents();
       const result = toExecutionResult(wire);
+      store.ended(executionId, () => result.trace ?? null);
       if (result.error) withErrorKind(result.error);
       announce(executionId, nodeId, result);
       return result;
@@ -263,8 +267,10 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
     onError,
     /** The latest run state, for code written against the original `node.store`. */
     store: {
-      getState: () => lastState,
-      subscribe: (listener: (state: RunGraphState) => void) => graphStates.add(listener),
+      getState: () => store.getState(),
+      subscribe: (listener: (state: RunGraphState, previous: RunGraphState) => void) => store.subscribe(listener),
+      reset: () => store.reset(),
+      getTrace: () => store.getTrace() as ExecutionTrace | null,
     } satisfies ExecutionGraphStoreView,
   };
 

@@ -6,6 +6,7 @@ import type { ExecutionError } from "../types/errors.js";
 import type { NodeDefinition } from "../types/definition.js";
 import type { HealthResult, NodeExecutorFactory } from "../types/execution.js";
 import type { FlowTemplateInfo, ListFlowsOptions, ValidationResult } from "../types/storage.js";
+import type { ProgressNode } from "../types/progress.js";
 
 export type { WireRunOptions } from "./run-options.js";
 import type { WireRunOptions } from "./run-options.js";
@@ -43,6 +44,7 @@ export type WireEvent =
   | { type: "started" | "completed"; executionId: string; nodeId: string }
   | { type: "error"; executionId: string; nodeId: string; error: WireError }
   | { type: "paused"; executionId: string; nodeId: string; input: unknown }
+  | { type: "nodeChanged"; executionId: string; node: ProgressNode; cachedProgress: number }
   | { type: "flowSaved"; id: string; flowId: string; name: string; savedAt: string; timestamp: number }
   | { type: "flowDeleted"; id: string };
 
@@ -62,6 +64,11 @@ export interface EngineAdapter {
   setEventListener(listener: (events: WireEvent[]) => void): void;
   /** Delivers any events still queued (called before a run's completion is announced). */
   flushEvents(): void;
+  /**
+   * The state of the run this engine started last, as the JSON of a progress snapshot; `null`
+   * before any run; `undefined` (or absent) where it cannot be read on demand.
+   */
+  runState?(): string | null | undefined;
   run(flow: NodeDefinition, options: WireRunOptions): Promise<WireResult>;
   /** True when a running execution was cancelled. Never rejects. */
   cancel(executionId: string): MaybePromise<boolean>;

@@ -14,7 +14,7 @@ export type WireRunOptions = EngineRunOptions & Required<Pick<EngineRunOptions, 
 export const PASSED_RUN_OPTIONS = ["variables", "input", "parentContext", "slowMo", "debug", "permissions", "history", "pinned", "runTo", "breakpoints"] as const;
 
 /** Options the conductor sets itself (from the overrides, its config and the flow). */
-type SetByConductor = "executionId" | "timeout" | "customTypes" | "events" | "retry";
+type SetByConductor = "executionId" | "timeout" | "customTypes" | "events" | "stateEvents" | "retry";
 
 // Every engine option is either passed on or set by the conductor (a compile-time check).
 type Unlisted = Exclude<keyof EngineRunOptions, SetByConductor | (typeof PASSED_RUN_OPTIONS)[number]>;

@@ -4,7 +4,7 @@
  * this package passes have their own names (`RunProgressEvent`, `RunGraphState`, ...), with every
  * field the engine always sets, and are assignable to the original types.
  */
-import type { ExecutionResult } from "./execution.js";
+import type { ExecutionResult, ExecutionTrace } from "./execution.js";
 
 /**
  * A node's state, as the original typed it. A run given `pinned` outputs also reports
@@ -131,10 +131,17 @@ export type ConductorEventEmitter = {
   onError(handler: ErrorHandler): Unsubscribe;
 };
 
-/** `conductor.node.store`: the latest run's graph state. */
+/**
+ * `conductor.node.store`: the graph state of the run the conductor started last, there from the
+ * start of the run whether or not anyone subscribed; subscribers are told every change.
+ */
 export type ExecutionGraphStore = {
-  getState(): RunGraphState | null;
-  subscribe(listener: (state: RunGraphState) => void): Unsubscribe;
+  getState(): RunGraphState;
+  subscribe(listener: (state: RunGraphState, previous: RunGraphState) => void): Unsubscribe;
+  /** Back to the state before any run (the run it showed is not shown again). */
+  reset(): void;
+  /** The trace of the last run the store followed, once that run ended; `null` before. */
+  getTrace(): ExecutionTrace | null;
 };
 
 /** A run paused before node `nodeId` (a path) would start; `input` is what it will receive. */

@@ -43,6 +43,12 @@ export type WireRunOptions = {
    */
   events?: boolean,
   /**
+   * Whether every change of a node's state or progress is also an event (`nodeChanged`),
+   * unthrottled: for a store whose subscribers see each change. Progress snapshots stay
+   * throttled.
+   */
+  stateEvents?: boolean,
+  /**
    * What this run may reach outside its data; absent: whatever the host provides.
    */
   permissions?: WirePermissions,

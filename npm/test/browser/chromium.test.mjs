@@ -41,6 +41,10 @@ test("progress events are valid, carry their executionId, show each node executi
   scenarios.checkProgressEvents(await inPage(session.page, scenarios.progressEvents));
 });
 
+test("node.store: the default module follows snapshots; the editor module is read when asked and tells subscribers every change", options, async () => {
+  scenarios.checkStore(await inPage(session.page, scenarios.store));
+});
+
 test("node.cancel and an AbortSignal stop a run: the JS executor sees abort, nothing more starts", options, async () => {
   scenarios.checkCancellation(await inPage(session.page, scenarios.cancellation));
 });

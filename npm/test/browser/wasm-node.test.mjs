@@ -39,6 +39,10 @@ test("progress events are valid, carry their executionId, show each node executi
   scenarios.checkProgressEvents(await scenarios.progressEvents(browser));
 });
 
+test("node.store: the default module follows snapshots; the editor module is read when asked and tells subscribers every change", async () => {
+  scenarios.checkStore(await scenarios.store(browser));
+});
+
 test("node.cancel and an AbortSignal stop a run: the JS executor sees abort, nothing more starts", async () => {
   scenarios.checkCancellation(await scenarios.cancellation(browser));
 });

@@ -41,6 +41,10 @@ test("worker mode: progress events are valid, carry their executionId and end at
   scenarios.checkProgressEvents(await inPage(session.page, scenarios.progressEvents));
 });
 
+test("node.store: the default module follows snapshots; the editor module is read when asked and tells subscribers every change", options, async () => {
+  scenarios.checkStore(await inPage(session.page, scenarios.store));
+});
+
 test("worker mode: node.cancel and an AbortSignal stop a run; the page's executor sees its signal abort", options, async () => {
   scenarios.checkCancellation(await inPage(session.page, scenarios.cancellation));
 });

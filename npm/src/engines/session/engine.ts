@@ -187,6 +187,8 @@ export class SessionEngine implements EngineAdapter {
     this.stopped = new Promise<never>((_, reject) => (this.rejectStopped = reject));
     this.stopped.catch(() => {});
     this.holdEventLoop = options.holdEventLoop;
+    // A session that cannot be read synchronously (in a Web Worker) has no run state to give.
+    if (typeof handle.runState !== "function") Object.defineProperty(this, "runState", { value: undefined });
     this.tables = catalog.readsTables?.() === true;
     const drive = () => {
       // A late wake-up (a timer, a host call answered after shutdown) finds nothing to drive.
@@ -343,6 +345,11 @@ export class SessionEngine implements EngineAdapter {
       resolve?.(value);
     }
     this.holdLoopWhilePending();
+  }
+
+  runState(): string | null | undefined {
+    if (this.stoppedBy !== undefined || typeof this.handle.runState !== "function") return undefined;
+    return this.handle.runState() ?? null;
   }
 
   flushEvents(): void {

@@ -17,6 +17,11 @@ export type SessionHandle = {
   takeTrace(id: number): string | null | undefined;
   /** Forgets a trace that will not be read. */
   dropTrace(id: number): void;
+  /**
+   * The state of the run started last, as the JSON of a progress snapshot; none before any run
+   * (or after a run refused before any node could run). Absent where the session is in a Web Worker (not readable synchronously).
+   */
+  runState?(): string | null | undefined;
   takeEvents(): string;
   /** Waiting executor calls, materialize requests and aborts, as one codec array text. */
   takeCalls(): string;

@@ -1,0 +1,130 @@
+/**
+ * `node.store`: the state of the run this conductor started last — each node's state, progress
+ * and times, the graph's levels, edges and critical path — as the TypeScript engine this package
+ * replaces kept it.
+ *
+ * The state is there from the start of a run whether or not anyone subscribed: a local engine
+ * keeps it in Rust, updated at each change, and `getState()` reads it when asked (a run nobody
+ * looks at pays no snapshot). Subscribers see every change: while there are any, runs report
+ * each change of a node as it happens (`stateEvents`), unthrottled; only progress events are
+ * throttled. An engine that cannot be read on demand (a remote one, a Web Worker) feeds the
+ * store from its runs' progress snapshots, which it then always asks for.
+ */
+import type { RunGraphState, RunProgressEvent } from "../types/progress.js";
+import type { EngineAdapter, WireEvent } from "./engine.js";
+import { toGraphState } from "./progress.js";
+
+/** Called with the new state and the one before it, at every change. */
+export type StoreListener = (state: RunGraphState, previous: RunGraphState) => void;
+
+/** The state before any run, and after `reset()`. */
+function initialState(): RunGraphState {
+  return { nodes: new Map(), edges: [], executionOrder: [], criticalPath: [], totalWeight: 0, maxParallelism: 1, isExecuting: false, startTime: null, endTime: null, cachedProgress: 0, executionId: "" };
+}
+
+export class GraphStore {
+  private state = initialState();
+  private readonly listeners = new Set<StoreListener>();
+  /** The run the store follows: the one this conductor started last. */
+  private following: string | undefined;
+  /** A run `reset()` let go of: its state is not read again. */
+  private forgotten: string | undefined;
+  private lastTrace: (() => unknown) | undefined;
+
+  constructor(private readonly engine: EngineAdapter) {}
+
+  /** Whether runs should report every change of a node (someone subscribed). */
+  get wantsChanges(): boolean {
+    return this.listeners.size > 0;
+  }
+
+  /** Whether runs should send progress snapshots for the store. */
+  get wantsSnapshots(): boolean {
+    return this.listeners.size > 0 || !this.readable();
+  }
+
+  /** Whether the engine's state of a run can be read when asked. */
+  private readable(): boolean {
+    return typeof this.engine.runState === "function";
+  }
+
+  /** A run of this conductor starts: the store follows it from now on. */
+  started(executionId: string): void {
+    this.following = executionId;
+  }
+
+  /** A run of this conductor ended; `trace` reads its trace (`getTrace()`). */
+  ended(executionId: string, trace: () => unknown): void {
+    if (executionId === this.following) this.lastTrace = trace;
+  }
+
+  /** Applies the engine's events to the state, when subscribers or an unreadable engine need them. */
+  apply(event: WireEvent): void {
+    if (event.type !== "progress" && event.type !== "nodeChanged") return;
+    if (!this.wantsSnapshots || event.executionId !== this.following || event.executionId === this.forgotten) return;
+    if (event.type === "progress") {
+      this.replace(toGraphState(event as unknown as RunProgressEvent));
+    } else {
+      if (this.state.executionId !== event.executionId) {
+        // A change before any snapshot of this run reached the store: read the whole state.
+        const viewed = this.read();
+        if (viewed) this.replace(viewed);
+        return;
+      }
+      const nodes = new Map(this.state.nodes);
+      nodes.set(event.node.id, event.node);
+      this.replace({ ...this.state, nodes, cachedProgress: event.cachedProgress });
+    }
+  }
+
+  getState(): RunGraphState {
+    if (this.listeners.size === 0) {
+      const viewed = this.read();
+      if (viewed) this.state = viewed;
+    }
+    return this.state;
+  }
+
+  subscribe(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Back to the state before any run; the run it showed is not shown again. */
+  reset(): void {
+    this.forgotten = this.read()?.executionId ?? this.state.executionId;
+    this.lastTrace = undefined;
+    this.replace(initialState());
+  }
+
+  /** The trace of the last run the store followed, once it ended; `null` before. */
+  getTrace(): unknown {
+    return this.lastTrace?.() ?? null;
+  }
+
+  /**
+   * The engine's state of the run it started last: `null` when there is none (or `reset()` let
+   * go of it), `undefined` when the engine cannot be read on demand.
+   */
+  private read(): RunGraphState | null | undefined {
+    const text = this.engine.runState?.();
+    if (typeof text !== "string") return text;
+    // The engine writes it in the shape of a progress snapshot.
+    const viewed = JSON.parse(text) as RunProgressEvent;
+    return viewed.executionId === this.forgotten ? null : toGraphState(viewed);
+  }
+
+  private replace(state: RunGraphState): void {
+    const previous = this.state;
+    this.state = state;
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(state, previous);
+      } catch (error) {
+        console.error("[@atomiton/conductor] a store listener threw:", error);
+      }
+    }
+  }
+}
