@@ -17,6 +17,9 @@ else
   missing+=("the browser module")
 fi
 if [ -f npm/wasm-history/atomiton_conductor_wasm_bg.wasm ]; then
+  # Made afresh: a module file left by an earlier build (under another name) would be copied
+  # beside a bundle with the rest.
+  rm -rf npm/dist/engines/wasm-history
   mkdir -p npm/dist/engines/wasm-history
   # Renamed, with the URL its glue fetches by default: a bundler that copies neither .wasm
   # (esbuild, Rollup) leaves both glues fetching from next to the one bundle, where the two
