@@ -92,9 +92,15 @@ for (const { label, module } of builds) {
     spr = await measure(21, () => traced.node.run(spreadAll));
   }
   const perNode = await chainsPerNode(traced);
-  const wasm = module.createConductor({ storage: { type: "memory" }, engine: "wasm", nodeExecutorFactory: factory });
-  const wasmPerNode = await chainsPerNode(wasm);
-  await wasm.shutdown?.();
+  // A build without its wasm engines (a checkout where only the native addon was built) has no wasm rows.
+  let wasmPerNode = CHAIN_LENGTHS.map(() => NaN);
+  try {
+    const wasm = module.createConductor({ storage: { type: "memory" }, engine: "wasm", nodeExecutorFactory: factory });
+    wasmPerNode = await chainsPerNode(wasm);
+    await wasm.shutdown?.();
+  } catch (error) {
+    print(`${label}: no wasm rows (${error.message})`);
+  }
   rows.push({
     label,
     cells: [
