@@ -2,12 +2,14 @@
 
 use std::sync::Arc;
 
-use atomiton_core::session::{CompletedRun, ExecutorCalls, Notifier, RunPlacement, Session, SessionConfig};
-use atomiton_core::storage::{FlowStore, MemoryBackend};
-use atomiton_core::{Engine, ExecutionError};
 use atomiton_core::history::{HistoryConfig, MemoryHistory, SharedHistory};
 use atomiton_core::host::SharedHost;
 use atomiton_core::session::SessionHistory;
+use atomiton_core::session::{
+    CompletedRun, ExecutorCalls, Notifier, RunPlacement, Session, SessionConfig,
+};
+use atomiton_core::storage::{FlowStore, MemoryBackend};
+use atomiton_core::{Engine, ExecutionError};
 use atomiton_native_host::history::{mark_crashed, owner_alive, this_owner};
 use atomiton_native_host::{FileStorage, NativeHost, RedisHistory, SqliteHistory, WorkerPool};
 use napi::bindgen_prelude::{Buffer, Function};
@@ -50,7 +52,13 @@ pub struct FinishedRun {
 
 impl From<CompletedRun> for FinishedRun {
     fn from(run: CompletedRun) -> Self {
-        FinishedRun { run_id: run.run_id, result: run.result, buffers: to_buffers(run.buffers), slices: run.slices, trace: run.trace }
+        FinishedRun {
+            run_id: run.run_id,
+            result: run.result,
+            buffers: to_buffers(run.buffers),
+            slices: run.slices,
+            trace: run.trace,
+        }
     }
 }
 
@@ -104,7 +112,15 @@ impl NativeConductor {
             FlowStore::new(Arc::new(FileStorage::new(storage_directory(&config), runtime.clone())))
         };
         let host = host.into_shared();
-        let mut session = Session::new(Engine::new(config.engine()), host.clone(), store, notifier.clone(), calls).with_worker_threshold(WORKER_THRESHOLD_BYTES).with_result_slices(SLICE_ARRAYS_OF);
+        let mut session = Session::new(
+            Engine::new(config.engine()),
+            host.clone(),
+            store,
+            notifier.clone(),
+            calls,
+        )
+        .with_worker_threshold(WORKER_THRESHOLD_BYTES)
+        .with_result_slices(SLICE_ARRAYS_OF);
         if let Some(history) = config.history() {
             let redis = redis_history(&config_json).map_err(to_napi)?;
             let store = open_history(&config, &history, redis.as_ref()).map_err(to_napi)?;
@@ -124,7 +140,8 @@ impl NativeConductor {
     /// calls `drive` and collects what its status names.
     #[napi(catch_unwind)]
     pub fn set_notifier(&self, notify: Function<(), ()>) -> napi::Result<()> {
-        let notify: NotifyFn = notify.build_threadsafe_function().callee_handled::<false>().weak::<true>().build()?;
+        let notify: NotifyFn =
+            notify.build_threadsafe_function().callee_handled::<false>().weak::<true>().build()?;
         self.notifier.set(Box::new(move || {
             notify.call((), ThreadsafeFunctionCallMode::NonBlocking);
         }));
@@ -135,9 +152,17 @@ impl NativeConductor {
     /// the binary data both refer to; returns the status bits. The `ExecutionResult` arrives
     /// through `takeCompleted`, often before this returns.
     #[napi(catch_unwind)]
-    pub fn run(&self, run_id: u32, flow_json: String, options_json: String, buffers: Vec<Buffer>) -> u32 {
+    pub fn run(
+        &self,
+        run_id: u32,
+        flow_json: String,
+        options_json: String,
+        buffers: Vec<Buffer>,
+    ) -> u32 {
         let _context = self.enter();
-        if let RunPlacement::Worker(future) = self.session.start_run(run_id, flow_json, options_json, from_buffers(buffers)) {
+        if let RunPlacement::Worker(future) =
+            self.session.start_run(run_id, flow_json, options_json, from_buffers(buffers))
+        {
             drop(self.runtime.spawn(future));
         }
         self.session.status()
@@ -203,10 +228,18 @@ atomiton_core::session_forwarders! {
 /// The history store `config` asks for: in Redis when `history.redis` names a server (queue
 /// mode), else beside the flows: in memory when they are (`storage: {type: "memory"}`), else in
 /// `history.sqlite` in the storage directory.
-fn open_history(config: &SessionConfig, history: &HistoryConfig, redis: Option<&RedisTarget>) -> Result<SharedHistory, ExecutionError> {
-    let hint = |e: ExecutionError| ExecutionError::new(e.code, format!("{} (set history: false to run without it)", e.message));
+fn open_history(
+    config: &SessionConfig,
+    history: &HistoryConfig,
+    redis: Option<&RedisTarget>,
+) -> Result<SharedHistory, ExecutionError> {
+    let hint = |e: ExecutionError| {
+        ExecutionError::new(e.code, format!("{} (set history: false to run without it)", e.message))
+    };
     if let Some(redis) = redis {
-        return Ok(Arc::new(RedisHistory::open(&redis.url, &redis.key_prefix, history.capture()).map_err(hint)?));
+        return Ok(Arc::new(
+            RedisHistory::open(&redis.url, &redis.key_prefix, history.capture()).map_err(hint)?,
+        ));
     }
     if config.memory_storage() {
         return Ok(Arc::new(MemoryHistory::new(history.capture())));

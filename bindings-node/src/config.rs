@@ -10,7 +10,13 @@ use serde::Deserialize;
 /// `storage.directory`, else `~/.atomiton/flows`, else `.atomiton/flows`.
 pub(crate) fn storage_directory(config: &SessionConfig) -> PathBuf {
     config.storage.directory.clone().unwrap_or_else(|| {
-        std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")).map_or_else(|| PathBuf::from(".atomiton"), |home| PathBuf::from(home).join(".atomiton")).join("flows")
+        std::env::var_os("HOME")
+            .or_else(|| std::env::var_os("USERPROFILE"))
+            .map_or_else(
+                || PathBuf::from(".atomiton"),
+                |home| PathBuf::from(home).join(".atomiton"),
+            )
+            .join("flows")
     })
 }
 
@@ -31,14 +37,23 @@ pub(crate) fn redis_history(config_json: &str) -> Result<Option<RedisTarget>, Ex
         #[serde(default)]
         history: serde_json::Value,
     }
-    let invalid = |what: &str| ExecutionError::validation(format!("Invalid conductor config: history.{what}"));
-    let config: Config = serde_json::from_str(config_json).map_err(|e| ExecutionError::validation(format!("Invalid conductor config: {e}")))?;
+    let invalid = |what: &str| {
+        ExecutionError::validation(format!("Invalid conductor config: history.{what}"))
+    };
+    let config: Config = serde_json::from_str(config_json)
+        .map_err(|e| ExecutionError::validation(format!("Invalid conductor config: {e}")))?;
     let field = |name: &str| config.history.get(name).filter(|v| !v.is_null());
     let Some(url) = field("redis") else { return Ok(None) };
-    let url = url.as_str().filter(|u| !u.is_empty()).ok_or_else(|| invalid("redis must be a Redis URL (redis://host:port)"))?;
+    let url = url
+        .as_str()
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| invalid("redis must be a Redis URL (redis://host:port)"))?;
     let key_prefix = match field("keyPrefix") {
         None => DEFAULT_KEY_PREFIX,
-        Some(prefix) => prefix.as_str().filter(|p| !p.is_empty()).ok_or_else(|| invalid("keyPrefix must be a non-empty string"))?,
+        Some(prefix) => prefix
+            .as_str()
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| invalid("keyPrefix must be a non-empty string"))?,
     };
     Ok(Some(RedisTarget { url: url.to_owned(), key_prefix: key_prefix.to_owned() }))
 }

@@ -18,7 +18,12 @@ pub struct WorkerPoolStats {
 pub fn worker_pool_stats() -> WorkerPoolStats {
     let stats = WorkerPool::shared(None).stats();
     let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
-    WorkerPoolStats { size: n(stats.size), busy: n(stats.busy), peak: n(stats.peak), started: n(stats.started) }
+    WorkerPoolStats {
+        size: n(stats.size),
+        busy: n(stats.busy),
+        peak: n(stats.peak),
+        started: n(stats.started),
+    }
 }
 
 /// `workerPool.resetPeak()`: counts the most jobs at once afresh.

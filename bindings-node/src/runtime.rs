@@ -31,7 +31,12 @@ fn init() {
     // not know (another index) is ignored.
     unsafe { mi_option_set_default(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
     // A failure to build leaves napi's default runtime in place; `handle()` then falls back to it.
-    if let Ok(runtime) = Builder::new_multi_thread().enable_all().thread_stack_size(STACK_SIZE).thread_name("atomiton-worker").build() {
+    if let Ok(runtime) = Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(STACK_SIZE)
+        .thread_name("atomiton-worker")
+        .build()
+    {
         let _ = HANDLE.set(runtime.handle().clone());
         napi::bindgen_prelude::create_custom_tokio_runtime(runtime);
     }
@@ -39,5 +44,8 @@ fn init() {
 
 /// The runtime's handle.
 pub(crate) fn handle() -> Handle {
-    HANDLE.get().cloned().unwrap_or_else(|| napi::bindgen_prelude::within_runtime_if_available(Handle::current))
+    HANDLE
+        .get()
+        .cloned()
+        .unwrap_or_else(|| napi::bindgen_prelude::within_runtime_if_available(Handle::current))
 }

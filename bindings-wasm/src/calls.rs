@@ -26,7 +26,10 @@ pub(crate) enum Rejected {
 /// future is dropped before the call settled: a node that timed out must leave no request or
 /// child process behind. Everything but the waiting happens now, so a future dropped unpolled
 /// aborts too.
-pub(crate) fn settle(call: FetchCall, signal: &CancelToken) -> impl Future<Output = Result<JsValue, Rejected>> + 'static {
+pub(crate) fn settle(
+    call: FetchCall,
+    signal: &CancelToken,
+) -> impl Future<Output = Result<JsValue, Rejected>> + 'static {
     let call = Rc::new(call);
     let aborted = Rc::new(Cell::new(false));
     {
@@ -75,12 +78,22 @@ struct Failure {
 
 /// The effect error a rejection stands for. Anything that is not a `{kind, message}` object
 /// (a plain `Error` thrown by a bug, a string) becomes `otherwise` with its text, or `fallback`.
-pub(crate) fn effect_failure(error: &JsValue, otherwise: EffectErrorKind, fallback: &str) -> EffectError {
-    let failure = js_sys::JSON::stringify(error).ok().and_then(|text| text.as_string()).and_then(|text| serde_json::from_str::<Failure>(&text).ok());
+pub(crate) fn effect_failure(
+    error: &JsValue,
+    otherwise: EffectErrorKind,
+    fallback: &str,
+) -> EffectError {
+    let failure = js_sys::JSON::stringify(error)
+        .ok()
+        .and_then(|text| text.as_string())
+        .and_then(|text| serde_json::from_str::<Failure>(&text).ok());
     match failure {
         Some(Failure { kind, message }) => EffectError::new(kind_named(&kind), message),
         None => {
-            let message = js_sys::Reflect::get(error, &JsValue::from_str("message")).ok().and_then(|m| m.as_string()).or_else(|| error.as_string());
+            let message = js_sys::Reflect::get(error, &JsValue::from_str("message"))
+                .ok()
+                .and_then(|m| m.as_string())
+                .or_else(|| error.as_string());
             EffectError::new(otherwise, message.unwrap_or_else(|| fallback.to_owned()))
         }
     }

@@ -40,18 +40,33 @@ impl WasmConductor {
     /// `historyStorage`: where run records are kept (the same functions over another store),
     /// or `undefined` to keep them in memory (ignored by a module built without history).
     #[wasm_bindgen(constructor)]
-    pub fn new(config_json: &str, host: HostFunctions, storage: Option<StorageFunctions>, history_storage: Option<StorageFunctions>) -> Result<WasmConductor, JsError> {
-        let config = SessionConfig::from_json(config_json).map_err(|e| JsError::new(&format!("{}: {}", e.code, e.message)))?;
+    pub fn new(
+        config_json: &str,
+        host: HostFunctions,
+        storage: Option<StorageFunctions>,
+        history_storage: Option<StorageFunctions>,
+    ) -> Result<WasmConductor, JsError> {
+        let config = SessionConfig::from_json(config_json)
+            .map_err(|e| JsError::new(&format!("{}: {}", e.code, e.message)))?;
         let notifier = Notifier::new();
         let calls = ExecutorCalls::new(notifier.clone());
         let host = Arc::new(WasmHost::new(host, calls.clone()));
         let store = match storage {
-            Some(functions) if !config.memory_storage() => FlowStore::new(Arc::new(JsStorage(functions))),
+            Some(functions) if !config.memory_storage() => {
+                FlowStore::new(Arc::new(JsStorage(functions)))
+            }
             _ => FlowStore::new(Arc::new(MemoryBackend::new())),
         };
         // Large result arrays arrive in slices, read between turns of the page's (or the
         // worker relay's) event loop rather than parsed in one piece.
-        let session = Session::new(Engine::new(config.engine()), host.clone(), store, notifier.clone(), calls).with_result_slices(RESULT_SLICE_ITEMS);
+        let session = Session::new(
+            Engine::new(config.engine()),
+            host.clone(),
+            store,
+            notifier.clone(),
+            calls,
+        )
+        .with_result_slices(RESULT_SLICE_ITEMS);
         #[cfg(feature = "history")]
         let session = with_history(session, &config, host, history_storage);
         #[cfg(not(feature = "history"))]
@@ -72,11 +87,20 @@ impl WasmConductor {
     /// status bits. Bytes, not a string: wasm-bindgen copies a string in with a JS loop over
     /// its characters (~4 ms for a 10,000-node flow), the platform's `TextEncoder` takes a
     /// fraction of that.
-    pub fn run(&self, run_id: u32, flow_json: Vec<u8>, options_json: String, buffers: Array) -> u32 {
+    pub fn run(
+        &self,
+        run_id: u32,
+        flow_json: Vec<u8>,
+        options_json: String,
+        buffers: Array,
+    ) -> u32 {
         // TextEncoder output is always valid UTF-8; anything else is read as the text it can be.
-        let flow_json = String::from_utf8(flow_json).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        let flow_json = String::from_utf8(flow_json)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         // The session has no worker threshold here: every run is driven on this thread.
-        if let RunPlacement::Worker(future) = self.session.start_run(run_id, flow_json, options_json, from_buffers(buffers)) {
+        if let RunPlacement::Worker(future) =
+            self.session.start_run(run_id, flow_json, options_json, from_buffers(buffers))
+        {
             wasm_bindgen_futures::spawn_local(future);
         }
         self.session.status()
@@ -94,9 +118,19 @@ impl WasmConductor {
                 let _ = Reflect::set(&object, &"runId".into(), &run.run_id.into());
                 let _ = Reflect::set(&object, &"result".into(), &run.result.into());
                 let _ = Reflect::set(&object, &"buffers".into(), &to_buffers(run.buffers));
-                let _ = Reflect::set(&object, &"trace".into(), &run.trace.map_or(JsValue::NULL, JsValue::from));
+                let _ = Reflect::set(
+                    &object,
+                    &"trace".into(),
+                    &run.trace.map_or(JsValue::NULL, JsValue::from),
+                );
                 if !run.slices.is_empty() {
-                    let slices: Array = run.slices.into_iter().map(|texts| JsValue::from(texts.into_iter().map(JsValue::from).collect::<Array>())).collect();
+                    let slices: Array = run
+                        .slices
+                        .into_iter()
+                        .map(|texts| {
+                            JsValue::from(texts.into_iter().map(JsValue::from).collect::<Array>())
+                        })
+                        .collect();
                     let _ = Reflect::set(&object, &"slices".into(), &slices);
                 }
                 JsValue::from(object)
@@ -135,19 +169,30 @@ atomiton_core::session_forwarders! {
 
 /// Records runs into `storage` (kept in memory as well, where queries run), or in memory only.
 #[cfg(feature = "history")]
-fn with_history(session: Session, config: &SessionConfig, host: Arc<WasmHost>, storage: Option<StorageFunctions>) -> Session {
+fn with_history(
+    session: Session,
+    config: &SessionConfig,
+    host: Arc<WasmHost>,
+    storage: Option<StorageFunctions>,
+) -> Session {
     use atomiton_core::history::{BackedHistory, MemoryHistory, SharedHistory};
     use atomiton_core::session::SessionHistory;
     let Some(history) = config.history() else { return session };
     let store: SharedHistory = match storage {
-        Some(functions) if !config.memory_storage() => Arc::new(BackedHistory::open(Arc::new(JsStorage(functions)), history.capture(), host)),
+        Some(functions) if !config.memory_storage() => {
+            Arc::new(BackedHistory::open(Arc::new(JsStorage(functions)), history.capture(), host))
+        }
         _ => Arc::new(MemoryHistory::new(history.capture())),
     };
     session.with_history(SessionHistory::new(store, history, None))
 }
 
 fn to_buffers(buffers: Vec<Arc<[u8]>>) -> JsValue {
-    buffers.into_iter().map(|data| JsValue::from(Uint8Array::from(&*data))).collect::<Array>().into()
+    buffers
+        .into_iter()
+        .map(|data| JsValue::from(Uint8Array::from(&*data)))
+        .collect::<Array>()
+        .into()
 }
 
 fn from_buffers(buffers: Array) -> Vec<Arc<[u8]>> {

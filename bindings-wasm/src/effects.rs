@@ -4,7 +4,10 @@
 //! `tokio::process` (atomic writes, no shell, the child's whole process group killed on timeout
 //! or cancellation, output capped).
 
-use atomiton_core::host::effects::{DirEntry, EffectError, EffectErrorKind, EffectResult, FileMetadata, FileSystem, ProcessOutput, ProcessRunner, ProcessSpec};
+use atomiton_core::host::effects::{
+    DirEntry, EffectError, EffectErrorKind, EffectResult, FileMetadata, FileSystem, ProcessOutput,
+    ProcessRunner, ProcessSpec,
+};
 use atomiton_core::host::BoxFuture;
 use atomiton_core::json;
 use js_sys::{Array, Promise, Uint8Array};
@@ -24,9 +27,15 @@ impl JsEffects {
 }
 
 /// A file operation's promise as a future of its value.
-fn file_call(promise: Promise) -> impl std::future::Future<Output = EffectResult<JsValue>> + 'static {
+fn file_call(
+    promise: Promise,
+) -> impl std::future::Future<Output = EffectResult<JsValue>> + 'static {
     let promise = JsFuture::from(promise);
-    async move { promise.await.map_err(|error| effect_failure(&error, EffectErrorKind::Other, "The file operation failed")) }
+    async move {
+        promise.await.map_err(|error| {
+            effect_failure(&error, EffectErrorKind::Other, "The file operation failed")
+        })
+    }
 }
 
 /// A file operation with no value.
@@ -37,7 +46,9 @@ fn done(promise: Promise) -> BoxFuture<'static, EffectResult<()>> {
 
 /// A `Uint8Array` as bytes (a bug on the JS side, not the file, if it is anything else).
 fn bytes(value: &JsValue, what: &str) -> EffectResult<Vec<u8>> {
-    value.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| EffectError::new(EffectErrorKind::Other, format!("{what}: the host returned no bytes")))
+    value.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| {
+        EffectError::new(EffectErrorKind::Other, format!("{what}: the host returned no bytes"))
+    })
 }
 
 impl FileSystem for JsEffects {
@@ -64,7 +75,12 @@ impl FileSystem for JsEffects {
         Box::pin(async move { bytes(&call.await?, &format!("Cannot read '{path}'")) })
     }
 
-    fn write(&self, path: &str, contents: Vec<u8>, create_parents: bool) -> BoxFuture<'static, EffectResult<()>> {
+    fn write(
+        &self,
+        path: &str,
+        contents: Vec<u8>,
+        create_parents: bool,
+    ) -> BoxFuture<'static, EffectResult<()>> {
         // A copy owned by JS: a view into the module's memory would go stale if it grew.
         done(self.0.write(path, Uint8Array::from(&contents[..]), create_parents))
     }
@@ -75,7 +91,10 @@ impl FileSystem for JsEffects {
             let entries = call.await?;
             Ok(Array::from(&entries)
                 .iter()
-                .map(|entry| DirEntry { name: field(&entry, "name").as_string().unwrap_or_default(), is_dir: field(&entry, "isDir").is_truthy() })
+                .map(|entry| DirEntry {
+                    name: field(&entry, "name").as_string().unwrap_or_default(),
+                    is_dir: field(&entry, "isDir").is_truthy(),
+                })
                 .collect())
         })
     }
@@ -124,7 +143,13 @@ impl ProcessRunner for JsEffects {
             let value = match call.await {
                 Ok(value) => value,
                 Err(Rejected::Cancelled) => return Err(cancelled(&program)),
-                Err(Rejected::Failed(error)) => return Err(effect_failure(&error, EffectErrorKind::Other, &format!("spawn {program} failed"))),
+                Err(Rejected::Failed(error)) => {
+                    return Err(effect_failure(
+                        &error,
+                        EffectErrorKind::Other,
+                        &format!("spawn {program} failed"),
+                    ))
+                }
             };
             let what = format!("Process '{program}'");
             Ok(ProcessOutput {

@@ -7,15 +7,17 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use atomiton_core::host::effects::{EffectError, EffectErrorKind, EffectResult, HttpClient, HttpRequest, HttpResponse};
+use atomiton_core::host::effects::{
+    EffectError, EffectErrorKind, EffectResult, HttpClient, HttpRequest, HttpResponse,
+};
 use atomiton_core::host::{BoxCallback, BoxFuture, Capabilities, Host};
+use atomiton_core::json;
 use atomiton_core::nodes::{Invocation, NodeResult};
 use atomiton_core::session::ExecutorCalls;
 use atomiton_core::value::Value;
 use atomiton_core::ExecutionError;
 use futures::channel::oneshot;
 use js_sys::{Array, Uint8Array};
-use atomiton_core::json;
 use wasm_bindgen::prelude::*;
 
 use crate::calls::{effect_failure, field, settle, Rejected};
@@ -70,7 +72,11 @@ impl Host for WasmHost {
         self.calls.execute(invocation)
     }
 
-    fn materialize(&self, run: &str, values: Vec<Arc<Value>>) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {
+    fn materialize(
+        &self,
+        run: &str,
+        values: Vec<Arc<Value>>,
+    ) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {
         self.calls.materialize(run, values)
     }
 
@@ -154,8 +160,13 @@ impl HttpClient for WasmHost {
         Box::pin(async move {
             match call.await {
                 Ok(value) => read_response(&value),
-                Err(Rejected::Cancelled) => Err(EffectError::new(EffectErrorKind::Cancelled, atomiton_core::error::messages::REQUEST_CANCELLED)),
-                Err(Rejected::Failed(error)) => Err(effect_failure(&error, EffectErrorKind::Network, "fetch failed")),
+                Err(Rejected::Cancelled) => Err(EffectError::new(
+                    EffectErrorKind::Cancelled,
+                    atomiton_core::error::messages::REQUEST_CANCELLED,
+                )),
+                Err(Rejected::Failed(error)) => {
+                    Err(effect_failure(&error, EffectErrorKind::Network, "fetch failed"))
+                }
             }
         })
     }
@@ -169,7 +180,10 @@ fn read_response(value: &JsValue) -> EffectResult<HttpResponse> {
             Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
         })
         .collect();
-    let body = field(value, "body").dyn_into::<Uint8Array>().map(|bytes| bytes.to_vec()).unwrap_or_default();
+    let body = field(value, "body")
+        .dyn_into::<Uint8Array>()
+        .map(|bytes| bytes.to_vec())
+        .unwrap_or_default();
     Ok(HttpResponse {
         status: field(value, "status").as_f64().unwrap_or(0.0) as u16,
         status_text: field(value, "statusText").as_string().unwrap_or_default(),

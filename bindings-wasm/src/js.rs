@@ -83,7 +83,12 @@ extern "C" {
 
     /// Writes atomically (temporary file, flush, rename), creating parents when asked.
     #[wasm_bindgen(method)]
-    pub fn write(this: &NodeEffects, path: &str, contents: Uint8Array, create_parents: bool) -> Promise;
+    pub fn write(
+        this: &NodeEffects,
+        path: &str,
+        contents: Uint8Array,
+        create_parents: bool,
+    ) -> Promise;
 
     /// Resolves with `[{name, isDir}]` in the order the OS gives.
     #[wasm_bindgen(method)]

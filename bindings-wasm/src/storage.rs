@@ -16,13 +16,20 @@ use crate::js::StorageFunctions;
 pub(crate) struct JsStorage(pub StorageFunctions);
 
 async fn settle(promise: Promise) -> EffectResult<JsValue> {
-    JsFuture::from(promise).await.map_err(|error| effect_failure(&error, EffectErrorKind::Other, "storage failed"))
+    JsFuture::from(promise)
+        .await
+        .map_err(|error| effect_failure(&error, EffectErrorKind::Other, "storage failed"))
 }
 
 impl StorageBackend for JsStorage {
     fn keys(&self) -> BoxFuture<'static, EffectResult<Vec<String>>> {
         let promise = self.0.keys();
-        Box::pin(async move { Ok(Array::from(&settle(promise).await?).iter().filter_map(|key| key.as_string()).collect()) })
+        Box::pin(async move {
+            Ok(Array::from(&settle(promise).await?)
+                .iter()
+                .filter_map(|key| key.as_string())
+                .collect())
+        })
     }
 
     fn read(&self, key: &str) -> BoxFuture<'static, EffectResult<Option<String>>> {

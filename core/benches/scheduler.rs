@@ -8,11 +8,11 @@
 
 use std::sync::Arc;
 
+use atomiton_core::json;
 use atomiton_core::nodes::{FnNode, NodeRegistry};
 use atomiton_core::testing::VirtualHost;
 use atomiton_core::{Engine, EngineConfig, NodeDefinition, NodeEdge, RunOptions};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use atomiton_core::json;
 
 /// The native addon runs the engine on mimalloc (bindings-node/src/lib.rs); measure what ships.
 #[global_allocator]
@@ -62,17 +62,17 @@ fn bench(c: &mut Criterion) {
     let engine = engine();
     let mut group = c.benchmark_group("scheduler");
     group.sample_size(20);
-    for (name, make) in [("chain_10k", chain as fn(usize) -> NodeDefinition), ("fan_out_10k", fan_out)] {
+    for (name, make) in
+        [("chain_10k", chain as fn(usize) -> NodeDefinition), ("fan_out_10k", fan_out)]
+    {
         group.throughput(Throughput::Elements(10_000));
         group.bench_function(name, |b| {
-            b.iter_batched(
-                || make(10_000),
-                |flow| run(&engine, flow),
-                BatchSize::LargeInput,
-            )
+            b.iter_batched(|| make(10_000), |flow| run(&engine, flow), BatchSize::LargeInput)
         });
     }
-    group.bench_function("lattice_100x100", |b| b.iter_batched(|| lattice(100), |flow| run(&engine, flow), BatchSize::LargeInput));
+    group.bench_function("lattice_100x100", |b| {
+        b.iter_batched(|| lattice(100), |flow| run(&engine, flow), BatchSize::LargeInput)
+    });
     group.finish();
 }
 

@@ -6,20 +6,24 @@
 
 use std::sync::Arc;
 
+use atomiton_core::json;
 use atomiton_core::testing::VirtualHost;
+use atomiton_core::value::Value;
 use atomiton_core::{Engine, EngineConfig, NodeDefinition, RunOptions};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use atomiton_core::json;
-use atomiton_core::value::Value;
 
 fn node(function: &str, items: Value) -> NodeDefinition {
-    NodeDefinition::new("t", "transform").with_param("operation", "map").with_param("transformFunction", function).with_param("data", items)
+    NodeDefinition::new("t", "transform")
+        .with_param("operation", "map")
+        .with_param("transformFunction", function)
+        .with_param("data", items)
 }
 
 fn bench(c: &mut Criterion) {
     let engine = Engine::new(EngineConfig::default());
     let numbers = json!((0..100_000).collect::<Vec<_>>());
-    let objects = json!((0..100_000).map(|i| json!({"id": i, "price": i % 250})).collect::<Vec<_>>());
+    let objects =
+        json!((0..100_000).map(|i| json!({"id": i, "price": i % 250})).collect::<Vec<_>>());
     let mut group = c.benchmark_group("transform_100k");
     group.sample_size(30);
     for (name, function, items) in [
@@ -32,7 +36,11 @@ fn bench(c: &mut Criterion) {
                 || node(function, items.clone()),
                 |flow| {
                     let host = VirtualHost::new();
-                    let result = host.block_on(engine.run(flow, RunOptions::default(), Arc::new(host.clone())));
+                    let result = host.block_on(engine.run(
+                        flow,
+                        RunOptions::default(),
+                        Arc::new(host.clone()),
+                    ));
                     assert!(result.success);
                     result
                 },

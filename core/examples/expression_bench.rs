@@ -29,16 +29,12 @@ fn main() {
     let want = |name: &str| only.as_deref().is_none_or(|o| o == name);
     let lim = Limits::default();
     let numbers: Vec<Value> = (0..N).map(|i| json!(i)).collect();
-    let records: Vec<Value> = (0..N)
-        .map(|i| json!({"id": i, "price": (i * 7) % 200}))
-        .collect();
+    let records: Vec<Value> = (0..N).map(|i| json!({"id": i, "price": (i * 7) % 200})).collect();
 
     if want("baseline") {
         let t = median_ns_per_item(|| {
-            let out: Vec<Value> = numbers
-                .iter()
-                .map(|v| json!(v.as_f64().unwrap_or(0.0) * 2.0))
-                .collect();
+            let out: Vec<Value> =
+                numbers.iter().map(|v| json!(v.as_f64().unwrap_or(0.0) * 2.0)).collect();
             black_box(&out);
             out.len()
         });
@@ -119,11 +115,7 @@ fn main() {
         let t = median_ns_per_item(|| {
             let out: Vec<&Value> = records
                 .iter()
-                .filter(|v| {
-                    pred.call(&[v], &lim)
-                        .unwrap()
-                        .is_some_and(|r| is_truthy(&r))
-                })
+                .filter(|v| pred.call(&[v], &lim).unwrap().is_some_and(|r| is_truthy(&r)))
                 .collect();
             black_box(&out);
             N

@@ -6,10 +6,12 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::sync::Arc;
 
-use atomiton_core::history::{Capture, HistoryStore, HistoryWrite, MemoryHistory, RunBegun, RunEnded, RunStatus, RunSummary};
+use atomiton_core::history::{
+    Capture, HistoryStore, HistoryWrite, MemoryHistory, RunBegun, RunEnded, RunStatus, RunSummary,
+};
+use atomiton_core::json;
 use atomiton_core::nodes::NodeInput;
 use atomiton_core::progress::NodeState;
-use atomiton_core::json;
 
 struct Counting;
 static LIVE: AtomicIsize = AtomicIsize::new(0);
@@ -35,16 +37,49 @@ fn main() {
     let before = LIVE.load(Ordering::Relaxed);
     for r in 0..runs {
         let id = format!("0b8e5a52-4a44-4c55-9d11-{r:012}");
-        let summary = RunSummary { id: id.clone(), flow_id: "chain".into(), flow_hash: String::new(), status: RunStatus::Running, start_time: 1.7e12 + r as f64, end_time: None, duration: None, error: None, retry_of: None, owner: Some("pid:1234".into()) };
-        history.write(HistoryWrite::Begun(Box::new(RunBegun { summary, flow_json: flow.clone(), flow_buffers: Vec::new(), input: NodeInput::empty(), variables: Arc::new(json!({})) })));
+        let summary = RunSummary {
+            id: id.clone(),
+            flow_id: "chain".into(),
+            flow_hash: String::new(),
+            status: RunStatus::Running,
+            start_time: 1.7e12 + r as f64,
+            end_time: None,
+            duration: None,
+            error: None,
+            retry_of: None,
+            owner: Some("pid:1234".into()),
+        };
+        history.write(HistoryWrite::Begun(Box::new(RunBegun {
+            summary,
+            flow_json: flow.clone(),
+            flow_buffers: Vec::new(),
+            input: NodeInput::empty(),
+            variables: Arc::new(json!({})),
+        })));
         for n in 0..10 {
-            let mut node = atomiton_core::testing::history_node(&id, &format!("n{n}"), NodeState::Completed, Some(json!({"result": [1], "inputCount": 1, "outputCount": 1, "operation": "map", "success": true})), None, 1.7e12 + r as f64);
+            let mut node = atomiton_core::testing::history_node(
+                &id,
+                &format!("n{n}"),
+                NodeState::Completed,
+                Some(
+                    json!({"result": [1], "inputCount": 1, "outputCount": 1, "operation": "map", "success": true}),
+                ),
+                None,
+                1.7e12 + r as f64,
+            );
             if let HistoryWrite::Node(node) = &mut node {
-                node.input = Some(NodeInput::from_value(json!({"default": {"result": [1], "inputCount": 1, "outputCount": 1, "operation": "map", "success": true}})));
+                node.input = Some(NodeInput::from_value(
+                    json!({"default": {"result": [1], "inputCount": 1, "outputCount": 1, "operation": "map", "success": true}}),
+                ));
             }
             history.write(node);
         }
-        history.write(HistoryWrite::Ended(Box::new(RunEnded { execution_id: Arc::from(id.as_str()), status: RunStatus::Success, end_time: 1.7e12 + r as f64 + 1.0, error: None })));
+        history.write(HistoryWrite::Ended(Box::new(RunEnded {
+            execution_id: Arc::from(id.as_str()),
+            status: RunStatus::Success,
+            end_time: 1.7e12 + r as f64 + 1.0,
+            error: None,
+        })));
     }
     let held = LIVE.load(Ordering::Relaxed) - before;
     println!("{runs} runs: {:.1} MB held, {} bytes per run", held as f64 / 1e6, held / runs);

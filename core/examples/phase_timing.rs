@@ -5,14 +5,16 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use atomiton_core::graph::analyze;
+use atomiton_core::json;
 use atomiton_core::nodes::{FnNode, NodeRegistry};
 use atomiton_core::testing::VirtualHost;
 use atomiton_core::{Engine, EngineConfig, NodeDefinition, NodeEdge, RunOptions};
-use atomiton_core::json;
 
 fn chain(n: usize) -> NodeDefinition {
     let nodes = (0..n).map(|i| NodeDefinition::new(format!("n{i}"), "noop")).collect();
-    let edges = (1..n).map(|i| NodeEdge::connect(&format!("e{i}"), &format!("n{}", i - 1), &format!("n{i}"))).collect();
+    let edges = (1..n)
+        .map(|i| NodeEdge::connect(&format!("e{i}"), &format!("n{}", i - 1), &format!("n{i}")))
+        .collect();
     NodeDefinition::group("chain", nodes, edges)
 }
 
@@ -22,7 +24,6 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
-
     let n = 10_000;
     for trace in [true, false] {
         let registry = NodeRegistry::empty().with(FnNode::sync("noop", |_| Ok(Some(json!(1)))));

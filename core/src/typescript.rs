@@ -105,8 +105,15 @@ fn error_codes() -> String {
 
 /// `recovery.generated.ts`: `getErrorRecoveryStrategy` for every code.
 fn recovery() -> String {
-    let table: crate::value::Map =
-        ErrorCode::ALL.iter().map(|code| (code.as_str().to_owned(), crate::value::to_value(&recovery_strategy(*code)).unwrap_or_default())).collect();
+    let table: crate::value::Map = ErrorCode::ALL
+        .iter()
+        .map(|code| {
+            (
+                code.as_str().to_owned(),
+                crate::value::to_value(&recovery_strategy(*code)).unwrap_or_default(),
+            )
+        })
+        .collect();
     let body = serde_json::to_string_pretty(&table).unwrap_or_default();
     format!(
         "{HEADER}export const RECOVERY_TABLE: Readonly<Record<string, Readonly<{{\n  retryable: boolean;\n  retryDelayMs?: number;\n  maxRetries?: number;\n  suggestions?: readonly string[];\n}}>>> = {body};\n"
@@ -122,10 +129,15 @@ fn json(text: &str) -> String {
 fn generated_typescript_is_current() {
     let write = std::env::var_os("ATOMITON_WRITE_TS").is_some();
     let mut stale = Vec::new();
-    for (name, text) in [("wire.generated.ts", wire()), ("error-codes.generated.ts", error_codes()), ("recovery.generated.ts", recovery())] {
+    for (name, text) in [
+        ("wire.generated.ts", wire()),
+        ("error-codes.generated.ts", error_codes()),
+        ("recovery.generated.ts", recovery()),
+    ] {
         let path = target(name);
         if write {
-            std::fs::write(&path, &text).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+            std::fs::write(&path, &text)
+                .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
         } else if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
             stale.push(name);
         }

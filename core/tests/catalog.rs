@@ -49,7 +49,13 @@ fn ports(node_type: &str, which: &str) -> Vec<(String, String, String, String, b
         .collect()
 }
 
-fn port(id: &str, name: &str, port_type: &str, data_type: &str, required: bool) -> (String, String, String, String, bool) {
+fn port(
+    id: &str,
+    name: &str,
+    port_type: &str,
+    data_type: &str,
+    required: bool,
+) -> (String, String, String, String, bool) {
     (id.to_owned(), name.to_owned(), port_type.to_owned(), data_type.to_owned(), required)
 }
 
@@ -83,32 +89,86 @@ fn schema_derived_types_list_base_fields_first_then_their_own() {
         (
             "image",
             &[
-                "operation", "images", "output", "width", "height", "format", "quality", "fit", "position", "blendMode", "opacity", "blur",
-                "sharpen", "grayscale",
+                "operation",
+                "images",
+                "output",
+                "width",
+                "height",
+                "format",
+                "quality",
+                "fit",
+                "position",
+                "blendMode",
+                "opacity",
+                "blur",
+                "sharpen",
+                "grayscale",
             ],
         ),
         ("loop", &["loopType", "array", "count", "condition", "collectResults"]),
         ("shell-command", &["program", "args", "stdin", "captureOutput"]),
-        ("spreadsheet", &["path", "data", "format", "sheetName", "sheetIndex", "hasHeaders", "range", "delimiter", "skipEmptyLines"]),
+        (
+            "spreadsheet",
+            &[
+                "path",
+                "data",
+                "format",
+                "sheetName",
+                "sheetIndex",
+                "hasHeaders",
+                "range",
+                "delimiter",
+                "skipEmptyLines",
+            ],
+        ),
         (
             "transform",
             &[
-                "operation", "transformFunction", "sortKey", "sortDirection", "reduceInitial", "groupKey", "flattenDepth", "limitCount",
-                "skipCount", "sliceStart", "sliceEnd", "data",
+                "operation",
+                "transformFunction",
+                "sortKey",
+                "sortDirection",
+                "reduceInitial",
+                "groupKey",
+                "flattenDepth",
+                "limitCount",
+                "skipCount",
+                "sliceStart",
+                "sliceEnd",
+                "data",
             ],
         ),
     ];
     for (node_type, keys) in own {
-        let expected: Vec<String> = BASE.iter().chain(keys.iter()).map(|k| (*k).to_owned()).collect();
+        let expected: Vec<String> =
+            BASE.iter().chain(keys.iter()).map(|k| (*k).to_owned()).collect();
         assert_eq!(field_keys(node_type), expected, "{node_type}");
     }
     assert_eq!(field_keys("group"), ["timeout", "retries", "parallel"]);
-    assert_eq!(field_keys("parallel"), ["concurrency", "strategy", "operationTimeout", "globalTimeout", "failFast", "maintainOrder"]);
+    assert_eq!(
+        field_keys("parallel"),
+        [
+            "concurrency",
+            "strategy",
+            "operationTimeout",
+            "globalTimeout",
+            "failFast",
+            "maintainOrder"
+        ]
+    );
 }
 
 #[test]
 fn base_fields_are_derived_from_the_base_schema() {
-    for node_type in ["file-system", "http-request", "image", "loop", "shell-command", "spreadsheet", "transform"] {
+    for node_type in [
+        "file-system",
+        "http-request",
+        "image",
+        "loop",
+        "shell-command",
+        "spreadsheet",
+        "transform",
+    ] {
         let fields = definition(node_type)["fields"].clone();
         assert_eq!(
             fields["enabled"],
@@ -128,9 +188,16 @@ fn base_fields_are_derived_from_the_base_schema() {
                    "required": true, "placeholder": "Default: 1", "min": 0}),
             "{node_type}"
         );
-        for (key, help) in [("label", "Custom label for this node instance"), ("description", "Custom description for this node instance")] {
+        for (key, help) in [
+            ("label", "Custom label for this node instance"),
+            ("description", "Custom description for this node instance"),
+        ] {
             let label = if key == "label" { "Label" } else { "Description" };
-            assert_eq!(fields[key], json!({"controlType": "text", "label": label, "helpText": help, "required": false}), "{node_type}.{key}");
+            assert_eq!(
+                fields[key],
+                json!({"controlType": "text", "label": label, "helpText": help, "required": false}),
+                "{node_type}.{key}"
+            );
         }
     }
 }
@@ -175,8 +242,14 @@ fn http_request_fields() {
     assert_eq!(method["controlType"], "select");
     assert_eq!(method["placeholder"], "Default: GET");
     assert_eq!(method["helpText"], "HTTP method to use");
-    assert_eq!(options("http-request", "method"), pairs(&[("GET", "GET"), ("POST", "POST"), ("PUT", "PUT"), ("DELETE", "DELETE")]));
-    assert_eq!(field("http-request", "url"), json!({"controlType": "url", "label": "Url", "helpText": "Request URL", "required": true}));
+    assert_eq!(
+        options("http-request", "method"),
+        pairs(&[("GET", "GET"), ("POST", "POST"), ("PUT", "PUT"), ("DELETE", "DELETE")])
+    );
+    assert_eq!(
+        field("http-request", "url"),
+        json!({"controlType": "url", "label": "Url", "helpText": "Request URL", "required": true})
+    );
     assert_eq!(
         field("http-request", "headers"),
         json!({"controlType": "textarea", "label": "Headers", "helpText": "Request headers as key-value pairs", "required": true,
@@ -193,7 +266,12 @@ fn http_request_fields() {
 fn image_fields() {
     assert_eq!(
         options("image", "operation"),
-        pairs(&[("overlay", "Overlay"), ("merge", "Merge"), ("composite", "Composite"), ("blend", "Blend")])
+        pairs(&[
+            ("overlay", "Overlay"),
+            ("merge", "Merge"),
+            ("composite", "Composite"),
+            ("blend", "Blend")
+        ])
     );
     assert_eq!(field("image", "operation")["placeholder"], "Default: overlay");
     let images = field("image", "images");
@@ -208,9 +286,16 @@ fn image_fields() {
     );
     for key in ["width", "height"] {
         let f = field("image", key);
-        assert_eq!((f["controlType"].clone(), f["required"].clone(), f["min"].clone()), (json!("number"), json!(false), json!(1)), "{key}");
+        assert_eq!(
+            (f["controlType"].clone(), f["required"].clone(), f["min"].clone()),
+            (json!("number"), json!(false), json!(1)),
+            "{key}"
+        );
     }
-    assert_eq!(options("image", "format"), pairs(&[("png", "PNG"), ("jpeg", "JPEG"), ("webp", "WebP")]));
+    assert_eq!(
+        options("image", "format"),
+        pairs(&[("png", "PNG"), ("jpeg", "JPEG"), ("webp", "WebP")])
+    );
     assert_eq!(field("image", "format")["placeholder"], "Default: png");
     assert_eq!(field("image", "format")["required"], true);
     // A default declared inside `.optional()`: shown, not required.
@@ -221,7 +306,13 @@ fn image_fields() {
     );
     assert_eq!(
         options("image", "fit"),
-        pairs(&[("cover", "Cover"), ("contain", "Contain"), ("fill", "Fill"), ("inside", "Inside"), ("outside", "Outside")])
+        pairs(&[
+            ("cover", "Cover"),
+            ("contain", "Contain"),
+            ("fill", "Fill"),
+            ("inside", "Inside"),
+            ("outside", "Outside")
+        ])
     );
     assert_eq!(
         options("image", "position"),
@@ -256,9 +347,15 @@ fn image_fields() {
     );
     assert_eq!(field("image", "blendMode")["label"], "Blend Mode");
     let opacity = field("image", "opacity");
-    assert_eq!((opacity["min"].clone(), opacity["max"].clone(), opacity["step"].clone()), (json!(0), json!(1), json!(0.1)));
+    assert_eq!(
+        (opacity["min"].clone(), opacity["max"].clone(), opacity["step"].clone()),
+        (json!(0), json!(1), json!(0.1))
+    );
     assert_eq!(opacity["controlType"], "number");
-    assert_eq!((field("image", "blur")["min"].clone(), field("image", "blur")["max"].clone()), (json!(0), json!(100)));
+    assert_eq!(
+        (field("image", "blur")["min"].clone(), field("image", "blur")["max"].clone()),
+        (json!(0), json!(100))
+    );
     for key in ["sharpen", "grayscale"] {
         assert_eq!(field("image", key)["controlType"], "boolean");
         assert_eq!(field("image", key)["required"], false);
@@ -267,7 +364,10 @@ fn image_fields() {
 
 #[test]
 fn loop_fields() {
-    assert_eq!(options("loop", "loopType"), pairs(&[("forEach", "For Each"), ("times", "Times"), ("while", "While")]));
+    assert_eq!(
+        options("loop", "loopType"),
+        pairs(&[("forEach", "For Each"), ("times", "Times"), ("while", "While")])
+    );
     assert_eq!(field("loop", "loopType")["placeholder"], "Default: forEach");
     assert_eq!(field("loop", "loopType")["label"], "Loop Type");
     assert_eq!(
@@ -341,10 +441,21 @@ fn spreadsheet_fields() {
     let delimiter = field("spreadsheet", "delimiter");
     assert_eq!(delimiter["controlType"], "text");
     assert_eq!(delimiter["placeholder"], "Default: ,");
-    assert_eq!(options("spreadsheet", "delimiter"), pairs(&[(",", "Comma (,)"), (";", "Semicolon (;)"), ("\t", "Tab (\\t)"), ("|", "Pipe (|)")]));
+    assert_eq!(
+        options("spreadsheet", "delimiter"),
+        pairs(&[
+            (",", "Comma (,)"),
+            (";", "Semicolon (;)"),
+            ("\t", "Tab (\\t)"),
+            ("|", "Pipe (|)")
+        ])
+    );
     assert_eq!(field("spreadsheet", "range")["placeholder"], "e.g., A1:D10");
     let sheet_index = field("spreadsheet", "sheetIndex");
-    assert_eq!((sheet_index["label"].clone(), sheet_index["min"].clone(), sheet_index["required"].clone()), (json!("Sheet Index"), json!(0), json!(false)));
+    assert_eq!(
+        (sheet_index["label"].clone(), sheet_index["min"].clone(), sheet_index["required"].clone()),
+        (json!("Sheet Index"), json!(0), json!(false))
+    );
     assert_eq!(field("spreadsheet", "hasHeaders")["placeholder"], "Default: true");
     assert_eq!(field("spreadsheet", "skipEmptyLines")["label"], "Skip Empty Lines");
 }
@@ -377,7 +488,10 @@ fn transform_fields() {
     assert_eq!(field("transform", "sortKey")["required"], false);
     assert_eq!(field("transform", "sortKey")["helpText"], "Property key to sort by");
     let depth = field("transform", "flattenDepth");
-    assert_eq!((depth["min"].clone(), depth["max"].clone(), depth["placeholder"].clone()), (json!(1), json!(10), json!("Default: 1")));
+    assert_eq!(
+        (depth["min"].clone(), depth["max"].clone(), depth["placeholder"].clone()),
+        (json!(1), json!(10), json!("Default: 1"))
+    );
     assert_eq!(field("transform", "limitCount")["min"], 1);
     assert_eq!(field("transform", "skipCount")["min"], 0);
     assert_eq!(field("transform", "sliceStart")["min"], 0);
@@ -421,8 +535,16 @@ fn group_and_parallel_fields_are_hand_written() {
 fn every_field_has_a_control_and_a_label() {
     for definition in all_node_definitions() {
         for (key, f) in definition["fields"].as_object().unwrap() {
-            assert!(f["controlType"].as_str().is_some_and(|c| !c.is_empty()), "{}.{key}", definition["type"]);
-            assert!(f["label"].as_str().is_some_and(|l| !l.is_empty()), "{}.{key}", definition["type"]);
+            assert!(
+                f["controlType"].as_str().is_some_and(|c| !c.is_empty()),
+                "{}.{key}",
+                definition["type"]
+            );
+            assert!(
+                f["label"].as_str().is_some_and(|l| !l.is_empty()),
+                "{}.{key}",
+                definition["type"]
+            );
             if let Some(options) = f.get("options") {
                 assert!(!options.as_array().unwrap().is_empty(), "{}.{key}", definition["type"]);
             }
@@ -433,17 +555,52 @@ fn every_field_has_a_control_and_a_label() {
 #[test]
 fn ports_are_those_of_the_reference() {
     let expected = [
-        ("edit-fields", vec![port("data", "Data", "input", "object", false)], vec![port("data", "Data", "output", "object", false)]),
-        ("file-system", vec![port("path", "Path", "input", "string", false)], vec![port("result", "Result", "output", "any", false)]),
-        ("http-request", vec![port("url", "URL", "input", "string", false)], vec![port("result", "Result", "output", "any", false)]),
-        ("group", vec![port("trigger", "Trigger", "trigger", "any", false)], vec![port("result", "Result", "output", "any", false)]),
-        ("image", vec![port("baseImage", "Base Image", "input", "any", false)], vec![port("result", "Result", "output", "string", false)]),
-        ("loop", vec![port("items", "Items", "input", "array", false)], vec![port("results", "Results", "output", "array", false)]),
-        ("parallel", vec![port("operations", "Operations", "input", "array", true)], vec![port("results", "Results", "output", "array", false)]),
-        ("shell-command", vec![port("command", "Command", "input", "string", false)], vec![port("result", "Result", "output", "object", false)]),
+        (
+            "edit-fields",
+            vec![port("data", "Data", "input", "object", false)],
+            vec![port("data", "Data", "output", "object", false)],
+        ),
+        (
+            "file-system",
+            vec![port("path", "Path", "input", "string", false)],
+            vec![port("result", "Result", "output", "any", false)],
+        ),
+        (
+            "http-request",
+            vec![port("url", "URL", "input", "string", false)],
+            vec![port("result", "Result", "output", "any", false)],
+        ),
+        (
+            "group",
+            vec![port("trigger", "Trigger", "trigger", "any", false)],
+            vec![port("result", "Result", "output", "any", false)],
+        ),
+        (
+            "image",
+            vec![port("baseImage", "Base Image", "input", "any", false)],
+            vec![port("result", "Result", "output", "string", false)],
+        ),
+        (
+            "loop",
+            vec![port("items", "Items", "input", "array", false)],
+            vec![port("results", "Results", "output", "array", false)],
+        ),
+        (
+            "parallel",
+            vec![port("operations", "Operations", "input", "array", true)],
+            vec![port("results", "Results", "output", "array", false)],
+        ),
+        (
+            "shell-command",
+            vec![port("command", "Command", "input", "string", false)],
+            vec![port("result", "Result", "output", "object", false)],
+        ),
         (
             "spreadsheet",
-            vec![port("filePath", "File Path", "input", "string", false), port("data", "Raw Data", "input", "string", false)],
+            vec![
+                port("filePath", "File Path", "input", "string", false),
+                port("data", "Raw Data", "input", "string", false),
+            ],
             vec![
                 port("records", "Records", "output", "array", false),
                 port("headers", "Headers", "output", "array", false),
@@ -451,7 +608,11 @@ fn ports_are_those_of_the_reference() {
                 port("sheetName", "Sheet Name", "output", "string", false),
             ],
         ),
-        ("transform", vec![port("data", "Data", "input", "array", true)], vec![port("result", "Result", "output", "object", false)]),
+        (
+            "transform",
+            vec![port("data", "Data", "input", "array", true)],
+            vec![port("result", "Result", "output", "object", false)],
+        ),
     ];
     for (node_type, inputs, outputs) in expected {
         assert_eq!(ports(node_type, "inputPorts"), inputs, "{node_type} inputs");
@@ -509,7 +670,12 @@ fn parameters_are_the_definition_defaults_over_the_base_ones() {
         assert_eq!(definition(node_type)["parameters"], parameters, "{node_type}");
     }
     // Key order follows the original: base parameters first, then the type's, in declaration order.
-    let keys: Vec<String> = definition("image")["parameters"].as_object().unwrap().keys().map(|k| k.to_string()).collect();
+    let keys: Vec<String> = definition("image")["parameters"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.to_string())
+        .collect();
     assert_eq!(&keys[..5], ["enabled", "timeout", "retries", "operation", "outputFormat"]);
 }
 
@@ -544,7 +710,12 @@ fn metadata_names_categories_icons_and_environments() {
         assert_eq!(m["author"], "Atomiton Core Team");
         let description = m["description"].as_str().unwrap();
         // A real one-line description, not the generated "<Name> node".
-        assert!(!description.is_empty() && description != format!("{metadata_name} node") && !description.contains('\n'), "{node_type}");
+        assert!(
+            !description.is_empty()
+                && description != format!("{metadata_name} node")
+                && !description.contains('\n'),
+            "{node_type}"
+        );
         assert!(m["keywords"].as_array().is_some_and(|k| !k.is_empty()), "{node_type}");
     }
 }
@@ -581,7 +752,12 @@ fn definitions_grouped_by_category_in_first_seen_order() {
             (
                 g["name"].as_str().unwrap().to_owned(),
                 g["title"].as_str().unwrap().to_owned(),
-                g["items"].as_array().unwrap().iter().map(|d| d["type"].as_str().unwrap().to_owned()).collect(),
+                g["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|d| d["type"].as_str().unwrap().to_owned())
+                    .collect(),
             )
         })
         .collect();
@@ -594,7 +770,9 @@ fn definitions_grouped_by_category_in_first_seen_order() {
         ("system", "System", vec!["shell-command"]),
     ]
     .into_iter()
-    .map(|(n, t, items)| (n.to_owned(), t.to_owned(), items.into_iter().map(str::to_owned).collect()))
+    .map(|(n, t, items)| {
+        (n.to_owned(), t.to_owned(), items.into_iter().map(str::to_owned).collect())
+    })
     .collect();
     assert_eq!(shape, expected);
     // Items are the full definitions.
@@ -608,11 +786,20 @@ fn templates_answer_to_their_readable_slug_and_their_uuid_alike() {
     let slugs: Vec<&str> = templates.iter().map(|t| t.slug.as_str()).collect();
     assert_eq!(slugs, ["hello-world", "data-pipeline", "image-processing", "double-and-summarise"]);
     for info in &templates {
-        let by_slug = get_template(&info.slug).unwrap_or_else(|| panic!("{} not found by slug", info.slug));
-        assert_eq!(Some(by_slug), get_template(&info.id), "{}: the same definition by slug and by id", info.slug);
+        let by_slug =
+            get_template(&info.slug).unwrap_or_else(|| panic!("{} not found by slug", info.slug));
+        assert_eq!(
+            Some(by_slug),
+            get_template(&info.id),
+            "{}: the same definition by slug and by id",
+            info.slug
+        );
         assert_eq!(template_source(&info.slug), template_source(&info.id));
     }
-    assert_eq!(get_template("hello-world").map(|flow| flow.id_str().to_owned()).as_deref(), Some("550e8400-e29b-41d4-a716-446655440001"));
+    assert_eq!(
+        get_template("hello-world").map(|flow| flow.id_str().to_owned()).as_deref(),
+        Some("550e8400-e29b-41d4-a716-446655440001")
+    );
     let listed = atomiton_core::value::to_value(&templates[0]).unwrap();
     assert_eq!(listed["slug"], json!("hello-world"));
     assert_eq!(get_template("no-such-template"), None);

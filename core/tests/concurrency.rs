@@ -9,10 +9,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use atomiton_core::host::Host;
+use atomiton_core::json;
 use atomiton_core::{EngineConfig, ExecutionError, ExecutionResult, NodeDefinition, NodeEdge};
 use common::*;
 use proptest::prelude::*;
-use atomiton_core::json;
 
 #[test]
 fn the_concurrency_limit_is_never_exceeded_and_is_used() {
@@ -98,7 +98,12 @@ impl Random {
     }
 }
 
-fn random_group(rng: &mut Random, id: &str, depth: u32, leaves: &mut Vec<(String, f64, bool)>) -> NodeDefinition {
+fn random_group(
+    rng: &mut Random,
+    id: &str,
+    depth: u32,
+    leaves: &mut Vec<(String, f64, bool)>,
+) -> NodeDefinition {
     let count = 1 + rng.below(7) as usize;
     let mut children = Vec::new();
     for i in 0..count {
@@ -118,7 +123,10 @@ fn random_group(rng: &mut Random, id: &str, depth: u32, leaves: &mut Vec<(String
         for source in 0..target {
             if rng.below(3) == 0 {
                 let handle = handles[rng.below(3) as usize];
-                edges.push(edge_to(&format!("{id}.{source}"), &format!("{id}.{target}"), handle).with("id", format!("e{source}-{target}-{}", edges.len())));
+                edges.push(
+                    edge_to(&format!("{id}.{source}"), &format!("{id}.{target}"), handle)
+                        .with("id", format!("e{source}-{target}-{}", edges.len())),
+                );
             }
         }
     }
@@ -154,7 +162,8 @@ fn run_random(seed: u64, concurrency: usize) -> (ExecutionResult, Vec<String>) {
             }
         })
     });
-    let options = atomiton_core::RunOptions { input: Some(json!({"default": seed % 1000})), ..h.options() };
+    let options =
+        atomiton_core::RunOptions { input: Some(json!({"default": seed % 1000})), ..h.options() };
     let result = h.run_with(flow, options);
     let starts = starts.lock().unwrap().clone();
     (result, starts)

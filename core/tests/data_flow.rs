@@ -4,11 +4,11 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
+use atomiton_core::json;
 use atomiton_core::nodes::NodeResult;
+use atomiton_core::value::Value;
 use atomiton_core::RunOptions;
 use common::*;
-use atomiton_core::json;
-use atomiton_core::value::Value;
 
 /// A harness whose "test" executor records the order of execution and returns `result-<type>`.
 fn recording(types: &[&str]) -> (Harness, Arc<Mutex<Vec<String>>>) {
@@ -61,7 +61,11 @@ fn target_handle_names_the_input_key() {
         *seen2.lock().unwrap() = atomiton_core::value::to_value(&inv.input).unwrap();
         Ok(None)
     });
-    let flow = group("g", vec![node("node-1", "source"), node("node-2", "sink")], vec![edge_to("node-1", "node-2", "input-handle")]);
+    let flow = group(
+        "g",
+        vec![node("node-1", "source"), node("node-2", "sink")],
+        vec![edge_to("node-1", "node-2", "input-handle")],
+    );
     assert!(h.run(flow).success);
     assert_eq!(*seen.lock().unwrap(), json!({"input-handle": "output-node-1"}));
 }
@@ -78,7 +82,10 @@ fn unconnected_children_receive_the_group_input_unchanged() {
     let flow = group("g", vec![node("node-1", "test"), node("node-2", "test")], vec![]);
     let options = RunOptions { input: Some(json!({"default": "parent-input"})), ..h.options() };
     assert!(h.run_with(flow, options).success);
-    assert_eq!(*inputs.lock().unwrap(), vec![json!({"default": "parent-input"}), json!({"default": "parent-input"})]);
+    assert_eq!(
+        *inputs.lock().unwrap(),
+        vec![json!({"default": "parent-input"}), json!({"default": "parent-input"})]
+    );
 }
 
 #[test]
@@ -102,7 +109,10 @@ fn double_add_ten_square_chain_gives_400() {
         vec![node("node1", "double"), node("node2", "addTen"), node("node3", "square")],
         vec![edge("node1", "node2"), edge("node2", "node3")],
     );
-    let result = h.run_with(flow, RunOptions { input: Some(json!({"default": 5})), slow_mo: Some(0.0), ..h.options() });
+    let result = h.run_with(
+        flow,
+        RunOptions { input: Some(json!({"default": 5})), slow_mo: Some(0.0), ..h.options() },
+    );
     assert!(result.success, "{:?}", result.error);
     assert_eq!(result.data, Some(json!(400.0)));
     let seen = seen.lock().unwrap();
@@ -156,8 +166,12 @@ fn parameters_override_context_keys_in_executor_params() {
         *sink.lock().unwrap() = atomiton_core::value::to_value(&inv.executor_params()).unwrap();
         Ok(None)
     });
-    let flow = node("test-node", "test").with_param("customParam", "value").with_param("anotherParam", 123).with_param("input", "replaced");
-    let result = h.run_with(flow, RunOptions { execution_id: Some("exec-123".into()), ..h.options() });
+    let flow = node("test-node", "test")
+        .with_param("customParam", "value")
+        .with_param("anotherParam", 123)
+        .with_param("input", "replaced");
+    let result =
+        h.run_with(flow, RunOptions { execution_id: Some("exec-123".into()), ..h.options() });
     assert!(result.success);
     let p = params.lock().unwrap().clone();
     assert_eq!(p["nodeId"], "test-node");
@@ -205,8 +219,13 @@ fn fan_out_runs_source_first_then_both_targets() {
 #[test]
 fn nested_groups_list_executed_nodes_flattened() {
     let (h, _) = recording(&["test"]);
-    let inner = group("inner", vec![node("g1", "test"), node("g2", "test")], vec![edge("g1", "g2")]);
-    let flow = group("root", vec![node("c1", "test"), inner, node("c3", "test")], vec![edge("c1", "inner"), edge("inner", "c3")]);
+    let inner =
+        group("inner", vec![node("g1", "test"), node("g2", "test")], vec![edge("g1", "g2")]);
+    let flow = group(
+        "root",
+        vec![node("c1", "test"), inner, node("c3", "test")],
+        vec![edge("c1", "inner"), edge("inner", "c3")],
+    );
     let result = h.run(flow);
     assert!(result.success);
     assert_eq!(ids(&result), strs(&["root", "c1", "inner", "g1", "g2", "c3"]));
@@ -216,7 +235,8 @@ fn nested_groups_list_executed_nodes_flattened() {
 fn nested_group_passes_its_input_and_returns_its_last_child() {
     let mut h = Harness::new();
     h.sync("double", |inv| Ok(Some(json!(default_number(inv) * 2.0))));
-    let inner = group("inner", vec![node("d1", "double"), node("d2", "double")], vec![edge("d1", "d2")]);
+    let inner =
+        group("inner", vec![node("d1", "double"), node("d2", "double")], vec![edge("d1", "d2")]);
     let flow = group("root", vec![node("start", "double"), inner], vec![edge("start", "inner")]);
     let result = h.run_with(flow, RunOptions { input: Some(json!({"default": 1})), ..h.options() });
     assert!(result.success, "{:?}", result.error);
@@ -230,7 +250,8 @@ fn undefined_outputs_are_not_delivered() {
     h.sync("nothing", |_| Ok(None));
     h.sync("echo", |inv| Ok(Some(atomiton_core::value::to_value(&inv.input).unwrap())));
     let flow = group("g", vec![node("a", "nothing"), node("b", "echo")], vec![edge("a", "b")]);
-    let result = h.run_with(flow, RunOptions { input: Some(json!({"default": "fallback"})), ..h.options() });
+    let result =
+        h.run_with(flow, RunOptions { input: Some(json!({"default": "fallback"})), ..h.options() });
     assert_eq!(result.data, Some(json!({"default": "fallback"})));
 }
 
@@ -285,8 +306,16 @@ fn concurrent_runs_are_isolated() {
     let options = h.options();
     let runs: Vec<_> = (0..20)
         .map(|i| {
-            let flow = group(&format!("flow-{i}"), vec![node("a", "slow"), node("b", "slow")], vec![edge("a", "b")]);
-            engine.run(flow, RunOptions { execution_id: Some(format!("exec-{i}")), ..options.clone() }, host.clone())
+            let flow = group(
+                &format!("flow-{i}"),
+                vec![node("a", "slow"), node("b", "slow")],
+                vec![edge("a", "b")],
+            );
+            engine.run(
+                flow,
+                RunOptions { execution_id: Some(format!("exec-{i}")), ..options.clone() },
+                host.clone(),
+            )
         })
         .collect();
     let results = h.host.block_on(futures::future::join_all(runs));
@@ -298,7 +327,9 @@ fn concurrent_runs_are_isolated() {
     for i in 0..20 {
         let id = format!("exec-{i}");
         let last = events.iter().rev().find_map(|e| match e {
-            atomiton_core::host::EngineEvent::Progress(p) if p.execution_id == id => Some(p.progress),
+            atomiton_core::host::EngineEvent::Progress(p) if p.execution_id == id => {
+                Some(p.progress)
+            }
             _ => None,
         });
         assert_eq!(last, Some(100), "run {i} ends at 100 in its own events");

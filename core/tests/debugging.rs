@@ -49,7 +49,12 @@ fn chain() -> NodeDefinition {
 
 /// Options whose event sink logs pauses and then does `on_pause` (with the host and the run's
 /// control), and keeps every paused event.
-fn debug_options(h: &Harness, log: &Log, control: &Arc<RunControl>, on_pause: impl Fn(&atomiton_core::testing::VirtualHost, &Arc<RunControl>) + Send + Sync + 'static) -> (RunOptions, Pauses) {
+fn debug_options(
+    h: &Harness,
+    log: &Log,
+    control: &Arc<RunControl>,
+    on_pause: impl Fn(&atomiton_core::testing::VirtualHost, &Arc<RunControl>) + Send + Sync + 'static,
+) -> (RunOptions, Pauses) {
     let paused: Pauses = Arc::default();
     let (seen, log, host, ctl) = (paused.clone(), log.clone(), h.host.clone(), control.clone());
     let options = RunOptions {
@@ -67,7 +72,11 @@ fn debug_options(h: &Harness, log: &Log, control: &Arc<RunControl>, on_pause: im
 }
 
 /// Runs `then` once `ms` of virtual time have gone by.
-fn after(host: &atomiton_core::testing::VirtualHost, ms: f64, then: impl FnOnce() + Send + 'static) {
+fn after(
+    host: &atomiton_core::testing::VirtualHost,
+    ms: f64,
+    then: impl FnOnce() + Send + 'static,
+) {
     let sleep = host.sleep(ms);
     host.spawn(Box::pin(async move {
         sleep.await;
@@ -76,7 +85,9 @@ fn after(host: &atomiton_core::testing::VirtualHost, ms: f64, then: impl FnOnce(
 }
 
 /// A pause handler that resumes the run `ms` later.
-fn resume_after(ms: f64) -> impl Fn(&atomiton_core::testing::VirtualHost, &Arc<RunControl>) + Send + Sync + 'static {
+fn resume_after(
+    ms: f64,
+) -> impl Fn(&atomiton_core::testing::VirtualHost, &Arc<RunControl>) + Send + Sync + 'static {
     move |host, control| {
         let control = control.clone();
         after(host, ms, move || control.resume());
@@ -85,7 +96,11 @@ fn resume_after(ms: f64) -> impl Fn(&atomiton_core::testing::VirtualHost, &Arc<R
 
 fn states(h: &Harness) -> Vec<(String, NodeState)> {
     let events = h.events.lock().unwrap();
-    let last = events.iter().rev().find_map(|e| if let EngineEvent::Progress(p) = e { Some(p) } else { None }).expect("a progress event");
+    let last = events
+        .iter()
+        .rev()
+        .find_map(|e| if let EngineEvent::Progress(p) = e { Some(p) } else { None })
+        .expect("a progress event");
     last.nodes.iter().map(|n| (n.id.to_string(), n.state)).collect()
 }
 
@@ -106,17 +121,32 @@ fn pins_are_named_by_path_and_a_pinned_group_runs_none_of_its_children() {
     let (h, log) = harness(1);
     let flow = group(
         "flow",
-        vec![node("a", "work"), group("g", vec![node("x", "work"), node("y", "work")], vec![edge("x", "y")]), node("z", "work")],
+        vec![
+            node("a", "work"),
+            group("g", vec![node("x", "work"), node("y", "work")], vec![edge("x", "y")]),
+            node("z", "work"),
+        ],
         vec![edge("a", "g"), edge("g", "z")],
     );
-    let result = h.run_with(flow.clone(), RunOptions { pinned: vec![("g/x".into(), json!(10))], ..h.options() });
+    let result = h.run_with(
+        flow.clone(),
+        RunOptions { pinned: vec![("g/x".into(), json!(10))], ..h.options() },
+    );
     assert_eq!(result.data, Some(json!(12)));
-    assert_eq!(*log.lock().unwrap(), ["run a", "run y", "run z"], "x is pinned (and named by its path)");
+    assert_eq!(
+        *log.lock().unwrap(),
+        ["run a", "run y", "run z"],
+        "x is pinned (and named by its path)"
+    );
     log.lock().unwrap().clear();
-    let result = h.run_with(flow.clone(), RunOptions { pinned: vec![("g".into(), json!(50))], ..h.options() });
+    let result = h.run_with(
+        flow.clone(),
+        RunOptions { pinned: vec![("g".into(), json!(50))], ..h.options() },
+    );
     assert_eq!(result.data, Some(json!(51)));
     assert_eq!(*log.lock().unwrap(), ["run a", "run z"]);
-    let result = h.run_with(flow, RunOptions { pinned: vec![("x".into(), json!(1))], ..h.options() });
+    let result =
+        h.run_with(flow, RunOptions { pinned: vec![("x".into(), json!(1))], ..h.options() });
     let error = result.error.expect("an unknown path is refused");
     assert_eq!(error.code, ErrorCode::VALIDATION_FAILED);
     assert!(error.message.contains("pinned: the flow has no node 'x'"), "{}", error.message);
@@ -144,12 +174,31 @@ fn running_to_a_node_in_a_group_starts_the_group_and_runs_only_what_the_node_nee
     let (h, log) = harness(1);
     let flow = group(
         "flow",
-        vec![node("a", "work"), group("g", vec![node("x", "work"), node("y", "work"), node("w", "work")], vec![edge("x", "y")]), node("z", "work")],
+        vec![
+            node("a", "work"),
+            group(
+                "g",
+                vec![node("x", "work"), node("y", "work"), node("w", "work")],
+                vec![edge("x", "y")],
+            ),
+            node("z", "work"),
+        ],
         vec![edge("a", "g"), edge("g", "z")],
     );
-    let result = h.run_with(flow, RunOptions { run_to: Some("g/y".into()), pinned: vec![("a".into(), json!(5))], ..h.options() });
+    let result = h.run_with(
+        flow,
+        RunOptions {
+            run_to: Some("g/y".into()),
+            pinned: vec![("a".into(), json!(5))],
+            ..h.options()
+        },
+    );
     assert!(result.success, "{:?}", result.error);
-    assert_eq!(result.data, Some(json!(7)), "x got the pinned 5 through the group, y added one more");
+    assert_eq!(
+        result.data,
+        Some(json!(7)),
+        "x got the pinned 5 through the group, y added one more"
+    );
     assert_eq!(*log.lock().unwrap(), ["run x", "run y"]);
 }
 
@@ -162,7 +211,11 @@ fn a_breakpoint_pauses_before_its_node_with_its_input_and_resume_goes_on() {
     let result = h.run_with(chain(), options);
     assert!(result.success, "{:?}", result.error);
     assert_eq!(*log.lock().unwrap(), ["run a", "run b", "paused c", "run c", "run d"]);
-    assert_eq!(*paused.lock().unwrap(), [("c".to_owned(), json!({"default": 2}))], "c's input is b's output");
+    assert_eq!(
+        *paused.lock().unwrap(),
+        [("c".to_owned(), json!({"default": 2}))],
+        "c's input is b's output"
+    );
     assert_eq!(result.data, Some(json!(4)));
     assert_eq!(h.host.elapsed(), 1040.0, "four nodes of 10 ms and one pause of 1000 ms");
 }
@@ -180,13 +233,21 @@ fn paused_time_does_not_count_towards_the_run_timeout() {
 
     // The same run paused a little longer than its timeout allows, counting only work: 50 ms.
     let (h, log) = harness(1);
-    let slow = group("flow", ["a", "b", "c", "d", "e"].iter().map(|id| node(id, "work")).collect(), vec![edge("a", "b"), edge("b", "c"), edge("c", "d"), edge("d", "e")]);
+    let slow = group(
+        "flow",
+        ["a", "b", "c", "d", "e"].iter().map(|id| node(id, "work")).collect(),
+        vec![edge("a", "b"), edge("b", "c"), edge("c", "d"), edge("d", "e")],
+    );
     let control = Arc::new(RunControl::new());
     let (mut options, _) = debug_options(&h, &log, &control, |_, control| control.resume());
     options.breakpoints = vec!["b".into()];
     options.timeout_ms = Some(45.0);
     let result = h.run_with(slow, options);
-    assert_eq!(result.error.map(|e| e.code), Some(ErrorCode::TIMEOUT), "the timeout still holds for the work");
+    assert_eq!(
+        result.error.map(|e| e.code),
+        Some(ErrorCode::TIMEOUT),
+        "the timeout still holds for the work"
+    );
     assert_eq!(h.host.elapsed(), 45.0);
 }
 
@@ -202,7 +263,11 @@ fn pause_from_outside_takes_effect_at_the_next_node_boundary() {
         ctl.pause();
         Ok(Some(json!(1)))
     });
-    let flow = group("flow", vec![node("a", "pauser"), node("b", "work"), node("c", "work")], vec![edge("a", "b"), edge("b", "c")]);
+    let flow = group(
+        "flow",
+        vec![node("a", "pauser"), node("b", "work"), node("c", "work")],
+        vec![edge("a", "b"), edge("b", "c")],
+    );
     let (options, paused) = debug_options(&h, &log, &control, |_, control| control.resume());
     let result = h.run_with(flow, options);
     assert!(result.success);
@@ -308,7 +373,8 @@ fn running_to_a_node_takes_linear_work_on_diamond_chains_and_stops_at_pins() {
     let mut nodes = vec![node("s0", "work")];
     let mut edges = Vec::new();
     for k in 0..40 {
-        let (s, l, r, t) = (format!("s{k}"), format!("l{k}"), format!("r{k}"), format!("s{}", k + 1));
+        let (s, l, r, t) =
+            (format!("s{k}"), format!("l{k}"), format!("r{k}"), format!("s{}", k + 1));
         nodes.extend([node(&l, "work"), node(&r, "work"), node(&t, "work")]);
         edges.extend([edge(&s, &l), edge(&s, &r), edge(&l, &t), edge(&r, &t)]);
     }
@@ -319,7 +385,14 @@ fn running_to_a_node_takes_linear_work_on_diamond_chains_and_stops_at_pins() {
 
     // Upstream of a pinned node nothing runs.
     let (h, log) = harness(1);
-    let result = h.run_with(chain(), RunOptions { run_to: Some("c".into()), pinned: vec![("b".into(), json!(7))], ..h.options() });
+    let result = h.run_with(
+        chain(),
+        RunOptions {
+            run_to: Some("c".into()),
+            pinned: vec![("b".into(), json!(7))],
+            ..h.options()
+        },
+    );
     assert_eq!(result.data, Some(json!(8)));
     assert_eq!(*log.lock().unwrap(), ["run c"], "a is upstream of the pin: it does not run");
 }
@@ -329,7 +402,10 @@ fn the_run_timeout_restarts_when_a_paused_run_goes_on() {
     // b never settles: after the pause the run's timer must still end the run (with progress
     // events never held back, no throttle timer wakes the run either).
     let (mut h, log) = harness(1);
-    h.engine = atomiton_core::Engine::with_registry(atomiton_core::nodes::NodeRegistry::empty(), EngineConfig { concurrency: 1, progress_throttle_ms: 0.0, ..Default::default() });
+    h.engine = atomiton_core::Engine::with_registry(
+        atomiton_core::nodes::NodeRegistry::empty(),
+        EngineConfig { concurrency: 1, progress_throttle_ms: 0.0, ..Default::default() },
+    );
     h.custom("stuck", |_, _| Box::pin(std::future::pending()));
     let flow = group("flow", vec![node("a", "work"), node("b", "stuck")], vec![edge("a", "b")]);
     let control = Arc::new(RunControl::new());

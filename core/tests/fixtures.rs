@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use atomiton_core::testing::VirtualHost;
-use atomiton_core::{Engine, NodeDefinition, RunOptions};
 use atomiton_core::value::Value;
+use atomiton_core::{Engine, NodeDefinition, RunOptions};
 
 fn fixtures() -> Vec<(String, Value)> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
@@ -15,7 +15,10 @@ fn fixtures() -> Vec<(String, Value)> {
         .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
         .map(|e| {
             let text = std::fs::read_to_string(e.path()).expect("readable fixture");
-            (e.file_name().to_string_lossy().into_owned(), serde_json::from_str(&text).expect("valid fixture JSON"))
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                serde_json::from_str(&text).expect("valid fixture JSON"),
+            )
         })
         .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -41,8 +44,12 @@ fn every_fixture_gives_its_expected_result() {
     assert!(all.len() >= 20, "fixtures found: {}", all.len());
     let mut failures = Vec::new();
     for (file, fixture) in &all {
-        let expect = fixture.pointer("/expectByEnvironment/wasm").or_else(|| fixture.get("expect")).expect("expect");
-        let flow: NodeDefinition = atomiton_core::value::from_value(fixture["flow"].clone()).expect("flow");
+        let expect = fixture
+            .pointer("/expectByEnvironment/wasm")
+            .or_else(|| fixture.get("expect"))
+            .expect("expect");
+        let flow: NodeDefinition =
+            atomiton_core::value::from_value(fixture["flow"].clone()).expect("flow");
         let options = &fixture["options"];
         let host = VirtualHost::new();
         let run_options = RunOptions {
@@ -52,7 +59,8 @@ fn every_fixture_gives_its_expected_result() {
             slow_mo: options.get("slowMo").and_then(Value::as_f64),
             ..Default::default()
         };
-        let result = host.block_on(Engine::default().run(flow, run_options, Arc::new(host.clone())));
+        let result =
+            host.block_on(Engine::default().run(flow, run_options, Arc::new(host.clone())));
         let mut actual = atomiton_core::value::to_value(&result).expect("result serialises");
         strip_clock(&mut actual);
         let mut check = |what: &str, ok: bool| {
@@ -73,5 +81,10 @@ fn every_fixture_gives_its_expected_result() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} fixture mismatch(es):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} fixture mismatch(es):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

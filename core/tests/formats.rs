@@ -1,13 +1,13 @@
 //! JSON and YAML flow formats (the model, the YAML flow format, the documented example flow).
 
 use atomiton_core::format::{
-    definition_to_json, definition_to_yaml, parse_definition_json, parse_definition_yaml, parse_flow_yaml, parse_flow_yaml_documents,
-    parse_yaml_value, to_yaml_string, ParseLimits,
+    definition_to_json, definition_to_yaml, parse_definition_json, parse_definition_yaml,
+    parse_flow_yaml, parse_flow_yaml_documents, parse_yaml_value, to_yaml_string, ParseLimits,
 };
-use atomiton_core::{ErrorCode, NodeDefinition};
-use proptest::prelude::*;
 use atomiton_core::json;
 use atomiton_core::value::Value;
+use atomiton_core::{ErrorCode, NodeDefinition};
+use proptest::prelude::*;
 
 const EXAMPLE: &str = r#"
 id: "example-flow"
@@ -98,7 +98,10 @@ fn example_yaml_reads_as_the_reference_json() {
         json!({"enabled": true, "timeout": 30000, "retries": 1, "operation": "map", "transformFunction": "x => x * 2", "data": [1, 2, 3]})
     );
     assert_eq!(numbers["position"], json!({"x": 100, "y": 200}));
-    assert_eq!(numbers["inputPorts"], json!([{"id": "data", "name": "Data", "type": "input", "dataType": "array", "required": false, "multiple": false}]));
+    assert_eq!(
+        numbers["inputPorts"],
+        json!([{"id": "data", "name": "Data", "type": "input", "dataType": "array", "required": false, "multiple": false}])
+    );
     // The root's unknown `description` key is kept, not dropped.
     assert_eq!(value["description"], "Doubles numbers then builds a summary object");
 }
@@ -143,7 +146,8 @@ fn yaml_reader_errors_are_the_original_messages() {
 
 #[test]
 fn multi_document_yaml() {
-    let flows = parse_flow_yaml_documents("id: a\nname: A\n---\nid: b\nname: B\n", &limits()).unwrap();
+    let flows =
+        parse_flow_yaml_documents("id: a\nname: A\n---\nid: b\nname: B\n", &limits()).unwrap();
     assert_eq!(flows.iter().map(|f| f.id_str()).collect::<Vec<_>>(), vec!["a", "b"]);
 }
 
@@ -154,7 +158,8 @@ fn alias_bombs_are_refused() {
         let prev = i - 1;
         text.push_str(&format!("a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"));
     }
-    let e = parse_yaml_value(&text, &ParseLimits { max_depth: 100, max_values: 1_000_000 }).unwrap_err();
+    let e = parse_yaml_value(&text, &ParseLimits { max_depth: 100, max_values: 1_000_000 })
+        .unwrap_err();
     assert!(e.message.contains("alias bomb"), "{}", e.message);
 }
 
@@ -173,7 +178,13 @@ fn a_small_alias_bomb_is_refused_before_it_expands() {
     let e = parse_yaml_value(&text, &ParseLimits::default()).unwrap_err();
     assert_eq!(e.code, ErrorCode::DESERIALIZATION_FAILED);
     // Refused while the document was still small: the budget named is the written values' share.
-    let allowed: usize = e.message.split("more than ").nth(1).and_then(|rest| rest.split(' ').next()).and_then(|n| n.parse().ok()).unwrap();
+    let allowed: usize = e
+        .message
+        .split("more than ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
     assert!(allowed < 20_000, "{}", e.message);
     // Anchors used as meant (a block repeated a few times) still read.
     let reuse = "base: &base {retries: 2, timeout: 100}\nnodes: [*base, *base, *base]\n";
@@ -201,7 +212,8 @@ fn malformed_json_gives_line_and_column() {
     assert!(e.message.contains("line 2"), "{}", e.message);
     let e = parse_definition_json("{\"nodes\": 5}", &limits()).unwrap_err();
     assert!(e.message.contains("array of node definitions"), "{}", e.message);
-    let e = parse_definition_json(&"[".repeat(100), &ParseLimits { max_depth: 50, max_values: 10 }).unwrap_err();
+    let e = parse_definition_json(&"[".repeat(100), &ParseLimits { max_depth: 50, max_values: 10 })
+        .unwrap_err();
     assert!(e.message.contains("limit of 50"), "{}", e.message);
 }
 
@@ -212,13 +224,37 @@ fn json_value() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(|n| json!(n)),
         (-1e12f64..1e12).prop_map(|f| json!(f)),
         any::<String>().prop_map(Value::from),
-        prop::sample::select(vec!["true", "null", "123", "1e5", "0x1F", "-", "a: b", "# x", " lead", "trail ", "", "~", "yes", "x\ny", "{a}", "*x", "&y", "!t", "'q'", "\"dq\"", ".inf", "multi word value"])
-            .prop_map(Value::from),
+        prop::sample::select(vec![
+            "true",
+            "null",
+            "123",
+            "1e5",
+            "0x1F",
+            "-",
+            "a: b",
+            "# x",
+            " lead",
+            "trail ",
+            "",
+            "~",
+            "yes",
+            "x\ny",
+            "{a}",
+            "*x",
+            "&y",
+            "!t",
+            "'q'",
+            "\"dq\"",
+            ".inf",
+            "multi word value"
+        ])
+        .prop_map(Value::from),
     ];
     leaf.prop_recursive(4, 64, 8, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::vec((any::<String>(), inner), 0..6).prop_map(|pairs| Value::Object(pairs.into_iter().collect())),
+            prop::collection::vec((any::<String>(), inner), 0..6)
+                .prop_map(|pairs| Value::Object(pairs.into_iter().collect())),
         ]
     })
 }
@@ -267,7 +303,8 @@ fn ten_thousand_deep_flow_parses_serialises_and_drops() {
     let handle = std::thread::Builder::new()
         .stack_size(256 * 1024) // deliberately small: recursion must not live on this stack
         .spawn(move || {
-            let flow: NodeDefinition = parse_definition_json(&text, &ParseLimits::default()).unwrap();
+            let flow: NodeDefinition =
+                parse_definition_json(&text, &ParseLimits::default()).unwrap();
             assert_eq!(flow.count_nodes(), depth + 1);
             let copy = flow.clone();
             assert!(copy == flow);
@@ -275,7 +312,8 @@ fn ten_thousand_deep_flow_parses_serialises_and_drops() {
             assert_eq!(json.len(), text.len());
             let yaml = definition_to_yaml(&flow).unwrap();
             assert!(yaml.len() < 2 * json.len(), "deep YAML stays linear in size");
-            let back = atomiton_core::format::parse_definition_yaml(&yaml, &ParseLimits::default()).unwrap();
+            let back = atomiton_core::format::parse_definition_yaml(&yaml, &ParseLimits::default())
+                .unwrap();
             assert!(back == flow);
         })
         .unwrap();
@@ -294,7 +332,11 @@ fn a_repeated_key_in_flow_json_keeps_only_its_last_value_as_json_parse_does() {
     assert_eq!(flow.extra.get("type"), Some(&json!(7)));
     let back = parse_definition_yaml(&definition_to_yaml(&flow).unwrap(), &limits()).unwrap();
     assert_eq!(back, flow);
-    let flow = parse_definition_json(r#"{"id":"g","edges":[{"source":"a","target":"a"}],"edges":"g"}"#, &limits()).unwrap();
+    let flow = parse_definition_json(
+        r#"{"id":"g","edges":[{"source":"a","target":"a"}],"edges":"g"}"#,
+        &limits(),
+    )
+    .unwrap();
     assert_eq!(flow.edges, None);
     assert_eq!(flow.extra.get("edges"), Some(&json!("g")));
 }

@@ -9,11 +9,15 @@ use common::*;
 #[test]
 fn chain_fan_out_and_cycle_sorts() {
     let nodes = vec![node("node-1", "t"), node("node-2", "t"), node("node-3", "t")];
-    let chain = topological_sort(&nodes, &[edge("node-1", "node-2"), edge("node-2", "node-3")]).unwrap();
+    let chain =
+        topological_sort(&nodes, &[edge("node-1", "node-2"), edge("node-2", "node-3")]).unwrap();
     assert_eq!(chain, vec![strs(&["node-1"]), strs(&["node-2"]), strs(&["node-3"])]);
-    let fan = topological_sort(&nodes, &[edge("node-1", "node-2"), edge("node-1", "node-3")]).unwrap();
+    let fan =
+        topological_sort(&nodes, &[edge("node-1", "node-2"), edge("node-1", "node-3")]).unwrap();
     assert_eq!(fan, vec![strs(&["node-1"]), strs(&["node-2", "node-3"])]);
-    let cycle = topological_sort(&nodes[..2], &[edge("node-1", "node-2"), edge("node-2", "node-1")]).unwrap_err();
+    let cycle =
+        topological_sort(&nodes[..2], &[edge("node-1", "node-2"), edge("node-2", "node-1")])
+            .unwrap_err();
     assert_eq!(cycle.code, ErrorCode::CIRCULAR_DEPENDENCY);
     assert!(cycle.message.contains("Cycle detected"));
 }
@@ -46,7 +50,8 @@ fn critical_path_of_http_transform_http_weighs_1050() {
 
 #[test]
 fn http_request_type_weighs_500() {
-    let flow = group("g", vec![node("a", "http-request"), node("b", "transform")], vec![edge("a", "b")]);
+    let flow =
+        group("g", vec![node("a", "http-request"), node("b", "transform")], vec![edge("a", "b")]);
     let graph = analyze(&flow).unwrap();
     assert_eq!(graph.total_weight, 550);
     assert_eq!(graph.nodes[0].weight, 500);
@@ -64,7 +69,11 @@ fn single_node_graph() {
 
 #[test]
 fn group_http_then_transform() {
-    let flow = group("g", vec![node("child-1", "httpRequest"), node("child-2", "transform")], vec![edge("child-1", "child-2")]);
+    let flow = group(
+        "g",
+        vec![node("child-1", "httpRequest"), node("child-2", "transform")],
+        vec![edge("child-1", "child-2")],
+    );
     let graph = analyze(&flow).unwrap();
     assert_eq!(graph.nodes.len(), 2);
     assert_eq!(graph.execution_order, vec![strs(&["child-1"]), strs(&["child-2"])]);
@@ -92,7 +101,11 @@ fn complex_parallel_graph_of_the_test_factories() {
 
 #[test]
 fn example_flow_of_section_3_5() {
-    let flow = group("example-flow", vec![node("numbers", "transform"), node("summary", "edit-fields")], vec![edge("numbers", "summary")]);
+    let flow = group(
+        "example-flow",
+        vec![node("numbers", "transform"), node("summary", "edit-fields")],
+        vec![edge("numbers", "summary")],
+    );
     let graph = analyze(&flow).unwrap();
     assert_eq!(graph.execution_order, vec![strs(&["numbers"]), strs(&["summary"])]);
     assert_eq!(graph.total_weight, 130);

@@ -34,16 +34,27 @@ impl Rig {
         host.register_sync("add", move |invocation| {
             *counted.lock().unwrap().entry(invocation.node_id.to_string()).or_default() += 1;
             if broken.lock().unwrap().contains(&*invocation.node_id) {
-                return Err(ExecutionError::execution_failed(format!("{} is broken", invocation.node_id)));
+                return Err(ExecutionError::execution_failed(format!(
+                    "{} is broken",
+                    invocation.node_id
+                )));
             }
-            let inputs: f64 = invocation.input.entries().iter().filter_map(|(_, v)| v.as_f64()).sum();
+            let inputs: f64 =
+                invocation.input.entries().iter().filter_map(|(_, v)| v.as_f64()).sum();
             let k = invocation.parameters.get("k").and_then(|v| v.as_f64()).unwrap_or(0.0);
             Ok(Some(atomiton_core::json!(inputs + k)))
         });
         let notifier = Notifier::new();
-        let history = SessionHistory::new(Arc::new(MemoryHistory::new(config.capture())), config, None);
-        let session = Session::new(Engine::default(), host.shared(), FlowStore::new(Arc::new(MemoryBackend::new())), notifier.clone(), ExecutorCalls::new(notifier))
-            .with_history(history);
+        let history =
+            SessionHistory::new(Arc::new(MemoryHistory::new(config.capture())), config, None);
+        let session = Session::new(
+            Engine::default(),
+            host.shared(),
+            FlowStore::new(Arc::new(MemoryBackend::new())),
+            notifier.clone(),
+            ExecutorCalls::new(notifier),
+        )
+        .with_history(history);
         Rig { session: Arc::new(session), calls, failing, next_run: 1 }
     }
 
@@ -94,13 +105,21 @@ fn chain() -> Json {
 }
 
 fn node<'a>(record: &'a Json, id: &str) -> &'a Json {
-    record["nodes"].as_array().unwrap().iter().find(|n| n["nodeId"] == id).unwrap_or_else(|| panic!("no record of {id}: {record}"))
+    record["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["nodeId"] == id)
+        .unwrap_or_else(|| panic!("no record of {id}: {record}"))
 }
 
 #[test]
 fn a_run_is_recorded_with_each_nodes_input_output_and_timings() {
     let mut rig = Rig::new();
-    let result = rig.run(&chain(), json!({"executionId": "run-1", "input": {"default": 5}, "variables": {"v": 1}}));
+    let result = rig.run(
+        &chain(),
+        json!({"executionId": "run-1", "input": {"default": 5}, "variables": {"v": 1}}),
+    );
     assert_eq!(result["success"], json!(true), "{result}");
     let record = rig.get("run-1");
     assert_eq!(record["status"], "success");
@@ -118,8 +137,15 @@ fn a_run_is_recorded_with_each_nodes_input_output_and_timings() {
     assert_eq!(node(&record, "c")["output"], result["data"], "the record matches the result");
     for id in ["a", "b", "c", "d"] {
         let n = node(&record, id);
-        assert_eq!((n["state"].as_str(), n["attempts"].as_u64()), (Some("completed"), Some(1)), "{n}");
-        assert!(n["startTime"].as_f64().is_some() && n["endTime"].as_f64() >= n["startTime"].as_f64(), "{n}");
+        assert_eq!(
+            (n["state"].as_str(), n["attempts"].as_u64()),
+            (Some("completed"), Some(1)),
+            "{n}"
+        );
+        assert!(
+            n["startTime"].as_f64().is_some() && n["endTime"].as_f64() >= n["startTime"].as_f64(),
+            "{n}"
+        );
     }
 }
 
@@ -160,12 +186,19 @@ fn retrying_from_a_node_runs_it_and_everything_downstream_again() {
     let mut rig = Rig::new();
     rig.run(&chain(), json!({"executionId": "first"}));
     rig.calls.lock().unwrap().clear();
-    let result = rig.run(&chain(), json!({"executionId": "second", "retry": {"of": "first", "from": "b"}}));
+    let result =
+        rig.run(&chain(), json!({"executionId": "second", "retry": {"of": "first", "from": "b"}}));
     assert_eq!(result["success"], json!(true), "{result}");
-    assert_eq!((rig.calls_to("a"), rig.calls_to("b"), rig.calls_to("c"), rig.calls_to("d")), (0, 1, 1, 0));
+    assert_eq!(
+        (rig.calls_to("a"), rig.calls_to("b"), rig.calls_to("c"), rig.calls_to("d")),
+        (0, 1, 1, 0)
+    );
     rig.calls.lock().unwrap().clear();
     rig.run(&chain(), json!({"executionId": "third", "retry": {"of": "first", "from": "start"}}));
-    assert_eq!((rig.calls_to("a"), rig.calls_to("b"), rig.calls_to("c"), rig.calls_to("d")), (1, 1, 1, 1));
+    assert_eq!(
+        (rig.calls_to("a"), rig.calls_to("b"), rig.calls_to("c"), rig.calls_to("d")),
+        (1, 1, 1, 1)
+    );
     // A run that succeeded has no failed node; an unknown node is refused before anything runs.
     let refused = rig.run(&chain(), json!({"retry": {"of": "first", "from": "failed"}}));
     assert_eq!(refused["error"]["code"], "VALIDATION_FAILED", "{refused}");
@@ -187,7 +220,8 @@ fn nested_groups_are_recorded_by_path_and_reused_by_path() {
     let record = rig.get("n1");
     assert_eq!(node(&record, "g/a")["state"], "error");
     rig.failing.lock().unwrap().clear();
-    let result = rig.run(&flow, json!({"executionId": "n2", "input": {"default": 0}, "retry": {"of": "n1"}}));
+    let result = rig
+        .run(&flow, json!({"executionId": "n2", "input": {"default": 0}, "retry": {"of": "n1"}}));
     assert_eq!(result["data"], json!(10), "{result}");
     let record = rig.get("n2");
     assert_eq!(node(&record, "g")["state"], "completed");
@@ -202,7 +236,10 @@ fn listing_filters_pages_and_hostile_ids_are_refused() {
     }
     rig.failing.lock().unwrap().insert("a".into());
     rig.run(&chain(), json!({"executionId": "bad"}));
-    rig.run(&json!({"id": "other", "type": "add"}), json!({"executionId": "solo", "history": true}));
+    rig.run(
+        &json!({"id": "other", "type": "add"}),
+        json!({"executionId": "solo", "history": true}),
+    );
     rig.run(&chain(), json!({"executionId": "unrecorded", "history": false}));
     let all = rig.list(json!({}));
     assert_eq!(all["total"], json!(7), "a run with history: false is not recorded");
@@ -211,7 +248,15 @@ fn listing_filters_pages_and_hostile_ids_are_refused() {
     assert_eq!(rig.list(json!({"status": "failed"}))["executions"][0]["id"], "bad");
     assert_eq!(rig.list(json!({"flowId": "other"}))["total"], json!(1));
     let page = rig.list(json!({"limit": 2, "offset": 1, "sortOrder": "asc"}));
-    assert_eq!(page["executions"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect::<Vec<_>>(), ["ok-1", "ok-2"]);
+    assert_eq!(
+        page["executions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["ok-1", "ok-2"]
+    );
     for hostile in ["../etc/passwd", "", "a/b", "x'; DROP TABLE runs;--", "nul\0"] {
         let answer = rig.call(rig.session.executions_get(hostile.to_owned()));
         assert_eq!(answer["error"]["code"], "VALIDATION_FAILED", "{hostile:?}: {answer}");
@@ -219,17 +264,31 @@ fn listing_filters_pages_and_hostile_ids_are_refused() {
         assert_eq!(answer["error"]["code"], "VALIDATION_FAILED", "{hostile:?}: {answer}");
     }
     let missing = rig.call(rig.session.executions_get("nope".into()));
-    assert_eq!((missing["error"]["code"].as_str(), missing["error"]["message"].as_str()), (Some("NODE_NOT_FOUND"), Some("Execution nope not found")));
+    assert_eq!(
+        (missing["error"]["code"].as_str(), missing["error"]["message"].as_str()),
+        (Some("NODE_NOT_FOUND"), Some("Execution nope not found"))
+    );
     assert_eq!(rig.call(rig.session.executions_delete("bad".into()))["ok"], json!(true));
     assert_eq!(rig.list(json!({}))["total"], json!(6));
     let pruned = rig.call(rig.session.executions_prune(json!({"keep": 2}).to_string()));
     assert_eq!(pruned["value"]["deleted"], json!(4), "{pruned}");
-    assert_eq!(rig.list(json!({}))["executions"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect::<Vec<_>>(), ["solo", "ok-4"]);
+    assert_eq!(
+        rig.list(json!({}))["executions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["solo", "ok-4"]
+    );
 }
 
 #[test]
 fn retention_bounds_the_number_of_runs_kept() {
-    let config = HistoryConfig { retention: Retention { max_runs: Some(10), max_age: None }, ..Default::default() };
+    let config = HistoryConfig {
+        retention: Retention { max_runs: Some(10), max_age: None },
+        ..Default::default()
+    };
     let mut rig = Rig::with_config(config);
     for i in 0..200 {
         rig.run(&chain(), json!({"executionId": format!("r{i}")}));
@@ -241,7 +300,11 @@ fn retention_bounds_the_number_of_runs_kept() {
 
 #[test]
 fn large_values_are_capped_and_redacted_keys_never_stored() {
-    let config = HistoryConfig { max_value_bytes: Some(64), redact_keys: vec!["token".into()], ..Default::default() };
+    let config = HistoryConfig {
+        max_value_bytes: Some(64),
+        redact_keys: vec!["token".into()],
+        ..Default::default()
+    };
     let mut rig = Rig::with_config(config);
     let big = "x".repeat(500);
     rig.run(&chain(), json!({"executionId": "big", "input": {"default": 1, "note": big}, "variables": {"token": "s3cret"}}));
@@ -254,8 +317,16 @@ fn large_values_are_capped_and_redacted_keys_never_stored() {
 #[test]
 fn history_off_is_refused_by_the_executions_calls() {
     let notifier = Notifier::new();
-    let session = Session::new(Engine::default(), VirtualHost::new().shared(), FlowStore::new(Arc::new(MemoryBackend::new())), notifier.clone(), ExecutorCalls::new(notifier));
-    let answer: Json = serde_json::from_str(&VirtualHost::new().block_on(session.executions_list("{}".into()))).unwrap();
+    let session = Session::new(
+        Engine::default(),
+        VirtualHost::new().shared(),
+        FlowStore::new(Arc::new(MemoryBackend::new())),
+        notifier.clone(),
+        ExecutorCalls::new(notifier),
+    );
+    let answer: Json =
+        serde_json::from_str(&VirtualHost::new().block_on(session.executions_list("{}".into())))
+            .unwrap();
     assert_eq!(answer["error"]["code"], "VALIDATION_FAILED");
     let _ = ErrorCode::VALIDATION_FAILED;
 }
@@ -316,25 +387,73 @@ proptest! {
 
 #[test]
 fn the_memory_store_meets_the_store_contract() {
-    let capture = atomiton_core::history::Capture::new(atomiton_core::testing::CHECKED_MAX_VALUE_BYTES, vec!["password".into()]);
+    let capture = atomiton_core::history::Capture::new(
+        atomiton_core::testing::CHECKED_MAX_VALUE_BYTES,
+        vec!["password".into()],
+    );
     atomiton_core::testing::check_history_store(&MemoryHistory::new(capture));
 }
 
 #[test]
 fn the_backed_store_meets_the_store_contract_and_keeps_runs_in_its_backend() {
-    use atomiton_core::history::{BackedHistory, Capture, HistoryStore, HistoryWrite, NodeEnded, RunBegun, RunEnded, RunStatus, RunSummary};
+    use atomiton_core::history::{
+        BackedHistory, Capture, HistoryStore, HistoryWrite, NodeEnded, RunBegun, RunEnded,
+        RunStatus, RunSummary,
+    };
     use atomiton_core::storage::{MemoryBackend, StorageBackend};
-    let capture = || Capture::new(atomiton_core::testing::CHECKED_MAX_VALUE_BYTES, vec!["password".into()]);
+    let capture =
+        || Capture::new(atomiton_core::testing::CHECKED_MAX_VALUE_BYTES, vec!["password".into()]);
     let host = VirtualHost::new();
-    atomiton_core::testing::check_history_store(&BackedHistory::open(Arc::new(MemoryBackend::new()), capture(), host.shared()));
+    atomiton_core::testing::check_history_store(&BackedHistory::open(
+        Arc::new(MemoryBackend::new()),
+        capture(),
+        host.shared(),
+    ));
 
     let backend = Arc::new(MemoryBackend::new());
     let store = BackedHistory::open(backend.clone(), capture(), host.shared());
-    let summary = |id: &str, start: f64| RunSummary { id: id.into(), flow_id: "f".into(), flow_hash: String::new(), status: RunStatus::Running, start_time: start, end_time: None, duration: None, error: None, retry_of: None, owner: None };
-    let begun = |id: &str, start: f64| HistoryWrite::Begun(Box::new(RunBegun { summary: summary(id, start), flow_json: Arc::from(r#"{"id":"f"}"#), flow_buffers: Vec::new(), input: atomiton_core::nodes::NodeInput::empty(), variables: Arc::new(atomiton_core::json!({"k": [1, 2]})) }));
+    let summary = |id: &str, start: f64| RunSummary {
+        id: id.into(),
+        flow_id: "f".into(),
+        flow_hash: String::new(),
+        status: RunStatus::Running,
+        start_time: start,
+        end_time: None,
+        duration: None,
+        error: None,
+        retry_of: None,
+        owner: None,
+    };
+    let begun = |id: &str, start: f64| {
+        HistoryWrite::Begun(Box::new(RunBegun {
+            summary: summary(id, start),
+            flow_json: Arc::from(r#"{"id":"f"}"#),
+            flow_buffers: Vec::new(),
+            input: atomiton_core::nodes::NodeInput::empty(),
+            variables: Arc::new(atomiton_core::json!({"k": [1, 2]})),
+        }))
+    };
     store.write(begun("done", 1.0));
-    store.write(HistoryWrite::Node(Box::new(NodeEnded { execution_id: Arc::from("done"), node_id: Arc::from("a"), node_type: Arc::from("transform"), state: atomiton_core::progress::NodeState::Completed, attempts: 1, reused: false, input: None, output: Some(Arc::new(atomiton_core::json!({"bytes": "x"}))), output_captured: None, error: None, start_time: Some(1.0), end_time: Some(2.0) })));
-    store.write(HistoryWrite::Ended(Box::new(RunEnded { execution_id: Arc::from("done"), status: RunStatus::Success, end_time: 3.0, error: None })));
+    store.write(HistoryWrite::Node(Box::new(NodeEnded {
+        execution_id: Arc::from("done"),
+        node_id: Arc::from("a"),
+        node_type: Arc::from("transform"),
+        state: atomiton_core::progress::NodeState::Completed,
+        attempts: 1,
+        reused: false,
+        input: None,
+        output: Some(Arc::new(atomiton_core::json!({"bytes": "x"}))),
+        output_captured: None,
+        error: None,
+        start_time: Some(1.0),
+        end_time: Some(2.0),
+    })));
+    store.write(HistoryWrite::Ended(Box::new(RunEnded {
+        execution_id: Arc::from("done"),
+        status: RunStatus::Success,
+        end_time: 3.0,
+        error: None,
+    })));
     store.write(begun("left-running", 4.0));
     // The writes to the backend run as tasks on the host.
     host.block_on(async {});
@@ -344,10 +463,17 @@ fn the_backed_store_meets_the_store_contract_and_keeps_runs_in_its_backend() {
 
     let reopened = BackedHistory::open(backend.clone(), capture(), host.shared());
     let done = host.block_on(reopened.get("done".into())).unwrap().expect("kept");
-    assert_eq!((done.summary.status, done.nodes.len(), done.variables.clone()), (RunStatus::Success, 1, atomiton_core::json!({"k": [1, 2]})));
+    assert_eq!(
+        (done.summary.status, done.nodes.len(), done.variables.clone()),
+        (RunStatus::Success, 1, atomiton_core::json!({"k": [1, 2]}))
+    );
     assert_eq!(done.nodes[0].output, Some(atomiton_core::json!({"bytes": "x"})));
     let left = host.block_on(reopened.get("left-running".into())).unwrap().expect("kept");
-    assert_eq!(left.summary.status, RunStatus::Crashed, "a run its session left running is marked crashed when it loads");
+    assert_eq!(
+        left.summary.status,
+        RunStatus::Crashed,
+        "a run its session left running is marked crashed when it loads"
+    );
     assert!(host.block_on(reopened.delete("done".into())).unwrap());
     host.block_on(async {});
     assert_eq!(host.block_on(backend.keys()).unwrap(), ["left-running.run.json"]);
@@ -367,19 +493,41 @@ impl atomiton_core::history::HistoryStore for Holding {
     fn capture(&self) -> Option<&atomiton_core::history::Capture> {
         Some(&self.capture)
     }
-    fn list(&self, _: atomiton_core::history::ListQuery) -> atomiton_core::host::BoxFuture<'static, atomiton_core::error::Result<atomiton_core::history::ExecutionPage>> {
+    fn list(
+        &self,
+        _: atomiton_core::history::ListQuery,
+    ) -> atomiton_core::host::BoxFuture<
+        'static,
+        atomiton_core::error::Result<atomiton_core::history::ExecutionPage>,
+    > {
         unreachable!("not read")
     }
-    fn get(&self, _: String) -> atomiton_core::host::BoxFuture<'static, atomiton_core::error::Result<Option<atomiton_core::history::RunRecord>>> {
+    fn get(
+        &self,
+        _: String,
+    ) -> atomiton_core::host::BoxFuture<
+        'static,
+        atomiton_core::error::Result<Option<atomiton_core::history::RunRecord>>,
+    > {
         unreachable!("not read")
     }
-    fn delete(&self, _: String) -> atomiton_core::host::BoxFuture<'static, atomiton_core::error::Result<bool>> {
+    fn delete(
+        &self,
+        _: String,
+    ) -> atomiton_core::host::BoxFuture<'static, atomiton_core::error::Result<bool>> {
         unreachable!("not read")
     }
-    fn prune(&self, _: atomiton_core::history::Prune) -> atomiton_core::host::BoxFuture<'static, atomiton_core::error::Result<usize>> {
+    fn prune(
+        &self,
+        _: atomiton_core::history::Prune,
+    ) -> atomiton_core::host::BoxFuture<'static, atomiton_core::error::Result<usize>> {
         unreachable!("not read")
     }
-    fn recover(&self, _: atomiton_core::history::OwnerAlive, _: f64) -> atomiton_core::host::BoxFuture<'static, atomiton_core::error::Result<usize>> {
+    fn recover(
+        &self,
+        _: atomiton_core::history::OwnerAlive,
+        _: f64,
+    ) -> atomiton_core::host::BoxFuture<'static, atomiton_core::error::Result<usize>> {
         unreachable!("not read")
     }
 }
@@ -422,7 +570,10 @@ fn an_output_the_store_would_cut_is_not_held_while_its_record_waits() {
         .collect();
     // Stored as the store would have stored them from the values themselves.
     assert_eq!(records[0].output, Some(capture.value(&large).to_value()));
-    assert_eq!(records[0].output.as_ref().map(|o| o["$truncated"].clone()), Some(atomiton_core::json!(true)));
+    assert_eq!(
+        records[0].output.as_ref().map(|o| o["$truncated"].clone()),
+        Some(atomiton_core::json!(true))
+    );
     assert!(!records[0].reusable);
     assert_eq!(records[1].output, Some(atomiton_core::json!({"id": 1, "secret": "[REDACTED]"})));
 }

@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use atomiton_core::host::effects::{EffectResult, HttpClient, HttpRequest, HttpResponse};
 use atomiton_core::host::{BoxFuture, Capabilities, Host, SharedHost};
+use atomiton_core::json;
 use atomiton_core::testing::VirtualHost;
 use atomiton_core::{Engine, ErrorCode, ExecutionResult, NodeDefinition, RunOptions};
-use atomiton_core::json;
 
 /// Answers requests from a script, recording when (virtual ms) each arrived.
 struct ScriptedHttp {
@@ -21,7 +21,12 @@ struct ScriptedHttp {
 impl HttpClient for ScriptedHttp {
     fn send(&self, request: HttpRequest) -> BoxFuture<'static, EffectResult<HttpResponse>> {
         self.arrivals.lock().unwrap().push(self.clock.elapsed());
-        let answer = self.answers.lock().unwrap().pop_front().unwrap_or_else(|| response(200, &[], &request.url));
+        let answer = self
+            .answers
+            .lock()
+            .unwrap()
+            .pop_front()
+            .unwrap_or_else(|| response(200, &[], &request.url));
         Box::pin(async move { Ok(answer) })
     }
 }
@@ -58,8 +63,17 @@ const URL: &str = "https://api.example.com/items";
 /// times at which requests arrived.
 fn run(retries: u32, answers: Vec<HttpResponse>) -> (ExecutionResult, Vec<f64>) {
     let inner = VirtualHost::new();
-    let host = Arc::new(TestHost { inner: inner.clone(), http: ScriptedHttp { clock: inner.clone(), answers: Mutex::new(answers.into()), arrivals: Mutex::new(Vec::new()) } });
-    let flow = NodeDefinition::new("fetch", "http-request").with_param("url", URL).with_param("retries", json!(retries));
+    let host = Arc::new(TestHost {
+        inner: inner.clone(),
+        http: ScriptedHttp {
+            clock: inner.clone(),
+            answers: Mutex::new(answers.into()),
+            arrivals: Mutex::new(Vec::new()),
+        },
+    });
+    let flow = NodeDefinition::new("fetch", "http-request")
+        .with_param("url", URL)
+        .with_param("retries", json!(retries));
     let shared: SharedHost = host.clone();
     let result = inner.block_on(Engine::default().run(flow, RunOptions::default(), shared));
     let arrivals = host.http.arrivals.lock().unwrap().clone();
@@ -91,7 +105,10 @@ fn a_429_fails_the_node_with_rate_limit_exceeded_saying_when_to_retry() {
 
 #[test]
 fn retries_wait_for_retry_after_then_succeed() {
-    let (result, arrivals) = run(2, vec![too_many(Some("2")), response(200, &[("content-type", "application/json")], URL)]);
+    let (result, arrivals) = run(
+        2,
+        vec![too_many(Some("2")), response(200, &[("content-type", "application/json")], URL)],
+    );
     assert!(result.success, "{:?}", result.error);
     assert_eq!(result.data.as_ref().map(|d| d["status"].clone()), Some(json!(200)));
     assert_eq!(arrivals.len(), 2);
@@ -102,7 +119,8 @@ fn retries_wait_for_retry_after_then_succeed() {
 #[test]
 fn an_http_date_retry_after_counts_from_now() {
     // The virtual clock starts at 2024-01-01T00:00:00Z.
-    let (result, arrivals) = run(1, vec![too_many(Some("Mon, 01 Jan 2024 00:00:05 GMT")), response(200, &[], URL)]);
+    let (result, arrivals) =
+        run(1, vec![too_many(Some("Mon, 01 Jan 2024 00:00:05 GMT")), response(200, &[], URL)]);
     assert!(result.success, "{:?}", result.error);
     assert_eq!(arrivals, vec![0.0, 5000.0]);
 }
@@ -118,12 +136,20 @@ fn a_retry_after_beyond_the_longest_backoff_is_not_retried_early() {
 
 #[test]
 fn without_retry_after_the_engine_backoff_applies_until_retries_run_out() {
-    let (result, arrivals) = run(2, vec![too_many(None), too_many(None), too_many(None), response(200, &[], URL)]);
+    let (result, arrivals) =
+        run(2, vec![too_many(None), too_many(None), too_many(None), response(200, &[], URL)]);
     assert_eq!(arrivals.len(), 3);
     let error = result.error.expect("three 429s with two retries fail");
     assert_eq!(error.code, ErrorCode::RATE_LIMIT_EXCEEDED);
-    assert_eq!(error.message, format!("[http-request] Rate limit exceeded: 429 Too Many Requests from {URL}"));
-    assert_eq!(error.recovery.as_deref().and_then(|r| r.retry_delay_ms), Some(5000), "the table's advice when the server gave none");
+    assert_eq!(
+        error.message,
+        format!("[http-request] Rate limit exceeded: 429 Too Many Requests from {URL}")
+    );
+    assert_eq!(
+        error.recovery.as_deref().and_then(|r| r.retry_delay_ms),
+        Some(5000),
+        "the table's advice when the server gave none"
+    );
     assert!(error.context.as_deref().is_some_and(|c| !c.contains_key("retryAfterMs")));
 }
 

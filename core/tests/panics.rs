@@ -2,10 +2,10 @@
 
 mod common;
 
+use atomiton_core::json;
 use atomiton_core::nodes::{FnNode, NodeRegistry};
 use atomiton_core::{EngineConfig, ErrorCode};
 use common::*;
-use atomiton_core::json;
 
 #[test]
 fn a_panicking_built_in_node_gives_internal_error_and_the_engine_carries_on() {
@@ -13,7 +13,11 @@ fn a_panicking_built_in_node_gives_internal_error_and_the_engine_carries_on() {
         .with(FnNode::sync("boom", |_| panic!("boom")))
         .with(FnNode::sync("ok", |_| Ok(Some(json!("fine")))));
     let h = Harness::with_registry(registry, EngineConfig::default());
-    let result = h.run(group("g", vec![node("a", "ok"), node("p", "boom"), node("c", "ok")], vec![edge("a", "p"), edge("p", "c")]));
+    let result = h.run(group(
+        "g",
+        vec![node("a", "ok"), node("p", "boom"), node("c", "ok")],
+        vec![edge("a", "p"), edge("p", "c")],
+    ));
     assert!(!result.success);
     let error = result.error.clone().unwrap();
     assert_eq!(error.code, ErrorCode::INTERNAL_ERROR);
@@ -29,7 +33,9 @@ fn a_panic_while_a_node_future_runs_is_contained_like_one_while_it_is_built() {
     // The node returns its future at once and panics only when the scheduler polls it, after
     // a host sleep: the plain-leaf path must contain that panic too, and with a timeout (the
     // full leaf path) the same.
-    let boom = |_: atomiton_core::nodes::Invocation, host: atomiton_core::host::SharedHost| -> atomiton_core::host::BoxFuture<'static, atomiton_core::nodes::NodeResult> {
+    let boom = |_: atomiton_core::nodes::Invocation,
+                host: atomiton_core::host::SharedHost|
+     -> atomiton_core::host::BoxFuture<'static, atomiton_core::nodes::NodeResult> {
         Box::pin(async move {
             host.sleep(5.0).await;
             panic!("later")

@@ -5,24 +5,35 @@ use std::collections::HashSet;
 
 use atomiton_core::catalog::node_definition;
 use atomiton_core::host::Capabilities;
+use atomiton_core::json;
 use atomiton_core::nodes::{builtin_registry, BUILTIN_TYPES};
 use atomiton_core::validation::{validate, FlowLimits, ValidationContext};
-use atomiton_core::{ErrorCode, NodeDefinition};
-use atomiton_core::json;
 use atomiton_core::value::{Map, Value};
+use atomiton_core::{ErrorCode, NodeDefinition};
 
 /// A single atomic node of `node_type` with these parameters.
 fn node(node_type: &str, params: Value) -> NodeDefinition {
     let Value::Object(params) = params else { panic!("parameters must be an object") };
-    params.into_iter().fold(NodeDefinition::new("n", node_type), |node, (key, value)| node.with_param(&key, value))
+    params.into_iter().fold(NodeDefinition::new("n", node_type), |node, (key, value)| {
+        node.with_param(&key, value)
+    })
 }
 
 /// Every issue as `(code, message, field)`.
 fn issues(node_type: &str, params: Value) -> Vec<(ErrorCode, String, Option<String>)> {
     let registry = builtin_registry();
     let custom = HashSet::new();
-    let ctx = ValidationContext { registry: &registry, custom_types: &custom, capabilities: Capabilities::ALL, limits: FlowLimits::default() };
-    validate(&node(node_type, params), &ctx).issues.into_iter().map(|i| (i.code, i.message, i.field)).collect()
+    let ctx = ValidationContext {
+        registry: &registry,
+        custom_types: &custom,
+        capabilities: Capabilities::ALL,
+        limits: FlowLimits::default(),
+    };
+    validate(&node(node_type, params), &ctx)
+        .issues
+        .into_iter()
+        .map(|i| (i.code, i.message, i.field))
+        .collect()
 }
 
 #[track_caller]
@@ -37,23 +48,43 @@ fn reject(node_type: &str, params: Value, expected: &[(&str, &str)]) {
     let expected: Vec<(ErrorCode, String, Option<String>)> = expected
         .iter()
         .map(|(field, message)| {
-            (ErrorCode::INVALID_PARAMETERS, format!("Invalid {node_type} parameters: {field}: {message}"), Some(format!("parameters.{field}")))
+            (
+                ErrorCode::INVALID_PARAMETERS,
+                format!("Invalid {node_type} parameters: {field}: {message}"),
+                Some(format!("parameters.{field}")),
+            )
         })
         .collect();
     assert_eq!(issues(node_type, params.clone()), expected, "{node_type} {params}");
 }
 
 fn engine_issue(field: &str, message: &str) -> (ErrorCode, String, Option<String>) {
-    (ErrorCode::INVALID_PARAMETERS, format!("Invalid parameters: {field}: {message}"), Some(format!("parameters.{field}")))
+    (
+        ErrorCode::INVALID_PARAMETERS,
+        format!("Invalid parameters: {field}: {message}"),
+        Some(format!("parameters.{field}")),
+    )
 }
 
-fn schema_issue(node_type: &str, field: &str, message: &str) -> (ErrorCode, String, Option<String>) {
-    (ErrorCode::INVALID_PARAMETERS, format!("Invalid {node_type} parameters: {field}: {message}"), Some(format!("parameters.{field}")))
+fn schema_issue(
+    node_type: &str,
+    field: &str,
+    message: &str,
+) -> (ErrorCode, String, Option<String>) {
+    (
+        ErrorCode::INVALID_PARAMETERS,
+        format!("Invalid {node_type} parameters: {field}: {message}"),
+        Some(format!("parameters.{field}")),
+    )
 }
 
 fn with_defaults(node_type: &str, params: Value) -> Value {
     let registry = builtin_registry();
-    let schema = registry.get(node_type).unwrap().schema().unwrap_or_else(|| panic!("{node_type} has no schema"));
+    let schema = registry
+        .get(node_type)
+        .unwrap()
+        .schema()
+        .unwrap_or_else(|| panic!("{node_type} has no schema"));
     Value::Object(schema.with_defaults(params.as_object().unwrap()))
 }
 
@@ -82,7 +113,9 @@ fn minimal_parameters_are_valid_for_every_type() {
 
 #[test]
 fn catalog_parameters_are_valid_where_nothing_is_required() {
-    for node_type in ["parallel", "group", "http-request", "edit-fields", "transform", "spreadsheet", "loop"] {
+    for node_type in
+        ["parallel", "group", "http-request", "edit-fields", "transform", "spreadsheet", "loop"]
+    {
         let params = node_definition(node_type).unwrap()["parameters"].clone();
         accept(node_type, params);
     }
@@ -105,7 +138,11 @@ fn catalog_parameters_of_types_with_required_fields_ask_for_them() {
 #[test]
 fn with_defaults_fills_every_schema_default() {
     let cases = [
-        ("file-system", json!({"path": "/f"}), json!({"path": "/f", "operation": "read", "recursive": false})),
+        (
+            "file-system",
+            json!({"path": "/f"}),
+            json!({"path": "/f", "operation": "read", "recursive": false}),
+        ),
         (
             "http-request",
             json!({"url": "https://x.test"}),
@@ -125,8 +162,16 @@ fn with_defaults_fills_every_schema_default() {
             json!({"concurrency": 5, "strategy": "allSettled", "operationTimeout": 30000, "globalTimeout": 120000,
                    "failFast": false, "maintainOrder": true}),
         ),
-        ("shell-command", json!({"program": "ls"}), json!({"program": "ls", "args": [], "captureOutput": true})),
-        ("spreadsheet", json!({"data": "a,b"}), json!({"data": "a,b", "hasHeaders": true, "delimiter": ",", "skipEmptyLines": true})),
+        (
+            "shell-command",
+            json!({"program": "ls"}),
+            json!({"program": "ls", "args": [], "captureOutput": true}),
+        ),
+        (
+            "spreadsheet",
+            json!({"data": "a,b"}),
+            json!({"data": "a,b", "hasHeaders": true, "delimiter": ",", "skipEmptyLines": true}),
+        ),
         (
             "transform",
             json!({}),
@@ -169,8 +214,16 @@ fn file_system_operations_and_types() {
         )],
     );
     accept("file-system", json!({"path": "/p", "content": ""}));
-    reject("file-system", json!({"path": "/p", "content": 123}), &[("content", "Expected string, received number")]);
-    reject("file-system", json!({"path": "/p", "recursive": "true"}), &[("recursive", "Expected boolean, received string")]);
+    reject(
+        "file-system",
+        json!({"path": "/p", "content": 123}),
+        &[("content", "Expected string, received number")],
+    );
+    reject(
+        "file-system",
+        json!({"path": "/p", "recursive": "true"}),
+        &[("recursive", "Expected boolean, received string")],
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -181,7 +234,12 @@ fn http_request_url_must_be_valid() {
     reject("http-request", json!({"url": "not-a-url"}), &[("url", "Must be a valid URL")]);
     reject("http-request", json!({"method": "GET"}), &[("url", "Required")]);
     reject("http-request", json!({"url": ""}), &[("url", "Must be a valid URL")]);
-    for url in ["https://api.example.com", "http://localhost:3000", "https://api.example.com/users/123", "https://example.com:8080/path?query=value"] {
+    for url in [
+        "https://api.example.com",
+        "http://localhost:3000",
+        "https://api.example.com/users/123",
+        "https://example.com:8080/path?query=value",
+    ] {
         accept("http-request", json!({ "url": url }));
     }
 }
@@ -192,27 +250,59 @@ fn http_request_methods_are_those_of_the_schema() {
         accept("http-request", json!({"method": method, "url": "https://api.example.com"}));
     }
     for method in ["PATCH", "get"] {
-        let message = format!("Invalid enum value. Expected 'GET' | 'POST' | 'PUT' | 'DELETE', received '{method}'");
-        reject("http-request", json!({"method": method, "url": "https://api.example.com"}), &[("method", &message)]);
+        let message = format!(
+            "Invalid enum value. Expected 'GET' | 'POST' | 'PUT' | 'DELETE', received '{method}'"
+        );
+        reject(
+            "http-request",
+            json!({"method": method, "url": "https://api.example.com"}),
+            &[("method", &message)],
+        );
     }
 }
 
 #[test]
 fn http_request_headers_are_strings_by_name() {
     let url = "https://api.example.com";
-    accept("http-request", json!({"url": url, "headers": {"Content-Type": "application/json", "Authorization": "Bearer token"}}));
+    accept(
+        "http-request",
+        json!({"url": url, "headers": {"Content-Type": "application/json", "Authorization": "Bearer token"}}),
+    );
     accept("http-request", json!({"url": url, "headers": "{\"Accept\": \"text/html\"}"}));
-    reject("http-request", json!({"url": url, "headers": {"Content-Type": 123}}), &[("headers.Content-Type", "Expected string, received number")]);
-    reject("http-request", json!({"url": url, "headers": "{\"X\": 1}"}), &[("headers.X", "Expected string, received number")]);
-    reject("http-request", json!({"url": url, "headers": "invalid"}), &[("headers", "Expected an object or its JSON text")]);
-    reject("http-request", json!({"url": url, "headers": ["a"]}), &[("headers", "Expected object, received array")]);
+    reject(
+        "http-request",
+        json!({"url": url, "headers": {"Content-Type": 123}}),
+        &[("headers.Content-Type", "Expected string, received number")],
+    );
+    reject(
+        "http-request",
+        json!({"url": url, "headers": "{\"X\": 1}"}),
+        &[("headers.X", "Expected string, received number")],
+    );
+    reject(
+        "http-request",
+        json!({"url": url, "headers": "invalid"}),
+        &[("headers", "Expected an object or its JSON text")],
+    );
+    reject(
+        "http-request",
+        json!({"url": url, "headers": ["a"]}),
+        &[("headers", "Expected object, received array")],
+    );
 }
 
 #[test]
 fn http_request_body_is_a_string() {
     let url = "https://api.example.com";
-    accept("http-request", json!({"method": "POST", "url": url, "body": "{\"name\": \"John\", \"age\": 30}"}));
-    reject("http-request", json!({"url": url, "body": {"key": "value"}}), &[("body", "Expected string, received object")]);
+    accept(
+        "http-request",
+        json!({"method": "POST", "url": url, "body": "{\"name\": \"John\", \"age\": 30}"}),
+    );
+    reject(
+        "http-request",
+        json!({"url": url, "body": {"key": "value"}}),
+        &[("body", "Expected string, received object")],
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -222,14 +312,28 @@ fn http_request_body_is_a_string() {
 fn image_requires_images_and_output() {
     reject("image", json!({"output": "/o.png"}), &[("images", "Required")]);
     reject("image", json!({"images": ["/a.png"]}), &[("output", "Required")]);
-    reject("image", json!({"images": [], "output": "/o.png"}), &[("images", "Array must contain at least 1 element(s)")]);
+    reject(
+        "image",
+        json!({"images": [], "output": "/o.png"}),
+        &[("images", "Array must contain at least 1 element(s)")],
+    );
     reject(
         "image",
         json!({"images": [1, "/b.png", 3], "output": "/o.png"}),
-        &[("images.0", "Expected string, received number"), ("images.2", "Expected string, received number")],
+        &[
+            ("images.0", "Expected string, received number"),
+            ("images.2", "Expected string, received number"),
+        ],
     );
-    reject("image", json!({"images": "/a.png", "output": "/o.png"}), &[("images", "Expected array, received string")]);
-    accept("image", json!({"images": ["/a.png", "/b.png"], "output": "/o.png", "operation": "merge"}));
+    reject(
+        "image",
+        json!({"images": "/a.png", "output": "/o.png"}),
+        &[("images", "Expected array, received string")],
+    );
+    accept(
+        "image",
+        json!({"images": ["/a.png", "/b.png"], "output": "/o.png", "operation": "merge"}),
+    );
 }
 
 #[test]
@@ -246,24 +350,56 @@ fn image_dimensions_formats_and_ranges() {
     for format in ["png", "jpeg", "webp"] {
         accept("image", base(json!({ "format": format })));
     }
-    reject("image", base(json!({"format": "gif"})), &[("format", "Invalid enum value. Expected 'png' | 'jpeg' | 'webp', received 'gif'")]);
+    reject(
+        "image",
+        base(json!({"format": "gif"})),
+        &[("format", "Invalid enum value. Expected 'png' | 'jpeg' | 'webp', received 'gif'")],
+    );
     reject(
         "image",
         base(json!({"operation": "combine"})),
         &[("operation", "Invalid enum value. Expected 'overlay' | 'merge' | 'composite' | 'blend', received 'combine'")],
     );
-    accept("image", base(json!({"quality": 1, "opacity": 0.5, "blur": 100, "sharpen": true, "grayscale": false})));
-    reject("image", base(json!({"quality": 0})), &[("quality", "Number must be greater than or equal to 1")]);
-    reject("image", base(json!({"quality": 101})), &[("quality", "Number must be less than or equal to 100")]);
-    reject("image", base(json!({"opacity": 1.5})), &[("opacity", "Number must be less than or equal to 1")]);
-    reject("image", base(json!({"blur": -1})), &[("blur", "Number must be greater than or equal to 0")]);
-    accept("image", base(json!({"fit": "contain", "position": "bottom-right", "blendMode": "xor"})));
+    accept(
+        "image",
+        base(
+            json!({"quality": 1, "opacity": 0.5, "blur": 100, "sharpen": true, "grayscale": false}),
+        ),
+    );
+    reject(
+        "image",
+        base(json!({"quality": 0})),
+        &[("quality", "Number must be greater than or equal to 1")],
+    );
+    reject(
+        "image",
+        base(json!({"quality": 101})),
+        &[("quality", "Number must be less than or equal to 100")],
+    );
+    reject(
+        "image",
+        base(json!({"opacity": 1.5})),
+        &[("opacity", "Number must be less than or equal to 1")],
+    );
+    reject(
+        "image",
+        base(json!({"blur": -1})),
+        &[("blur", "Number must be greater than or equal to 0")],
+    );
+    accept(
+        "image",
+        base(json!({"fit": "contain", "position": "bottom-right", "blendMode": "xor"})),
+    );
     reject(
         "image",
         base(json!({"fit": "stretch"})),
         &[("fit", "Invalid enum value. Expected 'cover' | 'contain' | 'fill' | 'inside' | 'outside', received 'stretch'")],
     );
-    reject("image", base(json!({"sharpen": "yes"})), &[("sharpen", "Expected boolean, received string")]);
+    reject(
+        "image",
+        base(json!({"sharpen": "yes"})),
+        &[("sharpen", "Expected boolean, received string")],
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -272,7 +408,11 @@ fn image_dimensions_formats_and_ranges() {
 #[test]
 fn loop_count_is_bounded() {
     reject("loop", json!({"count": 0}), &[("count", "Number must be greater than or equal to 1")]);
-    reject("loop", json!({"count": 10001}), &[("count", "Number must be less than or equal to 10000")]);
+    reject(
+        "loop",
+        json!({"count": 10001}),
+        &[("count", "Number must be less than or equal to 10000")],
+    );
     accept("loop", json!({"count": 1}));
     accept("loop", json!({"count": 10000}));
     reject("loop", json!({"count": "10"}), &[("count", "Expected number, received string")]);
@@ -283,13 +423,28 @@ fn loop_types_and_other_parameters() {
     for loop_type in ["forEach", "times", "while"] {
         accept("loop", json!({ "loopType": loop_type }));
     }
-    reject("loop", json!({"loopType": "for"}), &[("loopType", "Invalid enum value. Expected 'forEach' | 'times' | 'while', received 'for'")]);
+    reject(
+        "loop",
+        json!({"loopType": "for"}),
+        &[(
+            "loopType",
+            "Invalid enum value. Expected 'forEach' | 'times' | 'while', received 'for'",
+        )],
+    );
     accept("loop", json!({"loopType": "forEach", "array": [1, "two", {"three": 3}, [4], true]}));
-    reject("loop", json!({"array": "not an array"}), &[("array", "Expected array, received string")]);
+    reject(
+        "loop",
+        json!({"array": "not an array"}),
+        &[("array", "Expected array, received string")],
+    );
     accept("loop", json!({"loopType": "while", "condition": "iteration < 100"}));
     reject("loop", json!({"condition": 123}), &[("condition", "Expected string, received number")]);
     accept("loop", json!({"loopType": "times", "count": 100, "collectResults": false}));
-    reject("loop", json!({"collectResults": "true"}), &[("collectResults", "Expected boolean, received string")]);
+    reject(
+        "loop",
+        json!({"collectResults": "true"}),
+        &[("collectResults", "Expected boolean, received string")],
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -298,15 +453,35 @@ fn loop_types_and_other_parameters() {
 #[test]
 fn parallel_ranges() {
     for concurrency in [0, 51, 100] {
-        let message = if concurrency == 0 { "Number must be greater than or equal to 1" } else { "Number must be less than or equal to 50" };
+        let message = if concurrency == 0 {
+            "Number must be greater than or equal to 1"
+        } else {
+            "Number must be less than or equal to 50"
+        };
         reject("parallel", json!({ "concurrency": concurrency }), &[("concurrency", message)]);
     }
     accept("parallel", json!({"concurrency": 1}));
     accept("parallel", json!({"concurrency": 50}));
-    reject("parallel", json!({"operationTimeout": 500}), &[("operationTimeout", "Number must be greater than or equal to 1000")]);
-    reject("parallel", json!({"operationTimeout": 400000}), &[("operationTimeout", "Number must be less than or equal to 300000")]);
-    reject("parallel", json!({"globalTimeout": 3000}), &[("globalTimeout", "Number must be greater than or equal to 5000")]);
-    reject("parallel", json!({"globalTimeout": 700000}), &[("globalTimeout", "Number must be less than or equal to 600000")]);
+    reject(
+        "parallel",
+        json!({"operationTimeout": 500}),
+        &[("operationTimeout", "Number must be greater than or equal to 1000")],
+    );
+    reject(
+        "parallel",
+        json!({"operationTimeout": 400000}),
+        &[("operationTimeout", "Number must be less than or equal to 300000")],
+    );
+    reject(
+        "parallel",
+        json!({"globalTimeout": 3000}),
+        &[("globalTimeout", "Number must be greater than or equal to 5000")],
+    );
+    reject(
+        "parallel",
+        json!({"globalTimeout": 700000}),
+        &[("globalTimeout", "Number must be less than or equal to 600000")],
+    );
     accept("parallel", json!({"operationTimeout": 1000, "globalTimeout": 600000}));
 }
 
@@ -315,11 +490,21 @@ fn parallel_strategies_and_flags() {
     for strategy in ["all", "race", "allSettled"] {
         accept("parallel", json!({ "strategy": strategy }));
     }
-    reject("parallel", json!({"strategy": "any"}), &[("strategy", "Invalid enum value. Expected 'all' | 'race' | 'allSettled', received 'any'")]);
+    reject(
+        "parallel",
+        json!({"strategy": "any"}),
+        &[(
+            "strategy",
+            "Invalid enum value. Expected 'all' | 'race' | 'allSettled', received 'any'",
+        )],
+    );
     reject(
         "parallel",
         json!({"failFast": "yes", "maintainOrder": 0}),
-        &[("failFast", "Expected boolean, received string"), ("maintainOrder", "Expected boolean, received number")],
+        &[
+            ("failFast", "Expected boolean, received string"),
+            ("maintainOrder", "Expected boolean, received number"),
+        ],
     );
 }
 
@@ -330,7 +515,11 @@ fn parallel_strategies_and_flags() {
 fn shell_command_requires_a_program() {
     reject("shell-command", json!({}), &[("program", "Program is required")]);
     reject("shell-command", json!({"program": ""}), &[("program", "Program is required")]);
-    reject("shell-command", json!({"program": 7}), &[("program", "Expected string, received number")]);
+    reject(
+        "shell-command",
+        json!({"program": 7}),
+        &[("program", "Expected string, received number")],
+    );
     accept("shell-command", json!({"program": "ls"}));
 }
 
@@ -338,22 +527,49 @@ fn shell_command_requires_a_program() {
 fn shell_command_args_are_strings_or_their_json_text() {
     accept("shell-command", json!({"program": "ls", "args": ["-la", "/home"]}));
     accept("shell-command", json!({"program": "git", "args": "[\"status\", \"--short\"]"}));
-    reject("shell-command", json!({"program": "ls", "args": "not an array"}), &[("args", "Expected an array of strings or its JSON text")]);
+    reject(
+        "shell-command",
+        json!({"program": "ls", "args": "not an array"}),
+        &[("args", "Expected an array of strings or its JSON text")],
+    );
     reject(
         "shell-command",
         json!({"program": "ls", "args": [1, 2, 3]}),
-        &[("args.0", "Expected string, received number"), ("args.1", "Expected string, received number"), ("args.2", "Expected string, received number")],
+        &[
+            ("args.0", "Expected string, received number"),
+            ("args.1", "Expected string, received number"),
+            ("args.2", "Expected string, received number"),
+        ],
     );
-    reject("shell-command", json!({"program": "ls", "args": "[1]"}), &[("args.0", "Expected string, received number")]);
-    reject("shell-command", json!({"program": "ls", "args": {"a": "b"}}), &[("args", "Expected array, received object")]);
+    reject(
+        "shell-command",
+        json!({"program": "ls", "args": "[1]"}),
+        &[("args.0", "Expected string, received number")],
+    );
+    reject(
+        "shell-command",
+        json!({"program": "ls", "args": {"a": "b"}}),
+        &[("args", "Expected array, received object")],
+    );
 }
 
 #[test]
 fn shell_command_stdin_and_capture() {
-    accept("shell-command", json!({"program": "grep", "args": ["error"], "stdin": "line1\nerror on line2"}));
-    reject("shell-command", json!({"program": "grep", "stdin": 123}), &[("stdin", "Expected string, received number")]);
+    accept(
+        "shell-command",
+        json!({"program": "grep", "args": ["error"], "stdin": "line1\nerror on line2"}),
+    );
+    reject(
+        "shell-command",
+        json!({"program": "grep", "stdin": 123}),
+        &[("stdin", "Expected string, received number")],
+    );
     accept("shell-command", json!({"program": "rm", "captureOutput": false}));
-    reject("shell-command", json!({"program": "rm", "captureOutput": "false"}), &[("captureOutput", "Expected boolean, received string")]);
+    reject(
+        "shell-command",
+        json!({"program": "rm", "captureOutput": "false"}),
+        &[("captureOutput", "Expected boolean, received string")],
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -363,8 +579,14 @@ fn shell_command_stdin_and_capture() {
 fn spreadsheet_reads_from_a_path_or_data() {
     accept("spreadsheet", json!({"path": "/data/report.xlsx"}));
     accept("spreadsheet", json!({"data": "name,age\nAlice,30"}));
-    accept("spreadsheet", json!({"data": "a\tb", "delimiter": "\t", "format": "csv", "hasHeaders": false, "skipEmptyLines": false}));
-    accept("spreadsheet", json!({"path": "/book.ods", "sheetName": "Q1", "sheetIndex": 2, "range": "A1:D10"}));
+    accept(
+        "spreadsheet",
+        json!({"data": "a\tb", "delimiter": "\t", "format": "csv", "hasHeaders": false, "skipEmptyLines": false}),
+    );
+    accept(
+        "spreadsheet",
+        json!({"path": "/book.ods", "sheetName": "Q1", "sheetIndex": 2, "range": "A1:D10"}),
+    );
     reject("spreadsheet", json!({"data": 42}), &[("data", "Expected string, received number")]);
 }
 
@@ -379,8 +601,16 @@ fn spreadsheet_format_and_sheet_index() {
         &[("format", "Invalid enum value. Expected 'csv' | 'xlsx' | 'xls' | 'xlsb' | 'ods' | 'fods', received 'invalid'")],
     );
     accept("spreadsheet", json!({"path": "/f", "sheetIndex": 0}));
-    reject("spreadsheet", json!({"path": "/f", "sheetIndex": -1}), &[("sheetIndex", "Number must be greater than or equal to 0")]);
-    reject("spreadsheet", json!({"hasHeaders": "yes"}), &[("hasHeaders", "Expected boolean, received string")]);
+    reject(
+        "spreadsheet",
+        json!({"path": "/f", "sheetIndex": -1}),
+        &[("sheetIndex", "Number must be greater than or equal to 0")],
+    );
+    reject(
+        "spreadsheet",
+        json!({"hasHeaders": "yes"}),
+        &[("hasHeaders", "Expected boolean, received string")],
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -388,12 +618,32 @@ fn spreadsheet_format_and_sheet_index() {
 
 #[test]
 fn transform_ranges() {
-    reject("transform", json!({"flattenDepth": 0}), &[("flattenDepth", "Number must be greater than or equal to 1")]);
-    reject("transform", json!({"flattenDepth": 11}), &[("flattenDepth", "Number must be less than or equal to 10")]);
+    reject(
+        "transform",
+        json!({"flattenDepth": 0}),
+        &[("flattenDepth", "Number must be greater than or equal to 1")],
+    );
+    reject(
+        "transform",
+        json!({"flattenDepth": 11}),
+        &[("flattenDepth", "Number must be less than or equal to 10")],
+    );
     accept("transform", json!({"operation": "flatten", "flattenDepth": 10}));
-    reject("transform", json!({"limitCount": 0}), &[("limitCount", "Number must be greater than or equal to 1")]);
-    reject("transform", json!({"skipCount": -1}), &[("skipCount", "Number must be greater than or equal to 0")]);
-    reject("transform", json!({"sliceStart": -1}), &[("sliceStart", "Number must be greater than or equal to 0")]);
+    reject(
+        "transform",
+        json!({"limitCount": 0}),
+        &[("limitCount", "Number must be greater than or equal to 1")],
+    );
+    reject(
+        "transform",
+        json!({"skipCount": -1}),
+        &[("skipCount", "Number must be greater than or equal to 0")],
+    );
+    reject(
+        "transform",
+        json!({"sliceStart": -1}),
+        &[("sliceStart", "Number must be greater than or equal to 0")],
+    );
     accept("transform", json!({"operation": "slice", "sliceStart": 0, "sliceEnd": -1}));
     accept("transform", json!({"operation": "limit", "limitCount": 1}));
     accept("transform", json!({"operation": "skip", "skipCount": 0}));
@@ -401,7 +651,10 @@ fn transform_ranges() {
 
 #[test]
 fn transform_operations_functions_and_data() {
-    for operation in ["map", "filter", "reduce", "sort", "group", "flatten", "unique", "reverse", "limit", "skip", "slice"] {
+    for operation in [
+        "map", "filter", "reduce", "sort", "group", "flatten", "unique", "reverse", "limit",
+        "skip", "slice",
+    ] {
         accept("transform", json!({ "operation": operation }));
     }
     reject(
@@ -413,11 +666,22 @@ fn transform_operations_functions_and_data() {
              'limit' | 'skip' | 'slice', received 'invalid'",
         )],
     );
-    reject("transform", json!({"sortDirection": "invalid"}), &[("sortDirection", "Invalid enum value. Expected 'asc' | 'desc', received 'invalid'")]);
+    reject(
+        "transform",
+        json!({"sortDirection": "invalid"}),
+        &[("sortDirection", "Invalid enum value. Expected 'asc' | 'desc', received 'invalid'")],
+    );
     accept("transform", json!({"operation": "sort", "sortKey": "name", "sortDirection": "desc"}));
     accept("transform", json!({"transformFunction": "item => ({ ...item, processed: true })"}));
-    reject("transform", json!({"transformFunction": 123}), &[("transformFunction", "Expected string, received number")]);
-    accept("transform", json!({"operation": "reduce", "reduceInitial": "0", "groupKey": "kind", "data": [1, 2]}));
+    reject(
+        "transform",
+        json!({"transformFunction": 123}),
+        &[("transformFunction", "Expected string, received number")],
+    );
+    accept(
+        "transform",
+        json!({"operation": "reduce", "reduceInitial": "0", "groupKey": "kind", "data": [1, 2]}),
+    );
     reject("transform", json!({"data": {"a": 1}}), &[("data", "Expected array, received object")]);
 }
 
@@ -426,19 +690,37 @@ fn transform_operations_functions_and_data() {
 
 #[test]
 fn group_timeout_and_retries_are_narrower_than_the_base_ones() {
-    reject("group", json!({"timeout": 500}), &[("timeout", "Number must be greater than or equal to 1000")]);
+    reject(
+        "group",
+        json!({"timeout": 500}),
+        &[("timeout", "Number must be greater than or equal to 1000")],
+    );
     for timeout in [400000, 500000] {
-        reject("group", json!({ "timeout": timeout }), &[("timeout", "Number must be less than or equal to 300000")]);
+        reject(
+            "group",
+            json!({ "timeout": timeout }),
+            &[("timeout", "Number must be less than or equal to 300000")],
+        );
     }
     for retries in [11, 15] {
-        reject("group", json!({ "retries": retries }), &[("retries", "Number must be less than or equal to 10")]);
+        reject(
+            "group",
+            json!({ "retries": retries }),
+            &[("retries", "Number must be less than or equal to 10")],
+        );
     }
-    accept("group", json!({"timeout": 60000, "retries": 0, "parallel": true, "enabled": true, "label": "Data Processing Group"}));
+    accept(
+        "group",
+        json!({"timeout": 60000, "retries": 0, "parallel": true, "enabled": true, "label": "Data Processing Group"}),
+    );
     accept("group", json!({"timeout": 1000, "retries": 10}));
     // Negative retries also break the engine's own rule for every node.
     assert_eq!(
         issues("group", json!({"retries": -1})),
-        [engine_issue("retries", "must be a non-negative integer"), schema_issue("group", "retries", "Number must be greater than or equal to 0")]
+        [
+            engine_issue("retries", "must be a non-negative integer"),
+            schema_issue("group", "retries", "Number must be greater than or equal to 0")
+        ]
     );
 }
 
@@ -453,12 +735,22 @@ fn group_rejects_strings_for_numbers_and_booleans() {
     );
     assert_eq!(
         issues("group", json!({"retries": "1"})),
-        [engine_issue("retries", "must be a non-negative integer"), schema_issue("group", "retries", "Expected number, received string")]
+        [
+            engine_issue("retries", "must be a non-negative integer"),
+            schema_issue("group", "retries", "Expected number, received string")
+        ]
     );
     for parallel in ["true", "false"] {
-        reject("group", json!({ "parallel": parallel }), &[("parallel", "Expected boolean, received string")]);
+        reject(
+            "group",
+            json!({ "parallel": parallel }),
+            &[("parallel", "Expected boolean, received string")],
+        );
     }
-    assert_eq!(issues("group", json!({"enabled": 1})), [engine_issue("enabled", "must be a boolean")]);
+    assert_eq!(
+        issues("group", json!({"enabled": 1})),
+        [engine_issue("enabled", "must be a boolean")]
+    );
 }
 
 #[test]
@@ -466,8 +758,14 @@ fn a_group_with_children_is_not_checked_against_the_group_schema() {
     // Only a childless group runs the `group` executable; a real group is a container.
     let registry = builtin_registry();
     let custom = HashSet::new();
-    let ctx = ValidationContext { registry: &registry, custom_types: &custom, capabilities: Capabilities::ALL, limits: FlowLimits::default() };
-    let flow = NodeDefinition::group("g", vec![NodeDefinition::new("t", "transform")], vec![]).with_param("timeout", 500);
+    let ctx = ValidationContext {
+        registry: &registry,
+        custom_types: &custom,
+        capabilities: Capabilities::ALL,
+        limits: FlowLimits::default(),
+    };
+    let flow = NodeDefinition::group("g", vec![NodeDefinition::new("t", "transform")], vec![])
+        .with_param("timeout", 500);
     assert!(validate(&flow, &ctx).is_valid());
 }
 
@@ -503,7 +801,11 @@ fn every_builtin_schema_default_passes_its_own_check() {
     for node_type in BUILTIN_TYPES {
         let schema = registry.get(node_type).unwrap().schema().unwrap();
         let defaults = schema.defaults();
-        let problems: Vec<_> = schema.check(&defaults).into_iter().filter(|i| defaults.contains_key(&i.field)).collect();
+        let problems: Vec<_> = schema
+            .check(&defaults)
+            .into_iter()
+            .filter(|i| defaults.contains_key(&i.field))
+            .collect();
         assert!(problems.is_empty(), "{node_type}: {problems:?}");
         assert_eq!(schema.with_defaults(&Map::new()), defaults, "{node_type}");
     }

@@ -7,14 +7,19 @@ mod common;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use atomiton_core::host::effects::{DirEntry, EffectErrorKind, EffectResult, FileMetadata, FileSystem, ProcessOutput, ProcessRunner, ProcessSpec};
-use atomiton_core::host::{restricted, BoxFuture, Capabilities, FileAccess, Host, HttpAccess, RunPermissions, SharedHost};
+use atomiton_core::host::effects::{
+    DirEntry, EffectErrorKind, EffectResult, FileMetadata, FileSystem, ProcessOutput,
+    ProcessRunner, ProcessSpec,
+};
+use atomiton_core::host::{
+    restricted, BoxFuture, Capabilities, FileAccess, Host, HttpAccess, RunPermissions, SharedHost,
+};
+use atomiton_core::json;
 use atomiton_core::nodes::builtin_registry;
 use atomiton_core::testing::VirtualHost;
+use atomiton_core::value::Value;
 use atomiton_core::{EngineConfig, ErrorCode, RunOptions};
 use common::*;
-use atomiton_core::json;
-use atomiton_core::value::Value;
 
 /// An engine with the built-in types on a host that claims every capability, plus a custom
 /// `mark` type that counts its runs (to show nothing ran).
@@ -33,7 +38,10 @@ fn flow() -> atomiton_core::NodeDefinition {
         "inner",
         vec![
             node("sh", "shell-command").with_param("program", "echo"),
-            node("img", "image").with_param("operation", "overlay").with_param("images", json!(["a.png", "b.png"])).with_param("output", "out.png"),
+            node("img", "image")
+                .with_param("operation", "overlay")
+                .with_param("images", json!(["a.png", "b.png"]))
+                .with_param("output", "out.png"),
         ],
         vec![],
     );
@@ -41,7 +49,9 @@ fn flow() -> atomiton_core::NodeDefinition {
         "root",
         vec![
             node("first", "mark"),
-            node("read", "file-system").with_param("operation", "read").with_param("path", "/etc/passwd"),
+            node("read", "file-system")
+                .with_param("operation", "read")
+                .with_param("path", "/etc/passwd"),
             inner,
             node("fetch", "http-request").with_param("url", "http://example.com"),
             node("pure", "transform").with_param("data", json!([1])),
@@ -65,10 +75,26 @@ fn denied_capabilities_refuse_the_run_before_anything_runs() {
     let error = result.error.expect("an error");
     assert_eq!(error.code, ErrorCode::PERMISSION_DENIED);
     assert_eq!(error.message, "Permission denied: node 'read' (file-system) needs the 'files' capability, which this caller was not granted");
-    let issues = error.context.as_ref().and_then(|c| c.get("issues")).cloned().unwrap_or(Value::Null);
+    let issues =
+        error.context.as_ref().and_then(|c| c.get("issues")).cloned().unwrap_or(Value::Null);
     let found: Vec<(String, String)> = issues
         .as_array()
-        .map(|issues| issues.iter().map(|i| (i["path"].as_array().map(|p| p.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("/")).unwrap_or_default(), i["message"].as_str().unwrap_or_default().to_owned())).collect())
+        .map(|issues| {
+            issues
+                .iter()
+                .map(|i| {
+                    (
+                        i["path"]
+                            .as_array()
+                            .map(|p| {
+                                p.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("/")
+                            })
+                            .unwrap_or_default(),
+                        i["message"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        })
         .unwrap_or_default();
     let paths: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(paths, ["root/read", "root/inner/sh", "root/inner/img", "root/fetch"], "{found:?}");
@@ -84,10 +110,20 @@ fn denied_capabilities_refuse_the_run_before_anything_runs() {
 fn each_capability_is_checked_on_its_own() {
     let h = harness(Arc::new(AtomicUsize::new(0)));
     let files = FileAccess::Within { roots: vec!["/srv/data".into()] };
-    let all_but_image = RunPermissions { shell: true, image: false, files: files.clone(), http: HttpAccess::To { hosts: vec!["example.com".into()] } };
+    let all_but_image = RunPermissions {
+        shell: true,
+        image: false,
+        files: files.clone(),
+        http: HttpAccess::To { hosts: vec!["example.com".into()] },
+    };
     let error = with_permissions(&h, all_but_image).error.expect("image is denied");
     assert_eq!(error.message, "Permission denied: node 'img' (image) needs the 'image' capability, which this caller was not granted");
-    let error = with_permissions(&h, RunPermissions { shell: false, image: true, files, http: HttpAccess::Any(true) }).error.expect("shell is denied");
+    let error = with_permissions(
+        &h,
+        RunPermissions { shell: false, image: true, files, http: HttpAccess::Any(true) },
+    )
+    .error
+    .expect("shell is denied");
     assert_eq!(error.message, "Permission denied: node 'sh' (shell-command) needs the 'shell' capability, which this caller was not granted");
 }
 
@@ -96,7 +132,11 @@ fn granted_capabilities_pass_validation_and_custom_types_are_not_checked() {
     let marks = Arc::new(AtomicUsize::new(0));
     let h = harness(marks.clone());
     let result = h.run_with(
-        group("g", vec![node("first", "mark"), node("pure", "transform").with_param("data", json!([1]))], vec![]),
+        group(
+            "g",
+            vec![node("first", "mark"), node("pure", "transform").with_param("data", json!([1]))],
+            vec![],
+        ),
         RunOptions { permissions: Some(RunPermissions::default()), ..h.options() },
     );
     assert!(result.success, "{:?}", result.error);
@@ -148,7 +188,14 @@ impl FileSystem for Effects {
 impl ProcessRunner for Effects {
     fn run(&self, _: ProcessSpec) -> BoxFuture<'static, EffectResult<ProcessOutput>> {
         self.reached.fetch_add(1, Ordering::SeqCst);
-        Box::pin(async { Ok(ProcessOutput { exit_code: Some(0), stdout: Vec::new(), stderr: Vec::new(), timed_out: false }) })
+        Box::pin(async {
+            Ok(ProcessOutput {
+                exit_code: Some(0),
+                stdout: Vec::new(),
+                stderr: Vec::new(),
+                timed_out: false,
+            })
+        })
     }
 }
 
@@ -169,19 +216,29 @@ impl Host for Effects {
 fn a_host_that_cannot_check_roots_refuses_partial_grants_at_the_effect() {
     let reached = Arc::new(AtomicUsize::new(0));
     let virtual_host = VirtualHost::new();
-    let host: SharedHost = Arc::new(Effects { inner: virtual_host.clone(), reached: reached.clone() });
+    let host: SharedHost =
+        Arc::new(Effects { inner: virtual_host.clone(), reached: reached.clone() });
     let read = |permissions: RunPermissions| {
         let narrowed = restricted(host.clone(), &permissions);
         let files = narrowed.files().expect("the host has files");
         virtual_host.block_on(files.read("/etc/passwd"))
     };
-    let within = RunPermissions { files: FileAccess::Within { roots: vec!["/".into()] }, ..RunPermissions::default() };
+    let within = RunPermissions {
+        files: FileAccess::Within { roots: vec!["/".into()] },
+        ..RunPermissions::default()
+    };
     let refused = read(within).expect_err("roots cannot be checked by this host");
     assert_eq!(refused.kind, EffectErrorKind::NotPermitted);
     assert_eq!(refused.message, "Permission denied: this run may not use files");
-    assert_eq!(read(RunPermissions::default()).map_err(|e| e.kind), Err(EffectErrorKind::NotPermitted));
+    assert_eq!(
+        read(RunPermissions::default()).map_err(|e| e.kind),
+        Err(EffectErrorKind::NotPermitted)
+    );
     assert_eq!(reached.load(Ordering::SeqCst), 0, "nothing reached the file system");
-    assert_eq!(read(RunPermissions { files: FileAccess::Any(true), ..RunPermissions::default() }), Ok(b"contents".to_vec()));
+    assert_eq!(
+        read(RunPermissions { files: FileAccess::Any(true), ..RunPermissions::default() }),
+        Ok(b"contents".to_vec())
+    );
     assert_eq!(reached.load(Ordering::SeqCst), 1);
     let narrowed = restricted(host.clone(), &RunPermissions::default());
     let spec = ProcessSpec {
@@ -196,7 +253,9 @@ fn a_host_that_cannot_check_roots_refuses_partial_grants_at_the_effect() {
         max_output_bytes: 1,
         signal: Default::default(),
     };
-    let refused = virtual_host.block_on(narrowed.processes().expect("the host has processes").run(spec)).expect_err("shell denied");
+    let refused = virtual_host
+        .block_on(narrowed.processes().expect("the host has processes").run(spec))
+        .expect_err("shell denied");
     assert_eq!(refused.kind, EffectErrorKind::NotPermitted);
     assert!(narrowed.http().is_none(), "an effect the host lacks stays absent");
 }
@@ -205,14 +264,23 @@ fn a_host_that_cannot_check_roots_refuses_partial_grants_at_the_effect() {
 fn a_refused_effect_fails_its_node_with_permission_denied() {
     let reached = Arc::new(AtomicUsize::new(0));
     let virtual_host = VirtualHost::new();
-    let host: SharedHost = Arc::new(Effects { inner: virtual_host.clone(), reached: reached.clone() });
+    let host: SharedHost =
+        Arc::new(Effects { inner: virtual_host.clone(), reached: reached.clone() });
     // Validation passes (files are granted, within a root); only the effect can refuse the path.
-    let flow = node("read", "file-system").with_param("operation", "read").with_param("path", "/srv/data.txt");
-    let permissions = RunPermissions { files: FileAccess::Within { roots: vec!["/srv".into()] }, ..RunPermissions::default() };
+    let flow = node("read", "file-system")
+        .with_param("operation", "read")
+        .with_param("path", "/srv/data.txt");
+    let permissions = RunPermissions {
+        files: FileAccess::Within { roots: vec!["/srv".into()] },
+        ..RunPermissions::default()
+    };
     let options = RunOptions { permissions: Some(permissions), ..RunOptions::default() };
     let result = virtual_host.block_on(atomiton_core::Engine::default().run(flow, options, host));
     let error = result.error.expect("refused");
     assert_eq!(error.code, ErrorCode::PERMISSION_DENIED, "{error:?}");
-    assert_eq!(error.message, "[file-system] Read operation failed: Permission denied: this run may not use files");
+    assert_eq!(
+        error.message,
+        "[file-system] Read operation failed: Permission denied: this run may not use files"
+    );
     assert_eq!(reached.load(Ordering::SeqCst), 0);
 }

@@ -3,10 +3,10 @@
 mod common;
 
 use atomiton_core::host::EngineEvent;
+use atomiton_core::json;
 use atomiton_core::progress::{progress_steps, NodeState, WeightedProgress};
 use atomiton_core::{EngineConfig, RunOptions};
 use common::*;
-use atomiton_core::json;
 
 use NodeState::*;
 
@@ -57,13 +57,22 @@ fn steps_by_weight() {
     assert_eq!(pct(100), vec![0, 20, 40, 60, 80, 90]);
     assert_eq!(pct(300), vec![0, 20, 40, 60, 80, 90]);
     assert_eq!(pct(500), vec![0, 15, 30, 45, 60, 75, 90]);
-    assert_eq!(progress_steps(100).iter().map(|s| s.1).collect::<Vec<_>>(), vec![
-        "Starting...", "Initializing...", "Processing...", "Computing...", "Finalizing...", "Almost done..."
-    ]);
+    assert_eq!(
+        progress_steps(100).iter().map(|s| s.1).collect::<Vec<_>>(),
+        vec![
+            "Starting...",
+            "Initializing...",
+            "Processing...",
+            "Computing...",
+            "Finalizing...",
+            "Almost done..."
+        ]
+    );
 }
 
 fn unthrottled() -> Harness {
-    let mut h = Harness::with_config(EngineConfig { progress_throttle_ms: 0.0, ..Default::default() });
+    let mut h =
+        Harness::with_config(EngineConfig { progress_throttle_ms: 0.0, ..Default::default() });
     h.sync("test", |_| Ok(Some(json!("test"))));
     h
 }
@@ -86,7 +95,8 @@ fn node_steps(h: &Harness, node: &str) -> Vec<(u8, Option<String>, NodeState)> {
 #[test]
 fn slow_mo_walks_the_steps_with_their_messages_then_complete() {
     let h = unthrottled();
-    let result = h.run_with(node("test-node", "test"), RunOptions { slow_mo: Some(50.0), ..h.options() });
+    let result =
+        h.run_with(node("test-node", "test"), RunOptions { slow_mo: Some(50.0), ..h.options() });
     assert!(result.success);
     let steps = node_steps(&h, "test-node");
     let expected = [
@@ -100,7 +110,8 @@ fn slow_mo_walks_the_steps_with_their_messages_then_complete() {
         (100, Some("Complete"), Executing),
         (100, Some("Complete"), Completed),
     ];
-    let expected: Vec<_> = expected.iter().map(|(p, m, s)| (*p, m.map(str::to_owned), *s)).collect();
+    let expected: Vec<_> =
+        expected.iter().map(|(p, m, s)| (*p, m.map(str::to_owned), *s)).collect();
     assert_eq!(steps, expected);
     // pre-delay S + five steps of S + S/2 after "Complete".
     assert_eq!(result.duration, 50.0 + 5.0 * 50.0 + 25.0);
@@ -110,18 +121,23 @@ fn slow_mo_walks_the_steps_with_their_messages_then_complete() {
 #[test]
 fn slow_mo_zero_means_no_artificial_delay() {
     let h = unthrottled();
-    let result = h.run_with(group("g", vec![node("a", "test"), node("b", "test")], vec![edge("a", "b")]), RunOptions { slow_mo: Some(0.0), ..h.options() });
+    let result = h.run_with(
+        group("g", vec![node("a", "test"), node("b", "test")], vec![edge("a", "b")]),
+        RunOptions { slow_mo: Some(0.0), ..h.options() },
+    );
     assert!(result.success);
     assert_eq!(result.duration, 0.0);
     assert_eq!(result.context.unwrap().run.slow_mo, Some(0.0));
-    let negative = h.run_with(node("a", "test"), RunOptions { slow_mo: Some(-100.0), ..h.options() });
+    let negative =
+        h.run_with(node("a", "test"), RunOptions { slow_mo: Some(-100.0), ..h.options() });
     assert!(negative.success);
     assert_eq!(negative.duration, 0.0, "negative slowMo behaves like 0");
 }
 
 #[test]
 fn long_executable_holds_at_ninety_until_it_finishes() {
-    let mut h = Harness::with_config(EngineConfig { progress_throttle_ms: 0.0, ..Default::default() });
+    let mut h =
+        Harness::with_config(EngineConfig { progress_throttle_ms: 0.0, ..Default::default() });
     h.slow("slow", 500.0, json!("done"));
     let result = h.run_with(node("n", "slow"), RunOptions { slow_mo: Some(20.0), ..h.options() });
     assert!(result.success);
@@ -142,7 +158,8 @@ fn long_executable_holds_at_ninety_until_it_finishes() {
 
 #[test]
 fn failing_node_with_slow_mo_fails_fast_and_freezes_progress() {
-    let mut h = Harness::with_config(EngineConfig { progress_throttle_ms: 0.0, ..Default::default() });
+    let mut h =
+        Harness::with_config(EngineConfig { progress_throttle_ms: 0.0, ..Default::default() });
     h.sync("bad", |_| Err(atomiton_core::ExecutionError::execution_failed("nope")));
     let result = h.run_with(node("n", "bad"), RunOptions { slow_mo: Some(50.0), ..h.options() });
     assert!(!result.success);
@@ -154,7 +171,8 @@ fn failing_node_with_slow_mo_fails_fast_and_freezes_progress() {
 
 #[test]
 fn events_are_throttled_but_first_and_last_always_arrive() {
-    let mut h = Harness::with_config(EngineConfig { progress_throttle_ms: 100.0, ..Default::default() });
+    let mut h =
+        Harness::with_config(EngineConfig { progress_throttle_ms: 100.0, ..Default::default() });
     h.slow("step", 10.0, json!(1));
     let nodes: Vec<_> = (0..50).map(|i| node(&format!("n{i}"), "step")).collect();
     let edges: Vec<_> = (1..50).map(|i| edge(&format!("n{}", i - 1), &format!("n{i}"))).collect();
@@ -170,7 +188,9 @@ fn events_are_throttled_but_first_and_last_always_arrive() {
     let events = h.events.lock().unwrap();
     assert!(matches!(events.first(), Some(EngineEvent::Started { .. })));
     assert!(matches!(events.last(), Some(EngineEvent::Completed { .. })));
-    let EngineEvent::Progress(last) = &events[events.len() - 2] else { panic!("last progress before completion") };
+    let EngineEvent::Progress(last) = &events[events.len() - 2] else {
+        panic!("last progress before completion")
+    };
     assert_eq!(last.message, "All nodes completed");
     assert!(!last.is_executing);
     assert_eq!(last.nodes.len(), 50);
@@ -182,18 +202,27 @@ fn nested_children_appear_in_progress_and_runs_end_at_exactly_100() {
     let mut h = unthrottled();
     h.sync("light", |_| Ok(Some(json!(1))));
     h.slow("slow", 10.0, json!(2));
-    let inner = group("inner", vec![node("i1", "slow"), node("i2", "light")], vec![edge("i1", "i2")]);
+    let inner =
+        group("inner", vec![node("i1", "slow"), node("i2", "light")], vec![edge("i1", "i2")]);
     let flow = group("root", vec![node("a", "test"), inner], vec![edge("a", "inner")]);
     assert!(h.run(flow).success);
     let events = h.events.lock().unwrap();
-    let progress: Vec<_> = events.iter().filter_map(|e| if let EngineEvent::Progress(p) = e { Some(p) } else { None }).collect();
+    let progress: Vec<_> = events
+        .iter()
+        .filter_map(|e| if let EngineEvent::Progress(p) = e { Some(p) } else { None })
+        .collect();
     let last = progress.last().unwrap();
     assert_eq!(last.progress, 100);
     let ids: Vec<&str> = last.nodes.iter().map(|n| &*n.id).collect();
     assert_eq!(ids, vec!["a", "inner", "i1", "i2"]);
     assert_eq!(last.nodes[2].parent_id.as_deref(), Some("inner"));
     assert_eq!(last.nodes[2].depth, 2);
-    let order: Vec<Vec<String>> = last.graph.execution_order.iter().map(|l| l.iter().map(|s| s.to_string()).collect()).collect();
+    let order: Vec<Vec<String>> = last
+        .graph
+        .execution_order
+        .iter()
+        .map(|l| l.iter().map(|s| s.to_string()).collect())
+        .collect();
     assert_eq!(order, vec![strs(&["a"]), strs(&["inner"])]);
     // While i1 ran, the message named it (by `name || type`) and nodeId pointed at it.
     assert!(progress.iter().any(|p| p.message == "Executing: slow" && p.node_id == "i1"));

@@ -2,10 +2,10 @@
 
 mod common;
 
+use atomiton_core::json;
 use atomiton_core::nodes::{FnNode, NodeRegistry};
 use atomiton_core::{EngineConfig, RunOptions};
 use common::*;
-use atomiton_core::json;
 
 fn engine_harness() -> Harness {
     let registry = NodeRegistry::empty().with(FnNode::sync("inc", |inv| {
@@ -21,7 +21,10 @@ fn a_100k_node_chain_runs() {
     let nodes = (0..n).map(|i| node(&format!("n{i}"), "inc")).collect();
     let edges = (1..n).map(|i| edge(&format!("n{}", i - 1), &format!("n{i}"))).collect();
     let h = engine_harness();
-    let result = h.run_with(group("chain", nodes, edges), RunOptions { input: Some(json!({"default": 0})), ..h.options() });
+    let result = h.run_with(
+        group("chain", nodes, edges),
+        RunOptions { input: Some(json!({"default": 0})), ..h.options() },
+    );
     assert!(result.success, "{:?}", result.error);
     assert_eq!(result.data, Some(json!(n)));
     assert_eq!(result.executed_nodes.len(), n + 1);
@@ -50,7 +53,8 @@ fn ten_thousand_deep_nesting_runs_on_a_small_stack() {
                 flow = group(&format!("g{i}"), vec![flow], vec![]);
             }
             let h = engine_harness();
-            let result = h.run_with(flow, RunOptions { input: Some(json!({"default": 41})), ..h.options() });
+            let result =
+                h.run_with(flow, RunOptions { input: Some(json!({"default": 41})), ..h.options() });
             assert!(result.success, "{:?}", result.error);
             assert_eq!(result.data, Some(json!(42)));
             assert_eq!(result.executed_nodes.len(), 10_001);
@@ -71,7 +75,13 @@ fn nesting_beyond_the_configured_limit_is_refused_cleanly() {
     let mut h = engine_harness();
     h.engine = atomiton_core::Engine::with_registry(
         h.engine.registry().clone(),
-        EngineConfig { flow_limits: atomiton_core::validation::FlowLimits { max_depth: 100, max_nodes: 1_000_000 }, ..Default::default() },
+        EngineConfig {
+            flow_limits: atomiton_core::validation::FlowLimits {
+                max_depth: 100,
+                max_nodes: 1_000_000,
+            },
+            ..Default::default()
+        },
     );
     let result = h.run(flow);
     assert_eq!(result.error.unwrap().code, atomiton_core::ErrorCode::VALIDATION_FAILED);
@@ -86,12 +96,17 @@ fn a_million_node_cycle_is_refused_cleanly_on_a_small_stack() {
         .spawn(|| {
             let n = 1_000_000;
             let nodes = (0..n).map(|i| node(&format!("n{i}"), "inc")).collect();
-            let edges = (0..n).map(|i| edge(&format!("n{i}"), &format!("n{}", (i + 1) % n))).collect();
+            let edges =
+                (0..n).map(|i| edge(&format!("n{i}"), &format!("n{}", (i + 1) % n))).collect();
             let h = engine_harness();
             let result = h.run(group("ring", nodes, edges));
             let error = result.error.expect("a cycle fails the run");
             assert_eq!(error.code, atomiton_core::ErrorCode::CIRCULAR_DEPENDENCY);
-            assert!(error.message.starts_with("Cycle detected in node graph: n0 → n1 → n2 → "), "{}", &error.message[..80]);
+            assert!(
+                error.message.starts_with("Cycle detected in node graph: n0 → n1 → n2 → "),
+                "{}",
+                &error.message[..80]
+            );
             assert!(error.message.ends_with("→ n999999 → n0"));
         })
         .unwrap()

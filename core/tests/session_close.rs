@@ -13,11 +13,26 @@ use atomiton_core::Engine;
 fn closing_a_session_ends_a_run_that_waits_forever_and_lets_both_go() {
     let notifier = Notifier::new();
     let calls = ExecutorCalls::new(notifier.clone());
-    let host: SharedHost = Arc::new(CallingHost { inner: VirtualHost::new(), calls: calls.clone() });
-    let session = Arc::new(Session::new(Engine::default(), host, FlowStore::new(Arc::new(MemoryBackend::new())), notifier, calls));
-    let placed = session.start_run(1, r#"{"id":"c","type":"mine"}"#.into(), r#"{"customTypes":["mine"]}"#.into(), vec![]);
+    let host: SharedHost =
+        Arc::new(CallingHost { inner: VirtualHost::new(), calls: calls.clone() });
+    let session = Arc::new(Session::new(
+        Engine::default(),
+        host,
+        FlowStore::new(Arc::new(MemoryBackend::new())),
+        notifier,
+        calls,
+    ));
+    let placed = session.start_run(
+        1,
+        r#"{"id":"c","type":"mine"}"#.into(),
+        r#"{"customTypes":["mine"]}"#.into(),
+        vec![],
+    );
     assert!(matches!(placed, RunPlacement::Driven));
-    assert!(session.take_calls().contains(r#""kind":"call""#), "the run waits on its executor call");
+    assert!(
+        session.take_calls().contains(r#""kind":"call""#),
+        "the run waits on its executor call"
+    );
     assert!(Arc::strong_count(&session) > 1, "the waiting run holds the session");
     session.close();
     assert_eq!(Arc::strong_count(&session), 1, "closed: nothing but the embedder holds it");

@@ -11,7 +11,9 @@ use std::task::{Context, Wake, Waker};
 use std::time::Duration;
 
 use atomiton_core::host::{BoxFuture, SharedHost};
-use atomiton_core::session::{ExecutorCalls, Notifier, RunPlacement, Session, STATUS_CALLS, STATUS_COMPLETED};
+use atomiton_core::session::{
+    ExecutorCalls, Notifier, RunPlacement, Session, STATUS_CALLS, STATUS_COMPLETED,
+};
 use atomiton_core::storage::{FlowStore, MemoryBackend};
 use atomiton_core::testing::{CallingHost, VirtualHost};
 use atomiton_core::Engine;
@@ -46,13 +48,23 @@ fn embedder() -> Embedder {
         let _ = poke.send(Heard::Poked);
     }));
     let calls = ExecutorCalls::new(notifier.clone());
-    let host: SharedHost = Arc::new(CallingHost { inner: VirtualHost::new(), calls: calls.clone() });
-    let session = Session::new(Engine::default(), host, FlowStore::new(Arc::new(MemoryBackend::new())), notifier, calls).with_worker_threshold(0);
+    let host: SharedHost =
+        Arc::new(CallingHost { inner: VirtualHost::new(), calls: calls.clone() });
+    let session = Session::new(
+        Engine::default(),
+        host,
+        FlowStore::new(Arc::new(MemoryBackend::new())),
+        notifier,
+        calls,
+    )
+    .with_worker_threshold(0);
     Embedder { session: Arc::new(session), pokes, heard, tell }
 }
 
 fn chain(n: usize, node_type: &str) -> Value {
-    let nodes: Vec<Value> = (0..n).map(|i| json!({"id": format!("n{i}"), "type": node_type, "parameters": {"data": [1]}})).collect();
+    let nodes: Vec<Value> = (0..n)
+        .map(|i| json!({"id": format!("n{i}"), "type": node_type, "parameters": {"data": [1]}}))
+        .collect();
     let edges: Vec<Value> = (1..n).map(|i| json!({"id": format!("e{i}"), "source": format!("n{}", i - 1), "target": format!("n{i}")})).collect();
     json!({"id": "chain", "type": "group", "nodes": nodes, "edges": edges})
 }
@@ -69,8 +81,14 @@ fn answers(calls: &str) -> String {
 }
 
 /// Starts `flow` with `options` and runs its worker future on a thread of its own.
-fn start_on_worker(embedder: &Embedder, flow: &Value, options: Value) -> std::thread::JoinHandle<()> {
-    let RunPlacement::Worker(future) = embedder.session.start_run(1, flow.to_string(), options.to_string(), vec![]) else {
+fn start_on_worker(
+    embedder: &Embedder,
+    flow: &Value,
+    options: Value,
+) -> std::thread::JoinHandle<()> {
+    let RunPlacement::Worker(future) =
+        embedder.session.start_run(1, flow.to_string(), options.to_string(), vec![])
+    else {
         panic!("a session with a worker threshold of 0 runs every document on a worker");
     };
     let tell = embedder.tell.clone();
@@ -122,7 +140,8 @@ fn drive_to_the_end(embedder: &Embedder, flow: &Value, options: Value) -> Value 
             worker.join().expect("the worker thread ends");
             return result_of(&embedder.session);
         }
-        let _ = embedder.heard.recv_timeout(HANG).expect("the embedder hears of whatever waits for it");
+        let _ =
+            embedder.heard.recv_timeout(HANG).expect("the embedder hears of whatever waits for it");
         status = embedder.session.drive(|| {});
     }
 }
@@ -133,7 +152,11 @@ fn drive_to_the_end(embedder: &Embedder, flow: &Value, options: Value) -> Value 
 fn finished_by_the_worker(embedder: &Embedder, flow: &Value, options: Value) -> Value {
     let worker = start_on_worker(embedder, flow, options);
     loop {
-        match embedder.heard.recv_timeout(HANG).expect("the embedder hears of whatever waits for it") {
+        match embedder
+            .heard
+            .recv_timeout(HANG)
+            .expect("the embedder hears of whatever waits for it")
+        {
             Heard::WorkerEnded => break,
             Heard::WorkerWaits => {
                 answer_all(&embedder.session, embedder.session.status());
@@ -142,7 +165,10 @@ fn finished_by_the_worker(embedder: &Embedder, flow: &Value, options: Value) -> 
         }
     }
     worker.join().expect("the worker thread ends");
-    assert!(embedder.session.status() & STATUS_COMPLETED != 0, "the run had finished when its worker's future ended");
+    assert!(
+        embedder.session.status() & STATUS_COMPLETED != 0,
+        "the run had finished when its worker's future ended"
+    );
     result_of(&embedder.session)
 }
 

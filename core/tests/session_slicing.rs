@@ -59,7 +59,10 @@ fn driving_calls_until_done(host: SharedHost, flow: String) -> (usize, usize) {
             break done;
         }
         // The embedder calls again only when poked; a run left behind without a poke would hang.
-        assert!(pokes.load(Ordering::SeqCst) >= driving_calls, "the driver stopped without asking to be called again");
+        assert!(
+            pokes.load(Ordering::SeqCst) >= driving_calls,
+            "the driver stopped without asking to be called again"
+        );
         assert!(driving_calls < 10_000, "the run never completed");
         session.drive(|| {});
         driving_calls += 1;
@@ -70,7 +73,10 @@ fn driving_calls_until_done(host: SharedHost, flow: String) -> (usize, usize) {
 
 #[test]
 fn a_long_run_is_driven_in_slices_when_the_clock_moves() {
-    let (calls, _) = driving_calls_until_done(Arc::new(TickingClock { reads: AtomicU64::new(0) }), many_quick_nodes(3000));
+    let (calls, _) = driving_calls_until_done(
+        Arc::new(TickingClock { reads: AtomicU64::new(0) }),
+        many_quick_nodes(3000),
+    );
     assert!(calls > 1, "3000 nodes were run in one driving call despite the time budget");
 }
 

@@ -31,7 +31,9 @@ struct ThreadHost {
 
 impl Host for ThreadHost {
     fn now(&self) -> f64 {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
     }
 
     fn sleep(&self, ms: f64) -> BoxFuture<'static, ()> {
@@ -94,12 +96,17 @@ fn within_watchdog<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static)
     std::thread::spawn(move || {
         let _ = done.send(work());
     });
-    ended.recv_timeout(Duration::from_secs(120)).expect("the work did not stop: hung past the watchdog")
+    ended
+        .recv_timeout(Duration::from_secs(120))
+        .expect("the work did not stop: hung past the watchdog")
 }
 
 /// An engine whose expressions may take 10^12 steps: hours of work per call.
 fn patient_engine() -> Engine {
-    Engine::new(EngineConfig { expression_limits: Limits { max_steps: 1_000_000_000_000, ..Limits::default() }, ..EngineConfig::default() })
+    Engine::new(EngineConfig {
+        expression_limits: Limits { max_steps: 1_000_000_000_000, ..Limits::default() },
+        ..EngineConfig::default()
+    })
 }
 
 /// About 1.7 million steps per item: over 20,000 items (the size `transform` moves off the
@@ -122,7 +129,10 @@ fn run(flow: NodeDefinition, options: RunOptions) -> (ExecutionResult, Arc<Threa
 
 /// Waits until the host's offloaded jobs have all ended (the watchdog bounds the wait).
 fn jobs_ended(host: &ThreadHost) {
-    assert!(host.jobs_started.load(Ordering::SeqCst) > 0, "the transform ran on the scheduler, not off it");
+    assert!(
+        host.jobs_started.load(Ordering::SeqCst) > 0,
+        "the transform ran on the scheduler, not off it"
+    );
     while host.jobs_running.load(Ordering::SeqCst) > 0 {
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -131,7 +141,8 @@ fn jobs_ended(host: &ThreadHost) {
 #[test]
 fn a_node_timeout_stops_transform_work_off_the_scheduler() {
     within_watchdog(|| {
-        let (result, host) = run(heavy_transform(20_000).with_param("timeout", json!(200)), RunOptions::default());
+        let (result, host) =
+            run(heavy_transform(20_000).with_param("timeout", json!(200)), RunOptions::default());
         let error = result.error.expect("the node times out");
         assert_eq!(error.code, ErrorCode::TIMEOUT);
         assert_eq!(error.message, "Node execution timed out after 200ms");
@@ -142,7 +153,10 @@ fn a_node_timeout_stops_transform_work_off_the_scheduler() {
 #[test]
 fn a_run_timeout_stops_transform_work_off_the_scheduler() {
     within_watchdog(|| {
-        let (result, host) = run(heavy_transform(20_000), RunOptions { timeout_ms: Some(300.0), ..RunOptions::default() });
+        let (result, host) = run(
+            heavy_transform(20_000),
+            RunOptions { timeout_ms: Some(300.0), ..RunOptions::default() },
+        );
         let error = result.error.expect("the run times out");
         assert_eq!(error.code, ErrorCode::TIMEOUT);
         assert_eq!(error.message, "Execution timed out after 300ms");
@@ -163,7 +177,10 @@ fn cancelling_a_run_stops_transform_work_off_the_scheduler() {
     within_watchdog(|| {
         let token = CancelToken::new();
         cancel_later(token.clone());
-        let (result, host) = run(heavy_transform(20_000), RunOptions { cancel: Some(token), ..RunOptions::default() });
+        let (result, host) = run(
+            heavy_transform(20_000),
+            RunOptions { cancel: Some(token), ..RunOptions::default() },
+        );
         assert_eq!(result.error.expect("cancelled").code, ErrorCode::CANCELLED);
         jobs_ended(&host);
     });
@@ -174,7 +191,8 @@ fn cancelling_a_run_stops_a_transform_working_inline() {
     within_watchdog(|| {
         let token = CancelToken::new();
         cancel_later(token.clone());
-        let (result, _) = run(heavy_transform(300), RunOptions { cancel: Some(token), ..RunOptions::default() });
+        let (result, _) =
+            run(heavy_transform(300), RunOptions { cancel: Some(token), ..RunOptions::default() });
         assert_eq!(result.error.expect("cancelled").code, ErrorCode::CANCELLED);
     });
 }

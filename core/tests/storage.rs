@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
+use atomiton_core::json;
 use atomiton_core::storage::{FlowStore, ListOptions, MemoryBackend, SortBy, SortOrder};
 use atomiton_core::testing::VirtualHost;
-use atomiton_core::ErrorCode;
-use atomiton_core::json;
 use atomiton_core::value::Value;
+use atomiton_core::ErrorCode;
 
 fn block<T: Send + 'static>(f: impl std::future::Future<Output = T> + Send + 'static) -> T {
     VirtualHost::new().block_on(f)
@@ -22,7 +22,8 @@ const T0: f64 = 1_704_067_200_000.0;
 fn save_load_list_delete() {
     let store = FlowStore::new(Arc::new(MemoryBackend::new()));
     let s = store.clone();
-    let (saved, event) = block(async move { s.save(flow("one", "First"), T0, || unreachable!()).await.unwrap() });
+    let (saved, event) =
+        block(async move { s.save(flow("one", "First"), T0, || unreachable!()).await.unwrap() });
     assert_eq!(saved["savedAt"], "2024-01-01T00:00:00.000Z");
     assert_eq!(saved["version"], "1.0.0");
     assert_eq!((event.id.as_str(), event.name.as_str()), ("one", "First"));
@@ -40,21 +41,43 @@ fn save_load_list_delete() {
     let s = store.clone();
     let page = block(async move { s.list(&ListOptions::default()).await.unwrap() });
     assert_eq!(page.total, 3);
-    assert_eq!(page.flows.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), vec!["one", "two", "three"], "newest first");
+    assert_eq!(
+        page.flows.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(),
+        vec!["one", "two", "three"],
+        "newest first"
+    );
     assert_eq!(page.flows[0].created_at, "2024-01-01T00:00:00.000Z");
     assert_eq!(page.flows[0].saved_at, "2024-01-01T00:00:05.000Z");
     assert_eq!(page.flows[0].node_count, 1);
     let s = store.clone();
-    let by_name = block(async move { s.list(&ListOptions { sort_by: SortBy::Name, sort_order: SortOrder::Asc, limit: 2, offset: 1 }).await.unwrap() });
-    assert_eq!(by_name.flows.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), vec!["beta", "First"]);
+    let by_name = block(async move {
+        s.list(&ListOptions {
+            sort_by: SortBy::Name,
+            sort_order: SortOrder::Asc,
+            limit: 2,
+            offset: 1,
+        })
+        .await
+        .unwrap()
+    });
+    assert_eq!(
+        by_name.flows.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+        vec!["beta", "First"]
+    );
     assert_eq!(by_name.total, 3);
     let s = store.clone();
     block(async move { s.delete("two").await.unwrap() });
     let s = store.clone();
     let missing = block(async move { s.load("two").await.unwrap_err() });
-    assert_eq!((missing.code, missing.message.as_str()), (ErrorCode::NODE_NOT_FOUND, "Flow with id two not found"));
+    assert_eq!(
+        (missing.code, missing.message.as_str()),
+        (ErrorCode::NODE_NOT_FOUND, "Flow with id two not found")
+    );
     let s = store.clone();
-    assert_eq!(block(async move { s.delete("two").await.unwrap_err().message }), "Flow with id two not found");
+    assert_eq!(
+        block(async move { s.delete("two").await.unwrap_err().message }),
+        "Flow with id two not found"
+    );
 }
 
 #[test]
@@ -68,14 +91,25 @@ fn refuses_hostile_ids_empty_flows_and_generates_ids() {
         let s = store.clone();
         let f = flow(bad, "x");
         if !bad.is_empty() {
-            assert!(block(async move { s.save(f, T0, || "fresh".into()).await }).is_err(), "{bad:?}");
+            assert!(
+                block(async move { s.save(f, T0, || "fresh".into()).await }).is_err(),
+                "{bad:?}"
+            );
         }
     }
     let s = store.clone();
-    let error = block(async move { s.save(json!({"id": "x", "nodes": []}), T0, || unreachable!()).await.unwrap_err() });
+    let error = block(async move {
+        s.save(json!({"id": "x", "nodes": []}), T0, || unreachable!()).await.unwrap_err()
+    });
     assert_eq!(error.message, "Flow must contain at least one node");
     let s = store.clone();
-    let (saved, _) = block(async move { s.save(json!({"name": "no id", "nodes": [{"id": "n", "type": "t"}]}), T0, || "generated-1".into()).await.unwrap() });
+    let (saved, _) = block(async move {
+        s.save(json!({"name": "no id", "nodes": [{"id": "n", "type": "t"}]}), T0, || {
+            "generated-1".into()
+        })
+        .await
+        .unwrap()
+    });
     assert_eq!(saved["id"], "generated-1");
 }
 
@@ -84,7 +118,13 @@ fn old_storage_versions_are_upgraded_on_load() {
     let backend = Arc::new(MemoryBackend::new());
     let store = FlowStore::new(backend.clone());
     block(async move {
-        atomiton_core::storage::StorageBackend::write(&*backend, "old.flow.yaml", "id: old\nname: Old\nversion: 0.9.0\nnodes:\n  - id: a\n    type: t\n".into()).await.unwrap();
+        atomiton_core::storage::StorageBackend::write(
+            &*backend,
+            "old.flow.yaml",
+            "id: old\nname: Old\nversion: 0.9.0\nnodes:\n  - id: a\n    type: t\n".into(),
+        )
+        .await
+        .unwrap();
         assert_eq!(store.load("old").await.unwrap()["version"], "1.0.0");
     });
 }

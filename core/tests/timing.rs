@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 
 use atomiton_core::host::{CancelToken, Host};
+use atomiton_core::json;
 use atomiton_core::{EngineConfig, ErrorCode, ExecutionError, RunOptions};
 use common::*;
-use atomiton_core::json;
 
 /// An executor failing with `code` for the first `failures` attempts, then returning "ok".
 fn flaky(h: &mut Harness, code: ErrorCode, failures: u32) -> Arc<AtomicU32> {
@@ -64,7 +64,11 @@ fn retryable_failures_are_retried_with_exponential_backoff_and_jitter() {
 
 #[test]
 fn retries_are_capped_by_max_retries_and_exhaustion_reports_the_last_error() {
-    let mut h = Harness::with_config(EngineConfig { max_retries: 2, retry_delay_ms: 10.0, ..Default::default() });
+    let mut h = Harness::with_config(EngineConfig {
+        max_retries: 2,
+        retry_delay_ms: 10.0,
+        ..Default::default()
+    });
     let attempts = flaky(&mut h, ErrorCode::RATE_LIMIT_EXCEEDED, 100);
     let result = h.run(node("n", "flaky").with_param("retries", 10));
     assert_eq!(attempts.load(Ordering::SeqCst), 3, "1 + min(retries, maxRetries)");
@@ -99,14 +103,23 @@ fn a_timed_out_attempt_is_retried() {
     let result = h.run(node("n", "first-hangs").with_param("timeout", 50).with_param("retries", 1));
     assert!(result.success);
     assert_eq!(result.data, Some(json!(1)));
-    assert!((50.0 + 50.0 + 5.0..=50.0 + 100.0 + 5.0).contains(&result.duration), "{}", result.duration);
+    assert!(
+        (50.0 + 50.0 + 5.0..=50.0 + 100.0 + 5.0).contains(&result.duration),
+        "{}",
+        result.duration
+    );
 }
 
 #[test]
 fn run_timeout_stops_the_run() {
-    let mut h = Harness::with_config(EngineConfig { timeout_ms: Some(250.0), ..Default::default() });
+    let mut h =
+        Harness::with_config(EngineConfig { timeout_ms: Some(250.0), ..Default::default() });
     h.slow("step", 100.0, json!(1));
-    let flow = group("g", vec![node("a", "step"), node("b", "step"), node("c", "step")], vec![edge("a", "b"), edge("b", "c")]);
+    let flow = group(
+        "g",
+        vec![node("a", "step"), node("b", "step"), node("c", "step")],
+        vec![edge("a", "b"), edge("b", "c")],
+    );
     let result = h.run(flow);
     let error = result.error.clone().unwrap();
     assert_eq!(error.code, ErrorCode::TIMEOUT);
@@ -114,7 +127,10 @@ fn run_timeout_stops_the_run() {
     assert_eq!(result.duration, 250.0);
     assert_eq!(ids(&result), strs(&["a", "b"]));
     // A per-run timeout overrides the engine's.
-    let result = h.run_with(group("g", vec![node("a", "step")], vec![]), RunOptions { timeout_ms: Some(50.0), ..h.options() });
+    let result = h.run_with(
+        group("g", vec![node("a", "step")], vec![]),
+        RunOptions { timeout_ms: Some(50.0), ..h.options() },
+    );
     assert_eq!(result.error.unwrap().message, "Execution timed out after 50ms");
 }
 
@@ -142,7 +158,11 @@ fn cancellation_is_prompt_aborts_running_nodes_and_starts_nothing_more() {
         timer.await;
         trigger.cancel();
     }));
-    let flow = group("g", vec![node("a", "work"), node("b", "work"), node("c", "work")], vec![edge("a", "b"), edge("b", "c")]);
+    let flow = group(
+        "g",
+        vec![node("a", "work"), node("b", "work"), node("c", "work")],
+        vec![edge("a", "b"), edge("b", "c")],
+    );
     let result = h.run_with(flow, RunOptions { cancel: Some(cancel), ..h.options() });
     let error = result.error.clone().unwrap();
     assert_eq!(error.code, ErrorCode::CANCELLED);
@@ -173,14 +193,21 @@ fn cancelling_before_the_start_runs_nothing() {
 fn long_running_simulation_delays_only_its_target() {
     let mut h = Harness::new();
     h.sync("test", |_| Ok(Some(json!(1))));
-    let flow = group("g", vec![node("c1", "test"), node("c2", "test"), node("c3", "test")], vec![edge("c1", "c2"), edge("c2", "c3")]);
+    let flow = group(
+        "g",
+        vec![node("c1", "test"), node("c2", "test"), node("c3", "test")],
+        vec![edge("c1", "c2"), edge("c2", "c3")],
+    );
     let debug = json!({"simulateLongRunning": {"nodeId": "c2", "delayMs": 300}});
     let result = h.run_with(flow, RunOptions { debug: Some(debug), ..h.options() });
     assert!(result.success);
     assert_eq!(result.duration, 300.0);
     assert_eq!(ids(&result), strs(&["g", "c1", "c2", "c3"]));
     let debug = json!({"simulateLongRunning": {"nodeId": "non-existent-node", "delayMs": 5000}});
-    let result = h.run_with(node("x", "test"), RunOptions { debug: Some(debug), slow_mo: Some(0.0), ..h.options() });
+    let result = h.run_with(
+        node("x", "test"),
+        RunOptions { debug: Some(debug), slow_mo: Some(0.0), ..h.options() },
+    );
     assert_eq!(result.duration, 0.0);
 }
 
@@ -189,7 +216,10 @@ fn simulated_error_waits_its_delay() {
     let mut h = Harness::new();
     h.sync("test", |_| Ok(Some(json!(1))));
     let debug = json!({"simulateError": {"nodeId": "n", "errorType": "network", "message": "Network failed halfway through", "delayMs": 150}});
-    let result = h.run_with(node("n", "test"), RunOptions { debug: Some(debug), slow_mo: Some(50.0), ..h.options() });
+    let result = h.run_with(
+        node("n", "test"),
+        RunOptions { debug: Some(debug), slow_mo: Some(50.0), ..h.options() },
+    );
     assert_eq!(result.error.unwrap().message, "[NETWORK] Network failed halfway through");
     assert_eq!(result.duration, 50.0 + 50.0 + 150.0);
 }
@@ -199,7 +229,13 @@ fn debug_options_apply_to_their_run_only() {
     let mut h = Harness::new();
     h.sync("test", |_| Ok(Some(json!(1))));
     let debug = json!({"simulateError": {"nodeId": "n", "errorType": "generic"}});
-    assert!(!h.run_with(node("n", "test"), RunOptions { debug: Some(debug), slow_mo: Some(20.0), ..h.options() }).success);
+    assert!(
+        !h.run_with(
+            node("n", "test"),
+            RunOptions { debug: Some(debug), slow_mo: Some(20.0), ..h.options() }
+        )
+        .success
+    );
     let next = h.run(node("n", "test"));
     assert!(next.success, "no sticky debug controller");
     assert_eq!(next.duration, 0.0, "no sticky slowMo");

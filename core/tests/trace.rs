@@ -2,13 +2,17 @@
 
 mod common;
 
-use atomiton_core::RunOptions;
-use common::*;
 use atomiton_core::json;
 use atomiton_core::value::Value;
+use atomiton_core::RunOptions;
+use common::*;
 
-fn trace_json(h: &Harness, flow: atomiton_core::NodeDefinition) -> (atomiton_core::ExecutionResult, Value) {
-    let result = h.run_with(flow, RunOptions { execution_id: Some("exec-trace".into()), ..h.options() });
+fn trace_json(
+    h: &Harness,
+    flow: atomiton_core::NodeDefinition,
+) -> (atomiton_core::ExecutionResult, Value) {
+    let result =
+        h.run_with(flow, RunOptions { execution_id: Some("exec-trace".into()), ..h.options() });
     let trace = atomiton_core::value::to_value(result.trace.as_ref().unwrap()).unwrap();
     (result, trace)
 }
@@ -41,7 +45,9 @@ fn single_node_trace() {
     }
     let times: Vec<f64> = events.iter().map(|e| e["timestamp"].as_f64().unwrap()).collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "non-decreasing");
-    assert!(events.iter().any(|e| e["type"] == "state-change" && e["data"]["state"] == "executing"));
+    assert!(events
+        .iter()
+        .any(|e| e["type"] == "state-change" && e["data"]["state"] == "executing"));
 }
 
 #[test]
@@ -55,9 +61,13 @@ fn group_trace_lists_its_children() {
     );
     let (_, trace) = trace_json(&h, flow);
     let nodes = trace["nodes"].as_array().unwrap();
-    assert_eq!(nodes.iter().map(|n| n["nodeId"].as_str().unwrap()).collect::<Vec<_>>(), vec!["child-1", "child-2", "child-3"]);
+    assert_eq!(
+        nodes.iter().map(|n| n["nodeId"].as_str().unwrap()).collect::<Vec<_>>(),
+        vec!["child-1", "child-2", "child-3"]
+    );
     assert_eq!(nodes[0]["nodeName"], "Child 1");
-    let (trace_start, trace_end) = (trace["startTime"].as_f64().unwrap(), trace["endTime"].as_f64().unwrap());
+    let (trace_start, trace_end) =
+        (trace["startTime"].as_f64().unwrap(), trace["endTime"].as_f64().unwrap());
     for n in nodes {
         let (s, e) = (n["startTime"].as_f64().unwrap(), n["endTime"].as_f64().unwrap());
         assert!(s >= trace_start && e <= trace_end);

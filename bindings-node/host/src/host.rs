@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use atomiton_core::host::effects::{FileSystem, HttpClient, ProcessRunner};
-use atomiton_core::host::{BoxCallback, BoxFuture, Capabilities, ConfinedEffects, Host, RunPermissions, SharedHost};
+use atomiton_core::host::{
+    BoxCallback, BoxFuture, Capabilities, ConfinedEffects, Host, RunPermissions, SharedHost,
+};
 use atomiton_core::nodes::{Invocation, NodeResult};
 use atomiton_core::session::ExecutorCalls;
 use atomiton_core::value::Value;
@@ -28,9 +30,16 @@ pub trait CustomExecutor: Send + Sync + 'static {
 
     /// Writes out in full the values this executor's side keeps that `values` refer to (see
     /// [`Host::materialize`]). Executors that hand out no handles keep the default.
-    fn materialize(&self, run: &str, values: Vec<Arc<Value>>) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {
+    fn materialize(
+        &self,
+        run: &str,
+        values: Vec<Arc<Value>>,
+    ) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {
         let _ = run;
-        let values = values.into_iter().map(|v| Arc::try_unwrap(v).unwrap_or_else(|shared| (*shared).clone())).collect();
+        let values = values
+            .into_iter()
+            .map(|v| Arc::try_unwrap(v).unwrap_or_else(|shared| (*shared).clone()))
+            .collect();
         Box::pin(std::future::ready(Ok(values)))
     }
 }
@@ -42,7 +51,11 @@ impl CustomExecutor for atomiton_core::session::ExecutorCalls {
         ExecutorCalls::execute(self, invocation)
     }
 
-    fn materialize(&self, run: &str, values: Vec<Arc<Value>>) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {
+    fn materialize(
+        &self,
+        run: &str,
+        values: Vec<Arc<Value>>,
+    ) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {
         ExecutorCalls::materialize(self, run, values)
     }
 }
@@ -144,7 +157,9 @@ impl CustomExecutor for NoExecutor {
 
 impl std::fmt::Debug for NativeHost {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NativeHost").field("custom_executor", &self.custom.is_some()).finish_non_exhaustive()
+        f.debug_struct("NativeHost")
+            .field("custom_executor", &self.custom.is_some())
+            .finish_non_exhaustive()
     }
 }
 
@@ -193,7 +208,11 @@ impl Host for NativeHost {
         self.workers.stats().size
     }
 
-    fn materialize(&self, run: &str, values: Vec<Arc<Value>>) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {
+    fn materialize(
+        &self,
+        run: &str,
+        values: Vec<Arc<Value>>,
+    ) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {
         match &self.custom {
             Some(executor) => executor.materialize(run, values),
             None => CustomExecutor::materialize(&NoExecutor, run, values),
@@ -206,8 +225,11 @@ impl Host for NativeHost {
             // The trait's default, which an override cannot call: same code and message
             // (tests/host.rs checks they stay equal).
             None => {
-                let message = format!("No implementation found for node type: {}", invocation.node_type);
-                Box::pin(async move { Err(ExecutionError::new(ErrorCode::NODE_TYPE_NOT_FOUND, message)) })
+                let message =
+                    format!("No implementation found for node type: {}", invocation.node_type);
+                Box::pin(async move {
+                    Err(ExecutionError::new(ErrorCode::NODE_TYPE_NOT_FOUND, message))
+                })
             }
         }
     }

@@ -35,7 +35,7 @@ mod task;
 pub use files::{write_atomic, NativeFiles};
 pub use history::{RedisHistory, SqliteHistory};
 pub use host::{CustomExecutor, NativeHost};
-pub use storage::FileStorage;
 pub use http::NativeHttp;
 pub use process::NativeProcesses;
+pub use storage::FileStorage;
 pub use workers::{PoolStats, WorkerPool};

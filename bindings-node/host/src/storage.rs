@@ -36,7 +36,10 @@ impl StorageBackend for FileStorage {
     fn keys(&self) -> BoxFuture<'static, EffectResult<Vec<String>>> {
         let dir = self.directory.clone();
         blocking_effect(&self.handle, "storage listing", move || match std::fs::read_dir(&*dir) {
-            Ok(entries) => Ok(entries.filter_map(|e| e.ok()).filter_map(|e| e.file_name().into_string().ok()).collect()),
+            Ok(entries) => Ok(entries
+                .filter_map(|e| e.ok())
+                .filter_map(|e| e.file_name().into_string().ok())
+                .collect()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(io_error("list", &dir, &e)),
         })
@@ -44,16 +47,20 @@ impl StorageBackend for FileStorage {
 
     fn read(&self, key: &str) -> BoxFuture<'static, EffectResult<Option<String>>> {
         let path = self.directory.join(key);
-        blocking_effect(&self.handle, "storage read", move || match std::fs::read_to_string(&path) {
-            Ok(text) => Ok(Some(text)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(io_error("read", &path, &e)),
+        blocking_effect(&self.handle, "storage read", move || {
+            match std::fs::read_to_string(&path) {
+                Ok(text) => Ok(Some(text)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(io_error("read", &path, &e)),
+            }
         })
     }
 
     fn write(&self, key: &str, text: String) -> BoxFuture<'static, EffectResult<()>> {
         let path = self.directory.join(key);
-        blocking_effect(&self.handle, "storage write", move || write_atomic(&path, text.as_bytes(), true).map_err(|e| io_error("write", &path, &e)))
+        blocking_effect(&self.handle, "storage write", move || {
+            write_atomic(&path, text.as_bytes(), true).map_err(|e| io_error("write", &path, &e))
+        })
     }
 
     fn remove(&self, key: &str) -> BoxFuture<'static, EffectResult<bool>> {

@@ -34,7 +34,9 @@ impl<T> Future for EffectTask<T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let what = self.what;
-        Pin::new(&mut self.handle).poll(cx).map(|joined| joined.unwrap_or_else(|error| Err(join_error(what, error))))
+        Pin::new(&mut self.handle)
+            .poll(cx)
+            .map(|joined| joined.unwrap_or_else(|error| Err(join_error(what, error))))
     }
 }
 
@@ -44,12 +46,19 @@ fn join_error(what: &str, error: JoinError) -> EffectError {
         EffectError::new(EffectErrorKind::Other, format!("internal error in {what}: {detail}"))
     } else {
         // Only aborts we did not ask for reach here: the runtime is shutting down.
-        EffectError::new(EffectErrorKind::Other, format!("{what} was stopped: the runtime is shutting down"))
+        EffectError::new(
+            EffectErrorKind::Other,
+            format!("{what} was stopped: the runtime is shutting down"),
+        )
     }
 }
 
 /// Runs `effect` as a task on `handle`; `what` names it in error messages.
-pub(crate) fn spawn_effect<T, F>(handle: &Handle, what: &'static str, effect: F) -> BoxFuture<'static, EffectResult<T>>
+pub(crate) fn spawn_effect<T, F>(
+    handle: &Handle,
+    what: &'static str,
+    effect: F,
+) -> BoxFuture<'static, EffectResult<T>>
 where
     T: Send + 'static,
     F: Future<Output = EffectResult<T>> + Send + 'static,
@@ -58,7 +67,11 @@ where
 }
 
 /// Runs blocking `work` (file system calls) on `handle`'s blocking pool.
-pub(crate) fn blocking_effect<T, F>(handle: &Handle, what: &'static str, work: F) -> BoxFuture<'static, EffectResult<T>>
+pub(crate) fn blocking_effect<T, F>(
+    handle: &Handle,
+    what: &'static str,
+    work: F,
+) -> BoxFuture<'static, EffectResult<T>>
 where
     T: Send + 'static,
     F: FnOnce() -> EffectResult<T> + Send + 'static,
@@ -76,7 +89,11 @@ pub(crate) enum Outcome<T> {
 /// Runs `work` until it finishes, `limit` elapses or `signal` is cancelled — whichever comes
 /// first, cancellation winning ties (a cancelled run must not report success). Must be polled
 /// within a tokio runtime (the timer).
-pub(crate) async fn bounded<T>(work: impl Future<Output = T>, limit: Option<Duration>, signal: &CancelToken) -> Outcome<T> {
+pub(crate) async fn bounded<T>(
+    work: impl Future<Output = T>,
+    limit: Option<Duration>,
+    signal: &CancelToken,
+) -> Outcome<T> {
     let mut work = pin!(work);
     let mut cancelled = pin!(signal.cancelled());
     let mut deadline = pin!(async move {

@@ -54,7 +54,13 @@ impl WorkerPool {
     /// A pool of its own with `size` slots (the shared one is what conductors use).
     pub fn new(size: usize) -> Arc<WorkerPool> {
         let size = size.max(1);
-        Arc::new(WorkerPool { slots: Arc::new(Semaphore::new(size)), size, busy: AtomicUsize::new(0), peak: AtomicUsize::new(0), started: AtomicUsize::new(0) })
+        Arc::new(WorkerPool {
+            slots: Arc::new(Semaphore::new(size)),
+            size,
+            busy: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+            started: AtomicUsize::new(0),
+        })
     }
 
     /// Runs `job` in a slot as soon as one is free.

@@ -12,16 +12,22 @@ use std::time::Duration;
 
 use atomiton_core::host::effects::ProcessSpec;
 use atomiton_core::host::{BoxFuture, CancelToken, SharedHost};
+use atomiton_core::json;
 use atomiton_core::nodes::{FnNode, Invocation, NodeRegistry, NodeResult};
-use atomiton_core::{Engine, EngineConfig, ErrorCode, ExecutionError, NodeDefinition, NodeEdge, RunOptions};
+use atomiton_core::value::Value;
+use atomiton_core::{
+    Engine, EngineConfig, ErrorCode, ExecutionError, NodeDefinition, NodeEdge, RunOptions,
+};
 use atomiton_native_host::{CustomExecutor, NativeHost};
 use common::{alive, eventually, within, TempDir, HANG};
-use atomiton_core::json;
-use atomiton_core::value::Value;
 use tokio::runtime::Runtime;
 
 fn runtime() -> Runtime {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
 }
 
 fn edge(source: &str, target: &str) -> NodeEdge {
@@ -56,23 +62,42 @@ fn process(program: &str, args: Vec<String>, signal: CancelToken) -> ProcessSpec
 /// `measure` describes the text it receives.
 fn effect_registry() -> NodeRegistry {
     NodeRegistry::empty()
-        .with(FnNode::new("write", |invocation: Invocation, host: SharedHost| -> BoxFuture<'static, NodeResult> {
-            Box::pin(async move {
-                let (path, content) = (param_str(&invocation, "path"), param_str(&invocation, "content"));
-                host.sleep(20.0).await;
-                let files = host.files().ok_or_else(|| failed("no file system".into()))?;
-                files.write(&path, content.into_bytes(), true).await.map_err(|e| failed(e.message))?;
-                Ok(Some(json!({"path": path})))
-            })
-        }))
-        .with(FnNode::new("cat", |invocation: Invocation, host: SharedHost| -> BoxFuture<'static, NodeResult> {
-            Box::pin(async move {
-                let path = invocation.input.get("default").and_then(|v| v["path"].as_str()).unwrap_or_default().to_owned();
-                let processes = host.processes().ok_or_else(|| failed("no processes".into()))?;
-                let output = processes.run(process("cat", vec![path], invocation.signal.clone())).await.map_err(|e| failed(e.message))?;
-                Ok(Some(json!(String::from_utf8_lossy(&output.stdout))))
-            })
-        }))
+        .with(FnNode::new(
+            "write",
+            |invocation: Invocation, host: SharedHost| -> BoxFuture<'static, NodeResult> {
+                Box::pin(async move {
+                    let (path, content) =
+                        (param_str(&invocation, "path"), param_str(&invocation, "content"));
+                    host.sleep(20.0).await;
+                    let files = host.files().ok_or_else(|| failed("no file system".into()))?;
+                    files
+                        .write(&path, content.into_bytes(), true)
+                        .await
+                        .map_err(|e| failed(e.message))?;
+                    Ok(Some(json!({"path": path})))
+                })
+            },
+        ))
+        .with(FnNode::new(
+            "cat",
+            |invocation: Invocation, host: SharedHost| -> BoxFuture<'static, NodeResult> {
+                Box::pin(async move {
+                    let path = invocation
+                        .input
+                        .get("default")
+                        .and_then(|v| v["path"].as_str())
+                        .unwrap_or_default()
+                        .to_owned();
+                    let processes =
+                        host.processes().ok_or_else(|| failed("no processes".into()))?;
+                    let output = processes
+                        .run(process("cat", vec![path], invocation.signal.clone()))
+                        .await
+                        .map_err(|e| failed(e.message))?;
+                    Ok(Some(json!(String::from_utf8_lossy(&output.stdout))))
+                })
+            },
+        ))
         .with(FnNode::sync("measure", |invocation| {
             let text = invocation.input.get("default").and_then(Value::as_str).unwrap_or_default();
             Ok(Some(json!({"text": text, "length": text.chars().count()})))
@@ -87,7 +112,9 @@ fn a_three_node_flow_runs_with_real_effects() {
     let flow = NodeDefinition::group(
         "flow",
         vec![
-            NodeDefinition::new("save", "write").with_param("path", path.clone()).with_param("content", "hello from the flow"),
+            NodeDefinition::new("save", "write")
+                .with_param("path", path.clone())
+                .with_param("content", "hello from the flow"),
             NodeDefinition::new("load", "cat"),
             NodeDefinition::new("describe", "measure"),
         ],
@@ -120,13 +147,22 @@ fn independent_nodes_run_at_the_same_time() {
             Ok(Some(json!(invocation.node_id.to_string())))
         })
     };
-    let registry = NodeRegistry::empty().with(FnNode::new("nap", nap)).with(FnNode::sync("join", |invocation| {
-        Ok(Some(json!([invocation.input.get("left"), invocation.input.get("right")])))
-    }));
+    let registry = NodeRegistry::empty()
+        .with(FnNode::new("nap", nap))
+        .with(FnNode::sync("join", |invocation| {
+            Ok(Some(json!([invocation.input.get("left"), invocation.input.get("right")])))
+        }));
     let flow = NodeDefinition::group(
         "flow",
-        vec![NodeDefinition::new("a", "nap"), NodeDefinition::new("b", "nap"), NodeDefinition::new("both", "join")],
-        vec![edge("a", "both").with("targetHandle", "left"), edge("b", "both").with("targetHandle", "right")],
+        vec![
+            NodeDefinition::new("a", "nap"),
+            NodeDefinition::new("b", "nap"),
+            NodeDefinition::new("both", "join"),
+        ],
+        vec![
+            edge("a", "both").with("targetHandle", "left"),
+            edge("b", "both").with("targetHandle", "right"),
+        ],
     );
     let engine = Engine::with_registry(registry, EngineConfig::default());
     let host = NativeHost::new(runtime.handle().clone()).into_shared();
@@ -140,18 +176,24 @@ fn independent_nodes_run_at_the_same_time() {
 #[test]
 fn a_run_is_cancelled_while_a_node_sleeps() {
     let runtime = runtime();
-    let registry = NodeRegistry::empty().with(FnNode::sync("quick", |_| Ok(Some(json!(1))))).with(FnNode::new(
-        "sleepy",
-        |_invocation: Invocation, host: SharedHost| -> BoxFuture<'static, NodeResult> {
-            Box::pin(async move {
-                host.sleep(3_600_000.0).await;
-                Ok(Some(json!("woke up")))
-            })
-        },
-    ));
+    let registry = NodeRegistry::empty().with(FnNode::sync("quick", |_| Ok(Some(json!(1))))).with(
+        FnNode::new(
+            "sleepy",
+            |_invocation: Invocation, host: SharedHost| -> BoxFuture<'static, NodeResult> {
+                Box::pin(async move {
+                    host.sleep(3_600_000.0).await;
+                    Ok(Some(json!("woke up")))
+                })
+            },
+        ),
+    );
     let flow = NodeDefinition::group(
         "flow",
-        vec![NodeDefinition::new("first", "quick"), NodeDefinition::new("nap", "sleepy"), NodeDefinition::new("after", "quick")],
+        vec![
+            NodeDefinition::new("first", "quick"),
+            NodeDefinition::new("nap", "sleepy"),
+            NodeDefinition::new("after", "quick"),
+        ],
         vec![edge("first", "nap"), edge("nap", "after")],
     );
     let engine = Engine::with_registry(registry, EngineConfig::default());
@@ -162,10 +204,21 @@ fn a_run_is_cancelled_while_a_node_sleeps() {
         std::thread::sleep(Duration::from_millis(200));
         canceller.cancel();
     });
-    let result = runtime.block_on(within("a cancelled run", engine.run(flow, RunOptions { cancel: Some(cancel), ..RunOptions::default() }, host)));
+    let result = runtime.block_on(within(
+        "a cancelled run",
+        engine.run(flow, RunOptions { cancel: Some(cancel), ..RunOptions::default() }, host),
+    ));
     assert!(!result.success);
-    assert_eq!(result.error.as_ref().map(|e| e.code), Some(ErrorCode::CANCELLED), "{:?}", result.error);
-    assert!(!result.executed_nodes.iter().any(|id| &**id == "after"), "nothing starts after cancellation");
+    assert_eq!(
+        result.error.as_ref().map(|e| e.code),
+        Some(ErrorCode::CANCELLED),
+        "{:?}",
+        result.error
+    );
+    assert!(
+        !result.executed_nodes.iter().any(|id| &**id == "after"),
+        "nothing starts after cancellation"
+    );
 }
 
 #[test]
@@ -177,7 +230,8 @@ fn cancelling_a_run_kills_its_running_process() {
         "long-command",
         |invocation: Invocation, host: SharedHost| -> BoxFuture<'static, NodeResult> {
             Box::pin(async move {
-                let script = format!("echo $$ > {}; exec sleep 3600", param_str(&invocation, "pidFile"));
+                let script =
+                    format!("echo $$ > {}; exec sleep 3600", param_str(&invocation, "pidFile"));
                 let processes = host.processes().ok_or_else(|| failed("no processes".into()))?;
                 let spec = process("sh", vec!["-c".into(), script], invocation.signal.clone());
                 let output = processes.run(spec).await.map_err(|e| failed(e.message))?;
@@ -198,22 +252,32 @@ fn cancelling_a_run_kills_its_running_process() {
         }
         canceller.cancel();
     });
-    let result = runtime.block_on(within("a cancelled command", engine.run(flow, RunOptions { cancel: Some(cancel), ..RunOptions::default() }, host)));
+    let result = runtime.block_on(within(
+        "a cancelled command",
+        engine.run(flow, RunOptions { cancel: Some(cancel), ..RunOptions::default() }, host),
+    ));
     assert!(!result.success);
-    assert_eq!(result.error.as_ref().map(|e| e.code), Some(ErrorCode::CANCELLED), "{:?}", result.error);
-    let pid: u32 = std::fs::read_to_string(&pid_file).expect("pid written").trim().parse().expect("a pid");
+    assert_eq!(
+        result.error.as_ref().map(|e| e.code),
+        Some(ErrorCode::CANCELLED),
+        "{:?}",
+        result.error
+    );
+    let pid: u32 =
+        std::fs::read_to_string(&pid_file).expect("pid written").trim().parse().expect("a pid");
     assert!(runtime.block_on(eventually(HANG, || !alive(pid))), "process {pid} is still running");
 }
 
 #[test]
 fn host_provided_node_types_go_to_the_custom_executor() {
     let runtime = runtime();
-    let executor: Arc<dyn CustomExecutor> = Arc::new(|invocation: Invocation| -> BoxFuture<'static, NodeResult> {
-        Box::pin(async move {
-            let n = invocation.input.get("default").and_then(Value::as_i64).unwrap_or(0);
-            Ok(Some(json!(n * 10)))
-        })
-    });
+    let executor: Arc<dyn CustomExecutor> =
+        Arc::new(|invocation: Invocation| -> BoxFuture<'static, NodeResult> {
+            Box::pin(async move {
+                let n = invocation.input.get("default").and_then(Value::as_i64).unwrap_or(0);
+                Ok(Some(json!(n * 10)))
+            })
+        });
     let registry = NodeRegistry::empty().with(FnNode::sync("seven", |_| Ok(Some(json!(7)))));
     let flow = NodeDefinition::group(
         "flow",
@@ -221,8 +285,12 @@ fn host_provided_node_types_go_to_the_custom_executor() {
         vec![edge("a", "b")],
     );
     let engine = Engine::with_registry(registry, EngineConfig::default());
-    let host = NativeHost::new(runtime.handle().clone()).with_custom_executor(executor).into_shared();
-    let options = RunOptions { custom_types: Arc::new(HashSet::from(["js-times-ten".to_owned()])), ..RunOptions::default() };
+    let host =
+        NativeHost::new(runtime.handle().clone()).with_custom_executor(executor).into_shared();
+    let options = RunOptions {
+        custom_types: Arc::new(HashSet::from(["js-times-ten".to_owned()])),
+        ..RunOptions::default()
+    };
     let result = runtime.block_on(engine.run(flow, options, host));
     assert!(result.success, "{:?}", result.error);
     assert_eq!(result.data, Some(json!(70)));
@@ -239,13 +307,23 @@ fn heavy_built_in_work_never_exceeds_the_worker_pool() {
     // Above the inline threshold, so each goes to the pool at once.
     let items: Vec<atomiton_core::value::Value> = (0..30_000).map(|i| json!(i)).collect();
     let heavy = |id: &str| {
-        NodeDefinition::new(id, "transform").with_param("operation", "map").with_param("transformFunction", "x => x * 2").with_param("data", atomiton_core::value::Value::Array(items.clone()))
+        NodeDefinition::new(id, "transform")
+            .with_param("operation", "map")
+            .with_param("transformFunction", "x => x * 2")
+            .with_param("data", atomiton_core::value::Value::Array(items.clone()))
     };
-    let flow = NodeDefinition::group("g", (0..6).map(|i| heavy(&format!("t{i}"))).collect(), vec![]);
-    let result = runtime.block_on(within("six heavy transforms", Engine::default().run(flow, RunOptions::default(), host)));
+    let flow =
+        NodeDefinition::group("g", (0..6).map(|i| heavy(&format!("t{i}"))).collect(), vec![]);
+    let result = runtime.block_on(within(
+        "six heavy transforms",
+        Engine::default().run(flow, RunOptions::default(), host),
+    ));
     assert!(result.success, "{:?}", result.error);
     let stats = pool.stats();
-    assert!(stats.started >= 6, "every transform ran on the pool (and large maps handed parts to helpers): {stats:?}");
+    assert!(
+        stats.started >= 6,
+        "every transform ran on the pool (and large maps handed parts to helpers): {stats:?}"
+    );
     assert!(stats.peak <= 2, "never more jobs than slots: {stats:?}");
 }
 
@@ -256,20 +334,30 @@ fn heavy_built_in_work_never_exceeds_the_worker_pool() {
 fn a_job_asked_for_by_blocking_work_starts_while_that_work_runs() {
     use atomiton_native_host::WorkerPool;
     // One runtime thread: the blocking work below holds it.
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
     let pool = WorkerPool::new(2);
     let handle = runtime.handle().clone();
     let started = runtime.block_on(async move {
         let work = tokio::spawn(async move {
             let (sender, receiver) = std::sync::mpsc::channel();
-            pool.run(&handle, Box::new(move || {
-                let _ = sender.send(());
-            }));
+            pool.run(
+                &handle,
+                Box::new(move || {
+                    let _ = sender.send(());
+                }),
+            );
             receiver.recv_timeout(HANG).is_ok()
         });
         work.await.expect("the blocking work")
     });
-    assert!(started, "the job never started while the work that asked for it held the runtime's thread");
+    assert!(
+        started,
+        "the job never started while the work that asked for it held the runtime's thread"
+    );
 }
 
 /// A large `map` is split into parts that run on several of the pool's workers at once, and
@@ -280,12 +368,17 @@ fn a_large_map_runs_in_parts_and_agrees_with_the_sequential_loop() {
     use atomiton_core::testing::VirtualHost;
     use atomiton_native_host::WorkerPool;
     let runtime = runtime();
-    let records: Vec<Value> = (0..20_000).map(|i| json!({"id": i, "name": (format!("item {i}")), "tags": ["a"], "meta": {"n": i}})).collect();
+    let records: Vec<Value> = (0..20_000)
+        .map(|i| json!({"id": i, "name": (format!("item {i}")), "tags": ["a"], "meta": {"n": i}}))
+        .collect();
     let mut broken = records.clone();
     broken[9_000] = json!({"id": 9000});
     broken[15_000] = json!({"id": 15000});
     let map = |function: &str, data: &[Value]| {
-        NodeDefinition::new("m", "transform").with_param("operation", "map").with_param("transformFunction", function).with_param("data", Value::Array(data.to_vec()))
+        NodeDefinition::new("m", "transform")
+            .with_param("operation", "map")
+            .with_param("transformFunction", function)
+            .with_param("data", Value::Array(data.to_vec()))
     };
     // Numbers under a body over one number are mapped in one loop, a block at a time, without
     // parts; a string among them, or a bound the results outgrow, sends the map to the parts,
@@ -293,13 +386,25 @@ fn a_large_map_runs_in_parts_and_agrees_with_the_sequential_loop() {
     let numbers: Vec<Value> = (0..20_000).map(|i| json!(i)).collect();
     let mut mixed = numbers.clone();
     mixed[13_000] = json!("13000");
-    let output_bound = |bytes| EngineConfig { expression_limits: atomiton_core::expression::Limits { max_output_bytes: bytes, ..Default::default() }, ..EngineConfig::default() };
+    let output_bound = |bytes| EngineConfig {
+        expression_limits: atomiton_core::expression::Limits {
+            max_output_bytes: bytes,
+            ..Default::default()
+        },
+        ..EngineConfig::default()
+    };
     // 20,000 records outgrow 200 KB; 20,000 numbers (8 bytes each to the bound) 100 KB.
     let (small_output, smaller_output) = (output_bound(200_000), output_bound(100_000));
     // (function, items, config, whether it succeeds, whether it runs in parts)
     let cases = [
         ("item => ({ ...item, processed: true })", &records, EngineConfig::default(), true, true),
-        ("item => item.meta.n * 2 + item.name.length", &records, EngineConfig::default(), true, true),
+        (
+            "item => item.meta.n * 2 + item.name.length",
+            &records,
+            EngineConfig::default(),
+            true,
+            true,
+        ),
         ("item => item.meta.n + 1", &broken, EngineConfig::default(), false, true),
         ("item => ({ ...item, processed: true })", &records, small_output, false, true),
         ("x => x * 2 - 1", &numbers, EngineConfig::default(), true, false),
@@ -309,19 +414,44 @@ fn a_large_map_runs_in_parts_and_agrees_with_the_sequential_loop() {
     ];
     for (function, data, config, succeeds, in_parts) in cases {
         let pool = WorkerPool::new(2);
-        let native = NativeHost::new(runtime.handle().clone()).with_workers(pool.clone()).into_shared();
+        let native =
+            NativeHost::new(runtime.handle().clone()).with_workers(pool.clone()).into_shared();
         let engine = Engine::new(EngineConfig { trace: false, ..config.clone() });
-        let parted = runtime.block_on(within("a map in parts", engine.run(map(function, data), RunOptions::default(), native)));
+        let parted = runtime.block_on(within(
+            "a map in parts",
+            engine.run(map(function, data), RunOptions::default(), native),
+        ));
         let sequential = VirtualHost::new();
-        let expected = sequential.block_on(engine.run(map(function, data), RunOptions::default(), Arc::new(sequential.clone())));
+        let expected = sequential.block_on(engine.run(
+            map(function, data),
+            RunOptions::default(),
+            Arc::new(sequential.clone()),
+        ));
         assert_eq!(expected.success, succeeds, "{function}: {:?}", expected.error);
-        assert_eq!(parted.success, expected.success, "{function}: {:?} / {:?}", parted.error, expected.error);
+        assert_eq!(
+            parted.success, expected.success,
+            "{function}: {:?} / {:?}",
+            parted.error, expected.error
+        );
         assert_eq!(parted.data, expected.data, "{function}");
-        assert_eq!(parted.error.as_ref().map(|e| &e.message), expected.error.as_ref().map(|e| &e.message), "{function}");
+        assert_eq!(
+            parted.error.as_ref().map(|e| &e.message),
+            expected.error.as_ref().map(|e| &e.message),
+            "{function}"
+        );
         if in_parts {
-            assert!(pool.stats().started >= 2, "{function}: the map handed a part to a second worker: {:?}", pool.stats());
+            assert!(
+                pool.stats().started >= 2,
+                "{function}: the map handed a part to a second worker: {:?}",
+                pool.stats()
+            );
         } else {
-            assert_eq!(pool.stats().started, 1, "{function}: one loop, on the node's own worker: {:?}", pool.stats());
+            assert_eq!(
+                pool.stats().started,
+                1,
+                "{function}: one loop, on the node's own worker: {:?}",
+                pool.stats()
+            );
         }
     }
 }

@@ -64,7 +64,10 @@ async fn reading_a_missing_file_is_not_found_and_names_the_path() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writing_into_a_missing_directory_without_create_parents_fails() {
     let dir = TempDir::new("files");
-    let error = files().write(&dir.join("no/such/file.txt"), b"x".to_vec(), false).await.expect_err("no parents");
+    let error = files()
+        .write(&dir.join("no/such/file.txt"), b"x".to_vec(), false)
+        .await
+        .expect_err("no parents");
     assert_eq!(error.kind, EffectErrorKind::NotFound, "{error}");
     assert!(!dir.path().join("no").exists());
 }
@@ -123,7 +126,10 @@ async fn a_failed_write_leaves_the_target_and_no_temporary_file() {
     let dir = TempDir::new("files");
     std::fs::create_dir(dir.path().join("taken")).expect("seed");
     std::fs::write(dir.path().join("taken/inside"), b"keep").expect("seed");
-    let error = files().write(&dir.join("taken"), b"x".to_vec(), false).await.expect_err("a directory is in the way");
+    let error = files()
+        .write(&dir.join("taken"), b"x".to_vec(), false)
+        .await
+        .expect_err("a directory is in the way");
     assert_eq!(error.kind, EffectErrorKind::Other, "{error}");
     assert_eq!(names(dir.path()), ["taken"]);
     assert_eq!(std::fs::read(dir.path().join("taken/inside")).expect("read"), b"keep");
@@ -143,8 +149,14 @@ async fn overwriting_keeps_permissions_and_writes_through_symlinks() {
 
     let link = dir.path().join("link.txt");
     std::os::unix::fs::symlink(&target, &link).expect("symlink");
-    files().write(&dir.join("link.txt"), b"via link".to_vec(), false).await.expect("write via link");
-    assert!(std::fs::symlink_metadata(&link).expect("lstat").file_type().is_symlink(), "the link is still a link");
+    files()
+        .write(&dir.join("link.txt"), b"via link".to_vec(), false)
+        .await
+        .expect("write via link");
+    assert!(
+        std::fs::symlink_metadata(&link).expect("lstat").file_type().is_symlink(),
+        "the link is still a link"
+    );
     assert_eq!(std::fs::read(&target).expect("read"), b"via link");
     assert_eq!(names(dir.path()), ["link.txt", "secret.txt"]);
 }
@@ -195,7 +207,10 @@ async fn create_dir_recursive_or_not() {
     assert_eq!(error.kind, EffectErrorKind::NotFound);
     files().create_dir(&dir.join("x/y"), true).await.expect("recursive");
     assert!(dir.path().join("x/y").is_dir());
-    files().create_dir(&dir.join("x/y"), true).await.expect("recursive on an existing directory is fine");
+    files()
+        .create_dir(&dir.join("x/y"), true)
+        .await
+        .expect("recursive on an existing directory is fine");
     let error = files().create_dir(&dir.join("x/y"), false).await.expect_err("already exists");
     assert_eq!(error.kind, EffectErrorKind::Other, "{error}");
     files().create_dir(&dir.join("x/z"), false).await.expect("one level");
@@ -244,9 +259,14 @@ async fn copy_a_file() {
     assert_eq!(std::fs::read(dir.path().join("dst.txt")).expect("read"), b"payload");
     assert_eq!(std::fs::read(dir.path().join("src.txt")).expect("read"), b"payload");
 
-    let error = files().copy(&dir.join("src.txt"), &dir.join("./src.txt")).await.expect_err("same file");
+    let error =
+        files().copy(&dir.join("src.txt"), &dir.join("./src.txt")).await.expect_err("same file");
     assert_eq!(error.kind, EffectErrorKind::Other);
-    assert_eq!(std::fs::read(dir.path().join("src.txt")).expect("read"), b"payload", "not truncated");
+    assert_eq!(
+        std::fs::read(dir.path().join("src.txt")).expect("read"),
+        b"payload",
+        "not truncated"
+    );
 
     let error = files().copy(&dir.join("missing"), &dir.join("x")).await.expect_err("missing");
     assert_eq!(error.kind, EffectErrorKind::NotFound);
@@ -268,9 +288,13 @@ async fn copy_a_directory_recursively() {
     assert_eq!(std::fs::read(root.join("dst/a/b/deep.txt")).expect("read"), b"deep");
     assert!(root.join("dst/empty").is_dir());
     #[cfg(unix)]
-    assert_eq!(std::fs::read_link(root.join("dst/a/up")).expect("link copied as a link"), std::path::Path::new(".."));
+    assert_eq!(
+        std::fs::read_link(root.join("dst/a/up")).expect("link copied as a link"),
+        std::path::Path::new("..")
+    );
 
-    let error = files().copy(&dir.join("src"), &dir.join("src/a/inside")).await.expect_err("into itself");
+    let error =
+        files().copy(&dir.join("src"), &dir.join("src/a/inside")).await.expect_err("into itself");
     assert_eq!(error.kind, EffectErrorKind::Other);
     assert!(error.message.contains("into itself"), "{error}");
     assert!(!root.join("src/a/inside").exists());
@@ -282,7 +306,8 @@ async fn rename_moves_and_reports_missing_sources() {
     std::fs::write(dir.path().join("old.txt"), b"o").expect("seed");
     files().rename(&dir.join("old.txt"), &dir.join("new.txt")).await.expect("rename");
     assert_eq!(names(dir.path()), ["new.txt"]);
-    let error = files().rename(&dir.join("old.txt"), &dir.join("other.txt")).await.expect_err("gone");
+    let error =
+        files().rename(&dir.join("old.txt"), &dir.join("other.txt")).await.expect_err("gone");
     assert_eq!(error.kind, EffectErrorKind::NotFound);
     assert!(error.message.contains("old.txt") && error.message.contains("other.txt"), "{error}");
 }

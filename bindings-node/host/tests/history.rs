@@ -12,7 +12,11 @@ use common::history::{ended, run, run_with};
 use common::TempDir;
 
 fn open(dir: &TempDir) -> SqliteHistory {
-    SqliteHistory::open(&dir.path().join("nested").join("history.sqlite"), Capture::new(CHECKED_MAX_VALUE_BYTES, vec!["password".into()])).expect("open")
+    SqliteHistory::open(
+        &dir.path().join("nested").join("history.sqlite"),
+        Capture::new(CHECKED_MAX_VALUE_BYTES, vec!["password".into()]),
+    )
+    .expect("open")
 }
 
 #[test]
@@ -32,8 +36,16 @@ fn records_outlive_the_store_and_two_stores_share_a_file() {
 
     let second = open(&dir);
     second.write(run("two", 3.0));
-    assert_eq!(wait(second.list(ListQuery::default())).expect("list").total, 2, "the second store sees the first one's run");
-    assert_eq!(wait(first.list(ListQuery::default())).expect("list").total, 2, "and the first the second's");
+    assert_eq!(
+        wait(second.list(ListQuery::default())).expect("list").total,
+        2,
+        "the second store sees the first one's run"
+    );
+    assert_eq!(
+        wait(first.list(ListQuery::default())).expect("list").total,
+        2,
+        "and the first the second's"
+    );
     drop((first, second));
 
     let reopened = open(&dir);
@@ -56,7 +68,11 @@ fn many_writes_in_a_burst_all_land() {
 fn a_file_that_is_not_a_database_is_a_clear_error() {
     let dir = TempDir::new("history-garbage");
     let path = dir.path().join("history.sqlite");
-    std::fs::write(&path, b"this is not a database, it is a text file long enough to have a header").expect("write");
+    std::fs::write(
+        &path,
+        b"this is not a database, it is a text file long enough to have a header",
+    )
+    .expect("write");
     let error = SqliteHistory::open(&path, Capture::default()).err().expect("refused");
     assert!(error.message.contains("history.sqlite"), "{}", error.message);
 }
@@ -65,18 +81,34 @@ fn a_file_that_is_not_a_database_is_a_clear_error() {
 fn a_definition_is_stored_once_however_many_runs_ran_it_and_dropped_with_its_last_run() {
     let dir = TempDir::new("history-flows");
     let store = open(&dir);
-    let big = format!(r#"{{"id":"f","type":"transform","parameters":{{"data":[{}]}}}}"#, (0..10_000).map(|i| i.to_string()).collect::<Vec<_>>().join(","));
-    let begun = |id: &str, flow: &str, start: f64| run_with(id, start, |b| b.flow_json = Arc::from(flow));
+    let big = format!(
+        r#"{{"id":"f","type":"transform","parameters":{{"data":[{}]}}}}"#,
+        (0..10_000).map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+    );
+    let begun =
+        |id: &str, flow: &str, start: f64| run_with(id, start, |b| b.flow_json = Arc::from(flow));
     for i in 0..5 {
         store.write(begun(&format!("big{i}"), &big, f64::from(i)));
     }
     store.write(begun("small", r#"{"id":"f","type":"transform"}"#, 10.0));
     let record = wait(store.get("big3".into())).expect("get").expect("kept");
-    assert_eq!(record.flow["parameters"]["data"].as_array().map(Vec::len), Some(10_000), "each run reads its definition back");
+    assert_eq!(
+        record.flow["parameters"]["data"].as_array().map(Vec::len),
+        Some(10_000),
+        "each run reads its definition back"
+    );
     let path = dir.path().join("nested").join("history.sqlite");
-    let count = |sql: &str| -> i64 { rusqlite::Connection::open(&path).expect("open").query_row(sql, [], |row| row.get(0)).expect("count") };
+    let count = |sql: &str| -> i64 {
+        rusqlite::Connection::open(&path)
+            .expect("open")
+            .query_row(sql, [], |row| row.get(0))
+            .expect("count")
+    };
     assert_eq!(count("SELECT COUNT(*) FROM flows"), 2, "two distinct definitions");
-    assert!(count("SELECT SUM(LENGTH(flow)) FROM flows") < 2 * big.len() as i64, "the big one once");
+    assert!(
+        count("SELECT SUM(LENGTH(flow)) FROM flows") < 2 * big.len() as i64,
+        "the big one once"
+    );
     for i in 0..5 {
         assert!(wait(store.delete(format!("big{i}"))).expect("delete"));
     }
@@ -113,10 +145,21 @@ fn a_definition_with_another_ones_hash_keeps_its_own_copy() {
             b.summary.flow_hash = "0123456789abcdef".into();
         })
     };
-    store.write(begun("victim", r#"{"id":"f","type":"group","nodes":[{"id":"safe","type":"transform"}]}"#));
-    store.write(begun("crafted", r#"{"id":"f","type":"group","nodes":[{"id":"evil","type":"shell-command"}]}"#));
-    store.write(begun("victim-again", r#"{"id":"f","type":"group","nodes":[{"id":"safe","type":"transform"}]}"#));
-    let flow_of = |id: &str| wait(store.get(id.into())).expect("get").expect("kept").flow["nodes"][0]["id"].clone();
+    store.write(begun(
+        "victim",
+        r#"{"id":"f","type":"group","nodes":[{"id":"safe","type":"transform"}]}"#,
+    ));
+    store.write(begun(
+        "crafted",
+        r#"{"id":"f","type":"group","nodes":[{"id":"evil","type":"shell-command"}]}"#,
+    ));
+    store.write(begun(
+        "victim-again",
+        r#"{"id":"f","type":"group","nodes":[{"id":"safe","type":"transform"}]}"#,
+    ));
+    let flow_of = |id: &str| {
+        wait(store.get(id.into())).expect("get").expect("kept").flow["nodes"][0]["id"].clone()
+    };
     assert_eq!(flow_of("victim"), "safe");
     assert_eq!(flow_of("crafted"), "evil", "its own definition, not the stored one");
     assert_eq!(flow_of("victim-again"), "safe");

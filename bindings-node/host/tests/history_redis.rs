@@ -35,7 +35,8 @@ fn status_of(store: &dyn HistoryStore, id: &str) -> RunStatus {
 
 /// Keys under `pattern`, read with a connection of the test's own.
 fn keys(server: &RedisServer, pattern: &str) -> Vec<String> {
-    let mut conn = redis::Client::open(server.url()).expect("client").get_connection().expect("connection");
+    let mut conn =
+        redis::Client::open(server.url()).expect("client").get_connection().expect("connection");
     redis::cmd("KEYS").arg(pattern).query(&mut conn).expect("keys")
 }
 
@@ -48,17 +49,25 @@ fn the_redis_store_meets_the_store_contract() {
 #[test]
 fn two_stores_on_one_prefix_share_their_runs_and_another_prefix_is_apart() {
     let server = RedisServer::start();
-    let (first, second, apart) = (open(&server, "shared"), open(&server, "shared"), open(&server, "apart"));
+    let (first, second, apart) =
+        (open(&server, "shared"), open(&server, "shared"), open(&server, "apart"));
     first.write(run("one", 1.0));
     first.write(ended("one", RunStatus::Success, 2.0));
     second.write(run("two", 3.0));
     // Each store's reads come after its own writes only: once the first store's read has
     // returned, its writes are on the server for the second's to see.
     ids(&first, ListQuery::default());
-    assert_eq!(ids(&second, ListQuery::default()), (vec!["two".to_owned(), "one".to_owned()], 2), "the second store sees the first one's run");
+    assert_eq!(
+        ids(&second, ListQuery::default()),
+        (vec!["two".to_owned(), "one".to_owned()], 2),
+        "the second store sees the first one's run"
+    );
     assert_eq!(ids(&first, ListQuery::default()).1, 2, "and the first the second's");
     let one = wait(second.get("one".into())).expect("get").expect("kept");
-    assert_eq!((one.summary.status, one.summary.duration, one.flow["id"].clone()), (RunStatus::Success, Some(1.0), atomiton_core::json!("f")));
+    assert_eq!(
+        (one.summary.status, one.summary.duration, one.flow["id"].clone()),
+        (RunStatus::Success, Some(1.0), atomiton_core::json!("f"))
+    );
     assert_eq!(ids(&apart, ListQuery::default()).1, 0, "another prefix is another history");
     assert!(wait(first.delete("two".into())).expect("delete"), "a run the other store wrote");
     assert_eq!(ids(&second, ListQuery::default()).1, 1);
@@ -73,13 +82,22 @@ fn recover_marks_a_dead_owners_running_run_crashed_for_every_process() {
     worker.write(run_with("ended", 3.0, |b| b.summary.owner = Some("host-a:1".into())));
     worker.write(ended("ended", RunStatus::Success, 4.0));
     assert_eq!(ids(&worker, ListQuery::default()).1, 3);
-    let crashed = wait(producer.recover(Box::new(|owner| owner == "host-b:2"), 50.0)).expect("recover");
+    let crashed =
+        wait(producer.recover(Box::new(|owner| owner == "host-b:2"), 50.0)).expect("recover");
     assert_eq!(crashed, 1);
     let dead = wait(worker.get("dead".into())).expect("get").expect("kept");
     assert_eq!((dead.summary.status, dead.summary.end_time), (RunStatus::Crashed, Some(50.0)));
-    assert_eq!((status_of(&worker, "alive"), status_of(&worker, "ended")), (RunStatus::Running, RunStatus::Success));
-    let by_status = |status| ids(&worker, ListQuery { status: Some(status), ..ListQuery::default() }).0;
-    assert_eq!((by_status(RunStatus::Crashed), by_status(RunStatus::Running)), (vec!["dead".to_owned()], vec!["alive".to_owned()]), "the status filter follows");
+    assert_eq!(
+        (status_of(&worker, "alive"), status_of(&worker, "ended")),
+        (RunStatus::Running, RunStatus::Success)
+    );
+    let by_status =
+        |status| ids(&worker, ListQuery { status: Some(status), ..ListQuery::default() }).0;
+    assert_eq!(
+        (by_status(RunStatus::Crashed), by_status(RunStatus::Running)),
+        (vec!["dead".to_owned()], vec!["alive".to_owned()]),
+        "the status filter follows"
+    );
 }
 
 /// The same writes to the memory store and to Redis give the same answers: runs begun in the
@@ -94,7 +112,9 @@ fn runs_begun_together_list_page_and_prune_as_in_memory() {
     for store in [&redis as &dyn HistoryStore, &memory] {
         for (i, start) in starts.into_iter().enumerate() {
             let id = format!("r{i}");
-            store.write(run_with(&id, start, |b| b.summary.flow_id = if i % 2 == 0 { "even" } else { "odd" }.into()));
+            store.write(run_with(&id, start, |b| {
+                b.summary.flow_id = if i % 2 == 0 { "even" } else { "odd" }.into()
+            }));
             // Every fourth run is left running.
             if i % 4 != 3 {
                 store.write(ended(&id, statuses[i % 3], start + 0.5));
@@ -106,7 +126,13 @@ fn runs_begun_together_list_page_and_prune_as_in_memory() {
         for status in [None, Some(RunStatus::Success), Some(RunStatus::Running)] {
             for sort_order in [SortOrder::Desc, SortOrder::Asc] {
                 for (offset, limit) in [(0, 50), (1, 2), (3, 0), (9, 5)] {
-                    queries.push(ListQuery { flow_id: flow_id.map(str::to_owned), status, limit, offset, sort_order });
+                    queries.push(ListQuery {
+                        flow_id: flow_id.map(str::to_owned),
+                        status,
+                        limit,
+                        offset,
+                        sort_order,
+                    });
                 }
             }
         }
@@ -115,8 +141,16 @@ fn runs_begun_together_list_page_and_prune_as_in_memory() {
         assert_eq!(ids(&redis, query.clone()), ids(&memory, query.clone()), "{query:?}");
     }
     for prune in [Prune { before: None, keep: Some(4) }, Prune { before: Some(3.0), keep: None }] {
-        assert_eq!(wait(redis.prune(prune)).expect("prune"), wait(memory.prune(prune)).expect("prune"), "{prune:?}");
-        assert_eq!(ids(&redis, ListQuery::default()), ids(&memory, ListQuery::default()), "after {prune:?}");
+        assert_eq!(
+            wait(redis.prune(prune)).expect("prune"),
+            wait(memory.prune(prune)).expect("prune"),
+            "{prune:?}"
+        );
+        assert_eq!(
+            ids(&redis, ListQuery::default()),
+            ids(&memory, ListQuery::default()),
+            "after {prune:?}"
+        );
     }
 }
 
@@ -159,8 +193,13 @@ fn a_large_prune_goes_in_steps_around_running_runs_as_in_memory() {
 fn a_write_the_server_fails_leaves_the_others_of_its_batch() {
     let server = RedisServer::start();
     let store = open(&server, "failing");
-    let mut conn = redis::Client::open(server.url()).expect("client").get_connection().expect("connection");
-    let () = redis::cmd("SET").arg("failing:flow:blocked").arg("in the way").query(&mut conn).expect("set");
+    let mut conn =
+        redis::Client::open(server.url()).expect("client").get_connection().expect("connection");
+    let () = redis::cmd("SET")
+        .arg("failing:flow:blocked")
+        .arg("in the way")
+        .query(&mut conn)
+        .expect("set");
     store.write(run("before", 1.0));
     store.write(run_with("blocked", 2.0, |b| b.summary.flow_id = "blocked".into()));
     store.write(node("before", "n1", 3.0));
@@ -169,9 +208,18 @@ fn a_write_the_server_fails_leaves_the_others_of_its_batch() {
     store.write(ended("before", RunStatus::Success, 5.0));
     store.write(run("after", 6.0));
     let before = wait(store.get("before".into())).expect("get").expect("kept");
-    assert_eq!((before.summary.status, before.nodes.iter().map(|n| n.node_id.as_str()).collect::<Vec<_>>()), (RunStatus::Success, vec!["n1", "n2"]));
+    assert_eq!(
+        (
+            before.summary.status,
+            before.nodes.iter().map(|n| n.node_id.as_str()).collect::<Vec<_>>()
+        ),
+        (RunStatus::Success, vec!["n1", "n2"])
+    );
     assert_eq!(status_of(&store, "after"), RunStatus::Running);
-    assert!(keys(&server, "failing:nodes:never-begun").is_empty(), "no nodes kept for a run never begun");
+    assert!(
+        keys(&server, "failing:nodes:never-begun").is_empty(),
+        "no nodes kept for a run never begun"
+    );
 }
 
 /// Scripts are called by their SHA1: a server that lost them (flushed, or another server behind
@@ -182,7 +230,8 @@ fn a_server_that_lost_the_scripts_is_given_them_again() {
     let store = open(&server, "flushed");
     store.write(run("one", 1.0));
     assert_eq!(ids(&store, ListQuery::default()).1, 1);
-    let mut conn = redis::Client::open(server.url()).expect("client").get_connection().expect("connection");
+    let mut conn =
+        redis::Client::open(server.url()).expect("client").get_connection().expect("connection");
     let () = redis::cmd("SCRIPT").arg("FLUSH").query(&mut conn).expect("flush");
     store.write(run("two", 2.0));
     assert_eq!(ids(&store, ListQuery::default()), (vec!["two".to_owned(), "one".to_owned()], 2));
@@ -193,7 +242,10 @@ fn a_definition_is_stored_once_and_goes_with_its_last_run() {
     let server = RedisServer::start();
     let (first, second) = (open(&server, "defs"), open(&server, "defs"));
     let data: Vec<String> = (0..5_000).map(|i| i.to_string()).collect();
-    let big = Arc::<str>::from(format!(r#"{{"id":"f","type":"transform","parameters":{{"data":[{}]}}}}"#, data.join(",")));
+    let big = Arc::<str>::from(format!(
+        r#"{{"id":"f","type":"transform","parameters":{{"data":[{}]}}}}"#,
+        data.join(",")
+    ));
     let of_big = |id: &str, start: f64| run_with(id, start, |b| b.flow_json = big.clone());
     first.write(of_big("a", 1.0));
     second.write(of_big("b", 2.0));
@@ -211,10 +263,18 @@ fn a_definition_is_stored_once_and_goes_with_its_last_run() {
     assert!(keys(&server, "defs:def:*").is_empty(), "gone with its last run");
     first.write(of_big("d", 4.0));
     let d = wait(first.get("d".into())).expect("get").expect("kept");
-    assert_eq!(d.flow["parameters"]["data"].as_array().map(Vec::len), Some(5_000), "stored again for the run that needed it");
+    assert_eq!(
+        d.flow["parameters"]["data"].as_array().map(Vec::len),
+        Some(5_000),
+        "stored again for the run that needed it"
+    );
     assert_eq!(keys(&server, "defs:def:*").len(), 1);
     assert!(wait(first.delete("d".into())).expect("delete"));
-    assert!(keys(&server, "defs:*").is_empty() || keys(&server, "defs:*") == ["defs:seq"], "nothing left behind: {:?}", keys(&server, "defs:*"));
+    assert!(
+        keys(&server, "defs:*").is_empty() || keys(&server, "defs:*") == ["defs:seq"],
+        "nothing left behind: {:?}",
+        keys(&server, "defs:*")
+    );
 }
 
 #[test]
@@ -223,7 +283,9 @@ fn a_definition_with_another_ones_hash_keeps_its_own_copy() {
     let store = open(&server, "collision");
     let crafted = |id: &str, node: &str| {
         run_with(id, 1.0, |b| {
-            b.flow_json = Arc::from(format!(r#"{{"id":"f","type":"group","nodes":[{{"id":"{node}","type":"transform"}}]}}"#));
+            b.flow_json = Arc::from(format!(
+                r#"{{"id":"f","type":"group","nodes":[{{"id":"{node}","type":"transform"}}]}}"#
+            ));
             // As if a caller had crafted a flow whose 64-bit hash is another flow's.
             b.summary.flow_hash = "0123456789abcdef".into();
         })
@@ -231,8 +293,13 @@ fn a_definition_with_another_ones_hash_keeps_its_own_copy() {
     store.write(crafted("victim", "safe"));
     store.write(crafted("crafted", "evil"));
     store.write(crafted("victim-again", "safe"));
-    let first_node = |id: &str| wait(store.get(id.into())).expect("get").expect("kept").flow["nodes"][0]["id"].clone();
-    assert_eq!((first_node("victim"), first_node("crafted"), first_node("victim-again")), ("safe".into(), "evil".into(), "safe".into()));
+    let first_node = |id: &str| {
+        wait(store.get(id.into())).expect("get").expect("kept").flow["nodes"][0]["id"].clone()
+    };
+    assert_eq!(
+        (first_node("victim"), first_node("crafted"), first_node("victim-again")),
+        ("safe".into(), "evil".into(), "safe".into())
+    );
 }
 
 #[test]
@@ -248,11 +315,19 @@ fn many_writes_in_a_burst_all_land() {
 
 #[test]
 fn a_server_that_cannot_be_reached_is_an_error_naming_it() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
     let url = format!("redis://:secret@127.0.0.1:{port}");
     let error = RedisHistory::open(&url, "x", Capture::default()).err().expect("refused");
-    assert!(error.message.contains(&format!("127.0.0.1:{port}")) && !error.message.contains("secret"), "{}", error.message);
-    let error = RedisHistory::open("rediss://127.0.0.1:1", "x", Capture::default()).err().expect("refused");
+    assert!(
+        error.message.contains(&format!("127.0.0.1:{port}")) && !error.message.contains("secret"),
+        "{}",
+        error.message
+    );
+    let error =
+        RedisHistory::open("rediss://127.0.0.1:1", "x", Capture::default()).err().expect("refused");
     assert!(error.message.contains("rediss://127.0.0.1:1"), "{}", error.message);
 }
 
@@ -264,14 +339,21 @@ fn a_store_whose_server_went_away_fails_reads_then_connects_again() {
     assert_eq!(ids(&store, ListQuery::default()).1, 1);
     server.stop();
     store.write(run("while-down", 2.0));
-    assert!(wait(store.list(ListQuery::default())).is_err(), "a read fails while the server is gone");
+    assert!(
+        wait(store.list(ListQuery::default())).is_err(),
+        "a read fails while the server is gone"
+    );
     server.restart();
     // Attempts to connect are spaced out after a failed one: the store comes back within seconds.
     let start = std::time::Instant::now();
     let total = loop {
         match wait(store.list(ListQuery::default())) {
             Ok(page) => break page.total,
-            Err(e) => assert!(start.elapsed() < std::time::Duration::from_secs(30), "never reconnected: {}", e.message),
+            Err(e) => assert!(
+                start.elapsed() < std::time::Duration::from_secs(30),
+                "never reconnected: {}",
+                e.message
+            ),
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     };
@@ -287,15 +369,28 @@ fn check_mark_crashed(store: &dyn HistoryStore) {
     store.write(ended("done", RunStatus::Success, 3.0));
     assert!(wait(mark_crashed(store, "live", "worker lost", 10.0)).expect("mark"));
     let live = wait(store.get("live".into())).expect("get").expect("kept");
-    assert_eq!((live.summary.status, live.summary.end_time, live.summary.duration), (RunStatus::Crashed, Some(10.0), Some(9.0)));
+    assert_eq!(
+        (live.summary.status, live.summary.end_time, live.summary.duration),
+        (RunStatus::Crashed, Some(10.0), Some(9.0))
+    );
     let error = live.summary.error.expect("an error");
     assert_eq!((error.code, error.message.as_str()), (ErrorCode::INTERNAL_ERROR, "worker lost"));
     assert!(!wait(mark_crashed(store, "live", "again", 11.0)).expect("mark"), "crashed already");
-    assert!(!wait(mark_crashed(store, "done", "worker lost", 10.0)).expect("mark"), "a completed run");
+    assert!(
+        !wait(mark_crashed(store, "done", "worker lost", 10.0)).expect("mark"),
+        "a completed run"
+    );
     let done = wait(store.get("done".into())).expect("get").expect("kept");
-    assert_eq!((done.summary.status, done.summary.end_time, done.summary.error), (RunStatus::Success, Some(3.0), None), "untouched");
+    assert_eq!(
+        (done.summary.status, done.summary.end_time, done.summary.error),
+        (RunStatus::Success, Some(3.0), None),
+        "untouched"
+    );
     assert!(!wait(mark_crashed(store, "ghost", "worker lost", 10.0)).expect("mark"), "no such run");
-    assert!(!wait(mark_crashed(store, "not an id!", "worker lost", 10.0)).expect("mark"), "no run has that id");
+    assert!(
+        !wait(mark_crashed(store, "not an id!", "worker lost", 10.0)).expect("mark"),
+        "no run has that id"
+    );
 }
 
 #[test]
@@ -313,7 +408,9 @@ fn a_run_marked_crashed_stays_crashed_when_its_worker_ends_it_later() {
 fn mark_crashed_ends_a_running_run_and_nothing_else_on_every_store() {
     check_mark_crashed(&MemoryHistory::new(capture()));
     let dir = TempDir::new("mark-crashed");
-    check_mark_crashed(&SqliteHistory::open(&dir.path().join("history.sqlite"), capture()).expect("open"));
+    check_mark_crashed(
+        &SqliteHistory::open(&dir.path().join("history.sqlite"), capture()).expect("open"),
+    );
     let server = RedisServer::start();
     check_mark_crashed(&open(&server, "crashed"));
 }

@@ -8,13 +8,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use atomiton_core::host::{BoxFuture, CancelToken, Capabilities, Host};
+use atomiton_core::json;
 use atomiton_core::nodes::{Invocation, NodeInput, NodeResult};
+use atomiton_core::value::Map;
 use atomiton_core::{ErrorCode, RunContext};
 use atomiton_native_host::{CustomExecutor, NativeHost};
 use common::block_on_plain_thread;
 use futures::FutureExt;
-use atomiton_core::json;
-use atomiton_core::value::Map;
 use tokio::runtime::Handle;
 
 fn host() -> NativeHost {
@@ -25,7 +25,14 @@ fn invocation(node_type: &str) -> Invocation {
     Invocation {
         node_id: Arc::from("n1"),
         node_type: Arc::from(node_type),
-        run: Arc::new(RunContext { execution_id: Arc::from("exec_test"), variables: Arc::new(json!({})), input: NodeInput::default(), parent_context: None, slow_mo: None, debug: None }),
+        run: Arc::new(RunContext {
+            execution_id: Arc::from("exec_test"),
+            variables: Arc::new(json!({})),
+            input: NodeInput::default(),
+            parent_context: None,
+            slow_mo: None,
+            debug: None,
+        }),
         parameters: Arc::new(Map::new()),
         input: NodeInput::default(),
         parent_context: None,
@@ -53,7 +60,11 @@ async fn sleep_waits_at_least_the_time_asked() {
 #[tokio::test]
 async fn non_positive_and_nan_sleeps_are_immediate() {
     for ms in [0.0, -1.0, -1e300, f64::NAN, f64::NEG_INFINITY] {
-        assert_eq!(host().sleep(ms).now_or_never(), Some(()), "sleep({ms}) should be ready at once");
+        assert_eq!(
+            host().sleep(ms).now_or_never(),
+            Some(()),
+            "sleep({ms}) should be ready at once"
+        );
     }
 }
 
@@ -68,7 +79,11 @@ async fn huge_sleeps_are_capped_not_a_panic() {
 
 #[test]
 fn sleep_can_be_created_and_awaited_off_the_runtime() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
     let host = NativeHost::new(runtime.handle().clone());
     let start = Instant::now();
     block_on_plain_thread(host.sleep(30.0));
@@ -88,7 +103,11 @@ async fn random_numbers_are_in_the_unit_interval_and_vary() {
 
 #[test]
 fn spawned_tasks_run_on_the_host_runtime() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
     let host = NativeHost::new(runtime.handle().clone());
     let (sender, receiver) = std::sync::mpsc::channel();
     // Spawned from a thread outside the runtime, as the engine may be driven from anywhere.
@@ -134,9 +153,12 @@ async fn without_an_executor_custom_nodes_fail_exactly_as_the_trait_default() {
 
 #[tokio::test]
 async fn a_custom_executor_receives_the_invocation() {
-    let executor: Arc<dyn CustomExecutor> = Arc::new(|invocation: Invocation| -> BoxFuture<'static, NodeResult> {
-        Box::pin(async move { Ok(Some(json!({"ran": &*invocation.node_type, "attempt": invocation.attempt}))) })
-    });
+    let executor: Arc<dyn CustomExecutor> =
+        Arc::new(|invocation: Invocation| -> BoxFuture<'static, NodeResult> {
+            Box::pin(async move {
+                Ok(Some(json!({"ran": &*invocation.node_type, "attempt": invocation.attempt})))
+            })
+        });
     let host = host().with_custom_executor(executor);
     let output = host.execute_custom(invocation("js-thing")).await.expect("executed");
     assert_eq!(output, Some(json!({"ran": "js-thing", "attempt": 1})));

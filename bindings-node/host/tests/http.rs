@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 
 use atomiton_core::host::effects::{EffectErrorKind, HttpClient, HttpRequest, HttpResponse};
 use atomiton_core::host::{CancelToken, Host};
+use atomiton_core::value::Value;
 use atomiton_native_host::{NativeHost, NativeHttp};
 use common::server::TestServer;
 use common::{block_on_plain_thread, eventually, within, HANG};
-use atomiton_core::value::Value;
 use tokio::runtime::Handle;
 
 fn request(method: &str, url: String) -> HttpRequest {
@@ -62,7 +62,10 @@ async fn every_method_sends_its_body_headers_and_query() {
         assert_eq!(response.status, 200);
         let echo = echoed(&response);
         assert_eq!(echo["method"], method);
-        assert_eq!(echo["target"], "/echo/items?a=1&b=two%20words&c=%26", "query string preserved byte for byte");
+        assert_eq!(
+            echo["target"], "/echo/items?a=1&b=two%20words&c=%26",
+            "query string preserved byte for byte"
+        );
         assert_eq!(echo["body"], format!("{{\"method\":\"{method}\"}}"));
         assert_eq!(echoed_header(&echo, "x-request-id"), vec![format!("id-{method}")]);
         assert_eq!(echoed_header(&echo, "content-type"), vec!["application/json".to_owned()]);
@@ -73,7 +76,8 @@ async fn every_method_sends_its_body_headers_and_query() {
 async fn lower_case_methods_are_normalised_and_headers_keep_their_order() {
     let server = TestServer::start().await;
     let mut req = request("post", server.url("/echo"));
-    req.headers = vec![("X-Second".to_owned(), "b".to_owned()), ("X-First".to_owned(), "a".to_owned())];
+    req.headers =
+        vec![("X-Second".to_owned(), "b".to_owned()), ("X-First".to_owned(), "a".to_owned())];
     let response = http().send(req).await.expect("request succeeds");
     let echo = echoed(&response);
     assert_eq!(echo["method"], "POST");
@@ -107,7 +111,11 @@ async fn response_has_status_text_lower_cased_headers_and_final_url() {
     assert_eq!(response.status, 200);
     assert_eq!(response.status_text, "OK");
     assert_eq!(response.url, url);
-    assert!(response.headers.iter().all(|(name, _)| *name == name.to_ascii_lowercase()), "{:?}", response.headers);
+    assert!(
+        response.headers.iter().all(|(name, _)| *name == name.to_ascii_lowercase()),
+        "{:?}",
+        response.headers
+    );
     assert_eq!(header(&response, "x-custom-header"), Some("Hello"));
     assert_eq!(header(&response, "content-type"), Some("application/json"));
     // Non-ASCII header bytes are read as Latin-1, as fetch does (the server sent UTF-8 "é").
@@ -117,7 +125,8 @@ async fn response_has_status_text_lower_cased_headers_and_final_url() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_error_status_is_a_response_not_an_error() {
     let server = TestServer::start().await;
-    let response = http().send(request("GET", server.url("/status/404"))).await.expect("404 is a response");
+    let response =
+        http().send(request("GET", server.url("/status/404"))).await.expect("404 is a response");
     assert_eq!(response.status, 404);
     assert_eq!(response.status_text, "Not Found");
     assert_eq!(response.body, b"missing");
@@ -126,7 +135,8 @@ async fn an_error_status_is_a_response_not_an_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redirects_are_followed_and_the_final_url_reported() {
     let server = TestServer::start().await;
-    let response = http().send(request("GET", server.url("/redirect"))).await.expect("request succeeds");
+    let response =
+        http().send(request("GET", server.url("/redirect"))).await.expect("request succeeds");
     assert_eq!(response.status, 200);
     assert_eq!(response.url, server.url("/echo?redirected=1"));
     assert_eq!(echoed(&response)["target"], "/echo?redirected=1");
@@ -147,7 +157,10 @@ async fn redirects_are_returned_when_not_followed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redirect_loop_fails_clearly() {
     let server = TestServer::start().await;
-    let error = http().send(request("GET", server.url("/redirect-loop"))).await.expect_err("loop must fail");
+    let error = http()
+        .send(request("GET", server.url("/redirect-loop")))
+        .await
+        .expect_err("loop must fail");
     assert_eq!(error.kind, EffectErrorKind::Other, "{error}");
     assert!(error.message.contains("redirect"), "{error}");
 }
@@ -208,7 +221,8 @@ async fn cancelling_mid_request_returns_cancelled_promptly_and_drops_the_request
         tokio::time::sleep(Duration::from_millis(200)).await;
         signal.cancel();
     });
-    let error = within("a cancelled request", http().send(req)).await.expect_err("must be cancelled");
+    let error =
+        within("a cancelled request", http().send(req)).await.expect_err("must be cancelled");
     assert_eq!(error.kind, EffectErrorKind::Cancelled, "{error}");
     assert!(eventually(HANG, || server.observed.slow_abandoned.load(Ordering::SeqCst) == 1).await);
 }
@@ -231,7 +245,14 @@ async fn dropping_the_future_drops_the_request() {
     // Let the request reach the server, then give up on it.
     let outcome = tokio::time::timeout(Duration::from_millis(300), pending).await;
     assert!(outcome.is_err(), "the slow request cannot have finished");
-    assert!(eventually(Duration::from_secs(3), || server.observed.slow_abandoned.load(Ordering::SeqCst) == 1).await);
+    assert!(
+        eventually(Duration::from_secs(3), || server
+            .observed
+            .slow_abandoned
+            .load(Ordering::SeqCst)
+            == 1)
+        .await
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -241,7 +262,10 @@ async fn connection_refused_is_a_network_error() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.local_addr().expect("addr").port()
     };
-    let error = http().send(request("GET", format!("http://127.0.0.1:{port}/x"))).await.expect_err("refused");
+    let error = http()
+        .send(request("GET", format!("http://127.0.0.1:{port}/x")))
+        .await
+        .expect_err("refused");
     assert_eq!(error.kind, EffectErrorKind::Network, "{error}");
     assert!(error.message.contains(&format!("http://127.0.0.1:{port}")), "{error}");
     assert!(error.message.to_lowercase().contains("refused"), "{error}");
@@ -282,11 +306,16 @@ async fn invalid_input_fails_before_sending() {
 fn requests_work_when_awaited_outside_any_runtime() {
     // The engine's futures may be polled by a foreign executor: the host runs the request on its
     // own runtime regardless.
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
     let server = runtime.block_on(TestServer::start());
     let host = NativeHost::new(runtime.handle().clone());
     let http = host.http().expect("native host has HTTP");
-    let response = block_on_plain_thread(http.send(request("GET", server.url("/echo?plain=1")))).expect("request succeeds");
+    let response = block_on_plain_thread(http.send(request("GET", server.url("/echo?plain=1"))))
+        .expect("request succeeds");
     assert_eq!(echoed(&response)["target"], "/echo?plain=1");
 }
 
@@ -301,7 +330,17 @@ async fn an_untrusted_certificate_is_refused_after_a_real_handshake() {
     let dir = common::TempDir::new("tls");
     let (key, cert) = (dir.join("key.pem"), dir.join("cert.pem"));
     let generated = std::process::Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+        ])
         .args(["-keyout", &key, "-out", &cert])
         .output()
         .expect("openssl req runs");
@@ -311,17 +350,33 @@ async fn an_untrusted_certificate_is_refused_after_a_real_handshake() {
         listener.local_addr().expect("addr").port()
     };
     let mut server = tokio::process::Command::new("openssl")
-        .args(["s_server", "-quiet", "-www", "-accept", &format!("127.0.0.1:{port}"), "-key", &key, "-cert", &cert])
+        .args([
+            "s_server",
+            "-quiet",
+            "-www",
+            "-accept",
+            &format!("127.0.0.1:{port}"),
+            "-key",
+            &key,
+            "-cert",
+            &cert,
+        ])
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .kill_on_drop(true)
         .spawn()
         .expect("openssl s_server starts");
-    let listening = eventually(Duration::from_secs(10), || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()).await;
+    let listening = eventually(Duration::from_secs(10), || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    })
+    .await;
     assert!(listening, "the TLS server did not start");
 
-    let error = http().send(request("GET", format!("https://localhost:{port}/"))).await.expect_err("untrusted");
+    let error = http()
+        .send(request("GET", format!("https://localhost:{port}/")))
+        .await
+        .expect_err("untrusted");
     let _ = server.kill().await;
     assert_eq!(error.kind, EffectErrorKind::Network, "{error}");
     assert!(error.message.to_lowercase().contains("certificate"), "{error}");

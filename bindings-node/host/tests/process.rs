@@ -47,7 +47,8 @@ async fn arguments_are_passed_verbatim_without_a_shell() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exit_codes_and_stderr_are_reported() {
-    let output = processes().run(spec("sh", &["-c", "echo out; echo err >&2; exit 3"])).await.expect("runs");
+    let output =
+        processes().run(spec("sh", &["-c", "echo out; echo err >&2; exit 3"])).await.expect("runs");
     assert_eq!(output.exit_code, Some(3));
     assert_eq!(text(&output.stdout), "out\n");
     assert_eq!(text(&output.stderr), "err\n");
@@ -70,7 +71,10 @@ async fn a_missing_working_directory_fails_clearly() {
     run.cwd = Some(dir.join("nope"));
     let error = processes().run(run).await.expect_err("no such cwd");
     assert_eq!(error.kind, EffectErrorKind::NotFound);
-    assert!(error.message.contains("working directory") && error.message.contains("nope"), "{error}");
+    assert!(
+        error.message.contains("working directory") && error.message.contains("nope"),
+        "{error}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -88,8 +92,13 @@ async fn environment_is_layered_and_loader_variables_removed() {
     let stdout = text(&output.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
     assert!(lines.contains(&"ATOMITON_TEST_VAR=hello world"), "{stdout}");
-    for removed in ["LD_PRELOAD=", "LD_LIBRARY_PATH=", "DYLD_INSERT_LIBRARIES=", "DYLD_LIBRARY_PATH=", "HOME="] {
-        assert!(!lines.iter().any(|l| l.starts_with(removed)), "{removed} should be gone: {stdout}");
+    for removed in
+        ["LD_PRELOAD=", "LD_LIBRARY_PATH=", "DYLD_INSERT_LIBRARIES=", "DYLD_LIBRARY_PATH=", "HOME="]
+    {
+        assert!(
+            !lines.iter().any(|l| l.starts_with(removed)),
+            "{removed} should be gone: {stdout}"
+        );
     }
     // The parent's environment is inherited underneath.
     assert!(lines.iter().any(|l| l.starts_with("PATH=")), "{stdout}");
@@ -121,7 +130,10 @@ async fn large_stdin_and_stdout_flow_at_once_without_deadlock() {
     let mut run = spec("cat", &[]);
     run.stdin = Some(input.clone());
     run.max_output_bytes = 16 * 1024 * 1024;
-    let output = tokio::time::timeout(Duration::from_secs(30), processes().run(run)).await.expect("no deadlock").expect("runs");
+    let output = tokio::time::timeout(Duration::from_secs(30), processes().run(run))
+        .await
+        .expect("no deadlock")
+        .expect("runs");
     assert_eq!(output.stdout.len(), input.len());
     assert!(output.stdout == input);
 }
@@ -158,7 +170,9 @@ async fn a_timeout_kills_the_child_and_says_so() {
     let mut run = spec("sleep", &["3600"]);
     run.timeout_ms = Some(300.0);
     let start = Instant::now();
-    let output = within("a timed-out sleep", processes().run(run)).await.expect("a timeout is an outcome, not an error");
+    let output = within("a timed-out sleep", processes().run(run))
+        .await
+        .expect("a timeout is an outcome, not an error");
     assert!(output.timed_out);
     assert_eq!(output.exit_code, None, "killed by a signal");
     assert!(start.elapsed() >= Duration::from_millis(300));
@@ -196,7 +210,8 @@ async fn cancelling_and_dropping_kill_the_whole_group() {
         let run = spec("sh", &["-c", &format!("sleep 3600 & echo $! > {pid_file}; wait")]);
         let signal = run.signal.clone();
         let pending = processes().run(run);
-        let read_pid = || std::fs::read_to_string(&pid_file).ok().and_then(|s| s.trim().parse::<u32>().ok());
+        let read_pid =
+            || std::fs::read_to_string(&pid_file).ok().and_then(|s| s.trim().parse::<u32>().ok());
         let running = async {
             assert!(eventually(HANG, || read_pid().is_some()).await, "child never started");
             if !drop_instead {
@@ -214,7 +229,8 @@ async fn cancelling_and_dropping_kill_the_whole_group() {
             .await;
             assert!(outcome.is_ok());
         } else {
-            let (result, ()) = within("a cancelled shell", async { tokio::join!(pending, running) }).await;
+            let (result, ()) =
+                within("a cancelled shell", async { tokio::join!(pending, running) }).await;
             assert_eq!(result.expect_err("cancelled").kind, EffectErrorKind::Cancelled);
         }
         let pid = read_pid().expect("pid");

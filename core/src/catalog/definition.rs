@@ -74,5 +74,8 @@ pub fn node_definitions_by_category() -> Vec<Value> {
             None => groups.push((category, vec![definition])),
         }
     }
-    groups.into_iter().map(|(name, items)| json!({"name": name, "title": title_case(&name), "items": items})).collect()
+    groups
+        .into_iter()
+        .map(|(name, items)| json!({"name": name, "title": title_case(&name), "items": items}))
+        .collect()
 }

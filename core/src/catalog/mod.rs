@@ -47,10 +47,26 @@ pub struct PortSpec {
 
 impl PortSpec {
     pub const fn input(id: &'static str, name: &'static str, data_type: &'static str) -> Self {
-        PortSpec { id, name, port_type: "input", data_type, required: false, multiple: false, description: None }
+        PortSpec {
+            id,
+            name,
+            port_type: "input",
+            data_type,
+            required: false,
+            multiple: false,
+            description: None,
+        }
     }
     pub const fn output(id: &'static str, name: &'static str, data_type: &'static str) -> Self {
-        PortSpec { id, name, port_type: "output", data_type, required: false, multiple: false, description: None }
+        PortSpec {
+            id,
+            name,
+            port_type: "output",
+            data_type,
+            required: false,
+            multiple: false,
+            description: None,
+        }
     }
     pub const fn with_type(mut self, port_type: &'static str) -> Self {
         self.port_type = port_type;

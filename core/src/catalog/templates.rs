@@ -47,7 +47,12 @@ impl Template {
 }
 
 static TEMPLATES: LazyLock<Vec<Template>> = LazyLock::new(|| {
-    SOURCES.iter().filter_map(|&(slug, source)| load_template(source).ok().map(|flow| Template { slug, source, flow })).collect()
+    SOURCES
+        .iter()
+        .filter_map(|&(slug, source)| {
+            load_template(source).ok().map(|flow| Template { slug, source, flow })
+        })
+        .collect()
 });
 
 /// `loadTemplate(yaml)`: the YAML flow reader plus the template checks ("Template must have an id",

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use serde::ser::{SerializeMap, Serializer};
 
-use crate::value::Value;
 use crate::nodes::NodeInput;
+use crate::value::Value;
 
 /// What every layer after the engine reads about a run: the scheduler, each node's
 /// [`Invocation`](crate::nodes::Invocation), a group's `parentContext` and the result's
@@ -52,7 +52,13 @@ pub(crate) enum ContextKind {
 
 /// Writes `{nodeId, executionId, variables, input, parentContext?, slowMo?, debug?}`: the
 /// original `ConductorExecutionContext` of node `node_id` receiving `input`.
-pub(crate) fn write_context<S: Serializer>(serializer: S, node_id: &str, input: &NodeInput, run: &RunContext, kind: ContextKind) -> Result<S::Ok, S::Error> {
+pub(crate) fn write_context<S: Serializer>(
+    serializer: S,
+    node_id: &str,
+    input: &NodeInput,
+    run: &RunContext,
+    kind: ContextKind,
+) -> Result<S::Ok, S::Error> {
     let mut map = serializer.serialize_map(None)?;
     map.serialize_entry("nodeId", node_id)?;
     map.serialize_entry("executionId", &*run.execution_id)?;

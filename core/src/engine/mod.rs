@@ -12,10 +12,10 @@ use std::sync::Arc;
 
 use crate::value::Value;
 
+pub use crate::scheduler::RunView;
 pub use config::EngineConfig;
 pub use context::RunContext;
 pub use control::{RunCommand, RunControl};
-pub use crate::scheduler::RunView;
 pub use ids::{execution_id, uuid_v4};
 pub use options::RunOptions;
 pub use result::{ExecutionContext, ExecutionResult};
@@ -25,13 +25,15 @@ use crate::host::{restricted, BoxFuture, EngineEvent, SharedHost};
 use crate::model::NodeDefinition;
 use crate::nodes::NodeRegistry;
 use crate::plan::build_plan;
+use crate::plan::PathIndex;
 use crate::scheduler::debug::ResolvedDebug;
 #[cfg(feature = "history")]
 use crate::scheduler::history::{reuse_by_index, RunHistory};
-use crate::plan::PathIndex;
 use crate::scheduler::partial::{DebugRequest, ResolvedRequest};
 use crate::scheduler::{RunSetup, Scheduler};
-use crate::validation::{permission_issues, validate, validate_with_layouts, ValidationContext, ValidationReport};
+use crate::validation::{
+    permission_issues, validate, validate_with_layouts, ValidationContext, ValidationReport,
+};
 
 /// A configured engine. Cheap to clone; runs on it are independent (they share no progress,
 /// debug settings or traces).
@@ -61,7 +63,12 @@ impl Engine {
     }
 
     /// Deep validation for an environment with `capabilities` and host-provided `custom_types`.
-    pub fn validate(&self, flow: &NodeDefinition, custom_types: &HashSet<String>, host: &SharedHost) -> ValidationReport {
+    pub fn validate(
+        &self,
+        flow: &NodeDefinition,
+        custom_types: &HashSet<String>,
+        host: &SharedHost,
+    ) -> ValidationReport {
         validate(
             flow,
             &ValidationContext {
@@ -76,12 +83,22 @@ impl Engine {
     /// Runs a flow. The returned future owns everything it needs, never panics outwards and
     /// never fails: errors are results with `success: false`. It validates first, so an invalid
     /// flow fails before any node has side effects.
-    pub fn run(&self, flow: NodeDefinition, options: RunOptions, host: SharedHost) -> BoxFuture<'static, ExecutionResult> {
+    pub fn run(
+        &self,
+        flow: NodeDefinition,
+        options: RunOptions,
+        host: SharedHost,
+    ) -> BoxFuture<'static, ExecutionResult> {
         let engine = self.clone();
         Box::pin(async move { engine.run_flow(flow, options, host).await })
     }
 
-    async fn run_flow(self, flow: NodeDefinition, mut options: RunOptions, host: SharedHost) -> ExecutionResult {
+    async fn run_flow(
+        self,
+        flow: NodeDefinition,
+        mut options: RunOptions,
+        host: SharedHost,
+    ) -> ExecutionResult {
         #[cfg(feature = "history")]
         let (recorder, reuse) = (options.recorder.take(), options.reuse.take());
         let request = DebugRequest {
@@ -90,8 +107,12 @@ impl Engine {
             breakpoints: std::mem::take(&mut options.breakpoints),
         };
         let start_time = host.now();
-        let execution_id: Arc<str> = Arc::from(options.execution_id.clone().unwrap_or_else(|| execution_id(|| host.random())));
-        if falsy(flow.id_str(), flow.extra.get("id")) || falsy(flow.type_str(), flow.extra.get("type")) {
+        let execution_id: Arc<str> = Arc::from(
+            options.execution_id.clone().unwrap_or_else(|| execution_id(|| host.random())),
+        );
+        if falsy(flow.id_str(), flow.extra.get("id"))
+            || falsy(flow.type_str(), flow.extra.get("type"))
+        {
             return invalid_definition(&host, &options, flow.id_str(), &execution_id);
         }
         let context = Arc::new(RunContext::resolve(execution_id, &mut options));
@@ -110,10 +131,14 @@ impl Engine {
         );
         if let Some(permissions) = &options.permissions {
             // First: a caller refused a capability learns that before any detail of the flow.
-            report.issues.splice(0..0, permission_issues(&flow, &self.registry, &options.custom_types, permissions));
+            report.issues.splice(
+                0..0,
+                permission_issues(&flow, &self.registry, &options.custom_types, permissions),
+            );
         }
         let root_id = flow.id_str().to_owned();
-        let rejected = |error: ExecutionError| reject(&host, &options, error, &root_id, &context, start_time);
+        let rejected =
+            |error: ExecutionError| reject(&host, &options, error, &root_id, &context, start_time);
         if let Some(error) = report.to_error() {
             return rejected(error);
         }
@@ -121,7 +146,8 @@ impl Engine {
             Ok(plan) => plan,
             Err(error) => return rejected(error),
         };
-        let debug = match ResolvedDebug::resolve(context.debug.as_deref(), &plan, || host.random()) {
+        let debug = match ResolvedDebug::resolve(context.debug.as_deref(), &plan, || host.random())
+        {
             Ok(debug) => debug,
             Err(error) => return rejected(error),
         };
@@ -147,14 +173,20 @@ impl Engine {
                 },
                 _ => Vec::new(),
             };
-            (recorder.zip(paths.as_ref()).map(|(recorder, paths)| RunHistory::new(recorder, paths.paths().to_vec())), presets)
+            (
+                recorder
+                    .zip(paths.as_ref())
+                    .map(|(recorder, paths)| RunHistory::new(recorder, paths.paths().to_vec())),
+                presets,
+            )
         };
         #[cfg(not(feature = "history"))]
         let (history, mut presets) = (None, Vec::new());
-        let ResolvedRequest { run_to, breakpoints } = match request.resolve(&plan, paths.as_ref(), &mut presets) {
-            Ok(resolved) => resolved,
-            Err(error) => return rejected(error),
-        };
+        let ResolvedRequest { run_to, breakpoints } =
+            match request.resolve(&plan, paths.as_ref(), &mut presets) {
+                Ok(resolved) => resolved,
+                Err(error) => return rejected(error),
+            };
         let scheduler = Scheduler::new(RunSetup {
             plan,
             host: host.clone(),
@@ -195,13 +227,27 @@ impl Default for Engine {
 
 /// A run refused before any node ran (validation, debug options), in the shape the original
 /// gave a run whose graph analysis failed — `executedNodes: [root]`, context present, no trace.
-fn reject(host: &SharedHost, options: &RunOptions, error: ExecutionError, root_id: &str, context: &Arc<RunContext>, start_time: f64) -> ExecutionResult {
+fn reject(
+    host: &SharedHost,
+    options: &RunOptions,
+    error: ExecutionError,
+    root_id: &str,
+    context: &Arc<RunContext>,
+    start_time: f64,
+) -> ExecutionResult {
     let now = host.now();
     let execution_id = &context.execution_id;
     let error = error.located(root_id, execution_id).with_timestamp(now);
     if let Some(sink) = &options.event_sink {
-        sink.emit(EngineEvent::Started { execution_id: execution_id.to_string(), node_id: root_id.to_owned() });
-        sink.emit(EngineEvent::Error { execution_id: execution_id.to_string(), node_id: root_id.to_owned(), error: error.clone() });
+        sink.emit(EngineEvent::Started {
+            execution_id: execution_id.to_string(),
+            node_id: root_id.to_owned(),
+        });
+        sink.emit(EngineEvent::Error {
+            execution_id: execution_id.to_string(),
+            node_id: root_id.to_owned(),
+            error: error.clone(),
+        });
     }
     ExecutionResult {
         duration: now - start_time,
@@ -218,14 +264,25 @@ fn falsy(field: &str, mistyped: Option<&Value>) -> bool {
 
 /// The original `node.run`'s answer to a root without `id` or `type` (`INVALID_NODE`): nothing
 /// ran, so no context and no executed nodes.
-fn invalid_definition(host: &SharedHost, options: &RunOptions, root_id: &str, execution_id: &str) -> ExecutionResult {
+fn invalid_definition(
+    host: &SharedHost,
+    options: &RunOptions,
+    root_id: &str,
+    execution_id: &str,
+) -> ExecutionResult {
     let node_id = if root_id.is_empty() { "unknown" } else { root_id };
-    let error = ExecutionError::new(ErrorCode::INVALID_NODE, crate::error::messages::INVALID_NODE_DEFINITION)
-        .located(node_id, execution_id)
-        .with_timestamp(host.now());
+    let error = ExecutionError::new(
+        ErrorCode::INVALID_NODE,
+        crate::error::messages::INVALID_NODE_DEFINITION,
+    )
+    .located(node_id, execution_id)
+    .with_timestamp(host.now());
     if let Some(sink) = &options.event_sink {
-        sink.emit(EngineEvent::Error { execution_id: execution_id.to_owned(), node_id: node_id.to_owned(), error: error.clone() });
+        sink.emit(EngineEvent::Error {
+            execution_id: execution_id.to_owned(),
+            node_id: node_id.to_owned(),
+            error: error.clone(),
+        });
     }
     ExecutionResult::failed(error)
 }
-

@@ -108,13 +108,17 @@ pub struct RunOptions {
 impl RunOptions {
     /// Options from their JSON (codec) text; malformed ones are a `VALIDATION_FAILED` error.
     pub fn from_json(text: &str) -> crate::error::Result<Self> {
-        serde_json::from_str(text).map_err(|e| crate::error::ExecutionError::validation(format!("Invalid run options: {e}")))
+        serde_json::from_str(text).map_err(|e| {
+            crate::error::ExecutionError::validation(format!("Invalid run options: {e}"))
+        })
     }
 }
 
 /// `customTypes: string[]` as the set the engine looks types up in.
 fn type_set<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<HashSet<String>>, D::Error> {
-    Ok(Arc::new(Option::<Vec<String>>::deserialize(deserializer)?.unwrap_or_default().into_iter().collect()))
+    Ok(Arc::new(
+        Option::<Vec<String>>::deserialize(deserializer)?.unwrap_or_default().into_iter().collect(),
+    ))
 }
 
 /// `pinned: {path: output}` (or `null`) as pairs in the object's order.

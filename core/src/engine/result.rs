@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use serde::{Serialize, Serializer};
 use crate::value::Value;
+use serde::{Serialize, Serializer};
 
 use super::context::{write_context, ContextKind, RunContext};
 use crate::error::ExecutionError;
@@ -36,7 +36,15 @@ impl ExecutionResult {
     /// no duration, context or trace. Every failed result made outside the scheduler starts
     /// from this one and adds what it knows.
     pub fn failed(error: ExecutionError) -> Self {
-        ExecutionResult { success: false, data: None, error: Some(error), duration: 0.0, executed_nodes: Vec::new(), context: None, trace: None }
+        ExecutionResult {
+            success: false,
+            data: None,
+            error: Some(error),
+            duration: 0.0,
+            executed_nodes: Vec::new(),
+            context: None,
+            trace: None,
+        }
     }
 }
 

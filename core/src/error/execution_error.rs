@@ -1,7 +1,7 @@
 //! `ExecutionError`: the one domain error type of the engine, in the original's shape.
 
-use serde::{Deserialize, Serialize};
 use crate::value::{Map, Value};
+use serde::{Deserialize, Serialize};
 
 use super::{recovery_strategy, ErrorCode, ErrorRecoveryStrategy};
 

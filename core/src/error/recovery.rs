@@ -20,7 +20,12 @@ pub struct ErrorRecoveryStrategy {
     pub suggestions: Option<Vec<String>>,
 }
 
-fn strategy(retryable: bool, delay: Option<u64>, max: Option<u32>, suggestions: &[&str]) -> ErrorRecoveryStrategy {
+fn strategy(
+    retryable: bool,
+    delay: Option<u64>,
+    max: Option<u32>,
+    suggestions: &[&str],
+) -> ErrorRecoveryStrategy {
     ErrorRecoveryStrategy {
         retryable,
         retry_delay_ms: delay,
@@ -70,7 +75,9 @@ pub fn recovery_strategy(code: ErrorCode) -> ErrorRecoveryStrategy {
                 "Review the node connections and remove any cycles.",
             ],
         ),
-        CANCELLED => strategy(true, None, None, &["The operation was cancelled. You can retry if needed."]),
+        CANCELLED => {
+            strategy(true, None, None, &["The operation was cancelled. You can retry if needed."])
+        }
         TRANSPORT_ERROR | IPC_COMMUNICATION_FAILED => strategy(
             true,
             Some(2000),

@@ -21,6 +21,10 @@ impl ExecutionError {
 
     /// The delay recorded by [`with_retry_after`](Self::with_retry_after), if any.
     pub fn retry_after_ms(&self) -> Option<f64> {
-        self.context.as_ref()?.get(RETRY_AFTER_KEY).and_then(Value::as_f64).filter(|ms| ms.is_finite() && *ms >= 0.0)
+        self.context
+            .as_ref()?
+            .get(RETRY_AFTER_KEY)
+            .and_then(Value::as_f64)
+            .filter(|ms| ms.is_finite() && *ms >= 0.0)
     }
 }

@@ -53,12 +53,7 @@ pub(super) struct Expr(Box<ExprNode>);
 
 impl Expr {
     pub fn new(kind: ExprKind, pos: usize, height: usize) -> Self {
-        Expr(Box::new(ExprNode {
-            kind,
-            pos,
-            height,
-            paren: false,
-        }))
+        Expr(Box::new(ExprNode { kind, pos, height, paren: false }))
     }
 }
 
@@ -149,14 +144,8 @@ pub(super) enum PropDef {
 #[derive(Debug, Clone)]
 pub(super) enum Pattern {
     Ident(String, usize),
-    Object {
-        props: Vec<ObjPatProp>,
-        rest: Option<(String, usize)>,
-    },
-    Array {
-        items: Vec<Option<PatElem>>,
-        rest: Option<Box<Pattern>>,
-    },
+    Object { props: Vec<ObjPatProp>, rest: Option<(String, usize)> },
+    Array { items: Vec<Option<PatElem>>, rest: Option<Box<Pattern>> },
 }
 
 #[derive(Debug, Clone)]
@@ -226,19 +215,10 @@ impl Pattern {
         match self {
             Pattern::Ident(..) => 1,
             Pattern::Object { props, .. } => {
-                1 + props
-                    .iter()
-                    .map(|p| p.key.height().max(p.elem.height()))
-                    .max()
-                    .unwrap_or(0)
+                1 + props.iter().map(|p| p.key.height().max(p.elem.height())).max().unwrap_or(0)
             }
             Pattern::Array { items, rest } => {
-                let items_h = items
-                    .iter()
-                    .flatten()
-                    .map(PatElem::height)
-                    .max()
-                    .unwrap_or(0);
+                let items_h = items.iter().flatten().map(PatElem::height).max().unwrap_or(0);
                 1 + items_h.max(rest.as_ref().map_or(0, |r| r.height()))
             }
         }
@@ -247,24 +227,17 @@ impl Pattern {
 
 impl PatElem {
     pub fn height(&self) -> usize {
-        self.pattern
-            .height()
-            .max(self.default.as_ref().map_or(0, |d| d.height))
+        self.pattern.height().max(self.default.as_ref().map_or(0, |d| d.height))
     }
 }
 
 impl Stmt {
     pub fn height(&self) -> usize {
         1 + match self {
-            Stmt::Decl(decls) => decls
-                .iter()
-                .map(|(p, e)| p.height().max(e.height))
-                .max()
-                .unwrap_or(0),
-            Stmt::If(c, t, e) => c
-                .height
-                .max(t.height())
-                .max(e.as_ref().map_or(0, |e| e.height())),
+            Stmt::Decl(decls) => {
+                decls.iter().map(|(p, e)| p.height().max(e.height)).max().unwrap_or(0)
+            }
+            Stmt::If(c, t, e) => c.height.max(t.height()).max(e.as_ref().map_or(0, |e| e.height())),
             Stmt::Return(e) => e.as_ref().map_or(0, |e| e.height),
             Stmt::Block(stmts) => stmts.iter().map(Stmt::height).max().unwrap_or(0),
             Stmt::Expr(e) => e.height,
@@ -275,12 +248,7 @@ impl Stmt {
 
 impl ArrowFn {
     pub fn height(&self) -> usize {
-        let params = self
-            .params
-            .iter()
-            .map(|p| p.elem.height())
-            .max()
-            .unwrap_or(0);
+        let params = self.params.iter().map(|p| p.elem.height()).max().unwrap_or(0);
         let body = match &self.body {
             ArrowBody::Expr(e) => e.height,
             ArrowBody::Block(stmts) => 1 + stmts.iter().map(Stmt::height).max().unwrap_or(0),
@@ -314,9 +282,9 @@ impl ExprKind {
             ExprKind::Conditional(a, b, c) => a.height.max(b.height).max(c.height),
             ExprKind::Member { object, .. } => object.height,
             ExprKind::Index { object, index, .. } => object.height.max(index.height),
-            ExprKind::Call { callee, args, .. } => callee
-                .height
-                .max(args.iter().map(Item::height).max().unwrap_or(0)),
+            ExprKind::Call { callee, args, .. } => {
+                callee.height.max(args.iter().map(Item::height).max().unwrap_or(0))
+            }
             ExprKind::Arrow(f) => f.height(),
         }
     }

@@ -32,7 +32,9 @@ struct Entry {
 
 impl Entry {
     fn matches(&self, form: Form, names: &[&str], limits: &Limits) -> bool {
-        self.form == form && self.max_depth == limits.max_depth && self.names.iter().map(String::as_str).eq(names.iter().copied())
+        self.form == form
+            && self.max_depth == limits.max_depth
+            && self.names.iter().map(String::as_str).eq(names.iter().copied())
     }
 }
 

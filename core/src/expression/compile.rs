@@ -32,10 +32,7 @@ struct Compiler<'s> {
 
 /// Compiles an arrow function as the program.
 pub(super) fn compile_arrow(src: &str, f: &ArrowFn) -> CResult<Function> {
-    let mut c = Compiler {
-        src,
-        fns: Vec::new(),
-    };
+    let mut c = Compiler { src, fns: Vec::new() };
     c.function(&f.params, &f.body, f.start, f.end)
 }
 
@@ -44,25 +41,17 @@ pub(super) fn compile_bare(src: &str, body: &Expr, params: &[&str]) -> CResult<F
     let params: Vec<ast::Param> = params
         .iter()
         .map(|p| ast::Param {
-            elem: ast::PatElem {
-                pattern: Pattern::Ident((*p).to_string(), 0),
-                default: None,
-            },
+            elem: ast::PatElem { pattern: Pattern::Ident((*p).to_string(), 0), default: None },
             rest: false,
         })
         .collect();
-    let mut c = Compiler {
-        src,
-        fns: Vec::new(),
-    };
+    let mut c = Compiler { src, fns: Vec::new() };
     c.function(&params, &ArrowBody::Expr(body.clone()), 0, src.len())
 }
 
 impl<'s> Compiler<'s> {
     fn scope(&mut self) -> CResult<&mut FnScope> {
-        self.fns
-            .last_mut()
-            .ok_or_else(|| ExpressionError::syntax("internal: no function scope", 0))
+        self.fns.last_mut().ok_or_else(|| ExpressionError::syntax("internal: no function scope", 0))
     }
 
     fn declare(&mut self, name: &str, pos: usize) -> CResult<()> {
@@ -147,10 +136,7 @@ impl<'s> Compiler<'s> {
             Some(d) => Some(self.expr(d)?),
             None => None,
         };
-        Ok(PatItem {
-            pat: self.pattern(&elem.pattern)?,
-            default,
-        })
+        Ok(PatItem { pat: self.pattern(&elem.pattern)?, default })
     }
 
     fn function(
@@ -168,11 +154,7 @@ impl<'s> Compiler<'s> {
         for p in params {
             self.declare_pattern(&p.elem.pattern)?;
             let item = self.pat_item(&p.elem)?;
-            out_params.push(Param {
-                pat: item.pat,
-                default: item.default,
-                rest: p.rest,
-            });
+            out_params.push(Param { pat: item.pat, default: item.default, rest: p.rest });
         }
         let body = match body {
             ArrowBody::Expr(e) => Body::Expr(self.expr(e)?),
@@ -264,11 +246,7 @@ impl<'s> Compiler<'s> {
 
     fn sub_statement(&mut self, s: &ast::Stmt) -> CResult<Stmt> {
         let mut v = self.block(std::slice::from_ref(s))?;
-        Ok(if v.len() == 1 {
-            v.pop().unwrap_or(Stmt::Block(Vec::new()))
-        } else {
-            Stmt::Block(v)
-        })
+        Ok(if v.len() == 1 { v.pop().unwrap_or(Stmt::Block(Vec::new())) } else { Stmt::Block(v) })
     }
 
     /// Resolves `name` in function `level`, capturing through enclosing functions.
@@ -361,27 +339,18 @@ impl<'s> Compiler<'s> {
             ExprKind::Conditional(a, b, c) => {
                 Node::Cond(self.boxed(a)?, self.boxed(b)?, self.boxed(c)?)
             }
-            ExprKind::Member {
-                object,
-                name,
-                optional,
-            } => self.member(e, object, name, *optional)?,
-            ExprKind::Index {
-                object,
-                index,
-                optional,
-            } => Node::Index(Box::new(IndexNode {
+            ExprKind::Member { object, name, optional } => {
+                self.member(e, object, name, *optional)?
+            }
+            ExprKind::Index { object, index, optional } => Node::Index(Box::new(IndexNode {
                 obj: self.expr(object)?,
                 index: self.expr(index)?,
                 optional: *optional,
                 pos: index.pos,
             })),
-            ExprKind::Call {
-                callee,
-                args,
-                optional,
-                callee_end,
-            } => self.call(e, callee, args, *optional, *callee_end)?,
+            ExprKind::Call { callee, args, optional, callee_end } => {
+                self.call(e, callee, args, *optional, *callee_end)?
+            }
             ExprKind::Arrow(f) => {
                 Node::Closure(Box::new(self.function(&f.params, &f.body, f.start, f.end)?))
             }
@@ -455,10 +424,7 @@ impl<'s> Compiler<'s> {
                 pos,
             ));
         }
-        Err(ExpressionError::reference(
-            format!("Unknown identifier '{name}'"),
-            pos,
-        ))
+        Err(ExpressionError::reference(format!("Unknown identifier '{name}'"), pos))
     }
 
     fn call(
@@ -469,17 +435,8 @@ impl<'s> Compiler<'s> {
         optional: bool,
         callee_end: usize,
     ) -> CResult<Node> {
-        let text = self
-            .src
-            .get(e.pos..callee_end)
-            .unwrap_or("function")
-            .to_string();
-        if let ExprKind::Member {
-            object,
-            name,
-            optional: optional_member,
-        } = &callee.kind
-        {
+        let text = self.src.get(e.pos..callee_end).unwrap_or("function").to_string();
+        if let ExprKind::Member { object, name, optional: optional_member } = &callee.kind {
             if is_forbidden_key(name) {
                 return Err(ExpressionError::forbidden(name, Some(callee.pos)));
             }
@@ -499,18 +456,10 @@ impl<'s> Compiler<'s> {
         let callee_node = self.expr(callee)?;
         let args = self.items(args)?;
         Ok(match callee_node {
-            Node::Native(native) => Node::NativeCall(Box::new(NativeCallNode {
-                native,
-                args,
-                pos: e.pos,
-            })),
-            callee => Node::Call(Box::new(CallNode {
-                callee,
-                args,
-                optional,
-                pos: e.pos,
-                text,
-            })),
+            Node::Native(native) => {
+                Node::NativeCall(Box::new(NativeCallNode { native, args, pos: e.pos }))
+            }
+            callee => Node::Call(Box::new(CallNode { callee, args, optional, pos: e.pos, text })),
         })
     }
 }

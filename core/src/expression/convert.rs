@@ -36,9 +36,8 @@ fn decimal_prefix_len(s: &str) -> usize {
     i += int_digits;
     let mut frac_digits = 0;
     if b.get(i) == Some(&b'.') {
-        frac_digits = b
-            .get(i + 1..)
-            .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count());
+        frac_digits =
+            b.get(i + 1..).map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count());
         if int_digits + frac_digits > 0 {
             i += 1 + frac_digits;
         }
@@ -51,9 +50,8 @@ fn decimal_prefix_len(s: &str) -> usize {
         if matches!(b.get(j), Some(b'+' | b'-')) {
             j += 1;
         }
-        let exp_digits = b
-            .get(j..)
-            .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count());
+        let exp_digits =
+            b.get(j..).map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count());
         if exp_digits > 0 {
             i = j + exp_digits;
         }
@@ -87,10 +85,7 @@ pub(super) fn string_to_number(s: &str) -> f64 {
             _ => None,
         };
         if let Some(radix) = radix {
-            return t
-                .get(2..)
-                .and_then(|d| parse_radix_digits(d, radix))
-                .unwrap_or(f64::NAN);
+            return t.get(2..).and_then(|d| parse_radix_digits(d, radix)).unwrap_or(f64::NAN);
         }
     }
     let (sign, body) = match b.first() {
@@ -120,9 +115,7 @@ pub(super) fn parse_float(s: &str) -> f64 {
         return sign * f64::INFINITY;
     }
     let len = decimal_prefix_len(body);
-    body.get(..len)
-        .and_then(|p| p.parse::<f64>().ok())
-        .map_or(f64::NAN, |v| sign * v)
+    body.get(..len).and_then(|p| p.parse::<f64>().ok()).map_or(f64::NAN, |v| sign * v)
 }
 
 /// Global `parseInt(s, radix)`; `radix` is already converted with ToInt32 (0 = absent).
@@ -211,8 +204,5 @@ pub(super) fn array_index(key: &str) -> Option<usize> {
     if !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    key.parse::<u64>()
-        .ok()
-        .filter(|&v| v < 4_294_967_295)
-        .and_then(|v| usize::try_from(v).ok())
+    key.parse::<u64>().ok().filter(|&v| v < 4_294_967_295).and_then(|v| usize::try_from(v).ok())
 }

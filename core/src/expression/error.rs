@@ -49,7 +49,8 @@ pub struct ExpressionError {
 impl ExpressionError {
     /// Whether the call ran out of its step budget (rather than failing on its own).
     pub fn is_step_budget(&self) -> bool {
-        self.kind == ExpressionErrorKind::Budget && self.message.starts_with("Expression exceeded its step budget")
+        self.kind == ExpressionErrorKind::Budget
+            && self.message.starts_with("Expression exceeded its step budget")
     }
 
     /// Builds an error from its parts.
@@ -58,20 +59,12 @@ impl ExpressionError {
         message: impl Into<String>,
         position: Option<usize>,
     ) -> Self {
-        ExpressionError {
-            kind,
-            message: message.into(),
-            position,
-        }
+        ExpressionError { kind, message: message.into(), position }
     }
 
     /// A syntax error; the offset is repeated in the message because that is what users read.
     pub(super) fn syntax(message: impl fmt::Display, pos: usize) -> Self {
-        ExpressionError::new(
-            ExpressionErrorKind::Syntax,
-            format!("{message} at {pos}"),
-            Some(pos),
-        )
+        ExpressionError::new(ExpressionErrorKind::Syntax, format!("{message} at {pos}"), Some(pos))
     }
 
     pub(super) fn reference(message: impl Into<String>, pos: usize) -> Self {
@@ -100,20 +93,12 @@ pub(super) type RtResult<T> = Result<T, Box<ExpressionError>>;
 
 /// A boxed run-time `TypeError`.
 pub(super) fn type_error(message: impl Into<String>, pos: Option<usize>) -> Box<ExpressionError> {
-    Box::new(ExpressionError::new(
-        ExpressionErrorKind::Type,
-        message,
-        pos,
-    ))
+    Box::new(ExpressionError::new(ExpressionErrorKind::Type, message, pos))
 }
 
 /// A boxed budget error (steps or sizes).
 pub(super) fn budget_error(message: impl Into<String>) -> Box<ExpressionError> {
-    Box::new(ExpressionError::new(
-        ExpressionErrorKind::Budget,
-        message,
-        None,
-    ))
+    Box::new(ExpressionError::new(ExpressionErrorKind::Budget, message, None))
 }
 
 /// A boxed forbidden-key error raised by computed member access.

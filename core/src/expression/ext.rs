@@ -62,7 +62,9 @@ pub(super) fn to_number(ext: &Ext) -> RtResult<f64> {
         Ext::BigInt(_) => Err(type_error("Cannot convert a BigInt value to a number", None)),
         Ext::Boxed(Value::Number(n)) => Ok(n.get()),
         Ext::Boxed(Value::Bool(b)) => Ok(f64::from(u8::from(*b))),
-        Ext::Boxed(Value::Ext(inner)) if matches!(**inner, Ext::BigInt(_)) => Err(type_error("Cannot convert a BigInt value to a number", None)),
+        Ext::Boxed(Value::Ext(inner)) if matches!(**inner, Ext::BigInt(_)) => {
+            Err(type_error("Cannot convert a BigInt value to a number", None))
+        }
         _ => Ok(super::convert::string_to_number(&to_string(ext)?)),
     }
 }
@@ -81,7 +83,11 @@ pub(super) fn to_string(ext: &Ext) -> RtResult<String> {
 /// and `message` of an error. `None`: the property is `undefined`.
 pub(super) fn property(ext: &Ext, key: &str) -> Option<Value> {
     match (ext, key) {
-        (Ext::Bytes(bytes), "length") if !matches!(bytes.kind, BytesKind::ArrayBuffer | BytesKind::DataView) => Some(Value::from(bytes.len() / bytes.kind.element_size())),
+        (Ext::Bytes(bytes), "length")
+            if !matches!(bytes.kind, BytesKind::ArrayBuffer | BytesKind::DataView) =>
+        {
+            Some(Value::from(bytes.len() / bytes.kind.element_size()))
+        }
         (Ext::Bytes(bytes), "byteLength") => Some(Value::from(bytes.len())),
         (Ext::String16(units), "length") => Some(Value::from(units.len())),
         (Ext::Map(entries), "size") => Some(Value::from(entries.len())),
@@ -100,8 +106,12 @@ pub(super) fn property(ext: &Ext, key: &str) -> Option<Value> {
 pub(super) fn method(ext: &Ext, name: &str) -> Option<RtResult<Value>> {
     match (ext, name) {
         (Ext::Date(ms), "getTime" | "valueOf") => Some(Ok(Value::Number(*ms))),
-        (Ext::Date(ms), "toISOString" | "toJSON") if ms.get().is_finite() => Some(Ok(Value::from(iso_timestamp(ms.get())))),
-        (Ext::Date(_), "toISOString") => Some(Err(type_error("RangeError: Invalid time value", None))),
+        (Ext::Date(ms), "toISOString" | "toJSON") if ms.get().is_finite() => {
+            Some(Ok(Value::from(iso_timestamp(ms.get()))))
+        }
+        (Ext::Date(_), "toISOString") => {
+            Some(Err(type_error("RangeError: Invalid time value", None)))
+        }
         (Ext::Date(_), "toJSON") => Some(Ok(Value::Null)),
         (Ext::Boxed(value), "valueOf") => Some(Ok(value.clone())),
         _ => None,
@@ -117,7 +127,9 @@ pub(super) fn json_form(ext: &Ext) -> RtResult<Option<Value>> {
         Ext::BigInt(_) => return Err(type_error("Do not know how to serialize a BigInt", None)),
         Ext::Date(ms) if ms.get().is_finite() => Some(Value::from(iso_timestamp(ms.get()))),
         Ext::Date(_) => Some(Value::Null),
-        Ext::Bytes(bytes) if bytes.kind == BytesKind::Buffer => Some(crate::json!({"type": "Buffer", "data": bytes.as_slice()})),
+        Ext::Bytes(bytes) if bytes.kind == BytesKind::Buffer => {
+            Some(crate::json!({"type": "Buffer", "data": bytes.as_slice()}))
+        }
         Ext::Boxed(value) => Some(value.clone()),
         _ => Some(Value::Object(crate::value::Map::new())),
     })
@@ -143,16 +155,35 @@ pub(super) fn elements(bytes: &crate::value::Bytes) -> Vec<f64> {
     };
     match bytes.kind {
         BytesKind::Int8Array => data.iter().map(|b| f64::from(i8::from_le_bytes([*b]))).collect(),
-        BytesKind::Uint16Array => data.chunks_exact(2).map(|c| f64::from(u16::from_le_bytes([c[0], c[1]]))).collect(),
-        BytesKind::Int16Array => data.chunks_exact(2).map(|c| f64::from(i16::from_le_bytes([c[0], c[1]]))).collect(),
-        BytesKind::Uint32Array => data.chunks_exact(4).map(|c| f64::from(u32::from_le_bytes([c[0], c[1], c[2], c[3]]))).collect(),
-        BytesKind::Int32Array => data.chunks_exact(4).map(|c| f64::from(i32::from_le_bytes([c[0], c[1], c[2], c[3]]))).collect(),
-        BytesKind::Float32Array => data.chunks_exact(4).map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]]))).collect(),
-        BytesKind::Float64Array => data.chunks_exact(8).map(|c| f64::from_le_bytes(eight(c))).collect(),
+        BytesKind::Uint16Array => {
+            data.chunks_exact(2).map(|c| f64::from(u16::from_le_bytes([c[0], c[1]]))).collect()
+        }
+        BytesKind::Int16Array => {
+            data.chunks_exact(2).map(|c| f64::from(i16::from_le_bytes([c[0], c[1]]))).collect()
+        }
+        BytesKind::Uint32Array => data
+            .chunks_exact(4)
+            .map(|c| f64::from(u32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+            .collect(),
+        BytesKind::Int32Array => data
+            .chunks_exact(4)
+            .map(|c| f64::from(i32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+            .collect(),
+        BytesKind::Float32Array => data
+            .chunks_exact(4)
+            .map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+            .collect(),
+        BytesKind::Float64Array => {
+            data.chunks_exact(8).map(|c| f64::from_le_bytes(eight(c))).collect()
+        }
         #[allow(clippy::cast_precision_loss)]
-        BytesKind::BigInt64Array => data.chunks_exact(8).map(|c| i64::from_le_bytes(eight(c)) as f64).collect(),
+        BytesKind::BigInt64Array => {
+            data.chunks_exact(8).map(|c| i64::from_le_bytes(eight(c)) as f64).collect()
+        }
         #[allow(clippy::cast_precision_loss)]
-        BytesKind::BigUint64Array => data.chunks_exact(8).map(|c| u64::from_le_bytes(eight(c)) as f64).collect(),
+        BytesKind::BigUint64Array => {
+            data.chunks_exact(8).map(|c| u64::from_le_bytes(eight(c)) as f64).collect()
+        }
         _ => data.iter().map(|b| f64::from(*b)).collect(),
     }
 }

@@ -182,27 +182,15 @@ pub(super) fn analyze(func: &Function) -> Option<FastPath> {
         return None;
     }
     let params = params_of(func)?;
-    let mut b = Builder {
-        leaves: Vec::new(),
-        nodes: 0,
-    };
+    let mut b = Builder { leaves: Vec::new(), nodes: 0 };
     let root = match b.num(body) {
         Some(n) => Root::Num(n),
         None => {
-            b = Builder {
-                leaves: Vec::new(),
-                nodes: 0,
-            };
+            b = Builder { leaves: Vec::new(), nodes: 0 };
             Root::Bool(b.boolean(body)?)
         }
     };
-    Some(FastPath {
-        root,
-        leaves: b.leaves,
-        params,
-        nparams: func.params.len(),
-        steps: b.nodes,
-    })
+    Some(FastPath { root, leaves: b.leaves, params, nparams: func.params.len(), steps: b.nodes })
 }
 
 /// Follows static keys from `v`; the last key may be `length` of an array or string.
@@ -294,7 +282,9 @@ impl FastPath {
     /// Whether every call is `f(x)` of the first argument alone, a number: a body over one
     /// plain parameter, read whole (`x => x * 2`, `n => n % 3 === 0`), within `max_steps`.
     pub fn over_first_number(&self, max_steps: u64) -> bool {
-        self.steps <= max_steps && matches!(self.params, Params::Positional) && self.leaves.iter().all(|leaf| leaf.slot == 0 && leaf.path.is_empty())
+        self.steps <= max_steps
+            && matches!(self.params, Params::Positional)
+            && self.leaves.iter().all(|leaf| leaf.slot == 0 && leaf.path.is_empty())
     }
 
     /// The result for first argument `x`, for a body [`over_first_number`](Self::over_first_number)
@@ -315,7 +305,9 @@ impl FastPath {
     /// which the compiler vectorises; any other body is evaluated item by item.
     pub fn map_over_numbers(&self, items: &[Value], out: &mut Vec<Value>) {
         fn with(items: &[Value], out: &mut Vec<Value>, f: impl Fn(f64) -> f64) {
-            out.extend(items.iter().map(|item| number_to_json(f(item.as_f64().unwrap_or(f64::NAN)))));
+            out.extend(
+                items.iter().map(|item| number_to_json(f(item.as_f64().unwrap_or(f64::NAN)))),
+            );
         }
         let leaves = self.leaves.len().min(MAX_LEAVES);
         if let Root::Num(NumExpr::Arith(op, a, b)) = &self.root {
@@ -344,7 +336,9 @@ impl FastPath {
     pub fn call(&self, args: &[&Value], max_steps: u64) -> Option<Value> {
         // Destructuring `null` or `undefined` is a TypeError even when the body reads nothing
         // of it: anything but an object is left to the interpreter.
-        if matches!(self.params, Params::Destructured(_)) && !matches!(args.first(), Some(Value::Object(_))) {
+        if matches!(self.params, Params::Destructured(_))
+            && !matches!(args.first(), Some(Value::Object(_)))
+        {
             return None;
         }
         self.finish(max_steps, |leaf| {

@@ -153,14 +153,8 @@ pub(super) enum Stmt {
 #[derive(Debug)]
 pub(super) enum Pat {
     Slot(u32),
-    Object {
-        props: Vec<PatProp>,
-        rest: Option<u32>,
-    },
-    Array {
-        items: Vec<Option<PatItem>>,
-        rest: Option<Box<Pat>>,
-    },
+    Object { props: Vec<PatProp>, rest: Option<u32> },
+    Array { items: Vec<Option<PatItem>>, rest: Option<Box<Pat>> },
 }
 
 #[derive(Debug)]
@@ -234,8 +228,7 @@ pub(super) mod height {
                         PatKey::Computed(n, _) => node(n),
                         PatKey::Static(_) => 0,
                     };
-                    key.max(pat(&pp.item.pat))
-                        .max(pp.item.default.as_ref().map_or(0, node))
+                    key.max(pat(&pp.item.pat)).max(pp.item.default.as_ref().map_or(0, node))
                 })
                 .max()
                 .unwrap_or(0),

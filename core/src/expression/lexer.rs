@@ -179,12 +179,7 @@ impl<'s> Lexer<'s> {
     /// A lexer over `src[start..end]`; positions stay absolute offsets into `src`.
     pub fn new(src: &'s str, start: usize, end: usize, max_depth: usize) -> Self {
         let end = end.min(src.len());
-        Lexer {
-            src,
-            pos: start.min(end),
-            end,
-            max_depth,
-        }
+        Lexer { src, pos: start.min(end), end, max_depth }
     }
 
     pub fn pos(&self) -> usize {
@@ -196,15 +191,11 @@ impl<'s> Lexer<'s> {
     }
 
     fn peek_char(&self) -> Option<char> {
-        self.src
-            .get(self.pos..self.end)
-            .and_then(|s| s.chars().next())
+        self.src.get(self.pos..self.end).and_then(|s| s.chars().next())
     }
 
     fn peek_char_at(&self, offset: usize) -> Option<char> {
-        self.src
-            .get(self.pos..self.end)
-            .and_then(|s| s.chars().nth(offset))
+        self.src.get(self.pos..self.end).and_then(|s| s.chars().nth(offset))
     }
 
     fn bump(&mut self) -> Option<char> {
@@ -266,12 +257,7 @@ impl<'s> Lexer<'s> {
         let nl_before = self.skip_trivia()?;
         let start = self.pos;
         let Some(c) = self.peek_char() else {
-            return Ok(Token {
-                tok: Tok::Eof,
-                start,
-                end: start,
-                nl_before,
-            });
+            return Ok(Token { tok: Tok::Eof, start, end: start, nl_before });
         };
         let tok = if c.is_ascii_digit()
             || (c == '.' && self.peek_char_at(1).is_some_and(|d| d.is_ascii_digit()))
@@ -299,12 +285,7 @@ impl<'s> Lexer<'s> {
         } else {
             self.punct(start)?
         };
-        Ok(Token {
-            tok,
-            start,
-            end: self.pos,
-            nl_before,
-        })
+        Ok(Token { tok, start, end: self.pos, nl_before })
     }
 
     fn punct(&mut self, start: usize) -> LexResult<Tok> {
@@ -322,10 +303,7 @@ impl<'s> Lexer<'s> {
             }
         }
         let c = self.peek_char().unwrap_or('?');
-        Err(ExpressionError::syntax(
-            format!("Invalid or unexpected token '{c}'"),
-            start,
-        ))
+        Err(ExpressionError::syntax(format!("Invalid or unexpected token '{c}'"), start))
     }
 
     fn number(&mut self) -> LexResult<Tok> {
@@ -342,19 +320,14 @@ impl<'s> Lexer<'s> {
             self.pos += 2;
             let digits = self.digits(|c| c.is_digit(radix))?;
             if digits.is_empty() {
-                return Err(ExpressionError::syntax(
-                    "Invalid or unexpected token",
-                    start,
-                ));
+                return Err(ExpressionError::syntax("Invalid or unexpected token", start));
             }
             digits.chars().fold(0.0f64, |acc, d| {
                 acc * f64::from(radix) + f64::from(d.to_digit(radix).unwrap_or(0))
             })
         } else {
             if bytes.first() == Some(&b'0')
-                && bytes
-                    .get(1)
-                    .is_some_and(|b| b.is_ascii_digit() || *b == b'_')
+                && bytes.get(1).is_some_and(|b| b.is_ascii_digit() || *b == b'_')
             {
                 return Err(ExpressionError::syntax(
                     "Legacy octal literals are not supported",
@@ -381,10 +354,7 @@ impl<'s> Lexer<'s> {
                 let d = self.digits(|c| c.is_ascii_digit())?;
                 if d.is_empty() {
                     self.pos = save;
-                    return Err(ExpressionError::syntax(
-                        "Invalid or unexpected token",
-                        start,
-                    ));
+                    return Err(ExpressionError::syntax("Invalid or unexpected token", start));
                 }
                 exp.push_str(&d);
                 text.push_str(&exp);
@@ -396,14 +366,10 @@ impl<'s> Lexer<'s> {
                 .map_err(|_| ExpressionError::syntax("Invalid number literal", start))?
         };
         match self.peek_char() {
-            Some('n') => Err(ExpressionError::syntax(
-                "BigInt literals are not supported",
-                start,
-            )),
-            Some(c) if is_id_start(c) || c.is_ascii_digit() => Err(ExpressionError::syntax(
-                "Invalid or unexpected token",
-                start,
-            )),
+            Some('n') => Err(ExpressionError::syntax("BigInt literals are not supported", start)),
+            Some(c) if is_id_start(c) || c.is_ascii_digit() => {
+                Err(ExpressionError::syntax("Invalid or unexpected token", start))
+            }
             _ => Ok(Tok::Num(value)),
         }
     }
@@ -435,19 +401,11 @@ impl<'s> Lexer<'s> {
         let mut out = String::new();
         loop {
             match self.bump() {
-                None => {
-                    return Err(ExpressionError::syntax(
-                        "Unterminated string literal",
-                        start,
-                    ))
-                }
+                None => return Err(ExpressionError::syntax("Unterminated string literal", start)),
                 Some(c) if c == quote => return Ok(out),
                 Some('\\') => self.escape(&mut out, false)?,
                 Some('\n' | '\r') => {
-                    return Err(ExpressionError::syntax(
-                        "Unterminated string literal",
-                        start,
-                    ))
+                    return Err(ExpressionError::syntax("Unterminated string literal", start))
                 }
                 Some(c) => out.push(c),
             }
@@ -461,10 +419,7 @@ impl<'s> Lexer<'s> {
             match self.bump().and_then(|c| c.to_digit(16)) {
                 Some(d) => v = v * 16 + d,
                 None => {
-                    return Err(ExpressionError::syntax(
-                        "Invalid hexadecimal escape sequence",
-                        at,
-                    ))
+                    return Err(ExpressionError::syntax("Invalid hexadecimal escape sequence", at))
                 }
             }
         }
@@ -484,10 +439,7 @@ impl<'s> Lexer<'s> {
                 any = true;
             }
             if !any || self.bump() != Some('}') || v > 0x10FFFF {
-                return Err(ExpressionError::syntax(
-                    "Invalid Unicode escape sequence",
-                    at,
-                ));
+                return Err(ExpressionError::syntax("Invalid Unicode escape sequence", at));
             }
             Ok(v)
         } else {
@@ -555,10 +507,7 @@ impl<'s> Lexer<'s> {
 
     fn template(&mut self, start: usize, tdepth: usize) -> LexResult<TemplateTok> {
         if tdepth >= self.max_depth {
-            return Err(ExpressionError::syntax(
-                "Template literals nest too deeply",
-                start,
-            ));
+            return Err(ExpressionError::syntax("Template literals nest too deeply", start));
         }
         let mut quasis = Vec::new();
         let mut exprs = Vec::new();
@@ -566,10 +515,7 @@ impl<'s> Lexer<'s> {
         loop {
             match self.bump() {
                 None => {
-                    return Err(ExpressionError::syntax(
-                        "Unterminated template literal",
-                        start,
-                    ))
+                    return Err(ExpressionError::syntax("Unterminated template literal", start))
                 }
                 Some('`') => {
                     quasis.push(cur);

@@ -141,7 +141,12 @@ impl Expression {
 
     /// [`call`](Self::call) that can be stopped from outside and shares an output bound with
     /// other calls (`cx`).
-    pub fn call_in(&self, args: &[&Value], limits: &Limits, cx: CallContext<'_>) -> Result<Option<Value>, ExpressionError> {
+    pub fn call_in(
+        &self,
+        args: &[&Value],
+        limits: &Limits,
+        cx: CallContext<'_>,
+    ) -> Result<Option<Value>, ExpressionError> {
         if let Some(v) = self.fast.as_ref().and_then(|f| f.call(args, limits.max_steps)) {
             return fast_result(v, output::NODE_BYTES, cx);
         }
@@ -149,7 +154,9 @@ impl Expression {
         if let Some(record) = &self.record {
             // What the result may take of the output bound: the call's own limit, or what is
             // left of the shared one when that is less (as materialisation counts it).
-            let room = cx.output.map_or(limits.max_output_bytes, |budget| budget.left().min(limits.max_output_bytes));
+            let room = cx.output.map_or(limits.max_output_bytes, |budget| {
+                budget.left().min(limits.max_output_bytes)
+            });
             if let Some((v, bytes)) = record.call(args, limits, room) {
                 return fast_result(v, bytes, cx);
             }
@@ -162,8 +169,17 @@ impl Expression {
     /// items that are all numbers, with room for every result in `cx`'s output bound. Otherwise
     /// pushes nothing and says false: the caller then calls item by item (and fails, if it
     /// must, at the very item). The results are [`call_in`](Self::call_in)'s, in one tight loop.
-    pub fn map_numbers(&self, items: &[Value], limits: &Limits, cx: CallContext<'_>, out: &mut Vec<Value>) -> bool {
-        let Some(fast) = self.fast.as_ref().filter(|f| f.over_first_number(limits.max_steps)) else { return false };
+    pub fn map_numbers(
+        &self,
+        items: &[Value],
+        limits: &Limits,
+        cx: CallContext<'_>,
+        out: &mut Vec<Value>,
+    ) -> bool {
+        let Some(fast) = self.fast.as_ref().filter(|f| f.over_first_number(limits.max_steps))
+        else {
+            return false;
+        };
         let Some(bytes) = items.len().checked_mul(output::NODE_BYTES) else { return false };
         if cx.output.is_some_and(|budget| budget.left() < bytes) {
             return false;
@@ -202,14 +218,21 @@ impl Expression {
         limits: &Limits,
         cx: CallContext<'_>,
     ) -> Result<Option<Value>, ExpressionError> {
-        if let Some(v) = self.fast.as_ref().and_then(|f| f.call_with_fields(fields, limits.max_steps)) {
+        if let Some(v) =
+            self.fast.as_ref().and_then(|f| f.call_with_fields(fields, limits.max_steps))
+        {
             return fast_result(v, output::NODE_BYTES, cx);
         }
         self.materialized(Args::Fields(fields), limits, cx)
     }
 
     /// Runs the interpreter and turns its result into a [`Value`] within the output bounds.
-    fn materialized(&self, args: Args<'_, '_>, limits: &Limits, cx: CallContext<'_>) -> Result<Option<Value>, ExpressionError> {
+    fn materialized(
+        &self,
+        args: Args<'_, '_>,
+        limits: &Limits,
+        cx: CallContext<'_>,
+    ) -> Result<Option<Value>, ExpressionError> {
         let mut it = Interp::new(limits, cx.interrupt);
         let v = it.invoke(&self.func, &[], args).map_err(|e| *e)?;
         output::materialize(&v, limits, cx.output).map_err(|e| *e)
@@ -223,7 +246,12 @@ impl Expression {
 
     /// [`test`](Self::test) that can be stopped from outside (`cx.interrupt`; nothing is
     /// output, so `cx.output` is not used).
-    pub fn test_in(&self, args: &[&Value], limits: &Limits, cx: CallContext<'_>) -> Result<bool, ExpressionError> {
+    pub fn test_in(
+        &self,
+        args: &[&Value],
+        limits: &Limits,
+        cx: CallContext<'_>,
+    ) -> Result<bool, ExpressionError> {
         if let Some(v) = self.fast.as_ref().and_then(|f| f.call(args, limits.max_steps)) {
             return Ok(is_truthy(&v));
         }
@@ -255,9 +283,15 @@ impl Expression {
 
 /// A fast tier's result, its `bytes` charged to the shared output bound as materialisation
 /// would charge them.
-fn fast_result(v: Value, bytes: usize, cx: CallContext<'_>) -> Result<Option<Value>, ExpressionError> {
+fn fast_result(
+    v: Value,
+    bytes: usize,
+    cx: CallContext<'_>,
+) -> Result<Option<Value>, ExpressionError> {
     if let Some(budget) = cx.output {
-        budget.spend(bytes).map_err(|message| ExpressionError::new(ExpressionErrorKind::Budget, message, None))?;
+        budget
+            .spend(bytes)
+            .map_err(|message| ExpressionError::new(ExpressionErrorKind::Budget, message, None))?;
     }
     Ok(Some(v))
 }
@@ -277,7 +311,9 @@ pub fn is_truthy(v: &Value) -> bool {
         Value::Array(_) | Value::Object(_) => true,
         Value::Ext(ext) => match &**ext {
             crate::value::Ext::Hole => false,
-            crate::value::Ext::BigInt(digits) => digits.trim_start_matches('-').bytes().any(|b| b != b'0'),
+            crate::value::Ext::BigInt(digits) => {
+                digits.trim_start_matches('-').bytes().any(|b| b != b'0')
+            }
             crate::value::Ext::String16(units) => !units.is_empty(),
             _ => true,
         },

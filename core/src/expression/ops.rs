@@ -65,7 +65,9 @@ pub(super) fn same_value_zero(a: &Val<'_>, b: &Val<'_>) -> bool {
 
 fn is_object(v: &Val<'_>) -> bool {
     match v {
-        Val::JArr(_) | Val::Arr(_) | Val::JObj(_) | Val::Obj(_) | Val::Func(_) | Val::Native(_) => true,
+        Val::JArr(_) | Val::Arr(_) | Val::JObj(_) | Val::Obj(_) | Val::Func(_) | Val::Native(_) => {
+            true
+        }
         Val::Ext(ext) => super::ext::is_object(ext),
         _ => false,
     }
@@ -294,15 +296,20 @@ impl Interp<'_> {
             Val::JObj(o) => lookup_json(o, &k).is_some(),
             Val::Obj(o) => o.props.contains_key(&k),
             // A hole is not a property.
-            Val::JArr(a) => k == "length" || array_index(&k).and_then(|i| a.get(i)).is_some_and(|x| !Val::element(x).is_hole()),
-            Val::Arr(a) => k == "length" || array_index(&k).and_then(|i| a.items.get(i)).is_some_and(|x| !x.is_hole()),
+            Val::JArr(a) => {
+                k == "length"
+                    || array_index(&k)
+                        .and_then(|i| a.get(i))
+                        .is_some_and(|x| !Val::element(x).is_hole())
+            }
+            Val::Arr(a) => {
+                k == "length"
+                    || array_index(&k).and_then(|i| a.items.get(i)).is_some_and(|x| !x.is_hole())
+            }
             Val::Func(_) | Val::Native(_) => false,
             other => {
                 return Err(type_error(
-                    format!(
-                        "Cannot use 'in' operator to search for '{k}' in {}",
-                        other.describe()
-                    ),
+                    format!("Cannot use 'in' operator to search for '{k}' in {}", other.describe()),
                     None,
                 ))
             }

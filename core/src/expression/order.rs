@@ -9,14 +9,18 @@ fn array_index(key: &str) -> Option<u32> {
     match bytes {
         [] => None,
         [b'0'] => Some(0),
-        [b'1'..=b'9', rest @ ..] if rest.len() < 10 && rest.iter().all(u8::is_ascii_digit) => key.parse::<u32>().ok().filter(|n| *n < u32::MAX),
+        [b'1'..=b'9', rest @ ..] if rest.len() < 10 && rest.iter().all(u8::is_ascii_digit) => {
+            key.parse::<u32>().ok().filter(|n| *n < u32::MAX)
+        }
         _ => None,
     }
 }
 
 /// The order to enumerate `keys` in, or `None` when insertion order already is V8's (no index
 /// keys, the common case, which costs one scan and no allocation).
-pub(super) fn enumeration_order<'k>(keys: impl Iterator<Item = &'k str> + Clone) -> Option<Vec<usize>> {
+pub(super) fn enumeration_order<'k>(
+    keys: impl Iterator<Item = &'k str> + Clone,
+) -> Option<Vec<usize>> {
     let mut indices: Vec<(u32, usize)> = Vec::new();
     let mut in_order = true;
     let mut seen_other = false;
@@ -36,7 +40,11 @@ pub(super) fn enumeration_order<'k>(keys: impl Iterator<Item = &'k str> + Clone)
     }
     indices.sort_unstable();
     let mut order: Vec<usize> = indices.iter().map(|(_, position)| *position).collect();
-    order.extend(keys.enumerate().filter(|(_, key)| array_index(key).is_none()).map(|(position, _)| position));
+    order.extend(
+        keys.enumerate()
+            .filter(|(_, key)| array_index(key).is_none())
+            .map(|(position, _)| position),
+    );
     Some(order)
 }
 

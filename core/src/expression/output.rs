@@ -8,10 +8,10 @@
 
 use crate::value::{Map, Value};
 
-use super::order::enumeration_order;
 use super::error::{budget_error, RtResult};
 use super::interrupt::OutputBudget;
 use super::limits::Limits;
+use super::order::enumeration_order;
 use super::value::{number_to_json, Val};
 
 /// Approximate serialised size of a scalar or separator, in bytes.
@@ -31,12 +31,18 @@ struct Output {
 /// expression: it is a `TypeError` naming where in the result it is.
 /// With `shared`, the result must also fit what is left of that budget, which it then spends.
 #[inline]
-pub(super) fn materialize(v: &Val<'_>, limits: &Limits, shared: Option<&OutputBudget>) -> RtResult<Option<Value>> {
+pub(super) fn materialize(
+    v: &Val<'_>,
+    limits: &Limits,
+    shared: Option<&OutputBudget>,
+) -> RtResult<Option<Value>> {
     if let (Val::Num(n), None) = (v, shared) {
         return Ok(Some(number_to_json(*n)));
     }
     let (limit, over) = match shared {
-        Some(budget) if budget.left() < limits.max_output_bytes => (budget.left(), Some(budget.exceeded())),
+        Some(budget) if budget.left() < limits.max_output_bytes => {
+            (budget.left(), Some(budget.exceeded()))
+        }
         _ => (limits.max_output_bytes, None),
     };
     let mut out = Output { used: 0, limit, max_depth: limits.max_value_depth, over };
@@ -52,12 +58,17 @@ pub(super) fn materialize(v: &Val<'_>, limits: &Limits, shared: Option<&OutputBu
 const FUNCTION_MARK: &str = "\u{0}function";
 
 /// A function error with its place in the result spelled out; other errors unchanged.
-fn located(mut error: Box<super::error::ExpressionError>, place: &str) -> Box<super::error::ExpressionError> {
+fn located(
+    mut error: Box<super::error::ExpressionError>,
+    place: &str,
+) -> Box<super::error::ExpressionError> {
     if let Some(path) = error.message.strip_prefix(FUNCTION_MARK) {
         let path = format!("{place}{path}");
         error.message = if place.is_empty() {
             let at = if path.is_empty() { "result".to_owned() } else { format!("result{path}") };
-            format!("A function cannot be part of a result (at {at}): only data leaves an expression")
+            format!(
+                "A function cannot be part of a result (at {at}): only data leaves an expression"
+            )
         } else {
             format!("{FUNCTION_MARK}{path}")
         };
@@ -94,7 +105,9 @@ impl Output {
         }
         Ok(Some(match v {
             Val::Undefined => return Ok(None),
-            Val::Func(_) | Val::Native(_) => return Err(super::error::type_error(FUNCTION_MARK, None)),
+            Val::Func(_) | Val::Native(_) => {
+                return Err(super::error::type_error(FUNCTION_MARK, None))
+            }
             Val::Ext(ext) => {
                 self.add(NODE_BYTES + ext_bytes(ext))?;
                 Value::Ext(Box::new((*ext).clone()))
@@ -130,7 +143,8 @@ impl Output {
                 self.add(NODE_BYTES)?;
                 let mut items = Vec::with_capacity(a.items.len());
                 for (i, x) in a.items.iter().enumerate() {
-                    let item = self.value(x, depth + 1).map_err(|e| located(e, &format!("[{i}]")))?;
+                    let item =
+                        self.value(x, depth + 1).map_err(|e| located(e, &format!("[{i}]")))?;
                     items.push(item.unwrap_or(Value::Undefined));
                 }
                 Value::Array(items)
@@ -168,7 +182,10 @@ impl Output {
 
 /// The size [`materialize`] counts for borrowed input `roots` (approximate JSON bytes), or
 /// `None` once it passes `limit`. Iterative: input may be nested arbitrarily deep.
-pub(super) fn borrowed_size<'v>(roots: impl Iterator<Item = &'v Value>, limit: usize) -> Option<usize> {
+pub(super) fn borrowed_size<'v>(
+    roots: impl Iterator<Item = &'v Value>,
+    limit: usize,
+) -> Option<usize> {
     let mut size = Size { used: 0, limit };
     // Only containers inside containers wait on the stack: a record's list of strings is
     // measured without allocating one.

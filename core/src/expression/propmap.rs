@@ -57,10 +57,7 @@ pub(super) struct PropMap<'a> {
 
 impl<'a> PropMap<'a> {
     pub fn with_capacity(n: usize) -> Self {
-        PropMap {
-            entries: Vec::with_capacity(n),
-            index: None,
-        }
+        PropMap { entries: Vec::with_capacity(n), index: None }
     }
 
     /// Reserves room for `n` more entries (spreads know their size up front).
@@ -76,10 +73,9 @@ impl<'a> PropMap<'a> {
     fn position(&self, key: &str) -> Option<usize> {
         match &self.index {
             Some(index) => index.get(key).copied(),
-            None => self
-                .entries
-                .iter()
-                .position(|(k, _)| super::interpreter::short_eq(k.as_str(), key)),
+            None => {
+                self.entries.iter().position(|(k, _)| super::interpreter::short_eq(k.as_str(), key))
+            }
         }
     }
 

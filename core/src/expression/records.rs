@@ -228,21 +228,31 @@ impl RecordPath {
                 RecordProp::Field(key, field) => {
                     let value = match field {
                         Field::Const(value) => value.clone(),
-                        Field::Path(path) => self.resolve(args, path).ok()?.cloned().unwrap_or(Value::Undefined),
+                        Field::Path(path) => {
+                            self.resolve(args, path).ok()?.cloned().unwrap_or(Value::Undefined)
+                        }
                         Field::Num(expr) => number_to_json(eval_num(expr, numbers)),
                     };
-                    record.get_or_insert_with(|| Map::with_capacity(self.props.len())).insert(key.clone(), value);
+                    record
+                        .get_or_insert_with(|| Map::with_capacity(self.props.len()))
+                        .insert(key.clone(), value);
                 }
             }
         }
         let mut record = record.unwrap_or_default();
-        if OBJECT_BYTES.saturating_add(PROPERTY_BYTES.saturating_mul(record.len())) > limits.max_memory_bytes {
+        if OBJECT_BYTES.saturating_add(PROPERTY_BYTES.saturating_mul(record.len()))
+            > limits.max_memory_bytes
+        {
             return None;
         }
         // JavaScript enumerates index-like keys first, in numeric order.
         if let Some(order) = enumeration_order(record.keys().map(crate::value::Str::as_str)) {
-            let mut entries: Vec<Option<(crate::value::Str, Value)>> = record.into_iter().map(Some).collect();
-            record = order.into_iter().filter_map(|i| entries.get_mut(i).and_then(Option::take)).collect();
+            let mut entries: Vec<Option<(crate::value::Str, Value)>> =
+                record.into_iter().map(Some).collect();
+            record = order
+                .into_iter()
+                .filter_map(|i| entries.get_mut(i).and_then(Option::take))
+                .collect();
         }
         let size = record_size(&record, room)?;
         Some((Value::Object(record), size))

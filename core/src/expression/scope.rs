@@ -69,26 +69,14 @@ impl FnScope {
     /// Declares `name` in the innermost block (not yet initialised).
     pub fn declare(&mut self, name: &str, pos: usize) -> CResult<()> {
         let block = self.blocks.len().saturating_sub(1);
-        if self
-            .names
-            .get(name)
-            .and_then(|s| s.last())
-            .is_some_and(|b| b.block == block)
-        {
+        if self.names.get(name).and_then(|s| s.last()).is_some_and(|b| b.block == block) {
             return Err(ExpressionError::syntax(
                 format!("Identifier '{name}' has already been declared"),
                 pos,
             ));
         }
         let slot = self.alloc_slot(pos)?;
-        self.names
-            .entry(name.to_string())
-            .or_default()
-            .push(Binding {
-                slot,
-                block,
-                ready: false,
-            });
+        self.names.entry(name.to_string()).or_default().push(Binding { slot, block, ready: false });
         if let Some(names) = self.blocks.last_mut() {
             names.push(name.to_string());
         }
@@ -97,13 +85,9 @@ impl FnScope {
 
     /// Marks the innermost declaration of `name` initialised and returns its slot.
     pub fn init(&mut self, name: &str, pos: usize) -> CResult<u32> {
-        let b = self
-            .names
-            .get_mut(name)
-            .and_then(|s| s.last_mut())
-            .ok_or_else(|| {
-                ExpressionError::syntax(format!("internal: '{name}' not declared"), pos)
-            })?;
+        let b = self.names.get_mut(name).and_then(|s| s.last_mut()).ok_or_else(|| {
+            ExpressionError::syntax(format!("internal: '{name}' not declared"), pos)
+        })?;
         b.ready = true;
         Ok(b.slot)
     }
@@ -111,11 +95,7 @@ impl FnScope {
     /// Resolves `name` among this function's own bindings and captures.
     pub fn find(&self, name: &str) -> Found {
         if let Some(b) = self.names.get(name).and_then(|s| s.last()) {
-            return if b.ready {
-                Found::Slot(b.slot)
-            } else {
-                Found::Uninitialized
-            };
+            return if b.ready { Found::Slot(b.slot) } else { Found::Uninitialized };
         }
         match self.captured.get(name) {
             Some(&slot) => Found::Slot(slot),

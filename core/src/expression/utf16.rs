@@ -19,16 +19,11 @@ pub(super) fn slice(s: &str, start: usize, end: usize) -> String {
         return String::new();
     }
     if s.is_ascii() {
-        return s
-            .get(start.min(s.len())..end.min(s.len()))
-            .unwrap_or("")
-            .to_string();
+        return s.get(start.min(s.len())..end.min(s.len())).unwrap_or("").to_string();
     }
     let units: Vec<u16> = s.encode_utf16().collect();
     let end = end.min(units.len());
-    units
-        .get(start.min(end)..end)
-        .map_or_else(String::new, String::from_utf16_lossy)
+    units.get(start.min(end)..end).map_or_else(String::new, String::from_utf16_lossy)
 }
 
 /// The code unit at `i`.
@@ -78,8 +73,6 @@ pub(super) fn unit_strings(s: &str) -> Vec<String> {
     if s.is_ascii() {
         s.chars().map(String::from).collect()
     } else {
-        s.encode_utf16()
-            .map(|u| String::from_utf16_lossy(&[u]))
-            .collect()
+        s.encode_utf16().map(|u| String::from_utf16_lossy(&[u])).collect()
     }
 }

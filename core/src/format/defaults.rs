@@ -6,15 +6,59 @@ use crate::value::{Map, Value};
 
 /// Categories accepted by the YAML reader; anything else becomes `"user"`.
 pub const CATEGORIES: &[&str] = &[
-    "io", "data", "logic", "media", "system", "ai", "database", "analytics", "communication", "utility", "user", "group",
+    "io",
+    "data",
+    "logic",
+    "media",
+    "system",
+    "ai",
+    "database",
+    "analytics",
+    "communication",
+    "utility",
+    "user",
+    "group",
 ];
 
 /// Icons accepted by the YAML reader; anything else becomes `"file"`.
 pub const ICONS: &[&str] = &[
-    "file", "folder", "database", "table-2", "cloud", "globe-2", "mail", "message-square", "code-2", "terminal", "cpu",
-    "git-branch", "wand-2", "zap", "filter", "search", "transform", "repeat", "pencil", "pencil-line", "image",
-    "layers", "activity", "bar-chart", "lock", "unlock", "shield", "user", "users", "settings", "plus", "minus",
-    "check", "x", "alert-triangle", "info", "help-circle",
+    "file",
+    "folder",
+    "database",
+    "table-2",
+    "cloud",
+    "globe-2",
+    "mail",
+    "message-square",
+    "code-2",
+    "terminal",
+    "cpu",
+    "git-branch",
+    "wand-2",
+    "zap",
+    "filter",
+    "search",
+    "transform",
+    "repeat",
+    "pencil",
+    "pencil-line",
+    "image",
+    "layers",
+    "activity",
+    "bar-chart",
+    "lock",
+    "unlock",
+    "shield",
+    "user",
+    "users",
+    "settings",
+    "plus",
+    "minus",
+    "check",
+    "x",
+    "alert-triangle",
+    "info",
+    "help-circle",
 ];
 
 /// Metadata sources accepted by the YAML reader; anything else becomes `"user"`.
@@ -92,7 +136,8 @@ pub fn node_metadata_defaults(input: &Map) -> Map {
         "icon",
         Value::from(truthy_str(input, "icon").unwrap_or_else(|| "code-2".to_owned())),
     );
-    let keywords = truthy(input.get("keywords")).cloned().unwrap_or_else(|| generated_keywords(&id, &name));
+    let keywords =
+        truthy(input.get("keywords")).cloned().unwrap_or_else(|| generated_keywords(&id, &name));
     out.insert("keywords", keywords);
     let tags = truthy(input.get("tags")).cloned().unwrap_or_else(|| {
         let mut tags: Vec<String> = Vec::new();
@@ -108,8 +153,14 @@ pub fn node_metadata_defaults(input: &Map) -> Map {
         "runtime",
         truthy(input.get("runtime")).cloned().unwrap_or_else(|| json!({"language": "typescript"})),
     );
-    out.insert("experimental", input.get("experimental").filter(|v| !v.is_null()).cloned().unwrap_or(Value::Bool(false)));
-    out.insert("deprecated", input.get("deprecated").filter(|v| !v.is_null()).cloned().unwrap_or(Value::Bool(false)));
+    out.insert(
+        "experimental",
+        input.get("experimental").filter(|v| !v.is_null()).cloned().unwrap_or(Value::Bool(false)),
+    );
+    out.insert(
+        "deprecated",
+        input.get("deprecated").filter(|v| !v.is_null()).cloned().unwrap_or(Value::Bool(false)),
+    );
     for (key, value) in input {
         if !out.contains_key(key) && !value.is_null() {
             out.insert(key.clone(), value.clone());

@@ -28,7 +28,9 @@ pub fn parse_flow_yaml_documents(text: &str, limits: &ParseLimits) -> Result<Vec
 /// Applies the YAML flow reader to an already parsed value (the root must have `id` and `name`).
 pub fn flow_from_value(value: Value) -> Result<NodeDefinition> {
     let Value::Object(root) = value else {
-        return Err(ExecutionError::deserialization("Failed to parse YAML: Invalid YAML structure"));
+        return Err(ExecutionError::deserialization(
+            "Failed to parse YAML: Invalid YAML structure",
+        ));
     };
     if !has_truthy_string(&root, "id") || !has_truthy_string(&root, "name") {
         return Err(ExecutionError::deserialization(
@@ -36,14 +38,16 @@ pub fn flow_from_value(value: Value) -> Result<NodeDefinition> {
         ));
     }
     let normalised = Value::Object(node_with_defaults(root));
-    crate::value::from_value::<NodeDefinition>(normalised).map_err(|e| ExecutionError::deserialization(format!("Failed to parse YAML: {e}")))
+    crate::value::from_value::<NodeDefinition>(normalised)
+        .map_err(|e| ExecutionError::deserialization(format!("Failed to parse YAML: {e}")))
 }
 
 /// Plain YAML ↔ definition with no defaults applied: what flow storage uses, so a saved flow
 /// comes back exactly as it was given.
 pub fn parse_definition_yaml(text: &str, limits: &ParseLimits) -> Result<NodeDefinition> {
     let value = parse_yaml_value(text, limits)?;
-    crate::value::from_value::<NodeDefinition>(value).map_err(|e| ExecutionError::deserialization(format!("Failed to parse YAML: {e}")))
+    crate::value::from_value::<NodeDefinition>(value)
+        .map_err(|e| ExecutionError::deserialization(format!("Failed to parse YAML: {e}")))
 }
 
 /// Writes a definition as YAML (used for both flow files and storage).
@@ -63,7 +67,17 @@ fn string_or<'a>(map: &'a Map, key: &str) -> Option<&'a Value> {
 }
 
 const NODE_KEYS: &[&str] = &[
-    "id", "type", "version", "name", "position", "metadata", "parameters", "fields", "inputPorts", "outputPorts", "nodes",
+    "id",
+    "type",
+    "version",
+    "name",
+    "position",
+    "metadata",
+    "parameters",
+    "fields",
+    "inputPorts",
+    "outputPorts",
+    "nodes",
     "edges",
 ];
 
@@ -77,14 +91,24 @@ fn node_with_defaults(mut data: Map) -> Map {
         if let Some(id) = data.get("id") {
             out.insert("id", id.clone());
         }
-        let node_type = string_or(&data, "type").or_else(|| string_or(&meta, "type")).cloned().unwrap_or_else(|| json!("transform"));
+        let node_type = string_or(&data, "type")
+            .or_else(|| string_or(&meta, "type"))
+            .cloned()
+            .unwrap_or_else(|| json!("transform"));
         out.insert("type", node_type);
-        let version = string_or(&data, "version").or_else(|| string_or(&meta, "version")).cloned().unwrap_or_else(|| json!("1.0.0"));
+        let version = string_or(&data, "version")
+            .or_else(|| string_or(&meta, "version"))
+            .cloned()
+            .unwrap_or_else(|| json!("1.0.0"));
         out.insert("version", version);
         if let Some(name) = data.get("name") {
             out.insert("name", name.clone());
         }
-        let position = data.get("position").filter(|p| p.is_object()).cloned().unwrap_or_else(|| json!({"x": 0, "y": 0}));
+        let position = data
+            .get("position")
+            .filter(|p| p.is_object())
+            .cloned()
+            .unwrap_or_else(|| json!({"x": 0, "y": 0}));
         out.insert("position", position);
         out.insert("metadata", Value::Object(node_metadata_defaults(&metadata_input(&data, meta))));
         let params = match data.shift_remove("parameters") {
@@ -92,7 +116,8 @@ fn node_with_defaults(mut data: Map) -> Map {
             _ => Map::new(),
         };
         out.insert("parameters", Value::Object(node_parameter_defaults(params)));
-        let fields = data.get("fields").filter(|f| f.is_object()).cloned().unwrap_or_else(|| json!({}));
+        let fields =
+            data.get("fields").filter(|f| f.is_object()).cloned().unwrap_or_else(|| json!({}));
         out.insert("fields", fields);
         out.insert("inputPorts", ports(data.get("inputPorts"), "input"));
         out.insert("outputPorts", ports(data.get("outputPorts"), "output"));
@@ -143,17 +168,32 @@ fn metadata_input(data: &Map, meta: Map) -> Map {
     let category = string_or(&meta, "category").or_else(|| string_or(data, "category"));
     input.insert("category", json!(one_of(category, defaults::CATEGORIES, "user")));
     input.insert("icon", json!(one_of(meta.get("icon"), defaults::ICONS, "file")));
-    input.insert("keywords", meta.get("keywords").filter(|v| v.is_array()).cloned().unwrap_or_else(|| json!([])));
-    input.insert("tags", meta.get("tags").filter(|v| v.is_array()).cloned().unwrap_or_else(|| json!([])));
+    input.insert(
+        "keywords",
+        meta.get("keywords").filter(|v| v.is_array()).cloned().unwrap_or_else(|| json!([])),
+    );
+    input.insert(
+        "tags",
+        meta.get("tags").filter(|v| v.is_array()).cloned().unwrap_or_else(|| json!([])),
+    );
     if let Some(runtime) = meta.get("runtime").filter(|v| !v.is_null()) {
         let language = match runtime {
             Value::Object(r) => r.get("language"),
             other => Some(other),
         };
-        input.insert("runtime", json!({"language": one_of(language, defaults::RUNTIMES, "typescript")}));
+        input.insert(
+            "runtime",
+            json!({"language": one_of(language, defaults::RUNTIMES, "typescript")}),
+        );
     }
-    input.insert("experimental", json!(meta.get("experimental").and_then(Value::as_bool).unwrap_or(false)));
-    input.insert("deprecated", json!(meta.get("deprecated").and_then(Value::as_bool).unwrap_or(false)));
+    input.insert(
+        "experimental",
+        json!(meta.get("experimental").and_then(Value::as_bool).unwrap_or(false)),
+    );
+    input.insert(
+        "deprecated",
+        json!(meta.get("deprecated").and_then(Value::as_bool).unwrap_or(false)),
+    );
     for (key, value) in meta {
         if !input.contains_key(&key) && key != "type" && key != "version" {
             input.insert(key, value);
@@ -172,10 +212,22 @@ fn ports(value: Option<&Value>, default_type: &str) -> Value {
                 let mut out = Map::new();
                 out.insert("id", port.get("id").cloned().unwrap_or(Value::Null));
                 out.insert("name", port.get("name").cloned().unwrap_or(Value::Null));
-                out.insert("type", string_or(port, "type").cloned().unwrap_or_else(|| json!(default_type)));
-                out.insert("dataType", string_or(port, "dataType").cloned().unwrap_or_else(|| json!("any")));
-                out.insert("required", json!(port.get("required").and_then(Value::as_bool).unwrap_or(false)));
-                out.insert("multiple", json!(port.get("multiple").and_then(Value::as_bool).unwrap_or(false)));
+                out.insert(
+                    "type",
+                    string_or(port, "type").cloned().unwrap_or_else(|| json!(default_type)),
+                );
+                out.insert(
+                    "dataType",
+                    string_or(port, "dataType").cloned().unwrap_or_else(|| json!("any")),
+                );
+                out.insert(
+                    "required",
+                    json!(port.get("required").and_then(Value::as_bool).unwrap_or(false)),
+                );
+                out.insert(
+                    "multiple",
+                    json!(port.get("multiple").and_then(Value::as_bool).unwrap_or(false)),
+                );
                 for (key, value) in port {
                     if !out.contains_key(key) {
                         out.insert(key.clone(), value.clone());

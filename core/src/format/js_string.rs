@@ -68,8 +68,12 @@ fn ext_string(ext: &Ext) -> String {
         Ext::Error { name, message, .. } => format!("{name}: {message}"),
         // A boxed array cannot come from JavaScript; one read from hand-written text prints as
         // an object rather than nesting without bound.
-        Ext::Boxed(Value::Ext(inner)) if matches!(**inner, Ext::BigInt(_) | Ext::String16(_)) => ext_string(inner),
-        Ext::Boxed(Value::Array(_) | Value::Object(_) | Value::Ext(_)) => "[object Object]".to_owned(),
+        Ext::Boxed(Value::Ext(inner)) if matches!(**inner, Ext::BigInt(_) | Ext::String16(_)) => {
+            ext_string(inner)
+        }
+        Ext::Boxed(Value::Array(_) | Value::Object(_) | Value::Ext(_)) => {
+            "[object Object]".to_owned()
+        }
         Ext::Boxed(value) => js_string(value),
         Ext::Js(_) => "[object Object]".to_owned(),
     }
@@ -88,10 +92,18 @@ fn bytes_string(bytes: &Bytes) -> String {
             .map(|c| {
                 let mut word = [0u8; 8];
                 word.copy_from_slice(c);
-                if bytes.kind == BytesKind::BigInt64Array { i64::from_le_bytes(word).to_string() } else { u64::from_le_bytes(word).to_string() }
+                if bytes.kind == BytesKind::BigInt64Array {
+                    i64::from_le_bytes(word).to_string()
+                } else {
+                    u64::from_le_bytes(word).to_string()
+                }
             })
             .collect::<Vec<_>>()
             .join(","),
-        _ => crate::expression::typed_array_elements(bytes).into_iter().map(js_number).collect::<Vec<_>>().join(","),
+        _ => crate::expression::typed_array_elements(bytes)
+            .into_iter()
+            .map(js_number)
+            .collect::<Vec<_>>()
+            .join(","),
     }
 }

@@ -1,7 +1,7 @@
 //! JSON text → model, safe at any nesting depth.
 
-use serde::Deserialize;
 use crate::value::Value;
+use serde::Deserialize;
 
 use super::ParseLimits;
 use crate::error::{ExecutionError, Result};
@@ -15,7 +15,10 @@ pub fn parse_definition_json(text: &str, limits: &ParseLimits) -> Result<NodeDef
 /// [`parse_definition_json`], and whether the text nests at most [`SHALLOW_JSON_DEPTH`] levels:
 /// only a value that shallow is safe to drop on any thread's stack (a deeper one only on a
 /// worker's large stack).
-pub fn parse_definition_json_measured(text: &str, limits: &ParseLimits) -> (Result<NodeDefinition>, bool) {
+pub fn parse_definition_json_measured(
+    text: &str,
+    limits: &ParseLimits,
+) -> (Result<NodeDefinition>, bool) {
     parse_json_with(text, limits)
 }
 
@@ -26,7 +29,9 @@ pub fn parse_json_value(text: &str, limits: &ParseLimits) -> Result<Value> {
 
 /// Parses text the engine wrote itself (its own serialisation of a value it holds), at any
 /// depth: the depth was bounded when the value was first read.
-pub(crate) fn parse_json_unbounded<T: for<'de> Deserialize<'de>>(text: &str) -> std::result::Result<T, serde_json::Error> {
+pub(crate) fn parse_json_unbounded<T: for<'de> Deserialize<'de>>(
+    text: &str,
+) -> std::result::Result<T, serde_json::Error> {
     if let Some(Ok(value)) = parse_shallow_raw(text) {
         return Ok(value);
     }
@@ -57,7 +62,9 @@ fn parse_shallow<T: for<'de> Deserialize<'de>>(text: &str) -> Option<Result<T>> 
 }
 
 /// A plain parse, or `None` when the text nests deeper than serde_json recurses.
-fn parse_shallow_raw<T: for<'de> Deserialize<'de>>(text: &str) -> Option<std::result::Result<T, serde_json::Error>> {
+fn parse_shallow_raw<T: for<'de> Deserialize<'de>>(
+    text: &str,
+) -> Option<std::result::Result<T, serde_json::Error>> {
     // On a thread with less stack left (a small worker), parse on a fresh heap segment.
     stacker::maybe_grow(SHALLOW_PARSE_STACK, 2 * SHALLOW_PARSE_STACK, || {
         let mut de = serde_json::Deserializer::from_str(text);
@@ -74,7 +81,10 @@ fn invalid(e: serde_json::Error) -> ExecutionError {
 }
 
 /// The parsed value, and whether the text was shallow (see [`parse_definition_json_measured`]).
-fn parse_json_with<T: for<'de> Deserialize<'de>>(text: &str, limits: &ParseLimits) -> (Result<T>, bool) {
+fn parse_json_with<T: for<'de> Deserialize<'de>>(
+    text: &str,
+    limits: &ParseLimits,
+) -> (Result<T>, bool) {
     // serde_stacker's per-value stack check is costly on large flat data, and so is the nesting
     // pre-scan: most text is shallow, so try the plain parse first.
     if limits.max_depth >= SHALLOW_JSON_DEPTH {
@@ -92,7 +102,10 @@ fn parse_json_with<T: for<'de> Deserialize<'de>>(text: &str, limits: &ParseLimit
 fn parse_deep<T: for<'de> Deserialize<'de>>(text: &str, limits: &ParseLimits) -> Result<T> {
     let depth = nesting_depth(text, limits.max_depth);
     if depth > limits.max_depth {
-        return Err(ExecutionError::deserialization(format!("Invalid JSON: nesting deeper than the limit of {} levels", limits.max_depth)));
+        return Err(ExecutionError::deserialization(format!(
+            "Invalid JSON: nesting deeper than the limit of {} levels",
+            limits.max_depth
+        )));
     }
     let mut de = serde_json::Deserializer::from_str(text);
     de.disable_recursion_limit();

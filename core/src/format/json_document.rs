@@ -63,12 +63,20 @@ fn ext_document(ext: &Ext) -> Result<Option<serde_json::Value>, String> {
         // serde_json escapes what it is given; a lone surrogate becomes U+FFFD here, where
         // JavaScript would write a `\ud800` escape.
         Ext::String16(units) => serde_json::Value::String(String::from_utf16_lossy(units)),
-        Ext::Date(ms) if ms.get().is_finite() => serde_json::Value::String(super::iso_timestamp(ms.get())),
+        Ext::Date(ms) if ms.get().is_finite() => {
+            serde_json::Value::String(super::iso_timestamp(ms.get()))
+        }
         Ext::Date(_) => serde_json::Value::Null,
-        Ext::Bytes(bytes) if bytes.kind == BytesKind::Buffer => serde_json::json!({"type": "Buffer", "data": bytes.as_slice()}),
-        Ext::Bytes(bytes) if !matches!(bytes.kind, BytesKind::ArrayBuffer | BytesKind::DataView) => {
+        Ext::Bytes(bytes) if bytes.kind == BytesKind::Buffer => {
+            serde_json::json!({"type": "Buffer", "data": bytes.as_slice()})
+        }
+        Ext::Bytes(bytes)
+            if !matches!(bytes.kind, BytesKind::ArrayBuffer | BytesKind::DataView) =>
+        {
             let elements = crate::expression::typed_array_elements(bytes);
-            serde_json::Value::Object(elements.into_iter().enumerate().map(|(i, n)| (i.to_string(), number(n))).collect())
+            serde_json::Value::Object(
+                elements.into_iter().enumerate().map(|(i, n)| (i.to_string(), number(n))).collect(),
+            )
         }
         Ext::Boxed(value) => return to_json_document(value),
         _ => serde_json::Value::Object(serde_json::Map::new()),

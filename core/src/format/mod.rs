@@ -11,12 +11,18 @@ mod time;
 mod yaml_reader;
 mod yaml_writer;
 
-pub use flow_yaml::{definition_to_yaml, flow_from_value, parse_definition_yaml, parse_flow_yaml, parse_flow_yaml_documents};
-pub use json_document::{json_stringify, to_json_document};
-pub(crate) use json::parse_json_unbounded;
-pub use json::{definition_to_json, parse_definition_json, parse_definition_json_measured, parse_json_value, parse_shallow_definition_json, SHALLOW_JSON_DEPTH};
-pub use limits::ParseLimits;
+pub use flow_yaml::{
+    definition_to_yaml, flow_from_value, parse_definition_yaml, parse_flow_yaml,
+    parse_flow_yaml_documents,
+};
 pub use js_string::js_string;
+pub(crate) use json::parse_json_unbounded;
+pub use json::{
+    definition_to_json, parse_definition_json, parse_definition_json_measured, parse_json_value,
+    parse_shallow_definition_json, SHALLOW_JSON_DEPTH,
+};
+pub use json_document::{json_stringify, to_json_document};
+pub use limits::ParseLimits;
 pub use number::js_number;
 pub use time::{iso_date_from_days, iso_timestamp, utc_date_string};
 pub use yaml_reader::{parse_yaml_documents, parse_yaml_value};

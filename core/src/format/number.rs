@@ -70,7 +70,8 @@ fn even_on_a_tie(x: f64, digits: String, exp: i64) -> String {
         }
         let candidate = format!("{}{}", String::from_utf8_lossy(rest), char::from(neighbour));
         // Both read back as `x`, and `x` lies exactly halfway between them.
-        let reads_back = format!("{}.{}e{exp}", &candidate[..1], &candidate[1..]).parse::<f64>().ok() == Some(x);
+        let reads_back =
+            format!("{}.{}e{exp}", &candidate[..1], &candidate[1..]).parse::<f64>().ok() == Some(x);
         if reads_back && is_halfway(x, rest, last.min(neighbour), exp) {
             return candidate;
         }
@@ -89,5 +90,7 @@ fn is_halfway(x: f64, rest: &[u8], low: u8, exp: i64) -> bool {
     let significant: Vec<u8> = mantissa.bytes().filter(|b| *b != b'.').collect();
     let prefix = rest.iter().copied().chain([low, b'5']);
     let len = rest.len() + 2;
-    significant.len() >= len && significant.iter().copied().take(len).eq(prefix) && significant[len..].iter().all(|b| *b == b'0')
+    significant.len() >= len
+        && significant.iter().copied().take(len).eq(prefix)
+        && significant[len..].iter().all(|b| *b == b'0')
 }

@@ -3,7 +3,8 @@
 /// `2024-01-01T00:00:00.000Z` for `ms` milliseconds since the Unix epoch (proleptic Gregorian,
 /// UTC). Out-of-range values are clamped to years 0..=9999.
 pub fn iso_timestamp(ms: f64) -> String {
-    let ms = if ms.is_finite() { ms.clamp(-62_167_219_200_000.0, 253_402_300_799_999.0) } else { 0.0 };
+    let ms =
+        if ms.is_finite() { ms.clamp(-62_167_219_200_000.0, 253_402_300_799_999.0) } else { 0.0 };
     let total_ms = ms.floor() as i64;
     let days = total_ms.div_euclid(86_400_000);
     let ms_of_day = total_ms.rem_euclid(86_400_000);
@@ -17,7 +18,8 @@ pub fn iso_timestamp(ms: f64) -> String {
 /// `Thu Jan 01 1970 00:00:00 GMT+0000 (Coordinated Universal Time)`; `Invalid Date` for NaN.
 pub fn utc_date_string(ms: f64) -> String {
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     // Dates are defined within ±8.64e15 ms of the epoch.
     if !ms.is_finite() || ms.abs() > 8.64e15 {
         return "Invalid Date".to_owned();
@@ -63,9 +65,18 @@ mod tests {
 
     #[test]
     fn formats_like_v8_in_utc() {
-        assert_eq!(utc_date_string(0.0), "Thu Jan 01 1970 00:00:00 GMT+0000 (Coordinated Universal Time)");
-        assert_eq!(utc_date_string(1_704_067_200_000.0 + 3_723_000.0), "Mon Jan 01 2024 01:02:03 GMT+0000 (Coordinated Universal Time)");
-        assert_eq!(utc_date_string(-86_400_000.0), "Wed Dec 31 1969 00:00:00 GMT+0000 (Coordinated Universal Time)");
+        assert_eq!(
+            utc_date_string(0.0),
+            "Thu Jan 01 1970 00:00:00 GMT+0000 (Coordinated Universal Time)"
+        );
+        assert_eq!(
+            utc_date_string(1_704_067_200_000.0 + 3_723_000.0),
+            "Mon Jan 01 2024 01:02:03 GMT+0000 (Coordinated Universal Time)"
+        );
+        assert_eq!(
+            utc_date_string(-86_400_000.0),
+            "Wed Dec 31 1969 00:00:00 GMT+0000 (Coordinated Universal Time)"
+        );
         assert_eq!(utc_date_string(f64::NAN), "Invalid Date");
     }
 

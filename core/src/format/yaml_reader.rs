@@ -34,7 +34,14 @@ pub fn parse_yaml_documents(text: &str, limits: &ParseLimits) -> Result<Vec<Valu
             return Ok(vec![value]);
         }
     }
-    let mut builder = Builder { limits, stack: Vec::new(), anchors: HashMap::new(), docs: Vec::new(), values: 0, aliased: 0 };
+    let mut builder = Builder {
+        limits,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        docs: Vec::new(),
+        values: 0,
+        aliased: 0,
+    };
     let mut parser = Parser::new_from_str(text);
     loop {
         let (event, mark) = parser.next_token().map_err(|e| yaml_error(e.to_string()))?;
@@ -79,15 +86,26 @@ struct Builder<'a> {
 impl Builder<'_> {
     fn on_event(&mut self, event: Event, mark: Marker) -> Result<()> {
         match event {
-            Event::SequenceStart(anchor, _) => self.open(Frame::Seq { items: Vec::new(), anchor }, mark),
-            Event::MappingStart(anchor, _) => self.open(Frame::Map { map: Map::new(), key: None, anchor }, mark),
+            Event::SequenceStart(anchor, _) => {
+                self.open(Frame::Seq { items: Vec::new(), anchor }, mark)
+            }
+            Event::MappingStart(anchor, _) => {
+                self.open(Frame::Map { map: Map::new(), key: None, anchor }, mark)
+            }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (value, anchor) = match self.stack.pop() {
                     Some(Frame::Seq { items, anchor }) => (Value::Array(items), anchor),
                     // Values YAML has no syntax for (dates, binary data, NaN...) are written as the
                     // codec's tags; they read back as what they stand for.
-                    Some(Frame::Map { map, anchor, .. }) => (crate::value::codec::revive(map), anchor),
-                    None => return Err(yaml_error(format!("unbalanced collection end at {}", at(mark)))),
+                    Some(Frame::Map { map, anchor, .. }) => {
+                        (crate::value::codec::revive(map), anchor)
+                    }
+                    None => {
+                        return Err(yaml_error(format!(
+                            "unbalanced collection end at {}",
+                            at(mark)
+                        )))
+                    }
                 };
                 if anchor > 0 {
                     let size = count_values(&value);
@@ -109,7 +127,8 @@ impl Builder<'_> {
                 };
                 self.count_aliased(size, mark)?;
                 self.count(size, mark)?;
-                let value = self.anchors.get(&anchor).map(|(value, _)| value.clone()).unwrap_or_default();
+                let value =
+                    self.anchors.get(&anchor).map(|(value, _)| value.clone()).unwrap_or_default();
                 self.insert(value, mark)
             }
             _ => Ok(()),
@@ -163,7 +182,10 @@ impl Builder<'_> {
                 None => *key = Some(key_string(value, mark)?),
                 Some(k) => {
                     if map.contains_key(k.as_str()) {
-                        return Err(yaml_error(format!("duplicated mapping key \"{k}\" at {}", at(mark))));
+                        return Err(yaml_error(format!(
+                            "duplicated mapping key \"{k}\" at {}",
+                            at(mark)
+                        )));
                     }
                     map.insert(k, value);
                 }

@@ -125,7 +125,9 @@ fn write_after_marker(out: &mut String, value: &Value, width: usize) {
 /// Flow style: JSON syntax, which YAML 1.2 reads as the same value.
 fn write_flow(out: &mut String, value: &Value) {
     guard(|| match value {
-        Value::Object(map) if map.keys().next().is_some_and(|k| k == crate::value::codec::TAG) => out.push_str(&value.to_string()),
+        Value::Object(map) if map.keys().next().is_some_and(|k| k == crate::value::codec::TAG) => {
+            out.push_str(&value.to_string())
+        }
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -192,9 +194,10 @@ fn is_plain_safe(s: &str) -> bool {
     if s.ends_with(' ') || s.ends_with('.') && s.len() == 1 {
         return false;
     }
-    let simple = s
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '_' | '-' | '.' | '/' | '(' | ')' | '+' | '@' | '='));
+    let simple = s.chars().all(|c| {
+        c.is_ascii_alphanumeric()
+            || matches!(c, ' ' | '_' | '-' | '.' | '/' | '(' | ')' | '+' | '@' | '=')
+    });
     simple && matches!(Yaml::from_str(s), Yaml::String(_))
 }
 

@@ -48,7 +48,9 @@ impl ExecutionGraph {
     pub fn edge_pairs(&self) -> Vec<(String, String)> {
         self.nodes
             .iter()
-            .flat_map(|node| node.dependencies.iter().map(move |dep| (dep.clone(), node.id.clone())))
+            .flat_map(|node| {
+                node.dependencies.iter().map(move |dep| (dep.clone(), node.id.clone()))
+            })
             .collect()
     }
 }
@@ -79,7 +81,9 @@ pub fn analyze(flow: &NodeDefinition) -> Result<ExecutionGraph> {
     }
     let children = flow.children();
     let graph = SiblingGraph::new(children, flow.edge_list());
-    let levels = graph.levels().ok_or_else(|| ExecutionError::new(ErrorCode::CIRCULAR_DEPENDENCY, CYCLE_MESSAGE))?;
+    let levels = graph
+        .levels()
+        .ok_or_else(|| ExecutionError::new(ErrorCode::CIRCULAR_DEPENDENCY, CYCLE_MESSAGE))?;
     let mut level_of = vec![0usize; graph.ids.len()];
     for (l, level) in levels.iter().enumerate() {
         for &node in level {
@@ -107,7 +111,10 @@ pub fn analyze(flow: &NodeDefinition) -> Result<ExecutionGraph> {
         critical_path: path.iter().map(|&i| graph.ids[i].to_owned()).collect(),
         critical_path_weight: path_weight,
         max_parallelism: levels.iter().map(Vec::len).max().unwrap_or(0).max(1),
-        execution_order: levels.iter().map(|level| level.iter().map(|&i| graph.ids[i].to_owned()).collect()).collect(),
+        execution_order: levels
+            .iter()
+            .map(|level| level.iter().map(|&i| graph.ids[i].to_owned()).collect())
+            .collect(),
         nodes,
     })
 }
@@ -115,8 +122,13 @@ pub fn analyze(flow: &NodeDefinition) -> Result<ExecutionGraph> {
 /// `topologicalSort(nodes, edges)`: Kahn levels of ids.
 pub fn topological_sort(nodes: &[NodeDefinition], edges: &[NodeEdge]) -> Result<Vec<Vec<String>>> {
     let graph = SiblingGraph::new(nodes, edges);
-    let levels = graph.levels().ok_or_else(|| ExecutionError::new(ErrorCode::CIRCULAR_DEPENDENCY, CYCLE_MESSAGE))?;
-    Ok(levels.iter().map(|level| level.iter().map(|&i| graph.ids[i].to_owned()).collect()).collect())
+    let levels = graph
+        .levels()
+        .ok_or_else(|| ExecutionError::new(ErrorCode::CIRCULAR_DEPENDENCY, CYCLE_MESSAGE))?;
+    Ok(levels
+        .iter()
+        .map(|level| level.iter().map(|&i| graph.ids[i].to_owned()).collect())
+        .collect())
 }
 
 /// `findParallelBranches(order)`: the widest level, at least 1.

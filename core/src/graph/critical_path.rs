@@ -9,7 +9,11 @@ use std::collections::VecDeque;
 /// changes only when strictly greater, and the path ends at the first node with the largest
 /// distance. Returns the positions along the path and its weight; a sibling on a cycle never
 /// leaves the queue's reach, so it only counts with its own weight.
-pub(crate) fn heaviest_path<I: IntoIterator<Item = usize>>(weights: &[u32], mut in_degree: Vec<usize>, successors: impl Fn(usize) -> I) -> (Vec<usize>, u64) {
+pub(crate) fn heaviest_path<I: IntoIterator<Item = usize>>(
+    weights: &[u32],
+    mut in_degree: Vec<usize>,
+    successors: impl Fn(usize) -> I,
+) -> (Vec<usize>, u64) {
     let count = weights.len();
     let mut distance: Vec<u64> = weights.iter().map(|&w| u64::from(w)).collect();
     let mut previous: Vec<Option<usize>> = vec![None; count];

@@ -12,8 +12,13 @@ use super::sibling_graph::SiblingGraph;
 /// that lies on any cycle, so the message is the same whatever order edges were given in.
 pub(crate) fn find_cycle(graph: &SiblingGraph<'_>) -> Option<Vec<usize>> {
     let components = strongly_connected(graph);
-    let cyclic = |members: &[usize]| members.len() > 1 || members.first().is_some_and(|&n| graph.successors(n).contains(&n));
-    let members = components.iter().filter(|c| cyclic(c)).min_by_key(|c| c.iter().min().copied().unwrap_or(usize::MAX))?;
+    let cyclic = |members: &[usize]| {
+        members.len() > 1 || members.first().is_some_and(|&n| graph.successors(n).contains(&n))
+    };
+    let members = components
+        .iter()
+        .filter(|c| cyclic(c))
+        .min_by_key(|c| c.iter().min().copied().unwrap_or(usize::MAX))?;
     let start = *members.iter().min()?;
     let mut inside = vec![false; graph.real];
     for &member in members {
@@ -84,7 +89,11 @@ fn strongly_connected(graph: &SiblingGraph<'_>) -> Vec<Vec<usize>> {
 
 /// Breadth-first search inside the strongly connected component for the shortest way back to
 /// `start`, so the message names a real cycle and not the whole component.
-fn shortest_cycle_through(graph: &SiblingGraph<'_>, start: usize, inside: &[bool]) -> Option<Vec<usize>> {
+fn shortest_cycle_through(
+    graph: &SiblingGraph<'_>,
+    start: usize,
+    inside: &[bool],
+) -> Option<Vec<usize>> {
     let mut parent: Vec<Option<usize>> = vec![None; graph.real];
     let mut queue = VecDeque::from([start]);
     let mut seen = vec![false; graph.real];

@@ -38,7 +38,8 @@ impl<'a> SiblingGraph<'a> {
     pub fn new(children: &'a [NodeDefinition], edges: &'a [NodeEdge]) -> Self {
         let mut ids: Vec<&str> = children.iter().map(NodeDefinition::id_str).collect();
         let real = ids.len();
-        let mut index: HashMap<&str, usize> = HashMap::with_capacity_and_hasher(real, Default::default());
+        let mut index: HashMap<&str, usize> =
+            HashMap::with_capacity_and_hasher(real, Default::default());
         for (i, id) in ids.iter().enumerate() {
             index.entry(id).or_insert(i);
         }

@@ -33,7 +33,11 @@ impl BackedHistory {
     /// Opens the history kept in `backend` (loading it in the background, on `host`). Runs left
     /// `running` by an earlier session are marked `crashed` as they load: a store of this kind
     /// belongs to one page or process at a time.
-    pub fn open(backend: Arc<dyn StorageBackend>, capture: Capture, host: SharedHost) -> BackedHistory {
+    pub fn open(
+        backend: Arc<dyn StorageBackend>,
+        capture: Capture,
+        host: SharedHost,
+    ) -> BackedHistory {
         let memory = Arc::new(MemoryHistory::new(capture));
         let load: BoxFuture<'static, ()> = {
             let (memory, backend, host) = (memory.clone(), backend.clone(), host.clone());
@@ -70,7 +74,10 @@ impl BackedHistory {
     }
 
     /// `work` on the memory copy once it has loaded.
-    fn after_load<T: crate::host::MaybeSend + 'static>(&self, work: impl FnOnce(&MemoryHistory) -> BoxFuture<'static, T> + crate::host::MaybeSend + 'static) -> BoxFuture<'static, T> {
+    fn after_load<T: crate::host::MaybeSend + 'static>(
+        &self,
+        work: impl FnOnce(&MemoryHistory) -> BoxFuture<'static, T> + crate::host::MaybeSend + 'static,
+    ) -> BoxFuture<'static, T> {
         let (loaded, memory) = (self.loaded.clone(), self.memory.clone());
         Box::pin(async move {
             loaded.await;
@@ -109,7 +116,8 @@ impl HistoryStore for BackedHistory {
     }
 
     fn delete(&self, id: String) -> BoxFuture<'static, Result<bool>> {
-        let (loaded, memory, backend) = (self.loaded.clone(), self.memory.clone(), self.backend.clone());
+        let (loaded, memory, backend) =
+            (self.loaded.clone(), self.memory.clone(), self.backend.clone());
         Box::pin(async move {
             loaded.await;
             let existed = memory.delete(id.clone()).await?;

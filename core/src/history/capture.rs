@@ -61,7 +61,10 @@ impl Capture {
 
     /// A policy capping values at `max_value_bytes` and redacting `redact_keys`.
     pub fn new(max_value_bytes: usize, redact_keys: Vec<String>) -> Self {
-        Capture { max_value_bytes, redact: redact_keys.into_iter().map(|k| k.to_lowercase()).collect() }
+        Capture {
+            max_value_bytes,
+            redact: redact_keys.into_iter().map(|k| k.to_lowercase()).collect(),
+        }
     }
 
     /// The same redaction without a cap (the flow definition, which a retry runs again).
@@ -97,7 +100,9 @@ impl Capture {
     /// A node's input (`{handle: upstream output}`) as stored.
     pub fn input(&self, input: &NodeInput) -> Captured {
         // The braces, the commas, and per entry its key, its colon and a byte of its value.
-        let mut text = 2 + input.len().saturating_sub(1) + input.entries().iter().map(|(key, _)| key.len() + 4).sum::<usize>();
+        let mut text = 2
+            + input.len().saturating_sub(1)
+            + input.entries().iter().map(|(key, _)| key.len() + 4).sum::<usize>();
         let mut reach = Reach::Within;
         for (key, value) in input.entries() {
             if self.redacts(key) {
@@ -188,9 +193,12 @@ impl Capture {
                     open.push((Rest::Items(items.iter()), depth + 1));
                 }
                 Value::Object(map) => {
-                    *text += 1 + map.len().saturating_sub(1) + map.keys().map(|key| key.len() + 4).sum::<usize>();
+                    *text += 1
+                        + map.len().saturating_sub(1)
+                        + map.keys().map(|key| key.len() + 4).sum::<usize>();
                     // Only plain objects are redacted (see `Redacting`), and only when keys are.
-                    let redacting = !self.redact.is_empty() && map.keys().next().is_none_or(|k| k != TAG);
+                    let redacting =
+                        !self.redact.is_empty() && map.keys().next().is_none_or(|k| k != TAG);
                     open.push((Rest::Entries(map, 0, redacting), depth + 1));
                 }
                 _ => {}
@@ -207,7 +215,10 @@ impl Capture {
     fn write(&self, subject: &impl Serialize, hit: &Cell<bool>, limit: usize) -> Captured {
         let mut out = Limited { bytes: Vec::new(), limit };
         match serde_json::to_writer(&mut out, subject) {
-            Ok(()) => Captured { json: String::from_utf8(out.bytes).unwrap_or_default(), exact: !hit.get() },
+            Ok(()) => Captured {
+                json: String::from_utf8(out.bytes).unwrap_or_default(),
+                exact: !hit.get(),
+            },
             Err(_) => Captured { json: self.marker(&out.bytes), exact: false },
         }
     }
@@ -220,7 +231,10 @@ impl Capture {
         }
         let preview = std::str::from_utf8(&written[..end]).unwrap_or_default();
         let limit = self.max_value_bytes;
-        serde_json::to_string(&crate::json!({"$truncated": true, "limitBytes": limit, "preview": preview})).unwrap_or_default()
+        serde_json::to_string(
+            &crate::json!({"$truncated": true, "limitBytes": limit, "preview": preview}),
+        )
+        .unwrap_or_default()
     }
 }
 
@@ -280,7 +294,11 @@ impl Serialize for Redacting<'_> {
             Value::Array(items) => guard(|| {
                 let mut out = serializer.serialize_seq(Some(items.len()))?;
                 for value in items {
-                    out.serialize_element(&Redacting { value, capture: self.capture, hit: self.hit })?;
+                    out.serialize_element(&Redacting {
+                        value,
+                        capture: self.capture,
+                        hit: self.hit,
+                    })?;
                 }
                 out.end()
             }),
@@ -290,7 +308,13 @@ impl Serialize for Redacting<'_> {
 }
 
 /// One object entry: the value, or `"[REDACTED]"` under a redacted key.
-fn redacted_entry<M: SerializeMap>(out: &mut M, key: &str, value: &Value, capture: &Capture, hit: &Cell<bool>) -> Result<(), M::Error> {
+fn redacted_entry<M: SerializeMap>(
+    out: &mut M,
+    key: &str,
+    value: &Value,
+    capture: &Capture,
+    hit: &Cell<bool>,
+) -> Result<(), M::Error> {
     if capture.redacts(key) {
         hit.set(true);
         out.serialize_entry(key, REDACTED)
@@ -356,7 +380,10 @@ mod tests {
         // Within it, the depth is what refuses it.
         let value = json!(["short", (deep.clone())]);
         let stored = Capture::default().value(&value).to_value();
-        assert!(stored["preview"].as_str().is_some_and(|p| p.contains("nested deeper")), "{stored}");
+        assert!(
+            stored["preview"].as_str().is_some_and(|p| p.contains("nested deeper")),
+            "{stored}"
+        );
         crate::model::deep::dispose(deep);
     }
 
@@ -370,17 +397,30 @@ mod tests {
             let marker = stored.to_value();
             assert_eq!(marker[TRUNCATED_KEY], json!(true));
             assert_eq!(marker["limitBytes"], json!(cap));
-            assert_eq!(marker["preview"].as_str(), Some(&text[..PREVIEW_BYTES.min(cap)]), "cap {cap}");
+            assert_eq!(
+                marker["preview"].as_str(),
+                Some(&text[..PREVIEW_BYTES.min(cap)]),
+                "cap {cap}"
+            );
         }
         // Records: the marker shows how the first of them begin.
-        let records = Value::Array((0..10_000).map(|i| json!({"id": i, "name": (format!("item {i}"))})).collect());
-        let preview = Capture::default().value(&records).to_value()["preview"].as_str().map(str::to_owned);
-        assert_eq!(preview.as_deref(), Some(&serde_json::to_string(&records).unwrap_or_default()[..PREVIEW_BYTES]));
+        let records = Value::Array(
+            (0..10_000).map(|i| json!({"id": i, "name": (format!("item {i}"))})).collect(),
+        );
+        let preview =
+            Capture::default().value(&records).to_value()["preview"].as_str().map(str::to_owned);
+        assert_eq!(
+            preview.as_deref(),
+            Some(&serde_json::to_string(&records).unwrap_or_default()[..PREVIEW_BYTES])
+        );
         // Just over the cap by a little: still cut (the bound is a lower one, the writing decides).
         let near = json!({"text": ("x".repeat(95))});
         assert!(!Capture::new(100, Vec::new()).value(&near).exact);
         let under = json!({"text": ("x".repeat(80))});
-        assert_eq!(Capture::new(100, Vec::new()).value(&under), Captured { json: serde_json::to_string(&under).unwrap_or_default(), exact: true });
+        assert_eq!(
+            Capture::new(100, Vec::new()).value(&under),
+            Captured { json: serde_json::to_string(&under).unwrap_or_default(), exact: true }
+        );
     }
 
     #[test]
@@ -391,17 +431,25 @@ mod tests {
         let stored = capture.value(&value);
         assert!(!stored.exact, "redacted");
         assert_eq!(stored.to_value(), json!({"id": 1, "secret": REDACTED}));
-        let input = NodeInput::from_entries(vec![(Arc::from("secret"), Arc::new(big)), (Arc::from("default"), Arc::new(json!("a")))]);
+        let input = NodeInput::from_entries(vec![
+            (Arc::from("secret"), Arc::new(big)),
+            (Arc::from("default"), Arc::new(json!("a"))),
+        ]);
         assert_eq!(capture.input(&input).to_value(), json!({"secret": REDACTED, "default": "a"}));
     }
 
     #[test]
     fn redacts_keys_at_any_depth_and_says_so() {
         let capture = Capture::new(1024, vec!["Password".into()]);
-        let stored = capture.value(&json!({"user": "a", "auth": {"password": "s3cret"}, "list": [{"PASSWORD": 1}]}));
+        let stored = capture.value(
+            &json!({"user": "a", "auth": {"password": "s3cret"}, "list": [{"PASSWORD": 1}]}),
+        );
         assert!(!stored.exact);
         assert!(!stored.json.contains("s3cret"));
-        assert_eq!(stored.to_value(), json!({"user": "a", "auth": {"password": REDACTED}, "list": [{"PASSWORD": REDACTED}]}));
+        assert_eq!(
+            stored.to_value(),
+            json!({"user": "a", "auth": {"password": REDACTED}, "list": [{"PASSWORD": REDACTED}]})
+        );
         let plain = capture.value(&json!({"user": "a"}));
         assert!(plain.exact);
     }
@@ -415,7 +463,9 @@ mod tests {
         let marker = stored.to_value();
         assert_eq!(marker[TRUNCATED_KEY], json!(true));
         assert_eq!(marker["limitBytes"], json!(100));
-        assert!(marker["preview"].as_str().is_some_and(|p| p.starts_with("{\"text\":\"xxx") && p.len() <= 100));
+        assert!(marker["preview"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("{\"text\":\"xxx") && p.len() <= 100));
         assert!(capture.value(&json!({"small": 1})).exact);
     }
 }

@@ -18,7 +18,9 @@ impl<'de> Deserialize<'de> for HistorySetting {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         match crate::value::Value::deserialize(deserializer)? {
             crate::value::Value::Bool(enabled) => Ok(HistorySetting::Enabled(enabled)),
-            other => crate::value::from_value(other).map(HistorySetting::Config).map_err(serde::de::Error::custom),
+            other => crate::value::from_value(other)
+                .map(HistorySetting::Config)
+                .map_err(serde::de::Error::custom),
         }
     }
 }
@@ -50,7 +52,9 @@ impl HistorySetting {
         match setting {
             None | Some(HistorySetting::Enabled(true)) => Some(HistoryConfig::default()),
             Some(HistorySetting::Enabled(false)) => None,
-            Some(HistorySetting::Config(config)) => (config.enabled != Some(false)).then(|| config.clone()),
+            Some(HistorySetting::Config(config)) => {
+                (config.enabled != Some(false)).then(|| config.clone())
+            }
         }
     }
 }
@@ -61,7 +65,10 @@ impl HistoryConfig {
 
     /// The capping and redaction policy.
     pub fn capture(&self) -> Capture {
-        Capture::new(self.max_value_bytes.filter(|n| *n > 0).unwrap_or(Capture::DEFAULT_MAX_VALUE_BYTES), self.redact_keys.clone())
+        Capture::new(
+            self.max_value_bytes.filter(|n| *n > 0).unwrap_or(Capture::DEFAULT_MAX_VALUE_BYTES),
+            self.redact_keys.clone(),
+        )
     }
 
     /// What retention prunes at time `now`.

@@ -8,7 +8,10 @@ use indexmap::IndexMap;
 use super::capture::Capture;
 use super::packed::{self, PackedNodes};
 use super::record::{RunRecord, RunStatus, RunSummary};
-use super::store::{captured_node, flow_value, pruned_ids, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, OwnerAlive, Prune, RunBegun, RunEnded};
+use super::store::{
+    captured_node, flow_value, pruned_ids, ExecutionPage, HistoryStore, HistoryWrite, ListQuery,
+    OwnerAlive, Prune, RunBegun, RunEnded,
+};
 use crate::error::{ExecutionError, Result};
 use crate::host::BoxFuture;
 use crate::storage::SortOrder;
@@ -52,8 +55,13 @@ enum Definition {
 
 impl KeptFlow {
     fn of_run(begun: &RunBegun) -> KeptFlow {
-        let hash = if begun.summary.flow_hash.is_empty() { begun.flow_hash() } else { begun.summary.flow_hash.clone() };
-        let definition = Definition::Text { json: begun.flow_json.clone(), buffers: begun.flow_buffers.clone() };
+        let hash = if begun.summary.flow_hash.is_empty() {
+            begun.flow_hash()
+        } else {
+            begun.summary.flow_hash.clone()
+        };
+        let definition =
+            Definition::Text { json: begun.flow_json.clone(), buffers: begun.flow_buffers.clone() };
         KeptFlow { flow_id: begun.summary.flow_id.as_str().into(), hash: hash.into(), definition }
     }
 
@@ -118,7 +126,13 @@ impl KeptRun {
 
     /// The whole record, nodes in the order they were written.
     fn record(&self, id: &str, capture: &Capture) -> RunRecord {
-        RunRecord { summary: self.summary(id), flow: self.flow.value(capture), input: read(&self.input), variables: read(&self.variables), nodes: self.nodes.unpack() }
+        RunRecord {
+            summary: self.summary(id),
+            flow: self.flow.value(capture),
+            input: read(&self.input),
+            variables: read(&self.variables),
+            nodes: self.nodes.unpack(),
+        }
     }
 
     /// A record read back from a persistent store, kept the same way.
@@ -131,7 +145,11 @@ impl KeptRun {
         }
         nodes.seal();
         KeptRun {
-            flow: Arc::new(KeptFlow { flow_id: summary.flow_id.into(), hash: summary.flow_hash.into(), definition: Definition::Value(flow) }),
+            flow: Arc::new(KeptFlow {
+                flow_id: summary.flow_id.into(),
+                hash: summary.flow_hash.into(),
+                definition: Definition::Value(flow),
+            }),
             status: summary.status,
             start_time: summary.start_time,
             end_time: summary.end_time,
@@ -242,12 +260,16 @@ impl MemoryHistory {
         let mut runs = self.runs();
         // Runs by position: naming all 10,000 kept runs by a copy of their id cost more than
         // the pruning itself.
-        let listed = runs.records.values().enumerate().map(|(at, r)| (r.start_time, r.status, at)).collect();
+        let listed =
+            runs.records.values().enumerate().map(|(at, r)| (r.start_time, r.status, at)).collect();
         let doomed = pruned_ids(listed, prune);
         if doomed.is_empty() {
             return Vec::new();
         }
-        let ids: Vec<String> = doomed.iter().filter_map(|&at| runs.records.get_index(at).map(|(id, _)| id.clone())).collect();
+        let ids: Vec<String> = doomed
+            .iter()
+            .filter_map(|&at| runs.records.get_index(at).map(|(id, _)| id.clone()))
+            .collect();
         // One pass over the runs: removing each on its own shifts every later run down, and with
         // the default 10,000 runs kept, the 64 removed per retention pass moved hundreds of
         // megabytes (a tenth of a small run's time, growing with the history).
@@ -298,7 +320,11 @@ impl HistoryStore for MemoryHistory {
             HistoryWrite::Node(node) => {
                 let captured = captured_node(&node, &self.capture);
                 if let Some(run) = self.runs().records.get_mut(&*node.execution_id) {
-                    run.nodes.push(&captured.record, packed::text(&captured.input), packed::text(&captured.output));
+                    run.nodes.push(
+                        &captured.record,
+                        packed::text(&captured.input),
+                        packed::text(&captured.output),
+                    );
                 }
             }
             HistoryWrite::Ended(ended) => {
@@ -311,14 +337,20 @@ impl HistoryStore for MemoryHistory {
 
     fn list(&self, query: ListQuery) -> BoxFuture<'static, Result<ExecutionPage>> {
         let runs = self.runs();
-        let mut matching: Vec<_> = runs.records.iter().filter(|(_, r)| query.accepts(&r.flow.flow_id, r.status)).collect();
+        let mut matching: Vec<_> =
+            runs.records.iter().filter(|(_, r)| query.accepts(&r.flow.flow_id, r.status)).collect();
         // Stable: runs that began in the same millisecond stay in the order they began.
         matching.sort_by(|a, b| a.1.start_time.total_cmp(&b.1.start_time));
         if query.sort_order == SortOrder::Desc {
             matching.reverse();
         }
         let total = matching.len();
-        let executions = matching.into_iter().skip(query.offset).take(query.limit).map(|(id, run)| run.summary(id)).collect();
+        let executions = matching
+            .into_iter()
+            .skip(query.offset)
+            .take(query.limit)
+            .map(|(id, run)| run.summary(id))
+            .collect();
         ready(Ok(ExecutionPage { executions, total }))
     }
 

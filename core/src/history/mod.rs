@@ -27,7 +27,10 @@ pub use record::{NodeRecord, RunRecord, RunStatus, RunSummary};
 pub use recorder::RunRecorder;
 pub(crate) use retry::unknown_node;
 pub use retry::{RetryFrom, RetryRequest, Reuse};
-pub use store::{end_record, node_record, order_nodes, pruned_ids, run_record, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, NodeEnded, OwnerAlive, Prune, RunBegun, RunEnded, SharedHistory};
+pub use store::{
+    end_record, node_record, order_nodes, pruned_ids, run_record, ExecutionPage, HistoryStore,
+    HistoryWrite, ListQuery, NodeEnded, OwnerAlive, Prune, RunBegun, RunEnded, SharedHistory,
+};
 
 /// FNV-1a 64 of a flow's text, in hex: the record's `flowHash`.
 pub fn flow_hash(text: &str, buffers: &[std::sync::Arc<[u8]>]) -> String {

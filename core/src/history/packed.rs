@@ -27,7 +27,14 @@ const OUTPUT: u8 = 1 << 5;
 const ERROR: u8 = 1 << 6;
 
 /// Every state, by the byte that stands for it.
-const STATES: [NodeState; 6] = [NodeState::Pending, NodeState::Executing, NodeState::Completed, NodeState::Error, NodeState::Skipped, NodeState::Pinned];
+const STATES: [NodeState; 6] = [
+    NodeState::Pending,
+    NodeState::Executing,
+    NodeState::Completed,
+    NodeState::Error,
+    NodeState::Skipped,
+    NodeState::Pinned,
+];
 
 /// Node records of one run, in the order they were written.
 #[derive(Debug)]
@@ -83,7 +90,9 @@ impl PackedNodes {
     /// Compresses the nodes (the run ended).
     pub fn seal(&mut self) {
         if let PackedNodes::Open(bytes) = self {
-            *self = PackedNodes::Sealed(lz4_flex::block::compress_prepend_size(bytes).into_boxed_slice());
+            *self = PackedNodes::Sealed(
+                lz4_flex::block::compress_prepend_size(bytes).into_boxed_slice(),
+            );
         }
     }
 
@@ -92,7 +101,9 @@ impl PackedNodes {
         match self {
             PackedNodes::Open(bytes) => bytes.clone(),
             // Only `seal` wrote them: a failure would be a bug, and loses the nodes, not the run.
-            PackedNodes::Sealed(compressed) => lz4_flex::block::decompress_size_prepended(compressed).unwrap_or_default(),
+            PackedNodes::Sealed(compressed) => {
+                lz4_flex::block::decompress_size_prepended(compressed).unwrap_or_default()
+            }
         }
     }
 
@@ -192,8 +203,24 @@ impl<'a> Reader<'a> {
         let value = |text: &str| codec::from_json(text).unwrap_or(Value::Null);
         let input = if has(INPUT) { Some(value(self.str()?)) } else { None };
         let output = if has(OUTPUT) { Some(value(self.str()?)) } else { None };
-        let error = if has(ERROR) { serde_json::from_str::<ExecutionError>(self.str()?).ok() } else { None };
-        Some(NodeRecord { node_id, node_type, state, attempts, reused: has(REUSED), reusable: has(REUSABLE), input, output, error, start_time, end_time })
+        let error = if has(ERROR) {
+            serde_json::from_str::<ExecutionError>(self.str()?).ok()
+        } else {
+            None
+        };
+        Some(NodeRecord {
+            node_id,
+            node_type,
+            state,
+            attempts,
+            reused: has(REUSED),
+            reusable: has(REUSABLE),
+            input,
+            output,
+            error,
+            start_time,
+            end_time,
+        })
     }
 }
 
@@ -202,7 +229,19 @@ mod tests {
     use super::*;
 
     fn record(id: &str, state: NodeState) -> NodeRecord {
-        NodeRecord { node_id: id.into(), node_type: "transform".into(), state, attempts: 300, reused: false, reusable: true, input: None, output: None, error: None, start_time: Some(1.5), end_time: None }
+        NodeRecord {
+            node_id: id.into(),
+            node_type: "transform".into(),
+            state,
+            attempts: 300,
+            reused: false,
+            reusable: true,
+            input: None,
+            output: None,
+            error: None,
+            start_time: Some(1.5),
+            end_time: None,
+        }
     }
 
     #[test]
@@ -228,9 +267,14 @@ mod tests {
     #[test]
     fn a_chain_of_similar_nodes_compresses_once_sealed() {
         let mut packed = PackedNodes::default();
-        let output = r#"{"result":[1],"inputCount":1,"outputCount":1,"operation":"map","success":true}"#;
+        let output =
+            r#"{"result":[1],"inputCount":1,"outputCount":1,"operation":"map","success":true}"#;
         for i in 0..10 {
-            packed.push(&record(&format!("n{i}"), NodeState::Completed), Some(&format!(r#"{{"default":{output}}}"#)), Some(output));
+            packed.push(
+                &record(&format!("n{i}"), NodeState::Completed),
+                Some(&format!(r#"{{"default":{output}}}"#)),
+                Some(output),
+            );
         }
         let open = packed.size();
         packed.seal();
@@ -244,7 +288,10 @@ mod tests {
         packed.push(&record("a", NodeState::Completed), None, Some("1"));
         packed.seal();
         packed.push(&record("late", NodeState::Completed), None, None);
-        assert_eq!(packed.unpack().iter().map(|n| n.node_id.as_str()).collect::<Vec<_>>(), ["a", "late"]);
+        assert_eq!(
+            packed.unpack().iter().map(|n| n.node_id.as_str()).collect::<Vec<_>>(),
+            ["a", "late"]
+        );
     }
 
     #[test]

@@ -104,9 +104,12 @@ impl RunRecord {
     /// A record read back from its stored JSON (as [`Serialize`] wrote it); `None` when the text
     /// is not one.
     pub fn from_json(text: &str) -> Option<RunRecord> {
-        let Ok(Value::Object(mut fields)) = crate::value::codec::from_json(text) else { return None };
+        let Ok(Value::Object(mut fields)) = crate::value::codec::from_json(text) else {
+            return None;
+        };
         let mut take = |key: &str| fields.shift_remove(key).unwrap_or(Value::Null);
-        let (flow, input, variables, nodes) = (take("flow"), take("input"), take("variables"), take("nodes"));
+        let (flow, input, variables, nodes) =
+            (take("flow"), take("input"), take("variables"), take("nodes"));
         let nodes = crate::value::from_value(nodes).ok()?;
         let summary = crate::value::from_value(Value::Object(fields)).ok()?;
         Some(RunRecord { summary, flow, input, variables, nodes })
@@ -145,4 +148,3 @@ impl Serialize for RunRecord {
         out.end()
     }
 }
-

@@ -70,7 +70,12 @@ impl RunRecorder {
             // An output the store would cut is cut here, at the cost of its preview: the record
             // then lets go of the output before it waits in a store's queue (see
             // `NodeEnded::output_captured`).
-            if let Some(marker) = self.store.capture().zip(node.output.as_deref()).and_then(|(capture, output)| capture.marker_for(output)) {
+            if let Some(marker) = self
+                .store
+                .capture()
+                .zip(node.output.as_deref())
+                .and_then(|(capture, output)| capture.marker_for(output))
+            {
                 node.output_captured = Some(marker);
                 node.output = None;
             }
@@ -81,7 +86,8 @@ impl RunRecorder {
         }
         let input = node.input.take();
         let output = node.output.take();
-        let mut values: Vec<Arc<Value>> = input.iter().flat_map(|i| i.entries().iter().map(|(_, v)| v.clone())).collect();
+        let mut values: Vec<Arc<Value>> =
+            input.iter().flat_map(|i| i.entries().iter().map(|(_, v)| v.clone())).collect();
         values.extend(output.clone());
         self.after_materialized(values, move |mut written| {
             if output.is_some() {
@@ -94,7 +100,11 @@ impl RunRecorder {
 
     /// Asks the host for `values` written out, then writes what `make` builds of them (values it
     /// could not get are recorded as `null`).
-    fn after_materialized(&self, values: Vec<Arc<Value>>, make: impl FnOnce(Vec<Value>) -> HistoryWrite + crate::host::MaybeSend + 'static) {
+    fn after_materialized(
+        &self,
+        values: Vec<Arc<Value>>,
+        make: impl FnOnce(Vec<Value>) -> HistoryWrite + crate::host::MaybeSend + 'static,
+    ) {
         let count = values.len();
         let request = self.host.materialize(&self.execution_id, values);
         let store = self.store.clone();
@@ -108,12 +118,22 @@ impl RunRecorder {
     }
 
     /// Records the run's end, after every write still waiting for values.
-    pub async fn end(&self, status: RunStatus, end_time: f64, error: Option<crate::error::ExecutionError>) {
+    pub async fn end(
+        &self,
+        status: RunStatus,
+        end_time: f64,
+        error: Option<crate::error::ExecutionError>,
+    ) {
         let waiting = std::mem::take(&mut *self.waiting.lock().unwrap_or_else(|p| p.into_inner()));
         for wait in waiting {
             // A cancelled wait means the write was dropped; the end is recorded regardless.
             let _ = wait.await;
         }
-        self.store.write(HistoryWrite::Ended(Box::new(RunEnded { execution_id: self.execution_id.clone(), status, end_time, error })));
+        self.store.write(HistoryWrite::Ended(Box::new(RunEnded {
+            execution_id: self.execution_id.clone(),
+            status,
+            end_time,
+            error,
+        })));
     }
 }

@@ -32,7 +32,9 @@ pub enum RetryFrom {
 }
 
 impl<'de> Deserialize<'de> for RetryFrom {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
         Ok(match text.as_str() {
             "failed" => RetryFrom::Failed,
@@ -70,7 +72,12 @@ impl Reuse {
             .nodes
             .iter()
             .filter(|n| n.state.has_output() && n.reusable)
-            .map(|n| (n.node_id.clone(), (Arc::from(n.node_type.as_str()), n.output.clone().map(Arc::new))))
+            .map(|n| {
+                (
+                    n.node_id.clone(),
+                    (Arc::from(n.node_type.as_str()), n.output.clone().map(Arc::new)),
+                )
+            })
             .collect();
         Ok(Reuse { outputs, rerun_from })
     }
@@ -78,5 +85,8 @@ impl Reuse {
 
 /// The error for a retry's `from` naming no node of the flow.
 pub(crate) fn unknown_node(path: &str) -> ExecutionError {
-    ExecutionError::new(ErrorCode::NODE_NOT_FOUND, format!("Cannot retry from node '{path}': the flow has no such node"))
+    ExecutionError::new(
+        ErrorCode::NODE_NOT_FOUND,
+        format!("Cannot retry from node '{path}': the flow has no such node"),
+    )
 }

@@ -112,7 +112,8 @@ impl ListQuery {
 
     /// Whether a run of flow `flow_id` with `status` passes the filters.
     pub fn accepts(&self, flow_id: &str, status: RunStatus) -> bool {
-        self.flow_id.as_deref().is_none_or(|f| f == flow_id) && self.status.is_none_or(|s| s == status)
+        self.flow_id.as_deref().is_none_or(|f| f == flow_id)
+            && self.status.is_none_or(|s| s == status)
     }
 }
 
@@ -167,7 +168,9 @@ pub fn pruned_ids<Id>(mut runs: Vec<(f64, RunStatus, Id)>, prune: Prune) -> Vec<
     runs.sort_by(|a, b| b.0.total_cmp(&a.0));
     runs.into_iter()
         .enumerate()
-        .filter(|(rank, (start, _, _))| prune.keep.is_some_and(|k| *rank >= k) || prune.before.is_some_and(|b| *start < b))
+        .filter(|(rank, (start, _, _))| {
+            prune.keep.is_some_and(|k| *rank >= k) || prune.before.is_some_and(|b| *start < b)
+        })
         .map(|(_, (_, _, id))| id)
         .collect()
 }
@@ -224,8 +227,10 @@ pub fn captured_node(node: &NodeEnded, capture: &super::Capture) -> CapturedNode
 /// A node record from a node's end, its values captured.
 pub fn node_record(node: &NodeEnded, capture: &super::Capture) -> NodeRecord {
     let CapturedNode { mut record, input, output } = captured_node(node, capture);
-    record.input = input.zip(node.input.as_ref()).map(|(i, original)| kept(i, || original.to_value()));
-    record.output = output.map(|o| kept(o, || node.output.as_deref().cloned().unwrap_or(Value::Null)));
+    record.input =
+        input.zip(node.input.as_ref()).map(|(i, original)| kept(i, || original.to_value()));
+    record.output =
+        output.map(|o| kept(o, || node.output.as_deref().cloned().unwrap_or(Value::Null)));
     record
 }
 
@@ -254,7 +259,10 @@ pub fn run_record_without_flow(begun: &RunBegun, capture: &super::Capture) -> Ru
 /// A flow's codec text (with the binary data beside it) as a record keeps it: redacted, never
 /// cut (a retry runs it again).
 pub fn flow_value(flow_json: &str, buffers: &[Arc<[u8]>], capture: &super::Capture) -> Value {
-    let flow = crate::value::codec::decode(buffers.to_vec(), || crate::format::parse_json_value(flow_json, &crate::format::ParseLimits::default())).unwrap_or(Value::Null);
+    let flow = crate::value::codec::decode(buffers.to_vec(), || {
+        crate::format::parse_json_value(flow_json, &crate::format::ParseLimits::default())
+    })
+    .unwrap_or(Value::Null);
     capture.uncapped().value(&flow).to_value()
 }
 

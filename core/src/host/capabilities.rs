@@ -12,9 +12,11 @@ pub struct Capabilities {
 
 impl Capabilities {
     /// Everything (the native host).
-    pub const ALL: Capabilities = Capabilities { http: true, file_system: true, processes: true, images: true };
+    pub const ALL: Capabilities =
+        Capabilities { http: true, file_system: true, processes: true, images: true };
     /// Nothing beyond pure computation.
-    pub const NONE: Capabilities = Capabilities { http: false, file_system: false, processes: false, images: false };
+    pub const NONE: Capabilities =
+        Capabilities { http: false, file_system: false, processes: false, images: false };
 
     /// The first capability in `needed` this set lacks, by name.
     pub fn missing(&self, needed: &Capabilities) -> Option<&'static str> {

@@ -70,9 +70,16 @@ pub trait Host: MaybeSend + MaybeSync + 'static {
     /// Writes out in full the values the host keeps on its side that `values` refer to (as
     /// [`crate::value::Ext::Js`] handles), for a built-in node of run `run` about to read them.
     /// Hosts that hand out no handles keep the default, which returns the values as they are.
-    fn materialize(&self, run: &str, values: Vec<Arc<crate::value::Value>>) -> BoxFuture<'static, Result<Vec<crate::value::Value>, ExecutionError>> {
+    fn materialize(
+        &self,
+        run: &str,
+        values: Vec<Arc<crate::value::Value>>,
+    ) -> BoxFuture<'static, Result<Vec<crate::value::Value>, ExecutionError>> {
         let _ = run;
-        let values = values.into_iter().map(|v| Arc::try_unwrap(v).unwrap_or_else(|shared| (*shared).clone())).collect();
+        let values = values
+            .into_iter()
+            .map(|v| Arc::try_unwrap(v).unwrap_or_else(|shared| (*shared).clone()))
+            .collect();
         Box::pin(std::future::ready(Ok(values)))
     }
 
@@ -120,16 +127,22 @@ pub fn drop_later<T: MaybeSend + 'static>(host: &SharedHost, value: T) {
 
 /// Runs `work` through [`Host::run_blocking`] and waits for its value. A panic inside becomes an
 /// `INTERNAL_ERROR`.
-pub async fn offload<T: MaybeSend + 'static>(host: &SharedHost, work: impl FnOnce() -> T + MaybeSend + 'static) -> Result<T, ExecutionError> {
+pub async fn offload<T: MaybeSend + 'static>(
+    host: &SharedHost,
+    work: impl FnOnce() -> T + MaybeSend + 'static,
+) -> Result<T, ExecutionError> {
     let (sender, receiver) = futures::channel::oneshot::channel();
     host.run_blocking(Box::new(move || {
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|panic| crate::error::panic_message(&*panic));
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+            .map_err(|panic| crate::error::panic_message(&*panic));
         // The waiting side may have been cancelled; then nobody needs the value.
         let _ = sender.send(outcome);
     }));
     match receiver.await {
         Ok(Ok(value)) => Ok(value),
-        Ok(Err(panic)) => Err(ExecutionError::internal(format!("Offloaded work panicked: {panic}"))),
+        Ok(Err(panic)) => {
+            Err(ExecutionError::internal(format!("Offloaded work panicked: {panic}")))
+        }
         Err(_) => Err(ExecutionError::internal("Offloaded work was dropped before it finished")),
     }
 }

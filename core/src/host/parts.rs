@@ -44,8 +44,13 @@ impl<T> Shared<T> {
             let result = if index > self.failed_at.load(Ordering::SeqCst) {
                 None
             } else {
-                let result = catch_unwind(AssertUnwindSafe(|| (self.part)(index)))
-                    .unwrap_or_else(|panic| Err(ExecutionError::internal(format!("A part of the node's work panicked: {}", panic_message(&*panic)))));
+                let result =
+                    catch_unwind(AssertUnwindSafe(|| (self.part)(index))).unwrap_or_else(|panic| {
+                        Err(ExecutionError::internal(format!(
+                            "A part of the node's work panicked: {}",
+                            panic_message(&*panic)
+                        )))
+                    });
                 if result.is_err() {
                     self.failed_at.fetch_min(index, Ordering::SeqCst);
                 }
@@ -66,7 +71,11 @@ impl<T> Shared<T> {
 /// Runs `part(0)` … `part(parts - 1)` here and on up to `host.parallelism() - 1` of the host's
 /// workers, and returns what they gave in order, up to and including the first error (the
 /// parts after it are not run, or their results dropped).
-pub fn in_parts<T: MaybeSend + 'static>(host: &SharedHost, parts: usize, part: Part<T>) -> Result<Vec<T>, ExecutionError> {
+pub fn in_parts<T: MaybeSend + 'static>(
+    host: &SharedHost,
+    parts: usize,
+    part: Part<T>,
+) -> Result<Vec<T>, ExecutionError> {
     let shared = Arc::new(Shared {
         parts,
         part,
@@ -136,7 +145,8 @@ mod tests {
     #[test]
     fn a_panicking_part_is_an_error_not_a_hang() {
         let host: SharedHost = Arc::new(Threads::new(2));
-        let error = in_parts(&host, 4, Arc::new(|i| if i == 2 { panic!("boom") } else { Ok(i) })).unwrap_err();
+        let error = in_parts(&host, 4, Arc::new(|i| if i == 2 { panic!("boom") } else { Ok(i) }))
+            .unwrap_err();
         assert!(error.message.contains("boom"), "{}", error.message);
     }
 
@@ -144,7 +154,9 @@ mod tests {
     fn a_host_without_workers_runs_every_part_here() {
         let host: SharedHost = Arc::new(crate::testing::VirtualHost::new());
         let here = std::thread::current().id();
-        let out = in_parts(&host, 5, Arc::new(move |i| Ok((i, std::thread::current().id() == here)))).unwrap();
+        let out =
+            in_parts(&host, 5, Arc::new(move |i| Ok((i, std::thread::current().id() == here))))
+                .unwrap();
         assert!(out.iter().all(|(_, same)| *same));
     }
 }

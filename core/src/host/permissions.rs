@@ -88,7 +88,9 @@ impl HttpAccess {
     pub fn allows(&self, host: &str, port: u16) -> bool {
         match self {
             HttpAccess::Any(allowed) => *allowed,
-            HttpAccess::To { hosts } => hosts.iter().any(|pattern| host_matches(pattern, host, port)),
+            HttpAccess::To { hosts } => {
+                hosts.iter().any(|pattern| host_matches(pattern, host, port))
+            }
         }
     }
 }
@@ -106,29 +108,50 @@ impl RunPermissions {
     /// Reads permissions from their JSON form.
     pub fn read(value: &crate::value::Value) -> Result<Self, String> {
         use crate::value::Value;
-        let Value::Object(map) = value else { return Err("permissions must be an object".to_owned()) };
+        let Value::Object(map) = value else {
+            return Err("permissions must be an object".to_owned());
+        };
         let mut permissions = RunPermissions::default();
         let list = |value: &Value, what: &str| -> Result<Vec<String>, String> {
-            let items = value.as_array().ok_or_else(|| format!("{what} must be an array of strings"))?;
-            items.iter().map(|item| item.as_str().map(str::to_owned).ok_or_else(|| format!("{what} must be an array of strings"))).collect()
+            let items =
+                value.as_array().ok_or_else(|| format!("{what} must be an array of strings"))?;
+            items
+                .iter()
+                .map(|item| {
+                    item.as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| format!("{what} must be an array of strings"))
+                })
+                .collect()
         };
-        let access = |value: &Value, key: &str, field: &str| -> Result<Result<bool, Vec<String>>, String> {
-            match value {
-                Value::Bool(allowed) => Ok(Ok(*allowed)),
-                Value::Object(inner) if inner.len() == 1 => match inner.get(field) {
-                    Some(listed) => Ok(Err(list(listed, &format!("{key}.{field}"))?)),
-                    None => Err(format!("{key} must be true, false or {{{field}: [...]}}")),
-                },
-                _ => Err(format!("{key} must be true, false or {{{field}: [...]}}")),
-            }
-        };
+        let access =
+            |value: &Value, key: &str, field: &str| -> Result<Result<bool, Vec<String>>, String> {
+                match value {
+                    Value::Bool(allowed) => Ok(Ok(*allowed)),
+                    Value::Object(inner) if inner.len() == 1 => match inner.get(field) {
+                        Some(listed) => Ok(Err(list(listed, &format!("{key}.{field}"))?)),
+                        None => Err(format!("{key} must be true, false or {{{field}: [...]}}")),
+                    },
+                    _ => Err(format!("{key} must be true, false or {{{field}: [...]}}")),
+                }
+            };
         for (key, item) in map {
             match key.as_str() {
                 "shell" => permissions.shell = item.as_bool().ok_or("shell must be a boolean")?,
                 "image" => permissions.image = item.as_bool().ok_or("image must be a boolean")?,
-                "files" => permissions.files = access(item, "files", "roots")?.map_or_else(|roots| FileAccess::Within { roots }, FileAccess::Any),
-                "http" => permissions.http = access(item, "http", "hosts")?.map_or_else(|hosts| HttpAccess::To { hosts }, HttpAccess::Any),
-                other => return Err(format!("unknown permission \"{other}\" (expected shell, image, files, http)")),
+                "files" => {
+                    permissions.files = access(item, "files", "roots")?
+                        .map_or_else(|roots| FileAccess::Within { roots }, FileAccess::Any)
+                }
+                "http" => {
+                    permissions.http = access(item, "http", "hosts")?
+                        .map_or_else(|hosts| HttpAccess::To { hosts }, HttpAccess::Any)
+                }
+                other => {
+                    return Err(format!(
+                        "unknown permission \"{other}\" (expected shell, image, files, http)"
+                    ))
+                }
             }
         }
         Ok(permissions)
@@ -136,7 +159,12 @@ impl RunPermissions {
 
     /// Everything allowed: what a run without permissions may do.
     pub fn all() -> Self {
-        RunPermissions { shell: true, image: true, files: FileAccess::Any(true), http: HttpAccess::Any(true) }
+        RunPermissions {
+            shell: true,
+            image: true,
+            files: FileAccess::Any(true),
+            http: HttpAccess::Any(true),
+        }
     }
 
     /// The first capability in `needed` these permissions deny, by the name a caller grants it
@@ -168,7 +196,11 @@ fn host_matches(pattern: &str, host: &str, port: u16) -> bool {
     let host = host.to_ascii_lowercase();
     let host = host.trim_end_matches('.');
     match pattern_host.strip_prefix("*.") {
-        Some(suffix) => host.len() > suffix.len() + 1 && host.ends_with(suffix) && host[..host.len() - suffix.len()].ends_with('.'),
+        Some(suffix) => {
+            host.len() > suffix.len() + 1
+                && host.ends_with(suffix)
+                && host[..host.len() - suffix.len()].ends_with('.')
+        }
         None => host == pattern_host,
     }
 }
@@ -231,23 +263,42 @@ mod tests {
     #[test]
     fn denied_names_the_capability() {
         let none = RunPermissions::default();
-        assert_eq!(none.denied(&Capabilities { processes: true, ..Capabilities::NONE }), Some("shell"));
-        assert_eq!(none.denied(&Capabilities { images: true, file_system: true, ..Capabilities::NONE }), Some("files"));
+        assert_eq!(
+            none.denied(&Capabilities { processes: true, ..Capabilities::NONE }),
+            Some("shell")
+        );
+        assert_eq!(
+            none.denied(&Capabilities { images: true, file_system: true, ..Capabilities::NONE }),
+            Some("files")
+        );
         assert_eq!(none.denied(&Capabilities::NONE), None);
-        let files = RunPermissions { files: FileAccess::Within { roots: vec!["/tmp".into()] }, ..RunPermissions::default() };
-        assert_eq!(files.denied(&Capabilities { images: true, file_system: true, ..Capabilities::NONE }), Some("image"));
+        let files = RunPermissions {
+            files: FileAccess::Within { roots: vec!["/tmp".into()] },
+            ..RunPermissions::default()
+        };
+        assert_eq!(
+            files.denied(&Capabilities { images: true, file_system: true, ..Capabilities::NONE }),
+            Some("image")
+        );
         assert_eq!(RunPermissions::all().denied(&Capabilities::ALL), None);
     }
 
     #[test]
     fn the_wire_forms() {
-        let parsed: RunPermissions = serde_json::from_str(r#"{"shell":true,"files":{"roots":["/a"]},"http":{"hosts":["x"]}}"#).unwrap_or_default();
+        let parsed: RunPermissions = serde_json::from_str(
+            r#"{"shell":true,"files":{"roots":["/a"]},"http":{"hosts":["x"]}}"#,
+        )
+        .unwrap_or_default();
         assert_eq!(parsed.files, FileAccess::Within { roots: vec!["/a".into()] });
         assert_eq!(parsed.http, to(&["x"]));
         assert!(parsed.shell && !parsed.image);
-        let open: RunPermissions = serde_json::from_str(r#"{"files":true,"http":false}"#).unwrap_or_default();
+        let open: RunPermissions =
+            serde_json::from_str(r#"{"files":true,"http":false}"#).unwrap_or_default();
         assert_eq!((open.files, open.http), (FileAccess::Any(true), HttpAccess::Any(false)));
-        assert!(serde_json::from_str::<RunPermissions>(r#"{"shel":true}"#).is_err(), "a misspelt grant is an error, not silently nothing");
+        assert!(
+            serde_json::from_str::<RunPermissions>(r#"{"shel":true}"#).is_err(),
+            "a misspelt grant is an error, not silently nothing"
+        );
         assert!(serde_json::from_str::<RunPermissions>(r#"{"files":{"root":["/a"]}}"#).is_err());
     }
 }

@@ -6,7 +6,10 @@
 
 use std::sync::Arc;
 
-use super::effects::{DirEntry, EffectError, EffectResult, FileMetadata, FileSystem, HttpClient, HttpRequest, HttpResponse, ProcessOutput, ProcessRunner, ProcessSpec};
+use super::effects::{
+    DirEntry, EffectError, EffectResult, FileMetadata, FileSystem, HttpClient, HttpRequest,
+    HttpResponse, ProcessOutput, ProcessRunner, ProcessSpec,
+};
 use super::permissions::{FileAccess, HttpAccess, RunPermissions};
 use super::{BoxCallback, BoxFuture, Capabilities, Host, MaybeSend, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
@@ -45,7 +48,12 @@ impl FileSystem for Denied {
     fn read(&self, _path: &str) -> BoxFuture<'static, EffectResult<Vec<u8>>> {
         denied(NO_FILES)
     }
-    fn write(&self, _path: &str, _contents: Vec<u8>, _create_parents: bool) -> BoxFuture<'static, EffectResult<()>> {
+    fn write(
+        &self,
+        _path: &str,
+        _contents: Vec<u8>,
+        _create_parents: bool,
+    ) -> BoxFuture<'static, EffectResult<()>> {
         denied(NO_FILES)
     }
     fn list(&self, _path: &str) -> BoxFuture<'static, EffectResult<Vec<DirEntry>>> {
@@ -99,7 +107,11 @@ impl Host for Narrowed {
         self.inner.parallelism()
     }
 
-    fn materialize(&self, run: &str, values: Vec<std::sync::Arc<crate::value::Value>>) -> BoxFuture<'static, Result<Vec<crate::value::Value>, crate::error::ExecutionError>> {
+    fn materialize(
+        &self,
+        run: &str,
+        values: Vec<std::sync::Arc<crate::value::Value>>,
+    ) -> BoxFuture<'static, Result<Vec<crate::value::Value>, crate::error::ExecutionError>> {
         self.inner.materialize(run, values)
     }
 

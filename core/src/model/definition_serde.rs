@@ -5,10 +5,10 @@
 //! `null` or mistyped known field into a hard parse error instead of keeping it for the validator
 //! to report. Each recursive step runs under the stack guard so arbitrarily deep flows parse.
 
+use crate::value::{Map, Value};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::value::{Map, Value};
 
 use super::deep::guard;
 use super::{NodeDefinition, NodeEdge, NodeMetadata, NodePort};

@@ -60,7 +60,10 @@ const LINEAR_SEARCH_MAX: usize = 8;
 
 /// `map.get(key)`, by a scan for small objects: serde_json's ordered map hashes every lookup
 /// with SipHash, which cost a tenth of a large run's time on edges of three to six fields.
-pub(crate) fn small_map_get<'m>(map: &'m crate::value::Map, key: &str) -> Option<&'m crate::value::Value> {
+pub(crate) fn small_map_get<'m>(
+    map: &'m crate::value::Map,
+    key: &str,
+) -> Option<&'m crate::value::Value> {
     if map.len() <= LINEAR_SEARCH_MAX {
         map.iter().find_map(|(k, v)| (k == key).then_some(v))
     } else {
@@ -80,7 +83,11 @@ mod tests {
         for size in [0, 1, 3, LINEAR_SEARCH_MAX, LINEAR_SEARCH_MAX + 1, 40] {
             let map: Map = (0..size).map(|i| (format!("k{i}"), json!(i))).collect();
             for i in 0..size {
-                assert_eq!(small_map_get(&map, &format!("k{i}")), Some(&json!(i)), "size {size}, key k{i}");
+                assert_eq!(
+                    small_map_get(&map, &format!("k{i}")),
+                    Some(&json!(i)),
+                    "size {size}, key k{i}"
+                );
             }
             assert_eq!(small_map_get(&map, "missing"), None);
             assert_eq!(small_map_get(&map, "k"), None, "a prefix is not a key");

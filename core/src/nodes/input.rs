@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
+use crate::value::{Map, Value};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
-use crate::value::{Map, Value};
 
 /// An ordered map from input key to a shared upstream output. Outputs are shared, never copied,
 /// so passing a 100k-item result down a chain costs nothing per hop.
@@ -25,7 +25,8 @@ impl NodeInput {
         let entries = entries.into_iter();
         // The upper bound is exact for the scheduler's filtered edge list; cap it so a wrong
         // hint cannot reserve much.
-        let mut list: Vec<(Arc<str>, Arc<Value>)> = Vec::with_capacity(entries.size_hint().1.unwrap_or(0).min(16));
+        let mut list: Vec<(Arc<str>, Arc<Value>)> =
+            Vec::with_capacity(entries.size_hint().1.unwrap_or(0).min(16));
         // Keys are few in practice (a linear scan is fastest); an index keeps a wide fan-in linear.
         let mut index: Option<rustc_hash::FxHashMap<Arc<str>, usize>> = None;
         for (key, value) in entries {
@@ -53,7 +54,9 @@ impl NodeInput {
     /// arrives under `"default"`.
     pub fn from_value(value: Value) -> Self {
         match value {
-            Value::Object(map) => Self::from_entries(map.into_iter().map(|(k, v)| (Arc::from(k), Arc::new(v)))),
+            Value::Object(map) => {
+                Self::from_entries(map.into_iter().map(|(k, v)| (Arc::from(k), Arc::new(v))))
+            }
             Value::Null => Self::empty(),
             other => Self::from_entries([(Arc::from("default"), Arc::new(other))]),
         }
@@ -89,12 +92,16 @@ impl NodeInput {
     /// The same keys with other values (in the same order), e.g. after the embedder wrote its
     /// values out in full.
     pub fn with_values(&self, values: Vec<Value>) -> NodeInput {
-        NodeInput::from_entries(self.entries.iter().map(|(k, _)| k.clone()).zip(values.into_iter().map(Arc::new)))
+        NodeInput::from_entries(
+            self.entries.iter().map(|(k, _)| k.clone()).zip(values.into_iter().map(Arc::new)),
+        )
     }
 
     /// A JSON object copy (used where a node's input becomes its output, e.g. a skipped node).
     pub fn to_value(&self) -> Value {
-        Value::Object(self.entries.iter().map(|(k, v)| (k.to_string(), (**v).clone())).collect::<Map<_, _>>())
+        Value::Object(
+            self.entries.iter().map(|(k, v)| (k.to_string(), (**v).clone())).collect::<Map<_, _>>(),
+        )
     }
 }
 

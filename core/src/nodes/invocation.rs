@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
+use crate::value::{Map, Value};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
-use crate::value::{Map, Value};
 
 use super::NodeInput;
 use crate::engine::context::{write_context, ContextKind, RunContext};

@@ -7,8 +7,8 @@ mod node_type;
 mod registry;
 pub mod schema;
 
+pub use builtin::{builtin_registry, BUILTIN_TYPES};
 pub use input::NodeInput;
 pub use invocation::{ExecutorParams, Invocation, NodeResult, ParentContext};
 pub use node_type::{FnNode, NodeType, ParameterIssue};
-pub use builtin::{builtin_registry, BUILTIN_TYPES};
 pub use registry::NodeRegistry;

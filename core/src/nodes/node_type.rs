@@ -74,7 +74,10 @@ impl FnNode {
     /// An asynchronous node type.
     pub fn new<F>(name: &str, execute: F) -> Self
     where
-        F: Fn(Invocation, SharedHost) -> BoxFuture<'static, NodeResult> + MaybeSend + MaybeSync + 'static,
+        F: Fn(Invocation, SharedHost) -> BoxFuture<'static, NodeResult>
+            + MaybeSend
+            + MaybeSync
+            + 'static,
     {
         FnNode { name: name.to_owned(), weight: None, execute: Box::new(execute) }
     }

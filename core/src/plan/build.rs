@@ -4,8 +4,8 @@
 
 use std::sync::{Arc, OnceLock};
 
-use rustc_hash::FxHashMap as HashMap;
 use crate::value::{Map, Value};
+use rustc_hash::FxHashMap as HashMap;
 
 use super::{NodeIx, Plan, PlanNode};
 use crate::error::{ExecutionError, Result};
@@ -36,7 +36,11 @@ fn empty_parameters() -> Arc<Map> {
 
 /// Consumes a flow that passed validation. Fails (with `INTERNAL_ERROR`) only if it did not.
 /// `layouts` (from validation) saves resolving each group's edges and levels again.
-pub(crate) fn build_plan(mut root: NodeDefinition, registry: &NodeRegistry, layouts: LayoutCache) -> Result<Plan> {
+pub(crate) fn build_plan(
+    mut root: NodeDefinition,
+    registry: &NodeRegistry,
+    layouts: LayoutCache,
+) -> Result<Plan> {
     let mut nodes: Vec<PlanNode> = Vec::with_capacity(layouts.node_count);
     let mut frames: Vec<Frame> = Vec::new();
     let mut root_children_by_definition = Vec::new();
@@ -59,13 +63,23 @@ pub(crate) fn build_plan(mut root: NodeDefinition, registry: &NodeRegistry, layo
         // the child is emptied where it lies.
         let index = frames.len() - 1;
         let mut children = std::mem::take(&mut frames[index].children);
-        let placed = place(&mut children[position], Some(group), depth, level, shared, &mut nodes, &mut frames);
+        let placed = place(
+            &mut children[position],
+            Some(group),
+            depth,
+            level,
+            shared,
+            &mut nodes,
+            &mut frames,
+        );
         frames[index].children = children;
         placed?;
     }
     finish_subtrees(&mut nodes);
     // Only threaded hosts free it elsewhere (see `Plan::bulky`).
-    let bulky = cfg!(not(target_arch = "wasm32")) && (nodes.len() >= BULKY_ITEMS || nodes.iter().map(|n| top_level_items(&n.parameters)).sum::<usize>() >= BULKY_ITEMS);
+    let bulky = cfg!(not(target_arch = "wasm32"))
+        && (nodes.len() >= BULKY_ITEMS
+            || nodes.iter().map(|n| top_level_items(&n.parameters)).sum::<usize>() >= BULKY_ITEMS);
     Ok(Plan { nodes, root_children_by_definition, bulky })
 }
 
@@ -100,7 +114,10 @@ impl Shared<'_> {
             return (node_type.clone(), *weight);
         }
         let node_type: Arc<str> = Arc::from(name);
-        let weight = self.registry.get(name).map_or_else(|| crate::graph::default_weight(name), |t| t.weight());
+        let weight = self
+            .registry
+            .get(name)
+            .map_or_else(|| crate::graph::default_weight(name), |t| t.weight());
         self.types.insert(node_type.clone(), weight);
         (node_type, weight)
     }
@@ -124,7 +141,11 @@ fn place(
         Some(name) if !name.is_empty() => Arc::from(name),
         _ => node_type.clone(),
     };
-    let parameters = definition.parameters.take().filter(|p| !p.is_empty()).map_or_else(empty_parameters, Arc::new);
+    let parameters = definition
+        .parameters
+        .take()
+        .filter(|p| !p.is_empty())
+        .map_or_else(empty_parameters, Arc::new);
     nodes.push(PlanNode {
         id: Arc::from(definition.id_str()),
         node_type,
@@ -139,8 +160,13 @@ fn place(
         inputs: Vec::new(),
         outputs: Vec::new(),
         enabled: small_map_get(&parameters, "enabled").and_then(Value::as_bool) != Some(false),
-        timeout_ms: small_map_get(&parameters, "timeout").and_then(Value::as_f64).filter(|t| *t > 0.0),
-        retries: small_map_get(&parameters, "retries").and_then(Value::as_f64).filter(|r| *r >= 0.0).map_or(0, |r| r.min(1e6) as u32),
+        timeout_ms: small_map_get(&parameters, "timeout")
+            .and_then(Value::as_f64)
+            .filter(|t| *t > 0.0),
+        retries: small_map_get(&parameters, "retries")
+            .and_then(Value::as_f64)
+            .filter(|r| *r >= 0.0)
+            .map_or(0, |r| r.min(1e6) as u32),
         parameters,
     });
     if children.is_empty() {
@@ -150,7 +176,9 @@ fn place(
         Some(layout) => layout,
         None => {
             let graph = SiblingGraph::new(&children, &edges);
-            let levels = graph.levels().ok_or_else(|| ExecutionError::internal("plan built from an unvalidated flow (cycle)"))?;
+            let levels = graph.levels().ok_or_else(|| {
+                ExecutionError::internal("plan built from an unvalidated flow (cycle)")
+            })?;
             GroupLayout { levels, edges: graph.edges, real: graph.real }
         }
     };
@@ -177,7 +205,16 @@ fn place(
         })
         .collect();
     let count = children.len();
-    frames.push(Frame { group: ix, depth, children, order, level_of, next: 0, child_ix: vec![usize::MAX; count], edges: resolved });
+    frames.push(Frame {
+        group: ix,
+        depth,
+        children,
+        order,
+        level_of,
+        next: 0,
+        child_ix: vec![usize::MAX; count],
+        edges: resolved,
+    });
     Ok(())
 }
 
@@ -202,10 +239,9 @@ fn finish_subtrees(nodes: &mut [PlanNode]) {
             nodes[ix].leaf_weight = u64::from(nodes[ix].weight);
             continue;
         }
-        let (end, weight) = nodes[ix]
-            .children
-            .iter()
-            .fold((ix + 1, 0u64), |(end, weight), &c| (end.max(nodes[c].subtree_end), weight + nodes[c].leaf_weight));
+        let (end, weight) = nodes[ix].children.iter().fold((ix + 1, 0u64), |(end, weight), &c| {
+            (end.max(nodes[c].subtree_end), weight + nodes[c].leaf_weight)
+        });
         nodes[ix].subtree_end = end;
         nodes[ix].leaf_weight = weight;
     }

@@ -13,7 +13,13 @@ pub(crate) fn progress_graph(plan: &Plan) -> ProgressGraph {
     let TraceSummary { total_weight, critical_path } = trace_summary(plan);
     let root = plan.root();
     if !root.is_group() {
-        return ProgressGraph { execution_order: vec![vec![root.id.clone()]], critical_path, total_weight, max_parallelism: 1, edges: Vec::new() };
+        return ProgressGraph {
+            execution_order: vec![vec![root.id.clone()]],
+            critical_path,
+            total_weight,
+            max_parallelism: 1,
+            edges: Vec::new(),
+        };
     }
     let mut execution_order: Vec<Vec<Arc<str>>> = Vec::new();
     let mut current_level = None;
@@ -31,7 +37,10 @@ pub(crate) fn progress_graph(plan: &Plan) -> ProgressGraph {
     let edges = by_definition
         .iter()
         .flat_map(|&child| {
-            plan.nodes[child].inputs.iter().map(move |(source, _)| GraphEdge { from: plan.nodes[*source].id.clone(), to: plan.nodes[child].id.clone() })
+            plan.nodes[child].inputs.iter().map(move |(source, _)| GraphEdge {
+                from: plan.nodes[*source].id.clone(),
+                to: plan.nodes[child].id.clone(),
+            })
         })
         .collect();
     ProgressGraph {
@@ -54,12 +63,18 @@ pub(crate) struct TraceSummary {
 pub(crate) fn trace_summary(plan: &Plan) -> TraceSummary {
     let root = plan.root();
     if !root.is_group() {
-        return TraceSummary { total_weight: u64::from(root.weight), critical_path: vec![root.id.clone()] };
+        return TraceSummary {
+            total_weight: u64::from(root.weight),
+            critical_path: vec![root.id.clone()],
+        };
     }
     let by_definition = &plan.root_children_by_definition;
     TraceSummary {
         total_weight: by_definition.iter().map(|&c| u64::from(plan.nodes[c].weight)).sum(),
-        critical_path: critical_path(plan, by_definition).into_iter().map(|ix| plan.nodes[ix].id.clone()).collect(),
+        critical_path: critical_path(plan, by_definition)
+            .into_iter()
+            .map(|ix| plan.nodes[ix].id.clone())
+            .collect(),
     }
 }
 
@@ -68,13 +83,16 @@ fn critical_path(plan: &Plan, by_definition: &[NodeIx]) -> Vec<NodeIx> {
     // Siblings are numbered by definition order; a plan index maps to that number through
     // `position` (siblings and their subtrees span `base..base + span` in the plan).
     let base = by_definition.iter().copied().min().unwrap_or(0);
-    let span = by_definition.iter().map(|&c| plan.nodes[c].subtree_end).max().unwrap_or(base) - base;
+    let span =
+        by_definition.iter().map(|&c| plan.nodes[c].subtree_end).max().unwrap_or(base) - base;
     let mut position = vec![usize::MAX; span];
     for (k, &child) in by_definition.iter().enumerate() {
         position[child - base] = k;
     }
     let weights: Vec<u32> = by_definition.iter().map(|&c| plan.nodes[c].weight).collect();
     let in_degree = by_definition.iter().map(|&c| plan.nodes[c].inputs.len()).collect();
-    let (path, _) = heaviest_path(&weights, in_degree, |k| plan.nodes[by_definition[k]].outputs.iter().map(|&next| position[next - base]));
+    let (path, _) = heaviest_path(&weights, in_degree, |k| {
+        plan.nodes[by_definition[k]].outputs.iter().map(|&next| position[next - base])
+    });
     path.into_iter().map(|k| by_definition[k]).collect()
 }

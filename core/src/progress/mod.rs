@@ -46,7 +46,8 @@ impl WeightedProgress {
         if self.total_weight == 0 {
             return 0;
         }
-        let ratio = (self.done_units + self.executing_units) as f64 / (self.total_weight as f64 * 100.0);
+        let ratio =
+            (self.done_units + self.executing_units) as f64 / (self.total_weight as f64 * 100.0);
         (ratio * 100.0).round().clamp(0.0, 100.0) as u8
     }
 }

@@ -16,7 +16,14 @@ pub struct NodeStatus {
 
 impl NodeStatus {
     /// A node that has not started.
-    pub const PENDING: NodeStatus = NodeStatus { state: NodeState::Pending, progress: 0, message: None, start_time: None, end_time: None, error: None };
+    pub const PENDING: NodeStatus = NodeStatus {
+        state: NodeState::Pending,
+        progress: 0,
+        message: None,
+        start_time: None,
+        end_time: None,
+        error: None,
+    };
 
     /// How long it ran, once it has ended.
     pub fn duration(&self) -> Option<f64> {

@@ -2,7 +2,8 @@
 
 /// `(percent, message)` steps shown while a node runs with slowMo, before `100 "Complete"`.
 pub fn progress_steps(weight: u32) -> &'static [(u8, &'static str)] {
-    const LIGHT: &[(u8, &str)] = &[(0, "Starting..."), (30, "Processing..."), (70, "Finalizing..."), (90, "Almost done...")];
+    const LIGHT: &[(u8, &str)] =
+        &[(0, "Starting..."), (30, "Processing..."), (70, "Finalizing..."), (90, "Almost done...")];
     const HEAVY: &[(u8, &str)] = &[
         (0, "Starting..."),
         (15, "Initializing..."),

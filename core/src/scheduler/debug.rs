@@ -42,28 +42,55 @@ impl DebugOptions {
     /// Reads `{simulateError?, simulateLongRunning?, simulatePanic?}`; a field of the wrong type
     /// is an error naming it (absent and `null` fields are absent).
     fn read(value: &Value) -> std::result::Result<Self, String> {
-        let Value::Object(map) = value else { return Err(format!("expected an object, received {}", crate::nodes::schema::check::type_name(value))) };
+        let Value::Object(map) = value else {
+            return Err(format!(
+                "expected an object, received {}",
+                crate::nodes::schema::check::type_name(value)
+            ));
+        };
         let section = |key: &str| map.get(key).filter(|v| !v.is_null() && !v.is_undefined());
-        let field = |section: &str, object: &Value, key: &str| -> std::result::Result<Option<Value>, String> {
+        let field = |section: &str,
+                     object: &Value,
+                     key: &str|
+         -> std::result::Result<Option<Value>, String> {
             match object {
-                Value::Object(fields) => Ok(fields.get(key).filter(|v| !v.is_null() && !v.is_undefined()).cloned()),
-                other => Err(format!("{section}: expected an object, received {}", crate::nodes::schema::check::type_name(other))),
+                Value::Object(fields) => {
+                    Ok(fields.get(key).filter(|v| !v.is_null() && !v.is_undefined()).cloned())
+                }
+                other => Err(format!(
+                    "{section}: expected an object, received {}",
+                    crate::nodes::schema::check::type_name(other)
+                )),
             }
         };
-        let text = |section: &str, object: &Value, key: &str, required: bool| -> std::result::Result<Option<String>, String> {
+        let text = |section: &str,
+                    object: &Value,
+                    key: &str,
+                    required: bool|
+         -> std::result::Result<Option<String>, String> {
             match field(section, object, key)? {
                 Some(Value::String(s)) => Ok(Some(String::from(s))),
                 None if !required => Ok(None),
                 None => Err(format!("{section}.{key}: missing field")),
-                Some(other) => Err(format!("{section}.{key}: expected a string, received {}", crate::nodes::schema::check::type_name(&other))),
+                Some(other) => Err(format!(
+                    "{section}.{key}: expected a string, received {}",
+                    crate::nodes::schema::check::type_name(&other)
+                )),
             }
         };
-        let number = |section: &str, object: &Value, key: &str, required: bool| -> std::result::Result<Option<f64>, String> {
+        let number = |section: &str,
+                      object: &Value,
+                      key: &str,
+                      required: bool|
+         -> std::result::Result<Option<f64>, String> {
             match field(section, object, key)? {
                 Some(Value::Number(n)) => Ok(Some(n.get())),
                 None if !required => Ok(None),
                 None => Err(format!("{section}.{key}: missing field")),
-                Some(other) => Err(format!("{section}.{key}: expected a number, received {}", crate::nodes::schema::check::type_name(&other))),
+                Some(other) => Err(format!(
+                    "{section}.{key}: expected a number, received {}",
+                    crate::nodes::schema::check::type_name(&other)
+                )),
             }
         };
         let required = |value: Option<String>| value.unwrap_or_default();
@@ -80,12 +107,15 @@ impl DebugOptions {
             None => None,
             Some(object) => Some(SimulateLongRunning {
                 node_id: required(text("simulateLongRunning", object, "nodeId", true)?),
-                delay_ms: number("simulateLongRunning", object, "delayMs", true)?.unwrap_or_default(),
+                delay_ms: number("simulateLongRunning", object, "delayMs", true)?
+                    .unwrap_or_default(),
             }),
         };
         let simulate_panic = match section("simulatePanic") {
             None => None,
-            Some(object) => Some(SimulatePanic { node_id: required(text("simulatePanic", object, "nodeId", true)?) }),
+            Some(object) => Some(SimulatePanic {
+                node_id: required(text("simulatePanic", object, "nodeId", true)?),
+            }),
         };
         Ok(DebugOptions { simulate_error, simulate_long_running, simulate_panic })
     }
@@ -137,13 +167,21 @@ fn default_message(error_type: &str) -> &'static str {
 
 impl ResolvedDebug {
     /// Parses and resolves `debug`; `random` draws from `random()` once per setting.
-    pub fn resolve(debug: Option<&Value>, plan: &Plan, mut random: impl FnMut() -> f64) -> Result<Self> {
-        let Some(debug) = debug.filter(|d| !d.is_null() && !d.is_boolean()) else { return Ok(Self::default()) };
-        let options = DebugOptions::read(debug).map_err(|e| ExecutionError::validation(format!("Invalid debug options: {e}")))?;
+    pub fn resolve(
+        debug: Option<&Value>,
+        plan: &Plan,
+        mut random: impl FnMut() -> f64,
+    ) -> Result<Self> {
+        let Some(debug) = debug.filter(|d| !d.is_null() && !d.is_boolean()) else {
+            return Ok(Self::default());
+        };
+        let options = DebugOptions::read(debug)
+            .map_err(|e| ExecutionError::validation(format!("Invalid debug options: {e}")))?;
         let leaves: Vec<NodeIx> = plan.leaves().collect();
         let mut target = |node_id: &str| -> Option<Target> {
             if node_id == "random" {
-                let pick = ((random() * leaves.len() as f64) as usize).min(leaves.len().saturating_sub(1));
+                let pick =
+                    ((random() * leaves.len() as f64) as usize).min(leaves.len().saturating_sub(1));
                 leaves.get(pick).copied().map(Target::Node)
             } else {
                 Some(Target::Id(node_id.to_owned()))
@@ -152,7 +190,10 @@ impl ResolvedDebug {
         let mut resolved = ResolvedDebug::default();
         if let Some(sim) = options.simulate_error {
             resolved.error_target = target(&sim.node_id);
-            let message = sim.message.filter(|m| !m.is_empty()).unwrap_or_else(|| default_message(&sim.error_type).to_owned());
+            let message = sim
+                .message
+                .filter(|m| !m.is_empty())
+                .unwrap_or_else(|| default_message(&sim.error_type).to_owned());
             resolved.error = Some(SimulatedError {
                 message: format!("[{}] {}", sim.error_type.to_uppercase(), message),
                 delay_ms: sim.delay_ms.unwrap_or(0.0).max(0.0),

@@ -19,7 +19,10 @@ impl Scheduler {
         let now = self.host.now();
         self.finished_at = Some(now);
         let error = match (self.aborted, self.failure.take()) {
-            (Some(Abort::Cancelled), _) => Some(ExecutionError::new(ErrorCode::CANCELLED, crate::error::messages::EXECUTION_CANCELLED)),
+            (Some(Abort::Cancelled), _) => Some(ExecutionError::new(
+                ErrorCode::CANCELLED,
+                crate::error::messages::EXECUTION_CANCELLED,
+            )),
             (Some(Abort::TimedOut(ms)), _) => Some(ExecutionError::new(
                 ErrorCode::TIMEOUT,
                 format!("Execution timed out after {}ms", js_number(ms)),
@@ -31,7 +34,8 @@ impl Scheduler {
             (None, None) => None,
         };
         let root_id = self.plan.root().id.clone();
-        let error = error.map(|e| e.located(&root_id, &self.context.execution_id).with_timestamp(now));
+        let error =
+            error.map(|e| e.located(&root_id, &self.context.execution_id).with_timestamp(now));
         // A run to a node succeeds with that node; the groups around it never finish.
         let target = self.run_to.as_ref().map_or(0, |(target, _)| *target);
         let success = error.is_none() && self.slots[target].status.state.is_done();
@@ -43,7 +47,9 @@ impl Scheduler {
         // Only a failed run or a run to a node leaves groups open.
         let open_groups = if success && self.run_to.is_none() { 0 } else { self.plan.nodes.len() };
         for ix in 0..open_groups {
-            if !self.plan.nodes[ix].is_group() || self.slots[ix].status.state != NodeState::Executing {
+            if !self.plan.nodes[ix].is_group()
+                || self.slots[ix].status.state != NodeState::Executing
+            {
                 continue;
             }
             if success {
@@ -66,27 +72,43 @@ impl Scheduler {
         }
         if let Some(trace) = self.trace.as_mut() {
             let TraceSummary { total_weight, critical_path } = match &self.graph {
-                Some(graph) => TraceSummary { total_weight: graph.total_weight, critical_path: graph.critical_path.clone() },
+                Some(graph) => TraceSummary {
+                    total_weight: graph.total_weight,
+                    critical_path: graph.critical_path.clone(),
+                },
                 None => trace_summary(&self.plan),
             };
             if let Some(first) = trace.events.first_mut() {
-                first.data = TraceData::Started { total_nodes: self.plan.nodes.len(), total_weight, critical_path: Arc::from(critical_path) };
+                first.data = TraceData::Started {
+                    total_nodes: self.plan.nodes.len(),
+                    total_weight,
+                    critical_path: Arc::from(critical_path),
+                };
             }
             trace.complete(now);
         }
         let execution_id = self.context.execution_id.to_string();
         match &error {
-            None => self.emit(EngineEvent::Completed { execution_id: execution_id.clone(), node_id: root_id.to_string() }),
-            Some(error) => self.emit(EngineEvent::Error { execution_id: execution_id.clone(), node_id: root_id.to_string(), error: error.clone() }),
+            None => self.emit(EngineEvent::Completed {
+                execution_id: execution_id.clone(),
+                node_id: root_id.to_string(),
+            }),
+            Some(error) => self.emit(EngineEvent::Error {
+                execution_id: execution_id.clone(),
+                node_id: root_id.to_string(),
+                error: error.clone(),
+            }),
         }
         let root_is_group = self.plan.root().is_group();
-        let context = (success || !root_is_group).then(|| ExecutionContext { node_id: root_id.clone(), run: self.context.clone() });
+        let context = (success || !root_is_group)
+            .then(|| ExecutionContext { node_id: root_id.clone(), run: self.context.clone() });
         let output = if success { self.slots[target].output.take() } else { None };
         let trace = self.trace.take();
         let duration = now - self.start_time;
         // Release every other reference to the output before unwrapping it.
         drop(std::mem::take(&mut self.slots));
-        let data = output.map(|out| Arc::try_unwrap(out).unwrap_or_else(|shared| (*shared).clone()));
+        let data =
+            output.map(|out| Arc::try_unwrap(out).unwrap_or_else(|shared| (*shared).clone()));
         ExecutionResult { success, data, error, duration, executed_nodes, context, trace }
     }
 

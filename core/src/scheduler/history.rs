@@ -15,7 +15,11 @@ use super::partial::PresetOutput;
 
 /// Per node index, the output to reuse instead of running it: recorded outputs whose node has
 /// the same path and type, minus (with `rerun_from`) that node and everything downstream of it.
-pub(crate) fn reuse_by_index(plan: &Plan, paths: &[Arc<str>], reuse: Reuse) -> Result<Vec<Option<PresetOutput>>, ExecutionError> {
+pub(crate) fn reuse_by_index(
+    plan: &Plan,
+    paths: &[Arc<str>],
+    reuse: Reuse,
+) -> Result<Vec<Option<PresetOutput>>, ExecutionError> {
     let mut rerun = vec![false; plan.nodes.len()];
     if let Some(from) = &reuse.rerun_from {
         let start = paths.iter().position(|p| **p == **from).ok_or_else(|| unknown_node(from))?;
@@ -31,7 +35,9 @@ pub(crate) fn reuse_by_index(plan: &Plan, paths: &[Arc<str>], reuse: Reuse) -> R
                 return None;
             }
             match outputs.remove(&*paths[ix]) {
-                Some((node_type, output)) if node_type == node.node_type => Some(PresetOutput { output, pinned: false }),
+                Some((node_type, output)) if node_type == node.node_type => {
+                    Some(PresetOutput { output, pinned: false })
+                }
                 _ => None,
             }
         })
@@ -89,7 +95,17 @@ impl RunHistory {
 
     /// Records node `ix`'s end.
     #[allow(clippy::too_many_arguments)]
-    pub fn ended(&mut self, plan: &Plan, ix: NodeIx, state: NodeState, output: Option<Arc<Value>>, error: Option<ExecutionError>, times: (Option<f64>, Option<f64>), reused: bool, output_js: bool) {
+    pub fn ended(
+        &mut self,
+        plan: &Plan,
+        ix: NodeIx,
+        state: NodeState,
+        output: Option<Arc<Value>>,
+        error: Option<ExecutionError>,
+        times: (Option<f64>, Option<f64>),
+        reused: bool,
+        output_js: bool,
+    ) {
         if ix == 0 && plan.root().is_group() {
             return;
         }
@@ -99,21 +115,26 @@ impl RunHistory {
             (false, _, _) | (true, true, _) => 0,
             (true, false, Some(counter)) => counter.load(Ordering::Relaxed),
             // Skipped and pinned leaves never ran.
-            (true, false, None) => u32::from(!matches!(state, NodeState::Skipped | NodeState::Pinned)),
+            (true, false, None) => {
+                u32::from(!matches!(state, NodeState::Skipped | NodeState::Pinned))
+            }
         };
-        self.recorder.node(NodeEnded {
-            execution_id: self.recorder.execution_id().clone(),
-            node_id: self.paths[ix].clone(),
-            node_type: node.node_type.clone(),
-            state,
-            attempts,
-            reused,
-            input: if leaf { self.inputs[ix].take() } else { None },
-            output: if leaf { output } else { None },
-            output_captured: None,
-            error,
-            start_time: times.0,
-            end_time: times.1,
-        }, output_js);
+        self.recorder.node(
+            NodeEnded {
+                execution_id: self.recorder.execution_id().clone(),
+                node_id: self.paths[ix].clone(),
+                node_type: node.node_type.clone(),
+                state,
+                attempts,
+                reused,
+                input: if leaf { self.inputs[ix].take() } else { None },
+                output: if leaf { output } else { None },
+                output_captured: None,
+                error,
+                start_time: times.0,
+                end_time: times.1,
+            },
+            output_js,
+        );
     }
 }

@@ -24,7 +24,17 @@ impl RunHistory {
 
     #[allow(clippy::too_many_arguments)]
     #[allow(clippy::too_many_arguments)]
-    pub fn ended(&mut self, _plan: &Plan, _ix: NodeIx, _state: NodeState, _output: Option<Arc<Value>>, _error: Option<ExecutionError>, _times: (Option<f64>, Option<f64>), _reused: bool, _output_js: bool) {
+    pub fn ended(
+        &mut self,
+        _plan: &Plan,
+        _ix: NodeIx,
+        _state: NodeState,
+        _output: Option<Arc<Value>>,
+        _error: Option<ExecutionError>,
+        _times: (Option<f64>, Option<f64>),
+        _reused: bool,
+        _output_js: bool,
+    ) {
         match *self {}
     }
 }

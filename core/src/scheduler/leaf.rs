@@ -85,7 +85,10 @@ impl Executor {
 
 /// `invocation` with the embedder's values in its input written out in full (a built-in node
 /// reads data, not handles).
-async fn materialized(mut invocation: Invocation, host: &SharedHost) -> Result<Invocation, crate::error::ExecutionError> {
+async fn materialized(
+    mut invocation: Invocation,
+    host: &SharedHost,
+) -> Result<Invocation, crate::error::ExecutionError> {
     let values = invocation.input.entries().iter().map(|(_, v)| v.clone()).collect();
     let written = host.materialize(&invocation.run.execution_id, values).await?;
     invocation.input = invocation.input.with_values(written);
@@ -96,7 +99,9 @@ async fn materialized(mut invocation: Invocation, host: &SharedHost) -> Result<I
 /// work — which drops HTTP requests, kills processes and releases JS executors.
 pub(crate) fn leaf_future(mut job: LeafJob) -> BoxFuture<'static, LeafOutcome> {
     let ix = job.ix;
-    let Some((signal, node_id)) = job.invocation.as_ref().map(|i| (i.signal.clone(), i.node_id.clone())) else {
+    let Some((signal, node_id)) =
+        job.invocation.as_ref().map(|i| (i.signal.clone(), i.node_id.clone()))
+    else {
         return without_invocation(ix);
     };
     if !job.is_plain() {
@@ -126,7 +131,12 @@ pub(crate) fn leaf_future(mut job: LeafJob) -> BoxFuture<'static, LeafOutcome> {
 
 /// `work` with its panics turned into `INTERNAL_ERROR` results, ending early with `None` when
 /// `signal` is cancelled.
-async fn contained(ix: NodeIx, node_id: Arc<str>, signal: CancelToken, work: impl Future<Output = NodeResult>) -> LeafOutcome {
+async fn contained(
+    ix: NodeIx,
+    node_id: Arc<str>,
+    signal: CancelToken,
+    work: impl Future<Output = NodeResult>,
+) -> LeafOutcome {
     let work = AssertUnwindSafe(work).catch_unwind();
     futures::pin_mut!(work);
     match select(work, signal.cancelled()).await {
@@ -137,7 +147,10 @@ async fn contained(ix: NodeIx, node_id: Arc<str>, signal: CancelToken, work: imp
 }
 
 fn panicked(node_id: &str, panic: &(dyn std::any::Any + Send)) -> ExecutionError {
-    ExecutionError::internal(format!("Node '{node_id}' panicked: {}", crate::error::panic_message(panic)))
+    ExecutionError::internal(format!(
+        "Node '{node_id}' panicked: {}",
+        crate::error::panic_message(panic)
+    ))
 }
 
 /// A leaf that ended before it started.
@@ -211,8 +224,14 @@ async fn work(job: &mut LeafJob) -> NodeResult {
     }
     let mut attempt = 1;
     loop {
-        let invocation = if attempt >= job.max_attempts { job.invocation.take() } else { job.invocation.clone() };
-        let Some(invocation) = invocation else { return Err(ExecutionError::internal("leaf ran out of invocations")) };
+        let invocation = if attempt >= job.max_attempts {
+            job.invocation.take()
+        } else {
+            job.invocation.clone()
+        };
+        let Some(invocation) = invocation else {
+            return Err(ExecutionError::internal("leaf ran out of invocations"));
+        };
         if let Some(attempts) = &job.attempts {
             attempts.store(attempt, std::sync::atomic::Ordering::Relaxed);
         }
@@ -238,12 +257,17 @@ async fn attempt_once(job: &LeafJob, attempt: u32, mut invocation: Invocation) -
         invocation.signal = signal.clone();
     }
     let execution = job.executor.start(invocation, &job.host);
-    let (Some(timeout), Some(signal)) = (job.timeout_ms, attempt_signal) else { return execution.await };
+    let (Some(timeout), Some(signal)) = (job.timeout_ms, attempt_signal) else {
+        return execution.await;
+    };
     match select(execution, job.host.sleep(timeout)).await {
         Either::Left((outcome, _)) => outcome,
         Either::Right(((), _)) => {
             signal.cancel();
-            Err(ExecutionError::new(ErrorCode::TIMEOUT, format!("Node execution timed out after {}ms", js_number(timeout))))
+            Err(ExecutionError::new(
+                ErrorCode::TIMEOUT,
+                format!("Node execution timed out after {}ms", js_number(timeout)),
+            ))
         }
     }
 }

@@ -22,12 +22,12 @@
 //! option's simulations.
 
 pub(crate) mod debug;
+mod finish;
 #[cfg(feature = "history")]
 pub(crate) mod history;
 #[cfg(not(feature = "history"))]
 #[path = "history_off.rs"]
 pub(crate) mod history;
-mod finish;
 mod leaf;
 mod outcome;
 pub(crate) mod partial;
@@ -194,7 +194,11 @@ impl Scheduler {
             Some((_, runs)) => n.inputs.iter().filter(|(source, _)| runs[*source]).count(),
             None => n.inputs.len(),
         };
-        let slots = plan.nodes.iter().map(|n| Slot::new(u32::try_from(waits_for(n)).unwrap_or(u32::MAX))).collect();
+        let slots = plan
+            .nodes
+            .iter()
+            .map(|n| Slot::new(u32::try_from(waits_for(n)).unwrap_or(u32::MAX)))
+            .collect();
         let progress = WeightedProgress::new(plan.root().leaf_weight);
         let trace = config.trace.then(|| ExecutionTrace {
             execution_id: context.execution_id.clone(),
@@ -209,7 +213,11 @@ impl Scheduler {
                 events.push(TraceEvent {
                     timestamp: start_time,
                     node: None,
-                    data: TraceData::Started { total_nodes: plan.nodes.len(), total_weight: 0, critical_path: Arc::from(Vec::new()) },
+                    data: TraceData::Started {
+                        total_nodes: plan.nodes.len(),
+                        total_weight: 0,
+                        critical_path: Arc::from(Vec::new()),
+                    },
                 });
                 events
             },
@@ -230,7 +238,8 @@ impl Scheduler {
                 })
                 .collect(),
         });
-        let effective_slow_mo = context.slow_mo.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(0.0);
+        let effective_slow_mo =
+            context.slow_mo.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(0.0);
         Scheduler {
             messages: (effective_slow_mo > 0.0).then(unbounded),
             slow_mo: effective_slow_mo,
@@ -275,13 +284,17 @@ impl Scheduler {
 
     /// Drives the run to its end and assembles the result.
     pub(crate) async fn run(mut self) -> ExecutionResult {
-        self.emit(EngineEvent::Started { execution_id: self.context.execution_id.to_string(), node_id: self.plan.root().id.to_string() });
+        self.emit(EngineEvent::Started {
+            execution_id: self.context.execution_id.to_string(),
+            node_id: self.plan.root().id.to_string(),
+        });
         if self.events.is_some() {
             self.emit_progress();
         }
         self.ready.push(Reverse(0));
         let mut cancelled = self.cancel.cancelled();
-        let mut timeout: Option<BoxFuture<'static, ()>> = self.timeout_ms.map(|ms| self.host.sleep(ms));
+        let mut timeout: Option<BoxFuture<'static, ()>> =
+            self.timeout_ms.map(|ms| self.host.sleep(ms));
         let start_time = self.start_time;
         let mut throttle: Option<BoxFuture<'static, ()>> = None;
         futures::future::poll_fn(|cx| {
@@ -298,7 +311,8 @@ impl Scheduler {
                 // Paused time does not count; the timer restarts with what is left on resume.
                 timeout = None;
             } else if let (None, Some(ms)) = (&timeout, self.timeout_ms) {
-                timeout = Some(self.host.sleep(ms - (self.host.now() - start_time - self.paused_total)));
+                timeout =
+                    Some(self.host.sleep(ms - (self.host.now() - start_time - self.paused_total)));
             }
             if let Some(timer) = timeout.as_mut() {
                 if timer.poll_unpin(cx).is_ready() {
@@ -310,7 +324,9 @@ impl Scheduler {
             self.start_ready();
             let mut ended = 0;
             while ended < NODES_PER_POLL {
-                let Poll::Ready(Some((ix, outcome))) = self.running.poll_next_unpin(cx) else { break };
+                let Poll::Ready(Some((ix, outcome))) = self.running.poll_next_unpin(cx) else {
+                    break;
+                };
                 self.leaf_ended(ix, outcome);
                 self.start_ready();
                 ended += 1;
@@ -366,7 +382,9 @@ impl Scheduler {
                     self.set_state(ix, NodeState::Executing, None);
                     self.set_progress(ix, 0, Some("Starting..."));
                 }
-                LeafMessage::Progress(ix, percent, text) if self.slots[ix].signal.is_some() => self.set_progress(ix, percent, Some(text)),
+                LeafMessage::Progress(ix, percent, text) if self.slots[ix].signal.is_some() => {
+                    self.set_progress(ix, percent, Some(text))
+                }
                 _ => {}
             }
             self.emit_if_due();
@@ -389,5 +407,4 @@ impl Scheduler {
             None => {}
         }
     }
-
 }

@@ -19,7 +19,13 @@ impl Scheduler {
     }
 
     /// [`complete`](Self::complete), saying whether the output was `reused` from another run.
-    pub(super) fn complete_as(&mut self, mut ix: NodeIx, mut output: Option<Arc<Value>>, mut state: NodeState, mut reused: bool) {
+    pub(super) fn complete_as(
+        &mut self,
+        mut ix: NodeIx,
+        mut output: Option<Arc<Value>>,
+        mut state: NodeState,
+        mut reused: bool,
+    ) {
         loop {
             self.set_state(ix, state, None);
             if self.history.is_some() {
@@ -53,7 +59,8 @@ impl Scheduler {
 
     pub(super) fn fail(&mut self, ix: NodeIx, error: ExecutionError) {
         let node_id = self.plan.nodes[ix].id.clone();
-        let error = error.located(&node_id, &self.context.execution_id).with_timestamp(self.host.now());
+        let error =
+            error.located(&node_id, &self.context.execution_id).with_timestamp(self.host.now());
         self.set_state(ix, NodeState::Error, Some(error.message.clone()));
         if self.history.is_some() {
             self.record_end(ix, NodeState::Error, None, Some(error.clone()), false);
@@ -84,15 +91,32 @@ impl Scheduler {
                 self.running_count -= 1;
                 self.set_state(ix, NodeState::Error, Some(message.clone()));
                 if self.history.is_some() {
-                    let code = if reason == Abort::Cancelled { ErrorCode::CANCELLED } else { ErrorCode::TIMEOUT };
-                    self.record_end(ix, NodeState::Error, None, Some(ExecutionError::new(code, message.clone())), false);
+                    let code = if reason == Abort::Cancelled {
+                        ErrorCode::CANCELLED
+                    } else {
+                        ErrorCode::TIMEOUT
+                    };
+                    self.record_end(
+                        ix,
+                        NodeState::Error,
+                        None,
+                        Some(ExecutionError::new(code, message.clone())),
+                        false,
+                    );
                 }
             }
         }
     }
 
     /// Hands a node's end to the run's recorder.
-    pub(super) fn record_end(&mut self, ix: NodeIx, state: NodeState, output: Option<Arc<Value>>, error: Option<ExecutionError>, reused: bool) {
+    pub(super) fn record_end(
+        &mut self,
+        ix: NodeIx,
+        state: NodeState,
+        output: Option<Arc<Value>>,
+        error: Option<ExecutionError>,
+        reused: bool,
+    ) {
         let times = (self.slots[ix].status.start_time, self.slots[ix].status.end_time);
         if let Some(history) = self.history.as_mut() {
             history.ended(&self.plan, ix, state, output, error, times, reused, self.slots[ix].js);

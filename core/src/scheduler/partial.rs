@@ -19,14 +19,22 @@ pub(crate) struct PresetOutput {
 
 #[cfg(feature = "debugger")]
 /// `pinned` (path → output) over `presets`, by node index. A pin wins over a reused output.
-pub(crate) fn add_pins(plan: &Plan, paths: &PathIndex, pinned: Vec<(String, Value)>, presets: &mut Vec<Option<PresetOutput>>) -> Result<()> {
+pub(crate) fn add_pins(
+    plan: &Plan,
+    paths: &PathIndex,
+    pinned: Vec<(String, Value)>,
+    presets: &mut Vec<Option<PresetOutput>>,
+) -> Result<()> {
     if pinned.is_empty() {
         return Ok(());
     }
     presets.resize_with(plan.nodes.len(), || None);
     for (path, output) in pinned {
         let ix = paths.find(&path, "pinned")?;
-        presets[ix] = Some(PresetOutput { output: (!output.is_undefined()).then(|| Arc::new(output)), pinned: true });
+        presets[ix] = Some(PresetOutput {
+            output: (!output.is_undefined()).then(|| Arc::new(output)),
+            pinned: true,
+        });
     }
     Ok(())
 }
@@ -37,7 +45,11 @@ pub(crate) fn add_pins(plan: &Plan, paths: &PathIndex, pinned: Vec<(String, Valu
 /// enclosing groups only as far as they start (not their other children). A node with a preset
 /// output (pinned, reused) needs nothing upstream of it. Each node is looked at once as a start
 /// and once in full, so the work is linear in the flow's size whatever its shape.
-pub(crate) fn run_to_set(plan: &Plan, target: NodeIx, presets: &[Option<PresetOutput>]) -> Vec<bool> {
+pub(crate) fn run_to_set(
+    plan: &Plan,
+    target: NodeIx,
+    presets: &[Option<PresetOutput>],
+) -> Vec<bool> {
     let n = plan.nodes.len();
     let (mut needed, mut whole_done) = (vec![false; n], vec![false; n]);
     // (node, whole subtree)
@@ -47,7 +59,8 @@ pub(crate) fn run_to_set(plan: &Plan, target: NodeIx, presets: &[Option<PresetOu
             continue;
         }
         let preset = presets.get(ix).is_some_and(Option::is_some);
-        let inner = if whole && !preset { ix + 1..plan.nodes[ix].subtree_end } else { ix + 1..ix + 1 };
+        let inner =
+            if whole && !preset { ix + 1..plan.nodes[ix].subtree_end } else { ix + 1..ix + 1 };
         if whole {
             whole_done[ix] = true;
             stack.extend(inner.map(|child| (child, true)));
@@ -94,8 +107,15 @@ impl DebugRequest {
     #[cfg(feature = "debugger")]
     /// Finds the nodes named (`paths` is there when [`names_nodes`](Self::names_nodes)); pins go
     /// into `presets`. An unknown path is a validation error naming the option.
-    pub fn resolve(self, plan: &Plan, paths: Option<&PathIndex>, presets: &mut Vec<Option<PresetOutput>>) -> Result<ResolvedRequest> {
-        let Some(paths) = paths.filter(|_| self.names_nodes()) else { return Ok(ResolvedRequest { run_to: None, breakpoints: Vec::new() }) };
+    pub fn resolve(
+        self,
+        plan: &Plan,
+        paths: Option<&PathIndex>,
+        presets: &mut Vec<Option<PresetOutput>>,
+    ) -> Result<ResolvedRequest> {
+        let Some(paths) = paths.filter(|_| self.names_nodes()) else {
+            return Ok(ResolvedRequest { run_to: None, breakpoints: Vec::new() });
+        };
         add_pins(plan, paths, self.pinned, presets)?;
         let run_to = match &self.run_to {
             Some(path) => {
@@ -104,7 +124,11 @@ impl DebugRequest {
             }
             None => None,
         };
-        let mut breakpoints = self.breakpoints.iter().map(|path| paths.find(path, "breakpoints")).collect::<Result<Vec<NodeIx>>>()?;
+        let mut breakpoints = self
+            .breakpoints
+            .iter()
+            .map(|path| paths.find(path, "breakpoints"))
+            .collect::<Result<Vec<NodeIx>>>()?;
         breakpoints.sort_unstable();
         breakpoints.dedup();
         Ok(ResolvedRequest { run_to, breakpoints })
@@ -113,7 +137,12 @@ impl DebugRequest {
     /// Builds without the `debugger` feature refuse a run that asks for debugging (rather than
     /// run everything and say nothing).
     #[cfg(not(feature = "debugger"))]
-    pub fn resolve(self, _plan: &Plan, _paths: Option<&PathIndex>, _presets: &mut Vec<Option<PresetOutput>>) -> Result<ResolvedRequest> {
+    pub fn resolve(
+        self,
+        _plan: &Plan,
+        _paths: Option<&PathIndex>,
+        _presets: &mut Vec<Option<PresetOutput>>,
+    ) -> Result<ResolvedRequest> {
         if self.names_nodes() {
             return Err(crate::error::ExecutionError::validation(NO_DEBUGGER));
         }

@@ -58,7 +58,11 @@ impl Scheduler {
             // Values the embedder keeps stay handles: the event goes to that embedder, which
             // has them (and keeps them while the run lasts).
             let input = self.input_for(ix).0.to_value();
-            self.emit(EngineEvent::Paused { execution_id: self.context.execution_id.to_string(), node_id: self.plan.path(ix).to_string(), input });
+            self.emit(EngineEvent::Paused {
+                execution_id: self.context.execution_id.to_string(),
+                node_id: self.plan.path(ix).to_string(),
+                input,
+            });
         }
     }
 

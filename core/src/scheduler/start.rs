@@ -69,16 +69,22 @@ impl Scheduler {
         let node = &self.plan.nodes[ix];
         if !node.inputs.is_empty() {
             let slots = &self.slots;
-            let delivered = NodeInput::from_entries(
-                node.inputs.iter().filter_map(|(source, key)| slots[*source].output.as_ref().map(|out| (key.clone(), out.clone()))),
-            );
+            let delivered =
+                NodeInput::from_entries(node.inputs.iter().filter_map(|(source, key)| {
+                    slots[*source].output.as_ref().map(|out| (key.clone(), out.clone()))
+                }));
             if !delivered.is_empty() {
-                let js = node.inputs.iter().any(|(source, _)| slots[*source].js && slots[*source].output.is_some());
+                let js = node
+                    .inputs
+                    .iter()
+                    .any(|(source, _)| slots[*source].js && slots[*source].output.is_some());
                 return (delivered, js);
             }
         }
         match node.parent {
-            Some(group) => (self.slots[group].input.clone().unwrap_or_default(), self.slots[group].js),
+            Some(group) => {
+                (self.slots[group].input.clone().unwrap_or_default(), self.slots[group].js)
+            }
             None => (self.context.input.clone(), self.run_input_js),
         }
     }

@@ -36,7 +36,11 @@ impl Scheduler {
             slot.status.error = error.clone();
         }
         if is_leaf {
-            self.progress.update(u64::from(self.plan.nodes[ix].weight), old, (state, slot.status.progress));
+            self.progress.update(
+                u64::from(self.plan.nodes[ix].weight),
+                old,
+                (state, slot.status.progress),
+            );
         }
         if let Some(trace) = self.trace.as_mut() {
             trace.state_change(ix, now, state, error);
@@ -64,7 +68,7 @@ impl Scheduler {
 
     /// Tells the run's view, and the embedder when it asked for every change, that node `ix`
     /// changed. The root group's own changes show only in the run's `isExecuting` and times.
-        pub(super) fn publish(&self, ix: NodeIx) {
+    pub(super) fn publish(&self, ix: NodeIx) {
         let progress = self.current_progress();
         if let Some(view) = &self.view {
             view.set(ix, &self.slots[ix].status, progress);
@@ -72,7 +76,11 @@ impl Scheduler {
         #[cfg(feature = "run-state")]
         if self.state_events && super::snapshot::listed_nodes(&self.plan).contains(&ix) {
             let node = super::snapshot::progress_node(&self.plan, ix, &self.slots[ix].status);
-            self.emit(EngineEvent::NodeChanged { execution_id: self.context.execution_id.to_string(), node: Box::new(node), progress });
+            self.emit(EngineEvent::NodeChanged {
+                execution_id: self.context.execution_id.to_string(),
+                node: Box::new(node),
+                progress,
+            });
         }
     }
 

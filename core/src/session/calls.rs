@@ -50,10 +50,16 @@ fn answer_of(item: Value) -> Option<(u64, Result<Outcome, String>)> {
     let Value::Array(pair) = item else { return None };
     let mut pair = pair.into_iter();
     let id = pair.next()?.as_f64().filter(|n| *n >= 0.0 && n.fract() == 0.0)? as u64;
-    let Some(Value::Object(mut fields)) = pair.next() else { return Some((id, Err("an answer is not an object".into()))) };
+    let Some(Value::Object(mut fields)) = pair.next() else {
+        return Some((id, Err("an answer is not an object".into())));
+    };
     let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
     let error = match fields.get("error") {
-        Some(Value::Object(e)) => Some(ThrownError { message: text(e.get("message")), code: text(e.get("code")), stack: text(e.get("stack")) }),
+        Some(Value::Object(e)) => Some(ThrownError {
+            message: text(e.get("message")),
+            code: text(e.get("code")),
+            stack: text(e.get("stack")),
+        }),
         _ => None,
     };
     let ok = matches!(fields.get("ok"), Some(Value::Bool(true)));
@@ -80,7 +86,11 @@ fn answer_ids(text: &str) -> Vec<u64> {
             b'[' | b'{' => {
                 depth += 1;
                 if depth == 2 && b == b'[' {
-                    let digits: String = text[i + 1..].chars().skip_while(|c| c.is_whitespace()).take_while(char::is_ascii_digit).collect();
+                    let digits: String = text[i + 1..]
+                        .chars()
+                        .skip_while(|c| c.is_whitespace())
+                        .take_while(char::is_ascii_digit)
+                        .collect();
                     ids.extend(digits.parse::<u64>().ok());
                 }
             }
@@ -123,14 +133,24 @@ struct MaterializeRecord<'a> {
 
 impl ExecutorCalls {
     pub fn new(notifier: Arc<Notifier>) -> Arc<Self> {
-        Arc::new(ExecutorCalls { mailbox: Arc::new(Mailbox::new(notifier)), pending: Arc::default(), next_id: AtomicU64::new(0) })
+        Arc::new(ExecutorCalls {
+            mailbox: Arc::new(Mailbox::new(notifier)),
+            pending: Arc::default(),
+            next_id: AtomicU64::new(0),
+        })
     }
 
     /// Queues a call for the embedder and waits for its answer.
     pub fn execute(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (sender, receiver) = oneshot::channel();
-        let record = CallRecord { kind: "call", id, run: &invocation.run.execution_id, node_type: &invocation.node_type, params: invocation.executor_params() };
+        let record = CallRecord {
+            kind: "call",
+            id,
+            run: &invocation.run.execution_id,
+            node_type: &invocation.node_type,
+            params: invocation.executor_params(),
+        };
         if let Err(error) = self.post_awaiting(id, sender, &record) {
             return Box::pin(std::future::ready(Err(error)));
         }
@@ -139,24 +159,42 @@ impl ExecutorCalls {
             lock(&pending).remove(&id);
             mailbox.post(format!("{{\"kind\":\"abort\",\"id\":{id}}}"));
         });
-        Box::pin(async move { receiver.await.unwrap_or_else(|_| Err(ExecutionError::new(ErrorCode::CANCELLED, "Executor call was cancelled"))) })
+        Box::pin(async move {
+            receiver.await.unwrap_or_else(|_| {
+                Err(ExecutionError::new(ErrorCode::CANCELLED, "Executor call was cancelled"))
+            })
+        })
     }
 
     /// Asks the embedder to write out in full the values it keeps for run `run` (what `values`
     /// hold as handles), and waits for them.
-    pub fn materialize(&self, run: &str, values: Vec<Arc<Value>>) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {
+    pub fn materialize(
+        &self,
+        run: &str,
+        values: Vec<Arc<Value>>,
+    ) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (sender, receiver) = oneshot::channel();
         let count = values.len();
-        if let Err(error) = self.post_awaiting(id, sender, &MaterializeRecord { kind: "materialize", id, run, values: &values }) {
+        if let Err(error) = self.post_awaiting(
+            id,
+            sender,
+            &MaterializeRecord { kind: "materialize", id, run, values: &values },
+        ) {
             return Box::pin(std::future::ready(Err(error)));
         }
         Box::pin(async move {
             match receiver.await {
                 Ok(Ok(Some(Value::Array(values)))) if values.len() == count => Ok(values),
-                Ok(Ok(_)) => Err(ExecutionError::new(ErrorCode::SERIALIZATION_FAILED, "The host answered a request for values with something else")),
+                Ok(Ok(_)) => Err(ExecutionError::new(
+                    ErrorCode::SERIALIZATION_FAILED,
+                    "The host answered a request for values with something else",
+                )),
                 Ok(Err(error)) => Err(error),
-                Err(_) => Err(ExecutionError::new(ErrorCode::CANCELLED, "The request for values was cancelled")),
+                Err(_) => Err(ExecutionError::new(
+                    ErrorCode::CANCELLED,
+                    "The request for values was cancelled",
+                )),
             }
         })
     }
@@ -165,7 +203,12 @@ impl ExecutorCalls {
     /// driven on a worker thread posts while the embedder's thread may already be answering,
     /// and an answer that found no sender was dropped, leaving the run waiting forever (a run of
     /// a deeply nested flow reading values JS keeps hung about one time in four).
-    fn post_awaiting<T: Serialize>(&self, id: u64, sender: oneshot::Sender<NodeResult>, record: &T) -> Result<(), ExecutionError> {
+    fn post_awaiting<T: Serialize>(
+        &self,
+        id: u64,
+        sender: oneshot::Sender<NodeResult>,
+        record: &T,
+    ) -> Result<(), ExecutionError> {
         lock(&self.pending).insert(id, sender);
         let posted = self.post(record);
         if posted.is_err() {
@@ -185,14 +228,18 @@ impl ExecutorCalls {
         });
         match failure {
             None => Ok(()),
-            Some(e) => Err(ExecutionError::new(ErrorCode::SERIALIZATION_FAILED, format!("Values for the host could not be written: {e}"))),
+            Some(e) => Err(ExecutionError::new(
+                ErrorCode::SERIALIZATION_FAILED,
+                format!("Values for the host could not be written: {e}"),
+            )),
         }
     }
 
     /// Completes calls with the embedder's answers, `[[id, outcome], ...]` as codec text, with
     /// the binary data its tags refer to.
     pub(crate) fn resolve_batch(&self, answers: &str, buffers: Vec<Arc<[u8]>>) {
-        let parsed = codec::decode(buffers.clone(), || serde_json::from_str::<Vec<(u64, Outcome)>>(answers));
+        let parsed =
+            codec::decode(buffers.clone(), || serde_json::from_str::<Vec<(u64, Outcome)>>(answers));
         let whole = match parsed {
             Ok(answers) => {
                 for (id, outcome) in answers {
@@ -209,7 +256,9 @@ impl ExecutorCalls {
         if cfg!(target_arch = "wasm32") {
             limits.max_depth = limits.max_depth.min(WASM_MAX_DEPTH);
         }
-        if let Ok(Value::Array(items)) = codec::decode(buffers.clone(), || crate::format::parse_json_value(answers, &limits)) {
+        if let Ok(Value::Array(items)) =
+            codec::decode(buffers.clone(), || crate::format::parse_json_value(answers, &limits))
+        {
             for item in items {
                 if let Some((id, outcome)) = answer_of(item) {
                     self.resolve(id, outcome);
@@ -220,12 +269,19 @@ impl ExecutorCalls {
         // on its own, so the good answers arrive and none is left waiting.
         let each: Vec<(u64, serde_json::Value)> = serde_json::from_str(answers).unwrap_or_default();
         for (id, answer) in each {
-            let outcome = codec::decode(buffers.clone(), || serde_json::from_str::<Outcome>(&answer.to_string())).map_err(|e| e.to_string());
+            let outcome = codec::decode(buffers.clone(), || {
+                serde_json::from_str::<Outcome>(&answer.to_string())
+            })
+            .map_err(|e| e.to_string());
             self.resolve(id, outcome);
         }
         // Answers nothing could read (nested past the limit): those calls fail. Resolving a call
         // twice does nothing, so the ones settled above keep their answers.
-        let reason = if whole.to_string().contains("recursion limit") { format!("nested deeper than {} levels", limits.max_depth) } else { whole.to_string() };
+        let reason = if whole.to_string().contains("recursion limit") {
+            format!("nested deeper than {} levels", limits.max_depth)
+        } else {
+            whole.to_string()
+        };
         for id in answer_ids(answers) {
             self.resolve(id, Err(reason.clone()));
         }
@@ -239,12 +295,22 @@ impl ExecutorCalls {
             Ok(Outcome { error, .. }) => {
                 let thrown = error.unwrap_or_default();
                 // A thrown error may name a code (e.g. RATE_LIMIT_EXCEEDED, which the engine retries).
-                let code = thrown.code.as_deref().and_then(ErrorCode::parse).unwrap_or(ErrorCode::EXECUTION_FAILED);
-                let mut error = ExecutionError::new(code, thrown.message.unwrap_or_else(|| "Executor failed".to_owned()));
+                let code = thrown
+                    .code
+                    .as_deref()
+                    .and_then(ErrorCode::parse)
+                    .unwrap_or(ErrorCode::EXECUTION_FAILED);
+                let mut error = ExecutionError::new(
+                    code,
+                    thrown.message.unwrap_or_else(|| "Executor failed".to_owned()),
+                );
                 error.stack = thrown.stack;
                 Err(error)
             }
-            Err(e) => Err(ExecutionError::new(ErrorCode::SERIALIZATION_FAILED, format!("Executor result could not be read: {e}"))),
+            Err(e) => Err(ExecutionError::new(
+                ErrorCode::SERIALIZATION_FAILED,
+                format!("Executor result could not be read: {e}"),
+            )),
         };
         // The attempt may have timed out and gone; then nobody waits for this answer.
         let _ = sender.send(result);

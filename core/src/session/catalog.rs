@@ -1,15 +1,18 @@
 //! Stateless JSON functions every binding exposes: the node catalog, templates, flow formats
 //! and the recovery table. Each returns an [`outcome`] envelope.
 
-use serde::Deserialize;
 use crate::json;
 use crate::value::Value;
+use serde::Deserialize;
 
 use super::guard::guarded;
 use super::wire::outcome;
 use crate::catalog;
 use crate::error::{recovery_strategy, ErrorCode, ExecutionError};
-use crate::format::{definition_to_yaml, flow_from_value, parse_definition_json, parse_json_value, parse_yaml_value, ParseLimits};
+use crate::format::{
+    definition_to_yaml, flow_from_value, parse_definition_json, parse_json_value, parse_yaml_value,
+    ParseLimits,
+};
 use crate::model::NodeDefinition;
 
 /// Every built-in node definition (`getAllNodeDefinitions`).
@@ -57,11 +60,16 @@ pub fn parse_flow(text: &str, options_json: &str) -> String {
             Some("yaml") => false,
             _ => text.trim_start().starts_with('{'),
         };
-        let value = if is_json { parse_json_value(text, &limits)? } else { parse_yaml_value(text, &limits)? };
+        let value = if is_json {
+            parse_json_value(text, &limits)?
+        } else {
+            parse_yaml_value(text, &limits)?
+        };
         let flow: NodeDefinition = if !is_json && options.defaults.unwrap_or(true) {
             flow_from_value(value)?
         } else {
-            crate::value::from_value(value).map_err(|e| ExecutionError::deserialization(format!("Invalid flow: {e}")))?
+            crate::value::from_value(value)
+                .map_err(|e| ExecutionError::deserialization(format!("Invalid flow: {e}")))?
         };
         Ok(flow)
     }))
@@ -69,13 +77,23 @@ pub fn parse_flow(text: &str, options_json: &str) -> String {
 
 /// Writes a flow (JSON text) as YAML.
 pub fn flow_to_yaml(flow_json: &str) -> String {
-    outcome(guarded("flowToYaml", || definition_to_yaml(&parse_definition_json(flow_json, &ParseLimits::default())?)))
+    outcome(guarded("flowToYaml", || {
+        definition_to_yaml(&parse_definition_json(flow_json, &ParseLimits::default())?)
+    }))
 }
 
 /// `getErrorRecoveryStrategy` for every code: `{CODE: strategy}`.
 pub fn recovery_table() -> String {
     outcome(guarded("recoveryTable", || {
-        Ok(ErrorCode::ALL.iter().map(|code| (code.as_str().to_owned(), crate::value::to_value(&recovery_strategy(*code)).unwrap_or(Value::Null))).collect::<crate::value::Map>())
+        Ok(ErrorCode::ALL
+            .iter()
+            .map(|code| {
+                (
+                    code.as_str().to_owned(),
+                    crate::value::to_value(&recovery_strategy(*code)).unwrap_or(Value::Null),
+                )
+            })
+            .collect::<crate::value::Map>())
     }))
 }
 

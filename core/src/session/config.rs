@@ -54,7 +54,9 @@ pub struct StorageConfig {
 impl SessionConfig {
     /// Reads the JSON text of a config; a malformed one is a `VALIDATION_FAILED` error.
     pub fn from_json(text: &str) -> crate::error::Result<Self> {
-        serde_json::from_str(text).map_err(|e| crate::error::ExecutionError::validation(format!("Invalid conductor config: {e}")))
+        serde_json::from_str(text).map_err(|e| {
+            crate::error::ExecutionError::validation(format!("Invalid conductor config: {e}"))
+        })
     }
 
     /// The engine settings, defaults where a field is absent or out of range.
@@ -64,15 +66,24 @@ impl SessionConfig {
             concurrency: self.concurrency.filter(|c| *c > 0).unwrap_or(defaults.concurrency),
             timeout_ms: self.timeout.filter(|t| *t > 0.0),
             max_retries: self.max_retries.unwrap_or(defaults.max_retries),
-            retry_delay_ms: self.retry_delay.filter(|d| *d >= 0.0).unwrap_or(defaults.retry_delay_ms),
-            progress_throttle_ms: self.progress_throttle.filter(|t| *t >= 0.0).unwrap_or(defaults.progress_throttle_ms),
+            retry_delay_ms: self
+                .retry_delay
+                .filter(|d| *d >= 0.0)
+                .unwrap_or(defaults.retry_delay_ms),
+            progress_throttle_ms: self
+                .progress_throttle
+                .filter(|t| *t >= 0.0)
+                .unwrap_or(defaults.progress_throttle_ms),
             trace: self.trace.unwrap_or(defaults.trace),
             flow_limits: FlowLimits {
                 max_depth: self.max_depth.unwrap_or(defaults.flow_limits.max_depth),
                 max_nodes: self.max_nodes.unwrap_or(defaults.flow_limits.max_nodes),
             },
             expression_limits: crate::expression::Limits {
-                max_steps: self.expression_steps.filter(|s| *s > 0).unwrap_or(defaults.expression_limits.max_steps),
+                max_steps: self
+                    .expression_steps
+                    .filter(|s| *s > 0)
+                    .unwrap_or(defaults.expression_limits.max_steps),
                 ..defaults.expression_limits
             },
             ..defaults

@@ -24,9 +24,9 @@ use std::task::{Context, Poll, Wake, Waker};
 #[cfg(not(target_arch = "wasm32"))]
 use futures::task::AtomicWaker;
 
-use crate::error::panic_message;
 use super::mailbox::{lock, Notifier};
 use super::wire::{panic_output, RunOutput};
+use crate::error::panic_message;
 use crate::host::BoxFuture;
 
 /// Polls per driving call before yielding back to the embedder's event loop, so a run that
@@ -82,7 +82,11 @@ struct RunWaker {
 }
 
 impl RunWaker {
-    fn new(id: u32, driver: &Arc<Driver>, #[cfg_attr(target_arch = "wasm32", allow(unused_variables))] on_worker: bool) -> Arc<Self> {
+    fn new(
+        id: u32,
+        driver: &Arc<Driver>,
+        #[cfg_attr(target_arch = "wasm32", allow(unused_variables))] on_worker: bool,
+    ) -> Arc<Self> {
         Arc::new(RunWaker {
             id,
             queued: AtomicBool::new(false),
@@ -175,7 +179,12 @@ impl Driver {
     /// Once `hand_over` is set, the first poll that leaves the run waiting moves it to the
     /// embedder's thread, which drives it from then on (the worker's future ends there).
     #[cfg(not(target_arch = "wasm32"))]
-    pub fn on_worker(self: &Arc<Self>, id: u32, future: BoxFuture<'static, RunOutput>, hand_over: Arc<AtomicBool>) -> BoxFuture<'static, ()> {
+    pub fn on_worker(
+        self: &Arc<Self>,
+        id: u32,
+        future: BoxFuture<'static, RunOutput>,
+        hand_over: Arc<AtomicBool>,
+    ) -> BoxFuture<'static, ()> {
         let driver = self.clone();
         // The run's futures are polled with its own waker from the start, so that the wakes they
         // registered on the worker reach the embedder's thread after the move.
@@ -185,21 +194,23 @@ impl Driver {
             let Some(current) = run.as_mut() else { return Poll::Ready(()) };
             waker.worker.register(cx.waker());
             let mut context = Context::from_waker(&current.waker);
-            let output = match catch_unwind(AssertUnwindSafe(|| current.future.as_mut().poll(&mut context))) {
-                Ok(Poll::Ready(output)) => output,
-                Err(panic) => panic_output(&panic_message(&*panic)),
-                Ok(Poll::Pending) if hand_over.load(Ordering::Acquire) => {
-                    if let Some(moving) = run.take() {
-                        lock(&driver.runs).insert(id, moving);
+            let output =
+                match catch_unwind(AssertUnwindSafe(|| current.future.as_mut().poll(&mut context)))
+                {
+                    Ok(Poll::Ready(output)) => output,
+                    Err(panic) => panic_output(&panic_message(&*panic)),
+                    Ok(Poll::Pending) if hand_over.load(Ordering::Acquire) => {
+                        if let Some(moving) = run.take() {
+                            lock(&driver.runs).insert(id, moving);
+                        }
+                        waker.on_worker.store(false, Ordering::Release);
+                        // A wake that came during this poll went to the worker's task, which ends
+                        // now: one poll on the embedder's thread picks up whatever it was for.
+                        waker.wake_by_ref();
+                        return Poll::Ready(());
                     }
-                    waker.on_worker.store(false, Ordering::Release);
-                    // A wake that came during this poll went to the worker's task, which ends
-                    // now: one poll on the embedder's thread picks up whatever it was for.
-                    waker.wake_by_ref();
-                    return Poll::Ready(());
-                }
-                Ok(Poll::Pending) => return Poll::Pending,
-            };
+                    Ok(Poll::Pending) => return Poll::Pending,
+                };
             run = None;
             driver.complete(id, output);
             Poll::Ready(())
@@ -244,7 +255,13 @@ impl Driver {
             lock(&self.traces).insert(id, trace);
             id
         });
-        lock(&self.completed).push(CompletedRun { run_id, result: output.result, buffers: output.buffers, slices: output.slices, trace });
+        lock(&self.completed).push(CompletedRun {
+            run_id,
+            result: output.result,
+            buffers: output.buffers,
+            slices: output.slices,
+            trace,
+        });
         self.notifier.poke();
     }
 

@@ -11,14 +11,24 @@ use crate::host::{EngineEvent, EventSink};
 fn event_text(event: &EngineEvent) -> Option<String> {
     let (kind, execution_id, node_id, error) = match event {
         // `{"type":"progress",` then the snapshot's own fields.
-        EngineEvent::Progress(progress) => return with_type("progress", serde_json::to_string(progress).ok()?),
+        EngineEvent::Progress(progress) => {
+            return with_type("progress", serde_json::to_string(progress).ok()?)
+        }
         #[cfg(feature = "run-state")]
-        EngineEvent::NodeChanged { execution_id, node, progress } => return node_changed_text(execution_id, node, *progress),
+        EngineEvent::NodeChanged { execution_id, node, progress } => {
+            return node_changed_text(execution_id, node, *progress)
+        }
         EngineEvent::Started { execution_id, node_id } => ("started", execution_id, node_id, None),
-        EngineEvent::Completed { execution_id, node_id } => ("completed", execution_id, node_id, None),
-        EngineEvent::Error { execution_id, node_id, error } => ("error", execution_id, node_id, Some(error)),
+        EngineEvent::Completed { execution_id, node_id } => {
+            ("completed", execution_id, node_id, None)
+        }
+        EngineEvent::Error { execution_id, node_id, error } => {
+            ("error", execution_id, node_id, Some(error))
+        }
         #[cfg(feature = "debugger")]
-        EngineEvent::Paused { execution_id, node_id, input } => return paused_text(execution_id, node_id, input),
+        EngineEvent::Paused { execution_id, node_id, input } => {
+            return paused_text(execution_id, node_id, input)
+        }
     };
     serde_json::to_string(&Record { kind, execution_id, node_id, error }).ok()
 }
@@ -28,14 +38,20 @@ fn event_text(event: &EngineEvent) -> Option<String> {
 /// JSON cannot say, binary data included, tagged) for the embedder to revive.
 fn paused_text(execution_id: &str, node_id: &str, input: &crate::value::Value) -> Option<String> {
     let input = crate::value::codec::to_json(input).ok()?;
-    let record = serde_json::to_string(&Record { kind: "paused", execution_id, node_id, error: None }).ok()?;
+    let record =
+        serde_json::to_string(&Record { kind: "paused", execution_id, node_id, error: None })
+            .ok()?;
     let fields = record.strip_suffix('}')?;
     Some(format!("{fields},\"input\":{input}}}"))
 }
 
 /// `{"type":"nodeChanged", executionId, cachedProgress, node}`.
 #[cfg(feature = "run-state")]
-fn node_changed_text(execution_id: &str, node: &crate::progress::ProgressNode, progress: u8) -> Option<String> {
+fn node_changed_text(
+    execution_id: &str,
+    node: &crate::progress::ProgressNode,
+    progress: u8,
+) -> Option<String> {
     let id = serde_json::to_string(execution_id).ok()?;
     let node = serde_json::to_string(node).ok()?;
     Some(format!("{{\"type\":\"nodeChanged\",\"executionId\":{id},\"cachedProgress\":{progress},\"node\":{node}}}"))

@@ -7,7 +7,10 @@ use serde::Deserialize;
 
 use crate::engine::ExecutionResult;
 use crate::error::{ErrorCode, ExecutionError, Result};
-use crate::history::{validate_execution_id, HistoryConfig, ListQuery, OwnerAlive, Prune, RetryRequest, Reuse, RunBegun, RunRecorder, RunStatus, RunSummary, SharedHistory};
+use crate::history::{
+    validate_execution_id, HistoryConfig, ListQuery, OwnerAlive, Prune, RetryRequest, Reuse,
+    RunBegun, RunRecorder, RunStatus, RunSummary, SharedHistory,
+};
 use crate::host::SharedHost;
 use crate::nodes::NodeInput;
 
@@ -44,7 +47,14 @@ impl SessionHistory {
     }
 
     /// Starts recording run `execution_id`.
-    pub(crate) fn begin(&self, host: &SharedHost, execution_id: &str, flow_id: &str, flow: (Arc<str>, Vec<Arc<[u8]>>), request: &crate::engine::RunOptions) -> Arc<RunRecorder> {
+    pub(crate) fn begin(
+        &self,
+        host: &SharedHost,
+        execution_id: &str,
+        flow_id: &str,
+        flow: (Arc<str>, Vec<Arc<[u8]>>),
+        request: &crate::engine::RunOptions,
+    ) -> Arc<RunRecorder> {
         let recorder = RunRecorder::new(self.store.clone(), host.clone(), Arc::from(execution_id));
         recorder.begin(RunBegun {
             summary: RunSummary {
@@ -69,7 +79,12 @@ impl SessionHistory {
     }
 
     /// Records the run's end; every so often, prunes by retention.
-    pub(crate) async fn end(&self, host: &SharedHost, recorder: &RunRecorder, result: &ExecutionResult) {
+    pub(crate) async fn end(
+        &self,
+        host: &SharedHost,
+        recorder: &RunRecorder,
+        result: &ExecutionResult,
+    ) {
         let status = match &result.error {
             None if result.success => RunStatus::Success,
             Some(error) if error.code == ErrorCode::CANCELLED => RunStatus::Cancelled,
@@ -86,13 +101,15 @@ impl SessionHistory {
     /// What a retry of `of` from `from` reuses.
     pub(crate) async fn reuse(&self, request: &RetryRequest) -> Result<Reuse> {
         validate_execution_id(&request.of)?;
-        let record = self.store.get(request.of.clone()).await?.ok_or_else(|| not_found(&request.of))?;
+        let record =
+            self.store.get(request.of.clone()).await?.ok_or_else(|| not_found(&request.of))?;
         Reuse::of(&record, &request.from)
     }
 
     /// `executions.list`.
     pub(crate) async fn list(&self, options_json: &str) -> Result<crate::history::ExecutionPage> {
-        let query: ListQuery = serde_json::from_str(options_json).map_err(|e| ExecutionError::validation(format!("Invalid list options: {e}")))?;
+        let query: ListQuery = serde_json::from_str(options_json)
+            .map_err(|e| ExecutionError::validation(format!("Invalid list options: {e}")))?;
         self.store.list(query).await
     }
 
@@ -114,11 +131,14 @@ impl SessionHistory {
 
     /// `executions.prune`: how many runs went.
     pub(crate) async fn prune(&self, options_json: &str, now: f64) -> Result<usize> {
-        let request: PruneRequest = serde_json::from_str(options_json).map_err(|e| ExecutionError::validation(format!("Invalid prune options: {e}")))?;
+        let request: PruneRequest = serde_json::from_str(options_json)
+            .map_err(|e| ExecutionError::validation(format!("Invalid prune options: {e}")))?;
         if request.older_than.is_none() && request.keep.is_none() {
             return Err(ExecutionError::validation("prune needs olderThan (ms) or keep (runs)"));
         }
-        self.store.prune(Prune { before: request.older_than.map(|age| now - age), keep: request.keep }).await
+        self.store
+            .prune(Prune { before: request.older_than.map(|age| now - age), keep: request.keep })
+            .await
     }
 
     /// Marks runs left `running` by processes that are gone as `crashed`.

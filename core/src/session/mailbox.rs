@@ -113,7 +113,8 @@ impl Mailbox {
             let mut queue = lock(&self.queue);
             (std::mem::take(&mut queue.records), std::mem::take(&mut queue.buffers))
         };
-        let mut text = String::with_capacity(2 + records.iter().map(|r| r.len() + 1).sum::<usize>());
+        let mut text =
+            String::with_capacity(2 + records.iter().map(|r| r.len() + 1).sum::<usize>());
         text.push('[');
         for (i, record) in records.iter().enumerate() {
             if i > 0 {

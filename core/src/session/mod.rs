@@ -25,9 +25,9 @@ use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use futures::FutureExt;
 use crate::json;
 use crate::value::Value;
+use futures::FutureExt;
 
 pub use calls::ExecutorCalls;
 pub use config::{SessionConfig, StorageConfig};
@@ -42,17 +42,20 @@ use self::driver::Driver;
 use self::events::MailboxSink;
 use self::mailbox::{lock, Mailbox};
 use self::wire::RunOutput;
-use crate::engine::{execution_id, uuid_v4, Engine, ExecutionResult, RunOptions};
 #[cfg(feature = "run-state")]
 use crate::engine::RunView;
+use crate::engine::{execution_id, uuid_v4, Engine, ExecutionResult, RunOptions};
 #[cfg(feature = "debugger")]
 use crate::engine::{RunCommand, RunControl};
 use crate::error::{panic_message, ExecutionError};
-use crate::format::{parse_definition_json, parse_definition_json_measured, parse_json_value, parse_shallow_definition_json, SHALLOW_JSON_DEPTH};
-use crate::value::codec;
+use crate::format::{
+    parse_definition_json, parse_definition_json_measured, parse_json_value,
+    parse_shallow_definition_json, SHALLOW_JSON_DEPTH,
+};
 use crate::host::{BoxFuture, CancelToken, EventSink, SharedHost};
 use crate::model::NodeDefinition;
 use crate::storage::{FlowStore, ListOptions};
+use crate::value::codec;
 
 /// Status bit: finished runs are waiting in [`Session::take_completed`].
 pub const STATUS_COMPLETED: u32 = 1;
@@ -110,7 +113,13 @@ pub struct Session {
 impl Session {
     /// A session whose host sends custom node types to `calls`, and whose queues poke the
     /// embedder through `notifier`.
-    pub fn new(engine: Engine, host: SharedHost, store: FlowStore, notifier: Arc<Notifier>, calls: Arc<ExecutorCalls>) -> Self {
+    pub fn new(
+        engine: Engine,
+        host: SharedHost,
+        store: FlowStore,
+        notifier: Arc<Notifier>,
+        calls: Arc<ExecutorCalls>,
+    ) -> Self {
         Session {
             engine,
             driver: Driver::new(notifier.clone(), host.clone()),
@@ -180,7 +189,13 @@ impl Session {
     /// (codec text) and the binary data both texts' tags refer to. The result arrives through
     /// [`take_completed`](Self::take_completed), often before this returns. A run never fails to
     /// report: every failure, a panic included, is a result with `success: false`.
-    pub fn start_run(self: &Arc<Self>, run_id: u32, flow_json: String, options_json: String, buffers: Vec<Arc<[u8]>>) -> RunPlacement {
+    pub fn start_run(
+        self: &Arc<Self>,
+        run_id: u32,
+        flow_json: String,
+        options_json: String,
+        buffers: Vec<Arc<[u8]>>,
+    ) -> RunPlacement {
         // The history keeps the flow's text as it ran (hashed and stored off this thread).
         let flow_json: Arc<str> = Arc::from(flow_json);
         let limits = &self.engine.config().parse_limits;
@@ -199,8 +214,11 @@ impl Session {
             let flow = match worker_threshold {
                 Some(bytes) if size > bytes => None,
                 None => Some(guarded("parse", || parse_definition_json(&flow_json, limits))),
-                Some(_) if limits.max_depth < SHALLOW_JSON_DEPTH => Some(guarded("parse", || parse_definition_json(&flow_json, limits))),
-                Some(_) => guarded("parse", || Ok(parse_shallow_definition_json(&flow_json))).unwrap_or_else(|panic| Some(Err(panic))),
+                Some(_) if limits.max_depth < SHALLOW_JSON_DEPTH => {
+                    Some(guarded("parse", || parse_definition_json(&flow_json, limits)))
+                }
+                Some(_) => guarded("parse", || Ok(parse_shallow_definition_json(&flow_json)))
+                    .unwrap_or_else(|panic| Some(Err(panic))),
             };
             flow.map(|flow| (flow, RunOptions::from_json(&options_json)))
         });
@@ -224,11 +242,18 @@ impl Session {
                 Some(parsed) => parsed,
                 None => {
                     let parse = || {
-                        let (flow, shallow) = parse_definition_json_measured(&flow_json, &session.engine.config().parse_limits);
+                        let (flow, shallow) = parse_definition_json_measured(
+                            &flow_json,
+                            &session.engine.config().parse_limits,
+                        );
                         let options = RunOptions::from_json(&options_json);
                         // A run that calls the embedder's executors moves to the embedder's
                         // thread, unless its values may only be dropped on a worker's stack.
-                        if shallow && options.as_ref().is_ok_and(|options| !options.custom_types.is_empty()) {
+                        if shallow
+                            && options
+                                .as_ref()
+                                .is_ok_and(|options| !options.custom_types.is_empty())
+                        {
                             handing_over.store(true, Ordering::Release);
                         }
                         (flow, options)
@@ -245,11 +270,19 @@ impl Session {
             let flow_text = (flow_json, flow_buffers);
             #[cfg(not(feature = "history"))]
             let flow_text = ();
-            let outcome = AssertUnwindSafe(session.clone().run(flow, request, flow_text, early.is_some())).catch_unwind().await;
+            let outcome =
+                AssertUnwindSafe(session.clone().run(flow, request, flow_text, early.is_some()))
+                    .catch_unwind()
+                    .await;
             if let Some(id) = early {
                 lock(&session.runs).remove(&id);
             }
-            let result = outcome.unwrap_or_else(|panic| ExecutionResult::failed(ExecutionError::internal(format!("The engine panicked: {}", panic_message(&*panic)))));
+            let result = outcome.unwrap_or_else(|panic| {
+                ExecutionResult::failed(ExecutionError::internal(format!(
+                    "The engine panicked: {}",
+                    panic_message(&*panic)
+                )))
+            });
             let on_worker = !on_this_thread && !handing_over_output.load(Ordering::Acquire);
             output::write_output(&host, result, slice_arrays_of, on_worker).await
         });
@@ -263,7 +296,13 @@ impl Session {
         RunPlacement::Driven
     }
 
-    async fn run(self: Arc<Self>, flow: Result<NodeDefinition, ExecutionError>, options: Result<RunOptions, ExecutionError>, flow_text: FlowText, registered_early: bool) -> ExecutionResult {
+    async fn run(
+        self: Arc<Self>,
+        flow: Result<NodeDefinition, ExecutionError>,
+        options: Result<RunOptions, ExecutionError>,
+        flow_text: FlowText,
+        registered_early: bool,
+    ) -> ExecutionResult {
         let mut options = match options {
             Ok(options) => options,
             Err(error) => return ExecutionResult::failed(error),
@@ -272,14 +311,21 @@ impl Session {
             Ok(flow) => flow,
             Err(error) => return ExecutionResult::failed(error),
         };
-        let execution_id = options.execution_id.clone().unwrap_or_else(|| execution_id(|| self.host.random()));
+        let execution_id =
+            options.execution_id.clone().unwrap_or_else(|| execution_id(|| self.host.random()));
         #[cfg(feature = "history")]
         let reuse = match (&self.history, &options.retry) {
             (Some(history), Some(retry)) => match history.reuse(retry).await {
                 Ok(reuse) => Some(reuse),
-                Err(error) => return ExecutionResult::failed(error.located(flow.id_str(), &execution_id)),
+                Err(error) => {
+                    return ExecutionResult::failed(error.located(flow.id_str(), &execution_id))
+                }
             },
-            (None, Some(_)) => return ExecutionResult::failed(ExecutionError::validation("Execution history is off for this conductor: there is nothing to retry")),
+            (None, Some(_)) => {
+                return ExecutionResult::failed(ExecutionError::validation(
+                    "Execution history is off for this conductor: there is nothing to retry",
+                ))
+            }
             _ => None,
         };
         // The token `register_early` made, if any, so a cancel that came first still applies. A
@@ -288,17 +334,26 @@ impl Session {
         let run = {
             let mut runs = lock(&self.runs);
             match runs.entry(execution_id.clone()) {
-                std::collections::hash_map::Entry::Occupied(slot) if registered_early => slot.get().clone(),
-                std::collections::hash_map::Entry::Occupied(_) => {
-                    return ExecutionResult::failed(ExecutionError::validation("An execution with this id is already running").located(flow.id_str(), &execution_id));
+                std::collections::hash_map::Entry::Occupied(slot) if registered_early => {
+                    slot.get().clone()
                 }
-                std::collections::hash_map::Entry::Vacant(slot) => slot.insert(RunHandle::default()).clone(),
+                std::collections::hash_map::Entry::Occupied(_) => {
+                    return ExecutionResult::failed(
+                        ExecutionError::validation("An execution with this id is already running")
+                            .located(flow.id_str(), &execution_id),
+                    );
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(RunHandle::default()).clone()
+                }
             }
         };
         // Recorded once it is sure to run (a refused duplicate leaves no record).
         #[cfg(feature = "history")]
         let recorder = match &self.history {
-            Some(history) if options.history != Some(false) => Some(history.begin(&self.host, &execution_id, flow.id_str(), flow_text, &options)),
+            Some(history) if options.history != Some(false) => {
+                Some(history.begin(&self.host, &execution_id, flow.id_str(), flow_text, &options))
+            }
             _ => None,
         };
         #[cfg(not(feature = "history"))]
@@ -313,7 +368,9 @@ impl Session {
             let previous = lock(&self.latest_view).replace(view);
             drop(previous);
         }
-        options.event_sink = options.listening.then(|| Arc::new(MailboxSink(self.events.clone())) as Arc<dyn EventSink>);
+        options.event_sink = options
+            .listening
+            .then(|| Arc::new(MailboxSink(self.events.clone())) as Arc<dyn EventSink>);
         // Without the debugger nothing pauses a run: the engine refuses breakpoints.
         #[cfg(feature = "debugger")]
         {
@@ -338,7 +395,8 @@ impl Session {
     /// that waits forever (an executor call no one will answer) would otherwise keep both alive.
     pub fn close(&self) {
         // Cancelled outside the lock: a cancellation runs callbacks.
-        let tokens: Vec<CancelToken> = lock(&self.runs).values().map(|handle| handle.cancel.clone()).collect();
+        let tokens: Vec<CancelToken> =
+            lock(&self.runs).values().map(|handle| handle.cancel.clone()).collect();
         for token in tokens {
             token.cancel();
         }
@@ -437,7 +495,8 @@ impl Session {
     pub fn validate(&self, flow_json: &str, custom_types_json: &str) -> String {
         outcome(guarded("validate", || {
             let flow = parse_definition_json(flow_json, &self.engine.config().parse_limits)?;
-            let custom: HashSet<String> = serde_json::from_str(custom_types_json).unwrap_or_default();
+            let custom: HashSet<String> =
+                serde_json::from_str(custom_types_json).unwrap_or_default();
             let report = self.engine.validate(&flow, &custom, &self.host);
             let legacy = report.legacy();
             Ok(json!({"valid": legacy.valid, "errors": legacy.errors, "issues": report.issues}))
@@ -450,7 +509,8 @@ impl Session {
         guarded_future(async move {
             let flow: Value = parse_json_value(&flow_json, &session.engine.config().parse_limits)?;
             let host = session.host.clone();
-            let (saved, event) = session.store.save(flow, host.now(), || uuid_v4(|| host.random())).await?;
+            let (saved, event) =
+                session.store.save(flow, host.now(), || uuid_v4(|| host.random())).await?;
             let record = serde_json::to_string(&event).map_err(ExecutionError::from)?;
             if let Some(record) = events::with_type("flowSaved", record) {
                 session.events.post(record);
@@ -469,7 +529,8 @@ impl Session {
     pub fn list_flows(&self, options_json: String) -> BoxFuture<'static, String> {
         let store = self.store.clone();
         guarded_future(async move {
-            let options: ListOptions = serde_json::from_str(&options_json).map_err(|e| ExecutionError::validation(format!("Invalid list options: {e}")))?;
+            let options: ListOptions = serde_json::from_str(&options_json)
+                .map_err(|e| ExecutionError::validation(format!("Invalid list options: {e}")))?;
             store.list(&options).await
         })
     }
@@ -502,13 +563,19 @@ impl Session {
                 let history = self.history.clone();
                 guarded_future(async move {
                     if let Some(history) = history {
-                        history.store().list(crate::history::ListQuery { limit: 0, ..Default::default() }).await?;
+                        history
+                            .store()
+                            .list(crate::history::ListQuery { limit: 0, ..Default::default() })
+                            .await?;
                     }
                     Ok(Value::Null)
                 })
             }
             _ => {
-                let message = format!("Unknown executions call '{}': list, get, delete or prune", op.chars().take(40).collect::<String>());
+                let message = format!(
+                    "Unknown executions call '{}': list, get, delete or prune",
+                    op.chars().take(40).collect::<String>()
+                );
                 guarded_future(async move { Err::<Value, _>(ExecutionError::validation(message)) })
             }
         }
@@ -545,7 +612,9 @@ impl Session {
 
 #[cfg(feature = "history")]
 fn history_on(history: Option<Arc<SessionHistory>>) -> Result<Arc<SessionHistory>, ExecutionError> {
-    history.ok_or_else(|| ExecutionError::validation("Execution history is off for this conductor (history: false)"))
+    history.ok_or_else(|| {
+        ExecutionError::validation("Execution history is off for this conductor (history: false)")
+    })
 }
 
 impl Session {
@@ -570,6 +639,17 @@ impl Session {
 }
 
 /// A fallible operation as an outcome envelope, a panic included.
-fn guarded_future<T: serde::Serialize>(work: impl std::future::Future<Output = Result<T, ExecutionError>> + crate::host::MaybeSend + 'static) -> BoxFuture<'static, String> {
-    Box::pin(async move { outcome(AssertUnwindSafe(work).catch_unwind().await.unwrap_or_else(|panic| Err(ExecutionError::internal(panic_message(&*panic))))) })
+fn guarded_future<T: serde::Serialize>(
+    work: impl std::future::Future<Output = Result<T, ExecutionError>>
+        + crate::host::MaybeSend
+        + 'static,
+) -> BoxFuture<'static, String> {
+    Box::pin(async move {
+        outcome(
+            AssertUnwindSafe(work)
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|panic| Err(ExecutionError::internal(panic_message(&*panic)))),
+        )
+    })
 }

@@ -21,7 +21,12 @@ const WRITE_ON_WORKER_UP_TO: usize = 200_000;
 /// large result is also freed on a worker, while the embedder reads the text. A run that is
 /// `on_worker` already (its document was large) writes it where it is: a trip to the pool
 /// would only add a wait for a slot.
-pub(super) async fn write_output(host: &SharedHost, result: ExecutionResult, slice_arrays_of: Option<usize>, on_worker: bool) -> RunOutput {
+pub(super) async fn write_output(
+    host: &SharedHost,
+    result: ExecutionResult,
+    slice_arrays_of: Option<usize>,
+    on_worker: bool,
+) -> RunOutput {
     let values = result.data.as_ref().map_or(0, |data| values_up_to(data, WRITE_ON_WORKER_UP_TO));
     if values <= WRITE_IN_PLACE_UP_TO || !host.has_workers() {
         return RunOutput::from_result(result, slice_arrays_of);
@@ -84,7 +89,8 @@ mod tests {
         let small = Value::Array((0..100).map(|i| Value::from(f64::from(i))).collect());
         assert_eq!(values_up_to(&small, 20_000), 101);
         // Containers inside count with what they hold.
-        let records = Value::Array((0..10).map(|i| crate::json!({"id": i, "tags": ["a", "b"]})).collect());
+        let records =
+            Value::Array((0..10).map(|i| crate::json!({"id": i, "tags": ["a", "b"]})).collect());
         // The array, and per record: itself, its id, its tags and their two items.
         assert_eq!(values_up_to(&records, 20_000), 1 + 10 * (1 + 1 + 1 + 2));
         assert_eq!(values_up_to(&records, 30), 31);

@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use crate::engine::ExecutionResult;
-use crate::value::{codec, slices};
 use crate::error::ExecutionError;
+use crate::value::{codec, slices};
 
 /// `{"ok": true, "value": ...}` or `{"ok": false, "error": ExecutionError}`: fallible calls
 /// return this, and the TypeScript layer throws a typed error.
@@ -19,11 +19,14 @@ pub fn outcome<T: Serialize>(result: Result<T, ExecutionError>) -> String {
     }
     let written = match &result {
         Ok(value) => serde_json::to_string(&Envelope { ok: true, value: Some(value), error: None }),
-        Err(error) => serde_json::to_string(&Envelope::<T> { ok: false, value: None, error: Some(error) }),
+        Err(error) => {
+            serde_json::to_string(&Envelope::<T> { ok: false, value: None, error: Some(error) })
+        }
     };
     written.unwrap_or_else(|e| {
         let error = ExecutionError::from(e);
-        serde_json::to_string(&Envelope::<()> { ok: false, value: None, error: Some(&error) }).unwrap_or_default()
+        serde_json::to_string(&Envelope::<()> { ok: false, value: None, error: Some(&error) })
+            .unwrap_or_default()
     })
 }
 
@@ -51,26 +54,56 @@ impl RunOutput {
 
     /// [`from_result`](Self::from_result), handing the result back once written: freeing a large
     /// result takes milliseconds, which the caller can spend after the text is handed over.
-    pub fn with_written(result: ExecutionResult, slice_arrays_of: Option<usize>) -> (Self, ExecutionResult) {
+    pub fn with_written(
+        result: ExecutionResult,
+        slice_arrays_of: Option<usize>,
+    ) -> (Self, ExecutionResult) {
         Self::within(result, slice_arrays_of, MAX_TEXT_BYTES)
     }
 
     /// The output, with no text (the result's or a slice's) longer than `max_bytes`, and what is
     /// left of the result.
-    fn within(mut result: ExecutionResult, slice_arrays_of: Option<usize>, max_bytes: usize) -> (Self, ExecutionResult) {
+    fn within(
+        mut result: ExecutionResult,
+        slice_arrays_of: Option<usize>,
+        max_bytes: usize,
+    ) -> (Self, ExecutionResult) {
         let trace = result.trace.take();
         let encoded = match slice_arrays_of {
             Some(min_items) => slices::encode_sliced(&result, min_items),
-            None => codec::encode(&result).map(|e| slices::Sliced { text: e.text, buffers: e.buffers, slices: Vec::new() }),
+            None => codec::encode(&result).map(|e| slices::Sliced {
+                text: e.text,
+                buffers: e.buffers,
+                slices: Vec::new(),
+            }),
         };
-        let encoded = encoded.unwrap_or_else(|e| slices::Sliced { text: serde_json::to_string(&ExecutionResult::failed(ExecutionError::from(e))).unwrap_or_default(), ..Default::default() });
-        let longest = encoded.slices.iter().flatten().map(String::len).chain([encoded.text.len()]).max().unwrap_or(0);
+        let encoded = encoded.unwrap_or_else(|e| slices::Sliced {
+            text: serde_json::to_string(&ExecutionResult::failed(ExecutionError::from(e)))
+                .unwrap_or_default(),
+            ..Default::default()
+        });
+        let longest = encoded
+            .slices
+            .iter()
+            .flatten()
+            .map(String::len)
+            .chain([encoded.text.len()])
+            .max()
+            .unwrap_or(0);
         if longest > max_bytes {
             // The failure keeps the trace of the run that produced too much.
             result.trace = trace;
             return Self::within(too_long(result, longest), None, usize::MAX);
         }
-        (RunOutput { result: encoded.text, buffers: encoded.buffers, slices: encoded.slices, trace }, result)
+        (
+            RunOutput {
+                result: encoded.text,
+                buffers: encoded.buffers,
+                slices: encoded.slices,
+                trace,
+            },
+            result,
+        )
     }
 }
 
@@ -82,12 +115,22 @@ fn too_long(result: ExecutionResult, bytes: usize) -> ExecutionResult {
     if let Some(context) = &result.context {
         error = error.with_execution(context.run.execution_id.to_string());
     }
-    ExecutionResult { duration: result.duration, executed_nodes: result.executed_nodes, trace: result.trace, ..ExecutionResult::failed(error) }
+    ExecutionResult {
+        duration: result.duration,
+        executed_nodes: result.executed_nodes,
+        trace: result.trace,
+        ..ExecutionResult::failed(error)
+    }
 }
 
 /// The output of a run that panicked outside the engine's own containment.
 pub(crate) fn panic_output(message: &str) -> RunOutput {
-    RunOutput::from_result(ExecutionResult::failed(ExecutionError::internal(format!("The engine panicked: {message}"))), None)
+    RunOutput::from_result(
+        ExecutionResult::failed(ExecutionError::internal(format!(
+            "The engine panicked: {message}"
+        ))),
+        None,
+    )
 }
 
 #[cfg(test)]
@@ -97,12 +140,26 @@ mod tests {
 
     #[test]
     fn a_result_too_long_to_hand_over_becomes_a_coded_failure() {
-        let result = ExecutionResult { success: true, data: Some(Value::from("x".repeat(1000))), error: None, duration: 1.0, executed_nodes: vec!["a".into()], context: None, trace: None };
+        let result = ExecutionResult {
+            success: true,
+            data: Some(Value::from("x".repeat(1000))),
+            error: None,
+            duration: 1.0,
+            executed_nodes: vec!["a".into()],
+            context: None,
+            trace: None,
+        };
         let (output, _) = RunOutput::within(result, None, 500);
         let text: Value = serde_json::from_str(&output.result).unwrap();
         assert_eq!(text["success"], false);
         assert_eq!(text["error"]["code"], "SERIALIZATION_FAILED");
-        assert!(text["error"]["message"].as_str().unwrap().starts_with("The run's result needs a text of 10"), "{text}");
+        assert!(
+            text["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("The run's result needs a text of 10"),
+            "{text}"
+        );
         assert_eq!(text["executedNodes"][0], "a");
         assert!(text.get("data").is_none());
     }

@@ -29,7 +29,20 @@ mod tests {
         for good in ["a", "550e8400-e29b-41d4-a716-446655440001", "my_flow.v2", "A1"] {
             assert!(validate_flow_id(good).is_ok(), "{good}");
         }
-        for bad in ["", "../etc/passwd", "a/b", "a\\b", ".hidden", "x..y", "ends.", "nul\0", "spa ce", "%2e%2e", "é", &"x".repeat(129)] {
+        for bad in [
+            "",
+            "../etc/passwd",
+            "a/b",
+            "a\\b",
+            ".hidden",
+            "x..y",
+            "ends.",
+            "nul\0",
+            "spa ce",
+            "%2e%2e",
+            "é",
+            &"x".repeat(129),
+        ] {
             assert!(validate_flow_id(bad).is_err(), "{bad:?}");
         }
     }

@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
 use crate::json;
 use crate::value::{Map, Value};
+use serde::Serialize;
 
 use super::list::{FlowListItem, FlowListPage, ListOptions, SortBy, SortOrder};
 use super::{validate_flow_id, StorageBackend};
@@ -49,7 +49,12 @@ impl FlowStore {
 
     /// `saveFlow(flow)`: `{...flow, savedAt, version: "1.0.0"}` written atomically. A flow
     /// without an id gets `new_id`; `createdAt` is kept from an earlier save.
-    pub async fn save(&self, flow: Value, now_ms: f64, new_id: impl FnOnce() -> String) -> Result<(Value, FlowSaved)> {
+    pub async fn save(
+        &self,
+        flow: Value,
+        now_ms: f64,
+        new_id: impl FnOnce() -> String,
+    ) -> Result<(Value, FlowSaved)> {
         let Value::Object(mut flow) = flow else {
             return Err(ExecutionError::validation("A flow must be an object"));
         };
@@ -63,7 +68,10 @@ impl FlowStore {
         validate_flow_id(&id)?;
         let saved_at = iso_timestamp(now_ms);
         let created_at = match self.read(&id).await? {
-            Some(existing) => existing.get("createdAt").and_then(Value::as_str).map_or_else(|| saved_at.clone(), str::to_owned),
+            Some(existing) => existing
+                .get("createdAt")
+                .and_then(Value::as_str)
+                .map_or_else(|| saved_at.clone(), str::to_owned),
             None => saved_at.clone(),
         };
         flow.insert("id", json!(id));
@@ -80,7 +88,9 @@ impl FlowStore {
     /// `loadFlow(id)`: the stored flow; a flow saved as version `0.9.0` is returned as `1.0.0`.
     pub async fn load(&self, id: &str) -> Result<Value> {
         validate_flow_id(id)?;
-        let mut flow = self.read(id).await?.ok_or_else(|| ExecutionError::new(ErrorCode::NODE_NOT_FOUND, format!("Flow with id {id} not found")))?;
+        let mut flow = self.read(id).await?.ok_or_else(|| {
+            ExecutionError::new(ErrorCode::NODE_NOT_FOUND, format!("Flow with id {id} not found"))
+        })?;
         if flow.get("version").and_then(Value::as_str) == Some("0.9.0") {
             flow.insert("version", json!(STORAGE_VERSION));
         }
@@ -88,7 +98,9 @@ impl FlowStore {
     }
 
     async fn read(&self, id: &str) -> Result<Option<Map>> {
-        let Some(text) = self.backend.read(&key(id)).await.map_err(storage_error)? else { return Ok(None) };
+        let Some(text) = self.backend.read(&key(id)).await.map_err(storage_error)? else {
+            return Ok(None);
+        };
         match parse_yaml_value(&text, &self.limits)? {
             Value::Object(map) => Ok(Some(map)),
             _ => Err(ExecutionError::deserialization(format!("Stored flow {id} is not an object"))),
@@ -111,7 +123,10 @@ impl FlowStore {
             }
             let text = |k: &str| flow.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
             let saved_at = text("savedAt");
-            let created_at = flow.get("createdAt").and_then(Value::as_str).map_or_else(|| saved_at.clone(), str::to_owned);
+            let created_at = flow
+                .get("createdAt")
+                .and_then(Value::as_str)
+                .map_or_else(|| saved_at.clone(), str::to_owned);
             items.push(FlowListItem {
                 id: id.to_owned(),
                 name: text("name"),
@@ -147,7 +162,10 @@ impl FlowStore {
         if self.backend.remove(&key(id)).await.map_err(storage_error)? {
             Ok(())
         } else {
-            Err(ExecutionError::new(ErrorCode::NODE_NOT_FOUND, format!("Flow with id {id} not found")))
+            Err(ExecutionError::new(
+                ErrorCode::NODE_NOT_FOUND,
+                format!("Flow with id {id} not found"),
+            ))
         }
     }
 }

@@ -173,7 +173,10 @@ impl Future for Sleep {
             *lock(&state.waker) = Some(cx.waker().clone());
             return Poll::Pending;
         }
-        let state = Arc::new(TimerState { fired: AtomicBool::new(false), waker: Mutex::new(Some(cx.waker().clone())) });
+        let state = Arc::new(TimerState {
+            fired: AtomicBool::new(false),
+            waker: Mutex::new(Some(cx.waker().clone())),
+        });
         {
             let mut timers = lock(&self.runtime.timers);
             timers.1 += 1;

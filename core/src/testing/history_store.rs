@@ -8,7 +8,10 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Wake};
 
 use crate::error::ExecutionError;
-use crate::history::{HistoryStore, HistoryWrite, ListQuery, NodeEnded, Prune, RunBegun, RunEnded, RunStatus, RunSummary, TRUNCATED_KEY};
+use crate::history::{
+    HistoryStore, HistoryWrite, ListQuery, NodeEnded, Prune, RunBegun, RunEnded, RunStatus,
+    RunSummary, TRUNCATED_KEY,
+};
 use crate::nodes::NodeInput;
 use crate::progress::NodeState;
 use crate::storage::SortOrder;
@@ -59,7 +62,14 @@ fn begun(id: &str, flow_id: &str, start: f64, owner: Option<&str>, input: Value)
 
 /// Node `id` of run `run` ends in `state` (with `output` or `error`) at `at + 5`, begun at `at`,
 /// its input `{"x": 1}`.
-pub fn node(run: &str, id: &str, state: NodeState, output: Option<Value>, error: Option<ExecutionError>, at: f64) -> HistoryWrite {
+pub fn node(
+    run: &str,
+    id: &str,
+    state: NodeState,
+    output: Option<Value>,
+    error: Option<ExecutionError>,
+    at: f64,
+) -> HistoryWrite {
     HistoryWrite::Node(Box::new(NodeEnded {
         execution_id: Arc::from(run),
         node_id: Arc::from(id),
@@ -78,7 +88,12 @@ pub fn node(run: &str, id: &str, state: NodeState, output: Option<Value>, error:
 
 fn ended(run: &str, status: RunStatus, at: f64) -> HistoryWrite {
     let error = (status == RunStatus::Failed).then(|| ExecutionError::execution_failed("b broke"));
-    HistoryWrite::Ended(Box::new(RunEnded { execution_id: Arc::from(run), status, end_time: at, error }))
+    HistoryWrite::Ended(Box::new(RunEnded {
+        execution_id: Arc::from(run),
+        status,
+        end_time: at,
+        error,
+    }))
 }
 
 fn ids(store: &dyn HistoryStore, query: ListQuery) -> (Vec<String>, usize) {
@@ -91,8 +106,22 @@ pub fn check_history_store(store: &dyn HistoryStore) {
     // A run that fails at its third node; its input carries a secret.
     store.write(begun("run-a", "flow-1", 1000.0, None, json!({"password": "hunter2"})));
     store.write(node("run-a", "a", NodeState::Completed, Some(json!({"n": 1})), None, 1001.0));
-    store.write(node("run-a", "big", NodeState::Completed, Some(json!("y".repeat(200))), None, 1002.0));
-    store.write(node("run-a", "b", NodeState::Error, None, Some(ExecutionError::execution_failed("b broke")), 1003.0));
+    store.write(node(
+        "run-a",
+        "big",
+        NodeState::Completed,
+        Some(json!("y".repeat(200))),
+        None,
+        1002.0,
+    ));
+    store.write(node(
+        "run-a",
+        "b",
+        NodeState::Error,
+        None,
+        Some(ExecutionError::execution_failed("b broke")),
+        1003.0,
+    ));
     // Written last, ended first (its values were written out by the embedder meanwhile).
     store.write(node("run-a", "early", NodeState::Completed, None, None, 995.0));
     store.write(ended("run-a", RunStatus::Failed, 1010.0));
@@ -101,40 +130,81 @@ pub fn check_history_store(store: &dyn HistoryStore) {
 
     let a = wait(store.get("run-a".into())).expect("get").expect("run-a recorded");
     assert_eq!(a.summary.status, RunStatus::Failed);
-    assert_eq!((a.summary.start_time, a.summary.end_time, a.summary.duration), (1000.0, Some(1010.0), Some(10.0)));
+    assert_eq!(
+        (a.summary.start_time, a.summary.end_time, a.summary.duration),
+        (1000.0, Some(1010.0), Some(10.0))
+    );
     assert_eq!(a.summary.flow_id, "flow-1");
     assert_eq!(a.summary.flow_hash.len(), 16, "the flow's hash is filled in");
     assert_eq!(a.summary.error.as_ref().map(|e| e.message.as_str()), Some("b broke"));
     assert_eq!(a.flow["id"], json!("flow-1"), "the definition as it ran");
-    assert_eq!(a.input["password"], json!(crate::history::REDACTED), "redacted keys are never stored");
+    assert_eq!(
+        a.input["password"],
+        json!(crate::history::REDACTED),
+        "redacted keys are never stored"
+    );
     assert_eq!(a.variables, json!({"region": "eu"}));
-    let nodes: Vec<(&str, NodeState, bool)> = a.nodes.iter().map(|n| (n.node_id.as_str(), n.state, n.reusable)).collect();
-    assert_eq!(nodes, [("early", NodeState::Completed, true), ("a", NodeState::Completed, true), ("big", NodeState::Completed, false), ("b", NodeState::Error, false)], "nodes in the order they ended; a cut output is not reusable");
+    let nodes: Vec<(&str, NodeState, bool)> =
+        a.nodes.iter().map(|n| (n.node_id.as_str(), n.state, n.reusable)).collect();
+    assert_eq!(
+        nodes,
+        [
+            ("early", NodeState::Completed, true),
+            ("a", NodeState::Completed, true),
+            ("big", NodeState::Completed, false),
+            ("b", NodeState::Error, false)
+        ],
+        "nodes in the order they ended; a cut output is not reusable"
+    );
     let a_nodes = &a.nodes[1..];
     assert_eq!(a_nodes[0].output, Some(json!({"n": 1})));
     assert_eq!(a_nodes[0].input, Some(json!({"x": 1})));
-    assert_eq!((a_nodes[0].start_time, a_nodes[0].end_time, a_nodes[0].attempts), (Some(1001.0), Some(1006.0), 1));
+    assert_eq!(
+        (a_nodes[0].start_time, a_nodes[0].end_time, a_nodes[0].attempts),
+        (Some(1001.0), Some(1006.0), 1)
+    );
     assert_eq!(a_nodes[2].error.as_ref().map(|e| e.message.as_str()), Some("b broke"));
     assert!(wait(store.get("ghost".into())).expect("get").is_none());
 
     // A second `Begun` amends input and variables only.
     store.write(begun("run-a", "flow-other", 5.0, None, json!({"late": true})));
     let a = wait(store.get("run-a".into())).expect("get").expect("run-a");
-    assert_eq!((a.input["late"].clone(), a.summary.flow_id.as_str(), a.summary.status), (json!(true), "flow-1", RunStatus::Failed));
+    assert_eq!(
+        (a.input["late"].clone(), a.summary.flow_id.as_str(), a.summary.status),
+        (json!(true), "flow-1", RunStatus::Failed)
+    );
 
     store.write(begun("run-b", "flow-2", 2000.0, None, json!({"note": "x".repeat(200)})));
     store.write(ended("run-b", RunStatus::Success, 2001.0));
     store.write(begun("run-c", "flow-1", 3000.0, None, json!({})));
     store.write(ended("run-c", RunStatus::Cancelled, 3001.0));
     let b = wait(store.get("run-b".into())).expect("get").expect("run-b");
-    assert_eq!(b.input[TRUNCATED_KEY], json!(true), "values over the cap are cut with a marker: {:?}", b.input);
+    assert_eq!(
+        b.input[TRUNCATED_KEY],
+        json!(true),
+        "values over the cap are cut with a marker: {:?}",
+        b.input
+    );
     let all = |query: ListQuery| ids(store, query);
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     assert_eq!(all(ListQuery::default()), (s(&["run-c", "run-b", "run-a"]), 3), "newest first");
-    assert_eq!(all(ListQuery { sort_order: SortOrder::Asc, ..ListQuery::default() }).0, s(&["run-a", "run-b", "run-c"]));
-    assert_eq!(all(ListQuery { flow_id: Some("flow-1".into()), ..ListQuery::default() }), (s(&["run-c", "run-a"]), 2));
-    assert_eq!(all(ListQuery { status: Some(RunStatus::Success), ..ListQuery::default() }), (s(&["run-b"]), 1));
-    assert_eq!(all(ListQuery { limit: 1, offset: 1, ..ListQuery::default() }), (s(&["run-b"]), 3), "a page, and the total");
+    assert_eq!(
+        all(ListQuery { sort_order: SortOrder::Asc, ..ListQuery::default() }).0,
+        s(&["run-a", "run-b", "run-c"])
+    );
+    assert_eq!(
+        all(ListQuery { flow_id: Some("flow-1".into()), ..ListQuery::default() }),
+        (s(&["run-c", "run-a"]), 2)
+    );
+    assert_eq!(
+        all(ListQuery { status: Some(RunStatus::Success), ..ListQuery::default() }),
+        (s(&["run-b"]), 1)
+    );
+    assert_eq!(
+        all(ListQuery { limit: 1, offset: 1, ..ListQuery::default() }),
+        (s(&["run-b"]), 3),
+        "a page, and the total"
+    );
     assert_eq!(all(ListQuery { offset: 10, ..ListQuery::default() }), (s(&[]), 3));
 
     // Runs left running: the one whose owner is gone is marked crashed, at `now`.
@@ -147,15 +217,24 @@ pub fn check_history_store(store: &dyn HistoryStore) {
     let d = wait(store.get("run-d".into())).expect("get").expect("run-d");
     assert_eq!((d.summary.status, d.summary.end_time), (RunStatus::Crashed, Some(9000.0)));
     assert_eq!(d.nodes.len(), 1, "a crashed run keeps the nodes it finished");
-    assert_eq!(wait(store.get("run-e".into())).expect("get").expect("run-e").summary.status, RunStatus::Running);
+    assert_eq!(
+        wait(store.get("run-e".into())).expect("get").expect("run-e").summary.status,
+        RunStatus::Running
+    );
 
     // Pruning keeps the newest and never touches a running run.
     let deleted = wait(store.prune(Prune { before: None, keep: Some(2) })).expect("prune");
-    assert_eq!(deleted, 3, "of run-f, run-d, run-c, run-b, run-a (run-e is running), all but two go");
+    assert_eq!(
+        deleted, 3,
+        "of run-f, run-d, run-c, run-b, run-a (run-e is running), all but two go"
+    );
     assert_eq!(all(ListQuery::default()).0, s(&["run-f", "run-e", "run-d"]));
     let deleted = wait(store.prune(Prune { before: Some(4500.0), keep: None })).expect("prune");
     assert_eq!(deleted, 1, "run-d began before 4500");
-    assert!(wait(store.get("run-d".into())).expect("get").is_none(), "a pruned run's nodes go with it");
+    assert!(
+        wait(store.get("run-d".into())).expect("get").is_none(),
+        "a pruned run's nodes go with it"
+    );
 
     assert!(wait(store.delete("run-f".into())).expect("delete"));
     assert!(!wait(store.delete("run-f".into())).expect("delete again"));

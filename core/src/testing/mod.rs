@@ -11,8 +11,8 @@ mod history_store;
 mod thread_host;
 mod virtual_host;
 
+pub use calling_host::CallingHost;
 #[cfg(feature = "history")]
 pub use history_store::{check_history_store, node as history_node, wait, CHECKED_MAX_VALUE_BYTES};
-pub use calling_host::CallingHost;
 pub use thread_host::ThreadHost;
 pub use virtual_host::{CustomExecutor, VirtualHost};

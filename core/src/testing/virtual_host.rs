@@ -8,7 +8,8 @@ use crate::host::{BoxFuture, Capabilities, Host, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
 
 /// A custom executor registered on the virtual host, standing in for a JS executor.
-pub type CustomExecutor = Arc<dyn Fn(Invocation, VirtualHost) -> BoxFuture<'static, NodeResult> + Send + Sync>;
+pub type CustomExecutor =
+    Arc<dyn Fn(Invocation, VirtualHost) -> BoxFuture<'static, NodeResult> + Send + Sync>;
 
 /// Deterministic host: virtual clock starting at a fixed epoch, seeded random numbers, a
 /// single-threaded executor, and custom executors registered by type.
@@ -73,7 +74,10 @@ impl VirtualHost {
     }
 
     /// Runs `future` (and everything it spawns) to completion in virtual time.
-    pub fn block_on<T: Send + 'static>(&self, future: impl std::future::Future<Output = T> + Send + 'static) -> T {
+    pub fn block_on<T: Send + 'static>(
+        &self,
+        future: impl std::future::Future<Output = T> + Send + 'static,
+    ) -> T {
         let slot: Arc<Mutex<Option<T>>> = Arc::new(Mutex::new(None));
         let out = slot.clone();
         self.runtime.spawn(Box::pin(async move {
@@ -119,8 +123,11 @@ impl Host for VirtualHost {
         match executor {
             Some(executor) => executor(invocation, self.clone()),
             None => {
-                let message = format!("No implementation found for node type: {}", invocation.node_type);
-                Box::pin(async move { Err(crate::ExecutionError::new(crate::ErrorCode::NODE_TYPE_NOT_FOUND, message)) })
+                let message =
+                    format!("No implementation found for node type: {}", invocation.node_type);
+                Box::pin(async move {
+                    Err(crate::ExecutionError::new(crate::ErrorCode::NODE_TYPE_NOT_FOUND, message))
+                })
             }
         }
     }

@@ -43,11 +43,26 @@ pub struct TraceEvent {
 /// The kinds of event and their data.
 #[derive(Debug, Clone)]
 pub enum TraceData {
-    Started { total_nodes: usize, total_weight: u64, critical_path: Arc<[Arc<str>]> },
-    StateChange { state: NodeState, error_message: Option<String> },
+    Started {
+        total_nodes: usize,
+        total_weight: u64,
+        critical_path: Arc<[Arc<str>]>,
+    },
+    StateChange {
+        state: NodeState,
+        error_message: Option<String>,
+    },
     /// `overall` is the run's progress after the step.
-    Progress { progress: u8, message: &'static str, overall: u8 },
-    Completed { total_duration: f64, nodes_completed: usize, nodes_errored: usize },
+    Progress {
+        progress: u8,
+        message: &'static str,
+        overall: u8,
+    },
+    Completed {
+        total_duration: f64,
+        nodes_completed: usize,
+        nodes_errored: usize,
+    },
 }
 
 /// One node's part of the trace (its events are [`ExecutionTrace::node_events`]).
@@ -70,11 +85,20 @@ impl ExecutionTrace {
     }
 
     fn local(&self, plan_index: usize) -> Option<u32> {
-        plan_index.checked_sub(self.first_node).filter(|i| *i < self.nodes.len()).and_then(|i| u32::try_from(i).ok())
+        plan_index
+            .checked_sub(self.first_node)
+            .filter(|i| *i < self.nodes.len())
+            .and_then(|i| u32::try_from(i).ok())
     }
 
     /// Records a node's state change. The root group's own changes are global only.
-    pub(crate) fn state_change(&mut self, plan_index: usize, at: f64, state: NodeState, error: Option<String>) {
+    pub(crate) fn state_change(
+        &mut self,
+        plan_index: usize,
+        at: f64,
+        state: NodeState,
+        error: Option<String>,
+    ) {
         let node = self.local(plan_index);
         if let Some(trace) = node.and_then(|i| self.nodes.get_mut(i as usize)) {
             if state == NodeState::Executing && trace.start_time == 0.0 {
@@ -91,16 +115,31 @@ impl ExecutionTrace {
                 trace.progress = 100;
             }
         }
-        self.events.push(TraceEvent { timestamp: at, node, data: TraceData::StateChange { state, error_message: error } });
+        self.events.push(TraceEvent {
+            timestamp: at,
+            node,
+            data: TraceData::StateChange { state, error_message: error },
+        });
     }
 
     /// Records a node's progress step.
-    pub(crate) fn progress(&mut self, plan_index: usize, at: f64, progress: u8, message: &'static str, overall: u8) {
+    pub(crate) fn progress(
+        &mut self,
+        plan_index: usize,
+        at: f64,
+        progress: u8,
+        message: &'static str,
+        overall: u8,
+    ) {
         let Some(node) = self.local(plan_index) else { return };
         if let Some(trace) = self.nodes.get_mut(node as usize) {
             trace.progress = progress;
         }
-        self.events.push(TraceEvent { timestamp: at, node: Some(node), data: TraceData::Progress { progress, message, overall } });
+        self.events.push(TraceEvent {
+            timestamp: at,
+            node: Some(node),
+            data: TraceData::Progress { progress, message, overall },
+        });
     }
 
     /// Closes the trace.
@@ -112,7 +151,11 @@ impl ExecutionTrace {
         self.events.push(TraceEvent {
             timestamp: at,
             node: None,
-            data: TraceData::Completed { total_duration: at - self.start_time, nodes_completed, nodes_errored },
+            data: TraceData::Completed {
+                total_duration: at - self.start_time,
+                nodes_completed,
+                nodes_errored,
+            },
         });
     }
 }

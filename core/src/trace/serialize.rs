@@ -37,10 +37,7 @@ impl Serialize for ExecutionTrace {
         }
         map.serialize_entry("config", &Config(self.slow_mo))?;
         map.serialize_entry("events", &Events { trace: self, indices: None })?;
-        map.serialize_entry(
-            "nodes",
-            &Nodes { trace: self, offsets: &offsets, by_node: &by_node },
-        )?;
+        map.serialize_entry("nodes", &Nodes { trace: self, offsets: &offsets, by_node: &by_node })?;
         map.end()
     }
 }
@@ -75,7 +72,11 @@ impl Serialize for Events<'_> {
             }
             Some(indices) => {
                 for &i in indices {
-                    seq.serialize_element(&Event { trace: self.trace, event: &self.trace.events[i], global })?;
+                    seq.serialize_element(&Event {
+                        trace: self.trace,
+                        event: &self.trace.events[i],
+                        global,
+                    })?;
                 }
             }
         }
@@ -110,7 +111,11 @@ struct Data<'a>(&'a Event<'a>);
 impl Serialize for Data<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let Event { trace, event, global } = *self.0;
-        let node_id = event.node.filter(|_| global).and_then(|i| trace.nodes.get(i as usize)).map(|n| &*n.node_id);
+        let node_id = event
+            .node
+            .filter(|_| global)
+            .and_then(|i| trace.nodes.get(i as usize))
+            .map(|n| &*n.node_id);
         let mut map = serializer.serialize_map(None)?;
         match &event.data {
             TraceData::Started { total_nodes, total_weight, critical_path } => {
@@ -122,7 +127,9 @@ impl Serialize for Data<'_> {
                 match node_id {
                     Some(id) => map.serialize_entry("nodeId", id)?,
                     // The root group's own changes.
-                    None if global && event.node.is_none() => map.serialize_entry("nodeId", &*trace.root_node_id)?,
+                    None if global && event.node.is_none() => {
+                        map.serialize_entry("nodeId", &*trace.root_node_id)?
+                    }
                     None => {}
                 }
                 map.serialize_entry("state", state)?;
@@ -159,7 +166,10 @@ impl Serialize for Nodes<'_> {
         let mut seq = serializer.serialize_seq(Some(self.trace.nodes.len()))?;
         for (i, node) in self.trace.nodes.iter().enumerate() {
             let events = &self.by_node[self.offsets[i]..self.offsets[i + 1]];
-            seq.serialize_element(&Node { node, events: Events { trace: self.trace, indices: Some(events) } })?;
+            seq.serialize_element(&Node {
+                node,
+                events: Events { trace: self.trace, indices: Some(events) },
+            })?;
         }
         seq.end()
     }

@@ -1,8 +1,8 @@
 //! Validation results, structured and in the legacy `{valid, errors: string[]}` form.
 
-use serde::{Deserialize, Serialize};
 use crate::json;
 use crate::value::Value;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorCode, ExecutionError};
 
@@ -53,7 +53,10 @@ impl ValidationReport {
     }
 
     pub fn legacy(&self) -> LegacyValidation {
-        LegacyValidation { valid: self.is_valid(), errors: self.issues.iter().map(ValidationIssue::to_legacy_string).collect() }
+        LegacyValidation {
+            valid: self.is_valid(),
+            errors: self.issues.iter().map(ValidationIssue::to_legacy_string).collect(),
+        }
     }
 
     /// The error a run reports for this report: the first issue's code and message, every issue

@@ -17,11 +17,21 @@ use crate::nodes::NodeRegistry;
 /// One issue per node needing a capability `permissions` deny, in depth-first order. Custom
 /// types (the embedder's own executors) and unknown types (validation reports those) are not
 /// checked here.
-pub fn permission_issues(flow: &NodeDefinition, registry: &NodeRegistry, custom_types: &HashSet<String>, permissions: &RunPermissions) -> Vec<ValidationIssue> {
-    let root_label = flow.id.as_deref().filter(|id| !id.is_empty()).map_or(Cow::Borrowed("[root]"), Cow::Borrowed);
+pub fn permission_issues(
+    flow: &NodeDefinition,
+    registry: &NodeRegistry,
+    custom_types: &HashSet<String>,
+    permissions: &RunPermissions,
+) -> Vec<ValidationIssue> {
+    let root_label = flow
+        .id
+        .as_deref()
+        .filter(|id| !id.is_empty())
+        .map_or(Cow::Borrowed("[root]"), Cow::Borrowed);
     // (node, parent frame, label); the path is only built for nodes that are reported, so deep
     // flows cost no more than a walk.
-    let mut frames: Vec<(&NodeDefinition, Option<usize>, Cow<'_, str>)> = vec![(flow, None, root_label)];
+    let mut frames: Vec<(&NodeDefinition, Option<usize>, Cow<'_, str>)> =
+        vec![(flow, None, root_label)];
     let mut stack = vec![0usize];
     let mut issues = Vec::new();
     let empty = Map::new();
@@ -30,7 +40,11 @@ pub fn permission_issues(flow: &NodeDefinition, registry: &NodeRegistry, custom_
         if node.is_group() {
             let first = frames.len();
             for (i, child) in node.children().iter().enumerate() {
-                let label = child.id.as_deref().filter(|id| !id.is_empty()).map_or_else(|| Cow::Owned(format!("[{i}]")), Cow::Borrowed);
+                let label = child
+                    .id
+                    .as_deref()
+                    .filter(|id| !id.is_empty())
+                    .map_or_else(|| Cow::Owned(format!("[{i}]")), Cow::Borrowed);
                 frames.push((child, Some(frame), label));
             }
             stack.extend((first..frames.len()).rev());
@@ -41,7 +55,11 @@ pub fn permission_issues(flow: &NodeDefinition, registry: &NodeRegistry, custom_
             continue;
         }
         let Some(definition) = registry.get(node_type) else { continue };
-        let Some(capability) = permissions.denied(&definition.requirements(node.parameters.as_ref().unwrap_or(&empty))) else { continue };
+        let Some(capability) = permissions
+            .denied(&definition.requirements(node.parameters.as_ref().unwrap_or(&empty)))
+        else {
+            continue;
+        };
         let mut path = Vec::new();
         let mut cursor = Some(frame);
         while let Some(f) = cursor {

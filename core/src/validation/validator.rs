@@ -22,8 +22,17 @@ pub fn validate(flow: &NodeDefinition, ctx: &ValidationContext<'_>) -> Validatio
 }
 
 /// [`validate`], also returning each valid group's levels and resolved edges for the planner.
-pub(crate) fn validate_with_layouts(flow: &NodeDefinition, ctx: &ValidationContext<'_>) -> (ValidationReport, LayoutCache) {
-    let mut walker = Walker { ctx, frames: Vec::new(), edge_inputs: Vec::new(), issues: Vec::new(), layouts: LayoutCache::default() };
+pub(crate) fn validate_with_layouts(
+    flow: &NodeDefinition,
+    ctx: &ValidationContext<'_>,
+) -> (ValidationReport, LayoutCache) {
+    let mut walker = Walker {
+        ctx,
+        frames: Vec::new(),
+        edge_inputs: Vec::new(),
+        issues: Vec::new(),
+        layouts: LayoutCache::default(),
+    };
     walker.run(flow);
     walker.layouts.node_count = walker.frames.len();
     (ValidationReport { issues: walker.issues }, walker.layouts)
@@ -52,7 +61,11 @@ struct Walker<'a, 'c> {
 
 impl<'a> Walker<'a, '_> {
     fn run(&mut self, root: &'a NodeDefinition) {
-        let label = root.id.as_deref().filter(|id| !id.is_empty()).map_or(Cow::Borrowed("[root]"), Cow::Borrowed);
+        let label = root
+            .id
+            .as_deref()
+            .filter(|id| !id.is_empty())
+            .map_or(Cow::Borrowed("[root]"), Cow::Borrowed);
         self.frames.push(Frame { node: root, parent: None, label, depth: 0, edge_inputs: 0..0 });
         let mut stack = vec![0usize];
         while let Some(frame) = stack.pop() {
@@ -60,7 +73,10 @@ impl<'a> Walker<'a, '_> {
                 self.report_at(
                     0,
                     ErrorCode::VALIDATION_FAILED,
-                    format!("Flow has more than {} nodes, the configured limit", self.ctx.limits.max_nodes),
+                    format!(
+                        "Flow has more than {} nodes, the configured limit",
+                        self.ctx.limits.max_nodes
+                    ),
                     None,
                 );
                 return;
@@ -70,7 +86,10 @@ impl<'a> Walker<'a, '_> {
                 self.report_at(
                     frame,
                     ErrorCode::VALIDATION_FAILED,
-                    format!("Flow nesting is deeper than the configured limit of {} levels", self.ctx.limits.max_depth),
+                    format!(
+                        "Flow nesting is deeper than the configured limit of {} levels",
+                        self.ctx.limits.max_depth
+                    ),
                     None,
                 );
                 return;
@@ -79,9 +98,20 @@ impl<'a> Walker<'a, '_> {
             if node.is_group() {
                 let edge_inputs = self.check_children(frame, node);
                 let first_child = self.frames.len();
-                for ((i, child), edge_inputs) in node.children().iter().enumerate().zip(edge_inputs) {
-                    let label = child.id.as_deref().filter(|id| !id.is_empty()).map_or_else(|| Cow::Owned(format!("[{i}]")), Cow::Borrowed);
-                    self.frames.push(Frame { node: child, parent: Some(frame), label, depth: depth + 1, edge_inputs });
+                for ((i, child), edge_inputs) in node.children().iter().enumerate().zip(edge_inputs)
+                {
+                    let label = child
+                        .id
+                        .as_deref()
+                        .filter(|id| !id.is_empty())
+                        .map_or_else(|| Cow::Owned(format!("[{i}]")), Cow::Borrowed);
+                    self.frames.push(Frame {
+                        node: child,
+                        parent: Some(frame),
+                        label,
+                        depth: depth + 1,
+                        edge_inputs,
+                    });
                 }
                 // Reverse so that children are visited in definition order.
                 stack.extend((first_child..self.frames.len()).rev());
@@ -136,7 +166,12 @@ impl<'a> Walker<'a, '_> {
             ("nodes", "an array of node definitions"),
         ] {
             if node.extra.get(key).is_some_and(|v| !v.is_null()) {
-                self.report_at(frame, ErrorCode::VALIDATION_FAILED, format!("Field '{key}' must be {expected}"), Some(key.into()));
+                self.report_at(
+                    frame,
+                    ErrorCode::VALIDATION_FAILED,
+                    format!("Field '{key}' must be {expected}"),
+                    Some(key.into()),
+                );
             }
         }
         if let Some(params) = &node.parameters {
@@ -149,12 +184,22 @@ impl<'a> Walker<'a, '_> {
     fn check_engine_parameters(&mut self, frame: usize, params: &Map) {
         for key in ["label", "description"] {
             if small_map_get(params, key).is_some_and(|v| !v.is_string() && !v.is_null()) {
-                self.report_at(frame, ErrorCode::INVALID_PARAMETERS, format!("Invalid parameters: {key}: must be a string"), Some(format!("parameters.{key}")));
+                self.report_at(
+                    frame,
+                    ErrorCode::INVALID_PARAMETERS,
+                    format!("Invalid parameters: {key}: must be a string"),
+                    Some(format!("parameters.{key}")),
+                );
             }
         }
         if let Some(v) = small_map_get(params, "enabled") {
             if !v.is_boolean() {
-                self.report_at(frame, ErrorCode::INVALID_PARAMETERS, "Invalid parameters: enabled: must be a boolean".into(), Some("parameters.enabled".into()));
+                self.report_at(
+                    frame,
+                    ErrorCode::INVALID_PARAMETERS,
+                    "Invalid parameters: enabled: must be a boolean".into(),
+                    Some("parameters.enabled".into()),
+                );
             }
         }
         if let Some(v) = small_map_get(params, "timeout") {
@@ -186,7 +231,8 @@ impl<'a> Walker<'a, '_> {
         // (target position, input key) in edge order.
         let mut delivered: Vec<(usize, &'a str)> = Vec::new();
         let group_label = self.frames[frame].label.to_string();
-        let mut seen: HashMap<&str, ()> = HashMap::with_capacity_and_hasher(children.len(), Default::default());
+        let mut seen: HashMap<&str, ()> =
+            HashMap::with_capacity_and_hasher(children.len(), Default::default());
         for child in children {
             let Some(id) = child.id.as_deref().filter(|id| !id.is_empty()) else { continue };
             if seen.insert(id, ()).is_some() {
@@ -205,17 +251,32 @@ impl<'a> Walker<'a, '_> {
         for (i, edge) in edges.iter().enumerate() {
             let Some(r) = resolved.next_if(|r| r.index == i) else {
                 let label = edge.id().map_or_else(|| format!("#{i}"), str::to_owned);
-                self.report_at(frame, ErrorCode::VALIDATION_FAILED, format!("Edge '{label}' must have a source and a target"), Some(format!("edges.{i}")));
+                self.report_at(
+                    frame,
+                    ErrorCode::VALIDATION_FAILED,
+                    format!("Edge '{label}' must have a source and a target"),
+                    Some(format!("edges.{i}")),
+                );
                 continue;
             };
             // Ids without a child are named in the message; only then look the fields up again.
             if r.source.is_none() {
                 let source = edge.source().unwrap_or_default();
-                self.report_at(frame, ErrorCode::NODE_NOT_FOUND, format!("Edge references unknown source node: {source}"), Some(format!("edges.{i}.source")));
+                self.report_at(
+                    frame,
+                    ErrorCode::NODE_NOT_FOUND,
+                    format!("Edge references unknown source node: {source}"),
+                    Some(format!("edges.{i}.source")),
+                );
             }
             if r.target >= graph.real {
                 let target = edge.target().unwrap_or_default();
-                self.report_at(frame, ErrorCode::NODE_NOT_FOUND, format!("Edge references unknown target node: {target}"), Some(format!("edges.{i}.target")));
+                self.report_at(
+                    frame,
+                    ErrorCode::NODE_NOT_FOUND,
+                    format!("Edge references unknown target node: {target}"),
+                    Some(format!("edges.{i}.target")),
+                );
             } else {
                 delivered.push((r.target, edge.input_key()));
             }
@@ -228,7 +289,12 @@ impl<'a> Walker<'a, '_> {
             None => {
                 if let Some(cycle) = find_cycle(&graph) {
                     let names: Vec<&str> = cycle.iter().map(|&i| graph.ids[i]).collect();
-                    self.report_at(frame, ErrorCode::CIRCULAR_DEPENDENCY, format!("{CYCLE_MESSAGE}: {}", names.join(" → ")), Some("edges".into()));
+                    self.report_at(
+                        frame,
+                        ErrorCode::CIRCULAR_DEPENDENCY,
+                        format!("{CYCLE_MESSAGE}: {}", names.join(" → ")),
+                        Some("edges".into()),
+                    );
                 }
             }
         }
@@ -236,7 +302,11 @@ impl<'a> Walker<'a, '_> {
     }
 
     /// Files (target, key) pairs by target into the shared buffer; returns each child's range.
-    fn group_edge_inputs(&mut self, children: usize, mut delivered: Vec<(usize, &'a str)>) -> Vec<Range<usize>> {
+    fn group_edge_inputs(
+        &mut self,
+        children: usize,
+        mut delivered: Vec<(usize, &'a str)>,
+    ) -> Vec<Range<usize>> {
         delivered.sort_by_key(|&(target, _)| target);
         let mut ranges = Vec::with_capacity(children);
         let mut pairs = delivered.into_iter().peekable();
@@ -281,7 +351,11 @@ impl<'a> Walker<'a, '_> {
         let issues: Vec<_> = definition
             .check_parameters(params)
             .into_iter()
-            .filter(|issue| !from_edges.iter().any(|key| issue.field == *key || issue.field.starts_with(&format!("{key}."))))
+            .filter(|issue| {
+                !from_edges
+                    .iter()
+                    .any(|key| issue.field == *key || issue.field.starts_with(&format!("{key}.")))
+            })
             .collect();
         for issue in issues {
             self.report_at(

@@ -70,7 +70,10 @@ pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Encoded, serde_json::E
 
 /// Like [`encode`], numbering binary data after what `buffers` already holds and adding it
 /// there: many texts (a batch of records) sharing one list of buffers.
-pub fn encode_appending<T: Serialize + ?Sized>(value: &T, buffers: &mut Vec<Arc<[u8]>>) -> Result<String, serde_json::Error> {
+pub fn encode_appending<T: Serialize + ?Sized>(
+    value: &T,
+    buffers: &mut Vec<Arc<[u8]>>,
+) -> Result<String, serde_json::Error> {
     let previous = ENCODE_BUFFERS.with(|b| b.replace(Some(std::mem::take(buffers))));
     let text = serde_json::to_string(value);
     *buffers = ENCODE_BUFFERS.with(|b| b.replace(previous)).unwrap_or_default();
@@ -80,7 +83,8 @@ pub fn encode_appending<T: Serialize + ?Sized>(value: &T, buffers: &mut Vec<Arc<
 /// Runs `read` (which parses text written by [`encode`]) with `buffers` available to its
 /// `"i"` tags. A buffer may be referred to more than once (one array reached along two paths; a parse tried again).
 pub fn decode<R>(buffers: Vec<Arc<[u8]>>, read: impl FnOnce() -> R) -> R {
-    let previous = DECODE_BUFFERS.with(|b| b.replace(Some(buffers.into_iter().map(Some).collect())));
+    let previous =
+        DECODE_BUFFERS.with(|b| b.replace(Some(buffers.into_iter().map(Some).collect())));
     let result = read();
     DECODE_BUFFERS.with(|b| b.replace(previous));
     result
@@ -108,7 +112,9 @@ pub const F64_ARRAY_MAX: usize = 1 << 20;
 /// when they are written as text (not all numbers, outside the sizes above, or no binary data
 /// beside the text).
 pub(super) fn numbers_out_of_band(items: &[Value]) -> Option<usize> {
-    if !(F64_ARRAY_MIN..=F64_ARRAY_MAX).contains(&items.len()) || !ENCODE_BUFFERS.with(|b| b.borrow().is_some()) {
+    if !(F64_ARRAY_MIN..=F64_ARRAY_MAX).contains(&items.len())
+        || !ENCODE_BUFFERS.with(|b| b.borrow().is_some())
+    {
         return None;
     }
     let mut bytes = Vec::with_capacity(items.len() * 8);
@@ -134,7 +140,9 @@ pub(super) fn rows_out_of_band(items: &[Value]) -> Result<Option<Vec<u64>>, Stri
     }
     // A column with no binary form is codec text, read in one piece: written in place, never
     // in slices; its own binary data still goes beside it.
-    let text = |column: &[&Value]| super::slices::without_slicing(|| serde_json::to_string(column)).map_err(|e| e.to_string());
+    let text = |column: &[&Value]| {
+        super::slices::without_slicing(|| serde_json::to_string(column)).map_err(|e| e.to_string())
+    };
     let Some(tables) = super::table::encode_tables(items, &text)? else { return Ok(None) };
     Ok(ENCODE_BUFFERS.with(|b| {
         let mut slot = b.borrow_mut();
@@ -160,9 +168,13 @@ pub(super) fn rows_from_tables(indices: &[Value]) -> Result<Vec<Value>, String> 
     }
     let read = |table: &[u8]| {
         let limits = crate::format::ParseLimits::default();
-        super::table::decode_table(table, &|text: &str| crate::format::parse_json_value(text, &limits).map_err(|e| e.message))
+        super::table::decode_table(table, &|text: &str| {
+            crate::format::parse_json_value(text, &limits).map_err(|e| e.message)
+        })
     };
-    let workers = WORKERS.with(|w| w.borrow().clone()).filter(|host| tables.len() > 1 && host.parallelism() > 1);
+    let workers = WORKERS
+        .with(|w| w.borrow().clone())
+        .filter(|host| tables.len() > 1 && host.parallelism() > 1);
     let Some(host) = workers else {
         let mut rows = Vec::new();
         for table in &tables {
@@ -173,12 +185,21 @@ pub(super) fn rows_from_tables(indices: &[Value]) -> Result<Vec<Value>, String> 
     // A table's text columns may refer to the same buffers: each part reads with them too.
     let buffers: Vec<Arc<[u8]>> = DECODE_BUFFERS.with(|b| {
         let slot = b.borrow();
-        slot.as_ref().map(|list| list.iter().map(|buffer| buffer.clone().unwrap_or_else(|| Arc::from(&[][..]))).collect()).unwrap_or_default()
+        slot.as_ref()
+            .map(|list| {
+                list.iter()
+                    .map(|buffer| buffer.clone().unwrap_or_else(|| Arc::from(&[][..])))
+                    .collect()
+            })
+            .unwrap_or_default()
     });
     let tables = Arc::new(tables);
     let part = {
         let tables = tables.clone();
-        Arc::new(move |i: usize| decode(buffers.clone(), || read(&tables[i])).map_err(crate::error::ExecutionError::validation))
+        Arc::new(move |i: usize| {
+            decode(buffers.clone(), || read(&tables[i]))
+                .map_err(crate::error::ExecutionError::validation)
+        })
     };
     let parts = crate::host::in_parts(&host, tables.len(), part).map_err(|e| e.message)?;
     let mut rows = Vec::with_capacity(parts.iter().map(Vec::len).sum());
@@ -191,7 +212,11 @@ pub(super) fn rows_from_tables(indices: &[Value]) -> Result<Vec<Value>, String> 
 /// Runs `read` (which parses text written by [`encode`]) with `buffers` available to its tags and
 /// `host`'s workers to read tables of records on, several at once.
 #[cfg(feature = "bulk-data")]
-pub fn decode_with_workers<R>(host: &crate::host::SharedHost, buffers: Vec<Arc<[u8]>>, read: impl FnOnce() -> R) -> R {
+pub fn decode_with_workers<R>(
+    host: &crate::host::SharedHost,
+    buffers: Vec<Arc<[u8]>>,
+    read: impl FnOnce() -> R,
+) -> R {
     let previous = WORKERS.with(|w| w.replace(Some(host.clone())));
     let result = decode(buffers, read);
     WORKERS.with(|w| w.replace(previous));
@@ -241,7 +266,8 @@ pub(super) fn unbase64(text: &str) -> Option<Vec<u8>> {
 /// malformed tag included) stays as it is. For readers that build objects themselves (YAML).
 pub fn revive(map: super::Map) -> Value {
     if map.keys().next().is_some_and(|k| k == TAG) {
-        let mut fields: Vec<(String, Value)> = map.iter().skip(1).map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let mut fields: Vec<(String, Value)> =
+            map.iter().skip(1).map(|(k, v)| (k.to_string(), v.clone())).collect();
         if let Some(Value::String(kind)) = map.get(TAG) {
             if let Ok(value) = super::serde_impl::from_tag(kind, std::mem::take(&mut fields)) {
                 return value;

@@ -29,7 +29,9 @@ pub(super) fn plain(json: serde_json::Value) -> Value {
         serde_json::Value::Number(n) => Value::Number(Number::new(n.as_f64().unwrap_or(f64::NAN))),
         serde_json::Value::String(s) => Value::String(s.into()),
         serde_json::Value::Array(items) => Value::Array(items.into_iter().map(plain).collect()),
-        serde_json::Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, plain(v))).collect()),
+        serde_json::Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, plain(v))).collect())
+        }
     }
 }
 
@@ -40,9 +42,13 @@ impl From<serde_json::Value> for Value {
         match json {
             serde_json::Value::Null => Value::Null,
             serde_json::Value::Bool(b) => Value::Bool(b),
-            serde_json::Value::Number(n) => Value::Number(Number::new(n.as_f64().unwrap_or(f64::NAN))),
+            serde_json::Value::Number(n) => {
+                Value::Number(Number::new(n.as_f64().unwrap_or(f64::NAN)))
+            }
             serde_json::Value::String(s) => Value::String(s.into()),
-            serde_json::Value::Array(items) => Value::Array(items.into_iter().map(Value::from).collect()),
+            serde_json::Value::Array(items) => {
+                Value::Array(items.into_iter().map(Value::from).collect())
+            }
             serde_json::Value::Object(map) => {
                 if map.keys().next().is_some_and(|k| k == super::codec::TAG) {
                     let object = serde_json::Value::Object(map);

@@ -107,7 +107,10 @@ impl<K: Borrow<str> + Hash + Eq, V> Map<K, V> {
         match &self.index {
             Some(index) => {
                 let hash = index.hasher.hash_one(key);
-                index.table.find(hash, |&at| self.entries.get(at).is_some_and(|(k, _)| k.borrow() == key)).copied()
+                index
+                    .table
+                    .find(hash, |&at| self.entries.get(at).is_some_and(|(k, _)| k.borrow() == key))
+                    .copied()
             }
             None => self.entries.iter().position(|(k, _)| k.borrow() == key),
         }
@@ -144,7 +147,9 @@ impl<K: Borrow<str> + Hash + Eq, V> Map<K, V> {
         if let Some(index) = &mut self.index {
             let Index { table, hasher } = &mut **index;
             let entries = &self.entries;
-            table.insert_unique(hasher.hash_one(key.borrow()), at, |&i| entries.get(i).map_or(0, |(k, _)| hasher.hash_one(k.borrow())));
+            table.insert_unique(hasher.hash_one(key.borrow()), at, |&i| {
+                entries.get(i).map_or(0, |(k, _)| hasher.hash_one(k.borrow()))
+            });
         }
         self.entries.push((key, value));
         if self.index.is_none() && self.entries.len() > INDEX_AT {
@@ -161,7 +166,9 @@ impl<K: Borrow<str> + Hash + Eq, V> Map<K, V> {
         let mut table = HashTable::with_capacity(self.entries.len());
         for (at, (key, _)) in self.entries.iter().enumerate() {
             let hash = hasher.hash_one(key.borrow());
-            table.insert_unique(hash, at, |&i| self.entries.get(i).map_or(0, |(k, _)| hasher.hash_one(k.borrow())));
+            table.insert_unique(hash, at, |&i| {
+                self.entries.get(i).map_or(0, |(k, _)| hasher.hash_one(k.borrow()))
+            });
         }
         self.index = Some(Box::new(Index { table, hasher }));
     }
@@ -325,15 +332,25 @@ impl<K: serde::Serialize, V: serde::Serialize> serde::Serialize for Map<K, V> {
     }
 }
 
-impl<'de, K: serde::Deserialize<'de> + Borrow<str> + Hash + Eq, V: serde::Deserialize<'de>> serde::Deserialize<'de> for Map<K, V> {
+impl<'de, K: serde::Deserialize<'de> + Borrow<str> + Hash + Eq, V: serde::Deserialize<'de>>
+    serde::Deserialize<'de> for Map<K, V>
+{
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Entries<K, V>(std::marker::PhantomData<(K, V)>);
-        impl<'de, K: serde::Deserialize<'de> + Borrow<str> + Hash + Eq, V: serde::Deserialize<'de>> serde::de::Visitor<'de> for Entries<K, V> {
+        impl<
+                'de,
+                K: serde::Deserialize<'de> + Borrow<str> + Hash + Eq,
+                V: serde::Deserialize<'de>,
+            > serde::de::Visitor<'de> for Entries<K, V>
+        {
             type Value = Map<K, V>;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a map")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> Result<Map<K, V>, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut access: A,
+            ) -> Result<Map<K, V>, A::Error> {
                 // A size hint is the sender's claim: capped, so a lying one reserves little.
                 let mut map = Map::with_capacity(access.size_hint().unwrap_or(0).min(4096));
                 while let Some((key, value)) = access.next_entry::<K, V>()? {
@@ -365,7 +382,10 @@ mod tests {
             assert_eq!(map.keys().last().map(String::as_str), Some("new"));
             assert_eq!(map.len(), n + 1);
             assert!(map.get("missing").is_none());
-            assert!((0..n).all(|i| map.get(format!("k{i}").as_str()).is_some()), "every key found with {n} keys");
+            assert!(
+                (0..n).all(|i| map.get(format!("k{i}").as_str()).is_some()),
+                "every key found with {n} keys"
+            );
         }
     }
 
@@ -386,8 +406,10 @@ mod tests {
 
     #[test]
     fn equality_ignores_order_and_a_large_map_is_found_by_hash() {
-        let a: Map<String, usize> = [("x".to_owned(), 1), ("y".to_owned(), 2)].into_iter().collect();
-        let b: Map<String, usize> = [("y".to_owned(), 2), ("x".to_owned(), 1)].into_iter().collect();
+        let a: Map<String, usize> =
+            [("x".to_owned(), 1), ("y".to_owned(), 2)].into_iter().collect();
+        let b: Map<String, usize> =
+            [("y".to_owned(), 2), ("x".to_owned(), 1)].into_iter().collect();
         assert_eq!(a, b);
         let big = keyed(100_000);
         assert!(big.index.is_some());

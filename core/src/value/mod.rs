@@ -11,9 +11,9 @@
 //! say is written as a small tagged object.
 
 mod bytes;
-mod map;
 pub mod codec;
 mod convert;
+mod map;
 mod number;
 mod serde_impl;
 pub mod slices;
@@ -34,8 +34,6 @@ pub type Str = compact_str::CompactString;
 /// The text of [`Value::String`] and of object keys (`String` in builds without `bulk-data`).
 #[cfg(not(feature = "bulk-data"))]
 pub type Str = String;
-
-
 
 /// A value of a flow's data.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -72,9 +70,17 @@ pub enum Ext {
     Map(Vec<(Value, Value)>),
     /// A `Set`, in insertion order.
     Set(Vec<Value>),
-    RegExp { source: String, flags: String },
+    RegExp {
+        source: String,
+        flags: String,
+    },
     /// An `Error` (or `TypeError`, ...): what structured clone keeps of one.
-    Error { name: String, message: String, stack: Option<String>, cause: Option<Value> },
+    Error {
+        name: String,
+        message: String,
+        stack: Option<String>,
+        cause: Option<Value>,
+    },
     /// A boxed primitive (`new Number(1)`, `new String("a")`, `Object(1n)`).
     Boxed(Value),
     /// A value the embedder keeps on its side (a JS value that never needed to cross), by the id
@@ -269,11 +275,14 @@ impl Value {
             return Some(self);
         }
         let rest = pointer.strip_prefix('/')?;
-        rest.split('/').map(|token| token.replace("~1", "/").replace("~0", "~")).try_fold(self, |target, token| match target {
-            Value::Object(map) => map.get(token.as_str()),
-            Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
-            _ => None,
-        })
+        rest.split('/').map(|token| token.replace("~1", "/").replace("~0", "~")).try_fold(
+            self,
+            |target, token| match target {
+                Value::Object(map) => map.get(token.as_str()),
+                Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
+                _ => None,
+            },
+        )
     }
 }
 
@@ -468,8 +477,12 @@ macro_rules! __json_object {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __json_key {
-    ($key:literal) => { ::std::string::String::from($key) };
-    (($key:expr)) => { ::std::string::String::from($key) };
+    ($key:literal) => {
+        ::std::string::String::from($key)
+    };
+    (($key:expr)) => {
+        ::std::string::String::from($key)
+    };
 }
 
 #[cfg(test)]

@@ -92,15 +92,24 @@ fn serialize_ext<S: Serializer>(ext: &Ext, serializer: S) -> Result<S::Ok, S::Er
             let kind = bytes.kind.name();
             match codec::out_of_band(bytes) {
                 Some(index) => tagged(serializer, "bytes", &[("kind", &kind), ("i", &index)]),
-                None => tagged(serializer, "bytes", &[("kind", &kind), ("v", &codec::base64(bytes.as_slice()))]),
+                None => tagged(
+                    serializer,
+                    "bytes",
+                    &[("kind", &kind), ("v", &codec::base64(bytes.as_slice()))],
+                ),
             }
         }
-        Ext::Date(ms) => tagged(serializer, "date", &[("v", &ms.get().is_finite().then_some(ms.get()))]),
+        Ext::Date(ms) => {
+            tagged(serializer, "date", &[("v", &ms.get().is_finite().then_some(ms.get()))])
+        }
         Ext::Map(entries) => tagged(serializer, "map", &[("v", &Pairs(entries))]),
         Ext::Set(items) => tagged(serializer, "set", &[("v", items)]),
-        Ext::RegExp { source, flags } => tagged(serializer, "regexp", &[("source", source), ("flags", flags)]),
+        Ext::RegExp { source, flags } => {
+            tagged(serializer, "regexp", &[("source", source), ("flags", flags)])
+        }
         Ext::Error { name, message, stack, cause } => {
-            let mut fields: Vec<(&str, &dyn FieldValue)> = vec![("name", name), ("message", message)];
+            let mut fields: Vec<(&str, &dyn FieldValue)> =
+                vec![("name", name), ("message", message)];
             if let Some(stack) = stack {
                 fields.push(("stack", stack));
             }
@@ -115,7 +124,11 @@ fn serialize_ext<S: Serializer>(ext: &Ext, serializer: S) -> Result<S::Ok, S::Er
 }
 
 /// `{"$atomiton": kind, ...fields}`.
-fn tagged<S: Serializer>(serializer: S, kind: &str, fields: &[(&str, &dyn FieldValue)]) -> Result<S::Ok, S::Error> {
+fn tagged<S: Serializer>(
+    serializer: S,
+    kind: &str,
+    fields: &[(&str, &dyn FieldValue)],
+) -> Result<S::Ok, S::Error> {
     let mut map = serializer.serialize_map(Some(1 + fields.len()))?;
     map.serialize_entry(TAG, kind)?;
     for (key, value) in fields {
@@ -311,7 +324,8 @@ impl<'de> Visitor<'de> for ValueVisitor {
         // JSON text gives no size hint; the last object read is the best guess (the items of an
         // array of records share their shape), where growing 1 → 2 → 4 → 8 rebuilt each
         // five-key object's table three times.
-        let guess = access.size_hint().unwrap_or_else(|| LAST_OBJECT_LEN.with(Cell::get)).clamp(1, 4096);
+        let guess =
+            access.size_hint().unwrap_or_else(|| LAST_OBJECT_LEN.with(Cell::get)).clamp(1, 4096);
         let mut map = Map::with_capacity(guess);
         map.insert(first, access.next_value::<Value>()?);
         while let Some((key, value)) = access.next_entry::<Str, Value>()? {
@@ -324,7 +338,8 @@ impl<'de> Visitor<'de> for ValueVisitor {
 
 /// The value a tag stands for.
 pub(super) fn from_tag(kind: &str, mut fields: Vec<(String, Value)>) -> Result<Value, String> {
-    let mut field = |name: &str| fields.iter().position(|(k, _)| k == name).map(|i| fields.swap_remove(i).1);
+    let mut field =
+        |name: &str| fields.iter().position(|(k, _)| k == name).map(|i| fields.swap_remove(i).1);
     let malformed = |kind: &str| format!("malformed \"{kind}\" value in the {TAG} encoding");
     Ok(match kind {
         "undefined" => Value::Undefined,
@@ -340,12 +355,15 @@ pub(super) fn from_tag(kind: &str, mut fields: Vec<(String, Value)>) -> Result<V
             Value::Number(Number::new(n))
         }
         "bigint" => match field("v") {
-            Some(Value::String(digits)) if is_bigint_digits(&digits) => Value::ext(Ext::BigInt(String::from(digits))),
+            Some(Value::String(digits)) if is_bigint_digits(&digits) => {
+                Value::ext(Ext::BigInt(String::from(digits)))
+            }
             _ => return Err(malformed(kind)),
         },
         "string" => match field("v") {
             Some(Value::Array(units)) => {
-                let units: Option<Vec<u16>> = units.iter().map(|u| u.as_u64().and_then(|u| u16::try_from(u).ok())).collect();
+                let units: Option<Vec<u16>> =
+                    units.iter().map(|u| u.as_u64().and_then(|u| u16::try_from(u).ok())).collect();
                 let units = units.ok_or_else(|| malformed(kind))?;
                 // A well-formed string is always a plain String.
                 match String::from_utf16(&units) {
@@ -358,15 +376,23 @@ pub(super) fn from_tag(kind: &str, mut fields: Vec<(String, Value)>) -> Result<V
         // Binary data, and arrays of numbers as doubles: beside the text, or inline.
         "f64" | "bytes" => {
             let data: Arc<[u8]> = match (field("i"), field("v")) {
-                (Some(index), _) => codec::take_out_of_band(index.as_u64().ok_or_else(|| malformed(kind))?)?,
-                (None, Some(Value::String(text))) => codec::unbase64(&text).ok_or_else(|| malformed(kind))?.into(),
+                (Some(index), _) => {
+                    codec::take_out_of_band(index.as_u64().ok_or_else(|| malformed(kind))?)?
+                }
+                (None, Some(Value::String(text))) => {
+                    codec::unbase64(&text).ok_or_else(|| malformed(kind))?.into()
+                }
                 _ => return Err(malformed(kind)),
             };
             if kind == "f64" {
                 Value::Array(codec::numbers_from_bytes(&data).ok_or_else(|| malformed(kind))?)
             } else {
                 let kind_name = field("kind");
-                let bytes_kind = kind_name.as_ref().and_then(Value::as_str).and_then(BytesKind::parse).ok_or_else(|| malformed(kind))?;
+                let bytes_kind = kind_name
+                    .as_ref()
+                    .and_then(Value::as_str)
+                    .and_then(BytesKind::parse)
+                    .ok_or_else(|| malformed(kind))?;
                 Value::ext(Ext::Bytes(Bytes { kind: bytes_kind, data }))
             }
         }
@@ -402,7 +428,9 @@ pub(super) fn from_tag(kind: &str, mut fields: Vec<(String, Value)>) -> Result<V
             _ => return Err(malformed(kind)),
         },
         "regexp" => match (field("source"), field("flags")) {
-            (Some(Value::String(source)), Some(Value::String(flags))) => Value::ext(Ext::RegExp { source: String::from(source), flags: String::from(flags) }),
+            (Some(Value::String(source)), Some(Value::String(flags))) => {
+                Value::ext(Ext::RegExp { source: String::from(source), flags: String::from(flags) })
+            }
             _ => return Err(malformed(kind)),
         },
         "error" => {

@@ -39,12 +39,20 @@ pub struct Sliced {
 }
 
 /// Like [`encode`], with arrays of at least `min_items` items written apart in slices.
-pub fn encode_sliced<T: Serialize + ?Sized>(value: &T, min_items: usize) -> Result<Sliced, serde_json::Error> {
-    let previous = SLICING.with(|s| s.replace(Some(Slicing { min_items: min_items.max(1), arrays: Vec::new() })));
+pub fn encode_sliced<T: Serialize + ?Sized>(
+    value: &T,
+    min_items: usize,
+) -> Result<Sliced, serde_json::Error> {
+    let previous = SLICING
+        .with(|s| s.replace(Some(Slicing { min_items: min_items.max(1), arrays: Vec::new() })));
     let encoded = encode(value);
     let slicing = SLICING.with(|s| s.replace(previous));
     let encoded = encoded?;
-    Ok(Sliced { text: encoded.text, buffers: encoded.buffers, slices: slicing.map(|s| s.arrays).unwrap_or_default() })
+    Ok(Sliced {
+        text: encoded.text,
+        buffers: encoded.buffers,
+        slices: slicing.map(|s| s.arrays).unwrap_or_default(),
+    })
 }
 
 /// While [`encode_sliced`] writes: writes `items` apart when there are enough of them, giving
@@ -122,15 +130,20 @@ mod tests {
     fn joined(sliced: &Sliced) -> String {
         let mut text = sliced.text.clone();
         for (n, slices) in sliced.slices.iter().enumerate() {
-            let items: Vec<&str> = slices.iter().map(|s| &s[1..s.len() - 1]).filter(|s| !s.is_empty()).collect();
-            text = text.replace(&format!("{{\"$atomiton\":\"slices\",\"v\":{n}}}"), &format!("[{}]", items.join(",")));
+            let items: Vec<&str> =
+                slices.iter().map(|s| &s[1..s.len() - 1]).filter(|s| !s.is_empty()).collect();
+            text = text.replace(
+                &format!("{{\"$atomiton\":\"slices\",\"v\":{n}}}"),
+                &format!("[{}]", items.join(",")),
+            );
         }
         text
     }
 
     #[test]
     fn large_arrays_are_written_apart_and_read_back_whole() {
-        let value = Value::Array(vec![numbers(200_000), numbers(3), Value::Array(vec![numbers(5_000)])]);
+        let value =
+            Value::Array(vec![numbers(200_000), numbers(3), Value::Array(vec![numbers(5_000)])]);
         let sliced = encode_sliced(&value, 1_000).unwrap();
         assert_eq!(sliced.slices.len(), 2, "the two large arrays, not the small one");
         assert!(sliced.slices[0].len() > 1, "200k strings take more than one slice");
@@ -156,9 +169,14 @@ mod tests {
     #[test]
     fn arrays_of_numbers_cross_as_doubles_rather_than_slices_up_to_their_limit() {
         let doubles = |n: usize| Value::Array((0..n).map(|i| Value::from(i as f64)).collect());
-        let value = Value::Array(vec![doubles(100_000), doubles(crate::value::codec::F64_ARRAY_MAX + 1)]);
+        let value =
+            Value::Array(vec![doubles(100_000), doubles(crate::value::codec::F64_ARRAY_MAX + 1)]);
         let sliced = encode_sliced(&value, 1_000).unwrap();
-        assert!(sliced.text.starts_with(r#"[{"$atomiton":"f64","i":0},{"$atomiton":"slices","v":0}]"#), "{}", sliced.text);
+        assert!(
+            sliced.text.starts_with(r#"[{"$atomiton":"f64","i":0},{"$atomiton":"slices","v":0}]"#),
+            "{}",
+            sliced.text
+        );
         assert_eq!((sliced.buffers.len(), sliced.slices.len()), (1, 1));
     }
 }

@@ -93,7 +93,10 @@ fn shape<'a>(rows: impl IntoIterator<Item = &'a Value>) -> Option<(&'a Map, Reco
 /// `rows` as tables of at most [`ROWS_PER_TABLE`] rows each, or `None` when they are not all
 /// records of one shape. `text` writes a column that has no binary form (mixed kinds,
 /// `undefined`, values beyond JSON) as codec text of an array.
-pub(super) fn encode_tables(rows: &[Value], text: &dyn Fn(&[&Value]) -> Result<String, String>) -> Result<Option<Vec<Vec<u8>>>, String> {
+pub(super) fn encode_tables(
+    rows: &[Value],
+    text: &dyn Fn(&[&Value]) -> Result<String, String>,
+) -> Result<Option<Vec<Vec<u8>>>, String> {
     let mut tables = Vec::with_capacity(rows.len().div_ceil(ROWS_PER_TABLE));
     for chunk in rows.chunks(ROWS_PER_TABLE) {
         let Some((first, records)) = shape(chunk) else { return Ok(None) };
@@ -133,7 +136,9 @@ impl Writer<'_> {
         let mut column: Vec<&Value> = Vec::with_capacity(records.len());
         for index in 0..shape.len() {
             column.clear();
-            column.extend(records.iter().filter_map(|record| record.get_index(index).map(|(_, v)| v)));
+            column.extend(
+                records.iter().filter_map(|record| record.get_index(index).map(|(_, v)| v)),
+            );
             self.column(&column, depth)?;
         }
         Ok(())
@@ -180,7 +185,9 @@ impl Writer<'_> {
                 self.column(&children, depth + 1)?;
             }
             Kind::Records => {
-                let Some((first, records)) = shape(items.iter().copied()) else { return self.text_column(items) };
+                let Some((first, records)) = shape(items.iter().copied()) else {
+                    return self.text_column(items);
+                };
                 self.out.push(Kind::Records as u8);
                 self.records(first, &records, depth + 1)?;
             }
@@ -217,7 +224,10 @@ fn kind_of(items: &[&Value], depth: usize) -> Kind {
 /// The rows of a table written by [`encode_tables`] (or by the TypeScript side's writer).
 /// `text` reads a text column's codec text. Malformed input is an error, never a panic, and
 /// nothing is allocated beyond what the buffer's size allows.
-pub(super) fn decode_table(bytes: &[u8], text: &dyn Fn(&str) -> Result<Value, String>) -> Result<Vec<Value>, String> {
+pub(super) fn decode_table(
+    bytes: &[u8],
+    text: &dyn Fn(&str) -> Result<Value, String>,
+) -> Result<Vec<Value>, String> {
     let mut reader = Reader { bytes, at: 0, text };
     if reader.u8()? != VERSION {
         return Err(malformed("its version is not one this engine reads"));
@@ -243,7 +253,11 @@ struct Reader<'a, 't> {
 
 impl<'a> Reader<'a, '_> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self.at.checked_add(n).filter(|end| *end <= self.bytes.len()).ok_or_else(|| malformed("it ends early"))?;
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|end| *end <= self.bytes.len())
+            .ok_or_else(|| malformed("it ends early"))?;
         let slice = &self.bytes[self.at..end];
         self.at = end;
         Ok(slice)
@@ -317,7 +331,8 @@ impl<'a> Reader<'a, '_> {
     }
 
     fn column(&mut self, n: usize, depth: usize) -> Result<Vec<Value>, String> {
-        let kind = Kind::from_byte(self.u8()?).ok_or_else(|| malformed("a column is of an unknown kind"))?;
+        let kind = Kind::from_byte(self.u8()?)
+            .ok_or_else(|| malformed("a column is of an unknown kind"))?;
         if kind != Kind::Text {
             // Text needs at least two bytes (`[]`) whatever its count; the others a byte per item.
             self.fits(n)?;
@@ -325,7 +340,8 @@ impl<'a> Reader<'a, '_> {
         Ok(match kind {
             Kind::Numbers => {
                 self.align(8)?;
-                let data = self.take(n.checked_mul(8).ok_or_else(|| malformed("it ends early"))?)?;
+                let data =
+                    self.take(n.checked_mul(8).ok_or_else(|| malformed("it ends early"))?)?;
                 data.chunks_exact(8)
                     .map(|chunk| {
                         let mut double = [0u8; 8];
@@ -365,11 +381,16 @@ impl<'a> Reader<'a, '_> {
                 let mut total = 0usize;
                 for _ in 0..n {
                     let len = self.u32()?;
-                    total = total.checked_add(len).ok_or_else(|| malformed("its lists are too long"))?;
+                    total = total
+                        .checked_add(len)
+                        .ok_or_else(|| malformed("its lists are too long"))?;
                     lengths.push(len);
                 }
                 let mut children = self.column(total, depth + 1)?.into_iter();
-                lengths.into_iter().map(|len| Value::Array(children.by_ref().take(len).collect())).collect()
+                lengths
+                    .into_iter()
+                    .map(|len| Value::Array(children.by_ref().take(len).collect()))
+                    .collect()
             }
             Kind::Records => self.records(n, depth + 1)?,
             Kind::Text => {
@@ -403,7 +424,9 @@ fn split_by_units(text: &str, units: &[usize], total_units: usize) -> Result<Vec
     for &len in units {
         let mut counted = 0;
         while counted < len {
-            let Some((_, c)) = chars.next() else { return Err(malformed("its strings are shorter than their lengths")) };
+            let Some((_, c)) = chars.next() else {
+                return Err(malformed("its strings are shorter than their lengths"));
+            };
             counted += c.len_utf16();
         }
         if counted != len {
@@ -465,7 +488,11 @@ mod tests {
         let table = &encode_tables(&rows, &json_text).unwrap().unwrap()[0];
         // After the header, the key and the column's kind and padding: "🦀x" is 3 code units.
         let lengths_at = 8 + 4 + 4 + 1 + 1 + 2;
-        let word = |i: usize| u32::from_le_bytes(table[lengths_at + 4 * i..lengths_at + 4 * i + 4].try_into().unwrap());
+        let word = |i: usize| {
+            u32::from_le_bytes(
+                table[lengths_at + 4 * i..lengths_at + 4 * i + 4].try_into().unwrap(),
+            )
+        };
         assert_eq!((word(0), word(2), word(3), word(4)), (0, 1, 3, 3));
     }
 
@@ -474,8 +501,14 @@ mod tests {
         let rows: Vec<Value> = (0..50).map(|i| json!({ "v": (if i % 2 == 0 { json!(i) } else { Value::Undefined }), "n": (f64::NAN) })).collect();
         let decoded = round_trip(&rows);
         assert_eq!(decoded.len(), 50);
-        assert!(decoded[1]["v"].is_undefined(), "text columns are codec text: undefined stays undefined");
-        assert!(decoded[0]["n"].as_f64().unwrap().is_nan(), "numbers cross as doubles, NaN included");
+        assert!(
+            decoded[1]["v"].is_undefined(),
+            "text columns are codec text: undefined stays undefined"
+        );
+        assert!(
+            decoded[0]["n"].as_f64().unwrap().is_nan(),
+            "numbers cross as doubles, NaN included"
+        );
     }
 
     #[test]
@@ -516,7 +549,28 @@ mod tests {
         assert!(decode_table(&[9, 0, 0, 0, 0, 0, 0, 0], &parse).unwrap_err().contains("version"));
         // Lengths that add up to the byte count of a text that is not ASCII (found by fuzzing:
         // the bytes were cut inside a character).
-        let mut lying = vec![VERSION, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, b'k', Kind::Strings as u8, 0, 0];
+        let mut lying = vec![
+            VERSION,
+            0,
+            0,
+            0,
+            2,
+            0,
+            0,
+            0,
+            1,
+            0,
+            0,
+            0,
+            1,
+            0,
+            0,
+            0,
+            b'k',
+            Kind::Strings as u8,
+            0,
+            0,
+        ];
         lying.extend_from_slice(&[1, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0]);
         lying.extend_from_slice("🦀".as_bytes());
         assert!(decode_table(&lying, &parse).is_err());

@@ -31,10 +31,18 @@ fn every_kind() -> Vec<Value> {
         Value::bytes(BytesKind::Float64Array, vec![0u8; 16]),
         Value::date(0.0),
         Value::date(f64::NAN),
-        Value::ext(Ext::Map(vec![(Value::from(1), Value::from("one")), (Value::Undefined, Value::Null)])),
+        Value::ext(Ext::Map(vec![
+            (Value::from(1), Value::from("one")),
+            (Value::Undefined, Value::Null),
+        ])),
         Value::ext(Ext::Set(vec![Value::from("a"), Value::from(-0.0)])),
         Value::ext(Ext::RegExp { source: "a+".to_owned(), flags: "gi".to_owned() }),
-        Value::ext(Ext::Error { name: "TypeError".to_owned(), message: "bad".to_owned(), stack: Some("at x".to_owned()), cause: Some(Value::from(1)) }),
+        Value::ext(Ext::Error {
+            name: "TypeError".to_owned(),
+            message: "bad".to_owned(),
+            stack: Some("at x".to_owned()),
+            cause: Some(Value::from(1)),
+        }),
         Value::ext(Ext::Boxed(Value::from("boxed"))),
         Value::ext(Ext::Js(17)),
     ]
@@ -43,7 +51,12 @@ fn every_kind() -> Vec<Value> {
 #[test]
 fn every_kind_survives_the_text_form() {
     for value in every_kind() {
-        assert_eq!(round_trip(&value), value, "{value:?} as {}", to_json(&value).unwrap_or_default());
+        assert_eq!(
+            round_trip(&value),
+            value,
+            "{value:?} as {}",
+            to_json(&value).unwrap_or_default()
+        );
     }
     let all = Value::Array(every_kind());
     assert_eq!(round_trip(&all), all);
@@ -85,7 +98,11 @@ fn doubles_cross_bit_for_bit() {
         let x = f64::from_bits(next());
         let back = round_trip(&Value::from(x));
         let Value::Number(n) = back else { panic!("{x:e} came back as {back:?}") };
-        assert!(n.get().to_bits() == x.to_bits() || (x.is_nan() && n.get().is_nan()), "{x:e} came back as {:e}", n.get());
+        assert!(
+            n.get().to_bits() == x.to_bits() || (x.is_nan() && n.get().is_nan()),
+            "{x:e} came back as {:e}",
+            n.get()
+        );
     }
     // The cases seen changed by serde_json's default parser.
     for x in [-7.354_386_788_988_393e226, 4.120_625_501_145_244e-8, 2f64.powi(49) + 0.25] {
@@ -95,9 +112,15 @@ fn doubles_cross_bit_for_bit() {
 
 #[test]
 fn binary_data_can_cross_beside_the_text() {
-    let value = Value::Array(vec![Value::bytes(BytesKind::Uint8Array, vec![1u8, 2, 3]), Value::bytes(BytesKind::Buffer, vec![9u8])]);
+    let value = Value::Array(vec![
+        Value::bytes(BytesKind::Uint8Array, vec![1u8, 2, 3]),
+        Value::bytes(BytesKind::Buffer, vec![9u8]),
+    ]);
     let encoded = encode(&value).unwrap();
-    assert_eq!(encoded.text, r#"[{"$atomiton":"bytes","kind":"Uint8Array","i":0},{"$atomiton":"bytes","kind":"Buffer","i":1}]"#);
+    assert_eq!(
+        encoded.text,
+        r#"[{"$atomiton":"bytes","kind":"Uint8Array","i":0},{"$atomiton":"bytes","kind":"Buffer","i":1}]"#
+    );
     assert_eq!(encoded.buffers.len(), 2);
     let decoded = decode(encoded.buffers, || from_json(&encoded.text)).unwrap();
     assert_eq!(decoded, value);
@@ -115,17 +138,31 @@ fn arrays_of_numbers_cross_as_doubles_beside_the_text() {
     items[4] = Value::from(5e-324);
     let value = Value::Array(vec![Value::Array(items.clone()), Value::Array(items[..10].to_vec())]);
     let encoded = encode(&value).unwrap();
-    assert!(encoded.text.starts_with(r#"[{"$atomiton":"f64","i":0},[0,"#), "{}", &encoded.text[..60]);
+    assert!(
+        encoded.text.starts_with(r#"[{"$atomiton":"f64","i":0},[0,"#),
+        "{}",
+        &encoded.text[..60]
+    );
     assert_eq!(encoded.buffers.len(), 1);
     assert_eq!(encoded.buffers[0].len(), 2000 * 8);
-    assert_eq!(decode(encoded.buffers, || from_json(&encoded.text)).unwrap(), value, "every double bit for bit");
+    assert_eq!(
+        decode(encoded.buffers, || from_json(&encoded.text)).unwrap(),
+        value,
+        "every double bit for bit"
+    );
     // Mixed arrays, and text with nothing beside it, stay text.
     items[7] = Value::from("x");
     assert!(!encode(&Value::Array(items.clone())).unwrap().text.contains("f64"));
     assert!(!to_json(&Value::Array((0..2000).map(Value::from).collect())).unwrap().contains("f64"));
     // Inline, as the embedder may write it.
-    let inline = format!(r#"{{"$atomiton":"f64","v":"{}"}}"#, super::codec::base64(&[1.5f64.to_le_bytes(), (-2.0f64).to_le_bytes()].concat()));
-    assert_eq!(from_json(&inline).unwrap(), Value::Array(vec![Value::from(1.5), Value::from(-2.0)]));
+    let inline = format!(
+        r#"{{"$atomiton":"f64","v":"{}"}}"#,
+        super::codec::base64(&[1.5f64.to_le_bytes(), (-2.0f64).to_le_bytes()].concat())
+    );
+    assert_eq!(
+        from_json(&inline).unwrap(),
+        Value::Array(vec![Value::from(1.5), Value::from(-2.0)])
+    );
 }
 
 #[cfg(feature = "bulk-data")]
@@ -141,8 +178,16 @@ fn arrays_of_records_cross_as_tables_beside_the_text() {
     let rows = Value::Array((0..1500).map(record).collect());
     let value = crate::json!({"data": (rows.clone()), "few": [{"a": 1}, {"a": 2}]});
     let encoded = encode(&value).unwrap();
-    assert!(encoded.text.starts_with(r#"{"data":{"$atomiton":"rows","i":[0]},"few":[{"a":1}"#), "{}", encoded.text);
-    assert_eq!(decode(encoded.buffers.clone(), || from_json(&encoded.text)).unwrap(), value, "dates in a text column, strings by UTF-16 length");
+    assert!(
+        encoded.text.starts_with(r#"{"data":{"$atomiton":"rows","i":[0]},"few":[{"a":1}"#),
+        "{}",
+        encoded.text
+    );
+    assert_eq!(
+        decode(encoded.buffers.clone(), || from_json(&encoded.text)).unwrap(),
+        value,
+        "dates in a text column, strings by UTF-16 length"
+    );
     // Records of two shapes, and text with nothing beside it, stay text.
     let mut mixed = rows.as_array().unwrap().clone();
     mixed.push(crate::json!({"other": 1}));
@@ -158,17 +203,26 @@ fn arrays_of_records_cross_as_tables_beside_the_text() {
 fn tables_are_read_several_at_once_on_workers_with_the_same_records_and_errors() {
     use crate::host::SharedHost;
     use std::sync::Arc;
-    let rows = Value::Array((0..40_000).map(|i| crate::json!({"id": i, "name": (format!("r{i}")), "at": (Value::date(1.0))})).collect());
+    let rows = Value::Array(
+        (0..40_000)
+            .map(|i| crate::json!({"id": i, "name": (format!("r{i}")), "at": (Value::date(1.0))}))
+            .collect(),
+    );
     let encoded = encode(&rows).unwrap();
     assert!(encoded.text.starts_with(r#"{"$atomiton":"rows","i":[0,1,2]"#), "{}", encoded.text);
     let workers: SharedHost = Arc::new(crate::testing::ThreadHost::new(3));
-    let parallel = super::codec::decode_with_workers(&workers, encoded.buffers.clone(), || from_json(&encoded.text)).unwrap();
+    let parallel = super::codec::decode_with_workers(&workers, encoded.buffers.clone(), || {
+        from_json(&encoded.text)
+    })
+    .unwrap();
     assert_eq!(parallel, rows, "in order, every record, text columns too");
     // A cut table among them: the same error either way.
     let mut cut = encoded.buffers.clone();
     cut[1] = Arc::from(&cut[1][..cut[1].len() - 2]);
     let one_by_one = decode(cut.clone(), || from_json(&encoded.text)).unwrap_err().to_string();
-    let at_once = super::codec::decode_with_workers(&workers, cut, || from_json(&encoded.text)).unwrap_err().to_string();
+    let at_once = super::codec::decode_with_workers(&workers, cut, || from_json(&encoded.text))
+        .unwrap_err()
+        .to_string();
     assert!(one_by_one.contains("malformed table"), "{one_by_one}");
     assert_eq!(at_once, one_by_one);
 }

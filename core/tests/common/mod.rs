@@ -5,11 +5,11 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use atomiton_core::host::{EngineEvent, SharedHost};
+use atomiton_core::json;
 use atomiton_core::nodes::{Invocation, NodeRegistry, NodeResult};
 use atomiton_core::testing::VirtualHost;
-use atomiton_core::{Engine, EngineConfig, ExecutionResult, NodeDefinition, NodeEdge, RunOptions};
-use atomiton_core::json;
 use atomiton_core::value::Value;
+use atomiton_core::{Engine, EngineConfig, ExecutionResult, NodeDefinition, NodeEdge, RunOptions};
 
 /// An atomic node.
 pub fn node(id: &str, node_type: &str) -> NodeDefinition {
@@ -58,7 +58,11 @@ impl Harness {
     }
 
     /// Registers a synchronous custom executor.
-    pub fn sync(&mut self, node_type: &str, f: impl Fn(&Invocation) -> NodeResult + Send + Sync + 'static) -> &mut Self {
+    pub fn sync(
+        &mut self,
+        node_type: &str,
+        f: impl Fn(&Invocation) -> NodeResult + Send + Sync + 'static,
+    ) -> &mut Self {
         self.host.register_sync(node_type, f);
         self.custom.insert(node_type.to_owned());
         self
@@ -68,7 +72,10 @@ impl Harness {
     pub fn custom(
         &mut self,
         node_type: &str,
-        f: impl Fn(Invocation, VirtualHost) -> atomiton_core::host::BoxFuture<'static, NodeResult> + Send + Sync + 'static,
+        f: impl Fn(Invocation, VirtualHost) -> atomiton_core::host::BoxFuture<'static, NodeResult>
+            + Send
+            + Sync
+            + 'static,
     ) -> &mut Self {
         self.host.register(node_type, f);
         self.custom.insert(node_type.to_owned());

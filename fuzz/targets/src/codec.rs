@@ -13,7 +13,8 @@ pub fn codec(data: &[u8]) {
     let back = parse_json_value(&written, &limits).expect("what the codec wrote reads back");
     assert!(same(&back, &value), "round trip changed the value:\n{text}\n{written}");
     let encoded = codec::encode(&value).expect("a value can be encoded with its binary data apart");
-    let again = codec::decode(encoded.buffers, || parse_json_value(&encoded.text, &limits)).expect("encoded text reads back");
+    let again = codec::decode(encoded.buffers, || parse_json_value(&encoded.text, &limits))
+        .expect("encoded text reads back");
     assert!(same(&again, &value), "out-of-band round trip changed the value");
 }
 

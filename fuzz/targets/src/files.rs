@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use atomiton_core::host::effects::{DirEntry, EffectError, EffectErrorKind, EffectResult, FileMetadata, FileSystem};
+use atomiton_core::host::effects::{
+    DirEntry, EffectError, EffectErrorKind, EffectResult, FileMetadata, FileSystem,
+};
 use atomiton_core::host::{BoxFuture, Capabilities, Host};
 use atomiton_core::nodes::{Invocation, NodeResult};
 use atomiton_core::testing::VirtualHost;
@@ -24,13 +26,25 @@ impl MemoryHost {
     /// A host holding one file.
     pub fn with_file(path: &str, bytes: &[u8]) -> Self {
         let host = MemoryHost::default();
-        host.files.0.lock().unwrap_or_else(|p| p.into_inner()).insert(path.to_owned(), bytes.to_vec());
+        host.files
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(path.to_owned(), bytes.to_vec());
         host
     }
 
     /// Runs `node` to its result.
-    pub fn run(&self, node: NodeDefinition, input: Option<atomiton_core::Value>) -> ExecutionResult {
-        let future = Engine::default().run(node, RunOptions { input, ..RunOptions::default() }, Arc::new(self.clone()));
+    pub fn run(
+        &self,
+        node: NodeDefinition,
+        input: Option<atomiton_core::Value>,
+    ) -> ExecutionResult {
+        let future = Engine::default().run(
+            node,
+            RunOptions { input, ..RunOptions::default() },
+            Arc::new(self.clone()),
+        );
         self.inner.block_on(future)
     }
 }
@@ -41,16 +55,33 @@ fn ready<T: Send + 'static>(value: T) -> BoxFuture<'static, T> {
 
 impl FileSystem for MemoryFiles {
     fn stat(&self, path: &str) -> BoxFuture<'static, EffectResult<Option<FileMetadata>>> {
-        let size = self.0.lock().unwrap_or_else(|p| p.into_inner()).get(path).map(|bytes| bytes.len() as u64);
-        ready(Ok(size.map(|size| FileMetadata { is_file: true, is_dir: false, size, modified_ms: None })))
+        let size = self
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(path)
+            .map(|bytes| bytes.len() as u64);
+        ready(Ok(size.map(|size| FileMetadata {
+            is_file: true,
+            is_dir: false,
+            size,
+            modified_ms: None,
+        })))
     }
 
     fn read(&self, path: &str) -> BoxFuture<'static, EffectResult<Vec<u8>>> {
         let bytes = self.0.lock().unwrap_or_else(|p| p.into_inner()).get(path).cloned();
-        ready(bytes.ok_or_else(|| EffectError::new(EffectErrorKind::NotFound, format!("no file at {path}"))))
+        ready(bytes.ok_or_else(|| {
+            EffectError::new(EffectErrorKind::NotFound, format!("no file at {path}"))
+        }))
     }
 
-    fn write(&self, path: &str, contents: Vec<u8>, _create_parents: bool) -> BoxFuture<'static, EffectResult<()>> {
+    fn write(
+        &self,
+        path: &str,
+        contents: Vec<u8>,
+        _create_parents: bool,
+    ) -> BoxFuture<'static, EffectResult<()>> {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(path.to_owned(), contents);
         ready(Ok(()))
     }

@@ -3,7 +3,10 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use atomiton_core::format::{definition_to_json, definition_to_yaml, parse_definition_json, parse_definition_yaml, parse_flow_yaml_documents, ParseLimits};
+use atomiton_core::format::{
+    definition_to_json, definition_to_yaml, parse_definition_json, parse_definition_yaml,
+    parse_flow_yaml_documents, ParseLimits,
+};
 use atomiton_core::host::SharedHost;
 use atomiton_core::testing::VirtualHost;
 use atomiton_core::{Engine, NodeDefinition};

@@ -5,7 +5,8 @@ use atomiton_core::NodeDefinition;
 
 use crate::files::MemoryHost;
 
-const SIZES: [Option<(u32, u32)>; 5] = [None, Some((16, 16)), Some((1, 300)), Some((4000, 3)), Some((100_000, 100_000))];
+const SIZES: [Option<(u32, u32)>; 5] =
+    [None, Some((16, 16)), Some((1, 300)), Some((4000, 3)), Some((100_000, 100_000))];
 const FITS: [&str; 5] = ["cover", "contain", "fill", "inside", "outside"];
 const FORMATS: [&str; 3] = ["png", "jpeg", "webp"];
 

@@ -6,7 +6,8 @@ use atomiton_core::NodeDefinition;
 use crate::files::MemoryHost;
 
 const DELIMITERS: [&str; 5] = [",", ";", "\t", "|", "::"];
-const RANGES: [Option<&str>; 5] = [None, Some("A1:C3"), Some("B2:ZZ100"), Some("A1:XFD1048576"), Some("C1:A9")];
+const RANGES: [Option<&str>; 5] =
+    [None, Some("A1:C3"), Some("B2:ZZ100"), Some("A1:XFD1048576"), Some("C1:A9")];
 const WORKBOOKS: [&str; 4] = ["xlsx", "xls", "xlsb", "ods"];
 
 /// `mode text-or-file`: the first byte picks delimited text (with a delimiter, header and range
@@ -14,14 +15,19 @@ const WORKBOOKS: [&str; 4] = ["xlsx", "xls", "xlsb", "ods"];
 pub fn spreadsheet(data: &[u8]) {
     let Some((&mode, rest)) = data.split_first() else { return };
     let range = RANGES[usize::from(mode >> 4) % RANGES.len()];
-    let mut node = NodeDefinition::new("sheet", "spreadsheet").with_param("hasHeaders", json!(mode & 1 == 0)).with_param("skipEmptyLines", json!(mode & 2 == 0));
+    let mut node = NodeDefinition::new("sheet", "spreadsheet")
+        .with_param("hasHeaders", json!(mode & 1 == 0))
+        .with_param("skipEmptyLines", json!(mode & 2 == 0));
     if let Some(range) = range {
         node = node.with_param("range", json!(range));
     }
     let result = if mode & 8 == 0 {
         let text = String::from_utf8_lossy(rest).into_owned();
         let delimiter = DELIMITERS[usize::from(mode >> 2) % 2 + usize::from(mode >> 5) % 3];
-        MemoryHost::default().run(node.with_param("data", json!(text)).with_param("delimiter", json!(delimiter)), None)
+        MemoryHost::default().run(
+            node.with_param("data", json!(text)).with_param("delimiter", json!(delimiter)),
+            None,
+        )
     } else {
         let format = WORKBOOKS[usize::from(mode >> 1) % WORKBOOKS.len()];
         let path = format!("/in.{format}");

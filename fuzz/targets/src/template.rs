@@ -14,9 +14,14 @@ pub fn template(data: &[u8]) {
     let template = String::from_utf8_lossy(template).into_owned();
     let input = std::str::from_utf8(input)
         .ok()
-        .and_then(|text| parse_json_value(text, &ParseLimits { max_depth: 64, max_values: 10_000 }).ok())
-        .unwrap_or_else(|| json!({"name": "Ada", "list": [1, "two", null, [3]], "nested": {"a": {"b": "<&>"}}}));
-    let node = NodeDefinition::new("edit", "edit-fields").with_param("values", json!({"out": template.clone(), "kept": 1}));
+        .and_then(|text| {
+            parse_json_value(text, &ParseLimits { max_depth: 64, max_values: 10_000 }).ok()
+        })
+        .unwrap_or_else(
+            || json!({"name": "Ada", "list": [1, "two", null, [3]], "nested": {"a": {"b": "<&>"}}}),
+        );
+    let node = NodeDefinition::new("edit", "edit-fields")
+        .with_param("values", json!({"out": template.clone(), "kept": 1}));
     let result = MemoryHost::default().run(node, Some(json!({"data": input})));
     match (&result.error, &result.data) {
         (Some(error), _) => assert!(!error.message.is_empty()),

@@ -19,11 +19,22 @@ const DRIVES: usize = 8;
 pub fn wire(data: &[u8]) {
     let (flow, rest) = crate::split(data);
     let (options, answers) = crate::split(rest);
-    let (Ok(flow), Ok(options), Ok(answers)) = (std::str::from_utf8(flow), std::str::from_utf8(options), std::str::from_utf8(answers)) else { return };
+    let (Ok(flow), Ok(options), Ok(answers)) =
+        (std::str::from_utf8(flow), std::str::from_utf8(options), std::str::from_utf8(answers))
+    else {
+        return;
+    };
     let notifier = Notifier::new();
     let calls = ExecutorCalls::new(notifier.clone());
-    let host: SharedHost = Arc::new(CallingHost { inner: VirtualHost::new(), calls: calls.clone() });
-    let session = Arc::new(Session::new(Engine::default(), host, FlowStore::new(Arc::new(MemoryBackend::new())), notifier, calls));
+    let host: SharedHost =
+        Arc::new(CallingHost { inner: VirtualHost::new(), calls: calls.clone() });
+    let session = Arc::new(Session::new(
+        Engine::default(),
+        host,
+        FlowStore::new(Arc::new(MemoryBackend::new())),
+        notifier,
+        calls,
+    ));
     let mut worker = match session.start_run(1, flow.to_owned(), options.to_owned(), Vec::new()) {
         RunPlacement::Worker(future) => Some(future),
         RunPlacement::Driven => None,
@@ -39,8 +50,13 @@ pub fn wire(data: &[u8]) {
         session.resolve_calls(answers, Vec::new());
         session.drive(|| {});
         for run in session.take_completed() {
-            let result: serde_json::Value = serde_json::from_str(&run.result).expect("a finished run's result is JSON text");
-            assert!(result.get("success").is_some_and(serde_json::Value::is_boolean), "a result without success: {}", run.result);
+            let result: serde_json::Value =
+                serde_json::from_str(&run.result).expect("a finished run's result is JSON text");
+            assert!(
+                result.get("success").is_some_and(serde_json::Value::is_boolean),
+                "a result without success: {}",
+                run.result
+            );
         }
         let _ = session.take_events();
     }

@@ -42,7 +42,11 @@ unsafe impl GlobalAlloc for Capped {
 static ALLOCATOR: Capped = Capped;
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect()).unwrap_or_default();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect()
+        })
+        .unwrap_or_default();
     files.sort();
     files
 }

@@ -23,7 +23,9 @@ pub fn write_atomic(path: &Path, contents: &[u8], create_parents: bool) -> io::R
     let target = through_symlink(path);
     let name = target
         .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path does not name a file"))?
+        .ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidInput, "the path does not name a file")
+        })?
         .to_os_string();
     let dir = match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
@@ -47,7 +49,9 @@ pub fn write_atomic(path: &Path, contents: &[u8], create_parents: bool) -> io::R
 /// The file a symlink points to (so the link survives the rename), or `path` itself.
 fn through_symlink(path: &Path) -> PathBuf {
     match fs::symlink_metadata(path) {
-        Ok(metadata) if metadata.file_type().is_symlink() => fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+        Ok(metadata) if metadata.file_type().is_symlink() => {
+            fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+        }
         _ => path.to_path_buf(),
     }
 }

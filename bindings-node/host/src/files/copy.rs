@@ -30,7 +30,11 @@ pub(super) fn copy(from: &Path, to: &Path) -> EffectResult<()> {
         if destination == source {
             return Err(EffectError::new(
                 EffectErrorKind::Other,
-                format!("Cannot copy '{}' to '{}': they are the same file", from.display(), to.display()),
+                format!(
+                    "Cannot copy '{}' to '{}': they are the same file",
+                    from.display(),
+                    to.display()
+                ),
             ));
         }
         fs::copy(from, to).map(drop).map_err(|e| io_error_pair("copy", from, to, &e))

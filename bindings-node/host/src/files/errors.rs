@@ -19,8 +19,16 @@ pub(crate) fn io_error(operation: &str, path: &Path, error: &io::Error) -> Effec
 }
 
 /// `Cannot <operation> '<from>' to '<to>': <OS message>`.
-pub(crate) fn io_error_pair(operation: &str, from: &Path, to: &Path, error: &io::Error) -> EffectError {
-    EffectError::new(kind(error), format!("Cannot {operation} '{}' to '{}': {error}", from.display(), to.display()))
+pub(crate) fn io_error_pair(
+    operation: &str,
+    from: &Path,
+    to: &Path,
+    error: &io::Error,
+) -> EffectError {
+    EffectError::new(
+        kind(error),
+        format!("Cannot {operation} '{}' to '{}': {error}", from.display(), to.display()),
+    )
 }
 
 #[cfg(test)]

@@ -64,9 +64,16 @@ impl FileSystem for NativeFiles {
         self.run(move || std::fs::read(&path).map_err(|e| io_error("read", &path, &e)))
     }
 
-    fn write(&self, path: &str, contents: Vec<u8>, create_parents: bool) -> BoxFuture<'static, EffectResult<()>> {
+    fn write(
+        &self,
+        path: &str,
+        contents: Vec<u8>,
+        create_parents: bool,
+    ) -> BoxFuture<'static, EffectResult<()>> {
         let path = self.resolve(path);
-        self.run(move || write_atomic(&path, &contents, create_parents).map_err(|e| io_error("write", &path, &e)))
+        self.run(move || {
+            write_atomic(&path, &contents, create_parents).map_err(|e| io_error("write", &path, &e))
+        })
     }
 
     fn list(&self, path: &str) -> BoxFuture<'static, EffectResult<Vec<DirEntry>>> {
@@ -77,7 +84,8 @@ impl FileSystem for NativeFiles {
     fn create_dir(&self, path: &str, recursive: bool) -> BoxFuture<'static, EffectResult<()>> {
         let path = self.resolve(path);
         self.run(move || {
-            let created = if recursive { std::fs::create_dir_all(&path) } else { std::fs::create_dir(&path) };
+            let created =
+                if recursive { std::fs::create_dir_all(&path) } else { std::fs::create_dir(&path) };
             created.map_err(|e| io_error("create directory", &path, &e))
         })
     }
@@ -94,7 +102,9 @@ impl FileSystem for NativeFiles {
 
     fn rename(&self, from: &str, to: &str) -> BoxFuture<'static, EffectResult<()>> {
         let (from, to) = (self.resolve(from), self.resolve(to));
-        self.run(move || std::fs::rename(&from, &to).map_err(|e| errors::io_error_pair("rename", &from, &to, &e)))
+        self.run(move || {
+            std::fs::rename(&from, &to).map_err(|e| errors::io_error_pair("rename", &from, &to, &e))
+        })
     }
 
     fn temp_dir(&self) -> String {
@@ -116,7 +126,14 @@ fn stat(path: &Path) -> EffectResult<Option<FileMetadata>> {
                 .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
                 .map(|since| since.as_secs_f64() * 1000.0),
         })),
-        Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => Ok(None),
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            Ok(None)
+        }
         Err(e) => Err(io_error("stat", path, &e)),
     }
 }

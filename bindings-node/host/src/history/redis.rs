@@ -40,7 +40,9 @@ mod writes;
 use std::time::Duration;
 
 use atomiton_core::error::Result;
-use atomiton_core::history::{Capture, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, OwnerAlive, Prune, RunRecord};
+use atomiton_core::history::{
+    Capture, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, OwnerAlive, Prune, RunRecord,
+};
 use atomiton_core::host::BoxFuture;
 
 use super::stored::failure;
@@ -67,7 +69,9 @@ impl RedisHistory {
     pub fn open(url: &str, key_prefix: &str, capture: Capture) -> Result<RedisHistory> {
         let link = Link::open(url, key_prefix).map_err(failure)?;
         let mut writer = Writer::new(capture.clone());
-        let queue = Queue::spawn(link, LINGER, move |link: &mut Link, writes| writer.apply(link, writes)).map_err(|e| failure(format!("cannot start its thread: {e}")))?;
+        let queue =
+            Queue::spawn(link, LINGER, move |link: &mut Link, writes| writer.apply(link, writes))
+                .map_err(|e| failure(format!("cannot start its thread: {e}")))?;
         Ok(RedisHistory { queue, capture })
     }
 }

@@ -18,7 +18,9 @@ pub(super) fn prepare(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if version > VERSION {
-        return Err(rusqlite::Error::InvalidParameterName(format!("history database version {version} is newer than this conductor's ({VERSION})")));
+        return Err(rusqlite::Error::InvalidParameterName(format!(
+            "history database version {version} is newer than this conductor's ({VERSION})"
+        )));
     }
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS runs (

@@ -4,7 +4,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use atomiton_core::error::Result;
-use atomiton_core::history::{pruned_ids, Capture, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, NodeEnded, NodeRecord, OwnerAlive, Prune, RunBegun, RunEnded, RunRecord, RunStatus, RunSummary};
+use atomiton_core::history::{
+    pruned_ids, Capture, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, NodeEnded,
+    NodeRecord, OwnerAlive, Prune, RunBegun, RunEnded, RunRecord, RunStatus, RunSummary,
+};
 use atomiton_core::host::BoxFuture;
 use atomiton_core::progress::NodeState;
 use atomiton_core::storage::SortOrder;
@@ -25,10 +28,13 @@ impl SqliteHistory {
     /// Opens (creating when absent) the database at `path`; values are kept as `capture` says.
     pub fn open(path: &Path, capture: Capture) -> Result<SqliteHistory> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| failure(format!("cannot create {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| failure(format!("cannot create {}: {e}", dir.display())))?;
         }
-        let conn = Connection::open(path).map_err(|e| failure(format!("cannot open {}: {e}", path.display())))?;
-        super::schema::prepare(&conn).map_err(|e| failure(format!("cannot prepare {}: {e}", path.display())))?;
+        let conn = Connection::open(path)
+            .map_err(|e| failure(format!("cannot open {}: {e}", path.display())))?;
+        super::schema::prepare(&conn)
+            .map_err(|e| failure(format!("cannot prepare {}: {e}", path.display())))?;
         let mut known = KnownFlows::default();
         let kept = capture.clone();
         // No lingering: a batch is whatever writes are queued when the thread takes the first.
@@ -47,12 +53,20 @@ impl SqliteHistory {
     }
 
     /// Runs `job` on the store's thread, after every write queued before it.
-    fn read<T: Send + 'static>(&self, job: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static) -> BoxFuture<'static, Result<T>> {
+    fn read<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> BoxFuture<'static, Result<T>> {
         self.queue.read(job)
     }
 }
 
-fn apply(tx: &Transaction<'_>, write: HistoryWrite, capture: &Capture, known: &mut KnownFlows) -> rusqlite::Result<()> {
+fn apply(
+    tx: &Transaction<'_>,
+    write: HistoryWrite,
+    capture: &Capture,
+    known: &mut KnownFlows,
+) -> rusqlite::Result<()> {
     match write {
         HistoryWrite::Begun(begun) => begin(tx, &begun, capture, known),
         HistoryWrite::Node(node) => node_ended(tx, &node, capture),
@@ -60,7 +74,12 @@ fn apply(tx: &Transaction<'_>, write: HistoryWrite, capture: &Capture, known: &m
     }
 }
 
-fn begin(tx: &Transaction<'_>, begun: &RunBegun, capture: &Capture, known: &mut KnownFlows) -> rusqlite::Result<()> {
+fn begin(
+    tx: &Transaction<'_>,
+    begun: &RunBegun,
+    capture: &Capture,
+    known: &mut KnownFlows,
+) -> rusqlite::Result<()> {
     let s = &begun.summary;
     let hash = if s.flow_hash.is_empty() { begun.flow_hash() } else { s.flow_hash.clone() };
     // One copy per distinct definition: runs of a flow that carries its data (a 100,000-item
@@ -72,10 +91,14 @@ fn begin(tx: &Transaction<'_>, begun: &RunBegun, capture: &Capture, known: &mut 
     if known.holds(&hash, begun).is_none() {
         // Self-contained (binary data inline), redacted, never cut: a retry runs it again.
         let flow = capture.uncapped().value(&begun.flow_value(capture)).json;
-        let stored: Option<String> = tx.prepare_cached("SELECT flow FROM flows WHERE hash = ?1")?.query_row(params![hash], |row| row.get(0)).optional()?;
+        let stored: Option<String> = tx
+            .prepare_cached("SELECT flow FROM flows WHERE hash = ?1")?
+            .query_row(params![hash], |row| row.get(0))
+            .optional()?;
         match stored {
             None => {
-                tx.prepare_cached("INSERT INTO flows (hash, flow) VALUES (?1, ?2)")?.execute(params![hash, flow])?;
+                tx.prepare_cached("INSERT INTO flows (hash, flow) VALUES (?1, ?2)")?
+                    .execute(params![hash, flow])?;
                 known.add(&hash, begun, ());
             }
             Some(stored) if stored == flow => known.add(&hash, begun, ()),
@@ -133,7 +156,8 @@ fn node_ended(tx: &Transaction<'_>, node: &NodeEnded, capture: &Capture) -> rusq
 
 /// Drops definitions no kept run ran.
 fn forget_unused_flows(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
-    conn.prepare_cached("DELETE FROM flows WHERE hash NOT IN (SELECT flow_hash FROM runs)")?.execute([])?;
+    conn.prepare_cached("DELETE FROM flows WHERE hash NOT IN (SELECT flow_hash FROM runs)")?
+        .execute([])?;
     Ok(())
 }
 
@@ -147,7 +171,8 @@ fn run_ended(tx: &Transaction<'_>, ended: &RunEnded) -> rusqlite::Result<()> {
     Ok(())
 }
 
-const SUMMARY_COLUMNS: &str = "id, flow_id, flow_hash, status, start_time, end_time, duration, error, retry_of, owner";
+const SUMMARY_COLUMNS: &str =
+    "id, flow_id, flow_hash, status, start_time, end_time, duration, error, retry_of, owner";
 
 fn summary(row: &Row<'_>) -> rusqlite::Result<RunSummary> {
     Ok(RunSummary {
@@ -223,7 +248,8 @@ impl HistoryStore for SqliteHistory {
 
     fn delete(&self, id: String) -> BoxFuture<'static, Result<bool>> {
         self.read(move |conn| {
-            let deleted = conn.prepare_cached("DELETE FROM runs WHERE id = ?1")?.execute(params![id])? > 0;
+            let deleted =
+                conn.prepare_cached("DELETE FROM runs WHERE id = ?1")?.execute(params![id])? > 0;
             forget_unused_flows(conn)?;
             Ok(deleted)
         })
@@ -233,7 +259,13 @@ impl HistoryStore for SqliteHistory {
         self.read(move |conn| {
             let listed = conn
                 .prepare_cached("SELECT start_time, status, id FROM runs ORDER BY seq")?
-                .query_map([], |row| Ok((row.get::<_, f64>(0)?, status(&row.get::<_, String>(1)?), row.get::<_, String>(2)?)))?
+                .query_map([], |row| {
+                    Ok((
+                        row.get::<_, f64>(0)?,
+                        status(&row.get::<_, String>(1)?),
+                        row.get::<_, String>(2)?,
+                    ))
+                })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let doomed = pruned_ids(listed, prune);
             let tx = conn.transaction()?;

@@ -25,7 +25,16 @@ pub(super) fn from_json<T: serde::de::DeserializeOwned>(text: Option<String>) ->
 
 /// A status read back; an unknown one (written by a newer version) reads as `crashed`.
 pub(super) fn status(text: &str) -> RunStatus {
-    [RunStatus::Running, RunStatus::Success, RunStatus::Failed, RunStatus::Cancelled, RunStatus::Crashed].into_iter().find(|s| s.as_str() == text).unwrap_or(RunStatus::Crashed)
+    [
+        RunStatus::Running,
+        RunStatus::Success,
+        RunStatus::Failed,
+        RunStatus::Cancelled,
+        RunStatus::Crashed,
+    ]
+    .into_iter()
+    .find(|s| s.as_str() == text)
+    .unwrap_or(RunStatus::Crashed)
 }
 
 /// A stored value read back (the codec's tagged JSON).
@@ -56,14 +65,20 @@ impl<T> KnownFlows<T> {
 
     /// What is known of `begun`'s definition under `hash`, when it is that definition.
     pub(super) fn holds(&self, hash: &str, begun: &RunBegun) -> Option<&T> {
-        self.0.get(hash).filter(|k| k.json == begun.flow_json && k.buffers == begun.flow_buffers).map(|k| &k.what)
+        self.0
+            .get(hash)
+            .filter(|k| k.json == begun.flow_json && k.buffers == begun.flow_buffers)
+            .map(|k| &k.what)
     }
 
     pub(super) fn add(&mut self, hash: &str, begun: &RunBegun, what: T) {
         if self.0.len() >= Self::MAX {
             self.0.clear();
         }
-        self.0.insert(hash.to_owned(), Known { json: begun.flow_json.clone(), buffers: begun.flow_buffers.clone(), what });
+        self.0.insert(
+            hash.to_owned(),
+            Known { json: begun.flow_json.clone(), buffers: begun.flow_buffers.clone(), what },
+        );
     }
 
     /// Stops trusting what is known of `hash` (the store no longer holds it as it was).

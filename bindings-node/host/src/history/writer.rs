@@ -42,9 +42,15 @@ impl<C: Send + 'static> Queue<C> {
     /// costs the server a request, a short run then costs one instead of several). A read, a
     /// full batch or the end of every run it holds sends it at once, so a read never waits for
     /// it and a run that ended is stored without delay. Zero: a batch is what is queued.
-    pub(super) fn spawn(mut conn: C, linger: Duration, mut apply: impl FnMut(&mut C, Vec<HistoryWrite>) + Send + 'static) -> std::io::Result<Queue<C>> {
+    pub(super) fn spawn(
+        mut conn: C,
+        linger: Duration,
+        mut apply: impl FnMut(&mut C, Vec<HistoryWrite>) + Send + 'static,
+    ) -> std::io::Result<Queue<C>> {
         let (commands, receiver) = std::sync::mpsc::channel();
-        std::thread::Builder::new().name("atomiton-history".into()).spawn(move || serve(&mut conn, &receiver, linger, &mut apply))?;
+        std::thread::Builder::new()
+            .name("atomiton-history".into())
+            .spawn(move || serve(&mut conn, &receiver, linger, &mut apply))?;
         Ok(Queue { commands })
     }
 
@@ -55,7 +61,10 @@ impl<C: Send + 'static> Queue<C> {
     }
 
     /// Runs `job` on the thread, after every write queued before it.
-    pub(super) fn read<T: Send + 'static, E: Display>(&self, job: impl FnOnce(&mut C) -> std::result::Result<T, E> + Send + 'static) -> BoxFuture<'static, Result<T>> {
+    pub(super) fn read<T: Send + 'static, E: Display>(
+        &self,
+        job: impl FnOnce(&mut C) -> std::result::Result<T, E> + Send + 'static,
+    ) -> BoxFuture<'static, Result<T>> {
         let (answer, answered) = oneshot::channel();
         let sent = self.commands.send(Command::Job(Box::new(move |conn| {
             let _ = answer.send(job(conn).map_err(|e| e.to_string()));
@@ -73,7 +82,12 @@ impl<C: Send + 'static> Queue<C> {
     }
 }
 
-fn serve<C>(conn: &mut C, receiver: &Receiver<Command<C>>, linger: Duration, apply: &mut dyn FnMut(&mut C, Vec<HistoryWrite>)) {
+fn serve<C>(
+    conn: &mut C,
+    receiver: &Receiver<Command<C>>,
+    linger: Duration,
+    apply: &mut dyn FnMut(&mut C, Vec<HistoryWrite>),
+) {
     let mut carried: Option<Command<C>> = None;
     loop {
         let command = match carried.take() {
@@ -93,7 +107,8 @@ fn serve<C>(conn: &mut C, receiver: &Receiver<Command<C>>, linger: Duration, app
                 while batch.len() < MAX_BATCH {
                     let next = match receiver.try_recv() {
                         Ok(command) => Ok(command),
-                        Err(TryRecvError::Empty) if !linger.is_zero() && open.any() => receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())),
+                        Err(TryRecvError::Empty) if !linger.is_zero() && open.any() => receiver
+                            .recv_timeout(deadline.saturating_duration_since(Instant::now())),
                         Err(TryRecvError::Empty) => Err(RecvTimeoutError::Timeout),
                         Err(TryRecvError::Disconnected) => Err(RecvTimeoutError::Disconnected),
                     };
@@ -156,13 +171,21 @@ mod tests {
     }
 
     fn ended(run: &str) -> HistoryWrite {
-        HistoryWrite::Ended(Box::new(RunEnded { execution_id: Arc::from(run), status: RunStatus::Success, end_time: 1.0, error: None }))
+        HistoryWrite::Ended(Box::new(RunEnded {
+            execution_id: Arc::from(run),
+            status: RunStatus::Success,
+            end_time: 1.0,
+            error: None,
+        }))
     }
 
     /// A queue whose batches' sizes come out of the receiver.
     fn queue(linger: Duration) -> (Queue<()>, mpsc::Receiver<usize>) {
         let (sizes, sized) = mpsc::channel();
-        let queue = Queue::spawn((), linger, move |_: &mut (), batch| sizes.send(batch.len()).expect("sizes read")).expect("spawn");
+        let queue = Queue::spawn((), linger, move |_: &mut (), batch| {
+            sizes.send(batch.len()).expect("sizes read")
+        })
+        .expect("spawn");
         (queue, sized)
     }
 

@@ -35,9 +35,9 @@ impl Clients {
     /// The client for a request that does or does not follow redirects.
     pub(super) fn get(&self, follow_redirects: bool) -> EffectResult<Client> {
         let slot = if follow_redirects { &self.following } else { &self.manual };
-        slot.get_or_init(|| build(follow_redirects))
-            .clone()
-            .map_err(|message| EffectError::new(EffectErrorKind::Other, format!("HTTP client unavailable: {message}")))
+        slot.get_or_init(|| build(follow_redirects)).clone().map_err(|message| {
+            EffectError::new(EffectErrorKind::Other, format!("HTTP client unavailable: {message}"))
+        })
     }
 }
 

@@ -22,7 +22,8 @@ pub(super) fn request_error(error: reqwest::Error, origin: &str) -> EffectError 
 
 /// A failure while the body streams in.
 pub(super) fn body_error(error: reqwest::Error, origin: &str) -> EffectError {
-    let kind = if error.is_timeout() { EffectErrorKind::TimedOut } else { EffectErrorKind::Network };
+    let kind =
+        if error.is_timeout() { EffectErrorKind::TimedOut } else { EffectErrorKind::Network };
     let error = error.without_url();
     EffectError::new(kind, format!("Reading the response from {origin} failed: {}", chain(&error)))
 }
@@ -33,7 +34,9 @@ pub(super) fn too_large(origin: &str, max_bytes: u64, declared: Option<u64>) -> 
         Some(length) => {
             format!("Response from {origin} is too large: Content-Length {length} bytes exceeds the limit of {max_bytes} bytes")
         }
-        None => format!("Response from {origin} is too large: more than the limit of {max_bytes} bytes"),
+        None => {
+            format!("Response from {origin} is too large: more than the limit of {max_bytes} bytes")
+        }
     };
     EffectError::new(EffectErrorKind::TooLarge, message)
 }

@@ -12,7 +12,9 @@ mod prepare;
 
 use std::sync::Arc;
 
-use atomiton_core::host::effects::{EffectError, EffectErrorKind, EffectResult, HttpClient, HttpRequest, HttpResponse};
+use atomiton_core::host::effects::{
+    EffectError, EffectErrorKind, EffectResult, HttpClient, HttpRequest, HttpResponse,
+};
 use atomiton_core::host::BoxFuture;
 use tokio::runtime::Handle;
 
@@ -20,9 +22,9 @@ use crate::duration::{display_ms, limit};
 use crate::task::{bounded, cancelled, spawn_effect, Outcome};
 use clients::Clients;
 pub(crate) use clients::MAX_REDIRECTS;
-pub(crate) use prepare::parse_url;
-pub use per_host::DEFAULT_PER_HOST;
 use per_host::PerHost;
+pub use per_host::DEFAULT_PER_HOST;
+pub(crate) use prepare::parse_url;
 use prepare::Prepared;
 
 /// Most bytes reserved up front from a response's `Content-Length`: a server's claim is not
@@ -41,7 +43,11 @@ impl NativeHttp {
     /// A client whose requests run on `handle`'s runtime, at most [`DEFAULT_PER_HOST`] in flight
     /// to one origin.
     pub fn new(handle: Handle) -> Self {
-        NativeHttp { handle, clients: Arc::new(Clients::default()), per_host: Arc::new(PerHost::new(DEFAULT_PER_HOST)) }
+        NativeHttp {
+            handle,
+            clients: Arc::new(Clients::default()),
+            per_host: Arc::new(PerHost::new(DEFAULT_PER_HOST)),
+        }
     }
 
     /// The same client with at most `limit` requests in flight to one origin.
@@ -89,7 +95,10 @@ impl HttpClient for NativeHttp {
                 Outcome::Cancelled => Err(cancelled("HTTP request")),
                 Outcome::TimedOut => Err(EffectError::new(
                     EffectErrorKind::TimedOut,
-                    format!("HTTP request to {origin} timed out after {} ms", limit.map(display_ms).unwrap_or(0)),
+                    format!(
+                        "HTTP request to {origin} timed out after {} ms",
+                        limit.map(display_ms).unwrap_or(0)
+                    ),
                 )),
             }
         })
@@ -97,16 +106,25 @@ impl HttpClient for NativeHttp {
 }
 
 /// Sends the request and reads the response, body included, up to `max_bytes`.
-async fn exchange(client: reqwest::Client, prepared: Prepared, max_bytes: u64) -> EffectResult<HttpResponse> {
+async fn exchange(
+    client: reqwest::Client,
+    prepared: Prepared,
+    max_bytes: u64,
+) -> EffectResult<HttpResponse> {
     let origin = prepared.origin();
-    let mut response = client.execute(prepared.into_request()).await.map_err(|e| errors::request_error(e, &origin))?;
+    let mut response = client
+        .execute(prepared.into_request())
+        .await
+        .map_err(|e| errors::request_error(e, &origin))?;
 
     let status = response.status();
     let headers = response
         .headers()
         .iter()
         // `http` stores names lower-cased already; values are bytes, read as Latin-1 like fetch.
-        .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().iter().map(|&b| char::from(b)).collect()))
+        .map(|(name, value)| {
+            (name.as_str().to_owned(), value.as_bytes().iter().map(|&b| char::from(b)).collect())
+        })
         .collect();
     let url = response.url().to_string();
 
@@ -115,7 +133,8 @@ async fn exchange(client: reqwest::Client, prepared: Prepared, max_bytes: u64) -
     if let Some(length) = declared.filter(|length| *length > max_bytes) {
         return Err(errors::too_large(&origin, max_bytes, Some(length)));
     }
-    let mut body = Vec::with_capacity(declared.unwrap_or(0).min(max_bytes).min(MAX_PREALLOCATION) as usize);
+    let mut body =
+        Vec::with_capacity(declared.unwrap_or(0).min(max_bytes).min(MAX_PREALLOCATION) as usize);
     while let Some(chunk) = response.chunk().await.map_err(|e| errors::body_error(e, &origin))? {
         if body.len() as u64 + chunk.len() as u64 > max_bytes {
             // Dropping the response closes the connection: the rest is never read.

@@ -32,7 +32,10 @@ impl PerHost {
                 let limit = self.limit;
                 origins.retain(|_, s| Arc::strong_count(s) > 1 || s.available_permits() < limit);
             }
-            origins.entry(origin.to_owned()).or_insert_with(|| Arc::new(Semaphore::new(self.limit))).clone()
+            origins
+                .entry(origin.to_owned())
+                .or_insert_with(|| Arc::new(Semaphore::new(self.limit)))
+                .clone()
         };
         semaphore.acquire_owned().await.ok()
     }

@@ -14,7 +14,10 @@ pub(super) struct Prepared {
 
 impl Prepared {
     /// `request`'s method, URL and headers, checked, with `body` (taken out of the request).
-    pub(super) fn from_request(request: &HttpRequest, body: Option<Vec<u8>>) -> EffectResult<Prepared> {
+    pub(super) fn from_request(
+        request: &HttpRequest,
+        body: Option<Vec<u8>>,
+    ) -> EffectResult<Prepared> {
         let url = parse_url(&request.url)?;
         let method = parse_method(&request.method)?;
         let mut headers = HeaderMap::with_capacity(request.headers.len());
@@ -67,7 +70,8 @@ fn parse_method(text: &str) -> EffectResult<Method> {
         return Err(other(format!("HTTP method not allowed: {trimmed}")));
     }
     let name = if NORMALISED_METHODS.contains(&upper.as_str()) { upper.as_str() } else { trimmed };
-    Method::from_bytes(name.as_bytes()).map_err(|_| other(format!("Invalid HTTP method: \"{text}\"")))
+    Method::from_bytes(name.as_bytes())
+        .map_err(|_| other(format!("Invalid HTTP method: \"{text}\"")))
 }
 
 fn parse_header(name: &str, value: &str) -> EffectResult<(HeaderName, HeaderValue)> {
@@ -75,8 +79,14 @@ fn parse_header(name: &str, value: &str) -> EffectResult<(HeaderName, HeaderValu
         .map_err(|_| other(format!("Invalid HTTP header name: \"{name}\"")))?;
     // fetch strips surrounding whitespace from values; control characters (CR, LF, NUL) are
     // refused, which is what stops header injection.
-    let header_value = HeaderValue::from_bytes(value.trim_matches([' ', '\t', '\r', '\n']).as_bytes())
-        .map_err(|_| other(format!("Invalid value for HTTP header \"{name}\": control characters are not allowed")))?;
+    let header_value = HeaderValue::from_bytes(
+        value.trim_matches([' ', '\t', '\r', '\n']).as_bytes(),
+    )
+    .map_err(|_| {
+        other(format!(
+            "Invalid value for HTTP header \"{name}\": control characters are not allowed"
+        ))
+    })?;
     Ok((header_name, header_value))
 }
 
@@ -88,7 +98,10 @@ mod tests {
     fn methods_are_normalised_and_checked() {
         assert_eq!(parse_method("get").ok(), Some(Method::GET));
         assert_eq!(parse_method(" patch ").ok(), Some(Method::PATCH));
-        assert_eq!(parse_method("PROPFIND").ok().map(|m| m.to_string()), Some("PROPFIND".to_owned()));
+        assert_eq!(
+            parse_method("PROPFIND").ok().map(|m| m.to_string()),
+            Some("PROPFIND".to_owned())
+        );
         assert!(parse_method("connect").is_err());
         assert!(parse_method("").is_err());
         assert!(parse_method("BAD METHOD").is_err());

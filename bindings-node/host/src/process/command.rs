@@ -7,7 +7,8 @@ use tokio::process::Command;
 
 /// Removed from every child's environment whatever the spec says: they make the dynamic loader
 /// inject code into the child (the original engine removed them too).
-pub(super) const ALWAYS_REMOVED: [&str; 4] = ["LD_PRELOAD", "LD_LIBRARY_PATH", "DYLD_INSERT_LIBRARIES", "DYLD_LIBRARY_PATH"];
+pub(super) const ALWAYS_REMOVED: [&str; 4] =
+    ["LD_PRELOAD", "LD_LIBRARY_PATH", "DYLD_INSERT_LIBRARIES", "DYLD_LIBRARY_PATH"];
 
 fn other(message: String) -> EffectError {
     EffectError::new(EffectErrorKind::Other, message)
@@ -26,14 +27,21 @@ pub(super) fn build(spec: &ProcessSpec) -> EffectResult<Command> {
         // program, and the message would blame the program.
         match std::fs::metadata(cwd) {
             Ok(metadata) if metadata.is_dir() => {}
-            Ok(_) => return Err(other(format!("Invalid or inaccessible working directory: {cwd} (not a directory)"))),
+            Ok(_) => {
+                return Err(other(format!(
+                    "Invalid or inaccessible working directory: {cwd} (not a directory)"
+                )))
+            }
             Err(error) => {
                 let kind = match error.kind() {
                     std::io::ErrorKind::NotFound => EffectErrorKind::NotFound,
                     std::io::ErrorKind::PermissionDenied => EffectErrorKind::PermissionDenied,
                     _ => EffectErrorKind::Other,
                 };
-                return Err(EffectError::new(kind, format!("Invalid or inaccessible working directory: {cwd} ({error})")));
+                return Err(EffectError::new(
+                    kind,
+                    format!("Invalid or inaccessible working directory: {cwd} ({error})"),
+                ));
             }
         }
         command.current_dir(cwd);
@@ -44,7 +52,9 @@ pub(super) fn build(spec: &ProcessSpec) -> EffectResult<Command> {
             return Err(other(format!("Invalid environment variable name: {name:?}")));
         }
         if value.contains('\0') {
-            return Err(other(format!("Invalid value for environment variable {name}: contains a NUL character")));
+            return Err(other(format!(
+                "Invalid value for environment variable {name}: contains a NUL character"
+            )));
         }
         command.env(name, value);
     }
@@ -66,7 +76,9 @@ pub(super) fn build(spec: &ProcessSpec) -> EffectResult<Command> {
 /// A failed spawn, with Node's message shape (`spawn <program> ENOENT`) where Node has one.
 pub(super) fn spawn_error(program: &str, error: &std::io::Error) -> EffectError {
     match error.kind() {
-        std::io::ErrorKind::NotFound => EffectError::new(EffectErrorKind::NotFound, format!("spawn {program} ENOENT")),
+        std::io::ErrorKind::NotFound => {
+            EffectError::new(EffectErrorKind::NotFound, format!("spawn {program} ENOENT"))
+        }
         std::io::ErrorKind::PermissionDenied => {
             EffectError::new(EffectErrorKind::PermissionDenied, format!("spawn {program} EACCES"))
         }

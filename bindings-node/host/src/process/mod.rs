@@ -10,7 +10,9 @@ mod pipes;
 
 use std::time::Duration;
 
-use atomiton_core::host::effects::{EffectError, EffectErrorKind, EffectResult, ProcessOutput, ProcessRunner, ProcessSpec};
+use atomiton_core::host::effects::{
+    EffectError, EffectErrorKind, EffectResult, ProcessOutput, ProcessRunner, ProcessSpec,
+};
 use atomiton_core::host::BoxFuture;
 use tokio::process::Child;
 use tokio::runtime::Handle;
@@ -87,11 +89,19 @@ async fn run(spec: ProcessSpec) -> EffectResult<ProcessOutput> {
     match outcome {
         Outcome::Done(Ok(status)) => {
             killer.disarm();
-            Ok(ProcessOutput { exit_code: status.code(), stdout: out, stderr: err, timed_out: false })
+            Ok(ProcessOutput {
+                exit_code: status.code(),
+                stdout: out,
+                stderr: err,
+                timed_out: false,
+            })
         }
         Outcome::Done(Err(error)) => {
             kill(&mut killer, &mut child).await;
-            Err(EffectError::new(EffectErrorKind::Other, format!("Waiting for '{}' failed: {error}", spec.program)))
+            Err(EffectError::new(
+                EffectErrorKind::Other,
+                format!("Waiting for '{}' failed: {error}", spec.program),
+            ))
         }
         Outcome::Cancelled => {
             kill(&mut killer, &mut child).await;
@@ -101,10 +111,18 @@ async fn run(spec: ProcessSpec) -> EffectResult<ProcessOutput> {
             let status = kill(&mut killer, &mut child).await;
             // Keep what the child wrote before it died.
             let _ = tokio::time::timeout(AFTER_KILL_GRACE, async {
-                futures::join!(pipes::drain(stdout.as_mut(), &mut out, cap), pipes::drain(stderr.as_mut(), &mut err, cap))
+                futures::join!(
+                    pipes::drain(stdout.as_mut(), &mut out, cap),
+                    pipes::drain(stderr.as_mut(), &mut err, cap)
+                )
             })
             .await;
-            Ok(ProcessOutput { exit_code: status.and_then(|s| s.code()), stdout: out, stderr: err, timed_out: true })
+            Ok(ProcessOutput {
+                exit_code: status.and_then(|s| s.code()),
+                stdout: out,
+                stderr: err,
+                timed_out: true,
+            })
         }
     }
 }

@@ -22,7 +22,11 @@ pub(super) async fn feed(stdin: Option<ChildStdin>, input: Option<&[u8]>) {
 ///
 /// Cancel-safe: bytes are moved into `kept` in the same poll that reads them, so stopping this
 /// future and calling it again later loses nothing.
-pub(super) async fn drain<R: AsyncRead + Unpin>(pipe: Option<&mut R>, kept: &mut Vec<u8>, cap: usize) {
+pub(super) async fn drain<R: AsyncRead + Unpin>(
+    pipe: Option<&mut R>,
+    kept: &mut Vec<u8>,
+    cap: usize,
+) {
     let Some(pipe) = pipe else { return };
     let mut chunk = vec![0u8; CHUNK];
     loop {

@@ -30,7 +30,11 @@ pub(crate) struct ConfinedFiles {
 impl ConfinedFiles {
     /// Roots are resolved now, against the same working directory as the paths.
     pub(crate) fn new(inner: NativeFiles, roots: &[String]) -> Self {
-        let roots = roots.iter().filter(|root| !root.is_empty()).map(|root| resolve_existing(&inner.resolve(root))).collect();
+        let roots = roots
+            .iter()
+            .filter(|root| !root.is_empty())
+            .map(|root| resolve_existing(&inner.resolve(root)))
+            .collect();
         ConfinedFiles { inner, roots }
     }
 
@@ -43,7 +47,9 @@ impl ConfinedFiles {
         match absolute.to_str() {
             Some(resolved) if inside => Ok(resolved.to_owned()),
             // A name that is not UTF-8 could not be handed on unchanged: refuse rather than guess.
-            _ => Err(EffectError::not_permitted(format!("'{path}' is outside the directories this run may use"))),
+            _ => Err(EffectError::not_permitted(format!(
+                "'{path}' is outside the directories this run may use"
+            ))),
         }
     }
 
@@ -81,8 +87,17 @@ impl FileSystem for ConfinedFiles {
         confined!(self, path, true, |resolved| self.inner.read(&resolved))
     }
 
-    fn write(&self, path: &str, contents: Vec<u8>, create_parents: bool) -> BoxFuture<'static, EffectResult<()>> {
-        confined!(self, path, true, |resolved| self.inner.write(&resolved, contents, create_parents))
+    fn write(
+        &self,
+        path: &str,
+        contents: Vec<u8>,
+        create_parents: bool,
+    ) -> BoxFuture<'static, EffectResult<()>> {
+        confined!(self, path, true, |resolved| self.inner.write(
+            &resolved,
+            contents,
+            create_parents
+        ))
     }
 
     fn list(&self, path: &str) -> BoxFuture<'static, EffectResult<Vec<DirEntry>>> {
@@ -98,11 +113,15 @@ impl FileSystem for ConfinedFiles {
     }
 
     fn copy(&self, from: &str, to: &str) -> BoxFuture<'static, EffectResult<()>> {
-        confined!(self, from, true, |source| confined!(self, to, true, |destination| self.inner.copy(&source, &destination)))
+        confined!(self, from, true, |source| confined!(self, to, true, |destination| self
+            .inner
+            .copy(&source, &destination)))
     }
 
     fn rename(&self, from: &str, to: &str) -> BoxFuture<'static, EffectResult<()>> {
-        confined!(self, from, false, |source| confined!(self, to, false, |destination| self.inner.rename(&source, &destination)))
+        confined!(self, from, false, |source| confined!(self, to, false, |destination| self
+            .inner
+            .rename(&source, &destination)))
     }
 
     /// The first root: the system's temporary directory is outside every root.

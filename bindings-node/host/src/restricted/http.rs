@@ -8,7 +8,9 @@
 
 use std::time::{Duration, Instant};
 
-use atomiton_core::host::effects::{EffectError, EffectErrorKind, EffectResult, HttpClient, HttpRequest, HttpResponse};
+use atomiton_core::host::effects::{
+    EffectError, EffectErrorKind, EffectResult, HttpClient, HttpRequest, HttpResponse,
+};
 use atomiton_core::host::{BoxFuture, HttpAccess};
 use reqwest::Url;
 
@@ -38,7 +40,8 @@ impl HttpClient for AllowedHosts {
 /// Headers that carry credentials: not sent to another origin than the one they were set for.
 const CREDENTIALS: [&str; 3] = ["authorization", "cookie", "proxy-authorization"];
 /// Headers describing a body, dropped with it when a redirect turns the request into a GET.
-const BODY_HEADERS: [&str; 4] = ["content-type", "content-length", "content-encoding", "transfer-encoding"];
+const BODY_HEADERS: [&str; 4] =
+    ["content-type", "content-length", "content-encoding", "transfer-encoding"];
 
 impl AllowedHosts {
     async fn hop_by_hop(self, mut request: HttpRequest) -> EffectResult<HttpResponse> {
@@ -53,7 +56,10 @@ impl AllowedHosts {
             let url = parse_url(&request.url)?;
             self.check(&url)?;
             if let Some(total) = total {
-                let left = total.checked_sub(started.elapsed()).filter(|left| !left.is_zero()).ok_or_else(|| timed_out(&url, total))?;
+                let left = total
+                    .checked_sub(started.elapsed())
+                    .filter(|left| !left.is_zero())
+                    .ok_or_else(|| timed_out(&url, total))?;
                 request.timeout_ms = Some(left.as_secs_f64() * 1000.0);
             }
             // A clone: a 307/308 sends the same body again.
@@ -61,8 +67,13 @@ impl AllowedHosts {
             let Some((status, next)) = redirect(&url, &response) else { return Ok(response) };
             rewrite(&mut request, &url, status, next);
         }
-        let origin = parse_url(&request.url).map(|url| url.origin().ascii_serialization()).unwrap_or_default();
-        Err(EffectError::new(EffectErrorKind::Other, format!("HTTP request to {origin} failed: too many redirects")))
+        let origin = parse_url(&request.url)
+            .map(|url| url.origin().ascii_serialization())
+            .unwrap_or_default();
+        Err(EffectError::new(
+            EffectErrorKind::Other,
+            format!("HTTP request to {origin} failed: too many redirects"),
+        ))
     }
 
     fn check(&self, url: &Url) -> EffectResult<()> {
@@ -71,7 +82,10 @@ impl AllowedHosts {
         if self.access.allows(host, port) {
             Ok(())
         } else {
-            Err(EffectError::not_permitted(format!("HTTP requests to {} are not allowed for this run", url.origin().ascii_serialization())))
+            Err(EffectError::not_permitted(format!(
+                "HTTP requests to {} are not allowed for this run",
+                url.origin().ascii_serialization()
+            )))
         }
     }
 }
@@ -81,7 +95,11 @@ fn redirect(url: &Url, response: &HttpResponse) -> Option<(u16, Url)> {
     if !matches!(response.status, 301 | 302 | 303 | 307 | 308) {
         return None;
     }
-    let location = response.headers.iter().find(|(name, _)| name == "location").map(|(_, value)| value.as_str())?;
+    let location = response
+        .headers
+        .iter()
+        .find(|(name, _)| name == "location")
+        .map(|(_, value)| value.as_str())?;
     // A Location that does not parse ends the chain: the redirect response itself is the answer.
     url.join(location).ok().map(|next| (response.status, next))
 }
@@ -89,18 +107,30 @@ fn redirect(url: &Url, response: &HttpResponse) -> Option<(u16, Url)> {
 /// `request` made into the next hop to `next`.
 fn rewrite(request: &mut HttpRequest, from: &Url, status: u16, next: Url) {
     let method = request.method.trim().to_ascii_uppercase();
-    let to_get = status == 303 && method != "HEAD" || matches!(status, 301 | 302) && method == "POST";
+    let to_get =
+        status == 303 && method != "HEAD" || matches!(status, 301 | 302) && method == "POST";
     if to_get {
         request.method = "GET".to_owned();
         request.body = None;
-        request.headers.retain(|(name, _)| !BODY_HEADERS.contains(&name.trim().to_ascii_lowercase().as_str()));
+        request
+            .headers
+            .retain(|(name, _)| !BODY_HEADERS.contains(&name.trim().to_ascii_lowercase().as_str()));
     }
     if next.origin() != from.origin() {
-        request.headers.retain(|(name, _)| !CREDENTIALS.contains(&name.trim().to_ascii_lowercase().as_str()));
+        request
+            .headers
+            .retain(|(name, _)| !CREDENTIALS.contains(&name.trim().to_ascii_lowercase().as_str()));
     }
     request.url = next.to_string();
 }
 
 fn timed_out(url: &Url, total: Duration) -> EffectError {
-    EffectError::new(EffectErrorKind::TimedOut, format!("HTTP request to {} timed out after {} ms", url.origin().ascii_serialization(), display_ms(total)))
+    EffectError::new(
+        EffectErrorKind::TimedOut,
+        format!(
+            "HTTP request to {} timed out after {} ms",
+            url.origin().ascii_serialization(),
+            display_ms(total)
+        ),
+    )
 }

@@ -17,11 +17,15 @@ use http::AllowedHosts;
 pub(crate) fn confined_effects(host: &NativeHost, permissions: &RunPermissions) -> ConfinedEffects {
     ConfinedEffects {
         files: match &permissions.files {
-            FileAccess::Within { roots } => Some(Box::new(ConfinedFiles::new(host.native_files().clone(), roots))),
+            FileAccess::Within { roots } => {
+                Some(Box::new(ConfinedFiles::new(host.native_files().clone(), roots)))
+            }
             FileAccess::Any(_) => None,
         },
         http: match &permissions.http {
-            access @ HttpAccess::To { .. } => Some(Box::new(AllowedHosts::new(host.native_http().clone(), access.clone()))),
+            access @ HttpAccess::To { .. } => {
+                Some(Box::new(AllowedHosts::new(host.native_http().clone(), access.clone())))
+            }
             HttpAccess::Any(_) => None,
         },
     }

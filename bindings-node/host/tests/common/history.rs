@@ -9,7 +9,18 @@ use atomiton_core::progress::NodeState;
 /// Run `id` of flow `f` begins at `start`.
 pub fn run(id: &str, start: f64) -> HistoryWrite {
     HistoryWrite::Begun(Box::new(RunBegun {
-        summary: RunSummary { id: id.into(), flow_id: "f".into(), flow_hash: String::new(), status: RunStatus::Running, start_time: start, end_time: None, duration: None, error: None, retry_of: None, owner: None },
+        summary: RunSummary {
+            id: id.into(),
+            flow_id: "f".into(),
+            flow_hash: String::new(),
+            status: RunStatus::Running,
+            start_time: start,
+            end_time: None,
+            duration: None,
+            error: None,
+            retry_of: None,
+            owner: None,
+        },
         flow_json: Arc::from(r#"{"id":"f"}"#),
         flow_buffers: Vec::new(),
         input: NodeInput::empty(),
@@ -26,7 +37,12 @@ pub fn run_with(id: &str, start: f64, change: impl FnOnce(&mut RunBegun)) -> His
 
 /// Run `id` ends with `status` at `at`.
 pub fn ended(id: &str, status: RunStatus, at: f64) -> HistoryWrite {
-    HistoryWrite::Ended(Box::new(RunEnded { execution_id: Arc::from(id), status, end_time: at, error: None }))
+    HistoryWrite::Ended(Box::new(RunEnded {
+        execution_id: Arc::from(id),
+        status,
+        end_time: at,
+        error: None,
+    }))
 }
 
 /// Node `node` of run `run` completes at `at`.

@@ -21,7 +21,10 @@ impl RedisServer {
         // The port is free when asked, but another process could take it before the server
         // binds it: try a few.
         for _ in 0..5 {
-            let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port");
+            let port = TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .map(|a| a.port())
+                .expect("a free port");
             if let Some(child) = spawn(port, &dir) {
                 return RedisServer { child, port, dir };
             }
@@ -56,7 +59,17 @@ impl Drop for RedisServer {
 /// A server on `port`, once it accepts connections; `None` when it exited first.
 fn spawn(port: u16, dir: &TempDir) -> Option<Child> {
     let spawned = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir"])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+        ])
         .arg(dir.path())
         .stdout(Stdio::null())
         .spawn();
@@ -87,7 +100,12 @@ fn spawn(port: u16, dir: &TempDir) -> Option<Child> {
 
 /// The process id of the server answering on `port`; `None` while it does not answer.
 fn served_by(port: u16) -> Option<u32> {
-    let mut conn = redis::Client::open(format!("redis://127.0.0.1:{port}")).ok()?.get_connection_with_timeout(Duration::from_secs(1)).ok()?;
+    let mut conn = redis::Client::open(format!("redis://127.0.0.1:{port}"))
+        .ok()?
+        .get_connection_with_timeout(Duration::from_secs(1))
+        .ok()?;
     let info: String = redis::cmd("INFO").arg("server").query(&mut conn).ok()?;
-    info.lines().find_map(|line| line.strip_prefix("process_id:")).and_then(|pid| pid.trim().parse().ok())
+    info.lines()
+        .find_map(|line| line.strip_prefix("process_id:"))
+        .and_then(|pid| pid.trim().parse().ok())
 }

@@ -71,7 +71,8 @@ async fn read_request(socket: &mut TcpStream) -> Option<Request> {
         if buffer.first() == Some(&0x16) {
             // A TLS handshake record: answer in plain HTTP, as a real plain server would, so
             // the client's handshake fails instead of waiting.
-            let _ = socket.write_all(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n").await;
+            let _ =
+                socket.write_all(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n").await;
             return None;
         }
     };
@@ -101,7 +102,8 @@ async fn read_request(socket: &mut TcpStream) -> Option<Request> {
 }
 
 async fn respond(socket: &mut TcpStream, status: &str, headers: &[(&str, &str)], body: &[u8]) {
-    let mut head = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
+    let mut head =
+        format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -116,12 +118,17 @@ async fn handle(mut socket: TcpStream, observed: Arc<Observed>, addr: SocketAddr
     let path = request.target.split('?').next().unwrap_or("").to_owned();
     let query = request.target.split_once('?').map(|(_, q)| q.to_owned()).unwrap_or_default();
     match path.as_str() {
-        "/status/404" => respond(&mut socket, "404 Not Found", &[("Content-Type", "text/plain")], b"missing").await,
+        "/status/404" => {
+            respond(&mut socket, "404 Not Found", &[("Content-Type", "text/plain")], b"missing")
+                .await
+        }
         "/redirect" => {
             let location = format!("http://{addr}/echo?redirected=1");
             respond(&mut socket, "302 Found", &[("Location", &location)], b"").await
         }
-        "/redirect-loop" => respond(&mut socket, "302 Found", &[("Location", "/redirect-loop")], b"").await,
+        "/redirect-loop" => {
+            respond(&mut socket, "302 Found", &[("Location", "/redirect-loop")], b"").await
+        }
         // `/redirect-<status>?<location>`: that status, to that location (written as it is).
         _ if path.starts_with("/redirect-") => {
             let status = match &path["/redirect-".len()..] {
@@ -143,7 +150,13 @@ async fn handle(mut socket: TcpStream, observed: Arc<Observed>, addr: SocketAddr
         }
         "/big" => {
             let n: usize = query.strip_prefix("n=").and_then(|n| n.parse().ok()).unwrap_or(0);
-            respond(&mut socket, "200 OK", &[("Content-Type", "application/octet-stream")], &vec![b'x'; n]).await
+            respond(
+                &mut socket,
+                "200 OK",
+                &[("Content-Type", "application/octet-stream")],
+                &vec![b'x'; n],
+            )
+            .await
         }
         "/endless" => {
             // No Content-Length: the body runs until the connection closes, which only the
@@ -154,7 +167,8 @@ async fn handle(mut socket: TcpStream, observed: Arc<Observed>, addr: SocketAddr
             }
             let chunk = vec![b'y'; 64 * 1024];
             loop {
-                match tokio::time::timeout(Duration::from_secs(10), socket.write_all(&chunk)).await {
+                match tokio::time::timeout(Duration::from_secs(10), socket.write_all(&chunk)).await
+                {
                     Ok(Ok(())) => {
                         observed.endless_sent.fetch_add(chunk.len() as u64, Ordering::SeqCst);
                     }
@@ -166,10 +180,37 @@ async fn handle(mut socket: TcpStream, observed: Arc<Observed>, addr: SocketAddr
                 }
             }
         }
-        "/binary" => respond(&mut socket, "200 OK", &[("Content-Type", "application/octet-stream")], &[0, 1, 2, 255]).await,
-        "/text" => respond(&mut socket, "200 OK", &[("Content-Type", "text/plain; charset=utf-8")], "plain text ✓".as_bytes()).await,
-        "/bad-json" => respond(&mut socket, "200 OK", &[("Content-Type", "application/json")], b"{not json").await,
-        "/multi-header" => respond(&mut socket, "200 OK", &[("Content-Type", "text/plain"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")], b"ok").await,
+        "/binary" => {
+            respond(
+                &mut socket,
+                "200 OK",
+                &[("Content-Type", "application/octet-stream")],
+                &[0, 1, 2, 255],
+            )
+            .await
+        }
+        "/text" => {
+            respond(
+                &mut socket,
+                "200 OK",
+                &[("Content-Type", "text/plain; charset=utf-8")],
+                "plain text ✓".as_bytes(),
+            )
+            .await
+        }
+        "/bad-json" => {
+            respond(&mut socket, "200 OK", &[("Content-Type", "application/json")], b"{not json")
+                .await
+        }
+        "/multi-header" => {
+            respond(
+                &mut socket,
+                "200 OK",
+                &[("Content-Type", "text/plain"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")],
+                b"ok",
+            )
+            .await
+        }
         _ if path.starts_with("/echo") => {
             let echoed = json!({
                 "method": request.method,
@@ -181,7 +222,11 @@ async fn handle(mut socket: TcpStream, observed: Arc<Observed>, addr: SocketAddr
             respond(
                 &mut socket,
                 "200 OK",
-                &[("Content-Type", "application/json"), ("X-Custom-Header", "Hello"), ("X-Latin1", "caf\u{e9}")],
+                &[
+                    ("Content-Type", "application/json"),
+                    ("X-Custom-Header", "Hello"),
+                    ("X-Latin1", "caf\u{e9}"),
+                ],
                 body.as_bytes(),
             )
             .await

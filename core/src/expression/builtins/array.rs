@@ -49,7 +49,9 @@ impl<'v, 'a> View<'v, 'a> {
     /// Whether element `i` is a hole (the methods that skip holes ask).
     pub fn is_hole(&self, i: usize) -> bool {
         match self {
-            View::J(a) => a.get(i).is_some_and(|v| matches!(v, Value::Ext(ext) if matches!(**ext, crate::value::Ext::Hole))),
+            View::J(a) => a.get(i).is_some_and(
+                |v| matches!(v, Value::Ext(ext) if matches!(**ext, crate::value::Ext::Hole)),
+            ),
             View::O(a) => a.get(i).is_some_and(Val::is_hole),
         }
     }
@@ -84,11 +86,7 @@ fn callback<'a>(
     match arity {
         0 | 1 => it.call_value(cb, Args::Vals(&[elem]), pos),
         2 => it.call_value(cb, Args::Vals(&[elem, Val::Num(i as f64)]), pos),
-        _ => it.call_value(
-            cb,
-            Args::Vals(&[elem, Val::Num(i as f64), arr.clone()]),
-            pos,
-        ),
+        _ => it.call_value(cb, Args::Vals(&[elem, Val::Num(i as f64), arr.clone()]), pos),
     }
 }
 
@@ -343,7 +341,9 @@ pub(super) fn call<'a>(
                     // Flattening skips holes, as `flat` does.
                     it.charge(inner.len())?;
                     it.check_arr_len(out.len().saturating_add(inner.len()))?;
-                    out.extend((0..inner.len()).filter(|&j| !inner.is_hole(j)).map(|j| inner.get(j)));
+                    out.extend(
+                        (0..inner.len()).filter(|&j| !inner.is_hole(j)).map(|j| inner.get(j)),
+                    );
                 } else {
                     it.check_arr_len(out.len() + 1)?;
                     out.push(r);

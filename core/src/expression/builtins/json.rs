@@ -1,18 +1,15 @@
 //! `JSON.stringify` and `JSON.parse`, with the output size and nesting capped.
 
-use super::super::order::sort_for_enumeration;
 use super::super::convert::number_to_string;
 use super::super::error::{budget_error, type_error, RtResult};
 use super::super::interpreter::Interp;
+use super::super::order::sort_for_enumeration;
 use super::super::value::Val;
 use super::arg;
 
 pub(super) fn stringify<'a>(it: &mut Interp, args: Vec<Val<'a>>) -> RtResult<Val<'a>> {
     if !arg(&args, 1).is_nullish() {
-        return Err(type_error(
-            "JSON.stringify: a replacer is not supported",
-            None,
-        ));
+        return Err(type_error("JSON.stringify: a replacer is not supported", None));
     }
     let gap = match arg(&args, 2) {
         Val::Num(n) => " ".repeat(n.clamp(0.0, 10.0) as usize),
@@ -23,11 +20,7 @@ pub(super) fn stringify<'a>(it: &mut Interp, args: Vec<Val<'a>>) -> RtResult<Val
     if skipped(&v) {
         return Ok(Val::Undefined);
     }
-    let mut w = Writer {
-        out: String::new(),
-        gap,
-        max_len: it.max_string_len,
-    };
+    let mut w = Writer { out: String::new(), gap, max_len: it.max_string_len };
     w.value(it, &v, 0)?;
     it.make_str(w.out)
 }
@@ -83,10 +76,8 @@ impl Writer {
             }
             Val::Arr(a) => self.array(it, &a.items, depth)?,
             Val::JObj(o) => {
-                let mut entries: Vec<(&str, Val<'_>)> = o
-                    .iter()
-                    .map(|(k, x)| (k.as_str(), Val::from_json(x)))
-                    .collect();
+                let mut entries: Vec<(&str, Val<'_>)> =
+                    o.iter().map(|(k, x)| (k.as_str(), Val::from_json(x))).collect();
                 sort_for_enumeration(&mut entries, |(k, _)| k);
                 self.object(it, entries.iter().map(|(k, x)| (*k, x)), depth)?;
             }
@@ -174,10 +165,7 @@ pub(super) fn quote(s: &str, out: &mut String) {
 
 pub(super) fn parse<'a>(it: &mut Interp, args: Vec<Val<'a>>, pos: usize) -> RtResult<Val<'a>> {
     if args.get(1).is_some_and(|r| !r.is_nullish()) {
-        return Err(type_error(
-            "JSON.parse: a reviver is not supported",
-            Some(pos),
-        ));
+        return Err(type_error("JSON.parse: a reviver is not supported", Some(pos)));
     }
     let text = it.coerce_str(&arg(&args, 0))?.into_owned();
     it.charge(text.len() / 16)?;

@@ -25,9 +25,16 @@ struct Reader<'t> {
 }
 
 /// Parses `text`, nesting at most `max_depth` containers deep.
-pub(super) fn parse<'a>(it: &mut Interp, text: &str, max_depth: usize, pos: usize) -> RtResult<Val<'a>> {
+pub(super) fn parse<'a>(
+    it: &mut Interp,
+    text: &str,
+    max_depth: usize,
+    pos: usize,
+) -> RtResult<Val<'a>> {
     let mut r = Reader { text: text.as_bytes(), at: 0 };
-    let invalid = |r: &Reader<'_>, what: &str| type_error(format!("JSON.parse: invalid JSON: {what} at position {}", r.at), Some(pos));
+    let invalid = |r: &Reader<'_>, what: &str| {
+        type_error(format!("JSON.parse: invalid JSON: {what} at position {}", r.at), Some(pos))
+    };
     let mut stack: Vec<Open<'a>> = Vec::new();
     loop {
         it.tick()?;
@@ -36,7 +43,9 @@ pub(super) fn parse<'a>(it: &mut Interp, text: &str, max_depth: usize, pos: usiz
         let value = match r.peek() {
             Some(b'[') | Some(b'{') => {
                 if stack.len() >= max_depth {
-                    return Err(budget_error(format!("JSON.parse: nesting exceeds the limit of {max_depth} levels")));
+                    return Err(budget_error(format!(
+                        "JSON.parse: nesting exceeds the limit of {max_depth} levels"
+                    )));
                 }
                 let object = r.peek() == Some(b'{');
                 r.at += 1;
@@ -65,7 +74,9 @@ pub(super) fn parse<'a>(it: &mut Interp, text: &str, max_depth: usize, pos: usiz
             Some(b't') if r.literal(b"true") => Val::Bool(true),
             Some(b'f') if r.literal(b"false") => Val::Bool(false),
             Some(b'n') if r.literal(b"null") => Val::Null,
-            Some(b'-' | b'0'..=b'9') => Val::Num(r.number().ok_or_else(|| invalid(&r, "bad number"))?),
+            Some(b'-' | b'0'..=b'9') => {
+                Val::Num(r.number().ok_or_else(|| invalid(&r, "bad number"))?)
+            }
             _ => return Err(invalid(&r, "unexpected token")),
         };
         // Hand the value to its container, closing every container that ends after it.
@@ -85,7 +96,9 @@ pub(super) fn parse<'a>(it: &mut Interp, text: &str, max_depth: usize, pos: usiz
                     match r.next() {
                         Some(b',') => break,
                         Some(b']') => {
-                            let Some(Open::Array(items)) = stack.pop() else { return Err(invalid(&r, "unbalanced")) };
+                            let Some(Open::Array(items)) = stack.pop() else {
+                                return Err(invalid(&r, "unbalanced"));
+                            };
                             value = it.make_arr(items)?;
                         }
                         _ => return Err(invalid(&r, "expected ',' or ']'")),
@@ -98,12 +111,15 @@ pub(super) fn parse<'a>(it: &mut Interp, text: &str, max_depth: usize, pos: usiz
                     match r.next() {
                         Some(b',') => {
                             r.skip_space();
-                            let next = r.key().ok_or_else(|| invalid(&r, "expected a property name"))?;
+                            let next =
+                                r.key().ok_or_else(|| invalid(&r, "expected a property name"))?;
                             *key = Some(next);
                             break;
                         }
                         Some(b'}') => {
-                            let Some(Open::Object(map, _)) = stack.pop() else { return Err(invalid(&r, "unbalanced")) };
+                            let Some(Open::Object(map, _)) = stack.pop() else {
+                                return Err(invalid(&r, "unbalanced"));
+                            };
                             value = it.make_obj(map)?;
                         }
                         _ => return Err(invalid(&r, "expected ',' or '}'")),
@@ -203,7 +219,10 @@ impl Reader<'_> {
                         b'r' => u16::from(b'\r'),
                         b't' => u16::from(b'\t'),
                         b'u' => {
-                            let hex = self.text.get(self.at..self.at + 4).filter(|h| h.iter().all(u8::is_ascii_hexdigit))?;
+                            let hex = self
+                                .text
+                                .get(self.at..self.at + 4)
+                                .filter(|h| h.iter().all(u8::is_ascii_hexdigit))?;
                             self.at += 4;
                             u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?
                         }

@@ -381,7 +381,10 @@ pub(super) fn call_method<'a>(
 }
 
 /// `error` pinned to `pos` when it has no position of its own.
-fn with_pos(mut error: Box<super::error::ExpressionError>, pos: usize) -> Box<super::error::ExpressionError> {
+fn with_pos(
+    mut error: Box<super::error::ExpressionError>,
+    pos: usize,
+) -> Box<super::error::ExpressionError> {
     error.position.get_or_insert(pos);
     error
 }

@@ -47,10 +47,7 @@ pub(super) fn call_method<'a>(
                 Some(r) => to_integer(it.coerce_number(r)?),
             };
             if !(2.0..=36.0).contains(&radix) {
-                return Err(type_error(
-                    "toString() radix must be between 2 and 36",
-                    Some(pos),
-                ));
+                return Err(type_error("toString() radix must be between 2 and 36", Some(pos)));
             }
             to_radix_string(n, radix as u32)
         }

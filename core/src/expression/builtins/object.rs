@@ -2,9 +2,9 @@
 
 use std::rc::Rc;
 
-use super::super::order::sort_for_enumeration;
 use super::super::error::{forbidden_error, type_error, RtResult};
 use super::super::interpreter::Interp;
+use super::super::order::sort_for_enumeration;
 use super::super::propmap::{Key, PropMap};
 use super::super::value::Val;
 use super::array::View;
@@ -21,14 +21,12 @@ fn key_val<'a>(k: &Key<'a>) -> Val<'a> {
 fn own_entries<'a>(it: &mut Interp, v: &Val<'a>, pos: usize) -> RtResult<Vec<(Val<'a>, Val<'a>)>> {
     Ok(match v {
         Val::Undefined | Val::Null => {
-            return Err(type_error(
-                "Cannot convert undefined or null to object",
-                Some(pos),
-            ));
+            return Err(type_error("Cannot convert undefined or null to object", Some(pos)));
         }
         Val::JObj(o) => {
             it.charge(o.len())?;
-            let mut entries: Vec<(&'a crate::value::Str, &'a crate::value::Value)> = o.iter().collect();
+            let mut entries: Vec<(&'a crate::value::Str, &'a crate::value::Value)> =
+                o.iter().collect();
             sort_for_enumeration(&mut entries, |(k, _)| k.as_str());
             entries.into_iter().map(|(k, x)| (Val::Str(k), Val::from_json(x))).collect()
         }
@@ -39,7 +37,8 @@ fn own_entries<'a>(it: &mut Interp, v: &Val<'a>, pos: usize) -> RtResult<Vec<(Va
             entries.into_iter().map(|(k, x)| (key_val(k), x.clone())).collect()
         }
         Val::JArr(_) | Val::Arr(_) => {
-            let view = View::of(v).ok_or_else(|| super::super::error::internal_error("array view"))?;
+            let view =
+                View::of(v).ok_or_else(|| super::super::error::internal_error("array view"))?;
             it.charge(view.len())?;
             // Holes are not own properties.
             (0..view.len())
@@ -121,10 +120,7 @@ pub(super) fn call<'a>(
         Native::ObjectAssign => {
             let target = arg(&args, 0);
             if target.is_nullish() {
-                return Err(type_error(
-                    "Cannot convert undefined or null to object",
-                    Some(pos),
-                ));
+                return Err(type_error("Cannot convert undefined or null to object", Some(pos)));
             }
             // Returns a new object instead of mutating `target` (values are immutable here).
             let mut map = PropMap::with_capacity(4);

@@ -64,10 +64,7 @@ fn v8_short_sort(
         return Ok(order);
     }
     let at = |order: &Vec<usize>, i: usize| {
-        order
-            .get(i)
-            .copied()
-            .ok_or_else(|| internal_error("sort index"))
+        order.get(i).copied().ok_or_else(|| internal_error("sort index"))
     };
     // Count the initial run.
     let descending = less(at(&order, 1)?, at(&order, 0)?)?;
@@ -81,10 +78,7 @@ fn v8_short_sort(
         run += 1;
     }
     if descending {
-        order
-            .get_mut(..run)
-            .ok_or_else(|| internal_error("sort run"))?
-            .reverse();
+        order.get_mut(..run).ok_or_else(|| internal_error("sort run"))?.reverse();
     }
     // Binary insertion of the remaining elements.
     for start in run..n {
@@ -117,10 +111,8 @@ pub(super) fn sort_values<'a>(
 ) -> RtResult<Vec<Val<'a>>> {
     let total = items.len();
     let holes = items.iter().filter(|v| v.is_hole()).count();
-    let (defined, undefined): (Vec<Val<'a>>, Vec<Val<'a>>) = items
-        .into_iter()
-        .filter(|v| !v.is_hole())
-        .partition(|v| !matches!(v, Val::Undefined));
+    let (defined, undefined): (Vec<Val<'a>>, Vec<Val<'a>>) =
+        items.into_iter().filter(|v| !v.is_hole()).partition(|v| !matches!(v, Val::Undefined));
     let order = match cmp {
         None => {
             // Keys borrow the strings themselves; only non-strings are converted.

@@ -47,10 +47,7 @@ pub(super) fn call<'a>(
             let needle = it.coerce_str(&arg(&args, 0))?.into_owned();
             let from = position_arg(it, &args, 1, 0)?;
             let start = utf16::unit_to_byte(s, from);
-            Val::Bool(
-                s.get(start..)
-                    .is_some_and(|h| h.starts_with(needle.as_str())),
-            )
+            Val::Bool(s.get(start..).is_some_and(|h| h.starts_with(needle.as_str())))
         }
         Method::EndsWith => {
             let needle = it.coerce_str(&arg(&args, 0))?.into_owned();
@@ -73,17 +70,10 @@ pub(super) fn call<'a>(
             let needle = it.coerce_str(&arg(&args, 0))?.into_owned();
             let len = utf16::len(s);
             let n = it.coerce_number(&arg(&args, 1))?;
-            let from = if n.is_nan() {
-                len
-            } else {
-                to_integer(n).clamp(0.0, len as f64) as usize
-            };
+            let from = if n.is_nan() { len } else { to_integer(n).clamp(0.0, len as f64) as usize };
             let limit = utf16::unit_to_byte(s, from);
-            let found = s
-                .match_indices(needle.as_str())
-                .map(|(b, _)| b)
-                .take_while(|&b| b <= limit)
-                .last();
+            let found =
+                s.match_indices(needle.as_str()).map(|(b, _)| b).take_while(|&b| b <= limit).last();
             Val::Num(found.map_or(-1.0, |b| utf16::byte_to_unit(s, b) as f64))
         }
         Method::Slice => {
@@ -117,10 +107,7 @@ pub(super) fn call<'a>(
             let n = to_integer(it.coerce_number(&arg(&args, 0))?);
             if n < 0.0 || n.is_infinite() {
                 return Err(type_error(
-                    format!(
-                        "Invalid count value: {}",
-                        super::super::convert::number_to_string(n)
-                    ),
+                    format!("Invalid count value: {}", super::super::convert::number_to_string(n)),
                     Some(pos),
                 ));
             }
@@ -187,16 +174,8 @@ fn char_access<'a>(
 ) -> RtResult<Option<Val<'a>>> {
     let len = utf16::len(s);
     let n = to_integer(it.coerce_number(&arg(args, 0))?);
-    let idx = if m == Method::At && n < 0.0 {
-        len as f64 + n
-    } else {
-        n
-    };
-    let unit = if idx >= 0.0 && idx < len as f64 {
-        Some(idx as usize)
-    } else {
-        None
-    };
+    let idx = if m == Method::At && n < 0.0 { len as f64 + n } else { n };
+    let unit = if idx >= 0.0 && idx < len as f64 { Some(idx as usize) } else { None };
     Ok(Some(match (m, unit) {
         (Method::At, None) => Val::Undefined,
         (Method::CharAt, None) => it.make_str(String::new())?,
@@ -300,10 +279,7 @@ fn replace<'a>(
     // for replaceAll).
     let matches: Vec<usize> = if pattern.is_empty() {
         if all {
-            s.char_indices()
-                .map(|(i, _)| i)
-                .chain(std::iter::once(s.len()))
-                .collect()
+            s.char_indices().map(|(i, _)| i).chain(std::iter::once(s.len())).collect()
         } else {
             vec![0]
         }
@@ -383,11 +359,7 @@ fn locale_compare(a: &str, b: &str) -> Ordering {
         // Same letters ignoring case: lower case sorts first, as ICU's default does.
         for (x, y) in a.chars().zip(b.chars()) {
             if x != y {
-                return if x.is_lowercase() {
-                    Ordering::Less
-                } else {
-                    Ordering::Greater
-                };
+                return if x.is_lowercase() { Ordering::Less } else { Ordering::Greater };
             }
         }
         a.len().cmp(&b.len())

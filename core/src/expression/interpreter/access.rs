@@ -48,18 +48,15 @@ impl Interp<'_> {
                     out.push(pair);
                 }
             }
-            Val::Ext(crate::value::Ext::Bytes(bytes)) if super::super::ext::element_count(bytes).is_some() => {
+            Val::Ext(crate::value::Ext::Bytes(bytes))
+                if super::super::ext::element_count(bytes).is_some() =>
+            {
                 let count = super::super::ext::element_count(bytes).unwrap_or(0);
                 self.charge(count)?;
                 self.check_arr_len(out.len().saturating_add(count))?;
                 out.extend(super::super::ext::elements(bytes).into_iter().map(Val::Num));
             }
-            other => {
-                return Err(type_error(
-                    format!("{} is not iterable", other.describe()),
-                    None,
-                ))
-            }
+            other => return Err(type_error(format!("{} is not iterable", other.describe()), None)),
         }
         Ok(())
     }
@@ -80,7 +77,8 @@ impl Interp<'_> {
                 }
             }
             Val::JArr(_) | Val::Arr(_) => {
-                let view = super::super::builtins::View::of(v).ok_or_else(|| super::super::error::internal_error("array view"))?;
+                let view = super::super::builtins::View::of(v)
+                    .ok_or_else(|| super::super::error::internal_error("array view"))?;
                 self.charge(view.len())?;
                 // Holes are not own properties: `{...[, 1]}` is `{1: 1}`.
                 for i in (0..view.len()).filter(|&i| !view.is_hole(i)) {
@@ -122,9 +120,7 @@ impl Interp<'_> {
             Val::Obj(o) => o.props.get(key).cloned().unwrap_or(Val::Undefined),
             Val::JArr(a) => match key {
                 "length" => Val::Num(a.len() as f64),
-                _ => array_index(key)
-                    .and_then(|i| a.get(i))
-                    .map_or(Val::Undefined, Val::from_json),
+                _ => array_index(key).and_then(|i| a.get(i)).map_or(Val::Undefined, Val::from_json),
             },
             Val::Arr(a) => match key {
                 "length" => Val::Num(a.items.len() as f64),
@@ -167,7 +163,9 @@ impl Interp<'_> {
                 let i = n as usize;
                 match obj {
                     Val::JArr(a) => return Ok(a.get(i).map_or(Val::Undefined, Val::from_json)),
-                    Val::Arr(a) => return Ok(a.items.get(i).cloned().map_or(Val::Undefined, Val::read)),
+                    Val::Arr(a) => {
+                        return Ok(a.items.get(i).cloned().map_or(Val::Undefined, Val::read))
+                    }
                     _ => {}
                 }
             }
@@ -194,11 +192,5 @@ impl Interp<'_> {
 }
 
 pub(super) fn cannot_read(obj: &Val<'_>, key: &str, pos: usize) -> Box<ExpressionError> {
-    type_error(
-        format!(
-            "Cannot read properties of {} (reading '{key}')",
-            obj.describe()
-        ),
-        Some(pos),
-    )
+    type_error(format!("Cannot read properties of {} (reading '{key}')", obj.describe()), Some(pos))
 }

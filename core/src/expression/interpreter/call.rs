@@ -146,12 +146,9 @@ impl Interp<'_> {
             let v = if p.rest {
                 let rest: Vec<Val<'a>> = match args {
                     Args::Vals(v) => v.get(i..).unwrap_or(&[]).to_vec(),
-                    Args::Json(v) => v
-                        .get(i..)
-                        .unwrap_or(&[])
-                        .iter()
-                        .map(|x| Val::from_json(x))
-                        .collect(),
+                    Args::Json(v) => {
+                        v.get(i..).unwrap_or(&[]).iter().map(|x| Val::from_json(x)).collect()
+                    }
                     Args::Fields(_) => Vec::new(),
                 };
                 self.make_arr(rest)?
@@ -172,12 +169,8 @@ impl Interp<'_> {
         fields: &[(&'a str, &'a Value)],
         frame: &mut [Val<'a>],
     ) -> RtResult<()> {
-        let field = |name: &str| {
-            fields
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| Val::from_json(v))
-        };
+        let field =
+            |name: &str| fields.iter().find(|(k, _)| *k == name).map(|(_, v)| Val::from_json(v));
         match func.params.first() {
             Some(p) if !p.rest && func.params.len() == 1 => {
                 if let Pat::Object { props, rest: None } = &p.pat {
@@ -236,11 +229,7 @@ impl Interp<'_> {
             Pat::Object { props, rest } => {
                 if v.is_nullish() {
                     return Err(type_error(
-                        format!(
-                            "Cannot destructure '{}' as it is {}.",
-                            v.describe(),
-                            v.describe()
-                        ),
+                        format!("Cannot destructure '{}' as it is {}.", v.describe(), v.describe()),
                         None,
                     ));
                 }
@@ -310,11 +299,7 @@ impl Interp<'_> {
                 }
                 Stmt::If(c, t, e) => {
                     let cond = self.eval(c, frame)?;
-                    let branch = if truthy(&cond) {
-                        Some(&**t)
-                    } else {
-                        e.as_deref()
-                    };
+                    let branch = if truthy(&cond) { Some(&**t) } else { e.as_deref() };
                     if let Some(b) = branch {
                         if let Some(v) = self.exec(std::slice::from_ref(b), frame)? {
                             return Ok(Some(v));

@@ -171,10 +171,7 @@ impl Interp<'_> {
                 }
                 let args = self.eval_items(&c.args, f)?;
                 if !callee.is_callable() {
-                    return Err(type_error(
-                        format!("{} is not a function", c.text),
-                        Some(c.pos),
-                    ));
+                    return Err(type_error(format!("{} is not a function", c.text), Some(c.pos)));
                 }
                 self.call_value(&callee, Args::Vals(&args), c.pos).map(Some)
             }
@@ -197,7 +194,9 @@ impl Interp<'_> {
                     if !prop.is_callable() {
                         // The one method every object inherits that the language keeps: an
                         // object without its own `toString` is "[object Object]", as in V8.
-                        if m.name == "toString" && !self.has_property(&recv, &Val::OStr(Rc::new(m.name.clone())))? {
+                        if m.name == "toString"
+                            && !self.has_property(&recv, &Val::OStr(Rc::new(m.name.clone())))?
+                        {
                             self.eval_items(&m.args, f)?;
                             return self.make_str("[object Object]".to_owned()).map(Some);
                         }
@@ -213,10 +212,7 @@ impl Interp<'_> {
                 match builtins::call_method(self, recv, m.method, args, m.pos)? {
                     Some(v) => Ok(Some(v)),
                     None if m.optional_call => Ok(None),
-                    None => Err(type_error(
-                        format!("{} is not a function", m.text),
-                        Some(m.pos),
-                    )),
+                    None => Err(type_error(format!("{} is not a function", m.text), Some(m.pos))),
                 }
             }
             other => self.eval(other, f).map(Some),
@@ -300,10 +296,6 @@ impl Interp<'_> {
         let captures: Vec<Val<'a>> = func.captures.iter().map(|c| slot(f, c.from)).collect();
         let depth = 1 + captures.iter().map(Val::depth).max().unwrap_or(0);
         self.check_depth(depth)?;
-        Ok(Val::Func(Rc::new(Closure {
-            func,
-            captures,
-            depth,
-        })))
+        Ok(Val::Func(Rc::new(Closure { func, captures, depth })))
     }
 }

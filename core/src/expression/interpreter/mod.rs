@@ -122,7 +122,8 @@ pub(super) fn truthy(v: &Val<'_>) -> bool {
 }
 impl<'c> Interp<'c> {
     pub fn new(limits: &Limits, interrupt: Option<&'c dyn Interrupt>) -> Self {
-        let check_at = if interrupt.is_some() { limits.max_steps.min(CHECK_EVERY) } else { limits.max_steps };
+        let check_at =
+            if interrupt.is_some() { limits.max_steps.min(CHECK_EVERY) } else { limits.max_steps };
         Interp {
             steps: 0,
             check_at,
@@ -200,10 +201,7 @@ impl<'c> Interp<'c> {
 
     #[cold]
     fn over_memory(&self) -> Box<ExpressionError> {
-        budget_error(format!(
-            "Expression exceeded its memory budget of {} bytes",
-            self.max_memory
-        ))
+        budget_error(format!("Expression exceeded its memory budget of {} bytes", self.max_memory))
     }
 
     /// Checks a string length before it is allocated; long strings also cost steps (see
@@ -311,10 +309,7 @@ impl<'c> Interp<'c> {
 /// Looks a key up in an input object; tiny objects are scanned, which is faster than
 /// hashing the key.
 #[inline]
-pub(super) fn lookup_json<'a>(
-    o: &'a crate::value::Map,
-    key: &str,
-) -> Option<&'a Value> {
+pub(super) fn lookup_json<'a>(o: &'a crate::value::Map, key: &str) -> Option<&'a Value> {
     if o.len() <= 8 {
         o.iter().find(|(k, _)| short_eq(k, key)).map(|(_, v)| v)
     } else {

@@ -82,10 +82,7 @@ impl<'s> Parser<'s> {
         if self.at_word("async")
             && matches!(self.peek_next()?.tok, Tok::Ident(_) | Tok::Punct(P::LParen))
         {
-            return Err(ExpressionError::syntax(
-                "Async functions are not supported",
-                start,
-            ));
+            return Err(ExpressionError::syntax("Async functions are not supported", start));
         }
         let binding_ident = matches!(&self.tok.tok, Tok::Ident(w) if !is_reserved(w));
         if binding_ident && self.peek_next()?.tok == Tok::Punct(P::Arrow) {
@@ -104,10 +101,9 @@ impl<'s> Parser<'s> {
             return self.parse_ternary_rest(test);
         }
         match &self.tok.tok {
-            Tok::Punct(P::Assign | P::AssignOp) => Err(ExpressionError::syntax(
-                "Assignment is not supported",
-                self.tok.start,
-            )),
+            Tok::Punct(P::Assign | P::AssignOp) => {
+                Err(ExpressionError::syntax("Assignment is not supported", self.tok.start))
+            }
             Tok::Punct(P::Arrow) => Err(ExpressionError::syntax(
                 "Malformed arrow function parameter list",
                 self.tok.start,
@@ -121,10 +117,7 @@ impl<'s> Parser<'s> {
         let cons = self.parse_assign()?;
         self.expect(P::Colon)?;
         let alt = self.parse_assign()?;
-        self.mk(
-            ExprKind::Conditional(Box::new(test), Box::new(cons), Box::new(alt)),
-            pos,
-        )
+        self.mk(ExprKind::Conditional(Box::new(test), Box::new(cons), Box::new(alt)), pos)
     }
 
     /// Scans from the `(` at `start` to its matching `)` and checks for a following `=>`.
@@ -169,10 +162,7 @@ impl<'s> Parser<'s> {
     fn parse_arrow_rest(&mut self, params: Vec<Param>, start: usize) -> PResult<Expr> {
         let arrow = self.expect(P::Arrow)?;
         if arrow.nl_before {
-            return Err(ExpressionError::syntax(
-                "Line break before '=>'",
-                arrow.start,
-            ));
+            return Err(ExpressionError::syntax("Line break before '=>'", arrow.start));
         }
         self.enter()?;
         let body = if self.at(P::LBrace) {
@@ -181,12 +171,7 @@ impl<'s> Parser<'s> {
             ArrowBody::Expr(self.parse_assign()?)
         };
         self.leave();
-        let f = ArrowFn {
-            params,
-            body,
-            start,
-            end: self.prev_end,
-        };
+        let f = ArrowFn { params, body, start, end: self.prev_end };
         self.mk(ExprKind::Arrow(Box::new(f)), start)
     }
 
@@ -211,10 +196,7 @@ impl<'s> Parser<'s> {
                 ));
             }
             // Left-associative operators reduce equal precedence first; `**` is right-associative.
-            while ops
-                .last()
-                .is_some_and(|&(top, ..)| top > prec || (top == prec && !is_pow))
-            {
+            while ops.last().is_some_and(|&(top, ..)| top > prec || (top == prec && !is_pow)) {
                 self.reduce(&mut operands, &mut ops)?;
             }
             let pos = self.advance()?.start;
@@ -252,10 +234,8 @@ impl<'s> Parser<'s> {
     }
 
     fn at_prefix_operator(&self) -> bool {
-        matches!(
-            &self.tok.tok,
-            Tok::Punct(P::Minus | P::Plus | P::Bang | P::Tilde)
-        ) || self.at_word("typeof")
+        matches!(&self.tok.tok, Tok::Punct(P::Minus | P::Plus | P::Bang | P::Tilde))
+            || self.at_word("typeof")
     }
 
     /// Prefix operators (collected in a loop, applied innermost first) and the postfix

@@ -98,15 +98,7 @@ impl<'s> Parser<'s> {
     ) -> PResult<Self> {
         let mut lex = Lexer::new(src, start, end, max_depth);
         let tok = lex.next_token()?;
-        Ok(Parser {
-            src,
-            lex,
-            tok,
-            prev_end: start,
-            depth,
-            max_depth,
-            arrow_memo: HashMap::new(),
-        })
+        Ok(Parser { src, lex, tok, prev_end: start, depth, max_depth, arrow_memo: HashMap::new() })
     }
 
     /// Parses a whole source as one expression (an arrow function is an expression too).
@@ -209,10 +201,7 @@ impl<'s> Parser<'s> {
     #[inline(never)]
     fn too_deep(&self, pos: usize) -> ExpressionError {
         ExpressionError::syntax(
-            format!(
-                "Expression is nested too deeply (maximum depth is {})",
-                self.max_depth
-            ),
+            format!("Expression is nested too deeply (maximum depth is {})", self.max_depth),
             pos,
         )
     }

@@ -10,10 +10,7 @@ impl<'s> Parser<'s> {
     pub(super) fn parse_single_param(&mut self) -> PResult<Param> {
         let (name, pos) = self.parse_binding_ident()?;
         Ok(Param {
-            elem: PatElem {
-                pattern: Pattern::Ident(name, pos),
-                default: None,
-            },
+            elem: PatElem { pattern: Pattern::Ident(name, pos), default: None },
             rest: false,
         })
     }
@@ -32,13 +29,7 @@ impl<'s> Parser<'s> {
                         self.tok.start,
                     ));
                 }
-                params.push(Param {
-                    elem: PatElem {
-                        pattern,
-                        default: None,
-                    },
-                    rest: true,
-                });
+                params.push(Param { elem: PatElem { pattern, default: None }, rest: true });
                 if !self.at(P::RParen) {
                     return Err(ExpressionError::syntax(
                         "Rest parameter must be last formal parameter",
@@ -47,10 +38,7 @@ impl<'s> Parser<'s> {
                 }
                 break;
             }
-            params.push(Param {
-                elem: self.parse_pat_elem()?,
-                rest: false,
-            });
+            params.push(Param { elem: self.parse_pat_elem()?, rest: false });
             if !self.eat(P::Comma)? {
                 break;
             }
@@ -90,11 +78,7 @@ impl<'s> Parser<'s> {
     /// A target with an optional `= default`.
     fn parse_pat_elem(&mut self) -> PResult<PatElem> {
         let pattern = self.parse_binding_target()?;
-        let default = if self.eat(P::Assign)? {
-            Some(self.parse_assign()?)
-        } else {
-            None
-        };
+        let default = if self.eat(P::Assign)? { Some(self.parse_assign()?) } else { None };
         Ok(PatElem { pattern, default })
     }
 
@@ -131,15 +115,8 @@ impl<'s> Parser<'s> {
                         ))
                     }
                 };
-                let default = if self.eat(P::Assign)? {
-                    Some(self.parse_assign()?)
-                } else {
-                    None
-                };
-                PatElem {
-                    pattern: Pattern::Ident(name, pos),
-                    default,
-                }
+                let default = if self.eat(P::Assign)? { Some(self.parse_assign()?) } else { None };
+                PatElem { pattern: Pattern::Ident(name, pos), default }
             };
             props.push(ObjPatProp { key, elem });
             if !self.eat(P::Comma)? {

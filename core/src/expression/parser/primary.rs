@@ -56,28 +56,13 @@ impl<'s> Parser<'s> {
         };
         let name = name.clone();
         self.advance()?;
-        self.mk(
-            ExprKind::Member {
-                object: Box::new(object),
-                name,
-                optional,
-            },
-            start,
-        )
+        self.mk(ExprKind::Member { object: Box::new(object), name, optional }, start)
     }
 
     fn parse_call(&mut self, callee: Expr, optional: bool, start: usize) -> PResult<Expr> {
         let callee_end = self.prev_end;
         let args = self.parse_args()?;
-        self.mk(
-            ExprKind::Call {
-                callee: Box::new(callee),
-                args,
-                optional,
-                callee_end,
-            },
-            start,
-        )
+        self.mk(ExprKind::Call { callee: Box::new(callee), args, optional, callee_end }, start)
     }
 
     fn parse_index(&mut self, object: Expr, optional: bool, start: usize) -> PResult<Expr> {
@@ -87,11 +72,7 @@ impl<'s> Parser<'s> {
         self.leave();
         self.expect(P::RBracket)?;
         self.mk(
-            ExprKind::Index {
-                object: Box::new(object),
-                index: Box::new(index),
-                optional,
-            },
+            ExprKind::Index { object: Box::new(object), index: Box::new(index), optional },
             start,
         )
     }
@@ -158,10 +139,7 @@ impl<'s> Parser<'s> {
                     ))
                 }
                 "import" | "export" | "super" | "yield" | "await" | "async" => {
-                    return Err(ExpressionError::syntax(
-                        format!("'{w}' is not supported"),
-                        start,
-                    ))
+                    return Err(ExpressionError::syntax(format!("'{w}' is not supported"), start))
                 }
                 other if is_reserved(other) => return Err(self.unexpected()),
                 other => ExprKind::Ident(other.to_string()),
@@ -204,11 +182,7 @@ impl<'s> Parser<'s> {
 
     fn parse_template(&mut self) -> PResult<Expr> {
         let start = self.tok.start;
-        let Tok::Template(TemplateTok {
-            quasis,
-            exprs: ranges,
-        }) = self.advance()?.tok
-        else {
+        let Tok::Template(TemplateTok { quasis, exprs: ranges }) = self.advance()?.tok else {
             return Err(self.unexpected());
         };
         self.enter()?;

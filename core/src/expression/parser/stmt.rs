@@ -95,11 +95,7 @@ impl<'s> Parser<'s> {
             || self.at(P::RBrace)
             || self.tok.tok == Tok::Eof
             || self.tok.nl_before;
-        let value = if bare {
-            None
-        } else {
-            Some(self.parse_assign()?)
-        };
+        let value = if bare { None } else { Some(self.parse_assign()?) };
         self.end_statement()?;
         Ok(Stmt::Return(value))
     }
@@ -111,19 +107,16 @@ impl<'s> Parser<'s> {
             return self.parse_expression_statement();
         };
         match w.as_str() {
-            "var" => Err(ExpressionError::syntax(
-                "'var' is not supported; use const or let",
-                start,
-            )),
-            "for" | "while" | "do" => Err(ExpressionError::syntax(
-                format!("Loops are not supported ('{w}')"),
-                start,
-            )),
+            "var" => {
+                Err(ExpressionError::syntax("'var' is not supported; use const or let", start))
+            }
+            "for" | "while" | "do" => {
+                Err(ExpressionError::syntax(format!("Loops are not supported ('{w}')"), start))
+            }
             "function" | "class" | "switch" | "try" | "throw" | "break" | "continue" | "import"
-            | "export" | "with" | "debugger" => Err(ExpressionError::syntax(
-                format!("'{w}' statements are not supported"),
-                start,
-            )),
+            | "export" | "with" | "debugger" => {
+                Err(ExpressionError::syntax(format!("'{w}' statements are not supported"), start))
+            }
             _ => self.parse_expression_statement(),
         }
     }

@@ -29,11 +29,8 @@ fn exponential_work_hits_the_step_budget() {
     );
     let msg = budget_err(&twice, &[json!(0)]);
     assert_eq!(msg, "Expression exceeded its step budget of 1000000 steps");
-    let doubling = format!(
-        "x => {}[1, 2]{}.length",
-        "(a => a.concat(a))(".repeat(30),
-        ")".repeat(30)
-    );
+    let doubling =
+        format!("x => {}[1, 2]{}.length", "(a => a.concat(a))(".repeat(30), ")".repeat(30));
     budget_err(&doubling, &[json!(0)]);
     let strings = "x => [...'abcdefghijklmnopqrstuvwxyz0123'].reduce(s => s + s, 'ab').length";
     budget_err(strings, &[json!(0)]);
@@ -44,10 +41,7 @@ fn infinite_self_application_is_stopped() {
     let msg = budget_err("(f => f(f))(f => f(f))", &[]);
     assert!(msg.contains("nests function calls too deeply"), "{msg}");
     // Bounded recursion through self-application still works.
-    assert_eq!(
-        eval("(f => f(f, 20))((self, n) => n <= 0 ? 0 : 1 + self(self, n - 1))"),
-        json!(20)
-    );
+    assert_eq!(eval("(f => f(f, 20))((self, n) => n <= 0 ? 0 : 1 + self(self, n - 1))"), json!(20));
 }
 
 #[test]
@@ -56,76 +50,38 @@ fn huge_strings_fail_without_allocating() {
     budget_err("'ab'.repeat(2 ** 40)", &[]);
     budget_err("'x'.padStart(1e12)", &[]);
     budget_err("'x'.padEnd(2 ** 31, 'abc')", &[]);
-    assert_kind(
-        &run("'a'.repeat(Infinity)", &[]).unwrap_err(),
-        ExpressionErrorKind::Type,
-    );
+    assert_kind(&run("'a'.repeat(Infinity)", &[]).unwrap_err(), ExpressionErrorKind::Type);
     assert_eq!(eval("'ab'.repeat(3)"), json!("ababab"));
 }
 
 #[test]
 fn custom_limits_apply_per_call() {
-    let lim = Limits {
-        max_steps: 100,
-        ..Limits::default()
-    };
+    let lim = Limits { max_steps: 100, ..Limits::default() };
     let e = Expression::compile_function("xs => xs.map(x => x * 2)", &[], &lim).unwrap();
     let small = Value::Array((0..5).map(|i| json!(i)).collect());
     let big = Value::Array((0..100).map(|i| json!(i)).collect());
-    assert_eq!(
-        e.call(&[&small], &lim).unwrap(),
-        Some(json!([0, 2, 4, 6, 8]))
-    );
+    assert_eq!(e.call(&[&small], &lim).unwrap(), Some(json!([0, 2, 4, 6, 8])));
     let err = e.call(&[&big], &lim).unwrap_err();
-    assert_eq!(
-        err.message,
-        "Expression exceeded its step budget of 100 steps"
-    );
+    assert_eq!(err.message, "Expression exceeded its step budget of 100 steps");
     // The budget is per call: the small input still works afterwards.
     assert!(e.call(&[&small], &lim).is_ok());
 
-    let lim = Limits {
-        max_array_len: 10,
-        ..Limits::default()
-    };
+    let lim = Limits { max_array_len: 10, ..Limits::default() };
     let e = Expression::compile_function("xs => [...xs, ...xs]", &[], &lim).unwrap();
-    assert_eq!(
-        e.call(&[&small], &lim)
-            .unwrap()
-            .unwrap()
-            .as_array()
-            .map(Vec::len),
-        Some(10)
-    );
+    assert_eq!(e.call(&[&small], &lim).unwrap().unwrap().as_array().map(Vec::len), Some(10));
     let six = Value::Array((0..6).map(|i| json!(i)).collect());
-    assert_kind(
-        &e.call(&[&six], &lim).unwrap_err(),
-        ExpressionErrorKind::Budget,
-    );
+    assert_kind(&e.call(&[&six], &lim).unwrap_err(), ExpressionErrorKind::Budget);
 
-    let lim = Limits {
-        max_string_len: 8,
-        ..Limits::default()
-    };
+    let lim = Limits { max_string_len: 8, ..Limits::default() };
     let e = Expression::compile_function("s => s + s", &[], &lim).unwrap();
-    assert_eq!(
-        e.call(&[&json!("abcd")], &lim).unwrap(),
-        Some(json!("abcdabcd"))
-    );
-    assert_kind(
-        &e.call(&[&json!("abcde")], &lim).unwrap_err(),
-        ExpressionErrorKind::Budget,
-    );
+    assert_eq!(e.call(&[&json!("abcd")], &lim).unwrap(), Some(json!("abcdabcd")));
+    assert_kind(&e.call(&[&json!("abcde")], &lim).unwrap_err(), ExpressionErrorKind::Budget);
 }
 
 #[test]
 fn value_nesting_is_capped() {
     let input = Value::Array((0..5000).map(|i| json!(i)).collect());
-    let e = run(
-        "xs => xs.reduce(acc => [acc], [])",
-        std::slice::from_ref(&input),
-    )
-    .unwrap_err();
+    let e = run("xs => xs.reduce(acc => [acc], [])", std::slice::from_ref(&input)).unwrap_err();
     assert_kind(&e, ExpressionErrorKind::Budget);
     // Closures capturing closures count too.
     let e = run("xs => xs.reduce((f, x) => () => f, () => 0)", &[input]).unwrap_err();
@@ -172,9 +128,7 @@ fn deep_nesting_is_a_clean_error_without_stack_overflow() {
         deep_sources(10_000)
             .iter()
             .map(|src| {
-                Expression::compile_function(src, &["x", "f"], &lim)
-                    .map(|_| ())
-                    .map_err(|e| e.kind)
+                Expression::compile_function(src, &["x", "f"], &lim).map(|_| ()).map_err(|e| e.kind)
             })
             .collect::<Vec<_>>()
     });
@@ -240,10 +194,7 @@ fn deep_input_values_are_handled() {
     for _ in 0..400 {
         v = json!([v]);
     }
-    assert_eq!(
-        run("x => x[0][0][0].length", &[v.clone()]).unwrap(),
-        Some(json!(1))
-    );
+    assert_eq!(run("x => x[0][0][0].length", &[v.clone()]).unwrap(), Some(json!(1)));
     let e = run("x => JSON.stringify(x)", &[v.clone()]).unwrap_err();
     assert_kind(&e, ExpressionErrorKind::Budget);
     let e = run("x => x.flat(Infinity)", &[v.clone()]).unwrap_err();
@@ -273,11 +224,13 @@ fn long_string_work_is_charged() {
         "return xs.map(() => ({[a]: 1})[a]);",
         "return xs.map(() => a).sort();",
     ];
-    let long = "const a = 'x'.repeat(1000000); const b = a.slice(1) + 'y'; const u = 'é'.repeat(500000);";
+    let long =
+        "const a = 'x'.repeat(1000000); const b = a.slice(1) + 'y'; const u = 'é'.repeat(500000);";
     let short = "const a = 'x'.repeat(10); const b = a.slice(1) + 'y'; const u = 'é'.repeat(5);";
     for body in bodies {
         let control = format!("xs => {{ {short} {body} }}");
-        run(&control, std::slice::from_ref(&many)).unwrap_or_else(|e| panic!("{body} over short strings: {e:?}"));
+        run(&control, std::slice::from_ref(&many))
+            .unwrap_or_else(|e| panic!("{body} over short strings: {e:?}"));
         let src = format!("xs => {{ {long} {body} }}");
         let e = run(&src, std::slice::from_ref(&many)).expect_err(body);
         assert_kind(&e, ExpressionErrorKind::Budget);
@@ -294,29 +247,17 @@ fn shared_structure_cannot_blow_up_the_result() {
     )
     .unwrap_err();
     assert_kind(&e, ExpressionErrorKind::Budget);
-    assert_eq!(
-        e.message,
-        "Result exceeds the output limit of 134217728 bytes"
-    );
+    assert_eq!(e.message, "Result exceeds the output limit of 134217728 bytes");
     // The same through borrowed input (with a smaller limit to keep the test quick).
-    let lim = Limits {
-        max_output_bytes: 1 << 20,
-        ..Limits::default()
-    };
+    let lim = Limits { max_output_bytes: 1 << 20, ..Limits::default() };
     let input = json!({"list": (0..2000).collect::<Vec<i32>>(), "big": "y".repeat(10_000)});
     let e = Expression::compile_function("x => x.list.map(() => x)", &[], &lim).unwrap();
-    assert_kind(
-        &e.call(&[&input], &lim).unwrap_err(),
-        ExpressionErrorKind::Budget,
-    );
+    assert_kind(&e.call(&[&input], &lim).unwrap_err(), ExpressionErrorKind::Budget);
     // Returning the input itself is fine.
     let e = Expression::compile_function("x => x", &[], &lim).unwrap();
     assert_eq!(e.call(&[&input], &lim).unwrap(), Some(input.clone()));
     // The limit applies to created values too.
-    let lim = Limits {
-        max_output_bytes: 100,
-        ..Limits::default()
-    };
+    let lim = Limits { max_output_bytes: 100, ..Limits::default() };
     let e = Expression::compile_function(
         "n => [...'abcdefghijklmnopqrstuvwxyz'].map(c => c.repeat(n))",
         &[],
@@ -324,10 +265,7 @@ fn shared_structure_cannot_blow_up_the_result() {
     )
     .unwrap();
     assert!(e.call(&[&json!(1)], &lim).is_ok());
-    assert_kind(
-        &e.call(&[&json!(10)], &lim).unwrap_err(),
-        ExpressionErrorKind::Budget,
-    );
+    assert_kind(&e.call(&[&json!(10)], &lim).unwrap_err(), ExpressionErrorKind::Budget);
 }
 
 #[test]
@@ -342,10 +280,7 @@ fn large_sources_compile_in_linear_time() {
     // results are checked.
     assert_eq!(call1(&src, json!(1)), json!(n));
     let wide = format!("[{}]", vec!["x"; 100_000].join(", "));
-    assert_eq!(
-        run(&format!("x => {wide}.length"), &[json!(0)]).unwrap(),
-        Some(json!(100_000))
-    );
+    assert_eq!(run(&format!("x => {wide}.length"), &[json!(0)]).unwrap(), Some(json!(100_000)));
     let parens = "(a) + ".repeat(50_000) + "0";
     assert_kind(
         &run(&format!("a => {parens}"), &[json!(1)]).unwrap_err(),

@@ -24,100 +24,55 @@ fn string_methods() {
         ),
         json!(["ell", "ell", "h", "o", "hello!1"])
     );
+    assert_eq!(call1("s => s.split(', ')", json!("a, b, c")), json!(["a", "b", "c"]));
     assert_eq!(
-        call1("s => s.split(', ')", json!("a, b, c")),
-        json!(["a", "b", "c"])
-    );
-    assert_eq!(
-        call1(
-            "s => s.replace('o', '0').replaceAll('l', 'L')",
-            json!("hello world")
-        ),
+        call1("s => s.replace('o', '0').replaceAll('l', 'L')", json!("hello world")),
         json!("heLL0 worLd")
     );
     assert_eq!(
-        call1(
-            "s => [s.padStart(5, '*'), s.padEnd(5, '-='), s.repeat(2)]",
-            json!("ab")
-        ),
+        call1("s => [s.padStart(5, '*'), s.padEnd(5, '-='), s.repeat(2)]", json!("ab")),
         json!(["***ab", "ab-=-", "abab"])
     );
     assert_eq!(
-        call1(
-            "s => s.split(',').map(p => p.trim()).filter(p => p).join('|')",
-            json!(" a , ,b ")
-        ),
+        call1("s => s.split(',').map(p => p.trim()).filter(p => p).join('|')", json!(" a , ,b ")),
         json!("a|b")
     );
-    assert_eq!(
-        eval("['b', 'a', 'C'].sort((x, y) => x.localeCompare(y))"),
-        json!(["a", "b", "C"])
-    );
+    assert_eq!(eval("['b', 'a', 'C'].sort((x, y) => x.localeCompare(y))"), json!(["a", "b", "C"]));
 }
 
 #[test]
 fn array_methods() {
     let items = json!([{"n": "a", "v": 3}, {"n": "b", "v": 1}, {"n": "c", "v": 2}]);
+    assert_eq!(call1("xs => xs.map(x => x.v).sort()", items.clone()), json!([1, 2, 3]));
     assert_eq!(
-        call1("xs => xs.map(x => x.v).sort()", items.clone()),
-        json!([1, 2, 3])
-    );
-    assert_eq!(
-        call1(
-            "xs => xs.toSorted((a, b) => a.v - b.v).map(x => x.n).join('')",
-            items.clone()
-        ),
+        call1("xs => xs.toSorted((a, b) => a.v - b.v).map(x => x.n).join('')", items.clone()),
         json!("bca")
     );
+    assert_eq!(call1("xs => xs.find(x => x.v === 2).n", items.clone()), json!("c"));
+    assert_eq!(call1("xs => xs.findIndex(x => x.v > 5)", items.clone()), json!(-1));
     assert_eq!(
-        call1("xs => xs.find(x => x.v === 2).n", items.clone()),
-        json!("c")
-    );
-    assert_eq!(
-        call1("xs => xs.findIndex(x => x.v > 5)", items.clone()),
-        json!(-1)
-    );
-    assert_eq!(
-        call1(
-            "xs => xs.some(x => x.v > 2) && !xs.every(x => x.v > 2)",
-            items.clone()
-        ),
+        call1("xs => xs.some(x => x.v > 2) && !xs.every(x => x.v > 2)", items.clone()),
         json!(true)
     );
     assert_eq!(
-        call1(
-            "xs => xs.reduce((m, x) => Math.max(m, x.v), -Infinity)",
-            items.clone()
-        ),
+        call1("xs => xs.reduce((m, x) => Math.max(m, x.v), -Infinity)", items.clone()),
         json!(3)
     );
-    assert_eq!(
-        call1("xs => xs.slice(-2).map(x => x.n)", items.clone()),
-        json!(["b", "c"])
-    );
-    assert_eq!(
-        call1("xs => xs.reverse().map(x => x.n)", items.clone()),
-        json!(["c", "b", "a"])
-    );
+    assert_eq!(call1("xs => xs.slice(-2).map(x => x.n)", items.clone()), json!(["b", "c"]));
+    assert_eq!(call1("xs => xs.reverse().map(x => x.n)", items.clone()), json!(["c", "b", "a"]));
     assert_eq!(
         call1("xs => xs.flatMap(x => [x.n, x.v])", items.clone()),
         json!(["a", 3, "b", 1, "c", 2])
     );
-    assert_eq!(
-        call1("xs => xs.includes(xs[1])", items.clone()),
-        json!(true)
-    );
+    assert_eq!(call1("xs => xs.includes(xs[1])", items.clone()), json!(true));
     assert_eq!(call1("xs => xs.indexOf(xs[2])", items.clone()), json!(2));
-    assert_eq!(
-        call1("xs => [xs.at(0).n, xs.at(-1).n, xs.length]", items),
-        json!(["a", "c", 3])
-    );
+    assert_eq!(call1("xs => [xs.at(0).n, xs.at(-1).n, xs.length]", items), json!(["a", "c", 3]));
     assert_eq!(eval("[10, 9, 1, 100].sort()"), json!([1, 10, 100, 9]));
-    assert_eq!(eval("[3, undefined, 1].sort()"), Value::Array(vec![json!(1), json!(3), Value::Undefined]));
-    assert_kind(
-        &fails("[].reduce((a, b) => a + b)", &[]),
-        ExpressionErrorKind::Type,
+    assert_eq!(
+        eval("[3, undefined, 1].sort()"),
+        Value::Array(vec![json!(1), json!(3), Value::Undefined])
     );
+    assert_kind(&fails("[].reduce((a, b) => a + b)", &[]), ExpressionErrorKind::Type);
     assert_kind(&fails("[1].map()", &[]), ExpressionErrorKind::Type);
     assert_kind(&fails("[1].sort(1)", &[]), ExpressionErrorKind::Type);
 }
@@ -125,16 +80,8 @@ fn array_methods() {
 #[test]
 fn sort_is_stable_and_survives_bad_comparators() {
     let input: Vec<Value> = (0..200).map(|i| json!({"k": i % 3, "i": i})).collect();
-    let sorted = call1(
-        "xs => xs.sort((a, b) => a.k - b.k).map(x => x.i)",
-        Value::Array(input),
-    );
-    let sorted: Vec<i64> = sorted
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_i64().unwrap())
-        .collect();
+    let sorted = call1("xs => xs.sort((a, b) => a.k - b.k).map(x => x.i)", Value::Array(input));
+    let sorted: Vec<i64> = sorted.as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
     let mut expected: Vec<i64> = (0..200).collect();
     expected.sort_by_key(|i| i % 3);
     assert_eq!(sorted, expected);
@@ -179,10 +126,7 @@ fn math_and_number_functions() {
 #[test]
 fn json_builtins() {
     assert_eq!(
-        call1(
-            "x => JSON.stringify(x)",
-            json!({"b": [1, "two", null], "a": {"c": true}})
-        ),
+        call1("x => JSON.stringify(x)", json!({"b": [1, "two", null], "a": {"c": true}})),
         json!(r#"{"b":[1,"two",null],"a":{"c":true}}"#)
     );
     assert_eq!(
@@ -195,17 +139,11 @@ fn json_builtins() {
     );
     assert_eq!(run("JSON.stringify(undefined)", &[]).unwrap(), None);
     assert_eq!(eval("JSON.parse('[1, {\"a\": \"b\"}]')[1].a"), json!("b"));
-    assert_eq!(
-        call1("s => JSON.parse(s)", json!("{\"k\": [1, 2.5]}")),
-        json!({"k": [1, 2.5]})
-    );
+    assert_eq!(call1("s => JSON.parse(s)", json!("{\"k\": [1, 2.5]}")), json!({"k": [1, 2.5]}));
     assert_kind(&fails("JSON.parse('{')", &[]), ExpressionErrorKind::Type);
     // Deeply nested JSON is refused before serde_json recurses.
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-    assert_kind(
-        &fails("s => JSON.parse(s)", &[json!(deep)]),
-        ExpressionErrorKind::Budget,
-    );
+    assert_kind(&fails("s => JSON.parse(s)", &[json!(deep)]), ExpressionErrorKind::Budget);
 }
 
 #[test]
@@ -213,47 +151,31 @@ fn object_builtins() {
     let o = json!({"z": 1, "a": 2});
     assert_eq!(call1("o => Object.keys(o)", o.clone()), json!(["z", "a"]));
     assert_eq!(call1("o => Object.values(o)", o.clone()), json!([1, 2]));
+    assert_eq!(call1("o => Object.entries(o)", o.clone()), json!([["z", 1], ["a", 2]]));
     assert_eq!(
-        call1("o => Object.entries(o)", o.clone()),
-        json!([["z", 1], ["a", 2]])
-    );
-    assert_eq!(
-        call1(
-            "o => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v * 2]))",
-            o.clone()
-        ),
+        call1("o => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v * 2]))", o.clone()),
         json!({"z": 2, "a": 4})
     );
     assert_eq!(
         call1("o => Object.assign({}, o, {a: 3, b: 4})", o.clone()),
         json!({"z": 1, "a": 3, "b": 4})
     );
-    assert_eq!(
-        call1("o => ({...o, ...{z: 9}})", o),
-        json!({"z": 9, "a": 2})
-    );
+    assert_eq!(call1("o => ({...o, ...{z: 9}})", o), json!({"z": 9, "a": 2}));
     assert_eq!(eval("Array.isArray([]) && !Array.isArray({})"), json!(true));
     // Large objects keep insertion order and last-write-wins through the hash index.
-    let entries = Value::Array(
-        (0..1000)
-            .map(|i| json!([format!("k{}", i % 500), i]))
-            .collect(),
-    );
+    let entries = Value::Array((0..1000).map(|i| json!([format!("k{}", i % 500), i])).collect());
     let r = call1("e => { const o = Object.fromEntries(e); return [Object.keys(o).length, o.k0, o.k499, Object.keys(o)[1]]; }", entries);
     assert_eq!(r, json!([500, 500, 999, "k1"]));
 }
 
 #[test]
 fn global_functions_as_callbacks() {
-    assert_eq!(eval("['1', '2.5', 'x'].map(Number)"), Value::Array(vec![json!(1), json!(2.5), Value::from(f64::NAN)]));
     assert_eq!(
-        eval("[0, 1, '', 'a', null, [], {}].filter(Boolean).length"),
-        json!(4)
+        eval("['1', '2.5', 'x'].map(Number)"),
+        Value::Array(vec![json!(1), json!(2.5), Value::from(f64::NAN)])
     );
-    assert_eq!(
-        eval("[1, 'a', true].map(String)"),
-        json!(["1", "a", "true"])
-    );
+    assert_eq!(eval("[0, 1, '', 'a', null, [], {}].filter(Boolean).length"), json!(4));
+    assert_eq!(eval("[1, 'a', true].map(String)"), json!(["1", "a", "true"]));
     assert_eq!(
         eval("['10', '10', '10'].map(parseInt)"),
         Value::Array(vec![json!(10), Value::from(f64::NAN), json!(2)])

@@ -31,17 +31,10 @@ fn matches_v8_on_conformance_table() {
             _ => false,
         };
         if !ok {
-            failures.push(format!(
-                "{src} (args {args:?}): expected {expected}, got {got:?}"
-            ));
+            failures.push(format!("{src} (args {args:?}): expected {expected}, got {got:?}"));
         }
         checked += 1;
     }
     assert!(checked > 900, "table too small: {checked}");
-    assert!(
-        failures.is_empty(),
-        "{} mismatches:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }

@@ -128,25 +128,16 @@ fn fast_tier_matches_interpreter_for_fields_and_variables() {
 
 #[test]
 fn fast_tier_respects_the_step_budget() {
-    let lim = Limits {
-        max_steps: 2,
-        ..Limits::default()
-    };
+    let lim = Limits { max_steps: 2, ..Limits::default() };
     let e = Expression::compile_function("x => x * 2 + 1", &[], &lim).unwrap();
-    assert_eq!(
-        e.call(&[&json!(1)], &lim).unwrap_err().kind,
-        ExpressionErrorKind::Budget
-    );
+    assert_eq!(e.call(&[&json!(1)], &lim).unwrap_err().kind, ExpressionErrorKind::Budget);
 }
 
 #[test]
 fn non_numeric_shapes_have_no_fast_tier() {
     // A block that only returns is the expression itself.
     assert!(pair("x => { return x * 2; }", &[]).0.fast.is_some());
-    assert!(pair("x => { const y = x; return y * 2; }", &[])
-        .0
-        .fast
-        .is_none());
+    assert!(pair("x => { const y = x; return y * 2; }", &[]).0.fast.is_none());
     for src in [
         "x => x + 'a'",
         "x => ({x})",
@@ -162,25 +153,62 @@ fn non_numeric_shapes_have_no_fast_tier() {
 
 #[test]
 fn mapping_numbers_in_one_loop_matches_calling_item_by_item() {
-    let numbers: Vec<Value> = [0.0, -0.0, 1.0, 2.5, -7.0, 1e308, -1e308, 9_007_199_254_740_993.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e-310]
-        .into_iter()
-        .map(Value::from)
-        .collect();
+    let numbers: Vec<Value> = [
+        0.0,
+        -0.0,
+        1.0,
+        2.5,
+        -7.0,
+        1e308,
+        -1e308,
+        9_007_199_254_740_993.0,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        1e-310,
+    ]
+    .into_iter()
+    .map(Value::from)
+    .collect();
     let sources = [
-        "x => x * 2", "x => x + 1", "x => x - 0.5", "x => x / 3", "x => 2 * x", "x => 1 + x", "x => 100 - x", "x => 1 / x",
-        "x => x % 3", "x => 3 % x", "x => x ** 2", "x => 2 ** x", "x => -x", "x => x * 2 + 1", "x => x > 1", "x => x === x",
+        "x => x * 2",
+        "x => x + 1",
+        "x => x - 0.5",
+        "x => x / 3",
+        "x => 2 * x",
+        "x => 1 + x",
+        "x => 100 - x",
+        "x => 1 / x",
+        "x => x % 3",
+        "x => 3 % x",
+        "x => x ** 2",
+        "x => 2 ** x",
+        "x => -x",
+        "x => x * 2 + 1",
+        "x => x > 1",
+        "x => x === x",
     ];
     let lim = limits();
     for src in sources {
         let (fast, slow) = pair(src, &["x"]);
         let mut mapped = vec![json!("before")];
-        assert!(fast.map_numbers(&numbers, &lim, super::super::CallContext::default(), &mut mapped), "{src}");
-        let expected: Vec<Value> = std::iter::once(json!("before")).chain(numbers.iter().map(|n| slow.call(&[n], &lim).unwrap().unwrap())).collect();
+        assert!(
+            fast.map_numbers(&numbers, &lim, super::super::CallContext::default(), &mut mapped),
+            "{src}"
+        );
+        let expected: Vec<Value> = std::iter::once(json!("before"))
+            .chain(numbers.iter().map(|n| slow.call(&[n], &lim).unwrap().unwrap()))
+            .collect();
         assert_eq!(format!("{mapped:?}"), format!("{expected:?}"), "{src}");
     }
     // Anything but numbers: nothing pushed, and the caller goes item by item.
     let (fast, _) = pair("x => x * 2", &["x"]);
     let mut mapped = Vec::new();
-    assert!(!fast.map_numbers(&[json!(1), json!("2")], &lim, super::super::CallContext::default(), &mut mapped));
+    assert!(!fast.map_numbers(
+        &[json!(1), json!("2")],
+        &lim,
+        super::super::CallContext::default(),
+        &mut mapped
+    ));
     assert!(mapped.is_empty());
 }

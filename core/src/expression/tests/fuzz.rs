@@ -77,15 +77,10 @@ fn check(src: &str, lim: &Limits) {
 
 #[test]
 fn truncations_and_single_edits_never_panic() {
-    let lim = Limits {
-        max_steps: 10_000,
-        ..Limits::default()
-    };
+    let lim = Limits { max_steps: 10_000, ..Limits::default() };
     let mut count = 0usize;
     for src in SOURCES {
-        let boundaries: Vec<usize> = (0..=src.len())
-            .filter(|&i| src.is_char_boundary(i))
-            .collect();
+        let boundaries: Vec<usize> = (0..=src.len()).filter(|&i| src.is_char_boundary(i)).collect();
         for &i in &boundaries {
             check(&src[..i], &lim);
             check(&src[i..], &lim);
@@ -110,21 +105,15 @@ fn random_splices_never_panic() {
     // A tiny LCG keeps this deterministic without a dependency.
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = move |n: usize| {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        state =
+            state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         ((state >> 33) as usize) % n.max(1)
     };
-    let lim = Limits {
-        max_steps: 10_000,
-        ..Limits::default()
-    };
+    let lim = Limits { max_steps: 10_000, ..Limits::default() };
     let pieces: Vec<&str> = SOURCES.iter().flat_map(|s| s.split(' ')).collect();
     // EXPR_FUZZ_ITERS scales this up for a longer local run.
-    let iters = std::env::var("EXPR_FUZZ_ITERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3000usize);
+    let iters =
+        std::env::var("EXPR_FUZZ_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(3000usize);
     for _ in 0..iters {
         let mut src = String::new();
         for _ in 0..(1 + next(12)) {

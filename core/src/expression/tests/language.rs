@@ -35,10 +35,7 @@ fn string_literals_and_escapes() {
 
 #[test]
 fn template_literals() {
-    assert_eq!(
-        call1("x => `Hello, ${x.name}!`", json!({"name": "Ada"})),
-        json!("Hello, Ada!")
-    );
+    assert_eq!(call1("x => `Hello, ${x.name}!`", json!({"name": "Ada"})), json!("Hello, Ada!"));
     assert_eq!(eval("`a${`b${`c${1 + 1}`}`}d`"), json!("abc2d"));
     assert_eq!(eval("`${ {a: 1}.a }${'}'}`"), json!("1}"));
     assert_eq!(
@@ -51,10 +48,7 @@ fn template_literals() {
     assert_eq!(eval("``"), json!(""));
     assert_kind(&compile_err("`${}`"), ExpressionErrorKind::Syntax);
     assert_kind(&compile_err("`${1 2}`"), ExpressionErrorKind::Syntax);
-    assert_kind(
-        &compile_err("`unterminated ${1}"),
-        ExpressionErrorKind::Syntax,
-    );
+    assert_kind(&compile_err("`unterminated ${1}"), ExpressionErrorKind::Syntax);
     assert_kind(&compile_err("x`tagged`"), ExpressionErrorKind::Syntax);
     // Identifiers inside templates are resolved like anywhere else.
     assert_kind(&compile_err("`${process}`"), ExpressionErrorKind::Reference);
@@ -68,17 +62,21 @@ fn arithmetic_and_concatenation_formatting() {
     assert_eq!(eval("'' + 0.1 * 3"), json!("0.30000000000000004"));
     assert_eq!(eval("'' + 1e21"), json!("1e+21"));
     assert_eq!(eval("'' + 1e-7"), json!("1e-7"));
-    assert_eq!(
-        eval("'' + 123456789012345680000"),
-        json!("123456789012345680000")
-    );
+    assert_eq!(eval("'' + 123456789012345680000"), json!("123456789012345680000"));
     assert_eq!(eval("'' + -0"), json!("0"));
     assert_eq!(eval("'' + [1, 2, [3]]"), json!("1,2,3"));
     assert_eq!(eval("'' + {}"), json!("[object Object]"));
     assert_eq!(eval("1 + 2 + '3'"), json!("33"));
     assert_eq!(eval("'1' + 2 + 3"), json!("123"));
     assert_eq!(eval("'6' / '2'"), json!(3));
-    assert_eq!(eval("[0/0, 1/0, -1/0]"), Value::Array(vec![Value::from(f64::NAN), Value::from(f64::INFINITY), Value::from(f64::NEG_INFINITY)]));
+    assert_eq!(
+        eval("[0/0, 1/0, -1/0]"),
+        Value::Array(vec![
+            Value::from(f64::NAN),
+            Value::from(f64::INFINITY),
+            Value::from(f64::NEG_INFINITY)
+        ])
+    );
     assert_eq!(eval("2 ** 53"), json!(9007199254740992u64));
     assert_eq!(eval("2 ** 60"), json!(1152921504606846976.0));
     assert_eq!(eval("7 % -3"), json!(1));
@@ -98,10 +96,7 @@ fn equality_tables() {
     );
     // Objects compare by identity.
     assert_eq!(
-        call1(
-            "x => [x === x, x.a === x.a, [] === [], x == '[object Object]']",
-            json!({"a": {}})
-        ),
+        call1("x => [x === x, x.a === x.a, [] === [], x == '[object Object]']", json!({"a": {}})),
         json!([true, true, false, true])
     );
     assert_eq!(
@@ -124,10 +119,7 @@ fn comparisons() {
 fn typeof_operator() {
     assert_eq!(eval("[typeof 1, typeof 'a', typeof true, typeof undefined, typeof null, typeof [], typeof {}, typeof (x => x), typeof Math.max, typeof Number]"),
         json!(["number", "string", "boolean", "undefined", "object", "object", "object", "function", "function", "function"]));
-    assert_eq!(
-        call1("x => typeof x.missing", json!({})),
-        json!("undefined")
-    );
+    assert_eq!(call1("x => typeof x.missing", json!({})), json!("undefined"));
 }
 
 #[test]
@@ -139,58 +131,31 @@ fn logical_operators_return_operands() {
     // Short-circuit: the right side is not evaluated.
     assert_eq!(call1("x => x.a || x.b.c", json!({"a": 1})), json!(1));
     assert_eq!(call1("x => x.a && x.b.c", json!({"a": 0})), json!(0));
-    assert_eq!(
-        call1("x => x.a ?? x.b.c", json!({"a": false})),
-        json!(false)
-    );
+    assert_eq!(call1("x => x.a ?? x.b.c", json!({"a": false})), json!(false));
 }
 
 #[test]
 fn ternaries() {
-    assert_eq!(
-        call1("n => n > 0 ? 'pos' : n < 0 ? 'neg' : 'zero'", json!(-2)),
-        json!("neg")
-    );
-    assert_eq!(
-        call1("n => n > 0 ? 'pos' : n < 0 ? 'neg' : 'zero'", json!(0)),
-        json!("zero")
-    );
+    assert_eq!(call1("n => n > 0 ? 'pos' : n < 0 ? 'neg' : 'zero'", json!(-2)), json!("neg"));
+    assert_eq!(call1("n => n > 0 ? 'pos' : n < 0 ? 'neg' : 'zero'", json!(0)), json!("zero"));
     // A function cannot leave an expression.
     assert!(run("true ? x => 1 : 2", &[]).is_err());
-    assert_eq!(
-        eval("[1 ? 'a' : 'b', 0 ? 'a' : '' ? 'b' : 'c']"),
-        json!(["a", "c"])
-    );
+    assert_eq!(eval("[1 ? 'a' : 'b', 0 ? 'a' : '' ? 'b' : 'c']"), json!(["a", "c"]));
 }
 
 #[test]
 fn optional_chaining() {
     assert_eq!(run("x => x?.a.b.c", &[json!(null)]).unwrap(), None);
     assert_eq!(run("x => x.a?.b.c", &[json!({"a": null})]).unwrap(), None);
-    assert_eq!(
-        call1("x => x?.a?.b ?? 'none'", json!({"a": {}})),
-        json!("none")
-    );
+    assert_eq!(call1("x => x?.a?.b ?? 'none'", json!({"a": {}})), json!("none"));
     assert_eq!(call1("x => x.list?.[1]", json!({"list": [1, 2]})), json!(2));
     assert_eq!(run("x => x.list?.[1]", &[json!({})]).unwrap(), None);
     assert_eq!(run("x => x.fn?.()", &[json!({})]).unwrap(), None);
-    assert_eq!(
-        call1("x => x.name?.toUpperCase()", json!({"name": "ab"})),
-        json!("AB")
-    );
-    assert_eq!(
-        run("x => x.name?.toUpperCase()", &[json!({})]).unwrap(),
-        None
-    );
-    assert_eq!(
-        run("x => x.s.nope?.()", &[json!({"s": "str"})]).unwrap(),
-        None
-    );
+    assert_eq!(call1("x => x.name?.toUpperCase()", json!({"name": "ab"})), json!("AB"));
+    assert_eq!(run("x => x.name?.toUpperCase()", &[json!({})]).unwrap(), None);
+    assert_eq!(run("x => x.s.nope?.()", &[json!({"s": "str"})]).unwrap(), None);
     // Parentheses end the chain: (x?.a).b reads from undefined.
-    assert_kind(
-        &fails("x => (x?.a).b", &[json!(null)]),
-        ExpressionErrorKind::Type,
-    );
+    assert_kind(&fails("x => (x?.a).b", &[json!(null)]), ExpressionErrorKind::Type);
     assert_eq!(eval("1?.5:0"), json!(0.5));
 }
 
@@ -202,28 +167,13 @@ fn member_and_index_access() {
     assert_eq!(call1("x => x.a.length", data.clone()), json!(3));
     assert_eq!(call1("x => x.default + x.if", data.clone()), json!(3));
     assert_eq!(call1("x => x.a['1']", data.clone()), json!(20));
-    assert_eq!(
-        run("x => x.a[5]", std::slice::from_ref(&data)).unwrap(),
-        None
-    );
-    assert_eq!(
-        run("x => x.a[-1]", std::slice::from_ref(&data)).unwrap(),
-        None
-    );
-    assert_eq!(
-        call1("x => 'héllo'[1] + 'abc'.length", json!(0)),
-        json!("é3")
-    );
+    assert_eq!(run("x => x.a[5]", std::slice::from_ref(&data)).unwrap(), None);
+    assert_eq!(run("x => x.a[-1]", std::slice::from_ref(&data)).unwrap(), None);
+    assert_eq!(call1("x => 'héllo'[1] + 'abc'.length", json!(0)), json!("é3"));
     let e = fails("x => x.a.b.c", &[json!({"a": {}})]);
-    assert_eq!(
-        e.message,
-        "Cannot read properties of undefined (reading 'c')"
-    );
+    assert_eq!(e.message, "Cannot read properties of undefined (reading 'c')");
     let e = fails("x => x.n.toFixed", &[json!({"n": null})]);
-    assert_eq!(
-        e.message,
-        "Cannot read properties of null (reading 'toFixed')"
-    );
+    assert_eq!(e.message, "Cannot read properties of null (reading 'toFixed')");
     let e = fails("x => x[0]", &[json!(null)]);
     assert_eq!(e.message, "Cannot read properties of null (reading '0')");
 }
@@ -240,15 +190,9 @@ fn utf16_lengths_and_indices() {
 
 #[test]
 fn comments_and_semicolons() {
+    assert_eq!(call1("x => /* block */ x + 1 // trailing", json!(1)), json!(2));
     assert_eq!(
-        call1("x => /* block */ x + 1 // trailing", json!(1)),
-        json!(2)
-    );
-    assert_eq!(
-        call1(
-            "x => {\n  const a = x // no semicolon\n  const b = a * 2\n  return b\n}",
-            json!(2)
-        ),
+        call1("x => {\n  const a = x // no semicolon\n  const b = a * 2\n  return b\n}", json!(2)),
         json!(4)
     );
     assert_eq!(call1("x => x + 1;", json!(1)), json!(2));
@@ -274,8 +218,7 @@ fn syntax_errors_have_positions() {
     assert_eq!(e.message, "Unexpected identifier 'b' at 2");
     let e = compile_err("x => x.filter(/a/)");
     assert!(
-        e.message
-            .starts_with("Regular expression literals are not supported"),
+        e.message.starts_with("Regular expression literals are not supported"),
         "{}",
         e.message
     );

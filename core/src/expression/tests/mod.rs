@@ -10,8 +10,8 @@ mod builtins;
 mod conformance;
 mod fastpath;
 mod functions;
-mod interrupt;
 mod fuzz;
+mod interrupt;
 mod language;
 mod product;
 #[cfg(feature = "bulk-data")]
@@ -77,21 +77,14 @@ pub(super) fn assert_kind(e: &ExpressionError, kind: ExpressionErrorKind) {
 
 /// Stack for the worst-case nesting tests: half of wasm's 1 MiB default in release builds,
 /// and a default-sized thread (2 MiB) in unoptimised builds, whose frames are much larger.
-pub(super) const SMALL_STACK: usize = if cfg!(debug_assertions) {
-    2 << 20
-} else {
-    512 << 10
-};
+pub(super) const SMALL_STACK: usize = if cfg!(debug_assertions) { 2 << 20 } else { 512 << 10 };
 
 /// Runs `f` on a thread with the given stack size.
 pub(super) fn with_stack<T: Send + 'static>(
     bytes: usize,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> T {
-    let handle = std::thread::Builder::new()
-        .stack_size(bytes)
-        .spawn(f)
-        .expect("spawn");
+    let handle = std::thread::Builder::new().stack_size(bytes).spawn(f).expect("spawn");
     match handle.join() {
         Ok(v) => v,
         Err(_) => panic!("thread panicked"),

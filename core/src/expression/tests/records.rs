@@ -58,10 +58,16 @@ const SOURCES: [&str; 14] = [
     "r => ({ tags: r.tags, copy: r })",
 ];
 
-fn outcome(e: &Expression, args: &[&Value], lim: &Limits, budget: usize) -> (Result<Option<Value>, String>, usize, Vec<String>) {
+fn outcome(
+    e: &Expression,
+    args: &[&Value],
+    lim: &Limits,
+    budget: usize,
+) -> (Result<Option<Value>, String>, usize, Vec<String>) {
     let output = OutputBudget::new(budget);
-    let result =
-        e.call_in(args, lim, CallContext { output: Some(&output), ..CallContext::default() }).map_err(|err| format!("{:?}: {}", err.kind, err.message));
+    let result = e
+        .call_in(args, lim, CallContext { output: Some(&output), ..CallContext::default() })
+        .map_err(|err| format!("{:?}: {}", err.kind, err.message));
     let keys = match &result {
         Ok(Some(Value::Object(map))) => map.keys().map(|k| k.to_string()).collect(),
         _ => Vec::new(),
@@ -76,10 +82,16 @@ fn record_tier_matches_interpreter() {
         let (tiered, plain) = pair(src);
         let tier = tiered.record.as_ref().expect("a record tier");
         let sample = &inputs()[0];
-        assert!(tier.call(&[sample, sample], &lim, usize::MAX).is_some(), "{src}: the tier itself answers for a plain record");
+        assert!(
+            tier.call(&[sample, sample], &lim, usize::MAX).is_some(),
+            "{src}: the tier itself answers for a plain record"
+        );
         for a in inputs() {
             for b in inputs().into_iter().take(3) {
-                let (t, p) = (outcome(&tiered, &[&a, &b], &lim, usize::MAX), outcome(&plain, &[&a, &b], &lim, usize::MAX));
+                let (t, p) = (
+                    outcome(&tiered, &[&a, &b], &lim, usize::MAX),
+                    outcome(&plain, &[&a, &b], &lim, usize::MAX),
+                );
                 assert_eq!(t, p, "{src} with {a} {b}: result, output bytes and key order");
             }
         }
@@ -100,9 +112,18 @@ fn record_tier_matches_interpreter_under_every_budget() {
                 (usize::MAX, usize::MAX, 1),
                 (usize::MAX, usize::MAX, 2),
             ] {
-                let lim = Limits { max_steps: steps, max_output_bytes: output, max_memory_bytes: memory, max_value_depth: depth, ..limits() };
+                let lim = Limits {
+                    max_steps: steps,
+                    max_output_bytes: output,
+                    max_memory_bytes: memory,
+                    max_value_depth: depth,
+                    ..limits()
+                };
                 for budget in [usize::MAX, 60] {
-                    let (t, p) = (outcome(&tiered, &[&record], &lim, budget), outcome(&plain, &[&record], &lim, budget));
+                    let (t, p) = (
+                        outcome(&tiered, &[&record], &lim, budget),
+                        outcome(&plain, &[&record], &lim, budget),
+                    );
                     assert_eq!(t, p, "{src}: steps {steps}, output {output}, memory {memory}, depth {depth}, shared budget {budget}");
                 }
             }
@@ -139,5 +160,8 @@ fn the_record_tier_copies_nothing_it_does_not_need_and_is_used() {
     let wide = Value::Object(wide);
     let (tiered, plain) = pair("item => ({ ...item, processed: true })");
     let lim = limits();
-    assert_eq!(outcome(&tiered, &[&wide], &lim, usize::MAX), outcome(&plain, &[&wide], &lim, usize::MAX));
+    assert_eq!(
+        outcome(&tiered, &[&wide], &lim, usize::MAX),
+        outcome(&plain, &[&wide], &lim, usize::MAX)
+    );
 }

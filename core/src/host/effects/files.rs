@@ -26,7 +26,12 @@ pub trait FileSystem: MaybeSend + MaybeSync {
     fn stat(&self, path: &str) -> BoxFuture<'static, EffectResult<Option<FileMetadata>>>;
     fn read(&self, path: &str) -> BoxFuture<'static, EffectResult<Vec<u8>>>;
     /// Creates missing parent directories when `create_parents`.
-    fn write(&self, path: &str, contents: Vec<u8>, create_parents: bool) -> BoxFuture<'static, EffectResult<()>>;
+    fn write(
+        &self,
+        path: &str,
+        contents: Vec<u8>,
+        create_parents: bool,
+    ) -> BoxFuture<'static, EffectResult<()>>;
     /// Entries in directory order as the OS gives them.
     fn list(&self, path: &str) -> BoxFuture<'static, EffectResult<Vec<DirEntry>>>;
     fn create_dir(&self, path: &str, recursive: bool) -> BoxFuture<'static, EffectResult<()>>;

@@ -47,7 +47,10 @@ impl EffectError {
     }
 
     pub fn unsupported(what: &str) -> Self {
-        EffectError::new(EffectErrorKind::Unsupported, format!("{what} is not available in this environment"))
+        EffectError::new(
+            EffectErrorKind::Unsupported,
+            format!("{what} is not available in this environment"),
+        )
     }
 
     /// `Permission denied: <what>`, for an effect the run's permissions do not allow.

@@ -22,7 +22,9 @@ impl<'s> Config<'s> {
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
-        small_map_get(&self.parameters, key).filter(|v| !v.is_null()).or_else(|| self.schema.default_value(key))
+        small_map_get(&self.parameters, key)
+            .filter(|v| !v.is_null())
+            .or_else(|| self.schema.default_value(key))
     }
 
     pub fn str(&self, key: &str) -> Option<&str> {
@@ -49,7 +51,10 @@ impl<const N: usize> ObjectTemplate<N> {
 
     /// The object with `values` under the keys, in order.
     pub fn fill(&self, values: [Value; N]) -> Map {
-        let mut map = self.map.get_or_init(|| self.keys.iter().map(|&key| (key.to_owned(), Value::Null)).collect()).clone();
+        let mut map = self
+            .map
+            .get_or_init(|| self.keys.iter().map(|&key| (key.to_owned(), Value::Null)).collect())
+            .clone();
         for (slot, value) in map.values_mut().zip(values) {
             *slot = value;
         }
@@ -58,7 +63,11 @@ impl<const N: usize> ObjectTemplate<N> {
 }
 
 /// `getInput(key)`: the input under `key` if present, else the parsed parameter of that name.
-pub(super) fn get_input<'a>(invocation: &'a Invocation, config: &'a Config, key: &str) -> Option<&'a Value> {
+pub(super) fn get_input<'a>(
+    invocation: &'a Invocation,
+    config: &'a Config,
+    key: &str,
+) -> Option<&'a Value> {
     invocation.input_value(key).or_else(|| config.get(key))
 }
 
@@ -89,7 +98,9 @@ pub(super) fn array_input<'a>(value: &'a Value, path: Option<&str>) -> Option<&'
     }
     match value {
         Value::Array(items) => Some(items),
-        Value::Object(map) => ARRAY_FIELDS.iter().find_map(|field| map.get(*field).and_then(Value::as_array)),
+        Value::Object(map) => {
+            ARRAY_FIELDS.iter().find_map(|field| map.get(*field).and_then(Value::as_array))
+        }
         _ => None,
     }
 }
@@ -98,7 +109,17 @@ pub(super) fn array_input<'a>(value: &'a Value, path: Option<&str>) -> Option<&'
 /// feature). Validation refuses such nodes first, so this is only reached by a host that claims
 /// capabilities the build cannot use.
 #[cfg(not(feature = "host-effects"))]
-pub(super) fn not_in_this_build(invocation: &Invocation, _host: crate::host::SharedHost, needs: &str) -> crate::host::BoxFuture<'static, crate::nodes::NodeResult> {
-    let message = format!("Node '{}' ({}) needs {needs}, which this environment does not provide", invocation.node_id, invocation.node_type);
-    Box::pin(std::future::ready(Err(ExecutionError::new(crate::error::ErrorCode::IMPLEMENTATION_NOT_FOUND, message))))
+pub(super) fn not_in_this_build(
+    invocation: &Invocation,
+    _host: crate::host::SharedHost,
+    needs: &str,
+) -> crate::host::BoxFuture<'static, crate::nodes::NodeResult> {
+    let message = format!(
+        "Node '{}' ({}) needs {needs}, which this environment does not provide",
+        invocation.node_id, invocation.node_type
+    );
+    Box::pin(std::future::ready(Err(ExecutionError::new(
+        crate::error::ErrorCode::IMPLEMENTATION_NOT_FOUND,
+        message,
+    ))))
 }

@@ -68,4 +68,3 @@ impl<'n> NodeBudget<'n> {
 pub(super) fn cancelled() -> ExecutionError {
     ExecutionError::new(ErrorCode::CANCELLED, crate::error::messages::EXECUTION_CANCELLED)
 }
-

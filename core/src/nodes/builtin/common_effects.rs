@@ -15,11 +15,17 @@ pub(super) fn effect_code(error: &EffectError) -> ErrorCode {
         EffectErrorKind::TooLarge => ErrorCode::MEMORY_LIMIT_EXCEEDED,
         EffectErrorKind::Unsupported => ErrorCode::IMPLEMENTATION_NOT_FOUND,
         EffectErrorKind::NotPermitted => ErrorCode::PERMISSION_DENIED,
-        EffectErrorKind::NotFound | EffectErrorKind::PermissionDenied | EffectErrorKind::Other => ErrorCode::EXECUTION_FAILED,
+        EffectErrorKind::NotFound | EffectErrorKind::PermissionDenied | EffectErrorKind::Other => {
+            ErrorCode::EXECUTION_FAILED
+        }
     }
 }
 
 /// `"[<type>] <message>"` with the code that fits the effect failure.
-pub(super) fn effect_error(node_type: &str, message: impl std::fmt::Display, error: &EffectError) -> ExecutionError {
+pub(super) fn effect_error(
+    node_type: &str,
+    message: impl std::fmt::Display,
+    error: &EffectError,
+) -> ExecutionError {
     ExecutionError::new(effect_code(error), format!("[{node_type}] {message}"))
 }

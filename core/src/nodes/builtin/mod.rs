@@ -21,8 +21,18 @@ mod transform;
 use super::NodeRegistry;
 
 /// Built-in type names in the original registry order.
-pub const BUILTIN_TYPES: [&str; 10] =
-    ["parallel", "group", "image", "http-request", "file-system", "edit-fields", "transform", "shell-command", "spreadsheet", "loop"];
+pub const BUILTIN_TYPES: [&str; 10] = [
+    "parallel",
+    "group",
+    "image",
+    "http-request",
+    "file-system",
+    "edit-fields",
+    "transform",
+    "shell-command",
+    "spreadsheet",
+    "loop",
+];
 
 /// A registry holding the ten built-in node types.
 pub fn builtin_registry() -> NodeRegistry {

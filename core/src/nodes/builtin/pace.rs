@@ -70,12 +70,24 @@ pub(super) struct Pace<'h> {
 
 impl<'h> Pace<'h> {
     fn unbounded() -> Self {
-        Pace { inline: None, since_check: Cell::new(0), check_every: Cell::new(1), last_check: Cell::new(0.0), overran: Cell::new(false) }
+        Pace {
+            inline: None,
+            since_check: Cell::new(0),
+            check_every: Cell::new(1),
+            last_check: Cell::new(0.0),
+            overran: Cell::new(false),
+        }
     }
 
     fn inline(host: &'h dyn Host) -> Self {
         let now = host.now();
-        Pace { inline: Some((host, now + INLINE_MS)), since_check: Cell::new(0), check_every: Cell::new(1), last_check: Cell::new(now), overran: Cell::new(false) }
+        Pace {
+            inline: Some((host, now + INLINE_MS)),
+            since_check: Cell::new(0),
+            check_every: Cell::new(1),
+            last_check: Cell::new(now),
+            overran: Cell::new(false),
+        }
     }
 
     /// Whether the work runs to its end here (on a worker, or on a host without workers).
@@ -106,7 +118,11 @@ impl<'h> Pace<'h> {
             return Err(self.overrun());
         }
         let every = self.check_every.get();
-        let next = if now - self.last_check.get() < CHEAP_GAP_MS { (every * 2).min(CHECK_EVERY_AT_MOST) } else { (every / 2).max(1) };
+        let next = if now - self.last_check.get() < CHEAP_GAP_MS {
+            (every * 2).min(CHECK_EVERY_AT_MOST)
+        } else {
+            (every / 2).max(1)
+        };
         self.check_every.set(next);
         self.last_check.set(now);
         Ok(())
@@ -114,7 +130,11 @@ impl<'h> Pace<'h> {
 
     /// An expression call's result: a step-budget error that only the inline cap caused means
     /// the allowance is spent (the call runs again with the full budget).
-    pub fn checked<T>(&self, full: &Limits, result: Result<T, ExpressionError>) -> Result<T, ExpressionError> {
+    pub fn checked<T>(
+        &self,
+        full: &Limits,
+        result: Result<T, ExpressionError>,
+    ) -> Result<T, ExpressionError> {
         if let Err(error) = &result {
             if self.inline.is_some() && full.max_steps > INLINE_STEPS && error.is_step_budget() {
                 self.overran.set(true);
@@ -142,7 +162,12 @@ impl<'h> Pace<'h> {
 
 /// Runs `work` for `invocation`: inline within an allowance where the host has workers to move
 /// it to, there at once when `items` says it is large, and directly where there are none.
-pub(super) fn run_pure(invocation: Invocation, host: SharedHost, items: usize, work: fn(&Arc<Invocation>, &SharedHost, &Pace<'_>) -> NodeResult) -> BoxFuture<'static, NodeResult> {
+pub(super) fn run_pure(
+    invocation: Invocation,
+    host: SharedHost,
+    items: usize,
+    work: fn(&Arc<Invocation>, &SharedHost, &Pace<'_>) -> NodeResult,
+) -> BoxFuture<'static, NodeResult> {
     /// Inputs this large go to a worker without an inline attempt. At 4,096 items a cheap
     /// per-item call (a few hundred nanoseconds, as `item => ({ ...item, done: true })` costs)
     /// already outgrows the allowance, and the attempt's millisecond was thrown away before the

@@ -10,7 +10,8 @@ pub(super) fn check(schema: &NodeSchema, params: &Map) -> Vec<ParameterIssue> {
     for spec in &schema.params {
         match params.get(spec.name) {
             None | Some(Value::Null) if spec.may_be_absent() => {}
-            None | Some(Value::Null) => issues.push(ParameterIssue::new(spec.name, spec.required_message.unwrap_or("Required"))),
+            None | Some(Value::Null) => issues
+                .push(ParameterIssue::new(spec.name, spec.required_message.unwrap_or("Required"))),
             Some(value) => check_value(spec, spec.name, value, params, &mut issues),
         }
     }
@@ -43,7 +44,13 @@ fn expected(what: &str, value: &Value) -> String {
     format!("Expected {what}, received {}", type_name(value))
 }
 
-fn check_value(spec: &ParamSpec, field: &str, value: &Value, params: &Map, issues: &mut Vec<ParameterIssue>) {
+fn check_value(
+    spec: &ParamSpec,
+    field: &str,
+    value: &Value,
+    params: &Map,
+    issues: &mut Vec<ParameterIssue>,
+) {
     let mut issue = |message: String| issues.push(ParameterIssue::new(field, message));
     match &spec.kind {
         ParamKind::Text { min_len, format } => {
@@ -86,8 +93,12 @@ fn check_value(spec: &ParamSpec, field: &str, value: &Value, params: &Map, issue
         }
         ParamKind::Enum(options) => {
             if !value.as_str().is_some_and(|v| options.contains(&v)) {
-                let expected = options.iter().map(|o| format!("'{o}'")).collect::<Vec<_>>().join(" | ");
-                issue(format!("Invalid enum value. Expected {expected}, received {}", display(value)));
+                let expected =
+                    options.iter().map(|o| format!("'{o}'")).collect::<Vec<_>>().join(" | ");
+                issue(format!(
+                    "Invalid enum value. Expected {expected}, received {}",
+                    display(value)
+                ));
             }
         }
         ParamKind::StringList { min_items } => check_string_list(field, value, *min_items, issues),
@@ -105,7 +116,8 @@ fn check_value(spec: &ParamSpec, field: &str, value: &Value, params: &Map, issue
         }
         ParamKind::RecordOrJson => match value {
             Value::Object(_) => {}
-            Value::String(text) if serde_json::from_str::<Value>(text).is_ok_and(|v| v.is_object()) => {}
+            Value::String(text)
+                if serde_json::from_str::<Value>(text).is_ok_and(|v| v.is_object()) => {}
             Value::String(_) => issue("Expected an object or its JSON text".to_owned()),
             other => issue(expected("object", other)),
         },
@@ -128,12 +140,20 @@ fn check_value(spec: &ParamSpec, field: &str, value: &Value, params: &Map, issue
     }
 }
 
-fn check_string_list(field: &str, value: &Value, min_items: usize, issues: &mut Vec<ParameterIssue>) {
+fn check_string_list(
+    field: &str,
+    value: &Value,
+    min_items: usize,
+    issues: &mut Vec<ParameterIssue>,
+) {
     let Some(items) = value.as_array() else {
         return issues.push(ParameterIssue::new(field, expected("array", value)));
     };
     if items.len() < min_items {
-        issues.push(ParameterIssue::new(field, format!("Array must contain at least {min_items} element(s)")));
+        issues.push(ParameterIssue::new(
+            field,
+            format!("Array must contain at least {min_items} element(s)"),
+        ));
     }
     // Items are file paths, or the files' contents as binary data.
     for (i, item) in items.iter().enumerate() {
@@ -161,12 +181,15 @@ fn expression_error(form: ExpressionForm, source: &str) -> Option<String> {
 pub(crate) fn is_url(text: &str) -> bool {
     let Some((scheme, rest)) = text.split_once(':') else { return false };
     let mut chars = scheme.chars();
-    let scheme_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic()) && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    let scheme_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
     if !scheme_ok || rest.is_empty() || text.chars().any(char::is_whitespace) {
         return false;
     }
     match scheme.to_ascii_lowercase().as_str() {
-        "http" | "https" | "ws" | "wss" | "ftp" => rest.strip_prefix("//").is_some_and(|r| !r.is_empty() && !r.starts_with('/')),
+        "http" | "https" | "ws" | "wss" | "ftp" => {
+            rest.strip_prefix("//").is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
+        }
         _ => true,
     }
 }

@@ -25,8 +25,18 @@ pub struct FieldOverrides {
 }
 
 impl FieldOverrides {
-    pub const NONE: FieldOverrides =
-        FieldOverrides { control: None, label: None, placeholder: None, help_text: None, rows: None, min: None, max: None, step: None, options: None, hidden: false };
+    pub const NONE: FieldOverrides = FieldOverrides {
+        control: None,
+        label: None,
+        placeholder: None,
+        help_text: None,
+        rows: None,
+        min: None,
+        max: None,
+        step: None,
+        options: None,
+        hidden: false,
+    };
 
     /// Not offered as an editor field.
     pub const fn hidden(mut self) -> Self {
@@ -90,7 +100,11 @@ fn field(spec: &ParamSpec, hints: bool) -> Map {
         ParamKind::Number { .. } => "number",
         ParamKind::Boolean => "boolean",
         ParamKind::Enum(_) => "select",
-        ParamKind::StringList { .. } | ParamKind::StringListOrJson | ParamKind::Array | ParamKind::RecordOrJson | ParamKind::StringRecordOrJson => "json",
+        ParamKind::StringList { .. }
+        | ParamKind::StringListOrJson
+        | ParamKind::Array
+        | ParamKind::RecordOrJson
+        | ParamKind::StringRecordOrJson => "json",
     };
     f.insert("controlType", json!(control));
     f.insert("label", json!(field_label(spec.name)));
@@ -200,7 +214,9 @@ mod tests {
 
     #[test]
     fn a_declared_default_is_shown_but_never_applied() {
-        let schema = NodeSchema::new(vec![ParamSpec::new("quality", ParamKind::number_range(1.0, 100.0)).declared_default(|| json!(90))]);
+        let schema =
+            NodeSchema::new(vec![ParamSpec::new("quality", ParamKind::number_range(1.0, 100.0))
+                .declared_default(|| json!(90))]);
         let quality = field(&schema, "quality");
         assert_eq!(quality["placeholder"], json!("Default: 90"));
         assert_eq!(quality["required"], json!(false));
@@ -212,10 +228,13 @@ mod tests {
 
     #[test]
     fn hand_written_fields_have_no_derived_hints() {
-        let schema = NodeSchema::new(vec![ParamSpec::new("timeout", ParamKind::number_range(1000.0, 300000.0))
-            .default(|| json!(30000))
-            .describe("Maximum execution time in milliseconds")
-            .ui(FieldOverrides::NONE.label("Timeout (ms)"))])
+        let schema = NodeSchema::new(vec![ParamSpec::new(
+            "timeout",
+            ParamKind::number_range(1000.0, 300000.0),
+        )
+        .default(|| json!(30000))
+        .describe("Maximum execution time in milliseconds")
+        .ui(FieldOverrides::NONE.label("Timeout (ms)"))])
         .without_base_fields()
         .without_derived_hints();
         assert_eq!(
@@ -231,15 +250,19 @@ mod tests {
 
     #[test]
     fn a_minimum_string_length_shows_as_min() {
-        let schema = NodeSchema::new(vec![ParamSpec::new("path", ParamKind::text_min(1)), ParamSpec::new("note", ParamKind::text())]);
+        let schema = NodeSchema::new(vec![
+            ParamSpec::new("path", ParamKind::text_min(1)),
+            ParamSpec::new("note", ParamKind::text()),
+        ]);
         assert_eq!(field(&schema, "path")["min"], json!(1));
         assert!(field(&schema, "note").get("min").is_none());
     }
 
     #[test]
     fn integral_bounds_are_integers_and_fractions_stay_fractions() {
-        let schema = NodeSchema::new(vec![ParamSpec::new("opacity", ParamKind::number_range(0.0, 1.0))
-            .ui(FieldOverrides::NONE.min(0.0).max(1.0).step(0.1))]);
+        let schema =
+            NodeSchema::new(vec![ParamSpec::new("opacity", ParamKind::number_range(0.0, 1.0))
+                .ui(FieldOverrides::NONE.min(0.0).max(1.0).step(0.1))]);
         let opacity = field(&schema, "opacity");
         assert_eq!(serde_json::to_string(&opacity["min"]).unwrap(), "0");
         assert_eq!(serde_json::to_string(&opacity["max"]).unwrap(), "1");
@@ -252,19 +275,31 @@ mod tests {
     fn only_objects_and_arrays_are_cut_in_placeholders() {
         let schema = NodeSchema::new(vec![
             ParamSpec::new("text", ParamKind::text()).default(|| json!("y".repeat(60))),
-            ParamSpec::new("object", ParamKind::RecordOrJson).default(|| json!({"a_rather_long_key": "and an even longer value, past fifty"})),
+            ParamSpec::new("object", ParamKind::RecordOrJson)
+                .default(|| json!({"a_rather_long_key": "and an even longer value, past fifty"})),
             ParamSpec::new("list", ParamKind::StringListOrJson).default(|| json!([])),
         ]);
-        assert_eq!(field(&schema, "text")["placeholder"], json!(format!("Default: {}", "y".repeat(60))));
+        assert_eq!(
+            field(&schema, "text")["placeholder"],
+            json!(format!("Default: {}", "y".repeat(60)))
+        );
         let object = field(&schema, "object")["placeholder"].as_str().unwrap().to_owned();
-        assert_eq!(object, format!("Default: {}...", &json!({"a_rather_long_key": "and an even longer value, past fifty"}).to_string()[..47]));
+        assert_eq!(
+            object,
+            format!(
+                "Default: {}...",
+                &json!({"a_rather_long_key": "and an even longer value, past fifty"}).to_string()
+                    [..47]
+            )
+        );
         assert_eq!(field(&schema, "list")["placeholder"], json!("Default: []"));
     }
 
     #[test]
     fn base_fields_carry_their_help_texts() {
         let fields = NodeSchema::new(vec![]).fields();
-        let help: Vec<(&str, &str)> = fields.iter().map(|(k, f)| (k.as_str(), f["helpText"].as_str().unwrap())).collect();
+        let help: Vec<(&str, &str)> =
+            fields.iter().map(|(k, f)| (k.as_str(), f["helpText"].as_str().unwrap())).collect();
         assert_eq!(
             help,
             [

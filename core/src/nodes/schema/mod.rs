@@ -33,7 +33,10 @@ pub enum ExpressionForm {
     Condition { variables: &'static [&'static str] },
     /// A function whose implicit parameters depend on the node's `operation` parameter
     /// (transform: `reduce` gets `acc, item`, the rest `item`).
-    PerOperation { implicit: &'static [&'static str], overrides: &'static [(&'static str, &'static [&'static str])] },
+    PerOperation {
+        implicit: &'static [&'static str],
+        overrides: &'static [(&'static str, &'static [&'static str])],
+    },
 }
 
 impl ExpressionForm {
@@ -41,7 +44,10 @@ impl ExpressionForm {
     pub fn for_operation(self, operation: Option<&str>) -> ExpressionForm {
         match self {
             ExpressionForm::PerOperation { implicit, overrides } => ExpressionForm::Function {
-                implicit: overrides.iter().find(|(op, _)| Some(*op) == operation).map_or(implicit, |(_, names)| names),
+                implicit: overrides
+                    .iter()
+                    .find(|(op, _)| Some(*op) == operation)
+                    .map_or(implicit, |(_, names)| names),
             },
             other => other,
         }
@@ -51,13 +57,23 @@ impl ExpressionForm {
 /// The type and constraints of one parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ParamKind {
-    Text { min_len: usize, format: TextFormat },
-    Number { min: Option<f64>, max: Option<f64>, exclusive_min: bool, integer: bool },
+    Text {
+        min_len: usize,
+        format: TextFormat,
+    },
+    Number {
+        min: Option<f64>,
+        max: Option<f64>,
+        exclusive_min: bool,
+        integer: bool,
+    },
     Boolean,
     Enum(&'static [&'static str]),
     /// `string[]` of file paths (items may also be the files' contents as binary data),
     /// non-empty when `min_items > 0`.
-    StringList { min_items: usize },
+    StringList {
+        min_items: usize,
+    },
     /// `string[]` or the JSON text of one (shell-command `args`).
     StringListOrJson,
     /// Any array.
@@ -199,13 +215,23 @@ pub struct NodeSchema {
 
 impl NodeSchema {
     pub fn new(params: Vec<ParamSpec>) -> Self {
-        NodeSchema { params, base_fields: true, derived_hints: true, default_values: std::sync::OnceLock::new() }
+        NodeSchema {
+            params,
+            base_fields: true,
+            derived_hints: true,
+            default_values: std::sync::OnceLock::new(),
+        }
     }
 
     /// The default value of a parameter, if it has one.
     pub fn default_value(&self, name: &str) -> Option<&crate::value::Value> {
         self.default_values
-            .get_or_init(|| self.params.iter().filter_map(|spec| spec.default.map(|default| (spec.name, default()))).collect())
+            .get_or_init(|| {
+                self.params
+                    .iter()
+                    .filter_map(|spec| spec.default.map(|default| (spec.name, default())))
+                    .collect()
+            })
             .get(name)
     }
 
@@ -264,12 +290,18 @@ pub fn base_params() -> Vec<ParamSpec> {
         ParamSpec::new("enabled", ParamKind::Boolean)
             .default(|| Value::Bool(true))
             .describe("Whether this node is enabled for execution"),
-        ParamSpec::new("timeout", ParamKind::Number { min: Some(0.0), max: None, exclusive_min: true, integer: false })
-            .default(|| Value::from(30000))
-            .describe("Maximum execution time in milliseconds"),
-        ParamSpec::new("retries", ParamKind::Number { min: Some(0.0), max: None, exclusive_min: false, integer: true })
-            .default(|| Value::from(1))
-            .describe("Number of retry attempts on failure"),
+        ParamSpec::new(
+            "timeout",
+            ParamKind::Number { min: Some(0.0), max: None, exclusive_min: true, integer: false },
+        )
+        .default(|| Value::from(30000))
+        .describe("Maximum execution time in milliseconds"),
+        ParamSpec::new(
+            "retries",
+            ParamKind::Number { min: Some(0.0), max: None, exclusive_min: false, integer: true },
+        )
+        .default(|| Value::from(1))
+        .describe("Number of retry attempts on failure"),
         ParamSpec::new("label", ParamKind::Text { min_len: 0, format: TextFormat::Plain })
             .optional()
             .describe("Custom label for this node instance"),

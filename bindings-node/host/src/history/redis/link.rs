@@ -3,7 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use redis::{Client, Cmd, Connection, ErrorKind, FromRedisValue, RedisError, RedisResult, ServerErrorKind};
+use redis::{
+    Client, Cmd, Connection, ErrorKind, FromRedisValue, RedisError, RedisResult, ServerErrorKind,
+};
 
 use super::scripts::{self, Script};
 
@@ -37,10 +39,23 @@ impl Link {
     /// Connects to `url`; every key will start with `prefix`.
     pub(super) fn open(url: &str, prefix: &str) -> Result<Link, String> {
         let shown = shown(url);
-        let client = Client::open(url).map_err(|e| format!("{shown} is not a Redis URL this conductor can use: {e}"))?;
-        let mut conn = connect(&client).map_err(|e| format!("cannot reach Redis at {shown}: {e}"))?;
-        let shas = scripts::ALL.iter().map(|script| load(&mut conn, script)).collect::<RedisResult<_>>().map_err(|e| format!("Redis at {shown} cannot take the store's scripts: {e}"))?;
-        Ok(Link { client, shown, prefix: prefix.to_owned(), conn: Some(conn), retry_at: None, shas })
+        let client = Client::open(url)
+            .map_err(|e| format!("{shown} is not a Redis URL this conductor can use: {e}"))?;
+        let mut conn =
+            connect(&client).map_err(|e| format!("cannot reach Redis at {shown}: {e}"))?;
+        let shas = scripts::ALL
+            .iter()
+            .map(|script| load(&mut conn, script))
+            .collect::<RedisResult<_>>()
+            .map_err(|e| format!("Redis at {shown} cannot take the store's scripts: {e}"))?;
+        Ok(Link {
+            client,
+            shown,
+            prefix: prefix.to_owned(),
+            conn: Some(conn),
+            retry_at: None,
+            shas,
+        })
     }
 
     /// A call of `script` (add its arguments to `cmd`, then [`Link::run`] it).
@@ -64,7 +79,10 @@ impl Link {
 
     /// Runs `request`, connecting first when the last connection broke; a connection that fails
     /// is dropped, so the next request opens another.
-    fn query<T>(&mut self, request: impl FnOnce(&mut Connection) -> RedisResult<T>) -> Result<T, String> {
+    fn query<T>(
+        &mut self,
+        request: impl FnOnce(&mut Connection) -> RedisResult<T>,
+    ) -> Result<T, String> {
         let conn = match &mut self.conn {
             Some(conn) => conn,
             None => {
@@ -129,6 +147,9 @@ mod tests {
         assert_eq!(shown("redis://:secret@cache:6380/2"), "redis://***@cache:6380/2");
         assert_eq!(shown("redis://user:p@ss@cache"), "redis://***@cache");
         assert_eq!(shown("redis://cache:6379"), "redis://cache:6379");
-        assert_eq!(shown("redis+unix:///run/redis.sock?pass=secret"), "redis+unix:///run/redis.sock");
+        assert_eq!(
+            shown("redis+unix:///run/redis.sock?pass=secret"),
+            "redis+unix:///run/redis.sock"
+        );
     }
 }

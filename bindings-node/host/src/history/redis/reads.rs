@@ -1,7 +1,10 @@
 //! Reads, deletes, prune and recover: each a script call (or a few, for many runs) on the store's
 //! thread, its answer turned back into records with the fields' shared readers.
 
-use atomiton_core::history::{order_nodes, ExecutionPage, ListQuery, NodeRecord, OwnerAlive, Prune, RunRecord, RunStatus, RunSummary};
+use atomiton_core::history::{
+    order_nodes, ExecutionPage, ListQuery, NodeRecord, OwnerAlive, Prune, RunRecord, RunStatus,
+    RunSummary,
+};
 use atomiton_core::storage::SortOrder;
 use atomiton_core::value::Value;
 
@@ -45,7 +48,11 @@ pub(super) fn list(link: &mut Link, query: &ListQuery) -> Result<ExecutionPage, 
     let offset = i64::try_from(query.offset).unwrap_or(i64::MAX);
     let last = offset.saturating_add(i64::try_from(query.limit).unwrap_or(i64::MAX)) - 1;
     let mut call = link.script(&scripts::LIST);
-    call.cmd.arg(filter(query.flow_id.as_deref())).arg(filter(query.status.map(RunStatus::as_str))).arg(offset).arg(last);
+    call.cmd
+        .arg(filter(query.flow_id.as_deref()))
+        .arg(filter(query.status.map(RunStatus::as_str)))
+        .arg(offset)
+        .arg(last);
     call.cmd.arg(if query.sort_order == SortOrder::Asc { "asc" } else { "desc" });
     let (total, rows): (usize, Vec<Row>) = link.run(&call)?;
     Ok(ExecutionPage { executions: rows.into_iter().filter_map(summary).collect(), total })
@@ -57,10 +64,17 @@ pub(super) fn get(link: &mut Link, id: &str) -> Result<Option<RunRecord>, String
     let found: Option<Found> = link.run(&call)?;
     let Some((row, flow, input, variables, nodes)) = found else { return Ok(None) };
     let Some(summary) = summary(row) else { return Ok(None) };
-    let mut nodes: Vec<NodeRecord> = nodes.iter().filter_map(|text| serde_json::from_str(text).ok()).collect();
+    let mut nodes: Vec<NodeRecord> =
+        nodes.iter().filter_map(|text| serde_json::from_str(text).ok()).collect();
     order_nodes(&mut nodes);
     let field = |text: Option<String>| value(text).unwrap_or(Value::Null);
-    Ok(Some(RunRecord { summary, flow: field(flow), input: field(input), variables: field(variables), nodes }))
+    Ok(Some(RunRecord {
+        summary,
+        flow: field(flow),
+        input: field(input),
+        variables: field(variables),
+        nodes,
+    }))
 }
 
 /// Runs one script call changes at most: bounds how long it holds the server.
@@ -82,7 +96,8 @@ pub(super) fn prune(link: &mut Link, prune: Prune) -> Result<usize, String> {
     loop {
         let mut call = link.script(&scripts::PRUNE);
         // `inf` and `-inf` are numbers to the server too; NaN prunes nothing, as in memory.
-        call.cmd.arg(prune.before.filter(|b| !b.is_nan()).map(|b| b.to_string()).unwrap_or_default());
+        call.cmd
+            .arg(prune.before.filter(|b| !b.is_nan()).map(|b| b.to_string()).unwrap_or_default());
         call.cmd.arg(prune.keep.map(|k| k.to_string()).unwrap_or_default()).arg(STEP);
         let (removed, more): (usize, bool) = link.run(&call)?;
         pruned += removed;
@@ -94,7 +109,11 @@ pub(super) fn prune(link: &mut Link, prune: Prune) -> Result<usize, String> {
 
 pub(super) fn recover(link: &mut Link, alive: &OwnerAlive, now: f64) -> Result<usize, String> {
     let running: Vec<(String, Option<String>)> = link.run(&link.script(&scripts::RUNNING))?;
-    let dead: Vec<&String> = running.iter().filter(|(_, owner)| !owner.as_deref().is_some_and(alive)).map(|(id, _)| id).collect();
+    let dead: Vec<&String> = running
+        .iter()
+        .filter(|(_, owner)| !owner.as_deref().is_some_and(alive))
+        .map(|(id, _)| id)
+        .collect();
     let mut crashed = 0;
     for ids in dead.chunks(STEP) {
         let mut call = link.script(&scripts::CRASH);

@@ -36,7 +36,11 @@ impl Writer {
         for write in writes {
             match write {
                 HistoryWrite::Begun(begun) => {
-                    let hash = if begun.summary.flow_hash.is_empty() { begun.flow_hash() } else { begun.summary.flow_hash.clone() };
+                    let hash = if begun.summary.flow_hash.is_empty() {
+                        begun.flow_hash()
+                    } else {
+                        begun.summary.flow_hash.clone()
+                    };
                     self.begin(&mut call.cmd, &begun, &hash);
                     sent.push(Sent { begun, hash });
                 }
@@ -45,7 +49,12 @@ impl Writer {
             }
         }
         let Ok(answers) = link.run::<Vec<Value>>(&call) else { return };
-        let missing: Vec<Sent> = sent.into_iter().zip(answers).filter(|(sent, answer)| self.learn(sent, answer)).map(|(sent, _)| sent).collect();
+        let missing: Vec<Sent> = sent
+            .into_iter()
+            .zip(answers)
+            .filter(|(sent, answer)| self.learn(sent, answer))
+            .map(|(sent, _)| sent)
+            .collect();
         if !missing.is_empty() {
             self.attach(link, missing);
         }
@@ -55,7 +64,9 @@ impl Writer {
     fn learn(&mut self, sent: &Sent, answer: &Value) -> bool {
         let answer: Vec<Option<String>> = redis::from_redis_value_ref(answer).unwrap_or_default();
         match answer.as_slice() {
-            [Some(shared), Some(digest)] if shared == "shared" => self.known.add(&sent.hash, &sent.begun, digest.clone()),
+            [Some(shared), Some(digest)] if shared == "shared" => {
+                self.known.add(&sent.hash, &sent.begun, digest.clone())
+            }
             [Some(missing)] if missing == "missing" => {
                 self.known.forget(&sent.hash);
                 return true;
@@ -70,7 +81,11 @@ impl Writer {
     fn attach(&mut self, link: &mut Link, missing: Vec<Sent>) {
         let mut call = link.script(&scripts::WRITES);
         for sent in &missing {
-            call.cmd.arg("attach").arg(&*sent.begun.summary.id).arg(&sent.hash).arg(self.definition(&sent.begun));
+            call.cmd
+                .arg("attach")
+                .arg(&*sent.begun.summary.id)
+                .arg(&sent.hash)
+                .arg(self.definition(&sent.begun));
         }
         let Ok(answers) = link.run::<Vec<Value>>(&call) else { return };
         for (sent, answer) in missing.iter().zip(answers) {
@@ -86,10 +101,19 @@ impl Writer {
 
     fn begin(&self, cmd: &mut Cmd, begun: &RunBegun, hash: &str) {
         let s = &begun.summary;
-        cmd.arg("begin").arg(&s.id).arg(&s.flow_id).arg(hash).arg(s.status.as_str()).arg(number(s.start_time));
-        cmd.arg(s.end_time.map(number).unwrap_or_default()).arg(s.duration.map(number).unwrap_or_default());
-        cmd.arg(s.error.as_ref().map(to_json).unwrap_or_default()).arg(s.retry_of.as_deref().unwrap_or("")).arg(s.owner.as_deref().unwrap_or(""));
-        cmd.arg(self.capture.input(&begun.input).json).arg(self.capture.value(&begun.variables).json);
+        cmd.arg("begin")
+            .arg(&s.id)
+            .arg(&s.flow_id)
+            .arg(hash)
+            .arg(s.status.as_str())
+            .arg(number(s.start_time));
+        cmd.arg(s.end_time.map(number).unwrap_or_default())
+            .arg(s.duration.map(number).unwrap_or_default());
+        cmd.arg(s.error.as_ref().map(to_json).unwrap_or_default())
+            .arg(s.retry_of.as_deref().unwrap_or(""))
+            .arg(s.owner.as_deref().unwrap_or(""));
+        cmd.arg(self.capture.input(&begun.input).json)
+            .arg(self.capture.value(&begun.variables).json);
         // A definition this process saw stored is named by its digest instead of sent again.
         match self.known.holds(hash, begun) {
             Some(digest) => cmd.arg("known").arg(digest),
@@ -103,7 +127,11 @@ impl Writer {
 }
 
 fn ended_write(cmd: &mut Cmd, ended: &RunEnded) {
-    cmd.arg("ended").arg(&*ended.execution_id).arg(ended.status.as_str()).arg(number(ended.end_time)).arg(ended.error.as_ref().map(to_json).unwrap_or_default());
+    cmd.arg("ended")
+        .arg(&*ended.execution_id)
+        .arg(ended.status.as_str())
+        .arg(number(ended.end_time))
+        .arg(ended.error.as_ref().map(to_json).unwrap_or_default());
 }
 
 /// A time as the scripts take it: the shortest text that reads back as the same double (a score

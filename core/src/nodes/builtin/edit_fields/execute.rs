@@ -36,7 +36,8 @@ fn edit(invocation: &Invocation, host: &SharedHost) -> NodeResult {
         },
         _ => Map::new(),
     };
-    let mut out = if config.bool("keepOnlySet").unwrap_or(false) { Map::new() } else { input.clone() };
+    let mut out =
+        if config.bool("keepOnlySet").unwrap_or(false) { Map::new() } else { input.clone() };
     let needs_data = values.values().any(|v| v.as_str().is_some_and(|s| s.contains("{{")));
     let data = needs_data.then(|| {
         let mut data = input;
@@ -48,7 +49,8 @@ fn edit(invocation: &Invocation, host: &SharedHost) -> NodeResult {
         calls.stopped()?;
         let rendered = match value {
             Value::String(template) => {
-                let text = render(&template, data.as_ref().unwrap_or(&empty), calls.output_left()).map_err(|_| calls.over(TYPE))?;
+                let text = render(&template, data.as_ref().unwrap_or(&empty), calls.output_left())
+                    .map_err(|_| calls.over(TYPE))?;
                 calls.spend(TYPE, text.len())?;
                 Value::from(text)
             }
@@ -73,9 +75,14 @@ fn view_size(value: Option<&Value>) -> usize {
 fn object_view(value: Option<&Value>) -> Map {
     match value {
         Some(Value::Object(map)) => map.clone(),
-        Some(Value::Array(items)) => items.iter().enumerate().map(|(i, v)| (i.to_string(), v.clone())).collect(),
-        Some(Value::String(s)) => s.chars().enumerate().map(|(i, c)| (i.to_string(), Value::from(c.to_string()))).collect(),
+        Some(Value::Array(items)) => {
+            items.iter().enumerate().map(|(i, v)| (i.to_string(), v.clone())).collect()
+        }
+        Some(Value::String(s)) => s
+            .chars()
+            .enumerate()
+            .map(|(i, c)| (i.to_string(), Value::from(c.to_string())))
+            .collect(),
         _ => Map::new(),
     }
 }
-

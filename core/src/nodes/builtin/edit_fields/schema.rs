@@ -13,7 +13,10 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
         ParamSpec::new("values", ParamKind::RecordOrJson)
             .default(|| json!({}))
             .describe("Fields to set; string values are templates: {{ path }}, {{$now}}")
-            .ui(FieldOverrides::NONE.control("code").placeholder("{\"field\": \"value\"}").rows(10)),
+            .ui(FieldOverrides::NONE
+                .control("code")
+                .placeholder("{\"field\": \"value\"}")
+                .rows(10)),
         ParamSpec::new("keepOnlySet", ParamKind::Boolean)
             .default(|| json!(false))
             .describe("Output only the fields set here, dropping the input's"),

@@ -19,7 +19,8 @@ pub(super) fn render(template: &str, data: &Map, max_len: usize) -> Result<Strin
     let mut next_brace = Next::new("}");
     let mut done = 0; // template[..done] is written (or replaced)
     let mut from = 0; // where to look for the next `{{`
-    while let Some(start) = template.get(from..).and_then(|rest| rest.find("{{")).map(|i| from + i) {
+    while let Some(start) = template.get(from..).and_then(|rest| rest.find("{{")).map(|i| from + i)
+    {
         let inner = start + 2;
         let close = next_close.at_or_after(template, inner);
         let brace = next_brace.at_or_after(template, inner);
@@ -29,7 +30,11 @@ pub(super) fn render(template: &str, data: &Map, max_len: usize) -> Result<Strin
             continue;
         };
         push_bounded(&mut out, template.get(done..start).unwrap_or(""), max_len)?;
-        if let Some(value) = template.get(inner..end).and_then(|path| resolve(path.trim(), data)).filter(|v| !v.is_null()) {
+        if let Some(value) = template
+            .get(inner..end)
+            .and_then(|path| resolve(path.trim(), data))
+            .filter(|v| !v.is_null())
+        {
             push_bounded(&mut out, &js_string(value), max_len)?;
         }
         done = end + 2;
@@ -58,9 +63,14 @@ impl Next {
     fn at_or_after(&mut self, text: &str, from: usize) -> Option<usize> {
         match self.found {
             // Still ahead of `from` (or nothing was found, which stays true further on).
-            Some((searched_from, answer)) if searched_from <= from && answer.is_none_or(|at| at >= from) => answer,
+            Some((searched_from, answer))
+                if searched_from <= from && answer.is_none_or(|at| at >= from) =>
+            {
+                answer
+            }
             _ => {
-                let answer = text.get(from..).and_then(|rest| rest.find(self.pattern)).map(|i| from + i);
+                let answer =
+                    text.get(from..).and_then(|rest| rest.find(self.pattern)).map(|i| from + i);
                 self.found = Some((from, answer));
                 answer
             }
@@ -79,7 +89,8 @@ fn push_bounded(out: &mut String, piece: &str, max_len: usize) -> Result<(), usi
 
 /// `user.name`, `items[0].id`, `api_response.user_id`.
 fn resolve<'a>(path: &str, data: &'a Map) -> Option<&'a Value> {
-    let mut segments = path.split(['.', '[']).map(|s| s.trim_end_matches(']').trim().trim_matches(['"', '\'']));
+    let mut segments =
+        path.split(['.', '[']).map(|s| s.trim_end_matches(']').trim().trim_matches(['"', '\'']));
     let mut current = data.get(segments.next()?)?;
     for segment in segments {
         if segment.is_empty() {
@@ -125,7 +136,9 @@ mod tests {
 
     #[test]
     fn paths_missing_values_and_escaping() {
-        let d = data(json!({"firstName": "John", "user": {"name": "Alice", "tags": ["a", "b"]}, "n": 3, "api_response": {"user_id": 123}}));
+        let d = data(
+            json!({"firstName": "John", "user": {"name": "Alice", "tags": ["a", "b"]}, "n": 3, "api_response": {"user_id": 123}}),
+        );
         assert_eq!(render("{{firstName}} {{lastName}}", &d), "John ");
         assert_eq!(render("{{ user.name }} ({{user.tags[1]}})", &d), "Alice (b)");
         assert_eq!(render("{{api_response.user_id}}", &d), "123");

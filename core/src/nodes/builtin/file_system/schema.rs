@@ -8,7 +8,8 @@ use crate::value::Map;
 use crate::catalog::{Environment, NodeDescriptor, PortSpec};
 use crate::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec};
 
-const OPERATIONS: &[&str] = &["read", "write", "list", "exists", "create", "delete", "copy", "move"];
+const OPERATIONS: &[&str] =
+    &["read", "write", "list", "exists", "create", "delete", "copy", "move"];
 
 pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
     NodeSchema::new(vec![
@@ -25,12 +26,16 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
                 ("copy", "Copy"),
                 ("move", "Move"),
             ])),
-        ParamSpec::new("path", ParamKind::text_min(1)).required_message("Path is required").describe("File or directory path"),
+        ParamSpec::new("path", ParamKind::text_min(1))
+            .required_message("Path is required")
+            .describe("File or directory path"),
         ParamSpec::new("content", ParamKind::text())
             .optional()
             .describe("Content to write to file")
             .ui(FieldOverrides::NONE.control("textarea").placeholder("Content to write").rows(5)),
-        ParamSpec::new("recursive", ParamKind::Boolean).default(|| json!(false)).describe("Perform recursive list operations"),
+        ParamSpec::new("recursive", ParamKind::Boolean)
+            .default(|| json!(false))
+            .describe("Perform recursive list operations"),
     ])
 });
 
@@ -54,7 +59,20 @@ pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     description: "Read, write, list, copy, move and delete files and directories",
     category: "io",
     icon: "folder",
-    keywords: &["file", "filesystem", "read", "write", "directory", "folder", "io", "disk", "storage", "copy", "move", "delete"],
+    keywords: &[
+        "file",
+        "filesystem",
+        "read",
+        "write",
+        "directory",
+        "folder",
+        "io",
+        "disk",
+        "storage",
+        "copy",
+        "move",
+        "delete",
+    ],
     environment: Environment::NativeOnly,
     parameters,
     input_ports: &[PortSpec::input("path", "Path", "string")],

@@ -32,7 +32,11 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
 });
 
 fn parameters() -> Map {
-    Map::from_iter([("timeout".to_owned(), json!(30000)), ("retries".to_owned(), json!(1)), ("parallel".to_owned(), json!(false))])
+    Map::from_iter([
+        ("timeout".to_owned(), json!(30000)),
+        ("retries".to_owned(), json!(1)),
+        ("parallel".to_owned(), json!(false)),
+    ])
 }
 
 pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {

@@ -4,9 +4,9 @@
 //! the server's `Retry-After` asks for. Network failures are `TRANSPORT_ERROR` (retried by the
 //! engine), and responses beyond the size cap fail with `MEMORY_LIMIT_EXCEEDED`.
 
-use base64::Engine as _;
 use crate::json;
 use crate::value::{Bytes, Map, Value};
+use base64::Engine as _;
 
 use super::super::common::{get_input, node_error, Config};
 use super::super::common_effects::effect_error;
@@ -30,7 +30,10 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
     Box::pin(async move {
         let config = Config::new(&SCHEMA, &invocation);
         let Some(client) = host.http() else {
-            return Err(ExecutionError::new(ErrorCode::IMPLEMENTATION_NOT_FOUND, format!("[{TYPE}] HTTP is not available in this environment")));
+            return Err(ExecutionError::new(
+                ErrorCode::IMPLEMENTATION_NOT_FOUND,
+                format!("[{TYPE}] HTTP is not available in this environment"),
+            ));
         };
         let request = build_request(&invocation, &config)?;
         let started = host.now();
@@ -39,7 +42,12 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             return Err(rate_limited(&response, host.now()));
         }
         let ok = (200..300).contains(&response.status);
-        let content_type = response.headers.iter().find(|(k, _)| k == "content-type").map(|(_, v)| v.to_ascii_lowercase()).unwrap_or_default();
+        let content_type = response
+            .headers
+            .iter()
+            .find(|(k, _)| k == "content-type")
+            .map(|(_, v)| v.to_ascii_lowercase())
+            .unwrap_or_default();
         // `responseType: "buffer"` keeps the body as binary data; otherwise it is decoded by its
         // content type, as the original did.
         let body = if invocation.param("responseType").and_then(Value::as_str) == Some("buffer") {
@@ -75,9 +83,16 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
 
 /// A 429 answer as a retryable failure that says when the server will take the next request.
 fn rate_limited(response: &HttpResponse, now: f64) -> ExecutionError {
-    let delay = response.headers.iter().find(|(name, _)| name == "retry-after").and_then(|(_, value)| retry_after_ms(value, now));
+    let delay = response
+        .headers
+        .iter()
+        .find(|(name, _)| name == "retry-after")
+        .and_then(|(_, value)| retry_after_ms(value, now));
     let wait = delay.map(|ms| format!("; retry after {ms} ms")).unwrap_or_default();
-    let message = format!("[{TYPE}] Rate limit exceeded: {} {} from {}{wait}", response.status, response.status_text, response.url);
+    let message = format!(
+        "[{TYPE}] Rate limit exceeded: {} {} from {}{wait}",
+        response.status, response.status_text, response.url
+    );
     let error = ExecutionError::new(ErrorCode::RATE_LIMIT_EXCEEDED, message)
         .with_context("status", json!(response.status))
         .with_context("url", json!(response.url));
@@ -95,9 +110,16 @@ fn build_request(invocation: &Invocation, config: &Config) -> Result<HttpRequest
     if !is_url(url) {
         return Err(node_error(TYPE, format!("Invalid URL: {url}")));
     }
-    let method = get_input(invocation, config, "method").and_then(Value::as_str).filter(|m| !m.is_empty()).unwrap_or("GET").to_ascii_uppercase();
+    let method = get_input(invocation, config, "method")
+        .and_then(Value::as_str)
+        .filter(|m| !m.is_empty())
+        .unwrap_or("GET")
+        .to_ascii_uppercase();
     let mut headers: Vec<(String, String)> = Vec::new();
-    let mut set_header = |name: &str, value: String| match headers.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(name)) {
+    let mut set_header = |name: &str, value: String| match headers
+        .iter_mut()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+    {
         Some(slot) => slot.1 = value,
         None => headers.push((name.to_owned(), value)),
     };
@@ -114,7 +136,10 @@ fn build_request(invocation: &Invocation, config: &Config) -> Result<HttpRequest
             set_header("Authorization", format!("Basic {token}"));
         }
         Some(Value::Object(auth)) if auth.get("type").and_then(Value::as_str) == Some("bearer") => {
-            set_header("Authorization", format!("Bearer {}", auth.get("token").map(js_string).unwrap_or_default()));
+            set_header(
+                "Authorization",
+                format!("Bearer {}", auth.get("token").map(js_string).unwrap_or_default()),
+            );
         }
         _ => {}
     }
@@ -126,7 +151,10 @@ fn build_request(invocation: &Invocation, config: &Config) -> Result<HttpRequest
                     headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
                 }
                 // JSON as `JSON.stringify` writes it (dates as ISO text, NaN as null...).
-                json_stringify(value).map_err(|e| node_error(TYPE, e))?.unwrap_or_default().into_bytes()
+                json_stringify(value)
+                    .map_err(|e| node_error(TYPE, e))?
+                    .unwrap_or_default()
+                    .into_bytes()
             }
             // Binary data is sent as it is.
             other => match other.as_bytes() {
@@ -146,8 +174,17 @@ fn build_request(invocation: &Invocation, config: &Config) -> Result<HttpRequest
         headers,
         body,
         follow_redirects: true,
-        timeout_ms: Some(invocation.param("timeout").and_then(Value::as_f64).filter(|t| *t > 0.0).unwrap_or(DEFAULT_TIMEOUT_MS)),
-        max_response_bytes: config.get("maxResponseBytes").and_then(Value::as_u64).unwrap_or(MAX_RESPONSE_BYTES),
+        timeout_ms: Some(
+            invocation
+                .param("timeout")
+                .and_then(Value::as_f64)
+                .filter(|t| *t > 0.0)
+                .unwrap_or(DEFAULT_TIMEOUT_MS),
+        ),
+        max_response_bytes: config
+            .get("maxResponseBytes")
+            .and_then(Value::as_u64)
+            .unwrap_or(MAX_RESPONSE_BYTES),
         signal: invocation.signal.clone(),
     })
 }
@@ -178,7 +215,10 @@ fn decode_body(content_type: &str, bytes: Vec<u8>) -> Value {
         }
         return String::from_utf8(bytes).map_or(Value::Null, Value::from);
     }
-    if content_type.starts_with("text/") || content_type.contains("application/xml") || content_type.contains("application/xhtml") {
+    if content_type.starts_with("text/")
+        || content_type.contains("application/xml")
+        || content_type.contains("application/xhtml")
+    {
         return String::from_utf8(bytes).map_or(Value::Null, Value::from);
     }
     if bytes.is_empty() {

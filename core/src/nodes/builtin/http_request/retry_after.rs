@@ -24,7 +24,9 @@ fn imf_fixdate_ms(value: &str) -> Option<f64> {
     let month = MONTHS.iter().position(|m| m == month)? as u32 + 1;
     let year: i64 = if year.len() == 4 { year.parse().ok()? } else { return None };
     let mut clock = time.split(':').map(two_digits);
-    let (Some(Some(hour)), Some(Some(minute)), Some(Some(second)), None) = (clock.next(), clock.next(), clock.next(), clock.next()) else {
+    let (Some(Some(hour)), Some(Some(minute)), Some(Some(second)), None) =
+        (clock.next(), clock.next(), clock.next(), clock.next())
+    else {
         return None;
     };
     if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
@@ -35,7 +37,8 @@ fn imf_fixdate_ms(value: &str) -> Option<f64> {
     Some(seconds as f64 * 1000.0)
 }
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 fn two_digits(text: &str) -> Option<u32> {
     if text.len() == 2 && text.bytes().all(|b| b.is_ascii_digit()) {
@@ -51,7 +54,8 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let era = year.div_euclid(400);
     let year_of_era = year - era * 400;
     let month = i64::from(month);
-    let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let day_of_year =
+        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     era * 146_097 + day_of_era - 719_468
 }
@@ -73,13 +77,26 @@ mod tests {
     #[test]
     fn imf_fixdates_count_from_now_and_past_dates_are_no_delay() {
         assert_eq!(retry_after_ms("Mon, 01 Jan 2024 00:00:05 GMT", NOW), Some(5000));
-        assert_eq!(retry_after_ms("Thu, 29 Feb 2024 12:00:00 GMT", NOW), Some((59 * 86_400 + 12 * 3600) * 1000));
+        assert_eq!(
+            retry_after_ms("Thu, 29 Feb 2024 12:00:00 GMT", NOW),
+            Some((59 * 86_400 + 12 * 3600) * 1000)
+        );
         assert_eq!(retry_after_ms("Sun, 06 Nov 1994 08:49:37 GMT", NOW), Some(0));
     }
 
     #[test]
     fn anything_else_is_not_a_delay() {
-        for value in ["", "-1", "1.5", "soon", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "Mon, 01 Jan 2024 25:00:00 GMT", "Mon, 1 Jan 2024 00:00:05 GMT", "Mon, 01 Foo 2024 00:00:05 GMT"] {
+        for value in [
+            "",
+            "-1",
+            "1.5",
+            "soon",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+            "Mon, 01 Jan 2024 25:00:00 GMT",
+            "Mon, 1 Jan 2024 00:00:05 GMT",
+            "Mon, 01 Foo 2024 00:00:05 GMT",
+        ] {
             assert_eq!(retry_after_ms(value, NOW), None, "{value:?}");
         }
     }

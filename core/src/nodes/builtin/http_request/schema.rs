@@ -15,20 +15,31 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
         ParamSpec::new("method", ParamKind::Enum(&["GET", "POST", "PUT", "DELETE"]))
             .default(|| json!("GET"))
             .describe("HTTP method to use")
-            .ui(FieldOverrides::NONE.options(&[("GET", "GET"), ("POST", "POST"), ("PUT", "PUT"), ("DELETE", "DELETE")])),
-        ParamSpec::new("url", ParamKind::Text { min_len: 0, format: TextFormat::Url }).describe("Request URL"),
+            .ui(FieldOverrides::NONE.options(&[
+                ("GET", "GET"),
+                ("POST", "POST"),
+                ("PUT", "PUT"),
+                ("DELETE", "DELETE"),
+            ])),
+        ParamSpec::new("url", ParamKind::Text { min_len: 0, format: TextFormat::Url })
+            .describe("Request URL"),
         ParamSpec::new("headers", ParamKind::StringRecordOrJson)
             .default(|| json!({}))
             .describe("Request headers as key-value pairs")
             .ui(FieldOverrides::NONE
                 .control("textarea")
-                .placeholder("{\"Content-Type\": \"application/json\", \"Authorization\": \"Bearer token\"}")
+                .placeholder(
+                    "{\"Content-Type\": \"application/json\", \"Authorization\": \"Bearer token\"}",
+                )
                 .rows(3)),
         // A JSON body stays a string; objects are rejected.
         ParamSpec::new("body", ParamKind::text())
             .optional()
             .describe("Request body content (for POST, PUT)")
-            .ui(FieldOverrides::NONE.control("textarea").placeholder("{\"key\": \"value\"}").rows(5)),
+            .ui(FieldOverrides::NONE
+                .control("textarea")
+                .placeholder("{\"key\": \"value\"}")
+                .rows(5)),
     ])
 });
 
@@ -53,7 +64,9 @@ pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     description: "Send an HTTP request (GET, POST, PUT, DELETE) and return the response",
     category: "io",
     icon: "globe-2",
-    keywords: &["http", "request", "api", "rest", "get", "post", "put", "delete", "fetch", "web", "network"],
+    keywords: &[
+        "http", "request", "api", "rest", "get", "post", "put", "delete", "fetch", "web", "network",
+    ],
     environment: Environment::Everywhere,
     parameters,
     input_ports: &[PortSpec::input("url", "URL", "string")],

@@ -78,7 +78,11 @@ impl BlendMode {
                 if top <= 0.5 {
                     base - (1.0 - 2.0 * top) * base * (1.0 - base)
                 } else {
-                    let d = if base <= 0.25 { ((16.0 * base - 12.0) * base + 4.0) * base } else { base.sqrt() };
+                    let d = if base <= 0.25 {
+                        ((16.0 * base - 12.0) * base + 4.0) * base
+                    } else {
+                        base.sqrt()
+                    };
                     base + (2.0 * top - 1.0) * (d - base)
                 }
             }
@@ -90,7 +94,12 @@ impl BlendMode {
 }
 
 /// W3C compositing: the blended colour where both are present, source-over alpha.
-pub(super) fn blend_pixel(bottom: Rgba<u8>, top: Rgba<u8>, mode: BlendMode, opacity: f32) -> Rgba<u8> {
+pub(super) fn blend_pixel(
+    bottom: Rgba<u8>,
+    top: Rgba<u8>,
+    mode: BlendMode,
+    opacity: f32,
+) -> Rgba<u8> {
     let ab = f32::from(bottom[3]) / 255.0;
     let at = f32::from(top[3]) / 255.0 * opacity;
     let out_alpha = at + ab * (1.0 - at);
@@ -124,6 +133,10 @@ mod tests {
         assert_eq!(blend_pixel(white, black, BlendMode::Over, 0.5)[0], 128);
         assert_eq!(blend_pixel(white, grey, BlendMode::Difference, 1.0)[0], 127);
         let clear = Rgba([10, 20, 30, 0]);
-        assert_eq!(blend_pixel(grey, clear, BlendMode::Multiply, 1.0), grey, "a transparent layer changes nothing");
+        assert_eq!(
+            blend_pixel(grey, clear, BlendMode::Multiply, 1.0),
+            grey,
+            "a transparent layer changes nothing"
+        );
     }
 }

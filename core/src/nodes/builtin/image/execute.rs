@@ -38,12 +38,20 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
                 let overlay = overlay.or_else(|| images.get(1).cloned());
                 match (base, overlay) {
                     (Some(base), Some(overlay)) => (base, vec![overlay]),
-                    _ => return Err(node_error(TYPE, "Overlay operation requires both baseImage and overlayImage")),
+                    _ => {
+                        return Err(node_error(
+                            TYPE,
+                            "Overlay operation requires both baseImage and overlayImage",
+                        ))
+                    }
                 }
             }
             "merge" => {
                 if images.len() < 2 {
-                    return Err(node_error(TYPE, "Merge operation requires at least 2 images in the images array"));
+                    return Err(node_error(
+                        TYPE,
+                        "Merge operation requires at least 2 images in the images array",
+                    ));
                 }
                 (images[0].clone(), images[1..].to_vec())
             }
@@ -52,13 +60,16 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
                 None => return Err(node_error(TYPE, "No valid image inputs provided")),
             },
         };
-        let missing = |image: &ImageRef, role: &str| node_error(TYPE, format!("{role} file not found: {}", image.describe()));
+        let missing = |image: &ImageRef, role: &str| {
+            node_error(TYPE, format!("{role} file not found: {}", image.describe()))
+        };
         let source_role = match operation.as_str() {
             "overlay" => "Base image",
             "merge" => "Image",
             _ => "Source image",
         };
-        let source_bytes = read(files, &source).await?.ok_or_else(|| missing(&source, source_role))?;
+        let source_bytes =
+            read(files, &source).await?.ok_or_else(|| missing(&source, source_role))?;
         let mut layer_bytes = Vec::with_capacity(layers.len());
         for layer in &layers {
             layer_bytes.push(read(files, layer).await?.ok_or_else(|| missing(layer, "Image"))?);
@@ -69,14 +80,20 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             None => {
                 let stamp = host.now() as u64;
                 let suffix = (host.random() * 1e9) as u64;
-                format!("{}/image-{stamp}-{suffix:x}.{format}", files.temp_dir().trim_end_matches('/'))
+                format!(
+                    "{}/image-{stamp}-{suffix:x}.{format}",
+                    files.temp_dir().trim_end_matches('/')
+                )
             }
         };
         let options = render::options(&config, &format);
         let output = render::run(&host, source_bytes, layer_bytes, options).await?;
         let size = output.bytes.len();
         let data = Bytes::buffer(output.bytes.clone());
-        files.write(&output_path, output.bytes, true).await.map_err(|e| effect_error(TYPE, format!("Failed to create output image: {e}"), &e))?;
+        files
+            .write(&output_path, output.bytes, true)
+            .await
+            .map_err(|e| effect_error(TYPE, format!("Failed to create output image: {e}"), &e))?;
         Ok(Some(json!({
             "result": output_path,
             "imagePath": output_path,
@@ -130,7 +147,9 @@ async fn read(files: &dyn FileSystem, image: &ImageRef) -> Result<Option<Vec<u8>
         ImageRef::Path(path) => path,
     };
     match files.stat(path).await {
-        Ok(Some(meta)) if meta.is_file => files.read(path).await.map(Some).map_err(|e| effect_error(TYPE, &e, &e)),
+        Ok(Some(meta)) if meta.is_file => {
+            files.read(path).await.map(Some).map_err(|e| effect_error(TYPE, &e, &e))
+        }
         Ok(_) => Ok(None),
         Err(e) => Err(effect_error(TYPE, &e, &e)),
     }
@@ -145,7 +164,13 @@ mod render {
     use crate::host::{offload, SharedHost};
 
     pub(super) fn options(config: &Config, format: &str) -> Options {
-        let dimension = |key: &str| config.get(key).and_then(crate::value::Value::as_f64).filter(|v| *v > 0.0).map(|v| v.round() as u32);
+        let dimension = |key: &str| {
+            config
+                .get(key)
+                .and_then(crate::value::Value::as_f64)
+                .filter(|v| *v > 0.0)
+                .map(|v| v.round() as u32)
+        };
         Options {
             width: dimension("width"),
             height: dimension("height"),
@@ -158,7 +183,8 @@ mod render {
             },
             position: Gravity::parse(config.str("position").unwrap_or("center")),
             blend: BlendMode::parse(config.str("blendMode").unwrap_or("over")),
-            opacity: config.get("opacity").and_then(crate::value::Value::as_f64).unwrap_or(1.0) as f32,
+            opacity: config.get("opacity").and_then(crate::value::Value::as_f64).unwrap_or(1.0)
+                as f32,
             blur: config.get("blur").and_then(crate::value::Value::as_f64).unwrap_or(0.0) as f32,
             sharpen: config.bool("sharpen").unwrap_or(false),
             grayscale: config.bool("grayscale").unwrap_or(false),
@@ -167,14 +193,24 @@ mod render {
                 "webp" => Format::Webp,
                 _ => Format::Png,
             },
-            quality: config.get("quality").and_then(crate::value::Value::as_f64).unwrap_or(90.0).clamp(1.0, 100.0) as u8,
+            quality: config
+                .get("quality")
+                .and_then(crate::value::Value::as_f64)
+                .unwrap_or(90.0)
+                .clamp(1.0, 100.0) as u8,
         }
     }
 
-    pub(super) async fn run(host: &SharedHost, source: Vec<u8>, layers: Vec<Vec<u8>>, options: Options) -> Result<Output, ExecutionError> {
+    pub(super) async fn run(
+        host: &SharedHost,
+        source: Vec<u8>,
+        layers: Vec<Vec<u8>>,
+        options: Options,
+    ) -> Result<Output, ExecutionError> {
         offload(host, move || {
             let base = process::decode(&source)?;
-            let layers = layers.iter().map(|bytes| process::decode(bytes)).collect::<Result<Vec<_>, _>>()?;
+            let layers =
+                layers.iter().map(|bytes| process::decode(bytes)).collect::<Result<Vec<_>, _>>()?;
             process::render(base, layers, &options)
         })
         .await?
@@ -196,7 +232,15 @@ mod render {
 
     pub(super) fn options(_config: &Config, _format: &str) {}
 
-    pub(super) async fn run(_host: &SharedHost, _source: Vec<u8>, _layers: Vec<Vec<u8>>, _options: ()) -> Result<Output, ExecutionError> {
-        Err(ExecutionError::new(ErrorCode::IMPLEMENTATION_NOT_FOUND, format!("[{TYPE}] Image processing needs the native build")))
+    pub(super) async fn run(
+        _host: &SharedHost,
+        _source: Vec<u8>,
+        _layers: Vec<Vec<u8>>,
+        _options: (),
+    ) -> Result<Output, ExecutionError> {
+        Err(ExecutionError::new(
+            ErrorCode::IMPLEMENTATION_NOT_FOUND,
+            format!("[{TYPE}] Image processing needs the native build"),
+        ))
     }
 }

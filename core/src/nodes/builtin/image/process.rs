@@ -86,8 +86,14 @@ const MAX_BLUR_WORK: f64 = 2e9;
 
 pub(super) fn decode(bytes: &[u8]) -> Result<DynamicImage, String> {
     let unsupported = || "Unsupported image format. Supported: JPEG, PNG, WebP".to_owned();
-    let mut reader = image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|_| unsupported())?;
-    let (width, height) = image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|_| unsupported())?.into_dimensions().map_err(|_| unsupported())?;
+    let mut reader = image::ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|_| unsupported())?;
+    let (width, height) = image::ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|_| unsupported())?
+        .into_dimensions()
+        .map_err(|_| unsupported())?;
     check_size(width, height)?;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(width);
@@ -95,7 +101,9 @@ pub(super) fn decode(bytes: &[u8]) -> Result<DynamicImage, String> {
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
     reader.decode().map_err(|e| match e {
-        image::ImageError::Limits(_) => format!("The image needs more than the {MAX_DECODE_BYTES} bytes a decoder may use"),
+        image::ImageError::Limits(_) => {
+            format!("The image needs more than the {MAX_DECODE_BYTES} bytes a decoder may use")
+        }
         _ => unsupported(),
     })
 }
@@ -103,13 +111,19 @@ pub(super) fn decode(bytes: &[u8]) -> Result<DynamicImage, String> {
 /// Refuses a size of more than [`MAX_PIXELS`] before anything of that size is allocated.
 fn check_size(width: u32, height: u32) -> Result<(), String> {
     if u64::from(width) * u64::from(height) > MAX_PIXELS {
-        return Err(format!("An image of {width}x{height} pixels is larger than the limit of {MAX_PIXELS} pixels"));
+        return Err(format!(
+            "An image of {width}x{height} pixels is larger than the limit of {MAX_PIXELS} pixels"
+        ));
     }
     Ok(())
 }
 
 /// `base` resized, with each of `layers` composited over it at `position`, filtered and encoded.
-pub(super) fn render(base: DynamicImage, layers: Vec<DynamicImage>, options: &Options) -> Result<Output, String> {
+pub(super) fn render(
+    base: DynamicImage,
+    layers: Vec<DynamicImage>,
+    options: &Options,
+) -> Result<Output, String> {
     let base = resize(base, options)?;
     let mut canvas = base.to_rgba8();
     for layer in layers {
@@ -138,8 +152,14 @@ fn resize(image: DynamicImage, options: &Options) -> Result<DynamicImage, String
     let (w0, h0) = (image.width().max(1), image.height().max(1));
     let (target_w, target_h) = match (options.width, options.height) {
         (None, None) => return Ok(image),
-        (Some(w), None) => (w, ((u64::from(w) * u64::from(h0)) / u64::from(w0)).clamp(1, u64::from(u32::MAX)) as u32),
-        (None, Some(h)) => (((u64::from(h) * u64::from(w0)) / u64::from(h0)).clamp(1, u64::from(u32::MAX)) as u32, h),
+        (Some(w), None) => (
+            w,
+            ((u64::from(w) * u64::from(h0)) / u64::from(w0)).clamp(1, u64::from(u32::MAX)) as u32,
+        ),
+        (None, Some(h)) => (
+            ((u64::from(h) * u64::from(w0)) / u64::from(h0)).clamp(1, u64::from(u32::MAX)) as u32,
+            h,
+        ),
         (Some(w), Some(h)) => (w, h),
     };
     check_size(target_w, target_h)?;
@@ -149,7 +169,10 @@ fn resize(image: DynamicImage, options: &Options) -> Result<DynamicImage, String
     let scale_cover = (target_w as f32 / w0 as f32).max(target_h as f32 / h0 as f32);
     let scale_contain = (target_w as f32 / w0 as f32).min(target_h as f32 / h0 as f32);
     let scaled = |scale: f32| {
-        let (w, h) = (((w0 as f32 * scale).round() as u32).max(1), ((h0 as f32 * scale).round() as u32).max(1));
+        let (w, h) = (
+            ((w0 as f32 * scale).round() as u32).max(1),
+            ((h0 as f32 * scale).round() as u32).max(1),
+        );
         check_size(w, h).map(|()| image.resize_exact(w, h, FilterType::Lanczos3))
     };
     Ok(match options.fit {
@@ -164,7 +187,8 @@ fn resize(image: DynamicImage, options: &Options) -> Result<DynamicImage, String
         Fit::Contain => {
             let small = scaled(scale_contain)?.to_rgba8();
             let mut canvas = RgbaImage::from_pixel(target_w, target_h, Rgba([0, 0, 0, 0]));
-            let (x, y) = options.position.offset((target_w, target_h), (small.width(), small.height()));
+            let (x, y) =
+                options.position.offset((target_w, target_h), (small.width(), small.height()));
             imageops::overlay(&mut canvas, &small, x, y);
             DynamicImage::ImageRgba8(canvas)
         }
@@ -172,7 +196,13 @@ fn resize(image: DynamicImage, options: &Options) -> Result<DynamicImage, String
 }
 
 /// Source-over with a blend mode, at the layer's gravity, with `opacity` applied to the layer.
-fn composite(canvas: &mut RgbaImage, layer: &RgbaImage, position: Gravity, mode: BlendMode, opacity: f32) {
+fn composite(
+    canvas: &mut RgbaImage,
+    layer: &RgbaImage,
+    position: Gravity,
+    mode: BlendMode,
+    opacity: f32,
+) {
     let (ox, oy) = position.offset(canvas.dimensions(), layer.dimensions());
     let opacity = opacity.clamp(0.0, 1.0);
     for (lx, ly, top) in layer.enumerate_pixels() {
@@ -191,7 +221,8 @@ fn encode(image: &DynamicImage, format: Format, quality: u8) -> Result<Vec<u8>, 
         Format::Png => image.write_to(&mut out, ImageFormat::Png),
         Format::Jpeg => {
             let rgb = image.to_rgb8();
-            let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality.clamp(1, 100));
+            let encoder =
+                image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality.clamp(1, 100));
             rgb.write_with_encoder(encoder)
         }
         // The pure-Rust WebP encoder is lossless, so `quality` does not apply to WebP.

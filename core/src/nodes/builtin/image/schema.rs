@@ -45,7 +45,17 @@ const BLEND_MODES: &[&str] = &[
     "exclusion",
 ];
 
-const POSITIONS: &[&str] = &["center", "top", "right", "bottom", "left", "top-left", "top-right", "bottom-left", "bottom-right"];
+const POSITIONS: &[&str] = &[
+    "center",
+    "top",
+    "right",
+    "bottom",
+    "left",
+    "top-left",
+    "top-right",
+    "bottom-left",
+    "bottom-right",
+];
 
 pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
     NodeSchema::new(vec![
@@ -65,12 +75,20 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
                 .placeholder("[\"/path/to/image1.png\", \"/path/to/image2.png\"]")
                 .rows(3)),
         ParamSpec::new("output", ParamKind::text()).describe("Output path for the composed image"),
-        ParamSpec::new("width", ParamKind::positive()).optional().describe("Output image width in pixels"),
-        ParamSpec::new("height", ParamKind::positive()).optional().describe("Output image height in pixels"),
+        ParamSpec::new("width", ParamKind::positive())
+            .optional()
+            .describe("Output image width in pixels"),
+        ParamSpec::new("height", ParamKind::positive())
+            .optional()
+            .describe("Output image height in pixels"),
         ParamSpec::new("format", ParamKind::Enum(&["png", "jpeg", "webp"]))
             .default(|| json!("png"))
             .describe("Output image format")
-            .ui(FieldOverrides::NONE.options(&[("png", "PNG"), ("jpeg", "JPEG"), ("webp", "WebP")])),
+            .ui(FieldOverrides::NONE.options(&[
+                ("png", "PNG"),
+                ("jpeg", "JPEG"),
+                ("webp", "WebP"),
+            ])),
         ParamSpec::new("quality", ParamKind::number_range(1.0, 100.0))
             .declared_default(|| json!(90))
             .describe("Output image quality (1-100)")
@@ -160,7 +178,18 @@ pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     description: "Overlay, merge, resize, filter and convert images",
     category: "media",
     icon: "image",
-    keywords: &["image", "composite", "overlay", "merge", "blend", "photo", "picture", "graphics", "media", "manipulation"],
+    keywords: &[
+        "image",
+        "composite",
+        "overlay",
+        "merge",
+        "blend",
+        "photo",
+        "picture",
+        "graphics",
+        "media",
+        "manipulation",
+    ],
     environment: Environment::NativeOnly,
     parameters,
     input_ports: &[PortSpec::input("baseImage", "Base Image", "any")],

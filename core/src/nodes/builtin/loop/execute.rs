@@ -31,8 +31,13 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
 fn run(invocation: &Invocation, host: &SharedHost, pace: &Pace<'_>) -> NodeResult {
     let started = host.now();
     let config = Config::new(&SCHEMA, invocation);
-    let cap = config.get("maxIterations").and_then(Value::as_f64).unwrap_or(DEFAULT_MAX_ITERATIONS).max(1.0) as usize;
-    let over_cap = || node_error(TYPE, format!("Loop exceeded its iteration cap of {cap} (maxIterations)"));
+    let cap = config
+        .get("maxIterations")
+        .and_then(Value::as_f64)
+        .unwrap_or(DEFAULT_MAX_ITERATIONS)
+        .max(1.0) as usize;
+    let over_cap =
+        || node_error(TYPE, format!("Loop exceeded its iteration cap of {cap} (maxIterations)"));
     let timestamp = json!(iso_timestamp(started));
     // Expression calls get the attempt's step cap (see `pace`); `full` is the node's own budget.
     let full = invocation.expression_limits;
@@ -40,7 +45,8 @@ fn run(invocation: &Invocation, host: &SharedHost, pace: &Pace<'_>) -> NodeResul
     let mut results: Vec<Value> = Vec::new();
     match config.str("loopType").unwrap_or("forEach") {
         "times" => {
-            let count = config.get("count").and_then(Value::as_f64).unwrap_or(10.0).max(0.0) as usize;
+            let count =
+                config.get("count").and_then(Value::as_f64).unwrap_or(10.0).max(0.0) as usize;
             if count > cap {
                 return Err(over_cap());
             }
@@ -49,14 +55,26 @@ fn run(invocation: &Invocation, host: &SharedHost, pace: &Pace<'_>) -> NodeResul
             results.extend((0..count).map(|i| json!({"iteration": i, "timestamp": timestamp})));
         }
         "while" => {
-            let condition = compile_condition(TYPE, config.str("condition").unwrap_or("false"), &["iteration", "lastResult"])?;
+            let condition = compile_condition(
+                TYPE,
+                config.str("condition").unwrap_or("false"),
+                &["iteration", "lastResult"],
+            )?;
             let mut last = Value::Null;
             loop {
                 pace.tick()?;
                 let iteration = Value::from(results.len());
-                let go = pace.checked(&full, condition.test_in(&[&iteration, &last], &calls.limits, calls.checks())).map_err(|e| {
-                    calls.stopped().err().unwrap_or_else(|| node_error(TYPE, format!("Invalid condition: {e}")))
-                })?;
+                let go = pace
+                    .checked(
+                        &full,
+                        condition.test_in(&[&iteration, &last], &calls.limits, calls.checks()),
+                    )
+                    .map_err(|e| {
+                        calls
+                            .stopped()
+                            .err()
+                            .unwrap_or_else(|| node_error(TYPE, format!("Invalid condition: {e}")))
+                    })?;
                 if !go {
                     break;
                 }
@@ -67,7 +85,8 @@ fn run(invocation: &Invocation, host: &SharedHost, pace: &Pace<'_>) -> NodeResul
                 if results.len() % 256 == 0 {
                     calls.stopped()?;
                 }
-                last = json!({"iteration": results.len(), "timestamp": timestamp, "condition": true});
+                last =
+                    json!({"iteration": results.len(), "timestamp": timestamp, "condition": true});
                 results.push(last.clone());
             }
         }
@@ -75,7 +94,9 @@ fn run(invocation: &Invocation, host: &SharedHost, pace: &Pace<'_>) -> NodeResul
             // The `array` parameter wins over the input, as in the original.
             let source = config.get("array").or_else(|| invocation.input_value("array"));
             let items = match source {
-                Some(value) => array_input(value, config.str("dataPath")).ok_or_else(|| node_error(TYPE, "array must be an array"))?.as_slice(),
+                Some(value) => array_input(value, config.str("dataPath"))
+                    .ok_or_else(|| node_error(TYPE, "array must be an array"))?
+                    .as_slice(),
                 None => &[],
             };
             if items.len() > cap {

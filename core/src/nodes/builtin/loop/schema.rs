@@ -6,14 +6,20 @@ use crate::json;
 use crate::value::Map;
 
 use crate::catalog::{Environment, NodeDescriptor, PortSpec};
-use crate::nodes::schema::{data_path_param, ExpressionForm, FieldOverrides, NodeSchema, ParamKind, ParamSpec};
+use crate::nodes::schema::{
+    data_path_param, ExpressionForm, FieldOverrides, NodeSchema, ParamKind, ParamSpec,
+};
 
 pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
     NodeSchema::new(vec![
         ParamSpec::new("loopType", ParamKind::Enum(&["forEach", "times", "while"]))
             .default(|| json!("forEach"))
             .describe("Type of loop operation")
-            .ui(FieldOverrides::NONE.options(&[("forEach", "For Each"), ("times", "Times"), ("while", "While")])),
+            .ui(FieldOverrides::NONE.options(&[
+                ("forEach", "For Each"),
+                ("times", "Times"),
+                ("while", "While"),
+            ])),
         ParamSpec::new("array", ParamKind::Array)
             .optional()
             .describe("Array to iterate over (for forEach)")
@@ -21,17 +27,30 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
         ParamSpec::new("count", ParamKind::number_range(1.0, 10000.0))
             .default(|| json!(10))
             .describe("Number of iterations (for times)"),
-        ParamSpec::new("condition", ParamKind::Expression(ExpressionForm::Condition { variables: &["iteration", "lastResult"] }))
-            .optional()
-            .describe("JavaScript condition expression (for while)")
-            .ui(FieldOverrides::NONE.control("code").placeholder("iteration < 100").rows(3)),
+        ParamSpec::new(
+            "condition",
+            ParamKind::Expression(ExpressionForm::Condition {
+                variables: &["iteration", "lastResult"],
+            }),
+        )
+        .optional()
+        .describe("JavaScript condition expression (for while)")
+        .ui(FieldOverrides::NONE.control("code").placeholder("iteration < 100").rows(3)),
         ParamSpec::new("collectResults", ParamKind::Boolean)
             .default(|| json!(true))
             .describe("Collect results from each iteration into an array"),
-        ParamSpec::new("maxIterations", ParamKind::Number { min: Some(1.0), max: Some(1_000_000.0), exclusive_min: false, integer: true })
-            .optional()
-            .describe("Iteration cap; a loop that would exceed it fails (default 1000)")
-            .ui(FieldOverrides::NONE.hidden()),
+        ParamSpec::new(
+            "maxIterations",
+            ParamKind::Number {
+                min: Some(1.0),
+                max: Some(1_000_000.0),
+                exclusive_min: false,
+                integer: true,
+            },
+        )
+        .optional()
+        .describe("Iteration cap; a loop that would exceed it fails (default 1000)")
+        .ui(FieldOverrides::NONE.hidden()),
         data_path_param(),
     ])
 });

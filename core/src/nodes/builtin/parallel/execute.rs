@@ -9,8 +9,8 @@ use crate::value::Value;
 
 use super::super::common::{array_input, get_input, node_error, Config};
 use super::super::common_budget::NodeBudget;
-use super::super::pace::{run_pure, Pace};
 use super::super::common_expression::{compile_function, defined};
+use super::super::pace::{run_pure, Pace};
 use super::schema::SCHEMA;
 use crate::format::iso_timestamp;
 use crate::host::{BoxFuture, SharedHost};
@@ -26,26 +26,36 @@ fn run(invocation: &Invocation, host: &SharedHost, pace: &Pace<'_>) -> NodeResul
     let started = host.now();
     let config = Config::new(&SCHEMA, invocation);
     let operations = match get_input(invocation, &config, "operations") {
-        Some(value) => array_input(value, config.str("dataPath")).ok_or_else(|| node_error(TYPE, "operations must be an array"))?.clone(),
+        Some(value) => array_input(value, config.str("dataPath"))
+            .ok_or_else(|| node_error(TYPE, "operations must be an array"))?
+            .clone(),
         None => Vec::new(),
     };
     if operations.is_empty() {
-        return Ok(Some(json!({"results": [], "completed": 0, "failed": 0, "duration": 0, "success": true})));
+        return Ok(Some(
+            json!({"results": [], "completed": 0, "failed": 0, "duration": 0, "success": true}),
+        ));
     }
-    let function = compile_function(TYPE, config.str("processFunction").unwrap_or("op => op"), &["op", "index"])?;
+    let function = compile_function(
+        TYPE,
+        config.str("processFunction").unwrap_or("op => op"),
+        &["op", "index"],
+    )?;
     let strategy = config.str("strategy").unwrap_or("allSettled");
     let fail_fast = config.bool("failFast").unwrap_or(false) || strategy == "all";
     let full = invocation.expression_limits;
     let calls = NodeBudget::new(pace.limits(&full), &invocation.signal);
     let timestamp = json!(iso_timestamp(started));
-    let (mut results, mut completed, mut failed) = (Vec::with_capacity(operations.len()), 0usize, 0usize);
+    let (mut results, mut completed, mut failed) =
+        (Vec::with_capacity(operations.len()), 0usize, 0usize);
     for (index, op) in operations.iter().enumerate() {
         pace.tick()?;
         if index % 256 == 0 {
             calls.stopped()?;
         }
         let position = Value::from(index);
-        match pace.checked(&full, function.call_in(&[op, &position], &calls.limits, calls.output())) {
+        match pace.checked(&full, function.call_in(&[op, &position], &calls.limits, calls.output()))
+        {
             Ok(value) => {
                 completed += 1;
                 results.push(json!({"index": index, "input": op, "result": defined(value), "timestamp": timestamp}));
@@ -55,7 +65,10 @@ fn run(invocation: &Invocation, host: &SharedHost, pace: &Pace<'_>) -> NodeResul
                 calls.stopped()?;
                 failed += 1;
                 if fail_fast {
-                    return Err(node_error(TYPE, format!("One or more operations failed: operation {index}: {error}")));
+                    return Err(node_error(
+                        TYPE,
+                        format!("One or more operations failed: operation {index}: {error}"),
+                    ));
                 }
                 results.push(json!({"index": index, "input": op, "error": error.to_string(), "timestamp": timestamp}));
             }

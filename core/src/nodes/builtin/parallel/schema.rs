@@ -9,7 +9,9 @@ use crate::json;
 use crate::value::Map;
 
 use crate::catalog::{Environment, NodeDescriptor, PortSpec};
-use crate::nodes::schema::{data_path_param, ExpressionForm, FieldOverrides, NodeSchema, ParamKind, ParamSpec};
+use crate::nodes::schema::{
+    data_path_param, ExpressionForm, FieldOverrides, NodeSchema, ParamKind, ParamSpec,
+};
 
 pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
     NodeSchema::new(vec![

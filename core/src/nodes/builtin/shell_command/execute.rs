@@ -15,7 +15,8 @@ use crate::nodes::{Invocation, NodeResult};
 
 const TYPE: &str = "shell-command";
 /// Loader variables that let a caller inject code into the child; never passed on.
-const DANGEROUS_ENV: [&str; 4] = ["LD_PRELOAD", "LD_LIBRARY_PATH", "DYLD_INSERT_LIBRARIES", "DYLD_LIBRARY_PATH"];
+const DANGEROUS_ENV: [&str; 4] =
+    ["LD_PRELOAD", "LD_LIBRARY_PATH", "DYLD_INSERT_LIBRARIES", "DYLD_LIBRARY_PATH"];
 /// Default per-stream output cap (configurable with `maxOutputBytes`).
 const MAX_OUTPUT_BYTES: u64 = 10 * 1024 * 1024;
 /// The base schema's default `timeout`, used when the node sets none.
@@ -25,17 +26,29 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
     Box::pin(async move {
         let config = Config::new(&SCHEMA, &invocation);
         let Some(processes) = host.processes() else {
-            return Err(ExecutionError::new(ErrorCode::IMPLEMENTATION_NOT_FOUND, format!("[{TYPE}] Process spawning is not available in this environment")));
+            return Err(ExecutionError::new(
+                ErrorCode::IMPLEMENTATION_NOT_FOUND,
+                format!("[{TYPE}] Process spawning is not available in this environment"),
+            ));
         };
-        let program = get_input(&invocation, &config, "program").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let program = get_input(&invocation, &config, "program")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
         if program.is_empty() {
             return Err(node_error(TYPE, "Program is required"));
         }
-        let args = string_list(get_input(&invocation, &config, "args")).map_err(|m| node_error(TYPE, m))?;
-        let cwd = get_input(&invocation, &config, "workingDirectory").and_then(Value::as_str).map(str::to_owned);
+        let args = string_list(get_input(&invocation, &config, "args"))
+            .map_err(|m| node_error(TYPE, m))?;
+        let cwd = get_input(&invocation, &config, "workingDirectory")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         if let (Some(dir), Some(files)) = (&cwd, host.files()) {
             if !files.stat(dir).await.ok().flatten().is_some_and(|m| m.is_dir) {
-                return Err(node_error(TYPE, format!("Invalid or inaccessible working directory: {dir}")));
+                return Err(node_error(
+                    TYPE,
+                    format!("Invalid or inaccessible working directory: {dir}"),
+                ));
             }
         }
         let env = match get_input(&invocation, &config, "environment") {
@@ -48,7 +61,10 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
         };
         let stdin = get_input(&invocation, &config, "stdin").map(|v| js_string(v).into_bytes());
         let capture = config.bool("captureOutput").unwrap_or(true);
-        let command = std::iter::once(program.as_str()).chain(args.iter().map(String::as_str)).collect::<Vec<_>>().join(" ");
+        let command = std::iter::once(program.as_str())
+            .chain(args.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" ");
         let spec = ProcessSpec {
             program: program.clone(),
             args,
@@ -56,9 +72,18 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             env,
             env_remove: DANGEROUS_ENV.iter().map(|s| (*s).to_owned()).collect(),
             stdin,
-            timeout_ms: Some(invocation.param("timeout").and_then(Value::as_f64).filter(|t| *t > 0.0).unwrap_or(DEFAULT_TIMEOUT_MS)),
+            timeout_ms: Some(
+                invocation
+                    .param("timeout")
+                    .and_then(Value::as_f64)
+                    .filter(|t| *t > 0.0)
+                    .unwrap_or(DEFAULT_TIMEOUT_MS),
+            ),
             capture_output: capture,
-            max_output_bytes: config.get("maxOutputBytes").and_then(Value::as_u64).unwrap_or(MAX_OUTPUT_BYTES),
+            max_output_bytes: config
+                .get("maxOutputBytes")
+                .and_then(Value::as_u64)
+                .unwrap_or(MAX_OUTPUT_BYTES),
             signal: invocation.signal.clone(),
         };
         let started = host.now();
@@ -67,7 +92,13 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             _ => effect_error(TYPE, &e, &e),
         })?;
         let exit_code = output.exit_code.unwrap_or(0);
-        let text = |bytes: Vec<u8>| if capture { String::from_utf8_lossy(&bytes).into_owned() } else { String::new() };
+        let text = |bytes: Vec<u8>| {
+            if capture {
+                String::from_utf8_lossy(&bytes).into_owned()
+            } else {
+                String::new()
+            }
+        };
         Ok(Some(json!({
             "stdout": text(output.stdout),
             "stderr": text(output.stderr),
@@ -86,13 +117,21 @@ fn string_list(value: Option<&Value>) -> Result<Vec<String>, String> {
     let value = match value {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::String(text)) => {
-            parsed = serde_json::from_str::<Value>(text).map_err(|_| "args must be an array of strings or its JSON text".to_owned())?;
+            parsed = serde_json::from_str::<Value>(text)
+                .map_err(|_| "args must be an array of strings or its JSON text".to_owned())?;
             &parsed
         }
         Some(other) => other,
     };
     match value {
-        Value::Array(items) => items.iter().map(|i| i.as_str().map(str::to_owned).ok_or_else(|| "args must contain only strings".to_owned())).collect(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| "args must contain only strings".to_owned())
+            })
+            .collect(),
         _ => Err("args must be an array of strings".to_owned()),
     }
 }

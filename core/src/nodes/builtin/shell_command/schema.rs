@@ -17,12 +17,16 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
         ParamSpec::new("args", ParamKind::StringListOrJson)
             .default(|| json!([]))
             .describe("Command arguments as array")
-            .ui(FieldOverrides::NONE.control("textarea").placeholder("[\"status\", \"--short\"]").rows(3)),
-        ParamSpec::new("stdin", ParamKind::text())
-            .optional()
-            .describe("Data to pipe to stdin")
-            .ui(FieldOverrides::NONE.control("textarea").placeholder("Data to pipe to command").rows(3)),
-        ParamSpec::new("captureOutput", ParamKind::Boolean).default(|| json!(true)).describe("Whether to capture command output"),
+            .ui(FieldOverrides::NONE
+                .control("textarea")
+                .placeholder("[\"status\", \"--short\"]")
+                .rows(3)),
+        ParamSpec::new("stdin", ParamKind::text()).optional().describe("Data to pipe to stdin").ui(
+            FieldOverrides::NONE.control("textarea").placeholder("Data to pipe to command").rows(3),
+        ),
+        ParamSpec::new("captureOutput", ParamKind::Boolean)
+            .default(|| json!(true))
+            .describe("Whether to capture command output"),
     ])
 });
 
@@ -41,7 +45,9 @@ pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     description: "Run a program with arguments and capture its output and exit code",
     category: "system",
     icon: "terminal",
-    keywords: &["shell", "command", "terminal", "program", "process", "script", "execute", "cli", "system"],
+    keywords: &[
+        "shell", "command", "terminal", "program", "process", "script", "execute", "cli", "system",
+    ],
     environment: Environment::NativeOnly,
     parameters,
     input_ports: &[PortSpec::input("command", "Command", "string")],

@@ -3,7 +3,8 @@
 
 /// Rows of cells. `skip_empty_lines` drops lines with no content.
 pub(super) fn parse(text: &str, delimiter: &str, skip_empty_lines: bool) -> Vec<Vec<String>> {
-    let delimiter: Vec<char> = if delimiter.is_empty() { vec![','] } else { delimiter.chars().collect() };
+    let delimiter: Vec<char> =
+        if delimiter.is_empty() { vec![','] } else { delimiter.chars().collect() };
     let chars: Vec<char> = text.strip_prefix('\u{feff}').unwrap_or(text).chars().collect();
     let mut rows = Vec::new();
     let mut row: Vec<String> = Vec::new();
@@ -79,7 +80,10 @@ mod tests {
     #[test]
     fn quotes_escapes_delimiters_and_newlines() {
         assert_eq!(rows("a,b\n1,2\n", ","), vec![vec!["a", "b"], vec!["1", "2"]]);
-        assert_eq!(rows("name;note\n\"Doe; John\";\"said \"\"hi\"\"\"\r\n", ";"), vec![vec!["name", "note"], vec!["Doe; John", "said \"hi\""]]);
+        assert_eq!(
+            rows("name;note\n\"Doe; John\";\"said \"\"hi\"\"\"\r\n", ";"),
+            vec![vec!["name", "note"], vec!["Doe; John", "said \"hi\""]]
+        );
         assert_eq!(rows("a\tb\n\"x\ny\"\t z \n\n", "\t"), vec![vec!["a", "b"], vec!["x\ny", "z"]]);
         assert_eq!(rows("a||b\n1||2", "||"), vec![vec!["a", "b"], vec!["1", "2"]]);
         assert_eq!(parse("a\n\nb\n", ",", false), vec![vec!["a"], vec![""], vec!["b"]]);

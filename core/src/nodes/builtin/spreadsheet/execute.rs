@@ -19,39 +19,73 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
     Box::pin(async move {
         let config = Config::new(&SCHEMA, &invocation);
         let delimiter = config.str("delimiter").unwrap_or(",").to_owned();
-        let path = get_input(&invocation, &config, "path").and_then(Value::as_str).filter(|p| !p.is_empty()).map(str::to_owned);
+        let path = get_input(&invocation, &config, "path")
+            .and_then(Value::as_str)
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned);
         let (text_or_bytes, format) = if let Some(path) = path {
             let Some(files) = host.files() else {
                 return Err(ExecutionError::new(ErrorCode::IMPLEMENTATION_NOT_FOUND, format!("[{TYPE}] Reading a spreadsheet file needs a file system, which this environment does not provide")));
             };
             let bytes = files.read(&path).await.map_err(|e| match e.kind {
-                crate::host::effects::EffectErrorKind::NotFound => node_error(TYPE, format!("File not found: {path}")),
+                crate::host::effects::EffectErrorKind::NotFound => {
+                    node_error(TYPE, format!("File not found: {path}"))
+                }
                 _ => effect_error(TYPE, &e, &e),
             })?;
-            let extension = path.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()).unwrap_or_default();
-            let format = config.str("format").map(str::to_owned).unwrap_or_else(|| if extension == "tsv" { "csv".into() } else { extension.clone() });
+            let extension =
+                path.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()).unwrap_or_default();
+            let format = config.str("format").map(str::to_owned).unwrap_or_else(|| {
+                if extension == "tsv" {
+                    "csv".into()
+                } else {
+                    extension.clone()
+                }
+            });
             // A .tsv is tab-separated unless the node sets a delimiter itself.
-            let explicit = invocation.param("delimiter").and_then(Value::as_str).is_some_and(|d| !d.is_empty());
-            let delimiter = if extension == "tsv" && !explicit { "\t".to_owned() } else { delimiter.clone() };
+            let explicit = invocation
+                .param("delimiter")
+                .and_then(Value::as_str)
+                .is_some_and(|d| !d.is_empty());
+            let delimiter =
+                if extension == "tsv" && !explicit { "\t".to_owned() } else { delimiter.clone() };
             (Source::Bytes(bytes, delimiter), format)
         } else {
             match get_input(&invocation, &config, "data") {
-                Some(Value::String(text)) => (Source::Text(text.to_string(), delimiter.clone()), config.str("format").unwrap_or("csv").to_owned()),
-                Some(_) => return Err(node_error(TYPE, "Invalid input type. Expected string (spreadsheet content).")),
-                None => return Err(node_error(TYPE, "No spreadsheet data provided. Please provide filePath or raw data.")),
+                Some(Value::String(text)) => (
+                    Source::Text(text.to_string(), delimiter.clone()),
+                    config.str("format").unwrap_or("csv").to_owned(),
+                ),
+                Some(_) => {
+                    return Err(node_error(
+                        TYPE,
+                        "Invalid input type. Expected string (spreadsheet content).",
+                    ))
+                }
+                None => {
+                    return Err(node_error(
+                        TYPE,
+                        "No spreadsheet data provided. Please provide filePath or raw data.",
+                    ))
+                }
             }
         };
         let has_headers = config.bool("hasHeaders").unwrap_or(true);
         let range = match config.str("range").filter(|r| !r.is_empty()) {
-            Some(range) => Some(table::parse_range(range).ok_or_else(|| node_error(TYPE, format!("Invalid range: {range}")))?),
+            Some(range) => Some(
+                table::parse_range(range)
+                    .ok_or_else(|| node_error(TYPE, format!("Invalid range: {range}")))?,
+            ),
             None => None,
         };
         match format.as_str() {
             "csv" | "txt" | "" => {
                 let (text, delimiter) = text_or_bytes.into_text();
-                let grid = csv::parse(&text, &delimiter, config.bool("skipEmptyLines").unwrap_or(true));
+                let grid =
+                    csv::parse(&text, &delimiter, config.bool("skipEmptyLines").unwrap_or(true));
                 let budget = NodeBudget::new(invocation.expression_limits, &invocation.signal);
-                let mut out = table::records(table::slice(grid, range, &budget)?, has_headers, &budget)?;
+                let mut out =
+                    table::records(table::slice(grid, range, &budget)?, has_headers, &budget)?;
                 out.insert("format", json!("csv"));
                 out.insert("sheetName", json!("Sheet1"));
                 out.insert("sheetNames", json!(["Sheet1"]));
@@ -62,10 +96,18 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
                 let Source::Bytes(bytes, _) = text_or_bytes else {
                     return Err(node_error(TYPE, format!("Raw data can only be CSV; read {workbook_format} workbooks from a file path")));
                 };
-                let grid_and_name = super::workbook::read(&host, bytes, workbook_format, config.str("sheetName"), config.get("sheetIndex").and_then(Value::as_u64)).await?;
+                let grid_and_name = super::workbook::read(
+                    &host,
+                    bytes,
+                    workbook_format,
+                    config.str("sheetName"),
+                    config.get("sheetIndex").and_then(Value::as_u64),
+                )
+                .await?;
                 let (grid, sheet_name, sheet_names) = grid_and_name;
                 let budget = NodeBudget::new(invocation.expression_limits, &invocation.signal);
-                let mut out = table::records(table::slice(grid, range, &budget)?, has_headers, &budget)?;
+                let mut out =
+                    table::records(table::slice(grid, range, &budget)?, has_headers, &budget)?;
                 out.insert("format", json!(workbook_format));
                 out.insert("sheetName", json!(sheet_name));
                 out.insert("sheetNames", json!(sheet_names));
@@ -84,7 +126,9 @@ impl Source {
     fn into_text(self) -> (String, String) {
         match self {
             Source::Text(text, delimiter) => (text, delimiter),
-            Source::Bytes(bytes, delimiter) => (String::from_utf8_lossy(&bytes).into_owned(), delimiter),
+            Source::Bytes(bytes, delimiter) => {
+                (String::from_utf8_lossy(&bytes).into_owned(), delimiter)
+            }
         }
     }
 }

@@ -31,7 +31,8 @@ impl NodeType for Spreadsheet {
 
     /// Files only when reading from a path; raw CSV data works everywhere.
     fn requirements(&self, parameters: &Map) -> Capabilities {
-        let from_file = parameters.get("path").and_then(Value::as_str).is_some_and(|p| !p.is_empty());
+        let from_file =
+            parameters.get("path").and_then(Value::as_str).is_some_and(|p| !p.is_empty());
         Capabilities { file_system: from_file, ..Capabilities::NONE }
     }
 

@@ -26,7 +26,10 @@ fn cell_ref(cell: &str) -> Option<(usize, usize)> {
     if letters.is_empty() || digits.is_empty() {
         return None;
     }
-    let col = letters.to_ascii_uppercase().bytes().try_fold(0usize, |acc, b| acc.checked_mul(26)?.checked_add(usize::from(b - b'A' + 1)))?;
+    let col = letters
+        .to_ascii_uppercase()
+        .bytes()
+        .try_fold(0usize, |acc, b| acc.checked_mul(26)?.checked_add(usize::from(b - b'A' + 1)))?;
     let row: usize = digits.parse().ok()?;
     Some((row.checked_sub(1)?, col.checked_sub(1)?))
 }
@@ -34,7 +37,11 @@ fn cell_ref(cell: &str) -> Option<(usize, usize)> {
 /// Applies a range to a grid. Every row of the range gets every column of it (`""` where the
 /// data has no cell), so a range far wider than the data is counted against the output bound
 /// before those cells are made.
-pub(super) fn slice(grid: Vec<Vec<String>>, range: Option<(usize, usize, usize, usize)>, budget: &NodeBudget<'_>) -> Result<Vec<Vec<String>>, ExecutionError> {
+pub(super) fn slice(
+    grid: Vec<Vec<String>>,
+    range: Option<(usize, usize, usize, usize)>,
+    budget: &NodeBudget<'_>,
+) -> Result<Vec<Vec<String>>, ExecutionError> {
     let Some((r0, c0, r1, c1)) = range else { return Ok(grid) };
     let rows = grid.len().min(r1.saturating_add(1)).saturating_sub(r0);
     let width = (c1 - c0).saturating_add(1);
@@ -51,7 +58,11 @@ pub(super) fn slice(grid: Vec<Vec<String>>, range: Option<(usize, usize, usize, 
 /// (missing cells `""`, duplicate names suffixed `_1`, `_2`, empty names `__EMPTY`); without,
 /// records are the rows themselves. Records repeat the header names in every row, so their size
 /// is counted against the output bound row by row, before each is made.
-pub(super) fn records(grid: Vec<Vec<String>>, has_headers: bool, budget: &NodeBudget<'_>) -> Result<Map, ExecutionError> {
+pub(super) fn records(
+    grid: Vec<Vec<String>>,
+    has_headers: bool,
+    budget: &NodeBudget<'_>,
+) -> Result<Map, ExecutionError> {
     let mut out = Map::new();
     if !has_headers {
         let width = grid.iter().map(Vec::len).max().unwrap_or(0);
@@ -87,7 +98,8 @@ pub(super) fn records(grid: Vec<Vec<String>>, has_headers: bool, budget: &NodeBu
 /// to take a scan of all names per candidate.
 fn unique_headers(raw: Vec<String>) -> Vec<String> {
     let mut taken: HashSet<String> = HashSet::with_capacity(raw.len());
-    let mut next_suffix: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut next_suffix: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::new();
     let mut headers = Vec::with_capacity(raw.len());
     for name in raw {
         let base = if name.is_empty() { "__EMPTY".to_owned() } else { name };
@@ -125,9 +137,13 @@ mod tests {
         assert_eq!(out["headers"], json!(["a", "a_1", "__EMPTY"]));
         assert_eq!(out["records"], json!([{"a": "1", "a_1": "", "__EMPTY": ""}]));
         assert_eq!(out["rowCount"], 1);
-        let headers = |names: &[&str]| unique_headers(names.iter().map(|n| (*n).to_owned()).collect());
+        let headers =
+            |names: &[&str]| unique_headers(names.iter().map(|n| (*n).to_owned()).collect());
         assert_eq!(headers(&["a_1", "a", "a", "a"]), ["a_1", "a", "a_2", "a_3"]);
-        assert_eq!(headers(&["a", "a", "a_1", "", ""]), ["a", "a_1", "a_1_1", "__EMPTY", "__EMPTY_1"]);
+        assert_eq!(
+            headers(&["a", "a", "a_1", "", ""]),
+            ["a", "a_1", "a_1_1", "__EMPTY", "__EMPTY_1"]
+        );
     }
 
     #[test]
@@ -136,7 +152,11 @@ mod tests {
         let budget = NodeBudget::new(crate::expression::Limits::default(), &signal);
         let grid = vec![vec!["a".to_owned()], vec!["1".into()]];
         let error = slice(grid.clone(), parse_range("A1:ZZZZZZZ2"), &budget).unwrap_err();
-        assert!(error.message.contains("Output exceeds the node's output limit"), "{}", error.message);
+        assert!(
+            error.message.contains("Output exceeds the node's output limit"),
+            "{}",
+            error.message
+        );
         assert_eq!(slice(grid, parse_range("A1:C2"), &budget).unwrap()[1], ["1", "", ""]);
     }
 

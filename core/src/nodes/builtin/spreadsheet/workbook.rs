@@ -12,14 +12,27 @@ const TYPE: &str = "spreadsheet";
 pub(super) type Sheet = (Vec<Vec<String>>, String, Vec<String>);
 
 #[cfg(feature = "spreadsheet-files")]
-pub(super) async fn read(host: &SharedHost, bytes: Vec<u8>, format: &str, sheet_name: Option<&str>, sheet_index: Option<u64>) -> Result<Sheet, ExecutionError> {
+pub(super) async fn read(
+    host: &SharedHost,
+    bytes: Vec<u8>,
+    format: &str,
+    sheet_name: Option<&str>,
+    sheet_index: Option<u64>,
+) -> Result<Sheet, ExecutionError> {
     let format = format.to_owned();
     let sheet_name = sheet_name.map(str::to_owned);
-    crate::host::offload(host, move || parse(bytes, &format, sheet_name.as_deref(), sheet_index)).await?
+    crate::host::offload(host, move || parse(bytes, &format, sheet_name.as_deref(), sheet_index))
+        .await?
 }
 
 #[cfg(not(feature = "spreadsheet-files"))]
-pub(super) async fn read(_host: &SharedHost, _bytes: Vec<u8>, format: &str, _sheet_name: Option<&str>, _sheet_index: Option<u64>) -> Result<Sheet, ExecutionError> {
+pub(super) async fn read(
+    _host: &SharedHost,
+    _bytes: Vec<u8>,
+    format: &str,
+    _sheet_name: Option<&str>,
+    _sheet_index: Option<u64>,
+) -> Result<Sheet, ExecutionError> {
     Err(ExecutionError::new(
         crate::ErrorCode::IMPLEMENTATION_NOT_FOUND,
         format!("[{TYPE}] Reading {format} workbooks needs the native build"),
@@ -27,7 +40,12 @@ pub(super) async fn read(_host: &SharedHost, _bytes: Vec<u8>, format: &str, _she
 }
 
 #[cfg(feature = "spreadsheet-files")]
-fn parse(bytes: Vec<u8>, format: &str, sheet_name: Option<&str>, sheet_index: Option<u64>) -> Result<Sheet, ExecutionError> {
+fn parse(
+    bytes: Vec<u8>,
+    format: &str,
+    sheet_name: Option<&str>,
+    sheet_index: Option<u64>,
+) -> Result<Sheet, ExecutionError> {
     use calamine::{Data, Reader};
 
     if !matches!(format, "xlsx" | "xlsm" | "xls" | "xlsb" | "ods") {
@@ -37,19 +55,30 @@ fn parse(bytes: Vec<u8>, format: &str, sheet_name: Option<&str>, sheet_index: Op
         .map_err(|e| node_error(TYPE, format!("Could not read the workbook: {e}")))?;
     let names = workbook.sheet_names();
     let chosen = match (sheet_name, sheet_index) {
-        (Some(name), _) => names
-            .iter()
-            .find(|n| *n == name)
-            .cloned()
-            .ok_or_else(|| node_error(TYPE, format!("Sheet \"{name}\" not found. Available sheets: {}", names.join(", "))))?,
-        (None, Some(index)) => usize::try_from(index)
-            .ok()
-            .and_then(|i| names.get(i))
-            .cloned()
-            .ok_or_else(|| node_error(TYPE, format!("Sheet index {index} out of range. Workbook has {} sheets.", names.len())))?,
-        (None, None) => names.first().cloned().ok_or_else(|| node_error(TYPE, "The workbook has no sheets"))?,
+        (Some(name), _) => names.iter().find(|n| *n == name).cloned().ok_or_else(|| {
+            node_error(
+                TYPE,
+                format!("Sheet \"{name}\" not found. Available sheets: {}", names.join(", ")),
+            )
+        })?,
+        (None, Some(index)) => {
+            usize::try_from(index).ok().and_then(|i| names.get(i)).cloned().ok_or_else(|| {
+                node_error(
+                    TYPE,
+                    format!(
+                        "Sheet index {index} out of range. Workbook has {} sheets.",
+                        names.len()
+                    ),
+                )
+            })?
+        }
+        (None, None) => {
+            names.first().cloned().ok_or_else(|| node_error(TYPE, "The workbook has no sheets"))?
+        }
     };
-    let range = workbook.worksheet_range(&chosen).map_err(|e| node_error(TYPE, format!("Could not read sheet \"{chosen}\": {e}")))?;
+    let range = workbook
+        .worksheet_range(&chosen)
+        .map_err(|e| node_error(TYPE, format!("Could not read sheet \"{chosen}\": {e}")))?;
     // Cells are placed at their absolute positions so A1-style ranges line up.
     let (start_row, start_col) = range.start().map_or((0, 0), |(r, c)| (r as usize, c as usize));
     let mut grid: Vec<Vec<String>> = vec![Vec::new(); start_row];
@@ -60,7 +89,13 @@ fn parse(bytes: Vec<u8>, format: &str, sheet_name: Option<&str>, sheet_index: Op
             Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
             Data::Float(f) => crate::format::js_number(*f),
             Data::Int(i) => i.to_string(),
-            Data::Bool(b) => if *b { "TRUE".into() } else { "FALSE".into() },
+            Data::Bool(b) => {
+                if *b {
+                    "TRUE".into()
+                } else {
+                    "FALSE".into()
+                }
+            }
             Data::DateTime(dt) => excel_date(dt.as_f64()),
             Data::Error(e) => format!("#{e:?}"),
         }));

@@ -16,14 +16,18 @@ use crate::nodes::{Invocation, NodeResult};
 
 const TYPE: &str = "transform";
 /// The output object, with the original's keys in the original's order.
-static OUTPUT: ObjectTemplate<5> = ObjectTemplate::new(["result", "inputCount", "outputCount", "operation", "success"]);
+static OUTPUT: ObjectTemplate<5> =
+    ObjectTemplate::new(["result", "inputCount", "outputCount", "operation", "success"]);
 pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
     let size = input_size(&invocation);
     run_pure(invocation, host, size, transform)
 }
 
 fn input_size(invocation: &Invocation) -> usize {
-    invocation.get_input("data").and_then(|v| array_input(v, invocation.param("dataPath").and_then(Value::as_str))).map_or(0, Vec::len)
+    invocation
+        .get_input("data")
+        .and_then(|v| array_input(v, invocation.param("dataPath").and_then(Value::as_str)))
+        .map_or(0, Vec::len)
 }
 
 fn transform(invocation: &Arc<Invocation>, host: &SharedHost, pace: &Pace<'_>) -> NodeResult {
@@ -31,11 +35,22 @@ fn transform(invocation: &Arc<Invocation>, host: &SharedHost, pace: &Pace<'_>) -
     let empty = Vec::new();
     let items = match get_input(invocation, &config, "data") {
         None => &empty,
-        Some(value) => array_input(value, config.str("dataPath")).ok_or_else(|| node_error(TYPE, "Input data must be an array for transformation"))?,
+        Some(value) => array_input(value, config.str("dataPath"))
+            .ok_or_else(|| node_error(TYPE, "Input data must be an array for transformation"))?,
     };
     let operation = config.str("operation").unwrap_or("map");
-    let function = invocation.input_value("function").and_then(Value::as_str).or_else(|| config.str("transformFunction")).unwrap_or("item => item");
-    let settings = Settings { function, config: &config, limits: invocation.expression_limits, signal: &invocation.signal, pace };
+    let function = invocation
+        .input_value("function")
+        .and_then(Value::as_str)
+        .or_else(|| config.str("transformFunction"))
+        .unwrap_or("item => item");
+    let settings = Settings {
+        function,
+        config: &config,
+        limits: invocation.expression_limits,
+        signal: &invocation.signal,
+        pace,
+    };
     let result = match parts_of_map(invocation, host, pace, operation, items.len(), function) {
         Some(result) => result?,
         None => apply(operation, items, &settings)?,
@@ -45,6 +60,12 @@ fn transform(invocation: &Arc<Invocation>, host: &SharedHost, pace: &Pace<'_>) -
         Value::Object(map) => map.len(),
         _ => 1,
     };
-    let output = OUTPUT.fill([result, Value::from(items.len()), Value::from(output_count), Value::from(operation), Value::Bool(true)]);
+    let output = OUTPUT.fill([
+        result,
+        Value::from(items.len()),
+        Value::from(output_count),
+        Value::from(operation),
+        Value::Bool(true),
+    ]);
     Ok(Some(Value::Object(output)))
 }

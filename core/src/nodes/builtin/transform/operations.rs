@@ -11,10 +11,10 @@ use super::super::common_expression::{compile_function, defined, item_error};
 use super::super::pace::Pace;
 use super::schema::FUNCTION_FORM;
 use crate::error::ExecutionError;
-use crate::nodes::schema::ExpressionForm;
 use crate::expression::Limits;
 use crate::format::js_string;
 use crate::host::CancelToken;
+use crate::nodes::schema::ExpressionForm;
 
 const TYPE: &str = "transform";
 
@@ -68,7 +68,11 @@ pub(super) fn implicit(operation: &str) -> &'static [&'static str] {
 /// Applies `operation` to `items`.
 /// Expression-driven operations share one output bound and stop when the node's signal is
 /// cancelled (its run was cancelled or its attempt timed out).
-pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Result<Value, ExecutionError> {
+pub(super) fn apply(
+    operation: &str,
+    items: &[Value],
+    s: &Settings<'_>,
+) -> Result<Value, ExecutionError> {
     let (pace, full) = (s.pace, s.limits);
     let calls = NodeBudget::new(pace.limits(&full), s.signal);
     let limits = &calls.limits;
@@ -86,7 +90,10 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 next(i)?;
-                out.push(defined(pace.checked(&full, f.call_in(&[item], limits, calls.output())).map_err(|e| item_error(TYPE, "map", i, e))?));
+                out.push(defined(
+                    pace.checked(&full, f.call_in(&[item], limits, calls.output()))
+                        .map_err(|e| item_error(TYPE, "map", i, e))?,
+                ));
             }
             Value::Array(out)
         }
@@ -95,7 +102,10 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
             let mut out = Vec::new();
             for (i, item) in items.iter().enumerate() {
                 next(i)?;
-                if pace.checked(&full, f.test_in(&[item], limits, calls.checks())).map_err(|e| item_error(TYPE, "filter", i, e))? {
+                if pace
+                    .checked(&full, f.test_in(&[item], limits, calls.checks()))
+                    .map_err(|e| item_error(TYPE, "filter", i, e))?
+                {
                     out.push(item.clone());
                 }
             }
@@ -107,14 +117,27 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
             for (i, item) in items.iter().enumerate() {
                 next(i)?;
                 let index = Value::from(i);
-                acc = defined(pace.checked(&full, f.call_with_fields_in(&[("acc", &acc), ("item", item), ("index", &index)], limits, calls.checks())).map_err(|e| item_error(TYPE, "reduce", i, e))?);
+                acc = defined(
+                    pace.checked(
+                        &full,
+                        f.call_with_fields_in(
+                            &[("acc", &acc), ("item", item), ("index", &index)],
+                            limits,
+                            calls.checks(),
+                        ),
+                    )
+                    .map_err(|e| item_error(TYPE, "reduce", i, e))?,
+                );
             }
             acc
         }
         "sort" => {
             pace.expect(items.len())?;
             let mut sorted: Vec<Value> = items.to_vec();
-            let key = |v: &Value| -> Value { s.sort_key().map_or_else(|| v.clone(), |k| path(v, k).cloned().unwrap_or(Value::Null)) };
+            let key = |v: &Value| -> Value {
+                s.sort_key()
+                    .map_or_else(|| v.clone(), |k| path(v, k).cloned().unwrap_or(Value::Null))
+            };
             sorted.sort_by(|a, b| {
                 let ordering = compare(&key(a), &key(b));
                 if s.descending() {
@@ -127,13 +150,18 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
         }
         "group" => {
             let Some(key) = s.group_key().or(s.sort_key()).filter(|k| !k.is_empty()) else {
-                return Err(node_error(TYPE, "groupKey or sortKey is required for group operation"));
+                return Err(node_error(
+                    TYPE,
+                    "groupKey or sortKey is required for group operation",
+                ));
             };
             pace.expect(items.len())?;
             let mut groups: Map = Map::new();
             for item in items {
                 let name = path(item, key).map_or_else(|| "undefined".to_owned(), js_string);
-                if let Value::Array(members) = groups.entry(name).or_insert_with(|| Value::Array(Vec::new())) {
+                if let Value::Array(members) =
+                    groups.entry(name).or_insert_with(|| Value::Array(Vec::new()))
+                {
                     members.push(item.clone());
                 }
             }
@@ -146,11 +174,21 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
         "unique" => {
             pace.expect(items.len())?;
             let mut seen = HashSet::new();
-            Value::Array(items.iter().filter(|item| seen.insert(serde_json::to_string(item).unwrap_or_default())).cloned().collect())
+            Value::Array(
+                items
+                    .iter()
+                    .filter(|item| seen.insert(serde_json::to_string(item).unwrap_or_default()))
+                    .cloned()
+                    .collect(),
+            )
         }
         "reverse" => Value::Array(items.iter().rev().cloned().collect()),
-        "limit" => Value::Array(items.iter().take(count(s.number("limitCount"), 10.0)).cloned().collect()),
-        "skip" => Value::Array(items.iter().skip(count(s.number("skipCount"), 0.0)).cloned().collect()),
+        "limit" => {
+            Value::Array(items.iter().take(count(s.number("limitCount"), 10.0)).cloned().collect())
+        }
+        "skip" => {
+            Value::Array(items.iter().skip(count(s.number("skipCount"), 0.0)).cloned().collect())
+        }
         "slice" => {
             let len = items.len() as f64;
             let resolve = |n: f64| if n < 0.0 { (len + n).max(0.0) } else { n.min(len) } as usize;
@@ -166,7 +204,9 @@ pub(super) fn apply(operation: &str, items: &[Value], s: &Settings<'_>) -> Resul
 fn initial(value: Option<&Value>) -> Value {
     match value {
         None | Some(Value::Null) => Value::from(String::new()),
-        Some(Value::String(text)) => serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.clone())),
+        Some(Value::String(text)) => {
+            serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.clone()))
+        }
         Some(other) => other.clone(),
     }
 }
@@ -187,7 +227,9 @@ fn path<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
 /// Numbers numerically, everything else by its string form; `null`s last.
 fn compare(a: &Value, b: &Value) -> Ordering {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64().unwrap_or(0.0).total_cmp(&y.as_f64().unwrap_or(0.0)),
+        (Value::Number(x), Value::Number(y)) => {
+            x.as_f64().unwrap_or(0.0).total_cmp(&y.as_f64().unwrap_or(0.0))
+        }
         (Value::Null, Value::Null) => Ordering::Equal,
         (Value::Null, _) => Ordering::Greater,
         (_, Value::Null) => Ordering::Less,

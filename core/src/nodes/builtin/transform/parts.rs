@@ -16,12 +16,25 @@ use super::super::pace::Pace;
 /// loop should do it: anything but a large `map` running to its end on a worker (not inline),
 /// one worker, or output that outgrows the node's bound (the loop then fails at the very item it
 /// would have failed at).
-pub(super) fn parts_of_map(invocation: &Arc<Invocation>, host: &SharedHost, pace: &Pace<'_>, operation: &str, items: usize, function: &str) -> Option<Result<Value, ExecutionError>> {
+pub(super) fn parts_of_map(
+    invocation: &Arc<Invocation>,
+    host: &SharedHost,
+    pace: &Pace<'_>,
+    operation: &str,
+    items: usize,
+    function: &str,
+) -> Option<Result<Value, ExecutionError>> {
     if operation != "map" || !pace.is_unbounded() {
         return None;
     }
     #[cfg(not(target_arch = "wasm32"))]
-    return threaded::map_in_parts(invocation, host, items, function, super::operations::implicit(operation));
+    return threaded::map_in_parts(
+        invocation,
+        host,
+        items,
+        function,
+        super::operations::implicit(operation),
+    );
     #[cfg(target_arch = "wasm32")]
     {
         let _ = (invocation, host, items, function);
@@ -58,7 +71,11 @@ mod threaded {
     /// only the invocation.
     fn with_items<R>(invocation: &Invocation, read: impl FnOnce(&[Value]) -> R) -> R {
         let config = Config::new(&SCHEMA, invocation);
-        read(get_input(invocation, &config, "data").and_then(|data| array_input(data, config.str("dataPath"))).map_or(&[], Vec::as_slice))
+        read(
+            get_input(invocation, &config, "data")
+                .and_then(|data| array_input(data, config.str("dataPath")))
+                .map_or(&[], Vec::as_slice),
+        )
     }
 
     /// The items mapped in one loop here when they are all numbers and the body is over one
@@ -67,7 +84,11 @@ mod threaded {
     /// then map from the start, and fail where the sequential loop would). The loop is bound by
     /// memory, not by arithmetic: handing parts out and joining their results costs more than
     /// a second thread saves (100,000 numbers: ~0.3 ms in parts, ~0.1 ms here).
-    fn numbers_in_one_loop(invocation: &Invocation, f: &crate::expression::Expression, limits: crate::expression::Limits) -> Option<Result<Value, ExecutionError>> {
+    fn numbers_in_one_loop(
+        invocation: &Invocation,
+        f: &crate::expression::Expression,
+        limits: crate::expression::Limits,
+    ) -> Option<Result<Value, ExecutionError>> {
         with_items(invocation, |items| {
             let calls = NodeBudget::new(limits, &invocation.signal);
             let mut out = Vec::with_capacity(items.len());
@@ -84,7 +105,13 @@ mod threaded {
     }
 
     /// `items` mapped by `function` in parts on the host's workers (see `parts_of_map`).
-    pub(in super::super) fn map_in_parts(invocation: &Arc<Invocation>, host: &SharedHost, items: usize, function: &str, implicit: &'static [&'static str]) -> Option<Result<Value, ExecutionError>> {
+    pub(in super::super) fn map_in_parts(
+        invocation: &Arc<Invocation>,
+        host: &SharedHost,
+        items: usize,
+        function: &str,
+        implicit: &'static [&'static str],
+    ) -> Option<Result<Value, ExecutionError>> {
         let workers = host.parallelism();
         if items < PARALLEL_ITEMS || workers < 2 {
             return None;
@@ -122,7 +149,10 @@ mod threaded {
                     if i % ITEMS_PER_LOOK == 0 {
                         calls.stopped()?;
                     }
-                    out.push(defined(f.call_in(&[item], &calls.limits, calls.output()).map_err(|e| item_error(TYPE, "map", i, e))?));
+                    out.push(defined(
+                        f.call_in(&[item], &calls.limits, calls.output())
+                            .map_err(|e| item_error(TYPE, "map", i, e))?,
+                    ));
                 }
                 Ok((out, limits.max_output_bytes - calls.output_left()))
             })
