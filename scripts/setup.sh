@@ -73,10 +73,10 @@ if [ -f npm/package.json ]; then
   if [ ! -d npm/node_modules ] || [ npm/package-lock.json -nt npm/node_modules/.package-lock.json ]; then
     log "installing npm dev dependencies"
     # npm ci wants every optional dependency in the lock file, other platforms' too. The registry
-    # this project is built against lacks msgpackr-extract's darwin, win32 and linux-arm builds
-    # (bullmq -> msgpackr's native speed-up), so their entries were added to the lock by hand
-    # (version, os, cpu: npm never downloads another platform's package); keep them when the lock
-    # is regenerated.
+    # this project is built against lacks other systems' builds of msgpackr-extract, Rollup and
+    # Biome, which `npm install` then leaves out of the lock: after it changes the lock, run
+    # `node npm/build/complete-lock.mjs`, which adds their entries (version, os, cpu, libc: npm
+    # never downloads another platform's package).
     (cd npm && npm ci --no-audit --no-fund --loglevel=error)
   else
     log "npm dev dependencies present"
