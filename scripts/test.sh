@@ -13,6 +13,11 @@ step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
 step "setup"
 scripts/setup.sh
 
+step "format and lint (cargo fmt, clippy, Biome)"
+cargo fmt --all -- --check
+cargo clippy --all-targets --quiet -- -D warnings
+(cd npm && npx --no-install biome check .)
+
 step "cargo test (core, native host; the wasm binding is built below)"
 cargo test --all-targets
 

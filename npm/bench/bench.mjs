@@ -20,21 +20,38 @@ async function speed() {
   const noTrace = createConductor({ storage: { type: "memory" }, trace: false });
   const trivial = { id: "t", type: "transform", parameters: { data: [] } };
   for (let i = 0; i < 500; i++) await conductor.node.run(tenTransforms);
-  const tenRound = await measure(15, async () => { for (let i = 0; i < 200; i++) await conductor.node.run(tenTransforms); });
+  const tenRound = await measure(15, async () => {
+    for (let i = 0; i < 200; i++) await conductor.node.run(tenTransforms);
+  });
   report("10-node flow via node.run, end to end (µs per run)", (tenRound / 200) * 1000, "µs", 100);
   report("  same, per node (µs)", (tenRound / 200 / 10) * 1000, "µs");
-  const tenNoTrace = await measure(15, async () => { for (let i = 0; i < 200; i++) await noTrace.node.run(tenTransforms); });
+  const tenNoTrace = await measure(15, async () => {
+    for (let i = 0; i < 200; i++) await noTrace.node.run(tenTransforms);
+  });
   report("10-node flow, trace: false (µs per run)", (tenNoTrace / 200) * 1000, "µs");
-  const single = await measure(15, async () => { for (let i = 0; i < 200; i++) await conductor.node.run(trivial); });
+  const single = await measure(15, async () => {
+    for (let i = 0; i < 200; i++) await conductor.node.run(trivial);
+  });
   report("1-node flow via node.run (µs per run)", (single / 200) * 1000, "µs");
 
   // 2. JS executor overhead per node: JS executors against built-in nodes of the same shape.
-  const js = createConductor({ storage: { type: "memory" }, trace: false, nodeExecutorFactory: { getNodeExecutable: (t) => (t === "noop" ? { execute: () => 1 } : undefined) } });
+  const js = createConductor({
+    storage: { type: "memory" },
+    trace: false,
+    nodeExecutorFactory: { getNodeExecutable: (t) => (t === "noop" ? { execute: () => 1 } : undefined) },
+  });
   const builtinChain = chainFlow(100, "transform", (i) => (i === 0 ? { data: [] } : {}));
   const jsChain = chainFlow(100, "noop");
-  for (let i = 0; i < 20; i++) { await js.node.run(jsChain); await noTrace.node.run(builtinChain); }
-  const builtinChainMs = await measure(9, async () => { for (let i = 0; i < 20; i++) await noTrace.node.run(builtinChain); });
-  const jsChainMs = await measure(9, async () => { for (let i = 0; i < 20; i++) await js.node.run(jsChain); });
+  for (let i = 0; i < 20; i++) {
+    await js.node.run(jsChain);
+    await noTrace.node.run(builtinChain);
+  }
+  const builtinChainMs = await measure(9, async () => {
+    for (let i = 0; i < 20; i++) await noTrace.node.run(builtinChain);
+  });
+  const jsChainMs = await measure(9, async () => {
+    for (let i = 0; i < 20; i++) await js.node.run(jsChain);
+  });
   report("JS executor overhead per node, 100-node chain (µs)", ((jsChainMs - builtinChainMs) / 20 / 100) * 1000, "µs", 10);
   const builtinFan = fanFlow(1000, "transform");
   const jsFan = fanFlow(1000, "noop");
@@ -48,10 +65,19 @@ async function speed() {
   const mapNode = { id: "m", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 2", data: numbers } };
   for (let i = 0; i < 5; i++) await noTrace.node.run(mapNode);
   const engineMs = [];
-  report("transform map x => x * 2 over 100k items, end to end (ms)", await measure(21, async () => engineMs.push((await noTrace.node.run(mapNode)).duration)), "ms", 10);
+  report(
+    "transform map x => x * 2 over 100k items, end to end (ms)",
+    await measure(21, async () => engineMs.push((await noTrace.node.run(mapNode)).duration)),
+    "ms",
+    10,
+  );
   report("  of which inside the engine (result.duration, ms)", median(engineMs), "ms", 5);
   report("  for scale: JSON.stringify + JSON.parse of the data (ms)", await measure(21, () => JSON.parse(JSON.stringify(mapNode))), "ms");
-  report("  for scale: V8 mapping the same array in JS (ms)", await measure(21, () => numbers.map(new Function("x", "return x * 2"))), "ms");
+  report(
+    "  for scale: V8 mapping the same array in JS (ms)",
+    await measure(21, () => numbers.map(new Function("x", "return x * 2"))),
+    "ms",
+  );
 }
 
 async function memory() {
@@ -59,7 +85,9 @@ async function memory() {
   // an asynchronous JS executor, so every run is started before any finishes.
   const conductor = createConductor({
     storage: { type: "memory" },
-    nodeExecutorFactory: { getNodeExecutable: (t) => (t === "tick" ? { execute: () => new Promise((resolve) => setTimeout(() => resolve([1]), 1)) } : undefined) },
+    nodeExecutorFactory: {
+      getNodeExecutable: (t) => (t === "tick" ? { execute: () => new Promise((resolve) => setTimeout(() => resolve([1]), 1)) } : undefined),
+    },
   });
   const ten = chainFlow(10, (i) => (i === 0 ? "tick" : "transform"));
   global.gc?.();

@@ -29,7 +29,11 @@ const flows = {
 async function watchedRun({ mode, spec }) {
   const mod = window.browserModule;
   window.benchConductors ??= {};
-  const c = (window.benchConductors[mode] ??= mod.createConductor({ storage: { type: "memory" }, trace: false, worker: mode === "worker" }));
+  const c = (window.benchConductors[mode] ??= mod.createConductor({
+    storage: { type: "memory" },
+    trace: false,
+    worker: mode === "worker",
+  }));
   await c.ready;
   const data = Array.from({ length: spec.items }, (_, i) => (spec.objects ? { id: i, name: `item ${i}`, value: i * 2 } : i));
   const flow = { id: "heavy", type: "transform", parameters: { operation: "map", transformFunction: spec.expression } };

@@ -9,14 +9,18 @@ import { chainFlow } from "./lib.mjs";
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const flow = chainFlow(10, "inc");
-const factory = { getNodeExecutable: (type) => (type === "inc" ? { execute: async (params) => (params.input?.default ?? 0) + 1 } : undefined) };
+const factory = {
+  getNodeExecutable: (type) => (type === "inc" ? { execute: async (params) => (params.input?.default ?? 0) + 1 } : undefined),
+};
 const variants = [
   ["defaults (trace and history on)", {}],
   ["history: false", { history: false }],
   ["trace: false", { trace: false }],
   ["history: false, trace: false", { history: false, trace: false }],
 ];
-const conductors = variants.map(([, options]) => createConductor({ storage: { type: "memory" }, nodeExecutorFactory: factory, ...options }));
+const conductors = variants.map(([, options]) =>
+  createConductor({ storage: { type: "memory" }, nodeExecutorFactory: factory, ...options }),
+);
 for (const conductor of conductors) for (let i = 0; i < 2000; i++) await conductor.node.run(flow);
 const samples = conductors.map(() => []);
 for (let block = 0; block < 40; block++) {
@@ -29,6 +33,8 @@ for (let block = 0; block < 40; block++) {
 const base = median(samples[0]);
 for (let k = 0; k < variants.length; k++) {
   const m = median(samples[k]);
-  console.log(`${variants[k][0].padEnd(34)} ${m.toFixed(1).padStart(7)} µs   ${k === 0 ? "(budget 100 µs)" : `${(m - base).toFixed(1)} µs against the defaults`}`);
+  console.log(
+    `${variants[k][0].padEnd(34)} ${m.toFixed(1).padStart(7)} µs   ${k === 0 ? "(budget 100 µs)" : `${(m - base).toFixed(1)} µs against the defaults`}`,
+  );
 }
 await Promise.all(conductors.map((c) => c.shutdown()));

@@ -50,7 +50,9 @@ const onUs = median(medians.on);
 const offUs = median(medians.off);
 const added = median(medians.on.map((value, i) => value - medians.off[i]));
 console.log(`10-node run from JS, median of ${rounds} rounds x ${perRound} runs:`);
-console.log(`  recording off ${offUs.toFixed(1)} us, recording on ${onUs.toFixed(1)} us, added ${added.toFixed(1)} us per run (goal <= 25 us), ratio ${(onUs / offUs).toFixed(3)}`);
+console.log(
+  `  recording off ${offUs.toFixed(1)} us, recording on ${onUs.toFixed(1)} us, added ${added.toFixed(1)} us per run (goal <= 25 us), ratio ${(onUs / offUs).toFixed(3)}`,
+);
 
 // Sustained: 1,000 runs a second for `seconds`, recording on. Memory is sampled after every
 // second; it should level off while the database keeps growing (retention keeps 10,000 runs).
@@ -83,8 +85,10 @@ const elapsed = (now() - started) / 1000;
 await on.executions.list({ limit: 1 }); // every record written
 const recorded = (await on.executions.list({ limit: 1 })).total;
 const file = statSync(join(directory, "history.sqlite")).size / 2 ** 20;
-console.log(`sustained: ${done} runs in ${elapsed.toFixed(1)} s (${(done / elapsed).toFixed(0)} runs/s; ${behind} of ${seconds} seconds fell behind 1,000/s), ${recorded} recorded, history.sqlite ${file.toFixed(1)} MB`);
-console.log("  runs recorded -> RSS MB, JS heap MB" + (globalThis.gc ? "" : " (run with --expose-gc for steadier heap figures)"));
+console.log(
+  `sustained: ${done} runs in ${elapsed.toFixed(1)} s (${(done / elapsed).toFixed(0)} runs/s; ${behind} of ${seconds} seconds fell behind 1,000/s), ${recorded} recorded, history.sqlite ${file.toFixed(1)} MB`,
+);
+console.log(`  runs recorded -> RSS MB, JS heap MB${globalThis.gc ? "" : " (run with --expose-gc for steadier heap figures)"}`);
 for (const s of samples) console.log(`  ${String(s.runs).padStart(6)} -> ${s.rss.toFixed(0)}, ${s.heap.toFixed(1)}`);
 const half = samples.slice(Math.floor(samples.length / 2));
 // Reading back from a store of this size: a page of the list (filtered and sorted by an index),
@@ -102,7 +106,11 @@ for (let i = 0; i < 50; i++) {
   await on.executions.get(someId);
   reads.get.push(now() - start);
 }
-console.log(`  reading at ${recorded} runs: list a page ${median(reads.list).toFixed(2)} ms, filtered ${median(reads.filtered).toFixed(2)} ms, get one run ${median(reads.get).toFixed(2)} ms`);
-console.log(`  RSS growth over the second half: ${(half.at(-1).rss - half[0].rss).toFixed(1)} MB for ${half.at(-1).runs - half[0].runs} more runs`);
+console.log(
+  `  reading at ${recorded} runs: list a page ${median(reads.list).toFixed(2)} ms, filtered ${median(reads.filtered).toFixed(2)} ms, get one run ${median(reads.get).toFixed(2)} ms`,
+);
+console.log(
+  `  RSS growth over the second half: ${(half.at(-1).rss - half[0].rss).toFixed(1)} MB for ${half.at(-1).runs - half[0].runs} more runs`,
+);
 await on.shutdown();
 await off.shutdown();

@@ -51,6 +51,7 @@ export function fanFlow(n, type) {
 
 /** One result line: name, value, unit, and the budget verdict when there is one. */
 export function report(name, value, unit, budget) {
-  const verdict = budget === undefined ? "" : value <= budget ? `  (budget ${budget} ${unit}: within)` : `  (budget ${budget} ${unit}: OVER)`;
+  const verdict =
+    budget === undefined ? "" : value <= budget ? `  (budget ${budget} ${unit}: within)` : `  (budget ${budget} ${unit}: OVER)`;
   console.log(`${name.padEnd(60)} ${value.toFixed(value < 10 ? 2 : 1).padStart(9)} ${unit}${verdict}`);
 }

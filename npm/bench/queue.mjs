@@ -30,7 +30,11 @@ function processCpuMs(pid) {
 }
 
 function startWorker(url, queue, concurrency) {
-  const child = spawn(process.execPath, [CLI, "worker", "--redis", url, "--queue", queue, "--concurrency", String(concurrency), "--quiet"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(
+    process.execPath,
+    [CLI, "worker", "--redis", url, "--queue", queue, "--concurrency", String(concurrency), "--quiet"],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
   return new Promise((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (chunk) => {
@@ -42,7 +46,16 @@ function startWorker(url, queue, concurrency) {
 }
 
 async function stopWorkers(workers) {
-  await Promise.all(workers.map((child) => new Promise((resolve) => { child.removeAllListeners("exit"); child.once("exit", resolve); child.kill("SIGTERM"); })));
+  await Promise.all(
+    workers.map(
+      (child) =>
+        new Promise((resolve) => {
+          child.removeAllListeners("exit");
+          child.once("exit", resolve);
+          child.kill("SIGTERM");
+        }),
+    ),
+  );
 }
 
 const redis = await startRedis();
@@ -69,7 +82,9 @@ try {
   await queued.close();
   await stopWorkers(workers);
   const [localMs, queueMs] = [median(localTimes), median(queueTimes)];
-  console.log(`one run, 10-node flow (median of 800): in-process ${localMs.toFixed(3)} ms, queued ${queueMs.toFixed(3)} ms, added ${(queueMs - localMs).toFixed(3)} ms (goal ≤ 2 ms)`);
+  console.log(
+    `one run, 10-node flow (median of 800): in-process ${localMs.toFixed(3)} ms, queued ${queueMs.toFixed(3)} ms, added ${(queueMs - localMs).toFixed(3)} ms (goal ≤ 2 ms)`,
+  );
 
   // Throughput: many runs in flight, through 1, 2 and 4 workers.
   for (const count of [1, 2, 4]) {
@@ -87,7 +102,11 @@ try {
     };
     const t = now();
     const before = cpuTimes();
-    const spent = () => ({ producer: process.cpuUsage(), workers: pool.reduce((sum, child) => sum + processCpuMs(child.pid), 0), redis: processCpuMs(redis.pid) });
+    const spent = () => ({
+      producer: process.cpuUsage(),
+      workers: pool.reduce((sum, child) => sum + processCpuMs(child.pid), 0),
+      redis: processCpuMs(redis.pid),
+    });
     const start = spent();
     await Promise.all(Array.from({ length: 64 }, lane));
     const seconds = (now() - t) / 1000;

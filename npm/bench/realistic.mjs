@@ -32,7 +32,11 @@ const numbers = Array.from({ length: 100_000 }, (_, i) => i);
 const objects = Array.from({ length: 10_000 }, (_, i) => ({ id: i, name: `item ${i}`, price: i % 250, tags: ["a", "b"] }));
 const group = (node) => ({ id: "g", type: "group", nodes: [node], edges: [] });
 const doubleAll = group({ id: "m", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 2", data: numbers } });
-const spreadAll = group({ id: "s", type: "transform", parameters: { operation: "map", transformFunction: "item => ({ ...item, processed: true })", data: objects } });
+const spreadAll = group({
+  id: "s",
+  type: "transform",
+  parameters: { operation: "map", transformFunction: "item => ({ ...item, processed: true })", data: objects },
+});
 
 const v8 = {
   double: () => numbers.map(new Function("x", "return x * 2")),
@@ -73,19 +77,35 @@ for (const { label, module } of builds) {
   const fan1000 = fanFlow(1000, "noop");
   const builtinFan = fanFlow(1000, "transform");
   for (let i = 0; i < 1000; i++) await traced.node.run(chain10);
-  const c10 = (await measure(15, async () => { for (let i = 0; i < 100; i++) await traced.node.run(chain10); })) * 10;
-  for (let i = 0; i < 20; i++) { await traced.node.run(chain100); await traced.node.run(builtin100); }
-  const c100 = await measure(15, async () => { for (let i = 0; i < 10; i++) await traced.node.run(chain100); });
-  const b100 = await measure(15, async () => { for (let i = 0; i < 10; i++) await traced.node.run(builtin100); });
+  const c10 =
+    (await measure(15, async () => {
+      for (let i = 0; i < 100; i++) await traced.node.run(chain10);
+    })) * 10;
+  for (let i = 0; i < 20; i++) {
+    await traced.node.run(chain100);
+    await traced.node.run(builtin100);
+  }
+  const c100 = await measure(15, async () => {
+    for (let i = 0; i < 10; i++) await traced.node.run(chain100);
+  });
+  const b100 = await measure(15, async () => {
+    for (let i = 0; i < 10; i++) await traced.node.run(builtin100);
+  });
   await traced.node.run(fan1000);
   await traced.node.run(builtinFan);
   const f1000 = await measure(9, () => traced.node.run(fan1000));
   const bf1000 = await measure(9, () => traced.node.run(builtinFan));
-  for (let i = 0; i < 5; i++) { await traced.node.run(doubleAll); await traced.node.run(spreadAll); }
+  for (let i = 0; i < 5; i++) {
+    await traced.node.run(doubleAll);
+    await traced.node.run(spreadAll);
+  }
   let dbl, spr;
   first ??= traced;
   if (!beside) {
-    beside = { double: await paired(41, () => traced.node.run(doubleAll), v8.double), spread: await paired(41, () => traced.node.run(spreadAll), v8.spread) };
+    beside = {
+      double: await paired(41, () => traced.node.run(doubleAll), v8.double),
+      spread: await paired(41, () => traced.node.run(spreadAll), v8.spread),
+    };
     [dbl, spr] = [beside.double.a, beside.spread.a];
   } else {
     dbl = await measure(21, () => traced.node.run(doubleAll));
@@ -130,10 +150,21 @@ if (oldEngine) {
     await old.node.run(spreadAll);
   }
   // Turn about with this build: each engine's garbage slows the other, so both pay alike.
-  const dbl = await paired(21, () => old.node.run(doubleAll), () => first.node.run(doubleAll));
-  const spr = await paired(21, () => old.node.run(spreadAll), () => first.node.run(spreadAll));
+  const dbl = await paired(
+    21,
+    () => old.node.run(doubleAll),
+    () => first.node.run(doubleAll),
+  );
+  const spr = await paired(
+    21,
+    () => old.node.run(spreadAll),
+    () => first.node.run(spreadAll),
+  );
   const chains = CHAIN_LENGTHS.map((_, i) => ["", oldPerNode[i] ?? NaN]);
-  rows.push({ label: "old engine", cells: [["", c10], ...chains, ...CHAIN_LENGTHS.map(() => ["", NaN]), ["", NaN], ["", NaN], ["", dbl.a], ["", spr.a]] });
+  rows.push({
+    label: "old engine",
+    cells: [["", c10], ...chains, ...CHAIN_LENGTHS.map(() => ["", NaN]), ["", NaN], ["", NaN], ["", dbl.a], ["", spr.a]],
+  });
   oldTurnAbout = { dbl, spr };
 }
 
@@ -149,10 +180,15 @@ names.forEach((name, i) => {
 if (oldTurnAbout) {
   const { dbl, spr } = oldTurnAbout;
   // Old over new: the ratio of the medians, and the median of the rounds' ratios.
-  const line = (name, p) => `${name} ${p.a.toFixed(2)} / ${p.b.toFixed(2)} ms = ${(p.a / p.b).toFixed(2)}× (rounds: ${p.ratio.toFixed(2)}×)`;
+  const line = (name, p) =>
+    `${name} ${p.a.toFixed(2)} / ${p.b.toFixed(2)} ms = ${(p.a / p.b).toFixed(2)}× (rounds: ${p.ratio.toFixed(2)}×)`;
   print(`old engine / this build, turn about: ${line("numbers", dbl)}; ${line("spread", spr)}`);
 }
 // The ratio is the median of the rounds' ratios (each round ran both back to back).
-print(`${"V8 alone, turn about: numbers.map(x => x * 2) (ms)".padEnd(66)}${beside.double.b.toFixed(2).padStart(14)}   → this build ${beside.double.ratio.toFixed(1)}× V8`);
-print(`${"V8 alone, turn about: objects.map(spread) (ms)".padEnd(66)}${beside.spread.b.toFixed(2).padStart(14)}   → this build ${beside.spread.ratio.toFixed(1)}× V8`);
+print(
+  `${"V8 alone, turn about: numbers.map(x => x * 2) (ms)".padEnd(66)}${beside.double.b.toFixed(2).padStart(14)}   → this build ${beside.double.ratio.toFixed(1)}× V8`,
+);
+print(
+  `${"V8 alone, turn about: objects.map(spread) (ms)".padEnd(66)}${beside.spread.b.toFixed(2).padStart(14)}   → this build ${beside.spread.ratio.toFixed(1)}× V8`,
+);
 process.exit(0);

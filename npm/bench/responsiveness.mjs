@@ -46,19 +46,42 @@ function scenarios() {
   const png = join(dir, "big.png");
   writePng(png, 4000, 3000, (x, y) => [x % 256, y % 256, (x + y) % 256, 255]);
   const xlsx = join(dir, "rows.xlsx");
-  writeXlsx(xlsx, "Rows", [["id", "name", "score", "city"], ...Array.from({ length: 50_000 }, (_, i) => [i, `name ${i}`, i % 97, `city ${i % 13}`])]);
+  writeXlsx(xlsx, "Rows", [
+    ["id", "name", "score", "city"],
+    ...Array.from({ length: 50_000 }, (_, i) => [i, `name ${i}`, i % 97, `city ${i % 13}`]),
+  ]);
   return [
     {
       name: "transform: 200k objects, item => ({ ...item, processed: true })",
-      flow: { id: "objects", type: "transform", parameters: { operation: "map", transformFunction: "item => ({ ...item, processed: true })", data: Array.from({ length: 200_000 }, (_, i) => ({ id: i, name: `item ${i}`, value: i * 1.5 })) } },
+      flow: {
+        id: "objects",
+        type: "transform",
+        parameters: {
+          operation: "map",
+          transformFunction: "item => ({ ...item, processed: true })",
+          data: Array.from({ length: 200_000 }, (_, i) => ({ id: i, name: `item ${i}`, value: i * 1.5 })),
+        },
+      },
     },
     {
       name: "transform: 20k items, a costly expression",
-      flow: { id: "costly", type: "transform", parameters: { operation: "map", transformFunction: 'x => "ab".repeat(2000).split("").reverse().join("").length', data: Array.from({ length: 20_000 }, (_, i) => i) } },
+      flow: {
+        id: "costly",
+        type: "transform",
+        parameters: {
+          operation: "map",
+          transformFunction: 'x => "ab".repeat(2000).split("").reverse().join("").length',
+          data: Array.from({ length: 20_000 }, (_, i) => i),
+        },
+      },
     },
     {
       name: "image: 4000×3000 PNG resized to 800×600",
-      flow: { id: "resize", type: "image", parameters: { operation: "composite", images: [png], output: join(dir, "small.png"), width: 800, height: 600, format: "png" } },
+      flow: {
+        id: "resize",
+        type: "image",
+        parameters: { operation: "composite", images: [png], output: join(dir, "small.png"), width: 800, height: 600, format: "png" },
+      },
     },
     { name: "spreadsheet: 50k-row XLSX read", flow: { id: "sheet", type: "spreadsheet", parameters: { path: xlsx, format: "xlsx" } } },
   ];
@@ -72,7 +95,13 @@ async function loadPackage(npmDir) {
 async function tenNodeMicros(conductor) {
   const flow = chainFlow(10, "transform", (i) => (i === 0 ? { data: [1] } : {}));
   for (let i = 0; i < 300; i++) await conductor.node.run(flow);
-  return ((await measure(15, async () => { for (let i = 0; i < 200; i++) await conductor.node.run(flow); })) / 200) * 1000;
+  return (
+    ((await measure(15, async () => {
+      for (let i = 0; i < 200; i++) await conductor.node.run(flow);
+    })) /
+      200) *
+    1000
+  );
 }
 
 const beforeAt = process.argv.indexOf("--before");
@@ -96,6 +125,8 @@ for (const { name, flow } of scenarios()) {
 }
 const latencies = [];
 for (const { conductor } of conductors) latencies.push(await tenNodeMicros(conductor));
-console.log(`${"10-node transform chain via node.run, trace off (µs per run)".padEnd(64)}${latencies.map((l) => pad(l.toFixed(1), 36)).join("")}`);
+console.log(
+  `${"10-node transform chain via node.run, trace off (µs per run)".padEnd(64)}${latencies.map((l) => pad(l.toFixed(1), 36)).join("")}`,
+);
 if (latencies.length === 2) console.log(`  10-node latency, this build / before: ${(latencies[0] / latencies[1]).toFixed(2)}×`);
 process.exit(0);

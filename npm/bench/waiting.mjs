@@ -16,7 +16,7 @@ const load = (dir) => (dir ? import(pathToFileURL(join(resolve(dir), "dist", "in
 const builds = [{ label: "this build", module: await load() }];
 if (beforeAt > 0) builds.push({ label: "before", module: await load(process.argv[beforeAt + 1]) });
 
-const server = createServer((request, response) => setTimeout(() => response.end('{"ok":true}'), 20));
+const server = createServer((_request, response) => setTimeout(() => response.end('{"ok":true}'), 20));
 await new Promise((done) => server.listen(0, "127.0.0.1", done));
 const url = `http://127.0.0.1:${server.address().port}/`;
 
@@ -30,15 +30,31 @@ const factory = {
 const fanOut = {
   id: "fan-out",
   type: "group",
-  nodes: [{ id: "root", type: "transform", parameters: { data: [1] } }, ...Array.from({ length: 99 }, (_, i) => ({ id: `w${i}`, type: "wait" }))],
+  nodes: [
+    { id: "root", type: "transform", parameters: { data: [1] } },
+    ...Array.from({ length: 99 }, (_, i) => ({ id: `w${i}`, type: "wait" })),
+  ],
   edges: Array.from({ length: 99 }, (_, i) => ({ id: `e${i}`, source: "root", target: `w${i}` })),
 };
-const requests = { id: "requests", type: "group", nodes: Array.from({ length: 100 }, (_, i) => ({ id: `r${i}`, type: "http-request", parameters: { url: `${url}${i}` } })), edges: [] };
+const requests = {
+  id: "requests",
+  type: "group",
+  nodes: Array.from({ length: 100 }, (_, i) => ({ id: `r${i}`, type: "http-request", parameters: { url: `${url}${i}` } })),
+  edges: [],
+};
 const oneRequest = { id: "one", type: "http-request", parameters: { url } };
 const heavy = {
   id: "heavy",
   type: "group",
-  nodes: Array.from({ length: 16 }, (_, i) => ({ id: `t${i}`, type: "transform", parameters: { operation: "map", transformFunction: 'x => "ab".repeat(2000).split("").reverse().join("").length', data: Array.from({ length: 400 }, (_, k) => k) } })),
+  nodes: Array.from({ length: 16 }, (_, i) => ({
+    id: `t${i}`,
+    type: "transform",
+    parameters: {
+      operation: "map",
+      transformFunction: 'x => "ab".repeat(2000).split("").reverse().join("").length',
+      data: Array.from({ length: 400 }, (_, k) => k),
+    },
+  })),
   edges: [],
 };
 
@@ -50,7 +66,11 @@ async function timed(conductor, flow, rounds) {
   for (let i = 0; i < rounds; i++) {
     let last = now();
     let longest = 0;
-    const timer = setInterval(() => { const t = now(); longest = Math.max(longest, t - last); last = t; }, 1);
+    const timer = setInterval(() => {
+      const t = now();
+      longest = Math.max(longest, t - last);
+      last = t;
+    }, 1);
     const start = now();
     const result = await conductor.node.run(flow);
     const end = now();
@@ -73,7 +93,9 @@ for (const { module } of builds) {
     const rounds = n === 1000 ? 9 : 15;
     const per = n === 1000 ? 1 : 20;
     for (let i = 0; i < (n === 10 ? 1000 : per); i++) await conductor.node.run(chain);
-    const ms = await measure(rounds, async () => { for (let i = 0; i < per; i++) await conductor.node.run(chain); });
+    const ms = await measure(rounds, async () => {
+      for (let i = 0; i < per; i++) await conductor.node.run(chain);
+    });
     cells[`c${n}`].push(`${((ms / per) * (n === 10 ? 1000 : 1)).toFixed(n === 10 ? 0 : 1)} ${n === 10 ? "µs" : "ms"}`);
   }
   const fan = await timed(conductor, fanOut, 21);

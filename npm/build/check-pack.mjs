@@ -12,10 +12,22 @@ const required = [
   ["dist/browser.js", "the browser entry (npm run build)"],
   ["dist/engines/wasm/atomiton_conductor_wasm.js", "the browser wasm engine's glue (scripts/build-wasm.sh, then scripts/build-npm.sh)"],
   ["dist/engines/wasm/atomiton_conductor_wasm_bg.wasm", "the browser wasm engine (scripts/build-wasm.sh, then scripts/build-npm.sh)"],
-  ["dist/engines/wasm-history/atomiton_conductor_wasm.js", "the browser wasm engine with history's glue (scripts/build-wasm.sh, then scripts/build-npm.sh)"],
-  ["dist/engines/wasm-history/atomiton_conductor_wasm_history_bg.wasm", "the browser wasm engine with history (scripts/build-wasm.sh, then scripts/build-npm.sh)"],
-  ["dist/engines/wasm-node/atomiton_conductor_wasm.cjs", "the Node fallback wasm engine's glue (scripts/build-wasm.sh, then scripts/build-npm.sh)"],
-  ["dist/engines/wasm-node/atomiton_conductor_wasm_bg.wasm", "the Node fallback wasm engine (scripts/build-wasm.sh, then scripts/build-npm.sh)"],
+  [
+    "dist/engines/wasm-history/atomiton_conductor_wasm.js",
+    "the browser wasm engine with history's glue (scripts/build-wasm.sh, then scripts/build-npm.sh)",
+  ],
+  [
+    "dist/engines/wasm-history/atomiton_conductor_wasm_history_bg.wasm",
+    "the browser wasm engine with history (scripts/build-wasm.sh, then scripts/build-npm.sh)",
+  ],
+  [
+    "dist/engines/wasm-node/atomiton_conductor_wasm.cjs",
+    "the Node fallback wasm engine's glue (scripts/build-wasm.sh, then scripts/build-npm.sh)",
+  ],
+  [
+    "dist/engines/wasm-node/atomiton_conductor_wasm_bg.wasm",
+    "the Node fallback wasm engine (scripts/build-wasm.sh, then scripts/build-npm.sh)",
+  ],
   ["README.md", "the package's README"],
 ];
 const problems = required.filter(([file]) => !existsSync(file)).map(([file, what]) => `missing ${file}: ${what}`);
@@ -25,7 +37,9 @@ if (existsSync("dist/engines/native/platforms.js")) {
   const { PLATFORM_TARGETS, platformPackageName } = await import(pathToFileURL("dist/engines/native/platforms.js").href);
   const expected = Object.fromEntries(PLATFORM_TARGETS.map((t) => [platformPackageName(t.triple), manifest.version]));
   if (JSON.stringify(manifest.optionalDependencies ?? {}) !== JSON.stringify(expected)) {
-    problems.push(`optionalDependencies must list every platform package at ${manifest.version}: pack with scripts/pack.sh, which stages the package with them`);
+    problems.push(
+      `optionalDependencies must list every platform package at ${manifest.version}: pack with scripts/pack.sh, which stages the package with them`,
+    );
   }
 }
 if (problems.length > 0) {

@@ -12,7 +12,16 @@ const lockFile = fileURLToPath(new URL("../package-lock.json", import.meta.url))
 const lock = JSON.parse(readFileSync(lockFile, "utf8"));
 
 const SYSTEMS = ["android", "darwin", "freebsd", "linux", "netbsd", "openbsd", "openharmony", "sunos", "win32", "aix"];
-const CPUS = { arm64: "arm64", x64: "x64", ia32: "ia32", arm: "arm", loong64: "loong64", ppc64: "ppc64", riscv64: "riscv64", s390x: "s390x" };
+const CPUS = {
+  arm64: "arm64",
+  x64: "x64",
+  ia32: "ia32",
+  arm: "arm",
+  loong64: "loong64",
+  ppc64: "ppc64",
+  riscv64: "riscv64",
+  s390x: "s390x",
+};
 
 /** `{os, cpu, libc?}` from a name such as `@rollup/rollup-linux-arm-musleabihf` or `@biomejs/cli-win32-x64`. */
 function platformOf(name) {

@@ -260,7 +260,10 @@ function resetProgress(flow) {
   ui.nodes.replaceChildren();
   if (graphText !== ui.flowText.value) showGraph();
   graph.resetStates();
-  const nodes = Array.isArray(flow.nodes) && flow.nodes.length > 0 ? flatten(flow) : [{ id: flow.id, name: flow.name ?? flow.id, type: flow.type, depth: 1 }];
+  const nodes =
+    Array.isArray(flow.nodes) && flow.nodes.length > 0
+      ? flatten(flow)
+      : [{ id: flow.id, name: flow.name ?? flow.id, type: flow.type, depth: 1 }];
   for (const node of nodes) updateRow({ ...node, state: "pending", progress: 0 });
 }
 
@@ -556,11 +559,18 @@ function showFailure(title, error, elapsed) {
   const issues = all.length === 1 && all[0].message === error.message ? [] : all;
   const parts = [
     h("p", { className: "banner", textContent: title }),
-    h("p", { id: "error-message" }, error?.code ? h("code", { className: "error-code", textContent: error.code }) : undefined, String(error?.message ?? error)),
+    h(
+      "p",
+      { id: "error-message" },
+      error?.code ? h("code", { className: "error-code", textContent: error.code }) : undefined,
+      String(error?.message ?? error),
+    ),
     h("p", { className: "meta", textContent: [elapsed, error?.nodeId ? `node ${error.nodeId}` : undefined].filter(Boolean).join(" · ") }),
   ];
   if (issues.length > 0) {
-    parts.push(h("ul", { className: "issues" }, ...issues.map((issue) => h("li", {}, h("code", { textContent: issue.code }), ` ${issue.message}`))));
+    parts.push(
+      h("ul", { className: "issues" }, ...issues.map((issue) => h("li", {}, h("code", { textContent: issue.code }), ` ${issue.message}`))),
+    );
   }
   ui.result.replaceChildren(...parts);
 }
@@ -658,7 +668,10 @@ function recordFromResult({ id, flow, result, startedAt, endedAt }) {
   };
 }
 
-const shortId = (id) => String(id).replace(/^exec_/, "").slice(0, 8);
+const shortId = (id) =>
+  String(id)
+    .replace(/^exec_/, "")
+    .slice(0, 8);
 const round = (ms) => Math.round(ms * 10) / 10;
 
 function formatMs(ms) {
@@ -693,7 +706,11 @@ async function showHistory() {
         h("span", { className: "run-duration", textContent: formatMs(run.duration) }),
       );
       button.addEventListener("click", () => void selectRun(run.id));
-      return h("li", { "data-id": run.id, "data-status": run.status, "data-flow": run.flowId, "data-start": String(run.startTime) }, button);
+      return h(
+        "li",
+        { "data-id": run.id, "data-status": run.status, "data-flow": run.flowId, "data-start": String(run.startTime) },
+        button,
+      );
     }),
   );
 }
@@ -705,7 +722,9 @@ async function selectRun(id) {
   try {
     record = await history.get(id);
   } catch (error) {
-    ui.timeline.replaceChildren(h("p", { className: "placeholder", textContent: `Run ${shortId(id)} could not be read: ${error?.message ?? error}` }));
+    ui.timeline.replaceChildren(
+      h("p", { className: "placeholder", textContent: `Run ${shortId(id)} could not be read: ${error?.message ?? error}` }),
+    );
     return;
   }
   if (selected !== id) return; // another run was picked meanwhile
@@ -723,20 +742,34 @@ const barState = (node) => (node.state === "error" && node.error?.code === "CANC
 function renderTimeline(record) {
   const ids = record.nodes.map((node) => node.nodeId);
   // Groups span their children; the slowest node is looked for among the nodes doing the work.
-  const isContainer = (node) => node.nodeType === "group" || node.nodeType === "parallel" || ids.some((other) => other.startsWith(`${node.nodeId}/`));
+  const isContainer = (node) =>
+    node.nodeType === "group" || node.nodeType === "parallel" || ids.some((other) => other.startsWith(`${node.nodeId}/`));
   const bars = record.nodes
     .filter((node) => Number.isFinite(node.startTime))
     .map((node) => {
       const end = Number.isFinite(node.endTime) ? node.endTime : (record.endTime ?? node.startTime);
-      return { node, start: round(Math.max(0, node.startTime - record.startTime)), duration: round(Math.max(0, end - node.startTime)), state: barState(node) };
+      return {
+        node,
+        start: round(Math.max(0, node.startTime - record.startTime)),
+        duration: round(Math.max(0, end - node.startTime)),
+        state: barState(node),
+      };
     })
     .sort((a, b) => a.start - b.start || a.node.nodeId.localeCompare(b.node.nodeId));
   const notStarted = record.nodes.filter((node) => !Number.isFinite(node.startTime));
   const total = Math.max(record.duration ?? 0, ...bars.map((bar) => bar.start + bar.duration), 1);
   const workers = bars.filter((bar) => !isContainer(bar.node));
-  const slowest = (workers.length > 0 ? workers : bars).reduce((best, bar) => (best && best.duration >= bar.duration ? best : bar), undefined);
+  const slowest = (workers.length > 0 ? workers : bars).reduce(
+    (best, bar) => (best && best.duration >= bar.duration ? best : bar),
+    undefined,
+  );
   // Most nodes running at once (containers aside): ends sort before starts at the same instant.
-  const edges = workers.flatMap((bar) => [[bar.start, 1], [bar.start + bar.duration, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const edges = workers
+    .flatMap((bar) => [
+      [bar.start, 1],
+      [bar.start + bar.duration, -1],
+    ])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let running = 0;
   let parallel = 0;
   for (const [, step] of edges) parallel = Math.max(parallel, (running += step));
@@ -752,16 +785,29 @@ function renderTimeline(record) {
       " ",
       h("code", { textContent: shortId(record.id) }),
       ` ${summary.join(" · ")}`,
-      slowest ? h("span", { className: "slowest-note", textContent: ` · slowest: ${slowest.node.nodeId} (${formatMs(slowest.duration)})` }) : undefined,
+      slowest
+        ? h("span", { className: "slowest-note", textContent: ` · slowest: ${slowest.node.nodeId} (${formatMs(slowest.duration)})` })
+        : undefined,
     ),
   ];
   if (record.error) {
-    parts.push(h("p", { className: "timeline-error" }, h("code", { className: "error-code", textContent: record.error.code ?? "" }), String(record.error.message ?? "")));
+    parts.push(
+      h(
+        "p",
+        { className: "timeline-error" },
+        h("code", { className: "error-code", textContent: record.error.code ?? "" }),
+        String(record.error.message ?? ""),
+      ),
+    );
   }
   if (bars.length === 0) {
     parts.push(h("p", { className: "placeholder", textContent: "No node ran." }));
   } else {
-    const list = h("div", { className: "timeline-rows", role: "list", "aria-label": `Nodes of run ${shortId(record.id)} on a time axis of ${formatMs(total)}` });
+    const list = h("div", {
+      className: "timeline-rows",
+      role: "list",
+      "aria-label": `Nodes of run ${shortId(record.id)} on a time axis of ${formatMs(total)}`,
+    });
     for (const bar of bars) {
       const { node, start, duration, state } = bar;
       const isSlowest = bar === slowest;
@@ -770,7 +816,13 @@ function renderTimeline(record) {
       list.append(
         h(
           "div",
-          { className: "timeline-row", role: "listitem", "aria-label": description, "data-depth": String(depth), ...(isSlowest ? { "data-slowest": "true" } : {}) },
+          {
+            className: "timeline-row",
+            role: "listitem",
+            "aria-label": description,
+            "data-depth": String(depth),
+            ...(isSlowest ? { "data-slowest": "true" } : {}),
+          },
           h("span", { className: "timeline-label", title: node.nodeId, textContent: node.nodeId.split("/").pop() }),
           h(
             "div",
@@ -786,7 +838,12 @@ function renderTimeline(record) {
               style: `left: ${percent(start)}; width: ${percent(duration)}`,
             }),
           ),
-          h("span", { className: "timeline-duration" }, formatMs(duration), isSlowest ? h("span", { className: "slowest", textContent: "slowest" }) : undefined),
+          h(
+            "span",
+            { className: "timeline-duration" },
+            formatMs(duration),
+            isSlowest ? h("span", { className: "slowest", textContent: "slowest" }) : undefined,
+          ),
         ),
       );
     }
@@ -796,13 +853,23 @@ function renderTimeline(record) {
         "div",
         { className: "timeline-axis", "aria-hidden": "true" },
         h("span"),
-        h("div", { className: "axis-track" }, h("span", { className: "tick start", textContent: "0" }), h("span", { className: "tick end", textContent: formatMs(total) })),
+        h(
+          "div",
+          { className: "axis-track" },
+          h("span", { className: "tick start", textContent: "0" }),
+          h("span", { className: "tick end", textContent: formatMs(total) }),
+        ),
         h("span"),
       ),
     );
   }
   if (notStarted.length > 0) {
-    parts.push(h("p", { className: "meta", textContent: `Did not start: ${notStarted.map((node) => `${node.nodeId} (${barState(node)})`).join(", ")}` }));
+    parts.push(
+      h("p", {
+        className: "meta",
+        textContent: `Did not start: ${notStarted.map((node) => `${node.nodeId} (${barState(node)})`).join(", ")}`,
+      }),
+    );
   }
   ui.timeline.dataset.run = record.id;
   ui.timeline.dataset.total = String(round(total));

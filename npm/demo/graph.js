@@ -47,7 +47,15 @@ export function graphModel(flow) {
   const model = { nodes: [], edges: [], root: undefined };
   const isGroup = Array.isArray(flow.nodes) && flow.nodes.length > 0;
   if (!isGroup) {
-    const node = { path: String(flow.id), id: String(flow.id), name: flow.name ?? flow.id, type: flow.type, level: 0, depth: 0, parent: undefined };
+    const node = {
+      path: String(flow.id),
+      id: String(flow.id),
+      name: flow.name ?? flow.id,
+      type: flow.type,
+      level: 0,
+      depth: 0,
+      parent: undefined,
+    };
     model.nodes.push(node);
     model.root = { path: "", nodes: [node], edges: [] };
     return model;
@@ -66,12 +74,24 @@ function groupModel(group, prefix, depth, model) {
   const level = levels(ids, edges);
   const nodes = children.map((child) => {
     const path = prefix + child.id;
-    const node = { path, id: child.id, name: child.name ?? child.id, type: child.type, level: level.get(child.id) ?? 0, depth, parent: group.id };
+    const node = {
+      path,
+      id: child.id,
+      name: child.name ?? child.id,
+      type: child.type,
+      level: level.get(child.id) ?? 0,
+      depth,
+      parent: group.id,
+    };
     model.nodes.push(node);
     if (Array.isArray(child.nodes) && child.nodes.length > 0) node.group = groupModel(child, `${path}/`, depth + 1, model);
     return node;
   });
-  const drawn = edges.map((edge, index) => ({ id: edge.id ?? `${prefix}edge-${index}`, source: prefix + edge.source, target: prefix + edge.target }));
+  const drawn = edges.map((edge, index) => ({
+    id: edge.id ?? `${prefix}edge-${index}`,
+    source: prefix + edge.source,
+    target: prefix + edge.target,
+  }));
   model.edges.push(...drawn);
   return { path: prefix.replace(/\/$/, ""), nodes, edges: drawn };
 }
@@ -142,11 +162,24 @@ export class GraphView {
   nodeElement(node) {
     const button = el(
       "button",
-      { type: "button", className: "graph-node", "data-node": node.path, "data-type": node.type ?? "", "data-level": String(node.level), "data-state": "pending", title: node.path },
+      {
+        type: "button",
+        className: "graph-node",
+        "data-node": node.path,
+        "data-type": node.type ?? "",
+        "data-level": String(node.level),
+        "data-state": "pending",
+        title: node.path,
+      },
       el("span", { className: "graph-node-name", textContent: node.name }),
       // The path is what breakpoints and pauses name: shown when the name does not say it.
       node.name !== node.path ? el("span", { className: "graph-node-path", textContent: node.path }) : undefined,
-      el("span", { className: "graph-node-meta" }, el("code", { textContent: node.type ?? "" }), el("span", { className: "state", "data-state": "pending", textContent: "pending" })),
+      el(
+        "span",
+        { className: "graph-node-meta" },
+        el("code", { textContent: node.type ?? "" }),
+        el("span", { className: "state", "data-state": "pending", textContent: "pending" }),
+      ),
     );
     button.addEventListener("click", () => this.onNodeClick(node.path));
     this.elements.set(node.path, button);
@@ -204,7 +237,9 @@ export class GraphView {
     const button = this.elements.get(path);
     const node = this.model.nodes.find((candidate) => candidate.path === path);
     if (!button || !node) return;
-    const marks = ["breakpoint", "pinned", "paused"].filter((flag) => button.dataset[flag] === "true").map((flag) => (flag === "paused" ? "paused here" : flag));
+    const marks = ["breakpoint", "pinned", "paused"]
+      .filter((flag) => button.dataset[flag] === "true")
+      .map((flag) => (flag === "paused" ? "paused here" : flag));
     button.setAttribute("aria-label", [`${node.path} (${node.type ?? "node"}): ${button.dataset.state}`, ...marks].join(", "));
   }
 
@@ -262,7 +297,16 @@ function el(tag, props = {}, ...children) {
 function arrowHead() {
   const defs = document.createElementNS(SVG, "defs");
   const marker = document.createElementNS(SVG, "marker");
-  for (const [name, value] of Object.entries({ id: "graph-arrow", viewBox: "0 0 10 10", refX: "9", refY: "5", markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" })) marker.setAttribute(name, value);
+  for (const [name, value] of Object.entries({
+    id: "graph-arrow",
+    viewBox: "0 0 10 10",
+    refX: "9",
+    refY: "5",
+    markerWidth: "7",
+    markerHeight: "7",
+    orient: "auto-start-reverse",
+  }))
+    marker.setAttribute(name, value);
   const tip = document.createElementNS(SVG, "path");
   tip.setAttribute("d", "M 0 0 L 10 5 L 0 10 z");
   tip.setAttribute("class", "graph-arrow");

@@ -77,7 +77,9 @@ export function createStaticHandler(root = packageRoot) {
         "X-Content-Type-Options": "nosniff",
       });
       if (request.method === "HEAD") return response.end();
-      createReadStream(real).on("error", () => response.destroy()).pipe(response);
+      createReadStream(real)
+        .on("error", () => response.destroy())
+        .pipe(response);
     } catch {
       send(response, 404, "Not found");
     }

@@ -66,7 +66,9 @@ export function createConductorInstance(config: BrowserConductorConfig = {}): Br
   const named = typeof config.transport === "string" || (config.transport === undefined && config.apiUrl !== undefined);
   // A server authenticates every call with the token `auth.login` stored; a bridge needs none.
   const tokens = webTokenStore();
-  const channels = named ? undefined : detectTransport({ bridge, serverUrl: config.serverUrl, wsUrl: win.__ATOMITON_WS_URL__, token: tokens.get });
+  const channels = named
+    ? undefined
+    : detectTransport({ bridge, serverUrl: config.serverUrl, wsUrl: win.__ATOMITON_WS_URL__, token: tokens.get });
   let engine: EngineAdapter = local;
   if (custom) engine = executionTransportEngine(custom, local);
   else if (channels) engine = new RemoteEngine(channels, local);

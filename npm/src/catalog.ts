@@ -46,7 +46,9 @@ export function createNodeDefinition(input: Partial<NodeDefinition> & Record<str
     outputPorts: input.outputPorts ?? [],
   };
   // The engine's YAML flow reader applies the factory's metadata and parameter defaults.
-  const normalised = read<NodeDefinition>(catalogFunctions().parseFlow(encodeValue(flow, { omitUndefined: true }), JSON.stringify({ format: "yaml", defaults: true })));
+  const normalised = read<NodeDefinition>(
+    catalogFunctions().parseFlow(encodeValue(flow, { omitUndefined: true }), JSON.stringify({ format: "yaml", defaults: true })),
+  );
   const parameters = input.parameters && typeof input.parameters === "object" ? input.parameters : normalised.parameters;
   return { ...normalised, name: flow.name, parameters };
 }

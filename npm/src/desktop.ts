@@ -24,8 +24,23 @@ export function createConductor(config: DesktopConductorConfig = {}): Conductor 
 export { conductor } from "./desktop/default-conductor.js";
 export { workerPool, type WorkerPoolStats } from "./desktop/worker-pool.js";
 export { setupMainProcessHandler, type MainProcessHandler, type MainProcessHandlerOptions } from "./desktop/main-process.js";
-export { SimpleExecutor, createSimpleNode, type SimpleBlueprint, type SimpleComposite, type SimpleNode, type SimpleResult } from "./legacy/simple-executor.js";
-export { StateManager, type Checkpoint, type ExecutionState, type ExecutionStateStatus, type NodeState, type StateManagerEvents, type StatePersistence } from "./legacy/state-manager.js";
+export {
+  SimpleExecutor,
+  createSimpleNode,
+  type SimpleBlueprint,
+  type SimpleComposite,
+  type SimpleNode,
+  type SimpleResult,
+} from "./legacy/simple-executor.js";
+export {
+  StateManager,
+  type Checkpoint,
+  type ExecutionState,
+  type ExecutionStateStatus,
+  type NodeState,
+  type StateManagerEvents,
+  type StatePersistence,
+} from "./legacy/state-manager.js";
 export { trackRuns } from "./legacy/track-runs.js";
 export type { AppStorage, FlowStore, KeyValueStorage } from "./desktop/app-storage.js";
 export type { DesktopConductorConfig } from "./desktop/native-conductor.js";

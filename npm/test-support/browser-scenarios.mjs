@@ -15,7 +15,17 @@ export async function surface(mod, shape) {
   for (const [namespace, names] of Object.entries(shape)) {
     for (const name of names) methods[`${namespace}.${name}`] = typeof c[namespace]?.[name];
   }
-  const subscribers = [c.node.onProgress, c.node.onComplete, c.node.onError, c.storage.onFlowSaved, c.auth.onAuthExpired, c.events.onProgress, c.events.onStarted, c.events.onCompleted, c.events.onError];
+  const subscribers = [
+    c.node.onProgress,
+    c.node.onComplete,
+    c.node.onError,
+    c.storage.onFlowSaved,
+    c.auth.onAuthExpired,
+    c.events.onProgress,
+    c.events.onStarted,
+    c.events.onCompleted,
+    c.events.onError,
+  ];
   const unsubscribes = subscribers.map((subscribe) => {
     const unsubscribe = subscribe(() => {});
     if (typeof unsubscribe === "function") unsubscribe();
@@ -27,10 +37,20 @@ export async function surface(mod, shape) {
   } catch (error) {
     toExecutionIdError = error.message;
   }
-  const validEvent = { nodeId: "n", progress: 50, message: "m", nodes: [{ id: "n", name: "N", state: "executing" }], graph: { executionOrder: [], criticalPath: [], edges: [], totalWeight: 1, maxParallelism: 1 } };
+  const validEvent = {
+    nodeId: "n",
+    progress: 50,
+    message: "m",
+    nodes: [{ id: "n", name: "N", state: "executing" }],
+    graph: { executionOrder: [], criticalPath: [], edges: [], totalWeight: 1, maxParallelism: 1 },
+  };
   await c.ready;
   return {
-    exports: Object.fromEntries(Object.keys(mod).sort().map((key) => [key, typeof mod[key]])),
+    exports: Object.fromEntries(
+      Object.keys(mod)
+        .sort()
+        .map((key) => [key, typeof mod[key]]),
+    ),
     DEFAULT_SLOWMO_MS: mod.DEFAULT_SLOWMO_MS,
     errorCodes: { ...mod.ErrorCode },
     createConductorIsAlias: mod.createConductor === mod.createConductorInstance,
@@ -51,13 +71,29 @@ export async function surface(mod, shape) {
     toExecutionIdError,
     validEvent: mod.isValidProgressEvent(validEvent),
     invalidEvents: [mod.isValidProgressEvent({}), mod.isValidProgressEvent(null), mod.isValidProgressEvent({ ...validEvent, graph: null })],
-    nodeTypes: c.catalog.getAllNodeDefinitions().map((definition) => definition.type ?? definition.id).sort(),
+    nodeTypes: c.catalog
+      .getAllNodeDefinitions()
+      .map((definition) => definition.type ?? definition.id)
+      .sort(),
   };
 }
 
 /** `environment`: `"node"` or `"chromium"` (which web storage the environment has). */
 export function checkSurface(s, environment) {
-  assert.deepEqual(Object.keys(s.exports), ["DEFAULT_SLOWMO_MS", "ErrorCode", "conductor", "createConductor", "createConductorInstance", "createExecutionId", "isValidProgressEvent", "toExecutionId"], "the values the original /browser exported");
+  assert.deepEqual(
+    Object.keys(s.exports),
+    [
+      "DEFAULT_SLOWMO_MS",
+      "ErrorCode",
+      "conductor",
+      "createConductor",
+      "createConductorInstance",
+      "createExecutionId",
+      "isValidProgressEvent",
+      "toExecutionId",
+    ],
+    "the values the original /browser exported",
+  );
   assert.deepEqual(s.exports, {
     DEFAULT_SLOWMO_MS: "number",
     ErrorCode: "object",
@@ -104,7 +140,18 @@ export function checkSurface(s, environment) {
   assert.equal(s.toExecutionIdError, "Invalid execution ID: must be a non-empty string");
   assert.equal(s.validEvent, true);
   assert.deepEqual(s.invalidEvents, [false, false, false]);
-  for (const type of ["edit-fields", "file-system", "group", "http-request", "image", "loop", "parallel", "shell-command", "spreadsheet", "transform"]) {
+  for (const type of [
+    "edit-fields",
+    "file-system",
+    "group",
+    "http-request",
+    "image",
+    "loop",
+    "parallel",
+    "shell-command",
+    "spreadsheet",
+    "transform",
+  ]) {
     assert.ok(s.nodeTypes.includes(type), `catalog lists ${type}`);
   }
 }
@@ -116,7 +163,9 @@ export async function progressEvents(mod) {
   const states = [];
   const log = [];
   c.node.onProgress((event) => events.push(event));
-  c.events.onProgress((state) => states.push({ isMap: state.nodes instanceof Map, cachedProgress: state.cachedProgress, executionId: state.executionId }));
+  c.events.onProgress((state) =>
+    states.push({ isMap: state.nodes instanceof Map, cachedProgress: state.cachedProgress, executionId: state.executionId }),
+  );
   c.events.onStarted((event) => log.push(["started", event.executionId, event.nodeId]));
   c.node.onComplete((event) => log.push(["node.complete", event.executionId, event.nodeId]));
   c.events.onCompleted((event) => log.push(["completed", event.executionId, event.result.success]));
@@ -126,7 +175,13 @@ export async function progressEvents(mod) {
     nodes: [
       { id: "a", name: "First", type: "transform", parameters: { data: [1, 2] } },
       { id: "b", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 10" } },
-      { id: "inner", type: "group", nodes: [{ id: "c", type: "transform", parameters: { operation: "reduce", transformFunction: "(s, x) => s + x", reduceInitial: "0" } }] },
+      {
+        id: "inner",
+        type: "group",
+        nodes: [
+          { id: "c", type: "transform", parameters: { operation: "reduce", transformFunction: "(s, x) => s + x", reduceInitial: "0" } },
+        ],
+      },
     ],
     edges: [
       { id: "e1", source: "a", target: "b", targetHandle: "data" },
@@ -143,7 +198,14 @@ export async function progressEvents(mod) {
       progress: event.progress,
       message: event.message,
       graph: event.graph,
-      nodes: event.nodes.map((node) => ({ id: node.id, type: node.type, state: node.state, progress: node.progress, parentId: node.parentId, depth: node.depth })),
+      nodes: event.nodes.map((node) => ({
+        id: node.id,
+        type: node.type,
+        state: node.state,
+        progress: node.progress,
+        parentId: node.parentId,
+        depth: node.depth,
+      })),
     })),
     states,
     log,
@@ -160,19 +222,38 @@ export function checkProgressEvents({ result, events, states, log }) {
     assert.equal(event.executionId, "exec-progress");
   }
   const progress = events.map((event) => event.progress);
-  assert.deepEqual(progress, [...progress].sort((x, y) => x - y), "never decreasing on success");
+  assert.deepEqual(
+    progress,
+    [...progress].sort((x, y) => x - y),
+    "never decreasing on success",
+  );
   const last = events.at(-1);
   assert.equal(last.progress, 100);
   assert.equal(last.message, "All nodes completed");
-  assert.deepEqual(last.nodes.map((node) => [node.id, node.state]), [["a", "completed"], ["b", "completed"], ["inner", "completed"], ["c", "completed"]]);
+  assert.deepEqual(
+    last.nodes.map((node) => [node.id, node.state]),
+    [
+      ["a", "completed"],
+      ["b", "completed"],
+      ["inner", "completed"],
+      ["c", "completed"],
+    ],
+  );
   assert.deepEqual([last.nodes[3].parentId, last.nodes[3].depth], ["inner", 2], "nested children appear");
   assert.deepEqual(last.graph.executionOrder, [["a"], ["b"], ["inner"]]);
   for (const id of ["a", "b", "c"]) {
-    assert.ok(events.some((event) => event.nodes.find((node) => node.id === id).state === "executing"), `${id} was seen executing`);
+    assert.ok(
+      events.some((event) => event.nodes.find((node) => node.id === id).state === "executing"),
+      `${id} was seen executing`,
+    );
   }
   assert.ok(events.some((event) => event.message === "Executing: First" && event.nodeId === "a"));
   assert.deepEqual(states.at(-1), { isMap: true, cachedProgress: 100, executionId: "exec-progress" });
-  assert.deepEqual(log, [["started", "exec-progress", "flow"], ["node.complete", "exec-progress", "flow"], ["completed", "exec-progress", true]]);
+  assert.deepEqual(log, [
+    ["started", "exec-progress", "flow"],
+    ["node.complete", "exec-progress", "flow"],
+    ["completed", "exec-progress", true],
+  ]);
 }
 
 /**
@@ -189,7 +270,12 @@ export async function store(mod) {
       { id: "e2", source: "b", target: "c" },
     ],
   };
-  const summary = (state) => ({ executionId: state.executionId, isExecuting: state.isExecuting, cachedProgress: state.cachedProgress, nodes: [...state.nodes.values()].map((n) => `${n.id}:${n.state}`) });
+  const summary = (state) => ({
+    executionId: state.executionId,
+    isExecuting: state.isExecuting,
+    cachedProgress: state.cachedProgress,
+    nodes: [...state.nodes.values()].map((n) => `${n.id}:${n.state}`),
+  });
   const plain = mod.createConductor({ storage: { type: "memory" } });
   const initial = summary(plain.node.store.getState());
   await plain.node.run(flow, { executionId: "store-default" });
@@ -205,14 +291,31 @@ export async function store(mod) {
   const afterEditor = summary(editor.node.store.getState());
   const trace = editor.node.store.getTrace();
   editor.node.store.reset();
-  return { initial, afterDefault, transitions, afterEditor, traceId: trace?.executionId, afterReset: summary(editor.node.store.getState()) };
+  return {
+    initial,
+    afterDefault,
+    transitions,
+    afterEditor,
+    traceId: trace?.executionId,
+    afterReset: summary(editor.node.store.getState()),
+  };
 }
 
 export function checkStore(r) {
   const done = ["a:completed", "b:completed", "c:completed"];
   assert.deepEqual(r.initial, { executionId: "", isExecuting: false, cachedProgress: 0, nodes: [] });
   assert.deepEqual(r.afterDefault, { executionId: "store-default", isExecuting: false, cachedProgress: 100, nodes: done });
-  assert.deepEqual(r.transitions, ["a:pending", "b:pending", "c:pending", "a:executing", "a:completed", "b:executing", "b:completed", "c:executing", "c:completed"]);
+  assert.deepEqual(r.transitions, [
+    "a:pending",
+    "b:pending",
+    "c:pending",
+    "a:executing",
+    "a:completed",
+    "b:executing",
+    "b:completed",
+    "c:executing",
+    "c:completed",
+  ]);
   assert.deepEqual(r.afterEditor, { executionId: "store-editor-unwatched", isExecuting: false, cachedProgress: 100, nodes: done });
   assert.equal(r.traceId, "store-editor-unwatched");
   assert.deepEqual(r.afterReset, { executionId: "", isExecuting: false, cachedProgress: 0, nodes: [] });
@@ -246,8 +349,21 @@ export async function cancellation(mod) {
         : undefined,
   };
   const c = mod.createConductor({ storage: { type: "memory" }, nodeExecutorFactory: factory });
-  const chain = { id: "chain", type: "group", nodes: [{ id: "a", type: "wait" }, { id: "b", type: "wait" }], edges: [{ id: "e", source: "a", target: "b" }] };
-  const summary = (result) => ({ success: result.success, code: result.error?.code, message: result.error?.message, executedNodes: result.executedNodes });
+  const chain = {
+    id: "chain",
+    type: "group",
+    nodes: [
+      { id: "a", type: "wait" },
+      { id: "b", type: "wait" },
+    ],
+    edges: [{ id: "e", source: "a", target: "b" }],
+  };
+  const summary = (result) => ({
+    success: result.success,
+    code: result.error?.code,
+    message: result.error?.message,
+    executedNodes: result.executedNodes,
+  });
   const started = () => new Promise((resolve) => (announce = resolve));
 
   let running = started();
@@ -294,37 +410,82 @@ export async function customExecutors(mod) {
       if (type === "greet") {
         return {
           execute: (params) => {
-            seen.push({ keys: Object.keys(params).sort(), nodeId: params.nodeId, executionId: params.executionId, variables: params.variables, name: params.name, signal: params.signal instanceof AbortSignal });
+            seen.push({
+              keys: Object.keys(params).sort(),
+              nodeId: params.nodeId,
+              executionId: params.executionId,
+              variables: params.variables,
+              name: params.name,
+              signal: params.signal instanceof AbortSignal,
+            });
             return { greeting: `Hello, ${params.name}` };
           },
         };
       }
       if (type === "shout") return { execute: async (params) => String(params.input.default.greeting).toUpperCase() };
       if (type === "numbers") return { execute: () => [1, 2, 3] };
-      if (type === "boom") return { execute: () => { throw new Error("kaput"); } };
+      if (type === "boom")
+        return {
+          execute: () => {
+            throw new Error("kaput");
+          },
+        };
       return undefined;
     },
   };
   const c = mod.createConductor({ storage: { type: "memory" }, nodeExecutorFactory: factory });
-  const summary = (result) => ({ success: result.success, data: result.data, executedNodes: result.executedNodes, error: result.error && { code: result.error.code, message: result.error.message, nodeId: result.error.nodeId } });
+  const summary = (result) => ({
+    success: result.success,
+    data: result.data,
+    executedNodes: result.executedNodes,
+    error: result.error && { code: result.error.code, message: result.error.message, nodeId: result.error.nodeId },
+  });
   const greeting = await c.node.run(
-    { id: "g", type: "group", nodes: [{ id: "greet", type: "greet", parameters: { name: "Ada" } }, { id: "shout", type: "shout" }], edges: [{ id: "e", source: "greet", target: "shout" }] },
+    {
+      id: "g",
+      type: "group",
+      nodes: [
+        { id: "greet", type: "greet", parameters: { name: "Ada" } },
+        { id: "shout", type: "shout" },
+      ],
+      edges: [{ id: "e", source: "greet", target: "shout" }],
+    },
     { executionId: "exec-custom", variables: { who: "tester" } },
   );
   const mixed = await c.node.run({
     id: "m",
     type: "group",
-    nodes: [{ id: "numbers", type: "numbers" }, { id: "double", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 2" } }],
+    nodes: [
+      { id: "numbers", type: "numbers" },
+      { id: "double", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 2" } },
+    ],
     edges: [{ id: "e", source: "numbers", target: "double", targetHandle: "data" }],
   });
-  const failing = await c.node.run({ id: "f", type: "group", nodes: [{ id: "ok", type: "numbers" }, { id: "x", type: "boom" }], edges: [{ id: "e", source: "ok", target: "x" }] });
+  const failing = await c.node.run({
+    id: "f",
+    type: "group",
+    nodes: [
+      { id: "ok", type: "numbers" },
+      { id: "x", type: "boom" },
+    ],
+    edges: [{ id: "e", source: "ok", target: "x" }],
+  });
   const unknown = await c.node.run({ id: "u", type: "not-provided" });
   return { greeting: summary(greeting), mixed: summary(mixed), failing: summary(failing), unknown: summary(unknown), seen };
 }
 
 export function checkCustomExecutors(r) {
   assert.deepEqual(r.greeting, { success: true, data: "HELLO, ADA", executedNodes: ["g", "greet", "shout"], error: undefined });
-  assert.deepEqual(r.seen, [{ keys: ["executionId", "input", "name", "nodeId", "parentContext", "signal", "variables"], nodeId: "greet", executionId: "exec-custom", variables: { who: "tester" }, name: "Ada", signal: true }]);
+  assert.deepEqual(r.seen, [
+    {
+      keys: ["executionId", "input", "name", "nodeId", "parentContext", "signal", "variables"],
+      nodeId: "greet",
+      executionId: "exec-custom",
+      variables: { who: "tester" },
+      name: "Ada",
+      signal: true,
+    },
+  ]);
   assert.equal(r.mixed.success, true, JSON.stringify(r.mixed.error));
   assert.deepEqual(r.mixed.data.result, [2, 4, 6], "a built-in transform takes a custom node's output");
   assert.deepEqual(r.failing.error, { code: "EXECUTION_FAILED", message: "kaput", nodeId: "x" });
@@ -351,7 +512,14 @@ export async function nativeOnlyNodes(mod) {
   const validation = await c.node.validate(flow);
   const issue = (i) => ({ code: i.code, nodeId: i.nodeId, message: i.message });
   return {
-    result: { success: result.success, code: result.error?.code, message: result.error?.message, nodeId: result.error?.nodeId, issues: (result.error?.context?.issues ?? []).map(issue), executedNodes: result.executedNodes },
+    result: {
+      success: result.success,
+      code: result.error?.code,
+      message: result.error?.message,
+      nodeId: result.error?.nodeId,
+      issues: (result.error?.context?.issues ?? []).map(issue),
+      executedNodes: result.executedNodes,
+    },
     validation: { valid: validation.valid, errors: validation.errors, issues: validation.issues.map(issue) },
     ran,
   };
@@ -359,10 +527,25 @@ export async function nativeOnlyNodes(mod) {
 
 export function checkNativeOnlyNodes(r) {
   const issues = [
-    { code: "IMPLEMENTATION_NOT_FOUND", nodeId: "reader", message: "Node 'reader' (file-system) needs a file system, which this environment does not provide" },
-    { code: "IMPLEMENTATION_NOT_FOUND", nodeId: "sh", message: "Node 'sh' (shell-command) needs process spawning, which this environment does not provide" },
+    {
+      code: "IMPLEMENTATION_NOT_FOUND",
+      nodeId: "reader",
+      message: "Node 'reader' (file-system) needs a file system, which this environment does not provide",
+    },
+    {
+      code: "IMPLEMENTATION_NOT_FOUND",
+      nodeId: "sh",
+      message: "Node 'sh' (shell-command) needs process spawning, which this environment does not provide",
+    },
   ];
-  assert.deepEqual(r.result, { success: false, code: "IMPLEMENTATION_NOT_FOUND", message: issues[0].message, nodeId: "reader", issues, executedNodes: ["g"] });
+  assert.deepEqual(r.result, {
+    success: false,
+    code: "IMPLEMENTATION_NOT_FOUND",
+    message: issues[0].message,
+    nodeId: "reader",
+    issues,
+    executedNodes: ["g"],
+  });
   assert.deepEqual(r.validation, { valid: false, errors: issues.map((i) => `g/${i.nodeId}: ${i.message}`), issues });
   assert.deepEqual(r.ran, [], "no node ran");
 }
@@ -378,10 +561,19 @@ export async function panicRecovery(mod) {
   const flow = {
     id: "g",
     type: "group",
-    nodes: [{ id: "a", type: "transform", parameters: { data: [1, 2] } }, { id: "b", type: "transform", parameters: { operation: "map", transformFunction: "x => x + 1" } }],
+    nodes: [
+      { id: "a", type: "transform", parameters: { data: [1, 2] } },
+      { id: "b", type: "transform", parameters: { operation: "map", transformFunction: "x => x + 1" } },
+    ],
     edges: [{ id: "e", source: "a", target: "b", targetHandle: "data" }],
   };
-  const summary = (result) => ({ success: result.success, code: result.error?.code, message: result.error?.message, data: result.data?.result, executedNodes: result.executedNodes });
+  const summary = (result) => ({
+    success: result.success,
+    code: result.error?.code,
+    message: result.error?.message,
+    data: result.data?.result,
+    executedNodes: result.executedNodes,
+  });
   const before = summary(await c.node.run(flow));
   const panics = [];
   const after = [];
@@ -411,9 +603,16 @@ export function checkPanicRecovery(r) {
     assert.match(panic.message, /internal error/i);
   }
   assert.deepEqual(r.after, [r.before, r.before], "the same conductor runs the next flow");
-  assert.deepEqual(r.parsed, [{ id: "p", type: "transform" }, { id: "p", type: "transform" }]);
+  assert.deepEqual(r.parsed, [
+    { id: "p", type: "transform" },
+    { id: "p", type: "transform" },
+  ]);
   for (const inFlight of r.otherInFlight) {
-    assert.deepEqual([inFlight.success, inFlight.code], [false, "INTERNAL_ERROR"], "another conductor's run on the trapped instance ends too");
+    assert.deepEqual(
+      [inFlight.success, inFlight.code],
+      [false, "INTERNAL_ERROR"],
+      "another conductor's run on the trapped instance ends too",
+    );
   }
   assert.deepEqual(r.otherAfter, [r.before, r.before], "and that conductor runs its next flow (timers included) on the fresh instance");
 }
@@ -488,7 +687,13 @@ export function checkHistory(r) {
   assert.equal(r.withoutHistory.code, "VALIDATION_FAILED");
   assert.match(r.withoutHistory.message, /not available in this build/);
   assert.deepEqual(r.failed, { success: false, code: "EXECUTION_FAILED" });
-  assert.deepEqual(r.record, { status: "failed", nodes: [["a", "completed", 1], ["b", "error", null]] });
+  assert.deepEqual(r.record, {
+    status: "failed",
+    nodes: [
+      ["a", "completed", 1],
+      ["b", "error", null],
+    ],
+  });
   assert.deepEqual(r.retried, { success: true, data: 111 });
   assert.deepEqual(r.calledAgain, { a: 0, b: 1, c: 1 }, "a succeeded before: its recorded output is reused");
   assert.deepEqual(r.newest, { retryOf: "browser-failed-1", reused: ["a"] });
@@ -543,7 +748,14 @@ export async function debugging(mod) {
     });
     try {
       const result = await on.node.run(flow, options);
-      return { success: result.success, data: result.data, code: result.error?.code, message: result.error?.message, calls: [...calls], pauses };
+      return {
+        success: result.success,
+        data: result.data,
+        code: result.error?.code,
+        message: result.error?.message,
+        calls: [...calls],
+        pauses,
+      };
     } finally {
       off();
     }
@@ -560,7 +772,11 @@ export async function debugging(mod) {
     setTimeout(() => void conductor.node.resume(event.executionId), 3000);
   });
   const cancelled = await run({ breakpoints: ["c"] }, (event) => void conductor.node.cancel(event.executionId));
-  const noSuchRun = [await conductor.node.pause("exec_none"), await conductor.node.resume("exec_none"), await conductor.node.step("exec_none")];
+  const noSuchRun = [
+    await conductor.node.pause("exec_none"),
+    await conductor.node.resume("exec_none"),
+    await conductor.node.step("exec_none"),
+  ];
   for (const c of [conductor, plain]) await c.shutdown?.();
   return { withoutDebugging, pinned, runTo, stepped, paused, cancelled, noSuchRun };
 }
@@ -575,12 +791,24 @@ export function checkDebugging(r, { refuses }) {
   }
   assert.deepEqual([r.pinned.success, r.pinned.data, r.pinned.calls], [true, 1150, ["a", "c", "d"]], "b is pinned at 50: it never runs");
   assert.deepEqual([r.runTo.success, r.runTo.data, r.runTo.calls], [true, 11, ["a", "b"]], "run to b: a and b only, data is b's output");
-  assert.deepEqual(r.stepped.pauses, [
-    { nodeId: "b", input: { default: 1 }, ranBefore: ["a"] },
-    { nodeId: "c", input: { default: 11 }, ranBefore: ["a", "b"] },
-  ], "paused before b with a's output; a step ran b and paused before c");
+  assert.deepEqual(
+    r.stepped.pauses,
+    [
+      { nodeId: "b", input: { default: 1 }, ranBefore: ["a"] },
+      { nodeId: "c", input: { default: 11 }, ranBefore: ["a", "b"] },
+    ],
+    "paused before b with a's output; a step ran b and paused before c",
+  );
   assert.deepEqual([r.stepped.success, r.stepped.data, r.stepped.calls], [true, 1111, ["a", "b", "c", "d"]]);
-  assert.deepEqual([r.paused.success, r.paused.data, r.paused.pauses.length], [true, 1111, 1], `paused time does not count towards the timeout: ${r.paused.message}`);
-  assert.deepEqual([r.cancelled.success, r.cancelled.code, r.cancelled.calls], [false, "CANCELLED", ["a", "b"]], "cancelled while paused before c");
+  assert.deepEqual(
+    [r.paused.success, r.paused.data, r.paused.pauses.length],
+    [true, 1111, 1],
+    `paused time does not count towards the timeout: ${r.paused.message}`,
+  );
+  assert.deepEqual(
+    [r.cancelled.success, r.cancelled.code, r.cancelled.calls],
+    [false, "CANCELLED", ["a", "b"]],
+    "cancelled while paused before c",
+  );
   assert.deepEqual(r.noSuchRun, [false, false, false]);
 }

@@ -16,7 +16,11 @@ export async function ticksDuringHeavyRun(mod, { items, inPage }) {
   const flow = {
     id: "heavy",
     type: "transform",
-    parameters: { data: Array.from({ length: items }, (_, i) => i), operation: "map", transformFunction: 'x => "ab".repeat(2000).split("").reverse().join("").length' },
+    parameters: {
+      data: Array.from({ length: items }, (_, i) => i),
+      operation: "map",
+      transformFunction: 'x => "ab".repeat(2000).split("").reverse().join("").length',
+    },
   };
   let ticks = 0;
   let running = true;
@@ -27,12 +31,26 @@ export async function ticksDuringHeavyRun(mod, { items, inPage }) {
   setTimeout(tick, 0);
   const result = await c.node.run(flow);
   running = false;
-  return { success: result.success, error: result.error?.message, count: result.data?.result?.length, first: result.data?.result?.[0], ticks };
+  return {
+    success: result.success,
+    error: result.error?.message,
+    count: result.data?.result?.length,
+    first: result.data?.result?.[0],
+    ticks,
+  };
 }
 
 /** Where JS executors run, the objects they pass each other, and their `signal`. */
 export async function executorsInPage(mod) {
-  const made = { fn: () => 1, cls: new (class Point { constructor() { this.x = 1; } })(), nested: [1, 2] };
+  const made = {
+    fn: () => 1,
+    cls: new (class Point {
+      constructor() {
+        this.x = 1;
+      }
+    })(),
+    nested: [1, 2],
+  };
   const seen = [];
   const factory = {
     getNodeExecutable: (type) =>
@@ -45,16 +63,40 @@ export async function executorsInPage(mod) {
   const c = mod.createConductor({ storage: { type: "memory" }, nodeExecutorFactory: factory });
   const input = { big: new Map([[1n, new Date(0)]]) };
   let inputSeen;
-  const echo = mod.createConductor({ storage: { type: "memory" }, nodeExecutorFactory: { getNodeExecutable: (type) => (type === "echo" ? { execute: (params) => ((inputSeen = params.input.big === input.big), params.input) } : undefined) } });
-  const flow = { id: "g", type: "group", nodes: [{ id: "m", type: "make" }, { id: "s", type: "same" }], edges: [{ id: "e", source: "m", target: "s" }] };
+  const echo = mod.createConductor({
+    storage: { type: "memory" },
+    nodeExecutorFactory: {
+      getNodeExecutable: (type) =>
+        type === "echo" ? { execute: (params) => ((inputSeen = params.input.big === input.big), params.input) } : undefined,
+    },
+  });
+  const flow = {
+    id: "g",
+    type: "group",
+    nodes: [
+      { id: "m", type: "make" },
+      { id: "s", type: "same" },
+    ],
+    edges: [{ id: "e", source: "m", target: "s" }],
+  };
   const result = await c.node.run(flow);
   const echoed = await echo.node.run({ id: "e", type: "echo" }, { input });
-  return { success: result.success, sameObjectBack: result.data === made, seen, inputSeen, echoedInput: echoed.data === input || echoed.data?.big === input.big };
+  return {
+    success: result.success,
+    sameObjectBack: result.data === made,
+    seen,
+    inputSeen,
+    echoedInput: echoed.data === input || echoed.data?.big === input.big,
+  };
 }
 
 export function checkExecutorsInPage(r) {
   assert.equal(r.success, true);
-  assert.deepEqual(r.seen, [{ inPage: true, signal: true }, { identical: true }], "executors run in the page, get a signal and get the very object the previous one returned");
+  assert.deepEqual(
+    r.seen,
+    [{ inPage: true, signal: true }, { identical: true }],
+    "executors run in the page, get a signal and get the very object the previous one returned",
+  );
   assert.equal(r.sameObjectBack, true, "functions and class instances never leave the page");
   assert.equal(r.inputSeen, true, "a run's input reaches executors as the very object passed");
   assert.equal(r.echoedInput, true);
@@ -70,28 +112,68 @@ export async function valuesAcross(mod, makers) {
   const { difference } = await import("/test-support/same-value.mjs");
   const edge = (source, target, targetHandle) => ({ id: `${source}-${target}`, source, target, ...(targetHandle ? { targetHandle } : {}) });
   const paths = {
-    "JS executor → JS executor": { flow: { id: "g", type: "group", nodes: [{ id: "s", type: "src" }, { id: "i", type: "id" }], edges: [edge("s", "i")] }, read: (data) => data },
+    "JS executor → JS executor": {
+      flow: {
+        id: "g",
+        type: "group",
+        nodes: [
+          { id: "s", type: "src" },
+          { id: "i", type: "id" },
+        ],
+        edges: [edge("s", "i")],
+      },
+      read: (data) => data,
+    },
     "transform x => x": {
       wrap: (value) => [value],
-      flow: { id: "g", type: "group", nodes: [{ id: "s", type: "src" }, { id: "t", type: "transform", parameters: { operation: "map", transformFunction: "x => x" } }], edges: [edge("s", "t", "data")] },
+      flow: {
+        id: "g",
+        type: "group",
+        nodes: [
+          { id: "s", type: "src" },
+          { id: "t", type: "transform", parameters: { operation: "map", transformFunction: "x => x" } },
+        ],
+        edges: [edge("s", "t", "data")],
+      },
       read: (data) => data.result[0],
     },
-    "a group's output": { flow: { id: "g", type: "group", nodes: [{ id: "inner", type: "group", nodes: [{ id: "s", type: "src" }] }] }, read: (data) => data },
+    "a group's output": {
+      flow: { id: "g", type: "group", nodes: [{ id: "inner", type: "group", nodes: [{ id: "s", type: "src" }] }] },
+      read: (data) => data,
+    },
     "a disabled node": {
-      flow: { id: "g", type: "group", nodes: [{ id: "s", type: "src" }, { id: "off", type: "transform", parameters: { enabled: false } }], edges: [edge("s", "off")] },
+      flow: {
+        id: "g",
+        type: "group",
+        nodes: [
+          { id: "s", type: "src" },
+          { id: "off", type: "transform", parameters: { enabled: false } },
+        ],
+        edges: [edge("s", "off")],
+      },
       read: (data) => data.default,
     },
   };
   const found = {};
   for (const [name, source] of Object.entries(makers)) {
     const make = (0, eval)(`(${source})`);
-    for (const [mode, create] of [["worker", mod.createConductor], ["page", window.browserModule.createConductor]]) {
+    for (const [mode, create] of [
+      ["worker", mod.createConductor],
+      ["page", window.browserModule.createConductor],
+    ]) {
       const differences = [];
       for (const [pathName, path] of Object.entries(paths)) {
         const value = make();
         const c = create({
           storage: { type: "memory" },
-          nodeExecutorFactory: { getNodeExecutable: (type) => (type === "src" ? { execute: () => (path.wrap ? path.wrap(value) : value) } : type === "id" ? { execute: (params) => params.input.default } : undefined) },
+          nodeExecutorFactory: {
+            getNodeExecutable: (type) =>
+              type === "src"
+                ? { execute: () => (path.wrap ? path.wrap(value) : value) }
+                : type === "id"
+                  ? { execute: (params) => params.input.default }
+                  : undefined,
+          },
         });
         const result = await c.node.run(path.flow);
         if (!result.success) differences.push(`${pathName}: ${result.error.code} ${result.error.message}`);
@@ -110,23 +192,43 @@ export async function valuesAcross(mod, makers) {
 export const valueMakers = {
   "a string with a lone surrogate": () => "\ud800x",
   "new Uint8Array([1, 2])": () => new Uint8Array([1, 2]),
-  "every typed array": () => [new Int16Array([-1, 2]), new Float64Array([0.1, -0]), new BigInt64Array([-(2n ** 63n)]), new Uint8ClampedArray([255]), new DataView(new ArrayBuffer(3)), new ArrayBuffer(2)],
+  "every typed array": () => [
+    new Int16Array([-1, 2]),
+    new Float64Array([0.1, -0]),
+    new BigInt64Array([-(2n ** 63n)]),
+    new Uint8ClampedArray([255]),
+    new DataView(new ArrayBuffer(3)),
+    new ArrayBuffer(2),
+  ],
   "new Date(0) and an invalid date": () => [new Date(0), new Date(NaN)],
-  "a Map and a Set": () => [new Map([[1, "one"], ["k", { v: [2] }]]), new Set(["a", -0, NaN])],
+  "a Map and a Set": () => [
+    new Map([
+      [1, "one"],
+      ["k", { v: [2] }],
+    ]),
+    new Set(["a", -0, NaN]),
+  ],
   "-0, NaN, ±Infinity": () => [-0, NaN, Infinity, -Infinity],
   "{ a: undefined }": () => ({ a: undefined, b: 1 }),
   "[1, , 3]": () => [1, , 3], // eslint-disable-line no-sparse-arrays
   "2n ** 70n": () => 2n ** 70n,
-  "a RegExp, an Error, boxed primitives": () => [/a+/gi, Object.assign(new TypeError("bad"), { stack: "at x" }), Object(1), Object("s"), Object(true)],
+  "a RegExp, an Error, boxed primitives": () => [
+    /a+/gi,
+    Object.assign(new TypeError("bad"), { stack: "at x" }),
+    Object(1),
+    Object("s"),
+    Object(true),
+  ],
   "an object whose first key is the codec's tag": () => ({ $atomiton: "date", v: 0 }),
   undefined: () => undefined,
-  "20,000 random doubles": () => Array.from({ length: 20_000 }, () => {
-    const bits = new DataView(new ArrayBuffer(8));
-    bits.setUint32(0, (Math.random() * 2 ** 32) >>> 0);
-    bits.setUint32(4, (Math.random() * 2 ** 32) >>> 0);
-    const x = bits.getFloat64(0);
-    return Number.isFinite(x) ? x : 1.5;
-  }),
+  "20,000 random doubles": () =>
+    Array.from({ length: 20_000 }, () => {
+      const bits = new DataView(new ArrayBuffer(8));
+      bits.setUint32(0, (Math.random() * 2 ** 32) >>> 0);
+      bits.setUint32(4, (Math.random() * 2 ** 32) >>> 0);
+      const x = bits.getFloat64(0);
+      return Number.isFinite(x) ? x : 1.5;
+    }),
 };
 
 /**
@@ -140,11 +242,20 @@ export async function workerPanic(mod) {
   const flow = {
     id: "g",
     type: "group",
-    nodes: [{ id: "a", type: "transform", parameters: { data: [1, 2] } }, { id: "b", type: "transform", parameters: { operation: "map", transformFunction: "x => x + 1" } }],
+    nodes: [
+      { id: "a", type: "transform", parameters: { data: [1, 2] } },
+      { id: "b", type: "transform", parameters: { operation: "map", transformFunction: "x => x + 1" } },
+    ],
     edges: [{ id: "e", source: "a", target: "b", targetHandle: "data" }],
   };
   const panicking = { debug: { simulatePanic: { nodeId: "b" } } };
-  const summary = (result) => ({ success: result.success, code: result.error?.code, message: result.error?.message, data: result.data?.result, executedNodes: result.executedNodes });
+  const summary = (result) => ({
+    success: result.success,
+    code: result.error?.code,
+    message: result.error?.message,
+    data: result.data?.result,
+    executedNodes: result.executedNodes,
+  });
   const before = summary(await c.node.run(flow));
   await other.ready;
   const inFlight = other.node.run(flow, { slowMo: 50 });
@@ -169,7 +280,11 @@ export function checkWorkerPanic(r) {
   assert.deepEqual(r.panic, r.inPage, "the same coded failure as the in-page engine gives");
   assert.deepEqual(r.otherInFlight, r.before, "another conductor's worker is not touched");
   assert.deepEqual(r.parsed, { id: "p", type: "transform" });
-  assert.deepEqual([r.after, r.afterAgain], [r.before, r.before], "the same conductor runs the next flow (timers included) on a fresh worker");
+  assert.deepEqual(
+    [r.after, r.afterAgain],
+    [r.before, r.before],
+    "the same conductor runs the next flow (timers included) on a fresh worker",
+  );
 }
 
 /**
@@ -179,7 +294,13 @@ export function checkWorkerPanic(r) {
 export async function workerStorage(mod) {
   const c = mod.createConductor();
   const announced = new Promise((resolve) => c.storage.onFlowSaved((event) => event.id === "worker-flow" && resolve(event)));
-  const flow = { id: "worker-flow", name: "Saved from a worker", type: "group", nodes: [{ id: "a", type: "transform", parameters: { data: [1, 2, 3] }, custom: { kept: true } }], edges: [] };
+  const flow = {
+    id: "worker-flow",
+    name: "Saved from a worker",
+    type: "group",
+    nodes: [{ id: "a", type: "transform", parameters: { data: [1, 2, 3] }, custom: { kept: true } }],
+    edges: [],
+  };
   const saved = await c.storage.saveFlow(flow);
   const event = await announced;
   const listed = (await c.storage.listFlows()).flows.map((f) => f.id);
@@ -197,7 +318,17 @@ export async function workerStorage(mod) {
   await memory.storage.saveFlow({ ...flow, id: "memory-flow" });
   const memoryListed = (await memory.storage.listFlows()).flows.map((f) => f.id);
   const memoryNotInDb = (await c.storage.listFlows()).flows.map((f) => f.id);
-  return { saved: { version: saved.version, savedAt: saved.savedAt }, event: { id: event.id, name: event.name }, listed, loaded, seenInPage, run: { success: run.success, data: run.data?.result }, afterDelete, memoryListed, memoryNotInDb };
+  return {
+    saved: { version: saved.version, savedAt: saved.savedAt },
+    event: { id: event.id, name: event.name },
+    listed,
+    loaded,
+    seenInPage,
+    run: { success: run.success, data: run.data?.result },
+    afterDelete,
+    memoryListed,
+    memoryNotInDb,
+  };
 }
 
 export function checkWorkerStorage(r) {

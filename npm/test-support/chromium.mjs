@@ -8,7 +8,9 @@ import { chromium } from "playwright-core";
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 /** Why the browser tests cannot run here, or `undefined` when they can. */
-export const chromiumMissing = existsSync(CHROMIUM_PATH) ? undefined : `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`;
+export const chromiumMissing = existsSync(CHROMIUM_PATH)
+  ? undefined
+  : `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`;
 
 export const CHROMIUM_FLAGS = [
   "--headless",

@@ -15,14 +15,84 @@ export function random(seed) {
 }
 
 const NUMBERS = [
-  "0", "-0", "1", "-1", "2", "3", "7", "10", "100", "255", "256", "0.1", "0.2", "0.5", "1.5", "-2.5", "2.5", "3.75",
-  "1e21", "1e-7", "123.456", "1e300", "-1e-300", "5e-324", "1.7976931348623157e308", "9007199254740993", "9007199254740991",
-  "0x1F", "0b101", "0o17", "1_000", ".5", "4.35", "0.000001", "1234.5678", "2 ** 53", "2 ** 49 + 0.25", "(2 ** 31)", "4294967296",
-  "NaN", "Infinity", "-Infinity", "Number.MAX_SAFE_INTEGER", "Number.EPSILON", "Math.PI", "Math.E", "Number.MIN_VALUE", "1e16", "12345678901234567890",
+  "0",
+  "-0",
+  "1",
+  "-1",
+  "2",
+  "3",
+  "7",
+  "10",
+  "100",
+  "255",
+  "256",
+  "0.1",
+  "0.2",
+  "0.5",
+  "1.5",
+  "-2.5",
+  "2.5",
+  "3.75",
+  "1e21",
+  "1e-7",
+  "123.456",
+  "1e300",
+  "-1e-300",
+  "5e-324",
+  "1.7976931348623157e308",
+  "9007199254740993",
+  "9007199254740991",
+  "0x1F",
+  "0b101",
+  "0o17",
+  "1_000",
+  ".5",
+  "4.35",
+  "0.000001",
+  "1234.5678",
+  "2 ** 53",
+  "2 ** 49 + 0.25",
+  "(2 ** 31)",
+  "4294967296",
+  "NaN",
+  "Infinity",
+  "-Infinity",
+  "Number.MAX_SAFE_INTEGER",
+  "Number.EPSILON",
+  "Math.PI",
+  "Math.E",
+  "Number.MIN_VALUE",
+  "1e16",
+  "12345678901234567890",
 ];
 const STRINGS = [
-  "''", "'a'", "'abc'", "'Hello World'", "' padded '", "'42'", "'3.14'", "'-0'", "'true'", "'null'", "'é'", "'😀x'", "'a,b,c'",
-  "'Z'", "'10'", "'1e3'", "'0x10'", "'  7  '", "'ab'", "'A-b_c'", "'x y z'", "'ß'", "'İ'", "'\\n\\t'", "'12px'", "'Infinity'", "'0b11'",
+  "''",
+  "'a'",
+  "'abc'",
+  "'Hello World'",
+  "' padded '",
+  "'42'",
+  "'3.14'",
+  "'-0'",
+  "'true'",
+  "'null'",
+  "'é'",
+  "'😀x'",
+  "'a,b,c'",
+  "'Z'",
+  "'10'",
+  "'1e3'",
+  "'0x10'",
+  "'  7  '",
+  "'ab'",
+  "'A-b_c'",
+  "'x y z'",
+  "'ß'",
+  "'İ'",
+  "'\\n\\t'",
+  "'12px'",
+  "'Infinity'",
+  "'0b11'",
 ];
 const KEYS = ["a", "b", "c", "n", "s", "list", "1", "0", "10", "x y", "length", "2"];
 const PROPS = ["a", "b", "n", "s", "list", "length", "0", "1", "missing"];
@@ -104,14 +174,27 @@ class Generator {
       case "bool":
         return pick(["true", "false"]);
       case "arr":
-        return pick(["[]", "[1, 2, 3]", "[3, 1, 2]", "['b', 'a', 'c']", "[1, [2, [3, [4]]]]", "[, 1]", "[1, , 3]", "[0, -0, NaN]", "[null, undefined, 0]", "[{ a: 1 }, { a: 2 }]", "['10', '9', '1']", "[1.5, -2, 10]"]);
+        return pick([
+          "[]",
+          "[1, 2, 3]",
+          "[3, 1, 2]",
+          "['b', 'a', 'c']",
+          "[1, [2, [3, [4]]]]",
+          "[, 1]",
+          "[1, , 3]",
+          "[0, -0, NaN]",
+          "[null, undefined, 0]",
+          "[{ a: 1 }, { a: 2 }]",
+          "['10', '9', '1']",
+          "[1.5, -2, 10]",
+        ]);
       case "obj":
         // In parentheses: at the start of an arrow's body, braces would open a block.
         return `(${pick(["{}", "{ a: 1 }", "{ b: 2, a: 1 }", "{ 2: 'x', b: 1, 1: 'y' }", "{ a: { b: [1] } }", "{ n: -0, s: 'z' }", "{ list: [1, 2] }"])})`;
-      default:
-        return this.leaf(pick(["num", "str", "bool", "arr", "obj", "nullish"]), scope);
       case "nullish":
         return pick(["null", "undefined"]);
+      default:
+        return this.leaf(pick(["num", "str", "bool", "arr", "obj", "nullish"]), scope);
     }
   }
 
@@ -126,15 +209,18 @@ class Generator {
           () => `${e("num")} ${pick(["+", "-", "*", "/", "%", "**"])} ${e("num")}`,
           () => `(${e("any")}) ${pick(["&", "|", "^", "<<", ">>", ">>>"])} ${e("num")}`,
           () => `${pick(["-", "+", "~"])}(${e("any")})`,
-          () => `Math.${pick(["abs", "floor", "ceil", "round", "trunc", "sign", "sqrt", "cbrt", "exp", "log", "log2", "log10"])}(${e("num")})`,
-          () => `Math.${pick(["min", "max", "hypot", "pow"])}(${Array.from({ length: Math.floor(this.rand() * 4) }, () => e("num")).join(", ")})`,
+          () =>
+            `Math.${pick(["abs", "floor", "ceil", "round", "trunc", "sign", "sqrt", "cbrt", "exp", "log", "log2", "log10"])}(${e("num")})`,
+          () =>
+            `Math.${pick(["min", "max", "hypot", "pow"])}(${Array.from({ length: Math.floor(this.rand() * 4) }, () => e("num")).join(", ")})`,
           () => `Math.hypot(${pick(["1e200, 1e200", "3, 4", "1e-200, 1e-200", "-0", "", "NaN, Infinity", "1e154, 1e154"])})`,
           () => `Number(${e("any")})`,
           () => `parseInt(${e("str")}${chance(0.4) ? `, ${pick(["2", "8", "10", "16", "36", "0", "1", "37"])}` : ""})`,
           () => `parseFloat(${e("str")})`,
           () => `${e("str")}.length`,
           () => `${e("arr")}.length`,
-          () => `${e("arr")}.${pick(["indexOf", "lastIndexOf", "findIndex"])}(${pick(["findIndex"]).length && chance(0.5) ? `v => v ${pick(["==", "===", ">", "<"])} ${e("num")}` : e("any")})`,
+          () =>
+            `${e("arr")}.${pick(["indexOf", "lastIndexOf", "findIndex"])}(${pick(["findIndex"]).length && chance(0.5) ? `v => v ${pick(["==", "===", ">", "<"])} ${e("num")}` : e("any")})`,
           () => `${e("arr")}.reduce((acc, v) => acc + ${chance(0.5) ? "v" : e("num")}, ${e("num")})`,
           () => `${e("str")}.charCodeAt(${e("num")})`,
           () => `${e("str")}.codePointAt(${e("num")})`,
@@ -152,7 +238,8 @@ class Generator {
           () => `${e("str")}.${pick(["slice", "substring", "at", "charAt"])}(${e("num")}${chance(0.5) ? `, ${e("num")}` : ""})`,
           () => `${e("str")}.${pick(["padStart", "padEnd"])}(${pick(["5", "8", "0", "-1"])}${chance(0.5) ? `, ${e("str")}` : ""})`,
           () => `${e("str")}.repeat(${pick(["0", "1", "2", "3"])})`,
-          () => `${e("str")}.${pick(["replace", "replaceAll"])}(${e("str")}, ${chance(0.3) ? "m => m + '!'" : pick(["'$&$&'", "'$$'", "\"$'\"", "'-'", "''"])})`,
+          () =>
+            `${e("str")}.${pick(["replace", "replaceAll"])}(${e("str")}, ${chance(0.3) ? "m => m + '!'" : pick(["'$&$&'", "'$$'", '"$\'"', "'-'", "''"])})`,
           () => `${e("arr")}.join(${chance(0.5) ? e("str") : ""})`,
           () => `JSON.stringify(${e("any")}${chance(0.3) ? `, null, ${pick(["2", "'\\t'", "0"])}` : ""})`,
           () => `typeof ${e("any")}`,
@@ -188,7 +275,8 @@ class Generator {
           },
           () => `${e("arr")}.${pick(["slice", "concat"])}(${e("any")})`,
           () => `${e("arr")}.${pick(["flat", "reverse", "toReversed"])}(${pick(["", "1", "2", "Infinity"])})`,
-          () => `${e("arr")}.${pick(["sort", "toSorted"])}(${chance(0.5) ? pick(["(a, b) => a - b", "(a, b) => b - a", "(a, b) => (a < b ? -1 : a > b ? 1 : 0)", "(a, b) => String(a).localeCompare(String(b))"]) : ""})`,
+          () =>
+            `${e("arr")}.${pick(["sort", "toSorted"])}(${chance(0.5) ? pick(["(a, b) => a - b", "(a, b) => b - a", "(a, b) => (a < b ? -1 : a > b ? 1 : 0)", "(a, b) => String(a).localeCompare(String(b))"]) : ""})`,
           () => `Object.${pick(["keys", "values", "entries"])}(${e(pick(["obj", "arr", "str"]))})`,
           () => `Array.of(${e("any")}, ${e("any")})`,
           () => `${e("str")}.split(${e("str")}${chance(0.3) ? `, ${pick(["0", "1", "2"])}` : ""})`,
@@ -196,13 +284,14 @@ class Generator {
         ])();
       case "obj":
         return pick([
-          () => `({ ${pick(KEYS.map((k) => (/^\w+$/.test(k) ? k : `'${k}'`)))}: ${e("any")}, ${pick(["a", "b", "'1'", "0"])}: ${e("any")} })`,
+          () =>
+            `({ ${pick(KEYS.map((k) => (/^\w+$/.test(k) ? k : `'${k}'`)))}: ${e("any")}, ${pick(["a", "b", "'1'", "0"])}: ${e("any")} })`,
           () => `({ ...${e("obj")}, ${pick(["a", "z", "'3'"])}: ${e("any")} })`,
           () => `({ ...${e(pick(["arr", "str"]))} })`,
           () => `({ [${e("any")}]: ${e("any")} })`,
-          () => `Object.fromEntries(${pick(["[['a', 1], ['b', 2]]", "Object.entries(" + e("obj") + ")", "[[1, 'x'], ['0', 'y']]"])})`,
+          () => `Object.fromEntries(${pick(["[['a', 1], ['b', 2]]", `Object.entries(${e("obj")})`, "[[1, 'x'], ['0', 'y']]"])})`,
           () => `Object.assign({}, ${e("obj")}, ${e("obj")})`,
-          () => `JSON.parse(${pick(["'{\"b\": 1, \"a\": [true]}'", "'{\"2\": 1, \"1\": 2, \"x\": 3}'", "'{}'"])})`,
+          () => `JSON.parse(${pick(['\'{"b": 1, "a": [true]}\'', '\'{"2": 1, "1": 2, "x": 3}\'', "'{}'"])})`,
         ])();
       default:
         return pick([

@@ -10,7 +10,10 @@ const server = await createProtocolServer(conductor, {
   WebSocketServer,
   maxBodyBytes: 64 * 1024,
   limits: { maxMessageBytes: 16 * 1024, authTimeoutMs: 60_000 },
-  auth: { users: [{ username: "alice", passwordHash: await hashPassword("pw") }], apiKeys: [{ id: "flood", keyHash, grant: { limits: { runsPerMinute: 1e9, concurrentRuns: 1e9 } } }] },
+  auth: {
+    users: [{ username: "alice", passwordHash: await hashPassword("pw") }],
+    apiKeys: [{ id: "flood", keyHash, grant: { limits: { runsPerMinute: 1e9, concurrentRuns: 1e9 } } }],
+  },
 });
 
 process.on("message", async (message) => {

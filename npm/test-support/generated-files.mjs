@@ -86,10 +86,13 @@ const escapeXml = (text) => String(text).replace(/&/g, "&amp;").replace(/</g, "&
 export function writeXlsx(path, name, rows) {
   const cell = (value, column, row) => {
     const ref = `${String.fromCharCode(65 + column)}${row + 1}`;
-    return typeof value === "number" ? `<c r="${ref}"><v>${value}</v></c>` : `<c r="${ref}" t="inlineStr"><is><t>${escapeXml(value)}</t></is></c>`;
+    return typeof value === "number"
+      ? `<c r="${ref}"><v>${value}</v></c>`
+      : `<c r="${ref}" t="inlineStr"><is><t>${escapeXml(value)}</t></is></c>`;
   };
   const sheetRows = rows.map((cells, r) => `<row r="${r + 1}">${cells.map((v, c) => cell(v, c, r)).join("")}</row>`).join("");
-  const ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"';
+  const ns =
+    'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"';
   writeFileSync(
     path,
     zip({

@@ -52,7 +52,11 @@ export function assertFixtureResult(result, expect) {
 export function stripClock(value) {
   if (Array.isArray(value)) return value.map(stripClock);
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).filter(([k]) => k !== "duration" && k !== "timestamp").map(([k, v]) => [k, stripClock(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => k !== "duration" && k !== "timestamp")
+        .map(([k, v]) => [k, stripClock(v)]),
+    );
   }
   return value;
 }

@@ -8,7 +8,11 @@ const conductor = createConductor({
   storage: { directory },
   nodeExecutorFactory: {
     getNodeExecutable: (type) =>
-      type === "count" ? { execute: (p) => (p.input?.default ?? 0) + 1 } : type === "stuck" ? { execute: () => new Promise(() => {}) } : undefined,
+      type === "count"
+        ? { execute: (p) => (p.input?.default ?? 0) + 1 }
+        : type === "stuck"
+          ? { execute: () => new Promise(() => {}) }
+          : undefined,
   },
 });
 const flow = {

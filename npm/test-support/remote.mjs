@@ -2,7 +2,13 @@
 // and remote conductors reaching it over HTTP, WebSocket and Electron-style IPC. Kept outside
 // test/, where Node 20's runner would run it as a test file that runs no test.
 import { WebSocket, WebSocketServer } from "ws";
-import { createConductor, createProtocolServer, createRemoteConductor, createWebSocketTransport, registerIpcChannels } from "@atomiton/conductor/desktop";
+import {
+  createConductor,
+  createProtocolServer,
+  createRemoteConductor,
+  createWebSocketTransport,
+  registerIpcChannels,
+} from "@atomiton/conductor/desktop";
 import { until } from "./helpers.mjs";
 
 export { until };

@@ -19,7 +19,8 @@ export function difference(a, b, path = "value") {
     case "ArrayBuffer":
       return bytes(new Uint8Array(a), new Uint8Array(b), path);
   }
-  if (ArrayBuffer.isView(a)) return bytes(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), new Uint8Array(b.buffer, b.byteOffset, b.byteLength), path);
+  if (ArrayBuffer.isView(a))
+    return bytes(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), new Uint8Array(b.buffer, b.byteOffset, b.byteLength), path);
   if (Array.isArray(a)) {
     if (a.length !== b.length) return `${path}: length ${a.length} became ${b.length}`;
     for (let i = 0; i < a.length; i++) {

@@ -40,7 +40,13 @@ export function markingFactory(marks = { count: 0 }) {
 export async function authServer(t, { grants = {}, apiKeyGrant, auth = {}, config = {}, ...serverOptions } = {}) {
   const hash = await hashed();
   const names = [...new Set(["alice", "bob", ...Object.keys(grants)])];
-  const users = names.map((username) => ({ username, passwordHash: hash, email: `${username}@example.test`, roles: ["user"], grant: grants[username] }));
+  const users = names.map((username) => ({
+    username,
+    passwordHash: hash,
+    email: `${username}@example.test`,
+    roles: ["user"],
+    grant: grants[username],
+  }));
   const { key, keyHash } = generateApiKey();
   const factory = markingFactory();
   const conductor = createConductor({ storage: { type: "memory" }, progressThrottle: 0, nodeExecutorFactory: factory, ...config });

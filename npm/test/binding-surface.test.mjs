@@ -21,8 +21,16 @@ const GATED = { debugger: ["controlRun", "runState"], history: ["executions"] };
 
 const modules = [
   { name: "browser", load: () => import("../dist/engines/wasm/atomiton_conductor_wasm.js"), features: [] },
-  { name: "browser with history", load: () => import("../dist/engines/wasm-history/atomiton_conductor_wasm.js"), features: ["debugger", "history"] },
-  { name: "Node fallback", load: async () => require("../dist/engines/wasm-node/atomiton_conductor_wasm.cjs"), features: ["debugger", "history"] },
+  {
+    name: "browser with history",
+    load: () => import("../dist/engines/wasm-history/atomiton_conductor_wasm.js"),
+    features: ["debugger", "history"],
+  },
+  {
+    name: "Node fallback",
+    load: async () => require("../dist/engines/wasm-node/atomiton_conductor_wasm.cjs"),
+    features: ["debugger", "history"],
+  },
 ];
 
 function methods(cls) {
@@ -58,7 +66,11 @@ for (const module of modules) {
   test(`the ${module.name} module has the native addon's module functions`, async () => {
     const wasm = await module.load();
     const addon = nativeAddon();
-    const functions = (exports, left) => without(Object.keys(exports).filter((name) => typeof exports[name] === "function"), left);
+    const functions = (exports, left) =>
+      without(
+        Object.keys(exports).filter((name) => typeof exports[name] === "function"),
+        left,
+      );
     assert.deepEqual(functions(wasm, WASM_ONLY_FUNCTIONS), functions(addon, NATIVE_ONLY_FUNCTIONS));
   });
 }

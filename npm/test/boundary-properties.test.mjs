@@ -31,9 +31,7 @@ const anyValue = fc.anything({
 });
 
 /** Values made to break careless code: cycles, throwing getters, huge nesting, symbols, functions. */
-const hostileValue = fc.constantFrom(
-  "cycle", "getter", "deep", "symbol", "function", "proxy", "lone", "hugeSparse",
-).map((kind) => {
+const hostileValue = fc.constantFrom("cycle", "getter", "deep", "symbol", "function", "proxy", "lone", "hugeSparse").map((kind) => {
   switch (kind) {
     case "cycle": {
       const o = { a: 1 };
@@ -41,7 +39,12 @@ const hostileValue = fc.constantFrom(
       return o;
     }
     case "getter":
-      return Object.defineProperty({}, "boom", { enumerable: true, get() { throw new Error("getter"); } });
+      return Object.defineProperty({}, "boom", {
+        enumerable: true,
+        get() {
+          throw new Error("getter");
+        },
+      });
     case "deep": {
       let v = {};
       for (let i = 0; i < 50_000; i++) v = { v };
@@ -52,7 +55,14 @@ const hostileValue = fc.constantFrom(
     case "function":
       return () => 1;
     case "proxy":
-      return new Proxy({}, { ownKeys() { throw new Error("ownKeys"); } });
+      return new Proxy(
+        {},
+        {
+          ownKeys() {
+            throw new Error("ownKeys");
+          },
+        },
+      );
     case "lone":
       return "\ud800x";
     default: {
@@ -67,7 +77,18 @@ const value = fc.oneof({ weight: 4, arbitrary: anyValue }, { weight: 1, arbitrar
 
 /** Expressions: mostly plausible, sometimes anything. */
 const expression = fc.oneof(
-  fc.constantFrom("x => x", "x => x * 2", "x => x.a.b", "item => item", "(acc, item) => acc + item", "x => [...x]", "x => 'a'.repeat(1e9)", "x => { return x }", "iteration < 3", "x => JSON.parse(x)"),
+  fc.constantFrom(
+    "x => x",
+    "x => x * 2",
+    "x => x.a.b",
+    "item => item",
+    "(acc, item) => acc + item",
+    "x => [...x]",
+    "x => 'a'.repeat(1e9)",
+    "x => { return x }",
+    "iteration < 3",
+    "x => JSON.parse(x)",
+  ),
   fc.string({ maxLength: 40 }),
   value,
 );
@@ -80,7 +101,23 @@ const node = fc.record(
     id: fc.oneof(fc.constantFrom("a", "b", "c", "d"), fc.string({ maxLength: 8 }), value),
     type: fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...PURE_TYPES) }, { weight: 1, arbitrary: value }),
     parameters: fc.oneof(
-      fc.record({ operation: fc.constantFrom("map", "filter", "reduce", "sort", "group", "flatten", "unique", "nope"), transformFunction: expression, data: value, loopType: fc.constantFrom("times", "while", "forEach"), condition: expression, count: value, maxIterations: value, processFunction: expression, operations: value, values: value, timeout: value, retries: value }, { requiredKeys: [] }),
+      fc.record(
+        {
+          operation: fc.constantFrom("map", "filter", "reduce", "sort", "group", "flatten", "unique", "nope"),
+          transformFunction: expression,
+          data: value,
+          loopType: fc.constantFrom("times", "while", "forEach"),
+          condition: expression,
+          count: value,
+          maxIterations: value,
+          processFunction: expression,
+          operations: value,
+          values: value,
+          timeout: value,
+          retries: value,
+        },
+        { requiredKeys: [] },
+      ),
       value,
     ),
   },
@@ -89,25 +126,59 @@ const node = fc.record(
 
 /** A flow: a group of nodes with edges between any ids, or an arbitrary value where a flow goes. */
 const flow = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ id: fc.string({ maxLength: 8 }), type: fc.constant("group"), nodes: fc.array(node, { maxLength: 5 }), edges: fc.array(fc.record({ id: fc.string({ maxLength: 4 }), source: fc.constantFrom("a", "b", "c", "d", "x"), target: fc.constantFrom("a", "b", "c", "d", "x"), targetHandle: fc.option(fc.constantFrom("data", "array", "operations")) }), { maxLength: 6 }) }, { requiredKeys: ["id", "type", "nodes"] }) },
+  {
+    weight: 4,
+    arbitrary: fc.record(
+      {
+        id: fc.string({ maxLength: 8 }),
+        type: fc.constant("group"),
+        nodes: fc.array(node, { maxLength: 5 }),
+        edges: fc.array(
+          fc.record({
+            id: fc.string({ maxLength: 4 }),
+            source: fc.constantFrom("a", "b", "c", "d", "x"),
+            target: fc.constantFrom("a", "b", "c", "d", "x"),
+            targetHandle: fc.option(fc.constantFrom("data", "array", "operations")),
+          }),
+          { maxLength: 6 },
+        ),
+      },
+      { requiredKeys: ["id", "type", "nodes"] },
+    ),
+  },
   { weight: 2, arbitrary: node },
   { weight: 1, arbitrary: value },
 );
 
 /** Run options: the documented ones with values of any shape. */
 const options = fc.oneof(
-  fc.record({ input: value, variables: value, timeout: fc.oneof(fc.constantFrom(1, 50, 1000, -1, 0, Number.NaN, Infinity), value), executionId: fc.oneof(fc.string({ maxLength: 8 }), value), trace: fc.boolean(), aborted: fc.boolean() }, { requiredKeys: [] }),
+  fc.record(
+    {
+      input: value,
+      variables: value,
+      timeout: fc.oneof(fc.constantFrom(1, 50, 1000, -1, 0, Number.NaN, Infinity), value),
+      executionId: fc.oneof(fc.string({ maxLength: 8 }), value),
+      trace: fc.boolean(),
+      aborted: fc.boolean(),
+    },
+    { requiredKeys: [] },
+  ),
   value,
 );
 
 /** Resolves with what `call` gave, or the error it threw, which must carry a known code. */
 async function settled(what, call) {
   let timer;
-  const hang = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle within ${HANG_MS} ms`)), HANG_MS)));
+  const hang = new Promise(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle within ${HANG_MS} ms`)), HANG_MS)),
+  );
   try {
     return { value: await Promise.race([Promise.resolve().then(call), hang]) };
   } catch (error) {
-    assert.ok(CODES.has(error?.code), `${what} threw without a known code: ${error?.constructor?.name}: ${String(error?.message).slice(0, 300)}`);
+    assert.ok(
+      CODES.has(error?.code),
+      `${what} threw without a known code: ${error?.constructor?.name}: ${String(error?.message).slice(0, 300)}`,
+    );
     return { error };
   } finally {
     clearTimeout(timer);
@@ -142,12 +213,17 @@ test("node.run: any flow with any options resolves to a result, with a known cod
       const { value: result } = await settled("run", () => conductor.node.run(f, runOptions(o)));
       if (result === undefined) return;
       assert.equal(typeof result.success, "boolean");
-      if (!result.success) assert.ok(CODES.has(result.error?.code), `run failed without a known code: ${JSON.stringify(result.error)?.slice(0, 300)}`);
+      if (!result.success)
+        assert.ok(CODES.has(result.error?.code), `run failed without a known code: ${JSON.stringify(result.error)?.slice(0, 300)}`);
     }),
     { numRuns: 300, seed: SEED },
   );
   // The engine carries on.
-  const next = await conductor.node.run({ id: "t", type: "transform", parameters: { operation: "map", transformFunction: "x => x + 1", data: [1] } });
+  const next = await conductor.node.run({
+    id: "t",
+    type: "transform",
+    parameters: { operation: "map", transformFunction: "x => x + 1", data: [1] },
+  });
   assert.deepEqual(next.data.result, [2]);
 });
 

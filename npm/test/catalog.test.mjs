@@ -1,11 +1,22 @@
 // The node catalog, templates and flow formats.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createConductor, createNodeDefinition, getAllNodeDefinitions, getNodeDefinition, getNodeDefinitionsGroupedByCategory, parseFlow, toYaml } from "@atomiton/conductor";
+import {
+  createConductor,
+  createNodeDefinition,
+  getAllNodeDefinitions,
+  getNodeDefinition,
+  getNodeDefinitionsGroupedByCategory,
+  parseFlow,
+  toYaml,
+} from "@atomiton/conductor";
 
 test("node definitions describe every built-in", () => {
   const all = getAllNodeDefinitions();
-  assert.deepEqual(all.map((d) => d.type), ["parallel", "group", "image", "http-request", "file-system", "edit-fields", "transform", "shell-command", "spreadsheet", "loop"]);
+  assert.deepEqual(
+    all.map((d) => d.type),
+    ["parallel", "group", "image", "http-request", "file-system", "edit-fields", "transform", "shell-command", "spreadsheet", "loop"],
+  );
   const transform = getNodeDefinition("transform");
   assert.equal(transform.metadata.category, "data");
   assert.equal(transform.metadata.icon, "wand-2");
@@ -33,7 +44,13 @@ test("templates are listed, fetched and runnable", async () => {
   const conductor = createConductor({ storage: { type: "memory" } });
   const { templates } = await conductor.flow.listTemplates();
   assert.equal(templates.length, 4);
-  assert.deepEqual(templates[0], { id: "550e8400-e29b-41d4-a716-446655440001", slug: "hello-world", name: "Hello World Flow", description: templates[0].description, nodeCount: 3 });
+  assert.deepEqual(templates[0], {
+    id: "550e8400-e29b-41d4-a716-446655440001",
+    slug: "hello-world",
+    name: "Hello World Flow",
+    description: templates[0].description,
+    nodeCount: 3,
+  });
   const { definition } = await conductor.flow.getTemplate("example-flow");
   assert.equal(definition.nodes.length, 2);
   assert.deepEqual(await conductor.flow.loadFlow("example-flow"), definition);
@@ -50,5 +67,8 @@ test("YAML flows parse with the format's defaults and round-trip", () => {
   assert.deepEqual(flow.nodes[0].parameters, { enabled: true, timeout: 30000, retries: 1, data: [1] });
   assert.deepEqual(parseFlow(toYaml(flow)), flow);
   assert.throws(() => parseFlow("name: x\n"), /Failed to parse YAML: Node definition must have id and name/);
-  assert.throws(() => parseFlow("{ bad json"), (e) => e.code === "DESERIALIZATION_FAILED");
+  assert.throws(
+    () => parseFlow("{ bad json"),
+    (e) => e.code === "DESERIALIZATION_FAILED",
+  );
 });

@@ -35,7 +35,13 @@ function start(t, args, { stdin } = {}) {
 test("serve: a config with users starts a server that prints how to log in, then demands tokens", async (t) => {
   const dir = tempDir(t, "serve");
   const config = join(dir, "server.json");
-  writeFileSync(config, JSON.stringify({ auth: { users: [{ username: "alice", passwordHash: await hashed(), grant: { permissions: {} } }] }, limits: { runsPerMinute: 100 } }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      auth: { users: [{ username: "alice", passwordHash: await hashed(), grant: { permissions: {} } }] },
+      limits: { runsPerMinute: 100 },
+    }),
+  );
   const serve = start(t, ["serve", "--port", "0", "--config", config, "--storage", join(dir, "flows")]);
   const stdout = await serve.printed(/Ctrl-C stops it\./);
   const url = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
@@ -48,7 +54,11 @@ test("serve: a config with users starts a server that prints how to log in, then
   const { body } = await post(server, "auth", "login", { username: "alice", password: PASSWORD });
   assert.equal((await post(server, "system", "health", {}, body.token)).status, 200);
   const shell = { node: { id: "sh", type: "shell-command", parameters: { program: "true" } } };
-  assert.equal((await post(server, "node", "execute", shell, body.token)).body.error.code, "PERMISSION_DENIED", "the grant's permissions apply");
+  assert.equal(
+    (await post(server, "node", "execute", shell, body.token)).body.error.code,
+    "PERMISSION_DENIED",
+    "the grant's permissions apply",
+  );
   serve.child.kill("SIGTERM");
   const { code, stderr } = await serve.exited;
   assert.equal(code, 0, stderr);

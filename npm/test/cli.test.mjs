@@ -52,7 +52,10 @@ const PROGRESS_LINE = /^\[\s*(\d{1,3})%\] .+ \(\d+(\.\d)?s\)$/;
 
 /** Percentages of the plain progress lines, in order. */
 function percentages(lines) {
-  return lines.map((line) => PROGRESS_LINE.exec(line)).filter(Boolean).map((match) => Number(match[1]));
+  return lines
+    .map((line) => PROGRESS_LINE.exec(line))
+    .filter(Boolean)
+    .map((match) => Number(match[1]));
 }
 
 /** A solid-colour RGB PNG (for the image template), written without dependencies. */
@@ -130,7 +133,10 @@ function assertSucceeded(run) {
   const seen = percentages(run.lines);
   assert.ok(seen.length >= 1, `progress lines on stderr:\n${run.stderr}`);
   assert.equal(seen.at(-1), 100);
-  assert.ok(run.lines.slice(0, -1).every((line) => PROGRESS_LINE.test(line)), run.stderr);
+  assert.ok(
+    run.lines.slice(0, -1).every((line) => PROGRESS_LINE.test(line)),
+    run.stderr,
+  );
   assert.doesNotMatch(run.stderr, /\u001b\[/, "no ANSI escapes when stderr is piped");
 }
 
@@ -155,7 +161,12 @@ test("run data-pipeline.flow.yaml saves the sorted high earners", async (t) => {
   const written = JSON.parse(readFileSync(join(dir, "atomiton-output", "high-earners.json"), "utf8"));
   assert.deepEqual(
     written.result.map((row) => [row.name, row.salary]),
-    [["Hamilton, Margaret", 112000], ["Grace Hopper", 105000], ["Ada Lovelace", 98000], ["Alan Turing", 87000]],
+    [
+      ["Hamilton, Margaret", 112000],
+      ["Grace Hopper", 105000],
+      ["Ada Lovelace", 98000],
+      ["Alan Turing", 87000],
+    ],
   );
 });
 
@@ -198,7 +209,13 @@ test("--input is passed to the run (YAML and JSON flow files)", async (t) => {
   assertSucceeded(greet);
   assert.deepEqual(greet.json.data, { result: { greeting: "Hello Ada", count: "3" } });
 
-  const flow = { id: "double", name: "Double", type: "group", nodes: [{ id: "x2", type: "transform", name: "Times Two", parameters: { operation: "map", transformFunction: "x => x * 2" } }], edges: [] };
+  const flow = {
+    id: "double",
+    name: "Double",
+    type: "group",
+    nodes: [{ id: "x2", type: "transform", name: "Times Two", parameters: { operation: "map", transformFunction: "x => x * 2" } }],
+    edges: [],
+  };
   writeFileSync(join(dir, "double.json"), JSON.stringify(flow));
   writeFileSync(join(dir, "input.json"), '{"data":[1,2,3]}');
   const doubled = await atomiton(["run", "double.json", "-i", "@input.json", "--quiet"], { cwd: dir });
@@ -243,11 +260,14 @@ test("an invalid flow: run exits 1 before running; validate lists every issue", 
   const json = await atomiton(["validate", "broken.yaml", "--json"], { cwd: dir });
   assert.equal(json.code, 1);
   assert.equal(json.json.valid, false);
-  assert.deepEqual(json.json.issues.map((issue) => [issue.code, issue.path.join("/")]), [
-    ["CIRCULAR_DEPENDENCY", "broken"],
-    ["INVALID_PARAMETERS", "broken/a"],
-    ["NODE_TYPE_NOT_FOUND", "broken/b"],
-  ]);
+  assert.deepEqual(
+    json.json.issues.map((issue) => [issue.code, issue.path.join("/")]),
+    [
+      ["CIRCULAR_DEPENDENCY", "broken"],
+      ["INVALID_PARAMETERS", "broken/a"],
+      ["NODE_TYPE_NOT_FOUND", "broken/b"],
+    ],
+  );
 });
 
 test("validate of a valid flow prints valid and exits 0", async () => {
@@ -328,7 +348,10 @@ test("templates lists the four bundled flows", async () => {
     ["image-processing", "550e8400-e29b-41d4-a716-446655440003", "Image Processing Workflow", 6],
     ["double-and-summarise", "example-flow", "Double And Summarise", 2],
   ]) {
-    assert.ok(rows.some((row) => new RegExp(`^${slug}\\s+${id}\\s+${name}\\s+${nodes}\\s+\\S`).test(row)), `${name} listed:\n${run.stdout}`);
+    assert.ok(
+      rows.some((row) => new RegExp(`^${slug}\\s+${id}\\s+${name}\\s+${nodes}\\s+\\S`).test(row)),
+      `${name} listed:\n${run.stdout}`,
+    );
   }
   const json = await atomiton(["templates", "--json"]);
   assert.equal(json.code, 0);
@@ -365,7 +388,16 @@ test("templates run with an unknown or ambiguous name exits 2 listing the candid
 // --- help and version ------------------------------------------------------------------------
 
 test("--help and <command> --help exit 0", async () => {
-  for (const args of [["--help"], ["-h"], ["help"], ["run", "--help"], ["validate", "--help"], ["templates", "--help"], ["templates", "run", "--help"], ["help", "run"]]) {
+  for (const args of [
+    ["--help"],
+    ["-h"],
+    ["help"],
+    ["run", "--help"],
+    ["validate", "--help"],
+    ["templates", "--help"],
+    ["templates", "run", "--help"],
+    ["help", "run"],
+  ]) {
     const run = await atomiton(args);
     assert.equal(run.code, 0, args.join(" "));
     assert.match(run.stdout, /^Usage: atomiton/, args.join(" "));
@@ -404,8 +436,15 @@ test("--slow-mo 20 makes the run measurably longer and shows intermediate percen
   assert.ok(slow.json.duration >= 3 * 20, `slow run took ${slow.json.duration} ms`);
   assert.ok(slow.json.duration > fast.json.duration, `${slow.json.duration} ms vs ${fast.json.duration} ms`);
   const seen = percentages(slow.lines);
-  assert.ok(seen.some((p) => p > 0 && p < 100), `intermediate percentages: ${seen}`);
-  assert.deepEqual(seen, [...seen].sort((a, b) => a - b), "percentages never go back on success");
+  assert.ok(
+    seen.some((p) => p > 0 && p < 100),
+    `intermediate percentages: ${seen}`,
+  );
+  assert.deepEqual(
+    seen,
+    [...seen].sort((a, b) => a - b),
+    "percentages never go back on success",
+  );
   assert.equal(new Set(slow.lines).size, slow.lines.length, "a line is printed only when something changed");
 });
 
@@ -461,7 +500,19 @@ function snapshot(progress, nodes) {
     nodeId: "",
     progress,
     message: "",
-    nodes: nodes.map(([id, name, state]) => ({ id, name, state, type: "transform", weight: 50, dependencies: [], dependents: [], level: 0, progress: 0, parentId: "flow", depth: 1 })),
+    nodes: nodes.map(([id, name, state]) => ({
+      id,
+      name,
+      state,
+      type: "transform",
+      weight: 50,
+      dependencies: [],
+      dependents: [],
+      level: 0,
+      progress: 0,
+      parentId: "flow",
+      depth: 1,
+    })),
     graph: { executionOrder: [], criticalPath: [], totalWeight: 0, maxParallelism: 1, edges: [] },
     isExecuting: progress < 100,
     startTime: 0,
@@ -470,7 +521,14 @@ function snapshot(progress, nodes) {
 
 function fakeTerminal() {
   let clock = 1_000;
-  const sink = { columns: 80, output: "", write(chunk) { this.output += chunk; return true; } };
+  const sink = {
+    columns: 80,
+    output: "",
+    write(chunk) {
+      this.output += chunk;
+      return true;
+    },
+  };
   return { sink, now: () => clock, advance: (ms) => (clock += ms) };
 }
 
@@ -480,7 +538,13 @@ test("the terminal display draws a bar, the percentage, running nodes and node s
   renderer.start();
   assert.ok(term.sink.output.startsWith(HIDE_CURSOR), "hides the cursor first");
   term.advance(300);
-  renderer.update(snapshot(45, [["load", "Load Employees", "completed"], ["filter", "Keep High Earners", "executing"], ["save", "Save Report", "pending"]]));
+  renderer.update(
+    snapshot(45, [
+      ["load", "Load Employees", "completed"],
+      ["filter", "Keep High Earners", "executing"],
+      ["save", "Save Report", "pending"],
+    ]),
+  );
   const frame = term.sink.output.split("\u001b[J").at(-1);
   assert.match(frame, /Data Flow/);
   assert.match(frame, /█+░+\s+45%\s+0\.3s/);
@@ -491,7 +555,13 @@ test("the terminal display draws a bar, the percentage, running nodes and node s
   const blockHeight = frame.trimEnd().split("\n").length;
 
   term.advance(200);
-  renderer.update(snapshot(100, [["load", "Load Employees", "completed"], ["filter", "Keep High Earners", "completed"], ["save", "Save Report", "completed"]]));
+  renderer.update(
+    snapshot(100, [
+      ["load", "Load Employees", "completed"],
+      ["filter", "Keep High Earners", "completed"],
+      ["save", "Save Report", "completed"],
+    ]),
+  );
   assert.ok(term.sink.output.includes(`\u001b[${blockHeight}A`), "redraws in place over the previous block");
   renderer.finish({ success: true, data: {}, duration: 512, executedNodes: [] });
   assert.match(term.sink.output, /100%\s+0\.5s/);
@@ -537,7 +607,12 @@ test("the plain display prints a line only when the percentage or running nodes 
 
 test("progress views count atomic nodes only: a group is neither running nor counted", async () => {
   const { toView, tally, activity } = await import(join(pkg, "dist", "cli", "progress", "view.js"));
-  const event = snapshot(40, [["first", "First", "completed"], ["inner", "Inner Group", "executing"], ["a", "Inner A", "executing"], ["b", "Inner B", "pending"]]);
+  const event = snapshot(40, [
+    ["first", "First", "completed"],
+    ["inner", "Inner Group", "executing"],
+    ["a", "Inner A", "executing"],
+    ["b", "Inner B", "pending"],
+  ]);
   event.nodes[2].parentId = "inner";
   event.nodes[2].depth = 2;
   event.nodes[3].parentId = "inner";
@@ -546,7 +621,15 @@ test("progress views count atomic nodes only: a group is neither running nor cou
   assert.deepEqual(view.running, ["Inner A"]);
   assert.deepEqual(tally(view), { done: 1, failed: 0, total: 3 });
   assert.equal(activity(view), "Executing: Inner A");
-  assert.deepEqual(view.nodes.map((node) => [node.name, node.group]), [["First", false], ["Inner Group", true], ["Inner A", false], ["Inner B", false]]);
+  assert.deepEqual(
+    view.nodes.map((node) => [node.name, node.group]),
+    [
+      ["First", false],
+      ["Inner Group", true],
+      ["Inner A", false],
+      ["Inner B", false],
+    ],
+  );
 });
 
 test("runs: every CLI run is recorded; runs lists them, show prints the nodes on a time axis, retry reuses what succeeded", async (t) => {
@@ -580,7 +663,11 @@ test("runs: every CLI run is recorded; runs lists them, show prints the nodes on
   assert.match(text.stdout, new RegExp(`^${run.id}\\s+retryable\\s+failed`, "m"));
   const shown = await atomiton(["runs", "show", run.id, "--storage", storage]);
   assert.equal(shown.code, 0, shown.stderr);
-  assert.match(shown.stdout, /^first\s+transform\s+completed\s+1\s+\+\S+\s+\S+\s+#+ *\|$/m, "a node row ends with its bar on the time axis");
+  assert.match(
+    shown.stdout,
+    /^first\s+transform\s+completed\s+1\s+\+\S+\s+\S+\s+#+ *\|$/m,
+    "a node row ends with its bar on the time axis",
+  );
   assert.match(shown.stdout, /^check\s+file-system\s+error\b/m);
 
   writeFileSync(marker, "now it exists");
@@ -591,7 +678,14 @@ test("runs: every CLI run is recorded; runs lists them, show prints the nodes on
   const newest = again.json.executions[0];
   assert.equal(newest.retryOf, run.id);
   const detail = await atomiton(["runs", "show", newest.id, "--storage", storage, "--json"]);
-  assert.deepEqual(detail.json.nodes.map((n) => [n.nodeId, n.reused === true]), [["first", true], ["check", false]], "first was reused, not run again");
+  assert.deepEqual(
+    detail.json.nodes.map((n) => [n.nodeId, n.reused === true]),
+    [
+      ["first", true],
+      ["check", false],
+    ],
+    "first was reused, not run again",
+  );
 
   const bad = await atomiton(["runs", "show", "../etc", "--storage", storage]);
   assert.equal(bad.code, 2);

@@ -15,7 +15,9 @@ const consumers = join(pkg, "test-support", "consumers");
 test("require() of the package works without require(esm), from dist/cjs", async () => {
   // --no-experimental-require-module: this Node then refuses to require an ES module, as older
   // Electron releases do; the /browser line below proves the flag took effect.
-  const { stdout } = await run(process.execPath, ["--no-experimental-require-module", join(consumers, "require-entries.cjs")], { cwd: pkg });
+  const { stdout } = await run(process.execPath, ["--no-experimental-require-module", join(consumers, "require-entries.cjs")], {
+    cwd: pkg,
+  });
   const seen = JSON.parse(stdout);
   assert.equal(seen.browserRequire, "ERR_REQUIRE_ESM", "the ES-module-only /browser entry is refused, so nothing else was loaded as ESM");
   for (const [entry, file] of Object.entries({ root: "index.js", desktop: "desktop.js", types: join("types", "index.js") })) {
@@ -31,7 +33,9 @@ test("require() of the package works without require(esm), from dist/cjs", async
 
 test("TypeScript consumers type-check against the CommonJS and the ES module declarations", async () => {
   const tsc = join(pkg, "node_modules", "typescript", "bin", "tsc");
-  const result = await run(process.execPath, [tsc, "-p", join(consumers, "tsconfig.json"), "--noEmit"], { cwd: pkg }).catch((error) => error);
+  const result = await run(process.execPath, [tsc, "-p", join(consumers, "tsconfig.json"), "--noEmit"], { cwd: pkg }).catch(
+    (error) => error,
+  );
   assert.equal(result.code ?? 0, 0, `${result.stdout}${result.stderr}`);
   assert.ok(!String(result.stdout).includes(`error TS`), String(result.stdout));
 });

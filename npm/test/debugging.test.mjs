@@ -33,7 +33,9 @@ for (const engine of ["native", "wasm"]) {
 test("over WebSocket: a run on the server is paused, stepped, resumed and cancelled by its client", async (t) => {
   const served = await startServer(t, { nodeExecutorFactory: addFactory });
   const remotes = [];
-  t.after(() => remotes.forEach((remote) => remote.close()));
+  t.after(() => {
+    for (const remote of remotes) remote.close();
+  });
   const mod = {
     createConductor: () => {
       const remote = createRemoteConductor({ serverUrl: served.server.wsUrl, WebSocket });
@@ -62,7 +64,13 @@ test("pinned nodes are recorded as pinned, and a pinned node's unknown path is a
   assert.deepEqual([result.success, result.data], [true, { v: [1, 2] }]);
   assert.ok(states.includes("a:pinned") && states.includes("x:pinned"), states.join(" "));
   const record = await conductor.executions.get("pinned-1");
-  assert.deepEqual(record.nodes.filter((n) => n.nodeId !== "g").map((n) => [n.nodeId, n.state, n.output]), [["a", "pinned", 40], ["g/x", "pinned", { v: [1, 2] }]]);
+  assert.deepEqual(
+    record.nodes.filter((n) => n.nodeId !== "g").map((n) => [n.nodeId, n.state, n.output]),
+    [
+      ["a", "pinned", 40],
+      ["g/x", "pinned", { v: [1, 2] }],
+    ],
+  );
   const unknown = await conductor.node.run(flow, { pinned: { x: 1 } });
   assert.equal(unknown.error.code, "VALIDATION_FAILED");
   assert.match(unknown.error.message, /pinned: the flow has no node 'x'.*'group\/node'/);
@@ -92,7 +100,15 @@ test("executions.retry with runTo and pins re-runs one node on its recorded inpu
 test("a second run under the id of one going on is refused; the first is unaffected", async () => {
   for (const engine of ["native", "wasm"]) {
     const conductor = createConductor({ storage: { type: "memory" }, engine, nodeExecutorFactory: addFactory });
-    const flow = { id: "d", type: "group", nodes: [{ id: "a", type: "add", parameters: { k: 1 } }, { id: "b", type: "add", parameters: { k: 2 } }], edges: [{ id: "e", source: "a", target: "b" }] };
+    const flow = {
+      id: "d",
+      type: "group",
+      nodes: [
+        { id: "a", type: "add", parameters: { k: 1 } },
+        { id: "b", type: "add", parameters: { k: 2 } },
+      ],
+      edges: [{ id: "e", source: "a", target: "b" }],
+    };
     let second;
     const off = conductor.node.onPaused(async (event) => {
       second = await conductor.node.run(flow, { executionId: event.executionId });

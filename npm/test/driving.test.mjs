@@ -35,7 +35,11 @@ test("a run waiting only on the engine's timers keeps Node alive until it finish
 });
 
 test("a chain of 10,000 synchronous executors runs without growing the stack", async () => {
-  const conductor = createConductor({ storage: { type: "memory" }, trace: false, nodeExecutorFactory: { getNodeExecutable: (type) => (type === "inc" ? { execute: (p) => (p.input.default ?? 0) + 1 } : undefined) } });
+  const conductor = createConductor({
+    storage: { type: "memory" },
+    trace: false,
+    nodeExecutorFactory: { getNodeExecutable: (type) => (type === "inc" ? { execute: (p) => (p.input.default ?? 0) + 1 } : undefined) },
+  });
   const n = 10_000;
   const flow = chainOf(n, "inc");
   const result = await conductor.node.run(flow);
@@ -58,7 +62,12 @@ test("a long chain of async executors in a document read on a worker wakes the J
     return drive.apply(this, args);
   };
   try {
-    const conductor = createConductor({ storage: { type: "memory" }, nodeExecutorFactory: { getNodeExecutable: (type) => (type === "inc" ? { execute: async (p) => (p.input?.default ?? 0) + 1 } : undefined) } });
+    const conductor = createConductor({
+      storage: { type: "memory" },
+      nodeExecutorFactory: {
+        getNodeExecutable: (type) => (type === "inc" ? { execute: async (p) => (p.input?.default ?? 0) + 1 } : undefined),
+      },
+    });
     const n = 3_000;
     const flow = chainOf(n, "inc");
     assert.ok(JSON.stringify(flow).length > 64 * 1024, "a document this size is read on a worker");
@@ -76,7 +85,11 @@ test("a long chain of async executors in a document read on a worker wakes the J
 test("documents over 1 MB and nested past 128 levels run on a worker with the same results", async () => {
   const conductor = createConductor({ storage: { type: "memory" } });
   const numbers = Array.from({ length: 200_000 }, (_, i) => i);
-  const big = { id: "big", type: "transform", parameters: { operation: "reduce", transformFunction: "(acc, x) => acc + x", reduceInitial: "0", data: numbers } };
+  const big = {
+    id: "big",
+    type: "transform",
+    parameters: { operation: "reduce", transformFunction: "(acc, x) => acc + x", reduceInitial: "0", data: numbers },
+  };
   assert.ok(JSON.stringify(big).length > 1024 * 1024);
   const sum = await conductor.node.run(big);
   assert.equal(sum.success, true, sum.error?.message);
@@ -92,13 +105,24 @@ test("documents over 1 MB and nested past 128 levels run on a worker with the sa
 
 test("the trace is parsed on first read and survives JSON and structured cloning", async () => {
   const conductor = createConductor({ storage: { type: "memory" } });
-  const flow = { id: "g", type: "group", nodes: [{ id: "a", type: "transform", parameters: { data: [1] } }, { id: "b", type: "transform" }], edges: [{ id: "e", source: "a", target: "b" }] };
+  const flow = {
+    id: "g",
+    type: "group",
+    nodes: [
+      { id: "a", type: "transform", parameters: { data: [1] } },
+      { id: "b", type: "transform" },
+    ],
+    edges: [{ id: "e", source: "a", target: "b" }],
+  };
   const result = await conductor.node.run(flow);
   const viaJson = JSON.parse(JSON.stringify(result));
   const cloned = structuredClone(result);
   for (const trace of [result.trace, viaJson.trace, cloned.trace]) {
     assert.equal(trace.rootNodeId, "g");
-    assert.deepEqual(trace.nodes.map((n) => n.nodeId), ["a", "b"]);
+    assert.deepEqual(
+      trace.nodes.map((n) => n.nodeId),
+      ["a", "b"],
+    );
     assert.equal(trace.events.at(-1).type, "completed");
   }
   assert.equal(result.trace, result.trace, "parsed once, then a plain property");
@@ -119,7 +143,10 @@ test("a loop awaiting run after run lets timers run, on both engines", async () 
       assert.equal((await conductor.node.run(flow)).success, true);
       finished++;
     }
-    assert.ok(finishedWhenTimerRan !== undefined && finishedWhenTimerRan < 3000, `${engine}: the timer ran after ${finishedWhenTimerRan} of 3,000 runs`);
+    assert.ok(
+      finishedWhenTimerRan !== undefined && finishedWhenTimerRan < 3000,
+      `${engine}: the timer ran after ${finishedWhenTimerRan} of 3,000 runs`,
+    );
     await conductor.shutdown();
   }
 });

@@ -11,7 +11,13 @@ import { createConductor } from "@atomiton/conductor";
 import { electronDouble } from "../test-support/remote.mjs";
 import { repoRoot } from "../test-support/helpers.mjs";
 
-const flow = { id: "report", name: "Report", type: "group", nodes: [{ id: "a", type: "edit-fields", parameters: { values: { done: true }, keepOnlySet: true } }], edges: [] };
+const flow = {
+  id: "report",
+  name: "Report",
+  type: "group",
+  nodes: [{ id: "a", type: "edit-fields", parameters: { values: { done: true }, keepOnlySet: true } }],
+  edges: [],
+};
 
 /** An app's key-value storage engine (`save`, `load`, `list`, `delete`), kept in a Map. */
 function appKeyValueStorage() {
@@ -30,7 +36,12 @@ function appKeyValueStorage() {
 
 test("the docs' setupMainProcessHandler({concurrency: 4, storage}) serves a renderer over IPC", async (t) => {
   const electron = electronDouble();
-  const handler = setupMainProcessHandler({ ipcMain: electron.ipcMain, webContents: [electron.webContents], concurrency: 4, storage: { type: "memory" } });
+  const handler = setupMainProcessHandler({
+    ipcMain: electron.ipcMain,
+    webContents: [electron.webContents],
+    concurrency: 4,
+    storage: { type: "memory" },
+  });
   t.after(() => handler.dispose());
   const renderer = createRemoteConductor({ bridge: electron.bridge });
   t.after(() => renderer.close());
@@ -87,7 +98,9 @@ test("storage may be an object with the conductor's storage methods", async () =
   const calls = [];
   const store = {
     saveFlow: async (saved) => (calls.push(["save", saved.id]), { ...saved, savedAt: "2025-01-01T00:00:00.000Z" }),
-    loadFlow: async (id) => (calls.push(["load", id]), id === "report" ? flow : Promise.reject(Object.assign(new Error("gone"), { code: "NOT_FOUND" }))),
+    loadFlow: async (id) => (
+      calls.push(["load", id]), id === "report" ? flow : Promise.reject(Object.assign(new Error("gone"), { code: "NOT_FOUND" }))
+    ),
     listFlows: async () => ({ flows: [{ id: "report" }], total: 1 }),
     deleteFlow: async (id) => void calls.push(["delete", id]),
   };
@@ -95,9 +108,18 @@ test("storage may be an object with the conductor's storage methods", async () =
   assert.equal((await conductor.storage.saveFlow(flow)).savedAt, "2025-01-01T00:00:00.000Z");
   assert.deepEqual(await conductor.storage.listFlows(), { flows: [{ id: "report" }], total: 1 });
   assert.equal((await conductor.execute({ flowId: "report" })).metadata.source, "storage");
-  assert.equal((await conductor.execute({ flowId: "double-and-summarise" })).metadata.source, "template", "a NOT_FOUND falls through to templates");
+  assert.equal(
+    (await conductor.execute({ flowId: "double-and-summarise" })).metadata.source,
+    "template",
+    "a NOT_FOUND falls through to templates",
+  );
   await conductor.storage.deleteFlow("report");
-  assert.deepEqual(calls, [["save", "report"], ["load", "report"], ["load", "double-and-summarise"], ["delete", "report"]]);
+  assert.deepEqual(calls, [
+    ["save", "report"],
+    ["load", "report"],
+    ["load", "double-and-summarise"],
+    ["delete", "report"],
+  ]);
   await conductor.shutdown();
 });
 
@@ -110,10 +132,14 @@ test("without ipcMain outside Electron: a coded error with the message the older
 
 test("in Electron's main process (CommonJS, no ipcMain given) it takes ipcMain and the windows from electron", async () => {
   const npm = join(repoRoot, "npm");
-  const { stdout } = await promisify(execFile)(process.execPath, ["--no-experimental-require-module", join(npm, "test-support", "consumers", "electron-main.cjs")], {
-    cwd: npm,
-    env: { ...process.env, NODE_PATH: join(npm, "test-support", "fake-electron") },
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["--no-experimental-require-module", join(npm, "test-support", "consumers", "electron-main.cjs")],
+    {
+      cwd: npm,
+      env: { ...process.env, NODE_PATH: join(npm, "test-support", "fake-electron") },
+    },
+  );
   const seen = JSON.parse(stdout);
   assert.deepEqual(seen.registered, ["executions:call", "flow:call", "node:call", "storage:call", "system:call"]);
   assert.deepEqual(seen.templates, ["hello-world", "data-pipeline", "image-processing", "double-and-summarise"]);

@@ -24,7 +24,10 @@ test("templates answer to hello-world, data-pipeline and image-processing, and s
     assert.equal((await engine.flow.loadFlow("image-processing")).name, "Image Processing Workflow");
     assert.equal((await engine.flow.getTemplate("550e8400-e29b-41d4-a716-446655440001")).definition.name, "Hello World Flow");
     const { templates } = await engine.flow.listTemplates();
-    assert.deepEqual(templates.map((template) => template.slug), ["hello-world", "data-pipeline", "image-processing", "double-and-summarise"]);
+    assert.deepEqual(
+      templates.map((template) => template.slug),
+      ["hello-world", "data-pipeline", "image-processing", "double-and-summarise"],
+    );
     await assert.rejects(engine.flow.getTemplate("goodbye-world"), /Flow template goodbye-world not found/);
   }
 });
@@ -46,7 +49,9 @@ test("a bundler resolving the root with the browser condition gets the wasm buil
     const result = await conductor.execute({ flowId: "double-and-summarise" });
     console.log(JSON.stringify({ resolved: import.meta.resolve("@atomiton/conductor"), type: conductor.getEnvironment().type, outputs: result.outputs, separate: createConductor() !== conductor }));
   `;
-  const { stdout } = await promisify(execFile)(process.execPath, ["--conditions=browser", "--input-type=module", "-e", script], { cwd: npm });
+  const { stdout } = await promisify(execFile)(process.execPath, ["--conditions=browser", "--input-type=module", "-e", script], {
+    cwd: npm,
+  });
   const seen = JSON.parse(stdout);
   assert.ok(seen.resolved.endsWith("/dist/browser.js"), seen.resolved);
   assert.equal(seen.type, "browser");
@@ -58,17 +63,23 @@ test("the older README's SimpleExecutor and createSimpleNode run on the engine",
   const doubleNode = createSimpleNode("double", "math", async (input) => input * 2);
   const addTenNode = createSimpleNode("add-ten", "math", async (input) => input + 10);
   const executor = new SimpleExecutor();
-  assert.deepEqual(await executor.executeBlueprint({ id: "working-example", nodes: [doubleNode, addTenNode] }, 5), { success: true, outputs: 20 });
+  assert.deepEqual(await executor.executeBlueprint({ id: "working-example", nodes: [doubleNode, addTenNode] }, 5), {
+    success: true,
+    outputs: 20,
+  });
   assert.deepEqual(await executor.executeComposite({ id: "again", nodes: [addTenNode] }, 1), { success: true, outputs: 11 });
 
   const reached = [];
-  const failing = await executor.executeBlueprint({
-    id: "fails",
-    nodes: [
-      createSimpleNode("parse", "parser", (text) => JSON.parse(text)),
-      createSimpleNode("after", "logic", (value) => reached.push(value)),
-    ],
-  }, "not json");
+  const failing = await executor.executeBlueprint(
+    {
+      id: "fails",
+      nodes: [
+        createSimpleNode("parse", "parser", (text) => JSON.parse(text)),
+        createSimpleNode("after", "logic", (value) => reached.push(value)),
+      ],
+    },
+    "not json",
+  );
   assert.equal(failing.success, false);
   assert.match(failing.error, /JSON/);
   assert.deepEqual(reached, [], "it stops at the first failure");
@@ -77,7 +88,7 @@ test("the older README's SimpleExecutor and createSimpleNode run on the engine",
 test("http-request: a 429 is RATE_LIMIT_EXCEEDED, retried after Retry-After within the node's retries", async (t) => {
   let requests = 0;
   let limited = 1;
-  const server = createServer((request, response) => {
+  const server = createServer((_request, response) => {
     requests++;
     if (limited-- > 0) {
       response.writeHead(429, { "Retry-After": "0", "Content-Type": "application/json" });

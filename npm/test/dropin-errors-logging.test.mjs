@@ -27,7 +27,18 @@ function throwing() {
 
 test("results' errors carry type and retryable derived from the code; the other fields are unchanged", async () => {
   const conductor = createConductor({ storage: { type: "memory" }, nodeExecutorFactory: throwing(), retryDelay: 1 });
-  const cycle = { id: "g", type: "group", nodes: [{ id: "a", type: "transform" }, { id: "b", type: "transform" }], edges: [{ id: "1", source: "a", target: "b" }, { id: "2", source: "b", target: "a" }] };
+  const cycle = {
+    id: "g",
+    type: "group",
+    nodes: [
+      { id: "a", type: "transform" },
+      { id: "b", type: "transform" },
+    ],
+    edges: [
+      { id: "1", source: "a", target: "b" },
+      { id: "2", source: "b", target: "a" },
+    ],
+  };
   const cases = [
     [cycle, "CIRCULAR_DEPENDENCY", "validation", false],
     [{ id: "t", type: "throws", parameters: { code: "TIMEOUT" } }, "TIMEOUT", "timeout", true],
@@ -71,7 +82,11 @@ test("retryable is exactly what the engine retries: a node's retries repeat thos
   for (const code of Object.values(ErrorCode)) {
     const result = await conductor.node.run({ id: "n", type: "throws", parameters: { code, retries: 1 } });
     assert.equal(result.error.code, code);
-    assert.equal(types.calls[code] === 2, result.error.retryable, `${code}: ${types.calls[code]} calls, retryable ${result.error.retryable}`);
+    assert.equal(
+      types.calls[code] === 2,
+      result.error.retryable,
+      `${code}: ${types.calls[code]} calls, retryable ${result.error.retryable}`,
+    );
     assert.equal(isRetryableCode(code), result.error.retryable);
   }
 });
@@ -87,9 +102,18 @@ test("the docs' first node.run example with debug: true runs, and logs it to the
   const messages = lines.map(([level, message]) => `${level} ${message}`);
   const id = result.context.executionId;
   assert.ok(messages.includes(`debug [atomiton] Run ${id} of 'chain' started (2 nodes)`), messages.join("\n"));
-  assert.ok(messages.some((line) => /^debug \[atomiton\] Node 'double' \(transform\) completed in [\d.]+ ms$/.test(line)), messages.join("\n"));
-  assert.ok(messages.some((line) => /^debug \[atomiton\] Node 'sum' \(transform\) completed/.test(line)), messages.join("\n"));
-  assert.ok(messages.some((line) => line.startsWith(`info [atomiton] Run ${id} of 'chain' completed in `)), messages.join("\n"));
+  assert.ok(
+    messages.some((line) => /^debug \[atomiton\] Node 'double' \(transform\) completed in [\d.]+ ms$/.test(line)),
+    messages.join("\n"),
+  );
+  assert.ok(
+    messages.some((line) => /^debug \[atomiton\] Node 'sum' \(transform\) completed/.test(line)),
+    messages.join("\n"),
+  );
+  assert.ok(
+    messages.some((line) => line.startsWith(`info [atomiton] Run ${id} of 'chain' completed in `)),
+    messages.join("\n"),
+  );
   for (const [, , entry] of lines) assert.equal(entry.executionId, id, "every entry names its run");
 });
 
@@ -100,7 +124,13 @@ test("a logger callback receives structured entries; logLevel decides what is lo
   const events = entries.map((entry) => [entry.level, entry.event, entry.nodeId ?? null, entry.state ?? null]);
   assert.deepEqual(events.at(0), ["debug", "run:start", null, null]);
   assert.deepEqual(events.at(-1), ["info", "run:complete", null, null]);
-  assert.deepEqual(events.filter(([, event]) => event === "node:state").map(([, , node, state]) => `${node}:${state}`).filter((step) => step.endsWith(":completed")), ["double:completed", "sum:completed"]);
+  assert.deepEqual(
+    events
+      .filter(([, event]) => event === "node:state")
+      .map(([, , node, state]) => `${node}:${state}`)
+      .filter((step) => step.endsWith(":completed")),
+    ["double:completed", "sum:completed"],
+  );
   const end = entries.at(-1);
   assert.deepEqual(end.executedNodes, result.executedNodes);
   assert.equal(typeof end.timestamp, "number");
@@ -119,7 +149,11 @@ test("a logger callback receives structured entries; logLevel decides what is lo
   assert.deepEqual(await byLevel(undefined, failing), [], "no logLevel: nothing, as before");
 
   const methods = [];
-  const consoleLike = createConductor({ storage: { type: "memory" }, logLevel: "info", logger: { info: (message, entry) => methods.push([message, entry.event]) } });
+  const consoleLike = createConductor({
+    storage: { type: "memory" },
+    logLevel: "info",
+    logger: { info: (message, entry) => methods.push([message, entry.event]) },
+  });
   await consoleLike.node.run(flow);
   assert.match(methods[0][0], /^Run exec_\S+ of 'chain' completed in /);
   assert.equal(methods[0][1], "run:complete");
@@ -133,7 +167,13 @@ test("a failed run is logged with its code; a logger that throws changes nothing
   assert.equal(failure.level, "error");
   assert.equal(failure.code, "NODE_TYPE_NOT_FOUND");
   assert.equal(failure.error, result.error.message);
-  const broken = createConductor({ storage: { type: "memory" }, logLevel: "debug", logger: () => { throw new Error("logger down"); } });
+  const broken = createConductor({
+    storage: { type: "memory" },
+    logLevel: "debug",
+    logger: () => {
+      throw new Error("logger down");
+    },
+  });
   assert.equal((await broken.node.run(flow)).data.result, 12);
 });
 

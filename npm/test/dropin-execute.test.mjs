@@ -61,7 +61,13 @@ function nodeTypes({ code = "TIMEOUT", failures = 0 } = {}) {
 const single = (id, type) => ({ id, type: "group", nodes: [{ id: "only", type }], edges: [] });
 
 test("the docs' first example: createConductor({transport: 'local', ...}) then execute({flowId, inputs})", async () => {
-  const conductor = createConductor({ transport: "local", concurrency: 8, timeout: 30000, storage: { type: "memory" }, nodeExecutorFactory: pickFactory });
+  const conductor = createConductor({
+    transport: "local",
+    concurrency: 8,
+    timeout: 30000,
+    storage: { type: "memory" },
+    nodeExecutorFactory: pickFactory,
+  });
   await conductor.storage.saveFlow(myWorkflow);
 
   const result = await conductor.execute({ flowId: "my-workflow", inputs: { data: "test" } });
@@ -86,14 +92,25 @@ test("the docs' first example: createConductor({transport: 'local', ...}) then e
 
 test("the older README: execute({blueprintId, inputs, config: {parallel, debugMode}})", async () => {
   const entries = [];
-  const conductor = createConductor({ storage: { type: "memory" }, nodeExecutorFactory: pickFactory, logger: (entry) => entries.push(entry) });
+  const conductor = createConductor({
+    storage: { type: "memory" },
+    nodeExecutorFactory: pickFactory,
+    logger: (entry) => entries.push(entry),
+  });
   await conductor.storage.saveFlow({ ...myWorkflow, id: "complex-workflow" });
-  const result = await conductor.execute({ blueprintId: "complex-workflow", inputs: { data: "api" }, config: { parallel: true, debugMode: true } });
+  const result = await conductor.execute({
+    blueprintId: "complex-workflow",
+    inputs: { data: "api" },
+    config: { parallel: true, debugMode: true },
+  });
   assert.equal(result.success, true, JSON.stringify(result.error));
   assert.deepEqual(result.outputs, { result: { greeting: "hello api" } });
   assert.equal(result.metadata.flowId, "complex-workflow");
   assert.equal(result.context.debug, true, "debugMode is debug: true");
-  assert.ok(entries.some((entry) => entry.event === "run:start" && entry.executionId === result.metadata.executionId), "debugMode turned on debug logging");
+  assert.ok(
+    entries.some((entry) => entry.event === "run:start" && entry.executionId === result.metadata.executionId),
+    "debugMode turned on debug logging",
+  );
 });
 
 test("templates answer to their readable ids in execute, and a saved flow of the same id wins", async () => {
@@ -152,7 +169,13 @@ test("a node and a request are told apart by type: execute(node, context) is sti
 test("options.retries re-runs the whole flow after a retryable failure, with a doubling backoff", async () => {
   const entries = [];
   const types = nodeTypes({ code: "TIMEOUT", failures: 2 });
-  const conductor = createConductor({ storage: { type: "memory" }, retryDelay: 1, nodeExecutorFactory: types, logLevel: "warn", logger: (entry) => entries.push(entry) });
+  const conductor = createConductor({
+    storage: { type: "memory" },
+    retryDelay: 1,
+    nodeExecutorFactory: types,
+    logLevel: "warn",
+    logger: (entry) => entries.push(entry),
+  });
   await conductor.storage.saveFlow(single("unreliable-api", "flaky"));
   const result = await conductor.execute({ flowId: "unreliable-api", options: { retries: 3 } });
   assert.equal(result.success, true, JSON.stringify(result.error));
@@ -160,8 +183,17 @@ test("options.retries re-runs the whole flow after a retryable failure, with a d
   assert.equal(result.metadata.attempts, 3);
   assert.equal(types.calls.flaky, 3);
   const retries = entries.filter((entry) => entry.event === "execute:retry");
-  assert.deepEqual(retries.map((entry) => [entry.attempt, entry.delay, entry.code]), [[1, 1, "TIMEOUT"], [2, 2, "TIMEOUT"]]);
-  assert.ok(retries.every((entry) => entry.executionId === result.metadata.executionId), "every attempt is the same execution");
+  assert.deepEqual(
+    retries.map((entry) => [entry.attempt, entry.delay, entry.code]),
+    [
+      [1, 1, "TIMEOUT"],
+      [2, 2, "TIMEOUT"],
+    ],
+  );
+  assert.ok(
+    retries.every((entry) => entry.executionId === result.metadata.executionId),
+    "every attempt is the same execution",
+  );
 });
 
 test("retries stop when they run out, are capped by maxRetries, and never repeat a non-retryable failure", async () => {
@@ -195,9 +227,17 @@ test("options.timeout bounds each attempt", async () => {
 });
 
 test("fallback: another flow's id, a function of the failure, or the outputs themselves", async () => {
-  const conductor = createConductor({ storage: { type: "memory" }, nodeExecutorFactory: nodeTypes({ code: "EXECUTION_FAILED", failures: Infinity }) });
+  const conductor = createConductor({
+    storage: { type: "memory" },
+    nodeExecutorFactory: nodeTypes({ code: "EXECUTION_FAILED", failures: Infinity }),
+  });
   await conductor.storage.saveFlow(single("unreliable-api", "flaky"));
-  await conductor.storage.saveFlow({ id: "cached-data", type: "group", nodes: [{ id: "cache", type: "edit-fields", parameters: { values: { cached: true }, keepOnlySet: true } }], edges: [] });
+  await conductor.storage.saveFlow({
+    id: "cached-data",
+    type: "group",
+    nodes: [{ id: "cache", type: "edit-fields", parameters: { values: { cached: true }, keepOnlySet: true } }],
+    edges: [],
+  });
 
   const byFlow = await conductor.execute({ flowId: "unreliable-api", options: { retries: 3, timeout: 10000, fallback: "cached-data" } });
   assert.equal(byFlow.success, true, JSON.stringify(byFlow.error));
@@ -207,14 +247,24 @@ test("fallback: another flow's id, a function of the failure, or the outputs the
   assert.equal(byFlow.metadata.flowId, "unreliable-api");
 
   const seen = [];
-  const byFunction = await conductor.execute({ flowId: "unreliable-api", options: { fallback: (failed) => (seen.push(failed.error.code), { stale: true }) } });
+  const byFunction = await conductor.execute({
+    flowId: "unreliable-api",
+    options: { fallback: (failed) => (seen.push(failed.error.code), { stale: true }) },
+  });
   assert.deepEqual([byFunction.success, byFunction.outputs, byFunction.data], [true, { stale: true }, { stale: true }]);
   assert.deepEqual(seen, ["EXECUTION_FAILED"]);
 
   const byValue = await conductor.execute({ flowId: "unreliable-api", options: { fallback: [1, 2] } });
   assert.deepEqual(byValue.outputs, [1, 2]);
 
-  const throwing = await conductor.execute({ flowId: "unreliable-api", options: { fallback: () => { throw new Error("no cache either"); } } });
+  const throwing = await conductor.execute({
+    flowId: "unreliable-api",
+    options: {
+      fallback: () => {
+        throw new Error("no cache either");
+      },
+    },
+  });
   assert.equal(throwing.success, false);
   assert.equal(throwing.error.code, "EXECUTION_FAILED");
   assert.equal(throwing.error.context.fallbackError, "no cache either");
@@ -230,7 +280,11 @@ test("node.cancel(executionId) ends a request during its backoff; a cancelled re
   // An hour between attempts: only a cancel that works lets this test end.
   const conductor = createConductor({ storage: { type: "memory" }, retryDelay: HOUR, nodeExecutorFactory: types });
   await conductor.storage.saveFlow(single("waits", "flaky"));
-  const pending = conductor.execute({ flowId: "waits", context: { executionId: "cancel-me" }, options: { retries: 2, fallback: { unused: true } } });
+  const pending = conductor.execute({
+    flowId: "waits",
+    context: { executionId: "cancel-me" },
+    options: { retries: 2, fallback: { unused: true } },
+  });
   await until(() => types.calls.flaky === 1, undefined, "the first attempt");
   assert.equal(await conductor.node.cancel("cancel-me"), true);
   const result = await pending;

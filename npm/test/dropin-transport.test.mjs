@@ -16,7 +16,9 @@ const HOUR = 3_600_000;
  */
 function holdTypes() {
   const state = { running: 0, peak: 0, started: 0, waiting: [] };
-  state.releaseAll = () => state.waiting.splice(0).forEach((release) => release());
+  state.releaseAll = () => {
+    for (const release of state.waiting.splice(0)) release();
+  };
   state.getNodeExecutable = (type) =>
     type === "hold"
       ? {
@@ -46,7 +48,12 @@ const fanOut = (count) => ({
   edges: [],
 });
 const holdOne = { id: "one", type: "group", nodes: [{ id: "h", type: "hold" }], edges: [] };
-const echo = { id: "echo", type: "group", nodes: [{ id: "e", type: "edit-fields", parameters: { values: { ran: "here" }, keepOnlySet: true } }], edges: [] };
+const echo = {
+  id: "echo",
+  type: "group",
+  nodes: [{ id: "e", type: "edit-fields", parameters: { values: { ran: "here" }, keepOnlySet: true } }],
+  edges: [],
+};
 
 /**
  * Runs `fanOut(count)` in waves: each time `limit` nodes (or all that are left) are running, and
@@ -116,7 +123,11 @@ function ipcRendererTo(t, conductor) {
   const handlers = new Map();
   const listeners = new Map();
   const ipcMain = { handle: (name, handler) => handlers.set(name, handler), removeHandler: (name) => handlers.delete(name) };
-  const webContents = { send: (name, data) => [...(listeners.get(name) ?? [])].forEach((listener) => listener({}, structuredClone(data))) };
+  const webContents = {
+    send: (name, data) => {
+      for (const listener of [...(listeners.get(name) ?? [])]) listener({}, structuredClone(data));
+    },
+  };
   const channels = registerIpcChannels(ipcMain, conductor, { webContents: [webContents] });
   t.after(() => channels.dispose());
   return {
@@ -206,11 +217,21 @@ test("bad transport settings are coded errors", async () => {
     }
     assert.fail("no error");
   };
-  assert.deepEqual(failure(() => conductor.configureTransport("carrier-pigeon")), ["VALIDATION_FAILED", "Unknown transport type 'carrier-pigeon' (expected local, http, ws, ipc)"]);
-  assert.deepEqual(failure(() => conductor.configureTransport("http", {})), ["VALIDATION_FAILED", "The http transport needs a server URL: pass { apiUrl }"]);
+  assert.deepEqual(
+    failure(() => conductor.configureTransport("carrier-pigeon")),
+    ["VALIDATION_FAILED", "Unknown transport type 'carrier-pigeon' (expected local, http, ws, ipc)"],
+  );
+  assert.deepEqual(
+    failure(() => conductor.configureTransport("http", {})),
+    ["VALIDATION_FAILED", "The http transport needs a server URL: pass { apiUrl }"],
+  );
   assert.equal(failure(() => conductor.configureTransport("http", { apiUrl: "ftp://x" }))[0], "VALIDATION_FAILED");
   assert.equal(failure(() => conductor.configureTransport("ipc"))[0], "NO_TRANSPORT", "Node has no preload bridge");
-  assert.equal(failure(() => createConductor({ transport: "ws", apiUrl: "ws://127.0.0.1:9" }))[0], "NO_TRANSPORT", "Node 20 has no global WebSocket");
+  assert.equal(
+    failure(() => createConductor({ transport: "ws", apiUrl: "ws://127.0.0.1:9" }))[0],
+    "NO_TRANSPORT",
+    "Node 20 has no global WebSocket",
+  );
   assert.equal((await conductor.node.run(echo)).success, true, "a failed configureTransport changes nothing");
   await conductor.shutdown();
 });
@@ -243,7 +264,10 @@ test("shutdown(): runs in flight are cancelled, later calls fail clearly, it can
 test("CONDUCTOR_CONCURRENCY and CONDUCTOR_TIMEOUT are defaults under explicit config", async (t) => {
   const saved = { concurrency: process.env.CONDUCTOR_CONCURRENCY, timeout: process.env.CONDUCTOR_TIMEOUT };
   t.after(() => {
-    for (const [key, name] of [["concurrency", "CONDUCTOR_CONCURRENCY"], ["timeout", "CONDUCTOR_TIMEOUT"]]) {
+    for (const [key, name] of [
+      ["concurrency", "CONDUCTOR_CONCURRENCY"],
+      ["timeout", "CONDUCTOR_TIMEOUT"],
+    ]) {
       if (saved[key] === undefined) delete process.env[name];
       else process.env[name] = saved[key];
     }
@@ -266,6 +290,14 @@ test("CONDUCTOR_CONCURRENCY and CONDUCTOR_TIMEOUT are defaults under explicit co
   assert.equal((await unbounded).success, true, "explicit timeout 0 (none) wins over CONDUCTOR_TIMEOUT");
 
   process.env.CONDUCTOR_CONCURRENCY = "eight";
-  assert.throws(() => createConductor({ storage: { type: "memory" } }), (error) => error.code === "VALIDATION_FAILED" && /CONDUCTOR_CONCURRENCY must be a whole number of at least 1, not 'eight'/.test(error.message));
-  assert.equal(createConductor({ storage: { type: "memory" }, concurrency: 1 }).getEnvironment().type, "desktop", "an explicit value makes the variable irrelevant");
+  assert.throws(
+    () => createConductor({ storage: { type: "memory" } }),
+    (error) =>
+      error.code === "VALIDATION_FAILED" && /CONDUCTOR_CONCURRENCY must be a whole number of at least 1, not 'eight'/.test(error.message),
+  );
+  assert.equal(
+    createConductor({ storage: { type: "memory" }, concurrency: 1 }).getEnvironment().type,
+    "desktop",
+    "an explicit value makes the variable irrelevant",
+  );
 });

@@ -33,7 +33,9 @@ const DOCUMENTED = {
     holds(expected.value, (v) => typeof v === "string" && (LONE.test(v) || ESCAPED_LONE.test(v))) ||
     expected.lone === true ||
     // The engine wrote U+FFFD, which neither the program nor its input holds: where V8 made a lone surrogate.
-    (!source.includes("\ufffd") && !holds(item, hasReplacement) && (holds(actual.value, hasReplacement) || hasReplacement(actual.message ?? ""))),
+    (!source.includes("\ufffd") &&
+      !holds(item, hasReplacement) &&
+      (holds(actual.value, hasReplacement) || hasReplacement(actual.message ?? ""))),
   /** `localeCompare` is a fixed approximation without ICU. */
   "localeCompare without ICU": ({ source }) => source.includes("localeCompare"),
   /** Budgets (steps, memory, output, nesting) end calls V8 would carry on with. */
@@ -46,7 +48,11 @@ const DOCUMENTED = {
    * `**`, `Math.pow` and `Math.log` use FreeBSD msun's algorithms, which V8's pow and log round
    * differently for a few inputs: the results may differ in the last bit, nothing more.
    */
-  "pow and log last bit": ({ source, expected, actual }) => /\*\*|Math\.(pow|log)\(/.test(source) && actual.kind === undefined && expected.kind === undefined && withinUlp(expected.value, actual.value),
+  "pow and log last bit": ({ source, expected, actual }) =>
+    /\*\*|Math\.(pow|log)\(/.test(source) &&
+    actual.kind === undefined &&
+    expected.kind === undefined &&
+    withinUlp(expected.value, actual.value),
 };
 
 /** Whether `a` and `b` have the same shape and their numbers differ by at most one unit in the last place. */
@@ -77,10 +83,10 @@ function v8(source, item) {
   } catch (error) {
     return { kind: error.name, message: error.message };
   }
-  let lone = false;
+  const lone = false;
   try {
     // What reaches the evaluator as text has no lone surrogates; note where V8's does.
-    let value = fn(item);
+    const value = fn(item);
     if (typeof value === "function" || holds(value, (v) => typeof v === "function")) return { kind: "TypeError", functionResult: true };
     return { value, lone };
   } catch (error) {
@@ -103,7 +109,7 @@ function same(a, b) {
   if (Array.isArray(a)) {
     if (a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) {
-      if ((i in a) !== (i in b) || !same(a[i], b[i])) return false;
+      if (i in a !== i in b || !same(a[i], b[i])) return false;
     }
     return true;
   }
@@ -120,14 +126,23 @@ async function engine(conductor, source, item) {
   );
   if (result.success) return { value: result.data.result[0] };
   const message = result.error.message;
-  const match = /^(?:\[transform\] map failed at item 0: |Invalid transform parameters: transformFunction: Invalid expression: )?(\w+Error): ([^]*)$/.exec(message);
+  const match =
+    /^(?:\[transform\] map failed at item 0: |Invalid transform parameters: transformFunction: Invalid expression: )?(\w+Error): ([^]*)$/.exec(
+      message,
+    );
   return { kind: match?.[1] ?? result.error.code, message };
 }
 
 function show(value) {
   if (value === undefined) return "undefined";
   try {
-    return JSON.stringify(value, (_, v) => (typeof v === "number" && !Number.isFinite(v)) || Object.is(v, -0) ? `<${Object.is(v, -0) ? "-0" : v}>` : v === undefined ? "<undefined>" : v);
+    return JSON.stringify(value, (_, v) =>
+      (typeof v === "number" && !Number.isFinite(v)) || Object.is(v, -0)
+        ? `<${Object.is(v, -0) ? "-0" : v}>`
+        : v === undefined
+          ? "<undefined>"
+          : v,
+    );
   } catch {
     return String(value);
   }
@@ -155,10 +170,14 @@ test(`the evaluator agrees with V8 on ${COUNT} generated programs (seed ${SEED})
       tally.documented[kind] = (tally.documented[kind] ?? 0) + 1;
       continue;
     }
-    undocumented.push(`${source}\n    input  ${show(item)}\n    V8     ${expected.kind ? `${expected.kind}: ${expected.message}` : show(expected.value)}\n    engine ${actual.kind ? `${actual.kind}: ${actual.message}` : show(actual.value)}`);
+    undocumented.push(
+      `${source}\n    input  ${show(item)}\n    V8     ${expected.kind ? `${expected.kind}: ${expected.message}` : show(expected.value)}\n    engine ${actual.kind ? `${actual.kind}: ${actual.message}` : show(actual.value)}`,
+    );
   }
   if (process.env.DIFF_REPORT) writeFileSync(process.env.DIFF_REPORT, undocumented.join("\n"));
-  console.log(`differential (seed ${SEED}): ${COUNT} programs, ${tally.agree} agree, ${tally.bothFail} fail on both sides with the same kind of error, documented: ${JSON.stringify(tally.documented)}, undocumented: ${undocumented.length}`);
+  console.log(
+    `differential (seed ${SEED}): ${COUNT} programs, ${tally.agree} agree, ${tally.bothFail} fail on both sides with the same kind of error, documented: ${JSON.stringify(tally.documented)}, undocumented: ${undocumented.length}`,
+  );
   assert.equal(tally.agree + tally.bothFail + Object.values(tally.documented).reduce((a, b) => a + b, 0) + undocumented.length, COUNT);
   // Most programs must run on both sides, or the generator tests nothing.
   assert.ok(tally.agree > COUNT / 2, `only ${tally.agree} programs agreed on a value`);

@@ -12,11 +12,18 @@ const slowFlow = {
     { id: "b", type: "wait", name: "Second" },
     { id: "inner", type: "group", nodes: [{ id: "c", type: "wait" }] },
   ],
-  edges: [{ id: "e1", source: "a", target: "b" }, { id: "e2", source: "b", target: "inner" }],
+  edges: [
+    { id: "e1", source: "a", target: "b" },
+    { id: "e2", source: "b", target: "inner" },
+  ],
 };
 
 test("progress events are valid, carry their executionId, and end at exactly 100", async () => {
-  const conductor = createConductor({ storage: { type: "memory" }, progressThrottle: 0, nodeExecutorFactory: { getNodeExecutable: () => ({ execute: () => sleep(15).then(() => 1) }) } });
+  const conductor = createConductor({
+    storage: { type: "memory" },
+    progressThrottle: 0,
+    nodeExecutorFactory: { getNodeExecutable: () => ({ execute: () => sleep(15).then(() => 1) }) },
+  });
   const events = [];
   const states = [];
   conductor.node.onProgress((event) => events.push(event));
@@ -31,12 +38,20 @@ test("progress events are valid, carry their executionId, and end at exactly 100
   const last = events.at(-1);
   assert.equal(last.progress, 100);
   assert.equal(last.message, "All nodes completed");
-  assert.deepEqual(last.nodes.map((n) => n.id), ["a", "b", "inner", "c"], "nested children appear");
+  assert.deepEqual(
+    last.nodes.map((n) => n.id),
+    ["a", "b", "inner", "c"],
+    "nested children appear",
+  );
   assert.equal(last.nodes[3].parentId, "inner");
   assert.deepEqual(last.graph.executionOrder, [["a"], ["b"], ["inner"]]);
   assert.ok(events.some((e) => e.message === "Executing: First" && e.nodeId === "a"));
   const progress = events.map((e) => e.progress);
-  assert.deepEqual(progress, [...progress].sort((x, y) => x - y), "never decreasing on success");
+  assert.deepEqual(
+    progress,
+    [...progress].sort((x, y) => x - y),
+    "never decreasing on success",
+  );
   const state = states.at(-1);
   assert.ok(state.nodes instanceof Map);
   assert.equal(state.cachedProgress, 100);
@@ -45,7 +60,19 @@ test("progress events are valid, carry their executionId, and end at exactly 100
 });
 
 test("started, completed and error events carry the documented shapes", async () => {
-  const conductor = createConductor({ storage: { type: "memory" }, nodeExecutorFactory: { getNodeExecutable: (t) => (t === "boom" ? { execute: () => { throw new Error("kaput"); } } : undefined) } });
+  const conductor = createConductor({
+    storage: { type: "memory" },
+    nodeExecutorFactory: {
+      getNodeExecutable: (t) =>
+        t === "boom"
+          ? {
+              execute: () => {
+                throw new Error("kaput");
+              },
+            }
+          : undefined,
+    },
+  });
   const log = [];
   conductor.events.onStarted((e) => log.push(["started", e]));
   conductor.events.onCompleted((e) => log.push(["completed", e]));
@@ -54,7 +81,10 @@ test("started, completed and error events carry the documented shapes", async ()
   conductor.node.onError((e) => log.push(["node.error", e]));
   const ok = await conductor.node.run({ id: "t", type: "transform", parameters: { data: [1] } }, { executionId: "exec-ok" });
   const bad = await conductor.node.run({ id: "x", type: "boom" }, { executionId: "exec-bad" });
-  assert.deepEqual(log.map(([kind]) => kind), ["started", "node.complete", "completed", "started", "node.error", "error"]);
+  assert.deepEqual(
+    log.map(([kind]) => kind),
+    ["started", "node.complete", "completed", "started", "node.error", "error"],
+  );
   assert.deepEqual(log[0][1], { executionId: "exec-ok", nodeId: "t" });
   assert.equal(log[1][1].result, ok);
   assert.equal(log[1][1].nodeId, "t");
@@ -78,10 +108,22 @@ test("unsubscribing stops delivery, and no progress is built without listeners",
 });
 
 test("concurrent runs keep their own progress", async () => {
-  const conductor = createConductor({ storage: { type: "memory" }, progressThrottle: 0, nodeExecutorFactory: { getNodeExecutable: () => ({ execute: () => sleep(5) }) } });
+  const conductor = createConductor({
+    storage: { type: "memory" },
+    progressThrottle: 0,
+    nodeExecutorFactory: { getNodeExecutable: () => ({ execute: () => sleep(5) }) },
+  });
   const byRun = new Map();
   conductor.node.onProgress((e) => byRun.set(e.executionId, [...(byRun.get(e.executionId) ?? []), e.progress]));
-  const flow = { id: "f", type: "group", nodes: [{ id: "a", type: "w" }, { id: "b", type: "w" }], edges: [{ id: "e", source: "a", target: "b" }] };
+  const flow = {
+    id: "f",
+    type: "group",
+    nodes: [
+      { id: "a", type: "w" },
+      { id: "b", type: "w" },
+    ],
+    edges: [{ id: "e", source: "a", target: "b" }],
+  };
   await Promise.all(Array.from({ length: 10 }, (_, i) => conductor.node.run(flow, { executionId: `run-${i}` })));
   assert.equal(byRun.size, 10);
   for (const [, values] of byRun) assert.equal(values.at(-1), 100);
@@ -102,7 +144,15 @@ test("slowMo paces progress steps", async () => {
 
 test("listeners added right after node.run() is called still see that run's events", async () => {
   const conductor = createConductor({ storage: { type: "memory" } });
-  const flow = { id: "g", type: "group", nodes: [{ id: "a", type: "transform", parameters: { data: [1] } }, { id: "b", type: "transform" }], edges: [{ id: "e", source: "a", target: "b" }] };
+  const flow = {
+    id: "g",
+    type: "group",
+    nodes: [
+      { id: "a", type: "transform", parameters: { data: [1] } },
+      { id: "b", type: "transform" },
+    ],
+    edges: [{ id: "e", source: "a", target: "b" }],
+  };
   const running = conductor.node.run(flow);
   const seen = [];
   conductor.node.onProgress((event) => seen.push(event.progress));

@@ -18,7 +18,12 @@ const chain = (types) => ({
 test("sync and async executors, chained through default inputs", async () => {
   const conductor = conductorWith({
     double: { execute: (p) => p.input.default * 2 },
-    addTen: { execute: async (p) => { await sleep(5); return p.input.default + 10; } },
+    addTen: {
+      execute: async (p) => {
+        await sleep(5);
+        return p.input.default + 10;
+      },
+    },
     square: { execute: async (p) => p.input.default ** 2 },
   });
   const result = await conductor.node.run(chain(["double", "addTen", "square"]), { input: { default: 5 } });
@@ -29,9 +34,19 @@ test("sync and async executors, chained through default inputs", async () => {
 
 test("params are {...context, ...parameters, signal}", async () => {
   let seen;
-  const conductor = conductorWith({ probe: { execute: (p) => { seen = p; return "ok"; } } });
+  const conductor = conductorWith({
+    probe: {
+      execute: (p) => {
+        seen = p;
+        return "ok";
+      },
+    },
+  });
   const node = { id: "p", type: "probe", parameters: { custom: 1, input: "overridden?" } };
-  await conductor.node.run({ id: "g", type: "group", nodes: [node] }, { executionId: "exec-1", variables: { user: "u" }, input: { default: 3 }, slowMo: 0 });
+  await conductor.node.run(
+    { id: "g", type: "group", nodes: [node] },
+    { executionId: "exec-1", variables: { user: "u" }, input: { default: 3 }, slowMo: 0 },
+  );
   assert.equal(seen.nodeId, "p");
   assert.equal(seen.executionId, "exec-1");
   assert.deepEqual(seen.variables, { user: "u" });
@@ -45,7 +60,14 @@ test("params are {...context, ...parameters, signal}", async () => {
 
 test("a throwing executor fails the run with its message and is not retried", async () => {
   let calls = 0;
-  const conductor = conductorWith({ bad: { execute: () => { calls++; throw new Error("Execution failed"); } } });
+  const conductor = conductorWith({
+    bad: {
+      execute: () => {
+        calls++;
+        throw new Error("Execution failed");
+      },
+    },
+  });
   const result = await conductor.node.run({ id: "x", type: "bad", parameters: { retries: 3 } });
   assert.equal(result.success, false);
   assert.equal(result.error.code, "EXECUTION_FAILED");
@@ -59,9 +81,18 @@ test("a throwing executor fails the run with its message and is not retried", as
 
 test("a thrown retryable code is retried with backoff", async () => {
   let calls = 0;
-  const conductor = conductorWith({
-    flaky: { execute: () => { calls++; if (calls < 3) throw Object.assign(new Error("busy"), { code: "RATE_LIMIT_EXCEEDED" }); return "done"; } },
-  }, { retryDelay: 10, maxRetries: 5 });
+  const conductor = conductorWith(
+    {
+      flaky: {
+        execute: () => {
+          calls++;
+          if (calls < 3) throw Object.assign(new Error("busy"), { code: "RATE_LIMIT_EXCEEDED" });
+          return "done";
+        },
+      },
+    },
+    { retryDelay: 10, maxRetries: 5 },
+  );
   const result = await conductor.node.run({ id: "f", type: "flaky", parameters: { retries: 5 } });
   assert.equal(result.success, true, result.error?.message);
   assert.equal(result.data, "done");
@@ -72,7 +103,17 @@ test("a slow executor past its timeout is aborted through its signal", async () 
   let aborted = false;
   const conductor = conductorWith({
     // Would take an hour: only the node's timeout ends it.
-    slow: { execute: (p) => new Promise((resolve) => { const timer = setTimeout(() => resolve("done"), 3_600_000); p.signal.addEventListener("abort", () => { clearTimeout(timer); aborted = true; resolve("late"); }); }) },
+    slow: {
+      execute: (p) =>
+        new Promise((resolve) => {
+          const timer = setTimeout(() => resolve("done"), 3_600_000);
+          p.signal.addEventListener("abort", () => {
+            clearTimeout(timer);
+            aborted = true;
+            resolve("late");
+          });
+        }),
+    },
   });
   const result = await conductor.node.run({ id: "s", type: "slow", parameters: { timeout: 100, retries: 0 } });
   assert.equal(result.error.code, "TIMEOUT");
@@ -98,9 +139,17 @@ test("the factory is asked each atomic type once before a run (never a group's),
     nodeExecutorFactory: { getNodeExecutable: (type) => (asked.push(type), type === "double" ? double : undefined) },
   });
   const flow = {
-    id: "flow", type: "group",
+    id: "flow",
+    type: "group",
     nodes: [
-      { id: "inner", type: "group", nodes: [{ id: "a", type: "double" }, { id: "b", type: "double" }] },
+      {
+        id: "inner",
+        type: "group",
+        nodes: [
+          { id: "a", type: "double" },
+          { id: "b", type: "double" },
+        ],
+      },
       { id: "t", type: "transform", parameters: { data: [1, 2], transformFunction: "x => x + 1" } },
     ],
   };
@@ -120,7 +169,20 @@ test("the factory is asked each atomic type once before a run (never a group's),
 test("many concurrent executor calls are batched and all answered", async () => {
   let inFlight = 0;
   let peak = 0;
-  const conductor = conductorWith({ io: { execute: async (p) => { inFlight++; peak = Math.max(peak, inFlight); await sleep(10); inFlight--; return p.nodeId; } } }, { concurrency: 8 });
+  const conductor = conductorWith(
+    {
+      io: {
+        execute: async (p) => {
+          inFlight++;
+          peak = Math.max(peak, inFlight);
+          await sleep(10);
+          inFlight--;
+          return p.nodeId;
+        },
+      },
+    },
+    { concurrency: 8 },
+  );
   const flow = { id: "fan", type: "group", nodes: Array.from({ length: 64 }, (_, i) => ({ id: `n${i}`, type: "io" })) };
   const result = await conductor.node.run(flow);
   assert.equal(result.success, true);
@@ -131,14 +193,36 @@ test("many concurrent executor calls are batched and all answered", async () => 
 test("an executor's value stays the very object between JS nodes; a built-in that cannot read it fails clearly", async () => {
   let made;
   const conductor = conductorWith({
-    cyclic: { execute: () => { made = { n: 1 }; made.self = made; return made; } },
+    cyclic: {
+      execute: () => {
+        made = { n: 1 };
+        made.self = made;
+        return made;
+      },
+    },
     same: { execute: (p) => p.input.default },
   });
-  const chain = { id: "g", type: "group", nodes: [{ id: "c", type: "cyclic" }, { id: "s", type: "same" }], edges: [{ id: "e", source: "c", target: "s" }] };
+  const chain = {
+    id: "g",
+    type: "group",
+    nodes: [
+      { id: "c", type: "cyclic" },
+      { id: "s", type: "same" },
+    ],
+    edges: [{ id: "e", source: "c", target: "s" }],
+  };
   const passed = await conductor.node.run(chain);
   assert.equal(passed.success, true, passed.error?.message);
   assert.equal(passed.data, made, "the same object, cycle and all");
-  const intoBuiltin = { id: "g", type: "group", nodes: [{ id: "c", type: "cyclic" }, { id: "t", type: "transform", parameters: { operation: "map", transformFunction: "x => x" } }], edges: [{ id: "e", source: "c", target: "t", targetHandle: "data" }] };
+  const intoBuiltin = {
+    id: "g",
+    type: "group",
+    nodes: [
+      { id: "c", type: "cyclic" },
+      { id: "t", type: "transform", parameters: { operation: "map", transformFunction: "x => x" } },
+    ],
+    edges: [{ id: "e", source: "c", target: "t", targetHandle: "data" }],
+  };
   const refused = await conductor.node.run(intoBuiltin);
   assert.equal(refused.error.code, "SERIALIZATION_FAILED");
   assert.match(refused.error.message, /circular reference at \[0\]\.self/);

@@ -10,16 +10,35 @@ import { conductorShape } from "../test-support/helpers.mjs";
 test("the root and /desktop export the same native createConductor and helpers", () => {
   assert.equal(typeof root.createConductor, "function");
   assert.equal(root.createConductor, desktop.createConductor);
-  for (const name of ["getNodeDefinition", "getAllNodeDefinitions", "getNodeDefinitionsGroupedByCategory", "createNodeDefinition", "isValidProgressEvent", "parseFlow", "toYaml"]) {
+  for (const name of [
+    "getNodeDefinition",
+    "getAllNodeDefinitions",
+    "getNodeDefinitionsGroupedByCategory",
+    "createNodeDefinition",
+    "isValidProgressEvent",
+    "parseFlow",
+    "toYaml",
+  ]) {
     assert.equal(typeof desktop[name], "function", name);
   }
 });
 
 test("/types exports every value of the original entry", () => {
   for (const name of [
-    "createExecutionError", "isExecutionError", "toExecutionError", "getErrorRecoveryStrategy",
-    "createExecutionId", "toExecutionId", "createNodeId", "toNodeId", "isExecutionId", "isNodeId",
-    "executionIdToString", "nodeIdToString", "toNodeIds", "nodeIdsToStrings",
+    "createExecutionError",
+    "isExecutionError",
+    "toExecutionError",
+    "getErrorRecoveryStrategy",
+    "createExecutionId",
+    "toExecutionId",
+    "createNodeId",
+    "toNodeId",
+    "isExecutionId",
+    "isNodeId",
+    "executionIdToString",
+    "nodeIdToString",
+    "toNodeIds",
+    "nodeIdsToStrings",
   ]) {
     assert.equal(typeof types[name], "function", name);
   }
@@ -39,7 +58,17 @@ test("the conductor object has every namespace and method, on* returning unsubsc
   assert.equal(conductor.inDesktop, true);
   assert.equal(conductor.inBrowser, false);
   assert.equal(conductor.flow.onProgress, conductor.node.onProgress, "flow.on* are node.on*");
-  for (const subscribe of [conductor.node.onProgress, conductor.node.onComplete, conductor.node.onError, conductor.storage.onFlowSaved, conductor.auth.onAuthExpired, conductor.events.onProgress, conductor.events.onStarted, conductor.events.onCompleted, conductor.events.onError]) {
+  for (const subscribe of [
+    conductor.node.onProgress,
+    conductor.node.onComplete,
+    conductor.node.onError,
+    conductor.storage.onFlowSaved,
+    conductor.auth.onAuthExpired,
+    conductor.events.onProgress,
+    conductor.events.onStarted,
+    conductor.events.onCompleted,
+    conductor.events.onError,
+  ]) {
     const unsubscribe = subscribe(() => {});
     assert.equal(typeof unsubscribe, "function");
     unsubscribe();
@@ -62,8 +91,13 @@ test("error helpers behave as the original package's did", () => {
   const unknown = toExecutionError(42);
   assert.deepEqual([unknown.code, unknown.message, unknown.context.originalError], ["UNKNOWN_ERROR", "An unknown error occurred", "42"]);
   assert.deepEqual(getErrorRecoveryStrategy(ErrorCode.TIMEOUT), {
-    retryable: true, retryDelayMs: 1000, maxRetries: 3,
-    suggestions: ["The operation timed out. This might be due to network issues or high load.", "Consider increasing the timeout value or retrying the operation."],
+    retryable: true,
+    retryDelayMs: 1000,
+    maxRetries: 3,
+    suggestions: [
+      "The operation timed out. This might be due to network issues or high load.",
+      "Consider increasing the timeout value or retrying the operation.",
+    ],
   });
   assert.equal(getErrorRecoveryStrategy(ErrorCode.CANCELLED).retryable, true);
   assert.equal(getErrorRecoveryStrategy(ErrorCode.EXECUTION_FAILED).retryable, false);

@@ -10,8 +10,18 @@ const require = createRequire(import.meta.url);
 
 test("createMockNode: defaults, and progress 100 only when completed or skipped", () => {
   assert.deepEqual(factories.createMockNode(), {
-    id: "mock-node", name: "Mock Node", type: "test", weight: 100, dependencies: [], dependents: [], level: 0,
-    state: "pending", progress: 0, startTime: undefined, endTime: undefined, error: undefined,
+    id: "mock-node",
+    name: "Mock Node",
+    type: "test",
+    weight: 100,
+    dependencies: [],
+    dependents: [],
+    level: 0,
+    state: "pending",
+    progress: 0,
+    startTime: undefined,
+    endTime: undefined,
+    error: undefined,
   });
   assert.equal(factories.createMockNode({ state: "completed" }).progress, 100);
   assert.equal(factories.createMockNode({ state: "skipped" }).progress, 100);
@@ -26,7 +36,16 @@ test("createMockGraphState: defaults, and cachedProgress weighted as the store c
   const empty = factories.createMockGraphState();
   assert.ok(empty.nodes instanceof Map && empty.nodes.size === 0);
   assert.deepEqual(
-    [empty.edges, empty.executionOrder, empty.criticalPath, empty.totalWeight, empty.maxParallelism, empty.isExecuting, empty.endTime, empty.cachedProgress],
+    [
+      empty.edges,
+      empty.executionOrder,
+      empty.criticalPath,
+      empty.totalWeight,
+      empty.maxParallelism,
+      empty.isExecuting,
+      empty.endTime,
+      empty.cachedProgress,
+    ],
     [[], [], [], 0, 1, false, null, 0],
   );
   assert.ok(empty.startTime >= before && empty.startTime <= Date.now());
@@ -43,19 +62,36 @@ test("createMockGraphState: defaults, and cachedProgress weighted as the store c
 test("the three fixture graphs", () => {
   const two = factories.createSimpleTwoNodeGraph();
   assert.deepEqual([...two.nodes.keys()], ["node-1", "node-2"]);
-  assert.deepEqual([...two.nodes.values()].map((n) => [n.state, n.level, n.dependencies]), [["completed", 0, []], ["executing", 1, ["node-1"]]]);
+  assert.deepEqual(
+    [...two.nodes.values()].map((n) => [n.state, n.level, n.dependencies]),
+    [
+      ["completed", 0, []],
+      ["executing", 1, ["node-1"]],
+    ],
+  );
   assert.deepEqual([two.totalWeight, two.maxParallelism, two.isExecuting, two.cachedProgress], [200, 1, true, 50]);
   assert.deepEqual(two.edges, [{ from: "node-1", to: "node-2" }]);
 
   const parallel = factories.createComplexParallelGraph();
-  assert.deepEqual([...parallel.nodes.values()].map((n) => [n.id, n.state]), [["n1", "completed"], ["n2", "completed"], ["n3", "executing"], ["n4", "pending"]]);
+  assert.deepEqual(
+    [...parallel.nodes.values()].map((n) => [n.id, n.state]),
+    [
+      ["n1", "completed"],
+      ["n2", "completed"],
+      ["n3", "executing"],
+      ["n4", "pending"],
+    ],
+  );
   assert.deepEqual(parallel.executionOrder, [["n1"], ["n2", "n3"], ["n4"]]);
   assert.deepEqual(parallel.criticalPath, ["n1", "n2", "n4"]);
   assert.deepEqual([parallel.totalWeight, parallel.maxParallelism, parallel.cachedProgress, parallel.edges.length], [400, 2, 50, 4]);
   assert.deepEqual(parallel.nodes.get("n4").dependencies, ["n2", "n3"]);
 
   const atomic = factories.createAtomicNodeGraph();
-  assert.deepEqual([...atomic.nodes.values()].map((n) => [n.id, n.name, n.state, n.weight]), [["atomic-1", "Atomic Operation", "executing", 100]]);
+  assert.deepEqual(
+    [...atomic.nodes.values()].map((n) => [n.id, n.name, n.state, n.weight]),
+    [["atomic-1", "Atomic Operation", "executing", 100]],
+  );
   assert.deepEqual([atomic.executionOrder, atomic.criticalPath, atomic.totalWeight], [[["atomic-1"]], ["atomic-1"], 100]);
 });
 
@@ -68,7 +104,13 @@ test("createTestNodeDefinition and createTestGroupNode are createNodeDefinition 
 
   const group = factories.createTestGroupNode();
   assert.deepEqual([group.id, group.type, group.edges], ["group-node", "group", undefined]);
-  assert.deepEqual(group.nodes.map((child) => [child.id, child.type]), [["child-1", "test"], ["child-2", "test"]]);
+  assert.deepEqual(
+    group.nodes.map((child) => [child.id, child.type]),
+    [
+      ["child-1", "test"],
+      ["child-2", "test"],
+    ],
+  );
   assert.equal(factories.createTestGroupNode(4).nodes.length, 4);
 });
 

@@ -76,12 +76,21 @@ for (const engine of ENGINES) {
     assert.deepEqual(Object.keys(byId).sort(), ["a", "b", "c", "d"]);
     assert.deepEqual(
       ["a", "b", "c", "d"].map((id) => [byId[id].state, byId[id].attempts, byId[id].output]),
-      [["completed", 1, 6], ["completed", 1, 16], ["completed", 1, 116], ["completed", 1, 1005]],
+      [
+        ["completed", 1, 6],
+        ["completed", 1, 16],
+        ["completed", 1, 116],
+        ["completed", 1, 1005],
+      ],
     );
     assert.deepEqual(byId.b.input, { default: 6 }, "a node's input is what reached it");
     for (const node of record.nodes) assert.ok(node.startTime <= node.endTime, node.nodeId);
     const ends = record.nodes.map((n) => n.endTime);
-    assert.deepEqual(ends, [...ends].sort((x, y) => x - y), "nodes in the order they ended");
+    assert.deepEqual(
+      ends,
+      [...ends].sort((x, y) => x - y),
+      "nodes in the order they ended",
+    );
   });
 
   test(`${engine}: a retry from the failed node runs only what failed and what depends on it`, async () => {
@@ -109,7 +118,10 @@ for (const engine of ENGINES) {
     const [newest] = (await conductor.executions.list({ limit: 1 })).executions;
     assert.equal(newest.retryOf, `fail-${engine}`, "the new run is linked to the one it retried");
     const again = await conductor.executions.get(newest.id);
-    const reused = again.nodes.filter((n) => n.reused).map((n) => n.nodeId).sort();
+    const reused = again.nodes
+      .filter((n) => n.reused)
+      .map((n) => n.nodeId)
+      .sort();
     assert.deepEqual(reused, ["a", "d"]);
 
     const nothingFailed = await conductor.executions.retry(newest.id);
@@ -147,7 +159,11 @@ for (const engine of ENGINES) {
     const { conductor } = rig({ engine, history: { maxValueBytes: 200, redactKeys: ["apiKey"] } });
     await conductor.node.run(diamond, { history: false });
     assert.equal((await conductor.executions.list()).total, 0, "history: false on the run");
-    await conductor.node.run(diamond, { executionId: `cut-${engine}`, input: { default: 1 }, variables: { apiKey: "s3cret", big: "x".repeat(500) } });
+    await conductor.node.run(diamond, {
+      executionId: `cut-${engine}`,
+      input: { default: 1 },
+      variables: { apiKey: "s3cret", big: "x".repeat(500) },
+    });
     const record = await conductor.executions.get(`cut-${engine}`);
     assert.equal(record.variables.$truncated, true, "over maxValueBytes: a marker");
     assert.ok(!JSON.stringify(record).includes("s3cret"), "a redacted key's value is stored nowhere");
@@ -157,7 +173,11 @@ for (const engine of ENGINES) {
     const { conductor } = rig({ engine, history: { retention: { maxRuns: 3 } } });
     for (let i = 0; i < 64; i++) await conductor.node.run(diamond, { executionId: `keep-${i}` });
     const kept = await conductor.executions.list();
-    assert.deepEqual(kept.executions.map((e) => e.id), ["keep-63", "keep-62", "keep-61"], "retention keeps the newest maxRuns");
+    assert.deepEqual(
+      kept.executions.map((e) => e.id),
+      ["keep-63", "keep-62", "keep-61"],
+      "retention keeps the newest maxRuns",
+    );
     assert.deepEqual(await conductor.executions.prune({ keep: 1 }), { deleted: 2 });
     await conductor.executions.delete("keep-63");
     assert.equal((await conductor.executions.list()).total, 0);
@@ -171,7 +191,11 @@ for (const engine of ENGINES) {
     const hostile = ["", "../../etc/passwd", "a".repeat(100_000), "nul\u0000byte", "x' OR '1'='1", ".hidden", "a/b", "\ud800"];
     for (const id of hostile) {
       for (const call of ["get", "delete", "retry"]) {
-        await assert.rejects(conductor.executions[call](id), (e) => e.code === "VALIDATION_FAILED" && e.message.length < 400, `${call}(${JSON.stringify(id).slice(0, 20)})`);
+        await assert.rejects(
+          conductor.executions[call](id),
+          (e) => e.code === "VALIDATION_FAILED" && e.message.length < 400,
+          `${call}(${JSON.stringify(id).slice(0, 20)})`,
+        );
       }
     }
     for (const id of [42, null, {}, undefined]) await assert.rejects(conductor.executions.get(id), (e) => e.code === "VALIDATION_FAILED");
@@ -186,7 +210,10 @@ for (const engine of ENGINES) {
 test("native: history lives in history.sqlite beside the flows and outlives the conductor", async (t) => {
   const directory = tempDir(t, "history-dir");
   const first = createConductor({ storage: { directory } });
-  await first.node.run({ id: "solo", type: "transform", parameters: { data: [1], transformFunction: "x => x + 1" } }, { executionId: "outlives" });
+  await first.node.run(
+    { id: "solo", type: "transform", parameters: { data: [1], transformFunction: "x => x + 1" } },
+    { executionId: "outlives" },
+  );
   assert.ok(existsSync(join(directory, "history.sqlite")));
   // Records are written in the background; shutdown stores every one before it resolves.
   await first.shutdown();
@@ -198,7 +225,9 @@ test("native: history lives in history.sqlite beside the flows and outlives the 
 
 test("native: a process killed mid-run leaves a record the next conductor marks crashed, and it retries from what finished", async (t) => {
   const directory = tempDir(t, "history-crash");
-  const child = spawn(process.execPath, [join(repoRoot, "npm", "test-support", "history-child.mjs"), directory], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [join(repoRoot, "npm", "test-support", "history-child.mjs"), directory], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   t.after(() => child.kill("SIGKILL"));
   let out = "";
   child.stdout.on("data", (chunk) => (out += chunk));
@@ -211,11 +240,17 @@ test("native: a process killed mid-run leaves a record the next conductor marks 
   const record = await conductor.executions.get("exec-killed-1");
   assert.equal(record.status, "crashed", "the run's process is gone");
   assert.ok(record.endTime >= record.startTime);
-  assert.deepEqual(record.nodes.map((n) => [n.nodeId, n.state, n.output]), [["first", "completed", 42]], "what it finished is kept");
+  assert.deepEqual(
+    record.nodes.map((n) => [n.nodeId, n.state, n.output]),
+    [["first", "completed", 42]],
+    "what it finished is kept",
+  );
   assert.equal((await conductor.executions.list({ status: "crashed" })).total, 1);
 
   // The retry replaces the executor that never ended; `first` is not run again.
-  const retried = await conductor.executions.retry("exec-killed-1", { flow: { ...record.flow, nodes: [record.flow.nodes[0], { id: "stuck", type: "count" }] } });
+  const retried = await conductor.executions.retry("exec-killed-1", {
+    flow: { ...record.flow, nodes: [record.flow.nodes[0], { id: "stuck", type: "count" }] },
+  });
   assert.equal(retried.success, true, retried.error?.message);
   assert.equal(retried.data, 43);
   assert.equal(count("first"), 0, "first's recorded output was reused");
@@ -224,21 +259,32 @@ test("native: a process killed mid-run leaves a record the next conductor marks 
 
 test("over the wire: executions for callers who see every run, refused to callers limited to their own", async (t) => {
   const served = await startServer(t);
-  await served.conductor.node.run({ id: "w", type: "group", nodes: [{ id: "t", type: "transform", parameters: { data: [1, 2], transformFunction: "x => x * 2" } }] }, { executionId: "served-1" });
+  await served.conductor.node.run(
+    { id: "w", type: "group", nodes: [{ id: "t", type: "transform", parameters: { data: [1, 2], transformFunction: "x => x * 2" } }] },
+    { executionId: "served-1" },
+  );
   const { bridge } = ipcBridgeTo(t, served.conductor);
   const clients = {
     http: createRemoteConductor({ serverUrl: served.server.url }),
     ws: createRemoteConductor({ serverUrl: served.server.wsUrl, WebSocket }),
     bridge: createRemoteConductor({ bridge }),
   };
-  t.after(() => Object.values(clients).forEach((c) => c.close()));
+  t.after(() => {
+    for (const client of Object.values(clients)) client.close();
+  });
   for (const [name, remote] of Object.entries(clients)) {
     const page = await remote.executions.list({ flowId: "w" });
-    assert.ok(page.executions.some((e) => e.id === "served-1"), name);
+    assert.ok(
+      page.executions.some((e) => e.id === "served-1"),
+      name,
+    );
     const record = await remote.executions.get("served-1");
     assert.deepEqual([record.status, record.nodes[0].output.result], ["success", [2, 4]], name);
     await assert.rejects(remote.executions.get("missing-1"), (e) => e.code === "NODE_NOT_FOUND", name);
-    const remoteRun = await remote.node.run({ id: "w", type: "group", nodes: [{ id: "t", type: "transform", parameters: { data: [3], transformFunction: "x => x" } }] }, { executionId: `from-${name}` });
+    const remoteRun = await remote.node.run(
+      { id: "w", type: "group", nodes: [{ id: "t", type: "transform", parameters: { data: [3], transformFunction: "x => x" } }] },
+      { executionId: `from-${name}` },
+    );
     assert.equal(remoteRun.success, true, name);
     assert.equal((await served.conductor.executions.get(`from-${name}`)).status, "success", `${name}: recorded where it ran`);
   }
@@ -247,7 +293,13 @@ test("over the wire: executions for callers who see every run, refused to caller
   const [alice, admin] = [await login(server, "alice"), await login(server, "admin")];
   const denied = await post(server, "executions", "list", {}, alice);
   assert.deepEqual([denied.status, denied.body.code], [403, "PERMISSION_DENIED"], "scope own: runs are not kept per caller");
-  const retry = await post(server, "node", "execute", { node: { id: "x", type: "transform", parameters: {} }, context: { retry: { of: "served-1" } } }, alice);
+  const retry = await post(
+    server,
+    "node",
+    "execute",
+    { node: { id: "x", type: "transform", parameters: {} }, context: { retry: { of: "served-1" } } },
+    alice,
+  );
   assert.equal(retry.body.code ?? retry.body.error?.code, "PERMISSION_DENIED", "nor may it retry another's run");
   const allowed = await post(server, "executions", "list", {}, admin);
   assert.equal(allowed.status, 200);

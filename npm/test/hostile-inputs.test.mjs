@@ -41,11 +41,16 @@ test("a JS executor returning a string with a lone surrogate: the run resolves, 
   });
   const alone = await conductor.node.run({ id: "a", type: "lone", parameters: { value: "\ud800x" } });
   assert.equal(alone.data, "\ud800x");
-  const through = (value, node) => conductor.node.run({
-    id: "g", type: "group",
-    nodes: [{ id: "a", type: "lone", parameters: { value } }, { id: "b", ...node }],
-    edges: [{ id: "e", source: "a", target: "b", targetHandle: "data" }],
-  });
+  const through = (value, node) =>
+    conductor.node.run({
+      id: "g",
+      type: "group",
+      nodes: [
+        { id: "a", type: "lone", parameters: { value } },
+        { id: "b", ...node },
+      ],
+      edges: [{ id: "e", source: "a", target: "b", targetHandle: "data" }],
+    });
   const kept = await through(["\ud800x"], { type: "transform", parameters: { operation: "map", transformFunction: "x => x" } });
   assert.deepEqual(kept.data.result, ["\ud800x"]);
   const length = await through(["\ud800x"], { type: "transform", parameters: { operation: "map", transformFunction: "x => x.length" } });
@@ -67,43 +72,69 @@ test("a 450-byte YAML alias bomb is refused before it expands", () => {
   }
   assert.ok(yaml.length < 500);
   const conductor = memory();
-  assert.throws(() => conductor.formats.parseFlow(yaml), (error) => {
-    assert.equal(error.code, "DESERIALIZATION_FAILED");
-    const allowed = Number(/more than (\d+) values/.exec(error.message)?.[1]);
-    assert.ok(allowed < 20_000, error.message);
-    return true;
-  });
+  assert.throws(
+    () => conductor.formats.parseFlow(yaml),
+    (error) => {
+      assert.equal(error.code, "DESERIALIZATION_FAILED");
+      const allowed = Number(/more than (\d+) values/.exec(error.message)?.[1]);
+      assert.ok(allowed < 20_000, error.message);
+      return true;
+    },
+  );
 });
 
 test("transform output is bounded per node: huge strings or array literals over many items fail with a code", async () => {
   const conductor = memory();
   const items = (n) => Array.from({ length: n }, (_, i) => i);
-  const strings = await conductor.node.run({ id: "t", type: "transform", parameters: { operation: "map", transformFunction: "x => 'a'.repeat(2 ** 24)", data: items(20) } });
+  const strings = await conductor.node.run({
+    id: "t",
+    type: "transform",
+    parameters: { operation: "map", transformFunction: "x => 'a'.repeat(2 ** 24)", data: items(20) },
+  });
   assert.equal(strings.error.code, "EXECUTION_FAILED");
-  assert.match(strings.error.message, /^\[transform\] map failed at item \d+: BudgetError: Output exceeds the node's output limit of 134217728 bytes$/);
+  assert.match(
+    strings.error.message,
+    /^\[transform\] map failed at item \d+: BudgetError: Output exceeds the node's output limit of 134217728 bytes$/,
+  );
   const literal = `x => [${items(10_000).join(",")}]`;
-  const arrays = await conductor.node.run({ id: "t", type: "transform", parameters: { operation: "map", transformFunction: literal, data: items(3000) } });
+  const arrays = await conductor.node.run({
+    id: "t",
+    type: "transform",
+    parameters: { operation: "map", transformFunction: literal, data: items(3000) },
+  });
   assert.equal(arrays.error.code, "EXECUTION_FAILED");
   assert.match(arrays.error.message, /Output exceeds the node's output limit/);
   // One call may not allocate without bound either: a memory budget beside the step budget.
-  const many = await conductor.node.run({ id: "t", type: "transform", parameters: { operation: "map", transformFunction: "x => [1, 2, 3, 4, 5].map(() => 'a'.repeat(2 ** 24)).length", data: [0] } });
+  const many = await conductor.node.run({
+    id: "t",
+    type: "transform",
+    parameters: { operation: "map", transformFunction: "x => [1, 2, 3, 4, 5].map(() => 'a'.repeat(2 ** 24)).length", data: [0] },
+  });
   assert.equal(many.error.code, "EXECUTION_FAILED");
   assert.match(many.error.message, /memory budget of 67108864 bytes/);
 });
 
 test("transform of 'a'.repeat(2 ** 24 - 1) over 33 items fails with a code instead of a napi conversion error, and the conductor carries on", async () => {
   const conductor = memory();
-  const result = await conductor.node.run({ id: "t", type: "transform", parameters: { operation: "map", transformFunction: "x => 'a'.repeat(2 ** 24 - 1)", data: Array.from({ length: 33 }, (_, i) => i) } });
+  const result = await conductor.node.run({
+    id: "t",
+    type: "transform",
+    parameters: { operation: "map", transformFunction: "x => 'a'.repeat(2 ** 24 - 1)", data: Array.from({ length: 33 }, (_, i) => i) },
+  });
   assert.equal(result.success, false);
   assert.equal(result.error.code, "EXECUTION_FAILED");
   assert.match(result.error.message, /output limit/);
-  const next = await conductor.node.run({ id: "t", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 2", data: [1, 2] } });
+  const next = await conductor.node.run({
+    id: "t",
+    type: "transform",
+    parameters: { operation: "map", transformFunction: "x => x * 2", data: [1, 2] },
+  });
   assert.deepEqual(next.data.result, [2, 4]);
 });
 
 test("deeply nested, circular and BigInt-carrying flows give results or coded errors from validate, run, saveFlow and toYaml", async () => {
   const conductor = memory();
-  let deepParameters = {};
+  const deepParameters = {};
   for (let i = 0, at = deepParameters; i < 200_000; i++, at = at.x) at.x = {};
   let deepGroups = { id: "leaf", type: "transform" };
   for (let i = 0; i < 20_000; i++) deepGroups = { id: `g${i}`, type: "group", nodes: [deepGroups], edges: [] };
@@ -150,13 +181,16 @@ test("runs of deeply nested flows reading values JS keeps all resolve (an answer
 });
 
 /** Work that would take hours: 1.7 million steps per item, with a budget of 10^12 steps. */
-const HEAVY = "x => { const a = [...'abcdefghijklmnopqrstuvwxyz'.repeat(50)]; return a.map(v => a.reduce((s, w) => s + w.length, 0)).length }";
+const HEAVY =
+  "x => { const a = [...'abcdefghijklmnopqrstuvwxyz'.repeat(50)]; return a.map(v => a.reduce((s, w) => s + w.length, 0)).length }";
 
 // Runs whose document is over 64 KB are driven off the JS thread (the JS thread is then free to
 // deliver an abort); the same stop reaches work wherever it runs (core/tests/stopping.rs covers
 // timeouts with the work off the scheduler's thread).
 const heavyFlow = () => ({
-  id: "t", type: "transform", description: "x".repeat(1_100_000),
+  id: "t",
+  type: "transform",
+  description: "x".repeat(1_100_000),
   parameters: { operation: "map", transformFunction: HEAVY, data: Array.from({ length: 300 }, (_, i) => i) },
 });
 
@@ -170,7 +204,11 @@ test("an AbortSignal stops a transform whose work would take hours", async () =>
 
 test("a run timeout and a node timeout stop a transform whose work would take hours (both were ignored until it finished)", async () => {
   const conductor = createConductor({ storage: { type: "memory" }, limits: { expressionSteps: 1e12 } });
-  const flow = { id: "t", type: "transform", parameters: { operation: "map", transformFunction: HEAVY, data: Array.from({ length: 300 }, (_, i) => i) } };
+  const flow = {
+    id: "t",
+    type: "transform",
+    parameters: { operation: "map", transformFunction: HEAVY, data: Array.from({ length: 300 }, (_, i) => i) },
+  };
   const run = await conductor.node.run(flow, { timeout: 1000 });
   assert.equal(run.error.code, "TIMEOUT");
   assert.equal(run.error.message, "Execution timed out after 1000ms");
@@ -178,7 +216,11 @@ test("a run timeout and a node timeout stop a transform whose work would take ho
   assert.equal(node.error.code, "TIMEOUT");
   assert.equal(node.error.message, "Node execution timed out after 500ms");
   // The work stopped: the engine's workers are free for the next run.
-  const next = await conductor.node.run({ id: "t", type: "transform", parameters: { operation: "map", transformFunction: "x => x + 1", data: [1] } });
+  const next = await conductor.node.run({
+    id: "t",
+    type: "transform",
+    parameters: { operation: "map", transformFunction: "x => x + 1", data: [1] },
+  });
   assert.deepEqual(next.data.result, [2]);
 });
 
@@ -188,7 +230,11 @@ test("node.cancel stops a transform whose work would take hours, and the engine 
   await sleep(200);
   assert.equal(await conductor.node.cancel("endless"), true);
   assert.equal((await running).error.code, "CANCELLED");
-  const next = await conductor.node.run({ id: "t", type: "transform", parameters: { operation: "map", transformFunction: "x => x + 1", data: [1] } });
+  const next = await conductor.node.run({
+    id: "t",
+    type: "transform",
+    parameters: { operation: "map", transformFunction: "x => x + 1", data: [1] },
+  });
   assert.deepEqual(next.data.result, [2]);
 });
 
@@ -238,7 +284,10 @@ test("deeply nested run inputs and executor answers resolve (past 128 levels eve
     const record = await conductor.executions.get(newest.id);
     const output = record.nodes[0].output;
     assert.equal(record.nodes[0].state, "completed");
-    assert.ok(output === null || output.$truncated === true, `a value too deep to record is a marker (or, kept by JS past the parse limit, null): ${JSON.stringify(output)?.slice(0, 80)}`);
+    assert.ok(
+      output === null || output.$truncated === true,
+      `a value too deep to record is a marker (or, kept by JS past the parse limit, null): ${JSON.stringify(output)?.slice(0, 80)}`,
+    );
     await conductor.shutdown();
   }
 });

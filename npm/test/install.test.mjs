@@ -36,10 +36,16 @@ function run(command, args, extra = {}) {
 
 /** `npm pack` of a staged package directory; the tarball's path. */
 function pack(dir) {
-  const name = execFileSync("npm", ["pack", "--silent", "--pack-destination", work], { cwd: dir, env: { ...process.env, npm_config_update_notifier: "false" }, encoding: "utf8" }).trim().split("\n").pop();
+  const name = execFileSync("npm", ["pack", "--silent", "--pack-destination", work], {
+    cwd: dir,
+    env: { ...process.env, npm_config_update_notifier: "false" },
+    encoding: "utf8",
+  })
+    .trim()
+    .split("\n")
+    .pop();
   return join(work, name);
 }
-
 
 /** Flows every consumer runs: a file written and read back (the file-system node), and a transform. */
 function flows() {
@@ -131,17 +137,30 @@ after(() => rmSync(work, { recursive: true, force: true }));
 test("the tarballs hold what they should: both wasm engines and a README; the platform package its binary and manifest", () => {
   const list = (tarball) => execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).trim().split("\n");
   const main = list(tarballs.main);
-  for (const file of ["package/README.md", "package/dist/engines/wasm/atomiton_conductor_wasm_bg.wasm", "package/dist/engines/wasm-node/atomiton_conductor_wasm_bg.wasm", "package/dist/engines/wasm-node/atomiton_conductor_wasm.cjs"]) {
+  for (const file of [
+    "package/README.md",
+    "package/dist/engines/wasm/atomiton_conductor_wasm_bg.wasm",
+    "package/dist/engines/wasm-node/atomiton_conductor_wasm_bg.wasm",
+    "package/dist/engines/wasm-node/atomiton_conductor_wasm.cjs",
+  ]) {
     assert.ok(main.includes(file), file);
   }
-  assert.deepEqual(main.filter((file) => file.endsWith(".node")), [], "no native binary in the main package");
+  assert.deepEqual(
+    main.filter((file) => file.endsWith(".node")),
+    [],
+    "no native binary in the main package",
+  );
   const manifest = JSON.parse(execFileSync("tar", ["-xOzf", tarballs.main, "package/package.json"], { encoding: "utf8" }));
   assert.equal(Object.keys(manifest.optionalDependencies).length, 8);
   assert.ok(Object.values(manifest.optionalDependencies).every((version) => version === manifest.version));
   const platform = JSON.parse(execFileSync("tar", ["-xOzf", tarballs.platform, "package/package.json"], { encoding: "utf8" }));
   assert.equal(platform.name, `@atomiton/conductor-${triple}`);
   assert.equal(platform.version, manifest.version);
-  assert.deepEqual(list(tarballs.platform).sort(), ["package/README.md", `package/atomiton-conductor.${triple}.node`, "package/package.json"]);
+  assert.deepEqual(list(tarballs.platform).sort(), [
+    "package/README.md",
+    `package/atomiton-conductor.${triple}.node`,
+    "package/package.json",
+  ]);
 });
 
 test("installed offline into a clean project, the package runs flows on its platform package's binary: ESM, CommonJS, npx, /browser", () => {
@@ -152,7 +171,11 @@ test("installed offline into a clean project, the package runs flows on its plat
     const { value, stderr } = node(file);
     assert.ok(value.resolved.includes(join(project, "node_modules", "@atomiton", "conductor")), value.resolved);
     assert.equal(value.details.engine, "native", file);
-    assert.deepEqual(value.loaded, [join(project, "node_modules", "@atomiton", `conductor-${triple}`, `atomiton-conductor.${triple}.node`)], "the platform package's binary, nothing else");
+    assert.deepEqual(
+      value.loaded,
+      [join(project, "node_modules", "@atomiton", `conductor-${triple}`, `atomiton-conductor.${triple}.node`)],
+      "the platform package's binary, nothing else",
+    );
     assert.deepEqual(value.results, expected, file);
     assert.equal(fallbackWarnings(stderr), 0);
   }
@@ -173,7 +196,10 @@ test("a platform package of another release is refused by name", () => {
   try {
     const { value } = node("native-only.mjs");
     assert.equal(value.code, "ERR_ATOMITON_NATIVE_UNAVAILABLE");
-    assert.match(value.attempts[1].reason, /^version 0\.0\.1, but @atomiton\/conductor is \d+\.\d+\.\d+; both must come from the same release$/);
+    assert.match(
+      value.attempts[1].reason,
+      /^version 0\.0\.1, but @atomiton\/conductor is \d+\.\d+\.\d+; both must come from the same release$/,
+    );
   } finally {
     writeFileSync(manifestFile, original);
   }
@@ -198,14 +224,24 @@ test("without the platform package: auto runs the same flows on wasm with one wa
 
   const { value } = node("native-only.mjs");
   assert.deepEqual([value.threw, value.name, value.code], [true, "NativeEngineUnavailableError", "ERR_ATOMITON_NATIVE_UNAVAILABLE"]);
-  assert.deepEqual(value.attempts.map((a) => [a.source, a.reason]), [["development build", "not present"], [`@atomiton/conductor-${triple}`, "not installed"]]);
+  assert.deepEqual(
+    value.attempts.map((a) => [a.source, a.reason]),
+    [
+      ["development build", "not present"],
+      [`@atomiton/conductor-${triple}`, "not installed"],
+    ],
+  );
   assert.match(value.message, new RegExp(`^@atomiton/conductor: no native engine for ${triple}`));
   assert.match(value.message, /What to do:/);
   assert.doesNotMatch(value.message, /scripts\//);
 });
 
 test("npm pack refuses a main package without a wasm engine or its README", async () => {
-  for (const missing of ["dist/engines/wasm-node/atomiton_conductor_wasm_bg.wasm", "dist/engines/wasm/atomiton_conductor_wasm_bg.wasm", "README.md"]) {
+  for (const missing of [
+    "dist/engines/wasm-node/atomiton_conductor_wasm_bg.wasm",
+    "dist/engines/wasm/atomiton_conductor_wasm_bg.wasm",
+    "README.md",
+  ]) {
     const dir = await stageMain(join(work, "stage", "broken"));
     rmSync(join(dir, missing));
     const packed = spawnSync("npm", ["pack", "--pack-destination", join(work, "refused")], { cwd: dir, encoding: "utf8" });

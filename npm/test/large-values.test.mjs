@@ -48,8 +48,13 @@ test("a flow carrying large arrays, and a result made of them, cross unchanged",
 test("large arrays of numbers cross as doubles, every double bit for bit, in the flow, the result and the run record", async () => {
   for (const engine of ["native", "wasm"]) {
     const conductor = createConductor({ storage: { type: "memory" }, engine });
-    const numbers = Array.from({ length: 100_000 }, (_, i) => (i % 1000 === 1 ? -0 : i % 1000 === 2 ? NaN : i % 1000 === 3 ? -Infinity : i * 0.1));
-    const result = await conductor.node.run({ id: "g", type: "group", nodes: [identity(numbers)], edges: [] }, { executionId: `doubles-${engine}` });
+    const numbers = Array.from({ length: 100_000 }, (_, i) =>
+      i % 1000 === 1 ? -0 : i % 1000 === 2 ? NaN : i % 1000 === 3 ? -Infinity : i * 0.1,
+    );
+    const result = await conductor.node.run(
+      { id: "g", type: "group", nodes: [identity(numbers)], edges: [] },
+      { executionId: `doubles-${engine}` },
+    );
     assert.equal(result.success, true, result.error?.message);
     assert.equal(difference(numbers, result.data.result), null, engine);
     // With something else in it, an array stays text (and still crosses unchanged).
@@ -57,7 +62,15 @@ test("large arrays of numbers cross as doubles, every double bit for bit, in the
     assert.equal(difference(mixedNumbers, (await conductor.node.run(identity(mixedNumbers))).data.result), null, engine);
     // One array reached along two paths (two nodes sharing one parameters object) crosses once.
     const shared = { operation: "map", transformFunction: "x => x", data: numbers };
-    const twice = await conductor.node.run({ id: "g2", type: "group", nodes: [{ id: "a", type: "transform", parameters: shared }, { id: "b", type: "transform", parameters: shared }], edges: [] });
+    const twice = await conductor.node.run({
+      id: "g2",
+      type: "group",
+      nodes: [
+        { id: "a", type: "transform", parameters: shared },
+        { id: "b", type: "transform", parameters: shared },
+      ],
+      edges: [],
+    });
     assert.equal(twice.success, true, twice.error?.message);
     assert.equal(difference(numbers, twice.data.result), null, `${engine}: shared`);
     // The history keeps the definition whole: its data, and a retry that runs it again.
@@ -97,7 +110,10 @@ test("a large value a JS node passes to a built-in is written out in pieces, unc
   const flow = {
     id: "g",
     type: "group",
-    nodes: [{ id: "s", type: "src" }, { id: "t", type: "transform", parameters: { operation: "map", transformFunction: "x => x" } }],
+    nodes: [
+      { id: "s", type: "src" },
+      { id: "t", type: "transform", parameters: { operation: "map", transformFunction: "x => x" } },
+    ],
     edges: [{ id: "e", source: "s", target: "t", targetHandle: "data" }],
   };
   const result = await conductor.node.run(flow);
@@ -119,7 +135,10 @@ test("a cyclic value inside a large array is refused with SERIALIZATION_FAILED",
 test("a run cancelled while its large flow is still being written ends cancelled", async () => {
   const conductor = createConductor({ storage: { type: "memory" }, trace: false });
   const data = Array.from({ length: 200_000 }, (_, i) => ({ id: i, name: `item ${i}` }));
-  const running = conductor.node.run({ ...identity(data), parameters: { ...identity(data).parameters, transformFunction: "x => x.id" } }, { executionId: "cancel-while-writing" });
+  const running = conductor.node.run(
+    { ...identity(data), parameters: { ...identity(data).parameters, transformFunction: "x => x.id" } },
+    { executionId: "cancel-while-writing" },
+  );
   // Queued before the writing starts (a microtask after node.run), so it runs at the writing's
   // first turn at the latest: the run is known, its flow not yet handed over.
   await new Promise((resolve) => setImmediate(resolve));
@@ -151,12 +170,18 @@ test("a large array of doubles a built-in hands a JS executor arrives bit for bi
   const numbers = Array.from({ length: 5000 }, (_, i) => (i === 7 ? -0 : i / 7 - 300));
   for (const engine of ["native", "wasm"]) {
     let seen;
-    const factory = { getNodeExecutable: (type) => (type === "check" ? { execute: (params) => ((seen = params.input.default.result), seen.length) } : undefined) };
+    const factory = {
+      getNodeExecutable: (type) =>
+        type === "check" ? { execute: (params) => ((seen = params.input.default.result), seen.length) } : undefined,
+    };
     const conductor = createConductor({ engine, storage: { type: "memory" }, nodeExecutorFactory: factory });
     const flow = {
       id: "g",
       type: "group",
-      nodes: [{ id: "a", type: "transform", parameters: { operation: "map", transformFunction: "x => x", data: numbers } }, { id: "b", type: "check" }],
+      nodes: [
+        { id: "a", type: "transform", parameters: { operation: "map", transformFunction: "x => x", data: numbers } },
+        { id: "b", type: "check" },
+      ],
       edges: [{ id: "e", source: "a", target: "b" }],
     };
     const result = await conductor.node.run(flow);

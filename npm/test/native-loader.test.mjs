@@ -15,7 +15,11 @@ const zigPython = join(repoRoot, "target", "zig-venv", "bin", "python");
 /** Runs an ES module script against the package in a fresh Node process; its last stdout line is JSON. */
 function inFreshProcess(script, env = {}) {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("ATOMITON_CONDUCTOR_")));
-  const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: npmDir, env: { ...clean, ...env }, encoding: "utf8" });
+  const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+    cwd: npmDir,
+    env: { ...clean, ...env },
+    encoding: "utf8",
+  });
   const last = child.stdout.trim().split("\n").pop();
   let value;
   try {
@@ -67,7 +71,10 @@ test("engine native with ATOMITON_CONDUCTOR_NATIVE_PATH at a file that is no bin
   const lines = value.message.split("\n");
   assert.match(lines[0], new RegExp(`^@atomiton/conductor: no native engine for ${value.platform}\\b.*Node\\.js v\\d+`));
   assert.ok(lines.includes("Tried:"), value.message);
-  assert.ok(lines.some((line) => line.includes(bogus) && line.includes("cannot be loaded")), value.message);
+  assert.ok(
+    lines.some((line) => line.includes(bogus) && line.includes("cannot be loaded")),
+    value.message,
+  );
   assert.match(value.message, /Prebuilt binaries exist for: linux-x64-gnu \(glibc >= 2\.17\), .*win32-arm64-msvc\./);
   assert.match(value.message, /What to do:\n {2}- install on the machine that runs the app, without --omit=optional/);
   assert.match(value.message, /engine: "wasm" }\) or ATOMITON_CONDUCTOR_ENGINE=wasm/);
@@ -92,18 +99,31 @@ test("a binary for another CPU is named as such", { skip: !linuxX64 && "builds a
   assert.match(value.attempts[0].reason, /^is built for arm64, and this is x64 \(/);
 });
 
-test("a binary needing a newer glibc names the version it needs and the one there is", { skip: !linuxX64 && "needs glibc on x64" }, async (t) => {
+test("a binary needing a newer glibc names the version it needs and the one there is", {
+  skip: !linuxX64 && "needs glibc on x64",
+}, async (t) => {
   // strlcpy arrived in glibc 2.38; asking zig for that version makes the library need it.
   const source = "#include <string.h>\nunsigned long copy(char *d, const char *s, unsigned long n) { return strlcpy(d, s, n); }\n";
   const lib = zigLibrary(t, "x86_64-linux-gnu.2.38", source);
   const glibc = glibcHere();
   const { value } = inFreshProcess(thrownBy({ engine: "native" }), { ATOMITON_CONDUCTOR_NATIVE_PATH: lib });
   if (Number(glibc.split(".")[1]) >= 38) {
-    assert.match(value.attempts[0].reason, /not this package's addon/, "this glibc has strlcpy: the library loads, and is refused as not ours");
+    assert.match(
+      value.attempts[0].reason,
+      /not this package's addon/,
+      "this glibc has strlcpy: the library loads, and is refused as not ours",
+    );
   } else {
-    assert.match(value.attempts[0].reason, new RegExp(`^needs glibc 2\\.38 or newer, this system has glibc ${glibc.replace(/\./g, "\\.")} \\(`));
+    assert.match(
+      value.attempts[0].reason,
+      new RegExp(`^needs glibc 2\\.38 or newer, this system has glibc ${glibc.replace(/\./g, "\\.")} \\(`),
+    );
   }
-  assert.match(value.message.split("\n")[0], new RegExp(`\\(glibc ${glibc.replace(/\./g, "\\.")}\\)`), "the first line says which glibc is here");
+  assert.match(
+    value.message.split("\n")[0],
+    new RegExp(`\\(glibc ${glibc.replace(/\./g, "\\.")}\\)`),
+    "the first line says which glibc is here",
+  );
 });
 
 test('engine "auto" without a usable binary runs on wasm, warns once per process and says so in getEnvironment()', async (t) => {
@@ -126,7 +146,10 @@ test('engine "auto" without a usable binary runs on wasm, warns once per process
   assert.equal(value.health, "Local conductor operational");
   const warnings = stderr.match(/\[ATOMITON_WASM_FALLBACK\]/g) ?? [];
   assert.equal(warnings.length, 1, stderr);
-  assert.match(stderr, /AtomitonConductorWarning: @atomiton\/conductor: no native binary fits [a-z0-9-]+; flows run on the WebAssembly engine instead/);
+  assert.match(
+    stderr,
+    /AtomitonConductorWarning: @atomiton\/conductor: no native binary fits [a-z0-9-]+; flows run on the WebAssembly engine instead/,
+  );
 });
 
 test('engine "wasm" (config or ATOMITON_CONDUCTOR_ENGINE) runs on wasm without a warning; a bad choice is VALIDATION_FAILED', async () => {
@@ -141,12 +164,20 @@ test('engine "wasm" (config or ATOMITON_CONDUCTOR_ENGINE) runs on wasm without a
   assert.deepEqual(chosen.value, { engine: "wasm", data: [2, 4] });
   assert.doesNotMatch(chosen.stderr, /ATOMITON_WASM_FALLBACK/);
   const badEnv = inFreshProcess(thrownBy({}), { ATOMITON_CONDUCTOR_ENGINE: "turbo" });
-  assert.deepEqual([badEnv.value.code, badEnv.value.message], ["VALIDATION_FAILED", 'ATOMITON_CONDUCTOR_ENGINE must be "auto", "native" or "wasm", not "turbo"']);
+  assert.deepEqual(
+    [badEnv.value.code, badEnv.value.message],
+    ["VALIDATION_FAILED", 'ATOMITON_CONDUCTOR_ENGINE must be "auto", "native" or "wasm", not "turbo"'],
+  );
   const badConfig = inFreshProcess(thrownBy({ engine: "gpu" }));
-  assert.deepEqual([badConfig.value.code, badConfig.value.message], ["VALIDATION_FAILED", 'engine must be "auto", "native" or "wasm", not "gpu"']);
+  assert.deepEqual(
+    [badConfig.value.code, badConfig.value.message],
+    ["VALIDATION_FAILED", 'engine must be "auto", "native" or "wasm", not "gpu"'],
+  );
 });
 
-test("libc detection asks Node's report to leave the network out, and puts the setting back", { skip: process.platform !== "linux" && "Linux only" }, async (t) => {
+test("libc detection asks Node's report to leave the network out, and puts the setting back", {
+  skip: process.platform !== "linux" && "Linux only",
+}, async (t) => {
   const bogus = join(tempDir(t, "loader"), "x.node");
   writeFileSync(bogus, "not a binary");
   const { value } = inFreshProcess(

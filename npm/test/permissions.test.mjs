@@ -34,8 +34,14 @@ test("a node needing a capability not granted fails the run before any node runs
   const result = await conductor.node.run(flow, { permissions: { files: { roots: [join(dir, "root")] } } });
   assert.equal(result.success, false);
   assert.equal(result.error.code, "PERMISSION_DENIED");
-  assert.equal(result.error.message, "Permission denied: node 'sh' (shell-command) needs the 'shell' capability, which this caller was not granted");
-  assert.deepEqual(result.error.context.issues.map((issue) => [issue.code, issue.nodeId]), [["PERMISSION_DENIED", "sh"]]);
+  assert.equal(
+    result.error.message,
+    "Permission denied: node 'sh' (shell-command) needs the 'shell' capability, which this caller was not granted",
+  );
+  assert.deepEqual(
+    result.error.context.issues.map((issue) => [issue.code, issue.nodeId]),
+    [["PERMISSION_DENIED", "sh"]],
+  );
   assert.equal(existsSync(join(dir, "root", "written.txt")), false, "the file node before it never ran");
   assert.equal(existsSync(join(dir, "root", "touched")), false);
   const granted = await conductor.node.run(flow, { permissions: { shell: true, files: { roots: [join(dir, "root")] } } });
@@ -49,10 +55,19 @@ test("file roots: inside works; '..', absolute paths and symlinks out are refuse
   const permissions = { files: { roots: ["."] } };
   const inside = await conductor.node.run(read("inside.txt"), { permissions });
   assert.equal(inside.data.content, "inside");
-  for (const path of ["../outside/secret.txt", join(dir, "outside", "secret.txt"), "link.txt", join(dir, "root", "..", "outside", "secret.txt")]) {
+  for (const path of [
+    "../outside/secret.txt",
+    join(dir, "outside", "secret.txt"),
+    "link.txt",
+    join(dir, "root", "..", "outside", "secret.txt"),
+  ]) {
     const result = await conductor.node.run(read(path), { permissions });
     assert.equal(result.error?.code, "PERMISSION_DENIED", path);
-    assert.match(result.error.message, /^\[file-system\] Read operation failed: Permission denied: '.*' is outside the directories this run may use$/, path);
+    assert.match(
+      result.error.message,
+      /^\[file-system\] Read operation failed: Permission denied: '.*' is outside the directories this run may use$/,
+      path,
+    );
   }
   const write = { id: "w", type: "file-system", parameters: { operation: "write", path: "new/../../outside/planted.txt", content: "x" } };
   assert.equal((await conductor.node.run(write, { permissions })).error?.code, "PERMISSION_DENIED");
@@ -65,7 +80,11 @@ test("permissions that do not parse fail the run with a clear message", async ()
   const result = await conductor.node.run({ id: "t", type: "transform", parameters: { data: [1] } }, { permissions: { shel: true } });
   assert.equal(result.error?.code, "VALIDATION_FAILED");
   assert.match(result.error.message, /^Invalid run options: .*shel/);
-  assert.equal((await conductor.node.run({ id: "t", type: "transform", parameters: { data: [1] } }, { permissions: {} })).success, true, "pure computation needs nothing");
+  assert.equal(
+    (await conductor.node.run({ id: "t", type: "transform", parameters: { data: [1] } }, { permissions: {} })).success,
+    true,
+    "pure computation needs nothing",
+  );
 });
 
 test("the wasm engine enforces whole capabilities and refuses grants limited to hosts, which it cannot check", async (t) => {

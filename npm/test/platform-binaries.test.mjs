@@ -17,7 +17,10 @@ test("scripts/build-platform.sh builds exactly the platforms the loader looks fo
     .trim()
     .split("\n")
     .map((line) => line.split(" "));
-  assert.deepEqual(listed, PLATFORM_TARGETS.map((t) => [t.triple, t.rustTarget]));
+  assert.deepEqual(
+    listed,
+    PLATFORM_TARGETS.map((t) => [t.triple, t.rustTarget]),
+  );
 });
 
 /** `objdump -T`'s newest GLIBC_x.y symbol version. */
@@ -33,20 +36,27 @@ const readelf = (flag, file) => execFileSync("readelf", [flag, file], { encoding
 const linux = PLATFORM_TARGETS.filter((t) => t.os === "linux");
 const hostBinary = join(repoRoot, "npm", "native", binaryFileName("linux-x64-gnu"));
 
-test("the linux-x64-gnu binary needs no glibc symbol newer than 2.17 (objdump -T) and is stripped", { skip: !(process.platform === "linux" && process.arch === "x64") && "built on linux-x64" }, () => {
+test("the linux-x64-gnu binary needs no glibc symbol newer than 2.17 (objdump -T) and is stripped", {
+  skip: !(process.platform === "linux" && process.arch === "x64") && "built on linux-x64",
+}, () => {
   assert.ok(existsSync(hostBinary), "scripts/build-native.sh built it");
   const newest = newestGlibc(hostBinary);
   assert.ok(newest, "it links glibc at all");
   const [major, minor] = newest.split(".").map(Number);
   const [floorMajor, floorMinor] = GLIBC_FLOOR.split(".").map(Number);
-  assert.ok(major < floorMajor || (major === floorMajor && minor <= floorMinor), `needs GLIBC_${newest}, above the floor of ${GLIBC_FLOOR}`);
+  assert.ok(
+    major < floorMajor || (major === floorMajor && minor <= floorMinor),
+    `needs GLIBC_${newest}, above the floor of ${GLIBC_FLOOR}`,
+  );
   assert.doesNotMatch(readelf("-S", hostBinary), /\.symtab/, "no static symbol table");
 });
 
 for (const target of linux) {
   const file = join(built, target.triple, binaryFileName(target.triple));
   const present = existsSync(file);
-  test(`the ${target.triple} binary in target/npm-platforms, when built: its CPU, its C library, stripped`, { skip: !present && "not built here (scripts/build-platform.sh)" }, () => {
+  test(`the ${target.triple} binary in target/npm-platforms, when built: its CPU, its C library, stripped`, {
+    skip: !present && "not built here (scripts/build-platform.sh)",
+  }, () => {
     const header = readelf("-h", file);
     assert.match(header, target.cpu === "x64" ? /Machine:\s+Advanced Micro Devices X86-64/ : /Machine:\s+AArch64/);
     const needed = [...readelf("-d", file).matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);

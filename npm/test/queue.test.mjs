@@ -20,7 +20,23 @@ const EXECUTORS = fileURLToPath(new URL("../test-support/queue-executors.mjs", i
 
 /** `atomiton worker` in a child process; `lines` is what it printed, `until` waits for a line. */
 function startWorker(t, url, queue, extra = []) {
-  const args = [CLI, "worker", "--redis", url, "--queue", queue, "--concurrency", "4", "--executors", EXECUTORS, "--lock-duration", "2000", "--stalled-interval", "500", ...extra];
+  const args = [
+    CLI,
+    "worker",
+    "--redis",
+    url,
+    "--queue",
+    queue,
+    "--concurrency",
+    "4",
+    "--executors",
+    EXECUTORS,
+    "--lock-duration",
+    "2000",
+    "--stalled-interval",
+    "500",
+    ...extra,
+  ];
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   t.after(() => child.kill("SIGKILL"));
   const lines = [];
@@ -44,7 +60,9 @@ function startWorker(t, url, queue, extra = []) {
       };
       waiters.push(check);
       check();
-      exit.then(({ code, signal }) => reject(new Error(`worker exited (${code ?? signal}) before ${what}; it printed:\n${lines.join("\n")}`)));
+      exit.then(({ code, signal }) =>
+        reject(new Error(`worker exited (${code ?? signal}) before ${what}; it printed:\n${lines.join("\n")}`)),
+      );
     });
   return { child, lines, exit, until, started: (prefix) => lines.filter((line) => line.startsWith(`started ${prefix}`)).length };
 }
@@ -58,7 +76,7 @@ async function endedRecord(conductor, id) {
   }
 }
 
-const sleepFlow = (id, ms) => ({
+const sleepFlow = (ms) => ({
   id: "sleeper",
   type: "group",
   nodes: [
@@ -68,7 +86,9 @@ const sleepFlow = (id, ms) => ({
   edges: [{ id: "e", source: "wait", target: "who" }],
 });
 
-test("three worker processes, 60 runs: one stored result each; kill -9, SIGTERM, cancel and progress behave", { timeout: 180_000 }, async (t) => {
+test("three worker processes, 60 runs: one stored result each; kill -9, SIGTERM, cancel and progress behave", {
+  timeout: 180_000,
+}, async (t) => {
   const redis = await startRedis();
   const queue = "multi";
   const conductor = createQueueConductor({ connection: redis.url, queue, pollInterval: 1000 });
@@ -80,7 +100,7 @@ test("three worker processes, 60 runs: one stored result each; kill -9, SIGTERM,
   const results = new Map();
   const endedAt = {};
   const run = (id, ms, options = {}) => {
-    const promise = conductor.node.run(sleepFlow(id, ms), { executionId: id, ...options });
+    const promise = conductor.node.run(sleepFlow(ms), { executionId: id, ...options });
     results.set(id, promise);
     promise.then(() => (endedAt[id] = Date.now()));
     return promise;
@@ -113,7 +133,15 @@ test("three worker processes, 60 runs: one stored result each; kill -9, SIGTERM,
   // Seconds of CPU in one node, against a 2 s lock: the engine works off the worker's JS thread,
   // which goes on renewing the lock (a starved renewal would get the run marked crashed).
   for (let i = 0; i < 2; i++) {
-    const heavy = { id: "heavy", type: "transform", parameters: { operation: "map", transformFunction: 'x => "ab".repeat(2000).split("").reverse().join("").length', data: Array.from({ length: 20_000 }, (_, n) => n) } };
+    const heavy = {
+      id: "heavy",
+      type: "transform",
+      parameters: {
+        operation: "map",
+        transformFunction: 'x => "ab".repeat(2000).split("").reverse().join("").length',
+        data: Array.from({ length: 20_000 }, (_, n) => n),
+      },
+    };
     results.set(`heavy-${i}`, conductor.node.run(heavy, { executionId: `heavy-${i}` }));
   }
   const watched = run("watched", 50);
@@ -141,7 +169,11 @@ test("three worker processes, 60 runs: one stored result each; kill -9, SIGTERM,
   for (let i = 0; i < 4; i++) assert.equal(ended[`drained-${i}`].success, true, `drained-${i}: ${ended[`drained-${i}`].error?.message}`);
   assert.deepEqual(await b.exit, { code: 0, signal: null });
   const signalLine = b.lines.findIndex((line) => line.startsWith("SIGTERM"));
-  assert.deepEqual(b.lines.slice(signalLine).filter((line) => line.startsWith("started")), [], "no run started after SIGTERM");
+  assert.deepEqual(
+    b.lines.slice(signalLine).filter((line) => line.startsWith("started")),
+    [],
+    "no run started after SIGTERM",
+  );
 
   // Cancelled: CANCELLED, and started exactly once.
   const cancelResult = await cancelled;
@@ -149,10 +181,15 @@ test("three worker processes, 60 runs: one stored result each; kill -9, SIGTERM,
   assert.equal(c.started("cancel-me"), 1);
 
   // Everything else succeeded; progress went up in order to 100.
-  for (const id of [...Array.from({ length: 48 }, (_, i) => `quick-${i}`), "heavy-0", "heavy-1"]) assert.equal(ended[id].success, true, `${id}: ${ended[id].error?.message}`);
+  for (const id of [...Array.from({ length: 48 }, (_, i) => `quick-${i}`), "heavy-0", "heavy-1"])
+    assert.equal(ended[id].success, true, `${id}: ${ended[id].error?.message}`);
   assert.equal((await watched).success, true);
   assert.ok(progress.length >= 2, `progress events arrived (${progress.length})`);
-  assert.deepEqual(progress, [...progress].sort((x, y) => x - y), "progress never goes back");
+  assert.deepEqual(
+    progress,
+    [...progress].sort((x, y) => x - y),
+    "progress never goes back",
+  );
   assert.equal(progress.at(-1), 100);
 
   // The shared history: exactly one record per run, in the state its result says.
@@ -176,11 +213,18 @@ test("three worker processes, 60 runs: one stored result each; kill -9, SIGTERM,
   assert.deepEqual(await c.exit, { code: 0, signal: null });
 });
 
-test("through the queue values arrive unchanged, saved flows and history are shared, debugging options are refused; the CLI runs and lists through it", { timeout: 120_000 }, async (t) => {
+test("through the queue values arrive unchanged, saved flows and history are shared, debugging options are refused; the CLI runs and lists through it", {
+  timeout: 120_000,
+}, async (t) => {
   const redis = await startRedis();
   // The worker's files (the hello template writes one) go to a directory of the test's own.
   const workingDirectory = mkdtempSync(join(tmpdir(), "atomiton-queue-"));
-  const worker = await startQueueWorker({ connection: redis.url, queue: "api", workingDirectory, nodeExecutorFactory: { getNodeExecutable: (type) => executors[type] } });
+  const worker = await startQueueWorker({
+    connection: redis.url,
+    queue: "api",
+    workingDirectory,
+    nodeExecutorFactory: { getNodeExecutable: (type) => executors[type] },
+  });
   const first = createQueueConductor({ connection: redis.url, queue: "api" });
   const second = createQueueConductor({ connection: redis.url, queue: "api" });
   t.after(async () => {
@@ -189,7 +233,14 @@ test("through the queue values arrive unchanged, saved flows and history are sha
     rmSync(workingDirectory, { recursive: true, force: true });
   });
 
-  const odd = { bytes: new Uint8Array([0, 255, 7]), nan: Number.NaN, negativeZero: -0, big: 1e300, when: new Date(1_700_000_000_000), deep: { list: [1, "two", null] } };
+  const odd = {
+    bytes: new Uint8Array([0, 255, 7]),
+    nan: Number.NaN,
+    negativeZero: -0,
+    big: 1e300,
+    when: new Date(1_700_000_000_000),
+    deep: { list: [1, "two", null] },
+  };
   const echoed = await first.node.run({ id: "echo", type: "transform", parameters: { data: [1] } }, { input: odd });
   assert.equal(echoed.success, true, echoed.error?.message);
   const context = echoed.context?.input;
@@ -206,7 +257,13 @@ test("through the queue values arrive unchanged, saved flows and history are sha
   assert.ok(Object.is(numbers.data.result[1], -0));
   assert.equal(numbers.data.result[2], 1e-310);
 
-  const saved = await first.storage.saveFlow({ id: "shared-flow", name: "Shared", type: "group", nodes: [{ id: "p", type: "pid" }], edges: [] });
+  const saved = await first.storage.saveFlow({
+    id: "shared-flow",
+    name: "Shared",
+    type: "group",
+    nodes: [{ id: "p", type: "pid" }],
+    edges: [],
+  });
   assert.equal(saved.id, "shared-flow");
   const loaded = await second.storage.loadFlow("shared-flow");
   assert.equal(loaded.name, "Shared");
@@ -222,9 +279,15 @@ test("through the queue values arrive unchanged, saved flows and history are sha
   assert.equal(badId.error?.code, "VALIDATION_FAILED");
 
   // A run's permissions hold on the worker: no shell granted, no command run there.
-  const shell = await first.node.run({ id: "sh", type: "shell-command", parameters: { program: "echo", args: ["hi"] } }, { permissions: {} });
+  const shell = await first.node.run(
+    { id: "sh", type: "shell-command", parameters: { program: "echo", args: ["hi"] } },
+    { permissions: {} },
+  );
   assert.equal(shell.error?.code, "PERMISSION_DENIED", shell.error?.message);
-  const allowed = await first.node.run({ id: "sh", type: "shell-command", parameters: { program: "echo", args: ["hi"] } }, { permissions: { shell: true } });
+  const allowed = await first.node.run(
+    { id: "sh", type: "shell-command", parameters: { program: "echo", args: ["hi"] } },
+    { permissions: { shell: true } },
+  );
   assert.equal(allowed.success, true, allowed.error?.message);
 
   // Ids that look like the queue's own keys are runs like any other; cancelling one touches nothing else.
@@ -242,21 +305,31 @@ test("through the queue values arrive unchanged, saved flows and history are sha
   const waiting = idle.node.run({ id: "p", type: "pid" }, { executionId: "never-run" });
   assert.equal(await idle.node.cancel("never-run"), true);
   assert.equal((await waiting).error?.code, "CANCELLED");
-  const idleWorker = await startQueueWorker({ connection: redis.url, queue: "idle", nodeExecutorFactory: { getNodeExecutable: (type) => executors[type] } });
+  const idleWorker = await startQueueWorker({
+    connection: redis.url,
+    queue: "idle",
+    nodeExecutorFactory: { getNodeExecutable: (type) => executors[type] },
+  });
   const after = await idle.node.run({ id: "p", type: "pid" }, { executionId: "runs-later" });
   assert.equal(after.success, true, after.error?.message);
   await assert.rejects(idle.executions.get("never-run"), /not found/, "the cancelled run never began");
   await Promise.all([idle.close(), idleWorker.close()]);
 
   // The CLI: a run and the history through the same queue; a worker without Redis is a usage error.
-  const cli = (args) => promisify(execFile)(process.execPath, [CLI, ...args]).then(({ stdout }) => stdout, (error) => ({ code: error.code, stderr: error.stderr }));
+  const cli = (args) =>
+    promisify(execFile)(process.execPath, [CLI, ...args]).then(
+      ({ stdout }) => stdout,
+      (error) => ({ code: error.code, stderr: error.stderr }),
+    );
   const printed = JSON.parse(await cli(["templates", "run", "hello", "--redis", redis.url, "--queue", "api", "--quiet"]));
   assert.equal(printed.success, true, printed.error?.message);
   await endedRecord(first, printed.context.executionId);
   const listed = JSON.parse(await cli(["runs", "--redis", redis.url, "--queue", "api", "--json", "--limit", "100"]));
-  assert.ok(listed.executions.some((run) => run.flowId === printed.executedNodes[0]), "the CLI's run is in the shared history");
+  assert.ok(
+    listed.executions.some((run) => run.flowId === printed.executedNodes[0]),
+    "the CLI's run is in the shared history",
+  );
   const usage = await cli(["worker"]);
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /--redis/);
 });
-

@@ -7,7 +7,14 @@ import { createServer } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
 import * as desktop from "@atomiton/conductor/desktop";
 import * as root from "@atomiton/conductor";
-import { createChannelHandlers, createHttpTransport, createIpcTransport, createRemoteConductor, createWebSocketTransport, detectTransport } from "@atomiton/conductor/desktop";
+import {
+  createChannelHandlers,
+  createHttpTransport,
+  createIpcTransport,
+  createRemoteConductor,
+  createWebSocketTransport,
+  detectTransport,
+} from "@atomiton/conductor/desktop";
 import { electronDouble, ipcBridgeTo, startServer, wsTransportTo } from "../test-support/remote.mjs";
 
 /** A port nothing listens on. */
@@ -28,10 +35,13 @@ async function bareWebSocketServer(t, onCall) {
     const number = ++connections;
     socket.on("message", (raw) => onCall(socket, JSON.parse(String(raw)), number));
   });
-  t.after(() => new Promise((resolve) => {
-    for (const client of server.clients) client.terminate();
-    server.close(resolve);
-  }));
+  t.after(
+    () =>
+      new Promise((resolve) => {
+        for (const client of server.clients) client.terminate();
+        server.close(resolve);
+      }),
+  );
   return { url: `ws://127.0.0.1:${server.address().port}`, connections: () => connections };
 }
 
@@ -42,39 +52,81 @@ test("dispatch answers with the channel servers' envelopes", async (t) => {
   const noHandler = (command) => ({ error: `No handler for method: ${command}`, channelError: true, code: "IMPLEMENTATION_NOT_FOUND" });
   assert.deepEqual(await handlers.dispatch("node", "nope"), noHandler("nope"));
   assert.deepEqual(await handlers.dispatch("node", "constructor"), noHandler("constructor"), "no prototype lookups");
-  assert.deepEqual(await handlers.dispatch("flow", "getTemplate", { id: "nope" }), { error: "Flow template nope not found", channelError: true });
-  assert.deepEqual(await handlers.dispatch("storage", "loadFlow", { id: "nope" }), { error: "Flow with id nope not found", channelError: true, code: "NODE_NOT_FOUND" });
-  const { result } = await handlers.dispatch("node", "execute", { node: { id: "t", type: "transform", parameters: { data: [1] } }, context: { executionId: "given", signal: "ignored" } });
+  assert.deepEqual(await handlers.dispatch("flow", "getTemplate", { id: "nope" }), {
+    error: "Flow template nope not found",
+    channelError: true,
+  });
+  assert.deepEqual(await handlers.dispatch("storage", "loadFlow", { id: "nope" }), {
+    error: "Flow with id nope not found",
+    channelError: true,
+    code: "NODE_NOT_FOUND",
+  });
+  const { result } = await handlers.dispatch("node", "execute", {
+    node: { id: "t", type: "transform", parameters: { data: [1] } },
+    context: { executionId: "given", signal: "ignored" },
+  });
   assert.deepEqual([result.success, result.context.executionId], [true, "given"]);
 });
 
 test("an error envelope or frame becomes a thrown Error with the server's message", async (t) => {
   const served = await startServer(t);
   const { bridge } = ipcBridgeTo(t, served.conductor);
-  assert.deepEqual(await bridge.call("node", "nope"), { error: "No handler for method: nope", channelError: true, code: "IMPLEMENTATION_NOT_FOUND" }, "the raw IPC envelope");
+  assert.deepEqual(
+    await bridge.call("node", "nope"),
+    { error: "No handler for method: nope", channelError: true, code: "IMPLEMENTATION_NOT_FOUND" },
+    "the raw IPC envelope",
+  );
   const ws = wsTransportTo(t, served.server);
-  for (const [name, transport] of [["ipc", createIpcTransport(bridge)], ["ws", ws]]) {
-    await assert.rejects(transport.channel("node").call("nope"), (error) => error instanceof Error && error.message === "No handler for method: nope" && error.code === "IMPLEMENTATION_NOT_FOUND", name);
-    await assert.rejects(transport.channel("storage").call("loadFlow", { id: "x" }), (error) => error.message === "Flow with id x not found" && error.code === "NODE_NOT_FOUND", name);
+  for (const [name, transport] of [
+    ["ipc", createIpcTransport(bridge)],
+    ["ws", ws],
+  ]) {
+    await assert.rejects(
+      transport.channel("node").call("nope"),
+      (error) => error instanceof Error && error.message === "No handler for method: nope" && error.code === "IMPLEMENTATION_NOT_FOUND",
+      name,
+    );
+    await assert.rejects(
+      transport.channel("storage").call("loadFlow", { id: "x" }),
+      (error) => error.message === "Flow with id x not found" && error.code === "NODE_NOT_FOUND",
+      name,
+    );
     assert.equal((await transport.channel("node").call("health")).status, "ok", name);
   }
-  const structured = createIpcTransport({ call: async () => ({ error: { code: "E", message: "m" }, channelError: true }), listen: () => () => {} });
+  const structured = createIpcTransport({
+    call: async () => ({ error: { code: "E", message: "m" }, channelError: true }),
+    listen: () => () => {},
+  });
   await assert.rejects(structured.channel("x").call("y"), { message: '{"code":"E","message":"m"}' });
 });
 
 test("HTTP: non-2xx answers reject with 'HTTP <status>: <statusText>'", async (t) => {
   const { server } = await startServer(t);
   const http = createHttpTransport(`${server.url}/`);
-  await assert.rejects(http.channel("node").call("nope"), (error) => error.message === "HTTP 404: Not Found" && error.status === 404 && error.cause === "No handler for method: nope");
-  await assert.rejects(http.channel("storage").call("loadFlow", { id: "x" }), (error) => error.message === "HTTP 500: Internal Server Error" && error.code === "NODE_NOT_FOUND" && error.cause === "Flow with id x not found");
-  assert.equal(await http.channel("storage").call("deleteFlow", { id: "x" }).catch((error) => error.status), 500);
+  await assert.rejects(
+    http.channel("node").call("nope"),
+    (error) => error.message === "HTTP 404: Not Found" && error.status === 404 && error.cause === "No handler for method: nope",
+  );
+  await assert.rejects(
+    http.channel("storage").call("loadFlow", { id: "x" }),
+    (error) =>
+      error.message === "HTTP 500: Internal Server Error" && error.code === "NODE_NOT_FOUND" && error.cause === "Flow with id x not found",
+  );
+  assert.equal(
+    await http
+      .channel("storage")
+      .call("deleteFlow", { id: "x" })
+      .catch((error) => error.status),
+    500,
+  );
   assert.equal((await http.channel("system").call("health")).status, "ok", "a call without args");
   assert.deepEqual(http.channel("node").listen("progress", () => {})(), undefined, "listen is a no-op");
 });
 
 test("HTTP server: method, path, JSON and size are checked", async (t) => {
   const { server } = await startServer(t, {}, { maxBodyBytes: 1000 });
-  const post = (path, body, headers = {}) => fetch(`${server.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body });
+  const post = (path, body, headers = {}) =>
+    fetch(`${server.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body });
   const get = await fetch(`${server.url}/api/system/health`);
   assert.deepEqual([get.status, get.headers.get("allow")], [405, "POST"]);
   assert.equal((await post("/elsewhere", "{}")).status, 404);
@@ -90,18 +142,30 @@ test("HTTP server: method, path, JSON and size are checked", async (t) => {
 
 test("browser origins are refused unless allowed; allowed ones get CORS", async (t) => {
   const { server } = await startServer(t, {}, { allowedOrigins: ["http://app.example"] });
-  const call = (origin) => fetch(`${server.url}/api/system/health`, { method: "POST", headers: { "Content-Type": "application/json", Origin: origin }, body: "{}" });
+  const call = (origin) =>
+    fetch(`${server.url}/api/system/health`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: origin },
+      body: "{}",
+    });
   const refused = await call("http://evil.example");
-  assert.deepEqual([refused.status, await refused.json()], [403, { error: "Origin not allowed: http://evil.example", code: "PERMISSION_DENIED" }]);
+  assert.deepEqual(
+    [refused.status, await refused.json()],
+    [403, { error: "Origin not allowed: http://evil.example", code: "PERMISSION_DENIED" }],
+  );
   const allowed = await call("http://app.example");
   assert.deepEqual([allowed.status, allowed.headers.get("access-control-allow-origin")], [200, "http://app.example"]);
-  const preflight = await fetch(`${server.url}/api/node/execute`, { method: "OPTIONS", headers: { Origin: "http://app.example", "Access-Control-Request-Method": "POST" } });
+  const preflight = await fetch(`${server.url}/api/node/execute`, {
+    method: "OPTIONS",
+    headers: { Origin: "http://app.example", "Access-Control-Request-Method": "POST" },
+  });
   assert.deepEqual([preflight.status, preflight.headers.get("access-control-allow-methods")], [204, "POST"]);
-  const socketFrom = (origin) => class extends WebSocket {
-    constructor(url) {
-      super(url, { origin });
-    }
-  };
+  const socketFrom = (origin) =>
+    class extends WebSocket {
+      constructor(url) {
+        super(url, { origin });
+      }
+    };
   const evil = createWebSocketTransport(server.wsUrl, { WebSocket: socketFrom("http://evil.example") });
   await assert.rejects(evil.channel("system").call("health"), { message: "WebSocket not connected" });
   evil.close();
@@ -166,10 +230,21 @@ test("detectTransport: the bridge first, then the server URL by scheme, else non
 test("registerIpcChannels registers a handler per channel, broadcasts to live targets, and disposes", async (t) => {
   const { conductor } = await startServer(t);
   const electron = electronDouble();
-  const dead = { sent: 0, send() { this.sent++; }, isDestroyed: () => true };
+  const dead = {
+    sent: 0,
+    send() {
+      this.sent++;
+    },
+    isDestroyed: () => true,
+  };
   const channels = desktop.registerIpcChannels(electron.ipcMain, conductor, { webContents: () => [electron.webContents, dead] });
   assert.deepEqual([...electron.handlers.keys()], ["node:call", "storage:call", "executions:call", "flow:call", "system:call"]);
-  const extra = { sent: 0, send() { this.sent++; } };
+  const extra = {
+    sent: 0,
+    send() {
+      this.sent++;
+    },
+  };
   const untrack = channels.track(extra);
   await conductor.node.run({ id: "t", type: "transform" });
   assert.ok(electron.webContents.sent > 0 && extra.sent > 0);
@@ -186,7 +261,17 @@ test("registerIpcChannels registers a handler per channel, broadcasts to live ta
 });
 
 test("/desktop and the root export the remote and server pieces", () => {
-  for (const name of ["createRemoteConductor", "RemoteEngine", "createIpcTransport", "createHttpTransport", "createWebSocketTransport", "detectTransport", "createChannelHandlers", "registerIpcChannels", "createProtocolServer"]) {
+  for (const name of [
+    "createRemoteConductor",
+    "RemoteEngine",
+    "createIpcTransport",
+    "createHttpTransport",
+    "createWebSocketTransport",
+    "detectTransport",
+    "createChannelHandlers",
+    "registerIpcChannels",
+    "createProtocolServer",
+  ]) {
     assert.equal(typeof desktop[name], "function", name);
     assert.equal(root[name], desktop[name], name);
   }

@@ -11,7 +11,10 @@ const HOUR = 3_600_000;
 const waitChain = (ms) => ({
   id: "slow",
   type: "group",
-  nodes: [{ id: "a", type: "wait", name: "First", parameters: { ms } }, { id: "b", type: "wait", parameters: { ms } }],
+  nodes: [
+    { id: "a", type: "wait", name: "First", parameters: { ms } },
+    { id: "b", type: "wait", parameters: { ms } },
+  ],
   edges: [{ id: "e", source: "a", target: "b" }],
 });
 
@@ -41,7 +44,10 @@ test("a failed remote run carries the server's error, its timestamp a Date", asy
     assert.equal(result.success, false, name);
     assert.equal(result.error.code, expected.error.code, name);
     assert.equal(result.error.message, expected.error.message, name);
-    assert.ok(result.error.timestamp instanceof Date && !Number.isNaN(result.error.timestamp.getTime()), `${name}: ${result.error.timestamp}`);
+    assert.ok(
+      result.error.timestamp instanceof Date && !Number.isNaN(result.error.timestamp.getTime()),
+      `${name}: ${result.error.timestamp}`,
+    );
     const errors = [];
     remote.node.onError((event) => errors.push(event));
     await remote.node.run(flow, { executionId: `bad-${name}` });
@@ -67,7 +73,10 @@ test("progress arrives over WebSocket and IPC with the run's executionId; HTTP h
     }
     assert.ok(events.length >= 3, `${name}: ${events.length} events`);
     for (const event of events) assert.equal(event.executionId, `progress-${name}`, name);
-    assert.ok(events.some((event) => event.message === "Executing: First"), name);
+    assert.ok(
+      events.some((event) => event.message === "Executing: First"),
+      name,
+    );
     assert.equal(events.at(-1).progress, 100, `${name}: every progress event came before the result`);
     assert.ok(states.at(-1).nodes instanceof Map, name);
     assert.equal(remote.node.store.getState().cachedProgress, 100, name);
@@ -87,7 +96,13 @@ test("started/completed/cancelled broadcasts carry the run's real executionId", 
   assert.deepEqual(await node.call("cancel", "to-cancel"), { success: true });
   assert.equal((await running).error.code, "CANCELLED");
   assert.deepEqual(await node.call("cancel", "to-cancel"), { success: false, error: "Execution not found" });
-  assert.deepEqual(seen, [["started", "mine"], ["completed", "mine"], ["started", "to-cancel"], ["cancelled", "to-cancel"], ["error", "to-cancel"]]);
+  assert.deepEqual(seen, [
+    ["started", "mine"],
+    ["completed", "mine"],
+    ["started", "to-cancel"],
+    ["cancelled", "to-cancel"],
+    ["error", "to-cancel"],
+  ]);
 });
 
 test("a slow remote run is cancelled by node.cancel and by an AbortSignal, over every transport", async (t) => {
@@ -120,13 +135,28 @@ test("a run's timeout reaches the server", async (t) => {
 
 test("validation is the server's, issues included", async (t) => {
   const clients = remoteClients(t, await startServer(t));
-  const invalid = { id: "g", type: "group", nodes: [{ id: "a", type: "transform" }, { id: "a", type: "nope" }], edges: [{ id: "e", source: "a", target: "ghost" }] };
+  const invalid = {
+    id: "g",
+    type: "group",
+    nodes: [
+      { id: "a", type: "transform" },
+      { id: "a", type: "nope" },
+    ],
+    edges: [{ id: "e", source: "a", target: "ghost" }],
+  };
   const expected = await createConductor({ storage: { type: "memory" } }).node.validate(invalid);
   for (const [name, remote] of Object.entries(clients)) {
     const result = await remote.node.validate(invalid);
     assert.deepEqual(result, expected, name);
-    assert.ok(result.issues.some((issue) => issue.code === "NODE_TYPE_NOT_FOUND"), name);
-    assert.deepEqual(await remote.node.validate({ id: "w", type: "wait" }), { valid: true, errors: [], issues: [] }, `${name}: the server's custom types count`);
+    assert.ok(
+      result.issues.some((issue) => issue.code === "NODE_TYPE_NOT_FOUND"),
+      name,
+    );
+    assert.deepEqual(
+      await remote.node.validate({ id: "w", type: "wait" }),
+      { valid: true, errors: [], issues: [] },
+      `${name}: the server's custom types count`,
+    );
   }
 });
 
@@ -161,6 +191,9 @@ test("RemoteEngine gives wire shapes: epoch-ms timestamps, completed and error b
   assert.equal(typeof failed.error.timestamp, "number", "JSON's ISO timestamp became epoch ms");
   await until(() => events.length >= 2, undefined, "events");
   assert.deepEqual(events[0], { type: "completed", executionId: "ok-run", nodeId: "chain" });
-  assert.deepEqual([events[1].type, events[1].executionId, events[1].nodeId, events[1].error.code], ["error", "bad-run", "x", "NODE_TYPE_NOT_FOUND"]);
+  assert.deepEqual(
+    [events[1].type, events[1].executionId, events[1].nodeId, events[1].error.code],
+    ["error", "bad-run", "x", "NODE_TYPE_NOT_FOUND"],
+  );
   assert.equal(typeof events[1].error.timestamp, "number");
 });

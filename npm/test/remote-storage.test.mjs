@@ -5,7 +5,13 @@ import { WebSocket } from "ws";
 import { createConductor, createRemoteConductor } from "@atomiton/conductor/desktop";
 import { ipcBridgeTo, remoteClients, startServer, until, wsTransportTo } from "../test-support/remote.mjs";
 
-const flow = (id, name) => ({ id, name, type: "group", nodes: [{ id: "a", type: "transform", parameters: { data: [1] }, custom: { kept: true } }], edges: [] });
+const flow = (id, name) => ({
+  id,
+  name,
+  type: "group",
+  nodes: [{ id: "a", type: "transform", parameters: { data: [1] }, custom: { kept: true } }],
+  edges: [],
+});
 
 test("storage save, list, load and delete reach the server's storage, with flowSaved events", async (t) => {
   const served = await startServer(t);
@@ -17,11 +23,18 @@ test("storage save, list, load and delete reach the server's storage, with flowS
     assert.deepEqual([one.id, one.version], [`${name}-one`, "1.0.0"], name);
     assert.match(one.savedAt, /Z$/, name);
     await remote.storage.saveFlow(flow(`${name}-two`, "Second"));
-    assert.deepEqual((await served.conductor.storage.loadFlow(`${name}-one`)).nodes[0].custom, { kept: true }, `${name}: stored on the server`);
+    assert.deepEqual(
+      (await served.conductor.storage.loadFlow(`${name}-one`)).nodes[0].custom,
+      { kept: true },
+      `${name}: stored on the server`,
+    );
     const loaded = await remote.storage.loadFlow(`${name}-one`);
     assert.deepEqual([loaded.name, loaded.nodes[0].custom], ["First", { kept: true }], name);
     const listed = await remote.storage.listFlows({ sortBy: "name", sortOrder: "asc" });
-    assert.ok(listed.flows.some((f) => f.id === `${name}-two`), name);
+    assert.ok(
+      listed.flows.some((f) => f.id === `${name}-two`),
+      name,
+    );
     const page = await remote.storage.listFlows({ limit: 1, offset: 0, sortBy: "name", sortOrder: "desc" });
     assert.equal(page.flows.length, 1, name);
     assert.equal(page.total, listed.total, name);
@@ -33,7 +46,14 @@ test("storage save, list, load and delete reach the server's storage, with flowS
       continue;
     }
     await until(() => saved.length === 2, undefined, `${name} flowSaved events`);
-    assert.deepEqual(saved.map((event) => [event.id, event.flowId, event.name]), [[`${name}-one`, `${name}-one`, "First"], [`${name}-two`, `${name}-two`, "Second"]], name);
+    assert.deepEqual(
+      saved.map((event) => [event.id, event.flowId, event.name]),
+      [
+        [`${name}-one`, `${name}-one`, "First"],
+        [`${name}-two`, `${name}-two`, "Second"],
+      ],
+      name,
+    );
     assert.equal(typeof saved[0].timestamp, "number", name);
   }
 });
@@ -42,7 +62,11 @@ test("storage failures reject with the server's message and code (HTTP: its stat
   const clients = remoteClients(t, await startServer(t));
   for (const [name, remote] of Object.entries(clients)) {
     const expected = name === "http" ? "HTTP 500: Internal Server Error" : "Flow with id missing not found";
-    await assert.rejects(remote.storage.loadFlow("missing"), (error) => error instanceof Error && error.message === expected && error.code === "NODE_NOT_FOUND", name);
+    await assert.rejects(
+      remote.storage.loadFlow("missing"),
+      (error) => error instanceof Error && error.message === expected && error.code === "NODE_NOT_FOUND",
+      name,
+    );
     await assert.rejects(remote.storage.saveFlow(flow("../escape", "x")), (error) => error.code === "VALIDATION_FAILED", name);
   }
 });

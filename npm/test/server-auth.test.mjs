@@ -16,10 +16,17 @@ test("hashPassword: salted scrypt, verified in constant time, plain passwords re
   assert.equal(await verifyPassword("hunter2", first), true);
   assert.equal(await verifyPassword("hunter3", first), false);
   assert.equal(await verifyPassword("hunter2", "hunter2"), false, "a plain text 'hash' never matches");
-  assert.equal(await verifyPassword("hunter2", "scrypt$4294967296$8$1$AAAA$AAAAAAAAAAAAAAAAAAAAAA"), false, "absurd costs are refused, not computed");
+  assert.equal(
+    await verifyPassword("hunter2", "scrypt$4294967296$8$1$AAAA$AAAAAAAAAAAAAAAAAAAAAA"),
+    false,
+    "absurd costs are refused, not computed",
+  );
   await assert.rejects(hashPassword(""), TypeError);
   const conductor = createConductor({ storage: { type: "memory" } });
-  await assert.rejects(createProtocolServer(conductor, { auth: { users: [{ username: "a", passwordHash: "hunter2" }] } }), /passwordHash must come from hashPassword\(\)/);
+  await assert.rejects(
+    createProtocolServer(conductor, { auth: { users: [{ username: "a", passwordHash: "hunter2" }] } }),
+    /passwordHash must come from hashPassword\(\)/,
+  );
   await assert.rejects(createProtocolServer(conductor, { auth: { apiKeys: [{ id: "k", keyHash: "short" }] } }), /needs a keyHash/);
 });
 
@@ -44,14 +51,29 @@ test("login, getCurrentUser, refresh and logout over HTTP", async (t) => {
   assert.equal((await post(server, "auth", "logout", { token: refreshed.body.token })).status, 200);
   const after = await post(server, "system", "health", {}, refreshed.body.token);
   assert.deepEqual([after.status, after.body.code, after.body.reason], [401, "AUTHENTICATION_FAILED", "revoked"]);
-  assert.equal((await post(server, "auth", "refreshToken", { token: refreshed.body.token })).status, 401, "a revoked session cannot be refreshed");
+  assert.equal(
+    (await post(server, "auth", "refreshToken", { token: refreshed.body.token })).status,
+    401,
+    "a revoked session cannot be refreshed",
+  );
 });
 
 test("wrong credentials are refused alike for unknown users and wrong passwords", async (t) => {
   const { server } = await authServer(t);
-  for (const credentials of [{ username: "alice", password: "wrong" }, { username: "nobody", password: PASSWORD }, { username: "alice" }, { username: 1, password: 2 }, null, 42]) {
+  for (const credentials of [
+    { username: "alice", password: "wrong" },
+    { username: "nobody", password: PASSWORD },
+    { username: "alice" },
+    { username: 1, password: 2 },
+    null,
+    42,
+  ]) {
     const answer = await post(server, "auth", "login", credentials);
-    assert.deepEqual([answer.status, answer.body.error, answer.body.code], [401, "Invalid username or password", "AUTHENTICATION_FAILED"], JSON.stringify(credentials));
+    assert.deepEqual(
+      [answer.status, answer.body.error, answer.body.code],
+      [401, "Invalid username or password", "AUTHENTICATION_FAILED"],
+      JSON.stringify(credentials),
+    );
   }
 });
 
@@ -76,7 +98,10 @@ test("API keys authenticate machine clients with their own grant", async (t) => 
   assert.match(apiKey, /^ak_[\w-]{43}$/);
   assert.equal((await post(server, "node", "execute", { node: chainFlow }, apiKey)).body.data.result, 12);
   const denied = await post(server, "storage", "listFlows", {}, apiKey);
-  assert.deepEqual([denied.status, denied.body.code, denied.body.error], [403, "PERMISSION_DENIED", "Permission denied: storage.listFlows is not granted to this caller"]);
+  assert.deepEqual(
+    [denied.status, denied.body.code, denied.body.error],
+    [403, "PERMISSION_DENIED", "Permission denied: storage.listFlows is not granted to this caller"],
+  );
   assert.equal((await post(server, "auth", "getCurrentUser", {}, apiKey)).body, null, "a key is no user");
   const remote = createRemoteConductor({ serverUrl: server.wsUrl, WebSocket, token: apiKey });
   t.after(() => remote.close());
@@ -89,7 +114,13 @@ test("WebSocket: the token in the first frame or the subprotocol, never needed i
   const first = await wsClient(t, server);
   const refused = await first.call("system", "health");
   assert.deepEqual([refused.code, refused.reason, refused.error], ["AUTHENTICATION_FAILED", "missing", "Authentication required"]);
-  assert.deepEqual(await first.auth("atk_not-a-token"), { type: "auth", ok: false, error: "Authentication failed", code: "AUTHENTICATION_FAILED", reason: "invalid" });
+  assert.deepEqual(await first.auth("atk_not-a-token"), {
+    type: "auth",
+    ok: false,
+    error: "Authentication failed",
+    code: "AUTHENTICATION_FAILED",
+    reason: "invalid",
+  });
   assert.equal((await first.auth(token)).user.username, "alice");
   assert.equal((await first.call("system", "health")).result.status, "ok");
   const viaProtocol = await wsClient(t, server, { protocols: ["atomiton", `bearer.${token}`] });
@@ -106,7 +137,11 @@ test("WebSocket: login over the connection authenticates it; logout ends that wi
   assert.equal((await client.call("node", "execute", { node: chainFlow })).result.data.result, 12);
   assert.equal((await client.call("auth", "logout", {})).result, null);
   assert.equal((await client.call("system", "health")).code, "AUTHENTICATION_FAILED");
-  assert.deepEqual(client.events.filter((e) => e.channel === "auth"), [], "a connection logging out is not told its session expired");
+  assert.deepEqual(
+    client.events.filter((e) => e.channel === "auth"),
+    [],
+    "a connection logging out is not told its session expired",
+  );
   assert.equal((await post(server, "system", "health", {}, logged.result.token)).body.reason, "revoked");
 });
 

@@ -35,7 +35,8 @@ async function credentials(t) {
   assert.equal((await post(lasting.server, "auth", "logout", { token: revoked })).status, 200);
   const expiring = await authServer(t, { auth: { tokenTtlMs: 200 } });
   const expired = await login(expiring.server);
-  while ((await post(expiring.server, "system", "health", {}, expired)).status === 200) await new Promise((resolve) => setTimeout(resolve, 50));
+  while ((await post(expiring.server, "system", "health", {}, expired)).status === 200)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   return [
     [lasting, "missing", undefined],
     [lasting, "invalid", "atk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"],
@@ -69,7 +70,11 @@ test("every command without valid credentials is refused over WebSocket, with th
     if (token) assert.equal((await client.auth(token)).reason, reason);
     for (const [channel, command, args] of COMMANDS) {
       const answer = await client.call(channel, command, args);
-      assert.deepEqual([answer.code, answer.reason, "result" in answer], ["AUTHENTICATION_FAILED", reason, false], `${channel}.${command} with ${reason}`);
+      assert.deepEqual(
+        [answer.code, answer.reason, "result" in answer],
+        ["AUTHENTICATION_FAILED", reason, false],
+        `${channel}.${command} with ${reason}`,
+      );
     }
     assert.deepEqual(client.events, [], "an unauthenticated connection is sent no events");
     assert.equal(served.marks.count, 0, "nothing ran");
@@ -84,7 +89,10 @@ test("a token without the shell capability cannot run shell-command, over HTTP o
   const http = await post(server, "node", "execute", { node: flow }, token);
   assert.equal(http.status, 200, "a refused run is a result, as every failed run");
   assert.deepEqual([http.body.success, http.body.error.code], [false, "PERMISSION_DENIED"]);
-  assert.equal(http.body.error.message, "Permission denied: node 'pwn' (shell-command) needs the 'shell' capability, which this caller was not granted");
+  assert.equal(
+    http.body.error.message,
+    "Permission denied: node 'pwn' (shell-command) needs the 'shell' capability, which this caller was not granted",
+  );
   const client = await wsClient(t, server);
   await client.auth(token);
   const ws = await client.call("node", "execute", { node: flow, context: { permissions: { shell: true } } });
@@ -101,14 +109,32 @@ test("a file root escape through '..', an absolute path or a symlink is refused 
   symlinkSync(join(dir, "outside"), join(dir, "root", "door"));
   const { server } = await authServer(t, { grants: { mallory: { permissions: { files: { roots: [join(dir, "root")] } } } } });
   const token = await login(server, "mallory");
-  const read = (path) => post(server, "node", "execute", { node: flowOf({ id: "read", type: "file-system", parameters: { operation: "read", path } }) }, token);
+  const read = (path) =>
+    post(server, "node", "execute", { node: flowOf({ id: "read", type: "file-system", parameters: { operation: "read", path } }) }, token);
   assert.equal((await read(join(dir, "root", "mine.txt"))).body.data.content, "mine");
-  for (const path of [join(dir, "root", "..", "outside", "secret.txt"), join(dir, "outside", "secret.txt"), join(dir, "root", "door", "secret.txt"), "/etc/passwd"]) {
+  for (const path of [
+    join(dir, "root", "..", "outside", "secret.txt"),
+    join(dir, "outside", "secret.txt"),
+    join(dir, "root", "door", "secret.txt"),
+    "/etc/passwd",
+  ]) {
     const answer = await read(path);
     assert.equal(answer.body.error?.code, "PERMISSION_DENIED", path);
     assert.doesNotMatch(JSON.stringify(answer.body), /TOP-SECRET|root:x:0/, path);
   }
-  const write = await post(server, "node", "execute", { node: flowOf({ id: "w", type: "file-system", parameters: { operation: "write", path: join(dir, "root", "door", "planted.txt"), content: "x" } }) }, token);
+  const write = await post(
+    server,
+    "node",
+    "execute",
+    {
+      node: flowOf({
+        id: "w",
+        type: "file-system",
+        parameters: { operation: "write", path: join(dir, "root", "door", "planted.txt"), content: "x" },
+      }),
+    },
+    token,
+  );
   assert.equal(write.body.error?.code, "PERMISSION_DENIED");
   assert.equal(existsSync(join(dir, "outside", "planted.txt")), false);
 });
@@ -132,12 +158,16 @@ test("an HTTP host not granted is refused, and so is a redirect to it, before an
   const denied = await countingServer(t);
   const { server } = await authServer(t, { grants: { mallory: { permissions: { http: { hosts: [allowed.host] } } } } });
   const token = await login(server, "mallory");
-  const fetchNode = (url) => post(server, "node", "execute", { node: flowOf({ id: "get", type: "http-request", parameters: { url, method: "GET" } }) }, token);
+  const fetchNode = (url) =>
+    post(server, "node", "execute", { node: flowOf({ id: "get", type: "http-request", parameters: { url, method: "GET" } }) }, token);
   assert.equal((await fetchNode(`${allowed.origin}/data`)).body.success, true);
   for (const url of [`${denied.origin}/data`, `${allowed.origin}/hop?to=${encodeURIComponent(`${denied.origin}/data`)}`]) {
     const answer = await fetchNode(url);
     assert.equal(answer.body.error?.code, "PERMISSION_DENIED", url);
-    assert.equal(answer.body.error.message, `[http-request] Permission denied: HTTP requests to ${denied.origin} are not allowed for this run`);
+    assert.equal(
+      answer.body.error.message,
+      `[http-request] Permission denied: HTTP requests to ${denied.origin} are not allowed for this run`,
+    );
   }
   assert.equal(denied.seen.count, 0, "the denied host never saw a request");
 });
@@ -147,7 +177,11 @@ test("commands and channels not granted are refused 403", async (t) => {
   const token = await login(server, "reader");
   assert.equal((await post(server, "flow", "listTemplates", {}, token)).status, 200);
   assert.equal((await post(server, "storage", "listFlows", {}, token)).status, 200);
-  for (const [channel, command, args] of [["storage", "saveFlow", { flow: chainFlow }], ["node", "execute", { node: chainFlow }], ["system", "health", {}]]) {
+  for (const [channel, command, args] of [
+    ["storage", "saveFlow", { flow: chainFlow }],
+    ["node", "execute", { node: chainFlow }],
+    ["system", "health", {}],
+  ]) {
     const answer = await post(server, channel, command, args, token);
     assert.deepEqual([answer.status, answer.body.code], [403, "PERMISSION_DENIED"], `${channel}.${command}`);
   }
@@ -157,7 +191,9 @@ test("commands and channels not granted are refused 403", async (t) => {
 });
 
 test("runs per minute and runs at once are limited per caller (RATE_LIMIT_EXCEEDED, 429)", async (t) => {
-  const { server, marks } = await authServer(t, { grants: { busy: { limits: { runsPerMinute: 3 } }, slow: { limits: { concurrentRuns: 1 } } } });
+  const { server, marks } = await authServer(t, {
+    grants: { busy: { limits: { runsPerMinute: 3 } }, slow: { limits: { concurrentRuns: 1 } } },
+  });
   const busy = await login(server, "busy");
   const mark = { node: flowOf({ id: "m", type: "mark" }) };
   for (let i = 0; i < 3; i++) assert.equal((await post(server, "node", "execute", mark, busy)).body.success, true);
@@ -166,12 +202,19 @@ test("runs per minute and runs at once are limited per caller (RATE_LIMIT_EXCEED
   assert.match(limited.body.error, /3 runs per minute/);
   assert.ok(Number(limited.headers.get("retry-after")) >= 1);
   assert.equal(marks.count, 3, "the refused run never started");
-  assert.equal((await post(server, "node", "execute", mark, await login(server, "alice"))).body.success, true, "another caller is not limited by it");
+  assert.equal(
+    (await post(server, "node", "execute", mark, await login(server, "alice"))).body.success,
+    true,
+    "another caller is not limited by it",
+  );
 
   const slow = await login(server, "slow");
   const client = await wsClient(t, server);
   await client.auth(slow);
-  const running = client.call("node", "execute", { node: flowOf({ id: "w", type: "wait", parameters: { ms: 3_600_000 } }), context: { executionId: "exec_long" } });
+  const running = client.call("node", "execute", {
+    node: flowOf({ id: "w", type: "wait", parameters: { ms: 3_600_000 } }),
+    context: { executionId: "exec_long" },
+  });
   await client.next((frame) => frame.type === "event" && frame.event === "started");
   const second = await client.call("node", "execute", mark);
   assert.deepEqual([second.code, "result" in second], ["RATE_LIMIT_EXCEEDED", false]);

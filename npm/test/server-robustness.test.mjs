@@ -75,7 +75,10 @@ test("a body over the limit without a declared length is refused too, and the se
   const chunk = (text) => `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`;
   const answer = await rawExchange(
     server.port,
-    ["POST /api/node/validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n", chunk("x".repeat(1500))],
+    [
+      "POST /api/node/validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+      chunk("x".repeat(1500)),
+    ],
     { until: (text) => text.includes("\r\n\r\n") && text.includes("}") },
   );
   assert.match(answer, /^HTTP\/1\.1 413 /);
@@ -90,13 +93,23 @@ test("a WebSocket message over the size limit closes the connection and its flow
   const answers = [];
   socket.on("message", (raw) => answers.push(JSON.parse(String(raw))));
   const closed = new Promise((resolve) => socket.once("close", resolve));
-  const execute = (id, padding) => JSON.stringify({ type: "call", id, channel: "node", command: "execute", args: { node: { ...flowOf({ id: "m", type: "mark" }), padding } } });
+  const execute = (id, padding) =>
+    JSON.stringify({
+      type: "call",
+      id,
+      channel: "node",
+      command: "execute",
+      args: { node: { ...flowOf({ id: "m", type: "mark" }), padding } },
+    });
   socket.send(execute("small", ""));
   await new Promise((resolve) => socket.on("message", () => answers.some((a) => a.id === "small") && resolve()));
   assert.equal(factory.marks.count, 1, "a message within the limit runs");
   socket.send(execute("big", "x".repeat(3000)));
   assert.equal(await closed, 1009, "closed as 'message too big'");
-  assert.equal(answers.some((a) => a.id === "big"), false);
+  assert.equal(
+    answers.some((a) => a.id === "big"),
+    false,
+  );
   // Anything the big message could have started would have run before this later run finishes.
   assert.equal((await post(server, "node", "execute", { node: flowOf({ id: "m", type: "mark" }) })).body.success, true);
   assert.equal(factory.marks.count, 2, "only the small message and the later run marked");
@@ -109,17 +122,32 @@ test("malformed WebSocket frames are answered with a coded error, and the connec
   await new Promise((resolve) => socket.once("open", resolve));
   const frames = [];
   socket.on("message", (raw) => frames.push(JSON.parse(String(raw))));
-  const sent = ["not json", "null", "[]", "42", JSON.stringify({ type: "call" }), JSON.stringify({ type: "call", id: "x", channel: 1, command: "health" }), JSON.stringify({ type: "nope", id: "y" })];
+  const sent = [
+    "not json",
+    "null",
+    "[]",
+    "42",
+    JSON.stringify({ type: "call" }),
+    JSON.stringify({ type: "call", id: "x", channel: 1, command: "health" }),
+    JSON.stringify({ type: "nope", id: "y" }),
+  ];
   for (const frame of sent) socket.send(frame);
   // A client logging out of a server without authentication stays its anonymous caller.
   socket.send(JSON.stringify({ type: "auth", token: null }));
   socket.send(JSON.stringify({ type: "call", id: "last", channel: "system", command: "health" }));
   await new Promise((resolve) => socket.on("message", () => frames.some((f) => f.id === "last") && resolve()));
-  assert.deepEqual(frames.filter((f) => f.type === "auth"), [{ type: "auth", ok: true, user: null }]);
+  assert.deepEqual(
+    frames.filter((f) => f.type === "auth"),
+    [{ type: "auth", ok: true, user: null }],
+  );
   const errors = frames.filter((f) => f.id !== "last" && f.type !== "auth");
   assert.equal(errors.length, sent.length, JSON.stringify(frames));
   for (const frame of errors) assert.equal(frame.code, "VALIDATION_FAILED", JSON.stringify(frame));
-  assert.deepEqual(errors.filter((f) => f.type === "response").map((f) => f.id), ["x", "y"], "frames with an id are answered as responses to it");
+  assert.deepEqual(
+    errors.filter((f) => f.type === "response").map((f) => f.id),
+    ["x", "y"],
+    "frames with an id are answered as responses to it",
+  );
   assert.equal(frames.find((f) => f.id === "last").result.status, "ok");
   socket.terminate();
 });

@@ -18,13 +18,20 @@ test("saved flows are private to the caller that saved them", async (t) => {
   assert.deepEqual([saved.status, saved.body.id, saved.body.name], [200, "plan", "Alice's plan"], "the caller sees its own id");
 
   const loaded = await post(server, "storage", "loadFlow", { id: "plan" }, bob);
-  assert.deepEqual([loaded.status, loaded.body.code, loaded.body.error], [500, "NODE_NOT_FOUND", "Flow with id plan not found"], "another caller's flow does not exist for bob");
+  assert.deepEqual(
+    [loaded.status, loaded.body.code, loaded.body.error],
+    [500, "NODE_NOT_FOUND", "Flow with id plan not found"],
+    "another caller's flow does not exist for bob",
+  );
   assert.equal((await post(server, "storage", "listFlows", {}, bob)).body.total, 0);
   assert.equal((await post(server, "storage", "deleteFlow", { id: "plan" }, bob)).status, 500);
   assert.equal((await save(bob, "Bob's plan")).body.id, "plan", "bob has his own 'plan'");
 
   assert.equal((await post(server, "storage", "loadFlow", { id: "plan" }, alice)).body.name, "Alice's plan", "alice's is untouched");
-  assert.deepEqual((await post(server, "storage", "listFlows", {}, alice)).body.flows.map((f) => [f.id, f.name]), [["plan", "Alice's plan"]]);
+  assert.deepEqual(
+    (await post(server, "storage", "listFlows", {}, alice)).body.flows.map((f) => [f.id, f.name]),
+    [["plan", "Alice's plan"]],
+  );
   assert.equal((await post(server, "storage", "health", {}, bob)).body.flowCount, 1);
 
   const everything = await post(server, "storage", "listFlows", {}, admin);
@@ -60,8 +67,14 @@ test("run events and flow events go only to the caller they belong to", async (t
   const kinds = (client) => client.events.map((e) => `${e.channel}:${e.event}:${e.data.executionId ?? e.data.id}`);
   assert.ok(kinds(aliceClient).includes("node:completed:exec_alice"), kinds(aliceClient).join());
   assert.ok(kinds(aliceClient).includes("storage:flowSaved:secret-plan"), "the owner sees its id");
-  assert.ok(kinds(aliceClient).every((kind) => !kind.includes("exec_bob")), kinds(aliceClient).join());
-  assert.ok(kinds(bobClient).every((kind) => !kind.includes("exec_alice") && !kind.includes("secret")), kinds(bobClient).join());
+  assert.ok(
+    kinds(aliceClient).every((kind) => !kind.includes("exec_bob")),
+    kinds(aliceClient).join(),
+  );
+  assert.ok(
+    kinds(bobClient).every((kind) => !kind.includes("exec_alice") && !kind.includes("secret")),
+    kinds(bobClient).join(),
+  );
   assert.ok(kinds(bobClient).includes("node:completed:exec_bob"));
   await adminClient.next((frame) => frame.type === "event" && frame.event === "completed" && frame.data.executionId === "exec_bob");
   assert.ok(kinds(adminClient).includes("node:completed:exec_alice"), "scope 'all' sees every run");
@@ -72,9 +85,15 @@ test("a caller can neither cancel another's run nor take over its execution id",
   const alice = await wsClient(t, server);
   await alice.auth(await login(server, "alice"));
   const bob = await login(server, "bob");
-  const running = alice.call("node", "execute", { node: flowOf({ id: "w", type: "wait", parameters: { ms: 3_600_000 } }), context: { executionId: "exec_victim" } });
+  const running = alice.call("node", "execute", {
+    node: flowOf({ id: "w", type: "wait", parameters: { ms: 3_600_000 } }),
+    context: { executionId: "exec_victim" },
+  });
   await alice.next((frame) => frame.type === "event" && frame.event === "started");
-  assert.deepEqual((await post(server, "node", "cancel", JSON.stringify("exec_victim"), bob)).body, { success: false, error: "Execution not found" });
+  assert.deepEqual((await post(server, "node", "cancel", JSON.stringify("exec_victim"), bob)).body, {
+    success: false,
+    error: "Execution not found",
+  });
   const hijack = await post(server, "node", "execute", { node: chainFlow, context: { executionId: "exec_victim" } }, bob);
   assert.deepEqual([hijack.body.code, hijack.body.error], ["VALIDATION_FAILED", "Execution id exec_victim is already in use"]);
   assert.equal((await alice.call("node", "cancel", "exec_victim")).result.success, true, "the owner can");

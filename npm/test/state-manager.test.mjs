@@ -31,7 +31,15 @@ test("executions: initialised pending, updated, listed while running or paused, 
   const state = manager.getExecutionState("e1");
   assert.deepEqual(
     { ...state, startTime: undefined },
-    { executionId: "e1", blueprintId: "blueprint-1", status: "pending", startTime: undefined, nodeStates: new Map(), variables: new Map(), checkpoints: [] },
+    {
+      executionId: "e1",
+      blueprintId: "blueprint-1",
+      status: "pending",
+      startTime: undefined,
+      nodeStates: new Map(),
+      variables: new Map(),
+      checkpoints: [],
+    },
   );
   assert.ok(state.startTime instanceof Date && state.startTime >= before);
   assert.equal(manager.getExecutionState("nope"), undefined);
@@ -43,15 +51,31 @@ test("executions: initialised pending, updated, listed while running or paused, 
   manager.updateExecutionState("e1", {});
   assert.equal(state.status, "completed", "absent fields are left as they are");
 
-  for (const [id, status] of [["e2", "running"], ["e3", "paused"], ["e4", "failed"], ["e5", "cancelled"], ["e6", "pending"]]) {
+  for (const [id, status] of [
+    ["e2", "running"],
+    ["e3", "paused"],
+    ["e4", "failed"],
+    ["e5", "cancelled"],
+    ["e6", "pending"],
+  ]) {
     manager.initializeExecution(id, "b");
     manager.updateExecutionState(id, { status });
   }
-  assert.deepEqual(manager.getActiveExecutions().map((s) => s.executionId), ["e2", "e3"]);
+  assert.deepEqual(
+    manager.getActiveExecutions().map((s) => s.executionId),
+    ["e2", "e3"],
+  );
   seen.length = 0;
   assert.equal(manager.clearCompletedExecutions(), 3, "completed, failed and cancelled");
-  assert.deepEqual(["e1", "e2", "e3", "e4", "e5", "e6"].filter((id) => manager.getExecutionState(id)), ["e2", "e3", "e6"]);
-  assert.deepEqual(seen, [["execution:cleared", { executionId: "e1" }], ["execution:cleared", { executionId: "e4" }], ["execution:cleared", { executionId: "e5" }]]);
+  assert.deepEqual(
+    ["e1", "e2", "e3", "e4", "e5", "e6"].filter((id) => manager.getExecutionState(id)),
+    ["e2", "e3", "e6"],
+  );
+  assert.deepEqual(seen, [
+    ["execution:cleared", { executionId: "e1" }],
+    ["execution:cleared", { executionId: "e4" }],
+    ["execution:cleared", { executionId: "e5" }],
+  ]);
   manager.clearExecutionState("e2");
   assert.equal(manager.getExecutionState("e2"), undefined);
 });
@@ -93,7 +117,13 @@ test("variables and checkpoints: a checkpoint is a copy of the variables, restor
   const [checkpoint] = manager.getExecutionState("e").checkpoints;
   assert.equal(checkpoint.nodeId, "node-1");
   assert.ok(checkpoint.timestamp instanceof Date);
-  assert.deepEqual(checkpoint.state, new Map([["count", 1], ["nested", nested]]));
+  assert.deepEqual(
+    checkpoint.state,
+    new Map([
+      ["count", 1],
+      ["nested", nested],
+    ]),
+  );
   manager.restoreCheckpoint("e", 0);
   assert.equal(manager.getVariable("e", "count"), 1);
   assert.equal(manager.getVariable("e", "nested"), nested);
@@ -153,7 +183,10 @@ test("without a persistence hook (true or false), states stay in this process", 
     manager.initializeExecution("e", "b");
     await manager.persistExecutionStates();
     await manager.loadExecutionStates();
-    assert.deepEqual(seen.map(([name]) => name), ["execution:initialized", "state:loaded"]);
+    assert.deepEqual(
+      seen.map(([name]) => name),
+      ["execution:initialized", "state:loaded"],
+    );
     assert.deepEqual(seen[1][1], { count: 0 });
     assert.equal(manager.getExecutionState("e").blueprintId, "b");
   }
@@ -197,15 +230,22 @@ test("trackRuns follows real runs: status, each node's state and times, errors, 
     storage: { type: "memory" },
     nodeExecutorFactory: {
       getNodeExecutable: (type) =>
-        type === "fail" ? { execute: () => { throw new Error("node broke"); } }
-        : type === "wait" ? { execute: ({ signal }) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))) }
-        : undefined,
+        type === "fail"
+          ? {
+              execute: () => {
+                throw new Error("node broke");
+              },
+            }
+          : type === "wait"
+            ? { execute: ({ signal }) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))) }
+            : undefined,
     },
   });
   const manager = new StateManager();
   const stop = trackRuns(conductor, manager);
   const flow = {
-    id: "double-then-sum", type: "group",
+    id: "double-then-sum",
+    type: "group",
     nodes: [
       { id: "double", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 2", data: [1, 2, 3] } },
       { id: "sum", type: "transform", parameters: { operation: "reduce", transformFunction: "(acc, x) => acc + x", reduceInitial: "0" } },
@@ -225,7 +265,15 @@ test("trackRuns follows real runs: status, each node's state and times, errors, 
   assert.equal(manager.getVariable("run-ok", "user"), "ada");
 
   const failed = await conductor.node.run(
-    { id: "breaks", type: "group", nodes: [{ id: "first", type: "transform", parameters: { data: [1], transformFunction: "x => x" } }, { id: "bad", type: "fail" }], edges: [{ id: "e", source: "first", target: "bad" }] },
+    {
+      id: "breaks",
+      type: "group",
+      nodes: [
+        { id: "first", type: "transform", parameters: { data: [1], transformFunction: "x => x" } },
+        { id: "bad", type: "fail" },
+      ],
+      edges: [{ id: "e", source: "first", target: "bad" }],
+    },
     { executionId: "run-failed" },
   );
   assert.equal(failed.success, false);
@@ -239,7 +287,13 @@ test("trackRuns follows real runs: status, each node's state and times, errors, 
 
   const waiting = conductor.node.run({ id: "waits", type: "wait" }, { executionId: "run-cancelled" });
   await until(() => manager.getExecutionState("run-cancelled")?.status === "running");
-  assert.equal(manager.getActiveExecutions().map((s) => s.executionId).includes("run-cancelled"), true);
+  assert.equal(
+    manager
+      .getActiveExecutions()
+      .map((s) => s.executionId)
+      .includes("run-cancelled"),
+    true,
+  );
   await conductor.node.cancel("run-cancelled");
   assert.equal((await waiting).error.code, "CANCELLED");
   assert.equal(manager.getExecutionState("run-cancelled").status, "cancelled");

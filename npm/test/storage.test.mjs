@@ -7,7 +7,13 @@ import { join } from "node:path";
 import { createConductor } from "@atomiton/conductor";
 import { tempDir } from "../test-support/helpers.mjs";
 
-const flow = (id, name) => ({ id, name, type: "group", nodes: [{ id: "a", type: "transform", parameters: { data: [1] }, custom: { kept: true } }], edges: [] });
+const flow = (id, name) => ({
+  id,
+  name,
+  type: "group",
+  nodes: [{ id: "a", type: "transform", parameters: { data: [1] }, custom: { kept: true } }],
+  edges: [],
+});
 
 test("save, load, list, delete, with onFlowSaved", async (t) => {
   const directory = tempDir(t, "flows");
@@ -26,21 +32,32 @@ test("save, load, list, delete, with onFlowSaved", async (t) => {
   assert.deepEqual(loaded.nodes[0].custom, { kept: true });
   await conductor.storage.saveFlow(flow("two", "second"));
   const listed = await conductor.storage.listFlows({ sortBy: "name", sortOrder: "asc" });
-  assert.deepEqual(listed.flows.map((f) => f.id), ["one", "two"]);
+  assert.deepEqual(
+    listed.flows.map((f) => f.id),
+    ["one", "two"],
+  );
   assert.equal(listed.total, 2);
   assert.equal((await conductor.storage.listFlows({ limit: 1, offset: 1, sortBy: "name", sortOrder: "asc" })).flows[0].id, "two");
   await conductor.storage.deleteFlow("two");
   assert.equal(existsSync(join(directory, "two.flow.yaml")), false);
   await assert.rejects(conductor.storage.loadFlow("two"), /Flow with id two not found/);
   await assert.rejects(conductor.storage.saveFlow({ id: "empty", nodes: [] }), /Flow must contain at least one node/);
-  assert.deepEqual(readdirSync(directory).filter((f) => f.includes(".tmp")), [], "no temp files left");
+  assert.deepEqual(
+    readdirSync(directory).filter((f) => f.includes(".tmp")),
+    [],
+    "no temp files left",
+  );
 });
 
 test("hostile ids are refused and nothing is written outside the directory", async (t) => {
   const directory = tempDir(t, "flows");
   const conductor = createConductor({ storage: { type: "fs", directory } });
   for (const id of ["../escape", "a/b", ".hidden", "..", "x..y"]) {
-    await assert.rejects(conductor.storage.saveFlow(flow(id, "x")), (error) => error.code === "VALIDATION_FAILED" && /Invalid flow id/.test(error.message), id);
+    await assert.rejects(
+      conductor.storage.saveFlow(flow(id, "x")),
+      (error) => error.code === "VALIDATION_FAILED" && /Invalid flow id/.test(error.message),
+      id,
+    );
     await assert.rejects(conductor.storage.loadFlow(id), /Invalid flow id/);
   }
   assert.equal(existsSync(join(directory, "..", "escape.flow.yaml")), false);
@@ -54,8 +71,22 @@ test("flows saved by one process are loaded by the next", async (t) => {
 const conductor = createConductor({ storage: { type: "fs", directory: ${JSON.stringify(directory)} } });
 ${body}`;
   const cwd = new URL("..", import.meta.url).pathname;
-  execFileSync(process.execPath, ["--input-type=module", "-e", script(`await conductor.storage.saveFlow(${JSON.stringify(flow("persisted", "Kept"))});`)], { cwd });
-  const out = execFileSync(process.execPath, ["--input-type=module", "-e", script(`const f = await conductor.storage.loadFlow("persisted"); const r = await conductor.node.run(f); console.log(JSON.stringify({ name: f.name, success: r.success }));`)], { cwd, encoding: "utf8" });
+  execFileSync(
+    process.execPath,
+    ["--input-type=module", "-e", script(`await conductor.storage.saveFlow(${JSON.stringify(flow("persisted", "Kept"))});`)],
+    { cwd },
+  );
+  const out = execFileSync(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      script(
+        `const f = await conductor.storage.loadFlow("persisted"); const r = await conductor.node.run(f); console.log(JSON.stringify({ name: f.name, success: r.success }));`,
+      ),
+    ],
+    { cwd, encoding: "utf8" },
+  );
   assert.deepEqual(JSON.parse(out), { name: "Kept", success: true });
 });
 

@@ -22,10 +22,17 @@ const states = (state) => [...state.nodes.values()].map((node) => `${node.id}:${
 
 for (const engine of ENGINES) {
   test(`${engine}: before any run the store holds the initial state; after a run nobody watched, that run's final state`, async () => {
-    const conductor = createConductor({ engine, storage: { type: "memory" }, nodeExecutorFactory: { getNodeExecutable: () => ({ execute: (p) => (p.input?.default ?? 0) + 1 }) } });
+    const conductor = createConductor({
+      engine,
+      storage: { type: "memory" },
+      nodeExecutorFactory: { getNodeExecutable: () => ({ execute: (p) => (p.input?.default ?? 0) + 1 }) },
+    });
     const initial = conductor.node.store.getState();
     assert.ok(initial.nodes instanceof Map);
-    assert.deepEqual([initial.nodes.size, initial.isExecuting, initial.startTime, initial.endTime, initial.cachedProgress, initial.maxParallelism], [0, false, null, null, 0, 1]);
+    assert.deepEqual(
+      [initial.nodes.size, initial.isExecuting, initial.startTime, initial.endTime, initial.cachedProgress, initial.maxParallelism],
+      [0, false, null, null, 0, 1],
+    );
     const result = await conductor.node.run(chain("inc"), { executionId: `unwatched-${engine}` });
     assert.equal(result.success, true, result.error?.message);
     const state = conductor.node.store.getState();
@@ -36,10 +43,16 @@ for (const engine of ENGINES) {
     assert.ok(state.endTime >= state.startTime);
     assert.deepEqual(state.executionOrder, [["a"], ["b"], ["c"]]);
     assert.deepEqual(state.criticalPath, ["a", "b", "c"]);
-    assert.deepEqual(state.edges, [{ from: "a", to: "b" }, { from: "b", to: "c" }]);
+    assert.deepEqual(state.edges, [
+      { from: "a", to: "b" },
+      { from: "b", to: "c" },
+    ]);
     assert.equal(state.totalWeight, 300);
     const b = state.nodes.get("b");
-    assert.deepEqual([b.name, b.type, b.weight, b.level, b.dependencies, b.dependents, b.progress], ["B", "inc", 100, 1, ["a"], ["c"], 100]);
+    assert.deepEqual(
+      [b.name, b.type, b.weight, b.level, b.dependencies, b.dependents, b.progress],
+      ["B", "inc", 100, 1, ["a"], ["c"], 100],
+    );
     assert.ok(b.endTime >= b.startTime);
     await conductor.shutdown();
   });
@@ -80,7 +93,11 @@ for (const engine of ENGINES) {
   });
 
   test(`${engine}: a subscriber is told every change, each with the state before it`, async () => {
-    const conductor = createConductor({ engine, storage: { type: "memory" }, nodeExecutorFactory: { getNodeExecutable: () => ({ execute: () => 1 }) } });
+    const conductor = createConductor({
+      engine,
+      storage: { type: "memory" },
+      nodeExecutorFactory: { getNodeExecutable: () => ({ execute: () => 1 }) },
+    });
     const changes = [];
     const unsubscribe = conductor.node.store.subscribe((state, previous) => changes.push({ state, previous }));
     const result = await conductor.node.run(chain("quick"), { executionId: `watched-${engine}` });
@@ -96,7 +113,17 @@ for (const engine of ENGINES) {
         if (previous.nodes.get(id)?.state !== node.state) transitions.push(`${id}:${node.state}`);
       }
     }
-    assert.deepEqual(transitions, ["a:pending", "b:pending", "c:pending", "a:executing", "a:completed", "b:executing", "b:completed", "c:executing", "c:completed"]);
+    assert.deepEqual(transitions, [
+      "a:pending",
+      "b:pending",
+      "c:pending",
+      "a:executing",
+      "a:completed",
+      "b:executing",
+      "b:completed",
+      "c:executing",
+      "c:completed",
+    ]);
     const last = changes.at(-1).state;
     assert.equal(last.isExecuting, false);
     assert.equal(last.cachedProgress, 100);
@@ -105,7 +132,11 @@ for (const engine of ENGINES) {
   });
 
   test(`${engine}: slowMo steps shorter than the progress throttle reach subscribers, each one`, async () => {
-    const conductor = createConductor({ engine, storage: { type: "memory" }, nodeExecutorFactory: { getNodeExecutable: () => ({ execute: () => 1 }) } });
+    const conductor = createConductor({
+      engine,
+      storage: { type: "memory" },
+      nodeExecutorFactory: { getNodeExecutable: () => ({ execute: () => 1 }) },
+    });
     const progress = [];
     conductor.node.store.subscribe((state) => progress.push(state.nodes.get("only")?.progress));
     const flow = { id: "g", type: "group", nodes: [{ id: "only", type: "quick" }], edges: [] };

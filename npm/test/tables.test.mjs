@@ -15,7 +15,7 @@ const require = createRequire(import.meta.url);
 
 /** `n` records of one shape, holding every kind a column can be, and a few a column cannot. */
 function records(n) {
-  const words = ["", "plain", "é", "日本語", "🦀x", "a\u0000b", "\ufeffbom first", "quote \" and \\ back"];
+  const words = ["", "plain", "é", "日本語", "🦀x", "a\u0000b", "\ufeffbom first", 'quote " and \\ back'];
   const out = new Array(n);
   for (let i = 0; i < n; i++) {
     out[i] = {
@@ -59,7 +59,8 @@ test("a table read back in JavaScript is the records that were written, wherever
   assert.equal(encodeTable([{ a: 1 }, [1]], 0, 2, {}), undefined);
   assert.equal(encodeTable([{ a: () => 1 }, { a: 2 }], 0, 2, {}), undefined, "a value text refuses: the text path names it");
   // Truncated or corrupted tables are errors, never garbage.
-  for (const end of [0, 4, 9, table.byteLength - 1]) assert.throws(() => decodeTable(table.subarray(0, end), {}), /Malformed table|ends early|more items/);
+  for (const end of [0, 4, 9, table.byteLength - 1])
+    assert.throws(() => decodeTable(table.subarray(0, end), {}), /Malformed table|ends early|more items/);
   assert.throws(() => readTables([7], { buffers: [table] }), /buffer 7, which was not passed/);
 });
 
@@ -67,12 +68,22 @@ test("a flow's records are written as tables only inside parameters, and read ba
   const rows = records(40_000);
   const flow = group(identity(rows));
   const buffers = [];
-  const text = await writeSliced(flow, { buffers, omitUndefined: true, buffersAfterText: true, tables: (path) => path.includes("parameters") });
+  const text = await writeSliced(flow, {
+    buffers,
+    omitUndefined: true,
+    buffersAfterText: true,
+    tables: (path) => path.includes("parameters"),
+  });
   assert.match(text, /"\$atomiton":"rows","i":\[0,1,2,3,4,5,6,7,8,9\]/, "40,000 records are ten tables of up to 4,096");
   assert.equal(buffers.length, 10);
   // A flow of many nodes keeps its `nodes` as text: the engine reads them as typed fields.
   const wide = { id: "w", type: "group", nodes: Array.from({ length: 5000 }, (_, i) => ({ id: `n${i}`, type: "transform" })), edges: [] };
-  const wideText = await writeSliced(wide, { buffers: [], omitUndefined: true, buffersAfterText: true, tables: (path) => path.includes("parameters") });
+  const wideText = await writeSliced(wide, {
+    buffers: [],
+    omitUndefined: true,
+    buffersAfterText: true,
+    tables: (path) => path.includes("parameters"),
+  });
   assert.doesNotMatch(wideText, /"rows"/);
   // Read back (as results are): the later tables a turn of the event loop at a time.
   const read = readSliced('{"data":{"$atomiton":"rows","i":[0,1,2,3,4,5,6,7,8,9]}}', undefined, { buffers });
@@ -88,9 +99,22 @@ for (const engine of ["native", "wasm"]) {
     assert.equal(result.success, true, result.error?.message);
     assert.equal(difference(rows, result.data.result), null, engine);
     // A map that builds records (the record tier) gives the interpreter's answer.
-    const spread = await conductor.node.run(group({ id: "s", type: "transform", parameters: { operation: "map", transformFunction: "r => ({ ...r, processed: true, half: r.id / 2 })", data: rows } }));
+    const spread = await conductor.node.run(
+      group({
+        id: "s",
+        type: "transform",
+        parameters: { operation: "map", transformFunction: "r => ({ ...r, processed: true, half: r.id / 2 })", data: rows },
+      }),
+    );
     assert.equal(spread.success, true, spread.error?.message);
-    assert.equal(difference(rows.map((r) => ({ ...r, processed: true, half: r.id / 2 })), spread.data.result), null, `${engine}: spread`);
+    assert.equal(
+      difference(
+        rows.map((r) => ({ ...r, processed: true, half: r.id / 2 })),
+        spread.data.result,
+      ),
+      null,
+      `${engine}: spread`,
+    );
     const record = await conductor.executions.get(`tables-${engine}`);
     assert.equal(difference(rows, record.flow.nodes[0].parameters.data), null, `${engine}: the recorded flow`);
     const again = await conductor.executions.retry(`tables-${engine}`, { from: "start" });
@@ -122,7 +146,12 @@ test("the engine writes tables and reads them, and refuses malformed ones with a
   assert.equal(buffers.length, 1);
   // A table cut short: the run fails with a message saying so; the process carries on.
   const cut = buffers[0].subarray(0, buffers[0].byteLength - 3);
-  session.run(2, '{"id":"t","type":"transform","parameters":{"operation":"map","transformFunction":"x => x","data":{"$atomiton":"rows","i":[0]}}}', JSON.stringify({ executionId: "cut" }), [cut]);
+  session.run(
+    2,
+    '{"id":"t","type":"transform","parameters":{"operation":"map","transformFunction":"x => x","data":{"$atomiton":"rows","i":[0]}}}',
+    JSON.stringify({ executionId: "cut" }),
+    [cut],
+  );
   const failed = JSON.parse((await finished()).result);
   assert.equal(failed.success, false);
   assert.match(failed.error.message, /malformed table of records/);

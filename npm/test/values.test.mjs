@@ -14,7 +14,11 @@ function conductorFor(create, produce) {
     storage: { type: "memory" },
     nodeExecutorFactory: {
       getNodeExecutable: (type) =>
-        type === "src" ? { execute: (params) => produce(params) } : type === "id" ? { execute: (params) => params.input.default } : undefined,
+        type === "src"
+          ? { execute: (params) => produce(params) }
+          : type === "id"
+            ? { execute: (params) => params.input.default }
+            : undefined,
     },
   });
 }
@@ -24,12 +28,28 @@ const edge = (source, target, targetHandle) => ({ id: `${source}-${target}`, sou
 /** The flows a value goes through, and where in each result it comes out. */
 const paths = {
   "JS executor → JS executor": {
-    flow: { id: "g", type: "group", nodes: [{ id: "s", type: "src" }, { id: "i", type: "id" }], edges: [edge("s", "i")] },
+    flow: {
+      id: "g",
+      type: "group",
+      nodes: [
+        { id: "s", type: "src" },
+        { id: "i", type: "id" },
+      ],
+      edges: [edge("s", "i")],
+    },
     read: (data) => data,
   },
   "transform x => x": {
     wrap: (value) => [value],
-    flow: { id: "g", type: "group", nodes: [{ id: "s", type: "src" }, { id: "t", type: "transform", parameters: { operation: "map", transformFunction: "x => x" } }], edges: [edge("s", "t", "data")] },
+    flow: {
+      id: "g",
+      type: "group",
+      nodes: [
+        { id: "s", type: "src" },
+        { id: "t", type: "transform", parameters: { operation: "map", transformFunction: "x => x" } },
+      ],
+      edges: [edge("s", "t", "data")],
+    },
     read: (data) => data.result[0],
   },
   "a group's output": {
@@ -37,7 +57,15 @@ const paths = {
     read: (data) => data,
   },
   "a disabled node": {
-    flow: { id: "g", type: "group", nodes: [{ id: "s", type: "src" }, { id: "off", type: "transform", parameters: { enabled: false } }], edges: [edge("s", "off")] },
+    flow: {
+      id: "g",
+      type: "group",
+      nodes: [
+        { id: "s", type: "src" },
+        { id: "off", type: "transform", parameters: { enabled: false } },
+      ],
+      edges: [edge("s", "off")],
+    },
     read: (data) => data.default,
   },
 };
@@ -68,20 +96,42 @@ const table = {
   "a string with a lone surrogate": () => "\ud800x",
   "Buffer.from('hi')": () => Buffer.from("hi"),
   "new Uint8Array([1, 2])": () => new Uint8Array([1, 2]),
-  "every typed array": () => [new Int16Array([-1, 2]), new Float64Array([0.1, -0]), new BigInt64Array([-(2n ** 63n)]), new Uint8ClampedArray([255]), new DataView(new ArrayBuffer(3)), new ArrayBuffer(2)],
+  "every typed array": () => [
+    new Int16Array([-1, 2]),
+    new Float64Array([0.1, -0]),
+    new BigInt64Array([-(2n ** 63n)]),
+    new Uint8ClampedArray([255]),
+    new DataView(new ArrayBuffer(3)),
+    new ArrayBuffer(2),
+  ],
   "new Date(0)": () => new Date(0),
   "an invalid date": () => new Date(NaN),
-  "a Map and a Set": () => [new Map([[1, "one"], ["k", { v: [2] }]]), new Set(["a", -0, NaN])],
+  "a Map and a Set": () => [
+    new Map([
+      [1, "one"],
+      ["k", { v: [2] }],
+    ]),
+    new Set(["a", -0, NaN]),
+  ],
   "-0, NaN, ±Infinity": () => [-0, NaN, Infinity, -Infinity],
   "{ a: undefined }": () => ({ a: undefined, b: 1 }),
   "[1, , 3]": holes,
   "2n ** 70n": () => 2n ** 70n,
-  "a RegExp, an Error, boxed primitives": () => [/a+/gi, Object.assign(new TypeError("bad"), { stack: "at x" }), Object(1), Object("s"), Object(true)],
+  "a RegExp, an Error, boxed primitives": () => [
+    /a+/gi,
+    Object.assign(new TypeError("bad"), { stack: "at x" }),
+    Object(1),
+    Object("s"),
+    Object(true),
+  ],
   "an object whose first key is the codec's tag": () => ({ $atomiton: "date", v: 0 }),
-  "undefined": () => undefined,
+  undefined: () => undefined,
 };
 
-for (const [engine, create] of [["native", createNative], ["wasm", createWasm]]) {
+for (const [engine, create] of [
+  ["native", createNative],
+  ["wasm", createWasm],
+]) {
   for (const [name, make] of Object.entries(table)) {
     test(`${engine}: ${name} crosses every path unchanged`, async () => {
       assert.deepEqual(await differences(create, make()), []);
@@ -97,19 +147,38 @@ for (const [engine, create] of [["native", createNative], ["wasm", createWasm]])
       return Number.isFinite(x) ? x : 1.5;
     });
     const conductor = conductorFor(create, () => doubles);
-    const viaTransform = await conductor.node.run({ id: "g", type: "group", nodes: [{ id: "s", type: "src" }, { id: "t", type: "transform", parameters: { operation: "map", transformFunction: "x => x" } }], edges: [edge("s", "t", "data")] });
+    const viaTransform = await conductor.node.run({
+      id: "g",
+      type: "group",
+      nodes: [
+        { id: "s", type: "src" },
+        { id: "t", type: "transform", parameters: { operation: "map", transformFunction: "x => x" } },
+      ],
+      edges: [edge("s", "t", "data")],
+    });
     assert.equal(viaTransform.success, true, viaTransform.error?.message);
     const changed = viaTransform.data.result.filter((x, i) => !Object.is(x, doubles[i])).length;
     assert.equal(changed, 0, "doubles changed on their way through Rust");
   });
 
   test(`${engine}: arbitrary values cross every path unchanged (fast-check)`, async () => {
-    await fc.assert(fc.asyncProperty(anyValue(), async (value) => (await differences(create, value)).length === 0), { numRuns: 150, seed: 20261122 });
+    await fc.assert(
+      fc.asyncProperty(anyValue(), async (value) => (await differences(create, value)).length === 0),
+      { numRuns: 150, seed: 20261122 },
+    );
   });
 }
 
 test("JS values passed between JS nodes are the very same objects, and nothing is kept after the run", async () => {
-  const made = { nested: [1, 2], fn: () => 1, cls: new (class Point { constructor() { this.x = 1; } })() };
+  const made = {
+    nested: [1, 2],
+    fn: () => 1,
+    cls: new (class Point {
+      constructor() {
+        this.x = 1;
+      }
+    })(),
+  };
   const conductor = conductorFor(createNative, () => made);
   const result = await conductor.node.run(paths["JS executor → JS executor"].flow);
   assert.equal(result.data, made, "identity, functions and class instances included");
@@ -135,13 +204,24 @@ function anyValue() {
     fc.int32Array({ maxLength: 3 }),
   );
   const { value } = fc.letrec((tie) => ({
-    value: fc.oneof({ depthSize: "small", withCrossShrink: true }, leaf, tie("array"), tie("sparse"), tie("object"), tie("map"), tie("set")),
+    value: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      leaf,
+      tie("array"),
+      tie("sparse"),
+      tie("object"),
+      tie("map"),
+      tie("set"),
+    ),
     array: fc.array(tie("value"), { maxLength: 4 }),
     sparse: fc.sparseArray(tie("value"), { maxLength: 5 }),
     // Objects with Object.prototype: a null-prototype object that a built-in reads comes back
     // with it (as structured clone gives it back; documented in COMPATIBILITY.md). Keys may be
     // anything, "__proto__" included.
-    object: fc.dictionary(fc.oneof(fc.string({ maxLength: 5 }), fc.constant("__proto__")), tie("value"), { maxKeys: 4, noNullPrototype: true }),
+    object: fc.dictionary(fc.oneof(fc.string({ maxLength: 5 }), fc.constant("__proto__")), tie("value"), {
+      maxKeys: 4,
+      noNullPrototype: true,
+    }),
     map: fc.array(fc.tuple(tie("value"), tie("value")), { maxLength: 3 }).map((pairs) => new Map(pairs)),
     set: fc.array(tie("value"), { maxLength: 3 }).map((items) => new Set(items)),
   }));

@@ -41,7 +41,11 @@ function workspace(t, engine) {
   writeFileSync(join(dir, "table.csv"), "name,score\nAda,3\nLinus,5\n");
   writePng(join(dir, "pic.png"), 4, 3, (x, y) => [x * 60, y * 80, 200, 255]);
   writePng(join(dir, "mark.png"), 2, 2, () => [255, 0, 0, 128]);
-  writeXlsx(join(dir, "book.xlsx"), "People", [["name", "age"], ["Ada", 36], ["Linus", 28]]);
+  writeXlsx(join(dir, "book.xlsx"), "People", [
+    ["name", "age"],
+    ["Ada", 36],
+    ["Linus", 28],
+  ]);
   return dir;
 }
 
@@ -68,18 +72,32 @@ function effectFlows(url) {
     fs("copy-onto-itself", "copy", "in.txt", { targetPath: "in.txt" }),
     sh("echo", "echo", ["hello", "world"]),
     sh("stdin-and-exit", "sh", ["-c", "cat; echo oops >&2; exit 3"], { stdin: "piped in" }),
-    sh("environment", "sh", ["-c", 'echo "$GREETING"; echo "${LD_PRELOAD:-none}"'], { environment: { GREETING: "hi", LD_PRELOAD: "/evil.so" } }),
+    sh("environment", "sh", ["-c", 'echo "$GREETING"; echo "${LD_PRELOAD:-none}"'], {
+      environment: { GREETING: "hi", LD_PRELOAD: "/evil.so" },
+    }),
     sh("cwd", "sh", ["-c", "ls"], { workingDirectory: "tree" }),
     sh("missing-program", "no-such-program-here", []),
     sh("bad-cwd", "ls", [], { workingDirectory: "nowhere" }),
     sh("capped", "sh", ["-c", "printf 0123456789"], { maxOutputBytes: 4 }),
     { id: "csv-file", type: "spreadsheet", parameters: { path: "table.csv" } },
     { id: "xlsx-file", type: "spreadsheet", parameters: { path: "book.xlsx", format: "xlsx" } },
-    { id: "image-resize", type: "image", parameters: { operation: "composite", images: ["pic.png"], output: "out/small.png", width: 8, height: 6, format: "png" } },
-    { id: "image-overlay", type: "image", parameters: { operation: "overlay", images: ["pic.png", "mark.png"], output: "out/over.jpeg", format: "jpeg", grayscale: true } },
+    {
+      id: "image-resize",
+      type: "image",
+      parameters: { operation: "composite", images: ["pic.png"], output: "out/small.png", width: 8, height: 6, format: "png" },
+    },
+    {
+      id: "image-overlay",
+      type: "image",
+      parameters: { operation: "overlay", images: ["pic.png", "mark.png"], output: "out/over.jpeg", format: "jpeg", grayscale: true },
+    },
     { id: "image-missing", type: "image", parameters: { operation: "composite", images: ["nope.png"], output: "out/x.png" } },
     { id: "http-get", type: "http-request", parameters: { url: `${url}/data?x=1` } },
-    { id: "http-post", type: "http-request", parameters: { method: "POST", url: `${url}/echo`, body: '{"a":1}', headers: { "content-type": "application/json" } } },
+    {
+      id: "http-post",
+      type: "http-request",
+      parameters: { method: "POST", url: `${url}/echo`, body: '{"a":1}', headers: { "content-type": "application/json" } },
+    },
     { id: "http-404", type: "http-request", parameters: { url: `${url}/missing` } },
   ];
 }
@@ -109,7 +127,13 @@ async function startHttp(t) {
 
 /** A result with what legitimately differs between two runs taken out: clocks, dates, the working directory. */
 function comparable(result, dir) {
-  const text = JSON.stringify(stripClock({ success: result.success, data: result.data, error: result.error && { code: result.error.code, message: result.error.message } }));
+  const text = JSON.stringify(
+    stripClock({
+      success: result.success,
+      data: result.data,
+      error: result.error && { code: result.error.code, message: result.error.message },
+    }),
+  );
   return JSON.parse(text.split(dir).join("<dir>"), (key, value) => (key === "modified" || key === "date" ? "<time>" : value));
 }
 
@@ -137,7 +161,10 @@ test("every built-in node type that reaches outside the data gives the native en
   assert.equal(byId.environment.data.stdout, "hi\nnone\n", "loader variables never reach the child");
   assert.equal(byId.capped.data.stdout, "0123");
   assert.match(byId["missing-program"].error.message, /spawn no-such-program-here ENOENT/);
-  assert.deepEqual(byId["xlsx-file"].data.records, [{ name: "Ada", age: "36" }, { name: "Linus", age: "28" }]);
+  assert.deepEqual(byId["xlsx-file"].data.records, [
+    { name: "Ada", age: "36" },
+    { name: "Linus", age: "28" },
+  ]);
   assert.equal(byId["image-resize"].data.width, 8);
   assert.equal(byId["http-get"].data.status, 200);
   assert.match(byId["copy-onto-itself"].error.message, /they are the same file/);
@@ -171,13 +198,20 @@ test("a timed-out or cancelled command is killed with everything it started", as
     }
   };
   // `timeout` bounds both the process and the node: either may end it first; both kill it.
-  const timed = await conductor.node.run({ id: "t", type: "shell-command", parameters: { program: "sh", args: ["-c", script, "sh", "timed.pid"], timeout: 500 } });
+  const timed = await conductor.node.run({
+    id: "t",
+    type: "shell-command",
+    parameters: { program: "sh", args: ["-c", script, "sh", "timed.pid"], timeout: 500 },
+  });
   assert.ok(timed.data?.timedOut === true || timed.error?.code === "TIMEOUT", JSON.stringify(timed.data ?? timed.error));
   const timedChild = pidIn("timed.pid");
   assert.ok(timedChild, "the command recorded its child");
   await until(() => !alive(timedChild), undefined, "the timed-out command's background child to die");
 
-  const running = conductor.node.run({ id: "c", type: "shell-command", parameters: { program: "sh", args: ["-c", script, "sh", "cancelled.pid"] } }, { executionId: "to-cancel" });
+  const running = conductor.node.run(
+    { id: "c", type: "shell-command", parameters: { program: "sh", args: ["-c", script, "sh", "cancelled.pid"] } },
+    { executionId: "to-cancel" },
+  );
   await until(() => pidIn("cancelled.pid") !== undefined, undefined, "the second command to start");
   const cancelledChild = pidIn("cancelled.pid");
   assert.equal(alive(cancelledChild), true);
@@ -205,7 +239,10 @@ test("flows saved on wasm are the native engine's files, and the other way round
 });
 
 /** `@atomiton/conductor` on wasm, shaped like the browser module the scenarios take. */
-const wasmModule = { isValidProgressEvent, createConductor: (config) => Object.assign(createConductor({ ...config, engine: "wasm" }), { ready: Promise.resolve() }) };
+const wasmModule = {
+  isValidProgressEvent,
+  createConductor: (config) => Object.assign(createConductor({ ...config, engine: "wasm" }), { ready: Promise.resolve() }),
+};
 
 test("progress events, as the browser build gives them", async () => {
   scenarios.checkProgressEvents(await scenarios.progressEvents(wasmModule));
@@ -216,7 +253,9 @@ test("node.cancel and an AbortSignal stop a run, as on the browser build", async
 });
 
 test("custom executors run with built-ins as the fallback, with the native engine's results", async () => {
-  const native = { createConductor: (config) => Object.assign(createConductor({ ...config, engine: "native" }), { ready: Promise.resolve() }) };
+  const native = {
+    createConductor: (config) => Object.assign(createConductor({ ...config, engine: "native" }), { ready: Promise.resolve() }),
+  };
   const results = await scenarios.customExecutors(wasmModule);
   scenarios.checkCustomExecutors(results);
   assert.deepEqual(results, await scenarios.customExecutors(native));

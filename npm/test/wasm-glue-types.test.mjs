@@ -46,7 +46,16 @@ function typeCheck(source) {
     const file = join(dir, "check.ts");
     writeFileSync(file, source);
     const config = join(dir, "tsconfig.json");
-    const compilerOptions = { noEmit: true, strict: true, skipLibCheck: true, target: "es2022", lib: ["es2022", "dom", "esnext.disposable"], module: "nodenext", moduleResolution: "nodenext", types: [] };
+    const compilerOptions = {
+      noEmit: true,
+      strict: true,
+      skipLibCheck: true,
+      target: "es2022",
+      lib: ["es2022", "dom", "esnext.disposable"],
+      module: "nodenext",
+      moduleResolution: "nodenext",
+      types: [],
+    };
     writeFileSync(config, JSON.stringify({ compilerOptions, files: [file] }));
     execFileSync(process.execPath, [tsc, "-p", config], { cwd: npmDir, encoding: "utf8", stdio: "pipe" });
     return "";
@@ -59,7 +68,11 @@ function typeCheck(source) {
 
 const modules = [
   { name: "browser module", kept: "src/engines/wasm/atomiton_conductor_wasm.js", built: "wasm/atomiton_conductor_wasm.generated.js" },
-  { name: "module with history", kept: "src/engines/wasm-history/atomiton_conductor_wasm.js", built: "wasm-history/atomiton_conductor_wasm.generated.js" },
+  {
+    name: "module with history",
+    kept: "src/engines/wasm-history/atomiton_conductor_wasm.js",
+    built: "wasm-history/atomiton_conductor_wasm.generated.js",
+  },
 ];
 
 for (const { name, kept, built } of modules) {

@@ -20,7 +20,9 @@ const heavyTransform = (id, items) => ({
 /** Runs `work` while a 1 ms interval counts how often the JS thread got to run it. */
 async function ticksDuring(work) {
   let ticks = 0;
-  const timer = setInterval(() => { ticks += 1; }, 1);
+  const timer = setInterval(() => {
+    ticks += 1;
+  }, 1);
   try {
     const result = await work();
     return { result, ticks };
@@ -93,14 +95,27 @@ function batchGate(batch, fallbackMs = 10_000) {
 /** A JS node type `wait` that waits at the gate. */
 function waitingFactory(batch) {
   const { counter, hold } = batchGate(batch);
-  const factory = { getNodeExecutable: (type) => (type === "wait" ? { execute: async () => { await hold(); return 1; } } : undefined) };
+  const factory = {
+    getNodeExecutable: (type) =>
+      type === "wait"
+        ? {
+            execute: async () => {
+              await hold();
+              return 1;
+            },
+          }
+        : undefined,
+  };
   return { counter, factory };
 }
 
 const fanOut = (n) => ({
   id: "fan-out",
   type: "group",
-  nodes: [{ id: "root", type: "transform", parameters: { data: [1] } }, ...Array.from({ length: n }, (_, i) => ({ id: `w${i}`, type: "wait" }))],
+  nodes: [
+    { id: "root", type: "transform", parameters: { data: [1] } },
+    ...Array.from({ length: n }, (_, i) => ({ id: `w${i}`, type: "wait" })),
+  ],
   edges: Array.from({ length: n }, (_, i) => ({ id: `e${i}`, source: "root", target: `w${i}` })),
 });
 
@@ -138,7 +153,7 @@ test("configureTransport('local', { concurrency }) bounds the nodes in flight th
 async function gatedServer(t, batch) {
   const { createServer } = await import("node:http");
   const gate = batchGate(batch);
-  const server = createServer(async (request, response) => {
+  const server = createServer(async (_request, response) => {
     await gate.hold();
     response.setHeader("content-type", "application/json");
     response.end('{"ok":true}');

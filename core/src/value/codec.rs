@@ -37,11 +37,14 @@ use super::{Bytes, Value};
 /// The key that marks a tag.
 pub const TAG: &str = "$atomiton";
 
+/// The buffers passed beside a text being read, by the index its tags name.
+type DecodeBuffers = Vec<Option<Arc<[u8]>>>;
+
 thread_local! {
     /// Where binary data goes while [`encode`] writes (`None`: inline as base64).
     static ENCODE_BUFFERS: RefCell<Option<Vec<Arc<[u8]>>>> = const { RefCell::new(None) };
     /// The buffers passed beside the text while [`decode`] reads.
-    static DECODE_BUFFERS: RefCell<Option<Vec<Option<Arc<[u8]>>>>> = const { RefCell::new(None) };
+    static DECODE_BUFFERS: RefCell<Option<DecodeBuffers>> = const { RefCell::new(None) };
     /// The host whose workers read tables of records while [`decode_with_workers`] reads.
     #[cfg(feature = "bulk-data")]
     static WORKERS: RefCell<Option<crate::host::SharedHost>> = const { RefCell::new(None) };

@@ -25,8 +25,11 @@ pub use table::table;
 pub use template::template;
 pub use wire::wire;
 
+/// A target's name and body.
+pub type Target = (&'static str, fn(&[u8]));
+
 /// Every target, by the name its corpus directory and its cargo-fuzz binary have.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[Target] = &[
     ("flow_json", flow_json),
     ("flow_yaml", flow_yaml),
     ("expression", expression),

@@ -9,7 +9,12 @@ import type { ChannelTransport } from "../transports/types.js";
 
 const TOKEN_KEY = "auth_token";
 
-type WebStorage = { getItem(key: string): string | null; setItem(key: string, value: string): void; removeItem(key: string): void; clear(): void };
+type WebStorage = {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+  clear(): void;
+};
 
 function webStorage(name: "localStorage" | "sessionStorage"): WebStorage | undefined {
   try {

@@ -10,7 +10,13 @@ export function browserEnvironment(hasBridge: boolean, hasTransport: boolean): E
     isDesktop: hasBridge,
     hasTransport,
     // Unlike the original, flows run without a transport too (in wasm).
-    capabilities: { nodeExecution: true, localStorage: !!g.localStorage, sessionStorage: !!g.sessionStorage, fileSystem: hasBridge, cloudExecution: false },
+    capabilities: {
+      nodeExecution: true,
+      localStorage: !!g.localStorage,
+      sessionStorage: !!g.sessionStorage,
+      fileSystem: hasBridge,
+      cloudExecution: false,
+    },
     details: { userAgent: g.navigator?.userAgent ?? "unknown", platform: g.navigator?.platform ?? "unknown" },
   };
 }

@@ -59,7 +59,13 @@ export function integerOption(command: string, name: string, raw: string | boole
 /** Exactly `count` positionals, or a usage error naming what is missing or extra. */
 export function expectPositionals(command: string, positionals: string[], names: string[]): string[] {
   if (positionals.length < names.length) {
-    throw new UsageError(`missing ${names.slice(positionals.length).map((n) => `<${n}>`).join(" ")}`, command);
+    throw new UsageError(
+      `missing ${names
+        .slice(positionals.length)
+        .map((n) => `<${n}>`)
+        .join(" ")}`,
+      command,
+    );
   }
   if (positionals.length > names.length) {
     throw new UsageError(`unexpected argument '${positionals[names.length]}'`, command);

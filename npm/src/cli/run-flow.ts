@@ -4,7 +4,14 @@
  */
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { createConductor, createQueueConductor, ErrorCode, type ContextOverrides, type ExecutionResult, type NodeDefinition } from "../desktop.js";
+import {
+  createConductor,
+  createQueueConductor,
+  ErrorCode,
+  type ContextOverrides,
+  type ExecutionResult,
+  type NodeDefinition,
+} from "../desktop.js";
 import { integerOption, type ParsedArgs } from "./args.js";
 import { ExitCode, UsageError } from "./exit-codes.js";
 import { parseInput } from "./flow-file.js";
@@ -57,7 +64,12 @@ export function runSettings(command: string, values: ParsedArgs["values"]): RunS
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: ExitCode.INTERRUPTED, SIGTERM: ExitCode.TERMINATED };
 
 /** Runs `definition` (with `extra` run options: a retry's); resolves to the exit code once the result is printed. */
-export async function runFlow(definition: NodeDefinition, title: string, settings: RunSettings, extra: ContextOverrides = {}): Promise<number> {
+export async function runFlow(
+  definition: NodeDefinition,
+  title: string,
+  settings: RunSettings,
+  extra: ContextOverrides = {},
+): Promise<number> {
   // On a queue the workers' settings apply (their --cwd, their history); the run's own stay.
   const conductor = settings.redis
     ? createQueueConductor({ connection: settings.redis, queue: settings.queue, prefix: settings.prefix })

@@ -2,7 +2,14 @@
  * `atomiton runs` (the recorded runs), `atomiton runs show <id>` (one run, node by node, on a
  * time axis) and `atomiton runs retry <id>` (run it again, reusing what succeeded).
  */
-import { createConductor, createQueueConductor, type Conductor, type ExecutionNodeRecord, type ExecutionRecord, type RecordedRunStatus } from "../desktop.js";
+import {
+  createConductor,
+  createQueueConductor,
+  type Conductor,
+  type ExecutionNodeRecord,
+  type ExecutionRecord,
+  type RecordedRunStatus,
+} from "../desktop.js";
 import { expectPositionals, integerOption, parseCommandArgs, QUEUE_OPTIONS, RUN_OPTIONS } from "./args.js";
 import { ExitCode, UsageError } from "./exit-codes.js";
 import { HELP } from "./help.js";
@@ -16,7 +23,11 @@ const AXIS = 40;
 /** Where the runs are recorded: `--storage` (this machine's history), or `--redis` (a queue's shared one). */
 function historyOf(values: Record<string, unknown>): Conductor {
   if (typeof values.redis === "string") {
-    return createQueueConductor({ connection: values.redis, queue: typeof values.queue === "string" ? values.queue : undefined, prefix: typeof values.prefix === "string" ? values.prefix : undefined });
+    return createQueueConductor({
+      connection: values.redis,
+      queue: typeof values.queue === "string" ? values.queue : undefined,
+      prefix: typeof values.prefix === "string" ? values.prefix : undefined,
+    });
   }
   return createConductor(typeof values.storage === "string" ? { storage: { directory: values.storage } } : {});
 }
@@ -29,7 +40,11 @@ export function duration(ms: number | undefined): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
 }
 
-const started = (time: number) => new Date(time).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+const started = (time: number) =>
+  new Date(time)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, "Z");
 
 async function list(conductor: Conductor, values: Record<string, string | boolean | undefined>): Promise<number> {
   const status = values.status;
@@ -49,8 +64,17 @@ async function list(conductor: Conductor, values: Record<string, string | boolea
     writeOut("No recorded runs.");
     return ExitCode.OK;
   }
-  const rows = page.executions.map((run) => [run.id, run.flowId, run.status, started(run.startTime), duration(run.duration), run.retryOf ?? ""]);
-  writeOut(`${table([["ID", "FLOW", "STATUS", "STARTED", "DURATION", "RETRY OF"], ...rows])}\n\n${page.executions.length} of ${page.total}. Details: atomiton runs show <id>`);
+  const rows = page.executions.map((run) => [
+    run.id,
+    run.flowId,
+    run.status,
+    started(run.startTime),
+    duration(run.duration),
+    run.retryOf ?? "",
+  ]);
+  writeOut(
+    `${table([["ID", "FLOW", "STATUS", "STARTED", "DURATION", "RETRY OF"], ...rows])}\n\n${page.executions.length} of ${page.total}. Details: atomiton runs show <id>`,
+  );
   return ExitCode.OK;
 }
 
@@ -103,10 +127,19 @@ export async function runsCommand(args: string[]): Promise<number> {
     const settings = runSettings("runs", values);
     const record = await historyOf(values).executions.get(id);
     const from = typeof values.from === "string" ? values.from : "failed";
-    return runFlow(record.flow, `retry of ${id}`, settings, { input: record.input as Record<string, unknown>, variables: record.variables, retry: { of: id, from } });
+    return runFlow(record.flow, `retry of ${id}`, settings, {
+      input: record.input as Record<string, unknown>,
+      variables: record.variables,
+      retry: { of: id, from },
+    });
   }
   if (sub === "show") {
-    const { values, positionals } = parseCommandArgs("runs", args.slice(1), { json: { type: "boolean" }, storage: { type: "string" }, ...QUEUE_OPTIONS, help: { type: "boolean", short: "h" } });
+    const { values, positionals } = parseCommandArgs("runs", args.slice(1), {
+      json: { type: "boolean" },
+      storage: { type: "string" },
+      ...QUEUE_OPTIONS,
+      help: { type: "boolean", short: "h" },
+    });
     if (values.help) return help();
     const [id = ""] = expectPositionals("runs", positionals, ["id"]);
     const record = await historyOf(values).executions.get(id);

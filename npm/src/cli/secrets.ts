@@ -31,7 +31,11 @@ export async function hashPasswordCommand(args: string[]): Promise<number> {
     writeOut(HELP["hash-password"] ?? "");
     return ExitCode.OK;
   }
-  if (positionals.length > 0) throw new UsageError("the password is read from stdin, not from the command line (it would stay in your shell history)", "hash-password");
+  if (positionals.length > 0)
+    throw new UsageError(
+      "the password is read from stdin, not from the command line (it would stay in your shell history)",
+      "hash-password",
+    );
   const password = await readPassword();
   if (password === "") throw new UsageError("no password given on stdin", "hash-password");
   writeOut(await hashPassword(password));

@@ -43,7 +43,7 @@ function loginHelp(url: string, config: ServeConfig): string {
   if (!users && !keys) {
     return [
       "Authentication: none. Only this machine can connect, and anyone on it can run flows",
-      "(shell commands and files included, unless the config's \"permissions\" narrow them).",
+      '(shell commands and files included, unless the config\'s "permissions" narrow them).',
       `Try: curl -s -X POST ${url}/api/system/health`,
     ].join("\n");
   }
@@ -83,7 +83,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     workingDirectory: typeof values.cwd === "string" ? resolve(values.cwd) : process.cwd(),
   });
   const WebSocketServer = await webSocketServer();
-  let server;
+  let server: Awaited<ReturnType<typeof createProtocolServer>>;
   try {
     server = await createProtocolServer(conductor, {
       ...config,
@@ -96,7 +96,9 @@ export async function serveCommand(args: string[]): Promise<number> {
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error), "serve");
   }
-  writeOut(`Atomiton protocol server on ${server.url}${server.wsUrl ? ` (WebSocket: ${server.wsUrl})` : " (HTTP only: install the 'ws' package for WebSocket)"}`);
+  writeOut(
+    `Atomiton protocol server on ${server.url}${server.wsUrl ? ` (WebSocket: ${server.wsUrl})` : " (HTTP only: install the 'ws' package for WebSocket)"}`,
+  );
   writeOut(loginHelp(server.url, config));
   writeOut("Ctrl-C stops it.");
   const stop = await new Promise<NodeJS.Signals>((done) => {

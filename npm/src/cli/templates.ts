@@ -36,7 +36,10 @@ async function listTemplates(conductor: Conductor, json: boolean): Promise<numbe
     writeJson(templates);
     return ExitCode.OK;
   }
-  const rows = [["SLUG", "ID", "NAME", "NODES", "DESCRIPTION"], ...templates.map((t) => [t.slug ?? "", t.id, t.name, String(t.nodeCount), t.description ?? ""])];
+  const rows = [
+    ["SLUG", "ID", "NAME", "NODES", "DESCRIPTION"],
+    ...templates.map((t) => [t.slug ?? "", t.id, t.name, String(t.nodeCount), t.description ?? ""]),
+  ];
   writeOut(`${table(rows)}\n\nRun one with: atomiton templates run <slug, id or part of its name>`);
   return ExitCode.OK;
 }

@@ -33,7 +33,10 @@ async function loadExecutors(file: string): Promise<NodeExecutorFactory> {
     const byType = given as Record<string, NodeExecutable>;
     return { getNodeExecutable: (type) => (Object.hasOwn(byType, type) ? byType[type] : undefined) };
   }
-  throw new UsageError(`--executors ${file}: export a nodeExecutorFactory (or default) with getNodeExecutable(type), or an object of executors by node type`, "worker");
+  throw new UsageError(
+    `--executors ${file}: export a nodeExecutorFactory (or default) with getNodeExecutable(type), or an object of executors by node type`,
+    "worker",
+  );
 }
 
 function describe(event: QueueWorkerEvent): string {
@@ -64,7 +67,7 @@ export async function workerCommand(args: string[]): Promise<number> {
   if (!redis) throw new UsageError(`give the Redis server with --redis redis://host:port (or ${REDIS_VARIABLE})`, "worker");
   const grace = integerOption("worker", "grace", values.grace, 0) ?? 30_000;
   const quiet = values.quiet === true;
-  let worker;
+  let worker: Awaited<ReturnType<typeof startQueueWorker>>;
   try {
     worker = await startQueueWorker({
       connection: redis,

@@ -37,7 +37,14 @@ import type {
   ValidationResult,
 } from "../types/storage.js";
 import type { EngineAdapter, Outcome, RunCommand, WireEvent } from "./engine.js";
-import { executeRequest, isExecutionRequest, type ExecutionRequest, type Lookup, type RequestExecutionResult, type RequestRunner } from "./execute-request.js";
+import {
+  executeRequest,
+  isExecutionRequest,
+  type ExecutionRequest,
+  type Lookup,
+  type RequestExecutionResult,
+  type RequestRunner,
+} from "./execute-request.js";
 import { customTypesOf } from "./executors.js";
 import { createExecutionsApi } from "./executions.js";
 import { executionFailure, publicError } from "./failure.js";
@@ -129,7 +136,8 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
 
   const wantsProgress = () => progress.size > 0 || graphStates.size > 0;
   /** Whether the run's events are wanted: progress, or pauses someone may have to answer. */
-  const wantsEvents = (overrides: ContextOverrides) => wantsProgress() || store.wantsSnapshots || paused.size > 0 || (overrides.breakpoints?.length ?? 0) > 0;
+  const wantsEvents = (overrides: ContextOverrides) =>
+    wantsProgress() || store.wantsSnapshots || paused.size > 0 || (overrides.breakpoints?.length ?? 0) > 0;
 
   async function run(node: NodeDefinition, given: ContextOverrides | null = {}): Promise<ExecutionResult> {
     if (node === null || typeof node !== "object") {
@@ -241,7 +249,10 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
    */
   function execute(request: ExecutionRequest): Promise<RequestExecutionResult>;
   function execute(node: NodeDefinition, overrides?: ContextOverrides): Promise<ExecutionResult>;
-  function execute(target: NodeDefinition | ExecutionRequest, overrides?: ContextOverrides): Promise<ExecutionResult | RequestExecutionResult> {
+  function execute(
+    target: NodeDefinition | ExecutionRequest,
+    overrides?: ContextOverrides,
+  ): Promise<ExecutionResult | RequestExecutionResult> {
     return isExecutionRequest(target) ? executeRequest(requestRunner, target) : run(target as NodeDefinition, overrides);
   }
 
@@ -299,7 +310,8 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
 
   const storage = {
     async saveFlow(definition: FlowDefinition): Promise<FlowDefinition> {
-      if (!Array.isArray(definition?.nodes) || definition.nodes.length === 0) throw refused(ErrorCode.VALIDATION_FAILED, MESSAGES.EMPTY_FLOW);
+      if (!Array.isArray(definition?.nodes) || definition.nodes.length === 0)
+        throw refused(ErrorCode.VALIDATION_FAILED, MESSAGES.EMPTY_FLOW);
       return unwrap(await engine.saveFlow(definition)) as FlowDefinition;
     },
     async loadFlow(id: string): Promise<FlowDefinition> {
@@ -308,7 +320,8 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
     },
     async listFlows(listOptions: ListFlowsOptions = {}): Promise<FlowListResponse> {
       // Only the options there are: whatever else an object holds (a cycle, a BigInt) stays here.
-      const { limit, offset, sortBy, sortOrder } = typeof listOptions === "object" && listOptions !== null ? listOptions : ({} as ListFlowsOptions);
+      const { limit, offset, sortBy, sortOrder } =
+        typeof listOptions === "object" && listOptions !== null ? listOptions : ({} as ListFlowsOptions);
       return unwrap(await engine.listFlows({ limit, offset, sortBy, sortOrder })) as FlowListResponse;
     },
     async deleteFlow(id: string): Promise<void> {
@@ -328,7 +341,11 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
       if (engine.health) return engine.health();
       // A Node process is "local" whichever engine runs its flows.
       const local = engine.kind === "native" || options.environment.type === "desktop";
-      return { status: "ok", timestamp: Date.now(), message: local ? "Local conductor operational" : "Browser conductor operational (local engine)" };
+      return {
+        status: "ok",
+        timestamp: Date.now(),
+        message: local ? "Local conductor operational" : "Browser conductor operational (local engine)",
+      };
     },
     async restart(): Promise<void> {
       if (options.restart) return options.restart();
@@ -407,7 +424,8 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
 
 /** Refuses what is not a string where the engine takes one (napi would throw an uncoded `StringExpected`). */
 function requireString(value: unknown, what: string): void {
-  if (typeof value !== "string") throw refused(ErrorCode.VALIDATION_FAILED, `${what} must be a string, got ${value === null ? "null" : typeof value}`);
+  if (typeof value !== "string")
+    throw refused(ErrorCode.VALIDATION_FAILED, `${what} must be a string, got ${value === null ? "null" : typeof value}`);
 }
 
 /** A call refused before it reached the engine: the original message, with a code. */
@@ -432,7 +450,7 @@ function createAuth(backend: AuthBackend | undefined) {
       await backend.logout(token);
     },
     async getCurrentUser(): Promise<UserInfo | null> {
-      if (!backend || !backend.tokenStore.get()) return null;
+      if (!backend?.tokenStore.get()) return null;
       return (await backend.getCurrentUser()) ?? null;
     },
     async refreshToken(): Promise<AuthResult> {

@@ -13,7 +13,14 @@ import { executionFailure } from "./failure.js";
 import { MESSAGES } from "../types/wire.generated.js";
 
 /** What `fallback` may be: another flow's id, a function of the failure, or the outputs themselves. */
-export type ExecutionFallback = string | ((failure: ExecutionResult) => unknown) | Record<string, unknown> | unknown[] | number | boolean | null;
+export type ExecutionFallback =
+  | string
+  | ((failure: ExecutionResult) => unknown)
+  | Record<string, unknown>
+  | unknown[]
+  | number
+  | boolean
+  | null;
 
 /** `execute`'s runtime options. */
 export type ExecutionOptions = {
@@ -107,14 +114,32 @@ export async function executeRequest(runner: RequestRunner, request: ExecutionRe
   const flowId = typeof rawId === "string" ? rawId : "";
   const answer = (result: ExecutionResult, extra: Partial<ExecutionMetadata>): RequestExecutionResult => {
     const endTime = Date.now();
-    const metadata: ExecutionMetadata = { executionId, flowId, duration: endTime - startTime, executedNodes: result.executedNodes ?? [], attempts: 0, startTime, endTime, ...extra };
+    const metadata: ExecutionMetadata = {
+      executionId,
+      flowId,
+      duration: endTime - startTime,
+      executedNodes: result.executedNodes ?? [],
+      attempts: 0,
+      startTime,
+      endTime,
+      ...extra,
+    };
     return { ...result, outputs: result.data, metadata };
   };
   if (flowId === "") {
-    return answer(executionFailure(ErrorCode.VALIDATION_FAILED, "execute(request) needs a flowId (or blueprintId): a non-empty string", { executionId }), {});
+    return answer(
+      executionFailure(ErrorCode.VALIDATION_FAILED, "execute(request) needs a flowId (or blueprintId): a non-empty string", {
+        executionId,
+      }),
+      {},
+    );
   }
   const found = await findFlow(runner, flowId);
-  if ("error" in found) return answer({ ...executionFailure(found.error.code, found.error.message), error: { ...found.error, nodeId: flowId, executionId } }, {});
+  if ("error" in found)
+    return answer(
+      { ...executionFailure(found.error.code, found.error.message), error: { ...found.error, nodeId: flowId, executionId } },
+      {},
+    );
   // The request's own controller: the caller's signal, node.cancel(executionId) and shutdown()
   // all end it, between attempts as well as during one.
   const controller = new AbortController();
@@ -138,9 +163,16 @@ export async function executeRequest(runner: RequestRunner, request: ExecutionRe
     }
     const failure = result.error as ExecutionError;
     const message = `Flow '${flowId}' failed (${failure.code}); answering with its fallback`;
-    runner.log.write({ level: "warn", event: "execute:fallback", message, executionId, flowId, code: failure.code }, overrides.debug === true);
+    runner.log.write(
+      { level: "warn", event: "execute:fallback", message, executionId, flowId, code: failure.code },
+      overrides.debug === true,
+    );
     const replaced = await useFallback(runner, fallback, result, request, overrides);
-    return answer(replaced.result, { source: found.source, attempts, fallback: { failure, ...(replaced.flowId ? { flowId: replaced.flowId } : {}) } });
+    return answer(replaced.result, {
+      source: found.source,
+      attempts,
+      fallback: { failure, ...(replaced.flowId ? { flowId: replaced.flowId } : {}) },
+    });
   } finally {
     untrack();
     context.signal?.removeEventListener("abort", abort);
@@ -153,7 +185,11 @@ type Found = { flow: NodeDefinition; source: "storage" | "template" } | { error:
 async function findFlow(runner: RequestRunner, id: string): Promise<Found> {
   const saved = await runner.loadSaved(id);
   // Saved flows may lack `type` (storage only needs `nodes`): a flow is a group.
-  if (saved.flow) return { flow: { ...saved.flow, type: typeof saved.flow.type === "string" && saved.flow.type ? saved.flow.type : "group" }, source: "storage" };
+  if (saved.flow)
+    return {
+      flow: { ...saved.flow, type: typeof saved.flow.type === "string" && saved.flow.type ? saved.flow.type : "group" },
+      source: "storage",
+    };
   const template = await runner.loadTemplate(id);
   if (template.flow) return { flow: template.flow, source: "template" };
   const failed = saved.error ?? template.error;
@@ -163,7 +199,12 @@ async function findFlow(runner: RequestRunner, id: string): Promise<Found> {
 }
 
 /** Runs `flow` until it succeeds, fails for good, or the retries run out. */
-async function attemptRuns(runner: RequestRunner, flow: NodeDefinition, overrides: ContextOverrides, options: ExecutionOptions): Promise<{ result: ExecutionResult; attempts: number }> {
+async function attemptRuns(
+  runner: RequestRunner,
+  flow: NodeDefinition,
+  overrides: ContextOverrides,
+  options: ExecutionOptions,
+): Promise<{ result: ExecutionResult; attempts: number }> {
   const retries = Math.min(Math.max(0, Math.floor(Number(options.retries) || 0)), runner.maxRetries);
   const firstDelay = options.retryDelay ?? runner.retryDelay;
   for (let attempt = 1; ; attempt++) {
@@ -174,9 +215,18 @@ async function attemptRuns(runner: RequestRunner, flow: NodeDefinition, override
     }
     const delay = backoff(firstDelay, attempt, result.error);
     const message = `Flow '${flow.id}' failed with ${code}; retry ${attempt} of ${retries} in ${delay} ms`;
-    runner.log.write({ level: "warn", event: "execute:retry", message, executionId: overrides.executionId, flowId: flow.id, code, attempt, delay }, overrides.debug === true);
+    runner.log.write(
+      { level: "warn", event: "execute:retry", message, executionId: overrides.executionId, flowId: flow.id, code, attempt, delay },
+      overrides.debug === true,
+    );
     if (!(await wait(delay, overrides.signal))) {
-      return { result: executionFailure(ErrorCode.CANCELLED, MESSAGES.EXECUTION_CANCELLED, { nodeId: flow.id, executionId: overrides.executionId }), attempts: attempt };
+      return {
+        result: executionFailure(ErrorCode.CANCELLED, MESSAGES.EXECUTION_CANCELLED, {
+          nodeId: flow.id,
+          executionId: overrides.executionId,
+        }),
+        attempts: attempt,
+      };
     }
   }
 }
@@ -212,12 +262,24 @@ async function useFallback(
 ): Promise<{ result: ExecutionResult; flowId?: string }> {
   if (typeof fallback === "string") {
     const context = { ...overrides, executionId: undefined, signal: request.context?.signal };
-    const { metadata: _metadata, outputs: _outputs, ...result } = await executeRequest(runner, { flowId: fallback, inputs: request.inputs, context });
+    const {
+      metadata: _metadata,
+      outputs: _outputs,
+      ...result
+    } = await executeRequest(runner, { flowId: fallback, inputs: request.inputs, context });
     return { result, flowId: fallback };
   }
   try {
     const outputs = typeof fallback === "function" ? await fallback(failed) : fallback;
-    return { result: { success: true, data: outputs, duration: failed.duration, executedNodes: failed.executedNodes ?? [], context: failed.context } };
+    return {
+      result: {
+        success: true,
+        data: outputs,
+        duration: failed.duration,
+        executedNodes: failed.executedNodes ?? [],
+        context: failed.context,
+      },
+    };
   } catch (thrown) {
     const reason = thrown instanceof Error ? thrown.message : String(thrown);
     const error = failed.error ? { ...failed.error, context: { ...failed.error.context, fallbackError: reason } } : undefined;

@@ -31,7 +31,9 @@ const fields = <T extends object>(given: T | undefined | null): Partial<T> => (t
 
 function requireId(id: unknown): asserts id is string {
   if (typeof id !== "string") {
-    throw new ConductorError(createExecutionError(ErrorCode.VALIDATION_FAILED, `Execution id must be a string, got ${id === null ? "null" : typeof id}`));
+    throw new ConductorError(
+      createExecutionError(ErrorCode.VALIDATION_FAILED, `Execution id must be a string, got ${id === null ? "null" : typeof id}`),
+    );
   }
 }
 

@@ -6,9 +6,7 @@ import type { NodeDefinition } from "../types/definition.js";
 import type { NodeExecutorFactory } from "../types/execution.js";
 
 /** What an executor call produced, as the engine reads it. */
-export type ExecutorOutcome =
-  | { ok: true; value?: unknown }
-  | { ok: false; error: { message: string; code?: string; stack?: string } };
+export type ExecutorOutcome = { ok: true; value?: unknown } | { ok: false; error: { message: string; code?: string; stack?: string } };
 
 /**
  * Runs `factory`'s executable for `type`; a throw (or rejection) becomes `{ok: false}`. An
@@ -22,7 +20,8 @@ export function callExecutor(
 ): ExecutorOutcome | Promise<ExecutorOutcome> {
   try {
     const executable = factory?.getNodeExecutable(type);
-    if (!executable) return { ok: false, error: { message: `No implementation found for node type: ${type}`, code: "NODE_TYPE_NOT_FOUND" } };
+    if (!executable)
+      return { ok: false, error: { message: `No implementation found for node type: ${type}`, code: "NODE_TYPE_NOT_FOUND" } };
     const value: unknown = executable.execute(params);
     if (isThenable(value)) return Promise.resolve(value).then(succeeded, failed);
     return succeeded(value);
@@ -32,7 +31,9 @@ export function callExecutor(
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
+  return (
+    (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function"
+  );
 }
 
 function succeeded(value: unknown): ExecutorOutcome {
@@ -56,7 +57,10 @@ export function outcomeJson(outcome: ExecutorOutcome): string {
   try {
     return JSON.stringify(outcome);
   } catch (error) {
-    return JSON.stringify({ ok: false, error: { message: `Executor result is not JSON-serialisable: ${String(error)}`, code: "SERIALIZATION_FAILED" } });
+    return JSON.stringify({
+      ok: false,
+      error: { message: `Executor result is not JSON-serialisable: ${String(error)}`, code: "SERIALIZATION_FAILED" },
+    });
   }
 }
 
@@ -83,7 +87,10 @@ export class CallSignal {
 
   /** `params` with a `signal` property backed by this object. */
   attachTo(params: Record<string, unknown>): Record<string, unknown> & { signal: AbortSignal } {
-    return Object.defineProperty(params, "signal", { get: () => this.signal, enumerable: true, configurable: true }) as Record<string, unknown> & { signal: AbortSignal };
+    return Object.defineProperty(params, "signal", { get: () => this.signal, enumerable: true, configurable: true }) as Record<
+      string,
+      unknown
+    > & { signal: AbortSignal };
   }
 }
 

@@ -19,7 +19,19 @@ export type StoreListener = (state: RunGraphState, previous: RunGraphState) => v
 
 /** The state before any run, and after `reset()`. */
 function initialState(): RunGraphState {
-  return { nodes: new Map(), edges: [], executionOrder: [], criticalPath: [], totalWeight: 0, maxParallelism: 1, isExecuting: false, startTime: null, endTime: null, cachedProgress: 0, executionId: "" };
+  return {
+    nodes: new Map(),
+    edges: [],
+    executionOrder: [],
+    criticalPath: [],
+    totalWeight: 0,
+    maxParallelism: 1,
+    isExecuting: false,
+    startTime: null,
+    endTime: null,
+    cachedProgress: 0,
+    executionId: "",
+  };
 }
 
 export class GraphStore {

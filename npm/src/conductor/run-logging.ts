@@ -12,7 +12,12 @@ import type { EngineAdapter, WireEvent, WireResult, WireRunOptions } from "./eng
 /** A run logged at debug level: the node states seen so far. */
 type Watched = { flowId: string; states: Map<string, NodeRunState> };
 
-const VERBS: Partial<Record<NodeRunState, string>> = { executing: "executing", completed: "completed", error: "failed", skipped: "skipped" };
+const VERBS: Partial<Record<NodeRunState, string>> = {
+  executing: "executing",
+  completed: "completed",
+  error: "failed",
+  skipped: "skipped",
+};
 
 function nodes(count: number): string {
   return `${count} node${count === 1 ? "" : "s"}`;
@@ -48,7 +53,10 @@ export function withRunLogging(engine: EngineAdapter, log: RunLog): EngineAdapte
         if (!verb || run.states.get(node.id) === node.state) continue;
         run.states.set(node.id, node.state);
         const details = { nodeId: node.id, nodeType: node.type, state: node.state, duration: node.duration, error: node.error };
-        log.write({ level: "debug", event: "node:state", message: nodeMessage(node, verb), executionId, flowId: run.flowId, ...details }, true);
+        log.write(
+          { level: "debug", event: "node:state", message: nodeMessage(node, verb), executionId, flowId: run.flowId, ...details },
+          true,
+        );
       }
     }
   }
@@ -63,7 +71,20 @@ export function withRunLogging(engine: EngineAdapter, log: RunLog): EngineAdapte
     }
     const error = result.error;
     const message = `Run ${executionId} of '${flowId}' failed: ${error?.code} ${error?.message}`;
-    log.write({ level: "error", event: "run:error", message, executionId, flowId, nodeId: error?.nodeId, code: error?.code, error: error?.message, duration: result.duration }, debugRun);
+    log.write(
+      {
+        level: "error",
+        event: "run:error",
+        message,
+        executionId,
+        flowId,
+        nodeId: error?.nodeId,
+        code: error?.code,
+        error: error?.message,
+        duration: result.duration,
+      },
+      debugRun,
+    );
   }
 
   return delegatingEngine(() => engine, {
@@ -81,7 +102,18 @@ export function withRunLogging(engine: EngineAdapter, log: RunLog): EngineAdapte
       if (detailed) {
         watched.set(options.executionId, { flowId, states: new Map() });
         const message = `Run ${options.executionId} of '${flowId}' started (${nodes(childCount(flow))})`;
-        log.write({ level: "debug", event: "run:start", message, executionId: options.executionId, flowId, timeout: options.timeout, slowMo: options.slowMo }, true);
+        log.write(
+          {
+            level: "debug",
+            event: "run:start",
+            message,
+            executionId: options.executionId,
+            flowId,
+            timeout: options.timeout,
+            slowMo: options.slowMo,
+          },
+          true,
+        );
       }
       try {
         // Node states come from progress snapshots, which are only made when asked for.

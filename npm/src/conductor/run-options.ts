@@ -11,7 +11,18 @@ import type { WireRunOptions as EngineRunOptions } from "../types/wire.generated
 export type WireRunOptions = EngineRunOptions & Required<Pick<EngineRunOptions, "executionId" | "customTypes" | "events">>;
 
 /** Options a caller's `contextOverrides` give the engine as they are. */
-export const PASSED_RUN_OPTIONS = ["variables", "input", "parentContext", "slowMo", "debug", "permissions", "history", "pinned", "runTo", "breakpoints"] as const;
+export const PASSED_RUN_OPTIONS = [
+  "variables",
+  "input",
+  "parentContext",
+  "slowMo",
+  "debug",
+  "permissions",
+  "history",
+  "pinned",
+  "runTo",
+  "breakpoints",
+] as const;
 
 /** Options the conductor sets itself (from the overrides, its config and the flow). */
 type SetByConductor = "executionId" | "timeout" | "customTypes" | "events" | "stateEvents" | "retry";
@@ -28,7 +39,10 @@ type Passed = Pick<EngineRunOptions, (typeof PASSED_RUN_OPTIONS)[number]>;
  * literal of this type, so it names every option the engine takes, and its object always has
  * one shape (the encoder after it is fastest with that).
  */
-export type EveryRunOption = { [K in keyof Required<WireRunOptions>]: WireRunOptions[K] | undefined } & Pick<WireRunOptions, "executionId" | "customTypes" | "events">;
+export type EveryRunOption = { [K in keyof Required<WireRunOptions>]: WireRunOptions[K] | undefined } & Pick<
+  WireRunOptions,
+  "executionId" | "customTypes" | "events"
+>;
 
 /** The options `options` (already on the wire) passes on unchanged, without those it leaves undefined. */
 export function passedRunOptions(options: EngineRunOptions): Passed {
@@ -39,4 +53,10 @@ export function passedRunOptions(options: EngineRunOptions): Passed {
 }
 
 /** The keys a protocol client may set in a run's context: the node, the passed options, and the id, timeout and retry. */
-export const CLIENT_CONTEXT_KEYS = ["nodeId", "executionId", ...PASSED_RUN_OPTIONS.filter((key) => key !== "permissions"), "timeout", "retry"] as const;
+export const CLIENT_CONTEXT_KEYS = [
+  "nodeId",
+  "executionId",
+  ...PASSED_RUN_OPTIONS.filter((key) => key !== "permissions"),
+  "timeout",
+  "retry",
+] as const;

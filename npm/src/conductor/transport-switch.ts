@@ -141,7 +141,8 @@ export class TransportSwitch {
     }
     if (settings.timeout !== undefined) this.config.timeout = settings.timeout;
     const locals = this.locals;
-    if (!locals) throw new ConductorError({ ...shutDownError(), message: "This conductor cannot run flows in this process", timestamp: new Date() });
+    if (!locals)
+      throw new ConductorError({ ...shutDownError(), message: "This conductor cannot run flows in this process", timestamp: new Date() });
     const perHost = settings.http?.maxRequestsPerHost;
     const newConcurrency = settings.concurrency !== undefined && settings.concurrency !== this.config.concurrency;
     const newPerHost = perHost !== undefined && perHost !== this.config.http?.maxRequestsPerHost;

@@ -40,7 +40,10 @@ const isFunction = (value: unknown): boolean => typeof value === "function";
 export function isAppStorage(value: unknown): value is AppStorage {
   if (typeof value !== "object" || value === null) return false;
   const candidate = value as Record<string, unknown>;
-  return ["saveFlow", "loadFlow", "listFlows", "deleteFlow"].every((name) => isFunction(candidate[name])) || ["save", "load", "list", "delete"].every((name) => isFunction(candidate[name]));
+  return (
+    ["saveFlow", "loadFlow", "listFlows", "deleteFlow"].every((name) => isFunction(candidate[name])) ||
+    ["save", "load", "list", "delete"].every((name) => isFunction(candidate[name]))
+  );
 }
 
 function failure(code: ErrorCode, message: string): never {
@@ -48,7 +51,11 @@ function failure(code: ErrorCode, message: string): never {
 }
 
 function checkedId(id: string): string {
-  if (typeof id !== "string" || !FLOW_ID.test(id)) failure(ErrorCode.VALIDATION_FAILED, `Invalid flow id '${String(id)}': use 1-128 letters, digits, '-', '_' or inner '.', starting with a letter or digit`);
+  if (typeof id !== "string" || !FLOW_ID.test(id))
+    failure(
+      ErrorCode.VALIDATION_FAILED,
+      `Invalid flow id '${String(id)}': use 1-128 letters, digits, '-', '_' or inner '.', starting with a letter or digit`,
+    );
   return id;
 }
 
@@ -70,16 +77,30 @@ function overKeyValue(storage: KeyValueStorage): FlowStore {
       const id = checkedId(typeof flow.id === "string" && flow.id ? flow.id : randomUUID());
       const now = new Date().toISOString();
       const previous = await read(id).catch(() => undefined);
-      const saved = { ...flow, id, createdAt: previous?.createdAt ?? flow.createdAt ?? now, updatedAt: now, savedAt: now, version: "1.0.0" };
+      const saved = {
+        ...flow,
+        id,
+        createdAt: previous?.createdAt ?? flow.createdAt ?? now,
+        updatedAt: now,
+        savedAt: now,
+        version: "1.0.0",
+      };
       await storage.save(PREFIX + id, saved);
       return saved;
     },
     loadFlow: read,
     async listFlows(options = {}) {
       const keys = await storage.list(PREFIX);
-      const ids = (Array.isArray(keys) ? keys : []).map((entry) => String(typeof entry === "object" && entry ? ((entry as Flow).key ?? (entry as Flow).id) : entry));
-      const flows = await Promise.all(ids.filter((key) => key.startsWith(PREFIX)).map((key) => read(key.slice(PREFIX.length)).catch(() => undefined)));
-      return listing(flows.filter((flow): flow is Flow => flow !== undefined), options);
+      const ids = (Array.isArray(keys) ? keys : []).map((entry) =>
+        String(typeof entry === "object" && entry ? ((entry as Flow).key ?? (entry as Flow).id) : entry),
+      );
+      const flows = await Promise.all(
+        ids.filter((key) => key.startsWith(PREFIX)).map((key) => read(key.slice(PREFIX.length)).catch(() => undefined)),
+      );
+      return listing(
+        flows.filter((flow): flow is Flow => flow !== undefined),
+        options,
+      );
     },
     async deleteFlow(id) {
       await read(id);
@@ -89,7 +110,10 @@ function overKeyValue(storage: KeyValueStorage): FlowStore {
 }
 
 /** `{flows, total}` sorted and paged as the engine's storage does it. */
-function listing(flows: Flow[], { limit = 50, offset = 0, sortBy = "savedAt", sortOrder = "desc" }: ListFlowsOptions): { flows: FlowListItem[]; total: number } {
+function listing(
+  flows: Flow[],
+  { limit = 50, offset = 0, sortBy = "savedAt", sortOrder = "desc" }: ListFlowsOptions,
+): { flows: FlowListItem[]; total: number } {
   const items = flows.map((flow) => ({
     id: String(flow.id),
     name: typeof flow.name === "string" ? flow.name : undefined,
@@ -114,7 +138,10 @@ async function outcome<T>(work: () => Promise<T>): Promise<Outcome<T>> {
     const failed = thrown as { message?: unknown; code?: unknown } | null;
     const given = typeof failed?.code === "string" ? failed.code : "";
     const code = CODES.has(given) ? (given as ErrorCode) : given === "NOT_FOUND" ? ErrorCode.NODE_NOT_FOUND : ErrorCode.UNKNOWN_ERROR;
-    return { ok: false, error: { code, message: typeof failed?.message === "string" ? failed.message : String(thrown), timestamp: Date.now() } };
+    return {
+      ok: false,
+      error: { code, message: typeof failed?.message === "string" ? failed.message : String(thrown), timestamp: Date.now() },
+    };
   }
 }
 

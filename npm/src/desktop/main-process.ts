@@ -34,7 +34,9 @@ type ElectronMain = {
 /** `electron`'s main-process API when this is Electron's main process; outside it the module is absent (or, from npm, a path string). */
 function electronMain(): ElectronMain | undefined {
   const electron = nodeRequire.requireOptional("electron") as Partial<ElectronMain> | string | undefined;
-  return typeof electron === "object" && electron !== null && typeof electron.ipcMain?.handle === "function" ? (electron as ElectronMain) : undefined;
+  return typeof electron === "object" && electron !== null && typeof electron.ipcMain?.handle === "function"
+    ? (electron as ElectronMain)
+    : undefined;
 }
 
 /**

@@ -17,7 +17,10 @@ export type DesktopConductorConfig = Omit<ConductorConfig, "storage"> & { storag
 export function createNativeConductor(config: DesktopConductorConfig): Conductor {
   const appStorage = isAppStorage(config.storage) ? config.storage : undefined;
   // With the app's storage the engine's own is never used: keep it in memory, off the disk.
-  const settings = withEnvironmentDefaults({ ...config, storage: appStorage ? { type: "memory" } : (config.storage as StorageConfig | undefined) });
+  const settings = withEnvironmentDefaults({
+    ...config,
+    storage: appStorage ? { type: "memory" } : (config.storage as StorageConfig | undefined),
+  });
   const kind = localEngineKind(engineChoice(config.engine));
   const engine = createLocalEngine(kind, settings);
   const local: EngineAdapter = appStorage ? withAppStorage(engine, appStorage) : engine;

@@ -36,7 +36,9 @@ export class SimpleExecutor {
     this.engine ??= createNativeConductor({
       storage: { type: "memory" },
       ...this.config,
-      nodeExecutorFactory: { getNodeExecutable: (type) => this.executables.get(type) ?? this.config.nodeExecutorFactory?.getNodeExecutable(type) },
+      nodeExecutorFactory: {
+        getNodeExecutable: (type) => this.executables.get(type) ?? this.config.nodeExecutorFactory?.getNodeExecutable(type),
+      },
     });
     return this.engine;
   }

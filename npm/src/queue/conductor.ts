@@ -13,7 +13,7 @@ import { NativeEngine } from "../engines/native/engine.js";
 import { nodeEnvironment } from "../node-environment.js";
 import type { ConductorConfig } from "../types/execution.js";
 import { loadBullmq, resolveLocation, type QueueLocation } from "./connection.js";
-import { redisFlowStorage, type HashCommands } from "./flow-storage.js";
+import { redisFlowStorage } from "./flow-storage.js";
 import { queueHistoryConfig, type QueueHistoryOptions } from "./history.js";
 import { QueueProducer, type ProducerOptions } from "./producer.js";
 

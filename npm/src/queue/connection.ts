@@ -49,7 +49,10 @@ function parsed(connection: RedisConnection): RedisOptions {
       throw new TypeError(`Queue connection: '${connection}' is not a Redis URL (redis://host:port)`);
     }
     // The run history's Redis client speaks plain TCP only: TLS is for a tunnel or a proxy to add.
-    if (url.protocol !== "redis:") throw new TypeError(`Queue connection: '${url.protocol}//…' is not a redis:// URL (TLS is not supported: reach a TLS Redis through a local tunnel)`);
+    if (url.protocol !== "redis:")
+      throw new TypeError(
+        `Queue connection: '${url.protocol}//…' is not a redis:// URL (TLS is not supported: reach a TLS Redis through a local tunnel)`,
+      );
     const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : undefined;
     if (db !== undefined && !Number.isSafeInteger(db)) throw new TypeError(`Queue connection: '${url.pathname}' is not a database number`);
     return {
@@ -84,12 +87,23 @@ function urlOf(redis: RedisOptions): string {
 export function resolveLocation(location: QueueLocation): ResolvedLocation {
   const queue = location.queue ?? DEFAULT_QUEUE;
   const prefix = location.prefix ?? DEFAULT_PREFIX;
-  for (const [what, name] of [["queue", queue], ["prefix", prefix]] as const) {
+  for (const [what, name] of [
+    ["queue", queue],
+    ["prefix", prefix],
+  ] as const) {
     if (!NAME.test(name)) throw new TypeError(`Queue ${what} '${name}': use 1-64 letters, digits, '-', '_' or '.'`);
   }
   const redis = parsed(location.connection);
   const base = `${prefix}:${queue}`;
-  return { redis, url: urlOf(redis), queue, prefix, flowsKey: `${base}:flows`, cancelChannel: `${base}:cancel`, historyPrefix: `${base}:history` };
+  return {
+    redis,
+    url: urlOf(redis),
+    queue,
+    prefix,
+    flowsKey: `${base}:flows`,
+    cancelChannel: `${base}:cancel`,
+    historyPrefix: `${base}:history`,
+  };
 }
 
 /** The parts of BullMQ queue mode uses. */
@@ -100,8 +114,11 @@ export function loadBullmq(): BullMQ {
   try {
     return nodeRequire.requireFile("bullmq") as BullMQ;
   } catch (error) {
-    throw Object.assign(new Error(`Queue mode needs the 'bullmq' package: npm install bullmq (${error instanceof Error ? error.message : String(error)})`), {
-      code: "IMPLEMENTATION_NOT_FOUND",
-    });
+    throw Object.assign(
+      new Error(`Queue mode needs the 'bullmq' package: npm install bullmq (${error instanceof Error ? error.message : String(error)})`),
+      {
+        code: "IMPLEMENTATION_NOT_FOUND",
+      },
+    );
   }
 }

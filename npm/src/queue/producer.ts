@@ -70,9 +70,15 @@ export class QueueProducer {
    */
   private async listen(): Promise<void> {
     await this.queue.waitUntilReady();
-    const client = (await this.queue.client) as unknown as { xrevrange(key: string, end: string, start: string, count: "COUNT", n: number): Promise<Array<[string, string[]]>> };
+    const client = (await this.queue.client) as unknown as {
+      xrevrange(key: string, end: string, start: string, count: "COUNT", n: number): Promise<Array<[string, string[]]>>;
+    };
     const last = await client.xrevrange(this.queue.toKey("events"), "+", "-", "COUNT", 1);
-    const events = new this.bull.QueueEvents(this.where.queue, { connection: this.where.redis, prefix: this.where.prefix, lastEventId: last[0]?.[0] ?? "0-0" });
+    const events = new this.bull.QueueEvents(this.where.queue, {
+      connection: this.where.redis,
+      prefix: this.where.prefix,
+      lastEventId: last[0]?.[0] ?? "0-0",
+    });
     this.events = events;
     events.on("error", () => {});
     events.on("progress", ({ jobId, data }) => {
@@ -101,16 +107,27 @@ export class QueueProducer {
     const nodeId = typeof flow?.id === "string" ? flow.id : undefined;
     if (this.closed) return failure(ErrorCode.NO_TRANSPORT, "The queue conductor has been closed", id, nodeId);
     if ((options.breakpoints?.length ?? 0) > 0) {
-      return failure(ErrorCode.VALIDATION_FAILED, "breakpoints: queue mode does not pause runs (debug with a local conductor; pinned and runTo work)", id, nodeId);
+      return failure(
+        ErrorCode.VALIDATION_FAILED,
+        "breakpoints: queue mode does not pause runs (debug with a local conductor; pinned and runTo work)",
+        id,
+        nodeId,
+      );
     }
     // BullMQ's rule for job ids (the job id is the execution id behind a fixed prefix).
-    if (id.includes(":")) return failure(ErrorCode.VALIDATION_FAILED, `executionId '${id}': in queue mode an execution id may not contain ':'`, id, nodeId);
+    if (id.includes(":"))
+      return failure(ErrorCode.VALIDATION_FAILED, `executionId '${id}': in queue mode an execution id may not contain ':'`, id, nodeId);
     if (this.pending.has(id)) return failure(ErrorCode.VALIDATION_FAILED, `executionId '${id}' is already running`, id, nodeId);
-    let data;
+    let data: ReturnType<typeof runJobData>;
     try {
       data = runJobData(flow, options);
     } catch (error) {
-      return failure(ErrorCode.SERIALIZATION_FAILED, `The run cannot be queued: ${error instanceof Error ? error.message : String(error)}`, id, nodeId);
+      return failure(
+        ErrorCode.SERIALIZATION_FAILED,
+        `The run cannot be queued: ${error instanceof Error ? error.message : String(error)}`,
+        id,
+        nodeId,
+      );
     }
     const result = new Promise<WireResult>((resolve) => this.pending.set(id, { resolve, events: options.events, flowId: nodeId }));
     const queued = this.enqueue(id, nodeId, data);
@@ -132,7 +149,15 @@ export class QueueProducer {
       }
       this.poll();
     } catch (error) {
-      this.settle(id, failure(ErrorCode.TRANSPORT_ERROR, `The run could not be queued: ${error instanceof Error ? error.message : String(error)}`, id, nodeId));
+      this.settle(
+        id,
+        failure(
+          ErrorCode.TRANSPORT_ERROR,
+          `The run could not be queued: ${error instanceof Error ? error.message : String(error)}`,
+          id,
+          nodeId,
+        ),
+      );
     }
   }
 
@@ -154,7 +179,10 @@ export class QueueProducer {
       const state = await this.queue.getJobState(jobId);
       // Only a job no worker holds is removed (`remove` would also delete a finished or running one).
       if (NOT_TAKEN.has(state) && (await this.queue.remove(jobId)) === 1) {
-        this.settle(executionId, failure(ErrorCode.CANCELLED, "Execution cancelled before a worker took it", executionId, this.pending.get(executionId)?.flowId));
+        this.settle(
+          executionId,
+          failure(ErrorCode.CANCELLED, "Execution cancelled before a worker took it", executionId, this.pending.get(executionId)?.flowId),
+        );
         return true;
       }
       // Taken meanwhile, or running: the worker holding it stops it.
@@ -174,9 +202,20 @@ export class QueueProducer {
     this.closed = true;
     if (this.poller !== undefined) clearInterval(this.poller);
     for (const id of [...this.pending.keys()]) {
-      this.settle(id, failure(ErrorCode.NO_TRANSPORT, "The queue conductor was closed before the run ended (it goes on on its worker; executions.get reads its record)", id, undefined));
+      this.settle(
+        id,
+        failure(
+          ErrorCode.NO_TRANSPORT,
+          "The queue conductor was closed before the run ended (it goes on on its worker; executions.get reads its record)",
+          id,
+          undefined,
+        ),
+      );
     }
-    const closed = await withPatience(Promise.allSettled([this.events?.close(), this.queue.close()]).then(() => true), false);
+    const closed = await withPatience(
+      Promise.allSettled([this.events?.close(), this.queue.close()]).then(() => true),
+      false,
+    );
     // Redis did not answer: drop the connections rather than wait behind their queued commands.
     if (!closed) await Promise.allSettled([this.events?.disconnect(), this.queue.disconnect()]);
   }
@@ -199,11 +238,15 @@ export class QueueProducer {
     const run = id === undefined ? undefined : this.pending.get(id);
     if (!run || id === undefined) return;
     if (reason === STALLED) {
-      const message = "The worker running this flow stopped before the run ended (its lock lapsed); the run is marked crashed and not run again";
+      const message =
+        "The worker running this flow stopped before the run ended (its lock lapsed); the run is marked crashed and not run again";
       await this.recordCrash(id, message).catch(() => undefined);
       this.settle(id, failure(ErrorCode.INTERNAL_ERROR, message, id, run.flowId));
     } else {
-      this.settle(id, failure(ErrorCode.INTERNAL_ERROR, `The worker could not run the job: ${reason ?? "no reason given"}`, id, run.flowId));
+      this.settle(
+        id,
+        failure(ErrorCode.INTERNAL_ERROR, `The worker could not run the job: ${reason ?? "no reason given"}`, id, run.flowId),
+      );
     }
   }
 
@@ -217,7 +260,15 @@ export class QueueProducer {
       return; // asked again at the next poll
     }
     if (!job) {
-      this.settle(executionId, failure(ErrorCode.INTERNAL_ERROR, "The run's job is gone from the queue (removed before it ended); executions.get may still have its record", executionId, undefined));
+      this.settle(
+        executionId,
+        failure(
+          ErrorCode.INTERNAL_ERROR,
+          "The run's job is gone from the queue (removed before it ended); executions.get may still have its record",
+          executionId,
+          undefined,
+        ),
+      );
     } else if (job.finishedOn !== undefined) {
       if (job.failedReason) await this.failed(jobId, job.failedReason);
       else this.settle(executionId, readResult(job.returnvalue));

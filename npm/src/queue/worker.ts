@@ -145,7 +145,10 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     const executionId = executionIdOf(jobId);
     if (executionId === undefined) return;
     report({ type: "crashed", executionId });
-    void engine.markCrashed(executionId, "The worker running this flow stopped before the run ended (its lock lapsed); the run is marked crashed and not run again");
+    void engine.markCrashed(
+      executionId,
+      "The worker running this flow stopped before the run ended (its lock lapsed); the run is marked crashed and not run again",
+    );
   });
   // This worker could not renew a run's lock (its JS thread was blocked too long, or Redis was
   // away): the pool takes the run for crashed, so it must not go on here.
@@ -180,7 +183,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     engine.close();
     throw error;
   }
-  void worker.run().catch((error: Error) => process.emitWarning(`queue worker ${id} stopped: ${error.message}`, { code: "ATOMITON_QUEUE_WORKER" }));
+  void worker
+    .run()
+    .catch((error: Error) => process.emitWarning(`queue worker ${id} stopped: ${error.message}`, { code: "ATOMITON_QUEUE_WORKER" }));
 
   let closing: Promise<void> | undefined;
   return {

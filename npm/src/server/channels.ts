@@ -56,7 +56,6 @@ type Handler = (args: unknown, caller: Caller | undefined) => unknown;
 type Args = Record<string, unknown>;
 const argsOf = (args: unknown): Args => (typeof args === "object" && args !== null ? (args as Args) : {});
 
-
 function runOverrides(context: unknown): ContextOverrides {
   const given = argsOf(context);
   const overrides: Args = {};
@@ -67,7 +66,9 @@ function runOverrides(context: unknown): ContextOverrides {
 /** Refuses a caller whose grant is limited to its own flows and runs. */
 function seesAllRuns(caller: Caller | undefined): void {
   if (caller && caller.grant.scope !== "all") {
-    throw new ConductorError(createExecutionError(ErrorCode.PERMISSION_DENIED, "Execution history needs a grant with scope \"all\" (runs are not kept per caller)"));
+    throw new ConductorError(
+      createExecutionError(ErrorCode.PERMISSION_DENIED, 'Execution history needs a grant with scope "all" (runs are not kept per caller)'),
+    );
   }
 }
 
@@ -91,7 +92,10 @@ function handlerTable(
     runs.visibleTo(caller, id) && (await command(id)) ? { success: true } : { success: false, error: "Execution not found" };
   const history = (caller: Caller | undefined) => {
     seesAllRuns(caller);
-    if (!conductor.executions) throw new ConductorError(createExecutionError(ErrorCode.IMPLEMENTATION_NOT_FOUND, "This server's conductor keeps no execution history"));
+    if (!conductor.executions)
+      throw new ConductorError(
+        createExecutionError(ErrorCode.IMPLEMENTATION_NOT_FOUND, "This server's conductor keeps no execution history"),
+      );
     return conductor.executions;
   };
   return {
@@ -105,7 +109,13 @@ function handlerTable(
         const permissions = caller ? caller.grant.permissions : options.permissions;
         const end = runs.begin(caller, executionId);
         try {
-          return wireResult(await conductor.node.run(argsOf(args).node as NodeDefinition, { ...overrides, executionId, ...(permissions ? { permissions } : {}) }));
+          return wireResult(
+            await conductor.node.run(argsOf(args).node as NodeDefinition, {
+              ...overrides,
+              executionId,
+              ...(permissions ? { permissions } : {}),
+            }),
+          );
         } finally {
           end();
         }
@@ -189,7 +199,7 @@ export function createChannelHandlers(conductor: ServedConductor, options: Chann
         }
       };
     },
-    visibleTo(caller, channel, event, data) {
+    visibleTo(caller, channel, _event, data) {
       if (!caller || caller.grant.scope === "all") return { data };
       if (channel === "node") return runs.visibleTo(caller, argsOf(data).executionId) ? { data } : undefined;
       if (channel === "storage") {

@@ -54,7 +54,12 @@ export type FailureFields = { error: string; code?: string; status?: number; rea
 
 /** The fields of a thrown failure (a `ServerError`, a `ConductorError`, anything). */
 export function describeFailure(thrown: unknown): FailureFields {
-  const failure = thrown as { message?: unknown; code?: unknown; status?: unknown; details?: { reason?: unknown; retryAfterMs?: unknown } } | null;
+  const failure = thrown as {
+    message?: unknown;
+    code?: unknown;
+    status?: unknown;
+    details?: { reason?: unknown; retryAfterMs?: unknown };
+  } | null;
   const fields: FailureFields = { error: typeof failure?.message === "string" ? failure.message : String(thrown) };
   if (typeof failure?.code === "string") fields.code = failure.code;
   if (failure instanceof ServerError) fields.status = failure.status;

@@ -61,7 +61,8 @@ export class Gateway {
       if (channel === "auth") return { ok: true, result: await authCall(this.auth, command, args, connection) };
       const caller = connection.caller;
       if (!caller) throw authenticationFailed(connection.failure ?? "missing");
-      if (!mayCall(caller.grant, channel, command)) throw permissionDenied(`Permission denied: ${channel}.${command} is not granted to this caller`);
+      if (!mayCall(caller.grant, channel, command))
+        throw permissionDenied(`Permission denied: ${channel}.${command} is not granted to this caller`);
       if (FLOW_COMMANDS.has(`${channel}.${command}`) && bytes > this.limits.maxFlowBytes) throw flowTooLarge(this.limits.maxFlowBytes);
       const envelope = await this.handlers.dispatch(channel, command, args, caller);
       if ("result" in envelope) return { ok: true, result: envelope.result };

@@ -14,7 +14,10 @@ import { parseWire, toWire } from "../values/codec.js";
 type Fields = Record<string, unknown>;
 
 /** The request handler of `server`; failures of the handler itself answer 500 and are logged. */
-export function httpHandler(gateway: Gateway, allowedOrigins: readonly string[]): (request: IncomingMessage, response: ServerResponse) => void {
+export function httpHandler(
+  gateway: Gateway,
+  allowedOrigins: readonly string[],
+): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     serve(gateway, allowedOrigins, request, response).catch((error: unknown) => {
       console.error("[@atomiton/conductor] protocol server request failed:", error);
@@ -24,7 +27,12 @@ export function httpHandler(gateway: Gateway, allowedOrigins: readonly string[])
   };
 }
 
-async function serve(gateway: Gateway, allowedOrigins: readonly string[], request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function serve(
+  gateway: Gateway,
+  allowedOrigins: readonly string[],
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const origin = request.headers.origin;
   if (!originAllowed(origin, allowedOrigins)) return refuse(response, 403, `Origin not allowed: ${origin}`, ErrorCode.PERMISSION_DENIED);
   if (origin !== undefined) {
@@ -32,7 +40,11 @@ async function serve(gateway: Gateway, allowedOrigins: readonly string[], reques
     response.setHeader("Vary", "Origin");
   }
   if (request.method === "OPTIONS") {
-    response.writeHead(204, { "Access-Control-Allow-Methods": "POST", "Access-Control-Allow-Headers": "Content-Type, Authorization", "Access-Control-Max-Age": "600" });
+    response.writeHead(204, {
+      "Access-Control-Allow-Methods": "POST",
+      "Access-Control-Allow-Headers": "Content-Type, Authorization",
+      "Access-Control-Max-Age": "600",
+    });
     response.end();
     return;
   }
@@ -41,22 +53,26 @@ async function serve(gateway: Gateway, allowedOrigins: readonly string[], reques
   if (!route || !gateway.knows(route.channel, route.command)) {
     return refuse(response, 404, route ? `No handler for method: ${route.command}` : "Not found", ErrorCode.IMPLEMENTATION_NOT_FOUND);
   }
-  if (request.method !== "POST") return refuse(response, 405, "Method not allowed: use POST", ErrorCode.VALIDATION_FAILED, { Allow: "POST" });
+  if (request.method !== "POST")
+    return refuse(response, 405, "Method not allowed: use POST", ErrorCode.VALIDATION_FAILED, { Allow: "POST" });
   const limit = gateway.limits.maxBodyBytes;
   const declared = Number(request.headers["content-length"]);
-  if (declared > limit) return refuse(response, 413, `Request body larger than ${limit} bytes`, ErrorCode.MEMORY_LIMIT_EXCEEDED, { Connection: "close" });
+  if (declared > limit)
+    return refuse(response, 413, `Request body larger than ${limit} bytes`, ErrorCode.MEMORY_LIMIT_EXCEEDED, { Connection: "close" });
   const token = bearerOf(request.headers.authorization);
   const identity = gateway.identify(token);
-  const connection: Connection = "caller" in identity
-    ? { token, address: request.socket.remoteAddress ?? "", caller: identity.caller }
-    : { token, address: request.socket.remoteAddress ?? "", caller: undefined, failure: identity.failure };
+  const connection: Connection =
+    "caller" in identity
+      ? { token, address: request.socket.remoteAddress ?? "", caller: identity.caller }
+      : { token, address: request.socket.remoteAddress ?? "", caller: undefined, failure: identity.failure };
   if (!connection.caller && route.channel !== "auth") {
     const answer = await gateway.call(connection, route.channel, route.command, undefined, 0);
     return sendAnswer(response, answer, { Connection: "close" });
   }
   const body = await readBody(request, limit);
   if (body === "aborted") return;
-  if (body === "too-large") return refuse(response, 413, `Request body larger than ${limit} bytes`, ErrorCode.MEMORY_LIMIT_EXCEEDED, { Connection: "close" });
+  if (body === "too-large")
+    return refuse(response, 413, `Request body larger than ${limit} bytes`, ErrorCode.MEMORY_LIMIT_EXCEEDED, { Connection: "close" });
   let args: unknown;
   try {
     // Values JSON cannot say arrive as the codec's tags (values/codec.ts).
@@ -114,7 +130,10 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | "to
 }
 
 function sendAnswer(response: ServerResponse, answer: Awaited<ReturnType<Gateway["call"]>>, headers: Record<string, string> = {}): void {
-  if (answer.ok) return sendJson(response, 200, toWire(answer.result ?? null), headers);
+  if (answer.ok) {
+    sendJson(response, 200, toWire(answer.result ?? null), headers);
+    return;
+  }
   const { ok: _ok, status, ...body } = answer;
   const extra: Record<string, string> = { ...headers };
   if (status === 401) extra["WWW-Authenticate"] = body.reason && body.reason !== "missing" ? 'Bearer error="invalid_token"' : "Bearer";

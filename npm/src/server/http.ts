@@ -33,7 +33,9 @@ export async function createProtocolServer(conductor: ServedConductor, options: 
   checkListenAddress(host, gateway.auth.enabled, options.insecure);
   const allowedOrigins = options.allowedOrigins ?? [];
   const server = createServer(httpHandler(gateway, allowedOrigins));
-  const websockets = options.WebSocketServer ? attachWebSocketEndpoint(server, gateway, options.WebSocketServer, allowedOrigins) : undefined;
+  const websockets = options.WebSocketServer
+    ? attachWebSocketEndpoint(server, gateway, options.WebSocketServer, allowedOrigins)
+    : undefined;
   await listen(server, options.port ?? 0, host);
   const port = (server.address() as AddressInfo).port;
   const authority = `${host.includes(":") ? `[${host}]` : host}:${port}`;

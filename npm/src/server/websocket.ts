@@ -72,7 +72,12 @@ const POLICY_VIOLATION = 1008;
 type State = { caller: Caller | undefined; token: string | undefined; failure: AuthFailure | undefined };
 
 /** Serves WebSocket upgrades of `server`; returns what closes every connection. */
-export function attachWebSocketEndpoint(server: Server, gateway: Gateway, WebSocketServer: WebSocketServerClass, allowedOrigins: readonly string[]): { close(): void } {
+export function attachWebSocketEndpoint(
+  server: Server,
+  gateway: Gateway,
+  WebSocketServer: WebSocketServerClass,
+  allowedOrigins: readonly string[],
+): { close(): void } {
   const endpoint = new WebSocketServer({ noServer: true, maxPayload: gateway.limits.maxMessageBytes, handleProtocols: chooseProtocol });
   const sockets = new Set<ServerWebSocketLike>();
   // Connections by the session they are bound to, to tell them when it ends.
@@ -105,7 +110,9 @@ function chooseProtocol(protocols: Set<string>): string | false {
 }
 
 function handshakeToken(request: IncomingMessage): string | undefined {
-  const offered = String(request.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
+  const offered = String(request.headers["sec-websocket-protocol"] ?? "")
+    .split(",")
+    .map((p) => p.trim());
   return offered.find((p) => p.startsWith(BEARER_PREFIX))?.slice(BEARER_PREFIX.length) || undefined;
 }
 
@@ -175,11 +182,17 @@ function serveSocket(
     bind: (issued: Issued<Caller> | undefined) => become(issued?.session.principal, issued?.token),
   });
 
-  const stopBroadcasting = gateway.subscribe(() => state.caller, (channel, event, data) => send({ type: "event", channel, event, data: toWire(data) }));
-  const idle = setInterval(() => {
-    if (Date.now() - lastHeard > limits.idleTimeoutMs) socket.terminate();
-    else socket.ping?.();
-  }, Math.max(10, limits.idleTimeoutMs / 2));
+  const stopBroadcasting = gateway.subscribe(
+    () => state.caller,
+    (channel, event, data) => send({ type: "event", channel, event, data: toWire(data) }),
+  );
+  const idle = setInterval(
+    () => {
+      if (Date.now() - lastHeard > limits.idleTimeoutMs) socket.terminate();
+      else socket.ping?.();
+    },
+    Math.max(10, limits.idleTimeoutMs / 2),
+  );
   idle.unref?.();
 
   socket.on("error", () => socket.terminate());
@@ -198,21 +211,32 @@ function serveSocket(
     const size = byteLength(raw);
     // `maxPayload` already closed the connection for larger messages; a server class without
     // it still never runs them.
-    if (size > limits.maxMessageBytes) return send({ type: "error", error: `Message larger than ${limits.maxMessageBytes} bytes`, code: ErrorCode.MEMORY_LIMIT_EXCEEDED });
+    if (size > limits.maxMessageBytes)
+      return send({ type: "error", error: `Message larger than ${limits.maxMessageBytes} bytes`, code: ErrorCode.MEMORY_LIMIT_EXCEEDED });
     const frame = parseFrame(raw);
     if (frame.kind === "auth") {
       // No token: the client logged out (on a server without authentication it stays anonymous).
       const identity = identify(frame.token);
       if ("caller" in identity) return send({ type: "auth", ok: true, user: identity.caller.user ?? null });
       if (frame.token === undefined) return send({ type: "auth", ok: true, user: null });
-      return send({ type: "auth", ok: false, error: "Authentication failed", code: ErrorCode.AUTHENTICATION_FAILED, reason: identity.failure });
+      return send({
+        type: "auth",
+        ok: false,
+        error: "Authentication failed",
+        code: ErrorCode.AUTHENTICATION_FAILED,
+        reason: identity.failure,
+      });
     }
     if (frame.kind === "invalid") {
-      const error = { error: "Invalid frame: expected {type: \"call\", id, channel, command, args} or {type: \"auth\", token}", code: ErrorCode.VALIDATION_FAILED };
+      const error = {
+        error: 'Invalid frame: expected {type: "call", id, channel, command, args} or {type: "auth", token}',
+        code: ErrorCode.VALIDATION_FAILED,
+      };
       return send(frame.id === undefined ? { type: "error", ...error } : { type: "response", id: frame.id, ...error });
     }
     const { id, channel, command, args } = frame;
-    if (!gateway.knows(channel, command)) return send({ type: "response", id, error: `No handler for method: ${command}`, code: ErrorCode.IMPLEMENTATION_NOT_FOUND });
+    if (!gateway.knows(channel, command))
+      return send({ type: "response", id, error: `No handler for method: ${command}`, code: ErrorCode.IMPLEMENTATION_NOT_FOUND });
     void gateway.call(connection(), channel, command, args, size).then((answer) => {
       if (answer.ok) return send({ type: "response", id, result: toWire(answer.result) });
       const { ok: _ok, status: _status, ...failure } = answer;
@@ -236,9 +260,11 @@ function parseFrame(raw: unknown): Frame {
     return { kind: "invalid" };
   }
   if (typeof frame !== "object" || frame === null || Array.isArray(frame)) return { kind: "invalid" };
-  if (frame.type === "auth") return { kind: "auth", token: typeof frame.token === "string" && frame.token !== "" ? frame.token : undefined };
+  if (frame.type === "auth")
+    return { kind: "auth", token: typeof frame.token === "string" && frame.token !== "" ? frame.token : undefined };
   const id = typeof frame.id === "string" ? frame.id : undefined;
-  if (frame.type !== "call" || id === undefined || typeof frame.channel !== "string" || typeof frame.command !== "string") return { kind: "invalid", id };
+  if (frame.type !== "call" || id === undefined || typeof frame.channel !== "string" || typeof frame.command !== "string")
+    return { kind: "invalid", id };
   return { kind: "call", id, channel: frame.channel, command: frame.command, args: frame.args };
 }
 

@@ -95,7 +95,15 @@ export function createSimpleTwoNodeGraph(): ExecutionGraphState {
   return createMockGraphState({
     nodes: byId([
       createMockNode({ id: "node-1", name: "Node 1", state: "completed", startTime: now - 1000, endTime: now }),
-      createMockNode({ id: "node-2", name: "Node 2", dependencies: ["node-1"], dependents: [], level: 1, state: "executing", startTime: now }),
+      createMockNode({
+        id: "node-2",
+        name: "Node 2",
+        dependencies: ["node-1"],
+        dependents: [],
+        level: 1,
+        state: "executing",
+        startTime: now,
+      }),
     ]),
     edges: [{ from: "node-1", to: "node-2" }],
     executionOrder: [["node-1"], ["node-2"]],
@@ -111,9 +119,33 @@ export function createComplexParallelGraph(): ExecutionGraphState {
   const now = Date.now();
   return createMockGraphState({
     nodes: byId([
-      createMockNode({ id: "n1", name: "Node 1", dependents: ["n2", "n3"], state: "completed", startTime: now - 2000, endTime: now - 1500 }),
-      createMockNode({ id: "n2", name: "Node 2", dependencies: ["n1"], dependents: ["n4"], level: 1, state: "completed", startTime: now - 1500, endTime: now - 1000 }),
-      createMockNode({ id: "n3", name: "Node 3", dependencies: ["n1"], dependents: ["n4"], level: 1, state: "executing", startTime: now - 1000 }),
+      createMockNode({
+        id: "n1",
+        name: "Node 1",
+        dependents: ["n2", "n3"],
+        state: "completed",
+        startTime: now - 2000,
+        endTime: now - 1500,
+      }),
+      createMockNode({
+        id: "n2",
+        name: "Node 2",
+        dependencies: ["n1"],
+        dependents: ["n4"],
+        level: 1,
+        state: "completed",
+        startTime: now - 1500,
+        endTime: now - 1000,
+      }),
+      createMockNode({
+        id: "n3",
+        name: "Node 3",
+        dependencies: ["n1"],
+        dependents: ["n4"],
+        level: 1,
+        state: "executing",
+        startTime: now - 1000,
+      }),
       createMockNode({ id: "n4", name: "Node 4", dependencies: ["n2", "n3"], level: 2, state: "pending" }),
     ]),
     edges: [

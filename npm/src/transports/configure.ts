@@ -60,7 +60,11 @@ export function checkTransportKind(kind: unknown): TransportKind {
 /** `url` with the scheme `kind` speaks: our protocol server answers HTTP and WebSocket on one port. */
 function urlFor(kind: "http" | "ws", url: string): string {
   const match = /^(https?|wss?):\/\//i.exec(url);
-  if (!match) throw unavailable(ErrorCode.VALIDATION_FAILED, `Invalid server URL for the ${kind} transport (expected http(s):// or ws(s)://): ${url}`);
+  if (!match)
+    throw unavailable(
+      ErrorCode.VALIDATION_FAILED,
+      `Invalid server URL for the ${kind} transport (expected http(s):// or ws(s)://): ${url}`,
+    );
   const secure = /^(https|wss)$/i.test(match[1]!);
   const scheme = kind === "http" ? (secure ? "https" : "http") : secure ? "wss" : "ws";
   return `${scheme}://${url.slice(match[0].length)}`;
@@ -71,7 +75,10 @@ function ipcBridge(settings: TransportSettings): AtomitonBridge {
   const ipcRenderer = settings.ipcRenderer ?? page.electron?.ipcRenderer;
   const bridge = settings.bridge ?? page.atomiton?.__bridge__ ?? (ipcRenderer ? bridgeFromIpcRenderer(ipcRenderer) : undefined);
   if (!bridge) {
-    throw unavailable(ErrorCode.NO_TRANSPORT, "No IPC bridge: pass { bridge } or { ipcRenderer }, or expose window.atomiton.__bridge__ from the preload");
+    throw unavailable(
+      ErrorCode.NO_TRANSPORT,
+      "No IPC bridge: pass { bridge } or { ipcRenderer }, or expose window.atomiton.__bridge__ from the preload",
+    );
   }
   return bridge;
 }
@@ -83,7 +90,9 @@ export function remoteTransport(kind: Exclude<TransportKind, "local">, settings:
   if (!url) throw unavailable(ErrorCode.VALIDATION_FAILED, `The ${kind} transport needs a server URL: pass { apiUrl }`);
   const target = urlFor(kind, url);
   try {
-    return kind === "http" ? createHttpTransport(target, { fetch: settings.fetch }) : createWebSocketTransport(target, { WebSocket: settings.WebSocket, timeoutMs: settings.timeoutMs });
+    return kind === "http"
+      ? createHttpTransport(target, { fetch: settings.fetch })
+      : createWebSocketTransport(target, { WebSocket: settings.WebSocket, timeoutMs: settings.timeoutMs });
   } catch (error) {
     throw unavailable(ErrorCode.NO_TRANSPORT, error instanceof Error ? error.message : String(error));
   }

@@ -37,7 +37,18 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** A call awaiting its response, on the socket it was sent on. */
 type Pending = { socket: WebSocketLike; resolve(value: unknown): void; reject(error: Error): void; timer: ReturnType<typeof setTimeout> };
-type Frame = { type?: unknown; id?: unknown; ok?: unknown; result?: unknown; error?: unknown; code?: unknown; reason?: unknown; channel?: unknown; event?: unknown; data?: unknown };
+type Frame = {
+  type?: unknown;
+  id?: unknown;
+  ok?: unknown;
+  result?: unknown;
+  error?: unknown;
+  code?: unknown;
+  reason?: unknown;
+  channel?: unknown;
+  event?: unknown;
+  data?: unknown;
+};
 /** A connection and the token it last authenticated with. */
 type Connection = { socket: WebSocketLike; opened: Promise<boolean>; token: string | undefined };
 

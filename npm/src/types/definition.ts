@@ -5,8 +5,23 @@
 
 export type NodePortType = "input" | "output" | "trigger" | "error";
 export type NodePortDataType =
-  | "string" | "number" | "boolean" | "date" | "regex" | "object" | "array" | "any" | "function"
-  | "buffer" | "stream" | "binary" | "json" | "xml" | "html" | "markdown" | "csv";
+  | "string"
+  | "number"
+  | "boolean"
+  | "date"
+  | "regex"
+  | "object"
+  | "array"
+  | "any"
+  | "function"
+  | "buffer"
+  | "stream"
+  | "binary"
+  | "json"
+  | "xml"
+  | "html"
+  | "markdown"
+  | "csv";
 
 export type NodePort = {
   id: string;
@@ -21,8 +36,18 @@ export type NodePort = {
 };
 
 export type NodeCategory =
-  | "io" | "data" | "logic" | "media" | "system" | "ai" | "database" | "analytics" | "communication"
-  | "utility" | "user" | "group";
+  | "io"
+  | "data"
+  | "logic"
+  | "media"
+  | "system"
+  | "ai"
+  | "database"
+  | "analytics"
+  | "communication"
+  | "utility"
+  | "user"
+  | "group";
 
 export type NodeMetadata = {
   id: string;
@@ -44,8 +69,23 @@ export type NodeMetadata = {
 };
 
 export type NodeFieldControlType =
-  | "text" | "textarea" | "password" | "email" | "url" | "number" | "range" | "boolean" | "select"
-  | "date" | "datetime" | "file" | "color" | "json" | "code" | "markdown" | "rich-text";
+  | "text"
+  | "textarea"
+  | "password"
+  | "email"
+  | "url"
+  | "number"
+  | "range"
+  | "boolean"
+  | "select"
+  | "date"
+  | "datetime"
+  | "file"
+  | "color"
+  | "json"
+  | "code"
+  | "markdown"
+  | "rich-text";
 
 export type NodeFieldConfig = {
   controlType: NodeFieldControlType;

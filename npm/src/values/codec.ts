@@ -83,7 +83,8 @@ export type DecodeOptions = {
 const objectProto = Object.prototype;
 const hasOwn = Object.prototype.hasOwnProperty;
 const toStringTag = (v: object) => Object.prototype.toString.call(v);
-const BufferClass = (globalThis as { Buffer?: { isBuffer(v: unknown): boolean; from(a: ArrayBuffer, o: number, l: number): Uint8Array } }).Buffer;
+const BufferClass = (globalThis as { Buffer?: { isBuffer(v: unknown): boolean; from(a: ArrayBuffer, o: number, l: number): Uint8Array } })
+  .Buffer;
 
 /**
  * How deep the plain-data check walks (it is iterative) before handing over to the careful path,
@@ -240,7 +241,11 @@ class TextWriter {
         else this.out.push(`{"${TAG}":"number","v":"${Number.isNaN(v) ? "NaN" : v === 0 ? "-0" : v > 0 ? "Infinity" : "-Infinity"}"}`);
         return;
       case "string":
-        this.out.push(isWellFormed(v) ? JSON.stringify(v) : `{"${TAG}":"string","v":[${Array.from({ length: v.length }, (_, i) => v.charCodeAt(i)).join(",")}]}`);
+        this.out.push(
+          isWellFormed(v)
+            ? JSON.stringify(v)
+            : `{"${TAG}":"string","v":[${Array.from({ length: v.length }, (_, i) => v.charCodeAt(i)).join(",")}]}`,
+        );
         return;
       case "bigint":
         this.out.push(`{"${TAG}":"bigint","v":"${v.toString()}"}`);
@@ -270,7 +275,11 @@ class TextWriter {
     const tag = (name: string, fields: Array<[string, unknown]>, extra = "") => {
       this.enter(v);
       this.out.push(`{"${TAG}":"${name}"${extra}`);
-      this.schedule("}", fields.map(([key, value]) => ({ prefix: `,${JSON.stringify(key)}:`, value, path: { parent: path, step: `.${key}` } })), depth + 1);
+      this.schedule(
+        "}",
+        fields.map(([key, value]) => ({ prefix: `,${JSON.stringify(key)}:`, value, path: { parent: path, step: `.${key}` } })),
+        depth + 1,
+      );
     };
     if (v instanceof HandleRef) {
       this.out.push(JSON.stringify(v.toJSON()));
@@ -296,7 +305,10 @@ class TextWriter {
       return;
     }
     const proto: unknown = Object.getPrototypeOf(v);
-    if (proto === objectProto || proto === null) return this.plainObject(v as Record<string, unknown>, path, depth);
+    if (proto === objectProto || proto === null) {
+      this.plainObject(v as Record<string, unknown>, path, depth);
+      return;
+    }
     switch (toStringTag(v)) {
       case "[object Date]": {
         const time = (v as Date).getTime();
@@ -310,14 +322,24 @@ class TextWriter {
         this.tasks.push("]}");
         for (let i = entries.length - 1; i >= 0; i--) {
           const [key, item] = entries[i] as [unknown, unknown];
-          this.tasks.push("]", { value: item, path: { parent: path, step: `<value ${i}>` }, depth: depth + 1 }, ",", { value: key, path: { parent: path, step: `<key ${i}>` }, depth: depth + 1 }, i === 0 ? "[" : ",[");
+          this.tasks.push(
+            "]",
+            { value: item, path: { parent: path, step: `<value ${i}>` }, depth: depth + 1 },
+            ",",
+            { value: key, path: { parent: path, step: `<key ${i}>` }, depth: depth + 1 },
+            i === 0 ? "[" : ",[",
+          );
         }
         return;
       }
       case "[object Set]": {
         this.enter(v);
         this.out.push(`{"${TAG}":"set","v":[`);
-        const items = Array.from(v as Set<unknown>, (value, i) => ({ prefix: i === 0 ? "" : ",", value, path: { parent: path, step: `<item ${i}>` } }));
+        const items = Array.from(v as Set<unknown>, (value, i) => ({
+          prefix: i === 0 ? "" : ",",
+          value,
+          path: { parent: path, step: `<item ${i}>` },
+        }));
         this.schedule("]}", items, depth + 1);
         return;
       }
@@ -326,7 +348,10 @@ class TextWriter {
         return;
       case "[object Error]": {
         const error = v as Error & { cause?: unknown };
-        const fields: Array<[string, unknown]> = [["name", String(error.name)], ["message", String(error.message)]];
+        const fields: Array<[string, unknown]> = [
+          ["name", String(error.name)],
+          ["message", String(error.message)],
+        ];
         if (typeof error.stack === "string") fields.push(["stack", error.stack]);
         if ("cause" in error) fields.push(["cause", error.cause]);
         tag("error", fields);
@@ -367,7 +392,11 @@ class TextWriter {
       return;
     }
     this.out.push("{");
-    this.schedule("}", keys.map((key, i) => ({ prefix: `${i === 0 ? "" : ","}${JSON.stringify(key)}:`, value: v[key], path: field(key) })), depth + 1);
+    this.schedule(
+      "}",
+      keys.map((key, i) => ({ prefix: `${i === 0 ? "" : ","}${JSON.stringify(key)}:`, value: v[key], path: field(key) })),
+      depth + 1,
+    );
   }
 
   /** Marks a container as being written (cycles are refused) until its closing text is written. */
@@ -405,8 +434,20 @@ function defineOwn(target: Record<string, unknown>, key: string, value: unknown)
 }
 
 const BYTE_KINDS = new Set([
-  "Buffer", "ArrayBuffer", "DataView", "Uint8Array", "Uint8ClampedArray", "Int8Array", "Uint16Array", "Int16Array",
-  "Uint32Array", "Int32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array",
+  "Buffer",
+  "ArrayBuffer",
+  "DataView",
+  "Uint8Array",
+  "Uint8ClampedArray",
+  "Int8Array",
+  "Uint16Array",
+  "Int16Array",
+  "Uint32Array",
+  "Int32Array",
+  "Float32Array",
+  "Float64Array",
+  "BigInt64Array",
+  "BigUint64Array",
 ]);
 
 /**
@@ -537,7 +578,8 @@ function fromTag(tag: Record<string, unknown>, options: DecodeOptions): unknown 
       return undefined; // as an array element it is left unassigned (see `revive`)
     case "rows": {
       const indices = tag.i;
-      if (!Array.isArray(indices) || !indices.every((i) => Number.isInteger(i) && i >= 0)) throw new Error('Malformed "rows" value in the engine\'s value encoding');
+      if (!Array.isArray(indices) || !indices.every((i) => Number.isInteger(i) && i >= 0))
+        throw new Error('Malformed "rows" value in the engine\'s value encoding');
       return options.rows ? options.rows(indices as number[]) : readTables(indices as number[], options);
     }
     case "slices":
@@ -593,7 +635,10 @@ export function numbersToBytes(numbers: readonly number[]): Uint8Array {
 }
 
 function toBase64(bytes: Uint8Array): string {
-  if (BufferClass) return (BufferClass.from(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength) as unknown as { toString(e: string): string }).toString("base64");
+  if (BufferClass)
+    return (
+      BufferClass.from(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength) as unknown as { toString(e: string): string }
+    ).toString("base64");
   let binary = "";
   for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(binary);

@@ -164,7 +164,9 @@ async function writeInPieces(value: unknown, large: Found[], given: EncodeOption
   // One marker per array: an array reached along two paths is written once, its text (or its
   // buffer) standing in at both places.
   const firstAt = new Map<unknown[], number>();
-  large.forEach(({ array }, n) => firstAt.has(array) || firstAt.set(array, n));
+  large.forEach(({ array }, n) => {
+    if (!firstAt.has(array)) firstAt.set(array, n);
+  });
   const markers = large.map(({ array }) => `${nonce}${firstAt.get(array)}`);
   const skeleton = withMarkers(value, large, markers);
   const turns = new Turns();

@@ -18,7 +18,7 @@ export const ROWS_PER_TABLE = 4096;
 const MAX_KEYS = 4096;
 const MAX_NESTING = 16;
 
-const enum Kind {
+enum Kind {
   Numbers = 0,
   Strings = 1,
   Booleans = 2,
@@ -244,7 +244,11 @@ function compiledBuilder(keys: string[]): Builder | undefined {
   const fields = keys.map((key, k) => `${key === "__proto__" ? '["__proto__"]' : JSON.stringify(key)}: c${k}[i]`).join(", ");
   const columns = keys.map((_, k) => `c${k} = columns[${k}]`).join(", ");
   try {
-    return new Function("columns", "rows", `"use strict"; const ${columns}; const out = new Array(rows); for (let i = 0; i < rows; i++) out[i] = { ${fields} }; return out;`) as Builder;
+    return new Function(
+      "columns",
+      "rows",
+      `"use strict"; const ${columns}; const out = new Array(rows); for (let i = 0; i < rows; i++) out[i] = { ${fields} }; return out;`,
+    ) as Builder;
   } catch {
     compiling = false;
     return undefined;
@@ -401,7 +405,11 @@ class NotATable extends Error {}
  * that path writes them, with its own errors and paths to the offending value).
  * `afterEachTable` lets a caller give its event loop a turn between tables.
  */
-export async function encodeTables(rows: readonly unknown[], options: EncodeOptions, afterEachTable: () => Promise<void>): Promise<Uint8Array[] | undefined> {
+export async function encodeTables(
+  rows: readonly unknown[],
+  options: EncodeOptions,
+  afterEachTable: () => Promise<void>,
+): Promise<Uint8Array[] | undefined> {
   const tables: Uint8Array[] = [];
   for (let start = 0; start < rows.length; start += ROWS_PER_TABLE) {
     if (start > 0) await afterEachTable();

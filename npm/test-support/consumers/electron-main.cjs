@@ -10,7 +10,12 @@ const handler = setupMainProcessHandler({ concurrency: 4, storage: { type: "memo
   const call = (channel, command, args) => electron.__handlers.get(`${channel}:call`)({}, command, args);
   const unsubscribe = handler.channels.handlers.subscribe(() => {});
   const templates = await call("flow", "listTemplates", {});
-  const flow = { id: "f", type: "group", nodes: [{ id: "a", type: "edit-fields", parameters: { values: { ok: true }, keepOnlySet: true } }], edges: [] };
+  const flow = {
+    id: "f",
+    type: "group",
+    nodes: [{ id: "a", type: "edit-fields", parameters: { values: { ok: true }, keepOnlySet: true } }],
+    edges: [],
+  };
   await call("storage", "saveFlow", { flow });
   unsubscribe();
   const registered = [...electron.__handlers.keys()].sort();

@@ -10,8 +10,18 @@ const conductor: Conductor = createConductor({ concurrency: 8, timeout: 30_000 }
 export const workerConductor = () => createBrowserConductor({ worker: engineWorker });
 export async function check(): Promise<boolean> {
   const result: ExecutionResult = await conductor.node.run({ id: "n", type: "transform" });
-  const request = await conductor.execute({ blueprintId: "complex-workflow", inputs: { source: "api" }, config: { parallel: true, debugMode: true } });
+  const request = await conductor.execute({
+    blueprintId: "complex-workflow",
+    inputs: { source: "api" },
+    config: { parallel: true, debugMode: true },
+  });
   await browserConductor.ready;
   const fromBrowser = await browserConductor.execute({ flowId: "hello-world" });
-  return result.error?.type === "timeout" && request.outputs !== undefined && fromBrowser.metadata.flowId === "hello-world" && result.error?.code === ErrorCode.TIMEOUT && typeof registerIpcChannels === "function";
+  return (
+    result.error?.type === "timeout" &&
+    request.outputs !== undefined &&
+    fromBrowser.metadata.flowId === "hello-world" &&
+    result.error?.code === ErrorCode.TIMEOUT &&
+    typeof registerIpcChannels === "function"
+  );
 }

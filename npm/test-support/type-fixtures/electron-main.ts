@@ -27,7 +27,13 @@ declare const webContents: WebContents;
 declare function getNodeExecutable(type: string): { execute(params: unknown): Promise<unknown> } | undefined;
 
 const nodeExecutorFactory: NodeExecutorFactory = { getNodeExecutable: (type) => getNodeExecutable(type) };
-const conductor: DesktopConductor = createConductor({ nodeExecutorFactory, maxRetries: 3, retryDelay: 1000, timeout: 5000, logLevel: "debug" });
+const conductor: DesktopConductor = createConductor({
+  nodeExecutorFactory,
+  maxRetries: 3,
+  retryDelay: 1000,
+  timeout: 5000,
+  logLevel: "debug",
+});
 
 function toSnapshot(node: ExecutionGraphNode): ProgressNodeSnapshot {
   return {
@@ -80,12 +86,20 @@ export const idle: ExecutionGraphState = {
 
 const forward: ProgressHandler = (state) => webContents.send("conductor:progress", toProgressEvent(state));
 const started: StartedHandler = ({ executionId, nodeId }) => webContents.send("conductor:started", { executionId, nodeId });
-const completed: CompletedHandler = ({ executionId, result }) => webContents.send("conductor:completed", { executionId, success: result.success });
+const completed: CompletedHandler = ({ executionId, result }) =>
+  webContents.send("conductor:completed", { executionId, success: result.success });
 const failed: ErrorHandler = ({ executionId, error }) => webContents.send("conductor:error", { executionId, message: error.message });
 
 const events: ConductorEventEmitter = conductor.events;
-const subscriptions: Unsubscribe[] = [events.onProgress(forward), events.onStarted(started), events.onCompleted(completed), events.onError(failed)];
-export const dispose = () => subscriptions.forEach((unsubscribe) => unsubscribe());
+const subscriptions: Unsubscribe[] = [
+  events.onProgress(forward),
+  events.onStarted(started),
+  events.onCompleted(completed),
+  events.onError(failed),
+];
+export const dispose = () => {
+  for (const unsubscribe of subscriptions) unsubscribe();
+};
 
 const store: ExecutionGraphStore = conductor.node.store;
 export const latest: ExecutionGraphState | null = store.getState();
@@ -99,7 +113,10 @@ export const stateLabels: Record<NodeExecutionState, string> = {
   skipped: "Skipped",
 };
 
-export async function execute(node: Parameters<DesktopConductor["node"]["run"]>[0], context?: Partial<ConductorExecutionContext>): Promise<ExecutionResult> {
+export async function execute(
+  node: Parameters<DesktopConductor["node"]["run"]>[0],
+  context?: Partial<ConductorExecutionContext>,
+): Promise<ExecutionResult> {
   const result = await conductor.node.run(node, context);
   const duration: number | undefined = result.duration;
   return duration === undefined ? result : { ...result, duration };

@@ -15,7 +15,12 @@ import type { ExecutionGraphNode, ExecutionGraphState, ProgressHandler } from "@
 const options: MockNodeOptions = { id: "n", state: "error", error: "boom", progress: 40, weight: 50 };
 const node: ExecutionGraphNode = createMockNode(options);
 const graph: MockGraphStateOptions = { nodes: new Map([[node.id, node]]), totalWeight: 50, endTime: null };
-const states: ExecutionGraphState[] = [createMockGraphState(graph), createSimpleTwoNodeGraph(), createComplexParallelGraph(), createAtomicNodeGraph()];
+const states: ExecutionGraphState[] = [
+  createMockGraphState(graph),
+  createSimpleTwoNodeGraph(),
+  createComplexParallelGraph(),
+  createAtomicNodeGraph(),
+];
 
 export function render(handler: ProgressHandler): number {
   for (const state of states) handler(state);

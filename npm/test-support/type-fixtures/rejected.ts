@@ -2,7 +2,13 @@
 // (to `any`, or an optional field, or a wider union), its directive would be unused and the
 // check fails (TS2578).
 import { createConductor, StateManager } from "@atomiton/conductor";
-import type { ExecutionGraphState, NodeExecutionState, NodeProgressEvent, ProgressEvent, ProgressNodeSnapshot } from "@atomiton/conductor/desktop";
+import type {
+  ExecutionGraphState,
+  NodeExecutionState,
+  NodeProgressEvent,
+  ProgressEvent,
+  ProgressNodeSnapshot,
+} from "@atomiton/conductor/desktop";
 import { createMockNode } from "@atomiton/conductor/test-utils/factories";
 import { conductor } from "@atomiton/conductor/browser";
 
@@ -25,7 +31,17 @@ export const depth: number = full.nodes[0]!.depth;
 // @ts-expect-error a graph state's nodes are a Map
 export const firstNode = graph.nodes[0];
 // @ts-expect-error cachedProgress is required
-export const partial: ExecutionGraphState = { nodes: new Map(), edges: [], executionOrder: [], criticalPath: [], totalWeight: 0, maxParallelism: 1, isExecuting: false, startTime: null, endTime: null };
+export const partial: ExecutionGraphState = {
+  nodes: new Map(),
+  edges: [],
+  executionOrder: [],
+  criticalPath: [],
+  totalWeight: 0,
+  maxParallelism: 1,
+  isExecuting: false,
+  startTime: null,
+  endTime: null,
+};
 
 conductor.node.onProgress((snapshot) => {
   const depthNow: number = snapshot.nodes[0]!.depth;

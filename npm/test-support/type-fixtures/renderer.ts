@@ -1,5 +1,12 @@
 // A renderer as the Atomiton app wrote it: progress from the main process, drawn per node.
-import { conductor, createConductor, isValidProgressEvent, DEFAULT_SLOWMO_MS, ErrorCode, createExecutionId } from "@atomiton/conductor/browser";
+import {
+  conductor,
+  createConductor,
+  isValidProgressEvent,
+  DEFAULT_SLOWMO_MS,
+  ErrorCode,
+  createExecutionId,
+} from "@atomiton/conductor/browser";
 import type {
   ConductorConfig,
   ExecutionId,
@@ -43,10 +50,39 @@ export const sample: NodeProgressEvent = {
   progress: 75,
   message: "Processing...",
   nodes: [
-    { id: "node-1", name: "Fetch", type: "http-request", weight: 100, dependencies: [], dependents: ["node-2"], level: 0, state: "completed", progress: 100, startTime: 1, endTime: 2 },
-    { id: "node-2", name: "Transform", type: "transform", weight: 50, dependencies: ["node-1"], dependents: [], level: 1, state: "error", progress: 50, error: "Network timeout" },
+    {
+      id: "node-1",
+      name: "Fetch",
+      type: "http-request",
+      weight: 100,
+      dependencies: [],
+      dependents: ["node-2"],
+      level: 0,
+      state: "completed",
+      progress: 100,
+      startTime: 1,
+      endTime: 2,
+    },
+    {
+      id: "node-2",
+      name: "Transform",
+      type: "transform",
+      weight: 50,
+      dependencies: ["node-1"],
+      dependents: [],
+      level: 1,
+      state: "error",
+      progress: 50,
+      error: "Network timeout",
+    },
   ],
-  graph: { executionOrder: [["node-1"], ["node-2"]], criticalPath: ["node-1", "node-2"], totalWeight: 150, maxParallelism: 1, edges: [{ from: "node-1", to: "node-2" }] },
+  graph: {
+    executionOrder: [["node-1"], ["node-2"]],
+    criticalPath: ["node-1", "node-2"],
+    totalWeight: 150,
+    maxParallelism: 1,
+    edges: [{ from: "node-1", to: "node-2" }],
+  },
 };
 export const asProgress: ProgressEvent = sample;
 

@@ -39,7 +39,17 @@ export const context: ConductorExecutionContext = {
 };
 
 const event: ExecutionTraceEvent = { timestamp: 0, type: "state-change", data: { nodeId: "root", state: "completed" } };
-const nodeTrace: NodeExecutionTrace = { nodeId: "root", nodeName: "Root", nodeType: "transform", startTime: 0, endTime: 1, duration: 1, state: "completed", progress: 100, events: [event] };
+const nodeTrace: NodeExecutionTrace = {
+  nodeId: "root",
+  nodeName: "Root",
+  nodeType: "transform",
+  startTime: 0,
+  endTime: 1,
+  duration: 1,
+  state: "completed",
+  progress: 100,
+  events: [event],
+};
 const trace: ExecutionTrace = { executionId, rootNodeId: nodeId, startTime: 0, config: {}, events: [event], nodes: [nodeTrace] };
 
 const recovery: ErrorRecoveryStrategy = getErrorRecoveryStrategy(ErrorCode.TIMEOUT);
@@ -47,7 +57,14 @@ export const error: ExecutionError = { code: ErrorCode.TIMEOUT, message: "late",
 export const made: ExecutionError = createExecutionError(ErrorCode.EXECUTION_FAILED, "boom", { nodeId: "root" });
 export const converted: ExecutionError | false = isExecutionError(made) && toExecutionError(new Error("x"), ErrorCode.EXECUTION_FAILED);
 
-export const result: ExecutionResult<number> = { success: true, data: 400, duration: 3, executedNodes: toNodeIds(["root"]), context, trace };
+export const result: ExecutionResult<number> = {
+  success: true,
+  data: 400,
+  duration: 3,
+  executedNodes: toNodeIds(["root"]),
+  context,
+  trace,
+};
 export const status: ExecutionStatus = "cancelled";
 
 export const transport: ConductorTransport = {

@@ -80,7 +80,10 @@ for (const { app, bundler, served, worker } of APPS) {
     });
   }
 
-  test(`${bundler}: the built page runs a flow in the page and on the history module${worker ? ", and in worker mode" : ""}; worker: true names engineWorker`, { skip: chromiumMissing, timeout: 120_000 }, async () => {
+  test(`${bundler}: the built page runs a flow in the page and on the history module${worker ? ", and in worker mode" : ""}; worker: true names engineWorker`, {
+    skip: chromiumMissing,
+    timeout: 120_000,
+  }, async () => {
     assert.ok(built.has(app), "built");
     const server = await serveStatic({ root: join(built.get(app), served) });
     const page = await browser.context.newPage();
@@ -105,8 +108,14 @@ for (const { app, bundler, served, worker } of APPS) {
         for (const url of workers) assert.ok(url.startsWith(`${server.url}/`), url);
       }
       const { unbundled } = await run(page, { unbundled: { worker: true } });
-      assert.match(unbundled.failed, /the engine's worker failed: .*worker: engineWorker from @atomiton\/conductor\/browser\/engine-worker/);
-      assert.ok(requests.every((url) => url.startsWith(`${server.url}/`) || url.startsWith("data:")), requests.join("\n"));
+      assert.match(
+        unbundled.failed,
+        /the engine's worker failed: .*worker: engineWorker from @atomiton\/conductor\/browser\/engine-worker/,
+      );
+      assert.ok(
+        requests.every((url) => url.startsWith(`${server.url}/`) || url.startsWith("data:")),
+        requests.join("\n"),
+      );
       assert.deepEqual(pageErrors, []);
     } finally {
       await page.close();

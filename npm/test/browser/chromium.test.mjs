@@ -19,7 +19,10 @@ const session = useServedPage("/test/browser/page.html", whenModuleReady);
 
 for (const fixture of fixtures()) {
   test(`Chromium fixture ${fixture.file}: ${fixture.description}`, options, async () => {
-    const result = await inPage(session.page, (mod, { flow, options: runOptions }) => mod.conductor.node.run(flow, runOptions), { flow: fixture.flow, options: fixture.options ?? {} });
+    const result = await inPage(session.page, (mod, { flow, options: runOptions }) => mod.conductor.node.run(flow, runOptions), {
+      flow: fixture.flow,
+      options: fixture.options ?? {},
+    });
     assertFixtureResult(result, expectationFor(fixture, "wasm"));
   });
 }
@@ -32,7 +35,10 @@ test("the page loaded the module as ES modules and the .wasm as application/wasm
   const resources = await session.page.evaluate(() => performance.getEntriesByType("resource").map((entry) => entry.name));
   const wasm = resources.find((url) => url.endsWith("/dist/engines/wasm/atomiton_conductor_wasm_bg.wasm"));
   assert.ok(wasm, resources.join("\n"));
-  assert.ok(resources.every((url) => url.startsWith(session.server.url)), resources.join("\n"));
+  assert.ok(
+    resources.every((url) => url.startsWith(session.server.url)),
+    resources.join("\n"),
+  );
   const response = await fetch(wasm);
   assert.equal(response.headers.get("content-type"), "application/wasm");
 });
@@ -41,9 +47,13 @@ test("progress events are valid, carry their executionId, show each node executi
   scenarios.checkProgressEvents(await inPage(session.page, scenarios.progressEvents));
 });
 
-test("node.store: the default module follows snapshots; the editor module is read when asked and tells subscribers every change", options, async () => {
-  scenarios.checkStore(await inPage(session.page, scenarios.store));
-});
+test(
+  "node.store: the default module follows snapshots; the editor module is read when asked and tells subscribers every change",
+  options,
+  async () => {
+    scenarios.checkStore(await inPage(session.page, scenarios.store));
+  },
+);
 
 test("node.cancel and an AbortSignal stop a run: the JS executor sees abort, nothing more starts", options, async () => {
   scenarios.checkCancellation(await inPage(session.page, scenarios.cancellation));
@@ -68,9 +78,15 @@ test("execution history: off in the base module, on with history: true (records,
 test("run records with history: true are kept in IndexedDB across a page reload; a run left running is then crashed", options, async () => {
   const before = await inPage(session.page, async (mod) => {
     const c = mod.createConductor({ history: true });
-    await c.node.run({ id: "kept-run", type: "transform", parameters: { data: [1, 2], transformFunction: "x => x + 1" } }, { executionId: "kept-across-reload" });
+    await c.node.run(
+      { id: "kept-run", type: "transform", parameters: { data: [1, 2], transformFunction: "x => x + 1" } },
+      { executionId: "kept-across-reload" },
+    );
     // Never answered: the page is reloaded while it runs.
-    const hanging = mod.createConductor({ history: true, nodeExecutorFactory: { getNodeExecutable: () => ({ execute: () => new Promise(() => {}) }) } });
+    const hanging = mod.createConductor({
+      history: true,
+      nodeExecutorFactory: { getNodeExecutable: () => ({ execute: () => new Promise(() => {}) }) },
+    });
     void hanging.node.run({ id: "dies", type: "group", nodes: [{ id: "h", type: "hang" }] }, { executionId: "left-running" });
     await new Promise((resolve) => setTimeout(resolve, 50));
     const listed = await c.executions.list();
@@ -105,7 +121,13 @@ test("flows saved in IndexedDB survive a page reload; a deleted one stays delete
     const c = mod.conductor;
     const listedBefore = (await c.storage.listFlows()).flows.map((flow) => flow.id);
     const announced = new Promise((resolve) => c.storage.onFlowSaved((event) => event.id === "kept-flow" && resolve(event)));
-    const flow = { id: "kept-flow", name: "Kept across reloads", type: "group", nodes: [{ id: "a", type: "transform", parameters: { data: [1, 2, 3] }, custom: { kept: true } }], edges: [] };
+    const flow = {
+      id: "kept-flow",
+      name: "Kept across reloads",
+      type: "group",
+      nodes: [{ id: "a", type: "transform", parameters: { data: [1, 2, 3] }, custom: { kept: true } }],
+      edges: [],
+    };
     const kept = await c.storage.saveFlow(flow);
     await c.storage.saveFlow({ ...flow, id: "deleted-flow", name: "Deleted" });
     await c.storage.deleteFlow("deleted-flow");
@@ -132,7 +154,13 @@ test("flows saved in IndexedDB survive a page reload; a deleted one stays delete
       deletedError = error.message;
     }
     const run = await c.node.run(loaded);
-    return { flows: listed.flows.map((flow) => [flow.id, flow.name]), total: listed.total, loaded, deletedError, run: { success: run.success, data: run.data } };
+    return {
+      flows: listed.flows.map((flow) => [flow.id, flow.name]),
+      total: listed.total,
+      loaded,
+      deletedError,
+      run: { success: run.success, data: run.data },
+    };
   });
   assert.deepEqual(afterReload.flows, [["kept-flow", "Kept across reloads"]]);
   assert.equal(afterReload.total, 1);
@@ -148,8 +176,16 @@ test("flows saved in IndexedDB survive a page reload; a deleted one stays delete
 async function remoteAndLocalRun(mod, { serverUrl, flow, executionId }) {
   const remote = mod.createConductor({ serverUrl });
   const events = [];
-  remote.node.onProgress((event) => events.push({ valid: mod.isValidProgressEvent(event), executionId: event.executionId, progress: event.progress }));
-  const summary = (result) => ({ success: result.success, data: result.data, executedNodes: result.executedNodes, error: result.error && { code: result.error.code, message: result.error.message }, executionId: result.context?.executionId });
+  remote.node.onProgress((event) =>
+    events.push({ valid: mod.isValidProgressEvent(event), executionId: event.executionId, progress: event.progress }),
+  );
+  const summary = (result) => ({
+    success: result.success,
+    data: result.data,
+    executedNodes: result.executedNodes,
+    error: result.error && { code: result.error.code, message: result.error.message },
+    executionId: result.context?.executionId,
+  });
   const result = summary(await remote.node.run(flow, { executionId }));
   const local = summary(await mod.createConductor({ storage: { type: "memory" } }).node.run(flow, { executionId }));
   return { result, local, events, environment: remote.getEnvironment(), health: await remote.system.health() };
@@ -189,7 +225,15 @@ test("the transport client cancels a run on the server over WebSocket", options,
       let executing;
       const seen = new Promise((resolve) => (executing = resolve));
       remote.node.onProgress((event) => event.nodes.some((node) => node.id === "a" && node.state === "executing") && executing());
-      const flow = { id: "slow", type: "group", nodes: [{ id: "a", type: "wait", parameters: { ms: 3_600_000 } }, { id: "b", type: "wait", parameters: { ms: 3_600_000 } }], edges: [{ id: "e", source: "a", target: "b" }] };
+      const flow = {
+        id: "slow",
+        type: "group",
+        nodes: [
+          { id: "a", type: "wait", parameters: { ms: 3_600_000 } },
+          { id: "b", type: "wait", parameters: { ms: 3_600_000 } },
+        ],
+        edges: [{ id: "e", source: "a", target: "b" }],
+      };
       const running = remote.node.run(flow, { executionId: "remote-cancel" });
       await seen;
       const cancelled = await remote.node.cancel("remote-cancel");
@@ -217,6 +261,10 @@ test("the page raised no uncaught errors", options, () => {
   assert.deepEqual(session.pageErrors, []);
 });
 
-test("debugging in the page: refused by the default module, on with debugging: true (pins, runTo, breakpoints, step, resume, cancel)", options, async () => {
-  scenarios.checkDebugging(await inPage(session.page, scenarios.debugging), { refuses: true });
-});
+test(
+  "debugging in the page: refused by the default module, on with debugging: true (pins, runTo, breakpoints, step, resume, cancel)",
+  options,
+  async () => {
+    scenarios.checkDebugging(await inPage(session.page, scenarios.debugging), { refuses: true });
+  },
+);

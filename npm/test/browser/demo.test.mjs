@@ -31,17 +31,27 @@ async function screenshotOf(selector, path) {
   const size = { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
   const box = await element.boundingBox();
   // Snapped to whole pixels: a box at y = 479.75 spans rows 479 to 880.
-  assert.ok(Math.abs(size.width - box.width) <= 2 && Math.abs(size.height - box.height) <= 2, `the screenshot is ${selector}: ${JSON.stringify([size, box])}`);
+  assert.ok(
+    Math.abs(size.width - box.width) <= 2 && Math.abs(size.height - box.height) <= 2,
+    `the screenshot is ${selector}: ${JSON.stringify([size, box])}`,
+  );
   return box;
 }
 
-const nodeStates = () => session.page.$$eval("#nodes tr", (rows) => rows.map((row) => [row.dataset.node, row.querySelector(".state").dataset.state]));
+const nodeStates = () =>
+  session.page.$$eval("#nodes tr", (rows) => rows.map((row) => [row.dataset.node, row.querySelector(".state").dataset.state]));
 const resultText = () => session.page.textContent("#result");
 
 /** The history list, top to bottom. */
 const historyRuns = () =>
   session.page.$$eval("#history li", (items) =>
-    items.map((item) => ({ id: item.dataset.id, flow: item.dataset.flow, status: item.dataset.status, start: Number(item.dataset.start), selected: item.querySelector("button").getAttribute("aria-pressed") === "true" })),
+    items.map((item) => ({
+      id: item.dataset.id,
+      flow: item.dataset.flow,
+      status: item.dataset.status,
+      start: Number(item.dataset.start),
+      selected: item.querySelector("button").getAttribute("aria-pressed") === "true",
+    })),
   );
 
 /** The timeline's bars: their data attributes, whether their row is marked slowest, their colour. */
@@ -75,7 +85,16 @@ async function paste(flow, input = "") {
 
 test("a bundled template runs in the page: live node states, then the result (screenshot)", options, async () => {
   const templates = await session.page.$$eval("#template option", (options) => options.map((option) => [option.value, option.textContent]));
-  assert.deepEqual(templates.map(([id]) => id), ["550e8400-e29b-41d4-a716-446655440001", "550e8400-e29b-41d4-a716-446655440002", "550e8400-e29b-41d4-a716-446655440003", "example-flow", ""]);
+  assert.deepEqual(
+    templates.map(([id]) => id),
+    [
+      "550e8400-e29b-41d4-a716-446655440001",
+      "550e8400-e29b-41d4-a716-446655440002",
+      "550e8400-e29b-41d4-a716-446655440003",
+      "example-flow",
+      "",
+    ],
+  );
   assert.match(templates[0][1], /needs the desktop app/);
   assert.equal(await session.page.inputValue("#template"), "example-flow", "the first template the browser can run is chosen");
   assert.match(await session.page.inputValue("#flow-text"), /^id: example-flow$/m, "its YAML is shown");
@@ -92,7 +111,10 @@ test("a bundled template runs in the page: live node states, then the result (sc
   const native = await createConductor({ storage: { type: "memory" } }).node.run(definition);
   assert.deepEqual(data, native.data, "the page shows what the native engine gives");
   assert.deepEqual(data, { result: { summary: "map produced 3 items", count: "3" } });
-  assert.deepEqual(await nodeStates(), [["numbers", "completed"], ["summary", "completed"]]);
+  assert.deepEqual(await nodeStates(), [
+    ["numbers", "completed"],
+    ["summary", "completed"],
+  ]);
   assert.equal(await session.page.textContent("#progress-percent"), "100%");
   assert.equal(await session.page.textContent("#progress-message"), "All nodes completed");
   assert.match(await resultText(), /Succeeded/);
@@ -115,7 +137,15 @@ test("a template with native-only nodes shows the validation error", options, as
   const text = await resultText();
   assert.match(text, /IMPLEMENTATION_NOT_FOUND/);
   assert.match(text, /Node 'save' \(file-system\) needs a file system, which this environment does not provide/);
-  assert.deepEqual(await nodeStates(), [["compose", "pending"], ["shout", "pending"], ["save", "pending"]], "nothing ran");
+  assert.deepEqual(
+    await nodeStates(),
+    [
+      ["compose", "pending"],
+      ["shout", "pending"],
+      ["save", "pending"],
+    ],
+    "nothing ran",
+  );
   const refused = await newestRun();
   assert.deepEqual([refused.flow, refused.status, refused.selected], ["550e8400-e29b-41d4-a716-446655440001", "failed", true]);
   assert.deepEqual(await timelineBars(), [], "no node ran, so no bar");
@@ -123,7 +153,18 @@ test("a template with native-only nodes shows the validation error", options, as
 });
 
 test("a pasted flow runs with the given input", options, async () => {
-  const flow = { id: "pasted", type: "group", nodes: [{ id: "sum", name: "Sum", type: "transform", parameters: { operation: "reduce", transformFunction: "(s, x) => s + x", reduceInitial: "0" } }] };
+  const flow = {
+    id: "pasted",
+    type: "group",
+    nodes: [
+      {
+        id: "sum",
+        name: "Sum",
+        type: "transform",
+        parameters: { operation: "reduce", transformFunction: "(s, x) => s + x", reduceInitial: "0" },
+      },
+    ],
+  };
   await paste(flow, '{"data": [1, 2, 3, 4]}');
   await session.page.fill("#slowmo", "0");
   await session.page.click("#run");
@@ -147,7 +188,10 @@ test("Cancel stops a running flow", options, async () => {
     id: "slow",
     type: "group",
     nodes: ["a", "b", "c"].map((id) => ({ id, type: "transform", parameters: { data: [1] } })),
-    edges: [{ id: "e1", source: "a", target: "b" }, { id: "e2", source: "b", target: "c" }],
+    edges: [
+      { id: "e1", source: "a", target: "b" },
+      { id: "e2", source: "b", target: "c" },
+    ],
   };
   await paste(chain);
   await session.page.fill("#slowmo", "1000");
@@ -162,143 +206,210 @@ test("Cancel stops a running flow", options, async () => {
   const cancelled = await newestRun();
   assert.deepEqual([cancelled.flow, cancelled.status, cancelled.selected], ["slow", "cancelled", true]);
   const bars = await timelineBars();
-  assert.deepEqual(bars.map(({ node, state }) => [node, state]), [["a", "cancelled"]], "a was running when cancelled; b and c never started");
+  assert.deepEqual(
+    bars.map(({ node, state }) => [node, state]),
+    [["a", "cancelled"]],
+    "a was running when cancelled; b and c never started",
+  );
   assert.equal(bars[0].colour, "rgb(163, 169, 180)", "cancelled is grey");
 });
 
-test("the history lists the page's runs newest first; a run's timeline shows parallel nodes overlapping, the slowest marked (screenshot)", options, async () => {
-  // The default browser conductor records nothing; the page's conductor asks for history, and
-  // the list shows what the engine recorded.
-  const unavailable = await session.page.evaluate(async () => {
-    const { conductor } = await import("/dist/browser.js");
-    return conductor.executions.list().then(() => "listed", (error) => `${error.name}: ${error.message}`);
-  });
-  assert.match(unavailable, /^ConductorError: Execution history is not available in this build/);
-  assert.equal(await session.page.getAttribute("#history", "data-source"), "engine");
-  const before = await historyRuns();
+test(
+  "the history lists the page's runs newest first; a run's timeline shows parallel nodes overlapping, the slowest marked (screenshot)",
+  options,
+  async () => {
+    // The default browser conductor records nothing; the page's conductor asks for history, and
+    // the list shows what the engine recorded.
+    const unavailable = await session.page.evaluate(async () => {
+      const { conductor } = await import("/dist/browser.js");
+      return conductor.executions.list().then(
+        () => "listed",
+        (error) => `${error.name}: ${error.message}`,
+      );
+    });
+    assert.match(unavailable, /^ConductorError: Execution history is not available in this build/);
+    assert.equal(await session.page.getAttribute("#history", "data-source"), "engine");
+    const before = await historyRuns();
 
-  // 1. A bundled template.
-  await session.page.selectOption("#template", "example-flow");
-  await session.page.fill("#slowmo", "100");
-  await session.page.click("#run");
-  await session.page.waitForSelector("#result[data-status='success']");
-  const template = await newestRun(before[0]?.id);
-  assert.deepEqual([template.flow, template.status, template.selected], ["example-flow", "success", true], "the run is selected when it ends");
-  assert.deepEqual((await timelineBars()).map(({ node, state }) => [node, state]), [["numbers", "completed"], ["summary", "completed"]]);
+    // 1. A bundled template.
+    await session.page.selectOption("#template", "example-flow");
+    await session.page.fill("#slowmo", "100");
+    await session.page.click("#run");
+    await session.page.waitForSelector("#result[data-status='success']");
+    const template = await newestRun(before[0]?.id);
+    assert.deepEqual(
+      [template.flow, template.status, template.selected],
+      ["example-flow", "success", true],
+      "the run is selected when it ends",
+    );
+    assert.deepEqual(
+      (await timelineBars()).map(({ node, state }) => [node, state]),
+      [
+        ["numbers", "completed"],
+        ["summary", "completed"],
+      ],
+    );
 
-  // 2. A pasted flow: `first`, then `fast` and `sheet` at once. With slowMo every node is paced
-  // in steps of slowMo by its type's weight: a transform takes 3.5 steps, a spreadsheet (weight
-  // 100) 5.5, so `sheet` is the slow one whatever the machine's speed.
-  const parallel = {
-    id: "fan-out",
-    type: "group",
-    nodes: [
-      { id: "first", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 10", data: [1, 2, 3] } },
-      { id: "fast", type: "transform", parameters: { operation: "map", transformFunction: "x => x + 1" } },
-      { id: "sheet", type: "spreadsheet", parameters: { data: "name,score\nada,3\nbob,4" } },
-    ],
-    edges: [
-      { id: "e1", source: "first", target: "fast", targetHandle: "data" },
-      { id: "e2", source: "first", target: "sheet" },
-    ],
-  };
-  await paste(parallel);
-  await session.page.fill("#slowmo", "300");
-  await session.page.click("#run");
-  await session.page.waitForSelector("#result[data-status='success']");
-  const fanOut = await newestRun(template.id);
-  assert.deepEqual([fanOut.flow, fanOut.status], ["fan-out", "success"]);
+    // 2. A pasted flow: `first`, then `fast` and `sheet` at once. With slowMo every node is paced
+    // in steps of slowMo by its type's weight: a transform takes 3.5 steps, a spreadsheet (weight
+    // 100) 5.5, so `sheet` is the slow one whatever the machine's speed.
+    const parallel = {
+      id: "fan-out",
+      type: "group",
+      nodes: [
+        { id: "first", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 10", data: [1, 2, 3] } },
+        { id: "fast", type: "transform", parameters: { operation: "map", transformFunction: "x => x + 1" } },
+        { id: "sheet", type: "spreadsheet", parameters: { data: "name,score\nada,3\nbob,4" } },
+      ],
+      edges: [
+        { id: "e1", source: "first", target: "fast", targetHandle: "data" },
+        { id: "e2", source: "first", target: "sheet" },
+      ],
+    };
+    await paste(parallel);
+    await session.page.fill("#slowmo", "300");
+    await session.page.click("#run");
+    await session.page.waitForSelector("#result[data-status='success']");
+    const fanOut = await newestRun(template.id);
+    assert.deepEqual([fanOut.flow, fanOut.status], ["fan-out", "success"]);
 
-  // 3. A flow that fails at run time (its expression is valid; reading a property of a number's
-  // missing field throws): `after` never starts.
-  const failing = {
-    id: "fails",
-    type: "group",
-    nodes: [
-      { id: "first", type: "transform", parameters: { data: [1, 2, 3] } },
-      { id: "broken", type: "transform", parameters: { operation: "map", transformFunction: "x => x.missing.field" } },
-      { id: "after", type: "transform", parameters: {} },
-    ],
-    edges: [
-      { id: "e1", source: "first", target: "broken", targetHandle: "data" },
-      { id: "e2", source: "broken", target: "after", targetHandle: "data" },
-    ],
-  };
-  await paste(failing);
-  await session.page.fill("#slowmo", "100");
-  await session.page.click("#run");
-  await session.page.waitForSelector("#result[data-status='error']");
-  assert.match(await resultText(), /EXECUTION_FAILED.*Cannot read properties of undefined/s);
-  const failed = await newestRun(fanOut.id);
+    // 3. A flow that fails at run time (its expression is valid; reading a property of a number's
+    // missing field throws): `after` never starts.
+    const failing = {
+      id: "fails",
+      type: "group",
+      nodes: [
+        { id: "first", type: "transform", parameters: { data: [1, 2, 3] } },
+        { id: "broken", type: "transform", parameters: { operation: "map", transformFunction: "x => x.missing.field" } },
+        { id: "after", type: "transform", parameters: {} },
+      ],
+      edges: [
+        { id: "e1", source: "first", target: "broken", targetHandle: "data" },
+        { id: "e2", source: "broken", target: "after", targetHandle: "data" },
+      ],
+    };
+    await paste(failing);
+    await session.page.fill("#slowmo", "100");
+    await session.page.click("#run");
+    await session.page.waitForSelector("#result[data-status='error']");
+    assert.match(await resultText(), /EXECUTION_FAILED.*Cannot read properties of undefined/s);
+    const failed = await newestRun(fanOut.id);
 
-  // The list: the three runs on top, newest first, with their statuses; the newest selected.
-  const runs = await historyRuns();
-  assert.equal(runs.length, before.length + 3);
-  assert.deepEqual(runs.slice(0, 3).map(({ flow, status }) => [flow, status]), [["fails", "failed"], ["fan-out", "success"], ["example-flow", "success"]]);
-  assert.deepEqual(runs.slice(0, 3).map(({ id }) => id), [failed.id, fanOut.id, template.id]);
-  assert.ok(runs.every((run, i) => i === 0 || runs[i - 1].start >= run.start), "newest first");
-  assert.deepEqual(runs.map(({ selected }) => selected), runs.map((_, i) => i === 0), "only the newest is selected");
-  assert.match(await session.page.textContent("#history li:first-child"), /failed.*fails/s);
+    // The list: the three runs on top, newest first, with their statuses; the newest selected.
+    const runs = await historyRuns();
+    assert.equal(runs.length, before.length + 3);
+    assert.deepEqual(
+      runs.slice(0, 3).map(({ flow, status }) => [flow, status]),
+      [
+        ["fails", "failed"],
+        ["fan-out", "success"],
+        ["example-flow", "success"],
+      ],
+    );
+    assert.deepEqual(
+      runs.slice(0, 3).map(({ id }) => id),
+      [failed.id, fanOut.id, template.id],
+    );
+    assert.ok(
+      runs.every((run, i) => i === 0 || runs[i - 1].start >= run.start),
+      "newest first",
+    );
+    assert.deepEqual(
+      runs.map(({ selected }) => selected),
+      runs.map((_, i) => i === 0),
+      "only the newest is selected",
+    );
+    assert.match(await session.page.textContent("#history li:first-child"), /failed.*fails/s);
 
-  // The failed run's timeline: `first` green, `broken` red, `after` never started.
-  const failedBars = await timelineBars();
-  assert.deepEqual(failedBars.map(({ node, state }) => [node, state]), [["first", "completed"], ["broken", "error"]]);
-  assert.equal(failedBars[1].colour, "rgb(192, 57, 43)", "the failed node is red");
-  assert.equal(failedBars[0].colour, "rgb(31, 138, 76)", "the completed node is green");
-  assert.match(await session.page.textContent("#timeline"), /EXECUTION_FAILED/);
+    // The failed run's timeline: `first` green, `broken` red, `after` never started.
+    const failedBars = await timelineBars();
+    assert.deepEqual(
+      failedBars.map(({ node, state }) => [node, state]),
+      [
+        ["first", "completed"],
+        ["broken", "error"],
+      ],
+    );
+    assert.equal(failedBars[1].colour, "rgb(192, 57, 43)", "the failed node is red");
+    assert.equal(failedBars[0].colour, "rgb(31, 138, 76)", "the completed node is green");
+    assert.match(await session.page.textContent("#timeline"), /EXECUTION_FAILED/);
 
-  // Clicking an entry shows its timeline.
-  await session.page.click(`#history li[data-id='${fanOut.id}'] button`);
-  await session.page.waitForSelector(`#timeline[data-run='${fanOut.id}']`);
-  assert.equal(await session.page.getAttribute(`#history li[data-id='${fanOut.id}'] button`, "aria-pressed"), "true");
-  assert.equal(await session.page.getAttribute(`#history li[data-id='${failed.id}'] button`, "aria-pressed"), "false");
-  const bars = await timelineBars();
-  const byNode = Object.fromEntries(bars.map((bar) => [bar.node, bar]));
-  assert.deepEqual(bars.map(({ node }) => node).sort(), ["fast", "first", "sheet"], "one bar per executed node");
-  assert.ok(bars.every(({ state, duration }) => state === "completed" && duration > 0));
-  assert.equal(bars[0].node, "first", "bars in start order");
-  const end = (bar) => bar.start + bar.duration;
-  const { first, fast, sheet } = byNode;
-  assert.ok(end(first) <= Math.min(fast.start, sheet.start) + 1, "first ends before the other two start");
-  assert.ok(fast.start < end(sheet) && sheet.start < end(fast), "fast and sheet overlap in time");
-  assert.ok(sheet.duration > fast.duration, "the spreadsheet is paced over more steps than a transform");
-  assert.deepEqual(bars.filter(({ slowest }) => slowest).map(({ node }) => node), ["sheet"], "the slowest is marked");
-  assert.match(await session.page.textContent("#timeline [data-slowest='true']"), /sheet.*slowest/s);
-  assert.match(await session.page.textContent("#timeline .timeline-head"), /slowest: sheet/);
-  assert.match(await session.page.textContent("#timeline .timeline-head"), /up to 2 at once/);
-  assert.equal(await session.page.getAttribute("#timeline [role='list']", "aria-label"), `Nodes of run ${fanOut.id.replace(/^exec_/, "").slice(0, 8)} on a time axis of ${await session.page.textContent("#timeline .tick.end")}`);
-  assert.equal(await session.page.textContent("#timeline .tick.start"), "0");
-  assert.match(await session.page.getAttribute("#timeline .timeline-bar[data-node='sheet']", "title"), /^sheet \(spreadsheet\): completed, from [\d.]+ m?s for [\d.]+ m?s, the slowest$/);
+    // Clicking an entry shows its timeline.
+    await session.page.click(`#history li[data-id='${fanOut.id}'] button`);
+    await session.page.waitForSelector(`#timeline[data-run='${fanOut.id}']`);
+    assert.equal(await session.page.getAttribute(`#history li[data-id='${fanOut.id}'] button`, "aria-pressed"), "true");
+    assert.equal(await session.page.getAttribute(`#history li[data-id='${failed.id}'] button`, "aria-pressed"), "false");
+    const bars = await timelineBars();
+    const byNode = Object.fromEntries(bars.map((bar) => [bar.node, bar]));
+    assert.deepEqual(bars.map(({ node }) => node).sort(), ["fast", "first", "sheet"], "one bar per executed node");
+    assert.ok(bars.every(({ state, duration }) => state === "completed" && duration > 0));
+    assert.equal(bars[0].node, "first", "bars in start order");
+    const end = (bar) => bar.start + bar.duration;
+    const { first, fast, sheet } = byNode;
+    assert.ok(end(first) <= Math.min(fast.start, sheet.start) + 1, "first ends before the other two start");
+    assert.ok(fast.start < end(sheet) && sheet.start < end(fast), "fast and sheet overlap in time");
+    assert.ok(sheet.duration > fast.duration, "the spreadsheet is paced over more steps than a transform");
+    assert.deepEqual(
+      bars.filter(({ slowest }) => slowest).map(({ node }) => node),
+      ["sheet"],
+      "the slowest is marked",
+    );
+    assert.match(await session.page.textContent("#timeline [data-slowest='true']"), /sheet.*slowest/s);
+    assert.match(await session.page.textContent("#timeline .timeline-head"), /slowest: sheet/);
+    assert.match(await session.page.textContent("#timeline .timeline-head"), /up to 2 at once/);
+    assert.equal(
+      await session.page.getAttribute("#timeline [role='list']", "aria-label"),
+      `Nodes of run ${fanOut.id.replace(/^exec_/, "").slice(0, 8)} on a time axis of ${await session.page.textContent("#timeline .tick.end")}`,
+    );
+    assert.equal(await session.page.textContent("#timeline .tick.start"), "0");
+    assert.match(
+      await session.page.getAttribute("#timeline .timeline-bar[data-node='sheet']", "title"),
+      /^sheet \(spreadsheet\): completed, from [\d.]+ m?s for [\d.]+ m?s, the slowest$/,
+    );
 
-  // Geometry: every bar sits on the shared axis at start/total and is duration/total wide.
-  const total = Number(await session.page.getAttribute("#timeline", "data-total"));
-  assert.ok(total >= Math.max(...bars.map(end)));
-  const boxes = {};
-  for (const bar of bars) {
-    const locator = session.page.locator(`#timeline .timeline-bar[data-node='${bar.node}']`);
-    boxes[bar.node] = { bar: await locator.boundingBox(), track: await locator.locator("..").boundingBox() };
-  }
-  const track = boxes.first.track;
-  assert.ok(track.width > 200, "the track has room");
-  for (const bar of bars) {
-    const { bar: box, track: own } = boxes[bar.node];
-    assert.deepEqual([own.x, own.width], [track.x, track.width], "one axis for all bars");
-    assert.ok(Math.abs(box.width - (bar.duration / total) * track.width) <= 1.5, `${bar.node}: width ${box.width} for ${bar.duration} of ${total} ms`);
-    assert.ok(Math.abs(box.x - track.x - (bar.start / total) * track.width) <= 1.5, `${bar.node}: offset ${box.x - track.x} for ${bar.start} ms`);
-  }
-  const widthRatio = boxes.sheet.bar.width / boxes.fast.bar.width;
-  assert.ok(Math.abs(widthRatio / (sheet.duration / fast.duration) - 1) < 0.03, "widths in the ratio of the durations");
-  const [fastBox, sheetBox] = [boxes.fast.bar, boxes.sheet.bar];
-  assert.ok(fastBox.x < sheetBox.x + sheetBox.width && sheetBox.x < fastBox.x + fastBox.width, "the parallel bars overlap on screen");
-  assert.ok(boxes.first.bar.x + boxes.first.bar.width <= Math.min(fastBox.x, sheetBox.x) + 1.5, "first's bar ends where the others begin");
+    // Geometry: every bar sits on the shared axis at start/total and is duration/total wide.
+    const total = Number(await session.page.getAttribute("#timeline", "data-total"));
+    assert.ok(total >= Math.max(...bars.map(end)));
+    const boxes = {};
+    for (const bar of bars) {
+      const locator = session.page.locator(`#timeline .timeline-bar[data-node='${bar.node}']`);
+      boxes[bar.node] = { bar: await locator.boundingBox(), track: await locator.locator("..").boundingBox() };
+    }
+    const track = boxes.first.track;
+    assert.ok(track.width > 200, "the track has room");
+    for (const bar of bars) {
+      const { bar: box, track: own } = boxes[bar.node];
+      assert.deepEqual([own.x, own.width], [track.x, track.width], "one axis for all bars");
+      assert.ok(
+        Math.abs(box.width - (bar.duration / total) * track.width) <= 1.5,
+        `${bar.node}: width ${box.width} for ${bar.duration} of ${total} ms`,
+      );
+      assert.ok(
+        Math.abs(box.x - track.x - (bar.start / total) * track.width) <= 1.5,
+        `${bar.node}: offset ${box.x - track.x} for ${bar.start} ms`,
+      );
+    }
+    const widthRatio = boxes.sheet.bar.width / boxes.fast.bar.width;
+    assert.ok(Math.abs(widthRatio / (sheet.duration / fast.duration) - 1) < 0.03, "widths in the ratio of the durations");
+    const [fastBox, sheetBox] = [boxes.fast.bar, boxes.sheet.bar];
+    assert.ok(fastBox.x < sheetBox.x + sheetBox.width && sheetBox.x < fastBox.x + fastBox.width, "the parallel bars overlap on screen");
+    assert.ok(
+      boxes.first.bar.x + boxes.first.bar.width <= Math.min(fastBox.x, sheetBox.x) + 1.5,
+      "first's bar ends where the others begin",
+    );
 
-  const panelBox = await screenshotOf("#history-panel", timelineScreenshot);
-  const timelineBox = await session.page.locator("#timeline").boundingBox();
-  assert.ok(
-    timelineBox.width > 0 && timelineBox.x >= panelBox.x && timelineBox.y >= panelBox.y && timelineBox.x + timelineBox.width <= panelBox.x + panelBox.width && timelineBox.y + timelineBox.height <= panelBox.y + panelBox.height,
-    "the timeline is inside the screenshot",
-  );
-});
+    const panelBox = await screenshotOf("#history-panel", timelineScreenshot);
+    const timelineBox = await session.page.locator("#timeline").boundingBox();
+    assert.ok(
+      timelineBox.width > 0 &&
+        timelineBox.x >= panelBox.x &&
+        timelineBox.y >= panelBox.y &&
+        timelineBox.x + timelineBox.width <= panelBox.x + panelBox.width &&
+        timelineBox.y + timelineBox.height <= panelBox.y + panelBox.height,
+      "the timeline is inside the screenshot",
+    );
+  },
+);
 
 // ----- the graph view and debug mode -----------------------------------------------------------
 
@@ -363,7 +474,10 @@ function definitionPaths(group, prefix = "", out = { nodes: [], edges: [] }) {
 async function nativeChainOutput(ids, input) {
   const nodes = chain.nodes.filter((node) => ids.includes(node.id));
   const edges = chain.edges.filter((edge) => ids.includes(edge.source) && ids.includes(edge.target));
-  const result = await createConductor({ storage: { type: "memory" } }).node.run({ id: "part", type: "group", nodes, edges }, input === undefined ? {} : { input });
+  const result = await createConductor({ storage: { type: "memory" } }).node.run(
+    { id: "part", type: "group", nodes, edges },
+    input === undefined ? {} : { input },
+  );
   assert.equal(result.success, true, JSON.stringify(result.error));
   return result.data;
 }
@@ -394,22 +508,33 @@ const graphStates = async () => Object.fromEntries((await graphNodes()).map(({ p
 const graphNode = (path) => `#graph .graph-node[data-node='${path}']`;
 
 /** Waits until the graph shows the flow with these node paths (it follows the flow text). */
-const graphShows = (paths) => session.page.waitForFunction((expected) => [...document.querySelectorAll("#graph .graph-node")].map((node) => node.dataset.node).join() === expected.join(), paths);
+const graphShows = (paths) =>
+  session.page.waitForFunction(
+    (expected) => [...document.querySelectorAll("#graph .graph-node")].map((node) => node.dataset.node).join() === expected.join(),
+    paths,
+  );
 
 /** Turns debug mode on and clears every breakpoint and pin left by an earlier test. */
 async function debugModeWithoutMarks() {
   assert.equal(await session.page.isHidden("#debug-note"), true, "this build of the engine has the debugger");
   await session.page.setChecked("#debug-toggle", true);
   await session.page.waitForSelector("#graph-panel[data-debug='true'] #debug-bar:not([hidden])");
-  for (const path of await session.page.$$eval("#graph .graph-node[data-breakpoint='true']", (nodes) => nodes.map((node) => node.dataset.node))) {
+  for (const path of await session.page.$$eval("#graph .graph-node[data-breakpoint='true']", (nodes) =>
+    nodes.map((node) => node.dataset.node),
+  )) {
     await session.page.click(graphNode(path));
   }
-  for (const path of await session.page.$$eval("#graph .graph-node[data-pinned='true']", (nodes) => nodes.map((node) => node.dataset.node))) {
+  for (const path of await session.page.$$eval("#graph .graph-node[data-pinned='true']", (nodes) =>
+    nodes.map((node) => node.dataset.node),
+  )) {
     await session.page.click(graphNode(path)); // selects it (and sets a breakpoint) ...
     await session.page.click("#unpin");
     await session.page.click(graphNode(path)); // ... which the second click clears
   }
-  assert.deepEqual((await graphNodes()).filter((node) => node.breakpoint || node.pinned), []);
+  assert.deepEqual(
+    (await graphNodes()).filter((node) => node.breakpoint || node.pinned),
+    [],
+  );
 }
 
 const pausedInput = async () => JSON.parse(await session.page.textContent("#paused-input"));
@@ -427,9 +552,19 @@ test("the graph draws every node by dependency level and every edge, and colours
   const by = Object.fromEntries(nodes.map((node) => [node.path, node]));
   assert.deepEqual(
     nodes.map(({ path, level }) => [path, level]),
-    [["a", 0], ["b", 1], ["g", 1], ["g/x", 0], ["g/y", 1], ["z", 2]],
+    [
+      ["a", 0],
+      ["b", 1],
+      ["g", 1],
+      ["g/x", 0],
+      ["g/y", 1],
+      ["z", 2],
+    ],
   );
-  assert.ok(nodes.every(({ state }) => state === "pending"), "drawn before any run, all pending");
+  assert.ok(
+    nodes.every(({ state }) => state === "pending"),
+    "drawn before any run, all pending",
+  );
   assert.equal(by["g/x"].label, "g/x (transform): pending");
   // Columns by level, left to right; the group's box holds its children, laid out the same way.
   assert.ok(by.a.box.right < by.b.box.left, "level 1 is right of level 0");
@@ -437,7 +572,10 @@ test("the graph draws every node by dependency level and every edge, and colours
   assert.ok(by.g.outer.right < by.z.box.left && by.b.box.right < by.z.box.left, "level 2 is right of level 1");
   for (const child of ["g/x", "g/y"]) {
     const { box } = by[child];
-    assert.ok(box.left >= by.g.outer.left && box.right <= by.g.outer.right && box.top > by.g.box.bottom && box.bottom <= by.g.outer.bottom, `${child} is drawn inside its group, below its head`);
+    assert.ok(
+      box.left >= by.g.outer.left && box.right <= by.g.outer.right && box.top > by.g.box.bottom && box.bottom <= by.g.outer.bottom,
+      `${child} is drawn inside its group, below its head`,
+    );
   }
   assert.ok(by["g/x"].box.right < by["g/y"].box.left, "inside the group too, columns by level");
 
@@ -446,20 +584,39 @@ test("the graph draws every node by dependency level and every edge, and colours
   const edges = await session.page.$$eval("#graph path.graph-edge", (paths) => {
     const origin = document.querySelector("#graph .graph-content").getBoundingClientRect();
     return paths.map((path) => {
-      const numbers = path.getAttribute("d").match(/-?[\d.]+/g).map(Number);
-      return { source: path.dataset.source, target: path.dataset.target, start: [numbers[0] + origin.left, numbers[1] + origin.top], end: numbers.slice(-2).map((value, i) => value + (i === 0 ? origin.left : origin.top)) };
+      const numbers = path
+        .getAttribute("d")
+        .match(/-?[\d.]+/g)
+        .map(Number);
+      return {
+        source: path.dataset.source,
+        target: path.dataset.target,
+        start: [numbers[0] + origin.left, numbers[1] + origin.top],
+        end: numbers.slice(-2).map((value, i) => value + (i === 0 ? origin.left : origin.top)),
+      };
     });
   });
   assert.equal(edges.length, expected.edges.length);
   assert.deepEqual(edges.map(({ source, target }) => [source, target]).sort(), [...expected.edges].sort());
   for (const { source, target, start, end } of edges) {
-    assert.ok(Math.abs(start[0] - by[source].outer.right) < 1 && start[1] > by[source].box.top && start[1] < by[source].box.bottom, `${source} → ${target} starts at ${source}'s right side`);
-    assert.ok(Math.abs(end[0] - by[target].outer.left) < 1 && end[1] > by[target].box.top && end[1] < by[target].box.bottom, `${source} → ${target} ends at ${target}'s left side`);
+    assert.ok(
+      Math.abs(start[0] - by[source].outer.right) < 1 && start[1] > by[source].box.top && start[1] < by[source].box.bottom,
+      `${source} → ${target} starts at ${source}'s right side`,
+    );
+    assert.ok(
+      Math.abs(end[0] - by[target].outer.left) < 1 && end[1] > by[target].box.top && end[1] < by[target].box.bottom,
+      `${source} → ${target} ends at ${target}'s left side`,
+    );
   }
 
   // Outside debug mode a click selects a node and sets no breakpoint.
   await session.page.click(graphNode("b"));
-  assert.deepEqual((await graphNodes()).filter((node) => node.selected || node.breakpoint).map(({ path, selected, breakpoint }) => [path, selected, breakpoint]), [["b", true, false]]);
+  assert.deepEqual(
+    (await graphNodes())
+      .filter((node) => node.selected || node.breakpoint)
+      .map(({ path, selected, breakpoint }) => [path, selected, breakpoint]),
+    [["b", true, false]],
+  );
 
   // Live states: some node is seen executing, then every node is completed, edges too.
   await session.page.fill("#slowmo", "200");
@@ -469,10 +626,22 @@ test("the graph draws every node by dependency level and every edge, and colours
   const native = await createConductor({ storage: { type: "memory" } }).node.run(branching);
   assert.deepEqual(JSON.parse(await session.page.textContent("#result-data")), native.data);
   const after = await graphNodes();
-  assert.deepEqual(after.map(({ path, state }) => [path, state]), expected.nodes.map((path) => [path, "completed"]));
-  assert.ok(after.every(({ border }) => border === "rgb(31, 138, 76)"), "completed nodes are green");
-  assert.deepEqual(await session.page.$$eval("#graph path.graph-edge", (paths) => [...new Set(paths.map((path) => path.dataset.state))]), ["completed"]);
-  assert.deepEqual(Object.fromEntries(await nodeStates()), { a: "completed", b: "completed", g: "completed", x: "completed", y: "completed", z: "completed" }, "the table shows the same");
+  assert.deepEqual(
+    after.map(({ path, state }) => [path, state]),
+    expected.nodes.map((path) => [path, "completed"]),
+  );
+  assert.ok(
+    after.every(({ border }) => border === "rgb(31, 138, 76)"),
+    "completed nodes are green",
+  );
+  assert.deepEqual(await session.page.$$eval("#graph path.graph-edge", (paths) => [...new Set(paths.map((path) => path.dataset.state))]), [
+    "completed",
+  ]);
+  assert.deepEqual(
+    Object.fromEntries(await nodeStates()),
+    { a: "completed", b: "completed", g: "completed", x: "completed", y: "completed", z: "completed" },
+    "the table shows the same",
+  );
 
   // A new run starts from pending; a failing node turns red.
   const failing = structuredClone(branching);
@@ -487,66 +656,85 @@ test("the graph draws every node by dependency level and every edge, and colours
   assert.notEqual(failed.find(({ path }) => path === "z").state, "completed");
 });
 
-test("debug mode: a breakpoint on a node pauses the run before it with its input shown; Step, then Resume (screenshot)", options, async () => {
-  await paste(chain);
-  await graphShows(definitionPaths(chain).nodes);
-  await debugModeWithoutMarks();
+test(
+  "debug mode: a breakpoint on a node pauses the run before it with its input shown; Step, then Resume (screenshot)",
+  options,
+  async () => {
+    await paste(chain);
+    await graphShows(definitionPaths(chain).nodes);
+    await debugModeWithoutMarks();
 
-  // A click sets a breakpoint (and selects the node); a second click would clear it.
-  await session.page.click(graphNode("b"));
-  let nodes = await graphNodes();
-  assert.deepEqual(nodes.filter((node) => node.breakpoint).map(({ path }) => path), ["b"]);
-  assert.match(nodes.find(({ path }) => path === "b").label, /^b \(transform\): pending, breakpoint$/);
-  assert.equal(await session.page.textContent("#selected-node"), "b");
+    // A click sets a breakpoint (and selects the node); a second click would clear it.
+    await session.page.click(graphNode("b"));
+    const nodes = await graphNodes();
+    assert.deepEqual(
+      nodes.filter((node) => node.breakpoint).map(({ path }) => path),
+      ["b"],
+    );
+    assert.match(nodes.find(({ path }) => path === "b").label, /^b \(transform\): pending, breakpoint$/);
+    assert.equal(await session.page.textContent("#selected-node"), "b");
 
-  await session.page.fill("#slowmo", "0");
-  await session.page.click("#debug-run");
-  await session.page.waitForSelector("#graph-panel[data-paused='b']");
-  assert.deepEqual(await pausedNodes(), ["b"], "the breakpoint's node is the paused one");
-  // b's input: a's output, under the handle of the edge that brings it.
-  const outputOfA = await nativeChainOutput(["a"]);
-  assert.deepEqual(await pausedInput(), { data: outputOfA });
-  assert.match(await session.page.textContent("#paused-node"), /Paused before b/);
-  await session.page.waitForFunction(() => document.querySelector("#graph .graph-node[data-node='a']").dataset.state === "completed");
-  const whilePaused = await graphStates();
-  assert.deepEqual([whilePaused.b, whilePaused.c, whilePaused.d], ["pending", "pending", "pending"], "nothing after the breakpoint ran");
-  assert.deepEqual(
-    await session.page.$$eval("#debug-bar button", (buttons) => buttons.map((button) => [button.id, button.disabled])),
-    [["debug-run", true], ["debug-pause", true], ["debug-resume", false], ["debug-step", false], ["debug-run-to", true]],
-  );
-  assert.equal(await session.page.textContent("#result .banner"), "Running…");
+    await session.page.fill("#slowmo", "0");
+    await session.page.click("#debug-run");
+    await session.page.waitForSelector("#graph-panel[data-paused='b']");
+    assert.deepEqual(await pausedNodes(), ["b"], "the breakpoint's node is the paused one");
+    // b's input: a's output, under the handle of the edge that brings it.
+    const outputOfA = await nativeChainOutput(["a"]);
+    assert.deepEqual(await pausedInput(), { data: outputOfA });
+    assert.match(await session.page.textContent("#paused-node"), /Paused before b/);
+    await session.page.waitForFunction(() => document.querySelector("#graph .graph-node[data-node='a']").dataset.state === "completed");
+    const whilePaused = await graphStates();
+    assert.deepEqual([whilePaused.b, whilePaused.c, whilePaused.d], ["pending", "pending", "pending"], "nothing after the breakpoint ran");
+    assert.deepEqual(await session.page.$$eval("#debug-bar button", (buttons) => buttons.map((button) => [button.id, button.disabled])), [
+      ["debug-run", true],
+      ["debug-pause", true],
+      ["debug-resume", false],
+      ["debug-step", false],
+      ["debug-run-to", true],
+    ]);
+    assert.equal(await session.page.textContent("#result .banner"), "Running…");
 
-  const panelBox = await screenshotOf("#graph-panel", debugScreenshot);
-  const inputBox = await session.page.locator("#paused-input").boundingBox();
-  assert.ok(inputBox.width > 0 && inputBox.y + inputBox.height <= panelBox.y + panelBox.height, "the paused input is inside the screenshot");
+    const panelBox = await screenshotOf("#graph-panel", debugScreenshot);
+    const inputBox = await session.page.locator("#paused-input").boundingBox();
+    assert.ok(
+      inputBox.width > 0 && inputBox.y + inputBox.height <= panelBox.y + panelBox.height,
+      "the paused input is inside the screenshot",
+    );
 
-  // Step: b runs, the run pauses again before c, whose input is b's output.
-  await session.page.click("#debug-step");
-  await session.page.waitForSelector("#graph-panel[data-paused='c']");
-  assert.deepEqual(await pausedNodes(), ["c"]);
-  assert.deepEqual(await pausedInput(), { data: await nativeChainOutput(["a", "b"]) });
-  await session.page.waitForFunction(() => document.querySelector("#graph .graph-node[data-node='b']").dataset.state === "completed");
-  assert.deepEqual([(await graphStates()).c, (await graphStates()).d], ["pending", "pending"]);
+    // Step: b runs, the run pauses again before c, whose input is b's output.
+    await session.page.click("#debug-step");
+    await session.page.waitForSelector("#graph-panel[data-paused='c']");
+    assert.deepEqual(await pausedNodes(), ["c"]);
+    assert.deepEqual(await pausedInput(), { data: await nativeChainOutput(["a", "b"]) });
+    await session.page.waitForFunction(() => document.querySelector("#graph .graph-node[data-node='b']").dataset.state === "completed");
+    assert.deepEqual([(await graphStates()).c, (await graphStates()).d], ["pending", "pending"]);
 
-  // Resume: the rest runs (no other breakpoint) and the result is the whole chain's.
-  await session.page.click("#debug-resume");
-  await session.page.waitForSelector("#result[data-status='success']");
-  const native = await createConductor({ storage: { type: "memory" } }).node.run(chain);
-  assert.deepEqual(JSON.parse(await session.page.textContent("#result-data")), native.data);
-  assert.equal(native.data.result, [1, 2, 3].map((x) => (x * 10 + 1) * 2).reduce((sum, x) => sum + x, 0));
-  assert.deepEqual(await graphStates(), { a: "completed", b: "completed", c: "completed", d: "completed" });
-  assert.deepEqual(await pausedNodes(), []);
-  assert.equal(await session.page.getAttribute("#graph-panel", "data-paused"), null);
-  assert.equal(await session.page.isHidden("#paused-input"), true);
-  assert.deepEqual(await session.page.$$eval("#debug-bar button", (buttons) => buttons.filter((button) => !button.disabled).map((button) => button.id)), ["debug-run", "debug-run-to"]);
+    // Resume: the rest runs (no other breakpoint) and the result is the whole chain's.
+    await session.page.click("#debug-resume");
+    await session.page.waitForSelector("#result[data-status='success']");
+    const native = await createConductor({ storage: { type: "memory" } }).node.run(chain);
+    assert.deepEqual(JSON.parse(await session.page.textContent("#result-data")), native.data);
+    assert.equal(
+      native.data.result,
+      [1, 2, 3].map((x) => (x * 10 + 1) * 2).reduce((sum, x) => sum + x, 0),
+    );
+    assert.deepEqual(await graphStates(), { a: "completed", b: "completed", c: "completed", d: "completed" });
+    assert.deepEqual(await pausedNodes(), []);
+    assert.equal(await session.page.getAttribute("#graph-panel", "data-paused"), null);
+    assert.equal(await session.page.isHidden("#paused-input"), true);
+    assert.deepEqual(
+      await session.page.$$eval("#debug-bar button", (buttons) => buttons.filter((button) => !button.disabled).map((button) => button.id)),
+      ["debug-run", "debug-run-to"],
+    );
 
-  // Outside debug mode the breakpoint is kept but not used.
-  await session.page.setChecked("#debug-toggle", false);
-  await session.page.click("#run");
-  await session.page.waitForSelector("#result[data-status='success']");
-  assert.deepEqual(await graphStates(), { a: "completed", b: "completed", c: "completed", d: "completed" });
-  assert.equal(await session.page.isHidden("#debug-bar"), true);
-});
+    // Outside debug mode the breakpoint is kept but not used.
+    await session.page.setChecked("#debug-toggle", false);
+    await session.page.click("#run");
+    await session.page.waitForSelector("#result[data-status='success']");
+    assert.deepEqual(await graphStates(), { a: "completed", b: "completed", c: "completed", d: "completed" });
+    assert.equal(await session.page.isHidden("#debug-bar"), true);
+  },
+);
 
 test("debug mode: Pause stops a running flow before its next node; Resume finishes it", options, async () => {
   await paste(chain);
@@ -564,7 +752,10 @@ test("debug mode: Pause stops a running flow before its next node; Resume finish
   await session.page.fill("#slowmo", "0"); // for the next run: this one keeps its pacing
   await session.page.click("#debug-resume");
   await session.page.waitForSelector("#result[data-status='success']");
-  assert.deepEqual(JSON.parse(await session.page.textContent("#result-data")), (await createConductor({ storage: { type: "memory" } }).node.run(chain)).data);
+  assert.deepEqual(
+    JSON.parse(await session.page.textContent("#result-data")),
+    (await createConductor({ storage: { type: "memory" } }).node.run(chain)).data,
+  );
 });
 
 test("debug mode: Run to here runs a node and what it depends on; a pinned output replaces a node's run", options, async () => {
@@ -581,7 +772,11 @@ test("debug mode: Run to here runs a node and what it depends on; a pinned outpu
   assert.equal(await session.page.isEnabled("#debug-run-to"), true);
   await session.page.click("#debug-run-to");
   await session.page.waitForSelector("#result[data-status='success']");
-  assert.deepEqual(JSON.parse(await session.page.textContent("#result-data")), await nativeChainOutput(["a", "b", "c"]), "the result is c's output");
+  assert.deepEqual(
+    JSON.parse(await session.page.textContent("#result-data")),
+    await nativeChainOutput(["a", "b", "c"]),
+    "the result is c's output",
+  );
   assert.deepEqual(await graphStates(), { a: "completed", b: "completed", c: "completed", d: "pending" }, "d did not run");
   assert.match(await session.page.textContent("#result .meta"), /executed .*\ba → b → c$/);
   await session.page.click(graphNode("c")); // clears c's breakpoint
@@ -589,7 +784,10 @@ test("debug mode: Run to here runs a node and what it depends on; a pinned outpu
   // Pin b: the editor offers the output b produced in the last run; it is edited, then pinned.
   await session.page.click(graphNode("b"));
   await session.page.click(graphNode("b"));
-  assert.deepEqual((await graphNodes()).filter((node) => node.breakpoint || node.selected).map(({ path, breakpoint }) => [path, breakpoint]), [["b", false]]);
+  assert.deepEqual(
+    (await graphNodes()).filter((node) => node.breakpoint || node.selected).map(({ path, breakpoint }) => [path, breakpoint]),
+    [["b", false]],
+  );
   const outputOfB = await nativeChainOutput(["a", "b"]);
   assert.deepEqual(JSON.parse(await session.page.inputValue("#pin-text")), outputOfB);
   await session.page.fill("#pin-text", "{not json");
@@ -622,7 +820,10 @@ test("debug mode: Run to here runs a node and what it depends on; a pinned outpu
 });
 
 test("the page fetched nothing outside localhost and raised no errors", options, () => {
-  assert.ok(session.requests.some((url) => url.endsWith("/dist/engines/wasm/atomiton_conductor_wasm_bg.wasm")), "requests were recorded");
+  assert.ok(
+    session.requests.some((url) => url.endsWith("/dist/engines/wasm/atomiton_conductor_wasm_bg.wasm")),
+    "requests were recorded",
+  );
   const outside = session.requests.filter((url) => !url.startsWith(`${session.server.url}/`) && !url.startsWith("data:"));
   assert.deepEqual(outside, []);
   assert.deepEqual(session.pageErrors, []);
@@ -653,7 +854,13 @@ test("the demo's static server: MIME types browsers need, nothing outside npm/",
   // removed by URL parsing, so those requests ask for files inside npm/: the package's own
   // README (200, not the repository's) and a Cargo.toml that does not exist (404); an encoded
   // separator gets past the parser and is refused (403).
-  for (const [path, status] of [["/%2e%2e/README.md", 200], ["/demo/%2e%2e/%2e%2e/Cargo.toml", 404], ["/..%2fREADME.md", 403], ["/demo/..%2f..%2f..%2fCargo.toml", 403], ["/%2e%2e%2f%2e%2e%2fetc/passwd", 403]]) {
+  for (const [path, status] of [
+    ["/%2e%2e/README.md", 200],
+    ["/demo/%2e%2e/%2e%2e/Cargo.toml", 404],
+    ["/..%2fREADME.md", 403],
+    ["/demo/..%2f..%2f..%2fCargo.toml", 403],
+    ["/%2e%2e%2f%2e%2e%2fetc/passwd", 403],
+  ]) {
     const response = await get(path);
     assert.equal(response.status, status, path);
     assert.doesNotMatch(await response.text(), /Atomiton Conductor|\[workspace\]|root:/, path);

@@ -27,7 +27,11 @@ async function roundTrip(mod, { serverUrl, username, password, flow }) {
   out.runAfterRefresh = result(await c.node.run(flow));
   out.lastToken = refreshed.token;
   await c.auth.logout();
-  out.afterLogout = { user: await c.auth.getCurrentUser(), stored: localStorage.getItem("auth_token"), run: result(await c.node.run(flow)) };
+  out.afterLogout = {
+    user: await c.auth.getCurrentUser(),
+    stored: localStorage.getItem("auth_token"),
+    run: result(await c.node.run(flow)),
+  };
   return out;
 }
 
@@ -55,7 +59,11 @@ test("in Chromium: login, current user, run, refresh, logout against a protocol 
     const r = await inPage(session.page, roundTrip, { serverUrl, username: "alice", password: PASSWORD, flow: chainFlow });
     assert.equal(r.before, null, serverUrl);
     assert.equal(r.refused, "AUTHENTICATION_FAILED", `${serverUrl}: no run before login`);
-    assert.deepEqual(r.login, { user: { id: "alice", username: "alice", email: "alice@example.test", roles: ["user"] }, stored: true, expiresAt: "string" }, serverUrl);
+    assert.deepEqual(
+      r.login,
+      { user: { id: "alice", username: "alice", email: "alice@example.test", roles: ["user"] }, stored: true, expiresAt: "string" },
+      serverUrl,
+    );
     assert.equal(r.current.username, "alice", serverUrl);
     assert.equal(r.run, 12, serverUrl);
     assert.deepEqual(r.refreshed, { changed: true, stored: true }, serverUrl);

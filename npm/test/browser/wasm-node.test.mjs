@@ -76,7 +76,12 @@ test("the bundled templates: the same answers as native, and native-only ones re
       assert.equal(result.success, true, `${id}: ${result.error?.message}`);
     } else {
       assert.equal(result.error.code, "IMPLEMENTATION_NOT_FOUND", id);
-      assert.ok(validation.issues.every((issue) => issue.code === "IMPLEMENTATION_NOT_FOUND" && /^Node '[^']+' \([a-z-]+\) needs /.test(issue.message)), id);
+      assert.ok(
+        validation.issues.every(
+          (issue) => issue.code === "IMPLEMENTATION_NOT_FOUND" && /^Node '[^']+' \([a-z-]+\) needs /.test(issue.message),
+        ),
+        id,
+      );
     }
   }
   assert.ok(runnable >= 1, "at least one template runs in the browser (the demo page uses it)");

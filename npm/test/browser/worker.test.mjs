@@ -17,12 +17,18 @@ const session = useServedPage("/test/browser/worker-page.html", whenModuleReady)
 
 test("the engine runs in a module worker started from the package's own worker script", options, () => {
   const urls = session.page.workers().map((w) => w.url());
-  assert.ok(urls.some((url) => url === `${session.server.url}/dist/engines/worker/main.js`), urls.join("\n"));
+  assert.ok(
+    urls.some((url) => url === `${session.server.url}/dist/engines/worker/main.js`),
+    urls.join("\n"),
+  );
 });
 
 for (const fixture of fixtures()) {
   test(`Chromium worker mode, fixture ${fixture.file}: ${fixture.description}`, options, async () => {
-    const result = await inPage(session.page, (mod, { flow, options: runOptions }) => mod.conductor.node.run(flow, runOptions), { flow: fixture.flow, options: fixture.options ?? {} });
+    const result = await inPage(session.page, (mod, { flow, options: runOptions }) => mod.conductor.node.run(flow, runOptions), {
+      flow: fixture.flow,
+      options: fixture.options ?? {},
+    });
     assertFixtureResult(result, expectationFor(fixture, "wasm"));
   });
 }
@@ -41,9 +47,13 @@ test("worker mode: progress events are valid, carry their executionId and end at
   scenarios.checkProgressEvents(await inPage(session.page, scenarios.progressEvents));
 });
 
-test("node.store: the default module follows snapshots; the editor module is read when asked and tells subscribers every change", options, async () => {
-  scenarios.checkStore(await inPage(session.page, scenarios.store));
-});
+test(
+  "node.store: the default module follows snapshots; the editor module is read when asked and tells subscribers every change",
+  options,
+  async () => {
+    scenarios.checkStore(await inPage(session.page, scenarios.store));
+  },
+);
 
 test("worker mode: node.cancel and an AbortSignal stop a run; the page's executor sees its signal abort", options, async () => {
   scenarios.checkCancellation(await inPage(session.page, scenarios.cancellation));
@@ -79,9 +89,15 @@ test("worker mode: storage round trips through the origin's IndexedDB, or memory
 test("worker mode: a worker script that cannot be loaded fails the conductor's calls clearly", options, async () => {
   const r = await inPage(session.page, async () => {
     const c = window.browserModule.createConductor({ storage: { type: "memory" }, worker: { url: "/no/such/worker.js" } });
-    const ready = await c.ready.then(() => "ready", (error) => error.message);
+    const ready = await c.ready.then(
+      () => "ready",
+      (error) => error.message,
+    );
     // As when the in-page engine's module cannot be loaded: the call rejects with the reason.
-    const run = await c.node.run({ id: "t", type: "transform", parameters: { data: [1] } }).then(() => "ran", (error) => error.message);
+    const run = await c.node.run({ id: "t", type: "transform", parameters: { data: [1] } }).then(
+      () => "ran",
+      (error) => error.message,
+    );
     return { ready, run };
   });
   assert.match(r.ready, /the engine's worker failed/);
@@ -95,7 +111,11 @@ test("engineWorker, the form bundlers build, served as plain modules starts the 
   const result = await inPage(session.page, async () => {
     const { engineWorker } = await import("/dist/engines/worker/engine-worker.js");
     const c = window.browserModule.createConductor({ storage: { type: "memory" }, worker: engineWorker });
-    const run = await c.node.run({ id: "t", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 3", data: [1, 2] } });
+    const run = await c.node.run({
+      id: "t",
+      type: "transform",
+      parameters: { operation: "map", transformFunction: "x => x * 3", data: [1, 2] },
+    });
     return run.data.result;
   });
   session.page.off("worker", record);
@@ -107,6 +127,10 @@ test("the worker-mode page raised no uncaught errors", options, () => {
   assert.deepEqual(session.pageErrors, []);
 });
 
-test("worker mode: debugging with debugging: true (pins, runTo, breakpoints, step, resume, cancel), refused without it", options, async () => {
-  scenarios.checkDebugging(await inPage(session.page, scenarios.debugging), { refuses: true });
-});
+test(
+  "worker mode: debugging with debugging: true (pins, runTo, breakpoints, step, resume, cancel), refused without it",
+  options,
+  async () => {
+    scenarios.checkDebugging(await inPage(session.page, scenarios.debugging), { refuses: true });
+  },
+);

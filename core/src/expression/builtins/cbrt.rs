@@ -7,11 +7,17 @@ const B1: u32 = 715_094_163;
 /// B2 = (1023 - 1023/3 - 54/3 - 0.03306235651) * 2^20, for subnormals scaled by 2^54.
 const B2: u32 = 696_219_795;
 
-/// |1/cbrt(x) - p(x)| < 2^-23.5.
+/// |1/cbrt(x) - p(x)| < 2^-23.5. Written digit for digit as FreeBSD's msun has them, so the
+/// source can be checked against it.
+#[allow(clippy::excessive_precision)]
 const P0: f64 = 1.875_951_824_271_770_096_43;
+#[allow(clippy::excessive_precision)]
 const P1: f64 = -1.884_979_795_433_771_698_75;
+#[allow(clippy::excessive_precision)]
 const P2: f64 = 1.621_429_720_105_354_466_14;
+#[allow(clippy::excessive_precision)]
 const P3: f64 = -0.758_397_934_778_766_047_437;
+#[allow(clippy::excessive_precision)]
 const P4: f64 = 0.145_996_192_886_612_446_982;
 
 pub(super) fn cbrt(x: f64) -> f64 {

@@ -6,9 +6,9 @@
 import { closeSync, openSync, readSync } from "node:fs";
 
 /** ELF `e_machine`, Mach-O `cputype` and PE `Machine` values, as Node names the architecture. */
-const ELF: Record<number, string> = { 0x3e: "x64", 0xb7: "arm64", 0x03: "ia32", 0x28: "arm" };
-const MACH_O: Record<number, string> = { 0x01000007: "x64", 0x0100000c: "arm64" };
-const PE: Record<number, string> = { 0x8664: "x64", 0xaa64: "arm64", 0x014c: "ia32" };
+const ELF: Record<number, string> = { 62: "x64", 183: "arm64", 3: "ia32", 40: "arm" };
+const MACH_O: Record<number, string> = { 16777223: "x64", 16777228: "arm64" };
+const PE: Record<number, string> = { 34404: "x64", 43620: "arm64", 332: "ia32" };
 
 function head(path: string, bytes: number): Buffer {
   const buffer = Buffer.alloc(bytes);
@@ -28,7 +28,8 @@ export function binaryArch(path: string): string | undefined {
   } catch {
     return undefined;
   }
-  if (bytes.length >= 20 && bytes.readUInt32BE(0) === 0x7f454c46) return ELF[bytes[5] === 2 ? bytes.readUInt16BE(18) : bytes.readUInt16LE(18)];
+  if (bytes.length >= 20 && bytes.readUInt32BE(0) === 0x7f454c46)
+    return ELF[bytes[5] === 2 ? bytes.readUInt16BE(18) : bytes.readUInt16LE(18)];
   if (bytes.length >= 8 && bytes.readUInt32LE(0) === 0xfeedfacf) return MACH_O[bytes.readUInt32LE(4)];
   if (bytes.length >= 64 && bytes.toString("latin1", 0, 2) === "MZ") {
     const pe = bytes.readUInt32LE(60);

@@ -65,11 +65,18 @@ function platformPackage(host: HostPlatform, root: string, version: string | und
   try {
     ({ version: found, main } = readManifest(manifest));
   } catch (error) {
-    return { source: name, path: manifest, reason: `its package.json cannot be read: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      source: name,
+      path: manifest,
+      reason: `its package.json cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   const path = join(dirname(manifest), main ?? binaryFileName(host.triple));
   // A binary of another release speaks another protocol with the TypeScript layer.
-  const check = () => (version && found !== version ? `version ${found}, but @atomiton/conductor is ${version}; both must come from the same release` : undefined);
+  const check = () =>
+    version && found !== version
+      ? `version ${found}, but @atomiton/conductor is ${version}; both must come from the same release`
+      : undefined;
   return { source: name, path, check };
 }
 
@@ -105,7 +112,8 @@ function tryCandidate(candidate: Candidate, host: HostPlatform): NativeAddon | s
   } catch (error) {
     return loadFailure(error, candidate.path, host);
   }
-  if (typeof (addon as Partial<NativeAddon>)?.NativeConductor !== "function") return "loads, but is not this package's addon (it has no NativeConductor)";
+  if (typeof (addon as Partial<NativeAddon>)?.NativeConductor !== "function")
+    return "loads, but is not this package's addon (it has no NativeConductor)";
   return addon as NativeAddon;
 }
 

@@ -18,8 +18,17 @@ export function listenToServerEvents(transport: ChannelTransport, deliver: (even
     channel.listen(event, (data) => deliver(toWire(typeof data === "object" && data !== null ? (data as Payload) : {})));
   return [
     on(node, "progress", (data) => ({ ...data, type: "progress" })),
-    on(node, "paused", (data) => ({ type: "paused", executionId: String(data.executionId ?? ""), nodeId: String(data.nodeId ?? ""), input: data.input })),
-    on(node, "completed", (data) => ({ type: "completed", executionId: String(data.executionId ?? ""), nodeId: String(data.nodeId ?? "") })),
+    on(node, "paused", (data) => ({
+      type: "paused",
+      executionId: String(data.executionId ?? ""),
+      nodeId: String(data.nodeId ?? ""),
+      input: data.input,
+    })),
+    on(node, "completed", (data) => ({
+      type: "completed",
+      executionId: String(data.executionId ?? ""),
+      nodeId: String(data.nodeId ?? ""),
+    })),
     on(node, "error", (data) => ({
       type: "error",
       executionId: String(data.executionId ?? ""),

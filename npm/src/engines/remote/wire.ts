@@ -77,5 +77,9 @@ function withoutUndefined(fields: Record<string, unknown>): Record<string, unkno
 
 /** A run that failed before an answer came back. */
 export function failedRun(flow: NodeDefinition, options: WireRunOptions, thrown: unknown): WireResult {
-  return failedResult({ ...callFailure(thrown), nodeId: typeof flow?.id === "string" ? flow.id : undefined, executionId: options.executionId });
+  return failedResult({
+    ...callFailure(thrown),
+    nodeId: typeof flow?.id === "string" ? flow.id : undefined,
+    executionId: options.executionId,
+  });
 }

@@ -8,11 +8,22 @@ import type { NodeDefinition } from "../../types/definition.js";
 import type { NodeExecutorFactory } from "../../types/execution.js";
 import type { FlowTemplateInfo, ListFlowsOptions, ValidationResult } from "../../types/storage.js";
 import { ErrorCode } from "../../types/errors.js";
-import { failedResult, type EngineAdapter, type ExecutionsCall, type Outcome, type RunCommand, type WireError, type WireEvent, type WireResult, type WireRunOptions } from "../../conductor/engine.js";
+import {
+  failedResult,
+  type EngineAdapter,
+  type ExecutionsCall,
+  type Outcome,
+  type RunCommand,
+  type WireError,
+  type WireEvent,
+  type WireResult,
+  type WireRunOptions,
+} from "../../conductor/engine.js";
 import { historyUnavailable } from "../../conductor/executions.js";
 
 /** Why a module built without debugging refuses pins, `runTo` and breakpoints. */
-const NO_DEBUGGING = "Debugging (pinned, runTo, breakpoints) is not in the browser's default module: create the conductor with { debugging: true }";
+const NO_DEBUGGING =
+  "Debugging (pinned, runTo, breakpoints) is not in the browser's default module: create the conductor with { debugging: true }";
 import { CallSignal, callExecutor, outcomeJson, type ExecutorOutcome } from "../../conductor/executors.js";
 import { STATUS_CALLS, STATUS_COMPLETED, STATUS_EVENTS, type CatalogFunctions, type SessionHandle } from "./handle.js";
 import { decodeValue, encodeValue, revive, ValueEncodeError } from "../../values/codec.js";
@@ -28,7 +39,8 @@ import { MESSAGES } from "../../types/wire.generated.js";
  * still carry it.
  */
 function defineLazyTrace(result: WireResult, fetch: () => unknown, forget: FinalizationRegistry<number> | undefined, id: number): void {
-  const settle = (value: unknown) => Object.defineProperty(result, "trace", { value, writable: true, enumerable: true, configurable: true });
+  const settle = (value: unknown) =>
+    Object.defineProperty(result, "trace", { value, writable: true, enumerable: true, configurable: true });
   // Never unregistered: once the trace is read the engine has handed it over, and dropping it
   // again is a no-op (ids are not reused). An unregister token cost each run ~0.6 µs.
   forget?.register(result, id);
@@ -179,10 +191,14 @@ export class SessionEngine implements EngineAdapter {
   ) {
     const onTrap = options.onTrap;
     this.handle = onTrap
-      ? trapGuarded(handle, () => this.stoppedBy !== undefined, (error) => {
-          this.stop(error);
-          onTrap(error);
-        })
+      ? trapGuarded(
+          handle,
+          () => this.stoppedBy !== undefined,
+          (error) => {
+            this.stop(error);
+            onTrap(error);
+          },
+        )
       : handle;
     this.stopped = new Promise<never>((_, reject) => (this.rejectStopped = reject));
     this.stopped.catch(() => {});
@@ -198,7 +214,8 @@ export class SessionEngine implements EngineAdapter {
       } catch (error) {
         // A trap has already ended the pending runs; anything else is a bug worth seeing, but
         // must not become an uncaught exception in the embedder's event loop.
-        if (!(typeof WebAssembly !== "undefined" && error instanceof WebAssembly.RuntimeError)) console.error("[@atomiton/conductor] driving the engine failed:", error);
+        if (!(typeof WebAssembly !== "undefined" && error instanceof WebAssembly.RuntimeError))
+          console.error("[@atomiton/conductor] driving the engine failed:", error);
       }
     };
     this.handle.setNotifier(options.deferNotify ? () => queueMicrotask(drive) : drive);
@@ -322,7 +339,15 @@ export class SessionEngine implements EngineAdapter {
     const running = new Set(this.handle.running?.() ?? []);
     for (const [runId, execution] of this.executionIds) {
       if (running.has(execution)) continue;
-      this.finish(runId, failedResult({ code: ErrorCode.SERIALIZATION_FAILED, message: `The run's result could not be handed over: ${String(error)}`, executionId: execution }), undefined);
+      this.finish(
+        runId,
+        failedResult({
+          code: ErrorCode.SERIALIZATION_FAILED,
+          message: `The run's result could not be handed over: ${String(error)}`,
+          executionId: execution,
+        }),
+        undefined,
+      );
     }
   }
 
@@ -525,7 +550,9 @@ export class SessionEngine implements EngineAdapter {
     const text = writable(flow);
     if (typeof text !== "string") return text;
     const validated = this.handle.validate(text, JSON.stringify(customTypes));
-    return typeof validated === "string" ? outcomeOf<ValidationResult>(validated) : this.whileAlive(validated).then((json) => outcomeOf<ValidationResult>(json));
+    return typeof validated === "string"
+      ? outcomeOf<ValidationResult>(validated)
+      : this.whileAlive(validated).then((json) => outcomeOf<ValidationResult>(json));
   }
 
   async saveFlow(flow: unknown) {
@@ -539,7 +566,10 @@ export class SessionEngine implements EngineAdapter {
   }
 
   async listFlows(options: ListFlowsOptions) {
-    return decodeValue(await this.whileAlive(this.handle.listFlows(JSON.stringify(options ?? {})))) as Outcome<{ flows: Array<Record<string, unknown>>; total: number }>;
+    return decodeValue(await this.whileAlive(this.handle.listFlows(JSON.stringify(options ?? {})))) as Outcome<{
+      flows: Array<Record<string, unknown>>;
+      total: number;
+    }>;
   }
 
   async deleteFlow(id: string): Promise<Outcome<null>> {

@@ -26,7 +26,12 @@ async function inPageSession(config: ConductorConfig): Promise<LoadedSession> {
   // IndexedDB where the platform has it, unless the config asks for memory.
   const storage = config.storage?.type === "memory" ? undefined : indexedDbStorage();
   const historyStorage = history && config.storage?.type !== "memory" ? indexedDbStorage(HISTORY_DATABASE) : undefined;
-  const conductor = new instance.glue.WasmConductor(sessionConfigJson({ ...config, history: configHistory as ConductorConfig["history"] }), createHostFunctions(), storage, historyStorage);
+  const conductor = new instance.glue.WasmConductor(
+    sessionConfigJson({ ...config, history: configHistory as ConductorConfig["history"] }),
+    createHostFunctions(),
+    storage,
+    historyStorage,
+  );
   const engine = new SessionEngine("wasm", sessionHandle(conductor), instance.glue, {
     holdEventLoop: false,
     deferNotify: true,

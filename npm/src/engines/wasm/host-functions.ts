@@ -44,7 +44,12 @@ export function createHostFunctions() {
       const spec = JSON.parse(specJson) as FetchSpec;
       const controller = new AbortController();
       let timedOut = false;
-      const timer = spec.timeoutMs ? setTimeout(() => { timedOut = true; controller.abort(); }, spec.timeoutMs) : undefined;
+      const timer = spec.timeoutMs
+        ? setTimeout(() => {
+            timedOut = true;
+            controller.abort();
+          }, spec.timeoutMs)
+        : undefined;
       const promise = send(spec, body, controller.signal)
         .catch((error: unknown) => {
           if (isFailure(error)) throw error;
@@ -91,7 +96,9 @@ async function send(spec: FetchSpec, body: Uint8Array | undefined, signal: Abort
     offset += chunk.byteLength;
   }
   const headers: Array<[string, string]> = [];
-  response.headers.forEach((value, name) => headers.push([name, value]));
+  response.headers.forEach((value, name) => {
+    headers.push([name, value]);
+  });
   return { status: response.status, statusText: response.statusText, headers, url: response.url || spec.url, body: bytes };
 }
 

@@ -23,7 +23,11 @@ export function wantsHistory(history: unknown): boolean {
  * execution history and debugging) when the config asks for either, else the default one.
  * A conductor that loads it for debugging alone records no runs.
  */
-export function browserModule(config: { history?: unknown; debugging?: unknown }): { variant: WasmVariant; history: boolean; configHistory: unknown } {
+export function browserModule(config: { history?: unknown; debugging?: unknown }): {
+  variant: WasmVariant;
+  history: boolean;
+  configHistory: unknown;
+} {
   const history = wantsHistory(config.history);
   const editor = history || config.debugging === true;
   return { variant: editor ? "history" : "base", history, configHistory: history ? config.history : false };
@@ -62,7 +66,9 @@ export async function loadWasm(generation = 0, variant: WasmVariant = "base"): P
   try {
     glue = await importGlue(variant, generation);
   } catch (error) {
-    throw new Error(`@atomiton/conductor/browser: a fresh copy of the wasm engine${variant === "history" ? " with history" : ""} could not be loaded after an internal error: ${String(error)}`);
+    throw new Error(
+      `@atomiton/conductor/browser: a fresh copy of the wasm engine${variant === "history" ? " with history" : ""} could not be loaded after an internal error: ${String(error)}`,
+    );
   }
   await glue.default(inNode() ? { module_or_path: await wasmBytesFromDisk(variant) } : undefined);
   return glue;
@@ -120,10 +126,13 @@ export async function liveCatalog(): Promise<CatalogFunctions> {
   let glue = (await sharedWasmInstance()).glue;
   const follow = (instance: WasmInstance) =>
     instance.onTrap(() => {
-      sharedWasmInstance().then((next) => {
-        glue = next.glue;
-        follow(next);
-      }, () => {});
+      sharedWasmInstance().then(
+        (next) => {
+          glue = next.glue;
+          follow(next);
+        },
+        () => {},
+      );
     });
   follow(await sharedWasmInstance());
   return new Proxy({} as CatalogFunctions, { get: (_, name) => glue[name as keyof CatalogFunctions] });

@@ -30,7 +30,12 @@ export function createNodeWasmEngine(config: ConductorConfig): NodeWasmEngine {
     if (live) return live.engine;
     if (closed) throw new Error("@atomiton/conductor: this engine has been closed");
     const instance = nodeWasmInstance();
-    const module = new instance.glue.WasmConductor(sessionConfigJson(config), nodeHostFunctions(config), nodeFlowStorage(config), nodeHistoryStorage(config));
+    const module = new instance.glue.WasmConductor(
+      sessionConfigJson(config),
+      nodeHostFunctions(config),
+      nodeFlowStorage(config),
+      nodeHistoryStorage(config),
+    );
     const engine = new SessionEngine("wasm", sessionHandle(module), instance.glue, {
       holdEventLoop: false,
       deferNotify: true,

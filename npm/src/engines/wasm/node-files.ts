@@ -6,7 +6,24 @@
  */
 import { randomBytes } from "node:crypto";
 import { constants as fsConstants } from "node:fs";
-import { copyFile, lstat, mkdir, open, opendir, readdir, readFile, readlink, realpath, rename, rm, rmdir, stat, symlink, unlink, type FileHandle } from "node:fs/promises";
+import {
+  copyFile,
+  lstat,
+  mkdir,
+  open,
+  opendir,
+  readdir,
+  readFile,
+  readlink,
+  realpath,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  symlink,
+  unlink,
+  type FileHandle,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
 
@@ -34,7 +51,9 @@ function osWords(error: unknown): string {
   // Node's message is `ENOENT: no such file or directory, open '/x'`: keep the description.
   const described = /^[A-Z0-9_]+: ([^,]+)/.exec(e.message)?.[1] ?? e.code;
   const words = described.charAt(0).toUpperCase() + described.slice(1);
-  return typeof e.errno === "number" && e.errno < 0 && process.platform !== "win32" ? `${words} (os error ${-e.errno})` : `${words} (${e.code})`;
+  return typeof e.errno === "number" && e.errno < 0 && process.platform !== "win32"
+    ? `${words} (os error ${-e.errno})`
+    : `${words} (${e.code})`;
 }
 
 /** `Cannot <operation> '<path>': <OS words>`, with the kind the node types react to. */
@@ -136,27 +155,52 @@ const inside = (path: string, dir: string) => path === dir || path.startsWith(di
 
 /** A recursive copy; symlinks are recreated, never followed (a link to `..` would recurse forever). */
 async function copyDir(from: string, to: string): Promise<void> {
-  await failingAs(() => mkdir(to, { recursive: true }), (e) => ioFailure("copy", to, e));
-  const entries = await failingAs(() => readdir(from, { withFileTypes: true }), (e) => ioFailure("copy", from, e));
+  await failingAs(
+    () => mkdir(to, { recursive: true }),
+    (e) => ioFailure("copy", to, e),
+  );
+  const entries = await failingAs(
+    () => readdir(from, { withFileTypes: true }),
+    (e) => ioFailure("copy", from, e),
+  );
   for (const entry of entries) {
     const source = join(from, entry.name);
     const target = join(to, entry.name);
     if (entry.isDirectory()) await copyDir(source, target);
-    else if (entry.isSymbolicLink()) await failingAs(async () => symlink(await readlink(source), target), (e) => ioFailure("copy", source, e));
-    else await failingAs(() => copyFile(source, target), (e) => ioFailure("copy", source, e));
+    else if (entry.isSymbolicLink())
+      await failingAs(
+        async () => symlink(await readlink(source), target),
+        (e) => ioFailure("copy", source, e),
+      );
+    else
+      await failingAs(
+        () => copyFile(source, target),
+        (e) => ioFailure("copy", source, e),
+      );
   }
 }
 
 async function copy(from: string, to: string): Promise<void> {
-  const metadata = await failingAs(() => stat(from), (e) => ioFailure("copy", from, e));
-  const source = await failingAs(() => realpath(from), (e) => ioFailure("copy", from, e));
+  const metadata = await failingAs(
+    () => stat(from),
+    (e) => ioFailure("copy", from, e),
+  );
+  const source = await failingAs(
+    () => realpath(from),
+    (e) => ioFailure("copy", from, e),
+  );
   const destination = await resolveExisting(to);
   if (metadata.isDirectory()) {
-    if (inside(destination, source)) throw { kind: "other", message: `Cannot copy '${from}' into itself ('${to}')` } satisfies EffectFailure;
+    if (inside(destination, source))
+      throw { kind: "other", message: `Cannot copy '${from}' into itself ('${to}')` } satisfies EffectFailure;
     return copyDir(from, to);
   }
-  if (destination === source) throw { kind: "other", message: `Cannot copy '${from}' to '${to}': they are the same file` } satisfies EffectFailure;
-  await failingAs(() => copyFile(from, to), (e) => ioFailure("copy", from, e, to));
+  if (destination === source)
+    throw { kind: "other", message: `Cannot copy '${from}' to '${to}': they are the same file` } satisfies EffectFailure;
+  await failingAs(
+    () => copyFile(from, to),
+    (e) => ioFailure("copy", from, e, to),
+  );
 }
 
 /**
@@ -192,13 +236,37 @@ export function nodeFiles(base: string | undefined) {
         throw ioFailure("stat", target, error);
       }
     },
-    read: (path: string) => failingAs(async () => new Uint8Array(await readFile(at(path))), (e) => ioFailure("read", at(path), e)),
-    write: (path: string, contents: Uint8Array, createParents: boolean) => failingAs(() => writeAtomic(at(path), contents, createParents), (e) => ioFailure("write", at(path), e)),
-    list: (path: string) => failingAs(() => list(at(path)), (e) => ioFailure("list", at(path), e)),
-    createDir: (path: string, recursive: boolean) => failingAs(async () => void (await mkdir(at(path), { recursive })), (e) => ioFailure("create directory", at(path), e)),
-    remove: (path: string, recursive: boolean) => failingAs(() => remove(at(path), recursive), (e) => ioFailure("remove", at(path), e)),
+    read: (path: string) =>
+      failingAs(
+        async () => new Uint8Array(await readFile(at(path))),
+        (e) => ioFailure("read", at(path), e),
+      ),
+    write: (path: string, contents: Uint8Array, createParents: boolean) =>
+      failingAs(
+        () => writeAtomic(at(path), contents, createParents),
+        (e) => ioFailure("write", at(path), e),
+      ),
+    list: (path: string) =>
+      failingAs(
+        () => list(at(path)),
+        (e) => ioFailure("list", at(path), e),
+      ),
+    createDir: (path: string, recursive: boolean) =>
+      failingAs(
+        async () => void (await mkdir(at(path), { recursive })),
+        (e) => ioFailure("create directory", at(path), e),
+      ),
+    remove: (path: string, recursive: boolean) =>
+      failingAs(
+        () => remove(at(path), recursive),
+        (e) => ioFailure("remove", at(path), e),
+      ),
     copy: (from: string, to: string) => copy(at(from), at(to)),
-    rename: (from: string, to: string) => failingAs(() => rename(at(from), at(to)), (e) => ioFailure("rename", at(from), e, at(to))),
+    rename: (from: string, to: string) =>
+      failingAs(
+        () => rename(at(from), at(to)),
+        (e) => ioFailure("rename", at(from), e, at(to)),
+      ),
     tempDir: () => tmpdir(),
   };
 }

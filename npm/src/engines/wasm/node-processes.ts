@@ -121,14 +121,15 @@ async function start(spec: ProcessSpec, stdin: Uint8Array | undefined, cancel: A
       cancel.removeEventListener("abort", onAbort);
       resolvePromise({ exitCode, stdout: stdout(), stderr: stderr(), timedOut });
     };
-    const timer = spec.timeoutMs && spec.timeoutMs > 0
-      ? setTimeout(() => {
-          timedOut = true;
-          killGroup(child);
-          // Keep what the child wrote, but do not wait forever for pipes a descendant holds.
-          grace = setTimeout(() => finish(child.exitCode), AFTER_KILL_GRACE_MS);
-        }, spec.timeoutMs)
-      : undefined;
+    const timer =
+      spec.timeoutMs && spec.timeoutMs > 0
+        ? setTimeout(() => {
+            timedOut = true;
+            killGroup(child);
+            // Keep what the child wrote, but do not wait forever for pipes a descendant holds.
+            grace = setTimeout(() => finish(child.exitCode), AFTER_KILL_GRACE_MS);
+          }, spec.timeoutMs)
+        : undefined;
     const onAbort = () => {
       if (settled) return;
       settled = true;

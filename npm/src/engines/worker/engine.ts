@@ -34,7 +34,9 @@ async function workerSession(config: ConductorConfig, option: WorkerOption): Pro
     worker = spawnWorker(option);
   } catch (error) {
     // A URL the page may not start a worker from, such as the file: URL a bundler made of `true`'s.
-    throw new Error(`@atomiton/conductor/browser: the engine's worker failed: ${error instanceof Error ? error.message : String(error)}${hint}`);
+    throw new Error(
+      `@atomiton/conductor/browser: the engine's worker failed: ${error instanceof Error ? error.message : String(error)}${hint}`,
+    );
   }
   const module = browserModule(config);
   const handle = new WorkerSessionHandle((message) => worker.postMessage(message), module.variant === "history");
@@ -60,7 +62,9 @@ async function workerSession(config: ConductorConfig, option: WorkerOption): Pro
     // The script could not be loaded, or it threw outside a session call.
     worker.addEventListener("error", (event: ErrorEvent) => {
       event.preventDefault();
-      const error = new Error(`@atomiton/conductor/browser: the engine's worker failed: ${event.message || "its script could not be loaded"}${hint}`);
+      const error = new Error(
+        `@atomiton/conductor/browser: the engine's worker failed: ${event.message || "its script could not be loaded"}${hint}`,
+      );
       reject(error);
       end(error);
     });

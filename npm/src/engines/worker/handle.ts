@@ -58,7 +58,11 @@ export class WorkerSessionHandle implements SessionHandle {
   }
 
   private status(): number {
-    return (this.events.length > 0 ? STATUS_EVENTS : 0) | (this.completed.length > 0 ? STATUS_COMPLETED : 0) | (this.calls.length > 0 ? STATUS_CALLS : 0);
+    return (
+      (this.events.length > 0 ? STATUS_EVENTS : 0) |
+      (this.completed.length > 0 ? STATUS_COMPLETED : 0) |
+      (this.calls.length > 0 ? STATUS_CALLS : 0)
+    );
   }
 
   private send(message: RequestMessage): void {
@@ -129,8 +133,6 @@ export class WorkerSessionHandle implements SessionHandle {
   cancel(executionId: string): Promise<boolean> {
     return this.call<boolean>("cancel", executionId);
   }
-
-
 
   validate(flowJson: string, customTypesJson: string): Promise<string> {
     return this.call<string>("validate", flowJson, customTypesJson);

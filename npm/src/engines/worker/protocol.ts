@@ -34,7 +34,9 @@ export type OutputMessage = {
   calls?: { records: string; buffers: Uint8Array[] };
 };
 
-export type ReplyMessage = { kind: "reply"; id: number; ok: true; value: unknown } | { kind: "reply"; id: number; ok: false; message: string };
+export type ReplyMessage =
+  | { kind: "reply"; id: number; ok: true; value: unknown }
+  | { kind: "reply"; id: number; ok: false; message: string };
 
 export type WorkerMessage =
   | { kind: "ready" }

@@ -19,7 +19,9 @@ const MAX_BLOCK_SIZE = 32;
 const MAX_PARALLELISM = 16;
 
 function scrypt(password: string, salt: Buffer, length: number, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scryptCallback(password, salt, length, options, (error, key) => (error ? reject(error) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scryptCallback(password, salt, length, options, (error, key) => (error ? reject(error) : resolve(key))),
+  );
 }
 
 function options(N: number, r: number, p: number): ScryptOptions {
@@ -44,9 +46,17 @@ function parse(stored: unknown): Parsed | undefined {
   const [scheme, N, r, p, salt, key, ...rest] = stored.split("$");
   if (scheme !== "scrypt" || rest.length > 0 || !salt || !key) return undefined;
   const [n, blocks, parallel] = [Number(N), Number(r), Number(p)];
-  const valid = Number.isInteger(n) && n > 1 && n <= MAX_COST && (n & (n - 1)) === 0
-    && Number.isInteger(blocks) && blocks >= 1 && blocks <= MAX_BLOCK_SIZE
-    && Number.isInteger(parallel) && parallel >= 1 && parallel <= MAX_PARALLELISM;
+  const valid =
+    Number.isInteger(n) &&
+    n > 1 &&
+    n <= MAX_COST &&
+    (n & (n - 1)) === 0 &&
+    Number.isInteger(blocks) &&
+    blocks >= 1 &&
+    blocks <= MAX_BLOCK_SIZE &&
+    Number.isInteger(parallel) &&
+    parallel >= 1 &&
+    parallel <= MAX_PARALLELISM;
   const parsed = { N: n, r: blocks, p: parallel, salt: Buffer.from(salt, "base64url"), key: Buffer.from(key, "base64url") };
   return valid && parsed.salt.length > 0 && parsed.key.length >= 16 ? parsed : undefined;
 }

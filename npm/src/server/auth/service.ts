@@ -50,7 +50,11 @@ export class AuthService {
     this.verify = typeof users === "function" ? users : users ? verifierOf(users) : undefined;
     this.keys = apiKeysOf(options?.apiKeys ?? []);
     this.enabled = this.verify !== undefined || this.keys.size > 0;
-    this.sessions = new SessionStore<Caller>({ tokenTtlMs: options?.tokenTtlMs, sessionMaxMs: options?.sessionMaxMs, maxSessionsPerPrincipal: options?.maxSessionsPerUser });
+    this.sessions = new SessionStore<Caller>({
+      tokenTtlMs: options?.tokenTtlMs,
+      sessionMaxMs: options?.sessionMaxMs,
+      maxSessionsPerPrincipal: options?.maxSessionsPerUser,
+    });
     const attempts = options?.loginAttempts ?? {};
     this.perUser = new AttemptLimiter({ max: attempts.max ?? 5, windowMs: attempts.windowMs });
     this.perAddress = new AttemptLimiter({ max: attempts.maxPerAddress ?? 20, windowMs: attempts.windowMs });
@@ -68,9 +72,17 @@ export class AuthService {
   /** Checks credentials and starts a session. Throws `AUTHENTICATION_FAILED` or `RATE_LIMIT_EXCEEDED`. */
   async login(credentials: unknown, address: string): Promise<{ result: AuthResult; issued: Issued<Caller> }> {
     const { username, password } = (credentials ?? {}) as { username?: unknown; password?: unknown };
-    if (!this.verify) throw new ServerError(ErrorCode.AUTHENTICATION_FAILED, "This server has no user logins (API keys only)", 401, { reason: "credentials" });
-    const wellFormed = typeof username === "string" && typeof password === "string" && username.length > 0 && password.length > 0
-      && username.length <= MAX_USERNAME_LENGTH && password.length <= MAX_PASSWORD_LENGTH;
+    if (!this.verify)
+      throw new ServerError(ErrorCode.AUTHENTICATION_FAILED, "This server has no user logins (API keys only)", 401, {
+        reason: "credentials",
+      });
+    const wellFormed =
+      typeof username === "string" &&
+      typeof password === "string" &&
+      username.length > 0 &&
+      password.length > 0 &&
+      username.length <= MAX_USERNAME_LENGTH &&
+      password.length <= MAX_PASSWORD_LENGTH;
     if (!wellFormed) throw invalidCredentials();
     const userKey = `user:${username.toLowerCase()}`;
     const addressKey = `address:${address}`;
@@ -98,9 +110,16 @@ export class AuthService {
 
   /** A new token for a live session (the old token stops working). */
   refresh(token: unknown): { result: AuthResult; issued: Issued<Caller> } {
-    if (typeof token !== "string" || token === "") throw new ServerError(ErrorCode.AUTHENTICATION_FAILED, "No token to refresh", 401, { reason: "missing" });
+    if (typeof token !== "string" || token === "")
+      throw new ServerError(ErrorCode.AUTHENTICATION_FAILED, "No token to refresh", 401, { reason: "missing" });
     const issued = this.sessions.refresh(token);
-    if ("failure" in issued) throw new ServerError(ErrorCode.AUTHENTICATION_FAILED, `Cannot refresh: ${issued.failure === "invalid" ? "invalid token" : `session ${issued.failure}`}`, 401, { reason: issued.failure });
+    if ("failure" in issued)
+      throw new ServerError(
+        ErrorCode.AUTHENTICATION_FAILED,
+        `Cannot refresh: ${issued.failure === "invalid" ? "invalid token" : `session ${issued.failure}`}`,
+        401,
+        { reason: issued.failure },
+      );
     return { result: resultOf(issued), issued };
   }
 

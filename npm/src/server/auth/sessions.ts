@@ -79,7 +79,14 @@ export class SessionStore<P> {
     }
     const now = Date.now();
     const token = newSecret("atk");
-    const live: Live<P> = { id: `s${++this.nextId}`, principal, owner, digest: digestOf(token), expiresAt: now + this.ttl, endsAt: now + this.sessionMax };
+    const live: Live<P> = {
+      id: `s${++this.nextId}`,
+      principal,
+      owner,
+      digest: digestOf(token),
+      expiresAt: now + this.ttl,
+      endsAt: now + this.sessionMax,
+    };
     live.expiresAt = Math.min(live.expiresAt, live.endsAt);
     sessions.add(live);
     this.byDigest.set(live.digest, live);

@@ -44,7 +44,9 @@ export function verifierOf(entries: readonly UserEntry[]): UserVerifier {
   entries.forEach((entry, index) => {
     if (typeof entry?.username !== "string" || entry.username === "") throw new TypeError(`auth.users[${index}] needs a username`);
     if (!isPasswordHash(entry.passwordHash)) {
-      throw new TypeError(`auth.users[${index}] (${entry.username}): passwordHash must come from hashPassword(); plain passwords are not accepted`);
+      throw new TypeError(
+        `auth.users[${index}] (${entry.username}): passwordHash must come from hashPassword(); plain passwords are not accepted`,
+      );
     }
     if (byName.has(entry.username)) throw new TypeError(`auth.users: the username ${entry.username} appears twice`);
     byName.set(entry.username, entry);
@@ -69,9 +71,16 @@ export function apiKeysOf(entries: readonly ApiKeyEntry[]): Map<string, ApiKeyEn
     if (typeof entry?.id !== "string" || entry.id === "") throw new TypeError(`auth.apiKeys[${index}] needs an id`);
     if (ids.has(entry.id)) throw new TypeError(`auth.apiKeys: the id ${entry.id} appears twice`);
     ids.add(entry.id);
-    const digest = typeof entry.keyHash === "string" ? entry.keyHash.toLowerCase() : typeof entry.key === "string" && entry.key.length >= 16 ? digestOf(entry.key) : undefined;
+    const digest =
+      typeof entry.keyHash === "string"
+        ? entry.keyHash.toLowerCase()
+        : typeof entry.key === "string" && entry.key.length >= 16
+          ? digestOf(entry.key)
+          : undefined;
     if (!digest || !/^[0-9a-f]{64}$/.test(digest)) {
-      throw new TypeError(`auth.apiKeys[${index}] (${entry.id}) needs a keyHash (hex SHA-256, from generateApiKey()) or a key of 16 characters or more`);
+      throw new TypeError(
+        `auth.apiKeys[${index}] (${entry.id}) needs a keyHash (hex SHA-256, from generateApiKey()) or a key of 16 characters or more`,
+      );
     }
     byDigest.set(digest, entry);
   });

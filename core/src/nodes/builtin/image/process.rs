@@ -133,7 +133,7 @@ pub(super) fn render(
     if options.blur > 0.0 {
         let sigma = options.blur.max(0.3);
         let work = f64::from(image.width()) * f64::from(image.height()) * f64::from(sigma);
-        if !(work <= MAX_BLUR_WORK) {
+        if work.is_nan() || work > MAX_BLUR_WORK {
             return Err(format!("A blur of sigma {sigma} over {}x{} pixels is more work than the limit allows; use a smaller blur or image", image.width(), image.height()));
         }
         image = image.blur(sigma);
