@@ -221,9 +221,11 @@ atomiton_core::session_forwarders! {
     class: NativeConductor;
     // A panic in a synchronous call is a thrown error, not an abort of the process.
     sync: [catch_unwind];
-    buffers: Vec<Buffer> => from_buffers;
     promises: async fn -> String;
 }
+
+/// Binary data as JS passes it to the session's methods.
+type Buffers = Vec<Buffer>;
 
 /// The history store `config` asks for: in Redis when `history.redis` names a server (queue
 /// mode), else beside the flows: in memory when they are (`storage: {type: "memory"}`), else in

@@ -163,9 +163,11 @@ atomiton_core::session_forwarders! {
     attribute: wasm_bindgen;
     class: WasmConductor;
     sync: [];
-    buffers: Array => from_buffers;
     promises: fn -> Promise = text_promise;
 }
+
+/// Binary data as JS passes it to the session's methods.
+type Buffers = Array;
 
 /// Records runs into `storage` (kept in memory as well, where queries run), or in memory only.
 #[cfg(feature = "history")]

@@ -29,7 +29,7 @@ pub mod value;
 pub mod testing;
 
 #[cfg(test)]
-mod typescript;
+pub(crate) mod typescript;
 
 pub use engine::{Engine, EngineConfig, ExecutionContext, ExecutionResult, RunContext, RunOptions};
 pub use error::{ErrorCode, ExecutionError, Result};

@@ -1,35 +1,39 @@
-// The native addon and the three wasm modules expose the same conductor methods and module
-// functions, but for the few each target has on its own, named here. The forwarders both share
-// come from one definition (atomiton_core::session_forwarders! and catalog_forwarders!); this
-// catches a method or function added to, renamed in or gated differently in one binding only.
+// The native addon and the three wasm modules expose the conductor methods the one Rust
+// declaration of a session's methods gives them (core/src/session/boundary/methods.rs, as
+// generated into methods.generated.ts), each with the features it was built with, and the same
+// module functions. This catches a method added to, renamed in or gated differently in one
+// binding only.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { loadNative } from "../dist/engines/native/loader.js";
+import { SESSION_METHOD_GATES, SESSION_METHOD_KINDS } from "../dist/engines/session/methods.generated.js";
 
 const require = createRequire(import.meta.url);
 
-/** Native only: `running` (the session engine then fails only the lost runs: engines/session/engine.ts) and `markCrashed` (queue mode's history). */
-const NATIVE_ONLY = ["markCrashed", "running"];
 /** The addon's process-wide worker pool. */
 const NATIVE_ONLY_FUNCTIONS = ["NativeConductor", "workerPoolStats", "workerPoolResetPeak"];
 /** What wasm-bindgen adds to every class and module. */
 const WASM_ONLY = ["__destroy_into_raw", "free"];
 const WASM_ONLY_FUNCTIONS = ["WasmConductor", "default", "initSync"];
-/** Methods of core features a module may be built without. */
-const GATED = { debugger: ["controlRun", "runState"], history: ["executions"] };
+
+/** The methods the Rust declaration gives a class with `features` (`native`: the addon's own). */
+const declared = (features) =>
+  Object.keys(SESSION_METHOD_KINDS)
+    .filter((name) => SESSION_METHOD_GATES[name] === undefined || features.includes(SESSION_METHOD_GATES[name]))
+    .sort();
 
 const modules = [
   { name: "browser", load: () => import("../dist/engines/wasm/atomiton_conductor_wasm.js"), features: [] },
   {
     name: "browser with history",
     load: () => import("../dist/engines/wasm-history/atomiton_conductor_wasm.js"),
-    features: ["debugger", "history"],
+    features: ["debugger", "history", "run-state"],
   },
   {
     name: "Node fallback",
     load: async () => require("../dist/engines/wasm-node/atomiton_conductor_wasm.cjs"),
-    features: ["debugger", "history"],
+    features: ["debugger", "history", "run-state"],
   },
 ];
 
@@ -47,19 +51,16 @@ function nativeAddon() {
   return native.addon;
 }
 
-test("the native-only methods and functions are there (the lists below are not stale)", () => {
+test("the native addon's NativeConductor has exactly the methods the Rust declaration gives it", () => {
   const addon = nativeAddon();
-  const native = methods(addon.NativeConductor);
-  for (const name of [...NATIVE_ONLY, ...Object.values(GATED).flat()]) assert.ok(native.includes(name), `NativeConductor.${name}`);
+  assert.deepEqual(methods(addon.NativeConductor), declared(["native", "debugger", "history", "run-state"]));
   for (const name of NATIVE_ONLY_FUNCTIONS) assert.equal(typeof addon[name], "function", name);
 });
 
 for (const module of modules) {
-  test(`the ${module.name} module's WasmConductor has the native addon's methods`, async () => {
+  test(`the ${module.name} module's WasmConductor has exactly the methods the Rust declaration gives it`, async () => {
     const wasm = await module.load();
-    const absent = Object.entries(GATED).flatMap(([feature, names]) => (module.features.includes(feature) ? [] : names));
-    const expected = without(methods(nativeAddon().NativeConductor), [...NATIVE_ONLY, ...absent]);
-    assert.deepEqual(without(methods(wasm.WasmConductor), WASM_ONLY), expected);
+    assert.deepEqual(without(methods(wasm.WasmConductor), WASM_ONLY), declared(module.features));
     for (const name of WASM_ONLY) assert.ok(methods(wasm.WasmConductor).includes(name), `WasmConductor.${name} (wasm-bindgen's)`);
   });
 

@@ -7,7 +7,7 @@
 //! is specific to it: how to poke its JS thread, where worker futures run, and value conversion
 //! at the boundary.
 
-mod bindings;
+mod boundary;
 mod calls;
 pub mod catalog;
 mod config;

@@ -4,10 +4,27 @@
  * session engine takes it, exactly as it would take it from an in-page session, so the same
  * `SessionEngine` drives both. Driving calls answer with the status of what is already here.
  */
-import { STATUS_CALLS, STATUS_COMPLETED, STATUS_EVENTS, type SessionHandle } from "../session/handle.js";
+import {
+  SESSION_METHOD_GATES,
+  SESSION_METHOD_KINDS,
+  STATUS_CALLS,
+  STATUS_COMPLETED,
+  STATUS_EVENTS,
+  type SessionHandle,
+} from "../session/handle.js";
 import type { CallMethod, Completed, OutputMessage, RequestMessage, WorkerMessage } from "./protocol.js";
 
 type Reply = { resolve(value: unknown): void; reject(error: Error): void };
+
+/** The methods forwarded to the worker by name (defined in the constructor). */
+type Forwarded = {
+  [K in CallMethod]: (...args: Parameters<Required<SessionHandle>[K]>) => Promise<Awaited<ReturnType<Required<SessionHandle>[K]>>>;
+};
+
+// The class defines these methods in its constructor, from the generated list.
+export interface WorkerSessionHandle
+  extends Pick<Forwarded, Exclude<CallMethod, keyof typeof SESSION_METHOD_GATES>>,
+    Partial<Pick<Forwarded, Extract<CallMethod, keyof typeof SESSION_METHOD_GATES>>> {}
 
 export class WorkerSessionHandle implements SessionHandle {
   private notify: () => void = () => {};
@@ -21,14 +38,22 @@ export class WorkerSessionHandle implements SessionHandle {
   private nextCall = 1;
   private stoppedBy: Error | undefined;
 
-  /** Present when the worker runs a module with debugging (the editor module). */
-  readonly controlRun?: (executionId: string, command: string) => Promise<boolean>;
-
+  /**
+   * @param editor the worker runs the editor module (history, debugging and the run's live
+   *   state): the methods gated on those features are there too.
+   */
   constructor(
     private readonly post: (message: RequestMessage) => void,
-    debugging: boolean,
+    editor: boolean,
   ) {
-    if (debugging) this.controlRun = (executionId, command) => this.call<boolean>("controlRun", executionId, command);
+    // Every session method with a result is forwarded by name, as the Rust declaration lists
+    // them; those of features the worker's module lacks stay absent, as in that module.
+    for (const [method, kind] of Object.entries(SESSION_METHOD_KINDS)) {
+      if (kind !== "call" && kind !== "promise") continue;
+      const gate = (SESSION_METHOD_GATES as Record<string, string>)[method];
+      if (gate === "native" || (gate !== undefined && !editor)) continue;
+      Object.defineProperty(this, method, { value: (...args: string[]) => this.call(method as CallMethod, ...args), enumerable: false });
+    }
   }
 
   /** Takes a message from the worker (other than `ready` / `failed`). */
@@ -128,29 +153,5 @@ export class WorkerSessionHandle implements SessionHandle {
     const buffers = this.callBuffers;
     this.callBuffers = [];
     return buffers;
-  }
-
-  cancel(executionId: string): Promise<boolean> {
-    return this.call<boolean>("cancel", executionId);
-  }
-
-  validate(flowJson: string, customTypesJson: string): Promise<string> {
-    return this.call<string>("validate", flowJson, customTypesJson);
-  }
-
-  saveFlow(flowJson: string): Promise<string> {
-    return this.call<string>("saveFlow", flowJson);
-  }
-
-  loadFlow(id: string): Promise<string> {
-    return this.call<string>("loadFlow", id);
-  }
-
-  listFlows(optionsJson: string): Promise<string> {
-    return this.call<string>("listFlows", optionsJson);
-  }
-
-  deleteFlow(id: string): Promise<string> {
-    return this.call<string>("deleteFlow", id);
   }
 }

@@ -18,8 +18,18 @@ export type RequestMessage =
   | { op: "resolveCalls"; answersJson: string; buffers: Uint8Array[] }
   | { op: "call"; id: number; method: CallMethod; args: string[] };
 
-/** Session methods with a result, called by name with string arguments. */
-export type CallMethod = "cancel" | "controlRun" | "validate" | "saveFlow" | "loadFlow" | "listFlows" | "deleteFlow";
+import type { SESSION_METHOD_GATES, SESSION_METHOD_KINDS } from "../session/methods.generated.js";
+
+type Kinds = typeof SESSION_METHOD_KINDS;
+type Gates = typeof SESSION_METHOD_GATES;
+
+/**
+ * Session methods with a result, called by name with string arguments: those of kind `call` or
+ * `promise` (from the Rust declaration of the session's methods), but the native addon's own.
+ */
+export type CallMethod = {
+  [K in keyof Kinds]: Kinds[K] extends "call" | "promise" ? (K extends keyof Gates ? (Gates[K] extends "native" ? never : K) : K) : never;
+}[keyof Kinds];
 
 export type Completed = { runId: number; result: string; buffers: Uint8Array[]; slices?: string[][]; trace?: number | null };
 

@@ -1,6 +1,7 @@
 //! The TypeScript the npm package takes from this crate, generated here so the two sides cannot
 //! drift: the wire types of a run's options (from the serde definitions, by `ts-rs`), the error
-//! codes, the messages both sides give, and the recovery table.
+//! codes, the messages both sides give, the recovery table, and a session's JS class
+//! ([`session`]).
 //!
 //! `cargo test -p atomiton-core --lib typescript` fails when a committed file differs from what
 //! the Rust types say now (CI runs it); `scripts/generate-ts.sh` rewrites the files.
@@ -16,9 +17,11 @@ use crate::host::{FileAccess, HttpAccess, RunPermissions};
 
 const HEADER: &str = "// Generated from the Rust engine by scripts/generate-ts.sh. Do not edit.\n";
 
-/// `npm/src/types/<name>` from this crate's directory.
+pub(crate) mod session;
+
+/// `npm/src/<name>` from this crate's directory.
 fn target(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../npm/src/types").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../npm/src").join(name)
 }
 
 /// `export type X = ...;` with the type's doc comment, one field per indented line.
@@ -130,9 +133,10 @@ fn generated_typescript_is_current() {
     let write = std::env::var_os("ATOMITON_WRITE_TS").is_some();
     let mut stale = Vec::new();
     for (name, text) in [
-        ("wire.generated.ts", wire()),
-        ("error-codes.generated.ts", error_codes()),
-        ("recovery.generated.ts", recovery()),
+        ("types/wire.generated.ts", wire()),
+        ("types/error-codes.generated.ts", error_codes()),
+        ("types/recovery.generated.ts", recovery()),
+        ("engines/session/methods.generated.ts", session::methods_file(HEADER)),
     ] {
         let path = target(name);
         if write {
@@ -142,5 +146,5 @@ fn generated_typescript_is_current() {
             stale.push(name);
         }
     }
-    assert!(stale.is_empty(), "npm/src/types/{stale:?} differ from the Rust types: run scripts/generate-ts.sh and commit the result");
+    assert!(stale.is_empty(), "npm/src/{stale:?} differ from the Rust types: run scripts/generate-ts.sh and commit the result");
 }

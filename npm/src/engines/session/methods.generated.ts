@@ -1,0 +1,205 @@
+// Generated from the Rust engine by scripts/generate-ts.sh. Do not edit.
+// A session's JS class (`NativeConductor`, `WasmConductor`) as the TypeScript layer sees it, from the
+// one Rust declaration of its methods (core/src/session/boundary/methods.rs).
+
+/** The methods of a session's JS class; a method whose feature a build lacks is absent. */
+export type SessionMethods = {
+  /**
+   * Polls every run woken since the last call; returns the status bits.
+   */
+  drive(): number;
+  /**
+   * Answers executor calls, `[[id, {ok, value?, error?}], ...]` as codec text with
+   * the binary data its tags refer to, and carries the waiting runs on; returns the
+   * status bits.
+   */
+  resolveCalls(answersJson: string, buffers: Uint8Array[]): number;
+  /**
+   * A finished run's trace as JSON text (by the id `takeCompleted` gave); none once
+   * taken or dropped.
+   */
+  takeTrace(id: number): string | null | undefined;
+  /**
+   * Forgets a trace that will not be read.
+   */
+  dropTrace(id: number): void;
+  /**
+   * Every waiting event, as a JSON array.
+   */
+  takeEvents(): string;
+  /**
+   * The state of the run started last, as the JSON of a progress snapshot; none
+   * before any run (or after one refused before any node could run).
+   *
+   * Only in builds with `run-state`.
+   */
+  runState?(): string | null | undefined;
+  /**
+   * Cancels a running execution; `false` when no such run is going on.
+   */
+  cancel(executionId: string): boolean | Promise<boolean>;
+  /**
+   * Pauses, resumes or steps (`command`) a running execution; `false` when there is
+   * no such run.
+   *
+   * Only in builds with `debugger`.
+   */
+  controlRun?(executionId: string, command: string): boolean | Promise<boolean>;
+  /**
+   * Deep validation: `{ok, value: {valid, errors, issues}}`.
+   */
+  validate(flowJson: string, customTypesJson: string): string | Promise<string>;
+  /**
+   * `storage.saveFlow`: `{ok, value: savedFlow}`; `flowSaved` goes to the events.
+   */
+  saveFlow(flowJson: string): Promise<string>;
+  /**
+   * `storage.loadFlow`.
+   */
+  loadFlow(id: string): Promise<string>;
+  /**
+   * `storage.listFlows`: `{flows, total}`.
+   */
+  listFlows(optionsJson: string): Promise<string>;
+  /**
+   * `storage.deleteFlow`; `flowDeleted` goes to the events.
+   */
+  deleteFlow(id: string): Promise<string>;
+  /**
+   * `executions.list` / `get` / `delete` / `prune` / `flush` by name (`arg`: options
+   * JSON or an execution id): `{ok, value}` or `{ok: false, error}`.
+   *
+   * Only in builds with `history`.
+   */
+  executions?(call: string, arg: string): Promise<string>;
+  /**
+   * Called (with no arguments, possibly from another thread) when something is
+   * waiting for JS outside a driving call: JS then calls `drive`.
+   */
+  setNotifier(notify: () => void): void;
+  /**
+   * Starts a flow (codec text) as run `runId` with its options (codec text) and the
+   * binary data both refer to; returns the status bits. (The wasm module takes the
+   * flow as UTF-8 bytes.)
+   */
+  run(runId: number, flowJson: string, optionsJson: string, buffers: Uint8Array[]): number;
+  /**
+   * Finished runs: the result as codec text, its binary data, its large arrays
+   * apart, its trace id.
+   */
+  takeCompleted(): Array<{ runId: number; result: string; buffers: Uint8Array[]; slices?: string[][]; trace?: number | null }>;
+  /**
+   * Waiting executor calls, materialize requests and aborts, as one codec array text.
+   */
+  takeCalls(): string;
+  /**
+   * The binary data the batch `takeCalls` gave last refers to (`"i": n` tags), once.
+   */
+  takeCallBuffers(): Uint8Array[];
+  /**
+   * Execution ids of the runs going on.
+   *
+   * Only in builds with `native`.
+   */
+  running?(): string[];
+  /**
+   * Marks a recorded run still `running` as `crashed` (its worker died); false when
+   * it is not.
+   *
+   * Only in builds with `native`.
+   */
+  markCrashed?(executionId: string, message: string): Promise<boolean>;
+};
+
+/** The module-level functions of either build; each returns an outcome envelope as JSON text. */
+export type CatalogFunctions = {
+  /**
+   * Every built-in node definition (`getAllNodeDefinitions`).
+   */
+  nodeDefinitions(): string;
+  /**
+   * One built-in node definition, or `null`.
+   */
+  nodeDefinition(nodeType: string): string;
+  /**
+   * `getNodeDefinitionsGroupedByCategory`.
+   */
+  nodeDefinitionsByCategory(): string;
+  /**
+   * `{templates: [{id, name, description, nodeCount}]}`.
+   */
+  listTemplates(): string;
+  /**
+   * A bundled template's definition, or `null`.
+   */
+  getTemplate(id: string): string;
+  /**
+   * Reads a flow from JSON or YAML text; `optionsJson` is `{format?, defaults?}`.
+   */
+  parseFlow(text: string, optionsJson: string): string;
+  /**
+   * Writes a flow (JSON text) as YAML.
+   */
+  flowToYaml(flowJson: string): string;
+  /**
+   * `getErrorRecoveryStrategy` for every code: `{CODE: strategy}`.
+   */
+  recoveryTable(): string;
+  /**
+   * The engine's version.
+   */
+  engineVersion(): string;
+  /**
+   * Whether the engine reads arrays of records sent as tables of columns (the codec's
+   * `"rows"` tag; builds with the `bulk-data` feature). Every build writes them only to
+   * an embedder that reads them all.
+   */
+  readsTables(): boolean;
+};
+
+/**
+ * How the TypeScript layer reaches each method: `driving` (returns status bits; across a Web
+ * Worker a message whose outcome comes back relayed), `relayed` (takes what a driving call left
+ * waiting; across a worker, read from what was relayed), `read` (reads the session's state at
+ * once; not across a worker), `call` (a result at once in the page, a promise across a worker),
+ * `promise` (a promise), `bespoke` (how depends on where the session is).
+ */
+export const SESSION_METHOD_KINDS = {
+  drive: "driving",
+  resolveCalls: "driving",
+  takeTrace: "relayed",
+  dropTrace: "relayed",
+  takeEvents: "relayed",
+  runState: "read",
+  cancel: "call",
+  controlRun: "call",
+  validate: "call",
+  saveFlow: "promise",
+  loadFlow: "promise",
+  listFlows: "promise",
+  deleteFlow: "promise",
+  executions: "promise",
+  setNotifier: "bespoke",
+  run: "driving",
+  takeCompleted: "relayed",
+  takeCalls: "relayed",
+  takeCallBuffers: "relayed",
+  running: "read",
+  markCrashed: "promise",
+} as const;
+
+/** Status bit: Finished runs are waiting in `takeCompleted`. */
+export const STATUS_COMPLETED = 1;
+/** Status bit: Executor calls or aborts are waiting in `takeCalls`. */
+export const STATUS_CALLS = 2;
+/** Status bit: Events are waiting in `takeEvents`. */
+export const STATUS_EVENTS = 4;
+
+/** The feature each method needs (`native`: the native addon only); the others are in every build. */
+export const SESSION_METHOD_GATES = {
+  runState: "run-state",
+  controlRun: "debugger",
+  executions: "history",
+  running: "native",
+  markCrashed: "native",
+} as const;
