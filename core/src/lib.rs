@@ -18,6 +18,7 @@ pub mod model;
 pub mod nodes;
 mod plan;
 pub mod progress;
+mod run;
 mod scheduler;
 pub mod session;
 pub mod storage;

@@ -1,24 +1,14 @@
 //! The engine: configuration, a node registry, and `validate` / `run`.
 
-mod config;
-pub(crate) mod context;
-mod control;
-mod ids;
-mod options;
-mod result;
-
 use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::value::Value;
 
-pub use crate::scheduler::RunView;
-pub use config::EngineConfig;
-pub use context::RunContext;
-pub use control::{RunCommand, RunControl};
-pub use ids::{execution_id, uuid_v4};
-pub use options::RunOptions;
-pub use result::{ExecutionContext, ExecutionResult};
+pub use crate::run::{
+    execution_id, uuid_v4, EngineConfig, ExecutionContext, ExecutionResult, RunCommand, RunContext,
+    RunControl, RunOptions, RunView,
+};
 
 use crate::error::{ErrorCode, ExecutionError};
 use crate::host::{restricted, BoxFuture, EngineEvent, SharedHost};

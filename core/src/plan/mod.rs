@@ -9,6 +9,7 @@
 mod build;
 mod graph;
 mod paths;
+mod progress;
 
 use std::sync::Arc;
 
@@ -17,6 +18,7 @@ use crate::value::Map;
 pub(crate) use build::build_plan;
 pub(crate) use graph::{progress_graph, trace_summary, TraceSummary};
 pub(crate) use paths::PathIndex;
+pub(crate) use progress::{listed_nodes, progress_node};
 
 /// Index of a node in the plan (its sequential position).
 pub(crate) type NodeIx = usize;

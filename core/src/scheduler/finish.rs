@@ -4,12 +4,12 @@
 use std::sync::Arc;
 
 use super::{Abort, Scheduler};
-use crate::engine::{ExecutionContext, ExecutionResult};
 use crate::error::{ErrorCode, ExecutionError};
 use crate::format::js_number;
 use crate::host::EngineEvent;
 use crate::plan::{trace_summary, TraceSummary};
 use crate::progress::NodeState;
+use crate::run::{ExecutionContext, ExecutionResult};
 use crate::trace::TraceData;
 
 impl Scheduler {

@@ -40,9 +40,6 @@ mod slots;
 mod snapshot;
 mod start;
 mod state;
-mod view;
-
-pub use view::RunView;
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
@@ -58,12 +55,12 @@ use self::history::RunHistory;
 use self::leaf::{Executor, LeafMessage, LeafOutcome};
 use self::partial::PresetOutput;
 use self::slots::Slot;
-use crate::engine::{EngineConfig, ExecutionResult, RunContext, RunControl};
 use crate::error::ExecutionError;
 use crate::host::{BoxFuture, CancelToken, EngineEvent, EventSink, SharedHost};
 use crate::nodes::NodeRegistry;
 use crate::plan::{NodeIx, Plan};
 use crate::progress::{NodeState, ProgressGraph, WeightedProgress};
+use crate::run::{EngineConfig, ExecutionResult, RunContext, RunControl, RunView};
 use crate::trace::{ExecutionTrace, NodeTrace, TraceData, TraceEvent};
 
 /// Node ends handled in one poll of a run before it yields (and asks to be polled again), so

@@ -3,40 +3,8 @@
 use std::sync::Arc;
 
 use super::Scheduler;
-use crate::plan::{NodeIx, Plan};
-use crate::progress::{NodeState, NodeStatus, ProgressEvent, ProgressNode};
-
-/// The nodes a snapshot lists: every node below the root, or the root alone when it is atomic.
-pub(super) fn listed_nodes(plan: &Plan) -> std::ops::Range<NodeIx> {
-    if plan.root().is_group() {
-        1..plan.nodes.len()
-    } else {
-        0..1
-    }
-}
-
-/// Node `ix` of `plan` as a snapshot lists it, with `status`.
-pub(super) fn progress_node(plan: &Plan, ix: NodeIx, status: &NodeStatus) -> ProgressNode {
-    let node = &plan.nodes[ix];
-    ProgressNode {
-        id: node.id.clone(),
-        name: node.name.clone(),
-        node_type: node.node_type.clone(),
-        weight: node.weight,
-        dependencies: plan.dependencies(ix),
-        dependents: plan.dependents(ix),
-        level: node.level,
-        state: status.state,
-        progress: status.progress,
-        message: status.message.map(Arc::from),
-        start_time: status.start_time,
-        end_time: status.end_time,
-        duration: status.duration(),
-        error: status.error.clone(),
-        parent_id: node.parent.map(|p| plan.nodes[p].id.clone()),
-        depth: node.depth,
-    }
-}
+use crate::plan::{listed_nodes, progress_node};
+use crate::progress::{NodeState, ProgressEvent};
 
 impl Scheduler {
     /// The current progress event. O(nodes); built only when an event is due.

@@ -74,8 +74,8 @@ impl Scheduler {
             view.set(ix, &self.slots[ix].status, progress);
         }
         #[cfg(feature = "run-state")]
-        if self.state_events && super::snapshot::listed_nodes(&self.plan).contains(&ix) {
-            let node = super::snapshot::progress_node(&self.plan, ix, &self.slots[ix].status);
+        if self.state_events && crate::plan::listed_nodes(&self.plan).contains(&ix) {
+            let node = crate::plan::progress_node(&self.plan, ix, &self.slots[ix].status);
             self.emit(EngineEvent::NodeChanged {
                 execution_id: self.context.execution_id.to_string(),
                 node: Box::new(node),

@@ -7,9 +7,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 #[cfg(feature = "run-state")]
-use super::snapshot::{listed_nodes, progress_node};
-#[cfg(feature = "run-state")]
-use crate::plan::{progress_graph, NodeIx, Plan};
+use crate::plan::{listed_nodes, progress_graph, progress_node, NodeIx, Plan};
 #[cfg(feature = "run-state")]
 use crate::progress::{NodeStatus, ProgressEvent, ProgressGraph};
 
