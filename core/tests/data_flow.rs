@@ -311,9 +311,10 @@ fn concurrent_runs_are_isolated() {
                 vec![node("a", "slow"), node("b", "slow")],
                 vec![edge("a", "b")],
             );
-            engine.run(
+            engine.run_with(
                 flow,
                 RunOptions { execution_id: Some(format!("exec-{i}")), ..options.clone() },
+                h.handles(),
                 host.clone(),
             )
         })

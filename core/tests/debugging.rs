@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-use atomiton_core::engine::RunControl;
+use atomiton_core::engine::{RunControl, RunHandles};
 use atomiton_core::host::{CancelToken, EngineEvent, Host};
 use atomiton_core::progress::NodeState;
 use atomiton_core::value::Value;
@@ -47,17 +47,17 @@ fn chain() -> NodeDefinition {
     )
 }
 
-/// Options whose event sink logs pauses and then does `on_pause` (with the host and the run's
+/// Options, and handles whose event sink logs pauses and then does `on_pause` (with the host and the run's
 /// control), and keeps every paused event.
 fn debug_options(
     h: &Harness,
     log: &Log,
     control: &Arc<RunControl>,
     on_pause: impl Fn(&atomiton_core::testing::VirtualHost, &Arc<RunControl>) + Send + Sync + 'static,
-) -> (RunOptions, Pauses) {
+) -> (RunOptions, RunHandles, Pauses) {
     let paused: Pauses = Arc::default();
     let (seen, log, host, ctl) = (paused.clone(), log.clone(), h.host.clone(), control.clone());
-    let options = RunOptions {
+    let handles = RunHandles {
         control: Some(control.clone()),
         event_sink: Some(Arc::new(move |event: EngineEvent| {
             if let EngineEvent::Paused { node_id, input, .. } = event {
@@ -66,9 +66,9 @@ fn debug_options(
                 on_pause(&host, &ctl);
             }
         })),
-        ..h.options()
+        ..h.handles()
     };
-    (options, paused)
+    (h.options(), handles, paused)
 }
 
 /// Runs `then` once `ms` of virtual time have gone by.
@@ -206,9 +206,9 @@ fn running_to_a_node_in_a_group_starts_the_group_and_runs_only_what_the_node_nee
 fn a_breakpoint_pauses_before_its_node_with_its_input_and_resume_goes_on() {
     let (h, log) = harness(1);
     let control = Arc::new(RunControl::new());
-    let (mut options, paused) = debug_options(&h, &log, &control, resume_after(1000.0));
+    let (mut options, handles, paused) = debug_options(&h, &log, &control, resume_after(1000.0));
     options.breakpoints = vec!["c".into()];
-    let result = h.run_with(chain(), options);
+    let result = h.run_handled(chain(), options, handles);
     assert!(result.success, "{:?}", result.error);
     assert_eq!(*log.lock().unwrap(), ["run a", "run b", "paused c", "run c", "run d"]);
     assert_eq!(
@@ -224,10 +224,10 @@ fn a_breakpoint_pauses_before_its_node_with_its_input_and_resume_goes_on() {
 fn paused_time_does_not_count_towards_the_run_timeout() {
     let (h, log) = harness(1);
     let control = Arc::new(RunControl::new());
-    let (mut options, _) = debug_options(&h, &log, &control, resume_after(10_000.0));
+    let (mut options, handles, _) = debug_options(&h, &log, &control, resume_after(10_000.0));
     options.breakpoints = vec!["b".into(), "d".into()];
     options.timeout_ms = Some(45.0);
-    let result = h.run_with(chain(), options);
+    let result = h.run_handled(chain(), options, handles);
     assert!(result.success, "40 ms of work within 45 ms, two pauses of 10 s: {:?}", result.error);
     assert_eq!(h.host.elapsed(), 20_040.0);
 
@@ -239,10 +239,11 @@ fn paused_time_does_not_count_towards_the_run_timeout() {
         vec![edge("a", "b"), edge("b", "c"), edge("c", "d"), edge("d", "e")],
     );
     let control = Arc::new(RunControl::new());
-    let (mut options, _) = debug_options(&h, &log, &control, |_, control| control.resume());
+    let (mut options, handles, _) =
+        debug_options(&h, &log, &control, |_, control| control.resume());
     options.breakpoints = vec!["b".into()];
     options.timeout_ms = Some(45.0);
-    let result = h.run_with(slow, options);
+    let result = h.run_handled(slow, options, handles);
     assert_eq!(
         result.error.map(|e| e.code),
         Some(ErrorCode::TIMEOUT),
@@ -268,8 +269,9 @@ fn pause_from_outside_takes_effect_at_the_next_node_boundary() {
         vec![node("a", "pauser"), node("b", "work"), node("c", "work")],
         vec![edge("a", "b"), edge("b", "c")],
     );
-    let (options, paused) = debug_options(&h, &log, &control, |_, control| control.resume());
-    let result = h.run_with(flow, options);
+    let (options, handles, paused) =
+        debug_options(&h, &log, &control, |_, control| control.resume());
+    let result = h.run_handled(flow, options, handles);
     assert!(result.success);
     assert_eq!(*log.lock().unwrap(), ["run a", "paused b", "run b", "run c"]);
     assert_eq!(paused.lock().unwrap()[0].1, json!({"default": 1}));
@@ -281,13 +283,13 @@ fn cancelling_a_paused_run_ends_it_cancelled() {
     let control = Arc::new(RunControl::new());
     let cancel = CancelToken::new();
     let token = cancel.clone();
-    let (mut options, _) = debug_options(&h, &log, &control, move |host, _| {
+    let (mut options, mut handles, _) = debug_options(&h, &log, &control, move |host, _| {
         let token = token.clone();
         after(host, 500.0, move || token.cancel());
     });
     options.breakpoints = vec!["b".into()];
-    options.cancel = Some(cancel);
-    let result = h.run_with(chain(), options);
+    handles.cancel = Some(cancel);
+    let result = h.run_handled(chain(), options, handles);
     assert_eq!(result.error.map(|e| e.code), Some(ErrorCode::CANCELLED));
     assert_eq!(*log.lock().unwrap(), ["run a", "paused b"], "nothing started after the pause");
     assert_eq!(h.host.elapsed(), 510.0);
@@ -317,9 +319,10 @@ fn random_flow(n: usize, edges: &[bool]) -> (NodeDefinition, Vec<(usize, usize)>
 fn step_through(flow: &NodeDefinition, concurrency: usize) -> (Vec<String>, Vec<String>) {
     let (h, log) = harness(concurrency);
     let control = Arc::new(RunControl::new());
-    let (mut options, paused) = debug_options(&h, &log, &control, |_, control| control.step());
+    let (mut options, handles, paused) =
+        debug_options(&h, &log, &control, |_, control| control.step());
     options.breakpoints = vec!["n0".into()];
-    let result = h.run_with(flow.clone(), options);
+    let result = h.run_handled(flow.clone(), options, handles);
     assert!(result.success, "{:?}", result.error);
     let order = paused.lock().unwrap().iter().map(|(id, _)| id.clone()).collect();
     let executed = ids(&result).into_iter().filter(|id| id != "flow").collect();
@@ -409,10 +412,10 @@ fn the_run_timeout_restarts_when_a_paused_run_goes_on() {
     h.custom("stuck", |_, _| Box::pin(std::future::pending()));
     let flow = group("flow", vec![node("a", "work"), node("b", "stuck")], vec![edge("a", "b")]);
     let control = Arc::new(RunControl::new());
-    let (mut options, _) = debug_options(&h, &log, &control, resume_after(1000.0));
+    let (mut options, handles, _) = debug_options(&h, &log, &control, resume_after(1000.0));
     options.breakpoints = vec!["b".into()];
     options.timeout_ms = Some(45.0);
-    let result = h.run_with(flow, options);
+    let result = h.run_handled(flow, options, handles);
     assert_eq!(result.error.map(|e| e.code), Some(ErrorCode::TIMEOUT));
     assert_eq!(h.host.elapsed(), 1045.0, "10 ms of a, 1 s paused, then the 35 ms left");
 }

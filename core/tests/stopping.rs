@@ -14,6 +14,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread::Thread;
 use std::time::Duration;
 
+use atomiton_core::engine::RunHandles;
 use atomiton_core::expression::Limits;
 use atomiton_core::host::{BoxCallback, BoxFuture, CancelToken, Host};
 use atomiton_core::json;
@@ -121,9 +122,13 @@ fn heavy_transform(items: usize) -> NodeDefinition {
 }
 
 /// Runs `flow` on a fresh thread host; returns the result and the host (to look at its jobs).
-fn run(flow: NodeDefinition, options: RunOptions) -> (ExecutionResult, Arc<ThreadHost>) {
+fn run(
+    flow: NodeDefinition,
+    options: RunOptions,
+    handles: RunHandles,
+) -> (ExecutionResult, Arc<ThreadHost>) {
     let host = Arc::new(ThreadHost::default());
-    let future = patient_engine().run(flow, options, host.clone());
+    let future = patient_engine().run_with(flow, options, handles, host.clone());
     (block_on(future), host)
 }
 
@@ -141,8 +146,11 @@ fn jobs_ended(host: &ThreadHost) {
 #[test]
 fn a_node_timeout_stops_transform_work_off_the_scheduler() {
     within_watchdog(|| {
-        let (result, host) =
-            run(heavy_transform(20_000).with_param("timeout", json!(200)), RunOptions::default());
+        let (result, host) = run(
+            heavy_transform(20_000).with_param("timeout", json!(200)),
+            RunOptions::default(),
+            RunHandles::default(),
+        );
         let error = result.error.expect("the node times out");
         assert_eq!(error.code, ErrorCode::TIMEOUT);
         assert_eq!(error.message, "Node execution timed out after 200ms");
@@ -156,6 +164,7 @@ fn a_run_timeout_stops_transform_work_off_the_scheduler() {
         let (result, host) = run(
             heavy_transform(20_000),
             RunOptions { timeout_ms: Some(300.0), ..RunOptions::default() },
+            RunHandles::default(),
         );
         let error = result.error.expect("the run times out");
         assert_eq!(error.code, ErrorCode::TIMEOUT);
@@ -179,7 +188,8 @@ fn cancelling_a_run_stops_transform_work_off_the_scheduler() {
         cancel_later(token.clone());
         let (result, host) = run(
             heavy_transform(20_000),
-            RunOptions { cancel: Some(token), ..RunOptions::default() },
+            RunOptions::default(),
+            RunHandles { cancel: Some(token), ..RunHandles::default() },
         );
         assert_eq!(result.error.expect("cancelled").code, ErrorCode::CANCELLED);
         jobs_ended(&host);
@@ -191,8 +201,11 @@ fn cancelling_a_run_stops_a_transform_working_inline() {
     within_watchdog(|| {
         let token = CancelToken::new();
         cancel_later(token.clone());
-        let (result, _) =
-            run(heavy_transform(300), RunOptions { cancel: Some(token), ..RunOptions::default() });
+        let (result, _) = run(
+            heavy_transform(300),
+            RunOptions::default(),
+            RunHandles { cancel: Some(token), ..RunHandles::default() },
+        );
         assert_eq!(result.error.expect("cancelled").code, ErrorCode::CANCELLED);
     });
 }
@@ -207,7 +220,11 @@ fn cancelling_a_run_stops_a_while_loop_whose_condition_is_long() {
             .with_param("loopType", json!("while"))
             .with_param("condition", json!(condition))
             .with_param("maxIterations", json!(1_000_000));
-        let (result, _) = run(flow, RunOptions { cancel: Some(token), ..RunOptions::default() });
+        let (result, _) = run(
+            flow,
+            RunOptions::default(),
+            RunHandles { cancel: Some(token), ..RunHandles::default() },
+        );
         assert_eq!(result.error.expect("cancelled").code, ErrorCode::CANCELLED);
     });
 }
@@ -220,7 +237,11 @@ fn cancelling_a_run_stops_parallel_operations() {
         let flow = NodeDefinition::new("fan", "parallel")
             .with_param("processFunction", json!(HEAVY))
             .with_param("operations", Value::Array((0..300).map(|i| json!(i)).collect()));
-        let (result, _) = run(flow, RunOptions { cancel: Some(token), ..RunOptions::default() });
+        let (result, _) = run(
+            flow,
+            RunOptions::default(),
+            RunHandles { cancel: Some(token), ..RunHandles::default() },
+        );
         let error = result.error.expect("cancelled");
         assert_eq!(error.code, ErrorCode::CANCELLED, "{}", error.message);
     });

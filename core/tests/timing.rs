@@ -5,6 +5,7 @@ mod common;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 
+use atomiton_core::engine::RunHandles;
 use atomiton_core::host::{CancelToken, Host};
 use atomiton_core::json;
 use atomiton_core::{EngineConfig, ErrorCode, ExecutionError, RunOptions};
@@ -163,7 +164,8 @@ fn cancellation_is_prompt_aborts_running_nodes_and_starts_nothing_more() {
         vec![node("a", "work"), node("b", "work"), node("c", "work")],
         vec![edge("a", "b"), edge("b", "c")],
     );
-    let result = h.run_with(flow, RunOptions { cancel: Some(cancel), ..h.options() });
+    let result =
+        h.run_handled(flow, h.options(), RunHandles { cancel: Some(cancel), ..h.handles() });
     let error = result.error.clone().unwrap();
     assert_eq!(error.code, ErrorCode::CANCELLED);
     assert_eq!(error.message, "Execution cancelled");
@@ -184,7 +186,11 @@ fn cancelling_before_the_start_runs_nothing() {
     });
     let cancel = CancelToken::new();
     cancel.cancel();
-    let result = h.run_with(node("n", "x"), RunOptions { cancel: Some(cancel), ..h.options() });
+    let result = h.run_handled(
+        node("n", "x"),
+        h.options(),
+        RunHandles { cancel: Some(cancel), ..h.handles() },
+    );
     assert_eq!(result.error.unwrap().code, ErrorCode::CANCELLED);
     assert!(!ran.load(Ordering::SeqCst));
 }

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use atomiton_core::engine::RunHandles;
 use atomiton_core::host::effects::ProcessSpec;
 use atomiton_core::host::{BoxFuture, CancelToken, SharedHost};
 use atomiton_core::json;
@@ -206,7 +207,12 @@ fn a_run_is_cancelled_while_a_node_sleeps() {
     });
     let result = runtime.block_on(within(
         "a cancelled run",
-        engine.run(flow, RunOptions { cancel: Some(cancel), ..RunOptions::default() }, host),
+        engine.run_with(
+            flow,
+            RunOptions::default(),
+            RunHandles { cancel: Some(cancel), ..RunHandles::default() },
+            host,
+        ),
     ));
     assert!(!result.success);
     assert_eq!(
@@ -254,7 +260,12 @@ fn cancelling_a_run_kills_its_running_process() {
     });
     let result = runtime.block_on(within(
         "a cancelled command",
-        engine.run(flow, RunOptions { cancel: Some(cancel), ..RunOptions::default() }, host),
+        engine.run_with(
+            flow,
+            RunOptions::default(),
+            RunHandles { cancel: Some(cancel), ..RunHandles::default() },
+            host,
+        ),
     ));
     assert!(!result.success);
     assert_eq!(

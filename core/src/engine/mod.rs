@@ -6,8 +6,8 @@ use std::sync::Arc;
 use crate::value::Value;
 
 pub use crate::run::{
-    execution_id, uuid_v4, EngineConfig, ExecutionContext, ExecutionResult, RunCommand, RunContext,
-    RunControl, RunOptions, RunView,
+    uuid_v4, EngineConfig, ExecutionContext, ExecutionResult, RunCommand, RunContext, RunControl,
+    RunHandles, RunOptions, RunView,
 };
 
 use crate::error::{ErrorCode, ExecutionError};
@@ -19,7 +19,7 @@ use crate::plan::PathIndex;
 use crate::scheduler::debug::ResolvedDebug;
 #[cfg(feature = "history")]
 use crate::scheduler::history::{reuse_by_index, RunHistory};
-use crate::scheduler::partial::{DebugRequest, ResolvedRequest};
+use crate::scheduler::partial::{resolve_named_nodes, ResolvedRequest};
 use crate::scheduler::{RunSetup, Scheduler};
 use crate::validation::{
     permission_issues, validate, validate_with_layouts, ValidationContext, ValidationReport,
@@ -70,40 +70,46 @@ impl Engine {
         )
     }
 
-    /// Runs a flow. The returned future owns everything it needs, never panics outwards and
-    /// never fails: errors are results with `success: false`. It validates first, so an invalid
-    /// flow fails before any node has side effects.
+    /// Runs a flow with no handles from outside (see [`run_with`](Self::run_with)).
     pub fn run(
         &self,
         flow: NodeDefinition,
         options: RunOptions,
         host: SharedHost,
     ) -> BoxFuture<'static, ExecutionResult> {
+        self.run_with(flow, options, RunHandles::default(), host)
+    }
+
+    /// Runs a flow with the handles its embedder attaches (cancellation, events, control, the
+    /// live view, history). The returned future owns everything it needs, never panics outwards
+    /// and never fails: errors are results with `success: false`. It validates first, so an
+    /// invalid flow fails before any node has side effects.
+    pub fn run_with(
+        &self,
+        flow: NodeDefinition,
+        options: RunOptions,
+        handles: RunHandles,
+        host: SharedHost,
+    ) -> BoxFuture<'static, ExecutionResult> {
         let engine = self.clone();
-        Box::pin(async move { engine.run_flow(flow, options, host).await })
+        Box::pin(async move { engine.run_flow(flow, options, handles, host).await })
     }
 
     async fn run_flow(
         self,
         flow: NodeDefinition,
         mut options: RunOptions,
+        #[cfg_attr(not(feature = "history"), allow(unused_mut))] mut handles: RunHandles,
         host: SharedHost,
     ) -> ExecutionResult {
         #[cfg(feature = "history")]
-        let (recorder, reuse) = (options.recorder.take(), options.reuse.take());
-        let request = DebugRequest {
-            pinned: std::mem::take(&mut options.pinned),
-            run_to: options.run_to.take(),
-            breakpoints: std::mem::take(&mut options.breakpoints),
-        };
+        let (recorder, reuse) = (handles.recorder.take(), handles.reuse.take());
         let start_time = host.now();
-        let execution_id: Arc<str> = Arc::from(
-            options.execution_id.clone().unwrap_or_else(|| execution_id(|| host.random())),
-        );
+        let execution_id: Arc<str> = Arc::from(options.execution_id(|| host.random()));
         if falsy(flow.id_str(), flow.extra.get("id"))
             || falsy(flow.type_str(), flow.extra.get("type"))
         {
-            return invalid_definition(&host, &options, flow.id_str(), &execution_id);
+            return invalid_definition(&host, &handles, flow.id_str(), &execution_id);
         }
         let context = Arc::new(RunContext::resolve(execution_id, &mut options));
         let host = match &options.permissions {
@@ -128,7 +134,7 @@ impl Engine {
         }
         let root_id = flow.id_str().to_owned();
         let rejected =
-            |error: ExecutionError| reject(&host, &options, error, &root_id, &context, start_time);
+            |error: ExecutionError| reject(&host, &handles, error, &root_id, &context, start_time);
         if let Some(error) = report.to_error() {
             return rejected(error);
         }
@@ -148,7 +154,7 @@ impl Engine {
         // Nodes are found by path only for history and debugging (the browser's default module
         // has neither: it refuses a run that names nodes).
         #[cfg(any(feature = "history", feature = "debugger"))]
-        let paths = (records || request.names_nodes()).then(|| PathIndex::new(&plan));
+        let paths = (records || options.names_nodes()).then(|| PathIndex::new(&plan));
         #[cfg(not(any(feature = "history", feature = "debugger")))]
         let paths: Option<PathIndex> = {
             let _ = records;
@@ -173,7 +179,7 @@ impl Engine {
         #[cfg(not(feature = "history"))]
         let (history, mut presets) = (None, Vec::new());
         let ResolvedRequest { run_to, breakpoints } =
-            match request.resolve(&plan, paths.as_ref(), &mut presets) {
+            match resolve_named_nodes(&mut options, &plan, paths.as_ref(), &mut presets) {
                 Ok(resolved) => resolved,
                 Err(error) => return rejected(error),
             };
@@ -186,19 +192,12 @@ impl Engine {
             debug,
             timeout_ms: options.timeout_ms.or(self.config.timeout_ms).filter(|t| *t > 0.0),
             custom_types: options.custom_types,
-            cancel: options.cancel.unwrap_or_default(),
-            events: options.event_sink,
             start_time,
             history,
             presets,
             run_to,
             breakpoints,
-            // Without the debugger nothing pauses a run: the scheduler never looks.
-            #[cfg(feature = "debugger")]
-            control: options.control,
-            #[cfg(not(feature = "debugger"))]
-            control: None,
-            view: options.view,
+            handles,
             #[cfg(feature = "run-state")]
             state_events: options.state_events,
             // Builds without the run's live state report progress in snapshots only.
@@ -219,7 +218,7 @@ impl Default for Engine {
 /// gave a run whose graph analysis failed — `executedNodes: [root]`, context present, no trace.
 fn reject(
     host: &SharedHost,
-    options: &RunOptions,
+    handles: &RunHandles,
     error: ExecutionError,
     root_id: &str,
     context: &Arc<RunContext>,
@@ -228,7 +227,7 @@ fn reject(
     let now = host.now();
     let execution_id = &context.execution_id;
     let error = error.located(root_id, execution_id).with_timestamp(now);
-    if let Some(sink) = &options.event_sink {
+    if let Some(sink) = &handles.event_sink {
         sink.emit(EngineEvent::Started {
             execution_id: execution_id.to_string(),
             node_id: root_id.to_owned(),
@@ -256,7 +255,7 @@ fn falsy(field: &str, mistyped: Option<&Value>) -> bool {
 /// ran, so no context and no executed nodes.
 fn invalid_definition(
     host: &SharedHost,
-    options: &RunOptions,
+    handles: &RunHandles,
     root_id: &str,
     execution_id: &str,
 ) -> ExecutionResult {
@@ -267,7 +266,7 @@ fn invalid_definition(
     )
     .located(node_id, execution_id)
     .with_timestamp(host.now());
-    if let Some(sink) = &options.event_sink {
+    if let Some(sink) = &handles.event_sink {
         sink.emit(EngineEvent::Error {
             execution_id: execution_id.to_owned(),
             node_id: node_id.to_owned(),

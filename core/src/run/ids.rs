@@ -15,6 +15,6 @@ pub fn uuid_v4(mut random: impl FnMut() -> f64) -> String {
 }
 
 /// `exec_<uuid>`.
-pub fn execution_id(random: impl FnMut() -> f64) -> String {
+pub(super) fn execution_id(random: impl FnMut() -> f64) -> String {
     format!("exec_{}", uuid_v4(random))
 }

@@ -5,6 +5,7 @@
 mod config;
 pub(crate) mod context;
 mod control;
+mod handles;
 mod ids;
 mod options;
 mod result;
@@ -13,7 +14,8 @@ mod view;
 pub use config::EngineConfig;
 pub use context::RunContext;
 pub use control::{RunCommand, RunControl};
-pub use ids::{execution_id, uuid_v4};
+pub use handles::RunHandles;
+pub use ids::uuid_v4;
 pub use options::RunOptions;
 pub use result::{ExecutionContext, ExecutionResult};
 pub use view::RunView;

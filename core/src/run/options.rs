@@ -1,11 +1,12 @@
-//! Per-run options: the one type a run's options have from the embedder's JSON to the engine.
+//! Per-run options: what the embedder asks of one run, as pure data — the one type a run's
+//! options have from the embedder's JSON to the engine.
 //!
-//! The serialisable fields are exactly what crosses the boundary (`node.run`'s
-//! `contextOverrides` as the TypeScript layer sends them); their TypeScript type is generated
-//! from this struct (`WireRunOptions` in `npm/src/types/wire.generated.ts`). The rest are live
-//! handles an embedder attaches (cancellation, an event sink, the debugger's control, the
-//! history recorder). Adding a run option means adding a field here, reading it where it
-//! acts, and a test; the TypeScript type follows by regeneration.
+//! Its fields are exactly what crosses the boundary (`node.run`'s `contextOverrides` as the
+//! TypeScript layer sends them); their TypeScript type is generated from this struct
+//! (`WireRunOptions` in `npm/src/types/wire.generated.ts`). What reaches a run from outside while
+//! it goes (cancellation, events, control, the live view, history) is not data: it is the
+//! run's [`RunHandles`](super::RunHandles). Adding a run option means adding a field here,
+//! reading it where it acts, and a test; the TypeScript follows by regeneration.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -14,15 +15,14 @@ use serde::{Deserialize, Deserializer};
 
 use crate::value::Value;
 
-use super::{RunControl, RunView};
-use crate::host::{CancelToken, EventSink, RunPermissions};
+use crate::host::RunPermissions;
 
 /// How to run one flow.
 #[derive(Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename = "WireRunOptions", optional_fields))]
 pub struct RunOptions {
-    /// Id of the run; generated (`exec_<uuid>`) when absent.
+    /// Id of the run; made once, by [`RunOptions::execution_id`], when absent.
     pub execution_id: Option<String>,
     /// Shared with every node (`params.variables`). Default `{}`.
     #[cfg_attr(test, ts(as = "Option<crate::typescript::Record>", optional))]
@@ -76,36 +76,21 @@ pub struct RunOptions {
     /// `reuse` handle).
     #[cfg(feature = "history")]
     pub retry: Option<crate::history::RetryRequest>,
-
-    /// Cancels the run when cancelled.
-    #[serde(skip)]
-    #[cfg_attr(test, ts(skip))]
-    pub cancel: Option<CancelToken>,
-    /// Receives this run's events.
-    #[serde(skip)]
-    #[cfg_attr(test, ts(skip))]
-    pub event_sink: Option<Arc<dyn EventSink>>,
-    /// The run's live state, read by the embedder whenever it asks (`node.store`).
-    #[serde(skip)]
-    #[cfg_attr(test, ts(skip))]
-    pub view: Option<Arc<RunView>>,
-    /// Pause, resume and step requests from outside the run.
-    #[serde(skip)]
-    #[cfg_attr(test, ts(skip))]
-    pub control: Option<Arc<RunControl>>,
-    /// Records the run's nodes as they end (execution history).
-    #[cfg(feature = "history")]
-    #[serde(skip)]
-    #[cfg_attr(test, ts(skip))]
-    pub recorder: Option<Arc<crate::history::RunRecorder>>,
-    /// Recorded outputs to use instead of running those nodes (a retry).
-    #[cfg(feature = "history")]
-    #[serde(skip)]
-    #[cfg_attr(test, ts(skip))]
-    pub reuse: Option<crate::history::Reuse>,
 }
 
 impl RunOptions {
+    /// The run's id: the one given, or a new `exec_<uuid>` (the only place the engine makes one),
+    /// kept so that later calls give the same.
+    pub fn execution_id(&mut self, random: impl FnMut() -> f64) -> &str {
+        self.execution_id.get_or_insert_with(|| super::ids::execution_id(random))
+    }
+
+    /// Whether the run names nodes (`pinned`, `runTo`, `breakpoints`): they must then be found
+    /// by path.
+    pub(crate) fn names_nodes(&self) -> bool {
+        !self.pinned.is_empty() || self.run_to.is_some() || !self.breakpoints.is_empty()
+    }
+
     /// Options from their JSON (codec) text; malformed ones are a `VALIDATION_FAILED` error.
     pub fn from_json(text: &str) -> crate::error::Result<Self> {
         serde_json::from_str(text).map_err(|e| {

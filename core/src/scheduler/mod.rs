@@ -60,7 +60,7 @@ use crate::host::{BoxFuture, CancelToken, EngineEvent, EventSink, SharedHost};
 use crate::nodes::NodeRegistry;
 use crate::plan::{NodeIx, Plan};
 use crate::progress::{NodeState, ProgressGraph, WeightedProgress};
-use crate::run::{EngineConfig, ExecutionResult, RunContext, RunControl, RunView};
+use crate::run::{EngineConfig, ExecutionResult, RunContext, RunControl, RunHandles, RunView};
 use crate::trace::{ExecutionTrace, NodeTrace, TraceData, TraceEvent};
 
 /// Node ends handled in one poll of a run before it yields (and asks to be polled again), so
@@ -78,8 +78,6 @@ pub(crate) struct RunSetup {
     pub debug: ResolvedDebug,
     pub timeout_ms: Option<f64>,
     pub custom_types: Arc<HashSet<String>>,
-    pub cancel: CancelToken,
-    pub events: Option<Arc<dyn EventSink>>,
     pub start_time: f64,
     /// Records the run as it goes (execution history).
     pub history: Option<RunHistory>,
@@ -90,10 +88,8 @@ pub(crate) struct RunSetup {
     pub run_to: Option<(NodeIx, Vec<bool>)>,
     /// Indices the run pauses before, sorted.
     pub breakpoints: Vec<NodeIx>,
-    /// Pause, resume and step requests.
-    pub control: Option<Arc<RunControl>>,
-    /// The run's live state for the embedder (`node.store`), kept current at each change.
-    pub view: Option<Arc<RunView>>,
+    /// Cancellation, events, pause requests and the live view (`node.store`), from outside.
+    pub handles: RunHandles,
     /// Whether each change of a node is also an event (`nodeChanged`), unthrottled.
     pub state_events: bool,
 }
@@ -170,17 +166,22 @@ impl Scheduler {
             debug,
             timeout_ms,
             custom_types,
-            cancel,
-            events,
             start_time,
             history,
             presets,
             run_to,
             breakpoints,
-            control,
-            view,
+            handles,
             state_events,
         } = setup;
+        let RunHandles { cancel, event_sink: events, view, control, .. } = handles;
+        let cancel = cancel.unwrap_or_default();
+        // Without the debugger nothing pauses a run: the scheduler never looks.
+        #[cfg(not(feature = "debugger"))]
+        let control: Option<Arc<RunControl>> = {
+            drop(control);
+            None
+        };
         let plan = Arc::new(plan);
         if let Some(view) = &view {
             view.begin(&plan, start_time);

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::error::Result;
 use crate::plan::{NodeIx, PathIndex, Plan};
+use crate::run::RunOptions;
 use crate::value::Value;
 
 /// An output that stands in for a node's run.
@@ -83,14 +84,6 @@ pub(crate) fn run_to_set(
 #[cfg(not(feature = "debugger"))]
 pub(crate) const NO_DEBUGGER: &str = "This engine is built without debugging (pinned, runTo, breakpoints); in the browser, create the conductor with { debugging: true }";
 
-/// A run's debugging options, by path, as the caller gave them.
-#[derive(Default)]
-pub(crate) struct DebugRequest {
-    pub pinned: Vec<(String, Value)>,
-    pub run_to: Option<String>,
-    pub breakpoints: Vec<String>,
-}
-
 /// A run's debugging options resolved against its plan.
 pub(crate) struct ResolvedRequest {
     pub run_to: Option<(NodeIx, Vec<bool>)>,
@@ -98,33 +91,29 @@ pub(crate) struct ResolvedRequest {
     pub breakpoints: Vec<NodeIx>,
 }
 
-impl DebugRequest {
-    /// Whether nodes must be found by path.
-    pub fn names_nodes(&self) -> bool {
-        !self.pinned.is_empty() || self.run_to.is_some() || !self.breakpoints.is_empty()
-    }
-
-    #[cfg(feature = "debugger")]
-    /// Finds the nodes named (`paths` is there when [`names_nodes`](Self::names_nodes)); pins go
-    /// into `presets`. An unknown path is a validation error naming the option.
-    pub fn resolve(
-        self,
-        plan: &Plan,
-        paths: Option<&PathIndex>,
-        presets: &mut Vec<Option<PresetOutput>>,
-    ) -> Result<ResolvedRequest> {
-        let Some(paths) = paths.filter(|_| self.names_nodes()) else {
+/// Finds the nodes a run's options name (`pinned`, `runTo`, `breakpoints`; `paths` is there
+/// when they name any), taking them out of the options; pins go into `presets`. An unknown path
+/// is a validation error naming the option.
+#[cfg(feature = "debugger")]
+pub(crate) fn resolve_named_nodes(
+    options: &mut RunOptions,
+    plan: &Plan,
+    paths: Option<&PathIndex>,
+    presets: &mut Vec<Option<PresetOutput>>,
+) -> Result<ResolvedRequest> {
+    {
+        let Some(paths) = paths.filter(|_| options.names_nodes()) else {
             return Ok(ResolvedRequest { run_to: None, breakpoints: Vec::new() });
         };
-        add_pins(plan, paths, self.pinned, presets)?;
-        let run_to = match &self.run_to {
+        add_pins(plan, paths, std::mem::take(&mut options.pinned), presets)?;
+        let run_to = match &options.run_to {
             Some(path) => {
                 let target = paths.find(path, "runTo")?;
                 Some((target, run_to_set(plan, target, presets)))
             }
             None => None,
         };
-        let mut breakpoints = self
+        let mut breakpoints = options
             .breakpoints
             .iter()
             .map(|path| paths.find(path, "breakpoints"))
@@ -133,19 +122,19 @@ impl DebugRequest {
         breakpoints.dedup();
         Ok(ResolvedRequest { run_to, breakpoints })
     }
+}
 
-    /// Builds without the `debugger` feature refuse a run that asks for debugging (rather than
-    /// run everything and say nothing).
-    #[cfg(not(feature = "debugger"))]
-    pub fn resolve(
-        self,
-        _plan: &Plan,
-        _paths: Option<&PathIndex>,
-        _presets: &mut Vec<Option<PresetOutput>>,
-    ) -> Result<ResolvedRequest> {
-        if self.names_nodes() {
-            return Err(crate::error::ExecutionError::validation(NO_DEBUGGER));
-        }
-        Ok(ResolvedRequest { run_to: None, breakpoints: Vec::new() })
+/// Builds without the `debugger` feature refuse a run that asks for debugging (rather than run
+/// everything and say nothing).
+#[cfg(not(feature = "debugger"))]
+pub(crate) fn resolve_named_nodes(
+    options: &mut RunOptions,
+    _plan: &Plan,
+    _paths: Option<&PathIndex>,
+    _presets: &mut Vec<Option<PresetOutput>>,
+) -> Result<ResolvedRequest> {
+    if options.names_nodes() {
+        return Err(crate::error::ExecutionError::validation(NO_DEBUGGER));
     }
+    Ok(ResolvedRequest { run_to: None, breakpoints: Vec::new() })
 }

@@ -42,9 +42,7 @@ use self::driver::Driver;
 use self::events::MailboxSink;
 use self::mailbox::{lock, Mailbox};
 use self::wire::RunOutput;
-#[cfg(feature = "run-state")]
-use crate::engine::RunView;
-use crate::engine::{execution_id, uuid_v4, Engine, ExecutionResult, RunOptions};
+use crate::engine::{uuid_v4, Engine, ExecutionResult, RunHandles, RunOptions, RunView};
 #[cfg(feature = "debugger")]
 use crate::engine::{RunCommand, RunControl};
 use crate::error::{panic_message, ExecutionError};
@@ -210,26 +208,40 @@ impl Session {
         let worker_threshold: Option<usize> = None;
         #[cfg(not(target_arch = "wasm32"))]
         let worker_threshold = self.worker_threshold;
-        let parsed = codec::decode(buffers.clone(), || {
-            let flow = match worker_threshold {
-                Some(bytes) if size > bytes => None,
-                None => Some(guarded("parse", || parse_definition_json(&flow_json, limits))),
-                Some(_) if limits.max_depth < SHALLOW_JSON_DEPTH => {
-                    Some(guarded("parse", || parse_definition_json(&flow_json, limits)))
-                }
-                Some(_) => guarded("parse", || Ok(parse_shallow_definition_json(&flow_json)))
-                    .unwrap_or_else(|panic| Some(Err(panic))),
-            };
-            flow.map(|flow| (flow, RunOptions::from_json(&options_json)))
+        // The options first, on this thread: they are small (JS hands large inputs over as
+        // handles), and the run's id in them lets a cancel reach the run while its flow is read.
+        let registered = codec::decode(buffers.clone(), || RunOptions::from_json(&options_json))
+            .map(|mut options| {
+                let id = options.execution_id(|| self.host.random()).to_owned();
+                let run = self.register(&id);
+                (options, id, run)
+            });
+        let (options, execution_id, run) = match registered {
+            Ok(registered) => registered,
+            Err(error) => {
+                let failed = Box::pin(async move {
+                    RunOutput::from_result(ExecutionResult::failed(error), None)
+                });
+                self.driver.start(run_id, failed);
+                return RunPlacement::Driven;
+            }
+        };
+        let calls_embedder = !options.custom_types.is_empty();
+        let registered = run.is_some();
+        let parsed = codec::decode(buffers.clone(), || match worker_threshold {
+            Some(bytes) if size > bytes => None,
+            None => Some(guarded("parse", || parse_definition_json(&flow_json, limits))),
+            Some(_) if limits.max_depth < SHALLOW_JSON_DEPTH => {
+                Some(guarded("parse", || parse_definition_json(&flow_json, limits)))
+            }
+            Some(_) => guarded("parse", || Ok(parse_shallow_definition_json(&flow_json)))
+                .unwrap_or_else(|panic| Some(Err(panic))),
         });
         let on_this_thread = parsed.is_some();
         // The history keeps the flow with the binary data its text refers to (the run's options
         // number theirs after the flow's, so all of them).
         #[cfg(feature = "history")]
         let flow_buffers = buffers.clone();
-        // A run parsed on a worker is cancellable from now on, not only once it is parsed: a
-        // cancel (an AbortSignal, a shutdown) that comes meanwhile must not be lost.
-        let early = if on_this_thread { None } else { self.register_early(&options_json) };
         // Set on a worker once the run is read: whether the embedder's thread drives it on.
         let hand_over = Arc::new(AtomicBool::new(false));
         let handing_over = hand_over.clone();
@@ -238,32 +250,27 @@ impl Session {
         let slice_arrays_of = self.slice_arrays_of;
         let host = self.host.clone();
         let future: BoxFuture<'static, RunOutput> = Box::pin(async move {
-            let (flow, request) = match parsed {
-                Some(parsed) => parsed,
+            let flow = match parsed {
+                Some(flow) => flow,
                 None => {
                     let parse = || {
                         let (flow, shallow) = parse_definition_json_measured(
                             &flow_json,
                             &session.engine.config().parse_limits,
                         );
-                        let options = RunOptions::from_json(&options_json);
                         // A run that calls the embedder's executors moves to the embedder's
                         // thread, unless its values may only be dropped on a worker's stack.
-                        if shallow
-                            && options
-                                .as_ref()
-                                .is_ok_and(|options| !options.custom_types.is_empty())
-                        {
+                        if shallow && calls_embedder {
                             handing_over.store(true, Ordering::Release);
                         }
-                        (flow, options)
+                        flow
                     };
                     // On a worker, a flow's tables of records are read several at once.
                     #[cfg(feature = "bulk-data")]
-                    let parsed = codec::decode_with_workers(&session.host, buffers, parse);
+                    let flow = codec::decode_with_workers(&session.host, buffers, parse);
                     #[cfg(not(feature = "bulk-data"))]
-                    let parsed = codec::decode(buffers, parse);
-                    parsed
+                    let flow = codec::decode(buffers, parse);
+                    flow
                 }
             };
             #[cfg(feature = "history")]
@@ -271,11 +278,11 @@ impl Session {
             #[cfg(not(feature = "history"))]
             let flow_text = ();
             let outcome =
-                AssertUnwindSafe(session.clone().run(flow, request, flow_text, early.is_some()))
+                AssertUnwindSafe(session.clone().run(flow, options, &execution_id, run, flow_text))
                     .catch_unwind()
                     .await;
-            if let Some(id) = early {
-                lock(&session.runs).remove(&id);
+            if registered {
+                lock(&session.runs).remove(&execution_id);
             }
             let result = outcome.unwrap_or_else(|panic| {
                 ExecutionResult::failed(ExecutionError::internal(format!(
@@ -296,29 +303,44 @@ impl Session {
         RunPlacement::Driven
     }
 
+    /// Registers run `execution_id`, so that `cancel` and `controlRun` find it from now on;
+    /// `None` when a run with that id is going on (this one is then refused: cancel, pause and
+    /// its events would reach both).
+    fn register(&self, execution_id: &str) -> Option<RunHandle> {
+        match lock(&self.runs).entry(execution_id.to_owned()) {
+            std::collections::hash_map::Entry::Occupied(_) => None,
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                Some(slot.insert(RunHandle::default()).clone())
+            }
+        }
+    }
+
+    /// Runs the flow with the handles only a session has: cancellation, events, control, the
+    /// live view and the history (the only place a run's handles are made).
     async fn run(
         self: Arc<Self>,
         flow: Result<NodeDefinition, ExecutionError>,
-        options: Result<RunOptions, ExecutionError>,
+        options: RunOptions,
+        execution_id: &str,
+        run: Option<RunHandle>,
         flow_text: FlowText,
-        registered_early: bool,
     ) -> ExecutionResult {
-        let mut options = match options {
-            Ok(options) => options,
-            Err(error) => return ExecutionResult::failed(error),
-        };
         let flow = match flow {
             Ok(flow) => flow,
             Err(error) => return ExecutionResult::failed(error),
         };
-        let execution_id =
-            options.execution_id.clone().unwrap_or_else(|| execution_id(|| self.host.random()));
+        let Some(run) = run else {
+            return ExecutionResult::failed(
+                ExecutionError::validation("An execution with this id is already running")
+                    .located(flow.id_str(), execution_id),
+            );
+        };
         #[cfg(feature = "history")]
         let reuse = match (&self.history, &options.retry) {
             (Some(history), Some(retry)) => match history.reuse(retry).await {
                 Ok(reuse) => Some(reuse),
                 Err(error) => {
-                    return ExecutionResult::failed(error.located(flow.id_str(), &execution_id))
+                    return ExecutionResult::failed(error.located(flow.id_str(), execution_id))
                 }
             },
             (None, Some(_)) => {
@@ -328,66 +350,52 @@ impl Session {
             }
             _ => None,
         };
-        // The token `register_early` made, if any, so a cancel that came first still applies. A
-        // second run under the id of one going on is refused: cancel, pause and its events would
-        // reach both.
-        let run = {
-            let mut runs = lock(&self.runs);
-            match runs.entry(execution_id.clone()) {
-                std::collections::hash_map::Entry::Occupied(slot) if registered_early => {
-                    slot.get().clone()
-                }
-                std::collections::hash_map::Entry::Occupied(_) => {
-                    return ExecutionResult::failed(
-                        ExecutionError::validation("An execution with this id is already running")
-                            .located(flow.id_str(), &execution_id),
-                    );
-                }
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert(RunHandle::default()).clone()
-                }
-            }
-        };
-        // Recorded once it is sure to run (a refused duplicate leaves no record).
         #[cfg(feature = "history")]
         let recorder = match &self.history {
             Some(history) if options.history != Some(false) => {
-                Some(history.begin(&self.host, &execution_id, flow.id_str(), flow_text, &options))
+                Some(history.begin(&self.host, execution_id, flow.id_str(), flow_text, &options))
             }
             _ => None,
         };
         #[cfg(not(feature = "history"))]
         let () = flow_text;
-        options.execution_id = Some(execution_id.clone());
-        options.cancel = Some(run.cancel);
-        #[cfg(feature = "run-state")]
-        {
-            let view = RunView::new(&execution_id);
-            options.view = Some(view.clone());
-            // The previous run's view is let go outside the lock: its plan may go with it.
-            let previous = lock(&self.latest_view).replace(view);
-            drop(previous);
-        }
-        options.event_sink = options
-            .listening
-            .then(|| Arc::new(MailboxSink(self.events.clone())) as Arc<dyn EventSink>);
-        // Without the debugger nothing pauses a run: the engine refuses breakpoints.
-        #[cfg(feature = "debugger")]
-        {
-            options.control = Some(run.control);
-        }
-        #[cfg(feature = "history")]
-        {
-            options.recorder = recorder.clone();
-            options.reuse = reuse;
-        }
-        let result = self.engine.run(flow, options, self.host.clone()).await;
+        let handles = RunHandles {
+            cancel: Some(run.cancel),
+            event_sink: options
+                .listening
+                .then(|| Arc::new(MailboxSink(self.events.clone())) as Arc<dyn EventSink>),
+            view: self.watch(execution_id),
+            // Without the debugger nothing pauses a run: the engine refuses breakpoints.
+            #[cfg(feature = "debugger")]
+            control: Some(run.control),
+            #[cfg(not(feature = "debugger"))]
+            control: None,
+            #[cfg(feature = "history")]
+            recorder: recorder.clone(),
+            #[cfg(feature = "history")]
+            reuse,
+        };
+        let result = self.engine.run_with(flow, options, handles, self.host.clone()).await;
         #[cfg(feature = "history")]
         if let (Some(history), Some(recorder)) = (&self.history, &recorder) {
             history.end(&self.host, recorder, &result).await;
         }
-        lock(&self.runs).remove(&execution_id);
         result
+    }
+
+    /// The live view of run `execution_id`, which becomes the latest run `run_state` reads.
+    #[cfg(feature = "run-state")]
+    fn watch(&self, execution_id: &str) -> Option<Arc<RunView>> {
+        let view = RunView::new(execution_id);
+        // The previous run's view is let go outside the lock: its plan may go with it.
+        let previous = lock(&self.latest_view).replace(view.clone());
+        drop(previous);
+        Some(view)
+    }
+
+    #[cfg(not(feature = "run-state"))]
+    fn watch(&self, _execution_id: &str) -> Option<Arc<RunView>> {
+        None
     }
 
     /// Ends the session's runs: each is cancelled, and those driven on the embedder's thread are
@@ -615,27 +623,6 @@ fn history_on(history: Option<Arc<SessionHistory>>) -> Result<Arc<SessionHistory
     history.ok_or_else(|| {
         ExecutionError::validation("Execution history is off for this conductor (history: false)")
     })
-}
-
-impl Session {
-    /// Registers the run whose options are `options_json` under its execution id before its
-    /// document is parsed; `None` when the options name none (the id is made later).
-    fn register_early(&self, options_json: &str) -> Option<String> {
-        #[derive(serde::Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Id {
-            execution_id: Option<String>,
-        }
-        let id = serde_json::from_str::<Id>(options_json).ok()?.execution_id?;
-        match lock(&self.runs).entry(id.clone()) {
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(RunHandle::default());
-                Some(id)
-            }
-            // Another run has the id: this one is refused when it starts.
-            std::collections::hash_map::Entry::Occupied(_) => None,
-        }
-    }
 }
 
 /// A fallible operation as an outcome envelope, a panic included.

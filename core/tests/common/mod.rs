@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
+use atomiton_core::engine::RunHandles;
 use atomiton_core::host::{EngineEvent, SharedHost};
 use atomiton_core::json;
 use atomiton_core::nodes::{Invocation, NodeRegistry, NodeResult};
@@ -95,9 +96,13 @@ impl Harness {
     }
 
     pub fn options(&self) -> RunOptions {
+        RunOptions { custom_types: Arc::new(self.custom.clone()), ..Default::default() }
+    }
+
+    /// Handles that collect the run's events into `events`.
+    pub fn handles(&self) -> RunHandles {
         let sink = self.events.clone();
-        RunOptions {
-            custom_types: Arc::new(self.custom.clone()),
+        RunHandles {
             event_sink: Some(Arc::new(move |event: EngineEvent| sink.lock().unwrap().push(event))),
             ..Default::default()
         }
@@ -108,7 +113,16 @@ impl Harness {
     }
 
     pub fn run_with(&self, flow: NodeDefinition, options: RunOptions) -> ExecutionResult {
-        let future = self.engine.run(flow, options, self.shared());
+        self.run_handled(flow, options, self.handles())
+    }
+
+    pub fn run_handled(
+        &self,
+        flow: NodeDefinition,
+        options: RunOptions,
+        handles: RunHandles,
+    ) -> ExecutionResult {
+        let future = self.engine.run_with(flow, options, handles, self.shared());
         self.host.block_on(future)
     }
 

@@ -6,7 +6,7 @@
  */
 export type WireRunOptions = {
   /**
-   * Id of the run; generated (`exec_<uuid>`) when absent.
+   * Id of the run; made once, by [`RunOptions::execution_id`], when absent.
    */
   executionId?: string,
   /**
