@@ -9,7 +9,7 @@ import { loadNative } from "../dist/engines/native/loader.js";
 
 const require = createRequire(import.meta.url);
 
-/** Native only: `running` (the session engine then fails only the lost runs: engines/session/engine.ts) and `markCrashed` (queue mode's history). */
+/** Native only: `running` (the session engine then fails only the lost runs: engines/session/runs.ts) and `markCrashed` (queue mode's history). */
 const NATIVE_ONLY = ["markCrashed", "running"];
 /** The addon's process-wide worker pool. */
 const NATIVE_ONLY_FUNCTIONS = ["NativeConductor", "workerPoolStats", "workerPoolResetPeak"];
