@@ -3,7 +3,7 @@
  * that reads them (`WireRunOptions` in `types/wire.generated.ts`). This module lists which of them
  * pass on as the caller gave them (to a remote server, from a protocol client), checked against
  * that type when the package compiles: a run option added in Rust fails the build here, and in
- * `run()` (`api.ts`), until it is listed.
+ * `run()` (`run.ts`), until it is listed.
  */
 import type { WireRunOptions as EngineRunOptions } from "../types/wire.generated.js";
 
@@ -35,7 +35,7 @@ void everyOptionListed;
 type Passed = Pick<EngineRunOptions, (typeof PASSED_RUN_OPTIONS)[number]>;
 
 /**
- * Run options with every key present (undefined when not given): `run()` in `api.ts` builds one
+ * Run options with every key present (undefined when not given): `run()` in `run.ts` builds one
  * literal of this type, so it names every option the engine takes, and its object always has
  * one shape (the encoder after it is fastest with that).
  */

@@ -1,6 +1,9 @@
-//! The ten built-in node types (listed in the README), one folder each: `mod.rs` ties the type
-//! together, `schema.rs` holds its parameters, UI fields, ports and catalog entry, and the
-//! behaviour lives beside them.
+//! The ten built-in node types (listed in the README), one folder each: `mod.rs` declares the
+//! type with `builtin_node_type!` (`declare.rs`), `schema.rs` holds its parameters, UI fields,
+//! ports and catalog entry, and the behaviour lives beside them.
+
+#[macro_use]
+mod declare;
 
 mod common;
 mod common_budget;

@@ -1,0 +1,62 @@
+//! `builtin_node_type!`: the `NodeType` impl of a built-in, written once.
+
+/// Declares a built-in node type: its unit struct and `NodeType` impl, from what differs between
+/// types. The rest follows the folder every built-in has: the schema and catalog entry are
+/// `schema::SCHEMA` and `schema::DESCRIPTOR`, the behaviour is `execute::execute`, and the weight
+/// is the type name's default.
+///
+/// - `requires`: the host effects the node needs for its parameters, as a
+///   `fn(&Map) -> Capabilities` (none when left out).
+/// - `needs_host_effects`: `execute` is only in builds with the `host-effects` feature; elsewhere
+///   the node fails saying it needs this (validation refuses it before then, on hosts that say
+///   they lack the effect).
+macro_rules! builtin_node_type {
+    (@execute $invocation:ident, $host:ident) => {
+        execute::execute($invocation, $host)
+    };
+    (@execute $invocation:ident, $host:ident, $needs:literal) => {{
+        #[cfg(feature = "host-effects")]
+        return execute::execute($invocation, $host);
+        #[cfg(not(feature = "host-effects"))]
+        return $crate::nodes::builtin::common::not_in_this_build(&$invocation, $host, $needs);
+    }};
+    (
+        $(#[$meta:meta])*
+        $name:ident: $type_name:literal
+        $(, requires: $requires:expr)?
+        $(, needs_host_effects: $needs:literal)?
+        $(,)?
+    ) => {
+        $(#[$meta])*
+        pub(crate) struct $name;
+
+        impl $crate::nodes::NodeType for $name {
+            fn type_name(&self) -> &str {
+                $type_name
+            }
+
+            fn schema(&self) -> Option<&$crate::nodes::schema::NodeSchema> {
+                Some(&schema::SCHEMA)
+            }
+
+            fn descriptor(&self) -> Option<&$crate::catalog::NodeDescriptor> {
+                Some(&schema::DESCRIPTOR)
+            }
+
+            $(
+                fn requirements(&self, parameters: &$crate::value::Map) -> $crate::host::Capabilities {
+                    let requires: fn(&$crate::value::Map) -> $crate::host::Capabilities = $requires;
+                    requires(parameters)
+                }
+            )?
+
+            fn execute(
+                &self,
+                invocation: $crate::nodes::Invocation,
+                host: $crate::host::SharedHost,
+            ) -> $crate::host::BoxFuture<'static, $crate::nodes::NodeResult> {
+                builtin_node_type!(@execute invocation, host $(, $needs)?)
+            }
+        }
+    };
+}
