@@ -15,8 +15,9 @@ use crate::value::Value;
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename = "WireRetry"))]
 pub struct RetryRequest {
     pub of: String,
+    /// `"failed"` (the default), `"start"` or a node's path.
     #[serde(default)]
-    #[cfg_attr(test, ts(type = "string"))]
+    #[cfg_attr(test, ts(type = "\"failed\" | \"start\" | (string & {})", optional))]
     pub from: RetryFrom,
 }
 

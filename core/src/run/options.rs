@@ -22,7 +22,7 @@ use crate::host::RunPermissions;
 #[serde(rename_all = "camelCase", default)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename = "WireRunOptions", optional_fields))]
 pub struct RunOptions {
-    /// Id of the run; made once, by [`RunOptions::execution_id`], when absent.
+    /// Id of the run; made once (`exec_<uuid>`) when absent.
     pub execution_id: Option<String>,
     /// Shared with every node (`params.variables`). Default `{}`.
     #[cfg_attr(test, ts(as = "Option<crate::typescript::Record>", optional))]
@@ -35,8 +35,9 @@ pub struct RunOptions {
     pub parent_context: Option<Value>,
     /// Visualisation pacing in ms per progress step; 0 or absent = no artificial delay.
     pub slow_mo: Option<f64>,
-    /// `{simulateError?, simulateLongRunning?}` for this run only.
-    #[cfg_attr(test, ts(as = "Option<crate::typescript::Unknown>", optional))]
+    /// Debug simulation for this run only, or `true`: log this run at debug level (nothing is
+    /// simulated).
+    #[cfg_attr(test, ts(as = "Option<crate::typescript::DebugField>", optional))]
     pub debug: Option<Value>,
     /// Bound on this run in ms (instead of the engine's configured timeout).
     #[serde(rename = "timeout")]

@@ -8,32 +8,49 @@ use crate::value::Value;
 use crate::error::{ExecutionError, Result};
 use crate::plan::{NodeIx, Plan};
 
-/// `debug`'s simulations, read field by field from the value (a derived `Deserialize` costs the
-/// browser module several kilobytes for three small objects).
+/// A run's debug simulations, for that run only. `nodeId` may be `"random"`: one atomic node,
+/// drawn once per run.
+// Read field by field from the value (`read`): a derived `Deserialize` costs the browser module
+// several kilobytes for three small objects. The TypeScript type is generated from these structs.
 #[derive(Debug, Clone, Default)]
-struct DebugOptions {
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields, rename_all = "camelCase"))]
+pub(crate) struct DebugOptions {
+    /// The node fails with `"[TYPE] message"` (after `delayMs`).
     simulate_error: Option<SimulateError>,
+    /// The node takes `delayMs` longer.
     simulate_long_running: Option<SimulateLongRunning>,
-    /// Not in the original: makes the node panic inside the engine, to check that a panic
-    /// becomes an `INTERNAL_ERROR` result and never takes the host process down.
+    /// The node panics inside the engine: the run must end with an `INTERNAL_ERROR` result and
+    /// the host process go on.
     simulate_panic: Option<SimulatePanic>,
 }
 
 #[derive(Debug, Clone)]
-struct SimulatePanic {
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "DebugSimulatePanic", rename_all = "camelCase"))]
+pub(crate) struct SimulatePanic {
     node_id: String,
 }
 
 #[derive(Debug, Clone)]
-struct SimulateError {
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "DebugSimulateError", rename_all = "camelCase"))]
+pub(crate) struct SimulateError {
     node_id: String,
+    /// `generic`, `timeout`, `network`, `validation` or `permission` (each with a default
+    /// message); any other type has a generic one.
+    #[cfg_attr(test, ts(as = "crate::typescript::DebugErrorType"))]
     error_type: String,
+    #[cfg_attr(test, ts(optional))]
     message: Option<String>,
+    #[cfg_attr(test, ts(optional))]
     delay_ms: Option<f64>,
 }
 
 #[derive(Debug, Clone)]
-struct SimulateLongRunning {
+#[cfg_attr(
+    test,
+    derive(ts_rs::TS),
+    ts(rename = "DebugSimulateLongRunning", rename_all = "camelCase")
+)]
+pub(crate) struct SimulateLongRunning {
     node_id: String,
     delay_ms: f64,
 }

@@ -14,6 +14,7 @@ use crate::engine::RunOptions;
 use crate::error::{messages, recovery_strategy, ErrorCode};
 use crate::history::RetryRequest;
 use crate::host::{FileAccess, HttpAccess, RunPermissions};
+use crate::scheduler::debug::{DebugOptions, SimulateError, SimulateLongRunning, SimulatePanic};
 
 const HEADER: &str = "// Generated from the Rust engine by scripts/generate-ts.sh. Do not edit.\n";
 
@@ -65,6 +66,14 @@ typescript_alias!(
     /// An object of values the engine takes as they are.
     Record = "Record<string, unknown>"
 );
+typescript_alias!(
+    /// A run's `debug` option.
+    DebugField = "DebugOptions | boolean"
+);
+typescript_alias!(
+    /// The kinds of simulated error with a message of their own (any string is accepted).
+    DebugErrorType = "\"generic\" | \"timeout\" | \"network\" | \"validation\" | \"permission\" | (string & {})"
+);
 
 /// `wire.generated.ts`: what crosses the boundary into the engine.
 fn wire() -> String {
@@ -77,16 +86,39 @@ fn wire() -> String {
         declaration::<FileAccess>(&config),
         declaration::<HttpAccess>(&config),
         declaration::<RetryRequest>(&config),
+        declaration::<DebugOptions>(&config),
+        declaration::<SimulateError>(&config),
+        declaration::<SimulateLongRunning>(&config),
+        declaration::<SimulatePanic>(&config),
     ] {
         out.push_str(&decl);
         out.push('\n');
     }
+    out.push_str(&run_options_builder(&RunOptions::decl(&config)));
     out.push_str("/** Messages the package gives for failures it finds before the engine does, in the engine's words. */\n");
     out.push_str("export const MESSAGES = {\n");
     for (name, text) in messages::ALL {
         out.push_str(&format!("  {name}: {},\n", json(text)));
     }
     out.push_str("} as const;\n");
+    out
+}
+
+/// `wireRunOptions(given, set)`: every option `WireRunOptions` names (read from its
+/// declaration), in one object literal of one shape — what the encoder after it is fastest with.
+fn run_options_builder(decl: &str) -> String {
+    let fields: Vec<&str> = decl
+        .lines()
+        .filter_map(|line| line.trim().split_once("?:").map(|(name, _)| name.trim()))
+        .filter(|name| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric()))
+        .collect();
+    let mut out = String::from(
+        "/**\n * A run's options for the engine: each one the conductor `set`, else the one the caller `given`, with\n * every option named, so the object always has one shape.\n */\nexport function wireRunOptions(given: Partial<WireRunOptions>, set: Partial<WireRunOptions>): WireRunOptions {\n  return {\n",
+    );
+    for field in fields {
+        out.push_str(&format!("    {field}: set.{field} ?? given.{field},\n"));
+    }
+    out.push_str("  };\n}\n\n");
     out
 }
 

@@ -2,6 +2,7 @@
  * Running one flow on the native engine with a progress display, Ctrl-C cancellation, the result
  * as JSON on stdout and the exit code. Shared by `run` and `templates run`.
  */
+import type { WireRunOptions } from "../types/wire.generated.js";
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import {
@@ -18,10 +19,11 @@ import { parseInput } from "./flow-file.js";
 import { writeJson } from "./output.js";
 import { createRenderer } from "./progress/select.js";
 
+/** The CLI's settings of a run: its run options (the engine's types) and how the CLI shows it. */
 export type RunSettings = {
-  input: unknown;
-  slowMo: number | undefined;
-  timeout: number | undefined;
+  input: WireRunOptions["input"];
+  slowMo: WireRunOptions["slowMo"];
+  timeout: WireRunOptions["timeout"];
   concurrency: number | undefined;
   workingDirectory: string;
   quiet: boolean;

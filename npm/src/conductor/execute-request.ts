@@ -4,6 +4,7 @@
  * is an ordinary run; `options.retries` re-runs the whole flow after a retryable failure, and
  * `options.fallback` answers when every attempt failed.
  */
+import type { WireRunOptions } from "../types/wire.generated.js";
 import type { RunLog } from "../logging.js";
 import type { NodeDefinition } from "../types/definition.js";
 import { isRetryableCode } from "../types/error-kind.js";
@@ -26,8 +27,8 @@ export type ExecutionFallback =
 export type ExecutionOptions = {
   /** Extra runs of the whole flow after a retryable failure (`error.retryable`), capped by `ConductorConfig.maxRetries` (default 3). */
   retries?: number;
-  /** Bound on each attempt in ms. */
-  timeout?: number;
+  /** Bound on each attempt in ms (each attempt's run option `timeout`). */
+  timeout?: WireRunOptions["timeout"];
   /** First backoff in ms, doubled for each further retry (default `ConductorConfig.retryDelay`, else 1000). */
   retryDelay?: number;
   /**

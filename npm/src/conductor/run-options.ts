@@ -5,7 +5,7 @@
  * that type when the package compiles: a run option added in Rust fails the build here, and in
  * `run()` (`run.ts`), until it is listed.
  */
-import type { WireRunOptions as EngineRunOptions } from "../types/wire.generated.js";
+import { type WireRunOptions as EngineRunOptions, wireRunOptions } from "../types/wire.generated.js";
 
 /** Run options as an engine adapter takes them: the id, the custom types and whether events are wanted are always set. */
 export type WireRunOptions = EngineRunOptions & Required<Pick<EngineRunOptions, "executionId" | "customTypes" | "events">>;
@@ -34,15 +34,13 @@ void everyOptionListed;
 
 type Passed = Pick<EngineRunOptions, (typeof PASSED_RUN_OPTIONS)[number]>;
 
-/**
- * Run options with every key present (undefined when not given): `run()` in `run.ts` builds one
- * literal of this type, so it names every option the engine takes, and its object always has
- * one shape (the encoder after it is fastest with that).
- */
-export type EveryRunOption = { [K in keyof Required<WireRunOptions>]: WireRunOptions[K] | undefined } & Pick<
-  WireRunOptions,
-  "executionId" | "customTypes" | "events"
->;
+/** What the conductor sets in every run's options itself. */
+export type ConductorSet = Pick<WireRunOptions, "executionId" | "customTypes" | "events"> & Partial<Pick<EngineRunOptions, SetByConductor>>;
+
+/** A run's options for an engine: what the conductor `set`, else what the caller `given`. */
+export function runOptions(given: Partial<EngineRunOptions>, set: ConductorSet): WireRunOptions {
+  return wireRunOptions(given, set) as WireRunOptions;
+}
 
 /** The options `options` (already on the wire) passes on unchanged, without those it leaves undefined. */
 export function passedRunOptions(options: EngineRunOptions): Passed {

@@ -6,13 +6,12 @@ import type { TransportKind } from "../transports/configure.js";
 import type { WebSocketConstructor } from "../transports/websocket.js";
 import type { ExecutionId, NodeId } from "./ids.js";
 import type { NodeDefinition } from "./definition.js";
+import type { DebugOptions, WirePermissions, WireRetry, WireRunOptions } from "./wire.generated.js";
 
+export type { DebugOptions, DebugSimulateError, DebugSimulateLongRunning, DebugSimulatePanic } from "./wire.generated.js";
+
+/** The kinds of simulated error with a default message. */
 export type DebugErrorType = "generic" | "timeout" | "network" | "validation" | "permission";
-
-export type DebugOptions = {
-  simulateError?: { nodeId: string | "random"; errorType: DebugErrorType; message?: string; delayMs?: number };
-  simulateLongRunning?: { nodeId: string | "random"; delayMs: number };
-};
 
 /** The context of a node's execution; JS executors receive `{...context, ...parameters, signal}`. */
 export type ConductorExecutionContext = {
@@ -27,51 +26,27 @@ export type ConductorExecutionContext = {
 };
 
 /**
- * What one run may reach outside its data. Anything not granted is denied (`{}`: pure
- * computation only). Nodes needing a capability not granted are refused before anything runs
- * (`PERMISSION_DENIED`, naming the node and the capability); paths and hosts are checked at each
- * file operation and HTTP request (redirects included), since inputs and expressions decide them.
+ * What one run may reach outside its data. Nodes needing a capability not granted are refused
+ * before anything runs (`PERMISSION_DENIED`, naming the node and the capability); paths and
+ * hosts are checked at each file operation and HTTP request (redirects included), since inputs
+ * and expressions decide them. The engine's own type (`WirePermissions`, generated with its
+ * documentation).
  */
-export type RunPermissions = {
-  /** `shell-command`. A process can do anything the host's user can: this is as good as every other grant. */
-  shell?: boolean;
-  /** `image` (its files need `files` too). */
-  image?: boolean;
-  /** `true`: any path; `{roots}`: paths inside these directories, symlinks resolved (relative roots against `workingDirectory`). */
-  files?: boolean | { roots: string[] };
-  /** `true`: any host; `{hosts}`: `example.com` (any port), `example.com:8080`, `*.example.com` (subdomains), IPs. */
-  http?: boolean | { hosts: string[] };
-};
+export type RunPermissions = WirePermissions;
 
 /** Per-run options for `node.run(node, contextOverrides)`. */
-export type ContextOverrides = Partial<Omit<ConductorExecutionContext, "executionId" | "nodeId">> & {
-  executionId?: string;
-  nodeId?: string;
-  /** Bound on this run in ms. */
-  timeout?: number;
-  /** Aborting it cancels the run. */
-  signal?: AbortSignal;
-  /** Limits what the run may reach outside its data; absent: everything the engine provides. */
-  permissions?: RunPermissions;
-  /** `false`: this run is not recorded in the execution history. */
-  history?: boolean;
-  /**
-   * This run retries recorded execution `of` (see `conductor.executions.retry`, which sets it):
-   * from `"failed"` (default) nodes that succeeded there keep their recorded outputs; `"start"`
-   * reuses nothing; a node id runs that node and what depends on it again.
-   */
-  retry?: { of: string; from?: "failed" | "start" | (string & {}) };
-  /**
-   * Outputs given for nodes, by node path (a top-level node's id; `"group/child"` inside groups):
-   * those nodes do not run, their successors take these outputs, progress and history show them
-   * as `"pinned"`.
-   */
-  pinned?: Record<string, unknown>;
-  /** Runs only this node (a path) and the nodes it depends on; the result's `data` is its output. */
-  runTo?: string;
-  /** Node paths the run pauses before (see `node.onPaused`, `resume`, `step`). */
-  breakpoints?: string[];
-};
+export type ContextOverrides = Partial<Omit<ConductorExecutionContext, "executionId" | "nodeId">> &
+  Pick<WireRunOptions, "timeout" | "permissions" | "history" | "pinned" | "runTo" | "breakpoints"> & {
+    executionId?: string;
+    nodeId?: string;
+    /** Aborting it cancels the run. */
+    signal?: AbortSignal;
+    /**
+     * This run retries recorded execution `of` (see `conductor.executions.retry`, which sets it);
+     * nodes that succeeded there keep their recorded outputs, as `from` says.
+     */
+    retry?: WireRetry;
+  };
 
 export type ExecutionStatus = "pending" | "running" | "completed" | "failed" | "cancelled";
 

@@ -6,7 +6,7 @@
  */
 export type WireRunOptions = {
   /**
-   * Id of the run; made once, by [`RunOptions::execution_id`], when absent.
+   * Id of the run; made once (`exec_<uuid>`) when absent.
    */
   executionId?: string,
   /**
@@ -26,9 +26,10 @@ export type WireRunOptions = {
    */
   slowMo?: number,
   /**
-   * `{simulateError?, simulateLongRunning?}` for this run only.
+   * Debug simulation for this run only, or `true`: log this run at debug level (nothing is
+   * simulated).
    */
-  debug?: unknown,
+  debug?: DebugOptions | boolean,
   /**
    * Bound on this run in ms (instead of the engine's configured timeout).
    */
@@ -112,7 +113,66 @@ export type WireHttpAccess = boolean | { hosts: Array<string>, };
 /**
  * `retry: {of, from}` in a run's options: the run retries execution `of`.
  */
-export type WireRetry = { of: string, from: string, };
+export type WireRetry = { of: string,
+  /**
+   * `"failed"` (the default), `"start"` or a node's path.
+   */
+  from?: "failed" | "start" | (string & {}), };
+
+/**
+ * A run's debug simulations, for that run only. `nodeId` may be `"random"`: one atomic node,
+ * drawn once per run.
+ */
+export type DebugOptions = {
+  /**
+   * The node fails with `"[TYPE] message"` (after `delayMs`).
+   */
+  simulateError?: DebugSimulateError,
+  /**
+   * The node takes `delayMs` longer.
+   */
+  simulateLongRunning?: DebugSimulateLongRunning,
+  /**
+   * The node panics inside the engine: the run must end with an `INTERNAL_ERROR` result and
+   * the host process go on.
+   */
+  simulatePanic?: DebugSimulatePanic, };
+
+export type DebugSimulateError = { nodeId: string,
+  /**
+   * `generic`, `timeout`, `network`, `validation` or `permission` (each with a default
+   * message); any other type has a generic one.
+   */
+  errorType: "generic" | "timeout" | "network" | "validation" | "permission" | (string & {}), message?: string, delayMs?: number, };
+
+export type DebugSimulateLongRunning = { nodeId: string, delayMs: number, };
+
+export type DebugSimulatePanic = { nodeId: string, };
+
+/**
+ * A run's options for the engine: each one the conductor `set`, else the one the caller `given`, with
+ * every option named, so the object always has one shape.
+ */
+export function wireRunOptions(given: Partial<WireRunOptions>, set: Partial<WireRunOptions>): WireRunOptions {
+  return {
+    executionId: set.executionId ?? given.executionId,
+    variables: set.variables ?? given.variables,
+    input: set.input ?? given.input,
+    parentContext: set.parentContext ?? given.parentContext,
+    slowMo: set.slowMo ?? given.slowMo,
+    debug: set.debug ?? given.debug,
+    timeout: set.timeout ?? given.timeout,
+    customTypes: set.customTypes ?? given.customTypes,
+    events: set.events ?? given.events,
+    stateEvents: set.stateEvents ?? given.stateEvents,
+    permissions: set.permissions ?? given.permissions,
+    pinned: set.pinned ?? given.pinned,
+    runTo: set.runTo ?? given.runTo,
+    breakpoints: set.breakpoints ?? given.breakpoints,
+    history: set.history ?? given.history,
+    retry: set.retry ?? given.retry,
+  };
+}
 
 /** Messages the package gives for failures it finds before the engine does, in the engine's words. */
 export const MESSAGES = {
