@@ -152,6 +152,7 @@ pub(crate) struct Scheduler {
     /// Time spent paused, which the run's timeout does not count.
     paused_total: f64,
     view: Option<Arc<RunView>>,
+    #[cfg_attr(not(feature = "run-state"), allow(dead_code))]
     state_events: bool,
 }
 

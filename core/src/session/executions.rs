@@ -1,0 +1,81 @@
+//! `executions.*`: the run history's calls, in sessions with execution history.
+
+use std::sync::Arc;
+
+use super::storage::guarded_future;
+use super::{Session, SessionHistory};
+use crate::error::ExecutionError;
+use crate::host::BoxFuture;
+use crate::json;
+use crate::value::Value;
+
+#[cfg(feature = "history")]
+impl Session {
+    /// One `executions.*` call by name, for bindings and transports that forward them as one
+    /// method: `list` (`arg`: options JSON), `get` and `delete` (`arg`: the execution id),
+    /// `prune` (`arg`: options JSON), `flush` (waits until every record written so far is
+    /// stored; `null` also when history is off). An unknown name is a `VALIDATION_FAILED` outcome.
+    pub fn executions(&self, op: &str, arg: String) -> BoxFuture<'static, String> {
+        match op {
+            "list" => self.executions_list(arg),
+            "get" => self.executions_get(arg),
+            "delete" => self.executions_delete(arg),
+            "prune" => self.executions_prune(arg),
+            "flush" => {
+                // The store answers in order: a read returns once every earlier write is stored.
+                let history = self.history.clone();
+                guarded_future(async move {
+                    if let Some(history) = history {
+                        history
+                            .store()
+                            .list(crate::history::ListQuery { limit: 0, ..Default::default() })
+                            .await?;
+                    }
+                    Ok(Value::Null)
+                })
+            }
+            _ => {
+                let message = format!(
+                    "Unknown executions call '{}': list, get, delete or prune",
+                    op.chars().take(40).collect::<String>()
+                );
+                guarded_future(async move { Err::<Value, _>(ExecutionError::validation(message)) })
+            }
+        }
+    }
+
+    /// `executions.list(options)`: `{executions, total}`.
+    pub fn executions_list(&self, options_json: String) -> BoxFuture<'static, String> {
+        let history = self.history.clone();
+        guarded_future(async move { history_on(history)?.list(&options_json).await })
+    }
+
+    /// `executions.get(id)`: the run with its nodes.
+    pub fn executions_get(&self, id: String) -> BoxFuture<'static, String> {
+        let history = self.history.clone();
+        guarded_future(async move { history_on(history)?.get(id).await })
+    }
+
+    /// `executions.delete(id)`.
+    pub fn executions_delete(&self, id: String) -> BoxFuture<'static, String> {
+        let history = self.history.clone();
+        guarded_future(async move { history_on(history)?.delete(id).await.map(|()| Value::Null) })
+    }
+
+    /// `executions.prune({olderThan?, keep?})`: `{deleted}`.
+    pub fn executions_prune(&self, options_json: String) -> BoxFuture<'static, String> {
+        let history = self.history.clone();
+        let now = self.host.now();
+        guarded_future(async move {
+            let deleted = history_on(history)?.prune(&options_json, now).await?;
+            Ok(json!({"deleted": deleted}))
+        })
+    }
+}
+
+#[cfg(feature = "history")]
+fn history_on(history: Option<Arc<SessionHistory>>) -> Result<Arc<SessionHistory>, ExecutionError> {
+    history.ok_or_else(|| {
+        ExecutionError::validation("Execution history is off for this conductor (history: false)")
+    })
+}
