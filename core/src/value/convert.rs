@@ -17,7 +17,7 @@ pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, serde_json::E
 pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, serde_json::Error> {
     let text = serde_json::to_string(&value);
     // The value may be nested thousands deep: dropped without recursion.
-    crate::model::deep::dispose(value);
+    super::deep::dispose(value);
     crate::format::parse_json_unbounded(&text?)
 }
 
