@@ -132,10 +132,8 @@ pub(super) fn rows_from_tables(indices: &[Value]) -> Result<Vec<Value>, String> 
         tables.push(take_out_of_band(index)?);
     }
     let read = |table: &[u8]| {
-        let limits = crate::format::ParseLimits::default();
-        super::table::decode_table(table, &|text: &str| {
-            crate::format::parse_json_value(text, &limits).map_err(|e| e.message)
-        })
+        let limits = super::ParseLimits::default();
+        super::table::decode_table(table, &|text: &str| super::json::parse_bounded(text, &limits).0)
     };
     let workers = WORKERS
         .with(|w| w.borrow().clone())

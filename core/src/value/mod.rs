@@ -15,6 +15,9 @@ mod bytes;
 pub mod codec;
 mod convert;
 pub(crate) mod deep;
+mod js_number;
+pub(crate) mod json;
+mod limits;
 mod map;
 mod number;
 #[cfg(feature = "bulk-data")]
@@ -27,6 +30,8 @@ mod table;
 
 pub use bytes::{Bytes, BytesKind};
 pub use convert::{from_value, to_value};
+pub use js_number::js_number;
+pub use limits::ParseLimits;
 pub use map::Map;
 pub use number::Number;
 #[cfg(feature = "bulk-data")]
