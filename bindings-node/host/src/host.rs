@@ -135,14 +135,6 @@ impl NativeHost {
     pub fn into_shared(self) -> SharedHost {
         Arc::new(self)
     }
-
-    pub(crate) fn native_files(&self) -> &NativeFiles {
-        &self.files
-    }
-
-    pub(crate) fn native_http(&self) -> &NativeHttp {
-        &self.http
-    }
 }
 
 /// Stands in where no executor was given (for the trait's default materialisation).
@@ -252,6 +244,6 @@ impl Host for NativeHost {
 
     /// Files confined to the granted roots and HTTP to the granted hosts, checked at each effect.
     fn confine(&self, permissions: &RunPermissions) -> ConfinedEffects {
-        confined_effects(self, permissions)
+        confined_effects(&self.files, &self.http, permissions)
     }
 }

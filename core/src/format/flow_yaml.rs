@@ -10,8 +10,8 @@ use super::yaml_reader::{parse_yaml_documents, parse_yaml_value};
 use super::yaml_writer::to_yaml_string;
 use super::ParseLimits;
 use crate::error::{ExecutionError, Result};
-use crate::model::deep::{dispose, guard};
 use crate::model::NodeDefinition;
+use crate::value::deep::{dispose, guard};
 
 /// Reads a flow in the YAML flow format, with the original reader's defaults (type `"transform"`
 /// when untyped, version `"1.0.0"`, metadata defaults, `{enabled, timeout, retries}` parameters,

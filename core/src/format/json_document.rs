@@ -2,7 +2,7 @@
 //! the outside world (an HTTP body, a `.json` file), where JSON's rules apply rather than the
 //! engine's exact codec.
 
-use crate::model::deep::guard;
+use crate::value::deep::guard;
 use crate::value::{BytesKind, Ext, Value};
 
 /// `JSON.stringify(value)`: `None` where JavaScript returns `undefined` (the value is

@@ -5,8 +5,6 @@ mod flow_yaml;
 mod js_string;
 mod json;
 mod json_document;
-mod limits;
-mod number;
 mod time;
 mod yaml_reader;
 mod yaml_writer;
@@ -16,14 +14,14 @@ pub use flow_yaml::{
     parse_flow_yaml_documents,
 };
 pub use js_string::js_string;
-pub(crate) use json::parse_json_unbounded;
 pub use json::{
     definition_to_json, parse_definition_json, parse_definition_json_measured, parse_json_value,
-    parse_shallow_definition_json, SHALLOW_JSON_DEPTH,
+    parse_shallow_definition_json,
 };
 pub use json_document::{json_stringify, to_json_document};
-pub use limits::ParseLimits;
-pub use number::js_number;
 pub use time::{iso_date_from_days, iso_timestamp, utc_date_string};
 pub use yaml_reader::{parse_yaml_documents, parse_yaml_value};
 pub use yaml_writer::to_yaml_string;
+
+pub use crate::value::json::SHALLOW_JSON_DEPTH;
+pub use crate::value::{js_number, ParseLimits};

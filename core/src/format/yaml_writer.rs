@@ -7,7 +7,7 @@
 use crate::value::{Map, Value};
 use yaml_rust2::Yaml;
 
-use crate::model::deep::guard;
+use crate::value::deep::guard;
 
 /// Nesting beyond which the whole document is written as JSON. JSON is valid YAML 1.2, but
 /// block style indents each line by its depth (quadratic size) and YAML parsers cap flow-style

@@ -10,9 +10,9 @@ use std::io;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
-use crate::model::deep::guard;
 use crate::nodes::NodeInput;
 use crate::value::codec::{self, TAG};
+use crate::value::deep::guard;
 use crate::value::Value;
 
 /// What replaces a value stored under a redacted key.
@@ -356,14 +356,14 @@ mod tests {
         assert!(!stored.exact);
         assert_eq!(stored.to_value()[TRUNCATED_KEY], json!(true));
         assert!(Capture::default().value(&json!([[[1]]])).exact);
-        crate::model::deep::dispose(deep);
+        crate::value::deep::dispose(deep);
         // Objects too, behind a sibling that is walked first.
         let mut deep = json!(1);
         for _ in 0..MAX_DEPTH + 5 {
             deep = json!({"first": [1, 2, 3], "inner": (deep)});
         }
         assert!(!Capture::default().value(&deep).exact);
-        crate::model::deep::dispose(deep);
+        crate::value::deep::dispose(deep);
     }
 
     #[test]
@@ -384,7 +384,7 @@ mod tests {
             stored["preview"].as_str().is_some_and(|p| p.contains("nested deeper")),
             "{stored}"
         );
-        crate::model::deep::dispose(deep);
+        crate::value::deep::dispose(deep);
     }
 
     #[test]

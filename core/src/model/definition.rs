@@ -3,8 +3,8 @@
 
 use crate::value::{Map, Value};
 
-use super::deep::guard;
 use super::{NodeEdge, NodeMetadata, NodePort};
+use crate::value::deep::guard;
 
 /// A node of a flow. A node with a non-empty `nodes` array is a group; otherwise it is atomic and
 /// runs its type's executable, as in the original engine.

@@ -10,8 +10,8 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::deep::guard;
 use super::{NodeDefinition, NodeEdge, NodeMetadata, NodePort};
+use crate::value::deep::guard;
 
 impl Serialize for NodeDefinition {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

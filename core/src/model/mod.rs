@@ -1,6 +1,5 @@
 //! The flow model, in the original's shapes: node definitions, edges, ports and metadata.
 
-pub(crate) mod deep;
 mod definition;
 mod definition_serde;
 mod edge;

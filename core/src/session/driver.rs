@@ -14,7 +14,6 @@
 //! otherwise cost two thread hops (the worker pokes the embedder, the embedder's answer wakes the
 //! worker), an order of magnitude more than the call itself.
 
-use std::cell::Cell;
 use std::collections::{HashMap, VecDeque};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,7 +23,7 @@ use std::task::{Context, Poll, Wake, Waker};
 #[cfg(not(target_arch = "wasm32"))]
 use futures::task::AtomicWaker;
 
-use super::mailbox::{lock, Notifier};
+use super::mailbox::{lock, while_driving, Notifier};
 use super::wire::{panic_output, RunOutput};
 use crate::error::panic_message;
 use crate::host::BoxFuture;
@@ -35,16 +34,6 @@ const POLL_BUDGET: usize = 4096;
 /// Time one driving call may take (ms) before it yields back to the embedder's event loop and
 /// asks to be called again: the embedder's thread is often an app's main thread.
 const TIME_BUDGET_MS: f64 = 4.0;
-
-thread_local! {
-    static DRIVING: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Whether this thread is inside a driving call: whatever it queues is reported by the call's
-/// status, with no poke needed.
-pub(crate) fn driving() -> bool {
-    DRIVING.with(Cell::get)
-}
 
 /// A finished run as the embedder collects it: the `ExecutionResult` as codec text, and the id
 /// of its trace, which stays here until read ([`super::Session::take_trace`]) or dropped:
@@ -220,8 +209,18 @@ impl Driver {
     /// Does `first` (which may wake runs), then polls every woken run.
     pub fn drive(&self, first: impl FnOnce()) {
         self.notifier.rearm();
-        let previous = DRIVING.with(|d| d.replace(true));
-        first();
+        while_driving(|| {
+            first();
+            self.poll_woken();
+        });
+        if !lock(&self.ready).is_empty() {
+            // Out of budget: let the event loop breathe, then carry on.
+            self.notifier.poke();
+        }
+    }
+
+    /// Polls woken runs until none is left or this driving call's budget is spent.
+    fn poll_woken(&self) {
         let mut budget = POLL_BUDGET;
         let deadline = self.clock.now() + TIME_BUDGET_MS;
         while budget > 0 {
@@ -241,11 +240,6 @@ impl Driver {
                 Err(panic) => self.complete(waker.id, panic_output(&panic_message(&*panic))),
             }
             budget -= 1;
-        }
-        DRIVING.with(|d| d.set(previous));
-        if !lock(&self.ready).is_empty() {
-            // Out of budget: let the event loop breathe, then carry on.
-            self.notifier.poke();
         }
     }
 

@@ -4,10 +4,9 @@
 //! queued elsewhere: a timer, I/O, a worker). A burst of progress snapshots or node calls costs
 //! at most one hop to the embedder's thread, not one per record.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-
-use super::driver::driving;
 
 /// How the embedder is poked: a threadsafe function in Node, a scheduled microtask in a browser.
 /// `Send + Sync` on native targets, where pokes come from worker threads.
@@ -20,6 +19,25 @@ pub type PokeFn = Box<dyn Fn()>;
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A poisoned lock only means a panic elsewhere mid-update; the queues stay usable.
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+thread_local! {
+    static DRIVING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `drive` as a driving call on this thread: what it queues is reported by the call's
+/// status, so the [`Notifier`] pokes no one meanwhile.
+pub(crate) fn while_driving<R>(drive: impl FnOnce() -> R) -> R {
+    let previous = DRIVING.with(|d| d.replace(true));
+    let result = drive();
+    DRIVING.with(|d| d.set(previous));
+    result
+}
+
+/// Whether this thread is inside a driving call: whatever it queues is reported by the call's
+/// status, with no poke needed.
+fn driving() -> bool {
+    DRIVING.with(Cell::get)
 }
 
 /// The "something is waiting" signal, shared by every queue of one session.

@@ -9,7 +9,7 @@ use super::{Bytes, Ext, Map, Number, Value};
 /// their exact form). Through codec text: for cold paths (configuration, catalog, YAML), where one
 /// text round trip costs less than the code a second serde data format would add to every build.
 pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, serde_json::Error> {
-    crate::format::parse_json_unbounded(&serde_json::to_string(value)?)
+    super::json::parse_json_unbounded(&serde_json::to_string(value)?)
 }
 
 /// A typed value read from a [`Value`] (values JSON has no form for read as their codec tags).
@@ -17,8 +17,8 @@ pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, serde_json::E
 pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, serde_json::Error> {
     let text = serde_json::to_string(&value);
     // The value may be nested thousands deep: dropped without recursion.
-    crate::model::deep::dispose(value);
-    crate::format::parse_json_unbounded(&text?)
+    super::deep::dispose(value);
+    super::json::parse_json_unbounded(&text?)
 }
 
 /// serde_json's value as it is: tag objects stay plain objects.

@@ -10,20 +10,32 @@
 //! How values cross into and out of the engine as text is [`codec`]: JSON, where what JSON cannot
 //! say is written as a small tagged object.
 
+mod buffers;
 mod bytes;
 pub mod codec;
 mod convert;
+pub(crate) mod deep;
+mod js_number;
+pub(crate) mod json;
+mod limits;
 mod map;
 mod number;
+#[cfg(feature = "bulk-data")]
+mod parallel;
 mod serde_impl;
 pub mod slices;
+mod slicing;
 #[cfg(feature = "bulk-data")]
 mod table;
 
 pub use bytes::{Bytes, BytesKind};
 pub use convert::{from_value, to_value};
+pub use js_number::js_number;
+pub use limits::ParseLimits;
 pub use map::Map;
 pub use number::Number;
+#[cfg(feature = "bulk-data")]
+pub use parallel::{Parallel, TableJob};
 
 /// The text of [`Value::String`] and of object keys: strings of up to 24 bytes (most keys and
 /// short values: names, ids, codes) are stored inline, with no allocation to make, copy or free —

@@ -83,7 +83,7 @@ impl PartialEq for Number {
 impl std::fmt::Display for Number {
     /// As JavaScript's `String(n)`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&crate::format::js_number(self.0))
+        f.write_str(&super::js_number(self.0))
     }
 }
 

@@ -8,9 +8,12 @@ use std::sync::Arc;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
 
-use super::codec::{self, TAG};
+use base64::Engine as _;
+
+use super::buffers;
+use super::deep::guard;
+use super::slicing::write_apart;
 use super::{Bytes, BytesKind, Ext, Map, Number, Str, Value};
-use crate::model::deep::guard;
 
 thread_local! {
     /// How many keys the last object deserialised on this thread had (see `visit_map`).
@@ -21,6 +24,9 @@ thread_local! {
 /// after it reserve as much.
 const MAX_GUESS: usize = 64;
 
+/// The key that marks a tag.
+pub const TAG: &str = "$atomiton";
+
 impl Serialize for Value {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -29,14 +35,14 @@ impl Serialize for Value {
             Value::Number(n) => serialize_number(*n, serializer),
             Value::String(s) => serializer.serialize_str(s),
             Value::Array(items) => guard(|| {
-                if let Some(index) = codec::numbers_out_of_band(items) {
+                if let Some(index) = buffers::numbers_out_of_band(items) {
                     return tagged(serializer, "f64", &[("i", &(index as u64))]);
                 }
                 #[cfg(feature = "bulk-data")]
-                if let Some(indices) = codec::rows_out_of_band(items).map_err(S::Error::custom)? {
+                if let Some(indices) = buffers::rows_out_of_band(items).map_err(S::Error::custom)? {
                     return tagged(serializer, "rows", &[("i", &indices)]);
                 }
-                if let Some(index) = super::slices::write_apart(items).map_err(S::Error::custom)? {
+                if let Some(index) = write_apart(items).map_err(S::Error::custom)? {
                     return tagged(serializer, "slices", &[("v", &(index as u64))]);
                 }
                 let mut seq = serializer.serialize_seq(Some(items.len()))?;
@@ -90,12 +96,12 @@ fn serialize_ext<S: Serializer>(ext: &Ext, serializer: S) -> Result<S::Ok, S::Er
         Ext::String16(units) => tagged(serializer, "string", &[("v", units)]),
         Ext::Bytes(bytes) => {
             let kind = bytes.kind.name();
-            match codec::out_of_band(bytes) {
+            match buffers::out_of_band(bytes) {
                 Some(index) => tagged(serializer, "bytes", &[("kind", &kind), ("i", &index)]),
                 None => tagged(
                     serializer,
                     "bytes",
-                    &[("kind", &kind), ("v", &codec::base64(bytes.as_slice()))],
+                    &[("kind", &kind), ("v", &base64(bytes.as_slice()))],
                 ),
             }
         }
@@ -377,15 +383,15 @@ pub(super) fn from_tag(kind: &str, mut fields: Vec<(String, Value)>) -> Result<V
         "f64" | "bytes" => {
             let data: Arc<[u8]> = match (field("i"), field("v")) {
                 (Some(index), _) => {
-                    codec::take_out_of_band(index.as_u64().ok_or_else(|| malformed(kind))?)?
+                    buffers::take_out_of_band(index.as_u64().ok_or_else(|| malformed(kind))?)?
                 }
                 (None, Some(Value::String(text))) => {
-                    codec::unbase64(&text).ok_or_else(|| malformed(kind))?.into()
+                    unbase64(&text).ok_or_else(|| malformed(kind))?.into()
                 }
                 _ => return Err(malformed(kind)),
             };
             if kind == "f64" {
-                Value::Array(codec::numbers_from_bytes(&data).ok_or_else(|| malformed(kind))?)
+                Value::Array(buffers::numbers_from_bytes(&data).ok_or_else(|| malformed(kind))?)
             } else {
                 let kind_name = field("kind");
                 let bytes_kind = kind_name
@@ -398,7 +404,7 @@ pub(super) fn from_tag(kind: &str, mut fields: Vec<(String, Value)>) -> Result<V
         }
         #[cfg(feature = "bulk-data")]
         "rows" => match field("i") {
-            Some(Value::Array(indices)) => Value::Array(codec::rows_from_tables(&indices)?),
+            Some(Value::Array(indices)) => Value::Array(buffers::rows_from_tables(&indices)?),
             _ => return Err(malformed(kind)),
         },
         "date" => match field("v") {
@@ -478,4 +484,12 @@ pub(super) fn from_tag(kind: &str, mut fields: Vec<(String, Value)>) -> Result<V
 fn is_bigint_digits(text: &str) -> bool {
     let digits = text.strip_prefix('-').unwrap_or(text);
     !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+pub(super) fn base64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn unbase64(text: &str) -> Option<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD.decode(text).ok()
 }

@@ -8,26 +8,12 @@
 //! written in place. Only the engine writes this tag, and only for embedders that asked for it:
 //! no reader of outside input accepts it.
 
-use std::cell::RefCell;
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::codec::encode;
-use super::Value;
-
-/// About how much text one slice holds (bytes): parsed in a millisecond or two.
-const SLICE_BYTES: usize = 256 * 1024;
-
-struct Slicing {
-    min_items: usize,
-    arrays: Vec<Vec<String>>,
-}
-
-thread_local! {
-    /// Set while [`encode_sliced`] writes; taken (so `None`) while slices are written.
-    static SLICING: RefCell<Option<Slicing>> = const { RefCell::new(None) };
-}
+use super::slicing::collecting_slices;
 
 /// Codec text with its binary data apart and its large arrays in slices.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -43,83 +29,17 @@ pub fn encode_sliced<T: Serialize + ?Sized>(
     value: &T,
     min_items: usize,
 ) -> Result<Sliced, serde_json::Error> {
-    let previous = SLICING
-        .with(|s| s.replace(Some(Slicing { min_items: min_items.max(1), arrays: Vec::new() })));
-    let encoded = encode(value);
-    let slicing = SLICING.with(|s| s.replace(previous));
+    let (encoded, slices) = collecting_slices(min_items, || encode(value));
     let encoded = encoded?;
-    Ok(Sliced {
-        text: encoded.text,
-        buffers: encoded.buffers,
-        slices: slicing.map(|s| s.arrays).unwrap_or_default(),
-    })
-}
-
-/// While [`encode_sliced`] writes: writes `items` apart when there are enough of them, giving
-/// the number its tag carries; `None` when they are to be written in place.
-pub(super) fn write_apart(items: &[Value]) -> Result<Option<usize>, serde_json::Error> {
-    let taken = SLICING.with(|s| {
-        let mut slot = s.borrow_mut();
-        match &*slot {
-            Some(slicing) if items.len() >= slicing.min_items => slot.take(),
-            _ => None,
-        }
-    });
-    let Some(mut slicing) = taken else { return Ok(None) };
-    let written = write_slices(items);
-    let index = slicing.arrays.len();
-    let result = written.map(|slices| {
-        slicing.arrays.push(slices);
-        Some(index)
-    });
-    SLICING.with(|s| *s.borrow_mut() = Some(slicing));
-    result
-}
-
-/// Runs `write` with slicing off: text that must be read in one piece (a table's text column)
-/// writes its arrays in place.
-#[cfg(feature = "bulk-data")]
-pub(super) fn without_slicing<R>(write: impl FnOnce() -> R) -> R {
-    let taken = SLICING.with(|s| s.borrow_mut().take());
-    let written = write();
-    SLICING.with(|s| *s.borrow_mut() = taken);
-    written
-}
-
-fn write_slices(items: &[Value]) -> Result<Vec<String>, serde_json::Error> {
-    let mut slices = Vec::new();
-    let mut current = open_slice();
-    for item in items {
-        if current.len() > 1 {
-            current.push(b',');
-        }
-        serde_json::to_writer(&mut current, item)?;
-        if current.len() >= SLICE_BYTES {
-            slices.push(close_slice(std::mem::replace(&mut current, open_slice()))?);
-        }
-    }
-    if current.len() > 1 || slices.is_empty() {
-        slices.push(close_slice(current)?);
-    }
-    Ok(slices)
-}
-
-fn open_slice() -> Vec<u8> {
-    let mut slice = Vec::with_capacity(SLICE_BYTES + SLICE_BYTES / 8);
-    slice.push(b'[');
-    slice
-}
-
-fn close_slice(mut slice: Vec<u8>) -> Result<String, serde_json::Error> {
-    slice.push(b']');
-    // serde_json writes UTF-8 only.
-    String::from_utf8(slice).map_err(<serde_json::Error as serde::ser::Error>::custom)
+    Ok(Sliced { text: encoded.text, buffers: encoded.buffers, slices })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::value::codec::from_json;
+    use crate::value::slicing::SLICE_BYTES;
+    use crate::value::Value;
 
     /// `n` small strings (arrays of numbers cross as doubles instead: see the last test).
     fn numbers(n: usize) -> Value {

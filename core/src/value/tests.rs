@@ -157,7 +157,7 @@ fn arrays_of_numbers_cross_as_doubles_beside_the_text() {
     // Inline, as the embedder may write it.
     let inline = format!(
         r#"{{"$atomiton":"f64","v":"{}"}}"#,
-        super::codec::base64(&[1.5f64.to_le_bytes(), (-2.0f64).to_le_bytes()].concat())
+        super::serde_impl::base64(&[1.5f64.to_le_bytes(), (-2.0f64).to_le_bytes()].concat())
     );
     assert_eq!(
         from_json(&inline).unwrap(),

@@ -4,13 +4,8 @@ export type { Broadcast, ServedConductor } from "./events.js";
 export { registerIpcChannels, type IpcChannels, type IpcChannelsOptions, type IpcMainLike, type WebContentsLike } from "./ipc.js";
 export { createProtocolServer, type ProtocolServer } from "./http.js";
 export type { ProtocolServerOptions, ServerLimitOptions } from "./options.js";
-export {
-  SUBPROTOCOL,
-  type ServerWebSocketLike,
-  type WebSocketServerClass,
-  type WebSocketServerLike,
-  type WebSocketServerOptions,
-} from "./websocket.js";
+export { SUBPROTOCOL } from "./websocket.js";
+export type { ServerWebSocketLike, WebSocketServerClass, WebSocketServerLike, WebSocketServerOptions } from "./websocket-types.js";
 export { ALL_PERMISSIONS, type Caller, type CallerLimits, type ChannelGrant, type Grant } from "./caller.js";
 export type { AuthOptions } from "./auth/service.js";
 export type { ApiKeyEntry, UserEntry, UserVerifier, VerifiedUser } from "./auth/users.js";

@@ -5,7 +5,7 @@
 import type { AuthOptions } from "./auth/service.js";
 import type { CallerLimits } from "./caller.js";
 import type { ChannelHandlersOptions } from "./channels.js";
-import type { WebSocketServerClass } from "./websocket.js";
+import type { WebSocketServerClass } from "./websocket-types.js";
 
 /** Limits on what one request, message or connection may do (each caller's run limits too). */
 export type ServerLimitOptions = CallerLimits & {

@@ -18,8 +18,8 @@
  *
  * The WebSocket server class is passed in (e.g. `WebSocketServer` from the `ws` package) rather
  * than imported: the package then has no runtime dependency at all — browser bundles and
- * Electron apps that use IPC never install a WebSocket server they do not use — and the types
- * below are structural, so consumers need no `@types/ws` either.
+ * Electron apps that use IPC never install a WebSocket server they do not use — and its types
+ * (`websocket-types.ts`) are structural, so consumers need no `@types/ws` either.
  */
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
@@ -29,38 +29,8 @@ import type { Caller } from "./caller.js";
 import type { AuthFailure } from "./errors.js";
 import type { Connection, Gateway } from "./gateway.js";
 import { originAllowed } from "./origin.js";
+import type { ServerWebSocketLike, WebSocketServerClass } from "./websocket-types.js";
 import { parseWire, toWire } from "../values/codec.js";
-
-/** The part of a server-side socket used (the `ws` package's `WebSocket`). */
-export type ServerWebSocketLike = {
-  readonly readyState: number;
-  /** Bytes queued to send; a connection that lets it grow past the limit is dropped. */
-  readonly bufferedAmount?: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  terminate(): void;
-  ping?(): void;
-  on(event: "message", listener: (data: unknown) => void): unknown;
-  on(event: "close", listener: () => void): unknown;
-  on(event: "error", listener: (error: Error) => void): unknown;
-  on(event: "pong", listener: () => void): unknown;
-};
-
-/** The part of a WebSocket server used (the `ws` package's `WebSocketServer`, made with `{noServer: true}`). */
-export type WebSocketServerLike = {
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, callback: (client: ServerWebSocketLike) => void): void;
-  close(): void;
-};
-
-/** Options the endpoint creates its server with (the `ws` package's names). */
-export type WebSocketServerOptions = {
-  noServer: true;
-  /** Messages larger than this close the connection with 1009, unread. */
-  maxPayload: number;
-  /** Which of the offered subprotocols to accept. */
-  handleProtocols: (protocols: Set<string>, request: IncomingMessage) => string | false;
-};
-export type WebSocketServerClass = new (options: WebSocketServerOptions) => WebSocketServerLike;
 
 /** The subprotocol clients offer, with `bearer.<token>` when they authenticate in the handshake. */
 export const SUBPROTOCOL = "atomiton";

@@ -9,7 +9,9 @@
  * slower path that writes tags.
  */
 
-import { readTables } from "./table.js";
+import type { DecodeOptions, EncodeOptions } from "./options.js";
+import { readTables, type TextCodec } from "./table-layout.js";
+import { isWellFormed } from "./well-formed.js";
 
 export const TAG = "$atomiton";
 
@@ -35,51 +37,6 @@ export class ValueEncodeError extends Error {
   }
 }
 
-/** Where binary data goes while writing: beside the text (`"i"` tags) or inline as base64. */
-export type EncodeOptions = {
-  /** Collects binary data to pass beside the text; without it, bytes are written as base64. */
-  buffers?: Uint8Array[];
-  /**
-   * Gives values the engine should not look inside (functions, class instances...) a handle
-   * id to stand for them; without it such values are written as structured clone would
-   * (class instances as plain objects) or refused (functions, symbols).
-   */
-  handle?: (value: object | symbol) => number;
-  /**
-   * Leaves out object properties whose value is `undefined`, as `JSON.stringify` does: for
-   * documents (a flow definition, run options), where an absent field and an `undefined` one
-   * mean the same. Values (a node's output) keep them.
-   */
-  omitUndefined?: boolean;
-  /**
-   * The caller passes `buffers` on only once the whole text is written, so a value written in
-   * pieces (`writeSliced`) may still add to them: its large arrays of numbers then cross as
-   * buffers of doubles.
-   */
-  buffersAfterText?: boolean;
-  /**
-   * With `buffersAfterText`: large arrays of records of one shape cross as tables of columns
-   * (`rows` tags), for an engine that reads them (`readsTables`) — everywhere, or where this
-   * says, given the array's path (a document's own structure is read as typed fields, which
-   * take no tags).
-   */
-  tables?: boolean | ((path: ReadonlyArray<string | number>) => boolean);
-};
-
-/** Where tags of binary data and handles are looked up while reading. */
-export type DecodeOptions = {
-  buffers?: ArrayLike<Uint8Array>;
-  /** The value a `js` handle stands for. */
-  resolve?: (id: number) => unknown;
-  /** The array a `slices` tag stands for (filled later: see `values/sliced.ts`). */
-  slices?: (index: number) => unknown[];
-  /**
-   * The array a `rows` tag stands for, given its tables' buffer indices (filled later: see
-   * `values/sliced.ts`); without it the tables are read at once.
-   */
-  rows?: (indices: number[]) => unknown[];
-};
-
 const objectProto = Object.prototype;
 const hasOwn = Object.prototype.hasOwnProperty;
 const toStringTag = (v: object) => Object.prototype.toString.call(v);
@@ -91,20 +48,6 @@ const BufferClass = (globalThis as { Buffer?: { isBuffer(v: unknown): boolean; f
  * which names cycles: a cyclic value reaches this depth, a real document does not.
  */
 const PLAIN_DEPTH = 100_000;
-
-/** Whether a string is well-formed UTF-16 (no lone surrogate). */
-export function isWellFormed(s: string): boolean {
-  const native = (s as { isWellFormed?: () => boolean }).isWellFormed;
-  if (native) return native.call(s);
-  for (let i = 0; i < s.length; i++) {
-    const unit = s.charCodeAt(i);
-    if (unit < 0xd800 || unit > 0xdfff) continue;
-    const next = s.charCodeAt(i + 1);
-    if (unit > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return false;
-    i++;
-  }
-  return true;
-}
 
 /**
  * Whether `value` is JSON's own data, which `JSON.stringify` writes and `JSON.parse` reads back
@@ -465,6 +408,9 @@ export function parseWire(text: string): unknown {
 }
 
 /** Codec text as a JavaScript value. */
+/** The codec's text, for the text columns of tables of records. */
+export const codecText: TextCodec = { decode: decodeValue, encode: encodeValue };
+
 export function decodeValue(text: string, options: DecodeOptions = {}): unknown {
   const value: unknown = JSON.parse(text);
   return text.includes(`"${TAG}"`) ? revive(value, options) : value;
@@ -580,7 +526,7 @@ function fromTag(tag: Record<string, unknown>, options: DecodeOptions): unknown 
       const indices = tag.i;
       if (!Array.isArray(indices) || !indices.every((i) => Number.isInteger(i) && i >= 0))
         throw new Error('Malformed "rows" value in the engine\'s value encoding');
-      return options.rows ? options.rows(indices as number[]) : readTables(indices as number[], options);
+      return options.rows ? options.rows(indices as number[]) : readTables(indices as number[], options, codecText);
     }
     case "slices":
       if (!options.slices) throw new Error("An array written apart arrived where none is read");

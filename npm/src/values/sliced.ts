@@ -6,7 +6,8 @@
  * are done here in pieces, and between pieces, once a few milliseconds have gone by, the event
  * loop gets a turn. Values without large arrays take the one-piece path and pay nothing.
  */
-import { decodeValue, encodeValue, numbersToBytes, TAG, type DecodeOptions, type EncodeOptions } from "./codec.js";
+import { decodeValue, encodeValue, numbersToBytes, TAG } from "./codec.js";
+import type { DecodeOptions, EncodeOptions } from "./options.js";
 import { encodeTables, readTables } from "./table.js";
 
 /** Time one piece of work may take before the event loop gets a turn (ms). */

@@ -9,22 +9,27 @@ mod http;
 
 use atomiton_core::host::{ConfinedEffects, FileAccess, HttpAccess, RunPermissions};
 
-use crate::host::NativeHost;
+use crate::files::NativeFiles;
+use crate::http::NativeHttp;
 use files::ConfinedFiles;
 use http::AllowedHosts;
 
-/// `host`'s file system and HTTP client limited to what `permissions` grant.
-pub(crate) fn confined_effects(host: &NativeHost, permissions: &RunPermissions) -> ConfinedEffects {
+/// A native host's file system and HTTP client limited to what `permissions` grant.
+pub(crate) fn confined_effects(
+    files: &NativeFiles,
+    http: &NativeHttp,
+    permissions: &RunPermissions,
+) -> ConfinedEffects {
     ConfinedEffects {
         files: match &permissions.files {
             FileAccess::Within { roots } => {
-                Some(Box::new(ConfinedFiles::new(host.native_files().clone(), roots)))
+                Some(Box::new(ConfinedFiles::new(files.clone(), roots)))
             }
             FileAccess::Any(_) => None,
         },
         http: match &permissions.http {
             access @ HttpAccess::To { .. } => {
-                Some(Box::new(AllowedHosts::new(host.native_http().clone(), access.clone())))
+                Some(Box::new(AllowedHosts::new(http.clone(), access.clone())))
             }
             HttpAccess::Any(_) => None,
         },

@@ -6,6 +6,8 @@
 //! heap-allocated stack segment when the current one runs low. The scheduler, validator and graph
 //! code never recurse; they use explicit stacks.
 
+use super::Value;
+
 /// Bytes that must remain on the stack before a recursive step runs on the current segment.
 const RED_ZONE: usize = 128 * 1024;
 /// Size of each newly allocated segment.
@@ -19,12 +21,12 @@ pub(crate) fn guard<R>(f: impl FnOnce() -> R) -> R {
 
 /// Drops a JSON value without recursing (a plain drop of a value nested thousands of levels
 /// deep would overflow the stack).
-pub(crate) fn dispose(value: crate::value::Value) {
+pub(crate) fn dispose(value: Value) {
     let mut stack = vec![value];
     while let Some(value) = stack.pop() {
         match value {
-            crate::value::Value::Array(items) => stack.extend(items),
-            crate::value::Value::Object(map) => stack.extend(map.into_iter().map(|(_, v)| v)),
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => stack.extend(map.into_iter().map(|(_, v)| v)),
             _ => {}
         }
     }
