@@ -85,6 +85,23 @@ impl FileSystem for JsEffects {
         done(self.0.write(path, Uint8Array::from(&contents[..]), create_parents))
     }
 
+    fn read_at(
+        &self,
+        path: &str,
+        offset: u64,
+        len: usize,
+    ) -> BoxFuture<'static, EffectResult<Vec<u8>>> {
+        // Offsets past 2^53 do not occur in files Node can read; lengths are a chunk's.
+        let call =
+            file_call(self.0.read_at(path, offset as f64, len.min(u32::MAX as usize) as u32));
+        let path = path.to_owned();
+        Box::pin(async move { bytes(&call.await?, &format!("Cannot read '{path}'")) })
+    }
+
+    fn append(&self, path: &str, contents: Vec<u8>) -> BoxFuture<'static, EffectResult<()>> {
+        done(self.0.append(path, Uint8Array::from(&contents[..])))
+    }
+
     fn list(&self, path: &str) -> BoxFuture<'static, EffectResult<Vec<DirEntry>>> {
         let call = file_call(self.0.list(path));
         Box::pin(async move {

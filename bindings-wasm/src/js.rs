@@ -65,7 +65,7 @@ extern "C" {
 #[cfg(feature = "node")]
 #[wasm_bindgen]
 extern "C" {
-    /// `{stat, read, write, list, createDir, remove, copy, rename, tempDir, run}`.
+    /// `{stat, read, readAt, write, append, list, createDir, remove, copy, rename, tempDir, run}`.
     pub type NodeEffects;
 
     /// The effects, or `undefined` (a browser: the host then has no files or processes).
@@ -80,6 +80,14 @@ extern "C" {
     /// Resolves with the file's bytes (`Uint8Array`).
     #[wasm_bindgen(method)]
     pub fn read(this: &NodeEffects, path: &str) -> Promise;
+
+    /// Resolves with up to `len` bytes from `offset` on (`Uint8Array`; fewer at the end).
+    #[wasm_bindgen(method, js_name = readAt)]
+    pub fn read_at(this: &NodeEffects, path: &str, offset: f64, len: u32) -> Promise;
+
+    /// Adds the bytes at the end of an existing file.
+    #[wasm_bindgen(method)]
+    pub fn append(this: &NodeEffects, path: &str, contents: Uint8Array) -> Promise;
 
     /// Writes atomically (temporary file, flush, rename), creating parents when asked.
     #[wasm_bindgen(method)]

@@ -162,7 +162,14 @@ impl FileSystem for Effects {
         self.reached.fetch_add(1, Ordering::SeqCst);
         Box::pin(async { Ok(b"contents".to_vec()) })
     }
+    fn read_at(&self, _: &str, _: u64, _: usize) -> BoxFuture<'static, EffectResult<Vec<u8>>> {
+        self.reached.fetch_add(1, Ordering::SeqCst);
+        Box::pin(async { Ok(b"contents".to_vec()) })
+    }
     fn write(&self, _: &str, _: Vec<u8>, _: bool) -> BoxFuture<'static, EffectResult<()>> {
+        Box::pin(async { Ok(()) })
+    }
+    fn append(&self, _: &str, _: Vec<u8>) -> BoxFuture<'static, EffectResult<()>> {
         Box::pin(async { Ok(()) })
     }
     fn list(&self, _: &str) -> BoxFuture<'static, EffectResult<Vec<DirEntry>>> {

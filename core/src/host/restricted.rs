@@ -56,6 +56,17 @@ impl FileSystem for Denied {
     ) -> BoxFuture<'static, EffectResult<()>> {
         denied(NO_FILES)
     }
+    fn read_at(
+        &self,
+        _path: &str,
+        _offset: u64,
+        _len: usize,
+    ) -> BoxFuture<'static, EffectResult<Vec<u8>>> {
+        denied(NO_FILES)
+    }
+    fn append(&self, _path: &str, _contents: Vec<u8>) -> BoxFuture<'static, EffectResult<()>> {
+        denied(NO_FILES)
+    }
     fn list(&self, _path: &str) -> BoxFuture<'static, EffectResult<Vec<DirEntry>>> {
         denied(NO_FILES)
     }

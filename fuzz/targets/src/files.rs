@@ -76,6 +76,33 @@ impl FileSystem for MemoryFiles {
         }))
     }
 
+    fn read_at(
+        &self,
+        path: &str,
+        offset: u64,
+        len: usize,
+    ) -> BoxFuture<'static, EffectResult<Vec<u8>>> {
+        let files = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let piece = files.get(path).map(|bytes| {
+            let start = usize::try_from(offset).unwrap_or(usize::MAX).min(bytes.len());
+            bytes[start..start.saturating_add(len).min(bytes.len())].to_vec()
+        });
+        ready(piece.ok_or_else(|| {
+            EffectError::new(EffectErrorKind::NotFound, format!("no file at {path}"))
+        }))
+    }
+
+    fn append(&self, path: &str, contents: Vec<u8>) -> BoxFuture<'static, EffectResult<()>> {
+        let mut files = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        ready(match files.get_mut(path) {
+            Some(bytes) => {
+                bytes.extend_from_slice(&contents);
+                Ok(())
+            }
+            None => Err(EffectError::new(EffectErrorKind::NotFound, format!("no file at {path}"))),
+        })
+    }
+
     fn write(
         &self,
         path: &str,

@@ -76,6 +76,28 @@ impl FileSystem for NativeFiles {
         })
     }
 
+    fn read_at(
+        &self,
+        path: &str,
+        offset: u64,
+        len: usize,
+    ) -> BoxFuture<'static, EffectResult<Vec<u8>>> {
+        let path = self.resolve(path);
+        self.run(move || read_at(&path, offset, len).map_err(|e| io_error("read", &path, &e)))
+    }
+
+    fn append(&self, path: &str, contents: Vec<u8>) -> BoxFuture<'static, EffectResult<()>> {
+        let path = self.resolve(path);
+        self.run(move || {
+            use std::io::Write;
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .and_then(|mut file| file.write_all(&contents))
+                .map_err(|e| io_error("append to", &path, &e))
+        })
+    }
+
     fn list(&self, path: &str) -> BoxFuture<'static, EffectResult<Vec<DirEntry>>> {
         let path = self.resolve(path);
         self.run(move || list(&path).map_err(|e| io_error("list", &path, &e)))
@@ -136,6 +158,16 @@ fn stat(path: &Path) -> EffectResult<Option<FileMetadata>> {
         }
         Err(e) => Err(io_error("stat", path, &e)),
     }
+}
+
+/// Up to `len` bytes at `offset`: a short read only at the end of the file.
+fn read_at(path: &Path, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path)?;
+    file.seek(SeekFrom::Start(offset))?;
+    let mut bytes = Vec::with_capacity(len);
+    file.take(len as u64).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Entries in the order the OS gives them. A symlink is not a directory here (as Node's

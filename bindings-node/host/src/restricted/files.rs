@@ -100,6 +100,19 @@ impl FileSystem for ConfinedFiles {
         ))
     }
 
+    fn read_at(
+        &self,
+        path: &str,
+        offset: u64,
+        len: usize,
+    ) -> BoxFuture<'static, EffectResult<Vec<u8>>> {
+        confined!(self, path, true, |resolved| self.inner.read_at(&resolved, offset, len))
+    }
+
+    fn append(&self, path: &str, contents: Vec<u8>) -> BoxFuture<'static, EffectResult<()>> {
+        confined!(self, path, true, |resolved| self.inner.append(&resolved, contents))
+    }
+
     fn list(&self, path: &str) -> BoxFuture<'static, EffectResult<Vec<DirEntry>>> {
         confined!(self, path, true, |resolved| self.inner.list(&resolved))
     }

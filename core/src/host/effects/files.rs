@@ -25,6 +25,14 @@ pub trait FileSystem: MaybeSend + MaybeSync {
     /// `None` when nothing exists at `path`.
     fn stat(&self, path: &str) -> BoxFuture<'static, EffectResult<Option<FileMetadata>>>;
     fn read(&self, path: &str) -> BoxFuture<'static, EffectResult<Vec<u8>>>;
+    /// Up to `len` bytes from `offset` on (fewer at the end of the file, none past it): how a
+    /// file larger than memory is read, a piece at a time.
+    fn read_at(
+        &self,
+        path: &str,
+        offset: u64,
+        len: usize,
+    ) -> BoxFuture<'static, EffectResult<Vec<u8>>>;
     /// Creates missing parent directories when `create_parents`.
     fn write(
         &self,
@@ -32,6 +40,9 @@ pub trait FileSystem: MaybeSend + MaybeSync {
         contents: Vec<u8>,
         create_parents: bool,
     ) -> BoxFuture<'static, EffectResult<()>>;
+    /// Adds `contents` at the end of an existing file (not atomic: a stream writes its file
+    /// under a temporary name and renames it when complete).
+    fn append(&self, path: &str, contents: Vec<u8>) -> BoxFuture<'static, EffectResult<()>>;
     /// Entries in directory order as the OS gives them.
     fn list(&self, path: &str) -> BoxFuture<'static, EffectResult<Vec<DirEntry>>>;
     fn create_dir(&self, path: &str, recursive: bool) -> BoxFuture<'static, EffectResult<()>>;

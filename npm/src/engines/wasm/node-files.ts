@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { constants as fsConstants } from "node:fs";
 import {
+  appendFile,
   copyFile,
   lstat,
   mkdir,
@@ -220,6 +221,23 @@ async function remove(path: string, recursive: boolean): Promise<void> {
   return rmdir(path);
 }
 
+/** Up to `length` bytes from `offset` on: fewer only at the end of the file. */
+async function readAt(path: string, offset: number, length: number): Promise<Uint8Array> {
+  const file = await open(path, "r");
+  try {
+    const bytes = new Uint8Array(length);
+    let filled = 0;
+    while (filled < length) {
+      const { bytesRead } = await file.read(bytes, filled, length - filled, offset + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return bytes.subarray(0, filled);
+  } finally {
+    await file.close();
+  }
+}
+
 /** The file operations, with relative paths resolved against `base` when one is given. */
 export function nodeFiles(base: string | undefined) {
   const at = (path: string) => (base !== undefined && !isAbsolute(path) ? join(base, path) : path);
@@ -240,6 +258,20 @@ export function nodeFiles(base: string | undefined) {
       failingAs(
         async () => new Uint8Array(await readFile(at(path))),
         (e) => ioFailure("read", at(path), e),
+      ),
+    readAt: (path: string, offset: number, length: number) =>
+      failingAs(
+        () => readAt(at(path), offset, length),
+        (e) => ioFailure("read", at(path), e),
+      ),
+    append: (path: string, contents: Uint8Array) =>
+      failingAs(
+        // `a` would create a missing file; a stream's file exists before it appends.
+        async () => {
+          await stat(at(path));
+          await appendFile(at(path), contents);
+        },
+        (e) => ioFailure("append to", at(path), e),
       ),
     write: (path: string, contents: Uint8Array, createParents: boolean) =>
       failingAs(
