@@ -65,7 +65,8 @@ const BASE: [&str; 5] = ["enabled", "timeout", "retries", "label", "description"
 fn every_type_has_the_field_count_of_the_original() {
     let expected = [
         ("edit-fields", 7),
-        ("file-system", 9),
+        // One more than the TypeScript engine: `format` (how `write` lays out rows).
+        ("file-system", 10),
         ("http-request", 9),
         ("image", 19),
         ("loop", 10),
@@ -84,7 +85,7 @@ fn every_type_has_the_field_count_of_the_original() {
 fn schema_derived_types_list_base_fields_first_then_their_own() {
     let own: [(&str, &[&str]); 8] = [
         ("edit-fields", &["values", "keepOnlySet"]),
-        ("file-system", &["operation", "path", "content", "recursive"]),
+        ("file-system", &["operation", "path", "content", "format", "recursive"]),
         ("http-request", &["method", "url", "headers", "body"]),
         (
             "image",

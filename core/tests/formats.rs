@@ -1,8 +1,9 @@
 //! JSON and YAML flow formats (the model, the YAML flow format, the documented example flow).
 
 use atomiton_core::format::{
-    definition_to_json, definition_to_yaml, parse_definition_json, parse_definition_yaml,
-    parse_flow_yaml, parse_flow_yaml_documents, parse_yaml_value, to_yaml_string, ParseLimits,
+    definition_to_json, definition_to_yaml, json_stringify, parse_definition_json,
+    parse_definition_yaml, parse_flow_yaml, parse_flow_yaml_documents, parse_yaml_value,
+    to_json_document, to_yaml_string, ParseLimits,
 };
 use atomiton_core::json;
 use atomiton_core::value::Value;
@@ -265,6 +266,36 @@ proptest! {
         let text = to_yaml_string(&value);
         let back = parse_yaml_value(&text, &limits()).unwrap();
         prop_assert_eq!(back, value, "{}", text);
+    }
+}
+
+/// Values as flows' data holds them, with what JSON writes its own way: `undefined` (left out
+/// of objects, `null` in arrays), numbers JSON has no text for, and control characters.
+fn stringify_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        json_value(),
+        Just(Value::Undefined),
+        prop::sample::select(vec![f64::NAN, f64::INFINITY, -0.0, 1e21, 5e-324, 1.5e300])
+            .prop_map(|n| json!(n)),
+        "[\\x00-\\x1f\"\\\\\u{7f}\u{2028}\u{fffd}a\u{1f600}]{0,6}".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec(("[a-z\\x00\"]{0,3}", inner), 0..6)
+                .prop_map(|pairs| Value::Object(pairs.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    /// The writer that walks a value writes what serializing its JSON document writes.
+    #[test]
+    fn json_stringify_writes_the_json_document_text(value in stringify_value()) {
+        let expected = to_json_document(&value)
+            .unwrap()
+            .map(|document| serde_json::to_string(&document).unwrap());
+        prop_assert_eq!(json_stringify(&value).unwrap(), expected);
     }
 }
 

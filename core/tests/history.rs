@@ -444,6 +444,7 @@ fn the_backed_store_meets_the_store_contract_and_keeps_runs_in_its_backend() {
         input: None,
         output: Some(Arc::new(atomiton_core::json!({"bytes": "x"}))),
         output_captured: None,
+        summarized: false,
         error: None,
         start_time: Some(1.0),
         end_time: Some(2.0),
@@ -549,6 +550,7 @@ fn an_output_the_store_would_cut_is_not_held_while_its_record_waits() {
         input: None,
         output: Some(output.clone()),
         output_captured: None,
+        summarized: false,
         error: None,
         start_time: Some(1.0),
         end_time: Some(2.0),
@@ -576,4 +578,42 @@ fn an_output_the_store_would_cut_is_not_held_while_its_record_waits() {
     );
     assert!(!records[0].reusable);
     assert_eq!(records[1].output, Some(atomiton_core::json!({"id": 1, "secret": "[REDACTED]"})));
+}
+
+/// A CSV read into two transforms: a chain that runs as a stream of rows.
+fn streamed_chain() -> Json {
+    let transform = |id: &str, operation: &str, function: &str| {
+        json!({"id": id, "type": "transform",
+            "parameters": {"operation": operation, "transformFunction": function}})
+    };
+    json!({"id": "flow", "type": "group", "nodes": [
+            {"id": "sheet", "type": "spreadsheet", "parameters": {"data": "n\n1\n2\n3\n4\n"}},
+            transform("double", "map", "r => Number(r.n) * 2"),
+            transform("big", "filter", "n => n > 4")],
+        "edges": [{"id": "e1", "source": "sheet", "target": "double", "targetHandle": "data"},
+            {"id": "e2", "source": "double", "target": "big", "targetHandle": "data"}]})
+}
+
+#[test]
+fn streamed_nodes_record_a_summary_of_their_rows_which_a_retry_does_not_reuse() {
+    let mut rig = Rig::new();
+    let clean = rig.run(&streamed_chain(), json!({"executionId": "streamed"}));
+    assert_eq!(clean["data"]["result"], json!([6, 8]), "{clean}");
+    let record = rig.get("streamed");
+    let sheet = node(&record, "sheet");
+    assert_eq!(sheet["output"]["records"]["$streamed"], json!(4), "{sheet}");
+    assert_eq!(sheet["output"]["rowCount"], json!(4));
+    assert!(sheet.get("reusable").is_none(), "a summary is not the output: {sheet}");
+    assert!(node(&record, "double").get("reusable").is_none());
+    assert_eq!(node(&record, "big")["reusable"], json!(true), "the chain's end holds its rows");
+
+    let retried = rig.run(
+        &streamed_chain(),
+        json!({"executionId": "again", "retry": {"of": "streamed", "from": "big"}}),
+    );
+    assert_eq!(retried["data"], clean["data"], "{retried}");
+    let again = rig.get("again");
+    for id in ["sheet", "double", "big"] {
+        assert!(node(&again, id).get("reused").is_none(), "{id} ran again");
+    }
 }

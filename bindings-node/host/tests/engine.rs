@@ -20,16 +20,7 @@ use atomiton_core::{
     Engine, EngineConfig, ErrorCode, ExecutionError, NodeDefinition, NodeEdge, RunOptions,
 };
 use atomiton_native_host::{CustomExecutor, NativeHost};
-use common::{alive, eventually, within, TempDir, HANG};
-use tokio::runtime::Runtime;
-
-fn runtime() -> Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
+use common::{alive, eventually, runtime, within, TempDir, HANG};
 
 fn edge(source: &str, target: &str) -> NodeEdge {
     NodeEdge::connect(&format!("{source}->{target}"), source, target)

@@ -12,15 +12,7 @@ use atomiton_core::value::Value;
 use atomiton_core::{Engine, ErrorCode, ExecutionResult, NodeDefinition, RunOptions};
 use atomiton_native_host::NativeHost;
 use common::server::TestServer;
-use common::TempDir;
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
+use common::{runtime, TempDir};
 
 /// Runs `flow` on a native host whose working directory is `dir`.
 fn run_in(dir: &TempDir, flow: NodeDefinition, input: Option<Value>) -> ExecutionResult {

@@ -8,8 +8,74 @@ use crate::value::{BytesKind, Ext, Value};
 /// `JSON.stringify(value)`: `None` where JavaScript returns `undefined` (the value is
 /// `undefined`); an error where it throws (a BigInt anywhere).
 pub fn json_stringify(value: &Value) -> Result<Option<String>, String> {
-    let Some(document) = to_json_document(value)? else { return Ok(None) };
-    serde_json::to_string(&document).map(Some).map_err(|e| e.to_string())
+    let mut out = Vec::new();
+    if !write_json(value, &mut out)? {
+        return Ok(None);
+    }
+    // Only valid UTF-8 is ever written (text goes through serde_json's escaping).
+    String::from_utf8(out).map(Some).map_err(|e| e.to_string())
+}
+
+/// Appends `JSON.stringify(value)` to `out`, written as it walks the value (no document is
+/// built in between: a stream's rows are written one at a time with it, a large array without
+/// a copy); `false`, with nothing written, where JavaScript returns `undefined`.
+pub fn write_json(value: &Value, out: &mut Vec<u8>) -> Result<bool, String> {
+    guard(|| write_value(value, out))
+}
+
+fn write_value(value: &Value, out: &mut Vec<u8>) -> Result<bool, String> {
+    match value {
+        Value::Undefined => return Ok(false),
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Number(n) => scalar(&number(n.get()), out)?,
+        Value::String(s) => text(s, out)?,
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                if !guard(|| write_value(item, out))? {
+                    out.extend_from_slice(b"null");
+                }
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => {
+            out.push(b'{');
+            let mut first = true;
+            for (key, item) in map {
+                let mark = out.len();
+                if !first {
+                    out.push(b',');
+                }
+                text(key, out)?;
+                out.push(b':');
+                if guard(|| write_value(item, out))? {
+                    first = false;
+                } else {
+                    // `undefined` leaves its key out.
+                    out.truncate(mark);
+                }
+            }
+            out.push(b'}');
+        }
+        Value::Ext(ext) => match ext_document(ext)? {
+            Some(document) => scalar(&document, out)?,
+            None => return Ok(false),
+        },
+    }
+    Ok(true)
+}
+
+/// A JSON string, escaped as serde_json escapes it.
+fn text(s: &str, out: &mut Vec<u8>) -> Result<(), String> {
+    serde_json::to_writer(&mut *out, s).map_err(|e| e.to_string())
+}
+
+fn scalar(value: &serde_json::Value, out: &mut Vec<u8>) -> Result<(), String> {
+    serde_json::to_writer(&mut *out, value).map_err(|e| e.to_string())
 }
 
 /// The JSON document `JSON.stringify` would write, as serde_json's value: `NaN` and the

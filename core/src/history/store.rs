@@ -56,6 +56,9 @@ pub struct NodeEnded {
     /// hold the output while it waits in a store's queue — the run's result, were the output
     /// it, would be copied whole to hand it over.
     pub output_captured: Option<super::capture::Captured>,
+    /// The output stands for rows that streamed through the node (their count and the first
+    /// few, see `crate::nodes::stream`): a retry cannot reuse it.
+    pub summarized: bool,
     pub error: Option<ExecutionError>,
     pub start_time: Option<f64>,
     pub end_time: Option<f64>,
@@ -214,7 +217,9 @@ pub fn captured_node(node: &NodeEnded, capture: &super::Capture) -> CapturedNode
         state: node.state,
         attempts: node.attempts,
         reused: node.reused,
-        reusable: node.state.has_output() && output.as_ref().is_none_or(|o| o.exact),
+        reusable: node.state.has_output()
+            && !node.summarized
+            && output.as_ref().is_none_or(|o| o.exact),
         input: None,
         output: None,
         error: node.error.clone(),

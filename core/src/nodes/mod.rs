@@ -6,6 +6,7 @@ mod invocation;
 mod node_type;
 mod registry;
 pub mod schema;
+pub mod stream;
 
 pub use builtin::{builtin_registry, BUILTIN_TYPES};
 pub use input::NodeInput;

@@ -56,6 +56,12 @@ pub trait NodeType: MaybeSend + MaybeSync + 'static {
 
     /// Runs one attempt.
     fn execute(&self, invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult>;
+
+    /// How the node can take part in a stream of rows for these parameters (see
+    /// [`super::stream`]); `None`: it takes its whole input and gives its whole output.
+    fn streaming(&self, _parameters: &Map) -> Option<super::stream::Streaming> {
+        None
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]

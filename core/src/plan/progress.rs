@@ -35,5 +35,8 @@ pub(crate) fn progress_node(plan: &Plan, ix: NodeIx, status: &NodeStatus) -> Pro
         error: status.error.clone(),
         parent_id: node.parent.map(|p| plan.nodes[p].id.clone()),
         depth: node.depth,
+        rows: status.rows,
+        bytes: status.bytes.map(|(done, _)| done),
+        total_bytes: status.bytes.and_then(|(_, total)| total),
     }
 }

@@ -12,6 +12,10 @@ pub struct NodeStatus {
     pub start_time: Option<f64>,
     pub end_time: Option<f64>,
     pub error: Option<String>,
+    /// A streamed node's rows so far (see `crate::nodes::stream`).
+    pub rows: Option<u64>,
+    /// Bytes a streamed node read so far, and in all when known (a file's size).
+    pub bytes: Option<(u64, Option<u64>)>,
 }
 
 impl NodeStatus {
@@ -23,6 +27,8 @@ impl NodeStatus {
         start_time: None,
         end_time: None,
         error: None,
+        rows: None,
+        bytes: None,
     };
 
     /// How long it ran, once it has ended.

@@ -32,6 +32,9 @@ pub struct EngineConfig {
     pub trace: bool,
     /// Budgets of every expression call (`transformFunction`, conditions, ...).
     pub expression_limits: Limits,
+    /// Rows a stream's batches hold (see `crate::nodes::stream`); 0: nothing streams, every
+    /// node takes its whole input (`ConductorConfig.streamBatchRows`). Default 4096.
+    pub stream_batch_rows: usize,
 }
 
 impl Default for EngineConfig {
@@ -47,6 +50,7 @@ impl Default for EngineConfig {
             parse_limits: ParseLimits::default(),
             trace: true,
             expression_limits: Limits::default(),
+            stream_batch_rows: 4096,
         }
     }
 }

@@ -105,6 +105,7 @@ impl RunHistory {
         times: (Option<f64>, Option<f64>),
         reused: bool,
         output_js: bool,
+        summarized: bool,
     ) {
         if ix == 0 && plan.root().is_group() {
             return;
@@ -130,6 +131,7 @@ impl RunHistory {
                 input: if leaf { self.inputs[ix].take() } else { None },
                 output: if leaf { output } else { None },
                 output_captured: None,
+                summarized,
                 error,
                 start_time: times.0,
                 end_time: times.1,

@@ -34,6 +34,7 @@ impl RunHistory {
         _times: (Option<f64>, Option<f64>),
         _reused: bool,
         _output_js: bool,
+        _summarized: bool,
     ) {
         match *self {}
     }

@@ -9,6 +9,7 @@ use futures::future::{select, Either};
 use futures::FutureExt;
 
 use super::debug::SimulatedError;
+use super::Ended;
 use crate::error::{ErrorCode, ExecutionError};
 use crate::format::js_number;
 use crate::host::{BoxFuture, CancelToken, SharedHost};
@@ -17,12 +18,14 @@ use crate::plan::NodeIx;
 use crate::progress::{progress_steps, COMPLETE_MESSAGE};
 use std::sync::Arc;
 
-/// What a leaf reports while it runs with slowMo.
+/// What a leaf reports while it runs (with slowMo, or in a stream of rows).
 pub(crate) enum LeafMessage {
     /// The slowMo pre-delay is over: the node is now executing.
     Started(NodeIx),
     /// An animation step.
     Progress(NodeIx, u8, &'static str),
+    /// A streamed node's rows so far, and the bytes it read so far and in all (when known).
+    Rows(NodeIx, u64, u64, Option<u64>),
 }
 
 /// A leaf's end: its result, or `None` when it was cancelled first.
@@ -97,7 +100,7 @@ async fn materialized(
 
 /// The leaf as a future. It ends early (with `None`) when its signal is cancelled, dropping the
 /// work — which drops HTTP requests, kills processes and releases JS executors.
-pub(crate) fn leaf_future(mut job: LeafJob) -> BoxFuture<'static, LeafOutcome> {
+pub(crate) fn leaf_future(mut job: LeafJob) -> BoxFuture<'static, Ended> {
     let ix = job.ix;
     let Some((signal, node_id)) =
         job.invocation.as_ref().map(|i| (i.signal.clone(), i.node_id.clone()))
@@ -136,14 +139,14 @@ async fn contained(
     node_id: Arc<str>,
     signal: CancelToken,
     work: impl Future<Output = NodeResult>,
-) -> LeafOutcome {
+) -> Ended {
     let work = AssertUnwindSafe(work).catch_unwind();
     futures::pin_mut!(work);
-    match select(work, signal.cancelled()).await {
+    Ended::Leaf(match select(work, signal.cancelled()).await {
         Either::Left((Ok(result), _)) => (ix, Some(result)),
         Either::Left((Err(panic), _)) => (ix, Some(Err(panicked(&node_id, &*panic)))),
         Either::Right(_) => (ix, None),
-    }
+    })
 }
 
 fn panicked(node_id: &str, panic: &(dyn std::any::Any + Send)) -> ExecutionError {
@@ -154,11 +157,11 @@ fn panicked(node_id: &str, panic: &(dyn std::any::Any + Send)) -> ExecutionError
 }
 
 /// A leaf that ended before it started.
-fn ended(ix: NodeIx, result: NodeResult) -> BoxFuture<'static, LeafOutcome> {
-    Box::pin(async move { (ix, Some(result)) })
+fn ended(ix: NodeIx, result: NodeResult) -> BoxFuture<'static, Ended> {
+    Box::pin(async move { Ended::Leaf((ix, Some(result))) })
 }
 
-fn without_invocation(ix: NodeIx) -> BoxFuture<'static, LeafOutcome> {
+fn without_invocation(ix: NodeIx) -> BoxFuture<'static, Ended> {
     ended(ix, Err(ExecutionError::internal("leaf started without an invocation")))
 }
 

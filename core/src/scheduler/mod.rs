@@ -36,6 +36,7 @@ mod pause;
 #[cfg(not(feature = "debugger"))]
 #[path = "pause_off.rs"]
 mod pause;
+mod segment;
 mod slots;
 mod snapshot;
 mod start;
@@ -127,7 +128,7 @@ pub(crate) struct Scheduler {
 
     slots: Vec<Slot>,
     ready: BinaryHeap<Reverse<NodeIx>>,
-    running: FuturesUnordered<BoxFuture<'static, LeafOutcome>>,
+    running: FuturesUnordered<BoxFuture<'static, Ended>>,
     running_count: usize,
     /// Progress reports of leaves paced by slowMo (the only ones that report before ending).
     messages: Option<(UnboundedSender<LeafMessage>, UnboundedReceiver<LeafMessage>)>,
@@ -154,6 +155,15 @@ pub(crate) struct Scheduler {
     view: Option<Arc<RunView>>,
     #[cfg_attr(not(feature = "run-state"), allow(dead_code))]
     state_events: bool,
+    /// Chains that run as one stream of rows, by the index of their first node.
+    segments: rustc_hash::FxHashMap<NodeIx, crate::plan::Segment>,
+}
+
+/// What ended in `running`: one leaf, or a chain run as a stream (its nodes, and the outcomes
+/// of those that ended, in order).
+pub(crate) enum Ended {
+    Leaf(LeafOutcome),
+    Chain(Vec<NodeIx>, Vec<LeafOutcome>),
 }
 
 impl Scheduler {
@@ -278,7 +288,9 @@ impl Scheduler {
             paused_total: 0.0,
             view,
             state_events,
+            segments: rustc_hash::FxHashMap::default(),
         }
+        .with_segments()
     }
 
     /// Drives the run to its end and assembles the result.
@@ -323,10 +335,17 @@ impl Scheduler {
             self.start_ready();
             let mut ended = 0;
             while ended < NODES_PER_POLL {
-                let Poll::Ready(Some((ix, outcome))) = self.running.poll_next_unpin(cx) else {
+                let Poll::Ready(Some(done)) = self.running.poll_next_unpin(cx) else {
                     break;
                 };
-                self.leaf_ended(ix, outcome);
+                match done {
+                    Ended::Leaf((ix, outcome)) => self.leaf_ended(ix, outcome),
+                    Ended::Chain(nodes, outcomes) => {
+                        // The rows it reported count before its nodes end.
+                        self.drain_messages(cx);
+                        self.chain_ended(&nodes, outcomes)
+                    }
+                }
                 self.start_ready();
                 ended += 1;
             }
@@ -383,6 +402,9 @@ impl Scheduler {
                 }
                 LeafMessage::Progress(ix, percent, text) if self.slots[ix].signal.is_some() => {
                     self.set_progress(ix, percent, Some(text))
+                }
+                LeafMessage::Rows(ix, rows, read, total) if self.slots[ix].signal.is_some() => {
+                    self.set_rows(ix, rows, (read > 0 || total.is_some()).then_some((read, total)))
                 }
                 _ => {}
             }

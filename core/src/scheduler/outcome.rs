@@ -38,7 +38,8 @@ impl Scheduler {
                 let successor = self.plan.nodes[ix].outputs[i];
                 let slot = &mut self.slots[successor];
                 slot.waiting_predecessors -= 1;
-                if slot.waiting_predecessors == 0 {
+                // A successor already running started with this node, in a stream of rows.
+                if slot.waiting_predecessors == 0 && slot.signal.is_none() {
                     self.ready.push(Reverse(successor));
                 }
             }
@@ -119,7 +120,8 @@ impl Scheduler {
     ) {
         let times = (self.slots[ix].status.start_time, self.slots[ix].status.end_time);
         if let Some(history) = self.history.as_mut() {
-            history.ended(&self.plan, ix, state, output, error, times, reused, self.slots[ix].js);
+            let (js, summarized) = (self.slots[ix].js, self.slots[ix].summarized);
+            history.ended(&self.plan, ix, state, output, error, times, reused, js, summarized);
         }
     }
 }

@@ -20,6 +20,9 @@ pub(crate) struct Slot {
     /// (a JS executor's output, or what passed one on): a built-in reading them needs them
     /// written out first.
     pub js: bool,
+    /// Whether `output` summarizes rows that streamed through the node rather than holding them
+    /// (see `crate::nodes::stream`).
+    pub summarized: bool,
     /// Incoming edges whose source is not done yet.
     pub waiting_predecessors: u32,
     /// A group's children not yet done.
@@ -35,6 +38,7 @@ impl Slot {
             output: None,
             input: None,
             js: false,
+            summarized: false,
             waiting_predecessors: predecessors,
             waiting_children: 0,
             signal: None,

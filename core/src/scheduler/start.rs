@@ -172,6 +172,14 @@ impl Scheduler {
             self.complete_as(ix, preset.output, state, !preset.pinned);
             return;
         }
+        // The head of a chain that runs as a stream starts the whole chain (unless its input
+        // holds values JS keeps, which a built-in reads only written out whole).
+        if !input_js || !input.holds_js() {
+            if let Some(segment) = self.segments.remove(&ix) {
+                self.start_segment(segment, input);
+                return;
+            }
+        }
         if let Some(history) = self.history.as_mut() {
             history.started(ix, &input);
         }

@@ -21,6 +21,8 @@ pub struct SessionConfig {
     pub max_nodes: Option<usize>,
     /// Step budget of each expression call (`limits.expressionSteps`).
     pub expression_steps: Option<u64>,
+    /// Rows a stream's batches hold; 0 turns streaming off.
+    pub stream_batch_rows: Option<usize>,
     /// Native hosts: relative file paths and process working directories resolve here.
     pub working_directory: Option<PathBuf>,
     /// Native hosts: slots of the process's worker pool for CPU-heavy node work (default: the
@@ -75,6 +77,7 @@ impl SessionConfig {
                 .filter(|t| *t >= 0.0)
                 .unwrap_or(defaults.progress_throttle_ms),
             trace: self.trace.unwrap_or(defaults.trace),
+            stream_batch_rows: self.stream_batch_rows.unwrap_or(defaults.stream_batch_rows),
             flow_limits: FlowLimits {
                 max_depth: self.max_depth.unwrap_or(defaults.flow_limits.max_depth),
                 max_nodes: self.max_nodes.unwrap_or(defaults.flow_limits.max_nodes),

@@ -80,6 +80,7 @@ pub fn node(
         input: Some(NodeInput::from_value(json!({"x": 1}))),
         output: output.map(Arc::new),
         output_captured: None,
+        summarized: false,
         error,
         start_time: Some(at),
         end_time: Some(at + 5.0),

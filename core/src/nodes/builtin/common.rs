@@ -76,9 +76,7 @@ pub(super) fn node_error(node_type: &str, message: impl std::fmt::Display) -> Ex
     ExecutionError::execution_failed(format!("[{node_type}] {message}"))
 }
 
-/// The fields in which built-in nodes return their arrays (`transform` → `result`,
-/// `spreadsheet` → `records`, `loop`/`parallel` → `results`, `file-system list` → `files`).
-const ARRAY_FIELDS: [&str; 5] = ["result", "records", "results", "files", "items"];
+use crate::nodes::stream::ARRAY_FIELDS;
 
 /// An array input. Whole outputs flow along edges, so a node expecting an array often receives
 /// another node's output object: then `path` (a dotted path, e.g. `"records"` or

@@ -10,6 +10,8 @@
 /// - `needs_host_effects`: `execute` is only in builds with the `host-effects` feature; elsewhere
 ///   the node fails saying it needs this (validation refuses it before then, on hosts that say
 ///   they lack the effect).
+/// - `streaming`: how the node takes part in a stream of rows for its parameters, as a
+///   `fn(&Map) -> Option<Streaming>` (never, when left out).
 macro_rules! builtin_node_type {
     (@execute $invocation:ident, $host:ident) => {
         execute::execute($invocation, $host)
@@ -20,11 +22,17 @@ macro_rules! builtin_node_type {
         #[cfg(not(feature = "host-effects"))]
         return $crate::nodes::builtin::common::not_in_this_build(&$invocation, $host, $needs);
     }};
+    (@streaming $parameters:ident, $streaming:expr) => {{
+        let streaming: fn(&$crate::value::Map) -> Option<$crate::nodes::stream::Streaming> =
+            $streaming;
+        streaming($parameters)
+    }};
     (
         $(#[$meta:meta])*
         $name:ident: $type_name:literal
         $(, requires: $requires:expr)?
         $(, needs_host_effects: $needs:literal)?
+        $(, streaming: $streaming:expr)?
         $(,)?
     ) => {
         $(#[$meta])*
@@ -57,6 +65,15 @@ macro_rules! builtin_node_type {
             ) -> $crate::host::BoxFuture<'static, $crate::nodes::NodeResult> {
                 builtin_node_type!(@execute invocation, host $(, $needs)?)
             }
+
+            $(
+                fn streaming(
+                    &self,
+                    parameters: &$crate::value::Map,
+                ) -> Option<$crate::nodes::stream::Streaming> {
+                    builtin_node_type!(@streaming parameters, $streaming)
+                }
+            )?
         }
     };
 }

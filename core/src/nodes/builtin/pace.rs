@@ -69,7 +69,7 @@ pub(super) struct Pace<'h> {
 }
 
 impl<'h> Pace<'h> {
-    fn unbounded() -> Self {
+    pub(super) fn unbounded() -> Self {
         Pace {
             inline: None,
             since_check: Cell::new(0),

@@ -4,16 +4,16 @@
 use crate::json;
 use crate::value::{Bytes, Value};
 
-use super::super::common::{get_input, node_error, Config};
+use super::super::common::{array_input, get_input, node_error, Config};
 use super::super::common_effects::effect_error;
+use super::layout::{Layout, RowWriter};
 use super::schema::SCHEMA;
+use super::TYPE;
 use crate::error::ExecutionError;
 use crate::format::{iso_timestamp, js_string, json_stringify};
 use crate::host::effects::{EffectError, FileSystem};
 use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
-
-const TYPE: &str = "file-system";
 
 pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
     Box::pin(async move {
@@ -29,11 +29,12 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             return Err(node_error(TYPE, "Path is required"));
         }
         let operation = config.str("operation").unwrap_or("read").to_owned();
-        let content = config
-            .get("content")
-            .or_else(|| invocation.input_value("input"))
-            .map(bytes_of)
-            .transpose()?;
+        let layout = Layout::from_param(config.str("format"))?;
+        let content = match (config.get("content"), invocation.input_value("input")) {
+            (Some(content), _) => Some(bytes_of(content)?),
+            (None, Some(input)) if operation == "write" => Some(laid_out(input, layout)?),
+            (None, input) => input.map(bytes_of).transpose()?,
+        };
         let target = get_input(&invocation, &config, "targetPath")
             .and_then(Value::as_str)
             .map(str::to_owned);
@@ -44,6 +45,23 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             || invocation.param("encoding").and_then(Value::as_str) == Some("buffer");
         run(files, &operation, &path, content, target, recursive, binary).await.map(Some)
     })
+}
+
+/// The `input` of `write` in its layout: as JSON (or a string or bytes as they are), or the rows
+/// of the array in it (see `array_input`) as JSON lines or CSV.
+fn laid_out(input: &Value, layout: Layout) -> Result<Vec<u8>, ExecutionError> {
+    if layout == Layout::Json || input.as_str().is_some() || input.as_bytes().is_some() {
+        return bytes_of(input);
+    }
+    let Some(rows) = array_input(input, None) else {
+        return Err(node_error(
+            TYPE,
+            "Write operation failed: a jsonl or csv write needs an array (or an object with one)",
+        ));
+    };
+    let mut out = Vec::new();
+    RowWriter::new(layout).write(rows, &mut out)?;
+    Ok(out)
 }
 
 /// File contents to write: binary data as its bytes, strings as UTF-8, anything else as the

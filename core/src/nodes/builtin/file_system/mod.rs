@@ -2,13 +2,35 @@
 
 #[cfg(feature = "host-effects")]
 mod execute;
+#[cfg(feature = "host-effects")]
+mod layout;
 mod schema;
+#[cfg(feature = "host-effects")]
+mod stream;
 
 use crate::host::Capabilities;
+use crate::nodes::stream::Streaming;
+use crate::value::Map;
+
+/// The node type's name, in its error messages.
+#[cfg(feature = "host-effects")]
+const TYPE: &str = "file-system";
 
 builtin_node_type! {
     /// The `file-system` node type.
     FileSystemNode: "file-system",
     requires: |_| Capabilities { file_system: true, ..Capabilities::NONE },
     needs_host_effects: "a file system",
+    streaming: streaming,
+}
+
+/// `write` ends a stream of rows, in builds that have a file system at all.
+fn streaming(parameters: &Map) -> Option<Streaming> {
+    #[cfg(feature = "host-effects")]
+    return stream::streaming(parameters);
+    #[cfg(not(feature = "host-effects"))]
+    {
+        let _ = parameters;
+        None
+    }
 }

@@ -8,6 +8,9 @@ use crate::value::Map;
 use crate::catalog::{Environment, NodeDescriptor, PortSpec};
 use crate::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec};
 
+/// The values of `format` (what `write` lays out its input as).
+pub(super) const FORMATS: &[&str] = &["json", "jsonl", "csv"];
+
 const OPERATIONS: &[&str] =
     &["read", "write", "list", "exists", "create", "delete", "copy", "move"];
 
@@ -33,6 +36,17 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
             .optional()
             .describe("Content to write to file")
             .ui(FieldOverrides::NONE.control("textarea").placeholder("Content to write").rows(5)),
+        ParamSpec::new("format", ParamKind::Enum(FORMATS))
+            .optional()
+            .describe(
+                "How write lays out its input: JSON text (default), or the rows of the array \
+                 in it as JSON lines or CSV",
+            )
+            .ui(FieldOverrides::NONE.options(&[
+                ("json", "JSON"),
+                ("jsonl", "JSON lines"),
+                ("csv", "CSV"),
+            ])),
         ParamSpec::new("recursive", ParamKind::Boolean)
             .default(|| json!(false))
             .describe("Perform recursive list operations"),

@@ -1,77 +1,228 @@
 //! Delimited text: double-quote aware, `""` escapes a quote, unquoted cells trimmed, newlines
-//! inside quotes kept — the original's built-in parser, now used for every delimiter.
+//! inside quotes kept, any delimiter (several characters, non-ASCII) — the TypeScript engine's
+//! built-in parser, read incrementally.
+//!
+//! [`CsvReader`] takes the bytes as they come (a file read a piece at a time) and gives the rows
+//! complete so far; [`parse`] reads a whole text with it. Bytes are decoded as UTF-8 with each
+//! invalid sequence replaced by U+FFFD, exactly as decoding the whole file at once would (a
+//! sequence cut between two pieces is completed by the next). The parser works on the bytes of
+//! that text: every character it looks for is ASCII or the delimiter, and in UTF-8 neither can
+//! match inside another character, so byte positions give the same cells as characters would.
 
 /// Rows of cells. `skip_empty_lines` drops lines with no content.
 pub(super) fn parse(text: &str, delimiter: &str, skip_empty_lines: bool) -> Vec<Vec<String>> {
-    let delimiter: Vec<char> =
-        if delimiter.is_empty() { vec![','] } else { delimiter.chars().collect() };
-    let chars: Vec<char> = text.strip_prefix('\u{feff}').unwrap_or(text).chars().collect();
+    let mut reader = CsvReader::new(delimiter, skip_empty_lines);
     let mut rows = Vec::new();
-    let mut row: Vec<String> = Vec::new();
-    let mut cell = String::new();
-    let mut quoted = false;
-    let mut was_quoted = false;
-    let mut i = 0;
-    let finish_cell = |cell: &mut String, was_quoted: &mut bool, row: &mut Vec<String>| {
-        let value = if *was_quoted { std::mem::take(cell) } else { cell.trim().to_owned() };
-        cell.clear();
-        *was_quoted = false;
-        row.push(value);
-    };
-    while i < chars.len() {
-        let c = chars[i];
-        if quoted {
-            if c == '"' {
-                if chars.get(i + 1) == Some(&'"') {
-                    cell.push('"');
-                    i += 1;
-                } else {
-                    quoted = false;
-                }
-            } else {
-                cell.push(c);
-            }
-            i += 1;
-            continue;
-        }
-        if c == '"' && cell.trim().is_empty() {
-            cell.clear();
-            quoted = true;
-            was_quoted = true;
-        } else if chars[i..].starts_with(&delimiter) {
-            finish_cell(&mut cell, &mut was_quoted, &mut row);
-            i += delimiter.len();
-            continue;
-        } else if c == '\n' || c == '\r' {
-            finish_cell(&mut cell, &mut was_quoted, &mut row);
-            push_row(&mut rows, std::mem::take(&mut row), skip_empty_lines);
-            if c == '\r' && chars.get(i + 1) == Some(&'\n') {
-                i += 1;
-            }
-        } else if !was_quoted {
-            // (`quoted` is false here.) Text between a closing quote and the next delimiter is
-            // dropped: the quoted text is the cell.
-            cell.push(c);
-        }
-        i += 1;
-    }
-    if !cell.is_empty() || was_quoted || !row.is_empty() {
-        finish_cell(&mut cell, &mut was_quoted, &mut row);
-        push_row(&mut rows, row, skip_empty_lines);
-    }
+    // A whole text is parsed where it is, without a copy.
+    reader.parse(text, true, &mut rows);
+    reader.close(&mut rows);
     rows
 }
 
-fn push_row(rows: &mut Vec<Vec<String>>, row: Vec<String>, skip_empty_lines: bool) {
-    let empty = row.iter().all(String::is_empty);
-    if !(skip_empty_lines && empty) {
-        rows.push(row);
+/// A CSV parser fed a piece at a time.
+pub(super) struct CsvReader {
+    delimiter: Vec<u8>,
+    skip_empty_lines: bool,
+    /// The end of the last piece when it stopped inside a UTF-8 sequence.
+    undecoded: Vec<u8>,
+    /// Text decoded but not yet parsed: the parser needs to see a little past a position (an
+    /// escaped quote, CRLF, a delimiter of several bytes) before it decides there.
+    text: String,
+    /// Whether the text still may start with a byte order mark.
+    at_start: bool,
+    quoted: bool,
+    was_quoted: bool,
+    cell: String,
+    row: Vec<String>,
+    /// Which bytes end a run of plain cell text outside quotes.
+    special: [bool; 256],
+}
+
+impl CsvReader {
+    /// An empty delimiter means a comma.
+    pub(super) fn new(delimiter: &str, skip_empty_lines: bool) -> Self {
+        let delimiter =
+            if delimiter.is_empty() { b",".to_vec() } else { delimiter.as_bytes().to_vec() };
+        let mut special = [false; 256];
+        for byte in [b'"', b'\n', b'\r', delimiter[0]] {
+            special[usize::from(byte)] = true;
+        }
+        CsvReader {
+            delimiter,
+            skip_empty_lines,
+            undecoded: Vec::new(),
+            text: String::new(),
+            at_start: true,
+            quoted: false,
+            was_quoted: false,
+            cell: String::new(),
+            row: Vec::new(),
+            special,
+        }
+    }
+
+    /// Reads `bytes`, the next piece of the file, adding the rows it completes to `out`.
+    pub(super) fn push(&mut self, bytes: &[u8], out: &mut Vec<Vec<String>>) {
+        let joined;
+        let mut rest = if self.undecoded.is_empty() {
+            bytes
+        } else {
+            self.undecoded.extend_from_slice(bytes);
+            joined = std::mem::take(&mut self.undecoded);
+            &joined[..]
+        };
+        loop {
+            match std::str::from_utf8(rest) {
+                Ok(valid) => {
+                    self.text.push_str(valid);
+                    break;
+                }
+                Err(error) => {
+                    let (valid, after) = rest.split_at(error.valid_up_to());
+                    // Valid up to here by the error's own account.
+                    self.text.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                    match error.error_len() {
+                        Some(invalid) => {
+                            self.text.push(char::REPLACEMENT_CHARACTER);
+                            rest = &after[invalid..];
+                        }
+                        None => {
+                            // A sequence the next piece may complete.
+                            self.undecoded = after.to_vec();
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        self.parse_pending(false, out);
+    }
+
+    /// After the last piece: the rows still open.
+    pub(super) fn finish(&mut self, out: &mut Vec<Vec<String>>) {
+        if !self.undecoded.is_empty() {
+            let rest = std::mem::take(&mut self.undecoded);
+            self.text.push_str(&String::from_utf8_lossy(&rest));
+        }
+        self.parse_pending(true, out);
+        self.close(out);
+    }
+
+    /// The row the text ends in, if any.
+    fn close(&mut self, out: &mut Vec<Vec<String>>) {
+        if !self.cell.is_empty() || self.was_quoted || !self.row.is_empty() {
+            self.finish_cell();
+            self.push_row(out);
+        }
+    }
+
+    fn parse_pending(&mut self, last: bool, out: &mut Vec<Vec<String>>) {
+        let text = std::mem::take(&mut self.text);
+        let end = self.parse(&text, last, out);
+        self.text = text;
+        self.text.drain(..end);
+    }
+
+    /// Parses `text` as far as it can decide (to its end when `last`), giving where it stopped.
+    fn parse(&mut self, text: &str, last: bool, out: &mut Vec<Vec<String>>) -> usize {
+        let mut text = text;
+        let mut skipped = 0;
+        if self.at_start && !text.is_empty() {
+            // (A mark cut between pieces is still undecoded, not in `text`.)
+            if let Some(rest) = text.strip_prefix('\u{feff}') {
+                skipped = text.len() - rest.len();
+                text = rest;
+            }
+            self.at_start = false;
+        }
+        let bytes = text.as_bytes();
+        // Every decision at `i` looks at most this far ahead.
+        let look = self.delimiter.len().max(2);
+        let mut limit = if last { bytes.len() } else { (bytes.len() + 1).saturating_sub(look) };
+        while !text.is_char_boundary(limit) {
+            limit -= 1;
+        }
+        let mut i = 0;
+        while i < limit {
+            let byte = bytes[i];
+            if self.quoted {
+                if byte == b'"' {
+                    if bytes.get(i + 1) == Some(&b'"') {
+                        self.cell.push('"');
+                        i += 1;
+                    } else {
+                        self.quoted = false;
+                    }
+                    i += 1;
+                } else {
+                    let end =
+                        bytes[i..limit].iter().position(|&b| b == b'"').map_or(limit, |n| i + n);
+                    self.cell.push_str(&text[i..end]);
+                    i = end;
+                }
+                continue;
+            }
+            if byte == b'"' && self.cell.trim().is_empty() {
+                self.cell.clear();
+                self.quoted = true;
+                self.was_quoted = true;
+            } else if bytes[i..].starts_with(&self.delimiter) {
+                self.finish_cell();
+                i += self.delimiter.len();
+                continue;
+            } else if byte == b'\n' || byte == b'\r' {
+                self.finish_cell();
+                self.push_row(out);
+                if byte == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+            } else {
+                // Plain text up to the next byte that may mean something; after a closing
+                // quote it is dropped: the quoted text is the cell.
+                let end = bytes[i + 1..limit]
+                    .iter()
+                    .position(|&b| self.special[usize::from(b)])
+                    .map_or(limit, |n| i + 1 + n);
+                if !self.was_quoted {
+                    self.cell.push_str(&text[i..end]);
+                }
+                i = end;
+                continue;
+            }
+            i += 1;
+        }
+        skipped + i
+    }
+
+    fn finish_cell(&mut self) {
+        let value = if self.was_quoted {
+            std::mem::take(&mut self.cell)
+        } else {
+            let trimmed = self.cell.trim();
+            let value = if trimmed.len() == self.cell.len() {
+                std::mem::take(&mut self.cell)
+            } else {
+                trimmed.to_owned()
+            };
+            self.cell.clear();
+            value
+        };
+        self.was_quoted = false;
+        self.row.push(value);
+    }
+
+    fn push_row(&mut self, out: &mut Vec<Vec<String>>) {
+        let row = std::mem::take(&mut self.row);
+        if !(self.skip_empty_lines && row.iter().all(String::is_empty)) {
+            out.push(row);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::{parse, CsvReader};
+    use proptest::prelude::*;
 
     fn rows(text: &str, delimiter: &str) -> Vec<Vec<String>> {
         parse(text, delimiter, true)
@@ -90,5 +241,117 @@ mod tests {
         assert_eq!(parse("\u{feff}h\n\"\"\n", ",", false), vec![vec!["h"], vec![""]]);
         assert_eq!(rows("\u{feff}h\n\"\"\n", ","), vec![vec!["h"]]);
         assert_eq!(rows("a,\"b\" ,c", ","), vec![vec!["a", "b", "c"]]);
+    }
+
+    /// The parser as the TypeScript engine wrote it, a character at a time over the whole text:
+    /// what the incremental reader must give, for every text and every way of cutting it.
+    fn reference(text: &str, delimiter: &str, skip_empty_lines: bool) -> Vec<Vec<String>> {
+        let delimiter: Vec<char> =
+            if delimiter.is_empty() { vec![','] } else { delimiter.chars().collect() };
+        let chars: Vec<char> = text.strip_prefix('\u{feff}').unwrap_or(text).chars().collect();
+        let (mut rows, mut row, mut cell) = (Vec::new(), Vec::<String>::new(), String::new());
+        let (mut quoted, mut was_quoted, mut i) = (false, false, 0);
+        let finish = |cell: &mut String, was_quoted: &mut bool, row: &mut Vec<String>| {
+            let value = if *was_quoted { std::mem::take(cell) } else { cell.trim().to_owned() };
+            cell.clear();
+            *was_quoted = false;
+            row.push(value);
+        };
+        let push = |rows: &mut Vec<Vec<String>>, row: Vec<String>| {
+            if !(skip_empty_lines && row.iter().all(String::is_empty)) {
+                rows.push(row);
+            }
+        };
+        while i < chars.len() {
+            let c = chars[i];
+            if quoted {
+                if c == '"' {
+                    if chars.get(i + 1) == Some(&'"') {
+                        cell.push('"');
+                        i += 1;
+                    } else {
+                        quoted = false;
+                    }
+                } else {
+                    cell.push(c);
+                }
+                i += 1;
+                continue;
+            }
+            if c == '"' && cell.trim().is_empty() {
+                cell.clear();
+                quoted = true;
+                was_quoted = true;
+            } else if chars[i..].starts_with(&delimiter) {
+                finish(&mut cell, &mut was_quoted, &mut row);
+                i += delimiter.len();
+                continue;
+            } else if c == '\n' || c == '\r' {
+                finish(&mut cell, &mut was_quoted, &mut row);
+                push(&mut rows, std::mem::take(&mut row));
+                if c == '\r' && chars.get(i + 1) == Some(&'\n') {
+                    i += 1;
+                }
+            } else if !was_quoted {
+                cell.push(c);
+            }
+            i += 1;
+        }
+        if !cell.is_empty() || was_quoted || !row.is_empty() {
+            finish(&mut cell, &mut was_quoted, &mut row);
+            push(&mut rows, row);
+        }
+        rows
+    }
+
+    /// Bytes made of the pieces CSV is made of, and some that are not UTF-8.
+    fn csv_bytes() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            Just(b",".to_vec()),
+            Just(b";".to_vec()),
+            Just(b"||".to_vec()),
+            Just("→".as_bytes().to_vec()),
+            Just(b"\"".to_vec()),
+            Just(b"\"\"".to_vec()),
+            Just(b"\n".to_vec()),
+            Just(b"\r".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just(b" ".to_vec()),
+            Just("\u{a0}".as_bytes().to_vec()),
+            Just("\u{feff}".as_bytes().to_vec()),
+            Just("é".as_bytes().to_vec()),
+            Just("😀".as_bytes().to_vec()),
+            Just(vec![0xf0, 0x9f]),
+            Just(vec![0xff]),
+            Just(vec![0xe2, 0x86]),
+            "[a-c1-3]{1,4}".prop_map(String::into_bytes),
+        ];
+        prop::collection::vec(piece, 0..40).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn reading_in_pieces_gives_what_the_whole_text_gives(
+            bytes in csv_bytes(),
+            delimiter in prop_oneof![Just(""), Just(","), Just(";"), Just("||"), Just("→"), Just("\t")],
+            skip in any::<bool>(),
+            cuts in prop::collection::vec(0usize..64, 0..8),
+        ) {
+            let expected = reference(&String::from_utf8_lossy(&bytes), delimiter, skip);
+            prop_assert_eq!(&parse(&String::from_utf8_lossy(&bytes), delimiter, skip), &expected);
+            let mut reader = CsvReader::new(delimiter, skip);
+            let mut rows = Vec::new();
+            let mut rest = &bytes[..];
+            for cut in cuts {
+                let (piece, after) = rest.split_at(cut.min(rest.len()));
+                reader.push(piece, &mut rows);
+                rest = after;
+            }
+            reader.push(rest, &mut rows);
+            reader.finish(&mut rows);
+            prop_assert_eq!(rows, expected);
+        }
     }
 }

@@ -13,7 +13,7 @@ use crate::error::{ErrorCode, ExecutionError};
 use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
 
-const TYPE: &str = "spreadsheet";
+use super::TYPE;
 
 pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
     Box::pin(async move {

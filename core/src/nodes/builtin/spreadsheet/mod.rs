@@ -3,11 +3,15 @@
 mod csv;
 mod execute;
 mod schema;
+mod stream;
 mod table;
 mod workbook;
 
 use crate::host::Capabilities;
 use crate::value::Value;
+
+/// The node type's name, in its error messages.
+const TYPE: &str = "spreadsheet";
 
 builtin_node_type! {
     /// The `spreadsheet` node type.
@@ -18,4 +22,5 @@ builtin_node_type! {
             parameters.get("path").and_then(Value::as_str).is_some_and(|p| !p.is_empty());
         Capabilities { file_system: from_file, ..Capabilities::NONE }
     },
+    streaming: stream::streaming,
 }

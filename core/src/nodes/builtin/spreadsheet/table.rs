@@ -8,7 +8,7 @@ use crate::value::{Map, Value};
 
 use super::super::common_budget::NodeBudget;
 
-const TYPE: &str = "spreadsheet";
+use super::TYPE;
 /// What one cell adds to the output beyond its text, as the output bound counts it.
 const CELL_BYTES: usize = 8;
 
@@ -80,11 +80,7 @@ pub(super) fn records(
         if i % 1024 == 0 {
             budget.stopped()?;
         }
-        let mut record = Map::with_capacity(headers.len());
-        for (i, header) in headers.iter().enumerate() {
-            record.insert(header.clone(), Value::from(row.get(i).cloned().unwrap_or_default()));
-        }
-        records.push(Value::Object(record));
+        records.push(record(&headers, row));
     }
     let count = records.len();
     out.insert("records", Value::Array(records));
@@ -93,10 +89,20 @@ pub(super) fn records(
     Ok(out)
 }
 
+/// One row as a record keyed by `headers` (`""` where the row has no cell).
+pub(super) fn record(headers: &[String], row: Vec<String>) -> Value {
+    let mut record = Map::with_capacity(headers.len());
+    let mut cells = row.into_iter();
+    for header in headers {
+        record.insert(header.clone(), Value::from(cells.next().unwrap_or_default()));
+    }
+    Value::Object(record)
+}
+
 /// Header names made unique: an empty one is `__EMPTY`, a repeated one gets `_1`, `_2`, ...
 /// (the first suffix not taken). A set keeps it linear: thousands of empty header cells used
 /// to take a scan of all names per candidate.
-fn unique_headers(raw: Vec<String>) -> Vec<String> {
+pub(super) fn unique_headers(raw: Vec<String>) -> Vec<String> {
     let mut taken: HashSet<String> = HashSet::with_capacity(raw.len());
     let mut next_suffix: std::collections::HashMap<String, usize> =
         std::collections::HashMap::new();

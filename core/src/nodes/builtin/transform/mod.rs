@@ -4,8 +4,10 @@ mod execute;
 mod operations;
 mod parts;
 mod schema;
+mod stream;
 
 builtin_node_type! {
     /// The `transform` node type.
     Transform: "transform",
+    streaming: stream::streaming,
 }

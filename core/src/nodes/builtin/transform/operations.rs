@@ -1,5 +1,6 @@
 //! The eleven `transform` operations, over JSON arrays.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
@@ -11,7 +12,7 @@ use super::super::common_expression::{compile_function, defined, item_error};
 use super::super::pace::Pace;
 use super::schema::FUNCTION_FORM;
 use crate::error::ExecutionError;
-use crate::expression::Limits;
+use crate::expression::{Expression, Limits};
 use crate::format::js_string;
 use crate::host::CancelToken;
 use crate::nodes::schema::ExpressionForm;
@@ -65,6 +66,70 @@ pub(super) fn implicit(operation: &str) -> &'static [&'static str] {
     }
 }
 
+/// What one pass over items works within: the attempt's allowance, the node's full limits and
+/// its budget.
+pub(super) struct Pass<'a> {
+    pub pace: &'a Pace<'a>,
+    pub full: &'a Limits,
+    pub calls: &'a NodeBudget<'a>,
+}
+
+impl Pass<'_> {
+    /// Between items: the allowance, and every few hundred items the signal.
+    fn next(&self, i: usize) -> Result<(), ExecutionError> {
+        self.pace.tick()?;
+        if i % ITEMS_PER_LOOK == 0 {
+            self.calls.stopped()?;
+        }
+        Ok(())
+    }
+}
+
+/// `map` of `f` over `items`, which come after `offset` items of the node's input (an error
+/// names an item by its index in the whole input). The same loop maps a whole array and each
+/// batch of a stream.
+pub(super) fn map_items<'v>(
+    f: &Expression,
+    items: impl ExactSizeIterator<Item = &'v Value>,
+    offset: usize,
+    pass: &Pass<'_>,
+) -> Result<Vec<Value>, ExecutionError> {
+    let limits = &pass.calls.limits;
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.enumerate() {
+        pass.next(i)?;
+        out.push(defined(
+            pass.pace
+                .checked(pass.full, f.call_in(&[item], limits, pass.calls.output()))
+                .map_err(|e| item_error(TYPE, "map", offset + i, e))?,
+        ));
+    }
+    Ok(out)
+}
+
+/// `filter` of `f` over `items` (see [`map_items`]): the items kept, taken as they come (a
+/// stream's batch is moved, an array's items cloned).
+pub(super) fn filter_items<'v>(
+    f: &Expression,
+    items: impl Iterator<Item = Cow<'v, Value>>,
+    offset: usize,
+    pass: &Pass<'_>,
+) -> Result<Vec<Value>, ExecutionError> {
+    let limits = &pass.calls.limits;
+    let mut out = Vec::new();
+    for (i, item) in items.enumerate() {
+        pass.next(i)?;
+        if pass
+            .pace
+            .checked(pass.full, f.test_in(&[&item], limits, pass.calls.checks()))
+            .map_err(|e| item_error(TYPE, "filter", offset + i, e))?
+        {
+            out.push(item.into_owned());
+        }
+    }
+    Ok(out)
+}
+
 /// Applies `operation` to `items`.
 /// Expression-driven operations share one output bound and stop when the node's signal is
 /// cancelled (its run was cancelled or its attempt timed out).
@@ -87,29 +152,21 @@ pub(super) fn apply(
     Ok(match operation {
         "map" => {
             let f = compile_function(TYPE, s.function, implicit(operation))?;
-            let mut out = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
-                next(i)?;
-                out.push(defined(
-                    pace.checked(&full, f.call_in(&[item], limits, calls.output()))
-                        .map_err(|e| item_error(TYPE, "map", i, e))?,
-                ));
-            }
-            Value::Array(out)
+            Value::Array(map_items(
+                &f,
+                items.iter(),
+                0,
+                &Pass { pace, full: &full, calls: &calls },
+            )?)
         }
         "filter" => {
             let f = compile_function(TYPE, s.function, implicit(operation))?;
-            let mut out = Vec::new();
-            for (i, item) in items.iter().enumerate() {
-                next(i)?;
-                if pace
-                    .checked(&full, f.test_in(&[item], limits, calls.checks()))
-                    .map_err(|e| item_error(TYPE, "filter", i, e))?
-                {
-                    out.push(item.clone());
-                }
-            }
-            Value::Array(out)
+            Value::Array(filter_items(
+                &f,
+                items.iter().map(Cow::Borrowed),
+                0,
+                &Pass { pace, full: &full, calls: &calls },
+            )?)
         }
         "reduce" => {
             let f = compile_function(TYPE, s.function, implicit(operation))?;
@@ -133,20 +190,7 @@ pub(super) fn apply(
         }
         "sort" => {
             pace.expect(items.len())?;
-            let mut sorted: Vec<Value> = items.to_vec();
-            let key = |v: &Value| -> Value {
-                s.sort_key()
-                    .map_or_else(|| v.clone(), |k| path(v, k).cloned().unwrap_or(Value::Null))
-            };
-            sorted.sort_by(|a, b| {
-                let ordering = compare(&key(a), &key(b));
-                if s.descending() {
-                    ordering.reverse()
-                } else {
-                    ordering
-                }
-            });
-            Value::Array(sorted)
+            Value::Array(sorted(items, s.sort_key(), s.descending()))
         }
         "group" => {
             let Some(key) = s.group_key().or(s.sort_key()).filter(|k| !k.is_empty()) else {
@@ -224,16 +268,70 @@ fn path<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
     })
 }
 
-/// Numbers numerically, everything else by its string form; `null`s last.
-fn compare(a: &Value, b: &Value) -> Ordering {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => {
-            x.as_f64().unwrap_or(0.0).total_cmp(&y.as_f64().unwrap_or(0.0))
+/// `items` sorted by the value at `key` (each item itself without one), stably: numbers
+/// numerically, everything else by its string form, `null`s (and missing keys) last. Each
+/// item's key is read once, not at every comparison.
+pub(super) fn sorted(items: &[Value], key: Option<&str>, descending: bool) -> Vec<Value> {
+    sort_order(items, key, descending).into_iter().map(|i| items[i].clone()).collect()
+}
+
+/// [`sorted`], taking the items rather than copying them (a stream's rows).
+pub(super) fn sorted_owned(items: Vec<Value>, key: Option<&str>, descending: bool) -> Vec<Value> {
+    let order = sort_order(&items, key, descending);
+    let mut slots: Vec<Option<Value>> = items.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+/// The positions of `items` in sorted order (see [`sorted`]).
+fn sort_order(items: &[Value], key: Option<&str>, descending: bool) -> Vec<usize> {
+    let keys: Vec<SortKey> =
+        items.iter().map(|item| SortKey::of(key.map_or(Some(item), |k| path(item, k)))).collect();
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|&a, &b| {
+        let ordering = keys[a].cmp(&keys[b]);
+        if descending {
+            ordering.reverse()
+        } else {
+            ordering
         }
-        (Value::Null, Value::Null) => Ordering::Equal,
-        (Value::Null, _) => Ordering::Greater,
-        (_, Value::Null) => Ordering::Less,
-        _ => js_string(a).cmp(&js_string(b)),
+    });
+    order
+}
+
+/// What an item sorts by.
+enum SortKey {
+    Number(f64),
+    Text(String),
+    Null,
+}
+
+impl SortKey {
+    fn of(value: Option<&Value>) -> Self {
+        match value {
+            None | Some(Value::Null) => SortKey::Null,
+            Some(Value::Number(n)) => SortKey::Number(n.as_f64().unwrap_or(0.0)),
+            Some(other) => SortKey::Text(js_string(other)),
+        }
+    }
+
+    /// Numbers numerically, everything else by its string form; `null`s last. A number and a
+    /// string compare by their string forms.
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (SortKey::Number(x), SortKey::Number(y)) => x.total_cmp(y),
+            (SortKey::Null, SortKey::Null) => Ordering::Equal,
+            (SortKey::Null, _) => Ordering::Greater,
+            (_, SortKey::Null) => Ordering::Less,
+            (a, b) => a.text().cmp(&b.text()),
+        }
+    }
+
+    fn text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            SortKey::Text(text) => std::borrow::Cow::Borrowed(text),
+            SortKey::Number(n) => std::borrow::Cow::Owned(js_string(&Value::from(*n))),
+            SortKey::Null => std::borrow::Cow::Borrowed("null"),
+        }
     }
 }
 

@@ -1,0 +1,199 @@
+//! `file-system` `write` at the end of a stream of rows: the file is written as the batches
+//! come, to `<path>.partial`, and renamed to `path` once the last row is written, so a file at
+//! `path` is always complete; a run that fails or is cancelled mid-stream removes the partial
+//! file. The bytes are the ones a whole write of the same value gives (`layout.rs` writes both).
+
+use super::super::common::node_error;
+use super::super::common_effects::effect_error;
+use super::layout::{json_text, Layout, RowWriter};
+use super::TYPE;
+use crate::error::ExecutionError;
+use crate::host::effects::EffectError;
+use crate::host::{offload, BoxFuture, SharedHost};
+use crate::json;
+use crate::nodes::stream::{Batch, Reads, RowSink, Streaming};
+use crate::nodes::Invocation;
+use crate::value::{Map, Value};
+
+/// Bytes gathered before they are appended to the file: few host calls, bounded memory.
+const FLUSH_BYTES: usize = 1 << 20;
+
+/// `write` streams when it writes its `input` (no `content` parameter): as JSON, the whole
+/// upstream output; as JSON lines or CSV, the array in it.
+pub(super) fn streaming(parameters: &Map) -> Option<Streaming> {
+    let text = |key: &str| parameters.get(key).and_then(Value::as_str);
+    if text("operation") != Some("write") || parameters.get("content").is_some() {
+        return None;
+    }
+    let reads = match Layout::from_param(text("format")).ok()? {
+        Layout::Json => Reads::Whole,
+        Layout::JsonLines | Layout::Csv => Reads::ArrayIn,
+    };
+    Some(Streaming::Sink { port: "input", reads, open })
+}
+
+fn open(invocation: &Invocation, host: &SharedHost) -> Result<Box<dyn RowSink>, ExecutionError> {
+    let path = invocation.param("path").and_then(Value::as_str).unwrap_or_default().to_owned();
+    if path.is_empty() {
+        return Err(node_error(TYPE, "Path is required"));
+    }
+    if host.files().is_none() {
+        return Err(ExecutionError::new(
+            crate::ErrorCode::IMPLEMENTATION_NOT_FOUND,
+            format!("[{TYPE}] No file system is available in this environment"),
+        ));
+    }
+    let layout = Layout::from_param(invocation.param("format").and_then(Value::as_str))?;
+    Ok(Box::new(FileSink {
+        partial: format!("{path}.partial"),
+        path,
+        host: host.clone(),
+        layout,
+        rows: RowWriter::new(layout),
+        pending: Vec::new(),
+        written: 0,
+        first_row: true,
+        created: false,
+    }))
+}
+
+struct FileSink {
+    path: String,
+    partial: String,
+    host: SharedHost,
+    layout: Layout,
+    rows: RowWriter,
+    /// Bytes not yet appended to the file.
+    pending: Vec<u8>,
+    /// Bytes appended so far.
+    written: usize,
+    /// JSON: no row written yet (the next needs no comma).
+    first_row: bool,
+    /// The partial file exists.
+    created: bool,
+}
+
+fn write_failed(error: EffectError) -> ExecutionError {
+    effect_error(TYPE, format!("Write operation failed: {error}"), &error)
+}
+
+impl FileSink {
+    /// Appends what is pending to the partial file (creating it, and its parents, first).
+    async fn flush(&mut self) -> Result<(), ExecutionError> {
+        let Some(files) = self.host.files() else {
+            return Err(ExecutionError::internal("The file system went away mid-stream"));
+        };
+        let bytes = std::mem::take(&mut self.pending);
+        self.written += bytes.len();
+        if self.created {
+            files.append(&self.partial, bytes).await.map_err(write_failed)
+        } else {
+            self.created = true;
+            files.write(&self.partial, bytes, true).await.map_err(write_failed)
+        }
+    }
+}
+
+impl RowSink for FileSink {
+    fn begin(&mut self, rows_field: &'static str) -> BoxFuture<'_, Result<(), ExecutionError>> {
+        Box::pin(async move {
+            if self.layout == Layout::Json {
+                // The upstream output object, its rows field first: `{"<field>":[`.
+                self.pending.push(b'{');
+                json_text(&json!(rows_field), &mut self.pending)?;
+                self.pending.extend_from_slice(b":[");
+            }
+            // The file exists from the start, so a failure to create it shows before any work.
+            self.flush().await
+        })
+    }
+
+    fn write(&mut self, batch: Batch) -> BoxFuture<'_, Result<(), ExecutionError>> {
+        Box::pin(async move {
+            // Writing rows out as text is CPU work: it happens off the thread driving the run.
+            let json = self.layout == Layout::Json;
+            let first = std::mem::replace(&mut self.first_row, false);
+            let mut rows = std::mem::replace(&mut self.rows, RowWriter::new(self.layout));
+            let mut pending = std::mem::take(&mut self.pending);
+            let (rows, pending, written) = offload(&self.host, move || {
+                let written = if json {
+                    json_rows(&batch, first, &mut pending)
+                } else {
+                    rows.write(&batch, &mut pending)
+                };
+                (rows, pending, written)
+            })
+            .await?;
+            self.rows = rows;
+            self.pending = pending;
+            written?;
+            if self.pending.len() >= FLUSH_BYTES {
+                self.flush().await?;
+            }
+            Ok(())
+        })
+    }
+
+    fn finish(
+        mut self: Box<Self>,
+        upstream_rest: Map,
+    ) -> BoxFuture<'static, Result<Option<Value>, ExecutionError>> {
+        Box::pin(async move {
+            if self.layout == Layout::Json {
+                // `],` then the rest of the upstream object, as JSON writes an object's fields.
+                self.pending.push(b']');
+                for (key, value) in &upstream_rest {
+                    let mark = self.pending.len();
+                    self.pending.push(b',');
+                    json_text(&json!(key.to_string()), &mut self.pending)?;
+                    self.pending.push(b':');
+                    match write_field(value, &mut self.pending) {
+                        Ok(true) => {}
+                        Ok(false) => self.pending.truncate(mark),
+                        Err(error) => return Err(error),
+                    }
+                }
+                self.pending.push(b'}');
+            }
+            self.flush().await?;
+            let Some(files) = self.host.files() else {
+                return Err(ExecutionError::internal("The file system went away mid-stream"));
+            };
+            files.rename(&self.partial, &self.path).await.map_err(write_failed)?;
+            let path = self.path.clone();
+            Ok(Some(json!({
+                "result": format!("File written: {path}"),
+                "success": true,
+                "path": path,
+                "size": self.written,
+            })))
+        })
+    }
+
+    fn abandon(self: Box<Self>) -> BoxFuture<'static, ()> {
+        Box::pin(async move {
+            if let (true, Some(files)) = (self.created, self.host.files()) {
+                // Nothing that looks complete stays: the partial file goes (a failure to remove
+                // it leaves a file named as partial).
+                let _ = files.remove(&self.partial, false).await;
+            }
+        })
+    }
+}
+
+/// JSON rows inside the array: commas between them, `null` for `undefined`.
+fn json_rows(batch: &[Value], first: bool, out: &mut Vec<u8>) -> Result<(), ExecutionError> {
+    for (i, row) in batch.iter().enumerate() {
+        if i > 0 || !first {
+            out.push(b',');
+        }
+        json_text(row, out)?;
+    }
+    Ok(())
+}
+
+/// A field of an object: `false` where `undefined` leaves it out.
+fn write_field(value: &Value, out: &mut Vec<u8>) -> Result<bool, ExecutionError> {
+    crate::format::write_json(value, out)
+        .map_err(|message| node_error(TYPE, format!("Write operation failed: {message}")))
+}

@@ -1,0 +1,71 @@
+//! Chains of nodes that run as one stream of rows (see `crate::nodes::stream`).
+//!
+//! A chain streams when it starts with a node that reads rows from outside (a source, with no
+//! inputs of its own) and every
+//! next node takes the previous one's whole output on its stream input and nothing else: the
+//! previous node has that one edge out, the next that one edge in, under the same group. Nodes
+//! that would behave differently streamed do not stream: disabled ones, those with a `timeout`
+//! or `retries` of their own (an attempt of one node cannot be repeated in the middle of a
+//! stream), and types the run's JS executors provide.
+
+use std::collections::HashSet;
+
+use super::{NodeIx, Plan};
+use crate::nodes::stream::Streaming;
+use crate::nodes::NodeRegistry;
+
+/// A chain of nodes run as one stream: `nodes[0]` is a source; each next node reads the
+/// previous one's rows.
+pub(crate) struct Segment {
+    pub nodes: Vec<NodeIx>,
+    pub streaming: Vec<Streaming>,
+}
+
+/// Every chain of `plan` that can stream, in the plan's order.
+pub(crate) fn segments(
+    plan: &Plan,
+    registry: &NodeRegistry,
+    custom_types: &HashSet<String>,
+) -> Vec<Segment> {
+    let streaming = |ix: NodeIx| -> Option<Streaming> {
+        let node = &plan.nodes[ix];
+        if node.is_group()
+            || !node.enabled
+            || node.timeout_ms.is_some()
+            || node.retries > 0
+            || custom_types.contains(&*node.node_type)
+        {
+            return None;
+        }
+        registry.get(&node.node_type)?.streaming(&node.parameters)
+    };
+    let mut out = Vec::new();
+    for ix in 0..plan.nodes.len() {
+        // A source reads from outside; one that takes inputs reads whole.
+        if !plan.nodes[ix].inputs.is_empty() {
+            continue;
+        }
+        let Some(head @ Streaming::Source { .. }) = streaming(ix) else { continue };
+        let mut segment = Segment { nodes: vec![ix], streaming: vec![head] };
+        let mut current = ix;
+        while let Some(rows) = segment.streaming.last().and_then(Streaming::rows) {
+            let node = &plan.nodes[current];
+            let [next] = node.outputs[..] else { break };
+            let next_node = &plan.nodes[next];
+            let [(_, ref key)] = next_node.inputs[..] else { break };
+            let Some(kind) = streaming(next) else { break };
+            let fits = kind.port() == Some(&**key)
+                && kind.reads().is_some_and(|reads| reads.reads_rows_of(rows));
+            if !fits || next_node.parent != node.parent {
+                break;
+            }
+            segment.nodes.push(next);
+            segment.streaming.push(kind);
+            current = next;
+        }
+        if segment.nodes.len() >= 2 {
+            out.push(segment);
+        }
+    }
+    out
+}
