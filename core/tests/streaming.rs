@@ -133,3 +133,28 @@ proptest! {
         prop_assert_eq!(outcome(&streamed), outcome(&whole));
     }
 }
+
+/// Runs `flow` streamed on a host with two worker threads, where large batches of `map` and
+/// `filter` are split across them.
+fn run_on_threads(flow: &NodeDefinition) -> ExecutionResult {
+    use atomiton_core::testing::ThreadHost;
+    let engine = atomiton_core::Engine::with_registry(builtin_registry(), EngineConfig::default());
+    let host: atomiton_core::host::SharedHost = std::sync::Arc::new(ThreadHost::new(2));
+    atomiton_core::testing::wait(engine.run(flow.clone(), Default::default(), host))
+}
+
+#[test]
+fn batches_split_across_workers_give_the_same_rows_and_the_same_failing_row() {
+    let csv = csv_of(&(0..9000u32).map(|i| ((i % 200) as u8, format!("r{i}"))).collect::<Vec<_>>());
+    let ok =
+        pipeline(&csv, &[("filter", "r => Number(r.n) % 3 != 0"), ("map", "r => r.name + r.n")]);
+    let (whole, _) = run(&ok, 0);
+    assert!(whole.success, "{:?}", whole.error);
+    assert_eq!(outcome(&run_on_threads(&ok)), outcome(&whole));
+    // Row 7001 fails the map; the batch it is in is split across both workers.
+    let failing =
+        pipeline(&csv, &[("filter", "r => true"), ("map", "r => r.name == 'r7001' ? r.x.y : r")]);
+    let (whole, _) = run(&failing, 0);
+    assert!(whole.error.as_ref().unwrap().message.contains("item 7001"), "{:?}", whole.error);
+    assert_eq!(outcome(&run_on_threads(&failing)), outcome(&whole));
+}

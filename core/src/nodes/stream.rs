@@ -94,8 +94,9 @@ impl Streaming {
 /// Opens a source for one run of the node, giving batches of about `batch_rows` rows.
 pub type OpenSource =
     fn(&Invocation, &SharedHost, usize) -> Result<Box<dyn RowSource>, ExecutionError>;
-/// Opens a stage for one run of the node.
-pub type OpenStage = fn(&Invocation) -> Result<Box<dyn RowStage>, ExecutionError>;
+/// Opens a stage for one run of the node (on this host, whose workers it may split a batch
+/// across).
+pub type OpenStage = fn(&Invocation, &SharedHost) -> Result<Box<dyn RowStage>, ExecutionError>;
 /// Opens a sink for one run of the node.
 pub type OpenSink = fn(&Invocation, &SharedHost) -> Result<Box<dyn RowSink>, ExecutionError>;
 

@@ -207,17 +207,7 @@ impl Scheduler {
             })),
             _ => None,
         };
-        let invocation = Invocation {
-            node_id: node.id.clone(),
-            node_type: node.node_type.clone(),
-            run: self.context.clone(),
-            parameters: node.parameters.clone(),
-            input,
-            parent_context,
-            signal: signal.clone(),
-            attempt: 1,
-            expression_limits: self.config.expression_limits,
-        };
+        let invocation = self.invocation(ix, input, parent_context, &signal);
         let job = LeafJob {
             ix,
             executor,
@@ -247,6 +237,30 @@ impl Scheduler {
         self.slots[ix].signal = Some(signal);
         if self.slow_mo <= 0.0 {
             self.set_state(ix, NodeState::Executing, None);
+        }
+    }
+}
+
+impl Scheduler {
+    /// The first attempt's invocation of node `ix`.
+    pub(super) fn invocation(
+        &self,
+        ix: NodeIx,
+        input: NodeInput,
+        parent_context: Option<Arc<ParentContext>>,
+        signal: &crate::host::CancelToken,
+    ) -> Invocation {
+        let node = &self.plan.nodes[ix];
+        Invocation {
+            node_id: node.id.clone(),
+            node_type: node.node_type.clone(),
+            run: self.context.clone(),
+            parameters: node.parameters.clone(),
+            input,
+            parent_context,
+            signal: signal.clone(),
+            attempt: 1,
+            expression_limits: self.config.expression_limits,
         }
     }
 }

@@ -162,6 +162,16 @@ export type ConductorConfig = {
   workers?: number;
   /** Node: `http-request` requests in flight to one origin, per conductor (default 64). */
   http?: { maxRequestsPerHost?: number };
+  /**
+   * Rows per batch when a chain of nodes runs as a stream (default 4096; `0` turns streaming
+   * off). A chain streams when it starts at a `spreadsheet` reading CSV (a `.csv`/`.tsv`/`.txt`
+   * file, or `data` text, with headers and no range) and goes on through `transform` map, filter
+   * or sort nodes, each the only reader of the one before, optionally ending in a
+   * `file-system` write: rows pass a batch at a time, so a file larger than memory goes through.
+   * The result is the one a node-by-node run gives; the chain's nodes before its last report
+   * `{"$streamed": <rows>, "first": [...]}` in place of their rows (history, traces).
+   */
+  streamBatchRows?: number;
   /** Minimum ms between progress events (default 100). */
   progressThrottle?: number;
   /** Whether results carry an `ExecutionTrace` (default true). */

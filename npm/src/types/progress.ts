@@ -64,6 +64,12 @@ export type ExecutionGraphNode = {
   parentId?: string;
   /** How many groups deep the node is (0: a child of the flow, or the flow itself when it is atomic). */
   depth?: number;
+  /** A node running in a stream of rows (see `ConductorConfig.streamBatchRows`): rows it took in so far. */
+  rows?: number;
+  /** A streamed source: bytes it read so far. */
+  bytes?: number;
+  /** A streamed source: bytes it reads in all, when known (a file's size). */
+  totalBytes?: number;
 };
 
 /** A node as this engine reports it: `depth` always set. */

@@ -12,6 +12,7 @@ export function sessionConfigJson(config: ConductorConfig): string {
     maxDepth: config.limits?.maxDepth,
     maxNodes: config.limits?.maxNodes,
     expressionSteps: config.limits?.expressionSteps,
+    streamBatchRows: config.streamBatchRows,
     workingDirectory: config.workingDirectory,
     workers: config.workers,
     http: config.http,

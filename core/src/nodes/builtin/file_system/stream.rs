@@ -155,11 +155,19 @@ impl RowSink for FileSink {
                 }
                 self.pending.push(b'}');
             }
-            self.flush().await?;
-            let Some(files) = self.host.files() else {
+            let host = self.host.clone();
+            let Some(files) = host.files() else {
                 return Err(ExecutionError::internal("The file system went away mid-stream"));
             };
-            files.rename(&self.partial, &self.path).await.map_err(write_failed)?;
+            let renamed = match self.flush().await {
+                Ok(()) => files.rename(&self.partial, &self.path).await.map_err(write_failed),
+                Err(error) => Err(error),
+            };
+            if let Err(error) = renamed {
+                // Nothing that looks complete stays.
+                let _ = files.remove(&self.partial, false).await;
+                return Err(error);
+            }
             let path = self.path.clone();
             Ok(Some(json!({
                 "result": format!("File written: {path}"),

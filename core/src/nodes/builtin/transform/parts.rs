@@ -43,6 +43,9 @@ pub(super) fn parts_of_map(
 }
 
 #[cfg(not(target_arch = "wasm32"))]
+pub(super) use threaded::batch_in_parts;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod threaded {
     use std::sync::Arc;
 
@@ -102,6 +105,68 @@ mod threaded {
             }
             Some(Ok(Value::Array(out)))
         })
+    }
+
+    /// A stream's batch mapped (`keep: false`) or filtered (`keep: true`) by `f` in parts on
+    /// the host's workers: the rows the sequential loop gives, or the error of the first row it
+    /// fails at (named by its index in the whole input: `offset` rows came before the batch).
+    /// `Err(batch)` hands the batch back when it is too small to split or there is one worker.
+    pub(in super::super) fn batch_in_parts(
+        host: &SharedHost,
+        f: &Arc<crate::expression::Expression>,
+        keep: bool,
+        batch: Vec<Value>,
+        offset: usize,
+        limits: crate::expression::Limits,
+        signal: &crate::host::CancelToken,
+    ) -> Result<Result<Vec<Value>, ExecutionError>, Vec<Value>> {
+        let workers = host.parallelism();
+        if batch.len() < 2 * PART_ITEMS || workers < 2 {
+            return Err(batch);
+        }
+        let size = batch.len().div_ceil(workers * 2).max(PART_ITEMS);
+        let parts = batch.len().div_ceil(size);
+        let rows = Arc::new(batch);
+        let (shared, f, signal) = (rows.clone(), f.clone(), signal.clone());
+        let operation = if keep { "filter" } else { "map" };
+        // A part gives its mapped rows, or the indexes (in the batch) of the rows it keeps.
+        let part =
+            Arc::new(move |index: usize| -> Result<(Vec<Value>, Vec<usize>), ExecutionError> {
+                let start = (index * size).min(shared.len());
+                let chunk = &shared[start..(start + size).min(shared.len())];
+                let calls = NodeBudget::new(limits, &signal);
+                let (mut mapped, mut kept) = (Vec::new(), Vec::new());
+                if !keep {
+                    mapped.reserve(chunk.len());
+                }
+                for (i, item) in chunk.iter().enumerate() {
+                    if i % ITEMS_PER_LOOK == 0 {
+                        calls.stopped()?;
+                    }
+                    let fail = |e| item_error(TYPE, operation, offset + start + i, e);
+                    if !keep {
+                        let value =
+                            f.call_in(&[item], &calls.limits, calls.output()).map_err(fail)?;
+                        mapped.push(defined(value));
+                    } else if f.test_in(&[item], &calls.limits, calls.checks()).map_err(fail)? {
+                        kept.push(start + i);
+                    }
+                }
+                Ok((mapped, kept))
+            });
+        let done = match in_parts(host, parts, part) {
+            Ok(done) => done,
+            Err(error) => return Ok(Err(error)),
+        };
+        if !keep {
+            return Ok(Ok(done.into_iter().flat_map(|(mapped, _)| mapped).collect()));
+        }
+        // The kept rows, moved out of the batch once the parts have let go of it.
+        let kept = done.into_iter().flat_map(|(_, kept)| kept);
+        Ok(Ok(match Arc::try_unwrap(rows) {
+            Ok(mut rows) => kept.map(|i| std::mem::replace(&mut rows[i], Value::Null)).collect(),
+            Err(rows) => kept.map(|i| rows[i].clone()).collect(),
+        }))
     }
 
     /// `items` mapped by `function` in parts on the host's workers (see `parts_of_map`).

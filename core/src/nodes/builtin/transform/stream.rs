@@ -12,7 +12,7 @@ use super::super::pace::Pace;
 use super::operations::{filter_items, implicit, map_items, sorted_owned, Pass};
 use crate::error::ExecutionError;
 use crate::expression::{Expression, Limits};
-use crate::host::CancelToken;
+use crate::host::{CancelToken, SharedHost};
 use crate::json;
 use crate::nodes::stream::{Batch, Reads, RowStage, RowsField, Streaming};
 use crate::nodes::Invocation;
@@ -54,9 +54,10 @@ struct TransformStage {
     name: &'static str,
     limits: Limits,
     signal: CancelToken,
+    host: SharedHost,
 }
 
-fn open(invocation: &Invocation) -> Result<Box<dyn RowStage>, ExecutionError> {
+fn open(invocation: &Invocation, host: &SharedHost) -> Result<Box<dyn RowStage>, ExecutionError> {
     let text = |key: &str| invocation.param(key).and_then(Value::as_str);
     let name = match text("operation").unwrap_or("map") {
         "map" => "map",
@@ -79,6 +80,7 @@ fn open(invocation: &Invocation) -> Result<Box<dyn RowStage>, ExecutionError> {
         name,
         limits: invocation.expression_limits,
         signal: invocation.signal.clone(),
+        host: host.clone(),
     }))
 }
 
@@ -86,6 +88,17 @@ impl RowStage for TransformStage {
     fn push(&mut self, batch: Batch, offset: usize) -> Result<Batch, ExecutionError> {
         // A batch runs on a worker to its end, with the node's full budgets; the output bound
         // applies to what a node holds, which a stream never does.
+        let batch = match &self.operation {
+            Operation::Map(f) => match in_parts(&self.host, f, false, batch, offset, self) {
+                Ok(done) => return done,
+                Err(batch) => batch,
+            },
+            Operation::Filter(f) => match in_parts(&self.host, f, true, batch, offset, self) {
+                Ok(done) => return done,
+                Err(batch) => batch,
+            },
+            Operation::Sort { .. } => batch,
+        };
         let pace = Pace::unbounded();
         let calls = NodeBudget::new(self.limits, &self.signal);
         let pass = Pass { pace: &pace, full: &self.limits, calls: &calls };
@@ -119,5 +132,25 @@ impl RowStage for TransformStage {
         rest.insert("operation", json!(self.name));
         rest.insert("success", json!(true));
         Ok(rest)
+    }
+}
+
+/// A large batch of `map` or `filter` split across the host's workers (the same rows, and the
+/// same error at the same row, as the loop over the whole batch); `Err(batch)` back for the loop
+/// to do: a small batch, one worker, or a build without threads.
+fn in_parts(
+    host: &SharedHost,
+    f: &Arc<Expression>,
+    keep: bool,
+    batch: Batch,
+    offset: usize,
+    stage: &TransformStage,
+) -> Result<Result<Batch, ExecutionError>, Batch> {
+    #[cfg(not(target_arch = "wasm32"))]
+    return super::parts::batch_in_parts(host, f, keep, batch, offset, stage.limits, &stage.signal);
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = (host, f, keep, offset, stage);
+        Err(batch)
     }
 }

@@ -1,0 +1,151 @@
+//! A chain of nodes run as one stream of rows (see `crate::nodes::stream` and
+//! `crate::plan::segments`): batches go from the source through each stage to the end, so no
+//! node's whole output is ever held.
+//!
+//! To the rest of the scheduler the chain's nodes are ordinary leaves: they start together
+//! (each executing, each counted as running) and end together, in order, each with the outcome
+//! the sequential engine would have given it. A node that fails does so at the row it fails on;
+//! the nodes before it then still read to the end of their input, because the sequential engine
+//! would have run them whole first, and one of them failing later wins. Each streamed node's
+//! output is its output object with its rows replaced by a summary (how many, the first few):
+//! nothing downstream reads it but the history and the trace. The chain's last node gives its
+//! real output: a sink's own, or a stage's rows collected (and bounded like any output).
+//!
+//! Here: the scheduler's side (which chains stream, starting one, its end); `pipeline.rs` moves
+//! the batches; `parts.rs` holds the opened source, stages and end; `outcomes.rs` turns what
+//! they saw into each node's outcome.
+
+mod outcomes;
+mod parts;
+mod pipeline;
+
+use std::sync::Arc;
+
+use futures::channel::mpsc::{unbounded, UnboundedSender};
+
+use super::leaf::{LeafMessage, LeafOutcome};
+use super::{Ended, Scheduler};
+use crate::error::ExecutionError;
+use crate::host::{BoxFuture, CancelToken, SharedHost};
+use crate::json;
+use crate::nodes::stream::Streaming;
+use crate::nodes::{Invocation, NodeInput};
+use crate::plan::{segments, NodeIx, Segment};
+use crate::progress::NodeState;
+
+/// One node of a running chain.
+pub(super) struct SegmentNode {
+    pub ix: NodeIx,
+    pub invocation: Invocation,
+    pub streaming: Streaming,
+}
+
+/// Everything a chain needs; it owns it all so the future is `'static`.
+pub(super) struct SegmentJob {
+    pub nodes: Vec<SegmentNode>,
+    pub host: SharedHost,
+    /// Rows and bytes done, for progress.
+    pub messages: Option<UnboundedSender<LeafMessage>>,
+    /// The run's: cancelling it stops the chain between batches.
+    pub cancel: CancelToken,
+    /// Rows a source gives at a time.
+    pub batch_rows: usize,
+}
+
+impl Scheduler {
+    /// A chain ended: each node's outcome, in order. A node the chain did not report on (it
+    /// stopped in a way it could not account for) fails rather than run forever; those after a
+    /// failed node were let go by its failure.
+    pub(super) fn chain_ended(&mut self, nodes: &[NodeIx], outcomes: Vec<LeafOutcome>) {
+        for (ix, outcome) in outcomes {
+            self.leaf_ended(ix, outcome);
+        }
+        for &ix in nodes {
+            if self.slots[ix].signal.is_some() {
+                let error = ExecutionError::internal("The stream stopped before this node ended");
+                self.leaf_ended(ix, Some(Err(error)));
+            }
+        }
+    }
+
+    /// Picks the chains of the plan that run as streams in this run: none when streaming is
+    /// off, with slowMo (each node's pacing is its own), with `concurrency: 1` (strictly one node
+    /// at a time), or in a run to a node; no chain with a node the run pins, reuses, pauses
+    /// before or simulates something on.
+    pub(super) fn with_segments(mut self) -> Self {
+        let strict = self.config.concurrency < 2 || self.slow_mo > 0.0;
+        if self.config.stream_batch_rows == 0 || strict || self.run_to.is_some() {
+            return self;
+        }
+        for segment in segments(&self.plan, &self.registry, &self.custom_types) {
+            let plain = segment.nodes.iter().all(|&ix| {
+                let id = &self.plan.nodes[ix].id;
+                self.presets.get(ix).is_none_or(Option::is_none)
+                    && !self.breakpoints.contains(&ix)
+                    && self.debug.error_for(ix, id).is_none()
+                    && self.debug.long_running_delay(ix, id) <= 0.0
+                    && !self.debug.panics(ix, id)
+            });
+            if plain {
+                self.segments.insert(segment.nodes[0], segment);
+            }
+        }
+        if !self.segments.is_empty() && self.messages.is_none() {
+            self.messages = Some(unbounded());
+        }
+        self
+    }
+
+    /// Starts `segment` (its head's `input` given): every node of it executing, as one future.
+    pub(super) fn start_segment(&mut self, segment: Segment, input: NodeInput) {
+        let mut nodes = Vec::with_capacity(segment.nodes.len());
+        let mut cancel = None;
+        for (k, (&ix, &streaming)) in segment.nodes.iter().zip(&segment.streaming).enumerate() {
+            let input = match (k, streaming.port()) {
+                (0, _) | (_, None) => input.clone(),
+                // What the node reads comes as a stream; the history and the trace say so.
+                (_, Some(port)) => NodeInput::from_entries([(
+                    Arc::<str>::from(port),
+                    Arc::new(json!({"$streamed": true})),
+                )]),
+            };
+            if let Some(history) = self.history.as_mut() {
+                history.started(ix, &input);
+            }
+            let signal = self.cancel.child();
+            cancel.get_or_insert_with(|| signal.clone());
+            let invocation = self.invocation(ix, input, None, &signal);
+            self.slots[ix].js = false;
+            // Every node's output but the last one's is a summary of its rows.
+            self.slots[ix].summarized = k + 1 < segment.nodes.len();
+            self.slots[ix].signal = Some(signal);
+            self.running_count += 1;
+            self.set_state(ix, NodeState::Executing, None);
+            nodes.push(SegmentNode { ix, invocation, streaming });
+        }
+        let job = SegmentJob {
+            nodes,
+            host: self.host.clone(),
+            messages: self.messages.as_ref().map(|(sender, _)| sender.clone()),
+            cancel: cancel.unwrap_or_else(|| self.cancel.child()),
+            batch_rows: self.config.stream_batch_rows,
+        };
+        self.running.push(segment_future(job));
+    }
+}
+
+/// The chain's future: each node's outcome in order, up to the first that failed (the
+/// scheduler lets go of the others), or `None` outcomes when the run was cancelled.
+fn segment_future(job: SegmentJob) -> BoxFuture<'static, Ended> {
+    Box::pin(async move {
+        let ixs: Vec<NodeIx> = job.nodes.iter().map(|node| node.ix).collect();
+        let outcomes = match pipeline::run(job).await {
+            Ok(outcomes) => outcomes,
+            Err(Stopped) => ixs.iter().map(|&ix| (ix, None)).collect(),
+        };
+        Ended::Chain(ixs, outcomes)
+    })
+}
+
+/// The run was cancelled while the chain ran.
+pub(super) struct Stopped;
