@@ -8,21 +8,20 @@ use crate::value::{BytesKind, Ext, Value};
 /// `JSON.stringify(value)`: `None` where JavaScript returns `undefined` (the value is
 /// `undefined`); an error where it throws (a BigInt anywhere).
 pub fn json_stringify(value: &Value) -> Result<Option<String>, String> {
-    let mut out = Vec::new();
-    if !write_json(value, &mut out)? {
-        return Ok(None);
-    }
-    // Only valid UTF-8 is ever written (text goes through serde_json's escaping).
-    String::from_utf8(out).map(Some).map_err(|e| e.to_string())
+    let Some(document) = to_json_document(value)? else { return Ok(None) };
+    serde_json::to_string(&document).map(Some).map_err(|e| e.to_string())
 }
 
 /// Appends `JSON.stringify(value)` to `out`, written as it walks the value (no document is
 /// built in between: a stream's rows are written one at a time with it, a large array without
-/// a copy); `false`, with nothing written, where JavaScript returns `undefined`.
+/// a copy); `false`, with nothing written, where JavaScript returns `undefined`. Only in builds
+/// that write files (the browser's module has [`json_stringify`] alone).
+#[cfg(feature = "host-effects")]
 pub fn write_json(value: &Value, out: &mut Vec<u8>) -> Result<bool, String> {
     guard(|| write_value(value, out))
 }
 
+#[cfg(feature = "host-effects")]
 fn write_value(value: &Value, out: &mut Vec<u8>) -> Result<bool, String> {
     match value {
         Value::Undefined => return Ok(false),
@@ -70,10 +69,12 @@ fn write_value(value: &Value, out: &mut Vec<u8>) -> Result<bool, String> {
 }
 
 /// A JSON string, escaped as serde_json escapes it.
+#[cfg(feature = "host-effects")]
 fn text(s: &str, out: &mut Vec<u8>) -> Result<(), String> {
     serde_json::to_writer(&mut *out, s).map_err(|e| e.to_string())
 }
 
+#[cfg(feature = "host-effects")]
 fn scalar(value: &serde_json::Value, out: &mut Vec<u8>) -> Result<(), String> {
     serde_json::to_writer(&mut *out, value).map_err(|e| e.to_string())
 }

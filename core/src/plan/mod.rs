@@ -10,6 +10,7 @@ mod build;
 mod graph;
 mod paths;
 mod progress;
+#[cfg(feature = "streams")]
 mod segments;
 
 use std::sync::Arc;
@@ -20,6 +21,7 @@ pub(crate) use build::build_plan;
 pub(crate) use graph::{progress_graph, trace_summary, TraceSummary};
 pub(crate) use paths::PathIndex;
 pub(crate) use progress::{listed_nodes, progress_node};
+#[cfg(feature = "streams")]
 pub(crate) use segments::{segments, Segment};
 
 /// Index of a node in the plan (its sequential position).

@@ -35,8 +35,11 @@ pub(crate) fn progress_node(plan: &Plan, ix: NodeIx, status: &NodeStatus) -> Pro
         error: status.error.clone(),
         parent_id: node.parent.map(|p| plan.nodes[p].id.clone()),
         depth: node.depth,
+        #[cfg(feature = "streams")]
         rows: status.rows,
+        #[cfg(feature = "streams")]
         bytes: status.bytes.map(|(done, _)| done),
+        #[cfg(feature = "streams")]
         total_bytes: status.bytes.and_then(|(_, total)| total),
     }
 }

@@ -36,6 +36,10 @@ mod pause;
 #[cfg(not(feature = "debugger"))]
 #[path = "pause_off.rs"]
 mod pause;
+#[cfg(feature = "streams")]
+mod segment;
+#[cfg(not(feature = "streams"))]
+#[path = "segment_off.rs"]
 mod segment;
 mod slots;
 mod snapshot;
@@ -156,13 +160,14 @@ pub(crate) struct Scheduler {
     #[cfg_attr(not(feature = "run-state"), allow(dead_code))]
     state_events: bool,
     /// Chains that run as one stream of rows, by the index of their first node.
-    segments: rustc_hash::FxHashMap<NodeIx, crate::plan::Segment>,
+    segments: segment::Chains,
 }
 
 /// What ended in `running`: one leaf, or a chain run as a stream (its nodes, and the outcomes
 /// of those that ended, in order).
 pub(crate) enum Ended {
     Leaf(LeafOutcome),
+    #[cfg_attr(not(feature = "streams"), allow(dead_code))]
     Chain(Vec<NodeIx>, Vec<LeafOutcome>),
 }
 
@@ -288,7 +293,7 @@ impl Scheduler {
             paused_total: 0.0,
             view,
             state_events,
-            segments: rustc_hash::FxHashMap::default(),
+            segments: Default::default(),
         }
         .with_segments()
     }
@@ -403,6 +408,7 @@ impl Scheduler {
                 LeafMessage::Progress(ix, percent, text) if self.slots[ix].signal.is_some() => {
                     self.set_progress(ix, percent, Some(text))
                 }
+                #[cfg(feature = "streams")]
                 LeafMessage::Rows(ix, rows, read, total) if self.slots[ix].signal.is_some() => {
                     self.set_rows(ix, rows, (read > 0 || total.is_some()).then_some((read, total)))
                 }

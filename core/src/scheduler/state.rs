@@ -85,6 +85,7 @@ impl Scheduler {
     }
 
     /// A streamed node's rows so far, and the bytes it read (when it reads any).
+    #[cfg(feature = "streams")]
     pub(super) fn set_rows(&mut self, ix: NodeIx, rows: u64, bytes: Option<(u64, Option<u64>)>) {
         let status = &mut self.slots[ix].status;
         status.rows = Some(rows);

@@ -11,7 +11,8 @@
 ///   the node fails saying it needs this (validation refuses it before then, on hosts that say
 ///   they lack the effect).
 /// - `streaming`: how the node takes part in a stream of rows for its parameters, as a
-///   `fn(&Map) -> Option<Streaming>` (never, when left out).
+///   `fn(&Map) -> Option<Streaming>` (never, when left out; only in builds with the `streams`
+///   feature, the only ones that compile it).
 macro_rules! builtin_node_type {
     (@execute $invocation:ident, $host:ident) => {
         execute::execute($invocation, $host)
@@ -67,6 +68,7 @@ macro_rules! builtin_node_type {
             }
 
             $(
+                #[cfg(feature = "streams")]
                 fn streaming(
                     &self,
                     parameters: &$crate::value::Map,

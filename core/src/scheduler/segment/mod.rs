@@ -33,6 +33,9 @@ use crate::nodes::{Invocation, NodeInput};
 use crate::plan::{segments, NodeIx, Segment};
 use crate::progress::NodeState;
 
+/// The chains that run as streams in a run, by the index of their first node.
+pub(super) type Chains = rustc_hash::FxHashMap<NodeIx, Segment>;
+
 /// One node of a running chain.
 pub(super) struct SegmentNode {
     pub ix: NodeIx,

@@ -5,11 +5,13 @@ mod execute;
 #[cfg(feature = "host-effects")]
 mod layout;
 mod schema;
-#[cfg(feature = "host-effects")]
+#[cfg(all(feature = "host-effects", feature = "streams"))]
 mod stream;
 
 use crate::host::Capabilities;
+#[cfg(feature = "streams")]
 use crate::nodes::stream::Streaming;
+#[cfg(feature = "streams")]
 use crate::value::Map;
 
 /// The node type's name, in its error messages.
@@ -25,6 +27,7 @@ builtin_node_type! {
 }
 
 /// `write` ends a stream of rows, in builds that have a file system at all.
+#[cfg(feature = "streams")]
 fn streaming(parameters: &Map) -> Option<Streaming> {
     #[cfg(feature = "host-effects")]
     return stream::streaming(parameters);

@@ -19,7 +19,8 @@ pub(super) fn parse(text: &str, delimiter: &str, skip_empty_lines: bool) -> Vec<
     rows
 }
 
-/// A CSV parser fed a piece at a time.
+/// A CSV parser fed a piece at a time (builds without streams only ever feed it whole texts).
+#[cfg_attr(not(feature = "streams"), allow(dead_code))]
 pub(super) struct CsvReader {
     delimiter: Vec<u8>,
     skip_empty_lines: bool,
@@ -38,6 +39,7 @@ pub(super) struct CsvReader {
     special: [bool; 256],
 }
 
+#[cfg_attr(not(feature = "streams"), allow(dead_code))]
 impl CsvReader {
     /// An empty delimiter means a comma.
     pub(super) fn new(delimiter: &str, skip_empty_lines: bool) -> Self {

@@ -3,6 +3,7 @@
 mod csv;
 mod execute;
 mod schema;
+#[cfg(feature = "streams")]
 mod stream;
 mod table;
 mod workbook;

@@ -4,6 +4,7 @@ mod execute;
 mod operations;
 mod parts;
 mod schema;
+#[cfg(feature = "streams")]
 mod stream;
 
 builtin_node_type! {

@@ -276,6 +276,7 @@ pub(super) fn sorted(items: &[Value], key: Option<&str>, descending: bool) -> Ve
 }
 
 /// [`sorted`], taking the items rather than copying them (a stream's rows).
+#[cfg(feature = "streams")]
 pub(super) fn sorted_owned(items: Vec<Value>, key: Option<&str>, descending: bool) -> Vec<Value> {
     let order = sort_order(&items, key, descending);
     let mut slots: Vec<Option<Value>> = items.into_iter().map(Some).collect();

@@ -42,7 +42,7 @@ pub(super) fn parts_of_map(
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(not(target_arch = "wasm32"), feature = "streams"))]
 pub(super) use threaded::batch_in_parts;
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -111,6 +111,7 @@ mod threaded {
     /// the host's workers: the rows the sequential loop gives, or the error of the first row it
     /// fails at (named by its index in the whole input: `offset` rows came before the batch).
     /// `Err(batch)` hands the batch back when it is too small to split or there is one worker.
+    #[cfg(feature = "streams")]
     pub(in super::super) fn batch_in_parts(
         host: &SharedHost,
         f: &Arc<crate::expression::Expression>,
