@@ -74,7 +74,9 @@ for (const engine of ["native", "wasm"]) {
     writeCsv(input, 20_000);
     const filter = "r => r.id == '15000' ? r.missing.field : true";
     const run = (streamBatchRows, output) =>
-      createConductor({ engine, storage: { type: "memory" }, history: false, streamBatchRows }).node.run(pipeline(input, output, "jsonl", filter));
+      createConductor({ engine, storage: { type: "memory" }, history: false, streamBatchRows }).node.run(
+        pipeline(input, output, "jsonl", filter),
+      );
     const streamed = await run(300, join(dir, "streamed.jsonl"));
     const plain = await run(0, join(dir, "whole.jsonl"));
     assert.equal(streamed.success, false);
@@ -90,7 +92,13 @@ test("native: cancelling a stream stops it and removes its partial file", async 
   const input = join(dir, "in.csv");
   writeCsv(input, 300_000);
   const output = join(dir, "out.csv");
-  const conductor = createConductor({ engine: "native", storage: { type: "memory" }, history: false, streamBatchRows: 64, progressThrottle: 0 });
+  const conductor = createConductor({
+    engine: "native",
+    storage: { type: "memory" },
+    history: false,
+    streamBatchRows: 64,
+    progressThrottle: 0,
+  });
   const controller = new AbortController();
   // Once the source has counted rows, the stream is under way.
   conductor.node.onProgress((event) => {
