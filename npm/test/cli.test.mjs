@@ -605,6 +605,31 @@ test("the plain display prints a line only when the percentage or running nodes 
   );
 });
 
+test("a stream under way shows its rows, bytes, rows/s and an ETA, at most a line a second in plain logs", () => {
+  const term = fakeTerminal();
+  const renderer = new PlainRenderer({ sink: term.sink, now: term.now });
+  renderer.start();
+  const streaming = (rows, bytes) => {
+    const event = snapshot(20, [
+      ["load", "Load", "executing"],
+      ["keep", "Keep", "executing"],
+    ]);
+    Object.assign(event.nodes[0], { rows, bytes, totalBytes: 40_000_000 });
+    event.nodes[1].rows = rows;
+    return event;
+  };
+  term.advance(2_000);
+  renderer.update(streaming(400_000, 10_000_000));
+  term.advance(500);
+  renderer.update(streaming(500_000, 12_500_000));
+  term.advance(600);
+  renderer.update(streaming(620_000, 15_500_000));
+  const lines = term.sink.output.trim().split("\n");
+  assert.equal(lines.length, 3, term.sink.output);
+  assert.equal(lines[1].trim(), "400,000 rows · 10 MB of 40 MB · 200,000 rows/s · ETA 6.0s");
+  assert.equal(lines[2].trim(), "620,000 rows · 16 MB of 40 MB · 200,000 rows/s · ETA 4.9s");
+});
+
 test("progress views count atomic nodes only: a group is neither running nor counted", async () => {
   const { toView, tally, activity } = await import(join(pkg, "dist", "cli", "progress", "view.js"));
   const event = snapshot(40, [

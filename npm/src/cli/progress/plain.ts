@@ -3,7 +3,7 @@
  * running nodes changes, then one final line.
  */
 import type { ExecutionResult, NodeProgressEvent } from "../../desktop.js";
-import { formatElapsed, formatPercent, outcomeText } from "./format.js";
+import { formatElapsed, formatPercent, formatStream, outcomeText } from "./format.js";
 import type { ProgressRenderer, RendererOptions, TextSink } from "./renderer.js";
 import { activity, toView } from "./view.js";
 
@@ -12,6 +12,7 @@ export class PlainRenderer implements ProgressRenderer {
   private readonly now: () => number;
   private startedAt = 0;
   private lastKey: string | undefined;
+  private lastStreamLine = Number.NEGATIVE_INFINITY;
 
   constructor(options: RendererOptions) {
     this.sink = options.sink;
@@ -25,10 +26,17 @@ export class PlainRenderer implements ProgressRenderer {
   update(event: NodeProgressEvent): void {
     const view = toView(event);
     const text = activity(view);
+    const elapsed = this.now() - this.startedAt;
     const key = `${view.percent}\u0000${text}`;
-    if (key === this.lastKey) return;
-    this.lastKey = key;
-    this.sink.write(`${formatPercent(view.percent)} ${text} (${formatElapsed(this.now() - this.startedAt)})\n`);
+    if (key !== this.lastKey) {
+      this.lastKey = key;
+      this.sink.write(`${formatPercent(view.percent)} ${text} (${formatElapsed(elapsed)})\n`);
+    }
+    // A stream under way: its rows, at most one line a second (logs stay short).
+    if (view.stream && elapsed - this.lastStreamLine >= 1000) {
+      this.lastStreamLine = elapsed;
+      this.sink.write(`        ${formatStream(view.stream, elapsed)}\n`);
+    }
   }
 
   cancelling(): void {

@@ -4,7 +4,7 @@
  * state. The cursor is hidden while drawing and always shown again at the end.
  */
 import type { ExecutionResult, NodeProgressEvent, NodeRunState } from "../../desktop.js";
-import { fit, formatElapsed, outcomeText } from "./format.js";
+import { fit, formatElapsed, formatStream, outcomeText } from "./format.js";
 import type { ProgressRenderer, RendererOptions, TextSink } from "./renderer.js";
 import { activity, toView, type ProgressView } from "./view.js";
 
@@ -131,6 +131,7 @@ export class TtyRenderer implements ProgressRenderer {
 
     const status = result ? "" : this.isCancelling ? "Cancelling…" : activity(view);
     if (status) lines.push(`  ${this.paint(this.isCancelling ? "33" : "36", fit(status, width - 2))}`);
+    if (!result && view.stream) lines.push(`  ${this.paint("2", fit(formatStream(view.stream, elapsed), width - 2))}`);
 
     if (view.nodes.length > 0 && view.nodes.length <= NODE_LINES_LIMIT) {
       for (const node of view.nodes) {

@@ -12,7 +12,12 @@ export type ProgressView = {
   nodes: NodeLine[];
   /** The engine's own summary ("Executing: A, B", "All nodes completed"). */
   message: string;
+  /** A stream of rows under way: what its source read so far (see `ConductorConfig.streamBatchRows`). */
+  stream?: StreamProgress;
 };
+
+/** Rows a streamed source gave, and the bytes it read of how many (when known). */
+export type StreamProgress = { rows: number; bytes?: number; totalBytes?: number };
 
 /** Keys (`id`, depth) of the snapshot's nodes that have children (entries one level deeper naming them as parent). */
 function parentKeys(nodes: ExecutionGraphNode[]): Set<string> {
@@ -33,11 +38,14 @@ export function toView(event: NodeProgressEvent): ProgressView {
     group: parents.has(`${node.depth}\u0000${node.id}`),
   }));
   const progress = Number.isFinite(event.progress) ? event.progress : 0;
+  // The source of a stream under way: the first executing node that counts rows and read bytes.
+  const source = nodes.find((node) => node.state === "executing" && typeof node.rows === "number" && typeof node.bytes === "number");
   return {
     percent: Math.max(0, Math.min(100, Math.floor(progress))),
     running: lines.filter((line) => line.state === "executing" && !line.group).map((line) => line.name),
     nodes: lines,
     message: typeof event.message === "string" ? event.message : "",
+    ...(source ? { stream: { rows: source.rows ?? 0, bytes: source.bytes, totalBytes: source.totalBytes } } : {}),
   };
 }
 
