@@ -26,10 +26,10 @@ use crate::runtime::handle;
 type NotifyFn = ThreadsafeFunction<(), (), (), Status, false, true>;
 
 /// Flow documents larger than this are parsed and run on a tokio worker rather than on the JS
-/// thread. Parsing costs about 10 ms per 600 KB of data on the JS thread (the values are
+/// thread. Parsing takes time in proportion to the data on the JS thread (the values are
 /// allocated there, and dropped there when the run ends), so a flow carrying a 10,000-object
-/// array would hold up the event loop for that long; at 64 KB the JS thread's share stays near
-/// a millisecond, and small flows (whose thread hop would cost more than their run) stay put.
+/// array would hold up the event loop; below the threshold the JS thread's share stays small,
+/// and small flows (whose thread hop would cost more than their run) stay put.
 const WORKER_THRESHOLD_BYTES: usize = 64 * 1024;
 
 /// Result arrays of at least this many items reach JS in slices (`FinishedRun::slices`).

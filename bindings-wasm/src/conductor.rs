@@ -85,8 +85,7 @@ impl WasmConductor {
 
     /// Starts a flow (JSON text as UTF-8 bytes) as run `runId` (chosen by JS); returns the
     /// status bits. Bytes, not a string: wasm-bindgen copies a string in with a JS loop over
-    /// its characters (~4 ms for a 10,000-node flow), the platform's `TextEncoder` takes a
-    /// fraction of that.
+    /// its characters, while the platform's `TextEncoder` takes a fraction of that time.
     pub fn run(
         &self,
         run_id: u32,

@@ -670,7 +670,7 @@ fn parameters_are_the_definition_defaults_over_the_base_ones() {
     for (node_type, parameters) in expected {
         assert_eq!(definition(node_type)["parameters"], parameters, "{node_type}");
     }
-    // Key order follows the original: base parameters first, then the type's, in declaration order.
+    // Key order follows the TypeScript engine: base parameters first, then the type's, in declaration order.
     let keys: Vec<String> = definition("image")["parameters"]
         .as_object()
         .unwrap()

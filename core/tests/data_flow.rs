@@ -1,4 +1,4 @@
-//! Data flow and ordering (the cases the original engine's own tests checked, and more).
+//! Data flow and ordering (the cases the TypeScript engine's own tests checked, and more).
 
 mod common;
 

@@ -9,7 +9,7 @@ use common::*;
 
 #[test]
 fn there_are_24_codes_whose_strings_equal_their_names() {
-    // The original 22, then PERMISSION_DENIED and AUTHENTICATION_FAILED.
+    // The TypeScript engine's 22, then PERMISSION_DENIED and AUTHENTICATION_FAILED.
     assert_eq!(ErrorCode::ALL.len(), 24);
     assert_eq!(
         &ErrorCode::ALL[22..],
@@ -52,7 +52,7 @@ fn recovery_table_is_exact() {
     let cycle = recovery_strategy(ErrorCode::CIRCULAR_DEPENDENCY);
     assert_eq!(cycle.suggestions.unwrap()[1], "Review the node connections and remove any cycles.");
     let cancelled = recovery_strategy(ErrorCode::CANCELLED);
-    assert!(cancelled.retryable, "the original table marks CANCELLED retryable");
+    assert!(cancelled.retryable, "the TypeScript engine's table marks CANCELLED retryable");
     assert_eq!(
         cancelled.suggestions.unwrap(),
         vec!["The operation was cancelled. You can retry if needed."]

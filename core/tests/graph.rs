@@ -1,4 +1,4 @@
-//! Graph analysis numbers (the original's examples, test factories and example flow).
+//! Graph analysis numbers (the TypeScript engine's examples, test factories and example flow).
 
 mod common;
 

@@ -1,5 +1,5 @@
 //! Built-in parameter schemas through the public validator: the accept/reject examples of the
-//! original's field tests, with our exact codes, messages and fields.
+//! TypeScript engine's field tests, with our exact codes, messages and fields.
 
 use std::collections::HashSet;
 

@@ -2,7 +2,7 @@
  * `@atomiton/conductor/browser`: the same conductor API in browsers and Electron renderers.
  * Flows run locally in WebAssembly, in the page or (`worker: true`) in a dedicated Web Worker;
  * with a desktop bridge (`window.atomiton.__bridge__`), a
- * configured server URL or a custom `transport`, they run there over the original wire
+ * configured server URL or a custom `transport`, they run there over the TypeScript engine's wire
  * protocol and this package is the renderer-side client.
  */
 import { createConductorApi, type Conductor } from "./conductor/api.js";
@@ -19,7 +19,7 @@ import { detectTransport } from "./transports/detect.js";
 import type { AtomitonBridge } from "./transports/types.js";
 import type { ConductorConfig } from "./types/execution.js";
 
-/** The original browser package's slowMo default, in ms. */
+/** The TypeScript engine's browser package's slowMo default, in ms. */
 export const DEFAULT_SLOWMO_MS = 250;
 
 export type BrowserConductor = Conductor & {

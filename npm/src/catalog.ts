@@ -1,5 +1,5 @@
 /**
- * The node catalog and flow formats without a conductor (the original `@atomiton/nodes`
+ * The node catalog and flow formats without a conductor (the TypeScript engine `@atomiton/nodes`
  * functions), backed by the engine `ATOMITON_CONDUCTOR_ENGINE` selects (native when it fits).
  */
 import { catalogFunctions } from "./engines/local.js";
@@ -15,7 +15,7 @@ export function getNodeDefinition(type: string): NodeDefinition | undefined {
   return read<NodeDefinition | null>(catalogFunctions().nodeDefinition(type)) ?? undefined;
 }
 
-/** Every built-in node type's definition, in the original registry order. */
+/** Every built-in node type's definition, in the TypeScript engine's registry order. */
 export function getAllNodeDefinitions(): NodeDefinition[] {
   return read<NodeDefinition[]>(catalogFunctions().nodeDefinitions());
 }
@@ -26,7 +26,7 @@ export function getNodeDefinitionsGroupedByCategory(): Array<{ name: string; tit
 }
 
 /**
- * `createNodeDefinition(input)`: a node definition with the original factory's defaults — a
+ * `createNodeDefinition(input)`: a node definition with the TypeScript engine's factory defaults — a
  * generated `node_<uuid>` id, version 1.0.0, name, position, metadata and `{enabled, timeout,
  * retries}` parameters when none are given; given parameters are kept as they are.
  */

@@ -92,7 +92,7 @@ export function checkSurface(s, environment) {
       "isValidProgressEvent",
       "toExecutionId",
     ],
-    "the values the original /browser exported",
+    "the values the TypeScript engine's /browser exported",
   );
   assert.deepEqual(s.exports, {
     DEFAULT_SLOWMO_MS: "number",
@@ -105,7 +105,7 @@ export function checkSurface(s, environment) {
     toExecutionId: "function",
   });
   assert.equal(s.DEFAULT_SLOWMO_MS, 250);
-  assert.equal(Object.keys(s.errorCodes).length, 24, "the original 22, PERMISSION_DENIED and AUTHENTICATION_FAILED");
+  assert.equal(Object.keys(s.errorCodes).length, 24, "the TypeScript engine's 22, PERMISSION_DENIED and AUTHENTICATION_FAILED");
   for (const [key, value] of Object.entries(s.errorCodes)) assert.equal(key, value);
   assert.equal(s.errorCodes.IMPLEMENTATION_NOT_FOUND, "IMPLEMENTATION_NOT_FOUND");
   assert.equal(s.createConductorIsAlias, true);

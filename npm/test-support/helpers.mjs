@@ -21,7 +21,7 @@ export function fixtures() {
     .map((f) => ({ file: f, ...JSON.parse(readFileSync(join(dir, f), "utf8")) }));
 }
 
-/** The conductor object's namespaces and their methods (the original package's, kept exactly). */
+/** The conductor object's namespaces and their methods (the TypeScript engine's, kept exactly). */
 export const conductorShape = {
   node: ["run", "validate", "cancel", "pause", "resume", "step", "onPaused", "onProgress", "onComplete", "onError"],
   flow: ["listTemplates", "getTemplate", "loadFlow", "run", "onProgress", "onComplete", "onError"],

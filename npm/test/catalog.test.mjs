@@ -29,7 +29,7 @@ test("node definitions describe every built-in", () => {
   assert.ok(groups.every((g) => typeof g.name === "string" && typeof g.title === "string" && Array.isArray(g.items)));
 });
 
-test("createNodeDefinition applies the original factory's defaults", () => {
+test("createNodeDefinition applies the TypeScript engine's factory defaults", () => {
   const node = createNodeDefinition({ type: "transform" });
   assert.match(node.id, /^node_/);
   assert.equal(node.version, "1.0.0");

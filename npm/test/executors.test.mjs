@@ -131,7 +131,7 @@ test("executors override built-ins of the same type; built-ins are the fallback"
 
 test("the factory is asked each atomic type once before a run (never a group's), then once per node it runs", async () => {
   // The engine routes the types the factory provides to JS and the rest to its built-ins, so it
-  // asks before the run (COMPATIBILITY.md); the original asked only per node, as each ran.
+  // asks before the run (COMPATIBILITY.md); the TypeScript engine asked only per node, as each ran.
   const asked = [];
   const double = { execute: (p) => (p.input.default ?? 1) * 2 };
   const conductor = createConductor({

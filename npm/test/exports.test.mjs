@@ -1,4 +1,4 @@
-// The export surface the original package had (entry points and the conductor object),
+// The export surface the TypeScript engine's package had (entry points and the conductor object),
 // through the package's own name.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -23,7 +23,7 @@ test("the root and /desktop export the same native createConductor and helpers",
   }
 });
 
-test("/types exports every value of the original entry", () => {
+test("/types exports every value of the TypeScript engine's entry", () => {
   for (const name of [
     "createExecutionError",
     "isExecutionError",
@@ -43,7 +43,7 @@ test("/types exports every value of the original entry", () => {
     assert.equal(typeof types[name], "function", name);
   }
   assert.equal(typeof types.ErrorCode, "object");
-  assert.equal(Object.keys(types.ErrorCode).length, 24, "the original 22, PERMISSION_DENIED and AUTHENTICATION_FAILED");
+  assert.equal(Object.keys(types.ErrorCode).length, 24, "the TypeScript engine's 22, PERMISSION_DENIED and AUTHENTICATION_FAILED");
   for (const [key, value] of Object.entries(types.ErrorCode)) assert.equal(key, value);
 });
 
@@ -78,7 +78,7 @@ test("the conductor object has every namespace and method, on* returning unsubsc
   assert.equal(environment.capabilities.fileSystem, true);
 });
 
-test("error helpers behave as the original package's did", () => {
+test("error helpers behave as the TypeScript engine's did", () => {
   const { ErrorCode, createExecutionError, isExecutionError, toExecutionError, getErrorRecoveryStrategy } = types;
   const error = createExecutionError(ErrorCode.TIMEOUT, "late", { nodeId: "n" });
   assert.ok(error.timestamp instanceof Date);

@@ -1,4 +1,4 @@
-// `@atomiton/conductor/test-utils/factories`: the original package's mock graph states and test
+// `@atomiton/conductor/test-utils/factories`: the TypeScript engine's mock graph states and test
 // node definitions, from the ES module and the CommonJS build.
 import { test } from "node:test";
 import assert from "node:assert/strict";

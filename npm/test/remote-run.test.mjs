@@ -160,7 +160,7 @@ test("validation is the server's, issues included", async (t) => {
   }
 });
 
-test("the original desktop's {valid, errors} answer gets empty issues", async (t) => {
+test("the {valid, errors} answer of the TypeScript engine's desktop gets empty issues", async (t) => {
   const legacyDesktop = { call: async () => ({ result: { valid: false, errors: ["node.type: Required"] } }), listen: () => () => {} };
   const remote = createRemoteConductor({ bridge: legacyDesktop });
   t.after(() => remote.close());

@@ -1,4 +1,4 @@
-// App code written against the original package's types compiles against the built package:
+// App code written against the TypeScript engine's types compiles against the built package:
 // tsc over test-support/type-fixtures (an Electron main building ProgressEvents from the graph
 // state, a renderer, the /types shapes, the test factories, StateManager; ES module and
 // CommonJS), with the lines that must not compile marked `@ts-expect-error`.
@@ -21,7 +21,7 @@ async function typeCheck(project) {
   return result.code ? `${result.stdout}${result.stderr}` || `tsc exited with ${result.code}` : "";
 }
 
-test("app code written against the original types compiles against the built package", async () => {
+test("app code written against the TypeScript engine's types compiles against the built package", async () => {
   const errors = await typeCheck(join(fixtures, "tsconfig.json"));
   assert.equal(errors, "", `tsc found errors in test-support/type-fixtures:\n${errors}`);
 });

@@ -89,7 +89,7 @@ async fn lower_case_methods_are_normalised_and_headers_keep_their_order() {
         .filter(|name| name.starts_with("x-"))
         .collect();
     assert_eq!(names, ["x-second", "x-first"]);
-    // Defaults that match Node's fetch, which the original engine used.
+    // Defaults that match Node's fetch, which the TypeScript engine used.
     assert_eq!(echoed_header(&echo, "user-agent"), vec!["node".to_owned()]);
     assert_eq!(echoed_header(&echo, "accept"), vec!["*/*".to_owned()]);
 }

@@ -58,7 +58,7 @@ pub fn node_definition(node_type: &str) -> Option<Value> {
     definition_from(&builtin_registry(), node_type)
 }
 
-/// `getAllNodeDefinitions()`: every built-in, in the original registry order.
+/// `getAllNodeDefinitions()`: every built-in, in the TypeScript engine's registry order.
 pub fn all_node_definitions() -> Vec<Value> {
     let registry = builtin_registry();
     crate::nodes::BUILTIN_TYPES.iter().filter_map(|t| definition_from(&registry, t)).collect()

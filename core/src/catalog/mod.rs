@@ -1,7 +1,7 @@
 //! The node catalog: each built-in type describes itself (category, icon, weight, default
 //! parameters, ports, field configs) so editors can build palettes from the engine
 //! (`getNodeDefinition`, `getAllNodeDefinitions` and the per-type UI field overrides, as the
-//! original `@atomiton/nodes` offered them).
+//! TypeScript engine's `@atomiton/nodes` offered them).
 
 mod definition;
 mod templates;
@@ -96,7 +96,7 @@ pub struct NodeDescriptor {
     pub keywords: &'static [&'static str],
     pub environment: Environment,
     /// The definition's parameter defaults (before `{enabled, timeout, retries}` are added) —
-    /// the original kept these separate from the schema defaults, and so do we.
+    /// the TypeScript engine kept these separate from the schema defaults, and so do we.
     pub parameters: fn() -> Map,
     pub input_ports: &'static [PortSpec],
     pub output_ports: &'static [PortSpec],

@@ -1,6 +1,6 @@
 //! Bundled flow templates (hello world, data pipeline, image processing), compiled into the
 //! engine so every build ships the same flows, and the template loader's checks. Each template
-//! answers to its id (a UUID, as in the original catalog) and to a readable slug
+//! answers to its id (a UUID, as in the TypeScript engine's catalog) and to a readable slug
 //! (`hello-world`), the name the published docs use.
 
 use std::sync::LazyLock;

@@ -214,8 +214,8 @@ impl Default for Engine {
     }
 }
 
-/// A run refused before any node ran (validation, debug options), in the shape the original
-/// gave a run whose graph analysis failed — `executedNodes: [root]`, context present, no trace.
+/// A run refused before any node ran (validation, debug options), in the shape the TypeScript
+/// engine gave a run whose graph analysis failed — `executedNodes: [root]`, context present, no trace.
 fn reject(
     host: &SharedHost,
     handles: &RunHandles,
@@ -251,7 +251,7 @@ fn falsy(field: &str, mistyped: Option<&Value>) -> bool {
     field.is_empty() && mistyped.is_none_or(|raw| !crate::expression::is_truthy(raw))
 }
 
-/// The original `node.run`'s answer to a root without `id` or `type` (`INVALID_NODE`): nothing
+/// The TypeScript engine's `node.run` answer to a root without `id` or `type` (`INVALID_NODE`): nothing
 /// ran, so no context and no executed nodes.
 fn invalid_definition(
     host: &SharedHost,

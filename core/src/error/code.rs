@@ -1,4 +1,4 @@
-//! The 22 error codes of the original engine (same names), then two of our own for access
+//! The 22 error codes of the TypeScript engine (same names), then two of our own for access
 //! control. The string value of each code equals its name, exactly as the TypeScript
 //! `enum ErrorCode` does.
 
@@ -14,7 +14,7 @@ macro_rules! error_codes {
         }
 
         impl ErrorCode {
-            /// All codes: the original enum's 22 in its order, then ours.
+            /// All codes: the TypeScript engine's 22 in its order, then ours.
             pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$name),+];
 
             /// The wire string of the code (equal to its name).
@@ -86,7 +86,7 @@ error_codes! {
     INTERNAL_ERROR,
     /// Anything else.
     UNKNOWN_ERROR,
-    // Access (not in the original engine, which had no server)
+    // Access (not in the TypeScript engine, which had no server)
     /// The run or the caller is not allowed to do this (a node needing a capability the run was
     /// not granted, a path outside its roots, a host not listed, a command not granted).
     PERMISSION_DENIED,

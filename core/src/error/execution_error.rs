@@ -1,4 +1,4 @@
-//! `ExecutionError`: the one domain error type of the engine, in the original's shape.
+//! `ExecutionError`: the one domain error type of the engine, in the TypeScript engine's shape.
 
 use crate::value::{Map, Value};
 use serde::{Deserialize, Serialize};

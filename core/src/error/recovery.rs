@@ -1,4 +1,4 @@
-//! The original package's recovery table, kept as it was (including its oddities: `CANCELLED` is
+//! The TypeScript engine's recovery table, kept as it was (including its oddities: `CANCELLED` is
 //! retryable, `EXECUTION_FAILED` is not).
 
 use serde::{Deserialize, Serialize};
@@ -35,7 +35,7 @@ fn strategy(
     }
 }
 
-/// `getErrorRecoveryStrategy(code)` of the original engine.
+/// `getErrorRecoveryStrategy(code)` of the TypeScript engine.
 pub fn recovery_strategy(code: ErrorCode) -> ErrorRecoveryStrategy {
     use ErrorCode::*;
     match code {

@@ -1,4 +1,4 @@
-//! The defaults the original factories apply (`createNodeDefinition`, ...) — used by the YAML
+//! The defaults the TypeScript engine's factories apply (`createNodeDefinition`, ...) — used by the YAML
 //! flow reader and by the node catalog.
 
 use crate::json;

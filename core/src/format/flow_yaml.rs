@@ -1,5 +1,5 @@
-//! The YAML flow format of the templates (`*.flow.yaml`): reading with the original `fromYaml`
-//! defaults, and writing so that reading back gives the same definition (the original writer
+//! The YAML flow format of the templates (`*.flow.yaml`): reading with the TypeScript engine `fromYaml`
+//! defaults, and writing so that reading back gives the same definition (the TypeScript engine's writer
 //! turned every parameter into a `{type, default}` object and did not round-trip).
 
 use crate::json;
@@ -13,7 +13,7 @@ use crate::error::{ExecutionError, Result};
 use crate::model::NodeDefinition;
 use crate::value::deep::{dispose, guard};
 
-/// Reads a flow in the YAML flow format, with the original reader's defaults (type `"transform"`
+/// Reads a flow in the YAML flow format, with the defaults of the TypeScript engine's reader (type `"transform"`
 /// when untyped, version `"1.0.0"`, metadata defaults, `{enabled, timeout, retries}` parameters,
 /// port and edge defaults). Unknown keys are kept.
 pub fn parse_flow_yaml(text: &str, limits: &ParseLimits) -> Result<NodeDefinition> {

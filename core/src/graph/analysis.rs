@@ -1,4 +1,4 @@
-//! `analyzeExecutionGraph`, with the original's numbers: levels, critical path, weights and
+//! `analyzeExecutionGraph`, with the TypeScript engine's numbers: levels, critical path, weights and
 //! parallelism of a flow's direct children.
 
 use serde::{Deserialize, Serialize};
@@ -9,7 +9,7 @@ use super::weights::default_weight;
 use crate::error::{ErrorCode, ExecutionError, Result};
 use crate::model::{NodeDefinition, NodeEdge};
 
-/// The message the original engine used for every unsortable graph.
+/// The message the TypeScript engine used for every unsortable graph.
 pub const CYCLE_MESSAGE: &str = "Cycle detected in node graph";
 
 /// One analysed node.

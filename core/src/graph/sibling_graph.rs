@@ -16,7 +16,7 @@ pub(crate) struct ResolvedEdge {
 }
 
 /// Children of a group as positions `0..real`, plus "phantom" positions for edge targets that
-/// name no child (the original engine let those through; the validator reports them).
+/// name no child (the TypeScript engine let those through; the validator reports them).
 pub(crate) struct SiblingGraph<'a> {
     pub ids: Vec<&'a str>,
     /// Number of real children (phantoms come after them).
@@ -30,7 +30,7 @@ pub(crate) struct SiblingGraph<'a> {
     successor_start: Vec<usize>,
     successor_list: Vec<usize>,
     /// Incoming edge count, including edges whose source names no child: such a target can never
-    /// start, which the original engine reported as a cycle.
+    /// start, which the TypeScript engine reported as a cycle.
     pub in_degree: Vec<usize>,
 }
 
@@ -81,7 +81,7 @@ impl<'a> SiblingGraph<'a> {
     }
 
     /// Kahn's algorithm by levels: level `k+1` holds the positions whose in-degree reached zero
-    /// while level `k` was removed, in definition order. This equals the original round-based
+    /// while level `k` was removed, in definition order. This equals the TypeScript engine's round-based
     /// loop (which rescanned every id each round) in O(V + E log V) instead of O(V · levels).
     /// Returns `None` when some real child can never start (a cycle, or an edge from a
     /// non-child source).

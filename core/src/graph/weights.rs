@@ -1,6 +1,6 @@
-//! Node weights (the original `DEFAULT_NODE_WEIGHTS`), used by progress and the critical path.
+//! Node weights (the TypeScript engine `DEFAULT_NODE_WEIGHTS`), used by progress and the critical path.
 
-/// Weight of a node type. `http-request` weighs 500: the original table keyed it as
+/// Weight of a node type. `http-request` weighs 500: the TypeScript engine's table keyed it as
 /// `httpRequest`, so the real node type silently weighed 100 (fixed: COMPATIBILITY.md "Weights").
 pub fn default_weight(node_type: &str) -> u32 {
     match node_type {

@@ -1,4 +1,4 @@
-//! `NodeDefinition`, the original's node shape (unknown fields kept): a node, or — when it has
+//! `NodeDefinition`, the TypeScript engine's node shape (unknown fields kept): a node, or — when it has
 //! children — a group/flow.
 
 use crate::value::{Map, Value};
@@ -7,7 +7,7 @@ use super::{NodeEdge, NodeMetadata, NodePort};
 use crate::value::deep::guard;
 
 /// A node of a flow. A node with a non-empty `nodes` array is a group; otherwise it is atomic and
-/// runs its type's executable, as in the original engine.
+/// runs its type's executable, as in the TypeScript engine.
 ///
 /// Known fields are typed; every other key lives in [`extra`](Self::extra), and a known key whose
 /// value has an unexpected JSON type (say `"parameters": null`) is kept there verbatim too, so a

@@ -1,4 +1,4 @@
-//! `NodeEdge`, the original's edge shape (unknown fields kept). The engine reads only `source`,
+//! `NodeEdge`, the TypeScript engine's edge shape (unknown fields kept). The engine reads only `source`,
 //! `target` and `targetHandle`.
 
 use super::object::object_wrapper;

@@ -1,4 +1,4 @@
-//! The flow model, in the original's shapes: node definitions, edges, ports and metadata.
+//! The flow model, in the TypeScript engine's shapes: node definitions, edges, ports and metadata.
 
 mod definition;
 mod definition_serde;

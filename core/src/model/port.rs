@@ -1,4 +1,4 @@
-//! `NodePort` and `NodeMetadata`, as the original shaped them. Both are declarative: the engine
+//! `NodePort` and `NodeMetadata`, as the TypeScript engine shaped them. Both are declarative: the engine
 //! never reads ports, and metadata only feeds display and templates.
 
 use super::object::object_wrapper;

@@ -1,5 +1,5 @@
-//! A node's input: `{[targetHandle || "default"]: <whole output of the source>}`, as the original
-//! built it.
+//! A node's input: `{[targetHandle || "default"]: <whole output of the source>}`, as the TypeScript
+//! engine built it.
 
 use std::sync::Arc;
 
@@ -20,7 +20,7 @@ impl NodeInput {
     }
 
     /// From ordered entries; a repeated key keeps its first position and the later value
-    /// (`{...acc, [key]: out}` in the original).
+    /// (`{...acc, [key]: out}` in the TypeScript engine).
     pub fn from_entries(entries: impl IntoIterator<Item = (Arc<str>, Arc<Value>)>) -> Self {
         let entries = entries.into_iter();
         // The upper bound is exact for the scheduler's filtered edge list; cap it so a wrong

@@ -45,7 +45,7 @@ pub struct Invocation {
 }
 
 impl Invocation {
-    /// `getInput(key)` of the original executables: the input under `key` when present,
+    /// `getInput(key)` of the TypeScript engine's executables: the input under `key` when present,
     /// otherwise the parameter of that name.
     pub fn get_input(&self, key: &str) -> Option<&Value> {
         self.input.get(key).or_else(|| crate::model::small_map_get(&self.parameters, key))

@@ -1,7 +1,7 @@
 //! The execution plan: a validated flow flattened into an arena.
 //!
 //! Nodes are laid out in *sequential order* — pre-order over each group's children in Kahn
-//! level order, definition order within a level — which is exactly the order the original
+//! level order, definition order within a level — which is exactly the order the TypeScript
 //! engine ran them in. So a node's index is its position in that order, and "the result the
 //! sequential engine would give" can be computed from indices alone, whatever order nodes
 //! actually finish in.

@@ -1,4 +1,4 @@
-//! The progress payload (the original `ProgressEvent` and `NodeProgressEvent`, plus the
+//! The progress payload (the TypeScript engine `ProgressEvent` and `NodeProgressEvent`, plus the
 //! run's `executionId`).
 
 use std::sync::Arc;
@@ -110,8 +110,8 @@ pub struct ProgressEvent {
     pub node_id: String,
     /// Weighted progress, 0–100; exactly 100 when a run succeeds.
     pub progress: u8,
-    /// `"Executing: A, B"`, `"All nodes completed"` or `"Waiting to start..."` (as the original
-    /// desktop app's progress bridge wrote them).
+    /// `"Executing: A, B"`, `"All nodes completed"` or `"Waiting to start..."` (as the TypeScript
+    /// engine's desktop app's progress bridge wrote them).
     pub message: String,
     /// Every node of the flow below the root (nested groups included), in sequential order; the
     /// root itself when it is atomic.

@@ -8,7 +8,7 @@ pub use event::{GraphEdge, NodeState, ProgressEvent, ProgressGraph, ProgressNode
 pub use status::NodeStatus;
 pub use steps::{progress_steps, COMPLETE_MESSAGE};
 
-/// The original's weighted progress formula: completed and skipped weight plus executing
+/// The TypeScript engine's weighted progress formula: completed and skipped weight plus executing
 /// weight × its progress, over the total; error and pending nodes count 0. Kept incrementally in
 /// integer units (weight × percent) so each update is O(1) and exact.
 #[derive(Debug, Clone, Default)]

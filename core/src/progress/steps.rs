@@ -1,4 +1,4 @@
-//! Per-node progress animation steps by weight (the original `generateProgressSteps`).
+//! Per-node progress animation steps by weight (the TypeScript engine `generateProgressSteps`).
 
 /// `(percent, message)` steps shown while a node runs with slowMo, before `100 "Complete"`.
 pub fn progress_steps(weight: u32) -> &'static [(u8, &'static str)] {

@@ -1,4 +1,4 @@
-//! Engine-wide settings (`ConductorConfig` fields that the original accepted and ignored, now
+//! Engine-wide settings (`ConductorConfig` fields that the TypeScript engine accepted and ignored, now
 //! doing what their names say).
 
 use crate::expression::Limits;

@@ -51,7 +51,7 @@ pub(crate) enum ContextKind {
 }
 
 /// Writes `{nodeId, executionId, variables, input, parentContext?, slowMo?, debug?}`: the
-/// original `ConductorExecutionContext` of node `node_id` receiving `input`.
+/// TypeScript engine's `ConductorExecutionContext` of node `node_id` receiving `input`.
 pub(crate) fn write_context<S: Serializer>(
     serializer: S,
     node_id: &str,

@@ -1,4 +1,4 @@
-//! Execution ids: `exec_<uuid v4>` as the original `generateExecutionId`.
+//! Execution ids: `exec_<uuid v4>` as the TypeScript engine `generateExecutionId`.
 
 /// A version-4 UUID from a source of uniform `[0, 1)` numbers (the host's, so tests are
 /// deterministic and no OS randomness is needed in wasm).

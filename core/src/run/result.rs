@@ -1,4 +1,4 @@
-//! `ExecutionResult` and `ConductorExecutionContext`, in the original's shapes.
+//! `ExecutionResult` and `ConductorExecutionContext`, in the TypeScript engine's shapes.
 
 use std::sync::Arc;
 

@@ -13,7 +13,7 @@ use crate::run::{ExecutionContext, ExecutionResult};
 use crate::trace::TraceData;
 
 impl Scheduler {
-    /// Builds the result the original sequential engine would give (its `data`,
+    /// Builds the result the sequential engine would give (its `data`,
     /// `executedNodes` and error).
     pub(super) fn finish(&mut self) -> ExecutionResult {
         let now = self.host.now();

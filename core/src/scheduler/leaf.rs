@@ -173,7 +173,7 @@ fn report(messages: &Option<UnboundedSender<LeafMessage>>, message: LeafMessage)
     }
 }
 
-/// slowMo pacing around the work, timed as in the original: a pre-delay, progress steps every
+/// slowMo pacing around the work, timed as in the TypeScript engine: a pre-delay, progress steps every
 /// `slowMo` ms alongside the work, then `100 "Complete"` and half a step before completion. An
 /// error stops the animation at once.
 async fn paced(mut job: LeafJob) -> NodeResult {

@@ -1,4 +1,4 @@
-//! `listFlows` options and results (paging and sorting as the original storage channel did).
+//! `listFlows` options and results (paging and sorting as the TypeScript engine's storage channel did).
 
 use serde::{Deserialize, Serialize};
 

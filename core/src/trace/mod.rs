@@ -1,10 +1,10 @@
-//! `ExecutionTrace` (the original's shape): what happened during a run, with timestamps.
+//! `ExecutionTrace` (the TypeScript engine's shape): what happened during a run, with timestamps.
 //!
 //! Each event is recorded once, with the index of its node, and serialised in both places the
-//! original had it (the global `events` and each node's `events`). Unlike the original, a trace
-//! belongs to one run (nothing leaks between runs), its `executionId` is the run's, `rootNodeId`
-//! is the flow itself, and global progress events do not copy every node (`allNodes`), which made
-//! the original quadratic.
+//! TypeScript engine had it (the global `events` and each node's `events`). Unlike that engine, a
+//! trace belongs to one run (nothing leaks between runs), its `executionId` is the run's,
+//! `rootNodeId` is the flow itself, and global progress events do not copy every node
+//! (`allNodes`), which made its traces quadratic in size.
 
 mod serialize;
 

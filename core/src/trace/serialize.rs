@@ -1,4 +1,4 @@
-//! The JSON shape of a trace (the original `ExecutionTrace`), written directly.
+//! The JSON shape of a trace (the TypeScript engine `ExecutionTrace`), written directly.
 
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};

@@ -125,7 +125,7 @@ fn run_options_builder(decl: &str) -> String {
 /// `error-codes.generated.ts`: the codes, their documentation and recovery advice.
 fn error_codes() -> String {
     let mut out = String::from(HEADER);
-    out.push_str("\n/**\n * The error codes; every value equals its name. The original engine's 22, then two for access\n * control on a protocol server.\n */\nexport enum ErrorCode {\n");
+    out.push_str("\n/**\n * The error codes; every value equals its name. The TypeScript engine's 22, then two for access\n * control on a protocol server.\n */\nexport enum ErrorCode {\n");
     for code in ErrorCode::ALL {
         out.push_str("  /**");
         for line in code.doc().lines() {

@@ -23,7 +23,7 @@ pub struct ValidationIssue {
 }
 
 impl ValidationIssue {
-    /// The issue as one line: the bare message for the root node (so the original strings like
+    /// The issue as one line: the bare message for the root node (so the TypeScript engine's strings like
     /// "Node must have an id" come through unchanged), otherwise prefixed with the node path.
     pub fn to_legacy_string(&self) -> String {
         if self.path.len() <= 1 {
@@ -40,7 +40,7 @@ pub struct ValidationReport {
     pub issues: Vec<ValidationIssue>,
 }
 
-/// `{valid, errors}`: what the original `node.validate` returned.
+/// `{valid, errors}`: what the TypeScript engine `node.validate` returned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LegacyValidation {
     pub valid: bool,

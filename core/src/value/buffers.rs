@@ -66,8 +66,8 @@ pub(super) fn out_of_band(bytes: &Bytes) -> Option<usize> {
 }
 
 /// Arrays of numbers at least this long cross as a buffer of doubles (`"f64"` tags) when binary
-/// data goes beside the text: reading 100,000 numbers from text cost the embedder ~2 ms more
-/// than copying them out of a buffer, and writing them as text cost the engine as much.
+/// data goes beside the text: reading many numbers from text costs the embedder far more than
+/// copying them out of a buffer, and writing them as text costs the engine as much.
 pub const F64_ARRAY_MIN: usize = 1024;
 /// ... and at most this long (8 MB of doubles): longer ones are written apart in slices, which
 /// an embedder can read a few at a time.

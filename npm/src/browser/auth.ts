@@ -1,6 +1,6 @@
 /**
  * `auth` in a renderer or page: calls go to the desktop bridge's or the server's `auth` channel
- * and the token lives in `localStorage["auth_token"]` (as in the original), in memory where storage
+ * and the token lives in `localStorage["auth_token"]` (as in the TypeScript engine), in memory where storage
  * is unavailable.
  */
 import type { AuthBackend } from "../conductor/api.js";

@@ -1,4 +1,4 @@
-/** `getEnvironment()` in a browser or an Electron renderer, as the original reported it. */
+/** `getEnvironment()` in a browser or an Electron renderer, as the TypeScript engine reported it. */
 import type { EnvironmentInfo } from "../types/storage.js";
 
 type BrowserGlobals = { localStorage?: unknown; sessionStorage?: unknown; navigator?: { userAgent?: string; platform?: string } };
@@ -9,7 +9,7 @@ export function browserEnvironment(hasBridge: boolean, hasTransport: boolean): E
     type: hasBridge ? "desktop" : "browser",
     isDesktop: hasBridge,
     hasTransport,
-    // Unlike the original, flows run without a transport too (in wasm).
+    // Unlike the TypeScript engine, flows run without a transport too (in wasm).
     capabilities: {
       nodeExecution: true,
       localStorage: !!g.localStorage,

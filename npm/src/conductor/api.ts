@@ -1,6 +1,6 @@
 /**
- * The conductor object (`node`, `flow`, `storage`, `auth`, `system`, `events`, ... as the original
- * package had them): one implementation over any engine. It
+ * The conductor object (`node`, `flow`, `storage`, `auth`, `system`, `events`, ... as the TypeScript
+ * engine's package had them): one implementation over any engine. It
  * shapes values, manages listeners and ids, and forwards everything else to the engine. Each
  * namespace is built in `namespaces/`, `node.run` in `run.ts`, over the state in `state.ts`.
  */
@@ -37,7 +37,7 @@ export type EnvironmentOptions = {
   restart?: () => Promise<void>;
 };
 
-/** A minimal read-only view of the latest run state (the original `node.store`). */
+/** A minimal read-only view of the latest run state (the TypeScript engine `node.store`). */
 export type ExecutionGraphStoreView = ExecutionGraphStore;
 
 export type Conductor = ReturnType<typeof createConductorApi>;

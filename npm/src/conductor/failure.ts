@@ -17,7 +17,7 @@ export function publicError(error: WireError): ExecutionError {
   return withErrorKind(toExecutionErrorShape(error));
 }
 
-/** A call refused before it reached the engine: the original message, with a code. */
+/** A call refused before it reached the engine: the message as given, with a code. */
 export function refused(code: ErrorCode, message: string): ConductorError {
   return new ConductorError(createExecutionError(code, message));
 }

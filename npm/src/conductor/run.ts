@@ -55,7 +55,7 @@ export function createRun({ engine, config, factory, store, listeners }: Conduct
     listeners.started.emit({ executionId, nodeId });
     try {
       // A small run finishes inside engine.run's first call. Starting it a microtask later
-      // keeps the original engine's order: listeners added right after node.run() is called
+      // keeps the TypeScript engine's order: listeners added right after node.run() is called
       // still see the run's events.
       await undefined;
       // What the conductor sets itself wins over the caller's; the rest pass as given.

@@ -77,7 +77,7 @@ export class StateManager extends EventEmitter {
 
   /**
    * `persistState`: a `StatePersistence` to save states to and load them from; `true` or
-   * `false` keep them in this process only (as the original did: its persistence was never written).
+   * `false` keep them in this process only (as the TypeScript engine did: its persistence was never written).
    */
   constructor(persistState: boolean | StatePersistence = false) {
     super();

@@ -1,5 +1,5 @@
 /**
- * The main-process channel servers of the original protocol, as one table of handlers over a conductor:
+ * The main-process channel servers of the TypeScript engine's protocol, as one table of handlers over a conductor:
  * `dispatch(channel, command, args, caller?)` answers with the envelope `{result}` or
  * `{error, channelError: true}`, and `subscribe` receives the broadcasts. Transports (Electron
  * IPC, HTTP, WebSocket) only move these envelopes and broadcasts.
@@ -212,8 +212,8 @@ export function createChannelHandlers(conductor: ServedConductor, options: Chann
 }
 
 /**
- * A result as the protocol carries it: the error's `timestamp` as ISO text, as the original
- * wrote it (a `Date` in the data is the data's, carried exactly).
+ * A result as the protocol carries it: the error's `timestamp` as ISO text, as the TypeScript
+ * engine wrote it (a `Date` in the data is the data's, carried exactly).
  */
 function wireResult(result: Awaited<ReturnType<ServedConductor["node"]["run"]>>): unknown {
   const error = (result as { error?: { timestamp?: unknown } }).error;

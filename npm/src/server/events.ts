@@ -1,5 +1,5 @@
 /**
- * A conductor's events → channel broadcasts, as the original desktop sent them. Unlike the original desktop,
+ * A conductor's events → channel broadcasts, as the TypeScript engine's desktop sent them. Unlike the TypeScript engine's desktop,
  * every payload carries the run's real `executionId` (the one in the run's context and result).
  */
 import type { Conductor } from "../conductor/api.js";

@@ -1,6 +1,6 @@
 /**
  * The protocol server on `node:http`: `POST /api/<channel>/<command>` with the args as JSON body
- * answers with the JSON of the result (what the original HTTP transport expects), and, given a WebSocket
+ * answers with the JSON of the result (what the TypeScript engine's HTTP transport expects), and, given a WebSocket
  * server class, the same port speaks the WebSocket frames. With `auth`, every call but the `auth`
  * channel needs a bearer token or API key, and each caller gets only what its grant allows;
  * without it, the server only listens on loopback (unless `insecure`).

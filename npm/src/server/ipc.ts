@@ -25,7 +25,7 @@ export type IpcChannelsOptions = ChannelHandlersOptions & {
 
 export type IpcChannels = {
   handlers: ChannelHandlers;
-  /** Adds a broadcast target (the original `trackWindow`); returns its removal. */
+  /** Adds a broadcast target (the TypeScript engine `trackWindow`); returns its removal. */
   track(webContents: WebContentsLike): () => void;
   /** Removes the IPC handlers and stops broadcasting. */
   dispose(): void;

@@ -1,5 +1,5 @@
 /**
- * The WebSocket endpoint of the protocol server, with the original frames: `{type: "call", id,
+ * The WebSocket endpoint of the protocol server, with the TypeScript engine's frames: `{type: "call", id,
  * channel, command, args}` in, `{type: "response", id, result | error, code?}` and every broadcast
  * the connection may see as `{type: "event", channel, event, data}` out.
  *

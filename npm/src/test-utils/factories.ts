@@ -1,6 +1,6 @@
 /**
  * `@atomiton/conductor/test-utils/factories`: mock graph states and nodes for testing progress
- * displays, and test node definitions, as the original package exported them.
+ * displays, and test node definitions, as the TypeScript engine's package exported them.
  */
 import { createNodeDefinition } from "../catalog.js";
 import type { NodeDefinition } from "../types/definition.js";

@@ -21,7 +21,7 @@ export function memoryTokenStore(initial: string | null = null): TokenStore {
   };
 }
 
-/** `response.result || response`, as the original read bridge answers. */
+/** `response.result || response`, as the TypeScript engine read bridge answers. */
 const unwrapped = <T>(answer: unknown): T => ((answer as { result?: T } | null)?.result ?? answer) as T;
 
 /** The auth API over `transport`'s `auth` channel; `afterLogout` runs once a logout is done (the browser clears `sessionStorage`). */

@@ -1,4 +1,4 @@
-/** Channel clients are made once per name and reused, as the original transport did. */
+/** Channel clients are made once per name and reused, as the TypeScript engine's transport did. */
 import type { ChannelClient } from "./types.js";
 
 export function cachedChannels(make: (name: string) => ChannelClient): (name: string) => ChannelClient {

@@ -1,4 +1,4 @@
-/** Choosing a transport from what is configured, in the original transport's order: a bridge, then a server URL. */
+/** Choosing a transport from what is configured, in the order of the TypeScript engine's transports: a bridge, then a server URL. */
 import { createHttpTransport, type HttpTransportOptions } from "./http.js";
 import { createIpcTransport } from "./ipc.js";
 import type { AtomitonBridge, ChannelTransport } from "./types.js";
@@ -10,7 +10,7 @@ export type TransportOptions = HttpTransportOptions &
     bridge?: AtomitonBridge | null;
     /** A server: `ws://` / `wss://` for WebSocket, `http://` / `https://` for HTTP. */
     serverUrl?: string;
-    /** A WebSocket server (the original's `window.__ATOMITON_WS_URL__`), used when `serverUrl` is not set. */
+    /** A WebSocket server (the TypeScript engine's `window.__ATOMITON_WS_URL__`), used when `serverUrl` is not set. */
     wsUrl?: string;
   };
 

@@ -2,7 +2,7 @@
 import type { RemoteCallError } from "./types.js";
 
 /**
- * `Error(error)` for a string, `Error(JSON.stringify(error))` otherwise — the original rule —
+ * `Error(error)` for a string, `Error(JSON.stringify(error))` otherwise — the TypeScript engine's rule —
  * with the server's `code` attached when it sent one, so callers can tell failures apart.
  */
 export function remoteError(error: unknown, code?: unknown, reason?: unknown): RemoteCallError {

@@ -1,6 +1,6 @@
 /**
  * The HTTP transport: `POST <baseUrl>/api/<channel>/<command>` with the args as JSON body, the
- * response body is the result as is (as the original HTTP transport read it), and the token, when there is one,
+ * response body is the result as is (as the TypeScript engine's HTTP transport read it), and the token, when there is one,
  * as `Authorization: Bearer`.
  */
 import { Listeners } from "../conductor/listeners.js";
@@ -59,7 +59,7 @@ export function createHttpTransport(baseUrl: string, options: HttpTransportOptio
 }
 
 /**
- * `Error("HTTP <status>: <statusText>")` — the original message, kept exactly — with the
+ * `Error("HTTP <status>: <statusText>")` — the TypeScript engine's message, kept exactly — with the
  * status, and the server's `code`, `reason` and message (as `cause`) when its body says them.
  */
 async function httpError(response: Awaited<ReturnType<FetchLike>>): Promise<RemoteCallError> {

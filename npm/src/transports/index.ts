@@ -1,4 +1,4 @@
-/** Channel transports speaking the original wire protocol. */
+/** Channel transports speaking the TypeScript engine's wire protocol. */
 export type { AtomitonBridge, ChannelClient, ChannelEnvelope, ChannelTransport, RemoteCallError } from "./types.js";
 export { createIpcTransport } from "./ipc.js";
 export { createHttpTransport, type FetchLike, type HttpTransportOptions } from "./http.js";

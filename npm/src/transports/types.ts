@@ -1,4 +1,4 @@
-/** The renderer-side transport shapes of the original protocol. */
+/** The renderer-side transport shapes of the TypeScript engine's protocol. */
 
 /** One named channel: request/response calls and pushed events. */
 export type ChannelClient = {
@@ -17,7 +17,7 @@ export type ChannelTransport = {
 
 /**
  * What the main process answers a call with: `{result}` or `{error, channelError: true}`
- * (as the original channel servers answer). `code` is our addition: the `ErrorCode` of the failure, when it has one.
+ * (as the TypeScript engine's channel servers answer). `code` is our addition: the `ErrorCode` of the failure, when it has one.
  */
 export type ChannelEnvelope = { result?: unknown; error?: unknown; channelError?: boolean; code?: string };
 

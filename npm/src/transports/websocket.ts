@@ -1,7 +1,7 @@
 /**
  * The WebSocket transport: frames `{type: "call", id, channel, command,
  * args}` out, `{type: "response", id, result?, error?}` and `{type: "event", channel, event, data}`
- * in. Unlike the original, `listen` works (event frames reach their listeners), calls made while
+ * in. Unlike the TypeScript engine, `listen` works (event frames reach their listeners), calls made while
  * the socket is still connecting wait for it, and a call after the connection dropped opens a
  * new one. With a token, the connection authenticates in its first frame, `{type: "auth", token}`
  * (never in the URL), and again whenever the token changes (login, refresh, logout).
@@ -25,7 +25,7 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 export type WebSocketTransportOptions = {
   /** Default `globalThis.WebSocket`; in Node 20 pass the `ws` package's `WebSocket`. */
   WebSocket?: WebSocketConstructor;
-  /** How long a call waits for its response (default 30 s, as in the original). */
+  /** How long a call waits for its response (default 30 s, as in the TypeScript engine). */
   timeoutMs?: number;
   /** The bearer token (a session token or an API key), read before every call. */
   token?: () => string | null | undefined;
@@ -87,7 +87,7 @@ export function createWebSocketTransport(url: string, options: WebSocketTranspor
     connection.socket.send(JSON.stringify({ type: "auth", token: token ?? null }));
   }
 
-  // Connect at once, as the original did, so the first call does not wait for a handshake.
+  // Connect at once, as the TypeScript engine did, so the first call does not wait for a handshake.
   let connection = connect();
 
   async function openSocket(): Promise<WebSocketLike> {

@@ -1,6 +1,6 @@
 /**
- * The flow model (`NodeDefinition`, `NodeEdge`, ports, metadata, field configs), as the original
- * typed it. Unknown fields are kept by the engine on every object.
+ * The flow model (`NodeDefinition`, `NodeEdge`, ports, metadata, field configs), as the TypeScript
+ * engine typed it. Unknown fields are kept by the engine on every object.
  */
 
 export type NodePortType = "input" | "output" | "trigger" | "error";

@@ -1,7 +1,7 @@
 // Generated from the Rust engine by scripts/generate-ts.sh. Do not edit.
 
 /**
- * The error codes; every value equals its name. The original engine's 22, then two for access
+ * The error codes; every value equals its name. The TypeScript engine's 22, then two for access
  * control on a protocol server.
  */
 export enum ErrorCode {

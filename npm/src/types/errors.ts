@@ -1,5 +1,5 @@
 /**
- * Error codes and helpers of the original `@atomiton/conductor/types`, kept as they were. The
+ * Error codes and helpers of the TypeScript engine `@atomiton/conductor/types`, kept as they were. The
  * codes and the recovery table are generated from the Rust engine (`*.generated.ts`), so both
  * agree.
  */
@@ -89,7 +89,7 @@ export function toExecutionError(
 }
 
 /**
- * The original package's recovery table, kept as it was, oddities included (CANCELLED is
+ * The TypeScript engine's recovery table, kept as it was, oddities included (CANCELLED is
  * retryable, EXECUTION_FAILED is not).
  */
 export function getErrorRecoveryStrategy(code: ErrorCode): ErrorRecoveryStrategy {

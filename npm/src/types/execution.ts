@@ -1,4 +1,4 @@
-/** Execution shapes, as the original had them: config, run context, result and trace. */
+/** Execution shapes, as the TypeScript engine had them: config, run context, result and trace. */
 import type { HistoryConfig } from "./history.js";
 import type { ExecutionError } from "./errors.js";
 import type { ConductorLogger, LogLevel } from "../logging.js";

@@ -1,4 +1,4 @@
-/** Branded `ExecutionId` / `NodeId` strings and their helpers, as the original exported them. */
+/** Branded `ExecutionId` / `NodeId` strings and their helpers, as the TypeScript engine exported them. */
 
 import { ConductorError, createExecutionError, ErrorCode } from "./errors.js";
 

@@ -1,13 +1,13 @@
 /**
- * Progress payloads. The names the original package exported keep its shapes, so app code that
+ * Progress payloads. The names the TypeScript engine's package exported keep its shapes, so app code that
  * builds or reads them compiles as it did; what this engine adds is optional there. The payloads
  * this package passes have their own names (`RunProgressEvent`, `RunGraphState`, ...), with every
- * field the engine always sets, and are assignable to the original types.
+ * field the engine always sets, and are assignable to the TypeScript engine's types.
  */
 import type { ExecutionResult, ExecutionTrace } from "./execution.js";
 
 /**
- * A node's state, as the original typed it. A run given `pinned` outputs also reports
+ * A node's state, as the TypeScript engine typed it. A run given `pinned` outputs also reports
  * `"pinned"` for those nodes: code that uses `pinned` reads states as `NodeRunState`.
  */
 export type NodeExecutionState = "pending" | "executing" | "completed" | "error" | "skipped";
@@ -41,7 +41,7 @@ export type ProgressEvent = {
   graph: ProgressGraphMetadata;
 };
 
-/** A node of the run's graph state, as the original typed it; `duration`, `parentId` and `depth` are this engine's. */
+/** A node of the run's graph state, as the TypeScript engine typed it; `duration`, `parentId` and `depth` are this engine's. */
 export type ExecutionGraphNode = {
   id: string;
   name: string;
@@ -75,7 +75,7 @@ export type ExecutionGraphNode = {
 /** A node as this engine reports it: `depth` always set. */
 export type ProgressNode = ExecutionGraphNode & { depth: number };
 
-/** The desktop's graph state (`events.onProgress`, `node.store`), as the original typed it; `executionId` is this engine's. */
+/** The desktop's graph state (`events.onProgress`, `node.store`), as the TypeScript engine typed it; `executionId` is this engine's. */
 export type ExecutionGraphState = {
   nodes: Map<string, ExecutionGraphNode>;
   edges: Array<{ from: string; to: string }>;
@@ -96,7 +96,7 @@ export type RunGraphState = Omit<ExecutionGraphState, "nodes" | "executionId"> &
   executionId: string;
 };
 
-/** The browser's progress event, as the original typed it; `isExecuting`, `startTime` and `endTime` are this engine's. */
+/** The browser's progress event, as the TypeScript engine typed it; `isExecuting`, `startTime` and `endTime` are this engine's. */
 export type NodeProgressEvent = {
   nodeId: string;
   executionId: string;

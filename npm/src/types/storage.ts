@@ -1,4 +1,4 @@
-/** Storage, template and environment shapes, as the original's API and channels had them. */
+/** Storage, template and environment shapes, as the TypeScript engine's API and channels had them. */
 import type { NodeDefinition } from "./definition.js";
 
 export type FlowDefinition = Partial<NodeDefinition> & {
@@ -31,14 +31,14 @@ export type ListFlowsOptions = {
   sortOrder?: "asc" | "desc";
 };
 
-/** A saved flow's event, as the original typed it (`{flowId, timestamp}`); `id`, `name` and `savedAt` are what its desktop sent. */
+/** A saved flow's event, as the TypeScript engine typed it (`{flowId, timestamp}`); `id`, `name` and `savedAt` are what its desktop sent. */
 export type FlowSavedEvent = { flowId: string; timestamp: number; id?: string; name?: string; savedAt?: string };
 /** What `storage.onFlowSaved` passes: both forms at once. */
 export type SavedFlowEvent = FlowSavedEvent & { id: string; name: string; savedAt: string };
 
 /**
  * A bundled template. `slug` (ours) is its readable id (`hello-world`), accepted wherever `id`
- * is; a server of the original engine does not send it.
+ * is; a server of the TypeScript engine does not send it.
  */
 export type FlowTemplateInfo = { id: string; slug?: string; name: string; description?: string; nodeCount: number };
 
@@ -67,7 +67,7 @@ export type EnvironmentInfo = {
   };
 };
 
-/** Validation results: the original `{valid, errors}` plus structured issues. */
+/** Validation results: the TypeScript engine `{valid, errors}` plus structured issues. */
 export type ValidationIssue = {
   code: string;
   message: string;

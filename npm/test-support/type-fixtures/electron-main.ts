@@ -68,7 +68,7 @@ export function toProgressEvent(state: ExecutionGraphState): ProgressEvent {
   };
 }
 
-// The original store shape, written by hand (e.g. in the app's own tests).
+// The TypeScript engine's store shape, written by hand (e.g. in the app's own tests).
 export const idle: ExecutionGraphState = {
   nodes: new Map<string, ExecutionGraphNode>([
     ["a", { id: "a", name: "A", type: "transform", weight: 50, dependencies: [], dependents: [], level: 0, state: "pending", progress: 0 }],

@@ -20,13 +20,13 @@ declare const graph: ExecutionGraphState;
 export const progressText: string = event.progress;
 // @ts-expect-error a snapshot's state is a NodeExecutionState
 export const snapshot: ProgressNodeSnapshot = { id: "a", name: "A", state: "running" };
-// @ts-expect-error the original states are five: "pinned" (a run with pinned outputs) is NodeRunState's
+// @ts-expect-error the TypeScript engine's states are five: "pinned" (a run with pinned outputs) is NodeRunState's
 export const pinned: NodeExecutionState = "pinned";
 // @ts-expect-error a ProgressEvent needs its graph
 export const noGraph: ProgressEvent = { nodeId: "a", nodes: [], progress: 0, message: "" };
 // @ts-expect-error a NodeProgressEvent needs its executionId
 export const noExecution: NodeProgressEvent = { nodeId: "a", nodes: [], progress: 0, message: "", graph: event.graph };
-// @ts-expect-error depth is this engine's, optional in the original type
+// @ts-expect-error depth is this engine's, optional in the TypeScript engine's type
 export const depth: number = full.nodes[0]!.depth;
 // @ts-expect-error a graph state's nodes are a Map
 export const firstNode = graph.nodes[0];

@@ -43,7 +43,7 @@ export function onIpc(data: unknown): string {
   return `${event.progress}% ${event.message} [${event.nodeId}] ${event.nodes.map(row).join("")} ${layers(event.graph)}`;
 }
 
-// A progress event literal as the original package's own tests wrote one.
+// A progress event literal as the TypeScript engine's own tests wrote one.
 export const sample: NodeProgressEvent = {
   nodeId: "node-1",
   executionId: "exec-1",

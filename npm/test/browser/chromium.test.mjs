@@ -27,7 +27,7 @@ for (const fixture of fixtures()) {
   });
 }
 
-test("the export surface of /browser (the original's values) and its conductor object", options, async () => {
+test("the export surface of /browser (the TypeScript engine's values) and its conductor object", options, async () => {
   scenarios.checkSurface(await inPage(session.page, scenarios.surface, conductorShape), "chromium");
 });
 

@@ -19,7 +19,7 @@ for (const fixture of fixtures()) {
   });
 }
 
-test("the export surface of /browser (the original's values) and its conductor object", async () => {
+test("the export surface of /browser (the TypeScript engine's values) and its conductor object", async () => {
   scenarios.checkSurface(await scenarios.surface(browser, conductorShape), "node");
 });
 

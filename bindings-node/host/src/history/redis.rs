@@ -51,8 +51,8 @@ use link::Link;
 use writes::Writer;
 
 /// How long a batch of writes may wait for the rest of a run still going (see `Queue::spawn`):
-/// a request costs the server tens of µs of CPU whatever it carries (measured on a 2-core VM:
-/// 15-40 µs for a script that does nothing), and every worker shares the server, so a short run
+/// a request costs the server a fixed amount of CPU whatever it carries (even a script that
+/// does nothing), and every worker shares the server, so a short run
 /// recorded in one request rather than two or three leaves that much more for the queue.
 const LINGER: Duration = Duration::from_millis(2);
 

@@ -19,7 +19,7 @@ use rustls_platform_verifier::Verifier;
 /// Redirects followed before giving up; fetch's limit.
 pub(crate) const MAX_REDIRECTS: usize = 20;
 
-/// The `User-Agent` sent unless a request sets its own: what Node's `fetch`, which the original
+/// The `User-Agent` sent unless a request sets its own: what Node's `fetch`, which the TypeScript
 /// engine used, sends, so servers see the same client as before.
 const USER_AGENT: &str = "node";
 

@@ -6,7 +6,7 @@ use atomiton_core::host::effects::{EffectError, EffectErrorKind, EffectResult, P
 use tokio::process::Command;
 
 /// Removed from every child's environment whatever the spec says: they make the dynamic loader
-/// inject code into the child (the original engine removed them too).
+/// inject code into the child (the TypeScript engine removed them too).
 pub(super) const ALWAYS_REMOVED: [&str; 4] =
     ["LD_PRELOAD", "LD_LIBRARY_PATH", "DYLD_INSERT_LIBRARIES", "DYLD_LIBRARY_PATH"];
 

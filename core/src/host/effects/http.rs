@@ -11,7 +11,7 @@ pub struct HttpRequest {
     /// In order; names as given.
     pub headers: Vec<(String, String)>,
     pub body: Option<Vec<u8>>,
-    /// Follow redirects (the original always did).
+    /// Follow redirects (the TypeScript engine always did).
     pub follow_redirects: bool,
     /// Whole-request limit in ms.
     pub timeout_ms: Option<f64>,

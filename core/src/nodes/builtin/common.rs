@@ -1,4 +1,4 @@
-//! What the built-in executables share (the original's `createExecutable` wrapper).
+//! What the built-in executables share (the TypeScript engine's `createExecutable` wrapper).
 
 use std::sync::{Arc, OnceLock};
 

@@ -23,7 +23,7 @@ mod transform;
 
 use super::NodeRegistry;
 
-/// Built-in type names in the original registry order.
+/// Built-in type names in the TypeScript engine's registry order.
 pub const BUILTIN_TYPES: [&str; 10] = [
     "parallel",
     "group",

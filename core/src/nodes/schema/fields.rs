@@ -112,7 +112,7 @@ fn field(spec: &ParamSpec, hints: bool) -> Map {
         f.insert("helpText", json!(description));
     }
     if hints {
-        // Defaults still count as required, as in the original.
+        // Defaults still count as required, as in the TypeScript engine.
         f.insert("required", json!(!spec.optional));
         if let Some(default) = spec.default.or(spec.declared_default) {
             f.insert("placeholder", json!(format!("Default: {}", placeholder_text(&default()))));

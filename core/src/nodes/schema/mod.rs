@@ -1,6 +1,6 @@
 //! Parameter schemas: one description per node type that validation (`check`), the executables
 //! (`with_defaults`) and the editor catalog (`fields`) all read — the "one source of truth" of
-//! the node-types issue. It mirrors what the original expressed with Zod schemas and
+//! the node-types issue. It mirrors what the TypeScript engine expressed with Zod schemas and
 //! `createFieldsFromSchema`.
 
 pub(crate) mod check;
@@ -259,7 +259,7 @@ impl NodeSchema {
     }
 
     /// `params` with every absent defaulted parameter filled in (Zod's parse result: what the
-    /// original executables called `config`).
+    /// TypeScript engine's executables called `config`).
     pub fn with_defaults(&self, params: &Map) -> Map {
         let mut out = params.clone();
         for spec in &self.params {
@@ -283,7 +283,7 @@ impl NodeSchema {
     }
 }
 
-/// The parameters every node type shares (the original `baseSchema`): enabled, timeout,
+/// The parameters every node type shares (the TypeScript engine `baseSchema`): enabled, timeout,
 /// retries, label, description.
 pub fn base_params() -> Vec<ParamSpec> {
     vec![

@@ -1,4 +1,4 @@
-/** `conductor.events`: the run events in the original package's second form. */
+/** `conductor.events`: the run events in the TypeScript engine's second form. */
 import type {
   CompletedHandler,
   ConductorEventEmitter,

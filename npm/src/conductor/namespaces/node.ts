@@ -51,7 +51,7 @@ export function createNodeApi({ engine, factory, store, listeners }: ConductorSt
     onProgress: (callback: (event: RunProgressEvent) => void): Unsubscribe => listeners.progress.add(callback),
     onComplete: (callback: (event: RunCompleteEvent) => void): Unsubscribe => listeners.completes.add(callback),
     onError: (callback: (event: RunErrorEvent) => void): Unsubscribe => listeners.errors.add(callback),
-    /** The latest run state, for code written against the original `node.store`. */
+    /** The latest run state, for code written against the TypeScript engine `node.store`. */
     store: {
       getState: () => store.getState(),
       subscribe: (listener: (state: RunGraphState, previous: RunGraphState) => void) => store.subscribe(listener),

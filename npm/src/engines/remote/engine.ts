@@ -1,6 +1,6 @@
 /**
  * The remote engine: `EngineAdapter` over a channel transport, so the one conductor API runs
- * flows on a desktop main process or a server over the original wire protocol (README "Remote
+ * flows on a desktop main process or a server over the TypeScript engine's wire protocol (README "Remote
  * conductors"). Glue only: every decision is made by the engine at the other end. The catalog
  * and the flow formats have no channel, so a local engine answers those.
  */
@@ -64,7 +64,7 @@ export class RemoteEngine implements EngineAdapter {
     try {
       return asRecord(await this.node.call("cancel", executionId)).success === true;
     } catch {
-      return false; // the original only logged a failed cancel
+      return false; // the TypeScript engine only logged a failed cancel
     }
   }
 
@@ -77,7 +77,7 @@ export class RemoteEngine implements EngineAdapter {
     }
   }
 
-  /** The original desktop answers `{valid, errors}`; ours adds `issues`. */
+  /** The TypeScript engine's desktop answers `{valid, errors}`; ours adds `issues`. */
   validate(flow: NodeDefinition): Promise<Outcome<ValidationResult>> {
     return attempt(this.node.call("validate", { node: flow }), (answer) => {
       const result = asRecord(answer);

@@ -1,7 +1,7 @@
 /**
- * Events the server broadcasts (as the original desktop did: `node` progress/completed/error,
+ * Events the server broadcasts (as the TypeScript engine's desktop did: `node` progress/completed/error,
  * `storage` flowSaved) → the engine's `WireEvent`s. Payloads are passed on as they come; only the
- * fields a `WireEvent` names are filled in where the original desktop leaves them out.
+ * fields a `WireEvent` names are filled in where the TypeScript engine's desktop leaves them out.
  */
 import { ErrorCode } from "../../types/errors.js";
 import type { WireEvent } from "../../conductor/engine.js";

@@ -151,8 +151,8 @@ export class PendingRuns {
     const hold = this.pending.size > 0;
     if (hold === this.holding) return;
     this.holding = hold;
-    // One timer for the session's life, held and let go: a timer made and cleared per run cost
-    // a 10-node run ~2% of its time.
+    // One timer for the session's life, held and let go: a timer made and cleared per run was a
+    // noticeable share of a small run's time.
     this.keepAlive ??= setInterval(() => {}, 1 << 30);
     if (hold) this.keepAlive.ref?.();
     else this.keepAlive.unref?.();

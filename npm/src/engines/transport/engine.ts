@@ -1,5 +1,5 @@
 /**
- * `ConductorConfig.transport` (a custom `{execute, health?}`, as the original accepted): runs
+ * `ConductorConfig.transport` (a custom `{execute, health?}`, as the TypeScript engine accepted): runs
  * go through it, everything else (validation, storage, templates, catalog) is answered by the local
  * engine. A transport that throws ends the run with `TRANSPORT_ERROR` at once: `execute` is not
  * idempotent, so it is not retried behind the caller's back.

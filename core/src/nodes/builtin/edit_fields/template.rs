@@ -7,7 +7,7 @@ use crate::format::js_string;
 
 /// Renders `template` against `data`. Every `{{ ... }}` (except `{{@...}}` helpers, which are
 /// left as they are) is replaced by the value at that path, `""` when absent or `null`; the
-/// whole result is then HTML-escaped (`&`, `<`, `>`) as the original's output was.
+/// whole result is then HTML-escaped (`&`, `<`, `>`) as the TypeScript engine's output was.
 ///
 /// Linear in the template and the output: the next `}}` and the next `}` are found once and
 /// reused by every `{{` before them (looking them up again for each `{{` made a template of

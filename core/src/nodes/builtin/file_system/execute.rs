@@ -1,5 +1,5 @@
 //! What `file-system` does: eight operations through the host's file system,
-//! with the original's output objects and messages.
+//! with the TypeScript engine's output objects and messages.
 
 use crate::json;
 use crate::value::{Bytes, Value};
@@ -40,7 +40,7 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             .map(str::to_owned);
         let recursive = config.bool("recursive").unwrap_or(false);
         // `encoding: "buffer"` (or `null`, as Node's `readFile`) reads the bytes as a Buffer;
-        // anything else reads UTF-8 text, as the original always did.
+        // anything else reads UTF-8 text, as the TypeScript engine always did.
         let binary = matches!(invocation.param("encoding"), Some(Value::Null))
             || invocation.param("encoding").and_then(Value::as_str) == Some("buffer");
         run(files, &operation, &path, content, target, recursive, binary).await.map(Some)

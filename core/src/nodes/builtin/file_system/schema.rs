@@ -53,7 +53,7 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
     ])
 });
 
-/// The original's definition defaults; `encoding`, `createDirectories`, `overwrite` and
+/// The TypeScript engine's definition defaults; `encoding`, `createDirectories`, `overwrite` and
 /// `fullPaths` are not schema parameters (the behaviour hard-codes them).
 fn parameters() -> Map {
     Map::from_iter([

@@ -49,7 +49,7 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             .map(|(_, v)| v.to_ascii_lowercase())
             .unwrap_or_default();
         // `responseType: "buffer"` keeps the body as binary data; otherwise it is decoded by its
-        // content type, as the original did.
+        // content type, as the TypeScript engine did.
         let body = if invocation.param("responseType").and_then(Value::as_str) == Some("buffer") {
             Value::from(Bytes::buffer(response.body))
         } else {

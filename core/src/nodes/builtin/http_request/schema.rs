@@ -11,7 +11,7 @@ use crate::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec, Tex
 pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
     NodeSchema::new(vec![
         // The schema's methods; the behaviour would also send a PATCH body, but PATCH never
-        // passes the schema (as in the original).
+        // passes the schema (as in the TypeScript engine).
         ParamSpec::new("method", ParamKind::Enum(&["GET", "POST", "PUT", "DELETE"]))
             .default(|| json!("GET"))
             .describe("HTTP method to use")
@@ -43,7 +43,7 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
     ])
 });
 
-/// The original's definition defaults; `followRedirects`, `validateSSL` and `retryDelay` are
+/// The TypeScript engine's definition defaults; `followRedirects`, `validateSSL` and `retryDelay` are
 /// not schema parameters, and `retries: 0` replaces the base default of 1.
 fn parameters() -> Map {
     Map::from_iter([

@@ -1,10 +1,10 @@
 //! `image` parameters, UI fields, ports and catalog entry.
 //!
-//! Quirks kept from the original: `quality`, `fit`, `position`, `blendMode` and `opacity`
+//! Quirks kept from the TypeScript engine: `quality`, `fit`, `position`, `blendMode` and `opacity`
 //! declare a default inside an optional wrapper, so the field shows "Default: ..." but an
 //! absent value stays absent (the behaviour falls back itself, e.g. `quality || 90`).
 //!
-//! Fixed: the definition defaults carry `blendMode: "normal"`, which the original schema
+//! Fixed: the definition defaults carry `blendMode: "normal"`, which the TypeScript engine's schema
 //! rejected, so a catalog image node could never validate. `"normal"` is accepted as the name
 //! the UI gives `over` ("Normal").
 
@@ -155,7 +155,7 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
     ])
 });
 
-/// The original's definition defaults, verbatim: `outputFormat`, `backgroundColor`,
+/// The TypeScript engine's definition defaults, verbatim: `outputFormat`, `backgroundColor`,
 /// `maintainAspectRatio` and `padding` are not schema parameters, and `blendMode: "normal"`
 /// is not a valid blend mode.
 fn parameters() -> Map {

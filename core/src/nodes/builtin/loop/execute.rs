@@ -1,6 +1,6 @@
 //! What `loop` does: forEach, times and while loops producing per-iteration
 //! records. Fixed: a `while` condition is checked before each iteration with `iteration` = the
-//! number of iterations done (the original re-checked with the previous index, running one
+//! number of iterations done (the TypeScript engine re-checked with the previous index, running one
 //! extra iteration), and every loop is bounded by `maxIterations`, failing by name when it would
 //! exceed it instead of stopping silently.
 
@@ -91,7 +91,7 @@ fn run(invocation: &Invocation, host: &SharedHost, pace: &Pace<'_>) -> NodeResul
             }
         }
         _ => {
-            // The `array` parameter wins over the input, as in the original.
+            // The `array` parameter wins over the input, as in the TypeScript engine.
             let source = config.get("array").or_else(|| invocation.input_value("array"));
             let items = match source {
                 Some(value) => array_input(value, config.str("dataPath"))

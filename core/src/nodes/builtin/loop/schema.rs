@@ -55,7 +55,7 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
     ])
 });
 
-/// The original's definition defaults; only `loopType` is a schema parameter, the rest are
+/// The TypeScript engine's definition defaults; only `loopType` is a schema parameter, the rest are
 /// stripped before the behaviour sees them.
 fn parameters() -> Map {
     Map::from_iter([

@@ -1,4 +1,4 @@
-//! What `parallel` does. The original processed each operation with a
+//! What `parallel` does. The TypeScript engine processed each operation with a
 //! placeholder (a random 0–100 ms wait returning "Processed operation <i>"); here each operation
 //! is processed for real by `processFunction`, a sandboxed expression (default: the operation
 //! itself), and `strategy` decides how failures count: `allSettled` records them, `all` fails on

@@ -1,5 +1,5 @@
 //! What `shell-command` does: run a program without a shell. Unlike the
-//! original, `stdin` is written.
+//! TypeScript engine, `stdin` is written.
 
 use crate::json;
 use crate::value::Value;

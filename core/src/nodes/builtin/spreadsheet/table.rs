@@ -1,4 +1,4 @@
-//! Turning a grid of cells into the reader's output (`sheet_to_json` of the original).
+//! Turning a grid of cells into the reader's output (`sheet_to_json` of the TypeScript engine).
 
 use std::collections::HashSet;
 

@@ -104,7 +104,7 @@ fn parse(
     Ok((grid, chosen, names))
 }
 
-/// Excel serial day → `yyyy-mm-dd` (the original's `dateNF`).
+/// Excel serial day → `yyyy-mm-dd` (the TypeScript engine's `dateNF`).
 #[cfg(feature = "spreadsheet-files")]
 fn excel_date(serial: f64) -> String {
     // Day 25569 is 1970-01-01 in Excel's 1900 date system.

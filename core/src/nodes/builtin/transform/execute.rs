@@ -1,6 +1,6 @@
 //! What `transform` does: one of eleven operations over an array, with
-//! sandboxed expressions. An expression that fails on an item fails the node (the original
-//! silently substituted fallback values).
+//! sandboxed expressions. An expression that fails on an item fails the node (the TypeScript
+//! engine silently substituted fallback values).
 
 use std::sync::Arc;
 
@@ -15,7 +15,7 @@ use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
 
 const TYPE: &str = "transform";
-/// The output object, with the original's keys in the original's order.
+/// The output object, with the TypeScript engine's keys in the TypeScript engine's order.
 static OUTPUT: ObjectTemplate<5> =
     ObjectTemplate::new(["result", "inputCount", "outputCount", "operation", "success"]);
 pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {

@@ -78,7 +78,7 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
     ])
 });
 
-/// The original's definition defaults; `reduceFunction` is not a schema parameter.
+/// The TypeScript engine's definition defaults; `reduceFunction` is not a schema parameter.
 fn parameters() -> Map {
     Map::from_iter([
         ("operation".to_owned(), json!("map")),
