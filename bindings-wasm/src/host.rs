@@ -10,6 +10,8 @@ use std::task::{Context, Poll};
 use atomiton_core::host::effects::{
     EffectError, EffectErrorKind, EffectResult, HttpClient, HttpRequest, HttpResponse,
 };
+#[cfg(feature = "telemetry")]
+use atomiton_core::host::TraceHeaders;
 use atomiton_core::host::{BoxCallback, BoxFuture, Capabilities, Host};
 use atomiton_core::json;
 use atomiton_core::nodes::{Invocation, NodeResult};
@@ -70,6 +72,11 @@ impl Host for WasmHost {
 
     fn execute_custom(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
         self.calls.execute(invocation)
+    }
+
+    #[cfg(feature = "telemetry")]
+    fn trace_headers(&self, invocation: &Invocation) -> BoxFuture<'static, TraceHeaders> {
+        self.calls.trace_headers(invocation)
     }
 
     fn materialize(

@@ -22,6 +22,7 @@ mod run;
 mod scheduler;
 pub mod session;
 pub mod storage;
+pub mod telemetry;
 pub mod trace;
 pub mod validation;
 pub mod value;

@@ -6,6 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use atomiton_core::host::effects::{FileSystem, HttpClient, ProcessRunner};
 use atomiton_core::host::{
     BoxCallback, BoxFuture, Capabilities, ConfinedEffects, Host, RunPermissions, SharedHost,
+    TraceHeaders,
 };
 use atomiton_core::nodes::{Invocation, NodeResult};
 use atomiton_core::session::ExecutorCalls;
@@ -42,6 +43,13 @@ pub trait CustomExecutor: Send + Sync + 'static {
             .collect();
         Box::pin(std::future::ready(Ok(values)))
     }
+
+    /// Trace context headers for a request of `invocation`'s node (see [`Host::trace_headers`]).
+    /// Executors that know no tracer keep the default: none.
+    fn trace_headers(&self, invocation: &Invocation) -> BoxFuture<'static, TraceHeaders> {
+        let _ = invocation;
+        Box::pin(std::future::ready(Vec::new()))
+    }
 }
 
 /// The session's bridge to JS: executor calls and requests to write values out go to the
@@ -57,6 +65,10 @@ impl CustomExecutor for atomiton_core::session::ExecutorCalls {
         values: Vec<Arc<Value>>,
     ) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {
         ExecutorCalls::materialize(self, run, values)
+    }
+
+    fn trace_headers(&self, invocation: &Invocation) -> BoxFuture<'static, TraceHeaders> {
+        ExecutorCalls::trace_headers(self, invocation)
     }
 }
 
@@ -208,6 +220,13 @@ impl Host for NativeHost {
         match &self.custom {
             Some(executor) => executor.materialize(run, values),
             None => CustomExecutor::materialize(&NoExecutor, run, values),
+        }
+    }
+
+    fn trace_headers(&self, invocation: &Invocation) -> BoxFuture<'static, TraceHeaders> {
+        match &self.custom {
+            Some(executor) => executor.trace_headers(invocation),
+            None => Box::pin(std::future::ready(Vec::new())),
         }
     }
 

@@ -24,6 +24,7 @@ fn host() -> NativeHost {
 fn invocation(node_type: &str) -> Invocation {
     Invocation {
         node_id: Arc::from("n1"),
+        node_index: 0,
         node_type: Arc::from(node_type),
         run: Arc::new(RunContext {
             execution_id: Arc::from("exec_test"),
@@ -32,6 +33,7 @@ fn invocation(node_type: &str) -> Invocation {
             parent_context: None,
             slow_mo: None,
             debug: None,
+            telemetry: None,
         }),
         parameters: Arc::new(Map::new()),
         input: NodeInput::default(),

@@ -83,6 +83,16 @@ pub trait Host: MaybeSend + MaybeSync + 'static {
         Box::pin(std::future::ready(Ok(values)))
     }
 
+    /// W3C trace context headers (`traceparent`, maybe `tracestate`) naming the span of
+    /// `invocation`'s node, for a request it is about to send. Asked only in a traced run that
+    /// propagates context (see [`crate::telemetry`]); the embedder opens the node's span to name
+    /// it. Hosts without a tracer keep the default: no headers.
+    #[cfg(feature = "telemetry")]
+    fn trace_headers(&self, invocation: &Invocation) -> BoxFuture<'static, TraceHeaders> {
+        let _ = invocation;
+        Box::pin(std::future::ready(Vec::new()))
+    }
+
     /// What this environment can do for built-in node types that reach outside the data.
     fn capabilities(&self) -> Capabilities {
         Capabilities::NONE
@@ -117,6 +127,9 @@ pub type SharedHost = Arc<dyn Host>;
 /// Frees `value` on another thread when the host has workers, else here. Freeing a large value
 /// (a 10,000-object array is about 100,000 allocations) takes milliseconds; handed to a worker,
 /// it no longer delays what the caller does next (handing a run's result over).
+/// Header names and values, in order.
+pub type TraceHeaders = Vec<(String, String)>;
+
 pub fn drop_later<T: MaybeSend + 'static>(host: &SharedHost, value: T) {
     if host.has_workers() {
         host.spawn(Box::pin(async move { drop(value) }));

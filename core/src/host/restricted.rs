@@ -129,6 +129,11 @@ impl Host for Narrowed {
     fn execute_custom(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
         self.inner.execute_custom(invocation)
     }
+
+    #[cfg(feature = "telemetry")]
+    fn trace_headers(&self, invocation: &Invocation) -> BoxFuture<'static, super::TraceHeaders> {
+        self.inner.trace_headers(invocation)
+    }
     fn capabilities(&self) -> Capabilities {
         self.inner.capabilities()
     }

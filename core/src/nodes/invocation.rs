@@ -28,6 +28,8 @@ pub struct ParentContext {
 #[derive(Debug, Clone)]
 pub struct Invocation {
     pub node_id: Arc<str>,
+    /// The node's index in the run (what a traced run's span records name it by).
+    pub node_index: usize,
     pub node_type: Arc<str>,
     /// The run's context (id, `variables`, `slowMo`, `debug`), shared by every node.
     pub run: Arc<RunContext>,

@@ -24,6 +24,8 @@ pub struct RunContext {
     pub slow_mo: Option<f64>,
     /// `options.debug`, absent when `null`.
     pub debug: Option<Arc<Value>>,
+    /// Present when the run is traced (`options.telemetry`).
+    pub telemetry: Option<Arc<crate::telemetry::RunTelemetry>>,
 }
 
 impl RunContext {
@@ -37,6 +39,13 @@ impl RunContext {
             parent_context: options.parent_context.take(),
             slow_mo: options.slow_mo,
             debug: options.debug.take().filter(|d| !d.is_null()).map(Arc::new),
+            #[cfg(feature = "telemetry")]
+            telemetry: options
+                .telemetry
+                .as_ref()
+                .map(|t| Arc::new(crate::telemetry::RunTelemetry::new(t))),
+            #[cfg(not(feature = "telemetry"))]
+            telemetry: None,
         }
     }
 }

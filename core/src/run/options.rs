@@ -77,6 +77,11 @@ pub struct RunOptions {
     /// `reuse` handle).
     #[cfg(feature = "history")]
     pub retry: Option<crate::history::RetryRequest>,
+    /// The run is traced: its result lists its nodes' spans (`spans`), and `http-request`
+    /// nodes send trace context unless `propagate` is `false`.
+    #[cfg(feature = "telemetry")]
+    #[cfg_attr(test, ts(optional))]
+    pub telemetry: Option<crate::telemetry::TelemetryOptions>,
 }
 
 impl RunOptions {

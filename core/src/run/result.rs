@@ -29,6 +29,14 @@ pub struct ExecutionResult {
     pub context: Option<ExecutionContext>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<ExecutionTrace>,
+    /// A traced run's nodes (`options.telemetry`), for the embedder's tracing. Written as JSON
+    /// text in a string: the embedder parses it in one call, apart from the rest of the result.
+    #[cfg(feature = "telemetry")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::telemetry::spans_as_text"
+    )]
+    pub spans: Option<Vec<crate::telemetry::NodeSpan>>,
 }
 
 impl ExecutionResult {
@@ -44,6 +52,8 @@ impl ExecutionResult {
             executed_nodes: Vec::new(),
             context: None,
             trace: None,
+            #[cfg(feature = "telemetry")]
+            spans: None,
         }
     }
 }

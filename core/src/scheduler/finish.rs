@@ -59,6 +59,9 @@ impl Scheduler {
             }
             // Groups still open around the failure did not complete.
             self.set_state(ix, NodeState::Error, error.as_ref().map(|e| e.message.clone()));
+            if let Some(e) = &error {
+                self.span_error(ix, e.code, &e.message);
+            }
             if self.history.is_some() {
                 self.record_end(ix, NodeState::Error, None, error.clone(), false);
             }
@@ -104,12 +107,54 @@ impl Scheduler {
             .then(|| ExecutionContext { node_id: root_id.clone(), run: self.context.clone() });
         let output = if success { self.slots[target].output.take() } else { None };
         let trace = self.trace.take();
+        #[cfg(feature = "telemetry")]
+        let spans = self.spans();
         let duration = now - self.start_time;
         // Release every other reference to the output before unwrapping it.
         drop(std::mem::take(&mut self.slots));
         let data =
             output.map(|out| Arc::try_unwrap(out).unwrap_or_else(|shared| (*shared).clone()));
-        ExecutionResult { success, data, error, duration, executed_nodes, context, trace }
+        ExecutionResult {
+            success,
+            data,
+            error,
+            duration,
+            executed_nodes,
+            context,
+            trace,
+            #[cfg(feature = "telemetry")]
+            spans,
+        }
+    }
+
+    /// A traced run is ready to record its nodes' errors.
+    #[cfg_attr(not(feature = "telemetry"), allow(unused_mut))]
+    pub(super) fn with_telemetry(mut self) -> Self {
+        #[cfg(feature = "telemetry")]
+        if self.context.telemetry.is_some() {
+            self.span_errors = Some(vec![None; self.plan.nodes.len()]);
+        }
+        self
+    }
+
+    /// A traced run's span records, from its nodes' states and times.
+    #[cfg(feature = "telemetry")]
+    fn spans(&mut self) -> Option<Vec<crate::telemetry::NodeSpan>> {
+        let telemetry = self.context.telemetry.clone()?;
+        let mut errors = self.span_errors.take().unwrap_or_default();
+        errors.resize(self.slots.len(), None);
+        let ends = self
+            .slots
+            .iter()
+            .zip(errors)
+            .map(|(slot, error)| crate::telemetry::NodeEnd {
+                start: slot.status.start_time,
+                end: slot.status.end_time,
+                state: slot.status.state,
+                error,
+            })
+            .collect();
+        Some(crate::telemetry::spans(&self.plan, &telemetry, ends))
     }
 
     /// Completed nodes in sequential order; on failure at `p`, those before `p` and then `p`.

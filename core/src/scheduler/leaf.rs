@@ -16,6 +16,8 @@ use crate::host::{BoxFuture, CancelToken, SharedHost};
 use crate::nodes::{Invocation, NodeResult, NodeType};
 use crate::plan::NodeIx;
 use crate::progress::{progress_steps, COMPLETE_MESSAGE};
+#[cfg(feature = "telemetry")]
+use crate::telemetry::SpanRetry;
 use std::sync::Arc;
 
 /// What a leaf reports while it runs (with slowMo, or in a stream of rows).
@@ -236,12 +238,20 @@ async fn work(job: &mut LeafJob) -> NodeResult {
         let Some(invocation) = invocation else {
             return Err(ExecutionError::internal("leaf ran out of invocations"));
         };
+        #[cfg(feature = "telemetry")]
+        let telemetry = invocation.run.telemetry.clone();
         if let Some(attempts) = &job.attempts {
             attempts.store(attempt, std::sync::atomic::Ordering::Relaxed);
         }
         match attempt_once(job, attempt, invocation).await {
             Err(error) if error.code.is_retryable_by_engine() && attempt < job.max_attempts => {
                 let Some(delay) = retry_delay(job, attempt, &error) else { return Err(error) };
+                #[cfg(feature = "telemetry")]
+                if let Some(telemetry) = telemetry {
+                    let at = job.host.now();
+                    let (code, message) = (error.code, error.message.clone());
+                    telemetry.retried(job.ix, SpanRetry { attempt, at, code, message });
+                }
                 job.host.sleep(delay).await;
                 attempt += 1;
             }

@@ -66,6 +66,8 @@ use crate::nodes::NodeRegistry;
 use crate::plan::{NodeIx, Plan};
 use crate::progress::{NodeState, ProgressGraph, WeightedProgress};
 use crate::run::{EngineConfig, ExecutionResult, RunContext, RunControl, RunHandles, RunView};
+#[cfg(feature = "telemetry")]
+use crate::telemetry::SpanError;
 use crate::trace::{ExecutionTrace, NodeTrace, TraceData, TraceEvent};
 
 /// Node ends handled in one poll of a run before it yields (and asks to be polled again), so
@@ -161,6 +163,9 @@ pub(crate) struct Scheduler {
     state_events: bool,
     /// Chains that run as one stream of rows, by the index of their first node.
     segments: segment::Chains,
+    /// A traced run's node errors with their codes, by index (what its spans report).
+    #[cfg(feature = "telemetry")]
+    span_errors: Option<Vec<Option<SpanError>>>,
 }
 
 /// What ended in `running`: one leaf, or a chain run as a stream (its nodes, and the outcomes
@@ -294,7 +299,10 @@ impl Scheduler {
             view,
             state_events,
             segments: Default::default(),
+            #[cfg(feature = "telemetry")]
+            span_errors: None,
         }
+        .with_telemetry()
         .with_segments()
     }
 

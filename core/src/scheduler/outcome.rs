@@ -9,6 +9,8 @@ use crate::error::{ErrorCode, ExecutionError};
 use crate::format::js_number;
 use crate::plan::NodeIx;
 use crate::progress::NodeState;
+#[cfg(feature = "telemetry")]
+use crate::telemetry::SpanError;
 use crate::value::Value;
 
 impl Scheduler {
@@ -63,6 +65,7 @@ impl Scheduler {
         let error =
             error.located(&node_id, &self.context.execution_id).with_timestamp(self.host.now());
         self.set_state(ix, NodeState::Error, Some(error.message.clone()));
+        self.span_error(ix, error.code, &error.message);
         if self.history.is_some() {
             self.record_end(ix, NodeState::Error, None, Some(error.clone()), false);
         }
@@ -91,12 +94,13 @@ impl Scheduler {
                 signal.cancel();
                 self.running_count -= 1;
                 self.set_state(ix, NodeState::Error, Some(message.clone()));
+                let code = if reason == Abort::Cancelled {
+                    ErrorCode::CANCELLED
+                } else {
+                    ErrorCode::TIMEOUT
+                };
+                self.span_error(ix, code, &message);
                 if self.history.is_some() {
-                    let code = if reason == Abort::Cancelled {
-                        ErrorCode::CANCELLED
-                    } else {
-                        ErrorCode::TIMEOUT
-                    };
                     self.record_end(
                         ix,
                         NodeState::Error,
@@ -106,6 +110,15 @@ impl Scheduler {
                     );
                 }
             }
+        }
+    }
+
+    /// Keeps a traced run's node error, code and all, for its span.
+    #[cfg_attr(not(feature = "telemetry"), allow(unused_variables))]
+    pub(super) fn span_error(&mut self, ix: NodeIx, code: ErrorCode, message: &str) {
+        #[cfg(feature = "telemetry")]
+        if let Some(errors) = self.span_errors.as_mut() {
+            errors[ix] = Some(SpanError { code, message: message.to_owned() });
         }
     }
 

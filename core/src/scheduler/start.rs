@@ -253,6 +253,7 @@ impl Scheduler {
         let node = &self.plan.nodes[ix];
         Invocation {
             node_id: node.id.clone(),
+            node_index: ix,
             node_type: node.node_type.clone(),
             run: self.context.clone(),
             parameters: node.parameters.clone(),

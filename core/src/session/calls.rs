@@ -20,6 +20,8 @@ use serde::{Deserialize, Serialize};
 use super::mailbox::{lock, Mailbox, Notifier};
 use crate::error::{ErrorCode, ExecutionError};
 use crate::host::BoxFuture;
+#[cfg(feature = "telemetry")]
+use crate::host::TraceHeaders;
 use crate::nodes::{ExecutorParams, Invocation, NodeResult};
 use crate::value::{codec, Value};
 
@@ -123,6 +125,21 @@ struct CallRecord<'a> {
     params: ExecutorParams<'a>,
 }
 
+#[cfg(feature = "telemetry")]
+#[derive(Serialize)]
+struct SpanRecord<'a> {
+    kind: &'static str,
+    id: u64,
+    run: &'a str,
+    /// The node's index in the run, as the run's span records name it.
+    node: usize,
+    #[serde(rename = "nodeId")]
+    node_id: &'a str,
+    #[serde(rename = "type")]
+    node_type: &'a str,
+    attempt: u32,
+}
+
 #[derive(Serialize)]
 struct MaterializeRecord<'a> {
     kind: &'static str,
@@ -163,6 +180,42 @@ impl ExecutorCalls {
             receiver.await.unwrap_or_else(|_| {
                 Err(ExecutionError::new(ErrorCode::CANCELLED, "Executor call was cancelled"))
             })
+        })
+    }
+
+    /// Asks the embedder for the trace context headers of `invocation`'s node span
+    /// (`{kind: "span", id, run, node, path, type, name?, attempt}`; the answer's value is
+    /// `{traceparent?, tracestate?}`). Anything else, or no answer, is no headers: a request is
+    /// never held up or failed by tracing.
+    #[cfg(feature = "telemetry")]
+    pub fn trace_headers(&self, invocation: &Invocation) -> BoxFuture<'static, TraceHeaders> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (sender, receiver) = oneshot::channel();
+        let record = SpanRecord {
+            kind: "span",
+            id,
+            run: &invocation.run.execution_id,
+            node: invocation.node_index,
+            node_id: &invocation.node_id,
+            node_type: &invocation.node_type,
+            attempt: invocation.attempt,
+        };
+        if self.post_awaiting(id, sender, &record).is_err() {
+            return Box::pin(std::future::ready(Vec::new()));
+        }
+        Box::pin(async move {
+            let Ok(Ok(Some(Value::Object(fields)))) = receiver.await else { return Vec::new() };
+            ["traceparent", "tracestate"]
+                .into_iter()
+                .filter_map(|name| {
+                    let value = fields.get(name)?.as_str()?;
+                    // Only what a header may carry; anything else is dropped, not sent.
+                    let valid = !value.is_empty()
+                        && value.len() <= 512
+                        && value.bytes().all(|b| (0x20..0x7f).contains(&b));
+                    valid.then(|| (name.to_owned(), value.to_owned()))
+                })
+                .collect()
         })
     }
 

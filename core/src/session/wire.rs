@@ -148,6 +148,8 @@ mod tests {
             executed_nodes: vec!["a".into()],
             context: None,
             trace: None,
+            #[cfg(feature = "telemetry")]
+            spans: None,
         };
         let (output, _) = RunOutput::within(result, None, 500);
         let text: Value = serde_json::from_str(&output.result).unwrap();

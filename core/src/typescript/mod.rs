@@ -86,6 +86,7 @@ fn wire() -> String {
         declaration::<FileAccess>(&config),
         declaration::<HttpAccess>(&config),
         declaration::<RetryRequest>(&config),
+        declaration::<crate::telemetry::TelemetryOptions>(&config),
         declaration::<DebugOptions>(&config),
         declaration::<SimulateError>(&config),
         declaration::<SimulateLongRunning>(&config),
@@ -159,7 +160,7 @@ fn json(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_default()
 }
 
-#[cfg(all(feature = "history", feature = "debugger"))]
+#[cfg(all(feature = "history", feature = "debugger", feature = "telemetry"))]
 #[test]
 fn generated_typescript_is_current() {
     let write = std::env::var_os("ATOMITON_WRITE_TS").is_some();

@@ -25,7 +25,7 @@ export const PASSED_RUN_OPTIONS = [
 ] as const;
 
 /** Options the conductor sets itself (from the overrides, its config and the flow). */
-type SetByConductor = "executionId" | "timeout" | "customTypes" | "events" | "stateEvents" | "retry";
+type SetByConductor = "executionId" | "timeout" | "customTypes" | "events" | "stateEvents" | "retry" | "telemetry";
 
 // Every engine option is either passed on or set by the conductor (a compile-time check).
 type Unlisted = Exclude<keyof EngineRunOptions, SetByConductor | (typeof PASSED_RUN_OPTIONS)[number]>;
@@ -57,4 +57,5 @@ export const CLIENT_CONTEXT_KEYS = [
   ...PASSED_RUN_OPTIONS.filter((key) => key !== "permissions"),
   "timeout",
   "retry",
+  "telemetry",
 ] as const;

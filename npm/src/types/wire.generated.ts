@@ -74,7 +74,12 @@ export type WireRunOptions = {
    * The run retries a recorded one, reusing what it may (a session resolves it into the
    * `reuse` handle).
    */
-  retry?: WireRetry, };
+  retry?: WireRetry,
+  /**
+   * The run is traced: its result lists its nodes' spans (`spans`), and `http-request`
+   * nodes send trace context unless `propagate` is `false`.
+   */
+  telemetry?: WireTelemetry, };
 
 /**
  * A run's permissions. Anything not granted is denied: `{}` allows pure computation only.
@@ -118,6 +123,26 @@ export type WireRetry = { of: string,
    * `"failed"` (the default), `"start"` or a node's path.
    */
   from?: "failed" | "start" | (string & {}), };
+
+/**
+ * `telemetry` in a run's options: the run is traced.
+ */
+export type WireTelemetry = {
+  /**
+   * Whether `http-request` nodes send W3C `traceparent`/`tracestate` headers naming their
+   * span (default `true`). A header the flow sets itself is kept.
+   */
+  propagate?: boolean,
+  /**
+   * The run's own span, as a W3C `traceparent`: what an engine that hands the run on (to a
+   * protocol server, to a queue worker) sends as the parent of the spans made there. The
+   * engine itself only carries it.
+   */
+  traceparent?: string,
+  /**
+   * The `tracestate` that goes with `traceparent`.
+   */
+  tracestate?: string, };
 
 /**
  * A run's debug simulations, for that run only. `nodeId` may be `"random"`: one atomic node,
@@ -171,6 +196,7 @@ export function wireRunOptions(given: Partial<WireRunOptions>, set: Partial<Wire
     breakpoints: set.breakpoints ?? given.breakpoints,
     history: set.history ?? given.history,
     retry: set.retry ?? given.retry,
+    telemetry: set.telemetry ?? given.telemetry,
   };
 }
 

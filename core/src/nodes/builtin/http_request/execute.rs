@@ -35,7 +35,17 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
                 format!("[{TYPE}] HTTP is not available in this environment"),
             ));
         };
-        let request = build_request(&invocation, &config)?;
+        #[cfg_attr(not(feature = "telemetry"), allow(unused_mut))]
+        let mut request = build_request(&invocation, &config)?;
+        #[cfg(feature = "telemetry")]
+        if invocation.run.telemetry.as_ref().is_some_and(|t| t.propagate) {
+            // The flow's own trace headers win: it may be continuing a trace of its own.
+            for (name, value) in host.trace_headers(&invocation).await {
+                if !request.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(&name)) {
+                    request.headers.push((name, value));
+                }
+            }
+        }
         let started = host.now();
         let response = client.send(request).await.map_err(|e| effect_error(TYPE, &e, &e))?;
         if response.status == TOO_MANY_REQUESTS {

@@ -1,0 +1,292 @@
+//! What a traced run tells a tracing backend: one record per node that started, with the
+//! engine's own times, its attempts and how it ended.
+//!
+//! The engine does not talk to a tracing SDK itself (the embedder's OpenTelemetry SDK is a JS
+//! library): a run asked for telemetry (`telemetry` in its options) returns these records with
+//! its result, and the TypeScript layer turns them into spans. Times are the engine's clock at
+//! the moment a node started and ended, not when JS heard of it.
+//!
+//! One live question crosses during the run: an `http-request` node of a run that propagates
+//! trace context asks the embedder for the `traceparent` of its own span
+//! ([`crate::host::Host::trace_headers`]), so the server it calls joins the same trace.
+
+#[cfg(feature = "telemetry")]
+use std::sync::Arc;
+use std::sync::Mutex;
+
+#[cfg(feature = "telemetry")]
+use serde::Deserialize;
+
+use crate::error::ErrorCode;
+use crate::plan::NodeIx;
+#[cfg(feature = "telemetry")]
+use crate::plan::Plan;
+#[cfg(feature = "telemetry")]
+use crate::progress::NodeState;
+
+/// `telemetry` in a run's options: the run is traced.
+#[cfg(feature = "telemetry")]
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "WireTelemetry", optional_fields))]
+pub struct TelemetryOptions {
+    /// Whether `http-request` nodes send W3C `traceparent`/`tracestate` headers naming their
+    /// span (default `true`). A header the flow sets itself is kept.
+    #[cfg_attr(test, ts(as = "Option<bool>", optional))]
+    pub propagate: bool,
+    /// The run's own span, as a W3C `traceparent`: what an engine that hands the run on (to a
+    /// protocol server, to a queue worker) sends as the parent of the spans made there. The
+    /// engine itself only carries it.
+    pub traceparent: Option<String>,
+    /// The `tracestate` that goes with `traceparent`.
+    pub tracestate: Option<String>,
+}
+
+#[cfg(feature = "telemetry")]
+impl Default for TelemetryOptions {
+    fn default() -> Self {
+        TelemetryOptions { propagate: true, traceparent: None, tracestate: None }
+    }
+}
+
+/// A traced run's shared telemetry state: what its leaves record while they run.
+#[derive(Debug, Default)]
+pub struct RunTelemetry {
+    /// Whether `http-request` nodes ask for trace headers.
+    pub propagate: bool,
+    #[cfg_attr(not(feature = "telemetry"), allow(dead_code))]
+    retries: Mutex<Vec<(NodeIx, SpanRetry)>>,
+}
+
+/// An attempt that failed and was retried.
+#[derive(Debug, Clone)]
+pub struct SpanRetry {
+    /// The attempt that failed (1 = the first).
+    pub attempt: u32,
+    /// When it failed (the engine's clock, ms since the epoch).
+    pub at: f64,
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// How a node's span ended when it failed.
+#[derive(Debug, Clone)]
+pub struct SpanError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// One node of a traced run, as the result's `spans` lists it.
+#[cfg(feature = "telemetry")]
+#[derive(Debug, Clone)]
+pub struct NodeSpan {
+    /// The node's index in the run (the flow itself is 0).
+    pub index: usize,
+    /// The index of the group it is in; `None` for the flow itself.
+    pub parent: Option<usize>,
+    /// Ids of its enclosing groups and its own, joined by `/`; `None` when it is the id.
+    pub path: Option<Arc<str>>,
+    pub id: Arc<str>,
+    pub name: Arc<str>,
+    pub node_type: Arc<str>,
+    /// Whether it is a group (the flow itself, when it is one, is the run's own span).
+    pub group: bool,
+    pub start: f64,
+    pub end: Option<f64>,
+    /// `completed`, `error`, `skipped`, `pinned`; `executing` or `pending` when the run ended
+    /// around it (a run to a node).
+    pub state: &'static str,
+    /// Attempts made (1 unless the node was retried).
+    pub attempts: u32,
+    pub error: Option<SpanError>,
+    pub retries: Vec<SpanRetry>,
+}
+
+impl RunTelemetry {
+    #[cfg(feature = "telemetry")]
+    pub fn new(options: &TelemetryOptions) -> Self {
+        RunTelemetry { propagate: options.propagate, retries: Mutex::default() }
+    }
+
+    /// Node `ix`'s attempt failed and will be retried.
+    #[cfg(feature = "telemetry")]
+    pub(crate) fn retried(&self, ix: NodeIx, retry: SpanRetry) {
+        if let Ok(mut retries) = self.retries.lock() {
+            retries.push((ix, retry));
+        }
+    }
+
+    #[cfg(feature = "telemetry")]
+    fn take_retries(&self) -> Vec<(NodeIx, SpanRetry)> {
+        self.retries.lock().map(|mut r| std::mem::take(&mut *r)).unwrap_or_default()
+    }
+}
+
+/// What the scheduler knows of each node when a traced run ends.
+#[cfg(feature = "telemetry")]
+pub(crate) struct NodeEnd {
+    pub start: Option<f64>,
+    pub end: Option<f64>,
+    pub state: NodeState,
+    pub error: Option<SpanError>,
+}
+
+/// The run's span records: every node that started (or was skipped or pinned), in plan order.
+#[cfg(feature = "telemetry")]
+pub(crate) fn spans(plan: &Plan, telemetry: &RunTelemetry, ends: Vec<NodeEnd>) -> Vec<NodeSpan> {
+    let mut retries = telemetry.take_retries();
+    retries.sort_by_key(|(ix, r)| (*ix, r.attempt));
+    let mut retries = retries.into_iter().peekable();
+    let mut spans = Vec::with_capacity(ends.len());
+    for (ix, end) in ends.into_iter().enumerate() {
+        let mut node_retries = Vec::new();
+        while let Some((_, retry)) = retries.next_if(|(at, _)| *at <= ix) {
+            node_retries.push(retry);
+        }
+        let Some(start) = end.start.or(match end.state {
+            NodeState::Skipped | NodeState::Pinned => end.end,
+            _ => None,
+        }) else {
+            continue;
+        };
+        let node = &plan.nodes[ix];
+        spans.push(NodeSpan {
+            index: ix,
+            parent: node.parent,
+            // A top-level node's path is its id: only nested ones need theirs.
+            path: node.parent.filter(|&p| p != 0).map(|_| plan.path(ix)),
+            id: node.id.clone(),
+            name: node.name.clone(),
+            node_type: node.node_type.clone(),
+            group: node.is_group(),
+            start,
+            end: end.end,
+            state: end.state.as_str(),
+            attempts: u32::try_from(node_retries.len()).unwrap_or(u32::MAX).saturating_add(1),
+            error: end.error,
+            retries: node_retries,
+        });
+    }
+    spans
+}
+
+/// The records as one JSON text (see `ExecutionResult::spans`), compact because every traced
+/// run writes and parses it: `[origin, [record, ...]]` with each record
+/// `[index, parent, id, name, type, start, end, state, path?, group?, attempts?, error?, retries?]`
+/// (`parent` -1 for the flow itself, `start`/`end` in ms after `origin`, `end` null while open;
+/// the optional tail as far as it is needed: `path` null when it is the id, `group` 0/1,
+/// `attempts` a number, `error` `[code, message]` or null, `retries` `[[attempt, at, code,
+/// message], ...]` with `at` after `origin`).
+#[cfg(feature = "telemetry")]
+pub(crate) fn spans_as_text<S: serde::Serializer>(
+    spans: &Option<Vec<NodeSpan>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let spans = spans.as_deref().unwrap_or_default();
+    let origin = spans.iter().map(|s| s.start).fold(f64::INFINITY, f64::min);
+    let origin = if origin.is_finite() { origin } else { 0.0 };
+    let mut out = Vec::with_capacity(16 + spans.len() * 72);
+    out.push(b'[');
+    number(&mut out, origin);
+    out.extend_from_slice(b",[");
+    for (i, span) in spans.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'[');
+        number(&mut out, span.index as f64);
+        out.push(b',');
+        number(&mut out, span.parent.map_or(-1.0, |p| p as f64));
+        for text in [&*span.id, &*span.name, &*span.node_type] {
+            out.push(b',');
+            string(&mut out, text);
+        }
+        out.push(b',');
+        number(&mut out, span.start - origin);
+        out.push(b',');
+        match span.end {
+            Some(end) => number(&mut out, end - origin),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.push(b',');
+        string(&mut out, span.state);
+        // The optional tail, as far as the last field this record needs.
+        let needed = if !span.retries.is_empty() {
+            5
+        } else if span.error.is_some() {
+            4
+        } else if span.attempts != 1 {
+            3
+        } else if span.group {
+            2
+        } else {
+            usize::from(span.path.is_some())
+        };
+        if needed >= 1 {
+            out.push(b',');
+            match &span.path {
+                Some(path) => string(&mut out, path),
+                None => out.extend_from_slice(b"null"),
+            }
+        }
+        if needed >= 2 {
+            out.extend_from_slice(if span.group { b",1" } else { b",0" });
+        }
+        if needed >= 3 {
+            out.push(b',');
+            number(&mut out, f64::from(span.attempts));
+        }
+        if needed >= 4 {
+            out.push(b',');
+            match &span.error {
+                Some(error) => {
+                    out.push(b'[');
+                    string(&mut out, error.code.as_str());
+                    out.push(b',');
+                    string(&mut out, &error.message);
+                    out.push(b']');
+                }
+                None => out.extend_from_slice(b"null"),
+            }
+        }
+        if needed >= 5 {
+            out.extend_from_slice(b",[");
+            for (j, retry) in span.retries.iter().enumerate() {
+                out.extend_from_slice(if j > 0 { b",[" } else { b"[" });
+                number(&mut out, f64::from(retry.attempt));
+                out.push(b',');
+                number(&mut out, retry.at - origin);
+                out.push(b',');
+                string(&mut out, retry.code.as_str());
+                out.push(b',');
+                string(&mut out, &retry.message);
+                out.push(b']');
+            }
+            out.push(b']');
+        }
+        out.push(b']');
+    }
+    out.extend_from_slice(b"]]");
+    // Only JSON text was written: always UTF-8.
+    serializer.serialize_str(std::str::from_utf8(&out).map_err(serde::ser::Error::custom)?)
+}
+
+/// A number as JSON (a clock never gives anything but finite numbers; `0` if it did).
+#[cfg(feature = "telemetry")]
+fn number(out: &mut Vec<u8>, value: f64) {
+    let value = if value.is_finite() { value } else { 0.0 };
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        // Integers without the `.0` serde_json would write.
+        let _ = std::io::Write::write_fmt(out, format_args!("{}", value as i64));
+    } else if serde_json::to_writer(&mut *out, &value).is_err() {
+        out.push(b'0');
+    }
+}
+
+/// A string as a JSON string.
+#[cfg(feature = "telemetry")]
+fn string(out: &mut Vec<u8>, value: &str) {
+    if serde_json::to_writer(&mut *out, value).is_err() {
+        out.extend_from_slice(b"\"\"");
+    }
+}

@@ -1,0 +1,184 @@
+//! A traced run (`telemetry` in its options): its result lists each node that started with the
+//! engine's times, its attempts (retries with the code of each failed attempt) and its error
+//! code; `http-request` asks the host for its span's trace headers on every attempt (unless the
+//! run does not propagate, or the flow set the header itself). An untraced run has no records
+//! and never asks. Virtual time, so the times are exact.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use atomiton_core::host::effects::{EffectResult, HttpClient, HttpRequest, HttpResponse};
+use atomiton_core::host::{BoxFuture, Capabilities, Host, SharedHost, TraceHeaders};
+use atomiton_core::json;
+use atomiton_core::nodes::Invocation;
+use atomiton_core::telemetry::TelemetryOptions;
+use atomiton_core::testing::VirtualHost;
+use atomiton_core::{Engine, ErrorCode, ExecutionResult, NodeDefinition, RunOptions};
+
+const TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+/// A scripted HTTP client on virtual time that keeps each request's headers, and a host that
+/// answers trace-header requests (recording which node and attempt asked).
+struct TestHost {
+    inner: VirtualHost,
+    answers: Mutex<VecDeque<u16>>,
+    requests: Mutex<Vec<Vec<(String, String)>>>,
+    asked: Mutex<Vec<(usize, String, u32)>>,
+}
+
+impl HttpClient for TestHost {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'static, EffectResult<HttpResponse>> {
+        self.requests.lock().unwrap().push(request.headers.clone());
+        let status = self.answers.lock().unwrap().pop_front().unwrap_or(200);
+        let headers = if status == 429 { vec![("retry-after".into(), "1".into())] } else { vec![] };
+        Box::pin(async move {
+            Ok(HttpResponse {
+                status,
+                status_text: "".into(),
+                headers,
+                body: b"{}".to_vec(),
+                url: request.url,
+            })
+        })
+    }
+}
+
+impl Host for TestHost {
+    atomiton_core::forward_host_basics!(inner);
+    fn capabilities(&self) -> Capabilities {
+        Capabilities { http: true, ..Capabilities::NONE }
+    }
+    fn http(&self) -> Option<&dyn HttpClient> {
+        Some(self)
+    }
+    fn trace_headers(&self, invocation: &Invocation) -> BoxFuture<'static, TraceHeaders> {
+        self.asked.lock().unwrap().push((
+            invocation.node_index,
+            invocation.node_id.to_string(),
+            invocation.attempt,
+        ));
+        Box::pin(async { vec![("traceparent".to_owned(), TRACEPARENT.to_owned())] })
+    }
+}
+
+fn host(answers: &[u16]) -> Arc<TestHost> {
+    Arc::new(TestHost {
+        inner: VirtualHost::new(),
+        answers: Mutex::new(answers.iter().copied().collect()),
+        requests: Mutex::default(),
+        asked: Mutex::default(),
+    })
+}
+
+fn run(
+    host: &Arc<TestHost>,
+    flow: NodeDefinition,
+    telemetry: Option<TelemetryOptions>,
+) -> ExecutionResult {
+    let debug = json!({ "simulateError": { "nodeId": "broken", "errorType": "network" } });
+    let options = RunOptions { telemetry, debug: Some(debug), ..RunOptions::default() };
+    let shared: SharedHost = host.clone();
+    host.inner.block_on(Engine::default().run(flow, options, shared))
+}
+
+/// A group: a fetch retried once (429, then 200), a nested group with one node, and a node that
+/// fails (the run's `debug` makes it).
+fn flow() -> NodeDefinition {
+    let fetch = NodeDefinition::new("fetch", "http-request")
+        .with_param("url", "https://api.example.com/items")
+        .with_param("retries", json!(1));
+    let deep = NodeDefinition::new("deep", "transform")
+        .with_param("operation", "map")
+        .with_param("transformFunction", "x => x");
+    let inner = NodeDefinition::group("inner", vec![deep], vec![]);
+    let broken = NodeDefinition::new("broken", "transform")
+        .with_param("operation", "map")
+        .with_param("transformFunction", "x => x");
+    NodeDefinition::group("flow", vec![fetch, inner, broken], vec![]).with_name("Traced")
+}
+
+#[test]
+fn a_traced_run_lists_its_nodes_with_attempts_and_error_codes() {
+    let host = host(&[429, 200]);
+    let result = run(&host, flow(), Some(TelemetryOptions::default()));
+    assert!(!result.success);
+    let spans = result.spans.expect("a traced run has span records");
+    let by_path = |path: &str| {
+        let path_of =
+            |s: &&atomiton_core::telemetry::NodeSpan| s.path.clone().unwrap_or(s.id.clone());
+        spans.iter().find(|s| &*path_of(s) == path).unwrap_or_else(|| panic!("no record of {path}"))
+    };
+    let root = by_path("flow");
+    assert_eq!((root.index, root.parent, root.group), (0, None, true));
+    assert_eq!(root.state, "error");
+
+    let fetch = by_path("fetch");
+    assert_eq!(fetch.parent, Some(0));
+    assert_eq!(fetch.state, "completed");
+    assert_eq!(fetch.attempts, 2);
+    assert_eq!(fetch.retries.len(), 1);
+    assert_eq!(fetch.retries[0].attempt, 1);
+    assert_eq!(fetch.retries[0].code, ErrorCode::RATE_LIMIT_EXCEEDED);
+    // The retry waited the server's second: the node ended a second (virtual) after it failed.
+    let end = fetch.end.expect("ended");
+    assert!(end - fetch.retries[0].at >= 1000.0, "{end} vs {}", fetch.retries[0].at);
+    assert!(fetch.start <= fetch.retries[0].at);
+    assert!(fetch.error.is_none());
+
+    let inner = by_path("inner");
+    let deep = by_path("inner/deep");
+    assert!(inner.group);
+    assert_eq!(deep.parent, Some(inner.index));
+    assert_eq!(&*deep.node_type, "transform");
+
+    let broken = by_path("broken");
+    assert_eq!(broken.state, "error");
+    let error = broken.error.as_ref().expect("the failed node's error");
+    assert_ne!(error.code, ErrorCode::INTERNAL_ERROR);
+    assert_eq!(Some(error.code), result.error.as_ref().map(|e| e.code));
+    assert_eq!(broken.attempts, 1);
+
+    // Each attempt of the request asked for its span's headers and sent them.
+    let asked = host.asked.lock().unwrap().clone();
+    assert_eq!(
+        asked,
+        vec![(fetch.index, "fetch".to_owned(), 1), (fetch.index, "fetch".to_owned(), 2)]
+    );
+    for headers in host.requests.lock().unwrap().iter() {
+        assert!(headers.contains(&("traceparent".to_owned(), TRACEPARENT.to_owned())));
+    }
+}
+
+#[test]
+fn an_untraced_run_has_no_records_and_never_asks_for_trace_headers() {
+    let host = host(&[200]);
+    let result = run(&host, flow(), None);
+    assert!(result.spans.is_none());
+    assert!(host.asked.lock().unwrap().is_empty());
+    assert!(host.requests.lock().unwrap()[0].iter().all(|(k, _)| k != "traceparent"));
+}
+
+#[test]
+fn a_run_that_does_not_propagate_sends_no_trace_headers() {
+    let host = host(&[200]);
+    let telemetry = TelemetryOptions { propagate: false, ..TelemetryOptions::default() };
+    let result = run(&host, flow(), Some(telemetry));
+    assert!(result.spans.is_some());
+    assert!(host.asked.lock().unwrap().is_empty());
+    assert!(host.requests.lock().unwrap()[0].iter().all(|(k, _)| k != "traceparent"));
+}
+
+#[test]
+fn a_traceparent_the_flow_sets_itself_is_kept() {
+    let host = host(&[200]);
+    let own = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    let fetch = NodeDefinition::new("fetch", "http-request")
+        .with_param("url", "https://api.example.com/items")
+        .with_param("headers", json!({ "TraceParent": own }));
+    let result = run(&host, fetch, Some(TelemetryOptions::default()));
+    assert!(result.success);
+    let requests = host.requests.lock().unwrap();
+    let sent: Vec<_> =
+        requests[0].iter().filter(|(k, _)| k.eq_ignore_ascii_case("traceparent")).collect();
+    assert_eq!(sent, vec![&("TraceParent".to_owned(), own.to_owned())]);
+}
