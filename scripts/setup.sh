@@ -51,22 +51,32 @@ if [ -f Cargo.lock ] && grep -q '^name = "wasm-bindgen"$' Cargo.lock; then
   fi
 fi
 
-# --- zig + cargo-zigbuild ------------------------------------------------------------------------
-# The Linux addons are linked by zig against glibc 2.17's symbols (and musl), so they run on old
-# distributions too (scripts/build-platform.sh). Both are wheels on PyPI; pinned, in target/.
-zig_venv="$root/target/zig-venv"
-zig_pins=(ziglang==0.15.2 cargo-zigbuild==0.24.0)
-if [ "$(uname -s)" = Linux ]; then
-  if [ -x "$zig_venv/bin/cargo-zigbuild" ] && [ "$(cat "$zig_venv/pins" 2>/dev/null)" = "${zig_pins[*]}" ]; then
-    log "zig and cargo-zigbuild present"
+# --- Python tools, each in its own venv under target/, pinned ----------------------------------
+# pinned_venv DIR PIN...: (re)makes the venv DIR with exactly these PyPI pins, unless it has them.
+pinned_venv() {
+  local dir="$1"
+  shift
+  if [ -x "$dir/bin/python" ] && [ "$(cat "$dir/pins" 2>/dev/null)" = "$*" ]; then
+    log "$* present"
   else
-    log "installing ${zig_pins[*]} from PyPI into target/zig-venv"
-    rm -rf "$zig_venv"
-    python3 -m venv "$zig_venv"
-    "$zig_venv/bin/pip" install --quiet --disable-pip-version-check "${zig_pins[@]}"
-    echo "${zig_pins[*]}" > "$zig_venv/pins"
+    log "installing $* from PyPI into ${dir#"$root"/}"
+    rm -rf "$dir"
+    python3 -m venv "$dir"
+    "$dir/bin/pip" install --quiet --disable-pip-version-check "$@"
+    echo "$*" > "$dir/pins"
   fi
+}
+
+# The Linux addons are linked by zig against glibc 2.17's symbols (and musl), so they run on old
+# distributions too (scripts/build-platform.sh). Both are wheels on PyPI.
+zig_venv="$root/target/zig-venv"
+if [ "$(uname -s)" = Linux ]; then
+  pinned_venv "$zig_venv" ziglang==0.15.2 cargo-zigbuild==0.24.0
 fi
+
+# The Prometheus project's own parser of its text format (prometheus_client), which the
+# observability tests read `/metrics` with.
+pinned_venv "$root/target/test-venv" prometheus-client==0.26.0
 
 # --- npm packages ------------------------------------------------------------------------------
 if [ -f npm/package.json ]; then

@@ -5,6 +5,7 @@
  */
 import type { Conductor } from "./conductor/api.js";
 import { createNativeConductor, type DesktopConductorConfig } from "./desktop/native-conductor.js";
+import "./telemetry/node-api.js";
 
 export type { Conductor } from "./conductor/api.js";
 export type DesktopConductor = Conductor;
@@ -42,6 +43,9 @@ export {
   type StatePersistence,
 } from "./legacy/state-manager.js";
 export { trackRuns } from "./legacy/track-runs.js";
+export type { TelemetryConfig } from "./telemetry/run.js";
+export { METRIC } from "./telemetry/metrics.js";
+export { ATTR as SPAN_ATTRIBUTES } from "./telemetry/node-spans.js";
 export type { AppStorage, FlowStore, KeyValueStorage } from "./desktop/app-storage.js";
 export type { DesktopConductorConfig } from "./desktop/native-conductor.js";
 export { NativeEngineUnavailableError, NATIVE_UNAVAILABLE } from "./engines/native/unavailable.js";

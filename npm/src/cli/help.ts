@@ -107,8 +107,13 @@ Options:
       --stalled-interval <ms> how often dead workers' runs are looked for (default 5000)
       --timeout <ms>          default run timeout
       --cwd <dir>             where relative paths in flows resolve (default: here)
+      --metrics-port <n>      serve Prometheus metrics at http://127.0.0.1:<n>/metrics
   -q, --quiet                 no line per run
-  -h, --help                  this help`,
+  -h, --help                  this help
+
+Observability: with OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_TRACES_EXPORTER=otlp)
+set, each run's spans go over OTLP/HTTP (service name: $OTEL_SERVICE_NAME).
+Needs the OpenTelemetry SDK packages installed (README, "Observability").`,
 
   serve: `Usage: atomiton serve [options]
 
@@ -129,7 +134,13 @@ Options:
       --cwd <dir>           where relative paths in flows resolve (default: here)
       --allow-origin <url>  a browser origin allowed to call (adds to the config's)
       --insecure            allow a non-loopback --host without authentication
+      --metrics-port <n>    serve Prometheus metrics at http://<host>:<n>/metrics
+                            (behind the same authentication when "auth" is on)
   -h, --help                this help
+
+Observability: with OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_TRACES_EXPORTER=otlp)
+set, each run's spans go over OTLP/HTTP (service name: $OTEL_SERVICE_NAME).
+Needs the OpenTelemetry SDK packages installed (README, "Observability").
 
 A user entry is {"username", "passwordHash", "grant"?}: make the hash with
 'atomiton hash-password'. An API key entry is {"id", "keyHash", "grant"?}: make

@@ -9,6 +9,7 @@ import { integerOption, parseCommandArgs } from "./args.js";
 import { ExitCode, UsageError } from "./exit-codes.js";
 import { readText } from "./flow-file.js";
 import { HELP } from "./help.js";
+import { setupObservability } from "./observability.js";
 import { writeOut } from "./output.js";
 
 /** What the config file may set (everything else comes from options). */
@@ -69,6 +70,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     cwd: { type: "string" },
     "allow-origin": { type: "string" },
     insecure: { type: "boolean" },
+    "metrics-port": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -78,9 +80,18 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`, "serve");
   const config = readConfig(typeof values.config === "string" ? values.config : undefined);
   const origin = typeof values["allow-origin"] === "string" ? [values["allow-origin"]] : [];
+  const host = typeof values.host === "string" ? values.host : "127.0.0.1";
+  // The server checks metrics callers once it exists; until then nobody is let in.
+  let authorizes: (token: string | undefined) => boolean = () => false;
+  const observability = await setupObservability("serve", {
+    port: integerOption("serve", "metrics-port", values["metrics-port"], 0),
+    host,
+    authorizes: (token) => authorizes(token),
+  });
   const conductor = createConductor({
     storage: typeof values.storage === "string" ? { type: "fs", directory: resolve(values.storage) } : undefined,
     workingDirectory: typeof values.cwd === "string" ? resolve(values.cwd) : process.cwd(),
+    telemetry: observability ? { api: observability.api } : undefined,
   });
   const WebSocketServer = await webSocketServer();
   let server: Awaited<ReturnType<typeof createProtocolServer>>;
@@ -88,18 +99,21 @@ export async function serveCommand(args: string[]): Promise<number> {
     server = await createProtocolServer(conductor, {
       ...config,
       allowedOrigins: [...(config.allowedOrigins ?? []), ...origin],
-      host: typeof values.host === "string" ? values.host : "127.0.0.1",
+      host,
       port: integerOption("serve", "port", values.port, 0) ?? 3000,
       insecure: values.insecure === true,
       WebSocketServer,
     });
   } catch (error) {
+    await observability?.shutdown();
     throw new UsageError(error instanceof Error ? error.message : String(error), "serve");
   }
+  authorizes = (token) => server.authorizes(token);
   writeOut(
     `Atomiton protocol server on ${server.url}${server.wsUrl ? ` (WebSocket: ${server.wsUrl})` : " (HTTP only: install the 'ws' package for WebSocket)"}`,
   );
   writeOut(loginHelp(server.url, config));
+  if (observability?.metricsUrl) writeOut(`Prometheus metrics: ${observability.metricsUrl}`);
   writeOut("Ctrl-C stops it.");
   const stop = await new Promise<NodeJS.Signals>((done) => {
     process.once("SIGINT", done);
@@ -107,5 +121,6 @@ export async function serveCommand(args: string[]): Promise<number> {
   });
   process.stderr.write(`atomiton: ${stop}: closing the server\n`);
   await server.close();
+  await observability?.shutdown();
   return ExitCode.OK;
 }

@@ -11,6 +11,7 @@ import type { NodeExecutable, NodeExecutorFactory } from "../types/execution.js"
 import { integerOption, parseCommandArgs, QUEUE_OPTIONS } from "./args.js";
 import { ExitCode, UsageError } from "./exit-codes.js";
 import { HELP } from "./help.js";
+import { setupObservability } from "./observability.js";
 import { writeOut } from "./output.js";
 
 /** The environment variable naming the Redis server when `--redis` is not given. */
@@ -56,6 +57,7 @@ export async function workerCommand(args: string[]): Promise<number> {
     timeout: { type: "string" },
     cwd: { type: "string" },
     quiet: { type: "boolean", short: "q" },
+    "metrics-port": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -67,9 +69,11 @@ export async function workerCommand(args: string[]): Promise<number> {
   if (!redis) throw new UsageError(`give the Redis server with --redis redis://host:port (or ${REDIS_VARIABLE})`, "worker");
   const grace = integerOption("worker", "grace", values.grace, 0) ?? 30_000;
   const quiet = values.quiet === true;
+  const observability = await setupObservability("worker", { port: integerOption("worker", "metrics-port", values["metrics-port"], 0) });
   let worker: Awaited<ReturnType<typeof startQueueWorker>>;
   try {
     worker = await startQueueWorker({
+      telemetry: observability ? { api: observability.api } : undefined,
       connection: redis,
       queue: typeof values.queue === "string" ? values.queue : undefined,
       prefix: typeof values.prefix === "string" ? values.prefix : undefined,
@@ -82,10 +86,12 @@ export async function workerCommand(args: string[]): Promise<number> {
       onRun: quiet ? undefined : (event) => writeOut(describe(event)),
     });
   } catch (error) {
+    await observability?.shutdown();
     if (error instanceof UsageError) throw error;
     throw new UsageError(error instanceof Error ? error.message : String(error), "worker");
   }
   writeOut(`worker ${worker.id} ready: queue on ${redis}`);
+  if (observability?.metricsUrl) writeOut(`Prometheus metrics: ${observability.metricsUrl}`);
   const signal = await new Promise<NodeJS.Signals>((done) => {
     process.once("SIGINT", done);
     process.once("SIGTERM", done);
@@ -99,6 +105,7 @@ export async function workerCommand(args: string[]): Promise<number> {
   const inFlight = worker.running().length;
   writeOut(`${signal}: taking no more runs; finishing ${inFlight} in flight (grace ${grace} ms; the same signal again stops at once)`);
   await worker.close({ grace });
+  await observability?.shutdown();
   writeOut("worker stopped");
   return ExitCode.OK;
 }

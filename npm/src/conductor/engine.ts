@@ -27,6 +27,8 @@ export type WireResult = {
   executedNodes?: string[];
   context?: Record<string, unknown>;
   trace?: unknown;
+  /** A traced run's nodes (`telemetry` in its options) as JSON text (see `WireNodeSpan`), for its spans; not part of the public result. */
+  spans?: string;
 };
 
 /**

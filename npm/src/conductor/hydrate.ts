@@ -10,6 +10,8 @@ export function toExecutionErrorShape(error: WireError): ExecutionError {
 export function toExecutionResult(result: WireResult): ExecutionResult {
   const out = result as unknown as ExecutionResult;
   if (result.error) out.error = toExecutionErrorShape(result.error);
+  // A traced run's node records were for its spans, not for the caller.
+  if (result.spans !== undefined) delete result.spans;
   return out;
 }
 

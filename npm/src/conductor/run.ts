@@ -5,6 +5,8 @@
 import { withErrorKind } from "../types/error-kind.js";
 import { ErrorCode, type ExecutionError } from "../types/errors.js";
 import { createExecutionId } from "../types/ids.js";
+import { otelApi } from "../telemetry/api.js";
+import { RunTelemetry } from "../telemetry/run.js";
 import type { NodeDefinition } from "../types/definition.js";
 import type { ContextOverrides, ExecutionResult } from "../types/execution.js";
 import { MESSAGES } from "../types/wire.generated.js";
@@ -31,6 +33,8 @@ function announce(listeners: ConductorListeners, executionId: string, nodeId: st
 }
 
 export function createRun({ engine, config, factory, store, listeners }: ConductorState): Run {
+  const historyRecords = (overrides: ContextOverrides) => config.history !== false && overrides.history !== false;
+  const redactKeys = typeof config.history === "object" && config.history ? (config.history.redactKeys ?? []) : [];
   const wantsProgress = () => listeners.progress.size > 0 || listeners.graphStates.size > 0;
   /** Whether the run's events are wanted: progress, or pauses someone may have to answer. */
   const wantsEvents = (overrides: ContextOverrides) =>
@@ -53,22 +57,33 @@ export function createRun({ engine, config, factory, store, listeners }: Conduct
     }
     signal?.addEventListener("abort", abort, { once: true });
     listeners.started.emit({ executionId, nodeId });
+    const telemetry = RunTelemetry.begin(otelApi(config.telemetry?.api), config.telemetry, node, executionId, {
+      parent: overrides.telemetry,
+      propagate: overrides.telemetry?.propagate,
+      input: overrides.input,
+      redactKeys,
+      recordsHistory: historyRecords(overrides),
+    });
     try {
       // A small run finishes inside engine.run's first call. Starting it a microtask later
       // keeps the TypeScript engine's order: listeners added right after node.run() is called
       // still see the run's events.
       await undefined;
       // What the conductor sets itself wins over the caller's; the rest pass as given.
-      const options = runOptions(overrides, {
+      // The caller's `telemetry` named the parent span; the engine is told only this run's own.
+      const given = overrides.telemetry === undefined ? overrides : { ...overrides, telemetry: undefined };
+      const options = runOptions(given, {
         executionId,
         timeout: overrides.timeout ?? config.timeout,
         customTypes: customTypesOf(node, factory),
         events: wantsEvents(overrides),
         stateEvents: store.wantsChanges,
         retry: overrides.retry ? { of: overrides.retry.of, from: overrides.retry.from ?? "failed" } : undefined,
+        telemetry: telemetry && { ...telemetry.wireOption(), ...telemetry.carrier() },
       });
       store.started(executionId);
       const wire = await engine.run(node, options);
+      telemetry?.end(wire);
       // Progress snapshots of this run are delivered before its completion is announced.
       engine.flushEvents();
       const result = toExecutionResult(wire);

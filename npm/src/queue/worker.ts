@@ -15,6 +15,10 @@ import { loadBullmq, resolveLocation, type QueueLocation } from "./connection.js
 import { eventsProgress, executionIdOf, readRunJob, resultText } from "./payload.js";
 import { queueHistoryConfig, type QueueHistoryOptions } from "./history.js";
 import { MESSAGES } from "../types/wire.generated.js";
+import { otelApi } from "../telemetry/api.js";
+import "../telemetry/node-api.js";
+import { conductorMetrics, METRIC } from "../telemetry/metrics.js";
+import { RunTelemetry, type TelemetryConfig } from "../telemetry/run.js";
 
 export type QueueWorkerOptions = QueueLocation & {
   /** Runs at once in this process (default 4). */
@@ -36,6 +40,8 @@ export type QueueWorkerOptions = QueueLocation & {
   stalledInterval?: number;
   /** Called as runs start and end (the CLI prints these). */
   onRun?: (event: QueueWorkerEvent) => void;
+  /** OpenTelemetry, as for `createConductor`: each run's span continues the producer's trace. */
+  telemetry?: TelemetryConfig;
 };
 
 export type QueueWorkerEvent =
@@ -114,8 +120,23 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     const run: Running = { job, events: runOptions.events, sent: Promise.resolve() };
     running.set(executionId, run);
     report({ type: "started", executionId, flowId });
+    const api = otelApi(options.telemetry?.api);
+    const metrics = options.telemetry?.enabled === false ? undefined : conductorMetrics(api);
+    // The producer's span travels with the job (the run options' `telemetry`): this run's span is its child.
+    const telemetry = RunTelemetry.begin(api, options.telemetry, flow, executionId, {
+      parent: runOptions.telemetry,
+      propagate: runOptions.telemetry?.propagate,
+      attributes: { "messaging.system": "bullmq", "messaging.destination.name": where.queue, "messaging.message.id": String(job.id) },
+      recordsHistory: config.history !== false && runOptions.history !== false,
+    });
+    metrics?.queueWait.record(Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp) / 1000, {
+      "messaging.destination.name": where.queue,
+    });
+    metrics?.workerSlotsBusy.add(1, { "messaging.destination.name": where.queue });
     try {
-      const result = await engine.run(flow, { ...runOptions, customTypes: customTypesOf(flow, factory) });
+      const telemetryOption = telemetry ? { ...telemetry.wireOption(), ...telemetry.carrier() } : undefined;
+      const result = await engine.run(flow, { ...runOptions, telemetry: telemetryOption, customTypes: customTypesOf(flow, factory) });
+      telemetry?.end(result);
       engine.flushEvents();
       // Every event is in the stream before the result: producers see progress end, then the end.
       await run.sent;
@@ -125,6 +146,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       return resultText(result);
     } finally {
       running.delete(executionId);
+      metrics?.workerSlotsBusy.add(-1, { "messaging.destination.name": where.queue });
     }
   };
 
@@ -183,6 +205,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     engine.close();
     throw error;
   }
+  const depth = observeQueueDepth(bull, where, options.telemetry);
   void worker
     .run()
     .catch((error: Error) => process.emitWarning(`queue worker ${id} stopped: ${error.message}`, { code: "ATOMITON_QUEUE_WORKER" }));
@@ -204,6 +227,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
           clearTimeout(timer);
           for (const timer of cancelledEarly.values()) clearTimeout(timer);
           subscriber?.disconnect();
+          await depth?.close().catch(() => undefined);
           await engine.executions("flush", "");
           engine.close();
         }
@@ -211,4 +235,22 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       return closing;
     },
   };
+}
+
+/**
+ * `atomiton.queue.depth` (runs waiting, delayed and active in the queue), read from Redis when
+ * the metric is collected; only with a meter provider registered.
+ */
+function observeQueueDepth(bull: ReturnType<typeof loadBullmq>, where: ReturnType<typeof resolveLocation>, telemetry?: TelemetryConfig) {
+  const metrics = telemetry?.enabled === false ? undefined : conductorMetrics(otelApi(telemetry?.api));
+  if (!metrics) return undefined;
+  const queue = new bull.Queue(where.queue, { connection: where.redis, prefix: where.prefix });
+  queue.on("error", () => {});
+  metrics.meter.createObservableGauge(METRIC.queueDepth, { description: "Runs in the queue, by state" }).addCallback(async (result) => {
+    const counts = await queue.getJobCounts("waiting", "delayed", "active", "prioritized").catch(() => undefined);
+    for (const [state, count] of Object.entries(counts ?? {})) {
+      result.observe(count, { "messaging.destination.name": where.queue, state });
+    }
+  });
+  return queue;
 }

@@ -5,7 +5,7 @@
  * method, a declared length over the limit, missing or bad credentials — so a hostile client
  * costs no more than its headers. Nothing a client sends can make the handler throw.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { ErrorCode } from "../types/errors.js";
 import type { Connection, Gateway } from "./gateway.js";
 import { originAllowed } from "./origin.js";
@@ -80,7 +80,23 @@ async function serve(
   } catch {
     return refuse(response, 400, "Invalid JSON body", ErrorCode.DESERIALIZATION_FAILED);
   }
+  if (route.channel === "node" && route.command === "execute") args = withTraceHeaders(args, request.headers);
   sendAnswer(response, await gateway.call(connection, route.channel, route.command, args, body.length));
+}
+
+/**
+ * A run request's W3C `traceparent`/`tracestate` headers as its context's `telemetry` (the run's
+ * span continues the caller's trace), unless the body names a span itself. The values are only
+ * ever parsed as trace context (see `telemetry/trace-context.ts`), never trusted further.
+ */
+function withTraceHeaders(args: unknown, headers: IncomingHttpHeaders): unknown {
+  const traceparent = headers.traceparent;
+  if (typeof traceparent !== "string" || args === null || typeof args !== "object") return args;
+  const body = args as { context?: unknown };
+  const context = body.context !== null && typeof body.context === "object" ? (body.context as Record<string, unknown>) : {};
+  if (context.telemetry !== undefined) return args;
+  const tracestate = typeof headers.tracestate === "string" ? headers.tracestate : undefined;
+  return { ...body, context: { ...context, telemetry: { traceparent, ...(tracestate ? { tracestate } : {}) } } };
 }
 
 /** `channel` and `command` of an `/api/<channel>/<command>` path; `"malformed"` when it cannot be decoded. */

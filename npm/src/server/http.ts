@@ -23,6 +23,8 @@ export type ProtocolServer = {
   handlers: ChannelHandlers;
   /** Ends every session of the user with this id (its connections are told `sessionExpired`); returns how many. */
   revokeUser(userId: string): number;
+  /** Whether a caller presenting `token` (a bearer token) is let in: always, when the server has no authentication. */
+  authorizes(token: string | undefined): boolean;
   /** Stops listening and drops every connection. */
   close(): Promise<void>;
 };
@@ -40,6 +42,7 @@ export async function createProtocolServer(conductor: ServedConductor, options: 
   const port = (server.address() as AddressInfo).port;
   const authority = `${host.includes(":") ? `[${host}]` : host}:${port}`;
   return {
+    authorizes: (token) => "caller" in gateway.identify(token),
     port,
     url: `http://${authority}`,
     wsUrl: websockets ? `ws://${authority}` : undefined,

@@ -6,7 +6,8 @@ import type { TransportKind } from "../transports/configure.js";
 import type { WebSocketConstructor } from "../transports/websocket.js";
 import type { ExecutionId, NodeId } from "./ids.js";
 import type { NodeDefinition } from "./definition.js";
-import type { DebugOptions, WirePermissions, WireRetry, WireRunOptions } from "./wire.generated.js";
+import type { DebugOptions, WirePermissions, WireRetry, WireRunOptions, WireTelemetry } from "./wire.generated.js";
+import type { TelemetryConfig } from "../telemetry/run.js";
 
 export type { DebugOptions, DebugSimulateError, DebugSimulateLongRunning, DebugSimulatePanic } from "./wire.generated.js";
 
@@ -37,6 +38,12 @@ export type RunPermissions = WirePermissions;
 /** Per-run options for `node.run(node, contextOverrides)`. */
 export type ContextOverrides = Partial<Omit<ConductorExecutionContext, "executionId" | "nodeId">> &
   Pick<WireRunOptions, "timeout" | "permissions" | "history" | "pinned" | "runTo" | "breakpoints"> & {
+    /**
+     * Tracing of this run (with an OpenTelemetry SDK registered): `propagate: false` stops its
+     * `http-request` nodes sending trace context; `traceparent` (and `tracestate`) name a span
+     * (W3C) the run's span is a child of, instead of the active context's.
+     */
+    telemetry?: WireTelemetry;
     executionId?: string;
     nodeId?: string;
     /** Aborting it cancels the run. */
@@ -195,6 +202,12 @@ export type ConductorConfig = {
    * `node.pause/resume/step`) to the default module (as `history` does). Node always has it.
    */
   debugging?: boolean;
+  /**
+   * OpenTelemetry: with an SDK registered, each run is a span with a child span per node, and
+   * the conductor records run and node metrics (README "Observability"). Nothing is recorded
+   * without an SDK.
+   */
+  telemetry?: TelemetryConfig;
   /** Relative file paths and process working directories resolve here (default: the process cwd). */
   workingDirectory?: string;
   /** Limits: flow shape (checked before running) and the step budget of each expression call

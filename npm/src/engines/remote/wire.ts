@@ -68,6 +68,8 @@ export function executionContext(flow: NodeDefinition, options: WireRunOptions):
     variables: options.variables ?? {},
     timeout: options.timeout,
     retry: options.retry,
+    // The run's span: the server's spans of this run join its trace.
+    telemetry: options.telemetry,
   });
 }
 

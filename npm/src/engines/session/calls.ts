@@ -9,11 +9,13 @@ import type { SessionHandle } from "./handle.js";
 import { decodeValue, ValueEncodeError } from "../../values/codec.js";
 import { writeSliced } from "../../values/sliced.js";
 import { handOver, type KeptValues } from "./kept-values.js";
+import { answerSpanRequest } from "../../telemetry/run.js";
 
 type CallRecord =
   | { kind: "call"; id: number; run: string; type: string; params: Record<string, unknown> }
   | { kind: "materialize"; id: number; run: string; values: unknown[] }
-  | { kind: "abort"; id: number };
+  | { kind: "abort"; id: number }
+  | { kind: "span"; id: number; run: string; node: number; nodeId: string; type: string; attempt: number };
 
 /** Answers for the engine: `[id,outcome]` JSON texts and the binary data they refer to. */
 export type Answers = { texts: string[]; buffers: Uint8Array[] };
@@ -68,6 +70,12 @@ export class ExecutorCalls {
       if (record.kind === "abort") {
         this.calls.get(record.id)?.abort(new DOMException("The node's run was cancelled or timed out", "AbortError"));
         this.calls.delete(record.id);
+        continue;
+      }
+      if (record.kind === "span") {
+        // An `http-request` node of a traced run asks for its span's trace context.
+        const carrier = answerSpanRequest(record.run, record.node, record.nodeId, record.type);
+        answered.texts.push(`[${record.id},${JSON.stringify({ ok: true, value: carrier })}]`);
         continue;
       }
       if (record.kind === "materialize") {

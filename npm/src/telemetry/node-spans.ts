@@ -1,0 +1,142 @@
+/**
+ * A traced run's node spans, made from the records the engine returns with its result: each
+ * with the engine's start and end times, its attempts (a failed, retried attempt is a `retry`
+ * event at the time it failed) and how it ended.
+ */
+import type { OtelApi, OtelAttributes, OtelContext, OtelSpan, OtelTracer } from "./api.js";
+import type { ConductorMetrics } from "./metrics.js";
+
+/**
+ * One node of a traced run as the engine writes it (`result.spans`, compact because every traced
+ * run writes and parses it): `[index, parent, id, name, type, start, end, state, path?, group?,
+ * attempts?, error?, retries?]`, `parent` -1 for the flow itself, times in ms after the records'
+ * origin, `end` null while open, `path` null when it is the id, `error` `[code, message]`,
+ * `retries` `[[attempt, at, code, message], ...]`.
+ */
+export type WireNodeSpan = [
+  index: number,
+  parent: number,
+  id: string,
+  name: string,
+  type: string,
+  start: number,
+  end: number | null,
+  state: string,
+  path?: string | null,
+  group?: 0 | 1,
+  attempts?: number,
+  error?: [code: string, message: string] | null,
+  retries?: Array<[attempt: number, at: number, code: string, message: string]>,
+];
+
+/** A traced run's node records and the time (ms since the epoch) their times count from. */
+export type NodeSpanRecords = { origin: number; records: WireNodeSpan[] };
+
+const NONE: NodeSpanRecords = { origin: 0, records: [] };
+
+/** A result's `spans` (JSON text from the engine) read; none when it has none or they cannot be read. */
+export function nodeSpanRecords(spans: string | undefined): NodeSpanRecords {
+  if (typeof spans !== "string") return NONE;
+  try {
+    const [origin, records] = JSON.parse(spans) as [number, WireNodeSpan[]];
+    return typeof origin === "number" && Array.isArray(records) ? { origin, records } : NONE;
+  } catch {
+    return NONE;
+  }
+}
+
+/** The span names and attribute keys of a run's spans (the README's table). */
+export const ATTR = {
+  flowId: "atomiton.flow.id",
+  flowName: "atomiton.flow.name",
+  executionId: "atomiton.execution.id",
+  runStatus: "atomiton.run.status",
+  nodeId: "atomiton.node.id",
+  nodePath: "atomiton.node.path",
+  nodeName: "atomiton.node.name",
+  nodeType: "atomiton.node.type",
+  nodeState: "atomiton.node.state",
+  nodeAttempts: "atomiton.node.attempts",
+  attempt: "atomiton.node.attempt",
+  errorType: "error.type",
+  errorMessage: "atomiton.error.message",
+} as const;
+
+/** A node span's name: low in cardinality, as OpenTelemetry asks (the node's id and name are attributes). */
+export function nodeSpanName(type: string): string {
+  return `node ${type}`;
+}
+
+/** A node span as it starts: live (asked for by an `http-request` node) or from its record. */
+export function startNodeSpan(
+  api: OtelApi,
+  tracer: OtelTracer,
+  parent: OtelContext,
+  id: string,
+  type: string,
+  startTime: number,
+  more?: OtelAttributes,
+): OtelSpan {
+  const attributes: OtelAttributes = more ?? {};
+  attributes[ATTR.nodeId] = id;
+  attributes[ATTR.nodeType] = type;
+  return tracer.startSpan(nodeSpanName(type), { kind: api.SpanKind.INTERNAL, attributes, startTime }, parent);
+}
+
+/**
+ * Ends the spans of a run's nodes (starting those not started live) under `root`, the run's
+ * span context: a node in a group is a child of its group's span; the flow itself (index 0,
+ * when a group) is the run's own span. Records node durations in `metrics`.
+ */
+export function endNodeSpans(
+  api: OtelApi,
+  tracer: OtelTracer | undefined,
+  root: OtelContext,
+  { origin, records }: NodeSpanRecords,
+  live: Map<number, OtelSpan>,
+  metrics: ConductorMetrics | undefined,
+): void {
+  const contexts = new Map<number, OtelContext>();
+  for (const [index, parentIndex, id, name, type, start, end, state, path, group, attempts, error, retries] of records) {
+    if (metrics && group !== 1 && end !== null) {
+      metrics.nodeDuration.record(Math.max(0, end - start) / 1000, { [ATTR.nodeType]: type, [ATTR.nodeState]: state });
+    }
+    if (!tracer) continue;
+    if (index === 0 && group === 1) {
+      contexts.set(0, root);
+      continue;
+    }
+    const parent = contexts.get(parentIndex) ?? root;
+    const ended: OtelAttributes = { [ATTR.nodeName]: name, [ATTR.nodeState]: state };
+    // A top-level node's path is its id: only nested nodes carry one (fewer attributes, less SDK work per span).
+    if (path) ended[ATTR.nodePath] = path;
+    if (attempts !== undefined) ended[ATTR.nodeAttempts] = attempts;
+    const opened = live.get(index);
+    let span: OtelSpan;
+    if (opened) {
+      live.delete(index);
+      span = opened.setAttributes(ended);
+    } else {
+      span = startNodeSpan(api, tracer, parent, id, type, origin + start, ended);
+    }
+    for (const [attempt, at, code, message] of retries ?? []) {
+      span.addEvent("retry", { [ATTR.attempt]: attempt, [ATTR.errorType]: code, [ATTR.errorMessage]: message }, origin + at);
+    }
+    if (error) {
+      span.setAttribute(ATTR.errorType, error[0]);
+      span.setStatus({ code: api.SpanStatusCode.ERROR, message: error[1] });
+    }
+    if (group === 1) contexts.set(index, api.trace.setSpan(root, span));
+    span.end(end === null ? Date.now() : origin + end);
+  }
+  // A live span whose node left no record (the run ended before it could say): ended now.
+  for (const span of live.values()) span.end();
+  live.clear();
+}
+
+/** The latest end among the records (ms since the epoch); `undefined` when none ended. */
+export function lastEnd({ origin, records }: NodeSpanRecords): number | undefined {
+  let last: number | undefined;
+  for (const record of records) if (record[6] !== null && (last === undefined || record[6] > last)) last = record[6];
+  return last === undefined ? undefined : origin + last;
+}

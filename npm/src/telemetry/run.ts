@@ -1,0 +1,202 @@
+/**
+ * One run seen by OpenTelemetry: its span (started in the caller's context, or in the context a
+ * protocol client or a queue producer sent), its nodes' spans from the engine's records, and
+ * the run metrics. Made only when an SDK is registered: with the API's no-op tracer and meter
+ * the run is not asked for anything and nothing is recorded.
+ */
+import type { WireResult } from "../conductor/engine.js";
+import type { NodeDefinition } from "../types/definition.js";
+import type { OtelApi, OtelContext, OtelSpan, OtelTracer } from "./api.js";
+import { conductorMetrics, SCOPE, type ConductorMetrics } from "./metrics.js";
+import { ATTR, endNodeSpans, lastEnd, nodeSpanRecords, startNodeSpan } from "./node-spans.js";
+import { carrierOf, contextFrom, type TraceCarrier } from "./trace-context.js";
+import { valueAttribute } from "./values.js";
+
+/** `ConductorConfig.telemetry`. */
+export type TelemetryConfig = {
+  /**
+   * The OpenTelemetry API (`import * as api from "@opentelemetry/api"`). In Node the package
+   * finds it itself when it is installed; the browser entry needs it here.
+   */
+  api?: unknown;
+  /** `false`: no spans and no metrics from this conductor even with an SDK registered. */
+  enabled?: boolean;
+  /** Whether `http-request` nodes send `traceparent`/`tracestate` naming their span (default `true`). */
+  propagate?: boolean;
+  /**
+   * Put the run's input and result on its span (`atomiton.run.input`, `atomiton.run.output`,
+   * as JSON of at most 1 KiB), values under `history.redactKeys` and these keys replaced by
+   * `"[REDACTED]"`. Off by default: spans carry no values.
+   */
+  recordValues?: boolean | { redactKeys?: string[] };
+};
+
+/** How one run is traced: where its span's parent comes from and what else it says. */
+export type RunTelemetryOptions = {
+  /** A parent sent from elsewhere (a protocol client's or a queue producer's span); default: the active context. */
+  parent?: Partial<TraceCarrier>;
+  /** Per run: `false` stops `http-request` nodes sending trace context. */
+  propagate?: boolean;
+  /** The run's input, recorded on the span when the config asks for values. */
+  input?: unknown;
+  /** Extra attributes of the run's span (the queue's job id...). */
+  attributes?: Record<string, string | number | boolean>;
+  /** Keys whose values are redacted when values are recorded (the history's `redactKeys`). */
+  redactKeys?: string[];
+  /** Whether the run's record is written to an execution history (counted in `atomiton.history.writes`). */
+  recordsHistory?: boolean;
+};
+
+let tracers: { api: OtelApi; provider: object; tracer: OtelTracer | null; noop: object | undefined } | undefined;
+
+/**
+ * The conductor's tracer, made once per registered tracer provider; `undefined` while the API's
+ * provider has no SDK behind it (then a run makes no span at all, not even a no-op one).
+ */
+function tracerOf(api: OtelApi): OtelTracer | undefined {
+  const provider = api.trace.getTracerProvider() as { getDelegate?: () => object };
+  const delegate = provider.getDelegate?.() ?? provider;
+  if (tracers?.api !== api || tracers.provider !== delegate) {
+    tracers ??= { api, provider: delegate, tracer: null, noop: undefined };
+    if (tracers.api !== api) tracers.noop = undefined;
+    tracers.api = api;
+    tracers.provider = delegate;
+    tracers.noop ??= api.ProxyTracerProvider ? new api.ProxyTracerProvider().getDelegate() : undefined;
+    tracers.tracer = delegate === tracers.noop ? null : api.trace.getTracer(SCOPE);
+  }
+  return tracers.tracer ?? undefined;
+}
+
+/** Runs being traced in this JS realm, by execution id: where an `http-request` node's request for its span goes. */
+const tracedRuns = new Map<string, RunTelemetry>();
+
+/** The trace headers of node `node` of run `run`, opening its span (see `RunTelemetry.nodeCarrier`); `null` when the run is not traced here. */
+export function answerSpanRequest(run: string, node: number, nodeId: string, type: string): TraceCarrier | null {
+  return tracedRuns.get(run)?.nodeCarrier(node, nodeId, type) ?? null;
+}
+
+export class RunTelemetry {
+  /** Node spans opened while the run went (by node index). */
+  private readonly live = new Map<number, OtelSpan>();
+  private readonly context: OtelContext;
+  private readonly startedAt = Date.now();
+  private readonly flowAttributes: Record<string, string>;
+
+  private constructor(
+    private readonly api: OtelApi,
+    private readonly config: TelemetryConfig,
+    private readonly tracer: OtelTracer | undefined,
+    private readonly span: OtelSpan | undefined,
+    private readonly metrics: ConductorMetrics | undefined,
+    private readonly executionId: string,
+    private readonly propagate: boolean,
+    flowId: string,
+    parent: OtelContext,
+    private readonly options: RunTelemetryOptions,
+  ) {
+    this.context = span ? api.trace.setSpan(parent, span) : parent;
+    this.flowAttributes = { [ATTR.flowId]: flowId };
+  }
+
+  /** A run's telemetry, or `undefined` when there is nothing to record it with. */
+  static begin(
+    api: OtelApi | undefined,
+    config: TelemetryConfig | undefined,
+    flow: NodeDefinition,
+    executionId: string,
+    options: RunTelemetryOptions = {},
+  ): RunTelemetry | undefined {
+    if (!api || config?.enabled === false) return undefined;
+    const flowId = typeof flow?.id === "string" ? flow.id : "";
+    const flowName = typeof flow?.name === "string" && flow.name ? flow.name : flowId;
+    const tracer = tracerOf(api);
+    const metrics = conductorMetrics(api);
+    // No SDK registered (the common case): nothing at all is made.
+    if (!tracer && !metrics) return undefined;
+    const parent = contextFrom(api, options.parent) ?? api.context.active();
+    const attributes = { [ATTR.flowId]: flowId, [ATTR.flowName]: flowName, [ATTR.executionId]: executionId, ...options.attributes };
+    const span = tracer?.startSpan(`run ${flowName}`, { kind: api.SpanKind.INTERNAL, attributes }, parent);
+    const recording = span?.isRecording() ?? false;
+    // An unsampled span is never exported: nothing to end, nothing to build.
+    if (!recording && !metrics) return undefined;
+    const propagate = (options.propagate ?? config?.propagate ?? true) !== false;
+    const telemetry = new RunTelemetry(
+      api,
+      config ?? {},
+      recording ? tracer : undefined,
+      recording ? span : undefined,
+      metrics,
+      executionId,
+      propagate,
+      flowId,
+      recording ? parent : api.context.active(),
+      options,
+    );
+    if (recording && span && config?.recordValues && options.input !== undefined) {
+      span.setAttribute("atomiton.run.input", valueAttribute(options.input, telemetry.redactKeys()));
+    }
+    metrics?.runsStarted.add(1, telemetry.flowAttributes);
+    metrics?.runsActive.add(1);
+    tracedRuns.set(executionId, telemetry);
+    return telemetry;
+  }
+
+  /** What the engine is told (`telemetry` in the run's options): record node spans, and whether to propagate. */
+  wireOption(): { propagate: boolean } {
+    return { propagate: this.propagate && this.tracer !== undefined };
+  }
+
+  /** The run's span context as W3C headers (for a run handed on to a server); `undefined` when the run has no span. */
+  carrier(): TraceCarrier | undefined {
+    return this.span ? carrierOf(this.span.spanContext()) : undefined;
+  }
+
+  /** Opens node `node`'s span now (a request of it is about to leave) and names it; one span per node, whatever its attempts. */
+  nodeCarrier(node: number, nodeId: string, type: string): TraceCarrier | null {
+    if (!this.tracer || !this.propagate) return null;
+    let span = this.live.get(node);
+    if (!span) {
+      span = startNodeSpan(this.api, this.tracer, this.context, nodeId, type, Date.now());
+      this.live.set(node, span);
+    }
+    return carrierOf(span.spanContext());
+  }
+
+  /** The run ended with `result`: its node spans, its own span's end and status, its metrics. */
+  end(result: WireResult): void {
+    tracedRuns.delete(this.executionId);
+    const spans = nodeSpanRecords(result.spans);
+    endNodeSpans(this.api, this.tracer, this.context, spans, this.live, this.metrics);
+    const status = result.success ? "completed" : result.error?.code === "CANCELLED" ? "cancelled" : "failed";
+    if (this.span) {
+      this.span.setAttribute(ATTR.runStatus, status);
+      if (!result.success) {
+        this.span.setAttribute(ATTR.errorType, result.error?.code ?? "UNKNOWN");
+        this.span.setStatus({ code: this.api.SpanStatusCode.ERROR, message: result.error?.message });
+      }
+      if (this.config.recordValues && result.success && result.data !== undefined) {
+        this.span.setAttribute("atomiton.run.output", valueAttribute(result.data, this.redactKeys()));
+      }
+      // The engine's clock: the run ends when its last node did, or its duration after it began.
+      this.span.end(Math.max(this.startedAt + (result.duration ?? 0), lastEnd(spans) ?? 0));
+    }
+    if (this.metrics) {
+      const attributes = { ...this.flowAttributes, [ATTR.runStatus]: status };
+      this.metrics.runsEnded.add(1, attributes);
+      this.metrics.runDuration.record((result.duration ?? Date.now() - this.startedAt) / 1000, attributes);
+      this.metrics.runsActive.add(-1);
+      if (this.options.recordsHistory) this.metrics.historyWrites.add(1);
+    }
+  }
+
+  private redactKeys(): string[] {
+    const values = this.config.recordValues;
+    const own = typeof values === "object" && values ? (values.redactKeys ?? []) : [];
+    return [...own, ...(this.options.redactKeys ?? [])];
+  }
+
+  /** Runs `fn` with the run's span active (so spans the app starts inside it are its children). */
+  within<T>(fn: () => T): T {
+    return this.api.context.with(this.context, fn);
+  }
+}
