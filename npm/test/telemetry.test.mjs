@@ -262,3 +262,18 @@ test("OpenTelemetry: values go on the run span only when asked, redacted as the 
   const output = JSON.parse(run.attributes["atomiton.run.output"]);
   assert.deepEqual(output.result, [{ password: "[REDACTED]" }]);
 });
+
+test("OpenTelemetry: a run that throws instead of returning a result still ends its span, failed, once", async () => {
+  // The conductor's runs never throw by design; this is the guard for when something under them does.
+  const { RunTelemetry } = await import("../dist/telemetry/run.js");
+  const { spans } = registerSdk();
+  spans.reset();
+  const telemetry = RunTelemetry.begin(api, {}, { id: "lost", type: "transform" }, "exec_lost");
+  telemetry.abandon(new Error("the line is down"));
+  telemetry.end({ success: true, duration: 1, executedNodes: [] });
+  const runs = spans.getFinishedSpans().filter((s) => s.name === "run lost");
+  assert.equal(runs.length, 1, "ended once");
+  assert.equal(runs[0].status.code, api.SpanStatusCode.ERROR);
+  assert.match(runs[0].status.message, /the line is down/);
+  assert.equal(runs[0].attributes["error.type"], "INTERNAL_ERROR");
+});

@@ -91,6 +91,9 @@ export function createRun({ engine, config, factory, store, listeners }: Conduct
       if (result.error) withErrorKind(result.error);
       announce(listeners, executionId, nodeId, result);
       return result;
+    } catch (thrown) {
+      telemetry?.abandon(thrown);
+      throw thrown;
     } finally {
       signal?.removeEventListener("abort", abort);
     }

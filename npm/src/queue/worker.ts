@@ -144,6 +144,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       // batches writes; waiting for each run's cost a third of a worker's throughput).
       report({ type: "ended", executionId, flowId, success: result.success, code: result.error?.code, duration: result.duration ?? 0 });
       return resultText(result);
+    } catch (thrown) {
+      telemetry?.abandon(thrown);
+      throw thrown;
     } finally {
       running.delete(executionId);
       metrics?.workerSlotsBusy.add(-1, { "messaging.destination.name": where.queue });

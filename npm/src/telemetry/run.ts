@@ -6,6 +6,7 @@
  */
 import type { WireResult } from "../conductor/engine.js";
 import type { NodeDefinition } from "../types/definition.js";
+import { ErrorCode } from "../types/errors.js";
 import type { OtelApi, OtelContext, OtelSpan, OtelTracer } from "./api.js";
 import { conductorMetrics, SCOPE, type ConductorMetrics } from "./metrics.js";
 import { ATTR, endNodeSpans, lastEnd, nodeSpanRecords, startNodeSpan } from "./node-spans.js";
@@ -76,6 +77,8 @@ export function answerSpanRequest(run: string, node: number, nodeId: string, typ
 }
 
 export class RunTelemetry {
+  /** Whether `end` ran: the first end counts, later ones do nothing. */
+  private ended = false;
   /** Node spans opened while the run went (by node index). */
   private readonly live = new Map<number, OtelSpan>();
   private readonly context: OtelContext;
@@ -164,6 +167,8 @@ export class RunTelemetry {
 
   /** The run ended with `result`: its node spans, its own span's end and status, its metrics. */
   end(result: WireResult): void {
+    if (this.ended) return;
+    this.ended = true;
     tracedRuns.delete(this.executionId);
     const spans = nodeSpanRecords(result.spans);
     endNodeSpans(this.api, this.tracer, this.context, spans, this.live, this.metrics);
@@ -187,6 +192,21 @@ export class RunTelemetry {
       this.metrics.runsActive.add(-1);
       if (this.options.recordsHistory) this.metrics.historyWrites.add(1);
     }
+  }
+
+  /**
+   * Ends a run that threw instead of returning a result (nothing ends twice): its span fails
+   * with the thrown error, and it is no longer counted in flight.
+   */
+  abandon(thrown: unknown): void {
+    if (this.ended) return;
+    const message = thrown instanceof Error ? thrown.message : String(thrown);
+    this.end({
+      success: false,
+      error: { code: ErrorCode.INTERNAL_ERROR, message },
+      duration: Date.now() - this.startedAt,
+      executedNodes: [],
+    });
   }
 
   private redactKeys(): string[] {
