@@ -5,6 +5,7 @@
 // Plain ES modules, no build step: it imports the package's browser entry from the built dist/
 // next to this folder.
 import { createConductor, createExecutionId, DEFAULT_SLOWMO_MS } from "../dist/browser.js";
+import { setupCsvPanel } from "./csv.js";
 import { GraphView } from "./graph.js";
 
 // With execution history: the browser module that records runs (in IndexedDB), which the
@@ -889,6 +890,15 @@ ui.debugStep.addEventListener("click", () => void continueRun("step"));
 ui.debugRunTo.addEventListener("click", runToSelected);
 ui.pin.addEventListener("click", pinSelected);
 ui.unpin.addEventListener("click", unpinSelected);
+
+setupCsvPanel({
+  drop: $("csv-drop"),
+  file: $("csv-file"),
+  filter: $("csv-filter"),
+  cancel: $("csv-cancel"),
+  status: $("csv-status"),
+  result: $("csv-result"),
+});
 
 start().catch((error) => {
   setStatus("failed", "Demo failed to start");

@@ -45,6 +45,7 @@ export {
 export { trackRuns } from "./legacy/track-runs.js";
 export type { TelemetryConfig } from "./telemetry/run.js";
 export { METRIC } from "./telemetry/metrics.js";
+export { formatStream as formatStreamProgress, type StreamProgress } from "./conductor/stream-text.js";
 export { ATTR as SPAN_ATTRIBUTES } from "./telemetry/node-spans.js";
 export type { AppStorage, FlowStore, KeyValueStorage } from "./desktop/app-storage.js";
 export type { DesktopConductorConfig } from "./desktop/native-conductor.js";

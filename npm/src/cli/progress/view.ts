@@ -16,8 +16,9 @@ export type ProgressView = {
   stream?: StreamProgress;
 };
 
-/** Rows a streamed source gave, and the bytes it read of how many (when known). */
-export type StreamProgress = { rows: number; bytes?: number; totalBytes?: number };
+import type { StreamProgress } from "../../conductor/stream-text.js";
+
+export type { StreamProgress };
 
 /** Keys (`id`, depth) of the snapshot's nodes that have children (entries one level deeper naming them as parent). */
 function parentKeys(nodes: ExecutionGraphNode[]): Set<string> {
