@@ -11,6 +11,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@open
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { createConductor } from "@atomiton/conductor";
+import { WebSocket } from "ws";
 
 /** A local server: `/limited` answers 429 once then 200; every request's trace headers are kept. */
 async function startServer(t) {
@@ -276,4 +277,33 @@ test("OpenTelemetry: a run that throws instead of returning a result still ends 
   assert.equal(runs[0].status.code, api.SpanStatusCode.ERROR);
   assert.match(runs[0].status.message, /the line is down/);
   assert.equal(runs[0].attributes["error.type"], "INTERNAL_ERROR");
+});
+
+test("OpenTelemetry through a remote conductor (HTTP and WebSocket): the server's run span is a child of the client's", async (t) => {
+  const { startServer } = await import("../test-support/remote.mjs");
+  const { spans } = registerSdk();
+  const { server } = await startServer(t, { history: false });
+  const flow = {
+    id: "remote-flow",
+    name: "Remote flow",
+    type: "group",
+    nodes: [{ id: "x", type: "transform", parameters: { data: [1] } }],
+  };
+  for (const [transport, apiUrl] of [
+    ["http", server.url],
+    ["ws", server.wsUrl],
+  ]) {
+    spans.reset();
+    const client = createConductor({ transport, apiUrl, WebSocket });
+    const result = await client.node.run(flow);
+    assert.equal(result.success, true, `${transport}: ${JSON.stringify(result.error)}`);
+    const runs = spans.getFinishedSpans().filter((s) => s.name === "run Remote flow");
+    assert.equal(runs.length, 2, `${transport}: the client's and the server's run spans`);
+    const [serverRun, clientRun] = runs.sort((a, b) => (a.parentSpanContext?.spanId === b.spanContext().spanId ? -1 : 1));
+    assert.equal(serverRun.parentSpanContext?.spanId, clientRun.spanContext().spanId, `${transport}: server under client`);
+    assert.equal(serverRun.spanContext().traceId, clientRun.spanContext().traceId);
+    const node = spans.getFinishedSpans().find((s) => s.name === "node transform");
+    assert.equal(node.parentSpanContext?.spanId, serverRun.spanContext().spanId, `${transport}: the node under the server's run`);
+    client.close?.();
+  }
 });
