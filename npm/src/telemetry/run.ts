@@ -48,7 +48,8 @@ export type RunTelemetryOptions = {
   recordsHistory?: boolean;
 };
 
-let tracers: { api: OtelApi; provider: object; tracer: OtelTracer | null; noop: object | undefined } | undefined;
+/** The tracer for the tracer provider last seen, and the API's no-op provider to tell an SDK from none. */
+let tracers: { api: OtelApi; delegate: object; noop: object | undefined; tracer: OtelTracer | undefined } | undefined;
 
 /**
  * The conductor's tracer, made once per registered tracer provider; `undefined` while the API's
@@ -57,15 +58,10 @@ let tracers: { api: OtelApi; provider: object; tracer: OtelTracer | null; noop: 
 function tracerOf(api: OtelApi): OtelTracer | undefined {
   const provider = api.trace.getTracerProvider() as { getDelegate?: () => object };
   const delegate = provider.getDelegate?.() ?? provider;
-  if (tracers?.api !== api || tracers.provider !== delegate) {
-    tracers ??= { api, provider: delegate, tracer: null, noop: undefined };
-    if (tracers.api !== api) tracers.noop = undefined;
-    tracers.api = api;
-    tracers.provider = delegate;
-    tracers.noop ??= api.ProxyTracerProvider ? new api.ProxyTracerProvider().getDelegate() : undefined;
-    tracers.tracer = delegate === tracers.noop ? null : api.trace.getTracer(SCOPE);
-  }
-  return tracers.tracer ?? undefined;
+  if (tracers?.api === api && tracers.delegate === delegate) return tracers.tracer;
+  const noop = tracers?.api === api ? tracers.noop : api.ProxyTracerProvider && new api.ProxyTracerProvider().getDelegate();
+  tracers = { api, delegate, noop, tracer: delegate === noop ? undefined : api.trace.getTracer(SCOPE) };
+  return tracers.tracer;
 }
 
 /** Runs being traced in this JS realm, by execution id: where an `http-request` node's request for its span goes. */
