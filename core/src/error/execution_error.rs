@@ -100,6 +100,14 @@ impl ExecutionError {
         Self::new(ErrorCode::EXECUTION_FAILED, message)
     }
 
+    /// An attempt of a node that ran past its `timeout` parameter (`ms`).
+    pub fn attempt_timed_out(ms: f64) -> Self {
+        Self::new(
+            ErrorCode::TIMEOUT,
+            format!("Node execution timed out after {}ms", crate::format::js_number(ms)),
+        )
+    }
+
     pub fn deserialization(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::DESERIALIZATION_FAILED, message)
     }

@@ -10,8 +10,7 @@ use futures::FutureExt;
 
 use super::debug::SimulatedError;
 use super::Ended;
-use crate::error::{ErrorCode, ExecutionError};
-use crate::format::js_number;
+use crate::error::ExecutionError;
 use crate::host::{BoxFuture, CancelToken, SharedHost};
 use crate::nodes::{Invocation, NodeResult, NodeType};
 use crate::plan::NodeIx;
@@ -278,10 +277,7 @@ async fn attempt_once(job: &LeafJob, attempt: u32, mut invocation: Invocation) -
         Either::Left((outcome, _)) => outcome,
         Either::Right(((), _)) => {
             signal.cancel();
-            Err(ExecutionError::new(
-                ErrorCode::TIMEOUT,
-                format!("Node execution timed out after {}ms", js_number(timeout)),
-            ))
+            Err(ExecutionError::attempt_timed_out(timeout))
         }
     }
 }

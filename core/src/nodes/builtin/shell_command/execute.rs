@@ -65,6 +65,10 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             .chain(args.iter().map(String::as_str))
             .collect::<Vec<_>>()
             .join(" ");
+        // A `timeout` the node sets is also the engine's bound on the attempt: whichever of the
+        // two timers fires first, the outcome is the engine's TIMEOUT (without this, a run under
+        // load sometimes ended "successfully" with `timedOut: true` instead).
+        let node_timeout = invocation.param("timeout").and_then(Value::as_f64).filter(|t| *t > 0.0);
         let spec = ProcessSpec {
             program: program.clone(),
             args,
@@ -72,13 +76,7 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             env,
             env_remove: DANGEROUS_ENV.iter().map(|s| (*s).to_owned()).collect(),
             stdin,
-            timeout_ms: Some(
-                invocation
-                    .param("timeout")
-                    .and_then(Value::as_f64)
-                    .filter(|t| *t > 0.0)
-                    .unwrap_or(DEFAULT_TIMEOUT_MS),
-            ),
+            timeout_ms: Some(node_timeout.unwrap_or(DEFAULT_TIMEOUT_MS)),
             capture_output: capture,
             max_output_bytes: config
                 .get("maxOutputBytes")
@@ -91,6 +89,9 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             EffectErrorKind::NotFound => node_error(TYPE, format!("spawn {program} ENOENT")),
             _ => effect_error(TYPE, &e, &e),
         })?;
+        if let (true, Some(ms)) = (output.timed_out, node_timeout) {
+            return Err(ExecutionError::attempt_timed_out(ms));
+        }
         let exit_code = output.exit_code.unwrap_or(0);
         let text = |bytes: Vec<u8>| {
             if capture {
