@@ -2,7 +2,10 @@
 // filter in a Web Worker — read a batch of rows at a time by the engine's editor module, which
 // runs such chains as streams — while the panel shows rows, bytes, rows/s and the time left.
 // The page's own conductor is not used: a second one runs in worker mode, made on first use.
-import { createConductor, createExecutionId, formatStreamProgress } from "../dist/browser.js";
+import { createConductor, createExecutionId } from "../dist/browser.js";
+// The CLI's phrase for a stream's progress (the Node entry exports it as `formatStreamProgress`;
+// /browser keeps to the values the TypeScript engine's browser entry had).
+import { formatStream as formatStreamProgress } from "../dist/conductor/stream-text.js";
 
 /** Rows shown of the result. */
 const SHOWN_ROWS = 5;

@@ -98,7 +98,6 @@ export const conductor: BrowserConductor = createConductorInstance();
 
 export type { Conductor } from "./conductor/api.js";
 export { isValidProgressEvent } from "./conductor/progress.js";
-export { formatStream as formatStreamProgress, type StreamProgress } from "./conductor/stream-text.js";
 export { ErrorCode } from "./types/errors.js";
 export { createExecutionId, toExecutionId } from "./types/ids.js";
 export type * from "./types/index.js";

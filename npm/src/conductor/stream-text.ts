@@ -1,6 +1,6 @@
 /**
- * A stream of rows in words, for progress displays: the CLI's, and an app's (exported by both
- * entries as `formatStreamProgress`).
+ * A stream of rows in words, for progress displays: the CLI's, the demo's, and an app's (the Node
+ * entry exports it as `formatStreamProgress`).
  */
 
 /** Rows a streamed source gave, and the bytes it read of how many (when known). */
