@@ -133,6 +133,9 @@ impl NativeConductor {
             }
             session = session.with_history(SessionHistory::new(store, history, Some(this_owner())));
         }
+        if let Some(cache) = config.memory_cache() {
+            session = session.with_cache(cache);
+        }
         Ok(NativeConductor { session: Arc::new(session), notifier, runtime, host })
     }
 

@@ -71,6 +71,11 @@ impl WasmConductor {
         let session = with_history(session, &config, host, history_storage);
         #[cfg(not(feature = "history"))]
         drop(history_storage);
+        #[cfg(feature = "cache")]
+        let session = match config.memory_cache() {
+            Some(cache) => session.with_cache(cache),
+            None => session,
+        };
         Ok(WasmConductor { session: Arc::new(session), notifier })
     }
 

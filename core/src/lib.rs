@@ -5,6 +5,8 @@
 //! It knows nothing of JavaScript: everything environmental (clock, sleep, spawn, HTTP, files,
 //! processes, JS callbacks) comes through the [`host::Host`] trait that each binding implements.
 
+#[cfg(feature = "cache")]
+pub mod cache;
 pub mod catalog;
 pub mod engine;
 pub mod error;

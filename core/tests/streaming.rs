@@ -6,9 +6,8 @@ mod common;
 use atomiton_core::host::EngineEvent;
 use atomiton_core::json;
 use atomiton_core::nodes::builtin_registry;
-use atomiton_core::value::Value;
-use atomiton_core::{EngineConfig, ErrorCode, ExecutionResult, NodeDefinition};
-use common::{edge_to, group, node, Harness};
+use atomiton_core::{EngineConfig, ExecutionResult, NodeDefinition};
+use common::{edge_to, group, node, outcome, Harness};
 use proptest::prelude::*;
 
 /// A flow: a spreadsheet reading `csv`, then each transform in turn (`(operation, function)`;
@@ -49,19 +48,6 @@ fn run(flow: &NodeDefinition, batch_rows: usize) -> (ExecutionResult, usize) {
         })
         .count();
     (result, counted)
-}
-
-/// What must be the same streamed or not: success, data, error (code and message), the nodes
-/// that ran.
-type Outcome = (bool, Option<Value>, Option<(ErrorCode, String)>, Vec<String>);
-
-fn outcome(result: &ExecutionResult) -> Outcome {
-    (
-        result.success,
-        result.data.clone(),
-        result.error.as_ref().map(|e| (e.code, e.message.clone())),
-        result.executed_nodes.iter().map(|id| id.to_string()).collect(),
-    )
 }
 
 fn csv_of(rows: &[(u8, String)]) -> String {

@@ -8,9 +8,9 @@ import { createConductor, createExecutionId, DEFAULT_SLOWMO_MS } from "../dist/b
 import { setupCsvPanel } from "./csv.js";
 import { GraphView } from "./graph.js";
 
-// With execution history: the browser module that records runs (in IndexedDB), which the
-// history list and the timeline below read.
-const conductor = createConductor({ history: true });
+// With execution history and the node result cache: the browser module that records runs (in
+// IndexedDB), which the history list and the timeline below read, and reuses unchanged results.
+const conductor = createConductor({ history: true, cache: true });
 
 const $ = (id) => document.getElementById(id);
 
@@ -59,6 +59,7 @@ const ui = {
   flowText: $("flow-text"),
   inputText: $("input-text"),
   slowMo: $("slowmo"),
+  cache: $("cache-toggle"),
   slowMoValue: $("slowmo-value"),
   run: $("run"),
   cancel: $("cancel"),
@@ -219,7 +220,9 @@ async function run({ runTo } = {}) {
   const started = performance.now();
   const startedAt = Date.now();
   try {
-    const result = await conductor.node.run(flow, { executionId, input, slowMo: Number(ui.slowMo.value), ...debugOptions(runTo) });
+    // The cache is the conductor's; a run reads and fills it only when the switch is on.
+    const cache = ui.cache.checked;
+    const result = await conductor.node.run(flow, { executionId, input, slowMo: Number(ui.slowMo.value), cache, ...debugOptions(runTo) });
     showResult(result, performance.now() - started);
     history.add(recordFromResult({ id: executionId, flow, result, startedAt, endedAt: Date.now() }));
     await showHistory();
@@ -304,7 +307,7 @@ conductor.node.onProgress((event) => {
   for (const node of event.nodes) {
     updateRow(node);
     const path = graph.pathOf(node);
-    if (path) graph.setState(path, node.state);
+    if (path) graph.setState(path, node.state, node);
   }
 });
 

@@ -9,7 +9,7 @@
 const SVG = "http://www.w3.org/2000/svg";
 
 /** The states a node can show; anything else is shown as pending. */
-export const STATES = ["pending", "executing", "completed", "error", "skipped", "pinned"];
+export const STATES = ["pending", "executing", "completed", "error", "skipped", "pinned", "cached"];
 
 // ----- model ----------------------------------------------------------------------------------
 
@@ -196,12 +196,23 @@ export class GraphView {
     return this.model.nodes.find((node) => node.id === progressNode.id)?.path;
   }
 
-  /** Sets a node's state (colour, label, and the edges leaving it). */
-  setState(path, state) {
+  /**
+   * Sets a node's state (colour, label, and the edges leaving it). A `cached` node's progress
+   * entry (`cacheKey`, `cacheAge`) says which cache entry served it and how old it was.
+   */
+  setState(path, state, progressNode) {
     const button = this.elements.get(path);
     if (!button) return;
     const shown = STATES.includes(state) ? state : "pending";
     button.dataset.state = shown;
+    if (shown === "cached" && progressNode?.cacheKey) {
+      const age = Math.round(progressNode.cacheAge ?? 0);
+      button.dataset.cache = `entry ${progressNode.cacheKey.slice(0, 12)}…, ${age} ms old`;
+      button.title = `${path}: served from the cache (${button.dataset.cache})`;
+    } else {
+      delete button.dataset.cache;
+      button.title = path;
+    }
     const chip = button.querySelector(".state");
     chip.dataset.state = shown;
     chip.textContent = shown;
@@ -240,6 +251,7 @@ export class GraphView {
     const marks = ["breakpoint", "pinned", "paused"]
       .filter((flag) => button.dataset[flag] === "true")
       .map((flag) => (flag === "paused" ? "paused here" : flag));
+    if (button.dataset.cache) marks.push(`cache ${button.dataset.cache}`);
     button.setAttribute("aria-label", [`${node.path} (${node.type ?? "node"}): ${button.dataset.state}`, ...marks].join(", "));
   }
 

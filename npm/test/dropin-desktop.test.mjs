@@ -60,7 +60,7 @@ test("the docs' setupMainProcessHandler({concurrency: 4, storage}) serves a rend
 test("dispose() removes the IPC handlers and shuts the conductor down; cleanup() is the same", async () => {
   const electron = electronDouble();
   const handler = setupMainProcessHandler({ ipcMain: electron.ipcMain, storage: { type: "memory" } });
-  assert.deepEqual([...electron.handlers.keys()].sort(), ["executions:call", "flow:call", "node:call", "storage:call", "system:call"]);
+  assert.deepEqual([...electron.handlers.keys()].sort(), ["cache:call", "executions:call", "flow:call", "node:call", "storage:call", "system:call"]);
   assert.equal(handler.cleanup, handler.dispose);
   await Promise.all([handler.dispose(), handler.cleanup()]);
   assert.deepEqual([...electron.handlers.keys()], []);
@@ -141,7 +141,7 @@ test("in Electron's main process (CommonJS, no ipcMain given) it takes ipcMain a
     },
   );
   const seen = JSON.parse(stdout);
-  assert.deepEqual(seen.registered, ["executions:call", "flow:call", "node:call", "storage:call", "system:call"]);
+  assert.deepEqual(seen.registered, ["cache:call", "executions:call", "flow:call", "node:call", "storage:call", "system:call"]);
   assert.deepEqual(seen.templates, ["hello-world", "data-pipeline", "image-processing", "double-and-summarise"]);
   assert.ok(seen.broadcasts.includes("storage:event:flowSaved"), `broadcasts go to every window: ${seen.broadcasts}`);
   assert.deepEqual(seen.afterDispose, []);

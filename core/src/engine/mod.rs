@@ -99,11 +99,14 @@ impl Engine {
         self,
         flow: NodeDefinition,
         mut options: RunOptions,
-        #[cfg_attr(not(feature = "history"), allow(unused_mut))] mut handles: RunHandles,
+        #[cfg_attr(not(any(feature = "history", feature = "cache")), allow(unused_mut))]
+        mut handles: RunHandles,
         host: SharedHost,
     ) -> ExecutionResult {
         #[cfg(feature = "history")]
         let (recorder, reuse) = (handles.recorder.take(), handles.reuse.take());
+        #[cfg(feature = "cache")]
+        let cache = handles.cache.take().filter(|_| !options.cache.as_ref().is_some_and(|c| c.off));
         let start_time = host.now();
         let execution_id: Arc<str> = Arc::from(options.execution_id(|| host.random()));
         if falsy(flow.id_str(), flow.extra.get("id"))
@@ -151,11 +154,13 @@ impl Engine {
         let records = recorder.is_some() || reuse.is_some();
         #[cfg(not(feature = "history"))]
         let records = false;
+        #[cfg(feature = "cache")]
+        let records = records || cache.is_some();
         // Nodes are found by path only for history and debugging (the browser's default module
         // has neither: it refuses a run that names nodes).
-        #[cfg(any(feature = "history", feature = "debugger"))]
+        #[cfg(any(feature = "history", feature = "debugger", feature = "cache"))]
         let paths = (records || options.names_nodes()).then(|| PathIndex::new(&plan));
-        #[cfg(not(any(feature = "history", feature = "debugger")))]
+        #[cfg(not(any(feature = "history", feature = "debugger", feature = "cache")))]
         let paths: Option<PathIndex> = {
             let _ = records;
             None
@@ -183,6 +188,34 @@ impl Engine {
                 Ok(resolved) => resolved,
                 Err(error) => return rejected(error),
             };
+        #[cfg(feature = "cache")]
+        let cache = match (cache, &paths) {
+            (Some(handle), Some(paths)) => {
+                let nodes = options.cache.take().map(|c| c.nodes).unwrap_or_default();
+                let nodes = match nodes
+                    .into_iter()
+                    .map(|(path, option)| paths.find(&path, "cache.nodes").map(|ix| (ix, option)))
+                    .collect::<Result<Vec<_>, _>>()
+                {
+                    Ok(nodes) => nodes,
+                    Err(error) => return rejected(error),
+                };
+                crate::scheduler::cache::RunCacheSetup::new(
+                    handle.store,
+                    handle.ttl_ms,
+                    &plan,
+                    paths.paths().into(),
+                    nodes,
+                    &context,
+                    options.permissions.as_ref(),
+                    &host,
+                )
+                .await
+            }
+            _ => None,
+        };
+        #[cfg(not(feature = "cache"))]
+        let cache = None;
         let scheduler = Scheduler::new(RunSetup {
             plan,
             host: host.clone(),
@@ -203,6 +236,7 @@ impl Engine {
             // Builds without the run's live state report progress in snapshots only.
             #[cfg(not(feature = "run-state"))]
             state_events: false,
+            cache,
         });
         scheduler.run().await
     }

@@ -27,13 +27,14 @@ const OUTPUT: u8 = 1 << 5;
 const ERROR: u8 = 1 << 6;
 
 /// Every state, by the byte that stands for it.
-const STATES: [NodeState; 6] = [
+const STATES: [NodeState; 7] = [
     NodeState::Pending,
     NodeState::Executing,
     NodeState::Completed,
     NodeState::Error,
     NodeState::Skipped,
     NodeState::Pinned,
+    NodeState::Cached,
 ];
 
 /// Node records of one run, in the order they were written.

@@ -11,5 +11,5 @@ pub mod stream;
 pub use builtin::{builtin_registry, BUILTIN_TYPES};
 pub use input::NodeInput;
 pub use invocation::{ExecutorParams, Invocation, NodeResult, ParentContext};
-pub use node_type::{FnNode, NodeType, ParameterIssue};
+pub use node_type::{Caching, FnNode, NodeType, ParameterIssue};
 pub use registry::NodeRegistry;

@@ -23,6 +23,18 @@ impl ParameterIssue {
     }
 }
 
+/// Whether a node's result may be cached (see [`crate::cache`]), for one invocation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Caching {
+    /// Its output depends only on its type, parameters, input and the run's context: cached by
+    /// default when caching is on.
+    Pure,
+    /// It has effects or reads from outside the flow: cached only when the flow or the run opts
+    /// it in. The files it reads (paths as the node resolves them) are part of its key by path,
+    /// size and modification time.
+    OptIn { files: Vec<String> },
+}
+
 /// A node type: validation of its parameters, what it needs from the host, and its executable.
 pub trait NodeType: MaybeSend + MaybeSync + 'static {
     /// The `type` string flows use, e.g. `"transform"`.
@@ -56,6 +68,13 @@ pub trait NodeType: MaybeSend + MaybeSync + 'static {
 
     /// Runs one attempt.
     fn execute(&self, invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult>;
+
+    /// Whether this invocation's result may be cached: only when opted in, unless the type says
+    /// otherwise (every built-in without effects does). Builds without the cache leave it out.
+    #[cfg(feature = "cache")]
+    fn caching(&self, _invocation: &Invocation) -> Caching {
+        Caching::OptIn { files: Vec::new() }
+    }
 
     /// How the node can take part in a stream of rows for these parameters (see
     /// [`super::stream`]); `None`: it takes its whole input and gives its whole output.

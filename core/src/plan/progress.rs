@@ -41,5 +41,9 @@ pub(crate) fn progress_node(plan: &Plan, ix: NodeIx, status: &NodeStatus) -> Pro
         bytes: status.bytes.map(|(done, _)| done),
         #[cfg(feature = "streams")]
         total_bytes: status.bytes.and_then(|(_, total)| total),
+        #[cfg(feature = "cache")]
+        cache_key: status.cache.map(|hit| hit.key.to_hex()),
+        #[cfg(feature = "cache")]
+        cache_age: status.cache.map(|hit| hit.age_ms),
     }
 }

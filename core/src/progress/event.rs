@@ -16,6 +16,8 @@ pub enum NodeState {
     Skipped,
     /// Not run: its output was given with the run (`pinned`).
     Pinned,
+    /// Not run: its output came from the node result cache.
+    Cached,
 }
 
 impl NodeState {
@@ -27,17 +29,22 @@ impl NodeState {
             NodeState::Error => "error",
             NodeState::Skipped => "skipped",
             NodeState::Pinned => "pinned",
+            NodeState::Cached => "cached",
         }
     }
 
-    /// Completed, skipped or pinned: counts fully towards progress.
+    /// Completed, skipped, pinned or cached: counts fully towards progress.
     pub fn is_done(self) -> bool {
-        matches!(self, NodeState::Completed | NodeState::Skipped | NodeState::Pinned)
+        matches!(
+            self,
+            NodeState::Completed | NodeState::Skipped | NodeState::Pinned | NodeState::Cached
+        )
     }
 
-    /// Completed or pinned: the node has an output its successors took (a retry may reuse it).
+    /// Completed, pinned or cached: the node has an output its successors took (a retry may
+    /// reuse it).
     pub fn has_output(self) -> bool {
-        matches!(self, NodeState::Completed | NodeState::Pinned)
+        matches!(self, NodeState::Completed | NodeState::Pinned | NodeState::Cached)
     }
 }
 
@@ -81,6 +88,14 @@ pub struct ProgressNode {
     #[cfg(feature = "streams")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_bytes: Option<u64>,
+    /// A `cached` node's entry: its key (32 hex digits).
+    #[cfg(feature = "cache")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_key: Option<String>,
+    /// A `cached` node's entry: its age in ms when it was served.
+    #[cfg(feature = "cache")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_age: Option<f64>,
 }
 
 /// `{from, to}`.

@@ -26,7 +26,9 @@ impl WeightedProgress {
     /// Moves a node of `weight` from `(old_state, old_progress)` to `(new_state, new_progress)`.
     pub fn update(&mut self, weight: u64, old: (NodeState, u8), new: (NodeState, u8)) {
         let units = |state: NodeState, progress: u8| match state {
-            NodeState::Completed | NodeState::Skipped | NodeState::Pinned => (weight * 100, 0),
+            NodeState::Completed | NodeState::Skipped | NodeState::Pinned | NodeState::Cached => {
+                (weight * 100, 0)
+            }
             NodeState::Executing => (0, weight * u64::from(progress)),
             NodeState::Pending | NodeState::Error => (0, 0),
         };

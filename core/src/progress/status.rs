@@ -18,6 +18,9 @@ pub struct NodeStatus {
     /// Bytes a streamed node read so far, and in all when known (a file's size).
     #[cfg(feature = "streams")]
     pub bytes: Option<(u64, Option<u64>)>,
+    /// A `cached` node's entry (see `crate::cache`).
+    #[cfg(feature = "cache")]
+    pub cache: Option<crate::cache::CacheHit>,
 }
 
 impl NodeStatus {
@@ -33,6 +36,8 @@ impl NodeStatus {
         rows: None,
         #[cfg(feature = "streams")]
         bytes: None,
+        #[cfg(feature = "cache")]
+        cache: None,
     };
 
     /// How long it ran, once it has ended.

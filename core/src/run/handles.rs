@@ -24,4 +24,7 @@ pub struct RunHandles {
     /// Recorded outputs to use instead of running those nodes (a retry).
     #[cfg(feature = "history")]
     pub reuse: Option<crate::history::Reuse>,
+    /// The node result cache the run reads and writes (unless its options say `cache: false`).
+    #[cfg(feature = "cache")]
+    pub cache: Option<crate::cache::CacheHandle>,
 }

@@ -82,6 +82,12 @@ pub struct RunOptions {
     #[cfg(feature = "telemetry")]
     #[cfg_attr(test, ts(optional))]
     pub telemetry: Option<crate::telemetry::TelemetryOptions>,
+    /// The node result cache for this run: `false` neither reads nor writes it; `{nodes: {path:
+    /// false | true | {ttlMs}}}` turns it off or on (effects included) for those nodes, over
+    /// their `parameters.cache`. Only on conductors created with `cache`.
+    #[cfg(feature = "cache")]
+    #[cfg_attr(test, ts(as = "Option<crate::typescript::RunCacheField>", optional))]
+    pub cache: Option<crate::cache::RunCache>,
 }
 
 impl RunOptions {

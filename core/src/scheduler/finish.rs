@@ -158,13 +158,17 @@ impl Scheduler {
     }
 
     /// Completed nodes in sequential order; on failure at `p`, those before `p` and then `p`.
+    /// A node served from the cache counts as completed: the result is the one a run without
+    /// the cache gives.
     pub(super) fn executed_nodes(&self, success: bool) -> Vec<Arc<str>> {
         let limit = match (&self.failure, success) {
             (Some((p, _)), false) if self.aborted.is_none() => *p,
             _ => self.plan.nodes.len(),
         };
         let mut executed: Vec<Arc<str>> = (0..limit)
-            .filter(|&ix| self.slots[ix].status.state == NodeState::Completed)
+            .filter(|&ix| {
+                matches!(self.slots[ix].status.state, NodeState::Completed | NodeState::Cached)
+            })
             .map(|ix| self.plan.nodes[ix].id.clone())
             .collect();
         if let (Some((p, _)), false, None) = (&self.failure, success, self.aborted) {

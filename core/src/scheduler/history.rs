@@ -115,10 +115,11 @@ impl RunHistory {
         let attempts = match (leaf, reused, self.attempts[ix].take()) {
             (false, _, _) | (true, true, _) => 0,
             (true, false, Some(counter)) => counter.load(Ordering::Relaxed),
-            // Skipped and pinned leaves never ran.
-            (true, false, None) => {
-                u32::from(!matches!(state, NodeState::Skipped | NodeState::Pinned))
-            }
+            // Skipped, pinned and cached leaves never ran.
+            (true, false, None) => u32::from(!matches!(
+                state,
+                NodeState::Skipped | NodeState::Pinned | NodeState::Cached
+            )),
         };
         self.recorder.node(
             NodeEnded {

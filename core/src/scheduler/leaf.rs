@@ -90,7 +90,7 @@ impl Executor {
 
 /// `invocation` with the embedder's values in its input written out in full (a built-in node
 /// reads data, not handles).
-async fn materialized(
+pub(super) async fn materialized(
     mut invocation: Invocation,
     host: &SharedHost,
 ) -> Result<Invocation, crate::error::ExecutionError> {

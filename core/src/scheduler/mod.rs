@@ -21,6 +21,11 @@
 //! step) are the debugging loop, `history.rs` what run records get, `debug.rs` the `debug`
 //! option's simulations.
 
+#[cfg(feature = "cache")]
+pub(crate) mod cache;
+#[cfg(not(feature = "cache"))]
+#[path = "cache_off.rs"]
+pub(crate) mod cache;
 pub(crate) mod debug;
 mod finish;
 #[cfg(feature = "history")]
@@ -99,6 +104,8 @@ pub(crate) struct RunSetup {
     pub handles: RunHandles,
     /// Whether each change of a node is also an event (`nodeChanged`), unthrottled.
     pub state_events: bool,
+    /// The node result cache, when the run uses one.
+    pub cache: Option<cache::RunCacheSetup>,
 }
 
 /// Why a run stopped before finishing.
@@ -166,6 +173,8 @@ pub(crate) struct Scheduler {
     /// A traced run's node errors with their codes, by index (what its spans report).
     #[cfg(feature = "telemetry")]
     span_errors: Option<Vec<Option<SpanError>>>,
+    /// The node result cache, when the run uses one.
+    cache: Option<Arc<cache::RunCacheSetup>>,
 }
 
 /// What ended in `running`: one leaf, or a chain run as a stream (its nodes, and the outcomes
@@ -174,6 +183,9 @@ pub(crate) enum Ended {
     Leaf(LeafOutcome),
     #[cfg_attr(not(feature = "streams"), allow(dead_code))]
     Chain(Vec<NodeIx>, Vec<LeafOutcome>),
+    /// A leaf served from the cache.
+    #[cfg_attr(not(feature = "cache"), allow(dead_code))]
+    Cached(NodeIx, cache::CachedOutput),
 }
 
 impl Scheduler {
@@ -194,6 +206,7 @@ impl Scheduler {
             breakpoints,
             handles,
             state_events,
+            cache,
         } = setup;
         let RunHandles { cancel, event_sink: events, view, control, .. } = handles;
         let cancel = cancel.unwrap_or_default();
@@ -254,6 +267,8 @@ impl Scheduler {
                     duration: None,
                     state: NodeState::Pending,
                     progress: 0,
+                    #[cfg(feature = "cache")]
+                    cache: None,
                 })
                 .collect(),
         });
@@ -301,6 +316,7 @@ impl Scheduler {
             segments: Default::default(),
             #[cfg(feature = "telemetry")]
             span_errors: None,
+            cache: cache.map(Arc::new),
         }
         .with_telemetry()
         .with_segments()
@@ -353,6 +369,7 @@ impl Scheduler {
                 };
                 match done {
                     Ended::Leaf((ix, outcome)) => self.leaf_ended(ix, outcome),
+                    Ended::Cached(ix, cached) => self.cache_hit(ix, cached),
                     Ended::Chain(nodes, outcomes) => {
                         // The rows it reported count before its nodes end.
                         self.drain_messages(cx);

@@ -4,6 +4,7 @@
 use std::cmp::Reverse;
 use std::sync::Arc;
 
+use super::cache::cached_leaf;
 use super::leaf::{leaf_future, Executor, LeafJob};
 use super::pause::Gate;
 use super::Scheduler;
@@ -208,6 +209,7 @@ impl Scheduler {
             _ => None,
         };
         let invocation = self.invocation(ix, input, parent_context, &signal);
+        let cache = self.leaf_cache(ix, &executor, input_js);
         let job = LeafJob {
             ix,
             executor,
@@ -232,7 +234,10 @@ impl Scheduler {
                 job.attempts = Some(history.attempt_counter(ix));
             }
         }
-        self.running.push(leaf_future(job));
+        self.running.push(match cache {
+            Some(cache) => cached_leaf(job, cache),
+            None => leaf_future(job),
+        });
         self.running_count += 1;
         self.slots[ix].signal = Some(signal);
         if self.slow_mo <= 0.0 {

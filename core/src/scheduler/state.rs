@@ -19,7 +19,7 @@ impl Scheduler {
                 slot.status.start_time = Some(now);
                 slot.status.progress = 0;
             }
-            NodeState::Completed | NodeState::Skipped | NodeState::Pinned => {
+            NodeState::Completed | NodeState::Skipped | NodeState::Pinned | NodeState::Cached => {
                 slot.status.end_time = Some(now);
                 slot.status.progress = 100;
                 slot.status.message = Some(crate::progress::COMPLETE_MESSAGE);

@@ -8,6 +8,8 @@
 //! at the boundary.
 
 mod boundary;
+#[cfg(feature = "cache")]
+mod cache;
 mod calls;
 pub mod catalog;
 mod config;
@@ -97,6 +99,9 @@ pub struct Session {
     /// Where runs are recorded (`None`: execution history is off).
     #[cfg(feature = "history")]
     history: Option<Arc<SessionHistory>>,
+    /// The node result cache its runs use (`None`: off).
+    #[cfg(feature = "cache")]
+    cache: Option<crate::cache::CacheHandle>,
 }
 
 impl Session {
@@ -124,6 +129,8 @@ impl Session {
             slice_arrays_of: None,
             #[cfg(feature = "history")]
             history: None,
+            #[cfg(feature = "cache")]
+            cache: None,
         }
     }
 

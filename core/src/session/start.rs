@@ -214,6 +214,8 @@ impl Session {
             recorder: recorder.clone(),
             #[cfg(feature = "history")]
             reuse,
+            #[cfg(feature = "cache")]
+            cache: self.cache.clone(),
         };
         let result = self.engine.run_with(flow, options, handles, self.host.clone()).await;
         #[cfg(feature = "history")]

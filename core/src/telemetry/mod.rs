@@ -144,7 +144,7 @@ pub(crate) fn spans(plan: &Plan, telemetry: &RunTelemetry, ends: Vec<NodeEnd>) -
             node_retries.push(retry);
         }
         let Some(start) = end.start.or(match end.state {
-            NodeState::Skipped | NodeState::Pinned => end.end,
+            NodeState::Skipped | NodeState::Pinned | NodeState::Cached => end.end,
             _ => None,
         }) else {
             continue;

@@ -75,6 +75,11 @@ typescript_alias!(
     DebugErrorType = "\"generic\" | \"timeout\" | \"network\" | \"validation\" | \"permission\" | (string & {})"
 );
 
+typescript_alias!(
+    /// A run's `cache` option.
+    RunCacheField = "boolean | { nodes?: Record<string, boolean | { ttlMs?: number }> }"
+);
+
 /// `wire.generated.ts`: what crosses the boundary into the engine.
 fn wire() -> String {
     let config = Config::new();

@@ -179,8 +179,8 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
-    /// The base parameters every node type shares: `enabled`, `timeout` and `retries` are read by
-    /// the scheduler, `label` and `description` are strings.
+    /// The base parameters every node type shares: `enabled`, `timeout`, `retries` and `cache`
+    /// are read by the scheduler, `label` and `description` are strings.
     fn check_engine_parameters(&mut self, frame: usize, params: &Map) {
         for key in ["label", "description"] {
             if small_map_get(params, key).is_some_and(|v| !v.is_string() && !v.is_null()) {
@@ -219,6 +219,18 @@ impl<'a> Walker<'a, '_> {
                     ErrorCode::INVALID_PARAMETERS,
                     "Invalid parameters: retries: must be a non-negative integer".into(),
                     Some("parameters.retries".into()),
+                );
+            }
+        }
+        // Builds without the cache ignore `cache`, as they ignore the run option.
+        #[cfg(feature = "cache")]
+        if let Some(v) = small_map_get(params, "cache") {
+            if crate::cache::NodeCacheOption::from_value(v).is_none() {
+                self.report_at(
+                    frame,
+                    ErrorCode::INVALID_PARAMETERS,
+                    "Invalid parameters: cache: must be true, false or {ttlMs} with a positive number of milliseconds".into(),
+                    Some("parameters.cache".into()),
                 );
             }
         }

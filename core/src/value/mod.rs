@@ -32,6 +32,8 @@ pub use bytes::{Bytes, BytesKind};
 pub use convert::{from_value, to_value};
 pub use js_number::js_number;
 pub use limits::ParseLimits;
+#[cfg(feature = "cache")]
+pub(crate) use map::Iter as MapIter;
 pub use map::Map;
 pub use number::Number;
 #[cfg(feature = "bulk-data")]

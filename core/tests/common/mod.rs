@@ -10,7 +10,9 @@ use atomiton_core::json;
 use atomiton_core::nodes::{Invocation, NodeRegistry, NodeResult};
 use atomiton_core::testing::VirtualHost;
 use atomiton_core::value::Value;
-use atomiton_core::{Engine, EngineConfig, ExecutionResult, NodeDefinition, NodeEdge, RunOptions};
+use atomiton_core::{
+    Engine, EngineConfig, ErrorCode, ExecutionResult, NodeDefinition, NodeEdge, RunOptions,
+};
 
 /// An atomic node.
 pub fn node(id: &str, node_type: &str) -> NodeDefinition {
@@ -159,4 +161,17 @@ pub fn strs(items: &[&str]) -> Vec<String> {
 
 pub fn num(n: f64) -> Value {
     json!(n)
+}
+
+/// What two runs that must agree are compared on (streamed or not, cached or not): success,
+/// data, error (code and message), the nodes that ran.
+pub type Outcome = (bool, Option<Value>, Option<(ErrorCode, String)>, Vec<String>);
+
+pub fn outcome(result: &ExecutionResult) -> Outcome {
+    (
+        result.success,
+        result.data.clone(),
+        result.error.as_ref().map(|e| (e.code, e.message.clone())),
+        result.executed_nodes.iter().map(|id| id.to_string()).collect(),
+    )
 }

@@ -10,6 +10,7 @@ import type { ConductorConfig } from "../types/execution.js";
 import type { ExecutionGraphStore } from "../types/progress.js";
 import type { EnvironmentInfo } from "../types/storage.js";
 import type { EngineAdapter } from "./engine.js";
+import { createCacheApi } from "./cache.js";
 import { createExecutionsApi } from "./executions.js";
 import { createAuthApi, type AuthBackend } from "./namespaces/auth.js";
 import { createCatalogApi } from "./namespaces/catalog.js";
@@ -62,6 +63,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
   const flow = createFlowApi(engine, run, node);
   const storage = createStorageApi(engine, listeners.flowSaved);
   const executions = createExecutionsApi(engine, run);
+  const cache = createCacheApi(engine);
   const auth = createAuthApi(options.auth);
   const system = createSystemApi(engine, config, options.environment, options.restart);
   const events = createEventsApi(listeners);
@@ -76,6 +78,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
     flow,
     storage,
     executions,
+    cache,
     auth,
     system,
     events,

@@ -29,6 +29,7 @@ export function closedEngine(kind: EngineAdapter["kind"]): EngineAdapter {
     listFlows: refusedLater,
     deleteFlow: refusedLater,
     executions: refusedLater,
+    cache: refusedLater,
     listTemplates: refused,
     getTemplate: refused,
     nodeDefinitions: refused,

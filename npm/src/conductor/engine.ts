@@ -16,6 +16,8 @@ export type RunCommand = "pause" | "resume" | "step";
 
 /** An `executions.*` call, by name; `flush` waits until every run record written so far is stored. */
 export type ExecutionsCall = "list" | "get" | "delete" | "prune" | "flush";
+/** The node result cache's calls (`conductor.cache`). */
+export type CacheCall = "clear" | "invalidate" | "stats";
 
 /** A result as the engine returns it: error timestamps are epoch milliseconds. */
 export type WireError = Omit<ExecutionError, "timestamp"> & { timestamp?: number };
@@ -83,6 +85,8 @@ export interface EngineAdapter {
   deleteFlow(id: string): Promise<Outcome<null>>;
   /** `executions.list` / `get` / `delete` / `prune` where runs are recorded; `arg` is options JSON or an execution id. */
   executions(call: ExecutionsCall, arg: string): Promise<Outcome<unknown>>;
+  /** `cache.clear` / `invalidate` / `stats`; `arg` is `{flowId?, nodeId?}` JSON for `invalidate`. */
+  cache(call: CacheCall, arg: string): Promise<Outcome<unknown>>;
   listTemplates(): MaybePromise<Outcome<{ templates: FlowTemplateInfo[] }>>;
   getTemplate(id: string): MaybePromise<Outcome<NodeDefinition | null>>;
   nodeDefinitions(): Outcome<NodeDefinition[]>;

@@ -22,6 +22,7 @@ export const PASSED_RUN_OPTIONS = [
   "pinned",
   "runTo",
   "breakpoints",
+  "cache",
 ] as const;
 
 /** Options the conductor sets itself (from the overrides, its config and the flow). */

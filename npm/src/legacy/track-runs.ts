@@ -5,13 +5,14 @@
 import type { ConductorEventEmitter, NodeRunState, ProgressNode, Unsubscribe } from "../types/progress.js";
 import type { ExecutionStateStatus, StateManager } from "./state-manager.js";
 
-/** Skipped (disabled) and pinned nodes did not run but let the flow go on: completed. */
+/** Skipped (disabled), pinned and cached nodes did not run but let the flow go on: completed. */
 const STATUS: Record<NodeRunState, ExecutionStateStatus> = {
   pending: "pending",
   executing: "running",
   completed: "completed",
   skipped: "completed",
   pinned: "completed",
+  cached: "completed",
   error: "failed",
 };
 

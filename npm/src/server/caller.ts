@@ -20,7 +20,7 @@ export type CallerLimits = {
 
 /** What a user or API key may do. */
 export type Grant = {
-  /** Channels and commands (default: `node`, `storage`, `flow`, `executions` entirely (`executions` answers scope "all" only), `system.health`). `auth` is always allowed. */
+  /** Channels and commands (default: `node`, `storage`, `flow`, `executions` and `cache` entirely (both answer scope "all" only), `system.health`). `auth` is always allowed. */
   channels?: ChannelGrant;
   /** What runs this caller starts may reach outside their data (default `{}`: pure computation only). */
   permissions?: RunPermissions;
@@ -51,8 +51,15 @@ export type Caller = {
 /** Every permission: what a run without `permissions` may do anyway. */
 export const ALL_PERMISSIONS: RunPermissions = Object.freeze({ shell: true, image: true, files: true, http: true });
 
-export const DEFAULT_CHANNELS: ChannelGrant = Object.freeze({ node: "*", storage: "*", flow: "*", executions: "*", system: ["health"] });
-const ALL_CHANNELS: ChannelGrant = Object.freeze({ node: "*", storage: "*", flow: "*", system: "*", executions: "*" });
+export const DEFAULT_CHANNELS: ChannelGrant = Object.freeze({
+  node: "*",
+  storage: "*",
+  flow: "*",
+  executions: "*",
+  cache: "*",
+  system: ["health"],
+});
+const ALL_CHANNELS: ChannelGrant = Object.freeze({ node: "*", storage: "*", flow: "*", system: "*", executions: "*", cache: "*" });
 const DEFAULT_LIMITS: Required<CallerLimits> = Object.freeze({ concurrentRuns: 8, runsPerMinute: 120 });
 const UNLIMITED: Required<CallerLimits> = Object.freeze({ concurrentRuns: Infinity, runsPerMinute: Infinity });
 

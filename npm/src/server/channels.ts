@@ -98,6 +98,13 @@ function handlerTable(
       );
     return conductor.executions;
   };
+  // The served conductor's node result cache: entries are not kept per caller either.
+  const cache = (caller: Caller | undefined) => {
+    seesAllRuns(caller);
+    if (!conductor.cache)
+      throw new ConductorError(createExecutionError(ErrorCode.IMPLEMENTATION_NOT_FOUND, "This server's conductor has no result cache"));
+    return conductor.cache;
+  };
   return {
     node: {
       execute: async (args, caller) => {
@@ -156,6 +163,17 @@ function handlerTable(
         await history(caller).delete(String(argsOf(args).id));
       },
       prune: (args, caller) => history(caller).prune(argsOf(args)),
+    },
+    cache: {
+      clear: (_args, caller) => cache(caller).clear(),
+      invalidate: (args, caller) => {
+        const { flowId, nodeId } = argsOf(args);
+        return cache(caller).invalidate({
+          ...(typeof flowId === "string" ? { flowId } : {}),
+          ...(typeof nodeId === "string" ? { nodeId } : {}),
+        });
+      },
+      stats: (_args, caller) => cache(caller).stats(),
     },
     flow: {
       listTemplates: () => conductor.flow.listTemplates(),

@@ -1,4 +1,5 @@
 /** Execution shapes, as the TypeScript engine had them: config, run context, result and trace. */
+import type { CacheConfig } from "./cache.js";
 import type { HistoryConfig } from "./history.js";
 import type { ExecutionError } from "./errors.js";
 import type { ConductorLogger, LogLevel } from "../logging.js";
@@ -37,7 +38,7 @@ export type RunPermissions = WirePermissions;
 
 /** Per-run options for `node.run(node, contextOverrides)`. */
 export type ContextOverrides = Partial<Omit<ConductorExecutionContext, "executionId" | "nodeId">> &
-  Pick<WireRunOptions, "timeout" | "permissions" | "history" | "pinned" | "runTo" | "breakpoints"> & {
+  Pick<WireRunOptions, "timeout" | "permissions" | "history" | "pinned" | "runTo" | "breakpoints" | "cache"> & {
     /**
      * Tracing of this run (with an OpenTelemetry SDK registered): `propagate: false` stops its
      * `http-request` nodes sending trace context; `traceparent` (and `tracestate`) name a span
@@ -72,6 +73,10 @@ export type NodeExecutionTrace = {
   duration?: number;
   state: string;
   progress: number;
+  /** A node served from the result cache (`state: "cached"`): the entry's key (32 hex digits). */
+  cacheKey?: string;
+  /** A node served from the result cache: the entry's age in ms when it was served. */
+  cacheAge?: number;
   events: ExecutionTraceEvent[];
   childTraces?: NodeExecutionTrace[];
 };
@@ -189,6 +194,13 @@ export type ConductorConfig = {
    * `conductor.executions`. `false` records nothing. Node keeps it beside the flows.
    */
   history?: HistoryConfig;
+  /**
+   * The node result cache (off by default): a node whose type, parameters, input and run context
+   * were seen before gives the stored output without running (state `cached`). Pure nodes are
+   * cached by default; nodes with effects only when opted in (`parameters.cache` or the run's
+   * `cache.nodes`). In the browser it loads the editor module. README "Result cache".
+   */
+  cache?: CacheConfig;
   /**
    * Node: the engine flows run on in this process. `"auto"` (the default, or
    * `ATOMITON_CONDUCTOR_ENGINE`): the native addon when a binary fits this platform, else the

@@ -47,7 +47,7 @@ export type ExecutionNodeRecord = {
   /** The node's path: ids of enclosing groups and its own, joined by `/`. */
   nodeId: string;
   nodeType: string;
-  state: "pending" | "executing" | "completed" | "error" | "skipped" | "pinned";
+  state: "pending" | "executing" | "completed" | "error" | "skipped" | "pinned" | "cached";
   /** Attempts made, retries included; 0 when the output was reused. */
   attempts: number;
   /** The output was taken from the run this one retried (the node did not run). */

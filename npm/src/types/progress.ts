@@ -12,8 +12,11 @@ import type { ExecutionResult, ExecutionTrace } from "./execution.js";
  */
 export type NodeExecutionState = "pending" | "executing" | "completed" | "error" | "skipped";
 
-/** Every state this engine reports: `"pinned"` is a node not run, its output given with the run (`pinned`). */
-export type NodeRunState = NodeExecutionState | "pinned";
+/**
+ * Every state this engine reports: `"pinned"` is a node not run, its output given with the run
+ * (`pinned`); `"cached"` a node not run, its output served by the node result cache.
+ */
+export type NodeRunState = NodeExecutionState | "pinned" | "cached";
 
 /** A node in a `ProgressEvent` (what the desktop app forwarded to its renderer). */
 export type ProgressNodeSnapshot = {
@@ -70,6 +73,10 @@ export type ExecutionGraphNode = {
   bytes?: number;
   /** A streamed source: bytes it reads in all, when known (a file's size). */
   totalBytes?: number;
+  /** A `cached` node: the key of the entry it was served from (32 hex digits). */
+  cacheKey?: string;
+  /** A `cached` node: how old the entry was, in ms, when it was served. */
+  cacheAge?: number;
 };
 
 /** A node as this engine reports it: `depth` always set. */

@@ -79,7 +79,13 @@ export type WireRunOptions = {
    * The run is traced: its result lists its nodes' spans (`spans`), and `http-request`
    * nodes send trace context unless `propagate` is `false`.
    */
-  telemetry?: WireTelemetry, };
+  telemetry?: WireTelemetry,
+  /**
+   * The node result cache for this run: `false` neither reads nor writes it; `{nodes: {path:
+   * false | true | {ttlMs}}}` turns it off or on (effects included) for those nodes, over
+   * their `parameters.cache`. Only on conductors created with `cache`.
+   */
+  cache?: boolean | { nodes?: Record<string, boolean | { ttlMs?: number }> }, };
 
 /**
  * A run's permissions. Anything not granted is denied: `{}` allows pure computation only.
@@ -197,6 +203,7 @@ export function wireRunOptions(given: Partial<WireRunOptions>, set: Partial<Wire
     history: set.history ?? given.history,
     retry: set.retry ?? given.retry,
     telemetry: set.telemetry ?? given.telemetry,
+    cache: set.cache ?? given.cache,
   };
 }
 

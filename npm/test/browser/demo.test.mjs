@@ -882,6 +882,52 @@ test("Data: a TSV file dropped on the panel runs the same way", options, async (
   ]);
 });
 
+test("Reuse unchanged results: a second run shows unchanged nodes cached; an edited node and what follows it run", options, async () => {
+  await session.page.setChecked("#debug-toggle", false);
+  const flow = (body) => ({
+    id: "cached-demo",
+    type: "group",
+    nodes: [
+      { id: "a", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 2", data: [1, 2, 3] } },
+      { id: "b", type: "transform", parameters: { operation: "map", transformFunction: body } },
+      { id: "c", type: "transform", parameters: { operation: "filter", transformFunction: "x => x > 3" } },
+    ],
+    edges: [
+      { id: "e1", source: "a", target: "b", targetHandle: "data" },
+      { id: "e2", source: "b", target: "c", targetHandle: "data" },
+    ],
+  });
+  const runAndWait = async () => {
+    const before = await historyRuns();
+    await session.page.click("#run");
+    return newestRun(before[0]?.id);
+  };
+  await paste(flow("x => x + 1"));
+  await graphShows(["a", "b", "c"]);
+  await session.page.fill("#slowmo", "0");
+  await session.page.setChecked("#cache-toggle", true);
+  try {
+    await runAndWait();
+    assert.deepEqual(await graphStates(), { a: "completed", b: "completed", c: "completed" });
+    await runAndWait();
+    assert.deepEqual(await graphStates(), { a: "cached", b: "cached", c: "cached" });
+    const cached = await graphNodes();
+    assert.ok(
+      cached.every(({ label }) => /: cached, cache entry [0-9a-f]{12}…, \d+ ms old$/.test(label)),
+      JSON.stringify(cached.map(({ label }) => label)),
+    );
+    assert.equal(cached[0].border, "rgb(14, 116, 144)", "cached nodes have their own colour");
+
+    await paste(flow("x => x + 10"));
+    await graphShows(["a", "b", "c"]);
+    await runAndWait();
+    assert.deepEqual(await graphStates(), { a: "cached", b: "completed", c: "completed" });
+    assert.deepEqual(JSON.parse(await session.page.textContent("#result-data")).result, [12, 14, 16]);
+  } finally {
+    await session.page.setChecked("#cache-toggle", false);
+  }
+});
+
 test("the page fetched nothing outside localhost and raised no errors", options, () => {
   assert.ok(
     session.requests.some((url) => url.endsWith("/dist/engines/wasm/atomiton_conductor_wasm_bg.wasm")),

@@ -10,6 +10,9 @@
 /// - `needs_host_effects`: `execute` is only in builds with the `host-effects` feature; elsewhere
 ///   the node fails saying it needs this (validation refuses it before then, on hosts that say
 ///   they lack the effect).
+/// - `caching`: whether an invocation's result may be cached, as a
+///   `fn(&Invocation) -> Caching` (when left out: pure — cached by default — exactly when the
+///   parameters need no host effect; see `crate::cache`).
 /// - `streaming`: how the node takes part in a stream of rows for its parameters, as a
 ///   `fn(&Map) -> Option<Streaming>` (never, when left out; only in builds with the `streams`
 ///   feature, the only ones that compile it).
@@ -23,6 +26,17 @@ macro_rules! builtin_node_type {
         #[cfg(not(feature = "host-effects"))]
         return $crate::nodes::builtin::common::not_in_this_build(&$invocation, $host, $needs);
     }};
+    (@caching $self:ident, $invocation:ident) => {{
+        if $self.requirements(&$invocation.parameters) == $crate::host::Capabilities::NONE {
+            $crate::nodes::Caching::Pure
+        } else {
+            $crate::nodes::Caching::OptIn { files: Vec::new() }
+        }
+    }};
+    (@caching $self:ident, $invocation:ident, $caching:expr) => {{
+        let caching: fn(&$crate::nodes::Invocation) -> $crate::nodes::Caching = $caching;
+        caching($invocation)
+    }};
     (@streaming $parameters:ident, $streaming:expr) => {{
         let streaming: fn(&$crate::value::Map) -> Option<$crate::nodes::stream::Streaming> =
             $streaming;
@@ -33,6 +47,7 @@ macro_rules! builtin_node_type {
         $name:ident: $type_name:literal
         $(, requires: $requires:expr)?
         $(, needs_host_effects: $needs:literal)?
+        $(, caching: $caching:expr)?
         $(, streaming: $streaming:expr)?
         $(,)?
     ) => {
@@ -58,6 +73,11 @@ macro_rules! builtin_node_type {
                     requires(parameters)
                 }
             )?
+
+            #[cfg(feature = "cache")]
+            fn caching(&self, invocation: &$crate::nodes::Invocation) -> $crate::nodes::Caching {
+                builtin_node_type!(@caching self, invocation $(, $caching)?)
+            }
 
             fn execute(
                 &self,

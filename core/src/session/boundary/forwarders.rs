@@ -97,6 +97,7 @@ macro_rules! __session_gate {
     (debugger $($item:tt)*) => { $crate::__session_gate_debugger! { $($item)* } };
     (history $($item:tt)*) => { $crate::__session_gate_history! { $($item)* } };
     (run_state $($item:tt)*) => { $crate::__session_gate_run_state! { $($item)* } };
+    (cache $($item:tt)*) => { $crate::__session_gate_cache! { $($item)* } };
 }
 
 #[cfg(feature = "debugger")]
@@ -138,5 +139,19 @@ macro_rules! __session_gate_run_state {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __session_gate_run_state {
+    ($($item:tt)*) => {};
+}
+
+#[cfg(feature = "cache")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __session_gate_cache {
+    ($($item:tt)*) => { $($item)* };
+}
+
+#[cfg(not(feature = "cache"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __session_gate_cache {
     ($($item:tt)*) => {};
 }

@@ -116,6 +116,12 @@ macro_rules! session_methods {
                 [promise history "executions"] fn executions(&self, call: String, arg: String) {
                     self.session.executions(&call, arg)
                 }
+
+                /// `cache.clear` / `invalidate` / `stats` by name (`arg`: `{flowId?, nodeId?}`
+                /// JSON for `invalidate`): `{ok, value}` or `{ok: false, error}`.
+                [promise cache "cache"] fn cache(&self, call: String, arg: String) {
+                    self.session.cache(&call, arg)
+                }
             ]
             bespoke: [
                 /// Called (with no arguments, possibly from another thread) when something is

@@ -23,8 +23,17 @@ const GLYPHS: Record<NodeRunState, string> = {
   error: "✖",
   skipped: "⊘",
   pinned: "◆",
+  cached: "↺",
 };
-const STYLES: Record<NodeRunState, string> = { pending: "2", executing: "36", completed: "32", error: "31", skipped: "2", pinned: "35" };
+const STYLES: Record<NodeRunState, string> = {
+  pending: "2",
+  executing: "36",
+  completed: "32",
+  error: "31",
+  skipped: "2",
+  pinned: "35",
+  cached: "34",
+};
 
 export type TtyRendererOptions = RendererOptions & {
   /** The flow's name, shown on the first line. */
@@ -150,7 +159,7 @@ export class TtyRenderer implements ProgressRenderer {
 function countsLine(view: ProgressView): string {
   const counts = new Map<NodeRunState, number>();
   for (const node of view.nodes) if (!node.group) counts.set(node.state, (counts.get(node.state) ?? 0) + 1);
-  const order: NodeRunState[] = ["completed", "pinned", "executing", "pending", "error", "skipped"];
+  const order: NodeRunState[] = ["completed", "cached", "pinned", "executing", "pending", "error", "skipped"];
   return order
     .filter((state) => (counts.get(state) ?? 0) > 0)
     .map((state) => `${counts.get(state)} ${state}`)

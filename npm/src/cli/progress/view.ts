@@ -50,10 +50,12 @@ export function toView(event: NodeProgressEvent): ProgressView {
   };
 }
 
-/** How many atomic nodes are done (completed, skipped or pinned), failed, and in all. */
+/** How many atomic nodes are done (completed, skipped, pinned or cached), failed, and in all. */
 export function tally(view: ProgressView): { done: number; failed: number; total: number } {
   const atomic = view.nodes.filter((node) => !node.group);
-  const done = atomic.filter((node) => node.state === "completed" || node.state === "skipped" || node.state === "pinned").length;
+  const done = atomic.filter(
+    (node) => node.state === "completed" || node.state === "skipped" || node.state === "pinned" || node.state === "cached",
+  ).length;
   const failed = atomic.filter((node) => node.state === "error").length;
   return { done, failed, total: atomic.length };
 }

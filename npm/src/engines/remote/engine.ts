@@ -7,7 +7,16 @@
 import type { NodeDefinition } from "../../types/definition.js";
 import type { HealthResult } from "../../types/execution.js";
 import type { FlowTemplateInfo, ListFlowsOptions, ValidationResult } from "../../types/storage.js";
-import type { EngineAdapter, ExecutionsCall, Outcome, RunCommand, WireEvent, WireResult, WireRunOptions } from "../../conductor/engine.js";
+import type {
+  CacheCall,
+  EngineAdapter,
+  ExecutionsCall,
+  Outcome,
+  RunCommand,
+  WireEvent,
+  WireResult,
+  WireRunOptions,
+} from "../../conductor/engine.js";
 import type { ChannelClient, ChannelTransport } from "../../transports/types.js";
 import { listenToServerEvents } from "./events.js";
 import { attempt, callFailure, executionContext, failedRun, toWireResult } from "./wire.js";
@@ -22,6 +31,7 @@ export class RemoteEngine implements EngineAdapter {
   private readonly flow: ChannelClient;
   private readonly system: ChannelClient;
   private readonly history: ChannelClient;
+  private readonly cacheChannel: ChannelClient;
   private unsubscribes: Array<() => void> = [];
 
   /**
@@ -37,6 +47,7 @@ export class RemoteEngine implements EngineAdapter {
     this.flow = transport.channel("flow");
     this.system = transport.channel("system");
     this.history = transport.channel("executions");
+    this.cacheChannel = transport.channel("cache");
   }
 
   /** Custom executors run where the flow runs: the server's own `nodeExecutorFactory` applies. */
@@ -105,6 +116,12 @@ export class RemoteEngine implements EngineAdapter {
   executions(call: ExecutionsCall, arg: string): Promise<Outcome<unknown>> {
     const args = call === "get" || call === "delete" ? { id: arg } : call === "flush" ? {} : (JSON.parse(arg) as unknown);
     return attempt(this.history.call(call, args), (answer) => (call === "delete" ? null : answer));
+  }
+
+  /** The server's node result cache: `invalidate` takes `{flowId?, nodeId?}`. */
+  cache(call: CacheCall, arg: string): Promise<Outcome<unknown>> {
+    const args = call === "invalidate" ? (JSON.parse(arg || "{}") as unknown) : {};
+    return attempt(this.cacheChannel.call(call, args), (answer) => answer);
   }
 
   listTemplates(): Promise<Outcome<{ templates: FlowTemplateInfo[] }>> {

@@ -18,5 +18,6 @@ export function sessionConfigJson(config: ConductorConfig): string {
     http: config.http,
     storage: config.storage,
     history: config.history,
+    cache: config.cache,
   });
 }

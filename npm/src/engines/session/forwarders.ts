@@ -5,7 +5,8 @@
  */
 import type { NodeDefinition } from "../../types/definition.js";
 import type { FlowTemplateInfo, ListFlowsOptions, ValidationResult } from "../../types/storage.js";
-import type { ExecutionsCall, Outcome, RunCommand, WireError } from "../../conductor/engine.js";
+import type { CacheCall, ExecutionsCall, Outcome, RunCommand, WireError } from "../../conductor/engine.js";
+import { cacheUnavailable } from "../../conductor/cache.js";
 import { historyUnavailable } from "../../conductor/executions.js";
 import { decodeValue, encodeValue, ValueEncodeError } from "../../values/codec.js";
 import type { CatalogFunctions, SessionHandle } from "./handle.js";
@@ -78,6 +79,11 @@ export abstract class SessionForwarders {
   async executions(call: ExecutionsCall, arg: string): Promise<Outcome<unknown>> {
     if (!this.handle.executions) return historyUnavailable();
     return decodeValue(await this.whileAlive(this.handle.executions(call, arg))) as Outcome<unknown>;
+  }
+
+  async cache(call: CacheCall, arg: string): Promise<Outcome<unknown>> {
+    if (!this.handle.cache) return cacheUnavailable(call);
+    return decodeValue(await this.whileAlive(this.handle.cache(call, arg))) as Outcome<unknown>;
   }
 
   listTemplates(): Outcome<{ templates: FlowTemplateInfo[] }> {

@@ -73,6 +73,13 @@ export type SessionMethods = {
    */
   executions?(call: string, arg: string): Promise<string>;
   /**
+   * `cache.clear` / `invalidate` / `stats` by name (`arg`: `{flowId?, nodeId?}`
+   * JSON for `invalidate`): `{ok, value}` or `{ok: false, error}`.
+   *
+   * Only in builds with `cache`.
+   */
+  cache?(call: string, arg: string): Promise<string>;
+  /**
    * Called (with no arguments, possibly from another thread) when something is
    * waiting for JS outside a driving call: JS then calls `drive`.
    */
@@ -179,6 +186,7 @@ export const SESSION_METHOD_KINDS = {
   listFlows: "promise",
   deleteFlow: "promise",
   executions: "promise",
+  cache: "promise",
   setNotifier: "bespoke",
   run: "driving",
   takeCompleted: "relayed",
@@ -200,6 +208,7 @@ export const SESSION_METHOD_GATES = {
   runState: "run-state",
   controlRun: "debugger",
   executions: "history",
+  cache: "cache",
   running: "native",
   markCrashed: "native",
 } as const;

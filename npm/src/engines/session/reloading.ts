@@ -6,7 +6,7 @@
  * session's pending runs with `INTERNAL_ERROR` (see `SessionEngine.stop`) and a fresh session
  * takes the next calls.
  */
-import type { EngineAdapter, ExecutionsCall, RunCommand, WireEvent, WireRunOptions } from "../../conductor/engine.js";
+import type { CacheCall, EngineAdapter, ExecutionsCall, RunCommand, WireEvent, WireRunOptions } from "../../conductor/engine.js";
 import type { NodeDefinition } from "../../types/definition.js";
 import type { NodeExecutorFactory } from "../../types/execution.js";
 import type { ListFlowsOptions } from "../../types/storage.js";
@@ -144,6 +144,10 @@ export class ReloadingEngine implements EngineAdapter {
 
   async executions(call: ExecutionsCall, arg: string) {
     return (await this.loading).executions(call, arg);
+  }
+
+  async cache(call: CacheCall, arg: string) {
+    return (await this.loading).cache(call, arg);
   }
 
   async listTemplates() {

@@ -20,16 +20,17 @@ export function wantsHistory(history: unknown): boolean {
 
 /**
  * The module a browser conductor loads and what it records: the editor module (`"history"`:
- * execution history and debugging) when the config asks for either, else the default one.
- * A conductor that loads it for debugging alone records no runs.
+ * execution history, debugging and the node result cache) when the config asks for any, else
+ * the default one. A conductor that loads it for debugging or the cache alone records no runs.
  */
-export function browserModule(config: { history?: unknown; debugging?: unknown }): {
+export function browserModule(config: { history?: unknown; debugging?: unknown; cache?: unknown }): {
   variant: WasmVariant;
   history: boolean;
   configHistory: unknown;
 } {
   const history = wantsHistory(config.history);
-  const editor = history || config.debugging === true;
+  const cache = config.cache !== undefined && config.cache !== false;
+  const editor = history || config.debugging === true || cache;
   return { variant: editor ? "history" : "base", history, configHistory: history ? config.history : false };
 }
 

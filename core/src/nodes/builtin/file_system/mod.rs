@@ -23,6 +23,15 @@ builtin_node_type! {
     FileSystemNode: "file-system",
     requires: |_| Capabilities { file_system: true, ..Capabilities::NONE },
     needs_host_effects: "a file system",
+    caching: |invocation| crate::nodes::Caching::OptIn {
+        // The file it reads (or lists, or looks at): its size and modification time.
+        files: invocation
+            .param("path")
+            .and_then(crate::value::Value::as_str)
+            .filter(|path| !path.is_empty())
+            .map(|path| vec![path.to_owned()])
+            .unwrap_or_default(),
+    },
     streaming: streaming,
 }
 

@@ -23,5 +23,13 @@ builtin_node_type! {
             parameters.get("path").and_then(Value::as_str).is_some_and(|p| !p.is_empty());
         Capabilities { file_system: from_file, ..Capabilities::NONE }
     },
+    // Parsing data given in the flow is pure; reading a file (its path a parameter or an input)
+    // is cached only when opted in, the file's size and modification time in the key.
+    caching: |invocation| match invocation.get_input("path").and_then(Value::as_str) {
+        Some(path) if !path.is_empty() => {
+            crate::nodes::Caching::OptIn { files: vec![path.to_owned()] }
+        }
+        _ => crate::nodes::Caching::Pure,
+    },
     streaming: stream::streaming,
 }

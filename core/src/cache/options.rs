@@ -1,0 +1,146 @@
+//! How caching is asked for: the conductor's `cache` setting, a run's `cache` option and a
+//! node's `parameters.cache`.
+
+use serde::{Deserialize, Deserializer};
+
+use super::CacheLimits;
+use crate::value::{Map, Value};
+
+/// `cache: false | true | {maxEntries?, maxBytes?, ttlMs?}` in a conductor's config: off by
+/// default (a cache holds outputs in memory, and runs with it hash their nodes' inputs).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CacheSetting {
+    pub enabled: bool,
+    pub limits: CacheLimits,
+    /// How long an entry is served unless a node says otherwise (`None`: until evicted).
+    pub ttl_ms: Option<f64>,
+}
+
+impl<'de> Deserialize<'de> for CacheSetting {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Given {
+            Switch(bool),
+            Bounds {
+                #[serde(default, rename = "maxEntries")]
+                max_entries: Option<usize>,
+                #[serde(default, rename = "maxBytes")]
+                max_bytes: Option<u64>,
+                #[serde(default, rename = "ttlMs")]
+                ttl_ms: Option<f64>,
+            },
+        }
+        let defaults = CacheLimits::default();
+        Ok(match Option::<Given>::deserialize(deserializer)? {
+            None | Some(Given::Switch(false)) => CacheSetting::default(),
+            Some(Given::Switch(true)) => CacheSetting { enabled: true, ..CacheSetting::default() },
+            Some(Given::Bounds { max_entries, max_bytes, ttl_ms }) => CacheSetting {
+                enabled: true,
+                limits: CacheLimits {
+                    max_entries: max_entries.unwrap_or(defaults.max_entries),
+                    max_bytes: max_bytes.unwrap_or(defaults.max_bytes),
+                },
+                ttl_ms: ttl_ms.filter(|ttl| *ttl > 0.0),
+            },
+        })
+    }
+}
+
+/// A node's caching asked for by the flow or the run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum NodeCacheOption {
+    /// Never cached.
+    Off,
+    /// Cached (a node with effects too), its entries served for `ttl_ms` when given.
+    On { ttl_ms: Option<f64> },
+}
+
+impl NodeCacheOption {
+    /// `false | true | {ttlMs?}`; anything else is not an option (`None`).
+    pub fn from_value(value: &Value) -> Option<NodeCacheOption> {
+        match value {
+            Value::Bool(false) => Some(NodeCacheOption::Off),
+            Value::Bool(true) => Some(NodeCacheOption::On { ttl_ms: None }),
+            Value::Object(map) => match map.get("ttlMs") {
+                None | Some(Value::Undefined | Value::Null) => {
+                    Some(NodeCacheOption::On { ttl_ms: None })
+                }
+                Some(ttl) => ttl
+                    .as_f64()
+                    .filter(|ttl| *ttl > 0.0)
+                    .map(|ttl| NodeCacheOption::On { ttl_ms: Some(ttl) }),
+            },
+            _ => None,
+        }
+    }
+
+    /// `parameters.cache` of a node, when present and well-formed (validation refuses the rest).
+    pub fn of_parameters(parameters: &Map) -> Option<NodeCacheOption> {
+        parameters.get("cache").and_then(NodeCacheOption::from_value)
+    }
+}
+
+/// A run's `cache` option: `false` (this run neither reads nor writes the cache), `true` (the
+/// conductor's setting), or `{nodes: {path: false | true | {ttlMs}}}` (per node, over the flow's
+/// own `parameters.cache`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunCache {
+    pub off: bool,
+    pub nodes: Vec<(String, NodeCacheOption)>,
+}
+
+impl<'de> Deserialize<'de> for RunCache {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match Value::deserialize(deserializer)? {
+            Value::Bool(on) => Ok(RunCache { off: !on, nodes: Vec::new() }),
+            Value::Null | Value::Undefined => Ok(RunCache::default()),
+            Value::Object(map) => {
+                let nodes = match map.get("nodes") {
+                    None | Some(Value::Null | Value::Undefined) => Vec::new(),
+                    Some(Value::Object(nodes)) => nodes
+                        .iter()
+                        .map(|(path, option)| {
+                            NodeCacheOption::from_value(option)
+                                .map(|option| (path.to_string(), option))
+                                .ok_or_else(|| {
+                                    serde::de::Error::custom(format!(
+                                        "cache.nodes.{path}: expected false, true or {{ttlMs}} with a positive ttlMs"
+                                    ))
+                                })
+                        })
+                        .collect::<Result<_, _>>()?,
+                    Some(_) => {
+                        return Err(serde::de::Error::custom(
+                            "cache.nodes: expected an object of node paths",
+                        ))
+                    }
+                };
+                Ok(RunCache { off: false, nodes })
+            }
+            _ => Err(serde::de::Error::custom("cache: expected a boolean or {nodes}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_read_as_documented() {
+        let read = |text: &str| serde_json::from_str::<CacheSetting>(text).ok();
+        assert_eq!(read("false").map(|s| s.enabled), Some(false));
+        assert_eq!(read("true").map(|s| s.enabled), Some(true));
+        let bounded = read(r#"{"maxEntries": 5, "ttlMs": 1000}"#);
+        assert_eq!(bounded.as_ref().map(|s| s.limits.max_entries), Some(5));
+        assert_eq!(bounded.and_then(|s| s.ttl_ms), Some(1000.0));
+        let run = |text: &str| serde_json::from_str::<RunCache>(text);
+        assert!(run("false").is_ok_and(|r| r.off));
+        assert!(run(r#"{"nodes": {"a/b": {"ttlMs": 5}}}"#).is_ok_and(
+            |r| r.nodes == vec![("a/b".to_owned(), NodeCacheOption::On { ttl_ms: Some(5.0) })]
+        ));
+        assert!(run(r#"{"nodes": {"a": {"ttlMs": -1}}}"#).is_err());
+        assert!(run("3").is_err());
+    }
+}

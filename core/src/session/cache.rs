@@ -1,0 +1,67 @@
+//! `cache.*`: the node result cache's calls, in sessions with a cache.
+
+use super::storage::guarded_future;
+use super::Session;
+use crate::cache::{CacheHandle, CacheScope};
+use crate::error::ExecutionError;
+use crate::host::BoxFuture;
+use crate::json;
+use crate::value::Value;
+
+impl Session {
+    /// Gives this session's runs a node result cache (see [`crate::cache`]).
+    pub fn with_cache(mut self, cache: CacheHandle) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// One `cache.*` call by name: `clear` (every entry), `invalidate` (`arg`: `{flowId?,
+    /// nodeId?}` JSON) — both answer `{removed}` — and `stats` (`{entries, bytes, hits, misses,
+    /// evictions, enabled}`). With the cache off, `clear` and `invalidate` remove nothing and
+    /// `stats` says `enabled: false`.
+    pub fn cache(&self, op: &str, arg: String) -> BoxFuture<'static, String> {
+        let store = self.cache.as_ref().map(|cache| cache.store.clone());
+        match op {
+            "clear" | "invalidate" => {
+                let scope = if op == "clear" {
+                    Ok(CacheScope::default())
+                } else {
+                    serde_json::from_str::<Option<CacheScope>>(&arg)
+                        .map(Option::unwrap_or_default)
+                        .map_err(|e| {
+                            ExecutionError::validation(format!("Invalid cache scope: {e}"))
+                        })
+                };
+                guarded_future(async move {
+                    let scope = scope?;
+                    let removed = match store {
+                        Some(store) => store.invalidate(scope).await?,
+                        None => 0,
+                    };
+                    Ok(json!({"removed": removed}))
+                })
+            }
+            "stats" => guarded_future(async move {
+                let Some(store) = store else {
+                    return Ok(json!({"enabled": false}));
+                };
+                let stats = store.stats().await?;
+                Ok(json!({
+                    "enabled": true,
+                    "entries": stats.entries,
+                    "bytes": stats.bytes,
+                    "hits": stats.hits,
+                    "misses": stats.misses,
+                    "evictions": stats.evictions,
+                }))
+            }),
+            _ => {
+                let message = format!(
+                    "Unknown cache call '{}': clear, invalidate or stats",
+                    op.chars().take(40).collect::<String>()
+                );
+                guarded_future(async move { Err::<Value, _>(ExecutionError::validation(message)) })
+            }
+        }
+    }
+}
