@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use atomiton_core::cache::{CacheHandle, CacheStore, CacheStoreKind, MemoryCache, PersistedCache};
 use atomiton_core::history::{HistoryConfig, MemoryHistory, SharedHistory};
 use atomiton_core::host::SharedHost;
 use atomiton_core::session::SessionHistory;
@@ -10,6 +11,7 @@ use atomiton_core::session::{
 };
 use atomiton_core::storage::{FlowStore, MemoryBackend};
 use atomiton_core::{Engine, ExecutionError};
+use atomiton_native_host::cache::{sqlite_cache_backend, RedisCache};
 use atomiton_native_host::history::{mark_crashed, owner_alive, this_owner};
 use atomiton_native_host::{FileStorage, NativeHost, RedisHistory, SqliteHistory, WorkerPool};
 use napi::bindgen_prelude::{Buffer, Function};
@@ -121,8 +123,8 @@ impl NativeConductor {
         )
         .with_worker_threshold(WORKER_THRESHOLD_BYTES)
         .with_result_slices(SLICE_ARRAYS_OF);
+        let redis = redis_history(&config_json).map_err(to_napi)?;
         if let Some(history) = config.history() {
-            let redis = redis_history(&config_json).map_err(to_napi)?;
             let store = open_history(&config, &history, redis.as_ref()).map_err(to_napi)?;
             // Runs a process that died left `running` are marked `crashed` before anything else
             // reads the store (the store answers in the order it is asked). Not in Redis: owners
@@ -133,7 +135,7 @@ impl NativeConductor {
             }
             session = session.with_history(SessionHistory::new(store, history, Some(this_owner())));
         }
-        if let Some(cache) = config.memory_cache() {
+        if let Some(cache) = open_cache(&config, redis.as_ref(), &host).map_err(to_napi)? {
             session = session.with_cache(cache);
         }
         Ok(NativeConductor { session: Arc::new(session), notifier, runtime, host })
@@ -251,6 +253,39 @@ fn open_history(
     }
     let path = storage_directory(config).join("history.sqlite");
     Ok(Arc::new(SqliteHistory::open(&path, history.capture()).map_err(hint)?))
+}
+
+/// The node result cache `config` asks for, if any: beside a history kept outside the process
+/// (`cache.store: "persistent"`, the default) — in Redis when the history is (queue mode), else
+/// in the SQLite history database — and otherwise, or with `store: "memory"`, in memory.
+fn open_cache(
+    config: &SessionConfig,
+    redis: Option<&RedisTarget>,
+    host: &SharedHost,
+) -> Result<Option<CacheHandle>, ExecutionError> {
+    let setting = &config.cache;
+    if !setting.enabled {
+        return Ok(None);
+    }
+    let hint = |e: ExecutionError| {
+        ExecutionError::new(
+            e.code,
+            format!("{} (set cache.store: \"memory\" to keep it in memory)", e.message),
+        )
+    };
+    let persistent = setting.store == CacheStoreKind::Persistent && config.history().is_some();
+    let store: Arc<dyn CacheStore> = match redis {
+        Some(redis) if persistent => {
+            Arc::new(RedisCache::open(&redis.url, &redis.key_prefix, setting.limits).map_err(hint)?)
+        }
+        None if persistent && !config.memory_storage() => {
+            let path = storage_directory(config).join("history.sqlite");
+            let backend = sqlite_cache_backend(&path).map_err(hint)?;
+            Arc::new(PersistedCache::open(backend, setting.limits, host))
+        }
+        _ => Arc::new(MemoryCache::new(setting.limits)),
+    };
+    Ok(Some(CacheHandle { store, ttl_ms: setting.ttl_ms }))
 }
 
 /// The domain error as a thrown JS error, for the constructor and `markCrashed` (the only calls

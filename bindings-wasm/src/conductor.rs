@@ -38,13 +38,16 @@ impl WasmConductor {
     /// `configJson`: the serialisable part of `ConductorConfig`; `host`: time, timers and
     /// `fetch`; `storage`: IndexedDB functions, or `undefined` to keep flows in memory;
     /// `historyStorage`: where run records are kept (the same functions over another store),
-    /// or `undefined` to keep them in memory (ignored by a module built without history).
+    /// or `undefined` to keep them in memory (ignored by a module built without history);
+    /// `cacheStorage`: where the node result cache is kept as well as in memory, when the config
+    /// asks for a cache beside a kept history (ignored by a module built without the cache).
     #[wasm_bindgen(constructor)]
     pub fn new(
         config_json: &str,
         host: HostFunctions,
         storage: Option<StorageFunctions>,
         history_storage: Option<StorageFunctions>,
+        cache_storage: Option<StorageFunctions>,
     ) -> Result<WasmConductor, JsError> {
         let config = SessionConfig::from_json(config_json)
             .map_err(|e| JsError::new(&format!("{}: {}", e.code, e.message)))?;
@@ -67,15 +70,14 @@ impl WasmConductor {
             calls,
         )
         .with_result_slices(RESULT_SLICE_ITEMS);
+        #[cfg(feature = "cache")]
+        let session = with_cache(session, &config, &host, history_storage.is_some(), cache_storage);
+        #[cfg(not(feature = "cache"))]
+        drop(cache_storage);
         #[cfg(feature = "history")]
         let session = with_history(session, &config, host, history_storage);
         #[cfg(not(feature = "history"))]
         drop(history_storage);
-        #[cfg(feature = "cache")]
-        let session = match config.memory_cache() {
-            Some(cache) => session.with_cache(cache),
-            None => session,
-        };
         Ok(WasmConductor { session: Arc::new(session), notifier })
     }
 
@@ -191,6 +193,37 @@ fn with_history(
         _ => Arc::new(MemoryHistory::new(history.capture())),
     };
     session.with_history(SessionHistory::new(store, history, None))
+}
+
+/// The node result cache the config asks for: kept in `storage` as well as in memory when the
+/// history is kept too (`history_kept`) and the config does not ask for memory.
+#[cfg(feature = "cache")]
+fn with_cache(
+    session: Session,
+    config: &SessionConfig,
+    host: &Arc<WasmHost>,
+    history_kept: bool,
+    storage: Option<StorageFunctions>,
+) -> Session {
+    use atomiton_core::cache::{
+        CacheHandle, CacheStore, CacheStoreKind, MemoryCache, PersistedCache,
+    };
+    let setting = &config.cache;
+    if !setting.enabled {
+        return session;
+    }
+    let kept = history_kept
+        && setting.store == CacheStoreKind::Persistent
+        && config.history().is_some()
+        && !config.memory_storage();
+    let store: Arc<dyn CacheStore> = match storage {
+        Some(functions) if kept => {
+            let shared: atomiton_core::host::SharedHost = host.clone();
+            Arc::new(PersistedCache::open(Arc::new(JsStorage(functions)), setting.limits, &shared))
+        }
+        _ => Arc::new(MemoryCache::new(setting.limits)),
+    };
+    session.with_cache(CacheHandle { store, ttl_ms: setting.ttl_ms })
 }
 
 fn to_buffers(buffers: Vec<Arc<[u8]>>) -> JsValue {

@@ -410,3 +410,61 @@ fn the_registry_without_built_ins_still_runs_cached_js_executors() {
     }
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 }
+
+#[test]
+fn the_memory_store_meets_the_store_contract() {
+    use atomiton_core::testing::{check_cache_store, CHECKED_LIMITS};
+    let store = Arc::new(MemoryCache::new(CHECKED_LIMITS));
+    // A store in memory answers at once.
+    let checked = check_cache_store(&*store, || async {}).now_or_never();
+    assert!(checked.is_some(), "every call answered at once");
+}
+
+#[test]
+fn the_persisted_store_meets_the_store_contract_and_its_entries_outlive_it() {
+    use atomiton_core::cache::PersistedCache;
+    use atomiton_core::storage::{MemoryBackend, StorageBackend};
+    use atomiton_core::testing::{cache_entry, check_cache_store, VirtualHost, CHECKED_LIMITS};
+    let host = VirtualHost::new();
+    let store = Arc::new(PersistedCache::open(
+        Arc::new(MemoryBackend::new()),
+        CHECKED_LIMITS,
+        &host.shared(),
+    ));
+    host.block_on(async move { check_cache_store(&*store, || async {}).await });
+
+    let backend = Arc::new(MemoryBackend::new());
+    let limits = CacheLimits { max_entries: 2, max_bytes: 1000 };
+    let store = PersistedCache::open(backend.clone(), limits, &host.shared());
+    let expiring = |n: i32, expires_ms| atomiton_core::cache::CacheEntry {
+        expires_ms,
+        ..cache_entry("flow", &format!("n{n}"), json!({"n": n, "zero": -0.0}), 10)
+    };
+    store.put(atomiton_core::cache::CacheKey(1), expiring(1, None));
+    store.put(atomiton_core::cache::CacheKey(2), expiring(2, Some(50.0)));
+    // `invalidate` answers once the store has every change made before it.
+    let none = CacheScope { flow_id: Some("none".into()), node_id: None };
+    assert_eq!(host.block_on(store.invalidate(none)).unwrap(), 0);
+    let mut keys = host.block_on(backend.keys()).unwrap();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "00000000000000000000000000000001.cache.json",
+            "00000000000000000000000000000002.cache.json"
+        ]
+    );
+    drop(store);
+
+    // Another process opens the same store: the entry is there, bit for bit; the expired one is
+    // gone from the store too.
+    let reopened = PersistedCache::open(backend.clone(), limits, &host.shared());
+    let later = 100.0;
+    let hit = host.block_on(reopened.get(atomiton_core::cache::CacheKey(1), later)).expect("kept");
+    let zero = hit.output.as_deref().map(|o| o["zero"].as_f64().unwrap().is_sign_negative());
+    assert_eq!(zero, Some(true));
+    assert!(host.block_on(reopened.get(atomiton_core::cache::CacheKey(2), later)).is_none());
+    let everything = CacheScope::default();
+    assert_eq!(host.block_on(reopened.invalidate(everything)).unwrap(), 1);
+    assert!(host.block_on(backend.keys()).unwrap().is_empty(), "invalidated in the store too");
+}

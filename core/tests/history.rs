@@ -448,6 +448,7 @@ fn the_backed_store_meets_the_store_contract_and_keeps_runs_in_its_backend() {
         error: None,
         start_time: Some(1.0),
         end_time: Some(2.0),
+        cache: None,
     })));
     store.write(HistoryWrite::Ended(Box::new(RunEnded {
         execution_id: Arc::from("done"),
@@ -554,6 +555,7 @@ fn an_output_the_store_would_cut_is_not_held_while_its_record_waits() {
         error: None,
         start_time: Some(1.0),
         end_time: Some(2.0),
+        cache: None,
     };
     let large = Arc::new(Value::Array((0..100_000).map(|i| Value::from(f64::from(i))).collect()));
     let small = Arc::new(atomiton_core::json!({"id": 1, "secret": "s3cret"}));

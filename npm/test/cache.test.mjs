@@ -5,6 +5,9 @@
 // server whose conductor caches.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createConductor } from "@atomiton/conductor/desktop";
 import { remoteClients, startServer } from "../test-support/remote.mjs";
 
@@ -144,6 +147,41 @@ for (const engine of ENGINES) {
     assert.deepEqual(inState(again.nodes, "cached"), []);
     assert.deepEqual(await conductor.cache.stats(), { enabled: false });
     assert.deepEqual(await conductor.cache.clear(), { removed: 0 });
+  });
+}
+
+for (const engine of ENGINES) {
+  test(`${engine}: beside a history on disk the cache outlives its conductor; store: "memory" does not`, async (t) => {
+    const directory = mkdtempSync(join(tmpdir(), "atomiton-cache-"));
+    t.after(() => rmSync(directory, { recursive: true, force: true }));
+    const open = (cache) => createConductor({ engine, storage: { type: "fs", directory }, cache, progressThrottle: 0 });
+    const first = open(true);
+    const made = await run(first, chain());
+    assert.equal(made.result.success, true, JSON.stringify(made.result.error));
+    // The cache's writes are made in order; a call after them answers once they are stored.
+    assert.deepEqual(await first.cache.invalidate({ flowId: "no-such-flow" }), { removed: 0 });
+    await first.shutdown();
+
+    const second = open(true);
+    t.after(() => second.shutdown());
+    const served = await run(second, chain());
+    assert.deepEqual(served.result.data, made.result.data);
+    assert.deepEqual(
+      inState(served.nodes, "cached"),
+      ["double", "labelled", "numbers", "other", "plus"],
+      "every node from the first conductor's entries",
+    );
+    const record = await second.executions.get(served.result.context.executionId);
+    const plus = record.nodes.find((node) => node.nodeId === "plus");
+    assert.equal(plus.state, "cached");
+    assert.match(plus.cacheKey, /^[0-9a-f]{32}$/, "the run's record names the entry");
+    assert.equal(plus.cacheKey, served.nodes.get("plus").cacheKey, "the one progress named");
+    assert.ok(plus.cacheAge >= 0);
+
+    const inMemory = open({ store: "memory" });
+    t.after(() => inMemory.shutdown());
+    const fresh = await run(inMemory, chain());
+    assert.deepEqual(inState(fresh.nodes, "cached"), [], "a memory cache starts empty");
   });
 }
 

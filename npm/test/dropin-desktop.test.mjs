@@ -60,7 +60,14 @@ test("the docs' setupMainProcessHandler({concurrency: 4, storage}) serves a rend
 test("dispose() removes the IPC handlers and shuts the conductor down; cleanup() is the same", async () => {
   const electron = electronDouble();
   const handler = setupMainProcessHandler({ ipcMain: electron.ipcMain, storage: { type: "memory" } });
-  assert.deepEqual([...electron.handlers.keys()].sort(), ["cache:call", "executions:call", "flow:call", "node:call", "storage:call", "system:call"]);
+  assert.deepEqual([...electron.handlers.keys()].sort(), [
+    "cache:call",
+    "executions:call",
+    "flow:call",
+    "node:call",
+    "storage:call",
+    "system:call",
+  ]);
   assert.equal(handler.cleanup, handler.dispose);
   await Promise.all([handler.dispose(), handler.cleanup()]);
   assert.deepEqual([...electron.handlers.keys()], []);

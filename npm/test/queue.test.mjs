@@ -333,3 +333,54 @@ test("through the queue values arrive unchanged, saved flows and history are sha
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /--redis/);
 });
+
+test("the result cache in queue mode lives in the queue's Redis: a result one worker made is a hit on another", {
+  timeout: 120_000,
+}, async (t) => {
+  const redis = await startRedis();
+  const queue = "cached";
+  const conductor = createQueueConductor({ connection: redis.url, queue, cache: true });
+  t.after(async () => {
+    await conductor.close();
+    await redis.stop();
+  });
+  const flow = {
+    id: "pricing",
+    type: "group",
+    nodes: [
+      { id: "prices", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 1.2", data: [10, 20] } },
+      { id: "total", type: "transform", parameters: { operation: "reduce", transformFunction: "(sum, x) => sum + x", reduceInitial: "0" } },
+    ],
+    edges: [{ id: "e", source: "prices", target: "total", targetHandle: "data" }],
+  };
+  const states = (record) => Object.fromEntries(record.nodes.map((node) => [node.nodeId, node.state]));
+
+  const first = startWorker(t, redis.url, queue, ["--cache"]);
+  await first.until((lines) => lines.some((line) => line.includes("ready")), "it was ready");
+  const made = await conductor.node.run(flow);
+  assert.equal(made.success, true, made.error?.message);
+  assert.deepEqual(states(await endedRecord(conductor, made.context.executionId)), { prices: "completed", total: "completed" });
+  first.child.kill("SIGTERM");
+  await first.exit;
+
+  const second = startWorker(t, redis.url, queue, ["--cache"]);
+  await second.until((lines) => lines.some((line) => line.includes("ready")), "it was ready");
+  const served = await conductor.node.run(flow);
+  assert.deepEqual(served.data, made.data, "the same result");
+  const record = await endedRecord(conductor, served.context.executionId);
+  assert.deepEqual(states(record), { prices: "cached", total: "cached" }, "the second worker ran nothing");
+  assert.ok(
+    record.nodes.every((node) => /^[0-9a-f]{32}$/.test(node.cacheKey) && node.cacheAge >= 0),
+    "the record names each entry",
+  );
+
+  const stats = await conductor.cache.stats();
+  assert.deepEqual([stats.enabled, stats.entries, stats.hits], [true, 2, 2], JSON.stringify(stats));
+  assert.deepEqual(await conductor.cache.invalidate({ nodeId: "total" }), { removed: 1 });
+  const partly = await conductor.node.run(flow);
+  assert.deepEqual(states(await endedRecord(conductor, partly.context.executionId)), { prices: "cached", total: "completed" });
+  assert.deepEqual(await conductor.cache.clear(), { removed: 2 });
+  const withoutCache = await conductor.node.run(flow, { cache: false });
+  assert.deepEqual(states(await endedRecord(conductor, withoutCache.context.executionId)), { prices: "completed", total: "completed" });
+  assert.equal((await conductor.cache.stats()).entries, 0, "cache: false neither reads nor writes");
+});

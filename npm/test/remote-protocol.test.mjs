@@ -238,7 +238,10 @@ test("registerIpcChannels registers a handler per channel, broadcasts to live ta
     isDestroyed: () => true,
   };
   const channels = desktop.registerIpcChannels(electron.ipcMain, conductor, { webContents: () => [electron.webContents, dead] });
-  assert.deepEqual([...electron.handlers.keys()], ["node:call", "storage:call", "executions:call", "cache:call", "flow:call", "system:call"]);
+  assert.deepEqual(
+    [...electron.handlers.keys()],
+    ["node:call", "storage:call", "executions:call", "cache:call", "flow:call", "system:call"],
+  );
   const extra = {
     sent: 0,
     send() {

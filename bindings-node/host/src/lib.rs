@@ -11,6 +11,7 @@
 //! - [`process`]: child processes with `tokio::process`, no shell, output capped;
 //! - [`history`]: execution history in SQLite (or, for queue mode, Redis), written on a thread
 //!   of its own;
+//! - [`cache`]: the node result cache beside it (SQLite, Redis);
 //! - file roots and HTTP hosts of a run's permissions, checked at each effect (`Host::confine`).
 //!
 //! Every effect runs as a task on the host's runtime, so its futures can be awaited from any
@@ -19,6 +20,7 @@
 
 #![warn(missing_docs)]
 
+pub mod cache;
 pub mod files;
 pub mod history;
 pub mod host;
@@ -30,6 +32,7 @@ pub mod storage;
 pub mod workers;
 
 mod duration;
+mod redis_link;
 mod task;
 
 pub use files::{write_atomic, NativeFiles};

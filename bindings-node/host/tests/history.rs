@@ -26,6 +26,30 @@ fn the_sqlite_store_meets_the_store_contract() {
 }
 
 #[test]
+fn a_database_of_the_version_before_gains_the_cache_columns_and_meets_the_contract() {
+    let dir = TempDir::new("history-v2");
+    let path = dir.path().join("nested").join("history.sqlite");
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+    // The tables as version 2 made them (no `cache_key`, `cache_age`).
+    let old = rusqlite::Connection::open(&path).expect("create");
+    old.execute_batch(
+        "CREATE TABLE runs (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+            flow_id TEXT NOT NULL, flow_hash TEXT NOT NULL, status TEXT NOT NULL,
+            start_time REAL NOT NULL, end_time REAL, duration REAL, error TEXT, retry_of TEXT,
+            owner TEXT, flow TEXT NOT NULL, input TEXT NOT NULL, variables TEXT NOT NULL);
+        CREATE TABLE flows (hash TEXT PRIMARY KEY, flow TEXT NOT NULL);
+        CREATE TABLE nodes (run_seq INTEGER NOT NULL REFERENCES runs (seq) ON DELETE CASCADE,
+            node_id TEXT NOT NULL, node_type TEXT NOT NULL, state TEXT NOT NULL,
+            attempts INTEGER NOT NULL, reused INTEGER NOT NULL, reusable INTEGER NOT NULL,
+            input TEXT, output TEXT, error TEXT, start_time REAL, end_time REAL);
+        PRAGMA user_version = 2;",
+    )
+    .expect("version 2's tables");
+    drop(old);
+    check_history_store(&open(&dir));
+}
+
+#[test]
 fn records_outlive_the_store_and_two_stores_share_a_file() {
     let dir = TempDir::new("history-file");
     let first = open(&dir);

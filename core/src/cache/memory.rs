@@ -67,39 +67,41 @@ impl MemoryCache {
 
     /// The fresh entry under `key`, looked up now (what [`CacheStore::get`] answers).
     pub fn lookup(&self, key: CacheKey, now: f64) -> Option<CacheEntry> {
+        self.look_up(key, now).0
+    }
+
+    /// [`lookup`](Self::lookup), and whether an expired entry under `key` was dropped (a mirror
+    /// of this cache drops its copy too).
+    pub(crate) fn look_up(&self, key: CacheKey, now: f64) -> (Option<CacheEntry>, bool) {
         let mut lru = self.lock();
         let fresh = match lru.entries.get(&key) {
             Some((entry, _)) => entry.is_fresh(now),
             None => {
                 lru.stats.misses += 1;
-                return None;
+                return (None, false);
             }
         };
         if !fresh {
             lru.remove(&key);
             lru.stats.misses += 1;
-            return None;
+            return (None, true);
         }
         let tick = lru.touch(key);
         lru.stats.hits += 1;
-        let (entry, old) = lru.entries.get_mut(&key)?;
+        let Some((entry, old)) = lru.entries.get_mut(&key) else { return (None, false) };
         let old = std::mem::replace(old, tick);
         let entry = entry.clone();
         lru.order.remove(&old);
-        Some(entry)
-    }
-}
-
-impl CacheStore for MemoryCache {
-    fn get(&self, key: CacheKey, now: f64) -> BoxFuture<'static, Option<CacheEntry>> {
-        let found = self.lookup(key, now);
-        Box::pin(async move { found })
+        (Some(entry), false)
     }
 
-    fn put(&self, key: CacheKey, entry: CacheEntry) {
+    /// Stores `entry` under `key` (see [`CacheStore::put`]); the keys it removed to stay within
+    /// the bounds, and `key` itself when the entry could not be kept.
+    pub(crate) fn insert(&self, key: CacheKey, entry: CacheEntry) -> Vec<CacheKey> {
         if entry.bytes > self.limits.max_bytes || self.limits.max_entries == 0 {
-            return;
+            return vec![key];
         }
+        let mut removed = Vec::new();
         let mut lru = self.lock();
         lru.remove(&key);
         while lru.stats.entries as usize >= self.limits.max_entries
@@ -110,32 +112,60 @@ impl CacheStore for MemoryCache {
                 lru.stats.entries -= 1;
                 lru.stats.bytes -= evicted.bytes;
                 lru.stats.evictions += 1;
+                removed.push(oldest);
             }
         }
         let tick = lru.touch(key);
         lru.stats.entries += 1;
         lru.stats.bytes += entry.bytes;
         lru.entries.insert(key, (entry, tick));
+        removed
     }
 
-    fn invalidate(&self, scope: CacheScope) -> BoxFuture<'static, Result<u64>> {
+    /// Removes every entry `scope` matches; their keys.
+    pub(crate) fn remove_matching(&self, scope: &CacheScope) -> Vec<CacheKey> {
         let mut lru = self.lock();
         let doomed: Vec<CacheKey> = lru
             .entries
             .iter()
-            .filter(|(_, (entry, _))| entry.matches(&scope))
+            .filter(|(_, (entry, _))| entry.matches(scope))
             .map(|(key, _)| *key)
             .collect();
         // Outputs go out of the lock: freeing a large one takes time.
         let removed: Vec<CacheEntry> = doomed.iter().filter_map(|key| lru.remove(key)).collect();
         drop(lru);
-        let count = removed.len() as u64;
         drop(removed);
+        doomed
+    }
+
+    /// Whether an entry is kept under `key` (fresh or not; no use is counted).
+    pub(crate) fn holds(&self, key: CacheKey) -> bool {
+        self.lock().entries.contains_key(&key)
+    }
+
+    /// The counts so far.
+    pub(crate) fn counts(&self) -> CacheStats {
+        self.lock().stats
+    }
+}
+
+impl CacheStore for MemoryCache {
+    fn get(&self, key: CacheKey, now: f64) -> BoxFuture<'static, Option<CacheEntry>> {
+        let found = self.lookup(key, now);
+        Box::pin(async move { found })
+    }
+
+    fn put(&self, key: CacheKey, entry: CacheEntry) {
+        self.insert(key, entry);
+    }
+
+    fn invalidate(&self, scope: CacheScope) -> BoxFuture<'static, Result<u64>> {
+        let count = self.remove_matching(&scope).len() as u64;
         Box::pin(async move { Ok(count) })
     }
 
     fn stats(&self) -> BoxFuture<'static, Result<CacheStats>> {
-        let stats = self.lock().stats;
+        let stats = self.counts();
         Box::pin(async move { Ok(stats) })
     }
 }

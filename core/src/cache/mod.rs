@@ -14,17 +14,20 @@
 //! every other node (effects, outside inputs, JS executors) only when the flow
 //! (`parameters.cache`) or the run (`cache.nodes`) opts it in. Only successes are stored. A
 //! chain that runs as a stream of rows is not cached, nor is a node a debug simulation acts on. The scheduler's side is `scheduler/cache.rs`; stores implement [`CacheStore`]
-//! ([`MemoryCache`] here).
+//! ([`MemoryCache`] here, and [`PersistedCache`], a memory cache kept in a text-by-key store
+//! too; the native addon adds SQLite and Redis).
 
 mod key;
 mod memory;
 mod options;
+mod persisted;
 mod size;
 mod store;
 
 pub use key::{CacheKey, KeyHasher};
 pub use memory::{CacheLimits, MemoryCache};
-pub use options::{CacheSetting, NodeCacheOption, RunCache};
+pub use options::{CacheSetting, CacheStoreKind, NodeCacheOption, RunCache};
+pub use persisted::PersistedCache;
 pub use size::approx_bytes;
 pub use store::{CacheEntry, CacheScope, CacheStats, CacheStore};
 

@@ -6,14 +6,26 @@ use serde::{Deserialize, Deserializer};
 use super::CacheLimits;
 use crate::value::{Map, Value};
 
-/// `cache: false | true | {maxEntries?, maxBytes?, ttlMs?}` in a conductor's config: off by
-/// default (a cache holds outputs in memory, and runs with it hash their nodes' inputs).
+/// `cache: false | true | {maxEntries?, maxBytes?, ttlMs?, store?}` in a conductor's config: off
+/// by default (a cache holds outputs, and runs with it hash their nodes' inputs).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CacheSetting {
     pub enabled: bool,
     pub limits: CacheLimits,
     /// How long an entry is served unless a node says otherwise (`None`: until evicted).
     pub ttl_ms: Option<f64>,
+    pub store: CacheStoreKind,
+}
+
+/// Where a conductor's cache lives: `store: "persistent"` (the default) beside the conductor's
+/// run history when that is kept outside the process (SQLite natively, Redis in queue mode,
+/// IndexedDB in a browser, files for the WebAssembly engine in Node), else in memory;
+/// `store: "memory"`: in memory whatever the history.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CacheStoreKind {
+    #[default]
+    Persistent,
+    Memory,
 }
 
 impl<'de> Deserialize<'de> for CacheSetting {
@@ -29,19 +41,30 @@ impl<'de> Deserialize<'de> for CacheSetting {
                 max_bytes: Option<u64>,
                 #[serde(default, rename = "ttlMs")]
                 ttl_ms: Option<f64>,
+                #[serde(default)]
+                store: Option<String>,
             },
         }
         let defaults = CacheLimits::default();
         Ok(match Option::<Given>::deserialize(deserializer)? {
             None | Some(Given::Switch(false)) => CacheSetting::default(),
             Some(Given::Switch(true)) => CacheSetting { enabled: true, ..CacheSetting::default() },
-            Some(Given::Bounds { max_entries, max_bytes, ttl_ms }) => CacheSetting {
+            Some(Given::Bounds { max_entries, max_bytes, ttl_ms, store }) => CacheSetting {
                 enabled: true,
                 limits: CacheLimits {
                     max_entries: max_entries.unwrap_or(defaults.max_entries),
                     max_bytes: max_bytes.unwrap_or(defaults.max_bytes),
                 },
                 ttl_ms: ttl_ms.filter(|ttl| *ttl > 0.0),
+                store: match store.as_deref() {
+                    None | Some("persistent") => CacheStoreKind::Persistent,
+                    Some("memory") => CacheStoreKind::Memory,
+                    Some(other) => {
+                        return Err(serde::de::Error::custom(format!(
+                            "cache.store: expected \"persistent\" or \"memory\", not {other:?}"
+                        )))
+                    }
+                },
             },
         })
     }
@@ -134,7 +157,10 @@ mod tests {
         assert_eq!(read("true").map(|s| s.enabled), Some(true));
         let bounded = read(r#"{"maxEntries": 5, "ttlMs": 1000}"#);
         assert_eq!(bounded.as_ref().map(|s| s.limits.max_entries), Some(5));
+        assert_eq!(bounded.as_ref().map(|s| s.store), Some(CacheStoreKind::Persistent));
         assert_eq!(bounded.and_then(|s| s.ttl_ms), Some(1000.0));
+        assert_eq!(read(r#"{"store": "memory"}"#).map(|s| s.store), Some(CacheStoreKind::Memory));
+        assert!(read(r#"{"store": "disk"}"#).is_none());
         let run = |text: &str| serde_json::from_str::<RunCache>(text);
         assert!(run("false").is_ok_and(|r| r.off));
         assert!(run(r#"{"nodes": {"a/b": {"ttlMs": 5}}}"#).is_ok_and(

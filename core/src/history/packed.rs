@@ -9,8 +9,9 @@
 //!
 //! Each node is written as: node id, node type (length-prefixed UTF-8), state (one byte),
 //! attempts (LEB128), a byte of flags saying which optional fields follow, then the start and end
-//! times (little-endian f64), the captured input and output (length-prefixed codec JSON) and the
-//! error (length-prefixed JSON).
+//! times (little-endian f64), the captured input and output (length-prefixed codec JSON), the
+//! error (length-prefixed JSON), and for a node served from the result cache its entry's key
+//! (length-prefixed) and age (f64).
 
 use super::capture::Captured;
 use super::record::NodeRecord;
@@ -25,6 +26,7 @@ const END: u8 = 1 << 3;
 const INPUT: u8 = 1 << 4;
 const OUTPUT: u8 = 1 << 5;
 const ERROR: u8 = 1 << 6;
+const CACHE: u8 = 1 << 7;
 
 /// Every state, by the byte that stands for it.
 const STATES: [NodeState; 7] = [
@@ -78,13 +80,18 @@ impl PackedNodes {
                 | flag(record.end_time.is_some(), END)
                 | flag(input.is_some(), INPUT)
                 | flag(output.is_some(), OUTPUT)
-                | flag(error.is_some(), ERROR),
+                | flag(error.is_some(), ERROR)
+                | flag(record.cache_key.is_some(), CACHE),
         );
         for time in [record.start_time, record.end_time].into_iter().flatten() {
             out.extend_from_slice(&time.to_le_bytes());
         }
         for text in [input, output, error.as_deref()].into_iter().flatten() {
             put_str(out, text);
+        }
+        if let Some(key) = &record.cache_key {
+            put_str(out, key);
+            out.extend_from_slice(&record.cache_age.unwrap_or(0.0).to_le_bytes());
         }
     }
 
@@ -209,6 +216,11 @@ impl<'a> Reader<'a> {
         } else {
             None
         };
+        let (cache_key, cache_age) = if has(CACHE) {
+            (Some(self.str()?.to_owned()), Some(self.f64()?))
+        } else {
+            (None, None)
+        };
         Some(NodeRecord {
             node_id,
             node_type,
@@ -221,6 +233,8 @@ impl<'a> Reader<'a> {
             error,
             start_time,
             end_time,
+            cache_key,
+            cache_age,
         })
     }
 }
@@ -242,6 +256,8 @@ mod tests {
             error: None,
             start_time: Some(1.5),
             end_time: None,
+            cache_key: None,
+            cache_age: None,
         }
     }
 
@@ -255,6 +271,10 @@ mod tests {
         failed.end_time = Some(-2.25);
         packed.push(&record("a", NodeState::Completed), Some(r#"{"default":[1,"é"]}"#), Some("2"));
         packed.push(&failed, None, None);
+        let mut cached = record("c", NodeState::Cached);
+        cached.cache_key = Some("0123456789abcdef0123456789abcdef".into());
+        cached.cache_age = Some(1234.5);
+        packed.push(&cached, None, Some("3"));
         let open = packed.unpack();
         packed.seal();
         let nodes = packed.unpack();
@@ -262,7 +282,8 @@ mod tests {
         let mut a = record("a", NodeState::Completed);
         a.input = Some(crate::json!({"default": [1, "é"]}));
         a.output = Some(crate::json!(2));
-        assert_eq!(nodes, vec![a, failed]);
+        cached.output = Some(crate::json!(3));
+        assert_eq!(nodes, vec![a, failed, cached]);
     }
 
     #[test]

@@ -85,6 +85,12 @@ pub struct NodeRecord {
     pub start_time: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<f64>,
+    /// A node served from the result cache (state `cached`): its entry's key, 32 hex digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_key: Option<String>,
+    /// A node served from the result cache: the entry's age in ms when it was served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_age: Option<f64>,
 }
 
 /// A whole run as `executions.get` gives it: the summary's fields, then these.

@@ -62,6 +62,8 @@ pub struct NodeEnded {
     pub error: Option<ExecutionError>,
     pub start_time: Option<f64>,
     pub end_time: Option<f64>,
+    /// Served from the result cache: the entry's key (32 hex digits) and age (ms).
+    pub cache: Option<(String, f64)>,
 }
 
 impl NodeEnded {
@@ -225,6 +227,8 @@ pub fn captured_node(node: &NodeEnded, capture: &super::Capture) -> CapturedNode
         error: node.error.clone(),
         start_time: node.start_time,
         end_time: node.end_time,
+        cache_key: node.cache.as_ref().map(|(key, _)| key.clone()),
+        cache_age: node.cache.as_ref().map(|&(_, age)| age),
     };
     CapturedNode { record, input: node.input.as_ref().map(|i| capture.input(i)), output }
 }

@@ -103,9 +103,8 @@ impl RunHistory {
         output: Option<Arc<Value>>,
         error: Option<ExecutionError>,
         times: (Option<f64>, Option<f64>),
-        reused: bool,
-        output_js: bool,
-        summarized: bool,
+        (reused, output_js, summarized): (bool, bool, bool),
+        cache: Option<(String, f64)>,
     ) {
         if ix == 0 && plan.root().is_group() {
             return;
@@ -136,6 +135,7 @@ impl RunHistory {
                 error,
                 start_time: times.0,
                 end_time: times.1,
+                cache,
             },
             output_js,
         );

@@ -23,7 +23,6 @@ impl RunHistory {
     }
 
     #[allow(clippy::too_many_arguments)]
-    #[allow(clippy::too_many_arguments)]
     pub fn ended(
         &mut self,
         _plan: &Plan,
@@ -32,9 +31,8 @@ impl RunHistory {
         _output: Option<Arc<Value>>,
         _error: Option<ExecutionError>,
         _times: (Option<f64>, Option<f64>),
-        _reused: bool,
-        _output_js: bool,
-        _summarized: bool,
+        _flags: (bool, bool, bool),
+        _cache: Option<(String, f64)>,
     ) {
         match *self {}
     }

@@ -134,7 +134,12 @@ impl Scheduler {
         let times = (self.slots[ix].status.start_time, self.slots[ix].status.end_time);
         if let Some(history) = self.history.as_mut() {
             let (js, summarized) = (self.slots[ix].js, self.slots[ix].summarized);
-            history.ended(&self.plan, ix, state, output, error, times, reused, js, summarized);
+            #[cfg(feature = "cache")]
+            let cache = self.slots[ix].status.cache.map(|hit| (hit.key.to_hex(), hit.age_ms));
+            #[cfg(not(feature = "cache"))]
+            let cache = None;
+            let flags = (reused, js, summarized);
+            history.ended(&self.plan, ix, state, output, error, times, flags, cache);
         }
     }
 }

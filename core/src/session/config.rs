@@ -34,7 +34,7 @@ pub struct SessionConfig {
     /// `history: false | {...}`: execution history (on by default).
     #[cfg(feature = "history")]
     pub history: Option<crate::history::HistorySetting>,
-    /// `cache: false | true | {maxEntries, maxBytes, ttlMs}`: the node result cache (off by
+    /// `cache: false | true | {maxEntries, maxBytes, ttlMs, store}`: the node result cache (off by
     /// default).
     #[cfg(feature = "cache")]
     pub cache: crate::cache::CacheSetting,
@@ -101,16 +101,6 @@ impl SessionConfig {
     #[cfg(feature = "history")]
     pub fn history(&self) -> Option<crate::history::HistoryConfig> {
         crate::history::HistorySetting::config(self.history.as_ref())
-    }
-
-    /// The node result cache in memory this config asks for, if any (hosts with a persistent
-    /// store make their own from [`SessionConfig::cache`]).
-    #[cfg(feature = "cache")]
-    pub fn memory_cache(&self) -> Option<crate::cache::CacheHandle> {
-        self.cache.enabled.then(|| crate::cache::CacheHandle {
-            store: std::sync::Arc::new(crate::cache::MemoryCache::new(self.cache.limits)),
-            ttl_ms: self.cache.ttl_ms,
-        })
     }
 
     /// Whether flows are kept in memory (`storage: {type: "memory"}`).

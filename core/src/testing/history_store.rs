@@ -61,7 +61,7 @@ fn begun(id: &str, flow_id: &str, start: f64, owner: Option<&str>, input: Value)
 }
 
 /// Node `id` of run `run` ends in `state` (with `output` or `error`) at `at + 5`, begun at `at`,
-/// its input `{"x": 1}`.
+/// its input `{"x": 1}`; a `cached` node names its entry (key `"00…0c"`, age 250 ms).
 pub fn node(
     run: &str,
     id: &str,
@@ -84,6 +84,7 @@ pub fn node(
         error,
         start_time: Some(at),
         end_time: Some(at + 5.0),
+        cache: (state == NodeState::Cached).then(|| (format!("{:032x}", 12), 250.0)),
     }))
 }
 
@@ -125,6 +126,8 @@ pub fn check_history_store(store: &dyn HistoryStore) {
     ));
     // Written last, ended first (its values were written out by the embedder meanwhile).
     store.write(node("run-a", "early", NodeState::Completed, None, None, 995.0));
+    // Served from the result cache: the record names the entry.
+    store.write(node("run-a", "hit", NodeState::Cached, Some(json!(7)), None, 1004.0));
     store.write(ended("run-a", RunStatus::Failed, 1010.0));
     // A node of a run the store never saw begin is dropped, not an error.
     store.write(node("ghost", "a", NodeState::Completed, None, None, 1.0));
@@ -153,10 +156,18 @@ pub fn check_history_store(store: &dyn HistoryStore) {
             ("early", NodeState::Completed, true),
             ("a", NodeState::Completed, true),
             ("big", NodeState::Completed, false),
-            ("b", NodeState::Error, false)
+            ("b", NodeState::Error, false),
+            ("hit", NodeState::Cached, true)
         ],
         "nodes in the order they ended; a cut output is not reusable"
     );
+    let hit = &a.nodes[4];
+    assert_eq!(
+        (hit.cache_key.as_deref(), hit.cache_age, hit.output.clone()),
+        (Some("0000000000000000000000000000000c"), Some(250.0), Some(json!(7))),
+        "a cached node keeps its entry's key and age"
+    );
+    assert!(a.nodes[1].cache_key.is_none() && a.nodes[1].cache_age.is_none());
     let a_nodes = &a.nodes[1..];
     assert_eq!(a_nodes[0].output, Some(json!({"n": 1})));
     assert_eq!(a_nodes[0].input, Some(json!({"x": 1})));

@@ -4,6 +4,8 @@
 //! backoff, cancellation and slowMo pacing exactly, without sleeping: time only moves when every
 //! task is waiting, and then jumps straight to the next timer.
 
+#[cfg(feature = "cache")]
+mod cache_store;
 mod calling_host;
 mod executor;
 #[cfg(feature = "history")]
@@ -11,6 +13,8 @@ mod history_store;
 mod thread_host;
 mod virtual_host;
 
+#[cfg(feature = "cache")]
+pub use cache_store::{cache_entry, check_cache_store, CHECKED_LIMITS};
 pub use calling_host::CallingHost;
 #[cfg(feature = "history")]
 pub use history_store::{check_history_store, node as history_node, wait, CHECKED_MAX_VALUE_BYTES};

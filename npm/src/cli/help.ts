@@ -107,6 +107,8 @@ Options:
       --stalled-interval <ms> how often dead workers' runs are looked for (default 5000)
       --timeout <ms>          default run timeout
       --cwd <dir>             where relative paths in flows resolve (default: here)
+      --cache                 the node result cache, in the queue's Redis: shared by
+                              every worker started with it (README, "Result cache")
       --metrics-port <n>      serve Prometheus metrics at http://127.0.0.1:<n>/metrics
   -q, --quiet                 no line per run
   -h, --help                  this help

@@ -56,6 +56,7 @@ export async function workerCommand(args: string[]): Promise<number> {
     "stalled-interval": { type: "string" },
     timeout: { type: "string" },
     cwd: { type: "string" },
+    cache: { type: "boolean" },
     quiet: { type: "boolean", short: "q" },
     "metrics-port": { type: "string" },
     help: { type: "boolean", short: "h" },
@@ -82,6 +83,7 @@ export async function workerCommand(args: string[]): Promise<number> {
       stalledInterval: integerOption("worker", "stalled-interval", values["stalled-interval"], 100),
       timeout: integerOption("worker", "timeout", values.timeout, 1),
       workingDirectory: typeof values.cwd === "string" ? resolve(values.cwd) : process.cwd(),
+      cache: values.cache === true,
       nodeExecutorFactory: typeof values.executors === "string" ? await loadExecutors(values.executors) : undefined,
       onRun: quiet ? undefined : (event) => writeOut(describe(event)),
     });

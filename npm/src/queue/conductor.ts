@@ -19,7 +19,7 @@ import { QueueProducer, type ProducerOptions } from "./producer.js";
 
 export type QueueConductorOptions = QueueLocation &
   ProducerOptions &
-  Pick<ConductorConfig, "timeout" | "logger" | "logLevel"> & {
+  Pick<ConductorConfig, "timeout" | "logger" | "logLevel" | "cache"> & {
     /** Capping and redaction of values, as the workers record them (retention is applied by the workers, which write). */
     history?: QueueHistoryOptions;
   };

@@ -32,6 +32,11 @@ export type QueueWorkerOptions = QueueLocation & {
   /** How runs are recorded in the shared history (capping, redaction, retention). */
   history?: QueueHistoryOptions;
   /**
+   * The node result cache, kept in the queue's Redis beside its history: a result one worker made
+   * is a hit on every worker (and `createQueueConductor({cache})` clears and invalidates it).
+   */
+  cache?: ConductorConfig["cache"];
+  /**
    * How long (ms) a job's lock lasts without renewal (default 10000; renewed every half of it).
    * A worker that stops renewing (it died) loses its runs after this long, plus `stalledInterval`.
    */
@@ -84,6 +89,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     workingDirectory: options.workingDirectory,
     timeout: options.timeout,
     history: queueHistoryConfig(where, options.history),
+    cache: options.cache,
     // Results go back without their trace (the shared history records each node instead).
     trace: false,
   };

@@ -1,8 +1,12 @@
 /** The node result cache's public types (`ConductorConfig.cache`, `conductor.cache`). */
 
 /**
- * `ConductorConfig.cache`: `true` keeps node results in memory with the default bounds (10,000
- * entries, 256 MiB), or give the bounds and a lifetime for entries. Off by default.
+ * `ConductorConfig.cache`: `true` keeps node results with the default bounds (10,000 entries,
+ * 256 MiB), or give the bounds, a lifetime for entries and where they live. Off by default.
+ * Entries are kept beside the conductor's run history when that outlives the process (the SQLite
+ * history database natively, Redis in queue mode, IndexedDB in a browser with `history`, files
+ * for the WebAssembly engine in Node), so they outlive it too; else, or with `store: "memory"`,
+ * in memory only.
  */
 export type CacheConfig =
   | boolean
@@ -13,6 +17,8 @@ export type CacheConfig =
       maxBytes?: number;
       /** How long an entry is served unless a node says otherwise; default: until evicted. */
       ttlMs?: number;
+      /** `"persistent"` (the default): beside a kept run history; `"memory"`: in memory only. */
+      store?: "persistent" | "memory";
     };
 
 /** What `cache.invalidate` removes: a flow's entries, a node's, or both (neither: all). */

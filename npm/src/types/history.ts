@@ -59,6 +59,10 @@ export type ExecutionNodeRecord = {
   error?: ExecutionError;
   startTime?: number;
   endTime?: number;
+  /** Served from the result cache (`state: "cached"`): the entry's key, 32 hex digits. */
+  cacheKey?: string;
+  /** Served from the result cache: the entry's age in ms when it was served. */
+  cacheAge?: number;
 };
 
 /** A whole recorded run, as `executions.get` gives it. */

@@ -116,6 +116,65 @@ test("run records with history: true are kept in IndexedDB across a page reload;
   assert.equal(after.gone, "NODE_NOT_FOUND", "a deleted record stays deleted");
 });
 
+test("with history: true the result cache is kept in IndexedDB: after a reload the same flow is served from it", options, async () => {
+  const flow = {
+    id: "cached-in-page",
+    type: "group",
+    nodes: [
+      { id: "numbers", type: "transform", parameters: { data: [1, 2, 3], transformFunction: "x => x * 10" } },
+      { id: "total", type: "transform", parameters: { operation: "reduce", transformFunction: "(acc, x) => acc + x", reduceInitial: "0" } },
+    ],
+    edges: [{ id: "e", source: "numbers", target: "total", targetHandle: "data" }],
+  };
+  const states = async (conductor, run) => {
+    const last = new Map();
+    const off = conductor.node.onProgress((event) => {
+      for (const node of event.nodes) last.set(node.id, [node.state, node.cacheKey ?? null]);
+    });
+    const result = await run();
+    off();
+    return { data: result.data, nodes: Object.fromEntries(last) };
+  };
+  const before = await inPage(
+    session.page,
+    async (mod, { flow, states }) => {
+      const c = mod.createConductor({ history: true, cache: true, progressThrottle: 0 });
+      const first = await (0, eval)(`(${states})`)(c, () => c.node.run(flow));
+      // Answers once the cache's writes before it are stored.
+      await c.cache.invalidate({ flowId: "none" });
+      return { first, databases: (await indexedDB.databases()).map((d) => d.name) };
+    },
+    { flow, states: states.toString() },
+  );
+  assert.equal(before.first.data.result, 60);
+  assert.deepEqual(
+    Object.values(before.first.nodes).map(([state]) => state),
+    ["completed", "completed"],
+  );
+  assert.ok(before.databases.includes("atomiton-conductor-cache"), before.databases.join(", "));
+
+  await session.page.reload();
+  await whenModuleReady(session.page);
+  const after = await inPage(
+    session.page,
+    async (mod, { flow, states }) => {
+      const c = mod.createConductor({ history: true, cache: true, progressThrottle: 0 });
+      const again = await (0, eval)(`(${states})`)(c, () => c.node.run(flow));
+      const stats = await c.cache.stats();
+      const cleared = await c.cache.clear();
+      return { again, stats, cleared };
+    },
+    { flow, states: states.toString() },
+  );
+  assert.deepEqual(after.again.data, before.first.data, "the same result");
+  for (const [id, [state, key]] of Object.entries(after.again.nodes)) {
+    assert.equal(state, "cached", id);
+    assert.match(key, /^[0-9a-f]{32}$/, id);
+  }
+  assert.deepEqual([after.stats.entries, after.stats.hits], [2, 2]);
+  assert.deepEqual(after.cleared, { removed: 2 });
+});
+
 test("flows saved in IndexedDB survive a page reload; a deleted one stays deleted", options, async () => {
   const before = await inPage(session.page, async (mod) => {
     const c = mod.conductor;

@@ -14,7 +14,8 @@ mod redis;
 mod schema;
 mod sqlite;
 mod stored;
-mod writer;
+pub(crate) mod writer;
+pub(crate) use stored::store_failure;
 
 pub use self::redis::RedisHistory;
 pub use crashed::mark_crashed;

@@ -32,7 +32,6 @@
 //! The scripts name keys they build from the prefix, which a Redis Cluster does not allow: use
 //! one server (with replicas, or Sentinel in front, as you like).
 
-mod link;
 mod reads;
 mod scripts;
 mod writes;
@@ -47,7 +46,7 @@ use atomiton_core::host::BoxFuture;
 
 use super::stored::failure;
 use super::writer::Queue;
-use link::Link;
+use crate::redis_link::Link;
 use writes::Writer;
 
 /// How long a batch of writes may wait for the rest of a run still going (see `Queue::spawn`):
@@ -67,7 +66,7 @@ impl RedisHistory {
     /// every key under `key_prefix`; values are kept as `capture` says. A server that cannot be
     /// reached is an error naming it.
     pub fn open(url: &str, key_prefix: &str, capture: Capture) -> Result<RedisHistory> {
-        let link = Link::open(url, key_prefix).map_err(failure)?;
+        let link = Link::open(url, key_prefix, scripts::ALL).map_err(failure)?;
         let mut writer = Writer::new(capture.clone());
         let queue =
             Queue::spawn(link, LINGER, move |link: &mut Link, writes| writer.apply(link, writes))

@@ -6,7 +6,9 @@ use rusqlite::Connection;
 /// misread.
 /// 2: flow definitions kept once per distinct text in `flows` (by hash); a run written by version 1
 /// keeps its own copy in `runs.flow`, a run written since has `''` there.
-const VERSION: i64 = 2;
+/// 3: `nodes.cache_key` and `nodes.cache_age` (a node served from the result cache), added to a
+/// database of an earlier version when it opens.
+const VERSION: i64 = 3;
 
 /// Opens the file's tables, creating them the first time.
 pub(super) fn prepare(conn: &Connection) -> rusqlite::Result<()> {
@@ -59,11 +61,29 @@ pub(super) fn prepare(conn: &Connection) -> rusqlite::Result<()> {
             output TEXT,
             error TEXT,
             start_time REAL,
-            end_time REAL
+            end_time REAL,
+            cache_key TEXT,
+            cache_age REAL
         );
         CREATE INDEX IF NOT EXISTS nodes_by_run ON nodes (run_seq);",
     )?;
+    if version < 3 && !has_column(conn, "nodes", "cache_key")? {
+        conn.execute_batch(
+            "ALTER TABLE nodes ADD COLUMN cache_key TEXT; ALTER TABLE nodes ADD COLUMN cache_age REAL;",
+        )?;
+    }
     conn.pragma_update(None, "foreign_keys", true)?;
     conn.pragma_update(None, "user_version", VERSION)?;
     Ok(())
+}
+
+fn has_column(conn: &Connection, table: &str, column: &str) -> rusqlite::Result<bool> {
+    let mut statement = conn.prepare(&format!("PRAGMA table_info({table})"))?;
+    let names = statement.query_map([], |row| row.get::<_, String>(1))?;
+    for name in names {
+        if name? == column {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }

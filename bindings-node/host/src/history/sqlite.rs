@@ -134,8 +134,8 @@ fn node_ended(tx: &Transaction<'_>, node: &NodeEnded, capture: &Capture) -> rusq
     let output = node.captured_output(capture);
     let reusable = node.state.has_output() && output.as_ref().is_none_or(|o| o.exact);
     tx.prepare_cached(
-        "INSERT INTO nodes (run_seq, node_id, node_type, state, attempts, reused, reusable, input, output, error, start_time, end_time)
-         SELECT seq, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 FROM runs WHERE id = ?1",
+        "INSERT INTO nodes (run_seq, node_id, node_type, state, attempts, reused, reusable, input, output, error, start_time, end_time, cache_key, cache_age)
+         SELECT seq, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14 FROM runs WHERE id = ?1",
     )?
     .execute(params![
         &*node.execution_id,
@@ -149,7 +149,9 @@ fn node_ended(tx: &Transaction<'_>, node: &NodeEnded, capture: &Capture) -> rusq
         output.map(|o| o.json),
         node.error.as_ref().map(to_json),
         node.start_time,
-        node.end_time
+        node.end_time,
+        node.cache.as_ref().map(|(key, _)| key.as_str()),
+        node.cache.as_ref().map(|&(_, age)| age)
     ])?;
     Ok(())
 }
@@ -202,6 +204,8 @@ fn node(row: &Row<'_>) -> rusqlite::Result<NodeRecord> {
         error: from_json(row.get(8)?),
         start_time: row.get(9)?,
         end_time: row.get(10)?,
+        cache_key: row.get(11)?,
+        cache_age: row.get(12)?,
     })
 }
 
@@ -238,7 +242,7 @@ impl HistoryStore for SqliteHistory {
                 .optional()?;
             let Some((summary, seq, flow, input, variables)) = found else { return Ok(None) };
             let nodes = conn
-                .prepare_cached("SELECT node_id, node_type, state, attempts, reused, reusable, input, output, error, start_time, end_time FROM nodes WHERE run_seq = ?1 ORDER BY end_time IS NULL, end_time, rowid")?
+                .prepare_cached("SELECT node_id, node_type, state, attempts, reused, reusable, input, output, error, start_time, end_time, cache_key, cache_age FROM nodes WHERE run_seq = ?1 ORDER BY end_time IS NULL, end_time, rowid")?
                 .query_map(params![seq], node)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let field = |text: String| value(Some(text)).unwrap_or(Value::Null);

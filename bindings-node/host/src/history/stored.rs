@@ -13,6 +13,11 @@ pub(super) fn failure(message: String) -> ExecutionError {
     ExecutionError::new(ErrorCode::EXECUTION_FAILED, format!("Execution history: {message}"))
 }
 
+/// A store's failure, named by the store (`"Result cache: ..."`).
+pub(crate) fn store_failure(message: String) -> ExecutionError {
+    ExecutionError::new(ErrorCode::EXECUTION_FAILED, message)
+}
+
 /// A field written as JSON (errors, node states).
 pub(super) fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()

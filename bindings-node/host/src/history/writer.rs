@@ -14,7 +14,7 @@ use atomiton_core::history::HistoryWrite;
 use atomiton_core::host::BoxFuture;
 use futures::channel::oneshot;
 
-use super::stored::failure;
+use super::stored::store_failure as failure;
 
 /// A read (or any work needing the connection `C`), run between write batches.
 type Job<C> = Box<dyn FnOnce(&mut C) + Send>;
@@ -29,8 +29,10 @@ enum Command<C> {
 const MAX_BATCH: usize = 512;
 
 /// The queue to a store's thread.
-pub(super) struct Queue<C> {
+pub(crate) struct Queue<C> {
     commands: Sender<Command<C>>,
+    /// What errors name as the store ("Execution history", "Result cache").
+    store: &'static str,
 }
 
 impl<C: Send + 'static> Queue<C> {
@@ -42,7 +44,7 @@ impl<C: Send + 'static> Queue<C> {
     /// costs the server a request, a short run then costs one instead of several). A read, a
     /// full batch or the end of every run it holds sends it at once, so a read never waits for
     /// it and a run that ended is stored without delay. Zero: a batch is what is queued.
-    pub(super) fn spawn(
+    pub(crate) fn spawn(
         mut conn: C,
         linger: Duration,
         mut apply: impl FnMut(&mut C, Vec<HistoryWrite>) + Send + 'static,
@@ -51,17 +53,26 @@ impl<C: Send + 'static> Queue<C> {
         std::thread::Builder::new()
             .name("atomiton-history".into())
             .spawn(move || serve(&mut conn, &receiver, linger, &mut apply))?;
-        Ok(Queue { commands })
+        Ok(Queue { commands, store: "Execution history" })
+    }
+
+    /// A thread over `conn` for jobs only (no history writes), its errors naming `store`.
+    pub(crate) fn jobs(mut conn: C, store: &'static str) -> std::io::Result<Queue<C>> {
+        let (commands, receiver) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("atomiton-store".into())
+            .spawn(move || serve(&mut conn, &receiver, Duration::ZERO, &mut |_, _| {}))?;
+        Ok(Queue { commands, store })
     }
 
     /// Queues `write`; never waits.
-    pub(super) fn write(&self, write: HistoryWrite) {
+    pub(crate) fn write(&self, write: HistoryWrite) {
         // Fails only once the thread has stopped, with the conductor: nothing is left to record.
         let _ = self.commands.send(Command::Write(write));
     }
 
     /// Runs `job` on the thread, after every write queued before it.
-    pub(super) fn read<T: Send + 'static, E: Display>(
+    pub(crate) fn read<T: Send + 'static, E: Display>(
         &self,
         job: impl FnOnce(&mut C) -> std::result::Result<T, E> + Send + 'static,
     ) -> BoxFuture<'static, Result<T>> {
@@ -69,6 +80,8 @@ impl<C: Send + 'static> Queue<C> {
         let sent = self.commands.send(Command::Job(Box::new(move |conn| {
             let _ = answer.send(job(conn).map_err(|e| e.to_string()));
         })));
+        let store = self.store;
+        let failure = move |message: String| failure(format!("{store}: {message}"));
         Box::pin(async move {
             if sent.is_err() {
                 return Err(failure("its thread has stopped".into()));

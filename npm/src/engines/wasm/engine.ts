@@ -10,7 +10,7 @@ import { SessionEngine } from "../session/engine.js";
 import { ReloadingEngine, type LoadedSession } from "../session/reloading.js";
 import { sessionHandle } from "./handle.js";
 import { createHostFunctions } from "./host-functions.js";
-import { HISTORY_DATABASE, indexedDbStorage } from "./indexeddb.js";
+import { CACHE_DATABASE, HISTORY_DATABASE, indexedDbStorage } from "./indexeddb.js";
 import { browserModule, sharedWasmInstance } from "./load.js";
 
 export class WasmEngine extends ReloadingEngine {
@@ -26,11 +26,14 @@ async function inPageSession(config: ConductorConfig): Promise<LoadedSession> {
   // IndexedDB where the platform has it, unless the config asks for memory.
   const storage = config.storage?.type === "memory" ? undefined : indexedDbStorage();
   const historyStorage = history && config.storage?.type !== "memory" ? indexedDbStorage(HISTORY_DATABASE) : undefined;
+  // The cache is kept beside a kept history (the engine decides from the config whether it is).
+  const cacheStorage = historyStorage && config.cache ? indexedDbStorage(CACHE_DATABASE) : undefined;
   const conductor = new instance.glue.WasmConductor(
     sessionConfigJson({ ...config, history: configHistory as ConductorConfig["history"] }),
     createHostFunctions(),
     storage,
     historyStorage,
+    cacheStorage,
   );
   const engine = new SessionEngine("wasm", sessionHandle(conductor), instance.glue, {
     holdEventLoop: false,

@@ -7,6 +7,8 @@
 const DATABASE = "atomiton-conductor";
 /** Run records (execution history), one text per run, apart from the flows. */
 export const HISTORY_DATABASE = "atomiton-conductor-history";
+/** The node result cache's entries, one text per entry, when it is kept beside the history. */
+export const CACHE_DATABASE = "atomiton-conductor-cache";
 const STORE = "flows";
 
 export type StorageFunctions = {

@@ -12,7 +12,7 @@ import { sessionConfigJson } from "../session/config.js";
 import { SessionEngine } from "../session/engine.js";
 import type { WasmConductor } from "./atomiton_conductor_wasm.js";
 import { sessionHandle } from "./handle.js";
-import { nodeHostFunctions, nodeFlowStorage, nodeHistoryStorage } from "./node-host.js";
+import { nodeHostFunctions, nodeFlowStorage, nodeHistoryStorage, nodeCacheStorage } from "./node-host.js";
 import { nodeWasmInstance } from "./node-module.js";
 
 export type NodeWasmEngine = EngineAdapter & { close(): void };
@@ -35,6 +35,7 @@ export function createNodeWasmEngine(config: ConductorConfig): NodeWasmEngine {
       nodeHostFunctions(config),
       nodeFlowStorage(config),
       nodeHistoryStorage(config),
+      nodeCacheStorage(config),
     );
     const engine = new SessionEngine("wasm", sessionHandle(module), instance.glue, {
       holdEventLoop: false,

@@ -44,6 +44,14 @@ export function nodeHistoryStorage(config: ConductorConfig): StorageFunctions | 
   return config.storage?.type === "memory" ? undefined : directoryStorage(join(storageDirectory(config), "history"));
 }
 
+/**
+ * The node result cache's entries beside the history: `cache/<key>.cache.json` in the storage
+ * directory, when the config asks for a cache (the engine keeps it there only beside a kept history).
+ */
+export function nodeCacheStorage(config: ConductorConfig): StorageFunctions | undefined {
+  return config.storage?.type === "memory" || !config.cache ? undefined : directoryStorage(join(storageDirectory(config), "cache"));
+}
+
 /** Text by key in `dir`, one file per key, written atomically. */
 function directoryStorage(dir: string): StorageFunctions {
   return {

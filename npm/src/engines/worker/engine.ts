@@ -74,6 +74,7 @@ async function workerSession(config: ConductorConfig, option: WorkerOption): Pro
       memoryStorage: config.storage?.type === "memory",
       history: module.history,
       editor: module.variant === "history",
+      cache: Boolean(config.cache),
     };
     worker.postMessage(open);
   });

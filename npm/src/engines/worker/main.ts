@@ -10,7 +10,7 @@
  */
 import { createHostFunctions } from "../wasm/host-functions.js";
 import { sessionHandle } from "../wasm/handle.js";
-import { HISTORY_DATABASE, indexedDbStorage } from "../wasm/indexeddb.js";
+import { CACHE_DATABASE, HISTORY_DATABASE, indexedDbStorage } from "../wasm/indexeddb.js";
 import { glues } from "../wasm/glue.js";
 import { SessionHost } from "./host.js";
 import type { OpenMessage, RequestMessage, WorkerMessage } from "./protocol.js";
@@ -33,7 +33,8 @@ async function start(open: OpenMessage): Promise<void> {
     await glue.default();
     const storage = open.memoryStorage ? undefined : indexedDbStorage();
     const historyStorage = open.history && !open.memoryStorage ? indexedDbStorage(HISTORY_DATABASE) : undefined;
-    const conductor = new glue.WasmConductor(open.configJson, createHostFunctions(), storage, historyStorage);
+    const cacheStorage = historyStorage && open.cache ? indexedDbStorage(CACHE_DATABASE) : undefined;
+    const conductor = new glue.WasmConductor(open.configJson, createHostFunctions(), storage, historyStorage, cacheStorage);
     host = new SessionHost(sessionHandle(conductor), (message) => scope.postMessage(message));
   } catch (error) {
     scope.postMessage({ kind: "failed", message: error instanceof Error ? error.message : String(error) });

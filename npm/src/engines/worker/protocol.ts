@@ -10,8 +10,11 @@
  */
 
 /** How to build the worker's session: the serialisable config, and whether storage is memory. */
-/** `editor`: load the editor module (history and debugging); `history`: record runs in IndexedDB. */
-export type OpenMessage = { op: "open"; configJson: string; memoryStorage: boolean; history: boolean; editor: boolean };
+/**
+ * `editor`: load the editor module (history, debugging, the cache); `history`: record runs in
+ * IndexedDB; `cache`: the config asks for a node result cache (kept in IndexedDB beside a kept history).
+ */
+export type OpenMessage = { op: "open"; configJson: string; memoryStorage: boolean; history: boolean; editor: boolean; cache: boolean };
 
 export type RequestMessage =
   | { op: "run"; runId: number; flowJson: string; optionsJson: string; buffers: Uint8Array[] }

@@ -9,9 +9,9 @@ use atomiton_core::storage::SortOrder;
 use atomiton_core::value::Value;
 
 use super::super::stored::{from_json, status, value};
-use super::link::Link;
 use super::scripts;
 use super::writes::number;
+use crate::redis_link::Link;
 
 /// Fields as a script answers them (`None`: absent).
 type Row = Vec<Option<String>>;

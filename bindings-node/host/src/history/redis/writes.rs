@@ -5,8 +5,8 @@ use atomiton_core::history::{node_record, Capture, HistoryWrite, NodeEnded, RunB
 use redis::{Cmd, Value};
 
 use super::super::stored::{to_json, KnownFlows};
-use super::link::Link;
 use super::scripts;
+use crate::redis_link::Link;
 
 /// What the writer keeps between batches: the capture policy, and the definitions it knows the
 /// server holds (with the digest the server gave each).

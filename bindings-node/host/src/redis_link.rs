@@ -1,13 +1,14 @@
-//! The store's connection: opened with the store (so a server that cannot be reached is an error
-//! at once), and opened again, on the next request, after it breaks.
+//! A Redis store's connection (the run history's and the result cache's): opened with the store
+//! (so a server that cannot be reached is an error at once), and opened again, on the next
+//! request, after it breaks. Every change and read a store makes is one of its Lua scripts: one
+//! atomic step on the server, whatever other processes do meanwhile. They are loaded once
+//! (`SCRIPT LOAD`) and called by their SHA1 (`EVALSHA`), so a call sends only its arguments.
 
 use std::time::{Duration, Instant};
 
 use redis::{
     Client, Cmd, Connection, ErrorKind, FromRedisValue, RedisError, RedisResult, ServerErrorKind,
 };
-
-use super::scripts::{self, Script};
 
 /// How long opening a connection may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -17,8 +18,14 @@ const IO_TIMEOUT: Duration = Duration::from_secs(30);
 /// waiting out the connect timeout (writes meanwhile are dropped, as the store's contract says).
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 
+/// A Lua script, and its place in the list of scripts its store's [`Link`] loads.
+pub(crate) struct Script {
+    pub(crate) slot: usize,
+    pub(crate) text: &'static str,
+}
+
 /// A connection to the server, for the store's thread.
-pub(super) struct Link {
+pub(crate) struct Link {
     client: Client,
     /// The server as messages name it: its URL without credentials.
     shown: String,
@@ -29,21 +36,38 @@ pub(super) struct Link {
     shas: Vec<String>,
 }
 
+/// A store's list of scripts, with their slots: `scripts! { GET: <text>, ... }` defines `GET`
+/// and `ALL` (each text is usually a prelude's and the script's own file, `concat!`ed).
+macro_rules! scripts {
+    ($($name:ident: $text:expr),* $(,)?) => {
+        #[allow(clippy::upper_case_acronyms, non_camel_case_types)]
+        enum Slot { $($name),* }
+        $(pub(super) const $name: $crate::redis_link::Script = $crate::redis_link::Script {
+            slot: Slot::$name as usize,
+            text: $text,
+        };)*
+        /// Every script, by slot.
+        pub(super) const ALL: &[$crate::redis_link::Script] = &[$($name),*];
+    };
+}
+pub(crate) use scripts;
+
 /// A call of a script: `EVALSHA` with the prefix as its first argument (add the others to `cmd`).
-pub(super) struct Call {
+pub(crate) struct Call {
     script: &'static Script,
-    pub(super) cmd: Cmd,
+    pub(crate) cmd: Cmd,
 }
 
 impl Link {
-    /// Connects to `url`; every key will start with `prefix`.
-    pub(super) fn open(url: &str, prefix: &str) -> Result<Link, String> {
+    /// Connects to `url` and loads `scripts` (a store's `ALL`); every key will start with
+    /// `prefix`.
+    pub(crate) fn open(url: &str, prefix: &str, scripts: &[Script]) -> Result<Link, String> {
         let shown = shown(url);
         let client = Client::open(url)
             .map_err(|e| format!("{shown} is not a Redis URL this conductor can use: {e}"))?;
         let mut conn =
             connect(&client).map_err(|e| format!("cannot reach Redis at {shown}: {e}"))?;
-        let shas = scripts::ALL
+        let shas = scripts
             .iter()
             .map(|script| load(&mut conn, script))
             .collect::<RedisResult<_>>()
@@ -59,7 +83,7 @@ impl Link {
     }
 
     /// A call of `script` (add its arguments to `cmd`, then [`Link::run`] it).
-    pub(super) fn script(&self, script: &'static Script) -> Call {
+    pub(crate) fn script(&self, script: &'static Script) -> Call {
         let mut cmd = redis::cmd("EVALSHA");
         cmd.arg(&self.shas[script.slot]).arg(0).arg(&self.prefix);
         Call { script, cmd }
@@ -67,7 +91,7 @@ impl Link {
 
     /// Runs `call`. A server that does not hold the script (another server since, or its scripts
     /// flushed) is given it, and asked again.
-    pub(super) fn run<T: FromRedisValue>(&mut self, call: &Call) -> Result<T, String> {
+    pub(crate) fn run<T: FromRedisValue>(&mut self, call: &Call) -> Result<T, String> {
         self.query(|conn| match call.cmd.query(conn) {
             Err(e) if e.kind() == ErrorKind::Server(ServerErrorKind::NoScript) => {
                 load(conn, call.script)?;

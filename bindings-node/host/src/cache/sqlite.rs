@@ -1,0 +1,93 @@
+//! The cache's entries as texts in a table of the SQLite history database (`cache`: key, text),
+//! written and read by a thread of their own: a [`StorageBackend`] under
+//! `atomiton_core::cache::PersistedCache`, which keeps every entry in memory as well and reads
+//! them back when a conductor opens the database.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use atomiton_core::error::{ExecutionError, Result};
+use atomiton_core::host::effects::{EffectError, EffectErrorKind, EffectResult};
+use atomiton_core::host::BoxFuture;
+use atomiton_core::storage::StorageBackend;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::history::store_failure;
+use crate::history::writer::Queue;
+
+/// The `cache` table of the database at `path` (created, with the file, when absent).
+pub fn sqlite_cache_backend(path: &Path) -> Result<Arc<dyn StorageBackend>> {
+    let failed = |e: &dyn std::fmt::Display| {
+        store_failure(format!("Result cache: cannot open {}: {e}", path.display()))
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| failed(&e))?;
+    }
+    let conn = Connection::open(path).map_err(|e| failed(&e))?;
+    // The history's settings: WAL (its writer and this thread use the file at once), no fsync
+    // per commit, and a wait rather than an error while the other holds the write lock.
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| failed(&e))?;
+    conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| failed(&e))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(|e| failed(&e))?;
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, text TEXT NOT NULL)",
+    )
+    .map_err(|e| failed(&e))?;
+    let queue = Queue::jobs(conn, "Result cache").map_err(|e| failed(&e))?;
+    Ok(Arc::new(SqliteCacheTable { queue }))
+}
+
+struct SqliteCacheTable {
+    queue: Queue<Connection>,
+}
+
+impl SqliteCacheTable {
+    fn job<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> BoxFuture<'static, EffectResult<T>> {
+        let answer = self.queue.read(job);
+        Box::pin(async move { answer.await.map_err(effect_error) })
+    }
+}
+
+fn effect_error(error: ExecutionError) -> EffectError {
+    EffectError::new(EffectErrorKind::Other, error.message)
+}
+
+impl StorageBackend for SqliteCacheTable {
+    fn keys(&self) -> BoxFuture<'static, EffectResult<Vec<String>>> {
+        self.job(|conn| {
+            let mut statement = conn.prepare_cached("SELECT key FROM cache")?;
+            let keys = statement.query_map([], |row| row.get(0))?;
+            keys.collect()
+        })
+    }
+
+    fn read(&self, key: &str) -> BoxFuture<'static, EffectResult<Option<String>>> {
+        let key = key.to_owned();
+        self.job(move |conn| {
+            conn.prepare_cached("SELECT text FROM cache WHERE key = ?1")?
+                .query_row(params![key], |row| row.get(0))
+                .optional()
+        })
+    }
+
+    fn write(&self, key: &str, text: String) -> BoxFuture<'static, EffectResult<()>> {
+        let key = key.to_owned();
+        self.job(move |conn| {
+            conn.prepare_cached("INSERT OR REPLACE INTO cache (key, text) VALUES (?1, ?2)")?
+                .execute(params![key, text])
+                .map(drop)
+        })
+    }
+
+    fn remove(&self, key: &str) -> BoxFuture<'static, EffectResult<bool>> {
+        let key = key.to_owned();
+        self.job(move |conn| {
+            conn.prepare_cached("DELETE FROM cache WHERE key = ?1")?
+                .execute(params![key])
+                .map(|n| n > 0)
+        })
+    }
+}
