@@ -11,7 +11,8 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@open
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { createConductor } from "@atomiton/conductor";
-import { WebSocket } from "ws";
+import { createProtocolServer } from "@atomiton/conductor/desktop";
+import { WebSocket, WebSocketServer } from "ws";
 
 /** A local server: `/limited` answers 429 once then 200; every request's trace headers are kept. */
 async function startServer(t) {
@@ -50,6 +51,50 @@ function registerSdk() {
   return sdk;
 }
 
+/** The sum of metric `name`'s data points whose attributes `match` (a histogram's: its count), as the SDK has them now. */
+async function metricSum(name, match = () => true) {
+  const { reader, metricExporter } = registerSdk();
+  await reader.forceFlush();
+  const scope = metricExporter
+    .getMetrics()
+    .at(-1)
+    .scopeMetrics.find((s) => s.scope.name === "@atomiton/conductor");
+  const metric = scope?.metrics.find((m) => m.descriptor.name === name);
+  return (metric?.dataPoints ?? [])
+    .filter((p) => match(p.attributes))
+    .reduce((total, p) => total + (typeof p.value === "number" ? p.value : p.value.count), 0);
+}
+
+/**
+ * A copy of `@opentelemetry/api` whose providers are the API's own (the no-op ones until an SDK
+ * is registered), counting what it is asked beyond looking them up: spans started, instruments
+ * made, values recorded. The conductor's `telemetry.api`.
+ */
+function countingApi() {
+  const asked = [];
+  const counted = (target, label) =>
+    new Proxy(target, {
+      get(object, property) {
+        const value = Reflect.get(object, property, object);
+        if (typeof value !== "function") return value;
+        return (...args) => {
+          asked.push(`${label}.${String(property)}`);
+          const made = value.apply(object, args);
+          // An instrument the meter made: what is recorded on it is counted too.
+          return typeof made === "object" && made !== null && label === "meter" ? counted(made, String(property)) : made;
+        };
+      },
+    });
+  const trace = Object.assign(Object.create(api.trace), {
+    getTracer: (...args) => counted(api.trace.getTracer(...args), "tracer"),
+  });
+  // The meter keeps its prototype through the proxy, so the API's no-op meter is still seen as one.
+  const metrics = Object.assign(Object.create(api.metrics), {
+    getMeter: (...args) => counted(api.metrics.getMeter(...args), "meter"),
+  });
+  return { api: { ...api, trace, metrics }, asked };
+}
+
 after(async () => {
   await sdk?.meterProvider.shutdown();
   await sdk?.tracerProvider.shutdown();
@@ -81,15 +126,18 @@ const tracedFlow = (url) => ({
  * the run under the app's span, every node under the run (a nested one under its group), the
  * retried node's attempts, the failed node's error, and the request's `traceparent`.
  */
+let tracedRuns = 0;
+
 async function checkTracedRun(conductor, server, spans) {
   spans.reset();
   server.seen.length = 0;
   server.reset();
+  const executionId = `exec_traced_${++tracedRuns}`;
   // The run starts inside the app's own span (a request handler, say).
   const tracer = api.trace.getTracer("app");
   const outer = tracer.startSpan("handle request");
   const result = await api.context.with(api.trace.setSpan(api.context.active(), outer), () =>
-    conductor.node.run(tracedFlow(server.url), { input: [1, 2, 3] }),
+    conductor.node.run(tracedFlow(server.url), { input: [1, 2, 3], executionId }),
   );
   outer.end();
   assert.equal(result.success, false);
@@ -105,7 +153,8 @@ async function checkTracedRun(conductor, server, spans) {
   assert.equal(run.parentSpanContext?.spanId, outerContext.spanId, "the run span is a child of the active span");
   assert.equal(run.attributes["atomiton.flow.id"], "traced");
   assert.equal(run.attributes["atomiton.flow.name"], "Traced flow");
-  assert.equal(run.attributes["atomiton.execution.id"], result.error.executionId ?? run.attributes["atomiton.execution.id"]);
+  assert.equal(run.attributes["atomiton.execution.id"], executionId);
+  assert.equal(run.kind, api.SpanKind.INTERNAL, "a run in this process is an internal span");
   assert.equal(run.attributes["atomiton.run.status"], "failed");
   assert.equal(run.status.code, api.SpanStatusCode.ERROR);
 
@@ -127,6 +176,12 @@ async function checkTracedRun(conductor, server, spans) {
   assert.equal(node("left").attributes["atomiton.node.type"], "transform");
   assert.equal(node("left").attributes["atomiton.node.state"], "completed");
   assert.equal(node("left").status.code, api.SpanStatusCode.UNSET);
+  // Every node span names the attempt that ended it; the count only when there were more.
+  for (const id of ["left", "right", "inner", "deep", "broken"]) {
+    assert.equal(node(id).attributes["atomiton.node.attempt"], 1, `${id}: its first attempt ended it`);
+    assert.equal(node(id).attributes["atomiton.node.attempts"], undefined, `${id}: one attempt, no count`);
+    assert.equal(node(id).kind, api.SpanKind.INTERNAL, `${id}: an internal span`);
+  }
   // Parallel nodes overlap in the engine's own times.
   const [left, right] = [node("left"), node("right")];
   assert.ok(left.startTime && right.startTime && left.endTime && right.endTime);
@@ -134,6 +189,13 @@ async function checkTracedRun(conductor, server, spans) {
   // The retried node: two attempts, the failed one an event with its code.
   const call = node("call");
   assert.equal(call.attributes["atomiton.node.attempts"], 2);
+  assert.equal(call.attributes["atomiton.node.attempt"], 2, "the second attempt ended it");
+  // An HTTP client span, after the conventions: what it asked of which server.
+  assert.equal(call.kind, api.SpanKind.CLIENT);
+  assert.equal(call.attributes["http.request.method"], "GET");
+  assert.equal(call.attributes["url.full"], `${server.url}/limited`);
+  assert.equal(call.attributes["server.address"], "127.0.0.1");
+  assert.equal(call.attributes["server.port"], Number(new URL(server.url).port));
   assert.equal(call.attributes["atomiton.node.state"], "completed");
   const retries = call.events.filter((e) => e.name === "retry");
   assert.equal(retries.length, 1);
@@ -159,15 +221,66 @@ const oneRequest = (url) => ({ id: "one", type: "http-request", parameters: { ur
 test("OpenTelemetry: nothing before an SDK is registered; then a span per run and node, trace context sent, metrics counted", async (t) => {
   const server = await startServer(t);
   const conductor = createConductor({ retryDelay: 5, history: false });
+  // A conductor given a counting copy of the API: what it asks of the API shows.
+  const counting = countingApi();
+  const watched = createConductor({ history: false, telemetry: { api: counting.api } });
+  // A remote conductor: what its engine is asked to record travels in the run's context
+  // (`telemetry`) to the protocol server, where it shows.
+  const contexts = [];
+  const served = createConductor({ storage: { type: "memory" }, history: false });
+  const protocol = await createProtocolServer(
+    {
+      node: {
+        ...served.node,
+        run: (node, overrides) => {
+          contexts.push(overrides);
+          return served.node.run(node, overrides);
+        },
+      },
+      flow: served.flow,
+      storage: served.storage,
+      system: served.system,
+      events: served.events,
+    },
+    { WebSocketServer },
+  );
+  t.after(() => protocol.close());
+  const relay = createConductor({ transport: "http", apiUrl: protocol.url });
 
-  // No SDK: the request carries no trace context and the run is as ever.
-  const before = await conductor.node.run(oneRequest(server.url));
-  assert.equal(before.success, true, JSON.stringify(before.error));
-  assert.equal(server.seen.at(-1).traceparent, undefined);
-  assert.equal("spans" in before, false);
+  // No SDK: nothing is asked of the API, no trace context goes to the engine or out with requests.
+  for (const each of [conductor, watched, relay]) {
+    const before = await each.node.run(oneRequest(server.url));
+    assert.equal(before.success, true, JSON.stringify(before.error));
+    assert.equal(server.seen.at(-1).traceparent, undefined);
+  }
+  assert.deepEqual(counting.asked, [], "no span started, no instrument made, nothing recorded");
+  assert.equal(contexts.length, 1);
+  assert.equal(contexts[0].telemetry, undefined, "the engine is not asked to record the run");
 
-  // The app registers its SDK after the conductor was made.
-  const { spans, reader, metricExporter } = registerSdk();
+  // The app registers its SDK after the conductors were made.
+  const { spans } = registerSdk();
+
+  // The same calls now: a span and instruments through the counting API, the run's span sent on.
+  await watched.node.run(oneRequest(server.url));
+  assert.ok(counting.asked.includes("tracer.startSpan"), counting.asked.join(", "));
+  assert.ok(
+    counting.asked.some((call) => call.startsWith("meter.create")),
+    counting.asked.join(", "),
+  );
+  assert.match(server.seen.at(-1).traceparent ?? "", /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  await relay.node.run(oneRequest(server.url));
+  assert.match(contexts[1].telemetry?.traceparent ?? "", /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+
+  const counts = async () => ({
+    started: await metricSum("atomiton.runs.started"),
+    failed: await metricSum("atomiton.runs.ended", (a) => a["atomiton.run.status"] === "failed"),
+    completed: await metricSum("atomiton.runs.ended", (a) => a["atomiton.run.status"] === "completed"),
+    active: await metricSum("atomiton.runs.active"),
+    durations: await metricSum("atomiton.run.duration"),
+    requests: await metricSum("atomiton.node.duration", (a) => a["atomiton.node.type"] === "http-request"),
+    transforms: await metricSum("atomiton.node.duration", (a) => a["atomiton.node.type"] === "transform"),
+  });
+  const before = await counts();
 
   await checkTracedRun(conductor, server, spans);
 
@@ -191,36 +304,17 @@ test("OpenTelemetry: nothing before an SDK is registered; then a span per run an
   assert.equal(continued.spanContext().traceId, "0af7651916cd43dd8448eb211c80319c");
   assert.equal(continued.parentSpanContext?.spanId, "b7ad6b7169203331");
 
-  // Metrics: every run made since the SDK came (4), by status; node durations by type.
-  await reader.forceFlush();
-  const metrics = metricExporter
-    .getMetrics()
-    .at(-1)
-    .scopeMetrics.find((s) => s.scope.name === "@atomiton/conductor").metrics;
-  const metric = (name) => metrics.find((m) => m.descriptor.name === name);
-  const sum = (name, match = () => true) =>
-    metric(name)
-      .dataPoints.filter((p) => match(p.attributes))
-      .reduce((total, p) => total + (typeof p.value === "number" ? p.value : p.value.count), 0);
-  assert.equal(sum("atomiton.runs.started"), 4);
-  assert.equal(
-    sum("atomiton.runs.ended", (a) => a["atomiton.run.status"] === "failed"),
-    1,
-  );
-  assert.equal(
-    sum("atomiton.runs.ended", (a) => a["atomiton.run.status"] === "completed"),
-    3,
-  );
-  assert.equal(sum("atomiton.runs.active"), 0);
-  assert.equal(sum("atomiton.run.duration"), 4);
-  assert.equal(
-    sum("atomiton.node.duration", (a) => a["atomiton.node.type"] === "http-request"),
-    3,
-  );
-  assert.equal(
-    sum("atomiton.node.duration", (a) => a["atomiton.node.type"] === "transform"),
-    4,
-  );
+  // ... with its tracestate, which goes on to the requests the run sends.
+  spans.reset();
+  await conductor.node.run(oneRequest(server.url), { telemetry: { traceparent: own, tracestate: "vendor=abc,other=x1" } });
+  const [request] = spans.getFinishedSpans().filter((s) => s.name === "node http-request");
+  assert.equal(server.seen.at(-1).traceparent, `00-0af7651916cd43dd8448eb211c80319c-${request.spanContext().spanId}-01`);
+  assert.equal(server.seen.at(-1).tracestate, "vendor=abc,other=x1");
+
+  // Metrics: the runs made since (5), by status; node durations by type.
+  const after = await counts();
+  const made = Object.fromEntries(Object.keys(after).map((key) => [key, after[key] - before[key]]));
+  assert.deepEqual(made, { started: 5, failed: 1, completed: 4, active: 0, durations: 5, requests: 4, transforms: 4 });
 });
 
 test("OpenTelemetry on the WebAssembly engine (the Node fallback): the same span tree and trace context", async (t) => {
@@ -282,7 +376,9 @@ test("OpenTelemetry: a run that throws instead of returning a result still ends 
 test("OpenTelemetry through a remote conductor (HTTP and WebSocket): the server's run span is a child of the client's", async (t) => {
   const { startServer } = await import("../test-support/remote.mjs");
   const { spans } = registerSdk();
-  const { server } = await startServer(t, { history: false });
+  // The server keeps a history (in memory): it writes each run's record, the client none.
+  const { server } = await startServer(t);
+  const writes = await metricSum("atomiton.history.writes");
   const flow = {
     id: "remote-flow",
     name: "Remote flow",
@@ -302,8 +398,73 @@ test("OpenTelemetry through a remote conductor (HTTP and WebSocket): the server'
     const [serverRun, clientRun] = runs.sort((a, b) => (a.parentSpanContext?.spanId === b.spanContext().spanId ? -1 : 1));
     assert.equal(serverRun.parentSpanContext?.spanId, clientRun.spanContext().spanId, `${transport}: server under client`);
     assert.equal(serverRun.spanContext().traceId, clientRun.spanContext().traceId);
+    assert.equal(clientRun.kind, api.SpanKind.CLIENT, `${transport}: the client's run calls a server`);
+    assert.equal(serverRun.kind, api.SpanKind.SERVER, `${transport}: the server's run serves a call`);
     const node = spans.getFinishedSpans().find((s) => s.name === "node transform");
     assert.equal(node.parentSpanContext?.spanId, serverRun.spanContext().spanId, `${transport}: the node under the server's run`);
     client.close?.();
   }
+  assert.equal((await metricSum("atomiton.history.writes")) - writes, 2, "one record per run, counted where it was written");
+});
+
+test("OpenTelemetry: atomiton.history.writes counts the records this process writes, one per run", async () => {
+  registerSdk();
+  const flow = { id: "recorded", type: "transform", parameters: { operation: "map", transformFunction: "x => x", data: [1] } };
+  const writes = () => metricSum("atomiton.history.writes");
+  const made = async (conductor, runs, overrides) => {
+    const before = await writes();
+    for (let i = 0; i < runs; i++) assert.equal((await conductor.node.run(flow, overrides)).success, true);
+    return (await writes()) - before;
+  };
+  const recording = createConductor({ storage: { type: "memory" } });
+  assert.equal(await made(recording, 3), 3, "history on (the default): one write per run");
+  assert.equal((await recording.executions.list()).total, 3, "as many records as counted");
+  assert.equal(await made(recording, 2, { history: false }), 0, "a run that asks not to be recorded");
+  assert.equal(await made(createConductor({ storage: { type: "memory" }, history: false }), 2), 0, "history off");
+  assert.equal(await made(createConductor({ storage: { type: "memory" }, history: { enabled: false } }), 2), 0, "history disabled");
+});
+
+test("OpenTelemetry: an http-request node's span is a CLIENT span naming its request, when the flow alone tells it", async (t) => {
+  const server = await startServer(t);
+  const { spans } = registerSdk();
+  const conductor = createConductor({ storage: { type: "memory" }, history: { redactKeys: ["token"] } });
+  const port = new URL(server.url).port;
+  const requestSpan = async (flow, overrides) => {
+    spans.reset();
+    const result = await conductor.node.run(flow, overrides);
+    assert.equal(result.success, true, JSON.stringify(result.error));
+    const found = spans.getFinishedSpans().filter((s) => s.name === "node http-request");
+    assert.equal(found.length, 1);
+    assert.equal(found[0].kind, api.SpanKind.CLIENT);
+    return found[0];
+  };
+
+  // Credentials and secret query values (the conventions' and the history's redacted keys) are not shown.
+  const secret = `http://ada:pw@127.0.0.1:${port}/plain?sig=abc&page=2&Token=t1`;
+  const named = await requestSpan({ id: "one", type: "http-request", parameters: { url: secret, method: "POST" } });
+  assert.equal(named.attributes["http.request.method"], "POST");
+  assert.equal(named.attributes["url.full"], `http://REDACTED:REDACTED@127.0.0.1:${port}/plain?sig=REDACTED&page=2&Token=REDACTED`);
+  assert.equal(server.seen.at(-1).path, "/plain?sig=abc&page=2&Token=t1", "the request itself as the flow says");
+
+  // The run's input overrides the parameters: what was sent is not known here, so nothing is said.
+  const overridden = await requestSpan(
+    { id: "two", type: "http-request", parameters: { url: "http://127.0.0.1:9/never" } },
+    { input: { url: `${server.url}/plain?from=input` } },
+  );
+  assert.equal(server.seen.at(-1).path, "/plain?from=input");
+  assert.equal(overridden.attributes["url.full"], undefined);
+  assert.equal(overridden.attributes["http.request.method"], undefined);
+
+  // Nor for a node fed by another (an upstream output's fields override the parameters).
+  const fed = await requestSpan({
+    id: "fed",
+    type: "group",
+    nodes: [
+      { id: "first", type: "transform", parameters: { operation: "map", transformFunction: "x => x", data: [1] } },
+      { id: "call", type: "http-request", parameters: { url: `${server.url}/plain?fed` } },
+    ],
+    edges: [{ id: "e", source: "first", target: "call" }],
+  });
+  assert.equal(fed.attributes["url.full"], undefined);
+  assert.equal(fed.attributes["atomiton.node.attempt"], 1);
 });

@@ -62,6 +62,19 @@ export type MaybePromise<T> = T | Promise<T>;
 export interface EngineAdapter {
   /** `"remote"`: flows run on a desktop main process or a server, over a channel transport. */
   readonly kind: "native" | "wasm" | "remote";
+  /**
+   * Where this engine's runs go when they leave this process: `"server"` (a protocol server or
+   * an Electron main process, over a transport) or `"queue"` (a queue's workers), with what the
+   * run's span says of it. Absent: runs run here. Telemetry reads it: such a run's span is a
+   * `CLIENT` or `PRODUCER` span that ends when the answer arrives, and its record is counted
+   * where it is written, not here.
+   */
+  readonly handsRunsTo?: { to: "server" | "queue"; attributes?(executionId: string): Record<string, string> };
+  /**
+   * Whether this engine records runs in an execution history: `false` where the config's
+   * default is off or the module has none (the browser's); absent: as `ConductorConfig.history` says.
+   */
+  readonly keepsHistory?: boolean;
   /** The JS executors to call for host-provided node types. */
   setExecutorFactory(factory: NodeExecutorFactory | undefined): void;
   /** Receives every batch of events. */

@@ -6,9 +6,9 @@ import { withErrorKind } from "../types/error-kind.js";
 import { ErrorCode, type ExecutionError } from "../types/errors.js";
 import { createExecutionId } from "../types/ids.js";
 import { otelApi } from "../telemetry/api.js";
-import { RunTelemetry } from "../telemetry/run.js";
+import { RunTelemetry, servedRun } from "../telemetry/run.js";
 import type { NodeDefinition } from "../types/definition.js";
-import type { ContextOverrides, ExecutionResult } from "../types/execution.js";
+import type { ConductorConfig, ContextOverrides, ExecutionResult } from "../types/execution.js";
 import { MESSAGES } from "../types/wire.generated.js";
 import { customTypesOf } from "./executors.js";
 import { executionFailure } from "./failure.js";
@@ -32,8 +32,15 @@ function announce(listeners: ConductorListeners, executionId: string, nodeId: st
   listeners.failed.emit({ executionId, error: withErrorKind(Object.assign(new Error(error.message), { code: error.code })) });
 }
 
+/** Whether `history` (the config's) has runs recorded: on unless `false` or `{enabled: false}`. */
+function historyOn(history: ConductorConfig["history"]): boolean {
+  return history !== false && !(typeof history === "object" && history !== null && history.enabled === false);
+}
+
 export function createRun({ engine, config, factory, store, listeners }: ConductorState): Run {
-  const historyRecords = (overrides: ContextOverrides) => config.history !== false && overrides.history !== false;
+  /** Whether this process's engine writes the run's record (a run handed on is recorded where it runs). */
+  const historyRecords = (overrides: ContextOverrides) =>
+    engine.handsRunsTo === undefined && (engine.keepsHistory ?? historyOn(config.history)) && overrides.history !== false;
   const redactKeys = typeof config.history === "object" && config.history ? (config.history.redactKeys ?? []) : [];
   const wantsProgress = () => listeners.progress.size > 0 || listeners.graphStates.size > 0;
   /** Whether the run's events are wanted: progress, or pauses someone may have to answer. */
@@ -57,12 +64,17 @@ export function createRun({ engine, config, factory, store, listeners }: Conduct
     }
     signal?.addEventListener("abort", abort, { once: true });
     listeners.started.emit({ executionId, nodeId });
+    const handedTo = engine.handsRunsTo;
     const telemetry = RunTelemetry.begin(otelApi(config.telemetry?.api), config.telemetry, node, executionId, {
       parent: overrides.telemetry,
       propagate: overrides.telemetry?.propagate,
       input: overrides.input,
       redactKeys,
       recordsHistory: historyRecords(overrides),
+      // A run served for another process is the server's side of its call, wherever it then runs.
+      kind: servedRun(overrides) ? "server" : handedTo?.to === "queue" ? "producer" : handedTo ? "client" : undefined,
+      handedOn: handedTo !== undefined,
+      attributes: handedTo?.attributes?.(executionId),
     });
     try {
       // A small run finishes inside engine.run's first call. Starting it a microtask later

@@ -15,6 +15,7 @@ import type { ConductorConfig } from "../types/execution.js";
 import { loadBullmq, resolveLocation, type QueueLocation } from "./connection.js";
 import { redisFlowStorage } from "./flow-storage.js";
 import { queueHistoryConfig, type QueueHistoryOptions } from "./history.js";
+import { jobIdOf } from "./payload.js";
 import { QueueProducer, type ProducerOptions } from "./producer.js";
 
 export type QueueConductorOptions = QueueLocation &
@@ -45,6 +46,16 @@ export function createQueueConductor(options: QueueConductorOptions): QueueCondu
     })());
   const queued: EngineAdapter = delegatingEngine(() => local, {
     kind: "remote",
+    handsRunsTo: {
+      to: "queue",
+      // The producer's side of the messaging conventions (the worker's span says "process").
+      attributes: (executionId) => ({
+        "messaging.system": "bullmq",
+        "messaging.destination.name": where.queue,
+        "messaging.operation.type": "send",
+        "messaging.message.id": jobIdOf(executionId),
+      }),
+    },
     setExecutorFactory: () => {}, // custom node types run on the workers (their --executors module)
     setEventListener: (listener) => {
       local.setEventListener(listener);

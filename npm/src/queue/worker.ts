@@ -132,7 +132,16 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     const telemetry = RunTelemetry.begin(api, options.telemetry, flow, executionId, {
       parent: runOptions.telemetry,
       propagate: runOptions.telemetry?.propagate,
-      attributes: { "messaging.system": "bullmq", "messaging.destination.name": where.queue, "messaging.message.id": String(job.id) },
+      input: runOptions.input,
+      redactKeys: options.history?.redactKeys,
+      attributes: {
+        "messaging.system": "bullmq",
+        "messaging.destination.name": where.queue,
+        "messaging.operation.type": "process",
+        "messaging.message.id": String(job.id),
+      },
+      kind: "consumer",
+      // The worker writes the run's record (the producer that queued it counts none).
       recordsHistory: config.history !== false && runOptions.history !== false,
     });
     metrics?.queueWait.record(Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp) / 1000, {

@@ -15,6 +15,7 @@ import { ConductorError, createExecutionError, ErrorCode } from "../types/errors
 import type { NodeDefinition } from "../types/definition.js";
 import type { ContextOverrides, RunPermissions } from "../types/execution.js";
 import { createExecutionId } from "../types/ids.js";
+import { asServedRun } from "../telemetry/run.js";
 import type { FlowDefinition, ListFlowsOptions } from "../types/storage.js";
 import type { Caller } from "./caller.js";
 import { describeFailure } from "./errors.js";
@@ -117,11 +118,10 @@ function handlerTable(
         const end = runs.begin(caller, executionId);
         try {
           return wireResult(
-            await conductor.node.run(argsOf(args).node as NodeDefinition, {
-              ...overrides,
-              executionId,
-              ...(permissions ? { permissions } : {}),
-            }),
+            await conductor.node.run(
+              argsOf(args).node as NodeDefinition,
+              asServedRun({ ...overrides, executionId, ...(permissions ? { permissions } : {}) }),
+            ),
           );
         } finally {
           end();

@@ -4,6 +4,7 @@
  * event at the time it failed) and how it ended.
  */
 import type { OtelApi, OtelAttributes, OtelContext, OtelSpan, OtelTracer } from "./api.js";
+import { HTTP_REQUEST } from "./http.js";
 import type { ConductorMetrics } from "./metrics.js";
 
 /**
@@ -67,7 +68,14 @@ export function nodeSpanName(type: string): string {
   return `node ${type}`;
 }
 
-/** A node span as it starts: live (asked for by an `http-request` node) or from its record. */
+/** States of a node that sent nothing: it did not run (its output was given, kept or not needed). */
+const DID_NOT_RUN = new Set(["skipped", "pinned", "cached"]);
+
+/**
+ * A node span as it starts: live (asked for by an `http-request` node about to send) or from its
+ * record (`state` then says how it ended). An `http-request` node that ran is a `CLIENT` span
+ * (it called a server), every other node `INTERNAL`.
+ */
 export function startNodeSpan(
   api: OtelApi,
   tracer: OtelTracer,
@@ -76,12 +84,21 @@ export function startNodeSpan(
   type: string,
   startTime: number,
   more?: OtelAttributes,
+  state?: string,
 ): OtelSpan {
   const attributes: OtelAttributes = more ?? {};
   attributes[ATTR.nodeId] = id;
   attributes[ATTR.nodeType] = type;
-  return tracer.startSpan(nodeSpanName(type), { kind: api.SpanKind.INTERNAL, attributes, startTime }, parent);
+  const client = type === HTTP_REQUEST && (state === undefined || !DID_NOT_RUN.has(state));
+  return tracer.startSpan(
+    nodeSpanName(type),
+    { kind: client ? api.SpanKind.CLIENT : api.SpanKind.INTERNAL, attributes, startTime },
+    parent,
+  );
 }
+
+/** What an `http-request` node's span says of its request beyond its record (see `http.ts`); `undefined`: nothing. */
+export type NodeDescriber = (id: string, path: string | null | undefined) => OtelAttributes | undefined;
 
 /**
  * Ends the spans of a run's nodes (starting those not started live) under `root`, the run's
@@ -95,6 +112,7 @@ export function endNodeSpans(
   { origin, records }: NodeSpanRecords,
   live: Map<number, OtelSpan>,
   metrics: ConductorMetrics | undefined,
+  describe?: NodeDescriber,
 ): void {
   const contexts = new Map<number, OtelContext>();
   for (const [index, parentIndex, id, name, type, start, end, state, path, group, attempts, error, retries] of records) {
@@ -110,14 +128,18 @@ export function endNodeSpans(
     const ended: OtelAttributes = { [ATTR.nodeName]: name, [ATTR.nodeState]: state };
     // A top-level node's path is its id: only nested nodes carry one (fewer attributes, less SDK work per span).
     if (path) ended[ATTR.nodePath] = path;
-    if (attempts !== undefined) ended[ATTR.nodeAttempts] = attempts;
+    // The attempt that ended the node (the engine leaves out 1, the common case); the count only when retried.
+    const attempt = attempts ?? 1;
+    ended[ATTR.attempt] = attempt;
+    if (attempt > 1) ended[ATTR.nodeAttempts] = attempt;
+    if (describe && type === HTTP_REQUEST && !DID_NOT_RUN.has(state)) Object.assign(ended, describe(id, path));
     const opened = live.get(index);
     let span: OtelSpan;
     if (opened) {
       live.delete(index);
       span = opened.setAttributes(ended);
     } else {
-      span = startNodeSpan(api, tracer, parent, id, type, origin + start, ended);
+      span = startNodeSpan(api, tracer, parent, id, type, origin + start, ended, state);
     }
     for (const [attempt, at, code, message] of retries ?? []) {
       span.addEvent("retry", { [ATTR.attempt]: attempt, [ATTR.errorType]: code, [ATTR.errorMessage]: message }, origin + at);

@@ -9,7 +9,8 @@ import type { NodeDefinition } from "../types/definition.js";
 import { ErrorCode } from "../types/errors.js";
 import type { OtelApi, OtelContext, OtelSpan, OtelTracer } from "./api.js";
 import { conductorMetrics, SCOPE, type ConductorMetrics } from "./metrics.js";
-import { ATTR, endNodeSpans, lastEnd, nodeSpanRecords, startNodeSpan } from "./node-spans.js";
+import { httpRequestAttributes } from "./http.js";
+import { ATTR, endNodeSpans, lastEnd, type NodeDescriber, nodeSpanRecords, startNodeSpan } from "./node-spans.js";
 import { carrierOf, contextFrom, type TraceCarrier } from "./trace-context.js";
 import { valueAttribute } from "./values.js";
 
@@ -44,8 +45,22 @@ export type RunTelemetryOptions = {
   attributes?: Record<string, string | number | boolean>;
   /** Keys whose values are redacted when values are recorded (the history's `redactKeys`). */
   redactKeys?: string[];
-  /** Whether the run's record is written to an execution history (counted in `atomiton.history.writes`). */
+  /**
+   * Whether this process writes the run's record to an execution history (counted in
+   * `atomiton.history.writes`): not where the run was handed on, whose receiver writes it.
+   */
   recordsHistory?: boolean;
+  /**
+   * How the run's span stands to other processes (OpenTelemetry's span kind): `"server"` a run
+   * served for a protocol client, `"client"` one handed to a protocol server, `"producer"` one
+   * queued for a worker, `"consumer"` a queued one a worker took. Default: internal.
+   */
+  kind?: "server" | "client" | "producer" | "consumer";
+  /**
+   * The run runs in another process (a protocol server's, a queue worker's): its span ends, and
+   * its duration is measured, when the answer arrives here, not after the engine's run time.
+   */
+  handedOn?: boolean;
 };
 
 /** The tracer for the tracer provider last seen, and the API's no-op provider to tell an SDK from none. */
@@ -64,6 +79,31 @@ function tracerOf(api: OtelApi): OtelTracer | undefined {
   return tracers.tracer;
 }
 
+/**
+ * Marks a run's `contextOverrides` as a call served for another process (the protocol's channel
+ * handlers: the protocol server, an Electron main process): its span is a `SERVER` span. A symbol,
+ * so no caller's options can carry it.
+ */
+export const SERVED_RUN: unique symbol = Symbol("atomiton.servedRun");
+
+/** `overrides` marked as a served call's. */
+export function asServedRun<T extends object>(overrides: T): T {
+  return Object.assign(overrides, { [SERVED_RUN]: true });
+}
+
+/** Whether `overrides` are a served call's (see `SERVED_RUN`). */
+export function servedRun(overrides: object): boolean {
+  return (overrides as { [SERVED_RUN]?: unknown })[SERVED_RUN] === true;
+}
+
+/** OpenTelemetry's span kind for each of `RunTelemetryOptions.kind`. */
+const KINDS: Record<NonNullable<RunTelemetryOptions["kind"]>, (api: OtelApi) => number> = {
+  server: (api) => api.SpanKind.SERVER,
+  client: (api) => api.SpanKind.CLIENT,
+  producer: (api) => api.SpanKind.PRODUCER,
+  consumer: (api) => api.SpanKind.CONSUMER,
+};
+
 /** Runs being traced in this JS realm, by execution id: where an `http-request` node's request for its span goes. */
 const tracedRuns = new Map<string, RunTelemetry>();
 
@@ -80,6 +120,7 @@ export class RunTelemetry {
   private readonly context: OtelContext;
   private readonly startedAt = Date.now();
   private readonly flowAttributes: Record<string, string>;
+  private readonly flow: NodeDefinition;
 
   private constructor(
     private readonly api: OtelApi,
@@ -89,12 +130,14 @@ export class RunTelemetry {
     private readonly metrics: ConductorMetrics | undefined,
     private readonly executionId: string,
     private readonly propagate: boolean,
+    flow: NodeDefinition,
     flowId: string,
     parent: OtelContext,
     private readonly options: RunTelemetryOptions,
   ) {
     this.context = span ? api.trace.setSpan(parent, span) : parent;
     this.flowAttributes = { [ATTR.flowId]: flowId };
+    this.flow = flow;
   }
 
   /** A run's telemetry, or `undefined` when there is nothing to record it with. */
@@ -114,7 +157,8 @@ export class RunTelemetry {
     if (!tracer && !metrics) return undefined;
     const parent = contextFrom(api, options.parent) ?? api.context.active();
     const attributes = { [ATTR.flowId]: flowId, [ATTR.flowName]: flowName, [ATTR.executionId]: executionId, ...options.attributes };
-    const span = tracer?.startSpan(`run ${flowName}`, { kind: api.SpanKind.INTERNAL, attributes }, parent);
+    const kind = options.kind ? KINDS[options.kind](api) : api.SpanKind.INTERNAL;
+    const span = tracer?.startSpan(`run ${flowName}`, { kind, attributes }, parent);
     const recording = span?.isRecording() ?? false;
     // An unsampled span is never exported: nothing to end, nothing to build.
     if (!recording && !metrics) return undefined;
@@ -127,6 +171,7 @@ export class RunTelemetry {
       metrics,
       executionId,
       propagate,
+      flow,
       flowId,
       recording ? parent : api.context.active(),
       options,
@@ -167,7 +212,12 @@ export class RunTelemetry {
     this.ended = true;
     tracedRuns.delete(this.executionId);
     const spans = nodeSpanRecords(result.spans);
-    endNodeSpans(this.api, this.tracer, this.context, spans, this.live, this.metrics);
+    const describe: NodeDescriber = (id, path) => httpRequestAttributes(this.flow, id, path, this.options.input, this.redactKeys());
+    endNodeSpans(this.api, this.tracer, this.context, spans, this.live, this.metrics, describe);
+    // A run handed on ended for this process when its answer arrived (after the other side's
+    // run, the queue's wait and the way back); a run here when the engine says it did.
+    const handedOn = this.options.handedOn === true;
+    const receivedAt = Date.now();
     const status = result.success ? "completed" : result.error?.code === "CANCELLED" ? "cancelled" : "failed";
     if (this.span) {
       this.span.setAttribute(ATTR.runStatus, status);
@@ -178,13 +228,19 @@ export class RunTelemetry {
       if (this.config.recordValues && result.success && result.data !== undefined) {
         this.span.setAttribute("atomiton.run.output", valueAttribute(result.data, this.redactKeys()));
       }
-      // The engine's clock: the run ends when its last node did, or its duration after it began.
-      this.span.end(Math.max(this.startedAt + (result.duration ?? 0), lastEnd(spans) ?? 0));
+      if (handedOn) {
+        // Now, on the clock the span started by.
+        this.span.end();
+      } else {
+        // The engine's clock: the run ends when its last node did, or its duration after it began.
+        this.span.end(Math.max(this.startedAt + (result.duration ?? 0), lastEnd(spans) ?? 0));
+      }
     }
     if (this.metrics) {
       const attributes = { ...this.flowAttributes, [ATTR.runStatus]: status };
       this.metrics.runsEnded.add(1, attributes);
-      this.metrics.runDuration.record((result.duration ?? Date.now() - this.startedAt) / 1000, attributes);
+      const duration = handedOn ? receivedAt - this.startedAt : (result.duration ?? receivedAt - this.startedAt);
+      this.metrics.runDuration.record(Math.max(0, duration) / 1000, attributes);
       this.metrics.runsActive.add(-1);
       if (this.options.recordsHistory) this.metrics.historyWrites.add(1);
     }

@@ -26,6 +26,7 @@ const asRecord = (answer: unknown): Answer => (typeof answer === "object" && ans
 
 export class RemoteEngine implements EngineAdapter {
   readonly kind = "remote" as const;
+  readonly handsRunsTo = { to: "server" } as const;
   private readonly node: ChannelClient;
   private readonly storage: ChannelClient;
   private readonly flow: ChannelClient;

@@ -12,6 +12,8 @@ import { executionContext, failedRun, toWireResult } from "../remote/wire.js";
 
 export function executionTransportEngine(transport: ConductorTransport, local: EngineAdapter): EngineAdapter {
   const overrides: Partial<EngineAdapter> = {
+    // The app's transport takes runs elsewhere (a server of its own, typically).
+    handsRunsTo: { to: "server" },
     async run(node: NodeDefinition, options: WireRunOptions): Promise<WireResult> {
       try {
         return toWireResult(await transport.execute(node, executionContext(node, options) as unknown as ConductorExecutionContext));

@@ -14,8 +14,12 @@ import { CACHE_DATABASE, HISTORY_DATABASE, indexedDbStorage } from "./indexeddb.
 import { browserModule, sharedWasmInstance } from "./load.js";
 
 export class WasmEngine extends ReloadingEngine {
+  /** The browser records runs only when the config asks (the editor module has the history). */
+  readonly keepsHistory: boolean;
+
   constructor(config: ConductorConfig) {
     super(() => inPageSession(config));
+    this.keepsHistory = browserModule(config).history;
   }
 }
 

@@ -19,8 +19,12 @@ import type { OpenMessage, WorkerMessage } from "./protocol.js";
 import { spawnWorker, WORKER_HINT, type WorkerOption } from "./spawn.js";
 
 export class WorkerEngine extends ReloadingEngine {
+  /** The browser records runs only when the config asks (the editor module has the history). */
+  readonly keepsHistory: boolean;
+
   constructor(config: ConductorConfig, option: WorkerOption) {
     super(() => workerSession(config, option));
+    this.keepsHistory = browserModule(config).history;
   }
 }
 
