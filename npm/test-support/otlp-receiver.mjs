@@ -1,11 +1,21 @@
-// An OTLP/HTTP trace receiver on 127.0.0.1 for tests: keeps every span posted to /v1/traces
-// (OTLP JSON, as @opentelemetry/exporter-trace-otlp-http sends by default).
+// An OTLP/HTTP receiver on 127.0.0.1 for tests: keeps every span posted to /v1/traces and every
+// metric data point posted to /v1/metrics (OTLP JSON, as @opentelemetry/exporter-trace-otlp-http
+// and exporter-metrics-otlp-http send by default), each with its resource's attributes.
 import { createServer } from "node:http";
 import { once } from "node:events";
 
-/** Starts the receiver; `spans` grows as exports arrive, `until(predicate)` waits for some. */
+/**
+ * Starts the receiver; `spans` and `metrics` grow as exports arrive, `until(predicate)` and
+ * `untilMetrics(predicate)` wait for some.
+ */
 export async function startOtlpReceiver(t) {
   const spans = [];
+  /**
+   * Every data point received: `{name, attributes, value, resource, batch}` (a histogram's value
+   * is its count; `batch` counts the exports, so the points of one collection share it).
+   */
+  const metrics = [];
+  let batch = 0;
   const waiters = new Set();
   const server = createServer((request, response) => {
     let body = "";
@@ -14,32 +24,58 @@ export async function startOtlpReceiver(t) {
       if (request.url === "/v1/traces") {
         const payload = JSON.parse(body);
         for (const resource of payload.resourceSpans ?? []) {
-          const service = resource.resource?.attributes?.find((a) => a.key === "service.name")?.value?.stringValue;
+          const resourceAttributes = attributesOf(resource.resource?.attributes);
+          const service = resourceAttributes["service.name"];
           for (const scope of resource.scopeSpans ?? []) {
-            for (const span of scope.spans ?? []) spans.push({ ...span, service, attributes: attributesOf(span.attributes) });
+            for (const span of scope.spans ?? [])
+              spans.push({ ...span, service, resource: resourceAttributes, attributes: attributesOf(span.attributes) });
           }
         }
-        for (const waiter of waiters) waiter();
+      } else if (request.url === "/v1/metrics") {
+        const payload = JSON.parse(body);
+        batch++;
+        for (const resource of payload.resourceMetrics ?? []) {
+          const resourceAttributes = attributesOf(resource.resource?.attributes);
+          for (const scope of resource.scopeMetrics ?? []) {
+            for (const metric of scope.metrics ?? []) {
+              const data = metric.sum ?? metric.gauge ?? metric.histogram;
+              for (const point of data?.dataPoints ?? []) {
+                const value = metric.histogram ? Number(point.count) : Number(point.asInt ?? point.asDouble ?? 0);
+                metrics.push({ name: metric.name, attributes: attributesOf(point.attributes), value, resource: resourceAttributes, batch });
+              }
+            }
+          }
+        }
       }
+      for (const waiter of waiters) waiter();
       response.writeHead(200, { "Content-Type": "application/json" }).end("{}");
     });
   });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   t.after(() => server.close());
-  const until = (predicate, what) =>
+  const waitFor = (list, predicate, what, describe) =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${what} within 60 s; received: ${spans.map((s) => s.name).join(", ")}`)), 60_000);
+      const timer = setTimeout(() => reject(new Error(`no ${what} within 60 s; received: ${describe()}`)), 60_000);
       const check = () => {
-        if (!predicate(spans)) return;
+        if (!predicate(list)) return;
         clearTimeout(timer);
         waiters.delete(check);
-        resolve(spans);
+        resolve(list);
       };
       waiters.add(check);
       check();
     });
-  return { url: `http://127.0.0.1:${server.address().port}`, spans, until };
+  const until = (predicate, what) => waitFor(spans, predicate, what, () => spans.map((s) => s.name).join(", "));
+  const untilMetrics = (predicate, what) => waitFor(metrics, predicate, what, () => [...new Set(metrics.map((m) => m.name))].join(", "));
+  return { url: `http://127.0.0.1:${server.address().port}`, spans, metrics, until, untilMetrics };
+}
+
+/** The sum of metric `name`'s points in the latest export that has it (cumulative temporality: the total so far). */
+export function latestSum(metrics, name) {
+  const points = metrics.filter((m) => m.name === name);
+  const last = points.at(-1)?.batch;
+  return points.filter((m) => m.batch === last).reduce((sum, m) => sum + m.value, 0);
 }
 
 /** OTLP's `[{key, value: {stringValue | intValue | ...}}]` as a plain object. */

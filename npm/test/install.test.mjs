@@ -152,6 +152,11 @@ test("the tarballs hold what they should: both wasm engines and a README; the pl
   );
   const manifest = JSON.parse(execFileSync("tar", ["-xOzf", tarballs.main, "package/package.json"], { encoding: "utf8" }));
   assert.equal(Object.keys(manifest.optionalDependencies).length, 8);
+  // Of OpenTelemetry, only the API, and only as an optional peer (the CLI loads the SDK's packages when asked).
+  assert.deepEqual(Object.keys(manifest.peerDependencies).sort(), ["@opentelemetry/api", "bullmq"]);
+  assert.deepEqual(Object.keys(manifest.peerDependenciesMeta).sort(), ["@opentelemetry/api", "bullmq"]);
+  assert.ok(Object.values(manifest.peerDependenciesMeta).every((meta) => meta.optional === true));
+  assert.equal(Object.keys(manifest.dependencies ?? {}).filter((name) => name.startsWith("@opentelemetry/")).length, 0);
   assert.ok(Object.values(manifest.optionalDependencies).every((version) => version === manifest.version));
   const platform = JSON.parse(execFileSync("tar", ["-xOzf", tarballs.platform, "package/package.json"], { encoding: "utf8" }));
   assert.equal(platform.name, `@atomiton/conductor-${triple}`);
@@ -184,6 +189,19 @@ test("installed offline into a clean project, the package runs flows on its plat
   const template = run("npx", ["--offline", "atomiton", "templates", "run", "hello-world", "--quiet"]);
   assert.equal(template.status, 0, template.stderr);
   assert.equal(JSON.parse(template.stdout).success, true);
+  // No OpenTelemetry package came with the install; a command asked to export names what to add.
+  assert.equal(existsSync(join(project, "node_modules", "@opentelemetry")), false, "no OpenTelemetry package installed");
+  const metrics = spawnSync("npx", ["--offline", "atomiton", "serve", "--port", "0", "--metrics-port", "0"], {
+    cwd: project,
+    env,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  assert.equal(metrics.status, 2, metrics.stdout + metrics.stderr);
+  const needed = "@opentelemetry/api @opentelemetry/resources @opentelemetry/sdk-metrics @opentelemetry/exporter-prometheus";
+  assert.ok(metrics.stderr.includes(`(npm install ${needed})`), metrics.stderr);
+  assert.match(metrics.stderr, /--metrics-port needs the packages @opentelemetry\/api, /);
+  assert.match(metrics.stderr, /Run 'atomiton serve --help' for usage\./);
   const browser = node("browser.mjs").value;
   assert.ok(browser.resolved.startsWith(`file://${join(project, "node_modules")}`), browser.resolved);
   assert.deepEqual([browser.type, browser.data, browser.error], ["browser", [2, 3], undefined]);
