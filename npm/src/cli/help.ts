@@ -114,7 +114,8 @@ Options:
   -h, --help                  this help
 
 Observability: with OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_TRACES_EXPORTER=otlp)
-set, each run's spans go over OTLP/HTTP (service name: $OTEL_SERVICE_NAME).
+set, each run's spans go over OTLP/HTTP; with OTEL_METRICS_EXPORTER=otlp, the
+metrics too. The resource: $OTEL_SERVICE_NAME and $OTEL_RESOURCE_ATTRIBUTES.
 Needs the OpenTelemetry SDK packages installed (README, "Observability").`,
 
   serve: `Usage: atomiton serve [options]
@@ -141,7 +142,8 @@ Options:
   -h, --help                this help
 
 Observability: with OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_TRACES_EXPORTER=otlp)
-set, each run's spans go over OTLP/HTTP (service name: $OTEL_SERVICE_NAME).
+set, each run's spans go over OTLP/HTTP; with OTEL_METRICS_EXPORTER=otlp, the
+metrics too. The resource: $OTEL_SERVICE_NAME and $OTEL_RESOURCE_ATTRIBUTES.
 Needs the OpenTelemetry SDK packages installed (README, "Observability").
 
 A user entry is {"username", "passwordHash", "grant"?}: make the hash with
