@@ -141,6 +141,12 @@ impl<K: Borrow<str> + Hash + Eq, V> Map<K, V> {
         None
     }
 
+    /// Appends an entry whose key the caller knows is not in the map (a record's keys made
+    /// unique beforehand): no search for it. A key that is there would be there twice.
+    pub(crate) fn push_unique(&mut self, key: K, value: V) {
+        self.push_new(key, value);
+    }
+
     /// Appends an entry whose key is not in the map.
     fn push_new(&mut self, key: K, value: V) {
         let at = self.entries.len();

@@ -2,21 +2,53 @@
 //! inside quotes kept, any delimiter (several characters, non-ASCII) — the TypeScript engine's
 //! built-in parser, read incrementally.
 //!
-//! [`CsvReader`] takes the bytes as they come (a file read a piece at a time) and gives the rows
-//! complete so far; [`parse`] reads a whole text with it. Bytes are decoded as UTF-8 with each
-//! invalid sequence replaced by U+FFFD, exactly as decoding the whole file at once would (a
-//! sequence cut between two pieces is completed by the next). The parser works on the bytes of
-//! that text: every character it looks for is ASCII or the delimiter, and in UTF-8 neither can
-//! match inside another character, so byte positions give the same cells as characters would.
+//! [`CsvReader`] takes the bytes as they come (a file read a piece at a time) and hands each row
+//! complete so far to a callback, as [`Cells`] borrowed from one buffer the reader reuses (a row
+//! costs no allocation of its own); [`parse`] reads a whole text into owned rows. Bytes are
+//! decoded as UTF-8 with each invalid sequence replaced by U+FFFD, exactly as decoding the whole
+//! file at once would (a sequence cut between two pieces is completed by the next). The parser
+//! works on the bytes of that text: every character it looks for is ASCII or the delimiter, and
+//! in UTF-8 neither can match inside another character, so byte positions give the same cells as
+//! characters would.
 
 /// Rows of cells. `skip_empty_lines` drops lines with no content.
 pub(super) fn parse(text: &str, delimiter: &str, skip_empty_lines: bool) -> Vec<Vec<String>> {
     let mut reader = CsvReader::new(delimiter, skip_empty_lines);
     let mut rows = Vec::new();
+    let mut keep = |cells: Cells<'_>| rows.push(cells.to_vec());
     // A whole text is parsed where it is, without a copy.
-    reader.parse(text, true, &mut rows);
-    reader.close(&mut rows);
+    reader.parse(text, true, &mut keep);
+    reader.close(&mut keep);
     rows
+}
+
+/// One row's cells, borrowed from the reader until the callback returns.
+#[derive(Clone, Copy)]
+pub(super) struct Cells<'a> {
+    text: &'a str,
+    /// Where each cell ends in `text` (the next starts there).
+    ends: &'a [usize],
+}
+
+impl<'a> Cells<'a> {
+    pub(super) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Cell `i`, if the row has it.
+    pub(super) fn get(&self, i: usize) -> Option<&'a str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.text.get(start..end)
+    }
+
+    pub(super) fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+
+    pub(super) fn to_vec(self) -> Vec<String> {
+        self.iter().map(str::to_owned).collect()
+    }
 }
 
 /// A CSV parser fed a piece at a time (builds without streams only ever feed it whole texts).
@@ -33,8 +65,11 @@ pub(super) struct CsvReader {
     at_start: bool,
     quoted: bool,
     was_quoted: bool,
-    cell: String,
-    row: Vec<String>,
+    /// The row so far: its finished cells' text, then the cell being read (from `cell_start`).
+    row: String,
+    /// Where each finished cell of the row ends in `row`.
+    ends: Vec<usize>,
+    cell_start: usize,
     /// Which bytes end a run of plain cell text outside quotes.
     special: [bool; 256],
 }
@@ -57,14 +92,15 @@ impl CsvReader {
             at_start: true,
             quoted: false,
             was_quoted: false,
-            cell: String::new(),
-            row: Vec::new(),
+            row: String::new(),
+            ends: Vec::new(),
+            cell_start: 0,
             special,
         }
     }
 
-    /// Reads `bytes`, the next piece of the file, adding the rows it completes to `out`.
-    pub(super) fn push(&mut self, bytes: &[u8], out: &mut Vec<Vec<String>>) {
+    /// Reads `bytes`, the next piece of the file, handing each row it completes to `out`.
+    pub(super) fn push(&mut self, bytes: &[u8], out: &mut impl FnMut(Cells<'_>)) {
         let joined;
         let mut rest = if self.undecoded.is_empty() {
             bytes
@@ -101,7 +137,7 @@ impl CsvReader {
     }
 
     /// After the last piece: the rows still open.
-    pub(super) fn finish(&mut self, out: &mut Vec<Vec<String>>) {
+    pub(super) fn finish(&mut self, out: &mut impl FnMut(Cells<'_>)) {
         if !self.undecoded.is_empty() {
             let rest = std::mem::take(&mut self.undecoded);
             self.text.push_str(&String::from_utf8_lossy(&rest));
@@ -111,22 +147,27 @@ impl CsvReader {
     }
 
     /// The row the text ends in, if any.
-    fn close(&mut self, out: &mut Vec<Vec<String>>) {
-        if !self.cell.is_empty() || self.was_quoted || !self.row.is_empty() {
+    fn close(&mut self, out: &mut impl FnMut(Cells<'_>)) {
+        if self.row.len() > self.cell_start || self.was_quoted || !self.ends.is_empty() {
             self.finish_cell();
             self.push_row(out);
         }
     }
 
-    fn parse_pending(&mut self, last: bool, out: &mut Vec<Vec<String>>) {
+    fn parse_pending(&mut self, last: bool, out: &mut impl FnMut(Cells<'_>)) {
         let text = std::mem::take(&mut self.text);
         let end = self.parse(&text, last, out);
         self.text = text;
         self.text.drain(..end);
     }
 
+    /// The cell being read.
+    fn cell(&self) -> &str {
+        &self.row[self.cell_start..]
+    }
+
     /// Parses `text` as far as it can decide (to its end when `last`), giving where it stopped.
-    fn parse(&mut self, text: &str, last: bool, out: &mut Vec<Vec<String>>) -> usize {
+    fn parse(&mut self, text: &str, last: bool, out: &mut impl FnMut(Cells<'_>)) -> usize {
         let mut text = text;
         let mut skipped = 0;
         if self.at_start && !text.is_empty() {
@@ -150,7 +191,7 @@ impl CsvReader {
             if self.quoted {
                 if byte == b'"' {
                     if bytes.get(i + 1) == Some(&b'"') {
-                        self.cell.push('"');
+                        self.row.push('"');
                         i += 1;
                     } else {
                         self.quoted = false;
@@ -159,13 +200,13 @@ impl CsvReader {
                 } else {
                     let end =
                         bytes[i..limit].iter().position(|&b| b == b'"').map_or(limit, |n| i + n);
-                    self.cell.push_str(&text[i..end]);
+                    self.row.push_str(&text[i..end]);
                     i = end;
                 }
                 continue;
             }
-            if byte == b'"' && self.cell.trim().is_empty() {
-                self.cell.clear();
+            if byte == b'"' && self.cell().trim().is_empty() {
+                self.row.truncate(self.cell_start);
                 self.quoted = true;
                 self.was_quoted = true;
             } else if bytes[i..].starts_with(&self.delimiter) {
@@ -186,7 +227,7 @@ impl CsvReader {
                     .position(|&b| self.special[usize::from(b)])
                     .map_or(limit, |n| i + 1 + n);
                 if !self.was_quoted {
-                    self.cell.push_str(&text[i..end]);
+                    self.row.push_str(&text[i..end]);
                 }
                 i = end;
                 continue;
@@ -197,27 +238,35 @@ impl CsvReader {
     }
 
     fn finish_cell(&mut self) {
-        let value = if self.was_quoted {
-            std::mem::take(&mut self.cell)
-        } else {
-            let trimmed = self.cell.trim();
-            let value = if trimmed.len() == self.cell.len() {
-                std::mem::take(&mut self.cell)
-            } else {
-                trimmed.to_owned()
-            };
-            self.cell.clear();
-            value
-        };
+        // Nothing to trim when the cell starts and ends with printable ASCII (what JavaScript's
+        // `trim` removes is whitespace: ASCII up to the space, and characters beyond ASCII).
+        let bytes = &self.row.as_bytes()[self.cell_start..];
+        let plain = |b: Option<&u8>| b.is_none_or(|b| (0x21..0x7f).contains(b));
+        let untouched = plain(bytes.first()) && plain(bytes.last());
+        if !self.was_quoted && !untouched {
+            // Trimmed in place: the trailing part cut off, the leading part moved out.
+            let cell = self.cell();
+            let trimmed = cell.trim();
+            if trimmed.len() != cell.len() {
+                let lead = cell.len() - cell.trim_start().len();
+                let keep = trimmed.len();
+                self.row.truncate(self.cell_start + lead + keep);
+                self.row.drain(self.cell_start..self.cell_start + lead);
+            }
+        }
         self.was_quoted = false;
-        self.row.push(value);
+        self.ends.push(self.row.len());
+        self.cell_start = self.row.len();
     }
 
-    fn push_row(&mut self, out: &mut Vec<Vec<String>>) {
-        let row = std::mem::take(&mut self.row);
-        if !(self.skip_empty_lines && row.iter().all(String::is_empty)) {
-            out.push(row);
+    fn push_row(&mut self, out: &mut impl FnMut(Cells<'_>)) {
+        // Every cell empty: no text at all.
+        if !(self.skip_empty_lines && self.row.is_empty()) {
+            out(Cells { text: &self.row, ends: &self.ends });
         }
+        self.row.clear();
+        self.ends.clear();
+        self.cell_start = 0;
     }
 }
 
@@ -345,14 +394,15 @@ mod tests {
             prop_assert_eq!(&parse(&String::from_utf8_lossy(&bytes), delimiter, skip), &expected);
             let mut reader = CsvReader::new(delimiter, skip);
             let mut rows = Vec::new();
+            let mut keep = |cells: super::Cells<'_>| rows.push(cells.to_vec());
             let mut rest = &bytes[..];
             for cut in cuts {
                 let (piece, after) = rest.split_at(cut.min(rest.len()));
-                reader.push(piece, &mut rows);
+                reader.push(piece, &mut keep);
                 rest = after;
             }
-            reader.push(rest, &mut rows);
-            reader.finish(&mut rows);
+            reader.push(rest, &mut keep);
+            reader.finish(&mut keep);
             prop_assert_eq!(rows, expected);
         }
     }

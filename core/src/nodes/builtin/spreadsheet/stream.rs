@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use super::super::common::{node_error, Config};
 use super::super::common_effects::effect_error;
-use super::csv::CsvReader;
+use super::csv::{Cells, CsvReader};
 use super::schema::SCHEMA;
-use super::table::{record, unique_headers};
+use super::table::{record_of, unique_headers};
 use super::TYPE;
 use crate::error::{ErrorCode, ExecutionError};
 use crate::host::effects::EffectErrorKind;
@@ -18,14 +18,14 @@ use crate::host::{offload, BoxFuture, SharedHost};
 use crate::json;
 use crate::nodes::stream::{Batch, RowSource, RowsField, Streaming};
 use crate::nodes::Invocation;
-use crate::value::{Map, Value};
+use crate::value::{Map, Str, Value};
 
 /// Where a spreadsheet's rows are in its output: `records`, beside the `headers` and
 /// `sheetNames` arrays.
 const ROWS: RowsField = RowsField { name: "records", other_arrays: &["headers", "sheetNames"] };
 
 /// Bytes read from the file at a time.
-const PIECE_BYTES: usize = 1 << 20;
+const PIECE_BYTES: usize = 1 << 18;
 
 /// A spreadsheet streams when it reads CSV with a header row and no range: from a `path` whose
 /// extension is `.csv`, `.tsv` or `.txt`, or from `data` text. (A range picks rows by position
@@ -105,27 +105,25 @@ fn open(
 /// The parser and what it learnt, moved to a worker and back with each piece.
 struct Parser {
     reader: CsvReader,
-    /// The header row's names, once it came.
-    headers: Option<Vec<String>>,
+    /// The header row's names, once it came (as keys: each record's are copies).
+    headers: Option<Vec<Str>>,
 }
 
 impl Parser {
     /// Parses `piece` (then the end, when `last`) into records appended to `ready`.
     fn records(&mut self, piece: &[u8], last: bool, ready: &mut VecDeque<Value>) {
-        let mut rows = Vec::new();
-        self.reader.push(piece, &mut rows);
-        if last {
-            self.reader.finish(&mut rows);
-        }
-        let mut rows = rows.into_iter();
-        let headers = match &self.headers {
-            Some(headers) => headers,
-            None => match rows.next() {
-                Some(first) => self.headers.insert(unique_headers(first)),
-                None => return,
-            },
+        let headers = &mut self.headers;
+        let mut take = |cells: Cells<'_>| match headers {
+            Some(headers) => ready.push_back(record_of(headers, cells)),
+            None => {
+                let names = unique_headers(cells.to_vec());
+                *headers = Some(names.iter().map(|name| Str::from(name.as_str())).collect());
+            }
         };
-        ready.extend(rows.map(|row| record(headers, row)));
+        self.reader.push(piece, &mut take);
+        if last {
+            self.reader.finish(&mut take);
+        }
     }
 }
 
@@ -218,7 +216,11 @@ impl RowSource for CsvSource {
 
     fn finish(self: Box<Self>) -> Result<Map, ExecutionError> {
         // The rest of the output object, in the order a whole read gives it.
-        let headers = self.parser.and_then(|parser| parser.headers).unwrap_or_default();
+        let headers: Vec<String> = self
+            .parser
+            .and_then(|parser| parser.headers)
+            .map(|names| names.iter().map(|name| name.to_string()).collect())
+            .unwrap_or_default();
         let mut rest = Map::with_capacity(6);
         rest.insert("headers", json!(headers));
         rest.insert("rowCount", json!(self.given));
