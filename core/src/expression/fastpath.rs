@@ -6,14 +6,19 @@
 //! argument paths. At call time, if every leaf is a JSON number, the tree is evaluated
 //! directly (no frame, no `Val`); otherwise the general interpreter runs instead. Both give
 //! the same result, because with numeric operands these operators have exactly one
-//! JavaScript meaning.
+//! JavaScript meaning. A leaf may also be `Number(path)` (`row => Number(row.salary) >=
+//! 80000`, over text read from a CSV): a number, a short string, a boolean or `null` there
+//! converts as `Number` converts it; anything else goes to the interpreter.
 
 use crate::value::Value;
 
 use super::ast::{BinaryOp, LogicalOp, UnaryOp};
+use super::builtins::Native;
+use super::convert::string_to_number;
 use super::interpreter::lookup_json;
-use super::ir::{Body, Const, Function, Node, Pat, PatKey};
+use super::ir::{Body, Const, Function, Item, Node, Pat, PatKey};
 use super::ops::js_pow;
+use super::text::{apply_all, TextOp, SHORT};
 use super::utf16;
 use super::value::number_to_json;
 
@@ -43,6 +48,41 @@ enum Root {
 pub(super) struct Leaf {
     pub slot: u32,
     pub path: Vec<String>,
+    /// Read through `Number(...)`: a string, a boolean or `null` converts.
+    pub coerce: bool,
+    /// String methods applied before the conversion (`Number(row.start.slice(0, 4))`; only
+    /// tiers that count the memory they stand for allow them).
+    pub text: Vec<TextOp>,
+}
+
+impl Leaf {
+    /// The number this leaf reads from its argument `root`, adding to `charged` the memory the
+    /// interpreter would count for strings its methods create; `None` where the interpreter must
+    /// answer.
+    #[inline]
+    pub fn read(&self, root: &Value, max_len: usize, charged: &mut usize) -> Option<f64> {
+        if !self.coerce {
+            return walk(root, &self.path);
+        }
+        let mut v = root;
+        for key in &self.path {
+            v = lookup_json(v.as_object()?, key)?;
+        }
+        let text = |s: &str, charged: &mut usize| {
+            let (text, bytes) = apply_all(s, &self.text, max_len)?;
+            *charged += bytes;
+            (text.len() < SHORT).then(|| string_to_number(&text))
+        };
+        match v {
+            Value::String(s) => text(s, charged),
+            _ if !self.text.is_empty() => None,
+            Value::Number(n) => Some(n.get()),
+            Value::Bool(b) => Some(f64::from(u8::from(*b))),
+            Value::Null => Some(0.0),
+            Value::Undefined => Some(f64::NAN),
+            _ => None,
+        }
+    }
 }
 
 /// How parameter slots relate to the caller's arguments.
@@ -72,10 +112,32 @@ impl std::fmt::Debug for FastPath {
 pub(super) struct Builder {
     pub leaves: Vec<Leaf>,
     pub nodes: u64,
+    /// Leaves may apply string methods (the tier counts the memory they stand for).
+    pub text: bool,
 }
 
 impl Builder {
     fn leaf(&mut self, node: &Node) -> Option<usize> {
+        self.leaf_of(node, false, Vec::new())
+    }
+
+    /// `Number(x)`: `x` a path, or string methods over one when the builder allows them.
+    fn coerced(&mut self, node: &Node) -> Option<usize> {
+        let mut ops = Vec::new();
+        let mut cur = node;
+        while let Node::Method(method) = cur {
+            if !self.text || method.optional_member || method.optional_call {
+                return None;
+            }
+            ops.push(TextOp::of(method.method, &method.args)?);
+            self.nodes += 2 + method.args.len() as u64;
+            cur = &method.obj;
+        }
+        ops.reverse();
+        self.leaf_of(cur, true, ops)
+    }
+
+    fn leaf_of(&mut self, node: &Node, coerce: bool, text: Vec<TextOp>) -> Option<usize> {
         let mut path = Vec::new();
         let mut cur = node;
         loop {
@@ -86,7 +148,7 @@ impl Builder {
                     if self.leaves.len() >= MAX_LEAVES {
                         return None;
                     }
-                    self.leaves.push(Leaf { slot: *s, path });
+                    self.leaves.push(Leaf { slot: *s, path, coerce, text });
                     return Some(self.leaves.len() - 1);
                 }
                 Node::Member(m) if !m.optional => {
@@ -105,6 +167,16 @@ impl Builder {
             Node::Slot(_) | Node::Member(_) => {
                 self.nodes -= 1;
                 NumExpr::Leaf(self.leaf(node)?)
+            }
+            Node::NativeCall(call) if matches!(call.native, Native::Number) => {
+                match call.args.as_slice() {
+                    // The call and its argument: generously more than the interpreter counts.
+                    [Item::Expr(arg)] => {
+                        self.nodes += 3;
+                        NumExpr::Leaf(self.coerced(arg)?)
+                    }
+                    _ => return None,
+                }
             }
             Node::Unary(UnaryOp::Neg, x) => NumExpr::Neg(Box::new(self.num(x)?)),
             Node::Unary(UnaryOp::Plus, x) => self.num(x)?,
@@ -182,11 +254,11 @@ pub(super) fn analyze(func: &Function) -> Option<FastPath> {
         return None;
     }
     let params = params_of(func)?;
-    let mut b = Builder { leaves: Vec::new(), nodes: 0 };
+    let mut b = Builder::default();
     let root = match b.num(body) {
         Some(n) => Root::Num(n),
         None => {
-            b = Builder { leaves: Vec::new(), nodes: 0 };
+            b = Builder::default();
             Root::Bool(b.boolean(body)?)
         }
     };
@@ -284,7 +356,7 @@ impl FastPath {
     pub fn over_first_number(&self, max_steps: u64) -> bool {
         self.steps <= max_steps
             && matches!(self.params, Params::Positional)
-            && self.leaves.iter().all(|leaf| leaf.slot == 0 && leaf.path.is_empty())
+            && self.leaves.iter().all(|leaf| leaf.slot == 0 && leaf.path.is_empty() && !leaf.coerce)
     }
 
     /// The result for first argument `x`, for a body [`over_first_number`](Self::over_first_number)
@@ -349,7 +421,7 @@ impl FastPath {
                     lookup_json(args.first()?.as_object()?, key)?
                 }
             };
-            walk(root, &leaf.path)
+            leaf.read(root, usize::MAX, &mut 0)
         })
     }
 

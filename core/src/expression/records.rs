@@ -3,7 +3,9 @@
 //! `r => ({ id: r.id, total: r.price * r.qty })`, `({ id, name }) => ({ id, name, ok: true })`.
 //!
 //! Such a body (an object literal of spreads and static keys whose values are constants,
-//! argument paths or arithmetic over numeric paths) is built straight from the input: the
+//! argument paths, string methods over a path — `row.team.toLowerCase()`,
+//! `row.start.slice(0, 4)` — or arithmetic over numeric paths and `Number(...)` of those) is
+//! built straight from the input: the
 //! spread object's map is cloned and the other properties inserted, with no frame, no run-time
 //! values and no second copy. Whenever the general interpreter could answer differently — a
 //! spread of something other than an object, a path through a non-object, a non-number in
@@ -12,13 +14,14 @@
 
 use crate::value::{Map, Str, Value};
 
-use super::fastpath::{eval_num, params_of, walk, Builder, Leaf, NumExpr, Params};
+use super::fastpath::{eval_num, params_of, Builder, Leaf, NumExpr, Params};
 use super::interpreter::lookup_json;
 use super::interrupt::CHECK_EVERY;
 use super::ir::{Body, Const, Function, Node, Prop};
 use super::limits::Limits;
 use super::order::enumeration_order;
 use super::output::{borrowed_size, NODE_BYTES};
+use super::text::{apply_all, TextOp};
 use super::value::number_to_json;
 
 /// Most numeric leaves a record's arithmetic may read.
@@ -40,6 +43,8 @@ enum Field {
     Const(Value),
     Path(Path),
     Num(NumExpr),
+    /// String methods over the string at a path.
+    Text(Path, Vec<TextOp>),
 }
 
 enum RecordProp {
@@ -83,9 +88,37 @@ fn path_of(node: &Node) -> Option<Path> {
     }
 }
 
+/// String methods over a path (`row.name.trim().toLowerCase()`), when every method is one the
+/// tier applies itself.
+fn text_of(node: &Node) -> Option<Field> {
+    let mut ops = Vec::new();
+    let mut at = node;
+    while let Node::Method(method) = at {
+        if method.optional_member || method.optional_call {
+            return None;
+        }
+        ops.push(TextOp::of(method.method, &method.args)?);
+        at = &method.obj;
+    }
+    ops.reverse();
+    (!ops.is_empty()).then_some(())?;
+    Some(Field::Text(path_of(at)?, ops))
+}
+
 /// Nodes in a tree, each of which the interpreter charges at most a few steps for.
 fn node_count(node: &Node) -> u64 {
+    let items = |items: &[super::ir::Item]| {
+        items
+            .iter()
+            .map(|item| match item {
+                super::ir::Item::Expr(n) | super::ir::Item::Spread(n) => node_count(n),
+                super::ir::Item::Hole => 1,
+            })
+            .sum::<u64>()
+    };
     match node {
+        Node::Method(method) => 2 + node_count(&method.obj) + items(&method.args),
+        Node::NativeCall(call) => 2 + items(&call.args),
         Node::Member(member) => 1 + node_count(&member.obj),
         Node::Unary(_, x) => 1 + node_count(x),
         Node::Binary(_, a, b) => 1 + node_count(a) + node_count(b),
@@ -109,7 +142,7 @@ pub(super) fn analyze(func: &Function) -> Option<RecordPath> {
         return None;
     }
     let params = params_of(func)?;
-    let mut numbers = Builder::default();
+    let mut numbers = Builder { text: true, ..Builder::default() };
     let mut out = Vec::with_capacity(props.len());
     for prop in props {
         out.push(match prop {
@@ -123,6 +156,7 @@ pub(super) fn analyze(func: &Function) -> Option<RecordPath> {
                     Node::Const(Const::Num(n)) => Field::Const(number_to_json(*n)),
                     Node::Const(Const::Str(s)) => Field::Const(Value::from(s.clone())),
                     Node::Slot(_) | Node::Member(_) => Field::Path(path_of(node)?),
+                    Node::Method(_) => text_of(node)?,
                     _ => Field::Num(numbers.num(node)?),
                 },
             ),
@@ -190,10 +224,12 @@ impl RecordPath {
         if self.nesting > limits.max_depth.saturating_mul(4).max(64) || limits.max_value_depth < 2 {
             return None;
         }
+        // Memory the interpreter would count for the strings the methods create.
+        let mut created = 0usize;
         let mut numbers = [0.0f64; MAX_LEAVES];
         for (slot, leaf) in numbers.iter_mut().zip(&self.leaves) {
             let root = self.argument(args, leaf.slot).ok()??;
-            *slot = walk(root, &leaf.path)?;
+            *slot = leaf.read(root, limits.max_string_len, &mut created)?;
         }
         let numbers = &numbers[..self.leaves.len()];
         // Steps: the body, and one per property a spread copies. The interpreter looks at the
@@ -232,6 +268,14 @@ impl RecordPath {
                             self.resolve(args, path).ok()?.cloned().unwrap_or(Value::Undefined)
                         }
                         Field::Num(expr) => number_to_json(eval_num(expr, numbers)),
+                        Field::Text(path, ops) => {
+                            let Some(Value::String(s)) = self.resolve(args, path).ok()? else {
+                                return None;
+                            };
+                            let (text, bytes) = apply_all(s, ops, limits.max_string_len)?;
+                            created += bytes;
+                            Value::String(Str::from(&*text))
+                        }
                     };
                     record
                         .get_or_insert_with(|| Map::with_capacity(self.props.len()))
@@ -240,7 +284,9 @@ impl RecordPath {
             }
         }
         let mut record = record.unwrap_or_default();
-        if OBJECT_BYTES.saturating_add(PROPERTY_BYTES.saturating_mul(record.len()))
+        if OBJECT_BYTES
+            .saturating_add(PROPERTY_BYTES.saturating_mul(record.len()))
+            .saturating_add(created)
             > limits.max_memory_bytes
         {
             return None;

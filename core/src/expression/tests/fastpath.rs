@@ -34,6 +34,14 @@ fn inputs() -> Vec<Value> {
         json!({"price": 100}),
         json!({"price": "150"}),
         json!({"price": null}),
+        json!({"price": " 0x1F "}),
+        json!({"price": "1e3", "a": true}),
+        json!({"price": "", "a": false}),
+        json!({"price": "-0"}),
+        json!({"price": "12abc"}),
+        json!({"price": "9".repeat(300)}),
+        json!({"price": [5]}),
+        json!({"price": {"valueOf": 1}}),
         json!({"a": {"b": 4}}),
         json!({"a": {"b": [1, 2]}}),
         json!({"acc": 1, "item": 2}),
@@ -64,6 +72,9 @@ fn fast_tier_matches_interpreter_for_calls() {
         "x => 2 ** x ** 0.5",
         "x => x / 0",
         "x => 0 / 0 === x",
+        "row => Number(row.price) >= 100",
+        "row => Number(row.price) * 2 + Number(row.a)",
+        "x => Number(x) < 5 || Number(x.s) !== Number(x.s)",
     ];
     let lim = limits();
     for src in sources {

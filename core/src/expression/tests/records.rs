@@ -34,6 +34,10 @@ fn inputs() -> Vec<Value> {
         keyed,
         undefined,
         json!({"when": (Value::date(5.0)), "id": 2}),
+        json!({"name": "  Straße ÄÖ  ", "price": " 0x1F ", "id": "1e3", "qty": true}),
+        json!({"name": "2024-03-15", "price": "-0", "id": "", "qty": false}),
+        json!({"name": "x".repeat(300), "price": "9".repeat(300), "id": 5}),
+        json!({"name": 5, "price": [1], "id": {"a": 1}}),
         json!(null),
         json!(5),
         json!("str"),
@@ -41,7 +45,7 @@ fn inputs() -> Vec<Value> {
     ]
 }
 
-const SOURCES: [&str; 14] = [
+const SOURCES: [&str; 18] = [
     "item => ({ ...item, processed: true })",
     "item => ({ processed: true, ...item })",
     "item => ({ id: item.id, name: item.name })",
@@ -56,6 +60,10 @@ const SOURCES: [&str; 14] = [
     "r => ({ ...r, 0: r.id })",
     "(a, b) => ({ ...a, other: b })",
     "r => ({ tags: r.tags, copy: r })",
+    "r => ({ name: r.name, team: r.name.toLowerCase(), n: Number(r.price), since: Number(r.name.slice(0, 4)) })",
+    "r => ({ t: r.name.trim().toUpperCase(), s: r.name.slice(-3), u: r.name.substring(5, 1), e: r.name.slice(9, 2) })",
+    "r => ({ n: Number(r.id) * 2 + Number(r.qty), m: Number(r.price) })",
+    "r => ({ a: r.name.trimStart(), b: r.name.trimEnd(), c: r.name.substring(2) })",
 ];
 
 fn outcome(
@@ -136,7 +144,10 @@ fn only_record_shapes_have_a_record_tier() {
     for src in [
         "item => item",
         "item => ({ [item.key]: 1 })",
-        "item => ({ name: item.name.toUpperCase() })",
+        "item => ({ name: item.name.padStart(3) })",
+        "item => ({ name: item.name.toUpperCase(1) })",
+        "item => ({ name: item.name?.toUpperCase() })",
+        "item => ({ n: Number(item.a, 2) })",
         "item => ({ n: item.a ?? 0 })",
         "item => ({ n: item?.a })",
         "item => ({ s: `${item.a}` })",
