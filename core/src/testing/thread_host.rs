@@ -3,7 +3,8 @@
 use crate::host::{BoxCallback, BoxFuture, Host};
 
 /// Runs `run_blocking` jobs each on a thread of its own and says it has `workers` of them
-/// ([`Host::parallelism`]); no clock, no timers (they resolve at once), tasks dropped.
+/// ([`Host::parallelism`]); no clock, no timers (they resolve at once); a spawned task runs to
+/// its end on a thread of its own.
 pub struct ThreadHost {
     workers: usize,
 }
@@ -28,7 +29,7 @@ impl Host for ThreadHost {
     }
 
     fn spawn(&self, task: BoxFuture<'static, ()>) {
-        drop(task);
+        std::thread::spawn(move || block_on(task));
     }
 
     fn run_blocking(&self, job: BoxCallback) {
@@ -41,5 +42,21 @@ impl Host for ThreadHost {
 
     fn parallelism(&self) -> usize {
         self.workers
+    }
+}
+
+/// Polls `task` to its end on this thread, parked while it waits.
+fn block_on(mut task: BoxFuture<'static, ()>) {
+    use std::task::{Context, Poll, Wake};
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = std::sync::Arc::new(Unpark(std::thread::current())).into();
+    let mut cx = Context::from_waker(&waker);
+    while task.as_mut().poll(&mut cx) == Poll::Pending {
+        std::thread::park();
     }
 }

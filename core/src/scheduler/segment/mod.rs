@@ -12,9 +12,10 @@
 //! real output: a sink's own, or a stage's rows collected (and bounded like any output).
 //!
 //! Here: the scheduler's side (which chains stream, starting one, its end); `pipeline.rs` moves
-//! the batches; `parts.rs` holds the opened source, stages and end; `outcomes.rs` turns what
+//! the batches (`ahead.rs` reads the source ahead of the stages); `parts.rs` holds the opened source, stages and end; `outcomes.rs` turns what
 //! they saw into each node's outcome.
 
+mod ahead;
 mod outcomes;
 mod parts;
 mod pipeline;

@@ -4,6 +4,7 @@
 
 use std::collections::VecDeque;
 
+use super::ahead::AheadSource;
 use super::outcomes::{failed_at, summary, whole, Read};
 use super::parts::{open, ArmedSink, Downstream, End};
 use super::{SegmentJob, Stopped};
@@ -47,6 +48,10 @@ pub(super) async fn run(job: SegmentJob) -> Result<Vec<LeafOutcome>, Stopped> {
         Ok(opened) => opened,
         Err((k, error)) => return Ok(failed_at(k, error, &ixs, None)),
     };
+    // Where there are threads, the source reads on beside the stages.
+    if host.has_workers() {
+        source = AheadSource::start(source, &host);
+    }
     let sink_k = nodes.len() - 1;
     let stage_count = downstream.stages.len();
     let mut read = Read::default();

@@ -115,9 +115,10 @@ impl RowSink for FileSink {
             let first = std::mem::replace(&mut self.first_row, false);
             let mut rows = std::mem::replace(&mut self.rows, RowWriter::new(self.layout));
             let mut pending = std::mem::take(&mut self.pending);
+            let host = self.host.clone();
             let (rows, pending, written) = offload(&self.host, move || {
                 let written = if json {
-                    json_rows(&batch, first, &mut pending)
+                    json_rows_in_parts(&host, batch, first, &mut pending)
                 } else {
                     rows.write(&batch, &mut pending)
                 };
@@ -187,6 +188,43 @@ impl RowSink for FileSink {
             }
         })
     }
+}
+
+/// Rows of a batch written by one part, at least (fewer are not worth a second thread).
+const PART_ROWS: usize = 1024;
+
+/// [`json_rows`] of a large batch split across the host's workers, each part writing its rows
+/// into its own text, joined in order: the same bytes, on as many cores as are free (after a
+/// sort, writing is the only work left).
+fn json_rows_in_parts(
+    host: &SharedHost,
+    batch: Batch,
+    first: bool,
+    out: &mut Vec<u8>,
+) -> Result<(), ExecutionError> {
+    let workers = host.parallelism();
+    if cfg!(target_arch = "wasm32") || workers < 2 || batch.len() < 2 * PART_ROWS {
+        return json_rows(&batch, first, out);
+    }
+    let size = batch.len().div_ceil(workers).max(PART_ROWS);
+    let parts = batch.len().div_ceil(size);
+    let rows = std::sync::Arc::new(batch);
+    let shared = rows.clone();
+    let texts = crate::host::in_parts(
+        host,
+        parts,
+        std::sync::Arc::new(move |index: usize| {
+            let start = index * size;
+            let chunk = &shared[start..(start + size).min(shared.len())];
+            let mut text = Vec::with_capacity(chunk.len() * 64);
+            json_rows(chunk, first && index == 0, &mut text)?;
+            Ok(text)
+        }),
+    )?;
+    for text in texts {
+        out.extend_from_slice(&text);
+    }
+    Ok(())
 }
 
 /// JSON rows inside the array: commas between them, `null` for `undefined`.

@@ -287,6 +287,9 @@ pub(super) fn sorted_owned(items: Vec<Value>, key: Option<&str>, descending: boo
 fn sort_order(items: &[Value], key: Option<&str>, descending: bool) -> Vec<usize> {
     let keys: Vec<SortKey> =
         items.iter().map(|item| SortKey::of(key.map_or(Some(item), |k| path(item, k)))).collect();
+    if let Some(order) = numeric_order(&keys, descending) {
+        return order;
+    }
     let mut order: Vec<usize> = (0..items.len()).collect();
     order.sort_by(|&a, &b| {
         let ordering = keys[a].cmp(&keys[b]);
@@ -297,6 +300,24 @@ fn sort_order(items: &[Value], key: Option<&str>, descending: bool) -> Vec<usize
         }
     });
     order
+}
+
+/// [`sort_order`] when every key is a number: each key made an integer that orders as
+/// `f64::total_cmp` does (reversed for `descending`), its position beside it, so that an
+/// unstable sort of the pairs gives the stable sort's order (equal keys by position) at a
+/// fraction of its cost.
+fn numeric_order(keys: &[SortKey], descending: bool) -> Option<Vec<usize>> {
+    let index = |i: usize| u32::try_from(i).ok();
+    let mut pairs = Vec::with_capacity(keys.len());
+    for (i, key) in keys.iter().enumerate() {
+        let SortKey::Number(n) = key else { return None };
+        let bits = n.to_bits();
+        // total_cmp's order: negative numbers with every bit flipped, the others with the sign.
+        let ordered = if bits >> 63 == 1 { !bits } else { bits | (1 << 63) };
+        pairs.push((if descending { !ordered } else { ordered }, index(i)?));
+    }
+    pairs.sort_unstable();
+    Some(pairs.into_iter().map(|(_, i)| i as usize).collect())
 }
 
 /// What an item sorts by.
@@ -351,4 +372,40 @@ fn flatten(items: &[Value], depth: usize) -> Vec<Value> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod numeric_order_tests {
+    use super::{numeric_order, SortKey};
+
+    #[test]
+    fn numbers_sort_as_the_stable_sort_sorts_them_either_way() {
+        let specials =
+            [0.0, -0.0, f64::NAN, -f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1.5, -1.5, 3.0];
+        let mut seed = 5u64;
+        for len in [0usize, 1, 2, 7, 64, 500] {
+            for round in 0..20 {
+                let numbers: Vec<f64> = (0..len)
+                    .map(|_| {
+                        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(round + 1);
+                        specials[(seed >> 59) as usize % specials.len()]
+                    })
+                    .collect();
+                let keys: Vec<SortKey> = numbers.iter().map(|&n| SortKey::Number(n)).collect();
+                for descending in [false, true] {
+                    let mut expected: Vec<usize> = (0..len).collect();
+                    expected.sort_by(|&a, &b| {
+                        let ordering = keys[a].cmp(&keys[b]);
+                        if descending {
+                            ordering.reverse()
+                        } else {
+                            ordering
+                        }
+                    });
+                    assert_eq!(numeric_order(&keys, descending), Some(expected), "{numbers:?}");
+                }
+            }
+        }
+        assert_eq!(numeric_order(&[SortKey::Number(1.0), SortKey::Null], false), None);
+    }
 }

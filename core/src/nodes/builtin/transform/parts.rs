@@ -127,12 +127,16 @@ mod threaded {
         }
         let size = batch.len().div_ceil(workers * 2).max(PART_ITEMS);
         let parts = batch.len().div_ceil(size);
-        let rows = Arc::new(batch);
+        // Behind a lock rather than shared alone: a helper may hold its handle a moment after
+        // its last part, and the kept rows are then still moved out (not copied) once every
+        // part is done.
+        let rows = Arc::new(std::sync::RwLock::new(batch));
         let (shared, f, signal) = (rows.clone(), f.clone(), signal.clone());
         let operation = if keep { "filter" } else { "map" };
         // A part gives its mapped rows, or the indexes (in the batch) of the rows it keeps.
         let part =
             Arc::new(move |index: usize| -> Result<(Vec<Value>, Vec<usize>), ExecutionError> {
+                let shared = shared.read().unwrap_or_else(std::sync::PoisonError::into_inner);
                 let start = (index * size).min(shared.len());
                 let chunk = &shared[start..(start + size).min(shared.len())];
                 let calls = NodeBudget::new(limits, &signal);
@@ -162,12 +166,11 @@ mod threaded {
         if !keep {
             return Ok(Ok(done.into_iter().flat_map(|(mapped, _)| mapped).collect()));
         }
-        // The kept rows, moved out of the batch once the parts have let go of it.
+        // The kept rows, moved out of the batch: every part is done with it.
         let kept = done.into_iter().flat_map(|(_, kept)| kept);
-        Ok(Ok(match Arc::try_unwrap(rows) {
-            Ok(mut rows) => kept.map(|i| std::mem::replace(&mut rows[i], Value::Null)).collect(),
-            Err(rows) => kept.map(|i| rows[i].clone()).collect(),
-        }))
+        let mut rows =
+            std::mem::take(&mut *rows.write().unwrap_or_else(std::sync::PoisonError::into_inner));
+        Ok(Ok(kept.map(|i| std::mem::replace(&mut rows[i], Value::Null)).collect()))
     }
 
     /// `items` mapped by `function` in parts on the host's workers (see `parts_of_map`).
