@@ -12,8 +12,10 @@ const STACK_SIZE: usize = 8 * 1024 * 1024;
 
 extern "C" {
     /// mimalloc's own (linked in by the `mimalloc` crate): sets an option unless the environment
-    /// (`MIMALLOC_<OPTION>`) already did.
+    /// (`MIMALLOC_<OPTION>`) already did. Only an option mimalloc has not read yet takes it.
     fn mi_option_set_default(option: std::ffi::c_int, value: std::ffi::c_long);
+    /// Sets an option, whether or not mimalloc has read it already.
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
 }
 
 /// `mi_option_purge_delay` in mimalloc's `mi_option_t` (the same index in its v2 and v3).
@@ -41,7 +43,11 @@ fn init() {
     // not know (another index) is ignored.
     unsafe {
         mi_option_set_default(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS);
-        mi_option_set_default(MI_OPTION_ARENA_EAGER_COMMIT, ARENA_EAGER_COMMIT);
+        // Read by mimalloc at its first allocation, before the addon's init: set outright (the
+        // arenas reserved from now on follow it), unless the environment says otherwise.
+        if std::env::var_os("MIMALLOC_ARENA_EAGER_COMMIT").is_none() {
+            mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, ARENA_EAGER_COMMIT);
+        }
     }
     // A failure to build leaves napi's default runtime in place; `handle()` then falls back to it.
     if let Ok(runtime) = Builder::new_multi_thread()

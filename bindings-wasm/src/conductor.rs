@@ -39,10 +39,33 @@ impl WasmConductor {
     /// `fetch`; `storage`: IndexedDB functions, or `undefined` to keep flows in memory;
     /// `historyStorage`: where run records are kept (the same functions over another store),
     /// or `undefined` to keep them in memory (ignored by a module built without history);
-    /// `cacheStorage`: where the node result cache is kept as well as in memory, when the config
-    /// asks for a cache beside a kept history (ignored by a module built without the cache).
+    /// `cacheStorage` (modules built with the cache): where the node result cache is kept as
+    /// well as in memory, when the config asks for a cache beside a kept history.
+    #[cfg(feature = "cache")]
     #[wasm_bindgen(constructor)]
     pub fn new(
+        config_json: &str,
+        host: HostFunctions,
+        storage: Option<StorageFunctions>,
+        history_storage: Option<StorageFunctions>,
+        cache_storage: Option<StorageFunctions>,
+    ) -> Result<WasmConductor, JsError> {
+        Self::open(config_json, host, storage, history_storage, cache_storage)
+    }
+
+    /// The same without a cache (the browser's default module, within its size budget).
+    #[cfg(not(feature = "cache"))]
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        config_json: &str,
+        host: HostFunctions,
+        storage: Option<StorageFunctions>,
+        history_storage: Option<StorageFunctions>,
+    ) -> Result<WasmConductor, JsError> {
+        Self::open(config_json, host, storage, history_storage, None)
+    }
+
+    fn open(
         config_json: &str,
         host: HostFunctions,
         storage: Option<StorageFunctions>,

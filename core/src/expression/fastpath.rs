@@ -13,11 +13,16 @@
 use crate::value::Value;
 
 use super::ast::{BinaryOp, LogicalOp, UnaryOp};
+#[cfg(feature = "bulk-data")]
 use super::builtins::Native;
+#[cfg(feature = "bulk-data")]
 use super::convert::string_to_number;
 use super::interpreter::lookup_json;
-use super::ir::{Body, Const, Function, Item, Node, Pat, PatKey};
+#[cfg(feature = "bulk-data")]
+use super::ir::Item;
+use super::ir::{Body, Const, Function, Node, Pat, PatKey};
 use super::ops::js_pow;
+#[cfg(feature = "bulk-data")]
 use super::text::{apply_all, TextOp, SHORT};
 use super::utf16;
 use super::value::number_to_json;
@@ -44,6 +49,12 @@ enum Root {
     Bool(BoolExpr),
 }
 
+/// Builds without tables of data (the browser's default module) have no string methods or
+/// `Number(...)` leaves here.
+#[cfg(not(feature = "bulk-data"))]
+#[derive(Clone, Copy, Debug)]
+pub(super) enum TextOp {}
+
 /// A number read from an argument: frame slot, then static member keys.
 pub(super) struct Leaf {
     pub slot: u32,
@@ -52,6 +63,7 @@ pub(super) struct Leaf {
     pub coerce: bool,
     /// String methods applied before the conversion (`Number(row.start.slice(0, 4))`; only
     /// tiers that count the memory they stand for allow them).
+    #[cfg_attr(not(feature = "bulk-data"), allow(dead_code))]
     pub text: Vec<TextOp>,
 }
 
@@ -60,10 +72,23 @@ impl Leaf {
     /// interpreter would count for strings its methods create; `None` where the interpreter must
     /// answer.
     #[inline]
+    #[cfg(feature = "bulk-data")]
     pub fn read(&self, root: &Value, max_len: usize, charged: &mut usize) -> Option<f64> {
         if !self.coerce {
             return walk(root, &self.path);
         }
+        self.coerced(root, max_len, charged)
+    }
+
+    #[inline]
+    #[cfg(not(feature = "bulk-data"))]
+    pub fn read(&self, root: &Value, _max_len: usize, _charged: &mut usize) -> Option<f64> {
+        walk(root, &self.path)
+    }
+
+    /// `Number(...)` of the value at the path (through its string methods).
+    #[cfg(feature = "bulk-data")]
+    fn coerced(&self, root: &Value, max_len: usize, charged: &mut usize) -> Option<f64> {
         let mut v = root;
         for key in &self.path {
             v = lookup_json(v.as_object()?, key)?;
@@ -113,6 +138,7 @@ pub(super) struct Builder {
     pub leaves: Vec<Leaf>,
     pub nodes: u64,
     /// Leaves may apply string methods (the tier counts the memory they stand for).
+    #[cfg_attr(not(feature = "bulk-data"), allow(dead_code))]
     pub text: bool,
 }
 
@@ -122,6 +148,7 @@ impl Builder {
     }
 
     /// `Number(x)`: `x` a path, or string methods over one when the builder allows them.
+    #[cfg(feature = "bulk-data")]
     fn coerced(&mut self, node: &Node) -> Option<usize> {
         let mut ops = Vec::new();
         let mut cur = node;
@@ -168,6 +195,7 @@ impl Builder {
                 self.nodes -= 1;
                 NumExpr::Leaf(self.leaf(node)?)
             }
+            #[cfg(feature = "bulk-data")]
             Node::NativeCall(call) if matches!(call.native, Native::Number) => {
                 match call.args.as_slice() {
                     // The call and its argument: generously more than the interpreter counts.

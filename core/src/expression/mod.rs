@@ -39,6 +39,7 @@ mod propmap;
 #[cfg(feature = "bulk-data")]
 mod records;
 mod scope;
+#[cfg(feature = "bulk-data")]
 mod text;
 mod utf16;
 mod value;

@@ -13,7 +13,7 @@ export default function init(input?: WasmInitInput): Promise<unknown>;
 /** bindings-wasm/src/conductor.rs: a session handle, except that `run` takes the flow as UTF-8 bytes. */
 export interface WasmConductor extends Omit<SessionHandle, "run"> {}
 export declare class WasmConductor {
-  constructor(configJson: string, host: unknown, storage: unknown, historyStorage?: unknown, cacheStorage?: unknown);
+  constructor(configJson: string, host: unknown, storage: unknown, historyStorage?: unknown);
   run(runId: number, flowJson: Uint8Array, optionsJson: string, buffers: Uint8Array[]): number;
   free(): void;
 }

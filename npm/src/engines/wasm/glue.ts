@@ -9,7 +9,8 @@
 import * as base from "./atomiton_conductor_wasm.js";
 import * as history from "../wasm-history/atomiton_conductor_wasm.js";
 
-export type WasmGlue = typeof base;
+/** Either module's glue: the base module's constructor ignores what only the other takes. */
+export type WasmGlue = typeof history;
 
 /**
  * Which module: `"base"` (the default, within the page's size budget) or `"history"`, the editor
@@ -19,4 +20,4 @@ export type WasmGlue = typeof base;
  */
 export type WasmVariant = "base" | "history";
 
-export const glues: Record<WasmVariant, WasmGlue> = { base, history: history as WasmGlue };
+export const glues: Record<WasmVariant, WasmGlue> = { base, history };

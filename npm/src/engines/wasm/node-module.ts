@@ -8,9 +8,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import nodeRequire from "../../runtime/node-require.cjs";
-import type * as Glue from "./atomiton_conductor_wasm.js";
+import type * as Glue from "../wasm-history/atomiton_conductor_wasm.js";
 
-/** The glue's exports (the same as the browser module's, without its async `init`). */
+/** The glue's exports (the same as the editor module's, without its async `init`). */
 export type NodeWasmGlue = Omit<typeof Glue, "default">;
 
 /** The instance the conductors of this process share. */

@@ -26,19 +26,18 @@ pub(super) fn parse(text: &str, delimiter: &str, skip_empty_lines: bool) -> Vec<
 #[derive(Clone, Copy)]
 pub(super) struct Cells<'a> {
     text: &'a str,
-    /// Where each cell ends in `text` (the next starts there).
-    ends: &'a [usize],
+    /// Where each cell is in `text`.
+    spans: &'a [(usize, usize)],
 }
 
 impl<'a> Cells<'a> {
     pub(super) fn len(&self) -> usize {
-        self.ends.len()
+        self.spans.len()
     }
 
     /// Cell `i`, if the row has it.
     pub(super) fn get(&self, i: usize) -> Option<&'a str> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let &(start, end) = self.spans.get(i)?;
         self.text.get(start..end)
     }
 
@@ -67,8 +66,8 @@ pub(super) struct CsvReader {
     was_quoted: bool,
     /// The row so far: its finished cells' text, then the cell being read (from `cell_start`).
     row: String,
-    /// Where each finished cell of the row ends in `row`.
-    ends: Vec<usize>,
+    /// Where each finished cell of the row is in `row` (trimmed: a part of what was read).
+    spans: Vec<(usize, usize)>,
     cell_start: usize,
     /// Which bytes end a run of plain cell text outside quotes.
     special: [bool; 256],
@@ -93,14 +92,14 @@ impl CsvReader {
             quoted: false,
             was_quoted: false,
             row: String::new(),
-            ends: Vec::new(),
+            spans: Vec::new(),
             cell_start: 0,
             special,
         }
     }
 
     /// Reads `bytes`, the next piece of the file, handing each row it completes to `out`.
-    pub(super) fn push(&mut self, bytes: &[u8], out: &mut impl FnMut(Cells<'_>)) {
+    pub(super) fn push(&mut self, bytes: &[u8], out: &mut dyn FnMut(Cells<'_>)) {
         let joined;
         let mut rest = if self.undecoded.is_empty() {
             bytes
@@ -137,7 +136,7 @@ impl CsvReader {
     }
 
     /// After the last piece: the rows still open.
-    pub(super) fn finish(&mut self, out: &mut impl FnMut(Cells<'_>)) {
+    pub(super) fn finish(&mut self, out: &mut dyn FnMut(Cells<'_>)) {
         if !self.undecoded.is_empty() {
             let rest = std::mem::take(&mut self.undecoded);
             self.text.push_str(&String::from_utf8_lossy(&rest));
@@ -147,14 +146,14 @@ impl CsvReader {
     }
 
     /// The row the text ends in, if any.
-    fn close(&mut self, out: &mut impl FnMut(Cells<'_>)) {
-        if self.row.len() > self.cell_start || self.was_quoted || !self.ends.is_empty() {
+    fn close(&mut self, out: &mut dyn FnMut(Cells<'_>)) {
+        if self.row.len() > self.cell_start || self.was_quoted || !self.spans.is_empty() {
             self.finish_cell();
             self.push_row(out);
         }
     }
 
-    fn parse_pending(&mut self, last: bool, out: &mut impl FnMut(Cells<'_>)) {
+    fn parse_pending(&mut self, last: bool, out: &mut dyn FnMut(Cells<'_>)) {
         let text = std::mem::take(&mut self.text);
         let end = self.parse(&text, last, out);
         self.text = text;
@@ -167,7 +166,7 @@ impl CsvReader {
     }
 
     /// Parses `text` as far as it can decide (to its end when `last`), giving where it stopped.
-    fn parse(&mut self, text: &str, last: bool, out: &mut impl FnMut(Cells<'_>)) -> usize {
+    fn parse(&mut self, text: &str, last: bool, out: &mut dyn FnMut(Cells<'_>)) -> usize {
         let mut text = text;
         let mut skipped = 0;
         if self.at_start && !text.is_empty() {
@@ -238,34 +237,31 @@ impl CsvReader {
     }
 
     fn finish_cell(&mut self) {
-        // Nothing to trim when the cell starts and ends with printable ASCII (what JavaScript's
-        // `trim` removes is whitespace: ASCII up to the space, and characters beyond ASCII).
-        let bytes = &self.row.as_bytes()[self.cell_start..];
+        let (start, end) = (self.cell_start, self.row.len());
+        let bytes = &self.row.as_bytes()[start..];
+        // Printable ASCII at both ends: nothing to trim (what `trim` removes is whitespace, ASCII
+        // up to the space and characters beyond ASCII). Builds that stream large files only.
         let plain = |b: Option<&u8>| b.is_none_or(|b| (0x21..0x7f).contains(b));
-        let untouched = plain(bytes.first()) && plain(bytes.last());
-        if !self.was_quoted && !untouched {
-            // Trimmed in place: the trailing part cut off, the leading part moved out.
-            let cell = self.cell();
-            let trimmed = cell.trim();
-            if trimmed.len() != cell.len() {
-                let lead = cell.len() - cell.trim_start().len();
-                let keep = trimmed.len();
-                self.row.truncate(self.cell_start + lead + keep);
-                self.row.drain(self.cell_start..self.cell_start + lead);
-            }
-        }
+        let untouched = cfg!(feature = "streams") && plain(bytes.first()) && plain(bytes.last());
+        let span = if self.was_quoted || untouched {
+            (start, end)
+        } else {
+            // Unquoted cells are trimmed (JavaScript's `trim`): the cell is the part left.
+            let cell = &self.row[start..];
+            let from = start + (cell.len() - cell.trim_start().len());
+            (from, from + cell.trim().len())
+        };
         self.was_quoted = false;
-        self.ends.push(self.row.len());
-        self.cell_start = self.row.len();
+        self.spans.push(span);
+        self.cell_start = end;
     }
 
-    fn push_row(&mut self, out: &mut impl FnMut(Cells<'_>)) {
-        // Every cell empty: no text at all.
-        if !(self.skip_empty_lines && self.row.is_empty()) {
-            out(Cells { text: &self.row, ends: &self.ends });
+    fn push_row(&mut self, out: &mut dyn FnMut(Cells<'_>)) {
+        if !(self.skip_empty_lines && self.spans.iter().all(|(a, b)| a == b)) {
+            out(Cells { text: &self.row, spans: &self.spans });
         }
         self.row.clear();
-        self.ends.clear();
+        self.spans.clear();
         self.cell_start = 0;
     }
 }

@@ -287,6 +287,7 @@ pub(super) fn sorted_owned(items: Vec<Value>, key: Option<&str>, descending: boo
 fn sort_order(items: &[Value], key: Option<&str>, descending: bool) -> Vec<usize> {
     let keys: Vec<SortKey> =
         items.iter().map(|item| SortKey::of(key.map_or(Some(item), |k| path(item, k)))).collect();
+    #[cfg(feature = "bulk-data")]
     if let Some(order) = numeric_order(&keys, descending) {
         return order;
     }
@@ -302,10 +303,12 @@ fn sort_order(items: &[Value], key: Option<&str>, descending: bool) -> Vec<usize
     order
 }
 
-/// [`sort_order`] when every key is a number: each key made an integer that orders as
+/// [`sort_order`] when every key is a number (builds for data; the browser's default module
+/// sorts every key the general way): each key made an integer that orders as
 /// `f64::total_cmp` does (reversed for `descending`), its position beside it, so that an
 /// unstable sort of the pairs gives the stable sort's order (equal keys by position) at a
 /// fraction of its cost.
+#[cfg(feature = "bulk-data")]
 fn numeric_order(keys: &[SortKey], descending: bool) -> Option<Vec<usize>> {
     let index = |i: usize| u32::try_from(i).ok();
     let mut pairs = Vec::with_capacity(keys.len());
@@ -374,7 +377,7 @@ fn flatten(items: &[Value], depth: usize) -> Vec<Value> {
     out
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "bulk-data"))]
 mod numeric_order_tests {
     use super::{numeric_order, SortKey};
 
