@@ -58,7 +58,12 @@ fn main() {
         .with_workers(WorkerPool::shared(None))
         .into_shared();
     let started = Instant::now();
-    let result = runtime.block_on(Engine::default().run(flow, RunOptions::default(), host));
+    // `BATCH=<rows>`: the stream's batch size (EngineConfig.stream_batch_rows).
+    let mut config = atomiton_core::EngineConfig::default();
+    if let Some(rows) = std::env::var("BATCH").ok().and_then(|b| b.parse().ok()) {
+        config.stream_batch_rows = rows;
+    }
+    let result = runtime.block_on(Engine::new(config).run(flow, RunOptions::default(), host));
     assert!(result.success, "{:?}", result.error);
     println!("{} ms", started.elapsed().as_millis());
 }

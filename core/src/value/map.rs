@@ -147,6 +147,15 @@ impl<K: Borrow<str> + Hash + Eq, V> Map<K, V> {
         self.push_new(key, value);
     }
 
+    /// A map of `entries` whose keys the caller knows are distinct (see `push_unique`).
+    pub(crate) fn from_unique(entries: Vec<(K, V)>) -> Self {
+        let mut map = Map { entries, index: None };
+        if map.entries.len() > INDEX_AT {
+            map.rebuild_index();
+        }
+        map
+    }
+
     /// Appends an entry whose key is not in the map.
     fn push_new(&mut self, key: K, value: V) {
         let at = self.entries.len();

@@ -13,7 +13,7 @@ use crate::nodes::stream::{Batch, RowSource};
 use crate::value::Map;
 
 /// Batches read ahead at most, beside the one the chain has.
-const AHEAD: usize = 2;
+const AHEAD: usize = 8;
 
 /// A batch (or the source's error), with the bytes read when it was given.
 type Given = (Result<Batch, ExecutionError>, (u64, Option<u64>));

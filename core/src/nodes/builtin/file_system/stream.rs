@@ -83,7 +83,10 @@ impl FileSink {
         let Some(files) = self.host.files() else {
             return Err(ExecutionError::internal("The file system went away mid-stream"));
         };
-        let bytes = std::mem::take(&mut self.pending);
+        // The next text starts with room for a flush's worth: growing it by doubling copied
+        // every byte twice over.
+        let bytes =
+            std::mem::replace(&mut self.pending, Vec::with_capacity(FLUSH_BYTES + FLUSH_BYTES / 4));
         self.written += bytes.len();
         if self.created {
             files.append(&self.partial, bytes).await.map_err(write_failed)
@@ -216,7 +219,7 @@ fn json_rows_in_parts(
         std::sync::Arc::new(move |index: usize| {
             let start = index * size;
             let chunk = &shared[start..(start + size).min(shared.len())];
-            let mut text = Vec::with_capacity(chunk.len() * 64);
+            let mut text = Vec::with_capacity(chunk.len() * 128);
             json_rows(chunk, first && index == 0, &mut text)?;
             Ok(text)
         }),

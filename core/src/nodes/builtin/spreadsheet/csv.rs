@@ -64,9 +64,18 @@ pub(super) struct CsvReader {
     at_start: bool,
     quoted: bool,
     was_quoted: bool,
-    /// The row so far: its finished cells' text, then the cell being read (from `cell_start`).
+    /// Whether the row being read is in the text being parsed (its cells are spans of it: no
+    /// copy), rather than in `row` (a row begun in an earlier piece, or with an escaped quote,
+    /// whose text had to be put together).
+    direct: bool,
+    /// Direct: the cell being read, `text[cell_from..cell_to]`.
+    cell_from: usize,
+    cell_to: usize,
+    /// Not direct: the row so far, its finished cells' text, then the cell being read (from
+    /// `cell_start`).
     row: String,
-    /// Where each finished cell of the row is in `row` (trimmed: a part of what was read).
+    /// Where each finished cell of the row is (in the text, or in `row`; trimmed: a part of
+    /// what was read).
     spans: Vec<(usize, usize)>,
     cell_start: usize,
     /// Which bytes end a run of plain cell text outside quotes.
@@ -75,6 +84,13 @@ pub(super) struct CsvReader {
 
 #[cfg_attr(not(feature = "streams"), allow(dead_code))]
 impl CsvReader {
+    /// Whether the row being read is in the parsed text (see `direct`). Builds without streams
+    /// (the browser's default module, within its size budget) always put rows together in `row`.
+    #[inline(always)]
+    fn direct(&self) -> bool {
+        cfg!(feature = "streams") && self.direct
+    }
+
     /// An empty delimiter means a comma.
     pub(super) fn new(delimiter: &str, skip_empty_lines: bool) -> Self {
         let delimiter =
@@ -91,6 +107,9 @@ impl CsvReader {
             at_start: true,
             quoted: false,
             was_quoted: false,
+            direct: true,
+            cell_from: 0,
+            cell_to: 0,
             row: String::new(),
             spans: Vec::new(),
             cell_start: 0,
@@ -145,11 +164,11 @@ impl CsvReader {
         self.close(out);
     }
 
-    /// The row the text ends in, if any.
+    /// The row the text ends in, if any (after `parse`, which leaves an open row in `row`).
     fn close(&mut self, out: &mut dyn FnMut(Cells<'_>)) {
         if self.row.len() > self.cell_start || self.was_quoted || !self.spans.is_empty() {
-            self.finish_cell();
-            self.push_row(out);
+            self.finish_cell("");
+            self.push_row("", out);
         }
     }
 
@@ -161,8 +180,53 @@ impl CsvReader {
     }
 
     /// The cell being read.
-    fn cell(&self) -> &str {
-        &self.row[self.cell_start..]
+    fn cell<'t>(&'t self, text: &'t str) -> &'t str {
+        match self.direct() {
+            true => &text[self.cell_from..self.cell_to],
+            false => &self.row[self.cell_start..],
+        }
+    }
+
+    /// Adds `text[from..to]` to the cell being read.
+    fn append(&mut self, text: &str, from: usize, to: usize) {
+        if self.direct() {
+            if self.cell_from == self.cell_to {
+                (self.cell_from, self.cell_to) = (from, to);
+                return;
+            }
+            if self.cell_to == from {
+                self.cell_to = to;
+                return;
+            }
+            // Not where the cell left off (an escaped quote's second half was skipped): the
+            // row's text has to be put together.
+            self.materialize(text);
+        }
+        self.row.push_str(&text[from..to]);
+    }
+
+    /// Empties the cell being read.
+    fn clear_cell(&mut self) {
+        match self.direct() {
+            true => self.cell_to = self.cell_from,
+            false => self.row.truncate(self.cell_start),
+        }
+    }
+
+    /// Copies the row read so far out of `text` into `row`, the rest of it to be added there.
+    fn materialize(&mut self, text: &str) {
+        if !self.direct() {
+            return;
+        }
+        self.direct = false;
+        for span in &mut self.spans {
+            let at = self.row.len();
+            self.row.push_str(&text[span.0..span.1]);
+            *span = (at, self.row.len());
+        }
+        self.cell_start = self.row.len();
+        self.row.push_str(&text[self.cell_from..self.cell_to]);
+        (self.cell_from, self.cell_to) = (0, 0);
     }
 
     /// Parses `text` as far as it can decide (to its end when `last`), giving where it stopped.
@@ -190,7 +254,8 @@ impl CsvReader {
             if self.quoted {
                 if byte == b'"' {
                     if bytes.get(i + 1) == Some(&b'"') {
-                        self.row.push('"');
+                        // The first quote of the two stands for one.
+                        self.append(text, i, i + 1);
                         i += 1;
                     } else {
                         self.quoted = false;
@@ -199,70 +264,114 @@ impl CsvReader {
                 } else {
                     let end =
                         bytes[i..limit].iter().position(|&b| b == b'"').map_or(limit, |n| i + n);
-                    self.row.push_str(&text[i..end]);
+                    self.append(text, i, end);
                     i = end;
                 }
                 continue;
             }
-            if byte == b'"' && self.cell().trim().is_empty() {
-                self.row.truncate(self.cell_start);
+            if byte == b'"' && self.cell(text).trim().is_empty() {
+                self.clear_cell();
                 self.quoted = true;
                 self.was_quoted = true;
             } else if bytes[i..].starts_with(&self.delimiter) {
-                self.finish_cell();
+                self.finish_cell(text);
                 i += self.delimiter.len();
                 continue;
             } else if byte == b'\n' || byte == b'\r' {
-                self.finish_cell();
-                self.push_row(out);
+                self.finish_cell(text);
+                self.push_row(text, out);
                 if byte == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
                     i += 1;
                 }
             } else {
                 // Plain text up to the next byte that may mean something; after a closing
                 // quote it is dropped: the quoted text is the cell.
-                let end = bytes[i + 1..limit]
-                    .iter()
-                    .position(|&b| self.special[usize::from(b)])
-                    .map_or(limit, |n| i + 1 + n);
+                let end = self.next_special(bytes, i + 1, limit);
                 if !self.was_quoted {
-                    self.row.push_str(&text[i..end]);
+                    self.append(text, i, end);
                 }
                 i = end;
                 continue;
             }
             i += 1;
         }
+        // A row still open goes on in the next piece: its text so far leaves this one.
+        let open = !self.spans.is_empty() || self.cell_from != self.cell_to;
+        if self.direct() && (open || self.quoted || self.was_quoted) {
+            self.materialize(text);
+        }
         skipped + i
     }
 
-    fn finish_cell(&mut self) {
-        let (start, end) = (self.cell_start, self.row.len());
-        let bytes = &self.row.as_bytes()[start..];
+    /// Where the next byte that may mean something is in `bytes[from..limit]` (`limit` when
+    /// none is): eight bytes at a time where the delimiter is one byte (builds that stream large
+    /// files), else byte by byte.
+    fn next_special(&self, bytes: &[u8], mut from: usize, limit: usize) -> usize {
+        if cfg!(feature = "streams") && self.delimiter.len() == 1 {
+            const ONES: u64 = 0x0101_0101_0101_0101;
+            const HIGHS: u64 = 0x8080_8080_8080_8080;
+            let splat = |b: u8| ONES.wrapping_mul(u64::from(b));
+            let (quote, lf, cr, delimiter) =
+                (splat(b'"'), splat(b'\n'), splat(b'\r'), splat(self.delimiter[0]));
+            // A byte of `x` equal to the byte splat in `y`: the high bit of its byte in the result
+            // (exact for the lowest such byte, which is the one looked for).
+            let equal = |x: u64, y: u64| {
+                let z = x ^ y;
+                z.wrapping_sub(ONES) & !z & HIGHS
+            };
+            while from + 8 <= limit {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(&bytes[from..from + 8]);
+                let x = u64::from_le_bytes(word);
+                let hits = equal(x, quote) | equal(x, lf) | equal(x, cr) | equal(x, delimiter);
+                if hits != 0 {
+                    return from + (hits.trailing_zeros() / 8) as usize;
+                }
+                from += 8;
+            }
+        }
+        bytes[from..limit]
+            .iter()
+            .position(|&b| self.special[usize::from(b)])
+            .map_or(limit, |n| from + n)
+    }
+
+    fn finish_cell(&mut self, text: &str) {
+        let (base, cell) = match self.direct() {
+            true => (self.cell_from, &text[self.cell_from..self.cell_to]),
+            false => (self.cell_start, &self.row[self.cell_start..]),
+        };
+        let bytes = cell.as_bytes();
         // Printable ASCII at both ends: nothing to trim (what `trim` removes is whitespace, ASCII
         // up to the space and characters beyond ASCII). Builds that stream large files only.
         let plain = |b: Option<&u8>| b.is_none_or(|b| (0x21..0x7f).contains(b));
         let untouched = cfg!(feature = "streams") && plain(bytes.first()) && plain(bytes.last());
         let span = if self.was_quoted || untouched {
-            (start, end)
+            (base, base + cell.len())
         } else {
             // Unquoted cells are trimmed (JavaScript's `trim`): the cell is the part left.
-            let cell = &self.row[start..];
-            let from = start + (cell.len() - cell.trim_start().len());
+            let from = base + (cell.len() - cell.trim_start().len());
             (from, from + cell.trim().len())
         };
         self.was_quoted = false;
         self.spans.push(span);
-        self.cell_start = end;
+        match self.direct() {
+            true => self.cell_from = self.cell_to,
+            false => self.cell_start = self.row.len(),
+        }
     }
 
-    fn push_row(&mut self, out: &mut dyn FnMut(Cells<'_>)) {
+    fn push_row(&mut self, text: &str, out: &mut dyn FnMut(Cells<'_>)) {
+        let source = if self.direct() { text } else { self.row.as_str() };
         if !(self.skip_empty_lines && self.spans.iter().all(|(a, b)| a == b)) {
-            out(Cells { text: &self.row, spans: &self.spans });
+            out(Cells { text: source, spans: &self.spans });
         }
         self.row.clear();
         self.spans.clear();
         self.cell_start = 0;
+        // The next row starts in this text.
+        self.direct = true;
+        (self.cell_from, self.cell_to) = (0, 0);
     }
 }
 

@@ -103,11 +103,12 @@ pub(super) fn record(headers: &[String], row: Vec<String>) -> Value {
 /// [`record`] of a row the reader still holds: each cell's text copied once, into its value.
 #[cfg_attr(not(feature = "streams"), allow(dead_code))]
 pub(super) fn record_of(headers: &[crate::value::Str], cells: super::csv::Cells<'_>) -> Value {
-    let mut record = Map::with_capacity(headers.len());
-    for (i, header) in headers.iter().enumerate() {
-        record.push_unique(header.clone(), Value::String(cells.get(i).unwrap_or_default().into()));
-    }
-    Value::Object(record)
+    let entries = headers
+        .iter()
+        .enumerate()
+        .map(|(i, header)| (header.clone(), Value::String(cells.get(i).unwrap_or_default().into())))
+        .collect();
+    Value::Object(Map::from_unique(entries))
 }
 
 /// Header names made unique: an empty one is `__EMPTY`, a repeated one gets `_1`, `_2`, ...
