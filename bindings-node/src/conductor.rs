@@ -13,6 +13,7 @@ use atomiton_core::storage::{FlowStore, MemoryBackend};
 use atomiton_core::{Engine, ExecutionError};
 use atomiton_native_host::cache::{sqlite_cache_backend, RedisCache};
 use atomiton_native_host::history::{mark_crashed, owner_alive, this_owner};
+use atomiton_native_host::spill::DEFAULT_SORT_MEMORY_BYTES;
 use atomiton_native_host::{FileStorage, NativeHost, RedisHistory, SqliteHistory, WorkerPool};
 use napi::bindgen_prelude::{Buffer, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -108,6 +109,10 @@ impl NativeConductor {
             host = host.with_http_per_host(limit);
         }
         host = host.with_workers(WorkerPool::shared(config.workers));
+        host = host.with_spill_dir(
+            spill_directory(&config),
+            config.stream_sort_memory.filter(|n| *n > 0).unwrap_or(DEFAULT_SORT_MEMORY_BYTES),
+        );
         let store = if config.memory_storage() {
             FlowStore::new(Arc::new(MemoryBackend::new()))
         } else {
@@ -286,6 +291,15 @@ fn open_cache(
         _ => Arc::new(MemoryCache::new(setting.limits)),
     };
     Ok(Some(CacheHandle { store, ttl_ms: setting.ttl_ms }))
+}
+
+/// Where sorts too large for memory write their runs: `spill/` under the storage directory, or
+/// under the system's temporary directory when flows are kept in memory.
+fn spill_directory(config: &SessionConfig) -> std::path::PathBuf {
+    match config.memory_storage() {
+        true => std::env::temp_dir().join("atomiton-spill"),
+        false => storage_directory(config).join("spill"),
+    }
 }
 
 /// The domain error as a thrown JS error, for the constructor and `markCrashed` (the only calls

@@ -98,6 +98,36 @@ fn a_sort_in_a_stream_holds_its_rows_and_sorts_them_as_a_whole_sort() {
     assert_eq!(outcome(&run(&flow, 3).0), outcome(&whole));
 }
 
+/// Runs `flow` streamed in batches of `batch_rows` on a host whose sorts spill past
+/// `memory_bytes` of rows; the result and how many runs were written.
+fn run_spilling(
+    flow: &NodeDefinition,
+    batch_rows: usize,
+    memory_bytes: usize,
+) -> (ExecutionResult, usize) {
+    use atomiton_core::testing::{MemorySpill, VirtualHost};
+    let spill = std::sync::Arc::new(MemorySpill::new(memory_bytes));
+    let host = VirtualHost::new().with_spill(spill.clone());
+    let config = EngineConfig { stream_batch_rows: batch_rows, ..EngineConfig::default() };
+    let engine = atomiton_core::Engine::with_registry(builtin_registry(), config);
+    let result = host.block_on(engine.run(flow.clone(), Default::default(), host.shared()));
+    (result, spill.created.load(std::sync::atomic::Ordering::Relaxed))
+}
+
+#[test]
+fn a_sort_past_its_memory_merges_runs_and_gives_the_whole_sorts_order() {
+    // Many ties (n takes 11 values): the merge must keep the stable order across runs.
+    let rows: Vec<(u8, String)> = (0..400).map(|i| ((i * 7 % 11) as u8, format!("x{i}"))).collect();
+    let flow = pipeline(&csv_of(&rows), &[("sort", "n"), ("map", "r => r.name + r.n")]);
+    let (whole, _) = run(&flow, 0);
+    assert!(whole.success, "{:?}", whole.error);
+    let (spilled, runs) = run_spilling(&flow, 16, 2_000);
+    assert!(runs >= 10, "the rows went out in runs: {runs}");
+    assert_eq!(outcome(&spilled), outcome(&whole));
+    let (in_memory, none) = run_spilling(&flow, 16, usize::MAX);
+    assert_eq!((outcome(&in_memory), none), (outcome(&whole), 0));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
@@ -108,6 +138,7 @@ proptest! {
         map in prop_oneof![Just("r => r.name + ':' + r.n"), Just("r => ({n: Number(r.n)})"), Just("r => r")],
         sort in any::<bool>(),
         batch_rows in 1usize..9,
+        spill_bytes in 1usize..2_000,
     ) {
         let mut transforms = vec![("filter", filter), ("map", map)];
         if sort {
@@ -117,6 +148,9 @@ proptest! {
         let (whole, _) = run(&flow, 0);
         let (streamed, _) = run(&flow, batch_rows);
         prop_assert_eq!(outcome(&streamed), outcome(&whole));
+        // The same with the sort spilling runs past a small bound.
+        let (spilled, _) = run_spilling(&flow, batch_rows, spill_bytes);
+        prop_assert_eq!(outcome(&spilled), outcome(&whole));
     }
 }
 

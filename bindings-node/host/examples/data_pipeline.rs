@@ -54,8 +54,14 @@ fn main() {
         .enable_all()
         .build()
         .expect("a runtime");
+    // `SORT_MEMORY=<bytes>`: what a sort holds before it spills runs (the addon's default).
+    let sort_memory = std::env::var("SORT_MEMORY")
+        .ok()
+        .and_then(|b| b.parse().ok())
+        .unwrap_or(atomiton_native_host::spill::DEFAULT_SORT_MEMORY_BYTES);
     let host = NativeHost::new(runtime.handle().clone())
         .with_workers(WorkerPool::shared(None))
+        .with_spill_dir(std::env::temp_dir().join("atomiton-spill"), sort_memory)
         .into_shared();
     let started = Instant::now();
     // `BATCH=<rows>`: the stream's batch size (EngineConfig.stream_batch_rows).

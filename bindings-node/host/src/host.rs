@@ -95,6 +95,7 @@ pub struct NativeHost {
     processes: NativeProcesses,
     custom: Option<Arc<dyn CustomExecutor>>,
     workers: Arc<WorkerPool>,
+    spill: Option<Arc<dyn atomiton_core::host::SpillSpace>>,
 }
 
 impl NativeHost {
@@ -108,7 +109,15 @@ impl NativeHost {
             handle,
             custom: None,
             workers: WorkerPool::shared(None),
+            spill: None,
         }
+    }
+
+    /// Sorts of more rows than memory should hold write runs to `dir` (see [`crate::NativeSpill`]),
+    /// each holding `memory_bytes` of rows in memory first.
+    pub fn with_spill_dir(mut self, dir: std::path::PathBuf, memory_bytes: usize) -> Self {
+        self.spill = Some(Arc::new(crate::spill::NativeSpill::new(dir, memory_bytes)));
+        self
     }
 
     /// At most `limit` HTTP requests in flight to one origin (default
@@ -206,6 +215,10 @@ impl Host for NativeHost {
 
     fn has_workers(&self) -> bool {
         true
+    }
+
+    fn spill(&self) -> Option<Arc<dyn atomiton_core::host::SpillSpace>> {
+        self.spill.clone()
     }
 
     fn parallelism(&self) -> usize {

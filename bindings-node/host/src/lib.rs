@@ -27,6 +27,7 @@ pub mod host;
 pub mod http;
 pub mod process;
 mod restricted;
+pub mod spill;
 pub mod storage;
 
 pub mod workers;
@@ -40,5 +41,6 @@ pub use history::{RedisHistory, SqliteHistory};
 pub use host::{CustomExecutor, NativeHost};
 pub use http::NativeHttp;
 pub use process::NativeProcesses;
+pub use spill::NativeSpill;
 pub use storage::FileStorage;
 pub use workers::{PoolStats, WorkerPool};

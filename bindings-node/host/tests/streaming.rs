@@ -214,3 +214,57 @@ fn cancelling_a_stream_stops_it_between_batches_and_removes_the_partial_file() {
     assert!(!std::path::Path::new(&output).exists());
     assert!(removed_soon(&format!("{output}.partial")), "the partial file is removed");
 }
+
+#[test]
+fn a_sort_past_its_memory_spills_runs_to_disk_and_writes_what_the_whole_sort_writes() {
+    let dir = TempDir::new("stream-spill");
+    let input = dir.join("in.csv");
+    write_csv(std::path::Path::new(&input), 30_000);
+    let spill = dir.path().join("spill");
+    // sheet → keep → shape → order (by score, many ties: 101 values) → save.
+    let flow = |output: &str| {
+        let nodes = vec![
+            NodeDefinition::new("sheet", "spreadsheet").with_param("path", input.as_str()),
+            NodeDefinition::new("keep", "transform")
+                .with_param("operation", "filter")
+                .with_param("transformFunction", "r => Number(r.score) > 10"),
+            NodeDefinition::new("shape", "transform").with_param("operation", "map").with_param(
+                "transformFunction",
+                "r => ({id: Number(r.id), name: r.name, score: Number(r.score)})",
+            ),
+            NodeDefinition::new("order", "transform")
+                .with_param("operation", "sort")
+                .with_param("sortKey", "score")
+                .with_param("sortDirection", "desc"),
+            NodeDefinition::new("save", "file-system")
+                .with_param("operation", "write")
+                .with_param("path", output),
+        ];
+        let edges = [("sheet", "keep"), ("keep", "shape"), ("shape", "order"), ("order", "save")]
+            .into_iter()
+            .map(|(from, to)| {
+                let handle = if to == "save" { "input" } else { "data" };
+                NodeEdge::connect(&format!("{from}->{to}"), from, to).with("targetHandle", handle)
+            })
+            .collect();
+        NodeDefinition::group("flow", nodes, edges)
+    };
+    let whole_path = dir.join("whole.json");
+    assert!(run(&dir, flow(&whole_path), 0).success);
+
+    let streamed_path = dir.join("streamed.json");
+    let rt = runtime();
+    // 64 KiB of rows at most in memory: the 27,000 rows kept go out in many runs.
+    let host = NativeHost::new(rt.handle().clone())
+        .with_working_dir(dir.path().to_path_buf())
+        .with_spill_dir(spill.clone(), 64 * 1024)
+        .into_shared();
+    let engine = Engine::new(EngineConfig { stream_batch_rows: 1024, ..Default::default() });
+    let result = rt.block_on(engine.run(flow(&streamed_path), RunOptions::default(), host));
+    assert!(result.success, "{:?}", result.error);
+    assert!(spill.exists(), "runs were written under the spill directory");
+    let (a, b) = (std::fs::read(&whole_path).unwrap(), std::fs::read(&streamed_path).unwrap());
+    assert!(a == b, "{} vs {} bytes", a.len(), b.len());
+    let left: Vec<_> = std::fs::read_dir(&spill).unwrap().flatten().collect();
+    assert!(left.is_empty(), "no run is left behind: {left:?}");
+}

@@ -17,6 +17,8 @@ use super::ast::{BinaryOp, LogicalOp, UnaryOp};
 use super::builtins::Native;
 #[cfg(feature = "bulk-data")]
 use super::convert::string_to_number;
+#[cfg(feature = "bulk-data")]
+use super::interpreter::lookup_hinted;
 use super::interpreter::lookup_json;
 #[cfg(feature = "bulk-data")]
 use super::ir::Item;
@@ -59,6 +61,9 @@ pub(super) enum TextOp {}
 pub(super) struct Leaf {
     pub slot: u32,
     pub path: Vec<String>,
+    /// Where each key of `path` was found last (see `lookup_hinted`; data builds only).
+    #[cfg(feature = "bulk-data")]
+    pub hints: Vec<std::sync::atomic::AtomicU32>,
     /// Read through `Number(...)`: a string, a boolean or `null` converts.
     pub coerce: bool,
     /// String methods applied before the conversion (`Number(row.start.slice(0, 4))`; only
@@ -75,9 +80,25 @@ impl Leaf {
     #[cfg(feature = "bulk-data")]
     pub fn read(&self, root: &Value, max_len: usize, charged: &mut usize) -> Option<f64> {
         if !self.coerce {
-            return walk(root, &self.path);
+            return self.walk(root);
         }
         self.coerced(root, max_len, charged)
+    }
+
+    /// [`walk`] with each key looked for where it was last.
+    #[inline]
+    #[cfg(feature = "bulk-data")]
+    fn walk(&self, root: &Value) -> Option<f64> {
+        let mut v = root;
+        let last = self.path.len().saturating_sub(1);
+        for (i, (key, hint)) in self.path.iter().zip(&self.hints).enumerate() {
+            match v {
+                Value::Object(o) => v = lookup_hinted(o, key, hint)?,
+                _ if i == last && key == "length" => return walk(v, &self.path[i..]),
+                _ => return None,
+            }
+        }
+        v.as_f64()
     }
 
     #[inline]
@@ -90,8 +111,8 @@ impl Leaf {
     #[cfg(feature = "bulk-data")]
     fn coerced(&self, root: &Value, max_len: usize, charged: &mut usize) -> Option<f64> {
         let mut v = root;
-        for key in &self.path {
-            v = lookup_json(v.as_object()?, key)?;
+        for (key, hint) in self.path.iter().zip(&self.hints) {
+            v = lookup_hinted(v.as_object()?, key, hint)?;
         }
         let text = |s: &str, charged: &mut usize| {
             let (text, bytes) = apply_all(s, &self.text, max_len)?;
@@ -175,7 +196,14 @@ impl Builder {
                     if self.leaves.len() >= MAX_LEAVES {
                         return None;
                     }
-                    self.leaves.push(Leaf { slot: *s, path, coerce, text });
+                    self.leaves.push(Leaf {
+                        slot: *s,
+                        #[cfg(feature = "bulk-data")]
+                        hints: path.iter().map(|_| Default::default()).collect(),
+                        path,
+                        coerce,
+                        text,
+                    });
                     return Some(self.leaves.len() - 1);
                 }
                 Node::Member(m) if !m.optional => {

@@ -15,7 +15,7 @@
 use crate::value::{Map, Str, Value};
 
 use super::fastpath::{eval_num, params_of, Builder, Leaf, NumExpr, Params};
-use super::interpreter::lookup_json;
+use super::interpreter::{lookup_hinted, lookup_json};
 use super::interrupt::CHECK_EVERY;
 use super::ir::{Body, Const, Function, Node, Prop};
 use super::limits::Limits;
@@ -37,6 +37,8 @@ const CALL_NESTING: usize = 4;
 struct Path {
     slot: u32,
     keys: Vec<String>,
+    /// Where each key was found last (see `lookup_hinted`).
+    hints: Vec<std::sync::atomic::AtomicU32>,
 }
 
 enum Field {
@@ -62,6 +64,9 @@ pub(super) struct RecordPath {
     steps: u64,
     /// Nesting the interpreter charges the call.
     nesting: usize,
+    /// A record of distinct static keys alone (no spread): its properties in the order
+    /// JavaScript enumerates them, worked out once, so each record is built in place.
+    layout: Option<Vec<usize>>,
 }
 
 impl std::fmt::Debug for RecordPath {
@@ -77,7 +82,8 @@ fn path_of(node: &Node) -> Option<Path> {
         match at {
             Node::Slot(slot) => {
                 keys.reverse();
-                return Some(Path { slot: *slot, keys });
+                let hints = keys.iter().map(|_| Default::default()).collect();
+                return Some(Path { slot: *slot, keys, hints });
             }
             Node::Member(member) if !member.optional => {
                 keys.push(member.key.clone());
@@ -166,7 +172,20 @@ pub(super) fn analyze(func: &Function) -> Option<RecordPath> {
     if numbers.leaves.len() > MAX_LEAVES {
         return None;
     }
+    let keys: Vec<&str> = out
+        .iter()
+        .filter_map(|prop| match prop {
+            RecordProp::Field(key, _) => Some(key.as_str()),
+            RecordProp::Spread(_) => None,
+        })
+        .collect();
+    let distinct =
+        keys.len() == out.len() && keys.iter().enumerate().all(|(i, key)| !keys[..i].contains(key));
+    let layout = distinct.then(|| {
+        enumeration_order(keys.iter().copied()).unwrap_or_else(|| (0..keys.len()).collect())
+    });
     Some(RecordPath {
+        layout,
         params,
         props: out,
         leaves: numbers.leaves,
@@ -196,9 +215,9 @@ impl RecordPath {
     /// string, whose members this tier does not read).
     fn resolve<'v>(&self, args: &[&'v Value], path: &Path) -> Result<Option<&'v Value>, ()> {
         let mut at = self.argument(args, path.slot)?;
-        for key in &path.keys {
+        for (key, hint) in path.keys.iter().zip(&path.hints) {
             at = match at {
-                Some(Value::Object(object)) => lookup_json(object, key),
+                Some(Value::Object(object)) => lookup_hinted(object, key, hint),
                 _ => return Err(()),
             };
         }
@@ -243,6 +262,16 @@ impl RecordPath {
         if steps > limits.max_steps.min(CHECK_EVERY) {
             return None;
         }
+        if let Some(layout) = &self.layout {
+            // Distinct keys, no spread: built in place, in enumeration order.
+            let mut entries = Vec::with_capacity(layout.len());
+            for &i in layout {
+                let RecordProp::Field(key, field) = self.props.get(i)? else { return None };
+                entries
+                    .push((key.clone(), self.field(field, args, numbers, limits, &mut created)?));
+            }
+            return finished(Map::from_unique(entries), created, limits, room);
+        }
         let mut record: Option<Map> = None;
         for prop in &self.props {
             match prop {
@@ -262,21 +291,7 @@ impl RecordPath {
                     }
                 }
                 RecordProp::Field(key, field) => {
-                    let value = match field {
-                        Field::Const(value) => value.clone(),
-                        Field::Path(path) => {
-                            self.resolve(args, path).ok()?.cloned().unwrap_or(Value::Undefined)
-                        }
-                        Field::Num(expr) => number_to_json(eval_num(expr, numbers)),
-                        Field::Text(path, ops) => {
-                            let Some(Value::String(s)) = self.resolve(args, path).ok()? else {
-                                return None;
-                            };
-                            let (text, bytes) = apply_all(s, ops, limits.max_string_len)?;
-                            created += bytes;
-                            Value::String(Str::from(&*text))
-                        }
-                    };
+                    let value = self.field(field, args, numbers, limits, &mut created)?;
                     record
                         .get_or_insert_with(|| Map::with_capacity(self.props.len()))
                         .insert(key.clone(), value);
@@ -284,13 +299,6 @@ impl RecordPath {
             }
         }
         let mut record = record.unwrap_or_default();
-        if OBJECT_BYTES
-            .saturating_add(PROPERTY_BYTES.saturating_mul(record.len()))
-            .saturating_add(created)
-            > limits.max_memory_bytes
-        {
-            return None;
-        }
         // JavaScript enumerates index-like keys first, in numeric order.
         if let Some(order) = enumeration_order(record.keys().map(crate::value::Str::as_str)) {
             let mut entries: Vec<Option<(crate::value::Str, Value)>> =
@@ -300,9 +308,47 @@ impl RecordPath {
                 .filter_map(|i| entries.get_mut(i).and_then(Option::take))
                 .collect();
         }
-        let size = record_size(&record, room)?;
-        Some((Value::Object(record), size))
+        finished(record, created, limits, room)
     }
+
+    /// A field's value (`None`: the interpreter must answer); `created` gains the memory the
+    /// interpreter would count for a string a method makes.
+    fn field(
+        &self,
+        field: &Field,
+        args: &[&Value],
+        numbers: &[f64],
+        limits: &Limits,
+        created: &mut usize,
+    ) -> Option<Value> {
+        Some(match field {
+            Field::Const(value) => value.clone(),
+            Field::Path(path) => {
+                self.resolve(args, path).ok()?.cloned().unwrap_or(Value::Undefined)
+            }
+            Field::Num(expr) => number_to_json(eval_num(expr, numbers)),
+            Field::Text(path, ops) => {
+                let Some(Value::String(s)) = self.resolve(args, path).ok()? else { return None };
+                let (text, bytes) = apply_all(s, ops, limits.max_string_len)?;
+                *created += bytes;
+                Value::String(Str::from(&*text))
+            }
+        })
+    }
+}
+
+/// The record as the call's result, with the output bytes it counts; `None` where the
+/// interpreter would count more memory than the call may have, or more output than `room`.
+fn finished(record: Map, created: usize, limits: &Limits, room: usize) -> Option<(Value, usize)> {
+    if OBJECT_BYTES
+        .saturating_add(PROPERTY_BYTES.saturating_mul(record.len()))
+        .saturating_add(created)
+        > limits.max_memory_bytes
+    {
+        return None;
+    }
+    let size = record_size(&record, room)?;
+    Some((Value::Object(record), size))
 }
 
 /// The output bytes the interpreter's materialisation counts for a record it built from these

@@ -96,7 +96,16 @@ fn needs_escape(bytes: &[u8]) -> bool {
             return true;
         }
     }
-    chunks.remainder().iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    // The last few bytes as one word too, padded with a byte that needs nothing.
+    let rest = chunks.remainder();
+    if rest.is_empty() {
+        return false;
+    }
+    let mut word = [b'A'; 8];
+    word[..rest.len()].copy_from_slice(rest);
+    let x = u64::from_le_bytes(word);
+    let control = x.wrapping_sub(0x2020_2020_2020_2020) & !x & HIGHS;
+    control | zero(x ^ 0x2222_2222_2222_2222) | zero(x ^ 0x5C5C_5C5C_5C5C_5C5C) != 0
 }
 
 /// A value inside another: a container through the depth guard, anything else at once (a row

@@ -12,6 +12,7 @@ mod future;
 mod parts;
 mod permissions;
 mod restricted;
+mod spill;
 
 use std::sync::Arc;
 
@@ -22,6 +23,7 @@ pub use future::{BoxCallback, BoxFuture, MaybeSend, MaybeSync, SharedFn};
 pub use parts::{in_parts, Part};
 pub use permissions::{FileAccess, HttpAccess, RunPermissions};
 pub use restricted::{restricted, ConfinedEffects, Denied};
+pub use spill::{SpillFile, SpillSpace};
 
 use crate::error::{ErrorCode, ExecutionError};
 use crate::nodes::{Invocation, NodeResult};
@@ -100,6 +102,14 @@ pub trait Host: MaybeSend + MaybeSync + 'static {
 
     /// The HTTP client, when the host has one.
     fn http(&self) -> Option<&dyn effects::HttpClient> {
+        None
+    }
+
+    /// Room outside memory for a sort of more rows than memory should hold (see [`SpillSpace`]);
+    /// `None` (the default): such a sort holds its rows in memory, within the output bound.
+    /// Native hosts only (the WebAssembly engines run a run's work on one thread, in memory).
+    #[cfg(not(target_arch = "wasm32"))]
+    fn spill(&self) -> Option<Arc<dyn SpillSpace>> {
         None
     }
 

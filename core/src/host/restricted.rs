@@ -114,6 +114,11 @@ impl Host for Narrowed {
     fn has_workers(&self) -> bool {
         self.inner.has_workers()
     }
+    #[cfg(not(target_arch = "wasm32"))]
+    fn spill(&self) -> Option<std::sync::Arc<dyn super::SpillSpace>> {
+        // The engine's own room, not something a flow reaches: the same whatever the grant.
+        self.inner.spill()
+    }
     fn parallelism(&self) -> usize {
         self.inner.parallelism()
     }

@@ -127,7 +127,9 @@ pub trait RowStage: MaybeSend {
     /// The rows for `batch`, which comes after `offset` rows (for error messages that name an
     /// item by its index in the whole input).
     fn push(&mut self, batch: Batch, offset: usize) -> Result<Batch, ExecutionError>;
-    /// Rows held back until every row came (a sort gives all of its rows here).
+    /// Rows held back until every row came (a sort gives its rows here), called once every row
+    /// came and again as long as it gives rows: a stage holding more than memory should (a sort
+    /// merging runs from disk) gives them a part at a time. Empty: nothing more.
     fn end(&mut self) -> Result<Batch, ExecutionError> {
         Ok(Vec::new())
     }

@@ -23,6 +23,10 @@ pub struct SessionConfig {
     pub expression_steps: Option<u64>,
     /// Rows a stream's batches hold; 0 turns streaming off.
     pub stream_batch_rows: Option<usize>,
+    /// Bytes of rows a sort in a stream holds before it spills runs (native hosts: the others
+    /// have no spill room).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub stream_sort_memory: Option<usize>,
     /// Native hosts: relative file paths and process working directories resolve here.
     pub working_directory: Option<PathBuf>,
     /// Native hosts: slots of the process's worker pool for CPU-heavy node work (default: the

@@ -10,6 +10,7 @@ mod calling_host;
 mod executor;
 #[cfg(feature = "history")]
 mod history_store;
+mod memory_spill;
 mod thread_host;
 mod virtual_host;
 
@@ -18,5 +19,6 @@ pub use cache_store::{cache_entry, check_cache_store, CHECKED_LIMITS};
 pub use calling_host::CallingHost;
 #[cfg(feature = "history")]
 pub use history_store::{check_history_store, node as history_node, wait, CHECKED_MAX_VALUE_BYTES};
+pub use memory_spill::MemorySpill;
 pub use thread_host::ThreadHost;
 pub use virtual_host::{CustomExecutor, VirtualHost};

@@ -19,6 +19,7 @@ pub struct VirtualHost {
     rng: Arc<Mutex<u64>>,
     custom: Arc<Mutex<HashMap<String, CustomExecutor>>>,
     capabilities: Capabilities,
+    spill: Option<Arc<dyn crate::host::SpillSpace>>,
 }
 
 /// 2024-01-01T00:00:00Z: a realistic epoch so timestamps look like real ones.
@@ -35,7 +36,15 @@ impl VirtualHost {
             rng: Arc::new(Mutex::new(seed.max(1))),
             custom: Arc::new(Mutex::new(HashMap::new())),
             capabilities: Capabilities::NONE,
+            spill: None,
         }
+    }
+
+    /// Gives sorts room to spill (a [`super::MemorySpill`] with a small bound lets tests reach
+    /// the external merge sort with little data).
+    pub fn with_spill(mut self, spill: Arc<dyn crate::host::SpillSpace>) -> Self {
+        self.spill = Some(spill);
+        self
     }
 
     /// Declares what the host pretends to support.
@@ -130,6 +139,11 @@ impl Host for VirtualHost {
                 })
             }
         }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn spill(&self) -> Option<Arc<dyn crate::host::SpillSpace>> {
+        self.spill.clone()
     }
 
     fn capabilities(&self) -> Capabilities {

@@ -116,6 +116,12 @@ impl<K: Borrow<str> + Hash + Eq, V> Map<K, V> {
         }
     }
 
+    /// Where `key` is among the entries.
+    #[cfg(feature = "bulk-data")]
+    pub(crate) fn index_of(&self, key: &str) -> Option<usize> {
+        self.position(key)
+    }
+
     /// The value under `key` (a `&str`, `&String` or key).
     pub fn get<Q: AsRef<str> + ?Sized>(&self, key: &Q) -> Option<&V> {
         self.position(key.as_ref()).and_then(|at| self.entries.get(at)).map(|(_, v)| v)

@@ -13,6 +13,8 @@
 mod buffers;
 mod bytes;
 pub mod codec;
+#[cfg(feature = "streams")]
+pub mod compact;
 mod convert;
 pub(crate) mod deep;
 mod js_number;

@@ -184,6 +184,15 @@ export type ConductorConfig = {
    * `{"$streamed": <rows>, "first": [...]}` in place of their rows (history, traces).
    */
   streamBatchRows?: number;
+  /**
+   * Bytes of rows a `sort` in a stream holds in memory (default 128 MiB); past them it writes
+   * them out sorted, as a run, to a `spill/` directory under the storage directory (the system's
+   * temporary directory with `storage: {type: "memory"}`), and merges the runs at the end: an
+   * external merge sort, in the order a sort in memory gives. Native engine; a run's files are
+   * gone when it ends (on Unix at once: they are unlinked while open). The WebAssembly engines
+   * hold every row.
+   */
+  streamSortMemory?: number;
   /** Minimum ms between progress events (default 100). */
   progressThrottle?: number;
   /** Whether results carry an `ExecutionTrace` (default true). */

@@ -133,8 +133,14 @@ pub(super) async fn run(job: SegmentJob) -> Result<Vec<LeafOutcome>, Stopped> {
         }
         match processed {
             Some(Ok(Done::Rows(rows))) => outgoing = Some(rows),
-            // Held rows go on in batches, as the source's did.
-            Some(Ok(Done::Held(k, rows))) => queue.extend(batches(rows, batch_rows, k + 1)),
+            // Held rows go on in batches, as the source's did; a stage that gave some is asked
+            // again once they are through (a sort merging runs gives its rows a part at a time).
+            Some(Ok(Done::Held(k, rows))) => {
+                if !rows.is_empty() {
+                    released = k;
+                }
+                queue.extend(batches(rows, batch_rows, k + 1));
+            }
             Some(Err((k, error))) => fail!(k + 1, error),
             None => {}
         }
@@ -263,12 +269,17 @@ async fn drain(
         }
     }
     for j in 0..k {
-        let held = match downstream.end_of(j) {
-            Ok(held) => held,
-            Err((i, error)) => return Some((i + 1, error)),
-        };
-        if let Err((i, error)) = downstream.push(held, j + 1, k) {
-            return Some((i + 1, error));
+        loop {
+            let held = match downstream.end_of(j) {
+                Ok(held) => held,
+                Err((i, error)) => return Some((i + 1, error)),
+            };
+            if held.is_empty() {
+                break;
+            }
+            if let Err((i, error)) = downstream.push(held, j + 1, k) {
+                return Some((i + 1, error));
+            }
         }
     }
     None

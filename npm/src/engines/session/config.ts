@@ -13,6 +13,7 @@ export function sessionConfigJson(config: ConductorConfig): string {
     maxNodes: config.limits?.maxNodes,
     expressionSteps: config.limits?.expressionSteps,
     streamBatchRows: config.streamBatchRows,
+    streamSortMemory: config.streamSortMemory,
     workingDirectory: config.workingDirectory,
     workers: config.workers,
     http: config.http,

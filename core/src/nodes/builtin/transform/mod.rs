@@ -6,6 +6,8 @@ mod parts;
 mod schema;
 #[cfg(feature = "streams")]
 mod stream;
+#[cfg(feature = "streams")]
+mod stream_sort;
 
 builtin_node_type! {
     /// The `transform` node type.

@@ -283,6 +283,12 @@ pub(super) fn sorted_owned(items: Vec<Value>, key: Option<&str>, descending: boo
     order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
+/// What `item` sorts by in a sort on `key` (a merge of sorted runs keeps its heads' keys).
+#[cfg(feature = "streams")]
+pub(super) fn sort_key(item: &Value, key: Option<&str>) -> SortKey {
+    SortKey::of(key.map_or(Some(item), |k| path(item, k)))
+}
+
 /// The positions of `items` in sorted order (see [`sorted`]).
 fn sort_order(items: &[Value], key: Option<&str>, descending: bool) -> Vec<usize> {
     let keys: Vec<SortKey> =
@@ -324,7 +330,7 @@ fn numeric_order(keys: &[SortKey], descending: bool) -> Option<Vec<usize>> {
 }
 
 /// What an item sorts by.
-enum SortKey {
+pub(super) enum SortKey {
     Number(f64),
     Text(String),
     Null,
@@ -341,7 +347,7 @@ impl SortKey {
 
     /// Numbers numerically, everything else by its string form; `null`s last. A number and a
     /// string compare by their string forms.
-    fn cmp(&self, other: &Self) -> Ordering {
+    pub(super) fn cmp(&self, other: &Self) -> Ordering {
         match (self, other) {
             (SortKey::Number(x), SortKey::Number(y)) => x.total_cmp(y),
             (SortKey::Null, SortKey::Null) => Ordering::Equal,

@@ -1,6 +1,6 @@
 //! `transform` in a stream of rows: `map` and `filter` one batch at a time with the same loops
 //! as over a whole array, and `sort` holding every row until the last came, then sorting them
-//! as over a whole array.
+//! as over a whole array (beyond memory, as an external merge sort: `stream_sort.rs`).
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -9,7 +9,8 @@ use super::super::common::node_error;
 use super::super::common_budget::NodeBudget;
 use super::super::common_expression::compile_function;
 use super::super::pace::Pace;
-use super::operations::{filter_items, implicit, map_items, sorted_owned, Pass};
+use super::operations::{filter_items, implicit, map_items, Pass};
+use super::stream_sort::StreamSort;
 use crate::error::ExecutionError;
 use crate::expression::{Expression, Limits};
 use crate::host::{CancelToken, SharedHost};
@@ -42,11 +43,7 @@ enum Operation {
     Map(Arc<Expression>),
     Filter(Arc<Expression>),
     /// Every row so far, sorted once the last came.
-    Sort {
-        key: Option<String>,
-        descending: bool,
-        rows: Vec<Value>,
-    },
+    Sort(Box<StreamSort>),
 }
 
 struct TransformStage {
@@ -69,11 +66,11 @@ fn open(invocation: &Invocation, host: &SharedHost) -> Result<Box<dyn RowStage>,
     let operation = match name {
         "map" => Operation::Map(compile_function(TYPE, function, implicit(name))?),
         "filter" => Operation::Filter(compile_function(TYPE, function, implicit(name))?),
-        _ => Operation::Sort {
-            key: text("sortKey").filter(|k| !k.is_empty()).map(str::to_owned),
-            descending: text("sortDirection") == Some("desc"),
-            rows: Vec::new(),
-        },
+        _ => Operation::Sort(Box::new(StreamSort::new(
+            text("sortKey").filter(|k| !k.is_empty()).map(str::to_owned),
+            text("sortDirection") == Some("desc"),
+            host,
+        ))),
     };
     Ok(Box::new(TransformStage {
         operation,
@@ -97,7 +94,7 @@ impl RowStage for TransformStage {
                 Ok(done) => return done,
                 Err(batch) => batch,
             },
-            Operation::Sort { .. } => batch,
+            Operation::Sort(_) => batch,
         };
         let pace = Pace::unbounded();
         let calls = NodeBudget::new(self.limits, &self.signal);
@@ -107,9 +104,9 @@ impl RowStage for TransformStage {
             Operation::Filter(f) => {
                 filter_items(f, batch.into_iter().map(Cow::Owned), offset, &pass)
             }
-            Operation::Sort { rows, .. } => {
+            Operation::Sort(sort) => {
                 calls.stopped()?;
-                rows.extend(batch);
+                sort.push(batch)?;
                 Ok(Vec::new())
             }
         }
@@ -117,9 +114,7 @@ impl RowStage for TransformStage {
 
     fn end(&mut self) -> Result<Batch, ExecutionError> {
         match &mut self.operation {
-            Operation::Sort { key, descending, rows } => {
-                Ok(sorted_owned(std::mem::take(rows), key.as_deref(), *descending))
-            }
+            Operation::Sort(sort) => sort.end(),
             _ => Ok(Vec::new()),
         }
     }

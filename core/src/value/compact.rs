@@ -1,0 +1,209 @@
+//! A value as compact bytes, for work written out of memory and read back in the same process
+//! (a sort's spilled runs): a tag byte, then the value's parts; numbers as their eight bytes,
+//! text as its length and bytes. Bit-exact for everything a value holds: `-0`, `NaN` payloads,
+//! `undefined`, key order; what JSON has no form for (dates, binary data, ...) goes through the
+//! codec's tagged JSON. Not a format for storage: it may change between versions.
+
+use super::deep::guard;
+use super::{codec, Map, Number, Str, Value};
+
+const NULL: u8 = 0;
+const UNDEFINED: u8 = 1;
+const FALSE: u8 = 2;
+const TRUE: u8 = 3;
+const NUMBER: u8 = 4;
+const STRING: u8 = 5;
+const ARRAY: u8 = 6;
+const OBJECT: u8 = 7;
+/// Anything else, as the codec's JSON text.
+const OTHER: u8 = 8;
+
+/// Appends `value` to `out`.
+pub fn write_compact(value: &Value, out: &mut Vec<u8>) {
+    match value {
+        Value::Null => out.push(NULL),
+        Value::Undefined => out.push(UNDEFINED),
+        Value::Bool(false) => out.push(FALSE),
+        Value::Bool(true) => out.push(TRUE),
+        Value::Number(n) => {
+            out.push(NUMBER);
+            out.extend_from_slice(&n.get().to_bits().to_le_bytes());
+        }
+        Value::String(s) => {
+            out.push(STRING);
+            text(s, out);
+        }
+        Value::Array(items) => {
+            out.push(ARRAY);
+            length(items.len(), out);
+            for item in items {
+                nested(item, out);
+            }
+        }
+        Value::Object(map) => {
+            out.push(OBJECT);
+            length(map.len(), out);
+            for (key, item) in map {
+                text(key, out);
+                nested(item, out);
+            }
+        }
+        Value::Ext(_) => {
+            out.push(OTHER);
+            // The codec writes every value; a failure would be a bug, and reads back as null.
+            text(&codec::to_json(value).unwrap_or_default(), out);
+        }
+    }
+}
+
+fn nested(value: &Value, out: &mut Vec<u8>) {
+    match value {
+        Value::Array(_) | Value::Object(_) => guard(|| write_compact(value, out)),
+        _ => write_compact(value, out),
+    }
+}
+
+fn length(n: usize, out: &mut Vec<u8>) {
+    out.extend_from_slice(&(n as u64).to_le_bytes());
+}
+
+fn text(s: &str, out: &mut Vec<u8>) {
+    length(s.len(), out);
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// The value at the start of `bytes` and how many bytes it took; `None` when they do not hold
+/// a whole one.
+pub fn read_compact(bytes: &[u8]) -> Option<(Value, usize)> {
+    let mut reader = Reader { bytes, at: 0 };
+    let value = reader.value()?;
+    Some((value, reader.at))
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let end = self.at.checked_add(n)?;
+        let part = self.bytes.get(self.at..end)?;
+        self.at = end;
+        Some(part)
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(self.take(8)?);
+        Some(u64::from_le_bytes(word))
+    }
+
+    fn len(&mut self) -> Option<usize> {
+        usize::try_from(self.u64()?).ok()
+    }
+
+    fn text(&mut self) -> Option<&str> {
+        let n = self.len()?;
+        std::str::from_utf8(self.take(n)?).ok()
+    }
+
+    fn value(&mut self) -> Option<Value> {
+        let tag = *self.take(1)?.first()?;
+        Some(match tag {
+            NULL => Value::Null,
+            UNDEFINED => Value::Undefined,
+            FALSE => Value::Bool(false),
+            TRUE => Value::Bool(true),
+            NUMBER => Value::Number(Number::new(f64::from_bits(self.u64()?))),
+            STRING => Value::String(Str::from(self.text()?)),
+            ARRAY => {
+                let n = self.len()?;
+                // A length the rest of the bytes cannot hold is not trusted for the allocation.
+                let mut items = Vec::with_capacity(n.min(self.bytes.len() - self.at));
+                for _ in 0..n {
+                    items.push(guard(|| self.value())?);
+                }
+                Value::Array(items)
+            }
+            OBJECT => {
+                let n = self.len()?;
+                let mut entries = Vec::with_capacity(n.min(self.bytes.len() - self.at));
+                for _ in 0..n {
+                    let key = Str::from(self.text()?);
+                    entries.push((key, guard(|| self.value())?));
+                }
+                // Written from a map: its keys are distinct.
+                Value::Object(Map::from_unique(entries))
+            }
+            OTHER => codec::from_json(self.text()?).ok()?,
+            _ => return None,
+        })
+    }
+}
+
+/// Bytes a row holds in memory, roughly: each value's own 32 bytes, its text and keys, nested
+/// values counted to a few levels (rows of a stream are flat records, mostly).
+pub fn approx_row_bytes(value: &Value) -> usize {
+    fn walk(value: &Value, depth: u32) -> usize {
+        const VALUE: usize = std::mem::size_of::<Value>();
+        VALUE
+            + match value {
+                Value::String(s) => s.len(),
+                Value::Array(items) if depth < 8 => {
+                    items.iter().map(|item| walk(item, depth + 1)).sum()
+                }
+                Value::Object(map) if depth < 8 => {
+                    map.iter().map(|(key, item)| key.len() + walk(item, depth + 1)).sum()
+                }
+                Value::Array(items) => items.len() * VALUE,
+                Value::Object(map) => map.len() * 2 * VALUE,
+                _ => 0,
+            }
+    }
+    walk(value, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json;
+
+    #[test]
+    fn values_read_back_bit_exactly() {
+        let mut nested = json!({"deep": [1, {"k": "v"}]});
+        nested["undefined"] = Value::Undefined;
+        let values = [
+            json!(null),
+            Value::Undefined,
+            json!(true),
+            json!(-0.0),
+            Value::from(f64::from_bits(0x7ff8_0000_0000_0abc)),
+            json!(1e308),
+            json!(""),
+            json!("é 😀 \u{0}"),
+            json!([]),
+            json!({}),
+            nested,
+            Value::date(5.0),
+            json!({"b": 1, "a": 2, "10": 3}),
+        ];
+        let mut bytes = Vec::new();
+        for value in &values {
+            write_compact(value, &mut bytes);
+        }
+        let mut at = 0;
+        for value in &values {
+            let (back, used) = read_compact(&bytes[at..]).expect("reads back");
+            assert_eq!(codec::to_json(&back).ok(), codec::to_json(value).ok());
+            if let (Value::Number(a), Value::Number(b)) = (&back, value) {
+                assert_eq!(a.get().to_bits(), b.get().to_bits(), "the same bits");
+            }
+            at += used;
+        }
+        assert_eq!(at, bytes.len());
+        assert!(read_compact(&bytes[..bytes.len() - 1]).is_some(), "earlier values are whole");
+        assert!(read_compact(&[OBJECT, 255, 255, 255, 255, 255, 255, 255, 255]).is_none());
+        assert!(read_compact(&[99]).is_none());
+    }
+}
