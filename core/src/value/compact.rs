@@ -108,6 +108,14 @@ impl Reader<'_> {
         std::str::from_utf8(self.take(n)?).ok()
     }
 
+    /// A value inside another: a container through the depth guard, anything else at once.
+    fn item(&mut self) -> Option<Value> {
+        match self.bytes.get(self.at) {
+            Some(&(ARRAY | OBJECT)) => guard(|| self.value()),
+            _ => self.value(),
+        }
+    }
+
     fn value(&mut self) -> Option<Value> {
         let tag = *self.take(1)?.first()?;
         Some(match tag {
@@ -122,7 +130,7 @@ impl Reader<'_> {
                 // A length the rest of the bytes cannot hold is not trusted for the allocation.
                 let mut items = Vec::with_capacity(n.min(self.bytes.len() - self.at));
                 for _ in 0..n {
-                    items.push(guard(|| self.value())?);
+                    items.push(self.item()?);
                 }
                 Value::Array(items)
             }
@@ -131,7 +139,7 @@ impl Reader<'_> {
                 let mut entries = Vec::with_capacity(n.min(self.bytes.len() - self.at));
                 for _ in 0..n {
                     let key = Str::from(self.text()?);
-                    entries.push((key, guard(|| self.value())?));
+                    entries.push((key, self.item()?));
                 }
                 // Written from a map: its keys are distinct.
                 Value::Object(Map::from_unique(entries))
