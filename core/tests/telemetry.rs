@@ -24,6 +24,8 @@ struct TestHost {
     answers: Mutex<VecDeque<u16>>,
     requests: Mutex<Vec<Vec<(String, String)>>>,
     asked: Mutex<Vec<(usize, String, u32)>>,
+    /// The spans each request had the embedder open first (its groups', its own), as JSON.
+    lineages: Mutex<Vec<serde_json::Value>>,
 }
 
 impl HttpClient for TestHost {
@@ -57,6 +59,10 @@ impl Host for TestHost {
             invocation.node_id.to_string(),
             invocation.attempt,
         ));
+        let lineage = invocation.run.telemetry.as_ref().map(|t| t.lineage(invocation.node_index));
+        let lineage =
+            lineage.map_or(serde_json::Value::Null, |l| serde_json::from_str(&l).unwrap());
+        self.lineages.lock().unwrap().push(lineage);
         Box::pin(async { vec![("traceparent".to_owned(), TRACEPARENT.to_owned())] })
     }
 }
@@ -67,6 +73,7 @@ fn host(answers: &[u16]) -> Arc<TestHost> {
         answers: Mutex::new(answers.iter().copied().collect()),
         requests: Mutex::default(),
         asked: Mutex::default(),
+        lineages: Mutex::default(),
     })
 }
 
@@ -98,6 +105,47 @@ fn flow() -> NodeDefinition {
 }
 
 #[test]
+fn a_request_in_a_group_has_its_groups_spans_opened_first_with_the_engines_times() {
+    let host = host(&[503]);
+    let fetch = NodeDefinition::new("fetch", "http-request")
+        .with_param("url", "https://api.example.com/items");
+    let inner = NodeDefinition::group("inner", vec![fetch], vec![]);
+    let outer = NodeDefinition::group("outer", vec![inner], vec![]);
+    let flow = NodeDefinition::group("flow", vec![outer], vec![]);
+    let result = run(&host, flow, Some(TelemetryOptions::default()));
+    let spans = result.spans.clone().expect("span records");
+    let record = |id: &str| spans.iter().find(|s| &*s.id == id).expect("a record");
+    let (outer, inner, fetch) = (record("outer"), record("inner"), record("fetch"));
+    let lineages = host.lineages.lock().unwrap().clone();
+    assert_eq!(lineages.len(), 1);
+    // Outermost first, `[index, parent, id, type, start]`: the flow itself is the run's span
+    // (parent 0), each the child of the one before, started when the engine started it (the
+    // records' start).
+    assert_eq!(
+        lineages[0],
+        serde_json::json!([
+            [outer.index, 0, "outer", "group", outer.start],
+            [inner.index, outer.index, "inner", "group", inner.start],
+            [fetch.index, inner.index, "fetch", "http-request", fetch.start],
+        ])
+    );
+    // The response's status is on the node's record, and in the records' text as its last field.
+    assert_eq!(fetch.http_status, Some(503));
+    assert_eq!(inner.http_status, None);
+    let text = serde_json::to_value(&result).unwrap()["spans"].as_str().unwrap().to_owned();
+    let records: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let fetch_record = records[1]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r[2] == "fetch")
+        .expect("fetch's record")
+        .clone();
+    assert_eq!(fetch_record.as_array().unwrap().len(), 14, "{fetch_record}");
+    assert_eq!(fetch_record[13], 503);
+}
+
+#[test]
 fn a_traced_run_lists_its_nodes_with_attempts_and_error_codes() {
     let host = host(&[429, 200]);
     let result = run(&host, flow(), Some(TelemetryOptions::default()));
@@ -124,6 +172,7 @@ fn a_traced_run_lists_its_nodes_with_attempts_and_error_codes() {
     assert!(end - fetch.retries[0].at >= 1000.0, "{end} vs {}", fetch.retries[0].at);
     assert!(fetch.start <= fetch.retries[0].at);
     assert!(fetch.error.is_none());
+    assert_eq!(fetch.http_status, Some(200), "the last attempt's response");
 
     let inner = by_path("inner");
     let deep = by_path("inner/deep");

@@ -20,6 +20,10 @@ async function startServer(t) {
   let limited = 0;
   const server = createServer((request, response) => {
     seen.push({ path: request.url, traceparent: request.headers.traceparent, tracestate: request.headers.tracestate });
+    if (request.url === "/missing") {
+      response.writeHead(404, { "Content-Type": "application/json" }).end('{"ok":false}');
+      return;
+    }
     if (request.url === "/limited" && limited++ === 0) {
       response.writeHead(429, { "Retry-After": "0" }).end();
       return;
@@ -113,7 +117,10 @@ const tracedFlow = (url) => ({
     {
       id: "inner",
       type: "group",
-      nodes: [{ id: "deep", type: "transform", parameters: { operation: "map", transformFunction: "x => x" } }],
+      nodes: [
+        { id: "deep", type: "transform", parameters: { operation: "map", transformFunction: "x => x" } },
+        { id: "lookup", type: "http-request", parameters: { url: `${url}/missing` } },
+      ],
     },
     { id: "call", type: "http-request", parameters: { url: `${url}/limited`, retries: 2 } },
     { id: "broken", type: "file-system", parameters: { operation: "read", path: "/nonexistent/atomiton-telemetry-test" } },
@@ -208,6 +215,28 @@ async function checkTracedRun(conductor, server, spans) {
   assert.equal(broken.attributes["error.type"], "EXECUTION_FAILED");
   assert.match(broken.status.message, /nonexistent/);
   assert.equal(broken.attributes["atomiton.node.state"], "error");
+
+  assert.equal(call.attributes["http.response.status_code"], 200, "the last attempt's answer");
+  assert.equal(call.status.code, api.SpanStatusCode.UNSET);
+
+  // A request inside a group: its span, opened while the run went (the request names it), is a
+  // child of its group's span and starts when the engine started the node, not when JS heard.
+  const lookup = node("lookup");
+  const inner = node("inner");
+  assert.equal(lookup.parentSpanContext?.spanId, inner.spanContext().spanId, "lookup is a child of its group");
+  assert.equal(inner.parentSpanContext?.spanId, runId);
+  const ms = ([seconds, nanos]) => seconds * 1000 + nanos / 1e6;
+  assert.ok(ms(lookup.startTime) >= ms(inner.startTime), "the node starts within its group");
+  assert.ok(ms(lookup.endTime) <= ms(inner.endTime) + 0.001, "and ends within it");
+  assert.equal(lookup.attributes["atomiton.node.path"], "inner/lookup");
+  const [missing] = server.seen.filter((r) => r.path === "/missing");
+  assert.equal(missing.traceparent, `00-${lookup.spanContext().traceId}-${lookup.spanContext().spanId}-01`);
+  // A 404: the node completed (the flow sees `ok: false`), the client span failed, as the HTTP conventions say.
+  assert.equal(lookup.attributes["atomiton.node.state"], "completed");
+  assert.equal(lookup.attributes["http.response.status_code"], 404);
+  assert.equal(lookup.attributes["error.type"], "404");
+  assert.equal(lookup.status.code, api.SpanStatusCode.ERROR);
+  assert.equal(lookup.kind, api.SpanKind.CLIENT);
 
   // Both attempts of the request named the node's span as their parent.
   const requests = server.seen.filter((r) => r.path === "/limited");
@@ -314,7 +343,7 @@ test("OpenTelemetry: nothing before an SDK is registered; then a span per run an
   // Metrics: the runs made since (5), by status; node durations by type.
   const after = await counts();
   const made = Object.fromEntries(Object.keys(after).map((key) => [key, after[key] - before[key]]));
-  assert.deepEqual(made, { started: 5, failed: 1, completed: 4, active: 0, durations: 5, requests: 4, transforms: 4 });
+  assert.deepEqual(made, { started: 5, failed: 1, completed: 4, active: 0, durations: 5, requests: 5, transforms: 4 });
 });
 
 test("OpenTelemetry on the WebAssembly engine (the Node fallback): the same span tree and trace context", async (t) => {

@@ -127,36 +127,6 @@ impl Scheduler {
         }
     }
 
-    /// A traced run is ready to record its nodes' errors.
-    #[cfg_attr(not(feature = "telemetry"), allow(unused_mut))]
-    pub(super) fn with_telemetry(mut self) -> Self {
-        #[cfg(feature = "telemetry")]
-        if self.context.telemetry.is_some() {
-            self.span_errors = Some(vec![None; self.plan.nodes.len()]);
-        }
-        self
-    }
-
-    /// A traced run's span records, from its nodes' states and times.
-    #[cfg(feature = "telemetry")]
-    fn spans(&mut self) -> Option<Vec<crate::telemetry::NodeSpan>> {
-        let telemetry = self.context.telemetry.clone()?;
-        let mut errors = self.span_errors.take().unwrap_or_default();
-        errors.resize(self.slots.len(), None);
-        let ends = self
-            .slots
-            .iter()
-            .zip(errors)
-            .map(|(slot, error)| crate::telemetry::NodeEnd {
-                start: slot.status.start_time,
-                end: slot.status.end_time,
-                state: slot.status.state,
-                error,
-            })
-            .collect();
-        Some(crate::telemetry::spans(&self.plan, &telemetry, ends))
-    }
-
     /// Completed nodes in sequential order; on failure at `p`, those before `p` and then `p`.
     /// A node served from the cache counts as completed: the result is the one a run without
     /// the cache gives.

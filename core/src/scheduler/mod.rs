@@ -17,7 +17,7 @@
 //! Files by job: this one holds the run's state and its loop; `start.rs` starts nodes,
 //! `leaf.rs` makes a leaf's future, `outcome.rs` handles a node's end (completion, failure,
 //! abort), `state.rs` node states and progress events, `snapshot.rs` the progress snapshot,
-//! `finish.rs` the result; `partial.rs` (pins, `runTo`) and `pause.rs` (breakpoints, pause,
+//! `finish.rs` the result, `telemetry.rs` a traced run's span records; `partial.rs` (pins, `runTo`) and `pause.rs` (breakpoints, pause,
 //! step) are the debugging loop, `history.rs` what run records get, `debug.rs` the `debug`
 //! option's simulations.
 
@@ -50,6 +50,7 @@ mod slots;
 mod snapshot;
 mod start;
 mod state;
+mod telemetry;
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};

@@ -243,6 +243,7 @@ impl Scheduler {
         if self.slow_mo <= 0.0 {
             self.set_state(ix, NodeState::Executing, None);
         }
+        self.note_span_lineage(ix);
     }
 }
 

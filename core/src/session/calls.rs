@@ -5,6 +5,8 @@
 //!   as a handle (`{"$atomiton":"js","v":n}`), so values flowing between JS nodes never cross.
 //! - `{kind: "materialize", id, run, values}`: a built-in node is about to read values that
 //!   hold such handles; the embedder answers with the values written out in full.
+//! - `{kind: "span", id, run, node, ...}`: an `http-request` node of a traced run is about to
+//!   send; the embedder opens the node's span (and its groups') and answers its trace headers.
 //! - `{kind: "abort", id}`: a call's attempt was cancelled or timed out; the embedder aborts the
 //!   `signal` it passed.
 //!
@@ -138,6 +140,10 @@ struct SpanRecord<'a> {
     #[serde(rename = "type")]
     node_type: &'a str,
     attempt: u32,
+    /// The spans to open, the node's groups' (outermost first) and its own, with the engine's
+    /// start times, as JSON text `[[index, parent, id, type, start], ...]`; `[]`: the node's
+    /// span alone, started now.
+    spans: &'a str,
 }
 
 #[derive(Serialize)]
@@ -184,13 +190,15 @@ impl ExecutorCalls {
     }
 
     /// Asks the embedder for the trace context headers of `invocation`'s node span
-    /// (`{kind: "span", id, run, node, path, type, name?, attempt}`; the answer's value is
+    /// (`{kind: "span", id, run, node, nodeId, type, attempt, spans}`, `spans` the spans to open
+    /// as JSON text (see [`crate::telemetry::RunTelemetry::lineage`]); the answer's value is
     /// `{traceparent?, tracestate?}`). Anything else, or no answer, is no headers: a request is
     /// never held up or failed by tracing.
     #[cfg(feature = "telemetry")]
     pub fn trace_headers(&self, invocation: &Invocation) -> BoxFuture<'static, TraceHeaders> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (sender, receiver) = oneshot::channel();
+        let spans = invocation.run.telemetry.as_ref().map(|t| t.lineage(invocation.node_index));
         let record = SpanRecord {
             kind: "span",
             id,
@@ -199,6 +207,7 @@ impl ExecutorCalls {
             node_id: &invocation.node_id,
             node_type: &invocation.node_type,
             attempt: invocation.attempt,
+            spans: spans.as_deref().unwrap_or("[]"),
         };
         if self.post_awaiting(id, sender, &record).is_err() {
             return Box::pin(std::future::ready(Vec::new()));

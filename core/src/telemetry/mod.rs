@@ -10,9 +10,7 @@
 //! trace context asks the embedder for the `traceparent` of its own span
 //! ([`crate::host::Host::trace_headers`]), so the server it calls joins the same trace.
 
-#[cfg(feature = "telemetry")]
-use std::sync::Arc;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 #[cfg(feature = "telemetry")]
 use serde::Deserialize;
@@ -56,6 +54,28 @@ pub struct RunTelemetry {
     pub propagate: bool,
     #[cfg_attr(not(feature = "telemetry"), allow(dead_code))]
     retries: Mutex<Vec<(NodeIx, SpanRetry)>>,
+    /// The spans an `http-request` node that asks for trace headers has the embedder open, as
+    /// the JSON text the request carries, by the node's index (see [`RunTelemetry::lineage`]).
+    #[cfg_attr(not(feature = "telemetry"), allow(dead_code))]
+    lineages: Mutex<Vec<(NodeIx, Arc<str>)>>,
+    /// The HTTP status of each `http-request` node's last response, for its span.
+    #[cfg_attr(not(feature = "telemetry"), allow(dead_code))]
+    statuses: Mutex<Vec<(NodeIx, u16)>>,
+}
+
+/// A span the embedder opens while the run goes, before the run's records exist: a node about
+/// to send a request (whose span the request names as its parent) or a group it is in, so the
+/// node's span has its group's span as parent and starts when the engine started it.
+#[derive(Debug, Clone)]
+pub struct OpenSpan {
+    /// The node's index in the run.
+    pub index: usize,
+    /// The index of its group; 0 (the flow) and the flow itself are the run's own span.
+    pub parent: usize,
+    pub id: Arc<str>,
+    pub node_type: Arc<str>,
+    /// When the engine started it (ms since the epoch).
+    pub start: f64,
 }
 
 /// An attempt that failed and was retried.
@@ -100,12 +120,57 @@ pub struct NodeSpan {
     pub attempts: u32,
     pub error: Option<SpanError>,
     pub retries: Vec<SpanRetry>,
+    /// The HTTP status of an `http-request` node's last response.
+    pub http_status: Option<u16>,
 }
 
 impl RunTelemetry {
     #[cfg(feature = "telemetry")]
     pub fn new(options: &TelemetryOptions) -> Self {
-        RunTelemetry { propagate: options.propagate, retries: Mutex::default() }
+        RunTelemetry { propagate: options.propagate, ..RunTelemetry::default() }
+    }
+
+    /// Node `ix` may ask for trace headers: the spans to open for it, outermost first.
+    #[cfg(feature = "telemetry")]
+    pub(crate) fn set_lineage(&self, ix: NodeIx, spans: &[OpenSpan]) {
+        let text: Arc<str> = lineage_text(spans).into();
+        if let Ok(mut lineages) = self.lineages.lock() {
+            match lineages.iter_mut().find(|(at, _)| *at == ix) {
+                Some(entry) => entry.1 = text,
+                None => lineages.push((ix, text)),
+            }
+        }
+    }
+
+    /// The spans node `ix`'s trace headers need open, outermost first (the node's own last), as
+    /// JSON text: `[[index, parent, id, type, start], ...]`; `[]` when the scheduler noted none
+    /// (the embedder then opens the node's span alone).
+    #[cfg(feature = "telemetry")]
+    pub fn lineage(&self, ix: NodeIx) -> Arc<str> {
+        let lineages = match self.lineages.lock() {
+            Ok(lineages) => lineages,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        lineages
+            .iter()
+            .find(|(at, _)| *at == ix)
+            .map_or_else(|| Arc::from("[]"), |(_, s)| s.clone())
+    }
+
+    /// Node `ix` (an `http-request`) got a response with HTTP status `status`.
+    #[cfg(feature = "telemetry")]
+    pub fn http_status(&self, ix: NodeIx, status: u16) {
+        if let Ok(mut statuses) = self.statuses.lock() {
+            match statuses.iter_mut().find(|(at, _)| *at == ix) {
+                Some(entry) => entry.1 = status,
+                None => statuses.push((ix, status)),
+            }
+        }
+    }
+
+    #[cfg(feature = "telemetry")]
+    fn take_statuses(&self) -> Vec<(NodeIx, u16)> {
+        self.statuses.lock().map(|mut s| std::mem::take(&mut *s)).unwrap_or_default()
     }
 
     /// Node `ix`'s attempt failed and will be retried.
@@ -137,6 +202,7 @@ pub(crate) fn spans(plan: &Plan, telemetry: &RunTelemetry, ends: Vec<NodeEnd>) -
     let mut retries = telemetry.take_retries();
     retries.sort_by_key(|(ix, r)| (*ix, r.attempt));
     let mut retries = retries.into_iter().peekable();
+    let statuses = telemetry.take_statuses();
     let mut spans = Vec::with_capacity(ends.len());
     for (ix, end) in ends.into_iter().enumerate() {
         let mut node_retries = Vec::new();
@@ -165,6 +231,7 @@ pub(crate) fn spans(plan: &Plan, telemetry: &RunTelemetry, ends: Vec<NodeEnd>) -
             attempts: u32::try_from(node_retries.len()).unwrap_or(u32::MAX).saturating_add(1),
             error: end.error,
             retries: node_retries,
+            http_status: statuses.iter().find(|(at, _)| *at == ix).map(|(_, s)| *s),
         });
     }
     spans
@@ -172,11 +239,11 @@ pub(crate) fn spans(plan: &Plan, telemetry: &RunTelemetry, ends: Vec<NodeEnd>) -
 
 /// The records as one JSON text (see `ExecutionResult::spans`), compact because every traced
 /// run writes and parses it: `[origin, [record, ...]]` with each record
-/// `[index, parent, id, name, type, start, end, state, path?, group?, attempts?, error?, retries?]`
-/// (`parent` -1 for the flow itself, `start`/`end` in ms after `origin`, `end` null while open;
-/// the optional tail as far as it is needed: `path` null when it is the id, `group` 0/1,
-/// `attempts` a number, `error` `[code, message]` or null, `retries` `[[attempt, at, code,
-/// message], ...]` with `at` after `origin`).
+/// `[index, parent, id, name, type, start, end, state, path?, group?, attempts?, error?, retries?,
+/// httpStatus?]` (`parent` -1 for the flow itself, `start`/`end` in ms after `origin`, `end` null
+/// while open; the optional tail as far as it is needed: `path` null when it is the id, `group`
+/// 0/1, `attempts` a number, `error` `[code, message]` or null, `retries` `[[attempt, at, code,
+/// message], ...]` with `at` after `origin`, `httpStatus` the last response's status).
 #[cfg(feature = "telemetry")]
 pub(crate) fn spans_as_text<S: serde::Serializer>(
     spans: &Option<Vec<NodeSpan>>,
@@ -211,7 +278,9 @@ pub(crate) fn spans_as_text<S: serde::Serializer>(
         out.push(b',');
         string(&mut out, span.state);
         // The optional tail, as far as the last field this record needs.
-        let needed = if !span.retries.is_empty() {
+        let needed = if span.http_status.is_some() {
+            6
+        } else if !span.retries.is_empty() {
             5
         } else if span.error.is_some() {
             4
@@ -264,11 +333,39 @@ pub(crate) fn spans_as_text<S: serde::Serializer>(
             }
             out.push(b']');
         }
+        if let Some(status) = span.http_status {
+            out.push(b',');
+            number(&mut out, f64::from(status));
+        }
         out.push(b']');
     }
     out.extend_from_slice(b"]]");
     // Only JSON text was written: always UTF-8.
     serializer.serialize_str(std::str::from_utf8(&out).map_err(serde::ser::Error::custom)?)
+}
+
+/// Spans to open as JSON text (see [`RunTelemetry::lineage`]), written with the records' own
+/// helpers.
+#[cfg(feature = "telemetry")]
+fn lineage_text(spans: &[OpenSpan]) -> String {
+    let mut out = Vec::with_capacity(2 + spans.len() * 48);
+    out.push(b'[');
+    for (i, span) in spans.iter().enumerate() {
+        out.extend_from_slice(if i > 0 { b",[" } else { b"[" });
+        number(&mut out, span.index as f64);
+        out.push(b',');
+        number(&mut out, span.parent as f64);
+        for text in [&*span.id, &*span.node_type] {
+            out.push(b',');
+            string(&mut out, text);
+        }
+        out.push(b',');
+        number(&mut out, span.start);
+        out.push(b']');
+    }
+    out.push(b']');
+    // Only JSON text was written.
+    String::from_utf8(out).unwrap_or_else(|_| "[]".to_owned())
 }
 
 /// A number as JSON (a clock never gives anything but finite numbers; `0` if it did).

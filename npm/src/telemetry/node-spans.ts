@@ -10,9 +10,10 @@ import type { ConductorMetrics } from "./metrics.js";
 /**
  * One node of a traced run as the engine writes it (`result.spans`, compact because every traced
  * run writes and parses it): `[index, parent, id, name, type, start, end, state, path?, group?,
- * attempts?, error?, retries?]`, `parent` -1 for the flow itself, times in ms after the records'
- * origin, `end` null while open, `path` null when it is the id, `error` `[code, message]`,
- * `retries` `[[attempt, at, code, message], ...]`.
+ * attempts?, error?, retries?, httpStatus?]`, `parent` -1 for the flow itself, times in ms after
+ * the records' origin, `end` null while open, `path` null when it is the id, `error` `[code,
+ * message]`, `retries` `[[attempt, at, code, message], ...]`, `httpStatus` the status of an
+ * `http-request` node's last response.
  */
 export type WireNodeSpan = [
   index: number,
@@ -28,7 +29,26 @@ export type WireNodeSpan = [
   attempts?: number,
   error?: [code: string, message: string] | null,
   retries?: Array<[attempt: number, at: number, code: string, message: string]>,
+  httpStatus?: number,
 ];
+
+/**
+ * A span the engine has JS open while the run goes (an `http-request` node about to send, and
+ * each group it is in): `parent` its group's index (0: the run's own span), `start` the engine's
+ * start time in ms since the epoch.
+ */
+export type OpenSpan = [index: number, parent: number, id: string, type: string, start: number];
+
+/** The spans a request asks to open (JSON text from the engine); none when they cannot be read. */
+export function openSpans(text: string | undefined): OpenSpan[] {
+  if (typeof text !== "string") return [];
+  try {
+    const spans = JSON.parse(text) as OpenSpan[];
+    return Array.isArray(spans) ? spans.filter((span) => Array.isArray(span) && span.length === 5) : [];
+  } catch {
+    return [];
+  }
+}
 
 /** A traced run's node records and the time (ms since the epoch) their times count from. */
 export type NodeSpanRecords = { origin: number; records: WireNodeSpan[] };
@@ -61,6 +81,7 @@ export const ATTR = {
   attempt: "atomiton.node.attempt",
   errorType: "error.type",
   errorMessage: "atomiton.error.message",
+  httpStatus: "http.response.status_code",
 } as const;
 
 /** A node span's name: low in cardinality, as OpenTelemetry asks (the node's id and name are attributes). */
@@ -115,7 +136,7 @@ export function endNodeSpans(
   describe?: NodeDescriber,
 ): void {
   const contexts = new Map<number, OtelContext>();
-  for (const [index, parentIndex, id, name, type, start, end, state, path, group, attempts, error, retries] of records) {
+  for (const [index, parentIndex, id, name, type, start, end, state, path, group, attempts, error, retries, httpStatus] of records) {
     if (metrics && group !== 1 && end !== null) {
       metrics.nodeDuration.record(Math.max(0, end - start) / 1000, { [ATTR.nodeType]: type, [ATTR.nodeState]: state });
     }
@@ -144,9 +165,14 @@ export function endNodeSpans(
     for (const [attempt, at, code, message] of retries ?? []) {
       span.addEvent("retry", { [ATTR.attempt]: attempt, [ATTR.errorType]: code, [ATTR.errorMessage]: message }, origin + at);
     }
+    if (httpStatus !== undefined) span.setAttribute(ATTR.httpStatus, httpStatus);
     if (error) {
       span.setAttribute(ATTR.errorType, error[0]);
       span.setStatus({ code: api.SpanStatusCode.ERROR, message: error[1] });
+    } else if (httpStatus !== undefined && httpStatus >= 400) {
+      // A client span whose server answered 4xx/5xx failed (OpenTelemetry's HTTP conventions), whatever the flow made of it.
+      span.setAttribute(ATTR.errorType, String(httpStatus));
+      span.setStatus({ code: api.SpanStatusCode.ERROR });
     }
     if (group === 1) contexts.set(index, api.trace.setSpan(root, span));
     span.end(end === null ? Date.now() : origin + end);

@@ -10,7 +10,7 @@ import { ErrorCode } from "../types/errors.js";
 import type { OtelApi, OtelContext, OtelSpan, OtelTracer } from "./api.js";
 import { conductorMetrics, SCOPE, type ConductorMetrics } from "./metrics.js";
 import { httpRequestAttributes } from "./http.js";
-import { ATTR, endNodeSpans, lastEnd, type NodeDescriber, nodeSpanRecords, startNodeSpan } from "./node-spans.js";
+import { ATTR, endNodeSpans, lastEnd, type NodeDescriber, nodeSpanRecords, type OpenSpan, startNodeSpan } from "./node-spans.js";
 import { carrierOf, contextFrom, type TraceCarrier } from "./trace-context.js";
 import { valueAttribute } from "./values.js";
 
@@ -108,8 +108,8 @@ const KINDS: Record<NonNullable<RunTelemetryOptions["kind"]>, (api: OtelApi) => 
 const tracedRuns = new Map<string, RunTelemetry>();
 
 /** The trace headers of node `node` of run `run`, opening its span (see `RunTelemetry.nodeCarrier`); `null` when the run is not traced here. */
-export function answerSpanRequest(run: string, node: number, nodeId: string, type: string): TraceCarrier | null {
-  return tracedRuns.get(run)?.nodeCarrier(node, nodeId, type) ?? null;
+export function answerSpanRequest(run: string, node: number, nodeId: string, type: string, spans?: OpenSpan[]): TraceCarrier | null {
+  return tracedRuns.get(run)?.nodeCarrier(node, nodeId, type, spans) ?? null;
 }
 
 export class RunTelemetry {
@@ -195,15 +195,26 @@ export class RunTelemetry {
     return this.span ? carrierOf(this.span.spanContext()) : undefined;
   }
 
-  /** Opens node `node`'s span now (a request of it is about to leave) and names it; one span per node, whatever its attempts. */
-  nodeCarrier(node: number, nodeId: string, type: string): TraceCarrier | null {
+  /**
+   * Opens node `node`'s span (a request of it is about to leave) and names it; one span per node,
+   * whatever its attempts. `spans` (from the engine) are the groups it is in and itself,
+   * outermost first, with the engine's start times: each opens under its group's span, so the
+   * request's parent sits where the run's records put the node. Without them, the node's span
+   * opens now under the run's.
+   */
+  nodeCarrier(node: number, nodeId: string, type: string, spans?: OpenSpan[]): TraceCarrier | null {
     if (!this.tracer || !this.propagate) return null;
-    let span = this.live.get(node);
-    if (!span) {
-      span = startNodeSpan(this.api, this.tracer, this.context, nodeId, type, Date.now());
-      this.live.set(node, span);
+    const lineage: OpenSpan[] = spans && spans.length > 0 ? spans : [[node, 0, nodeId, type, Date.now()]];
+    let span: OtelSpan | undefined;
+    for (const [index, parentIndex, id, spanType, start] of lineage) {
+      span = this.live.get(index);
+      if (span) continue;
+      const group = parentIndex > 0 ? this.live.get(parentIndex) : undefined;
+      const parent = group ? this.api.trace.setSpan(this.context, group) : this.context;
+      span = startNodeSpan(this.api, this.tracer, parent, id, spanType, start);
+      this.live.set(index, span);
     }
-    return carrierOf(span.spanContext());
+    return span ? carrierOf(span.spanContext()) : null;
   }
 
   /** The run ended with `result`: its node spans, its own span's end and status, its metrics. */

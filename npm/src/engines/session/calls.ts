@@ -9,13 +9,14 @@ import type { SessionHandle } from "./handle.js";
 import { decodeValue, ValueEncodeError } from "../../values/codec.js";
 import { writeSliced } from "../../values/sliced.js";
 import { handOver, type KeptValues } from "./kept-values.js";
+import { openSpans } from "../../telemetry/node-spans.js";
 import { answerSpanRequest } from "../../telemetry/run.js";
 
 type CallRecord =
   | { kind: "call"; id: number; run: string; type: string; params: Record<string, unknown> }
   | { kind: "materialize"; id: number; run: string; values: unknown[] }
   | { kind: "abort"; id: number }
-  | { kind: "span"; id: number; run: string; node: number; nodeId: string; type: string; attempt: number };
+  | { kind: "span"; id: number; run: string; node: number; nodeId: string; type: string; attempt: number; spans?: string };
 
 /** Answers for the engine: `[id,outcome]` JSON texts and the binary data they refer to. */
 export type Answers = { texts: string[]; buffers: Uint8Array[] };
@@ -74,7 +75,7 @@ export class ExecutorCalls {
       }
       if (record.kind === "span") {
         // An `http-request` node of a traced run asks for its span's trace context.
-        const carrier = answerSpanRequest(record.run, record.node, record.nodeId, record.type);
+        const carrier = answerSpanRequest(record.run, record.node, record.nodeId, record.type, openSpans(record.spans));
         answered.texts.push(`[${record.id},${JSON.stringify({ ok: true, value: carrier })}]`);
         continue;
       }

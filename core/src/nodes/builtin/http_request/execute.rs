@@ -48,6 +48,10 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
         }
         let started = host.now();
         let response = client.send(request).await.map_err(|e| effect_error(TYPE, &e, &e))?;
+        #[cfg(feature = "telemetry")]
+        if let Some(telemetry) = invocation.run.telemetry.as_ref() {
+            telemetry.http_status(invocation.node_index, response.status);
+        }
         if response.status == TOO_MANY_REQUESTS {
             return Err(rate_limited(&response, host.now()));
         }
