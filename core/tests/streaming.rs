@@ -154,12 +154,12 @@ proptest! {
     }
 }
 
-/// Runs `flow` streamed on a host with two worker threads, where large batches of `map` and
-/// `filter` are split across them.
+/// Runs `flow` streamed on a host with three worker threads: the source reads ahead on one, and
+/// large batches of `map` and `filter` are split across the other two.
 fn run_on_threads(flow: &NodeDefinition) -> ExecutionResult {
     use atomiton_core::testing::ThreadHost;
     let engine = atomiton_core::Engine::with_registry(builtin_registry(), EngineConfig::default());
-    let host: atomiton_core::host::SharedHost = std::sync::Arc::new(ThreadHost::new(2));
+    let host: atomiton_core::host::SharedHost = std::sync::Arc::new(ThreadHost::new(3));
     atomiton_core::testing::wait(engine.run(flow.clone(), Default::default(), host))
 }
 

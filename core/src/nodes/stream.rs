@@ -142,7 +142,10 @@ pub trait RowStage: MaybeSend {
 pub trait RowSink: MaybeSend {
     /// Before any row: the field the rows are in, in the upstream node's output.
     fn begin(&mut self, rows_field: &'static str) -> BoxFuture<'_, Result<(), ExecutionError>>;
-    fn write(&mut self, batch: Batch) -> BoxFuture<'_, Result<(), ExecutionError>>;
+    /// Rows out of the chain. `alone`: the rest of the chain is done reading (the source gave
+    /// its last batch; a sort may be giving what it held), so the sink may spread its work over
+    /// every worker; before that, the source and the stages keep the other cores busy.
+    fn write(&mut self, batch: Batch, alone: bool) -> BoxFuture<'_, Result<(), ExecutionError>>;
     /// After the last row: the rest of the upstream node's output; gives the node's own output.
     fn finish(
         self: Box<Self>,

@@ -110,8 +110,9 @@ pub(super) enum End {
 }
 
 impl End {
-    /// Writes (or keeps) rows out of the last stage.
-    pub(super) async fn take(&mut self, rows: Batch) -> Result<(), ExecutionError> {
+    /// Writes (or keeps) rows out of the last stage; `alone`: the source is done (see
+    /// [`RowSink::write`]).
+    pub(super) async fn take(&mut self, rows: Batch, alone: bool) -> Result<(), ExecutionError> {
         match self {
             End::Collect(all) => {
                 all.extend(rows);
@@ -119,7 +120,7 @@ impl End {
             }
             End::Sink(_) if rows.is_empty() => Ok(()),
             End::Sink(sink) => match sink.sink.as_mut() {
-                Some(sink) => sink.write(rows).await,
+                Some(sink) => sink.write(rows, alone).await,
                 None => Err(ExecutionError::internal("The stream's sink was already let go")),
             },
         }

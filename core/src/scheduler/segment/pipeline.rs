@@ -1,6 +1,6 @@
 //! Moving a chain's batches: the source reads batch n+1 while the stages work on batch n and
 //! the end writes batch n-1, each on a worker of its own, so a chain keeps as many cores busy as
-//! it has parts doing work (and holds about three batches at a time).
+//! it has parts doing work (and holds a few batches at a time).
 
 use std::collections::VecDeque;
 
@@ -116,7 +116,7 @@ pub(super) async fn run(job: SegmentJob) -> Result<Vec<LeafOutcome>, Stopped> {
             },
             async {
                 match outgoing.take() {
-                    Some(rows) => end.take(rows).await,
+                    Some(rows) => end.take(rows, source_done).await,
                     None => Ok(()),
                 }
             },
