@@ -121,13 +121,24 @@ fn a_request_in_a_group_has_its_groups_spans_opened_first_with_the_engines_times
     // Outermost first, `[index, parent, id, type, start]`: the flow itself is the run's span
     // (parent 0), each the child of the one before, started when the engine started it (the
     // records' start).
+    let opened: Vec<(f64, f64, String, String, f64)> = lineages[0]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|span| {
+            let number = |i: usize| span[i].as_f64().expect("a number");
+            let text = |i: usize| span[i].as_str().expect("a string").to_owned();
+            (number(0), number(1), text(2), text(3), number(4))
+        })
+        .collect();
+    let at = |ix: usize| ix as f64;
     assert_eq!(
-        lineages[0],
-        serde_json::json!([
-            [outer.index, 0, "outer", "group", outer.start],
-            [inner.index, outer.index, "inner", "group", inner.start],
-            [fetch.index, inner.index, "fetch", "http-request", fetch.start],
-        ])
+        opened,
+        vec![
+            (at(outer.index), 0.0, "outer".into(), "group".into(), outer.start),
+            (at(inner.index), at(outer.index), "inner".into(), "group".into(), inner.start),
+            (at(fetch.index), at(inner.index), "fetch".into(), "http-request".into(), fetch.start),
+        ]
     );
     // The response's status is on the node's record, and in the records' text as its last field.
     assert_eq!(fetch.http_status, Some(503));
