@@ -48,6 +48,11 @@ impl<K, V> Map<K, V> {
         self.entries.len()
     }
 
+    /// Where the entries are and their size in bytes (for a prefetch).
+    pub(super) fn entries_span(&self) -> (*const u8, usize) {
+        (self.entries.as_ptr().cast(), std::mem::size_of_val(self.entries.as_slice()))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }

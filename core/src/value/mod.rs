@@ -24,6 +24,7 @@ mod map;
 mod number;
 #[cfg(feature = "bulk-data")]
 mod parallel;
+mod prefetch;
 mod serde_impl;
 pub mod slices;
 mod slicing;
@@ -40,6 +41,7 @@ pub use map::Map;
 pub use number::Number;
 #[cfg(feature = "bulk-data")]
 pub use parallel::{Parallel, TableJob};
+pub use prefetch::prefetch_ahead;
 
 /// The text of [`Value::String`] and of object keys: strings of up to 24 bytes (most keys and
 /// short values: names, ids, codes) are stored inline, with no allocation to make, copy or free —

@@ -13,7 +13,7 @@ use crate::host::{offload, BoxFuture, SharedHost};
 use crate::json;
 use crate::nodes::stream::{Batch, Reads, RowSink, Streaming};
 use crate::nodes::Invocation;
-use crate::value::{Map, Value};
+use crate::value::{prefetch_ahead, Map, Value};
 
 /// Bytes gathered before they are appended to the file: few host calls, bounded memory.
 const FLUSH_BYTES: usize = 1 << 20;
@@ -236,6 +236,7 @@ fn json_rows_in_parts(
 /// JSON rows inside the array: commas between them, `null` for `undefined`.
 fn json_rows(batch: &[Value], first: bool, out: &mut Vec<u8>) -> Result<(), ExecutionError> {
     for (i, row) in batch.iter().enumerate() {
+        prefetch_ahead(batch, i);
         if i > 0 || !first {
             out.push(b',');
         }

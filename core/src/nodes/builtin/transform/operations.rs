@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
-use crate::value::{Map, Value};
+use crate::value::{prefetch_ahead, Map, Value};
 
 use super::super::common::{node_error, Config};
 use super::super::common_budget::NodeBudget;
@@ -88,19 +88,21 @@ impl Pass<'_> {
 /// `map` of `f` over `items`, which come after `offset` items of the node's input (an error
 /// names an item by its index in the whole input). The same loop maps a whole array and each
 /// batch of a stream.
-pub(super) fn map_items<'v>(
+pub(super) fn map_items<V: std::borrow::Borrow<Value>>(
     f: &Expression,
-    items: impl ExactSizeIterator<Item = &'v Value>,
+    items: impl ExactSizeIterator<Item = V>,
     offset: usize,
     pass: &Pass<'_>,
 ) -> Result<Vec<Value>, ExecutionError> {
     let limits = &pass.calls.limits;
     let mut out = Vec::with_capacity(items.len());
+    // An item given owned (a stream's row) is let go of as soon as it is mapped, while it is
+    // still in the cache.
     for (i, item) in items.enumerate() {
         pass.next(i)?;
         out.push(defined(
             pass.pace
-                .checked(pass.full, f.call_in(&[item], limits, pass.calls.output()))
+                .checked(pass.full, f.call_in(&[item.borrow()], limits, pass.calls.output()))
                 .map_err(|e| item_error(TYPE, "map", offset + i, e))?,
         ));
     }
@@ -291,8 +293,13 @@ pub(super) fn sort_key(item: &Value, key: Option<&str>) -> SortKey {
 
 /// The positions of `items` in sorted order (see [`sorted`]).
 fn sort_order(items: &[Value], key: Option<&str>, descending: bool) -> Vec<usize> {
-    let keys: Vec<SortKey> =
-        items.iter().map(|item| SortKey::of(key.map_or(Some(item), |k| path(item, k)))).collect();
+    let keys: Vec<SortKey> = (items.iter().enumerate())
+        .map(|(i, item)| {
+            // Rows held a while (a stream's) have left the cache: see `value::prefetch`.
+            prefetch_ahead(items, i);
+            SortKey::of(key.map_or(Some(item), |k| path(item, k)))
+        })
+        .collect();
     #[cfg(feature = "bulk-data")]
     if let Some(order) = numeric_order(&keys, descending) {
         return order;

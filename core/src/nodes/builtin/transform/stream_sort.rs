@@ -24,7 +24,7 @@ use crate::error::ExecutionError;
 use crate::host::{SharedHost, SpillFile, SpillSpace};
 use crate::nodes::stream::Batch;
 use crate::value::compact::{approx_row_bytes, read_compact, write_compact};
-use crate::value::Value;
+use crate::value::{prefetch_ahead, Value};
 
 const TYPE: &str = "transform";
 /// Bytes written to or read from a run at a time.
@@ -145,10 +145,14 @@ struct RunWork {
 
 impl RunWork {
     fn write(self) -> Result<Box<dyn SpillFile>, ExecutionError> {
-        let rows = sorted_owned(self.rows, self.key.as_deref(), self.descending);
+        let mut rows = sorted_owned(self.rows, self.key.as_deref(), self.descending);
         let mut file = self.spill.create().map_err(spill_error)?;
         let mut buffer = Vec::with_capacity(IO_BYTES + IO_BYTES / 4);
-        for row in rows {
+        for i in 0..rows.len() {
+            // Sorted rows are read in an order that is not the one they were made in: a row a
+            // few ahead is asked for, and each is let go of once written, while in the cache.
+            prefetch_ahead(&rows, i);
+            let row = std::mem::take(&mut rows[i]);
             write_compact(&row, &mut buffer);
             if buffer.len() >= IO_BYTES {
                 file.append(&buffer).map_err(spill_error)?;
