@@ -121,7 +121,7 @@ fn a_sort_past_its_memory_merges_runs_and_gives_the_whole_sorts_order() {
     let flow = pipeline(&csv_of(&rows), &[("sort", "n"), ("map", "r => r.name + r.n")]);
     let (whole, _) = run(&flow, 0);
     assert!(whole.success, "{:?}", whole.error);
-    let (spilled, runs) = run_spilling(&flow, 16, 2_000);
+    let (spilled, runs) = run_spilling(&flow, 16, 1_200);
     assert!(runs >= 10, "the rows went out in runs: {runs}");
     assert_eq!(outcome(&spilled), outcome(&whole));
     let (in_memory, none) = run_spilling(&flow, 16, usize::MAX);

@@ -9,7 +9,7 @@ use crate::host::{MaybeSend, MaybeSync};
 
 /// Where spilled work goes.
 pub trait SpillSpace: MaybeSend + MaybeSync {
-    /// Bytes of rows (as `value::compact::approx_row_bytes` counts them) a sort holds in memory
+    /// Bytes of rows a sort holds in memory (in the compact value form, with their sort keys)
     /// before it writes them out as a sorted run.
     fn memory_bytes(&self) -> usize;
     /// A new, empty file.

@@ -1,6 +1,7 @@
-//! A value as compact bytes, for work written out of memory and read back in the same process
-//! (a sort's spilled runs): a tag byte, then the value's parts; numbers as their eight bytes,
-//! text as its length and bytes. Bit-exact for everything a value holds: `-0`, `NaN` payloads,
+//! A value as compact bytes, for work held or written out of memory and read back in the same
+//! process (a sort's rows and its spilled runs): a tag byte, then the value's parts; numbers as
+//! their eight bytes, text as its length and bytes, lengths in seven bits a byte (most are one
+//! byte). Bit-exact for everything a value holds: `-0`, `NaN` payloads,
 //! `undefined`, key order; what JSON has no form for (dates, binary data, ...) goes through the
 //! codec's tagged JSON. Not a format for storage: it may change between versions.
 
@@ -63,8 +64,14 @@ fn nested(value: &Value, out: &mut Vec<u8>) {
     }
 }
 
+/// `n` seven bits at a time, least significant first, the high bit set on all but the last.
 fn length(n: usize, out: &mut Vec<u8>) {
-    out.extend_from_slice(&(n as u64).to_le_bytes());
+    let mut n = n as u64;
+    while n >= 0x80 {
+        out.push((n & 0x7f) as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
 }
 
 fn text(s: &str, out: &mut Vec<u8>) {
@@ -100,7 +107,17 @@ impl Reader<'_> {
     }
 
     fn len(&mut self) -> Option<usize> {
-        usize::try_from(self.u64()?).ok()
+        let mut n = 0u64;
+        // Ten bytes hold any u64; more is not a length this module wrote.
+        for shift in (0..70).step_by(7) {
+            let byte = *self.bytes.get(self.at)?;
+            self.at += 1;
+            n |= u64::from(byte & 0x7f).checked_shl(shift)?;
+            if byte & 0x80 == 0 {
+                return usize::try_from(n).ok();
+            }
+        }
+        None
     }
 
     fn text(&mut self) -> Option<&str> {
@@ -150,28 +167,6 @@ impl Reader<'_> {
     }
 }
 
-/// Bytes a row holds in memory, roughly: each value's own 32 bytes, its text and keys, nested
-/// values counted to a few levels (rows of a stream are flat records, mostly).
-pub fn approx_row_bytes(value: &Value) -> usize {
-    fn walk(value: &Value, depth: u32) -> usize {
-        const VALUE: usize = std::mem::size_of::<Value>();
-        VALUE
-            + match value {
-                Value::String(s) => s.len(),
-                Value::Array(items) if depth < 8 => {
-                    items.iter().map(|item| walk(item, depth + 1)).sum()
-                }
-                Value::Object(map) if depth < 8 => {
-                    map.iter().map(|(key, item)| key.len() + walk(item, depth + 1)).sum()
-                }
-                Value::Array(items) => items.len() * VALUE,
-                Value::Object(map) => map.len() * 2 * VALUE,
-                _ => 0,
-            }
-    }
-    walk(value, 0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,6 +185,10 @@ mod tests {
             json!(1e308),
             json!(""),
             json!("é 😀 \u{0}"),
+            // Lengths of one, two and three bytes.
+            json!("x".repeat(127)),
+            json!("y".repeat(128)),
+            json!("z".repeat(20_000)),
             json!([]),
             json!({}),
             nested,
@@ -213,5 +212,11 @@ mod tests {
         assert!(read_compact(&bytes[..bytes.len() - 1]).is_some(), "earlier values are whole");
         assert!(read_compact(&[OBJECT, 255, 255, 255, 255, 255, 255, 255, 255]).is_none());
         assert!(read_compact(&[99]).is_none());
+        assert!(read_compact(&[STRING, 0x80]).is_none(), "a length cut short");
+        assert!(read_compact(&[STRING, 5, b'a']).is_none(), "text cut short");
+        assert!(read_compact(&[
+            STRING, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01
+        ])
+        .is_none());
     }
 }

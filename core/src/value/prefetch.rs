@@ -10,7 +10,7 @@
 use super::Value;
 
 /// Rows ahead of the one being worked on whose entries are asked for.
-const PREFETCH_AHEAD: usize = 6;
+pub const PREFETCH_AHEAD: usize = 6;
 
 /// Bytes of an object's entries asked for at most (a record of a handful of keys).
 const MAX_BYTES: usize = 256;
@@ -36,6 +36,12 @@ pub fn prefetch_ahead(rows: &[Value], at: usize) {
     if let Some(row) = rows.get(at.saturating_add(PREFETCH_AHEAD)) {
         row.prefetch();
     }
+}
+
+/// Asks for the first bytes of `bytes` (a row in the compact form, read out of order).
+#[inline(always)]
+pub fn prefetch_slice(bytes: &[u8]) {
+    prefetch_bytes(bytes.as_ptr(), bytes.len().min(MAX_BYTES));
 }
 
 #[inline(always)]

@@ -185,7 +185,8 @@ export type ConductorConfig = {
    */
   streamBatchRows?: number;
   /**
-   * Bytes of rows a `sort` in a stream holds in memory (default 128 MiB); past them it writes
+   * Bytes of rows a `sort` in a stream holds in memory (default 128 MiB; rows are held in a
+   * compact binary form, about a third of their size as objects); past them it writes
    * them out sorted, as a run, to a `spill/` directory under the storage directory (the system's
    * temporary directory with `storage: {type: "memory"}`), and merges the runs at the end: an
    * external merge sort, in the order a sort in memory gives. Native engine; a run's files are

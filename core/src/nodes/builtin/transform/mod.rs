@@ -1,6 +1,8 @@
 //! `transform`: map, filter, reduce, sort and other operations over an array.
 
 mod execute;
+#[cfg(feature = "streams")]
+mod held_rows;
 mod operations;
 mod parts;
 mod schema;

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
-use crate::value::{prefetch_ahead, Map, Value};
+use crate::value::{Map, Value};
 
 use super::super::common::{node_error, Config};
 use super::super::common_budget::NodeBudget;
@@ -277,14 +277,6 @@ pub(super) fn sorted(items: &[Value], key: Option<&str>, descending: bool) -> Ve
     sort_order(items, key, descending).into_iter().map(|i| items[i].clone()).collect()
 }
 
-/// [`sorted`], taking the items rather than copying them (a stream's rows).
-#[cfg(feature = "streams")]
-pub(super) fn sorted_owned(items: Vec<Value>, key: Option<&str>, descending: bool) -> Vec<Value> {
-    let order = sort_order(&items, key, descending);
-    let mut slots: Vec<Option<Value>> = items.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i].take()).collect()
-}
-
 /// What `item` sorts by in a sort on `key` (a merge of sorted runs keeps its heads' keys).
 #[cfg(feature = "streams")]
 pub(super) fn sort_key(item: &Value, key: Option<&str>) -> SortKey {
@@ -293,18 +285,18 @@ pub(super) fn sort_key(item: &Value, key: Option<&str>) -> SortKey {
 
 /// The positions of `items` in sorted order (see [`sorted`]).
 fn sort_order(items: &[Value], key: Option<&str>, descending: bool) -> Vec<usize> {
-    let keys: Vec<SortKey> = (items.iter().enumerate())
-        .map(|(i, item)| {
-            // Rows held a while (a stream's) have left the cache: see `value::prefetch`.
-            prefetch_ahead(items, i);
-            SortKey::of(key.map_or(Some(item), |k| path(item, k)))
-        })
-        .collect();
+    let keys: Vec<SortKey> =
+        items.iter().map(|item| SortKey::of(key.map_or(Some(item), |k| path(item, k)))).collect();
+    key_order(&keys, descending)
+}
+
+/// The positions of `keys` in the stable sort's order.
+pub(super) fn key_order(keys: &[SortKey], descending: bool) -> Vec<usize> {
     #[cfg(feature = "bulk-data")]
-    if let Some(order) = numeric_order(&keys, descending) {
+    if let Some(order) = numeric_order(keys, descending) {
         return order;
     }
-    let mut order: Vec<usize> = (0..items.len()).collect();
+    let mut order: Vec<usize> = (0..keys.len()).collect();
     order.sort_by(|&a, &b| {
         let ordering = keys[a].cmp(&keys[b]);
         if descending {

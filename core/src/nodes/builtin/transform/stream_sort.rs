@@ -1,8 +1,9 @@
 //! `sort` in a stream of rows: every row is held until the last came, then given sorted — in
-//! memory while the rows fit, and otherwise as an external merge sort. When the rows held pass
-//! what the host's spill space lets a sort keep in memory, they are sorted and written out as a
-//! run (a file of rows in the compact value form); at the end the runs and the rows still held
-//! are merged, a batch at a time, so memory holds one batch of each run rather than every row.
+//! memory while the rows fit, and otherwise as an external merge sort. Rows are held in the
+//! compact value form (`held_rows.rs`). When the rows held pass what the host's spill space
+//! lets a sort keep in memory, they are sorted and written out as a run (a file of the same
+//! bytes); at the end the runs and the rows still held are merged, a batch at a time, so memory
+//! holds one batch of each run rather than every row.
 //!
 //! A run is sorted and written on another worker while the next one fills (at most one at a
 //! time, so memory holds two bounds' worth of rows at most); whoever needs it first — that
@@ -19,12 +20,13 @@ use std::sync::mpsc::{channel, Receiver};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::super::common::node_error;
-use super::operations::{sort_key, sorted_owned, SortKey};
+use super::held_rows::{HeldRows, SortedRows};
+use super::operations::{sort_key, SortKey};
 use crate::error::ExecutionError;
 use crate::host::{SharedHost, SpillFile, SpillSpace};
 use crate::nodes::stream::Batch;
-use crate::value::compact::{approx_row_bytes, read_compact, write_compact};
-use crate::value::{prefetch_ahead, Value};
+use crate::value::compact::read_compact;
+use crate::value::Value;
 
 const TYPE: &str = "transform";
 /// Bytes written to or read from a run at a time.
@@ -37,9 +39,7 @@ pub(super) struct StreamSort {
     key: Option<String>,
     descending: bool,
     /// Rows held (since the last run was written).
-    rows: Vec<Value>,
-    /// Their size, as [`approx_row_bytes`] counts it.
-    held: usize,
+    held: HeldRows,
     spill: Option<Arc<dyn SpillSpace>>,
     host: SharedHost,
     /// Runs written out, in the order their rows came.
@@ -56,8 +56,7 @@ impl StreamSort {
         StreamSort {
             key,
             descending,
-            rows: Vec::new(),
-            held: 0,
+            held: HeldRows::default(),
             #[cfg(not(target_arch = "wasm32"))]
             spill: host.spill(),
             #[cfg(target_arch = "wasm32")]
@@ -72,21 +71,15 @@ impl StreamSort {
 
     /// Holds `batch`, writing the rows held out as a run once they pass the spill space's bound.
     pub(super) fn push(&mut self, batch: Batch) -> Result<(), ExecutionError> {
-        self.held += batch.iter().map(approx_row_bytes).sum::<usize>();
-        self.rows.extend(batch);
+        self.held.extend(batch, self.key.as_deref())?;
         let Some(spill) = self.spill.clone() else { return Ok(()) };
-        if self.held < spill.memory_bytes() {
+        if self.held.bytes() < spill.memory_bytes() {
             return Ok(());
         }
         // One run in writing at a time: the one before is finished first.
         self.collect_pending()?;
-        let work = RunWork {
-            rows: std::mem::take(&mut self.rows),
-            key: self.key.clone(),
-            descending: self.descending,
-            spill,
-        };
-        self.held = 0;
+        let work =
+            RunWork { rows: std::mem::take(&mut self.held), descending: self.descending, spill };
         self.pending = Some(PendingRun::start(work, &self.host));
         Ok(())
     }
@@ -99,30 +92,21 @@ impl StreamSort {
         Ok(())
     }
 
-    /// The next rows in sorted order; empty once every row was given. Without runs, every row at
-    /// once (as a sort in memory gives them); with runs, a batch of the merge at a time.
+    /// The next rows in sorted order, a batch at a time; empty once every row was given.
     pub(super) fn end(&mut self) -> Result<Batch, ExecutionError> {
         if self.done {
             return Ok(Vec::new());
         }
         self.collect_pending()?;
-        if self.runs.is_empty() && self.merge.is_none() {
-            self.done = true;
-            return Ok(sorted_owned(
-                std::mem::take(&mut self.rows),
-                self.key.as_deref(),
-                self.descending,
-            ));
-        }
         if self.merge.is_none() {
-            // The rows still held are the last run, merged from memory.
-            let last =
-                sorted_owned(std::mem::take(&mut self.rows), self.key.as_deref(), self.descending);
+            // The rows still held are the last run, merged from memory (or, without runs, given
+            // as they are).
+            let last = std::mem::take(&mut self.held).sorted(self.descending);
             let mut sources: Vec<Source> = std::mem::take(&mut self.runs)
                 .into_iter()
                 .map(|file| Source::File(FileRun::new(file)))
                 .collect();
-            sources.push(Source::Memory(last.into_iter()));
+            sources.push(Source::Held(last));
             self.merge = Some(Merge::new(sources, self.key.clone(), self.descending)?);
         }
         let Some(merge) = self.merge.as_mut() else { return Ok(Vec::new()) };
@@ -137,23 +121,19 @@ impl StreamSort {
 
 /// Rows to sort and write out as a run.
 struct RunWork {
-    rows: Vec<Value>,
-    key: Option<String>,
+    rows: HeldRows,
     descending: bool,
     spill: Arc<dyn SpillSpace>,
 }
 
 impl RunWork {
     fn write(self) -> Result<Box<dyn SpillFile>, ExecutionError> {
-        let mut rows = sorted_owned(self.rows, self.key.as_deref(), self.descending);
+        let mut rows = self.rows.sorted(self.descending);
         let mut file = self.spill.create().map_err(spill_error)?;
         let mut buffer = Vec::with_capacity(IO_BYTES + IO_BYTES / 4);
-        for i in 0..rows.len() {
-            // Sorted rows are read in an order that is not the one they were made in: a row a
-            // few ahead is asked for, and each is let go of once written, while in the cache.
-            prefetch_ahead(&rows, i);
-            let row = std::mem::take(&mut rows[i]);
-            write_compact(&row, &mut buffer);
+        // The run's form is the held rows' own: their bytes, copied in sorted order.
+        while let Some(row) = rows.next_bytes() {
+            buffer.extend_from_slice(row);
             if buffer.len() >= IO_BYTES {
                 file.append(&buffer).map_err(spill_error)?;
                 buffer.clear();
@@ -250,14 +230,16 @@ impl FileRun {
 
 enum Source {
     File(FileRun),
-    Memory(std::vec::IntoIter<Value>),
+    Held(SortedRows),
 }
 
 impl Source {
     fn next(&mut self) -> Result<Option<Value>, ExecutionError> {
         match self {
             Source::File(run) => run.next(),
-            Source::Memory(rows) => Ok(rows.next()),
+            Source::Held(rows) => {
+                rows.next_row().map_err(|()| node_error(TYPE, "A held row could not be read back"))
+            }
         }
     }
 }
@@ -307,7 +289,9 @@ impl Merge {
         descending: bool,
     ) -> Result<Self, ExecutionError> {
         let mut heads = BinaryHeap::with_capacity(sources.len());
-        for (run, source) in sources.iter_mut().enumerate() {
+        // One source (nothing spilled) is given as it is: no keys, no heap.
+        let merging = if sources.len() > 1 { sources.as_mut_slice() } else { &mut [] };
+        for (run, source) in merging.iter_mut().enumerate() {
             if let Some(row) = source.next()? {
                 heads.push(Head { key: sort_key(&row, key.as_deref()), descending, run, row });
             }
@@ -316,6 +300,14 @@ impl Merge {
     }
 
     fn next_rows(&mut self, most: usize) -> Result<Batch, ExecutionError> {
+        if let [only] = self.sources.as_mut_slice() {
+            let mut out = Vec::with_capacity(most);
+            while out.len() < most {
+                let Some(row) = only.next()? else { break };
+                out.push(row);
+            }
+            return Ok(out);
+        }
         let mut out = Vec::with_capacity(most.min(self.heads.len() * 1024));
         while out.len() < most {
             let Some(Head { run, row, .. }) = self.heads.pop() else { break };
