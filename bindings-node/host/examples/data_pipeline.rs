@@ -59,8 +59,9 @@ fn main() {
         .ok()
         .and_then(|b| b.parse().ok())
         .unwrap_or(atomiton_native_host::spill::DEFAULT_SORT_MEMORY_BYTES);
+    // `POOL=<slots>`: the worker pool's size (default: the machine's cores).
     let host = NativeHost::new(runtime.handle().clone())
-        .with_workers(WorkerPool::shared(None))
+        .with_workers(WorkerPool::shared(std::env::var("POOL").ok().and_then(|p| p.parse().ok())))
         .with_spill_dir(std::env::temp_dir().join("atomiton-spill"), sort_memory)
         .into_shared();
     let started = Instant::now();
