@@ -47,22 +47,27 @@ impl HeldRows {
         for i in 0..batch.len() {
             prefetch_ahead(&batch, i);
             let row = std::mem::take(&mut batch[i]);
-            let key = sort_key(&row, key);
-            if let SortKey::Text(text) = &key {
-                self.held += text.len();
-            }
-            self.keys.push(key);
-            if self.chunks.last().is_none_or(|chunk| chunk.len() >= CHUNK_BYTES) {
-                self.chunks.push(Vec::with_capacity(CHUNK_BYTES + CHUNK_BYTES / 8));
-            }
-            let index = u32::try_from(self.chunks.len() - 1)
-                .map_err(|_| node_error(TYPE, "A sort held more rows than it can count"))?;
-            let Some(chunk) = self.chunks.last_mut() else { continue };
+            let chunk = match self.chunks.last_mut() {
+                Some(chunk) if chunk.len() < CHUNK_BYTES => chunk,
+                _ => {
+                    self.chunks.push(Vec::with_capacity(CHUNK_BYTES + CHUNK_BYTES / 8));
+                    self.chunks
+                        .last_mut()
+                        .ok_or_else(|| node_error(TYPE, "A sort lost its rows"))?
+                }
+            };
             // Below CHUNK_BYTES (a chunk takes rows only until then): it fits.
             let start = chunk.len() as u32;
             write_compact(&row, chunk);
             self.held += chunk.len() - start as usize;
+            let index = u32::try_from(self.chunks.len() - 1)
+                .map_err(|_| node_error(TYPE, "A sort held more rows than it can count"))?;
+            let key = sort_key(&row, key);
+            if let SortKey::Text(text) = &key {
+                self.held += text.len();
+            }
             self.starts.push((index, start));
+            self.keys.push(key);
         }
         Ok(())
     }
