@@ -41,7 +41,7 @@ pub use map::Map;
 pub use number::Number;
 #[cfg(feature = "bulk-data")]
 pub use parallel::{Parallel, TableJob};
-pub use prefetch::{prefetch_ahead, prefetch_slice, PREFETCH_AHEAD};
+pub use prefetch::{prefetch_ahead, prefetch_slice, rows_asked_ahead, PREFETCH_AHEAD};
 
 /// The text of [`Value::String`] and of object keys: strings of up to 24 bytes (most keys and
 /// short values: names, ids, codes) are stored inline, with no allocation to make, copy or free —

@@ -13,7 +13,7 @@ use super::super::common::node_error;
 use super::operations::{key_order, sort_key, SortKey};
 use crate::error::ExecutionError;
 use crate::value::compact::{read_compact, write_compact};
-use crate::value::{prefetch_ahead, prefetch_slice, Value, PREFETCH_AHEAD};
+use crate::value::{prefetch_slice, rows_asked_ahead, Value, PREFETCH_AHEAD};
 
 const TYPE: &str = "transform";
 
@@ -39,14 +39,12 @@ impl HeldRows {
     /// Holds the rows of `batch` (each let go of once held), their keys read at `key`.
     pub(super) fn extend(
         &mut self,
-        mut batch: Vec<Value>,
+        batch: Vec<Value>,
         key: Option<&str>,
     ) -> Result<(), ExecutionError> {
         self.starts.reserve(batch.len());
         self.keys.reserve(batch.len());
-        for i in 0..batch.len() {
-            prefetch_ahead(&batch, i);
-            let row = std::mem::take(&mut batch[i]);
+        for row in rows_asked_ahead(batch) {
             let chunk = match self.chunks.last_mut() {
                 Some(chunk) if chunk.len() < CHUNK_BYTES => chunk,
                 _ => {

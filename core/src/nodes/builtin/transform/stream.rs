@@ -17,7 +17,7 @@ use crate::host::{CancelToken, SharedHost};
 use crate::json;
 use crate::nodes::stream::{Batch, Reads, RowStage, RowsField, Streaming};
 use crate::nodes::Invocation;
-use crate::value::{prefetch_ahead, Map, Value};
+use crate::value::{rows_asked_ahead, Map, Value};
 
 const TYPE: &str = "transform";
 
@@ -102,9 +102,9 @@ impl RowStage for TransformStage {
         match &mut self.operation {
             // Each row's entries are asked for a few rows ahead (see `value::prefetch`), and
             // each row is moved out of the batch to be let go of as soon as it is done.
-            Operation::Map(f) => map_items(f, owned_rows(batch), offset, &pass),
+            Operation::Map(f) => map_items(f, rows_asked_ahead(batch), offset, &pass),
             Operation::Filter(f) => {
-                filter_items(f, owned_rows(batch).map(Cow::Owned), offset, &pass)
+                filter_items(f, rows_asked_ahead(batch).map(Cow::Owned), offset, &pass)
             }
             Operation::Sort(sort) => {
                 calls.stopped()?;
@@ -130,15 +130,6 @@ impl RowStage for TransformStage {
         rest.insert("success", json!(true));
         Ok(rest)
     }
-}
-
-/// The rows of `batch`, each moved out as it is reached, the entries of a row a few ahead asked
-/// for meanwhile.
-fn owned_rows(mut batch: Batch) -> impl ExactSizeIterator<Item = Value> {
-    (0..batch.len()).map(move |i| {
-        prefetch_ahead(&batch, i);
-        std::mem::take(&mut batch[i])
-    })
 }
 
 /// A large batch of `map` or `filter` split across the host's workers (the same rows, and the
