@@ -68,7 +68,7 @@ test("heavy transforms never run more at once than the pool has slots, and all o
  * `fallbackMs` (that happens only when fewer than `batch` can ever be in flight together, and
  * the test then fails on its count).
  */
-function batchGate(batch, fallbackMs = 10_000) {
+function batchGate(batch, fallbackMs = 100_000) {
   const counter = { now: 0, most: 0, total: 0 };
   let waiting = [];
   let timer;
