@@ -210,7 +210,7 @@ impl Host for NativeHost {
 
     /// On the process's worker pool: one job per core at most, never on the caller's thread.
     fn run_blocking(&self, job: BoxCallback) {
-        self.workers.run(&self.handle, job);
+        self.workers.run(job);
     }
 
     fn has_workers(&self) -> bool {

@@ -342,16 +342,12 @@ fn a_job_asked_for_by_blocking_work_starts_while_that_work_runs() {
         .build()
         .expect("runtime");
     let pool = WorkerPool::new(2);
-    let handle = runtime.handle().clone();
     let started = runtime.block_on(async move {
         let work = tokio::spawn(async move {
             let (sender, receiver) = std::sync::mpsc::channel();
-            pool.run(
-                &handle,
-                Box::new(move || {
-                    let _ = sender.send(());
-                }),
-            );
+            pool.run(Box::new(move || {
+                let _ = sender.send(());
+            }));
             receiver.recv_timeout(HANG).is_ok()
         });
         work.await.expect("the blocking work")
