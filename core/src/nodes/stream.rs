@@ -128,9 +128,10 @@ pub trait RowStage: MaybeSend {
     /// item by its index in the whole input).
     fn push(&mut self, batch: Batch, offset: usize) -> Result<Batch, ExecutionError>;
     /// Rows held back until every row came (a sort gives its rows here), called once every row
-    /// came and again as long as it gives rows: a stage holding more than memory should (a sort
-    /// merging runs from disk) gives them a part at a time. Empty: nothing more.
-    fn end(&mut self) -> Result<Batch, ExecutionError> {
+    /// came and again as long as it gives rows, about `rows` (a batch) at a time: what comes
+    /// after it works on one part while the next is made. Empty: nothing more.
+    fn end(&mut self, rows: usize) -> Result<Batch, ExecutionError> {
+        let _ = rows;
         Ok(Vec::new())
     }
     /// The rest of the node's output, its rows field left out (in order after it), given how

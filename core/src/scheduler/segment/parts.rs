@@ -28,10 +28,14 @@ impl Downstream {
         self.rows.last().copied().unwrap_or(source)
     }
 
-    /// What stage `k` held back until every row came (a sort's rows), not yet through the
-    /// stages after it.
-    pub(super) fn end_of(&mut self, k: usize) -> Result<Batch, (usize, ExecutionError)> {
-        let held = self.stages[k].end().map_err(|error| (k, error))?;
+    /// What stage `k` held back until every row came (a sort's rows), about `rows` at a time,
+    /// not yet through the stages after it.
+    pub(super) fn end_of(
+        &mut self,
+        k: usize,
+        rows: usize,
+    ) -> Result<Batch, (usize, ExecutionError)> {
+        let held = self.stages[k].end(rows).map_err(|error| (k, error))?;
         self.counts[k].1 += held.len();
         keep_first(&mut self.firsts[k], &held);
         Ok(held)

@@ -66,7 +66,8 @@ pub(super) async fn run(job: SegmentJob) -> Result<Vec<LeafOutcome>, Stopped> {
             let (k, error) = if k == 0 {
                 (k, error)
             } else {
-                match drain(&mut source, &mut read, &mut downstream, queue, k - 1).await {
+                match drain(&mut source, &mut read, &mut downstream, queue, k - 1, batch_rows).await
+                {
                     Some(earlier) => earlier,
                     None => (k, error),
                 }
@@ -110,7 +111,7 @@ pub(super) async fn run(job: SegmentJob) -> Result<Vec<LeafOutcome>, Stopped> {
             },
             async {
                 match work {
-                    Some(work) => Some(process(&mut downstream, &host, work).await),
+                    Some(work) => Some(process(&mut downstream, &host, work, batch_rows).await),
                     None => None,
                 }
             },
@@ -133,8 +134,8 @@ pub(super) async fn run(job: SegmentJob) -> Result<Vec<LeafOutcome>, Stopped> {
         }
         match processed {
             Some(Ok(Done::Rows(rows))) => outgoing = Some(rows),
-            // Held rows go on in batches, as the source's did; a stage that gave some is asked
-            // again once they are through (a sort merging runs gives its rows a part at a time).
+            // Held rows come a batch at a time; a stage that gave some is asked again once they
+            // are through, so it makes the next batch while the end writes this one.
             Some(Ok(Done::Held(k, rows))) => {
                 if !rows.is_empty() {
                     released = k;
@@ -206,12 +207,14 @@ fn batches(rows: Batch, size: usize, from: usize) -> Vec<Queued> {
     }
 }
 
-/// Does `work` on a worker (stage work is CPU work: the stages move there and back); or the
-/// index (among the stages) of the one that failed, and why.
+/// Does `work` on a worker (stage work is CPU work: the stages move there and back), a stage
+/// releasing what it held a batch of `batch_rows` at a time; or the index (among the stages) of
+/// the one that failed, and why.
 async fn process(
     downstream: &mut Downstream,
     host: &SharedHost,
     work: Work,
+    batch_rows: usize,
 ) -> Result<Done, (usize, ExecutionError)> {
     let work = match work {
         // Past the last stage: nothing to do but hand the rows on.
@@ -223,7 +226,7 @@ async fn process(
         let mut moved = moved;
         let result = match work {
             Work::Push(from, batch) => moved.push(batch, from, usize::MAX).map(Done::Rows),
-            Work::Release(k) => moved.end_of(k).map(|held| Done::Held(k, held)),
+            Work::Release(k) => moved.end_of(k, batch_rows).map(|held| Done::Held(k, held)),
         };
         (moved, result)
     })
@@ -247,6 +250,7 @@ async fn drain(
     downstream: &mut Downstream,
     queue: VecDeque<Queued>,
     k: usize,
+    batch_rows: usize,
 ) -> Option<(usize, ExecutionError)> {
     let k = k.min(downstream.stages.len());
     for (from, batch) in queue {
@@ -270,7 +274,7 @@ async fn drain(
     }
     for j in 0..k {
         loop {
-            let held = match downstream.end_of(j) {
+            let held = match downstream.end_of(j, batch_rows) {
                 Ok(held) => held,
                 Err((i, error)) => return Some((i + 1, error)),
             };

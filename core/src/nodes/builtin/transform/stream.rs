@@ -114,9 +114,9 @@ impl RowStage for TransformStage {
         }
     }
 
-    fn end(&mut self) -> Result<Batch, ExecutionError> {
+    fn end(&mut self, rows: usize) -> Result<Batch, ExecutionError> {
         match &mut self.operation {
-            Operation::Sort(sort) => sort.end(),
+            Operation::Sort(sort) => sort.end(rows),
             _ => Ok(Vec::new()),
         }
     }

@@ -31,8 +31,9 @@ use crate::value::Value;
 const TYPE: &str = "transform";
 /// Bytes written to or read from a run at a time.
 const IO_BYTES: usize = 1 << 20;
-/// Rows a merge gives at a time (debug builds: a few, so tests walk the merge a part at a time).
-const MERGE_ROWS: usize = if cfg!(debug_assertions) { 64 } else { 16_384 };
+/// The most rows given at a time in debug builds, so that tests walk the merge a part at a
+/// time whatever their batches.
+const DEBUG_MOST_ROWS: usize = 64;
 
 /// A sort of a stream's rows.
 pub(super) struct StreamSort {
@@ -92,8 +93,8 @@ impl StreamSort {
         Ok(())
     }
 
-    /// The next rows in sorted order, a batch at a time; empty once every row was given.
-    pub(super) fn end(&mut self) -> Result<Batch, ExecutionError> {
+    /// The next `rows` rows in sorted order (fewer at the end); empty once every row was given.
+    pub(super) fn end(&mut self, rows: usize) -> Result<Batch, ExecutionError> {
         if self.done {
             return Ok(Vec::new());
         }
@@ -110,7 +111,8 @@ impl StreamSort {
             self.merge = Some(Merge::new(sources, self.key.clone(), self.descending)?);
         }
         let Some(merge) = self.merge.as_mut() else { return Ok(Vec::new()) };
-        let batch = merge.next_rows(MERGE_ROWS)?;
+        let most = if cfg!(debug_assertions) { rows.min(DEBUG_MOST_ROWS) } else { rows };
+        let batch = merge.next_rows(most.max(1))?;
         if batch.is_empty() {
             self.done = true;
             self.merge = None;
@@ -318,5 +320,40 @@ impl Merge {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::StreamSort;
+    use crate::host::SharedHost;
+    use crate::json;
+
+    /// Once every row came, the sort gives them as many at a time as it is asked for (the
+    /// stream asks for a batch, so the end writes one while the next is made), in order.
+    #[test]
+    fn held_rows_are_given_as_many_at_a_time_as_asked() {
+        let host: SharedHost = Arc::new(crate::testing::VirtualHost::new());
+        let mut sort = StreamSort::new(Some("n".into()), false, &host);
+        for start in (0..100).step_by(30) {
+            let rows = (start..(start + 30).min(100)).map(|i| json!({"n": (i * 37) % 100}));
+            sort.push(rows.collect()).expect("held");
+        }
+        let mut sizes = Vec::new();
+        let mut given = Vec::new();
+        loop {
+            let part = sort.end(7).expect("given");
+            if part.is_empty() {
+                break;
+            }
+            sizes.push(part.len());
+            given.extend(part);
+        }
+        assert_eq!(sizes, [vec![7; 14], vec![2]].concat());
+        let expected: Vec<_> = (0..100).map(|n| json!({"n": n})).collect();
+        assert!(given == expected);
+        assert!(sort.end(7).expect("ended").is_empty());
     }
 }
