@@ -79,6 +79,19 @@ fn text(s: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(s.as_bytes());
 }
 
+/// Appends `n` in the form this module writes lengths in (for other compact forms built on it).
+pub fn write_length(n: usize, out: &mut Vec<u8>) {
+    length(n, out);
+}
+
+/// The length at the start of `bytes` (as [`write_length`] writes it) and how many bytes it
+/// took; `None` when they do not hold a whole one.
+pub fn read_length(bytes: &[u8]) -> Option<(usize, usize)> {
+    let mut reader = Reader { bytes, at: 0 };
+    let n = reader.len()?;
+    Some((n, reader.at))
+}
+
 /// The value at the start of `bytes` and how many bytes it took; `None` when they do not hold
 /// a whole one.
 pub fn read_compact(bytes: &[u8]) -> Option<(Value, usize)> {

@@ -5,6 +5,8 @@ mod execute;
 mod held_rows;
 mod operations;
 mod parts;
+#[cfg(feature = "streams")]
+mod run_file;
 mod schema;
 #[cfg(feature = "streams")]
 mod stream;

@@ -329,6 +329,7 @@ fn numeric_order(keys: &[SortKey], descending: bool) -> Option<Vec<usize>> {
 }
 
 /// What an item sorts by.
+#[derive(Debug)]
 pub(super) enum SortKey {
     Number(f64),
     Text(String),

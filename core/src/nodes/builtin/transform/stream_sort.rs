@@ -2,8 +2,9 @@
 //! memory while the rows fit, and otherwise as an external merge sort. Rows are held in the
 //! compact value form (`held_rows.rs`). When the rows held pass what the host's spill space
 //! lets a sort keep in memory, they are sorted and written out as a run (a file of the same
-//! bytes); at the end the runs and the rows still held are merged, a batch at a time, so memory
-//! holds one batch of each run rather than every row.
+//! bytes, each after its key: `run_file.rs`); at the end the runs and the rows still held are
+//! merged by those keys, a batch at a time, so memory holds a buffer of each run rather than
+//! every row. Rows given are made values a batch at a time, in parts on the host's workers.
 //!
 //! A run is sorted and written on another worker while the next one fills (at most one at a
 //! time, so memory holds two bounds' worth of rows at most); whoever needs it first — that
@@ -20,17 +21,14 @@ use std::sync::mpsc::{channel, Receiver};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::super::common::node_error;
-use super::held_rows::{HeldRows, SortedRows};
-use super::operations::{sort_key, SortKey};
+use super::held_rows::{value_of, values_in_parts, HeldRows, SortedRows};
+use super::operations::SortKey;
+use super::run_file::{write_run, FileRun};
 use crate::error::ExecutionError;
 use crate::host::{SharedHost, SpillFile, SpillSpace};
 use crate::nodes::stream::Batch;
-use crate::value::compact::read_compact;
-use crate::value::Value;
 
 const TYPE: &str = "transform";
-/// Bytes written to or read from a run at a time.
-const IO_BYTES: usize = 1 << 20;
 /// The most rows given at a time in debug builds, so that tests walk the merge a part at a
 /// time whatever their batches.
 const DEBUG_MOST_ROWS: usize = 64;
@@ -108,11 +106,11 @@ impl StreamSort {
                 .map(|file| Source::File(FileRun::new(file)))
                 .collect();
             sources.push(Source::Held(last));
-            self.merge = Some(Merge::new(sources, self.key.clone(), self.descending)?);
+            self.merge = Some(Merge::new(sources, self.descending)?);
         }
         let Some(merge) = self.merge.as_mut() else { return Ok(Vec::new()) };
         let most = if cfg!(debug_assertions) { rows.min(DEBUG_MOST_ROWS) } else { rows };
-        let batch = merge.next_rows(most.max(1))?;
+        let batch = merge.next_rows(most.max(1), &self.host)?;
         if batch.is_empty() {
             self.done = true;
             self.merge = None;
@@ -130,19 +128,7 @@ struct RunWork {
 
 impl RunWork {
     fn write(self) -> Result<Box<dyn SpillFile>, ExecutionError> {
-        let mut rows = self.rows.sorted(self.descending);
-        let mut file = self.spill.create().map_err(spill_error)?;
-        let mut buffer = Vec::with_capacity(IO_BYTES + IO_BYTES / 4);
-        // The run's form is the held rows' own: their bytes, copied in sorted order.
-        while let Some(row) = rows.next_bytes() {
-            buffer.extend_from_slice(row);
-            if buffer.len() >= IO_BYTES {
-                file.append(&buffer).map_err(spill_error)?;
-                buffer.clear();
-            }
-        }
-        file.append(&buffer).map_err(spill_error)?;
-        Ok(file)
+        write_run(self.rows.sorted(self.descending), &*self.spill)
     }
 }
 
@@ -182,66 +168,26 @@ impl PendingRun {
     }
 }
 
-fn spill_error(error: crate::host::effects::EffectError) -> ExecutionError {
-    node_error(TYPE, format!("Sorting rows beyond memory failed: {}", error.message))
-}
-
-/// A run read back: a buffer of its bytes at a time.
-struct FileRun {
-    file: Box<dyn SpillFile>,
-    /// Where the buffer's bytes end in the file.
-    offset: u64,
-    buffer: Vec<u8>,
-    /// Where the next row starts in the buffer.
-    at: usize,
-    ended: bool,
-}
-
-impl FileRun {
-    fn new(file: Box<dyn SpillFile>) -> Self {
-        FileRun { file, offset: 0, buffer: Vec::new(), at: 0, ended: false }
-    }
-
-    fn next(&mut self) -> Result<Option<Value>, ExecutionError> {
-        loop {
-            if let Some((row, used)) = read_compact(&self.buffer[self.at..]) {
-                self.at += used;
-                return Ok(Some(row));
-            }
-            if self.ended {
-                return match self.at == self.buffer.len() {
-                    true => Ok(None),
-                    false => Err(node_error(TYPE, "A sorted run of rows could not be read back")),
-                };
-            }
-            // What is left of the buffer (a row cut at its end) moves to its start; more follows.
-            self.buffer.drain(..self.at);
-            self.at = 0;
-            let have = self.buffer.len();
-            // A row larger than what is read at a time grows the buffer to hold it.
-            let want = IO_BYTES.max(have * 2);
-            self.buffer.resize(have + want, 0);
-            let read =
-                self.file.read_at(self.offset, &mut self.buffer[have..]).map_err(spill_error)?;
-            self.buffer.truncate(have + read);
-            self.offset += read as u64;
-            self.ended = read == 0;
-        }
-    }
-}
-
+/// A run the merge reads: written out, or the rows still held.
 enum Source {
     File(FileRun),
     Held(SortedRows),
 }
 
 impl Source {
-    fn next(&mut self) -> Result<Option<Value>, ExecutionError> {
+    /// Moves to the next row and gives its key; `None` after the last.
+    fn advance(&mut self) -> Result<Option<SortKey>, ExecutionError> {
         match self {
-            Source::File(run) => run.next(),
-            Source::Held(rows) => {
-                rows.next_row().map_err(|()| node_error(TYPE, "A held row could not be read back"))
-            }
+            Source::File(run) => run.advance(),
+            Source::Held(rows) => Ok(rows.advance()),
+        }
+    }
+
+    /// The compact bytes of the row it moved to.
+    fn row(&self) -> &[u8] {
+        match self {
+            Source::File(run) => run.row(),
+            Source::Held(rows) => rows.row(),
         }
     }
 }
@@ -251,7 +197,6 @@ struct Head {
     key: SortKey,
     descending: bool,
     run: usize,
-    row: Value,
 }
 
 impl Ord for Head {
@@ -277,49 +222,55 @@ impl PartialEq for Head {
 
 impl Eq for Head {}
 
+/// The runs merged by their rows' keys, read as the runs hold them: the rows given are copied
+/// out as bytes in order, then made values a batch at a time (in parts on the host's workers).
 struct Merge {
     sources: Vec<Source>,
     heads: BinaryHeap<Head>,
-    key: Option<String>,
     descending: bool,
 }
 
 impl Merge {
-    fn new(
-        mut sources: Vec<Source>,
-        key: Option<String>,
-        descending: bool,
-    ) -> Result<Self, ExecutionError> {
+    fn new(mut sources: Vec<Source>, descending: bool) -> Result<Self, ExecutionError> {
         let mut heads = BinaryHeap::with_capacity(sources.len());
-        // One source (nothing spilled) is given as it is: no keys, no heap.
-        let merging = if sources.len() > 1 { sources.as_mut_slice() } else { &mut [] };
-        for (run, source) in merging.iter_mut().enumerate() {
-            if let Some(row) = source.next()? {
-                heads.push(Head { key: sort_key(&row, key.as_deref()), descending, run, row });
+        // The rows held, alone (nothing spilled), are given in their order: no keys, no heap.
+        if !matches!(sources.as_slice(), [Source::Held(_)]) {
+            for (run, source) in sources.iter_mut().enumerate() {
+                if let Some(key) = source.advance()? {
+                    heads.push(Head { key, descending, run });
+                }
             }
         }
-        Ok(Merge { sources, heads, key, descending })
+        Ok(Merge { sources, heads, descending })
     }
 
-    fn next_rows(&mut self, most: usize) -> Result<Batch, ExecutionError> {
-        if let [only] = self.sources.as_mut_slice() {
-            let mut out = Vec::with_capacity(most);
-            while out.len() < most {
-                let Some(row) = only.next()? else { break };
-                out.push(row);
-            }
-            return Ok(out);
+    /// The next `most` rows in order, made values on `host`'s workers.
+    fn next_rows(&mut self, most: usize, host: &SharedHost) -> Result<Batch, ExecutionError> {
+        if let [Source::Held(rows)] = self.sources.as_mut_slice() {
+            return rows.next_rows(most, host);
         }
-        let mut out = Vec::with_capacity(most.min(self.heads.len() * 1024));
-        while out.len() < most {
-            let Some(Head { run, row, .. }) = self.heads.pop() else { break };
-            out.push(row);
-            if let Some(next) = self.sources[run].next()? {
-                let key = sort_key(&next, self.key.as_deref());
-                self.heads.push(Head { key, descending: self.descending, run, row: next });
+        let mut bytes = Vec::new();
+        // Where each row given ends in `bytes`.
+        let mut ends = Vec::with_capacity(most.min(1 << 16));
+        while ends.len() < most {
+            let Some(Head { run, .. }) = self.heads.pop() else { break };
+            let Some(source) = self.sources.get_mut(run) else { break };
+            bytes.extend_from_slice(source.row());
+            ends.push(bytes.len());
+            if let Some(key) = source.advance()? {
+                self.heads.push(Head { key, descending: self.descending, run });
             }
         }
-        Ok(out)
+        let rows = ends.len();
+        values_in_parts(host, rows, move |part| {
+            let mut out = Vec::with_capacity(part.len());
+            for i in part {
+                let start = i.checked_sub(1).and_then(|before| ends.get(before)).copied();
+                let row = ends.get(i).and_then(|&end| bytes.get(start.unwrap_or(0)..end));
+                out.push(value_of(row.unwrap_or_default())?);
+            }
+            Ok(out)
+        })
     }
 }
 
@@ -355,5 +306,37 @@ mod tests {
         let expected: Vec<_> = (0..100).map(|n| json!({"n": n})).collect();
         assert!(given == expected);
         assert!(sort.end(7).expect("ended").is_empty());
+    }
+
+    /// On a host with workers, with runs spilled or every row held, the rows given (made values
+    /// in parts) are the whole sort's, ties in the order they came, for number and text keys.
+    #[test]
+    fn rows_read_back_in_parts_on_workers_give_the_whole_sorts_order() {
+        let host: SharedHost = Arc::new(crate::testing::ThreadHost::new(3));
+        let rows: Vec<_> = (0..3_000)
+            .map(|i| json!({"n": (i * 7919) % 97, "name": format!("row {}", i % 250), "i": i}))
+            .collect();
+        for (key, descending) in [("n", true), ("name", false)] {
+            let expected = super::super::operations::sorted(&rows, Some(key), descending);
+            for bound in [usize::MAX, 20_000] {
+                let mut sort = StreamSort::new(Some(key.into()), descending, &host);
+                let spill = crate::testing::MemorySpill::new(bound);
+                sort.spill = Some(Arc::new(spill));
+                for batch in rows.chunks(500) {
+                    sort.push(batch.to_vec()).expect("held");
+                }
+                let spilled = sort.runs.len() + usize::from(sort.pending.is_some());
+                assert_eq!(spilled > 0, bound != usize::MAX, "{key} {bound}: {spilled} runs");
+                let mut given = Vec::new();
+                loop {
+                    let part = sort.end(1_000).expect("given");
+                    if part.is_empty() {
+                        break;
+                    }
+                    given.extend(part);
+                }
+                assert!(given == expected, "{key} {descending} {bound}");
+            }
+        }
     }
 }
