@@ -5,9 +5,9 @@
 //! record of four short fields); in the compact form it is about a third of that, so a sort
 //! holds three times the rows before it spills, the process takes that much less fresh memory
 //! from the system, and a run is written by copying each row's key and bytes in sorted order
-//! (the form a spilled run has). The bytes are kept in chunks, so that holding more never copies what is
-//! held (nor holds twice its room while a buffer doubles). Rows are made values again as they
-//! are given, a batch at a time, in parts on the host's workers.
+//! (the form a spilled run has: `run_file.rs`). The bytes are kept in chunks, so that holding
+//! more never copies what is held (nor holds twice its room while a buffer doubles). Rows are
+//! made values again as they are given, a batch at a time, in parts on the host's workers.
 
 use std::ops::Range;
 use std::sync::Arc;

@@ -42,7 +42,7 @@ pub(super) fn write_run(
     Ok(file)
 }
 
-pub(super) fn spill_error(error: crate::host::effects::EffectError) -> ExecutionError {
+fn spill_error(error: crate::host::effects::EffectError) -> ExecutionError {
     node_error(TYPE, format!("Sorting rows beyond memory failed: {}", error.message))
 }
 
