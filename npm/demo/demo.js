@@ -761,7 +761,9 @@ function renderTimeline(record) {
     })
     .sort((a, b) => a.start - b.start || a.node.nodeId.localeCompare(b.node.nodeId));
   const notStarted = record.nodes.filter((node) => !Number.isFinite(node.startTime));
-  const total = Math.max(record.duration ?? 0, ...bars.map((bar) => bar.start + bar.duration), 1);
+  // Up to the next tenth of a millisecond, as the bars are rounded: a bar's start plus its
+  // duration (two rounded figures added in floating point) is then never past the axis's end.
+  const total = Math.ceil(Math.max(record.duration ?? 0, ...bars.map((bar) => bar.start + bar.duration), 1) * 10) / 10;
   const workers = bars.filter((bar) => !isContainer(bar.node));
   const slowest = (workers.length > 0 ? workers : bars).reduce(
     (best, bar) => (best && best.duration >= bar.duration ? best : bar),
@@ -876,7 +878,7 @@ function renderTimeline(record) {
     );
   }
   ui.timeline.dataset.run = record.id;
-  ui.timeline.dataset.total = String(round(total));
+  ui.timeline.dataset.total = String(total);
   ui.timeline.replaceChildren(...parts);
 }
 
