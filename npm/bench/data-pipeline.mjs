@@ -10,62 +10,27 @@
 //   node npm/bench/data-pipeline.mjs --rows 1000000,4000000 --rounds 3
 //   node npm/bench/data-pipeline.mjs --rows 40000000 --no-sort --engines package
 //   node npm/bench/data-pipeline.mjs --wasm                   also the package's wasm engine
-import { execFileSync, spawnSync } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { benchData, employeesCsv } from "./employees.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
-const work = join(root, "target", "bench-data");
 const argument = (name, fallback) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
 const rowCounts = argument("--rows", "100000,1000000,4000000").split(",").map(Number);
 const rounds = Number(argument("--rounds", "3"));
 const sort = !process.argv.includes("--no-sort");
 const engines = argument("--engines", process.argv.includes("--wasm") ? "package,wasm,node,duckdb" : "package,node,duckdb").split(",");
 
-/** A CSV file of `rows` employees, with the template's columns; one name in ten quoted (a comma in it). */
-async function generate(rows) {
-  mkdirSync(work, { recursive: true });
-  const file = join(work, `employees-${rows}.csv`);
-  if (existsSync(file)) return file;
-  const departments = ["Engineering", "Research", "Operations", "Sales", "Marketing", "Finance"];
-  const out = createWriteStream(`${file}.tmp`);
-  let seed = 42;
-  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const write = (text) => (out.write(text) ? undefined : new Promise((done) => out.once("drain", done)));
-  await write("name,department,salary,start\n");
-  let chunk = "";
-  for (let i = 0; i < rows; i++) {
-    const name = i % 10 === 0 ? `"Person ${i}, Jr"` : `Person ${i}`;
-    const salary = 30000 + Math.floor(random() * 120000);
-    const start = `${2000 + Math.floor(random() * 25)}-0${1 + Math.floor(random() * 9)}-1${Math.floor(random() * 9)}`;
-    chunk += `${name},${departments[i % departments.length]},${salary},${start}\n`;
-    if (chunk.length > 1 << 20) {
-      await write(chunk);
-      chunk = "";
-    }
-  }
-  await write(chunk);
-  await new Promise((done) => out.end(done));
-  execFileSync("mv", [`${file}.tmp`, file]);
-  return file;
-}
-
 /** The programs each engine runs: `input`, `output`, `sort` in the environment; they print `{rows}`. */
 const PROGRAMS = {
   package: (engine) => `
     import { createConductor } from "@atomiton/conductor";
+    import { pipelineFlow } from ${JSON.stringify(pathToFileURL(join(here, "employees.mjs")).href)};
     const conductor = createConductor({ storage: { type: "memory" }, history: false, engine: "${engine}" });
-    const steps = [
-      { id: "load", type: "spreadsheet", parameters: { path: process.env.INPUT, hasHeaders: true } },
-      { id: "high", type: "transform", parameters: { operation: "filter", transformFunction: "row => Number(row.salary) >= 80000" } },
-      { id: "reshape", type: "transform", parameters: { operation: "map", transformFunction: "row => ({ name: row.name, team: row.department.toLowerCase(), salary: Number(row.salary), since: Number(row.start.slice(0, 4)) })" } },
-      ...(process.env.SORT === "1" ? [{ id: "sort", type: "transform", parameters: { operation: "sort", sortKey: "salary", sortDirection: "desc" } }] : []),
-      { id: "save", type: "file-system", parameters: { operation: "write", path: process.env.OUTPUT } },
-    ];
-    const edges = steps.slice(1).map((step, i) => ({ id: "e" + i, source: steps[i].id, target: step.id, targetHandle: step.id === "save" ? "input" : "data" }));
-    const result = await conductor.node.run({ id: "pipeline", type: "group", nodes: steps, edges });
+    const result = await conductor.node.run(pipelineFlow(process.env.INPUT, process.env.OUTPUT, process.env.SORT === "1"));
     if (!result.success) { console.error(JSON.stringify(result.error)); process.exit(1); }
     console.log(JSON.stringify({ ok: true }));
     process.exit(0);
@@ -157,14 +122,14 @@ const python = engines.includes("duckdb") ? duckdbPython() : undefined;
 if (engines.includes("duckdb") && !python) console.log("DuckDB is not available here (no python3 venv or no PyPI): its column is left out");
 const rows = [];
 for (const count of rowCounts) {
-  const input = await generate(count);
+  const input = await employeesCsv(count);
   const sizeMb = statSync(input).size / 1e6;
   const results = Object.fromEntries(engines.map((engine) => [engine, []]));
   for (let round = 0; round < rounds; round++) {
     for (const engine of engines) {
       if (engine === "duckdb" && !python) continue;
       if (results[engine].some((r) => r.failed)) continue;
-      results[engine].push(runOnce(engine, input, join(work, `out-${engine}-${count}.json`)));
+      results[engine].push(runOnce(engine, input, join(benchData, `out-${engine}-${count}.json`)));
     }
   }
   for (const engine of engines) {

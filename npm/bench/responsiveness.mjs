@@ -6,6 +6,10 @@
 //   node npm/bench/responsiveness.mjs                       (after scripts/build-npm.sh)
 //   node npm/bench/responsiveness.mjs --before <npm dir>    the same, side by side with another
 //                                                           build of the package (its dist/)
+//   node npm/bench/responsiveness.mjs --rows 40000000 --rounds 1
+//                                                           the streamed CSV pipelines over 40M rows
+//                                                           (default 1M; files kept in target/bench-data)
+//   node npm/bench/responsiveness.mjs --only sort           only the scenarios whose name has "sort"
 //
 // A stall is the longest gap between two ticks of a 1 ms interval while a run is in flight,
 // less the 1 ms the interval asks for: what every other piece of work on that thread (an
@@ -14,10 +18,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { benchData, employeesCsv, pipelineFlow } from "./employees.mjs";
 import { chainFlow, measure, median, now } from "./lib.mjs";
 import { writePng, writeXlsx } from "../test-support/generated-files.mjs";
 
-const ROUNDS = 5;
+const argument = (name, fallback) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
+const ROUNDS = Number(argument("--rounds", "5"));
+const PIPELINE_ROWS = Number(argument("--rows", "1000000"));
+const ONLY = argument("--only", "");
 const dir = mkdtempSync(join(tmpdir(), "atomiton-responsiveness-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 
@@ -42,9 +50,10 @@ async function stallDuring(work) {
   return { ms: end - start, stall: Math.max(0, longest - 1) };
 }
 
-function scenarios() {
+async function scenarios() {
   const png = join(dir, "big.png");
   writePng(png, 4000, 3000, (x, y) => [x % 256, y % 256, (x + y) % 256, 255]);
+  const csv = await employeesCsv(PIPELINE_ROWS);
   const xlsx = join(dir, "rows.xlsx");
   writeXlsx(xlsx, "Rows", [
     ["id", "name", "score", "city"],
@@ -84,7 +93,33 @@ function scenarios() {
       },
     },
     { name: "spreadsheet: 50k-row XLSX read", flow: { id: "sheet", type: "spreadsheet", parameters: { path: xlsx, format: "xlsx" } } },
+    // The data-pipeline template streamed, with a progress display as an app shows it.
+    ...[false, true].map((sort) => ({
+      name: `stream: ${PIPELINE_ROWS.toLocaleString("en")}-row CSV pipeline, ${sort ? "with" : "no"} sort, progress shown`,
+      flow: pipelineFlow(csv, join(benchData, `out-responsiveness-${PIPELINE_ROWS}.json`), sort),
+      watch: true,
+    })),
   ];
+}
+
+/**
+ * Runs `flow` with a progress line kept up to date as a desktop app's status bar would: every
+ * progress event's streamed nodes worded with `formatStreamProgress` (the line is held, not
+ * printed, so the figures measure the package, not the terminal).
+ */
+async function watched(module, conductor, flow) {
+  const start = now();
+  let line = "";
+  const off = conductor.node.onProgress((event) => {
+    for (const node of event.nodes) if (node.rows !== undefined) line = `${node.id}: ${module.formatStreamProgress(node, now() - start)}`;
+  });
+  try {
+    const result = await conductor.node.run(flow);
+    if (result.success && line === "") throw new Error("no progress event counted rows: the flow did not stream");
+    return result;
+  } finally {
+    off?.();
+  }
 }
 
 async function loadPackage(npmDir) {
@@ -111,12 +146,13 @@ const conductors = builds.map((b) => ({ ...b, conductor: b.module.createConducto
 
 const pad = (s, n) => String(s).padStart(n);
 console.log(`${"scenario".padEnd(64)}${conductors.map((c) => pad(`${c.label}: run / longest stall`, 36)).join("")}`);
-for (const { name, flow } of scenarios()) {
+for (const { name, flow, watch } of (await scenarios()).filter((s) => s.name.includes(ONLY))) {
   const cells = [];
-  for (const { conductor } of conductors) {
+  for (const { conductor, module } of conductors) {
     await conductor.node.run(flow); // warm-up
     const samples = [];
-    for (let i = 0; i < ROUNDS; i++) samples.push(await stallDuring(() => conductor.node.run(flow)));
+    for (let i = 0; i < ROUNDS; i++)
+      samples.push(await stallDuring(() => (watch ? watched(module, conductor, flow) : conductor.node.run(flow))));
     const ms = median(samples.map((s) => s.ms));
     const stall = median(samples.map((s) => s.stall));
     cells.push(pad(`${ms.toFixed(0)} ms / ${stall.toFixed(1)} ms`, 36));

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createConductor } from "@atomiton/conductor";
+import { createConductor, formatStreamProgress } from "@atomiton/conductor";
 import { tempDir, until } from "../test-support/helpers.mjs";
 
 /** `rows` rows of `id,name,score`, with quotes, commas and non-ASCII text in the names. */
@@ -109,4 +109,15 @@ test("native: cancelling a stream stops it and removes its partial file", async 
   assert.equal(controller.signal.aborted, true);
   await until(() => !existsSync(`${output}.partial`), 30_000);
   assert.equal(existsSync(output), false);
+});
+
+test("formatStreamProgress groups thousands as toLocaleString('en') does", () => {
+  let seed = 7;
+  const values = [0, 1, 999, 1000, 9999, 10_000, 999_999, 1_000_000, 40_000_000, 2 ** 31, Number.MAX_SAFE_INTEGER];
+  for (let i = 0; i < 500; i++) values.push(Math.floor(((seed = (seed * 48271) % 2147483647) / 2147483647) * 10 ** (i % 16)));
+  for (const rows of values) {
+    assert.equal(formatStreamProgress({ rows }, 0), `${rows.toLocaleString("en")} rows`);
+    // One second in, the rate is the rows a second, rounded and grouped the same way.
+    if (rows < 1e12) assert.equal(formatStreamProgress({ rows }, 1000).split(" · ")[1], `${rows.toLocaleString("en")} rows/s`);
+  }
 });

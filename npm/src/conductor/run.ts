@@ -41,6 +41,9 @@ export function createRun({ engine, config, factory, store, listeners }: Conduct
   /** Whether this process's engine writes the run's record (a run handed on is recorded where it runs). */
   const historyRecords = (overrides: ContextOverrides) =>
     engine.handsRunsTo === undefined && (engine.keepsHistory ?? historyOn(config.history)) && overrides.history !== false;
+  // Looked up once, here: the first lookup loads `@opentelemetry/api` when the app has it, about
+  // 13 ms of this thread that the first run would otherwise stall the host for.
+  const telemetryApi = config.telemetry?.enabled === false ? undefined : otelApi(config.telemetry?.api);
   const redactKeys = typeof config.history === "object" && config.history ? (config.history.redactKeys ?? []) : [];
   const wantsProgress = () => listeners.progress.size > 0 || listeners.graphStates.size > 0;
   /** Whether the run's events are wanted: progress, or pauses someone may have to answer. */
@@ -65,7 +68,7 @@ export function createRun({ engine, config, factory, store, listeners }: Conduct
     signal?.addEventListener("abort", abort, { once: true });
     listeners.started.emit({ executionId, nodeId });
     const handedTo = engine.handsRunsTo;
-    const telemetry = RunTelemetry.begin(otelApi(config.telemetry?.api), config.telemetry, node, executionId, {
+    const telemetry = RunTelemetry.begin(telemetryApi, config.telemetry, node, executionId, {
       parent: overrides.telemetry,
       propagate: overrides.telemetry?.propagate,
       input: overrides.input,
