@@ -64,7 +64,8 @@ const BASE: [&str; 5] = ["enabled", "timeout", "retries", "label", "description"
 #[test]
 fn every_type_has_the_field_count_of_the_original() {
     let expected = [
-        ("edit-fields", 7),
+        // One more than the TypeScript engine: `forEachItem` (edit each item of an array).
+        ("edit-fields", 8),
         // One more than the TypeScript engine: `format` (how `write` lays out rows).
         ("file-system", 10),
         ("http-request", 9),
@@ -84,7 +85,7 @@ fn every_type_has_the_field_count_of_the_original() {
 #[test]
 fn schema_derived_types_list_base_fields_first_then_their_own() {
     let own: [(&str, &[&str]); 8] = [
-        ("edit-fields", &["values", "keepOnlySet"]),
+        ("edit-fields", &["values", "keepOnlySet", "forEachItem"]),
         ("file-system", &["operation", "path", "content", "format", "recursive"]),
         ("http-request", &["method", "url", "headers", "body"]),
         (

@@ -94,6 +94,69 @@ fn edit_fields_examples() {
     );
 }
 
+#[test]
+fn edit_fields_for_each_item_edits_every_item_of_the_array_it_is_given() {
+    let each =
+        edit(json!({"label": "{{name}} ({{n}})", "seen": true})).with_param("forEachItem", true);
+    let rows = json!([{"name": "Ann", "n": 1}, {"name": "Bo", "n": 2}]);
+    assert_eq!(
+        data(each.clone(), Some(json!({"data": rows.clone()}))),
+        json!({"result": [
+            {"name": "Ann", "n": 1, "label": "Ann (1)", "seen": true},
+            {"name": "Bo", "n": 2, "label": "Bo (2)", "seen": true},
+        ]})
+    );
+    // The array another node's output holds (a spreadsheet's records), with only the set fields.
+    let records = json!({"data": {"records": rows, "headers": ["name", "n"], "rowCount": 2}});
+    assert_eq!(
+        data(each.clone().with_param("keepOnlySet", true), Some(records)),
+        json!({"result": [
+            {"label": "Ann (1)", "seen": true},
+            {"label": "Bo (2)", "seen": true},
+        ]})
+    );
+    assert_eq!(data(each.clone(), None), json!({"result": []}));
+    let (code, message) = {
+        let result = run_with(each, Some(json!({"data": "not rows"})));
+        let error = result.error.expect("the run fails");
+        (error.code, error.message)
+    };
+    assert_eq!(code, ErrorCode::EXECUTION_FAILED);
+    assert_eq!(
+        message,
+        "[edit-fields] Input data must be an array (or hold one) to edit each item"
+    );
+}
+
+#[test]
+fn output_over_the_nodes_bound_is_a_memory_limit_that_names_the_option_raising_it() {
+    let items: Vec<Value> = (0..20).map(|i| json!(i)).collect();
+    let node = transform("map", Value::Array(items))
+        .with_param("transformFunction", "x => 'a'.repeat(2 ** 23)");
+    let (code, message) = error(node);
+    assert_eq!(code, ErrorCode::MEMORY_LIMIT_EXCEEDED);
+    assert!(message.starts_with("[transform] map failed at item 15: BudgetError: Output exceeds the node's output limit of 134217728 bytes"), "{message}");
+    assert!(message.ends_with("(limits.maxOutputBytes raises it)"), "{message}");
+    // The records a spreadsheet builds count too; the message says what they would have taken.
+    let csv = format!("h\n{}", "x\n".repeat(2_000));
+    let host = VirtualHost::new();
+    let limits =
+        atomiton_core::expression::Limits { max_output_bytes: 10_000, ..Default::default() };
+    let config = atomiton_core::EngineConfig { expression_limits: limits, ..Default::default() };
+    let engine = Engine::with_registry(atomiton_core::nodes::builtin_registry(), config);
+    let result =
+        host.block_on(engine.run(sheet(&csv), RunOptions::default(), Arc::new(host.clone())));
+    let error = result.error.expect("the run fails");
+    assert_eq!(error.code, ErrorCode::MEMORY_LIMIT_EXCEEDED);
+    assert!(
+        error.message.starts_with(
+            "[spreadsheet] Output exceeds the node's output limit of 10000 bytes (limits.maxOutputBytes raises it)"
+        ),
+        "{}",
+        error.message
+    );
+}
+
 fn transform(operation: &str, items: Value) -> NodeDefinition {
     NodeDefinition::new("t", "transform")
         .with_param("operation", operation)

@@ -6,6 +6,7 @@ mod common;
 use atomiton_core::host::EngineEvent;
 use atomiton_core::json;
 use atomiton_core::nodes::builtin_registry;
+use atomiton_core::value::Value;
 use atomiton_core::{EngineConfig, ExecutionResult, NodeDefinition};
 use common::{edge_to, group, node, outcome, Harness};
 use proptest::prelude::*;
@@ -29,6 +30,26 @@ fn pipeline(csv: &str, transforms: &[(&str, &str)]) -> NodeDefinition {
         previous = id;
     }
     group("flow", nodes, edges)
+}
+
+/// The ids of the nodes of `flow` that counted rows as they passed (the streamed ones), when it
+/// runs in batches of `batch_rows`, and the run's result.
+fn streamed_nodes(flow: &NodeDefinition, batch_rows: usize) -> (Vec<String>, ExecutionResult) {
+    let config = EngineConfig { stream_batch_rows: batch_rows, ..EngineConfig::default() };
+    let harness = Harness::with_registry(builtin_registry(), config);
+    let result = harness.run(flow.clone());
+    let mut ids: Vec<String> = Vec::new();
+    for event in harness.events.lock().unwrap().iter() {
+        if let EngineEvent::Progress(progress) = event {
+            for node in progress.nodes.iter().filter(|node| node.rows.is_some()) {
+                if !ids.iter().any(|id| **id == *node.id) {
+                    ids.push(node.id.to_string());
+                }
+            }
+        }
+    }
+    ids.sort();
+    (ids, result)
 }
 
 /// Runs `flow` with batches of `batch_rows` rows (0: no streaming); the result and how many
@@ -177,4 +198,219 @@ fn batches_split_across_workers_give_the_same_rows_and_the_same_failing_row() {
     let (whole, _) = run(&failing, 0);
     assert!(whole.error.as_ref().unwrap().message.contains("item 7001"), "{:?}", whole.error);
     assert_eq!(outcome(&run_on_threads(&failing)), outcome(&whole));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Random tables through random flows: every way a CSV file is written (a byte-order mark, CRLF
+// or LF, empty lines, quoted fields holding delimiters, quotes and line breaks, padding, unicode,
+// numbers in strings, rows shorter or longer than the header) through any chain of the nodes
+// that stream and some that end a stream, node by node and streamed in batches of any size.
+
+/// One cell's text, as a person or a program might have written it.
+fn cell() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z]{0,5}",
+        (0u8..30).prop_map(|n| n.to_string()),
+        "-?[0-9]{1,3}\\.[0-9]{1,2}",
+        Just("é ünï".to_owned()),
+        Just("😀 x".to_owned()),
+        Just("中文".to_owned()),
+        Just("a, b".to_owned()),
+        Just("say \"hi\"".to_owned()),
+        Just("two\nlines".to_owned()),
+        Just("cr\r\nlf".to_owned()),
+        Just("  padded ".to_owned()),
+        Just(String::new()),
+    ]
+}
+
+/// A row's text: cells quoted where they must be (and some where they need not be).
+fn line(cells: &[(String, bool)]) -> String {
+    let quoted = |(text, force): &(String, bool)| {
+        let needs = text.contains([',', '"', '\n', '\r']) || text.trim() != text;
+        if needs || *force {
+            format!("\"{}\"", text.replace('"', "\"\""))
+        } else {
+            text.clone()
+        }
+    };
+    cells.iter().map(quoted).collect::<Vec<_>>().join(",")
+}
+
+/// A CSV text: a header row (one of a few, with a repeated or an empty name), then rows.
+fn table() -> impl Strategy<Value = String> {
+    let header = prop_oneof![Just("n,name,tag"), Just("n,name,name"), Just("n,,tag"), Just("n")];
+    let row = prop::collection::vec((cell(), any::<bool>()), 0..5);
+    // Each row with its line ending (CRLF or LF) and whether an empty line follows it.
+    let rows = prop::collection::vec((row, any::<bool>(), prop::bool::weighted(0.1)), 0..40);
+    (header, rows, any::<bool>(), any::<bool>()).prop_map(|(header, rows, bom, last_newline)| {
+        let mut text = String::from(if bom { "\u{feff}" } else { "" });
+        text.push_str(header);
+        for (cells, crlf, blank) in &rows {
+            text.push_str(if *crlf { "\r\n" } else { "\n" });
+            if *blank {
+                text.push('\n');
+            }
+            text.push_str(&line(cells));
+        }
+        if last_newline {
+            text.push('\n');
+        }
+        text
+    })
+}
+
+/// A node of a random flow, after the CSV source.
+#[derive(Debug, Clone)]
+enum Step {
+    Transform(&'static str, Vec<(&'static str, Value)>),
+    EditEach { keep_only_set: bool },
+    Loop { cap: Option<u16> },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let t = |operation: &'static str, params: Vec<(&'static str, Value)>| {
+        Just(Step::Transform(operation, params))
+    };
+    let f = |function: &'static str| vec![("transformFunction", json!(function))];
+    prop_oneof![
+        t("filter", f("r => Number(r.n) > 9")),
+        t("filter", f("r => JSON.stringify(r).length % 3 != 0")),
+        // Fails at the row whose `n` is 13: the same node, the same row, whatever the batches.
+        t("filter", f("r => r.n == '13' ? r.x.y : true")),
+        t("map", f("r => ({ n: Number(r.n), name: r.name })")),
+        t("map", f("r => [r.n, r.name]")),
+        t("map", f("r => JSON.stringify(r).length")),
+        t("map", f("r => r.item ?? r")),
+        t("sort", vec![("sortKey", json!("n")), ("sortDirection", json!("desc"))]),
+        t("sort", vec![("sortKey", json!("name"))]),
+        (0u8..3).prop_map(|d| Step::Transform("flatten", vec![("flattenDepth", json!(d))])),
+        (1u8..20).prop_map(|n| Step::Transform("limit", vec![("limitCount", json!(n))])),
+        (0u8..20).prop_map(|n| Step::Transform("skip", vec![("skipCount", json!(n))])),
+        (0u8..15, prop::option::of(0u8..25)).prop_map(|(from, to)| {
+            let mut params = vec![("sliceStart", json!(from))];
+            params.extend(to.map(|to| ("sliceEnd", json!(to))));
+            Step::Transform("slice", params)
+        }),
+        // Counted from the end: ends the stream.
+        t("slice", vec![("sliceStart", json!(1)), ("sliceEnd", json!(-4))]),
+        t("unique", vec![]),
+        t("reverse", vec![]),
+        t(
+            "reduce",
+            vec![
+                ("transformFunction", json!("({acc, item}) => acc + JSON.stringify(item).length")),
+                ("reduceInitial", json!("0")),
+            ]
+        ),
+        t("group", vec![("groupKey", json!("n"))]),
+        any::<bool>().prop_map(|keep_only_set| Step::EditEach { keep_only_set }),
+        prop::option::of(5u16..40).prop_map(|cap| Step::Loop { cap }),
+    ]
+}
+
+/// The flow: a spreadsheet reading `csv`, then each step reading the one before.
+fn random_flow(csv: &str, steps: &[Step]) -> NodeDefinition {
+    let mut nodes = vec![node("sheet", "spreadsheet").with_param("data", csv)];
+    let mut edges = Vec::new();
+    for (i, step) in steps.iter().enumerate() {
+        let id = format!("s{i}");
+        let (node, port) = match step {
+            Step::Transform(operation, params) => {
+                let mut n = node(&id, "transform").with_param("operation", *operation);
+                for (key, value) in params {
+                    n = n.with_param(key, value.clone());
+                }
+                (n, "data")
+            }
+            Step::EditEach { keep_only_set } => (
+                node(&id, "edit-fields")
+                    .with_param("forEachItem", true)
+                    .with_param("keepOnlySet", *keep_only_set)
+                    .with_param("values", json!({"tag": "{{name}}/{{n}}", "k": 1})),
+                "data",
+            ),
+            Step::Loop { cap } => {
+                let mut n = node(&id, "loop");
+                if let Some(cap) = cap {
+                    n = n.with_param("maxIterations", *cap);
+                }
+                (n, "array")
+            }
+        };
+        nodes.push(node);
+        let previous = if i == 0 { "sheet".to_owned() } else { format!("s{}", i - 1) };
+        edges.push(edge_to(&previous, &id, port));
+    }
+    group("flow", nodes, edges)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn random_flows_over_random_tables_give_the_whole_runs_outcome(
+        csv in table(),
+        steps in prop::collection::vec(step(), 1..6),
+        batch_rows in 1usize..9,
+        spill_bytes in 1usize..2_000,
+    ) {
+        let flow = random_flow(&csv, &steps);
+        let (whole, _) = run(&flow, 0);
+        let (streamed, _) = run(&flow, batch_rows);
+        prop_assert_eq!(outcome(&streamed), outcome(&whole));
+        let (spilled, _) = run_spilling(&flow, batch_rows, spill_bytes);
+        prop_assert_eq!(outcome(&spilled), outcome(&whole));
+    }
+}
+
+#[test]
+fn row_wise_nodes_stream_and_those_that_need_every_row_end_the_stream() {
+    let csv = csv_of(&(0..40).map(|i| (i % 7, format!("r{i}"))).collect::<Vec<_>>());
+    let transform = |operation: &'static str, params: Vec<(&'static str, Value)>| {
+        Step::Transform(operation, params)
+    };
+    let streams = [
+        transform("flatten", vec![]),
+        transform("unique", vec![]),
+        transform("limit", vec![("limitCount", json!(12))]),
+        transform("skip", vec![("skipCount", json!(3))]),
+        transform("slice", vec![("sliceStart", json!(2)), ("sliceEnd", json!(30))]),
+        Step::EditEach { keep_only_set: false },
+        Step::Loop { cap: None },
+    ];
+    for step in streams {
+        // The step between two maps: it reads rows and gives rows.
+        let map = transform("map", vec![("transformFunction", json!("r => r"))]);
+        let flow = random_flow(&csv, &[map.clone(), step.clone(), map]);
+        let (ids, result) = streamed_nodes(&flow, 8);
+        assert!(result.success, "{step:?}: {:?}", result.error);
+        assert_eq!(ids, ["s0", "s1", "s2", "sheet"], "{step:?} streams");
+        assert_eq!(outcome(&result), outcome(&run(&flow, 0).0), "{step:?}");
+    }
+    let whole = [
+        transform("reverse", vec![]),
+        transform("group", vec![("groupKey", json!("n"))]),
+        transform("slice", vec![("sliceEnd", json!(-3))]),
+    ];
+    for step in whole {
+        let flow = random_flow(&csv, std::slice::from_ref(&step));
+        let (ids, result) = streamed_nodes(&flow, 8);
+        assert!(result.success, "{step:?}: {:?}", result.error);
+        assert!(ids.is_empty(), "{step:?} takes its input whole: {ids:?}");
+    }
+}
+
+#[test]
+fn a_loop_over_a_stream_fails_at_its_cap_as_over_the_whole_array() {
+    let csv = csv_of(&(0..30).map(|i| (i, format!("r{i}"))).collect::<Vec<_>>());
+    let flow = random_flow(&csv, &[Step::Loop { cap: Some(20) }]);
+    let (whole, _) = run(&flow, 0);
+    assert_eq!(
+        whole.error.as_ref().map(|e| e.message.as_str()),
+        Some("[loop] Loop exceeded its iteration cap of 20 (maxIterations)")
+    );
+    for batch_rows in [1, 7, 64] {
+        assert_eq!(outcome(&run(&flow, batch_rows).0), outcome(&whole), "batches of {batch_rows}");
+    }
 }

@@ -91,10 +91,11 @@ test("transform output is bounded per node: huge strings or array literals over 
     type: "transform",
     parameters: { operation: "map", transformFunction: "x => 'a'.repeat(2 ** 24)", data: items(20) },
   });
-  assert.equal(strings.error.code, "EXECUTION_FAILED");
+  // Over the output bound: a memory limit, whose message names the option that raises it.
+  assert.equal(strings.error.code, "MEMORY_LIMIT_EXCEEDED");
   assert.match(
     strings.error.message,
-    /^\[transform\] map failed at item \d+: BudgetError: Output exceeds the node's output limit of 134217728 bytes$/,
+    /^\[transform\] map failed at item \d+: BudgetError: Output exceeds the node's output limit of 134217728 bytes \(limits\.maxOutputBytes raises it\)$/,
   );
   const literal = `x => [${items(10_000).join(",")}]`;
   const arrays = await conductor.node.run({
@@ -102,7 +103,7 @@ test("transform output is bounded per node: huge strings or array literals over 
     type: "transform",
     parameters: { operation: "map", transformFunction: literal, data: items(3000) },
   });
-  assert.equal(arrays.error.code, "EXECUTION_FAILED");
+  assert.equal(arrays.error.code, "MEMORY_LIMIT_EXCEEDED");
   assert.match(arrays.error.message, /Output exceeds the node's output limit/);
   // One call may not allocate without bound either: a memory budget beside the step budget.
   const many = await conductor.node.run({
@@ -122,7 +123,7 @@ test("transform of 'a'.repeat(2 ** 24 - 1) over 33 items fails with a code inste
     parameters: { operation: "map", transformFunction: "x => 'a'.repeat(2 ** 24 - 1)", data: Array.from({ length: 33 }, (_, i) => i) },
   });
   assert.equal(result.success, false);
-  assert.equal(result.error.code, "EXECUTION_FAILED");
+  assert.equal(result.error.code, "MEMORY_LIMIT_EXCEEDED");
   assert.match(result.error.message, /output limit/);
   const next = await conductor.node.run({
     id: "t",

@@ -121,3 +121,167 @@ test("formatStreamProgress groups thousands as toLocaleString('en') does", () =>
     if (rows < 1e12) assert.equal(formatStreamProgress({ rows }, 1000).split(" · ")[1], `${rows.toLocaleString("en")} rows/s`);
   }
 });
+
+for (const engine of ["native", "wasm"]) {
+  test(`${engine}: limits.maxOutputBytes bounds what a node holds, which a stream never does, and its error says so`, async (t) => {
+    const dir = tempDir(t, `streaming-limits-${engine}`);
+    const input = join(dir, "in.csv");
+    writeCsv(input, 5_000);
+    const flow = {
+      id: "bounded",
+      type: "group",
+      nodes: [
+        { id: "sheet", type: "spreadsheet", parameters: { path: input } },
+        { id: "few", type: "transform", parameters: { operation: "filter", transformFunction: "r => Number(r.id) % 1000 == 0" } },
+      ],
+      edges: [{ id: "e", source: "sheet", target: "few", targetHandle: "data" }],
+    };
+    const limits = { maxOutputBytes: 50_000 };
+    const run = (streamBatchRows) =>
+      createConductor({ engine, storage: { type: "memory" }, history: false, streamBatchRows, limits }).node.run(flow);
+    // Node by node, the spreadsheet holds every record: over the bound, by name.
+    const whole = await run(0);
+    assert.equal(whole.success, false);
+    assert.equal(whole.error.code, "MEMORY_LIMIT_EXCEEDED");
+    assert.equal(whole.error.nodeId, "sheet");
+    assert.match(
+      whole.error.message,
+      /^\[spreadsheet\] Output exceeds the node's output limit of 50000 bytes \(limits\.maxOutputBytes raises it\)$/,
+    );
+    // Streamed, each node holds a batch: the same flow goes through.
+    const streamed = await run(256);
+    assert.equal(streamed.success, true, JSON.stringify(streamed.error));
+    assert.deepEqual(
+      streamed.data.result.map((row) => row.id),
+      ["0", "1000", "2000", "3000", "4000"],
+    );
+    // Raised, node by node goes through too, with the same rows.
+    const raised = await createConductor({
+      engine,
+      storage: { type: "memory" },
+      history: false,
+      streamBatchRows: 0,
+      limits: { maxOutputBytes: 64_000_000 },
+    }).node.run(flow);
+    assert.deepEqual(raised.data, streamed.data);
+  });
+}
+
+// Random tables through random flows, on both engines: every way a CSV file is written (a
+// byte-order mark, CRLF or LF, empty lines, quoted fields holding delimiters, quotes and line
+// breaks, padding, unicode, numbers in strings, rows shorter or longer than the header) through
+// any chain of the nodes that stream and some that end a stream, optionally written out as JSON,
+// JSON lines or CSV: streamed in batches of any size, the result (or the error: its code, node
+// and message) and the written bytes are the node-by-node run's.
+function random(seed) {
+  let state = seed >>> 0 || 1;
+  const next = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 4294967296;
+  };
+  return { next, int: (n) => Math.floor(next() * n), pick: (items) => items[Math.floor(next() * items.length)] };
+}
+
+const CELLS = ["", "abc", "7", "13", "-2.5", "42", "é ünï", "😀 x", "中文", "a, b", 'say "hi"', "two\nlines", "cr\r\nlf", "  padded "];
+
+function randomCsv(r) {
+  const quote = (cell) => (/[",\r\n]/.test(cell) || cell.trim() !== cell || r.next() < 0.2 ? `"${cell.replaceAll('"', '""')}"` : cell);
+  const header = r.pick(["n,name,tag", "n,name,name", "n,,tag", "n"]);
+  let text = (r.next() < 0.3 ? "\uFEFF" : "") + header;
+  const rows = r.int(40);
+  for (let i = 0; i < rows; i++) {
+    text += r.next() < 0.5 ? "\r\n" : "\n";
+    if (r.next() < 0.1) text += "\n";
+    const width = r.int(5);
+    text += Array.from({ length: width }, () => quote(r.pick(CELLS))).join(",");
+  }
+  return r.next() < 0.5 ? `${text}\n` : text;
+}
+
+const STEPS = [
+  () => ({ type: "transform", parameters: { operation: "filter", transformFunction: "r => Number(r.n) > 9" } }),
+  () => ({ type: "transform", parameters: { operation: "filter", transformFunction: "r => JSON.stringify(r).length % 3 != 0" } }),
+  () => ({ type: "transform", parameters: { operation: "filter", transformFunction: "r => r.n == '13' ? r.x.y : true" } }),
+  () => ({ type: "transform", parameters: { operation: "map", transformFunction: "r => ({ n: Number(r.n), name: r.name })" } }),
+  () => ({ type: "transform", parameters: { operation: "map", transformFunction: "r => [r.n, r.name]" } }),
+  () => ({ type: "transform", parameters: { operation: "map", transformFunction: "r => r.item ?? r" } }),
+  () => ({ type: "transform", parameters: { operation: "sort", sortKey: "n", sortDirection: "desc" } }),
+  () => ({ type: "transform", parameters: { operation: "flatten" } }),
+  (r) => ({ type: "transform", parameters: { operation: "limit", limitCount: 1 + r.int(20) } }),
+  (r) => ({ type: "transform", parameters: { operation: "skip", skipCount: r.int(20) } }),
+  (r) => ({ type: "transform", parameters: { operation: "slice", sliceStart: r.int(10), sliceEnd: r.next() < 0.3 ? -2 : r.int(30) } }),
+  () => ({ type: "transform", parameters: { operation: "unique" } }),
+  () => ({ type: "transform", parameters: { operation: "reverse" } }),
+  (r) => ({ type: "edit-fields", parameters: { forEachItem: true, keepOnlySet: r.next() < 0.5, values: { tag: "{{name}}/{{n}}", k: 1 } } }),
+  (r) => ({ type: "loop", parameters: r.next() < 0.3 ? { maxIterations: 5 + r.int(30) } : {} }),
+];
+const PORT = { transform: "data", "edit-fields": "data", loop: "array" };
+
+function randomFlow(r, input, output) {
+  const nodes = [{ id: "sheet", type: "spreadsheet", parameters: { path: input } }];
+  const count = 1 + r.int(5);
+  for (let i = 0; i < count; i++) nodes.push({ id: `s${i}`, ...r.pick(STEPS)(r) });
+  const edges = nodes.slice(1).map((node, i) => ({ id: `e${i}`, source: nodes[i].id, target: node.id, targetHandle: PORT[node.type] }));
+  // A loop's output says how long it took: written whole (JSON), it differs from run to run.
+  const format = r.pick(nodes.at(-1).type === "loop" ? [undefined, "jsonl", "csv"] : [undefined, "json", "jsonl", "csv"]);
+  if (format) {
+    nodes.push({ id: "save", type: "file-system", parameters: { operation: "write", path: output, format } });
+    edges.push({ id: "save", source: nodes.at(-2).id, target: "save", targetHandle: "input" });
+  }
+  return { id: "random", type: "group", nodes, edges };
+}
+
+/** A written file's text with its times (a loop's records') made one, or undefined. */
+function writtenText(path) {
+  return existsSync(path) ? readFileSync(path, "utf8").replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, "<time>") : undefined;
+}
+
+/** What two runs that must agree are compared on; timestamps and durations left out. */
+function outcome(result) {
+  const plain = JSON.parse(
+    JSON.stringify(result.data ?? null, (key, value) => (key === "timestamp" || key === "duration" ? undefined : value)),
+  );
+  return {
+    success: result.success,
+    data: plain,
+    error: result.error && { code: result.error.code, message: result.error.message, nodeId: result.error.nodeId },
+  };
+}
+
+for (const engine of ["native", "wasm"]) {
+  test(`${engine}: random flows over random tables give the node-by-node run's result and bytes, streamed in batches of any size`, async (t) => {
+    const dir = tempDir(t, `streaming-random-${engine}`);
+    const whole = createConductor({ engine, storage: { type: "memory" }, history: false, streamBatchRows: 0 });
+    const r = random(engine === "native" ? 20261125 : 1125);
+    let streamedRuns = 0;
+    for (let round = 0; round < 200; round++) {
+      const input = join(dir, `in-${round}.csv`);
+      writeFileSync(input, randomCsv(r));
+      const flow = randomFlow(r, input, join(dir, `out-${round}`));
+      const batch = 1 + r.int(8);
+      const streaming = createConductor({
+        engine,
+        storage: { type: "memory" },
+        history: false,
+        streamBatchRows: batch,
+        progressThrottle: 0,
+      });
+      let counted = false;
+      streaming.node.onProgress((event) => {
+        counted ||= event.nodes.some((node) => node.rows !== undefined);
+      });
+      const streamed = await streaming.node.run(flow);
+      const written = writtenText(join(dir, `out-${round}`));
+      const plain = await whole.node.run(flow);
+      const again = writtenText(join(dir, `out-${round}`));
+      const context = `round ${round}, batches of ${batch}: ${JSON.stringify(flow.nodes.map((n) => [n.type, n.parameters]))}`;
+      assert.deepEqual(outcome(streamed), outcome(plain), context);
+      assert.deepEqual(written, again, `${context}: the same bytes`);
+      if (counted) streamedRuns++;
+    }
+    // Most of these flows stream (a chain of at least two nodes from the source on).
+    assert.ok(streamedRuns > 100, `${streamedRuns} of 200 runs streamed`);
+  });
+}

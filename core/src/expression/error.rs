@@ -53,6 +53,12 @@ impl ExpressionError {
             && self.message.starts_with("Expression exceeded its step budget")
     }
 
+    /// Whether the call's result, or the node's output with it, went over the output bound
+    /// ([`super::Limits::max_output_bytes`]): a memory limit, not a failure of the expression.
+    pub fn is_output_limit(&self) -> bool {
+        self.kind == ExpressionErrorKind::Budget && self.message.contains(super::RAISE_OUTPUT_LIMIT)
+    }
+
     /// Builds an error from its parts.
     pub fn new(
         kind: ExpressionErrorKind,

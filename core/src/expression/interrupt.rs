@@ -54,9 +54,16 @@ impl OutputBudget {
 
     /// The message for going over the bound.
     pub fn exceeded(&self) -> String {
-        format!("Output exceeds the node's output limit of {} bytes", self.limit)
+        format!(
+            "Output exceeds the node's output limit of {} bytes ({RAISE_OUTPUT_LIMIT})",
+            self.limit
+        )
     }
 }
+
+/// How every message of the output bound ends: the option that raises it (`ConductorConfig`'s
+/// `limits.maxOutputBytes`, [`super::Limits::max_output_bytes`] here).
+pub const RAISE_OUTPUT_LIMIT: &str = "limits.maxOutputBytes raises it";
 
 /// Everything optional a call is given besides its arguments and [`Limits`](super::Limits).
 /// The default is a call nobody can stop whose result is bounded by its limits alone.

@@ -52,7 +52,7 @@ use std::sync::Arc;
 use crate::value::Value;
 
 pub use self::error::{ExpressionError, ExpressionErrorKind};
-pub use self::interrupt::{CallContext, Interrupt, OutputBudget, CHECK_EVERY};
+pub use self::interrupt::{CallContext, Interrupt, OutputBudget, CHECK_EVERY, RAISE_OUTPUT_LIMIT};
 pub use self::limits::Limits;
 
 use self::ast::ExprKind;

@@ -82,7 +82,11 @@ impl Output {
         if self.used > self.limit {
             return Err(budget_error(match &self.over {
                 Some(message) => message.clone(),
-                None => format!("Result exceeds the output limit of {} bytes", self.limit),
+                None => format!(
+                    "Result exceeds the output limit of {} bytes ({})",
+                    self.limit,
+                    super::interrupt::RAISE_OUTPUT_LIMIT
+                ),
             }));
         }
         Ok(())

@@ -43,7 +43,8 @@ pub enum Reads {
     /// The array a built-in finds in a node's output (`result`, `records`, ...: the first of
     /// [`ARRAY_FIELDS`] there): the upstream node's rows field must be the one it finds.
     ArrayIn,
-    /// The whole value (written out as it is): any rows field does.
+    /// The whole value (written out as it is, rows first): an upstream node whose rows lead its
+    /// output does.
     Whole,
 }
 
@@ -56,7 +57,7 @@ impl Reads {
     /// Whether a node reading this way reads the rows of an output whose rows are `rows`.
     pub fn reads_rows_of(self, rows: RowsField) -> bool {
         match self {
-            Reads::Whole => true,
+            Reads::Whole => rows.shape.is_none(),
             Reads::ArrayIn => ARRAY_FIELDS
                 .iter()
                 .find(|field| **field == rows.name || rows.other_arrays.contains(field))
@@ -108,6 +109,31 @@ pub type OpenSink = fn(&Invocation, &SharedHost) -> Result<Box<dyn RowSink>, Exe
 pub struct RowsField {
     pub name: &'static str,
     pub other_arrays: &'static [&'static str],
+    /// How the node's output object is made of its rows (a summary of them, or all of them for
+    /// the chain's last node) and the rest of its fields (what its `finish` gave). `None`: the
+    /// rows field first, then the rest in order — the only shape a sink that writes its whole
+    /// input as it comes can write (see [`Reads::Whole`]).
+    pub shape: Option<fn(Value, Map) -> Value>,
+}
+
+impl RowsField {
+    /// The rows in `name`, first in the output; `other_arrays` beside them.
+    pub const fn first(name: &'static str, other_arrays: &'static [&'static str]) -> Self {
+        RowsField { name, other_arrays, shape: None }
+    }
+
+    /// The node's output: `rows` placed where the node keeps them, among `rest`.
+    pub fn output(&self, rows: Value, rest: Map) -> Value {
+        if let Some(shape) = self.shape {
+            return shape(rows, rest);
+        }
+        let mut out = Map::with_capacity(rest.len() + 1);
+        out.insert(self.name, rows);
+        for (key, value) in rest {
+            out.insert(key, value);
+        }
+        Value::Object(out)
+    }
 }
 
 /// Rows from outside, in batches.

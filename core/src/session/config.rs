@@ -21,6 +21,9 @@ pub struct SessionConfig {
     pub max_nodes: Option<usize>,
     /// Step budget of each expression call (`limits.expressionSteps`).
     pub expression_steps: Option<u64>,
+    /// Bytes a node may hold as its output, and one expression call return
+    /// (`limits.maxOutputBytes`; default 128 MiB).
+    pub max_output_bytes: Option<usize>,
     /// Rows a stream's batches hold; 0 turns streaming off.
     pub stream_batch_rows: Option<usize>,
     /// Bytes of rows a sort in a stream holds before it spills runs (native hosts: the others
@@ -95,6 +98,10 @@ impl SessionConfig {
                     .expression_steps
                     .filter(|s| *s > 0)
                     .unwrap_or(defaults.expression_limits.max_steps),
+                max_output_bytes: self
+                    .max_output_bytes
+                    .filter(|b| *b > 0)
+                    .unwrap_or(defaults.expression_limits.max_output_bytes),
                 ..defaults.expression_limits
             },
             ..defaults
@@ -110,5 +117,22 @@ impl SessionConfig {
     /// Whether flows are kept in memory (`storage: {type: "memory"}`).
     pub fn memory_storage(&self) -> bool {
         self.storage.kind.as_deref() == Some("memory")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SessionConfig;
+
+    #[test]
+    fn limits_come_from_the_config_and_defaults_stand_for_missing_or_zero_ones() {
+        let engine = SessionConfig::from_json(r#"{"maxOutputBytes": 4096, "expressionSteps": 50}"#)
+            .unwrap()
+            .engine();
+        assert_eq!(engine.expression_limits.max_output_bytes, 4096);
+        assert_eq!(engine.expression_limits.max_steps, 50);
+        let defaults = crate::engine::EngineConfig::default().expression_limits;
+        let engine = SessionConfig::from_json(r#"{"maxOutputBytes": 0}"#).unwrap().engine();
+        assert_eq!(engine.expression_limits, defaults);
     }
 }

@@ -176,12 +176,14 @@ export type ConductorConfig = {
   http?: { maxRequestsPerHost?: number };
   /**
    * Rows per batch when a chain of nodes runs as a stream (default 4096; `0` turns streaming
-   * off). A chain streams when it starts at a `spreadsheet` reading CSV (a `.csv`/`.tsv`/`.txt`
-   * file, or `data` text, with headers and no range) and goes on through `transform` map, filter
-   * or sort nodes, each the only reader of the one before, optionally ending in a
-   * `file-system` write: rows pass a batch at a time, so a file larger than memory goes through.
-   * The result is the one a node-by-node run gives; the chain's nodes before its last report
-   * `{"$streamed": <rows>, "first": [...]}` in place of their rows (history, traces).
+   * off). A chain streams when it starts at a `spreadsheet` reading a file (CSV, TSV, XLSX read
+   * row by row; XLS, XLSB, ODS read whole) or `data` text, with headers and no range, and goes
+   * on through nodes that work row by row — `transform` map, filter, flatten, unique, limit,
+   * skip, slice and sort, `edit-fields` with `forEachItem`, `loop` forEach — each the only
+   * reader of the one before, optionally ending in a `file-system` write: rows pass a batch at a
+   * time, so a file larger than memory goes through. The result is the one a node-by-node run
+   * gives; the chain's nodes before its last report `{"$streamed": <rows>, "first": [...]}` in
+   * place of their rows (history, traces). README "Data at scale" has the full table.
    */
   streamBatchRows?: number;
   /**
@@ -232,10 +234,15 @@ export type ConductorConfig = {
   telemetry?: TelemetryConfig;
   /** Relative file paths and process working directories resolve here (default: the process cwd). */
   workingDirectory?: string;
-  /** Limits: flow shape (checked before running) and the step budget of each expression call
+  /**
+   * Limits: flow shape (checked before running), the step budget of each expression call
    * (`transformFunction`, conditions, ...; default 1,000,000, exceeded → the node fails with
-   * "BudgetError: Expression exceeded its step budget of N steps"). */
-  limits?: { maxDepth?: number; maxNodes?: number; expressionSteps?: number };
+   * "BudgetError: Expression exceeded its step budget of N steps"), and `maxOutputBytes`, what a
+   * node may hold as its output (default 128 MiB, counted as JSON text; exceeded → the node
+   * fails with `MEMORY_LIMIT_EXCEEDED`, "Output exceeds the node's output limit of N bytes ...").
+   * A streamed node holds a batch of rows, never its whole output: streams never meet it.
+   */
+  limits?: { maxDepth?: number; maxNodes?: number; expressionSteps?: number; maxOutputBytes?: number };
   /** Browser: a server to run flows on (`POST /api/<channel>/<command>`). */
   serverUrl?: string;
 };

@@ -247,7 +247,11 @@ fn shared_structure_cannot_blow_up_the_result() {
     )
     .unwrap_err();
     assert_kind(&e, ExpressionErrorKind::Budget);
-    assert_eq!(e.message, "Result exceeds the output limit of 134217728 bytes");
+    assert_eq!(
+        e.message,
+        "Result exceeds the output limit of 134217728 bytes (limits.maxOutputBytes raises it)"
+    );
+    assert!(e.is_output_limit());
     // The same through borrowed input (with a smaller limit to keep the test quick).
     let lim = Limits { max_output_bytes: 1 << 20, ..Limits::default() };
     let input = json!({"list": (0..2000).collect::<Vec<i32>>(), "big": "y".repeat(10_000)});

@@ -145,7 +145,11 @@ fn calls_sharing_an_output_budget_fail_once_their_results_together_exceed_it() {
     assert_eq!(budget.left(), 1000 - 4 * 202);
     let error = program.call_in(&[&json!(200)], &limits, cx).unwrap_err();
     assert_kind(&error, ExpressionErrorKind::Budget);
-    assert_eq!(error.message, "Output exceeds the node's output limit of 1000 bytes");
+    assert_eq!(
+        error.message,
+        "Output exceeds the node's output limit of 1000 bytes (limits.maxOutputBytes raises it)"
+    );
+    assert!(error.is_output_limit());
     // Numbers from the fast path are charged too.
     let double = Expression::compile_function("x => x * 2", &[], &limits).unwrap();
     let budget = OutputBudget::new(20);

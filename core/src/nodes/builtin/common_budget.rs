@@ -1,6 +1,5 @@
 //! The bounds one execution of a built-in node works within: its output, and its signal.
 
-use super::common::node_error;
 use crate::error::{ErrorCode, ExecutionError};
 use crate::expression::{CallContext, Interrupt, Limits, OutputBudget};
 use crate::host::CancelToken;
@@ -38,9 +37,10 @@ impl<'n> NodeBudget<'n> {
     }
 
     /// Takes `bytes` of output the node builds itself from what it is given, or fails with
-    /// `"[<type>] Output exceeds the node's output limit of N bytes"`.
+    /// `MEMORY_LIMIT_EXCEEDED`: `"[<type>] Output exceeds the node's output limit of N bytes
+    /// (limits.maxOutputBytes raises it)"`.
     pub fn spend(&self, node_type: &str, bytes: usize) -> Result<(), ExecutionError> {
-        self.output.spend(bytes).map_err(|message| node_error(node_type, message))
+        self.output.spend(bytes).map_err(|message| output_limit_error(node_type, message))
     }
 
     /// Bytes of output the node may still produce.
@@ -50,7 +50,7 @@ impl<'n> NodeBudget<'n> {
 
     /// The error for output beyond the bound.
     pub fn over(&self, node_type: &str) -> ExecutionError {
-        node_error(node_type, self.output.exceeded())
+        output_limit_error(node_type, self.output.exceeded())
     }
 
     /// Whether the node's run was cancelled or its attempt timed out: loops over many items
@@ -61,6 +61,11 @@ impl<'n> NodeBudget<'n> {
         }
         Ok(())
     }
+}
+
+/// `"[<type>] <message>"` for output over the node's bound: a memory limit, named by its code.
+pub(super) fn output_limit_error(node_type: &str, message: String) -> ExecutionError {
+    ExecutionError::new(ErrorCode::MEMORY_LIMIT_EXCEEDED, format!("[{node_type}] {message}"))
 }
 
 /// The node's run was cancelled or timed out while an expression ran. Whoever stopped it

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::value::Value;
 
 use super::common::node_error;
-use super::common_budget::cancelled;
+use super::common_budget::{cancelled, output_limit_error};
 use crate::error::ExecutionError;
 use crate::expression::{Expression, ExpressionError, ExpressionErrorKind, Limits};
 
@@ -39,7 +39,11 @@ pub(super) fn item_error(
     if error.kind == ExpressionErrorKind::Cancelled {
         return cancelled();
     }
-    node_error(node_type, format!("{operation} failed at item {index}: {error}"))
+    let message = format!("{operation} failed at item {index}: {error}");
+    if error.is_output_limit() {
+        return output_limit_error(node_type, message);
+    }
+    node_error(node_type, message)
 }
 
 /// An expression's result as an element or field: `undefined` stays `undefined`, as JavaScript

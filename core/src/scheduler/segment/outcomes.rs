@@ -21,7 +21,7 @@ pub(super) fn failed_at(
     if let (true, Some((source, rows, read, downstream))) = (k > 0, parts) {
         match source.finish() {
             Ok(rest) => {
-                let output = summary(rows.name, read.rows, read.first, rest);
+                let output = summary(rows, read.rows, read.first, rest);
                 outcomes.push((ixs[0], Some(Ok(Some(output)))));
             }
             Err(error) => return vec![(ixs[0], Some(Err(error)))],
@@ -59,17 +59,7 @@ impl Read {
     }
 }
 
-/// A streamed node's output: its rows field as a summary.
-pub(super) fn summary(field: &str, rows: usize, first: Batch, rest: Map) -> Value {
-    whole(field, json!({"$streamed": rows, "first": Value::Array(first)}), rest)
-}
-
-/// The output object: the rows field first, then the rest.
-pub(super) fn whole(field: &str, rows: Value, rest: Map) -> Value {
-    let mut out = Map::with_capacity(rest.len() + 1);
-    out.insert(field, rows);
-    for (key, value) in rest {
-        out.insert(key, value);
-    }
-    Value::Object(out)
+/// A streamed node's output: its rows as a summary.
+pub(super) fn summary(field: RowsField, rows: usize, first: Batch, rest: Map) -> Value {
+    field.output(json!({"$streamed": rows, "first": Value::Array(first)}), rest)
 }

@@ -5,7 +5,7 @@ use super::SegmentNode;
 use crate::error::ExecutionError;
 use crate::host::SharedHost;
 use crate::nodes::stream::{Batch, RowSink, RowSource, RowStage, RowsField, Streaming};
-use crate::value::Value;
+use crate::value::{Map, Value};
 
 /// Rows of a streamed node's output kept in its summary.
 pub(super) const SUMMARY_ROWS: usize = 5;
@@ -19,13 +19,13 @@ pub(super) struct Downstream {
     /// The first rows each stage gave (its output's summary).
     pub(super) firsts: Vec<Batch>,
     /// Each stage's rows field.
-    pub(super) rows: Vec<&'static str>,
+    pub(super) rows: Vec<RowsField>,
 }
 
 impl Downstream {
     /// The rows field of the last stage, or `source`'s when there is none.
     pub(super) fn rows_name(&self, source: &'static str) -> &'static str {
-        self.rows.last().copied().unwrap_or(source)
+        self.rows.last().map_or(source, |rows| rows.name)
     }
 
     /// What stage `k` held back until every row came (a sort's rows), about `rows` at a time,
@@ -87,11 +87,12 @@ pub(super) fn open(
     for (k, node) in rest.iter().enumerate() {
         match node.streaming {
             Streaming::Stage { open, rows, .. } => {
-                let stage = open(&node.invocation, host).map_err(|error| (k + 1, error))?;
+                let stage = open(&node.invocation, host)
+                    .unwrap_or_else(|error| Box::new(Unopened(error)) as Box<dyn RowStage>);
                 downstream.stages.push(stage);
                 downstream.counts.push((0, 0));
                 downstream.firsts.push(Vec::new());
-                downstream.rows.push(rows.name);
+                downstream.rows.push(rows);
             }
             Streaming::Sink { open, .. } => {
                 let sink = open(&node.invocation, host).map_err(|error| (k + 1, error))?;
@@ -103,6 +104,25 @@ pub(super) fn open(
         }
     }
     Ok((source, source_rows, downstream, end))
+}
+
+/// A stage whose node could not open (its parameters cannot work). It fails where the node run
+/// on its own fails, when it is first given rows or told every row came, so the nodes before it
+/// read to the end of their input first, and one of them failing wins, as node by node.
+struct Unopened(ExecutionError);
+
+impl RowStage for Unopened {
+    fn push(&mut self, _batch: Batch, _offset: usize) -> Result<Batch, ExecutionError> {
+        Err(self.0.clone())
+    }
+
+    fn end(&mut self, _rows: usize) -> Result<Batch, ExecutionError> {
+        Err(self.0.clone())
+    }
+
+    fn finish(self: Box<Self>, _in: usize, _out: usize) -> Result<Map, ExecutionError> {
+        Err(self.0)
+    }
 }
 
 /// Where the chain's rows go at its end.

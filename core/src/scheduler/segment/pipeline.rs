@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 
 use super::ahead::AheadSource;
-use super::outcomes::{failed_at, summary, whole, Read};
+use super::outcomes::{failed_at, summary, Read};
 use super::parts::{open, ArmedSink, Downstream, End};
 use super::{SegmentJob, Stopped};
 use crate::error::ExecutionError;
@@ -161,7 +161,7 @@ pub(super) async fn run(job: SegmentJob) -> Result<Vec<LeafOutcome>, Stopped> {
         }
     };
     let mut outcomes: Vec<LeafOutcome> = Vec::with_capacity(ixs.len());
-    let output = summary(source_rows.name, read.rows, read.first, source_rest.clone());
+    let output = summary(source_rows, read.rows, read.first, source_rest.clone());
     outcomes.push((ixs[0], Some(Ok(Some(output)))));
     let mut upstream_rest = source_rest;
     let Downstream { stages, counts, firsts, rows } = downstream;
@@ -178,7 +178,7 @@ pub(super) async fn run(job: SegmentJob) -> Result<Vec<LeafOutcome>, Stopped> {
         };
         let output = match (&mut end, k + 1 == stage_count) {
             (End::Collect(all), true) => {
-                whole(field, Value::Array(std::mem::take(all)), rest.clone())
+                field.output(Value::Array(std::mem::take(all)), rest.clone())
             }
             _ => summary(field, given, first, rest.clone()),
         };

@@ -12,6 +12,7 @@ export function sessionConfigJson(config: ConductorConfig): string {
     maxDepth: config.limits?.maxDepth,
     maxNodes: config.limits?.maxNodes,
     expressionSteps: config.limits?.expressionSteps,
+    maxOutputBytes: config.limits?.maxOutputBytes,
     streamBatchRows: config.streamBatchRows,
     streamSortMemory: config.streamSortMemory,
     workingDirectory: config.workingDirectory,

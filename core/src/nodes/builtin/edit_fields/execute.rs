@@ -1,12 +1,15 @@
-//! What `edit-fields` does: set fields on the input object.
+//! What `edit-fields` does: set fields on the input object, or with `forEachItem` on each item
+//! of the input array.
 
 use crate::json;
 use crate::value::{Map, Value};
 
-use super::super::common::{node_error, Config};
+use super::super::common::{array_input, node_error, Config};
 use super::super::common_budget::NodeBudget;
 use super::schema::SCHEMA;
 use super::template::render;
+use super::TYPE;
+use crate::error::ExecutionError;
 use crate::format::iso_timestamp;
 use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
@@ -16,64 +19,112 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
     Box::pin(async move { result })
 }
 
-const TYPE: &str = "edit-fields";
 /// What one field of an object built from an array or a string counts against the output
 /// bound (its key and value, beyond the data itself).
-const ENTRY_BYTES: usize = 48;
+pub(super) const ENTRY_BYTES: usize = 48;
 
 fn edit(invocation: &Invocation, host: &SharedHost) -> NodeResult {
     let config = Config::new(&SCHEMA, invocation);
+    let editor = Editor::new(invocation, host)?;
     // Rendered text counts against the same output bound as expression results.
     let calls = NodeBudget::new(invocation.expression_limits, &invocation.signal);
     let data = invocation.input_value("data").or_else(|| config.get("data"));
-    calls.spend(TYPE, view_size(data).saturating_mul(ENTRY_BYTES))?;
-    let input = object_view(data);
-    let values = match config.get("values") {
-        Some(Value::Object(values)) => values.clone(),
-        Some(Value::String(text)) => match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(values)) => values,
-            _ => return Err(node_error(TYPE, "values must be an object or the JSON text of one")),
-        },
-        _ => Map::new(),
+    let result = if config.bool("forEachItem").unwrap_or(false) {
+        edit_each_item(&editor, data, &calls)?
+    } else {
+        Value::Object(editor.edit(object_view(data, &calls)?, &calls)?)
     };
-    let mut out =
-        if config.bool("keepOnlySet").unwrap_or(false) { Map::new() } else { input.clone() };
-    let needs_data = values.values().any(|v| v.as_str().is_some_and(|s| s.contains("{{")));
-    let data = needs_data.then(|| {
-        let mut data = input;
-        data.insert("$now".to_owned(), json!(iso_timestamp(host.now())));
-        data
-    });
-    let empty = Map::new();
-    for (key, value) in values {
-        calls.stopped()?;
-        let rendered = match value {
-            Value::String(template) => {
-                let text = render(&template, data.as_ref().unwrap_or(&empty), calls.output_left())
-                    .map_err(|_| calls.over(TYPE))?;
-                calls.spend(TYPE, text.len())?;
-                Value::from(text)
-            }
-            other => other,
+    Ok(Some(json!({ "result": result })))
+}
+
+/// `forEachItem`: each item of the array `data` is or holds, edited.
+fn edit_each_item(
+    editor: &Editor,
+    data: Option<&Value>,
+    calls: &NodeBudget<'_>,
+) -> Result<Value, ExecutionError> {
+    let items = match data {
+        None => &[][..],
+        Some(value) => array_input(value, None).ok_or_else(|| {
+            node_error(TYPE, "Input data must be an array (or hold one) to edit each item")
+        })?,
+    };
+    let mut edited = Vec::with_capacity(items.len());
+    for item in items {
+        edited.push(Value::Object(editor.edit(object_view(Some(item), calls)?, calls)?));
+    }
+    Ok(Value::Array(edited))
+}
+
+/// The fields a node sets, ready to set on any number of objects.
+pub(super) struct Editor {
+    values: Map,
+    keep_only_set: bool,
+    /// `{{$now}}`, when a template reads any data.
+    now: Option<Value>,
+}
+
+impl Editor {
+    /// The node's `values` (an object, or the JSON text of one), read once.
+    pub(super) fn new(invocation: &Invocation, host: &SharedHost) -> Result<Self, ExecutionError> {
+        let config = Config::new(&SCHEMA, invocation);
+        let values = match config.get("values") {
+            Some(Value::Object(values)) => values.clone(),
+            Some(Value::String(text)) => match serde_json::from_str::<Value>(text) {
+                Ok(Value::Object(values)) => values,
+                _ => {
+                    return Err(node_error(
+                        TYPE,
+                        "values must be an object or the JSON text of one",
+                    ))
+                }
+            },
+            _ => Map::new(),
         };
-        out.insert(key, rendered);
+        let needs_data = values.values().any(|v| v.as_str().is_some_and(|s| s.contains("{{")));
+        Ok(Editor {
+            keep_only_set: config.bool("keepOnlySet").unwrap_or(false),
+            now: needs_data.then(|| json!(iso_timestamp(host.now()))),
+            values,
+        })
     }
-    Ok(Some(json!({ "result": Value::Object(out) })))
+
+    /// `{...input}` with the fields set: each template rendered against `input`.
+    pub(super) fn edit(&self, input: Map, calls: &NodeBudget<'_>) -> Result<Map, ExecutionError> {
+        let mut out = if self.keep_only_set { Map::new() } else { input.clone() };
+        let data = self.now.as_ref().map(|now| {
+            let mut data = input;
+            data.insert("$now".to_owned(), now.clone());
+            data
+        });
+        let empty = Map::new();
+        for (key, value) in &self.values {
+            calls.stopped()?;
+            let rendered = match value {
+                Value::String(template) => {
+                    let text =
+                        render(template, data.as_ref().unwrap_or(&empty), calls.output_left())
+                            .map_err(|_| calls.over(TYPE))?;
+                    calls.spend(TYPE, text.len())?;
+                    Value::from(text)
+                }
+                other => other.clone(),
+            };
+            out.insert(key.clone(), rendered);
+        }
+        Ok(out)
+    }
 }
 
-/// How many entries `object_view` makes of a value.
-fn view_size(value: Option<&Value>) -> usize {
-    match value {
-        Some(Value::Object(map)) => map.len(),
-        Some(Value::Array(items)) => items.len(),
-        Some(Value::String(s)) => s.len(),
-        _ => 0,
-    }
-}
-
-/// `{...inputData}`: an object's entries, an array's or string's by index, nothing otherwise.
-fn object_view(value: Option<&Value>) -> Map {
-    match value {
+/// `{...value}` as the fields of the object an edit starts from, counted against the output
+/// bound: an object's entries (moved out of an object given whole), an array's or string's by
+/// index, nothing otherwise.
+pub(super) fn object_view(
+    value: Option<&Value>,
+    calls: &NodeBudget<'_>,
+) -> Result<Map, ExecutionError> {
+    calls.spend(TYPE, view_size(value).saturating_mul(ENTRY_BYTES))?;
+    Ok(match value {
         Some(Value::Object(map)) => map.clone(),
         Some(Value::Array(items)) => {
             items.iter().enumerate().map(|(i, v)| (i.to_string(), v.clone())).collect()
@@ -84,5 +135,15 @@ fn object_view(value: Option<&Value>) -> Map {
             .map(|(i, c)| (i.to_string(), Value::from(c.to_string())))
             .collect(),
         _ => Map::new(),
+    })
+}
+
+/// How many entries `object_view` makes of a value.
+fn view_size(value: Option<&Value>) -> usize {
+    match value {
+        Some(Value::Object(map)) => map.len(),
+        Some(Value::Array(items)) => items.len(),
+        Some(Value::String(s)) => s.len(),
+        _ => 0,
     }
 }

@@ -1,13 +1,19 @@
-//! `edit-fields`: set fields on the input object.
+//! `edit-fields`: set fields on the input object, or on each item of an input array.
 
 mod execute;
 mod schema;
+#[cfg(feature = "streams")]
+mod stream;
 mod template;
+
+/// The node type's name, in its error messages.
+const TYPE: &str = "edit-fields";
 
 builtin_node_type! {
     /// The `edit-fields` node type.
     EditFields: "edit-fields",
     caching: caching,
+    streaming: stream::streaming,
 }
 
 /// Pure, unless a template reads `{{$now}}` (the time it runs).

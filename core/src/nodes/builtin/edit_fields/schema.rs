@@ -20,6 +20,9 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
         ParamSpec::new("keepOnlySet", ParamKind::Boolean)
             .default(|| json!(false))
             .describe("Output only the fields set here, dropping the input's"),
+        ParamSpec::new("forEachItem", ParamKind::Boolean)
+            .default(|| json!(false))
+            .describe("Edit each item of the input array"),
     ])
 });
 

@@ -12,11 +12,12 @@ use super::super::common_budget::NodeBudget;
 use super::super::common_expression::compile_condition;
 use super::super::pace::{run_pure, Pace};
 use super::schema::SCHEMA;
+use crate::error::ExecutionError;
 use crate::format::iso_timestamp;
 use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
 
-const TYPE: &str = "loop";
+use super::TYPE;
 const DEFAULT_MAX_ITERATIONS: f64 = 1000.0;
 /// What one iteration's record adds to the output, as the output bound counts it (its keys,
 /// a timestamp and a number; a `forEach` record's item is counted apart). Records are
@@ -31,13 +32,8 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
 fn run(invocation: &Invocation, host: &SharedHost, pace: &Pace<'_>) -> NodeResult {
     let started = host.now();
     let config = Config::new(&SCHEMA, invocation);
-    let cap = config
-        .get("maxIterations")
-        .and_then(Value::as_f64)
-        .unwrap_or(DEFAULT_MAX_ITERATIONS)
-        .max(1.0) as usize;
-    let over_cap =
-        || node_error(TYPE, format!("Loop exceeded its iteration cap of {cap} (maxIterations)"));
+    let cap = iteration_cap(invocation);
+    let over_cap = || over_cap(cap);
     let timestamp = json!(iso_timestamp(started));
     // Expression calls get the attempt's step cap (see `pace`); `full` is the node's own budget.
     let full = invocation.expression_limits;
@@ -104,13 +100,49 @@ fn run(invocation: &Invocation, host: &SharedHost, pace: &Pace<'_>) -> NodeResul
             }
             pace.expect(items.len())?;
             calls.spend(TYPE, items.len().saturating_mul(RECORD_BYTES))?;
-            results.extend(items.iter().enumerate().map(|(i, item)| json!({"index": i, "item": item, "processed": true, "timestamp": timestamp})));
+            results.extend(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| record_of_item(i, item.clone(), &timestamp)),
+            );
         }
     }
-    let iterations = results.len();
-    let duration = host.now() - started;
+    let summary = Summary { iterations: results.len(), duration: host.now() - started };
     let results = if config.bool("collectResults").unwrap_or(true) { results } else { Vec::new() };
-    Ok(Some(json!({
+    Ok(Some(loop_output(Value::Array(results), &summary)))
+}
+
+/// The iteration cap: `maxIterations`, 1,000 by default.
+pub(super) fn iteration_cap(invocation: &Invocation) -> usize {
+    invocation
+        .param("maxIterations")
+        .and_then(Value::as_f64)
+        .unwrap_or(DEFAULT_MAX_ITERATIONS)
+        .max(1.0) as usize
+}
+
+/// A loop would run more than `cap` iterations.
+pub(super) fn over_cap(cap: usize) -> ExecutionError {
+    node_error(TYPE, format!("Loop exceeded its iteration cap of {cap} (maxIterations)"))
+}
+
+/// `forEach`'s record of the item at `index`.
+pub(super) fn record_of_item(index: usize, item: Value, timestamp: &Value) -> Value {
+    json!({"index": index, "item": item, "processed": true, "timestamp": timestamp})
+}
+
+/// What a loop's output says of its run besides its records.
+pub(super) struct Summary {
+    pub iterations: usize,
+    pub duration: f64,
+}
+
+/// A loop's output: its `results` (empty when not collected) at the top and in `result`.
+#[inline]
+pub(super) fn loop_output(results: Value, summary: &Summary) -> Value {
+    let Summary { iterations, duration } = *summary;
+    json!({
         "result": {
             "results": results,
             "iterationCount": iterations,
@@ -125,5 +157,5 @@ fn run(invocation: &Invocation, host: &SharedHost, pace: &Pace<'_>) -> NodeResul
         "errors": [],
         "success": true,
         "duration": duration,
-    })))
+    })
 }

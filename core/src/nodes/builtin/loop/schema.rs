@@ -43,7 +43,8 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
             "maxIterations",
             ParamKind::Number {
                 min: Some(1.0),
-                max: Some(1_000_000.0),
+                // High enough for a loop over every row of a large file, which streams.
+                max: Some(1e12),
                 exclusive_min: false,
                 integer: true,
             },

@@ -22,7 +22,7 @@ use crate::value::{Map, Str, Value};
 
 /// Where a spreadsheet's rows are in its output: `records`, beside the `headers` and
 /// `sheetNames` arrays.
-const ROWS: RowsField = RowsField { name: "records", other_arrays: &["headers", "sheetNames"] };
+const ROWS: RowsField = RowsField::first("records", &["headers", "sheetNames"]);
 
 /// Bytes read from the file at a time.
 const PIECE_BYTES: usize = 1 << 18;

@@ -54,8 +54,13 @@ impl Settings<'_> {
     }
 
     fn flatten_depth(&self) -> usize {
-        self.number("flattenDepth").unwrap_or(1.0).max(0.0) as usize
+        flatten_depth(self.config)
     }
+}
+
+/// How deep `flatten` flattens: `flattenDepth`, 1 by default.
+pub(super) fn flatten_depth(config: &Config<'_>) -> usize {
+    config.get("flattenDepth").and_then(Value::as_f64).unwrap_or(1.0).max(0.0) as usize
 }
 
 /// The implicit parameters of a `transformFunction` without an arrow, as validation checks it.
@@ -221,11 +226,7 @@ pub(super) fn apply(
             pace.expect(items.len())?;
             let mut seen = HashSet::new();
             Value::Array(
-                items
-                    .iter()
-                    .filter(|item| seen.insert(serde_json::to_string(item).unwrap_or_default()))
-                    .cloned()
-                    .collect(),
+                items.iter().filter(|item| seen.insert(unique_key(item))).cloned().collect(),
             )
         }
         "reverse" => Value::Array(items.iter().rev().cloned().collect()),
@@ -246,6 +247,11 @@ pub(super) fn apply(
     })
 }
 
+/// What `unique` tells items apart by: their JSON text.
+pub(super) fn unique_key(item: &Value) -> String {
+    serde_json::to_string(item).unwrap_or_default()
+}
+
 /// `reduceInitial`: JSON when it parses, the string itself otherwise, `""` when absent.
 fn initial(value: Option<&Value>) -> Value {
     match value {
@@ -257,7 +263,7 @@ fn initial(value: Option<&Value>) -> Value {
     }
 }
 
-fn count(value: Option<f64>, default: f64) -> usize {
+pub(super) fn count(value: Option<f64>, default: f64) -> usize {
     value.unwrap_or(default).max(0.0).min(usize::MAX as f64) as usize
 }
 
@@ -367,7 +373,7 @@ impl SortKey {
 }
 
 /// `Array.prototype.flat(depth)`, iteratively.
-fn flatten(items: &[Value], depth: usize) -> Vec<Value> {
+pub(super) fn flatten(items: &[Value], depth: usize) -> Vec<Value> {
     let mut out = Vec::with_capacity(items.len());
     let mut stack: Vec<(std::slice::Iter<'_, Value>, usize)> = vec![(items.iter(), 0)];
     while let Some((iter, level)) = stack.last_mut() {

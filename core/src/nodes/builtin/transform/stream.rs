@@ -1,15 +1,24 @@
-//! `transform` in a stream of rows: `map` and `filter` one batch at a time with the same loops
-//! as over a whole array, and `sort` holding every row until the last came, then sorting them
-//! as over a whole array (beyond memory, as an external merge sort: `stream_sort.rs`).
+//! `transform` in a stream of rows: the operations that take each row on its own one batch at a
+//! time, with the same code as over a whole array — `map` and `filter` (the same loops),
+//! `flatten`, `unique` (which holds each distinct row's JSON text, within the node's output
+//! bound), and `limit`, `skip` and `slice` with bounds from the start (rows outside them are
+//! read and let go, as a whole run reads its whole input) — and `sort`, holding every row until
+//! the last came, then sorting them as over a whole array (beyond memory, as an external merge
+//! sort: `stream_sort.rs`). `reduce`, `group`, `reverse` and a `slice` counted from the end
+//! need every row at once: they end a stream and take their input whole.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::super::common::node_error;
+use super::super::common::{node_error, Config};
 use super::super::common_budget::NodeBudget;
 use super::super::common_expression::compile_function;
 use super::super::pace::Pace;
-use super::operations::{filter_items, implicit, map_items, Pass};
+use super::operations::{
+    count, filter_items, flatten, flatten_depth, implicit, map_items, unique_key, Pass,
+};
+use super::schema::SCHEMA;
 use super::stream_sort::StreamSort;
 use crate::error::ExecutionError;
 use crate::expression::{Expression, Limits};
@@ -20,23 +29,28 @@ use crate::nodes::Invocation;
 use crate::value::{rows_asked_ahead, Map, Value};
 
 const TYPE: &str = "transform";
+/// What one distinct row's text costs `unique` beyond its bytes (the set's entry).
+const UNIQUE_KEY_BYTES: usize = 32;
 
 /// Where a transform's rows are in its output: `result`, its only array.
-const ROWS: RowsField = RowsField { name: "result", other_arrays: &[] };
+const ROWS: RowsField = RowsField::first("result", &[]);
 
-/// A transform streams for `map`, `filter` and `sort`, reading the array in its `data` input as
-/// it is (no `dataPath`).
+/// A transform streams for the operations above, reading the array in its `data` input as it is
+/// (no `dataPath`).
 pub(super) fn streaming(parameters: &Map) -> Option<Streaming> {
     let text = |key: &str| parameters.get(key).and_then(Value::as_str);
     if text("dataPath").is_some_and(|path| !path.is_empty()) {
         return None;
     }
-    match text("operation").unwrap_or("map") {
-        "map" | "filter" | "sort" => {
-            Some(Streaming::Stage { port: "data", reads: Reads::ArrayIn, rows: ROWS, open })
-        }
-        _ => None,
-    }
+    // A bound counted from the end needs the number of rows first.
+    let from_start =
+        |key: &str| parameters.get(key).and_then(Value::as_f64).is_none_or(|n| n >= 0.0);
+    let streams = match text("operation").unwrap_or("map") {
+        "map" | "filter" | "sort" | "flatten" | "unique" | "limit" | "skip" => true,
+        "slice" => from_start("sliceStart") && from_start("sliceEnd"),
+        _ => false,
+    };
+    streams.then_some(Streaming::Stage { port: "data", reads: Reads::ArrayIn, rows: ROWS, open })
 }
 
 enum Operation {
@@ -44,6 +58,18 @@ enum Operation {
     Filter(Arc<Expression>),
     /// Every row so far, sorted once the last came.
     Sort(Box<StreamSort>),
+    /// Each row's items, `depth` levels down.
+    Flatten(usize),
+    /// The rows at positions `from..to` of the whole input (`limit`, `skip`, `slice`).
+    Window {
+        from: usize,
+        to: Option<usize>,
+    },
+    /// Rows whose JSON text was not seen before; the texts held count against the output bound.
+    Unique {
+        seen: HashSet<String>,
+        held: usize,
+    },
 }
 
 struct TransformStage {
@@ -54,18 +80,31 @@ struct TransformStage {
     host: SharedHost,
 }
 
+/// The operations that stream, by the name a transform's output repeats.
+const STREAMED: [&str; 8] =
+    ["map", "filter", "sort", "flatten", "unique", "limit", "skip", "slice"];
+
 fn open(invocation: &Invocation, host: &SharedHost) -> Result<Box<dyn RowStage>, ExecutionError> {
+    let config = Config::new(&SCHEMA, invocation);
     let text = |key: &str| invocation.param(key).and_then(Value::as_str);
-    let name = match text("operation").unwrap_or("map") {
-        "map" => "map",
-        "filter" => "filter",
-        "sort" => "sort",
-        other => return Err(node_error(TYPE, format!("The operation '{other}' does not stream"))),
+    let requested = text("operation").unwrap_or("map");
+    let Some(&name) = STREAMED.iter().find(|name| **name == requested) else {
+        return Err(node_error(TYPE, format!("The operation '{requested}' does not stream")));
     };
     let function = text("transformFunction").unwrap_or("item => item");
+    let number = |key: &str| config.get(key).and_then(Value::as_f64);
+    let position = |key: &str| number(key).map(|n| count(Some(n.trunc()), 0.0));
     let operation = match name {
         "map" => Operation::Map(compile_function(TYPE, function, implicit(name))?),
         "filter" => Operation::Filter(compile_function(TYPE, function, implicit(name))?),
+        "flatten" => Operation::Flatten(flatten_depth(&config)),
+        "unique" => Operation::Unique { seen: HashSet::new(), held: 0 },
+        "limit" => Operation::Window { from: 0, to: Some(count(number("limitCount"), 10.0)) },
+        "skip" => Operation::Window { from: count(number("skipCount"), 0.0), to: None },
+        "slice" => Operation::Window {
+            from: position("sliceStart").unwrap_or(0),
+            to: position("sliceEnd"),
+        },
         _ => Operation::Sort(Box::new(StreamSort::new(
             text("sortKey").filter(|k| !k.is_empty()).map(str::to_owned),
             text("sortDirection") == Some("desc"),
@@ -94,7 +133,7 @@ impl RowStage for TransformStage {
                 Ok(done) => return done,
                 Err(batch) => batch,
             },
-            Operation::Sort(_) => batch,
+            _ => batch,
         };
         let pace = Pace::unbounded();
         let calls = NodeBudget::new(self.limits, &self.signal);
@@ -110,6 +149,37 @@ impl RowStage for TransformStage {
                 calls.stopped()?;
                 sort.push(batch)?;
                 Ok(Vec::new())
+            }
+            Operation::Flatten(depth) => {
+                calls.stopped()?;
+                Ok(batch
+                    .iter()
+                    .flat_map(|row| flatten(std::slice::from_ref(row), *depth))
+                    .collect())
+            }
+            Operation::Window { from, to } => {
+                // The rows of this batch inside the window, by their positions in the input.
+                let end = offset + batch.len();
+                let start = (*from).clamp(offset, end) - offset;
+                let stop = to.unwrap_or(end).clamp(offset, end).max(offset + start) - offset;
+                Ok(batch.into_iter().skip(start).take(stop - start).collect())
+            }
+            Operation::Unique { seen, held } => {
+                calls.stopped()?;
+                let mut out = Vec::new();
+                for row in batch {
+                    let key = unique_key(&row);
+                    if seen.contains(&key) {
+                        continue;
+                    }
+                    *held = held.saturating_add(key.len() + UNIQUE_KEY_BYTES);
+                    if *held > self.limits.max_output_bytes {
+                        return Err(calls.over(TYPE));
+                    }
+                    seen.insert(key);
+                    out.push(row);
+                }
+                Ok(out)
             }
         }
     }
