@@ -68,7 +68,9 @@ fn every_type_has_the_field_count_of_the_original() {
         ("edit-fields", 8),
         // One more than the TypeScript engine: `format` (how `write` lays out rows).
         ("file-system", 10),
-        ("http-request", 9),
+        // Two more than the TypeScript engine: `bodyFile` and `responseFile` (bodies from and
+        // to files).
+        ("http-request", 11),
         ("image", 19),
         ("loop", 10),
         ("shell-command", 9),
@@ -87,7 +89,7 @@ fn schema_derived_types_list_base_fields_first_then_their_own() {
     let own: [(&str, &[&str]); 8] = [
         ("edit-fields", &["values", "keepOnlySet", "forEachItem"]),
         ("file-system", &["operation", "path", "content", "format", "recursive"]),
-        ("http-request", &["method", "url", "headers", "body"]),
+        ("http-request", &["method", "url", "headers", "body", "bodyFile", "responseFile"]),
         (
             "image",
             &[

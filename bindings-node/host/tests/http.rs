@@ -381,3 +381,133 @@ async fn an_untrusted_certificate_is_refused_after_a_real_handshake() {
     assert_eq!(error.kind, EffectErrorKind::Network, "{error}");
     assert!(error.message.to_lowercase().contains("certificate"), "{error}");
 }
+
+/// A body of `total` bytes made as it is read (a repeating pattern), `piece` bytes at a time:
+/// nothing holds the whole of it.
+struct Pattern {
+    total: u64,
+    given: u64,
+    piece: usize,
+    pieces: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    fail_after: Option<u64>,
+}
+
+fn pattern_byte(i: u64) -> u8 {
+    (i.wrapping_mul(31) % 251) as u8
+}
+
+impl atomiton_core::host::effects::BodyReader for Pattern {
+    fn next(
+        &mut self,
+    ) -> atomiton_core::host::BoxFuture<
+        '_,
+        atomiton_core::host::effects::EffectResult<Option<Vec<u8>>>,
+    > {
+        Box::pin(async move {
+            if self.fail_after.is_some_and(|at| self.given >= at) {
+                return Err(atomiton_core::host::effects::EffectError::new(
+                    EffectErrorKind::Other,
+                    "the disk went away",
+                ));
+            }
+            if self.given >= self.total {
+                return Ok(None);
+            }
+            let n = (self.total - self.given).min(self.piece as u64);
+            let piece: Vec<u8> = (self.given..self.given + n).map(pattern_byte).collect();
+            self.given += n;
+            self.pieces.fetch_add(1, Ordering::SeqCst);
+            Ok(Some(piece))
+        })
+    }
+
+    fn size(&self) -> u64 {
+        self.total
+    }
+}
+
+/// Keeps what a response body's pieces came to, not the pieces.
+struct Tally {
+    seen: std::sync::Arc<std::sync::Mutex<(usize, common::server::Counted)>>,
+}
+
+impl atomiton_core::host::effects::BodyWriter for Tally {
+    fn write(
+        &mut self,
+        piece: Vec<u8>,
+    ) -> atomiton_core::host::BoxFuture<'_, atomiton_core::host::effects::EffectResult<()>> {
+        let mut seen = self.seen.lock().unwrap();
+        seen.0 += 1;
+        seen.1.add(&piece);
+        Box::pin(std::future::ready(Ok(())))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bodies_stream_from_a_reader_and_to_a_writer_a_piece_at_a_time() {
+    use atomiton_core::host::effects::StreamedBodies;
+    let server = TestServer::start().await;
+    let total: u64 = 24 * 1024 * 1024 + 7;
+    let pieces = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let upload =
+        Pattern { total, given: 0, piece: 256 * 1024, pieces: pieces.clone(), fail_after: None };
+    let client = http();
+    assert!(client.streams_bodies());
+    let mut req = request("POST", server.url("/count"));
+    // Below the body's size: a body sent from a reader is not held, nor bounded by it.
+    req.max_response_bytes = 1024 * 1024;
+    let bodies = StreamedBodies { upload: Some(Box::new(upload)), download: None };
+    let response = within("the streamed request", client.send_streamed(req, bodies)).await.unwrap();
+    let mut expected = common::server::Counted::default();
+    expected.add(&(0..total).map(pattern_byte).collect::<Vec<_>>());
+    assert_eq!(echoed(&response), atomiton_core::json!({"bytes": total, "sum": expected.sum}));
+    assert_eq!(pieces.load(Ordering::SeqCst), total.div_ceil(256 * 1024) as usize);
+
+    // A response written out as it arrives: in many pieces, none kept in the response.
+    let seen = std::sync::Arc::new(std::sync::Mutex::new((0, common::server::Counted::default())));
+    let mut req = request("GET", server.url("/big?n=20000000"));
+    req.max_response_bytes = u64::MAX;
+    let bodies =
+        StreamedBodies { upload: None, download: Some(Box::new(Tally { seen: seen.clone() })) };
+    let response = within("the streamed request", client.send_streamed(req, bodies)).await.unwrap();
+    assert_eq!((response.status, response.body.len()), (200, 0));
+    let (writes, bytes) = {
+        let seen = seen.lock().unwrap();
+        (seen.0, seen.1.bytes)
+    };
+    assert_eq!(bytes, 20_000_000);
+    assert!(writes > 10, "written as it came: {writes} pieces");
+
+    // Its bound still holds when one is set.
+    let mut req = request("GET", server.url("/endless"));
+    req.max_response_bytes = 3 * 1024 * 1024;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new((0, common::server::Counted::default())));
+    let bodies =
+        StreamedBodies { upload: None, download: Some(Box::new(Tally { seen: seen.clone() })) };
+    let error =
+        within("the streamed request", client.send_streamed(req, bodies)).await.unwrap_err();
+    assert_eq!(error.kind, EffectErrorKind::TooLarge);
+    assert!(seen.lock().unwrap().1.bytes <= 3 * 1024 * 1024);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_cannot_be_read_fails_the_request_with_the_readers_error() {
+    use atomiton_core::host::effects::StreamedBodies;
+    let server = TestServer::start().await;
+    let pieces = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let upload = Pattern {
+        total: 8 * 1024 * 1024,
+        given: 0,
+        piece: 64 * 1024,
+        pieces,
+        fail_after: Some(1024 * 1024),
+    };
+    let bodies = StreamedBodies { upload: Some(Box::new(upload)), download: None };
+    let error = within(
+        "the streamed request",
+        http().send_streamed(request("POST", server.url("/count")), bodies),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error.message, "the disk went away");
+}

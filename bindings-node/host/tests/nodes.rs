@@ -12,7 +12,7 @@ use atomiton_core::value::Value;
 use atomiton_core::{Engine, ErrorCode, ExecutionResult, NodeDefinition, RunOptions};
 use atomiton_native_host::NativeHost;
 use common::server::TestServer;
-use common::{runtime, TempDir};
+use common::{runtime, write_ods, TempDir};
 
 /// Runs `flow` on a native host whose working directory is `dir`.
 fn run_in(dir: &TempDir, flow: NodeDefinition, input: Option<Value>) -> ExecutionResult {
@@ -325,6 +325,92 @@ fn http_request_against_a_loopback_server() {
     assert_eq!(bad_url.message, "[http-request] Invalid URL: not a url");
 }
 
+#[test]
+fn http_request_sends_a_file_and_saves_the_response_to_one_a_piece_at_a_time() {
+    let rt = runtime();
+    let server = rt.block_on(TestServer::start());
+    let dir = TempDir::new("nodes-http-files");
+    // One runtime for every run: what a run lets go of is cleaned up on it after the run ends.
+    let host = NativeHost::new(rt.handle().clone())
+        .with_working_dir(dir.path().to_path_buf())
+        .into_shared();
+    let run = |flow: NodeDefinition| {
+        rt.block_on(Engine::default().run(flow, RunOptions::default(), host.clone()))
+    };
+    // Larger than the default response bound (50 MiB) would allow held in memory.
+    let body: Vec<u8> = (0..60_000_000u64).map(|i| (i * 7 % 253) as u8).collect();
+    std::fs::write(dir.path().join("upload.bin"), &body).unwrap();
+    let mut expected = common::server::Counted::default();
+    expected.add(&body);
+    let sent = run(http(&server.url("/count"))
+        .with_param("method", "POST")
+        .with_param("bodyFile", dir.join("upload.bin")));
+    assert!(sent.success, "{:?}", sent.error);
+    assert_eq!(
+        sent.data.as_ref().unwrap()["result"],
+        json!({"bytes": body.len(), "sum": expected.sum})
+    );
+
+    let saved =
+        run(http(&server.url("/big?n=60000000"))
+            .with_param("responseFile", dir.join("out/big.bin")));
+    assert!(saved.success, "{:?}", saved.error);
+    let data = saved.data.unwrap();
+    assert_eq!(
+        (
+            data["result"].clone(),
+            data["path"].clone(),
+            data["size"].clone(),
+            data["status"].clone()
+        ),
+        (
+            json!(dir.join("out/big.bin")),
+            json!(dir.join("out/big.bin")),
+            json!(60_000_000),
+            json!(200)
+        )
+    );
+    assert_eq!(std::fs::metadata(dir.path().join("out/big.bin")).unwrap().len(), 60_000_000);
+    assert!(!dir.path().join("out/big.bin.partial").exists());
+
+    // A response past the node's own bound fails by name, and leaves no file.
+    let capped = run(http(&server.url("/endless"))
+        .with_param("responseFile", dir.join("endless.bin"))
+        .with_param("maxResponseBytes", 2_000_000));
+    let error = capped.error.expect("over its bound");
+    assert_eq!(error.code, ErrorCode::MEMORY_LIMIT_EXCEEDED);
+    assert!(
+        error.message.ends_with("(the node's maxResponseBytes raises it)"),
+        "{}",
+        error.message
+    );
+    // A request that times out mid-body leaves no file either (the partial one is removed
+    // as the node's work is let go of).
+    let timed_out = run(http(&server.url("/endless"))
+        .with_param("responseFile", dir.join("slow.bin"))
+        .with_param("timeout", 300)
+        .with_param("retries", 0));
+    assert_eq!(timed_out.error.expect("timed out").code, ErrorCode::TIMEOUT);
+    let gone = |name: &str| {
+        (0..10_000).any(|_| {
+            let gone = !dir.path().join(name).exists()
+                && !dir.path().join(format!("{name}.partial")).exists();
+            if !gone {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            gone
+        })
+    };
+    assert!(gone("endless.bin") && gone("slow.bin"));
+    let missing = run(http(&server.url("/count"))
+        .with_param("method", "POST")
+        .with_param("bodyFile", dir.join("nope.bin")));
+    assert_eq!(
+        missing.error.expect("no such file").message,
+        format!("[http-request] Body file not found: {}", dir.join("nope.bin"))
+    );
+}
+
 fn write_png(path: &std::path::Path, width: u32, height: u32, color: [u8; 4]) {
     let img = image::RgbaImage::from_pixel(width, height, image::Rgba(color));
     img.save(path).unwrap();
@@ -540,21 +626,6 @@ fn write_xlsx(path: &std::path::Path) {
         zip.start_file(name, options).unwrap();
         zip.write_all(content.as_bytes()).unwrap();
     }
-    zip.finish().unwrap();
-}
-
-/// A minimal ODS spreadsheet.
-fn write_ods(path: &std::path::Path) {
-    let file = std::fs::File::create(path).unwrap();
-    let mut zip = zip::ZipWriter::new(file);
-    let stored =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    zip.start_file("mimetype", stored).unwrap();
-    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
-    zip.start_file("META-INF/manifest.xml", stored).unwrap();
-    zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#).unwrap();
-    zip.start_file("content.xml", stored).unwrap();
-    zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Data"><table:table-row><table:table-cell office:value-type="string"><text:p>city</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>pop</text:p></table:table-cell></table:table-row><table:table-row><table:table-cell office:value-type="string"><text:p>Oslo</text:p></table:table-cell><table:table-cell office:value-type="float" office:value="709037"><text:p>709037</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#).unwrap();
     zip.finish().unwrap();
 }
 

@@ -354,3 +354,40 @@ async fn the_engine_refuses_at_validation_and_at_the_effect() {
         error.message
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_bodies_from_and_to_files_keep_to_the_file_grant() {
+    let tree = Tree::new();
+    let server = TestServer::start().await;
+    let host = NativeHost::new(Handle::current()).into_shared();
+    let run = |parameters: Value, permissions: RunPermissions| {
+        let flow = json!({"id": "req", "type": "http-request", "parameters": parameters});
+        let flow: NodeDefinition = atomiton_core::value::from_value(flow).expect("flow");
+        Engine::default().run(
+            flow,
+            RunOptions { permissions: Some(permissions), ..RunOptions::default() },
+            host.clone(),
+        )
+    };
+    let grant = RunPermissions {
+        files: FileAccess::Within { roots: vec![tree.path("root")] },
+        http: HttpAccess::To { hosts: vec!["127.0.0.1".to_owned()] },
+        ..RunPermissions::default()
+    };
+    // Inside the grant (the client limited to hosts holds bodies in memory): sent and saved.
+    let sent = json!({"method": "POST", "url": server.url("/count"), "bodyFile": tree.path("root/inside.txt"), "responseFile": tree.path("root/sub/answer.json")});
+    let result = within("inside", run(sent, grant.clone())).await;
+    assert!(result.success, "{:?}", result.error);
+    assert_eq!(result.data.as_ref().unwrap()["result"], json!(tree.path("root/sub/answer.json")));
+    let answer = std::fs::read_to_string(tree.dir.path().join("root/sub/answer.json")).unwrap();
+    assert!(answer.starts_with("{\"bytes\":6,"), "{answer}");
+    // A body file outside it is refused at the effect, and so is a response file.
+    let leak = json!({"method": "POST", "url": server.url("/count"), "bodyFile": tree.path("outside/secret.txt")});
+    let error = within("body outside", run(leak, grant.clone())).await.error.expect("refused");
+    assert_eq!(error.code, ErrorCode::PERMISSION_DENIED, "{error:?}");
+    let plant =
+        json!({"url": server.url("/text"), "responseFile": tree.path("outside/planted.txt")});
+    let error = within("response outside", run(plant, grant)).await.error.expect("refused");
+    assert_eq!(error.code, ErrorCode::PERMISSION_DENIED, "{error:?}");
+    assert!(!tree.exists("outside/planted.txt") && !tree.exists("outside/planted.txt.partial"));
+}

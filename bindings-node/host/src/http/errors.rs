@@ -28,14 +28,17 @@ pub(super) fn body_error(error: reqwest::Error, origin: &str) -> EffectError {
     EffectError::new(kind, format!("Reading the response from {origin} failed: {}", chain(&error)))
 }
 
+/// What raises the bound, said with every response over it.
+const RAISE_IT: &str = "the node's maxResponseBytes raises it";
+
 /// The response is larger than the request allows.
 pub(super) fn too_large(origin: &str, max_bytes: u64, declared: Option<u64>) -> EffectError {
     let message = match declared {
         Some(length) => {
-            format!("Response from {origin} is too large: Content-Length {length} bytes exceeds the limit of {max_bytes} bytes")
+            format!("Response from {origin} is too large: Content-Length {length} bytes exceeds the limit of {max_bytes} bytes ({RAISE_IT})")
         }
         None => {
-            format!("Response from {origin} is too large: more than the limit of {max_bytes} bytes")
+            format!("Response from {origin} is too large: more than the limit of {max_bytes} bytes ({RAISE_IT})")
         }
     };
     EffectError::new(EffectErrorKind::TooLarge, message)

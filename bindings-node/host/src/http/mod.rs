@@ -3,17 +3,20 @@
 //! Requests go out as HTTP/1.1 (every server speaks it; HTTP/2 would add the `h2` crate to the
 //! build for no behaviour a node can see). Bodies are not decompressed and no `Accept-Encoding`
 //! is sent, so servers answer uncompressed. Response bodies are streamed and counted against
-//! the request's cap: nothing beyond it is ever buffered.
+//! the request's cap: nothing beyond it is ever buffered. Bodies to and from files stream both
+//! ways ([`HttpClient::send_streamed`]; `upload.rs`): neither has to fit in memory.
 
 mod clients;
 mod errors;
 mod per_host;
 mod prepare;
+mod upload;
 
 use std::sync::Arc;
 
 use atomiton_core::host::effects::{
-    EffectError, EffectErrorKind, EffectResult, HttpClient, HttpRequest, HttpResponse,
+    BodyWriter, EffectError, EffectErrorKind, EffectResult, HttpClient, HttpRequest, HttpResponse,
+    StreamedBodies,
 };
 use atomiton_core::host::BoxFuture;
 use tokio::runtime::Handle;
@@ -64,17 +67,47 @@ impl std::fmt::Debug for NativeHttp {
 }
 
 impl HttpClient for NativeHttp {
-    fn send(&self, mut request: HttpRequest) -> BoxFuture<'static, EffectResult<HttpResponse>> {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'static, EffectResult<HttpResponse>> {
+        self.start(request, StreamedBodies::default())
+    }
+
+    fn streams_bodies(&self) -> bool {
+        true
+    }
+
+    fn send_streamed(
+        &self,
+        request: HttpRequest,
+        bodies: StreamedBodies,
+    ) -> BoxFuture<'static, EffectResult<HttpResponse>> {
+        self.start(request, bodies)
+    }
+}
+
+impl NativeHttp {
+    /// Sends `request`, its body read from `bodies.upload` and its response's written to
+    /// `bodies.download` where they are given.
+    fn start(
+        &self,
+        mut request: HttpRequest,
+        bodies: StreamedBodies,
+    ) -> BoxFuture<'static, EffectResult<HttpResponse>> {
         if request.signal.is_cancelled() {
             return Box::pin(std::future::ready(Err(cancelled("HTTP request"))));
         }
         // Bad input fails here, before anything touches the network.
         // The body moves into the request rather than being copied.
         let body = request.body.take();
-        let prepared = match Prepared::from_request(&request, body) {
+        let mut prepared = match Prepared::from_request(&request, body) {
             Ok(prepared) => prepared,
             Err(error) => return Box::pin(std::future::ready(Err(error))),
         };
+        let StreamedBodies { upload, download } = bodies;
+        let upload_failure = upload.map(|reader| {
+            let (body, failure) = upload::streamed_body(&self.handle, reader);
+            prepared.set_body(body);
+            failure
+        });
         let client = match self.clients.get(request.follow_redirects) {
             Ok(client) => client,
             Err(error) => return Box::pin(std::future::ready(Err(error))),
@@ -88,9 +121,15 @@ impl HttpClient for NativeHttp {
             // Waiting for a slot counts against the request's time: it is part of getting an answer.
             let exchange = async {
                 let _slot = per_host.acquire(&origin).await;
-                exchange(client, prepared, max_bytes).await
+                exchange(client, prepared, max_bytes, download).await
             };
             match bounded(exchange, limit, &signal).await {
+                // A body file that could not be read is what failed, not the request.
+                Outcome::Done(Err(error)) => Err(upload_failure
+                    .and_then(|failure| {
+                        failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+                    })
+                    .unwrap_or(error)),
                 Outcome::Done(result) => result,
                 Outcome::Cancelled => Err(cancelled("HTTP request")),
                 Outcome::TimedOut => Err(EffectError::new(
@@ -105,11 +144,13 @@ impl HttpClient for NativeHttp {
     }
 }
 
-/// Sends the request and reads the response, body included, up to `max_bytes`.
+/// Sends the request and reads the response, body included, up to `max_bytes`: into the
+/// response, or written to `download` as it arrives.
 async fn exchange(
     client: reqwest::Client,
     prepared: Prepared,
     max_bytes: u64,
+    mut download: Option<Box<dyn BodyWriter>>,
 ) -> EffectResult<HttpResponse> {
     let origin = prepared.origin();
     let mut response = client
@@ -133,14 +174,19 @@ async fn exchange(
     if let Some(length) = declared.filter(|length| *length > max_bytes) {
         return Err(errors::too_large(&origin, max_bytes, Some(length)));
     }
-    let mut body =
-        Vec::with_capacity(declared.unwrap_or(0).min(max_bytes).min(MAX_PREALLOCATION) as usize);
+    let held = if download.is_some() { 0 } else { declared.unwrap_or(0) };
+    let mut body = Vec::with_capacity(held.min(max_bytes).min(MAX_PREALLOCATION) as usize);
+    let mut received: u64 = 0;
     while let Some(chunk) = response.chunk().await.map_err(|e| errors::body_error(e, &origin))? {
-        if body.len() as u64 + chunk.len() as u64 > max_bytes {
+        received += chunk.len() as u64;
+        if received > max_bytes {
             // Dropping the response closes the connection: the rest is never read.
             return Err(errors::too_large(&origin, max_bytes, None));
         }
-        body.extend_from_slice(&chunk);
+        match download.as_mut() {
+            Some(download) => download.write(chunk.to_vec()).await?,
+            None => body.extend_from_slice(&chunk),
+        }
     }
 
     Ok(HttpResponse {

@@ -9,7 +9,7 @@ pub(super) struct Prepared {
     method: Method,
     url: Url,
     headers: HeaderMap,
-    body: Option<Vec<u8>>,
+    body: Option<reqwest::Body>,
 }
 
 impl Prepared {
@@ -26,7 +26,12 @@ impl Prepared {
             // `append`, not `insert`: repeated names are all sent, in order.
             headers.append(name, value);
         }
-        Ok(Prepared { method, url, headers, body })
+        Ok(Prepared { method, url, headers, body: body.map(reqwest::Body::from) })
+    }
+
+    /// Sends `body` in place of the one the request had.
+    pub(super) fn set_body(&mut self, body: reqwest::Body) {
+        self.body = Some(body);
     }
 
     /// `scheme://host[:port]`, for messages (never the path, query or credentials).
@@ -38,7 +43,7 @@ impl Prepared {
         let mut request = reqwest::Request::new(self.method, self.url);
         *request.headers_mut() = self.headers;
         if let Some(body) = self.body {
-            *request.body_mut() = Some(body.into());
+            *request.body_mut() = Some(body);
         }
         request
     }

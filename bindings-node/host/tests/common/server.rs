@@ -56,12 +56,13 @@ struct Request {
     body: Vec<u8>,
 }
 
-async fn read_request(socket: &mut TcpStream) -> Option<Request> {
+/// The head of a request, and where it ends in what was read.
+async fn read_head(socket: &mut TcpStream) -> Option<(Vec<u8>, usize)> {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 4096];
-    let head_end = loop {
+    loop {
         if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            break end;
+            return Some((buffer, end));
         }
         let n = socket.read(&mut chunk).await.ok()?;
         if n == 0 {
@@ -75,8 +76,15 @@ async fn read_request(socket: &mut TcpStream) -> Option<Request> {
                 socket.write_all(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n").await;
             return None;
         }
-    };
-    let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
+    }
+}
+
+/// A request's method, target and headers.
+type Head = (String, String, Vec<(String, String)>);
+
+/// A request's method, target and headers from its head.
+fn parse_head(head: &[u8]) -> Option<Head> {
+    let head = String::from_utf8_lossy(head).into_owned();
     let mut lines = head.split("\r\n");
     let mut request_line = lines.next()?.split(' ');
     let method = request_line.next()?.to_owned();
@@ -85,11 +93,26 @@ async fn read_request(socket: &mut TcpStream) -> Option<Request> {
         .filter_map(|line| line.split_once(':'))
         .map(|(name, value)| (name.to_owned(), value.trim().to_owned()))
         .collect();
-    let length = headers
+    Some((method, target, headers))
+}
+
+fn content_length(headers: &[(String, String)]) -> u64 {
+    headers
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, value)| value.parse::<usize>().ok())
-        .unwrap_or(0);
+        .and_then(|(_, value)| value.parse::<u64>().ok())
+        .unwrap_or(0)
+}
+
+/// The rest of a request whose head was read: its body, whole.
+async fn read_body(
+    socket: &mut TcpStream,
+    buffer: Vec<u8>,
+    head_end: usize,
+    (method, target, headers): Head,
+) -> Option<Request> {
+    let length = content_length(&headers) as usize;
+    let mut chunk = [0u8; 4096];
     let mut body = buffer[head_end + 4..].to_vec();
     while body.len() < length {
         let n = socket.read(&mut chunk).await.ok()?;
@@ -113,8 +136,49 @@ async fn respond(socket: &mut TcpStream, status: &str, headers: &[(&str, &str)],
     let _ = socket.shutdown().await;
 }
 
+/// Reads a request's head, then counts its body as it comes instead of holding it: the bytes
+/// and a checksum of them (`sum` below), answered as JSON. What a client sent of a body larger
+/// than the test should hold.
+async fn count_body(socket: &mut TcpStream, buffer: Vec<u8>, head_end: usize, length: u64) {
+    let mut seen = Counted::default();
+    seen.add(&buffer[head_end + 4..]);
+    let mut chunk = vec![0u8; 64 * 1024];
+    while seen.bytes < length {
+        match socket.read(&mut chunk).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => seen.add(&chunk[..n]),
+        }
+    }
+    let body = json!({"bytes": seen.bytes, "sum": seen.sum}).to_string();
+    respond(socket, "200 OK", &[("Content-Type", "application/json")], body.as_bytes()).await;
+}
+
+/// Bytes, and a checksum that depends on their order: each byte times its position plus one,
+/// wrapping.
+#[derive(Default)]
+pub struct Counted {
+    pub bytes: u64,
+    pub sum: u64,
+}
+
+impl Counted {
+    pub fn add(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.bytes += 1;
+            self.sum = self.sum.wrapping_add(u64::from(byte).wrapping_mul(self.bytes)) % (1 << 52);
+        }
+    }
+}
+
 async fn handle(mut socket: TcpStream, observed: Arc<Observed>, addr: SocketAddr) {
-    let Some(request) = read_request(&mut socket).await else { return };
+    let Some((buffer, head_end)) = read_head(&mut socket).await else { return };
+    let Some(head) = parse_head(&buffer[..head_end]) else { return };
+    // `/count` takes its body as it comes; every other route reads it whole.
+    if head.1 == "/count" {
+        let length = content_length(&head.2);
+        return count_body(&mut socket, buffer, head_end, length).await;
+    }
+    let Some(request) = read_body(&mut socket, buffer, head_end, head).await else { return };
     let path = request.target.split('?').next().unwrap_or("").to_owned();
     let query = request.target.split_once('?').map(|(_, q)| q.to_owned()).unwrap_or_default();
     match path.as_str() {

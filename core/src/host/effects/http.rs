@@ -1,6 +1,8 @@
 //! HTTP as a host effect.
 
 use super::EffectResult;
+#[cfg(feature = "host-effects")]
+use super::{EffectError, EffectErrorKind};
 use crate::host::{BoxFuture, CancelToken, MaybeSend, MaybeSync};
 
 /// One request, fully resolved by the node (URL with query, headers with auth, body bytes).
@@ -33,7 +35,58 @@ pub struct HttpResponse {
     pub url: String,
 }
 
+/// A request body read a piece at a time as it is sent (a file's: it need not fit in memory).
+#[cfg(feature = "host-effects")]
+pub trait BodyReader: MaybeSend {
+    /// The next piece; `None` after the last.
+    fn next(&mut self) -> BoxFuture<'_, EffectResult<Option<Vec<u8>>>>;
+    /// The body's length in bytes, sent as its `Content-Length`.
+    fn size(&self) -> u64;
+}
+
+/// Where a response body goes a piece at a time as it arrives (a file: it need not fit in
+/// memory).
+#[cfg(feature = "host-effects")]
+pub trait BodyWriter: MaybeSend {
+    fn write(&mut self, piece: Vec<u8>) -> BoxFuture<'_, EffectResult<()>>;
+}
+
+/// The bodies [`HttpClient::send_streamed`] streams: the request's from `upload`, the
+/// response's to `download` (each, when absent, as [`HttpClient::send`] has them).
+#[cfg(feature = "host-effects")]
+#[derive(Default)]
+pub struct StreamedBodies {
+    pub upload: Option<Box<dyn BodyReader>>,
+    pub download: Option<Box<dyn BodyWriter>>,
+}
+
 /// Sends HTTP requests.
 pub trait HttpClient: MaybeSend + MaybeSync {
     fn send(&self, request: HttpRequest) -> BoxFuture<'static, EffectResult<HttpResponse>>;
+
+    /// Whether [`send_streamed`](Self::send_streamed) streams bodies (builds with files: the
+    /// `host-effects` feature). When it does not (the
+    /// default), a node holds a body to or from a file in memory, within its bounds.
+    #[cfg(feature = "host-effects")]
+    fn streams_bodies(&self) -> bool {
+        false
+    }
+
+    /// [`send`](Self::send), with the request body read from `bodies.upload` a piece at a time
+    /// as it is sent (`request.body` is then not sent) and the response body written to
+    /// `bodies.download` as it arrives (the response's `body` then stays empty). A client
+    /// following a redirect that must send the body again (307, 308) answers with the redirect
+    /// instead: a streamed body is sent once.
+    #[cfg(feature = "host-effects")]
+    fn send_streamed(
+        &self,
+        request: HttpRequest,
+        bodies: StreamedBodies,
+    ) -> BoxFuture<'static, EffectResult<HttpResponse>> {
+        let _ = (request, bodies);
+        Box::pin(std::future::ready(Err(EffectError::new(
+            EffectErrorKind::Unsupported,
+            "This HTTP client does not stream bodies",
+        ))))
+    }
 }

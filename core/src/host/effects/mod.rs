@@ -8,6 +8,8 @@ mod http;
 mod process;
 
 pub use files::{DirEntry, FileMetadata, FileSystem};
+#[cfg(feature = "host-effects")]
+pub use http::{BodyReader, BodyWriter, StreamedBodies};
 pub use http::{HttpClient, HttpRequest, HttpResponse};
 pub use process::{ProcessOutput, ProcessRunner, ProcessSpec};
 

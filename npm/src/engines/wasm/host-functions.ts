@@ -74,7 +74,7 @@ async function send(spec: FetchSpec, body: Uint8Array | undefined, signal: Abort
   const declared = Number(response.headers.get("content-length") ?? NaN);
   if (declared > spec.maxResponseBytes) {
     void response.body?.cancel();
-    throw failure("too-large", `Response exceeds the limit of ${spec.maxResponseBytes} bytes`);
+    throw failure("too-large", `Response exceeds the limit of ${spec.maxResponseBytes} bytes (the node's maxResponseBytes raises it)`);
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -85,7 +85,7 @@ async function send(spec: FetchSpec, body: Uint8Array | undefined, signal: Abort
     size += value.byteLength;
     if (size > spec.maxResponseBytes) {
       void reader.cancel();
-      throw failure("too-large", `Response exceeds the limit of ${spec.maxResponseBytes} bytes`);
+      throw failure("too-large", `Response exceeds the limit of ${spec.maxResponseBytes} bytes (the node's maxResponseBytes raises it)`);
     }
     chunks.push(value);
   }

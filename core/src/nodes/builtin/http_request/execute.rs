@@ -2,7 +2,8 @@
 //! HTTP error statuses are results, not failures — except 429, which fails with
 //! `RATE_LIMIT_EXCEEDED` so the engine retries it (within the node's `retries`) after the delay
 //! the server's `Retry-After` asks for. Network failures are `TRANSPORT_ERROR` (retried by the
-//! engine), and responses beyond the size cap fail with `MEMORY_LIMIT_EXCEEDED`.
+//! engine), and responses beyond the size cap fail with `MEMORY_LIMIT_EXCEEDED`. Bodies can come
+//! from and go to files (`files.rs`).
 
 use crate::json;
 use crate::value::{Bytes, Map, Value};
@@ -10,6 +11,8 @@ use base64::Engine as _;
 
 use super::super::common::{get_input, node_error, Config};
 use super::super::common_effects::effect_error;
+#[cfg(feature = "host-effects")]
+use super::files::FileBodies;
 use super::query::append_query;
 use super::retry_after::retry_after_ms;
 use super::schema::SCHEMA;
@@ -20,7 +23,7 @@ use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::schema::check::is_url;
 use crate::nodes::{Invocation, NodeResult};
 
-const TYPE: &str = "http-request";
+use super::TYPE;
 /// Default response size cap (configurable with `maxResponseBytes`).
 const MAX_RESPONSE_BYTES: u64 = 50 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
@@ -46,15 +49,31 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
                 }
             }
         }
+        // Bodies from and to files, in builds with files (elsewhere validation refuses a node
+        // that names them: it needs a file system).
+        #[cfg(feature = "host-effects")]
+        let files = FileBodies::of(&config, &host, &request)?;
         let started = host.now();
+        #[cfg(feature = "host-effects")]
+        let response = match &files {
+            Some(files) => files.send(client, request).await?,
+            None => client.send(request).await.map_err(|e| effect_error(TYPE, &e, &e))?,
+        };
+        #[cfg(not(feature = "host-effects"))]
         let response = client.send(request).await.map_err(|e| effect_error(TYPE, &e, &e))?;
         #[cfg(feature = "telemetry")]
         if let Some(telemetry) = invocation.run.telemetry.as_ref() {
             telemetry.http_status(invocation.node_index, response.status);
         }
         if response.status == TOO_MANY_REQUESTS {
+            // A response file is let go of, and removed, with `files`.
             return Err(rate_limited(&response, host.now()));
         }
+        #[cfg(feature = "host-effects")]
+        let saved = match files {
+            Some(files) => files.keep().await?,
+            None => None,
+        };
         let ok = (200..300).contains(&response.status);
         let content_type = response
             .headers
@@ -82,7 +101,8 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
                 }
             }
         }
-        Ok(Some(json!({
+        #[cfg_attr(not(feature = "host-effects"), allow(unused_mut))]
+        let mut output = json!({
             "result": body,
             "status": response.status,
             "statusText": response.status_text,
@@ -91,7 +111,10 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             "duration": host.now() - started,
             "url": response.url,
             "ok": ok,
-        })))
+        });
+        #[cfg(feature = "host-effects")]
+        super::files::saved_to(&mut output, saved);
+        Ok(Some(output))
     })
 }
 
@@ -157,8 +180,8 @@ fn build_request(invocation: &Invocation, config: &Config) -> Result<HttpRequest
         }
         _ => {}
     }
-    let body = match (method.as_str(), get_input(invocation, config, "body")) {
-        ("POST" | "PUT" | "PATCH", Some(value)) if !value.is_null() => Some(match value {
+    let body = match (sends_body(&method), get_input(invocation, config, "body")) {
+        (true, Some(value)) if !value.is_null() => Some(match value {
             Value::String(text) => text.as_bytes().to_vec(),
             Value::Object(_) | Value::Array(_) => {
                 if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
@@ -201,6 +224,11 @@ fn build_request(invocation: &Invocation, config: &Config) -> Result<HttpRequest
             .unwrap_or(MAX_RESPONSE_BYTES),
         signal: invocation.signal.clone(),
     })
+}
+
+/// Whether a request of `method` carries a body (as fetch sends one).
+pub(super) fn sends_body(method: &str) -> bool {
+    matches!(method, "POST" | "PUT" | "PATCH")
 }
 
 /// Headers from an object, or the JSON text of one; values as strings.

@@ -40,6 +40,14 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
                 .control("textarea")
                 .placeholder("{\"key\": \"value\"}")
                 .rows(5)),
+        // Bodies from and to files: where there are files (elsewhere a node naming them is
+        // refused at validation, for it needs a file system).
+        ParamSpec::new("bodyFile", ParamKind::text())
+            .optional()
+            .describe("Send this file as the body"),
+        ParamSpec::new("responseFile", ParamKind::text())
+            .optional()
+            .describe("Save the response body to this file"),
     ])
 });
 
