@@ -7,6 +7,8 @@ mod schema;
 mod stream;
 mod table;
 mod workbook;
+#[cfg(all(feature = "streams", feature = "spreadsheet-files"))]
+mod workbook_stream;
 
 use crate::host::Capabilities;
 use crate::value::Value;

@@ -27,21 +27,41 @@ const ROWS: RowsField = RowsField::first("records", &["headers", "sheetNames"]);
 /// Bytes read from the file at a time.
 const PIECE_BYTES: usize = 1 << 18;
 
-/// A spreadsheet streams when it reads CSV with a header row and no range: from a `path` whose
-/// extension is `.csv`, `.tsv` or `.txt`, or from `data` text. (A range picks rows by position
-/// and rows without headers give `headers` before `records`; both read whole.)
+/// A spreadsheet streams when it reads with a header row and no range: CSV from a `path` whose
+/// extension is `.csv`, `.tsv` or `.txt`, or from `data` text; and, in builds that read
+/// workbooks, a workbook from a `path` (`xlsx`, `xlsm`, `xlsb`, `xls`, `ods`: the `format`, or
+/// the file's extension). A range picks rows by position and rows without headers give
+/// `headers` before `records`: both read whole.
 pub(super) fn streaming(parameters: &Map) -> Option<Streaming> {
     let text = |key: &str| parameters.get(key).and_then(Value::as_str).filter(|v| !v.is_empty());
     let headers = parameters.get("hasHeaders").and_then(Value::as_bool).unwrap_or(true);
-    let csv = text("format").is_none_or(|format| format == "csv");
-    if !headers || text("range").is_some() || !csv {
+    if !headers || text("range").is_some() {
         return None;
     }
+    let format = parameters.get("format").and_then(Value::as_str);
     let readable = match text("path") {
-        Some(path) => matches!(extension(path).as_str(), "csv" | "tsv" | "txt"),
-        None => text("data").is_some(),
+        Some(path) => {
+            let format = file_format(format, path);
+            matches!(format.as_str(), "csv" | "txt" | "") || workbook_format(&format)
+        }
+        None => text("data").is_some() && format.is_none_or(|f| f == "csv"),
     };
     readable.then_some(Streaming::Source { rows: ROWS, open })
+}
+
+/// How a file is read: its node's `format`, else its extension (`.tsv` as CSV), as a whole
+/// read decides.
+fn file_format(format: Option<&str>, path: &str) -> String {
+    format.map(str::to_owned).unwrap_or_else(|| match extension(path).as_str() {
+        "tsv" => "csv".to_owned(),
+        other => other.to_owned(),
+    })
+}
+
+/// Whether `format` is a workbook's this build reads.
+fn workbook_format(format: &str) -> bool {
+    cfg!(feature = "spreadsheet-files")
+        && matches!(format, "xlsx" | "xlsm" | "xlsb" | "xls" | "ods")
 }
 
 fn extension(path: &str) -> String {
@@ -65,6 +85,16 @@ fn open(
         Some(path) => {
             if host.files().is_none() {
                 return Err(ExecutionError::new(ErrorCode::IMPLEMENTATION_NOT_FOUND, format!("[{TYPE}] Reading a spreadsheet file needs a file system, which this environment does not provide")));
+            }
+            #[cfg(feature = "spreadsheet-files")]
+            {
+                let format = file_format(config.str("format"), path);
+                if workbook_format(&format) {
+                    let source = super::workbook_stream::open_source(
+                        invocation, host, batch_rows, path, &format,
+                    );
+                    return Ok(Box::new(source));
+                }
             }
             // A .tsv is tab-separated unless the node sets a delimiter itself.
             let explicit = invocation

@@ -39,19 +39,25 @@ pub(super) async fn read(
     ))
 }
 
+/// The workbook in `bytes` (its kind found from its content, whatever the file is called), its
+/// sheets' names, and the name of the sheet `sheet_name` or `sheet_index` picks (the first
+/// without either); `format` is the one the node was told or its file's extension says.
 #[cfg(feature = "spreadsheet-files")]
-fn parse(
-    bytes: Vec<u8>,
+pub(super) fn open<RS>(
+    bytes: RS,
     format: &str,
     sheet_name: Option<&str>,
     sheet_index: Option<u64>,
-) -> Result<Sheet, ExecutionError> {
-    use calamine::{Data, Reader};
+) -> Result<(calamine::Sheets<RS>, Vec<String>, String), ExecutionError>
+where
+    RS: std::io::Read + std::io::Seek + Clone,
+{
+    use calamine::Reader;
 
     if !matches!(format, "xlsx" | "xlsm" | "xls" | "xlsb" | "ods") {
         return Err(node_error(TYPE, format!("Unsupported spreadsheet format: {format}")));
     }
-    let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+    let workbook = calamine::open_workbook_auto_from_rs(bytes)
         .map_err(|e| node_error(TYPE, format!("Could not read the workbook: {e}")))?;
     let names = workbook.sheet_names();
     let chosen = match (sheet_name, sheet_index) {
@@ -76,32 +82,58 @@ fn parse(
             names.first().cloned().ok_or_else(|| node_error(TYPE, "The workbook has no sheets"))?
         }
     };
-    let range = workbook
-        .worksheet_range(&chosen)
-        .map_err(|e| node_error(TYPE, format!("Could not read sheet \"{chosen}\": {e}")))?;
+    Ok((workbook, names, chosen))
+}
+
+/// A sheet that could not be read.
+#[cfg(feature = "spreadsheet-files")]
+pub(super) fn sheet_error(sheet: &str, error: impl std::fmt::Display) -> ExecutionError {
+    node_error(TYPE, format!("Could not read sheet \"{sheet}\": {error}"))
+}
+
+#[cfg(feature = "spreadsheet-files")]
+pub(super) fn parse(
+    bytes: Vec<u8>,
+    format: &str,
+    sheet_name: Option<&str>,
+    sheet_index: Option<u64>,
+) -> Result<Sheet, ExecutionError> {
+    use calamine::Reader;
+
+    let (mut workbook, names, chosen) =
+        open(std::io::Cursor::new(bytes), format, sheet_name, sheet_index)?;
+    let range = workbook.worksheet_range(&chosen).map_err(|e| sheet_error(&chosen, e))?;
     // Cells are placed at their absolute positions so A1-style ranges line up.
     let (start_row, start_col) = range.start().map_or((0, 0), |(r, c)| (r as usize, c as usize));
     let mut grid: Vec<Vec<String>> = vec![Vec::new(); start_row];
     for row in range.rows() {
         let mut cells = vec![String::new(); start_col];
-        cells.extend(row.iter().map(|cell| match cell {
-            Data::Empty => String::new(),
-            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-            Data::Float(f) => crate::format::js_number(*f),
-            Data::Int(i) => i.to_string(),
-            Data::Bool(b) => {
-                if *b {
-                    "TRUE".into()
-                } else {
-                    "FALSE".into()
-                }
-            }
-            Data::DateTime(dt) => excel_date(dt.as_f64()),
-            Data::Error(e) => format!("#{e:?}"),
-        }));
+        cells.extend(row.iter().map(cell_text));
         grid.push(cells);
     }
     Ok((grid, chosen, names))
+}
+
+/// A cell's text, as the TypeScript engine's reader gave it (`raw: false`, dates as
+/// `yyyy-mm-dd`).
+#[cfg(feature = "spreadsheet-files")]
+pub(super) fn cell_text(cell: &calamine::Data) -> String {
+    use calamine::Data;
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Float(f) => crate::format::js_number(*f),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => {
+            if *b {
+                "TRUE".into()
+            } else {
+                "FALSE".into()
+            }
+        }
+        Data::DateTime(dt) => excel_date(dt.as_f64()),
+        Data::Error(e) => format!("#{e:?}"),
+    }
 }
 
 /// Excel serial day → `yyyy-mm-dd` (the TypeScript engine's `dateNF`).
