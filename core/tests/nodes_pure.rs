@@ -265,6 +265,20 @@ fn transform_operations() {
         ),
         json!([2, 3])
     );
+    // Array.prototype.slice's bounds: past the end, crossed, counted from the end.
+    let slice = |start: f64, end: Option<f64>| {
+        let mut node = transform("slice", json!([1, 2, 3, 4])).with_param("sliceStart", start);
+        if let Some(end) = end {
+            node = node.with_param("sliceEnd", end);
+        }
+        result(node)
+    };
+    assert_eq!(slice(1.0, Some(100.0)), json!([2, 3, 4]));
+    assert_eq!(slice(3.0, Some(1.0)), json!([]));
+    assert_eq!(slice(10.0, None), json!([]));
+    assert_eq!(slice(1.7, Some(-9.0)), json!([]));
+    assert_eq!(slice(0.0, Some(2.9)), json!([1, 2]));
+    assert_eq!(result(transform("skip", json!([1, 2])).with_param("skipCount", 5)), json!([]));
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod common;
 use atomiton_core::host::EngineEvent;
 use atomiton_core::json;
 use atomiton_core::nodes::builtin_registry;
+use atomiton_core::nodes::stream::{Reads, RowsField, Streaming};
 use atomiton_core::value::Value;
 use atomiton_core::{EngineConfig, ExecutionResult, NodeDefinition};
 use common::{edge_to, group, node, outcome, Harness};
@@ -412,5 +413,77 @@ fn a_loop_over_a_stream_fails_at_its_cap_as_over_the_whole_array() {
     );
     for batch_rows in [1, 7, 64] {
         assert_eq!(outcome(&run(&flow, batch_rows).0), outcome(&whole), "batches of {batch_rows}");
+    }
+}
+
+/// A node type that works on its own (it fails saying its parameters cannot work) and, in a
+/// stream, is a stage that cannot open, with the same error.
+struct Refusing;
+
+fn refusal() -> atomiton_core::ExecutionError {
+    atomiton_core::ExecutionError::execution_failed("[refusing] these parameters cannot work")
+}
+
+impl atomiton_core::nodes::NodeType for Refusing {
+    fn type_name(&self) -> &str {
+        "refusing"
+    }
+
+    fn execute(
+        &self,
+        _invocation: atomiton_core::nodes::Invocation,
+        _host: atomiton_core::host::SharedHost,
+    ) -> atomiton_core::host::BoxFuture<'static, atomiton_core::nodes::NodeResult> {
+        Box::pin(std::future::ready(Err(refusal())))
+    }
+
+    fn streaming(&self, _parameters: &atomiton_core::value::Map) -> Option<Streaming> {
+        fn open(
+            _invocation: &atomiton_core::nodes::Invocation,
+            _host: &atomiton_core::host::SharedHost,
+        ) -> Result<Box<dyn atomiton_core::nodes::stream::RowStage>, atomiton_core::ExecutionError>
+        {
+            Err(refusal())
+        }
+        Some(Streaming::Stage {
+            port: "data",
+            reads: Reads::ArrayIn,
+            rows: RowsField::first("result", &[]),
+            open,
+        })
+    }
+}
+
+#[test]
+fn a_stage_that_cannot_open_fails_where_its_node_would_after_the_nodes_before_it() {
+    let csv = csv_of(&(0..30).map(|i| (i, format!("r{i}"))).collect::<Vec<_>>());
+    let flow = |filter: &str| {
+        let nodes = vec![
+            node("sheet", "spreadsheet").with_param("data", csv.as_str()),
+            node("keep", "transform")
+                .with_param("operation", "filter")
+                .with_param("transformFunction", filter),
+            node("refuse", "refusing"),
+        ];
+        let edges = vec![edge_to("sheet", "keep", "data"), edge_to("keep", "refuse", "data")];
+        group("flow", nodes, edges)
+    };
+    let run_with = |flow: &NodeDefinition, batch_rows: usize| {
+        let config = EngineConfig { stream_batch_rows: batch_rows, ..EngineConfig::default() };
+        let registry = builtin_registry().with(Refusing);
+        Harness::with_registry(registry, config).run(flow.clone())
+    };
+    // The filter before it fails first, at row 23, when it does; otherwise the refusing node.
+    for filter in ["r => r.n == '23' ? r.x.y : true", "r => true", "r => false"] {
+        let flow = flow(filter);
+        let whole = run_with(&flow, 0);
+        assert!(!whole.success);
+        for batch_rows in [1, 4, 64] {
+            assert_eq!(
+                outcome(&run_with(&flow, batch_rows)),
+                outcome(&whole),
+                "{filter}, batches of {batch_rows}"
+            );
+        }
     }
 }

@@ -441,6 +441,12 @@ impl atomiton_core::host::effects::BodyWriter for Tally {
         seen.1.add(&piece);
         Box::pin(std::future::ready(Ok(())))
     }
+
+    fn finish(
+        &mut self,
+    ) -> atomiton_core::host::BoxFuture<'_, atomiton_core::host::effects::EffectResult<()>> {
+        Box::pin(std::future::ready(Ok(())))
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -510,4 +516,27 @@ async fn a_body_that_cannot_be_read_fails_the_request_with_the_readers_error() {
     .await
     .unwrap_err();
     assert_eq!(error.message, "the disk went away");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_body_is_sent_once_a_307_is_returned_not_followed() {
+    use atomiton_core::host::effects::StreamedBodies;
+    let server = TestServer::start().await;
+    let pieces = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let upload = Pattern {
+        total: 300_000,
+        given: 0,
+        piece: 64 * 1024,
+        pieces: pieces.clone(),
+        fail_after: None,
+    };
+    let bodies = StreamedBodies { upload: Some(Box::new(upload)), download: None };
+    let response = within(
+        "the redirected request",
+        http().send_streamed(request("POST", server.url("/redirect-307?/echo")), bodies),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status, 307, "the redirect itself: the body cannot be sent again");
+    assert_eq!(header(&response, "location"), Some("/echo"));
 }

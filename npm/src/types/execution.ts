@@ -237,7 +237,7 @@ export type ConductorConfig = {
   /**
    * Limits: flow shape (checked before running), the step budget of each expression call
    * (`transformFunction`, conditions, ...; default 1,000,000, exceeded → the node fails with
-   * "BudgetError: Expression exceeded its step budget of N steps"), and `maxOutputBytes`, what a
+   * "BudgetError: Expression exceeded its step budget of N steps (limits.expressionSteps raises it)"), and `maxOutputBytes`, what a
    * node may hold as its output (default 128 MiB, counted as JSON text; exceeded → the node
    * fails with `MEMORY_LIMIT_EXCEEDED`, "Output exceeds the node's output limit of N bytes ...").
    * A streamed node holds a batch of rows, never its whole output: streams never meet it.

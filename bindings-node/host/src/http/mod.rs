@@ -188,6 +188,9 @@ async fn exchange(
             None => body.extend_from_slice(&chunk),
         }
     }
+    if let Some(download) = download.as_mut() {
+        download.finish().await?;
+    }
 
     Ok(HttpResponse {
         status: status.as_u16(),

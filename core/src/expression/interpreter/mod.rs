@@ -165,7 +165,7 @@ impl<'c> Interp<'c> {
     fn checkpoint(&mut self) -> RtResult<()> {
         if self.steps > self.max_steps {
             return Err(budget_error(format!(
-                "Expression exceeded its step budget of {} steps",
+                "Expression exceeded its step budget of {} steps (limits.expressionSteps raises it)",
                 self.max_steps
             )));
         }

@@ -49,6 +49,8 @@ pub trait BodyReader: MaybeSend {
 #[cfg(feature = "host-effects")]
 pub trait BodyWriter: MaybeSend {
     fn write(&mut self, piece: Vec<u8>) -> BoxFuture<'_, EffectResult<()>>;
+    /// After the last piece: anything the writer still holds is written.
+    fn finish(&mut self) -> BoxFuture<'_, EffectResult<()>>;
 }
 
 /// The bodies [`HttpClient::send_streamed`] streams: the request's from `upload`, the

@@ -91,12 +91,17 @@ impl Editor {
 
     /// `{...input}` with the fields set: each template rendered against `input`.
     pub(super) fn edit(&self, input: Map, calls: &NodeBudget<'_>) -> Result<Map, ExecutionError> {
-        let mut out = if self.keep_only_set { Map::new() } else { input.clone() };
-        let data = self.now.as_ref().map(|now| {
-            let mut data = input;
+        // The input is copied only when both the output and the templates need it.
+        let with_now = |mut data: Map, now: &Value| {
             data.insert("$now".to_owned(), now.clone());
             data
-        });
+        };
+        let (mut out, data) = match (self.keep_only_set, &self.now) {
+            (true, None) => (Map::new(), None),
+            (true, Some(now)) => (Map::new(), Some(with_now(input, now))),
+            (false, None) => (input, None),
+            (false, Some(now)) => (input.clone(), Some(with_now(input, now))),
+        };
         let empty = Map::new();
         for (key, value) in &self.values {
             calls.stopped()?;

@@ -52,10 +52,10 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
         // Bodies from and to files, in builds with files (elsewhere validation refuses a node
         // that names them: it needs a file system).
         #[cfg(feature = "host-effects")]
-        let files = FileBodies::of(&config, &host, &request)?;
+        let mut files = FileBodies::of(&config, &host, &request)?;
         let started = host.now();
         #[cfg(feature = "host-effects")]
-        let response = match &files {
+        let response = match files.as_mut() {
             Some(files) => files.send(client, request).await?,
             None => client.send(request).await.map_err(|e| effect_error(TYPE, &e, &e))?,
         };
@@ -66,7 +66,11 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             telemetry.http_status(invocation.node_index, response.status);
         }
         if response.status == TOO_MANY_REQUESTS {
-            // A response file is let go of, and removed, with `files`.
+            // A 429's body is not the answer: its file goes.
+            #[cfg(feature = "host-effects")]
+            if let Some(files) = files.as_mut() {
+                files.discard().await;
+            }
             return Err(rate_limited(&response, host.now()));
         }
         #[cfg(feature = "host-effects")]

@@ -1,7 +1,8 @@
 //! `http-request` bodies to and from files. `bodyFile` sends a file as the request body and
 //! `responseFile` saves the response body to a file, a piece at a time where the host's HTTP
 //! client streams bodies (the native host), so neither has to fit in memory; elsewhere the node
-//! holds them, within `maxResponseBytes`. The response goes to `<responseFile>.partial` and is
+//! holds them, within `maxResponseBytes`. The response goes to `<responseFile>.<id>.partial` (an
+//! id of each attempt's own, so a retry never meets the file of the attempt before it) and is
 //! renamed once whole: a failed, cancelled or timed-out request leaves no file that looks
 //! complete. Every file is reached through the host's file system, so a run's file grants apply.
 
@@ -21,6 +22,8 @@ use crate::value::Value;
 
 /// Bytes read from a body file at a time.
 const PIECE_BYTES: usize = 1 << 18;
+/// Bytes of a response gathered before they are appended to its file (few host calls).
+const FLUSH_BYTES: usize = 1 << 20;
 
 /// The files a request's bodies come from and go to.
 pub(super) struct FileBodies {
@@ -69,7 +72,7 @@ impl FileBodies {
         }
         let download = response_file.map(|path| Partial {
             host: host.clone(),
-            partial: format!("{path}.partial"),
+            partial: format!("{path}.{:08x}.partial", (host.random() * 4_294_967_296.0) as u32),
             path: path.to_owned(),
             kept: false,
         });
@@ -77,13 +80,29 @@ impl FileBodies {
     }
 
     /// Sends `request` with its bodies from and to the files: streamed when the client streams
-    /// bodies, read and written whole otherwise.
+    /// bodies, read and written whole otherwise. On failure the response's file is gone.
     pub(super) async fn send(
+        &mut self,
+        client: &dyn HttpClient,
+        request: HttpRequest,
+    ) -> Result<HttpResponse, ExecutionError> {
+        let sent = self.exchange(client, request).await;
+        if sent.is_err() {
+            self.discard().await;
+        }
+        sent
+    }
+
+    async fn exchange(
         &self,
         client: &dyn HttpClient,
         mut request: HttpRequest,
     ) -> Result<HttpResponse, ExecutionError> {
         let files = self.files()?;
+        if let Some(partial) = &self.download {
+            // Made (or emptied) before anything is sent: the writer only appends to it.
+            files.write(&partial.partial, Vec::new(), true).await.map_err(write_failed)?;
+        }
         let upload = match &self.upload {
             Some(path) => Some((path.clone(), body_size(files, path).await?)),
             None => None,
@@ -108,18 +127,11 @@ impl FileBodies {
                     Box::new(PartialWriter {
                         host: self.host.clone(),
                         partial: partial.partial.clone(),
-                        created: false,
+                        pending: Vec::new(),
                     }) as Box<dyn BodyWriter>
                 }),
             };
-            let response = client.send_streamed(request, bodies).await.map_err(send_error)?;
-            if let Some(partial) = &self.download {
-                // An empty body wrote nothing: the file is still made.
-                if files.stat(&partial.partial).await.map_err(write_failed)?.is_none() {
-                    files.write(&partial.partial, Vec::new(), true).await.map_err(write_failed)?;
-                }
-            }
-            return Ok(response);
+            return client.send_streamed(request, bodies).await.map_err(send_error);
         }
         if let Some((path, size)) = upload {
             // Held in memory, a body is bounded as a response is.
@@ -138,6 +150,15 @@ impl FileBodies {
             files.write(&partial.partial, body, true).await.map_err(write_failed)?;
         }
         Ok(response)
+    }
+
+    /// The response's file removed (the answer is not kept: a 429).
+    pub(super) async fn discard(&mut self) {
+        if let (Some(partial), Some(files)) = (self.download.as_mut(), self.host.files()) {
+            // A file that cannot be removed stays under its partial name.
+            let _ = files.remove(&partial.partial, false).await;
+            partial.kept = true;
+        }
     }
 
     /// The response's file made whole (renamed from its partial name): its path and size.
@@ -191,7 +212,7 @@ async fn body_size(files: &dyn FileSystem, path: &str) -> Result<u64, ExecutionE
 }
 
 /// The response file under its partial name until it is kept: removed when let go of before
-/// (the request failed, or its run was cancelled or timed out and dropped the node's work).
+/// (its run was cancelled or timed out and dropped the node's work; a failure removes it first).
 struct Partial {
     host: SharedHost,
     path: String,
@@ -230,7 +251,8 @@ impl BodyReader for FilePieces {
                 return Ok(None);
             }
             let files = self.host.files().ok_or_else(|| EffectError::unsupported("Files"))?;
-            let want = PIECE_BYTES.min((self.size - self.offset) as usize);
+            let left = usize::try_from(self.size - self.offset).unwrap_or(usize::MAX);
+            let want = PIECE_BYTES.min(left);
             let piece = files.read_at(&self.path, self.offset, want).await?;
             if piece.is_empty() {
                 return Err(EffectError::new(
@@ -248,22 +270,42 @@ impl BodyReader for FilePieces {
     }
 }
 
-/// The response file written a piece at a time under its partial name.
+/// The response file appended to under its partial name, a megabyte at a time.
 struct PartialWriter {
     host: SharedHost,
     partial: String,
-    created: bool,
+    /// Bytes not yet appended.
+    pending: Vec<u8>,
+}
+
+impl PartialWriter {
+    async fn flush(&mut self) -> EffectResult<()> {
+        let files = self.host.files().ok_or_else(|| EffectError::unsupported("Files"))?;
+        files.append(&self.partial, std::mem::take(&mut self.pending)).await
+    }
 }
 
 impl BodyWriter for PartialWriter {
     fn write(&mut self, piece: Vec<u8>) -> BoxFuture<'_, EffectResult<()>> {
         Box::pin(async move {
-            let files = self.host.files().ok_or_else(|| EffectError::unsupported("Files"))?;
-            if std::mem::replace(&mut self.created, true) {
-                files.append(&self.partial, piece).await
+            if self.pending.is_empty() && piece.len() >= FLUSH_BYTES {
+                self.pending = piece;
             } else {
-                files.write(&self.partial, piece, true).await
+                self.pending.extend_from_slice(&piece);
             }
+            if self.pending.len() >= FLUSH_BYTES {
+                self.flush().await?;
+            }
+            Ok(())
+        })
+    }
+
+    fn finish(&mut self) -> BoxFuture<'_, EffectResult<()>> {
+        Box::pin(async move {
+            if self.pending.is_empty() {
+                return Ok(());
+            }
+            self.flush().await
         })
     }
 }

@@ -8,7 +8,7 @@ use crate::json;
 use crate::value::Value;
 
 use super::super::common::{array_input, get_input, node_error, Config};
-use super::super::common_budget::NodeBudget;
+use super::super::common_budget::{output_limit_error, NodeBudget};
 use super::super::common_expression::{compile_function, defined};
 use super::super::pace::{run_pure, Pace};
 use super::schema::SCHEMA;
@@ -65,10 +65,12 @@ fn run(invocation: &Invocation, host: &SharedHost, pace: &Pace<'_>) -> NodeResul
                 calls.stopped()?;
                 failed += 1;
                 if fail_fast {
-                    return Err(node_error(
-                        TYPE,
-                        format!("One or more operations failed: operation {index}: {error}"),
-                    ));
+                    let message =
+                        format!("One or more operations failed: operation {index}: {error}");
+                    if error.is_output_limit() {
+                        return Err(output_limit_error(TYPE, message));
+                    }
+                    return Err(node_error(TYPE, message));
                 }
                 results.push(json!({"index": index, "input": op, "error": error.to_string(), "timestamp": timestamp}));
             }

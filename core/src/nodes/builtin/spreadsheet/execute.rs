@@ -6,14 +6,13 @@ use crate::value::Value;
 
 use super::super::common::{get_input, node_error, Config};
 use super::super::common_budget::NodeBudget;
-use super::super::common_effects::effect_error;
 use super::schema::SCHEMA;
 use super::{csv, table};
 use crate::error::{ErrorCode, ExecutionError};
 use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
 
-use super::TYPE;
+use super::{extension, file_format, read_error, TYPE};
 
 pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
     Box::pin(async move {
@@ -27,28 +26,18 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             let Some(files) = host.files() else {
                 return Err(ExecutionError::new(ErrorCode::IMPLEMENTATION_NOT_FOUND, format!("[{TYPE}] Reading a spreadsheet file needs a file system, which this environment does not provide")));
             };
-            let bytes = files.read(&path).await.map_err(|e| match e.kind {
-                crate::host::effects::EffectErrorKind::NotFound => {
-                    node_error(TYPE, format!("File not found: {path}"))
-                }
-                _ => effect_error(TYPE, &e, &e),
-            })?;
-            let extension =
-                path.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()).unwrap_or_default();
-            let format = config.str("format").map(str::to_owned).unwrap_or_else(|| {
-                if extension == "tsv" {
-                    "csv".into()
-                } else {
-                    extension.clone()
-                }
-            });
+            let bytes = files.read(&path).await.map_err(|e| read_error(&path, &e))?;
+            let format = file_format(config.str("format"), &path);
             // A .tsv is tab-separated unless the node sets a delimiter itself.
             let explicit = invocation
                 .param("delimiter")
                 .and_then(Value::as_str)
                 .is_some_and(|d| !d.is_empty());
-            let delimiter =
-                if extension == "tsv" && !explicit { "\t".to_owned() } else { delimiter.clone() };
+            let delimiter = if extension(&path) == "tsv" && !explicit {
+                "\t".to_owned()
+            } else {
+                delimiter.clone()
+            };
             (Source::Bytes(bytes, delimiter), format)
         } else {
             match get_input(&invocation, &config, "data") {

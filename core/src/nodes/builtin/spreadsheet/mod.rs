@@ -16,6 +16,29 @@ use crate::value::Value;
 /// The node type's name, in its error messages.
 const TYPE: &str = "spreadsheet";
 
+/// A file's extension, lower-cased (`""` without one).
+fn extension(path: &str) -> String {
+    path.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()).unwrap_or_default()
+}
+
+/// How a file is read: the node's `format`, else its extension (`.tsv` as CSV).
+fn file_format(format: Option<&str>, path: &str) -> String {
+    format.map(str::to_owned).unwrap_or_else(|| match extension(path).as_str() {
+        "tsv" => "csv".to_owned(),
+        other => other.to_owned(),
+    })
+}
+
+/// A failure to read the file at `path`: "File not found" when there is none.
+fn read_error(path: &str, error: &crate::host::effects::EffectError) -> crate::ExecutionError {
+    match error.kind {
+        crate::host::effects::EffectErrorKind::NotFound => {
+            super::common::node_error(TYPE, format!("File not found: {path}"))
+        }
+        _ => super::common_effects::effect_error(TYPE, error, error),
+    }
+}
+
 builtin_node_type! {
     /// The `spreadsheet` node type.
     Spreadsheet: "spreadsheet",

@@ -11,9 +11,8 @@ use super::super::common_effects::effect_error;
 use super::csv::{Cells, CsvReader};
 use super::schema::SCHEMA;
 use super::table::{record_of, unique_headers};
-use super::TYPE;
+use super::{extension, file_format, read_error, TYPE};
 use crate::error::{ErrorCode, ExecutionError};
-use crate::host::effects::EffectErrorKind;
 use crate::host::{offload, BoxFuture, SharedHost};
 use crate::json;
 use crate::nodes::stream::{Batch, RowSource, RowsField, Streaming};
@@ -49,23 +48,10 @@ pub(super) fn streaming(parameters: &Map) -> Option<Streaming> {
     readable.then_some(Streaming::Source { rows: ROWS, open })
 }
 
-/// How a file is read: its node's `format`, else its extension (`.tsv` as CSV), as a whole
-/// read decides.
-fn file_format(format: Option<&str>, path: &str) -> String {
-    format.map(str::to_owned).unwrap_or_else(|| match extension(path).as_str() {
-        "tsv" => "csv".to_owned(),
-        other => other.to_owned(),
-    })
-}
-
 /// Whether `format` is a workbook's this build reads.
 fn workbook_format(format: &str) -> bool {
     cfg!(feature = "spreadsheet-files")
         && matches!(format, "xlsx" | "xlsm" | "xlsb" | "xls" | "ods")
-}
-
-fn extension(path: &str) -> String {
-    path.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()).unwrap_or_default()
 }
 
 /// What the rows are read from.
@@ -193,13 +179,10 @@ impl CsvSource {
                         _ => return Err(node_error(TYPE, format!("File not found: {path}"))),
                     }
                 }
-                let bytes =
-                    files.read_at(path, *offset, PIECE_BYTES).await.map_err(|e| match e.kind {
-                        EffectErrorKind::NotFound => {
-                            node_error(TYPE, format!("File not found: {path}"))
-                        }
-                        _ => effect_error(TYPE, &e, &e),
-                    })?;
+                let bytes = files
+                    .read_at(path, *offset, PIECE_BYTES)
+                    .await
+                    .map_err(|e| read_error(path, &e))?;
                 *offset += bytes.len() as u64;
                 // A file that grows while it is read is read to where it was at the start.
                 let last = bytes.len() < PIECE_BYTES || size.is_some_and(|size| *offset >= size);

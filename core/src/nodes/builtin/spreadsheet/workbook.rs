@@ -21,8 +21,10 @@ pub(super) async fn read(
 ) -> Result<Sheet, ExecutionError> {
     let format = format.to_owned();
     let sheet_name = sheet_name.map(str::to_owned);
-    crate::host::offload(host, move || parse(bytes, &format, sheet_name.as_deref(), sheet_index))
-        .await?
+    crate::host::offload(host, move || {
+        parse(std::io::Cursor::new(bytes), &format, sheet_name.as_deref(), sheet_index)
+    })
+    .await?
 }
 
 #[cfg(not(feature = "spreadsheet-files"))]
@@ -92,16 +94,18 @@ pub(super) fn sheet_error(sheet: &str, error: impl std::fmt::Display) -> Executi
 }
 
 #[cfg(feature = "spreadsheet-files")]
-pub(super) fn parse(
-    bytes: Vec<u8>,
+pub(super) fn parse<RS>(
+    bytes: RS,
     format: &str,
     sheet_name: Option<&str>,
     sheet_index: Option<u64>,
-) -> Result<Sheet, ExecutionError> {
+) -> Result<Sheet, ExecutionError>
+where
+    RS: std::io::Read + std::io::Seek + Clone,
+{
     use calamine::Reader;
 
-    let (mut workbook, names, chosen) =
-        open(std::io::Cursor::new(bytes), format, sheet_name, sheet_index)?;
+    let (mut workbook, names, chosen) = open(bytes, format, sheet_name, sheet_index)?;
     let range = workbook.worksheet_range(&chosen).map_err(|e| sheet_error(&chosen, e))?;
     // Cells are placed at their absolute positions so A1-style ranges line up.
     let (start_row, start_col) = range.start().map_or((0, 0), |(r, c)| (r as usize, c as usize));

@@ -15,14 +15,14 @@ use calamine::{Data, DataRef, Sheets, Xlsx, XlsxCellReader, XlsxError};
 use ouroboros::self_referencing;
 
 use super::super::common::{node_error, Config};
-use super::super::common_effects::effect_error;
+use super::super::common_budget::NodeBudget;
 use super::schema::SCHEMA;
-use super::table::{record, unique_headers};
+use super::table::{record, records, unique_headers};
 use super::workbook::{cell_text, open, sheet_error};
-use super::TYPE;
+use super::{read_error, TYPE};
 use crate::error::ExecutionError;
-use crate::host::effects::EffectErrorKind;
-use crate::host::{offload, BoxFuture, SharedHost};
+use crate::expression::Limits;
+use crate::host::{offload, BoxFuture, CancelToken, SharedHost};
 use crate::json;
 use crate::nodes::stream::{Batch, RowSource};
 use crate::nodes::Invocation;
@@ -30,6 +30,10 @@ use crate::value::{Map, Value};
 
 /// The workbook's bytes, shared by both passes.
 type Bytes = Cursor<Arc<[u8]>>;
+
+/// Columns an XLSX sheet can have (A to XFD): a cell past them is refused rather than a row of
+/// that many cells made for every record.
+const MAX_COLUMNS: u32 = 16_384;
 
 /// A cell's position and text.
 type Cell = (u32, u32, String);
@@ -58,8 +62,9 @@ impl SheetCells {
     }
 
     /// The next cell that holds something, in the sheet's order (a whole read leaves the empty
-    /// ones out: a sheet's bounds are those of the cells that hold something).
-    fn next(&mut self, sheet: &str) -> Result<Option<Cell>, ExecutionError> {
+    /// ones out: a sheet's bounds are those of the cells that hold something), with its text
+    /// when `text`.
+    fn next(&mut self, sheet: &str, text: bool) -> Result<Option<Cell>, ExecutionError> {
         self.with_reader_mut(|reader| {
             let Some(reader) = reader else { return Ok(None) };
             loop {
@@ -71,7 +76,11 @@ impl SheetCells {
                     continue;
                 }
                 let (row, column) = cell.get_position();
-                let text = cell_text(&Data::from(cell.get_value().clone()));
+                if column >= MAX_COLUMNS {
+                    return Err(node_error(TYPE, format!("Sheet \"{sheet}\" has a cell in column {}, past the {MAX_COLUMNS} columns a sheet can have", column + 1)));
+                }
+                let text =
+                    if text { cell_text(&Data::from(cell.get_value().clone())) } else { String::new() };
                 return Ok(Some((row, column, text)));
             }
         })
@@ -95,7 +104,7 @@ struct Bounds {
 fn bounds(cells: &mut SheetCells, sheet: &str) -> Result<Bounds, ExecutionError> {
     let mut bounds = Bounds { rows: None, last_column: 0, in_order: true };
     let mut last_row = 0;
-    while let Some((row, column, _)) = cells.next(sheet)? {
+    while let Some((row, column, _)) = cells.next(sheet, false)? {
         bounds.in_order &= row >= last_row;
         last_row = row;
         bounds.last_column = bounds.last_column.max(column);
@@ -145,16 +154,20 @@ impl RowByRow {
         }
     }
 
+    /// The header names, made once the header row's cells have all come.
     fn headers(&mut self) -> &[String] {
-        if self.headers.is_none() {
-            self.headers = Some(unique_headers(self.header_cells.take().unwrap_or_default()));
-        }
-        self.headers.as_deref().unwrap_or_default()
+        self.headers
+            .get_or_insert_with(|| unique_headers(self.header_cells.take().unwrap_or_default()))
     }
 
     /// Records for the rows before `row` not yet given (empty ones where the sheet has no
     /// cells), at most `room` of them.
     fn records_before(&mut self, row: u32, out: &mut Batch, room: usize) {
+        if self.next >= row || out.len() >= room {
+            return;
+        }
+        self.headers();
+        let headers = self.headers.as_deref().unwrap_or_default();
         while self.next < row && out.len() < room {
             let cells = match self.row.take() {
                 Some((at, cells)) if at == self.next => cells,
@@ -163,8 +176,7 @@ impl RowByRow {
                     Vec::new()
                 }
             };
-            let headers = self.headers().to_vec();
-            out.push(record(&headers, cells));
+            out.push(record(headers, cells));
             self.next += 1;
         }
     }
@@ -180,7 +192,7 @@ impl RowByRow {
             }
             let cell = match self.held.take() {
                 Some(cell) => cell,
-                None => match self.cells.next(sheet)? {
+                None => match self.cells.next(sheet, true)? {
                     Some(cell) => cell,
                     None => {
                         self.read_all = true;
@@ -229,7 +241,11 @@ pub(super) struct WorkbookSource {
     sheet_name: Option<String>,
     sheet_index: Option<u64>,
     batch_rows: usize,
+    limits: Limits,
+    signal: CancelToken,
     reading: Option<Reading>,
+    /// Records in all, once the sheet is open (for progress).
+    total: usize,
     /// What the output says besides its records, known once the sheet is open.
     headers: Vec<String>,
     sheet: String,
@@ -255,7 +271,10 @@ pub(super) fn open_source(
         sheet_name: config.str("sheetName").map(str::to_owned),
         sheet_index: config.get("sheetIndex").and_then(Value::as_u64),
         batch_rows: batch_rows.max(1),
+        limits: invocation.expression_limits,
+        signal: invocation.signal.clone(),
         reading: Some(Reading::NotYet),
+        total: 0,
         headers: Vec::new(),
         sheet: String::new(),
         sheets: Vec::new(),
@@ -274,6 +293,7 @@ fn open_sheet(
     format: &str,
     sheet_name: Option<&str>,
     sheet_index: Option<u64>,
+    budget: &NodeBudget<'_>,
 ) -> Result<Opened, ExecutionError> {
     let (workbook, names, chosen) =
         open(Cursor::new(bytes.clone()), format, sheet_name, sheet_index)?;
@@ -281,7 +301,7 @@ fn open_sheet(
         Sheets::Xlsx(book) => book,
         // No reader of rows (XLS, ODS), or one this reader does not use (XLSB): the sheet whole.
         Sheets::Xlsb(_) | Sheets::Xls(_) | Sheets::Ods(_) => {
-            let (records, headers) = whole(bytes, format, &chosen)?;
+            let (records, headers) = whole(bytes, format, &chosen, budget)?;
             return Ok((Reading::Whole(records), headers, chosen, names));
         }
     };
@@ -291,7 +311,7 @@ fn open_sheet(
         None => Reading::Whole(VecDeque::new()),
         Some(_) if !found.in_order => {
             drop(cells);
-            let (records, headers) = whole(bytes, format, &chosen)?;
+            let (records, headers) = whole(bytes, format, &chosen, budget)?;
             return Ok((Reading::Whole(records), headers, chosen, names));
         }
         Some((first, last)) => Reading::RowByRow(Box::new(RowByRow::new(
@@ -304,16 +324,26 @@ fn open_sheet(
     Ok((reading, Vec::new(), chosen, names))
 }
 
-/// The records of sheet `sheet` read whole, as a whole read makes them, and its header names.
+/// The records of sheet `sheet` read whole, as a whole read makes them (within the node's
+/// output bound, as there: they are all held), and its header names.
 fn whole(
     bytes: Arc<[u8]>,
     format: &str,
     sheet: &str,
+    budget: &NodeBudget<'_>,
 ) -> Result<(VecDeque<Value>, Vec<String>), ExecutionError> {
-    let (grid, _, _) = super::workbook::parse(bytes.to_vec(), format, Some(sheet), None)?;
-    let mut rows = grid.into_iter();
-    let headers = unique_headers(rows.next().unwrap_or_default());
-    let records = rows.map(|row| record(&headers, row)).collect();
+    let (grid, _, _) = super::workbook::parse(Cursor::new(bytes), format, Some(sheet), None)?;
+    let mut out = records(grid, true, budget)?;
+    let headers = match out.shift_remove("headers") {
+        Some(Value::Array(names)) => {
+            names.iter().filter_map(Value::as_str).map(str::to_owned).collect()
+        }
+        _ => Vec::new(),
+    };
+    let records = match out.shift_remove("records") {
+        Some(Value::Array(records)) => records.into(),
+        _ => VecDeque::new(),
+    };
     Ok((records, headers))
 }
 
@@ -325,17 +355,22 @@ impl WorkbookSource {
             return Err(ExecutionError::internal("The file system went away mid-stream"));
         };
         let path = &self.path;
-        let bytes = files.read(path).await.map_err(|e| match e.kind {
-            EffectErrorKind::NotFound => node_error(TYPE, format!("File not found: {path}")),
-            _ => effect_error(TYPE, &e, &e),
-        })?;
+        let bytes = files.read(path).await.map_err(|e| read_error(path, &e))?;
         self.size = Some(bytes.len() as u64);
         let bytes: Arc<[u8]> = Arc::from(bytes);
         let (format, name, index) =
             (self.format.clone(), self.sheet_name.clone(), self.sheet_index);
-        let (reading, headers, sheet, sheets) =
-            offload(&self.host, move || open_sheet(bytes, &format, name.as_deref(), index))
-                .await??;
+        let (limits, signal) = (self.limits, self.signal.clone());
+        let (reading, headers, sheet, sheets) = offload(&self.host, move || {
+            let budget = NodeBudget::new(limits, &signal);
+            open_sheet(bytes, &format, name.as_deref(), index, &budget)
+        })
+        .await??;
+        self.total = match &reading {
+            Reading::RowByRow(rows) => rows.last as usize,
+            Reading::Whole(records) => records.len(),
+            Reading::NotYet => 0,
+        };
         (self.headers, self.sheet, self.sheets) = (headers, sheet, sheets);
         Ok(reading)
     }
@@ -381,8 +416,14 @@ impl RowSource for WorkbookSource {
     }
 
     fn bytes(&self) -> (u64, Option<u64>) {
-        // The workbook is read whole, compressed, before its first row.
-        (self.size.unwrap_or(0), self.size)
+        // The workbook is read whole, compressed, before its first row: its share given so far
+        // is the share of its records given.
+        let size = self.size.unwrap_or(0);
+        let done = match self.total {
+            0 => 0,
+            total => (size as f64 * (self.given as f64 / total as f64)) as u64,
+        };
+        (done.min(size), self.size)
     }
 
     fn finish(self: Box<Self>) -> Result<Map, ExecutionError> {

@@ -37,10 +37,6 @@ pub(super) struct Settings<'a> {
 const ITEMS_PER_LOOK: usize = 256;
 
 impl Settings<'_> {
-    fn number(&self, key: &str) -> Option<f64> {
-        self.config.get(key).and_then(Value::as_f64)
-    }
-
     fn sort_key(&self) -> Option<&str> {
         self.config.str("sortKey").filter(|k| !k.is_empty())
     }
@@ -230,18 +226,11 @@ pub(super) fn apply(
             )
         }
         "reverse" => Value::Array(items.iter().rev().cloned().collect()),
-        "limit" => {
-            Value::Array(items.iter().take(count(s.number("limitCount"), 10.0)).cloned().collect())
-        }
-        "skip" => {
-            Value::Array(items.iter().skip(count(s.number("skipCount"), 0.0)).cloned().collect())
-        }
-        "slice" => {
-            let len = items.len() as f64;
-            let resolve = |n: f64| if n < 0.0 { (len + n).max(0.0) } else { n.min(len) } as usize;
-            let start = resolve(s.number("sliceStart").unwrap_or(0.0).trunc());
-            let end = s.number("sliceEnd").map_or(items.len(), |e| resolve(e.trunc()));
-            Value::Array(items.get(start..end.max(start)).unwrap_or(&[]).to_vec())
+        "limit" | "skip" | "slice" => {
+            let len = items.len();
+            let (from, to) = window(operation, s.config, Some(len)).unwrap_or((0, None));
+            let (from, to) = (from.min(len), to.unwrap_or(len).min(len));
+            Value::Array(items.get(from..to.max(from)).unwrap_or(&[]).to_vec())
         }
         other => return Err(node_error(TYPE, format!("Unknown operation: {other}"))),
     })
@@ -250,6 +239,40 @@ pub(super) fn apply(
 /// What `unique` tells items apart by: their JSON text.
 pub(super) fn unique_key(item: &Value) -> String {
     serde_json::to_string(item).unwrap_or_default()
+}
+
+/// The positions `from..to` of its input that `limit`, `skip` or `slice` keep (`to` `None`: to
+/// the end), for an input of `len` items; `len` `None` (a stream's input, whose length is known
+/// only at its end) and a bound counted from the end: `None`.
+pub(super) fn window(
+    operation: &str,
+    config: &Config<'_>,
+    len: Option<usize>,
+) -> Option<(usize, Option<usize>)> {
+    let number = |key: &str| config.get(key).and_then(Value::as_f64);
+    // `Array.prototype.slice`'s bounds: counted from the end when negative, within the input.
+    let position = |n: f64| -> Option<usize> {
+        let n = n.trunc();
+        match len {
+            Some(len) if n < 0.0 => Some((len as f64 + n).max(0.0) as usize),
+            Some(len) => Some(n.min(len as f64) as usize),
+            None if n < 0.0 => None,
+            None => Some(count(Some(n), 0.0)),
+        }
+    };
+    match operation {
+        "limit" => Some((0, Some(count(number("limitCount"), 10.0)))),
+        "skip" => Some((count(number("skipCount"), 0.0), None)),
+        "slice" => {
+            let from = position(number("sliceStart").unwrap_or(0.0))?;
+            let to = match number("sliceEnd") {
+                Some(end) => Some(position(end)?),
+                None => None,
+            };
+            Some((from, to))
+        }
+        _ => None,
+    }
 }
 
 /// `reduceInitial`: JSON when it parses, the string itself otherwise, `""` when absent.
@@ -263,7 +286,7 @@ fn initial(value: Option<&Value>) -> Value {
     }
 }
 
-pub(super) fn count(value: Option<f64>, default: f64) -> usize {
+fn count(value: Option<f64>, default: f64) -> usize {
     value.unwrap_or(default).max(0.0).min(usize::MAX as f64) as usize
 }
 

@@ -16,7 +16,7 @@ use super::super::common_budget::NodeBudget;
 use super::super::common_expression::compile_function;
 use super::super::pace::Pace;
 use super::operations::{
-    count, filter_items, flatten, flatten_depth, implicit, map_items, unique_key, Pass,
+    filter_items, flatten, flatten_depth, implicit, map_items, unique_key, window, Pass,
 };
 use super::schema::SCHEMA;
 use super::stream_sort::StreamSort;
@@ -92,18 +92,14 @@ fn open(invocation: &Invocation, host: &SharedHost) -> Result<Box<dyn RowStage>,
         return Err(node_error(TYPE, format!("The operation '{requested}' does not stream")));
     };
     let function = text("transformFunction").unwrap_or("item => item");
-    let number = |key: &str| config.get(key).and_then(Value::as_f64);
-    let position = |key: &str| number(key).map(|n| count(Some(n.trunc()), 0.0));
     let operation = match name {
         "map" => Operation::Map(compile_function(TYPE, function, implicit(name))?),
         "filter" => Operation::Filter(compile_function(TYPE, function, implicit(name))?),
         "flatten" => Operation::Flatten(flatten_depth(&config)),
         "unique" => Operation::Unique { seen: HashSet::new(), held: 0 },
-        "limit" => Operation::Window { from: 0, to: Some(count(number("limitCount"), 10.0)) },
-        "skip" => Operation::Window { from: count(number("skipCount"), 0.0), to: None },
-        "slice" => Operation::Window {
-            from: position("sliceStart").unwrap_or(0),
-            to: position("sliceEnd"),
+        "limit" | "skip" | "slice" => match window(name, &config, None) {
+            Some((from, to)) => Operation::Window { from, to },
+            None => return Err(node_error(TYPE, "A slice counted from the end does not stream")),
         },
         _ => Operation::Sort(Box::new(StreamSort::new(
             text("sortKey").filter(|k| !k.is_empty()).map(str::to_owned),
