@@ -21,7 +21,7 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
 
 /// What one field of an object built from an array or a string counts against the output
 /// bound (its key and value, beyond the data itself).
-pub(super) const ENTRY_BYTES: usize = 48;
+const ENTRY_BYTES: usize = 48;
 
 fn edit(invocation: &Invocation, host: &SharedHost) -> NodeResult {
     let config = Config::new(&SCHEMA, invocation);
@@ -32,7 +32,7 @@ fn edit(invocation: &Invocation, host: &SharedHost) -> NodeResult {
     let result = if config.bool("forEachItem").unwrap_or(false) {
         edit_each_item(&editor, data, &calls)?
     } else {
-        Value::Object(editor.edit(object_view(data, &calls)?, &calls)?)
+        Value::Object(editor.edit(object_view(data.cloned(), &calls)?, &calls)?)
     };
     Ok(Some(json!({ "result": result })))
 }
@@ -51,7 +51,7 @@ fn edit_each_item(
     };
     let mut edited = Vec::with_capacity(items.len());
     for item in items {
-        edited.push(Value::Object(editor.edit(object_view(Some(item), calls)?, calls)?));
+        edited.push(Value::Object(editor.edit(object_view(Some(item.clone()), calls)?, calls)?));
     }
     Ok(Value::Array(edited))
 }
@@ -125,12 +125,12 @@ impl Editor {
 /// bound: an object's entries (moved out of an object given whole), an array's or string's by
 /// index, nothing otherwise.
 pub(super) fn object_view(
-    value: Option<&Value>,
+    value: Option<Value>,
     calls: &NodeBudget<'_>,
 ) -> Result<Map, ExecutionError> {
-    calls.spend(TYPE, view_size(value).saturating_mul(ENTRY_BYTES))?;
+    calls.spend(TYPE, view_size(value.as_ref()).saturating_mul(ENTRY_BYTES))?;
     Ok(match value {
-        Some(Value::Object(map)) => map.clone(),
+        Some(Value::Object(map)) => map,
         Some(Value::Array(items)) => {
             items.iter().enumerate().map(|(i, v)| (i.to_string(), v.clone())).collect()
         }

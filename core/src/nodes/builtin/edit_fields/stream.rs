@@ -2,8 +2,7 @@
 //! same editor that edits each item of a whole array.
 
 use super::super::common_budget::NodeBudget;
-use super::execute::{object_view, Editor, ENTRY_BYTES};
-use super::TYPE;
+use super::execute::{object_view, Editor};
 use crate::error::ExecutionError;
 use crate::expression::Limits;
 use crate::host::{CancelToken, SharedHost};
@@ -42,14 +41,7 @@ impl RowStage for EditStage {
         let mut edited = Vec::with_capacity(batch.len());
         for row in batch {
             // A row's own entries are moved into its edit, not copied.
-            let input = match row {
-                Value::Object(map) => {
-                    calls.spend(TYPE, map.len().saturating_mul(ENTRY_BYTES))?;
-                    map
-                }
-                other => object_view(Some(&other), &calls)?,
-            };
-            edited.push(Value::Object(self.editor.edit(input, &calls)?));
+            edited.push(Value::Object(self.editor.edit(object_view(Some(row), &calls)?, &calls)?));
         }
         Ok(edited)
     }

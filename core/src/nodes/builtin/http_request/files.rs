@@ -44,23 +44,10 @@ impl FileBodies {
         host: &SharedHost,
         request: &HttpRequest,
     ) -> Result<Option<Self>, ExecutionError> {
-        FileBodies::new(
-            host,
-            config.str("bodyFile").filter(|path| !path.is_empty()),
-            config.str("responseFile").filter(|path| !path.is_empty()),
-            sends_body(&request.method),
-            config.get("maxResponseBytes").and_then(Value::as_u64),
-        )
-    }
-
-    fn new(
-        host: &SharedHost,
-        body_file: Option<&str>,
-        response_file: Option<&str>,
-        sends_body: bool,
-        max_response_bytes: Option<u64>,
-    ) -> Result<Option<Self>, ExecutionError> {
-        let upload = body_file.filter(|_| sends_body).map(str::to_owned);
+        let path = |key: &str| config.str(key).filter(|path| !path.is_empty());
+        let max_response_bytes = config.get("maxResponseBytes").and_then(Value::as_u64);
+        let (body_file, response_file) = (path("bodyFile"), path("responseFile"));
+        let upload = body_file.filter(|_| sends_body(&request.method)).map(str::to_owned);
         if upload.is_none() && response_file.is_none() {
             return Ok(None);
         }
