@@ -102,6 +102,7 @@ pub(crate) fn effect_failure(
 fn kind_named(kind: &str) -> EffectErrorKind {
     match kind {
         "not-found" => EffectErrorKind::NotFound,
+        "already-exists" => EffectErrorKind::AlreadyExists,
         "permission-denied" => EffectErrorKind::PermissionDenied,
         "network" => EffectErrorKind::Network,
         "timeout" => EffectErrorKind::TimedOut,

@@ -132,6 +132,19 @@ impl FileSystem for JsEffects {
         done(self.0.rename(from, to))
     }
 
+    fn write_new(
+        &self,
+        path: &str,
+        contents: Vec<u8>,
+        create_parents: bool,
+    ) -> BoxFuture<'static, EffectResult<()>> {
+        done(self.0.write_new(path, Uint8Array::from(&contents[..]), create_parents))
+    }
+
+    fn rename_new(&self, from: &str, to: &str) -> BoxFuture<'static, EffectResult<()>> {
+        done(self.0.rename_new(from, to))
+    }
+
     fn temp_dir(&self) -> String {
         self.0.temp_dir()
     }

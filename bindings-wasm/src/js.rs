@@ -60,8 +60,8 @@ extern "C" {
 
 /// Files and processes through Node's own modules: the host functions' `effects`, given only to
 /// the Node fallback module (implemented in `npm/src/engines/wasm/node-host.ts`). Every promise
-/// rejects with `{kind, message}` (`kind`: "not-found" | "permission-denied" | "cancelled" |
-/// "other"), read by `crate::failure`.
+/// rejects with `{kind, message}` (`kind`: "not-found" | "already-exists" | "permission-denied" |
+/// "cancelled" | "other"), read by `crate::failure`.
 #[cfg(feature = "node")]
 #[wasm_bindgen]
 extern "C" {
@@ -115,6 +115,20 @@ extern "C" {
 
     #[wasm_bindgen(method)]
     pub fn rename(this: &NodeEffects, from: &str, to: &str) -> Promise;
+
+    /// `write`, except that it rejects with kind "already-exists", leaving the file as it was,
+    /// when something is at `path` (linked into place, not renamed over it).
+    #[wasm_bindgen(method, js_name = writeNew)]
+    pub fn write_new(
+        this: &NodeEffects,
+        path: &str,
+        contents: Uint8Array,
+        create_parents: bool,
+    ) -> Promise;
+
+    /// `rename`, except that it rejects with kind "already-exists" when something is at `to`.
+    #[wasm_bindgen(method, js_name = renameNew)]
+    pub fn rename_new(this: &NodeEffects, from: &str, to: &str) -> Promise;
 
     /// `os.tmpdir()`.
     #[wasm_bindgen(method, js_name = tempDir)]

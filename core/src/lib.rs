@@ -18,6 +18,7 @@ pub mod history;
 pub mod host;
 pub mod model;
 pub mod nodes;
+pub mod options;
 mod plan;
 pub mod progress;
 mod run;

@@ -66,8 +66,10 @@ fn every_type_has_the_field_count_of_the_original() {
     let expected = [
         // One more than the TypeScript engine: `forEachItem` (edit each item of an array).
         ("edit-fields", 8),
-        // One more than the TypeScript engine: `format` (how `write` lays out rows).
-        ("file-system", 10),
+        // Six more than the TypeScript engine: `format` (how `write` lays out rows), and the
+        // reference's definition defaults it never read, now honoured: `overwrite`,
+        // `createDirectories`, `fullPaths`, `encoding`; and `targetPath`, which copy and move read.
+        ("file-system", 15),
         // Two more than the TypeScript engine: `bodyFile` and `responseFile` (bodies from and
         // to files).
         ("http-request", 11),
@@ -88,7 +90,21 @@ fn every_type_has_the_field_count_of_the_original() {
 fn schema_derived_types_list_base_fields_first_then_their_own() {
     let own: [(&str, &[&str]); 8] = [
         ("edit-fields", &["values", "keepOnlySet", "forEachItem"]),
-        ("file-system", &["operation", "path", "content", "format", "recursive"]),
+        (
+            "file-system",
+            &[
+                "operation",
+                "path",
+                "content",
+                "format",
+                "recursive",
+                "targetPath",
+                "overwrite",
+                "createDirectories",
+                "fullPaths",
+                "encoding",
+            ],
+        ),
         ("http-request", &["method", "url", "headers", "body", "bodyFile", "responseFile"]),
         (
             "image",
@@ -436,8 +452,8 @@ fn spreadsheet_fields() {
             ("xlsx", "XLSX - Excel 2007+"),
             ("xls", "XLS - Excel 97-2003"),
             ("xlsb", "XLSB - Excel Binary"),
+            // The reference's `fods` is gone: no engine here reads it (it failed at run time).
             ("ods", "ODS - OpenDocument Spreadsheet"),
-            ("fods", "FODS - Flat OpenDocument Spreadsheet"),
         ])
     );
     assert_eq!(field("spreadsheet", "format")["required"], false);
@@ -557,7 +573,10 @@ fn every_field_has_a_control_and_a_label() {
 }
 
 #[test]
-fn ports_are_those_of_the_reference() {
+/// The reference's ports, the first of each type's inputs, then the inputs the node reads that
+/// the reference did not draw (an edge to a key no node read was accepted and ignored); the
+/// shell's `command`, which it never read, is gone.
+fn ports_are_those_of_the_reference_and_every_input_read() {
     let expected = [
         (
             "edit-fields",
@@ -566,12 +585,21 @@ fn ports_are_those_of_the_reference() {
         ),
         (
             "file-system",
-            vec![port("path", "Path", "input", "string", false)],
+            vec![
+                port("input", "Input", "input", "any", false),
+                port("path", "Path", "input", "string", false),
+                port("targetPath", "Target path", "input", "string", false),
+            ],
             vec![port("result", "Result", "output", "any", false)],
         ),
         (
             "http-request",
-            vec![port("url", "URL", "input", "string", false)],
+            vec![
+                port("url", "URL", "input", "string", false),
+                port("body", "Body", "input", "any", false),
+                port("headers", "Headers", "input", "object", false),
+                port("params", "Query", "input", "object", false),
+            ],
             vec![port("result", "Result", "output", "any", false)],
         ),
         (
@@ -581,12 +609,19 @@ fn ports_are_those_of_the_reference() {
         ),
         (
             "image",
-            vec![port("baseImage", "Base Image", "input", "any", false)],
+            vec![
+                port("baseImage", "Base Image", "input", "any", false),
+                port("overlayImage", "Overlay Image", "input", "any", false),
+                port("images", "Images", "input", "array", false),
+            ],
             vec![port("result", "Result", "output", "string", false)],
         ),
         (
             "loop",
-            vec![port("items", "Items", "input", "array", false)],
+            vec![
+                port("items", "Items", "input", "array", false),
+                port("array", "Array", "input", "array", false),
+            ],
             vec![port("results", "Results", "output", "array", false)],
         ),
         (
@@ -596,7 +631,11 @@ fn ports_are_those_of_the_reference() {
         ),
         (
             "shell-command",
-            vec![port("command", "Command", "input", "string", false)],
+            vec![
+                port("stdin", "Input", "input", "string", false),
+                port("args", "Arguments", "input", "array", false),
+                port("program", "Program", "input", "string", false),
+            ],
             vec![port("result", "Result", "output", "object", false)],
         ),
         (
@@ -614,7 +653,10 @@ fn ports_are_those_of_the_reference() {
         ),
         (
             "transform",
-            vec![port("data", "Data", "input", "array", true)],
+            vec![
+                port("data", "Data", "input", "array", true),
+                port("function", "Function", "input", "string", false),
+            ],
             vec![port("result", "Result", "output", "object", false)],
         ),
     ];
@@ -629,15 +671,19 @@ fn parameters_are_the_definition_defaults_over_the_base_ones() {
     let expected = [
         (
             "file-system",
+            // `createDirectories`, `overwrite` and `fullPaths` say what the node does when left
+            // out (the reference's `false` for each was never read; it always did the opposite).
             json!({"enabled": true, "timeout": 30000, "retries": 1, "operation": "read", "path": "", "encoding": "utf8",
-                   "createDirectories": false, "overwrite": false, "recursive": false, "fullPaths": false}),
+                   "createDirectories": true, "overwrite": true, "recursive": false, "fullPaths": true}),
         ),
         (
             "http-request",
             json!({"enabled": true, "timeout": 30000, "retries": 0, "method": "GET", "url": "https://api.example.com", "headers": {},
                    "followRedirects": true, "validateSSL": true, "retryDelay": 1000}),
         ),
-        ("group", json!({"enabled": true, "timeout": 30000, "retries": 1, "parallel": false})),
+        // `parallel: true`: what the engine does (the reference's `false` was never read; now
+        // `false` runs a group's children one at a time).
+        ("group", json!({"enabled": true, "timeout": 30000, "retries": 1, "parallel": true})),
         (
             "image",
             json!({"enabled": true, "timeout": 30000, "retries": 1, "operation": "overlay", "outputFormat": "png", "quality": 90,

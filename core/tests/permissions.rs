@@ -187,6 +187,12 @@ impl FileSystem for Effects {
     fn rename(&self, _: &str, _: &str) -> BoxFuture<'static, EffectResult<()>> {
         Box::pin(async { Ok(()) })
     }
+    fn write_new(&self, _: &str, _: Vec<u8>, _: bool) -> BoxFuture<'static, EffectResult<()>> {
+        Box::pin(async { Ok(()) })
+    }
+    fn rename_new(&self, _: &str, _: &str) -> BoxFuture<'static, EffectResult<()>> {
+        Box::pin(async { Ok(()) })
+    }
     fn temp_dir(&self) -> String {
         "/tmp".into()
     }

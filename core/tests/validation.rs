@@ -55,7 +55,13 @@ fn check(
     let custom: HashSet<String> = ["custom".to_owned()].into();
     validate(
         flow,
-        &ValidationContext { registry: &registry, custom_types: &custom, capabilities, limits },
+        &ValidationContext {
+            registry: &registry,
+            custom_types: &custom,
+            capabilities,
+            limits,
+            strict: true,
+        },
     )
 }
 
@@ -200,6 +206,7 @@ fn custom_types_override_built_in_schemas() {
             custom_types: &custom,
             capabilities: Capabilities::NONE,
             limits: FlowLimits::default(),
+            strict: true,
         },
     );
     assert!(report.is_valid());

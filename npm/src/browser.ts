@@ -13,11 +13,12 @@ import { RemoteEngine } from "./engines/remote/engine.js";
 import { executionTransportEngine } from "./engines/transport/engine.js";
 import { WasmEngine } from "./engines/wasm/engine.js";
 import { WorkerEngine } from "./engines/worker/engine.js";
-import type { WorkerOption } from "./engines/worker/spawn.js";
 import { createIpcTransport } from "./transports/ipc.js";
 import { detectTransport } from "./transports/detect.js";
 import type { AtomitonBridge } from "./transports/types.js";
+import { checkConductorConfig } from "./options/entries.js";
 import type { ConductorConfig } from "./types/execution.js";
+import type { BrowserConductorConfig } from "./types/options.generated.js";
 
 /** The TypeScript engine's browser package's slowMo default, in ms. */
 export const DEFAULT_SLOWMO_MS = 250;
@@ -34,18 +35,7 @@ export type BrowserConductor = Conductor & {
 export type { WorkerOption } from "./engines/worker/spawn.js";
 
 /** The browser entry's config: `ConductorConfig` and where the local wasm engine runs. */
-export type BrowserConductorConfig = ConductorConfig & {
-  /**
-   * Run the local wasm engine in a dedicated Web Worker, so a heavy flow leaves the page's main
-   * thread free: `true` (the package's worker script next to this module, where the package's
-   * files are served as they are), `engineWorker` from `@atomiton/conductor/browser/engine-worker`
-   * (in a bundled app: the bundler builds the worker), `{ url }` (that script served from
-   * elsewhere) or `{ create }` (a worker you make).
-   * JS executors from `nodeExecutorFactory` still run in the page. Off by default: the engine
-   * then runs in the page, which needs no worker script to be served.
-   */
-  worker?: false | WorkerOption;
-};
+export type { BrowserConductorConfig } from "./types/options.generated.js";
 
 type BrowserWindow = { atomiton?: { __bridge__?: AtomitonBridge }; __ATOMITON_WS_URL__?: string; confirm?: (message: string) => boolean };
 
@@ -56,6 +46,7 @@ const browserWindow = (): BrowserWindow => globalThis as BrowserWindow;
  * `config.worker` runs the local engine in a Web Worker.
  */
 export function createConductorInstance(config: BrowserConductorConfig = {}): BrowserConductor {
+  checkConductorConfig(config, "browser");
   const win = browserWindow();
   const bridge = win.atomiton?.__bridge__;
   const worker = config.worker || undefined;

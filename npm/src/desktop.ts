@@ -5,6 +5,7 @@
  */
 import type { Conductor } from "./conductor/api.js";
 import { createNativeConductor, type DesktopConductorConfig } from "./desktop/native-conductor.js";
+import { checkConductorConfig } from "./options/entries.js";
 import "./telemetry/node-api.js";
 
 export type { Conductor } from "./conductor/api.js";
@@ -19,6 +20,7 @@ export type DesktopConductor = Conductor;
  * `storage` may be a storage object the app made (see `setupMainProcessHandler`).
  */
 export function createConductor(config: DesktopConductorConfig = {}): Conductor {
+  checkConductorConfig(config, "node");
   return createNativeConductor(config);
 }
 

@@ -5,26 +5,18 @@
  * `auth` logs in to the server (the token is kept in memory and sent with every call).
  */
 import { createConductorApi, type Conductor } from "./conductor/api.js";
+import { refused } from "./conductor/failure.js";
+import { checkConductorConfig } from "./options/entries.js";
+import { ErrorCode } from "./types/errors.js";
 import { engineChoice } from "./engines/choice.js";
 import { createLocalEngine, localEngineKind } from "./engines/local.js";
 import { RemoteEngine } from "./engines/remote/engine.js";
 import { nodeEnvironment } from "./node-environment.js";
 import { channelAuth, memoryTokenStore } from "./transports/auth.js";
-import { detectTransport, type TransportOptions } from "./transports/detect.js";
-import type { ChannelTransport } from "./transports/types.js";
-import type { ConductorConfig } from "./types/execution.js";
+import { detectTransport } from "./transports/detect.js";
+import type { RemoteConductorOptions } from "./types/options.generated.js";
 
-export type RemoteConductorOptions = ConductorConfig &
-  Omit<TransportOptions, "token"> & {
-    /** A ready transport, instead of `bridge` / `serverUrl` / `wsUrl`. */
-    channelTransport?: ChannelTransport;
-    /**
-     * The bearer token to start with: an API key (`generateApiKey().key`), or a saved session
-     * token. `auth.login` replaces it; `auth.logout` clears it. Not used with `channelTransport`,
-     * which carries its own credentials.
-     */
-    token?: string;
-  };
+export type { RemoteConductorOptions } from "./types/options.generated.js";
 
 export type RemoteConductor = Conductor & {
   /** Stops listening for the server's events and closes the connection (a WebSocket keeps a process alive). */
@@ -32,9 +24,14 @@ export type RemoteConductor = Conductor & {
 };
 
 export function createRemoteConductor(options: RemoteConductorOptions): RemoteConductor {
+  checkConductorConfig(options, "remote");
   const tokens = memoryTokenStore(options.token ?? null);
   const transport = options.channelTransport ?? detectTransport({ ...options, token: tokens.get });
-  if (!transport) throw new Error("No transport available: pass a bridge, a serverUrl (http(s):// or ws(s)://) or a channelTransport");
+  if (!transport)
+    throw refused(
+      ErrorCode.NO_TRANSPORT,
+      "No transport available: pass a bridge, a serverUrl (http(s):// or ws(s)://) or a channelTransport",
+    );
   // The local engine only answers the catalog and formats: it never stores flows.
   const local = createLocalEngine(localEngineKind(engineChoice(options.engine)), { ...options, storage: { type: "memory" } });
   const engine = new RemoteEngine(transport, local);

@@ -71,4 +71,10 @@ test("YAML flows parse with the format's defaults and round-trip", () => {
     () => parseFlow("{ bad json"),
     (e) => e.code === "DESERIALIZATION_FAILED",
   );
+  // Options are checked like every other: a wrong format or a misspelt key is refused, not guessed.
+  assert.throws(
+    () => parseFlow(yaml, { format: "xml" }),
+    (e) => e.code === "VALIDATION_FAILED" && /Invalid parse options: .*xml/.test(e.message),
+  );
+  assert.throws(() => parseFlow(yaml, { defualts: false }), /unknown option 'defualts' \(did you mean 'defaults'\?\)/);
 });

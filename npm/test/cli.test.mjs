@@ -231,10 +231,12 @@ test("a failing flow exits 1 with the error in the JSON result", async (t) => {
   const run = await atomiton(["run", "failing.yaml"], { cwd: dir });
   assert.equal(run.code, 1, run.stderr);
   assert.equal(run.json.success, false);
-  assert.equal(run.json.error.code, "EXECUTION_FAILED");
+  // A missing file is the user's to fix, and says so: FILE_NOT_FOUND, type "not-found".
+  assert.equal(run.json.error.code, "FILE_NOT_FOUND");
+  assert.equal(run.json.error.type, "not-found");
   assert.equal(run.json.error.nodeId, "read");
   assert.match(run.json.error.message, /does-not-exist\.txt/);
-  assert.match(run.lines.at(-1), /^✖ EXECUTION_FAILED: .*does-not-exist\.txt/);
+  assert.match(run.lines.at(-1), /^✖ FILE_NOT_FOUND: .*does-not-exist\.txt/);
 });
 
 test("an invalid flow: run exits 1 before running; validate lists every issue", async (t) => {

@@ -43,7 +43,11 @@ test("results' errors carry type and retryable derived from the code; the other 
     [cycle, "CIRCULAR_DEPENDENCY", "validation", false],
     [{ id: "t", type: "throws", parameters: { code: "TIMEOUT" } }, "TIMEOUT", "timeout", true],
     [{ id: "r", type: "throws", parameters: { code: "RATE_LIMIT_EXCEEDED" } }, "RATE_LIMIT_EXCEEDED", "network", true],
-    [{ id: "x", type: "throws", parameters: { code: "EXECUTION_FAILED" } }, "EXECUTION_FAILED", "internal", false],
+    // A node that failed is "execution" (finer than the docs' "internal", which is kept for the
+    // engine's own faults); a missing file is the user's: "not-found".
+    [{ id: "x", type: "throws", parameters: { code: "EXECUTION_FAILED" } }, "EXECUTION_FAILED", "execution", false],
+    [{ id: "i", type: "throws", parameters: { code: "INTERNAL_ERROR" } }, "INTERNAL_ERROR", "internal", false],
+    [{ id: "f", type: "file-system", parameters: { operation: "read", path: "/no/such/file.txt" } }, "FILE_NOT_FOUND", "not-found", false],
     [{ id: "u", type: "no-such-type" }, "NODE_TYPE_NOT_FOUND", "validation", false],
   ];
   for (const [node, code, type, retryable] of cases) {

@@ -143,11 +143,15 @@ test("an unknown id resolves to a failure naming it; a request without an id is 
   // An id no storage could hold is simply not found either.
   assert.equal((await conductor.execute({ flowId: "../etc/passwd" })).error.code, "NODE_NOT_FOUND");
 
-  for (const request of [{ flowId: "" }, { blueprintId: 42 }, { flowId: undefined, inputs: {} }]) {
+  for (const [request, message] of [
+    [{ flowId: "" }, /needs a flowId/],
+    [{ blueprintId: 42 }, /'blueprintId' must be a string, not 42/],
+    [{ flowId: undefined, inputs: {} }, /needs a flowId/],
+  ]) {
     const result = await conductor.execute(request);
     assert.equal(result.success, false, JSON.stringify(request));
     assert.equal(result.error.code, "VALIDATION_FAILED");
-    assert.match(result.error.message, /needs a flowId/);
+    assert.match(result.error.message, message);
   }
 });
 
@@ -162,8 +166,20 @@ test("a node and a request are told apart by type: execute(node, context) is sti
   // A node that happens to carry a flowId field is still a node.
   const tagged = await conductor.execute({ ...node, flowId: "not-a-request" });
   assert.deepEqual(tagged.data.result, [2]);
-  // Neither a node nor a request: the node path's failure, as before.
-  assert.equal((await conductor.execute({ inputs: {} })).error.code, "INVALID_NODE");
+  // No type, id or nodes: a request, which names no flow.
+  const nameless = await conductor.execute({ inputs: {} });
+  assert.deepEqual(
+    [nameless.error.code, nameless.error.message],
+    ["VALIDATION_FAILED", "execute(request) needs a flowId (or blueprintId): a non-empty string"],
+  );
+  // A misspelt request key is named, with the one meant.
+  const misspelt = await conductor.execute({ flowID: "hello-world" });
+  assert.deepEqual(
+    [misspelt.error.code, misspelt.error.message],
+    ["VALIDATION_FAILED", "Invalid execute request: unknown option 'flowID' (did you mean 'flowId'?)"],
+  );
+  // An empty object is neither: the node path's failure, as before.
+  assert.equal((await conductor.execute({})).error.code, "INVALID_NODE");
 });
 
 test("options.retries re-runs the whole flow after a retryable failure, with a doubling backoff", async () => {

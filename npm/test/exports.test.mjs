@@ -43,7 +43,11 @@ test("/types exports every value of the TypeScript engine's entry", () => {
     assert.equal(typeof types[name], "function", name);
   }
   assert.equal(typeof types.ErrorCode, "object");
-  assert.equal(Object.keys(types.ErrorCode).length, 24, "the TypeScript engine's 22, PERMISSION_DENIED and AUTHENTICATION_FAILED");
+  assert.equal(
+    Object.keys(types.ErrorCode).length,
+    26,
+    "the TypeScript engine's 22, PERMISSION_DENIED, AUTHENTICATION_FAILED, FILE_NOT_FOUND and FILE_EXISTS",
+  );
   for (const [key, value] of Object.entries(types.ErrorCode)) assert.equal(key, value);
 });
 

@@ -171,7 +171,7 @@ test('engine "wasm" (config or ATOMITON_CONDUCTOR_ENGINE) runs on wasm without a
   const badConfig = inFreshProcess(thrownBy({ engine: "gpu" }));
   assert.deepEqual(
     [badConfig.value.code, badConfig.value.message],
-    ["VALIDATION_FAILED", 'engine must be "auto", "native" or "wasm", not "gpu"'],
+    ["VALIDATION_FAILED", `Invalid conductor config: 'engine' must be one of "auto", "native", "wasm", not "gpu"`],
   );
 });
 

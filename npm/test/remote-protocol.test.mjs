@@ -63,9 +63,21 @@ test("dispatch answers with the channel servers' envelopes", async (t) => {
   });
   const { result } = await handlers.dispatch("node", "execute", {
     node: { id: "t", type: "transform", parameters: { data: [1] } },
-    context: { executionId: "given", signal: "ignored" },
+    context: { executionId: "given" },
   });
   assert.deepEqual([result.success, result.context.executionId], [true, "given"]);
+  // A context key the engine does not know (or one that cannot cross the wire) is a failed run
+  // naming it, never dropped.
+  const refused = await handlers.dispatch("node", "execute", {
+    node: { id: "t", type: "transform", parameters: { data: [1] } },
+    context: { executionId: "again", timout: 5 },
+  });
+  assert.deepEqual(
+    [refused.result.success, refused.result.error.code, refused.result.error.message],
+    [false, "VALIDATION_FAILED", "Invalid run options: unknown option 'timout' (did you mean 'timeout'?)"],
+  );
+  const signal = await handlers.dispatch("node", "execute", { node: { id: "t", type: "transform" }, context: { signal: "x" } });
+  assert.match(signal.result.error.message, /'signal' cannot be sent to a server/);
 });
 
 test("an error envelope or frame becomes a thrown Error with the server's message", async (t) => {

@@ -96,7 +96,13 @@ test("a token without the shell capability cannot run shell-command, over HTTP o
   const client = await wsClient(t, server);
   await client.auth(token);
   const ws = await client.call("node", "execute", { node: flow, context: { permissions: { shell: true } } });
-  assert.equal(ws.result.error.code, "PERMISSION_DENIED", "permissions in the request's context are ignored");
+  assert.deepEqual(
+    [ws.result.error.code, ws.result.error.message],
+    ["VALIDATION_FAILED", "Invalid run options: 'permissions' cannot be set by a client: a run reaches what the server grants its caller"],
+    "permissions in the request's context are refused",
+  );
+  const plain = await client.call("node", "execute", { node: flow });
+  assert.equal(plain.result.error.code, "PERMISSION_DENIED");
   assert.equal(existsSync(join(dir, "pwned")), false, "the command never ran");
 });
 

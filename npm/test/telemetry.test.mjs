@@ -148,7 +148,7 @@ async function checkTracedRun(conductor, server, spans) {
   );
   outer.end();
   assert.equal(result.success, false);
-  assert.equal(result.error.code, "EXECUTION_FAILED");
+  assert.equal(result.error.code, "FILE_NOT_FOUND");
   assert.equal("spans" in result, false, "the engine's span records are not part of the public result");
 
   const finished = spans.getFinishedSpans();
@@ -212,7 +212,7 @@ async function checkTracedRun(conductor, server, spans) {
   // The failed node: error status with its code and message.
   const broken = node("broken");
   assert.equal(broken.status.code, api.SpanStatusCode.ERROR);
-  assert.equal(broken.attributes["error.type"], "EXECUTION_FAILED");
+  assert.equal(broken.attributes["error.type"], "FILE_NOT_FOUND");
   assert.match(broken.status.message, /nonexistent/);
   assert.equal(broken.attributes["atomiton.node.state"], "error");
 

@@ -72,9 +72,8 @@ function effectFlows(url) {
     fs("copy-onto-itself", "copy", "in.txt", { targetPath: "in.txt" }),
     sh("echo", "echo", ["hello", "world"]),
     sh("stdin-and-exit", "sh", ["-c", "cat; echo oops >&2; exit 3"], { stdin: "piped in" }),
-    sh("environment", "sh", ["-c", 'echo "$GREETING"; echo "${LD_PRELOAD:-none}"'], {
-      environment: { GREETING: "hi", LD_PRELOAD: "/evil.so" },
-    }),
+    sh("environment", "sh", ["-c", 'echo "$GREETING"; echo "${LD_PRELOAD:-none}"'], { environment: { GREETING: "hi" } }),
+    sh("environment-refused", "sh", ["-c", "true"], { environment: { LD_PRELOAD: "/evil.so" } }),
     sh("cwd", "sh", ["-c", "ls"], { workingDirectory: "tree" }),
     sh("missing-program", "no-such-program-here", []),
     sh("bad-cwd", "ls", [], { workingDirectory: "nowhere" }),
@@ -132,6 +131,7 @@ function comparable(result, dir) {
       success: result.success,
       data: result.data,
       error: result.error && { code: result.error.code, message: result.error.message },
+      warnings: result.warnings,
     }),
   );
   return JSON.parse(text.split(dir).join("<dir>"), (key, value) => (key === "modified" || key === "date" ? "<time>" : value));
@@ -159,7 +159,12 @@ test("every built-in node type that reaches outside the data gives the native en
   assert.deepEqual(byId["stdin-and-exit"].data.stdout, "piped in");
   assert.equal(byId["stdin-and-exit"].data.exitCode, 3);
   assert.equal(byId.environment.data.stdout, "hi\nnone\n", "loader variables never reach the child");
+  assert.match(byId["environment-refused"].error.message, /LD_PRELOAD cannot be set/, "asking for one is an error");
   assert.equal(byId.capped.data.stdout, "0123");
+  assert.deepEqual(
+    byId.capped.warnings.map((w) => w.message),
+    ["shell-command: stdout reached maxOutputBytes (4 bytes); what came after was dropped"],
+  );
   assert.match(byId["missing-program"].error.message, /spawn no-such-program-here ENOENT/);
   assert.deepEqual(byId["xlsx-file"].data.records, [
     { name: "Ada", age: "36" },

@@ -97,7 +97,7 @@ test("the check fails on glue types that differ", () => {
     // Methods the fake leaves out, the method whose arity differs, functions it leaves out.
     assert.match(errors, /"cancel" \| "deleteFlow"/);
     assert.match(errors, /type '"drive"'/);
-    assert.match(errors, /"flowToYaml" \| "getTemplate"/);
+    assert.match(errors, /"flowToYaml" \| "parseFlow"/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

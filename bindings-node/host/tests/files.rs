@@ -212,7 +212,7 @@ async fn create_dir_recursive_or_not() {
         .await
         .expect("recursive on an existing directory is fine");
     let error = files().create_dir(&dir.join("x/y"), false).await.expect_err("already exists");
-    assert_eq!(error.kind, EffectErrorKind::Other, "{error}");
+    assert_eq!(error.kind, EffectErrorKind::AlreadyExists, "{error}");
     files().create_dir(&dir.join("x/z"), false).await.expect("one level");
     assert!(dir.path().join("x/z").is_dir());
 }

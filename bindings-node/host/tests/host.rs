@@ -34,6 +34,7 @@ fn invocation(node_type: &str) -> Invocation {
             slow_mo: None,
             debug: None,
             telemetry: None,
+            warnings: Default::default(),
         }),
         parameters: Arc::new(Map::new()),
         input: NodeInput::default(),

@@ -122,7 +122,16 @@ fn file_system_operations_and_messages() {
             ["result"],
         format!("Moved from {} to {}", p("copy.txt"), p("moved.txt"))
     );
-    assert_eq!(ok(&dir, fs("delete", &p("c2")), None)["deleted"], true);
+    // A directory with contents is deleted only with `recursive: true`.
+    assert_eq!(
+        fails(&dir, fs("delete", &p("c2")), None).1,
+        format!("[file-system] Delete operation failed: Directory is not empty: {} (recursive: true deletes it with its contents)", p("c2"))
+    );
+    assert!(dir.path().join("c2/d/e.txt").exists(), "nothing was deleted");
+    assert_eq!(
+        ok(&dir, fs("delete", &p("c2")).with_param("recursive", true), None)["deleted"],
+        true
+    );
     assert!(!dir.path().join("c2").exists());
     assert_eq!(
         ok(&dir, fs("delete", &p("c2")), None),
@@ -161,16 +170,25 @@ fn shell_command_runs_without_a_shell() {
         .unwrap()
         .trim()
         .ends_with("/sub"));
-    let env = ok(
-        &dir,
-        shell("env", json!([])),
-        Some(json!({"environment": {"GREETING": "hi", "LD_PRELOAD": "/evil.so"}})),
-    )["stdout"]
+    let env = ok(&dir, shell("env", json!([])), Some(json!({"environment": {"GREETING": "hi"}})))
+        ["stdout"]
         .as_str()
         .unwrap()
         .to_owned();
     assert!(env.contains("GREETING=hi"));
-    assert!(!env.contains("LD_PRELOAD"), "loader variables are removed");
+    // A variable that changes what the program loads is refused, not dropped without a word.
+    assert_eq!(
+        fails(
+            &dir,
+            shell("env", json!([])),
+            Some(json!({"environment": {"GREETING": "hi", "LD_PRELOAD": "/evil.so"}}))
+        ),
+        (
+            ErrorCode::EXECUTION_FAILED,
+            "[shell-command] environment: LD_PRELOAD cannot be set (it changes what the program loads)"
+                .to_owned()
+        )
+    );
     assert_eq!(
         ok(&dir, shell("sh", json!("[\"-c\", \"exit 3\"]")), None)["exitCode"],
         3,
@@ -261,13 +279,21 @@ fn http_request_against_a_loopback_server() {
         (put["result"]["method"].clone(), put["result"]["body"].clone()),
         (json!("PUT"), json!("raw text"))
     );
-    let deleted = data(
-        http(&server.url("/echo")).with_param("method", "DELETE").with_param("body", "ignored"),
-        None,
-    );
+    let deleted = data(http(&server.url("/echo")).with_param("method", "DELETE"), None);
     assert_eq!(
         (deleted["result"]["method"].clone(), deleted["result"]["body"].clone()),
         (json!("DELETE"), json!(""))
+    );
+    // A body with a method that sends none is refused, not dropped without a word.
+    let refused = run(
+        http(&server.url("/echo")).with_param("method", "DELETE").with_param("body", "dropped?"),
+        None,
+    )
+    .error
+    .expect("refused");
+    assert_eq!(
+        refused.message,
+        "[http-request] A DELETE request sends no body (a body goes with POST and PUT): remove it, or change the method"
     );
     let basic = data(
         http(&server.url("/echo")),

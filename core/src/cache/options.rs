@@ -21,7 +21,8 @@ pub struct CacheSetting {
 /// run history when that is kept outside the process (SQLite natively, Redis in queue mode,
 /// IndexedDB in a browser, files for the WebAssembly engine in Node), else in memory;
 /// `store: "memory"`: in memory whatever the history.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum CacheStoreKind {
     #[default]
     Persistent,
@@ -30,42 +31,52 @@ pub enum CacheStoreKind {
 
 impl<'de> Deserialize<'de> for CacheSetting {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// `{maxEntries?, maxBytes?, ttlMs?, store?}`, every other field refused.
         #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Given {
-            Switch(bool),
-            Bounds {
-                #[serde(default, rename = "maxEntries")]
-                max_entries: Option<usize>,
-                #[serde(default, rename = "maxBytes")]
-                max_bytes: Option<u64>,
-                #[serde(default, rename = "ttlMs")]
-                ttl_ms: Option<f64>,
-                #[serde(default)]
-                store: Option<String>,
-            },
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        struct Bounds {
+            #[serde(default)]
+            max_entries: Option<usize>,
+            #[serde(default)]
+            max_bytes: Option<u64>,
+            #[serde(default)]
+            ttl_ms: Option<f64>,
+            #[serde(default)]
+            store: Option<CacheStoreKind>,
         }
         let defaults = CacheLimits::default();
-        Ok(match Option::<Given>::deserialize(deserializer)? {
-            None | Some(Given::Switch(false)) => CacheSetting::default(),
-            Some(Given::Switch(true)) => CacheSetting { enabled: true, ..CacheSetting::default() },
-            Some(Given::Bounds { max_entries, max_bytes, ttl_ms, store }) => CacheSetting {
-                enabled: true,
-                limits: CacheLimits {
-                    max_entries: max_entries.unwrap_or(defaults.max_entries),
-                    max_bytes: max_bytes.unwrap_or(defaults.max_bytes),
-                },
-                ttl_ms: ttl_ms.filter(|ttl| *ttl > 0.0),
-                store: match store.as_deref() {
-                    None | Some("persistent") => CacheStoreKind::Persistent,
-                    Some("memory") => CacheStoreKind::Memory,
-                    Some(other) => {
-                        return Err(serde::de::Error::custom(format!(
-                            "cache.store: expected \"persistent\" or \"memory\", not {other:?}"
-                        )))
-                    }
-                },
+        // By hand rather than `untagged`, whose one error ("did not match any variant") would
+        // not say which field is wrong.
+        let bounds = match Value::deserialize(deserializer)? {
+            Value::Null | Value::Undefined | Value::Bool(false) => {
+                return Ok(CacheSetting::default())
+            }
+            Value::Bool(true) => {
+                return Ok(CacheSetting { enabled: true, ..CacheSetting::default() })
+            }
+            object @ Value::Object(_) => {
+                crate::value::from_value::<Bounds>(object).map_err(serde::de::Error::custom)?
+            }
+            _ => return Err(serde::de::Error::custom("cache: expected true, false or an object")),
+        };
+        if bounds.max_entries == Some(0) || bounds.max_bytes == Some(0) {
+            return Err(serde::de::Error::custom(
+                "cache.maxEntries and cache.maxBytes must be whole numbers of at least 1",
+            ));
+        }
+        if bounds.ttl_ms.is_some_and(|ttl| !(ttl.is_finite() && ttl > 0.0)) {
+            return Err(serde::de::Error::custom(
+                "cache.ttlMs must be a number of milliseconds greater than 0",
+            ));
+        }
+        Ok(CacheSetting {
+            enabled: true,
+            limits: CacheLimits {
+                max_entries: bounds.max_entries.unwrap_or(defaults.max_entries),
+                max_bytes: bounds.max_bytes.unwrap_or(defaults.max_bytes),
             },
+            ttl_ms: bounds.ttl_ms,
+            store: bounds.store.unwrap_or_default(),
         })
     }
 }
@@ -80,11 +91,12 @@ pub enum NodeCacheOption {
 }
 
 impl NodeCacheOption {
-    /// `false | true | {ttlMs?}`; anything else is not an option (`None`).
+    /// `false | true | {ttlMs?}`; anything else (another field too) is not an option (`None`).
     pub fn from_value(value: &Value) -> Option<NodeCacheOption> {
         match value {
             Value::Bool(false) => Some(NodeCacheOption::Off),
             Value::Bool(true) => Some(NodeCacheOption::On { ttl_ms: None }),
+            Value::Object(map) if map.keys().any(|key| key != "ttlMs") => None,
             Value::Object(map) => match map.get("ttlMs") {
                 None | Some(Value::Undefined | Value::Null) => {
                     Some(NodeCacheOption::On { ttl_ms: None })
@@ -119,6 +131,11 @@ impl<'de> Deserialize<'de> for RunCache {
             Value::Bool(on) => Ok(RunCache { off: !on, nodes: Vec::new() }),
             Value::Null | Value::Undefined => Ok(RunCache::default()),
             Value::Object(map) => {
+                if let Some(other) = map.keys().find(|key| *key != "nodes") {
+                    return Err(serde::de::Error::custom(format!(
+                        "unknown option 'cache.{other}' (a run's cache takes {{nodes}})"
+                    )));
+                }
                 let nodes = match map.get("nodes") {
                     None | Some(Value::Null | Value::Undefined) => Vec::new(),
                     Some(Value::Object(nodes)) => nodes

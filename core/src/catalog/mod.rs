@@ -3,12 +3,20 @@
 //! (`getNodeDefinition`, `getAllNodeDefinitions` and the per-type UI field overrides, as the
 //! TypeScript engine's `@atomiton/nodes` offered them).
 
+#[cfg(feature = "catalog")]
 mod definition;
+#[cfg(feature = "reference")]
+mod reference;
+#[cfg(feature = "catalog")]
 mod templates;
 
 use crate::value::Map;
 
+#[cfg(feature = "catalog")]
 pub use definition::{all_node_definitions, node_definition, node_definitions_by_category};
+#[cfg(feature = "reference")]
+pub use reference::node_reference;
+#[cfg(feature = "catalog")]
 pub use templates::{get_template, list_templates, load_template, template_source, TemplateInfo};
 
 /// Where a node type can run.
@@ -100,4 +108,40 @@ pub struct NodeDescriptor {
     pub parameters: fn() -> Map,
     pub input_ports: &'static [PortSpec],
     pub output_ports: &'static [PortSpec],
+}
+
+/// One field of a node type's output object (the node reference lists them; each built-in's
+/// `docs.rs`, with the `reference` feature).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputField {
+    pub name: &'static str,
+    /// Its TypeScript type (`string`, `number`, `unknown[]`, ...).
+    pub ty: &'static str,
+    pub doc: &'static str,
+}
+
+impl OutputField {
+    pub const fn new(name: &'static str, ty: &'static str, doc: &'static str) -> Self {
+        OutputField { name, ty, doc }
+    }
+}
+
+/// A documented use of a node type: its parameters and input. Paths are relative to a working
+/// directory holding `notes.txt` ("Hello from a file"), `people.csv` (name,age: Ada 36, Alan
+/// 41, Grace 45) and `photos/red.png`, `photos/blue.png` (8×8 pixels each); `{server}` stands
+/// for a local HTTP server answering `GET /users/1` with `{"id": 1, "name": "Ada"}` and
+/// `POST /orders` with `{"created": true, "order": <the JSON body>}` (201).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeExample {
+    pub title: &'static str,
+    /// The node's parameters, as JSON text.
+    pub parameters: &'static str,
+    /// What edges deliver (`{"data": ...}`), as JSON text; `{}` for nothing.
+    pub input: &'static str,
+}
+
+impl NodeExample {
+    pub const fn new(title: &'static str, parameters: &'static str, input: &'static str) -> Self {
+        NodeExample { title, parameters, input }
+    }
 }

@@ -66,6 +66,7 @@ impl Engine {
                 custom_types,
                 capabilities: host.capabilities(),
                 limits: self.config.flow_limits,
+                strict: self.config.strict_parameters,
             },
         )
     }
@@ -126,6 +127,7 @@ impl Engine {
                 custom_types: &options.custom_types,
                 capabilities: host.capabilities(),
                 limits: self.config.flow_limits,
+                strict: self.config.strict_parameters,
             },
         );
         if let Some(permissions) = &options.permissions {
@@ -140,6 +142,11 @@ impl Engine {
             |error: ExecutionError| reject(&host, &handles, error, &root_id, &context, start_time);
         if let Some(error) = report.to_error() {
             return rejected(error);
+        }
+        // Names the engine does not know, with `strictParameters: false`: the run goes ahead
+        // and says so.
+        for warning in &report.warnings {
+            context.warn(warning.node_id.as_deref(), warning.to_legacy_string());
         }
         let plan = match build_plan(flow, &self.registry, layouts) {
             Ok(plan) => plan,

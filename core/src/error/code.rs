@@ -93,6 +93,12 @@ error_codes! {
     /// A protocol server call without valid credentials (none, unknown, expired or revoked
     /// token; a failed login).
     AUTHENTICATION_FAILED,
+    // Files (not in the TypeScript engine, which reported them as EXECUTION_FAILED)
+    /// A file, directory or program the flow names does not exist.
+    FILE_NOT_FOUND,
+    /// A file the node would create exists, and the node was told not to replace it
+    /// (`overwrite: false`).
+    FILE_EXISTS,
 }
 
 impl ErrorCode {
@@ -107,6 +113,41 @@ impl ErrorCode {
                 | ErrorCode::TRANSPORT_ERROR
                 | ErrorCode::IPC_COMMUNICATION_FAILED
         )
+    }
+}
+
+/// Who can fix a failure, as the published docs' `type` names it: the flow or its input
+/// (`validation`), something named that is not there (`not-found`) or already is
+/// (`conflict`), what the run or caller may not do (`permission`), the network, a time or size
+/// limit, a cancellation, a node's own work (`execution`), or the engine itself (`internal`).
+impl ErrorCode {
+    pub fn kind(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            VALIDATION_FAILED
+            | INVALID_PARAMETERS
+            | INVALID_NODE
+            | MISSING_REQUIRED_FIELD
+            | TYPE_MISMATCH
+            | NODE_NOT_FOUND
+            | NODE_TYPE_NOT_FOUND
+            | IMPLEMENTATION_NOT_FOUND
+            | CIRCULAR_DEPENDENCY
+            | SERIALIZATION_FAILED
+            | DESERIALIZATION_FAILED
+            | NO_EXECUTOR_FACTORY => "validation",
+            FILE_NOT_FOUND => "not-found",
+            FILE_EXISTS => "conflict",
+            PERMISSION_DENIED | AUTHENTICATION_FAILED => "permission",
+            TRANSPORT_ERROR | NO_TRANSPORT | IPC_COMMUNICATION_FAILED | RATE_LIMIT_EXCEEDED => {
+                "network"
+            }
+            TIMEOUT => "timeout",
+            MEMORY_LIMIT_EXCEEDED => "limit",
+            CANCELLED => "cancelled",
+            EXECUTION_FAILED => "execution",
+            INTERNAL_ERROR | UNKNOWN_ERROR => "internal",
+        }
     }
 }
 

@@ -10,5 +10,5 @@ mod retry_after;
 pub use code::ErrorCode;
 pub use execution_error::{ExecutionError, Result};
 pub use panic::panic_message;
-pub use recovery::{recovery_strategy, ErrorRecoveryStrategy};
+pub use recovery::{node_failure_recovery, recovery_strategy, ErrorRecoveryStrategy};
 pub use retry_after::RETRY_AFTER_KEY;

@@ -35,6 +35,21 @@ fn strategy(
     }
 }
 
+/// What a node's own failure (`EXECUTION_FAILED` from a built-in's logic: an expression that
+/// threw, an input of the wrong kind) tells the user to do: the table's row for the code blames
+/// the engine ("contact support"), which the table keeps for the TypeScript engine's sake.
+pub fn node_failure_recovery() -> ErrorRecoveryStrategy {
+    strategy(
+        false,
+        None,
+        None,
+        &[
+            "The node's own work failed: its message says why.",
+            "Check the node's parameters and the input it received (a run's history keeps both), then run it again.",
+        ],
+    )
+}
+
 /// `getErrorRecoveryStrategy(code)` of the TypeScript engine.
 pub fn recovery_strategy(code: ErrorCode) -> ErrorRecoveryStrategy {
     use ErrorCode::*;
@@ -85,6 +100,43 @@ pub fn recovery_strategy(code: ErrorCode) -> ErrorRecoveryStrategy {
             &[
                 "Communication error occurred. This might be temporary.",
                 "Check your network connection and try again.",
+            ],
+        ),
+        // Ours (the TypeScript engine had none of these codes): advice that says who can fix it.
+        FILE_NOT_FOUND => strategy(
+            false,
+            None,
+            None,
+            &[
+                "A file or directory the flow names does not exist.",
+                "Check the path (a relative path resolves against the conductor's workingDirectory), or create it before the run; a write creates missing directories unless createDirectories is false.",
+            ],
+        ),
+        FILE_EXISTS => strategy(
+            false,
+            None,
+            None,
+            &[
+                "The file exists, and the node was told not to replace it (overwrite: false).",
+                "Set overwrite: true to replace it, or write to another path.",
+            ],
+        ),
+        PERMISSION_DENIED => strategy(
+            false,
+            None,
+            None,
+            &[
+                "The run may not reach this: a path outside its roots, a host not listed, or a capability not granted (or the operating system refused the file).",
+                "Grant it in the run's permissions (or the server's grant for this caller), or use a path the run may reach.",
+            ],
+        ),
+        AUTHENTICATION_FAILED => strategy(
+            false,
+            None,
+            None,
+            &[
+                "The server did not accept the credentials: none, unknown, expired or revoked.",
+                "Log in again (auth.login) or send a valid API key.",
             ],
         ),
         _ => strategy(

@@ -25,9 +25,9 @@ impl<'de> Deserialize<'de> for HistorySetting {
     }
 }
 
-/// How runs are recorded and kept.
+/// How runs are recorded and kept. An unknown field is an error.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct HistoryConfig {
     pub enabled: Option<bool>,
     /// Largest stored value (JSON bytes); larger ones are replaced by a `$truncated` marker.
@@ -35,12 +35,17 @@ pub struct HistoryConfig {
     /// Object keys whose values are stored as `"[REDACTED]"` (case-insensitive, any depth).
     pub redact_keys: Vec<String>,
     pub retention: Retention,
+    /// Queue mode's shared history in Redis: what the package's queue conductors and workers set
+    /// (never a user: the npm package refuses it in a config); the native binding reads it.
+    pub redis: Option<String>,
+    /// The prefix of that history's Redis keys.
+    pub key_prefix: Option<String>,
 }
 
 /// `retention: {maxAge?, maxRuns?}`: runs older than `maxAge` ms, and all but the newest
 /// `maxRuns`, are pruned as new runs end.
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Retention {
     pub max_age: Option<f64>,
     pub max_runs: Option<usize>,

@@ -11,7 +11,7 @@ use crate::value::Value;
 
 /// `retry: {of, from}` in a run's options: the run retries execution `of`.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename = "WireRetry"))]
 pub struct RetryRequest {
     pub of: String,

@@ -82,6 +82,17 @@ impl FileSystem for Denied {
     fn rename(&self, _from: &str, _to: &str) -> BoxFuture<'static, EffectResult<()>> {
         denied(NO_FILES)
     }
+    fn write_new(
+        &self,
+        _path: &str,
+        _contents: Vec<u8>,
+        _create_parents: bool,
+    ) -> BoxFuture<'static, EffectResult<()>> {
+        denied(NO_FILES)
+    }
+    fn rename_new(&self, _from: &str, _to: &str) -> BoxFuture<'static, EffectResult<()>> {
+        denied(NO_FILES)
+    }
     fn temp_dir(&self) -> String {
         String::new()
     }

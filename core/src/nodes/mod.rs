@@ -1,6 +1,6 @@
 //! Node types: the executable contract, the registry, and (one folder each) the built-ins.
 
-mod builtin;
+pub(crate) mod builtin;
 mod input;
 mod invocation;
 mod node_type;

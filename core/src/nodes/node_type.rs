@@ -15,11 +15,19 @@ pub struct ParameterIssue {
     /// Dotted path below `parameters`, e.g. `"operation"` or `"headers.Accept"`.
     pub field: String,
     pub message: String,
+    /// A name the type does not know (a warning instead of an error with
+    /// `strictParameters: false`), not a bad value.
+    pub unknown: bool,
 }
 
 impl ParameterIssue {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ParameterIssue { field: field.into(), message: message.into() }
+        ParameterIssue { field: field.into(), message: message.into(), unknown: false }
+    }
+
+    /// A parameter the type does not know.
+    pub fn unknown(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ParameterIssue { field: field.into(), message: message.into(), unknown: true }
     }
 }
 

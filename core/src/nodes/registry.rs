@@ -1,7 +1,8 @@
 //! The set of node types an engine knows.
 
-use std::collections::HashMap;
 use std::sync::Arc;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use super::NodeType;
 

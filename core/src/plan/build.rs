@@ -167,6 +167,11 @@ fn place(
             .and_then(Value::as_f64)
             .filter(|r| *r >= 0.0)
             .map_or(0, |r| r.min(1e6) as u32),
+        retry_delay_ms: small_map_get(&parameters, "retryDelay")
+            .and_then(Value::as_f64)
+            .filter(|d| *d >= 0.0),
+        sequential: !children.is_empty()
+            && small_map_get(&parameters, "parallel").and_then(Value::as_bool) == Some(false),
         parameters,
     });
     if children.is_empty() {

@@ -55,6 +55,12 @@ pub(crate) struct PlanNode {
     pub timeout_ms: Option<f64>,
     /// `parameters.retries`, when a non-negative number.
     pub retries: u32,
+    /// `parameters.retryDelay` in ms: the base of this node's retry backoff, instead of the
+    /// conductor's `retryDelay`.
+    pub retry_delay_ms: Option<f64>,
+    /// A group whose `parameters.parallel` is `false`: its children run one at a time, in
+    /// sequential order.
+    pub sequential: bool,
 }
 
 impl PlanNode {

@@ -34,6 +34,8 @@ pub(crate) fn segments(
             || node.timeout_ms.is_some()
             || node.retries > 0
             || custom_types.contains(&*node.node_type)
+            // A group that runs its children one at a time runs them whole.
+            || node.parent.is_some_and(|parent| plan.nodes[parent].sequential)
         {
             return None;
         }

@@ -35,6 +35,10 @@ pub struct EngineConfig {
     /// Rows a stream's batches hold (see `crate::nodes::stream`); 0: nothing streams, every
     /// node takes its whole input (`ConductorConfig.streamBatchRows`). Default 4096.
     pub stream_batch_rows: usize,
+    /// Whether a node parameter, port or template path the engine does not know is an error
+    /// (`true`, the default) or a warning (`ConductorConfig.strictParameters: false`, for flows
+    /// written for the TypeScript engine, which ignored them).
+    pub strict_parameters: bool,
 }
 
 impl Default for EngineConfig {
@@ -51,6 +55,7 @@ impl Default for EngineConfig {
             trace: true,
             expression_limits: Limits::default(),
             stream_batch_rows: 4096,
+            strict_parameters: true,
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::value::Value;
 /// [`Invocation`](crate::nodes::Invocation), a group's `parentContext` and the result's
 /// `context` all hold this one value, so a context field is resolved in one place and written
 /// by one serializer ([`write_context`]).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct RunContext {
     pub execution_id: Arc<str>,
     /// `options.variables`, `{}` when absent.
@@ -26,6 +26,39 @@ pub struct RunContext {
     pub debug: Option<Arc<Value>>,
     /// Present when the run is traced (`options.telemetry`).
     pub telemetry: Option<Arc<crate::telemetry::RunTelemetry>>,
+    /// What the run went ahead with but should not have to (see [`RunWarning`]).
+    pub warnings: std::sync::Mutex<Vec<RunWarning>>,
+}
+
+/// Something a run went ahead with that the flow probably did not mean: a name the engine does
+/// not know, with `strictParameters: false`, or a template path that names nothing. The
+/// result lists them (`warnings`), and the TypeScript layer logs them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunWarning {
+    /// The node concerned, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_id: Option<String>,
+    pub message: String,
+}
+
+impl RunContext {
+    /// Notes a warning of node `node_id` (or of the run).
+    pub fn warn(&self, node_id: Option<&str>, message: impl Into<String>) {
+        let warning = RunWarning { node_id: node_id.map(str::to_owned), message: message.into() };
+        let mut warnings = self.warnings.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // A template in a stream warns once per batch at most: one of each is enough.
+        if warnings.len() < 100 && !warnings.contains(&warning) {
+            warnings.push(warning);
+        }
+    }
+
+    /// The warnings noted so far, taken.
+    pub fn take_warnings(&self) -> Vec<RunWarning> {
+        std::mem::take(
+            &mut *self.warnings.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
 }
 
 impl RunContext {
@@ -46,6 +79,7 @@ impl RunContext {
                 .map(|t| Arc::new(crate::telemetry::RunTelemetry::new(t))),
             #[cfg(not(feature = "telemetry"))]
             telemetry: None,
+            warnings: std::sync::Mutex::new(Vec::new()),
         }
     }
 }

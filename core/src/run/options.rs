@@ -17,9 +17,10 @@ use crate::value::Value;
 
 use crate::host::RunPermissions;
 
-/// How to run one flow.
+/// How to run one flow. An unknown field is an error (a misspelt option must not run with its
+/// default instead).
 #[derive(Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename = "WireRunOptions", optional_fields))]
 pub struct RunOptions {
     /// Id of the run; made once (`exec_<uuid>`) when absent.
@@ -57,6 +58,9 @@ pub struct RunOptions {
     #[cfg(feature = "run-state")]
     #[cfg_attr(test, ts(as = "Option<bool>", optional))]
     pub state_events: bool,
+    /// Builds without the live state have no change events to send.
+    #[cfg(not(feature = "run-state"))]
+    pub state_events: Option<serde::de::IgnoredAny>,
     /// What this run may reach outside its data; absent: whatever the host provides.
     #[cfg_attr(test, ts(optional))]
     pub permissions: Option<RunPermissions>,
@@ -71,23 +75,33 @@ pub struct RunOptions {
     #[cfg_attr(test, ts(as = "Option<_>", optional))]
     pub breakpoints: Vec<String>,
     /// `false`: a session does not record this run in its execution history.
-    #[cfg(feature = "history")]
     pub history: Option<bool>,
     /// The run retries a recorded one, reusing what it may (a session resolves it into the
     /// `reuse` handle).
     #[cfg(feature = "history")]
     pub retry: Option<crate::history::RetryRequest>,
+    /// Builds without history refuse a retry before the run reaches them (the TypeScript
+    /// layer's engines check what their module has).
+    #[cfg(not(feature = "history"))]
+    pub retry: Option<serde::de::IgnoredAny>,
     /// The run is traced: its result lists its nodes' spans (`spans`), and `http-request`
     /// nodes send trace context unless `propagate` is `false`.
     #[cfg(feature = "telemetry")]
     #[cfg_attr(test, ts(optional))]
     pub telemetry: Option<crate::telemetry::TelemetryOptions>,
+    /// Builds without node spans trace a run as one span, on the TypeScript side.
+    #[cfg(not(feature = "telemetry"))]
+    pub telemetry: Option<serde::de::IgnoredAny>,
     /// The node result cache for this run: `false` neither reads nor writes it; `{nodes: {path:
     /// false | true | {ttlMs}}}` turns it off or on (effects included) for those nodes, over
     /// their `parameters.cache`. Only on conductors created with `cache`.
     #[cfg(feature = "cache")]
     #[cfg_attr(test, ts(as = "Option<crate::typescript::RunCacheField>", optional))]
     pub cache: Option<crate::cache::RunCache>,
+    /// Builds without the cache: the TypeScript layer refuses a run's `cache` on a conductor
+    /// created without one.
+    #[cfg(not(feature = "cache"))]
+    pub cache: Option<serde::de::IgnoredAny>,
 }
 
 impl RunOptions {
@@ -103,11 +117,24 @@ impl RunOptions {
         !self.pinned.is_empty() || self.run_to.is_some() || !self.breakpoints.is_empty()
     }
 
-    /// Options from their JSON (codec) text; malformed ones are a `VALIDATION_FAILED` error.
+    /// Options from their JSON (codec) text; an unknown or malformed one is a
+    /// `VALIDATION_FAILED` error naming it.
     pub fn from_json(text: &str) -> crate::error::Result<Self> {
-        serde_json::from_str(text).map_err(|e| {
-            crate::error::ExecutionError::validation(format!("Invalid run options: {e}"))
-        })
+        let options: RunOptions = serde_json::from_str(text)
+            .map_err(|e| crate::options::serde_error::invalid("run options", &e))?;
+        if let Some(timeout) = options.timeout_ms.filter(|t| !(t.is_finite() && *t >= 0.0)) {
+            return Err(crate::error::ExecutionError::validation(format!(
+                "Invalid run options: 'timeout' must be a number of milliseconds of at least 0, not {}",
+                crate::format::js_number(timeout)
+            )));
+        }
+        if let Some(slow_mo) = options.slow_mo.filter(|s| !(s.is_finite() && *s >= 0.0)) {
+            return Err(crate::error::ExecutionError::validation(format!(
+                "Invalid run options: 'slowMo' must be a number of milliseconds of at least 0, not {}",
+                crate::format::js_number(slow_mo)
+            )));
+        }
+        Ok(options)
     }
 }
 
@@ -138,5 +165,62 @@ impl std::fmt::Debug for RunOptions {
             .field("run_to", &self.run_to)
             .field("breakpoints", &self.breakpoints)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(all(
+    test,
+    feature = "history",
+    feature = "telemetry",
+    feature = "cache",
+    feature = "run-state"
+))]
+mod tests {
+    use super::RunOptions;
+    use crate::error::ErrorCode;
+
+    /// The reader takes the run options the declaration sends, and those the conductor sets.
+    #[test]
+    fn the_reader_takes_exactly_the_declared_wire_options() {
+        let mut read = crate::options::serde_error::fields_read::<RunOptions>();
+        let mut declared: Vec<String> = crate::options::run::RUN_OPTIONS
+            .all_fields()
+            .into_iter()
+            .filter(|f| f.wire != crate::options::declare::Wire::No)
+            .map(|f| f.name.to_owned())
+            .chain(["customTypes", "events", "stateEvents"].map(str::to_owned))
+            .collect();
+        read.sort();
+        declared.sort();
+        assert_eq!(read, declared);
+    }
+
+    #[test]
+    fn a_misspelt_or_impossible_option_is_refused() {
+        for (text, says) in [
+            (r#"{"timout": 100}"#, "unknown option 'timout' (did you mean 'timeout'?)"),
+            (
+                r#"{"executionID": "x"}"#,
+                "unknown option 'executionID' (did you mean 'executionId'?)",
+            ),
+            (
+                r#"{"timeout": -1}"#,
+                "'timeout' must be a number of milliseconds of at least 0, not -1",
+            ),
+            (r#"{"slowMo": -1}"#, "'slowMo' must be a number of milliseconds of at least 0"),
+            (
+                r#"{"telemetry": {"propgate": false}}"#,
+                "unknown option 'propgate' (did you mean 'propagate'?)",
+            ),
+            (
+                r#"{"retry": {"of": "x", "form": "start"}}"#,
+                "unknown option 'form' (did you mean 'from'?)",
+            ),
+        ] {
+            let error =
+                RunOptions::from_json(text).err().unwrap_or_else(|| panic!("{text} accepted"));
+            assert_eq!(error.code, ErrorCode::VALIDATION_FAILED);
+            assert!(error.message.contains(says), "{text}: {}", error.message);
+        }
     }
 }

@@ -29,6 +29,10 @@ pub struct ExecutionResult {
     pub context: Option<ExecutionContext>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<ExecutionTrace>,
+    /// What the run went ahead with but should not have to (unknown names with
+    /// `strictParameters: false`, template paths that name nothing).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<super::context::RunWarning>,
     /// A traced run's nodes (`options.telemetry`), for the embedder's tracing. Written as JSON
     /// text in a string: the embedder parses it in one call, apart from the rest of the result.
     #[cfg(feature = "telemetry")]
@@ -52,6 +56,7 @@ impl ExecutionResult {
             executed_nodes: Vec::new(),
             context: None,
             trace: None,
+            warnings: Vec::new(),
             #[cfg(feature = "telemetry")]
             spans: None,
         }

@@ -111,6 +111,16 @@ impl DebugOptions {
             }
         };
         let required = |value: Option<String>| value.unwrap_or_default();
+        only_known(map, "", &["simulateError", "simulateLongRunning", "simulatePanic"])?;
+        for (name, keys) in [
+            ("simulateError", &["nodeId", "errorType", "message", "delayMs"][..]),
+            ("simulateLongRunning", &["nodeId", "delayMs"][..]),
+            ("simulatePanic", &["nodeId"][..]),
+        ] {
+            if let Some(Value::Object(fields)) = section(name) {
+                only_known(fields, name, keys)?;
+            }
+        }
         let simulate_error = match section("simulateError") {
             None => None,
             Some(object) => Some(SimulateError {
@@ -136,6 +146,23 @@ impl DebugOptions {
         };
         Ok(DebugOptions { simulate_error, simulate_long_running, simulate_panic })
     }
+}
+
+/// An error naming the first key of `map` not among `known` (and the one it probably meant).
+fn only_known(
+    map: &crate::value::Map,
+    section: &str,
+    known: &[&str],
+) -> std::result::Result<(), String> {
+    let Some(unknown) = map.keys().find(|key| !known.contains(&&***key)) else { return Ok(()) };
+    let path =
+        |key: &str| if section.is_empty() { key.to_owned() } else { format!("{section}.{key}") };
+    Err(match crate::options::suggest::nearest(unknown, known.iter().copied()) {
+        Some(meant) => {
+            format!("unknown option '{}' (did you mean '{}'?)", path(unknown), path(meant))
+        }
+        None => format!("unknown option '{}'", path(unknown)),
+    })
 }
 
 /// A simulated failure for one node.

@@ -120,6 +120,7 @@ impl Scheduler {
             error,
             duration,
             executed_nodes,
+            warnings: self.context.take_warnings(),
             context,
             trace,
             #[cfg(feature = "telemetry")]

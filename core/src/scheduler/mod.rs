@@ -142,6 +142,9 @@ pub(crate) struct Scheduler {
 
     slots: Vec<Slot>,
     ready: BinaryHeap<Reverse<NodeIx>>,
+    /// Ready children of sequential groups whose child in flight has not finished: back to
+    /// `ready` when it has.
+    deferred: Vec<NodeIx>,
     running: FuturesUnordered<BoxFuture<'static, Ended>>,
     running_count: usize,
     /// Progress reports of leaves paced by slowMo (the only ones that report before ending).
@@ -294,6 +297,7 @@ impl Scheduler {
             start_time,
             slots,
             ready: BinaryHeap::new(),
+            deferred: Vec::new(),
             running: FuturesUnordered::new(),
             running_count: 0,
             cutoff: usize::MAX,

@@ -46,6 +46,9 @@ impl Scheduler {
                 }
             }
             let Some(group) = self.plan.nodes[ix].parent else { return };
+            if self.plan.nodes[group].sequential {
+                self.release_sequential(group);
+            }
             let slot = &mut self.slots[group];
             slot.waiting_children -= 1;
             if slot.waiting_children > 0 {

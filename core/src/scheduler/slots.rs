@@ -27,6 +27,9 @@ pub(crate) struct Slot {
     pub waiting_predecessors: u32,
     /// A group's children not yet done.
     pub waiting_children: u32,
+    /// A sequential group's child that started and is not done yet (`parallel: false`: the
+    /// others wait for it).
+    pub child_in_flight: bool,
     /// The signal of a running leaf; `Some` exactly while the scheduler counts it as running.
     pub signal: Option<CancelToken>,
 }
@@ -41,6 +44,7 @@ impl Slot {
             summarized: false,
             waiting_predecessors: predecessors,
             waiting_children: 0,
+            child_in_flight: false,
             signal: None,
         }
     }

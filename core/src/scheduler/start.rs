@@ -44,6 +44,13 @@ impl Scheduler {
             if !group && self.running_count >= limit {
                 break;
             }
+            if let Some(parent) = self.sequential_parent(ix) {
+                if self.slots[parent].child_in_flight {
+                    self.ready.pop();
+                    self.deferred.push(ix);
+                    continue;
+                }
+            }
             match self.gate(ix) {
                 Gate::Start => {}
                 Gate::Wait => break,
@@ -51,8 +58,26 @@ impl Scheduler {
                 Gate::Held => break,
             }
             self.ready.pop();
+            if let Some(parent) = self.sequential_parent(ix) {
+                self.slots[parent].child_in_flight = true;
+            }
             self.start_node(ix);
         }
+    }
+
+    /// The group `ix` is a child of, when that group runs its children one at a time.
+    pub(super) fn sequential_parent(&self, ix: NodeIx) -> Option<NodeIx> {
+        self.plan.nodes[ix].parent.filter(|&parent| self.plan.nodes[parent].sequential)
+    }
+
+    /// A sequential group's child is done: the next of its children may start.
+    pub(super) fn release_sequential(&mut self, parent: NodeIx) {
+        self.slots[parent].child_in_flight = false;
+        let plan = &self.plan;
+        let (waiting, rest): (Vec<NodeIx>, Vec<NodeIx>) =
+            self.deferred.drain(..).partition(|&ix| plan.nodes[ix].parent == Some(parent));
+        self.deferred = rest;
+        self.ready.extend(waiting.into_iter().map(Reverse));
     }
 
     pub(super) fn start_node(&mut self, ix: NodeIx) {
@@ -221,7 +246,7 @@ impl Scheduler {
             simulated_panic: self.debug.panics(ix, &node.id),
             timeout_ms: node.timeout_ms,
             max_attempts: 1 + node.retries.min(self.config.max_retries),
-            retry_delay_ms: self.config.retry_delay_ms,
+            retry_delay_ms: node.retry_delay_ms.unwrap_or(self.config.retry_delay_ms),
             max_retry_delay_ms: self.config.max_retry_delay_ms,
             messages: self.messages.as_ref().map(|(sender, _)| sender.clone()),
             invocation: Some(invocation),

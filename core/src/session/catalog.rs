@@ -1,13 +1,13 @@
 //! Stateless JSON functions every binding exposes: the node catalog, templates, flow formats
 //! and the recovery table. Each returns an [`outcome`] envelope.
 
-use crate::json;
 use crate::value::Value;
+#[cfg(feature = "catalog")]
+use crate::{catalog, json};
 use serde::Deserialize;
 
 use super::guard::guarded;
 use super::wire::outcome;
-use crate::catalog;
 use crate::error::{recovery_strategy, ErrorCode, ExecutionError};
 use crate::format::{
     definition_to_yaml, flow_from_value, parse_definition_json, parse_json_value, parse_yaml_value,
@@ -15,50 +15,63 @@ use crate::format::{
 };
 use crate::model::NodeDefinition;
 
+#[cfg(feature = "catalog")]
 /// Every built-in node definition (`getAllNodeDefinitions`).
 pub fn node_definitions() -> String {
     outcome(guarded("nodeDefinitions", || Ok(catalog::all_node_definitions())))
 }
 
+#[cfg(feature = "catalog")]
 /// One built-in node definition, or `null`.
 pub fn node_definition(node_type: &str) -> String {
     outcome(guarded("nodeDefinition", || Ok(catalog::node_definition(node_type))))
 }
 
+#[cfg(feature = "catalog")]
 /// `getNodeDefinitionsGroupedByCategory`.
 pub fn node_definitions_by_category() -> String {
     outcome(guarded("nodeDefinitionsByCategory", || Ok(catalog::node_definitions_by_category())))
 }
 
+#[cfg(feature = "catalog")]
 /// `{templates: [{id, name, description, nodeCount}]}`.
 pub fn list_templates() -> String {
     outcome(guarded("listTemplates", || Ok(json!({"templates": catalog::list_templates()}))))
 }
 
+#[cfg(feature = "catalog")]
 /// A bundled template's definition, or `null`.
 pub fn get_template(id: &str) -> String {
     outcome(guarded("getTemplate", || Ok(catalog::get_template(id))))
 }
 
 #[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 struct ParseOptions {
-    /// `"yaml"`, `"json"`, or absent to detect.
+    /// `"json"` or `"yaml"`; absent to detect from the text.
     format: Option<String>,
     /// Apply the YAML flow format's defaults (type, version, metadata, base parameters).
     /// Default true for YAML.
     defaults: Option<bool>,
 }
 
+fn unknown_format(given: &str) -> ExecutionError {
+    let message = "Invalid parse options: 'format' must be one of \"json\", \"yaml\"";
+    ExecutionError::validation(format!("{message}, not {given:?}"))
+}
+
 /// Reads a flow from JSON or YAML text; `options_json` is `{format?, defaults?}`.
 pub fn parse_flow(text: &str, options_json: &str) -> String {
     outcome(guarded("parseFlow", || {
-        let options: ParseOptions = serde_json::from_str(options_json).unwrap_or_default();
+        let options: ParseOptions = serde_json::from_str(options_json)
+            .map_err(|e| crate::options::serde_error::invalid("parse options", &e))?;
         let limits = ParseLimits::default();
+        // Matched by hand: a derived enum costs the browser module a kilobyte.
         let is_json = match options.format.as_deref() {
             Some("json") => true,
             Some("yaml") => false,
-            _ => text.trim_start().starts_with('{'),
+            Some(other) => return Err(unknown_format(other)),
+            None => text.trim_start().starts_with('{'),
         };
         let value = if is_json {
             parse_json_value(text, &limits)?

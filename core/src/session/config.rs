@@ -1,15 +1,20 @@
 //! `ConductorConfig` as the TypeScript layer hands it to a session (its serialisable part;
-//! functions stay in TypeScript).
+//! functions stay in TypeScript). Its fields are declared, with their documentation, in
+//! [`crate::options::conductor`]; a test holds this reader to that declaration.
+//!
+//! Strict: an unknown field, a value of the wrong type or out of range is a `VALIDATION_FAILED`
+//! error, never a default in its place.
 
 use std::path::PathBuf;
 
 use serde::Deserialize;
 
 use crate::engine::EngineConfig;
+use crate::error::{ExecutionError, Result};
 use crate::validation::FlowLimits;
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct SessionConfig {
     pub concurrency: Option<usize>,
     pub timeout: Option<f64>,
@@ -27,8 +32,7 @@ pub struct SessionConfig {
     /// Rows a stream's batches hold; 0 turns streaming off.
     pub stream_batch_rows: Option<usize>,
     /// Bytes of rows a sort in a stream holds before it spills runs (native hosts: the others
-    /// have no spill room).
-    #[cfg(not(target_arch = "wasm32"))]
+    /// have no spill room, and hold every row).
     pub stream_sort_memory: Option<usize>,
     /// Native hosts: relative file paths and process working directories resolve here.
     pub working_directory: Option<PathBuf>,
@@ -38,69 +42,139 @@ pub struct SessionConfig {
     /// `http: {maxRequestsPerHost}`.
     pub http: HttpConfig,
     pub storage: StorageConfig,
+    /// `false`: a node parameter, port or template path the engine does not know is a warning
+    /// instead of an error.
+    pub strict_parameters: Option<bool>,
     /// `history: false | {...}`: execution history (on by default).
     #[cfg(feature = "history")]
     pub history: Option<crate::history::HistorySetting>,
+    /// A build without history opens none: the TypeScript layer loads a module with history
+    /// when the config asks for one, so this only ever holds `false` (`true` is refused).
+    #[cfg(not(feature = "history"))]
+    pub history: Option<bool>,
     /// `cache: false | true | {maxEntries, maxBytes, ttlMs, store}`: the node result cache (off by
     /// default).
     #[cfg(feature = "cache")]
     pub cache: crate::cache::CacheSetting,
+    /// A build without the cache has none: the TypeScript layer loads a module with it when the
+    /// config asks for one, so this only ever holds `false` (`true` is refused).
+    #[cfg(not(feature = "cache"))]
+    pub cache: Option<bool>,
 }
 
 /// `http: {maxRequestsPerHost?}`: at most that many `http-request` requests in flight to one
 /// origin per conductor (native hosts; default 64).
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct HttpConfig {
     pub max_requests_per_host: Option<usize>,
 }
 
 /// `storage: {type: "fs" | "memory" | "indexeddb", directory?}`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct StorageConfig {
+    /// `"fs"` (one YAML file per flow, Node), `"memory"` (in the session, lost with it) or
+    /// `"indexeddb"` (the browser's database, the embedder's storage); checked by `from_json`.
     #[serde(rename = "type")]
     pub kind: Option<String>,
     pub directory: Option<PathBuf>,
 }
 
 impl SessionConfig {
-    /// Reads the JSON text of a config; a malformed one is a `VALIDATION_FAILED` error.
-    pub fn from_json(text: &str) -> crate::error::Result<Self> {
-        serde_json::from_str(text).map_err(|e| {
-            crate::error::ExecutionError::validation(format!("Invalid conductor config: {e}"))
-        })
+    /// Reads the JSON text of a config; an unknown field or a bad value is a
+    /// `VALIDATION_FAILED` error naming it.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let config: SessionConfig = serde_json::from_str(text)
+            .map_err(|e| crate::options::serde_error::invalid("conductor config", &e))?;
+        config.check()?;
+        Ok(config)
     }
 
-    /// The engine settings, defaults where a field is absent or out of range.
+    /// The storage types a session knows.
+    const STORAGE_KINDS: [&'static str; 3] = ["fs", "memory", "indexeddb"];
+
+    /// Ranges serde cannot say: each number within what its option allows.
+    fn check(&self) -> Result<()> {
+        #[cfg(not(feature = "history"))]
+        if self.history == Some(true) {
+            return Err(out_of_range(
+                "history",
+                "false in a build without execution history",
+                "true",
+            ));
+        }
+        #[cfg(not(feature = "cache"))]
+        if self.cache == Some(true) {
+            return Err(out_of_range("cache", "false in a build without the result cache", "true"));
+        }
+        if let Some(kind) = self.storage.kind.as_deref() {
+            if !Self::STORAGE_KINDS.contains(&kind) {
+                return Err(out_of_range(
+                    "storage.type",
+                    "one of \"fs\", \"memory\", \"indexeddb\"",
+                    &format!("{kind:?}"),
+                ));
+            }
+        }
+        let whole_at_least_one = [
+            ("concurrency", self.concurrency),
+            ("workers", self.workers),
+            ("http.maxRequestsPerHost", self.http.max_requests_per_host),
+            ("limits.maxDepth", self.max_depth),
+            ("limits.maxNodes", self.max_nodes),
+            ("limits.maxOutputBytes", self.max_output_bytes),
+            ("streamSortMemory", self.stream_sort_memory),
+        ];
+        for (name, value) in whole_at_least_one {
+            if value == Some(0) {
+                return Err(out_of_range(name, "a whole number of at least 1", "0"));
+            }
+        }
+        if self.expression_steps == Some(0) {
+            return Err(out_of_range(
+                "limits.expressionSteps",
+                "a whole number of at least 1",
+                "0",
+            ));
+        }
+        for (name, value) in [
+            ("timeout", self.timeout),
+            ("retryDelay", self.retry_delay),
+            ("progressThrottle", self.progress_throttle),
+        ] {
+            if let Some(ms) = value.filter(|ms| !(ms.is_finite() && *ms >= 0.0)) {
+                return Err(out_of_range(
+                    name,
+                    "a number of milliseconds of at least 0",
+                    &crate::format::js_number(ms),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The engine settings; defaults where a field is absent.
     pub fn engine(&self) -> EngineConfig {
         let defaults = EngineConfig::default();
         EngineConfig {
-            concurrency: self.concurrency.filter(|c| *c > 0).unwrap_or(defaults.concurrency),
+            concurrency: self.concurrency.unwrap_or(defaults.concurrency),
+            // `timeout: 0` says "no bound" (over an environment's default).
             timeout_ms: self.timeout.filter(|t| *t > 0.0),
             max_retries: self.max_retries.unwrap_or(defaults.max_retries),
-            retry_delay_ms: self
-                .retry_delay
-                .filter(|d| *d >= 0.0)
-                .unwrap_or(defaults.retry_delay_ms),
-            progress_throttle_ms: self
-                .progress_throttle
-                .filter(|t| *t >= 0.0)
-                .unwrap_or(defaults.progress_throttle_ms),
+            retry_delay_ms: self.retry_delay.unwrap_or(defaults.retry_delay_ms),
+            progress_throttle_ms: self.progress_throttle.unwrap_or(defaults.progress_throttle_ms),
             trace: self.trace.unwrap_or(defaults.trace),
             stream_batch_rows: self.stream_batch_rows.unwrap_or(defaults.stream_batch_rows),
+            strict_parameters: self.strict_parameters.unwrap_or(defaults.strict_parameters),
             flow_limits: FlowLimits {
                 max_depth: self.max_depth.unwrap_or(defaults.flow_limits.max_depth),
                 max_nodes: self.max_nodes.unwrap_or(defaults.flow_limits.max_nodes),
             },
             expression_limits: crate::expression::Limits {
-                max_steps: self
-                    .expression_steps
-                    .filter(|s| *s > 0)
-                    .unwrap_or(defaults.expression_limits.max_steps),
+                max_steps: self.expression_steps.unwrap_or(defaults.expression_limits.max_steps),
                 max_output_bytes: self
                     .max_output_bytes
-                    .filter(|b| *b > 0)
                     .unwrap_or(defaults.expression_limits.max_output_bytes),
                 ..defaults.expression_limits
             },
@@ -120,19 +194,86 @@ impl SessionConfig {
     }
 }
 
+fn out_of_range(name: &str, allowed: &str, given: &str) -> ExecutionError {
+    ExecutionError::validation(format!(
+        "Invalid conductor config: '{name}' must be {allowed}, not {given}"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::SessionConfig;
+    use crate::error::ErrorCode;
 
     #[test]
-    fn limits_come_from_the_config_and_defaults_stand_for_missing_or_zero_ones() {
+    fn limits_come_from_the_config_and_defaults_stand_for_missing_ones() {
         let engine = SessionConfig::from_json(r#"{"maxOutputBytes": 4096, "expressionSteps": 50}"#)
             .unwrap()
             .engine();
         assert_eq!(engine.expression_limits.max_output_bytes, 4096);
         assert_eq!(engine.expression_limits.max_steps, 50);
         let defaults = crate::engine::EngineConfig::default().expression_limits;
-        let engine = SessionConfig::from_json(r#"{"maxOutputBytes": 0}"#).unwrap().engine();
+        let engine = SessionConfig::from_json("{}").unwrap().engine();
         assert_eq!(engine.expression_limits, defaults);
+    }
+
+    #[test]
+    fn what_a_config_cannot_mean_is_refused_never_replaced_by_a_default() {
+        for (text, says) in [
+            (r#"{"concurency": 4}"#, "unknown option 'concurency' (did you mean 'concurrency'?)"),
+            (r#"{"concurrency": 0}"#, "'concurrency' must be a whole number of at least 1, not 0"),
+            (
+                r#"{"timeout": -5}"#,
+                "'timeout' must be a number of milliseconds of at least 0, not -5",
+            ),
+            (r#"{"timeout": "30s"}"#, "invalid type: string \"30s\""),
+            (
+                r#"{"maxOutputBytes": 0}"#,
+                "'limits.maxOutputBytes' must be a whole number of at least 1",
+            ),
+            (
+                r#"{"storage": {"type": "postgres"}}"#,
+                "'storage.type' must be one of \"fs\", \"memory\", \"indexeddb\", not \"postgres\"",
+            ),
+            (r#"{"storage": {"dir": "/x"}}"#, "unknown option 'dir' (did you mean 'directory'?)"),
+            (
+                r#"{"retryDelay": -1}"#,
+                "'retryDelay' must be a number of milliseconds of at least 0",
+            ),
+        ] {
+            let error = SessionConfig::from_json(text).expect_err(text);
+            assert_eq!(error.code, ErrorCode::VALIDATION_FAILED, "{text}");
+            assert!(error.message.contains(says), "{text}: {}", error.message);
+            assert!(error.message.starts_with("Invalid conductor config: "), "{}", error.message);
+        }
+    }
+
+    /// The reader takes exactly the fields the declaration says a session reads.
+    #[cfg(all(feature = "history", feature = "cache"))]
+    #[test]
+    fn the_reader_takes_exactly_the_declared_session_fields() {
+        let mut read = crate::options::serde_error::fields_read::<SessionConfig>();
+        let mut declared: Vec<String> = crate::options::conductor::CONDUCTOR_CONFIG
+            .all_fields()
+            .into_iter()
+            .flat_map(|field| match field.wire {
+                crate::options::declare::Wire::Same => vec![field.name.to_owned()],
+                crate::options::declare::Wire::As(name) => vec![name.to_owned()],
+                crate::options::declare::Wire::No => match field.kind {
+                    crate::options::declare::Kind::Object(shape) => shape
+                        .fields
+                        .iter()
+                        .filter_map(|f| match f.wire {
+                            crate::options::declare::Wire::As(name) => Some(name.to_owned()),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                },
+            })
+            .collect();
+        read.sort();
+        declared.sort();
+        assert_eq!(read, declared);
     }
 }

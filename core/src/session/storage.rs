@@ -17,7 +17,8 @@ use crate::storage::ListOptions;
 use crate::value::Value;
 
 impl Session {
-    /// Deep validation: `{ok, value: {valid, errors, issues}}`.
+    /// Deep validation: `{ok, value: {valid, errors, issues, warnings?}}` (`warnings` only when
+    /// there are some, so a clean flow's answer is the TypeScript engine's shape).
     pub fn validate(&self, flow_json: &str, custom_types_json: &str) -> String {
         outcome(guarded("validate", || {
             let flow = parse_definition_json(flow_json, &self.engine.config().parse_limits)?;
@@ -25,7 +26,12 @@ impl Session {
                 serde_json::from_str(custom_types_json).unwrap_or_default();
             let report = self.engine.validate(&flow, &custom, &self.host);
             let legacy = report.legacy();
-            Ok(json!({"valid": legacy.valid, "errors": legacy.errors, "issues": report.issues}))
+            let mut answer =
+                json!({"valid": legacy.valid, "errors": legacy.errors, "issues": report.issues});
+            if let (Some(fields), false) = (answer.as_object_mut(), legacy.warnings.is_empty()) {
+                fields.insert(String::from("warnings"), json!(legacy.warnings));
+            }
+            Ok(answer)
         }))
     }
 

@@ -119,6 +119,7 @@ fn too_long(result: ExecutionResult, bytes: usize) -> ExecutionResult {
         duration: result.duration,
         executed_nodes: result.executed_nodes,
         trace: result.trace,
+        warnings: result.warnings,
         ..ExecutionResult::failed(error)
     }
 }
@@ -148,6 +149,7 @@ mod tests {
             executed_nodes: vec!["a".into()],
             context: None,
             trace: None,
+            warnings: Vec::new(),
             #[cfg(feature = "telemetry")]
             spans: None,
         };

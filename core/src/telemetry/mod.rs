@@ -25,7 +25,7 @@ use crate::progress::NodeState;
 /// `telemetry` in a run's options: the run is traced.
 #[cfg(feature = "telemetry")]
 #[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename = "WireTelemetry", optional_fields))]
 pub struct TelemetryOptions {
     /// Whether `http-request` nodes send W3C `traceparent`/`tracestate` headers naming their

@@ -12,12 +12,11 @@ use ts_rs::{Config, TS};
 
 use crate::engine::RunOptions;
 use crate::error::{messages, recovery_strategy, ErrorCode};
-use crate::history::RetryRequest;
-use crate::host::{FileAccess, HttpAccess, RunPermissions};
-use crate::scheduler::debug::{DebugOptions, SimulateError, SimulateLongRunning, SimulatePanic};
 
 const HEADER: &str = "// Generated from the Rust engine by scripts/generate-ts.sh. Do not edit.\n";
 
+mod catalog;
+mod options;
 pub(crate) mod session;
 
 /// `npm/src/<name>` from this crate's directory.
@@ -85,21 +84,10 @@ fn wire() -> String {
     let config = Config::new();
     let mut out = String::from(HEADER);
     out.push_str("// The shapes of the engine's inputs, from the serde types that read them.\n\n");
-    for decl in [
-        declaration::<RunOptions>(&config),
-        declaration::<RunPermissions>(&config),
-        declaration::<FileAccess>(&config),
-        declaration::<HttpAccess>(&config),
-        declaration::<RetryRequest>(&config),
-        declaration::<crate::telemetry::TelemetryOptions>(&config),
-        declaration::<DebugOptions>(&config),
-        declaration::<SimulateError>(&config),
-        declaration::<SimulateLongRunning>(&config),
-        declaration::<SimulatePanic>(&config),
-    ] {
-        out.push_str(&decl);
-        out.push('\n');
-    }
+    // The types of the options inside, as declared for callers (core/src/options/).
+    out.push_str("import type { DebugOptions, RunPermissions as WirePermissions, RunRetry as WireRetry, RunTelemetry as WireTelemetry } from \"./options.generated.js\";\n\n");
+    out.push_str(&declaration::<RunOptions>(&config));
+    out.push('\n');
     out.push_str(&run_options_builder(&RunOptions::decl(&config)));
     out.push_str("/** Messages the package gives for failures it finds before the engine does, in the engine's words. */\n");
     out.push_str("export const MESSAGES = {\n");
@@ -131,7 +119,7 @@ fn run_options_builder(decl: &str) -> String {
 /// `error-codes.generated.ts`: the codes, their documentation and recovery advice.
 fn error_codes() -> String {
     let mut out = String::from(HEADER);
-    out.push_str("\n/**\n * The error codes; every value equals its name. The TypeScript engine's 22, then two for access\n * control on a protocol server.\n */\nexport enum ErrorCode {\n");
+    out.push_str("\n/**\n * The error codes; every value equals its name. The TypeScript engine's 22, then two for access\n * control on a protocol server and two for files.\n */\nexport enum ErrorCode {\n");
     for code in ErrorCode::ALL {
         out.push_str("  /**");
         for line in code.doc().lines() {
@@ -140,7 +128,25 @@ fn error_codes() -> String {
         out.push_str("\n   */\n");
         out.push_str(&format!("  {0} = \"{0}\",\n", code.as_str()));
     }
-    out.push_str("}\n");
+    out.push_str("}\n\n");
+    let mut kinds: Vec<&str> = ErrorCode::ALL.iter().map(|code| code.kind()).collect();
+    kinds.dedup();
+    let mut unique: Vec<&str> = Vec::new();
+    for kind in kinds {
+        if !unique.contains(&kind) {
+            unique.push(kind);
+        }
+    }
+    out.push_str("/**\n * Who can fix a failure: the flow or its input (`validation`), something named that is not\n * there (`not-found`) or already is (`conflict`), what the run or caller may not do\n * (`permission`), the network, a time or size limit, a cancellation, a node's own work\n * (`execution`), or the engine itself (`internal`).\n */\n");
+    out.push_str(&format!(
+        "export type ErrorType = {};\n\n",
+        unique.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(" | ")
+    ));
+    out.push_str("/** Each code's `ErrorType`. */\nexport const ERROR_TYPES: Readonly<Record<ErrorCode, ErrorType>> = {\n");
+    for code in ErrorCode::ALL {
+        out.push_str(&format!("  {}: \"{}\",\n", code.as_str(), code.kind()));
+    }
+    out.push_str("};\n");
     out
 }
 
@@ -175,6 +181,8 @@ fn generated_typescript_is_current() {
         ("types/error-codes.generated.ts", error_codes()),
         ("types/recovery.generated.ts", recovery()),
         ("engines/session/methods.generated.ts", session::methods_file(HEADER)),
+        ("types/options.generated.ts", options::options_file(HEADER)),
+        ("engines/wasm/catalog.generated.ts", catalog::catalog_file(HEADER)),
     ] {
         let path = target(name);
         if write {

@@ -113,13 +113,13 @@ macro_rules! __catalog_typescript {
         {}
         $(
             $(#[doc = $doc:literal])*
-            $js:literal fn $name:ident ($($arg:ident : Text),*) -> $ret:ty $body:block
+            [$gate:ident] $js:literal fn $name:ident ($($arg:ident : Text),*) -> $ret:ty $body:block
         )*
     ) => {
         vec![$($crate::typescript::session::Method {
             js: $js,
             kind: "read",
-            gate: "always",
+            gate: stringify!($gate),
             docs: &[$($doc),*],
             signature: {
                 let params: Vec<String> = vec![$(format!("{}: string", $crate::typescript::session::camel(stringify!($arg)))),*];
@@ -192,6 +192,12 @@ pub(super) fn methods_file(header: &str) -> String {
     out.push_str("export const SESSION_METHOD_GATES = {\n");
     for method in methods.iter().filter(|m| m.gate != "always") {
         out.push_str(&format!("  {}: \"{}\",\n", method.js, gate_name(method.gate)));
+    }
+    out.push_str("} as const;\n\n");
+    out.push_str("/** The feature each module function needs; the others are in every build. */\n");
+    out.push_str("export const CATALOG_FUNCTION_GATES = {\n");
+    for function in functions.iter().filter(|f| f.gate != "always") {
+        out.push_str(&format!("  {}: \"{}\",\n", function.js, gate_name(function.gate)));
     }
     out.push_str("} as const;\n");
     out

@@ -16,4 +16,7 @@ pub struct ValidationContext<'a> {
     /// What the host can do; built-ins needing more fail with `IMPLEMENTATION_NOT_FOUND`.
     pub capabilities: Capabilities,
     pub limits: FlowLimits,
+    /// Whether a parameter or port the type does not know is an error (`true`) or a warning
+    /// (`ConductorConfig.strictParameters: false`).
+    pub strict: bool,
 }

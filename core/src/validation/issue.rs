@@ -38,13 +38,19 @@ impl ValidationIssue {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ValidationReport {
     pub issues: Vec<ValidationIssue>,
+    /// What the run goes ahead with but should not have to: names the engine does not know,
+    /// with `strictParameters: false` (errors otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<ValidationIssue>,
 }
 
-/// `{valid, errors}`: what the TypeScript engine `node.validate` returned.
+/// `{valid, errors}`: what the TypeScript engine `node.validate` returned, and the warnings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LegacyValidation {
     pub valid: bool,
     pub errors: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl ValidationReport {
@@ -56,6 +62,7 @@ impl ValidationReport {
         LegacyValidation {
             valid: self.is_valid(),
             errors: self.issues.iter().map(ValidationIssue::to_legacy_string).collect(),
+            warnings: self.warnings.iter().map(ValidationIssue::to_legacy_string).collect(),
         }
     }
 

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::value::Map;
+use crate::value::{Map, Value};
 
 use super::{ValidationContext, ValidationIssue, ValidationReport};
 use crate::error::ErrorCode;
@@ -31,11 +31,12 @@ pub(crate) fn validate_with_layouts(
         frames: Vec::new(),
         edge_inputs: Vec::new(),
         issues: Vec::new(),
+        warnings: Vec::new(),
         layouts: LayoutCache::default(),
     };
     walker.run(flow);
     walker.layouts.node_count = walker.frames.len();
-    (ValidationReport { issues: walker.issues }, walker.layouts)
+    (ValidationReport { issues: walker.issues, warnings: walker.warnings }, walker.layouts)
 }
 
 struct Frame<'a> {
@@ -45,7 +46,8 @@ struct Frame<'a> {
     label: Cow<'a, str>,
     depth: usize,
     /// Where, in [`Walker::edge_inputs`], the input keys its incoming edges deliver are:
-    /// parameters of those names come from upstream.
+    /// parameters of those names come from upstream. Each key comes with the index of its
+    /// edge among the parent's when the edge names it (`targetHandle`), to check it is read.
     edge_inputs: Range<usize>,
 }
 
@@ -54,12 +56,13 @@ struct Walker<'a, 'c> {
     frames: Vec<Frame<'a>>,
     /// Input keys delivered by edges, grouped by target node (one buffer for the whole walk
     /// rather than a list per node).
-    edge_inputs: Vec<&'a str>,
+    edge_inputs: Vec<(&'a str, Option<usize>)>,
     issues: Vec<ValidationIssue>,
+    warnings: Vec<ValidationIssue>,
     layouts: LayoutCache,
 }
 
-impl<'a> Walker<'a, '_> {
+impl<'a, 'c> Walker<'a, 'c> {
     fn run(&mut self, root: &'a NodeDefinition) {
         let label = root
             .id
@@ -138,6 +141,16 @@ impl<'a> Walker<'a, '_> {
         self.issues.push(ValidationIssue { code, message, node_id, path, field });
     }
 
+    /// A name the engine does not know: an error, or with `strictParameters: false` a warning.
+    fn report_unknown(&mut self, frame: usize, message: String, field: String) {
+        self.report_at(frame, ErrorCode::VALIDATION_FAILED, message, Some(field));
+        if !self.ctx.strict {
+            if let Some(issue) = self.issues.pop() {
+                self.warnings.push(issue);
+            }
+        }
+    }
+
     fn check_node(&mut self, frame: usize, node: &NodeDefinition) {
         if node.id.as_deref().is_none_or(str::is_empty) {
             let message = match node.extra.get("id") {
@@ -176,6 +189,24 @@ impl<'a> Walker<'a, '_> {
         }
         if let Some(params) = &node.parameters {
             self.check_engine_parameters(frame, params);
+            if node.is_group() {
+                self.check_group_parameter_names(frame, params);
+            }
+        }
+    }
+
+    /// A group with children runs no executable: its own parameters are the group type's and
+    /// the engine's, and any other name is a mistake.
+    fn check_group_parameter_names(&mut self, frame: usize, params: &Map) {
+        let Some(schema) = self.ctx.registry.get("group").and_then(|group| group.schema()) else {
+            return;
+        };
+        for issue in schema.check(params).into_iter().filter(|issue| issue.unknown) {
+            self.report_unknown(
+                frame,
+                format!("Invalid group parameters: {}", issue.message),
+                format!("parameters.{}", issue.field),
+            );
         }
     }
 
@@ -212,6 +243,16 @@ impl<'a> Walker<'a, '_> {
                 );
             }
         }
+        if let Some(v) = small_map_get(params, "retryDelay") {
+            if !v.as_f64().is_some_and(|d| d.is_finite() && d >= 0.0) {
+                self.report_at(
+                    frame,
+                    ErrorCode::INVALID_PARAMETERS,
+                    "Invalid parameters: retryDelay: must be a number of milliseconds of at least 0".into(),
+                    Some("parameters.retryDelay".into()),
+                );
+            }
+        }
         if let Some(v) = small_map_get(params, "retries") {
             if !v.as_f64().is_some_and(|r| r >= 0.0 && r.fract() == 0.0) {
                 self.report_at(
@@ -241,7 +282,7 @@ impl<'a> Walker<'a, '_> {
     fn check_children(&mut self, frame: usize, group: &'a NodeDefinition) -> Vec<Range<usize>> {
         let children = group.children();
         // (target position, input key) in edge order.
-        let mut delivered: Vec<(usize, &'a str)> = Vec::new();
+        let mut delivered: Vec<(usize, &'a str, Option<usize>)> = Vec::new();
         let group_label = self.frames[frame].label.to_string();
         let mut seen: HashMap<&str, ()> =
             HashMap::with_capacity_and_hasher(children.len(), Default::default());
@@ -290,7 +331,10 @@ impl<'a> Walker<'a, '_> {
                     Some(format!("edges.{i}.target")),
                 );
             } else {
-                delivered.push((r.target, edge.input_key()));
+                // `input_key` without looking the handle up twice.
+                let handle = edge.target_handle().filter(|h| !h.is_empty());
+                delivered.push((r.target, handle.unwrap_or("default"), handle.map(|_| i)));
+                self.check_source_handle(frame, i, edge, children, r.source);
             }
         }
         match graph.levels() {
@@ -313,19 +357,114 @@ impl<'a> Walker<'a, '_> {
         self.group_edge_inputs(children.len(), delivered)
     }
 
+    /// A `sourceHandle` must name an output port of the source's type. Sources that are groups
+    /// or JS executors' types are not checked (their outputs are whatever they return).
+    fn check_source_handle(
+        &mut self,
+        frame: usize,
+        index: usize,
+        edge: &crate::model::NodeEdge,
+        children: &[NodeDefinition],
+        source: Option<usize>,
+    ) {
+        let label = || edge.id().map_or_else(|| format!("#{index}"), str::to_owned);
+        let Some(handle) = edge.source_handle().filter(|h| !h.is_empty()) else { return };
+        let Some(source) = source.and_then(|s| children.get(s)) else { return };
+        let Some(descriptor) = self
+            .built_in(source)
+            .and_then(|(t, _)| self.ctx.registry.get(t))
+            .and_then(|definition| definition.descriptor().copied())
+        else {
+            return;
+        };
+        let outputs: Vec<&str> = descriptor.output_ports.iter().map(|p| p.id).collect();
+        if !outputs.contains(&handle) {
+            let source_id = edge.source().unwrap_or_default();
+            let meant = crate::options::suggest::nearest(handle, outputs.iter().copied())
+                .map(|m| format!(" (did you mean '{m}'?)"))
+                .unwrap_or_default();
+            self.report_unknown(
+                frame,
+                format!(
+                    "Edge '{}' leaves '{source_id}' from '{handle}', an output {} does not have{meant}; its outputs: {}",
+                    label(),
+                    descriptor.node_type,
+                    outputs.join(", ")
+                ),
+                format!("edges.{index}.sourceHandle"),
+            );
+        }
+    }
+
+    /// A node's built-in type and its schema, when it is atomic and not a JS executor's type.
+    fn built_in<'n>(
+        &self,
+        node: &'n NodeDefinition,
+    ) -> Option<(&'n str, &'c crate::nodes::schema::NodeSchema)> {
+        if node.is_group() {
+            return None;
+        }
+        let node_type = node.node_type.as_deref().filter(|t| !t.is_empty())?;
+        if !self.ctx.custom_types.is_empty() && self.ctx.custom_types.contains(node_type) {
+            return None;
+        }
+        let schema = self.ctx.registry.get(node_type)?.schema()?;
+        Some((node_type, schema))
+    }
+
+    /// The input each incoming edge names (`targetHandle`) must be one `schema` reads. An edge
+    /// without a handle delivers under `default`, which no built-in reads: it orders the two
+    /// nodes (the engine's documented data flow); one that names a handle means to deliver
+    /// there. A disabled node passes its whole input on, so it reads every key. Reported at the
+    /// parent, where the edge is.
+    fn check_target_handles(
+        &mut self,
+        frame: usize,
+        node_type: &str,
+        schema: &crate::nodes::schema::NodeSchema,
+        params: &Map,
+        delivered: Range<usize>,
+    ) {
+        let (Some(parent), false) = (self.frames[frame].parent, delivered.is_empty()) else {
+            return;
+        };
+        if matches!(small_map_get(params, "enabled"), Some(Value::Bool(false))) {
+            return;
+        }
+        let edges = self.frames[parent].node.edge_list();
+        for at in delivered {
+            let (key, Some(index)) = self.edge_inputs[at] else { continue };
+            if schema.reads_input(key) {
+                continue;
+            }
+            let label = edges
+                .get(index)
+                .and_then(|edge| edge.id())
+                .map_or_else(|| format!("#{index}"), str::to_owned);
+            let inputs = schema.inputs.join(", ");
+            let meant = crate::options::suggest::nearest(key, schema.inputs.iter().copied())
+                .map(|m| format!(" (did you mean '{m}'?)"))
+                .unwrap_or_default();
+            let message = format!(
+                "Edge '{label}' delivers to '{key}', an input {node_type} does not read{meant}; its inputs: {inputs}"
+            );
+            self.report_unknown(parent, message, format!("edges.{index}.targetHandle"));
+        }
+    }
+
     /// Files (target, key) pairs by target into the shared buffer; returns each child's range.
     fn group_edge_inputs(
         &mut self,
         children: usize,
-        mut delivered: Vec<(usize, &'a str)>,
+        mut delivered: Vec<(usize, &'a str, Option<usize>)>,
     ) -> Vec<Range<usize>> {
-        delivered.sort_by_key(|&(target, _)| target);
+        delivered.sort_by_key(|&(target, _, _)| target);
         let mut ranges = Vec::with_capacity(children);
         let mut pairs = delivered.into_iter().peekable();
         for child in 0..children {
             let start = self.edge_inputs.len();
-            while let Some((_, key)) = pairs.next_if(|&(target, _)| target == child) {
-                self.edge_inputs.push(key);
+            while let Some((_, key, edge)) = pairs.next_if(|&(target, _, _)| target == child) {
+                self.edge_inputs.push((key, edge));
             }
             ranges.push(start..self.edge_inputs.len());
         }
@@ -334,7 +473,7 @@ impl<'a> Walker<'a, '_> {
 
     fn check_atomic(&mut self, frame: usize, node: &NodeDefinition) {
         let Some(node_type) = node.node_type.as_deref().filter(|t| !t.is_empty()) else { return };
-        if self.ctx.custom_types.contains(node_type) {
+        if !self.ctx.custom_types.is_empty() && self.ctx.custom_types.contains(node_type) {
             return;
         }
         let Some(definition) = self.ctx.registry.get(node_type) else {
@@ -359,17 +498,30 @@ impl<'a> Walker<'a, '_> {
         }
         // A parameter delivered by an incoming edge of the same name is overridden at run time
         // (`getInput`), so its static value (or absence) is not an error.
-        let from_edges = &self.edge_inputs[self.frames[frame].edge_inputs.clone()];
+        let from_edges = self.frames[frame].edge_inputs.clone();
+        if let Some(schema) = definition.schema() {
+            self.check_target_handles(frame, node_type, schema, params, from_edges.clone());
+        }
+        let from_edges = &self.edge_inputs[from_edges];
         let issues: Vec<_> = definition
             .check_parameters(params)
             .into_iter()
             .filter(|issue| {
-                !from_edges
-                    .iter()
-                    .any(|key| issue.field == *key || issue.field.starts_with(&format!("{key}.")))
+                issue.unknown
+                    || !from_edges.iter().any(|(key, _)| {
+                        issue.field == *key || issue.field.starts_with(&format!("{key}."))
+                    })
             })
             .collect();
         for issue in issues {
+            if issue.unknown {
+                self.report_unknown(
+                    frame,
+                    format!("Invalid {node_type} parameters: {}", issue.message),
+                    format!("parameters.{}", issue.field),
+                );
+                continue;
+            }
             self.report_at(
                 frame,
                 ErrorCode::INVALID_PARAMETERS,

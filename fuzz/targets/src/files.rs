@@ -133,6 +133,28 @@ impl FileSystem for MemoryFiles {
         ready(Err(EffectError::unsupported("rename")))
     }
 
+    fn write_new(
+        &self,
+        path: &str,
+        contents: Vec<u8>,
+        _create_parents: bool,
+    ) -> BoxFuture<'static, EffectResult<()>> {
+        let mut files = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        ready(match files.entry(path.to_owned()) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                Err(atomiton_core::host::effects::already_exists(path))
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(contents);
+                Ok(())
+            }
+        })
+    }
+
+    fn rename_new(&self, _from: &str, _to: &str) -> BoxFuture<'static, EffectResult<()>> {
+        ready(Err(EffectError::unsupported("rename")))
+    }
+
     fn temp_dir(&self) -> String {
         "/tmp".to_owned()
     }

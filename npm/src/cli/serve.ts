@@ -5,6 +5,8 @@
  */
 import { resolve } from "node:path";
 import { createConductor, createProtocolServer, type ProtocolServerOptions, type WebSocketServerClass } from "../desktop.js";
+import { checkServeFile } from "../options/entries.js";
+import { ConductorError } from "../types/errors.js";
 import { integerOption, parseCommandArgs } from "./args.js";
 import { ExitCode, UsageError } from "./exit-codes.js";
 import { readText } from "./flow-file.js";
@@ -21,8 +23,10 @@ function readConfig(file: string | undefined): ServeConfig {
   try {
     const config = JSON.parse(text) as unknown;
     if (typeof config !== "object" || config === null || Array.isArray(config)) throw new Error("expected an object");
+    checkServeFile(config, file);
     return config as ServeConfig;
   } catch (error) {
+    if (error instanceof ConductorError) throw error;
     throw new UsageError(`cannot read config file ${file}: ${error instanceof Error ? error.message : String(error)}`, "serve");
   }
 }

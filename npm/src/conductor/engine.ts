@@ -2,6 +2,7 @@
  * The boundary between the one TypeScript API and an engine (the native addon, or wasm). An
  * engine only moves values: every decision is made in the Rust core behind it.
  */
+import type { RunWarning } from "../types/execution.js";
 import type { ExecutionError } from "../types/errors.js";
 import type { NodeDefinition } from "../types/definition.js";
 import type { HealthResult, NodeExecutorFactory } from "../types/execution.js";
@@ -29,6 +30,7 @@ export type WireResult = {
   executedNodes?: string[];
   context?: Record<string, unknown>;
   trace?: unknown;
+  warnings?: RunWarning[];
   /** A traced run's nodes (`telemetry` in its options) as JSON text (see `WireNodeSpan`), for its spans; not part of the public result. */
   spans?: string;
 };

@@ -4,7 +4,6 @@
  * is an ordinary run; `options.retries` re-runs the whole flow after a retryable failure, and
  * `options.fallback` answers when every attempt failed.
  */
-import type { WireRunOptions } from "../types/wire.generated.js";
 import type { RunLog } from "../logging.js";
 import type { NodeDefinition } from "../types/definition.js";
 import { isRetryableCode } from "../types/error-kind.js";
@@ -12,6 +11,8 @@ import { ErrorCode, type ExecutionError } from "../types/errors.js";
 import type { ContextOverrides, ExecutionResult } from "../types/execution.js";
 import { executionFailure } from "./failure.js";
 import { MESSAGES } from "../types/wire.generated.js";
+import type { ExecutionOptions, ExecutionRequest } from "../types/options.generated.js";
+import { requestError } from "../options/entries.js";
 
 /** What `fallback` may be: another flow's id, a function of the failure, or the outputs themselves. */
 export type ExecutionFallback =
@@ -23,36 +24,7 @@ export type ExecutionFallback =
   | boolean
   | null;
 
-/** `execute`'s runtime options. */
-export type ExecutionOptions = {
-  /** Extra runs of the whole flow after a retryable failure (`error.retryable`), capped by `ConductorConfig.maxRetries` (default 3). */
-  retries?: number;
-  /** Bound on each attempt in ms (each attempt's run option `timeout`). */
-  timeout?: WireRunOptions["timeout"];
-  /** First backoff in ms, doubled for each further retry (default `ConductorConfig.retryDelay`, else 1000). */
-  retryDelay?: number;
-  /**
-   * When every attempt failed (except by cancellation): a string is another flow's id, run with
-   * the same inputs; a function receives the failed result and its return value becomes
-   * `outputs`; any other value is `outputs` itself.
-   */
-  fallback?: ExecutionFallback;
-};
-
-/** `execute(request)`: a flow by id and how to run it. */
-export type ExecutionRequest = {
-  /** A saved flow's id, or a template's id or slug (`"hello-world"`). */
-  flowId?: string;
-  /** The older docs' name for `flowId`. */
-  blueprintId?: string;
-  /** The run's input: nodes without incoming edges receive it. */
-  inputs?: Record<string, unknown>;
-  /** Everything `node.run` takes: `variables`, `executionId`, `slowMo`, `debug`, `signal`, `timeout`. */
-  context?: ContextOverrides;
-  options?: ExecutionOptions;
-  /** The older docs' per-request config: `debugMode: true` is `debug: true`; `parallel` is accepted and has no effect. */
-  config?: { parallel?: boolean; debugMode?: boolean };
-};
+export type { ExecutionOptions, ExecutionRequest } from "../types/options.generated.js";
 
 /** `metadata` of an `execute(request)` result. */
 export type ExecutionMetadata = {
@@ -100,11 +72,15 @@ export type RequestRunner = {
 /** The longest single wait between attempts. */
 const MAX_BACKOFF_MS = 30_000;
 
-/** A request rather than a node: no string `type`, and a `flowId` or `blueprintId` key. */
+/**
+ * A request rather than a node: an object with keys but no string `type`, no `id` and no
+ * `nodes` (a node has them; a request names its flow by `flowId`, misspelt or not).
+ */
 export function isExecutionRequest(value: unknown): value is ExecutionRequest {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const candidate = value as Record<string, unknown>;
-  return typeof candidate.type !== "string" && ("flowId" in candidate || "blueprintId" in candidate);
+  if ("flowId" in candidate || "blueprintId" in candidate) return typeof candidate.type !== "string";
+  return typeof candidate.type !== "string" && !("id" in candidate) && !("nodes" in candidate) && Object.keys(candidate).length > 0;
 }
 
 export async function executeRequest(runner: RequestRunner, request: ExecutionRequest): Promise<RequestExecutionResult> {
@@ -127,6 +103,12 @@ export async function executeRequest(runner: RequestRunner, request: ExecutionRe
     };
     return { ...result, outputs: result.data, metadata };
   };
+  const invalid = requestError(request);
+  if (invalid) {
+    const failed = executionFailure(ErrorCode.VALIDATION_FAILED, invalid.message, { executionId });
+    if (failed.error) failed.error.context = invalid.context;
+    return answer(failed, {});
+  }
   if (flowId === "") {
     return answer(
       executionFailure(ErrorCode.VALIDATION_FAILED, "execute(request) needs a flowId (or blueprintId): a non-empty string", {

@@ -63,6 +63,11 @@ export function withRunLogging(engine: EngineAdapter, log: RunLog): EngineAdapte
 
   function finished(flowId: string, options: WireRunOptions, result: WireResult, debugRun: boolean): void {
     const { executionId } = options;
+    for (const warning of result.warnings ?? []) {
+      const where = warning.nodeId ? `node '${warning.nodeId}' of ` : "";
+      const message = `Run ${executionId} of '${flowId}': ${where}${warning.message}`;
+      log.write({ level: "warn", event: "run:warning", message, executionId, flowId, nodeId: warning.nodeId }, debugRun);
+    }
     const executedNodes = result.executedNodes ?? [];
     if (result.success) {
       const message = `Run ${executionId} of '${flowId}' completed in ${ms(result.duration)} (${nodes(executedNodes.length)} executed)`;

@@ -3,7 +3,8 @@
  * options, the events around it and the result in its public shape.
  */
 import { withErrorKind } from "../types/error-kind.js";
-import { ErrorCode, type ExecutionError } from "../types/errors.js";
+import { runOptionsError } from "../options/entries.js";
+import { createExecutionError, ErrorCode, type ExecutionError } from "../types/errors.js";
 import { createExecutionId } from "../types/ids.js";
 import { otelApi } from "../telemetry/api.js";
 import { RunTelemetry, servedRun } from "../telemetry/run.js";
@@ -32,6 +33,13 @@ function announce(listeners: ConductorListeners, executionId: string, nodeId: st
   listeners.failed.emit({ executionId, error: withErrorKind(Object.assign(new Error(error.message), { code: error.code })) });
 }
 
+/** A run's `nodeId` names the node run (the TypeScript engine's context carried it): any other id is a mistake. */
+function nodeIdMismatch(node: NodeDefinition, overrides: ContextOverrides): ExecutionError | undefined {
+  if (overrides.nodeId === undefined || overrides.nodeId === node.id) return undefined;
+  const message = `Invalid run options: 'nodeId' is "${overrides.nodeId}", but the flow's id is "${String(node.id)}" (leave nodeId out, or give the flow's own)`;
+  return createExecutionError(ErrorCode.VALIDATION_FAILED, message, { context: { path: "nodeId" } });
+}
+
 /** Whether `history` (the config's) has runs recorded: on unless `false` or `{enabled: false}`. */
 function historyOn(history: ConductorConfig["history"]): boolean {
   return history !== false && !(typeof history === "object" && history !== null && history.enabled === false);
@@ -58,6 +66,14 @@ export function createRun({ engine, config, factory, store, listeners }: Conduct
       return executionFailure(ErrorCode.VALIDATION_FAILED, `Run options must be an object, got ${typeof given}`);
     }
     const overrides: ContextOverrides = given ?? {};
+    const refusal = runOptionsError(overrides) ?? nodeIdMismatch(node, overrides);
+    if (refusal) {
+      const failed = executionFailure(ErrorCode.VALIDATION_FAILED, refusal.message, {
+        nodeId: typeof node.id === "string" ? node.id : undefined,
+      });
+      if (failed.error) failed.error.context = refusal.context;
+      return failed;
+    }
     const executionId = createExecutionId(overrides.executionId);
     const nodeId = typeof node.id === "string" ? node.id : "";
     const signal = overrides.signal;

@@ -5,15 +5,13 @@
  */
 import type { Conductor } from "../conductor/api.js";
 import nodeRequire from "../runtime/node-require.cjs";
-import { registerIpcChannels, type IpcChannels, type IpcChannelsOptions, type IpcMainLike, type WebContentsLike } from "../server/ipc.js";
+import { registerIpcChannels, type IpcChannels, type IpcMainLike, type WebContentsLike } from "../server/ipc.js";
+import { checkConductorConfig } from "../options/entries.js";
 import { ConductorError, ErrorCode } from "../types/errors.js";
-import { createNativeConductor, type DesktopConductorConfig } from "./native-conductor.js";
+import type { MainProcessHandlerOptions } from "../types/options.generated.js";
+import { createNativeConductor } from "./native-conductor.js";
 
-export type MainProcessHandlerOptions = DesktopConductorConfig &
-  IpcChannelsOptions & {
-    /** Electron's `ipcMain` (default: the one of `require("electron")` in Electron's main process). */
-    ipcMain?: IpcMainLike;
-  };
+export type { MainProcessHandlerOptions } from "../types/options.generated.js";
 
 export type MainProcessHandler = {
   /** The conductor the renderers reach. */
@@ -47,7 +45,8 @@ function electronMain(): ElectronMain | undefined {
  * there is no `ipcMain`.
  */
 export function setupMainProcessHandler(options: MainProcessHandlerOptions = {}): MainProcessHandler {
-  const { ipcMain: givenIpcMain, webContents, restart, ...config } = options;
+  checkConductorConfig(options, "main");
+  const { ipcMain: givenIpcMain, webContents, restart, permissions, ...config } = options;
   const electron = electronMain();
   const ipcMain = givenIpcMain ?? electron?.ipcMain;
   if (!ipcMain) {
@@ -57,7 +56,7 @@ export function setupMainProcessHandler(options: MainProcessHandlerOptions = {})
   const windows = electron?.BrowserWindow;
   const targets = webContents ?? (windows ? () => windows.getAllWindows().map((window) => window.webContents) : undefined);
   const conductor = createNativeConductor(config);
-  const channels = registerIpcChannels(ipcMain, conductor, { webContents: targets, restart });
+  const channels = registerIpcChannels(ipcMain, conductor, { webContents: targets, restart, permissions });
   let disposed: Promise<void> | undefined;
   const dispose = (): Promise<void> => {
     disposed ??= (async () => {

@@ -7,12 +7,12 @@ import type { EngineAdapter } from "../conductor/engine.js";
 import { engineChoice } from "../engines/choice.js";
 import { createLocalEngine, localEngineKind } from "../engines/local.js";
 import { nodeEnvironment } from "../node-environment.js";
-import type { ConductorConfig, StorageConfig } from "../types/execution.js";
-import { isAppStorage, withAppStorage, type AppStorage } from "./app-storage.js";
+import type { StorageConfig } from "../types/execution.js";
+import type { DesktopConductorConfig } from "../types/options.generated.js";
+import { isAppStorage, withAppStorage } from "./app-storage.js";
 import { withEnvironmentDefaults } from "./environment-defaults.js";
 
-/** `ConductorConfig` in a Node process: `storage` may also be a storage object the app made. */
-export type DesktopConductorConfig = Omit<ConductorConfig, "storage"> & { storage?: StorageConfig | AppStorage };
+export type { DesktopConductorConfig } from "../types/options.generated.js";
 
 export function createNativeConductor(config: DesktopConductorConfig): Conductor {
   const appStorage = isAppStorage(config.storage) ? config.storage : undefined;

@@ -4,13 +4,13 @@
  * otherwise the WebAssembly engine, saying so once with a process warning and in the
  * conductor's `getEnvironment()`; `"native"` throws `NativeEngineUnavailableError` instead.
  */
+import { fullCatalog, type FullCatalog } from "./session/catalog.js";
 import type { EngineAdapter } from "../conductor/engine.js";
 import type { ConductorConfig } from "../types/execution.js";
 import { engineChoice, ENGINE_VARIABLE, type EngineChoice } from "./choice.js";
 import { NativeEngine } from "./native/engine.js";
 import { loadNative, type NativeAddon } from "./native/loader.js";
 import { NativeEngineUnavailableError } from "./native/unavailable.js";
-import type { CatalogFunctions } from "./session/handle.js";
 import { createNodeWasmEngine } from "./wasm/node-engine.js";
 import { nodeWasmInstance } from "./wasm/node-module.js";
 
@@ -48,7 +48,7 @@ export function createLocalEngine(kind: LocalEngineKind, config: ConductorConfig
 }
 
 /** The catalog and format functions of the engine `ATOMITON_CONDUCTOR_ENGINE` selects (the package-level helpers have no config). */
-export function catalogFunctions(): CatalogFunctions {
+export function catalogFunctions(): FullCatalog {
   const kind = localEngineKind(engineChoice(undefined));
-  return kind.kind === "native" ? kind.addon : nodeWasmInstance().glue;
+  return fullCatalog(kind.kind === "native" ? kind.addon : nodeWasmInstance().glue);
 }

@@ -11,19 +11,16 @@ import type { EngineAdapter } from "../conductor/engine.js";
 import { withAppStorage } from "../desktop/app-storage.js";
 import { NativeEngine } from "../engines/native/engine.js";
 import { nodeEnvironment } from "../node-environment.js";
+import { checkConductorConfig } from "../options/entries.js";
 import type { ConductorConfig } from "../types/execution.js";
-import { loadBullmq, resolveLocation, type QueueLocation } from "./connection.js";
+import type { QueueConductorOptions } from "../types/options.generated.js";
+import { loadBullmq, resolveLocation } from "./connection.js";
 import { redisFlowStorage } from "./flow-storage.js";
-import { queueHistoryConfig, type QueueHistoryOptions } from "./history.js";
+import { queueHistoryConfig } from "./history.js";
 import { jobIdOf } from "./payload.js";
-import { QueueProducer, type ProducerOptions } from "./producer.js";
+import { QueueProducer } from "./producer.js";
 
-export type QueueConductorOptions = QueueLocation &
-  ProducerOptions &
-  Pick<ConductorConfig, "timeout" | "logger" | "logLevel" | "cache"> & {
-    /** Capping and redaction of values, as the workers record them (retention is applied by the workers, which write). */
-    history?: QueueHistoryOptions;
-  };
+export type { QueueConductorOptions } from "../types/options.generated.js";
 
 export type QueueConductor = Conductor & {
   /** `shutdown()` (the runs this conductor waits on are cancelled), then its Redis connections are closed. */
@@ -31,6 +28,7 @@ export type QueueConductor = Conductor & {
 };
 
 export function createQueueConductor(options: QueueConductorOptions): QueueConductor {
+  checkConductorConfig(options, "queue");
   const bull = loadBullmq();
   const where = resolveLocation(options);
   const { connection: _c, queue: _q, prefix: _p, pollInterval, history, ...rest } = options;

@@ -5,10 +5,10 @@
  * secure, and records outlive the queue's own event stream, which is trimmed.
  */
 import type { HistoryConfig } from "../types/history.js";
+import type { QueueHistoryOptions } from "../types/options.generated.js";
 import type { ResolvedLocation } from "./connection.js";
 
-/** How runs are recorded: everything `history` takes but where (the queue's Redis). */
-export type QueueHistoryOptions = Omit<Exclude<HistoryConfig, boolean>, "enabled">;
+export type { QueueHistoryOptions } from "../types/options.generated.js";
 
 /** The engine's history config for a queue's shared store. */
 export function queueHistoryConfig(where: ResolvedLocation, options: QueueHistoryOptions = {}): HistoryConfig {

@@ -9,50 +9,21 @@ import type { Job, Worker } from "bullmq";
 import { failedResult, type WireEvent } from "../conductor/engine.js";
 import { customTypesOf } from "../conductor/executors.js";
 import { NativeEngine } from "../engines/native/engine.js";
-import type { ConductorConfig, NodeExecutorFactory } from "../types/execution.js";
+import type { ConductorConfig } from "../types/execution.js";
+import type { QueueWorkerOptions } from "../types/options.generated.js";
+import { checkQueueWorkerOptions } from "../options/entries.js";
 import { ErrorCode } from "../types/errors.js";
-import { loadBullmq, resolveLocation, type QueueLocation } from "./connection.js";
+import { loadBullmq, resolveLocation } from "./connection.js";
 import { eventsProgress, executionIdOf, readRunJob, resultText } from "./payload.js";
-import { queueHistoryConfig, type QueueHistoryOptions } from "./history.js";
+import { queueHistoryConfig } from "./history.js";
 import { MESSAGES } from "../types/wire.generated.js";
 import { otelApi } from "../telemetry/api.js";
 import "../telemetry/node-api.js";
 import { conductorMetrics, METRIC } from "../telemetry/metrics.js";
 import { RunTelemetry, type TelemetryConfig } from "../telemetry/run.js";
 
-export type QueueWorkerOptions = QueueLocation & {
-  /** Runs at once in this process (default 4). */
-  concurrency?: number;
-  /** Host-provided node types, as for `createConductor`. */
-  nodeExecutorFactory?: NodeExecutorFactory;
-  /** Where shell commands and relative file paths start (default: the process's directory). */
-  workingDirectory?: string;
-  /** Default run timeout (ms), for runs that do not set one. */
-  timeout?: number;
-  /** How runs are recorded in the shared history (capping, redaction, retention). */
-  history?: QueueHistoryOptions;
-  /**
-   * The node result cache, kept in the queue's Redis beside its history: a result one worker made
-   * is a hit on every worker (and `createQueueConductor({cache})` clears and invalidates it).
-   */
-  cache?: ConductorConfig["cache"];
-  /**
-   * How long (ms) a job's lock lasts without renewal (default 10000; renewed every half of it).
-   * A worker that stops renewing (it died) loses its runs after this long, plus `stalledInterval`.
-   */
-  lockDuration?: number;
-  /** How often (ms) workers look for runs whose worker died (default 5000). */
-  stalledInterval?: number;
-  /** Called as runs start and end (the CLI prints these). */
-  onRun?: (event: QueueWorkerEvent) => void;
-  /** OpenTelemetry, as for `createConductor`: each run's span continues the producer's trace. */
-  telemetry?: TelemetryConfig;
-};
-
-export type QueueWorkerEvent =
-  | { type: "started"; executionId: string; flowId: string }
-  | { type: "ended"; executionId: string; flowId: string; success: boolean; code?: string; duration: number }
-  | { type: "crashed"; executionId: string };
+export type { QueueWorkerOptions } from "../types/options.generated.js";
+export type { QueueWorkerEvent } from "./worker-event.js";
 
 export type QueueWorker = {
   /** This worker's id (BullMQ's worker name): host, pid and a random part. */
@@ -81,6 +52,7 @@ type Subscriber = {
 type Running = { job: Job; events: boolean; sent: Promise<unknown> };
 
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
+  checkQueueWorkerOptions(options);
   const bull = loadBullmq();
   const where = resolveLocation(options);
   const factory = options.nodeExecutorFactory;

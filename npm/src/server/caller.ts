@@ -5,29 +5,13 @@
  * flows and runs a caller sees all follow from its grant.
  */
 import type { RunPermissions } from "../types/execution.js";
+import type { CallerLimits, Grant } from "../types/options.generated.js";
 import type { UserInfo } from "../types/storage.js";
+
+export type { CallerLimits, Grant } from "../types/options.generated.js";
 
 /** Channels and the commands allowed in each (`"*"`: every command of that channel). */
 export type ChannelGrant = Record<string, "*" | readonly string[]>;
-
-/** Per-caller limits on runs. */
-export type CallerLimits = {
-  /** Runs of this caller going on at once (default 8). */
-  concurrentRuns?: number;
-  /** Runs this caller may start per rolling minute (default 120). */
-  runsPerMinute?: number;
-};
-
-/** What a user or API key may do. */
-export type Grant = {
-  /** Channels and commands (default: `node`, `storage`, `flow`, `executions` and `cache` entirely (both answer scope "all" only), `system.health`). `auth` is always allowed. */
-  channels?: ChannelGrant;
-  /** What runs this caller starts may reach outside their data (default `{}`: pure computation only). */
-  permissions?: RunPermissions;
-  /** `"own"` (default): the saved flows and runs of this caller only; `"all"`: every one. */
-  scope?: "own" | "all";
-  limits?: CallerLimits;
-};
 
 /** A grant with every default applied. `permissions` undefined: unrestricted. */
 export type ResolvedGrant = {

@@ -10,8 +10,10 @@
  * (Electron IPC) every call is the app's own, with the permissions given to the handlers.
  */
 import { Listeners } from "../conductor/listeners.js";
-import { CLIENT_CONTEXT_KEYS } from "../conductor/run-options.js";
-import { ConductorError, createExecutionError, ErrorCode } from "../types/errors.js";
+import { optionIssues, optionsError } from "../options/check.js";
+import { ContextOverrides_SHAPE } from "../types/options.generated.js";
+import { executionFailure } from "../conductor/failure.js";
+import { ConductorError, createExecutionError, ErrorCode, type ExecutionError } from "../types/errors.js";
 import type { NodeDefinition } from "../types/definition.js";
 import type { ContextOverrides, RunPermissions } from "../types/execution.js";
 import { createExecutionId } from "../types/ids.js";
@@ -57,11 +59,26 @@ type Handler = (args: unknown, caller: Caller | undefined) => unknown;
 type Args = Record<string, unknown>;
 const argsOf = (args: unknown): Args => (typeof args === "object" && args !== null ? (args as Args) : {});
 
-function runOverrides(context: unknown): ContextOverrides {
+/**
+ * A client's run context, checked as `node.run` checks its options: an unknown key or a bad value
+ * is refused (`VALIDATION_FAILED`, as a failed run) rather than dropped; `permissions` come from
+ * the caller's grant, and a `signal` cannot cross the wire (`node.cancel` stops a run).
+ */
+function runOverrides(context: unknown): { overrides: ContextOverrides } | { refused: ExecutionError } {
+  if (context === undefined || context === null) return { overrides: {} };
+  const issues = optionIssues(context, ContextOverrides_SHAPE, "node");
   const given = argsOf(context);
-  const overrides: Args = {};
-  for (const key of CLIENT_CONTEXT_KEYS) if (given[key] !== undefined) overrides[key] = given[key];
-  return overrides as ContextOverrides;
+  for (const [key, message] of [
+    ["permissions", "'permissions' cannot be set by a client: a run reaches what the server grants its caller"],
+    ["signal", "'signal' cannot be sent to a server: cancel a run with node.cancel(executionId)"],
+  ] as const) {
+    if (given[key] !== undefined) {
+      const at = issues.findIndex((issue) => issue.path === key);
+      if (at >= 0) issues.splice(at, 1);
+      issues.unshift({ path: key, message });
+    }
+  }
+  return issues.length > 0 ? { refused: optionsError(issues, "run options") } : { overrides: given as ContextOverrides };
 }
 
 /** Refuses a caller whose grant is limited to its own flows and runs. */
@@ -109,7 +126,16 @@ function handlerTable(
   return {
     node: {
       execute: async (args, caller) => {
-        const overrides = runOverrides(argsOf(args).context);
+        const checked = runOverrides(argsOf(args).context);
+        if ("refused" in checked) {
+          const node = argsOf(args).node as { id?: unknown } | undefined;
+          const failed = executionFailure(ErrorCode.VALIDATION_FAILED, checked.refused.message, {
+            nodeId: typeof node?.id === "string" ? node.id : undefined,
+          });
+          if (failed.error) failed.error.context = checked.refused.context;
+          return wireResult(failed);
+        }
+        const overrides = checked.overrides;
         // A retry reads another run's recorded values: only for callers who may read every run.
         if (overrides.retry !== undefined) seesAllRuns(caller);
         // The id is fixed here so the run's events are known to be this caller's from the start.

@@ -5,6 +5,7 @@
  * channel needs a bearer token or API key, and each caller gets only what its grant allows;
  * without it, the server only listens on loopback (unless `insecure`).
  */
+import { checkServerOptions } from "../options/entries.js";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ChannelHandlers } from "./channels.js";
@@ -30,6 +31,7 @@ export type ProtocolServer = {
 };
 
 export async function createProtocolServer(conductor: ServedConductor, options: ProtocolServerOptions = {}): Promise<ProtocolServer> {
+  checkServerOptions(options);
   const gateway = new Gateway(conductor, options);
   const host = options.host ?? "127.0.0.1";
   checkListenAddress(host, gateway.auth.enabled, options.insecure);

@@ -2,44 +2,10 @@
  * The protocol server's options, their defaults, and the rule that keeps a server without
  * authentication off the network.
  */
-import type { AuthOptions } from "./auth/service.js";
 import type { CallerLimits } from "./caller.js";
-import type { ChannelHandlersOptions } from "./channels.js";
-import type { WebSocketServerClass } from "./websocket-types.js";
+import type { ProtocolServerOptions } from "../types/options.generated.js";
 
-/** Limits on what one request, message or connection may do (each caller's run limits too). */
-export type ServerLimitOptions = CallerLimits & {
-  /** Largest flow a call may carry (`node.execute`, `node.validate`, `storage.saveFlow`), bytes of JSON (default 8 MiB). */
-  maxFlowBytes?: number;
-  /** Largest WebSocket message, bytes (default `maxBodyBytes`); a larger one closes the connection (1009) unread. */
-  maxMessageBytes?: number;
-  /** A WebSocket connection silent this long (no message, no pong to the server's pings) is closed, ms (default 60 s). */
-  idleTimeoutMs?: number;
-  /** How long a WebSocket connection may stay unauthenticated, ms (default 10 s); with authentication only. */
-  authTimeoutMs?: number;
-};
-
-export type ProtocolServerOptions = ChannelHandlersOptions & {
-  /** Default 0: any free port (read it from `port` / `url`). */
-  port?: number;
-  /**
-   * Default `"127.0.0.1"`. Without `auth`, only a loopback address is accepted unless
-   * `insecure: true`: anyone who can reach the server could otherwise run flows on it.
-   */
-  host?: string;
-  /** Enables the WebSocket endpoint, e.g. `WebSocketServer` from the `ws` package. */
-  WebSocketServer?: WebSocketServerClass;
-  /** Browser origins allowed to call (CORS) and connect; `"*"` for any. Default none. */
-  allowedOrigins?: string[];
-  /** Largest request body accepted (default 64 MiB); larger ones get 413, before the body is read when it declares its length. */
-  maxBodyBytes?: number;
-  /** Users, API keys, sessions. Without it every caller is the anonymous one (loopback only). */
-  auth?: AuthOptions;
-  /** Request, message, connection and per-caller run limits. */
-  limits?: ServerLimitOptions;
-  /** Listen beyond loopback without authentication. Anyone who reaches the port can then run flows. */
-  insecure?: boolean;
-};
+export type { ProtocolServerOptions, ServerLimitOptions } from "../types/options.generated.js";
 
 /** Every limit, with defaults applied. */
 export type ServerLimits = {

@@ -14,24 +14,9 @@ import { ATTR, endNodeSpans, lastEnd, type NodeDescriber, nodeSpanRecords, type 
 import { carrierOf, contextFrom, type TraceCarrier } from "./trace-context.js";
 import { valueAttribute } from "./values.js";
 
-/** `ConductorConfig.telemetry`. */
-export type TelemetryConfig = {
-  /**
-   * The OpenTelemetry API (`import * as api from "@opentelemetry/api"`). In Node the package
-   * finds it itself when it is installed; the browser entry needs it here.
-   */
-  api?: unknown;
-  /** `false`: no spans and no metrics from this conductor even with an SDK registered. */
-  enabled?: boolean;
-  /** Whether `http-request` nodes send `traceparent`/`tracestate` naming their span (default `true`). */
-  propagate?: boolean;
-  /**
-   * Put the run's input and result on its span (`atomiton.run.input`, `atomiton.run.output`,
-   * as JSON of at most 1 KiB), values under `history.redactKeys` and these keys replaced by
-   * `"[REDACTED]"`. Off by default: spans carry no values.
-   */
-  recordValues?: boolean | { redactKeys?: string[] };
-};
+import type { TelemetryConfig } from "../types/options.generated.js";
+
+export type { TelemetryConfig } from "../types/options.generated.js";
 
 /** How one run is traced: where its span's parent comes from and what else it says. */
 export type RunTelemetryOptions = {

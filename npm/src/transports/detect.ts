@@ -1,4 +1,5 @@
 /** Choosing a transport from what is configured, in the order of the TypeScript engine's transports: a bridge, then a server URL. */
+import { ConductorError, createExecutionError, ErrorCode } from "../types/errors.js";
 import { createHttpTransport, type HttpTransportOptions } from "./http.js";
 import { createIpcTransport } from "./ipc.js";
 import type { AtomitonBridge, ChannelTransport } from "./types.js";
@@ -21,5 +22,7 @@ export function detectTransport(options: TransportOptions = {}): ChannelTranspor
   if (!url) return undefined;
   if (/^wss?:\/\//i.test(url)) return createWebSocketTransport(url, options);
   if (/^https?:\/\//i.test(url)) return createHttpTransport(url, options);
-  throw new Error(`Unsupported server URL (expected ws://, wss://, http:// or https://): ${url}`);
+  throw new ConductorError(
+    createExecutionError(ErrorCode.VALIDATION_FAILED, `Unsupported server URL (expected ws://, wss://, http:// or https://): ${url}`),
+  );
 }

@@ -1,4 +1,7 @@
 /** The node result cache's public types (`ConductorConfig.cache`, `conductor.cache`). */
+import type { CacheSettings } from "./options.generated.js";
+
+export type { CacheSettings } from "./options.generated.js";
 
 /**
  * `ConductorConfig.cache`: `true` keeps node results with the default bounds (10,000 entries,
@@ -8,18 +11,7 @@
  * for the WebAssembly engine in Node), so they outlive it too; else, or with `store: "memory"`,
  * in memory only.
  */
-export type CacheConfig =
-  | boolean
-  | {
-      /** Entries kept at most (least recently used out first). Default 10,000. */
-      maxEntries?: number;
-      /** Bytes of outputs kept at most. Default 256 MiB. */
-      maxBytes?: number;
-      /** How long an entry is served unless a node says otherwise; default: until evicted. */
-      ttlMs?: number;
-      /** `"persistent"` (the default): beside a kept run history; `"memory"`: in memory only. */
-      store?: "persistent" | "memory";
-    };
+export type CacheConfig = boolean | CacheSettings;
 
 /** What `cache.invalidate` removes: a flow's entries, a node's, or both (neither: all). */
 export interface CacheScope {

@@ -2,7 +2,7 @@
 
 /**
  * The error codes; every value equals its name. The TypeScript engine's 22, then two for access
- * control on a protocol server.
+ * control on a protocol server and two for files.
  */
 export enum ErrorCode {
   /**
@@ -103,4 +103,51 @@ export enum ErrorCode {
    * token; a failed login).
    */
   AUTHENTICATION_FAILED = "AUTHENTICATION_FAILED",
+  /**
+   * A file, directory or program the flow names does not exist.
+   */
+  FILE_NOT_FOUND = "FILE_NOT_FOUND",
+  /**
+   * A file the node would create exists, and the node was told not to replace it
+   * (`overwrite: false`).
+   */
+  FILE_EXISTS = "FILE_EXISTS",
 }
+
+/**
+ * Who can fix a failure: the flow or its input (`validation`), something named that is not
+ * there (`not-found`) or already is (`conflict`), what the run or caller may not do
+ * (`permission`), the network, a time or size limit, a cancellation, a node's own work
+ * (`execution`), or the engine itself (`internal`).
+ */
+export type ErrorType = "validation" | "execution" | "timeout" | "cancelled" | "limit" | "network" | "internal" | "permission" | "not-found" | "conflict";
+
+/** Each code's `ErrorType`. */
+export const ERROR_TYPES: Readonly<Record<ErrorCode, ErrorType>> = {
+  VALIDATION_FAILED: "validation",
+  INVALID_PARAMETERS: "validation",
+  INVALID_NODE: "validation",
+  MISSING_REQUIRED_FIELD: "validation",
+  TYPE_MISMATCH: "validation",
+  EXECUTION_FAILED: "execution",
+  NODE_NOT_FOUND: "validation",
+  NODE_TYPE_NOT_FOUND: "validation",
+  IMPLEMENTATION_NOT_FOUND: "validation",
+  CIRCULAR_DEPENDENCY: "validation",
+  NO_EXECUTOR_FACTORY: "validation",
+  TIMEOUT: "timeout",
+  CANCELLED: "cancelled",
+  MEMORY_LIMIT_EXCEEDED: "limit",
+  RATE_LIMIT_EXCEEDED: "network",
+  TRANSPORT_ERROR: "network",
+  NO_TRANSPORT: "network",
+  IPC_COMMUNICATION_FAILED: "network",
+  SERIALIZATION_FAILED: "validation",
+  DESERIALIZATION_FAILED: "validation",
+  INTERNAL_ERROR: "internal",
+  UNKNOWN_ERROR: "internal",
+  PERMISSION_DENIED: "permission",
+  AUTHENTICATION_FAILED: "permission",
+  FILE_NOT_FOUND: "not-found",
+  FILE_EXISTS: "conflict",
+};

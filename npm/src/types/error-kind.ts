@@ -3,28 +3,9 @@
  * same request may succeed if tried again (`retryable`). Both follow from the error's code.
  */
 
-/** `"validation"`: the flow or its input is wrong; `"network"`: reaching something failed;
- * `"timeout"`: something took too long; `"internal"`: anything else. */
-export type ErrorType = "validation" | "network" | "timeout" | "internal";
+import { ERROR_TYPES, type ErrorType } from "./error-codes.generated.js";
 
-const TYPES: Readonly<Record<string, ErrorType>> = {
-  VALIDATION_FAILED: "validation",
-  INVALID_PARAMETERS: "validation",
-  INVALID_NODE: "validation",
-  MISSING_REQUIRED_FIELD: "validation",
-  TYPE_MISMATCH: "validation",
-  NODE_NOT_FOUND: "validation",
-  NODE_TYPE_NOT_FOUND: "validation",
-  IMPLEMENTATION_NOT_FOUND: "validation",
-  CIRCULAR_DEPENDENCY: "validation",
-  SERIALIZATION_FAILED: "validation",
-  DESERIALIZATION_FAILED: "validation",
-  TRANSPORT_ERROR: "network",
-  NO_TRANSPORT: "network",
-  IPC_COMMUNICATION_FAILED: "network",
-  RATE_LIMIT_EXCEEDED: "network",
-  TIMEOUT: "timeout",
-};
+export type { ErrorType } from "./error-codes.generated.js";
 
 /**
  * The codes the engine itself retries (a node's `retries`, `execute`'s `options.retries`): a
@@ -35,7 +16,7 @@ const RETRYABLE = new Set(["TIMEOUT", "RATE_LIMIT_EXCEEDED", "TRANSPORT_ERROR", 
 
 /** The kind of failure a code stands for. */
 export function errorTypeOf(code: string): ErrorType {
-  return TYPES[code] ?? "internal";
+  return (ERROR_TYPES as Readonly<Record<string, ErrorType>>)[code] ?? "internal";
 }
 
 /** Whether trying the same request again may succeed. */

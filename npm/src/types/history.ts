@@ -3,6 +3,9 @@
  */
 import type { NodeDefinition } from "./definition.js";
 import type { ExecutionError } from "./errors.js";
+import type { HistorySettings } from "./options.generated.js";
+
+export type { HistorySettings } from "./options.generated.js";
 
 /** Where a recorded run stands. `"crashed"`: its process died while it ran (set by the next conductor to open the store; in queue mode, when the queue finds the worker gone). */
 export type RecordedRunStatus = "running" | "success" | "failed" | "cancelled" | "crashed";
@@ -12,17 +15,7 @@ export type RecordedRunStatus = "running" | "success" | "failed" | "cancelled" |
  * On by default. Node keeps it beside the flows (`history.sqlite` in the storage directory;
  * in memory with `storage: {type: "memory"}`).
  */
-export type HistoryConfig =
-  | boolean
-  | {
-      enabled?: boolean;
-      /** Largest stored value, in bytes of JSON (default 65,536); larger ones become `{"$truncated": true, limitBytes, preview}`. */
-      maxValueBytes?: number;
-      /** Object keys (any depth, any case) whose values are stored as `"[REDACTED]"`. */
-      redactKeys?: string[];
-      /** Runs older than `maxAge` ms, and all but the newest `maxRuns` (default 10,000), are pruned as runs end. */
-      retention?: { maxAge?: number; maxRuns?: number };
-    };
+export type HistoryConfig = boolean | HistorySettings;
 
 /** A run as `executions.list` shows it. Times are epoch milliseconds. */
 export type ExecutionSummary = {

@@ -169,15 +169,29 @@ export const RECOVERY_TABLE: Readonly<Record<string, Readonly<{
   "PERMISSION_DENIED": {
     "retryable": false,
     "suggestions": [
-      "An unexpected error occurred.",
-      "Please check the error details and contact support if the issue persists."
+      "The run may not reach this: a path outside its roots, a host not listed, or a capability not granted (or the operating system refused the file).",
+      "Grant it in the run's permissions (or the server's grant for this caller), or use a path the run may reach."
     ]
   },
   "AUTHENTICATION_FAILED": {
     "retryable": false,
     "suggestions": [
-      "An unexpected error occurred.",
-      "Please check the error details and contact support if the issue persists."
+      "The server did not accept the credentials: none, unknown, expired or revoked.",
+      "Log in again (auth.login) or send a valid API key."
+    ]
+  },
+  "FILE_NOT_FOUND": {
+    "retryable": false,
+    "suggestions": [
+      "A file or directory the flow names does not exist.",
+      "Check the path (a relative path resolves against the conductor's workingDirectory), or create it before the run; a write creates missing directories unless createDirectories is false."
+    ]
+  },
+  "FILE_EXISTS": {
+    "retryable": false,
+    "suggestions": [
+      "The file exists, and the node was told not to replace it (overwrite: false).",
+      "Set overwrite: true to replace it, or write to another path."
     ]
   }
 };

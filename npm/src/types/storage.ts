@@ -75,4 +75,8 @@ export type ValidationIssue = {
   path: string[];
   field?: string;
 };
-export type ValidationResult = { valid: boolean; errors: string[]; issues: ValidationIssue[] };
+/**
+ * What `node.validate` finds. `warnings`, present only when there are some, lists what a flow
+ * gets away with under `strictParameters: false` (unknown parameters, ports, template paths).
+ */
+export type ValidationResult = { valid: boolean; errors: string[]; issues: ValidationIssue[]; warnings?: string[] };

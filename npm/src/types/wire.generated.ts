@@ -1,8 +1,11 @@
 // Generated from the Rust engine by scripts/generate-ts.sh. Do not edit.
 // The shapes of the engine's inputs, from the serde types that read them.
 
+import type { DebugOptions, RunPermissions as WirePermissions, RunRetry as WireRetry, RunTelemetry as WireTelemetry } from "./options.generated.js";
+
 /**
- * How to run one flow.
+ * How to run one flow. An unknown field is an error (a misspelt option must not run with its
+ * default instead).
  */
 export type WireRunOptions = {
   /**
@@ -86,99 +89,6 @@ export type WireRunOptions = {
    * their `parameters.cache`. Only on conductors created with `cache`.
    */
   cache?: boolean | { nodes?: Record<string, boolean | { ttlMs?: number }> }, };
-
-/**
- * A run's permissions. Anything not granted is denied: `{}` allows pure computation only.
- * Read as `{shell?, image?, files?: boolean | {roots}, http?: boolean | {hosts}}`; an unknown
- * key is an error (a misspelt grant must not silently grant nothing).
- */
-export type WirePermissions = {
-  /**
-   * `shell-command`: starting processes. A process can do anything its user can, so this is
-   * as good as every other permission.
-   */
-  shell?: boolean,
-  /**
-   * `image`: decoding and encoding images (the files it reads and writes need `files` too).
-   */
-  image?: boolean,
-  /**
-   * `file-system`, spreadsheet files and images: which paths.
-   */
-  files?: WireFileAccess,
-  /**
-   * `http-request`: which hosts.
-   */
-  http?: WireHttpAccess, };
-
-/**
- * File access: none, any path, or paths inside the given directories.
- */
-export type WireFileAccess = boolean | { roots: Array<string>, };
-
-/**
- * HTTP access: none, any host, or the given hosts.
- */
-export type WireHttpAccess = boolean | { hosts: Array<string>, };
-
-/**
- * `retry: {of, from}` in a run's options: the run retries execution `of`.
- */
-export type WireRetry = { of: string,
-  /**
-   * `"failed"` (the default), `"start"` or a node's path.
-   */
-  from?: "failed" | "start" | (string & {}), };
-
-/**
- * `telemetry` in a run's options: the run is traced.
- */
-export type WireTelemetry = {
-  /**
-   * Whether `http-request` nodes send W3C `traceparent`/`tracestate` headers naming their
-   * span (default `true`). A header the flow sets itself is kept.
-   */
-  propagate?: boolean,
-  /**
-   * The run's own span, as a W3C `traceparent`: what an engine that hands the run on (to a
-   * protocol server, to a queue worker) sends as the parent of the spans made there. The
-   * engine itself only carries it.
-   */
-  traceparent?: string,
-  /**
-   * The `tracestate` that goes with `traceparent`.
-   */
-  tracestate?: string, };
-
-/**
- * A run's debug simulations, for that run only. `nodeId` may be `"random"`: one atomic node,
- * drawn once per run.
- */
-export type DebugOptions = {
-  /**
-   * The node fails with `"[TYPE] message"` (after `delayMs`).
-   */
-  simulateError?: DebugSimulateError,
-  /**
-   * The node takes `delayMs` longer.
-   */
-  simulateLongRunning?: DebugSimulateLongRunning,
-  /**
-   * The node panics inside the engine: the run must end with an `INTERNAL_ERROR` result and
-   * the host process go on.
-   */
-  simulatePanic?: DebugSimulatePanic, };
-
-export type DebugSimulateError = { nodeId: string,
-  /**
-   * `generic`, `timeout`, `network`, `validation` or `permission` (each with a default
-   * message); any other type has a generic one.
-   */
-  errorType: "generic" | "timeout" | "network" | "validation" | "permission" | (string & {}), message?: string, delayMs?: number, };
-
-export type DebugSimulateLongRunning = { nodeId: string, delayMs: number, };
-
-export type DebugSimulatePanic = { nodeId: string, };
 
 /**
  * A run's options for the engine: each one the conductor `set`, else the one the caller `given`, with

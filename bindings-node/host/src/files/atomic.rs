@@ -20,7 +20,33 @@ const NAME_HINT_CHARS: usize = 64;
 /// permissions. Parent directories are created when `create_parents`. On failure the temporary
 /// file is removed and the target is untouched.
 pub fn write_atomic(path: &Path, contents: &[u8], create_parents: bool) -> io::Result<()> {
-    let target = through_symlink(path);
+    write_into_place(path, contents, create_parents, Place::Replace)
+}
+
+/// [`write_atomic`] when nothing is at `path` yet: the file is linked into place rather than
+/// renamed over it, which fails (`AlreadyExists`) if something is there, in the same step — a
+/// file another process creates meanwhile is never replaced. The target is then never a
+/// symlink's: an existing symlink is something at `path`.
+pub fn write_atomic_new(path: &Path, contents: &[u8], create_parents: bool) -> io::Result<()> {
+    write_into_place(path, contents, create_parents, Place::New)
+}
+
+/// How the written file takes its place.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// Renamed over whatever is there.
+    Replace,
+    /// Hard-linked where nothing is (a link never replaces), then its temporary name removed.
+    New,
+}
+
+fn write_into_place(
+    path: &Path,
+    contents: &[u8],
+    create_parents: bool,
+    place: Place,
+) -> io::Result<()> {
+    let target = if place == Place::New { path.to_path_buf() } else { through_symlink(path) };
     let name = target
         .file_name()
         .ok_or_else(|| {
@@ -36,7 +62,10 @@ pub fn write_atomic(path: &Path, contents: &[u8], create_parents: bool) -> io::R
     }
 
     let (temp_path, file) = create_temp(&dir, &name.to_string_lossy())?;
-    let written = fill(file, &target, contents).and_then(|()| fs::rename(&temp_path, &target));
+    let written = fill(file, &target, contents).and_then(|()| match place {
+        Place::Replace => fs::rename(&temp_path, &target),
+        Place::New => fs::hard_link(&temp_path, &target).and_then(|()| fs::remove_file(&temp_path)),
+    });
     if let Err(error) = written {
         // Best effort: the original error is the one worth reporting.
         let _ = fs::remove_file(&temp_path);

@@ -9,6 +9,7 @@ fn kind(error: &io::Error) -> EffectErrorKind {
     match error.kind() {
         io::ErrorKind::NotFound => EffectErrorKind::NotFound,
         io::ErrorKind::PermissionDenied => EffectErrorKind::PermissionDenied,
+        io::ErrorKind::AlreadyExists => EffectErrorKind::AlreadyExists,
         _ => EffectErrorKind::Other,
     }
 }

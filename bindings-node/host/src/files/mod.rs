@@ -17,7 +17,7 @@ use atomiton_core::host::BoxFuture;
 use tokio::runtime::Handle;
 
 use crate::task::blocking_effect;
-pub use atomic::write_atomic;
+pub use atomic::{write_atomic, write_atomic_new};
 use errors::io_error;
 
 /// The native file system. Relative paths resolve against the working directory given with
@@ -129,9 +129,43 @@ impl FileSystem for NativeFiles {
         })
     }
 
+    fn write_new(
+        &self,
+        path: &str,
+        contents: Vec<u8>,
+        create_parents: bool,
+    ) -> BoxFuture<'static, EffectResult<()>> {
+        let path = self.resolve(path);
+        self.run(move || {
+            write_atomic_new(&path, &contents, create_parents)
+                .map_err(|e| io_error("write", &path, &e))
+        })
+    }
+
+    fn rename_new(&self, from: &str, to: &str) -> BoxFuture<'static, EffectResult<()>> {
+        let (from, to) = (self.resolve(from), self.resolve(to));
+        self.run(move || {
+            rename_new(&from, &to).map_err(|e| errors::io_error_pair("rename", &from, &to, &e))
+        })
+    }
+
     fn temp_dir(&self) -> String {
         std::env::temp_dir().to_string_lossy().into_owned()
     }
+}
+
+/// A rename that never replaces: a file is hard-linked at `to` (which fails if anything is
+/// there) and its old name removed; a directory, which cannot be linked, is renamed after a
+/// look (the one case a racing process could slip something in between).
+fn rename_new(from: &Path, to: &Path) -> std::io::Result<()> {
+    if std::fs::symlink_metadata(from)?.is_dir() {
+        if std::fs::symlink_metadata(to).is_ok() {
+            return Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists));
+        }
+        return std::fs::rename(from, to);
+    }
+    std::fs::hard_link(from, to)?;
+    std::fs::remove_file(from)
 }
 
 /// Metadata following symlinks (as `fs.stat`); `None` when nothing is there, including when a

@@ -137,6 +137,26 @@ impl FileSystem for ConfinedFiles {
             .rename(&source, &destination)))
     }
 
+    fn write_new(
+        &self,
+        path: &str,
+        contents: Vec<u8>,
+        create_parents: bool,
+    ) -> BoxFuture<'static, EffectResult<()>> {
+        // A symlink at `path` is something there: write_new refuses it without following it.
+        confined!(self, path, false, |resolved| self.inner.write_new(
+            &resolved,
+            contents,
+            create_parents
+        ))
+    }
+
+    fn rename_new(&self, from: &str, to: &str) -> BoxFuture<'static, EffectResult<()>> {
+        confined!(self, from, false, |source| confined!(self, to, false, |destination| self
+            .inner
+            .rename_new(&source, &destination)))
+    }
+
     /// The first root: the system's temporary directory is outside every root.
     fn temp_dir(&self) -> String {
         self.roots.first().map(|root| root.to_string_lossy().into_owned()).unwrap_or_default()

@@ -3,6 +3,7 @@
 
 pub mod history;
 pub mod redis_server;
+pub mod sandbox;
 pub mod server;
 
 use std::future::Future;

@@ -182,6 +182,22 @@ async fn handle(mut socket: TcpStream, observed: Arc<Observed>, addr: SocketAddr
     let path = request.target.split('?').next().unwrap_or("").to_owned();
     let query = request.target.split_once('?').map(|(_, q)| q.to_owned()).unwrap_or_default();
     match path.as_str() {
+        "/orders" => {
+            // The body back as JSON, inside an answer of its own (the node reference's POST).
+            let order = String::from_utf8_lossy(&request.body);
+            let body = format!(r#"{{"created":true,"order":{order}}}"#);
+            respond(
+                &mut socket,
+                "201 Created",
+                &[("Content-Type", "application/json")],
+                body.as_bytes(),
+            )
+            .await
+        }
+        "/users/1" => {
+            let body = br#"{"id":1,"name":"Ada"}"#;
+            respond(&mut socket, "200 OK", &[("Content-Type", "application/json")], body).await
+        }
         "/status/404" => {
             respond(&mut socket, "404 Not Found", &[("Content-Type", "text/plain")], b"missing")
                 .await

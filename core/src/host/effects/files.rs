@@ -51,6 +51,26 @@ pub trait FileSystem: MaybeSend + MaybeSync {
     /// Copies a file or (recursively) a directory.
     fn copy(&self, from: &str, to: &str) -> BoxFuture<'static, EffectResult<()>>;
     fn rename(&self, from: &str, to: &str) -> BoxFuture<'static, EffectResult<()>>;
+    /// [`write`](Self::write), except that an existing file at `path` is left as it was and the
+    /// write fails with [`AlreadyExists`](super::EffectErrorKind::AlreadyExists), in one step
+    /// where the host's file system can refuse so (no other process can slip a file in between).
+    fn write_new(
+        &self,
+        path: &str,
+        contents: Vec<u8>,
+        create_parents: bool,
+    ) -> BoxFuture<'static, EffectResult<()>>;
+    /// [`rename`](Self::rename), except that an existing `to` is left as it was and the rename
+    /// fails with [`AlreadyExists`](super::EffectErrorKind::AlreadyExists).
+    fn rename_new(&self, from: &str, to: &str) -> BoxFuture<'static, EffectResult<()>>;
     /// The directory for temporary files.
     fn temp_dir(&self) -> String;
+}
+
+/// The failure of a write or rename told not to replace `path`.
+pub fn already_exists(path: &str) -> super::EffectError {
+    super::EffectError::new(
+        super::EffectErrorKind::AlreadyExists,
+        format!("File already exists: {path}"),
+    )
 }

@@ -7,7 +7,7 @@ mod files;
 mod http;
 mod process;
 
-pub use files::{DirEntry, FileMetadata, FileSystem};
+pub use files::{already_exists, DirEntry, FileMetadata, FileSystem};
 #[cfg(feature = "host-effects")]
 pub use http::{BodyReader, BodyWriter, StreamedBodies};
 pub use http::{HttpClient, HttpRequest, HttpResponse};
@@ -25,6 +25,8 @@ pub struct EffectError {
 pub enum EffectErrorKind {
     /// The path, program or resource does not exist.
     NotFound,
+    /// Something exists where the effect would create it (a write told not to replace).
+    AlreadyExists,
     /// Permission denied.
     PermissionDenied,
     /// A network failure (connection refused, DNS, TLS, reset).

@@ -71,9 +71,12 @@ pub(super) fn get_input<'a>(
     invocation.input_value(key).or_else(|| config.get(key))
 }
 
-/// An executable's failure: `"[<type>] <message>"`, `EXECUTION_FAILED`.
+/// An executable's failure: `"[<type>] <message>"`, `EXECUTION_FAILED`, with advice that points
+/// at the node, not at the engine.
 pub(super) fn node_error(node_type: &str, message: impl std::fmt::Display) -> ExecutionError {
-    ExecutionError::execution_failed(format!("[{node_type}] {message}"))
+    let mut error = ExecutionError::execution_failed(format!("[{node_type}] {message}"));
+    error.recovery = Some(Box::new(crate::error::node_failure_recovery()));
+    error
 }
 
 use crate::nodes::stream::ARRAY_FIELDS;

@@ -3,10 +3,11 @@
 use crate::error::{ErrorCode, ExecutionError};
 use crate::host::effects::{EffectError, EffectErrorKind};
 
-/// The error code an effect failure maps to: network problems are `TRANSPORT_ERROR` and time-outs
-/// `TIMEOUT` (both retried by the engine), cancellation `CANCELLED`, size caps
-/// `MEMORY_LIMIT_EXCEEDED`, missing support `IMPLEMENTATION_NOT_FOUND`, what the run's permissions
-/// forbid `PERMISSION_DENIED`, the rest a logic failure.
+/// The error code an effect failure maps to, by who can fix it: network problems are
+/// `TRANSPORT_ERROR` and time-outs `TIMEOUT` (both retried by the engine), cancellation
+/// `CANCELLED`, size caps `MEMORY_LIMIT_EXCEEDED`, missing support `IMPLEMENTATION_NOT_FOUND`,
+/// what the run's permissions or the operating system forbid `PERMISSION_DENIED`, a path that
+/// is not there `FILE_NOT_FOUND` or is already `FILE_EXISTS`; the rest a failure of the node.
 pub(super) fn effect_code(error: &EffectError) -> ErrorCode {
     match error.kind {
         EffectErrorKind::Network => ErrorCode::TRANSPORT_ERROR,
@@ -14,10 +15,12 @@ pub(super) fn effect_code(error: &EffectError) -> ErrorCode {
         EffectErrorKind::Cancelled => ErrorCode::CANCELLED,
         EffectErrorKind::TooLarge => ErrorCode::MEMORY_LIMIT_EXCEEDED,
         EffectErrorKind::Unsupported => ErrorCode::IMPLEMENTATION_NOT_FOUND,
-        EffectErrorKind::NotPermitted => ErrorCode::PERMISSION_DENIED,
-        EffectErrorKind::NotFound | EffectErrorKind::PermissionDenied | EffectErrorKind::Other => {
-            ErrorCode::EXECUTION_FAILED
+        EffectErrorKind::NotPermitted | EffectErrorKind::PermissionDenied => {
+            ErrorCode::PERMISSION_DENIED
         }
+        EffectErrorKind::NotFound => ErrorCode::FILE_NOT_FOUND,
+        EffectErrorKind::AlreadyExists => ErrorCode::FILE_EXISTS,
+        EffectErrorKind::Other => ErrorCode::EXECUTION_FAILED,
     }
 }
 
@@ -27,5 +30,15 @@ pub(super) fn effect_error(
     message: impl std::fmt::Display,
     error: &EffectError,
 ) -> ExecutionError {
-    ExecutionError::new(effect_code(error), format!("[{node_type}] {message}"))
+    let code = effect_code(error);
+    let mut failure = ExecutionError::new(code, format!("[{node_type}] {message}"));
+    if code == ErrorCode::EXECUTION_FAILED {
+        failure.recovery = Some(Box::new(crate::error::node_failure_recovery()));
+    }
+    failure
+}
+
+/// `"[<type>] <message>"` for a path that does not exist: `FILE_NOT_FOUND`.
+pub(super) fn missing_file(node_type: &str, message: impl std::fmt::Display) -> ExecutionError {
+    ExecutionError::new(ErrorCode::FILE_NOT_FOUND, format!("[{node_type}] {message}"))
 }

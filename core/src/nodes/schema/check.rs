@@ -7,14 +7,50 @@ use crate::nodes::ParameterIssue;
 
 pub(super) fn check(schema: &NodeSchema, params: &Map) -> Vec<ParameterIssue> {
     let mut issues = Vec::new();
-    for spec in &schema.params {
-        match params.get(spec.name) {
-            None | Some(Value::Null) if spec.may_be_absent() => {}
-            None | Some(Value::Null) => issues
+    // Issues of the type's own parameters, by the parameter's place: reported in the schema's
+    // order whatever the order the node sets them in.
+    let mut own: Vec<(usize, ParameterIssue)> = Vec::new();
+    // Which of the first 64 parameters the node sets (no type has more; past them, `get`).
+    let mut set = 0u64;
+    for (key, value) in params.iter() {
+        let key: &str = key;
+        let index = match schema.lookup(key) {
+            None => {
+                let message = match crate::options::suggest::nearest(key, schema.known_names()) {
+                    Some(meant) => format!("unknown parameter '{key}' (did you mean '{meant}'?)"),
+                    None => format!("unknown parameter '{key}'"),
+                };
+                issues.push(ParameterIssue::unknown(key, message));
+                continue;
+            }
+            Some(None) => continue,
+            Some(Some(index)) => index,
+        };
+        if index < 64 {
+            set |= 1 << index;
+        }
+        let Some(spec) = schema.params.get(index) else { continue };
+        let mut found = Vec::new();
+        match value {
+            Value::Null if spec.may_be_absent() => {}
+            Value::Null => found
                 .push(ParameterIssue::new(spec.name, spec.required_message.unwrap_or("Required"))),
-            Some(value) => check_value(spec, spec.name, value, params, &mut issues),
+            value => check_value(spec, spec.name, value, params, &mut found),
+        }
+        own.extend(found.into_iter().map(|issue| (index, issue)));
+    }
+    for (index, spec) in schema.params.iter().enumerate() {
+        let given =
+            if index < 64 { set & (1 << index) != 0 } else { params.contains_key(spec.name) };
+        if !given && !spec.may_be_absent() {
+            own.push((
+                index,
+                ParameterIssue::new(spec.name, spec.required_message.unwrap_or("Required")),
+            ));
         }
     }
+    own.sort_by_key(|(index, _)| *index);
+    issues.extend(own.into_iter().map(|(_, issue)| issue));
     issues
 }
 
@@ -137,6 +173,18 @@ fn check_value(
             }
         }
         ParamKind::Any => {}
+        ParamKind::Only { json, why } => {
+            // The accepted values are scalars: their JSON text compared (no deep equality).
+            let given = match value {
+                Value::String(text) => serde_json::to_string(text.as_str()).unwrap_or_default(),
+                Value::Bool(b) => b.to_string(),
+                Value::Number(n) => crate::format::js_number(n.get()),
+                _ => String::new(),
+            };
+            if given != *json {
+                issue(format!("only {json} is accepted: {why}"));
+            }
+        }
     }
 }
 

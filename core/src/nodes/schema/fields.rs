@@ -4,88 +4,16 @@
 use crate::json;
 use crate::value::{Map, Value};
 
-use super::{base_params, field_label, option_label, NodeSchema, ParamKind, ParamSpec, TextFormat};
-
-/// Per-field UI overrides, merged over the derived config.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct FieldOverrides {
-    pub control: Option<&'static str>,
-    pub label: Option<&'static str>,
-    pub placeholder: Option<&'static str>,
-    pub help_text: Option<&'static str>,
-    pub rows: Option<u32>,
-    pub min: Option<f64>,
-    pub max: Option<f64>,
-    pub step: Option<f64>,
-    /// `(value, label)` pairs.
-    pub options: Option<&'static [(&'static str, &'static str)]>,
-    /// Validated and used, but not offered as an editor field (advanced parameters this engine
-    /// adds, such as `dataPath`).
-    pub hidden: bool,
-}
-
-impl FieldOverrides {
-    pub const NONE: FieldOverrides = FieldOverrides {
-        control: None,
-        label: None,
-        placeholder: None,
-        help_text: None,
-        rows: None,
-        min: None,
-        max: None,
-        step: None,
-        options: None,
-        hidden: false,
-    };
-
-    /// Not offered as an editor field.
-    pub const fn hidden(mut self) -> Self {
-        self.hidden = true;
-        self
-    }
-
-    pub const fn control(mut self, control: &'static str) -> Self {
-        self.control = Some(control);
-        self
-    }
-    pub const fn label(mut self, label: &'static str) -> Self {
-        self.label = Some(label);
-        self
-    }
-    pub const fn placeholder(mut self, placeholder: &'static str) -> Self {
-        self.placeholder = Some(placeholder);
-        self
-    }
-    pub const fn help_text(mut self, help_text: &'static str) -> Self {
-        self.help_text = Some(help_text);
-        self
-    }
-    pub const fn rows(mut self, rows: u32) -> Self {
-        self.rows = Some(rows);
-        self
-    }
-    pub const fn min(mut self, min: f64) -> Self {
-        self.min = Some(min);
-        self
-    }
-    pub const fn max(mut self, max: f64) -> Self {
-        self.max = Some(max);
-        self
-    }
-    pub const fn step(mut self, step: f64) -> Self {
-        self.step = Some(step);
-        self
-    }
-    pub const fn options(mut self, options: &'static [(&'static str, &'static str)]) -> Self {
-        self.options = Some(options);
-        self
-    }
-}
+use super::{
+    base_params, field_label, option_label, FieldOverrides, NodeSchema, ParamKind, ParamSpec,
+    TextFormat,
+};
 
 pub(super) fn fields(schema: &NodeSchema) -> Map {
     let mut out = Map::new();
     let base = if schema.base_fields { base_params() } else { Vec::new() };
-    for spec in base.iter().chain(&schema.params).filter(|spec| !spec.ui.hidden) {
+    let shown = |spec: &&ParamSpec| !spec.ui.hidden && !matches!(spec.kind, ParamKind::Only { .. });
+    for spec in base.iter().chain(&schema.params).filter(shown) {
         out.insert(spec.name.to_owned(), Value::Object(field(spec, schema.derived_hints)));
     }
     out
@@ -96,7 +24,10 @@ fn field(spec: &ParamSpec, hints: bool) -> Map {
     let control = match &spec.kind {
         ParamKind::Text { format: TextFormat::Url, .. } => "url",
         ParamKind::Text { format: TextFormat::Email, .. } => "email",
-        ParamKind::Text { .. } | ParamKind::Expression(_) | ParamKind::Any => "text",
+        ParamKind::Text { .. }
+        | ParamKind::Expression(_)
+        | ParamKind::Any
+        | ParamKind::Only { .. } => "text",
         ParamKind::Number { .. } => "number",
         ParamKind::Boolean => "boolean",
         ParamKind::Enum(_) => "select",

@@ -5,13 +5,15 @@
 
 pub(crate) mod check;
 mod expression;
+#[cfg(feature = "catalog")]
 mod fields;
 mod label;
+mod overrides;
 
 use crate::value::{Map, Value};
 
-pub use fields::FieldOverrides;
 pub use label::{field_label, option_label};
+pub use overrides::FieldOverrides;
 
 use super::ParameterIssue;
 
@@ -85,6 +87,14 @@ pub enum ParamKind {
     /// A string holding a sandboxed expression, checked for syntax before anything runs.
     Expression(ExpressionForm),
     Any,
+    /// A parameter the TypeScript engine's editor wrote into every new node of the type although
+    /// no engine ever read it: accepted at that value only (so its flows keep validating), any
+    /// other value refused with `why` (it would be ignored). Never shown in the editor fields.
+    /// `json` is the accepted value as JSON text.
+    Only {
+        json: &'static str,
+        why: &'static str,
+    },
 }
 
 impl ParamKind {
@@ -137,6 +147,9 @@ pub struct ParamSpec {
     pub declared_default: Option<DefaultFn>,
     /// Zod `.describe(...)`: the field's help text.
     pub description: Option<&'static str>,
+    /// More than the help text says (what each value does, where it applies): the node
+    /// reference (`docs/nodes.md`) prints it after the description; editors do not show it.
+    pub note: Option<&'static str>,
     /// Message when a required value is missing or empty (e.g. "Path is required").
     pub required_message: Option<&'static str>,
     /// UI overrides merged over the derived field config (labels, options, placeholders).
@@ -153,6 +166,7 @@ impl ParamSpec {
             default: None,
             declared_default: None,
             description: None,
+            note: None,
             required_message: None,
             ui: FieldOverrides::NONE,
         }
@@ -176,8 +190,25 @@ impl ParamSpec {
         self
     }
 
+    /// The help text: kept only in builds that show fields (`catalog`) or document them
+    /// (`reference`).
+    #[allow(unused_mut, unused_variables)]
     pub const fn describe(mut self, description: &'static str) -> Self {
-        self.description = Some(description);
+        #[cfg(any(feature = "catalog", feature = "reference"))]
+        {
+            self.description = Some(description);
+        }
+        self
+    }
+
+    /// What the node reference says beyond the help text (kept only in builds with the
+    /// `reference` feature: editors never show it, and the browser module has no room for it).
+    #[allow(unused_mut, unused_variables)]
+    pub const fn note(mut self, note: &'static str) -> Self {
+        #[cfg(feature = "reference")]
+        {
+            self.note = Some(note);
+        }
         self
     }
 
@@ -186,8 +217,14 @@ impl ParamSpec {
         self
     }
 
+    /// How the editor field differs from the derived one: kept only in builds with the
+    /// `catalog` (the only reader) or `reference`.
+    #[allow(unused_mut, unused_variables)]
     pub const fn ui(mut self, ui: FieldOverrides) -> Self {
-        self.ui = ui;
+        #[cfg(any(feature = "catalog", feature = "reference"))]
+        {
+            self.ui = ui;
+        }
         self
     }
 
@@ -197,10 +234,19 @@ impl ParamSpec {
     }
 }
 
+/// The parameters the engine reads for every node type, whatever its schema: `enabled`,
+/// `timeout`, `retries`, `retryDelay` and `cache` (the scheduler), `label` and `description`
+/// (display).
+pub const ENGINE_PARAMS: &[&str] =
+    &["enabled", "timeout", "retries", "retryDelay", "label", "description", "cache"];
+
 /// A node type's parameters.
 #[derive(Debug, Clone)]
 pub struct NodeSchema {
     pub params: Vec<ParamSpec>,
+    /// The keys the node reads from its input: what an edge's `targetHandle` may name. A
+    /// parameter read through `getInput` is among them (an edge of its name overrides it).
+    pub inputs: Vec<&'static str>,
     /// Whether the shared base fields (`enabled`, `timeout`, `retries`, `label`, `description`)
     /// appear in the UI fields (all types but `group` and `parallel`, whose fields are
     /// hand-written).
@@ -217,10 +263,22 @@ impl NodeSchema {
     pub fn new(params: Vec<ParamSpec>) -> Self {
         NodeSchema {
             params,
+            inputs: Vec::new(),
             base_fields: true,
             derived_hints: true,
             default_values: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Where `name` is among the known parameters: `Some(Some(i))` the type's `i`th,
+    /// `Some(None)` one of the engine's, `None` a name the type does not know.
+    pub fn lookup(&self, name: &str) -> Option<Option<usize>> {
+        // A scan beats a hash here: a type has a few dozen names at most, and most differ in
+        // length, which is compared first.
+        if let Some(index) = self.params.iter().position(|p| p.name == name) {
+            return Some(Some(index));
+        }
+        ENGINE_PARAMS.contains(&name).then_some(None)
     }
 
     /// The default value of a parameter, if it has one.
@@ -233,6 +291,23 @@ impl NodeSchema {
                     .collect()
             })
             .get(name)
+    }
+
+    /// The keys the node reads from its input (see [`NodeSchema::inputs`]).
+    pub fn reads_inputs(mut self, inputs: &[&'static str]) -> Self {
+        self.inputs = inputs.to_vec();
+        self
+    }
+
+    /// Whether an edge may deliver to `key` (its `targetHandle`, `"default"` when absent);
+    /// `"*"` among the inputs takes any key.
+    pub fn reads_input(&self, key: &str) -> bool {
+        self.inputs.iter().any(|input| *input == "*" || *input == key)
+    }
+
+    /// Every parameter name the type knows: its own and the engine's.
+    pub fn known_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.params.iter().map(|p| p.name).chain(ENGINE_PARAMS.iter().copied())
     }
 
     /// Without the base fields in the UI.
@@ -278,6 +353,7 @@ impl NodeSchema {
     }
 
     /// UI field configs (`NodeFieldsConfig`), base fields first when included.
+    #[cfg(feature = "catalog")]
     pub fn fields(&self) -> Map {
         fields::fields(self)
     }

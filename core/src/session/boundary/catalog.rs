@@ -2,7 +2,8 @@
 //! the recovery table), declared once like a session's methods: [`catalog_forwarders!`] writes
 //! them into each binding, and a test of this crate writes their TypeScript type
 //! (`CatalogFunctions` in `npm/src/engines/session/methods.generated.ts`). Every argument is
-//! text (`Text`: what the target passes strings as).
+//! text (`Text`: what the target passes strings as). A function marked `[catalog]` is only in
+//! bindings built with their `catalog` feature (the browser modules leave it out).
 
 /// The declaration, handed to the expander `$expand` (a macro of this crate) after `{context}`.
 #[doc(hidden)]
@@ -12,54 +13,54 @@ macro_rules! catalog_functions {
         $crate::$expand! {
             { $($context)* }
             /// Every built-in node definition (`getAllNodeDefinitions`).
-            "nodeDefinitions" fn node_definitions() -> String {
+            [catalog] "nodeDefinitions" fn node_definitions() -> String {
                 $crate::session::catalog::node_definitions()
             }
 
             /// One built-in node definition, or `null`.
-            "nodeDefinition" fn node_definition(node_type: Text) -> String {
+            [catalog] "nodeDefinition" fn node_definition(node_type: Text) -> String {
                 $crate::session::catalog::node_definition(&*node_type)
             }
 
             /// `getNodeDefinitionsGroupedByCategory`.
-            "nodeDefinitionsByCategory" fn node_definitions_by_category() -> String {
+            [catalog] "nodeDefinitionsByCategory" fn node_definitions_by_category() -> String {
                 $crate::session::catalog::node_definitions_by_category()
             }
 
             /// `{templates: [{id, name, description, nodeCount}]}`.
-            "listTemplates" fn list_templates() -> String {
+            [catalog] "listTemplates" fn list_templates() -> String {
                 $crate::session::catalog::list_templates()
             }
 
             /// A bundled template's definition, or `null`.
-            "getTemplate" fn get_template(id: Text) -> String {
+            [catalog] "getTemplate" fn get_template(id: Text) -> String {
                 $crate::session::catalog::get_template(&*id)
             }
 
             /// Reads a flow from JSON or YAML text; `optionsJson` is `{format?, defaults?}`.
-            "parseFlow" fn parse_flow(text: Text, options_json: Text) -> String {
+            [always] "parseFlow" fn parse_flow(text: Text, options_json: Text) -> String {
                 $crate::session::catalog::parse_flow(&*text, &*options_json)
             }
 
             /// Writes a flow (JSON text) as YAML.
-            "flowToYaml" fn flow_to_yaml(flow_json: Text) -> String {
+            [always] "flowToYaml" fn flow_to_yaml(flow_json: Text) -> String {
                 $crate::session::catalog::flow_to_yaml(&*flow_json)
             }
 
             /// `getErrorRecoveryStrategy` for every code: `{CODE: strategy}`.
-            "recoveryTable" fn recovery_table() -> String {
+            [always] "recoveryTable" fn recovery_table() -> String {
                 $crate::session::catalog::recovery_table()
             }
 
             /// The engine's version.
-            "engineVersion" fn engine_version() -> String {
+            [always] "engineVersion" fn engine_version() -> String {
                 $crate::session::catalog::engine_version().to_owned()
             }
 
             /// Whether the engine reads arrays of records sent as tables of columns (the codec's
             /// `"rows"` tag; builds with the `bulk-data` feature). Every build writes them only to
             /// an embedder that reads them all.
-            "readsTables" fn reads_tables() -> bool {
+            [always] "readsTables" fn reads_tables() -> bool {
                 $crate::session::catalog::reads_tables()
             }
         }
@@ -92,10 +93,10 @@ macro_rules! __catalog_forwarders {
         { $attr:ident $sync:tt $text:ty }
         $(
             $(#[doc = $doc:literal])*
-            $js:literal fn $name:ident ($($arg:ident : Text),*) -> $ret:ty $body:block
+            [$gate:ident] $js:literal fn $name:ident ($($arg:ident : Text),*) -> $ret:ty $body:block
         )*
     ) => {
-        $( $crate::__catalog_function! { $attr $sync $text, $js [$($doc)*] $name ($($arg),*) $ret $body } )*
+        $( $crate::__catalog_function! { $gate $attr $sync $text, $js [$($doc)*] $name ($($arg),*) $ret $body } )*
     };
 }
 
@@ -103,8 +104,15 @@ macro_rules! __catalog_forwarders {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __catalog_function {
-    ($attr:ident [$($sync:ident),*] $text:ty, $js:literal [$($doc:literal)*] $name:ident ($($arg:ident),*) $ret:ty $body:block) => {
+    (always $attr:ident [$($sync:ident),*] $text:ty, $js:literal [$($doc:literal)*] $name:ident ($($arg:ident),*) $ret:ty $body:block) => {
         $(#[doc = $doc])*
+        #[$attr(js_name = $js $(, $sync)*)]
+        pub fn $name($($arg: $text),*) -> $ret $body
+    };
+    // `feature = "catalog"` is the binding's own feature (it turns on the core's).
+    (catalog $attr:ident [$($sync:ident),*] $text:ty, $js:literal [$($doc:literal)*] $name:ident ($($arg:ident),*) $ret:ty $body:block) => {
+        $(#[doc = $doc])*
+        #[cfg(feature = "catalog")]
         #[$attr(js_name = $js $(, $sync)*)]
         pub fn $name($($arg: $text),*) -> $ret $body
     };

@@ -1,6 +1,7 @@
 /** The native engine: a `SessionEngine` over the napi addon's `NativeConductor`. */
 import type { ConductorConfig } from "../../types/execution.js";
-import { sessionConfigJson } from "../session/config.js";
+import { fullCatalog } from "../session/catalog.js";
+import { openSession, sessionConfigJson } from "../session/config.js";
 import { SessionEngine } from "../session/engine.js";
 import type { SessionHandle } from "../session/handle.js";
 import { loadAddon } from "./addon.js";
@@ -10,10 +11,10 @@ export class NativeEngine extends SessionEngine {
 
   constructor(config: ConductorConfig) {
     const addon = loadAddon();
-    const native = new addon.NativeConductor(sessionConfigJson(config));
+    const native = openSession(() => new addon.NativeConductor(sessionConfigJson(config)));
     // The addon's notifier is a weak threadsafe function: it wakes the JS thread from tokio's
     // threads but never keeps Node alive, so pending runs hold the event loop themselves.
-    super("native", native, addon, { holdEventLoop: true, deferNotify: false });
+    super("native", native, fullCatalog(addon), { holdEventLoop: true, deferNotify: false });
     this.native = native;
   }
 

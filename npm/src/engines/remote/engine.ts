@@ -5,23 +5,29 @@
  * and the flow formats have no channel, so a local engine answers those.
  */
 import type { NodeDefinition } from "../../types/definition.js";
+import { ErrorCode } from "../../types/errors.js";
 import type { HealthResult } from "../../types/execution.js";
 import type { FlowTemplateInfo, ListFlowsOptions, ValidationResult } from "../../types/storage.js";
-import type {
-  CacheCall,
-  EngineAdapter,
-  ExecutionsCall,
-  Outcome,
-  RunCommand,
-  WireEvent,
-  WireResult,
-  WireRunOptions,
+import {
+  failedResult,
+  type CacheCall,
+  type EngineAdapter,
+  type ExecutionsCall,
+  type Outcome,
+  type RunCommand,
+  type WireEvent,
+  type WireResult,
+  type WireRunOptions,
 } from "../../conductor/engine.js";
 import type { ChannelClient, ChannelTransport } from "../../transports/types.js";
 import { listenToServerEvents } from "./events.js";
 import { attempt, callFailure, executionContext, failedRun, toWireResult } from "./wire.js";
 
 type Answer = Record<string, unknown>;
+
+/** Why a remote run refuses `permissions`: the server decides what a caller's runs may reach. */
+const MESSAGES_REMOTE_PERMISSIONS =
+  "Invalid run options: 'permissions' cannot be sent to a server: a remote run reaches what the server grants the caller (set it in the server's grants or IPC options)";
 const asRecord = (answer: unknown): Answer => (typeof answer === "object" && answer !== null ? (answer as Answer) : {});
 
 export class RemoteEngine implements EngineAdapter {
@@ -64,6 +70,14 @@ export class RemoteEngine implements EngineAdapter {
 
   /** Never rejects: a call that fails on the way becomes a failed result, like any failure. */
   async run(flow: NodeDefinition, options: WireRunOptions): Promise<WireResult> {
+    if (options.permissions !== undefined) {
+      return failedResult({
+        code: ErrorCode.VALIDATION_FAILED,
+        message: MESSAGES_REMOTE_PERMISSIONS,
+        executionId: options.executionId,
+        nodeId: typeof flow?.id === "string" ? flow.id : undefined,
+      });
+    }
     try {
       return toWireResult(await this.node.call("execute", { node: flow, context: executionContext(flow, options) }));
     } catch (thrown) {

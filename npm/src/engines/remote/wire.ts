@@ -57,9 +57,8 @@ export async function attempt<T>(call: Promise<unknown>, shape: (answer: unknown
 
 /** The execution context a run sends with `node:execute` (the fields the `node` channel takes). */
 export function executionContext(flow: NodeDefinition, options: WireRunOptions): Record<string, unknown> {
-  // Absent fields are left out (the values themselves keep whatever they hold).
-  // Beyond the keys of the TypeScript engine's context, a server that does not know one ignores it; the
-  // server grants permissions itself.
+  // Absent fields are left out (the values themselves keep whatever they hold). A server refuses
+  // a key it does not know; it grants permissions itself (the remote engine refuses them first).
   const { permissions: _granted, ...passed } = passedRunOptions(options);
   return withoutUndefined({
     ...passed,

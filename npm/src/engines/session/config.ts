@@ -1,25 +1,28 @@
-/** The serialisable part of `ConductorConfig`, as a session's constructor reads it. */
-import type { ConductorConfig } from "../../types/execution.js";
+/**
+ * Opening a session from a conductor's config: the fields it reads (`sessionConfigJson`,
+ * generated from the declaration of `ConductorConfig`), and the engine's refusal as a coded
+ * error.
+ */
+import { ConductorError, createExecutionError, ErrorCode } from "../../types/errors.js";
 
-export function sessionConfigJson(config: ConductorConfig): string {
-  return JSON.stringify({
-    concurrency: config.concurrency,
-    timeout: config.timeout,
-    maxRetries: config.maxRetries,
-    retryDelay: config.retryDelay,
-    progressThrottle: config.progressThrottle,
-    trace: config.trace,
-    maxDepth: config.limits?.maxDepth,
-    maxNodes: config.limits?.maxNodes,
-    expressionSteps: config.limits?.expressionSteps,
-    maxOutputBytes: config.limits?.maxOutputBytes,
-    streamBatchRows: config.streamBatchRows,
-    streamSortMemory: config.streamSortMemory,
-    workingDirectory: config.workingDirectory,
-    workers: config.workers,
-    http: config.http,
-    storage: config.storage,
-    history: config.history,
-    cache: config.cache,
-  });
+export { sessionConfigJson } from "../../types/options.generated.js";
+
+const CODES = new Set<string>(Object.values(ErrorCode));
+
+/**
+ * `open()`, a session constructor; what it throws becomes a `ConductorError`. The engine
+ * refuses a config as `"<CODE>: <message>"` (napi and wasm-bindgen carry no code of their own).
+ */
+export function openSession<T>(open: () => T): T {
+  try {
+    return open();
+  } catch (thrown) {
+    if (thrown instanceof ConductorError) throw thrown;
+    const message = thrown instanceof Error ? thrown.message : String(thrown);
+    const match = /^([A-Z_]+): ([\s\S]*)$/.exec(message);
+    const code = match?.[1] && CODES.has(match[1]) ? (match[1] as ErrorCode) : ErrorCode.INTERNAL_ERROR;
+    throw new ConductorError(
+      createExecutionError(code, match && code !== ErrorCode.INTERNAL_ERROR ? (match[2] ?? message) : message, { cause: thrown }),
+    );
+  }
 }

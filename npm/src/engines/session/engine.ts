@@ -7,6 +7,7 @@
  * calls, and `kept-values.ts` keeps the values JS nodes pass each other (the engine holds
  * handles to them).
  */
+import type { FullCatalog } from "./catalog.js";
 import type { NodeDefinition } from "../../types/definition.js";
 import type { NodeExecutorFactory } from "../../types/execution.js";
 import {
@@ -24,7 +25,7 @@ import { encodeValue, revive, ValueEncodeError } from "../../values/codec.js";
 import { writeSliced } from "../../values/sliced.js";
 import { ExecutorCalls } from "./calls.js";
 import { SessionForwarders } from "./forwarders.js";
-import { STATUS_CALLS, STATUS_COMPLETED, STATUS_EVENTS, type CatalogFunctions, type SessionHandle } from "./handle.js";
+import { STATUS_CALLS, STATUS_COMPLETED, STATUS_EVENTS, type SessionHandle } from "./handle.js";
 import { handOver, handOverInput, KeptValues } from "./kept-values.js";
 import { PendingRuns } from "./runs.js";
 import { LazyTraces } from "./traces.js";
@@ -78,7 +79,7 @@ export class SessionEngine extends SessionForwarders implements EngineAdapter {
   constructor(
     readonly kind: "native" | "wasm",
     handle: SessionHandle,
-    catalog: CatalogFunctions,
+    catalog: FullCatalog,
     options: {
       holdEventLoop: boolean;
       deferNotify: boolean;

@@ -3,13 +3,14 @@
  * back: run control, validation, flow storage, execution history, templates, the node catalog
  * and the flow formats. Values cross as text; nothing here keeps state.
  */
+import type { FullCatalog } from "./catalog.js";
 import type { NodeDefinition } from "../../types/definition.js";
 import type { FlowTemplateInfo, ListFlowsOptions, ValidationResult } from "../../types/storage.js";
 import type { CacheCall, ExecutionsCall, Outcome, RunCommand, WireError } from "../../conductor/engine.js";
 import { cacheUnavailable } from "../../conductor/cache.js";
 import { historyUnavailable } from "../../conductor/executions.js";
 import { decodeValue, encodeValue, ValueEncodeError } from "../../values/codec.js";
-import type { CatalogFunctions, SessionHandle } from "./handle.js";
+import type { SessionHandle } from "./handle.js";
 
 /** A flow as codec text, or the coded failure saying why it cannot be written. */
 function writable(flow: unknown): string | { ok: false; error: WireError } {
@@ -35,7 +36,7 @@ export abstract class SessionForwarders {
   /** The session (watched for traps where it can trap). */
   protected abstract readonly handle: SessionHandle;
 
-  constructor(protected readonly catalog: CatalogFunctions) {}
+  constructor(protected readonly catalog: FullCatalog) {}
 
   /** `promise`, unless the session stops first. */
   protected abstract whileAlive<T>(promise: Promise<T>): Promise<T>;

@@ -122,24 +122,34 @@ export type SessionMethods = {
 export type CatalogFunctions = {
   /**
    * Every built-in node definition (`getAllNodeDefinitions`).
+   *
+   * Only in builds with `catalog`.
    */
-  nodeDefinitions(): string;
+  nodeDefinitions?(): string;
   /**
    * One built-in node definition, or `null`.
+   *
+   * Only in builds with `catalog`.
    */
-  nodeDefinition(nodeType: string): string;
+  nodeDefinition?(nodeType: string): string;
   /**
    * `getNodeDefinitionsGroupedByCategory`.
+   *
+   * Only in builds with `catalog`.
    */
-  nodeDefinitionsByCategory(): string;
+  nodeDefinitionsByCategory?(): string;
   /**
    * `{templates: [{id, name, description, nodeCount}]}`.
+   *
+   * Only in builds with `catalog`.
    */
-  listTemplates(): string;
+  listTemplates?(): string;
   /**
    * A bundled template's definition, or `null`.
+   *
+   * Only in builds with `catalog`.
    */
-  getTemplate(id: string): string;
+  getTemplate?(id: string): string;
   /**
    * Reads a flow from JSON or YAML text; `optionsJson` is `{format?, defaults?}`.
    */
@@ -211,4 +221,13 @@ export const SESSION_METHOD_GATES = {
   cache: "cache",
   running: "native",
   markCrashed: "native",
+} as const;
+
+/** The feature each module function needs; the others are in every build. */
+export const CATALOG_FUNCTION_GATES = {
+  nodeDefinitions: "catalog",
+  nodeDefinition: "catalog",
+  nodeDefinitionsByCategory: "catalog",
+  listTemplates: "catalog",
+  getTemplate: "catalog",
 } as const;

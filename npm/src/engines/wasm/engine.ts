@@ -5,9 +5,10 @@
  * runs of all of them then end with `INTERNAL_ERROR` and a fresh instance takes their next calls.
  */
 import type { ConductorConfig } from "../../types/execution.js";
-import { sessionConfigJson } from "../session/config.js";
+import { openSession, sessionConfigJson } from "../session/config.js";
 import { SessionEngine } from "../session/engine.js";
 import { ReloadingEngine, type LoadedSession } from "../session/reloading.js";
+import { withCatalogData } from "./catalog-data.js";
 import { sessionHandle } from "./handle.js";
 import { createHostFunctions } from "./host-functions.js";
 import { CACHE_DATABASE, HISTORY_DATABASE, indexedDbStorage } from "./indexeddb.js";
@@ -32,14 +33,17 @@ async function inPageSession(config: ConductorConfig): Promise<LoadedSession> {
   const historyStorage = history && config.storage?.type !== "memory" ? indexedDbStorage(HISTORY_DATABASE) : undefined;
   // The cache is kept beside a kept history (the engine decides from the config whether it is).
   const cacheStorage = historyStorage && config.cache ? indexedDbStorage(CACHE_DATABASE) : undefined;
-  const conductor = new instance.glue.WasmConductor(
-    sessionConfigJson({ ...config, history: configHistory as ConductorConfig["history"] }),
-    createHostFunctions(),
-    storage,
-    historyStorage,
-    cacheStorage,
+  const conductor = openSession(
+    () =>
+      new instance.glue.WasmConductor(
+        sessionConfigJson({ ...config, history: configHistory as ConductorConfig["history"] }),
+        createHostFunctions(),
+        storage,
+        historyStorage,
+        cacheStorage,
+      ),
   );
-  const engine = new SessionEngine("wasm", sessionHandle(conductor), instance.glue, {
+  const engine = new SessionEngine("wasm", sessionHandle(conductor), withCatalogData(instance.glue), {
     holdEventLoop: false,
     deferNotify: true,
     onTrap: (error) => instance.trapped(error),

@@ -5,10 +5,11 @@
  * engine. Created synchronously, like the native engine. After a trap (a Rust panic) the pending
  * runs end with `INTERNAL_ERROR` and the next call gets a session on a fresh instance.
  */
+import { fullCatalog } from "../session/catalog.js";
 import { delegatingEngine } from "../../conductor/delegate.js";
 import type { EngineAdapter, WireEvent } from "../../conductor/engine.js";
 import type { ConductorConfig, NodeExecutorFactory } from "../../types/execution.js";
-import { sessionConfigJson } from "../session/config.js";
+import { openSession, sessionConfigJson } from "../session/config.js";
 import { SessionEngine } from "../session/engine.js";
 import type { WasmConductor } from "./atomiton_conductor_wasm.js";
 import { sessionHandle } from "./handle.js";
@@ -30,14 +31,17 @@ export function createNodeWasmEngine(config: ConductorConfig): NodeWasmEngine {
     if (live) return live.engine;
     if (closed) throw new Error("@atomiton/conductor: this engine has been closed");
     const instance = nodeWasmInstance();
-    const module = new instance.glue.WasmConductor(
-      sessionConfigJson(config),
-      nodeHostFunctions(config),
-      nodeFlowStorage(config),
-      nodeHistoryStorage(config),
-      nodeCacheStorage(config),
+    const module = openSession(
+      () =>
+        new instance.glue.WasmConductor(
+          sessionConfigJson(config),
+          nodeHostFunctions(config),
+          nodeFlowStorage(config),
+          nodeHistoryStorage(config),
+          nodeCacheStorage(config),
+        ),
     );
-    const engine = new SessionEngine("wasm", sessionHandle(module), instance.glue, {
+    const engine = new SessionEngine("wasm", sessionHandle(module), fullCatalog(instance.glue), {
       holdEventLoop: false,
       deferNotify: true,
       onTrap: (error) => instance.trapped(error),

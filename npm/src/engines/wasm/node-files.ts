@@ -9,6 +9,7 @@ import { constants as fsConstants } from "node:fs";
 import {
   appendFile,
   copyFile,
+  link,
   lstat,
   mkdir,
   open,
@@ -29,7 +30,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
 
 /** How an effect failed, as the Rust side reads it (`crate::calls::effect_failure`). */
-export type EffectFailure = { kind: "not-found" | "permission-denied" | "cancelled" | "other"; message: string };
+export type EffectFailure = { kind: "not-found" | "already-exists" | "permission-denied" | "cancelled" | "other"; message: string };
 
 /** Attempts at an unused temporary name (a clash needs the same 64 random bits twice). */
 const TEMP_NAME_ATTEMPTS = 8;
@@ -41,6 +42,7 @@ type NodeError = Error & { code?: string; errno?: number };
 function kindOf(error: unknown): EffectFailure["kind"] {
   const code = (error as NodeError | undefined)?.code;
   if (code === "ENOENT") return "not-found";
+  if (code === "EEXIST") return "already-exists";
   if (code === "EACCES" || code === "EPERM") return "permission-denied";
   return "other";
 }
@@ -107,8 +109,9 @@ async function createTemp(dir: string, name: string): Promise<[string, FileHandl
  * disk and renamed over the target, then the directory flushed. An existing file keeps its
  * permissions; on failure the temporary file is removed and the target untouched.
  */
-export async function writeAtomic(path: string, contents: Uint8Array, createParents: boolean): Promise<void> {
-  const target = await throughSymlink(path);
+export async function writeAtomic(path: string, contents: Uint8Array, createParents: boolean, replace = true): Promise<void> {
+  // A write that must not replace goes to the path itself: an existing symlink is something there.
+  const target = replace ? await throughSymlink(path) : path;
   const name = basename(target);
   if (!name || name === "." || name === "..") throw Object.assign(new Error("the path does not name a file"), { code: "EINVAL" });
   const dir = dirname(target);
@@ -120,7 +123,12 @@ export async function writeAtomic(path: string, contents: Uint8Array, createPare
     if (existing?.isFile()) await file.chmod(existing.mode & 0o7777);
     await file.sync();
     await file.close();
-    await rename(temp, target);
+    if (replace) await rename(temp, target);
+    else {
+      // A link never replaces: it fails (EEXIST) when something is there, in the same step.
+      await link(temp, target);
+      await unlink(temp);
+    }
   } catch (error) {
     await file.close().catch(() => {});
     // Best effort: the original error is the one worth reporting.
@@ -128,6 +136,22 @@ export async function writeAtomic(path: string, contents: Uint8Array, createPare
     throw error;
   }
   await syncDir(dir);
+}
+
+/** A rename that never replaces: a file is linked at `to` (failing when something is there) and unlinked at `from`; a directory is renamed after a look. */
+async function renameNew(from: string, to: string): Promise<void> {
+  if ((await lstat(from)).isDirectory()) {
+    if (
+      await lstat(to).then(
+        () => true,
+        () => false,
+      )
+    )
+      throw Object.assign(new Error(`EEXIST: file already exists, rename '${to}'`), { code: "EEXIST" });
+    return rename(from, to);
+  }
+  await link(from, to);
+  await unlink(from);
 }
 
 /** Flushes the directory entry of the rename; best effort (not every platform can). */
@@ -297,6 +321,16 @@ export function nodeFiles(base: string | undefined) {
     rename: (from: string, to: string) =>
       failingAs(
         () => rename(at(from), at(to)),
+        (e) => ioFailure("rename", at(from), e, at(to)),
+      ),
+    writeNew: (path: string, contents: Uint8Array, createParents: boolean) =>
+      failingAs(
+        () => writeAtomic(at(path), contents, createParents, false),
+        (e) => ioFailure("write", at(path), e),
+      ),
+    renameNew: (from: string, to: string) =>
+      failingAs(
+        () => renameNew(at(from), at(to)),
         (e) => ioFailure("rename", at(from), e, at(to)),
       ),
     tempDir: () => tmpdir(),

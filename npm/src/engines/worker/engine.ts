@@ -13,6 +13,7 @@ import type { ConductorConfig } from "../../types/execution.js";
 import { sessionConfigJson } from "../session/config.js";
 import { SessionEngine } from "../session/engine.js";
 import { ReloadingEngine, type LoadedSession } from "../session/reloading.js";
+import { withCatalogData } from "../wasm/catalog-data.js";
 import { browserModule, liveCatalog } from "../wasm/load.js";
 import { WorkerSessionHandle } from "./handle.js";
 import type { OpenMessage, WorkerMessage } from "./protocol.js";
@@ -30,7 +31,7 @@ export class WorkerEngine extends ReloadingEngine {
 
 /** A session in a new worker, resolved once the worker has opened it. */
 async function workerSession(config: ConductorConfig, option: WorkerOption): Promise<LoadedSession> {
-  const catalog = await liveCatalog();
+  const catalog = withCatalogData(await liveCatalog());
   // `true` finds the script only where the package's files are served as they are.
   const hint = option === true ? ` (${WORKER_HINT})` : "";
   let worker: Worker;

@@ -11,24 +11,11 @@ import { AttemptLimiter } from "./attempts.js";
 import { MAX_PASSWORD_LENGTH } from "./passwords.js";
 import { digestOf } from "./secrets.js";
 import { SessionStore, type Issued, type Session, type SessionEnd } from "./sessions.js";
-import { apiKeysOf, verifierOf, type ApiKeyEntry, type UserEntry, type UserVerifier, type VerifiedUser } from "./users.js";
+import { apiKeysOf, verifierOf, type ApiKeyEntry, type UserVerifier, type VerifiedUser } from "./users.js";
 
-export type AuthOptions = {
-  /** Who may log in: entries with `hashPassword` hashes, or the app's own verifier. */
-  users?: readonly UserEntry[] | UserVerifier;
-  /** Machine clients: `Authorization: Bearer <key>`. */
-  apiKeys?: readonly ApiKeyEntry[];
-  /** The grant of users and keys that have none of their own (default: see `Grant`). */
-  defaultGrant?: Grant;
-  /** Lifetime of a session token, ms (default one hour); `refreshToken` issues a new one. */
-  tokenTtlMs?: number;
-  /** Longest a login lasts, refreshes included, ms (default 24 hours). */
-  sessionMaxMs?: number;
-  /** Sessions one user may hold; logging in past it ends the oldest (default 50). */
-  maxSessionsPerUser?: number;
-  /** Failed logins allowed per user name (`max`, default 5) and per client address (`maxPerAddress`, default 20) within `windowMs` (default 15 minutes). */
-  loginAttempts?: { max?: number; maxPerAddress?: number; windowMs?: number };
-};
+import type { AuthOptions } from "../../types/options.generated.js";
+
+export type { AuthOptions } from "../../types/options.generated.js";
 
 /** Longest user name looked at; longer ones fail without any work. */
 const MAX_USERNAME_LENGTH = 256;

@@ -4,39 +4,17 @@
  * timing does not tell which names exist) or as the app's own verifier function. API keys come
  * as SHA-256 digests (`generateApiKey().keyHash`), or as keys that are digested at startup.
  */
-import type { Grant } from "../caller.js";
+import type { ApiKeyEntry, UserEntry } from "../../types/options.generated.js";
+
+export type { ApiKeyEntry, UserEntry } from "../../types/options.generated.js";
 import { hashPassword, isPasswordHash, verifyPassword } from "./passwords.js";
 import { digestOf } from "./secrets.js";
-
-/** A user who can log in with a password. */
-export type UserEntry = {
-  username: string;
-  /** From `hashPassword(password)`; a plain password is refused at startup. */
-  passwordHash: string;
-  /** Stable id (default: the username). */
-  id?: string;
-  email?: string;
-  roles?: string[];
-  /** What this user may do (default: the server's `auth.defaultGrant`). */
-  grant?: Grant;
-};
 
 /** A user a verifier accepted. */
 export type VerifiedUser = Omit<UserEntry, "passwordHash">;
 
 /** The app's own check (a directory, a database): the user, or `null` for bad credentials. */
 export type UserVerifier = (username: string, password: string) => Promise<VerifiedUser | null | undefined>;
-
-/** A machine client's key. */
-export type ApiKeyEntry = {
-  /** Names the client (its runs, flows and limits are kept under `key:<id>`). */
-  id: string;
-  /** `generateApiKey().keyHash`: the hex SHA-256 of the key. */
-  keyHash?: string;
-  /** The key itself, digested at startup (prefer `keyHash`: then the server never holds the key). */
-  key?: string;
-  grant?: Grant;
-};
 
 /** `entries` as a verifier. Throws at once on entries that could never work. */
 export function verifierOf(entries: readonly UserEntry[]): UserVerifier {

@@ -60,6 +60,9 @@ fn edit_each_item(
 pub(super) struct Editor {
     values: Map,
     keep_only_set: bool,
+    /// Where a template path that names nothing is reported: the run, and this node.
+    run: std::sync::Arc<crate::run::RunContext>,
+    node_id: std::sync::Arc<str>,
     /// `{{$now}}`, when a template reads any data.
     now: Option<Value>,
 }
@@ -83,10 +86,23 @@ impl Editor {
         };
         let needs_data = values.values().any(|v| v.as_str().is_some_and(|s| s.contains("{{")));
         Ok(Editor {
+            run: invocation.run.clone(),
+            node_id: invocation.node_id.clone(),
             keep_only_set: config.bool("keepOnlySet").unwrap_or(false),
             now: needs_data.then(|| json!(iso_timestamp(host.now()))),
             values,
         })
+    }
+
+    /// A template's `{{ path }}` named nothing in the input: it rendered as `""`, as the
+    /// TypeScript engine's did, and the run says so.
+    fn warn_missing(&self, path: &str) {
+        self.run.warn(
+            Some(&self.node_id),
+            format!(
+                "edit-fields: {{{{{path}}}}} names nothing in the input, so it rendered as \"\""
+            ),
+        );
     }
 
     /// `{...input}` with the fields set: each template rendered against `input`.
@@ -107,9 +123,14 @@ impl Editor {
             calls.stopped()?;
             let rendered = match value {
                 Value::String(template) => {
-                    let text =
-                        render(template, data.as_ref().unwrap_or(&empty), calls.output_left())
-                            .map_err(|_| calls.over(TYPE))?;
+                    let mut missing = |path: &str| self.warn_missing(path);
+                    let text = render(
+                        template,
+                        data.as_ref().unwrap_or(&empty),
+                        calls.output_left(),
+                        &mut missing,
+                    )
+                    .map_err(|_| calls.over(TYPE))?;
                     calls.spend(TYPE, text.len())?;
                     Value::from(text)
                 }

@@ -23,7 +23,12 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
         ParamSpec::new("forEachItem", ParamKind::Boolean)
             .default(|| json!(false))
             .describe("Edit each item of the input array"),
+        ParamSpec::new("data", ParamKind::Any)
+            .optional()
+            .note("The object to edit (or, with forEachItem, the array) when no edge delivers one")
+            .ui(FieldOverrides::NONE.hidden()),
     ])
+    .reads_inputs(&["data"])
 });
 
 fn parameters() -> Map {

@@ -8,12 +8,18 @@ use crate::format::js_string;
 /// Renders `template` against `data`. Every `{{ ... }}` (except `{{@...}}` helpers, which are
 /// left as they are) is replaced by the value at that path, `""` when absent or `null`; the
 /// whole result is then HTML-escaped (`&`, `<`, `>`) as the TypeScript engine's output was.
+/// `missing` hears each path that names nothing in `data` (the caller warns of it).
 ///
 /// Linear in the template and the output: the next `}}` and the next `}` are found once and
 /// reused by every `{{` before them (looking them up again for each `{{` made a template of
 /// many unclosed tags quadratic). Fails with the length it would pass when the output would be
 /// longer than `max_len` bytes (a short template can repeat a long value many times).
-pub(super) fn render(template: &str, data: &Map, max_len: usize) -> Result<String, usize> {
+pub(super) fn render(
+    template: &str,
+    data: &Map,
+    max_len: usize,
+    missing: &mut dyn FnMut(&str),
+) -> Result<String, usize> {
     let mut out = String::with_capacity(template.len().min(max_len));
     let mut next_close = Next::new("}}");
     let mut next_brace = Next::new("}");
@@ -30,12 +36,11 @@ pub(super) fn render(template: &str, data: &Map, max_len: usize) -> Result<Strin
             continue;
         };
         push_bounded(&mut out, template.get(done..start).unwrap_or(""), max_len)?;
-        if let Some(value) = template
-            .get(inner..end)
-            .and_then(|path| resolve(path.trim(), data))
-            .filter(|v| !v.is_null())
-        {
-            push_bounded(&mut out, &js_string(value), max_len)?;
+        let path = template.get(inner..end).unwrap_or("").trim();
+        match resolve(path, data) {
+            Some(value) if !value.is_null() => push_bounded(&mut out, &js_string(value), max_len)?,
+            Some(_) => {}
+            None => missing(path),
         }
         done = end + 2;
         from = done;
@@ -131,7 +136,21 @@ mod tests {
     }
 
     fn render(template: &str, data: &Map) -> String {
-        super::render(template, data, usize::MAX).unwrap()
+        super::render(template, data, usize::MAX, &mut |_| {}).unwrap()
+    }
+
+    #[test]
+    fn a_path_that_names_nothing_is_heard_and_a_null_one_is_not() {
+        let d = data(json!({"firstName": "John", "gone": null, "user": {"name": "A"}}));
+        let mut missing = Vec::new();
+        let out = super::render(
+            "{{firstName}} {{lastName}} {{gone}} {{user.nmae}} {{user.name}}",
+            &d,
+            usize::MAX,
+            &mut |path| missing.push(path.to_owned()),
+        );
+        assert_eq!(out.as_deref(), Ok("John    A"));
+        assert_eq!(missing, ["lastName", "user.nmae"]);
     }
 
     #[test]
@@ -156,8 +175,8 @@ mod tests {
     fn output_is_bounded_before_it_is_built() {
         let d = data(json!({"big": "x".repeat(1000)}));
         let template = "{{big}}".repeat(1000);
-        assert_eq!(super::render(&template, &d, 10_000), Err(11_000));
-        assert!(super::render(&template, &d, 1_000_000).is_ok());
+        assert_eq!(super::render(&template, &d, 10_000, &mut |_| {}), Err(11_000));
+        assert!(super::render(&template, &d, 1_000_000, &mut |_| {}).is_ok());
     }
 
     #[test]

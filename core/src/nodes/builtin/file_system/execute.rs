@@ -5,7 +5,7 @@ use crate::json;
 use crate::value::{Bytes, Value};
 
 use super::super::common::{array_input, get_input, node_error, Config};
-use super::super::common_effects::effect_error;
+use super::super::common_effects::{effect_error, missing_file};
 use super::layout::{Layout, RowWriter};
 use super::schema::SCHEMA;
 use super::TYPE;
@@ -24,7 +24,10 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
                 format!("[{TYPE}] No file system is available in this environment"),
             ));
         };
-        let path = config.str("path").unwrap_or_default().to_owned();
+        let path = get_input(&invocation, &config, "path")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
         if path.is_empty() {
             return Err(node_error(TYPE, "Path is required"));
         }
@@ -38,13 +41,46 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
         let target = get_input(&invocation, &config, "targetPath")
             .and_then(Value::as_str)
             .map(str::to_owned);
-        let recursive = config.bool("recursive").unwrap_or(false);
         // `encoding: "buffer"` (or `null`, as Node's `readFile`) reads the bytes as a Buffer;
-        // anything else reads UTF-8 text, as the TypeScript engine always did.
+        // `utf8` (the default) reads UTF-8 text.
         let binary = matches!(invocation.param("encoding"), Some(Value::Null))
-            || invocation.param("encoding").and_then(Value::as_str) == Some("buffer");
-        run(files, &operation, &path, content, target, recursive, binary).await.map(Some)
+            || config.str("encoding") == Some("buffer");
+        let options = Options {
+            recursive: config.bool("recursive").unwrap_or(false),
+            overwrite: config.bool("overwrite").unwrap_or(true),
+            create_directories: config.bool("createDirectories").unwrap_or(true),
+            full_paths: config.bool("fullPaths").unwrap_or(true),
+            binary,
+        };
+        run(files, &operation, &path, content, target, options).await.map(Some)
     })
+}
+
+/// The parameters that shape an operation.
+#[derive(Clone, Copy)]
+struct Options {
+    recursive: bool,
+    overwrite: bool,
+    create_directories: bool,
+    full_paths: bool,
+    binary: bool,
+}
+
+/// A failed write, told the parameter that decides it when one does.
+fn write_error(path: &str, error: &EffectError, options: Options) -> ExecutionError {
+    use crate::host::effects::EffectErrorKind;
+    let hint = match error.kind {
+        EffectErrorKind::AlreadyExists => " (overwrite: false keeps it; true replaces it)",
+        EffectErrorKind::NotFound if !options.create_directories => {
+            " (a directory on the way is missing: createDirectories: true creates it)"
+        }
+        _ => "",
+    };
+    let message = match error.kind {
+        EffectErrorKind::AlreadyExists => format!("File already exists: {path}"),
+        _ => error.to_string(),
+    };
+    effect_error(TYPE, format!("Write operation failed: {message}{hint}"), error)
 }
 
 /// The `input` of `write` in its layout: as JSON (or a string or bytes as they are), or the rows
@@ -87,19 +123,17 @@ async fn run(
     path: &str,
     content: Option<Vec<u8>>,
     target: Option<String>,
-    recursive: bool,
-    binary: bool,
+    options: Options,
 ) -> Result<Value, ExecutionError> {
+    let Options { recursive, binary, .. } = options;
     match operation {
         "read" => {
             let fail = |m: String| node_error(TYPE, format!("Read operation failed: {m}"));
             let failed =
                 |e: EffectError| effect_error(TYPE, format!("Read operation failed: {e}"), &e);
-            let meta = files
-                .stat(path)
-                .await
-                .map_err(failed)?
-                .ok_or_else(|| fail(format!("File does not exist: {path}")))?;
+            let meta = files.stat(path).await.map_err(failed)?.ok_or_else(|| {
+                missing_file(TYPE, format!("Read operation failed: File does not exist: {path}"))
+            })?;
             if !meta.is_file {
                 return Err(fail(format!("Path is not a file: {path}")));
             }
@@ -117,10 +151,12 @@ async fn run(
         "write" => {
             let bytes = content.unwrap_or_default();
             let size = bytes.len();
-            files
-                .write(path, bytes, true)
-                .await
-                .map_err(|e| effect_error(TYPE, format!("Write operation failed: {e}"), &e))?;
+            let written = if options.overwrite {
+                files.write(path, bytes, options.create_directories).await
+            } else {
+                files.write_new(path, bytes, options.create_directories).await
+            };
+            written.map_err(|e| write_error(path, &e, options))?;
             Ok(
                 json!({"result": format!("File written: {path}"), "success": true, "path": path, "size": size}),
             )
@@ -143,15 +179,16 @@ async fn run(
             let fail = |m: String| node_error(TYPE, format!("List directory failed: {m}"));
             let failed =
                 |e: EffectError| effect_error(TYPE, format!("List directory failed: {e}"), &e);
-            let meta = files
-                .stat(path)
-                .await
-                .map_err(failed)?
-                .ok_or_else(|| fail(format!("Directory does not exist: {path}")))?;
+            let meta = files.stat(path).await.map_err(failed)?.ok_or_else(|| {
+                missing_file(
+                    TYPE,
+                    format!("List directory failed: Directory does not exist: {path}"),
+                )
+            })?;
             if !meta.is_dir {
                 return Err(fail(format!("Path is not a directory: {path}")));
             }
-            let listed = list(files, path, recursive).await.map_err(failed)?;
+            let listed = list(files, path, recursive, options.full_paths).await.map_err(failed)?;
             let count = listed.len();
             Ok(
                 json!({"result": listed, "files": listed, "success": true, "path": path, "count": count}),
@@ -166,7 +203,13 @@ async fn run(
                     json!({"result": format!("Path does not exist: {path}"), "success": true, "path": path, "deleted": false}),
                 );
             };
-            files.remove(path, meta.is_dir).await.map_err(fail)?;
+            if meta.is_dir && !recursive && !files.list(path).await.map_err(fail)?.is_empty() {
+                return Err(node_error(
+                    TYPE,
+                    format!("Delete operation failed: Directory is not empty: {path} (recursive: true deletes it with its contents)"),
+                ));
+            }
+            files.remove(path, meta.is_dir && recursive).await.map_err(fail)?;
             Ok(
                 json!({"result": format!("Deleted: {path}"), "success": true, "path": path, "deleted": true}),
             )
@@ -183,16 +226,36 @@ async fn run(
                 effect_error(TYPE, format!("{verb} operation failed: {e}"), &e)
             };
             let meta = files.stat(path).await.map_err(fail)?.ok_or_else(|| {
-                node_error(TYPE, format!("{verb} operation failed: Path does not exist: {path}"))
+                missing_file(TYPE, format!("{verb} operation failed: Path does not exist: {path}"))
             })?;
+            let kept = |target: &str| {
+                let error = crate::host::effects::already_exists(target);
+                effect_error(
+                    TYPE,
+                    format!("{verb} operation failed: {error} (overwrite: false keeps it; true replaces it)"),
+                    &error,
+                )
+            };
             let result = if operation == "copy" {
+                // A copy cannot refuse in one step: it looks first.
+                if !options.overwrite && files.stat(&target).await.map_err(fail)?.is_some() {
+                    return Err(kept(&target));
+                }
                 files.copy(path, &target).await.map_err(fail)?;
                 format!(
                     "{} copied from {path} to {target}",
                     if meta.is_dir { "Directory" } else { "File" }
                 )
             } else {
-                files.rename(path, &target).await.map_err(fail)?;
+                let moved = if options.overwrite {
+                    files.rename(path, &target).await
+                } else {
+                    files.rename_new(path, &target).await
+                };
+                moved.map_err(|e| match e.kind {
+                    crate::host::effects::EffectErrorKind::AlreadyExists => kept(&target),
+                    _ => fail(e),
+                })?;
                 format!("Moved from {path} to {target}")
             };
             Ok(
@@ -207,12 +270,15 @@ async fn run(
     }
 }
 
-/// Entries joined with the directory path, dot entries skipped; a recursive list is depth-first
-/// (each directory followed by its contents). Iterative, so deep trees cannot overflow the stack.
+/// Entries joined with the directory path (or, without `full_paths`, the path below it), dot
+/// entries skipped, by name; a recursive list is depth-first (each directory followed by its
+/// contents).
+/// Iterative, so deep trees cannot overflow the stack.
 async fn list(
     files: &dyn FileSystem,
     root: &str,
     recursive: bool,
+    full_paths: bool,
 ) -> Result<Vec<String>, crate::host::effects::EffectError> {
     let mut out = Vec::new();
     // (directory, its visible entries, next entry index)
@@ -225,7 +291,7 @@ async fn list(
         *next += 1;
         let full = join(dir, &entry.name);
         let descend = recursive && entry.is_dir;
-        out.push(full.clone());
+        out.push(if full_paths { full.clone() } else { below(root, &full) });
         if descend {
             let children = visible(files.list(&full).await?);
             stack.push((full, children, 0));
@@ -234,11 +300,20 @@ async fn list(
     Ok(out)
 }
 
+/// The entries a list shows: dot entries left out, the rest sorted by name (the order the OS
+/// gives differs between file systems, and a flow's output should not).
 fn visible(
     mut entries: Vec<crate::host::effects::DirEntry>,
 ) -> Vec<crate::host::effects::DirEntry> {
     entries.retain(|e| !e.name.starts_with('.'));
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
     entries
+}
+
+/// `full` as a path below `root` (what `join(root, ...)` made it from).
+fn below(root: &str, full: &str) -> String {
+    let prefix = if root.ends_with('/') { root.len() } else { root.len() + 1 };
+    full.get(prefix..).unwrap_or(full).to_owned()
 }
 
 fn join(dir: &str, name: &str) -> String {

@@ -49,21 +49,48 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
             ])),
         ParamSpec::new("recursive", ParamKind::Boolean)
             .default(|| json!(false))
-            .describe("Perform recursive list operations"),
+            .describe("Perform recursive list operations")
+            .note(
+                "list: every entry below the directory, not only its own; create: missing \
+                 parent directories too; delete: a directory with its contents (without it, \
+                 only an empty directory is deleted)",
+            ),
+        ParamSpec::new("targetPath", ParamKind::text_min(1))
+            .optional()
+            .describe("copy and move: where to (also an input)"),
+        ParamSpec::new("overwrite", ParamKind::Boolean).default(|| json!(true)).describe(
+            "write, copy and move: whether an existing file at the destination is replaced; \
+                 false fails with FILE_EXISTS and leaves it as it was",
+        ),
+        ParamSpec::new("createDirectories", ParamKind::Boolean).default(|| json!(true)).describe(
+            "write: whether missing parent directories are created; false fails with \
+                 FILE_NOT_FOUND where one is missing",
+        ),
+        ParamSpec::new("fullPaths", ParamKind::Boolean).default(|| json!(true)).describe(
+            "list: entries as paths (the directory joined with the name); false: as names \
+                 below the directory (`sub/file.txt`)",
+        ),
+        ParamSpec::new("encoding", ParamKind::Enum(&["utf8", "buffer"]))
+            .default(|| json!("utf8"))
+            .describe("read: the file as UTF-8 text, or `buffer`: its bytes")
+            .ui(FieldOverrides::NONE.options(&[("utf8", "Text (UTF-8)"), ("buffer", "Bytes")])),
     ])
+    .reads_inputs(&["path", "input", "targetPath"])
 });
 
-/// The TypeScript engine's definition defaults; `encoding`, `createDirectories`, `overwrite` and
-/// `fullPaths` are not schema parameters (the behaviour hard-codes them).
+/// The definition defaults: the TypeScript engine's, except that `overwrite`,
+/// `createDirectories` and `fullPaths` say what the node does when they are left out (that
+/// engine wrote `false` for each and then replaced files, created directories and gave full
+/// paths whatever they said).
 fn parameters() -> Map {
     Map::from_iter([
         ("operation".to_owned(), json!("read")),
         ("path".to_owned(), json!("")),
         ("encoding".to_owned(), json!("utf8")),
-        ("createDirectories".to_owned(), json!(false)),
-        ("overwrite".to_owned(), json!(false)),
+        ("createDirectories".to_owned(), json!(true)),
+        ("overwrite".to_owned(), json!(true)),
         ("recursive".to_owned(), json!(false)),
-        ("fullPaths".to_owned(), json!(false)),
+        ("fullPaths".to_owned(), json!(true)),
     ])
 }
 
@@ -89,6 +116,11 @@ pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     ],
     environment: Environment::NativeOnly,
     parameters,
-    input_ports: &[PortSpec::input("path", "Path", "string")],
+    input_ports: &[
+        PortSpec::input("input", "Input", "any").describe("write: what is written"),
+        PortSpec::input("path", "Path", "string")
+            .describe("The file or directory, over the parameter"),
+        PortSpec::input("targetPath", "Target path", "string").describe("copy and move: where to"),
+    ],
     output_ports: &[PortSpec::output("result", "Result", "any")],
 };

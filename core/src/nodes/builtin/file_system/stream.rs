@@ -33,7 +33,7 @@ pub(super) fn streaming(parameters: &Map) -> Option<Streaming> {
 }
 
 fn open(invocation: &Invocation, host: &SharedHost) -> Result<Box<dyn RowSink>, ExecutionError> {
-    let path = invocation.param("path").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let path = invocation.get_input("path").and_then(Value::as_str).unwrap_or_default().to_owned();
     if path.is_empty() {
         return Err(node_error(TYPE, "Path is required"));
     }
@@ -44,7 +44,10 @@ fn open(invocation: &Invocation, host: &SharedHost) -> Result<Box<dyn RowSink>, 
         ));
     }
     let layout = Layout::from_param(invocation.param("format").and_then(Value::as_str))?;
+    let flag = |name: &str| invocation.param(name).and_then(Value::as_bool).unwrap_or(true);
     Ok(Box::new(FileSink {
+        overwrite: flag("overwrite"),
+        create_directories: flag("createDirectories"),
         partial: format!("{path}.partial"),
         path,
         host: host.clone(),
@@ -59,6 +62,10 @@ fn open(invocation: &Invocation, host: &SharedHost) -> Result<Box<dyn RowSink>, 
 
 struct FileSink {
     path: String,
+    /// `overwrite`: the finished file may replace one at `path`.
+    overwrite: bool,
+    /// `createDirectories`: missing parents of `path` are created.
+    create_directories: bool,
     partial: String,
     host: SharedHost,
     layout: Layout,
@@ -77,6 +84,16 @@ fn write_failed(error: EffectError) -> ExecutionError {
     effect_error(TYPE, format!("Write operation failed: {error}"), &error)
 }
 
+/// The failure of a write told not to replace the file at `path`.
+fn kept(path: &str) -> ExecutionError {
+    let error = crate::host::effects::already_exists(path);
+    effect_error(
+        TYPE,
+        format!("Write operation failed: {error} (overwrite: false keeps it; true replaces it)"),
+        &error,
+    )
+}
+
 impl FileSink {
     /// Appends what is pending to the partial file (creating it, and its parents, first).
     async fn flush(&mut self) -> Result<(), ExecutionError> {
@@ -90,7 +107,16 @@ impl FileSink {
             files.append(&self.partial, bytes).await.map_err(write_failed)
         } else {
             self.created = true;
-            files.write(&self.partial, bytes, true).await.map_err(write_failed)
+            files.write(&self.partial, bytes, self.create_directories).await.map_err(|error| {
+                let hint = if !self.create_directories
+                    && error.kind == crate::host::effects::EffectErrorKind::NotFound
+                {
+                    " (a directory on the way is missing: createDirectories: true creates it)"
+                } else {
+                    ""
+                };
+                effect_error(TYPE, format!("Write operation failed: {error}{hint}"), &error)
+            })
         }
     }
 }
@@ -103,6 +129,15 @@ impl RowSink for FileSink {
                 self.pending.push(b'{');
                 json_text(&json!(rows_field), &mut self.pending)?;
                 self.pending.extend_from_slice(b":[");
+            }
+            // A file that must not be replaced fails the write before any row is read (and the
+            // rename at the end refuses one made meanwhile).
+            if !self.overwrite {
+                if let Some(files) = self.host.files() {
+                    if files.stat(&self.path).await.map_err(write_failed)?.is_some() {
+                        return Err(kept(&self.path));
+                    }
+                }
             }
             // The file exists from the start, so a failure to create it shows before any work.
             self.flush().await
@@ -169,7 +204,15 @@ impl RowSink for FileSink {
                 return Err(ExecutionError::internal("The file system went away mid-stream"));
             };
             let renamed = match self.flush().await {
-                Ok(()) => files.rename(&self.partial, &self.path).await.map_err(write_failed),
+                Ok(()) if self.overwrite => {
+                    files.rename(&self.partial, &self.path).await.map_err(write_failed)
+                }
+                Ok(()) => {
+                    files.rename_new(&self.partial, &self.path).await.map_err(|e| match e.kind {
+                        crate::host::effects::EffectErrorKind::AlreadyExists => kept(&self.path),
+                        _ => write_failed(e),
+                    })
+                }
                 Err(error) => Err(error),
             };
             if let Err(error) = renamed {

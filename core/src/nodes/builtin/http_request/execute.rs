@@ -184,6 +184,14 @@ fn build_request(invocation: &Invocation, config: &Config) -> Result<HttpRequest
         }
         _ => {}
     }
+    if let Some(body) = get_input(invocation, config, "body").filter(|b| !b.is_null()) {
+        if !sends_body(&method) && !body.as_str().is_some_and(str::is_empty) {
+            return Err(node_error(
+                TYPE,
+                format!("A {method} request sends no body (a body goes with POST and PUT): remove it, or change the method"),
+            ));
+        }
+    }
     let body = match (sends_body(&method), get_input(invocation, config, "body")) {
         (true, Some(value)) if !value.is_null() => Some(match value {
             Value::String(text) => text.as_bytes().to_vec(),
@@ -214,7 +222,7 @@ fn build_request(invocation: &Invocation, config: &Config) -> Result<HttpRequest
         url,
         headers,
         body,
-        follow_redirects: true,
+        follow_redirects: config.bool("followRedirects").unwrap_or(true),
         timeout_ms: Some(
             invocation
                 .param("timeout")

@@ -1,5 +1,7 @@
 //! `http-request`: one HTTP request through the host.
 
+#[cfg(feature = "reference")]
+pub(crate) mod docs;
 mod execute;
 #[cfg(feature = "host-effects")]
 mod files;

@@ -48,11 +48,43 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
         ParamSpec::new("responseFile", ParamKind::text())
             .optional()
             .describe("Save the response body to this file"),
+        ParamSpec::new("followRedirects", ParamKind::Boolean)
+            .default(|| json!(true))
+            .describe("Follow redirects (3xx) to their target; false returns the 3xx response itself")
+            .ui(FieldOverrides::NONE.hidden()),
+        ParamSpec::new("validateSSL", ParamKind::Only {
+            json: "true",
+            why: "certificates are always verified: a server whose certificate does not verify fails the request",
+        })
+        .optional(),
+        ParamSpec::new("auth", ParamKind::Any)
+            .optional()
+            .describe(
+                "`{type: \"basic\", username, password}` or `{type: \"bearer\", token}`: sets \
+                 the Authorization header (also an input)",
+            )
+            .ui(FieldOverrides::NONE.hidden()),
+        ParamSpec::new("params", ParamKind::Any)
+            .optional()
+            .describe("Query parameters appended to the URL, as an object (also an input)")
+            .ui(FieldOverrides::NONE.hidden()),
+        ParamSpec::new(
+            "maxResponseBytes",
+            ParamKind::Number { min: Some(1.0), max: None, exclusive_min: false, integer: true },
+        )
+        .optional()
+        .describe("Largest response body read, in bytes (default 50 MiB); larger fails with MEMORY_LIMIT_EXCEEDED")
+        .ui(FieldOverrides::NONE.hidden()),
+        ParamSpec::new("responseType", ParamKind::Enum(&["auto", "buffer"]))
+            .default(|| json!("auto"))
+            .describe("`auto`: the body decoded by its content type (JSON, text, else base64); `buffer`: its bytes")
+            .ui(FieldOverrides::NONE.hidden()),
     ])
+    .reads_inputs(&["url", "method", "headers", "auth", "body", "params"])
 });
 
-/// The TypeScript engine's definition defaults; `followRedirects`, `validateSSL` and `retryDelay` are
-/// not schema parameters, and `retries: 0` replaces the base default of 1.
+/// The TypeScript engine's definition defaults (`retries: 0` replaces the base default of 1;
+/// `retryDelay` is an engine parameter every node may carry).
 fn parameters() -> Map {
     Map::from_iter([
         ("method".to_owned(), json!("GET")),
@@ -77,6 +109,12 @@ pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     ],
     environment: Environment::Everywhere,
     parameters,
-    input_ports: &[PortSpec::input("url", "URL", "string")],
+    input_ports: &[
+        PortSpec::input("url", "URL", "string"),
+        PortSpec::input("body", "Body", "any").describe("Sent with POST and PUT: objects as JSON"),
+        PortSpec::input("headers", "Headers", "object")
+            .describe("Merged over the headers parameter"),
+        PortSpec::input("params", "Query", "object").describe("Query parameters"),
+    ],
     output_ports: &[PortSpec::output("result", "Result", "any")],
 };

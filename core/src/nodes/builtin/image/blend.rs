@@ -1,5 +1,6 @@
-//! Blend modes for compositing (the separable modes of sharp/libvips; the Porter-Duff
-//! operators that only move alpha around fall back to `over`).
+//! Blend modes for compositing: the separable modes of sharp/libvips, and the Porter-Duff
+//! operators (`clear`, `source`, `in`, `out`, `atop`, `dest*`, `xor`), which decide how much of
+//! each layer shows where the other is.
 
 use image::Rgba;
 
@@ -19,6 +20,44 @@ pub(super) enum BlendMode {
     Difference,
     Exclusion,
     Add,
+    /// A Porter-Duff operator: how much of the top layer (`Fa`) and of the bottom (`Fb`)
+    /// remain.
+    Compose(Operator),
+}
+
+/// The Porter-Duff operators other than `over`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Operator {
+    Clear,
+    Source,
+    In,
+    Out,
+    Atop,
+    Dest,
+    DestOver,
+    DestIn,
+    DestOut,
+    DestAtop,
+    Xor,
+}
+
+impl Operator {
+    /// `(Fa, Fb)` for the top layer's alpha `at` and the bottom's `ab`.
+    fn factors(self, at: f32, ab: f32) -> (f32, f32) {
+        match self {
+            Operator::Clear => (0.0, 0.0),
+            Operator::Source => (1.0, 0.0),
+            Operator::In => (ab, 0.0),
+            Operator::Out => (1.0 - ab, 0.0),
+            Operator::Atop => (ab, 1.0 - at),
+            Operator::Dest => (0.0, 1.0),
+            Operator::DestOver => (1.0 - ab, 1.0),
+            Operator::DestIn => (0.0, at),
+            Operator::DestOut => (0.0, 1.0 - at),
+            Operator::DestAtop => (1.0 - ab, at),
+            Operator::Xor => (1.0 - ab, 1.0 - at),
+        }
+    }
 }
 
 impl BlendMode {
@@ -36,6 +75,18 @@ impl BlendMode {
             "difference" => BlendMode::Difference,
             "exclusion" => BlendMode::Exclusion,
             "add" | "saturate" => BlendMode::Add,
+            "clear" => BlendMode::Compose(Operator::Clear),
+            "source" => BlendMode::Compose(Operator::Source),
+            "in" => BlendMode::Compose(Operator::In),
+            "out" => BlendMode::Compose(Operator::Out),
+            "atop" => BlendMode::Compose(Operator::Atop),
+            "dest" => BlendMode::Compose(Operator::Dest),
+            "dest-over" => BlendMode::Compose(Operator::DestOver),
+            "dest-in" => BlendMode::Compose(Operator::DestIn),
+            "dest-out" => BlendMode::Compose(Operator::DestOut),
+            "dest-atop" => BlendMode::Compose(Operator::DestAtop),
+            "xor" => BlendMode::Compose(Operator::Xor),
+            // `over`, and the schema admits nothing else.
             _ => BlendMode::Over,
         }
     }
@@ -89,6 +140,8 @@ impl BlendMode {
             BlendMode::Difference => (base - top).abs(),
             BlendMode::Exclusion => base + top - 2.0 * base * top,
             BlendMode::Add => (base + top).min(1.0),
+            // Compositing operators keep each layer's own colour (see `blend_pixel`).
+            BlendMode::Compose(_) => top,
         }
     }
 }
@@ -102,6 +155,9 @@ pub(super) fn blend_pixel(
 ) -> Rgba<u8> {
     let ab = f32::from(bottom[3]) / 255.0;
     let at = f32::from(top[3]) / 255.0 * opacity;
+    if let BlendMode::Compose(operator) = mode {
+        return compose(bottom, top, operator, at, ab);
+    }
     let out_alpha = at + ab * (1.0 - at);
     if out_alpha <= 0.0 {
         return Rgba([0, 0, 0, 0]);
@@ -112,6 +168,24 @@ pub(super) fn blend_pixel(
         let ct = f32::from(top[c]) / 255.0;
         let mixed = (1.0 - ab) * ct + ab * mode.channel(cb, ct);
         let value = (at * mixed + ab * (1.0 - at) * cb) / out_alpha;
+        out[c] = (value.clamp(0.0, 1.0) * 255.0).round() as u8;
+    }
+    out[3] = (out_alpha.clamp(0.0, 1.0) * 255.0).round() as u8;
+    Rgba(out)
+}
+
+/// Porter-Duff compositing: each layer's premultiplied colour, by its factor.
+fn compose(bottom: Rgba<u8>, top: Rgba<u8>, operator: Operator, at: f32, ab: f32) -> Rgba<u8> {
+    let (fa, fb) = operator.factors(at, ab);
+    let out_alpha = at * fa + ab * fb;
+    if out_alpha <= 0.0 {
+        return Rgba([0, 0, 0, 0]);
+    }
+    let mut out = [0u8; 4];
+    for c in 0..3 {
+        let ct = f32::from(top[c]) / 255.0;
+        let cb = f32::from(bottom[c]) / 255.0;
+        let value = (at * fa * ct + ab * fb * cb) / out_alpha;
         out[c] = (value.clamp(0.0, 1.0) * 255.0).round() as u8;
     }
     out[3] = (out_alpha.clamp(0.0, 1.0) * 255.0).round() as u8;
@@ -138,5 +212,30 @@ mod tests {
             grey,
             "a transparent layer changes nothing"
         );
+    }
+
+    #[test]
+    fn porter_duff_operators_keep_what_they_say() {
+        let red = Rgba([255, 0, 0, 255]);
+        let blue = Rgba([0, 0, 255, 255]);
+        let none = Rgba([0, 0, 0, 0]);
+        let compose = |bottom, top, name| blend_pixel(bottom, top, BlendMode::parse(name), 1.0);
+        assert_eq!(compose(blue, red, "clear"), none);
+        assert_eq!(compose(blue, red, "source"), red);
+        assert_eq!(compose(blue, red, "dest"), blue);
+        assert_eq!(compose(blue, red, "dest-over"), blue);
+        assert_eq!(compose(blue, red, "in"), red);
+        assert_eq!(compose(none, red, "in"), none, "in: only where the bottom is");
+        assert_eq!(compose(none, red, "out"), red, "out: only where the bottom is not");
+        assert_eq!(compose(blue, red, "out"), none);
+        assert_eq!(compose(blue, red, "atop"), red);
+        assert_eq!(compose(none, red, "atop"), none);
+        assert_eq!(compose(blue, red, "dest-in"), blue);
+        assert_eq!(compose(blue, none, "dest-in"), none);
+        assert_eq!(compose(blue, red, "dest-out"), none);
+        assert_eq!(compose(blue, red, "dest-atop"), blue);
+        assert_eq!(compose(blue, red, "xor"), none);
+        assert_eq!(compose(none, red, "xor"), red);
+        assert_eq!(compose(blue, red, "over"), red);
     }
 }

@@ -2,6 +2,8 @@
 
 #[cfg(feature = "image")]
 mod blend;
+#[cfg(feature = "reference")]
+pub(crate) mod docs;
 #[cfg(feature = "host-effects")]
 mod execute;
 #[cfg(feature = "image")]

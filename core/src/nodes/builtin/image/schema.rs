@@ -92,6 +92,9 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
         ParamSpec::new("quality", ParamKind::number_range(1.0, 100.0))
             .declared_default(|| json!(90))
             .describe("Output image quality (1-100)")
+            .note(
+                "JPEG quality (default 90); PNG and WebP are written losslessly, whatever it says",
+            )
             .ui(FieldOverrides::NONE.control("number").min(1.0).max(100.0)),
         ParamSpec::new("fit", ParamKind::Enum(&["cover", "contain", "fill", "inside", "outside"]))
             .declared_default(|| json!("cover"))
@@ -152,12 +155,39 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
             .describe("Convert to grayscale")
             .ui(FieldOverrides::NONE.control("boolean")),
         data_path_param(),
+        ParamSpec::new(
+            "outputFormat",
+            ParamKind::Only {
+                json: "\"png\"",
+                why: "the output's format is the `format` parameter",
+            },
+        )
+        .optional(),
+        ParamSpec::new(
+            "backgroundColor",
+            ParamKind::Only {
+                json: "\"transparent\"",
+                why: "no operation paints a background: uncovered pixels stay transparent",
+            },
+        )
+        .optional(),
+        ParamSpec::new(
+            "maintainAspectRatio",
+            ParamKind::Only {
+                json: "true",
+                why: "`fit` says how a resize keeps or drops the aspect ratio (`fill` stretches)",
+            },
+        )
+        .optional(),
+        ParamSpec::new("padding", ParamKind::Only { json: "0", why: "no operation adds padding" })
+            .optional(),
     ])
+    .reads_inputs(&["images", "baseImage", "overlayImage"])
 });
 
 /// The TypeScript engine's definition defaults, verbatim: `outputFormat`, `backgroundColor`,
-/// `maintainAspectRatio` and `padding` are not schema parameters, and `blendMode: "normal"`
-/// is not a valid blend mode.
+/// `maintainAspectRatio` and `padding` are accepted at these values only (no engine read
+/// them), and `blendMode: "normal"` is not a valid blend mode.
 fn parameters() -> Map {
     Map::from_iter([
         ("operation".to_owned(), json!("overlay")),
@@ -192,6 +222,11 @@ pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     ],
     environment: Environment::NativeOnly,
     parameters,
-    input_ports: &[PortSpec::input("baseImage", "Base Image", "any")],
+    input_ports: &[
+        PortSpec::input("baseImage", "Base Image", "any"),
+        PortSpec::input("overlayImage", "Overlay Image", "any")
+            .describe("overlay: the image on top"),
+        PortSpec::input("images", "Images", "array").describe("Image paths, over the parameter"),
+    ],
     output_ports: &[PortSpec::output("result", "Result", "string")],
 };

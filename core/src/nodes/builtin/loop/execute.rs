@@ -87,8 +87,12 @@ fn run(invocation: &Invocation, host: &SharedHost, pace: &Pace<'_>) -> NodeResul
             }
         }
         _ => {
-            // The `array` parameter wins over the input, as in the TypeScript engine.
-            let source = config.get("array").or_else(|| invocation.input_value("array"));
+            // The `array` parameter wins over the input, as in the TypeScript engine; the input
+            // comes under `array`, or `items` (the port editors draw).
+            let source = config
+                .get("array")
+                .or_else(|| invocation.input_value("array"))
+                .or_else(|| invocation.input_value("items"));
             let items = match source {
                 Some(value) => array_input(value, config.str("dataPath"))
                     .ok_or_else(|| node_error(TYPE, "array must be an array"))?

@@ -1,5 +1,7 @@
 //! `loop`: forEach, times and while loops.
 
+#[cfg(feature = "reference")]
+pub(crate) mod docs;
 mod execute;
 mod schema;
 #[cfg(feature = "streams")]

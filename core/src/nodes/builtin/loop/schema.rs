@@ -53,11 +53,60 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
         .describe("Iteration cap; a loop that would exceed it fails (default 1000)")
         .ui(FieldOverrides::NONE.hidden()),
         data_path_param(),
+        ParamSpec::new(
+            "batchSize",
+            ParamKind::Only { json: "1", why: "a loop makes one record per item" },
+        )
+        .optional(),
+        ParamSpec::new(
+            "delay",
+            ParamKind::Only {
+                json: "0",
+                why: "iterations are records made at once, with nothing to wait between",
+            },
+        )
+        .optional(),
+        ParamSpec::new(
+            "continueOnError",
+            ParamKind::Only { json: "true", why: "an iteration makes a record and cannot fail" },
+        )
+        .optional(),
+        ParamSpec::new(
+            "startValue",
+            ParamKind::Only { json: "0", why: "`times` counts from 0 to `count`" },
+        )
+        .optional(),
+        ParamSpec::new(
+            "endValue",
+            ParamKind::Only { json: "10", why: "`times` runs `count` iterations" },
+        )
+        .optional(),
+        ParamSpec::new(
+            "stepSize",
+            ParamKind::Only { json: "1", why: "`times` counts in steps of 1" },
+        )
+        .optional(),
+        ParamSpec::new(
+            "times",
+            ParamKind::Only { json: "10", why: "the number of iterations of `times` is `count`" },
+        )
+        .optional(),
+        ParamSpec::new(
+            "parallel",
+            ParamKind::Only { json: "false", why: "iterations are records made at once" },
+        )
+        .optional(),
+        ParamSpec::new(
+            "concurrency",
+            ParamKind::Only { json: "5", why: "iterations are records made at once" },
+        )
+        .optional(),
     ])
+    .reads_inputs(&["array", "items"])
 });
 
-/// The TypeScript engine's definition defaults; only `loopType` is a schema parameter, the rest are
-/// stripped before the behaviour sees them.
+/// The TypeScript engine's definition defaults; the ones no engine read are accepted at these
+/// values only.
 fn parameters() -> Map {
     Map::from_iter([
         ("loopType".to_owned(), json!("forEach")),
@@ -83,6 +132,10 @@ pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     keywords: &["loop", "iterate", "foreach", "while", "repeat", "times", "iteration"],
     environment: Environment::Everywhere,
     parameters,
-    input_ports: &[PortSpec::input("items", "Items", "array")],
+    input_ports: &[
+        PortSpec::input("items", "Items", "array")
+            .describe("forEach: the array (as the `array` input)"),
+        PortSpec::input("array", "Array", "array").describe("forEach: the array"),
+    ],
     output_ports: &[PortSpec::output("results", "Results", "array")],
 };

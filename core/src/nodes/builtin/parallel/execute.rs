@@ -46,6 +46,9 @@ fn run(invocation: &Invocation, host: &SharedHost, pace: &Pace<'_>) -> NodeResul
     let full = invocation.expression_limits;
     let calls = NodeBudget::new(pace.limits(&full), &invocation.signal);
     let timestamp = json!(iso_timestamp(started));
+    let operation_timeout =
+        config.get("operationTimeout").and_then(Value::as_f64).unwrap_or(30_000.0);
+    let global_timeout = config.get("globalTimeout").and_then(Value::as_f64).unwrap_or(120_000.0);
     let (mut results, mut completed, mut failed) =
         (Vec::with_capacity(operations.len()), 0usize, 0usize);
     for (index, op) in operations.iter().enumerate() {
@@ -54,25 +57,53 @@ fn run(invocation: &Invocation, host: &SharedHost, pace: &Pace<'_>) -> NodeResul
             calls.stopped()?;
         }
         let position = Value::from(index);
-        match pace.checked(&full, function.call_in(&[op, &position], &calls.limits, calls.output()))
-        {
+        let op_started = host.now();
+        let outcome =
+            pace.checked(&full, function.call_in(&[op, &position], &calls.limits, calls.output()));
+        let now = host.now();
+        if now - started > global_timeout {
+            return Err(crate::error::ExecutionError::new(
+                crate::error::ErrorCode::TIMEOUT,
+                format!(
+                    "[{TYPE}] Global timeout exceeded ({}ms)",
+                    crate::format::js_number(global_timeout)
+                ),
+            ));
+        }
+        // An operation that took too long failed, whatever it gave.
+        let outcome = match outcome {
+            Ok(_) if now - op_started > operation_timeout => Err(format!(
+                "Operation {index} timed out after {}ms",
+                crate::format::js_number(operation_timeout)
+            )),
+            Ok(value) => Ok(value),
+            Err(error) => {
+                // A stopped call is not the operation's failure: the node's run is over.
+                calls.stopped()?;
+                if fail_fast && error.is_output_limit() {
+                    let message =
+                        format!("One or more operations failed: operation {index}: {error}");
+                    return Err(output_limit_error(TYPE, message));
+                }
+                Err(error.to_string())
+            }
+        };
+        match outcome {
             Ok(value) => {
                 completed += 1;
                 results.push(json!({"index": index, "input": op, "result": defined(value), "timestamp": timestamp}));
             }
             Err(error) => {
-                // A stopped call is not the operation's failure: the node's run is over.
-                calls.stopped()?;
                 failed += 1;
                 if fail_fast {
-                    let message =
-                        format!("One or more operations failed: operation {index}: {error}");
-                    if error.is_output_limit() {
-                        return Err(output_limit_error(TYPE, message));
-                    }
-                    return Err(node_error(TYPE, message));
+                    return Err(node_error(
+                        TYPE,
+                        format!("One or more operations failed: operation {index}: {error}"),
+                    ));
                 }
-                results.push(json!({"index": index, "input": op, "error": error.to_string(), "timestamp": timestamp}));
+                results.push(
+                    json!({"index": index, "input": op, "error": error, "timestamp": timestamp}),
+                );
             }
         }
         if strategy == "race" {

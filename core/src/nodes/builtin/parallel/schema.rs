@@ -18,6 +18,10 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
         ParamSpec::new("concurrency", ParamKind::number_range(1.0, 50.0))
             .default(|| json!(5))
             .describe("Maximum number of concurrent operations")
+            .note(
+                "Each operation is an expression computed in one pass, one after another, so \
+                 every value gives the same results",
+            )
             .ui(FieldOverrides::NONE
                 .control("range")
                 .label("Concurrency")
@@ -33,6 +37,7 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
         ParamSpec::new("operationTimeout", ParamKind::number_range(1000.0, 300000.0))
             .default(|| json!(30000))
             .describe("Timeout for each individual operation in milliseconds")
+            .note("An operation that took longer fails with \"Operation <i> timed out after <ms>ms\", counted as the strategy says")
             .ui(FieldOverrides::NONE
                 .control("number")
                 .label("Operation Timeout (ms)")
@@ -40,6 +45,7 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
         ParamSpec::new("globalTimeout", ParamKind::number_range(5000.0, 600000.0))
             .default(|| json!(120000))
             .describe("Global timeout for all parallel operations in milliseconds")
+            .note("All operations together taking longer fail the node with TIMEOUT, \"Global timeout exceeded (<ms>ms)\"")
             .ui(FieldOverrides::NONE
                 .control("number")
                 .label("Global Timeout (ms)")
@@ -51,13 +57,19 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
         ParamSpec::new("maintainOrder", ParamKind::Boolean)
             .default(|| json!(true))
             .describe("Maintain input order in results")
+            .note("Operations finish in input order, so false gives the same order")
             .ui(FieldOverrides::NONE.control("boolean").label("Maintain Order")),
         ParamSpec::new("processFunction", ParamKind::Expression(ExpressionForm::Function { implicit: &["op", "index"] }))
             .optional()
             .describe("Expression applied to each operation, e.g. op => op.price * 2 (default: the operation itself)")
             .ui(FieldOverrides::NONE.hidden()),
         data_path_param(),
+        ParamSpec::new("operations", ParamKind::Array)
+            .optional()
+            .describe("The operations when no edge delivers them")
+            .ui(FieldOverrides::NONE.hidden()),
     ])
+    .reads_inputs(&["operations"])
     .without_base_fields()
     .without_derived_hints()
 });

@@ -52,12 +52,23 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             }
         }
         let env = match get_input(&invocation, &config, "environment") {
-            Some(Value::Object(vars)) => vars
-                .iter()
-                .filter(|(k, _)| !DANGEROUS_ENV.contains(&k.as_str()))
-                .map(|(k, v)| (k.to_string(), js_string(v)))
-                .collect(),
-            _ => Vec::new(),
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Object(vars)) => environment(vars)?,
+            Some(Value::String(text)) => match serde_json::from_str::<Value>(text) {
+                Ok(Value::Object(vars)) => environment(&vars)?,
+                _ => {
+                    return Err(node_error(
+                        TYPE,
+                        "environment must be an object of variables (or its JSON text)",
+                    ))
+                }
+            },
+            Some(_) => {
+                return Err(node_error(
+                    TYPE,
+                    "environment must be an object of variables (or its JSON text)",
+                ))
+            }
         };
         let stdin = get_input(&invocation, &config, "stdin").map(|v| js_string(v).into_bytes());
         let capture = config.bool("captureOutput").unwrap_or(true);
@@ -69,6 +80,7 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
         // two timers fires first, the outcome is the engine's TIMEOUT (without this, a run under
         // load sometimes ended "successfully" with `timedOut: true` instead).
         let node_timeout = invocation.param("timeout").and_then(Value::as_f64).filter(|t| *t > 0.0);
+        let cap = config.get("maxOutputBytes").and_then(Value::as_u64).unwrap_or(MAX_OUTPUT_BYTES);
         let spec = ProcessSpec {
             program: program.clone(),
             args,
@@ -78,10 +90,7 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             stdin,
             timeout_ms: Some(node_timeout.unwrap_or(DEFAULT_TIMEOUT_MS)),
             capture_output: capture,
-            max_output_bytes: config
-                .get("maxOutputBytes")
-                .and_then(Value::as_u64)
-                .unwrap_or(MAX_OUTPUT_BYTES),
+            max_output_bytes: cap,
             signal: invocation.signal.clone(),
         };
         let started = host.now();
@@ -91,6 +100,16 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
         })?;
         if let (true, Some(ms)) = (output.timed_out, node_timeout) {
             return Err(ExecutionError::attempt_timed_out(ms));
+        }
+        // A stream that filled its cap was cut there: the run says so rather than hand on
+        // part of the output as if it were all of it.
+        for (stream, bytes) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
+            if capture && bytes.len() as u64 >= cap {
+                invocation.run.warn(
+                    Some(&invocation.node_id),
+                    format!("shell-command: {stream} reached maxOutputBytes ({cap} bytes); what came after was dropped"),
+                );
+            }
         }
         let exit_code = output.exit_code.unwrap_or(0);
         let text = |bytes: Vec<u8>| {
@@ -135,4 +154,18 @@ fn string_list(value: Option<&Value>) -> Result<Vec<String>, String> {
             .collect(),
         _ => Err("args must be an array of strings".to_owned()),
     }
+}
+
+/// The variables an `environment` adds; one that changes what the program loads is refused
+/// (the TypeScript engine dropped them without a word).
+fn environment(
+    vars: &crate::value::Map,
+) -> Result<Vec<(String, String)>, crate::error::ExecutionError> {
+    if let Some((name, _)) = vars.iter().find(|(k, _)| DANGEROUS_ENV.contains(&k.as_str())) {
+        return Err(node_error(
+            TYPE,
+            format!("environment: {name} cannot be set (it changes what the program loads)"),
+        ));
+    }
+    Ok(vars.iter().map(|(k, v)| (k.to_string(), js_string(v))).collect())
 }

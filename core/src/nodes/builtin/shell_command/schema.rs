@@ -27,7 +27,26 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
         ParamSpec::new("captureOutput", ParamKind::Boolean)
             .default(|| json!(true))
             .describe("Whether to capture command output"),
+        ParamSpec::new("workingDirectory", ParamKind::text_min(1))
+            .optional()
+            .describe("The directory the program runs in (default: the conductor's workingDirectory); also an input")
+            .ui(FieldOverrides::NONE.hidden()),
+        ParamSpec::new("environment", ParamKind::RecordOrJson)
+            .optional()
+            .describe(
+                "Variables added to the program's environment (values as text); LD_PRELOAD, \
+                 LD_LIBRARY_PATH, DYLD_INSERT_LIBRARIES and DYLD_LIBRARY_PATH are refused; also an input",
+            )
+            .ui(FieldOverrides::NONE.hidden()),
+        ParamSpec::new(
+            "maxOutputBytes",
+            ParamKind::Number { min: Some(1.0), max: None, exclusive_min: false, integer: true },
+        )
+        .optional()
+        .describe("Most bytes of stdout and of stderr kept (default 10 MiB); a stream cut there adds a warning to the run")
+        .ui(FieldOverrides::NONE.hidden()),
     ])
+    .reads_inputs(&["program", "args", "workingDirectory", "environment", "stdin"])
 });
 
 fn parameters() -> Map {
@@ -50,6 +69,11 @@ pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     ],
     environment: Environment::NativeOnly,
     parameters,
-    input_ports: &[PortSpec::input("command", "Command", "string")],
+    input_ports: &[
+        PortSpec::input("stdin", "Input", "string")
+            .describe("Piped to the program's standard input"),
+        PortSpec::input("args", "Arguments", "array").describe("Over the args parameter"),
+        PortSpec::input("program", "Program", "string").describe("Over the program parameter"),
+    ],
     output_ports: &[PortSpec::output("result", "Result", "object")],
 };

@@ -19,6 +19,7 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
         let config = Config::new(&SCHEMA, &invocation);
         let delimiter = config.str("delimiter").unwrap_or(",").to_owned();
         let path = get_input(&invocation, &config, "path")
+            .or_else(|| invocation.input_value("filePath"))
             .and_then(Value::as_str)
             .filter(|p| !p.is_empty())
             .map(str::to_owned);
@@ -69,6 +70,24 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
         };
         match format.as_str() {
             "csv" | "txt" | "" => {
+                // A CSV is one sheet, `Sheet1`: another asked for is not there.
+                if let Some(name) = config.str("sheetName").filter(|n| *n != "Sheet1") {
+                    return Err(node_error(
+                        TYPE,
+                        format!("Sheet \"{name}\" not found. Available sheets: Sheet1"),
+                    ));
+                }
+                if let Some(index) =
+                    config.get("sheetIndex").and_then(Value::as_f64).filter(|i| *i > 0.0)
+                {
+                    return Err(node_error(
+                        TYPE,
+                        format!(
+                            "Sheet index {} out of range. Workbook has 1 sheets.",
+                            crate::format::js_number(index)
+                        ),
+                    ));
+                }
                 let (text, delimiter) = text_or_bytes.into_text();
                 let grid =
                     csv::parse(&text, &delimiter, config.bool("skipEmptyLines").unwrap_or(true));

@@ -1,6 +1,8 @@
 //! `spreadsheet`: read CSV data or spreadsheet files into records.
 
 mod csv;
+#[cfg(feature = "reference")]
+pub(crate) mod docs;
 mod execute;
 mod schema;
 #[cfg(feature = "streams")]
@@ -33,7 +35,7 @@ fn file_format(format: Option<&str>, path: &str) -> String {
 fn read_error(path: &str, error: &crate::host::effects::EffectError) -> crate::ExecutionError {
     match error.kind {
         crate::host::effects::EffectErrorKind::NotFound => {
-            super::common::node_error(TYPE, format!("File not found: {path}"))
+            super::common_effects::missing_file(TYPE, format!("File not found: {path}"))
         }
         _ => super::common_effects::effect_error(TYPE, error, error),
     }

@@ -27,7 +27,8 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
                 .rows(6)
                 .placeholder("Paste CSV/TSV data here...")
                 .help_text("Raw spreadsheet content (works everywhere - use this OR path, not both)")),
-        ParamSpec::new("format", ParamKind::Enum(&["csv", "xlsx", "xls", "xlsb", "ods", "fods"]))
+        // The TypeScript engine's list also had `fods`, which no engine here reads.
+        ParamSpec::new("format", ParamKind::Enum(&["csv", "xlsx", "xls", "xlsb", "ods"]))
             .optional()
             .describe("Spreadsheet format (auto-detected from file extension if using path)")
             .ui(FieldOverrides::NONE.options(&[
@@ -36,11 +37,10 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
                 ("xls", "XLS - Excel 97-2003"),
                 ("xlsb", "XLSB - Excel Binary"),
                 ("ods", "ODS - OpenDocument Spreadsheet"),
-                ("fods", "FODS - Flat OpenDocument Spreadsheet"),
             ])),
         ParamSpec::new("sheetName", ParamKind::text())
             .optional()
-            .describe("Name of the sheet to read (defaults to first sheet if not provided)"),
+            .describe("Name of the sheet to read (defaults to first sheet if not provided; a CSV's one sheet is Sheet1)"),
         ParamSpec::new("sheetIndex", ParamKind::number_min(0.0))
             .optional()
             .describe("Index of the sheet to read (0-based, defaults to 0)"),
@@ -58,6 +58,7 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
             .ui(FieldOverrides::NONE.options(&[(",", "Comma (,)"), (";", "Semicolon (;)"), ("\t", "Tab (\\t)"), ("|", "Pipe (|)")])),
         ParamSpec::new("skipEmptyLines", ParamKind::Boolean).default(|| json!(true)).describe("Skip empty lines when parsing"),
     ])
+    .reads_inputs(&["path", "filePath", "data"])
 });
 
 fn parameters() -> Map {
@@ -92,7 +93,8 @@ pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     environment: Environment::Mixed,
     parameters,
     input_ports: &[
-        PortSpec::input("filePath", "File Path", "string"),
+        PortSpec::input("filePath", "File Path", "string")
+            .describe("The file to read (as the `path` input)"),
         PortSpec::input("data", "Raw Data", "string"),
     ],
     output_ports: &[

@@ -37,13 +37,17 @@ pub(super) fn streaming(parameters: &Map) -> Option<Streaming> {
     if !headers || text("range").is_some() {
         return None;
     }
+    // A CSV asked for a sheet other than its one fails where the whole read does.
+    let other_sheet = text("sheetName").is_some_and(|n| n != "Sheet1")
+        || parameters.get("sheetIndex").and_then(Value::as_f64).is_some_and(|i| i > 0.0);
     let format = parameters.get("format").and_then(Value::as_str);
     let readable = match text("path") {
         Some(path) => {
             let format = file_format(format, path);
-            matches!(format.as_str(), "csv" | "txt" | "") || workbook_format(&format)
+            (matches!(format.as_str(), "csv" | "txt" | "") && !other_sheet)
+                || workbook_format(&format)
         }
-        None => text("data").is_some() && format.is_none_or(|f| f == "csv"),
+        None => text("data").is_some() && format.is_none_or(|f| f == "csv") && !other_sheet,
     };
     readable.then_some(Streaming::Source { rows: ROWS, open })
 }
@@ -176,7 +180,12 @@ impl CsvSource {
                     let meta = files.stat(path).await.map_err(|e| effect_error(TYPE, &e, &e))?;
                     match meta {
                         Some(meta) if meta.is_file => *size = Some(meta.size),
-                        _ => return Err(node_error(TYPE, format!("File not found: {path}"))),
+                        _ => {
+                            return Err(super::super::common_effects::missing_file(
+                                TYPE,
+                                format!("File not found: {path}"),
+                            ))
+                        }
                     }
                 }
                 let bytes = files

@@ -75,7 +75,16 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
             .optional()
             .describe("Array to transform when no data input is connected"),
         data_path_param(),
+        ParamSpec::new(
+            "reduceFunction",
+            ParamKind::Only {
+                json: "\"(acc, item) => acc + item\"",
+                why: "a reduce runs transformFunction (with acc and item)",
+            },
+        )
+        .optional(),
     ])
+    .reads_inputs(&["data", "function"])
 });
 
 /// The TypeScript engine's definition defaults; `reduceFunction` is not a schema parameter.
@@ -111,6 +120,9 @@ pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     ],
     environment: Environment::Everywhere,
     parameters,
-    input_ports: &[PortSpec::input("data", "Data", "array").required()],
+    input_ports: &[
+        PortSpec::input("data", "Data", "array").required(),
+        PortSpec::input("function", "Function", "string").describe("Over transformFunction"),
+    ],
     output_ports: &[PortSpec::output("result", "Result", "object")],
 };

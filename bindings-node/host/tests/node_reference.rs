@@ -1,0 +1,65 @@
+//! The node reference (`docs/nodes.md`): every example of every built-in type is run here, on
+//! the native host with real files, processes and a loopback HTTP server, and the reference is
+//! written with the outputs they gave. The test fails while the committed file differs
+//! (`ATOMITON_WRITE_DOCS=1` rewrites it), and while an example fails to validate or run where
+//! it is not meant to.
+
+mod common;
+
+use std::path::Path;
+
+use atomiton_core::catalog::{node_reference, NodeExample};
+use atomiton_core::value::{Map, Value};
+use atomiton_core::{Engine, NodeDefinition, RunOptions};
+use atomiton_native_host::NativeHost;
+use common::sandbox::{masked, sandbox};
+use common::server::TestServer;
+use common::{runtime, TempDir};
+
+#[test]
+fn the_node_reference_is_current_and_every_example_runs() {
+    let rt = runtime();
+    let server = rt.block_on(TestServer::start());
+    let base = server.url("");
+    let mut failures = Vec::new();
+    let mut output = |node_type: &str, example: &NodeExample| -> String {
+        let dir = TempDir::new("node-reference");
+        sandbox(dir.path());
+        let parameters: Map = serde_json::from_str(&example.parameters.replace("{server}", &base))
+            .expect("an example's parameters are JSON");
+        let input: Value = serde_json::from_str(example.input).expect("an example's input is JSON");
+        let mut node = NodeDefinition::new("example", node_type);
+        for (key, value) in parameters {
+            node = node.with_param(&key, value);
+        }
+        let host = NativeHost::new(rt.handle().clone())
+            .with_working_dir(dir.path().to_path_buf())
+            .into_shared();
+        let options = RunOptions { input: Some(input), ..Default::default() };
+        let result = rt.block_on(Engine::default().run(node, options, host));
+        let shown = match (result.success, result.data, result.error) {
+            (true, data, _) => masked(data.unwrap_or(Value::Null), &base),
+            (false, _, Some(error)) => {
+                // An example that fails says so in its title; any other failure is a bug.
+                if !example.title.starts_with("Refuse") {
+                    failures.push(format!("{node_type} '{}': {}", example.title, error.message));
+                }
+                atomiton_core::json!({"error": {"code": error.code.as_str(), "message": error.message}})
+            }
+            (false, _, None) => Value::Null,
+        };
+        serde_json::to_string_pretty(&shown).unwrap_or_default()
+    };
+    let reference = node_reference(&mut output);
+    assert!(failures.is_empty(), "examples that failed: {failures:#?}");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/nodes.md");
+    if std::env::var_os("ATOMITON_WRITE_DOCS").is_some() {
+        std::fs::write(&path, &reference).expect("docs/nodes.md written");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == reference,
+        "docs/nodes.md differs from what the engine says: run ATOMITON_WRITE_DOCS=1 cargo test -p atomiton-native-host --test node_reference, and commit the result"
+    );
+}

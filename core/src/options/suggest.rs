@@ -1,0 +1,87 @@
+//! "Did you mean ...?": the known name nearest a misspelt one.
+
+/// The candidate nearest `given`, when one is near enough to be what was meant: the same name
+/// in another case, an abbreviation (`dir` for `directory`), or a few letters apart
+/// (insertions, deletions, substitutions and swaps of neighbours, at most a third of the name).
+pub fn nearest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let wanted = given.to_lowercase();
+    let mut best: Option<(usize, &'a str)> = None;
+    for candidate in candidates {
+        let lower = candidate.to_lowercase();
+        let score = if lower == wanted {
+            0
+        } else if wanted.len() >= 3 && (lower.starts_with(&wanted) || wanted.starts_with(&lower)) {
+            1
+        } else {
+            let distance = distance(&wanted, &lower);
+            let allowed = (wanted.chars().count().min(lower.chars().count()) / 3).max(1);
+            if distance > allowed {
+                continue;
+            }
+            distance + 1
+        };
+        if best.is_none_or(|(b, _)| score < b) {
+            best = Some((score, candidate));
+        }
+    }
+    best.map(|(_, name)| name)
+}
+
+/// Edits from `a` to `b`: insertions, deletions, substitutions, and swaps of two neighbouring
+/// letters (the optimal string alignment distance).
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    // Names are short: three rows of the table are enough.
+    let mut before = vec![0usize; b.len() + 1];
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0usize; b.len() + 1];
+    for i in 1..=a.len() {
+        current[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (previous[j] + 1).min(current[j - 1] + 1).min(previous[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(before[j - 2] + 1);
+            }
+            current[j] = d;
+        }
+        std::mem::swap(&mut before, &mut previous);
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nearest;
+
+    const CONFIG: &[&str] = &["concurrency", "history", "timeout", "storage", "workingDirectory"];
+
+    #[test]
+    fn misspellings_find_the_name_meant() {
+        assert_eq!(nearest("concurency", CONFIG.iter().copied()), Some("concurrency"));
+        assert_eq!(nearest("histroy", CONFIG.iter().copied()), Some("history"));
+        assert_eq!(nearest("timout", CONFIG.iter().copied()), Some("timeout"));
+        assert_eq!(nearest("WorkingDirectory", CONFIG.iter().copied()), Some("workingDirectory"));
+        assert_eq!(nearest("workingDir", CONFIG.iter().copied()), Some("workingDirectory"));
+        assert_eq!(nearest("dir", ["type", "directory"]), Some("directory"));
+        assert_eq!(nearest("dta", ["data", "input"]), Some("data"));
+        assert_eq!(nearest("operaton", ["operation", "transformFunction"]), Some("operation"));
+        assert_eq!(nearest("executionID", ["executionId", "variables"]), Some("executionId"));
+    }
+
+    #[test]
+    fn names_far_from_every_candidate_find_none() {
+        assert_eq!(nearest("logLevel", CONFIG.iter().copied()), None);
+        assert_eq!(nearest("x", CONFIG.iter().copied()), None);
+        assert_eq!(nearest("", CONFIG.iter().copied()), None);
+        assert_eq!(nearest("zzzzzzzz", CONFIG.iter().copied()), None);
+    }
+
+    #[test]
+    fn the_nearest_of_several_wins() {
+        assert_eq!(nearest("tme", ["time", "type"]), Some("time"));
+        assert_eq!(nearest("cach", ["cache", "catch"]), Some("cache"));
+    }
+}
