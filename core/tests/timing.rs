@@ -246,3 +246,30 @@ fn debug_options_apply_to_their_run_only() {
     assert!(next.success, "no sticky debug controller");
     assert_eq!(next.duration, 0.0, "no sticky slowMo");
 }
+
+#[test]
+fn a_nodes_retry_delay_is_the_base_of_its_own_backoff() {
+    let mut h = Harness::with_config(EngineConfig { retry_delay_ms: 1000.0, ..Default::default() });
+    let attempts = flaky(&mut h, ErrorCode::TRANSPORT_ERROR, 1);
+    let flow = node("n", "flaky").with_param("retries", 1).with_param("retryDelay", 10_000);
+    let result = h.run(flow);
+    assert!(result.success, "{:?}", result.error);
+    assert_eq!(attempts.load(Ordering::SeqCst), 2);
+    // One backoff from 10,000 ms, half fixed and half random: [5000, 10000]; the conductor's
+    // 1000 would have waited at most 1000.
+    assert!((5000.0..=10_000.0).contains(&result.duration), "{}", result.duration);
+}
+
+#[test]
+fn a_group_with_parallel_false_runs_its_children_one_at_a_time() {
+    let mut h = Harness::new();
+    h.slow("step", 100.0, json!(1));
+    let children = || vec![node("a", "step"), node("b", "step"), node("c", "step")];
+    let together = h.run(group("g", children(), vec![]));
+    assert!(together.success, "{:?}", together.error);
+    assert_eq!(together.duration, 100.0, "independent children run at once by default");
+    let one_by_one = h.run(group("g", children(), vec![]).with_param("parallel", false));
+    assert!(one_by_one.success, "{:?}", one_by_one.error);
+    assert_eq!(one_by_one.duration, 300.0, "parallel: false runs them in turn");
+    assert_eq!(ids(&one_by_one), strs(&["g", "a", "b", "c"]));
+}

@@ -1,0 +1,109 @@
+// The README's examples run. Every ```js block tagged `example` (its info string is "js example")
+// runs as its own ES module in a fresh Node process, in an empty working directory and HOME,
+// importing the built package as a user would. A block's `// → value` comment after a statement
+// `name;` or `const name = ...;` is checked: the value printed is the value it has.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as atomiton from "@atomiton/conductor";
+import { repoRoot, tempDir } from "../test-support/helpers.mjs";
+
+const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+
+/** `[{line, code}]`: each tagged block and the README line it starts on. */
+function examples(text) {
+  const out = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^```js example\s*$/.test(lines[i])) continue;
+    const start = i + 1;
+    let end = start;
+    while (end < lines.length && !lines[end].startsWith("```")) end++;
+    out.push({ line: start + 1, code: lines.slice(start, end).join("\n") });
+    i = end;
+  }
+  return out;
+}
+
+/** The flow the README's `node` section defines, for blocks that use `flow` without defining it. */
+const FLOW = `{
+  id: "double-and-sum", type: "group",
+  nodes: [
+    { id: "double", type: "transform", parameters: { operation: "map", transformFunction: "x => x * 2", data: [1, 2, 3] } },
+    { id: "sum", type: "transform", parameters: { operation: "reduce", transformFunction: "(acc, x) => acc + x", reduceInitial: "0" } },
+  ],
+  edges: [{ id: "e1", source: "double", target: "sum", targetHandle: "data" }],
+}`;
+
+const declares = (code, name) =>
+  new RegExp(`(?:const|let|var|function|class|import)\\s+(?:\\{[^}]*\\b${name}\\b[^}]*\\}|${name}\\b)`).test(code);
+// A name read as such: not a property (`a.name`), but spread (`...name`) counts.
+const uses = (code, name) => new RegExp(`(?<![\\w$])(?<![^.]\\.)${name}(?![\\w$])`).test(code);
+
+/**
+ * `// → value` after `expr;` becomes a check that `expr` equals `value` (compared as JSON, or as
+ * a string when the value is quoted text).
+ */
+function withChecks(code) {
+  return code
+    .split("\n")
+    .map((line) => {
+      const match = /^(\s*)(?:const\s+(\w+)\s*=\s*)?([^;]+);\s*\/\/ → (.+)$/.exec(line);
+      if (!match) return line;
+      const [, indent, name, expression, expected] = match;
+      const value = name ? `${indent}const ${name} = ${expression};` : "";
+      const subject = name ?? `(${expression})`;
+      return `${value}\n${indent}__check(${subject}, ${JSON.stringify(expected.trim())}, ${JSON.stringify(line.trim())});`;
+    })
+    .join("\n");
+}
+
+/** The module a block runs as. */
+function moduleFor(code) {
+  // `conductor` is also an export (the default one); a block gets a fresh one of its own.
+  const exported = Object.keys(atomiton).filter((name) => name !== "conductor" && uses(code, name) && !declares(code, name));
+  const prelude = [
+    `import * as __atomiton from "@atomiton/conductor";`,
+    `import { isDeepStrictEqual as __equal } from "node:util";`,
+    `const { ${exported.join(", ")} } = __atomiton;`,
+    `function __check(actual, expected, line) {
+      let want;
+      try { want = JSON.parse(expected); } catch { want = expected; }
+      const got = JSON.parse(JSON.stringify(actual ?? null));
+      if (!__equal(got, want)) throw new Error(\`README says \${line}\\n  but it is \${JSON.stringify(actual)}\`);
+    }`,
+  ];
+  if (uses(code, "conductor") && !declares(code, "conductor"))
+    prelude.push(`const conductor = __atomiton.createConductor({ storage: { type: "memory" } });`);
+  if (uses(code, "flow") && !declares(code, "flow")) prelude.push(`const flow = ${FLOW};`);
+  const ending = declares(code, "conductor") || uses(code, "conductor") ? "\nawait conductor.shutdown();\n" : "\n";
+  return `${prelude.join("\n")}\n${withChecks(code)}${ending}`;
+}
+
+const blocks = examples(readme);
+
+test("the README has runnable examples", () => {
+  assert.ok(blocks.length >= 8, `only ${blocks.length} blocks are tagged \`js example\``);
+});
+
+// Modules go inside the package, so `@atomiton/conductor` resolves to it as it does for a user.
+const scratch = join(repoRoot, "npm", ".scratch", `readme-${process.pid}`);
+mkdirSync(scratch, { recursive: true });
+process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
+
+for (const { line, code } of blocks) {
+  test(`README.md:${line} runs`, (t) => {
+    const dir = tempDir(t, "readme-example");
+    const file = join(scratch, `line-${line}.mjs`);
+    writeFileSync(file, moduleFor(code));
+    const run = spawnSync(process.execPath, [file], {
+      cwd: dir,
+      env: { ...process.env, HOME: dir, ATOMITON_CONDUCTOR_ENGINE: "native" },
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    assert.equal(run.status, 0, `README.md:${line} failed:\n${run.stderr}\n--- module ---\n${moduleFor(code)}`);
+  });
+}
