@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use atomiton_core::cache::{CacheHandle, CacheStore, CacheStoreKind, MemoryCache, PersistedCache};
+use atomiton_core::cache::{CacheHandle, CacheStore, MemoryCache, PersistedCache};
 use atomiton_core::history::{HistoryConfig, MemoryHistory, SharedHistory};
 use atomiton_core::host::SharedHost;
-use atomiton_core::session::SessionHistory;
 use atomiton_core::session::{
-    CompletedRun, ExecutorCalls, Notifier, RunPlacement, Session, SessionConfig,
+    CompletedRun, ExecutorCalls, Keepers, Notifier, Place, RunPlacement, Session, SessionConfig,
+    SessionHistory,
 };
 use atomiton_core::storage::{FlowStore, MemoryBackend};
 use atomiton_core::{Engine, ExecutionError};
@@ -21,7 +21,6 @@ use napi::Status;
 use napi_derive::napi;
 use tokio::runtime::Handle;
 
-use crate::config::{redis_history, storage_directory, RedisTarget};
 use crate::runtime::handle;
 
 /// `() => void` callable from any thread; weak, so it never keeps Node's event loop alive (the
@@ -101,7 +100,7 @@ impl NativeConductor {
         let runtime = handle();
         let notifier = Notifier::new();
         let calls = ExecutorCalls::new(notifier.clone());
-        let mut host = NativeHost::new(runtime.clone()).with_custom_executor(calls.clone());
+        let mut host = NativeHost::new(runtime.clone());
         if let Some(dir) = &config.working_directory {
             host = host.with_working_dir(dir.clone());
         }
@@ -110,13 +109,17 @@ impl NativeConductor {
         }
         host = host.with_workers(WorkerPool::shared(config.workers));
         host = host.with_spill_dir(
-            spill_directory(&config),
+            spill_directory(&config, &config.storage_directory(home().as_deref())),
             config.stream_sort_memory.filter(|n| *n > 0).unwrap_or(DEFAULT_SORT_MEMORY_BYTES),
         );
-        let store = if config.memory_storage() {
-            FlowStore::new(Arc::new(MemoryBackend::new()))
-        } else {
-            FlowStore::new(Arc::new(FileStorage::new(storage_directory(&config), runtime.clone())))
+        // Where flows, runs and the cache are kept is the core's decision; this opens it.
+        let placement = config.placement(Keepers::ALL).map_err(to_napi)?;
+        let directory = config.storage_directory(home().as_deref());
+        let store = match placement.flows {
+            Place::Kept => {
+                FlowStore::new(Arc::new(FileStorage::new(directory.clone(), runtime.clone())))
+            }
+            _ => FlowStore::new(Arc::new(MemoryBackend::new())),
         };
         let host = host.into_shared();
         let mut session = Session::new(
@@ -128,20 +131,20 @@ impl NativeConductor {
         )
         .with_worker_threshold(WORKER_THRESHOLD_BYTES)
         .with_result_slices(SLICE_ARRAYS_OF);
-        let redis = redis_history(&config_json).map_err(to_napi)?;
-        if let Some(history) = config.history() {
-            let store = open_history(&config, &history, redis.as_ref()).map_err(to_napi)?;
+        if let (Some(place), Some(history)) = (&placement.history, config.history()) {
+            let store = open_history(place, &history, &directory).map_err(to_napi)?;
             // Runs a process that died left `running` are marked `crashed` before anything else
             // reads the store (the store answers in the order it is asked). Not in Redis: owners
             // are pids, which name processes of this machine only, and other machines' runs would
             // all look dead; there the queue marks the runs of workers it lost (`markCrashed`).
-            if redis.is_none() {
+            if !matches!(place, Place::Redis(_)) {
                 drop(runtime.spawn(store.recover(Box::new(owner_alive), host.now())));
             }
             session = session.with_history(SessionHistory::new(store, history, Some(this_owner())));
         }
-        if let Some(cache) = open_cache(&config, redis.as_ref(), &host).map_err(to_napi)? {
-            session = session.with_cache(cache);
+        if let Some(place) = &placement.cache {
+            session =
+                session.with_cache(open_cache(place, &config, &directory, &host).map_err(to_napi)?);
         }
         Ok(NativeConductor { session: Arc::new(session), notifier, runtime, host })
     }
@@ -237,69 +240,68 @@ atomiton_core::session_forwarders! {
 /// Binary data as JS passes it to the session's methods.
 type Buffers = Vec<Buffer>;
 
-/// The history store `config` asks for: in Redis when `history.redis` names a server (queue
-/// mode), else beside the flows: in memory when they are (`storage: {type: "memory"}`), else in
-/// `history.sqlite` in the storage directory.
+/// The history store at `place`: in Redis (queue mode), in `history.sqlite` beside the flows, or
+/// in memory.
 fn open_history(
-    config: &SessionConfig,
+    place: &Place,
     history: &HistoryConfig,
-    redis: Option<&RedisTarget>,
+    directory: &std::path::Path,
 ) -> Result<SharedHistory, ExecutionError> {
     let hint = |e: ExecutionError| {
         ExecutionError::new(e.code, format!("{} (set history: false to run without it)", e.message))
     };
-    if let Some(redis) = redis {
-        return Ok(Arc::new(
+    Ok(match place {
+        Place::Redis(redis) => Arc::new(
             RedisHistory::open(&redis.url, &redis.key_prefix, history.capture()).map_err(hint)?,
-        ));
-    }
-    if config.memory_storage() {
-        return Ok(Arc::new(MemoryHistory::new(history.capture())));
-    }
-    let path = storage_directory(config).join("history.sqlite");
-    Ok(Arc::new(SqliteHistory::open(&path, history.capture()).map_err(hint)?))
+        ),
+        Place::Kept => Arc::new(
+            SqliteHistory::open(&directory.join("history.sqlite"), history.capture())
+                .map_err(hint)?,
+        ),
+        Place::Memory => Arc::new(MemoryHistory::new(history.capture())),
+    })
 }
 
-/// The node result cache `config` asks for, if any: beside a history kept outside the process
-/// (`cache.store: "persistent"`, the default) — in Redis when the history is (queue mode), else
-/// in the SQLite history database — and otherwise, or with `store: "memory"`, in memory.
+/// The node result cache at `place`: in Redis beside a queue's history, in the SQLite history
+/// database beside the flows, or in memory.
 fn open_cache(
+    place: &Place,
     config: &SessionConfig,
-    redis: Option<&RedisTarget>,
+    directory: &std::path::Path,
     host: &SharedHost,
-) -> Result<Option<CacheHandle>, ExecutionError> {
+) -> Result<CacheHandle, ExecutionError> {
     let setting = &config.cache;
-    if !setting.enabled {
-        return Ok(None);
-    }
     let hint = |e: ExecutionError| {
         ExecutionError::new(
             e.code,
             format!("{} (set cache.store: \"memory\" to keep it in memory)", e.message),
         )
     };
-    let persistent = setting.store == CacheStoreKind::Persistent && config.history().is_some();
-    let store: Arc<dyn CacheStore> = match redis {
-        Some(redis) if persistent => {
+    let store: Arc<dyn CacheStore> = match place {
+        Place::Redis(redis) => {
             Arc::new(RedisCache::open(&redis.url, &redis.key_prefix, setting.limits).map_err(hint)?)
         }
-        None if persistent && !config.memory_storage() => {
-            let path = storage_directory(config).join("history.sqlite");
-            let backend = sqlite_cache_backend(&path).map_err(hint)?;
+        Place::Kept => {
+            let backend = sqlite_cache_backend(&directory.join("history.sqlite")).map_err(hint)?;
             Arc::new(PersistedCache::open(backend, setting.limits, host))
         }
-        _ => Arc::new(MemoryCache::new(setting.limits)),
+        Place::Memory => Arc::new(MemoryCache::new(setting.limits)),
     };
-    Ok(Some(CacheHandle { store, ttl_ms: setting.ttl_ms }))
+    Ok(CacheHandle { store, ttl_ms: setting.ttl_ms })
 }
 
-/// Where sorts too large for memory write their runs: `spill/` under the storage directory, or
+/// Where sorts too large for memory write their runs: `spill/` under the flows' directory, or
 /// under the system's temporary directory when flows are kept in memory.
-fn spill_directory(config: &SessionConfig) -> std::path::PathBuf {
+fn spill_directory(config: &SessionConfig, directory: &std::path::Path) -> std::path::PathBuf {
     match config.memory_storage() {
         true => std::env::temp_dir().join("atomiton-spill"),
-        false => storage_directory(config).join("spill"),
+        false => directory.join("spill"),
     }
+}
+
+/// The user's home directory, where flows are kept when the config names no directory.
+fn home() -> Option<std::path::PathBuf> {
+    std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")).map(Into::into)
 }
 
 /// The domain error as a thrown JS error, for the constructor and `markCrashed` (the only calls

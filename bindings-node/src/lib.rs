@@ -3,7 +3,6 @@
 //! function, and converts values at the boundary; all execution logic lives in the core.
 
 mod conductor;
-mod config;
 mod diagnostics;
 mod runtime;
 

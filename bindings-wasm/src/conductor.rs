@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use atomiton_core::session::{ExecutorCalls, Notifier, RunPlacement, Session, SessionConfig};
+use atomiton_core::session::{
+    ExecutorCalls, Keepers, Notifier, Place, RunPlacement, Session, SessionConfig,
+};
 use atomiton_core::storage::{FlowStore, MemoryBackend};
 use atomiton_core::Engine;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
@@ -72,15 +74,20 @@ impl WasmConductor {
         history_storage: Option<StorageFunctions>,
         cache_storage: Option<StorageFunctions>,
     ) -> Result<WasmConductor, JsError> {
-        let config = SessionConfig::from_json(config_json)
-            .map_err(|e| JsError::new(&format!("{}: {}", e.code, e.message)))?;
+        let config = SessionConfig::from_json(config_json).map_err(to_js)?;
         let notifier = Notifier::new();
         let calls = ExecutorCalls::new(notifier.clone());
-        let host = Arc::new(WasmHost::new(host, calls.clone()));
-        let store = match storage {
-            Some(functions) if !config.memory_storage() => {
-                FlowStore::new(Arc::new(JsStorage(functions)))
-            }
+        let host = Arc::new(WasmHost::new(host));
+        // Where flows, runs and the cache are kept is the core's decision, from what JS gave
+        // storage for; this opens it.
+        let keepers = Keepers {
+            flows: storage.is_some(),
+            history: history_storage.is_some(),
+            cache: cache_storage.is_some(),
+        };
+        let placement = config.placement(keepers).map_err(to_js)?;
+        let store = match (placement.flows, storage) {
+            (Place::Kept, Some(functions)) => FlowStore::new(Arc::new(JsStorage(functions))),
             _ => FlowStore::new(Arc::new(MemoryBackend::new())),
         };
         // Large result arrays arrive in slices, read between turns of the page's (or the
@@ -94,11 +101,12 @@ impl WasmConductor {
         )
         .with_result_slices(RESULT_SLICE_ITEMS);
         #[cfg(feature = "cache")]
-        let session = with_cache(session, &config, &host, history_storage.is_some(), cache_storage);
+        let session = with_cache(session, &config, placement.cache.as_ref(), &host, cache_storage)?;
         #[cfg(not(feature = "cache"))]
         drop(cache_storage);
         #[cfg(feature = "history")]
-        let session = with_history(session, &config, host, history_storage);
+        let session =
+            with_history(session, &config, placement.history.as_ref(), host, history_storage)?;
         #[cfg(not(feature = "history"))]
         drop(history_storage);
         Ok(WasmConductor { session: Arc::new(session), notifier })
@@ -198,55 +206,59 @@ atomiton_core::session_forwarders! {
 /// Binary data as JS passes it to the session's methods.
 type Buffers = Array;
 
-/// Records runs into `storage` (kept in memory as well, where queries run), or in memory only.
+/// Records runs where `place` says: into `storage` (kept in memory as well, where queries run),
+/// or in memory only.
 #[cfg(feature = "history")]
 fn with_history(
     session: Session,
     config: &SessionConfig,
+    place: Option<&Place>,
     host: Arc<WasmHost>,
     storage: Option<StorageFunctions>,
-) -> Session {
+) -> Result<Session, JsError> {
     use atomiton_core::history::{BackedHistory, MemoryHistory, SharedHistory};
     use atomiton_core::session::SessionHistory;
-    let Some(history) = config.history() else { return session };
-    let store: SharedHistory = match storage {
-        Some(functions) if !config.memory_storage() => {
+    let (Some(place), Some(history)) = (place, config.history()) else { return Ok(session) };
+    let store: SharedHistory = match (place, storage) {
+        (Place::Kept, Some(functions)) => {
             Arc::new(BackedHistory::open(Arc::new(JsStorage(functions)), history.capture(), host))
         }
+        (Place::Redis(_), _) => return Err(JsError::new(REDIS_UNAVAILABLE)),
         _ => Arc::new(MemoryHistory::new(history.capture())),
     };
-    session.with_history(SessionHistory::new(store, history, None))
+    Ok(session.with_history(SessionHistory::new(store, history, None)))
 }
 
-/// The node result cache the config asks for: kept in `storage` as well as in memory when the
-/// history is kept too (`history_kept`) and the config does not ask for memory.
+/// The node result cache where `place` says: in `storage` as well as in memory, or in memory.
 #[cfg(feature = "cache")]
 fn with_cache(
     session: Session,
     config: &SessionConfig,
+    place: Option<&Place>,
     host: &Arc<WasmHost>,
-    history_kept: bool,
     storage: Option<StorageFunctions>,
-) -> Session {
-    use atomiton_core::cache::{
-        CacheHandle, CacheStore, CacheStoreKind, MemoryCache, PersistedCache,
-    };
+) -> Result<Session, JsError> {
+    use atomiton_core::cache::{CacheHandle, CacheStore, MemoryCache, PersistedCache};
+    let Some(place) = place else { return Ok(session) };
     let setting = &config.cache;
-    if !setting.enabled {
-        return session;
-    }
-    let kept = history_kept
-        && setting.store == CacheStoreKind::Persistent
-        && config.history().is_some()
-        && !config.memory_storage();
-    let store: Arc<dyn CacheStore> = match storage {
-        Some(functions) if kept => {
+    let store: Arc<dyn CacheStore> = match (place, storage) {
+        (Place::Kept, Some(functions)) => {
             let shared: atomiton_core::host::SharedHost = host.clone();
             Arc::new(PersistedCache::open(Arc::new(JsStorage(functions)), setting.limits, &shared))
         }
+        (Place::Redis(_), _) => return Err(JsError::new(REDIS_UNAVAILABLE)),
         _ => Arc::new(MemoryCache::new(setting.limits)),
     };
-    session.with_cache(CacheHandle { store, ttl_ms: setting.ttl_ms })
+    Ok(session.with_cache(CacheHandle { store, ttl_ms: setting.ttl_ms }))
+}
+
+/// A history or cache in Redis is the queue's, which runs on the native addon.
+#[cfg(any(feature = "history", feature = "cache"))]
+const REDIS_UNAVAILABLE: &str =
+    "VALIDATION_FAILED: Invalid conductor config: a history in Redis needs the native engine";
+
+fn to_js(error: atomiton_core::ExecutionError) -> JsError {
+    JsError::new(&format!("{}: {}", error.code, error.message))
 }
 
 fn to_buffers(buffers: Vec<Arc<[u8]>>) -> JsValue {

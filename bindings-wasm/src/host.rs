@@ -1,23 +1,16 @@
-//! The browser host: JS time and timers, `fetch`, and custom executors through the session;
+//! The browser host: JS time and timers and `fetch` (custom executors go through the session);
 //! in the Node fallback module (feature `node`), also files and processes (`crate::effects`).
 
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use atomiton_core::host::effects::{
     EffectError, EffectErrorKind, EffectResult, HttpClient, HttpRequest, HttpResponse,
 };
-#[cfg(feature = "telemetry")]
-use atomiton_core::host::TraceHeaders;
 use atomiton_core::host::{BoxCallback, BoxFuture, Capabilities, Host};
 use atomiton_core::json;
-use atomiton_core::nodes::{Invocation, NodeResult};
-use atomiton_core::session::ExecutorCalls;
-use atomiton_core::value::Value;
-use atomiton_core::ExecutionError;
 use futures::channel::oneshot;
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -28,7 +21,6 @@ use crate::js::HostFunctions;
 /// The host of one conductor.
 pub(crate) struct WasmHost {
     functions: Rc<HostFunctions>,
-    calls: Arc<ExecutorCalls>,
     /// Files and processes, when the host functions bring them (Node) and this module can run
     /// the nodes that use them.
     #[cfg(feature = "node")]
@@ -36,12 +28,11 @@ pub(crate) struct WasmHost {
 }
 
 impl WasmHost {
-    pub fn new(functions: HostFunctions, calls: Arc<ExecutorCalls>) -> Self {
+    pub fn new(functions: HostFunctions) -> Self {
         #[cfg(feature = "node")]
         let effects = functions.effects().map(crate::effects::JsEffects::new);
         WasmHost {
             functions: Rc::new(functions),
-            calls,
             #[cfg(feature = "node")]
             effects,
         }
@@ -68,23 +59,6 @@ impl Host for WasmHost {
     /// There are no threads: heavy work runs at once (the default), between two JS turns.
     fn run_blocking(&self, job: BoxCallback) {
         job();
-    }
-
-    fn execute_custom(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
-        self.calls.execute(invocation)
-    }
-
-    #[cfg(feature = "telemetry")]
-    fn trace_headers(&self, invocation: &Invocation) -> BoxFuture<'static, TraceHeaders> {
-        self.calls.trace_headers(invocation)
-    }
-
-    fn materialize(
-        &self,
-        run: &str,
-        values: Vec<Arc<Value>>,
-    ) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {
-        self.calls.materialize(run, values)
     }
 
     fn capabilities(&self) -> Capabilities {

@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use atomiton_core::history::{HistoryConfig, MemoryHistory, Retention};
+use atomiton_core::nodes::default_embedder;
 use atomiton_core::session::{ExecutorCalls, Notifier, Session, SessionHistory};
 use atomiton_core::storage::{FlowStore, MemoryBackend};
 use atomiton_core::testing::VirtualHost;
@@ -54,6 +55,7 @@ impl Rig {
             notifier.clone(),
             ExecutorCalls::new(notifier),
         )
+        .with_embedder(Arc::new(host.clone()))
         .with_history(history);
         Rig { session: Arc::new(session), calls, failing, next_run: 1 }
     }
@@ -540,7 +542,12 @@ fn an_output_the_store_would_cut_is_not_held_while_its_record_waits() {
     use atomiton_core::value::Value;
     let capture = Capture::new(1024, vec!["secret".into()]);
     let store = Arc::new(Holding { capture: capture.clone(), writes: Mutex::default() });
-    let recorder = RunRecorder::new(store.clone(), VirtualHost::new().shared(), Arc::from("run"));
+    let recorder = RunRecorder::new(
+        store.clone(),
+        VirtualHost::new().shared(),
+        default_embedder(),
+        Arc::from("run"),
+    );
     let node = |id: &str, output: &Arc<Value>| NodeEnded {
         execution_id: Arc::from("run"),
         node_id: Arc::from(id),

@@ -6,15 +6,14 @@ use std::sync::Arc;
 use atomiton_core::host::SharedHost;
 use atomiton_core::session::{ExecutorCalls, Notifier, Session};
 use atomiton_core::storage::{FlowStore, MemoryBackend};
-use atomiton_core::testing::{CallingHost, VirtualHost};
+use atomiton_core::testing::VirtualHost;
 use atomiton_core::Engine;
 use serde_json::{json, Value};
 
 fn session() -> Arc<Session> {
     let notifier = Notifier::new();
     let calls = ExecutorCalls::new(notifier.clone());
-    let host: SharedHost =
-        Arc::new(CallingHost { inner: VirtualHost::new(), calls: calls.clone() });
+    let host: SharedHost = VirtualHost::new().shared();
     Arc::new(Session::new(
         Engine::default(),
         host,

@@ -6,15 +6,14 @@ use std::sync::Arc;
 use atomiton_core::host::SharedHost;
 use atomiton_core::session::{ExecutorCalls, Notifier, RunPlacement, Session};
 use atomiton_core::storage::{FlowStore, MemoryBackend};
-use atomiton_core::testing::{CallingHost, VirtualHost};
+use atomiton_core::testing::VirtualHost;
 use atomiton_core::Engine;
 
 #[test]
 fn closing_a_session_ends_a_run_that_waits_forever_and_lets_both_go() {
     let notifier = Notifier::new();
     let calls = ExecutorCalls::new(notifier.clone());
-    let host: SharedHost =
-        Arc::new(CallingHost { inner: VirtualHost::new(), calls: calls.clone() });
+    let host: SharedHost = VirtualHost::new().shared();
     let session = Arc::new(Session::new(
         Engine::default(),
         host,

@@ -15,7 +15,7 @@ use atomiton_core::session::{
     ExecutorCalls, Notifier, RunPlacement, Session, STATUS_CALLS, STATUS_COMPLETED,
 };
 use atomiton_core::storage::{FlowStore, MemoryBackend};
-use atomiton_core::testing::{CallingHost, VirtualHost};
+use atomiton_core::testing::VirtualHost;
 use atomiton_core::Engine;
 use serde_json::{json, Value};
 
@@ -48,8 +48,7 @@ fn embedder() -> Embedder {
         let _ = poke.send(Heard::Poked);
     }));
     let calls = ExecutorCalls::new(notifier.clone());
-    let host: SharedHost =
-        Arc::new(CallingHost { inner: VirtualHost::new(), calls: calls.clone() });
+    let host: SharedHost = VirtualHost::new().shared();
     let session = Session::new(
         Engine::default(),
         host,

@@ -7,10 +7,11 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
+use atomiton_core::engine::RunHandles;
 use atomiton_core::host::effects::{EffectResult, HttpClient, HttpRequest, HttpResponse};
 use atomiton_core::host::{BoxFuture, Capabilities, Host, SharedHost, TraceHeaders};
 use atomiton_core::json;
-use atomiton_core::nodes::Invocation;
+use atomiton_core::nodes::{Embedder, Invocation};
 use atomiton_core::telemetry::TelemetryOptions;
 use atomiton_core::testing::VirtualHost;
 use atomiton_core::{Engine, ErrorCode, ExecutionResult, NodeDefinition, RunOptions};
@@ -53,6 +54,10 @@ impl Host for TestHost {
     fn http(&self) -> Option<&dyn HttpClient> {
         Some(self)
     }
+}
+
+/// The test's embedder: it names every node's span with the same `traceparent`.
+impl Embedder for TestHost {
     fn trace_headers(&self, invocation: &Invocation) -> BoxFuture<'static, TraceHeaders> {
         self.asked.lock().unwrap().push((
             invocation.node_index,
@@ -85,7 +90,8 @@ fn run(
     let debug = json!({ "simulateError": { "nodeId": "broken", "errorType": "network" } });
     let options = RunOptions { telemetry, debug: Some(debug), ..RunOptions::default() };
     let shared: SharedHost = host.clone();
-    host.inner.block_on(Engine::default().run(flow, options, shared))
+    let handles = RunHandles { embedder: host.clone(), ..RunHandles::default() };
+    host.inner.block_on(Engine::default().run_with(flow, options, handles, shared))
 }
 
 /// A group: a fetch retried once (429, then 200), a nested group with one node, and a node that

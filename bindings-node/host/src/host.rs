@@ -6,12 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use atomiton_core::host::effects::{FileSystem, HttpClient, ProcessRunner};
 use atomiton_core::host::{
     BoxCallback, BoxFuture, Capabilities, ConfinedEffects, Host, RunPermissions, SharedHost,
-    TraceHeaders,
 };
-use atomiton_core::nodes::{Invocation, NodeResult};
-use atomiton_core::session::ExecutorCalls;
-use atomiton_core::value::Value;
-use atomiton_core::{ErrorCode, ExecutionError};
 use tokio::runtime::Handle;
 
 use crate::duration::positive_ms;
@@ -20,67 +15,6 @@ use crate::http::NativeHttp;
 use crate::process::NativeProcesses;
 use crate::restricted::confined_effects;
 use crate::workers::WorkerPool;
-
-/// Runs node types the host provides rather than the engine (a JS executor from
-/// `nodeExecutorFactory`). The napi binding implements it with threadsafe functions; the engine
-/// only calls it for types a run declared in `RunOptions::custom_types`.
-pub trait CustomExecutor: Send + Sync + 'static {
-    /// Runs one attempt. `invocation.signal` is cancelled when the run is cancelled or the
-    /// attempt times out; the returned future may also simply be dropped then.
-    fn execute(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult>;
-
-    /// Writes out in full the values this executor's side keeps that `values` refer to (see
-    /// [`Host::materialize`]). Executors that hand out no handles keep the default.
-    fn materialize(
-        &self,
-        run: &str,
-        values: Vec<Arc<Value>>,
-    ) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {
-        let _ = run;
-        let values = values
-            .into_iter()
-            .map(|v| Arc::try_unwrap(v).unwrap_or_else(|shared| (*shared).clone()))
-            .collect();
-        Box::pin(std::future::ready(Ok(values)))
-    }
-
-    /// Trace context headers for a request of `invocation`'s node (see [`Host::trace_headers`]).
-    /// Executors that know no tracer keep the default: none.
-    fn trace_headers(&self, invocation: &Invocation) -> BoxFuture<'static, TraceHeaders> {
-        let _ = invocation;
-        Box::pin(std::future::ready(Vec::new()))
-    }
-}
-
-/// The session's bridge to JS: executor calls and requests to write values out go to the
-/// embedder's mailbox.
-impl CustomExecutor for atomiton_core::session::ExecutorCalls {
-    fn execute(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
-        ExecutorCalls::execute(self, invocation)
-    }
-
-    fn materialize(
-        &self,
-        run: &str,
-        values: Vec<Arc<Value>>,
-    ) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {
-        ExecutorCalls::materialize(self, run, values)
-    }
-
-    fn trace_headers(&self, invocation: &Invocation) -> BoxFuture<'static, TraceHeaders> {
-        ExecutorCalls::trace_headers(self, invocation)
-    }
-}
-
-/// Any matching closure is an executor (handy in Rust embeddings and tests).
-impl<F> CustomExecutor for F
-where
-    F: Fn(Invocation) -> BoxFuture<'static, NodeResult> + Send + Sync + 'static,
-{
-    fn execute(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
-        self(invocation)
-    }
-}
 
 /// The native host: wall clock, tokio timers and tasks, and real HTTP, files and processes.
 ///
@@ -93,7 +27,6 @@ pub struct NativeHost {
     http: NativeHttp,
     files: NativeFiles,
     processes: NativeProcesses,
-    custom: Option<Arc<dyn CustomExecutor>>,
     workers: Arc<WorkerPool>,
     spill: Option<Arc<dyn atomiton_core::host::SpillSpace>>,
 }
@@ -107,7 +40,6 @@ impl NativeHost {
             files: NativeFiles::new(handle.clone()),
             processes: NativeProcesses::new(handle.clone()),
             handle,
-            custom: None,
             workers: WorkerPool::shared(None),
             spill: None,
         }
@@ -141,12 +73,6 @@ impl NativeHost {
         self
     }
 
-    /// Sends host-provided node types to `executor`.
-    pub fn with_custom_executor(mut self, executor: Arc<dyn CustomExecutor>) -> Self {
-        self.custom = Some(executor);
-        self
-    }
-
     /// The runtime this host spawns on.
     pub fn handle(&self) -> &Handle {
         &self.handle
@@ -158,21 +84,9 @@ impl NativeHost {
     }
 }
 
-/// Stands in where no executor was given (for the trait's default materialisation).
-struct NoExecutor;
-
-impl CustomExecutor for NoExecutor {
-    fn execute(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
-        let message = format!("No implementation found for node type: {}", invocation.node_type);
-        Box::pin(async move { Err(ExecutionError::new(ErrorCode::NODE_TYPE_NOT_FOUND, message)) })
-    }
-}
-
 impl std::fmt::Debug for NativeHost {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NativeHost")
-            .field("custom_executor", &self.custom.is_some())
-            .finish_non_exhaustive()
+        f.debug_struct("NativeHost").finish_non_exhaustive()
     }
 }
 
@@ -223,39 +137,6 @@ impl Host for NativeHost {
 
     fn parallelism(&self) -> usize {
         self.workers.stats().size
-    }
-
-    fn materialize(
-        &self,
-        run: &str,
-        values: Vec<Arc<Value>>,
-    ) -> BoxFuture<'static, Result<Vec<Value>, ExecutionError>> {
-        match &self.custom {
-            Some(executor) => executor.materialize(run, values),
-            None => CustomExecutor::materialize(&NoExecutor, run, values),
-        }
-    }
-
-    fn trace_headers(&self, invocation: &Invocation) -> BoxFuture<'static, TraceHeaders> {
-        match &self.custom {
-            Some(executor) => executor.trace_headers(invocation),
-            None => Box::pin(std::future::ready(Vec::new())),
-        }
-    }
-
-    fn execute_custom(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
-        match &self.custom {
-            Some(executor) => executor.execute(invocation),
-            // The trait's default, which an override cannot call: same code and message
-            // (tests/host.rs checks they stay equal).
-            None => {
-                let message =
-                    format!("No implementation found for node type: {}", invocation.node_type);
-                Box::pin(async move {
-                    Err(ExecutionError::new(ErrorCode::NODE_TYPE_NOT_FOUND, message))
-                })
-            }
-        }
     }
 
     fn capabilities(&self) -> Capabilities {

@@ -38,7 +38,7 @@ mod task;
 
 pub use files::{write_atomic, NativeFiles};
 pub use history::{RedisHistory, SqliteHistory};
-pub use host::{CustomExecutor, NativeHost};
+pub use host::NativeHost;
 pub use http::NativeHttp;
 pub use process::NativeProcesses;
 pub use spill::NativeSpill;

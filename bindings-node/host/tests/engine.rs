@@ -14,12 +14,12 @@ use atomiton_core::engine::RunHandles;
 use atomiton_core::host::effects::ProcessSpec;
 use atomiton_core::host::{BoxFuture, CancelToken, SharedHost};
 use atomiton_core::json;
-use atomiton_core::nodes::{FnNode, Invocation, NodeRegistry, NodeResult};
+use atomiton_core::nodes::{FnNode, Invocation, NodeRegistry, NodeResult, SharedEmbedder};
 use atomiton_core::value::Value;
 use atomiton_core::{
     Engine, EngineConfig, ErrorCode, ExecutionError, NodeDefinition, NodeEdge, RunOptions,
 };
-use atomiton_native_host::{CustomExecutor, NativeHost};
+use atomiton_native_host::NativeHost;
 use common::{alive, eventually, runtime, within, TempDir, HANG};
 
 fn edge(source: &str, target: &str) -> NodeEdge {
@@ -271,9 +271,9 @@ fn cancelling_a_run_kills_its_running_process() {
 }
 
 #[test]
-fn host_provided_node_types_go_to_the_custom_executor() {
+fn embedder_provided_node_types_go_to_the_embedder() {
     let runtime = runtime();
-    let executor: Arc<dyn CustomExecutor> =
+    let embedder: SharedEmbedder =
         Arc::new(|invocation: Invocation| -> BoxFuture<'static, NodeResult> {
             Box::pin(async move {
                 let n = invocation.input.get("default").and_then(Value::as_i64).unwrap_or(0);
@@ -287,13 +287,13 @@ fn host_provided_node_types_go_to_the_custom_executor() {
         vec![edge("a", "b")],
     );
     let engine = Engine::with_registry(registry, EngineConfig::default());
-    let host =
-        NativeHost::new(runtime.handle().clone()).with_custom_executor(executor).into_shared();
+    let host = NativeHost::new(runtime.handle().clone()).into_shared();
     let options = RunOptions {
         custom_types: Arc::new(HashSet::from(["js-times-ten".to_owned()])),
         ..RunOptions::default()
     };
-    let result = runtime.block_on(engine.run(flow, options, host));
+    let handles = RunHandles { embedder, ..RunHandles::default() };
+    let result = runtime.block_on(engine.run_with(flow, options, handles, host));
     assert!(result.success, "{:?}", result.error);
     assert_eq!(result.data, Some(json!(70)));
 }

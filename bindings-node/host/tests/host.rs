@@ -1,48 +1,18 @@
-//! `NativeHost`'s own duties: clock, timers, random numbers, spawning, capabilities and custom
-//! executors.
+//! `NativeHost`'s own duties: clock, timers, random numbers, spawning and capabilities.
 
 mod common;
 
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use atomiton_core::host::{BoxFuture, CancelToken, Capabilities, Host};
-use atomiton_core::json;
-use atomiton_core::nodes::{Invocation, NodeInput, NodeResult};
-use atomiton_core::value::Map;
-use atomiton_core::{ErrorCode, RunContext};
-use atomiton_native_host::{CustomExecutor, NativeHost};
+use atomiton_core::host::{Capabilities, Host};
+use atomiton_native_host::NativeHost;
 use common::block_on_plain_thread;
 use futures::FutureExt;
 use tokio::runtime::Handle;
 
 fn host() -> NativeHost {
     NativeHost::new(Handle::current())
-}
-
-fn invocation(node_type: &str) -> Invocation {
-    Invocation {
-        node_id: Arc::from("n1"),
-        node_index: 0,
-        node_type: Arc::from(node_type),
-        run: Arc::new(RunContext {
-            execution_id: Arc::from("exec_test"),
-            variables: Arc::new(json!({})),
-            input: NodeInput::default(),
-            parent_context: None,
-            slow_mo: None,
-            debug: None,
-            telemetry: None,
-            warnings: Default::default(),
-        }),
-        parameters: Arc::new(Map::new()),
-        input: NodeInput::default(),
-        parent_context: None,
-        signal: CancelToken::new(),
-        attempt: 1,
-        expression_limits: Default::default(),
-    }
 }
 
 #[tokio::test]
@@ -128,41 +98,4 @@ async fn the_native_host_offers_every_capability_and_effect() {
     assert!(host.http().is_some());
     assert!(host.files().is_some());
     assert!(host.processes().is_some());
-}
-
-/// A host with every default, to compare `NativeHost`'s behaviour without an executor against.
-struct Bare;
-
-impl Host for Bare {
-    fn now(&self) -> f64 {
-        0.0
-    }
-    fn sleep(&self, _ms: f64) -> BoxFuture<'static, ()> {
-        Box::pin(async {})
-    }
-    fn random(&self) -> f64 {
-        0.0
-    }
-    fn spawn(&self, _task: BoxFuture<'static, ()>) {}
-}
-
-#[tokio::test]
-async fn without_an_executor_custom_nodes_fail_exactly_as_the_trait_default() {
-    let ours = host().execute_custom(invocation("js-thing")).await.expect_err("no executor");
-    let default = Bare.execute_custom(invocation("js-thing")).await.expect_err("no executor");
-    assert_eq!(ours.code, ErrorCode::NODE_TYPE_NOT_FOUND);
-    assert_eq!(ours, default);
-}
-
-#[tokio::test]
-async fn a_custom_executor_receives_the_invocation() {
-    let executor: Arc<dyn CustomExecutor> =
-        Arc::new(|invocation: Invocation| -> BoxFuture<'static, NodeResult> {
-            Box::pin(async move {
-                Ok(Some(json!({"ran": &*invocation.node_type, "attempt": invocation.attempt})))
-            })
-        });
-    let host = host().with_custom_executor(executor);
-    let output = host.execute_custom(invocation("js-thing")).await.expect("executed");
-    assert_eq!(output, Some(json!({"ran": "js-thing", "attempt": 1})));
 }

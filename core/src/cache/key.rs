@@ -2,33 +2,10 @@
 //! hasher that writes values into it bit-exactly (as values cross the engine: `-0` is not `0`,
 //! `undefined` is not `null`, a key's place in an object counts).
 
-use std::fmt;
-
 use xxhash_rust::xxh3::Xxh3;
 
+use crate::progress::CacheKey;
 use crate::value::{Ext, Value};
-
-/// What a node's result is cached under.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CacheKey(pub u128);
-
-impl CacheKey {
-    /// The key as 32 lowercase hex digits (how events, history and stores show it).
-    pub fn to_hex(self) -> String {
-        format!("{:032x}", self.0)
-    }
-
-    /// A key from [`to_hex`](Self::to_hex)'s form.
-    pub fn from_hex(text: &str) -> Option<CacheKey> {
-        (text.len() == 32).then(|| u128::from_str_radix(text, 16).ok()).flatten().map(CacheKey)
-    }
-}
-
-impl fmt::Debug for CacheKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CacheKey({:032x})", self.0)
-    }
-}
 
 /// Bytes gathered before they go to XXH3: feeding it a few bytes at a time (a tag, a number)
 /// costs more than copying them here first.

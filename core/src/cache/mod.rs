@@ -24,7 +24,8 @@ mod persisted;
 mod size;
 mod store;
 
-pub use key::{CacheKey, KeyHasher};
+pub use crate::progress::{CacheHit, CacheKey};
+pub use key::KeyHasher;
 pub use memory::{CacheLimits, MemoryCache};
 pub use options::{CacheSetting, CacheStoreKind, NodeCacheOption, RunCache};
 pub use persisted::PersistedCache;
@@ -41,12 +42,4 @@ pub struct CacheHandle {
     pub store: std::sync::Arc<dyn CacheStore>,
     /// How long entries are served unless a node says otherwise (`None`: until evicted).
     pub ttl_ms: Option<f64>,
-}
-
-/// A node served from the cache: the entry's key and age, as progress and the trace report it.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct CacheHit {
-    pub key: CacheKey,
-    /// How old the entry was when it was served, in ms.
-    pub age_ms: f64,
 }

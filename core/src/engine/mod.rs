@@ -115,7 +115,11 @@ impl Engine {
         {
             return invalid_definition(&host, &handles, flow.id_str(), &execution_id);
         }
-        let context = Arc::new(RunContext::resolve(execution_id, &mut options));
+        let context = Arc::new(crate::run::context::resolve(
+            execution_id,
+            &mut options,
+            handles.embedder.clone(),
+        ));
         let host = match &options.permissions {
             Some(permissions) => restricted(host, permissions),
             None => host,
@@ -215,7 +219,6 @@ impl Engine {
                     nodes,
                     &context,
                     options.permissions.as_ref(),
-                    &host,
                 )
                 .await
             }

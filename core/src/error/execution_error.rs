@@ -104,7 +104,7 @@ impl ExecutionError {
     pub fn attempt_timed_out(ms: f64) -> Self {
         Self::new(
             ErrorCode::TIMEOUT,
-            format!("Node execution timed out after {}ms", crate::format::js_number(ms)),
+            format!("Node execution timed out after {}ms", crate::value::js_number(ms)),
         )
     }
 

@@ -298,11 +298,6 @@ fn fast_result(
     Ok(Some(v))
 }
 
-/// A typed array's elements as numbers (`Uint16Array` [1, 2] → [1.0, 2.0]).
-pub fn typed_array_elements(bytes: &crate::value::Bytes) -> Vec<f64> {
-    ext::elements(bytes)
-}
-
 /// JavaScript truthiness of a value (for filters and loop conditions).
 pub fn is_truthy(v: &Value) -> bool {
     match v {

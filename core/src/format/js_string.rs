@@ -100,10 +100,6 @@ fn bytes_string(bytes: &Bytes) -> String {
             })
             .collect::<Vec<_>>()
             .join(","),
-        _ => crate::expression::typed_array_elements(bytes)
-            .into_iter()
-            .map(js_number)
-            .collect::<Vec<_>>()
-            .join(","),
+        _ => bytes.elements().into_iter().map(js_number).collect::<Vec<_>>().join(","),
     }
 }

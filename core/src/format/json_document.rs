@@ -199,7 +199,7 @@ fn ext_document(ext: &Ext) -> Result<Option<serde_json::Value>, String> {
         Ext::Bytes(bytes)
             if !matches!(bytes.kind, BytesKind::ArrayBuffer | BytesKind::DataView) =>
         {
-            let elements = crate::expression::typed_array_elements(bytes);
+            let elements = bytes.elements();
             serde_json::Value::Object(
                 elements.into_iter().enumerate().map(|(i, n)| (i.to_string(), number(n))).collect(),
             )

@@ -3,6 +3,7 @@
 //! exception: an output the store would cut is cut here, which costs its preview's writing, so
 //! that the record does not hold the output while it waits in a store's queue.
 
+use crate::nodes::SharedEmbedder;
 use std::sync::{Arc, Mutex};
 
 use futures::channel::oneshot;
@@ -17,6 +18,8 @@ use crate::value::Value;
 pub struct RunRecorder {
     store: SharedHistory,
     host: SharedHost,
+    /// Writes out what the embedder keeps (a JS executor's output) before it is recorded.
+    embedder: SharedEmbedder,
     execution_id: Arc<str>,
     /// Writes waiting for the embedder to write out values it keeps (a JS executor's output):
     /// the run's end is recorded after them.
@@ -25,8 +28,14 @@ pub struct RunRecorder {
 
 impl RunRecorder {
     /// A recorder of run `execution_id`; call [`begin`](Self::begin) first.
-    pub fn new(store: SharedHistory, host: SharedHost, execution_id: Arc<str>) -> Arc<Self> {
-        Arc::new(RunRecorder { store, host, execution_id, waiting: Mutex::new(Vec::new()) })
+    pub fn new(
+        store: SharedHistory,
+        host: SharedHost,
+        embedder: SharedEmbedder,
+        execution_id: Arc<str>,
+    ) -> Arc<Self> {
+        let waiting = Mutex::new(Vec::new());
+        Arc::new(RunRecorder { store, host, embedder, execution_id, waiting })
     }
 
     /// The run's id.
@@ -106,7 +115,7 @@ impl RunRecorder {
         make: impl FnOnce(Vec<Value>) -> HistoryWrite + crate::host::MaybeSend + 'static,
     ) {
         let count = values.len();
-        let request = self.host.materialize(&self.execution_id, values);
+        let request = self.embedder.materialize(&self.execution_id, values);
         let store = self.store.clone();
         let (done, waiting) = oneshot::channel();
         self.host.spawn(Box::pin(async move {

@@ -25,8 +25,7 @@ pub use permissions::{FileAccess, HttpAccess, RunPermissions};
 pub use restricted::{restricted, ConfinedEffects, Denied};
 pub use spill::{SpillFile, SpillSpace};
 
-use crate::error::{ErrorCode, ExecutionError};
-use crate::nodes::{Invocation, NodeResult};
+use crate::error::ExecutionError;
 
 /// Everything environmental the engine needs.
 pub trait Host: MaybeSend + MaybeSync + 'static {
@@ -60,39 +59,6 @@ pub trait Host: MaybeSend + MaybeSync + 'static {
     /// work runs on the caller's thread.
     fn parallelism(&self) -> usize {
         1
-    }
-
-    /// Runs a node whose type the run was told is provided by the host (a JS executor from
-    /// `nodeExecutorFactory`). Hosts without custom executors keep the default.
-    fn execute_custom(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
-        let message = format!("No implementation found for node type: {}", invocation.node_type);
-        Box::pin(async move { Err(ExecutionError::new(ErrorCode::NODE_TYPE_NOT_FOUND, message)) })
-    }
-
-    /// Writes out in full the values the host keeps on its side that `values` refer to (as
-    /// [`crate::value::Ext::Js`] handles), for a built-in node of run `run` about to read them.
-    /// Hosts that hand out no handles keep the default, which returns the values as they are.
-    fn materialize(
-        &self,
-        run: &str,
-        values: Vec<Arc<crate::value::Value>>,
-    ) -> BoxFuture<'static, Result<Vec<crate::value::Value>, ExecutionError>> {
-        let _ = run;
-        let values = values
-            .into_iter()
-            .map(|v| Arc::try_unwrap(v).unwrap_or_else(|shared| (*shared).clone()))
-            .collect();
-        Box::pin(std::future::ready(Ok(values)))
-    }
-
-    /// W3C trace context headers (`traceparent`, maybe `tracestate`) naming the span of
-    /// `invocation`'s node, for a request it is about to send. Asked only in a traced run that
-    /// propagates context (see [`crate::telemetry`]); the embedder opens the node's span to name
-    /// it. Hosts without a tracer keep the default: no headers.
-    #[cfg(feature = "telemetry")]
-    fn trace_headers(&self, invocation: &Invocation) -> BoxFuture<'static, TraceHeaders> {
-        let _ = invocation;
-        Box::pin(std::future::ready(Vec::new()))
     }
 
     /// What this environment can do for built-in node types that reach outside the data.

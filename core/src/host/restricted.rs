@@ -12,7 +12,6 @@ use super::effects::{
 };
 use super::permissions::{FileAccess, HttpAccess, RunPermissions};
 use super::{BoxCallback, BoxFuture, Capabilities, Host, MaybeSend, SharedHost};
-use crate::nodes::{Invocation, NodeResult};
 
 /// Effects a host checks itself for grants limited to roots or hosts.
 #[derive(Default)]
@@ -134,22 +133,6 @@ impl Host for Narrowed {
         self.inner.parallelism()
     }
 
-    fn materialize(
-        &self,
-        run: &str,
-        values: Vec<std::sync::Arc<crate::value::Value>>,
-    ) -> BoxFuture<'static, Result<Vec<crate::value::Value>, crate::error::ExecutionError>> {
-        self.inner.materialize(run, values)
-    }
-
-    fn execute_custom(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
-        self.inner.execute_custom(invocation)
-    }
-
-    #[cfg(feature = "telemetry")]
-    fn trace_headers(&self, invocation: &Invocation) -> BoxFuture<'static, super::TraceHeaders> {
-        self.inner.trace_headers(invocation)
-    }
     fn capabilities(&self) -> Capabilities {
         self.inner.capabilities()
     }

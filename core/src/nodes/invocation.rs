@@ -6,11 +6,11 @@ use crate::value::{Map, Value};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
+use super::context::{write_context, ContextKind, RunContext};
 use super::NodeInput;
 use crate::error::ExecutionError;
 use crate::expression::Limits;
 use crate::host::CancelToken;
-use crate::run::context::{write_context, ContextKind, RunContext};
 
 /// What an executable returns: its output (`None` is JS `undefined`) or an error.
 pub type NodeResult = Result<Option<Value>, ExecutionError>;

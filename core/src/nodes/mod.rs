@@ -1,6 +1,9 @@
 //! Node types: the executable contract, the registry, and (one folder each) the built-ins.
 
 pub(crate) mod builtin;
+mod context;
+pub mod descriptor;
+mod embedder;
 mod input;
 mod invocation;
 mod node_type;
@@ -9,6 +12,8 @@ pub mod schema;
 pub mod stream;
 
 pub use builtin::{builtin_registry, BUILTIN_TYPES};
+pub use context::{write_context, ContextKind, RunContext, RunWarning};
+pub use embedder::{default_embedder, written, Embedder, SharedEmbedder};
 pub use input::NodeInput;
 pub use invocation::{ExecutorParams, Invocation, NodeResult, ParentContext};
 pub use node_type::{Caching, FnNode, NodeType, ParameterIssue};

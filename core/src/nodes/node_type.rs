@@ -6,8 +6,8 @@ use crate::value::Map;
 
 use super::schema::NodeSchema;
 use super::{Invocation, NodeResult};
-use crate::catalog::NodeDescriptor;
 use crate::host::{BoxFuture, Capabilities, MaybeSend, MaybeSync, SharedHost};
+use crate::nodes::descriptor::NodeDescriptor;
 
 /// One problem with a node's parameters, found before anything runs.
 #[derive(Debug, Clone, PartialEq, Eq)]

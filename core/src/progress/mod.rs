@@ -1,9 +1,13 @@
 //! Progress: weighted computation, animation steps and the snapshot payload.
 
+#[cfg(feature = "cache")]
+mod cache_hit;
 mod event;
 mod status;
 mod steps;
 
+#[cfg(feature = "cache")]
+pub use cache_hit::{CacheHit, CacheKey};
 pub use event::{GraphEdge, NodeState, ProgressEvent, ProgressGraph, ProgressNode};
 pub use status::NodeStatus;
 pub use steps::{progress_steps, COMPLETE_MESSAGE};

@@ -20,7 +20,7 @@ pub struct NodeStatus {
     pub bytes: Option<(u64, Option<u64>)>,
     /// A `cached` node's entry (see `crate::cache`).
     #[cfg(feature = "cache")]
-    pub cache: Option<crate::cache::CacheHit>,
+    pub cache: Option<crate::progress::CacheHit>,
 }
 
 impl NodeStatus {

@@ -1,120 +1,31 @@
-//! The context one run's nodes share, resolved once from its [`RunOptions`](super::RunOptions).
+//! A run's [`RunContext`], resolved from its options.
 
 use std::sync::Arc;
 
-use serde::ser::{SerializeMap, Serializer};
+use crate::nodes::{NodeInput, RunContext, SharedEmbedder};
 
-use crate::nodes::NodeInput;
-use crate::value::Value;
-
-/// What every layer after the engine reads about a run: the scheduler, each node's
-/// [`Invocation`](crate::nodes::Invocation), a group's `parentContext` and the result's
-/// `context` all hold this one value, so a context field is resolved in one place and written
-/// by one serializer ([`write_context`]).
-#[derive(Debug)]
-pub struct RunContext {
-    pub execution_id: Arc<str>,
-    /// `options.variables`, `{}` when absent.
-    pub variables: Arc<Value>,
-    /// The flow's input (`options.input`).
-    pub input: NodeInput,
-    /// `options.parentContext`, given back in the result's context.
-    pub parent_context: Option<Value>,
-    /// `options.slowMo` as given (the scheduler paces only by a finite positive one).
-    pub slow_mo: Option<f64>,
-    /// `options.debug`, absent when `null`.
-    pub debug: Option<Arc<Value>>,
-    /// Present when the run is traced (`options.telemetry`).
-    pub telemetry: Option<Arc<crate::telemetry::RunTelemetry>>,
-    /// What the run went ahead with but should not have to (see [`RunWarning`]).
-    pub warnings: std::sync::Mutex<Vec<RunWarning>>,
-}
-
-/// Something a run went ahead with that the flow probably did not mean: a name the engine does
-/// not know, with `strictParameters: false`, or a template path that names nothing. The
-/// result lists them (`warnings`), and the TypeScript layer logs them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RunWarning {
-    /// The node concerned, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub node_id: Option<String>,
-    pub message: String,
-}
-
-impl RunContext {
-    /// Notes a warning of node `node_id` (or of the run).
-    pub fn warn(&self, node_id: Option<&str>, message: impl Into<String>) {
-        let warning = RunWarning { node_id: node_id.map(str::to_owned), message: message.into() };
-        let mut warnings = self.warnings.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        // A template in a stream warns once per batch at most: one of each is enough.
-        if warnings.len() < 100 && !warnings.contains(&warning) {
-            warnings.push(warning);
-        }
+/// The context of run `execution_id`, taking its options' context fields (nothing after this
+/// reads them there, and the input can be large: moved, not copied).
+pub(crate) fn resolve(
+    execution_id: Arc<str>,
+    options: &mut super::RunOptions,
+    embedder: SharedEmbedder,
+) -> RunContext {
+    RunContext {
+        execution_id,
+        variables: Arc::new(options.variables.take().unwrap_or_else(|| crate::json!({}))),
+        input: options.input.take().map(NodeInput::from_value).unwrap_or_default(),
+        parent_context: options.parent_context.take(),
+        slow_mo: options.slow_mo,
+        debug: options.debug.take().filter(|d| !d.is_null()).map(Arc::new),
+        #[cfg(feature = "telemetry")]
+        telemetry: options
+            .telemetry
+            .as_ref()
+            .map(|t| Arc::new(crate::telemetry::RunTelemetry::new(t))),
+        #[cfg(not(feature = "telemetry"))]
+        telemetry: None,
+        warnings: std::sync::Mutex::new(Vec::new()),
+        embedder,
     }
-
-    /// The warnings noted so far, taken.
-    pub fn take_warnings(&self) -> Vec<RunWarning> {
-        std::mem::take(
-            &mut *self.warnings.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
-    }
-}
-
-impl RunContext {
-    /// The context of run `execution_id`, taking its options' context fields (nothing after
-    /// this reads them there, and the input can be large: moved, not copied).
-    pub(crate) fn resolve(execution_id: Arc<str>, options: &mut super::RunOptions) -> Self {
-        RunContext {
-            execution_id,
-            variables: Arc::new(options.variables.take().unwrap_or_else(|| crate::json!({}))),
-            input: options.input.take().map(NodeInput::from_value).unwrap_or_default(),
-            parent_context: options.parent_context.take(),
-            slow_mo: options.slow_mo,
-            debug: options.debug.take().filter(|d| !d.is_null()).map(Arc::new),
-            #[cfg(feature = "telemetry")]
-            telemetry: options
-                .telemetry
-                .as_ref()
-                .map(|t| Arc::new(crate::telemetry::RunTelemetry::new(t))),
-            #[cfg(not(feature = "telemetry"))]
-            telemetry: None,
-            warnings: std::sync::Mutex::new(Vec::new()),
-        }
-    }
-}
-
-/// Which optional keys a context written by [`write_context`] carries.
-#[derive(Clone, Copy)]
-pub(crate) enum ContextKind {
-    /// The result's `context`: with the run's `parentContext`.
-    Result,
-    /// A group's context as its children's executors see it: no `parentContext` of its own.
-    Group,
-}
-
-/// Writes `{nodeId, executionId, variables, input, parentContext?, slowMo?, debug?}`: the
-/// TypeScript engine's `ConductorExecutionContext` of node `node_id` receiving `input`.
-pub(crate) fn write_context<S: Serializer>(
-    serializer: S,
-    node_id: &str,
-    input: &NodeInput,
-    run: &RunContext,
-    kind: ContextKind,
-) -> Result<S::Ok, S::Error> {
-    let mut map = serializer.serialize_map(None)?;
-    map.serialize_entry("nodeId", node_id)?;
-    map.serialize_entry("executionId", &*run.execution_id)?;
-    map.serialize_entry("variables", &*run.variables)?;
-    map.serialize_entry("input", input)?;
-    if let (ContextKind::Result, Some(parent)) = (kind, &run.parent_context) {
-        map.serialize_entry("parentContext", parent)?;
-    }
-    if let Some(slow_mo) = run.slow_mo {
-        map.serialize_entry("slowMo", &slow_mo)?;
-    }
-    if let Some(debug) = &run.debug {
-        map.serialize_entry("debug", &**debug)?;
-    }
-    map.end()
 }

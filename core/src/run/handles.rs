@@ -8,10 +8,13 @@ use crate::host::{CancelToken, EventSink};
 /// A run's live handles. A session attaches them in one place (`Session::run`); a run without
 /// them (a bare [`Engine::run`](crate::Engine::run)) cannot be cancelled, observed or paused
 /// from outside.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct RunHandles {
     /// Cancels the run when cancelled.
     pub cancel: Option<CancelToken>,
+    /// The app around the engine: the node types it provides, values kept on its side, its
+    /// tracer (by default none of these: a run without custom node types).
+    pub embedder: crate::nodes::SharedEmbedder,
     /// Receives this run's events.
     pub event_sink: Option<Arc<dyn EventSink>>,
     /// The run's live state, read by the embedder whenever it asks (`node.store`).
@@ -27,4 +30,24 @@ pub struct RunHandles {
     /// The node result cache the run reads and writes (unless its options say `cache: false`).
     #[cfg(feature = "cache")]
     pub cache: Option<crate::cache::CacheHandle>,
+}
+
+impl Default for RunHandles {
+    /// No handles: a run nobody outside can cancel, observe, pause or record, whose custom node
+    /// types fail as unknown.
+    fn default() -> Self {
+        RunHandles {
+            cancel: Default::default(),
+            embedder: crate::nodes::default_embedder(),
+            event_sink: Default::default(),
+            view: Default::default(),
+            control: Default::default(),
+            #[cfg(feature = "history")]
+            recorder: Default::default(),
+            #[cfg(feature = "history")]
+            reuse: Default::default(),
+            #[cfg(feature = "cache")]
+            cache: Default::default(),
+        }
+    }
 }

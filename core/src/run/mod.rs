@@ -11,8 +11,8 @@ mod options;
 mod result;
 mod view;
 
+pub use crate::nodes::RunContext;
 pub use config::EngineConfig;
-pub use context::RunContext;
 pub use control::{RunCommand, RunControl};
 pub use handles::RunHandles;
 pub use ids::uuid_v4;

@@ -26,19 +26,19 @@ pub struct RunOptions {
     /// Id of the run; made once (`exec_<uuid>`) when absent.
     pub execution_id: Option<String>,
     /// Shared with every node (`params.variables`). Default `{}`.
-    #[cfg_attr(test, ts(as = "Option<crate::typescript::Record>", optional))]
+    #[cfg_attr(test, ts(type = "Record<string, unknown>", optional))]
     pub variables: Option<Value>,
     /// The flow's input: an atomic node's `input`, a group's children's fallback input.
-    #[cfg_attr(test, ts(as = "Option<crate::typescript::Unknown>", optional))]
+    #[cfg_attr(test, ts(type = "unknown", optional))]
     pub input: Option<Value>,
     /// Given back in the result's `context`.
-    #[cfg_attr(test, ts(as = "Option<crate::typescript::Unknown>", optional))]
+    #[cfg_attr(test, ts(type = "unknown", optional))]
     pub parent_context: Option<Value>,
     /// Visualisation pacing in ms per progress step; 0 or absent = no artificial delay.
     pub slow_mo: Option<f64>,
     /// Debug simulation for this run only, or `true`: log this run at debug level (nothing is
     /// simulated).
-    #[cfg_attr(test, ts(as = "Option<crate::typescript::DebugField>", optional))]
+    #[cfg_attr(test, ts(type = "DebugOptions | boolean", optional))]
     pub debug: Option<Value>,
     /// Bound on this run in ms (instead of the engine's configured timeout).
     #[serde(rename = "timeout")]
@@ -67,7 +67,7 @@ pub struct RunOptions {
     /// Outputs given for nodes (`{path: output}` on the wire): those nodes do not run, their
     /// successors take these.
     #[serde(deserialize_with = "pins")]
-    #[cfg_attr(test, ts(as = "Option<crate::typescript::Record>", optional))]
+    #[cfg_attr(test, ts(type = "Record<string, unknown>", optional))]
     pub pinned: Vec<(String, Value)>,
     /// Runs only this node (by path) and what it depends on; the result's data is its output.
     pub run_to: Option<String>,
@@ -96,7 +96,10 @@ pub struct RunOptions {
     /// false | true | {ttlMs}}}` turns it off or on (effects included) for those nodes, over
     /// their `parameters.cache`. Only on conductors created with `cache`.
     #[cfg(feature = "cache")]
-    #[cfg_attr(test, ts(as = "Option<crate::typescript::RunCacheField>", optional))]
+    #[cfg_attr(
+        test,
+        ts(type = "boolean | { nodes?: Record<string, boolean | { ttlMs?: number }> }", optional)
+    )]
     pub cache: Option<crate::cache::RunCache>,
     /// Builds without the cache: the TypeScript layer refuses a run's `cache` on a conductor
     /// created without one.

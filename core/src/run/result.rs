@@ -5,8 +5,8 @@ use std::sync::Arc;
 use crate::value::Value;
 use serde::{Serialize, Serializer};
 
-use super::context::{write_context, ContextKind, RunContext};
 use crate::error::ExecutionError;
+use crate::nodes::{write_context, ContextKind, RunContext};
 use crate::trace::ExecutionTrace;
 
 /// The outcome of a run. `run` never fails with an `Err`: every failure is a result with
@@ -32,7 +32,7 @@ pub struct ExecutionResult {
     /// What the run went ahead with but should not have to (unknown names with
     /// `strictParameters: false`, template paths that name nothing).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<super::context::RunWarning>,
+    pub warnings: Vec<crate::nodes::RunWarning>,
     /// A traced run's nodes (`options.telemetry`), for the embedder's tracing. Written as JSON
     /// text in a string: the embedder parses it in one call, apart from the rest of the result.
     #[cfg(feature = "telemetry")]

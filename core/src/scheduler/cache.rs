@@ -48,7 +48,6 @@ impl RunCacheSetup {
     /// index), over each node's `parameters.cache`. The run's `variables` and `parentContext`
     /// are part of every key, written out first when JS keeps them (a handle's id changes from
     /// run to run; its value may not).
-    #[allow(clippy::too_many_arguments)]
     pub async fn new(
         store: Arc<dyn CacheStore>,
         default_ttl_ms: Option<f64>,
@@ -57,7 +56,6 @@ impl RunCacheSetup {
         nodes: Vec<(NodeIx, NodeCacheOption)>,
         context: &RunContext,
         permissions: Option<&RunPermissions>,
-        host: &SharedHost,
     ) -> Option<Self> {
         let mut options: Vec<Option<NodeCacheOption>> = plan
             .nodes
@@ -72,7 +70,7 @@ impl RunCacheSetup {
         given.extend(context.parent_context.clone().map(Arc::new));
         let written: Vec<Value> = if given.iter().any(|value| value.holds_js()) {
             // Not written out, not keyed: the run goes without the cache.
-            host.materialize(&context.execution_id, given).await.ok()?
+            context.embedder().materialize(&context.execution_id, given).await.ok()?
         } else {
             given.iter().map(|value| (**value).clone()).collect()
         };
@@ -205,13 +203,13 @@ pub(crate) fn cached_leaf(mut job: LeafJob, cache: LeafCache) -> BoxFuture<'stat
             }
             Either::Right(_) => return Ended::Leaf((ix, None)),
         };
-        let execution_id = invocation.run.execution_id.clone();
+        let context = invocation.run.clone();
         job.invocation = Some(invocation);
         let ended = leaf_future(job).await;
         if let Ended::Leaf((_, Some(Ok(output)))) = &ended {
             let output = output.clone().map(Arc::new);
             let created_ms = host.now();
-            let entry = Entry { output, created_ms, ttl_ms, execution_id, ix };
+            let entry = Entry { output, created_ms, ttl_ms, context, ix };
             // The node has ended; writing its entry must not fail or delay it more than needed.
             if let Ok(entry) = entry.written(&host, &cache.run).await {
                 cache.run.store.put(key, entry);
@@ -239,7 +237,7 @@ async fn look_up(
     cache: &LeafCache,
 ) -> Result<Lookup, ExecutionError> {
     // A built-in reads its input written out: written once, here, so the key is made of data.
-    let invocation = if materialize { materialized(invocation, host).await? } else { invocation };
+    let invocation = if materialize { materialized(invocation).await? } else { invocation };
     let caching = match &cache.node_type {
         Some(node_type) => node_type.caching(&invocation),
         None => Caching::OptIn { files: Vec::new() },
@@ -379,7 +377,8 @@ struct Entry {
     output: Option<Arc<Value>>,
     created_ms: f64,
     ttl_ms: Option<f64>,
-    execution_id: Arc<str>,
+    /// The run's context: its id and embedder, which writes out what JS keeps.
+    context: Arc<RunContext>,
     ix: NodeIx,
 }
 
@@ -393,7 +392,9 @@ impl Entry {
     ) -> Result<CacheEntry, ExecutionError> {
         let output = match self.output {
             Some(output) if output.holds_js() => {
-                let written = host.materialize(&self.execution_id, vec![output]).await?;
+                let materialized =
+                    self.context.embedder().materialize(&self.context.execution_id, vec![output]);
+                let written = materialized.await?;
                 written.into_iter().next().map(Arc::new)
             }
             output => output,

@@ -36,7 +36,12 @@ pub(crate) struct SimulateError {
     node_id: String,
     /// `generic`, `timeout`, `network`, `validation` or `permission` (each with a default
     /// message); any other type has a generic one.
-    #[cfg_attr(test, ts(as = "crate::typescript::DebugErrorType"))]
+    #[cfg_attr(
+        test,
+        ts(
+            type = "\"generic\" | \"timeout\" | \"network\" | \"validation\" | \"permission\" | (string & {})"
+        )
+    )]
     error_type: String,
     #[cfg_attr(test, ts(optional))]
     message: Option<String>,

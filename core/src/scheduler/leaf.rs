@@ -83,7 +83,7 @@ impl Executor {
     fn start(&self, invocation: Invocation, host: &SharedHost) -> BoxFuture<'static, NodeResult> {
         match self {
             Executor::Builtin(node_type) => node_type.execute(invocation, host.clone()),
-            Executor::Custom => host.execute_custom(invocation),
+            Executor::Custom => invocation.run.clone().embedder().execute(invocation),
         }
     }
 }
@@ -92,10 +92,10 @@ impl Executor {
 /// reads data, not handles).
 pub(super) async fn materialized(
     mut invocation: Invocation,
-    host: &SharedHost,
 ) -> Result<Invocation, crate::error::ExecutionError> {
     let values = invocation.input.entries().iter().map(|(_, v)| v.clone()).collect();
-    let written = host.materialize(&invocation.run.execution_id, values).await?;
+    let request = invocation.run.embedder().materialize(&invocation.run.execution_id, values);
+    let written = request.await?;
     invocation.input = invocation.input.with_values(written);
     Ok(invocation)
 }
@@ -118,7 +118,7 @@ pub(crate) fn leaf_future(mut job: LeafJob) -> BoxFuture<'static, Ended> {
         };
         let (executor, host) = (job.executor, job.host);
         return Box::pin(contained(ix, node_id, signal, async move {
-            let invocation = materialized(invocation, &host).await?;
+            let invocation = materialized(invocation).await?;
             executor.start(invocation, &host).await
         }));
     }
@@ -262,7 +262,7 @@ async fn work(job: &mut LeafJob) -> NodeResult {
 async fn attempt_once(job: &LeafJob, attempt: u32, mut invocation: Invocation) -> NodeResult {
     invocation.attempt = attempt;
     if job.materialize {
-        invocation = materialized(invocation, &job.host).await?;
+        invocation = materialized(invocation).await?;
     }
     // A timed attempt gets its own signal so that timing out aborts just this attempt.
     let attempt_signal = job.timeout_ms.map(|_| invocation.signal.child());

@@ -3,6 +3,12 @@
 
 use super::Scheduler;
 use crate::plan::NodeIx;
+#[cfg(feature = "telemetry")]
+use crate::plan::Plan;
+#[cfg(feature = "telemetry")]
+use crate::progress::NodeState;
+#[cfg(feature = "telemetry")]
+use crate::telemetry::{NodeSpan, RunTelemetry, SpanError};
 
 /// The node type whose requests carry trace context.
 #[cfg(feature = "telemetry")]
@@ -29,14 +35,14 @@ impl Scheduler {
             .slots
             .iter()
             .zip(errors)
-            .map(|(slot, error)| crate::telemetry::NodeEnd {
+            .map(|(slot, error)| NodeEnd {
                 start: slot.status.start_time,
                 end: slot.status.end_time,
                 state: slot.status.state,
                 error,
             })
             .collect();
-        Some(crate::telemetry::spans(&self.plan, &telemetry, ends))
+        Some(spans(&self.plan, &telemetry, ends))
     }
 
     /// Node `ix` started in a traced run that propagates context: when it is an
@@ -69,4 +75,54 @@ impl Scheduler {
             telemetry.set_lineage(ix, &lineage);
         }
     }
+}
+
+/// What the scheduler knows of each node when a traced run ends.
+#[cfg(feature = "telemetry")]
+pub(super) struct NodeEnd {
+    pub start: Option<f64>,
+    pub end: Option<f64>,
+    pub state: NodeState,
+    pub error: Option<SpanError>,
+}
+
+/// The run's span records: every node that started (or was skipped or pinned), in plan order.
+#[cfg(feature = "telemetry")]
+fn spans(plan: &Plan, telemetry: &RunTelemetry, ends: Vec<NodeEnd>) -> Vec<NodeSpan> {
+    let mut retries = telemetry.take_retries();
+    retries.sort_by_key(|(ix, r)| (*ix, r.attempt));
+    let mut retries = retries.into_iter().peekable();
+    let statuses = telemetry.take_statuses();
+    let mut spans = Vec::with_capacity(ends.len());
+    for (ix, end) in ends.into_iter().enumerate() {
+        let mut node_retries = Vec::new();
+        while let Some((_, retry)) = retries.next_if(|(at, _)| *at <= ix) {
+            node_retries.push(retry);
+        }
+        let Some(start) = end.start.or(match end.state {
+            NodeState::Skipped | NodeState::Pinned | NodeState::Cached => end.end,
+            _ => None,
+        }) else {
+            continue;
+        };
+        let node = &plan.nodes[ix];
+        spans.push(NodeSpan {
+            index: ix,
+            parent: node.parent,
+            // A top-level node's path is its id: only nested ones need theirs.
+            path: node.parent.filter(|&p| p != 0).map(|_| plan.path(ix)),
+            id: node.id.clone(),
+            name: node.name.clone(),
+            node_type: node.node_type.clone(),
+            group: node.is_group(),
+            start,
+            end: end.end,
+            state: end.state.as_str(),
+            attempts: u32::try_from(node_retries.len()).unwrap_or(u32::MAX).saturating_add(1),
+            error: end.error,
+            retries: node_retries,
+            http_status: statuses.iter().find(|(at, _)| *at == ix).map(|(_, s)| *s),
+        });
+    }
+    spans
 }

@@ -24,7 +24,7 @@ use crate::error::{ErrorCode, ExecutionError};
 use crate::host::BoxFuture;
 #[cfg(feature = "telemetry")]
 use crate::host::TraceHeaders;
-use crate::nodes::{ExecutorParams, Invocation, NodeResult};
+use crate::nodes::{Embedder, ExecutorParams, Invocation, NodeResult};
 use crate::value::{codec, Value};
 
 /// The bridge between the scheduler and the embedder's executors. A host's
@@ -154,17 +154,10 @@ struct MaterializeRecord<'a> {
     values: &'a [Arc<Value>],
 }
 
-impl ExecutorCalls {
-    pub fn new(notifier: Arc<Notifier>) -> Arc<Self> {
-        Arc::new(ExecutorCalls {
-            mailbox: Arc::new(Mailbox::new(notifier)),
-            pending: Arc::default(),
-            next_id: AtomicU64::new(0),
-        })
-    }
-
+/// The session's embedder: every question a run asks the app goes to JS as a call record.
+impl Embedder for ExecutorCalls {
     /// Queues a call for the embedder and waits for its answer.
-    pub fn execute(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
+    fn execute(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (sender, receiver) = oneshot::channel();
         let record = CallRecord {
@@ -195,7 +188,7 @@ impl ExecutorCalls {
     /// `{traceparent?, tracestate?}`). Anything else, or no answer, is no headers: a request is
     /// never held up or failed by tracing.
     #[cfg(feature = "telemetry")]
-    pub fn trace_headers(&self, invocation: &Invocation) -> BoxFuture<'static, TraceHeaders> {
+    fn trace_headers(&self, invocation: &Invocation) -> BoxFuture<'static, TraceHeaders> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (sender, receiver) = oneshot::channel();
         let spans = invocation.run.telemetry.as_ref().map(|t| t.lineage(invocation.node_index));
@@ -230,7 +223,7 @@ impl ExecutorCalls {
 
     /// Asks the embedder to write out in full the values it keeps for run `run` (what `values`
     /// hold as handles), and waits for them.
-    pub fn materialize(
+    fn materialize(
         &self,
         run: &str,
         values: Vec<Arc<Value>>,
@@ -258,6 +251,16 @@ impl ExecutorCalls {
                     "The request for values was cancelled",
                 )),
             }
+        })
+    }
+}
+
+impl ExecutorCalls {
+    pub fn new(notifier: Arc<Notifier>) -> Arc<Self> {
+        Arc::new(ExecutorCalls {
+            mailbox: Arc::new(Mailbox::new(notifier)),
+            pending: Arc::default(),
+            next_id: AtomicU64::new(0),
         })
     }
 

@@ -50,12 +50,18 @@ impl SessionHistory {
     pub(crate) fn begin(
         &self,
         host: &SharedHost,
+        embedder: &crate::nodes::SharedEmbedder,
         execution_id: &str,
         flow_id: &str,
         flow: (Arc<str>, Vec<Arc<[u8]>>),
         request: &crate::engine::RunOptions,
     ) -> Arc<RunRecorder> {
-        let recorder = RunRecorder::new(self.store.clone(), host.clone(), Arc::from(execution_id));
+        let recorder = RunRecorder::new(
+            self.store.clone(),
+            host.clone(),
+            embedder.clone(),
+            Arc::from(execution_id),
+        );
         recorder.begin(RunBegun {
             summary: RunSummary {
                 id: execution_id.to_owned(),

@@ -22,6 +22,7 @@ mod guard;
 mod history;
 mod mailbox;
 mod output;
+mod placement;
 mod start;
 mod storage;
 mod wire;
@@ -36,6 +37,7 @@ pub use guard::guarded;
 #[cfg(feature = "history")]
 pub use history::SessionHistory;
 pub use mailbox::{Batch, Notifier, PokeFn};
+pub use placement::{Keepers, Place, Placement, RedisTarget};
 pub use wire::outcome;
 
 use self::driver::Driver;
@@ -87,6 +89,9 @@ pub struct Session {
     driver: Arc<Driver>,
     events: Arc<Mailbox>,
     calls: Arc<ExecutorCalls>,
+    /// What runs ask the app for (custom node types, kept values, trace headers): `calls`,
+    /// unless a Rust embedding gives its own ([`Session::with_embedder`]).
+    embedder: crate::nodes::SharedEmbedder,
     /// The binary data of the call batch last taken, until [`Session::take_call_buffers`].
     call_buffers: Mutex<Vec<Arc<[u8]>>>,
     /// Documents larger than this run on a worker (`None`: always on the embedder's thread).
@@ -105,7 +110,7 @@ pub struct Session {
 }
 
 impl Session {
-    /// A session whose host sends custom node types to `calls`, and whose queues poke the
+    /// A session whose runs send custom node types to `calls`, and whose queues poke the
     /// embedder through `notifier`.
     pub fn new(
         engine: Engine,
@@ -121,6 +126,7 @@ impl Session {
             store,
             runs: Mutex::new(HashMap::new()),
             events: Arc::new(Mailbox::new(notifier)),
+            embedder: calls.clone(),
             calls,
             call_buffers: Mutex::default(),
             #[cfg(feature = "run-state")]
@@ -132,6 +138,13 @@ impl Session {
             #[cfg(feature = "cache")]
             cache: None,
         }
+    }
+
+    /// Runs answer custom node types, kept values and trace headers with `embedder` instead of
+    /// JS calls (a Rust embedding, or a test on the virtual host).
+    pub fn with_embedder(mut self, embedder: crate::nodes::SharedEmbedder) -> Self {
+        self.embedder = embedder;
+        self
     }
 
     /// Runs documents over `bytes`, their binary data counted (and documents nested deeper than serde_json recurses, whose

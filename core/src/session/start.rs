@@ -192,15 +192,21 @@ impl Session {
         };
         #[cfg(feature = "history")]
         let recorder = match &self.history {
-            Some(history) if options.history != Some(false) => {
-                Some(history.begin(&self.host, execution_id, flow.id_str(), flow_text, &options))
-            }
+            Some(history) if options.history != Some(false) => Some(history.begin(
+                &self.host,
+                &self.embedder,
+                execution_id,
+                flow.id_str(),
+                flow_text,
+                &options,
+            )),
             _ => None,
         };
         #[cfg(not(feature = "history"))]
         let () = flow_text;
         let handles = RunHandles {
             cancel: Some(run.cancel),
+            embedder: self.embedder.clone(),
             event_sink: options
                 .listening
                 .then(|| Arc::new(MailboxSink(self.events.clone())) as Arc<dyn EventSink>),

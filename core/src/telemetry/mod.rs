@@ -8,7 +8,7 @@
 //!
 //! One live question crosses during the run: an `http-request` node of a run that propagates
 //! trace context asks the embedder for the `traceparent` of its own span
-//! ([`crate::host::Host::trace_headers`]), so the server it calls joins the same trace.
+//! (`Embedder::trace_headers`), so the server it calls joins the same trace.
 
 use std::sync::{Arc, Mutex};
 
@@ -16,11 +16,6 @@ use std::sync::{Arc, Mutex};
 use serde::Deserialize;
 
 use crate::error::ErrorCode;
-use crate::plan::NodeIx;
-#[cfg(feature = "telemetry")]
-use crate::plan::Plan;
-#[cfg(feature = "telemetry")]
-use crate::progress::NodeState;
 
 /// `telemetry` in a run's options: the run is traced.
 #[cfg(feature = "telemetry")]
@@ -53,14 +48,14 @@ pub struct RunTelemetry {
     /// Whether `http-request` nodes ask for trace headers.
     pub propagate: bool,
     #[cfg_attr(not(feature = "telemetry"), allow(dead_code))]
-    retries: Mutex<Vec<(NodeIx, SpanRetry)>>,
+    retries: Mutex<Vec<(usize, SpanRetry)>>,
     /// The spans an `http-request` node that asks for trace headers has the embedder open, as
     /// the JSON text the request carries, by the node's index (see [`RunTelemetry::lineage`]).
     #[cfg_attr(not(feature = "telemetry"), allow(dead_code))]
-    lineages: Mutex<Vec<(NodeIx, Arc<str>)>>,
+    lineages: Mutex<Vec<(usize, Arc<str>)>>,
     /// The HTTP status of each `http-request` node's last response, for its span.
     #[cfg_attr(not(feature = "telemetry"), allow(dead_code))]
-    statuses: Mutex<Vec<(NodeIx, u16)>>,
+    statuses: Mutex<Vec<(usize, u16)>>,
 }
 
 /// A span the embedder opens while the run goes, before the run's records exist: a node about
@@ -132,7 +127,7 @@ impl RunTelemetry {
 
     /// Node `ix` may ask for trace headers: the spans to open for it, outermost first.
     #[cfg(feature = "telemetry")]
-    pub(crate) fn set_lineage(&self, ix: NodeIx, spans: &[OpenSpan]) {
+    pub(crate) fn set_lineage(&self, ix: usize, spans: &[OpenSpan]) {
         let text: Arc<str> = lineage_text(spans).into();
         if let Ok(mut lineages) = self.lineages.lock() {
             match lineages.iter_mut().find(|(at, _)| *at == ix) {
@@ -146,7 +141,7 @@ impl RunTelemetry {
     /// JSON text: `[[index, parent, id, type, start], ...]`; `[]` when the scheduler noted none
     /// (the embedder then opens the node's span alone).
     #[cfg(feature = "telemetry")]
-    pub fn lineage(&self, ix: NodeIx) -> Arc<str> {
+    pub fn lineage(&self, ix: usize) -> Arc<str> {
         let lineages = match self.lineages.lock() {
             Ok(lineages) => lineages,
             Err(poisoned) => poisoned.into_inner(),
@@ -159,7 +154,7 @@ impl RunTelemetry {
 
     /// Node `ix` (an `http-request`) got a response with HTTP status `status`.
     #[cfg(feature = "telemetry")]
-    pub fn http_status(&self, ix: NodeIx, status: u16) {
+    pub fn http_status(&self, ix: usize, status: u16) {
         if let Ok(mut statuses) = self.statuses.lock() {
             match statuses.iter_mut().find(|(at, _)| *at == ix) {
                 Some(entry) => entry.1 = status,
@@ -169,72 +164,22 @@ impl RunTelemetry {
     }
 
     #[cfg(feature = "telemetry")]
-    fn take_statuses(&self) -> Vec<(NodeIx, u16)> {
+    pub(crate) fn take_statuses(&self) -> Vec<(usize, u16)> {
         self.statuses.lock().map(|mut s| std::mem::take(&mut *s)).unwrap_or_default()
     }
 
     /// Node `ix`'s attempt failed and will be retried.
     #[cfg(feature = "telemetry")]
-    pub(crate) fn retried(&self, ix: NodeIx, retry: SpanRetry) {
+    pub(crate) fn retried(&self, ix: usize, retry: SpanRetry) {
         if let Ok(mut retries) = self.retries.lock() {
             retries.push((ix, retry));
         }
     }
 
     #[cfg(feature = "telemetry")]
-    fn take_retries(&self) -> Vec<(NodeIx, SpanRetry)> {
+    pub(crate) fn take_retries(&self) -> Vec<(usize, SpanRetry)> {
         self.retries.lock().map(|mut r| std::mem::take(&mut *r)).unwrap_or_default()
     }
-}
-
-/// What the scheduler knows of each node when a traced run ends.
-#[cfg(feature = "telemetry")]
-pub(crate) struct NodeEnd {
-    pub start: Option<f64>,
-    pub end: Option<f64>,
-    pub state: NodeState,
-    pub error: Option<SpanError>,
-}
-
-/// The run's span records: every node that started (or was skipped or pinned), in plan order.
-#[cfg(feature = "telemetry")]
-pub(crate) fn spans(plan: &Plan, telemetry: &RunTelemetry, ends: Vec<NodeEnd>) -> Vec<NodeSpan> {
-    let mut retries = telemetry.take_retries();
-    retries.sort_by_key(|(ix, r)| (*ix, r.attempt));
-    let mut retries = retries.into_iter().peekable();
-    let statuses = telemetry.take_statuses();
-    let mut spans = Vec::with_capacity(ends.len());
-    for (ix, end) in ends.into_iter().enumerate() {
-        let mut node_retries = Vec::new();
-        while let Some((_, retry)) = retries.next_if(|(at, _)| *at <= ix) {
-            node_retries.push(retry);
-        }
-        let Some(start) = end.start.or(match end.state {
-            NodeState::Skipped | NodeState::Pinned | NodeState::Cached => end.end,
-            _ => None,
-        }) else {
-            continue;
-        };
-        let node = &plan.nodes[ix];
-        spans.push(NodeSpan {
-            index: ix,
-            parent: node.parent,
-            // A top-level node's path is its id: only nested ones need theirs.
-            path: node.parent.filter(|&p| p != 0).map(|_| plan.path(ix)),
-            id: node.id.clone(),
-            name: node.name.clone(),
-            node_type: node.node_type.clone(),
-            group: node.is_group(),
-            start,
-            end: end.end,
-            state: end.state.as_str(),
-            attempts: u32::try_from(node_retries.len()).unwrap_or(u32::MAX).saturating_add(1),
-            error: end.error,
-            retries: node_retries,
-            http_status: statuses.iter().find(|(at, _)| *at == ix).map(|(_, s)| *s),
-        });
-    }
-    spans
 }
 
 /// The records as one JSON text (see `ExecutionResult::spans`), compact because every traced

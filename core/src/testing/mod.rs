@@ -6,7 +6,6 @@
 
 #[cfg(feature = "cache")]
 mod cache_store;
-mod calling_host;
 mod executor;
 #[cfg(feature = "history")]
 mod history_store;
@@ -16,7 +15,6 @@ mod virtual_host;
 
 #[cfg(feature = "cache")]
 pub use cache_store::{cache_entry, check_cache_store, CHECKED_LIMITS};
-pub use calling_host::CallingHost;
 #[cfg(feature = "history")]
 pub use history_store::{check_history_store, node as history_node, wait, CHECKED_MAX_VALUE_BYTES};
 pub use memory_spill::MemorySpill;

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use super::executor::{lock, Runtime};
 use crate::host::{BoxFuture, Capabilities, Host, SharedHost};
-use crate::nodes::{Invocation, NodeResult};
+use crate::nodes::{Embedder, Invocation, NodeResult};
 
 /// A custom executor registered on the virtual host, standing in for a JS executor.
 pub type CustomExecutor =
@@ -127,7 +127,20 @@ impl Host for VirtualHost {
         self.runtime.spawn(task);
     }
 
-    fn execute_custom(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
+    #[cfg(not(target_arch = "wasm32"))]
+    fn spill(&self) -> Option<Arc<dyn crate::host::SpillSpace>> {
+        self.spill.clone()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.capabilities
+    }
+}
+
+/// Custom node types are the executors registered on the host (what JS executors are to the
+/// bindings).
+impl Embedder for VirtualHost {
+    fn execute(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
         let executor = lock(&self.custom).get(&*invocation.node_type).cloned();
         match executor {
             Some(executor) => executor(invocation, self.clone()),
@@ -139,14 +152,5 @@ impl Host for VirtualHost {
                 })
             }
         }
-    }
-
-    #[cfg(not(target_arch = "wasm32"))]
-    fn spill(&self) -> Option<Arc<dyn crate::host::SpillSpace>> {
-        self.spill.clone()
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        self.capabilities
     }
 }

@@ -78,7 +78,7 @@ pub struct NodeTrace {
     pub progress: u8,
     /// A `cached` node's entry (its key and age).
     #[cfg(feature = "cache")]
-    pub cache: Option<crate::cache::CacheHit>,
+    pub cache: Option<crate::progress::CacheHit>,
 }
 
 impl ExecutionTrace {
@@ -97,7 +97,7 @@ impl ExecutionTrace {
     /// Records a node's state change. The root group's own changes are global only.
     /// Node `plan_index` was served from the cache entry `hit`.
     #[cfg(feature = "cache")]
-    pub(crate) fn cached(&mut self, plan_index: usize, hit: crate::cache::CacheHit) {
+    pub(crate) fn cached(&mut self, plan_index: usize, hit: crate::progress::CacheHit) {
         let node = self.local(plan_index);
         if let Some(trace) = node.and_then(|i| self.nodes.get_mut(i as usize)) {
             trace.cache = Some(hit);

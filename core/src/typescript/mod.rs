@@ -37,48 +37,6 @@ fn declaration<T: TS>(config: &Config) -> String {
     format!("{docs}export {first}\n{}\n", rest.join("\n"))
 }
 
-/// A marker standing for a TypeScript type written out, for fields whose Rust type (the
-/// engine's `Value`) has no TypeScript form of its own.
-macro_rules! typescript_alias {
-    ($(#[$doc:meta])* $name:ident = $text:literal) => {
-        $(#[$doc])*
-        pub(crate) struct $name;
-
-        impl TS for $name {
-            type WithoutGenerics = Self;
-            type OptionInnerType = Self;
-            fn name(_: &Config) -> String {
-                $text.to_owned()
-            }
-            fn inline(_: &Config) -> String {
-                $text.to_owned()
-            }
-        }
-    };
-}
-
-typescript_alias!(
-    /// A value the engine takes as it is.
-    Unknown = "unknown"
-);
-typescript_alias!(
-    /// An object of values the engine takes as they are.
-    Record = "Record<string, unknown>"
-);
-typescript_alias!(
-    /// A run's `debug` option.
-    DebugField = "DebugOptions | boolean"
-);
-typescript_alias!(
-    /// The kinds of simulated error with a message of their own (any string is accepted).
-    DebugErrorType = "\"generic\" | \"timeout\" | \"network\" | \"validation\" | \"permission\" | (string & {})"
-);
-
-typescript_alias!(
-    /// A run's `cache` option.
-    RunCacheField = "boolean | { nodes?: Record<string, boolean | { ttlMs?: number }> }"
-);
-
 /// `wire.generated.ts`: what crosses the boundary into the engine.
 fn wire() -> String {
     let config = Config::new();

@@ -70,6 +70,52 @@ pub struct Bytes {
 }
 
 impl Bytes {
+    /// A typed array's elements as numbers (little-endian, as every platform the engine runs on).
+    /// BigInt elements become numbers, rounded as `Number(bigint)` would.
+    pub fn elements(&self) -> Vec<f64> {
+        let data = self.as_slice();
+        let eight = |c: &[u8]| {
+            let mut out = [0u8; 8];
+            out.copy_from_slice(&c[..8]);
+            out
+        };
+        match self.kind {
+            BytesKind::Int8Array => {
+                data.iter().map(|b| f64::from(i8::from_le_bytes([*b]))).collect()
+            }
+            BytesKind::Uint16Array => {
+                data.chunks_exact(2).map(|c| f64::from(u16::from_le_bytes([c[0], c[1]]))).collect()
+            }
+            BytesKind::Int16Array => {
+                data.chunks_exact(2).map(|c| f64::from(i16::from_le_bytes([c[0], c[1]]))).collect()
+            }
+            BytesKind::Uint32Array => data
+                .chunks_exact(4)
+                .map(|c| f64::from(u32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+                .collect(),
+            BytesKind::Int32Array => data
+                .chunks_exact(4)
+                .map(|c| f64::from(i32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+                .collect(),
+            BytesKind::Float32Array => data
+                .chunks_exact(4)
+                .map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+                .collect(),
+            BytesKind::Float64Array => {
+                data.chunks_exact(8).map(|c| f64::from_le_bytes(eight(c))).collect()
+            }
+            #[allow(clippy::cast_precision_loss)]
+            BytesKind::BigInt64Array => {
+                data.chunks_exact(8).map(|c| i64::from_le_bytes(eight(c)) as f64).collect()
+            }
+            #[allow(clippy::cast_precision_loss)]
+            BytesKind::BigUint64Array => {
+                data.chunks_exact(8).map(|c| u64::from_le_bytes(eight(c)) as f64).collect()
+            }
+            _ => data.iter().map(|b| f64::from(*b)).collect(),
+        }
+    }
+
     pub fn new(kind: BytesKind, data: impl Into<Arc<[u8]>>) -> Bytes {
         Bytes { kind, data: data.into() }
     }

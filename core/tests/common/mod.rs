@@ -105,6 +105,7 @@ impl Harness {
     pub fn handles(&self) -> RunHandles {
         let sink = self.events.clone();
         RunHandles {
+            embedder: Arc::new(self.host.clone()),
             event_sink: Some(Arc::new(move |event: EngineEvent| sink.lock().unwrap().push(event))),
             ..Default::default()
         }

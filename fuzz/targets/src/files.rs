@@ -8,7 +8,6 @@ use atomiton_core::host::effects::{
     DirEntry, EffectError, EffectErrorKind, EffectResult, FileMetadata, FileSystem,
 };
 use atomiton_core::host::{BoxFuture, Capabilities, Host};
-use atomiton_core::nodes::{Invocation, NodeResult};
 use atomiton_core::testing::VirtualHost;
 use atomiton_core::{Engine, ExecutionResult, NodeDefinition, RunOptions};
 
@@ -162,10 +161,6 @@ impl FileSystem for MemoryFiles {
 
 impl Host for MemoryHost {
     atomiton_core::forward_host_basics!(inner);
-
-    fn execute_custom(&self, invocation: Invocation) -> BoxFuture<'static, NodeResult> {
-        self.inner.execute_custom(invocation)
-    }
 
     fn capabilities(&self) -> Capabilities {
         Capabilities { file_system: true, images: true, ..Capabilities::NONE }

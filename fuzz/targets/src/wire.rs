@@ -7,7 +7,7 @@ use std::task::{Context, Poll, Waker};
 use atomiton_core::host::SharedHost;
 use atomiton_core::session::{ExecutorCalls, Notifier, RunPlacement, Session};
 use atomiton_core::storage::{FlowStore, MemoryBackend};
-use atomiton_core::testing::{CallingHost, VirtualHost};
+use atomiton_core::testing::VirtualHost;
 use atomiton_core::Engine;
 
 /// Driving calls per input: enough for any flow a fuzz input makes to finish or to wait.
@@ -26,8 +26,7 @@ pub fn wire(data: &[u8]) {
     };
     let notifier = Notifier::new();
     let calls = ExecutorCalls::new(notifier.clone());
-    let host: SharedHost =
-        Arc::new(CallingHost { inner: VirtualHost::new(), calls: calls.clone() });
+    let host: SharedHost = VirtualHost::new().shared();
     let session = Arc::new(Session::new(
         Engine::default(),
         host,

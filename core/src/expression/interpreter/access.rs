@@ -54,7 +54,7 @@ impl Interp<'_> {
                 let count = super::super::ext::element_count(bytes).unwrap_or(0);
                 self.charge(count)?;
                 self.check_arr_len(out.len().saturating_add(count))?;
-                out.extend(super::super::ext::elements(bytes).into_iter().map(Val::Num));
+                out.extend(bytes.elements().into_iter().map(Val::Num));
             }
             other => return Err(type_error(format!("{} is not iterable", other.describe()), None)),
         }

@@ -63,7 +63,7 @@ macro_rules! builtin_node_type {
                 Some(&schema::SCHEMA)
             }
 
-            fn descriptor(&self) -> Option<&$crate::catalog::NodeDescriptor> {
+            fn descriptor(&self) -> Option<&$crate::nodes::descriptor::NodeDescriptor> {
                 Some(&schema::DESCRIPTOR)
             }
 

@@ -1,4 +1,4 @@
-//! The ten built-in node types (listed in the README), one folder each: `mod.rs` declares the
+//! The ten built-in node types (listed in docs/nodes.md), one folder each: `mod.rs` declares the
 //! type with `builtin_node_type!` (`declare.rs`), `schema.rs` holds its parameters, UI fields,
 //! ports and catalog entry, and the behaviour lives beside them.
 
@@ -57,7 +57,10 @@ pub fn builtin_registry() -> NodeRegistry {
 #[cfg(feature = "reference")]
 pub(crate) fn docs(
     node_type: &str,
-) -> (&'static [crate::catalog::OutputField], &'static [crate::catalog::NodeExample]) {
+) -> (
+    &'static [crate::nodes::descriptor::OutputField],
+    &'static [crate::nodes::descriptor::NodeExample],
+) {
     match node_type {
         "parallel" => (parallel::docs::OUTPUT, parallel::docs::EXAMPLES),
         "group" => (group::docs::OUTPUT, group::docs::EXAMPLES),

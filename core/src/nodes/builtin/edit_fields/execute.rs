@@ -61,7 +61,7 @@ pub(super) struct Editor {
     values: Map,
     keep_only_set: bool,
     /// Where a template path that names nothing is reported: the run, and this node.
-    run: std::sync::Arc<crate::run::RunContext>,
+    run: std::sync::Arc<crate::nodes::RunContext>,
     node_id: std::sync::Arc<str>,
     /// `{{$now}}`, when a template reads any data.
     now: Option<Value>,

@@ -43,7 +43,7 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
         #[cfg(feature = "telemetry")]
         if invocation.run.telemetry.as_ref().is_some_and(|t| t.propagate) {
             // The flow's own trace headers win: it may be continuing a trace of its own.
-            for (name, value) in host.trace_headers(&invocation).await {
+            for (name, value) in invocation.run.embedder().trace_headers(&invocation).await {
                 if !request.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(&name)) {
                     request.headers.push((name, value));
                 }

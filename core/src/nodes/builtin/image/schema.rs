@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use crate::json;
 use crate::value::Map;
 
-use crate::catalog::{Environment, NodeDescriptor, PortSpec};
+use crate::nodes::descriptor::{Environment, NodeDescriptor, PortSpec};
 use crate::nodes::schema::{data_path_param, FieldOverrides, NodeSchema, ParamKind, ParamSpec};
 
 const BLEND_MODES: &[&str] = &[

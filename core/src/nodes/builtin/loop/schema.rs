@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 use crate::json;
 use crate::value::Map;
 
-use crate::catalog::{Environment, NodeDescriptor, PortSpec};
+use crate::nodes::descriptor::{Environment, NodeDescriptor, PortSpec};
 use crate::nodes::schema::{
     data_path_param, ExpressionForm, FieldOverrides, NodeSchema, ParamKind, ParamSpec,
 };

@@ -1,7 +1,7 @@
 //! What the node reference (`docs/nodes.md`) says of this type beyond its schema: its output's
 //! fields and its examples (run by the reference's test). Built only with the `reference` feature.
 
-use crate::catalog::{NodeExample, OutputField};
+use crate::nodes::descriptor::{NodeExample, OutputField};
 
 pub(crate) const OUTPUT: &[OutputField] = &[
     OutputField::new(

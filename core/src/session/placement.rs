@@ -1,0 +1,235 @@
+//! Where a conductor keeps what outlives a run — its saved flows, its run history and its node
+//! result cache — decided once, here, from its config, so every binding follows the same rules.
+//! A binding says which of them it can keep outside memory ([`Keepers`]: the native addon keeps
+//! all three beside the flows' directory; a browser module only those JS gave it storage for),
+//! then opens the store each [`Place`] names. It decides nothing.
+
+use std::path::{Path, PathBuf};
+
+use super::SessionConfig;
+use crate::error::{ExecutionError, Result};
+
+/// Where one of them is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// In the session, gone with it.
+    Memory,
+    /// In the binding's own lasting store: beside the flows in the storage directory (native:
+    /// one YAML file per flow, `history.sqlite` for runs and the cache), or the storage the
+    /// embedder gave (a browser's IndexedDB, files for the WebAssembly engine in Node).
+    Kept,
+    /// In the Redis server every process of a queue shares (history and cache only).
+    Redis(RedisTarget),
+}
+
+/// A history in Redis: `history: {redis, keyPrefix?}` (set by the queue, never by a user).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedisTarget {
+    pub url: String,
+    pub key_prefix: String,
+}
+
+impl RedisTarget {
+    /// The key prefix when `keyPrefix` is absent.
+    pub const DEFAULT_KEY_PREFIX: &'static str = "atomiton:history";
+
+    /// `history.redis` and `history.keyPrefix`, checked.
+    pub fn new(url: String, key_prefix: Option<String>) -> Result<RedisTarget> {
+        let invalid = |what: &str| {
+            ExecutionError::validation(format!("Invalid conductor config: history.{what}"))
+        };
+        if url.is_empty() {
+            return Err(invalid("redis must be a Redis URL (redis://host:port)"));
+        }
+        let key_prefix = match key_prefix {
+            None => Self::DEFAULT_KEY_PREFIX.to_owned(),
+            Some(prefix) if prefix.is_empty() => {
+                return Err(invalid("keyPrefix must be a non-empty string"))
+            }
+            Some(prefix) => prefix,
+        };
+        Ok(RedisTarget { url, key_prefix })
+    }
+}
+
+/// Which of the three a binding can keep outside memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keepers {
+    pub flows: bool,
+    pub history: bool,
+    pub cache: bool,
+}
+
+impl Keepers {
+    /// A binding that keeps everything (the native addon).
+    pub const ALL: Keepers = Keepers { flows: true, history: true, cache: true };
+}
+
+/// Where each is kept; `None`: that one is off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    pub flows: Place,
+    pub history: Option<Place>,
+    pub cache: Option<Place>,
+}
+
+impl SessionConfig {
+    /// Where this conductor keeps its flows, history and cache, given what its binding can keep:
+    ///
+    /// - flows: in memory with `storage: {type: "memory"}` or when the binding cannot keep them,
+    ///   else kept;
+    /// - history (unless `history: false`): in Redis when the queue names a server, else in
+    ///   memory when the flows are, else kept when the binding can;
+    /// - cache (only when `cache` asks for one): beside the history when that is not in memory
+    ///   and `cache.store` is `"persistent"` (the default), else in memory.
+    pub fn placement(&self, can_keep: Keepers) -> Result<Placement> {
+        let in_memory = self.memory_storage();
+        let flows = if in_memory || !can_keep.flows { Place::Memory } else { Place::Kept };
+        let history = match self.history_place()? {
+            None => None,
+            Some(Some(redis)) => Some(Place::Redis(redis)),
+            Some(None) if !in_memory && can_keep.history => Some(Place::Kept),
+            Some(None) => Some(Place::Memory),
+        };
+        let cache = self.cache_place(history.as_ref(), can_keep.cache);
+        Ok(Placement { flows, history, cache })
+    }
+
+    /// Where the flows' directory is: `storage.directory`, else `.atomiton/flows` in `home`
+    /// (the binding reads the environment: the core does not), else in the working directory.
+    pub fn storage_directory(&self, home: Option<&Path>) -> PathBuf {
+        self.storage.directory.clone().unwrap_or_else(|| {
+            home.map_or_else(|| PathBuf::from(".atomiton"), |home| home.join(".atomiton"))
+                .join("flows")
+        })
+    }
+
+    /// `None`: history off; `Some(None)`: on, not in Redis; `Some(Some(target))`: in Redis.
+    #[cfg(feature = "history")]
+    fn history_place(&self) -> Result<Option<Option<RedisTarget>>> {
+        let Some(history) = self.history() else { return Ok(None) };
+        match history.redis {
+            None => Ok(Some(None)),
+            Some(url) => RedisTarget::new(url, history.key_prefix).map(|redis| Some(Some(redis))),
+        }
+    }
+
+    /// A build without execution history has none.
+    #[cfg(not(feature = "history"))]
+    fn history_place(&self) -> Result<Option<Option<RedisTarget>>> {
+        Ok(None)
+    }
+
+    #[cfg(feature = "cache")]
+    fn cache_place(&self, history: Option<&Place>, can_keep: bool) -> Option<Place> {
+        use crate::cache::CacheStoreKind;
+        if !self.cache.enabled {
+            return None;
+        }
+        let beside_history = self.cache.store == CacheStoreKind::Persistent;
+        Some(match history {
+            Some(Place::Redis(redis)) if beside_history => Place::Redis(redis.clone()),
+            Some(Place::Kept) if beside_history && can_keep => Place::Kept,
+            _ => Place::Memory,
+        })
+    }
+
+    /// A build without the cache has none.
+    #[cfg(not(feature = "cache"))]
+    fn cache_place(&self, _history: Option<&Place>, _can_keep: bool) -> Option<Place> {
+        None
+    }
+}
+
+#[cfg(all(test, feature = "history", feature = "cache"))]
+mod tests {
+    use super::*;
+
+    fn placement(config: &str, can_keep: Keepers) -> Placement {
+        SessionConfig::from_json(config).and_then(|c| c.placement(can_keep)).expect("placed")
+    }
+
+    const BROWSER_WITHOUT_STORAGE: Keepers = Keepers { flows: false, history: false, cache: false };
+
+    #[test]
+    fn flows_history_and_cache_are_kept_together_unless_the_config_says_memory() {
+        let kept = placement(r#"{"cache": true}"#, Keepers::ALL);
+        assert_eq!(
+            kept,
+            Placement { flows: Place::Kept, history: Some(Place::Kept), cache: Some(Place::Kept) }
+        );
+        let memory = placement(r#"{"storage": {"type": "memory"}, "cache": true}"#, Keepers::ALL);
+        let all_memory = Placement {
+            flows: Place::Memory,
+            history: Some(Place::Memory),
+            cache: Some(Place::Memory),
+        };
+        assert_eq!(memory, all_memory);
+        // A binding that can keep nothing keeps everything in memory, whatever the config.
+        assert_eq!(placement(r#"{"cache": true}"#, BROWSER_WITHOUT_STORAGE), all_memory);
+    }
+
+    #[test]
+    fn what_is_off_is_nowhere_and_a_cache_goes_only_beside_a_kept_history() {
+        assert_eq!(placement("{}", Keepers::ALL).cache, None, "the cache is off by default");
+        let no_history = placement(r#"{"history": false, "cache": true}"#, Keepers::ALL);
+        assert_eq!((no_history.history, no_history.cache), (None, Some(Place::Memory)));
+        let asked_memory = placement(r#"{"cache": {"store": "memory"}}"#, Keepers::ALL);
+        assert_eq!(asked_memory.cache, Some(Place::Memory));
+        // A browser given storage for flows and history but not the cache.
+        let partial =
+            placement(r#"{"cache": true}"#, Keepers { flows: true, history: true, cache: false });
+        assert_eq!((partial.history, partial.cache), (Some(Place::Kept), Some(Place::Memory)));
+        let no_history_storage =
+            placement(r#"{"cache": true}"#, Keepers { flows: true, history: false, cache: true });
+        assert_eq!(
+            no_history_storage.cache,
+            Some(Place::Memory),
+            "a cache outlives nothing a history does not"
+        );
+    }
+
+    #[test]
+    fn a_queue_history_is_in_redis_and_its_cache_beside_it() {
+        let queue = placement(
+            r#"{"storage": {"type": "memory"}, "history": {"redis": "redis://127.0.0.1:6379", "keyPrefix": "q:history"}, "cache": true}"#,
+            Keepers::ALL,
+        );
+        let redis = Place::Redis(RedisTarget {
+            url: "redis://127.0.0.1:6379".into(),
+            key_prefix: "q:history".into(),
+        });
+        assert_eq!(
+            queue,
+            Placement { flows: Place::Memory, history: Some(redis.clone()), cache: Some(redis) }
+        );
+        let default_prefix = placement(r#"{"history": {"redis": "redis://h:1"}}"#, Keepers::ALL);
+        assert_eq!(
+            default_prefix.history,
+            Some(Place::Redis(RedisTarget {
+                url: "redis://h:1".into(),
+                key_prefix: RedisTarget::DEFAULT_KEY_PREFIX.into()
+            }))
+        );
+        let bad = SessionConfig::from_json(r#"{"history": {"redis": ""}}"#)
+            .and_then(|c| c.placement(Keepers::ALL));
+        assert!(bad.is_err_and(|e| e.message.contains("history.redis")));
+    }
+
+    #[test]
+    fn the_flows_directory_is_the_configured_one_else_in_home() {
+        let configured =
+            SessionConfig::from_json(r#"{"storage": {"type": "fs", "directory": "/data/flows"}}"#)
+                .expect("config");
+        assert_eq!(
+            configured.storage_directory(Some(Path::new("/home/ada"))),
+            PathBuf::from("/data/flows")
+        );
+        let default = SessionConfig::default();
+        assert_eq!(
+            default.storage_directory(Some(Path::new("/home/ada"))),
+            PathBuf::from("/home/ada/.atomiton/flows")
+        );
+        assert_eq!(default.storage_directory(None), PathBuf::from(".atomiton/flows"));
+    }
+}
