@@ -9,13 +9,13 @@ import { createConductorApi, type Conductor } from "./conductor/api.js";
 import type { EngineAdapter } from "./conductor/engine.js";
 import { bridgeAuth, webTokenStore } from "./browser/auth.js";
 import { browserEnvironment } from "./browser/environment.js";
-import { RemoteEngine } from "./engines/remote/engine.js";
+import { RemoteEngine, remoteEngine } from "./engines/remote/engine.js";
 import { executionTransportEngine } from "./engines/transport/engine.js";
 import { WasmEngine } from "./engines/wasm/engine.js";
 import { WorkerEngine } from "./engines/worker/engine.js";
 import { createIpcTransport } from "./transports/ipc.js";
 import { detectTransport } from "./transports/detect.js";
-import type { AtomitonBridge } from "./transports/types.js";
+import type { AtomitonBridge } from "./types/channel-transport.js";
 import { checkConductorConfig } from "./options/entries.js";
 import type { ConductorConfig } from "./types/execution.js";
 import type { BrowserConductorConfig } from "./types/options.generated.js";
@@ -32,7 +32,7 @@ export type BrowserConductor = Conductor & {
   ready: Promise<void>;
 };
 
-export type { WorkerOption } from "./engines/worker/spawn.js";
+export type { WorkerOption } from "./types/worker-option.js";
 
 /** The browser entry's config: `ConductorConfig` and where the local wasm engine runs. */
 export type { BrowserConductorConfig } from "./types/options.generated.js";
@@ -68,6 +68,7 @@ export function createConductorInstance(config: BrowserConductorConfig = {}): Br
   const conductor = createConductorApi(engine, config, {
     environment: browserEnvironment(!!bridge, !!(custom || channels || remoteNamed)),
     locals: { local, create: localEngine },
+    remote: remoteEngine,
     auth: channels ? bridgeAuth(channels, tokens) : undefined,
     async restart() {
       if (typeof win.confirm !== "function" || !win.confirm("System will restart. Continue?")) return;

@@ -4,7 +4,7 @@
  */
 import { catalogFunctions } from "./engines/local.js";
 import { unwrap } from "./conductor/hydrate.js";
-import type { Outcome } from "./conductor/engine.js";
+import type { Outcome } from "./types/wire.js";
 import type { NodeDefinition } from "./types/definition.js";
 import { decodeValue, encodeValue } from "./values/codec.js";
 

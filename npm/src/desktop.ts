@@ -49,7 +49,7 @@ export type { TelemetryConfig } from "./telemetry/run.js";
 export { METRIC } from "./telemetry/metrics.js";
 export { formatStream as formatStreamProgress, type StreamProgress } from "./conductor/stream-text.js";
 export { ATTR as SPAN_ATTRIBUTES } from "./telemetry/node-spans.js";
-export type { AppStorage, FlowStore, KeyValueStorage } from "./desktop/app-storage.js";
+export type { AppStorage, FlowStore, KeyValueStorage } from "./types/app-storage.js";
 export type { DesktopConductorConfig } from "./desktop/native-conductor.js";
 export { NativeEngineUnavailableError, NATIVE_UNAVAILABLE } from "./engines/native/unavailable.js";
 export type { LoadAttempt } from "./engines/native/loader.js";
@@ -57,14 +57,14 @@ export { ENGINE_VARIABLE, type EngineChoice } from "./engines/choice.js";
 export { NATIVE_PATH_VARIABLE } from "./engines/native/loader.js";
 export { WASM_FALLBACK_WARNING } from "./engines/local.js";
 
-// Remote conductors and the server side of the wire protocol (README "Remote conductors"),
+// Remote conductors and the server side of the wire protocol (docs/remote.md),
 // for Node processes.
 export { createRemoteConductor, type RemoteConductor, type RemoteConductorOptions } from "./remote.js";
 export { RemoteEngine } from "./engines/remote/engine.js";
 export * from "./transports/index.js";
 export * from "./server/index.js";
 
-// Queue mode: runs on a pool of worker processes over BullMQ and Redis (README "Queue mode").
+// Queue mode: runs on a pool of worker processes over BullMQ and Redis (docs/queue.md).
 export * from "./queue/index.js";
 
 export { isValidProgressEvent } from "./conductor/progress.js";

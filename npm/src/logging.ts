@@ -1,33 +1,9 @@
 /**
  * Structured logging of runs (`ConductorConfig.logLevel` / `logger`, and a run's `debug: true`).
- * Entries are plain objects; where they go is the app's choice: a function, a console-like
- * object, or the console by default.
+ * Entries are plain objects (`types/logging.ts`); where they go is the app's choice: a function,
+ * a console-like object, or the console by default.
  */
-
-export type LogLevel = "debug" | "info" | "warn" | "error";
-
-/** What happened, to which run, and its details. */
-export type LogRecord = {
-  level: LogLevel;
-  /** A stable name for what happened: `run:start`, `node:state`, `run:complete`, `run:error`, `execute:retry`, `execute:fallback`. */
-  event: string;
-  /** One human-readable line. */
-  message: string;
-  executionId?: string;
-  /** The flow (root node) the run is of. */
-  flowId?: string;
-  nodeId?: string;
-  [detail: string]: unknown;
-};
-
-/** A log entry as loggers receive it. */
-export type LogEntry = LogRecord & {
-  /** Epoch milliseconds. */
-  timestamp: number;
-};
-
-/** A function receiving every entry, or an object whose `debug` / `info` / `warn` / `error` method is called with the message and the entry. */
-export type ConductorLogger = ((entry: LogEntry) => void) | Partial<Record<LogLevel, (message: string, entry: LogEntry) => void>>;
+import type { ConductorLogger, LogEntry, LogLevel, LogRecord } from "./types/logging.js";
 
 const RANK: Readonly<Record<LogLevel, number>> = { debug: 0, info: 1, warn: 2, error: 3 };
 

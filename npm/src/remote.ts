@@ -10,7 +10,7 @@ import { checkConductorConfig } from "./options/entries.js";
 import { ErrorCode } from "./types/errors.js";
 import { engineChoice } from "./engines/choice.js";
 import { createLocalEngine, localEngineKind } from "./engines/local.js";
-import { RemoteEngine } from "./engines/remote/engine.js";
+import { RemoteEngine, remoteEngine } from "./engines/remote/engine.js";
 import { nodeEnvironment } from "./node-environment.js";
 import { channelAuth, memoryTokenStore } from "./transports/auth.js";
 import { detectTransport } from "./transports/detect.js";
@@ -35,6 +35,10 @@ export function createRemoteConductor(options: RemoteConductorOptions): RemoteCo
   // The local engine only answers the catalog and formats: it never stores flows.
   const local = createLocalEngine(localEngineKind(engineChoice(options.engine)), { ...options, storage: { type: "memory" } });
   const engine = new RemoteEngine(transport, local);
-  const conductor = createConductorApi(engine, options, { environment: nodeEnvironment(), auth: channelAuth(transport, tokens) });
+  const conductor = createConductorApi(engine, options, {
+    environment: nodeEnvironment(),
+    remote: remoteEngine,
+    auth: channelAuth(transport, tokens),
+  });
   return Object.assign(conductor, { close: () => engine.close() });
 }

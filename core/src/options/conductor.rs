@@ -268,7 +268,7 @@ pub const CONDUCTOR_CONFIG: Shape = Shape {
         Field::new(
             "streamBatchRows",
             Kind::Number(Range::whole(0.0)),
-            "Rows per batch when a chain of nodes runs as a stream (default 4096; `0` turns streaming off). A chain streams when it starts at a `spreadsheet` reading a file or `data` text, with headers and no range, and goes on through nodes that work row by row, each the only reader of the one before, optionally ending in a `file-system` write: rows pass a batch at a time, so a file larger than memory goes through. The result is the one a node-by-node run gives. README \"Data at scale\" has the full table.",
+            "Rows per batch when a chain of nodes runs as a stream (default 4096; `0` turns streaming off). A chain streams when it starts at a `spreadsheet` reading a file or `data` text, with headers and no range, and goes on through nodes that work row by row, each the only reader of the one before, optionally ending in a `file-system` write: rows pass a batch at a time, so a file larger than memory goes through. The result is the one a node-by-node run gives. docs/data-at-scale.md has the full table.",
         )
         .wire()
         .only(Entries::LOCAL, LOCAL_ONLY),

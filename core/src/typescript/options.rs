@@ -17,20 +17,20 @@ const IMPORTS: &[(&str, &str)] = &[
     ("ConductorTransport", "./execution.js"),
     ("NodeExecutorFactory", "./execution.js"),
     ("ConductorExecutionContext", "./execution.js"),
-    ("ConductorLogger", "../logging.js"),
-    ("WebSocketConstructor", "../transports/websocket.js"),
-    ("AtomitonBridge", "../transports/types.js"),
-    ("ChannelTransport", "../transports/types.js"),
-    ("FetchLike", "../transports/http.js"),
-    ("AppStorage", "../desktop/app-storage.js"),
-    ("IpcMainLike", "../server/ipc.js"),
-    ("WebContentsLike", "../server/ipc.js"),
-    ("WorkerOption", "../engines/worker/option.js"),
-    ("ExecutionFallback", "../conductor/execute-request.js"),
-    ("ChannelGrant", "../server/caller.js"),
-    ("UserVerifier", "../server/auth/users.js"),
-    ("WebSocketServerClass", "../server/websocket-types.js"),
-    ("QueueWorkerEvent", "../queue/worker-event.js"),
+    ("ConductorLogger", "./logging.js"),
+    ("WebSocketConstructor", "./websocket-client.js"),
+    ("AtomitonBridge", "./channel-transport.js"),
+    ("ChannelTransport", "./channel-transport.js"),
+    ("FetchLike", "./fetch.js"),
+    ("AppStorage", "./app-storage.js"),
+    ("IpcMainLike", "./electron-ipc.js"),
+    ("WebContentsLike", "./electron-ipc.js"),
+    ("WorkerOption", "./worker-option.js"),
+    ("ExecutionFallback", "./execution-fallback.js"),
+    ("ChannelGrant", "./server-auth.js"),
+    ("UserVerifier", "./server-auth.js"),
+    ("WebSocketServerClass", "./websocket-server.js"),
+    ("QueueWorkerEvent", "./queue-worker-event.js"),
 ];
 
 /// The generated file's text.
@@ -64,7 +64,7 @@ pub(super) fn options_file(header: &str) -> String {
     for (module, names) in &by_module {
         let _ = writeln!(out, "import type {{ {} }} from \"{module}\";", names.join(", "));
     }
-    out.push_str("import type { OptionShape } from \"../options/declaration.js\";\n\n");
+    out.push_str("import type { OptionShape } from \"./option-declaration.js\";\n\n");
     for shape in &named {
         type_declaration(&mut out, shape);
     }

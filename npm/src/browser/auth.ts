@@ -3,9 +3,9 @@
  * and the token lives in `localStorage["auth_token"]` (as in the TypeScript engine), in memory where storage
  * is unavailable.
  */
-import type { AuthBackend } from "../conductor/api.js";
+import type { AuthBackend } from "../types/auth-backend.js";
 import { channelAuth, type TokenStore } from "../transports/auth.js";
-import type { ChannelTransport } from "../transports/types.js";
+import type { ChannelTransport } from "../types/channel-transport.js";
 
 const TOKEN_KEY = "auth_token";
 

@@ -108,7 +108,7 @@ Options:
       --timeout <ms>          default run timeout
       --cwd <dir>             where relative paths in flows resolve (default: here)
       --cache                 the node result cache, in the queue's Redis: shared by
-                              every worker started with it (README, "Result cache")
+                              every worker started with it (docs/history-and-debugging.md, "Result cache")
       --metrics-port <n>      serve Prometheus metrics at http://127.0.0.1:<n>/metrics
   -q, --quiet                 no line per run
   -h, --help                  this help
@@ -116,7 +116,7 @@ Options:
 Observability: with OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_TRACES_EXPORTER=otlp)
 set, each run's spans go over OTLP/HTTP; with OTEL_METRICS_EXPORTER=otlp, the
 metrics too. The resource: $OTEL_SERVICE_NAME and $OTEL_RESOURCE_ATTRIBUTES.
-Needs the OpenTelemetry SDK packages installed (README, "Observability").`,
+Needs the OpenTelemetry SDK packages installed (docs/observability.md).`,
 
   serve: `Usage: atomiton serve [options]
 
@@ -144,12 +144,12 @@ Options:
 Observability: with OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_TRACES_EXPORTER=otlp)
 set, each run's spans go over OTLP/HTTP; with OTEL_METRICS_EXPORTER=otlp, the
 metrics too. The resource: $OTEL_SERVICE_NAME and $OTEL_RESOURCE_ATTRIBUTES.
-Needs the OpenTelemetry SDK packages installed (README, "Observability").
+Needs the OpenTelemetry SDK packages installed (docs/observability.md).
 
 A user entry is {"username", "passwordHash", "grant"?}: make the hash with
 'atomiton hash-password'. An API key entry is {"id", "keyHash", "grant"?}: make
 both with 'atomiton api-key'. A grant is {"channels"?, "permissions"?, "scope"?,
-"limits"?}; see the README, "Running a server safely".
+"limits"?}; see docs/security.md.
 
 Exit codes: 0 closed by Ctrl-C or SIGTERM, 2 usage error, unreadable config, or
 a server that cannot listen (address in use, refused without auth).`,

@@ -24,7 +24,7 @@ export type Observability = {
 // biome-ignore lint/suspicious/noExplicitAny: optional packages loaded by name at run time
 type Loaded = Record<string, any>;
 
-/** The packages each thing a command can be asked for needs (the README lists them). */
+/** The packages each thing a command can be asked for needs (docs/observability.md lists them). */
 const PACKAGES = {
   base: ["@opentelemetry/api", "@opentelemetry/resources"],
   traces: ["@opentelemetry/sdk-trace", "@opentelemetry/exporter-trace-otlp-http", "@opentelemetry/context-async-hooks"],

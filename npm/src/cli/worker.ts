@@ -1,5 +1,5 @@
 /**
- * `atomiton worker`: a queue worker process (README "Queue mode"). Takes runs off the queue in
+ * `atomiton worker`: a queue worker process (docs/queue.md). Takes runs off the queue in
  * Redis and runs them on the native engine, `--concurrency` at a time; prints a line as each
  * starts and ends. SIGTERM or Ctrl-C: stop taking runs, let those in flight finish (cancelling
  * what is left after `--grace` ms), exit 0.

@@ -6,13 +6,14 @@
  */
 import { RunLog } from "../logging.js";
 import { isTransportKind, type TransportKind, type TransportSettings } from "../transports/configure.js";
+import type { AuthBackend } from "../types/auth-backend.js";
 import type { ConductorConfig } from "../types/execution.js";
 import type { ExecutionGraphStore } from "../types/progress.js";
 import type { EnvironmentInfo } from "../types/storage.js";
 import type { EngineAdapter } from "./engine.js";
 import { createCacheApi } from "./cache.js";
 import { createExecutionsApi } from "./executions.js";
-import { createAuthApi, type AuthBackend } from "./namespaces/auth.js";
+import { createAuthApi } from "./namespaces/auth.js";
 import { createCatalogApi } from "./namespaces/catalog.js";
 import { createEventsApi } from "./namespaces/events.js";
 import { createExecute } from "./namespaces/execute.js";
@@ -24,15 +25,15 @@ import { createSystemApi } from "./namespaces/system.js";
 import { createRun } from "./run.js";
 import { withRunLogging } from "./run-logging.js";
 import { createConductorState } from "./state.js";
-import { TransportSwitch, type LocalEngines } from "./transport-switch.js";
-
-export type { AuthBackend } from "./namespaces/auth.js";
+import { TransportSwitch, type LocalEngines, type RemoteEngineFactory } from "./transport-switch.js";
 
 /** How a conductor presents its environment. */
 export type EnvironmentOptions = {
   environment: EnvironmentInfo;
   /** How to run flows in this process (`configureTransport("local", ...)`); absent for conductors that cannot. */
   locals?: LocalEngines;
+  /** How to run flows on a server or main process (`configureTransport("http" | "ws" | "ipc")`). */
+  remote: RemoteEngineFactory;
   /** Auth and restart go through this bridge when present (a desktop renderer). */
   auth?: AuthBackend;
   restart?: () => Promise<void>;
@@ -53,7 +54,7 @@ function initialTransport(config: ConductorConfig): TransportKind | undefined {
 export function createConductorApi(home: EngineAdapter, givenConfig: ConductorConfig, options: EnvironmentOptions) {
   // The conductor's own copy: configureTransport("local", ...) changes it for later runs.
   const config: ConductorConfig = { ...givenConfig };
-  const transports = new TransportSwitch(home, config, options.locals);
+  const transports = new TransportSwitch(home, config, options.locals, options.remote);
   const log = new RunLog(config);
   const state = createConductorState(withRunLogging(transports.engine, log), config);
   const { engine, listeners } = state;

@@ -3,7 +3,8 @@
  * server runs go to). The engine keeps and answers everything; this file only shapes calls.
  */
 import type { CacheScope, CacheStats } from "../types/cache.js";
-import type { EngineAdapter, Outcome } from "./engine.js";
+import type { EngineAdapter } from "./engine.js";
+import type { Outcome } from "../types/wire.js";
 import { unwrap } from "./hydrate.js";
 
 /** The outcome of a `cache.*` call on an engine built without a cache: nothing to remove, off. */

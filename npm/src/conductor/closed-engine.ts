@@ -1,6 +1,7 @@
 /** What a conductor answers with after `shutdown()`: every call fails, with one clear error. */
 import { ConductorError, ErrorCode } from "../types/errors.js";
-import { failedResult, type EngineAdapter, type Outcome, type WireError, type WireResult } from "./engine.js";
+import { failedResult, type EngineAdapter } from "./engine.js";
+import type { Outcome, WireError, WireResult } from "../types/wire.js";
 
 export const SHUT_DOWN_MESSAGE = "The conductor has been shut down; create a new conductor to run flows";
 

@@ -2,12 +2,10 @@
  * The boundary between the one TypeScript API and an engine (the native addon, or wasm). An
  * engine only moves values: every decision is made in the Rust core behind it.
  */
-import type { RunWarning } from "../types/execution.js";
-import type { ExecutionError } from "../types/errors.js";
 import type { NodeDefinition } from "../types/definition.js";
 import type { HealthResult, NodeExecutorFactory } from "../types/execution.js";
 import type { FlowTemplateInfo, ListFlowsOptions, ValidationResult } from "../types/storage.js";
-import type { ProgressNode } from "../types/progress.js";
+import type { Outcome, WireError, WireEvent, WireResult } from "../types/wire.js";
 
 export type { WireRunOptions } from "./run-options.js";
 import type { WireRunOptions } from "./run-options.js";
@@ -20,21 +18,6 @@ export type ExecutionsCall = "list" | "get" | "delete" | "prune" | "flush";
 /** The node result cache's calls (`conductor.cache`). */
 export type CacheCall = "clear" | "invalidate" | "stats";
 
-/** A result as the engine returns it: error timestamps are epoch milliseconds. */
-export type WireError = Omit<ExecutionError, "timestamp"> & { timestamp?: number };
-export type WireResult = {
-  success: boolean;
-  data?: unknown;
-  error?: WireError;
-  duration?: number;
-  executedNodes?: string[];
-  context?: Record<string, unknown>;
-  trace?: unknown;
-  warnings?: RunWarning[];
-  /** A traced run's nodes (`telemetry` in its options) as JSON text (see `WireNodeSpan`), for its spans; not part of the public result. */
-  spans?: string;
-};
-
 /**
  * The one shape of a run that failed outside the engine — refused before it started, lost on the
  * way, its answer unreadable — as the engine's own failed results are: no data, no nodes run.
@@ -43,19 +26,6 @@ export function failedResult(error: Omit<WireError, "timestamp"> & { timestamp?:
   const defined = Object.fromEntries(Object.entries(error).filter(([, value]) => value !== undefined)) as WireError;
   return { success: false, error: { ...defined, timestamp: error.timestamp ?? Date.now() }, duration: 0, executedNodes: [] };
 }
-
-/** Events as the engine emits them. */
-export type WireEvent =
-  | ({ type: "progress" } & Record<string, unknown>)
-  | { type: "started" | "completed"; executionId: string; nodeId: string }
-  | { type: "error"; executionId: string; nodeId: string; error: WireError }
-  | { type: "paused"; executionId: string; nodeId: string; input: unknown }
-  | { type: "nodeChanged"; executionId: string; node: ProgressNode; cachedProgress: number }
-  | { type: "flowSaved"; id: string; flowId: string; name: string; savedAt: string; timestamp: number }
-  | { type: "flowDeleted"; id: string };
-
-/** `{ok: true, value}` or `{ok: false, error}`. */
-export type Outcome<T> = { ok: true; value: T } | { ok: false; error: WireError };
 
 /** A value now, or later: a remote engine answers over a transport. */
 export type MaybePromise<T> = T | Promise<T>;

@@ -9,20 +9,11 @@ import type { NodeDefinition } from "../types/definition.js";
 import { isRetryableCode } from "../types/error-kind.js";
 import { ErrorCode, type ExecutionError } from "../types/errors.js";
 import type { ContextOverrides, ExecutionResult } from "../types/execution.js";
+import type { ExecutionFallback } from "../types/execution-fallback.js";
 import { executionFailure } from "./failure.js";
 import { MESSAGES } from "../types/wire.generated.js";
 import type { ExecutionOptions, ExecutionRequest } from "../types/options.generated.js";
 import { requestError } from "../options/entries.js";
-
-/** What `fallback` may be: another flow's id, a function of the failure, or the outputs themselves. */
-export type ExecutionFallback =
-  | string
-  | ((failure: ExecutionResult) => unknown)
-  | Record<string, unknown>
-  | unknown[]
-  | number
-  | boolean
-  | null;
 
 export type { ExecutionOptions, ExecutionRequest } from "../types/options.generated.js";
 

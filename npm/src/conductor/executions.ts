@@ -12,7 +12,8 @@ import type {
   PruneExecutionsOptions,
   RetryExecutionOptions,
 } from "../types/history.js";
-import type { EngineAdapter, Outcome, WireError } from "./engine.js";
+import type { EngineAdapter } from "./engine.js";
+import type { Outcome, WireError } from "../types/wire.js";
 import { unwrap } from "./hydrate.js";
 
 type Run = (node: NodeDefinition, overrides: ContextOverrides) => Promise<ExecutionResult>;

@@ -2,7 +2,8 @@
 import { withErrorKind } from "../types/error-kind.js";
 import { ConductorError, createExecutionError, ErrorCode, type ExecutionError } from "../types/errors.js";
 import type { ExecutionResult } from "../types/execution.js";
-import { failedResult, type WireError } from "./engine.js";
+import { failedResult } from "./engine.js";
+import type { WireError } from "../types/wire.js";
 import { toExecutionErrorShape, toExecutionResult } from "./hydrate.js";
 
 /** A failure that happened before (or instead of) a run. */

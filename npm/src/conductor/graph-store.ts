@@ -11,7 +11,8 @@
  * store from its runs' progress snapshots, which it then always asks for.
  */
 import type { RunGraphState, RunProgressEvent } from "../types/progress.js";
-import type { EngineAdapter, WireEvent } from "./engine.js";
+import type { EngineAdapter } from "./engine.js";
+import type { WireEvent } from "../types/wire.js";
 import { toGraphState } from "./progress.js";
 
 /** Called with the new state and the one before it, at every change. */

@@ -1,7 +1,7 @@
 /** Engine values → the public shapes (timestamps become `Date`s). */
 import { ConductorError, ErrorCode, type ExecutionError } from "../types/errors.js";
 import type { ExecutionResult } from "../types/execution.js";
-import type { Outcome, WireError, WireResult } from "./engine.js";
+import type { Outcome, WireError, WireResult } from "../types/wire.js";
 
 export function toExecutionErrorShape(error: WireError): ExecutionError {
   return { ...error, code: error.code as ErrorCode, timestamp: new Date(error.timestamp ?? Date.now()) };

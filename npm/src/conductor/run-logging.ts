@@ -7,7 +7,8 @@ import type { RunLog } from "../logging.js";
 import type { NodeDefinition } from "../types/definition.js";
 import type { NodeRunState, ProgressNode } from "../types/progress.js";
 import { delegatingEngine } from "./delegate.js";
-import type { EngineAdapter, WireEvent, WireResult, WireRunOptions } from "./engine.js";
+import type { EngineAdapter, WireRunOptions } from "./engine.js";
+import type { WireEvent, WireResult } from "../types/wire.js";
 
 /** A run logged at debug level: the node states seen so far. */
 type Watched = { flowId: string; states: Map<string, NodeRunState> };

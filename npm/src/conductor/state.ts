@@ -5,9 +5,10 @@
 import type { ConductorConfig, ExecutionResult, NodeExecutorFactory } from "../types/execution.js";
 import type { PausedEvent, RunCompleteEvent, RunErrorEvent, RunGraphState, RunProgressEvent } from "../types/progress.js";
 import type { SavedFlowEvent } from "../types/storage.js";
-import type { EngineAdapter, WireEvent } from "./engine.js";
+import type { EngineAdapter } from "./engine.js";
+import type { WireEvent } from "../types/wire.js";
 import { GraphStore } from "./graph-store.js";
-import { Listeners } from "./listeners.js";
+import { Listeners } from "../util/listeners.js";
 import { toGraphState } from "./progress.js";
 
 function createListeners() {

@@ -4,13 +4,14 @@
  * WebSocket or IPC) and `shutdown()`. Runs already started finish on the engine they started
  * on; an engine nobody uses any more is released once its last run is over.
  */
-import { RemoteEngine } from "../engines/remote/engine.js";
 import { checkTransportKind, remoteTransport, type TransportSettings } from "../transports/configure.js";
+import type { ChannelTransport } from "../types/channel-transport.js";
 import { ConductorError } from "../types/errors.js";
 import type { ConductorConfig, NodeExecutorFactory } from "../types/execution.js";
 import { closedEngine, shutDownError } from "./closed-engine.js";
 import { delegatingEngine } from "./delegate.js";
-import { failedResult, type EngineAdapter, type WireEvent, type WireResult } from "./engine.js";
+import { failedResult, type EngineAdapter } from "./engine.js";
+import type { WireEvent, WireResult } from "../types/wire.js";
 
 /** What a conductor needs to run flows in this process with other settings. */
 export type LocalEngines = {
@@ -19,6 +20,13 @@ export type LocalEngines = {
   /** A new engine in this process for `config` (a different `concurrency`). */
   create(config: ConductorConfig): EngineAdapter;
 };
+
+/**
+ * Makes the engine that runs flows over `transport` (`configureTransport("http" | "ws" | "ipc")`),
+ * with `local` answering the catalog and formats. The entry points give the remote engine's, so
+ * that the conductor depends on no engine of its own.
+ */
+export type RemoteEngineFactory = (transport: ChannelTransport, local: EngineAdapter) => EngineAdapter;
 
 /** The config fields `configureTransport` reads for a remote kind (explicit settings win). */
 function remoteSettings(config: ConductorConfig, settings: TransportSettings): TransportSettings {
@@ -50,11 +58,13 @@ export class TransportSwitch {
    * @param home the engine the conductor was created with.
    * @param config the conductor's own copy of its config: `"local"` settings update it.
    * @param locals how to run in this process; without it only remote kinds can be configured.
+   * @param remote how to run on a server or main process.
    */
   constructor(
     home: EngineAdapter,
     private readonly config: ConductorConfig,
     private readonly locals: LocalEngines | undefined,
+    private readonly remote: RemoteEngineFactory,
   ) {
     this.runner = this.keeper = home;
     this.localRunner = locals?.local ?? home;
@@ -135,7 +145,7 @@ export class TransportSwitch {
     if (this.closing) throw new ConductorError({ ...shutDownError(), timestamp: new Date() });
     const type = checkTransportKind(kind);
     if (type !== "local") {
-      const remote = new RemoteEngine(remoteTransport(type, remoteSettings(this.config, settings)), this.localRunner);
+      const remote = this.remote(remoteTransport(type, remoteSettings(this.config, settings)), this.localRunner);
       this.activate(remote, remote);
       return;
     }

@@ -6,27 +6,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { delegatingEngine } from "../conductor/delegate.js";
-import type { EngineAdapter, Outcome, WireEvent } from "../conductor/engine.js";
+import type { EngineAdapter } from "../conductor/engine.js";
+import type { AppStorage, FlowStore, KeyValueStorage } from "../types/app-storage.js";
 import { ErrorCode } from "../types/errors.js";
 import type { FlowListItem, ListFlowsOptions } from "../types/storage.js";
-
-/** An object with the conductor's storage methods. */
-export type FlowStore = {
-  saveFlow(flow: Record<string, unknown>): Promise<unknown>;
-  loadFlow(id: string): Promise<unknown>;
-  listFlows(options?: ListFlowsOptions): Promise<unknown>;
-  deleteFlow(id: string): Promise<unknown>;
-};
-
-/** A key-value storage engine. */
-export type KeyValueStorage = {
-  save(key: string, data: unknown, options?: unknown): Promise<unknown>;
-  load(key: string): Promise<unknown>;
-  list(prefix?: string): Promise<unknown>;
-  delete(key: string): Promise<unknown>;
-};
-
-export type AppStorage = FlowStore | KeyValueStorage;
+import type { Outcome, WireEvent } from "../types/wire.js";
 
 type Flow = Record<string, unknown>;
 

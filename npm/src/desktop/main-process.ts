@@ -5,7 +5,8 @@
  */
 import type { Conductor } from "../conductor/api.js";
 import nodeRequire from "../runtime/node-require.cjs";
-import { registerIpcChannels, type IpcChannels, type IpcMainLike, type WebContentsLike } from "../server/ipc.js";
+import { registerIpcChannels, type IpcChannels } from "../server/ipc.js";
+import type { IpcMainLike, WebContentsLike } from "../types/electron-ipc.js";
 import { checkConductorConfig } from "../options/entries.js";
 import { ConductorError, ErrorCode } from "../types/errors.js";
 import type { MainProcessHandlerOptions } from "../types/options.generated.js";

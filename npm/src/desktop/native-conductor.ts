@@ -6,6 +6,7 @@ import { createConductorApi, type Conductor } from "../conductor/api.js";
 import type { EngineAdapter } from "../conductor/engine.js";
 import { engineChoice } from "../engines/choice.js";
 import { createLocalEngine, localEngineKind } from "../engines/local.js";
+import { remoteEngine } from "../engines/remote/engine.js";
 import { nodeEnvironment } from "../node-environment.js";
 import type { StorageConfig } from "../types/execution.js";
 import type { DesktopConductorConfig } from "../types/options.generated.js";
@@ -27,5 +28,6 @@ export function createNativeConductor(config: DesktopConductorConfig): Conductor
   return createConductorApi(local, settings, {
     environment: nodeEnvironment(kind),
     locals: { local, create: (changed) => createLocalEngine(kind, changed) },
+    remote: remoteEngine,
   });
 }

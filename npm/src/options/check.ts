@@ -6,7 +6,7 @@
  */
 import { createExecutionError, ErrorCode, type ExecutionError } from "../types/errors.js";
 import { ENTRY } from "../types/options.generated.js";
-import type { OptionKind, OptionShape } from "./declaration.js";
+import type { OptionKind, OptionShape } from "../types/option-declaration.js";
 import { nearest } from "./suggest.js";
 
 /** An entry point of the package, as the declarations name it. */

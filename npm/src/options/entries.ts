@@ -16,7 +16,7 @@ import {
   ServeConfigFile_SHAPE,
 } from "../types/options.generated.js";
 import { optionIssues, optionsError, type OptionsEntry } from "./check.js";
-import type { OptionShape } from "./declaration.js";
+import type { OptionShape } from "../types/option-declaration.js";
 
 export { optionIssues, type OptionIssue, type OptionsEntry } from "./check.js";
 

@@ -10,6 +10,7 @@ import { delegatingEngine } from "../conductor/delegate.js";
 import type { EngineAdapter } from "../conductor/engine.js";
 import { withAppStorage } from "../desktop/app-storage.js";
 import { NativeEngine } from "../engines/native/engine.js";
+import { remoteEngine } from "../engines/remote/engine.js";
 import { nodeEnvironment } from "../node-environment.js";
 import { checkConductorConfig } from "../options/entries.js";
 import type { ConductorConfig } from "../types/execution.js";
@@ -66,7 +67,7 @@ export function createQueueConductor(options: QueueConductorOptions): QueueCondu
     close,
   } as Partial<EngineAdapter>);
   const flows = redisFlowStorage(() => producer.client(), where.flowsKey);
-  const conductor = createConductorApi(withAppStorage(queued, flows), settings, { environment: nodeEnvironment() });
+  const conductor = createConductorApi(withAppStorage(queued, flows), settings, { environment: nodeEnvironment(), remote: remoteEngine });
   return Object.assign(conductor, {
     close: async () => {
       await conductor.shutdown();

@@ -3,7 +3,7 @@
  * conductor keeps flows in (`flows/<id>` keys, see `desktop/app-storage.ts`), each flow as codec
  * text so a saved flow reads back exactly as it was given.
  */
-import type { KeyValueStorage } from "../desktop/app-storage.js";
+import type { KeyValueStorage } from "../types/app-storage.js";
 import { decodeValue, encodeValue } from "../values/codec.js";
 
 /** The Redis commands the storage uses (an ioredis client has them). */

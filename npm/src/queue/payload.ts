@@ -3,7 +3,8 @@
  * a `Date`, `NaN` or `-0` arrives as it left; BullMQ itself would pass everything through
  * `JSON.stringify`): a job's data, its result, and the events of its run.
  */
-import type { WireEvent, WireResult, WireRunOptions } from "../conductor/engine.js";
+import type { WireRunOptions } from "../conductor/engine.js";
+import type { WireEvent, WireResult } from "../types/wire.js";
 import type { NodeDefinition } from "../types/definition.js";
 import { decodeValue, encodeValue } from "../values/codec.js";
 

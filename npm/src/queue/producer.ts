@@ -5,7 +5,8 @@
  * does (the catalog, formats, validation, the shared run history) is the local engine's.
  */
 import type { Job, Queue, QueueEvents } from "bullmq";
-import { failedResult, type WireEvent, type WireResult, type WireRunOptions } from "../conductor/engine.js";
+import { failedResult, type WireRunOptions } from "../conductor/engine.js";
+import type { WireEvent, WireResult } from "../types/wire.js";
 import type { NodeDefinition } from "../types/definition.js";
 import { ErrorCode } from "../types/errors.js";
 import type { BullMQ, ResolvedLocation } from "./connection.js";

@@ -6,7 +6,8 @@
  * flow's effects — requests sent, files written — may already have happened).
  */
 import type { Job, Worker } from "bullmq";
-import { failedResult, type WireEvent } from "../conductor/engine.js";
+import { failedResult } from "../conductor/engine.js";
+import type { WireEvent } from "../types/wire.js";
 import { customTypesOf } from "../conductor/executors.js";
 import { NativeEngine } from "../engines/native/engine.js";
 import type { ConductorConfig } from "../types/execution.js";
@@ -23,7 +24,6 @@ import { conductorMetrics, METRIC } from "../telemetry/metrics.js";
 import { RunTelemetry, type TelemetryConfig } from "../telemetry/run.js";
 
 export type { QueueWorkerOptions } from "../types/options.generated.js";
-export type { QueueWorkerEvent } from "./worker-event.js";
 
 export type QueueWorker = {
   /** This worker's id (BullMQ's worker name): host, pid and a random part. */

@@ -6,12 +6,10 @@
  */
 import type { RunPermissions } from "../types/execution.js";
 import type { CallerLimits, Grant } from "../types/options.generated.js";
+import type { ChannelGrant } from "../types/server-auth.js";
 import type { UserInfo } from "../types/storage.js";
 
 export type { CallerLimits, Grant } from "../types/options.generated.js";
-
-/** Channels and the commands allowed in each (`"*"`: every command of that channel). */
-export type ChannelGrant = Record<string, "*" | readonly string[]>;
 
 /** A grant with every default applied. `permissions` undefined: unrestricted. */
 export type ResolvedGrant = {

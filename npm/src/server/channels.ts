@@ -9,7 +9,7 @@
  * sees and cancels its own runs, and with scope `"own"` its saved flows only. Without a caller
  * (Electron IPC) every call is the app's own, with the permissions given to the handlers.
  */
-import { Listeners } from "../conductor/listeners.js";
+import { Listeners } from "../util/listeners.js";
 import { optionIssues, optionsError } from "../options/check.js";
 import { ContextOverrides_SHAPE } from "../types/options.generated.js";
 import { executionFailure } from "../conductor/failure.js";

@@ -5,18 +5,7 @@
  */
 import { createChannelHandlers, type ChannelHandlers, type ChannelHandlersOptions } from "./channels.js";
 import type { ServedConductor } from "./events.js";
-
-/** The part of Electron's `ipcMain` used. */
-export type IpcMainLike = {
-  handle(channel: string, listener: (event: unknown, command: string, args?: unknown) => unknown): void;
-  removeHandler(channel: string): void;
-};
-
-/** The part of Electron's `webContents` used (a window's `win.webContents`). */
-export type WebContentsLike = {
-  send(channel: string, data: unknown): void;
-  isDestroyed?(): boolean;
-};
+import type { IpcMainLike, WebContentsLike } from "../types/electron-ipc.js";
 
 export type IpcChannelsOptions = ChannelHandlersOptions & {
   /** Where broadcasts go: a list, or a function asked at each broadcast (e.g. every open window's webContents). */

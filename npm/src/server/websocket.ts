@@ -19,7 +19,7 @@
  * The WebSocket server class is passed in (e.g. `WebSocketServer` from the `ws` package) rather
  * than imported: the package then has no runtime dependency at all — browser bundles and
  * Electron apps that use IPC never install a WebSocket server they do not use — and its types
- * (`websocket-types.ts`) are structural, so consumers need no `@types/ws` either.
+ * (`types/websocket-server.ts`) are structural, so consumers need no `@types/ws` either.
  */
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
@@ -29,7 +29,7 @@ import type { Caller } from "./caller.js";
 import type { AuthFailure } from "./errors.js";
 import type { Connection, Gateway } from "./gateway.js";
 import { originAllowed } from "./origin.js";
-import type { ServerWebSocketLike, WebSocketServerClass } from "./websocket-types.js";
+import type { ServerWebSocketLike, WebSocketServerClass } from "../types/websocket-server.js";
 import { parseWire, toWire } from "../values/codec.js";
 
 /** The subprotocol clients offer, with `bearer.<token>` when they authenticate in the handshake. */

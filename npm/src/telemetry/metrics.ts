@@ -11,7 +11,7 @@ export const SCOPE = "@atomiton/conductor";
 /** Seconds: from sub-millisecond nodes to runs of hours. */
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
 
-/** Every metric's name, as the README's table lists them (Prometheus: dots become `_`, counters end in `_total`). */
+/** Every metric's name, as docs/observability.md lists them (Prometheus: dots become `_`, counters end in `_total`). */
 export const METRIC = {
   runsStarted: "atomiton.runs.started",
   runsEnded: "atomiton.runs.ended",

@@ -66,7 +66,7 @@ export function nodeSpanRecords(spans: string | undefined): NodeSpanRecords {
   }
 }
 
-/** The span names and attribute keys of a run's spans (the README's table). */
+/** The span names and attribute keys of a run's spans (docs/observability.md lists them). */
 export const ATTR = {
   flowId: "atomiton.flow.id",
   flowName: "atomiton.flow.name",

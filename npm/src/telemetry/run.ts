@@ -4,7 +4,7 @@
  * the run metrics. Made only when an SDK is registered: with the API's no-op tracer and meter
  * the run is not asked for anything and nothing is recorded.
  */
-import type { WireResult } from "../conductor/engine.js";
+import type { WireResult } from "../types/wire.js";
 import type { NodeDefinition } from "../types/definition.js";
 import { ErrorCode } from "../types/errors.js";
 import type { OtelApi, OtelContext, OtelSpan, OtelTracer } from "./api.js";

@@ -3,9 +3,9 @@
  * or a protocol server, and the token is kept in a token store, which HTTP and WebSocket
  * transports read to authenticate every call.
  */
-import type { AuthBackend } from "../conductor/api.js";
+import type { AuthBackend } from "../types/auth-backend.js";
 import type { AuthResult, UserInfo } from "../types/storage.js";
-import type { ChannelTransport } from "./types.js";
+import type { ChannelTransport } from "../types/channel-transport.js";
 
 /** Where the current token lives. */
 export type TokenStore = AuthBackend["tokenStore"];

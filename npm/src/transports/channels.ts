@@ -1,5 +1,5 @@
 /** Channel clients are made once per name and reused, as the TypeScript engine's transport did. */
-import type { ChannelClient } from "./types.js";
+import type { ChannelClient } from "../types/channel-transport.js";
 
 export function cachedChannels(make: (name: string) => ChannelClient): (name: string) => ChannelClient {
   const clients = new Map<string, ChannelClient>();

@@ -4,11 +4,13 @@
  * through a bridge. Bad settings are coded errors.
  */
 import { ConductorError, ErrorCode } from "../types/errors.js";
-import { createHttpTransport, type FetchLike } from "./http.js";
+import { createHttpTransport } from "./http.js";
+import type { FetchLike } from "../types/fetch.js";
 import { createIpcTransport } from "./ipc.js";
 import { bridgeFromIpcRenderer, type IpcRendererLike } from "./ipc-renderer.js";
-import type { AtomitonBridge, ChannelTransport } from "./types.js";
-import { createWebSocketTransport, type WebSocketConstructor } from "./websocket.js";
+import type { AtomitonBridge, ChannelTransport } from "../types/channel-transport.js";
+import { createWebSocketTransport } from "./websocket.js";
+import type { WebSocketConstructor } from "../types/websocket-client.js";
 
 /** Where flows run: in this process, or on a server or main process over a transport. */
 export type TransportKind = "local" | "http" | "ws" | "ipc";

@@ -2,7 +2,7 @@
 import { ConductorError, createExecutionError, ErrorCode } from "../types/errors.js";
 import { createHttpTransport, type HttpTransportOptions } from "./http.js";
 import { createIpcTransport } from "./ipc.js";
-import type { AtomitonBridge, ChannelTransport } from "./types.js";
+import type { AtomitonBridge, ChannelTransport } from "../types/channel-transport.js";
 import { createWebSocketTransport, type WebSocketTransportOptions } from "./websocket.js";
 
 export type TransportOptions = HttpTransportOptions &

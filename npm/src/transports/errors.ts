@@ -1,5 +1,5 @@
 /** Turning a failure the server reported into the `Error` a call rejects with. */
-import type { RemoteCallError } from "./types.js";
+import type { RemoteCallError } from "../types/channel-transport.js";
 
 /**
  * `Error(error)` for a string, `Error(JSON.stringify(error))` otherwise — the TypeScript engine's rule —

@@ -3,16 +3,11 @@
  * response body is the result as is (as the TypeScript engine's HTTP transport read it), and the token, when there is one,
  * as `Authorization: Bearer`.
  */
-import { Listeners } from "../conductor/listeners.js";
+import { Listeners } from "../util/listeners.js";
 import { cachedChannels } from "./channels.js";
 import { parseWire, revive, toWire } from "../values/codec.js";
-import type { ChannelTransport, RemoteCallError } from "./types.js";
-
-/** The part of `fetch` the transport uses (the global one, or any compatible function). */
-export type FetchLike = (
-  url: string,
-  init: { method: string; headers: Record<string, string>; body?: string },
-) => Promise<{ ok: boolean; status: number; statusText: string; json(): Promise<unknown>; text?(): Promise<string> }>;
+import type { ChannelTransport, RemoteCallError } from "../types/channel-transport.js";
+import type { FetchLike } from "../types/fetch.js";
 
 export type HttpTransportOptions = {
   fetch?: FetchLike;

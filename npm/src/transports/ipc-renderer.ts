@@ -3,7 +3,7 @@
  * bridge the IPC transport speaks: the same `<channel>:call` and `<channel>:event:<event>`
  * names the package's own preload uses.
  */
-import type { AtomitonBridge, ChannelEnvelope } from "./types.js";
+import type { AtomitonBridge, ChannelEnvelope } from "../types/channel-transport.js";
 
 /** The part of Electron's `ipcRenderer` used. */
 export type IpcRendererLike = {

@@ -1,7 +1,7 @@
 /** The IPC transport: calls through the Electron preload bridge. */
 import { cachedChannels } from "./channels.js";
 import { remoteError } from "./errors.js";
-import type { AtomitonBridge, ChannelTransport } from "./types.js";
+import type { AtomitonBridge, ChannelTransport } from "../types/channel-transport.js";
 
 export function createIpcTransport(bridge: AtomitonBridge): ChannelTransport {
   return {

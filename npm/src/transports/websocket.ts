@@ -6,21 +6,12 @@
  * new one. With a token, the connection authenticates in its first frame, `{type: "auth", token}`
  * (never in the URL), and again whenever the token changes (login, refresh, logout).
  */
-import { Listeners } from "../conductor/listeners.js";
+import { Listeners } from "../util/listeners.js";
 import { cachedChannels } from "./channels.js";
 import { remoteError } from "./errors.js";
-import type { ChannelTransport } from "./types.js";
+import type { ChannelTransport } from "../types/channel-transport.js";
+import type { WebSocketConstructor, WebSocketLike } from "../types/websocket-client.js";
 import { parseWire, toWire } from "../values/codec.js";
-
-/** The part of the WebSocket API the transport uses (the browser's, or the `ws` package's). */
-export type WebSocketLike = {
-  readonly readyState: number;
-  send(data: string): void;
-  close(): void;
-  addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
-  addEventListener(type: "open" | "close" | "error", listener: () => void): void;
-};
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
 export type WebSocketTransportOptions = {
   /** Default `globalThis.WebSocket`; in Node 20 pass the `ws` package's `WebSocket`. */

@@ -2,20 +2,19 @@
 // Every option a user writes, from its one declaration (core/src/options/): the types, the
 // declarations the entries check options against (npm/src/options/check.ts), and what a session reads.
 
-import type { ExecutionFallback } from "../conductor/execute-request.js";
-import type { AppStorage } from "../desktop/app-storage.js";
-import type { WorkerOption } from "../engines/worker/option.js";
-import type { ConductorLogger } from "../logging.js";
-import type { QueueWorkerEvent } from "../queue/worker-event.js";
-import type { UserVerifier } from "../server/auth/users.js";
-import type { ChannelGrant } from "../server/caller.js";
-import type { IpcMainLike, WebContentsLike } from "../server/ipc.js";
-import type { WebSocketServerClass } from "../server/websocket-types.js";
-import type { FetchLike } from "../transports/http.js";
-import type { AtomitonBridge, ChannelTransport } from "../transports/types.js";
-import type { WebSocketConstructor } from "../transports/websocket.js";
+import type { AppStorage } from "./app-storage.js";
+import type { AtomitonBridge, ChannelTransport } from "./channel-transport.js";
+import type { IpcMainLike, WebContentsLike } from "./electron-ipc.js";
+import type { ExecutionFallback } from "./execution-fallback.js";
 import type { ConductorExecutionContext, ConductorTransport, NodeExecutorFactory } from "./execution.js";
-import type { OptionShape } from "../options/declaration.js";
+import type { FetchLike } from "./fetch.js";
+import type { ConductorLogger } from "./logging.js";
+import type { QueueWorkerEvent } from "./queue-worker-event.js";
+import type { ChannelGrant, UserVerifier } from "./server-auth.js";
+import type { WebSocketConstructor } from "./websocket-client.js";
+import type { WebSocketServerClass } from "./websocket-server.js";
+import type { WorkerOption } from "./worker-option.js";
+import type { OptionShape } from "./option-declaration.js";
 
 /**
  * Flow storage settings.
@@ -208,8 +207,8 @@ export type ConductorConfig = {
    * A chain streams when it starts at a `spreadsheet` reading a file or `data` text, with headers
    * and no range, and goes on through nodes that work row by row, each the only reader of the one
    * before, optionally ending in a `file-system` write: rows pass a batch at a time, so a file
-   * larger than memory goes through. The result is the one a node-by-node run gives. README "Data
-   * at scale" has the full table. Entries: node, browser, main.
+   * larger than memory goes through. The result is the one a node-by-node run gives.
+   * docs/data-at-scale.md has the full table. Entries: node, browser, main.
    */
   streamBatchRows?: number;
   /**

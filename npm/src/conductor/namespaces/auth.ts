@@ -1,16 +1,7 @@
 /** `conductor.auth`: sign-in through a desktop bridge; without one, auth is unavailable. */
+import type { AuthBackend } from "../../types/auth-backend.js";
 import type { Unsubscribe } from "../../types/progress.js";
 import type { AuthCredentials, AuthResult, UserInfo } from "../../types/storage.js";
-
-/** Where `auth` sends its calls (a desktop bridge); without one, auth is unavailable. */
-export type AuthBackend = {
-  login(credentials: AuthCredentials): Promise<AuthResult>;
-  logout(token: string | null): Promise<void>;
-  getCurrentUser(): Promise<UserInfo | null>;
-  refreshToken(token: string): Promise<AuthResult>;
-  onAuthExpired(callback: (data: unknown) => void): Unsubscribe;
-  tokenStore: { get(): string | null; set(token: string | null): void };
-};
 
 export function createAuthApi(backend: AuthBackend | undefined) {
   const noTransport = () => new Error("No transport available for authentication");

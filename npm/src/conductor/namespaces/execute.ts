@@ -4,7 +4,7 @@ import { ErrorCode } from "../../types/errors.js";
 import { createExecutionId } from "../../types/ids.js";
 import type { NodeDefinition } from "../../types/definition.js";
 import type { ContextOverrides, ExecutionResult } from "../../types/execution.js";
-import type { Outcome } from "../engine.js";
+import type { Outcome } from "../../types/wire.js";
 import {
   executeRequest,
   isExecutionRequest,

@@ -6,7 +6,7 @@ import { MESSAGES } from "../../types/wire.generated.js";
 import type { EngineAdapter } from "../engine.js";
 import { refused, requireString } from "../failure.js";
 import { unwrap } from "../hydrate.js";
-import type { Listeners } from "../listeners.js";
+import type { Listeners } from "../../util/listeners.js";
 
 export function createStorageApi(engine: EngineAdapter, flowSaved: Listeners<SavedFlowEvent>) {
   return {

@@ -1,8 +1,8 @@
 /**
  * The remote engine: `EngineAdapter` over a channel transport, so the one conductor API runs
- * flows on a desktop main process or a server over the TypeScript engine's wire protocol (README "Remote
- * conductors"). Glue only: every decision is made by the engine at the other end. The catalog
- * and the flow formats have no channel, so a local engine answers those.
+ * flows on a desktop main process or a server over the TypeScript engine's wire protocol
+ * (docs/remote.md). Glue only: every decision is made by the engine at the other end. The
+ * catalog and the flow formats have no channel, so a local engine answers those.
  */
 import type { NodeDefinition } from "../../types/definition.js";
 import { ErrorCode } from "../../types/errors.js";
@@ -13,13 +13,12 @@ import {
   type CacheCall,
   type EngineAdapter,
   type ExecutionsCall,
-  type Outcome,
   type RunCommand,
-  type WireEvent,
-  type WireResult,
   type WireRunOptions,
 } from "../../conductor/engine.js";
-import type { ChannelClient, ChannelTransport } from "../../transports/types.js";
+import type { Outcome, WireEvent, WireResult } from "../../types/wire.js";
+import type { RemoteEngineFactory } from "../../conductor/transport-switch.js";
+import type { ChannelClient, ChannelTransport } from "../../types/channel-transport.js";
 import { listenToServerEvents } from "./events.js";
 import { attempt, callFailure, executionContext, failedRun, toWireResult } from "./wire.js";
 
@@ -191,3 +190,6 @@ export class RemoteEngine implements EngineAdapter {
     this.unsubscribes = [];
   }
 }
+
+/** A `RemoteEngine`, as every conductor's `configureTransport` makes one for a server or main process. */
+export const remoteEngine: RemoteEngineFactory = (transport, local) => new RemoteEngine(transport, local);

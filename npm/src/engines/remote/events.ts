@@ -4,8 +4,8 @@
  * fields a `WireEvent` names are filled in where the TypeScript engine's desktop leaves them out.
  */
 import { ErrorCode } from "../../types/errors.js";
-import type { WireEvent } from "../../conductor/engine.js";
-import type { ChannelTransport } from "../../transports/types.js";
+import type { WireEvent } from "../../types/wire.js";
+import type { ChannelTransport } from "../../types/channel-transport.js";
 import { epochMs } from "./wire.js";
 
 type Payload = Record<string, unknown>;

@@ -4,7 +4,8 @@
  * shapes carry epoch milliseconds, which `hydrate.ts` turns into `Date`s like every engine's.
  */
 import { ErrorCode } from "../../types/errors.js";
-import { failedResult, type Outcome, type WireError, type WireResult, type WireRunOptions } from "../../conductor/engine.js";
+import { failedResult, type WireRunOptions } from "../../conductor/engine.js";
+import type { Outcome, WireError, WireResult } from "../../types/wire.js";
 import type { NodeDefinition } from "../../types/definition.js";
 import { passedRunOptions } from "../../conductor/run-options.js";
 

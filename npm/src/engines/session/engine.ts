@@ -10,14 +10,8 @@
 import type { FullCatalog } from "./catalog.js";
 import type { NodeDefinition } from "../../types/definition.js";
 import type { NodeExecutorFactory } from "../../types/execution.js";
-import {
-  failedResult,
-  type EngineAdapter,
-  type WireError,
-  type WireEvent,
-  type WireResult,
-  type WireRunOptions,
-} from "../../conductor/engine.js";
+import { failedResult, type EngineAdapter, type WireRunOptions } from "../../conductor/engine.js";
+import type { WireError, WireEvent, WireResult } from "../../types/wire.js";
 import { historyUnavailable } from "../../conductor/executions.js";
 import { ErrorCode } from "../../types/errors.js";
 import { MESSAGES } from "../../types/wire.generated.js";

@@ -6,7 +6,8 @@
 import type { FullCatalog } from "./catalog.js";
 import type { NodeDefinition } from "../../types/definition.js";
 import type { FlowTemplateInfo, ListFlowsOptions, ValidationResult } from "../../types/storage.js";
-import type { CacheCall, ExecutionsCall, Outcome, RunCommand, WireError } from "../../conductor/engine.js";
+import type { CacheCall, ExecutionsCall, RunCommand } from "../../conductor/engine.js";
+import type { Outcome, WireError } from "../../types/wire.js";
 import { cacheUnavailable } from "../../conductor/cache.js";
 import { historyUnavailable } from "../../conductor/executions.js";
 import { decodeValue, encodeValue, ValueEncodeError } from "../../values/codec.js";

@@ -6,7 +6,8 @@
  * session's pending runs with `INTERNAL_ERROR` (see `SessionEngine.stop`) and a fresh session
  * takes the next calls.
  */
-import type { CacheCall, EngineAdapter, ExecutionsCall, RunCommand, WireEvent, WireRunOptions } from "../../conductor/engine.js";
+import type { CacheCall, EngineAdapter, ExecutionsCall, RunCommand, WireRunOptions } from "../../conductor/engine.js";
+import type { WireEvent } from "../../types/wire.js";
 import type { NodeDefinition } from "../../types/definition.js";
 import type { NodeExecutorFactory } from "../../types/execution.js";
 import type { ListFlowsOptions } from "../../types/storage.js";

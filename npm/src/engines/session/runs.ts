@@ -3,7 +3,8 @@
  * finished runs' results, and (for the native addon) Node's event loop held open while any is
  * pending.
  */
-import { failedResult, type WireResult } from "../../conductor/engine.js";
+import { failedResult } from "../../conductor/engine.js";
+import type { WireResult } from "../../types/wire.js";
 import { ErrorCode } from "../../types/errors.js";
 import { nextTurn, readSliced } from "../../values/sliced.js";
 import type { SessionHandle } from "./handle.js";

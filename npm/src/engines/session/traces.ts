@@ -3,7 +3,7 @@
  * read. Writing and parsing a trace costs more than running a small flow, and most callers never
  * look at it.
  */
-import type { WireResult } from "../../conductor/engine.js";
+import type { WireResult } from "../../types/wire.js";
 import type { SessionHandle } from "./handle.js";
 
 /**

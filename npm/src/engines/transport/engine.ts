@@ -5,7 +5,8 @@
  * idempotent, so it is not retried behind the caller's back.
  */
 import { delegatingEngine } from "../../conductor/delegate.js";
-import type { EngineAdapter, WireResult, WireRunOptions } from "../../conductor/engine.js";
+import type { EngineAdapter, WireRunOptions } from "../../conductor/engine.js";
+import type { WireResult } from "../../types/wire.js";
 import type { NodeDefinition } from "../../types/definition.js";
 import type { ConductorExecutionContext, ConductorTransport } from "../../types/execution.js";
 import { executionContext, failedRun, toWireResult } from "../remote/wire.js";

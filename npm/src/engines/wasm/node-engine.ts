@@ -7,7 +7,8 @@
  */
 import { fullCatalog } from "../session/catalog.js";
 import { delegatingEngine } from "../../conductor/delegate.js";
-import type { EngineAdapter, WireEvent } from "../../conductor/engine.js";
+import type { EngineAdapter } from "../../conductor/engine.js";
+import type { WireEvent } from "../../types/wire.js";
 import type { ConductorConfig, NodeExecutorFactory } from "../../types/execution.js";
 import { openSession, sessionConfigJson } from "../session/config.js";
 import { SessionEngine } from "../session/engine.js";

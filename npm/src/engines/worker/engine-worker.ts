@@ -6,7 +6,7 @@
  * Only an app that imports this module gets the worker built; served as plain ES modules, it
  * starts the script next to it, as `worker: true` does.
  */
-import type { WorkerOption } from "./spawn.js";
+import type { WorkerOption } from "../../types/worker-option.js";
 
 export const engineWorker: WorkerOption = {
   create: () => new Worker(new URL("./main.js", import.meta.url), { type: "module" }),

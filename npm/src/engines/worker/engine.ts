@@ -17,7 +17,8 @@ import { withCatalogData } from "../wasm/catalog-data.js";
 import { browserModule, liveCatalog } from "../wasm/load.js";
 import { WorkerSessionHandle } from "./handle.js";
 import type { OpenMessage, WorkerMessage } from "./protocol.js";
-import { spawnWorker, WORKER_HINT, type WorkerOption } from "./spawn.js";
+import { spawnWorker, WORKER_HINT } from "./spawn.js";
+import type { WorkerOption } from "../../types/worker-option.js";
 
 export class WorkerEngine extends ReloadingEngine {
   /** The browser records runs only when the config asks (the editor module has the history). */

@@ -4,8 +4,7 @@
  * build the script.
  */
 
-export type { WorkerOption } from "./option.js";
-import type { WorkerOption } from "./option.js";
+import type { WorkerOption } from "../../types/worker-option.js";
 
 /** Tells a failure to start the worker what to do about it. */
 export const WORKER_HINT = "a bundled app passes worker: engineWorker from @atomiton/conductor/browser/engine-worker";

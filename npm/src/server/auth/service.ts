@@ -11,7 +11,8 @@ import { AttemptLimiter } from "./attempts.js";
 import { MAX_PASSWORD_LENGTH } from "./passwords.js";
 import { digestOf } from "./secrets.js";
 import { SessionStore, type Issued, type Session, type SessionEnd } from "./sessions.js";
-import { apiKeysOf, verifierOf, type ApiKeyEntry, type UserVerifier, type VerifiedUser } from "./users.js";
+import { apiKeysOf, verifierOf, type ApiKeyEntry } from "./users.js";
+import type { UserVerifier, VerifiedUser } from "../../types/server-auth.js";
 
 import type { AuthOptions } from "../../types/options.generated.js";
 

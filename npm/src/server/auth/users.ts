@@ -5,16 +5,11 @@
  * as SHA-256 digests (`generateApiKey().keyHash`), or as keys that are digested at startup.
  */
 import type { ApiKeyEntry, UserEntry } from "../../types/options.generated.js";
+import type { UserVerifier } from "../../types/server-auth.js";
 
 export type { ApiKeyEntry, UserEntry } from "../../types/options.generated.js";
 import { hashPassword, isPasswordHash, verifyPassword } from "./passwords.js";
 import { digestOf } from "./secrets.js";
-
-/** A user a verifier accepted. */
-export type VerifiedUser = Omit<UserEntry, "passwordHash">;
-
-/** The app's own check (a directory, a database): the user, or `null` for bad credentials. */
-export type UserVerifier = (username: string, password: string) => Promise<VerifiedUser | null | undefined>;
 
 /** `entries` as a verifier. Throws at once on entries that could never work. */
 export function verifierOf(entries: readonly UserEntry[]): UserVerifier {
