@@ -1,18 +1,26 @@
-// The README's examples run. Every ```js block tagged `example` (its info string is "js example")
-// runs as its own ES module in a fresh Node process, in an empty working directory and HOME,
-// importing the built package as a user would. A block's `// → value` comment after a statement
-// `name;` or `const name = ...;` is checked: the value printed is the value it has.
+// The documentation's examples run. Every ```js block tagged `example` (its info string is
+// "js example") in README.md and in every docs/*.md runs as its own ES module in a fresh Node
+// process, in an empty working directory and HOME, importing the built package as a user would.
+// A block's `// → value` comment after a statement `name;` or `const name = ...;` is checked: the
+// value printed is the value it has.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as atomiton from "@atomiton/conductor";
 import { repoRoot, tempDir } from "../test-support/helpers.mjs";
 
-const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+/** The documents scanned, as paths from the repository's root: the README, then docs/*.md. */
+const documents = [
+  "README.md",
+  ...readdirSync(join(repoRoot, "docs"))
+    .filter((name) => name.endsWith(".md"))
+    .sort()
+    .map((name) => `docs/${name}`),
+];
 
-/** `[{line, code}]`: each tagged block and the README line it starts on. */
+/** `[{line, code}]`: each tagged block and the line of its document it starts on. */
 function examples(text) {
   const out = [];
   const lines = text.split("\n");
@@ -27,7 +35,7 @@ function examples(text) {
   return out;
 }
 
-/** The flow the README's `node` section defines, for blocks that use `flow` without defining it. */
+/** The flow docs/usage.md's `node` section defines, for blocks that use `flow` without defining it. */
 const FLOW = `{
   id: "double-and-sum", type: "group",
   nodes: [
@@ -72,7 +80,7 @@ function moduleFor(code) {
       let want;
       try { want = JSON.parse(expected); } catch { want = expected; }
       const got = JSON.parse(JSON.stringify(actual ?? null));
-      if (!__equal(got, want)) throw new Error(\`README says \${line}\\n  but it is \${JSON.stringify(actual)}\`);
+      if (!__equal(got, want)) throw new Error(\`The docs say \${line}\\n  but it is \${JSON.stringify(actual)}\`);
     }`,
   ];
   if (uses(code, "conductor") && !declares(code, "conductor"))
@@ -82,9 +90,10 @@ function moduleFor(code) {
   return `${prelude.join("\n")}\n${withChecks(code)}${ending}`;
 }
 
-const blocks = examples(readme);
+/** `[{file, line, code}]`: every tagged block of every document. */
+const blocks = documents.flatMap((file) => examples(readFileSync(join(repoRoot, file), "utf8")).map((block) => ({ file, ...block })));
 
-test("the README has runnable examples", () => {
+test("the README and docs/ have runnable examples", () => {
   assert.ok(blocks.length >= 8, `only ${blocks.length} blocks are tagged \`js example\``);
 });
 
@@ -93,10 +102,10 @@ const scratch = join(repoRoot, "npm", ".scratch", `readme-${process.pid}`);
 mkdirSync(scratch, { recursive: true });
 process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
 
-for (const { line, code } of blocks) {
-  test(`README.md:${line} runs`, (t) => {
+for (const { file: document, line, code } of blocks) {
+  test(`${document}:${line} runs`, (t) => {
     const dir = tempDir(t, "readme-example");
-    const file = join(scratch, `line-${line}.mjs`);
+    const file = join(scratch, `${document.replaceAll("/", "-")}-line-${line}.mjs`);
     writeFileSync(file, moduleFor(code));
     const run = spawnSync(process.execPath, [file], {
       cwd: dir,
@@ -104,6 +113,6 @@ for (const { line, code } of blocks) {
       encoding: "utf8",
       timeout: 120_000,
     });
-    assert.equal(run.status, 0, `README.md:${line} failed:\n${run.stderr}\n--- module ---\n${moduleFor(code)}`);
+    assert.equal(run.status, 0, `${document}:${line} failed:\n${run.stderr}\n--- module ---\n${moduleFor(code)}`);
   });
 }
