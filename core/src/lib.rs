@@ -7,6 +7,7 @@
 
 #[cfg(feature = "cache")]
 pub mod cache;
+#[cfg(feature = "catalog")]
 pub mod catalog;
 pub mod engine;
 pub mod error;

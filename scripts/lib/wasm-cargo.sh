@@ -52,9 +52,20 @@ EOF
 fi
 
 export RUSTC_BOOTSTRAP=1
-export RUSTFLAGS="${RUSTFLAGS:-} -Zunstable-options -Cpanic=immediate-abort -Ctarget-feature=-reference-types"
+# RUSTFLAGS from the environment would replace the target's flags below: the module needs them.
+unset RUSTFLAGS CARGO_ENCODED_RUSTFLAGS
+# The flags go to the wasm target only (not RUSTFLAGS, which `cargo clippy` also hands to the host's
+# build scripts, compiled against the host's unwinding std).
 # wasm32-unknown-unknown cannot unwind; the wasm binding reports traps instead.
-exec "${cargo[@]}" "$@" \
+# Arguments after a `--` (clippy's lint flags, a test's filter) stay after this script's own.
+args=() rest=()
+while [ $# -gt 0 ]; do
+  if [ "$1" = -- ]; then rest=("$@"); break; fi
+  args+=("$1")
+  shift
+done
+exec "${cargo[@]}" "${args[@]}" \
   -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size \
   --target wasm32-unknown-unknown --target-dir "$target_dir" \
-  --config 'profile.release.panic="abort"' --config 'profile.dev.panic="abort"'
+  --config 'target.wasm32-unknown-unknown.rustflags=["-Zunstable-options", "-Cpanic=immediate-abort", "-Ctarget-feature=-reference-types"]' \
+  --config 'profile.release.panic="abort"' --config 'profile.dev.panic="abort"' "${rest[@]}"

@@ -241,10 +241,10 @@ impl Engine {
             run_to,
             breakpoints,
             handles,
-            #[cfg(feature = "run-state")]
+            #[cfg(feature = "debugger")]
             state_events: options.state_events,
             // Builds without the run's live state report progress in snapshots only.
-            #[cfg(not(feature = "run-state"))]
+            #[cfg(not(feature = "debugger"))]
             state_events: false,
             cache,
         });

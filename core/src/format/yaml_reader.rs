@@ -202,7 +202,7 @@ fn at(mark: Marker) -> String {
 /// Mapping keys become strings, as JavaScript object keys do.
 fn key_string(value: Value, mark: Marker) -> Result<String> {
     match value {
-        Value::String(s) => Ok(String::from(s)),
+        Value::String(s) => Ok(crate::value::into_string(s)),
         Value::Number(n) => Ok(n.to_string()),
         Value::Bool(b) => Ok(b.to_string()),
         Value::Null => Ok("null".to_owned()),

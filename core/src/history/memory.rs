@@ -23,8 +23,8 @@ const RECENT_FLOWS: usize = 16;
 /// Runs by id, in the order they began, each kept small: values as the JSON text the capture
 /// wrote, nodes packed into one buffer ([`PackedNodes`]), the flow shared by the runs of an equal
 /// one and kept as the text it ran from. Writes happen on the run's thread, and up to 10,000 runs
-/// are kept by default: as structs and values a 10-node run took ~7 KB, which grew a process by
-/// ~100 MB and cost each run fresh pages. Reads (rare) unpack.
+/// are kept by default: held as structs and values, so many runs grew the process a lot and cost
+/// each run fresh pages (the sizes: docs/PERFORMANCE.md, "Run history"). Reads (rare) unpack.
 pub struct MemoryHistory {
     runs: Mutex<Runs>,
     capture: Capture,
@@ -270,9 +270,9 @@ impl MemoryHistory {
             .iter()
             .filter_map(|&at| runs.records.get_index(at).map(|(id, _)| id.clone()))
             .collect();
-        // One pass over the runs: removing each on its own shifts every later run down, and with
-        // the default 10,000 runs kept, the 64 removed per retention pass moved hundreds of
-        // megabytes (a tenth of a small run's time, growing with the history).
+        // One pass over the runs: removing each on its own shifts every later run down, so each
+        // retention pass moved most of the history, a cost that grew with it (measured:
+        // docs/PERFORMANCE.md, "Run history").
         let mut gone = vec![false; runs.records.len()];
         for at in doomed {
             gone[at] = true;

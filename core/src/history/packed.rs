@@ -1,11 +1,12 @@
 //! A run's node records packed into one byte buffer, for the history kept in memory.
 //!
-//! As structs, a node record took ~600 bytes (strings, an inline error, a map per value) before
-//! its values; the 10,000 runs kept by default made a process grow by ~100 MB, and every run's
-//! fresh pages cost a 10-node run a fifth of its time. Packed, a node takes its values' text and
-//! ~30 bytes, in one allocation per run; once the run ends the buffer is compressed (LZ4: a run's
-//! nodes repeat their keys, and each node's input is mostly the output before it, so a 10-node
-//! chain of `transform`s, ~1.9 KB packed, keeps ~0.4 KB). Reads, which are rare, unpack.
+//! As structs, a node record carried strings, an inline error and a map per value before its
+//! values: the runs kept by default grew the process, and every run's fresh pages were a large
+//! share of a small run's time. Packed, a node takes its values' text and a few bytes more, in
+//! one allocation per run; once the run ends the buffer is compressed (LZ4: a run's nodes repeat
+//! their keys, and each node's input is mostly the output before it, so a chain compresses to a
+//! fraction of its packed size). Reads, which are rare, unpack. The sizes, before and after, are
+//! in docs/PERFORMANCE.md ("Run history").
 //!
 //! Each node is written as: node id, node type (length-prefixed UTF-8), state (one byte),
 //! attempts (LEB128), a byte of flags saying which optional fields follow, then the start and end

@@ -14,7 +14,7 @@ pub enum EngineEvent {
     Progress(Box<ProgressEvent>),
     /// A node's state or progress changed (every change, for runs that ask: `stateEvents`);
     /// `progress` is the run's.
-    #[cfg(feature = "run-state")]
+    #[cfg(feature = "debugger")]
     NodeChanged { execution_id: String, node: Box<crate::progress::ProgressNode>, progress: u8 },
     /// The run finished successfully; the result itself is what `run` returns.
     Completed { execution_id: String, node_id: String },
@@ -36,7 +36,7 @@ impl EngineEvent {
             #[cfg(feature = "debugger")]
             EngineEvent::Paused { execution_id, .. } => execution_id,
             EngineEvent::Progress(event) => &event.execution_id,
-            #[cfg(feature = "run-state")]
+            #[cfg(feature = "debugger")]
             EngineEvent::NodeChanged { execution_id, .. } => execution_id,
         }
     }

@@ -117,7 +117,7 @@ fn assign(node: &mut NodeDefinition, key: String, value: Value) {
         match value {
             Value::String(s) => {
                 node.extra.shift_remove(key.as_str());
-                *slot = Some(String::from(s));
+                *slot = Some(crate::value::into_string(s));
             }
             other => {
                 *slot = None;

@@ -55,11 +55,11 @@ pub struct RunOptions {
     /// Whether every change of a node's state or progress is also an event (`nodeChanged`),
     /// unthrottled: for a store whose subscribers see each change. Progress snapshots stay
     /// throttled.
-    #[cfg(feature = "run-state")]
+    #[cfg(feature = "debugger")]
     #[cfg_attr(test, ts(as = "Option<bool>", optional))]
     pub state_events: bool,
     /// Builds without the live state have no change events to send.
-    #[cfg(not(feature = "run-state"))]
+    #[cfg(not(feature = "debugger"))]
     pub state_events: Option<serde::de::IgnoredAny>,
     /// What this run may reach outside its data; absent: whatever the host provides.
     #[cfg_attr(test, ts(optional))]
@@ -151,7 +151,9 @@ fn type_set<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<HashSet<St
 /// `pinned: {path: output}` (or `null`) as pairs in the object's order.
 fn pins<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<(String, Value)>, D::Error> {
     match Value::deserialize(deserializer)? {
-        Value::Object(map) => Ok(map.into_iter().map(|(k, v)| (String::from(k), v)).collect()),
+        Value::Object(map) => {
+            Ok(map.into_iter().map(|(k, v)| (crate::value::into_string(k), v)).collect())
+        }
         Value::Null | Value::Undefined => Ok(Vec::new()),
         _ => Err(serde::de::Error::custom("pinned: expected an object of node paths to outputs")),
     }
@@ -176,7 +178,7 @@ impl std::fmt::Debug for RunOptions {
     feature = "history",
     feature = "telemetry",
     feature = "cache",
-    feature = "run-state"
+    feature = "debugger"
 ))]
 mod tests {
     use super::RunOptions;

@@ -1,22 +1,22 @@
 //! A run's live state for the embedder's `node.store`: the scheduler writes each change of a
 //! node into it, and the embedder reads the whole state whenever it asks. Nothing is built
 //! until then, so a run nobody looks at pays a lock and a copy per change, not a snapshot.
-//! Builds without the `run-state` feature have an empty view that no session makes.
+//! Builds without the `debugger` feature have an empty view that no session makes.
 
-#[cfg(feature = "run-state")]
+#[cfg(feature = "debugger")]
 use std::sync::{Arc, Mutex, MutexGuard};
 
-#[cfg(feature = "run-state")]
+#[cfg(feature = "debugger")]
 use crate::plan::{listed_nodes, progress_graph, progress_node, NodeIx, Plan};
-#[cfg(feature = "run-state")]
+#[cfg(feature = "debugger")]
 use crate::progress::{NodeStatus, ProgressEvent, ProgressGraph};
 
-#[cfg(not(feature = "run-state"))]
+#[cfg(not(feature = "debugger"))]
 pub use self::absent::RunView;
-#[cfg(feature = "run-state")]
+#[cfg(feature = "debugger")]
 pub use self::live::RunView;
 
-#[cfg(feature = "run-state")]
+#[cfg(feature = "debugger")]
 mod live {
     use super::*;
 
@@ -140,7 +140,7 @@ mod live {
     }
 }
 
-#[cfg(not(feature = "run-state"))]
+#[cfg(not(feature = "debugger"))]
 mod absent {
     use std::sync::Arc;
 

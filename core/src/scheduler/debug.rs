@@ -91,7 +91,7 @@ impl DebugOptions {
                     required: bool|
          -> std::result::Result<Option<String>, String> {
             match field(section, object, key)? {
-                Some(Value::String(s)) => Ok(Some(String::from(s))),
+                Some(Value::String(s)) => Ok(Some(crate::value::into_string(s))),
                 None if !required => Ok(None),
                 None => Err(format!("{section}.{key}: missing field")),
                 Some(other) => Err(format!(

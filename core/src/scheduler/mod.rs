@@ -170,7 +170,7 @@ pub(crate) struct Scheduler {
     /// Time spent paused, which the run's timeout does not count.
     paused_total: f64,
     view: Option<Arc<RunView>>,
-    #[cfg_attr(not(feature = "run-state"), allow(dead_code))]
+    #[cfg_attr(not(feature = "debugger"), allow(dead_code))]
     state_events: bool,
     /// Chains that run as one stream of rows, by the index of their first node.
     segments: segment::Chains,

@@ -73,7 +73,7 @@ impl Scheduler {
         if let Some(view) = &self.view {
             view.set(ix, &self.slots[ix].status, progress);
         }
-        #[cfg(feature = "run-state")]
+        #[cfg(feature = "debugger")]
         if self.state_events && crate::plan::listed_nodes(&self.plan).contains(&ix) {
             let node = crate::plan::progress_node(&self.plan, ix, &self.slots[ix].status);
             self.emit(EngineEvent::NodeChanged {

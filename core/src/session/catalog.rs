@@ -1,9 +1,8 @@
-//! Stateless JSON functions every binding exposes: the node catalog, templates, flow formats
-//! and the recovery table. Each returns an [`outcome`] envelope.
+//! Stateless JSON functions every binding exposes: flow formats, the recovery table, the
+//! engine's version (the node catalog and templates are [`super::node_catalog`]'s). Each
+//! returns an [`outcome`] envelope.
 
 use crate::value::Value;
-#[cfg(feature = "catalog")]
-use crate::{catalog, json};
 use serde::Deserialize;
 
 use super::guard::guarded;
@@ -14,36 +13,6 @@ use crate::format::{
     ParseLimits,
 };
 use crate::model::NodeDefinition;
-
-#[cfg(feature = "catalog")]
-/// Every built-in node definition (`getAllNodeDefinitions`).
-pub fn node_definitions() -> String {
-    outcome(guarded("nodeDefinitions", || Ok(catalog::all_node_definitions())))
-}
-
-#[cfg(feature = "catalog")]
-/// One built-in node definition, or `null`.
-pub fn node_definition(node_type: &str) -> String {
-    outcome(guarded("nodeDefinition", || Ok(catalog::node_definition(node_type))))
-}
-
-#[cfg(feature = "catalog")]
-/// `getNodeDefinitionsGroupedByCategory`.
-pub fn node_definitions_by_category() -> String {
-    outcome(guarded("nodeDefinitionsByCategory", || Ok(catalog::node_definitions_by_category())))
-}
-
-#[cfg(feature = "catalog")]
-/// `{templates: [{id, name, description, nodeCount}]}`.
-pub fn list_templates() -> String {
-    outcome(guarded("listTemplates", || Ok(json!({"templates": catalog::list_templates()}))))
-}
-
-#[cfg(feature = "catalog")]
-/// A bundled template's definition, or `null`.
-pub fn get_template(id: &str) -> String {
-    outcome(guarded("getTemplate", || Ok(catalog::get_template(id))))
-}
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]

@@ -14,7 +14,7 @@ fn event_text(event: &EngineEvent) -> Option<String> {
         EngineEvent::Progress(progress) => {
             return with_type("progress", serde_json::to_string(progress).ok()?)
         }
-        #[cfg(feature = "run-state")]
+        #[cfg(feature = "debugger")]
         EngineEvent::NodeChanged { execution_id, node, progress } => {
             return node_changed_text(execution_id, node, *progress)
         }
@@ -46,7 +46,7 @@ fn paused_text(execution_id: &str, node_id: &str, input: &crate::value::Value) -
 }
 
 /// `{"type":"nodeChanged", executionId, cachedProgress, node}`.
-#[cfg(feature = "run-state")]
+#[cfg(feature = "debugger")]
 fn node_changed_text(
     execution_id: &str,
     node: &crate::progress::ProgressNode,

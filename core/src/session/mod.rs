@@ -21,6 +21,8 @@ mod guard;
 #[cfg(feature = "history")]
 mod history;
 mod mailbox;
+#[cfg(feature = "catalog")]
+pub mod node_catalog;
 mod output;
 mod placement;
 mod start;
@@ -43,7 +45,7 @@ pub use wire::outcome;
 use self::driver::Driver;
 use self::mailbox::{lock, Mailbox};
 use crate::engine::Engine;
-#[cfg(feature = "run-state")]
+#[cfg(feature = "debugger")]
 use crate::engine::RunView;
 #[cfg(feature = "debugger")]
 use crate::engine::{RunCommand, RunControl};
@@ -99,7 +101,7 @@ pub struct Session {
     /// Result arrays of at least this many items are written apart in slices (`None`: never).
     slice_arrays_of: Option<usize>,
     /// The live state of the run started last, for `node.store`.
-    #[cfg(feature = "run-state")]
+    #[cfg(feature = "debugger")]
     latest_view: Mutex<Option<Arc<RunView>>>,
     /// Where runs are recorded (`None`: execution history is off).
     #[cfg(feature = "history")]
@@ -129,7 +131,7 @@ impl Session {
             embedder: calls.clone(),
             calls,
             call_buffers: Mutex::default(),
-            #[cfg(feature = "run-state")]
+            #[cfg(feature = "debugger")]
             latest_view: Mutex::default(),
             worker_threshold: None,
             slice_arrays_of: None,
@@ -233,7 +235,7 @@ impl Session {
     /// The state of the run started last, as `node.store` shows it, in the shape of a progress
     /// snapshot (see [`RunView::to_json`]); `None` before any run, and after a run refused before
     /// any node could run.
-    #[cfg(feature = "run-state")]
+    #[cfg(feature = "debugger")]
     pub fn run_state(&self) -> Option<String> {
         let view = lock(&self.latest_view).clone()?;
         view.to_json()

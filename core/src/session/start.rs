@@ -232,7 +232,7 @@ impl Session {
     }
 
     /// The live view of run `execution_id`, which becomes the latest run `run_state` reads.
-    #[cfg(feature = "run-state")]
+    #[cfg(feature = "debugger")]
     fn watch(&self, execution_id: &str) -> Option<Arc<RunView>> {
         let view = RunView::new(execution_id);
         // The previous run's view is let go outside the lock: its plan may go with it.
@@ -241,7 +241,7 @@ impl Session {
         Some(view)
     }
 
-    #[cfg(not(feature = "run-state"))]
+    #[cfg(not(feature = "debugger"))]
     fn watch(&self, _execution_id: &str) -> Option<Arc<RunView>> {
         None
     }

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::session::catalog;
+use crate::session::node_catalog as catalog;
 use crate::value::Value;
 
 /// The `value` of an outcome text.

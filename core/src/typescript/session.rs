@@ -137,10 +137,7 @@ fn members(out: &mut String, methods: &[Method]) {
             out.push_str(&format!("   *{}\n", line.trim_end()));
         }
         if method.gate != "always" {
-            out.push_str(&format!(
-                "   *\n   * Only in builds with `{}`.\n",
-                gate_name(method.gate)
-            ));
+            out.push_str(&format!("   *\n   * Only in builds with `{}`.\n", method.gate));
         }
         out.push_str("   */\n");
         let optional = if method.gate == "always" { "" } else { "?" };
@@ -191,22 +188,14 @@ pub(super) fn methods_file(header: &str) -> String {
     out.push_str("/** The feature each method needs (`native`: the native addon only); the others are in every build. */\n");
     out.push_str("export const SESSION_METHOD_GATES = {\n");
     for method in methods.iter().filter(|m| m.gate != "always") {
-        out.push_str(&format!("  {}: \"{}\",\n", method.js, gate_name(method.gate)));
+        out.push_str(&format!("  {}: \"{}\",\n", method.js, method.gate));
     }
     out.push_str("} as const;\n\n");
     out.push_str("/** The feature each module function needs; the others are in every build. */\n");
     out.push_str("export const CATALOG_FUNCTION_GATES = {\n");
     for function in functions.iter().filter(|f| f.gate != "always") {
-        out.push_str(&format!("  {}: \"{}\",\n", function.js, gate_name(function.gate)));
+        out.push_str(&format!("  {}: \"{}\",\n", function.js, function.gate));
     }
     out.push_str("} as const;\n");
     out
-}
-
-/// A gate as the feature it names.
-fn gate_name(gate: &str) -> &str {
-    match gate {
-        "run_state" => "run-state",
-        other => other,
-    }
 }

@@ -27,7 +27,7 @@ pub(super) fn plain(json: serde_json::Value) -> Value {
         serde_json::Value::Null => Value::Null,
         serde_json::Value::Bool(b) => Value::Bool(b),
         serde_json::Value::Number(n) => Value::Number(Number::new(n.as_f64().unwrap_or(f64::NAN))),
-        serde_json::Value::String(s) => Value::String(s.into()),
+        serde_json::Value::String(s) => Value::from(s),
         serde_json::Value::Array(items) => Value::Array(items.into_iter().map(plain).collect()),
         serde_json::Value::Object(map) => {
             Value::Object(map.into_iter().map(|(k, v)| (k, plain(v))).collect())
@@ -45,7 +45,7 @@ impl From<serde_json::Value> for Value {
             serde_json::Value::Number(n) => {
                 Value::Number(Number::new(n.as_f64().unwrap_or(f64::NAN)))
             }
-            serde_json::Value::String(s) => Value::String(s.into()),
+            serde_json::Value::String(s) => Value::from(s),
             serde_json::Value::Array(items) => {
                 Value::Array(items.into_iter().map(Value::from).collect())
             }
@@ -102,7 +102,7 @@ impl From<&super::Str> for Value {
 
 impl From<String> for Value {
     fn from(s: String) -> Value {
-        Value::String(s.into())
+        Value::String(super::from_string(s))
     }
 }
 

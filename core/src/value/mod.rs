@@ -30,6 +30,9 @@ pub mod slices;
 mod slicing;
 #[cfg(feature = "bulk-data")]
 mod table;
+// Inline short strings with `bulk-data`; `String` in the browser's default module.
+#[cfg_attr(not(feature = "bulk-data"), path = "text_plain.rs")]
+mod text;
 
 pub use bytes::{Bytes, BytesKind};
 pub use convert::{from_value, to_value};
@@ -42,16 +45,7 @@ pub use number::Number;
 #[cfg(feature = "bulk-data")]
 pub use parallel::{Parallel, TableJob};
 pub use prefetch::{prefetch_ahead, prefetch_slice, rows_asked_ahead, PREFETCH_AHEAD};
-
-/// The text of [`Value::String`] and of object keys: strings of up to 24 bytes (most keys and
-/// short values: names, ids, codes) are stored inline, with no allocation to make, copy or free —
-/// a 10,000-record array of short fields is thousands of allocations fewer to read, copy and free.
-/// The browser's default module (without `bulk-data`) keeps `String`, which costs it no code.
-#[cfg(feature = "bulk-data")]
-pub type Str = compact_str::CompactString;
-/// The text of [`Value::String`] and of object keys (`String` in builds without `bulk-data`).
-#[cfg(not(feature = "bulk-data"))]
-pub type Str = String;
+pub use text::{from_string, into_string, Str};
 
 /// A value of a flow's data.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -319,15 +313,6 @@ impl std::ops::Index<&String> for Value {
     type Output = Value;
 
     fn index(&self, key: &String) -> &Value {
-        &self[key.as_str()]
-    }
-}
-
-#[cfg(feature = "bulk-data")]
-impl std::ops::Index<&Str> for Value {
-    type Output = Value;
-
-    fn index(&self, key: &Str) -> &Value {
         &self[key.as_str()]
     }
 }

@@ -362,7 +362,7 @@ pub(super) fn from_tag(kind: &str, mut fields: Vec<(String, Value)>) -> Result<V
         }
         "bigint" => match field("v") {
             Some(Value::String(digits)) if is_bigint_digits(&digits) => {
-                Value::ext(Ext::BigInt(String::from(digits)))
+                Value::ext(Ext::BigInt(super::into_string(digits)))
             }
             _ => return Err(malformed(kind)),
         },
@@ -434,14 +434,15 @@ pub(super) fn from_tag(kind: &str, mut fields: Vec<(String, Value)>) -> Result<V
             _ => return Err(malformed(kind)),
         },
         "regexp" => match (field("source"), field("flags")) {
-            (Some(Value::String(source)), Some(Value::String(flags))) => {
-                Value::ext(Ext::RegExp { source: String::from(source), flags: String::from(flags) })
-            }
+            (Some(Value::String(source)), Some(Value::String(flags))) => Value::ext(Ext::RegExp {
+                source: super::into_string(source),
+                flags: super::into_string(flags),
+            }),
             _ => return Err(malformed(kind)),
         },
         "error" => {
             let text = |v: Option<Value>| match v {
-                Some(Value::String(s)) => Some(String::from(s)),
+                Some(Value::String(s)) => Some(super::into_string(s)),
                 _ => None,
             };
             let name = text(field("name")).unwrap_or_else(|| "Error".to_owned());

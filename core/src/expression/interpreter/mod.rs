@@ -293,7 +293,7 @@ impl<'c> Interp<'c> {
             Value::Undefined => Val::Undefined,
             Value::Bool(b) => Val::Bool(b),
             Value::Number(n) => Val::Num(n.get()),
-            Value::String(s) => self.make_str(String::from(s))?,
+            Value::String(s) => self.make_str(crate::value::into_string(s))?,
             _ => return Err(super::error::internal_error("a derived value must be a scalar")),
         })
     }

@@ -51,27 +51,3 @@ pub fn builtin_registry() -> NodeRegistry {
         .with(spreadsheet::Spreadsheet)
         .with(r#loop::Loop)
 }
-
-/// What the node reference says of a built-in beyond its schema: its output's fields and its
-/// examples (nothing for a type that is not built in).
-#[cfg(feature = "reference")]
-pub(crate) fn docs(
-    node_type: &str,
-) -> (
-    &'static [crate::nodes::descriptor::OutputField],
-    &'static [crate::nodes::descriptor::NodeExample],
-) {
-    match node_type {
-        "parallel" => (parallel::docs::OUTPUT, parallel::docs::EXAMPLES),
-        "group" => (group::docs::OUTPUT, group::docs::EXAMPLES),
-        "image" => (image::docs::OUTPUT, image::docs::EXAMPLES),
-        "http-request" => (http_request::docs::OUTPUT, http_request::docs::EXAMPLES),
-        "file-system" => (file_system::docs::OUTPUT, file_system::docs::EXAMPLES),
-        "edit-fields" => (edit_fields::docs::OUTPUT, edit_fields::docs::EXAMPLES),
-        "transform" => (transform::docs::OUTPUT, transform::docs::EXAMPLES),
-        "shell-command" => (shell_command::docs::OUTPUT, shell_command::docs::EXAMPLES),
-        "spreadsheet" => (spreadsheet::docs::OUTPUT, spreadsheet::docs::EXAMPLES),
-        "loop" => (r#loop::docs::OUTPUT, r#loop::docs::EXAMPLES),
-        _ => (&[], &[]),
-    }
-}

@@ -9,7 +9,14 @@ use super::{
     TextFormat,
 };
 
-pub(super) fn fields(schema: &NodeSchema) -> Map {
+impl NodeSchema {
+    /// UI field configs (`NodeFieldsConfig`), base fields first when included.
+    pub fn fields(&self) -> Map {
+        fields(self)
+    }
+}
+
+fn fields(schema: &NodeSchema) -> Map {
     let mut out = Map::new();
     let base = if schema.base_fields { base_params() } else { Vec::new() };
     let shown = |spec: &&ParamSpec| !spec.ui.hidden && !matches!(spec.kind, ParamKind::Only { .. });

@@ -17,6 +17,10 @@ pub use overrides::FieldOverrides;
 
 use super::ParameterIssue;
 
+/// Whether this build keeps what only editors and the node reference read: help texts, notes,
+/// UI overrides (the `catalog` feature; a constant, so the strings leave the other builds).
+const CATALOG: bool = cfg!(feature = "catalog");
+
 /// How a string is further constrained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextFormat {
@@ -190,23 +194,18 @@ impl ParamSpec {
         self
     }
 
-    /// The help text: kept only in builds that show fields (`catalog`) or document them
-    /// (`reference`).
-    #[allow(unused_mut, unused_variables)]
+    /// The help text: kept only in builds that show fields or document them (`catalog`).
     pub const fn describe(mut self, description: &'static str) -> Self {
-        #[cfg(any(feature = "catalog", feature = "reference"))]
-        {
+        if CATALOG {
             self.description = Some(description);
         }
         self
     }
 
-    /// What the node reference says beyond the help text (kept only in builds with the
-    /// `reference` feature: editors never show it, and the browser module has no room for it).
-    #[allow(unused_mut, unused_variables)]
+    /// What the node reference says beyond the help text (kept only with the `catalog`:
+    /// editors never show it, and the browser module has no room for it).
     pub const fn note(mut self, note: &'static str) -> Self {
-        #[cfg(feature = "reference")]
-        {
+        if CATALOG {
             self.note = Some(note);
         }
         self
@@ -218,11 +217,9 @@ impl ParamSpec {
     }
 
     /// How the editor field differs from the derived one: kept only in builds with the
-    /// `catalog` (the only reader) or `reference`.
-    #[allow(unused_mut, unused_variables)]
+    /// `catalog` (its only reader).
     pub const fn ui(mut self, ui: FieldOverrides) -> Self {
-        #[cfg(any(feature = "catalog", feature = "reference"))]
-        {
+        if CATALOG {
             self.ui = ui;
         }
         self
@@ -350,12 +347,6 @@ impl NodeSchema {
     /// The default parameter values (for the catalog's definitions).
     pub fn defaults(&self) -> Map {
         self.params.iter().filter_map(|p| p.default.map(|d| (p.name.to_owned(), d()))).collect()
-    }
-
-    /// UI field configs (`NodeFieldsConfig`), base fields first when included.
-    #[cfg(feature = "catalog")]
-    pub fn fields(&self) -> Map {
-        fields::fields(self)
     }
 }
 

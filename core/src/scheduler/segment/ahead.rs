@@ -13,8 +13,9 @@ use crate::nodes::stream::{Batch, RowSource};
 use crate::value::Map;
 
 /// Batches read ahead at most, beside the one the chain has. Few: a batch read long before the
-/// stages take it has left the cache by then (eight ahead made a 4M-row pipeline 9% slower than
-/// two, its stages waiting on memory for rows the source had just written).
+/// stages take it has left the cache by then (more ahead made a large pipeline slower, its
+/// stages waiting on memory for rows the source had just written: docs/PERFORMANCE.md, "How a
+/// chain uses the cores").
 const AHEAD: usize = 2;
 
 /// A batch (or the source's error), with the bytes read when it was given.

@@ -14,27 +14,27 @@ macro_rules! catalog_functions {
             { $($context)* }
             /// Every built-in node definition (`getAllNodeDefinitions`).
             [catalog] "nodeDefinitions" fn node_definitions() -> String {
-                $crate::session::catalog::node_definitions()
+                $crate::session::node_catalog::node_definitions()
             }
 
             /// One built-in node definition, or `null`.
             [catalog] "nodeDefinition" fn node_definition(node_type: Text) -> String {
-                $crate::session::catalog::node_definition(&*node_type)
+                $crate::session::node_catalog::node_definition(&*node_type)
             }
 
             /// `getNodeDefinitionsGroupedByCategory`.
             [catalog] "nodeDefinitionsByCategory" fn node_definitions_by_category() -> String {
-                $crate::session::catalog::node_definitions_by_category()
+                $crate::session::node_catalog::node_definitions_by_category()
             }
 
             /// `{templates: [{id, name, description, nodeCount}]}`.
             [catalog] "listTemplates" fn list_templates() -> String {
-                $crate::session::catalog::list_templates()
+                $crate::session::node_catalog::list_templates()
             }
 
             /// A bundled template's definition, or `null`.
             [catalog] "getTemplate" fn get_template(id: Text) -> String {
-                $crate::session::catalog::get_template(&*id)
+                $crate::session::node_catalog::get_template(&*id)
             }
 
             /// Reads a flow from JSON or YAML text; `optionsJson` is `{format?, defaults?}`.
@@ -109,7 +109,7 @@ macro_rules! __catalog_function {
         #[$attr(js_name = $js $(, $sync)*)]
         pub fn $name($($arg: $text),*) -> $ret $body
     };
-    // `feature = "catalog"` is the binding's own feature (it turns on the core's).
+    // The binding's own `catalog` feature (it turns on the core's).
     (catalog $attr:ident [$($sync:ident),*] $text:ty, $js:literal [$($doc:literal)*] $name:ident ($($arg:ident),*) $ret:ty $body:block) => {
         $(#[doc = $doc])*
         #[cfg(feature = "catalog")]

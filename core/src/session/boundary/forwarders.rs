@@ -96,7 +96,6 @@ macro_rules! __session_gate {
     (always $($item:tt)*) => { $($item)* };
     (debugger $($item:tt)*) => { $crate::__session_gate_debugger! { $($item)* } };
     (history $($item:tt)*) => { $crate::__session_gate_history! { $($item)* } };
-    (run_state $($item:tt)*) => { $crate::__session_gate_run_state! { $($item)* } };
     (cache $($item:tt)*) => { $crate::__session_gate_cache! { $($item)* } };
 }
 
@@ -125,20 +124,6 @@ macro_rules! __session_gate_history {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __session_gate_history {
-    ($($item:tt)*) => {};
-}
-
-#[cfg(feature = "run-state")]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __session_gate_run_state {
-    ($($item:tt)*) => { $($item)* };
-}
-
-#[cfg(not(feature = "run-state"))]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __session_gate_run_state {
     ($($item:tt)*) => {};
 }
 

@@ -21,7 +21,7 @@
 //!   page, a promise across a worker) or `promise` (a promise; the body is the session's
 //!   future, and the result type is the binding's);
 //! - `gate` is the core feature the method needs (`always`, `debugger`, `history`,
-//!   `run_state`): a class has it exactly when its session does;
+//!   `cache`): a class has it exactly when its session does;
 //! - the body may use what every binding provides: `self.session` (an `Arc<Session>`),
 //!   `self.enter()` (held while runs are polled: the native addon's tokio context), the type
 //!   `Buffers` (binary data as the target passes it) and `from_buffers(Buffers)`.
@@ -71,7 +71,7 @@ macro_rules! session_methods {
 
                 /// The state of the run started last, as the JSON of a progress snapshot; none
                 /// before any run (or after one refused before any node could run).
-                [read run_state "runState"] fn run_state(&self) -> Option<String> {
+                [read debugger "runState"] fn run_state(&self) -> Option<String> {
                     self.session.run_state()
                 }
 

@@ -31,7 +31,7 @@ export type SessionMethods = {
    * The state of the run started last, as the JSON of a progress snapshot; none
    * before any run (or after one refused before any node could run).
    *
-   * Only in builds with `run-state`.
+   * Only in builds with `debugger`.
    */
   runState?(): string | null | undefined;
   /**
@@ -215,7 +215,7 @@ export const STATUS_EVENTS = 4;
 
 /** The feature each method needs (`native`: the native addon only); the others are in every build. */
 export const SESSION_METHOD_GATES = {
-  runState: "run-state",
+  runState: "debugger",
   controlRun: "debugger",
   executions: "history",
   cache: "cache",

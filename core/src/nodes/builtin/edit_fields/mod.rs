@@ -1,7 +1,5 @@
 //! `edit-fields`: set fields on the input object, or on each item of an input array.
 
-#[cfg(feature = "reference")]
-pub(crate) mod docs;
 mod execute;
 mod schema;
 #[cfg(feature = "streams")]

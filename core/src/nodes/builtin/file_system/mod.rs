@@ -1,7 +1,5 @@
 //! `file-system`: read, write, list and manage files through the host.
 
-#[cfg(feature = "reference")]
-pub(crate) mod docs;
 #[cfg(feature = "host-effects")]
 mod execute;
 #[cfg(feature = "host-effects")]

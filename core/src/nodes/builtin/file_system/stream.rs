@@ -155,8 +155,9 @@ impl RowSink for FileSink {
             let (rows, pending, written) = offload(&self.host, move || {
                 // Room for a flush's worth at once: growing the text by doubling copied every
                 // byte twice over. Made here, on a worker: a large allocation is where the
-                // allocator returns memory freed earlier to the system, which took 15 ms of the
-                // JS thread when a run's first flush made it there, after a large run.
+                // allocator returns memory freed earlier to the system, which stalled the JS
+                // thread when a run's first flush made it there, after a large run (how long:
+                // docs/PERFORMANCE.md, "The event loop while heavy flows run").
                 if pending.capacity() == 0 {
                     pending.reserve(FLUSH_BYTES + FLUSH_BYTES / 4);
                 }
@@ -255,7 +256,8 @@ fn json_rows_in_parts(
     out: &mut Vec<u8>,
 ) -> Result<(), ExecutionError> {
     // While the source reads, it and the stages have the other cores: only what is beyond them
-    // takes parts (splitting beside them cost a 4M-row pipeline 11% of its time).
+    // takes parts (splitting beside them slowed a large pipeline down: docs/PERFORMANCE.md, "How
+    // a chain uses the cores").
     let workers = if alone { host.parallelism() } else { host.parallelism().saturating_sub(2) };
     if cfg!(target_arch = "wasm32") || workers < 2 || batch.len() < 2 * PART_ROWS {
         return json_rows(&batch, first, out);

@@ -1,7 +1,5 @@
 //! `group`: a container; with no children it passes its input through.
 
-#[cfg(feature = "reference")]
-pub(crate) mod docs;
 mod execute;
 mod schema;
 

@@ -1,7 +1,5 @@
 //! `http-request`: one HTTP request through the host.
 
-#[cfg(feature = "reference")]
-pub(crate) mod docs;
 mod execute;
 #[cfg(feature = "host-effects")]
 mod files;

@@ -2,8 +2,6 @@
 
 #[cfg(feature = "image")]
 mod blend;
-#[cfg(feature = "reference")]
-pub(crate) mod docs;
 #[cfg(feature = "host-effects")]
 mod execute;
 #[cfg(feature = "image")]

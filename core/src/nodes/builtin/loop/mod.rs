@@ -1,7 +1,5 @@
 //! `loop`: forEach, times and while loops.
 
-#[cfg(feature = "reference")]
-pub(crate) mod docs;
 mod execute;
 mod schema;
 #[cfg(feature = "streams")]

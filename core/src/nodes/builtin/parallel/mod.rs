@@ -1,7 +1,5 @@
 //! `parallel`: process a list of operations with a bounded concurrency.
 
-#[cfg(feature = "reference")]
-pub(crate) mod docs;
 mod execute;
 mod schema;
 

@@ -1,7 +1,5 @@
 //! `shell-command`: run a program through the host.
 
-#[cfg(feature = "reference")]
-pub(crate) mod docs;
 #[cfg(feature = "host-effects")]
 mod execute;
 mod schema;

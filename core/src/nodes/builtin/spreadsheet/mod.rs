@@ -1,8 +1,6 @@
 //! `spreadsheet`: read CSV data or spreadsheet files into records.
 
 mod csv;
-#[cfg(feature = "reference")]
-pub(crate) mod docs;
 mod execute;
 mod schema;
 #[cfg(feature = "streams")]

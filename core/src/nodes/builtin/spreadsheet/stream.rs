@@ -211,8 +211,9 @@ impl RowSource for CsvSource {
                 })?;
                 // Parsing and making records is CPU work: it happens off the driving thread. The
                 // records go straight into `ready`, which keeps its room from piece to piece (a
-                // queue grown anew for each piece took fresh pages the system had to clear: a
-                // fifth of a 1M-row pipeline's time).
+                // queue grown anew for each piece took fresh pages the system had to clear, a
+                // large share of a pipeline's time: docs/PERFORMANCE.md, "How a chain uses the
+                // cores").
                 let mut ready = std::mem::take(&mut self.ready);
                 let (parser, ready) = offload(&self.host, move || {
                     parser.records(&piece, last, &mut ready);

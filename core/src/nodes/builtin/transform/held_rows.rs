@@ -1,11 +1,11 @@
 //! The rows a stream's sort holds, in the compact value form: their bytes one after another,
 //! with the key each sorts by, read once as the row comes (while it is in the cache).
 //!
-//! A row held as a value is its entries' allocation and its strings (about 250 bytes for a
-//! record of four short fields); in the compact form it is about a third of that, so a sort
-//! holds three times the rows before it spills, the process takes that much less fresh memory
-//! from the system, and a run is written by copying each row's key and bytes in sorted order
-//! (the form a spilled run has: `run_file.rs`). The bytes are kept in chunks, so that holding
+//! A row held as a value is its entries' allocation and its strings; the compact form is a
+//! fraction of that (the sizes: docs/PERFORMANCE.md, "How a chain uses the cores"), so a sort
+//! holds that many times more rows before it spills, the process takes that much less fresh
+//! memory from the system, and a run is written by copying each row's key and bytes in sorted
+//! order (the form a spilled run has: `run_file.rs`). The bytes are kept in chunks, so holding
 //! more never copies what is held (nor holds twice its room while a buffer doubles). Rows are
 //! made values again as they are given, a batch at a time, in parts on the host's workers.
 

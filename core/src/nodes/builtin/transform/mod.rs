@@ -1,7 +1,5 @@
 //! `transform`: map, filter, reduce, sort and other operations over an array.
 
-#[cfg(feature = "reference")]
-pub(crate) mod docs;
 mod execute;
 #[cfg(feature = "streams")]
 mod held_rows;

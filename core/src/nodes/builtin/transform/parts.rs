@@ -113,8 +113,9 @@ mod threaded {
     /// `Err(batch)` hands the batch back when it is too small to split or no worker is free for
     /// a part: the chain's source reads ahead on a worker of its own (and its sink writes on
     /// another), so only workers beyond the source's take parts — on two cores a batch is never
-    /// split (splitting it there cost 12% of a million-row pipeline's time: its rows crossed to
-    /// the other core's cache and back, and the parts waited on the source's and the sink's work).
+    /// split (splitting it there made the pipeline slower: its rows crossed to the other core's
+    /// cache and back, and the parts waited on the source's and the sink's work; the figure is in
+    /// docs/PERFORMANCE.md, "How a chain uses the cores").
     #[cfg(feature = "streams")]
     pub(in super::super) fn batch_in_parts(
         host: &SharedHost,

@@ -1,7 +1,7 @@
 //! What the node reference (`docs/nodes.md`) says of this type beyond its schema: its output's
-//! fields and its examples (run by the reference's test). Built only with the `reference` feature.
+//! fields and its examples (run by the reference's test).
 
-use crate::nodes::descriptor::{NodeExample, OutputField};
+use super::super::{NodeExample, OutputField};
 
 pub(crate) const OUTPUT: &[OutputField] = &[
     OutputField::new(

@@ -4,10 +4,38 @@
 
 use std::fmt::Write;
 
-use super::{NodeDescriptor, NodeExample};
+use super::{NodeDescriptor, NodeExample, OutputField};
 use crate::nodes::schema::{ExpressionForm, NodeSchema, ParamKind, ParamSpec, TextFormat};
 use crate::nodes::{builtin_registry, NodeType};
 use crate::value::Value;
+
+mod edit_fields;
+mod file_system;
+mod group;
+mod http_request;
+mod image;
+mod r#loop;
+mod parallel;
+mod shell_command;
+mod spreadsheet;
+mod transform;
+
+/// A built-in type's output fields and examples.
+fn docs(node_type: &str) -> (&'static [OutputField], &'static [NodeExample]) {
+    match node_type {
+        "parallel" => (parallel::OUTPUT, parallel::EXAMPLES),
+        "group" => (group::OUTPUT, group::EXAMPLES),
+        "image" => (image::OUTPUT, image::EXAMPLES),
+        "http-request" => (http_request::OUTPUT, http_request::EXAMPLES),
+        "file-system" => (file_system::OUTPUT, file_system::EXAMPLES),
+        "edit-fields" => (edit_fields::OUTPUT, edit_fields::EXAMPLES),
+        "transform" => (transform::OUTPUT, transform::EXAMPLES),
+        "shell-command" => (shell_command::OUTPUT, shell_command::EXAMPLES),
+        "spreadsheet" => (spreadsheet::OUTPUT, spreadsheet::EXAMPLES),
+        "loop" => (r#loop::OUTPUT, r#loop::EXAMPLES),
+        _ => (&[], &[]),
+    }
+}
 
 /// The reference as Markdown. `output` gives each example's output as the text to print (JSON,
 /// or the error the example fails with).
@@ -137,7 +165,7 @@ fn type_section(
             let _ = writeln!(out, "| `{input}` | {} |", cell(doc));
         }
     }
-    let (fields, examples) = crate::nodes::builtin::docs(descriptor.node_type);
+    let (fields, examples) = docs(descriptor.node_type);
     out.push_str("\n### Output\n\n| field | type | what it is |\n|---|---|---|\n");
     for field in fields {
         let _ = writeln!(out, "| `{}` | `{}` | {} |", field.name, cell(field.ty), cell(field.doc));

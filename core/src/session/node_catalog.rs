@@ -1,0 +1,32 @@
+//! The node catalog and the bundled templates as module functions (`getAllNodeDefinitions`,
+//! `listTemplates`, ...), each returning an [`outcome`] envelope. Only in builds with the
+//! `catalog` feature: the browser modules serve them from generated data.
+
+use super::guard::guarded;
+use super::wire::outcome;
+use crate::{catalog, json};
+
+/// Every built-in node definition (`getAllNodeDefinitions`).
+pub fn node_definitions() -> String {
+    outcome(guarded("nodeDefinitions", || Ok(catalog::all_node_definitions())))
+}
+
+/// One built-in node definition, or `null`.
+pub fn node_definition(node_type: &str) -> String {
+    outcome(guarded("nodeDefinition", || Ok(catalog::node_definition(node_type))))
+}
+
+/// `getNodeDefinitionsGroupedByCategory`.
+pub fn node_definitions_by_category() -> String {
+    outcome(guarded("nodeDefinitionsByCategory", || Ok(catalog::node_definitions_by_category())))
+}
+
+/// `{templates: [{id, name, description, nodeCount}]}`.
+pub fn list_templates() -> String {
+    outcome(guarded("listTemplates", || Ok(json!({"templates": catalog::list_templates()}))))
+}
+
+/// A bundled template's definition, or `null`.
+pub fn get_template(id: &str) -> String {
+    outcome(guarded("getTemplate", || Ok(catalog::get_template(id))))
+}
