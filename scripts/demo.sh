@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# The main job, from a fresh clone: installs what is missing, builds the npm package (the
-# native addon and the TypeScript; incremental after the first time), then runs a bundled
-# template flow through the CLI with live progress and prints the result.
+# The main job, from a fresh clone: installs what it needs and is missing, builds the npm package
+# (the native addon and the TypeScript; incremental after the first time), then runs a bundled
+# template flow through the CLI with live progress and prints the result. It installs only what
+# the native addon and that run need (scripts/lib/setup-native.sh: Rust, zig and cargo-zigbuild;
+# scripts/lib/setup-npm.sh build: TypeScript and the packages whose types it reads; Redis for
+# `queue`), not the wasm toolchain, Chromium or the other dev dependencies that scripts/setup.sh
+# installs for the tests.
 #
 #   scripts/demo.sh                 # the Data Transform Pipeline template
 #   scripts/demo.sh hello           # any template id or part of its name
@@ -15,7 +19,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-scripts/setup.sh
+scripts/lib/setup-native.sh
+scripts/lib/setup-npm.sh build
+if [ "${1:-}" = queue ]; then scripts/lib/setup-redis.sh; fi
 scripts/build-npm.sh
 
 workdir="${ATOMITON_DEMO_DIR:-$root/target/demo}"

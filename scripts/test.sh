@@ -13,10 +13,11 @@ step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
 step "setup"
 scripts/setup.sh
 
-step "format and lint (cargo fmt, clippy on native and on each wasm module's features, Biome), and no folder-level import cycle (core, npm)"
+step "format and lint (cargo fmt, clippy on native, on each wasm module's features and on the macOS and Windows addons' targets, Biome), and no folder-level import cycle (core, npm)"
 cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings
 scripts/lib/lint-features.sh
+scripts/lib/check-platforms.sh
 (cd npm && npx --no-install biome check .)
 python3 scripts/lib/rust-folder-cycles.py >/dev/null || python3 scripts/lib/rust-folder-cycles.py
 python3 scripts/lib/ts-folder-cycles.py

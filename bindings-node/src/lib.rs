@@ -8,8 +8,9 @@ mod runtime;
 
 use napi_derive::napi;
 
-/// glibc's malloc spent a fifth of a small run's time in malloc/free and arena consolidation
-/// across the JS thread and tokio's workers; mimalloc does not.
+/// glibc's malloc spent a large share of a small run's time in malloc/free and arena
+/// consolidation across the JS thread and tokio's workers; mimalloc does not
+/// (docs/PERFORMANCE.md, "Memory and the allocator").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -23,8 +23,9 @@ const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 
 /// How long mimalloc keeps freed memory before returning it to the OS (ms). Its default, 10 ms,
 /// is shorter than the gap between two runs of a data-heavy flow, so each run faulted its
-/// megabytes in afresh (the kernel zeroing every page: a tenth of such a run's time). Memory a
-/// second old still goes back, so nothing grows.
+/// megabytes in afresh (the kernel zeroing every page: a noticeable share of such a run's time;
+/// docs/PERFORMANCE.md, "Memory and the allocator"). Memory a second old still goes back, so
+/// nothing grows.
 const PURGE_DELAY_MS: std::ffi::c_long = 1000;
 
 /// `mi_option_arena_eager_commit` in mimalloc's `mi_option_t` (the same index in v2 and v3).
@@ -33,8 +34,9 @@ const MI_OPTION_ARENA_EAGER_COMMIT: std::ffi::c_int = 4;
 /// mimalloc's default on Linux commits each arena it reserves at once (backed by transparent
 /// huge pages where the system allows them); a purge then decommits, and the next use faults
 /// whole 2 MiB pages back in, each zeroed by the kernel. A stream of rows, allocating on one
-/// worker and freeing on another, did that without end: a million-row CSV pipeline spent a
-/// third of its CPU time in the kernel zeroing pages. Committed as used instead, it spent 2%.
+/// worker and freeing on another, did that without end: a large CSV pipeline spent much of its
+/// CPU time in the kernel zeroing pages, and next to none committed as used instead (the
+/// figures: docs/PERFORMANCE.md, "Memory and the allocator").
 const ARENA_EAGER_COMMIT: std::ffi::c_long = 0;
 
 #[napi_derive::module_init]

@@ -27,7 +27,7 @@ pub use conductor::WasmConductor;
 atomiton_core::catalog_forwarders! {
     attribute: wasm_bindgen;
     sync: [];
-    // A `&str` argument takes less code here than a `String` (118 bytes of the gzipped browser
-    // module).
+    // A `&str` argument takes less code here than a `String`, and the browser module has a size
+    // budget (docs/PERFORMANCE.md, "Module sizes").
     text: [&str];
 }

@@ -7,9 +7,9 @@
 //! first needed. Its own threads rather than tokio's blocking threads: those are many (and also
 //! do file I/O), and a job went to whichever had waited longest, so a stream's batches passed
 //! through a new thread's cache and allocator heap each time (the memory each freed went back to
-//! a heap no thread was using). On the pool's own threads a 4M-row CSV pipeline runs in 0.77x
-//! the time, at 0.6x the peak memory. Nodes that merely wait (timers, HTTP, processes, JS
-//! executors) never take a slot.
+//! a heap no thread was using). On the pool's own threads a large CSV pipeline runs faster and
+//! in less memory (docs/PERFORMANCE.md, "How a chain uses the cores"). Nodes that merely wait
+//! (timers, HTTP, processes, JS executors) never take a slot.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};

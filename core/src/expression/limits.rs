@@ -12,8 +12,9 @@ pub struct Limits {
     /// counts two: the container and the expression inside, so the default allows about 100
     /// nested brackets). It also bounds recursion in the compiler and interpreter (function
     /// calls may nest up to `4 * max_depth` levels of syntax tree), so hostile sources
-    /// cannot overflow the stack: at the default, worst cases need about 250 KiB of stack in
-    /// release builds and about 1.1 MiB unoptimised.
+    /// cannot overflow the stack: at the default, the worst-case nesting tests run within half
+    /// of wasm's 1 MiB stack in release builds (2 MiB unoptimised; the stack they took when
+    /// measured is in docs/PERFORMANCE.md, "Engine internals").
     pub max_depth: usize,
     /// Maximum length in bytes (UTF-8) of any string created during a call. Scanning or
     /// copying string data also costs one step per 256 bytes.

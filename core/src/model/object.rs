@@ -59,7 +59,8 @@ pub(crate) use object_wrapper;
 const LINEAR_SEARCH_MAX: usize = 8;
 
 /// `map.get(key)`, by a scan for small objects: serde_json's ordered map hashes every lookup
-/// with SipHash, which cost a tenth of a large run's time on edges of three to six fields.
+/// with SipHash, a measurable share of a large run's time on edges of three to six fields
+/// (docs/PERFORMANCE.md, "Engine internals").
 pub(crate) fn small_map_get<'m>(
     map: &'m crate::value::Map,
     key: &str,

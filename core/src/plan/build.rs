@@ -1,5 +1,5 @@
 //! Flattening a validated `NodeDefinition` tree into a [`Plan`], iteratively and in place:
-//! definitions are emptied where they lie (a `NodeDefinition` is over 500 bytes; moving every
+//! definitions are emptied where they lie (a `NodeDefinition` is a large struct; moving every
 //! one through work queues was a measurable share of the per-node cost).
 
 use std::sync::{Arc, OnceLock};

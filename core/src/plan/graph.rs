@@ -59,7 +59,8 @@ pub(crate) struct TraceSummary {
 }
 
 /// [`TraceSummary`] without building the rest of the graph: a run with no progress listener
-/// needs only these, and the full graph (levels and edges as ids) cost a tenth of a large run.
+/// needs only these, and the full graph (levels and edges as ids) was a measurable share of a
+/// large run (docs/PERFORMANCE.md, "Engine internals").
 pub(crate) fn trace_summary(plan: &Plan) -> TraceSummary {
     let root = plan.root();
     if !root.is_group() {

@@ -49,8 +49,9 @@ export function createRun({ engine, config, factory, store, listeners }: Conduct
   /** Whether this process's engine writes the run's record (a run handed on is recorded where it runs). */
   const historyRecords = (overrides: ContextOverrides) =>
     engine.handsRunsTo === undefined && (engine.keepsHistory ?? historyOn(config.history)) && overrides.history !== false;
-  // Looked up once, here: the first lookup loads `@opentelemetry/api` when the app has it, about
-  // 13 ms of this thread that the first run would otherwise stall the host for.
+  // Looked up once, here: the first lookup loads `@opentelemetry/api` when the app has it, time
+  // on this thread that the first run would otherwise stall the host for (docs/PERFORMANCE.md,
+  // "Tracing and metrics").
   const telemetryApi = config.telemetry?.enabled === false ? undefined : otelApi(config.telemetry?.api);
   const redactKeys = typeof config.history === "object" && config.history ? (config.history.redactKeys ?? []) : [];
   const wantsProgress = () => listeners.progress.size > 0 || listeners.graphStates.size > 0;

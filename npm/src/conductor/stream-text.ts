@@ -17,8 +17,9 @@ export function formatElapsed(ms: number): string {
 
 /**
  * `1,234,567`: a whole number with its thousands grouped, as `toLocaleString("en")` words it.
- * Not that call: its first use in a process loads the ICU number formats, about 12 ms of the
- * JS thread, which a run's first progress event would otherwise stall the host for.
+ * Not that call: its first use in a process loads the ICU number formats, time on the JS thread
+ * that a run's first progress event would otherwise stall the host for (docs/PERFORMANCE.md,
+ * "The event loop while heavy flows run").
  */
 export function groupThousands(value: number): string {
   return String(Math.round(value)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");

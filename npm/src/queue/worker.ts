@@ -128,7 +128,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       // Every event is in the stream before the result: producers see progress end, then the end.
       await run.sent;
       // The run's record is not waited for: it follows within milliseconds (the history store
-      // batches writes; waiting for each run's cost a third of a worker's throughput).
+      // batches writes; waiting for each run's cost a worker much of its throughput:
+      // docs/PERFORMANCE.md, "Queue mode").
       report({ type: "ended", executionId, flowId, success: result.success, code: result.error?.code, duration: result.duration ?? 0 });
       return resultText(result);
     } catch (thrown) {

@@ -37,8 +37,8 @@ impl<'s> Config<'s> {
 }
 
 /// An output object whose keys are always the same, in the same order. Filling a clone of a
-/// prepared map copies its hash table; inserting the keys one by one hashed each (SipHash) and
-/// was a fifth of a trivial node's cost.
+/// prepared map copies its hash table; inserting the keys one by one hashed each (SipHash), a
+/// large share of a trivial node's cost (docs/PERFORMANCE.md, "Engine internals").
 pub(super) struct ObjectTemplate<const N: usize> {
     keys: [&'static str; N],
     map: OnceLock<Map>,

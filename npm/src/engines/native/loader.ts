@@ -105,8 +105,9 @@ function loadFailure(error: unknown, path: string, host: HostPlatform): string {
 /**
  * The addon's allocator (mimalloc) reads these when it starts, before the addon's own code can
  * set them: arenas committed as they are used (committed at once, a purge later decommitted them
- * and every reuse faulted whole huge pages back in, zeroed by the kernel — a third of a large
- * data flow's CPU time, and 50 MB more peak RSS). Set only where the environment does not already.
+ * and every reuse faulted whole huge pages back in, zeroed by the kernel, at a large cost in CPU
+ * time and peak memory: docs/PERFORMANCE.md, "Memory and the allocator"). Set only where the
+ * environment does not already.
  */
 function allocatorDefaults(): void {
   process.env.MIMALLOC_ARENA_EAGER_COMMIT ??= "0";

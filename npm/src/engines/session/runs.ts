@@ -123,8 +123,8 @@ export class PendingRuns {
     this.executionIds.delete(runId);
     // Every YIELD_EVERY-th result resolves after a turn of the event loop. A loop awaiting run after run
     // otherwise never leaves the microtask queue, and whatever waits for a task waited with it:
-    // timers, I/O, and the FinalizationRegistry callbacks that free unread traces (~3 KB each;
-    // 70 MB piled up over 20,000 10-node runs).
+    // timers, I/O, and the FinalizationRegistry callbacks that free unread traces (which then
+    // piled up by the megabyte: docs/PERFORMANCE.md, "Runs from JavaScript, native").
     if (++this.finishedSinceYield >= YIELD_EVERY) {
       this.finishedSinceYield = 0;
       void nextTurn().then(() => resolve?.(value));
