@@ -5,7 +5,8 @@
 //! It knows nothing of JavaScript: everything environmental (clock, sleep, spawn, HTTP, files,
 //! processes, JS callbacks) comes through the [`host::Host`] trait that each binding implements.
 
-#[cfg(feature = "cache")]
+// The node result cache; without it, a twin with the names the engine reads and nothing to hold.
+#[cfg_attr(not(feature = "cache"), path = "cache_off.rs")]
 pub mod cache;
 #[cfg(feature = "catalog")]
 pub mod catalog;
@@ -14,7 +15,8 @@ pub mod error;
 pub mod expression;
 pub mod format;
 pub mod graph;
-#[cfg(feature = "history")]
+// Execution history; without it, a twin with the names the engine reads and nothing to hold.
+#[cfg_attr(not(feature = "history"), path = "history_off.rs")]
 pub mod history;
 pub mod host;
 pub mod model;

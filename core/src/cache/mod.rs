@@ -27,7 +27,9 @@ mod store;
 pub use crate::progress::{CacheHit, CacheKey};
 pub use key::KeyHasher;
 pub use memory::{CacheLimits, MemoryCache};
-pub use options::{CacheSetting, CacheStoreKind, NodeCacheOption, RunCache};
+pub use options::{
+    beside_history, refused, CacheSetting, CacheStoreKind, NodeCacheOption, RunCache,
+};
 pub use persisted::PersistedCache;
 pub use size::approx_bytes;
 pub use store::{CacheEntry, CacheScope, CacheStats, CacheStore};

@@ -29,6 +29,18 @@ pub enum CacheStoreKind {
     Memory,
 }
 
+/// Whether a session with `setting` has a cache (`None`: it has none), and whether that cache
+/// is kept beside the run history (`store: "persistent"`).
+pub fn beside_history(setting: &CacheSetting) -> Option<bool> {
+    setting.enabled.then_some(setting.store == CacheStoreKind::Persistent)
+}
+
+/// What a session's `cache` setting must be instead, when this build cannot do what it asks:
+/// every setting can be done here (builds without `cache` refuse `true`).
+pub fn refused(_setting: &CacheSetting) -> Option<&'static str> {
+    None
+}
+
 impl<'de> Deserialize<'de> for CacheSetting {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         /// `{maxEntries?, maxBytes?, ttlMs?, store?}`, every other field refused.

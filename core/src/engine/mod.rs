@@ -17,9 +17,7 @@ use crate::nodes::NodeRegistry;
 use crate::plan::build_plan;
 use crate::plan::PathIndex;
 use crate::scheduler::debug::ResolvedDebug;
-#[cfg(feature = "history")]
-use crate::scheduler::history::{reuse_by_index, RunHistory};
-use crate::scheduler::partial::{resolve_named_nodes, ResolvedRequest};
+use crate::scheduler::partial::{finds_named_nodes, resolve_named_nodes, ResolvedRequest};
 use crate::scheduler::{RunSetup, Scheduler};
 use crate::validation::{
     permission_issues, validate, validate_with_layouts, ValidationContext, ValidationReport,
@@ -100,14 +98,11 @@ impl Engine {
         self,
         flow: NodeDefinition,
         mut options: RunOptions,
-        #[cfg_attr(not(any(feature = "history", feature = "cache")), allow(unused_mut))]
         mut handles: RunHandles,
         host: SharedHost,
     ) -> ExecutionResult {
-        #[cfg(feature = "history")]
         let (recorder, reuse) = (handles.recorder.take(), handles.reuse.take());
-        #[cfg(feature = "cache")]
-        let cache = handles.cache.take().filter(|_| !options.cache.as_ref().is_some_and(|c| c.off));
+        let cache = crate::scheduler::cache::for_run(handles.cache.take(), &options);
         let start_time = host.now();
         let execution_id: Arc<str> = Arc::from(options.execution_id(|| host.random()));
         if falsy(flow.id_str(), flow.extra.get("id"))
@@ -161,71 +156,32 @@ impl Engine {
             Ok(debug) => debug,
             Err(error) => return rejected(error),
         };
-        #[cfg(feature = "history")]
-        let records = recorder.is_some() || reuse.is_some();
-        #[cfg(not(feature = "history"))]
-        let records = false;
-        #[cfg(feature = "cache")]
-        let records = records || cache.is_some();
-        // Nodes are found by path only for history and debugging (the browser's default module
-        // has neither: it refuses a run that names nodes).
-        #[cfg(any(feature = "history", feature = "debugger", feature = "cache"))]
-        let paths = (records || options.names_nodes()).then(|| PathIndex::new(&plan));
-        #[cfg(not(any(feature = "history", feature = "debugger", feature = "cache")))]
-        let paths: Option<PathIndex> = {
-            let _ = records;
-            None
-        };
-        #[cfg(feature = "history")]
-        let (history, mut presets) = {
-            let presets = match (reuse, &paths) {
-                (Some(reuse), Some(paths)) => match reuse_by_index(&plan, paths.paths(), reuse) {
-                    Ok(presets) => presets,
-                    Err(error) => return rejected(error),
-                },
-                _ => Vec::new(),
+        // Nodes are found by path only for history, the cache and debugging (the browser's
+        // default module has none of them: it refuses a run that names nodes).
+        let records = recorder.is_some() || reuse.is_some() || cache.is_some();
+        let paths = (records || finds_named_nodes(&options)).then(|| PathIndex::new(&plan));
+        let (history, mut presets) =
+            match crate::scheduler::history::prepare(&plan, paths.as_ref(), recorder, reuse) {
+                Ok(prepared) => prepared,
+                Err(error) => return rejected(error),
             };
-            (
-                recorder
-                    .zip(paths.as_ref())
-                    .map(|(recorder, paths)| RunHistory::new(recorder, paths.paths().to_vec())),
-                presets,
-            )
-        };
-        #[cfg(not(feature = "history"))]
-        let (history, mut presets) = (None, Vec::new());
         let ResolvedRequest { run_to, breakpoints } =
             match resolve_named_nodes(&mut options, &plan, paths.as_ref(), &mut presets) {
                 Ok(resolved) => resolved,
                 Err(error) => return rejected(error),
             };
-        #[cfg(feature = "cache")]
-        let cache = match (cache, &paths) {
-            (Some(handle), Some(paths)) => {
-                let nodes = options.cache.take().map(|c| c.nodes).unwrap_or_default();
-                let nodes = match nodes
-                    .into_iter()
-                    .map(|(path, option)| paths.find(&path, "cache.nodes").map(|ix| (ix, option)))
-                    .collect::<Result<Vec<_>, _>>()
-                {
-                    Ok(nodes) => nodes,
-                    Err(error) => return rejected(error),
-                };
-                crate::scheduler::cache::RunCacheSetup::new(
-                    handle.store,
-                    handle.ttl_ms,
-                    &plan,
-                    paths.paths().into(),
-                    nodes,
-                    &context,
-                    options.permissions.as_ref(),
-                )
-                .await
-            }
-            _ => None,
+        let cache = match crate::scheduler::cache::setup(
+            cache,
+            paths.as_ref(),
+            &plan,
+            &mut options,
+            &context,
+        )
+        .await
+        {
+            Ok(cache) => cache,
+            Err(error) => return rejected(error),
         };
-        #[cfg(not(feature = "cache"))]
-        let cache = None;
         let scheduler = Scheduler::new(RunSetup {
             plan,
             host: host.clone(),
@@ -241,11 +197,7 @@ impl Engine {
             run_to,
             breakpoints,
             handles,
-            #[cfg(feature = "debugger")]
             state_events: options.state_events,
-            // Builds without the run's live state report progress in snapshots only.
-            #[cfg(not(feature = "debugger"))]
-            state_events: false,
             cache,
         });
         scheduler.run().await

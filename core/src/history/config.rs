@@ -64,7 +64,24 @@ impl HistorySetting {
     }
 }
 
+/// The configuration a session's `history` setting gives (`None`: off).
+pub fn config_of(setting: Option<&HistorySetting>) -> Option<HistoryConfig> {
+    HistorySetting::config(setting)
+}
+
+/// What a session's `history` setting must be instead, when this build cannot do what it asks:
+/// every setting can be done here (builds without `history` refuse `true`).
+pub fn refused(_setting: Option<&HistorySetting>) -> Option<&'static str> {
+    None
+}
+
 impl HistoryConfig {
+    /// Where a shared history is kept in Redis (its URL and key prefix).
+    pub fn into_redis(self) -> Option<(String, Option<String>)> {
+        let prefix = self.key_prefix;
+        self.redis.map(|url| (url, prefix))
+    }
+
     /// Runs kept by default: enough to look back on a busy day, bounded so memory and disk are.
     pub const DEFAULT_MAX_RUNS: usize = 10_000;
 

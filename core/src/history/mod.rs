@@ -20,11 +20,11 @@ mod store;
 
 pub use backed::BackedHistory;
 pub use capture::{Capture, Captured, REDACTED, TRUNCATED_KEY};
-pub use config::{HistoryConfig, HistorySetting, Retention};
+pub use config::{config_of, refused, HistoryConfig, HistorySetting, Retention};
 pub use id::validate_execution_id;
 pub use memory::MemoryHistory;
 pub use record::{NodeRecord, RunRecord, RunStatus, RunSummary};
-pub use recorder::RunRecorder;
+pub use recorder::{RunRecorder, SharedRecorder};
 pub(crate) use retry::unknown_node;
 pub use retry::{RetryFrom, RetryRequest, Reuse};
 pub use store::{

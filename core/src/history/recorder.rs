@@ -14,6 +14,9 @@ use crate::host::SharedHost;
 use crate::nodes::NodeInput;
 use crate::value::Value;
 
+/// A run's recorder as its handles hold it (shared by the session and the run).
+pub type SharedRecorder = std::sync::Arc<RunRecorder>;
+
 /// Records one run into a store.
 pub struct RunRecorder {
     store: SharedHistory,

@@ -26,7 +26,7 @@ pub struct RunContext {
     /// `options.debug`, absent when `null`.
     pub debug: Option<Arc<Value>>,
     /// Present when the run is traced (`options.telemetry`).
-    pub telemetry: Option<Arc<crate::telemetry::RunTelemetry>>,
+    pub telemetry: crate::telemetry::Traced,
     /// What the run went ahead with but should not have to (see [`RunWarning`]).
     pub warnings: std::sync::Mutex<Vec<RunWarning>>,
     /// The app around the engine: custom node types, values kept on its side, its tracer.

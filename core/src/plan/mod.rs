@@ -76,7 +76,6 @@ pub(crate) struct Plan {
     pub root_children_by_definition: Vec<NodeIx>,
     /// Whether the plan carries much data (large parameters, or many nodes): then it is freed
     /// off the run's thread once the run ends, not before the result is handed over.
-    #[cfg_attr(all(target_arch = "wasm32", not(feature = "debugger")), allow(dead_code))]
     pub bulky: bool,
 }
 

@@ -7,23 +7,8 @@ use std::sync::Arc;
 use super::{NodeIx, Plan};
 use crate::error::{ExecutionError, Result};
 
-/// Every node's path, by index.
-#[cfg_attr(not(any(feature = "history", feature = "debugger")), allow(dead_code))]
-fn node_paths(plan: &Plan) -> Vec<Arc<str>> {
-    let mut paths: Vec<Arc<str>> = Vec::with_capacity(plan.nodes.len());
-    for node in &plan.nodes {
-        let path = match node.parent {
-            Some(0) | None => node.id.clone(),
-            Some(parent) => Arc::from(format!("{}/{}", paths[parent], node.id)),
-        };
-        paths.push(path);
-    }
-    paths
-}
-
 impl Plan {
     /// Node `ix`'s path.
-    #[cfg_attr(not(feature = "debugger"), allow(dead_code))]
     pub fn path(&self, ix: NodeIx) -> Arc<str> {
         let mut ids = vec![&self.nodes[ix].id];
         let mut parent = self.nodes[ix].parent;
@@ -45,23 +30,21 @@ pub(crate) struct PathIndex {
 }
 
 impl PathIndex {
-    #[cfg_attr(not(any(feature = "history", feature = "debugger")), allow(dead_code))]
     pub fn new(plan: &Plan) -> Self {
-        PathIndex { paths: node_paths(plan) }
+        PathIndex { paths: (0..plan.nodes.len()).map(|ix| plan.path(ix)).collect() }
     }
 
-    #[cfg_attr(not(feature = "debugger"), allow(dead_code))]
     /// The node at `path`, or a validation error naming the option and the path.
     pub fn find(&self, path: &str, what: &str) -> Result<NodeIx> {
         // A group root's path is its id, which a top-level node may share: the node is meant.
-        let found = self.paths.iter().skip(1).position(|p| **p == *path).map(|ix| ix + 1);
-        found.or_else(|| (*self.paths[0] == *path).then_some(0)).ok_or_else(|| {
+        let paths = self.paths();
+        let found = paths.iter().skip(1).position(|p| **p == *path).map(|ix| ix + 1);
+        found.or_else(|| (*paths[0] == *path).then_some(0)).ok_or_else(|| {
             ExecutionError::validation(format!("{what}: the flow has no node '{path}' (nested nodes are named by their path, e.g. 'group/node')"))
         })
     }
 
     /// Every node's path, by index (what run records name nodes by).
-    #[cfg_attr(not(feature = "history"), allow(dead_code))]
     pub fn paths(&self) -> &[Arc<str>] {
         &self.paths
     }

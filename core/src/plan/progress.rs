@@ -35,15 +35,10 @@ pub(crate) fn progress_node(plan: &Plan, ix: NodeIx, status: &NodeStatus) -> Pro
         error: status.error.clone(),
         parent_id: node.parent.map(|p| plan.nodes[p].id.clone()),
         depth: node.depth,
-        #[cfg(feature = "streams")]
         rows: status.rows,
-        #[cfg(feature = "streams")]
         bytes: status.bytes.map(|(done, _)| done),
-        #[cfg(feature = "streams")]
         total_bytes: status.bytes.and_then(|(_, total)| total),
-        #[cfg(feature = "cache")]
         cache_key: status.cache.map(|hit| hit.key.to_hex()),
-        #[cfg(feature = "cache")]
         cache_age: status.cache.map(|hit| hit.age_ms),
     }
 }

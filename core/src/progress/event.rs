@@ -77,23 +77,18 @@ pub struct ProgressNode {
     pub parent_id: Option<Arc<str>>,
     pub depth: u32,
     /// A streamed node's rows so far.
-    #[cfg(feature = "streams")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows: Option<u64>,
     /// Bytes a streamed node read so far.
-    #[cfg(feature = "streams")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u64>,
     /// Bytes it reads in all, when known (a file's size).
-    #[cfg(feature = "streams")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_bytes: Option<u64>,
     /// A `cached` node's entry: its key (32 hex digits).
-    #[cfg(feature = "cache")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_key: Option<String>,
     /// A `cached` node's entry: its age in ms when it was served.
-    #[cfg(feature = "cache")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_age: Option<f64>,
 }

@@ -1,12 +1,12 @@
 //! Progress: weighted computation, animation steps and the snapshot payload.
 
-#[cfg(feature = "cache")]
+// A node served from the cache; the twin is a hit nothing makes.
+#[cfg_attr(not(feature = "cache"), path = "cache_hit_off.rs")]
 mod cache_hit;
 mod event;
 mod status;
 mod steps;
 
-#[cfg(feature = "cache")]
 pub use cache_hit::{CacheHit, CacheKey};
 pub use event::{GraphEdge, NodeState, ProgressEvent, ProgressGraph, ProgressNode};
 pub use status::NodeStatus;

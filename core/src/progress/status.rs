@@ -13,13 +13,10 @@ pub struct NodeStatus {
     pub end_time: Option<f64>,
     pub error: Option<String>,
     /// A streamed node's rows so far (see `crate::nodes::stream`).
-    #[cfg(feature = "streams")]
     pub rows: Option<u64>,
     /// Bytes a streamed node read so far, and in all when known (a file's size).
-    #[cfg(feature = "streams")]
     pub bytes: Option<(u64, Option<u64>)>,
     /// A `cached` node's entry (see `crate::cache`).
-    #[cfg(feature = "cache")]
     pub cache: Option<crate::progress::CacheHit>,
 }
 
@@ -32,11 +29,8 @@ impl NodeStatus {
         start_time: None,
         end_time: None,
         error: None,
-        #[cfg(feature = "streams")]
         rows: None,
-        #[cfg(feature = "streams")]
         bytes: None,
-        #[cfg(feature = "cache")]
         cache: None,
     };
 

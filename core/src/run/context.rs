@@ -18,13 +18,7 @@ pub(crate) fn resolve(
         parent_context: options.parent_context.take(),
         slow_mo: options.slow_mo,
         debug: options.debug.take().filter(|d| !d.is_null()).map(Arc::new),
-        #[cfg(feature = "telemetry")]
-        telemetry: options
-            .telemetry
-            .as_ref()
-            .map(|t| Arc::new(crate::telemetry::RunTelemetry::new(t))),
-        #[cfg(not(feature = "telemetry"))]
-        telemetry: None,
+        telemetry: crate::telemetry::RunTelemetry::for_run(options.telemetry.as_ref()),
         warnings: std::sync::Mutex::new(Vec::new()),
         embedder,
     }

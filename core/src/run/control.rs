@@ -2,31 +2,13 @@
 //!
 //! The run reads these requests at node boundaries; it never blocks on them. A paused run holds
 //! the next node it would start (and reports it), lets running nodes finish, and starts nothing
-//! until it is resumed or stepped.
+//! until it is resumed or stepped. Builds without `debugger` have its twin, `control_off.rs`.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use futures::task::AtomicWaker;
 
-/// What [`RunControl::apply`] asks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunCommand {
-    Pause,
-    Resume,
-    Step,
-}
-
-impl RunCommand {
-    /// `"pause" | "resume" | "step"`.
-    pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "pause" => Some(RunCommand::Pause),
-            "resume" => Some(RunCommand::Resume),
-            "step" => Some(RunCommand::Step),
-            _ => None,
-        }
-    }
-}
+use super::RunCommand;
 
 /// Requests to one run: pause, resume, step. Shared between the run and whoever controls it.
 #[derive(Debug, Default)]
@@ -77,13 +59,11 @@ impl RunControl {
         self.paused.load(Ordering::Acquire)
     }
 
-    #[cfg_attr(not(feature = "debugger"), allow(dead_code))]
     /// Takes one step granted by [`step`](Self::step), if there is one.
     pub(crate) fn take_step(&self) -> bool {
         self.steps.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1)).is_ok()
     }
 
-    #[cfg_attr(not(feature = "debugger"), allow(dead_code))]
     /// Wakes `waker`'s task on the next request. Register before reading the requests, so a
     /// request that comes in between is not missed.
     pub(crate) fn register(&self, waker: &std::task::Waker) {

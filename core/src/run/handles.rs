@@ -22,13 +22,10 @@ pub struct RunHandles {
     /// Pause, resume and step requests from outside the run.
     pub control: Option<Arc<RunControl>>,
     /// Records the run's nodes as they end (execution history).
-    #[cfg(feature = "history")]
-    pub recorder: Option<Arc<crate::history::RunRecorder>>,
+    pub recorder: Option<crate::history::SharedRecorder>,
     /// Recorded outputs to use instead of running those nodes (a retry).
-    #[cfg(feature = "history")]
     pub reuse: Option<crate::history::Reuse>,
     /// The node result cache the run reads and writes (unless its options say `cache: false`).
-    #[cfg(feature = "cache")]
     pub cache: Option<crate::cache::CacheHandle>,
 }
 
@@ -42,11 +39,8 @@ impl Default for RunHandles {
             event_sink: Default::default(),
             view: Default::default(),
             control: Default::default(),
-            #[cfg(feature = "history")]
             recorder: Default::default(),
-            #[cfg(feature = "history")]
             reuse: Default::default(),
-            #[cfg(feature = "cache")]
             cache: Default::default(),
         }
     }

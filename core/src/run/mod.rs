@@ -2,18 +2,24 @@
 //! carries it out: the engine's settings, the run's options, its shared context, the handles
 //! an embedder attaches (control, live view), its ids and its result.
 
+mod command;
 mod config;
 pub(crate) mod context;
+// Pause, resume and step with `debugger`; the twin is a control nothing makes.
+#[cfg_attr(not(feature = "debugger"), path = "control_off.rs")]
 mod control;
 mod handles;
 mod ids;
 mod options;
 mod result;
+// The live view of `debugger` builds; the twin is a view nothing makes.
+#[cfg_attr(not(feature = "debugger"), path = "view_off.rs")]
 mod view;
 
 pub use crate::nodes::RunContext;
+pub use command::RunCommand;
 pub use config::EngineConfig;
-pub use control::{RunCommand, RunControl};
+pub use control::RunControl;
 pub use handles::RunHandles;
 pub use ids::uuid_v4;
 pub use options::RunOptions;

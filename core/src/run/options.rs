@@ -55,12 +55,9 @@ pub struct RunOptions {
     /// Whether every change of a node's state or progress is also an event (`nodeChanged`),
     /// unthrottled: for a store whose subscribers see each change. Progress snapshots stay
     /// throttled.
-    #[cfg(feature = "debugger")]
+    /// Builds without the live state have no change events to send.
     #[cfg_attr(test, ts(as = "Option<bool>", optional))]
     pub state_events: bool,
-    /// Builds without the live state have no change events to send.
-    #[cfg(not(feature = "debugger"))]
-    pub state_events: Option<serde::de::IgnoredAny>,
     /// What this run may reach outside its data; absent: whatever the host provides.
     #[cfg_attr(test, ts(optional))]
     pub permissions: Option<RunPermissions>,
@@ -78,33 +75,24 @@ pub struct RunOptions {
     pub history: Option<bool>,
     /// The run retries a recorded one, reusing what it may (a session resolves it into the
     /// `reuse` handle).
-    #[cfg(feature = "history")]
-    pub retry: Option<crate::history::RetryRequest>,
     /// Builds without history refuse a retry before the run reaches them (the TypeScript
     /// layer's engines check what their module has).
-    #[cfg(not(feature = "history"))]
-    pub retry: Option<serde::de::IgnoredAny>,
+    pub retry: Option<crate::history::RetryRequest>,
     /// The run is traced: its result lists its nodes' spans (`spans`), and `http-request`
     /// nodes send trace context unless `propagate` is `false`.
-    #[cfg(feature = "telemetry")]
+    /// Builds without node spans read it and trace the run as one span, on the TypeScript side.
     #[cfg_attr(test, ts(optional))]
     pub telemetry: Option<crate::telemetry::TelemetryOptions>,
-    /// Builds without node spans trace a run as one span, on the TypeScript side.
-    #[cfg(not(feature = "telemetry"))]
-    pub telemetry: Option<serde::de::IgnoredAny>,
     /// The node result cache for this run: `false` neither reads nor writes it; `{nodes: {path:
     /// false | true | {ttlMs}}}` turns it off or on (effects included) for those nodes, over
     /// their `parameters.cache`. Only on conductors created with `cache`.
-    #[cfg(feature = "cache")]
+    /// Builds without the cache: the TypeScript layer refuses a run's `cache` on a conductor
+    /// created without one.
     #[cfg_attr(
         test,
         ts(type = "boolean | { nodes?: Record<string, boolean | { ttlMs?: number }> }", optional)
     )]
     pub cache: Option<crate::cache::RunCache>,
-    /// Builds without the cache: the TypeScript layer refuses a run's `cache` on a conductor
-    /// created without one.
-    #[cfg(not(feature = "cache"))]
-    pub cache: Option<serde::de::IgnoredAny>,
 }
 
 impl RunOptions {
@@ -173,13 +161,7 @@ impl std::fmt::Debug for RunOptions {
     }
 }
 
-#[cfg(all(
-    test,
-    feature = "history",
-    feature = "telemetry",
-    feature = "cache",
-    feature = "debugger"
-))]
+#[cfg(test)]
 mod tests {
     use super::RunOptions;
     use crate::error::ErrorCode;

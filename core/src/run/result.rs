@@ -35,12 +35,11 @@ pub struct ExecutionResult {
     pub warnings: Vec<crate::nodes::RunWarning>,
     /// A traced run's nodes (`options.telemetry`), for the embedder's tracing. Written as JSON
     /// text in a string: the embedder parses it in one call, apart from the rest of the result.
-    #[cfg(feature = "telemetry")]
     #[serde(
         skip_serializing_if = "Option::is_none",
         serialize_with = "crate::telemetry::spans_as_text"
     )]
-    pub spans: Option<Vec<crate::telemetry::NodeSpan>>,
+    pub spans: crate::telemetry::Spans,
 }
 
 impl ExecutionResult {
@@ -57,7 +56,6 @@ impl ExecutionResult {
             context: None,
             trace: None,
             warnings: Vec::new(),
-            #[cfg(feature = "telemetry")]
             spans: None,
         }
     }

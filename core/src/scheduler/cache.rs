@@ -11,15 +11,15 @@ use futures::FutureExt;
 use super::leaf::{leaf_future, materialized, Executor, LeafJob};
 use super::{Ended, Scheduler};
 use crate::cache::{
-    approx_bytes, CacheEntry, CacheHit, CacheKey, CacheStore, KeyHasher, NodeCacheOption,
-    KEY_FORMAT,
+    approx_bytes, CacheEntry, CacheHandle, CacheHit, CacheKey, CacheStore, KeyHasher,
+    NodeCacheOption, KEY_FORMAT,
 };
 use crate::error::ExecutionError;
 use crate::host::{offload, BoxFuture, RunPermissions, SharedHost};
 use crate::nodes::{Caching, Invocation, NodeType};
-use crate::plan::{NodeIx, Plan};
+use crate::plan::{NodeIx, PathIndex, Plan};
 use crate::progress::NodeState;
-use crate::run::RunContext;
+use crate::run::{RunContext, RunOptions};
 use crate::value::{Map, Value};
 
 /// Values past this many (in an input or an output) are hashed or measured on a worker, not on
@@ -41,6 +41,39 @@ pub(crate) struct RunCacheSetup {
     pub shared: u128,
     pub flow_id: Arc<str>,
     pub paths: Arc<[Arc<str>]>,
+}
+
+/// The session's cache for a run, unless the run's options say `cache: false`.
+pub(crate) fn for_run(handle: Option<CacheHandle>, options: &RunOptions) -> Option<CacheHandle> {
+    handle.filter(|_| !options.cache.as_ref().is_some_and(|c| c.off))
+}
+
+/// A run's cache setup, once its nodes are found by path: the run's `cache.nodes` (taken out
+/// of its options) over each node's own `parameters.cache`. An unknown path is a validation
+/// error naming the option.
+pub(crate) async fn setup(
+    handle: Option<CacheHandle>,
+    paths: Option<&PathIndex>,
+    plan: &Plan,
+    options: &mut RunOptions,
+    context: &RunContext,
+) -> Result<Option<RunCacheSetup>, ExecutionError> {
+    let (Some(handle), Some(paths)) = (handle, paths) else { return Ok(None) };
+    let nodes = options.cache.take().map(|c| c.nodes).unwrap_or_default();
+    let nodes = nodes
+        .into_iter()
+        .map(|(path, option)| paths.find(&path, "cache.nodes").map(|ix| (ix, option)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(RunCacheSetup::new(
+        handle.store,
+        handle.ttl_ms,
+        plan,
+        paths.paths().into(),
+        nodes,
+        context,
+        options.permissions.as_ref(),
+    )
+    .await)
 }
 
 impl RunCacheSetup {
@@ -150,7 +183,9 @@ impl Scheduler {
         self.slots[ix].js = false;
         self.slots[ix].status.cache = Some(cached.hit);
         if let Some(trace) = self.trace.as_mut() {
-            trace.cached(ix, cached.hit);
+            if let Some(node) = trace.node_mut(ix) {
+                node.cache = Some(cached.hit);
+            }
         }
         if self.slots[ix].status.start_time.is_none() {
             self.slots[ix].status.start_time = Some(self.host.now());

@@ -60,7 +60,7 @@ impl Scheduler {
             // Groups still open around the failure did not complete.
             self.set_state(ix, NodeState::Error, error.as_ref().map(|e| e.message.clone()));
             if let Some(e) = &error {
-                self.span_error(ix, e.code, &e.message);
+                self.span_errors.record(ix, e.code, &e.message);
             }
             if self.history.is_some() {
                 self.record_end(ix, NodeState::Error, None, error.clone(), false);
@@ -107,7 +107,6 @@ impl Scheduler {
             .then(|| ExecutionContext { node_id: root_id.clone(), run: self.context.clone() });
         let output = if success { self.slots[target].output.take() } else { None };
         let trace = self.trace.take();
-        #[cfg(feature = "telemetry")]
         let spans = self.spans();
         let duration = now - self.start_time;
         // Release every other reference to the output before unwrapping it.
@@ -123,7 +122,6 @@ impl Scheduler {
             warnings: self.context.take_warnings(),
             context,
             trace,
-            #[cfg(feature = "telemetry")]
             spans,
         }
     }

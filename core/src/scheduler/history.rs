@@ -5,13 +5,31 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use crate::error::ExecutionError;
-use crate::history::{unknown_node, NodeEnded, Reuse, RunRecorder};
+use crate::history::{unknown_node, NodeEnded, Reuse, RunRecorder, SharedRecorder};
 use crate::nodes::NodeInput;
-use crate::plan::{NodeIx, Plan};
+use crate::plan::{NodeIx, PathIndex, Plan};
 use crate::progress::NodeState;
 use crate::value::Value;
 
 use super::partial::PresetOutput;
+
+/// What a run records and reuses: its history (with a recorder, once nodes are found by
+/// path) and, for a retry, the outputs taken over from the run it retries.
+pub(crate) fn prepare(
+    plan: &Plan,
+    paths: Option<&PathIndex>,
+    recorder: Option<SharedRecorder>,
+    reuse: Option<Reuse>,
+) -> Result<(Option<RunHistory>, Vec<Option<PresetOutput>>), ExecutionError> {
+    let presets = match (reuse, paths) {
+        (Some(reuse), Some(paths)) => reuse_by_index(plan, paths.paths(), reuse)?,
+        _ => Vec::new(),
+    };
+    let history = recorder
+        .zip(paths)
+        .map(|(recorder, paths)| RunHistory::new(recorder, paths.paths().to_vec()));
+    Ok((history, presets))
+}
 
 /// Per node index, the output to reuse instead of running it: recorded outputs whose node has
 /// the same path and type, minus (with `rerun_from`) that node and everything downstream of it.

@@ -4,14 +4,32 @@
 use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
 
+use super::partial::PresetOutput;
 use crate::error::ExecutionError;
+use crate::history::{Reuse, SharedRecorder};
 use crate::nodes::NodeInput;
-use crate::plan::{NodeIx, Plan};
+use crate::plan::{NodeIx, PathIndex, Plan};
 use crate::progress::NodeState;
 use crate::value::Value;
 
 /// Never exists without the `history` feature.
 pub(crate) enum RunHistory {}
+
+/// Nothing to record or reuse: neither a recorder nor a retry's outputs can be made here.
+pub(crate) fn prepare(
+    _plan: &Plan,
+    _paths: Option<&PathIndex>,
+    recorder: Option<SharedRecorder>,
+    reuse: Option<Reuse>,
+) -> Result<(Option<RunHistory>, Vec<Option<PresetOutput>>), ExecutionError> {
+    if let Some(recorder) = recorder {
+        match recorder {}
+    }
+    if let Some(reuse) = reuse {
+        match reuse {}
+    }
+    Ok((None, Vec::new()))
+}
 
 impl RunHistory {
     pub fn started(&mut self, _ix: NodeIx, _input: &NodeInput) {

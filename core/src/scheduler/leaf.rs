@@ -15,7 +15,6 @@ use crate::host::{BoxFuture, CancelToken, SharedHost};
 use crate::nodes::{Invocation, NodeResult, NodeType};
 use crate::plan::NodeIx;
 use crate::progress::{progress_steps, COMPLETE_MESSAGE};
-#[cfg(feature = "telemetry")]
 use crate::telemetry::SpanRetry;
 use std::sync::Arc;
 
@@ -237,7 +236,6 @@ async fn work(job: &mut LeafJob) -> NodeResult {
         let Some(invocation) = invocation else {
             return Err(ExecutionError::internal("leaf ran out of invocations"));
         };
-        #[cfg(feature = "telemetry")]
         let telemetry = invocation.run.telemetry.clone();
         if let Some(attempts) = &job.attempts {
             attempts.store(attempt, std::sync::atomic::Ordering::Relaxed);
@@ -245,8 +243,7 @@ async fn work(job: &mut LeafJob) -> NodeResult {
         match attempt_once(job, attempt, invocation).await {
             Err(error) if error.code.is_retryable_by_engine() && attempt < job.max_attempts => {
                 let Some(delay) = retry_delay(job, attempt, &error) else { return Err(error) };
-                #[cfg(feature = "telemetry")]
-                if let Some(telemetry) = telemetry {
+                if let Some(telemetry) = &telemetry {
                     let at = job.host.now();
                     let (code, message) = (error.code, error.message.clone());
                     telemetry.retried(job.ix, SpanRetry { attempt, at, code, message });

@@ -21,35 +21,26 @@
 //! step) are the debugging loop, `history.rs` what run records get, `debug.rs` the `debug`
 //! option's simulations.
 
-#[cfg(feature = "cache")]
-pub(crate) mod cache;
-#[cfg(not(feature = "cache"))]
-#[path = "cache_off.rs"]
+#[cfg_attr(not(feature = "cache"), path = "cache_off.rs")]
 pub(crate) mod cache;
 pub(crate) mod debug;
 mod finish;
-#[cfg(feature = "history")]
-pub(crate) mod history;
-#[cfg(not(feature = "history"))]
-#[path = "history_off.rs"]
+#[cfg_attr(not(feature = "history"), path = "history_off.rs")]
 pub(crate) mod history;
 mod leaf;
 mod outcome;
 pub(crate) mod partial;
-#[cfg(feature = "debugger")]
+// Pause, breakpoints, runTo and change events with `debugger`; the twin never pauses.
+#[cfg_attr(not(feature = "debugger"), path = "pause_off.rs")]
 mod pause;
-#[cfg(not(feature = "debugger"))]
-#[path = "pause_off.rs"]
-mod pause;
-#[cfg(feature = "streams")]
-mod segment;
-#[cfg(not(feature = "streams"))]
-#[path = "segment_off.rs"]
+#[cfg_attr(not(feature = "streams"), path = "segment_off.rs")]
 mod segment;
 mod slots;
 mod snapshot;
 mod start;
 mod state;
+// Node spans of traced runs; the twin traces nothing.
+#[cfg_attr(not(feature = "telemetry"), path = "telemetry_off.rs")]
 mod telemetry;
 
 use std::cmp::Reverse;
@@ -71,9 +62,7 @@ use crate::host::{BoxFuture, CancelToken, EngineEvent, EventSink, SharedHost};
 use crate::nodes::NodeRegistry;
 use crate::plan::{NodeIx, Plan};
 use crate::progress::{NodeState, ProgressGraph, WeightedProgress};
-use crate::run::{EngineConfig, ExecutionResult, RunContext, RunControl, RunHandles, RunView};
-#[cfg(feature = "telemetry")]
-use crate::telemetry::SpanError;
+use crate::run::{EngineConfig, ExecutionResult, RunContext, RunHandles, RunView};
 use crate::trace::{ExecutionTrace, NodeTrace, TraceData, TraceEvent};
 
 /// Node ends handled in one poll of a run before it yields (and asks to be polled again), so
@@ -116,7 +105,6 @@ enum Abort {
     TimedOut(f64),
 }
 
-#[cfg_attr(not(feature = "debugger"), allow(dead_code))]
 pub(crate) struct Scheduler {
     /// Shared with the run's view, which reads the nodes' names, edges and levels from it.
     plan: Arc<Plan>,
@@ -161,22 +149,13 @@ pub(crate) struct Scheduler {
     history: Option<RunHistory>,
     presets: Vec<Option<PresetOutput>>,
     run_to: Option<(NodeIx, Vec<bool>)>,
-    breakpoints: Vec<NodeIx>,
-    control: Option<Arc<RunControl>>,
-    /// The node a paused run holds (see [`pause`]).
-    held: Option<NodeIx>,
-    /// When the run paused, while it is paused.
-    paused_since: Option<f64>,
-    /// Time spent paused, which the run's timeout does not count.
-    paused_total: f64,
+    /// Pause requests, breakpoints and the node a paused run holds (see [`pause`]).
+    pausing: pause::Pausing,
     view: Option<Arc<RunView>>,
-    #[cfg_attr(not(feature = "debugger"), allow(dead_code))]
-    state_events: bool,
     /// Chains that run as one stream of rows, by the index of their first node.
     segments: segment::Chains,
     /// A traced run's node errors with their codes, by index (what its spans report).
-    #[cfg(feature = "telemetry")]
-    span_errors: Option<Vec<Option<SpanError>>>,
+    span_errors: telemetry::SpanErrors,
     /// The node result cache, when the run uses one.
     cache: Option<Arc<cache::RunCacheSetup>>,
 }
@@ -185,10 +164,8 @@ pub(crate) struct Scheduler {
 /// of those that ended, in order).
 pub(crate) enum Ended {
     Leaf(LeafOutcome),
-    #[cfg_attr(not(feature = "streams"), allow(dead_code))]
-    Chain(Vec<NodeIx>, Vec<LeafOutcome>),
+    Chain(segment::ChainEnd),
     /// A leaf served from the cache.
-    #[cfg_attr(not(feature = "cache"), allow(dead_code))]
     Cached(NodeIx, cache::CachedOutput),
 }
 
@@ -214,12 +191,6 @@ impl Scheduler {
         } = setup;
         let RunHandles { cancel, event_sink: events, view, control, .. } = handles;
         let cancel = cancel.unwrap_or_default();
-        // Without the debugger nothing pauses a run: the scheduler never looks.
-        #[cfg(not(feature = "debugger"))]
-        let control: Option<Arc<RunControl>> = {
-            drop(control);
-            None
-        };
         let plan = Arc::new(plan);
         if let Some(view) = &view {
             view.begin(&plan, start_time);
@@ -271,7 +242,6 @@ impl Scheduler {
                     duration: None,
                     state: NodeState::Pending,
                     progress: 0,
-                    #[cfg(feature = "cache")]
                     cache: None,
                 })
                 .collect(),
@@ -311,16 +281,10 @@ impl Scheduler {
             history,
             presets,
             run_to,
-            breakpoints,
-            control,
-            held: None,
-            paused_since: None,
-            paused_total: 0.0,
+            pausing: pause::Pausing::new(control, breakpoints, state_events),
             view,
-            state_events,
             segments: Default::default(),
-            #[cfg(feature = "telemetry")]
-            span_errors: None,
+            span_errors: Default::default(),
             cache: cache.map(Arc::new),
         }
         .with_telemetry()
@@ -347,17 +311,15 @@ impl Scheduler {
                 self.abort(Abort::Cancelled);
                 return Poll::Ready(());
             }
-            #[cfg(feature = "debugger")]
-            if let Some(control) = &self.control {
-                // Before reading its requests, so one that comes meanwhile still wakes the run.
-                control.register(cx.waker());
-            }
-            if self.is_holding() {
+            self.pausing.listen_for_requests(cx);
+            if self.pausing.is_holding() {
                 // Paused time does not count; the timer restarts with what is left on resume.
                 timeout = None;
             } else if let (None, Some(ms)) = (&timeout, self.timeout_ms) {
-                timeout =
-                    Some(self.host.sleep(ms - (self.host.now() - start_time - self.paused_total)));
+                timeout = Some(
+                    self.host
+                        .sleep(ms - (self.host.now() - start_time - self.pausing.paused_total())),
+                );
             }
             if let Some(timer) = timeout.as_mut() {
                 if timer.poll_unpin(cx).is_ready() {
@@ -375,16 +337,16 @@ impl Scheduler {
                 match done {
                     Ended::Leaf((ix, outcome)) => self.leaf_ended(ix, outcome),
                     Ended::Cached(ix, cached) => self.cache_hit(ix, cached),
-                    Ended::Chain(nodes, outcomes) => {
+                    Ended::Chain(end) => {
                         // The rows it reported count before its nodes end.
                         self.drain_messages(cx);
-                        self.chain_ended(&nodes, outcomes)
+                        self.chain_ended(end)
                     }
                 }
                 self.start_ready();
                 ended += 1;
             }
-            if self.running_count == 0 && self.ready.is_empty() && !self.is_holding() {
+            if self.running_count == 0 && self.ready.is_empty() && !self.pausing.is_holding() {
                 return Poll::Ready(());
             }
             match self.emit_if_due() {
@@ -405,7 +367,7 @@ impl Scheduler {
                 // quick nodes must not hold the embedder's thread for one long poll.
                 cx.waker().wake_by_ref();
             }
-            if timeout.is_none() && self.timeout_ms.is_some() && !self.is_holding() {
+            if timeout.is_none() && self.timeout_ms.is_some() && !self.pausing.is_holding() {
                 // A held node was let go in this poll: come back to restart the run's timer
                 // with what is left (nothing else may wake the run before it would fire).
                 cx.waker().wake_by_ref();

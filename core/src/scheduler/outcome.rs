@@ -9,8 +9,6 @@ use crate::error::{ErrorCode, ExecutionError};
 use crate::format::js_number;
 use crate::plan::NodeIx;
 use crate::progress::NodeState;
-#[cfg(feature = "telemetry")]
-use crate::telemetry::SpanError;
 use crate::value::Value;
 
 impl Scheduler {
@@ -68,7 +66,7 @@ impl Scheduler {
         let error =
             error.located(&node_id, &self.context.execution_id).with_timestamp(self.host.now());
         self.set_state(ix, NodeState::Error, Some(error.message.clone()));
-        self.span_error(ix, error.code, &error.message);
+        self.span_errors.record(ix, error.code, &error.message);
         if self.history.is_some() {
             self.record_end(ix, NodeState::Error, None, Some(error.clone()), false);
         }
@@ -102,7 +100,7 @@ impl Scheduler {
                 } else {
                     ErrorCode::TIMEOUT
                 };
-                self.span_error(ix, code, &message);
+                self.span_errors.record(ix, code, &message);
                 if self.history.is_some() {
                     self.record_end(
                         ix,
@@ -113,15 +111,6 @@ impl Scheduler {
                     );
                 }
             }
-        }
-    }
-
-    /// Keeps a traced run's node error, code and all, for its span.
-    #[cfg_attr(not(feature = "telemetry"), allow(unused_variables))]
-    pub(super) fn span_error(&mut self, ix: NodeIx, code: ErrorCode, message: &str) {
-        #[cfg(feature = "telemetry")]
-        if let Some(errors) = self.span_errors.as_mut() {
-            errors[ix] = Some(SpanError { code, message: message.to_owned() });
         }
     }
 
@@ -137,10 +126,7 @@ impl Scheduler {
         let times = (self.slots[ix].status.start_time, self.slots[ix].status.end_time);
         if let Some(history) = self.history.as_mut() {
             let (js, summarized) = (self.slots[ix].js, self.slots[ix].summarized);
-            #[cfg(feature = "cache")]
             let cache = self.slots[ix].status.cache.map(|hit| (hit.key.to_hex(), hit.age_ms));
-            #[cfg(not(feature = "cache"))]
-            let cache = None;
             let flags = (reused, js, summarized);
             history.ended(&self.plan, ix, state, output, error, times, flags, cache);
         }

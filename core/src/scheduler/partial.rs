@@ -9,8 +9,12 @@ use crate::plan::{NodeIx, PathIndex, Plan};
 use crate::run::RunOptions;
 use crate::value::Value;
 
+/// Whether this build has the debugging loop. Without it a run that names nodes is refused
+/// before anything runs (rather than run everything and say nothing), and the rest of this
+/// module is never reached.
+const DEBUGGER: bool = cfg!(feature = "debugger");
+
 /// An output that stands in for a node's run.
-#[cfg_attr(not(any(feature = "history", feature = "debugger")), allow(dead_code))]
 pub(crate) struct PresetOutput {
     /// `None`: the node returned `undefined`.
     pub output: Option<Arc<Value>>,
@@ -18,7 +22,6 @@ pub(crate) struct PresetOutput {
     pub pinned: bool,
 }
 
-#[cfg(feature = "debugger")]
 /// `pinned` (path → output) over `presets`, by node index. A pin wins over a reused output.
 pub(crate) fn add_pins(
     plan: &Plan,
@@ -40,7 +43,6 @@ pub(crate) fn add_pins(
     Ok(())
 }
 
-#[cfg(feature = "debugger")]
 /// The nodes a run to `target` runs: `target` (its whole subtree if it is a group), whatever its
 /// input comes from, transitively — edge sources in full (a group's output needs all of it), and
 /// enclosing groups only as far as they start (not their other children). A node with a preset
@@ -81,8 +83,13 @@ pub(crate) fn run_to_set(
 }
 
 /// Why a build without the `debugger` feature refuses pins, `runTo` and breakpoints.
-#[cfg(not(feature = "debugger"))]
 pub(crate) const NO_DEBUGGER: &str = "This engine is built without debugging (pinned, runTo, breakpoints); in the browser, create the conductor with { debugging: true }";
+
+/// Whether a run's options name nodes this build would find (`pinned`, `runTo`,
+/// `breakpoints`): never without the debugger, which refuses them instead.
+pub(crate) fn finds_named_nodes(options: &RunOptions) -> bool {
+    DEBUGGER && options.names_nodes()
+}
 
 /// A run's debugging options resolved against its plan.
 pub(crate) struct ResolvedRequest {
@@ -94,13 +101,18 @@ pub(crate) struct ResolvedRequest {
 /// Finds the nodes a run's options name (`pinned`, `runTo`, `breakpoints`; `paths` is there
 /// when they name any), taking them out of the options; pins go into `presets`. An unknown path
 /// is a validation error naming the option.
-#[cfg(feature = "debugger")]
 pub(crate) fn resolve_named_nodes(
     options: &mut RunOptions,
     plan: &Plan,
     paths: Option<&PathIndex>,
     presets: &mut Vec<Option<PresetOutput>>,
 ) -> Result<ResolvedRequest> {
+    if !DEBUGGER {
+        return match options.names_nodes() {
+            true => Err(crate::error::ExecutionError::validation(NO_DEBUGGER)),
+            false => Ok(ResolvedRequest { run_to: None, breakpoints: Vec::new() }),
+        };
+    }
     {
         let Some(paths) = paths.filter(|_| options.names_nodes()) else {
             return Ok(ResolvedRequest { run_to: None, breakpoints: Vec::new() });
@@ -122,19 +134,4 @@ pub(crate) fn resolve_named_nodes(
         breakpoints.dedup();
         Ok(ResolvedRequest { run_to, breakpoints })
     }
-}
-
-/// Builds without the `debugger` feature refuse a run that asks for debugging (rather than run
-/// everything and say nothing).
-#[cfg(not(feature = "debugger"))]
-pub(crate) fn resolve_named_nodes(
-    options: &mut RunOptions,
-    _plan: &Plan,
-    _paths: Option<&PathIndex>,
-    _presets: &mut Vec<Option<PresetOutput>>,
-) -> Result<ResolvedRequest> {
-    if options.names_nodes() {
-        return Err(crate::error::ExecutionError::validation(NO_DEBUGGER));
-    }
-    Ok(ResolvedRequest { run_to: None, breakpoints: Vec::new() })
 }

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use super::cache::cached_leaf;
 use super::leaf::{leaf_future, Executor, LeafJob};
-use super::pause::Gate;
 use super::Scheduler;
 use crate::error::{ErrorCode, ExecutionError};
 use crate::nodes::{Invocation, NodeInput, ParentContext};
@@ -20,23 +19,13 @@ impl Scheduler {
         if self.aborted.is_some() {
             return;
         }
-        if self.held.is_some_and(|ix| ix > self.cutoff) {
-            // A node before it failed: the sequential engine would never have reached it.
-            self.held = None;
-            if let Some(since) = self.paused_since.take() {
-                self.paused_total += self.host.now() - since;
-            }
-        }
+        self.drop_held_past_cutoff();
         if !self.release_held() {
             return;
         }
         let limit = self.config.concurrency.max(1);
         while let Some(&Reverse(ix)) = self.ready.peek() {
-            #[cfg(feature = "debugger")]
-            let outside_run_to = self.run_to.as_ref().is_some_and(|(_, runs)| !runs[ix]);
-            #[cfg(not(feature = "debugger"))]
-            let outside_run_to = false;
-            if ix > self.cutoff || outside_run_to {
+            if ix > self.cutoff || self.outside_run_to(ix) {
                 self.ready.pop();
                 continue;
             }
@@ -51,11 +40,11 @@ impl Scheduler {
                     continue;
                 }
             }
-            match self.gate(ix) {
-                Gate::Start => {}
-                Gate::Wait => break,
-                Gate::Held if self.release_held() => continue,
-                Gate::Held => break,
+            if let Some(hold) = self.gate(ix) {
+                if self.goes_on(hold) {
+                    continue;
+                }
+                break;
             }
             self.ready.pop();
             if let Some(parent) = self.sequential_parent(ix) {
@@ -124,7 +113,6 @@ impl Scheduler {
             self.complete(ix, Some(output), NodeState::Skipped);
             return;
         }
-        #[cfg(feature = "debugger")]
         if let Some(preset) = self.presets.get_mut(ix).and_then(Option::take) {
             // A pinned group: its output is given, its children do not run.
             self.slots[ix].js = preset.output.as_ref().is_some_and(|o| o.holds_js());
@@ -189,7 +177,6 @@ impl Scheduler {
             return;
         }
         // Only history (a retry) and debugging (pins) give outputs ahead of time.
-        #[cfg(any(feature = "history", feature = "debugger"))]
         if let Some(preset) = self.presets.get_mut(ix).and_then(Option::take) {
             // Pinned, or taken over from the run this one retries: the node does not run.
             self.slots[ix].js = preset.output.as_ref().is_some_and(|o| o.holds_js());

@@ -73,27 +73,7 @@ impl Scheduler {
         if let Some(view) = &self.view {
             view.set(ix, &self.slots[ix].status, progress);
         }
-        #[cfg(feature = "debugger")]
-        if self.state_events && crate::plan::listed_nodes(&self.plan).contains(&ix) {
-            let node = crate::plan::progress_node(&self.plan, ix, &self.slots[ix].status);
-            self.emit(EngineEvent::NodeChanged {
-                execution_id: self.context.execution_id.to_string(),
-                node: Box::new(node),
-                progress,
-            });
-        }
-    }
-
-    /// A streamed node's rows so far, and the bytes it read (when it reads any).
-    #[cfg(feature = "streams")]
-    pub(super) fn set_rows(&mut self, ix: NodeIx, rows: u64, bytes: Option<(u64, Option<u64>)>) {
-        let status = &mut self.slots[ix].status;
-        status.rows = Some(rows);
-        if bytes.is_some() {
-            status.bytes = bytes;
-        }
-        self.dirty = true;
-        self.publish(ix);
+        self.node_changed(ix, progress);
     }
 
     pub(super) fn current_progress(&self) -> u8 {

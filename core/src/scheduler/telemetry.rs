@@ -1,35 +1,44 @@
 //! A traced run's telemetry as the run goes: what the embedder needs to open spans early (an
-//! `http-request` node naming its span in a request), and the span records at the end.
+//! `http-request` node naming its span in a request), and the span records at the end. Its twin,
+//! `telemetry_off.rs`, is the build without node spans.
 
 use super::Scheduler;
+use crate::error::ErrorCode;
 use crate::plan::NodeIx;
-#[cfg(feature = "telemetry")]
 use crate::plan::Plan;
-#[cfg(feature = "telemetry")]
 use crate::progress::NodeState;
-#[cfg(feature = "telemetry")]
 use crate::telemetry::{NodeSpan, RunTelemetry, SpanError};
 
 /// The node type whose requests carry trace context.
-#[cfg(feature = "telemetry")]
 const HTTP_REQUEST: &str = "http-request";
+
+/// A traced run's node errors with their codes, by index (what its spans report); `None`
+/// when the run is not traced.
+#[derive(Default)]
+pub(super) struct SpanErrors(Option<Vec<Option<SpanError>>>);
+
+impl SpanErrors {
+    /// Keeps a traced run's node error, code and all, for its span.
+    pub(super) fn record(&mut self, ix: NodeIx, code: ErrorCode, message: &str) {
+        if let Some(errors) = self.0.as_mut() {
+            errors[ix] = Some(SpanError { code, message: message.to_owned() });
+        }
+    }
+}
 
 impl Scheduler {
     /// A traced run is ready to record its nodes' errors.
-    #[cfg_attr(not(feature = "telemetry"), allow(unused_mut))]
     pub(super) fn with_telemetry(mut self) -> Self {
-        #[cfg(feature = "telemetry")]
         if self.context.telemetry.is_some() {
-            self.span_errors = Some(vec![None; self.plan.nodes.len()]);
+            self.span_errors = SpanErrors(Some(vec![None; self.plan.nodes.len()]));
         }
         self
     }
 
     /// A traced run's span records, from its nodes' states and times.
-    #[cfg(feature = "telemetry")]
     pub(super) fn spans(&mut self) -> Option<Vec<crate::telemetry::NodeSpan>> {
         let telemetry = self.context.telemetry.clone()?;
-        let mut errors = self.span_errors.take().unwrap_or_default();
+        let mut errors = self.span_errors.0.take().unwrap_or_default();
         errors.resize(self.slots.len(), None);
         let ends = self
             .slots
@@ -48,9 +57,7 @@ impl Scheduler {
     /// Node `ix` started in a traced run that propagates context: when it is an
     /// `http-request`, notes the spans its request's trace headers need open — each group it is
     /// in (below the flow, which is the run's span) and its own, with the engine's start times.
-    #[cfg_attr(not(feature = "telemetry"), allow(unused_variables))]
     pub(super) fn note_span_lineage(&self, ix: NodeIx) {
-        #[cfg(feature = "telemetry")]
         {
             let Some(telemetry) = self.context.telemetry.as_ref().filter(|t| t.propagate) else {
                 return;
@@ -78,7 +85,6 @@ impl Scheduler {
 }
 
 /// What the scheduler knows of each node when a traced run ends.
-#[cfg(feature = "telemetry")]
 pub(super) struct NodeEnd {
     pub start: Option<f64>,
     pub end: Option<f64>,
@@ -87,7 +93,6 @@ pub(super) struct NodeEnd {
 }
 
 /// The run's span records: every node that started (or was skipped or pinned), in plan order.
-#[cfg(feature = "telemetry")]
 fn spans(plan: &Plan, telemetry: &RunTelemetry, ends: Vec<NodeEnd>) -> Vec<NodeSpan> {
     let mut retries = telemetry.take_retries();
     retries.sort_by_key(|(ix, r)| (*ix, r.attempt));

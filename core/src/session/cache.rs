@@ -65,3 +65,10 @@ impl Session {
         }
     }
 }
+
+/// Expands the session methods only cache builds have (see `boundary/forwarders.rs`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __session_gate_cache {
+    ($($item:tt)*) => { $($item)* };
+}

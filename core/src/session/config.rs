@@ -46,20 +46,14 @@ pub struct SessionConfig {
     /// instead of an error.
     pub strict_parameters: Option<bool>,
     /// `history: false | {...}`: execution history (on by default).
-    #[cfg(feature = "history")]
-    pub history: Option<crate::history::HistorySetting>,
     /// A build without history opens none: the TypeScript layer loads a module with history
-    /// when the config asks for one, so this only ever holds `false` (`true` is refused).
-    #[cfg(not(feature = "history"))]
-    pub history: Option<bool>,
+    /// when the config asks for one, so there it only ever holds `false` (`true` is refused).
+    pub history: Option<crate::history::HistorySetting>,
     /// `cache: false | true | {maxEntries, maxBytes, ttlMs, store}`: the node result cache (off by
     /// default).
-    #[cfg(feature = "cache")]
-    pub cache: crate::cache::CacheSetting,
     /// A build without the cache has none: the TypeScript layer loads a module with it when the
-    /// config asks for one, so this only ever holds `false` (`true` is refused).
-    #[cfg(not(feature = "cache"))]
-    pub cache: Option<bool>,
+    /// config asks for one, so there it only ever holds `false` (`true` is refused).
+    pub cache: crate::cache::CacheSetting,
 }
 
 /// `http: {maxRequestsPerHost?}`: at most that many `http-request` requests in flight to one
@@ -96,17 +90,11 @@ impl SessionConfig {
 
     /// Ranges serde cannot say: each number within what its option allows.
     fn check(&self) -> Result<()> {
-        #[cfg(not(feature = "history"))]
-        if self.history == Some(true) {
-            return Err(out_of_range(
-                "history",
-                "false in a build without execution history",
-                "true",
-            ));
+        if let Some(expected) = crate::history::refused(self.history.as_ref()) {
+            return Err(out_of_range("history", expected, "true"));
         }
-        #[cfg(not(feature = "cache"))]
-        if self.cache == Some(true) {
-            return Err(out_of_range("cache", "false in a build without the result cache", "true"));
+        if let Some(expected) = crate::cache::refused(&self.cache) {
+            return Err(out_of_range("cache", expected, "true"));
         }
         if let Some(kind) = self.storage.kind.as_deref() {
             if !Self::STORAGE_KINDS.contains(&kind) {
@@ -183,9 +171,8 @@ impl SessionConfig {
     }
 
     /// The execution history's configuration; `None` when it is off.
-    #[cfg(feature = "history")]
     pub fn history(&self) -> Option<crate::history::HistoryConfig> {
-        crate::history::HistorySetting::config(self.history.as_ref())
+        crate::history::config_of(self.history.as_ref())
     }
 
     /// Whether flows are kept in memory (`storage: {type: "memory"}`).

@@ -16,7 +16,7 @@ fn event_text(event: &EngineEvent) -> Option<String> {
         }
         #[cfg(feature = "debugger")]
         EngineEvent::NodeChanged { execution_id, node, progress } => {
-            return node_changed_text(execution_id, node, *progress)
+            return super::debugger::node_changed_text(execution_id, node, *progress)
         }
         EngineEvent::Started { execution_id, node_id } => ("started", execution_id, node_id, None),
         EngineEvent::Completed { execution_id, node_id } => {
@@ -27,34 +27,10 @@ fn event_text(event: &EngineEvent) -> Option<String> {
         }
         #[cfg(feature = "debugger")]
         EngineEvent::Paused { execution_id, node_id, input } => {
-            return paused_text(execution_id, node_id, input)
+            return super::debugger::paused_text(execution_id, node_id, input)
         }
     };
     serde_json::to_string(&Record { kind, execution_id, node_id, error }).ok()
-}
-
-#[cfg(feature = "debugger")]
-/// `{"type":"paused", executionId, nodeId, input}`, the input as self-contained codec text (what
-/// JSON cannot say, binary data included, tagged) for the embedder to revive.
-fn paused_text(execution_id: &str, node_id: &str, input: &crate::value::Value) -> Option<String> {
-    let input = crate::value::codec::to_json(input).ok()?;
-    let record =
-        serde_json::to_string(&Record { kind: "paused", execution_id, node_id, error: None })
-            .ok()?;
-    let fields = record.strip_suffix('}')?;
-    Some(format!("{fields},\"input\":{input}}}"))
-}
-
-/// `{"type":"nodeChanged", executionId, cachedProgress, node}`.
-#[cfg(feature = "debugger")]
-fn node_changed_text(
-    execution_id: &str,
-    node: &crate::progress::ProgressNode,
-    progress: u8,
-) -> Option<String> {
-    let id = serde_json::to_string(execution_id).ok()?;
-    let node = serde_json::to_string(node).ok()?;
-    Some(format!("{{\"type\":\"nodeChanged\",\"executionId\":{id},\"cachedProgress\":{progress},\"node\":{node}}}"))
 }
 
 /// An object's JSON text with `"type": kind` as its first field.
@@ -66,13 +42,13 @@ pub(crate) fn with_type(kind: &str, object: String) -> Option<String> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Record<'a> {
+pub(super) struct Record<'a> {
     #[serde(rename = "type")]
-    kind: &'static str,
-    execution_id: &'a str,
-    node_id: &'a str,
+    pub kind: &'static str,
+    pub execution_id: &'a str,
+    pub node_id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a crate::error::ExecutionError>,
+    pub error: Option<&'a crate::error::ExecutionError>,
 }
 
 /// A run's event sink: every event goes to the session's mailbox.

@@ -9,7 +9,6 @@ use crate::host::BoxFuture;
 use crate::json;
 use crate::value::Value;
 
-#[cfg(feature = "history")]
 impl Session {
     /// One `executions.*` call by name, for bindings and transports that forward them as one
     /// method: `list` (`arg`: options JSON), `get` and `delete` (`arg`: the execution id),
@@ -73,7 +72,6 @@ impl Session {
     }
 }
 
-#[cfg(feature = "history")]
 fn history_on(history: Option<Arc<SessionHistory>>) -> Result<Arc<SessionHistory>, ExecutionError> {
     history.ok_or_else(|| {
         ExecutionError::validation("Execution history is off for this conductor (history: false)")

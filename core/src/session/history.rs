@@ -9,10 +9,24 @@ use crate::engine::ExecutionResult;
 use crate::error::{ErrorCode, ExecutionError, Result};
 use crate::history::{
     validate_execution_id, HistoryConfig, ListQuery, OwnerAlive, Prune, RetryRequest, Reuse,
-    RunBegun, RunRecorder, RunStatus, RunSummary, SharedHistory,
+    RunBegun, RunRecorder, RunStatus, RunSummary, SharedHistory, SharedRecorder,
 };
 use crate::host::SharedHost;
 use crate::nodes::NodeInput;
+
+/// A run's flow as the history keeps it: its text and the binary data beside it.
+pub(crate) type FlowText = (Arc<str>, Vec<Arc<[u8]>>);
+
+/// The binary data beside a run's flow text, kept for its record (the run's options number
+/// theirs after the flow's, so all of them).
+pub(crate) fn keep_buffers(buffers: &[Arc<[u8]>]) -> Vec<Arc<[u8]>> {
+    buffers.to_vec()
+}
+
+/// What the history keeps of a run's flow.
+pub(crate) fn flow_text(json: Arc<str>, buffers: Vec<Arc<[u8]>>) -> FlowText {
+    (json, buffers)
+}
 
 /// Runs are pruned by retention once every this many ended runs (pruning reads every run's
 /// summary, which per run would cost more than recording it).
@@ -53,9 +67,9 @@ impl SessionHistory {
         embedder: &crate::nodes::SharedEmbedder,
         execution_id: &str,
         flow_id: &str,
-        flow: (Arc<str>, Vec<Arc<[u8]>>),
+        flow: FlowText,
         request: &crate::engine::RunOptions,
-    ) -> Arc<RunRecorder> {
+    ) -> SharedRecorder {
         let recorder = RunRecorder::new(
             self.store.clone(),
             host.clone(),
@@ -155,4 +169,11 @@ impl SessionHistory {
 
 fn not_found(id: &str) -> ExecutionError {
     ExecutionError::new(ErrorCode::NODE_NOT_FOUND, format!("Execution {id} not found"))
+}
+
+/// Expands the session methods only history builds have (see `boundary/forwarders.rs`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __session_gate_history {
+    ($($item:tt)*) => { $($item)* };
 }

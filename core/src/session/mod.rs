@@ -8,17 +8,22 @@
 //! at the boundary.
 
 mod boundary;
-#[cfg(feature = "cache")]
+// `cache.*` calls with `cache`; the twin has none.
+#[cfg_attr(not(feature = "cache"), path = "cache_off.rs")]
 mod cache;
 mod calls;
 pub mod catalog;
 mod config;
+// Pause, resume, step and the live state with `debugger`; the twin has none of them.
+#[cfg_attr(not(feature = "debugger"), path = "debugger_off.rs")]
+mod debugger;
 mod driver;
 mod events;
 #[cfg(feature = "history")]
 mod executions;
 mod guard;
-#[cfg(feature = "history")]
+// Recording runs with `history`; the twin records nothing.
+#[cfg_attr(not(feature = "history"), path = "history_off.rs")]
 mod history;
 mod mailbox;
 #[cfg(feature = "catalog")]
@@ -36,7 +41,6 @@ pub use calls::ExecutorCalls;
 pub use config::{SessionConfig, StorageConfig};
 pub use driver::CompletedRun;
 pub use guard::guarded;
-#[cfg(feature = "history")]
 pub use history::SessionHistory;
 pub use mailbox::{Batch, Notifier, PokeFn};
 pub use placement::{Keepers, Place, Placement, RedisTarget};
@@ -45,10 +49,7 @@ pub use wire::outcome;
 use self::driver::Driver;
 use self::mailbox::{lock, Mailbox};
 use crate::engine::Engine;
-#[cfg(feature = "debugger")]
-use crate::engine::RunView;
-#[cfg(feature = "debugger")]
-use crate::engine::{RunCommand, RunControl};
+use crate::engine::RunControl;
 use crate::host::{BoxFuture, CancelToken, SharedHost};
 use crate::storage::FlowStore;
 
@@ -67,18 +68,12 @@ pub enum RunPlacement {
     Worker(BoxFuture<'static, ()>),
 }
 
-/// A run's flow as the history keeps it: its text and the binary data beside it.
-#[cfg(feature = "history")]
-type FlowText = (Arc<str>, Vec<Arc<[u8]>>);
-#[cfg(not(feature = "history"))]
-type FlowText = ();
-
 /// What reaches a run going on from outside it.
 #[derive(Clone, Default)]
 struct RunHandle {
     cancel: CancelToken,
-    #[cfg(feature = "debugger")]
-    control: Arc<RunControl>,
+    /// Pause, resume and step requests (`None` in builds without the debugger).
+    control: Option<Arc<RunControl>>,
 }
 
 /// One conductor's engine, host, storage and runs.
@@ -100,14 +95,11 @@ pub struct Session {
     worker_threshold: Option<usize>,
     /// Result arrays of at least this many items are written apart in slices (`None`: never).
     slice_arrays_of: Option<usize>,
-    /// The live state of the run started last, for `node.store`.
-    #[cfg(feature = "debugger")]
-    latest_view: Mutex<Option<Arc<RunView>>>,
+    /// What the debugger reads: the live state of the run started last, for `node.store`.
+    debugging: debugger::Debugging,
     /// Where runs are recorded (`None`: execution history is off).
-    #[cfg(feature = "history")]
     history: Option<Arc<SessionHistory>>,
     /// The node result cache its runs use (`None`: off).
-    #[cfg(feature = "cache")]
     cache: Option<crate::cache::CacheHandle>,
 }
 
@@ -131,13 +123,10 @@ impl Session {
             embedder: calls.clone(),
             calls,
             call_buffers: Mutex::default(),
-            #[cfg(feature = "debugger")]
-            latest_view: Mutex::default(),
+            debugging: Default::default(),
             worker_threshold: None,
             slice_arrays_of: None,
-            #[cfg(feature = "history")]
             history: None,
-            #[cfg(feature = "cache")]
             cache: None,
         }
     }
@@ -165,14 +154,12 @@ impl Session {
     }
 
     /// Records every run (unless a run says `history: false`) into `history`.
-    #[cfg(feature = "history")]
     pub fn with_history(mut self, history: SessionHistory) -> Self {
         self.history = Some(Arc::new(history));
         self
     }
 
     /// The execution history, when it is on.
-    #[cfg(feature = "history")]
     pub fn history(&self) -> Option<&Arc<SessionHistory>> {
         self.history.as_ref()
     }
@@ -232,15 +219,6 @@ impl Session {
         self.driver.take_trace(id)
     }
 
-    /// The state of the run started last, as `node.store` shows it, in the shape of a progress
-    /// snapshot (see [`RunView::to_json`]); `None` before any run, and after a run refused before
-    /// any node could run.
-    #[cfg(feature = "debugger")]
-    pub fn run_state(&self) -> Option<String> {
-        let view = lock(&self.latest_view).clone()?;
-        view.to_json()
-    }
-
     /// Forgets a finished run's trace that will not be read.
     pub fn drop_trace(&self, id: u32) {
         self.driver.drop_trace(id);
@@ -272,20 +250,6 @@ impl Session {
         match lock(&self.runs).get(execution_id) {
             Some(run) => {
                 run.cancel.cancel();
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Pauses, resumes or steps a running execution (`"pause" | "resume" | "step"`); `false`
-    /// when no such run is going on, or for any other command.
-    #[cfg(feature = "debugger")]
-    pub fn control_run(&self, execution_id: &str, command: &str) -> bool {
-        let Some(command) = RunCommand::parse(command) else { return false };
-        match lock(&self.runs).get(execution_id) {
-            Some(run) => {
-                run.control.apply(command);
                 true
             }
             None => false,

@@ -105,39 +105,21 @@ impl SessionConfig {
     }
 
     /// `None`: history off; `Some(None)`: on, not in Redis; `Some(Some(target))`: in Redis.
-    #[cfg(feature = "history")]
     fn history_place(&self) -> Result<Option<Option<RedisTarget>>> {
         let Some(history) = self.history() else { return Ok(None) };
-        match history.redis {
+        match history.into_redis() {
             None => Ok(Some(None)),
-            Some(url) => RedisTarget::new(url, history.key_prefix).map(|redis| Some(Some(redis))),
+            Some((url, prefix)) => RedisTarget::new(url, prefix).map(|redis| Some(Some(redis))),
         }
     }
 
-    /// A build without execution history has none.
-    #[cfg(not(feature = "history"))]
-    fn history_place(&self) -> Result<Option<Option<RedisTarget>>> {
-        Ok(None)
-    }
-
-    #[cfg(feature = "cache")]
     fn cache_place(&self, history: Option<&Place>, can_keep: bool) -> Option<Place> {
-        use crate::cache::CacheStoreKind;
-        if !self.cache.enabled {
-            return None;
-        }
-        let beside_history = self.cache.store == CacheStoreKind::Persistent;
+        let beside_history = crate::cache::beside_history(&self.cache)?;
         Some(match history {
             Some(Place::Redis(redis)) if beside_history => Place::Redis(redis.clone()),
             Some(Place::Kept) if beside_history && can_keep => Place::Kept,
             _ => Place::Memory,
         })
-    }
-
-    /// A build without the cache has none.
-    #[cfg(not(feature = "cache"))]
-    fn cache_place(&self, _history: Option<&Place>, _can_keep: bool) -> Option<Place> {
-        None
     }
 }
 

@@ -8,11 +8,12 @@ use std::sync::Arc;
 use futures::FutureExt;
 
 use super::events::MailboxSink;
+use super::history::{flow_text, keep_buffers, FlowText};
 use super::mailbox::lock;
 use super::output;
 use super::wire::RunOutput;
-use super::{guarded, FlowText, RunHandle, RunPlacement, Session};
-use crate::engine::{ExecutionResult, RunHandles, RunOptions, RunView};
+use super::{debugger, guarded, RunHandle, RunPlacement, Session};
+use crate::engine::{ExecutionResult, RunHandles, RunOptions};
 use crate::error::{panic_message, ExecutionError};
 use crate::format::{
     parse_definition_json, parse_definition_json_measured, parse_shallow_definition_json,
@@ -80,8 +81,7 @@ impl Session {
         let on_this_thread = parsed.is_some();
         // The history keeps the flow with the binary data its text refers to (the run's options
         // number theirs after the flow's, so all of them).
-        #[cfg(feature = "history")]
-        let flow_buffers = buffers.clone();
+        let flow_buffers = keep_buffers(&buffers);
         // Set on a worker once the run is read: whether the embedder's thread drives it on.
         let hand_over = Arc::new(AtomicBool::new(false));
         let handing_over = hand_over.clone();
@@ -113,10 +113,8 @@ impl Session {
                     flow
                 }
             };
-            #[cfg(feature = "history")]
-            let flow_text = (flow_json, flow_buffers);
-            #[cfg(not(feature = "history"))]
-            let flow_text = ();
+            // What a history keeps of the flow (nothing, in builds without one).
+            let flow_text = flow_text(flow_json, flow_buffers);
             let outcome =
                 AssertUnwindSafe(session.clone().run(flow, options, &execution_id, run, flow_text))
                     .catch_unwind()
@@ -150,7 +148,8 @@ impl Session {
         match lock(&self.runs).entry(execution_id.to_owned()) {
             std::collections::hash_map::Entry::Occupied(_) => None,
             std::collections::hash_map::Entry::Vacant(slot) => {
-                Some(slot.insert(RunHandle::default()).clone())
+                let handle = RunHandle { control: debugger::new_control(), ..RunHandle::default() };
+                Some(slot.insert(handle).clone())
             }
         }
     }
@@ -175,7 +174,6 @@ impl Session {
                     .located(flow.id_str(), execution_id),
             );
         };
-        #[cfg(feature = "history")]
         let reuse = match (&self.history, &options.retry) {
             (Some(history), Some(retry)) => match history.reuse(retry).await {
                 Ok(reuse) => Some(reuse),
@@ -190,7 +188,6 @@ impl Session {
             }
             _ => None,
         };
-        #[cfg(feature = "history")]
         let recorder = match &self.history {
             Some(history) if options.history != Some(false) => Some(history.begin(
                 &self.host,
@@ -202,8 +199,6 @@ impl Session {
             )),
             _ => None,
         };
-        #[cfg(not(feature = "history"))]
-        let () = flow_text;
         let handles = RunHandles {
             cancel: Some(run.cancel),
             embedder: self.embedder.clone(),
@@ -212,37 +207,15 @@ impl Session {
                 .then(|| Arc::new(MailboxSink(self.events.clone())) as Arc<dyn EventSink>),
             view: self.watch(execution_id),
             // Without the debugger nothing pauses a run: the engine refuses breakpoints.
-            #[cfg(feature = "debugger")]
-            control: Some(run.control),
-            #[cfg(not(feature = "debugger"))]
-            control: None,
-            #[cfg(feature = "history")]
+            control: run.control,
             recorder: recorder.clone(),
-            #[cfg(feature = "history")]
             reuse,
-            #[cfg(feature = "cache")]
             cache: self.cache.clone(),
         };
         let result = self.engine.run_with(flow, options, handles, self.host.clone()).await;
-        #[cfg(feature = "history")]
         if let (Some(history), Some(recorder)) = (&self.history, &recorder) {
             history.end(&self.host, recorder, &result).await;
         }
         result
-    }
-
-    /// The live view of run `execution_id`, which becomes the latest run `run_state` reads.
-    #[cfg(feature = "debugger")]
-    fn watch(&self, execution_id: &str) -> Option<Arc<RunView>> {
-        let view = RunView::new(execution_id);
-        // The previous run's view is let go outside the lock: its plan may go with it.
-        let previous = lock(&self.latest_view).replace(view.clone());
-        drop(previous);
-        Some(view)
-    }
-
-    #[cfg(not(feature = "debugger"))]
-    fn watch(&self, _execution_id: &str) -> Option<Arc<RunView>> {
-        None
     }
 }

@@ -150,7 +150,6 @@ mod tests {
             context: None,
             trace: None,
             warnings: Vec::new(),
-            #[cfg(feature = "telemetry")]
             spans: None,
         };
         let (output, _) = RunOutput::within(result, None, 500);

@@ -77,7 +77,6 @@ pub struct NodeTrace {
     pub state: NodeState,
     pub progress: u8,
     /// A `cached` node's entry (its key and age).
-    #[cfg(feature = "cache")]
     pub cache: Option<crate::progress::CacheHit>,
 }
 
@@ -94,16 +93,13 @@ impl ExecutionTrace {
             .and_then(|i| u32::try_from(i).ok())
     }
 
-    /// Records a node's state change. The root group's own changes are global only.
-    /// Node `plan_index` was served from the cache entry `hit`.
-    #[cfg(feature = "cache")]
-    pub(crate) fn cached(&mut self, plan_index: usize, hit: crate::progress::CacheHit) {
-        let node = self.local(plan_index);
-        if let Some(trace) = node.and_then(|i| self.nodes.get_mut(i as usize)) {
-            trace.cache = Some(hit);
-        }
+    /// Node `plan_index`'s record; `None` for the root group, whose changes are global only.
+    pub(crate) fn node_mut(&mut self, plan_index: usize) -> Option<&mut NodeTrace> {
+        let local = self.local(plan_index)?;
+        self.nodes.get_mut(local as usize)
     }
 
+    /// Records a node's state change. The root group's own changes are global only.
     pub(crate) fn state_change(
         &mut self,
         plan_index: usize,
@@ -112,7 +108,7 @@ impl ExecutionTrace {
         error: Option<String>,
     ) {
         let node = self.local(plan_index);
-        if let Some(trace) = node.and_then(|i| self.nodes.get_mut(i as usize)) {
+        if let Some(trace) = self.node_mut(plan_index) {
             if state == NodeState::Executing && trace.start_time == 0.0 {
                 trace.start_time = at;
             }

@@ -196,7 +196,6 @@ impl Serialize for Node<'_> {
         }
         map.serialize_entry("state", &n.state)?;
         map.serialize_entry("progress", &n.progress)?;
-        #[cfg(feature = "cache")]
         if let Some(hit) = n.cache {
             map.serialize_entry("cacheKey", &hit.key.to_hex())?;
             map.serialize_entry("cacheAge", &hit.age_ms)?;

@@ -50,6 +50,7 @@ export type WireRunOptions = {
    * Whether every change of a node's state or progress is also an event (`nodeChanged`),
    * unthrottled: for a store whose subscribers see each change. Progress snapshots stay
    * throttled.
+   * Builds without the live state have no change events to send.
    */
   stateEvents?: boolean,
   /**
@@ -76,17 +77,22 @@ export type WireRunOptions = {
   /**
    * The run retries a recorded one, reusing what it may (a session resolves it into the
    * `reuse` handle).
+   * Builds without history refuse a retry before the run reaches them (the TypeScript
+   * layer's engines check what their module has).
    */
   retry?: WireRetry,
   /**
    * The run is traced: its result lists its nodes' spans (`spans`), and `http-request`
    * nodes send trace context unless `propagate` is `false`.
+   * Builds without node spans read it and trace the run as one span, on the TypeScript side.
    */
   telemetry?: WireTelemetry,
   /**
    * The node result cache for this run: `false` neither reads nor writes it; `{nodes: {path:
    * false | true | {ttlMs}}}` turns it off or on (effects included) for those nodes, over
    * their `parameters.cache`. Only on conductors created with `cache`.
+   * Builds without the cache: the TypeScript layer refuses a run's `cache` on a conductor
+   * created without one.
    */
   cache?: boolean | { nodes?: Record<string, boolean | { ttlMs?: number }> }, };
 

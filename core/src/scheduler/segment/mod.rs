@@ -57,14 +57,25 @@ pub(super) struct SegmentJob {
 }
 
 impl Scheduler {
+    /// A streamed node's rows so far, and the bytes it read (when it reads any).
+    pub(super) fn set_rows(&mut self, ix: NodeIx, rows: u64, bytes: Option<(u64, Option<u64>)>) {
+        let status = &mut self.slots[ix].status;
+        status.rows = Some(rows);
+        if bytes.is_some() {
+            status.bytes = bytes;
+        }
+        self.dirty = true;
+        self.publish(ix);
+    }
+
     /// A chain ended: each node's outcome, in order. A node the chain did not report on (it
     /// stopped in a way it could not account for) fails rather than run forever; those after a
     /// failed node were let go by its failure.
-    pub(super) fn chain_ended(&mut self, nodes: &[NodeIx], outcomes: Vec<LeafOutcome>) {
+    pub(super) fn chain_ended(&mut self, ChainEnd { nodes, outcomes }: ChainEnd) {
         for (ix, outcome) in outcomes {
             self.leaf_ended(ix, outcome);
         }
-        for &ix in nodes {
+        for ix in nodes {
             if self.slots[ix].signal.is_some() {
                 let error = ExecutionError::internal("The stream stopped before this node ended");
                 self.leaf_ended(ix, Some(Err(error)));
@@ -85,7 +96,7 @@ impl Scheduler {
             let plain = segment.nodes.iter().all(|&ix| {
                 let id = &self.plan.nodes[ix].id;
                 self.presets.get(ix).is_none_or(Option::is_none)
-                    && !self.breakpoints.contains(&ix)
+                    && !self.pausing.has_breakpoint(ix)
                     && self.debug.error_for(ix, id).is_none()
                     && self.debug.long_running_delay(ix, id) <= 0.0
                     && !self.debug.panics(ix, id)
@@ -147,8 +158,14 @@ fn segment_future(job: SegmentJob) -> BoxFuture<'static, Ended> {
             Ok(outcomes) => outcomes,
             Err(Stopped) => ixs.iter().map(|&ix| (ix, None)).collect(),
         };
-        Ended::Chain(ixs, outcomes)
+        Ended::Chain(ChainEnd { nodes: ixs, outcomes })
     })
+}
+
+/// A chain's end: its nodes, and the outcomes of those that ended, in order.
+pub(crate) struct ChainEnd {
+    nodes: Vec<NodeIx>,
+    outcomes: Vec<LeafOutcome>,
 }
 
 /// The run was cancelled while the chain ran.

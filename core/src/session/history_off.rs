@@ -1,0 +1,63 @@
+//! Builds without `history` (the browser's default module): no session records its runs, so
+//! a session's history cannot be made, and what a run would record is not kept. The same names
+//! as `history.rs`, for the code that starts runs in every build.
+
+use std::sync::Arc;
+
+use crate::engine::{ExecutionResult, RunOptions};
+use crate::error::Result;
+use crate::history::{RetryRequest, Reuse, RunRecorder, SharedRecorder};
+use crate::host::SharedHost;
+
+/// Never made: no session has a history here.
+pub enum SessionHistory {}
+
+/// A run's flow as a history would keep it: nothing, here.
+pub(crate) struct FlowText;
+
+/// A run's binary data as a history would keep it: nothing, here.
+pub(crate) struct KeptBuffers;
+
+/// Nothing of a run's binary data is kept for a record.
+pub(crate) fn keep_buffers(_buffers: &[Arc<[u8]>]) -> KeptBuffers {
+    KeptBuffers
+}
+
+/// Nothing of a run's flow is kept for a record.
+pub(crate) fn flow_text(_json: Arc<str>, _buffers: KeptBuffers) -> FlowText {
+    FlowText
+}
+
+impl SessionHistory {
+    pub(crate) fn begin(
+        &self,
+        _host: &SharedHost,
+        _embedder: &crate::nodes::SharedEmbedder,
+        _execution_id: &str,
+        _flow_id: &str,
+        _flow: FlowText,
+        _request: &RunOptions,
+    ) -> SharedRecorder {
+        match *self {}
+    }
+
+    pub(crate) async fn end(
+        &self,
+        _host: &SharedHost,
+        _recorder: &RunRecorder,
+        _result: &ExecutionResult,
+    ) {
+        match *self {}
+    }
+
+    pub(crate) async fn reuse(&self, _request: &RetryRequest) -> Result<Reuse> {
+        match *self {}
+    }
+}
+
+/// The session methods only history builds have are left out.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __session_gate_history {
+    ($($item:tt)*) => {};
+}
