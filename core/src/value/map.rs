@@ -108,7 +108,7 @@ impl<K, V> Map<K, V> {
 
 impl<K: Borrow<str> + Hash + Eq, V> Map<K, V> {
     /// Where `key` is, if it is there.
-    fn position(&self, key: &str) -> Option<usize> {
+    pub(super) fn position(&self, key: &str) -> Option<usize> {
         match &self.index {
             Some(index) => {
                 let hash = index.hasher.hash_one(key);
@@ -119,12 +119,6 @@ impl<K: Borrow<str> + Hash + Eq, V> Map<K, V> {
             }
             None => self.entries.iter().position(|(k, _)| k.borrow() == key),
         }
-    }
-
-    /// Where `key` is among the entries.
-    #[cfg(feature = "bulk-data")]
-    pub(crate) fn index_of(&self, key: &str) -> Option<usize> {
-        self.position(key)
     }
 
     /// The value under `key` (a `&str`, `&String` or key).
