@@ -72,13 +72,10 @@ fn parse_radix_digits(s: &str, radix: u32) -> Option<f64> {
 
 /// `ToNumber` applied to a string.
 pub(super) fn string_to_number(s: &str) -> f64 {
-    // The common case, digits alone (a CSV cell): exact up to 15 digits (below 2^53). Builds
-    // for data only (the browser's default module parses every string the general way).
-    #[cfg(feature = "bulk-data")]
-    let digits = s.as_bytes();
-    #[cfg(feature = "bulk-data")]
-    if !digits.is_empty() && digits.len() <= 15 && digits.iter().all(u8::is_ascii_digit) {
-        return digits.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')) as f64;
+    // The common case, digits alone (a CSV cell), in builds for data (the browser's default
+    // module parses every string the general way).
+    if let Some(n) = super::bulk::whole_number(s) {
+        return n;
     }
     let t = trim_js(s);
     if t.is_empty() {

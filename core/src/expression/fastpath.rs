@@ -13,19 +13,10 @@
 use crate::value::Value;
 
 use super::ast::{BinaryOp, LogicalOp, UnaryOp};
-#[cfg(feature = "bulk-data")]
-use super::builtins::Native;
-#[cfg(feature = "bulk-data")]
-use super::convert::string_to_number;
-#[cfg(feature = "bulk-data")]
-use super::interpreter::lookup_hinted;
+use super::bulk::{LeafRead, LeafReads};
 use super::interpreter::lookup_json;
-#[cfg(feature = "bulk-data")]
-use super::ir::Item;
 use super::ir::{Body, Const, Function, Node, Pat, PatKey};
 use super::ops::js_pow;
-#[cfg(feature = "bulk-data")]
-use super::text::{apply_all, TextOp, SHORT};
 use super::utf16;
 use super::value::number_to_json;
 
@@ -51,25 +42,13 @@ enum Root {
     Bool(BoolExpr),
 }
 
-/// Builds without tables of data (the browser's default module) have no string methods or
-/// `Number(...)` leaves here.
-#[cfg(not(feature = "bulk-data"))]
-#[derive(Clone, Copy, Debug)]
-pub(super) enum TextOp {}
-
 /// A number read from an argument: frame slot, then static member keys.
 pub(super) struct Leaf {
     pub slot: u32,
     pub path: Vec<String>,
-    /// Where each key of `path` was found last (see `lookup_hinted`; data builds only).
-    #[cfg(feature = "bulk-data")]
-    pub hints: Vec<std::sync::atomic::AtomicU32>,
-    /// Read through `Number(...)`: a string, a boolean or `null` converts.
-    pub coerce: bool,
-    /// String methods applied before the conversion (`Number(row.start.slice(0, 4))`; only
-    /// tiers that count the memory they stand for allow them).
-    #[cfg_attr(not(feature = "bulk-data"), allow(dead_code))]
-    pub text: Vec<TextOp>,
+    /// How the number is read: as it is, or (data builds only, see `bulk`) through `Number(...)`
+    /// and string methods, with each key looked for where it was last.
+    pub read: LeafRead,
 }
 
 impl Leaf {
@@ -77,57 +56,8 @@ impl Leaf {
     /// interpreter would count for strings its methods create; `None` where the interpreter must
     /// answer.
     #[inline]
-    #[cfg(feature = "bulk-data")]
     pub fn read(&self, root: &Value, max_len: usize, charged: &mut usize) -> Option<f64> {
-        if !self.coerce {
-            return self.walk(root);
-        }
-        self.coerced(root, max_len, charged)
-    }
-
-    /// [`walk`] with each key looked for where it was last.
-    #[inline]
-    #[cfg(feature = "bulk-data")]
-    fn walk(&self, root: &Value) -> Option<f64> {
-        let mut v = root;
-        let last = self.path.len().saturating_sub(1);
-        for (i, (key, hint)) in self.path.iter().zip(&self.hints).enumerate() {
-            match v {
-                Value::Object(o) => v = lookup_hinted(o, key, hint)?,
-                _ if i == last && key == "length" => return walk(v, &self.path[i..]),
-                _ => return None,
-            }
-        }
-        v.as_f64()
-    }
-
-    #[inline]
-    #[cfg(not(feature = "bulk-data"))]
-    pub fn read(&self, root: &Value, _max_len: usize, _charged: &mut usize) -> Option<f64> {
-        walk(root, &self.path)
-    }
-
-    /// `Number(...)` of the value at the path (through its string methods).
-    #[cfg(feature = "bulk-data")]
-    fn coerced(&self, root: &Value, max_len: usize, charged: &mut usize) -> Option<f64> {
-        let mut v = root;
-        for (key, hint) in self.path.iter().zip(&self.hints) {
-            v = lookup_hinted(v.as_object()?, key, hint)?;
-        }
-        let text = |s: &str, charged: &mut usize| {
-            let (text, bytes) = apply_all(s, &self.text, max_len)?;
-            *charged += bytes;
-            (text.len() < SHORT).then(|| string_to_number(&text))
-        };
-        match v {
-            Value::String(s) => text(s, charged),
-            _ if !self.text.is_empty() => None,
-            Value::Number(n) => Some(n.get()),
-            Value::Bool(b) => Some(f64::from(u8::from(*b))),
-            Value::Null => Some(0.0),
-            Value::Undefined => Some(f64::NAN),
-            _ => None,
-        }
+        self.read.read(root, &self.path, max_len, charged)
     }
 }
 
@@ -158,34 +88,22 @@ impl std::fmt::Debug for FastPath {
 pub(super) struct Builder {
     pub leaves: Vec<Leaf>,
     pub nodes: u64,
-    /// Leaves may apply string methods (the tier counts the memory they stand for).
-    #[cfg_attr(not(feature = "bulk-data"), allow(dead_code))]
-    pub text: bool,
+    /// How leaves are read (which tiers may apply string methods; see `bulk`).
+    pub reads: LeafReads,
 }
 
 impl Builder {
     fn leaf(&mut self, node: &Node) -> Option<usize> {
-        self.leaf_of(node, false, Vec::new())
+        self.leaf_of(node, LeafReads::plain)
     }
 
-    /// `Number(x)`: `x` a path, or string methods over one when the builder allows them.
-    #[cfg(feature = "bulk-data")]
-    fn coerced(&mut self, node: &Node) -> Option<usize> {
-        let mut ops = Vec::new();
-        let mut cur = node;
-        while let Node::Method(method) = cur {
-            if !self.text || method.optional_member || method.optional_call {
-                return None;
-            }
-            ops.push(TextOp::of(method.method, &method.args)?);
-            self.nodes += 2 + method.args.len() as u64;
-            cur = &method.obj;
-        }
-        ops.reverse();
-        self.leaf_of(cur, true, ops)
-    }
-
-    fn leaf_of(&mut self, node: &Node, coerce: bool, text: Vec<TextOp>) -> Option<usize> {
+    /// The leaf for the path `node`, read as `read` makes it from the builder's reads and the
+    /// path's keys.
+    pub(super) fn leaf_of(
+        &mut self,
+        node: &Node,
+        read: impl FnOnce(&LeafReads, &[String]) -> LeafRead,
+    ) -> Option<usize> {
         let mut path = Vec::new();
         let mut cur = node;
         loop {
@@ -196,14 +114,8 @@ impl Builder {
                     if self.leaves.len() >= MAX_LEAVES {
                         return None;
                     }
-                    self.leaves.push(Leaf {
-                        slot: *s,
-                        #[cfg(feature = "bulk-data")]
-                        hints: path.iter().map(|_| Default::default()).collect(),
-                        path,
-                        coerce,
-                        text,
-                    });
+                    let read = read(&self.reads, &path);
+                    self.leaves.push(Leaf { slot: *s, path, read });
                     return Some(self.leaves.len() - 1);
                 }
                 Node::Member(m) if !m.optional => {
@@ -223,17 +135,8 @@ impl Builder {
                 self.nodes -= 1;
                 NumExpr::Leaf(self.leaf(node)?)
             }
-            #[cfg(feature = "bulk-data")]
-            Node::NativeCall(call) if matches!(call.native, Native::Number) => {
-                match call.args.as_slice() {
-                    // The call and its argument: generously more than the interpreter counts.
-                    [Item::Expr(arg)] => {
-                        self.nodes += 3;
-                        NumExpr::Leaf(self.coerced(arg)?)
-                    }
-                    _ => return None,
-                }
-            }
+            // `Number(path)` (data builds only, see `bulk`).
+            Node::NativeCall(call) => NumExpr::Leaf(self.number_call(call)?),
             Node::Unary(UnaryOp::Neg, x) => NumExpr::Neg(Box::new(self.num(x)?)),
             Node::Unary(UnaryOp::Plus, x) => self.num(x)?,
             Node::Binary(
@@ -412,7 +315,10 @@ impl FastPath {
     pub fn over_first_number(&self, max_steps: u64) -> bool {
         self.steps <= max_steps
             && matches!(self.params, Params::Positional)
-            && self.leaves.iter().all(|leaf| leaf.slot == 0 && leaf.path.is_empty() && !leaf.coerce)
+            && self
+                .leaves
+                .iter()
+                .all(|leaf| leaf.slot == 0 && leaf.path.is_empty() && leaf.read.as_is())
     }
 
     /// The result for first argument `x`, for a body [`over_first_number`](Self::over_first_number)

@@ -20,6 +20,9 @@
 
 mod ast;
 mod builtins;
+// The faster paths for data-heavy flows; none in the browser's default module.
+#[cfg_attr(not(feature = "bulk-data"), path = "bulk_off.rs")]
+mod bulk;
 mod cache;
 mod compile;
 mod convert;
@@ -36,11 +39,7 @@ mod order;
 mod output;
 mod parser;
 mod propmap;
-#[cfg(feature = "bulk-data")]
-mod records;
 mod scope;
-#[cfg(feature = "bulk-data")]
-mod text;
 mod utf16;
 mod value;
 
@@ -66,9 +65,9 @@ pub struct Expression {
     func: ir::Function,
     /// Shortcut for purely numeric bodies (see `fastpath`).
     fast: Option<fastpath::FastPath>,
-    /// Shortcut for bodies that build a record from the arguments (see `records`).
-    #[cfg(feature = "bulk-data")]
-    record: Option<records::RecordPath>,
+    /// Shortcut for bodies that build a record from the arguments (see `bulk`; always `None`,
+    /// and no data, without `bulk-data`).
+    record: Option<bulk::RecordPath>,
 }
 
 impl Expression {
@@ -127,12 +126,7 @@ impl Expression {
 
     fn new(func: ir::Function) -> Self {
         let fast = fastpath::analyze(&func);
-        Expression {
-            #[cfg(feature = "bulk-data")]
-            record: if fast.is_none() { records::analyze(&func) } else { None },
-            func,
-            fast,
-        }
+        Expression { record: if fast.is_none() { bulk::records(&func) } else { None }, func, fast }
     }
 
     /// Calls the function with positional arguments (missing ones are `undefined`).
@@ -152,7 +146,6 @@ impl Expression {
         if let Some(v) = self.fast.as_ref().and_then(|f| f.call(args, limits.max_steps)) {
             return fast_result(v, output::NODE_BYTES, cx);
         }
-        #[cfg(feature = "bulk-data")]
         if let Some(record) = &self.record {
             // What the result may take of the output bound: the call's own limit, or what is
             // left of the shared one when that is less (as materialisation counts it).

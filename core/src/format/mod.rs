@@ -5,6 +5,8 @@ mod flow_yaml;
 mod js_string;
 mod json;
 mod json_document;
+#[cfg(feature = "host-effects")]
+mod json_writer;
 mod time;
 mod yaml_reader;
 mod yaml_writer;
@@ -18,9 +20,9 @@ pub use json::{
     definition_to_json, parse_definition_json, parse_definition_json_measured, parse_json_value,
     parse_shallow_definition_json,
 };
-#[cfg(feature = "host-effects")]
-pub use json_document::write_json;
 pub use json_document::{json_stringify, to_json_document};
+#[cfg(feature = "host-effects")]
+pub use json_writer::write_json;
 pub use time::{iso_date_from_days, iso_timestamp, utc_date_string};
 pub use yaml_reader::{parse_yaml_documents, parse_yaml_value};
 pub use yaml_writer::to_yaml_string;

@@ -33,11 +33,10 @@ impl EngineEvent {
             EngineEvent::Started { execution_id, .. }
             | EngineEvent::Completed { execution_id, .. }
             | EngineEvent::Error { execution_id, .. } => execution_id,
-            #[cfg(feature = "debugger")]
-            EngineEvent::Paused { execution_id, .. } => execution_id,
             EngineEvent::Progress(event) => &event.execution_id,
             #[cfg(feature = "debugger")]
-            EngineEvent::NodeChanged { execution_id, .. } => execution_id,
+            EngineEvent::Paused { execution_id, .. }
+            | EngineEvent::NodeChanged { execution_id, .. } => execution_id,
         }
     }
 }

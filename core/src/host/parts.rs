@@ -12,8 +12,6 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use super::{MaybeSend, SharedFn, SharedHost};
 use crate::error::{panic_message, ExecutionError};
-#[cfg(feature = "bulk-data")]
-use crate::value::{Parallel, TableJob, Value};
 
 /// One part's work: given the part's index, its result.
 pub type Part<T> = SharedFn<usize, Result<T, ExecutionError>>;
@@ -106,19 +104,6 @@ pub fn in_parts<T: MaybeSend + 'static>(
         }
     }
     Ok(out)
-}
-
-/// The codec reads tables of records on the host's workers.
-#[cfg(feature = "bulk-data")]
-impl Parallel for SharedHost {
-    fn parallelism(&self) -> usize {
-        super::Host::parallelism(&**self)
-    }
-
-    fn run_jobs(&self, jobs: usize, job: TableJob) -> Result<Vec<Vec<Value>>, String> {
-        let part: Part<Vec<Value>> = Arc::new(move |i| job(i).map_err(ExecutionError::validation));
-        in_parts(self, jobs, part).map_err(|e| e.message)
-    }
 }
 
 #[cfg(test)]

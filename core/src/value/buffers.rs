@@ -4,12 +4,8 @@
 //! encode or decode runs.
 
 use std::cell::RefCell;
-#[cfg(feature = "bulk-data")]
-use std::rc::Rc;
 use std::sync::Arc;
 
-#[cfg(feature = "bulk-data")]
-use super::parallel::Parallel;
 use super::{Bytes, Number, Value};
 
 /// The buffers passed beside a text being read, by the index its tags name.
@@ -17,12 +13,9 @@ type DecodeBuffers = Vec<Option<Arc<[u8]>>>;
 
 thread_local! {
     /// Where binary data goes while [`writing_apart`] runs (`None`: inline as base64).
-    static ENCODE_BUFFERS: RefCell<Option<Vec<Arc<[u8]>>>> = const { RefCell::new(None) };
+    pub(super) static ENCODE_BUFFERS: RefCell<Option<Vec<Arc<[u8]>>>> = const { RefCell::new(None) };
     /// The buffers passed beside the text while [`reading_with`] runs.
-    static DECODE_BUFFERS: RefCell<Option<DecodeBuffers>> = const { RefCell::new(None) };
-    /// The workers that read tables of records while [`with_workers`] runs.
-    #[cfg(feature = "bulk-data")]
-    static WORKERS: RefCell<Option<Rc<dyn Parallel>>> = const { RefCell::new(None) };
+    pub(super) static DECODE_BUFFERS: RefCell<Option<DecodeBuffers>> = const { RefCell::new(None) };
 }
 
 /// Runs `write` (serialising codec text) with binary data going apart, into `buffers` after what
@@ -43,15 +36,6 @@ pub(super) fn reading_with<R>(buffers: Vec<Arc<[u8]>>, read: impl FnOnce() -> R)
         DECODE_BUFFERS.with(|b| b.replace(Some(buffers.into_iter().map(Some).collect())));
     let result = read();
     DECODE_BUFFERS.with(|b| b.replace(previous));
-    result
-}
-
-/// Runs `read` (parsing codec text) with `workers` to read tables of records on.
-#[cfg(feature = "bulk-data")]
-pub(super) fn with_workers<R>(workers: Rc<dyn Parallel>, read: impl FnOnce() -> R) -> R {
-    let previous = WORKERS.with(|w| w.replace(Some(workers)));
-    let result = read();
-    WORKERS.with(|w| w.replace(previous));
     result
 }
 
@@ -93,80 +77,6 @@ pub(super) fn numbers_out_of_band(items: &[Value]) -> Option<usize> {
         buffers.push(Arc::from(bytes));
         Some(buffers.len() - 1)
     })
-}
-
-/// The indices under which [`writing_apart`] keeps `items` apart as tables of records (the `"rows"`
-/// tag), or `None` when they are written as text (too few, not records of one shape, or no
-/// binary data beside the text).
-#[cfg(feature = "bulk-data")]
-pub(super) fn rows_out_of_band(items: &[Value]) -> Result<Option<Vec<u64>>, String> {
-    if items.len() < super::table::ROWS_MIN || !ENCODE_BUFFERS.with(|b| b.borrow().is_some()) {
-        return Ok(None);
-    }
-    // A column with no binary form is codec text, read in one piece: written in place, never
-    // in slices; its own binary data still goes beside it.
-    let text = |column: &[&Value]| {
-        super::slicing::without_slicing(|| serde_json::to_string(column)).map_err(|e| e.to_string())
-    };
-    let Some(tables) = super::table::encode_tables(items, &text)? else { return Ok(None) };
-    Ok(ENCODE_BUFFERS.with(|b| {
-        let mut slot = b.borrow_mut();
-        let buffers = slot.as_mut()?;
-        let first = buffers.len();
-        buffers.extend(tables.into_iter().map(Arc::from));
-        Some((first..buffers.len()).map(|i| i as u64).collect())
-    }))
-}
-
-/// The records of a `"rows"` tag: its tables, read in order and joined — several at once on
-/// the workers [`with_workers`] names, if any.
-#[cfg(feature = "bulk-data")]
-pub(super) fn rows_from_tables(indices: &[Value]) -> Result<Vec<Value>, String> {
-    let mut tables = Vec::with_capacity(indices.len());
-    for (n, index) in indices.iter().enumerate() {
-        let index = index.as_u64().ok_or("malformed \"rows\" value in the $atomiton encoding")?;
-        // Each table once: a tag naming one buffer many times would multiply its rows.
-        if indices[..n].iter().any(|earlier| earlier.as_u64() == Some(index)) {
-            return Err(format!("a table of records refers to buffer {index} twice"));
-        }
-        tables.push(take_out_of_band(index)?);
-    }
-    let read = |table: &[u8]| {
-        let limits = super::ParseLimits::default();
-        super::table::decode_table(table, &|text: &str| super::json::parse_bounded(text, &limits).0)
-    };
-    let workers = WORKERS
-        .with(|w| w.borrow().clone())
-        .filter(|workers| tables.len() > 1 && workers.parallelism() > 1);
-    let Some(workers) = workers else {
-        let mut rows = Vec::new();
-        for table in &tables {
-            rows.extend(read(table)?);
-        }
-        return Ok(rows);
-    };
-    // A table's text columns may refer to the same buffers: each part reads with them too.
-    let buffers: Vec<Arc<[u8]>> = DECODE_BUFFERS.with(|b| {
-        let slot = b.borrow();
-        slot.as_ref()
-            .map(|list| {
-                list.iter()
-                    .map(|buffer| buffer.clone().unwrap_or_else(|| Arc::from(&[][..])))
-                    .collect()
-            })
-            .unwrap_or_default()
-    });
-    let tables = Arc::new(tables);
-    let part = {
-        let tables = tables.clone();
-        Arc::new(move |i: usize| reading_with(buffers.clone(), || read(&tables[i])))
-    };
-    let parts = workers.run_jobs(tables.len(), part)?;
-    let mut rows = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    for part in parts {
-        rows.extend(part);
-    }
-    Ok(rows)
 }
 
 /// The numbers of an `"f64"` tag's little-endian doubles; `None` when the length is not a

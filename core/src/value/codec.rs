@@ -20,27 +20,23 @@
 //! | an object whose first key is `"$atomiton"` | `{"$atomiton":"object","v":[[k,v],…]}` |
 //! | a value kept by the embedder | `{"$atomiton":"js","v":17}` (inside one session only) |
 //! | an array of 1,024 to 2^20 numbers, when binary data goes beside the text | `{"$atomiton":"f64","i":n}`: the n-th buffer holds its items as little-endian doubles (`"v":"<base64>"` inline) |
-//! | an array of 1,024 or more objects of one shape, when binary data goes beside the text | `{"$atomiton":"rows","i":[n,…]}`: the buffers hold its records as tables of columns, 16,384 rows each (see [`super::table`]) |
+//! | an array of 1,024 or more objects of one shape, when binary data goes beside the text | `{"$atomiton":"rows","i":[n,…]}`: the buffers hold its records as tables of columns, 16,384 rows each (see `value/tables/table.rs`) |
 //!
 //! Numbers are written so they read back as the same double (shortest round-trip digits; the
 //! parser is correctly rounded). The TypeScript side implements the same format
 //! (`npm/src/values/`); the wire protocol and stored run records use it too.
 
-#[cfg(feature = "bulk-data")]
-use std::rc::Rc;
 use std::sync::Arc;
 
 use serde::Serialize;
 
-#[cfg(feature = "bulk-data")]
-use super::buffers::with_workers;
 use super::buffers::{reading_with, writing_apart};
-#[cfg(feature = "bulk-data")]
-use super::parallel::Parallel;
 use super::Value;
 
 pub use super::buffers::{F64_ARRAY_MAX, F64_ARRAY_MIN};
 pub use super::serde_impl::TAG;
+#[cfg(feature = "bulk-data")]
+pub use super::tables::decode_with_workers;
 
 /// A value as JSON text, binary data inline as base64 (the wire protocol, stored records).
 pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
@@ -76,17 +72,6 @@ pub fn encode_appending<T: Serialize + ?Sized>(
 /// `"i"` tags. A buffer may be referred to more than once (one array reached along two paths; a parse tried again).
 pub fn decode<R>(buffers: Vec<Arc<[u8]>>, read: impl FnOnce() -> R) -> R {
     reading_with(buffers, read)
-}
-
-/// Runs `read` (which parses text written by [`encode`]) with `buffers` available to its tags and
-/// `workers` (a host's, say) to read tables of records on, several at once.
-#[cfg(feature = "bulk-data")]
-pub fn decode_with_workers<R>(
-    workers: &(impl Parallel + Clone + 'static),
-    buffers: Vec<Arc<[u8]>>,
-    read: impl FnOnce() -> R,
-) -> R {
-    with_workers(Rc::new(workers.clone()), || reading_with(buffers, read))
 }
 
 /// An object as the codec reads it: a tag becomes the value it stands for; any other object (a

@@ -86,20 +86,6 @@ macro_rules! from_number {
 }
 from_number!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, f32, f64);
 
-#[cfg(feature = "bulk-data")]
-impl From<super::Str> for Value {
-    fn from(s: super::Str) -> Value {
-        Value::String(s)
-    }
-}
-
-#[cfg(feature = "bulk-data")]
-impl From<&super::Str> for Value {
-    fn from(s: &super::Str) -> Value {
-        Value::String(s.clone())
-    }
-}
-
 impl From<String> for Value {
     fn from(s: String) -> Value {
         Value::String(super::from_string(s))

@@ -108,7 +108,7 @@ impl<K, V> Map<K, V> {
 
 impl<K: Borrow<str> + Hash + Eq, V> Map<K, V> {
     /// Where `key` is, if it is there.
-    fn position(&self, key: &str) -> Option<usize> {
+    pub(super) fn position(&self, key: &str) -> Option<usize> {
         match &self.index {
             Some(index) => {
                 let hash = index.hasher.hash_one(key);
@@ -119,12 +119,6 @@ impl<K: Borrow<str> + Hash + Eq, V> Map<K, V> {
             }
             None => self.entries.iter().position(|(k, _)| k.borrow() == key),
         }
-    }
-
-    /// Where `key` is among the entries.
-    #[cfg(feature = "bulk-data")]
-    pub(crate) fn index_of(&self, key: &str) -> Option<usize> {
-        self.position(key)
     }
 
     /// The value under `key` (a `&str`, `&String` or key).
@@ -152,13 +146,8 @@ impl<K: Borrow<str> + Hash + Eq, V> Map<K, V> {
         None
     }
 
-    /// Appends an entry whose key the caller knows is not in the map (a record's keys made
-    /// unique beforehand): no search for it. A key that is there would be there twice.
-    pub(crate) fn push_unique(&mut self, key: K, value: V) {
-        self.push_new(key, value);
-    }
-
-    /// A map of `entries` whose keys the caller knows are distinct (see `push_unique`).
+    /// A map of `entries` whose keys the caller knows are distinct (a record's keys made unique
+    /// beforehand): no search for them. A key given twice would be there twice.
     pub(crate) fn from_unique(entries: Vec<(K, V)>) -> Self {
         let mut map = Map { entries, index: None };
         if map.entries.len() > INDEX_AT {

@@ -22,14 +22,13 @@ pub(crate) mod json;
 mod limits;
 mod map;
 mod number;
-#[cfg(feature = "bulk-data")]
-mod parallel;
 mod prefetch;
 mod serde_impl;
 pub mod slices;
 mod slicing;
-#[cfg(feature = "bulk-data")]
-mod table;
+// Arrays of records as binary tables beside codec text; none in the browser's default module.
+#[cfg_attr(not(feature = "bulk-data"), path = "tables_off.rs")]
+mod tables;
 // Inline short strings with `bulk-data`; `String` in the browser's default module.
 #[cfg_attr(not(feature = "bulk-data"), path = "text_plain.rs")]
 mod text;
@@ -42,9 +41,9 @@ pub use limits::ParseLimits;
 pub(crate) use map::Iter as MapIter;
 pub use map::Map;
 pub use number::Number;
-#[cfg(feature = "bulk-data")]
-pub use parallel::{Parallel, TableJob};
 pub use prefetch::{prefetch_ahead, prefetch_slice, rows_asked_ahead, PREFETCH_AHEAD};
+#[cfg(feature = "bulk-data")]
+pub use tables::{Parallel, TableJob};
 pub use text::{from_string, into_string, Str};
 
 /// A value of a flow's data.

@@ -13,6 +13,7 @@ use base64::Engine as _;
 use super::buffers;
 use super::deep::guard;
 use super::slicing::write_apart;
+use super::tables;
 use super::{Bytes, BytesKind, Ext, Map, Number, Str, Value};
 
 thread_local! {
@@ -38,8 +39,7 @@ impl Serialize for Value {
                 if let Some(index) = buffers::numbers_out_of_band(items) {
                     return tagged(serializer, "f64", &[("i", &(index as u64))]);
                 }
-                #[cfg(feature = "bulk-data")]
-                if let Some(indices) = buffers::rows_out_of_band(items).map_err(S::Error::custom)? {
+                if let Some(indices) = tables::out_of_band(items).map_err(S::Error::custom)? {
                     return tagged(serializer, "rows", &[("i", &indices)]);
                 }
                 if let Some(index) = write_apart(items).map_err(S::Error::custom)? {
@@ -144,16 +144,14 @@ fn tagged<S: Serializer>(
 }
 
 /// A tag field: anything serialisable, behind a reference (serde's `Serialize` is not object safe).
-trait FieldValue {
+pub(super) trait FieldValue {
     fn to_json_value(&self) -> FieldRepr<'_>;
 }
 
 /// What a tag field holds.
-enum FieldRepr<'a> {
+pub(super) enum FieldRepr<'a> {
     Str(&'a str),
     U64(u64),
-    #[cfg(feature = "bulk-data")]
-    U64s(&'a [u64]),
     OptF64(Option<f64>),
     Units(&'a [u16]),
     Value(&'a Value),
@@ -169,8 +167,6 @@ impl Serialize for AsSerialize<'_> {
         match self.0.to_json_value() {
             FieldRepr::Str(s) => serializer.serialize_str(s),
             FieldRepr::U64(n) => serializer.serialize_u64(n),
-            #[cfg(feature = "bulk-data")]
-            FieldRepr::U64s(ns) => ns.serialize(serializer),
             FieldRepr::OptF64(Some(n)) => serializer.serialize_f64(n),
             FieldRepr::OptF64(None) => serializer.serialize_unit(),
             FieldRepr::Units(units) => units.serialize(serializer),
@@ -207,12 +203,6 @@ impl FieldValue for String {
 impl FieldValue for u64 {
     fn to_json_value(&self) -> FieldRepr<'_> {
         FieldRepr::U64(*self)
-    }
-}
-#[cfg(feature = "bulk-data")]
-impl FieldValue for Vec<u64> {
-    fn to_json_value(&self) -> FieldRepr<'_> {
-        FieldRepr::U64s(self)
     }
 }
 impl FieldValue for usize {
@@ -347,6 +337,13 @@ pub(super) fn from_tag(kind: &str, mut fields: Vec<(String, Value)>) -> Result<V
     let mut field =
         |name: &str| fields.iter().position(|(k, _)| k == name).map(|i| fields.swap_remove(i).1);
     let malformed = |kind: &str| format!("malformed \"{kind}\" value in the {TAG} encoding");
+    // Arrays of records as tables (`bulk-data`; an unknown tag in the browser's default module).
+    if let Some(tables) = tables::tag(kind) {
+        return match field("i") {
+            Some(Value::Array(indices)) => Ok(Value::Array(tables.read(&indices)?)),
+            _ => Err(malformed(kind)),
+        };
+    }
     Ok(match kind {
         "undefined" => Value::Undefined,
         "hole" => Value::ext(Ext::Hole),
@@ -402,11 +399,6 @@ pub(super) fn from_tag(kind: &str, mut fields: Vec<(String, Value)>) -> Result<V
                 Value::ext(Ext::Bytes(Bytes { kind: bytes_kind, data }))
             }
         }
-        #[cfg(feature = "bulk-data")]
-        "rows" => match field("i") {
-            Some(Value::Array(indices)) => Value::Array(buffers::rows_from_tables(&indices)?),
-            _ => return Err(malformed(kind)),
-        },
         "date" => match field("v") {
             Some(Value::Number(n)) => Value::date(n.get()),
             Some(Value::Null) | None => Value::date(f64::NAN),

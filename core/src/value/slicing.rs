@@ -8,14 +8,14 @@ use super::Value;
 /// About how much text one slice holds (bytes): parsed in a millisecond or two.
 pub(super) const SLICE_BYTES: usize = 256 * 1024;
 
-struct Slicing {
+pub(super) struct Slicing {
     min_items: usize,
     arrays: Vec<Vec<String>>,
 }
 
 thread_local! {
     /// Set while [`collecting_slices`] runs; taken (so `None`) while slices are written.
-    static SLICING: RefCell<Option<Slicing>> = const { RefCell::new(None) };
+    pub(super) static SLICING: RefCell<Option<Slicing>> = const { RefCell::new(None) };
 }
 
 /// Runs `write` (serialising codec text) with arrays of at least `min_items` items written
@@ -51,16 +51,6 @@ pub(super) fn write_apart(items: &[Value]) -> Result<Option<usize>, serde_json::
     });
     SLICING.with(|s| *s.borrow_mut() = Some(slicing));
     result
-}
-
-/// Runs `write` with slicing off: text that must be read in one piece (a table's text column)
-/// writes its arrays in place.
-#[cfg(feature = "bulk-data")]
-pub(super) fn without_slicing<R>(write: impl FnOnce() -> R) -> R {
-    let taken = SLICING.with(|s| s.borrow_mut().take());
-    let written = write();
-    SLICING.with(|s| *s.borrow_mut() = taken);
-    written
 }
 
 fn write_slices(items: &[Value]) -> Result<Vec<String>, serde_json::Error> {

@@ -1,4 +1,4 @@
-//! The text of [`Value::String`](super::Value::String) and of object keys in builds with
+//! The text of [`Value::String`](Value::String) and of object keys in builds with
 //! `bulk-data`: strings of up to 24 bytes (most keys and short values: names, ids, codes) are
 //! stored inline, with no allocation to make, copy or free — a 10,000-record array of short
 //! fields is thousands of allocations fewer to read, copy and free. Its twin, `text_plain.rs`,
@@ -24,5 +24,18 @@ impl std::ops::Index<&Str> for Value {
 
     fn index(&self, key: &Str) -> &Value {
         &self[key.as_str()]
+    }
+}
+
+// `Str` is a type of its own here (in the twin it is `String`, which `convert.rs` converts).
+impl From<Str> for Value {
+    fn from(s: Str) -> Value {
+        Value::String(s)
+    }
+}
+
+impl From<&Str> for Value {
+    fn from(s: &Str) -> Value {
+        Value::String(s.clone())
     }
 }

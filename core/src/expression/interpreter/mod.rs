@@ -317,29 +317,6 @@ pub(super) fn lookup_json<'a>(o: &'a crate::value::Map, key: &str) -> Option<&'a
     }
 }
 
-/// [`lookup_json`] that first looks where `hint` says the key was last time (rows of a table
-/// have their keys in the same places): one comparison rather than a scan, and the hint moves
-/// when the key is elsewhere. Shared by the threads a tier runs on; a stale hint only costs the
-/// scan.
-#[inline]
-#[cfg(feature = "bulk-data")]
-pub(super) fn lookup_hinted<'a>(
-    o: &'a crate::value::Map,
-    key: &str,
-    hint: &std::sync::atomic::AtomicU32,
-) -> Option<&'a Value> {
-    use std::sync::atomic::Ordering::Relaxed;
-    let at = hint.load(Relaxed) as usize;
-    if let Some((k, v)) = o.get_index(at) {
-        if short_eq(k, key) {
-            return Some(v);
-        }
-    }
-    let found = o.index_of(key)?;
-    hint.store(u32::try_from(found).unwrap_or(0), Relaxed);
-    o.get_index(found).map(|(_, v)| v)
-}
-
 /// String equality for short keys without calling `memcmp`: field names are short, and a
 /// libc call per comparison (on some CPUs a vector-unit wake-up too) costs more than the
 /// comparison itself.

@@ -14,8 +14,6 @@ mod fuzz;
 mod interrupt;
 mod language;
 mod product;
-#[cfg(feature = "bulk-data")]
-mod records;
 mod security;
 mod v8_agreement;
 

@@ -1,8 +1,6 @@
 //! HTTP as a host effect.
 
 use super::EffectResult;
-#[cfg(feature = "host-effects")]
-use super::{EffectError, EffectErrorKind};
 use crate::host::{BoxFuture, CancelToken, MaybeSend, MaybeSync};
 
 /// One request, fully resolved by the node (URL with query, headers with auth, body bytes).
@@ -35,33 +33,6 @@ pub struct HttpResponse {
     pub url: String,
 }
 
-/// A request body read a piece at a time as it is sent (a file's: it need not fit in memory).
-#[cfg(feature = "host-effects")]
-pub trait BodyReader: MaybeSend {
-    /// The next piece; `None` after the last.
-    fn next(&mut self) -> BoxFuture<'_, EffectResult<Option<Vec<u8>>>>;
-    /// The body's length in bytes, sent as its `Content-Length`.
-    fn size(&self) -> u64;
-}
-
-/// Where a response body goes a piece at a time as it arrives (a file: it need not fit in
-/// memory).
-#[cfg(feature = "host-effects")]
-pub trait BodyWriter: MaybeSend {
-    fn write(&mut self, piece: Vec<u8>) -> BoxFuture<'_, EffectResult<()>>;
-    /// After the last piece: anything the writer still holds is written.
-    fn finish(&mut self) -> BoxFuture<'_, EffectResult<()>>;
-}
-
-/// The bodies [`HttpClient::send_streamed`] streams: the request's from `upload`, the
-/// response's to `download` (each, when absent, as [`HttpClient::send`] has them).
-#[cfg(feature = "host-effects")]
-#[derive(Default)]
-pub struct StreamedBodies {
-    pub upload: Option<Box<dyn BodyReader>>,
-    pub download: Option<Box<dyn BodyWriter>>,
-}
-
 /// Sends HTTP requests.
 pub trait HttpClient: MaybeSend + MaybeSync {
     fn send(&self, request: HttpRequest) -> BoxFuture<'static, EffectResult<HttpResponse>>;
@@ -83,11 +54,11 @@ pub trait HttpClient: MaybeSend + MaybeSync {
     fn send_streamed(
         &self,
         request: HttpRequest,
-        bodies: StreamedBodies,
+        bodies: super::StreamedBodies,
     ) -> BoxFuture<'static, EffectResult<HttpResponse>> {
         let _ = (request, bodies);
-        Box::pin(std::future::ready(Err(EffectError::new(
-            EffectErrorKind::Unsupported,
+        Box::pin(std::future::ready(Err(super::EffectError::new(
+            super::EffectErrorKind::Unsupported,
             "This HTTP client does not stream bodies",
         ))))
     }

@@ -6,12 +6,14 @@
 mod files;
 mod http;
 mod process;
+#[cfg(feature = "host-effects")]
+mod streamed;
 
 pub use files::{already_exists, DirEntry, FileMetadata, FileSystem};
-#[cfg(feature = "host-effects")]
-pub use http::{BodyReader, BodyWriter, StreamedBodies};
 pub use http::{HttpClient, HttpRequest, HttpResponse};
 pub use process::{ProcessOutput, ProcessRunner, ProcessSpec};
+#[cfg(feature = "host-effects")]
+pub use streamed::{BodyReader, BodyWriter, StreamedBodies};
 
 /// Why an effect failed. Node types turn it into their own messages.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,9 +7,6 @@
 ///
 /// - `requires`: the host effects the node needs for its parameters, as a
 ///   `fn(&Map) -> Capabilities` (none when left out).
-/// - `needs_host_effects`: `execute` is only in builds with the `host-effects` feature; elsewhere
-///   the node fails saying it needs this (validation refuses it before then, on hosts that say
-///   they lack the effect).
 /// - `caching`: whether an invocation's result may be cached, as a
 ///   `fn(&Invocation) -> Caching` (when left out: pure — cached by default — exactly when the
 ///   parameters need no host effect; see `crate::cache`).
@@ -17,15 +14,6 @@
 ///   `fn(&Map) -> Option<Streaming>` (never, when left out; only in builds with the `streams`
 ///   feature, the only ones that compile it).
 macro_rules! builtin_node_type {
-    (@execute $invocation:ident, $host:ident) => {
-        execute::execute($invocation, $host)
-    };
-    (@execute $invocation:ident, $host:ident, $needs:literal) => {{
-        #[cfg(feature = "host-effects")]
-        return execute::execute($invocation, $host);
-        #[cfg(not(feature = "host-effects"))]
-        return $crate::nodes::builtin::common::not_in_this_build(&$invocation, $host, $needs);
-    }};
     (@caching $self:ident, $invocation:ident) => {{
         if $self.requirements(&$invocation.parameters) == $crate::host::Capabilities::NONE {
             $crate::nodes::Caching::Pure
@@ -46,7 +34,6 @@ macro_rules! builtin_node_type {
         $(#[$meta:meta])*
         $name:ident: $type_name:literal
         $(, requires: $requires:expr)?
-        $(, needs_host_effects: $needs:literal)?
         $(, caching: $caching:expr)?
         $(, streaming: $streaming:expr)?
         $(,)?
@@ -84,7 +71,7 @@ macro_rules! builtin_node_type {
                 invocation: $crate::nodes::Invocation,
                 host: $crate::host::SharedHost,
             ) -> $crate::host::BoxFuture<'static, $crate::nodes::NodeResult> {
-                builtin_node_type!(@execute invocation, host $(, $needs)?)
+                execute::execute(invocation, host)
             }
 
             $(

@@ -20,6 +20,8 @@ mod parallel;
 mod shell_command;
 mod spreadsheet;
 mod transform;
+#[cfg(not(feature = "host-effects"))]
+mod unavailable;
 
 use super::NodeRegistry;
 

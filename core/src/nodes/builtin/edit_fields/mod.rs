@@ -12,23 +12,22 @@ const TYPE: &str = "edit-fields";
 builtin_node_type! {
     /// The `edit-fields` node type.
     EditFields: "edit-fields",
-    caching: caching,
+    // Pure, unless a template reads `{{$now}}` (the time it runs).
+    caching: |invocation| {
+        use crate::value::Value;
+        let reads_now = |text: &str| text.contains("$now");
+        let now = match invocation.param("values") {
+            Some(Value::String(text)) => reads_now(text),
+            Some(Value::Object(values)) => {
+                values.values().any(|v| v.as_str().is_some_and(reads_now))
+            }
+            _ => false,
+        };
+        if now {
+            crate::nodes::Caching::OptIn { files: Vec::new() }
+        } else {
+            crate::nodes::Caching::Pure
+        }
+    },
     streaming: stream::streaming,
-}
-
-/// Pure, unless a template reads `{{$now}}` (the time it runs).
-#[cfg_attr(not(feature = "cache"), allow(dead_code))]
-fn caching(invocation: &crate::nodes::Invocation) -> crate::nodes::Caching {
-    use crate::value::Value;
-    let reads_now = |text: &str| text.contains("$now");
-    let now = match invocation.param("values") {
-        Some(Value::String(text)) => reads_now(text),
-        Some(Value::Object(values)) => values.values().any(|v| v.as_str().is_some_and(reads_now)),
-        _ => false,
-    };
-    if now {
-        crate::nodes::Caching::OptIn { files: Vec::new() }
-    } else {
-        crate::nodes::Caching::Pure
-    }
 }

@@ -38,17 +38,20 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
                 format!("[{TYPE}] HTTP is not available in this environment"),
             ));
         };
-        #[cfg_attr(not(feature = "telemetry"), allow(unused_mut))]
-        let mut request = build_request(&invocation, &config)?;
+        let request = build_request(&invocation, &config)?;
         #[cfg(feature = "telemetry")]
-        if invocation.run.telemetry.as_ref().is_some_and(|t| t.propagate) {
-            // The flow's own trace headers win: it may be continuing a trace of its own.
-            for (name, value) in invocation.run.embedder().trace_headers(&invocation).await {
-                if !request.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(&name)) {
-                    request.headers.push((name, value));
+        let request = {
+            let mut request = request;
+            if invocation.run.telemetry.as_ref().is_some_and(|t| t.propagate) {
+                // The flow's own trace headers win: it may be continuing a trace of its own.
+                for (name, value) in invocation.run.embedder().trace_headers(&invocation).await {
+                    if !request.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(&name)) {
+                        request.headers.push((name, value));
+                    }
                 }
             }
-        }
+            request
+        };
         // Bodies from and to files, in builds with files (elsewhere validation refuses a node
         // that names them: it needs a file system).
         #[cfg(feature = "host-effects")]
@@ -105,8 +108,7 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
                 }
             }
         }
-        #[cfg_attr(not(feature = "host-effects"), allow(unused_mut))]
-        let mut output = json!({
+        let output = json!({
             "result": body,
             "status": response.status,
             "statusText": response.status_text,
@@ -117,7 +119,7 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             "ok": ok,
         });
         #[cfg(feature = "host-effects")]
-        super::files::saved_to(&mut output, saved);
+        let output = super::files::saved_to(output, saved);
         Ok(Some(output))
     })
 }

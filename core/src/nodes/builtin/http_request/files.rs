@@ -166,12 +166,13 @@ impl FileBodies {
 
 /// The node's output for a response saved to a file: its `result` is the file's path, and
 /// `path` and `size` say where and how large.
-pub(super) fn saved_to(output: &mut Value, saved: Option<(String, u64)>) {
-    if let (Some((path, size)), Value::Object(fields)) = (saved, output) {
+pub(super) fn saved_to(mut output: Value, saved: Option<(String, u64)>) -> Value {
+    if let (Some((path, size)), Value::Object(fields)) = (saved, &mut output) {
         fields.insert("result", json!(path.clone()));
         fields.insert("path", json!(path));
         fields.insert("size", json!(size));
     }
+    output
 }
 
 fn send_error(error: EffectError) -> ExecutionError {

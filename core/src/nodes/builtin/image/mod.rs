@@ -1,11 +1,8 @@
 //! `image`: combine and convert image files.
 
-#[cfg(feature = "image")]
-mod blend;
-#[cfg(feature = "host-effects")]
+// Image files through the host; in builds without them, the error saying so.
+#[cfg_attr(not(feature = "host-effects"), path = "execute_off.rs")]
 mod execute;
-#[cfg(feature = "image")]
-mod process;
 mod schema;
 
 use crate::host::Capabilities;
@@ -14,5 +11,4 @@ builtin_node_type! {
     /// The `image` node type.
     Image: "image",
     requires: |_| Capabilities { images: true, file_system: true, ..Capabilities::NONE },
-    needs_host_effects: "native image processing",
 }

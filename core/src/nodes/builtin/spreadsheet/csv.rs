@@ -11,6 +11,15 @@
 //! in UTF-8 neither can match inside another character, so byte positions give the same cells as
 //! characters would.
 
+// A file read a piece at a time, for streams of rows.
+#[cfg(feature = "streams")]
+pub(super) mod pieces;
+
+/// Faster paths for large files (cells kept as spans of the text, eight bytes scanned at a
+/// time, no trimming of cells that need none), in the builds that stream them; the browser's
+/// default module keeps the smaller code within its size budget. The results are the same.
+const STREAMS: bool = cfg!(feature = "streams");
+
 /// Rows of cells. `skip_empty_lines` drops lines with no content.
 pub(super) fn parse(text: &str, delimiter: &str, skip_empty_lines: bool) -> Vec<Vec<String>> {
     let mut reader = CsvReader::new(delimiter, skip_empty_lines);
@@ -50,16 +59,11 @@ impl<'a> Cells<'a> {
     }
 }
 
-/// A CSV parser fed a piece at a time (builds without streams only ever feed it whole texts).
-#[cfg_attr(not(feature = "streams"), allow(dead_code))]
+/// A CSV parser over texts that end where a row may go on (`pieces.rs` feeds it a file a piece
+/// at a time; builds without streams only ever give it whole texts).
 pub(super) struct CsvReader {
     delimiter: Vec<u8>,
     skip_empty_lines: bool,
-    /// The end of the last piece when it stopped inside a UTF-8 sequence.
-    undecoded: Vec<u8>,
-    /// Text decoded but not yet parsed: the parser needs to see a little past a position (an
-    /// escaped quote, CRLF, a delimiter of several bytes) before it decides there.
-    text: String,
     /// Whether the text still may start with a byte order mark.
     at_start: bool,
     quoted: bool,
@@ -82,13 +86,12 @@ pub(super) struct CsvReader {
     special: [bool; 256],
 }
 
-#[cfg_attr(not(feature = "streams"), allow(dead_code))]
 impl CsvReader {
     /// Whether the row being read is in the parsed text (see `direct`). Builds without streams
     /// (the browser's default module, within its size budget) always put rows together in `row`.
     #[inline(always)]
     fn direct(&self) -> bool {
-        cfg!(feature = "streams") && self.direct
+        STREAMS && self.direct
     }
 
     /// An empty delimiter means a comma.
@@ -102,8 +105,6 @@ impl CsvReader {
         CsvReader {
             delimiter,
             skip_empty_lines,
-            undecoded: Vec::new(),
-            text: String::new(),
             at_start: true,
             quoted: false,
             was_quoted: false,
@@ -117,66 +118,12 @@ impl CsvReader {
         }
     }
 
-    /// Reads `bytes`, the next piece of the file, handing each row it completes to `out`.
-    pub(super) fn push(&mut self, bytes: &[u8], out: &mut dyn FnMut(Cells<'_>)) {
-        let joined;
-        let mut rest = if self.undecoded.is_empty() {
-            bytes
-        } else {
-            self.undecoded.extend_from_slice(bytes);
-            joined = std::mem::take(&mut self.undecoded);
-            &joined[..]
-        };
-        loop {
-            match std::str::from_utf8(rest) {
-                Ok(valid) => {
-                    self.text.push_str(valid);
-                    break;
-                }
-                Err(error) => {
-                    let (valid, after) = rest.split_at(error.valid_up_to());
-                    // Valid up to here by the error's own account.
-                    self.text.push_str(std::str::from_utf8(valid).unwrap_or_default());
-                    match error.error_len() {
-                        Some(invalid) => {
-                            self.text.push(char::REPLACEMENT_CHARACTER);
-                            rest = &after[invalid..];
-                        }
-                        None => {
-                            // A sequence the next piece may complete.
-                            self.undecoded = after.to_vec();
-                            break;
-                        }
-                    }
-                }
-            }
-        }
-        self.parse_pending(false, out);
-    }
-
-    /// After the last piece: the rows still open.
-    pub(super) fn finish(&mut self, out: &mut dyn FnMut(Cells<'_>)) {
-        if !self.undecoded.is_empty() {
-            let rest = std::mem::take(&mut self.undecoded);
-            self.text.push_str(&String::from_utf8_lossy(&rest));
-        }
-        self.parse_pending(true, out);
-        self.close(out);
-    }
-
     /// The row the text ends in, if any (after `parse`, which leaves an open row in `row`).
     fn close(&mut self, out: &mut dyn FnMut(Cells<'_>)) {
         if self.row.len() > self.cell_start || self.was_quoted || !self.spans.is_empty() {
             self.finish_cell("");
             self.push_row("", out);
         }
-    }
-
-    fn parse_pending(&mut self, last: bool, out: &mut dyn FnMut(Cells<'_>)) {
-        let text = std::mem::take(&mut self.text);
-        let end = self.parse(&text, last, out);
-        self.text = text;
-        self.text.drain(..end);
     }
 
     /// The cell being read.
@@ -307,7 +254,7 @@ impl CsvReader {
     /// none is): eight bytes at a time where the delimiter is one byte (builds that stream large
     /// files), else byte by byte.
     fn next_special(&self, bytes: &[u8], mut from: usize, limit: usize) -> usize {
-        if cfg!(feature = "streams") && self.delimiter.len() == 1 {
+        if STREAMS && self.delimiter.len() == 1 {
             const ONES: u64 = 0x0101_0101_0101_0101;
             const HIGHS: u64 = 0x8080_8080_8080_8080;
             let splat = |b: u8| ONES.wrapping_mul(u64::from(b));
@@ -345,7 +292,7 @@ impl CsvReader {
         // Printable ASCII at both ends: nothing to trim (what `trim` removes is whitespace, ASCII
         // up to the space and characters beyond ASCII). Builds that stream large files only.
         let plain = |b: Option<&u8>| b.is_none_or(|b| (0x21..0x7f).contains(b));
-        let untouched = cfg!(feature = "streams") && plain(bytes.first()) && plain(bytes.last());
+        let untouched = STREAMS && plain(bytes.first()) && plain(bytes.last());
         let span = if self.was_quoted || untouched {
             (base, base + cell.len())
         } else {
@@ -377,7 +324,8 @@ impl CsvReader {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse, CsvReader};
+    use super::parse;
+    use super::pieces::CsvPieces;
     use proptest::prelude::*;
 
     fn rows(text: &str, delimiter: &str) -> Vec<Vec<String>> {
@@ -497,7 +445,7 @@ mod tests {
         ) {
             let expected = reference(&String::from_utf8_lossy(&bytes), delimiter, skip);
             prop_assert_eq!(&parse(&String::from_utf8_lossy(&bytes), delimiter, skip), &expected);
-            let mut reader = CsvReader::new(delimiter, skip);
+            let mut reader = CsvPieces::new(delimiter, skip);
             let mut rows = Vec::new();
             let mut keep = |cells: super::Cells<'_>| rows.push(cells.to_vec());
             let mut rest = &bytes[..];

@@ -8,9 +8,10 @@ use std::sync::Arc;
 
 use super::super::common::{node_error, Config};
 use super::super::common_effects::effect_error;
-use super::csv::{Cells, CsvReader};
+use super::csv::pieces::CsvPieces;
+use super::csv::Cells;
 use super::schema::SCHEMA;
-use super::table::{record_of, unique_headers};
+use super::table::unique_headers;
 use super::{extension, file_format, read_error, TYPE};
 use crate::error::{ErrorCode, ExecutionError};
 use crate::host::{offload, BoxFuture, SharedHost};
@@ -111,7 +112,7 @@ fn open(
         input,
         host: host.clone(),
         parser: Some(Parser {
-            reader: CsvReader::new(&delimiter, skip_empty_lines),
+            reader: CsvPieces::new(&delimiter, skip_empty_lines),
             headers: None,
         }),
         ready: VecDeque::new(),
@@ -124,7 +125,7 @@ fn open(
 
 /// The parser and what it learnt, moved to a worker and back with each piece.
 struct Parser {
-    reader: CsvReader,
+    reader: CsvPieces,
     /// The header row's names, once it came (as keys: each record's are copies).
     headers: Option<Vec<Str>>,
 }
@@ -145,6 +146,16 @@ impl Parser {
             self.reader.finish(&mut take);
         }
     }
+}
+
+/// `table::record` of a row the reader still holds: each cell's text copied once, into its value.
+fn record_of(headers: &[crate::value::Str], cells: Cells<'_>) -> Value {
+    let entries = headers
+        .iter()
+        .enumerate()
+        .map(|(i, header)| (header.clone(), Value::String(cells.get(i).unwrap_or_default().into())))
+        .collect();
+    Value::Object(Map::from_unique(entries))
 }
 
 struct CsvSource {

@@ -91,23 +91,12 @@ pub(super) fn records(
 
 /// One row as a record keyed by `headers` (`""` where the row has no cell).
 pub(super) fn record(headers: &[String], row: Vec<String>) -> Value {
-    let mut record = Map::with_capacity(headers.len());
     let mut cells = row.into_iter();
-    // The names are unique (`unique_headers`): no search for a repeated key.
-    for header in headers {
-        record.push_unique(header.as_str().into(), Value::from(cells.next().unwrap_or_default()));
-    }
-    Value::Object(record)
-}
-
-/// [`record`] of a row the reader still holds: each cell's text copied once, into its value.
-#[cfg_attr(not(feature = "streams"), allow(dead_code))]
-pub(super) fn record_of(headers: &[crate::value::Str], cells: super::csv::Cells<'_>) -> Value {
     let entries = headers
         .iter()
-        .enumerate()
-        .map(|(i, header)| (header.clone(), Value::String(cells.get(i).unwrap_or_default().into())))
+        .map(|header| (header.as_str().into(), Value::from(cells.next().unwrap_or_default())))
         .collect();
+    // The names are unique (`unique_headers`): no search for a repeated key.
     Value::Object(Map::from_unique(entries))
 }
 

@@ -2,6 +2,10 @@
 //! resizing, filters and PNG/JPEG/WebP output. Files come through the host; pixels are processed
 //! off the scheduler (`offload`).
 
+// The pixels (native builds with `image`); elsewhere the error saying they are not in the build.
+#[cfg_attr(not(feature = "image"), path = "render_off.rs")]
+mod render;
+
 use crate::json;
 use crate::value::{Bytes, Value};
 
@@ -152,95 +156,5 @@ async fn read(files: &dyn FileSystem, image: &ImageRef) -> Result<Option<Vec<u8>
         }
         Ok(_) => Ok(None),
         Err(e) => Err(effect_error(TYPE, &e, &e)),
-    }
-}
-
-#[cfg(feature = "image")]
-mod render {
-    use super::super::blend::BlendMode;
-    use super::super::process::{self, Fit, Format, Gravity, Options, Output};
-    use super::{node_error, Config, TYPE};
-    use crate::error::ExecutionError;
-    use crate::host::{offload, SharedHost};
-
-    pub(super) fn options(config: &Config, format: &str) -> Options {
-        let dimension = |key: &str| {
-            config
-                .get(key)
-                .and_then(crate::value::Value::as_f64)
-                .filter(|v| *v > 0.0)
-                .map(|v| v.round() as u32)
-        };
-        Options {
-            width: dimension("width"),
-            height: dimension("height"),
-            fit: match config.str("fit").unwrap_or("cover") {
-                "contain" => Fit::Contain,
-                "fill" => Fit::Fill,
-                "inside" => Fit::Inside,
-                "outside" => Fit::Outside,
-                _ => Fit::Cover,
-            },
-            position: Gravity::parse(config.str("position").unwrap_or("center")),
-            blend: BlendMode::parse(config.str("blendMode").unwrap_or("over")),
-            opacity: config.get("opacity").and_then(crate::value::Value::as_f64).unwrap_or(1.0)
-                as f32,
-            blur: config.get("blur").and_then(crate::value::Value::as_f64).unwrap_or(0.0) as f32,
-            sharpen: config.bool("sharpen").unwrap_or(false),
-            grayscale: config.bool("grayscale").unwrap_or(false),
-            format: match format {
-                "jpeg" | "jpg" => Format::Jpeg,
-                "webp" => Format::Webp,
-                _ => Format::Png,
-            },
-            quality: config
-                .get("quality")
-                .and_then(crate::value::Value::as_f64)
-                .unwrap_or(90.0)
-                .clamp(1.0, 100.0) as u8,
-        }
-    }
-
-    pub(super) async fn run(
-        host: &SharedHost,
-        source: Vec<u8>,
-        layers: Vec<Vec<u8>>,
-        options: Options,
-    ) -> Result<Output, ExecutionError> {
-        offload(host, move || {
-            let base = process::decode(&source)?;
-            let layers =
-                layers.iter().map(|bytes| process::decode(bytes)).collect::<Result<Vec<_>, _>>()?;
-            process::render(base, layers, &options)
-        })
-        .await?
-        .map_err(|message| node_error(TYPE, message))
-    }
-}
-
-#[cfg(not(feature = "image"))]
-mod render {
-    use super::{Config, TYPE};
-    use crate::error::{ErrorCode, ExecutionError};
-    use crate::host::SharedHost;
-
-    pub(super) struct Output {
-        pub bytes: Vec<u8>,
-        pub width: u32,
-        pub height: u32,
-    }
-
-    pub(super) fn options(_config: &Config, _format: &str) {}
-
-    pub(super) async fn run(
-        _host: &SharedHost,
-        _source: Vec<u8>,
-        _layers: Vec<Vec<u8>>,
-        _options: (),
-    ) -> Result<Output, ExecutionError> {
-        Err(ExecutionError::new(
-            ErrorCode::IMPLEMENTATION_NOT_FOUND,
-            format!("[{TYPE}] Image processing needs the native build"),
-        ))
     }
 }

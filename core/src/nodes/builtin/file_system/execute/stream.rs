@@ -3,8 +3,8 @@
 //! `path` is always complete; a run that fails or is cancelled mid-stream removes the partial
 //! file. The bytes are the ones a whole write of the same value gives (`layout.rs` writes both).
 
-use super::super::common::node_error;
-use super::super::common_effects::effect_error;
+use super::super::super::common::node_error;
+use super::super::super::common_effects::effect_error;
 use super::layout::{json_text, Layout, RowWriter};
 use super::TYPE;
 use crate::error::ExecutionError;
@@ -20,7 +20,7 @@ const FLUSH_BYTES: usize = 1 << 20;
 
 /// `write` streams when it writes its `input` (no `content` parameter): as JSON, the whole
 /// upstream output; as JSON lines or CSV, the array in it.
-pub(super) fn streaming(parameters: &Map) -> Option<Streaming> {
+pub(in super::super) fn streaming(parameters: &Map) -> Option<Streaming> {
     let text = |key: &str| parameters.get(key).and_then(Value::as_str);
     if text("operation") != Some("write") || parameters.get("content").is_some() {
         return None;

@@ -14,15 +14,16 @@
 
 use crate::value::{Map, Str, Value};
 
-use super::fastpath::{eval_num, params_of, Builder, Leaf, NumExpr, Params};
-use super::interpreter::{lookup_hinted, lookup_json};
-use super::interrupt::CHECK_EVERY;
-use super::ir::{Body, Const, Function, Node, Prop};
-use super::limits::Limits;
-use super::order::enumeration_order;
-use super::output::{borrowed_size, NODE_BYTES};
+use super::super::fastpath::{eval_num, params_of, Builder, Leaf, NumExpr, Params};
+use super::super::interpreter::lookup_json;
+use super::super::interrupt::CHECK_EVERY;
+use super::super::ir::{Body, Const, Function, Item, Node, Prop};
+use super::super::limits::Limits;
+use super::super::order::enumeration_order;
+use super::super::output::{borrowed_size, NODE_BYTES};
+use super::super::value::number_to_json;
 use super::text::{apply_all, TextOp};
-use super::value::number_to_json;
+use super::{lookup_hinted, LeafReads};
 
 /// Most numeric leaves a record's arithmetic may read.
 const MAX_LEAVES: usize = 8;
@@ -55,7 +56,7 @@ enum RecordProp {
 }
 
 /// A record-building function, ready to be called without the interpreter.
-pub(super) struct RecordPath {
+pub(in super::super) struct RecordPath {
     params: Params,
     props: Vec<RecordProp>,
     /// The numeric paths the arithmetic reads.
@@ -113,12 +114,12 @@ fn text_of(node: &Node) -> Option<Field> {
 
 /// Nodes in a tree, each of which the interpreter charges at most a few steps for.
 fn node_count(node: &Node) -> u64 {
-    let items = |items: &[super::ir::Item]| {
+    let items = |items: &[Item]| {
         items
             .iter()
             .map(|item| match item {
-                super::ir::Item::Expr(n) | super::ir::Item::Spread(n) => node_count(n),
-                super::ir::Item::Hole => 1,
+                Item::Expr(n) | Item::Spread(n) => node_count(n),
+                Item::Hole => 1,
             })
             .sum::<u64>()
     };
@@ -142,13 +143,13 @@ fn node_count(node: &Node) -> u64 {
 }
 
 /// Builds the record tier for `func`, if its body is a record this tier can build.
-pub(super) fn analyze(func: &Function) -> Option<RecordPath> {
+pub(in super::super) fn analyze(func: &Function) -> Option<RecordPath> {
     let Body::Expr(body @ Node::Object(props)) = &func.body else { return None };
     if !func.captures.is_empty() {
         return None;
     }
     let params = params_of(func)?;
-    let mut numbers = Builder { text: true, ..Builder::default() };
+    let mut numbers = Builder { reads: LeafReads { text: true }, ..Builder::default() };
     let mut out = Vec::with_capacity(props.len());
     for prop in props {
         out.push(match prop {

@@ -1,19 +1,26 @@
 //! What `file-system` does: eight operations through the host's file system,
 //! with the TypeScript engine's output objects and messages.
 
+mod layout;
+// `write` at the end of a stream of rows.
+#[cfg(feature = "streams")]
+pub(super) mod stream;
+
 use crate::json;
 use crate::value::{Bytes, Value};
 
 use super::super::common::{array_input, get_input, node_error, Config};
 use super::super::common_effects::{effect_error, missing_file};
-use super::layout::{Layout, RowWriter};
 use super::schema::SCHEMA;
-use super::TYPE;
 use crate::error::ExecutionError;
 use crate::format::{iso_timestamp, js_string, json_stringify};
 use crate::host::effects::{EffectError, FileSystem};
 use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
+use layout::{Layout, RowWriter};
+
+/// The node type's name, in its error messages.
+const TYPE: &str = "file-system";
 
 pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
     Box::pin(async move {

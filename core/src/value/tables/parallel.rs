@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::Value;
+use super::super::Value;
 
 /// One table's job: given the job's index, the records it read (or why it could not).
 pub type TableJob = Arc<dyn Fn(usize) -> Result<Vec<Value>, String> + Send + Sync>;

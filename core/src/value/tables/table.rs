@@ -29,7 +29,7 @@
 //! code units, the unit JavaScript slices by. Every column takes at least one byte per item,
 //! which bounds what a reader allocates by the size of the buffer it was given.
 
-use super::{Map, Number, Value};
+use super::super::{Map, Number, Value};
 
 /// Format version written in a table's first byte.
 const VERSION: u8 = 1;

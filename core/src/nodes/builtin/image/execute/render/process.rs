@@ -9,7 +9,7 @@ use super::blend::{blend_pixel, BlendMode};
 
 /// How a resized image fills the requested box (sharp's `fit`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Fit {
+pub(in super::super) enum Fit {
     Cover,
     Contain,
     Fill,
@@ -19,7 +19,7 @@ pub(super) enum Fit {
 
 /// Where an image sits in a box (sharp's `position`/`gravity`), as (x, y) fractions.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) struct Gravity(pub f32, pub f32);
+pub(in super::super) struct Gravity(pub f32, pub f32);
 
 impl Gravity {
     pub fn parse(name: &str) -> Gravity {
@@ -45,7 +45,7 @@ impl Gravity {
 
 /// Output encodings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Format {
+pub(in super::super) enum Format {
     Png,
     Jpeg,
     Webp,
@@ -53,7 +53,7 @@ pub(super) enum Format {
 
 /// Everything the operation needs besides pixels.
 #[derive(Debug, Clone)]
-pub(super) struct Options {
+pub(in super::super) struct Options {
     pub width: Option<u32>,
     pub height: Option<u32>,
     pub fit: Fit,
@@ -68,7 +68,7 @@ pub(super) struct Options {
 }
 
 /// Decoded result: encoded bytes plus the output's size.
-pub(super) struct Output {
+pub(in super::super) struct Output {
     pub bytes: Vec<u8>,
     pub width: u32,
     pub height: u32,
@@ -77,14 +77,14 @@ pub(super) struct Output {
 /// Most pixels an image may have, read or made (a canvas of them is 256 MiB of RGBA). Checked
 /// against the size a file declares before it is decoded, and against every size a resize
 /// would make before it is made.
-pub(super) const MAX_PIXELS: u64 = 64 * 1024 * 1024;
+pub(in super::super) const MAX_PIXELS: u64 = 64 * 1024 * 1024;
 /// Most memory a decoder may allocate.
 const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
 /// Most work a blur may do, as pixels times its sigma (a Gaussian blur costs about six times
 /// sigma per pixel, twice).
 const MAX_BLUR_WORK: f64 = 2e9;
 
-pub(super) fn decode(bytes: &[u8]) -> Result<DynamicImage, String> {
+pub(in super::super) fn decode(bytes: &[u8]) -> Result<DynamicImage, String> {
     let unsupported = || "Unsupported image format. Supported: JPEG, PNG, WebP".to_owned();
     let mut reader = image::ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
@@ -119,7 +119,7 @@ fn check_size(width: u32, height: u32) -> Result<(), String> {
 }
 
 /// `base` resized, with each of `layers` composited over it at `position`, filtered and encoded.
-pub(super) fn render(
+pub(in super::super) fn render(
     base: DynamicImage,
     layers: Vec<DynamicImage>,
     options: &Options,

@@ -6,7 +6,7 @@ use image::Rgba;
 
 /// How a layer's colour combines with what is under it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum BlendMode {
+pub(in super::super) enum BlendMode {
     Over,
     Multiply,
     Screen,
@@ -27,7 +27,7 @@ pub(super) enum BlendMode {
 
 /// The Porter-Duff operators other than `over`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Operator {
+pub(in super::super) enum Operator {
     Clear,
     Source,
     In,
@@ -147,7 +147,7 @@ impl BlendMode {
 }
 
 /// W3C compositing: the blended colour where both are present, source-over alpha.
-pub(super) fn blend_pixel(
+pub(in super::super) fn blend_pixel(
     bottom: Rgba<u8>,
     top: Rgba<u8>,
     mode: BlendMode,

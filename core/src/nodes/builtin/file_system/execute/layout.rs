@@ -2,12 +2,12 @@
 //! default, as `JSON.stringify` writes it), or the rows of the array in it as JSON lines or CSV.
 //! The same writer serves a whole value and a stream of batches, so both give the same bytes.
 
-use super::super::common::node_error;
+use super::super::super::common::node_error;
 use crate::error::ExecutionError;
 use crate::format::{js_number, write_json};
 use crate::value::Value;
 
-use super::schema::FORMATS;
+use super::super::schema::FORMATS;
 use super::TYPE;
 
 /// A value of `format`.

@@ -6,10 +6,10 @@
 
 use std::borrow::Cow;
 
-use super::builtins::Method;
-use super::convert::{relative_index, to_integer, trim_end_js, trim_js, trim_start_js};
-use super::interpreter::HEADER_BYTES;
-use super::ir::{Const, Item, Node};
+use super::super::builtins::Method;
+use super::super::convert::{relative_index, to_integer, trim_end_js, trim_js, trim_start_js};
+use super::super::interpreter::HEADER_BYTES;
+use super::super::ir::{Const, Item, Node};
 
 /// Strings at least this long are left to the interpreter: it charges steps for scanning them
 /// (one per 256 bytes, `Interp::charge_bytes`), which a fast tier does not count.

@@ -4,8 +4,8 @@
 use crate::json;
 use crate::value::Value;
 
+use super::super::tests::limits;
 use super::super::{CallContext, Expression, Limits, OutputBudget};
-use super::limits;
 
 /// Compiles `src` twice: with and without the record tier.
 fn pair(src: &str) -> (Expression, Expression) {
