@@ -7,7 +7,7 @@ use crate::value::Value;
 
 pub use crate::run::{
     uuid_v4, EngineConfig, ExecutionContext, ExecutionResult, RunCommand, RunContext, RunControl,
-    RunHandles, RunOptions, RunView,
+    RunHandles, RunOptions, RunView, SharedControl, SharedView,
 };
 
 use crate::error::{ErrorCode, ExecutionError};
@@ -170,17 +170,21 @@ impl Engine {
                 Ok(resolved) => resolved,
                 Err(error) => return rejected(error),
             };
-        let cache = match crate::scheduler::cache::setup(
-            cache,
-            paths.as_ref(),
-            &plan,
-            &mut options,
-            &context,
-        )
-        .await
-        {
-            Ok(cache) => cache,
-            Err(error) => return rejected(error),
+        let cache = match cache {
+            Some(handle) => {
+                let setup = crate::scheduler::cache::setup(
+                    handle,
+                    paths.as_ref(),
+                    &plan,
+                    &mut options,
+                    &context,
+                );
+                match setup.await {
+                    Ok(cache) => cache,
+                    Err(error) => return rejected(error),
+                }
+            }
+            None => None,
         };
         let scheduler = Scheduler::new(RunSetup {
             plan,

@@ -80,6 +80,12 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
+    /// Whether the plan is freed off the run's thread once the run ends (see `bulky`): never on
+    /// a host with one thread (wasm), which would free it there either way.
+    pub fn frees_later(&self) -> bool {
+        cfg!(not(target_arch = "wasm32")) && self.bulky
+    }
+
     pub fn root(&self) -> &PlanNode {
         &self.nodes[0]
     }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::{NodeIx, Plan};
-use crate::progress::{NodeStatus, ProgressNode};
+use crate::progress::{CacheHit, NodeStatus, ProgressNode};
 
 /// The nodes a snapshot lists: every node below the root, or the root alone when it is atomic.
 pub(crate) fn listed_nodes(plan: &Plan) -> std::ops::Range<NodeIx> {
@@ -35,10 +35,10 @@ pub(crate) fn progress_node(plan: &Plan, ix: NodeIx, status: &NodeStatus) -> Pro
         error: status.error.clone(),
         parent_id: node.parent.map(|p| plan.nodes[p].id.clone()),
         depth: node.depth,
-        rows: status.rows,
-        bytes: status.bytes.map(|(done, _)| done),
-        total_bytes: status.bytes.and_then(|(_, total)| total),
-        cache_key: status.cache.map(|hit| hit.key.to_hex()),
-        cache_age: status.cache.map(|hit| hit.age_ms),
+        rows: status.streamed.rows(),
+        bytes: status.streamed.bytes_read(),
+        total_bytes: status.streamed.bytes_total(),
+        cache_key: CacheHit::key_of(status.cache),
+        cache_age: CacheHit::age_of(status.cache),
     }
 }

@@ -12,6 +12,23 @@ pub struct CacheHit {
     pub age_ms: f64,
 }
 
+/// A progress entry's key of the cache entry it was served from.
+pub type HitKey = Option<String>;
+/// A progress entry's age of the cache entry it was served from (ms).
+pub type HitAge = Option<f64>;
+
+impl CacheHit {
+    /// The key a progress entry reports (32 hex digits) for a node served from the cache.
+    pub fn key_of(hit: Option<CacheHit>) -> HitKey {
+        hit.map(|hit| hit.key.to_hex())
+    }
+
+    /// The age a progress entry reports for a node served from the cache.
+    pub fn age_of(hit: Option<CacheHit>) -> HitAge {
+        hit.map(|hit| hit.age_ms)
+    }
+}
+
 /// What a node's result is cached under.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CacheKey(pub u128);

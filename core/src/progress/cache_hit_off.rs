@@ -11,8 +11,24 @@ pub struct CacheHit {
     never: Never,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Never {}
+/// The value a [`HitKey`] or [`HitAge`] never holds.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Never {}
+
+/// A progress entry's cache key: none in these builds, by its type.
+pub type HitKey = Option<Never>;
+/// A progress entry's cache age: none in these builds, by its type.
+pub type HitAge = Option<Never>;
+
+impl CacheHit {
+    pub fn key_of(_hit: Option<CacheHit>) -> HitKey {
+        None
+    }
+
+    pub fn age_of(_hit: Option<CacheHit>) -> HitAge {
+        None
+    }
+}
 
 /// What a node's result is cached under (only inside a [`CacheHit`], which is never made).
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -78,19 +78,19 @@ pub struct ProgressNode {
     pub depth: u32,
     /// A streamed node's rows so far.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rows: Option<u64>,
+    pub rows: super::streamed::Count,
     /// Bytes a streamed node read so far.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bytes: Option<u64>,
+    pub bytes: super::streamed::Count,
     /// Bytes it reads in all, when known (a file's size).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_bytes: Option<u64>,
+    pub total_bytes: super::streamed::Count,
     /// A `cached` node's entry: its key (32 hex digits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cache_key: Option<String>,
+    pub cache_key: super::cache_hit::HitKey,
     /// A `cached` node's entry: its age in ms when it was served.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cache_age: Option<f64>,
+    pub cache_age: super::cache_hit::HitAge,
 }
 
 /// `{from, to}`.

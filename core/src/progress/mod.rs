@@ -6,11 +6,15 @@ mod cache_hit;
 mod event;
 mod status;
 mod steps;
+// Rows and bytes of streamed nodes; the twin reports none.
+#[cfg_attr(not(feature = "streams"), path = "streamed_off.rs")]
+mod streamed;
 
 pub use cache_hit::{CacheHit, CacheKey};
 pub use event::{GraphEdge, NodeState, ProgressEvent, ProgressGraph, ProgressNode};
 pub use status::NodeStatus;
 pub use steps::{progress_steps, COMPLETE_MESSAGE};
+pub use streamed::Streamed;
 
 /// The TypeScript engine's weighted progress formula: completed and skipped weight plus executing
 /// weight × its progress, over the total; error and pending nodes count 0. Kept incrementally in

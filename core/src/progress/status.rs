@@ -12,10 +12,8 @@ pub struct NodeStatus {
     pub start_time: Option<f64>,
     pub end_time: Option<f64>,
     pub error: Option<String>,
-    /// A streamed node's rows so far (see `crate::nodes::stream`).
-    pub rows: Option<u64>,
-    /// Bytes a streamed node read so far, and in all when known (a file's size).
-    pub bytes: Option<(u64, Option<u64>)>,
+    /// A streamed node's rows and bytes so far (see `crate::nodes::stream`).
+    pub streamed: super::Streamed,
     /// A `cached` node's entry (see `crate::cache`).
     pub cache: Option<crate::progress::CacheHit>,
 }
@@ -29,8 +27,7 @@ impl NodeStatus {
         start_time: None,
         end_time: None,
         error: None,
-        rows: None,
-        bytes: None,
+        streamed: super::Streamed::NONE,
         cache: None,
     };
 

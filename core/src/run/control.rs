@@ -10,6 +10,9 @@ use futures::task::AtomicWaker;
 
 use super::RunCommand;
 
+/// A run's requests as its handles hold them (shared by the run and whoever controls it).
+pub type SharedControl = std::sync::Arc<RunControl>;
+
 /// Requests to one run: pause, resume, step. Shared between the run and whoever controls it.
 #[derive(Debug, Default)]
 pub struct RunControl {

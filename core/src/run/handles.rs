@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{RunControl, RunView};
+use super::{SharedControl, SharedView};
 use crate::host::{CancelToken, EventSink};
 
 /// A run's live handles. A session attaches them in one place (`Session::run`); a run without
@@ -18,9 +18,9 @@ pub struct RunHandles {
     /// Receives this run's events.
     pub event_sink: Option<Arc<dyn EventSink>>,
     /// The run's live state, read by the embedder whenever it asks (`node.store`).
-    pub view: Option<Arc<RunView>>,
+    pub view: Option<SharedView>,
     /// Pause, resume and step requests from outside the run.
-    pub control: Option<Arc<RunControl>>,
+    pub control: Option<SharedControl>,
     /// Records the run's nodes as they end (execution history).
     pub recorder: Option<crate::history::SharedRecorder>,
     /// Recorded outputs to use instead of running those nodes (a retry).

@@ -8,6 +8,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use crate::plan::{listed_nodes, progress_graph, progress_node, NodeIx, Plan};
 use crate::progress::{NodeStatus, ProgressEvent, ProgressGraph};
 
+/// A run's live view as its handles hold it (shared by the run and the session reading it).
+pub type SharedView = Arc<RunView>;
+
 /// One run's state as `node.store` shows it (`ExecutionGraphState`), kept current by the
 /// scheduler and read as JSON by [`RunView::to_json`].
 pub struct RunView {

@@ -7,7 +7,11 @@ use crate::plan::{NodeIx, Plan};
 use crate::progress::NodeStatus;
 
 /// No view in this build: nothing makes one, and the scheduler's calls do nothing.
+#[derive(Clone)]
 pub enum RunView {}
+
+/// A run's live view as its handles hold it: never made, and known not to be by its type.
+pub type SharedView = RunView;
 
 impl RunView {
     pub(crate) fn begin(&self, _: &Arc<Plan>, _: f64) {}

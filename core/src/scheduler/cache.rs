@@ -52,13 +52,13 @@ pub(crate) fn for_run(handle: Option<CacheHandle>, options: &RunOptions) -> Opti
 /// of its options) over each node's own `parameters.cache`. An unknown path is a validation
 /// error naming the option.
 pub(crate) async fn setup(
-    handle: Option<CacheHandle>,
+    handle: CacheHandle,
     paths: Option<&PathIndex>,
     plan: &Plan,
     options: &mut RunOptions,
     context: &RunContext,
 ) -> Result<Option<RunCacheSetup>, ExecutionError> {
-    let (Some(handle), Some(paths)) = (handle, paths) else { return Ok(None) };
+    let Some(paths) = paths else { return Ok(None) };
     let nodes = options.cache.take().map(|c| c.nodes).unwrap_or_default();
     let nodes = nodes
         .into_iter()

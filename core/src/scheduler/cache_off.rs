@@ -23,15 +23,15 @@ pub(crate) fn for_run(handle: Option<CacheHandle>, _options: &RunOptions) -> Opt
     handle.map(|handle| match handle {})
 }
 
-/// No cache setup: a session's cache cannot be made here.
+/// Never called: a session's cache cannot be made here.
 pub(crate) async fn setup(
-    handle: Option<CacheHandle>,
+    handle: CacheHandle,
     _paths: Option<&PathIndex>,
     _plan: &Plan,
     _options: &mut RunOptions,
     _context: &RunContext,
 ) -> Result<Option<RunCacheSetup>, ExecutionError> {
-    Ok(handle.map(|handle| match handle {}))
+    match handle {}
 }
 
 impl Scheduler {

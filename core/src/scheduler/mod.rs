@@ -62,7 +62,7 @@ use crate::host::{BoxFuture, CancelToken, EngineEvent, EventSink, SharedHost};
 use crate::nodes::NodeRegistry;
 use crate::plan::{NodeIx, Plan};
 use crate::progress::{NodeState, ProgressGraph, WeightedProgress};
-use crate::run::{EngineConfig, ExecutionResult, RunContext, RunHandles, RunView};
+use crate::run::{EngineConfig, ExecutionResult, RunContext, RunHandles, SharedView};
 use crate::trace::{ExecutionTrace, NodeTrace, TraceData, TraceEvent};
 
 /// Node ends handled in one poll of a run before it yields (and asks to be polled again), so
@@ -151,7 +151,7 @@ pub(crate) struct Scheduler {
     run_to: Option<(NodeIx, Vec<bool>)>,
     /// Pause requests, breakpoints and the node a paused run holds (see [`pause`]).
     pausing: pause::Pausing,
-    view: Option<Arc<RunView>>,
+    view: Option<SharedView>,
     /// Chains that run as one stream of rows, by the index of their first node.
     segments: segment::Chains,
     /// A traced run's node errors with their codes, by index (what its spans report).
@@ -376,9 +376,7 @@ impl Scheduler {
         })
         .await;
         let result = self.finish();
-        // A host with one thread (wasm) would free it now either way.
-        #[cfg(not(target_arch = "wasm32"))]
-        if self.plan.bulky {
+        if self.plan.frees_later() {
             // The flow's data goes with the plan: freed on a worker while the result is handed over.
             let host = self.host.clone();
             crate::host::drop_later(&host, self);

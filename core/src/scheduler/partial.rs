@@ -14,6 +14,10 @@ use crate::value::Value;
 /// module is never reached.
 const DEBUGGER: bool = cfg!(feature = "debugger");
 
+/// Whether this build gives any node an output ahead of time: debugging pins one, history
+/// reuses one in a retry. Without either, no run has presets, and the scheduler never looks.
+const PRESETS: bool = cfg!(any(feature = "debugger", feature = "history"));
+
 /// An output that stands in for a node's run.
 pub(crate) struct PresetOutput {
     /// `None`: the node returned `undefined`.
@@ -84,6 +88,17 @@ pub(crate) fn run_to_set(
 
 /// Why a build without the `debugger` feature refuses pins, `runTo` and breakpoints.
 pub(crate) const NO_DEBUGGER: &str = "This engine is built without debugging (pinned, runTo, breakpoints); in the browser, create the conductor with { debugging: true }";
+
+impl super::Scheduler {
+    /// The output given for node `ix` instead of running it (pinned, or reused by a retry),
+    /// taken: each is used once.
+    pub(super) fn take_preset(&mut self, ix: NodeIx) -> Option<PresetOutput> {
+        if !PRESETS {
+            return None;
+        }
+        self.presets.get_mut(ix).and_then(Option::take)
+    }
+}
 
 /// Whether a run's options name nodes this build would find (`pinned`, `runTo`,
 /// `breakpoints`): never without the debugger, which refuses them instead.

@@ -12,17 +12,16 @@
 //! breakpoint holds its node as soon as that node would start. Groups pass a pause (starting one
 //! runs nothing) but stop at their own breakpoints.
 
-use std::sync::Arc;
 use std::task::Context;
 
 use super::Scheduler;
 use crate::host::EngineEvent;
 use crate::plan::NodeIx;
-use crate::run::RunControl;
+use crate::run::SharedControl;
 
 /// A run's debugging state.
 pub(super) struct Pausing {
-    control: Option<Arc<RunControl>>,
+    control: Option<SharedControl>,
     /// Indices the run pauses before, sorted.
     breakpoints: Vec<NodeIx>,
     /// The node a paused run holds.
@@ -37,7 +36,7 @@ pub(super) struct Pausing {
 
 impl Pausing {
     pub(super) fn new(
-        control: Option<Arc<RunControl>>,
+        control: Option<SharedControl>,
         breakpoints: Vec<NodeIx>,
         state_events: bool,
     ) -> Self {

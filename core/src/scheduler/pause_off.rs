@@ -2,19 +2,18 @@
 //! never runs to a node and sends no per-change events, so every such path in the scheduler is
 //! compiled out. See `pause.rs`.
 
-use std::sync::Arc;
 use std::task::Context;
 
 use super::Scheduler;
 use crate::plan::NodeIx;
-use crate::run::RunControl;
+use crate::run::SharedControl;
 
 /// No debugging state: nothing pauses a run.
 pub(super) struct Pausing;
 
 impl Pausing {
     pub(super) fn new(
-        _control: Option<Arc<RunControl>>,
+        _control: Option<SharedControl>,
         _breakpoints: Vec<NodeIx>,
         _state_events: bool,
     ) -> Self {

@@ -113,7 +113,7 @@ impl Scheduler {
             self.complete(ix, Some(output), NodeState::Skipped);
             return;
         }
-        if let Some(preset) = self.presets.get_mut(ix).and_then(Option::take) {
+        if let Some(preset) = self.take_preset(ix) {
             // A pinned group: its output is given, its children do not run.
             self.slots[ix].js = preset.output.as_ref().is_some_and(|o| o.holds_js());
             self.slots[ix].status.start_time = Some(self.host.now());
@@ -177,7 +177,7 @@ impl Scheduler {
             return;
         }
         // Only history (a retry) and debugging (pins) give outputs ahead of time.
-        if let Some(preset) = self.presets.get_mut(ix).and_then(Option::take) {
+        if let Some(preset) = self.take_preset(ix) {
             // Pinned, or taken over from the run this one retries: the node does not run.
             self.slots[ix].js = preset.output.as_ref().is_some_and(|o| o.holds_js());
             self.slots[ix].status.start_time = Some(self.host.now());

@@ -7,16 +7,16 @@ use std::sync::{Arc, Mutex};
 use super::events::Record;
 use super::mailbox::lock;
 use super::Session;
-use crate::engine::{RunCommand, RunControl, RunView};
+use crate::engine::{RunCommand, RunView, SharedControl, SharedView};
 
 /// What a session keeps for its debugger: the live state of the run started last.
 #[derive(Default)]
 pub(super) struct Debugging {
-    latest_view: Mutex<Option<Arc<RunView>>>,
+    latest_view: Mutex<Option<SharedView>>,
 }
 
 /// The pause, resume and step requests of a run about to start.
-pub(super) fn new_control() -> Option<Arc<RunControl>> {
+pub(super) fn new_control() -> Option<SharedControl> {
     Some(Arc::default())
 }
 
@@ -43,7 +43,7 @@ impl Session {
     }
 
     /// The live view of run `execution_id`, which becomes the latest run `run_state` reads.
-    pub(super) fn watch(&self, execution_id: &str) -> Option<Arc<RunView>> {
+    pub(super) fn watch(&self, execution_id: &str) -> Option<SharedView> {
         let view = RunView::new(execution_id);
         // The previous run's view is let go outside the lock: its plan may go with it.
         let previous = lock(&self.debugging.latest_view).replace(view.clone());

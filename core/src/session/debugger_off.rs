@@ -1,10 +1,9 @@
 //! Builds without `debugger` (the browser's default module): no run pauses or keeps a live
 //! view, and the session has no debugger methods. See `debugger.rs`.
 
-use std::sync::Arc;
 
 use super::Session;
-use crate::engine::{RunControl, RunView};
+use crate::engine::{SharedControl, SharedView};
 
 /// Nothing kept for a debugger.
 #[derive(Default)]
@@ -12,19 +11,19 @@ pub(super) struct Debugging;
 
 impl Debugging {
     #[inline(always)]
-    fn watch(&self) -> Option<Arc<RunView>> {
+    fn watch(&self) -> Option<SharedView> {
         None
     }
 }
 
 /// No run has pause requests here.
-pub(super) fn new_control() -> Option<Arc<RunControl>> {
+pub(super) fn new_control() -> Option<SharedControl> {
     None
 }
 
 impl Session {
     /// No live view: runs report their progress in snapshots and change events only.
-    pub(super) fn watch(&self, _execution_id: &str) -> Option<Arc<RunView>> {
+    pub(super) fn watch(&self, _execution_id: &str) -> Option<SharedView> {
         self.debugging.watch()
     }
 }

@@ -14,6 +14,9 @@ use crate::history::{
 use crate::host::SharedHost;
 use crate::nodes::NodeInput;
 
+/// A session's history as the session holds it (shared with its calls' futures).
+pub type SharedSessionHistory = Arc<SessionHistory>;
+
 /// A run's flow as the history keeps it: its text and the binary data beside it.
 pub(crate) type FlowText = (Arc<str>, Vec<Arc<[u8]>>);
 
@@ -26,6 +29,19 @@ pub(crate) fn keep_buffers(buffers: &[Arc<[u8]>]) -> Vec<Arc<[u8]>> {
 /// What the history keeps of a run's flow.
 pub(crate) fn flow_text(json: Arc<str>, buffers: Vec<Arc<[u8]>>) -> FlowText {
     (json, buffers)
+}
+
+impl super::Session {
+    /// Records every run (unless a run says `history: false`) into `history`.
+    pub fn with_history(mut self, history: SessionHistory) -> Self {
+        self.history = Some(Arc::new(history));
+        self
+    }
+
+    /// The execution history, when it is on.
+    pub fn history(&self) -> Option<&SharedSessionHistory> {
+        self.history.as_ref()
+    }
 }
 
 /// Runs are pruned by retention once every this many ended runs (pruning reads every run's

@@ -12,6 +12,10 @@ use crate::host::SharedHost;
 /// Never made: no session has a history here.
 pub enum SessionHistory {}
 
+/// A session's history as the session holds it: never made, and known not to be by its type
+/// (so the code that would record a run is compiled out).
+pub type SharedSessionHistory = SessionHistory;
+
 /// A run's flow as a history would keep it: nothing, here.
 pub(crate) struct FlowText;
 

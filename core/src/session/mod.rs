@@ -41,7 +41,7 @@ pub use calls::ExecutorCalls;
 pub use config::{SessionConfig, StorageConfig};
 pub use driver::CompletedRun;
 pub use guard::guarded;
-pub use history::SessionHistory;
+pub use history::{SessionHistory, SharedSessionHistory};
 pub use mailbox::{Batch, Notifier, PokeFn};
 pub use placement::{Keepers, Place, Placement, RedisTarget};
 pub use wire::outcome;
@@ -49,7 +49,7 @@ pub use wire::outcome;
 use self::driver::Driver;
 use self::mailbox::{lock, Mailbox};
 use crate::engine::Engine;
-use crate::engine::RunControl;
+use crate::engine::SharedControl;
 use crate::host::{BoxFuture, CancelToken, SharedHost};
 use crate::storage::FlowStore;
 
@@ -73,7 +73,7 @@ pub enum RunPlacement {
 struct RunHandle {
     cancel: CancelToken,
     /// Pause, resume and step requests (`None` in builds without the debugger).
-    control: Option<Arc<RunControl>>,
+    control: Option<SharedControl>,
 }
 
 /// One conductor's engine, host, storage and runs.
@@ -98,7 +98,7 @@ pub struct Session {
     /// What the debugger reads: the live state of the run started last, for `node.store`.
     debugging: debugger::Debugging,
     /// Where runs are recorded (`None`: execution history is off).
-    history: Option<Arc<SessionHistory>>,
+    history: Option<SharedSessionHistory>,
     /// The node result cache its runs use (`None`: off).
     cache: Option<crate::cache::CacheHandle>,
 }
@@ -151,17 +151,6 @@ impl Session {
     pub fn with_result_slices(mut self, min_items: usize) -> Self {
         self.slice_arrays_of = Some(min_items);
         self
-    }
-
-    /// Records every run (unless a run says `history: false`) into `history`.
-    pub fn with_history(mut self, history: SessionHistory) -> Self {
-        self.history = Some(Arc::new(history));
-        self
-    }
-
-    /// The execution history, when it is on.
-    pub fn history(&self) -> Option<&Arc<SessionHistory>> {
-        self.history.as_ref()
     }
 
     pub fn engine(&self) -> &Engine {

@@ -60,9 +60,9 @@ impl Scheduler {
     /// A streamed node's rows so far, and the bytes it read (when it reads any).
     pub(super) fn set_rows(&mut self, ix: NodeIx, rows: u64, bytes: Option<(u64, Option<u64>)>) {
         let status = &mut self.slots[ix].status;
-        status.rows = Some(rows);
+        status.streamed.rows = Some(rows);
         if bytes.is_some() {
-            status.bytes = bytes;
+            status.streamed.bytes = bytes;
         }
         self.dirty = true;
         self.publish(ix);

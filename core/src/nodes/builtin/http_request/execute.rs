@@ -11,11 +11,11 @@ use base64::Engine as _;
 
 use super::super::common::{get_input, node_error, Config};
 use super::super::common_effects::effect_error;
-#[cfg(feature = "host-effects")]
-use super::files::FileBodies;
+use super::files::{saved_to, FileBodies};
 use super::query::append_query;
 use super::retry_after::retry_after_ms;
 use super::schema::SCHEMA;
+use super::trace_headers::with_trace_headers;
 use crate::error::{ErrorCode, ExecutionError};
 use crate::format::{js_string, json_stringify};
 use crate::host::effects::{HttpRequest, HttpResponse};
@@ -39,44 +39,28 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             ));
         };
         let request = build_request(&invocation, &config)?;
-        #[cfg(feature = "telemetry")]
-        let request = {
-            let mut request = request;
-            if invocation.run.telemetry.as_ref().is_some_and(|t| t.propagate) {
-                // The flow's own trace headers win: it may be continuing a trace of its own.
-                for (name, value) in invocation.run.embedder().trace_headers(&invocation).await {
-                    if !request.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(&name)) {
-                        request.headers.push((name, value));
-                    }
-                }
-            }
-            request
+        let request = match invocation.run.telemetry.as_ref().filter(|t| t.propagate) {
+            Some(_) => with_trace_headers(request, &invocation).await,
+            None => request,
         };
         // Bodies from and to files, in builds with files (elsewhere validation refuses a node
         // that names them: it needs a file system).
-        #[cfg(feature = "host-effects")]
         let mut files = FileBodies::of(&config, &host, &request)?;
         let started = host.now();
-        #[cfg(feature = "host-effects")]
         let response = match files.as_mut() {
             Some(files) => files.send(client, request).await?,
             None => client.send(request).await.map_err(|e| effect_error(TYPE, &e, &e))?,
         };
-        #[cfg(not(feature = "host-effects"))]
-        let response = client.send(request).await.map_err(|e| effect_error(TYPE, &e, &e))?;
-        #[cfg(feature = "telemetry")]
         if let Some(telemetry) = invocation.run.telemetry.as_ref() {
             telemetry.http_status(invocation.node_index, response.status);
         }
         if response.status == TOO_MANY_REQUESTS {
             // A 429's body is not the answer: its file goes.
-            #[cfg(feature = "host-effects")]
             if let Some(files) = files.as_mut() {
                 files.discard().await;
             }
             return Err(rate_limited(&response, host.now()));
         }
-        #[cfg(feature = "host-effects")]
         let saved = match files {
             Some(files) => files.keep().await?,
             None => None,
@@ -118,8 +102,7 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             "url": response.url,
             "ok": ok,
         });
-        #[cfg(feature = "host-effects")]
-        let output = super::files::saved_to(output, saved);
+        let output = saved_to(output, saved);
         Ok(Some(output))
     })
 }

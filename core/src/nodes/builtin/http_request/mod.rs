@@ -1,11 +1,15 @@
 //! `http-request`: one HTTP request through the host.
 
 mod execute;
-#[cfg(feature = "host-effects")]
+// Bodies from and to files with `host-effects`; the twin has no file system to use.
+#[cfg_attr(not(feature = "host-effects"), path = "files_off.rs")]
 mod files;
 mod query;
 mod retry_after;
 mod schema;
+// Trace headers for traced runs with `telemetry`; the twin sends none.
+#[cfg_attr(not(feature = "telemetry"), path = "trace_headers_off.rs")]
+mod trace_headers;
 
 use crate::host::Capabilities;
 use crate::value::Value;
