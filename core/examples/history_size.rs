@@ -57,7 +57,7 @@ fn main() {
             variables: Arc::new(json!({})),
         })));
         for n in 0..10 {
-            let mut node = atomiton_core::testing::history_node(
+            let mut node = atomiton_core::testing::history_store::node(
                 &id,
                 &format!("n{n}"),
                 NodeState::Completed,

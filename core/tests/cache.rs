@@ -413,7 +413,7 @@ fn the_registry_without_built_ins_still_runs_cached_js_executors() {
 
 #[test]
 fn the_memory_store_meets_the_store_contract() {
-    use atomiton_core::testing::{check_cache_store, CHECKED_LIMITS};
+    use atomiton_core::testing::cache_store::{check_cache_store, CHECKED_LIMITS};
     let store = Arc::new(MemoryCache::new(CHECKED_LIMITS));
     // A store in memory answers at once.
     let checked = check_cache_store(&*store, || async {}).now_or_never();
@@ -424,7 +424,8 @@ fn the_memory_store_meets_the_store_contract() {
 fn the_persisted_store_meets_the_store_contract_and_its_entries_outlive_it() {
     use atomiton_core::cache::PersistedCache;
     use atomiton_core::storage::{MemoryBackend, StorageBackend};
-    use atomiton_core::testing::{cache_entry, check_cache_store, VirtualHost, CHECKED_LIMITS};
+    use atomiton_core::testing::cache_store::{cache_entry, check_cache_store, CHECKED_LIMITS};
+    use atomiton_core::testing::VirtualHost;
     let host = VirtualHost::new();
     let store = Arc::new(PersistedCache::open(
         Arc::new(MemoryBackend::new()),

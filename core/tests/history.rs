@@ -390,10 +390,10 @@ proptest! {
 #[test]
 fn the_memory_store_meets_the_store_contract() {
     let capture = atomiton_core::history::Capture::new(
-        atomiton_core::testing::CHECKED_MAX_VALUE_BYTES,
+        atomiton_core::testing::history_store::CHECKED_MAX_VALUE_BYTES,
         vec!["password".into()],
     );
-    atomiton_core::testing::check_history_store(&MemoryHistory::new(capture));
+    atomiton_core::testing::history_store::check_history_store(&MemoryHistory::new(capture));
 }
 
 #[test]
@@ -403,10 +403,14 @@ fn the_backed_store_meets_the_store_contract_and_keeps_runs_in_its_backend() {
         RunStatus, RunSummary,
     };
     use atomiton_core::storage::{MemoryBackend, StorageBackend};
-    let capture =
-        || Capture::new(atomiton_core::testing::CHECKED_MAX_VALUE_BYTES, vec!["password".into()]);
+    let capture = || {
+        Capture::new(
+            atomiton_core::testing::history_store::CHECKED_MAX_VALUE_BYTES,
+            vec!["password".into()],
+        )
+    };
     let host = VirtualHost::new();
-    atomiton_core::testing::check_history_store(&BackedHistory::open(
+    atomiton_core::testing::history_store::check_history_store(&BackedHistory::open(
         Arc::new(MemoryBackend::new()),
         capture(),
         host.shared(),

@@ -6,7 +6,8 @@ mod common;
 use std::sync::Arc;
 
 use atomiton_core::history::{Capture, HistoryStore, ListQuery, RunStatus};
-use atomiton_core::testing::{check_history_store, wait, CHECKED_MAX_VALUE_BYTES};
+use atomiton_core::testing::history_store::{check_history_store, CHECKED_MAX_VALUE_BYTES};
+use atomiton_core::testing::wait;
 use atomiton_native_host::SqliteHistory;
 use common::history::{ended, run, run_with};
 use common::TempDir;

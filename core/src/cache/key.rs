@@ -29,7 +29,7 @@ impl Default for KeyHasher {
 /// A container being written: what is left of it.
 enum Frame<'a> {
     Items(std::slice::Iter<'a, Value>),
-    Entries(crate::value::MapIter<'a, crate::value::Str, Value>),
+    Entries(crate::value::map::Iter<'a, crate::value::Str, Value>),
     /// A `Map`'s pairs, and the value of the pair whose key was just written.
     Pairs(std::slice::Iter<'a, (Value, Value)>, Option<&'a Value>),
     One(Option<&'a Value>),

@@ -11,7 +11,7 @@ mod graph;
 mod paths;
 mod progress;
 #[cfg(feature = "streams")]
-mod segments;
+pub(crate) mod segments;
 
 use std::sync::Arc;
 
@@ -21,8 +21,6 @@ pub(crate) use build::build_plan;
 pub(crate) use graph::{progress_graph, trace_summary, TraceSummary};
 pub(crate) use paths::PathIndex;
 pub(crate) use progress::{listed_nodes, progress_node};
-#[cfg(feature = "streams")]
-pub(crate) use segments::{segments, Segment};
 
 /// Index of a node in the plan (its sequential position).
 pub(crate) type NodeIx = usize;

@@ -22,8 +22,6 @@ use serde::{Deserialize, Serialize};
 use super::mailbox::{lock, Mailbox, Notifier};
 use crate::error::{ErrorCode, ExecutionError};
 use crate::host::BoxFuture;
-#[cfg(feature = "telemetry")]
-use crate::host::TraceHeaders;
 use crate::nodes::{Embedder, ExecutorParams, Invocation, NodeResult};
 use crate::value::{codec, Value};
 
@@ -127,25 +125,6 @@ struct CallRecord<'a> {
     params: ExecutorParams<'a>,
 }
 
-#[cfg(feature = "telemetry")]
-#[derive(Serialize)]
-struct SpanRecord<'a> {
-    kind: &'static str,
-    id: u64,
-    run: &'a str,
-    /// The node's index in the run, as the run's span records name it.
-    node: usize,
-    #[serde(rename = "nodeId")]
-    node_id: &'a str,
-    #[serde(rename = "type")]
-    node_type: &'a str,
-    attempt: u32,
-    /// The spans to open, the node's groups' (outermost first) and its own, with the engine's
-    /// start times, as JSON text `[[index, parent, id, type, start], ...]`; `[]`: the node's
-    /// span alone, started now.
-    spans: &'a str,
-}
-
 #[derive(Serialize)]
 struct MaterializeRecord<'a> {
     kind: &'static str,
@@ -188,7 +167,27 @@ impl Embedder for ExecutorCalls {
     /// `{traceparent?, tracestate?}`). Anything else, or no answer, is no headers: a request is
     /// never held up or failed by tracing.
     #[cfg(feature = "telemetry")]
-    fn trace_headers(&self, invocation: &Invocation) -> BoxFuture<'static, TraceHeaders> {
+    fn trace_headers(
+        &self,
+        invocation: &Invocation,
+    ) -> BoxFuture<'static, crate::host::TraceHeaders> {
+        #[derive(Serialize)]
+        struct SpanRecord<'a> {
+            kind: &'static str,
+            id: u64,
+            run: &'a str,
+            /// The node's index in the run, as the run's span records name it.
+            node: usize,
+            #[serde(rename = "nodeId")]
+            node_id: &'a str,
+            #[serde(rename = "type")]
+            node_type: &'a str,
+            attempt: u32,
+            /// The spans to open, the node's groups' (outermost first) and its own, with the engine's
+            /// start times, as JSON text `[[index, parent, id, type, start], ...]`; `[]`: the node's
+            /// span alone, started now.
+            spans: &'a str,
+        }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (sender, receiver) = oneshot::channel();
         let spans = invocation.run.telemetry.as_ref().map(|t| t.lineage(invocation.node_index));

@@ -236,7 +236,6 @@ mod tests {
     }
 
     /// The reader takes exactly the fields the declaration says a session reads.
-    #[cfg(all(feature = "history", feature = "cache"))]
     #[test]
     fn the_reader_takes_exactly_the_declared_session_fields() {
         let mut read = crate::options::serde_error::fields_read::<SessionConfig>();

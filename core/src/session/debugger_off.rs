@@ -1,7 +1,6 @@
 //! Builds without `debugger` (the browser's default module): no run pauses or keeps a live
 //! view, and the session has no debugger methods. See `debugger.rs`.
 
-
 use super::Session;
 use crate::engine::{SharedControl, SharedView};
 

@@ -1,5 +1,8 @@
 //! A session's execution history: recording each run, and the `executions.*` calls.
 
+// `executions.*`: the calls that read and prune the history.
+mod executions;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 

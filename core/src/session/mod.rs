@@ -19,8 +19,6 @@ mod config;
 mod debugger;
 mod driver;
 mod events;
-#[cfg(feature = "history")]
-mod executions;
 mod guard;
 // Recording runs with `history`; the twin records nothing.
 #[cfg_attr(not(feature = "history"), path = "history_off.rs")]

@@ -106,11 +106,7 @@ impl Session {
                         flow
                     };
                     // On a worker, a flow's tables of records are read several at once.
-                    #[cfg(feature = "bulk-data")]
-                    let flow = codec::decode_with_workers(&session.host, buffers, parse);
-                    #[cfg(not(feature = "bulk-data"))]
-                    let flow = codec::decode(buffers, parse);
-                    flow
+                    codec::decode_with_workers(&session.host, buffers, parse)
                 }
             };
             // What a history keeps of the flow (nothing, in builds without one).

@@ -2,10 +2,9 @@
 //! core's tests, SQLite in the native host's, and any store added later (a shared one for queue
 //! mode). The store must be made with `Capture::new(64, vec!["password".into()])`.
 
-use std::future::Future;
-use std::pin::pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Wake};
+
+use super::wait;
 
 use crate::error::ExecutionError;
 use crate::history::{
@@ -19,25 +18,6 @@ use crate::{json, Value};
 
 /// The capture policy [`check_history_store`] expects its store to have.
 pub const CHECKED_MAX_VALUE_BYTES: usize = 64;
-
-/// Waits for a store's answer on this thread (stores may answer from a thread of their own).
-pub fn wait<T>(future: impl Future<Output = T>) -> T {
-    struct Unpark(std::thread::Thread);
-    impl Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-    let waker = Arc::new(Unpark(std::thread::current())).into();
-    let mut cx = Context::from_waker(&waker);
-    let mut future = pin!(future);
-    loop {
-        if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
-            return value;
-        }
-        std::thread::park();
-    }
-}
 
 fn begun(id: &str, flow_id: &str, start: f64, owner: Option<&str>, input: Value) -> HistoryWrite {
     HistoryWrite::Begun(Box::new(RunBegun {

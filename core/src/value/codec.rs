@@ -35,7 +35,6 @@ use super::Value;
 
 pub use super::buffers::{F64_ARRAY_MAX, F64_ARRAY_MIN};
 pub use super::serde_impl::TAG;
-#[cfg(feature = "bulk-data")]
 pub use super::tables::decode_with_workers;
 
 /// A value as JSON text, binary data inline as base64 (the wire protocol, stored records).

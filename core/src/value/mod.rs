@@ -20,7 +20,7 @@ pub(crate) mod deep;
 mod js_number;
 pub(crate) mod json;
 mod limits;
-mod map;
+pub(crate) mod map;
 mod number;
 mod prefetch;
 mod serde_impl;
@@ -37,8 +37,6 @@ pub use bytes::{Bytes, BytesKind};
 pub use convert::{from_value, to_value};
 pub use js_number::js_number;
 pub use limits::ParseLimits;
-#[cfg(feature = "cache")]
-pub(crate) use map::Iter as MapIter;
 pub use map::Map;
 pub use number::Number;
 pub use prefetch::{prefetch_ahead, prefetch_slice, rows_asked_ahead, PREFETCH_AHEAD};

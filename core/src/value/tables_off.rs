@@ -34,3 +34,13 @@ impl TablesTag {
         match self {}
     }
 }
+
+/// Reads codec text with `buffers` as [`super::codec::decode`] does: without tables of records
+/// there is nothing to read on workers, so `_workers` (any host) is not asked.
+pub fn decode_with_workers<R, W>(
+    _workers: &W,
+    buffers: Vec<std::sync::Arc<[u8]>>,
+    read: impl FnOnce() -> R,
+) -> R {
+    super::codec::decode(buffers, read)
+}

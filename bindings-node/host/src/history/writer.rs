@@ -175,7 +175,8 @@ mod tests {
 
     use atomiton_core::history::{HistoryWrite, RunEnded, RunStatus};
     use atomiton_core::progress::NodeState;
-    use atomiton_core::testing::{history_node, wait};
+    use atomiton_core::testing::history_store::node as history_node;
+    use atomiton_core::testing::wait;
 
     use super::Queue;
 

@@ -47,5 +47,5 @@ pub fn ended(id: &str, status: RunStatus, at: f64) -> HistoryWrite {
 
 /// Node `node` of run `run` completes at `at`.
 pub fn node(run: &str, node: &str, at: f64) -> HistoryWrite {
-    atomiton_core::testing::history_node(run, node, NodeState::Completed, None, None, at)
+    atomiton_core::testing::history_store::node(run, node, NodeState::Completed, None, None, at)
 }

@@ -31,7 +31,8 @@ use crate::host::{BoxFuture, CancelToken, SharedHost};
 use crate::json;
 use crate::nodes::stream::Streaming;
 use crate::nodes::{Invocation, NodeInput};
-use crate::plan::{segments, NodeIx, Segment};
+use crate::plan::segments::{segments, Segment};
+use crate::plan::NodeIx;
 use crate::progress::NodeState;
 
 /// The chains that run as streams in a run, by the index of their first node.

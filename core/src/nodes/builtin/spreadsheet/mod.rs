@@ -6,9 +6,9 @@ mod schema;
 #[cfg(feature = "streams")]
 mod stream;
 mod table;
+// Workbooks with `spreadsheet-files`; the twin reads none.
+#[cfg_attr(not(feature = "spreadsheet-files"), path = "workbook_off.rs")]
 mod workbook;
-#[cfg(all(feature = "streams", feature = "spreadsheet-files"))]
-mod workbook_stream;
 
 use crate::host::Capabilities;
 use crate::value::Value;

@@ -46,17 +46,11 @@ pub(super) fn streaming(parameters: &Map) -> Option<Streaming> {
         Some(path) => {
             let format = file_format(format, path);
             (matches!(format.as_str(), "csv" | "txt" | "") && !other_sheet)
-                || workbook_format(&format)
+                || super::workbook::stream::reads(&format)
         }
         None => text("data").is_some() && format.is_none_or(|f| f == "csv") && !other_sheet,
     };
     readable.then_some(Streaming::Source { rows: ROWS, open })
-}
-
-/// Whether `format` is a workbook's this build reads.
-fn workbook_format(format: &str) -> bool {
-    cfg!(feature = "spreadsheet-files")
-        && matches!(format, "xlsx" | "xlsm" | "xlsb" | "xls" | "ods")
 }
 
 /// What the rows are read from.
@@ -77,15 +71,11 @@ fn open(
             if host.files().is_none() {
                 return Err(ExecutionError::new(ErrorCode::IMPLEMENTATION_NOT_FOUND, format!("[{TYPE}] Reading a spreadsheet file needs a file system, which this environment does not provide")));
             }
-            #[cfg(feature = "spreadsheet-files")]
+            let format = file_format(config.str("format"), path);
+            if let Some(source) =
+                super::workbook::stream::source(invocation, host, batch_rows, path, &format)
             {
-                let format = file_format(config.str("format"), path);
-                if workbook_format(&format) {
-                    let source = super::workbook_stream::open_source(
-                        invocation, host, batch_rows, path, &format,
-                    );
-                    return Ok(Box::new(source));
-                }
+                return Ok(source);
             }
             // A .tsv is tab-separated unless the node sets a delimiter itself.
             let explicit = invocation

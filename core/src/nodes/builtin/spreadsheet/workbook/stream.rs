@@ -14,12 +14,12 @@ use std::sync::Arc;
 use calamine::{Data, DataRef, Sheets, Xlsx, XlsxCellReader, XlsxError};
 use ouroboros::self_referencing;
 
-use super::super::common::{node_error, Config};
-use super::super::common_budget::NodeBudget;
-use super::schema::SCHEMA;
-use super::table::{record, records, unique_headers};
-use super::workbook::{cell_text, open, sheet_error};
-use super::{read_error, TYPE};
+use super::super::super::common::{node_error, Config};
+use super::super::super::common_budget::NodeBudget;
+use super::super::schema::SCHEMA;
+use super::super::table::{record, records, unique_headers};
+use super::super::{read_error, TYPE};
+use super::{cell_text, open, sheet_error};
 use crate::error::ExecutionError;
 use crate::expression::Limits;
 use crate::host::{offload, BoxFuture, CancelToken, SharedHost};
@@ -256,7 +256,24 @@ pub(super) struct WorkbookSource {
 
 /// The workbook source of the node, reading `path` (with `format`: the node's, or its file's
 /// extension).
-pub(super) fn open_source(
+/// Whether `format` is a workbook's this build reads.
+pub(in super::super) fn reads(format: &str) -> bool {
+    matches!(format, "xlsx" | "xlsm" | "xlsb" | "xls" | "ods")
+}
+
+/// The rows of the workbook at `path` (in `format`), when `format` is a workbook's.
+pub(in super::super) fn source(
+    invocation: &Invocation,
+    host: &SharedHost,
+    batch_rows: usize,
+    path: &str,
+    format: &str,
+) -> Option<Box<dyn RowSource>> {
+    reads(format)
+        .then(|| Box::new(open_source(invocation, host, batch_rows, path, format)) as Box<_>)
+}
+
+fn open_source(
     invocation: &Invocation,
     host: &SharedHost,
     batch_rows: usize,
@@ -332,7 +349,7 @@ fn whole(
     sheet: &str,
     budget: &NodeBudget<'_>,
 ) -> Result<(VecDeque<Value>, Vec<String>), ExecutionError> {
-    let (grid, _, _) = super::workbook::parse(Cursor::new(bytes), format, Some(sheet), None)?;
+    let (grid, _, _) = super::parse(Cursor::new(bytes), format, Some(sheet), None)?;
     let mut out = records(grid, true, budget)?;
     let headers = match out.shift_remove("headers") {
         Some(Value::Array(names)) => {

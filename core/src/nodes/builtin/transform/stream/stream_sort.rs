@@ -20,9 +20,9 @@ use std::collections::BinaryHeap;
 use std::sync::mpsc::{channel, Receiver};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::super::common::node_error;
+use super::super::super::common::node_error;
+use super::super::operations::SortKey;
 use super::held_rows::{value_of, values_in_parts, HeldRows, SortedRows};
-use super::operations::SortKey;
 use super::run_file::{write_run, FileRun};
 use crate::error::ExecutionError;
 use crate::host::{SharedHost, SpillFile, SpillSpace};
@@ -317,7 +317,7 @@ mod tests {
             .map(|i| json!({"n": (i * 7919) % 97, "name": format!("row {}", i % 250), "i": i}))
             .collect();
         for (key, descending) in [("n", true), ("name", false)] {
-            let expected = super::super::operations::sorted(&rows, Some(key), descending);
+            let expected = super::super::super::operations::sorted(&rows, Some(key), descending);
             for bound in [usize::MAX, 20_000] {
                 let mut sort = StreamSort::new(Some(key.into()), descending, &host);
                 let spill = crate::testing::MemorySpill::new(bound);

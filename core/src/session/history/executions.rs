@@ -2,8 +2,9 @@
 
 use std::sync::Arc;
 
-use super::storage::guarded_future;
-use super::{Session, SessionHistory};
+use super::super::storage::guarded_future;
+use super::super::Session;
+use super::SessionHistory;
 use crate::error::ExecutionError;
 use crate::host::BoxFuture;
 use crate::json;

@@ -9,9 +9,9 @@
 
 use std::ops::Range;
 
-use super::super::common::node_error;
+use super::super::super::common::node_error;
+use super::super::operations::SortKey;
 use super::held_rows::SortedRows;
-use super::operations::SortKey;
 use crate::error::ExecutionError;
 use crate::host::{SpillFile, SpillSpace};
 use crate::value::compact::{read_length, write_length};
@@ -145,7 +145,7 @@ impl FileRun {
 
 #[cfg(test)]
 mod tests {
-    use super::super::operations::SortKey;
+    use super::super::super::operations::SortKey;
     use super::{read_entry, write_entry};
 
     /// Every key reads back as written, with its row's bytes, and a cut entry is not read.

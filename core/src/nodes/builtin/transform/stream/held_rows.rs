@@ -12,8 +12,8 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::super::common::node_error;
-use super::operations::{key_order, sort_key, SortKey};
+use super::super::super::common::node_error;
+use super::super::operations::{key_order, sort_key, SortKey};
 use crate::error::ExecutionError;
 use crate::host::{in_parts, MaybeSend, MaybeSync, SharedHost};
 use crate::nodes::stream::Batch;
@@ -209,7 +209,7 @@ impl SortedRows {
 
 #[cfg(test)]
 mod tests {
-    use super::super::operations::sorted;
+    use super::super::super::operations::sorted;
     use super::HeldRows;
     use crate::json;
     use crate::value::Value;

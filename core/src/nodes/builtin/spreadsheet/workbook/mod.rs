@@ -1,17 +1,21 @@
-//! XLSX/XLS/XLSB/ODS workbooks (native build, feature `spreadsheet-files`, with `calamine`).
+//! XLSX/XLS/XLSB/ODS workbooks (native builds, feature `spreadsheet-files`, with `calamine`).
+//! Builds without it have the twin, `workbook_off.rs`: their validation refuses no workbook, but
+//! reading one fails with a clear error.
 
 use crate::error::ExecutionError;
 use crate::host::SharedHost;
 
-#[cfg(feature = "spreadsheet-files")]
 use super::super::common::node_error;
 
 const TYPE: &str = "spreadsheet";
 
+// A workbook's rows a piece at a time, at the head of a stream.
+#[cfg(feature = "streams")]
+pub(super) mod stream;
+
 /// (grid of cell texts, chosen sheet name, all sheet names).
 pub(super) type Sheet = (Vec<Vec<String>>, String, Vec<String>);
 
-#[cfg(feature = "spreadsheet-files")]
 pub(super) async fn read(
     host: &SharedHost,
     bytes: Vec<u8>,
@@ -27,24 +31,9 @@ pub(super) async fn read(
     .await?
 }
 
-#[cfg(not(feature = "spreadsheet-files"))]
-pub(super) async fn read(
-    _host: &SharedHost,
-    _bytes: Vec<u8>,
-    format: &str,
-    _sheet_name: Option<&str>,
-    _sheet_index: Option<u64>,
-) -> Result<Sheet, ExecutionError> {
-    Err(ExecutionError::new(
-        crate::ErrorCode::IMPLEMENTATION_NOT_FOUND,
-        format!("[{TYPE}] Reading {format} workbooks needs the native build"),
-    ))
-}
-
 /// The workbook in `bytes` (its kind found from its content, whatever the file is called), its
 /// sheets' names, and the name of the sheet `sheet_name` or `sheet_index` picks (the first
 /// without either); `format` is the one the node was told or its file's extension says.
-#[cfg(feature = "spreadsheet-files")]
 pub(super) fn open<RS>(
     bytes: RS,
     format: &str,
@@ -88,12 +77,10 @@ where
 }
 
 /// A sheet that could not be read.
-#[cfg(feature = "spreadsheet-files")]
 pub(super) fn sheet_error(sheet: &str, error: impl std::fmt::Display) -> ExecutionError {
     node_error(TYPE, format!("Could not read sheet \"{sheet}\": {error}"))
 }
 
-#[cfg(feature = "spreadsheet-files")]
 pub(super) fn parse<RS>(
     bytes: RS,
     format: &str,
@@ -120,7 +107,6 @@ where
 
 /// A cell's text, as the TypeScript engine's reader gave it (`raw: false`, dates as
 /// `yyyy-mm-dd`).
-#[cfg(feature = "spreadsheet-files")]
 pub(super) fn cell_text(cell: &calamine::Data) -> String {
     use calamine::Data;
     match cell {
@@ -141,7 +127,6 @@ pub(super) fn cell_text(cell: &calamine::Data) -> String {
 }
 
 /// Excel serial day → `yyyy-mm-dd` (the TypeScript engine's `dateNF`).
-#[cfg(feature = "spreadsheet-files")]
 fn excel_date(serial: f64) -> String {
     // Day 25569 is 1970-01-01 in Excel's 1900 date system.
     crate::format::iso_date_from_days(serial.floor() as i64 - 25_569)

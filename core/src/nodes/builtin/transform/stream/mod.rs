@@ -7,10 +7,15 @@
 //! sort: `stream_sort.rs`). `reduce`, `group`, `reverse` and a `slice` counted from the end
 //! need every row at once: they end a stream and take their input whole.
 
+mod held_rows;
+mod run_file;
+mod stream_sort;
+
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use self::stream_sort::StreamSort;
 use super::super::common::{node_error, Config};
 use super::super::common_budget::NodeBudget;
 use super::super::common_expression::compile_function;
@@ -19,7 +24,6 @@ use super::operations::{
     filter_items, flatten, flatten_depth, implicit, map_items, unique_key, window, Pass,
 };
 use super::schema::SCHEMA;
-use super::stream_sort::StreamSort;
 use crate::error::ExecutionError;
 use crate::expression::{Expression, Limits};
 use crate::host::{CancelToken, SharedHost};
