@@ -6,18 +6,15 @@
 //! each one starts would take hours, so only a stop that does not work can fail them, by
 //! hanging past the two-minute watchdog. Nothing here measures how fast anything is.
 
-use std::future::Future;
-use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
-use std::task::{Context, Poll, Wake, Waker};
-use std::thread::Thread;
 use std::time::Duration;
 
 use atomiton_core::engine::RunHandles;
 use atomiton_core::expression::Limits;
 use atomiton_core::host::{BoxCallback, BoxFuture, CancelToken, Host};
 use atomiton_core::json;
+use atomiton_core::testing::wait;
 use atomiton_core::value::Value;
 use atomiton_core::{Engine, EngineConfig, ErrorCode, ExecutionResult, NodeDefinition, RunOptions};
 
@@ -53,7 +50,7 @@ impl Host for ThreadHost {
     }
 
     fn spawn(&self, task: BoxFuture<'static, ()>) {
-        std::thread::spawn(move || block_on(task));
+        std::thread::spawn(move || wait(task));
     }
 
     fn has_workers(&self) -> bool {
@@ -68,26 +65,6 @@ impl Host for ThreadHost {
             job();
             running.fetch_sub(1, Ordering::SeqCst);
         });
-    }
-}
-
-struct Unpark(Thread);
-
-impl Wake for Unpark {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-}
-
-fn block_on<T>(future: impl Future<Output = T>) -> T {
-    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    let mut future = pin!(future);
-    loop {
-        if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
-            return value;
-        }
-        std::thread::park();
     }
 }
 
@@ -129,7 +106,7 @@ fn run(
 ) -> (ExecutionResult, Arc<ThreadHost>) {
     let host = Arc::new(ThreadHost::default());
     let future = patient_engine().run_with(flow, options, handles, host.clone());
-    (block_on(future), host)
+    (wait(future), host)
 }
 
 /// Waits until the host's offloaded jobs have all ended (the watchdog bounds the wait).
