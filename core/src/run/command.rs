@@ -33,13 +33,20 @@ macro_rules! named_calls {
                 }
             }
 
-            /// The names as a sentence's list (`"a, b or c"`), for an error about another name.
-            pub fn listed() -> String {
-                match Self::NAMES.split_last() {
-                    Some((last, [])) => (*last).to_owned(),
-                    Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-                    None => String::new(),
-                }
+            /// The call named `name`, or a validation error naming the `what` calls there are
+            /// (`Unknown cache call 'x': clear, invalidate or stats`).
+            pub fn parse_or_refuse(name: &str, what: &str) -> Result<Self, $crate::ExecutionError> {
+                Self::parse(name).ok_or_else(|| {
+                    let listed = match Self::NAMES.split_last() {
+                        Some((last, [])) => (*last).to_owned(),
+                        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                        None => String::new(),
+                    };
+                    let given: String = name.chars().take(40).collect();
+                    $crate::ExecutionError::validation(format!(
+                        "Unknown {what} call '{given}': {listed}"
+                    ))
+                })
             }
         }
     };

@@ -21,15 +21,9 @@ impl Session {
     /// `stats` says `enabled: false`.
     pub fn cache(&self, op: &str, arg: String) -> BoxFuture<'static, String> {
         let store = self.cache.as_ref().map(|cache| cache.store.clone());
-        let Some(call) = CacheCall::parse(op) else {
-            let message = format!(
-                "Unknown cache call '{}': {}",
-                op.chars().take(40).collect::<String>(),
-                CacheCall::listed()
-            );
-            return guarded_future(
-                async move { Err::<Value, _>(ExecutionError::validation(message)) },
-            );
+        let call = match CacheCall::parse_or_refuse(op, "cache") {
+            Ok(call) => call,
+            Err(error) => return guarded_future(async move { Err::<Value, _>(error) }),
         };
         match call {
             CacheCall::Clear | CacheCall::Invalidate => {

@@ -16,15 +16,9 @@ impl Session {
     /// `prune` (`arg`: options JSON), `flush` (waits until every record written so far is
     /// stored; `null` also when history is off). An unknown name is a `VALIDATION_FAILED` outcome.
     pub fn executions(&self, op: &str, arg: String) -> BoxFuture<'static, String> {
-        let Some(call) = ExecutionsCall::parse(op) else {
-            let message = format!(
-                "Unknown executions call '{}': {}",
-                op.chars().take(40).collect::<String>(),
-                ExecutionsCall::listed()
-            );
-            return guarded_future(
-                async move { Err::<Value, _>(ExecutionError::validation(message)) },
-            );
+        let call = match ExecutionsCall::parse_or_refuse(op, "executions") {
+            Ok(call) => call,
+            Err(error) => return guarded_future(async move { Err::<Value, _>(error) }),
         };
         match call {
             ExecutionsCall::List => self.executions_list(arg),
