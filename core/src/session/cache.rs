@@ -1,7 +1,7 @@
 //! `cache.*`: the node result cache's calls, in sessions with a cache.
 
 use super::storage::guarded_future;
-use super::Session;
+use super::{CacheCall, Session};
 use crate::cache::{CacheHandle, CacheScope};
 use crate::error::ExecutionError;
 use crate::host::BoxFuture;
@@ -21,9 +21,13 @@ impl Session {
     /// `stats` says `enabled: false`.
     pub fn cache(&self, op: &str, arg: String) -> BoxFuture<'static, String> {
         let store = self.cache.as_ref().map(|cache| cache.store.clone());
-        match op {
-            "clear" | "invalidate" => {
-                let scope = if op == "clear" {
+        let call = match CacheCall::parse_or_refuse(op, "cache") {
+            Ok(call) => call,
+            Err(error) => return guarded_future(async move { Err::<Value, _>(error) }),
+        };
+        match call {
+            CacheCall::Clear | CacheCall::Invalidate => {
+                let scope = if call == CacheCall::Clear {
                     Ok(CacheScope::default())
                 } else {
                     serde_json::from_str::<Option<CacheScope>>(&arg)
@@ -41,7 +45,7 @@ impl Session {
                     Ok(json!({"removed": removed}))
                 })
             }
-            "stats" => guarded_future(async move {
+            CacheCall::Stats => guarded_future(async move {
                 let Some(store) = store else {
                     return Ok(json!({"enabled": false}));
                 };
@@ -55,13 +59,6 @@ impl Session {
                     "evictions": stats.evictions,
                 }))
             }),
-            _ => {
-                let message = format!(
-                    "Unknown cache call '{}': clear, invalidate or stats",
-                    op.chars().take(40).collect::<String>()
-                );
-                guarded_future(async move { Err::<Value, _>(ExecutionError::validation(message)) })
-            }
         }
     }
 }

@@ -52,6 +52,21 @@ pub struct CompletedRun {
     pub trace: Option<u32>,
 }
 
+impl CompletedRun {
+    /// Its fields as both bindings hand them to JS (`takeCompleted`), in order: the JS name, the
+    /// TypeScript type and whether it may be absent. The TypeScript type `FinishedRun` is
+    /// generated from this; each binding's conversion (`FinishedRun` in the napi addon,
+    /// `takeCompleted` in the wasm module) writes these names.
+    pub const JS_FIELDS: &'static [(&'static str, &'static str, bool)] = &[
+        ("runId", "number", false),
+        ("result", "string", false),
+        ("buffers", "Uint8Array[]", false),
+        // Absent (wasm) or empty (native) when the result has no arrays written apart.
+        ("slices", "string[][]", true),
+        ("trace", "number | null", true),
+    ];
+}
+
 struct Run {
     future: BoxFuture<'static, RunOutput>,
     waker: Waker,

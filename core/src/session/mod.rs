@@ -35,6 +35,7 @@ mod wire;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+pub use boundary::calls::{CacheCall, ExecutionsCall};
 pub use calls::ExecutorCalls;
 pub use config::{SessionConfig, StorageConfig};
 pub use driver::CompletedRun;

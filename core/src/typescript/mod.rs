@@ -139,6 +139,7 @@ fn generated_typescript_is_current() {
         ("types/error-codes.generated.ts", error_codes()),
         ("types/recovery.generated.ts", recovery()),
         ("engines/session/methods.generated.ts", session::methods_file(HEADER)),
+        ("types/calls.generated.ts", session::calls_file(HEADER)),
         ("types/options.generated.ts", options::options_file(HEADER)),
         ("engines/wasm/catalog.generated.ts", catalog::catalog_file(HEADER)),
     ] {

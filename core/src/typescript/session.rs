@@ -69,7 +69,7 @@ macro_rules! __session_typescript {
         {}
         forwarded: [$(
             $(#[doc = $doc:literal])*
-            [$kind:ident $gate:ident $js:literal] fn $name:ident (&$receiver:ident $(, $arg:ident : $ty:ty)*) $(-> $ret:ty)? $body:block
+            [$kind:ident $gate:ident $js:literal $($named:ident : $calls:ident)*] fn $name:ident (&$receiver:ident $(, $arg:ident : $ty:ty)*) $(-> $ret:ty)? $body:block
         )*]
         bespoke: [$(
             $(#[doc = $bdoc:literal])*
@@ -83,7 +83,15 @@ macro_rules! __session_typescript {
                 gate: stringify!($gate),
                 docs: &[$($doc),*],
                 signature: {
-                    let params: Vec<String> = vec![$(format!("{}: {}", $crate::typescript::session::camel(stringify!($arg)), <$ty as $crate::typescript::session::TsType>::TS)),*];
+                    // A text argument that names a call has that call's union type.
+                    let named: &[(&str, &str)] = &[$((stringify!($named), stringify!($calls))),*];
+                    let params: Vec<String> = vec![$({
+                        let ts = named
+                            .iter()
+                            .find(|(arg, _)| *arg == stringify!($arg))
+                            .map_or(<$ty as $crate::typescript::session::TsType>::TS, |(_, calls)| *calls);
+                        format!("{}: {}", $crate::typescript::session::camel(stringify!($arg)), ts)
+                    }),*];
                     let result = match stringify!($kind) {
                         "promise" => "Promise<string>",
                         _ => $crate::__session_typescript!(@result $($ret)?),
@@ -156,6 +164,12 @@ pub(super) fn methods_file(header: &str) -> String {
     out.push_str(
         "// A session's JS class (`NativeConductor`, `WasmConductor`) as the TypeScript layer sees it, from the\n// one Rust declaration of its methods (core/src/session/boundary/methods.rs).\n\n",
     );
+    out.push_str("import type { CacheCall, ExecutionsCall, RunCommand } from \"../../types/calls.generated.js\";\n\n");
+    out.push_str("/**\n * A finished run as `takeCompleted` gives it: the result as codec text with the binary data its\n * tags refer to, its large arrays apart (`slices`), its trace's id for `takeTrace` / `dropTrace`.\n */\nexport type FinishedRun = {\n");
+    for (name, ts, optional) in crate::session::CompletedRun::JS_FIELDS {
+        out.push_str(&format!("  {name}{}: {ts};\n", if *optional { "?" } else { "" }));
+    }
+    out.push_str("};\n\n");
     out.push_str("/** The methods of a session's JS class; a method whose feature a build lacks is absent. */\nexport type SessionMethods = {\n");
     members(&mut out, &methods);
     out.push_str("};\n\n");
@@ -197,5 +211,22 @@ pub(super) fn methods_file(header: &str) -> String {
         out.push_str(&format!("  {}: \"{}\",\n", function.js, function.gate));
     }
     out.push_str("} as const;\n");
+    out
+}
+
+/// `types/calls.generated.ts`: the names each call a method takes by name may have, as unions.
+pub(super) fn calls_file(header: &str) -> String {
+    use crate::engine::RunCommand;
+    use crate::session::{CacheCall, ExecutionsCall};
+    let mut out = String::from(header);
+    out.push_str("// The calls boundary methods take by name, from their one Rust declaration\n// (`named_calls!`: core/src/run/command.rs, core/src/session/boundary/calls.rs).\n");
+    for (name, doc, names) in [
+        ("RunCommand", "What `node.pause` / `resume` / `step` ask of a running execution (`controlRun`).", RunCommand::NAMES),
+        ("ExecutionsCall", "An `executions.*` call, by name; `flush` waits until every run record written so far is stored.", ExecutionsCall::NAMES),
+        ("CacheCall", "The node result cache's calls (`conductor.cache`).", CacheCall::NAMES),
+    ] {
+        let union: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+        out.push_str(&format!("\n/** {doc} */\nexport type {name} = {};\n", union.join(" | ")));
+    }
     out
 }

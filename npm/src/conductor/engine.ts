@@ -10,13 +10,8 @@ import type { Outcome, WireError, WireEvent, WireResult } from "../types/wire.js
 export type { WireRunOptions } from "./run-options.js";
 import type { WireRunOptions } from "./run-options.js";
 
-/** What `node.pause` / `resume` / `step` ask of a running execution. */
-export type RunCommand = "pause" | "resume" | "step";
-
-/** An `executions.*` call, by name; `flush` waits until every run record written so far is stored. */
-export type ExecutionsCall = "list" | "get" | "delete" | "prune" | "flush";
-/** The node result cache's calls (`conductor.cache`). */
-export type CacheCall = "clear" | "invalidate" | "stats";
+import type { CacheCall, ExecutionsCall, RunCommand } from "../types/calls.generated.js";
+export type { CacheCall, ExecutionsCall, RunCommand } from "../types/calls.generated.js";
 
 /**
  * The one shape of a run that failed outside the engine — refused before it started, lost on the

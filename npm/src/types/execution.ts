@@ -2,7 +2,7 @@
 import type { ExecutionError } from "./errors.js";
 import type { ExecutionId, NodeId } from "./ids.js";
 import type { NodeDefinition } from "./definition.js";
-import type { DebugOptions } from "./options.generated.js";
+import type { WireRunOptions } from "./wire.generated.js";
 
 export type {
   ConductorConfig,
@@ -18,17 +18,20 @@ export type {
 /** The kinds of simulated error with a default message. */
 export type DebugErrorType = "generic" | "timeout" | "network" | "validation" | "permission";
 
-/** The context of a node's execution; JS executors receive `{...context, ...parameters, signal}`. */
+/**
+ * The context of a node's execution; JS executors receive `{...context, ...parameters, signal}`.
+ * `slowMo` and `debug` are the run options of the same names (their types come from the engine's
+ * declaration); the others are narrower here than the wire's: an executor always has the run's id
+ * and variables, and its `input` and `parentContext` are objects, where a run's options accept any
+ * value.
+ */
 export type ConductorExecutionContext = {
   nodeId: NodeId;
   executionId: ExecutionId;
   variables: Record<string, unknown>;
   input?: Record<string, unknown>;
   parentContext?: ConductorExecutionContext;
-  slowMo?: number;
-  /** Debug simulation for this run, or `true`: log this run at debug level (nothing is simulated). */
-  debug?: DebugOptions | boolean;
-};
+} & Pick<WireRunOptions, "slowMo" | "debug">;
 
 export type ExecutionStatus = "pending" | "running" | "completed" | "failed" | "cancelled";
 

@@ -43,7 +43,7 @@ macro_rules! __session_forwarders {
         { $attr:ident $class:ident $sync:tt $promises:tt }
         forwarded: [$(
             $(#[doc = $doc:literal])*
-            [$kind:ident $gate:ident $js:literal] fn $name:ident ($($params:tt)*) $(-> $ret:ty)? $body:block
+            [$kind:ident $gate:ident $js:literal $($named:tt)*] fn $name:ident ($($params:tt)*) $(-> $ret:ty)? $body:block
         )*]
         bespoke: [$($bespoke:tt)*]
     ) => {

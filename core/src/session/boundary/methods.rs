@@ -20,6 +20,10 @@
 //!   session's state at once; not available across a worker), `call` (a result at once in the
 //!   page, a promise across a worker) or `promise` (a promise; the body is the session's
 //!   future, and the result type is the binding's);
+//! - after the JS name, `arg: Calls` says that text argument `arg` is one of the names of
+//!   the enum `Calls` declares with [`named_calls!`](crate::named_calls) (`RunCommand`,
+//!   `ExecutionsCall`, `CacheCall`): the session parses it, and its TypeScript type is that
+//!   union, generated from the same names;
 //! - `gate` is the core feature the method needs (`always`, `debugger`, `history`,
 //!   `cache`): a class has it exactly when its session does;
 //! - the body may use what every binding provides: `self.session` (an `Arc<Session>`),
@@ -82,7 +86,7 @@ macro_rules! session_methods {
 
                 /// Pauses, resumes or steps (`command`) a running execution; `false` when there is
                 /// no such run.
-                [call debugger "controlRun"] fn control_run(&self, execution_id: String, command: String) -> bool {
+                [call debugger "controlRun" command: RunCommand] fn control_run(&self, execution_id: String, command: String) -> bool {
                     self.session.control_run(&execution_id, &command)
                 }
 
@@ -113,13 +117,13 @@ macro_rules! session_methods {
 
                 /// `executions.list` / `get` / `delete` / `prune` / `flush` by name (`arg`: options
                 /// JSON or an execution id): `{ok, value}` or `{ok: false, error}`.
-                [promise history "executions"] fn executions(&self, call: String, arg: String) {
+                [promise history "executions" call: ExecutionsCall] fn executions(&self, call: String, arg: String) {
                     self.session.executions(&call, arg)
                 }
 
                 /// `cache.clear` / `invalidate` / `stats` by name (`arg`: `{flowId?, nodeId?}`
                 /// JSON for `invalidate`): `{ok, value}` or `{ok: false, error}`.
-                [promise cache "cache"] fn cache(&self, call: String, arg: String) {
+                [promise cache "cache" call: CacheCall] fn cache(&self, call: String, arg: String) {
                     self.session.cache(&call, arg)
                 }
             ]
@@ -133,7 +137,7 @@ macro_rules! session_methods {
                 [driving always "run"] "run(runId: number, flowJson: string, optionsJson: string, buffers: Uint8Array[]): number";
                 /// Finished runs: the result as codec text, its binary data, its large arrays
                 /// apart, its trace id.
-                [relayed always "takeCompleted"] "takeCompleted(): Array<{ runId: number; result: string; buffers: Uint8Array[]; slices?: string[][]; trace?: number | null }>";
+                [relayed always "takeCompleted"] "takeCompleted(): FinishedRun[]";
                 /// Waiting executor calls, materialize requests and aborts, as one codec array text.
                 [relayed always "takeCalls"] "takeCalls(): string";
                 /// The binary data the batch `takeCalls` gave last refers to (`"i": n` tags), once.

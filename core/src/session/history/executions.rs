@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::super::storage::guarded_future;
-use super::super::Session;
+use super::super::{ExecutionsCall, Session};
 use super::SessionHistory;
 use crate::error::ExecutionError;
 use crate::host::BoxFuture;
@@ -16,12 +16,16 @@ impl Session {
     /// `prune` (`arg`: options JSON), `flush` (waits until every record written so far is
     /// stored; `null` also when history is off). An unknown name is a `VALIDATION_FAILED` outcome.
     pub fn executions(&self, op: &str, arg: String) -> BoxFuture<'static, String> {
-        match op {
-            "list" => self.executions_list(arg),
-            "get" => self.executions_get(arg),
-            "delete" => self.executions_delete(arg),
-            "prune" => self.executions_prune(arg),
-            "flush" => {
+        let call = match ExecutionsCall::parse_or_refuse(op, "executions") {
+            Ok(call) => call,
+            Err(error) => return guarded_future(async move { Err::<Value, _>(error) }),
+        };
+        match call {
+            ExecutionsCall::List => self.executions_list(arg),
+            ExecutionsCall::Get => self.executions_get(arg),
+            ExecutionsCall::Delete => self.executions_delete(arg),
+            ExecutionsCall::Prune => self.executions_prune(arg),
+            ExecutionsCall::Flush => {
                 // The store answers in order: a read returns once every earlier write is stored.
                 let history = self.history.clone();
                 guarded_future(async move {
@@ -33,13 +37,6 @@ impl Session {
                     }
                     Ok(Value::Null)
                 })
-            }
-            _ => {
-                let message = format!(
-                    "Unknown executions call '{}': list, get, delete or prune",
-                    op.chars().take(40).collect::<String>()
-                );
-                guarded_future(async move { Err::<Value, _>(ExecutionError::validation(message)) })
             }
         }
     }

@@ -2,6 +2,20 @@
 // A session's JS class (`NativeConductor`, `WasmConductor`) as the TypeScript layer sees it, from the
 // one Rust declaration of its methods (core/src/session/boundary/methods.rs).
 
+import type { CacheCall, ExecutionsCall, RunCommand } from "../../types/calls.generated.js";
+
+/**
+ * A finished run as `takeCompleted` gives it: the result as codec text with the binary data its
+ * tags refer to, its large arrays apart (`slices`), its trace's id for `takeTrace` / `dropTrace`.
+ */
+export type FinishedRun = {
+  runId: number;
+  result: string;
+  buffers: Uint8Array[];
+  slices?: string[][];
+  trace?: number | null;
+};
+
 /** The methods of a session's JS class; a method whose feature a build lacks is absent. */
 export type SessionMethods = {
   /**
@@ -44,7 +58,7 @@ export type SessionMethods = {
    *
    * Only in builds with `debugger`.
    */
-  controlRun?(executionId: string, command: string): boolean | Promise<boolean>;
+  controlRun?(executionId: string, command: RunCommand): boolean | Promise<boolean>;
   /**
    * Deep validation: `{ok, value: {valid, errors, issues}}`.
    */
@@ -71,14 +85,14 @@ export type SessionMethods = {
    *
    * Only in builds with `history`.
    */
-  executions?(call: string, arg: string): Promise<string>;
+  executions?(call: ExecutionsCall, arg: string): Promise<string>;
   /**
    * `cache.clear` / `invalidate` / `stats` by name (`arg`: `{flowId?, nodeId?}`
    * JSON for `invalidate`): `{ok, value}` or `{ok: false, error}`.
    *
    * Only in builds with `cache`.
    */
-  cache?(call: string, arg: string): Promise<string>;
+  cache?(call: CacheCall, arg: string): Promise<string>;
   /**
    * Called (with no arguments, possibly from another thread) when something is
    * waiting for JS outside a driving call: JS then calls `drive`.
@@ -94,7 +108,7 @@ export type SessionMethods = {
    * Finished runs: the result as codec text, its binary data, its large arrays
    * apart, its trace id.
    */
-  takeCompleted(): Array<{ runId: number; result: string; buffers: Uint8Array[]; slices?: string[][]; trace?: number | null }>;
+  takeCompleted(): FinishedRun[];
   /**
    * Waiting executor calls, materialize requests and aborts, as one codec array text.
    */

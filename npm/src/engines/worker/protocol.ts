@@ -9,8 +9,10 @@
  * result (`cancel`, `validate`, storage) are answered by `reply`, matched by `id`.
  */
 
-/** How to build the worker's session: the serialisable config, and whether storage is memory. */
+import type { FinishedRun, SESSION_METHOD_GATES, SESSION_METHOD_KINDS } from "../session/methods.generated.js";
+
 /**
+ * How to build the worker's session: the serialisable config, and whether storage is memory;
  * `editor`: load the editor module (history, debugging, the cache); `history`: record runs in
  * IndexedDB; `cache`: the config asks for a node result cache (kept in IndexedDB beside a kept history).
  */
@@ -20,8 +22,6 @@ export type RequestMessage =
   | { op: "run"; runId: number; flowJson: string; optionsJson: string; buffers: Uint8Array[] }
   | { op: "resolveCalls"; answersJson: string; buffers: Uint8Array[] }
   | { op: "call"; id: number; method: CallMethod; args: string[] };
-
-import type { SESSION_METHOD_GATES, SESSION_METHOD_KINDS } from "../session/methods.generated.js";
 
 type Kinds = typeof SESSION_METHOD_KINDS;
 type Gates = typeof SESSION_METHOD_GATES;
@@ -34,7 +34,8 @@ export type CallMethod = {
   [K in keyof Kinds]: Kinds[K] extends "call" | "promise" ? (K extends keyof Gates ? (Gates[K] extends "native" ? never : K) : K) : never;
 }[keyof Kinds];
 
-export type Completed = { runId: number; result: string; buffers: Uint8Array[]; slices?: string[][]; trace?: number | null };
+/** A finished run, as the session's `takeCompleted` gives it. */
+export type Completed = FinishedRun;
 
 /** What a driving call left waiting: the same three things its status bits name. */
 export type OutputMessage = {

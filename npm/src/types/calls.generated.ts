@@ -1,0 +1,12 @@
+// Generated from the Rust engine by scripts/generate-ts.sh. Do not edit.
+// The calls boundary methods take by name, from their one Rust declaration
+// (`named_calls!`: core/src/run/command.rs, core/src/session/boundary/calls.rs).
+
+/** What `node.pause` / `resume` / `step` ask of a running execution (`controlRun`). */
+export type RunCommand = "pause" | "resume" | "step";
+
+/** An `executions.*` call, by name; `flush` waits until every run record written so far is stored. */
+export type ExecutionsCall = "list" | "get" | "delete" | "prune" | "flush";
+
+/** The node result cache's calls (`conductor.cache`). */
+export type CacheCall = "clear" | "invalidate" | "stats";
