@@ -85,13 +85,14 @@ macro_rules! __session_typescript {
                 signature: {
                     // A text argument that names a call has that call's union type.
                     let named: &[(&str, &str)] = &[$((stringify!($named), stringify!($calls))),*];
-                    let params: Vec<String> = vec![$({
-                        let ts = named
-                            .iter()
-                            .find(|(arg, _)| *arg == stringify!($arg))
-                            .map_or(<$ty as $crate::typescript::session::TsType>::TS, |(_, calls)| *calls);
-                        format!("{}: {}", $crate::typescript::session::camel(stringify!($arg)), ts)
-                    }),*];
+                    let args: &[(&str, &str)] = &[$((stringify!($arg), <$ty as $crate::typescript::session::TsType>::TS)),*];
+                    let params: Vec<String> = args
+                        .iter()
+                        .map(|(arg, ts)| {
+                            let ts = named.iter().find(|(name, _)| name == arg).map_or(*ts, |(_, calls)| *calls);
+                            format!("{}: {}", $crate::typescript::session::camel(arg), ts)
+                        })
+                        .collect();
                     let result = match stringify!($kind) {
                         "promise" => "Promise<string>",
                         _ => $crate::__session_typescript!(@result $($ret)?),
