@@ -137,6 +137,21 @@ impl SessionHistory {
         }
     }
 
+    /// What a run's `retry` reuses from the run it retries: `None` without a retry; refused when
+    /// the session records no runs (there is nothing to retry).
+    pub(crate) async fn reuse_for(
+        history: Option<&SharedSessionHistory>,
+        retry: Option<&RetryRequest>,
+    ) -> Result<Option<Reuse>> {
+        match (history, retry) {
+            (Some(history), Some(retry)) => history.reuse(retry).await.map(Some),
+            (None, Some(_)) => Err(ExecutionError::validation(
+                "Execution history is off for this conductor: there is nothing to retry",
+            )),
+            (_, None) => Ok(None),
+        }
+    }
+
     /// What a retry of `of` from `from` reuses.
     pub(crate) async fn reuse(&self, request: &RetryRequest) -> Result<Reuse> {
         validate_execution_id(&request.of)?;

@@ -54,8 +54,13 @@ impl SessionHistory {
         match *self {}
     }
 
-    pub(crate) async fn reuse(&self, _request: &RetryRequest) -> Result<Reuse> {
-        match *self {}
+    /// Nothing to reuse: the TypeScript layer refuses a retry on a module without history
+    /// before the run reaches it.
+    pub(crate) async fn reuse_for(
+        _history: Option<&SharedSessionHistory>,
+        _retry: Option<&RetryRequest>,
+    ) -> Result<Option<Reuse>> {
+        Ok(None)
     }
 }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use futures::FutureExt;
 
 use super::events::MailboxSink;
-use super::history::{flow_text, keep_buffers, FlowText};
+use super::history::{flow_text, keep_buffers, FlowText, SessionHistory};
 use super::mailbox::lock;
 use super::output;
 use super::wire::RunOutput;
@@ -170,20 +170,13 @@ impl Session {
                     .located(flow.id_str(), execution_id),
             );
         };
-        let reuse = match (&self.history, &options.retry) {
-            (Some(history), Some(retry)) => match history.reuse(retry).await {
-                Ok(reuse) => Some(reuse),
+        let reuse =
+            match SessionHistory::reuse_for(self.history.as_ref(), options.retry.as_ref()).await {
+                Ok(reuse) => reuse,
                 Err(error) => {
                     return ExecutionResult::failed(error.located(flow.id_str(), execution_id))
                 }
-            },
-            (None, Some(_)) => {
-                return ExecutionResult::failed(ExecutionError::validation(
-                    "Execution history is off for this conductor: there is nothing to retry",
-                ))
-            }
-            _ => None,
-        };
+            };
         let recorder = match &self.history {
             Some(history) if options.history != Some(false) => Some(history.begin(
                 &self.host,
