@@ -165,12 +165,8 @@ fn a_row_that_fails_midway_leaves_no_output_file() {
 /// guard, not a speed verdict: the removal waits its turn on the host's blocking pool, which
 /// this binary's other tests (writing hundreds of thousands of rows) may keep busy for seconds.
 fn removed_soon(path: &str) -> bool {
-    (0..60_000).any(|_| {
-        let gone = !std::path::Path::new(path).exists();
-        if !gone {
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
-        gone
+    common::eventually_blocking(std::time::Duration::from_secs(60), || {
+        !std::path::Path::new(path).exists()
     })
 }
 

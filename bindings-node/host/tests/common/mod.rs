@@ -89,6 +89,20 @@ pub async fn eventually(limit: Duration, mut condition: impl FnMut() -> bool) ->
     condition()
 }
 
+/// [`eventually`] for a test without a runtime: polls `condition` every millisecond on this
+/// thread. A hang bound, not a speed verdict: give it a minute where the thing awaited waits
+/// its turn on a pool other tests of the binary may keep busy.
+pub fn eventually_blocking(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if condition() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    condition()
+}
+
 /// Whether `pid` is still a live (not zombie) process.
 pub fn alive(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
