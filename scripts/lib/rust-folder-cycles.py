@@ -28,6 +28,7 @@ import os
 import re
 import sys
 from collections import defaultdict
+from folder_graph import strongly_connected
 
 ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
 ROOT = os.path.abspath(
@@ -460,42 +461,6 @@ def scan_file(path, is_test_file):
     return [(t, line_of(src, off), kind, test, note, item) for (t, off, kind, test, note, item) in refs]
 
 
-def scc(nodes, edges):
-    index, low, on, stack, res = {}, {}, set(), [], []
-    counter = [0]
-    adj = defaultdict(set)
-    for a, b in edges:
-        adj[a].add(b)
-
-    sys.setrecursionlimit(10000)
-
-    def strong(v):
-        index[v] = low[v] = counter[0]
-        counter[0] += 1
-        stack.append(v)
-        on.add(v)
-        for w in sorted(adj[v]):
-            if w not in index:
-                strong(w)
-                low[v] = min(low[v], low[w])
-            elif w in on:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            comp = []
-            while True:
-                w = stack.pop()
-                on.discard(w)
-                comp.append(w)
-                if w == v:
-                    break
-            res.append(sorted(comp))
-
-    for v in sorted(nodes):
-        if v not in index:
-            strong(v)
-    return sorted([c for c in res if len(c) > 1], key=lambda c: (-len(c), c))
-
-
 # Intended layering (lower number = lower layer). An edge from a lower to a higher layer is
 # flagged UP: inside a cycle those are the edges to cut. Folders missing here get no verdict.
 LAYERS = {
@@ -595,9 +560,9 @@ def main():
         test_edges.pop(e, None)
     rex = reexports()
 
-    comps = scc(MODS.keys(), main_edges.keys())
+    comps = strongly_connected(MODS.keys(), main_edges.keys())
     all_keys = set(main_edges) | set(test_edges)
-    comps_t = scc(MODS.keys(), all_keys)
+    comps_t = strongly_connected(MODS.keys(), all_keys)
     extra = {k: v for k, v in test_edges.items() if k not in main_edges}
 
     if AS_JSON:
@@ -641,7 +606,7 @@ def main():
             for (f, l), (kinds, items) in g.items():
                 print(f"      {fmt_place(f, l, kinds, items, b, rex)}")
     up = {k for k in main_edges if verdict(*k) == "UP"}
-    rest = scc(MODS.keys(), [k for k in main_edges if k not in up])
+    rest = strongly_connected(MODS.keys(), [k for k in main_edges if k not in up])
     print("\n## UP edges (against LAYERS): " + (", ".join(f"{a}->{b}" for a, b in sorted(up)) or "none"))
     print("## SCCs left once every UP edge is cut: " + ("; ".join("{" + ", ".join(c) + "}" for c in rest) or "none"))
     if comps_t != comps:
