@@ -9,25 +9,29 @@ use crate::value::{codec, slices};
 /// `{"ok": true, "value": ...}` or `{"ok": false, "error": ExecutionError}`: fallible calls
 /// return this, and the TypeScript layer throws a typed error.
 pub fn outcome<T: Serialize>(result: Result<T, ExecutionError>) -> String {
-    #[derive(Serialize)]
-    struct Envelope<'a, T> {
-        ok: bool,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        value: Option<&'a T>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        error: Option<&'a ExecutionError>,
-    }
-    let written = match &result {
-        Ok(value) => serde_json::to_string(&Envelope { ok: true, value: Some(value), error: None }),
-        Err(error) => {
-            serde_json::to_string(&Envelope::<T> { ok: false, value: None, error: Some(error) })
+    // Only the value's own serialization is written per answer type; the envelope is written
+    // once (each answer type instantiating a whole envelope cost the browser module bytes).
+    match result.and_then(|value| serde_json::to_string(&value).map_err(ExecutionError::from)) {
+        Ok(value) => {
+            const OPEN: &str = "{\"ok\":true,\"value\":";
+            let mut text = String::with_capacity(OPEN.len() + value.len() + 1);
+            text.push_str(OPEN);
+            text.push_str(&value);
+            text.push('}');
+            text
         }
-    };
-    written.unwrap_or_else(|e| {
-        let error = ExecutionError::from(e);
-        serde_json::to_string(&Envelope::<()> { ok: false, value: None, error: Some(&error) })
-            .unwrap_or_default()
-    })
+        Err(error) => failed_outcome(&error),
+    }
+}
+
+/// `{"ok": false, "error": ...}`.
+fn failed_outcome(error: &ExecutionError) -> String {
+    #[derive(Serialize)]
+    struct Failed<'a> {
+        ok: bool,
+        error: &'a ExecutionError,
+    }
+    serde_json::to_string(&Failed { ok: false, error }).unwrap_or_default()
 }
 
 /// A finished run's output: the result as codec text with its binary data, its trace apart
