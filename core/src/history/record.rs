@@ -11,6 +11,7 @@ use crate::value::Value;
 /// it was `Running`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "RecordedRunStatus"))]
 pub enum RunStatus {
     Running,
     Success,
@@ -35,6 +36,7 @@ impl RunStatus {
 /// A run as `executions.list` shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ExecutionSummary", optional_fields))]
 pub struct RunSummary {
     /// The run's execution id.
     pub id: String,
@@ -49,6 +51,7 @@ pub struct RunSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(type = "ExecutionError"))]
     pub error: Option<ExecutionError>,
     /// The run this one retried.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,6 +65,7 @@ pub struct RunSummary {
 /// One node of a run. Group nodes have state and timings only; atomic nodes also their values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ExecutionNodeRecord", optional_fields))]
 pub struct NodeRecord {
     /// The node's path from the flow's root: ids of enclosing groups and its own, joined by `/`.
     pub node_id: String,
@@ -71,15 +75,20 @@ pub struct NodeRecord {
     pub attempts: u32,
     /// The output was taken from the run this one retried; the node did not run.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(test, ts(as = "Option<bool>", optional))]
     pub reused: bool,
     /// The output is recorded in full (not cut or redacted), so a retry may reuse it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(test, ts(as = "Option<bool>", optional))]
     pub reusable: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(type = "unknown"))]
     pub input: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(type = "unknown"))]
     pub output: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(type = "ExecutionError"))]
     pub error: Option<ExecutionError>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<f64>,
@@ -95,11 +104,19 @@ pub struct NodeRecord {
 
 /// A whole run as `executions.get` gives it: the summary's fields, then these.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ExecutionRecord"))]
 pub struct RunRecord {
+    // The TypeScript is `ExecutionSummary & {...}` (written by the generator).
+    #[cfg_attr(test, ts(skip))]
     pub summary: RunSummary,
     /// The flow definition as it ran.
+    #[cfg_attr(test, ts(type = "NodeDefinition"))]
     pub flow: Value,
+    /// The run's input.
+    #[cfg_attr(test, ts(type = "unknown"))]
     pub input: Value,
+    /// The run's variables.
+    #[cfg_attr(test, ts(type = "Record<string, unknown>"))]
     pub variables: Value,
     /// Nodes that finished (or were running when the run ended), in the order they ended (by
     /// end time; nodes without one last).

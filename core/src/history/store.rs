@@ -124,6 +124,7 @@ impl ListQuery {
 
 /// `{executions, total}`: one page, and how many runs pass the filters.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ExecutionListResponse"))]
 pub struct ExecutionPage {
     pub executions: Vec<RunSummary>,
     pub total: usize,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// `NodeExecutionState`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "NodeExecutionState"))]
 pub enum NodeState {
     Pending,
     Executing,

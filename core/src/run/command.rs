@@ -7,7 +7,7 @@
 #[doc(hidden)]
 #[macro_export]
 macro_rules! named_calls {
-    ($(#[doc = $doc:literal])* $name:ident { $($(#[doc = $vdoc:literal])* $variant:ident = $wire:literal),+ $(,)? }) => {
+    ($(#[doc = $doc:literal])* $name:ident { $($(#[doc = $vdoc:literal])* $variant:ident = $wire:literal $(-> $answer:ty)?),+ $(,)? }) => {
         $(#[doc = $doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum $name {
@@ -24,6 +24,15 @@ macro_rules! named_calls {
                     $($wire => Some(Self::$variant),)+
                     _ => None,
                 }
+            }
+
+            /// Each call's name and the TypeScript of what it answers (inside the outcome
+            /// envelope), for the calls that declare one.
+            #[cfg(test)]
+            pub(crate) fn answers(config: &ts_rs::Config) -> Vec<(&'static str, String)> {
+                // Read only by the calls that declare an answer.
+                let _ = config;
+                vec![$($(($wire, <$answer as ts_rs::TS>::name(config)),)?)+]
             }
 
             /// The call's name.

@@ -2,11 +2,50 @@
 
 use super::storage::guarded_future;
 use super::{CacheCall, Session};
-use crate::cache::{CacheHandle, CacheScope};
+use crate::cache::{CacheHandle, CacheScope, CacheStats};
 use crate::error::ExecutionError;
 use crate::host::BoxFuture;
-use crate::json;
 use crate::value::Value;
+
+/// `cache.clear`'s and `cache.invalidate`'s answer.
+#[derive(serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "CacheRemoved"))]
+pub struct CacheRemoved {
+    /// How many entries went.
+    pub removed: u64,
+}
+
+/// `cache.stats`'s answer: `enabled`, and the store's counts when it is.
+#[derive(serde::Serialize, Default)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "CacheStats", optional_fields))]
+pub struct CacheReport {
+    /// Whether this conductor has a cache.
+    pub enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entries: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hits: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub misses: Option<u64>,
+    /// Entries removed to stay within the bounds (not expiries or invalidations).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evictions: Option<u64>,
+}
+
+impl From<CacheStats> for CacheReport {
+    fn from(stats: CacheStats) -> Self {
+        CacheReport {
+            enabled: true,
+            entries: Some(stats.entries),
+            bytes: Some(stats.bytes),
+            hits: Some(stats.hits),
+            misses: Some(stats.misses),
+            evictions: Some(stats.evictions),
+        }
+    }
+}
 
 impl Session {
     /// Gives this session's runs a node result cache (see [`crate::cache`]).
@@ -42,22 +81,15 @@ impl Session {
                         Some(store) => store.invalidate(scope).await?,
                         None => 0,
                     };
-                    Ok(json!({"removed": removed}))
+                    Ok(CacheRemoved { removed })
                 })
             }
             CacheCall::Stats => guarded_future(async move {
                 let Some(store) = store else {
-                    return Ok(json!({"enabled": false}));
+                    return Ok(CacheReport::default());
                 };
                 let stats = store.stats().await?;
-                Ok(json!({
-                    "enabled": true,
-                    "entries": stats.entries,
-                    "bytes": stats.bytes,
-                    "hits": stats.hits,
-                    "misses": stats.misses,
-                    "evictions": stats.evictions,
-                }))
+                Ok(CacheReport::from(stats))
             }),
         }
     }

@@ -59,7 +59,7 @@ impl CompletedRun {
     /// `takeCompleted` in the wasm module) writes these names.
     pub const JS_FIELDS: &'static [(&'static str, &'static str, bool)] = &[
         ("runId", "number", false),
-        ("result", "string", false),
+        ("result", "Encoded<WireResult>", false),
         ("buffers", "Uint8Array[]", false),
         // Absent (wasm) or empty (native) when the result has no arrays written apart.
         ("slices", "string[][]", true),

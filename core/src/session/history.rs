@@ -60,6 +60,14 @@ pub struct SessionHistory {
     ended: AtomicUsize,
 }
 
+/// `executions.prune`'s answer.
+#[derive(serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "PrunedExecutions"))]
+pub struct Pruned {
+    /// How many run records went.
+    pub deleted: usize,
+}
+
 /// `executions.prune({olderThan?, keep?})`: `olderThan` in ms before now.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]

@@ -44,6 +44,13 @@ pub use history::{SessionHistory, SharedSessionHistory};
 pub use mailbox::{Batch, Notifier, PokeFn};
 pub use placement::{Keepers, Place, Placement, RedisTarget};
 pub use wire::outcome;
+// The answer types, for the TypeScript generated from them.
+#[cfg(test)]
+pub(crate) use {
+    cache::{CacheRemoved, CacheReport},
+    history::Pruned,
+    storage::Validated,
+};
 
 use self::driver::Driver;
 use self::mailbox::{lock, Mailbox};

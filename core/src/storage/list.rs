@@ -42,6 +42,7 @@ impl Default for ListOptions {
 /// `modifiedAt`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "StoredFlowItem"))]
 pub struct FlowListItem {
     pub id: String,
     pub name: String,
@@ -55,6 +56,7 @@ pub struct FlowListItem {
 
 /// `{flows, total}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "StoredFlowPage"))]
 pub struct FlowListPage {
     pub flows: Vec<FlowListItem>,
     pub total: usize,

@@ -37,6 +37,51 @@ fn declaration<T: TS>(config: &Config) -> String {
     format!("{docs}export {first}\n{}\n", rest.join("\n"))
 }
 
+/// `declaration`, with one field per line: ts-rs writes the fields without documentation
+/// side by side.
+fn one_field_per_line(declaration: &str) -> String {
+    let mut out = String::new();
+    for line in declaration.lines() {
+        let text = line.trim_start();
+        if text.starts_with('/') || text.starts_with('*') {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        // `export type X = { a: A,` opens the object on a line of its own.
+        let (head, fields) = match text.split_once("= { ") {
+            Some((name, rest)) => {
+                out.push_str(&format!("{name}= {{\n"));
+                (String::from("  "), rest)
+            }
+            None => (line[..line.len() - text.len()].to_owned(), text),
+        };
+        let fields = fields.strip_suffix(" };").map_or(fields, str::trim_end);
+        let closes = text.ends_with(" };");
+        let mut depth = 0i32;
+        let mut field = String::new();
+        for c in fields.chars() {
+            match c {
+                '<' | '{' | '(' | '[' => depth += 1,
+                '>' | '}' | ')' | ']' => depth -= 1,
+                _ => {}
+            }
+            field.push(c);
+            if c == ',' && depth == 0 {
+                out.push_str(&format!("{head}{}\n", field.trim()));
+                field.clear();
+            }
+        }
+        if !field.trim().is_empty() {
+            out.push_str(&format!("{head}{}\n", field.trim()));
+        }
+        if closes {
+            out.push_str("};\n");
+        }
+    }
+    out
+}
+
 /// `wire.generated.ts`: what crosses the boundary into the engine.
 fn wire() -> String {
     let config = Config::new();
@@ -71,6 +116,94 @@ fn run_options_builder(decl: &str) -> String {
         out.push_str(&format!("    {field}: set.{field} ?? given.{field},\n"));
     }
     out.push_str("  };\n}\n\n");
+    out
+}
+
+/// How ts-rs writes the answers: the engine's 64-bit counts are JSON numbers.
+fn answer_config() -> Config {
+    Config::new().with_large_int("number")
+}
+
+/// The names `answers.generated.ts` exports, for the generated files that import them.
+const ANSWER_NAMES: &[&str] = &[
+    "Encoded",
+    "Outcome",
+    "ExecutionTrace",
+    "FlowDefinition",
+    "RunTrace",
+    "WireEvents",
+    "StoredFlow",
+    "ProgressSnapshot",
+    "CatalogNode",
+    "NodeCategories",
+    "TemplateList",
+    "FlowTemplateInfo",
+    "NodeDefinition",
+    "RunProgressEvent",
+    "WireEvent",
+    "WireError",
+    "WireResult",
+    "ValidationResult",
+    "ValidationIssue",
+    "StoredFlowItem",
+    "StoredFlowPage",
+    "RecordedRunStatus",
+    "NodeExecutionState",
+    "ExecutionSummary",
+    "ExecutionNodeRecord",
+    "ExecutionRecord",
+    "ExecutionListResponse",
+    "PrunedExecutions",
+    "CacheRemoved",
+    "CacheStats",
+];
+
+/// `answers.generated.ts`: what the session's methods answer, from the Rust types that write it.
+fn answers() -> String {
+    use crate::history::{ExecutionPage, NodeRecord, RunRecord, RunStatus, RunSummary};
+    use crate::progress::NodeState;
+    use crate::session::{CacheRemoved, CacheReport, Pruned, Validated};
+    use crate::storage::{FlowListItem, FlowListPage};
+    use crate::validation::ValidationIssue;
+    use session::{
+        CatalogNode, NodeCategories, ProgressSnapshot, RunTrace, StoredFlow, TemplateList,
+        WireEvents,
+    };
+    let config = answer_config();
+    let mut out = String::from(HEADER);
+    out.push_str("// What a session's methods answer, from the Rust types whose serialization the answers are.\n\n");
+    // The shapes the Rust side writes by hand (serializers written out for size or speed) keep
+    // their TypeScript types where the public API declares them.
+    out.push_str("import type { ExecutionError } from \"./errors.js\";\nimport type { NodeDefinition } from \"./definition.js\";\nimport type { ExecutionTrace } from \"./execution.js\";\nimport type { RunProgressEvent } from \"./progress.js\";\nimport type { FlowDefinition, FlowTemplateInfo } from \"./storage.js\";\nimport type { WireError, WireEvent, WireResult } from \"./wire.js\";\n\n");
+    out.push_str("export type { ExecutionTrace, FlowDefinition, FlowTemplateInfo, NodeDefinition, RunProgressEvent, WireError, WireEvent, WireResult };\n\n");
+    out.push_str("/**\n * Text (JSON, or codec text) that decodes to a `T`: how a method's answer crosses the boundary,\n * typed by what it holds. `decoded(text)` reads it.\n */\nexport type Encoded<T> = string & { readonly __decodesTo?: T };\n\n");
+    out.push_str("/** The envelope every fallible answer comes in: `{ok: true, value}` or `{ok: false, error}`. */\nexport type Outcome<T> = { ok: true; value: T } | { ok: false; error: WireError };\n\n");
+    for declaration in [
+        declaration::<RunTrace>(&config),
+        declaration::<WireEvents>(&config),
+        declaration::<ProgressSnapshot>(&config),
+        declaration::<StoredFlow>(&config),
+        declaration::<CatalogNode>(&config),
+        declaration::<NodeCategories>(&config),
+        declaration::<TemplateList>(&config),
+        declaration::<Validated>(&config),
+        declaration::<ValidationIssue>(&config),
+        declaration::<FlowListPage>(&config),
+        declaration::<FlowListItem>(&config),
+        declaration::<RunStatus>(&config),
+        declaration::<NodeState>(&config),
+        declaration::<RunSummary>(&config),
+        declaration::<NodeRecord>(&config),
+        // A record is its summary's fields and these (serialized side by side).
+        declaration::<RunRecord>(&config).replacen("= {", "= ExecutionSummary & {", 1),
+        declaration::<ExecutionPage>(&config),
+        declaration::<Pruned>(&config),
+        declaration::<CacheRemoved>(&config),
+        declaration::<CacheReport>(&config),
+    ] {
+        out.push_str(&one_field_per_line(&declaration));
+        out.push('\n');
+    }
     out
 }
 
@@ -140,6 +273,7 @@ fn generated_typescript_is_current() {
         ("types/recovery.generated.ts", recovery()),
         ("engines/session/methods.generated.ts", session::methods_file(HEADER)),
         ("types/calls.generated.ts", session::calls_file(HEADER)),
+        ("types/answers.generated.ts", answers()),
         ("types/options.generated.ts", options::options_file(HEADER)),
         ("engines/wasm/catalog.generated.ts", catalog::catalog_file(HEADER)),
     ] {

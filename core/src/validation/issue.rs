@@ -9,7 +9,10 @@ use crate::error::{ErrorCode, ExecutionError};
 /// One problem found in a flow.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 pub struct ValidationIssue {
+    /// The error code (`VALIDATION_FAILED`, ...).
+    #[cfg_attr(test, ts(type = "string"))]
     pub code: ErrorCode,
     pub message: String,
     /// Id of the node concerned, when it has one.

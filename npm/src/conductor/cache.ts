@@ -3,14 +3,18 @@
  * server runs go to). The engine keeps and answers everything; this file only shapes calls.
  */
 import type { CacheScope, CacheStats } from "../types/cache.js";
+import type { CacheAnswers, CacheCall } from "../types/calls.generated.js";
+import type { CacheRemoved } from "../types/answers.generated.js";
 import type { EngineAdapter } from "./engine.js";
 import type { Outcome } from "../types/wire.js";
 import { unwrap } from "./hydrate.js";
 
-/** The outcome of a `cache.*` call on an engine built without a cache: nothing to remove, off. */
-export function cacheUnavailable<T>(call: string): Outcome<T> {
-  const value = call === "stats" ? { enabled: false } : { removed: 0 };
-  return { ok: true, value: value as T };
+/** What each `cache.*` call answers on an engine built without a cache: nothing removed, off. */
+const WITHOUT_CACHE: CacheAnswers = { clear: { removed: 0 }, invalidate: { removed: 0 }, stats: { enabled: false } };
+
+/** The outcome of a `cache.*` call on an engine built without a cache. */
+export function cacheUnavailable<C extends CacheCall>(call: C): Outcome<CacheAnswers[C]> {
+  return { ok: true, value: WITHOUT_CACHE[call] };
 }
 
 const fields = <T extends object>(given: T | undefined | null): Partial<T> => (typeof given === "object" && given !== null ? given : {});
@@ -18,20 +22,20 @@ const fields = <T extends object>(given: T | undefined | null): Partial<T> => (t
 export function createCacheApi(engine: EngineAdapter) {
   return {
     /** Removes every entry: `{removed}`. */
-    async clear(): Promise<{ removed: number }> {
-      return unwrap(await engine.cache("clear", "")) as { removed: number };
+    async clear(): Promise<CacheRemoved> {
+      return unwrap(await engine.cache("clear", ""));
     },
     /**
      * Removes the entries of a flow (`flowId`: its root node's id), of a node (`nodeId`: its
      * path, e.g. `group/node`, or its own id), or both: `{removed}`.
      */
-    async invalidate(scope: CacheScope = {}): Promise<{ removed: number }> {
+    async invalidate(scope: CacheScope = {}): Promise<CacheRemoved> {
       const { flowId, nodeId } = fields(scope);
-      return unwrap(await engine.cache("invalidate", JSON.stringify({ flowId, nodeId }))) as { removed: number };
+      return unwrap(await engine.cache("invalidate", JSON.stringify({ flowId, nodeId })));
     },
     /** Entries, bytes, hits, misses and evictions so far; `{enabled: false}` when the cache is off. */
     async stats(): Promise<CacheStats> {
-      return unwrap(await engine.cache("stats", "")) as CacheStats;
+      return unwrap(await engine.cache("stats", ""));
     },
   };
 }

@@ -4,13 +4,14 @@
  */
 import type { NodeDefinition } from "../types/definition.js";
 import type { HealthResult, NodeExecutorFactory } from "../types/execution.js";
-import type { FlowTemplateInfo, ListFlowsOptions, ValidationResult } from "../types/storage.js";
+import type { FlowListResponse, FlowTemplateInfo, ListFlowsOptions } from "../types/storage.js";
+import type { Encoded, ProgressSnapshot, StoredFlow, ValidationResult } from "../types/answers.generated.js";
 import type { Outcome, WireError, WireEvent, WireResult } from "../types/wire.js";
 
 export type { WireRunOptions } from "./run-options.js";
 import type { WireRunOptions } from "./run-options.js";
 
-import type { CacheCall, ExecutionsCall, RunCommand } from "../types/calls.generated.js";
+import type { CacheAnswers, CacheCall, ExecutionsAnswers, ExecutionsCall, RunCommand } from "../types/calls.generated.js";
 export type { CacheCall, ExecutionsCall, RunCommand } from "../types/calls.generated.js";
 
 /**
@@ -52,21 +53,22 @@ export interface EngineAdapter {
    * The state of the run this engine started last, as the JSON of a progress snapshot; `null`
    * before any run; `undefined` (or absent) where it cannot be read on demand.
    */
-  runState?(): string | null | undefined;
+  runState?(): Encoded<ProgressSnapshot> | null | undefined;
   run(flow: NodeDefinition, options: WireRunOptions): Promise<WireResult>;
   /** True when a running execution was cancelled. Never rejects. */
   cancel(executionId: string): MaybePromise<boolean>;
   /** Pauses, resumes or steps a running execution; false when no such run is going on. Never rejects. */
   controlRun(executionId: string, command: RunCommand): MaybePromise<boolean>;
   validate(flow: NodeDefinition, customTypes: string[]): MaybePromise<Outcome<ValidationResult>>;
-  saveFlow(flow: unknown): Promise<Outcome<Record<string, unknown>>>;
-  loadFlow(id: string): Promise<Outcome<Record<string, unknown>>>;
-  listFlows(options: ListFlowsOptions): Promise<Outcome<{ flows: Array<Record<string, unknown>>; total: number }>>;
+  saveFlow(flow: unknown): Promise<Outcome<StoredFlow>>;
+  loadFlow(id: string): Promise<Outcome<StoredFlow>>;
+  /** The engine's page of stored flows (`StoredFlowPage`), or an app storage's listing. */
+  listFlows(options: ListFlowsOptions): Promise<Outcome<FlowListResponse>>;
   deleteFlow(id: string): Promise<Outcome<null>>;
   /** `executions.list` / `get` / `delete` / `prune` where runs are recorded; `arg` is options JSON or an execution id. */
-  executions(call: ExecutionsCall, arg: string): Promise<Outcome<unknown>>;
+  executions<C extends ExecutionsCall>(call: C, arg: string): Promise<Outcome<ExecutionsAnswers[C]>>;
   /** `cache.clear` / `invalidate` / `stats`; `arg` is `{flowId?, nodeId?}` JSON for `invalidate`. */
-  cache(call: CacheCall, arg: string): Promise<Outcome<unknown>>;
+  cache<C extends CacheCall>(call: C, arg: string): Promise<Outcome<CacheAnswers[C]>>;
   listTemplates(): MaybePromise<Outcome<{ templates: FlowTemplateInfo[] }>>;
   getTemplate(id: string): MaybePromise<Outcome<NodeDefinition | null>>;
   nodeDefinitions(): Outcome<NodeDefinition[]>;

@@ -9,6 +9,7 @@ import type {
   ExecutionListResponse,
   ExecutionRecord,
   ListExecutionsOptions,
+  PrunedExecutions,
   PruneExecutionsOptions,
   RetryExecutionOptions,
 } from "../types/history.js";
@@ -44,12 +45,12 @@ export function createExecutionsApi(engine: EngineAdapter, run: Run) {
     async list(options: ListExecutionsOptions = {}): Promise<ExecutionListResponse> {
       // Only the options there are: whatever else an object holds stays here.
       const { flowId, status, limit, offset, sortOrder } = fields(options);
-      return unwrap(await engine.executions("list", JSON.stringify({ flowId, status, limit, offset, sortOrder }))) as ExecutionListResponse;
+      return unwrap(await engine.executions("list", JSON.stringify({ flowId, status, limit, offset, sortOrder })));
     },
     /** One run with its nodes; a `NODE_NOT_FOUND` `ConductorError` when there is none. */
     async get(executionId: string): Promise<ExecutionRecord> {
       requireId(executionId);
-      return unwrap(await engine.executions("get", executionId)) as ExecutionRecord;
+      return unwrap(await engine.executions("get", executionId));
     },
     /** Removes a run's record; `NODE_NOT_FOUND` when there is none. */
     async delete(executionId: string): Promise<void> {
@@ -57,9 +58,9 @@ export function createExecutionsApi(engine: EngineAdapter, run: Run) {
       unwrap(await engine.executions("delete", executionId));
     },
     /** Removes runs older than `olderThan` ms and all but the newest `keep` (running runs stay): `{deleted}`. */
-    async prune(options: PruneExecutionsOptions): Promise<{ deleted: number }> {
+    async prune(options: PruneExecutionsOptions): Promise<PrunedExecutions> {
       const { olderThan, keep } = fields(options);
-      return unwrap(await engine.executions("prune", JSON.stringify({ olderThan, keep }))) as { deleted: number };
+      return unwrap(await engine.executions("prune", JSON.stringify({ olderThan, keep })));
     },
     /**
      * Runs a recorded execution again, as a new run linked to it (`retryOf`). From `"failed"`

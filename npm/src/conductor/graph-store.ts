@@ -14,6 +14,7 @@ import type { RunGraphState, RunProgressEvent } from "../types/progress.js";
 import type { EngineAdapter } from "./engine.js";
 import type { WireEvent } from "../types/wire.js";
 import { toGraphState } from "./progress.js";
+import { decoded } from "./decoded.js";
 
 /** Called with the new state and the one before it, at every change. */
 export type StoreListener = (state: RunGraphState, previous: RunGraphState) => void;
@@ -125,7 +126,7 @@ export class GraphStore {
     const text = this.engine.runState?.();
     if (typeof text !== "string") return text;
     // The engine writes it in the shape of a progress snapshot.
-    const viewed = JSON.parse(text) as RunProgressEvent;
+    const viewed = decoded(text);
     return viewed.executionId === this.forgotten ? null : toGraphState(viewed);
   }
 

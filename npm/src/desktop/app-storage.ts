@@ -9,7 +9,8 @@ import { delegatingEngine } from "../conductor/delegate.js";
 import type { EngineAdapter } from "../conductor/engine.js";
 import type { AppStorage, FlowStore, KeyValueStorage } from "../types/app-storage.js";
 import { ErrorCode } from "../types/errors.js";
-import type { FlowListItem, ListFlowsOptions } from "../types/storage.js";
+import type { FlowListItem, FlowListResponse, ListFlowsOptions } from "../types/storage.js";
+import type { StoredFlow } from "../types/answers.generated.js";
 import type { Outcome, WireEvent } from "../types/wire.js";
 
 type Flow = Record<string, unknown>;
@@ -140,14 +141,15 @@ export function withAppStorage(engine: EngineAdapter, storage: AppStorage): Engi
     },
     saveFlow: (flow) =>
       outcome(async () => {
-        const saved = (await flows.saveFlow(flow as Flow)) as Flow;
+        // The app's storage keeps flows as it is given them: what it answers is the stored flow.
+        const saved = (await flows.saveFlow(flow as Flow)) as StoredFlow;
         const id = String(saved?.id ?? (flow as Flow).id);
         const savedAt = String(saved?.savedAt ?? new Date().toISOString());
         emit([{ type: "flowSaved", id, flowId: id, name: String(saved?.name ?? ""), savedAt, timestamp: Date.now() }]);
         return saved;
       }),
-    loadFlow: (id) => outcome(async () => (await flows.loadFlow(id)) as Flow),
-    listFlows: (options) => outcome(async () => (await flows.listFlows(options)) as { flows: Flow[]; total: number }),
+    loadFlow: (id) => outcome(async () => (await flows.loadFlow(id)) as StoredFlow),
+    listFlows: (options) => outcome(async () => (await flows.listFlows(options)) as FlowListResponse),
     deleteFlow: (id) =>
       outcome(async () => {
         await flows.deleteFlow(id);

@@ -21,12 +21,5 @@ export interface CacheScope {
   nodeId?: string;
 }
 
-/** `cache.stats()`. */
-export interface CacheStats {
-  enabled: boolean;
-  entries?: number;
-  bytes?: number;
-  hits?: number;
-  misses?: number;
-  evictions?: number;
-}
+/** `cache.stats()` (generated from the Rust type that writes it). */
+export type { CacheStats } from "./answers.generated.js";

@@ -1,6 +1,8 @@
 // Generated from the Rust engine by scripts/generate-ts.sh. Do not edit.
-// The calls boundary methods take by name, from their one Rust declaration
-// (`named_calls!`: core/src/run/command.rs, core/src/session/boundary/calls.rs).
+// The calls boundary methods take by name and what each answers, from their one Rust
+// declaration (`named_calls!`: core/src/run/command.rs, core/src/session/boundary/calls.rs).
+
+import type { CacheRemoved, CacheStats, ExecutionListResponse, ExecutionRecord, PrunedExecutions } from "./answers.generated.js";
 
 /** What `node.pause` / `resume` / `step` ask of a running execution (`controlRun`). */
 export type RunCommand = "pause" | "resume" | "step";
@@ -8,5 +10,21 @@ export type RunCommand = "pause" | "resume" | "step";
 /** An `executions.*` call, by name; `flush` waits until every run record written so far is stored. */
 export type ExecutionsCall = "list" | "get" | "delete" | "prune" | "flush";
 
+/** What each `ExecutionsCall` answers (inside the outcome envelope). */
+export type ExecutionsAnswers = {
+  list: ExecutionListResponse;
+  get: ExecutionRecord;
+  delete: null;
+  prune: PrunedExecutions;
+  flush: null;
+};
+
 /** The node result cache's calls (`conductor.cache`). */
 export type CacheCall = "clear" | "invalidate" | "stats";
+
+/** What each `CacheCall` answers (inside the outcome envelope). */
+export type CacheAnswers = {
+  clear: CacheRemoved;
+  invalidate: CacheRemoved;
+  stats: CacheStats;
+};

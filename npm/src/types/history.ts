@@ -2,13 +2,9 @@
  * Execution history: every run recorded as it goes, read back with `conductor.executions`.
  */
 import type { NodeDefinition } from "./definition.js";
-import type { ExecutionError } from "./errors.js";
 import type { HistorySettings } from "./options.generated.js";
 
 export type { HistorySettings } from "./options.generated.js";
-
-/** Where a recorded run stands. `"crashed"`: its process died while it ran (set by the next conductor to open the store; in queue mode, when the queue finds the worker gone). */
-export type RecordedRunStatus = "running" | "success" | "failed" | "cancelled" | "crashed";
 
 /**
  * `ConductorConfig.history`: `false` records nothing; an object says how runs are kept.
@@ -17,56 +13,16 @@ export type RecordedRunStatus = "running" | "success" | "failed" | "cancelled" |
  */
 export type HistoryConfig = boolean | HistorySettings;
 
-/** A run as `executions.list` shows it. Times are epoch milliseconds. */
-export type ExecutionSummary = {
-  id: string;
-  /** The flow's root node id. */
-  flowId: string;
-  /** A hash of the flow's definition as it ran: equal hashes, same definition. */
-  flowHash: string;
-  status: RecordedRunStatus;
-  startTime: number;
-  endTime?: number;
-  duration?: number;
-  error?: ExecutionError;
-  /** The run this one retried. */
-  retryOf?: string;
-  /** The process that ran it (`pid:<n>`). */
-  owner?: string;
-};
-
-/** One node of a recorded run. */
-export type ExecutionNodeRecord = {
-  /** The node's path: ids of enclosing groups and its own, joined by `/`. */
-  nodeId: string;
-  nodeType: string;
-  state: "pending" | "executing" | "completed" | "error" | "skipped" | "pinned" | "cached";
-  /** Attempts made, retries included; 0 when the output was reused. */
-  attempts: number;
-  /** The output was taken from the run this one retried (the node did not run). */
-  reused?: boolean;
-  /** The output is recorded whole, so a retry may reuse it. */
-  reusable?: boolean;
-  input?: unknown;
-  output?: unknown;
-  error?: ExecutionError;
-  startTime?: number;
-  endTime?: number;
-  /** Served from the result cache (`state: "cached"`): the entry's key, 32 hex digits. */
-  cacheKey?: string;
-  /** Served from the result cache: the entry's age in ms when it was served. */
-  cacheAge?: number;
-};
-
-/** A whole recorded run, as `executions.get` gives it. */
-export type ExecutionRecord = ExecutionSummary & {
-  /** The flow definition as it ran. */
-  flow: NodeDefinition;
-  input: unknown;
-  variables: Record<string, unknown>;
-  /** Nodes that ended (or were running when the run ended), in the order they ended. */
-  nodes: ExecutionNodeRecord[];
-};
+/** The shapes of recorded runs, generated from the Rust types that write them. */
+export type {
+  ExecutionListResponse,
+  ExecutionNodeRecord,
+  ExecutionRecord,
+  ExecutionSummary,
+  PrunedExecutions,
+  RecordedRunStatus,
+} from "./answers.generated.js";
+import type { RecordedRunStatus } from "./answers.generated.js";
 
 export type ListExecutionsOptions = {
   flowId?: string;
@@ -77,8 +33,6 @@ export type ListExecutionsOptions = {
   /** By start time; default `"desc"` (newest first). */
   sortOrder?: "asc" | "desc";
 };
-
-export type ExecutionListResponse = { executions: ExecutionSummary[]; total: number };
 
 export type PruneExecutionsOptions = {
   /** Remove runs that began more than this many ms ago. */

@@ -67,16 +67,5 @@ export type EnvironmentInfo = {
   };
 };
 
-/** Validation results: the TypeScript engine `{valid, errors}` plus structured issues. */
-export type ValidationIssue = {
-  code: string;
-  message: string;
-  nodeId?: string;
-  path: string[];
-  field?: string;
-};
-/**
- * What `node.validate` finds. `warnings`, present only when there are some, lists what a flow
- * gets away with under `strictParameters: false` (unknown parameters, ports, template paths).
- */
-export type ValidationResult = { valid: boolean; errors: string[]; issues: ValidationIssue[]; warnings?: string[] };
+/** What `node.validate` finds (generated from the Rust type that writes it). */
+export type { ValidationIssue, ValidationResult } from "./answers.generated.js";

@@ -32,5 +32,4 @@ export type WireEvent =
   | { type: "flowSaved"; id: string; flowId: string; name: string; savedAt: string; timestamp: number }
   | { type: "flowDeleted"; id: string };
 
-/** `{ok: true, value}` or `{ok: false, error}`. */
-export type Outcome<T> = { ok: true; value: T } | { ok: false; error: WireError };
+export type { Encoded, Outcome } from "./answers.generated.js";

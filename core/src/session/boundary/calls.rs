@@ -1,30 +1,36 @@
 //! The sub-commands of the session methods that take one by name (`executions`, `cache`),
-//! declared once: the session parses them and the TypeScript unions are generated from them.
+//! declared once with what each answers: the session parses them, and the TypeScript unions
+//! and the answer of each call are generated from them.
+
+#[cfg(test)]
+use crate::history::{ExecutionPage, RunRecord};
+#[cfg(test)]
+use crate::session::{CacheRemoved, CacheReport, Pruned};
 
 crate::named_calls! {
     /// An `executions.*` call: the run history's reads and housekeeping.
     ExecutionsCall {
         /// `{executions, total}` for options JSON (`limit`, `offset`, filters).
-        List = "list",
-        /// One run's record, or `null` (the argument is its execution id).
-        Get = "get",
+        List = "list" -> ExecutionPage,
+        /// One run's record (the argument is its execution id); `NOT_FOUND` when there is none.
+        Get = "get" -> RunRecord,
         /// Removes one run's record (the argument is its execution id).
-        Delete = "delete",
-        /// Removes records by age or count (options JSON `{olderThan?, keep?}`).
-        Prune = "prune",
+        Delete = "delete" -> (),
+        /// Removes records by age or count (options JSON `{olderThan?, keep?}`): `{deleted}`.
+        Prune = "prune" -> Pruned,
         /// Waits until every record written so far is stored.
-        Flush = "flush",
+        Flush = "flush" -> (),
     }
 }
 
 crate::named_calls! {
     /// A `cache.*` call: the node result cache's housekeeping.
     CacheCall {
-        /// Removes every entry.
-        Clear = "clear",
-        /// Removes the entries of a flow or a node (JSON `{flowId?, nodeId?}`).
-        Invalidate = "invalidate",
-        /// `{entries, bytes, hits, misses, evictions, enabled}`.
-        Stats = "stats",
+        /// Removes every entry: `{removed}`.
+        Clear = "clear" -> CacheRemoved,
+        /// Removes the entries of a flow or a node (JSON `{flowId?, nodeId?}`): `{removed}`.
+        Invalidate = "invalidate" -> CacheRemoved,
+        /// `{enabled, entries?, bytes?, hits?, misses?, evictions?}`.
+        Stats = "stats" -> CacheReport,
     }
 }

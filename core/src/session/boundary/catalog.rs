@@ -13,37 +13,37 @@ macro_rules! catalog_functions {
         $crate::$expand! {
             { $($context)* }
             /// Every built-in node definition (`getAllNodeDefinitions`).
-            [catalog] "nodeDefinitions" fn node_definitions() -> String {
+            [catalog => Vec<CatalogNode>] "nodeDefinitions" fn node_definitions() -> String {
                 $crate::session::node_catalog::node_definitions()
             }
 
             /// One built-in node definition, or `null`.
-            [catalog] "nodeDefinition" fn node_definition(node_type: Text) -> String {
+            [catalog => Option<CatalogNode>] "nodeDefinition" fn node_definition(node_type: Text) -> String {
                 $crate::session::node_catalog::node_definition(&*node_type)
             }
 
             /// `getNodeDefinitionsGroupedByCategory`.
-            [catalog] "nodeDefinitionsByCategory" fn node_definitions_by_category() -> String {
+            [catalog => NodeCategories] "nodeDefinitionsByCategory" fn node_definitions_by_category() -> String {
                 $crate::session::node_catalog::node_definitions_by_category()
             }
 
             /// `{templates: [{id, name, description, nodeCount}]}`.
-            [catalog] "listTemplates" fn list_templates() -> String {
+            [catalog => TemplateList] "listTemplates" fn list_templates() -> String {
                 $crate::session::node_catalog::list_templates()
             }
 
             /// A bundled template's definition, or `null`.
-            [catalog] "getTemplate" fn get_template(id: Text) -> String {
+            [catalog => Option<CatalogNode>] "getTemplate" fn get_template(id: Text) -> String {
                 $crate::session::node_catalog::get_template(&*id)
             }
 
             /// Reads a flow from JSON or YAML text; `optionsJson` is `{format?, defaults?}`.
-            [always] "parseFlow" fn parse_flow(text: Text, options_json: Text) -> String {
+            [always => CatalogNode] "parseFlow" fn parse_flow(text: Text, options_json: Text) -> String {
                 $crate::session::catalog::parse_flow(&*text, &*options_json)
             }
 
             /// Writes a flow (JSON text) as YAML.
-            [always] "flowToYaml" fn flow_to_yaml(flow_json: Text) -> String {
+            [always => String] "flowToYaml" fn flow_to_yaml(flow_json: Text) -> String {
                 $crate::session::catalog::flow_to_yaml(&*flow_json)
             }
 
@@ -93,7 +93,7 @@ macro_rules! __catalog_forwarders {
         { $attr:ident $sync:tt $text:ty }
         $(
             $(#[doc = $doc:literal])*
-            [$gate:ident] $js:literal fn $name:ident ($($arg:ident : Text),*) -> $ret:ty $body:block
+            [$gate:ident $(=> $answer:ty)?] $js:literal fn $name:ident ($($arg:ident : Text),*) -> $ret:ty $body:block
         )*
     ) => {
         $( $crate::__catalog_function! { $gate $attr $sync $text, $js [$($doc)*] $name ($($arg),*) $ret $body } )*

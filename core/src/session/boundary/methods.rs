@@ -23,7 +23,12 @@
 //! - after the JS name, `arg: Calls` says that text argument `arg` is one of the names of
 //!   the enum `Calls` declares with [`named_calls!`](crate::named_calls) (`RunCommand`,
 //!   `ExecutionsCall`, `CacheCall`): the session parses it, and its TypeScript type is that
-//!   union, generated from the same names;
+//!   union, generated from the same names; where the enum declares what each call answers,
+//!   the method's TypeScript result is the answer of the call it is given;
+//! - last, `=> Answer` names the Rust type whose serialization the JSON text the method
+//!   returns holds (inside the `{ok, value}` envelope for `promise` and `call` methods): the
+//!   TypeScript of the result is then that text typed as what it decodes to
+//!   (`Encoded<Outcome<Answer>>`), with `Answer`'s TypeScript generated from the same type;
 //! - `gate` is the core feature the method needs (`always`, `debugger`, `history`,
 //!   `cache`): a class has it exactly when its session does;
 //! - the body may use what every binding provides: `self.session` (an `Arc<Session>`),
@@ -33,7 +38,9 @@
 //! The methods whose Rust signatures differ between the targets (the constructor aside: `run`,
 //! `setNotifier`, `takeCompleted`, `takeCalls`, `takeCallBuffers`) and the native addon's own
 //! (`running`, `markCrashed`) are written in each binding; they are declared under `bespoke`
-//! with their TypeScript signature, so the interface still comes from here.
+//! by their signature alone (the types as JS sees them: `Notify` is the notifier callback,
+//! `CompletedRun` a finished run's object, and a `promise` method's result is what its
+//! Promise gives), so the interface still comes from here.
 
 /// The declaration, handed to the expander `$expand` (a macro of this crate) after `{context}`.
 #[doc(hidden)]
@@ -59,7 +66,7 @@ macro_rules! session_methods {
 
                 /// A finished run's trace as JSON text (by the id `takeCompleted` gave); none once
                 /// taken or dropped.
-                [relayed always "takeTrace"] fn take_trace(&self, id: u32) -> Option<String> {
+                [relayed always "takeTrace" => RunTrace] fn take_trace(&self, id: u32) -> Option<String> {
                     self.session.take_trace(id)
                 }
 
@@ -69,13 +76,13 @@ macro_rules! session_methods {
                 }
 
                 /// Every waiting event, as a JSON array.
-                [relayed always "takeEvents"] fn take_events(&self) -> String {
+                [relayed always "takeEvents" => WireEvents] fn take_events(&self) -> String {
                     self.session.take_events()
                 }
 
                 /// The state of the run started last, as the JSON of a progress snapshot; none
                 /// before any run (or after one refused before any node could run).
-                [read debugger "runState"] fn run_state(&self) -> Option<String> {
+                [read debugger "runState" => ProgressSnapshot] fn run_state(&self) -> Option<String> {
                     self.session.run_state()
                 }
 
@@ -91,27 +98,27 @@ macro_rules! session_methods {
                 }
 
                 /// Deep validation: `{ok, value: {valid, errors, issues}}`.
-                [call always "validate"] fn validate(&self, flow_json: String, custom_types_json: String) -> String {
+                [call always "validate" => Validated] fn validate(&self, flow_json: String, custom_types_json: String) -> String {
                     self.session.validate(&flow_json, &custom_types_json)
                 }
 
                 /// `storage.saveFlow`: `{ok, value: savedFlow}`; `flowSaved` goes to the events.
-                [promise always "saveFlow"] fn save_flow(&self, flow_json: String) {
+                [promise always "saveFlow" => StoredFlow] fn save_flow(&self, flow_json: String) {
                     self.session.save_flow(flow_json)
                 }
 
                 /// `storage.loadFlow`.
-                [promise always "loadFlow"] fn load_flow(&self, id: String) {
+                [promise always "loadFlow" => StoredFlow] fn load_flow(&self, id: String) {
                     self.session.load_flow(id)
                 }
 
                 /// `storage.listFlows`: `{flows, total}`.
-                [promise always "listFlows"] fn list_flows(&self, options_json: String) {
+                [promise always "listFlows" => FlowListPage] fn list_flows(&self, options_json: String) {
                     self.session.list_flows(options_json)
                 }
 
                 /// `storage.deleteFlow`; `flowDeleted` goes to the events.
-                [promise always "deleteFlow"] fn delete_flow(&self, id: String) {
+                [promise always "deleteFlow" => ()] fn delete_flow(&self, id: String) {
                     self.session.delete_flow(id)
                 }
 
@@ -130,23 +137,23 @@ macro_rules! session_methods {
             bespoke: [
                 /// Called (with no arguments, possibly from another thread) when something is
                 /// waiting for JS outside a driving call: JS then calls `drive`.
-                [bespoke always "setNotifier"] "setNotifier(notify: () => void): void";
+                [bespoke always "setNotifier"] fn set_notifier(&self, notify: Notify);
                 /// Starts a flow (codec text) as run `runId` with its options (codec text) and the
                 /// binary data both refer to; returns the status bits. (The wasm module takes the
                 /// flow as UTF-8 bytes.)
-                [driving always "run"] "run(runId: number, flowJson: string, optionsJson: string, buffers: Uint8Array[]): number";
+                [driving always "run"] fn run(&self, run_id: u32, flow_json: String, options_json: String, buffers: Buffers) -> u32;
                 /// Finished runs: the result as codec text, its binary data, its large arrays
                 /// apart, its trace id.
-                [relayed always "takeCompleted"] "takeCompleted(): FinishedRun[]";
+                [relayed always "takeCompleted"] fn take_completed(&self) -> Vec<CompletedRun>;
                 /// Waiting executor calls, materialize requests and aborts, as one codec array text.
-                [relayed always "takeCalls"] "takeCalls(): string";
+                [relayed always "takeCalls"] fn take_calls(&self) -> String;
                 /// The binary data the batch `takeCalls` gave last refers to (`"i": n` tags), once.
-                [relayed always "takeCallBuffers"] "takeCallBuffers(): Uint8Array[]";
+                [relayed always "takeCallBuffers"] fn take_call_buffers(&self) -> Buffers;
                 /// Execution ids of the runs going on.
-                [read native "running"] "running(): string[]";
+                [read native "running"] fn running(&self) -> Vec<String>;
                 /// Marks a recorded run still `running` as `crashed` (its worker died); false when
                 /// it is not.
-                [promise native "markCrashed"] "markCrashed(executionId: string, message: string): Promise<boolean>";
+                [promise native "markCrashed"] fn mark_crashed(&self, execution_id: String, message: String) -> bool;
             ]
         }
     };

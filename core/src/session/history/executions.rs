@@ -4,10 +4,9 @@ use std::sync::Arc;
 
 use super::super::storage::guarded_future;
 use super::super::{ExecutionsCall, Session};
-use super::SessionHistory;
+use super::{Pruned, SessionHistory};
 use crate::error::ExecutionError;
 use crate::host::BoxFuture;
-use crate::json;
 use crate::value::Value;
 
 impl Session {
@@ -65,7 +64,7 @@ impl Session {
         let now = self.host.now();
         guarded_future(async move {
             let deleted = history_on(history)?.prune(&options_json, now).await?;
-            Ok(json!({"deleted": deleted}))
+            Ok(Pruned { deleted })
         })
     }
 }

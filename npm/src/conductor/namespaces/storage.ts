@@ -13,17 +13,17 @@ export function createStorageApi(engine: EngineAdapter, flowSaved: Listeners<Sav
     async saveFlow(definition: FlowDefinition): Promise<FlowDefinition> {
       if (!Array.isArray(definition?.nodes) || definition.nodes.length === 0)
         throw refused(ErrorCode.VALIDATION_FAILED, MESSAGES.EMPTY_FLOW);
-      return unwrap(await engine.saveFlow(definition)) as FlowDefinition;
+      return unwrap(await engine.saveFlow(definition));
     },
     async loadFlow(id: string): Promise<FlowDefinition> {
       requireString(id, "Flow id");
-      return unwrap(await engine.loadFlow(id)) as FlowDefinition;
+      return unwrap(await engine.loadFlow(id));
     },
     async listFlows(listOptions: ListFlowsOptions = {}): Promise<FlowListResponse> {
       // Only the options there are: whatever else an object holds (a cycle, a BigInt) stays here.
       const { limit, offset, sortBy, sortOrder } =
         typeof listOptions === "object" && listOptions !== null ? listOptions : ({} as ListFlowsOptions);
-      return unwrap(await engine.listFlows({ limit, offset, sortBy, sortOrder })) as FlowListResponse;
+      return unwrap(await engine.listFlows({ limit, offset, sortBy, sortOrder }));
     },
     async deleteFlow(id: string): Promise<void> {
       requireString(id, "Flow id");

@@ -7,7 +7,9 @@
 import type { NodeDefinition } from "../../types/definition.js";
 import { ErrorCode } from "../../types/errors.js";
 import type { HealthResult } from "../../types/execution.js";
-import type { FlowTemplateInfo, ListFlowsOptions, ValidationResult } from "../../types/storage.js";
+import type { FlowListResponse, FlowTemplateInfo, ListFlowsOptions } from "../../types/storage.js";
+import type { StoredFlow, ValidationResult } from "../../types/answers.generated.js";
+import type { CacheAnswers, ExecutionsAnswers } from "../../types/calls.generated.js";
 import {
   failedResult,
   type CacheCall,
@@ -110,16 +112,18 @@ export class RemoteEngine implements EngineAdapter {
     });
   }
 
-  saveFlow(flow: unknown): Promise<Outcome<Answer>> {
-    return attempt(this.storage.call("saveFlow", { flow }), asRecord);
+  // A server's answers are the engine's answers, relayed: typed as the engine declares them.
+
+  saveFlow(flow: unknown): Promise<Outcome<StoredFlow>> {
+    return attempt(this.storage.call("saveFlow", { flow }), (answer) => asRecord(answer) as StoredFlow);
   }
 
-  loadFlow(id: string): Promise<Outcome<Answer>> {
-    return attempt(this.storage.call("loadFlow", { id }), asRecord);
+  loadFlow(id: string): Promise<Outcome<StoredFlow>> {
+    return attempt(this.storage.call("loadFlow", { id }), (answer) => asRecord(answer) as StoredFlow);
   }
 
-  listFlows(options: ListFlowsOptions): Promise<Outcome<{ flows: Answer[]; total: number }>> {
-    return attempt(this.storage.call("listFlows", options ?? {}), (answer) => answer as { flows: Answer[]; total: number });
+  listFlows(options: ListFlowsOptions): Promise<Outcome<FlowListResponse>> {
+    return attempt(this.storage.call("listFlows", options ?? {}), (answer) => answer as FlowListResponse);
   }
 
   deleteFlow(id: string): Promise<Outcome<null>> {
@@ -127,15 +131,15 @@ export class RemoteEngine implements EngineAdapter {
   }
 
   /** The server's execution history: `get` / `delete` take `{id}`, `list` / `prune` their options. */
-  executions(call: ExecutionsCall, arg: string): Promise<Outcome<unknown>> {
+  executions<C extends ExecutionsCall>(call: C, arg: string): Promise<Outcome<ExecutionsAnswers[C]>> {
     const args = call === "get" || call === "delete" ? { id: arg } : call === "flush" ? {} : (JSON.parse(arg) as unknown);
-    return attempt(this.history.call(call, args), (answer) => (call === "delete" ? null : answer));
+    return attempt(this.history.call(call, args), (answer) => (call === "delete" ? null : answer) as ExecutionsAnswers[C]);
   }
 
   /** The server's node result cache: `invalidate` takes `{flowId?, nodeId?}`. */
-  cache(call: CacheCall, arg: string): Promise<Outcome<unknown>> {
+  cache<C extends CacheCall>(call: C, arg: string): Promise<Outcome<CacheAnswers[C]>> {
     const args = call === "invalidate" ? (JSON.parse(arg || "{}") as unknown) : {};
-    return attempt(this.cacheChannel.call(call, args), (answer) => answer);
+    return attempt(this.cacheChannel.call(call, args), (answer) => answer as CacheAnswers[C]);
   }
 
   listTemplates(): Promise<Outcome<{ templates: FlowTemplateInfo[] }>> {

@@ -7,7 +7,7 @@ import { ErrorCode } from "../../types/errors.js";
 import { failedResult, type WireRunOptions } from "../../conductor/engine.js";
 import type { Outcome, WireError, WireResult } from "../../types/wire.js";
 import type { NodeDefinition } from "../../types/definition.js";
-import { passedRunOptions } from "../../conductor/run-options.js";
+import { CLIENT_CONTEXT_KEYS } from "../../conductor/run-options.js";
 
 const CODES = new Set<string>(Object.values(ErrorCode));
 
@@ -58,23 +58,14 @@ export async function attempt<T>(call: Promise<unknown>, shape: (answer: unknown
 
 /** The execution context a run sends with `node:execute` (the fields the `node` channel takes). */
 export function executionContext(flow: NodeDefinition, options: WireRunOptions): Record<string, unknown> {
-  // Absent fields are left out (the values themselves keep whatever they hold). A server refuses
-  // a key it does not know; it grants permissions itself (the remote engine refuses them first).
-  const { permissions: _granted, ...passed } = passedRunOptions(options);
-  return withoutUndefined({
-    ...passed,
-    nodeId: flow?.id,
-    executionId: options.executionId,
-    variables: options.variables ?? {},
-    timeout: options.timeout,
-    retry: options.retry,
-    // The run's span: the server's spans of this run join its trace.
-    telemetry: options.telemetry,
-  });
-}
-
-function withoutUndefined(fields: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+  // The keys a server takes from a client, and no other (a server refuses a key it does not
+  // know; it grants permissions itself, and the remote engine refuses them first). Absent
+  // fields are left out; the values themselves keep whatever they hold. The run's `telemetry`
+  // is among them: the server's spans of this run join its trace.
+  const given: Record<string, unknown> = { ...options, nodeId: flow?.id, variables: options.variables ?? {} };
+  const context: Record<string, unknown> = {};
+  for (const key of CLIENT_CONTEXT_KEYS) if (given[key] !== undefined) context[key] = given[key];
+  return context;
 }
 
 /** A run that failed before an answer came back. */

@@ -12,7 +12,9 @@ import type { NodeDefinition } from "../../types/definition.js";
 import type { NodeExecutorFactory } from "../../types/execution.js";
 import { failedResult, type EngineAdapter, type WireRunOptions } from "../../conductor/engine.js";
 import type { WireError, WireEvent, WireResult } from "../../types/wire.js";
+import type { Encoded, ProgressSnapshot } from "../../types/answers.generated.js";
 import { historyUnavailable } from "../../conductor/executions.js";
+import { decoded } from "../../conductor/decoded.js";
 import { ErrorCode } from "../../types/errors.js";
 import { MESSAGES } from "../../types/wire.generated.js";
 import { encodeValue, revive, ValueEncodeError } from "../../values/codec.js";
@@ -167,13 +169,13 @@ export class SessionEngine extends SessionForwarders implements EngineAdapter {
     return Promise.race([promise, this.stopped]);
   }
 
-  runState(): string | null | undefined {
+  runState(): Encoded<ProgressSnapshot> | null | undefined {
     if (this.stoppedBy !== undefined || typeof this.handle.runState !== "function") return undefined;
     return this.handle.runState() ?? null;
   }
 
   flushEvents(): void {
-    const events = JSON.parse(this.handle.takeEvents()) as WireEvent[];
+    const events = decoded(this.handle.takeEvents());
     if (events.length === 0) return;
     // A paused node's input is codec text inside the event: what JSON cannot say comes tagged.
     // Values this side keeps stay handles in it, resolved here.

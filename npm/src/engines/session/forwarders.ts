@@ -5,12 +5,14 @@
  */
 import type { FullCatalog } from "./catalog.js";
 import type { NodeDefinition } from "../../types/definition.js";
-import type { FlowTemplateInfo, ListFlowsOptions, ValidationResult } from "../../types/storage.js";
+import type { FlowListResponse, FlowTemplateInfo, ListFlowsOptions } from "../../types/storage.js";
 import type { CacheCall, ExecutionsCall, RunCommand } from "../../conductor/engine.js";
-import type { Outcome, WireError } from "../../types/wire.js";
+import type { CacheAnswers, ExecutionsAnswers } from "../../types/calls.generated.js";
+import type { Outcome, StoredFlow, ValidationResult, WireError } from "../../types/answers.generated.js";
 import { cacheUnavailable } from "../../conductor/cache.js";
 import { historyUnavailable } from "../../conductor/executions.js";
-import { decodeValue, encodeValue, ValueEncodeError } from "../../values/codec.js";
+import { encodeValue, ValueEncodeError } from "../../values/codec.js";
+import { decoded, decodedValue } from "../../conductor/decoded.js";
 import type { SessionHandle } from "./handle.js";
 
 /** A flow as codec text, or the coded failure saying why it cannot be written. */
@@ -21,15 +23,6 @@ function writable(flow: unknown): string | { ok: false; error: WireError } {
     const message = error instanceof ValueEncodeError ? `The flow's ${error.message}` : `The flow is not serialisable: ${String(error)}`;
     return { ok: false, error: { code: "SERIALIZATION_FAILED", message } as WireError };
   }
-}
-
-/**
- * An engine call's `{ok, value}` / `{ok: false, error}` envelope from its JSON text. The one
- * place the boundary's text becomes a typed value: the Rust side writes every envelope through
- * one function (`session::outcome`), so the shape is the engine's promise, not a guess.
- */
-function outcomeOf<T>(text: string): Outcome<T> {
-  return JSON.parse(text) as Outcome<T>;
 }
 
 /** The forwarding half of `SessionEngine`, which supplies the session and its lifetime. */
@@ -52,69 +45,64 @@ export abstract class SessionForwarders {
     const text = writable(flow);
     if (typeof text !== "string") return text;
     const validated = this.handle.validate(text, JSON.stringify(customTypes));
-    return typeof validated === "string"
-      ? outcomeOf<ValidationResult>(validated)
-      : this.whileAlive(validated).then((json) => outcomeOf<ValidationResult>(json));
+    return typeof validated === "string" ? decoded(validated) : this.whileAlive(validated).then(decoded);
   }
 
-  async saveFlow(flow: unknown) {
+  async saveFlow(flow: unknown): Promise<Outcome<StoredFlow>> {
     const text = writable(flow);
     if (typeof text !== "string") return text;
-    return decodeValue(await this.whileAlive(this.handle.saveFlow(text))) as Outcome<Record<string, unknown>>;
+    return decodedValue(await this.whileAlive(this.handle.saveFlow(text)));
   }
 
-  async loadFlow(id: string) {
-    return decodeValue(await this.whileAlive(this.handle.loadFlow(id))) as Outcome<Record<string, unknown>>;
+  async loadFlow(id: string): Promise<Outcome<StoredFlow>> {
+    return decodedValue(await this.whileAlive(this.handle.loadFlow(id)));
   }
 
-  async listFlows(options: ListFlowsOptions) {
-    return decodeValue(await this.whileAlive(this.handle.listFlows(JSON.stringify(options ?? {})))) as Outcome<{
-      flows: Array<Record<string, unknown>>;
-      total: number;
-    }>;
+  async listFlows(options: ListFlowsOptions): Promise<Outcome<FlowListResponse>> {
+    return decodedValue(await this.whileAlive(this.handle.listFlows(JSON.stringify(options ?? {}))));
   }
 
   async deleteFlow(id: string): Promise<Outcome<null>> {
-    return outcomeOf<null>(await this.whileAlive(this.handle.deleteFlow(id)));
+    return decoded(await this.whileAlive(this.handle.deleteFlow(id)));
   }
 
-  async executions(call: ExecutionsCall, arg: string): Promise<Outcome<unknown>> {
+  async executions<C extends ExecutionsCall>(call: C, arg: string): Promise<Outcome<ExecutionsAnswers[C]>> {
     if (!this.handle.executions) return historyUnavailable();
-    return decodeValue(await this.whileAlive(this.handle.executions(call, arg))) as Outcome<unknown>;
+    return decodedValue(await this.whileAlive(this.handle.executions(call, arg)));
   }
 
-  async cache(call: CacheCall, arg: string): Promise<Outcome<unknown>> {
+  async cache<C extends CacheCall>(call: C, arg: string): Promise<Outcome<CacheAnswers[C]>> {
     if (!this.handle.cache) return cacheUnavailable(call);
-    return decodeValue(await this.whileAlive(this.handle.cache(call, arg))) as Outcome<unknown>;
+    return decodedValue(await this.whileAlive(this.handle.cache(call, arg)));
   }
 
   listTemplates(): Outcome<{ templates: FlowTemplateInfo[] }> {
-    return outcomeOf(this.catalog.listTemplates());
+    return decoded(this.catalog.listTemplates());
   }
 
   getTemplate(id: string): Outcome<NodeDefinition | null> {
-    return outcomeOf(this.catalog.getTemplate(id));
+    return decoded(this.catalog.getTemplate(id));
   }
 
   nodeDefinitions(): Outcome<NodeDefinition[]> {
-    return outcomeOf(this.catalog.nodeDefinitions());
+    return decoded(this.catalog.nodeDefinitions());
   }
 
   nodeDefinition(type: string): Outcome<NodeDefinition | null> {
-    return outcomeOf(this.catalog.nodeDefinition(type));
+    return decoded(this.catalog.nodeDefinition(type));
   }
 
   nodeDefinitionsByCategory(): Outcome<Array<{ name: string; title: string; items: NodeDefinition[] }>> {
-    return outcomeOf(this.catalog.nodeDefinitionsByCategory());
+    return decoded(this.catalog.nodeDefinitionsByCategory());
   }
 
   parseFlow(text: string, options: { format?: "yaml" | "json"; defaults?: boolean }): Outcome<NodeDefinition> {
-    return decodeValue(this.catalog.parseFlow(text, JSON.stringify(options))) as Outcome<NodeDefinition>;
+    return decodedValue(this.catalog.parseFlow(text, JSON.stringify(options)));
   }
 
   flowToYaml(flow: NodeDefinition): Outcome<string> {
     const text = writable(flow);
     if (typeof text !== "string") return text;
-    return outcomeOf<string>(this.catalog.flowToYaml(text));
+    return decoded(this.catalog.flowToYaml(text));
   }
 }

@@ -2,7 +2,8 @@
 // A session's JS class (`NativeConductor`, `WasmConductor`) as the TypeScript layer sees it, from the
 // one Rust declaration of its methods (core/src/session/boundary/methods.rs).
 
-import type { CacheCall, ExecutionsCall, RunCommand } from "../../types/calls.generated.js";
+import type { CacheAnswers, CacheCall, ExecutionsAnswers, ExecutionsCall, RunCommand } from "../../types/calls.generated.js";
+import type { CatalogNode, Encoded, NodeCategories, Outcome, ProgressSnapshot, RunTrace, StoredFlow, StoredFlowPage, TemplateList, ValidationResult, WireEvents, WireResult } from "../../types/answers.generated.js";
 
 /**
  * A finished run as `takeCompleted` gives it: the result as codec text with the binary data its
@@ -10,7 +11,7 @@ import type { CacheCall, ExecutionsCall, RunCommand } from "../../types/calls.ge
  */
 export type FinishedRun = {
   runId: number;
-  result: string;
+  result: Encoded<WireResult>;
   buffers: Uint8Array[];
   slices?: string[][];
   trace?: number | null;
@@ -32,7 +33,7 @@ export type SessionMethods = {
    * A finished run's trace as JSON text (by the id `takeCompleted` gave); none once
    * taken or dropped.
    */
-  takeTrace(id: number): string | null | undefined;
+  takeTrace(id: number): Encoded<RunTrace> | null | undefined;
   /**
    * Forgets a trace that will not be read.
    */
@@ -40,14 +41,14 @@ export type SessionMethods = {
   /**
    * Every waiting event, as a JSON array.
    */
-  takeEvents(): string;
+  takeEvents(): Encoded<WireEvents>;
   /**
    * The state of the run started last, as the JSON of a progress snapshot; none
    * before any run (or after one refused before any node could run).
    *
    * Only in builds with `debugger`.
    */
-  runState?(): string | null | undefined;
+  runState?(): Encoded<ProgressSnapshot> | null | undefined;
   /**
    * Cancels a running execution; `false` when no such run is going on.
    */
@@ -62,37 +63,37 @@ export type SessionMethods = {
   /**
    * Deep validation: `{ok, value: {valid, errors, issues}}`.
    */
-  validate(flowJson: string, customTypesJson: string): string | Promise<string>;
+  validate(flowJson: string, customTypesJson: string): Encoded<Outcome<ValidationResult>> | Promise<Encoded<Outcome<ValidationResult>>>;
   /**
    * `storage.saveFlow`: `{ok, value: savedFlow}`; `flowSaved` goes to the events.
    */
-  saveFlow(flowJson: string): Promise<string>;
+  saveFlow(flowJson: string): Promise<Encoded<Outcome<StoredFlow>>>;
   /**
    * `storage.loadFlow`.
    */
-  loadFlow(id: string): Promise<string>;
+  loadFlow(id: string): Promise<Encoded<Outcome<StoredFlow>>>;
   /**
    * `storage.listFlows`: `{flows, total}`.
    */
-  listFlows(optionsJson: string): Promise<string>;
+  listFlows(optionsJson: string): Promise<Encoded<Outcome<StoredFlowPage>>>;
   /**
    * `storage.deleteFlow`; `flowDeleted` goes to the events.
    */
-  deleteFlow(id: string): Promise<string>;
+  deleteFlow(id: string): Promise<Encoded<Outcome<null>>>;
   /**
    * `executions.list` / `get` / `delete` / `prune` / `flush` by name (`arg`: options
    * JSON or an execution id): `{ok, value}` or `{ok: false, error}`.
    *
    * Only in builds with `history`.
    */
-  executions?(call: ExecutionsCall, arg: string): Promise<string>;
+  executions?<C extends ExecutionsCall>(call: C, arg: string): Promise<Encoded<Outcome<ExecutionsAnswers[C]>>>;
   /**
    * `cache.clear` / `invalidate` / `stats` by name (`arg`: `{flowId?, nodeId?}`
    * JSON for `invalidate`): `{ok, value}` or `{ok: false, error}`.
    *
    * Only in builds with `cache`.
    */
-  cache?(call: CacheCall, arg: string): Promise<string>;
+  cache?<C extends CacheCall>(call: C, arg: string): Promise<Encoded<Outcome<CacheAnswers[C]>>>;
   /**
    * Called (with no arguments, possibly from another thread) when something is
    * waiting for JS outside a driving call: JS then calls `drive`.
@@ -139,39 +140,39 @@ export type CatalogFunctions = {
    *
    * Only in builds with `catalog`.
    */
-  nodeDefinitions?(): string;
+  nodeDefinitions?(): Encoded<Outcome<Array<CatalogNode>>>;
   /**
    * One built-in node definition, or `null`.
    *
    * Only in builds with `catalog`.
    */
-  nodeDefinition?(nodeType: string): string;
+  nodeDefinition?(nodeType: string): Encoded<Outcome<CatalogNode | null>>;
   /**
    * `getNodeDefinitionsGroupedByCategory`.
    *
    * Only in builds with `catalog`.
    */
-  nodeDefinitionsByCategory?(): string;
+  nodeDefinitionsByCategory?(): Encoded<Outcome<NodeCategories>>;
   /**
    * `{templates: [{id, name, description, nodeCount}]}`.
    *
    * Only in builds with `catalog`.
    */
-  listTemplates?(): string;
+  listTemplates?(): Encoded<Outcome<TemplateList>>;
   /**
    * A bundled template's definition, or `null`.
    *
    * Only in builds with `catalog`.
    */
-  getTemplate?(id: string): string;
+  getTemplate?(id: string): Encoded<Outcome<CatalogNode | null>>;
   /**
    * Reads a flow from JSON or YAML text; `optionsJson` is `{format?, defaults?}`.
    */
-  parseFlow(text: string, optionsJson: string): string;
+  parseFlow(text: string, optionsJson: string): Encoded<Outcome<CatalogNode>>;
   /**
    * Writes a flow (JSON text) as YAML.
    */
-  flowToYaml(flowJson: string): string;
+  flowToYaml(flowJson: string): Encoded<Outcome<string>>;
   /**
    * `getErrorRecoveryStrategy` for every code: `{CODE: strategy}`.
    */
@@ -226,7 +227,6 @@ export const STATUS_COMPLETED = 1;
 export const STATUS_CALLS = 2;
 /** Status bit: Events are waiting in `takeEvents`. */
 export const STATUS_EVENTS = 4;
-
 /** The feature each method needs (`native`: the native addon only); the others are in every build. */
 export const SESSION_METHOD_GATES = {
   runState: "debugger",

@@ -143,11 +143,11 @@ export class ReloadingEngine implements EngineAdapter {
     return (await this.loading).deleteFlow(id);
   }
 
-  async executions(call: ExecutionsCall, arg: string) {
+  async executions<C extends ExecutionsCall>(call: C, arg: string) {
     return (await this.loading).executions(call, arg);
   }
 
-  async cache(call: CacheCall, arg: string) {
+  async cache<C extends CacheCall>(call: C, arg: string) {
     return (await this.loading).cache(call, arg);
   }
 

@@ -5,6 +5,7 @@
  */
 import type { WireResult } from "../../types/wire.js";
 import type { SessionHandle } from "./handle.js";
+import { decoded } from "../../conductor/decoded.js";
 
 /**
  * Gives `result` a `trace` property fetched from the engine when first read (then a plain data
@@ -59,6 +60,6 @@ export class LazyTraces {
   private read(id: number): unknown {
     if (this.stopped()) return null;
     const text = this.handle.takeTrace(id);
-    return typeof text === "string" ? JSON.parse(text) : null;
+    return typeof text === "string" ? decoded(text) : null;
   }
 }

@@ -16,10 +16,8 @@ import type { CallMethod, Completed, OutputMessage, RequestMessage, WorkerMessag
 
 type Reply = { resolve(value: unknown): void; reject(error: Error): void };
 
-/** The methods forwarded to the worker by name (defined in the constructor). */
-type Forwarded = {
-  [K in CallMethod]: (...args: Parameters<Required<SessionHandle>[K]>) => Promise<Awaited<ReturnType<Required<SessionHandle>[K]>>>;
-};
+/** The methods forwarded to the worker by name (defined in the constructor; each answers with a promise). */
+type Forwarded = Pick<Required<SessionHandle>, CallMethod>;
 
 // The class defines these methods in its constructor, from the generated list.
 export interface WorkerSessionHandle

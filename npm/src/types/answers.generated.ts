@@ -1,0 +1,272 @@
+// Generated from the Rust engine by scripts/generate-ts.sh. Do not edit.
+// What a session's methods answer, from the Rust types whose serialization the answers are.
+
+import type { ExecutionError } from "./errors.js";
+import type { NodeDefinition } from "./definition.js";
+import type { ExecutionTrace } from "./execution.js";
+import type { RunProgressEvent } from "./progress.js";
+import type { FlowDefinition, FlowTemplateInfo } from "./storage.js";
+import type { WireError, WireEvent, WireResult } from "./wire.js";
+
+export type { ExecutionTrace, FlowDefinition, FlowTemplateInfo, NodeDefinition, RunProgressEvent, WireError, WireEvent, WireResult };
+
+/**
+ * Text (JSON, or codec text) that decodes to a `T`: how a method's answer crosses the boundary,
+ * typed by what it holds. `decoded(text)` reads it.
+ */
+export type Encoded<T> = string & { readonly __decodesTo?: T };
+
+/** The envelope every fallible answer comes in: `{ok: true, value}` or `{ok: false, error}`. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: WireError };
+
+/**
+ * `takeTrace`'s text: a run's trace.
+ */
+export type RunTrace = ExecutionTrace;
+
+/**
+ * `takeEvents`'s text: every waiting event.
+ */
+export type WireEvents = WireEvent[];
+
+/**
+ * `runState`'s text: the run's state as a progress snapshot.
+ */
+export type ProgressSnapshot = RunProgressEvent;
+
+/**
+ * `saveFlow`'s and `loadFlow`'s answer: a flow as the store keeps it, its own fields with
+ * `id`, `savedAt`, `createdAt` and `version`.
+ */
+export type StoredFlow = FlowDefinition;
+
+/**
+ * A node definition as the catalog and the flow reader give it.
+ */
+export type CatalogNode = NodeDefinition;
+
+/**
+ * `nodeDefinitionsByCategory`'s answer: the built-in node types by category.
+ */
+export type NodeCategories = Array<{ name: string; title: string; items: NodeDefinition[] }>;
+
+/**
+ * `listTemplates`'s answer: the bundled templates.
+ */
+export type TemplateList = {
+  templates: FlowTemplateInfo[]
+};
+
+/**
+ * What `node.validate` finds: the old engine's `{valid, errors}`, the structured issues, and
+ * the warnings when there are some (so a clean flow's answer is the old engine's shape).
+ */
+export type ValidationResult = {
+  valid: boolean,
+  /**
+   * Each issue as one line (the old engine's form).
+   */
+  errors: Array<string>,
+  issues: Array<ValidationIssue>,
+  /**
+   * Present only when there are some: what a flow gets away with under
+   * `strictParameters: false` (unknown parameters and ports).
+   */
+  warnings?: Array<string>,
+};
+
+/**
+ * One problem found in a flow.
+ */
+export type ValidationIssue = {
+  /**
+   * The error code (`VALIDATION_FAILED`, ...).
+   */
+  code: string,
+  message: string,
+  /**
+   * Id of the node concerned, when it has one.
+   */
+  nodeId?: string,
+  /**
+   * Ids from the root down to the node (`[2]` stands for a child without an id).
+   */
+  path: Array<string>,
+  /**
+   * Field concerned, e.g. `parameters.operation`.
+   */
+  field?: string,
+};
+
+/**
+ * `{flows, total}`.
+ */
+export type StoredFlowPage = {
+  flows: Array<StoredFlowItem>,
+  total: number,
+};
+
+/**
+ * One listed flow: the desktop channel's fields plus the browser type's `createdAt` /
+ * `modifiedAt`.
+ */
+export type StoredFlowItem = {
+  id: string,
+  name: string,
+  nodeCount: number,
+  savedAt: string,
+  updatedAt: string,
+  createdAt: string,
+  modifiedAt: string,
+  version: string,
+};
+
+/**
+ * Where a run stands. `Crashed` is set by a later conductor on a run whose process died while
+ * it was `Running`.
+ */
+export type RecordedRunStatus = "running" | "success" | "failed" | "cancelled" | "crashed";
+
+/**
+ * `NodeExecutionState`.
+ */
+export type NodeExecutionState = "pending" | "executing" | "completed" | "error" | "skipped" | "pinned" | "cached";
+
+/**
+ * A run as `executions.list` shows it.
+ */
+export type ExecutionSummary = {
+  /**
+   * The run's execution id.
+   */
+  id: string,
+  /**
+   * The flow's root node id.
+   */
+  flowId: string,
+  /**
+   * FNV-1a 64 of the flow's text as it ran, in hex: equal hashes, same definition.
+   */
+  flowHash: string,
+  status: RecordedRunStatus,
+  startTime: number,
+  endTime?: number,
+  duration?: number,
+  error?: ExecutionError,
+  /**
+   * The run this one retried.
+   */
+  retryOf?: string,
+  /**
+   * Which process owned the run while it was going on (a native host's `pid:<n>`), so a later
+   * conductor can tell a crashed run from one still going on elsewhere.
+   */
+  owner?: string,
+};
+
+/**
+ * One node of a run. Group nodes have state and timings only; atomic nodes also their values.
+ */
+export type ExecutionNodeRecord = {
+  /**
+   * The node's path from the flow's root: ids of enclosing groups and its own, joined by `/`.
+   */
+  nodeId: string,
+  nodeType: string,
+  state: NodeExecutionState,
+  /**
+   * Attempts made (retries included); 0 for a reused output or a group.
+   */
+  attempts: number,
+  /**
+   * The output was taken from the run this one retried; the node did not run.
+   */
+  reused?: boolean,
+  /**
+   * The output is recorded in full (not cut or redacted), so a retry may reuse it.
+   */
+  reusable?: boolean,
+  input?: unknown,
+  output?: unknown,
+  error?: ExecutionError,
+  startTime?: number,
+  endTime?: number,
+  /**
+   * A node served from the result cache (state `cached`): its entry's key, 32 hex digits.
+   */
+  cacheKey?: string,
+  /**
+   * A node served from the result cache: the entry's age in ms when it was served.
+   */
+  cacheAge?: number,
+};
+
+/**
+ * A whole run as `executions.get` gives it: the summary's fields, then these.
+ */
+export type ExecutionRecord = ExecutionSummary & {
+  /**
+   * The flow definition as it ran.
+   */
+  flow: NodeDefinition,
+  /**
+   * The run's input.
+   */
+  input: unknown,
+  /**
+   * The run's variables.
+   */
+  variables: Record<string, unknown>,
+  /**
+   * Nodes that finished (or were running when the run ended), in the order they ended (by
+   * end time; nodes without one last).
+   */
+  nodes: Array<ExecutionNodeRecord>,
+};
+
+/**
+ * `{executions, total}`: one page, and how many runs pass the filters.
+ */
+export type ExecutionListResponse = {
+  executions: Array<ExecutionSummary>,
+  total: number,
+};
+
+/**
+ * `executions.prune`'s answer.
+ */
+export type PrunedExecutions = {
+  /**
+   * How many run records went.
+   */
+  deleted: number,
+};
+
+/**
+ * `cache.clear`'s and `cache.invalidate`'s answer.
+ */
+export type CacheRemoved = {
+  /**
+   * How many entries went.
+   */
+  removed: number,
+};
+
+/**
+ * `cache.stats`'s answer: `enabled`, and the store's counts when it is.
+ */
+export type CacheStats = {
+  /**
+   * Whether this conductor has a cache.
+   */
+  enabled: boolean,
+  entries?: number,
+  bytes?: number,
+  hits?: number,
+  misses?: number,
+  /**
+   * Entries removed to stay within the bounds (not expiries or invalidations).
+   */
+  evictions?: number,
+};
+
