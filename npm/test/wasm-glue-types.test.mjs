@@ -54,7 +54,10 @@ function typeCheck(source) {
       lib: ["es2022", "dom", "esnext.disposable"],
       module: "nodenext",
       moduleResolution: "nodenext",
-      types: [],
+      // The session's answers are typed with the package's public types, and those name
+      // Node's for the server options (as every entry's types do).
+      types: ["node"],
+      typeRoots: [join(npmDir, "node_modules", "@types")],
     };
     writeFileSync(config, JSON.stringify({ compilerOptions, files: [file] }));
     execFileSync(process.execPath, [tsc, "-p", config], { cwd: npmDir, encoding: "utf8", stdio: "pipe" });
