@@ -7,6 +7,12 @@ import { fileURLToPath } from "node:url";
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
+/** The project's documents, as paths from the repository's root: the README, then docs/*.md. */
+export function guideDocuments() {
+  const pages = readdirSync(join(repoRoot, "docs")).filter((name) => name.endsWith(".md"));
+  return ["README.md", ...pages.sort().map((name) => `docs/${name}`)];
+}
+
 export function tempDir(t, label = "atomiton") {
   const dir = mkdtempSync(join(tmpdir(), `${label}-`));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -10,19 +10,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, posix } from "node:path";
-import { repoRoot } from "../test-support/helpers.mjs";
+import { guideDocuments, repoRoot } from "../test-support/helpers.mjs";
 
 /** The top-level directories whose paths the docs name. */
 const TOP = ["core", "bindings-node", "bindings-wasm", "npm", "scripts", "tests", "docs", "fuzz", ".ci", ".github"];
 
-/** The documents checked, as paths from the repository's root. */
-const documents = [
-  "README.md",
-  ...readdirSync(join(repoRoot, "docs"))
-    .filter((name) => name.endsWith(".md"))
-    .sort()
-    .map((name) => `docs/${name}`),
-];
+/** The documents read: the README, then docs/*.md. */
+const documents = guideDocuments();
 
 /** Built artifacts: the directories .gitignore anchors (`/npm/dist/`), and node_modules/. */
 const artifacts = readFileSync(join(repoRoot, ".gitignore"), "utf8")

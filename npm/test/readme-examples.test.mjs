@@ -6,19 +6,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as atomiton from "@atomiton/conductor";
-import { repoRoot, tempDir } from "../test-support/helpers.mjs";
+import { guideDocuments, repoRoot, tempDir } from "../test-support/helpers.mjs";
 
-/** The documents scanned, as paths from the repository's root: the README, then docs/*.md. */
-const documents = [
-  "README.md",
-  ...readdirSync(join(repoRoot, "docs"))
-    .filter((name) => name.endsWith(".md"))
-    .sort()
-    .map((name) => `docs/${name}`),
-];
+/** The documents read: the README, then docs/*.md. */
+const documents = guideDocuments();
 
 /** `[{line, code}]`: each tagged block and the line of its document it starts on. */
 function examples(text) {
