@@ -82,14 +82,15 @@ fn a_valid_flow_has_no_issues() {
     );
     let report = check(&flow, Capabilities::ALL, FlowLimits::default());
     assert!(report.is_valid(), "{:?}", report.issues);
-    assert_eq!(report.legacy().errors, Vec::<String>::new());
-    assert!(report.legacy().valid);
+    let validated = report.validated();
+    assert_eq!(validated.errors, Vec::<String>::new());
+    assert!(validated.valid);
 }
 
 #[test]
 fn missing_id_and_type_use_the_original_messages_in_order() {
     let flow: NodeDefinition = atomiton_core::value::from_value(json!({"name": "x"})).unwrap();
-    let legacy = check(&flow, Capabilities::ALL, FlowLimits::default()).legacy();
+    let legacy = check(&flow, Capabilities::ALL, FlowLimits::default()).validated();
     assert!(!legacy.valid);
     assert_eq!(legacy.errors, vec!["Node must have an id", "Node must have a type"]);
 }

@@ -49,7 +49,6 @@ pub use wire::outcome;
 pub(crate) use {
     cache::{CacheRemoved, CacheReport},
     history::Pruned,
-    storage::Validated,
 };
 
 use self::driver::Driver;

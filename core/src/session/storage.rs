@@ -16,22 +16,6 @@ use crate::json;
 use crate::storage::ListOptions;
 use crate::value::Value;
 
-/// What `node.validate` finds: the old engine's `{valid, errors}`, the structured issues, and
-/// the warnings when there are some (so a clean flow's answer is the old engine's shape).
-#[derive(serde::Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ValidationResult"))]
-pub struct Validated {
-    pub valid: bool,
-    /// Each issue as one line (the old engine's form).
-    pub errors: Vec<String>,
-    pub issues: Vec<crate::validation::ValidationIssue>,
-    /// Present only when there are some: what a flow gets away with under
-    /// `strictParameters: false` (unknown parameters and ports).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(test, ts(as = "Option<Vec<String>>", optional))]
-    pub warnings: Vec<String>,
-}
-
 impl Session {
     /// Deep validation: `{ok, value: {valid, errors, issues, warnings?}}` (`warnings` only when
     /// there are some, so a clean flow's answer is the TypeScript engine's shape).
@@ -40,14 +24,7 @@ impl Session {
             let flow = parse_definition_json(flow_json, &self.engine.config().parse_limits)?;
             let custom: HashSet<String> =
                 serde_json::from_str(custom_types_json).unwrap_or_default();
-            let report = self.engine.validate(&flow, &custom, &self.host);
-            let legacy = report.legacy();
-            Ok(Validated {
-                valid: legacy.valid,
-                errors: legacy.errors,
-                issues: report.issues,
-                warnings: legacy.warnings,
-            })
+            Ok(self.engine.validate(&flow, &custom, &self.host).validated())
         }))
     }
 

@@ -162,9 +162,9 @@ const ANSWER_NAMES: &[&str] = &[
 fn answers() -> String {
     use crate::history::{ExecutionPage, NodeRecord, RunRecord, RunStatus, RunSummary};
     use crate::progress::NodeState;
-    use crate::session::{CacheRemoved, CacheReport, Pruned, Validated};
+    use crate::session::{CacheRemoved, CacheReport, Pruned};
     use crate::storage::{FlowListItem, FlowListPage};
-    use crate::validation::ValidationIssue;
+    use crate::validation::{Validated, ValidationIssue};
     use session::{
         CatalogNode, NodeCategories, ProgressSnapshot, RunTrace, StoredFlow, TemplateList,
         WireEvents,

@@ -267,8 +267,9 @@ fn members(out: &mut String, methods: &[Method]) {
 pub(super) fn methods_file(header: &str) -> String {
     // The declaration's names, as the generator reads them.
     use crate::engine::RunCommand;
-    use crate::session::{CacheCall, CompletedRun, ExecutionsCall, Validated};
+    use crate::session::{CacheCall, CompletedRun, ExecutionsCall};
     use crate::storage::FlowListPage;
+    use crate::validation::Validated;
     let config = super::answer_config();
     let methods: Vec<Method> = crate::session_methods!(__session_typescript { config });
     let mut out = String::from(header);

@@ -47,12 +47,19 @@ pub struct ValidationReport {
     pub warnings: Vec<ValidationIssue>,
 }
 
-/// `{valid, errors}`: what the TypeScript engine `node.validate` returned, and the warnings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LegacyValidation {
+/// What `node.validate` finds: the old engine's `{valid, errors}`, the structured issues, and
+/// the warnings when there are some (so a clean flow's answer is the old engine's shape).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ValidationResult"))]
+pub struct Validated {
     pub valid: bool,
+    /// Each issue as one line (the old engine's form).
     pub errors: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub issues: Vec<ValidationIssue>,
+    /// Present only when there are some: what a flow gets away with under
+    /// `strictParameters: false` (unknown parameters and ports).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(test, ts(as = "Option<Vec<String>>", optional))]
     pub warnings: Vec<String>,
 }
 
@@ -61,11 +68,13 @@ impl ValidationReport {
         self.issues.is_empty()
     }
 
-    pub fn legacy(&self) -> LegacyValidation {
-        LegacyValidation {
+    /// The report as `node.validate` answers it.
+    pub fn validated(self) -> Validated {
+        Validated {
             valid: self.is_valid(),
             errors: self.issues.iter().map(ValidationIssue::to_legacy_string).collect(),
             warnings: self.warnings.iter().map(ValidationIssue::to_legacy_string).collect(),
+            issues: self.issues,
         }
     }
 

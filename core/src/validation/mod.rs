@@ -8,7 +8,7 @@ mod permitted;
 mod validator;
 
 pub use context::ValidationContext;
-pub use issue::{LegacyValidation, ValidationIssue, ValidationReport};
+pub use issue::{Validated, ValidationIssue, ValidationReport};
 pub use limits::FlowLimits;
 pub use permitted::permission_issues;
 pub use validator::validate;
