@@ -140,7 +140,10 @@ impl NativeConductor {
             if !matches!(place, Place::Redis(_)) {
                 drop(runtime.spawn(store.recover(Box::new(owner_alive), host.now())));
             }
-            session = session.with_history(SessionHistory::new(store, history, Some(this_owner())));
+            let history = SessionHistory::new(store, history, Some(this_owner()))
+                .durable(config.durability)
+                .map_err(to_napi)?;
+            session = session.with_history(history);
         }
         if let Some(place) = &placement.cache {
             session =

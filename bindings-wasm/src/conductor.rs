@@ -226,7 +226,10 @@ fn with_history(
         (Place::Redis(_), _) => return Err(JsError::new(REDIS_UNAVAILABLE)),
         _ => Arc::new(MemoryHistory::new(history.capture())),
     };
-    Ok(session.with_history(SessionHistory::new(store, history, None)))
+    // The WebAssembly engine's stores keep no checkpoints yet: `durability` is refused there.
+    let history =
+        SessionHistory::new(store, history, None).durable(config.durability).map_err(to_js)?;
+    Ok(session.with_history(history))
 }
 
 /// The node result cache where `place` says: in `storage` as well as in memory, or in memory.

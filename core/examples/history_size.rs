@@ -48,6 +48,7 @@ fn main() {
             error: None,
             retry_of: None,
             owner: Some("pid:1234".into()),
+            durable: false,
         };
         history.write(HistoryWrite::Begun(Box::new(RunBegun {
             summary,

@@ -3,10 +3,6 @@
 //! outputs or a history's configuration cannot be made here, so the code that would use them is
 //! compiled out. See `history/mod.rs` for what the feature does.
 
-/// A run's `retry` option, read and left unused: the TypeScript layer's engines refuse a retry
-/// on a module without history before the run reaches it.
-pub type RetryRequest = serde::de::IgnoredAny;
-
 /// `history` in a session's config: only `false` is accepted (see [`refused`]).
 pub type HistorySetting = bool;
 

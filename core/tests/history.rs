@@ -429,6 +429,7 @@ fn the_backed_store_meets_the_store_contract_and_keeps_runs_in_its_backend() {
         error: None,
         retry_of: None,
         owner: None,
+        durable: false,
     };
     let begun = |id: &str, start: f64| {
         HistoryWrite::Begun(Box::new(RunBegun {
@@ -455,6 +456,7 @@ fn the_backed_store_meets_the_store_contract_and_keeps_runs_in_its_backend() {
         start_time: Some(1.0),
         end_time: Some(2.0),
         cache: None,
+        checkpoint: false,
     })));
     store.write(HistoryWrite::Ended(Box::new(RunEnded {
         execution_id: Arc::from("done"),
@@ -567,6 +569,7 @@ fn an_output_the_store_would_cut_is_not_held_while_its_record_waits() {
         start_time: Some(1.0),
         end_time: Some(2.0),
         cache: None,
+        checkpoint: false,
     };
     let large = Arc::new(Value::Array((0..100_000).map(|i| Value::from(f64::from(i))).collect()));
     let small = Arc::new(atomiton_core::json!({"id": 1, "secret": "s3cret"}));

@@ -76,10 +76,10 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export const HANG_MS = 120_000;
 
-/** Waits until `check()` is truthy (polling), or fails after `ms` (default: hung). */
+/** Waits until `check()` is truthy (polling; an async check is awaited), or fails after `ms` (default: hung). */
 export async function until(check, ms = HANG_MS, what = "condition") {
   const deadline = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(5);
   }

@@ -99,7 +99,7 @@ impl HistoryStore for BackedHistory {
         let persisted = match &write {
             HistoryWrite::Begun(begun) => Some(begun.summary.id.clone()),
             HistoryWrite::Ended(ended) => Some(ended.execution_id.to_string()),
-            HistoryWrite::Node(_) => None,
+            HistoryWrite::Node(_) | HistoryWrite::Started(_) => None,
         };
         self.memory.write(write);
         if let Some(id) = persisted {

@@ -121,6 +121,7 @@ impl KeptRun {
             error: self.error.as_deref().cloned(),
             retry_of: self.retry_of.as_deref().map(str::to_owned),
             owner: self.owner.as_deref().map(str::to_owned),
+            durable: false,
         }
     }
 
@@ -332,6 +333,8 @@ impl HistoryStore for MemoryHistory {
                     run.end(&ended);
                 }
             }
+            // A store in memory keeps no checkpoints (nothing of it outlives the process).
+            HistoryWrite::Started(_) => {}
         }
     }
 

@@ -10,6 +10,7 @@
 mod backed;
 mod capture;
 mod config;
+mod durable;
 mod id;
 mod memory;
 mod packed;
@@ -21,6 +22,10 @@ mod store;
 pub use backed::BackedHistory;
 pub use capture::{Capture, Captured, REDACTED, TRUNCATED_KEY};
 pub use config::{config_of, refused, HistoryConfig, HistorySetting, Retention};
+pub use durable::{
+    checkpoint_text, checksum, verified, Checkpoints, DurabilityConfig, InFlight, NodeStarted,
+    ResumePolicy, ResumeRequest, Resumed,
+};
 pub use id::validate_execution_id;
 pub use memory::MemoryHistory;
 pub use record::{NodeRecord, RunRecord, RunStatus, RunSummary};

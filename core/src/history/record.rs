@@ -7,8 +7,8 @@ use crate::error::ExecutionError;
 use crate::progress::NodeState;
 use crate::value::Value;
 
-/// Where a run stands. `Crashed` is set by a later conductor on a run whose process died while
-/// it was `Running`.
+/// Where a run stands. A later conductor sets `Crashed` on a run whose process died while it was
+/// `Running`, or `Interrupted` when the run was durable: it can be resumed from its checkpoints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename = "RecordedRunStatus"))]
@@ -18,6 +18,7 @@ pub enum RunStatus {
     Failed,
     Cancelled,
     Crashed,
+    Interrupted,
 }
 
 impl RunStatus {
@@ -29,6 +30,7 @@ impl RunStatus {
             RunStatus::Failed => "failed",
             RunStatus::Cancelled => "cancelled",
             RunStatus::Crashed => "crashed",
+            RunStatus::Interrupted => "interrupted",
         }
     }
 }
@@ -60,6 +62,11 @@ pub struct RunSummary {
     /// conductor can tell a crashed run from one still going on elsewhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+    /// The run is checkpointed as it goes (`ConductorConfig.durability`): once interrupted, it can
+    /// be resumed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(test, ts(as = "Option<bool>", optional))]
+    pub durable: bool,
 }
 
 /// One node of a run. Group nodes have state and timings only; atomic nodes also their values.
@@ -163,6 +170,9 @@ impl Serialize for RunRecord {
         }
         if let Some(owner) = &s.owner {
             out.serialize_entry("owner", owner)?;
+        }
+        if s.durable {
+            out.serialize_entry("durable", &true)?;
         }
         out.serialize_entry("flow", &self.flow)?;
         out.serialize_entry("input", &self.input)?;

@@ -4,10 +4,13 @@
 //! that the record does not hold the output while it waits in a store's queue.
 
 use crate::nodes::SharedEmbedder;
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use futures::channel::oneshot;
+use futures::future::{FutureExt, Shared};
 
+use super::durable::NodeStarted;
 use super::record::RunStatus;
 use super::store::{HistoryWrite, NodeEnded, RunBegun, RunEnded, SharedHistory};
 use crate::host::SharedHost;
@@ -26,7 +29,13 @@ pub struct RunRecorder {
     execution_id: Arc<str>,
     /// Writes waiting for the embedder to write out values it keeps (a JS executor's output):
     /// the run's end is recorded after them.
-    waiting: Mutex<Vec<oneshot::Receiver<()>>>,
+    waiting: Mutex<Vec<Shared<oneshot::Receiver<()>>>>,
+    /// The run is durable: node ends carry their checkpoints, nodes with effects wait for their
+    /// start to be stored (see [`super::durable`]).
+    durable: bool,
+    /// A resumed run: the nodes whose end its record already holds (not recorded again), and
+    /// its beginning is not recorded again either.
+    recorded: Option<HashSet<String>>,
 }
 
 impl RunRecorder {
@@ -37,8 +46,29 @@ impl RunRecorder {
         embedder: SharedEmbedder,
         execution_id: Arc<str>,
     ) -> Arc<Self> {
+        Self::made(store, host, embedder, execution_id, (false, None))
+    }
+
+    /// A recorder of a durable run (`recorded`: a resumed run's nodes already recorded).
+    pub fn durable(
+        store: SharedHistory,
+        host: SharedHost,
+        embedder: SharedEmbedder,
+        execution_id: Arc<str>,
+        recorded: Option<HashSet<String>>,
+    ) -> Arc<Self> {
+        Self::made(store, host, embedder, execution_id, (true, recorded))
+    }
+
+    fn made(
+        store: SharedHistory,
+        host: SharedHost,
+        embedder: SharedEmbedder,
+        execution_id: Arc<str>,
+        (durable, recorded): (bool, Option<HashSet<String>>),
+    ) -> Arc<Self> {
         let waiting = Mutex::new(Vec::new());
-        Arc::new(RunRecorder { store, host, embedder, execution_id, waiting })
+        Arc::new(RunRecorder { store, host, embedder, execution_id, waiting, durable, recorded })
     }
 
     /// The run's id.
@@ -46,9 +76,57 @@ impl RunRecorder {
         &self.execution_id
     }
 
+    /// Whether the run is durable.
+    pub fn is_durable(&self) -> bool {
+        self.durable
+    }
+
+    /// Records that node `node_id` (of `node_type`, which has effects) starts: at once (`None`),
+    /// or, when outputs it may have been given are still being written out by the embedder, in
+    /// the future returned, after them. A store that keeps checkpoints has them stored when its
+    /// `write` returns, so the node may be called once this is done: a process that dies while
+    /// it runs leaves a record saying it may have had its effect.
+    pub fn starting(
+        &self,
+        node_id: Arc<str>,
+        node_type: Arc<str>,
+        idempotent: bool,
+    ) -> Option<crate::host::BoxFuture<'static, ()>> {
+        let execution_id = self.execution_id.clone();
+        let started = HistoryWrite::Started(Box::new(NodeStarted {
+            execution_id,
+            node_id,
+            node_type,
+            idempotent,
+        }));
+        let waiting = {
+            let mut waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
+            // Writes already made need no wait (and a long run's list stays short).
+            waiting.retain(|wait| wait.peek().is_none());
+            waiting.clone()
+        };
+        if waiting.is_empty() {
+            self.store.write(started);
+            return None;
+        }
+        let store = self.store.clone();
+        Some(Box::pin(async move {
+            for wait in waiting {
+                // A dropped write is recorded as lost; the start is written regardless.
+                let _ = wait.await;
+            }
+            store.write(started);
+        }))
+    }
+
     /// Records the run's beginning. Values the embedder keeps are recorded once written out
     /// (the record shows `null` until then).
     pub fn begin(&self, mut begun: RunBegun) {
+        if self.recorded.is_some() {
+            // Resumed: the store has its beginning (and its whole input) already.
+            return;
+        }
+        begun.summary.durable = self.durable;
         let held = (begun.input.holds_js(), begun.variables.holds_js());
         if held == (false, false) {
             self.store.write(HistoryWrite::Begun(Box::new(begun)));
@@ -76,9 +154,13 @@ impl RunRecorder {
     /// embedder keeps (a JS executor's, or one passed through from such an input); a built-in's
     /// never does, and its output (10,000 records, say) is then not walked to find out.
     pub fn node(&self, mut node: NodeEnded, output_may_hold_js: bool) {
+        if self.recorded.as_ref().is_some_and(|done| done.contains(&*node.node_id)) {
+            return;
+        }
+        node.checkpoint = self.durable;
         let input_js = node.input.as_ref().is_some_and(NodeInput::holds_js);
         let output_js = output_may_hold_js && node.output.as_ref().is_some_and(|o| o.holds_js());
-        if !output_js {
+        if !output_js && !self.durable {
             // An output the store would cut is cut here, at the cost of its preview: the record
             // then lets go of the output before it waits in a store's queue (see
             // `NodeEnded::output_captured`).
@@ -126,7 +208,7 @@ impl RunRecorder {
             store.write(make(written));
             let _ = done.send(());
         }));
-        self.waiting.lock().unwrap_or_else(|p| p.into_inner()).push(waiting);
+        self.waiting.lock().unwrap_or_else(|p| p.into_inner()).push(waiting.shared());
     }
 
     /// Records the run's end, after every write still waiting for values.

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::durable::Checkpoints;
 use super::record::{NodeRecord, RunRecord, RunStatus, RunSummary};
 use crate::error::{ExecutionError, Result};
 use crate::host::{BoxFuture, MaybeSend, MaybeSync};
@@ -64,6 +65,9 @@ pub struct NodeEnded {
     pub end_time: Option<f64>,
     /// Served from the result cache: the entry's key (32 hex digits) and age (ms).
     pub cache: Option<(String, f64)>,
+    /// The run is durable: the store also keeps the whole output as the node's checkpoint (see
+    /// [`super::durable`]); `output` is then never replaced by a marker.
+    pub checkpoint: bool,
 }
 
 impl NodeEnded {
@@ -87,8 +91,22 @@ pub struct RunEnded {
 #[derive(Debug, Clone)]
 pub enum HistoryWrite {
     Begun(Box<RunBegun>),
+    /// A durable run's node with effects is about to start (see [`super::durable`]).
+    Started(Box<super::durable::NodeStarted>),
     Node(Box<NodeEnded>),
     Ended(Box<RunEnded>),
+}
+
+impl HistoryWrite {
+    /// The run the write is about.
+    pub fn execution_id(&self) -> &str {
+        match self {
+            HistoryWrite::Begun(begun) => &begun.summary.id,
+            HistoryWrite::Started(started) => &started.execution_id,
+            HistoryWrite::Node(node) => &node.execution_id,
+            HistoryWrite::Ended(ended) => &ended.execution_id,
+        }
+    }
 }
 
 /// `executions.list` options: `{flowId?, status?, limit = 50, offset = 0, sortOrder = "desc"}`
@@ -131,7 +149,7 @@ pub struct ExecutionPage {
 }
 
 /// What `prune` removes: runs that began before `before` (ms since the epoch), and all but the
-/// newest `keep`. Runs still `running` are never pruned.
+/// newest `keep`. Runs still `running`, and `interrupted` ones (they may be resumed), are never pruned.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Prune {
     pub before: Option<f64>,
@@ -158,8 +176,27 @@ pub trait HistoryStore: MaybeSend + MaybeSync {
     fn delete(&self, id: String) -> BoxFuture<'static, Result<bool>>;
     /// Removes old runs (see [`Prune`]); how many went.
     fn prune(&self, prune: Prune) -> BoxFuture<'static, Result<usize>>;
-    /// Marks `running` runs whose owner is not `alive` as `crashed`; how many were.
+    /// Marks `running` runs whose owner is not `alive` as `crashed` (`interrupted`, for a
+    /// durable run of a store that keeps checkpoints); how many were.
     fn recover(&self, alive: OwnerAlive, now: f64) -> BoxFuture<'static, Result<usize>>;
+
+    /// Whether the store keeps checkpoints where they outlive the process (durable runs need it):
+    /// then a write of a durable run's checkpoints (its [`HistoryWrite::Begun`] with
+    /// `summary.durable`, a [`HistoryWrite::Started`], a [`HistoryWrite::Node`] with `checkpoint`)
+    /// is stored when `write` returns — a node with effects is called right after its start is.
+    fn keeps_checkpoints(&self) -> bool {
+        false
+    }
+    /// An interrupted run's checkpoints; `None` when the store has none of it.
+    fn checkpoints(&self, _id: String) -> BoxFuture<'static, Result<Option<Checkpoints>>> {
+        Box::pin(std::future::ready(Ok(None)))
+    }
+    /// Takes an `interrupted` run over for `owner` (it is `running` again, its end cleared);
+    /// `false` when it is not interrupted (another conductor took it first, or it never was).
+    /// One step, so that of two conductors on one store only one resumes a run.
+    fn claim(&self, _id: String, _owner: Option<String>) -> BoxFuture<'static, Result<bool>> {
+        Box::pin(std::future::ready(Ok(false)))
+    }
 }
 
 /// Shared handle to a history store.
@@ -168,7 +205,7 @@ pub type SharedHistory = Arc<dyn HistoryStore>;
 /// Applies [`Prune`] to runs listed as `(start_time, status, id)` in the order they began: the
 /// ids to remove. An id is whatever names a run to the store (its id, or its position).
 pub fn pruned_ids<Id>(mut runs: Vec<(f64, RunStatus, Id)>, prune: Prune) -> Vec<Id> {
-    runs.retain(|(_, status, _)| *status != RunStatus::Running);
+    runs.retain(|(_, status, _)| !matches!(status, RunStatus::Running | RunStatus::Interrupted));
     // Newest first, and (the sort being stable) the later of two runs begun together first.
     runs.reverse();
     runs.sort_by(|a, b| b.0.total_cmp(&a.0));

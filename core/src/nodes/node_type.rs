@@ -59,6 +59,16 @@ pub trait NodeType: MaybeSend + MaybeSync + 'static {
         Capabilities::NONE
     }
 
+    /// Whether a node of this type with these parameters may change something outside the run
+    /// (send a request, write a file, run a program): a durable run stores its start before
+    /// calling it, and one interrupted while it ran asks before running it again. By default,
+    /// whatever reaches outside the data does; a type that only reads says otherwise. Builds
+    /// without history (whose runs are never durable) leave it out.
+    #[cfg(feature = "history")]
+    fn effects(&self, parameters: &Map) -> bool {
+        self.requirements(parameters) != Capabilities::NONE
+    }
+
     /// The parameter schema, when the type has one.
     fn schema(&self) -> Option<&NodeSchema> {
         None

@@ -53,6 +53,18 @@ pub const RETENTION: Shape = Shape {
     ],
 };
 
+/// `durability: {...}`.
+pub const DURABILITY: Shape = Shape {
+    name: "DurabilitySettings",
+    doc: "Durable runs: each recorded run is checkpointed as it goes, and a run its process left unfinished (`interrupted`) goes on from its checkpoints as the same run.",
+    extends: &[],
+    fields: &[Field::new(
+        "resume",
+        Kind::OneOf(&[Choice::any("auto"), Choice::any("manual")]),
+        "`\"manual\"` (the default): an interrupted run waits for `executions.resume(id)` (`executions.list({status: \"interrupted\"})` lists them); `\"auto\"`: it resumes when a conductor opens the store (one that needs a decision on a node with effects still waits for it).",
+    )],
+};
+
 /// `history: {...}`.
 pub const HISTORY: Shape = Shape {
     name: "HistorySettings",
@@ -295,6 +307,13 @@ pub const CONDUCTOR_CONFIG: Shape = Shape {
         )
         .wire()
         .only(Entries::LOCAL, "its runs are recorded where they happen"),
+        Field::new(
+            "durability",
+            Kind::Object(&DURABILITY),
+            "Durable runs (Node, with the run history kept in its file): each run is checkpointed as it goes; a run interrupted by the end of its process goes on from where it stopped, as the same run, when a conductor opens the store again. Off by default.",
+        )
+        .wire()
+        .only(Entries::NODE_LOCAL, "its runs are checkpointed where they happen"),
         Field::new(
             "cache",
             Kind::Either(&[Kind::Boolean, Kind::Object(&CACHE)]),

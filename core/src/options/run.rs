@@ -98,6 +98,24 @@ const RETRY: Shape = Shape {
     ],
 };
 
+const RESUME: Shape = Shape {
+    name: "RunResume",
+    doc: "The run goes on from an interrupted one's checkpoints.",
+    extends: &[],
+    fields: &[
+        Field::new(
+            "rerun",
+            Kind::ListOf(&Kind::Text { non_empty: true }),
+            "Nodes with effects that were running when the process ended, to run again.",
+        ),
+        Field::new(
+            "skip",
+            Kind::RecordOf(&Kind::Any { ts: "unknown" }),
+            "Outputs for nodes with effects that were running when the process ended (their effect happened): they do not run again.",
+        ),
+    ],
+};
+
 const RUN_TELEMETRY: Shape = Shape {
     name: "RunTelemetry",
     doc: "Tracing of one run (with an OpenTelemetry SDK registered).",
@@ -190,6 +208,12 @@ pub const RUN_OPTIONS: Shape = Shape {
             "retry",
             Kind::Object(&RETRY),
             "This run retries recorded execution `of` (`conductor.executions.retry` sets it); nodes that succeeded there keep their recorded outputs, as `from` says.",
+        )
+        .wire(),
+        Field::new(
+            "resume",
+            Kind::Object(&RESUME),
+            "This run goes on from the checkpoints of interrupted execution `executionId` (`conductor.executions.resume` sets it).",
         )
         .wire(),
     ],

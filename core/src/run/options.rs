@@ -75,9 +75,16 @@ pub struct RunOptions {
     pub history: Option<bool>,
     /// The run retries a recorded one, reusing what it may (a session resolves it into the
     /// `reuse` handle).
-    /// Builds without history refuse a retry before the run reaches them (the TypeScript
-    /// layer's engines check what their module has).
+    /// Builds without history do not know it (a field costs the browser module ~300 bytes
+    /// gzipped of deserializer): the TypeScript layer's engines refuse a retry there first.
+    #[cfg(feature = "history")]
     pub retry: Option<crate::history::RetryRequest>,
+    /// The run goes on from the checkpoints of interrupted execution `executionId` (its id is
+    /// this run's), as the decisions in it say (`conductor.executions.resume` sets it).
+    /// Builds without history do not know it, as `retry`.
+    #[cfg_attr(test, ts(optional))]
+    #[cfg(feature = "history")]
+    pub resume: Option<crate::history::ResumeRequest>,
     /// The run is traced: its result lists its nodes' spans (`spans`), and `http-request`
     /// nodes send trace context unless `propagate` is `false`.
     /// Builds without node spans read it and trace the run as one span, on the TypeScript side.

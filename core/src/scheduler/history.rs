@@ -104,6 +104,34 @@ impl RunHistory {
         self.inputs[ix] = Some(input.clone());
     }
 
+    /// For a durable run, when leaf `ix` has effects: records its start (see
+    /// [`RunRecorder::starting`]); a future to wait for before calling the node when that start
+    /// waits for outputs still being written out.
+    pub fn write_ahead(
+        &self,
+        plan: &Plan,
+        ix: NodeIx,
+        executor: &super::leaf::Executor,
+    ) -> Option<crate::host::BoxFuture<'static, ()>> {
+        if !self.recorder.is_durable() {
+            return None;
+        }
+        let node = &plan.nodes[ix];
+        let effects = match executor {
+            super::leaf::Executor::Builtin(node_type) => node_type.effects(&node.parameters),
+            super::leaf::Executor::Custom => true,
+        };
+        if !effects {
+            return None;
+        }
+        // `parameters.idempotent`: the flow says running it twice is safe, so a run interrupted
+        // while it ran runs it again without asking.
+        let idempotent = crate::model::small_map_get(&node.parameters, "idempotent")
+            .and_then(Value::as_bool)
+            == Some(true);
+        self.recorder.starting(self.paths[ix].clone(), node.node_type.clone(), idempotent)
+    }
+
     /// A counter leaf `ix`'s attempts go into (leaves that may make more than one).
     pub fn attempt_counter(&mut self, ix: NodeIx) -> Arc<AtomicU32> {
         let counter = Arc::new(AtomicU32::new(0));
@@ -154,6 +182,7 @@ impl RunHistory {
                 start_time: times.0,
                 end_time: times.1,
                 cache,
+                checkpoint: false,
             },
             output_js,
         );

@@ -40,6 +40,15 @@ impl RunHistory {
         match *self {}
     }
 
+    pub fn write_ahead(
+        &self,
+        _plan: &Plan,
+        _ix: NodeIx,
+        _executor: &super::leaf::Executor,
+    ) -> Option<crate::host::BoxFuture<'static, ()>> {
+        match *self {}
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub fn ended(
         &mut self,

@@ -246,9 +246,22 @@ impl Scheduler {
                 job.attempts = Some(history.attempt_counter(ix));
             }
         }
-        self.running.push(match cache {
+        // A durable run stores a node's start before a node with effects is called (see
+        // `history::durable`): its leaf is built only once that is done.
+        let write_ahead = self
+            .history
+            .as_ref()
+            .and_then(|history| history.write_ahead(&self.plan, ix, &job.executor));
+        let leaf = move || match cache {
             Some(cache) => cached_leaf(job, cache),
             None => leaf_future(job),
+        };
+        self.running.push(match write_ahead {
+            Some(stored) => Box::pin(async move {
+                stored.await;
+                leaf().await
+            }),
+            None => leaf(),
         });
         self.running_count += 1;
         self.slots[ix].signal = Some(signal);

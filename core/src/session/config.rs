@@ -49,6 +49,11 @@ pub struct SessionConfig {
     /// A build without history opens none: the TypeScript layer loads a module with history
     /// when the config asks for one, so there it only ever holds `false` (`true` is refused).
     pub history: Option<crate::history::HistorySetting>,
+    /// `durability: {resume}`: every recorded run is checkpointed and resumable. Builds without
+    /// history do not know it (the browser's default module, whose TypeScript entry refuses it
+    /// first; a field costs that module hundreds of bytes of deserializer).
+    #[cfg(feature = "history")]
+    pub durability: Option<crate::history::DurabilityConfig>,
     /// `cache: false | true | {maxEntries, maxBytes, ttlMs, store}`: the node result cache (off by
     /// default).
     /// A build without the cache has none: the TypeScript layer loads a module with it when the
@@ -92,6 +97,11 @@ impl SessionConfig {
     fn check(&self) -> Result<()> {
         if let Some(expected) = crate::history::refused(self.history.as_ref()) {
             return Err(out_of_range("history", expected, "true"));
+        }
+        // Durable runs are recorded runs.
+        #[cfg(feature = "history")]
+        if self.durability.is_some() && self.history().is_none() {
+            return Err(out_of_range("durability", "absent with history: false", "an object"));
         }
         if let Some(expected) = crate::cache::refused(&self.cache) {
             return Err(out_of_range("cache", expected, "true"));

@@ -3,6 +3,7 @@
 // `executions.*`: the calls that read and prune the history.
 mod executions;
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -11,8 +12,9 @@ use serde::Deserialize;
 use crate::engine::ExecutionResult;
 use crate::error::{ErrorCode, ExecutionError, Result};
 use crate::history::{
-    validate_execution_id, HistoryConfig, ListQuery, OwnerAlive, Prune, RetryRequest, Reuse,
-    RunBegun, RunRecorder, RunStatus, RunSummary, SharedHistory, SharedRecorder,
+    validate_execution_id, DurabilityConfig, HistoryConfig, ListQuery, OwnerAlive, Prune,
+    ResumePolicy, ResumeRequest, Resumed, RetryRequest, Reuse, RunBegun, RunRecorder, RunStatus,
+    RunSummary, SharedHistory, SharedRecorder,
 };
 use crate::host::SharedHost;
 use crate::nodes::NodeInput;
@@ -58,6 +60,19 @@ pub struct SessionHistory {
     /// Written into each run's record, so a later conductor can tell whether its process died.
     owner: Option<String>,
     ended: AtomicUsize,
+    /// Every recorded run is durable (see `history::durable`).
+    durability: Option<DurabilityConfig>,
+}
+
+/// The nodes a resumed run's record already holds (not recorded again).
+pub(crate) type Recorded = HashSet<String>;
+
+/// Where a run starts: the outputs it reuses instead of running those nodes (a retry's, or a
+/// resumed run's checkpoints), and for a resumed run the nodes already recorded.
+#[derive(Default)]
+pub(crate) struct StartingPoint {
+    pub reuse: Option<Reuse>,
+    pub recorded: Option<Recorded>,
 }
 
 /// `executions.prune`'s answer.
@@ -79,7 +94,24 @@ pub(crate) struct PruneRequest {
 impl SessionHistory {
     /// Records into `store` as `config` says; `owner` names this process.
     pub fn new(store: SharedHistory, config: HistoryConfig, owner: Option<String>) -> Self {
-        SessionHistory { store, config, owner, ended: AtomicUsize::new(0) }
+        SessionHistory { store, config, owner, ended: AtomicUsize::new(0), durability: None }
+    }
+
+    /// Makes every recorded run durable, as `durability` says; refused when the store keeps no
+    /// checkpoints that outlive the process.
+    pub fn durable(mut self, durability: Option<DurabilityConfig>) -> Result<Self> {
+        if durability.is_some() && !self.store.keeps_checkpoints() {
+            return Err(ExecutionError::validation(
+                "Invalid conductor config: durability needs a run history kept where it outlives the process (in Node: storage type \"fs\", the default)",
+            ));
+        }
+        self.durability = durability;
+        Ok(self)
+    }
+
+    /// When interrupted runs resume (`None`: runs are not durable).
+    pub fn resume_policy(&self) -> Option<ResumePolicy> {
+        self.durability.map(|d| d.resume)
     }
 
     /// The store.
@@ -87,22 +119,21 @@ impl SessionHistory {
         &self.store
     }
 
-    /// Starts recording run `execution_id`.
+    /// Starts recording run `execution_id` of flow `flow_id`.
     pub(crate) fn begin(
         &self,
         host: &SharedHost,
         embedder: &crate::nodes::SharedEmbedder,
-        execution_id: &str,
-        flow_id: &str,
+        (execution_id, flow_id): (&str, &str),
         flow: FlowText,
         request: &crate::engine::RunOptions,
+        resumed: Option<Recorded>,
     ) -> SharedRecorder {
-        let recorder = RunRecorder::new(
-            self.store.clone(),
-            host.clone(),
-            embedder.clone(),
-            Arc::from(execution_id),
-        );
+        let (store, id) = (self.store.clone(), Arc::from(execution_id));
+        let recorder = match self.durability {
+            Some(_) => RunRecorder::durable(store, host.clone(), embedder.clone(), id, resumed),
+            None => RunRecorder::new(store, host.clone(), embedder.clone(), id),
+        };
         recorder.begin(RunBegun {
             summary: RunSummary {
                 id: execution_id.to_owned(),
@@ -116,6 +147,7 @@ impl SessionHistory {
                 error: None,
                 retry_of: request.retry.as_ref().map(|r| r.of.clone()),
                 owner: self.owner.clone(),
+                durable: self.durability.is_some(),
             },
             flow_json: flow.0,
             flow_buffers: flow.1,
@@ -147,7 +179,7 @@ impl SessionHistory {
 
     /// What a run's `retry` reuses from the run it retries: `None` without a retry; refused when
     /// the session records no runs (there is nothing to retry).
-    pub(crate) async fn reuse_for(
+    async fn reuse_for(
         history: Option<&SharedSessionHistory>,
         retry: Option<&RetryRequest>,
     ) -> Result<Option<Reuse>> {
@@ -166,6 +198,80 @@ impl SessionHistory {
         let record =
             self.store.get(request.of.clone()).await?.ok_or_else(|| not_found(&request.of))?;
         Reuse::of(&record, &request.from)
+    }
+
+    /// Where run `execution_id` resumes from, as `request` decides: read from its checkpoints,
+    /// then taken over for this process. Refused, changing nothing, for an unknown run, one
+    /// that is not interrupted (still going on, in this or another process, or ended), one
+    /// whose nodes with effects wait for a decision, or one another conductor took first.
+    async fn resume(
+        &self,
+        execution_id: &str,
+        request: &ResumeRequest,
+    ) -> Result<(Resumed, Recorded)> {
+        validate_execution_id(execution_id)?;
+        let id = execution_id.to_owned();
+        let record = self.store.get(id.clone()).await?.ok_or_else(|| not_found(&id))?;
+        let status = record.summary.status;
+        if status != RunStatus::Interrupted {
+            let why = match status {
+                RunStatus::Running => {
+                    "it is still running (in this process or another one that is alive)".to_owned()
+                }
+                _ if !record.summary.durable => {
+                    format!("it ended {} and was not durable: retry it instead", status.as_str())
+                }
+                _ => format!("it ended {}: retry it instead", status.as_str()),
+            };
+            return Err(ExecutionError::validation(format!("Cannot resume execution {id}: {why}")));
+        }
+        let checkpoints = self.store.checkpoints(id.clone()).await?.ok_or_else(|| {
+            ExecutionError::validation(format!(
+                "Cannot resume execution {id}: its checkpoints are gone"
+            ))
+        })?;
+        let resumed = checkpoints.resumed(&id, request)?;
+        if !self.store.claim(id.clone(), self.owner.clone()).await? {
+            return Err(ExecutionError::validation(format!(
+                "Cannot resume execution {id}: another conductor resumed it first"
+            )));
+        }
+        Ok((resumed, record.nodes.into_iter().map(|n| n.node_id).collect()))
+    }
+
+    /// Where a run starts (see [`StartingPoint`]): `options.retry` and `options.resume` read,
+    /// and for a resume the run's whole input and variables put in `options`. Refused when the
+    /// session records no runs (there is nothing to retry or resume), and a resume before the run
+    /// is taken over when its flow no longer passes the checks (a node type this process does not
+    /// provide): the run stays interrupted, as it was.
+    pub(crate) async fn starting_point(
+        history: Option<&SharedSessionHistory>,
+        (engine, host): (&crate::engine::Engine, &SharedHost),
+        flow: &crate::model::NodeDefinition,
+        execution_id: &str,
+        options: &mut crate::engine::RunOptions,
+    ) -> Result<StartingPoint> {
+        let Some(request) = options.resume.take() else {
+            let reuse = Self::reuse_for(history, options.retry.as_ref()).await?;
+            return Ok(StartingPoint { reuse, recorded: None });
+        };
+        let Some(history) = history else {
+            return Err(ExecutionError::validation(
+                "Execution history is off for this conductor: there is no run to resume",
+            ));
+        };
+        if options.retry.is_some() {
+            return Err(ExecutionError::validation(
+                "A run cannot both retry one execution and resume another",
+            ));
+        }
+        if let Some(error) = engine.validate(flow, &options.custom_types, host).to_error() {
+            return Err(error);
+        }
+        let (resumed, recorded) = history.resume(execution_id, &request).await?;
+        let Resumed { reuse, input, variables } = resumed;
+        (options.input, options.variables) = (input, variables);
+        Ok(StartingPoint { reuse: Some(reuse), recorded: Some(recorded) })
     }
 
     /// `executions.list`.

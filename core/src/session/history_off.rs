@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::engine::{ExecutionResult, RunOptions};
 use crate::error::Result;
-use crate::history::{RetryRequest, Reuse, RunRecorder, SharedRecorder};
+use crate::history::{Reuse, RunRecorder, SharedRecorder};
 use crate::host::SharedHost;
 
 /// Never made: no session has a history here.
@@ -37,10 +37,10 @@ impl SessionHistory {
         &self,
         _host: &SharedHost,
         _embedder: &crate::nodes::SharedEmbedder,
-        _execution_id: &str,
-        _flow_id: &str,
+        _ids: (&str, &str),
         _flow: FlowText,
         _request: &RunOptions,
+        _resumed: Option<Recorded>,
     ) -> SharedRecorder {
         match *self {}
     }
@@ -54,14 +54,26 @@ impl SessionHistory {
         match *self {}
     }
 
-    /// Nothing to reuse: the TypeScript layer refuses a retry on a module without history
-    /// before the run reaches it.
-    pub(crate) async fn reuse_for(
+    /// From scratch: the TypeScript layer refuses a retry or a resume on a module without
+    /// history before the run reaches it.
+    pub(crate) async fn starting_point(
         _history: Option<&SharedSessionHistory>,
-        _retry: Option<&RetryRequest>,
-    ) -> Result<Option<Reuse>> {
-        Ok(None)
+        _parts: (&crate::engine::Engine, &SharedHost),
+        _flow: &crate::model::NodeDefinition,
+        _execution_id: &str,
+        _options: &mut RunOptions,
+    ) -> Result<StartingPoint> {
+        Ok(StartingPoint { reuse: None, recorded: None })
     }
+}
+
+/// Never made: no run resumes here.
+pub(crate) enum Recorded {}
+
+/// Where a run starts: always from scratch here.
+pub(crate) struct StartingPoint {
+    pub reuse: Option<Reuse>,
+    pub recorded: Option<Recorded>,
 }
 
 /// The session methods only history builds have are left out.

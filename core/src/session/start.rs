@@ -170,21 +170,32 @@ impl Session {
                     .located(flow.id_str(), execution_id),
             );
         };
-        let reuse =
-            match SessionHistory::reuse_for(self.history.as_ref(), options.retry.as_ref()).await {
-                Ok(reuse) => reuse,
-                Err(error) => {
-                    return ExecutionResult::failed(error.located(flow.id_str(), execution_id))
-                }
-            };
+        let mut options = options;
+        // Where the run starts: from scratch, reusing a retried run's outputs, or from the
+        // checkpoints of the interrupted run it resumes.
+        let start = SessionHistory::starting_point(
+            self.history.as_ref(),
+            (&self.engine, &self.host),
+            &flow,
+            execution_id,
+            &mut options,
+        )
+        .await;
+        let start = match start {
+            Ok(start) => start,
+            Err(error) => {
+                return ExecutionResult::failed(error.located(flow.id_str(), execution_id))
+            }
+        };
+        let resuming = start.recorded.is_some();
         let recorder = match &self.history {
-            Some(history) if options.history != Some(false) => Some(history.begin(
+            Some(history) if options.history != Some(false) || resuming => Some(history.begin(
                 &self.host,
                 &self.embedder,
-                execution_id,
-                flow.id_str(),
+                (execution_id, flow.id_str()),
                 flow_text,
                 &options,
+                start.recorded,
             )),
             _ => None,
         };
@@ -198,7 +209,7 @@ impl Session {
             // Without the debugger nothing pauses a run: the engine refuses breakpoints.
             control: run.control,
             recorder: recorder.clone(),
-            reuse,
+            reuse: start.reuse,
             cache: self.cache.clone(),
         };
         let result = self.engine.run_with(flow, options, handles, self.host.clone()).await;

@@ -32,6 +32,7 @@ fn begun(id: &str, flow_id: &str, start: f64, owner: Option<&str>, input: Value)
             error: None,
             retry_of: None,
             owner: owner.map(str::to_owned),
+            durable: false,
         },
         flow_json: Arc::from(format!(r#"{{"id":"{flow_id}","type":"group","nodes":[]}}"#)),
         flow_buffers: Vec::new(),
@@ -65,6 +66,7 @@ pub fn node(
         start_time: Some(at),
         end_time: Some(at + 5.0),
         cache: (state == NodeState::Cached).then(|| (format!("{:032x}", 12), 250.0)),
+        checkpoint: false,
     }))
 }
 

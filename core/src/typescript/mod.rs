@@ -88,7 +88,7 @@ fn wire() -> String {
     let mut out = String::from(HEADER);
     out.push_str("// The shapes of the engine's inputs, from the serde types that read them.\n\n");
     // The types of the options inside, as declared for callers (core/src/options/).
-    out.push_str("import type { DebugOptions, RunPermissions as WirePermissions, RunRetry as WireRetry, RunTelemetry as WireTelemetry } from \"./options.generated.js\";\n\n");
+    out.push_str("import type { DebugOptions, RunPermissions as WirePermissions, RunResume as WireResume, RunRetry as WireRetry, RunTelemetry as WireTelemetry } from \"./options.generated.js\";\n\n");
     out.push_str(&declaration::<RunOptions>(&config));
     out.push('\n');
     out.push_str(&run_options_builder(&RunOptions::decl(&config)));

@@ -223,13 +223,13 @@ impl<'a, 'c> Walker<'a, 'c> {
                 );
             }
         }
-        if let Some(v) = small_map_get(params, "enabled") {
-            if !v.is_boolean() {
+        for key in ["enabled", "idempotent"] {
+            if small_map_get(params, key).is_some_and(|v| !v.is_boolean()) {
                 self.report_at(
                     frame,
                     ErrorCode::INVALID_PARAMETERS,
-                    "Invalid parameters: enabled: must be a boolean".into(),
-                    Some("parameters.enabled".into()),
+                    format!("Invalid parameters: {key}: must be a boolean"),
+                    Some(format!("parameters.{key}")),
                 );
             }
         }

@@ -12,6 +12,7 @@ import type { ExecutionGraphStore } from "../types/progress.js";
 import type { EnvironmentInfo } from "../types/storage.js";
 import type { EngineAdapter } from "./engine.js";
 import { createCacheApi } from "./cache.js";
+import { resumeInterrupted } from "./durability.js";
 import { createExecutionsApi } from "./executions.js";
 import { createAuthApi } from "./namespaces/auth.js";
 import { createCatalogApi } from "./namespaces/catalog.js";
@@ -74,6 +75,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
   const environment = options.environment;
   const initial = initialTransport(config);
   if (initial && initial !== "local") transports.configure(initial, config as TransportSettings);
+  else void resumeInterrupted((config as { durability?: unknown }).durability, executions);
   return {
     node,
     flow,

@@ -11,6 +11,7 @@ import type {
   ListExecutionsOptions,
   PrunedExecutions,
   PruneExecutionsOptions,
+  ResumeExecutionOptions,
   RetryExecutionOptions,
 } from "../types/history.js";
 import type { EngineAdapter } from "./engine.js";
@@ -77,6 +78,21 @@ export function createExecutionsApi(engine: EngineAdapter, run: Run) {
         retry: { of: executionId, from: given.from ?? "failed" },
       };
       return run(given.flow ?? record.flow, overrides);
+    },
+    /**
+     * Continues a durable run its process left unfinished (status `"interrupted"`) as the same
+     * run: same id, same record, every node that completed keeps its checkpointed output and does
+     * not run again. A node with effects that was running when the process ended needs a
+     * decision (`rerun` or `skip`) unless the flow marks it `idempotent`; without one the result
+     * is a `VALIDATION_FAILED` error naming it, and nothing changes (the same for a run that is
+     * not interrupted, or that another conductor resumed first). Resolves with the run's
+     * result, like `node.run`; an unknown id rejects with `NODE_NOT_FOUND`.
+     */
+    async resume(executionId: string, options: ResumeExecutionOptions = {}): Promise<ExecutionResult> {
+      requireId(executionId);
+      const { rerun, skip } = fields(options);
+      const record = await executions.get(executionId);
+      return run(record.flow, { executionId, resume: { rerun, skip } });
     },
   };
   return executions;

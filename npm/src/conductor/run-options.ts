@@ -23,6 +23,7 @@ export const PASSED_RUN_OPTIONS = [
   "runTo",
   "breakpoints",
   "cache",
+  "resume",
 ] as const;
 
 /** Options the conductor sets itself (from the overrides, its config and the flow). */

@@ -122,10 +122,10 @@ export type StoredFlowItem = {
 };
 
 /**
- * Where a run stands. `Crashed` is set by a later conductor on a run whose process died while
- * it was `Running`.
+ * Where a run stands. A later conductor sets `Crashed` on a run whose process died while it was
+ * `Running`, or `Interrupted` when the run was durable: it can be resumed from its checkpoints.
  */
-export type RecordedRunStatus = "running" | "success" | "failed" | "cancelled" | "crashed";
+export type RecordedRunStatus = "running" | "success" | "failed" | "cancelled" | "crashed" | "interrupted";
 
 /**
  * `NodeExecutionState`.
@@ -162,6 +162,11 @@ export type ExecutionSummary = {
    * conductor can tell a crashed run from one still going on elsewhere.
    */
   owner?: string,
+  /**
+   * The run is checkpointed as it goes (`ConductorConfig.durability`): once interrupted, it can
+   * be resumed.
+   */
+  durable?: boolean,
 };
 
 /**

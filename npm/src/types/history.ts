@@ -55,3 +55,18 @@ export type RetryExecutionOptions = {
   /** The run's variables; default the recorded ones. */
   variables?: Record<string, unknown>;
 };
+
+/**
+ * `executions.resume(id, options)`: decisions on nodes with effects that were running when the
+ * run's process ended (they may have had their effect). A node marked `idempotent: true` in the
+ * flow needs none: it runs again.
+ */
+export type ResumeExecutionOptions = {
+  /** Run these nodes again (their effect may happen twice). */
+  rerun?: string[];
+  /** Take these outputs for these nodes instead of running them (their effect happened). */
+  skip?: Record<string, unknown>;
+};
+
+/** `ConductorConfig.durability`: every recorded run is checkpointed; see `executions.resume`. */
+export type { DurabilitySettings } from "./options.generated.js";

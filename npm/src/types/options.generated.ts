@@ -66,6 +66,19 @@ export type HistorySettings = {
 };
 
 /**
+ * Durable runs: each recorded run is checkpointed as it goes, and a run its process left unfinished
+ * (`interrupted`) goes on from its checkpoints as the same run.
+ */
+export type DurabilitySettings = {
+  /**
+   * `"manual"` (the default): an interrupted run waits for `executions.resume(id)`
+   * (`executions.list({status: "interrupted"})` lists them); `"auto"`: it resumes when a conductor
+   * opens the store (one that needs a decision on a node with effects still waits for it).
+   */
+  resume?: "auto" | "manual";
+};
+
+/**
  * The node result cache's bounds, lifetime and place.
  */
 export type CacheSettings = {
@@ -235,6 +248,12 @@ export type ConductorConfig = {
    * browser, main.
    */
   history?: boolean | HistorySettings;
+  /**
+   * Durable runs (Node, with the run history kept in its file): each run is checkpointed as it
+   * goes; a run interrupted by the end of its process goes on from where it stopped, as the same
+   * run, when a conductor opens the store again. Off by default. Entries: node, main.
+   */
+  durability?: DurabilitySettings;
   /**
    * The node result cache (off by default): a node whose type, parameters, input and run context
    * were seen before gives the stored output without running (state `cached`). Pure nodes are
@@ -487,7 +506,7 @@ export type RunPermissions = {
 /**
  * `setupMainProcessHandler`'s options: the conductor's config and how it is served over IPC.
  */
-export type MainProcessHandlerOptions = Pick<DesktopConductorConfig, "nodeExecutorFactory" | "debugController" | "maxRetries" | "retryDelay" | "timeout" | "logLevel" | "logger" | "concurrency" | "workers" | "http" | "streamBatchRows" | "streamSortMemory" | "progressThrottle" | "trace" | "storage" | "history" | "cache" | "engine" | "debugging" | "telemetry" | "workingDirectory" | "limits" | "strictParameters"> & {
+export type MainProcessHandlerOptions = Pick<DesktopConductorConfig, "nodeExecutorFactory" | "debugController" | "maxRetries" | "retryDelay" | "timeout" | "logLevel" | "logger" | "concurrency" | "workers" | "http" | "streamBatchRows" | "streamSortMemory" | "progressThrottle" | "trace" | "storage" | "history" | "durability" | "cache" | "engine" | "debugging" | "telemetry" | "workingDirectory" | "limits" | "strictParameters"> & {
   /**
    * Electron's `ipcMain` (default: the one of `require("electron")` in Electron's main process).
    * Entries: main.
@@ -692,6 +711,21 @@ export type RunRetry = {
 };
 
 /**
+ * The run goes on from an interrupted one's checkpoints.
+ */
+export type RunResume = {
+  /**
+   * Nodes with effects that were running when the process ended, to run again.
+   */
+  rerun?: string[];
+  /**
+   * Outputs for nodes with effects that were running when the process ended (their effect
+   * happened): they do not run again.
+   */
+  skip?: Record<string, unknown>;
+};
+
+/**
  * Per-run options for `node.run(node, contextOverrides)`. An option the engine does not know, a
  * value of the wrong type or out of range fails the run with `VALIDATION_FAILED` naming it, before
  * anything runs.
@@ -784,6 +818,11 @@ export type ContextOverrides = {
    * succeeded there keep their recorded outputs, as `from` says.
    */
   retry?: RunRetry;
+  /**
+   * This run goes on from the checkpoints of interrupted execution `executionId`
+   * (`conductor.executions.resume` sets it).
+   */
+  resume?: RunResume;
 };
 
 /**
@@ -1121,6 +1160,11 @@ export const HistorySettings_SHAPE: OptionShape = { name: "HistorySettings", fie
       } }) } },
   } };
 
+/** The declaration of `DurabilitySettings`. */
+export const DurabilitySettings_SHAPE: OptionShape = { name: "DurabilitySettings", fields: {
+    resume: { kind: { k: "oneOf", of: [{ value: "auto" }, { value: "manual" }] } },
+  } };
+
 /** The declaration of `CacheSettings`. */
 export const CacheSettings_SHAPE: OptionShape = { name: "CacheSettings", fields: {
     maxEntries: { kind: { k: "number", min: 1, integer: true } },
@@ -1163,6 +1207,7 @@ export const ConductorConfig_SHAPE: OptionShape = { name: "ConductorConfig", fie
     trace: { kind: { k: "boolean" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     storage: { kind: { k: "object", shape: () => StorageConfig_SHAPE }, entries: 19, elsewhere: "saved flows live where its runs happen" },
     history: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => HistorySettings_SHAPE }] }, entries: 19, elsewhere: "its runs are recorded where they happen" },
+    durability: { kind: { k: "object", shape: () => DurabilitySettings_SHAPE }, entries: 17, elsewhere: "its runs are checkpointed where they happen" },
     cache: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => CacheSettings_SHAPE }] }, entries: 27, elsewhere: "its runs are cached where they happen" },
     engine: { kind: { k: "oneOf", of: [{ value: "auto" }, { value: "native", entries: 21 }, { value: "wasm" }] }, entries: 23, elsewhere: "its engine is the queue workers'" },
     debugging: { kind: { k: "boolean" }, entries: 19, elsewhere: "its runs are debugged where they happen" },
@@ -1201,6 +1246,7 @@ export const DesktopConductorConfig_SHAPE: OptionShape = { name: "DesktopConduct
     trace: { kind: { k: "boolean" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     storage: { kind: { k: "either", of: [{ k: "object", shape: () => StorageConfig_SHAPE }, { k: "js", ts: "AppStorage", check: [] }] }, entries: 17, elsewhere: "a storage object is for Node processes" },
     history: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => HistorySettings_SHAPE }] }, entries: 19, elsewhere: "its runs are recorded where they happen" },
+    durability: { kind: { k: "object", shape: () => DurabilitySettings_SHAPE }, entries: 17, elsewhere: "its runs are checkpointed where they happen" },
     cache: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => CacheSettings_SHAPE }] }, entries: 27, elsewhere: "its runs are cached where they happen" },
     engine: { kind: { k: "oneOf", of: [{ value: "auto" }, { value: "native", entries: 21 }, { value: "wasm" }] }, entries: 23, elsewhere: "its engine is the queue workers'" },
     debugging: { kind: { k: "boolean" }, entries: 19, elsewhere: "its runs are debugged where they happen" },
@@ -1239,6 +1285,7 @@ export const BrowserConductorConfig_SHAPE: OptionShape = { name: "BrowserConduct
     trace: { kind: { k: "boolean" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     storage: { kind: { k: "object", shape: () => StorageConfig_SHAPE }, entries: 19, elsewhere: "saved flows live where its runs happen" },
     history: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => HistorySettings_SHAPE }] }, entries: 19, elsewhere: "its runs are recorded where they happen" },
+    durability: { kind: { k: "object", shape: () => DurabilitySettings_SHAPE }, entries: 17, elsewhere: "its runs are checkpointed where they happen" },
     cache: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => CacheSettings_SHAPE }] }, entries: 27, elsewhere: "its runs are cached where they happen" },
     engine: { kind: { k: "oneOf", of: [{ value: "auto" }, { value: "native", entries: 21 }, { value: "wasm" }] }, entries: 23, elsewhere: "its engine is the queue workers'" },
     debugging: { kind: { k: "boolean" }, entries: 19, elsewhere: "its runs are debugged where they happen" },
@@ -1281,6 +1328,7 @@ export const RemoteConductorOptions_SHAPE: OptionShape = { name: "RemoteConducto
     trace: { kind: { k: "boolean" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     storage: { kind: { k: "object", shape: () => StorageConfig_SHAPE }, entries: 19, elsewhere: "saved flows live where its runs happen" },
     history: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => HistorySettings_SHAPE }] }, entries: 19, elsewhere: "its runs are recorded where they happen" },
+    durability: { kind: { k: "object", shape: () => DurabilitySettings_SHAPE }, entries: 17, elsewhere: "its runs are checkpointed where they happen" },
     cache: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => CacheSettings_SHAPE }] }, entries: 27, elsewhere: "its runs are cached where they happen" },
     engine: { kind: { k: "oneOf", of: [{ value: "auto" }, { value: "native", entries: 21 }, { value: "wasm" }] }, entries: 23, elsewhere: "its engine is the queue workers'" },
     debugging: { kind: { k: "boolean" }, entries: 19, elsewhere: "its runs are debugged where they happen" },
@@ -1335,6 +1383,7 @@ export const QueueConductorOptions_SHAPE: OptionShape = { name: "QueueConductorO
     trace: { kind: { k: "boolean" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     storage: { kind: { k: "object", shape: () => StorageConfig_SHAPE }, entries: 19, elsewhere: "saved flows live where its runs happen" },
     history: { kind: { k: "object", shape: () => QueueHistoryOptions_SHAPE }, entries: 8, elsewhere: "it sets up a queue conductor (createQueueConductor)" },
+    durability: { kind: { k: "object", shape: () => DurabilitySettings_SHAPE }, entries: 17, elsewhere: "its runs are checkpointed where they happen" },
     cache: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => CacheSettings_SHAPE }] }, entries: 27, elsewhere: "its runs are cached where they happen" },
     engine: { kind: { k: "oneOf", of: [{ value: "auto" }, { value: "native", entries: 21 }, { value: "wasm" }] }, entries: 23, elsewhere: "its engine is the queue workers'" },
     debugging: { kind: { k: "boolean" }, entries: 19, elsewhere: "its runs are debugged where they happen" },
@@ -1395,6 +1444,7 @@ export const MainProcessHandlerOptions_SHAPE: OptionShape = { name: "MainProcess
     trace: { kind: { k: "boolean" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     storage: { kind: { k: "either", of: [{ k: "object", shape: () => StorageConfig_SHAPE }, { k: "js", ts: "AppStorage", check: [] }] }, entries: 17, elsewhere: "a storage object is for Node processes" },
     history: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => HistorySettings_SHAPE }] }, entries: 19, elsewhere: "its runs are recorded where they happen" },
+    durability: { kind: { k: "object", shape: () => DurabilitySettings_SHAPE }, entries: 17, elsewhere: "its runs are checkpointed where they happen" },
     cache: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => CacheSettings_SHAPE }] }, entries: 27, elsewhere: "its runs are cached where they happen" },
     engine: { kind: { k: "oneOf", of: [{ value: "auto" }, { value: "native", entries: 21 }, { value: "wasm" }] }, entries: 23, elsewhere: "its engine is the queue workers'" },
     debugging: { kind: { k: "boolean" }, entries: 19, elsewhere: "its runs are debugged where they happen" },
@@ -1475,6 +1525,12 @@ export const RunRetry_SHAPE: OptionShape = { name: "RunRetry", fields: {
     from: { kind: { k: "text", nonEmpty: true } },
   } };
 
+/** The declaration of `RunResume`. */
+export const RunResume_SHAPE: OptionShape = { name: "RunResume", fields: {
+    rerun: { kind: { k: "list", of: { k: "text", nonEmpty: true } } },
+    skip: { kind: { k: "record", of: { k: "any" } } },
+  } };
+
 /** The declaration of `ContextOverrides`. */
 export const ContextOverrides_SHAPE: OptionShape = { name: "ContextOverrides", fields: {
     executionId: { kind: { k: "text", nonEmpty: true } },
@@ -1498,6 +1554,7 @@ export const ContextOverrides_SHAPE: OptionShape = { name: "ContextOverrides", f
     telemetry: { kind: { k: "object", shape: () => RunTelemetry_SHAPE } },
     signal: { kind: { k: "js", ts: "AbortSignal", check: ["addEventListener"] } },
     retry: { kind: { k: "object", shape: () => RunRetry_SHAPE } },
+    resume: { kind: { k: "object", shape: () => RunResume_SHAPE } },
   } };
 
 /** The declaration of `ExecutionOptions`. */
@@ -1616,6 +1673,7 @@ export function sessionConfigJson(config: ConductorConfig): string {
     trace: config.trace,
     storage: config.storage,
     history: config.history,
+    durability: config.durability,
     cache: config.cache,
     workingDirectory: config.workingDirectory,
     maxDepth: config.limits?.maxDepth,

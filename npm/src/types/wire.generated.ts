@@ -1,7 +1,7 @@
 // Generated from the Rust engine by scripts/generate-ts.sh. Do not edit.
 // The shapes of the engine's inputs, from the serde types that read them.
 
-import type { DebugOptions, RunPermissions as WirePermissions, RunRetry as WireRetry, RunTelemetry as WireTelemetry } from "./options.generated.js";
+import type { DebugOptions, RunPermissions as WirePermissions, RunResume as WireResume, RunRetry as WireRetry, RunTelemetry as WireTelemetry } from "./options.generated.js";
 
 /**
  * How to run one flow. An unknown field is an error (a misspelt option must not run with its
@@ -77,10 +77,16 @@ export type WireRunOptions = {
   /**
    * The run retries a recorded one, reusing what it may (a session resolves it into the
    * `reuse` handle).
-   * Builds without history refuse a retry before the run reaches them (the TypeScript
-   * layer's engines check what their module has).
+   * Builds without history do not know it (a field costs the browser module ~300 bytes
+   * gzipped of deserializer): the TypeScript layer's engines refuse a retry there first.
    */
   retry?: WireRetry,
+  /**
+   * The run goes on from the checkpoints of interrupted execution `executionId` (its id is
+   * this run's), as the decisions in it say (`conductor.executions.resume` sets it).
+   * Builds without history do not know it, as `retry`.
+   */
+  resume?: WireResume,
   /**
    * The run is traced: its result lists its nodes' spans (`spans`), and `http-request`
    * nodes send trace context unless `propagate` is `false`.
@@ -118,6 +124,7 @@ export function wireRunOptions(given: Partial<WireRunOptions>, set: Partial<Wire
     breakpoints: set.breakpoints ?? given.breakpoints,
     history: set.history ?? given.history,
     retry: set.retry ?? given.retry,
+    resume: set.resume ?? given.resume,
     telemetry: set.telemetry ?? given.telemetry,
     cache: set.cache ?? given.cache,
   };

@@ -8,7 +8,9 @@
 //! with indexes, each write batch is one transaction (a killed process leaves whole records), and
 //! WAL mode lets a second conductor (another process) read and write the same file.
 
+mod checkpoints;
 mod crashed;
+mod journal;
 mod owner;
 mod redis;
 mod schema;

@@ -8,7 +8,8 @@ use rusqlite::Connection;
 /// keeps its own copy in `runs.flow`, a run written since has `''` there.
 /// 3: `nodes.cache_key` and `nodes.cache_age` (a node served from the result cache), added to a
 /// database of an earlier version when it opens.
-const VERSION: i64 = 3;
+/// 4: durable runs: `runs.durable` and the `checkpoints` table, added likewise.
+const VERSION: i64 = 4;
 
 /// Opens the file's tables, creating them the first time.
 pub(super) fn prepare(conn: &Connection) -> rusqlite::Result<()> {
@@ -37,6 +38,7 @@ pub(super) fn prepare(conn: &Connection) -> rusqlite::Result<()> {
             error TEXT,
             retry_of TEXT,
             owner TEXT,
+            durable INTEGER NOT NULL DEFAULT 0,
             flow TEXT NOT NULL,
             input TEXT NOT NULL,
             variables TEXT NOT NULL
@@ -65,8 +67,21 @@ pub(super) fn prepare(conn: &Connection) -> rusqlite::Result<()> {
             cache_key TEXT,
             cache_age REAL
         );
-        CREATE INDEX IF NOT EXISTS nodes_by_run ON nodes (run_seq);",
+        CREATE INDEX IF NOT EXISTS nodes_by_run ON nodes (run_seq);
+        CREATE TABLE IF NOT EXISTS checkpoints (
+            run_seq INTEGER NOT NULL REFERENCES runs (seq) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            node_id TEXT NOT NULL,
+            node_type TEXT NOT NULL,
+            idempotent INTEGER NOT NULL,
+            value TEXT,
+            checksum TEXT NOT NULL,
+            PRIMARY KEY (run_seq, kind, node_id)
+        );",
     )?;
+    if version < 4 && !has_column(conn, "runs", "durable")? {
+        conn.execute_batch("ALTER TABLE runs ADD COLUMN durable INTEGER NOT NULL DEFAULT 0;")?;
+    }
     if version < 3 && !has_column(conn, "nodes", "cache_key")? {
         conn.execute_batch(
             "ALTER TABLE nodes ADD COLUMN cache_key TEXT; ALTER TABLE nodes ADD COLUMN cache_age REAL;",

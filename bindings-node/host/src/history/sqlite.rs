@@ -1,12 +1,13 @@
 //! [`SqliteHistory`]: the native [`HistoryStore`].
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use atomiton_core::error::Result;
 use atomiton_core::history::{
-    pruned_ids, Capture, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, NodeEnded,
-    NodeRecord, OwnerAlive, Prune, RunBegun, RunEnded, RunRecord, RunStatus, RunSummary,
+    pruned_ids, Capture, Checkpoints, ExecutionPage, HistoryStore, HistoryWrite, ListQuery,
+    NodeEnded, NodeRecord, OwnerAlive, Prune, RunBegun, RunEnded, RunRecord, RunStatus, RunSummary,
 };
 use atomiton_core::host::BoxFuture;
 use atomiton_core::progress::NodeState;
@@ -14,6 +15,8 @@ use atomiton_core::storage::SortOrder;
 use atomiton_core::value::Value;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
+use super::checkpoints;
+use super::journal::Journal;
 use super::stored::{failure, from_json, status, to_json, value, KnownFlows};
 use super::writer::Queue;
 
@@ -22,6 +25,10 @@ use super::writer::Queue;
 pub struct SqliteHistory {
     queue: Queue<Connection>,
     capture: Capture,
+    /// Where durable runs' checkpoints are written first, on the runs' threads.
+    journal: Arc<Journal>,
+    /// The directory of the journals (this store's and those of processes that died).
+    journals: Arc<Path>,
 }
 
 impl SqliteHistory {
@@ -37,8 +44,11 @@ impl SqliteHistory {
             .map_err(|e| failure(format!("cannot prepare {}: {e}", path.display())))?;
         let mut known = KnownFlows::default();
         let kept = capture.clone();
+        let journals: Arc<Path> = Arc::from(path.with_extension("checkpoints"));
+        let journal = Arc::new(Journal::new(journals.to_path_buf()));
+        let flushed = journal.clone();
         // No lingering: a batch is whatever writes are queued when the thread takes the first.
-        let queue = Queue::spawn(conn, Duration::ZERO, move |conn: &mut Connection, writes| {
+        let apply = move |conn: &mut Connection, writes| {
             // A store that cannot write drops the records and keeps going: history never fails a
             // run (the run's own result still reaches its caller).
             let Ok(tx) = conn.transaction() else { return };
@@ -47,9 +57,13 @@ impl SqliteHistory {
                 let _ = apply(&tx, write, &capture, &mut known);
             }
             let _ = tx.commit();
-        })
-        .map_err(|e| failure(format!("cannot start its thread: {e}")))?;
-        Ok(SqliteHistory { queue, capture: kept })
+        };
+        // Checkpoints kept for later go to the file off the runs' threads when no start took
+        // them along (see `journal.rs`).
+        let queue =
+            Queue::spawn_with_idle(conn, Duration::ZERO, apply, move || flushed.flush_due())
+                .map_err(|e| failure(format!("cannot start its thread: {e}")))?;
+        Ok(SqliteHistory { queue, capture: kept, journal, journals })
     }
 
     /// Runs `job` on the store's thread, after every write queued before it.
@@ -69,6 +83,8 @@ fn apply(
 ) -> rusqlite::Result<()> {
     match write {
         HistoryWrite::Begun(begun) => begin(tx, &begun, capture, known),
+        // Checkpoints went to the journal where the run wrote them (see `journal.rs`).
+        HistoryWrite::Started(_) => Ok(()),
         HistoryWrite::Node(node) => node_ended(tx, &node, capture),
         HistoryWrite::Ended(ended) => run_ended(tx, &ended),
     }
@@ -108,8 +124,8 @@ fn begin(
     let error = s.error.as_ref().map(to_json);
     // A second `Begun` of a run amends the values the embedder wrote out after it began.
     tx.prepare_cached(
-        "INSERT INTO runs (id, flow_id, flow_hash, status, start_time, end_time, duration, error, retry_of, owner, flow, input, variables)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+        "INSERT INTO runs (id, flow_id, flow_hash, status, start_time, end_time, duration, error, retry_of, owner, flow, input, variables, durable)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (id) DO UPDATE SET input = excluded.input, variables = excluded.variables",
     )?
     .execute(params![
@@ -125,7 +141,8 @@ fn begin(
         s.owner,
         own_copy.as_deref().unwrap_or(""),
         capture.input(&begun.input).json,
-        capture.value(&begun.variables).json
+        capture.value(&begun.variables).json,
+        s.durable
     ])?;
     Ok(())
 }
@@ -164,6 +181,13 @@ fn forget_unused_flows(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
 }
 
 fn run_ended(tx: &Transaction<'_>, ended: &RunEnded) -> rusqlite::Result<()> {
+    if ended.status != RunStatus::Interrupted {
+        // An ended run is never resumed: its checkpoints go (its record stays).
+        tx.prepare_cached(
+            "DELETE FROM checkpoints WHERE run_seq = (SELECT seq FROM runs WHERE id = ?1)",
+        )?
+        .execute(params![&*ended.execution_id])?;
+    }
     tx.prepare_cached("UPDATE runs SET status = ?2, end_time = ?3, duration = ?3 - start_time, error = ?4 WHERE id = ?1")?.execute(params![
         &*ended.execution_id,
         ended.status.as_str(),
@@ -174,7 +198,7 @@ fn run_ended(tx: &Transaction<'_>, ended: &RunEnded) -> rusqlite::Result<()> {
 }
 
 const SUMMARY_COLUMNS: &str =
-    "id, flow_id, flow_hash, status, start_time, end_time, duration, error, retry_of, owner";
+    "id, flow_id, flow_hash, status, start_time, end_time, duration, error, retry_of, owner, durable";
 
 fn summary(row: &Row<'_>) -> rusqlite::Result<RunSummary> {
     Ok(RunSummary {
@@ -188,6 +212,7 @@ fn summary(row: &Row<'_>) -> rusqlite::Result<RunSummary> {
         error: from_json(row.get(7)?),
         retry_of: row.get(8)?,
         owner: row.get(9)?,
+        durable: row.get(10)?,
     })
 }
 
@@ -211,7 +236,14 @@ fn node(row: &Row<'_>) -> rusqlite::Result<NodeRecord> {
 
 impl HistoryStore for SqliteHistory {
     fn write(&self, write: HistoryWrite) {
-        self.queue.write(write);
+        // A checkpoint that cannot be written is not: the run goes on (history never fails a
+        // run), and a resume of it runs that node again.
+        let _ = checkpoints::journal(&self.journal, &write);
+        // A start is only a checkpoint: the database has nothing to do with it (and the store's
+        // thread is not woken for it).
+        if !matches!(write, HistoryWrite::Started(_)) {
+            self.queue.write(write);
+        }
     }
 
     fn capture(&self) -> Option<&Capture> {
@@ -238,7 +270,7 @@ impl HistoryStore for SqliteHistory {
                 .prepare_cached(&format!(
                     "SELECT {SUMMARY_COLUMNS}, seq, CASE runs.flow WHEN '' THEN (SELECT flow FROM flows WHERE hash = runs.flow_hash) ELSE runs.flow END, input, variables FROM runs WHERE id = ?1"
                 ))?
-                .query_row(params![id], |row| Ok((summary(row)?, row.get::<_, i64>(10)?, row.get(11)?, row.get(12)?, row.get(13)?)))
+                .query_row(params![id], |row| Ok((summary(row)?, row.get::<_, i64>(11)?, row.get(12)?, row.get(13)?, row.get(14)?)))
                 .optional()?;
             let Some((summary, seq, flow, input, variables)) = found else { return Ok(None) };
             let nodes = conn
@@ -288,7 +320,25 @@ impl HistoryStore for SqliteHistory {
         })
     }
 
+    fn keeps_checkpoints(&self) -> bool {
+        true
+    }
+
+    fn checkpoints(&self, id: String) -> BoxFuture<'static, Result<Option<Checkpoints>>> {
+        self.queue.read(move |conn| checkpoints::read(conn, &id))
+    }
+
+    fn claim(&self, id: String, owner: Option<String>) -> BoxFuture<'static, Result<bool>> {
+        self.read(move |conn| {
+            let claimed = conn
+                .prepare_cached("UPDATE runs SET status = 'running', owner = ?2, end_time = NULL, duration = NULL, error = NULL WHERE id = ?1 AND status = 'interrupted'")?
+                .execute(params![id, owner])?;
+            Ok::<_, rusqlite::Error>(claimed == 1)
+        })
+    }
+
     fn recover(&self, alive: OwnerAlive, now: f64) -> BoxFuture<'static, Result<usize>> {
+        let journals = self.journals.clone();
         self.read(move |conn| {
             let running = conn
                 .prepare_cached("SELECT id, owner FROM runs WHERE status = 'running'")?
@@ -297,13 +347,16 @@ impl HistoryStore for SqliteHistory {
             let tx = conn.transaction()?;
             let mut crashed = 0;
             {
-                let mut mark = tx.prepare_cached("UPDATE runs SET status = 'crashed', end_time = COALESCE(end_time, ?2) WHERE id = ?1 AND status = 'running'")?;
+                // A durable run can go on from its checkpoints: it is interrupted, not crashed.
+                let mut mark = tx.prepare_cached("UPDATE runs SET status = CASE durable WHEN 1 THEN 'interrupted' ELSE 'crashed' END, end_time = COALESCE(end_time, ?2) WHERE id = ?1 AND status = 'running'")?;
                 for (id, owner) in running {
                     if !owner.as_deref().is_some_and(&alive) {
                         crashed += mark.execute(params![id, now])?;
                     }
                 }
             }
+            // Their checkpoints, from the journals of the processes that died.
+            checkpoints::import(&tx, &journals, &alive)?;
             tx.commit()?;
             Ok(crashed)
         })

@@ -36,6 +36,7 @@ pub(super) fn status(text: &str) -> RunStatus {
         RunStatus::Failed,
         RunStatus::Cancelled,
         RunStatus::Crashed,
+        RunStatus::Interrupted,
     ]
     .into_iter()
     .find(|s| s.as_str() == text)

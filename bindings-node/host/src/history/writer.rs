@@ -45,23 +45,34 @@ impl<C: Send + 'static> Queue<C> {
     /// full batch or the end of every run it holds sends it at once, so a read never waits for
     /// it and a run that ended is stored without delay. Zero: a batch is what is queued.
     pub(crate) fn spawn(
+        conn: C,
+        linger: Duration,
+        apply: impl FnMut(&mut C, Vec<HistoryWrite>) + Send + 'static,
+    ) -> std::io::Result<Queue<C>> {
+        Self::spawn_with_idle(conn, linger, apply, || None)
+    }
+
+    /// [`spawn`](Self::spawn), calling `idle` whenever the queue is empty: it may ask to be
+    /// called again after a while if nothing comes meanwhile (work deferred for a moment).
+    pub(crate) fn spawn_with_idle(
         mut conn: C,
         linger: Duration,
         mut apply: impl FnMut(&mut C, Vec<HistoryWrite>) + Send + 'static,
+        mut idle: impl FnMut() -> Option<Duration> + Send + 'static,
     ) -> std::io::Result<Queue<C>> {
         let (commands, receiver) = std::sync::mpsc::channel();
         std::thread::Builder::new()
             .name("atomiton-history".into())
-            .spawn(move || serve(&mut conn, &receiver, linger, &mut apply))?;
+            .spawn(move || serve(&mut conn, &receiver, linger, &mut apply, &mut idle))?;
         Ok(Queue { commands, store: "Execution history" })
     }
 
     /// A thread over `conn` for jobs only (no history writes), its errors naming `store`.
     pub(crate) fn jobs(mut conn: C, store: &'static str) -> std::io::Result<Queue<C>> {
         let (commands, receiver) = std::sync::mpsc::channel();
-        std::thread::Builder::new()
-            .name("atomiton-store".into())
-            .spawn(move || serve(&mut conn, &receiver, Duration::ZERO, &mut |_, _| {}))?;
+        std::thread::Builder::new().name("atomiton-store".into()).spawn(move || {
+            serve(&mut conn, &receiver, Duration::ZERO, &mut |_, _| {}, &mut || None)
+        })?;
         Ok(Queue { commands, store })
     }
 
@@ -100,14 +111,15 @@ fn serve<C>(
     receiver: &Receiver<Command<C>>,
     linger: Duration,
     apply: &mut dyn FnMut(&mut C, Vec<HistoryWrite>),
+    idle: &mut dyn FnMut() -> Option<Duration>,
 ) {
     let mut carried: Option<Command<C>> = None;
     loop {
         let command = match carried.take() {
             Some(command) => command,
-            None => match receiver.recv() {
-                Ok(command) => command,
-                Err(_) => return,
+            None => match next_or_idle(receiver, idle) {
+                Some(command) => command,
+                None => return,
             },
         };
         match command {
@@ -143,6 +155,27 @@ fn serve<C>(
     }
 }
 
+/// The next command; while none comes, `idle` is called (again after the wait it asks for).
+/// `None` once the queue is dropped and drained.
+fn next_or_idle<C>(
+    receiver: &Receiver<Command<C>>,
+    idle: &mut dyn FnMut() -> Option<Duration>,
+) -> Option<Command<C>> {
+    loop {
+        match receiver.try_recv() {
+            Ok(command) => return Some(command),
+            Err(TryRecvError::Disconnected) => return None,
+            Err(TryRecvError::Empty) => {}
+        }
+        let Some(wait) = idle() else { return receiver.recv().ok() };
+        match receiver.recv_timeout(wait) {
+            Ok(command) => return Some(command),
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => return None,
+        }
+    }
+}
+
 /// The runs a batch holds writes of and not yet their end.
 #[derive(Default)]
 struct OpenRuns(HashSet<Arc<str>>);
@@ -155,6 +188,9 @@ impl OpenRuns {
             }
             HistoryWrite::Node(node) => {
                 self.0.insert(node.execution_id.clone());
+            }
+            HistoryWrite::Started(started) => {
+                self.0.insert(started.execution_id.clone());
             }
             HistoryWrite::Ended(ended) => {
                 self.0.remove(&ended.execution_id);

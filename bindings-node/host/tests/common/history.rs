@@ -20,6 +20,7 @@ pub fn run(id: &str, start: f64) -> HistoryWrite {
             error: None,
             retry_of: None,
             owner: None,
+            durable: false,
         },
         flow_json: Arc::from(r#"{"id":"f"}"#),
         flow_buffers: Vec::new(),

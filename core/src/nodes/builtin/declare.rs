@@ -10,6 +10,9 @@
 /// - `caching`: whether an invocation's result may be cached, as a
 ///   `fn(&Invocation) -> Caching` (when left out: pure — cached by default — exactly when the
 ///   parameters need no host effect; see `crate::cache`).
+/// - `effects`: whether the node may change something outside the run for its parameters, as a
+///   `fn(&Map) -> bool` (when left out: exactly when it needs a host effect; see
+///   `NodeType::effects`).
 /// - `streaming`: how the node takes part in a stream of rows for its parameters, as a
 ///   `fn(&Map) -> Option<Streaming>` (never, when left out; only in builds with the `streams`
 ///   feature, the only ones that compile it).
@@ -35,6 +38,7 @@ macro_rules! builtin_node_type {
         $name:ident: $type_name:literal
         $(, requires: $requires:expr)?
         $(, caching: $caching:expr)?
+        $(, effects: $effects:expr)?
         $(, streaming: $streaming:expr)?
         $(,)?
     ) => {
@@ -58,6 +62,14 @@ macro_rules! builtin_node_type {
                 fn requirements(&self, parameters: &$crate::value::Map) -> $crate::host::Capabilities {
                     let requires: fn(&$crate::value::Map) -> $crate::host::Capabilities = $requires;
                     requires(parameters)
+                }
+            )?
+
+            $(
+                #[cfg(feature = "history")]
+                fn effects(&self, parameters: &$crate::value::Map) -> bool {
+                    let effects: fn(&$crate::value::Map) -> bool = $effects;
+                    effects(parameters)
                 }
             )?
 

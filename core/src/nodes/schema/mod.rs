@@ -232,10 +232,10 @@ impl ParamSpec {
 }
 
 /// The parameters the engine reads for every node type, whatever its schema: `enabled`,
-/// `timeout`, `retries`, `retryDelay` and `cache` (the scheduler), `label` and `description`
-/// (display).
+/// `timeout`, `retries`, `retryDelay` and `cache` (the scheduler), `idempotent` (durable runs),
+/// `label` and `description` (display).
 pub const ENGINE_PARAMS: &[&str] =
-    &["enabled", "timeout", "retries", "retryDelay", "label", "description", "cache"];
+    &["enabled", "timeout", "retries", "retryDelay", "label", "description", "cache", "idempotent"];
 
 /// A node type's parameters.
 #[derive(Debug, Clone)]

@@ -36,6 +36,7 @@ fn summary(row: Row) -> Option<RunSummary> {
         error: from_json(next()),
         retry_of: next(),
         owner: next(),
+        durable: false,
     })
 }
 

@@ -20,6 +20,12 @@ builtin_node_type! {
             .map(|path| vec![path.to_owned()])
             .unwrap_or_default(),
     },
+    // Reading, listing and looking change nothing; any other operation (or one not known until
+    // it runs) may.
+    effects: |parameters| !matches!(
+        parameters.get("operation").and_then(crate::value::Value::as_str),
+        Some("read" | "list" | "exists") | None
+    ),
     // `write` ends a stream of rows, in builds that have a file system at all.
     streaming: execute::stream::streaming,
 }

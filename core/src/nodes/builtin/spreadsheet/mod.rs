@@ -56,5 +56,7 @@ builtin_node_type! {
         }
         _ => crate::nodes::Caching::Pure,
     },
+    // It only reads.
+    effects: |_| false,
     streaming: stream::streaming,
 }

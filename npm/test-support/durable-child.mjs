@@ -1,0 +1,17 @@
+// A process that starts a durable run of flow `seed` and waits to be killed
+// (npm/test/durability.test.mjs): prints `started` once the run is under way. Effect node `hang`
+// (optional) has its effect and never ends.
+import { createConductor } from "@atomiton/conductor";
+import { effectsLoggingTo, flowFor, INPUT } from "./durable-flows.mjs";
+
+const [directory, log, seed, executionId, hang] = process.argv.slice(2);
+const conductor = createConductor({
+  storage: { directory },
+  durability: { resume: "manual" },
+  nodeExecutorFactory: effectsLoggingTo(log, hang),
+});
+const run = conductor.node.run(flowFor(Number(seed)), { executionId, input: INPUT });
+process.stdout.write("started\n");
+const result = await run;
+process.stdout.write(`ended ${result.success}\n`);
+setInterval(() => {}, 1000);

@@ -1,0 +1,267 @@
+// Durable runs through the built package (native engine, SQLite beside the flows): a run whose
+// process is killed with SIGKILL at a random point goes on in a new process as the same run, from
+// its checkpoints — its result equals an uninterrupted run's, every node that completed ran once,
+// a node with effects that was in flight runs again only when it is idempotent or the user says so.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createConductor } from "@atomiton/conductor";
+import { effectsLoggingTo, flowFor, INPUT, random } from "../test-support/durable-flows.mjs";
+import { repoRoot, sleep, tempDir, until } from "../test-support/helpers.mjs";
+
+/** How many random flows are killed and resumed. */
+const SEEDS = Number(process.env.ATOMITON_DURABLE_SEEDS ?? 30);
+
+/** Starts the child that runs flow `seed` durably; resolves once its run is under way. */
+async function startChild(t, directory, log, seed, executionId, hang = "") {
+  const script = join(repoRoot, "npm", "test-support", "durable-child.mjs");
+  const child = spawn(process.execPath, [script, directory, log, String(seed), executionId, hang], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  t.after(() => child.kill("SIGKILL"));
+  let out = "";
+  child.stdout.on("data", (chunk) => (out += chunk));
+  await until(() => out.includes("started"), undefined, "the child to start its run");
+  return {
+    out: () => out,
+    async kill() {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+/** Lines of the effects log: how many times each node had its effect. */
+function effects(log) {
+  const counts = new Map();
+  if (!existsSync(log)) return counts;
+  for (const line of readFileSync(log, "utf8").split("\n").filter(Boolean)) counts.set(line, (counts.get(line) ?? 0) + 1);
+  return counts;
+}
+
+/** The nodes a refused resume names as waiting for a decision. */
+function undecided(result) {
+  return [...(result.error?.message ?? "").matchAll(/'([^']+)' \(effect\)/g)].map((m) => m[1]);
+}
+
+/** Flow `seed` run once without interruption, in memory: its result and each node's output. */
+async function reference(t, seed) {
+  const log = join(tempDir(t, "durable-reference"), "effects.log");
+  const conductor = createConductor({ storage: { type: "memory" }, nodeExecutorFactory: effectsLoggingTo(log) });
+  const result = await conductor.node.run(flowFor(seed), { executionId: "reference", input: INPUT });
+  assert.equal(result.success, true, result.error?.message);
+  const record = await conductor.executions.get("reference");
+  await conductor.shutdown();
+  return { data: result.data, outputs: new Map(record.nodes.map((n) => [n.nodeId, n.output])) };
+}
+
+test(`native: ${SEEDS} random flows killed at a random point resume in a new process to the uninterrupted result, each completed node run once`, async (t) => {
+  const outcomes = { "killed before it began": 0, "finished before the kill": 0, resumed: 0, "resumed after a decision": 0 };
+  let resumedMidRun = 0;
+  for (let seed = 1; seed <= SEEDS; seed++) {
+    const flow = flowFor(seed);
+    const expected = await reference(t, seed);
+    const directory = tempDir(t, `durable-${seed}`);
+    const log = join(directory, "effects.log");
+    const id = `exec-durable-${seed}`;
+    const child = await startChild(t, directory, log, seed, id);
+    // Somewhere within the run's own waits (the sum of its effect nodes' waits), or just after.
+    const span = flow.nodes.reduce((sum, n) => sum + (n.parameters?.waitMs ?? 0), 20);
+    await sleep(Math.floor(random(seed * 7919)() * span));
+    await child.kill();
+
+    const conductor = createConductor({ storage: { directory }, durability: {}, nodeExecutorFactory: effectsLoggingTo(log) });
+    t.after(() => conductor.shutdown());
+    const before = await conductor.executions.get(id).catch((error) => error);
+    if (before instanceof Error) {
+      // Killed before its beginning was stored: then no node had its effect either (a node with
+      // effects starts only once everything before it is stored).
+      assert.equal(before.code, "NODE_NOT_FOUND");
+      assert.equal(effects(log).size, 0, `seed ${seed}: effects of a run with no record`);
+      outcomes["killed before it began"] += 1;
+      continue;
+    }
+    const last = flow.nodes.at(-1).id;
+    if (before.status === "success") {
+      assert.deepEqual(before.nodes.find((n) => n.nodeId === last)?.output, expected.data, `seed ${seed}`);
+      outcomes["finished before the kill"] += 1;
+      continue;
+    }
+    assert.equal(before.status, "interrupted", `seed ${seed}: a durable run whose process died is interrupted, not crashed`);
+    assert.equal(before.durable, true);
+    const completedBefore = before.nodes.filter((n) => n.state === "completed").map((n) => n.nodeId);
+
+    let result = await conductor.executions.resume(id);
+    const waiting = undecided(result);
+    if (waiting.length > 0) {
+      assert.equal(result.error.code, "VALIDATION_FAILED");
+      assert.equal((await conductor.executions.get(id)).status, "interrupted", "a refused resume changes nothing");
+      // The user's decision, from what they can see: the effect happened (skip, with its output)
+      // or it did not (run it again).
+      const seen = effects(log);
+      const skip = Object.fromEntries(waiting.filter((n) => seen.has(n)).map((n) => [n, expected.outputs.get(n)]));
+      const rerun = waiting.filter((n) => !seen.has(n));
+      result = await conductor.executions.resume(id, { rerun, skip });
+      outcomes["resumed after a decision"] += 1;
+    } else {
+      outcomes.resumed += 1;
+    }
+    assert.equal(result.success, true, `seed ${seed}: ${result.error?.message}`);
+    assert.deepEqual(result.data, expected.data, `seed ${seed}: the resumed result is the uninterrupted one`);
+    assert.equal(result.context?.executionId ?? id, id);
+    resumedMidRun += 1;
+
+    const counts = effects(log);
+    for (const node of flow.nodes.filter((n) => n.type === "effect")) {
+      const count = counts.get(node.id) ?? 0;
+      if (completedBefore.includes(node.id) || !node.parameters.idempotent) {
+        assert.equal(count, 1, `seed ${seed}: node ${node.id} (completed before, or not idempotent) had its effect ${count} times`);
+      } else {
+        assert.ok(count === 1 || count === 2, `seed ${seed}: idempotent node ${node.id} ran ${count} times`);
+      }
+    }
+    const after = await conductor.executions.get(id);
+    assert.equal(after.status, "success");
+    for (const node of flow.nodes) {
+      assert.equal(after.nodes.filter((n) => n.nodeId === node.id).length, 1, `seed ${seed}: node ${node.id} is recorded once`);
+    }
+    assert.deepEqual(await conductor.executions.list({ status: "interrupted" }).then((p) => p.total), 0);
+  }
+  t.diagnostic(JSON.stringify(outcomes));
+  assert.ok(resumedMidRun > 0, "at least one run was killed mid-run and resumed");
+});
+
+/** Kills a child running flow `seed` once effect node `hang` had its effect (it never ends there). */
+async function interrupted(t, seed, hang, label) {
+  const directory = tempDir(t, label);
+  const log = join(directory, "effects.log");
+  const id = `exec-${label}`;
+  const child = await startChild(t, directory, log, seed, id, hang);
+  await until(() => effects(log).has(hang), undefined, `node ${hang} to have its effect`);
+  await child.kill();
+  return { directory, log, id };
+}
+
+/** A flow whose first node is pure, its second an effect that is not idempotent, with an idempotent effect later. */
+function flowWithEffects() {
+  for (let seed = 1; seed < 1000; seed++) {
+    const [first, second, ...rest] = flowFor(seed).nodes;
+    const later = rest.find((n) => n.type === "effect" && n.parameters.idempotent);
+    if (first.type === "transform" && second.type === "effect" && !second.parameters.idempotent && later) {
+      return { seed, effect: second.id, idempotent: later.id };
+    }
+  }
+  throw new Error("no seed gives transform → effect → ... → idempotent effect");
+}
+
+test("native: resume refuses, changing nothing, an unknown run, a run that ended, and a run whose flow no longer validates", async (t) => {
+  const { seed, effect } = flowWithEffects();
+  const { directory, log, id } = await interrupted(t, seed, effect, "durable-refusals");
+  const expected = await reference(t, seed);
+
+  // Without the executor its effect nodes need, the flow does not validate: nothing runs, the
+  // run stays interrupted with its checkpoints.
+  const bare = createConductor({ storage: { directory }, durability: {} });
+  await assert.rejects(bare.executions.resume("exec-no-such-run"), { code: "NODE_NOT_FOUND" });
+  const invalid = await bare.executions.resume(id, { rerun: [effect] });
+  assert.equal(invalid.success, false);
+  assert.equal(invalid.error.code, "NODE_TYPE_NOT_FOUND", invalid.error.message);
+  assert.equal((await bare.executions.get(id)).status, "interrupted");
+  await bare.shutdown();
+
+  const conductor = createConductor({ storage: { directory }, durability: {}, nodeExecutorFactory: effectsLoggingTo(log) });
+  t.after(() => conductor.shutdown());
+  const refused = await conductor.executions.resume(id);
+  assert.equal(refused.error?.code, "VALIDATION_FAILED");
+  assert.deepEqual(undecided(refused), [effect], refused.error?.message);
+  assert.match((await conductor.executions.resume(id, { rerun: ["t0"] })).error.message, /node 't0': it was not running/);
+  const resumed = await conductor.executions.resume(id, { rerun: [effect] });
+  assert.equal(resumed.success, true, resumed.error?.message);
+  assert.deepEqual(resumed.data, expected.data);
+  assert.equal(effects(log).get(effect), 2, "rerun: the user chose to have its effect again");
+  const again = await conductor.executions.resume(id);
+  assert.equal(again.success, false);
+  assert.match(again.error.message, /ended success/);
+});
+
+test("native: two conductors on one store resume an interrupted run once between them", async (t) => {
+  const { seed, effect } = flowWithEffects();
+  const { directory, log, id } = await interrupted(t, seed, effect, "durable-race");
+  const open = () => createConductor({ storage: { directory }, durability: {}, nodeExecutorFactory: effectsLoggingTo(log) });
+  const [one, two] = [open(), open()];
+  t.after(() => Promise.all([one.shutdown(), two.shutdown()]));
+  const results = await Promise.all([one, two].map((c) => c.executions.resume(id, { rerun: [effect] })));
+  assert.deepEqual(results.map((r) => r.success).sort(), [false, true], results.map((r) => r.error?.message ?? "ok").join(" | "));
+  const refused = results.find((r) => !r.success);
+  assert.equal(refused.error.code, "VALIDATION_FAILED");
+  assert.equal(effects(log).get(effect), 2, "once in the killed process, once by the conductor that won");
+});
+
+test('native: skip gives an in-flight node\'s output instead of running it; resume: "auto" resumes what needs no decision', async (t) => {
+  const { seed, effect, idempotent } = flowWithEffects();
+  const expected = await reference(t, seed);
+
+  const skipped = await interrupted(t, seed, effect, "durable-skip");
+  const conductor = createConductor({
+    storage: { directory: skipped.directory },
+    durability: {},
+    nodeExecutorFactory: effectsLoggingTo(skipped.log),
+  });
+  t.after(() => conductor.shutdown());
+  const result = await conductor.executions.resume(skipped.id, { skip: { [effect]: expected.outputs.get(effect) } });
+  assert.equal(result.success, true, result.error?.message);
+  assert.deepEqual(result.data, expected.data);
+  assert.equal(effects(skipped.log).get(effect), 1, "skipped: its effect happened once, in the killed process");
+
+  // Killed in an idempotent node: it runs again without asking, when the next conductor opens.
+  const automatic = await interrupted(t, seed, idempotent, "durable-auto");
+  const auto = createConductor({
+    storage: { directory: automatic.directory },
+    durability: { resume: "auto" },
+    nodeExecutorFactory: effectsLoggingTo(automatic.log),
+  });
+  t.after(() => auto.shutdown());
+  await until(async () => (await auto.executions.get(automatic.id)).status === "success", undefined, "the run to resume by itself");
+  const counts = effects(automatic.log);
+  assert.deepEqual(
+    [counts.get(effect), counts.get(idempotent)],
+    [1, 2],
+    "completed before the kill: once; idempotent and in flight: again",
+  );
+  const record = await auto.executions.get(automatic.id);
+  assert.deepEqual(record.nodes.find((n) => n.nodeId === flowFor(seed).nodes.at(-1).id).output, expected.data);
+});
+
+test("native: a durable run is refused where its checkpoints could not outlive the process", () => {
+  assert.throws(() => createConductor({ storage: { type: "memory" }, durability: {} }).node, /durability needs a run history kept/);
+  assert.throws(() => createConductor({ history: false, durability: {} }).node, /'durability' must be absent with history: false/);
+});
+
+test("native: a program a node started does not outlive the process that runs the engine", async (t) => {
+  const directory = tempDir(t, "durable-orphan");
+  const marker = join(directory, "after-death.txt");
+  const script = `
+    import { createConductor } from "@atomiton/conductor";
+    const conductor = createConductor({ storage: { type: "memory" } });
+    void conductor.node.run({ id: "late", type: "shell-command", parameters: { program: "sh", args: ["-c", "sleep 1; echo b >> '${marker}'"] } });
+    setTimeout(() => process.stdout.write("started\\n"), 300);
+    setInterval(() => {}, 1000);
+  `;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+    cwd: join(repoRoot, "npm"),
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  t.after(() => child.kill("SIGKILL"));
+  let out = "";
+  child.stdout.on("data", (chunk) => (out += chunk));
+  await until(() => out.includes("started"), undefined, "the child to start the program");
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGKILL");
+  await exited;
+  // Five times the program's own sleep: had it lived on, it would have written by now.
+  await sleep(5000);
+  assert.equal(existsSync(marker), false, "the shell went on after its host was killed");
+});
