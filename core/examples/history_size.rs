@@ -38,17 +38,8 @@ fn main() {
     for r in 0..runs {
         let id = format!("0b8e5a52-4a44-4c55-9d11-{r:012}");
         let summary = RunSummary {
-            id: id.clone(),
-            flow_id: "chain".into(),
-            flow_hash: String::new(),
-            status: RunStatus::Running,
-            start_time: 1.7e12 + r as f64,
-            end_time: None,
-            duration: None,
-            error: None,
-            retry_of: None,
             owner: Some("pid:1234".into()),
-            durable: false,
+            ..RunSummary::running(id.clone(), "chain", 1.7e12 + r as f64)
         };
         history.write(HistoryWrite::Begun(Box::new(RunBegun {
             summary,

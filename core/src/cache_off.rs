@@ -6,10 +6,6 @@
 /// `cache` in a session's config: only `false` is accepted (see [`refused`]).
 pub type CacheSetting = Option<bool>;
 
-/// A run's `cache` option, read and left unused: the TypeScript layer refuses it on a conductor
-/// created without a cache.
-pub type RunCache = serde::de::IgnoredAny;
-
 /// Never made: no session has a cache here.
 #[derive(Clone)]
 pub enum CacheHandle {}

@@ -418,19 +418,7 @@ fn the_backed_store_meets_the_store_contract_and_keeps_runs_in_its_backend() {
 
     let backend = Arc::new(MemoryBackend::new());
     let store = BackedHistory::open(backend.clone(), capture(), host.shared());
-    let summary = |id: &str, start: f64| RunSummary {
-        id: id.into(),
-        flow_id: "f".into(),
-        flow_hash: String::new(),
-        status: RunStatus::Running,
-        start_time: start,
-        end_time: None,
-        duration: None,
-        error: None,
-        retry_of: None,
-        owner: None,
-        durable: false,
-    };
+    let summary = |id: &str, start: f64| RunSummary::running(id, "f", start);
     let begun = |id: &str, start: f64| {
         HistoryWrite::Begun(Box::new(RunBegun {
             summary: summary(id, start),

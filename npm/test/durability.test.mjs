@@ -2,10 +2,12 @@
 // process is killed with SIGKILL at a random point goes on in a new process as the same run, from
 // its checkpoints — its result equals an uninterrupted run's, every node that completed ran once,
 // a node with effects that was in flight runs again only when it is idempotent or the user says so.
+// Also: suspending at shutdown, the CLI's `runs resume`, and replaying a recorded run.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { createConductor } from "@atomiton/conductor";
 import { effectsLoggingTo, flowFor, INPUT, random } from "../test-support/durable-flows.mjs";
@@ -264,4 +266,128 @@ test("native: a program a node started does not outlive the process that runs th
   // Five times the program's own sleep: had it lived on, it would have written by now.
   await sleep(5000);
   assert.equal(existsSync(marker), false, "the shell went on after its host was killed");
+});
+
+test("native: shutdown({suspend: true}) leaves a durable run interrupted with its checkpoints, and this process resumes it", async (t) => {
+  const { seed, effect, idempotent } = flowWithEffects();
+  const expected = await reference(t, seed);
+  const directory = tempDir(t, "durable-suspend");
+  const log = join(directory, "effects.log");
+  const first = createConductor({ storage: { directory }, durability: {}, nodeExecutorFactory: effectsLoggingTo(log, idempotent) });
+  const running = first.node.run(flowFor(seed), { executionId: "exec-suspended", input: INPUT });
+  await until(() => effects(log).has(idempotent), undefined, `node ${idempotent} to start`);
+  await first.shutdown({ suspend: true });
+  const stopped = await running;
+  assert.equal(stopped.error?.code, "CANCELLED", "the caller learns the run stopped");
+
+  const second = createConductor({ storage: { directory }, durability: {}, nodeExecutorFactory: effectsLoggingTo(log) });
+  t.after(() => second.shutdown());
+  assert.equal((await second.executions.get("exec-suspended")).status, "interrupted");
+  const resumed = await second.executions.resume("exec-suspended");
+  assert.equal(resumed.success, true, resumed.error?.message);
+  assert.deepEqual(resumed.data, expected.data);
+  const counts = effects(log);
+  assert.deepEqual([counts.get(effect), counts.get(idempotent)], [1, 2]);
+});
+
+test("cli: atomiton runs shows an interrupted run and runs resume goes on with it once told what to do with the command in flight", async (t) => {
+  const directory = tempDir(t, "durable-cli");
+  const log = join(directory, "effects.log");
+  const go = join(directory, "go");
+  const flow = {
+    id: "cli-durable",
+    type: "group",
+    nodes: [
+      { id: "double", type: "transform", parameters: { data: [1, 2], transformFunction: "x => x * 2" } },
+      // Its effect, then it waits (until `go` exists) for the kill.
+      {
+        id: "cmd",
+        type: "shell-command",
+        parameters: { program: "sh", args: ["-c", `echo cmd >> '${log}'; while [ ! -f '${go}' ]; do sleep 0.05; done`] },
+      },
+    ],
+    edges: [{ source: "double", target: "cmd" }],
+  };
+  const script = `
+    import { createConductor } from "@atomiton/conductor";
+    const conductor = createConductor({ storage: { directory: ${JSON.stringify(directory)} }, durability: {} });
+    void conductor.node.run(${JSON.stringify(flow)}, { executionId: "exec-cli" });
+    setInterval(() => {}, 1000);
+  `;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { cwd: join(repoRoot, "npm"), stdio: "ignore" });
+  t.after(() => child.kill("SIGKILL"));
+  await until(() => effects(log).has("cmd"), undefined, "the command to start");
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGKILL");
+  await exited;
+  writeFileSync(go, "");
+
+  const cli = (...args) =>
+    spawnSync(process.execPath, [join(repoRoot, "npm", "dist", "cli", "main.js"), ...args, "--storage", directory], { encoding: "utf8" });
+  const listed = cli("runs", "--status", "interrupted");
+  assert.equal(listed.status, 0, listed.stderr);
+  assert.match(listed.stdout, /^exec-cli\s+cli-durable\s+interrupted/m);
+  assert.match(cli("runs", "show", "exec-cli").stdout, /atomiton runs resume exec-cli/);
+  const refused = cli("runs", "resume", "exec-cli", "-q");
+  assert.equal(refused.status, 1, refused.stderr);
+  assert.match(refused.stdout + refused.stderr, /'cmd' \(shell-command\)/);
+  const resumed = cli("runs", "resume", "exec-cli", "--rerun", "cmd", "-q", "--json");
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.equal(JSON.parse(resumed.stdout).success, true);
+  assert.equal(effects(log).get("cmd"), 2, "run again, as told");
+  assert.equal(JSON.parse(cli("runs", "--json").stdout).executions[0].status, "success");
+});
+
+test("native: replay gives nodes with effects their recorded outputs (no request sent, no file written) and flags the node whose expression changed", async (t) => {
+  let requests = 0;
+  const server = createServer((_request, response) => {
+    requests += 1;
+    response.setHeader("content-type", "application/json");
+    response.end(JSON.stringify({ items: [1, 2, 3] }));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.after(() => server.close());
+  const directory = tempDir(t, "replay");
+  const written = join(directory, "out.json");
+  const flow = (factor) => ({
+    id: "fetch-double-save",
+    type: "group",
+    nodes: [
+      { id: "fetch", type: "http-request", parameters: { url: `http://127.0.0.1:${server.address().port}/items` } },
+      { id: "double", type: "transform", parameters: { dataPath: "result.items", transformFunction: `x => x * ${factor}` } },
+      { id: "save", type: "file-system", parameters: { operation: "write", path: written } },
+    ],
+    edges: [
+      { source: "fetch", target: "double", targetHandle: "data" },
+      { source: "double", target: "save", targetHandle: "input" },
+    ],
+  });
+  const conductor = createConductor({ storage: { directory } });
+  t.after(() => conductor.shutdown());
+  const recorded = await conductor.node.run(flow(2), { executionId: "exec-recorded" });
+  assert.equal(recorded.success, true, recorded.error?.message);
+  assert.equal(requests, 1);
+  assert.deepEqual(JSON.parse(readFileSync(written, "utf8")).result, [2, 4, 6]);
+  rmSync(written);
+
+  const same = await conductor.executions.replay("exec-recorded");
+  assert.equal(same.success, true, same.error?.message);
+  assert.deepEqual(same.differences, [], "nothing changed, nothing differs");
+
+  const edited = await conductor.executions.replay("exec-recorded", { flow: flow(3) });
+  assert.equal(edited.success, true, edited.error?.message);
+  assert.deepEqual(
+    edited.differences.map((d) => [d.nodeId, d.recorded?.result, d.replayed?.result]),
+    [["double", [2, 4, 6], [3, 6, 9]]],
+  );
+  assert.equal(requests, 1, "no request was sent by a replay");
+  assert.equal(existsSync(written), false, "no file was written by a replay");
+
+  // A node with effects the record has no output for would have to run: refused.
+  const grown = flow(2);
+  grown.nodes.push({ id: "again", type: "http-request", parameters: { url: `http://127.0.0.1:${server.address().port}/more` } });
+  const refused = await conductor.executions.replay("exec-recorded", { flow: grown });
+  assert.equal(refused.success, false);
+  assert.match(refused.error.message, /Cannot replay: 'again' \(http-request\)/);
+  assert.equal(requests, 1);
 });

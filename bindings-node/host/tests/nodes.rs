@@ -352,6 +352,40 @@ fn http_request_against_a_loopback_server() {
 }
 
 #[test]
+fn http_request_sends_an_idempotency_key_given_or_derived_from_the_run_and_the_node() {
+    let rt = runtime();
+    let server = rt.block_on(TestServer::start());
+    let host = NativeHost::new(rt.handle().clone()).into_shared();
+    let key_sent = |key: &str, execution_id: &str| {
+        let flow = http(&server.url("/echo"))
+            .with_param("method", "POST")
+            .with_param("idempotencyKey", key);
+        let options = RunOptions { execution_id: Some(execution_id.into()), ..Default::default() };
+        let result = rt.block_on(Engine::default().run(flow, options, host.clone()));
+        assert!(result.success, "{:?}", result.error);
+        let headers = result.data.unwrap_or(Value::Null)["result"]["headers"].clone();
+        headers.as_array().unwrap().iter().find(|h| h[0] == "idempotency-key").map(|h| h[1].clone())
+    };
+    assert_eq!(
+        key_sent("auto", "exec_1"),
+        Some(json!("\"exec_1:req\"")),
+        "auto: the run's and the node's ids"
+    );
+    assert_eq!(
+        key_sent("auto", "exec_1"),
+        key_sent("auto", "exec_1"),
+        "the same run and node, the same key"
+    );
+    assert_ne!(key_sent("auto", "exec_1"), key_sent("auto", "exec_2"));
+    assert_eq!(
+        key_sent("order-7 \"x\"", "exec_1"),
+        Some(json!("\"order-7 \\\"x\\\"\"")),
+        "given, quoted"
+    );
+    assert_eq!(key_sent("", "exec_1"), None, "empty: none sent");
+}
+
+#[test]
 fn http_request_sends_a_file_and_saves_the_response_to_one_a_piece_at_a_time() {
     let rt = runtime();
     let server = rt.block_on(TestServer::start());

@@ -124,6 +124,13 @@ const CASES: &[Case] = &[
     ("http-request", "params", r#"{"url": "{server}/echo"}"#, r#"{"q": "1"}"#, "{}"),
     ("http-request", "maxResponseBytes", r#"{"url": "{server}/big?n=100"}"#, "10", "{}"),
     ("http-request", "responseType", r#"{"url": "{server}/users/1"}"#, r#""buffer""#, "{}"),
+    (
+        "http-request",
+        "idempotencyKey",
+        r#"{"method": "POST", "url": "{server}/echo"}"#,
+        r#""order-7""#,
+        "{}",
+    ),
     // image (photos/red.png and photos/blue.png are 8×8; extra/split.png is red on the left,
     // blue on the right)
     (

@@ -160,11 +160,16 @@ impl Engine {
         // default module has none of them: it refuses a run that names nodes).
         let records = recorder.is_some() || reuse.is_some() || cache.is_some();
         let paths = (records || finds_named_nodes(&options)).then(|| PathIndex::new(&plan));
-        let (history, mut presets) =
-            match crate::scheduler::history::prepare(&plan, paths.as_ref(), recorder, reuse) {
-                Ok(prepared) => prepared,
-                Err(error) => return rejected(error),
-            };
+        let (history, mut presets) = match crate::scheduler::history::prepare(
+            &plan,
+            paths.as_ref(),
+            recorder,
+            reuse,
+            (&self.registry, &options.custom_types),
+        ) {
+            Ok(prepared) => prepared,
+            Err(error) => return rejected(error),
+        };
         let ResolvedRequest { run_to, breakpoints } =
             match resolve_named_nodes(&mut options, &plan, paths.as_ref(), &mut presets) {
                 Ok(resolved) => resolved,

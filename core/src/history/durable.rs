@@ -159,7 +159,7 @@ impl Checkpoints {
             }
         }
         Ok(Resumed {
-            reuse: Reuse { outputs: self.outputs, rerun_from: None },
+            reuse: Reuse { outputs: self.outputs, rerun_from: None, effects_only: false },
             input: self.input,
             variables: self.variables,
         })

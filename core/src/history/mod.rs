@@ -16,6 +16,7 @@ mod memory;
 mod packed;
 mod record;
 mod recorder;
+mod replay;
 mod retry;
 mod store;
 
@@ -30,6 +31,7 @@ pub use id::validate_execution_id;
 pub use memory::MemoryHistory;
 pub use record::{NodeRecord, RunRecord, RunStatus, RunSummary};
 pub use recorder::{RunRecorder, SharedRecorder};
+pub use replay::{differences, replay_reuse, Differences, OutputDifference, ReplayRequest};
 pub(crate) use retry::unknown_node;
 pub use retry::{RetryFrom, RetryRequest, Reuse};
 pub use store::{

@@ -69,6 +69,25 @@ pub struct RunSummary {
     pub durable: bool,
 }
 
+impl RunSummary {
+    /// Run `id` of flow `flow_id`, `running` since `start_time`: nothing else known yet.
+    pub fn running(id: impl Into<String>, flow_id: impl Into<String>, start_time: f64) -> Self {
+        RunSummary {
+            id: id.into(),
+            flow_id: flow_id.into(),
+            flow_hash: String::new(),
+            status: RunStatus::Running,
+            start_time,
+            end_time: None,
+            duration: None,
+            error: None,
+            retry_of: None,
+            owner: None,
+            durable: false,
+        }
+    }
+}
+
 /// One node of a run. Group nodes have state and timings only; atomic nodes also their values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

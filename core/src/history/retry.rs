@@ -52,6 +52,9 @@ impl<'de> Deserialize<'de> for RetryFrom {
 pub struct Reuse {
     pub outputs: HashMap<String, (Arc<str>, Option<Arc<Value>>)>,
     pub rerun_from: Option<String>,
+    /// A replay: only nodes with effects take their recorded output (the rest run), and one
+    /// with effects but no whole recorded output refuses the run (it would have to run).
+    pub effects_only: bool,
 }
 
 impl Reuse {
@@ -80,7 +83,7 @@ impl Reuse {
                 )
             })
             .collect();
-        Ok(Reuse { outputs, rerun_from })
+        Ok(Reuse { outputs, rerun_from, effects_only: false })
     }
 }
 

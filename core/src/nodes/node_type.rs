@@ -69,6 +69,15 @@ pub trait NodeType: MaybeSend + MaybeSync + 'static {
         self.requirements(parameters) != Capabilities::NONE
     }
 
+    /// Whether a node of this type with these parameters may run twice without harm (an
+    /// `http-request` with an `Idempotency-Key`): a durable run interrupted while it ran runs it
+    /// again without asking, as it does a node the flow marks `idempotent`. Builds without
+    /// history leave it out.
+    #[cfg(feature = "history")]
+    fn repeatable(&self, _parameters: &Map) -> bool {
+        false
+    }
+
     /// The parameter schema, when the type has one.
     fn schema(&self) -> Option<&NodeSchema> {
         None

@@ -116,6 +116,18 @@ const RESUME: Shape = Shape {
     ],
 };
 
+const REPLAY: Shape = Shape {
+    name: "RunReplay",
+    doc: "The run replays a recorded one.",
+    extends: &[],
+    fields: &[Field::new(
+        "of",
+        Kind::Text { non_empty: true },
+        "The execution id of the run replayed.",
+    )
+    .required()],
+};
+
 const RUN_TELEMETRY: Shape = Shape {
     name: "RunTelemetry",
     doc: "Tracing of one run (with an OpenTelemetry SDK registered).",
@@ -208,6 +220,12 @@ pub const RUN_OPTIONS: Shape = Shape {
             "retry",
             Kind::Object(&RETRY),
             "This run retries recorded execution `of` (`conductor.executions.retry` sets it); nodes that succeeded there keep their recorded outputs, as `from` says.",
+        )
+        .wire(),
+        Field::new(
+            "replay",
+            Kind::Object(&REPLAY),
+            "This run replays recorded execution `of` (`conductor.executions.replay` sets it): its nodes with effects take their recorded outputs instead of running.",
         )
         .wire(),
         Field::new(

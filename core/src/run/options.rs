@@ -85,6 +85,11 @@ pub struct RunOptions {
     #[cfg_attr(test, ts(optional))]
     #[cfg(feature = "history")]
     pub resume: Option<crate::history::ResumeRequest>,
+    /// The run replays recorded execution `of`: its nodes with effects take their recorded
+    /// outputs instead of running (`conductor.executions.replay` sets it).
+    /// Builds without history do not know it, as `retry`.
+    #[cfg(feature = "history")]
+    pub replay: Option<crate::history::ReplayRequest>,
     /// The run is traced: its result lists its nodes' spans (`spans`), and `http-request`
     /// nodes send trace context unless `propagate` is `false`.
     /// Builds without node spans read it and trace the run as one span, on the TypeScript side.
@@ -93,12 +98,14 @@ pub struct RunOptions {
     /// The node result cache for this run: `false` neither reads nor writes it; `{nodes: {path:
     /// false | true | {ttlMs}}}` turns it off or on (effects included) for those nodes, over
     /// their `parameters.cache`. Only on conductors created with `cache`.
-    /// Builds without the cache: the TypeScript layer refuses a run's `cache` on a conductor
+    /// Builds without the cache do not know it (a field costs the browser module hundreds of
+    /// bytes of deserializer): the TypeScript layer refuses a run's `cache` on a conductor
     /// created without one.
     #[cfg_attr(
         test,
         ts(type = "boolean | { nodes?: Record<string, boolean | { ttlMs?: number }> }", optional)
     )]
+    #[cfg(feature = "cache")]
     pub cache: Option<crate::cache::RunCache>,
 }
 

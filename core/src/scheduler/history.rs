@@ -7,9 +7,11 @@ use std::sync::Arc;
 use crate::error::ExecutionError;
 use crate::history::{unknown_node, NodeEnded, Reuse, RunRecorder, SharedRecorder};
 use crate::nodes::NodeInput;
+use crate::nodes::NodeRegistry;
 use crate::plan::{NodeIx, PathIndex, Plan};
 use crate::progress::NodeState;
 use crate::value::Value;
+use std::collections::HashSet;
 
 use super::partial::PresetOutput;
 
@@ -20,8 +22,12 @@ pub(crate) fn prepare(
     paths: Option<&PathIndex>,
     recorder: Option<SharedRecorder>,
     reuse: Option<Reuse>,
+    types: (&NodeRegistry, &HashSet<String>),
 ) -> Result<(Option<RunHistory>, Vec<Option<PresetOutput>>), ExecutionError> {
     let presets = match (reuse, paths) {
+        (Some(reuse), Some(paths)) if reuse.effects_only => {
+            replayed_by_index(plan, paths.paths(), reuse, types)?
+        }
         (Some(reuse), Some(paths)) => reuse_by_index(plan, paths.paths(), reuse)?,
         _ => Vec::new(),
     };
@@ -60,6 +66,47 @@ pub(crate) fn reuse_by_index(
             }
         })
         .collect())
+}
+
+/// A replay's presets: each leaf with effects (a custom executor's, or a type's that says so)
+/// takes its recorded output; one without a whole recorded output refuses the run, which would
+/// otherwise have it run. Pure nodes run.
+fn replayed_by_index(
+    plan: &Plan,
+    paths: &[Arc<str>],
+    mut reuse: Reuse,
+    (registry, custom_types): (&NodeRegistry, &HashSet<String>),
+) -> Result<Vec<Option<PresetOutput>>, ExecutionError> {
+    let mut missing = Vec::new();
+    let presets = plan
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(ix, node)| {
+            let effects = custom_types.contains(&*node.node_type)
+                || registry.get(&node.node_type).is_some_and(|t| t.effects(&node.parameters));
+            if node.is_group() || !node.enabled || !effects {
+                return None;
+            }
+            match reuse.outputs.remove(&*paths[ix]) {
+                Some((node_type, output)) if node_type == node.node_type => {
+                    Some(PresetOutput { output, pinned: false })
+                }
+                _ => {
+                    missing.push(format!("'{}' ({})", paths[ix], node.node_type));
+                    None
+                }
+            }
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(ExecutionError::validation(format!(
+            "Cannot replay: {} {} effects and no whole recorded output (not run then, or cut at history.maxValueBytes), so would have to run",
+            missing.join(", "),
+            if missing.len() == 1 { "has" } else { "have" }
+        )));
+    }
+    Ok(presets)
 }
 
 /// Marks `start` and whatever its output reaches: its subtree (a group's input changed), the
@@ -117,18 +164,20 @@ impl RunHistory {
             return None;
         }
         let node = &plan.nodes[ix];
-        let effects = match executor {
-            super::leaf::Executor::Builtin(node_type) => node_type.effects(&node.parameters),
-            super::leaf::Executor::Custom => true,
+        let (effects, repeatable) = match executor {
+            super::leaf::Executor::Builtin(node_type) => {
+                (node_type.effects(&node.parameters), node_type.repeatable(&node.parameters))
+            }
+            super::leaf::Executor::Custom => (true, false),
         };
         if !effects {
             return None;
         }
         // `parameters.idempotent`: the flow says running it twice is safe, so a run interrupted
-        // while it ran runs it again without asking.
-        let idempotent = crate::model::small_map_get(&node.parameters, "idempotent")
-            .and_then(Value::as_bool)
-            == Some(true);
+        // while it ran runs it again without asking (as it does a node its type says is).
+        let idempotent = repeatable
+            || crate::model::small_map_get(&node.parameters, "idempotent").and_then(Value::as_bool)
+                == Some(true);
         self.recorder.starting(self.paths[ix].clone(), node.node_type.clone(), idempotent)
     }
 

@@ -21,6 +21,7 @@ pub(crate) fn prepare(
     _paths: Option<&PathIndex>,
     recorder: Option<SharedRecorder>,
     reuse: Option<Reuse>,
+    _types: (&crate::nodes::NodeRegistry, &std::collections::HashSet<String>),
 ) -> Result<(Option<RunHistory>, Vec<Option<PresetOutput>>), ExecutionError> {
     if let Some(recorder) = recorder {
         match recorder {}

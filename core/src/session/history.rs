@@ -12,9 +12,9 @@ use serde::Deserialize;
 use crate::engine::ExecutionResult;
 use crate::error::{ErrorCode, ExecutionError, Result};
 use crate::history::{
-    validate_execution_id, DurabilityConfig, HistoryConfig, ListQuery, OwnerAlive, Prune,
-    ResumePolicy, ResumeRequest, Resumed, RetryRequest, Reuse, RunBegun, RunRecorder, RunStatus,
-    RunSummary, SharedHistory, SharedRecorder,
+    differences, replay_reuse, validate_execution_id, Differences, DurabilityConfig, HistoryConfig,
+    ListQuery, OwnerAlive, Prune, ResumePolicy, ResumeRequest, Resumed, RetryRequest, Reuse,
+    RunBegun, RunRecorder, RunStatus, RunSummary, SharedHistory, SharedRecorder,
 };
 use crate::host::SharedHost;
 use crate::nodes::NodeInput;
@@ -63,6 +63,10 @@ pub struct SessionHistory {
     /// Every recorded run is durable (see `history::durable`).
     durability: Option<DurabilityConfig>,
 }
+
+/// Whether a run going on was stopped to be resumed later (`executions.suspend`): its end is
+/// then recorded as `interrupted` (when it is durable) rather than `cancelled`.
+pub(crate) type Suspension = Arc<std::sync::atomic::AtomicBool>;
 
 /// The nodes a resumed run's record already holds (not recorded again).
 pub(crate) type Recorded = HashSet<String>;
@@ -130,24 +134,19 @@ impl SessionHistory {
         resumed: Option<Recorded>,
     ) -> SharedRecorder {
         let (store, id) = (self.store.clone(), Arc::from(execution_id));
-        let recorder = match self.durability {
-            Some(_) => RunRecorder::durable(store, host.clone(), embedder.clone(), id, resumed),
-            None => RunRecorder::new(store, host.clone(), embedder.clone(), id),
+        // A resumed run was durable, and goes on so, whatever this conductor's config says.
+        let recorder = match (self.durability, resumed) {
+            (None, None) => RunRecorder::new(store, host.clone(), embedder.clone(), id),
+            (_, resumed) => {
+                RunRecorder::durable(store, host.clone(), embedder.clone(), id, resumed)
+            }
         };
         recorder.begin(RunBegun {
+            // Its flow is hashed by the store, off the run's thread; `durable` is the recorder's.
             summary: RunSummary {
-                id: execution_id.to_owned(),
-                flow_id: flow_id.to_owned(),
-                // Hashed by the store, off the run's thread.
-                flow_hash: String::new(),
-                status: RunStatus::Running,
-                start_time: host.now(),
-                end_time: None,
-                duration: None,
-                error: None,
                 retry_of: request.retry.as_ref().map(|r| r.of.clone()),
                 owner: self.owner.clone(),
-                durable: self.durability.is_some(),
+                ..RunSummary::running(execution_id, flow_id, host.now())
             },
             flow_json: flow.0,
             flow_buffers: flow.1,
@@ -163,8 +162,17 @@ impl SessionHistory {
         host: &SharedHost,
         recorder: &RunRecorder,
         result: &ExecutionResult,
+        suspension: &Suspension,
     ) {
         let status = match &result.error {
+            // Stopped to be resumed: its checkpoints stay, and it waits as interrupted.
+            Some(error)
+                if error.code == ErrorCode::CANCELLED
+                    && recorder.is_durable()
+                    && suspension.load(Ordering::Acquire) =>
+            {
+                RunStatus::Interrupted
+            }
             None if result.success => RunStatus::Success,
             Some(error) if error.code == ErrorCode::CANCELLED => RunStatus::Cancelled,
             _ => RunStatus::Failed,
@@ -251,6 +259,20 @@ impl SessionHistory {
         execution_id: &str,
         options: &mut crate::engine::RunOptions,
     ) -> Result<StartingPoint> {
+        if let Some(replay) = options.replay.take() {
+            let Some(history) = history else {
+                return Err(ExecutionError::validation(
+                    "Execution history is off for this conductor: there is no run to replay",
+                ));
+            };
+            if options.retry.is_some() || options.resume.is_some() {
+                return Err(ExecutionError::validation(
+                    "A replay cannot also retry or resume an execution",
+                ));
+            }
+            let record = history.get(replay.of).await?;
+            return Ok(StartingPoint { reuse: Some(replay_reuse(&record)), recorded: None });
+        }
         let Some(request) = options.resume.take() else {
             let reuse = Self::reuse_for(history, options.retry.as_ref()).await?;
             return Ok(StartingPoint { reuse, recorded: None });
@@ -272,6 +294,22 @@ impl SessionHistory {
         let Resumed { reuse, input, variables } = resumed;
         (options.input, options.variables) = (input, variables);
         Ok(StartingPoint { reuse: Some(reuse), recorded: Some(recorded) })
+    }
+
+    /// `executions.differences({of, run})`: the nodes of replay `run` whose output differs from
+    /// recorded execution `of`'s.
+    pub(crate) async fn differences(&self, request_json: &str) -> Result<Differences> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Pair {
+            of: String,
+            run: String,
+        }
+        let pair: Pair = serde_json::from_str(request_json).map_err(|e| {
+            ExecutionError::validation(format!("Invalid differences request ({{of, run}}): {e}"))
+        })?;
+        let (recorded, replay) = (self.get(pair.of).await?, self.get(pair.run).await?);
+        Ok(differences(&recorded, &replay))
     }
 
     /// `executions.list`.

@@ -50,6 +50,7 @@ impl SessionHistory {
         _host: &SharedHost,
         _recorder: &RunRecorder,
         _result: &ExecutionResult,
+        _suspension: &Suspension,
     ) {
         match *self {}
     }
@@ -69,6 +70,10 @@ impl SessionHistory {
 
 /// Never made: no run resumes here.
 pub(crate) enum Recorded {}
+
+/// Nothing: no run is suspended here (runs are never durable without a history).
+#[derive(Clone, Default)]
+pub(crate) struct Suspension;
 
 /// Where a run starts: always from scratch here.
 pub(crate) struct StartingPoint {

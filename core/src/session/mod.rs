@@ -79,6 +79,9 @@ struct RunHandle {
     cancel: CancelToken,
     /// Pause, resume and step requests (`None` in builds without the debugger).
     control: Option<SharedControl>,
+    /// Set when the run is stopped to be resumed later (`executions.suspend`; nothing in builds
+    /// without history).
+    suspension: history::Suspension,
 }
 
 /// One conductor's engine, host, storage and runs.

@@ -188,6 +188,7 @@ impl Session {
             }
         };
         let resuming = start.recorded.is_some();
+        let suspension = run.suspension.clone();
         let recorder = match &self.history {
             Some(history) if options.history != Some(false) || resuming => Some(history.begin(
                 &self.host,
@@ -214,7 +215,7 @@ impl Session {
         };
         let result = self.engine.run_with(flow, options, handles, self.host.clone()).await;
         if let (Some(history), Some(recorder)) = (&self.history, &recorder) {
-            history.end(&self.host, recorder, &result).await;
+            history.end(&self.host, recorder, &result, &suspension).await;
         }
         result
     }

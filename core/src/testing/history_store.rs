@@ -22,17 +22,8 @@ pub const CHECKED_MAX_VALUE_BYTES: usize = 64;
 fn begun(id: &str, flow_id: &str, start: f64, owner: Option<&str>, input: Value) -> HistoryWrite {
     HistoryWrite::Begun(Box::new(RunBegun {
         summary: RunSummary {
-            id: id.into(),
-            flow_id: flow_id.into(),
-            flow_hash: String::new(),
-            status: RunStatus::Running,
-            start_time: start,
-            end_time: None,
-            duration: None,
-            error: None,
-            retry_of: None,
             owner: owner.map(str::to_owned),
-            durable: false,
+            ..RunSummary::running(id, flow_id, start)
         },
         flow_json: Arc::from(format!(r#"{{"id":"{flow_id}","type":"group","nodes":[]}}"#)),
         flow_buffers: Vec::new(),

@@ -88,7 +88,7 @@ fn wire() -> String {
     let mut out = String::from(HEADER);
     out.push_str("// The shapes of the engine's inputs, from the serde types that read them.\n\n");
     // The types of the options inside, as declared for callers (core/src/options/).
-    out.push_str("import type { DebugOptions, RunPermissions as WirePermissions, RunResume as WireResume, RunRetry as WireRetry, RunTelemetry as WireTelemetry } from \"./options.generated.js\";\n\n");
+    out.push_str("import type { DebugOptions, RunPermissions as WirePermissions, RunReplay as WireReplay, RunResume as WireResume, RunRetry as WireRetry, RunTelemetry as WireTelemetry } from \"./options.generated.js\";\n\n");
     out.push_str(&declaration::<RunOptions>(&config));
     out.push('\n');
     out.push_str(&run_options_builder(&RunOptions::decl(&config)));
@@ -156,11 +156,15 @@ const ANSWER_NAMES: &[&str] = &[
     "PrunedExecutions",
     "CacheRemoved",
     "CacheStats",
+    "ReplayDifferences",
+    "ReplayDifference",
 ];
 
 /// `answers.generated.ts`: what the session's methods answer, from the Rust types that write it.
 fn answers() -> String {
-    use crate::history::{ExecutionPage, NodeRecord, RunRecord, RunStatus, RunSummary};
+    use crate::history::{
+        Differences, ExecutionPage, NodeRecord, OutputDifference, RunRecord, RunStatus, RunSummary,
+    };
     use crate::progress::NodeState;
     use crate::session::{CacheRemoved, CacheReport, Pruned};
     use crate::storage::{FlowListItem, FlowListPage};
@@ -200,6 +204,8 @@ fn answers() -> String {
         declaration::<Pruned>(&config),
         declaration::<CacheRemoved>(&config),
         declaration::<CacheReport>(&config),
+        declaration::<Differences>(&config),
+        declaration::<OutputDifference>(&config),
     ] {
         out.push_str(&one_field_per_line(&declaration));
         out.push('\n');

@@ -2,10 +2,12 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "./exit-codes.js";
 
-type OptionSpec = { type: "string" | "boolean"; short?: string };
+/** `multiple`: the option may be given more than once (its value is then a list). */
+type OptionSpec = { type: "string" | "boolean"; short?: string; multiple?: boolean };
 export type OptionSpecs = Record<string, OptionSpec>;
 
 export type ParsedArgs = {
+  /** An option given with `multiple` is a `string[]` here (read it with `listOption`). */
   values: Record<string, string | boolean | undefined>;
   positionals: string[];
 };
@@ -21,6 +23,11 @@ export function parseCommandArgs(command: string, args: string[], options: Optio
     // starting with a '-', place it at the end of the command after '--', as in '-- \"--foo\""
     throw new UsageError(message.replace(/\. To specify a positional argument.*$/s, ""), command);
   }
+}
+
+/** An option declared with `multiple`: every value given, in order. */
+export function listOption(raw: unknown): string[] {
+  return Array.isArray(raw) ? raw.filter((v): v is string => typeof v === "string") : [];
 }
 
 /** Where queue mode's Redis is: every command that can work through the queue takes these. */

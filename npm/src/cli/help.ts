@@ -36,6 +36,7 @@ Commands:
   runs                        list recorded runs (every run is recorded)
   runs show <id>              one run node by node, on a time axis
   runs retry <id>             run it again, reusing the outputs of nodes that succeeded
+  runs resume <id>            go on with an interrupted durable run, as the same run
   serve                       serve flows over HTTP and WebSocket (auth, permissions, limits)
   hash-password               hash a password (read from stdin) for a server's users
   api-key                     make an API key and its hash for a server's machine clients
@@ -157,6 +158,7 @@ a server that cannot listen (address in use, refused without auth).`,
   runs: `Usage: atomiton runs [--flow <id>] [--status <s>] [--limit <n>] [--json]
        atomiton runs show <id> [--json]
        atomiton runs retry <id> [--from failed|start|<node id>] [run options]
+       atomiton runs resume <id> [--rerun <node>]... [--skip <node>=<json>]... [run options]
 
 Every run (atomiton run, templates run, a server's runs, an app's) is recorded in
 history.sqlite in the storage directory. 'runs' lists them, newest first;
@@ -165,18 +167,27 @@ time axis that shows what ran in parallel and which node was slow; 'runs retry'
 runs it again as a new run linked to it: from the failed node by default
 (nodes that succeeded keep their recorded outputs and do not run), from the
 start, or from a node id (that node and what depends on it run again).
+'runs resume' goes on with a durable run whose process ended (status
+interrupted; durability in the conductor's config) as the same run: nodes that
+completed keep their checkpointed outputs. A node with effects that was running
+when the process ended needs a decision unless the flow marks it idempotent:
+--rerun <node> runs it again, --skip <node>=<json> takes <json> as its output
+(its effect happened); without one the run fails naming the nodes (exit 1).
 
 Options:
       --flow <id>           only runs of this flow (its root node id)
-      --status <s>          running, success, failed, cancelled or crashed
+      --status <s>          running, success, failed, cancelled, crashed or interrupted
       --limit <n>           at most <n> runs (default 20)
       --storage <dir>       where the history is (default ~/.atomiton/flows)
       --redis <url>         a queue's shared history instead (queue mode; --queue, --prefix)
       --json                print JSON instead of a table
       --from <where>        (retry) failed (default), start, or a node id
+      --rerun <node>        (resume) run this in-flight node again (repeatable)
+      --skip <node>=<json>  (resume) give this in-flight node this output (repeatable)
   -h, --help                this help
 
-'runs retry' takes the options of 'run' too; its exit codes are those of 'run'.`,
+'runs retry' and 'runs resume' take the options of 'run' too; their exit codes
+are those of 'run'.`,
 
   "hash-password": `Usage: echo 'the password' | atomiton hash-password
        atomiton hash-password          (asks for it without echo on a terminal)

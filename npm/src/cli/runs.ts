@@ -1,6 +1,7 @@
 /**
  * `atomiton runs` (the recorded runs), `atomiton runs show <id>` (one run, node by node, on a
- * time axis) and `atomiton runs retry <id>` (run it again, reusing what succeeded).
+ * time axis), `atomiton runs retry <id>` (run it again, reusing what succeeded) and
+ * `atomiton runs resume <id>` (go on with an interrupted durable run, as the same run).
  */
 import {
   createConductor,
@@ -10,13 +11,13 @@ import {
   type ExecutionRecord,
   type RecordedRunStatus,
 } from "../desktop.js";
-import { expectPositionals, integerOption, parseCommandArgs, QUEUE_OPTIONS, RUN_OPTIONS } from "./args.js";
+import { expectPositionals, integerOption, listOption, parseCommandArgs, QUEUE_OPTIONS, RUN_OPTIONS } from "./args.js";
 import { ExitCode, UsageError } from "./exit-codes.js";
 import { HELP } from "./help.js";
 import { table, writeJson, writeOut } from "./output.js";
 import { runFlow, runSettings } from "./run-flow.js";
 
-const STATUSES: RecordedRunStatus[] = ["running", "success", "failed", "cancelled", "crashed"];
+const STATUSES: RecordedRunStatus[] = ["running", "success", "failed", "cancelled", "crashed", "interrupted"];
 /** Characters of the time axis in `runs show`. */
 const AXIS = 40;
 
@@ -105,6 +106,9 @@ function show(record: ExecutionRecord): string {
     `Run ${record.id}: ${record.status}${record.retryOf ? ` (retry of ${record.retryOf})` : ""}`,
     `Flow ${record.flowId} (${record.flowHash}), started ${started(start)}, took ${duration(record.duration)}`,
     ...(record.error ? [`Error: ${record.error.code}: ${record.error.message}`] : []),
+    ...(record.status === "interrupted"
+      ? [`Interrupted when its process ended: atomiton runs resume ${record.id} goes on with it (see --help for --rerun and --skip)`]
+      : []),
   ];
   const legend = `Time axis: 0 to ${duration(span)}; # ran, = reused, x failed.`;
   const failed = nodes.filter((n) => n.error).map((n) => `  ${n.nodeId}: ${n.error?.code}: ${n.error?.message}`);
@@ -133,6 +137,20 @@ export async function runsCommand(args: string[]): Promise<number> {
       retry: { of: id, from },
     });
   }
+  if (sub === "resume") {
+    const { values, positionals } = parseCommandArgs("runs", args.slice(1), {
+      ...RUN_OPTIONS,
+      rerun: { type: "string", multiple: true },
+      skip: { type: "string", multiple: true },
+    });
+    if (values.help) return help();
+    const [id = ""] = expectPositionals("runs", positionals, ["id"]);
+    const settings = runSettings("runs", values);
+    const record = await historyOf(values).executions.get(id);
+    const rerun = listOption(values.rerun);
+    const skip = Object.fromEntries(listOption(values.skip).map(skipped));
+    return runFlow(record.flow, `resume of ${id}`, settings, { executionId: id, resume: { rerun, skip } });
+  }
   if (sub === "show") {
     const { values, positionals } = parseCommandArgs("runs", args.slice(1), {
       json: { type: "boolean" },
@@ -157,8 +175,21 @@ export async function runsCommand(args: string[]): Promise<number> {
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return help();
-  if (positionals.length > 0) throw new UsageError(`unknown runs subcommand '${positionals[0]}' (show <id> or retry <id>)`, "runs");
+  if (positionals.length > 0) {
+    throw new UsageError(`unknown runs subcommand '${positionals[0]}' (show <id>, retry <id> or resume <id>)`, "runs");
+  }
   return list(historyOf(values), values);
+}
+
+/** `--skip <node>=<json>`: the node and the output given for it. */
+function skipped(given: string): [string, unknown] {
+  const at = given.indexOf("=");
+  if (at <= 0) throw new UsageError(`--skip takes <node>=<json> (got '${given}')`, "runs");
+  try {
+    return [given.slice(0, at), JSON.parse(given.slice(at + 1))];
+  } catch (error) {
+    throw new UsageError(`--skip ${given.slice(0, at)}: the output is not JSON (${(error as Error).message})`, "runs");
+  }
 }
 
 function help(): number {

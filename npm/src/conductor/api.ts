@@ -101,10 +101,15 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
      * Stops the conductor: no new runs; runs and `execute` requests in flight are cancelled
      * (they resolve with `CANCELLED`); once they have ended the engines are released. Every
      * later call fails with `NO_TRANSPORT` "The conductor has been shut down ...". Idempotent.
+     * `{suspend: true}` (a conductor with `durability`): the runs in flight are stopped to be
+     * resumed — recorded `interrupted`, checkpoints kept, resumed by the next conductor on the
+     * store (`durability.resume: "auto"`) or `executions.resume(id)`. Nodes running at that
+     * moment are stopped too: a pure one runs again on resume, one with effects waits for a
+     * decision unless it is idempotent.
      */
-    async shutdown(): Promise<void> {
+    async shutdown(options: { suspend?: boolean } = {}): Promise<void> {
       for (const request of requests.values()) request.abort();
-      await transports.shutdown();
+      await transports.shutdown(options?.suspend === true);
     },
     /** Legacy alias of `system.health`. */
     health: system.health,

@@ -11,9 +11,12 @@ import type {
   ListExecutionsOptions,
   PrunedExecutions,
   PruneExecutionsOptions,
+  ReplayExecutionOptions,
+  ReplayResult,
   ResumeExecutionOptions,
   RetryExecutionOptions,
 } from "../types/history.js";
+import { createExecutionId } from "../types/ids.js";
 import type { EngineAdapter } from "./engine.js";
 import type { Outcome, WireError } from "../types/wire.js";
 import { unwrap } from "./hydrate.js";
@@ -78,6 +81,30 @@ export function createExecutionsApi(engine: EngineAdapter, run: Run) {
         retry: { of: executionId, from: given.from ?? "failed" },
       };
       return run(given.flow ?? record.flow, overrides);
+    },
+    /**
+     * Runs recorded execution `executionId` again (`flow`: an edited definition instead of the
+     * recorded one) with every node that has effects given its recorded output instead of
+     * running — no request sent, no file written, no command run — and reports the nodes whose
+     * output now differs from the record (`differences`: `{nodeId, recorded, replayed}`, values as
+     * the history keeps them). A node with effects without a whole recorded output (it did not run
+     * then, or its output was cut at `history.maxValueBytes`) fails the replay with
+     * `VALIDATION_FAILED` naming it. The replay is recorded as a run of its own.
+     */
+    async replay(executionId: string, options: ReplayExecutionOptions = {}): Promise<ReplayResult> {
+      requireId(executionId);
+      const given = fields(options);
+      const record = await executions.get(executionId);
+      const replayId = createExecutionId();
+      const result = await run(given.flow ?? record.flow, {
+        executionId: replayId,
+        input: record.input as ContextOverrides["input"],
+        variables: record.variables as Record<string, unknown> | undefined,
+        replay: { of: executionId },
+      });
+      if (!result.success && (result.executedNodes?.length ?? 0) === 0) return { ...result, differences: [] };
+      const { differences } = unwrap(await engine.executions("differences", JSON.stringify({ of: executionId, run: replayId })));
+      return { ...result, differences };
     },
     /**
      * Continues a durable run its process left unfinished (status `"interrupted"`) as the same

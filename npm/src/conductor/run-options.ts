@@ -24,6 +24,7 @@ export const PASSED_RUN_OPTIONS = [
   "breakpoints",
   "cache",
   "resume",
+  "replay",
 ] as const;
 
 /** Options the conductor sets itself (from the overrides, its config and the flow). */

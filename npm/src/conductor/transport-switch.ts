@@ -199,13 +199,22 @@ export class TransportSwitch {
    * `CANCELLED`), waits for them to end, then releases every engine. Afterwards every call fails
    * with `NO_TRANSPORT` "The conductor has been shut down ...". Idempotent.
    */
-  shutdown(): Promise<void> {
-    this.closing ??= this.close();
+  shutdown(suspend = false): Promise<void> {
+    this.closing ??= this.close(suspend);
     return this.closing;
   }
 
-  private async close(): Promise<void> {
-    await Promise.all([...this.inFlight].map(([executionId, engine]) => engine.cancel(executionId)));
+  private async close(suspend: boolean): Promise<void> {
+    // Suspended: stopped to be resumed (a durable run ends `interrupted`); a remote engine's
+    // runs are the server's to keep, and are cancelled as before.
+    const stop = async (executionId: string, engine: EngineAdapter) => {
+      if (suspend && engine.kind !== "remote") {
+        const outcome = await engine.executions("suspend", executionId);
+        if (outcome.ok) return outcome.value;
+      }
+      return engine.cancel(executionId);
+    };
+    await Promise.all([...this.inFlight].map(([executionId, engine]) => stop(executionId, engine)));
     await Promise.allSettled([...this.settling]);
     const engines = new Set([...this.current(), ...this.retiring, this.localRunner, ...(this.locals ? [this.locals.local] : [])]);
     // Run records are written in the background: every one is stored before the engines go.

@@ -275,3 +275,22 @@ export type CacheStats = {
   evictions?: number,
 };
 
+/**
+ * `executions.differences({of, run})`'s answer.
+ */
+export type ReplayDifferences = {
+  /**
+   * In the order the replay's nodes ended.
+   */
+  differences: Array<ReplayDifference>,
+};
+
+/**
+ * One node whose output in the replay is not the recorded one (`None`: no output).
+ */
+export type ReplayDifference = {
+  nodeId: string,
+  recorded: unknown,
+  replayed: unknown,
+};
+

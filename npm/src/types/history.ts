@@ -21,8 +21,11 @@ export type {
   ExecutionSummary,
   PrunedExecutions,
   RecordedRunStatus,
+  ReplayDifference,
+  ReplayDifferences,
 } from "./answers.generated.js";
-import type { RecordedRunStatus } from "./answers.generated.js";
+import type { RecordedRunStatus, ReplayDifference } from "./answers.generated.js";
+import type { ExecutionResult } from "./execution.js";
 
 export type ListExecutionsOptions = {
   flowId?: string;
@@ -70,3 +73,12 @@ export type ResumeExecutionOptions = {
 
 /** `ConductorConfig.durability`: every recorded run is checkpointed; see `executions.resume`. */
 export type { DurabilitySettings } from "./options.generated.js";
+
+/** `executions.replay(id, options)`. */
+export type ReplayExecutionOptions = {
+  /** Replay this definition instead of the recorded one (nodes are matched by path and type). */
+  flow?: NodeDefinition;
+};
+
+/** A replay's result: the run's, and the nodes whose output differs from the record. */
+export type ReplayResult = ExecutionResult & { differences: ReplayDifference[] };

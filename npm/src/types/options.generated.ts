@@ -711,6 +711,16 @@ export type RunRetry = {
 };
 
 /**
+ * The run replays a recorded one.
+ */
+export type RunReplay = {
+  /**
+   * The execution id of the run replayed.
+   */
+  of: string;
+};
+
+/**
  * The run goes on from an interrupted one's checkpoints.
  */
 export type RunResume = {
@@ -818,6 +828,11 @@ export type ContextOverrides = {
    * succeeded there keep their recorded outputs, as `from` says.
    */
   retry?: RunRetry;
+  /**
+   * This run replays recorded execution `of` (`conductor.executions.replay` sets it): its nodes
+   * with effects take their recorded outputs instead of running.
+   */
+  replay?: RunReplay;
   /**
    * This run goes on from the checkpoints of interrupted execution `executionId`
    * (`conductor.executions.resume` sets it).
@@ -1525,6 +1540,11 @@ export const RunRetry_SHAPE: OptionShape = { name: "RunRetry", fields: {
     from: { kind: { k: "text", nonEmpty: true } },
   } };
 
+/** The declaration of `RunReplay`. */
+export const RunReplay_SHAPE: OptionShape = { name: "RunReplay", fields: {
+    of: { kind: { k: "text", nonEmpty: true }, required: true },
+  } };
+
 /** The declaration of `RunResume`. */
 export const RunResume_SHAPE: OptionShape = { name: "RunResume", fields: {
     rerun: { kind: { k: "list", of: { k: "text", nonEmpty: true } } },
@@ -1554,6 +1574,7 @@ export const ContextOverrides_SHAPE: OptionShape = { name: "ContextOverrides", f
     telemetry: { kind: { k: "object", shape: () => RunTelemetry_SHAPE } },
     signal: { kind: { k: "js", ts: "AbortSignal", check: ["addEventListener"] } },
     retry: { kind: { k: "object", shape: () => RunRetry_SHAPE } },
+    replay: { kind: { k: "object", shape: () => RunReplay_SHAPE } },
     resume: { kind: { k: "object", shape: () => RunResume_SHAPE } },
   } };
 

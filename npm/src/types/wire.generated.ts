@@ -1,7 +1,7 @@
 // Generated from the Rust engine by scripts/generate-ts.sh. Do not edit.
 // The shapes of the engine's inputs, from the serde types that read them.
 
-import type { DebugOptions, RunPermissions as WirePermissions, RunResume as WireResume, RunRetry as WireRetry, RunTelemetry as WireTelemetry } from "./options.generated.js";
+import type { DebugOptions, RunPermissions as WirePermissions, RunReplay as WireReplay, RunResume as WireResume, RunRetry as WireRetry, RunTelemetry as WireTelemetry } from "./options.generated.js";
 
 /**
  * How to run one flow. An unknown field is an error (a misspelt option must not run with its
@@ -88,6 +88,12 @@ export type WireRunOptions = {
    */
   resume?: WireResume,
   /**
+   * The run replays recorded execution `of`: its nodes with effects take their recorded
+   * outputs instead of running (`conductor.executions.replay` sets it).
+   * Builds without history do not know it, as `retry`.
+   */
+  replay?: WireReplay,
+  /**
    * The run is traced: its result lists its nodes' spans (`spans`), and `http-request`
    * nodes send trace context unless `propagate` is `false`.
    * Builds without node spans read it and trace the run as one span, on the TypeScript side.
@@ -97,7 +103,8 @@ export type WireRunOptions = {
    * The node result cache for this run: `false` neither reads nor writes it; `{nodes: {path:
    * false | true | {ttlMs}}}` turns it off or on (effects included) for those nodes, over
    * their `parameters.cache`. Only on conductors created with `cache`.
-   * Builds without the cache: the TypeScript layer refuses a run's `cache` on a conductor
+   * Builds without the cache do not know it (a field costs the browser module hundreds of
+   * bytes of deserializer): the TypeScript layer refuses a run's `cache` on a conductor
    * created without one.
    */
   cache?: boolean | { nodes?: Record<string, boolean | { ttlMs?: number }> }, };
@@ -125,6 +132,7 @@ export function wireRunOptions(given: Partial<WireRunOptions>, set: Partial<Wire
     history: set.history ?? given.history,
     retry: set.retry ?? given.retry,
     resume: set.resume ?? given.resume,
+    replay: set.replay ?? given.replay,
     telemetry: set.telemetry ?? given.telemetry,
     cache: set.cache ?? given.cache,
   };

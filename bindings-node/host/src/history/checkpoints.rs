@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use atomiton_core::history::{checksum, verified, Checkpoints, HistoryWrite, InFlight};
+use atomiton_core::history::{checksum, verified, Checkpoints, HistoryWrite, InFlight, RunStatus};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::journal::{self, Entry, Journal, Kind, Pending};
@@ -51,8 +51,12 @@ pub(super) fn journal(journal: &Journal, write: &HistoryWrite) -> std::io::Resul
             journal.later(Pending { entry: done, value: node.output.clone() })
         }
         HistoryWrite::Ended(ended) => {
+            // Suspended: what it kept goes to the file, which the store's thread reads into the
+            // database with this end (see `import_run`).
+            let written =
+                if ended.status == RunStatus::Interrupted { journal.flush_now() } else { Ok(()) };
             journal.ended(&ended.execution_id);
-            Ok(())
+            written
         }
         _ => Ok(()),
     }
@@ -87,6 +91,23 @@ pub(super) fn import(
             }
         }
         let _ = std::fs::remove_file(&path);
+    }
+    Ok(())
+}
+
+/// Moves run `run`'s checkpoints from this process's own journal into the database: the run was
+/// suspended (it ended `interrupted` with this process alive), and may be resumed by this
+/// process or, after it ends, by the next.
+pub(super) fn import_run(
+    tx: &Transaction<'_>,
+    journal: &Journal,
+    run: &str,
+) -> rusqlite::Result<()> {
+    let Some(path) = journal.path() else { return Ok(()) };
+    // Unreadable: the run resumes from what the database has (its nodes then run again).
+    let Ok((entries, _torn)) = journal::read(&path) else { return Ok(()) };
+    for entry in entries.iter().filter(|e| e.run == run) {
+        store(tx, entry)?;
     }
     Ok(())
 }

@@ -171,6 +171,23 @@ impl Journal {
         None
     }
 
+    /// Writes every entry kept for later, now.
+    pub(super) fn flush_now(&self) -> io::Result<()> {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        match open.as_mut() {
+            Some(journal) if !journal.pending.is_empty() => {
+                let bytes = journal.pending_frames();
+                journal.write(&bytes)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The file, once there is one.
+    pub(super) fn path(&self) -> Option<PathBuf> {
+        self.open.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map(|j| j.path.clone())
+    }
+
     fn opened(&self) -> io::Result<std::sync::MutexGuard<'_, Option<Open>>> {
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         if open.is_none() {

@@ -46,7 +46,7 @@ impl SqliteHistory {
         let kept = capture.clone();
         let journals: Arc<Path> = Arc::from(path.with_extension("checkpoints"));
         let journal = Arc::new(Journal::new(journals.to_path_buf()));
-        let flushed = journal.clone();
+        let (flushed, imported) = (journal.clone(), journal.clone());
         // No lingering: a batch is whatever writes are queued when the thread takes the first.
         let apply = move |conn: &mut Connection, writes| {
             // A store that cannot write drops the records and keeps going: history never fails a
@@ -54,7 +54,7 @@ impl SqliteHistory {
             let Ok(tx) = conn.transaction() else { return };
             for write in writes {
                 // A write that fails is dropped; the rest of the batch goes on.
-                let _ = apply(&tx, write, &capture, &mut known);
+                let _ = apply(&tx, write, (&capture, &imported), &mut known);
             }
             let _ = tx.commit();
         };
@@ -78,7 +78,7 @@ impl SqliteHistory {
 fn apply(
     tx: &Transaction<'_>,
     write: HistoryWrite,
-    capture: &Capture,
+    (capture, journal): (&Capture, &Journal),
     known: &mut KnownFlows,
 ) -> rusqlite::Result<()> {
     match write {
@@ -86,7 +86,12 @@ fn apply(
         // Checkpoints went to the journal where the run wrote them (see `journal.rs`).
         HistoryWrite::Started(_) => Ok(()),
         HistoryWrite::Node(node) => node_ended(tx, &node, capture),
-        HistoryWrite::Ended(ended) => run_ended(tx, &ended),
+        HistoryWrite::Ended(ended) => {
+            if ended.status == RunStatus::Interrupted {
+                checkpoints::import_run(tx, journal, &ended.execution_id)?;
+            }
+            run_ended(tx, &ended)
+        }
     }
 }
 
@@ -340,18 +345,20 @@ impl HistoryStore for SqliteHistory {
     fn recover(&self, alive: OwnerAlive, now: f64) -> BoxFuture<'static, Result<usize>> {
         let journals = self.journals.clone();
         self.read(move |conn| {
-            let running = conn
+            // Read and marked in one write transaction: another conductor on the file that takes
+            // a run over meanwhile (`claim`, which changes its owner) is not undone.
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let running = tx
                 .prepare_cached("SELECT id, owner FROM runs WHERE status = 'running'")?
                 .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?)))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            let tx = conn.transaction()?;
             let mut crashed = 0;
             {
                 // A durable run can go on from its checkpoints: it is interrupted, not crashed.
-                let mut mark = tx.prepare_cached("UPDATE runs SET status = CASE durable WHEN 1 THEN 'interrupted' ELSE 'crashed' END, end_time = COALESCE(end_time, ?2) WHERE id = ?1 AND status = 'running'")?;
+                let mut mark = tx.prepare_cached("UPDATE runs SET status = CASE durable WHEN 1 THEN 'interrupted' ELSE 'crashed' END, end_time = COALESCE(end_time, ?2) WHERE id = ?1 AND status = 'running' AND owner IS ?3")?;
                 for (id, owner) in running {
                     if !owner.as_deref().is_some_and(&alive) {
-                        crashed += mark.execute(params![id, now])?;
+                        crashed += mark.execute(params![id, now, owner])?;
                     }
                 }
             }

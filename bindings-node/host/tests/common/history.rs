@@ -9,19 +9,7 @@ use atomiton_core::progress::NodeState;
 /// Run `id` of flow `f` begins at `start`.
 pub fn run(id: &str, start: f64) -> HistoryWrite {
     HistoryWrite::Begun(Box::new(RunBegun {
-        summary: RunSummary {
-            id: id.into(),
-            flow_id: "f".into(),
-            flow_hash: String::new(),
-            status: RunStatus::Running,
-            start_time: start,
-            end_time: None,
-            duration: None,
-            error: None,
-            retry_of: None,
-            owner: None,
-            durable: false,
-        },
+        summary: RunSummary::running(id, "f", start),
         flow_json: Arc::from(r#"{"id":"f"}"#),
         flow_buffers: Vec::new(),
         input: NodeInput::empty(),

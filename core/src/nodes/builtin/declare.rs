@@ -13,6 +13,9 @@
 /// - `effects`: whether the node may change something outside the run for its parameters, as a
 ///   `fn(&Map) -> bool` (when left out: exactly when it needs a host effect; see
 ///   `NodeType::effects`).
+/// - `repeatable`: whether running the node twice is safe for its parameters, as a
+///   `fn(&Map) -> bool` (when left out: only when the flow says so; see
+///   `NodeType::repeatable`).
 /// - `streaming`: how the node takes part in a stream of rows for its parameters, as a
 ///   `fn(&Map) -> Option<Streaming>` (never, when left out; only in builds with the `streams`
 ///   feature, the only ones that compile it).
@@ -39,6 +42,7 @@ macro_rules! builtin_node_type {
         $(, requires: $requires:expr)?
         $(, caching: $caching:expr)?
         $(, effects: $effects:expr)?
+        $(, repeatable: $repeatable:expr)?
         $(, streaming: $streaming:expr)?
         $(,)?
     ) => {
@@ -70,6 +74,14 @@ macro_rules! builtin_node_type {
                 fn effects(&self, parameters: &$crate::value::Map) -> bool {
                     let effects: fn(&$crate::value::Map) -> bool = $effects;
                     effects(parameters)
+                }
+            )?
+
+            $(
+                #[cfg(feature = "history")]
+                fn repeatable(&self, parameters: &$crate::value::Map) -> bool {
+                    let repeatable: fn(&$crate::value::Map) -> bool = $repeatable;
+                    repeatable(parameters)
                 }
             )?
 

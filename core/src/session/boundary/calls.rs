@@ -3,7 +3,7 @@
 //! and the answer of each call are generated from them.
 
 #[cfg(test)]
-use crate::history::{ExecutionPage, RunRecord};
+use crate::history::{Differences, ExecutionPage, RunRecord};
 #[cfg(test)]
 use crate::session::{CacheRemoved, CacheReport, Pruned};
 
@@ -20,6 +20,13 @@ crate::named_calls! {
         Prune = "prune" -> Pruned,
         /// Waits until every record written so far is stored.
         Flush = "flush" -> (),
+        /// Stops a run going on (the argument is its execution id) to be resumed later: a
+        /// durable run ends `interrupted`, its checkpoints kept; `false` when no such run is
+        /// going on.
+        Suspend = "suspend" -> bool,
+        /// The nodes of a replay whose output differs from the run it replayed (JSON `{of, run}`,
+        /// two execution ids): `{differences: [{nodeId, recorded, replayed}]}`.
+        Differences = "differences" -> Differences,
     }
 }
 

@@ -13,7 +13,8 @@ impl Session {
     /// One `executions.*` call by name, for bindings and transports that forward them as one
     /// method: `list` (`arg`: options JSON), `get` and `delete` (`arg`: the execution id),
     /// `prune` (`arg`: options JSON), `flush` (waits until every record written so far is
-    /// stored; `null` also when history is off). An unknown name is a `VALIDATION_FAILED` outcome.
+    /// stored; `null` also when history is off), `suspend` (`arg`: the execution id of a run going
+    /// on, stopped to be resumed). An unknown name is a `VALIDATION_FAILED` outcome.
     pub fn executions(&self, op: &str, arg: String) -> BoxFuture<'static, String> {
         let call = match ExecutionsCall::parse_or_refuse(op, "executions") {
             Ok(call) => call,
@@ -24,6 +25,17 @@ impl Session {
             ExecutionsCall::Get => self.executions_get(arg),
             ExecutionsCall::Delete => self.executions_delete(arg),
             ExecutionsCall::Prune => self.executions_prune(arg),
+            ExecutionsCall::Suspend => {
+                let found = super::super::mailbox::lock(&self.runs).get(&arg).map(|run| {
+                    run.suspension.store(true, std::sync::atomic::Ordering::Release);
+                    run.cancel.cancel();
+                });
+                guarded_future(async move { Ok(found.is_some()) })
+            }
+            ExecutionsCall::Differences => {
+                let history = self.history.clone();
+                guarded_future(async move { history_on(history)?.differences(&arg).await })
+            }
             ExecutionsCall::Flush => {
                 // The store answers in order: a read returns once every earlier write is stored.
                 let history = self.history.clone();

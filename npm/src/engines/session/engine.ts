@@ -186,7 +186,7 @@ export class SessionEngine extends SessionForwarders implements EngineAdapter {
   async run(flow: NodeDefinition, options: WireRunOptions): Promise<WireResult> {
     const execution = options.executionId;
     // A module without history would run everything again and say nothing.
-    if ((options.retry || options.resume) && !this.handle.executions) {
+    if ((options.retry || options.resume || options.replay) && !this.handle.executions) {
       const unavailable = historyUnavailable<never>();
       if (!unavailable.ok) return refused(unavailable.error.code, unavailable.error.message, execution);
     }

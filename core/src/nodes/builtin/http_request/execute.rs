@@ -128,6 +128,20 @@ fn rate_limited(response: &HttpResponse, now: f64) -> ExecutionError {
     }
 }
 
+/// The `Idempotency-Key` header's value (a structured-field string, as the IETF draft has it):
+/// the parameter's text, or for `auto` the run's id and the node's, which a retry and a resumed
+/// run share. Ids are letters, digits and a few signs; a given key with a quote or a backslash
+/// has them escaped.
+fn idempotency_key(invocation: &Invocation) -> Option<String> {
+    let key =
+        invocation.param("idempotencyKey").and_then(Value::as_str).filter(|k| !k.is_empty())?;
+    Some(if key == "auto" {
+        format!("\"{}:{}\"", invocation.run.execution_id, invocation.node_id)
+    } else {
+        format!("\"{}\"", key.replace('\\', "\\\\").replace('"', "\\\""))
+    })
+}
+
 fn build_request(invocation: &Invocation, config: &Config) -> Result<HttpRequest, ExecutionError> {
     let url = get_input(invocation, config, "url").and_then(Value::as_str).unwrap_or_default();
     if url.is_empty() {
@@ -153,6 +167,9 @@ fn build_request(invocation: &Invocation, config: &Config) -> Result<HttpRequest
         for (name, value) in header_map(source) {
             set_header(&name, value);
         }
+    }
+    if let Some(key) = idempotency_key(invocation) {
+        set_header("Idempotency-Key", key);
     }
     match get_input(invocation, config, "auth") {
         Some(Value::Object(auth)) if auth.get("type").and_then(Value::as_str) == Some("basic") => {

@@ -29,4 +29,8 @@ builtin_node_type! {
             ..Capabilities::NONE
         }
     },
+    // With an Idempotency-Key the server sees a request sent twice as one.
+    repeatable: |parameters| {
+        parameters.get("idempotencyKey").and_then(Value::as_str).is_some_and(|k| !k.is_empty())
+    },
 }

@@ -48,6 +48,10 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
         ParamSpec::new("responseFile", ParamKind::text())
             .optional()
             .describe("Save the response body to this file"),
+        ParamSpec::new("idempotencyKey", ParamKind::text())
+            .optional()
+            .describe("Sent as the Idempotency-Key header (`auto`: the run's and the node's ids)")
+            .ui(FieldOverrides::NONE.hidden()),
         ParamSpec::new("followRedirects", ParamKind::Boolean)
             .default(|| json!(true))
             .describe("Follow redirects (3xx) to their target; false returns the 3xx response itself")
