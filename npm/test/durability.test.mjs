@@ -391,3 +391,47 @@ test("native: replay gives nodes with effects their recorded outputs (no request
   assert.match(refused.error.message, /Cannot replay: 'again' \(http-request\)/);
   assert.equal(requests, 1);
 });
+
+test("cli: run --suspend stops on SIGTERM to be resumed, and runs resume finishes it", async (t) => {
+  const directory = tempDir(t, "durable-cli-suspend");
+  const log = join(directory, "effects.log");
+  const go = join(directory, "go");
+  const flowFile = join(directory, "flow.json");
+  writeFileSync(
+    flowFile,
+    JSON.stringify({
+      id: "cli-suspend",
+      type: "group",
+      nodes: [
+        { id: "double", type: "transform", parameters: { data: [1, 2], transformFunction: "x => x * 2" } },
+        {
+          id: "cmd",
+          type: "shell-command",
+          parameters: {
+            idempotent: true,
+            program: "sh",
+            args: ["-c", `echo cmd >> '${log}'; while [ ! -f '${go}' ]; do sleep 0.05; done`],
+          },
+        },
+      ],
+      edges: [{ source: "double", target: "cmd" }],
+    }),
+  );
+  const main = join(repoRoot, "npm", "dist", "cli", "main.js");
+  const child = spawn(process.execPath, [main, "run", flowFile, "--suspend", "--storage", directory, "-q"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  t.after(() => child.kill("SIGKILL"));
+  await until(() => effects(log).has("cmd"), undefined, "the command to start");
+  const exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+  child.kill("SIGTERM");
+  assert.equal(await exited, 143, "SIGTERM's exit code");
+  writeFileSync(go, "");
+
+  const cli = (...args) => spawnSync(process.execPath, [main, ...args, "--storage", directory], { encoding: "utf8" });
+  const [run] = JSON.parse(cli("runs", "--json").stdout).executions;
+  assert.equal(run.status, "interrupted");
+  const resumed = cli("runs", "resume", run.id, "-q");
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.equal(effects(log).get("cmd"), 2, "idempotent: run again without asking");
+});

@@ -48,6 +48,7 @@ export const RUN_OPTIONS = {
   quiet: { type: "boolean", short: "q" },
   json: { type: "boolean" },
   trace: { type: "boolean" },
+  suspend: { type: "boolean" },
   ...QUEUE_OPTIONS,
   help: { type: "boolean", short: "h" },
 } as const satisfies OptionSpecs;

@@ -12,6 +12,8 @@ const RUN_OPTIONS_HELP = `Options:
   -q, --quiet             no progress display
       --json              progress on stderr as JSON lines instead of text
       --trace             include the execution trace in the result
+      --suspend           a durable run: Ctrl-C or SIGTERM stops it to be resumed
+                          later ('atomiton runs resume <id>') instead of cancelling it
       --redis <url>       run on queue workers ('atomiton worker') instead of here
       --queue <name>      the workers' queue (default atomiton-runs; --prefix <p> too)
   -h, --help              this help`;

@@ -35,6 +35,8 @@ export type RunSettings = {
   redis?: string;
   queue?: string;
   prefix?: string;
+  /** `--suspend`: the run is durable, and Ctrl-C or SIGTERM stops it to be resumed (`runs resume`). */
+  suspend?: boolean;
 };
 
 /** The run options of `command`, checked (bad values are usage errors). */
@@ -60,6 +62,7 @@ export function runSettings(command: string, values: ParsedArgs["values"]): RunS
     redis: typeof values.redis === "string" ? values.redis : undefined,
     queue: typeof values.queue === "string" ? values.queue : undefined,
     prefix: typeof values.prefix === "string" ? values.prefix : undefined,
+    suspend: values.suspend === true,
   };
 }
 
@@ -80,6 +83,7 @@ export async function runFlow(
         concurrency: settings.concurrency,
         trace: settings.trace,
         ...(settings.storage ? { storage: { directory: settings.storage } } : {}),
+        ...(settings.suspend ? { durability: {} } : {}),
       });
   const renderer = createRenderer({ quiet: settings.quiet, json: settings.json, title });
   const controller = new AbortController();
@@ -89,7 +93,9 @@ export async function runFlow(
     if (stoppedBy === undefined) {
       stoppedBy = signal;
       renderer.cancelling();
-      controller.abort();
+      // --suspend: stopped to be resumed (recorded interrupted), not cancelled.
+      if (settings.suspend) void conductor.shutdown({ suspend: true });
+      else controller.abort();
       return;
     }
     // A second Ctrl-C: stop waiting for the cancellation.
