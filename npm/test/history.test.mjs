@@ -301,6 +301,10 @@ test("over the wire: executions for callers who see every run, refused to caller
     alice,
   );
   assert.equal(retry.body.code ?? retry.body.error?.code, "PERMISSION_DENIED", "nor may it retry another's run");
+  for (const context of [{ executionId: "served-1", resume: {} }, { replay: { of: "served-1" } }]) {
+    const taken = await post(server, "node", "execute", { node: { id: "x", type: "transform", parameters: {} }, context }, alice);
+    assert.equal(taken.body.code ?? taken.body.error?.code, "PERMISSION_DENIED", `nor resume or replay one: ${JSON.stringify(context)}`);
+  }
   const allowed = await post(server, "executions", "list", {}, admin);
   assert.equal(allowed.status, 200);
   assert.equal(typeof allowed.body.total, "number");

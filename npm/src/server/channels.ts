@@ -136,8 +136,9 @@ function handlerTable(
           return wireResult(failed);
         }
         const overrides = checked.overrides;
-        // A retry reads another run's recorded values: only for callers who may read every run.
-        if (overrides.retry !== undefined) seesAllRuns(caller);
+        // A retry, a resume or a replay reads (and a resume takes over) another run's recorded
+        // values: only for callers who may read every run.
+        if (overrides.retry !== undefined || overrides.resume !== undefined || overrides.replay !== undefined) seesAllRuns(caller);
         // The id is fixed here so the run's events are known to be this caller's from the start.
         const executionId = createExecutionId(typeof overrides.executionId === "string" ? overrides.executionId : undefined);
         const permissions = caller ? caller.grant.permissions : options.permissions;
