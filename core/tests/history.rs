@@ -536,12 +536,7 @@ fn an_output_the_store_would_cut_is_not_held_while_its_record_waits() {
     use atomiton_core::value::Value;
     let capture = Capture::new(1024, vec!["secret".into()]);
     let store = Arc::new(Holding { capture: capture.clone(), writes: Mutex::default() });
-    let recorder = RunRecorder::new(
-        store.clone(),
-        VirtualHost::new().shared(),
-        default_embedder(),
-        Arc::from("run"),
-    );
+    let recorder = RunRecorder::new(store.clone(), default_embedder(), Arc::from("run"));
     let node = |id: &str, output: &Arc<Value>| NodeEnded {
         execution_id: Arc::from("run"),
         node_id: Arc::from(id),

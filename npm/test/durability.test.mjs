@@ -61,7 +61,13 @@ async function reference(t, seed) {
 }
 
 test(`native: ${SEEDS} random flows killed at a random point resume in a new process to the uninterrupted result, each completed node run once`, async (t) => {
-  const outcomes = { "killed before it began": 0, "finished before the kill": 0, resumed: 0, "resumed after a decision": 0 };
+  const outcomes = {
+    "killed before it began": 0,
+    "killed before its input was stored": 0,
+    "finished before the kill": 0,
+    resumed: 0,
+    "resumed after a decision": 0,
+  };
   let resumedMidRun = 0;
   for (let seed = 1; seed <= SEEDS; seed++) {
     const flow = flowFor(seed);
@@ -90,6 +96,13 @@ test(`native: ${SEEDS} random flows killed at a random point resume in a new pro
     if (before.status === "success") {
       assert.deepEqual(before.nodes.find((n) => n.nodeId === last)?.output, expected.data, `seed ${seed}`);
       outcomes["finished before the kill"] += 1;
+      continue;
+    }
+    if (before.status === "crashed") {
+      // Killed in its first moments, before its input was stored: no node with effects had
+      // started (a start is stored after everything before it), so none had its effect.
+      assert.equal(effects(log).size, 0, `seed ${seed}: crashed after an effect`);
+      outcomes["killed before its input was stored"] += 1;
       continue;
     }
     assert.equal(before.status, "interrupted", `seed ${seed}: a durable run whose process died is interrupted, not crashed`);

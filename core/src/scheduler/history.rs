@@ -151,6 +151,11 @@ impl RunHistory {
         self.inputs[ix] = Some(input.clone());
     }
 
+    /// Polls the recorder's writes waiting for values JS keeps (see `RunRecorder::poll_writes`).
+    pub fn poll_writes(&self, cx: &mut std::task::Context<'_>) {
+        self.recorder.poll_writes(cx);
+    }
+
     /// For a durable run, when leaf `ix` has effects: records its start (see
     /// [`RunRecorder::starting`]); a future to wait for before calling the node when that start
     /// waits for outputs still being written out.

@@ -41,6 +41,10 @@ impl RunHistory {
         match *self {}
     }
 
+    pub fn poll_writes(&self, _cx: &mut std::task::Context<'_>) {
+        match *self {}
+    }
+
     pub fn write_ahead(
         &self,
         _plan: &Plan,

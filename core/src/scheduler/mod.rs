@@ -372,6 +372,10 @@ impl Scheduler {
                 // with what is left (nothing else may wake the run before it would fire).
                 cx.waker().wake_by_ref();
             }
+            if let Some(history) = &self.history {
+                // Records waiting for values JS writes out go on with the run (and wake it).
+                history.poll_writes(cx);
+            }
             Poll::Pending
         })
         .await;

@@ -136,10 +136,8 @@ impl SessionHistory {
         let (store, id) = (self.store.clone(), Arc::from(execution_id));
         // A resumed run was durable, and goes on so, whatever this conductor's config says.
         let recorder = match (self.durability, resumed) {
-            (None, None) => RunRecorder::new(store, host.clone(), embedder.clone(), id),
-            (_, resumed) => {
-                RunRecorder::durable(store, host.clone(), embedder.clone(), id, resumed)
-            }
+            (None, None) => RunRecorder::new(store, embedder.clone(), id),
+            (_, resumed) => RunRecorder::durable(store, embedder.clone(), id, resumed),
         };
         recorder.begin(RunBegun {
             // Its flow is hashed by the store, off the run's thread; `durable` is the recorder's.

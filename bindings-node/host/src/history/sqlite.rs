@@ -364,6 +364,11 @@ impl HistoryStore for SqliteHistory {
             }
             // Their checkpoints, from the journals of the processes that died.
             checkpoints::import(&tx, &journals, &alive)?;
+            // One whose process died before its input was stored (its first moments: no node
+            // with effects had started, as a start is stored after everything before it) cannot
+            // go on without it: crashed, to be retried.
+            tx.prepare_cached("UPDATE runs SET status = 'crashed' WHERE status = 'interrupted' AND NOT EXISTS (SELECT 1 FROM checkpoints WHERE checkpoints.run_seq = runs.seq AND kind = 'input')")?
+                .execute([])?;
             tx.commit()?;
             Ok(crashed)
         })
