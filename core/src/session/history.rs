@@ -13,8 +13,8 @@ use crate::engine::ExecutionResult;
 use crate::error::{ErrorCode, ExecutionError, Result};
 use crate::history::{
     differences, replay_reuse, validate_execution_id, Differences, DurabilityConfig, HistoryConfig,
-    ListQuery, OwnerAlive, Prune, ResumePolicy, ResumeRequest, Resumed, RetryRequest, Reuse,
-    RunBegun, RunRecorder, RunStatus, RunSummary, SharedHistory, SharedRecorder,
+    ListQuery, OwnerAlive, Prune, ResumeRequest, Resumed, RetryRequest, Reuse, RunBegun,
+    RunRecorder, RunStatus, RunSummary, SharedHistory, SharedRecorder,
 };
 use crate::host::SharedHost;
 use crate::nodes::NodeInput;
@@ -61,7 +61,7 @@ pub struct SessionHistory {
     owner: Option<String>,
     ended: AtomicUsize,
     /// Every recorded run is durable (see `history::durable`).
-    durability: Option<DurabilityConfig>,
+    durable: bool,
 }
 
 /// Whether a run going on was stopped to be resumed later (`executions.suspend`): its end is
@@ -98,7 +98,7 @@ pub(crate) struct PruneRequest {
 impl SessionHistory {
     /// Records into `store` as `config` says; `owner` names this process.
     pub fn new(store: SharedHistory, config: HistoryConfig, owner: Option<String>) -> Self {
-        SessionHistory { store, config, owner, ended: AtomicUsize::new(0), durability: None }
+        SessionHistory { store, config, owner, ended: AtomicUsize::new(0), durable: false }
     }
 
     /// Makes every recorded run durable, as `durability` says; refused when the store keeps no
@@ -109,13 +109,9 @@ impl SessionHistory {
                 "Invalid conductor config: durability needs a run history kept where it outlives the process (in Node: storage type \"fs\", the default)",
             ));
         }
-        self.durability = durability;
+        // When interrupted runs resume (`durability.resume`) is the conductor's to act on.
+        self.durable = durability.is_some();
         Ok(self)
-    }
-
-    /// When interrupted runs resume (`None`: runs are not durable).
-    pub fn resume_policy(&self) -> Option<ResumePolicy> {
-        self.durability.map(|d| d.resume)
     }
 
     /// The store.
@@ -135,8 +131,8 @@ impl SessionHistory {
     ) -> SharedRecorder {
         let (store, id) = (self.store.clone(), Arc::from(execution_id));
         // A resumed run was durable, and goes on so, whatever this conductor's config says.
-        let recorder = match (self.durability, resumed) {
-            (None, None) => RunRecorder::new(store, embedder.clone(), id),
+        let recorder = match (self.durable, resumed) {
+            (false, None) => RunRecorder::new(store, embedder.clone(), id),
             (_, resumed) => RunRecorder::durable(store, embedder.clone(), id, resumed),
         };
         recorder.begin(RunBegun {
