@@ -12,7 +12,9 @@ use atomiton_core::session::{
 use atomiton_core::storage::{FlowStore, MemoryBackend};
 use atomiton_core::{Engine, ExecutionError};
 use atomiton_native_host::cache::{sqlite_cache_backend, RedisCache};
-use atomiton_native_host::history::{mark_crashed, owner_alive, this_owner};
+use atomiton_native_host::history::{
+    fleet_owner, mark_crashed, mark_lost, owner_alive, this_owner,
+};
 use atomiton_native_host::spill::DEFAULT_SORT_MEMORY_BYTES;
 use atomiton_native_host::{FileStorage, NativeHost, RedisHistory, SqliteHistory, WorkerPool};
 use napi::bindgen_prelude::{Buffer, Function};
@@ -132,7 +134,8 @@ impl NativeConductor {
         .with_worker_threshold(WORKER_THRESHOLD_BYTES)
         .with_result_slices(SLICE_ARRAYS_OF);
         if let (Some(place), Some(history)) = (&placement.history, config.history()) {
-            let store = open_history(place, &history, &directory).map_err(to_napi)?;
+            let owner = if matches!(place, Place::Redis(_)) { fleet_owner() } else { this_owner() };
+            let store = open_history(place, &history, &directory, &owner).map_err(to_napi)?;
             // Runs a process that died left `running` are marked `crashed` before anything else
             // reads the store (the store answers in the order it is asked). Not in Redis: owners
             // are pids, which name processes of this machine only, and other machines' runs would
@@ -140,7 +143,7 @@ impl NativeConductor {
             if !matches!(place, Place::Redis(_)) {
                 drop(runtime.spawn(store.recover(Box::new(owner_alive), host.now())));
             }
-            let history = SessionHistory::new(store, history, Some(this_owner()))
+            let history = SessionHistory::new(store, history, Some(owner))
                 .durable(config.durability)
                 .map_err(to_napi)?;
             session = session.with_history(history);
@@ -221,6 +224,20 @@ impl NativeConductor {
         let store = history.store().clone();
         mark_crashed(&*store, &execution_id, &message, self.host.now()).await.map_err(to_napi)
     }
+
+    /// Records that the process running execution `executionId` was lost (queue mode: this
+    /// worker took over its job after the lock lapsed): a run still `running` ends `interrupted`
+    /// when it is durable (to be resumed from its checkpoints), else `crashed` with an
+    /// `INTERNAL_ERROR` saying `message`. Resolves with the run's status afterwards (`""` when
+    /// there is no such run or the history is off), once that is stored.
+    #[napi]
+    pub async fn mark_lost(&self, execution_id: String, message: String) -> napi::Result<String> {
+        let Some(history) = self.session.history() else { return Ok(String::new()) };
+        let store = history.store().clone();
+        let status =
+            mark_lost(&*store, &execution_id, &message, self.host.now()).await.map_err(to_napi)?;
+        Ok(status.map(|s| s.as_str().to_owned()).unwrap_or_default())
+    }
 }
 
 impl NativeConductor {
@@ -249,13 +266,15 @@ fn open_history(
     place: &Place,
     history: &HistoryConfig,
     directory: &std::path::Path,
+    owner: &str,
 ) -> Result<SharedHistory, ExecutionError> {
     let hint = |e: ExecutionError| {
         ExecutionError::new(e.code, format!("{} (set history: false to run without it)", e.message))
     };
     Ok(match place {
         Place::Redis(redis) => Arc::new(
-            RedisHistory::open(&redis.url, &redis.key_prefix, history.capture()).map_err(hint)?,
+            RedisHistory::open(&redis.url, &redis.key_prefix, history.capture(), owner)
+                .map_err(hint)?,
         ),
         Place::Kept => Arc::new(
             SqliteHistory::open(&directory.join("history.sqlite"), history.capture())

@@ -1,71 +1,25 @@
 // Queue mode on a real Redis (scripts/redis.sh) with real worker processes (`atomiton worker`):
-// every run ends with exactly one stored result; a killed worker's runs are marked crashed and
-// not run again; a worker stopped with SIGTERM finishes its runs and takes no more; a cancelled
+// every run ends with exactly one stored result; with `--lost-runs crash`, a killed worker's runs
+// are marked crashed and not run again (queue-durability.test.mjs: resumed, the default); a worker stopped with SIGTERM finishes its runs and takes no more; a cancelled
 // run stops and is not retried; progress arrives in order; values, saved flows and the run
 // history are shared. Bounds are generous: they catch a hang, never a slow machine.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createQueueConductor, startQueueWorker } from "@atomiton/conductor";
-import { startRedis } from "../test-support/redis.mjs";
-import executors from "../test-support/queue-executors.mjs";
 
 const CLI = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
-const EXECUTORS = fileURLToPath(new URL("../test-support/queue-executors.mjs", import.meta.url));
 
-/** `atomiton worker` in a child process; `lines` is what it printed, `until` waits for a line. */
-function startWorker(t, url, queue, extra = []) {
-  const args = [
-    CLI,
-    "worker",
-    "--redis",
-    url,
-    "--queue",
-    queue,
-    "--concurrency",
-    "4",
-    "--executors",
-    EXECUTORS,
-    "--lock-duration",
-    "2000",
-    "--stalled-interval",
-    "500",
-    ...extra,
-  ];
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
-  t.after(() => child.kill("SIGKILL"));
-  const lines = [];
-  const waiters = [];
-  let buffered = "";
-  child.stdout.on("data", (chunk) => {
-    buffered += chunk;
-    const parts = buffered.split("\n");
-    buffered = parts.pop();
-    lines.push(...parts);
-    for (const waiter of [...waiters]) waiter();
-  });
-  const exit = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-  const until = (predicate, what) =>
-    new Promise((resolve, reject) => {
-      const check = () => {
-        if (predicate(lines)) {
-          waiters.splice(waiters.indexOf(check), 1);
-          resolve();
-        }
-      };
-      waiters.push(check);
-      check();
-      exit.then(({ code, signal }) =>
-        reject(new Error(`worker exited (${code ?? signal}) before ${what}; it printed:\n${lines.join("\n")}`)),
-      );
-    });
-  return { child, lines, exit, until, started: (prefix) => lines.filter((line) => line.startsWith(`started ${prefix}`)).length };
-}
+/** Workers that run a lost run at most once: the policy the first test checks. */
+const AT_MOST_ONCE = ["--lost-runs", "crash"];
+import { startRedis } from "../test-support/redis.mjs";
+import { startWorker } from "../test-support/queue-workers.mjs";
+import executors from "../test-support/queue-executors.mjs";
 
 /** A run's record once its end is stored (a worker's writes follow its results by milliseconds). */
 async function endedRecord(conductor, id) {
@@ -107,16 +61,16 @@ test("three worker processes, 60 runs: one stored result each; kill -9, SIGTERM,
   };
 
   // A takes four long runs, and is killed with them in flight.
-  const a = startWorker(t, redis.url, queue);
+  const a = startWorker(t, redis.url, queue, AT_MOST_ONCE);
   await a.until((lines) => lines.some((line) => line.startsWith("worker ")), "ready");
   for (let i = 0; i < 4; i++) run(`killed-${i}`, 600_000);
   await a.until(() => a.started("killed-") === 4, "four runs started");
   // B takes four 1.5 s runs, then is asked to stop while they run: it finishes them.
-  const b = startWorker(t, redis.url, queue);
+  const b = startWorker(t, redis.url, queue, AT_MOST_ONCE);
   await b.until((lines) => lines.some((line) => line.startsWith("worker ")), "ready");
   for (let i = 0; i < 4; i++) run(`drained-${i}`, 1500);
   await b.until(() => b.started("drained-") === 4, "four runs started");
-  const c = startWorker(t, redis.url, queue);
+  const c = startWorker(t, redis.url, queue, AT_MOST_ONCE);
   await c.until((lines) => lines.some((line) => line.startsWith("worker ")), "ready");
 
   const killedAt = Date.now();

@@ -22,7 +22,7 @@ fn capture() -> Capture {
 }
 
 fn open(server: &RedisServer, prefix: &str) -> RedisHistory {
-    RedisHistory::open(&server.url(), prefix, capture()).expect("open")
+    RedisHistory::open(&server.url(), prefix, capture(), "test-owner").expect("open")
 }
 
 fn ids(store: &dyn HistoryStore, query: ListQuery) -> (Vec<String>, usize) {
@@ -321,14 +321,16 @@ fn a_server_that_cannot_be_reached_is_an_error_naming_it() {
         .expect("a free port")
         .port();
     let url = format!("redis://:secret@127.0.0.1:{port}");
-    let error = RedisHistory::open(&url, "x", Capture::default()).err().expect("refused");
+    let error =
+        RedisHistory::open(&url, "x", Capture::default(), "test-owner").err().expect("refused");
     assert!(
         error.message.contains(&format!("127.0.0.1:{port}")) && !error.message.contains("secret"),
         "{}",
         error.message
     );
-    let error =
-        RedisHistory::open("rediss://127.0.0.1:1", "x", Capture::default()).err().expect("refused");
+    let error = RedisHistory::open("rediss://127.0.0.1:1", "x", Capture::default(), "test-owner")
+        .err()
+        .expect("refused");
     assert!(error.message.contains("rediss://127.0.0.1:1"), "{}", error.message);
 }
 

@@ -100,9 +100,9 @@ impl RunRecorder {
 
     /// Records that node `node_id` (of `node_type`, which has effects) starts: at once (`None`),
     /// or, when outputs it may have been given are still being written out by the embedder, in
-    /// the future returned, after them. A store that keeps checkpoints has them stored when its
-    /// `write` returns, so the node may be called once this is done: a process that dies while
-    /// it runs leaves a record saying it may have had its effect.
+    /// the future returned, after them (and, for a store on a server, once the server has it:
+    /// `HistoryStore::stored`). The node may be called once this is done: a process that dies
+    /// while it runs leaves a record saying it may have had its effect.
     pub fn starting(
         &self,
         node_id: Arc<str>,
@@ -119,12 +119,15 @@ impl RunRecorder {
         let waiting = self.pending_writes();
         if waiting.is_empty() {
             self.store.write(started);
-            return None;
+            return self.store.stored();
         }
         let store = self.store.clone();
         Some(Box::pin(async move {
             futures::future::join_all(waiting).await;
             store.write(started);
+            if let Some(stored) = store.stored() {
+                stored.await;
+            }
         }))
     }
 

@@ -183,9 +183,27 @@ pub trait HistoryStore: MaybeSend + MaybeSync {
     /// Whether the store keeps checkpoints where they outlive the process (durable runs need it):
     /// then a write of a durable run's checkpoints (its [`HistoryWrite::Begun`] with
     /// `summary.durable`, a [`HistoryWrite::Started`], a [`HistoryWrite::Node`] with `checkpoint`)
-    /// is stored when `write` returns — a node with effects is called right after its start is.
+    /// is stored when `write` returns, or once [`stored`](Self::stored) resolves — a node with
+    /// effects is called right after its start is.
     fn keeps_checkpoints(&self) -> bool {
         false
+    }
+    /// For a store whose writes reach it after `write` returns (a server's): a future resolved
+    /// once every write made before is stored. `None` (the default) when `write` stores at once.
+    fn stored(&self) -> Option<BoxFuture<'static, ()>> {
+        None
+    }
+    /// Ends a run for the process that lost it (queue mode: its worker's lock lapsed), when it
+    /// is still `running` and still `owner`'s (`None`: anyone's); whether it did. A store shared
+    /// by processes checks both in one step, so that a run another process took over meanwhile
+    /// is left alone; the default writes `ended` as any write.
+    fn end_lost(
+        &self,
+        ended: RunEnded,
+        _owner: Option<String>,
+    ) -> BoxFuture<'static, Result<bool>> {
+        self.write(HistoryWrite::Ended(Box::new(ended)));
+        Box::pin(std::future::ready(Ok(true)))
     }
     /// An interrupted run's checkpoints; `None` when the store has none of it.
     fn checkpoints(&self, _id: String) -> BoxFuture<'static, Result<Option<Checkpoints>>> {

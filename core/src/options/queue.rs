@@ -2,7 +2,7 @@
 //! on top of the conductor config) and `startQueueWorker`'s (a worker process running its jobs).
 
 use super::conductor::{CACHE, CONDUCTOR_CONFIG, RETENTION, TELEMETRY};
-use super::declare::{Entries, Field, JsCheck, Kind, Range, Shape};
+use super::declare::{Choice, Entries, Field, JsCheck, Kind, Range, Shape};
 
 const QUEUE_ONLY: &str = "it sets up a queue conductor (createQueueConductor)";
 
@@ -107,6 +107,11 @@ pub const QUEUE_WORKER: Shape = Shape {
             "How long (ms) a job's lock lasts without renewal (default 10000; renewed every half of it). A worker that stops renewing (it died) loses its runs after this long, plus `stalledInterval`.",
         ),
         Field::new("stalledInterval", Kind::Number(Range::MS_POSITIVE), "How often (ms) workers look for runs whose worker died (default 5000)."),
+        Field::new(
+            "lostRuns",
+            Kind::OneOf(&[Choice::any("resume"), Choice::any("crash")]),
+            "What becomes of a run whose worker died (its lock lapsed): `\"resume\"` (the default) — it is checkpointed as it goes, and another worker resumes it as the same run (nodes that completed are not run again; a node with effects that was running runs again only when it is idempotent, else the run waits `interrupted` for `executions.resume(id, {rerun | skip})`), up to 3 times; `\"crash\"` — it ends `crashed` and is never run again (at most once). Every worker of a pool must say the same.",
+        ),
         Field::new(
             "onRun",
             Kind::Js { ts: "(event: QueueWorkerEvent) => void", check: JsCheck::Function },

@@ -42,8 +42,14 @@ async function loadExecutors(file: string): Promise<NodeExecutorFactory> {
 
 function describe(event: QueueWorkerEvent): string {
   if (event.type === "started") return `started ${event.executionId} (${event.flowId})`;
+  if (event.type === "resumed") return `resumed ${event.executionId} (${event.flowId}) from its checkpoints: its worker stopped`;
   if (event.type === "crashed") return `crashed ${event.executionId} (its worker stopped)`;
   return `${event.success ? "completed" : `failed ${event.code ?? ""}`} ${event.executionId} (${event.flowId}) in ${Math.round(event.duration)} ms`;
+}
+
+function lostRunsOption(value: unknown): "resume" | "crash" | undefined {
+  if (value === undefined || value === "resume" || value === "crash") return value;
+  throw new UsageError(`--lost-runs takes resume or crash, not '${String(value)}'`, "worker");
 }
 
 export async function workerCommand(args: string[]): Promise<number> {
@@ -54,6 +60,7 @@ export async function workerCommand(args: string[]): Promise<number> {
     grace: { type: "string" },
     "lock-duration": { type: "string" },
     "stalled-interval": { type: "string" },
+    "lost-runs": { type: "string" },
     timeout: { type: "string" },
     cwd: { type: "string" },
     cache: { type: "boolean" },
@@ -81,6 +88,7 @@ export async function workerCommand(args: string[]): Promise<number> {
       concurrency: integerOption("worker", "concurrency", values.concurrency, 1),
       lockDuration: integerOption("worker", "lock-duration", values["lock-duration"], 100),
       stalledInterval: integerOption("worker", "stalled-interval", values["stalled-interval"], 100),
+      lostRuns: lostRunsOption(values["lost-runs"]),
       timeout: integerOption("worker", "timeout", values.timeout, 1),
       workingDirectory: typeof values.cwd === "string" ? resolve(values.cwd) : process.cwd(),
       cache: values.cache === true,

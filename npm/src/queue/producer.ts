@@ -88,8 +88,9 @@ export class QueueProducer {
     });
     events.on("completed", ({ jobId, returnvalue }) => this.completed(jobId, returnvalue));
     events.on("failed", ({ jobId, failedReason }) => void this.failed(jobId, failedReason));
-    // Queue mode never runs a stalled job again (maxStalledCount 0): a stall is the run's end.
-    events.on("stalled", ({ jobId }) => void this.failed(jobId, STALLED));
+    // A stalled job is the run's end when its workers run lost runs at most once; when they
+    // resume them it is back in the queue, and ends only once lost too often.
+    events.on("stalled", ({ jobId }) => void this.stalled(jobId));
     await events.waitUntilReady();
   }
 
@@ -131,17 +132,22 @@ export class QueueProducer {
       );
     }
     const result = new Promise<WireResult>((resolve) => this.pending.set(id, { resolve, events: options.events, flowId: nodeId }));
-    const queued = this.enqueue(id, nodeId, data);
+    const queued = this.enqueue(id, nodeId, data, options.resume !== undefined);
     this.adding.set(id, queued);
     await queued;
     this.adding.delete(id);
     return result;
   }
 
-  private async enqueue(id: string, nodeId: string | undefined, data: ReturnType<typeof runJobData>): Promise<void> {
+  private async enqueue(id: string, nodeId: string | undefined, data: ReturnType<typeof runJobData>, resuming: boolean): Promise<void> {
     try {
       await this.ready;
       const jobId = jobIdOf(id);
+      // A resume is the same run, so the same job id: the job of its interrupted attempt goes.
+      if (resuming) {
+        const state = await this.queue.getJobState(jobId);
+        if (state === "completed" || state === "failed") await this.queue.remove(jobId);
+      }
       await this.queue.add("run", data, { jobId, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });
       // Adding an id that exists adds nothing (and says nothing): the job's data tells whose it is.
       const client = (await this.queue.client) as unknown as { hget(key: string, field: string): Promise<string | null> };
@@ -249,6 +255,15 @@ export class QueueProducer {
         failure(ErrorCode.INTERNAL_ERROR, `The worker could not run the job: ${reason ?? "no reason given"}`, id, run.flowId),
       );
     }
+  }
+
+  /** A run whose worker died: ended, when BullMQ will not hand its job to another worker. */
+  private async stalled(jobId: string): Promise<void> {
+    const id = executionIdOf(jobId);
+    if (id === undefined || !this.pending.has(id)) return;
+    const job = await this.queue.getJob(jobId).catch(() => undefined);
+    // Gone, or failed already: the poll or the "failed" event says how it ended.
+    if (job?.deferredFailure) await this.failed(jobId, STALLED);
   }
 
   /** A run's end read from its job: for an end the event stream did not bring (it is trimmed). */

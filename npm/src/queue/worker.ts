@@ -2,11 +2,14 @@
  * A queue worker: takes runs off a BullMQ queue and runs them on the native engine in this
  * process, `concurrency` at a time, recording them in the shared run history. The engine runs
  * node work on its own threads, so the JS thread stays free to renew the jobs' locks; a worker
- * that dies anyway loses its locks, and its runs are then marked crashed (never run twice: a
- * flow's effects — requests sent, files written — may already have happened).
+ * that dies anyway loses its locks. With `lostRuns: "resume"` (the default) its runs are durable:
+ * each is checkpointed in the shared history as it goes, and BullMQ hands a lost run's job to
+ * another worker, which marks the run interrupted and resumes it from its checkpoints as the same
+ * run (the engine decides which nodes run again). With `"crash"` a lost run is marked crashed
+ * and never run again (a flow's effects — requests sent, files written — may have happened).
  */
 import type { Job, Worker } from "bullmq";
-import { failedResult } from "../conductor/engine.js";
+import { failedResult, type WireRunOptions } from "../conductor/engine.js";
 import type { WireEvent } from "../types/wire.js";
 import { customTypesOf } from "../conductor/executors.js";
 import { NativeEngine } from "../engines/native/engine.js";
@@ -38,6 +41,14 @@ export type QueueWorker = {
   close(options?: { grace?: number }): Promise<void>;
 };
 
+/** How many times a run whose worker died is resumed on another; lost once more, it is crashed (a run that kills its workers must not go round the pool for ever). */
+const LOST_RUN_RESUMES = 3;
+
+/** BullMQ's reason for failing a job lost more often than that. */
+const STALLED_TOO_OFTEN = "job stalled more than allowable limit";
+
+const LOST_MESSAGE = "The worker running this flow stopped before the run ended (its lock lapsed)";
+
 /** Cancellations that arrived before their run started here, kept this long (ms). */
 const EARLY_CANCEL_TTL = 60_000;
 
@@ -56,8 +67,11 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const bull = loadBullmq();
   const where = resolveLocation(options);
   const factory = options.nodeExecutorFactory;
+  const resumeLost = (options.lostRuns ?? "resume") === "resume";
   const config: ConductorConfig = {
     storage: { type: "memory" },
+    // Lost runs resume on another worker from their checkpoints, when a worker takes their job.
+    durability: resumeLost ? { resume: "manual" } : undefined,
     workingDirectory: options.workingDirectory,
     timeout: options.timeout,
     history: queueHistoryConfig(where, options.history),
@@ -95,9 +109,16 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     if (cancelledEarly.has(executionId)) {
       return resultText(failedResult({ code: ErrorCode.CANCELLED, message: MESSAGES.EXECUTION_CANCELLED, executionId, nodeId: flowId }));
     }
+    // The job comes back after its worker died: the run goes on from its checkpoints, or ends.
+    let resume: WireRunOptions["resume"];
+    if (job.stalledCounter > 0) {
+      const takeOver = await lostRun(engine, executionId, resumeLost && runOptions.history !== false);
+      if ("result" in takeOver) return resultText(failedResult({ ...takeOver.result, executionId, nodeId: flowId }));
+      resume = takeOver.resume;
+    }
     const run: Running = { job, events: runOptions.events, sent: Promise.resolve() };
     running.set(executionId, run);
-    report({ type: "started", executionId, flowId });
+    report({ type: resume ? "resumed" : "started", executionId, flowId });
     const api = otelApi(options.telemetry?.api);
     const metrics = options.telemetry?.enabled === false ? undefined : conductorMetrics(api);
     // The producer's span travels with the job (the run options' `telemetry`): this run's span is its child.
@@ -122,7 +143,12 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     metrics?.workerSlotsBusy.add(1, { "messaging.destination.name": where.queue });
     try {
       const telemetryOption = telemetry ? { ...telemetry.wireOption(), ...telemetry.carrier() } : undefined;
-      const result = await engine.run(flow, { ...runOptions, telemetry: telemetryOption, customTypes: customTypesOf(flow, factory) });
+      const result = await engine.run(flow, {
+        ...runOptions,
+        ...(resume ? { resume } : {}),
+        telemetry: telemetryOption,
+        customTypes: customTypesOf(flow, factory),
+      });
       telemetry?.end(result);
       engine.flushEvents();
       // Every event is in the stream before the result: producers see progress end, then the end.
@@ -148,27 +174,37 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     concurrency: options.concurrency ?? 4,
     lockDuration: options.lockDuration ?? 10_000,
     stalledInterval: options.stalledInterval ?? 5_000,
-    // The crash policy: a run whose worker died is not started again (see the module comment).
-    maxStalledCount: 0,
+    // What becomes of a run whose worker died (see the module comment): its job goes back to the
+    // queue to be resumed, so many times; or it fails at once (at most once).
+    maxStalledCount: resumeLost ? LOST_RUN_RESUMES : 0,
     // Runs are taken only once cancellations can reach them (below).
     autorun: false,
   });
   worker.on("error", (error) => process.emitWarning(`queue worker ${id}: ${error.message}`, { code: "ATOMITON_QUEUE_WORKER" }));
-  worker.on("stalled", (jobId) => {
-    const executionId = executionIdOf(jobId);
+  const crashed = (jobId: string | undefined) => {
+    const executionId = jobId === undefined ? undefined : executionIdOf(jobId);
     if (executionId === undefined) return;
     report({ type: "crashed", executionId });
-    void engine.markCrashed(
-      executionId,
-      "The worker running this flow stopped before the run ended (its lock lapsed); the run is marked crashed and not run again",
-    );
+    void engine.markCrashed(executionId, `${LOST_MESSAGE}; the run is marked crashed and not run again`);
+  };
+  // At most once: a stalled job is the run's end. Resumed: its job is back in the queue, and
+  // ends only once lost too often (BullMQ fails it when a worker next takes it).
+  worker.on("stalled", (jobId) => {
+    if (!resumeLost) crashed(jobId);
+  });
+  worker.on("failed", (job, error) => {
+    if (resumeLost && error?.message === STALLED_TOO_OFTEN) crashed(job?.id);
   });
   // This worker could not renew a run's lock (its JS thread was blocked too long, or Redis was
-  // away): the pool takes the run for crashed, so it must not go on here.
+  // away): the pool takes the run for lost, so it must not go on here. A durable run is stopped
+  // as suspended (recorded interrupted, its checkpoints kept) for the worker that takes it over;
+  // once that worker has claimed it, nothing more this one writes lands.
   worker.on("lockRenewalFailed", (jobIds: string[]) => {
     for (const jobId of jobIds) {
       const executionId = executionIdOf(jobId);
-      if (executionId !== undefined && running.has(executionId)) void engine.cancel(executionId);
+      if (executionId === undefined || !running.has(executionId)) continue;
+      if (resumeLost) void engine.executions("suspend", executionId).catch(() => engine.cancel(executionId));
+      else void engine.cancel(executionId);
     }
   });
 
@@ -244,4 +280,26 @@ function observeQueueDepth(bull: ReturnType<typeof loadBullmq>, where: ReturnTyp
     }
   });
   return queue;
+}
+
+/** What a worker taking over a lost run's job does: resume it, or answer with a failure. */
+type TakeOver = { resume: WireRunOptions["resume"] } | { result: { code: ErrorCode; message: string } };
+
+/**
+ * A run whose worker died, taken over here: marked interrupted in the shared history (crashed,
+ * when it was not durable) while the dead worker still holds it there, then resumed from its
+ * checkpoints. A run the history never saw (its worker died before its first write reached
+ * Redis) had no node with effects start yet (one starts only once everything before it is
+ * stored): it starts from the beginning.
+ */
+async function lostRun(engine: NativeEngine, executionId: string, resumable: boolean): Promise<TakeOver> {
+  if (!resumable) {
+    await engine.markCrashed(executionId, `${LOST_MESSAGE}; the run is marked crashed and not run again`);
+    return { result: { code: ErrorCode.INTERNAL_ERROR, message: `${LOST_MESSAGE}; the run is marked crashed and not run again` } };
+  }
+  const status = await engine.markLost(executionId, LOST_MESSAGE);
+  if (status === "interrupted" || status === "") return { resume: status === "" ? undefined : {} };
+  const why =
+    status === "crashed" ? "it is marked crashed and not run again" : `it had already ended (${status}): executions.get has its record`;
+  return { result: { code: ErrorCode.INTERNAL_ERROR, message: `${LOST_MESSAGE}; ${why}` } };
 }

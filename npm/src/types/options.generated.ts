@@ -600,6 +600,15 @@ export type QueueWorkerOptions = {
    */
   stalledInterval?: number;
   /**
+   * What becomes of a run whose worker died (its lock lapsed): `"resume"` (the default) — it is
+   * checkpointed as it goes, and another worker resumes it as the same run (nodes that completed
+   * are not run again; a node with effects that was running runs again only when it is idempotent,
+   * else the run waits `interrupted` for `executions.resume(id, {rerun | skip})`), up to 3 times;
+   * `"crash"` — it ends `crashed` and is never run again (at most once). Every worker of a pool
+   * must say the same.
+   */
+  lostRuns?: "resume" | "crash";
+  /**
    * Called as runs start and end (the CLI prints these).
    */
   onRun?: (event: QueueWorkerEvent) => void;
@@ -1497,6 +1506,7 @@ export const QueueWorkerOptions_SHAPE: OptionShape = { name: "QueueWorkerOptions
     cache: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => CacheSettings_SHAPE }] } },
     lockDuration: { kind: { k: "number", min: 0, minExclusive: true, unit: "milliseconds" } },
     stalledInterval: { kind: { k: "number", min: 0, minExclusive: true, unit: "milliseconds" } },
+    lostRuns: { kind: { k: "oneOf", of: [{ value: "resume" }, { value: "crash" }] } },
     onRun: { kind: { k: "js", ts: "(event: QueueWorkerEvent) => void", check: "function" } },
     telemetry: { kind: { k: "object", shape: () => TelemetryConfig_SHAPE } },
   } };

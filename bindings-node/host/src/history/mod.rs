@@ -20,6 +20,6 @@ pub(crate) mod writer;
 pub(crate) use stored::store_failure;
 
 pub use self::redis::RedisHistory;
-pub use crashed::mark_crashed;
-pub use owner::{owner_alive, this_owner};
+pub use crashed::{mark_crashed, mark_lost};
+pub use owner::{fleet_owner, owner_alive, this_owner};
 pub use sqlite::SqliteHistory;

@@ -6,6 +6,24 @@ pub fn this_owner() -> String {
     format!("pid:{}", std::process::id())
 }
 
+/// This process, as written into the runs it records in a store processes on many machines
+/// share (queue mode's): pids repeat across machines (every container's first process is 1), so
+/// the owner also names the host and a random part; a worker that lost a run to another tells
+/// the two apart by it (see `RedisHistory`). Never taken for alive by [`owner_alive`].
+pub fn fleet_owner() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    // A random 64 bits without a dependency: the standard hasher's per-process random keys.
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    let host =
+        std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "host".into());
+    format!("{}@{host}:{:016x}", this_owner(), hasher.finish())
+}
+
 /// Whether the process `owner` names is alive. A malformed owner is not.
 pub fn owner_alive(owner: &str) -> bool {
     let Some(pid) = owner.strip_prefix("pid:").and_then(|pid| pid.parse::<u32>().ok()) else {
@@ -43,6 +61,8 @@ mod tests {
         assert!(!owner_alive("pid:"));
         assert!(!owner_alive("host:1"));
         assert!(!owner_alive("pid:-5"));
+        assert!(!owner_alive(&fleet_owner()), "another machine's process may have the same pid");
+        assert_ne!(fleet_owner(), fleet_owner());
     }
 
     #[cfg(unix)]

@@ -24,6 +24,12 @@
 //!   keep the order they began in. `list` pages one of them (the flow's checked against the
 //!   status's when both filter); `prune` ranges over `<p>:runs` (and finds the runs it must not
 //!   count in `<p>:status:running`), `recover` reads `<p>:status:running`.
+//! - `<p>:ckpt:<id>`: a durable run's checkpoints (a hash: `input`, `variables`, `d:<node>` for
+//!   each ended node's whole output, `s:<node>` for a node with effects that started and has not
+//!   ended), each value with its checksum; removed when the run ends otherwise than
+//!   `interrupted`. A worker whose run was taken over (its lock lapsed, another worker resumed
+//!   it) writes nothing more to it: every write names its writer, and the scripts drop writes
+//!   about a run another owner holds.
 //! - `<p>:seq`: the sequence number (`INCR`).
 //! - `<p>:def:<flowHash>`: a hash of one definition (`text`, `digest`, `refs`), kept once however
 //!   many runs ran it and removed with the last of them. A process that stored or checked a
@@ -40,7 +46,8 @@ use std::time::Duration;
 
 use atomiton_core::error::Result;
 use atomiton_core::history::{
-    Capture, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, OwnerAlive, Prune, RunRecord,
+    Capture, Checkpoints, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, OwnerAlive, Prune,
+    RunEnded, RunRecord,
 };
 use atomiton_core::host::BoxFuture;
 
@@ -63,11 +70,17 @@ pub struct RedisHistory {
 
 impl RedisHistory {
     /// Connects to the server at `url` (`redis://[:password@]host[:port][/db]`; no TLS), keeping
-    /// every key under `key_prefix`; values are kept as `capture` says. A server that cannot be
-    /// reached is an error naming it.
-    pub fn open(url: &str, key_prefix: &str, capture: Capture) -> Result<RedisHistory> {
+    /// every key under `key_prefix`; values are kept as `capture` says, and runs are written as
+    /// `owner`'s (see `fleet_owner`: a run another owner took over is not written to). A server
+    /// that cannot be reached is an error naming it.
+    pub fn open(
+        url: &str,
+        key_prefix: &str,
+        capture: Capture,
+        owner: &str,
+    ) -> Result<RedisHistory> {
         let link = Link::open(url, key_prefix, scripts::ALL).map_err(failure)?;
-        let mut writer = Writer::new(capture.clone());
+        let mut writer = Writer::new(capture.clone(), owner.to_owned());
         let queue =
             Queue::spawn(link, LINGER, move |link: &mut Link, writes| writer.apply(link, writes))
                 .map_err(|e| failure(format!("cannot start its thread: {e}")))?;
@@ -102,5 +115,32 @@ impl HistoryStore for RedisHistory {
 
     fn recover(&self, alive: OwnerAlive, now: f64) -> BoxFuture<'static, Result<usize>> {
         self.queue.read(move |link| reads::recover(link, &alive, now))
+    }
+
+    // Checkpoints are in the server, beside the record: another worker resumes a run whose
+    // worker died. A write reaches the server after `write` returns; `stored` waits for it.
+    fn keeps_checkpoints(&self) -> bool {
+        true
+    }
+
+    fn stored(&self) -> Option<BoxFuture<'static, ()>> {
+        let read = self.queue.read(|_| Ok::<(), String>(()));
+        // A server that went away dropped the write: the node goes ahead (see the README's
+        // "Queue mode" on outages).
+        Some(Box::pin(async move {
+            let _ = read.await;
+        }))
+    }
+
+    fn checkpoints(&self, id: String) -> BoxFuture<'static, Result<Option<Checkpoints>>> {
+        self.queue.read(move |link| reads::checkpoints(link, &id))
+    }
+
+    fn claim(&self, id: String, owner: Option<String>) -> BoxFuture<'static, Result<bool>> {
+        self.queue.read(move |link| reads::claim(link, &id, owner.as_deref().unwrap_or("")))
+    }
+
+    fn end_lost(&self, ended: RunEnded, owner: Option<String>) -> BoxFuture<'static, Result<bool>> {
+        self.queue.read(move |link| reads::end_lost(link, &ended, owner.as_deref().unwrap_or("")))
     }
 }

@@ -154,6 +154,9 @@ macro_rules! session_methods {
                 /// Marks a recorded run still `running` as `crashed` (its worker died); false when
                 /// it is not.
                 [promise native "markCrashed"] fn mark_crashed(&self, execution_id: String, message: String) -> bool;
+                /// Marks a recorded run still `running` whose worker was lost as `interrupted`
+                /// (durable) or `crashed`; the run's status afterwards (`""`: no such run).
+                [promise native "markLost"] fn mark_lost(&self, execution_id: String, message: String) -> String;
             ]
         }
     };

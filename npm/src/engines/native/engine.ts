@@ -41,4 +41,13 @@ export class NativeEngine extends SessionEngine {
       return false; // the store could not be read (its server is down): nothing was marked
     }
   }
+
+  /**
+   * Records that a run's worker was lost (this worker took its job over): a run the history
+   * still has as `running` becomes `interrupted` when it is durable, else `crashed`. Resolves
+   * with the run's status afterwards (`""`: no such run). Rejects when the store cannot be read.
+   */
+  async markLost(executionId: string, message: string): Promise<string> {
+    return (await this.native.markLost?.(executionId, message)) ?? "";
+  }
 }

@@ -131,6 +131,13 @@ export type SessionMethods = {
    * Only in builds with `native`.
    */
   markCrashed?(executionId: string, message: string): Promise<boolean>;
+  /**
+   * Marks a recorded run still `running` whose worker was lost as `interrupted`
+   * (durable) or `crashed`; the run's status afterwards (`""`: no such run).
+   *
+   * Only in builds with `native`.
+   */
+  markLost?(executionId: string, message: string): Promise<string>;
 };
 
 /** The module-level functions of either build; each returns an outcome envelope as JSON text. */
@@ -219,6 +226,7 @@ export const SESSION_METHOD_KINDS = {
   takeCallBuffers: "relayed",
   running: "read",
   markCrashed: "promise",
+  markLost: "promise",
 } as const;
 
 /** Status bit: Finished runs are waiting in `takeCompleted`. */
@@ -235,6 +243,7 @@ export const SESSION_METHOD_GATES = {
   cache: "cache",
   running: "native",
   markCrashed: "native",
+  markLost: "native",
 } as const;
 
 /** The feature each module function needs; the others are in every build. */

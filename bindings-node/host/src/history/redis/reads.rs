@@ -1,9 +1,11 @@
 //! Reads, deletes, prune and recover: each a script call (or a few, for many runs) on the store's
 //! thread, its answer turned back into records with the fields' shared readers.
 
+use std::sync::Arc;
+
 use atomiton_core::history::{
-    order_nodes, ExecutionPage, ListQuery, NodeRecord, OwnerAlive, Prune, RunRecord, RunStatus,
-    RunSummary,
+    order_nodes, verified, Checkpoints, ExecutionPage, InFlight, ListQuery, NodeRecord, OwnerAlive,
+    Prune, RunEnded, RunRecord, RunStatus, RunSummary,
 };
 use atomiton_core::storage::SortOrder;
 use atomiton_core::value::Value;
@@ -36,7 +38,7 @@ fn summary(row: Row) -> Option<RunSummary> {
         error: from_json(next()),
         retry_of: next(),
         owner: next(),
-        durable: false,
+        durable: next().as_deref() == Some("1"),
     })
 }
 
@@ -122,4 +124,65 @@ pub(super) fn recover(link: &mut Link, alive: &OwnerAlive, now: f64) -> Result<u
         crashed += link.run::<usize>(&call)?;
     }
     Ok(crashed)
+}
+
+/// Run `id`'s checkpoints (see `checkpoints_key` in `lua/prelude.lua`); `None` when it has none.
+/// A value whose checksum does not match is left out (its node runs again); a damaged input or
+/// variables refuses the resume.
+pub(super) fn checkpoints(link: &mut Link, id: &str) -> Result<Option<Checkpoints>, String> {
+    let mut call = link.script(&scripts::CHECKPOINTS);
+    call.cmd.arg(id);
+    let Some(fields): Option<Vec<(String, String)>> = link.run(&call)? else { return Ok(None) };
+    let mut checkpoints = Checkpoints::default();
+    for (field, stored) in fields {
+        if let Some(node_id) = field.strip_prefix("s:") {
+            let (node_type, idempotent) = stored.rsplit_once('\n').unwrap_or((&stored, "0"));
+            checkpoints.in_flight.push(InFlight {
+                node_id: node_id.to_owned(),
+                node_type: node_type.to_owned(),
+                idempotent: idempotent == "1",
+            });
+            continue;
+        }
+        let mut parts = stored.splitn(3, '\n');
+        let (sum, node_type, text) = (parts.next(), parts.next(), parts.next());
+        let value = match (sum, text) {
+            (Some(sum), Some(text)) => verified(Some(text), sum),
+            _ => None,
+        };
+        match (field.as_str(), value) {
+            ("input" | "variables", None) => {
+                return Err(format!("execution {id}: its {field} checkpoint is damaged"));
+            }
+            ("input", Some(value)) => checkpoints.input = value,
+            ("variables", Some(value)) => checkpoints.variables = value,
+            (_, Some(output)) => match (field.strip_prefix("d:"), node_type) {
+                (Some(node_id), Some(node_type)) => {
+                    let entry = (Arc::from(node_type), output.map(Arc::new));
+                    checkpoints.outputs.insert(node_id.to_owned(), entry);
+                }
+                _ => checkpoints.torn += 1,
+            },
+            (_, None) => checkpoints.torn += 1,
+        }
+    }
+    Ok(Some(checkpoints))
+}
+
+/// Takes interrupted run `id` over for `owner`; whether it was interrupted (see `lua/claim.lua`).
+pub(super) fn claim(link: &mut Link, id: &str, owner: &str) -> Result<bool, String> {
+    let mut call = link.script(&scripts::CLAIM);
+    call.cmd.arg(id).arg(owner);
+    Ok(link.run::<i64>(&call)? == 1)
+}
+
+/// Ends run `ended`'s, lost by its process, when it is still running as `owner`'s (see
+/// `lua/lost.lua`); whether it did.
+pub(super) fn end_lost(link: &mut Link, ended: &RunEnded, owner: &str) -> Result<bool, String> {
+    let mut call = link.script(&scripts::LOST);
+    call.cmd.arg(&*ended.execution_id).arg(owner).arg(ended.status.as_str());
+    call.cmd
+        .arg(number(ended.end_time))
+        .arg(ended.error.as_ref().map(super::super::stored::to_json).unwrap_or_default());
+    Ok(link.run::<i64>(&call)? == 1)
 }

@@ -15,4 +15,7 @@ crate::redis_link::scripts! {
     GET: history_script!("get"),
     LIST: history_script!("list"),
     RUNNING: history_script!("running"),
+    CLAIM: history_script!("claim"),
+    CHECKPOINTS: history_script!("checkpoints"),
+    LOST: history_script!("lost"),
 }

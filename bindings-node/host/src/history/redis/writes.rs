@@ -1,17 +1,21 @@
 //! Writes: each batch goes to the server as one call of `lua/writes.lua` (one round trip, one
 //! atomic step), so a record is never left half-written whatever else fails.
 
-use atomiton_core::history::{node_record, Capture, HistoryWrite, NodeEnded, RunBegun, RunEnded};
+use atomiton_core::history::{
+    checkpoint_text, checksum, node_record, Capture, HistoryWrite, NodeEnded, RunBegun, RunEnded,
+};
 use redis::{Cmd, Value};
 
 use super::super::stored::{to_json, KnownFlows};
 use super::scripts;
 use crate::redis_link::Link;
 
-/// What the writer keeps between batches: the capture policy, and the definitions it knows the
-/// server holds (with the digest the server gave each).
+/// What the writer keeps between batches: the capture policy, the owner it writes as (a run
+/// another owner took over is not written to), and the definitions it knows the server holds
+/// (with the digest the server gave each).
 pub(super) struct Writer {
     capture: Capture,
+    owner: String,
     known: KnownFlows<String>,
 }
 
@@ -23,14 +27,21 @@ struct Sent {
 }
 
 impl Writer {
-    pub(super) fn new(capture: Capture) -> Writer {
-        Writer { capture, known: KnownFlows::default() }
+    pub(super) fn new(capture: Capture, owner: String) -> Writer {
+        Writer { capture, owner, known: KnownFlows::default() }
+    }
+
+    /// A call of the writes script, as this writer's owner.
+    fn call(&self, link: &Link) -> crate::redis_link::Call {
+        let mut call = link.script(&scripts::WRITES);
+        call.cmd.arg(&self.owner);
+        call
     }
 
     /// Stores `writes` in order. A batch the server cannot take is dropped (history never fails
     /// a run); so is a write the script fails on.
     pub(super) fn apply(&mut self, link: &mut Link, writes: Vec<HistoryWrite>) {
-        let mut call = link.script(&scripts::WRITES);
+        let mut call = self.call(link);
         // The beginnings, in the order the script answers them.
         let mut sent = Vec::new();
         for write in writes {
@@ -42,12 +53,43 @@ impl Writer {
                         begun.summary.flow_hash.clone()
                     };
                     self.begin(&mut call.cmd, &begun, &hash);
+                    if begun.summary.durable {
+                        let id = &begun.summary.id;
+                        let input = Some(begun.input.to_value());
+                        checkpoint_write(&mut call.cmd, id, "input", "", input.as_ref());
+                        checkpoint_write(
+                            &mut call.cmd,
+                            id,
+                            "variables",
+                            "",
+                            Some(&begun.variables),
+                        );
+                    }
                     sent.push(Sent { begun, hash });
                 }
-                HistoryWrite::Node(node) => self.node(&mut call.cmd, &node),
+                HistoryWrite::Node(node) => {
+                    self.node(&mut call.cmd, &node);
+                    if node.checkpoint && node.state.has_output() && !node.summarized {
+                        let field = format!("d:{}", node.node_id);
+                        let output = node.output.as_deref();
+                        checkpoint_write(
+                            &mut call.cmd,
+                            &node.execution_id,
+                            &field,
+                            &node.node_type,
+                            output,
+                        );
+                    }
+                }
                 HistoryWrite::Ended(ended) => ended_write(&mut call.cmd, &ended),
-                // Queue mode's Redis history keeps no checkpoints yet: its runs are not durable.
-                HistoryWrite::Started(_) => {}
+                HistoryWrite::Started(started) => {
+                    let idempotent = if started.idempotent { "1" } else { "0" };
+                    call.cmd
+                        .arg("ckpt")
+                        .arg(&*started.execution_id)
+                        .arg(format!("s:{}", started.node_id))
+                        .arg(format!("{}\n{idempotent}", started.node_type));
+                }
             }
         }
         let Ok(answers) = link.run::<Vec<Value>>(&call) else { return };
@@ -81,7 +123,7 @@ impl Writer {
     /// Sends the definitions the server no longer held (another process removed them after this
     /// one saw them).
     fn attach(&mut self, link: &mut Link, missing: Vec<Sent>) {
-        let mut call = link.script(&scripts::WRITES);
+        let mut call = self.call(link);
         for sent in &missing {
             call.cmd
                 .arg("attach")
@@ -113,7 +155,8 @@ impl Writer {
             .arg(s.duration.map(number).unwrap_or_default());
         cmd.arg(s.error.as_ref().map(to_json).unwrap_or_default())
             .arg(s.retry_of.as_deref().unwrap_or(""))
-            .arg(s.owner.as_deref().unwrap_or(""));
+            .arg(s.owner.as_deref().unwrap_or(""))
+            .arg(if s.durable { "1" } else { "" });
         cmd.arg(self.capture.input(&begun.input).json)
             .arg(self.capture.value(&begun.variables).json);
         // A definition this process saw stored is named by its digest instead of sent again.
@@ -126,6 +169,19 @@ impl Writer {
     fn node(&self, cmd: &mut Cmd, node: &NodeEnded) {
         cmd.arg("node").arg(&*node.execution_id).arg(to_json(&node_record(node, &self.capture)));
     }
+}
+
+/// One checkpoint as the script keeps it: `<checksum>\n<node type>\n<text>`, the value whole
+/// (see `checkpoint_text`) and its checksum, so that a value damaged in the store is not trusted.
+fn checkpoint_write(
+    cmd: &mut Cmd,
+    id: &str,
+    field: &str,
+    node_type: &str,
+    value: Option<&atomiton_core::value::Value>,
+) {
+    let text = checkpoint_text(value);
+    cmd.arg("ckpt").arg(id).arg(field).arg(format!("{}\n{node_type}\n{text}", checksum(&text)));
 }
 
 fn ended_write(cmd: &mut Cmd, ended: &RunEnded) {

@@ -1,18 +1,28 @@
--- A batch of writes, applied in order, in one call. ARGV: prefix, then each write as a tag and
--- its fields:
+-- A batch of writes, applied in order, in one call. ARGV: prefix, the writer's owner, then each
+-- write as a tag and its fields:
 --   'begin', id, flowId, flowHash, status, startTime, endTime, duration, error, retryOf, owner
---     ('' when absent), input, variables, then the definition as `define` takes it: how, given
+--     ('' when absent), durable ('1' or ''), input, variables, then the definition as `define`
+--     takes it: how, given
 --   'node', id, record (JSON)
+--   'ckpt', id, field, value: one of a durable run's checkpoints (see checkpoints_key)
 --   'ended', id, status, endTime, error ('' when none)
 --   'attach', id, flowHash, text: the definition a 'begin' was answered 'missing' for
+-- Writes about a run another owner took over (claim.lua: this writer lost it) are dropped: a
+-- worker that lost its lock never writes over the worker that resumes its run.
 -- Answers one entry per 'begin' and 'attach', in order: `define`'s answer, {'amended'} (begun
 -- already), {'gone'} (attached to a run no longer waiting for it) or {'failed'}. A write that
 -- fails is dropped and the others stand, as if each were a script of its own.
 
--- Whether run `id` exists, asked once per batch: nothing else runs while the script does.
+local writer = ARGV[2]
+
+-- Whether run `id` exists and was not taken over by another owner, asked once per batch:
+-- nothing else runs while the script does.
 local exists = {}
 local function begun(id)
-  if exists[id] == nil then exists[id] = redis.call('EXISTS', run_key(id)) == 1 end
+  if exists[id] == nil then
+    local f = redis.call('HMGET', run_key(id), 'member', 'owner', 'claimed')
+    exists[id] = f[1] ~= false and (not f[3] or f[2] == writer)
+  end
   return exists[id]
 end
 
@@ -49,10 +59,10 @@ local function define(hash, how, given)
 end
 
 -- A run begins, or (begun already) has its input and variables amended.
-local function begin(id, flow_id, hash, status, start, end_time, duration, err, retry_of, owner, input, variables, how, given)
+local function begin(id, flow_id, hash, status, start, end_time, duration, err, retry_of, owner, durable, input, variables, how, given)
   local run = run_key(id)
-  if begun(id) then
-    redis.call('HSET', run, 'input', input, 'variables', variables)
+  if redis.call('EXISTS', run) == 1 then
+    if begun(id) then redis.call('HSET', run, 'input', input, 'variables', variables) end
     return {'amended'}
   end
   -- Unknown until it is all written: a failure part way leaves the next write to look again.
@@ -61,7 +71,7 @@ local function begin(id, flow_id, hash, status, start, end_time, duration, err, 
   local flow, answer = define(hash, how, given)
   local fields = {'member', member, 'flowId', flow_id, 'flowHash', hash, 'status', status,
     'startTime', start, 'flow', flow, 'input', input, 'variables', variables}
-  local optional = {endTime = end_time, duration = duration, error = err, retryOf = retry_of, owner = owner}
+  local optional = {endTime = end_time, duration = duration, error = err, retryOf = retry_of, owner = owner, durable = durable}
   for field, value in pairs(optional) do
     if value ~= '' then
       fields[#fields + 1] = field
@@ -88,23 +98,21 @@ local function node(id, record)
   records[#records + 1] = record
 end
 
--- A run ends.
+-- A run ends; only a running one (a run marked crashed or interrupted by the process that saw
+-- its worker lost stays so: that worker may still end it later).
 local function ended(id, status, end_time, err)
-  local run = run_key(id)
-  local f = redis.call('HMGET', run, 'member', 'status', 'startTime')
-  if not f[1] then return end
-  -- A run marked crashed stays so: the pool told its caller it crashed when its worker lost the
-  -- lock, and that worker may still end it later.
-  if f[2] == 'crashed' then return end
-  restatus(f[1], f[2], status, f[3])
-  -- '%.17g' keeps the difference exact: Lua's own conversion keeps 14 digits.
-  local duration = string.format('%.17g', tonumber(end_time) - tonumber(f[3]))
-  if err == '' then
-    redis.call('HSET', run, 'status', status, 'endTime', end_time, 'duration', duration)
-    redis.call('HDEL', run, 'error')
-  else
-    redis.call('HSET', run, 'status', status, 'endTime', end_time, 'duration', duration, 'error', err)
-  end
+  if not begun(id) then return end
+  local f = redis.call('HMGET', run_key(id), 'member', 'status', 'startTime')
+  if f[2] ~= 'running' then return end
+  finish(id, f, status, end_time, err)
+end
+
+-- One checkpoint; an ended node's replaces its start.
+local function checkpoint(id, field, value)
+  if not begun(id) then return end
+  local key = checkpoints_key(id)
+  redis.call('HSET', key, field, value)
+  if string.sub(field, 1, 2) == 'd:' then redis.call('HDEL', key, 's:' .. string.sub(field, 3)) end
 end
 
 -- The definition `begin` answered 'missing' for.
@@ -117,9 +125,10 @@ local function attach(id, hash, text)
 end
 
 -- Each write: its function, how many fields follow its tag, and whether it is answered.
-local WRITES = {begin = {begin, 14, true}, node = {node, 2, false}, ended = {ended, 4, false}, attach = {attach, 3, true}}
+local WRITES = {begin = {begin, 15, true}, node = {node, 2, false}, ckpt = {checkpoint, 3, false},
+  ended = {ended, 4, false}, attach = {attach, 3, true}}
 local answers = {}
-local i = 2
+local i = 3
 while i <= #ARGV do
   local write = WRITES[ARGV[i]]
   local ok, answer = pcall(write[1], unpack(ARGV, i + 1, i + write[2]))
