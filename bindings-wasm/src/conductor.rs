@@ -226,7 +226,7 @@ fn with_history(
         (Place::Redis(_), _) => return Err(JsError::new(REDIS_UNAVAILABLE)),
         _ => Arc::new(MemoryHistory::new(history.capture())),
     };
-    // The WebAssembly engine's stores keep no checkpoints yet: `durability` is refused there.
+    // `durability` needs a kept store (`BackedHistory` keeps checkpoints; memory refuses it).
     let history =
         SessionHistory::new(store, history, None).durable(config.durability).map_err(to_js)?;
     Ok(session.with_history(history))

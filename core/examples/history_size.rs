@@ -47,6 +47,7 @@ fn main() {
             flow_buffers: Vec::new(),
             input: NodeInput::empty(),
             variables: Arc::new(json!({})),
+            values_pending: false,
         })));
         for n in 0..10 {
             let mut node = atomiton_core::testing::history_store::node(

@@ -426,6 +426,7 @@ fn the_backed_store_meets_the_store_contract_and_keeps_runs_in_its_backend() {
             flow_buffers: Vec::new(),
             input: atomiton_core::nodes::NodeInput::empty(),
             variables: Arc::new(atomiton_core::json!({"k": [1, 2]})),
+            values_pending: false,
         }))
     };
     store.write(begun("done", 1.0));
@@ -615,4 +616,119 @@ fn streamed_nodes_record_a_summary_of_their_rows_which_a_retry_does_not_reuse() 
     for id in ["sheet", "double", "big"] {
         assert!(node(&again, id).get("reused").is_none(), "{id} ran again");
     }
+}
+
+#[test]
+fn the_backed_store_keeps_a_durable_runs_checkpoints_whole_and_a_later_session_finds_it_interrupted(
+) {
+    use atomiton_core::history::{
+        BackedHistory, Capture, HistoryStore, HistoryWrite, InFlight, NodeStarted, RunBegun,
+        RunEnded, RunStatus, RunSummary,
+    };
+    use atomiton_core::storage::{MemoryBackend, StorageBackend};
+    let host = VirtualHost::new();
+    let backend = Arc::new(MemoryBackend::new());
+    // Values over 16 bytes are cut in the record, never in a checkpoint.
+    let store = BackedHistory::open(backend.clone(), Capture::new(16, Vec::new()), host.shared());
+    let large = atomiton_core::json!({"rows": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]});
+    let begun = |id: &str| {
+        HistoryWrite::Begun(Box::new(RunBegun {
+            summary: RunSummary { durable: true, ..RunSummary::running(id, "f", 1.0) },
+            flow_json: Arc::from(r#"{"id":"f"}"#),
+            flow_buffers: Vec::new(),
+            input: atomiton_core::nodes::NodeInput::from_value(
+                atomiton_core::json!({"default": large.clone()}),
+            ),
+            variables: Arc::new(atomiton_core::json!({})),
+            values_pending: false,
+        }))
+    };
+    let ended_node = |id: &str, node: &str| {
+        let state = atomiton_core::progress::NodeState::Completed;
+        let output = Some(large.clone());
+        let write = atomiton_core::testing::history_store::node(id, node, state, output, None, 1.0);
+        let HistoryWrite::Node(mut ended) = write else { unreachable!("node() writes a node") };
+        ended.node_type = Arc::from("effect");
+        ended.checkpoint = true;
+        HistoryWrite::Node(ended)
+    };
+    let started = |id: &str, node: &str| {
+        HistoryWrite::Started(Box::new(NodeStarted {
+            execution_id: Arc::from(id),
+            node_id: Arc::from(node),
+            node_type: Arc::from("effect"),
+            idempotent: false,
+        }))
+    };
+    // Run "left": node "a/b" (any id makes a key) started and ended, node "c" started.
+    store.write(begun("left"));
+    store.write(started("left", "a/b"));
+    store.write(ended_node("left", "a/b"));
+    store.write(started("left", "c"));
+    let stored = store.stored().expect("a start waits for its write");
+    host.block_on(stored);
+    // Run "done" ends: its checkpoints go.
+    store.write(begun("done"));
+    store.write(ended_node("done", "x"));
+    store.write(HistoryWrite::Ended(Box::new(RunEnded {
+        execution_id: Arc::from("done"),
+        status: RunStatus::Success,
+        end_time: 3.0,
+        error: None,
+    })));
+    host.block_on(async {});
+    let mut keys = host.block_on(backend.keys()).unwrap();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "done.run.json",
+            "left.ckpt.d.612f62",
+            "left.ckpt.input",
+            "left.ckpt.s.63",
+            "left.ckpt.variables",
+            "left.run.json"
+        ],
+        "an end replaces its start; a run that ended keeps no checkpoints"
+    );
+
+    // The next session: interrupted (durable, its input kept), its checkpoints whole.
+    let reopened =
+        BackedHistory::open(backend.clone(), Capture::new(16, Vec::new()), host.shared());
+    let left = host.block_on(reopened.get("left".into())).unwrap().expect("kept");
+    assert_eq!((left.summary.status, left.summary.durable), (RunStatus::Interrupted, true));
+    let checkpoints = host.block_on(reopened.checkpoints("left".into())).unwrap().expect("kept");
+    assert_eq!(checkpoints.input, Some(atomiton_core::json!({"default": large.clone()})));
+    assert_eq!(checkpoints.outputs["a/b"].1.as_deref(), Some(&large));
+    assert_eq!(
+        checkpoints.in_flight,
+        [InFlight { node_id: "c".into(), node_type: "effect".into(), idempotent: false }]
+    );
+    assert!(host.block_on(reopened.claim("left".into(), None)).unwrap());
+    assert!(!host.block_on(reopened.claim("left".into(), None)).unwrap(), "claimed once");
+
+    // A checkpoint cut short in the backend is not trusted; a cut input refuses.
+    let output = host.block_on(backend.read("left.ckpt.d.612f62")).unwrap().unwrap();
+    host.block_on(backend.write("left.ckpt.d.612f62", output[..output.len() - 2].to_owned()))
+        .unwrap();
+    let checkpoints = host.block_on(reopened.checkpoints("left".into())).unwrap().expect("kept");
+    assert!(!checkpoints.outputs.contains_key("a/b"));
+    assert_eq!(checkpoints.torn, 1);
+    let input = host.block_on(backend.read("left.ckpt.input")).unwrap().unwrap();
+    host.block_on(backend.write("left.ckpt.input", input[..input.len() / 2].to_owned())).unwrap();
+    let error = host.block_on(reopened.checkpoints("left".into())).unwrap_err();
+    assert!(error.message.contains("input checkpoint is damaged"), "{}", error.message);
+
+    // A run left running without its input kept had no node with effects start: crashed, and
+    // what it kept goes.
+    let backend = Arc::new(MemoryBackend::new());
+    let plain = BackedHistory::open(backend.clone(), Capture::default(), host.shared());
+    plain.write(begun("early"));
+    host.block_on(async {});
+    assert!(host.block_on(backend.remove("early.ckpt.input")).unwrap());
+    let reopened = BackedHistory::open(backend.clone(), Capture::default(), host.shared());
+    let early = host.block_on(reopened.get("early".into())).unwrap().expect("kept");
+    assert_eq!(early.summary.status, RunStatus::Crashed);
+    host.block_on(async {});
+    assert_eq!(host.block_on(backend.keys()).unwrap(), ["early.run.json"]);
 }

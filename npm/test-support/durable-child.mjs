@@ -1,11 +1,13 @@
 // A process that starts a durable run of flow `seed` and waits to be killed
-// (npm/test/durability.test.mjs): prints `started` once the run is under way. Effect node `hang`
+// (npm/test/durability.test.mjs) on `engine` (native or wasm): prints `started` once the run is
+// under way. Effect node `hang`
 // (optional) has its effect and never ends.
 import { createConductor } from "@atomiton/conductor";
 import { effectsLoggingTo, flowFor, INPUT } from "./durable-flows.mjs";
 
-const [directory, log, seed, executionId, hang] = process.argv.slice(2);
+const [directory, log, seed, executionId, hang, engine = "native"] = process.argv.slice(2);
 const conductor = createConductor({
+  engine,
   storage: { directory },
   durability: { resume: "manual" },
   nodeExecutorFactory: effectsLoggingTo(log, hang),

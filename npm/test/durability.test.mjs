@@ -16,10 +16,10 @@ import { repoRoot, sleep, tempDir, until } from "../test-support/helpers.mjs";
 /** How many random flows are killed and resumed. */
 const SEEDS = Number(process.env.ATOMITON_DURABLE_SEEDS ?? 30);
 
-/** Starts the child that runs flow `seed` durably; resolves once its run is under way. */
-async function startChild(t, directory, log, seed, executionId, hang = "") {
+/** Starts the child that runs flow `seed` durably on `engine`; resolves once its run is under way. */
+async function startChild(t, directory, log, seed, executionId, hang = "", engine = "native") {
   const script = join(repoRoot, "npm", "test-support", "durable-child.mjs");
-  const child = spawn(process.execPath, [script, directory, log, String(seed), executionId, hang], {
+  const child = spawn(process.execPath, [script, directory, log, String(seed), executionId, hang, engine], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   t.after(() => child.kill("SIGKILL"));
@@ -60,94 +60,96 @@ async function reference(t, seed) {
   return { data: result.data, outputs: new Map(record.nodes.map((n) => [n.nodeId, n.output])) };
 }
 
-test(`native: ${SEEDS} random flows killed at a random point resume in a new process to the uninterrupted result, each completed node run once`, async (t) => {
-  const outcomes = {
-    "killed before it began": 0,
-    "killed before its input was stored": 0,
-    "finished before the kill": 0,
-    resumed: 0,
-    "resumed after a decision": 0,
-  };
-  let resumedMidRun = 0;
-  for (let seed = 1; seed <= SEEDS; seed++) {
-    const flow = flowFor(seed);
-    const expected = await reference(t, seed);
-    const directory = tempDir(t, `durable-${seed}`);
-    const log = join(directory, "effects.log");
-    const id = `exec-durable-${seed}`;
-    const child = await startChild(t, directory, log, seed, id);
-    // Somewhere within the run's own waits (the sum of its effect nodes' waits), or just after.
-    const span = flow.nodes.reduce((sum, n) => sum + (n.parameters?.waitMs ?? 0), 20);
-    await sleep(Math.floor(random(seed * 7919)() * span));
-    await child.kill();
+for (const engine of ["native", "wasm"]) {
+  test(`${engine}: ${SEEDS} random flows killed at a random point resume in a new process to the uninterrupted result, each completed node run once`, async (t) => {
+    const outcomes = {
+      "killed before it began": 0,
+      "killed before its input was stored": 0,
+      "finished before the kill": 0,
+      resumed: 0,
+      "resumed after a decision": 0,
+    };
+    let resumedMidRun = 0;
+    for (let seed = 1; seed <= SEEDS; seed++) {
+      const flow = flowFor(seed);
+      const expected = await reference(t, seed);
+      const directory = tempDir(t, `durable-${seed}`);
+      const log = join(directory, "effects.log");
+      const id = `exec-durable-${seed}`;
+      const child = await startChild(t, directory, log, seed, id, "", engine);
+      // Somewhere within the run's own waits (the sum of its effect nodes' waits), or just after.
+      const span = flow.nodes.reduce((sum, n) => sum + (n.parameters?.waitMs ?? 0), 20);
+      await sleep(Math.floor(random(seed * 7919)() * span));
+      await child.kill();
 
-    const conductor = createConductor({ storage: { directory }, durability: {}, nodeExecutorFactory: effectsLoggingTo(log) });
-    t.after(() => conductor.shutdown());
-    const before = await conductor.executions.get(id).catch((error) => error);
-    if (before instanceof Error) {
-      // Killed before its beginning was stored: then no node had its effect either (a node with
-      // effects starts only once everything before it is stored).
-      assert.equal(before.code, "NODE_NOT_FOUND");
-      assert.equal(effects(log).size, 0, `seed ${seed}: effects of a run with no record`);
-      outcomes["killed before it began"] += 1;
-      continue;
-    }
-    const last = flow.nodes.at(-1).id;
-    if (before.status === "success") {
-      assert.deepEqual(before.nodes.find((n) => n.nodeId === last)?.output, expected.data, `seed ${seed}`);
-      outcomes["finished before the kill"] += 1;
-      continue;
-    }
-    if (before.status === "crashed") {
-      // Killed in its first moments, before its input was stored: no node with effects had
-      // started (a start is stored after everything before it), so none had its effect.
-      assert.equal(effects(log).size, 0, `seed ${seed}: crashed after an effect`);
-      outcomes["killed before its input was stored"] += 1;
-      continue;
-    }
-    assert.equal(before.status, "interrupted", `seed ${seed}: a durable run whose process died is interrupted, not crashed`);
-    assert.equal(before.durable, true);
-    const completedBefore = before.nodes.filter((n) => n.state === "completed").map((n) => n.nodeId);
-
-    let result = await conductor.executions.resume(id);
-    const waiting = undecided(result);
-    if (waiting.length > 0) {
-      assert.equal(result.error.code, "VALIDATION_FAILED");
-      assert.equal((await conductor.executions.get(id)).status, "interrupted", "a refused resume changes nothing");
-      // The user's decision, from what they can see: the effect happened (skip, with its output)
-      // or it did not (run it again).
-      const seen = effects(log);
-      const skip = Object.fromEntries(waiting.filter((n) => seen.has(n)).map((n) => [n, expected.outputs.get(n)]));
-      const rerun = waiting.filter((n) => !seen.has(n));
-      result = await conductor.executions.resume(id, { rerun, skip });
-      outcomes["resumed after a decision"] += 1;
-    } else {
-      outcomes.resumed += 1;
-    }
-    assert.equal(result.success, true, `seed ${seed}: ${result.error?.message}`);
-    assert.deepEqual(result.data, expected.data, `seed ${seed}: the resumed result is the uninterrupted one`);
-    assert.equal(result.context?.executionId ?? id, id);
-    resumedMidRun += 1;
-
-    const counts = effects(log);
-    for (const node of flow.nodes.filter((n) => n.type === "effect")) {
-      const count = counts.get(node.id) ?? 0;
-      if (completedBefore.includes(node.id) || !node.parameters.idempotent) {
-        assert.equal(count, 1, `seed ${seed}: node ${node.id} (completed before, or not idempotent) had its effect ${count} times`);
-      } else {
-        assert.ok(count === 1 || count === 2, `seed ${seed}: idempotent node ${node.id} ran ${count} times`);
+      const conductor = createConductor({ engine, storage: { directory }, durability: {}, nodeExecutorFactory: effectsLoggingTo(log) });
+      t.after(() => conductor.shutdown());
+      const before = await conductor.executions.get(id).catch((error) => error);
+      if (before instanceof Error) {
+        // Killed before its beginning was stored: then no node had its effect either (a node with
+        // effects starts only once everything before it is stored).
+        assert.equal(before.code, "NODE_NOT_FOUND");
+        assert.equal(effects(log).size, 0, `seed ${seed}: effects of a run with no record`);
+        outcomes["killed before it began"] += 1;
+        continue;
       }
+      const last = flow.nodes.at(-1).id;
+      if (before.status === "success") {
+        assert.deepEqual(before.nodes.find((n) => n.nodeId === last)?.output, expected.data, `seed ${seed}`);
+        outcomes["finished before the kill"] += 1;
+        continue;
+      }
+      if (before.status === "crashed") {
+        // Killed in its first moments, before its input was stored: no node with effects had
+        // started (a start is stored after everything before it), so none had its effect.
+        assert.equal(effects(log).size, 0, `seed ${seed}: crashed after an effect`);
+        outcomes["killed before its input was stored"] += 1;
+        continue;
+      }
+      assert.equal(before.status, "interrupted", `seed ${seed}: a durable run whose process died is interrupted, not crashed`);
+      assert.equal(before.durable, true);
+      const completedBefore = before.nodes.filter((n) => n.state === "completed").map((n) => n.nodeId);
+
+      let result = await conductor.executions.resume(id);
+      const waiting = undecided(result);
+      if (waiting.length > 0) {
+        assert.equal(result.error.code, "VALIDATION_FAILED");
+        assert.equal((await conductor.executions.get(id)).status, "interrupted", "a refused resume changes nothing");
+        // The user's decision, from what they can see: the effect happened (skip, with its output)
+        // or it did not (run it again).
+        const seen = effects(log);
+        const skip = Object.fromEntries(waiting.filter((n) => seen.has(n)).map((n) => [n, expected.outputs.get(n)]));
+        const rerun = waiting.filter((n) => !seen.has(n));
+        result = await conductor.executions.resume(id, { rerun, skip });
+        outcomes["resumed after a decision"] += 1;
+      } else {
+        outcomes.resumed += 1;
+      }
+      assert.equal(result.success, true, `seed ${seed}: ${result.error?.message}`);
+      assert.deepEqual(result.data, expected.data, `seed ${seed}: the resumed result is the uninterrupted one`);
+      assert.equal(result.context?.executionId ?? id, id);
+      resumedMidRun += 1;
+
+      const counts = effects(log);
+      for (const node of flow.nodes.filter((n) => n.type === "effect")) {
+        const count = counts.get(node.id) ?? 0;
+        if (completedBefore.includes(node.id) || !node.parameters.idempotent) {
+          assert.equal(count, 1, `seed ${seed}: node ${node.id} (completed before, or not idempotent) had its effect ${count} times`);
+        } else {
+          assert.ok(count === 1 || count === 2, `seed ${seed}: idempotent node ${node.id} ran ${count} times`);
+        }
+      }
+      const after = await conductor.executions.get(id);
+      assert.equal(after.status, "success");
+      for (const node of flow.nodes) {
+        assert.equal(after.nodes.filter((n) => n.nodeId === node.id).length, 1, `seed ${seed}: node ${node.id} is recorded once`);
+      }
+      assert.deepEqual(await conductor.executions.list({ status: "interrupted" }).then((p) => p.total), 0);
     }
-    const after = await conductor.executions.get(id);
-    assert.equal(after.status, "success");
-    for (const node of flow.nodes) {
-      assert.equal(after.nodes.filter((n) => n.nodeId === node.id).length, 1, `seed ${seed}: node ${node.id} is recorded once`);
-    }
-    assert.deepEqual(await conductor.executions.list({ status: "interrupted" }).then((p) => p.total), 0);
-  }
-  t.diagnostic(JSON.stringify(outcomes));
-  assert.ok(resumedMidRun > 0, "at least one run was killed mid-run and resumed");
-});
+    t.diagnostic(JSON.stringify(outcomes));
+    assert.ok(resumedMidRun > 0, "at least one run was killed mid-run and resumed");
+  });
+}
 
 /** Kills a child running flow `seed` once effect node `hang` had its effect (it never ends there). */
 async function interrupted(t, seed, hang, label) {

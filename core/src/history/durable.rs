@@ -116,7 +116,74 @@ pub fn checkpoint_text(value: Option<&Value>) -> String {
     value.map(|v| super::Capture::new(usize::MAX, Vec::new()).value(v).json).unwrap_or_default()
 }
 
+/// A checkpoint as a store keeps it in one text, for stores that keep texts by key (Redis, the
+/// text stores of the WebAssembly engine): `<checksum>\n<node type>\n<value's text>`, the
+/// checksum of the value's text, so that a text damaged or cut in the store is not trusted.
+pub fn checkpoint_entry(node_type: &str, value: Option<&Value>) -> String {
+    let text = checkpoint_text(value);
+    format!("{}\n{node_type}\n{text}", checksum(&text))
+}
+
+/// A [`checkpoint_entry`] read back: its node type and value (`None`: `undefined`); `None` when it
+/// is damaged.
+pub fn read_checkpoint_entry(entry: &str) -> Option<(&str, Option<Value>)> {
+    let mut parts = entry.splitn(3, '\n');
+    let (sum, node_type, text) = (parts.next()?, parts.next()?, parts.next()?);
+    verified(Some(text), sum).map(|value| (node_type, value))
+}
+
+/// A node with effects that started, as a store keeps it in one text: `<node type>\n<1|0>`
+/// (idempotent or not).
+pub fn started_entry(node_type: &str, idempotent: bool) -> String {
+    format!("{node_type}\n{}", if idempotent { "1" } else { "0" })
+}
+
+/// A [`started_entry`] read back as the node `node_id` in flight.
+pub fn read_started_entry(node_id: &str, entry: &str) -> InFlight {
+    let (node_type, idempotent) = entry.rsplit_once('\n').unwrap_or((entry, "0"));
+    InFlight {
+        node_id: node_id.to_owned(),
+        node_type: node_type.to_owned(),
+        idempotent: idempotent == "1",
+    }
+}
+
 impl Checkpoints {
+    /// Adds checkpoint `name` of a store that keeps each as an entry by name: `input`,
+    /// `variables`, `d:<node>` (an ended node's output) or `s:<node>` (a start). A damaged
+    /// output is counted in `torn` (its node runs again); a damaged input or variables refuses.
+    pub fn add_entry(&mut self, execution_id: &str, name: &str, entry: &str) -> Result<()> {
+        if let Some(node_id) = name.strip_prefix("s:") {
+            self.in_flight.push(read_started_entry(node_id, entry));
+            return Ok(());
+        }
+        match (name, read_checkpoint_entry(entry)) {
+            ("input" | "variables", None) => {
+                return Err(ExecutionError::validation(format!(
+                    "Cannot resume execution {execution_id}: its {name} checkpoint is damaged"
+                )));
+            }
+            ("input", Some((_, value))) => self.input = value,
+            ("variables", Some((_, value))) => self.variables = value,
+            (_, Some((node_type, output))) => match name.strip_prefix("d:") {
+                Some(node_id) => {
+                    let entry = (Arc::from(node_type), output.map(Arc::new));
+                    self.outputs.insert(node_id.to_owned(), entry);
+                }
+                None => self.torn += 1,
+            },
+            (_, None) => self.torn += 1,
+        }
+        Ok(())
+    }
+
+    /// Drops starts of nodes whose end is kept too: a store whose writes may land out of order
+    /// can keep both.
+    pub fn settle(&mut self) {
+        let outputs = &self.outputs;
+        self.in_flight.retain(|node| !outputs.contains_key(&node.node_id));
+    }
+
     /// How run `execution_id` resumes as `request` decides: refused (changing nothing) while a
     /// node with effects that may have had them waits for a decision, or when the request names
     /// a node that was not in flight.

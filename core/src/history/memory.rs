@@ -92,6 +92,8 @@ struct KeptRun {
     owner: Option<Arc<str>>,
     error: Option<Box<ExecutionError>>,
     retry_of: Option<Box<str>>,
+    /// Checkpointed (see `history::durable`): when its process ends, it is interrupted.
+    durable: bool,
     /// Captured JSON text.
     input: Box<str>,
     variables: Box<str>,
@@ -121,7 +123,7 @@ impl KeptRun {
             error: self.error.as_deref().cloned(),
             retry_of: self.retry_of.as_deref().map(str::to_owned),
             owner: self.owner.as_deref().map(str::to_owned),
-            durable: false,
+            durable: self.durable,
         }
     }
 
@@ -158,6 +160,7 @@ impl KeptRun {
             owner: summary.owner.map(Arc::from),
             error: summary.error.map(Box::new),
             retry_of: summary.retry_of.map(String::into_boxed_str),
+            durable: summary.durable,
             input: text(&input),
             variables: text(&variables),
             nodes,
@@ -217,6 +220,7 @@ impl Runs {
             owner: self.owner(s.owner.as_deref()),
             error: s.error.clone().map(Box::new),
             retry_of: s.retry_of.as_deref().map(Box::from),
+            durable: s.durable,
             input,
             variables,
             nodes: PackedNodes::default(),
@@ -284,6 +288,20 @@ impl MemoryHistory {
             !gone[at - 1]
         });
         ids
+    }
+
+    /// Takes `interrupted` run `id` over for `owner`: running again, its end cleared. Whether it
+    /// was interrupted.
+    pub fn claim(&self, id: &str, owner: Option<&str>) -> bool {
+        let mut runs = self.runs();
+        let owner = runs.owner(owner);
+        let Some(run) = runs.records.get_mut(id) else { return false };
+        if run.status != RunStatus::Interrupted {
+            return false;
+        }
+        (run.status, run.end_time, run.duration, run.error, run.owner) =
+            (RunStatus::Running, None, None, None, owner);
+        true
     }
 
     /// Marks `running` runs whose owner is not `alive` as crashed at `now`; their ids.

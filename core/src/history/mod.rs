@@ -24,8 +24,9 @@ pub use backed::BackedHistory;
 pub use capture::{Capture, Captured, REDACTED, TRUNCATED_KEY};
 pub use config::{config_of, refused, HistoryConfig, HistorySetting, Retention};
 pub use durable::{
-    checkpoint_text, checksum, verified, Checkpoints, DurabilityConfig, InFlight, NodeStarted,
-    ResumePolicy, ResumeRequest, Resumed,
+    checkpoint_entry, checkpoint_text, checksum, read_checkpoint_entry, read_started_entry,
+    started_entry, verified, Checkpoints, DurabilityConfig, InFlight, NodeStarted, ResumePolicy,
+    ResumeRequest, Resumed,
 };
 pub use id::validate_execution_id;
 pub use memory::MemoryHistory;

@@ -152,6 +152,7 @@ impl RunRecorder {
             begun.variables = Arc::new(Value::Null);
         }
         let template = begun.clone();
+        begun.values_pending = true;
         self.store.write(HistoryWrite::Begun(Box::new(begun)));
         let mut values: Vec<Arc<Value>> = input.entries().iter().map(|(_, v)| v.clone()).collect();
         values.push(variables);

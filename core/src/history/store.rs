@@ -26,6 +26,9 @@ pub struct RunBegun {
     pub flow_buffers: Vec<Arc<[u8]>>,
     pub input: NodeInput,
     pub variables: Arc<Value>,
+    /// `input` and `variables` stand in for values the embedder is still writing out (a second
+    /// `Begun` brings them): a store does not checkpoint them.
+    pub values_pending: bool,
 }
 
 impl RunBegun {

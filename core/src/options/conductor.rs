@@ -310,10 +310,10 @@ pub const CONDUCTOR_CONFIG: Shape = Shape {
         Field::new(
             "durability",
             Kind::Object(&DURABILITY),
-            "Durable runs (Node, with the run history kept in its file): each run is checkpointed as it goes; a run interrupted by the end of its process goes on from where it stopped, as the same run, when a conductor opens the store again. Off by default.",
+            "Durable runs (with the run history kept where it outlives the process: its file in Node, IndexedDB in a browser with `history`): each run is checkpointed as it goes; a run interrupted by the end of its process (or page) goes on from where it stopped, as the same run, when a conductor opens the store again. Off by default.",
         )
         .wire()
-        .only(Entries::NODE_LOCAL, "its runs are checkpointed where they happen"),
+        .only(Entries::LOCAL, "its runs are checkpointed where they happen"),
         Field::new(
             "cache",
             Kind::Either(&[Kind::Boolean, Kind::Object(&CACHE)]),

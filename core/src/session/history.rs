@@ -106,7 +106,7 @@ impl SessionHistory {
     pub fn durable(mut self, durability: Option<DurabilityConfig>) -> Result<Self> {
         if durability.is_some() && !self.store.keeps_checkpoints() {
             return Err(ExecutionError::validation(
-                "Invalid conductor config: durability needs a run history kept where it outlives the process (in Node: storage type \"fs\", the default)",
+                "Invalid conductor config: durability needs a run history kept where it outlives the process (in Node: storage type \"fs\", the default; in a browser: history: true, kept in IndexedDB)",
             ));
         }
         // When interrupted runs resume (`durability.resume`) is the conductor's to act on.
@@ -146,6 +146,7 @@ impl SessionHistory {
             flow_buffers: flow.1,
             input: request.input.clone().map(NodeInput::from_value).unwrap_or_default(),
             variables: Arc::new(request.variables.clone().unwrap_or_else(|| crate::json!({}))),
+            values_pending: false,
         });
         recorder
     }

@@ -29,6 +29,7 @@ fn begun(id: &str, flow_id: &str, start: f64, owner: Option<&str>, input: Value)
         flow_buffers: Vec::new(),
         input: NodeInput::from_value(input),
         variables: Arc::new(json!({"region": "eu"})),
+        values_pending: false,
     }))
 }
 

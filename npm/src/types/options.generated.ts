@@ -249,9 +249,10 @@ export type ConductorConfig = {
    */
   history?: boolean | HistorySettings;
   /**
-   * Durable runs (Node, with the run history kept in its file): each run is checkpointed as it
-   * goes; a run interrupted by the end of its process goes on from where it stopped, as the same
-   * run, when a conductor opens the store again. Off by default. Entries: node, main.
+   * Durable runs (with the run history kept where it outlives the process: its file in Node,
+   * IndexedDB in a browser with `history`): each run is checkpointed as it goes; a run interrupted
+   * by the end of its process (or page) goes on from where it stopped, as the same run, when a
+   * conductor opens the store again. Off by default. Entries: node, browser, main.
    */
   durability?: DurabilitySettings;
   /**
@@ -338,7 +339,7 @@ export type DesktopConductorConfig = Omit<ConductorConfig, "storage"> & {
 /**
  * The browser entry's config: `ConductorConfig` and where the local wasm engine runs.
  */
-export type BrowserConductorConfig = Pick<ConductorConfig, "transport" | "apiUrl" | "serverUrl" | "WebSocket" | "nodeExecutorFactory" | "debugController" | "maxRetries" | "retryDelay" | "timeout" | "logLevel" | "logger" | "concurrency" | "streamBatchRows" | "progressThrottle" | "trace" | "storage" | "history" | "cache" | "engine" | "debugging" | "telemetry" | "limits" | "strictParameters"> & {
+export type BrowserConductorConfig = Pick<ConductorConfig, "transport" | "apiUrl" | "serverUrl" | "WebSocket" | "nodeExecutorFactory" | "debugController" | "maxRetries" | "retryDelay" | "timeout" | "logLevel" | "logger" | "concurrency" | "streamBatchRows" | "progressThrottle" | "trace" | "storage" | "history" | "durability" | "cache" | "engine" | "debugging" | "telemetry" | "limits" | "strictParameters"> & {
   /**
    * Run the local wasm engine in a dedicated Web Worker, so a heavy flow leaves the page's main
    * thread free: `true` (the package's worker script next to this module), `engineWorker` from
@@ -1231,7 +1232,7 @@ export const ConductorConfig_SHAPE: OptionShape = { name: "ConductorConfig", fie
     trace: { kind: { k: "boolean" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     storage: { kind: { k: "object", shape: () => StorageConfig_SHAPE }, entries: 19, elsewhere: "saved flows live where its runs happen" },
     history: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => HistorySettings_SHAPE }] }, entries: 19, elsewhere: "its runs are recorded where they happen" },
-    durability: { kind: { k: "object", shape: () => DurabilitySettings_SHAPE }, entries: 17, elsewhere: "its runs are checkpointed where they happen" },
+    durability: { kind: { k: "object", shape: () => DurabilitySettings_SHAPE }, entries: 19, elsewhere: "its runs are checkpointed where they happen" },
     cache: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => CacheSettings_SHAPE }] }, entries: 27, elsewhere: "its runs are cached where they happen" },
     engine: { kind: { k: "oneOf", of: [{ value: "auto" }, { value: "native", entries: 21 }, { value: "wasm" }] }, entries: 23, elsewhere: "its engine is the queue workers'" },
     debugging: { kind: { k: "boolean" }, entries: 19, elsewhere: "its runs are debugged where they happen" },
@@ -1270,7 +1271,7 @@ export const DesktopConductorConfig_SHAPE: OptionShape = { name: "DesktopConduct
     trace: { kind: { k: "boolean" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     storage: { kind: { k: "either", of: [{ k: "object", shape: () => StorageConfig_SHAPE }, { k: "js", ts: "AppStorage", check: [] }] }, entries: 17, elsewhere: "a storage object is for Node processes" },
     history: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => HistorySettings_SHAPE }] }, entries: 19, elsewhere: "its runs are recorded where they happen" },
-    durability: { kind: { k: "object", shape: () => DurabilitySettings_SHAPE }, entries: 17, elsewhere: "its runs are checkpointed where they happen" },
+    durability: { kind: { k: "object", shape: () => DurabilitySettings_SHAPE }, entries: 19, elsewhere: "its runs are checkpointed where they happen" },
     cache: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => CacheSettings_SHAPE }] }, entries: 27, elsewhere: "its runs are cached where they happen" },
     engine: { kind: { k: "oneOf", of: [{ value: "auto" }, { value: "native", entries: 21 }, { value: "wasm" }] }, entries: 23, elsewhere: "its engine is the queue workers'" },
     debugging: { kind: { k: "boolean" }, entries: 19, elsewhere: "its runs are debugged where they happen" },
@@ -1309,7 +1310,7 @@ export const BrowserConductorConfig_SHAPE: OptionShape = { name: "BrowserConduct
     trace: { kind: { k: "boolean" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     storage: { kind: { k: "object", shape: () => StorageConfig_SHAPE }, entries: 19, elsewhere: "saved flows live where its runs happen" },
     history: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => HistorySettings_SHAPE }] }, entries: 19, elsewhere: "its runs are recorded where they happen" },
-    durability: { kind: { k: "object", shape: () => DurabilitySettings_SHAPE }, entries: 17, elsewhere: "its runs are checkpointed where they happen" },
+    durability: { kind: { k: "object", shape: () => DurabilitySettings_SHAPE }, entries: 19, elsewhere: "its runs are checkpointed where they happen" },
     cache: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => CacheSettings_SHAPE }] }, entries: 27, elsewhere: "its runs are cached where they happen" },
     engine: { kind: { k: "oneOf", of: [{ value: "auto" }, { value: "native", entries: 21 }, { value: "wasm" }] }, entries: 23, elsewhere: "its engine is the queue workers'" },
     debugging: { kind: { k: "boolean" }, entries: 19, elsewhere: "its runs are debugged where they happen" },
@@ -1352,7 +1353,7 @@ export const RemoteConductorOptions_SHAPE: OptionShape = { name: "RemoteConducto
     trace: { kind: { k: "boolean" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     storage: { kind: { k: "object", shape: () => StorageConfig_SHAPE }, entries: 19, elsewhere: "saved flows live where its runs happen" },
     history: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => HistorySettings_SHAPE }] }, entries: 19, elsewhere: "its runs are recorded where they happen" },
-    durability: { kind: { k: "object", shape: () => DurabilitySettings_SHAPE }, entries: 17, elsewhere: "its runs are checkpointed where they happen" },
+    durability: { kind: { k: "object", shape: () => DurabilitySettings_SHAPE }, entries: 19, elsewhere: "its runs are checkpointed where they happen" },
     cache: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => CacheSettings_SHAPE }] }, entries: 27, elsewhere: "its runs are cached where they happen" },
     engine: { kind: { k: "oneOf", of: [{ value: "auto" }, { value: "native", entries: 21 }, { value: "wasm" }] }, entries: 23, elsewhere: "its engine is the queue workers'" },
     debugging: { kind: { k: "boolean" }, entries: 19, elsewhere: "its runs are debugged where they happen" },
@@ -1407,7 +1408,7 @@ export const QueueConductorOptions_SHAPE: OptionShape = { name: "QueueConductorO
     trace: { kind: { k: "boolean" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     storage: { kind: { k: "object", shape: () => StorageConfig_SHAPE }, entries: 19, elsewhere: "saved flows live where its runs happen" },
     history: { kind: { k: "object", shape: () => QueueHistoryOptions_SHAPE }, entries: 8, elsewhere: "it sets up a queue conductor (createQueueConductor)" },
-    durability: { kind: { k: "object", shape: () => DurabilitySettings_SHAPE }, entries: 17, elsewhere: "its runs are checkpointed where they happen" },
+    durability: { kind: { k: "object", shape: () => DurabilitySettings_SHAPE }, entries: 19, elsewhere: "its runs are checkpointed where they happen" },
     cache: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => CacheSettings_SHAPE }] }, entries: 27, elsewhere: "its runs are cached where they happen" },
     engine: { kind: { k: "oneOf", of: [{ value: "auto" }, { value: "native", entries: 21 }, { value: "wasm" }] }, entries: 23, elsewhere: "its engine is the queue workers'" },
     debugging: { kind: { k: "boolean" }, entries: 19, elsewhere: "its runs are debugged where they happen" },
@@ -1468,7 +1469,7 @@ export const MainProcessHandlerOptions_SHAPE: OptionShape = { name: "MainProcess
     trace: { kind: { k: "boolean" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     storage: { kind: { k: "either", of: [{ k: "object", shape: () => StorageConfig_SHAPE }, { k: "js", ts: "AppStorage", check: [] }] }, entries: 17, elsewhere: "a storage object is for Node processes" },
     history: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => HistorySettings_SHAPE }] }, entries: 19, elsewhere: "its runs are recorded where they happen" },
-    durability: { kind: { k: "object", shape: () => DurabilitySettings_SHAPE }, entries: 17, elsewhere: "its runs are checkpointed where they happen" },
+    durability: { kind: { k: "object", shape: () => DurabilitySettings_SHAPE }, entries: 19, elsewhere: "its runs are checkpointed where they happen" },
     cache: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => CacheSettings_SHAPE }] }, entries: 27, elsewhere: "its runs are cached where they happen" },
     engine: { kind: { k: "oneOf", of: [{ value: "auto" }, { value: "native", entries: 21 }, { value: "wasm" }] }, entries: 23, elsewhere: "its engine is the queue workers'" },
     debugging: { kind: { k: "boolean" }, entries: 19, elsewhere: "its runs are debugged where they happen" },

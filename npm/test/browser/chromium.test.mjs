@@ -116,6 +116,91 @@ test("run records with history: true are kept in IndexedDB across a page reload;
   assert.equal(after.gone, "NODE_NOT_FOUND", "a deleted record stays deleted");
 });
 
+test(
+  "durable runs in IndexedDB: a page reloaded mid-run finds its run interrupted and resumes it from its checkpoints, as the same run",
+  options,
+  async () => {
+    // e0 (an effect, idempotent) → t1 → e2 (an effect that is not: the page dies while it runs) → t3.
+    const setup = () => {
+      const effect = (p) => {
+        const log = JSON.parse(localStorage.getItem("durable-effects") ?? "[]");
+        localStorage.setItem("durable-effects", JSON.stringify([...log, p.nodeId]));
+        const out = (Array.isArray(p.input?.default) ? p.input.default : []).map((x) => x + p.k);
+        return p.hang && !sessionStorage.getItem("reloaded") ? new Promise(() => {}) : out;
+      };
+      const flow = {
+        id: "durable-page",
+        type: "group",
+        nodes: [
+          { id: "e0", type: "effect", parameters: { k: 1, idempotent: true } },
+          { id: "t1", type: "transform", parameters: { transformFunction: "item => item * 2" } },
+          { id: "e2", type: "effect", parameters: { k: 10, hang: true } },
+          { id: "t3", type: "transform", parameters: { transformFunction: "item => item + 1" } },
+        ],
+        edges: [
+          { source: "e0", target: "t1" },
+          { source: "t1", target: "e2" },
+          { source: "e2", target: "t3" },
+        ],
+      };
+      return { factory: { getNodeExecutable: (type) => (type === "effect" ? { execute: effect } : undefined) }, flow };
+    };
+    await inPage(
+      session.page,
+      async (mod, { setup: source }) => {
+        localStorage.removeItem("durable-effects");
+        sessionStorage.removeItem("reloaded");
+        const { factory, flow } = new Function(`return (${source})()`)();
+        const c = mod.createConductor({ history: true, durability: {}, nodeExecutorFactory: factory });
+        void c.node.run(flow, { executionId: "durable-in-page", input: { default: [1, 2, 3] } });
+        // e2 is called only once its start, and everything before it, is in IndexedDB.
+        while (!localStorage.getItem("durable-effects")?.includes("e2")) await new Promise((resolve) => setTimeout(resolve, 10));
+      },
+      { setup: setup.toString() },
+    );
+
+    await session.page.reload();
+    await whenModuleReady(session.page);
+    const after = await inPage(
+      session.page,
+      async (mod, { setup: source }) => {
+        sessionStorage.setItem("reloaded", "1");
+        const { factory, flow } = new Function(`return (${source})()`)();
+        // The uninterrupted run's result, from a conductor of its own (its effects not logged).
+        const log = localStorage.getItem("durable-effects");
+        const reference = await mod.createConductor({ nodeExecutorFactory: factory }).node.run(flow, { input: { default: [1, 2, 3] } });
+        localStorage.setItem("durable-effects", log);
+        const c = mod.createConductor({ history: true, durability: { resume: "manual" }, nodeExecutorFactory: factory });
+        const listed = (await c.executions.list({ status: "interrupted" })).executions.map((e) => e.id);
+        const refused = await c.executions.resume("durable-in-page");
+        const resumed = await c.executions.resume("durable-in-page", { rerun: ["e2"] });
+        const record = await c.executions.get("durable-in-page");
+        return {
+          listed,
+          refused: [refused.success, refused.error?.code, refused.error?.message],
+          resumed: [resumed.success, resumed.data, resumed.context?.executionId ?? "durable-in-page"],
+          reference: reference.data,
+          record: [record.status, record.durable, (await c.executions.list()).total],
+          effects: JSON.parse(localStorage.getItem("durable-effects")),
+        };
+      },
+      { setup: setup.toString() },
+    );
+    assert.ok(after.listed.includes("durable-in-page"), JSON.stringify(after.listed));
+    assert.equal(after.refused[0], false);
+    assert.equal(after.refused[1], "VALIDATION_FAILED");
+    assert.match(after.refused[2], /'e2' \(effect\)/);
+    assert.deepEqual(after.resumed, [true, after.reference, "durable-in-page"], "the uninterrupted run's result, as the same run");
+    assert.notEqual(after.reference, undefined);
+    assert.deepEqual(after.record.slice(0, 2), ["success", true]);
+    assert.deepEqual(
+      after.effects,
+      ["e0", "e2", "e2"],
+      "e0 completed before the reload and did not run again; e2 ran again as the user chose",
+    );
+  },
+);
+
 test("with history: true the result cache is kept in IndexedDB: after a reload the same flow is served from it", options, async () => {
   const flow = {
     id: "cached-in-page",

@@ -25,7 +25,7 @@ pub(super) fn journal(journal: &Journal, write: &HistoryWrite) -> std::io::Resul
         value: String::new(),
     };
     match write {
-        HistoryWrite::Begun(begun) if begun.summary.durable => {
+        HistoryWrite::Begun(begun) if begun.summary.durable && !begun.values_pending => {
             let run = &begun.summary.id;
             let input = Some(Arc::new(begun.input.to_value()));
             journal

@@ -14,6 +14,7 @@ pub fn run(id: &str, start: f64) -> HistoryWrite {
         flow_buffers: Vec::new(),
         input: NodeInput::empty(),
         variables: Arc::new(atomiton_core::json!({})),
+        values_pending: false,
     }))
 }
 

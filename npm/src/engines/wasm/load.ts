@@ -23,14 +23,15 @@ export function wantsHistory(history: unknown): boolean {
  * execution history, debugging and the node result cache) when the config asks for any, else
  * the default one. A conductor that loads it for debugging or the cache alone records no runs.
  */
-export function browserModule(config: { history?: unknown; debugging?: unknown; cache?: unknown }): {
+export function browserModule(config: { history?: unknown; debugging?: unknown; cache?: unknown; durability?: unknown }): {
   variant: WasmVariant;
   history: boolean;
   configHistory: unknown;
 } {
   const history = wantsHistory(config.history);
   const cache = config.cache !== undefined && config.cache !== false;
-  const editor = history || config.debugging === true || cache;
+  // Durable runs are the editor module's (with its history); asked without one, it says so.
+  const editor = history || config.debugging === true || cache || config.durability !== undefined;
   return { variant: editor ? "history" : "base", history, configHistory: history ? config.history : false };
 }
 

@@ -1,11 +1,9 @@
 //! Reads, deletes, prune and recover: each a script call (or a few, for many runs) on the store's
 //! thread, its answer turned back into records with the fields' shared readers.
 
-use std::sync::Arc;
-
 use atomiton_core::history::{
-    order_nodes, verified, Checkpoints, ExecutionPage, InFlight, ListQuery, NodeRecord, OwnerAlive,
-    Prune, RunEnded, RunRecord, RunStatus, RunSummary,
+    order_nodes, Checkpoints, ExecutionPage, ListQuery, NodeRecord, OwnerAlive, Prune, RunEnded,
+    RunRecord, RunStatus, RunSummary,
 };
 use atomiton_core::storage::SortOrder;
 use atomiton_core::value::Value;
@@ -134,37 +132,8 @@ pub(super) fn checkpoints(link: &mut Link, id: &str) -> Result<Option<Checkpoint
     call.cmd.arg(id);
     let Some(fields): Option<Vec<(String, String)>> = link.run(&call)? else { return Ok(None) };
     let mut checkpoints = Checkpoints::default();
-    for (field, stored) in fields {
-        if let Some(node_id) = field.strip_prefix("s:") {
-            let (node_type, idempotent) = stored.rsplit_once('\n').unwrap_or((&stored, "0"));
-            checkpoints.in_flight.push(InFlight {
-                node_id: node_id.to_owned(),
-                node_type: node_type.to_owned(),
-                idempotent: idempotent == "1",
-            });
-            continue;
-        }
-        let mut parts = stored.splitn(3, '\n');
-        let (sum, node_type, text) = (parts.next(), parts.next(), parts.next());
-        let value = match (sum, text) {
-            (Some(sum), Some(text)) => verified(Some(text), sum),
-            _ => None,
-        };
-        match (field.as_str(), value) {
-            ("input" | "variables", None) => {
-                return Err(format!("execution {id}: its {field} checkpoint is damaged"));
-            }
-            ("input", Some(value)) => checkpoints.input = value,
-            ("variables", Some(value)) => checkpoints.variables = value,
-            (_, Some(output)) => match (field.strip_prefix("d:"), node_type) {
-                (Some(node_id), Some(node_type)) => {
-                    let entry = (Arc::from(node_type), output.map(Arc::new));
-                    checkpoints.outputs.insert(node_id.to_owned(), entry);
-                }
-                _ => checkpoints.torn += 1,
-            },
-            (_, None) => checkpoints.torn += 1,
-        }
+    for (name, entry) in fields {
+        checkpoints.add_entry(id, &name, &entry).map_err(|e| e.message)?;
     }
     Ok(Some(checkpoints))
 }

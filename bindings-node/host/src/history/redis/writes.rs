@@ -2,7 +2,8 @@
 //! atomic step), so a record is never left half-written whatever else fails.
 
 use atomiton_core::history::{
-    checkpoint_text, checksum, node_record, Capture, HistoryWrite, NodeEnded, RunBegun, RunEnded,
+    checkpoint_entry, node_record, started_entry, Capture, HistoryWrite, NodeEnded, RunBegun,
+    RunEnded,
 };
 use redis::{Cmd, Value};
 
@@ -53,7 +54,7 @@ impl Writer {
                         begun.summary.flow_hash.clone()
                     };
                     self.begin(&mut call.cmd, &begun, &hash);
-                    if begun.summary.durable {
+                    if begun.summary.durable && !begun.values_pending {
                         let id = &begun.summary.id;
                         let input = Some(begun.input.to_value());
                         checkpoint_write(&mut call.cmd, id, "input", "", input.as_ref());
@@ -83,12 +84,11 @@ impl Writer {
                 }
                 HistoryWrite::Ended(ended) => ended_write(&mut call.cmd, &ended),
                 HistoryWrite::Started(started) => {
-                    let idempotent = if started.idempotent { "1" } else { "0" };
                     call.cmd
                         .arg("ckpt")
                         .arg(&*started.execution_id)
                         .arg(format!("s:{}", started.node_id))
-                        .arg(format!("{}\n{idempotent}", started.node_type));
+                        .arg(started_entry(&started.node_type, started.idempotent));
                 }
             }
         }
@@ -171,8 +171,7 @@ impl Writer {
     }
 }
 
-/// One checkpoint as the script keeps it: `<checksum>\n<node type>\n<text>`, the value whole
-/// (see `checkpoint_text`) and its checksum, so that a value damaged in the store is not trusted.
+/// One checkpoint as the script keeps it (see `checkpoint_entry`).
 fn checkpoint_write(
     cmd: &mut Cmd,
     id: &str,
@@ -180,8 +179,7 @@ fn checkpoint_write(
     node_type: &str,
     value: Option<&atomiton_core::value::Value>,
 ) {
-    let text = checkpoint_text(value);
-    cmd.arg("ckpt").arg(id).arg(field).arg(format!("{}\n{node_type}\n{text}", checksum(&text)));
+    cmd.arg("ckpt").arg(id).arg(field).arg(checkpoint_entry(node_type, value));
 }
 
 fn ended_write(cmd: &mut Cmd, ended: &RunEnded) {
