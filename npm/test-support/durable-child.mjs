@@ -12,7 +12,9 @@ const conductor = createConductor({
   durability: { resume: "manual" },
   nodeExecutorFactory: effectsLoggingTo(log, hang),
 });
-const run = conductor.node.run(flowFor(Number(seed)), { executionId, input: INPUT });
+// ATOMITON_DURABLE_FLOW: a flow of the test's own (JSON) instead of flow `seed`.
+const flow = process.env.ATOMITON_DURABLE_FLOW ? JSON.parse(process.env.ATOMITON_DURABLE_FLOW) : flowFor(Number(seed));
+const run = conductor.node.run(flow, { executionId, input: INPUT });
 process.stdout.write("started\n");
 const result = await run;
 process.stdout.write(`ended ${result.success}\n`);

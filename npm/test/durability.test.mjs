@@ -17,10 +17,11 @@ import { repoRoot, sleep, tempDir, until } from "../test-support/helpers.mjs";
 const SEEDS = Number(process.env.ATOMITON_DURABLE_SEEDS ?? 30);
 
 /** Starts the child that runs flow `seed` durably on `engine`; resolves once its run is under way. */
-async function startChild(t, directory, log, seed, executionId, hang = "", engine = "native") {
+async function startChild(t, directory, log, seed, executionId, hang = "", engine = "native", flow = undefined) {
   const script = join(repoRoot, "npm", "test-support", "durable-child.mjs");
   const child = spawn(process.execPath, [script, directory, log, String(seed), executionId, hang, engine], {
     stdio: ["ignore", "pipe", "inherit"],
+    env: flow ? { ...process.env, ATOMITON_DURABLE_FLOW: JSON.stringify(flow) } : process.env,
   });
   t.after(() => child.kill("SIGKILL"));
   let out = "";
@@ -281,6 +282,35 @@ test("native: a program a node started does not outlive the process that runs th
   // Five times the program's own sleep: had it lived on, it would have written by now.
   await sleep(5000);
   assert.equal(existsSync(marker), false, "the shell went on after its host was killed");
+});
+
+test("native: an attempt the process's end interrupted counts within the node's retries", async (t) => {
+  // `slow` has its effect and never answers: each attempt times out (a retryable error).
+  // Uninterrupted it makes 2 attempts (retries: 1); killed in its first, the resume has one left.
+  const flow = {
+    id: "retried",
+    type: "group",
+    nodes: [
+      { id: "t0", type: "transform", parameters: { transformFunction: "item => item + 1" } },
+      { id: "slow", type: "effect", parameters: { k: 1, retries: 1, retryDelay: 10, timeout: 500, idempotent: true } },
+    ],
+    edges: [{ source: "t0", target: "slow" }],
+  };
+  const directory = tempDir(t, "durable-attempts");
+  const log = join(directory, "effects.log");
+  const id = "exec-durable-attempts";
+  const child = await startChild(t, directory, log, 0, id, "slow", "native", flow);
+  await until(() => effects(log).get("slow") === 1, undefined, "the first attempt to have its effect");
+  await child.kill();
+
+  const conductor = createConductor({ storage: { directory }, durability: {}, nodeExecutorFactory: effectsLoggingTo(log, "slow") });
+  t.after(() => conductor.shutdown());
+  const result = await conductor.executions.resume(id);
+  assert.equal(result.success, false);
+  assert.equal(result.error.code, "TIMEOUT", result.error.message);
+  assert.equal(effects(log).get("slow"), 2, "one attempt before the kill, the one left after it");
+  const record = await conductor.executions.get(id);
+  assert.equal(record.nodes.find((n) => n.nodeId === "slow").attempts, 2, "the record counts both");
 });
 
 test("native: shutdown({suspend: true}) leaves a durable run interrupted with its checkpoints, and this process resumes it", async (t) => {

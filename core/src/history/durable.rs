@@ -225,8 +225,20 @@ impl Checkpoints {
                 self.outputs.insert(node_id.clone(), (node_type, Some(Arc::new(output.clone()))));
             }
         }
+        // Each node that runs again made one attempt already (a start is kept once per node).
+        let interrupted = self
+            .in_flight
+            .iter()
+            .filter(|n| !request.skip.contains_key(&n.node_id))
+            .map(|n| (n.node_id.clone(), 1))
+            .collect();
         Ok(Resumed {
-            reuse: Reuse { outputs: self.outputs, rerun_from: None, effects_only: false },
+            reuse: Reuse {
+                outputs: self.outputs,
+                rerun_from: None,
+                effects_only: false,
+                interrupted,
+            },
             input: self.input,
             variables: self.variables,
         })

@@ -55,6 +55,9 @@ pub struct Reuse {
     /// A replay: only nodes with effects take their recorded output (the rest run), and one
     /// with effects but no whole recorded output refuses the run (it would have to run).
     pub effects_only: bool,
+    /// A resume: the attempts nodes that were running when the run's process ended had made,
+    /// by path. They count within the node's retries (it still gets one attempt).
+    pub interrupted: HashMap<String, u32>,
 }
 
 impl Reuse {
@@ -83,7 +86,7 @@ impl Reuse {
                 )
             })
             .collect();
-        Ok(Reuse { outputs, rerun_from, effects_only: false })
+        Ok(Reuse { outputs, rerun_from, effects_only: false, interrupted: HashMap::new() })
     }
 }
 

@@ -24,6 +24,8 @@ pub(crate) fn prepare(
     reuse: Option<Reuse>,
     types: (&NodeRegistry, &HashSet<String>),
 ) -> Result<(Option<RunHistory>, Vec<Option<PresetOutput>>), ExecutionError> {
+    let mut reuse = reuse;
+    let interrupted = reuse.as_mut().map(|r| std::mem::take(&mut r.interrupted));
     let presets = match (reuse, paths) {
         (Some(reuse), Some(paths)) if reuse.effects_only => {
             replayed_by_index(plan, paths.paths(), reuse, types)?
@@ -31,9 +33,15 @@ pub(crate) fn prepare(
         (Some(reuse), Some(paths)) => reuse_by_index(plan, paths.paths(), reuse)?,
         _ => Vec::new(),
     };
-    let history = recorder
-        .zip(paths)
-        .map(|(recorder, paths)| RunHistory::new(recorder, paths.paths().to_vec()));
+    let history = recorder.zip(paths).map(|(recorder, paths)| {
+        let mut history = RunHistory::new(recorder, paths.paths().to_vec());
+        for (ix, path) in paths.paths().iter().enumerate() {
+            if let Some(&made) = interrupted.as_ref().and_then(|made| made.get(&**path)) {
+                history.interrupted[ix] = made;
+            }
+        }
+        history
+    });
     Ok((history, presets))
 }
 
@@ -138,12 +146,26 @@ pub(crate) struct RunHistory {
     pub inputs: Vec<Option<NodeInput>>,
     /// Each started leaf's attempt counter (retries, timeouts and pacing only).
     pub attempts: Vec<Option<Arc<AtomicU32>>>,
+    /// A resumed run's attempts each leaf made before its process ended (see `Reuse::interrupted`).
+    pub interrupted: Vec<u32>,
 }
 
 impl RunHistory {
     pub fn new(recorder: Arc<RunRecorder>, paths: Vec<Arc<str>>) -> Self {
         let n = paths.len();
-        RunHistory { recorder, paths, inputs: vec![None; n], attempts: vec![None; n] }
+        RunHistory {
+            recorder,
+            paths,
+            inputs: vec![None; n],
+            attempts: vec![None; n],
+            interrupted: vec![0; n],
+        }
+    }
+
+    /// How many attempts leaf `ix` may make of `max`: those an interrupted run made count, but
+    /// it gets one at least.
+    pub fn attempts_left(&self, ix: NodeIx, max: u32) -> u32 {
+        max.saturating_sub(self.interrupted[ix]).max(1)
     }
 
     /// Keeps leaf `ix`'s input, recorded at its end.
@@ -220,6 +242,8 @@ impl RunHistory {
                 NodeState::Skipped | NodeState::Pinned | NodeState::Cached
             )),
         };
+        // With the attempts it made before an interruption (the record tells them all).
+        let attempts = if attempts > 0 { attempts + self.interrupted[ix] } else { 0 };
         self.recorder.node(
             NodeEnded {
                 execution_id: self.recorder.execution_id().clone(),

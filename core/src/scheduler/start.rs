@@ -242,6 +242,7 @@ impl Scheduler {
         };
         let mut job = job;
         if let Some(history) = self.history.as_mut() {
+            job.max_attempts = history.attempts_left(ix, job.max_attempts);
             if job.max_attempts > 1 {
                 job.attempts = Some(history.attempt_counter(ix));
             }
