@@ -313,26 +313,48 @@ test("native: an attempt the process's end interrupted counts within the node's 
   assert.equal(record.nodes.find((n) => n.nodeId === "slow").attempts, 2, "the record counts both");
 });
 
-test("native: shutdown({suspend: true}) leaves a durable run interrupted with its checkpoints, and this process resumes it", async (t) => {
-  const { seed, effect, idempotent } = flowWithEffects();
-  const expected = await reference(t, seed);
+test("native: shutdown({suspend: true}) stops a durable run at a node boundary: the node running ends, nothing more starts; this process resumes it", async (t) => {
+  // e0 is running when the conductor shuts down: it finishes (its output checkpointed), e1 and
+  // t2 wait for the resume.
+  const flow = {
+    id: "suspended",
+    type: "group",
+    nodes: [
+      { id: "e0", type: "effect", parameters: { k: 1, waitMs: 400 } },
+      { id: "e1", type: "effect", parameters: { k: 2 } },
+      { id: "t2", type: "transform", parameters: { transformFunction: "item => item * 2" } },
+    ],
+    edges: [
+      { source: "e0", target: "e1" },
+      { source: "e1", target: "t2" },
+    ],
+  };
   const directory = tempDir(t, "durable-suspend");
   const log = join(directory, "effects.log");
-  const first = createConductor({ storage: { directory }, durability: {}, nodeExecutorFactory: effectsLoggingTo(log, idempotent) });
-  const running = first.node.run(flowFor(seed), { executionId: "exec-suspended", input: INPUT });
-  await until(() => effects(log).has(idempotent), undefined, `node ${idempotent} to start`);
+  const first = createConductor({ storage: { directory }, durability: {}, nodeExecutorFactory: effectsLoggingTo(log) });
+  const running = first.node.run(flow, { executionId: "exec-suspended", input: INPUT });
+  await until(() => effects(log).has("e0"), undefined, "node e0 to start");
+  const suspendedAt = Date.now();
   await first.shutdown({ suspend: true });
   const stopped = await running;
+  const took = Date.now() - suspendedAt;
   assert.equal(stopped.error?.code, "CANCELLED", "the caller learns the run stopped");
+  assert.ok(took < 9_000, `it stopped when e0 ended, well before the 10 s grace (${took} ms)`);
+  assert.deepEqual([...effects(log).keys()], ["e0"], "nothing started after the suspension");
 
   const second = createConductor({ storage: { directory }, durability: {}, nodeExecutorFactory: effectsLoggingTo(log) });
   t.after(() => second.shutdown());
-  assert.equal((await second.executions.get("exec-suspended")).status, "interrupted");
+  const record = await second.executions.get("exec-suspended");
+  assert.equal(record.status, "interrupted");
+  assert.equal(record.nodes.find((n) => n.nodeId === "e0")?.state, "completed", "e0 ended, and its end is recorded");
   const resumed = await second.executions.resume("exec-suspended");
   assert.equal(resumed.success, true, resumed.error?.message);
-  assert.deepEqual(resumed.data, expected.data);
-  const counts = effects(log);
-  assert.deepEqual([counts.get(effect), counts.get(idempotent)], [1, 2]);
+  const reference = await createConductor({
+    storage: { type: "memory" },
+    nodeExecutorFactory: effectsLoggingTo(join(directory, "reference.log")),
+  }).node.run(flow, { input: INPUT });
+  assert.deepEqual(resumed.data, reference.data);
+  assert.deepEqual(Object.fromEntries(effects(log)), { e0: 1, e1: 1 }, "no node had its effect twice: the suspension waited for e0");
 });
 
 test("cli: atomiton runs shows an interrupted run and runs resume goes on with it once told what to do with the command in flight", async (t) => {
@@ -437,7 +459,7 @@ test("native: replay gives nodes with effects their recorded outputs (no request
   assert.equal(requests, 1);
 });
 
-test("cli: run --suspend stops on SIGTERM to be resumed, and runs resume finishes it", async (t) => {
+test("cli: run --suspend stops on SIGTERM at the next node boundary to be resumed, and runs resume finishes it", async (t) => {
   const directory = tempDir(t, "durable-cli-suspend");
   const log = join(directory, "effects.log");
   const go = join(directory, "go");
@@ -458,8 +480,12 @@ test("cli: run --suspend stops on SIGTERM to be resumed, and runs resume finishe
             args: ["-c", `echo cmd >> '${log}'; while [ ! -f '${go}' ]; do sleep 0.05; done`],
           },
         },
+        { id: "after", type: "transform", parameters: { data: [3], transformFunction: "x => x + 1" } },
       ],
-      edges: [{ source: "double", target: "cmd" }],
+      edges: [
+        { source: "double", target: "cmd" },
+        { source: "cmd", target: "after" },
+      ],
     }),
   );
   const main = join(repoRoot, "npm", "dist", "cli", "main.js");
@@ -470,13 +496,15 @@ test("cli: run --suspend stops on SIGTERM to be resumed, and runs resume finishe
   await until(() => effects(log).has("cmd"), undefined, "the command to start");
   const exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
   child.kill("SIGTERM");
-  assert.equal(await exited, 143, "SIGTERM's exit code");
+  // The run stops at its next node boundary: the command running is let finish.
+  await sleep(200);
   writeFileSync(go, "");
+  assert.equal(await exited, 143, "SIGTERM's exit code");
 
   const cli = (...args) => spawnSync(process.execPath, [main, ...args, "--storage", directory], { encoding: "utf8" });
   const [run] = JSON.parse(cli("runs", "--json").stdout).executions;
   assert.equal(run.status, "interrupted");
   const resumed = cli("runs", "resume", run.id, "-q");
   assert.equal(resumed.status, 0, resumed.stderr);
-  assert.equal(effects(log).get("cmd"), 2, "idempotent: run again without asking");
+  assert.equal(effects(log).get("cmd"), 1, "it ended before the run stopped: not run again");
 });

@@ -41,6 +41,8 @@ pub struct RunRecorder {
     /// A resumed run: the nodes whose end its record already holds (not recorded again), and
     /// its beginning is not recorded again either.
     recorded: Option<HashSet<String>>,
+    /// Cancelled when the durable run is suspended: it starts no more nodes (see `suspending`).
+    suspension: Option<crate::host::CancelToken>,
 }
 
 impl RunRecorder {
@@ -53,14 +55,20 @@ impl RunRecorder {
         Self::made(store, embedder, execution_id, (false, None))
     }
 
-    /// A recorder of a durable run (`recorded`: a resumed run's nodes already recorded).
+    /// A recorder of a durable run (`recorded`: a resumed run's nodes already recorded), which
+    /// `suspension`, once cancelled, stops at its next node boundary.
     pub fn durable(
         store: SharedHistory,
         embedder: SharedEmbedder,
         execution_id: Arc<str>,
         recorded: Option<HashSet<String>>,
+        suspension: crate::host::CancelToken,
     ) -> Arc<Self> {
-        Self::made(store, embedder, execution_id, (true, recorded))
+        let mut made = Self::made(store, embedder, execution_id, (true, recorded));
+        if let Some(recorder) = Arc::get_mut(&mut made) {
+            recorder.suspension = Some(suspension);
+        }
+        made
     }
 
     fn made(
@@ -70,7 +78,22 @@ impl RunRecorder {
         (durable, recorded): (bool, Option<HashSet<String>>),
     ) -> Arc<Self> {
         let waiting = Mutex::new(Vec::new());
-        Arc::new(RunRecorder { store, embedder, execution_id, waiting, durable, recorded })
+        let suspension = None;
+        Arc::new(RunRecorder {
+            store,
+            embedder,
+            execution_id,
+            waiting,
+            durable,
+            recorded,
+            suspension,
+        })
+    }
+
+    /// Whether the run was suspended: it starts no more nodes, and ends (interrupted, to be
+    /// resumed) once those running have ended.
+    pub fn suspending(&self) -> bool {
+        self.suspension.as_ref().is_some_and(crate::host::CancelToken::is_cancelled)
     }
 
     /// Makes the writes whose values have come, and has the others wake the run (`cx` is its):

@@ -162,6 +162,11 @@ impl RunHistory {
         }
     }
 
+    /// The run was suspended (see `RunRecorder::suspending`): no more nodes start.
+    pub fn suspending(&self) -> bool {
+        self.recorder.suspending()
+    }
+
     /// How many attempts leaf `ix` may make of `max`: those an interrupted run made count, but
     /// it gets one at least.
     pub fn attempts_left(&self, ix: NodeIx, max: u32) -> u32 {

@@ -45,6 +45,10 @@ impl RunHistory {
         match *self {}
     }
 
+    pub fn suspending(&self) -> bool {
+        match *self {}
+    }
+
     pub fn poll_writes(&self, _cx: &mut std::task::Context<'_>) {
         match *self {}
     }

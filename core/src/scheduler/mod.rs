@@ -349,6 +349,11 @@ impl Scheduler {
             if self.running_count == 0 && self.ready.is_empty() && !self.pausing.is_holding() {
                 return Poll::Ready(());
             }
+            if self.running_count == 0 && self.history.as_ref().is_some_and(|h| h.suspending()) {
+                // Suspended at a node boundary, with nodes left to run: stopped, to be resumed.
+                self.abort(Abort::Cancelled);
+                return Poll::Ready(());
+            }
             match self.emit_if_due() {
                 Some(wait) if throttle.is_none() => throttle = Some(self.host.sleep(wait)),
                 Some(_) => {}

@@ -16,7 +16,8 @@ impl Scheduler {
     /// Starts ready nodes, lowest index first, up to the concurrency limit for atomic nodes,
     /// unless the run is paused (see [`super::pause`]).
     pub(super) fn start_ready(&mut self) {
-        if self.aborted.is_some() {
+        // Suspended: nothing more starts; the run ends once what runs has (see `run`).
+        if self.aborted.is_some() || self.history.as_ref().is_some_and(|h| h.suspending()) {
             return;
         }
         self.drop_held_past_cutoff();

@@ -64,9 +64,14 @@ pub struct SessionHistory {
     durable: bool,
 }
 
-/// Whether a run going on was stopped to be resumed later (`executions.suspend`): its end is
-/// then recorded as `interrupted` (when it is durable) rather than `cancelled`.
-pub(crate) type Suspension = Arc<std::sync::atomic::AtomicBool>;
+/// Cancelled when a run going on is stopped to be resumed later (`executions.suspend`): a
+/// durable run starts no more nodes, lets those running end (their outputs checkpointed), and
+/// its end is recorded as `interrupted` rather than `cancelled` (see `RunRecorder::suspending`).
+pub(crate) type Suspension = crate::host::CancelToken;
+
+/// How long a suspended run's nodes that are running may take to end before they are stopped
+/// (ms): a desktop app quitting waits about this long at most.
+pub(crate) const SUSPEND_GRACE_MS: f64 = 10_000.0;
 
 /// The nodes a resumed run's record already holds (not recorded again).
 pub(crate) type Recorded = HashSet<String>;
@@ -119,7 +124,8 @@ impl SessionHistory {
         &self.store
     }
 
-    /// Starts recording run `execution_id` of flow `flow_id`.
+    /// Starts recording run `execution_id` of flow `flow_id` (`resumed`: the nodes a resumed
+    /// run has recorded; `suspension`: what stops a durable run at a node boundary).
     pub(crate) fn begin(
         &self,
         host: &SharedHost,
@@ -127,13 +133,15 @@ impl SessionHistory {
         (execution_id, flow_id): (&str, &str),
         flow: FlowText,
         request: &crate::engine::RunOptions,
-        resumed: Option<Recorded>,
+        (resumed, suspension): (Option<Recorded>, &Suspension),
     ) -> SharedRecorder {
         let (store, id) = (self.store.clone(), Arc::from(execution_id));
         // A resumed run was durable, and goes on so, whatever this conductor's config says.
         let recorder = match (self.durable, resumed) {
             (false, None) => RunRecorder::new(store, embedder.clone(), id),
-            (_, resumed) => RunRecorder::durable(store, embedder.clone(), id, resumed),
+            (_, resumed) => {
+                RunRecorder::durable(store, embedder.clone(), id, resumed, suspension.clone())
+            }
         };
         recorder.begin(RunBegun {
             // Its flow is hashed by the store, off the run's thread; `durable` is the recorder's.
@@ -164,7 +172,7 @@ impl SessionHistory {
             Some(error)
                 if error.code == ErrorCode::CANCELLED
                     && recorder.is_durable()
-                    && suspension.load(Ordering::Acquire) =>
+                    && suspension.is_cancelled() =>
             {
                 RunStatus::Interrupted
             }

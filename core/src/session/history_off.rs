@@ -40,7 +40,7 @@ impl SessionHistory {
         _ids: (&str, &str),
         _flow: FlowText,
         _request: &RunOptions,
-        _resumed: Option<Recorded>,
+        _resumed: (Option<Recorded>, &Suspension),
     ) -> SharedRecorder {
         match *self {}
     }

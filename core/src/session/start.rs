@@ -196,7 +196,7 @@ impl Session {
                 (execution_id, flow.id_str()),
                 flow_text,
                 &options,
-                start.recorded,
+                (start.recorded, &suspension),
             )),
             _ => None,
         };

@@ -103,9 +103,10 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
      * later call fails with `NO_TRANSPORT` "The conductor has been shut down ...". Idempotent.
      * `{suspend: true}` (a conductor with `durability`): the runs in flight are stopped to be
      * resumed — recorded `interrupted`, checkpoints kept, resumed by the next conductor on the
-     * store (`durability.resume: "auto"`) or `executions.resume(id)`. Nodes running at that
-     * moment are stopped too: a pure one runs again on resume, one with effects waits for a
-     * decision unless it is idempotent.
+     * store (`durability.resume: "auto"`) or `executions.resume(id)`. Each stops at its next
+     * node boundary: nothing more starts, the nodes running are let end (10 s at most; past that
+     * they are stopped: a pure one runs again on resume, one with effects waits for a decision
+     * unless it is idempotent).
      */
     async shutdown(options: { suspend?: boolean } = {}): Promise<void> {
       for (const request of requests.values()) request.abort();

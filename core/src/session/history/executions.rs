@@ -26,11 +26,26 @@ impl Session {
             ExecutionsCall::Delete => self.executions_delete(arg),
             ExecutionsCall::Prune => self.executions_prune(arg),
             ExecutionsCall::Suspend => {
+                let durable = self.history.as_ref().is_some_and(|history| history.durable);
                 let found = super::super::mailbox::lock(&self.runs).get(&arg).map(|run| {
-                    run.suspension.store(true, std::sync::atomic::Ordering::Release);
-                    run.cancel.cancel();
+                    // A durable run stops at its node boundaries (see `Suspension`); the nodes
+                    // still running after the grace, and any other run, are stopped at once.
+                    run.suspension.cancel();
+                    let grace = if durable { super::SUSPEND_GRACE_MS } else { 0.0 };
+                    (run.cancel.clone(), self.host.sleep(grace))
                 });
-                guarded_future(async move { Ok(found.is_some()) })
+                let stop = found.map(|(cancel, grace)| {
+                    let stop: BoxFuture<'static, ()> = Box::pin(async move {
+                        grace.await;
+                        cancel.cancel();
+                    });
+                    stop
+                });
+                let suspended = stop.is_some();
+                if let Some(stop) = stop {
+                    self.host.spawn(stop);
+                }
+                guarded_future(async move { Ok(suspended) })
             }
             ExecutionsCall::Differences => {
                 let history = self.history.clone();
