@@ -287,6 +287,18 @@ test("over the wire: executions for callers who see every run, refused to caller
     );
     assert.equal(remoteRun.success, true, name);
     assert.equal((await served.conductor.executions.get(`from-${name}`)).status, "success", `${name}: recorded where it ran`);
+    // Replay over the wire: the run on the server, the report from its history.
+    const same = await remote.executions.replay("served-1");
+    assert.deepEqual([same.success, same.differences], [true, []], `${name}: an unchanged replay differs nowhere`);
+    const edited = { ...record.flow, nodes: [{ ...record.flow.nodes[0], parameters: { data: [1, 2], transformFunction: "x => x * 3" } }] };
+    const changed = await remote.executions.replay("served-1", { flow: edited });
+    assert.deepEqual(
+      changed.differences.map((d) => [d.nodeId, d.recorded.result, d.replayed.result]),
+      [["t", [2, 4], [3, 6]]],
+      `${name}: the edited node is flagged`,
+    );
+    const again = await remote.executions.differences("served-1", changed.context.executionId);
+    assert.deepEqual(again.differences, changed.differences, name);
   }
 
   const { server } = await authServer(t, { grants: { admin: { scope: "all" } } });
@@ -305,6 +317,8 @@ test("over the wire: executions for callers who see every run, refused to caller
     const taken = await post(server, "node", "execute", { node: { id: "x", type: "transform", parameters: {} }, context }, alice);
     assert.equal(taken.body.code ?? taken.body.error?.code, "PERMISSION_DENIED", `nor resume or replay one: ${JSON.stringify(context)}`);
   }
+  const differences = await post(server, "executions", "differences", { of: "served-1", run: "served-1" }, alice);
+  assert.deepEqual([differences.status, differences.body.code], [403, "PERMISSION_DENIED"], "nor read a replay's report");
   const allowed = await post(server, "executions", "list", {}, admin);
   assert.equal(allowed.status, 200);
   assert.equal(typeof allowed.body.total, "number");

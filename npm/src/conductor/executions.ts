@@ -11,6 +11,7 @@ import type {
   ListExecutionsOptions,
   PrunedExecutions,
   PruneExecutionsOptions,
+  ReplayDifferences,
   ReplayExecutionOptions,
   ReplayResult,
   ResumeExecutionOptions,
@@ -103,8 +104,19 @@ export function createExecutionsApi(engine: EngineAdapter, run: Run) {
         replay: { of: executionId },
       });
       if (!result.success && (result.executedNodes?.length ?? 0) === 0) return { ...result, differences: [] };
-      const { differences } = unwrap(await engine.executions("differences", JSON.stringify({ of: executionId, run: replayId })));
+      const { differences } = await executions.differences(executionId, replayId);
       return { ...result, differences };
+    },
+    /**
+     * The nodes of run `otherId` (a replay of `executionId`, or any later run of its flow)
+     * whose output differs from recorded run `executionId`'s: `{differences: [{nodeId,
+     * recorded, replayed}]}`, in the order `otherId`'s nodes ended. `NODE_NOT_FOUND` when either
+     * run is not recorded.
+     */
+    async differences(executionId: string, otherId: string): Promise<ReplayDifferences> {
+      requireId(executionId);
+      requireId(otherId);
+      return unwrap(await engine.executions("differences", JSON.stringify({ of: executionId, run: otherId })));
     },
     /**
      * Continues a durable run its process left unfinished (status `"interrupted"`) as the same

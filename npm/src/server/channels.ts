@@ -190,6 +190,8 @@ function handlerTable(
         await history(caller).delete(String(argsOf(args).id));
       },
       prune: (args, caller) => history(caller).prune(argsOf(args)),
+      // A replay's report: the replay itself is a run (`node.execute` with `replay`, scope "all").
+      differences: (args, caller) => history(caller).differences(String(argsOf(args).of), String(argsOf(args).run)),
     },
     cache: {
       clear: (_args, caller) => cache(caller).clear(),

@@ -175,7 +175,12 @@ test(
         const refused = await c.executions.resume("durable-in-page");
         const resumed = await c.executions.resume("durable-in-page", { rerun: ["e2"] });
         const record = await c.executions.get("durable-in-page");
+        // Replay in the page: the effects' recorded outputs stand in for them (none runs).
+        const effectsBefore = localStorage.getItem("durable-effects");
+        const replay = await c.executions.replay("durable-in-page");
+        const replayed = [replay.success, replay.differences, localStorage.getItem("durable-effects") === effectsBefore];
         return {
+          replayed,
           listed,
           refused: [refused.success, refused.error?.code, refused.error?.message],
           resumed: [resumed.success, resumed.data, resumed.context?.executionId ?? "durable-in-page"],
@@ -198,6 +203,7 @@ test(
       ["e0", "e2", "e2"],
       "e0 completed before the reload and did not run again; e2 ran again as the user chose",
     );
+    assert.deepEqual(after.replayed, [true, [], true], "a replay in the page: same outputs, no effect run");
   },
 );
 
