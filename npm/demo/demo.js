@@ -8,9 +8,11 @@ import { createConductor, createExecutionId, DEFAULT_SLOWMO_MS } from "../dist/b
 import { setupCsvPanel } from "./csv.js";
 import { GraphView } from "./graph.js";
 
-// With execution history and the node result cache: the browser module that records runs (in
-// IndexedDB), which the history list and the timeline below read, and reuses unchanged results.
-const conductor = createConductor({ history: true, cache: true });
+// With execution history, durable runs and the node result cache: the browser module that
+// records runs (in IndexedDB), which the history list and the timeline below read, checkpoints
+// them (a run the page was closed or reloaded during is listed "interrupted", and goes on from
+// where it stopped with the Resume button below), and reuses unchanged results.
+const conductor = createConductor({ history: true, durability: {}, cache: true });
 
 const $ = (id) => document.getElementById(id);
 
@@ -736,6 +738,70 @@ async function selectRun(id) {
   else ui.timeline.replaceChildren(h("p", { className: "placeholder", textContent: `Run ${shortId(id)} is no longer in the history.` }));
 }
 
+/**
+ * An interrupted run's way on: Resume continues it as the same run from its checkpoints. When a
+ * node with effects was running as the page went away (it may have had its effect), the engine
+ * asks what to do with it: run it again, or skip it with the output it should have given.
+ */
+function resumePanel(record) {
+  const panel = h("div", { className: "resume", "data-run": record.id });
+  const note = h("p", { className: "resume-note" });
+  const resume = async (decision) => {
+    for (const button of panel.querySelectorAll("button")) button.disabled = true;
+    note.textContent = "Resuming…";
+    const result = await conductor.executions.resume(record.id, decision);
+    const waiting = result.success ? [] : [...(result.error?.message ?? "").matchAll(/'([^']+)' \(([^)]+)\)/g)];
+    if (!result.success && result.error?.code === "VALIDATION_FAILED" && waiting.length > 0) {
+      note.textContent = result.error.message;
+      panel.replaceChildren(note, ...waiting.map(([, nodeId, nodeType]) => decisionFor(nodeId, nodeType, resume)));
+      return;
+    }
+    note.textContent = result.success ? "Resumed: the run ended successfully." : `Resumed: ${result.error?.code} ${result.error?.message}`;
+    await showHistory();
+    await selectRun(record.id);
+  };
+  const button = h("button", { type: "button", className: "resume-run", textContent: "Resume" });
+  button.addEventListener("click", () => void resume({}));
+  note.textContent = "Interrupted: the page went away while it ran. Its completed nodes are checkpointed.";
+  panel.append(note, button);
+  return panel;
+}
+
+/** The choice for node `nodeId`, which was running with effects: run it again, or skip it with an output (JSON). */
+function decisionFor(nodeId, nodeType, resume) {
+  const output = h("input", {
+    type: "text",
+    className: "skip-output",
+    value: "null",
+    "aria-label": `Output for ${nodeId} when skipped (JSON)`,
+  });
+  const again = h("button", { type: "button", className: "rerun", textContent: "Run it again" });
+  const skip = h("button", { type: "button", className: "skip", textContent: "Skip it, with output" });
+  again.addEventListener("click", () => void resume({ rerun: [nodeId] }));
+  skip.addEventListener("click", () => {
+    let value;
+    try {
+      value = JSON.parse(output.value);
+    } catch {
+      output.setCustomValidity("Not JSON");
+      output.reportValidity();
+      return;
+    }
+    void resume({ skip: { [nodeId]: value } });
+  });
+  return h(
+    "p",
+    { className: "decision", "data-node": nodeId },
+    h("code", { textContent: nodeId }),
+    ` (${nodeType}) may have had its effect: `,
+    again,
+    " ",
+    skip,
+    " ",
+    output,
+  );
+}
+
 /** What a bar shows: a node whose error is a cancellation counts as cancelled. */
 const barState = (node) => (node.state === "error" && node.error?.code === "CANCELLED" ? "cancelled" : node.state);
 
@@ -796,6 +862,7 @@ function renderTimeline(record) {
         : undefined,
     ),
   ];
+  if (record.status === "interrupted") parts.push(resumePanel(record));
   if (record.error) {
     parts.push(
       h(

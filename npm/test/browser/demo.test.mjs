@@ -928,6 +928,50 @@ test("Reuse unchanged results: a second run shows unchanged nodes cached; an edi
   }
 });
 
+test(
+  "a run the page was reloaded during is listed interrupted; Resume asks about the request that was in flight and finishes the run",
+  options,
+  async () => {
+    const flow = {
+      id: "durable-demo",
+      type: "group",
+      nodes: [
+        { id: "a", type: "transform", parameters: { data: [1, 2], transformFunction: "x => x * 2" } },
+        { id: "fetch", type: "http-request", parameters: { url: `${session.server.url}/demo/index.html`, method: "GET" } },
+        { id: "c", type: "transform", parameters: { data: [3], transformFunction: "x => x + 1" } },
+      ],
+      edges: [
+        { id: "e1", source: "a", target: "fetch" },
+        { id: "e2", source: "fetch", target: "c" },
+      ],
+    };
+    await paste(flow);
+    await session.page.fill("#slowmo", "1000");
+    await session.page.click("#run");
+    // The request's start is stored before it is sent (slow motion holds it a second first).
+    await session.page.waitForSelector("#nodes tr[data-node='fetch'] .state[data-state='executing']");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await session.page.reload();
+    await session.page.waitForSelector("body[data-ready='true']");
+    await session.page.fill("#slowmo", "0");
+
+    await session.page.waitForSelector("#history li[data-flow='durable-demo'][data-status='interrupted']");
+    const id = await session.page.getAttribute("#history li[data-flow='durable-demo']", "data-id");
+    await session.page.click(`#history li[data-id='${id}'] button`);
+    await session.page.click(".resume .resume-run");
+    await session.page.waitForSelector(".resume .decision[data-node='fetch']");
+    assert.match(await session.page.textContent(".resume .resume-note"), /'fetch' \(http-request\)/);
+    await session.page.click(".resume .decision[data-node='fetch'] .rerun");
+    await session.page.waitForSelector(`#history li[data-id='${id}'][data-status='success']`);
+    const runs = (await historyRuns()).filter((run) => run.flow === "durable-demo");
+    assert.deepEqual(
+      runs.map((run) => run.status),
+      ["success"],
+      "the same run, resumed: one record",
+    );
+  },
+);
+
 test("the page fetched nothing outside localhost and raised no errors", options, () => {
   assert.ok(
     session.requests.some((url) => url.endsWith("/dist/engines/wasm/atomiton_conductor_wasm_bg.wasm")),
