@@ -3,7 +3,8 @@
 # Safe to run repeatedly: each step checks before it installs. The pieces scripts/demo.sh needs
 # on their own are scripts in scripts/lib/: setup-native.sh (Rust, zig and cargo-zigbuild),
 # setup-npm.sh (npm dev dependencies: all here, the build's few for the demo) and
-# setup-redis.sh (Redis, for queue mode); this runs them all.
+# setup-redis.sh (Redis, for queue mode) and setup-postgres.sh (PostgreSQL, for a pool's run
+# history kept in it); this runs them all.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/setup-common.sh"
 
@@ -28,6 +29,9 @@ scripts/lib/setup-native.sh
 
 # --- Redis, for queue mode: BullMQ and the shared run history (tests and demo) -----------------
 scripts/lib/setup-redis.sh
+
+# --- PostgreSQL, for a pool's run history kept in it (tests) ----------------------------------
+scripts/lib/setup-postgres.sh
 
 # --- Rust tools --------------------------------------------------------------------------------
 # wasm-bindgen-cli must match the wasm-bindgen crate version locked in Cargo.lock exactly.

@@ -16,7 +16,9 @@ use atomiton_native_host::history::{
     fleet_owner, mark_crashed, mark_lost, owner_alive, this_owner,
 };
 use atomiton_native_host::spill::DEFAULT_SORT_MEMORY_BYTES;
-use atomiton_native_host::{FileStorage, NativeHost, RedisHistory, SqliteHistory, WorkerPool};
+use atomiton_native_host::{
+    FileStorage, NativeHost, PostgresHistory, RedisHistory, SqliteHistory, WorkerPool,
+};
 use napi::bindgen_prelude::{Buffer, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
@@ -134,13 +136,15 @@ impl NativeConductor {
         .with_worker_threshold(WORKER_THRESHOLD_BYTES)
         .with_result_slices(SLICE_ARRAYS_OF);
         if let (Some(place), Some(history)) = (&placement.history, config.history()) {
-            let owner = if matches!(place, Place::Redis(_)) { fleet_owner() } else { this_owner() };
+            // A store processes on many machines share names its owners apart (pids repeat).
+            let shared = matches!(place, Place::Redis(_) | Place::Postgres(_));
+            let owner = if shared { fleet_owner() } else { this_owner() };
             let store = open_history(place, &history, &directory, &owner).map_err(to_napi)?;
             // Runs a process that died left `running` are marked `crashed` before anything else
             // reads the store (the store answers in the order it is asked). Not in Redis: owners
             // are pids, which name processes of this machine only, and other machines' runs would
             // all look dead; there the queue marks the runs of workers it lost (`markCrashed`).
-            if !matches!(place, Place::Redis(_)) {
+            if !shared {
                 drop(runtime.spawn(store.recover(Box::new(owner_alive), host.now())));
             }
             let history = SessionHistory::new(store, history, Some(owner))
@@ -280,6 +284,9 @@ fn open_history(
             SqliteHistory::open(&directory.join("history.sqlite"), history.capture())
                 .map_err(hint)?,
         ),
+        Place::Postgres(url) => {
+            Arc::new(PostgresHistory::open(url, history.capture(), owner).map_err(hint)?)
+        }
         Place::Memory => Arc::new(MemoryHistory::new(history.capture())),
     })
 }
@@ -307,7 +314,8 @@ fn open_cache(
             let backend = sqlite_cache_backend(&directory.join("history.sqlite")).map_err(hint)?;
             Arc::new(PersistedCache::open(backend, setting.limits, host))
         }
-        Place::Memory => Arc::new(MemoryCache::new(setting.limits)),
+        // Not kept in PostgreSQL yet: a fleet on it has a cache per process.
+        Place::Memory | Place::Postgres(_) => Arc::new(MemoryCache::new(setting.limits)),
     };
     Ok(CacheHandle { store, ttl_ms: setting.ttl_ms })
 }

@@ -223,7 +223,7 @@ fn with_history(
         (Place::Kept, Some(functions)) => {
             Arc::new(BackedHistory::open(Arc::new(JsStorage(functions)), history.capture(), host))
         }
-        (Place::Redis(_), _) => return Err(JsError::new(REDIS_UNAVAILABLE)),
+        (Place::Redis(_) | Place::Postgres(_), _) => return Err(JsError::new(REDIS_UNAVAILABLE)),
         _ => Arc::new(MemoryHistory::new(history.capture())),
     };
     // `durability` needs a kept store (`BackedHistory` keeps checkpoints; memory refuses it).
@@ -249,7 +249,7 @@ fn with_cache(
             let shared: atomiton_core::host::SharedHost = host.clone();
             Arc::new(PersistedCache::open(Arc::new(JsStorage(functions)), setting.limits, &shared))
         }
-        (Place::Redis(_), _) => return Err(JsError::new(REDIS_UNAVAILABLE)),
+        (Place::Redis(_) | Place::Postgres(_), _) => return Err(JsError::new(REDIS_UNAVAILABLE)),
         _ => Arc::new(MemoryCache::new(setting.limits)),
     };
     Ok(session.with_cache(CacheHandle { store, ttl_ms: setting.ttl_ms }))
@@ -258,7 +258,7 @@ fn with_cache(
 /// A history or cache in Redis is the queue's, which runs on the native addon.
 #[cfg(any(feature = "history", feature = "cache"))]
 const REDIS_UNAVAILABLE: &str =
-    "VALIDATION_FAILED: Invalid conductor config: a history in Redis needs the native engine";
+    "VALIDATION_FAILED: Invalid conductor config: a history in Redis or PostgreSQL needs the native engine";
 
 fn to_js(error: atomiton_core::ExecutionError) -> JsError {
     JsError::new(&format!("{}: {}", error.code, error.message))

@@ -37,4 +37,12 @@ impl HistoryConfig {
     pub fn into_redis(self) -> Option<(String, Option<String>)> {
         match self {}
     }
+
+    pub fn postgres_url(&self) -> Option<&str> {
+        match *self {}
+    }
+
+    pub fn has_redis(&self) -> bool {
+        match *self {}
+    }
 }

@@ -2,23 +2,13 @@
 // in a fresh directory, stopped by `stop()` (and killed with this process).
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { firstStarted, freePort } from "./servers.mjs";
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "scripts", "redis.sh");
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The `process_id` a Redis on `port` reports (INFO server), or undefined if nothing answers. */
 function serverPid(port) {
@@ -77,14 +67,6 @@ async function attempt() {
 }
 
 /** Starts Redis; resolves once it answers (another process taking the port first means another try). */
-export async function startRedis() {
-  let last;
-  for (let i = 0; i < 5; i++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      last = error;
-    }
-  }
-  throw last;
+export function startRedis() {
+  return firstStarted(attempt, 5);
 }

@@ -37,7 +37,7 @@ mod redis_link;
 mod task;
 
 pub use files::{write_atomic, NativeFiles};
-pub use history::{RedisHistory, SqliteHistory};
+pub use history::{PostgresHistory, RedisHistory, SqliteHistory};
 pub use host::NativeHost;
 pub use http::NativeHttp;
 pub use process::NativeProcesses;

@@ -6,20 +6,16 @@
 
 mod common;
 
-use std::sync::Arc;
-
-use atomiton_core::history::{
-    Capture, HistoryStore, HistoryWrite, InFlight, ListQuery, NodeStarted, RunEnded, RunStatus,
-};
+use atomiton_core::history::{Capture, HistoryStore, RunStatus};
 use atomiton_core::json;
 use atomiton_core::nodes::NodeInput;
-use atomiton_core::progress::NodeState;
-use atomiton_core::testing::history_store::node;
 use atomiton_core::testing::wait;
-use atomiton_core::value::Value;
 use atomiton_native_host::history::mark_lost;
 use atomiton_native_host::RedisHistory;
-use common::history::{ended, run_with};
+use common::durable_stores::{
+    a_lost_run_is_interrupted_claimed_once_and_fenced, completed, large, sync,
+};
+use common::history::run_with;
 use common::redis_server::RedisServer;
 
 /// Values over this many bytes of JSON are cut in the record (not in a checkpoint).
@@ -30,12 +26,7 @@ fn open(server: &RedisServer, owner: &str) -> RedisHistory {
         .expect("open")
 }
 
-fn large() -> Value {
-    json!({"rows": (0..50).collect::<Vec<i32>>(), "token": "kept whole in a checkpoint"})
-}
-
-/// Worker `owner`'s durable run `id`: begun with a large input, node `a` completed with a large
-/// output, node `b` (with effects) started and not ended.
+/// Worker `owner`'s durable run `id`: begun, node `a` completed, node `b` started.
 fn durable_run(store: &RedisHistory, id: &str, owner: &str) {
     store.write(run_with(id, 1.0, |begun| {
         begun.summary.durable = true;
@@ -43,26 +34,6 @@ fn durable_run(store: &RedisHistory, id: &str, owner: &str) {
         begun.input = NodeInput::from_value(json!({"default": large()}));
     }));
     store.write(completed(id, "a", large()));
-    store.write(HistoryWrite::Started(Box::new(NodeStarted {
-        execution_id: Arc::from(id),
-        node_id: Arc::from("b"),
-        node_type: Arc::from("http-request"),
-        idempotent: false,
-    })));
-}
-
-fn completed(id: &str, node_id: &str, output: Value) -> HistoryWrite {
-    let HistoryWrite::Node(mut ended) = node(id, node_id, NodeState::Completed, None, None, 2.0)
-    else {
-        unreachable!("node() writes a node")
-    };
-    ended.output = Some(Arc::new(output));
-    ended.checkpoint = true;
-    HistoryWrite::Node(ended)
-}
-
-fn sync(store: &RedisHistory) {
-    wait(store.list(ListQuery { limit: 0, ..ListQuery::default() })).expect("read");
 }
 
 fn redis(server: &RedisServer) -> redis::Connection {
@@ -74,62 +45,7 @@ fn a_lost_durable_run_is_interrupted_resumed_by_one_worker_and_fenced_from_the_o
     let server = RedisServer::start();
     let (dead, taker, other) =
         (open(&server, "w-dead"), open(&server, "w-taker"), open(&server, "w-other"));
-    durable_run(&dead, "exec_lost", "w-dead");
-    // The start of a node with effects is on the server once `stored` resolves.
-    wait(dead.stored().expect("a server's store says when writes are stored"));
-
-    // The taker reads the whole checkpoints (not the record's cut copy) once the run is interrupted.
-    let status = wait(mark_lost(&taker, "exec_lost", "worker lost", 5.0)).expect("mark");
-    assert_eq!(status, Some(RunStatus::Interrupted));
-    let record = wait(taker.get("exec_lost".into())).expect("get").expect("kept");
-    assert!(record.summary.durable);
-    let checkpoints = wait(taker.checkpoints("exec_lost".into())).expect("read").expect("kept");
-    assert_eq!(checkpoints.input, Some(json!({"default": large()})));
-    assert_eq!(checkpoints.outputs["a"].1.as_deref(), Some(&large()));
-    assert_eq!(
-        checkpoints.in_flight,
-        vec![InFlight { node_id: "b".into(), node_type: "http-request".into(), idempotent: false }]
-    );
-    assert_eq!(checkpoints.torn, 0);
-
-    // Marking it lost again changes nothing; one of two workers claims it.
-    assert_eq!(
-        wait(mark_lost(&other, "exec_lost", "again", 6.0)).expect("mark"),
-        Some(RunStatus::Interrupted)
-    );
-    assert!(wait(taker.claim("exec_lost".into(), Some("w-taker".into()))).expect("claim"));
-    assert!(!wait(other.claim("exec_lost".into(), Some("w-other".into()))).expect("claim"));
-
-    // The worker that lost it, alive after all, writes on: none of it lands.
-    dead.write(completed("exec_lost", "b", json!("from the worker that lost the run")));
-    dead.write(ended("exec_lost", RunStatus::Cancelled, 7.0));
-    sync(&dead);
-    // Nor does ending it as lost on the dead worker's behalf, read before the claim (the race
-    // `mark_lost` guards against).
-    let late = RunEnded {
-        execution_id: Arc::from("exec_lost"),
-        status: RunStatus::Crashed,
-        end_time: 8.0,
-        error: None,
-    };
-    assert!(!wait(other.end_lost(late, Some("w-dead".into()))).expect("end"));
-    let record = wait(taker.get("exec_lost".into())).expect("get").expect("kept");
-    assert_eq!(record.summary.status, RunStatus::Running);
-    assert_eq!(record.summary.owner.as_deref(), Some("w-taker"));
-    assert!(record.nodes.iter().all(|n| n.node_id.as_ref() as &str != "b"), "{:?}", record.nodes);
-
-    // The taker's own writes land; the run's end lets its checkpoints go.
-    taker.write(completed("exec_lost", "b", json!(2)));
-    taker.write(ended("exec_lost", RunStatus::Success, 9.0));
-    sync(&taker);
-    assert_eq!(
-        wait(taker.get("exec_lost".into())).expect("get").expect("kept").summary.status,
-        RunStatus::Success
-    );
-    assert_eq!(
-        wait(taker.checkpoints("exec_lost".into())).expect("read").map(|c| c.outputs.len()),
-        None
-    );
+    a_lost_run_is_interrupted_claimed_once_and_fenced(&dead, &taker, &other);
     let keys: Vec<String> =
         redis::cmd("KEYS").arg("durable:ckpt:*").query(&mut redis(&server)).expect("keys");
     assert!(keys.is_empty(), "{keys:?}");

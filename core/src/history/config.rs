@@ -40,6 +40,9 @@ pub struct HistoryConfig {
     pub redis: Option<String>,
     /// The prefix of that history's Redis keys.
     pub key_prefix: Option<String>,
+    /// A fleet's shared history in PostgreSQL (a `postgres://` URL): set by the package's queue
+    /// conductors and workers given `store` (never a user's config); the native binding reads it.
+    pub postgres: Option<String>,
 }
 
 /// `retention: {maxAge?, maxRuns?}`: runs older than `maxAge` ms, and all but the newest
@@ -80,6 +83,16 @@ impl HistoryConfig {
     pub fn into_redis(self) -> Option<(String, Option<String>)> {
         let prefix = self.key_prefix;
         self.redis.map(|url| (url, prefix))
+    }
+
+    /// Where a fleet's shared history is kept in PostgreSQL (its URL).
+    pub fn postgres_url(&self) -> Option<&str> {
+        self.postgres.as_deref()
+    }
+
+    /// Whether the history is kept in a queue's Redis.
+    pub fn has_redis(&self) -> bool {
+        self.redis.is_some()
     }
 
     /// Runs kept by default: enough to look back on a busy day, bounded so memory and disk are.

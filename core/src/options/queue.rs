@@ -40,6 +40,13 @@ const PREFIX: Field = Field::new(
     "Prefix of every Redis key (default `\"atomiton\"`), BullMQ's included.",
 );
 
+/// Where a fleet keeps its run history: producers and workers of a pool say it alike.
+const STORE: Field = Field::new(
+    "store",
+    Kind::Text { non_empty: true },
+    "Where the pool keeps its run history and durable runs' checkpoints: a PostgreSQL database (`postgres://user[:password]@host[:port]/database`; when absent, the environment's `ATOMITON_DATABASE_URL`), else the queue's Redis. Every producer and worker of a pool must say the same.",
+);
+
 /// A queue's `history`: everything `history` takes but where (the queue's Redis) and `enabled`.
 const QUEUE_HISTORY: Shape = Shape {
     name: "QueueHistoryOptions",
@@ -65,6 +72,7 @@ pub const QUEUE_CONFIG: Shape = Shape {
         CONNECTION.only(Entries::QUEUE, QUEUE_ONLY),
         QUEUE_NAME.only(Entries::QUEUE, QUEUE_ONLY),
         PREFIX.only(Entries::QUEUE, QUEUE_ONLY),
+        STORE.only(Entries::QUEUE, QUEUE_ONLY),
         Field::new("pollInterval", Kind::Number(Range::MS_POSITIVE), "How often (ms) runs still waiting are looked up directly, in case their end went by unseen. Default 5000.")
             .only(Entries::QUEUE, QUEUE_ONLY),
         Field::new("history", Kind::Object(&QUEUE_HISTORY), "Capping and redaction of values, as the workers record them.")
@@ -83,6 +91,7 @@ pub const QUEUE_WORKER: Shape = Shape {
         CONNECTION,
         QUEUE_NAME,
         PREFIX,
+        STORE,
         Field::new("concurrency", Kind::Number(Range::whole(1.0)), "Runs at once in this process (default 4)."),
         Field::new(
             "nodeExecutorFactory",

@@ -20,6 +20,9 @@ pub enum Place {
     Kept,
     /// In the Redis server every process of a queue shares (history and cache only).
     Redis(RedisTarget),
+    /// In the PostgreSQL database a fleet shares (its URL; history only: `history: {postgres}`,
+    /// set by the queue, never by a user).
+    Postgres(String),
 }
 
 /// A history in Redis: `history: {redis, keyPrefix?}` (set by the queue, never by a user).
@@ -87,7 +90,7 @@ impl SessionConfig {
         let flows = if in_memory || !can_keep.flows { Place::Memory } else { Place::Kept };
         let history = match self.history_place()? {
             None => None,
-            Some(Some(redis)) => Some(Place::Redis(redis)),
+            Some(Some(shared)) => Some(shared),
             Some(None) if !in_memory && can_keep.history => Some(Place::Kept),
             Some(None) => Some(Place::Memory),
         };
@@ -104,12 +107,24 @@ impl SessionConfig {
         })
     }
 
-    /// `None`: history off; `Some(None)`: on, not in Redis; `Some(Some(target))`: in Redis.
-    fn history_place(&self) -> Result<Option<Option<RedisTarget>>> {
+    /// `None`: history off; `Some(None)`: on, in no shared store; `Some(Some(place))`: in the
+    /// Redis or PostgreSQL store a queue names.
+    fn history_place(&self) -> Result<Option<Option<Place>>> {
         let Some(history) = self.history() else { return Ok(None) };
+        if let Some(url) = history.postgres_url() {
+            let scheme = url.starts_with("postgres://") || url.starts_with("postgresql://");
+            if history.has_redis() || !scheme {
+                return Err(ExecutionError::validation(
+                    "Invalid conductor config: history.postgres must be a PostgreSQL URL (postgres://user@host:port/database), without history.redis",
+                ));
+            }
+            return Ok(Some(Some(Place::Postgres(url.to_owned()))));
+        }
         match history.into_redis() {
             None => Ok(Some(None)),
-            Some((url, prefix)) => RedisTarget::new(url, prefix).map(|redis| Some(Some(redis))),
+            Some((url, prefix)) => {
+                RedisTarget::new(url, prefix).map(|redis| Some(Some(Place::Redis(redis))))
+            }
         }
     }
 

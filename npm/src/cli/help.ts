@@ -108,6 +108,8 @@ Options:
       --grace <ms>            how long in-flight runs may take at shutdown (default 30000)
       --lock-duration <ms>    a run's lock without renewal (default 10000)
       --stalled-interval <ms> how often dead workers' runs are looked for (default 5000)
+      --store <url>           the pool's run history in PostgreSQL (postgres://...;
+                              default: ATOMITON_DATABASE_URL, else the queue's Redis)
       --lost-runs <policy>    a dead worker's runs: resume (default: another worker goes
                               on from their checkpoints) or crash (never run again);
                               every worker of a pool must say the same

@@ -32,8 +32,8 @@ export function createQueueConductor(options: QueueConductorOptions): QueueCondu
   checkConductorConfig(options, "queue");
   const bull = loadBullmq();
   const where = resolveLocation(options);
-  const { connection: _c, queue: _q, prefix: _p, pollInterval, history, ...rest } = options;
-  const settings: ConductorConfig = { ...rest, storage: { type: "memory" }, history: queueHistoryConfig(where, history) };
+  const { connection: _c, queue: _q, prefix: _p, pollInterval, history, store, ...rest } = options;
+  const settings: ConductorConfig = { ...rest, storage: { type: "memory" }, history: queueHistoryConfig(where, history, store) };
   const local = new NativeEngine(settings);
   const producer = new QueueProducer(bull, where, (id, message) => local.markCrashed(id, message), { pollInterval });
   let closing: Promise<void> | undefined;

@@ -1,8 +1,9 @@
 /**
- * The run history of a queue: one store in the queue's Redis, shared by every worker (which
- * write the records of the runs they run) and every producer (which read them with
- * `executions.*`). Redis because queue mode already needs it: one server to run, back up and
- * secure, and records outlive the queue's own event stream, which is trimmed.
+ * The run history of a queue: one store shared by every worker (which write the records of the
+ * runs they run) and every producer (which read them with `executions.*`). The queue's Redis by
+ * default (one server to run, back up and secure; records outlive the queue's own event stream,
+ * which is trimmed), or a PostgreSQL database (`store`), where a fleet's operators keep their
+ * data and query it at any size.
  */
 import type { HistoryConfig } from "../types/history.js";
 import type { QueueHistoryOptions } from "../types/options.generated.js";
@@ -10,8 +11,16 @@ import type { ResolvedLocation } from "./connection.js";
 
 export type { QueueHistoryOptions } from "../types/options.generated.js";
 
-/** The engine's history config for a queue's shared store. */
-export function queueHistoryConfig(where: ResolvedLocation, options: QueueHistoryOptions = {}): HistoryConfig {
-  // `redis` and `keyPrefix` are read by the native addon only; the type does not name them.
+/** The environment variable that names a pool's PostgreSQL store when its options do not. */
+export const DATABASE_VARIABLE = "ATOMITON_DATABASE_URL";
+
+/**
+ * The engine's history config for a queue's shared store: the PostgreSQL database `store` names
+ * (else the environment's `ATOMITON_DATABASE_URL`), or the queue's Redis.
+ */
+export function queueHistoryConfig(where: ResolvedLocation, options: QueueHistoryOptions = {}, store?: string): HistoryConfig {
+  const database = store ?? process.env[DATABASE_VARIABLE];
+  // `redis`, `keyPrefix` and `postgres` are read by the native addon only; the type does not name them.
+  if (database) return { ...options, postgres: database } as HistoryConfig;
   return { ...options, redis: where.url, keyPrefix: where.historyPrefix } as HistoryConfig;
 }

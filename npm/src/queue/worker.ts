@@ -74,7 +74,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     durability: resumeLost ? { resume: "manual" } : undefined,
     workingDirectory: options.workingDirectory,
     timeout: options.timeout,
-    history: queueHistoryConfig(where, options.history),
+    history: queueHistoryConfig(where, options.history, options.store),
     cache: options.cache,
     // Results go back without their trace (the shared history records each node instead).
     trace: false,

@@ -451,6 +451,13 @@ export type QueueConductorOptions = Pick<ConductorConfig, "debugController" | "l
    */
   prefix?: string;
   /**
+   * Where the pool keeps its run history and durable runs' checkpoints: a PostgreSQL database
+   * (`postgres://user[:password]@host[:port]/database`; when absent, the environment's
+   * `ATOMITON_DATABASE_URL`), else the queue's Redis. Every producer and worker of a pool must say
+   * the same. Entries: queue.
+   */
+  store?: string;
+  /**
    * How often (ms) runs still waiting are looked up directly, in case their end went by unseen.
    * Default 5000. Entries: queue.
    */
@@ -566,6 +573,13 @@ export type QueueWorkerOptions = {
    * Prefix of every Redis key (default `"atomiton"`), BullMQ's included.
    */
   prefix?: string;
+  /**
+   * Where the pool keeps its run history and durable runs' checkpoints: a PostgreSQL database
+   * (`postgres://user[:password]@host[:port]/database`; when absent, the environment's
+   * `ATOMITON_DATABASE_URL`), else the queue's Redis. Every producer and worker of a pool must say
+   * the same.
+   */
+  store?: string;
   /**
    * Runs at once in this process (default 4).
    */
@@ -1430,6 +1444,7 @@ export const QueueConductorOptions_SHAPE: OptionShape = { name: "QueueConductorO
       } }) }] }, required: true, entries: 8, elsewhere: "it sets up a queue conductor (createQueueConductor)" },
     queue: { kind: { k: "text", nonEmpty: true }, entries: 8, elsewhere: "it sets up a queue conductor (createQueueConductor)" },
     prefix: { kind: { k: "text", nonEmpty: true }, entries: 8, elsewhere: "it sets up a queue conductor (createQueueConductor)" },
+    store: { kind: { k: "text", nonEmpty: true }, entries: 8, elsewhere: "it sets up a queue conductor (createQueueConductor)" },
     pollInterval: { kind: { k: "number", min: 0, minExclusive: true, unit: "milliseconds" }, entries: 8, elsewhere: "it sets up a queue conductor (createQueueConductor)" },
   } };
 
@@ -1499,6 +1514,7 @@ export const QueueWorkerOptions_SHAPE: OptionShape = { name: "QueueWorkerOptions
       } }) }] }, required: true },
     queue: { kind: { k: "text", nonEmpty: true } },
     prefix: { kind: { k: "text", nonEmpty: true } },
+    store: { kind: { k: "text", nonEmpty: true } },
     concurrency: { kind: { k: "number", min: 1, integer: true } },
     nodeExecutorFactory: { kind: { k: "js", ts: "NodeExecutorFactory", check: ["getNodeExecutable"] } },
     workingDirectory: { kind: { k: "text", nonEmpty: true } },

@@ -156,6 +156,17 @@ pub(super) fn read(conn: &mut Connection, id: &str) -> Result<Option<Checkpoints
                 .collect::<rusqlite::Result<Vec<_>>>()
         })
         .map_err(|e| e.to_string())?;
+    assemble(id, rows)
+}
+
+/// A checkpoint as a table keeps it: kind (`input`, `variables`, `started`, `done`), node id,
+/// node type, idempotent, value's text, checksum.
+pub(super) type Row = (String, String, String, bool, Option<String>, String);
+
+/// Run `id`'s checkpoints from its rows (of any table store); `None` when there are none. A value
+/// whose checksum does not match is left out (its node runs again); a damaged input or variables
+/// refuses the resume.
+pub(super) fn assemble(id: &str, rows: Vec<Row>) -> Result<Option<Checkpoints>, String> {
     if rows.is_empty() {
         return Ok(None);
     }

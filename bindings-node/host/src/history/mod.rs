@@ -1,6 +1,7 @@
 //! Execution history on disk: run records in one SQLite database beside the flows, written by
 //! one thread of its own so recording never holds up the JS thread or a run; or, for queue mode,
-//! in Redis, shared by every worker and producer ([`RedisHistory`]).
+//! in Redis, shared by every worker and producer ([`RedisHistory`]), or in PostgreSQL, shared by a
+//! fleet ([`PostgresHistory`]).
 //!
 //! Why SQLite rather than a log of JSON lines: `executions.list` filters, sorts and pages, and
 //! `prune` removes from the middle; a log would have to be read whole (or indexed in memory,
@@ -12,6 +13,7 @@ mod checkpoints;
 mod crashed;
 mod journal;
 mod owner;
+mod postgresql;
 mod redis;
 mod schema;
 mod sqlite;
@@ -19,6 +21,7 @@ mod stored;
 pub(crate) mod writer;
 pub(crate) use stored::store_failure;
 
+pub use self::postgresql::{schema_version as postgres_schema_version, PostgresHistory};
 pub use self::redis::RedisHistory;
 pub use crashed::{mark_crashed, mark_lost};
 pub use owner::{fleet_owner, owner_alive, this_owner};

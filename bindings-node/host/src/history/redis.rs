@@ -124,12 +124,8 @@ impl HistoryStore for RedisHistory {
     }
 
     fn stored(&self) -> Option<BoxFuture<'static, ()>> {
-        let read = self.queue.read(|_| Ok::<(), String>(()));
-        // A server that went away dropped the write: the node goes ahead (see the README's
-        // "Queue mode" on outages).
-        Some(Box::pin(async move {
-            let _ = read.await;
-        }))
+        // A server that went away dropped the write: the node goes ahead (see docs/queue.md).
+        Some(self.queue.stored())
     }
 
     fn checkpoints(&self, id: String) -> BoxFuture<'static, Result<Option<Checkpoints>>> {

@@ -82,6 +82,15 @@ impl<C: Send + 'static> Queue<C> {
         let _ = self.commands.send(Command::Write(write));
     }
 
+    /// Resolves once every write queued before is applied (or dropped: a store that could not
+    /// make it says nothing more here). A store on a server answers `HistoryStore::stored` so.
+    pub(crate) fn stored(&self) -> BoxFuture<'static, ()> {
+        let read = self.read(|_| Ok::<(), String>(()));
+        Box::pin(async move {
+            let _ = read.await;
+        })
+    }
+
     /// Runs `job` on the thread, after every write queued before it.
     pub(crate) fn read<T: Send + 'static, E: Display>(
         &self,

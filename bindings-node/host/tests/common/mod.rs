@@ -1,7 +1,9 @@
 //! Helpers shared by the native host's integration tests.
 #![allow(dead_code)]
 
+pub mod durable_stores;
 pub mod history;
+pub mod postgres_server;
 pub mod redis_server;
 pub mod sandbox;
 pub mod server;

@@ -1,0 +1,136 @@
+//! [`PostgresHistory`]: execution history in PostgreSQL, shared by every process of a fleet
+//! (queue workers on many machines, and the producers and servers that read their runs), kept
+//! where operators keep their data, queried with indexes at any size.
+//!
+//! Like the SQLite and Redis stores, one thread per store owns the connection (the synchronous
+//! `postgres` client, chosen for that thread: the async `tokio-postgres` it wraps would need the
+//! runtime's help for nothing here): writes are queued to it and never wait, each batch is one
+//! transaction, and reads are answered after every write queued before them. A connection that
+//! breaks is opened again on the next request. Tables are versioned (`schema.rs`): migrations
+//! run when a store opens, one process at a time; a database migrated by a newer version is
+//! refused.
+//!
+//! Durable runs keep their checkpoints in `atomiton_checkpoints`, beside the record: a worker
+//! resumes another's run from them. A run taken over by another process (`claim`) is written to
+//! only by that process from then on (see `postgresql/writes.rs`).
+
+mod link;
+mod reads;
+mod schema;
+mod writes;
+
+use std::time::Duration;
+
+use atomiton_core::error::Result;
+use atomiton_core::history::{
+    Capture, Checkpoints, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, OwnerAlive, Prune,
+    RunEnded, RunRecord,
+};
+use atomiton_core::host::BoxFuture;
+
+use super::stored::{failure, KnownFlows};
+use super::writer::Queue;
+use link::Link;
+pub use schema::version as schema_version;
+use writes::Writer;
+
+/// How long a batch of writes may wait for the rest of a run still going (see `Queue::spawn`):
+/// a short run recorded in one transaction rather than two or three.
+const LINGER: Duration = Duration::from_millis(2);
+
+/// Run records in a PostgreSQL database, shared by every process that opens it.
+pub struct PostgresHistory {
+    queue: Queue<Link>,
+    capture: Capture,
+}
+
+impl PostgresHistory {
+    /// Connects to the database at `url` (`postgres://user[:password]@host[:port]/database`, or
+    /// key-value settings), bringing its tables to this version; values are kept as `capture`
+    /// says, and runs are written as `owner`'s. A server that cannot be reached, or a database a
+    /// newer version migrated, is an error naming it.
+    pub fn open(url: &str, capture: Capture, owner: &str) -> Result<PostgresHistory> {
+        let mut link = Link::open(url).map_err(failure)?;
+        let client = link.client().map_err(failure)?;
+        schema::migrate(client)
+            .map_err(|e| failure(format!("PostgreSQL at {}: {e}", link::shown(url))))?;
+        let mut writer = Writer {
+            capture: capture.clone(),
+            owner: owner.to_owned(),
+            known: KnownFlows::default(),
+        };
+        let apply = move |link: &mut Link, writes| {
+            // A store that cannot write drops the records and keeps going: history never fails
+            // a run.
+            let Ok(client) = link.client() else { return };
+            let Ok(mut tx) = client.transaction() else { return };
+            writer.apply(&mut tx, writes);
+            let _ = tx.commit();
+        };
+        let queue = Queue::spawn(link, LINGER, apply)
+            .map_err(|e| failure(format!("cannot start its thread: {e}")))?;
+        Ok(PostgresHistory { queue, capture })
+    }
+
+    /// Runs `job` with the connection on the store's thread, after every write queued before it.
+    fn read<T: Send + 'static, E: std::fmt::Display>(
+        &self,
+        job: impl FnOnce(&mut postgres::Client) -> std::result::Result<T, E> + Send + 'static,
+    ) -> BoxFuture<'static, Result<T>> {
+        self.queue.read(move |link: &mut Link| match link.client() {
+            Ok(client) => job(client).map_err(|e| e.to_string()),
+            Err(message) => Err(message),
+        })
+    }
+}
+
+impl HistoryStore for PostgresHistory {
+    fn write(&self, write: HistoryWrite) {
+        self.queue.write(write);
+    }
+
+    fn capture(&self) -> Option<&Capture> {
+        Some(&self.capture)
+    }
+
+    fn list(&self, query: ListQuery) -> BoxFuture<'static, Result<ExecutionPage>> {
+        self.read(move |client| reads::list(client, &query))
+    }
+
+    fn get(&self, id: String) -> BoxFuture<'static, Result<Option<RunRecord>>> {
+        self.read(move |client| reads::get(client, &id))
+    }
+
+    fn delete(&self, id: String) -> BoxFuture<'static, Result<bool>> {
+        self.read(move |client| reads::delete(client, &id))
+    }
+
+    fn prune(&self, prune: Prune) -> BoxFuture<'static, Result<usize>> {
+        self.read(move |client| reads::prune(client, prune))
+    }
+
+    fn recover(&self, alive: OwnerAlive, now: f64) -> BoxFuture<'static, Result<usize>> {
+        self.read(move |client| reads::recover(client, &alive, now))
+    }
+
+    fn keeps_checkpoints(&self) -> bool {
+        true
+    }
+
+    fn stored(&self) -> Option<BoxFuture<'static, ()>> {
+        // A server that went away dropped the write: the node goes ahead (see docs/queue.md).
+        Some(self.queue.stored())
+    }
+
+    fn checkpoints(&self, id: String) -> BoxFuture<'static, Result<Option<Checkpoints>>> {
+        self.read(move |client| reads::checkpoints(client, &id))
+    }
+
+    fn claim(&self, id: String, owner: Option<String>) -> BoxFuture<'static, Result<bool>> {
+        self.read(move |client| reads::claim(client, &id, owner.as_deref()))
+    }
+
+    fn end_lost(&self, ended: RunEnded, owner: Option<String>) -> BoxFuture<'static, Result<bool>> {
+        self.read(move |client| reads::end_lost(client, &ended, owner.as_deref()))
+    }
+}

@@ -1,0 +1,203 @@
+//! Reads and housekeeping: each a query or a few on the store's thread, answered after every
+//! write queued before it.
+
+use atomiton_core::history::{
+    pruned_ids, Checkpoints, ExecutionPage, ListQuery, NodeRecord, OwnerAlive, Prune, RunEnded,
+    RunRecord, RunStatus, RunSummary,
+};
+use atomiton_core::progress::NodeState;
+use atomiton_core::storage::SortOrder;
+use atomiton_core::value::Value;
+use postgres::{Client, Row};
+
+use super::super::stored::{from_json, status, value};
+
+const SUMMARY_COLUMNS: &str =
+    "id, flow_id, flow_hash, status, start_time, end_time, duration, error, retry_of, owner, durable";
+
+fn summary(row: &Row) -> Result<RunSummary, postgres::Error> {
+    Ok(RunSummary {
+        id: row.try_get(0)?,
+        flow_id: row.try_get(1)?,
+        flow_hash: row.try_get(2)?,
+        status: status(row.try_get(3)?),
+        start_time: row.try_get(4)?,
+        end_time: row.try_get(5)?,
+        duration: row.try_get(6)?,
+        error: from_json(row.try_get(7)?),
+        retry_of: row.try_get(8)?,
+        owner: row.try_get(9)?,
+        durable: row.try_get(10)?,
+    })
+}
+
+fn node(row: &Row) -> Result<NodeRecord, postgres::Error> {
+    Ok(NodeRecord {
+        node_id: row.try_get(0)?,
+        node_type: row.try_get(1)?,
+        state: from_json(row.try_get(2)?).unwrap_or(NodeState::Error),
+        attempts: u32::try_from(row.try_get::<_, i32>(3)?).unwrap_or(0),
+        reused: row.try_get(4)?,
+        reusable: row.try_get(5)?,
+        input: value(row.try_get(6)?),
+        output: value(row.try_get(7)?),
+        error: from_json(row.try_get(8)?),
+        start_time: row.try_get(9)?,
+        end_time: row.try_get(10)?,
+        cache_key: row.try_get(11)?,
+        cache_age: row.try_get(12)?,
+    })
+}
+
+pub(super) fn list(
+    client: &mut Client,
+    query: &ListQuery,
+) -> Result<ExecutionPage, postgres::Error> {
+    let filter = "WHERE ($1::TEXT IS NULL OR flow_id = $1) AND ($2::TEXT IS NULL OR status = $2)";
+    let status = query.status.map(RunStatus::as_str);
+    let total: i64 = client
+        .query_one(
+            &format!("SELECT COUNT(*) FROM atomiton_runs {filter}"),
+            &[&query.flow_id, &status],
+        )?
+        .try_get(0)?;
+    let order = if query.sort_order == SortOrder::Asc { "ASC" } else { "DESC" };
+    let limit = i64::try_from(query.limit).unwrap_or(i64::MAX);
+    let offset = i64::try_from(query.offset).unwrap_or(i64::MAX);
+    let rows = client.query(
+        &format!("SELECT {SUMMARY_COLUMNS} FROM atomiton_runs {filter} ORDER BY start_time {order}, seq {order} LIMIT $3 OFFSET $4"),
+        &[&query.flow_id, &status, &limit, &offset],
+    )?;
+    let executions = rows.iter().map(summary).collect::<Result<Vec<_>, _>>()?;
+    Ok(ExecutionPage { executions, total: usize::try_from(total).unwrap_or(0) })
+}
+
+pub(super) fn get(client: &mut Client, id: &str) -> Result<Option<RunRecord>, postgres::Error> {
+    let found = client.query_opt(
+        &format!("SELECT {SUMMARY_COLUMNS}, seq, CASE atomiton_runs.flow WHEN '' THEN (SELECT flow FROM atomiton_flows WHERE hash = atomiton_runs.flow_hash) ELSE atomiton_runs.flow END, input, variables FROM atomiton_runs WHERE id = $1"),
+        &[&id],
+    )?;
+    let Some(row) = found else { return Ok(None) };
+    let seq: i64 = row.try_get(11)?;
+    let field = |text: Option<String>| value(text).unwrap_or(Value::Null);
+    let (flow, input, variables) = (row.try_get(12)?, row.try_get(13)?, row.try_get(14)?);
+    let nodes = client
+        .query("SELECT node_id, node_type, state, attempts, reused, reusable, input, output, error, start_time, end_time, cache_key, cache_age FROM atomiton_nodes WHERE run_seq = $1 ORDER BY end_time IS NULL, end_time, row_seq", &[&seq])?
+        .iter()
+        .map(node)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(RunRecord {
+        summary: summary(&row)?,
+        flow: field(flow),
+        input: field(Some(input)),
+        variables: field(Some(variables)),
+        nodes,
+    }))
+}
+
+/// Drops definitions no kept run ran.
+fn forget_unused_flows(client: &mut impl postgres::GenericClient) -> Result<(), postgres::Error> {
+    client.execute(
+        "DELETE FROM atomiton_flows f WHERE NOT EXISTS (SELECT 1 FROM atomiton_runs r WHERE r.flow_hash = f.hash)",
+        &[],
+    )?;
+    Ok(())
+}
+
+pub(super) fn delete(client: &mut Client, id: &str) -> Result<bool, postgres::Error> {
+    let mut tx = client.transaction()?;
+    let deleted = tx.execute("DELETE FROM atomiton_runs WHERE id = $1", &[&id])? > 0;
+    forget_unused_flows(&mut tx)?;
+    tx.commit()?;
+    Ok(deleted)
+}
+
+pub(super) fn prune(client: &mut Client, prune: Prune) -> Result<usize, postgres::Error> {
+    let listed = client
+        .query("SELECT start_time, status, id FROM atomiton_runs ORDER BY seq", &[])?
+        .iter()
+        .map(|row| {
+            Ok((row.try_get::<_, f64>(0)?, status(row.try_get(1)?), row.try_get::<_, String>(2)?))
+        })
+        .collect::<Result<Vec<_>, postgres::Error>>()?;
+    let doomed = pruned_ids(listed, prune);
+    let mut tx = client.transaction()?;
+    let deleted = tx.execute("DELETE FROM atomiton_runs WHERE id = ANY($1)", &[&doomed])?;
+    if deleted > 0 {
+        forget_unused_flows(&mut tx)?;
+    }
+    tx.commit()?;
+    Ok(usize::try_from(deleted).unwrap_or(usize::MAX))
+}
+
+pub(super) fn recover(
+    client: &mut Client,
+    alive: &OwnerAlive,
+    now: f64,
+) -> Result<usize, postgres::Error> {
+    let mut tx = client.transaction()?;
+    let running = tx
+        .query("SELECT id, owner FROM atomiton_runs WHERE status = 'running' FOR UPDATE", &[])?
+        .iter()
+        .map(|row| Ok((row.try_get::<_, String>(0)?, row.try_get::<_, Option<String>>(1)?)))
+        .collect::<Result<Vec<_>, postgres::Error>>()?;
+    let mut crashed = 0;
+    for (id, owner) in running {
+        if !owner.as_deref().is_some_and(alive) {
+            crashed += tx.execute(
+                "UPDATE atomiton_runs SET status = CASE WHEN durable THEN 'interrupted' ELSE 'crashed' END, end_time = COALESCE(end_time, $2) WHERE id = $1 AND status = 'running'",
+                &[&id, &now],
+            )?;
+        }
+    }
+    tx.commit()?;
+    Ok(usize::try_from(crashed).unwrap_or(usize::MAX))
+}
+
+/// Run `id`'s checkpoints; `None` when it has none. A value whose checksum does not match is
+/// left out (its node runs again); a damaged input or variables refuses the resume.
+pub(super) fn checkpoints(client: &mut Client, id: &str) -> Result<Option<Checkpoints>, String> {
+    let rows = client
+        .query("SELECT kind, node_id, node_type, idempotent, value, checksum FROM atomiton_checkpoints WHERE run_seq = (SELECT seq FROM atomiton_runs WHERE id = $1)", &[&id])
+        .map_err(|e| e.to_string())?;
+    let rows = rows
+        .iter()
+        .map(|row| {
+            Ok((
+                row.try_get(0)?,
+                row.try_get(1)?,
+                row.try_get(2)?,
+                row.try_get(3)?,
+                row.try_get(4)?,
+                row.try_get(5)?,
+            ))
+        })
+        .collect::<Result<Vec<_>, postgres::Error>>()
+        .map_err(|e| e.to_string())?;
+    super::super::checkpoints::assemble(id, rows)
+}
+
+/// Takes interrupted run `id` over for `owner`: from then on only `owner` writes to it.
+pub(super) fn claim(
+    client: &mut Client,
+    id: &str,
+    owner: Option<&str>,
+) -> Result<bool, postgres::Error> {
+    let claimed = client.execute(
+        "UPDATE atomiton_runs SET status = 'running', owner = $2, claimed = TRUE, end_time = NULL, duration = NULL, error = NULL WHERE id = $1 AND status = 'interrupted'",
+        &[&id, &owner],
+    )?;
+    Ok(claimed == 1)
+}
+
+/// Ends run `ended`'s, lost by its process, when it is still running as `owner`'s.
+pub(super) fn end_lost(
+    client: &mut Client,
+    ended: &RunEnded,
+    owner: Option<&str>,
+) -> Result<bool, postgres::Error> {
+    let mut tx = client.transaction()?;
+    let ended = super::writes::end_run(&mut tx, ended, "($5::TEXT IS NULL OR owner = $5)", &owner)?;
+    tx.commit()?;
+    Ok(ended)
+}

@@ -1,0 +1,105 @@
+//! The database's tables: versioned migrations, applied in order when a store opens (one process
+//! at a time, under an advisory lock), and a database a newer version migrated refused.
+
+use postgres::Client;
+
+/// Each migration, in order; the database's version is how many it has applied. A change to the
+/// tables is a new entry at the end, never an edit of one applied somewhere already.
+const MIGRATIONS: &[&str] = &[
+    // 1: runs, flows kept once per distinct text, nodes, and durable runs' checkpoints.
+    "CREATE TABLE atomiton_runs (
+        seq BIGSERIAL PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        flow_id TEXT NOT NULL,
+        flow_hash TEXT NOT NULL,
+        status TEXT NOT NULL,
+        start_time DOUBLE PRECISION NOT NULL,
+        end_time DOUBLE PRECISION,
+        duration DOUBLE PRECISION,
+        error TEXT,
+        retry_of TEXT,
+        owner TEXT,
+        durable BOOLEAN NOT NULL DEFAULT FALSE,
+        claimed BOOLEAN NOT NULL DEFAULT FALSE,
+        flow TEXT NOT NULL,
+        input TEXT NOT NULL,
+        variables TEXT NOT NULL
+    );
+    CREATE INDEX atomiton_runs_by_start ON atomiton_runs (start_time, seq);
+    CREATE INDEX atomiton_runs_by_flow ON atomiton_runs (flow_id, start_time, seq);
+    CREATE INDEX atomiton_runs_by_status ON atomiton_runs (status, start_time, seq);
+    CREATE INDEX atomiton_runs_by_hash ON atomiton_runs (flow_hash);
+    CREATE TABLE atomiton_flows (
+        hash TEXT PRIMARY KEY,
+        flow TEXT NOT NULL
+    );
+    CREATE TABLE atomiton_nodes (
+        row_seq BIGSERIAL PRIMARY KEY,
+        run_seq BIGINT NOT NULL REFERENCES atomiton_runs (seq) ON DELETE CASCADE,
+        node_id TEXT NOT NULL,
+        node_type TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        reused BOOLEAN NOT NULL,
+        reusable BOOLEAN NOT NULL,
+        input TEXT,
+        output TEXT,
+        error TEXT,
+        start_time DOUBLE PRECISION,
+        end_time DOUBLE PRECISION,
+        cache_key TEXT,
+        cache_age DOUBLE PRECISION
+    );
+    CREATE INDEX atomiton_nodes_by_run ON atomiton_nodes (run_seq);
+    CREATE TABLE atomiton_checkpoints (
+        run_seq BIGINT NOT NULL REFERENCES atomiton_runs (seq) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        node_type TEXT NOT NULL,
+        idempotent BOOLEAN NOT NULL,
+        value TEXT,
+        checksum TEXT NOT NULL,
+        PRIMARY KEY (run_seq, kind, node_id)
+    );",
+];
+
+/// A key of our own for `pg_advisory_xact_lock`: two processes opening one database at once
+/// migrate it one after the other.
+const MIGRATION_LOCK: i64 = 0x6174_6f6d_6974_6f6e; // "atomiton"
+
+/// Brings the database's tables to this version's, in one transaction. Refused when another
+/// version, newer than this one, migrated it further.
+pub(super) fn migrate(client: &mut Client) -> Result<(), String> {
+    let mut tx = client.transaction().map_err(|e| e.to_string())?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .map_err(|e| e.to_string())?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS atomiton_schema (version INTEGER NOT NULL)")
+        .map_err(|e| e.to_string())?;
+    let row =
+        tx.query_opt("SELECT version FROM atomiton_schema", &[]).map_err(|e| e.to_string())?;
+    let version: i32 = match row {
+        Some(row) => row.try_get(0).map_err(|e| e.to_string())?,
+        None => {
+            tx.execute("INSERT INTO atomiton_schema (version) VALUES (0)", &[])
+                .map_err(|e| e.to_string())?;
+            0
+        }
+    };
+    let ours = i32::try_from(MIGRATIONS.len()).unwrap_or(i32::MAX);
+    if version > ours {
+        return Err(format!(
+            "the database's tables are at version {version}, newer than this conductor's ({ours}): upgrade @atomiton/conductor to use it"
+        ));
+    }
+    for (at, migration) in MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0))
+    {
+        tx.batch_execute(migration).map_err(|e| format!("migration {}: {e}", at + 1))?;
+    }
+    tx.execute("UPDATE atomiton_schema SET version = $1", &[&ours]).map_err(|e| e.to_string())?;
+    tx.commit().map_err(|e| e.to_string())
+}
+
+/// The version this conductor migrates to (tests set a database past it).
+pub fn version() -> i32 {
+    i32::try_from(MIGRATIONS.len()).unwrap_or(i32::MAX)
+}

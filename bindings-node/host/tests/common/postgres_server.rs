@@ -1,0 +1,173 @@
+//! A real PostgreSQL server for the Postgres history tests: a cluster made with `initdb` in a
+//! temporary directory, on 127.0.0.1 and a free port, fsync off, killed and removed when the
+//! guard is dropped. Debian's `postgresql` package installs the programs under
+//! `/usr/lib/postgresql/<version>/bin`, off the PATH: they are looked for there too. The server
+//! refuses to run as root: as root, it runs as the `postgres` user the package creates.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::TempDir;
+
+/// A running server; dropping it kills it.
+pub struct PostgresServer {
+    child: Child,
+    port: u16,
+    data: PathBuf,
+    _dir: TempDir,
+}
+
+impl PostgresServer {
+    /// Starts a server on a free port. Fails the test when PostgreSQL is not installed.
+    pub fn start() -> PostgresServer {
+        let dir = TempDir::new("postgres");
+        let data = dir.path().join("data");
+        let root = is_root();
+        if root {
+            run(Command::new("chown").arg("-R").arg("postgres").arg(dir.path()), "chown");
+        }
+        run(
+            as_server_user(root, &program("initdb"))
+                .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "-D"])
+                .arg(&data)
+                .stdout(Stdio::null()),
+            "initdb",
+        );
+        for _ in 0..5 {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .map(|a| a.port())
+                .expect("a free port");
+            if let Some(child) = spawn(root, &data, dir.path(), port) {
+                watch(&data, dir.path());
+                return PostgresServer { child, port, data, _dir: dir };
+            }
+        }
+        panic!("postgres did not start (see the output above)");
+    }
+
+    /// `postgres://postgres@127.0.0.1:<port>/postgres`.
+    pub fn url(&self) -> String {
+        self.url_of("postgres")
+    }
+
+    /// The URL of database `name`, created the first time it is asked for.
+    pub fn database(&self, name: &str) -> String {
+        let mut client = postgres::Client::connect(&self.url(), postgres::NoTls).expect("connect");
+        let exists = client
+            .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+            .expect("query")
+            .is_some();
+        if !exists {
+            client.batch_execute(&format!("CREATE DATABASE \"{name}\"")).expect("create database");
+        }
+        self.url_of(name)
+    }
+
+    fn url_of(&self, database: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+    }
+}
+
+impl Drop for PostgresServer {
+    fn drop(&mut self) {
+        // The server itself (under `runuser`, the child is not it): its pid heads postmaster.pid.
+        let pid = std::fs::read_to_string(self.data.join("postmaster.pid"))
+            .ok()
+            .and_then(|text| text.lines().next().map(str::to_owned));
+        if let Some(pid) = pid {
+            let _ = Command::new("kill").args(["-9", &pid]).status();
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Kills the server and removes its directory once this process is gone, however it ends: a
+/// server shared by a test file's tests lives in a static, which is never dropped.
+fn watch(data: &Path, dir: &Path) {
+    let script = format!(
+        "while kill -0 {} 2>/dev/null; do sleep 0.5; done; kill -9 $(head -n 1 '{}/postmaster.pid') 2>/dev/null; sleep 0.5; rm -rf '{}'",
+        std::process::id(),
+        data.display(),
+        dir.display()
+    );
+    let _ = Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// `name` on the PATH, else the newest `/usr/lib/postgresql/<version>/bin/<name>`.
+fn program(name: &str) -> PathBuf {
+    let on_path = std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).map(|dir| dir.join(name)).find(|p| p.exists()));
+    if let Some(Some(found)) = on_path {
+        return found;
+    }
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|dir| dir.filter_map(|e| e.ok()).map(|e| e.path().join("bin").join(name)).collect())
+        .unwrap_or_default();
+    versions.retain(|p| p.exists());
+    versions.sort_by_key(|p| {
+        p.iter().rev().nth(2).and_then(|v| v.to_str()).and_then(|v| v.parse::<u32>().ok())
+    });
+    versions.pop().unwrap_or_else(|| {
+        panic!("{name} is not installed: the Postgres history tests run a real server (install it: apt-get install postgresql)")
+    })
+}
+
+fn as_server_user(root: bool, program: &Path) -> Command {
+    if root {
+        let mut command = Command::new("runuser");
+        command.args(["-u", "postgres", "--"]).arg(program);
+        command
+    } else {
+        Command::new(program)
+    }
+}
+
+fn run(command: &mut Command, what: &str) {
+    let status = command.status().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(status.success(), "{what} failed: {status}");
+}
+
+/// A server on `port`, once it answers; `None` when it exited first.
+fn spawn(root: bool, data: &Path, sockets: &Path, port: u16) -> Option<Child> {
+    let mut child = as_server_user(root, &program("postgres"))
+        .arg("-D")
+        .arg(data)
+        .args(["-p", &port.to_string(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"])
+        .arg("-k")
+        .arg(sockets)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("postgres starts");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return None;
+        }
+        if postgres::Client::connect(&url, postgres::NoTls).is_ok() {
+            return Some(child);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}

@@ -1,0 +1,106 @@
+//! The PostgreSQL history store against a real server (one per test file run, a database per
+//! test, see `common/postgres_server.rs`): the store contract, two processes sharing runs,
+//! durable runs' checkpoints (whole, damage detected, a run taken over fenced from the process
+//! that lost it), and the versioned tables (a database a newer version migrated is refused).
+
+mod common;
+
+use std::sync::OnceLock;
+
+use atomiton_core::history::{Capture, HistoryStore, ListQuery, RunStatus};
+use atomiton_core::testing::history_store::{check_history_store, CHECKED_MAX_VALUE_BYTES};
+use atomiton_core::testing::wait;
+use atomiton_native_host::history::postgres_schema_version;
+use atomiton_native_host::PostgresHistory;
+use common::durable_stores::{
+    a_lost_run_is_interrupted_claimed_once_and_fenced, completed, large, sync,
+};
+use common::history::{ended, run, run_with};
+use common::postgres_server::PostgresServer;
+
+/// One server for the file's tests (each has a database of its own).
+fn server() -> &'static PostgresServer {
+    static SERVER: OnceLock<PostgresServer> = OnceLock::new();
+    SERVER.get_or_init(PostgresServer::start)
+}
+
+fn open(database: &str, owner: &str) -> PostgresHistory {
+    let capture = Capture::new(CHECKED_MAX_VALUE_BYTES, vec!["password".into(), "token".into()]);
+    PostgresHistory::open(&server().database(database), capture, owner).expect("open")
+}
+
+#[test]
+fn the_postgres_store_meets_the_store_contract() {
+    check_history_store(&open("contract", "w-1"));
+}
+
+#[test]
+fn two_stores_on_one_database_share_their_runs() {
+    let (first, second) = (open("shared", "w-1"), open("shared", "w-2"));
+    first.write(run("one", 1.0));
+    first.write(ended("one", RunStatus::Success, 2.0));
+    sync(&first);
+    let seen = wait(second.get("one".into())).expect("get").expect("the other store's run");
+    assert_eq!(seen.summary.status, RunStatus::Success);
+    second.write(run("two", 3.0));
+    sync(&second);
+    assert_eq!(wait(first.list(ListQuery::default())).expect("list").total, 2);
+}
+
+#[test]
+fn a_lost_durable_run_is_interrupted_resumed_by_one_process_and_fenced_from_the_one_that_lost_it() {
+    let (dead, taker, other) =
+        (open("durable", "w-dead"), open("durable", "w-taker"), open("durable", "w-other"));
+    a_lost_run_is_interrupted_claimed_once_and_fenced(&dead, &taker, &other);
+}
+
+#[test]
+fn a_checkpoint_damaged_in_the_database_is_not_trusted() {
+    let store = open("damaged", "w-1");
+    store.write(run_with("exec_torn", 1.0, |begun| {
+        begun.summary.durable = true;
+        begun.summary.owner = Some("w-1".into());
+    }));
+    store.write(completed("exec_torn", "a", large()));
+    sync(&store);
+    let mut client =
+        postgres::Client::connect(&server().database("damaged"), postgres::NoTls).expect("connect");
+    client
+        .execute("UPDATE atomiton_checkpoints SET value = left(value, 10) WHERE kind = 'done'", &[])
+        .expect("cut");
+    let checkpoints = wait(store.checkpoints("exec_torn".into())).expect("read").expect("kept");
+    assert!(!checkpoints.outputs.contains_key("a"));
+    assert_eq!(checkpoints.torn, 1);
+    client
+        .execute("UPDATE atomiton_checkpoints SET value = left(value, length(value) - 1) WHERE kind = 'input'", &[])
+        .expect("cut");
+    let error = wait(store.checkpoints("exec_torn".into())).expect_err("refused");
+    assert!(error.message.contains("input checkpoint is damaged"), "{}", error.message);
+}
+
+#[test]
+fn a_database_a_newer_version_migrated_is_refused_and_an_unreachable_server_named() {
+    let url = server().database("newer");
+    drop(open("newer", "w-1"));
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+    client
+        .execute("UPDATE atomiton_schema SET version = $1", &[&(postgres_schema_version() + 1)])
+        .expect("bump");
+    let error = PostgresHistory::open(&url, Capture::default(), "w-1").err().expect("refused");
+    assert!(error.message.contains("newer than this conductor's"), "{}", error.message);
+    let error = PostgresHistory::open(
+        "postgres://nobody:secret@127.0.0.1:1/none",
+        Capture::default(),
+        "w-1",
+    )
+    .err()
+    .expect("refused");
+    assert!(
+        error
+            .message
+            .contains("cannot connect to PostgreSQL at postgres://nobody@127.0.0.1:1/none"),
+        "{}",
+        error.message
+    );
+    assert!(!error.message.contains("secret"));
+}
