@@ -10,6 +10,17 @@ use postgres::Transaction;
 
 use super::super::stored::{to_json, KnownFlows};
 
+/// How many times a write that lost a deadlock or a serialization conflict is tried.
+const RETRIES: usize = 3;
+
+/// Whether `error` is one the server asks to try again (deadlock, serialization failure).
+fn retried(error: &postgres::Error) -> bool {
+    use postgres::error::SqlState;
+    error.code().is_some_and(|code| {
+        *code == SqlState::T_R_DEADLOCK_DETECTED || *code == SqlState::T_R_SERIALIZATION_FAILURE
+    })
+}
+
 /// Run `$1` is this writer's (owner `$W`) to write to: not taken over by another process.
 const MINE: &str = "NOT (claimed AND owner IS DISTINCT FROM";
 
@@ -24,9 +35,18 @@ impl Writer {
     /// Stores `writes` in one transaction.
     pub(super) fn apply(&mut self, tx: &mut Transaction<'_>, writes: Vec<HistoryWrite>) {
         for write in writes {
-            let Ok(mut step) = tx.transaction() else { return };
-            if self.one(&mut step, &write).is_ok() {
-                let _ = step.commit();
+            // Another process's transaction may hold the same counts' rows in the other order:
+            // the server picks one of the two to fail, and that write is tried again.
+            for _ in 0..RETRIES {
+                let Ok(mut step) = tx.transaction() else { return };
+                match self.one(&mut step, &write) {
+                    Ok(()) => {
+                        let _ = step.commit();
+                        break;
+                    }
+                    Err(error) if retried(&error) => continue,
+                    Err(_) => break,
+                }
             }
         }
     }
