@@ -59,14 +59,7 @@ impl PostgresHistory {
             owner: owner.to_owned(),
             known: KnownFlows::default(),
         };
-        let apply = move |link: &mut Link, writes| {
-            // A store that cannot write drops the records and keeps going: history never fails
-            // a run.
-            let Ok(client) = link.client() else { return };
-            let Ok(mut tx) = client.transaction() else { return };
-            writer.apply(&mut tx, writes);
-            let _ = tx.commit();
-        };
+        let apply = move |link: &mut Link, writes| writer.apply(link, writes);
         let queue = Queue::spawn(link, LINGER, apply)
             .map_err(|e| failure(format!("cannot start its thread: {e}")))?;
         Ok(PostgresHistory { queue, capture })

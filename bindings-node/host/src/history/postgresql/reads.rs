@@ -10,7 +10,7 @@ use atomiton_core::storage::SortOrder;
 use atomiton_core::value::Value;
 use postgres::{Client, Row};
 
-use super::super::stored::{from_json, status, value};
+use super::super::stored::{from_json, status, to_json, value};
 
 const SUMMARY_COLUMNS: &str =
     "id, flow_id, flow_hash, status, start_time, end_time, duration, error, retry_of, owner, durable";
@@ -198,7 +198,16 @@ pub(super) fn end_lost(
     owner: Option<&str>,
 ) -> Result<bool, postgres::Error> {
     let mut tx = client.transaction()?;
-    let ended = super::writes::end_run(&mut tx, ended, "($5::TEXT IS NULL OR owner = $5)", &owner)?;
+    let updated = tx.execute(
+        "UPDATE atomiton_runs SET status = $2, end_time = $3, duration = $3 - start_time, error = $4 WHERE id = $1 AND status = 'running' AND ($5::TEXT IS NULL OR owner = $5)",
+        &[&&*ended.execution_id, &ended.status.as_str(), &ended.end_time, &ended.error.as_ref().map(to_json), &owner],
+    )?;
+    if updated > 0 && ended.status != RunStatus::Interrupted {
+        tx.execute(
+            "DELETE FROM atomiton_checkpoints WHERE run_seq = (SELECT seq FROM atomiton_runs WHERE id = $1)",
+            &[&&*ended.execution_id],
+        )?;
+    }
     tx.commit()?;
-    Ok(ended)
+    Ok(updated == 1)
 }

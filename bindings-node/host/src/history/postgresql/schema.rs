@@ -88,6 +88,8 @@ const MIGRATIONS: &[&str] = &[
         EXECUTE FUNCTION atomiton_count_runs();
     INSERT INTO atomiton_run_counts (flow_id, status, runs)
         SELECT flow_id, status, COUNT(*) FROM atomiton_runs GROUP BY flow_id, status;",
+    // 3: a batch of writes in one call of a function (one round trip a batch; see sql/write.sql).
+    include_str!("sql/write.sql"),
 ];
 
 /// A key of our own for `pg_advisory_xact_lock`: two processes opening one database at once
