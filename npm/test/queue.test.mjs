@@ -338,3 +338,17 @@ test("the result cache in queue mode lives in the queue's Redis: a result one wo
   assert.deepEqual(states(await endedRecord(conductor, withoutCache.context.executionId)), { prices: "completed", total: "completed" });
   assert.equal((await conductor.cache.stats()).entries, 0, "cache: false neither reads nor writes");
 });
+
+test("queue conductors closed right after they were made leave no unhandled rejection and no open connection (15 processes)", {
+  timeout: 180_000,
+}, async (t) => {
+  const redis = await startRedis();
+  t.after(() => redis.stop());
+  const child = fileURLToPath(new URL("../test-support/queue-close-child.mjs", import.meta.url));
+  const outcomes = [];
+  for (let i = 0; i < 15; i++) {
+    const { stdout } = await promisify(execFile)(process.execPath, [child, redis.url]).catch((error) => error);
+    outcomes.push(String(stdout).trim());
+  }
+  assert.deepEqual(outcomes, Array(15).fill("clean"), outcomes.filter((o) => o !== "clean").join("\n"));
+});

@@ -219,6 +219,16 @@ export class QueueProducer {
         ),
       );
     }
+    // Closed only once its event stream is open and ready (or failed to be): a BullMQ queue or
+    // QueueEvents closed while it still connects leaves a command behind that its closing
+    // connection rejects, unhandled (seen as "Connection is closed." after close resolved).
+    await withPatience(
+      this.ready.then(
+        () => true,
+        () => true,
+      ),
+      false,
+    );
     const closed = await withPatience(
       Promise.allSettled([this.events?.close(), this.queue.close()]).then(() => true),
       false,
