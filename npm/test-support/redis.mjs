@@ -29,8 +29,8 @@ function serverPid(port) {
 }
 
 /** One attempt: Redis on a free port, resolved once it is ours and answering, or an error. */
-async function attempt() {
-  const port = await freePort();
+async function attempt(given) {
+  const port = given ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "atomiton-redis-"));
   const child = spawn(SCRIPT, ["--port", String(port), "--dir", dir], { stdio: ["ignore", "pipe", "pipe"] });
   // Redis's log is kept for an error message, not printed into the test's output.
@@ -66,7 +66,7 @@ async function attempt() {
   };
 }
 
-/** Starts Redis; resolves once it answers (another process taking the port first means another try). */
-export function startRedis() {
-  return firstStarted(attempt, 5);
+/** Starts Redis (on `port`, else a free one); resolves once it answers (another process taking a free port first means another try). */
+export function startRedis({ port } = {}) {
+  return port === undefined ? firstStarted(attempt, 5) : attempt(port);
 }

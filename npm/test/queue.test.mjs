@@ -19,6 +19,7 @@ const CLI = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
 const AT_MOST_ONCE = ["--lost-runs", "crash"];
 import { startRedis } from "../test-support/redis.mjs";
 import { startWorker } from "../test-support/queue-workers.mjs";
+import { freePort } from "../test-support/servers.mjs";
 import executors from "../test-support/queue-executors.mjs";
 
 /** A run's record once its end is stored (a worker's writes follow its results by milliseconds). */
@@ -351,4 +352,18 @@ test("queue conductors closed right after they were made leave no unhandled reje
     outcomes.push(String(stdout).trim());
   }
   assert.deepEqual(outcomes, Array(15).fill("clean"), outcomes.filter((o) => o !== "clean").join("\n"));
+});
+
+test("a worker started before its Redis waits for it, saying so, then takes runs", { timeout: 120_000 }, async (t) => {
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  const worker = startWorker(t, url, "late", ["--wait", "60000"]);
+  await worker.until((lines) => lines.some((line) => line.startsWith("waiting for the stores")), "the waiting line");
+  const redis = await startRedis({ port });
+  t.after(() => redis.stop());
+  await worker.until((lines) => lines.some((line) => line.startsWith("worker ")), "ready once Redis answers");
+  const conductor = createQueueConductor({ connection: url, queue: "late" });
+  t.after(() => conductor.close());
+  const result = await conductor.node.run(sleepFlow(10), { executionId: "after-wait" });
+  assert.equal(result.success, true, result.error?.message);
 });

@@ -110,6 +110,8 @@ Options:
       --stalled-interval <ms> how often dead workers' runs are looked for (default 5000)
       --store <url>           the pool's run history in PostgreSQL (postgres://...;
                               default: ATOMITON_DATABASE_URL, else the queue's Redis)
+      --wait <ms>             how long to wait for Redis and the store when they cannot be
+                              reached at start (default 300000; 0: exit at once, code 2)
       --lost-runs <policy>    a dead worker's runs: resume (default: another worker goes
                               on from their checkpoints) or crash (never run again);
                               every worker of a pool must say the same

@@ -47,6 +47,36 @@ function describe(event: QueueWorkerEvent): string {
   return `${event.success ? "completed" : `failed ${event.code ?? ""}`} ${event.executionId} (${event.flowId}) in ${Math.round(event.duration)} ms`;
 }
 
+/** How long `atomiton worker` waits for its stores by default (ms). */
+const STORE_WAIT_MS = 300_000;
+
+/** Delays between tries to reach the stores (ms): growing, then every 15 s. */
+const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15_000];
+
+/**
+ * `start()`, tried again while its stores (Redis, PostgreSQL) cannot be reached, for up to
+ * `waitMs`: a worker started before its stores (a machine booting, a restart) waits for them
+ * instead of exiting, saying so each time. A mistake in the options fails at once.
+ */
+async function waitingForStores<T>(waitMs: number, quiet: boolean, start: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + waitMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      const unreachable = /cannot (reach|connect to)|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|Connection is closed/i.test(
+        error instanceof Error ? error.message : String(error),
+      );
+      const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] ?? 15_000;
+      if (!unreachable || Date.now() + delay > deadline) throw error;
+      if (!quiet || attempt === 0) {
+        writeOut(`waiting for the stores (${error instanceof Error ? error.message : String(error)}); trying again in ${delay / 1000} s`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
 function lostRunsOption(value: unknown): "resume" | "crash" | undefined {
   if (value === undefined || value === "resume" || value === "crash") return value;
   throw new UsageError(`--lost-runs takes resume or crash, not '${String(value)}'`, "worker");
@@ -61,6 +91,7 @@ export async function workerCommand(args: string[]): Promise<number> {
     "lock-duration": { type: "string" },
     "stalled-interval": { type: "string" },
     "lost-runs": { type: "string" },
+    wait: { type: "string" },
     store: { type: "string" },
     timeout: { type: "string" },
     cwd: { type: "string" },
@@ -79,24 +110,27 @@ export async function workerCommand(args: string[]): Promise<number> {
   const grace = integerOption("worker", "grace", values.grace, 0) ?? 30_000;
   const quiet = values.quiet === true;
   const observability = await setupObservability("worker", { port: integerOption("worker", "metrics-port", values["metrics-port"], 0) });
+  const waitMs = integerOption("worker", "wait", values.wait, 0) ?? STORE_WAIT_MS;
   let worker: Awaited<ReturnType<typeof startQueueWorker>>;
   try {
-    worker = await startQueueWorker({
-      telemetry: observability ? { api: observability.api } : undefined,
-      connection: redis,
-      queue: typeof values.queue === "string" ? values.queue : undefined,
-      prefix: typeof values.prefix === "string" ? values.prefix : undefined,
-      concurrency: integerOption("worker", "concurrency", values.concurrency, 1),
-      lockDuration: integerOption("worker", "lock-duration", values["lock-duration"], 100),
-      stalledInterval: integerOption("worker", "stalled-interval", values["stalled-interval"], 100),
-      lostRuns: lostRunsOption(values["lost-runs"]),
-      store: typeof values.store === "string" ? values.store : undefined,
-      timeout: integerOption("worker", "timeout", values.timeout, 1),
-      workingDirectory: typeof values.cwd === "string" ? resolve(values.cwd) : process.cwd(),
-      cache: values.cache === true,
-      nodeExecutorFactory: typeof values.executors === "string" ? await loadExecutors(values.executors) : undefined,
-      onRun: quiet ? undefined : (event) => writeOut(describe(event)),
-    });
+    worker = await waitingForStores(waitMs, quiet, async () =>
+      startQueueWorker({
+        telemetry: observability ? { api: observability.api } : undefined,
+        connection: redis,
+        queue: typeof values.queue === "string" ? values.queue : undefined,
+        prefix: typeof values.prefix === "string" ? values.prefix : undefined,
+        concurrency: integerOption("worker", "concurrency", values.concurrency, 1),
+        lockDuration: integerOption("worker", "lock-duration", values["lock-duration"], 100),
+        stalledInterval: integerOption("worker", "stalled-interval", values["stalled-interval"], 100),
+        lostRuns: lostRunsOption(values["lost-runs"]),
+        store: typeof values.store === "string" ? values.store : undefined,
+        timeout: integerOption("worker", "timeout", values.timeout, 1),
+        workingDirectory: typeof values.cwd === "string" ? resolve(values.cwd) : process.cwd(),
+        cache: values.cache === true,
+        nodeExecutorFactory: typeof values.executors === "string" ? await loadExecutors(values.executors) : undefined,
+        onRun: quiet ? undefined : (event) => writeOut(describe(event)),
+      }),
+    );
   } catch (error) {
     await observability?.shutdown();
     if (error instanceof UsageError) throw error;
