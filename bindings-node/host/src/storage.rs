@@ -9,7 +9,10 @@ use atomiton_core::storage::StorageBackend;
 use tokio::runtime::Handle;
 
 use crate::files::errors::io_error;
-use crate::files::write_atomic;
+use crate::files::{remove_stale_temps, write_atomic};
+
+/// A temporary file older than this is a killed save's: no save takes anywhere near as long.
+const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(600);
 use crate::task::blocking_effect;
 
 /// Stores each key as a file in `directory` (created on first write). Keys are validated flow
@@ -21,8 +24,11 @@ pub struct FileStorage {
 }
 
 impl FileStorage {
-    /// Flows in `directory`; file work runs on `handle`'s blocking pool.
+    /// Flows in `directory`; file work runs on `handle`'s blocking pool. The temporary files of
+    /// saves a killed process never finished are removed, in the background.
     pub fn new(directory: PathBuf, handle: Handle) -> Self {
+        let dir = directory.clone();
+        drop(handle.spawn_blocking(move || remove_stale_temps(&dir, STALE_TEMP_AGE)));
         FileStorage { directory: Arc::new(directory), handle }
     }
 

@@ -316,3 +316,29 @@ async fn rename_moves_and_reports_missing_sources() {
 async fn temp_dir_is_the_system_one() {
     assert_eq!(files().temp_dir(), std::env::temp_dir().to_string_lossy());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opening_flow_storage_removes_the_temporary_files_of_saves_a_killed_process_left() {
+    let dir = TempDir::new("stale-temps");
+    let path = dir.path().to_path_buf();
+    let made = |name: &str, age: std::time::Duration| {
+        let file = std::fs::File::create(path.join(name)).expect("create");
+        file.set_modified(SystemTime::now() - age).expect("age it");
+    };
+    let hour = std::time::Duration::from_secs(3600);
+    made(".my-flow.flow.yaml.0123456789abcdef.tmp", hour);
+    made(".other.flow.yaml.fedcba9876543210.tmp", hour);
+    // A save in progress (young), and files that are not temporary files of ours.
+    made(".my-flow.flow.yaml.00000000000000aa.tmp", std::time::Duration::ZERO);
+    made("my-flow.flow.yaml", hour);
+    made(".notes.tmp", hour);
+    let _storage = atomiton_native_host::FileStorage::new(path.clone(), Handle::current());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while names(&path).len() > 3 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        names(&path),
+        [".my-flow.flow.yaml.00000000000000aa.tmp", ".notes.tmp", "my-flow.flow.yaml"]
+    );
+}

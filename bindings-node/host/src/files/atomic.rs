@@ -85,6 +85,42 @@ fn through_symlink(path: &Path) -> PathBuf {
     }
 }
 
+/// Removes from `dir` the temporary files of writes that never finished (their process was
+/// killed between creating the file and renaming it over its target): files named as
+/// [`create_temp`] names them, last written more than `older_than` ago (a write in progress, in
+/// this process or another, is never that old). How many went.
+pub fn remove_stale_temps(dir: &Path, older_than: std::time::Duration) -> usize {
+    let Ok(entries) = fs::read_dir(dir) else { return 0 };
+    let now = std::time::SystemTime::now();
+    let mut removed = 0;
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !is_temp_name(name) {
+            continue;
+        }
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|modified| now.duration_since(modified).ok())
+            .is_some_and(|age| age > older_than);
+        if stale && fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// Whether `name` is one [`create_temp`] makes: `.<hint>.<16 hex digits>.tmp`.
+fn is_temp_name(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
+        return false;
+    };
+    rest.rsplit_once('.')
+        .is_some_and(|(_, hex)| hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// A new, empty file next to the target, opened exclusively so no other file is ever clobbered.
 fn create_temp(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
     let hint: String = name.chars().take(NAME_HINT_CHARS).collect();

@@ -17,7 +17,7 @@ use atomiton_core::host::BoxFuture;
 use tokio::runtime::Handle;
 
 use crate::task::blocking_effect;
-pub use atomic::{write_atomic, write_atomic_new};
+pub use atomic::{remove_stale_temps, write_atomic, write_atomic_new};
 use errors::io_error;
 
 /// The native file system. Relative paths resolve against the working directory given with
