@@ -102,33 +102,57 @@ impl Link {
     }
 
     /// Runs `request`, connecting first when the last connection broke; a connection that fails
-    /// is dropped, so the next request opens another.
+    /// is dropped, so the next request opens another. A connection kept from an earlier request
+    /// that turns out dropped (the server restarted, or closed it while idle) is opened again and
+    /// the request made once more at once: otherwise the first write after a server came back
+    /// was lost. (After a timeout it is not: the request may have been carried out.)
     fn query<T>(
         &mut self,
-        request: impl FnOnce(&mut Connection) -> RedisResult<T>,
+        mut request: impl FnMut(&mut Connection) -> RedisResult<T>,
     ) -> Result<T, String> {
+        let kept = self.conn.is_some();
+        let answer = match self.query_once(&mut request) {
+            Err(e) if kept && self.conn.is_none() && !e.is_timeout() => {
+                self.query_once(&mut request)
+            }
+            answer => answer,
+        };
+        answer.map_err(|e| match self.conn {
+            None => format!("cannot reach Redis at {}: {e}", self.shown),
+            Some(_) => format!("Redis at {}: {e}", self.shown),
+        })
+    }
+
+    /// One try of [`query`](Self::query).
+    fn query_once<T>(
+        &mut self,
+        request: &mut impl FnMut(&mut Connection) -> RedisResult<T>,
+    ) -> RedisResult<T> {
         let conn = match &mut self.conn {
             Some(conn) => conn,
             None => {
                 if self.retry_at.is_some_and(|at| Instant::now() < at) {
-                    return Err(format!("Redis at {} cannot be reached", self.shown));
+                    return Err(RedisError::from((
+                        ErrorKind::Io,
+                        "cannot be reached (tried less than a second ago)",
+                    )));
                 }
                 match connect(&self.client) {
                     Ok(conn) => self.conn.insert(conn),
                     Err(e) => {
                         self.retry_at = Some(Instant::now() + RETRY_AFTER);
-                        return Err(format!("cannot reach Redis at {}: {e}", self.shown));
+                        return Err(e);
                     }
                 }
             }
         };
         let answer = request(conn);
-        answer.map_err(|e| {
-            if broken(&e) {
+        if let Err(e) = &answer {
+            if broken(e) {
                 self.conn = None;
             }
-            format!("Redis at {}: {e}", self.shown)
-        })
+        }
+        answer
     }
 }
 

@@ -417,3 +417,20 @@ fn mark_crashed_ends_a_running_run_and_nothing_else_on_every_store() {
     let server = RedisServer::start();
     check_mark_crashed(&open(&server, "crashed"));
 }
+
+#[test]
+fn the_first_write_after_the_server_restarted_is_not_lost() {
+    let mut server = RedisServer::start();
+    let store = open(&server, "restarted");
+    store.write(run("before", 1.0));
+    assert_eq!(status_of(&store, "before"), RunStatus::Running);
+    // The store's connection is now to a server that is gone (nothing was persisted).
+    server.restart();
+    store.write(run("after", 2.0));
+    store.write(ended("after", RunStatus::Success, 3.0));
+    assert_eq!(
+        status_of(&store, "after"),
+        RunStatus::Success,
+        "written once the connection was opened again"
+    );
+}
