@@ -8,7 +8,8 @@
 //! change and read is a Lua script, loaded once and called by its SHA1, so a record is never seen
 //! half-written and two processes never undo each other's changes. A server that goes away drops
 //! the writes made meanwhile (history never fails a run) and fails reads; the next request
-//! connects again.
+//! connects again (and one that meets a connection the server dropped, as after a restart, is
+//! made again on a new one at once).
 //!
 //! Keys, all under the configured prefix `<p>`:
 //! - `<p>:run:<id>`: a hash of the run without its nodes. Fields as the SQLite store's columns
