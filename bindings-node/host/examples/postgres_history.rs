@@ -12,11 +12,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use atomiton_core::history::{
-    Capture, HistoryStore, HistoryWrite, ListQuery, NodeEnded, RunBegun, RunEnded, RunStatus,
+    Capture, HistoryStore, HistoryWrite, ListQuery, RunBegun, RunEnded, RunStatus,
     RunStatus::Failed, RunSummary,
 };
 use atomiton_core::nodes::NodeInput;
 use atomiton_core::progress::NodeState;
+use atomiton_core::testing::history_store::node;
 use atomiton_core::testing::wait;
 use atomiton_native_host::{PostgresHistory, SqliteHistory};
 
@@ -140,23 +141,12 @@ fn main() {
                 values_pending: false,
             })));
             for n in 0..10 {
-                store.write(HistoryWrite::Node(Box::new(NodeEnded {
-                    execution_id: Arc::from(id.as_str()),
-                    node_id: Arc::from(format!("n{n}").as_str()),
-                    node_type: Arc::from("transform"),
-                    state: NodeState::Completed,
-                    attempts: 1,
-                    reused: false,
-                    input: None,
-                    output: Some(Arc::new(atomiton_core::json!([1, 2, 3]))),
-                    output_captured: None,
-                    summarized: false,
-                    error: None,
-                    start_time: Some(1.0),
-                    end_time: Some(2.0),
-                    cache: None,
-                    checkpoint: false,
-                })));
+                let output = Some(atomiton_core::json!([1, 2, 3]));
+                let ended = node(&id, &format!("n{n}"), NodeState::Completed, output, None, 1.0);
+                if let HistoryWrite::Node(mut ended) = ended {
+                    ended.input = None;
+                    store.write(HistoryWrite::Node(ended));
+                }
             }
             store.write(HistoryWrite::Ended(Box::new(RunEnded {
                 execution_id: Arc::from(id.as_str()),
