@@ -140,13 +140,11 @@ impl NativeConductor {
             let shared = matches!(place, Place::Redis(_) | Place::Postgres(_));
             let owner = if shared { fleet_owner() } else { this_owner() };
             let store = open_history(place, &history, &directory, &owner).map_err(to_napi)?;
-            // Runs a process that died left `running` are marked `crashed` before anything else
-            // reads the store (the store answers in the order it is asked). Not in Redis: owners
-            // are pids, which name processes of this machine only, and other machines' runs would
-            // all look dead; there the queue marks the runs of workers it lost (`markCrashed`).
-            if !shared {
-                drop(runtime.spawn(store.recover(Box::new(owner_alive), host.now())));
-            }
+            // Runs a process that died left `running` are marked `crashed` (or `interrupted`)
+            // before anything else reads the store (the store answers in the order it is asked).
+            // A shared store judges its owners by when it last heard from them (pids name this
+            // machine's processes only) and looks again every so often by itself.
+            drop(runtime.spawn(store.recover(Box::new(owner_alive), host.now())));
             let history = SessionHistory::new(store, history, Some(owner))
                 .durable(config.durability)
                 .map_err(to_napi)?;

@@ -101,6 +101,12 @@ impl Link {
         })
     }
 
+    /// Whether the last request left a connection open: a request that failed with one open
+    /// reached the server (the server refused it).
+    pub(crate) fn connected(&self) -> bool {
+        self.conn.is_some()
+    }
+
     /// Runs `request`, connecting first when the last connection broke; a connection that fails
     /// is dropped, so the next request opens another. A connection kept from an earlier request
     /// that turns out dropped (the server restarted, or closed it while idle) is opened again and

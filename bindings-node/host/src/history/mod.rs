@@ -12,6 +12,7 @@
 mod checkpoints;
 mod crashed;
 mod journal;
+mod liveness;
 mod owner;
 mod postgresql;
 mod redis;
@@ -21,8 +22,11 @@ mod stored;
 pub(crate) mod writer;
 pub(crate) use stored::store_failure;
 
-pub use self::postgresql::{schema_version as postgres_schema_version, PostgresHistory};
+pub use self::postgresql::{
+    migrate_to as postgres_migrate_to, schema_version as postgres_schema_version, PostgresHistory,
+};
 pub use self::redis::RedisHistory;
 pub use crashed::{mark_crashed, mark_lost};
+pub use liveness::OWNER_TIMEOUT_VARIABLE;
 pub use owner::{fleet_owner, owner_alive, this_owner};
 pub use sqlite::SqliteHistory;

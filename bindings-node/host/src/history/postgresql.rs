@@ -6,7 +6,10 @@
 //! `postgres` client, chosen for that thread: the async `tokio-postgres` it wraps would need the
 //! runtime's help for nothing here): writes are queued to it and never wait, each batch is one
 //! transaction, and reads are answered after every write queued before them. A connection that
-//! breaks is opened again on the next request. Tables are versioned (`schema.rs`): migrations
+//! breaks is opened again on the next request; writes that meet a server that went away are held
+//! and sent again once it is back, each batch applied once (see `writer.rs`, `sql/writers.sql`).
+//! Every process says it is alive every so often, and runs whose owner stopped are taken for
+//! lost (see `liveness.rs`). Tables are versioned (`schema.rs`): migrations
 //! run when a store opens, one process at a time; a database migrated by a newer version is
 //! refused.
 //!
@@ -28,15 +31,25 @@ use atomiton_core::history::{
 };
 use atomiton_core::host::BoxFuture;
 
+use super::liveness::{now_ms, owner_timeout, writer_name, Rounds};
 use super::stored::{failure, KnownFlows};
-use super::writer::Queue;
+use super::writer::{Batch, Queue};
 use link::Link;
 pub use schema::version as schema_version;
 use writes::Writer;
 
-/// How long a batch of writes may wait for the rest of a run still going (see `Queue::spawn`):
+/// How long a batch of writes may wait for the rest of a run still going (see `Queue::spawn_with_idle`):
 /// a short run recorded in one transaction rather than two or three.
 const LINGER: Duration = Duration::from_millis(2);
+
+/// Brings the database at `url` to version `upto` only: how tests make a database as an earlier
+/// version left it, to see this one migrate it.
+#[doc(hidden)]
+pub fn migrate_to(url: &str, upto: usize) -> Result<()> {
+    let mut link = Link::open(url).map_err(failure)?;
+    let client = link.client().map_err(failure)?;
+    schema::migrate_to(client, upto).map_err(failure)
+}
 
 /// Run records in a PostgreSQL database, shared by every process that opens it.
 pub struct PostgresHistory {
@@ -54,13 +67,30 @@ impl PostgresHistory {
         let client = link.client().map_err(failure)?;
         schema::migrate(client)
             .map_err(|e| failure(format!("PostgreSQL at {}: {e}", link::shown(url))))?;
+        let name = writer_name(owner);
         let mut writer = Writer {
             capture: capture.clone(),
             owner: owner.to_owned(),
+            name: name.clone(),
             known: KnownFlows::default(),
         };
-        let apply = move |link: &mut Link, writes| writer.apply(link, writes);
-        let queue = Queue::spawn(link, LINGER, apply)
+        let apply = move |link: &mut Link, batch: &mut Batch| writer.apply(link, batch);
+        // While nothing is queued: say this process is alive, and look for runs whose owner
+        // stopped (see liveness.rs). Either failing (the server away) waits for the next round.
+        let (mut rounds, owner) = (Rounds::new(), owner.to_owned());
+        let idle = move |link: &mut Link| {
+            let (due, next) = rounds.due();
+            if let Ok(client) = link.client() {
+                if due.beat {
+                    let _ = reads::beat(client, &owner, &name);
+                }
+                if due.recover {
+                    let _ = reads::recover(client, &|_| false, rounds.timeout(), now_ms());
+                }
+            }
+            Some(next)
+        };
+        let queue = Queue::spawn_with_idle(link, LINGER, apply, idle)
             .map_err(|e| failure(format!("cannot start its thread: {e}")))?;
         Ok(PostgresHistory { queue, capture })
     }
@@ -102,8 +132,11 @@ impl HistoryStore for PostgresHistory {
         self.read(move |client| reads::prune(client, prune))
     }
 
+    /// Runs whose owner has not been heard from within the owner timeout (see liveness.rs) and
+    /// that `alive` does not know alive.
     fn recover(&self, alive: OwnerAlive, now: f64) -> BoxFuture<'static, Result<usize>> {
-        self.read(move |client| reads::recover(client, &alive, now))
+        let timeout = owner_timeout();
+        self.read(move |client| reads::recover(client, &*alive, timeout, now))
     }
 
     fn keeps_checkpoints(&self) -> bool {
@@ -111,7 +144,7 @@ impl HistoryStore for PostgresHistory {
     }
 
     fn stored(&self) -> Option<BoxFuture<'static, ()>> {
-        // A server that went away dropped the write: the node goes ahead (see docs/queue.md).
+        // While the server is away, this waits for it (the writes are held; see writer.rs).
         Some(self.queue.stored())
     }
 

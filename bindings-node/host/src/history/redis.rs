@@ -6,10 +6,13 @@
 //! is one call of one Lua script (one request, one atomic step), and a batch waits up to
 //! `LINGER` for the end of the runs it holds, so a short run is recorded in one request. Every
 //! change and read is a Lua script, loaded once and called by its SHA1, so a record is never seen
-//! half-written and two processes never undo each other's changes. A server that goes away drops
-//! the writes made meanwhile (history never fails a run) and fails reads; the next request
-//! connects again (and one that meets a connection the server dropped, as after a restart, is
-//! made again on a new one at once).
+//! half-written and two processes never undo each other's changes. A server that goes away fails
+//! reads, and the writes made meanwhile are held and sent again once it is back (`writer.rs`;
+//! each batch is numbered and applied once, even when its answer was lost: `<p>:writer:<name>`);
+//! the next request connects again (and one that meets a connection the server dropped, as after
+//! a restart, is made again on a new one at once). Every process says it is alive every so often
+//! (`<p>:alive`, a sorted set of owners by when they were last heard from, by the server's
+//! clock), and runs whose owner stopped are taken for lost (see `liveness.rs`).
 //!
 //! Keys, all under the configured prefix `<p>`:
 //! - `<p>:run:<id>`: a hash of the run without its nodes. Fields as the SQLite store's columns
@@ -52,12 +55,13 @@ use atomiton_core::history::{
 };
 use atomiton_core::host::BoxFuture;
 
+use super::liveness::{now_ms, owner_timeout, writer_name, Rounds};
 use super::stored::failure;
-use super::writer::Queue;
+use super::writer::{Batch, Queue};
 use crate::redis_link::Link;
 use writes::Writer;
 
-/// How long a batch of writes may wait for the rest of a run still going (see `Queue::spawn`):
+/// How long a batch of writes may wait for the rest of a run still going (see `Queue::spawn_with_idle`):
 /// a request costs the server a fixed amount of CPU whatever it carries (even a script that
 /// does nothing), and every worker shares the server, so a short run
 /// recorded in one request rather than two or three leaves that much more for the queue.
@@ -81,10 +85,23 @@ impl RedisHistory {
         owner: &str,
     ) -> Result<RedisHistory> {
         let link = Link::open(url, key_prefix, scripts::ALL).map_err(failure)?;
-        let mut writer = Writer::new(capture.clone(), owner.to_owned());
-        let queue =
-            Queue::spawn(link, LINGER, move |link: &mut Link, writes| writer.apply(link, writes))
-                .map_err(|e| failure(format!("cannot start its thread: {e}")))?;
+        let mut writer = Writer::new(capture.clone(), owner.to_owned(), writer_name(owner));
+        let apply = move |link: &mut Link, batch: &mut Batch| writer.apply(link, batch);
+        // While nothing is queued: say this process is alive, and look for runs whose owner
+        // stopped (see liveness.rs). Either failing (the server away) waits for the next round.
+        let (mut rounds, owner) = (Rounds::new(), owner.to_owned());
+        let idle = move |link: &mut Link| {
+            let (due, next) = rounds.due();
+            if due.beat {
+                let _ = reads::beat(link, &owner);
+            }
+            if due.recover {
+                let _ = reads::recover(link, &|_| false, rounds.timeout(), now_ms());
+            }
+            Some(next)
+        };
+        let queue = Queue::spawn_with_idle(link, LINGER, apply, idle)
+            .map_err(|e| failure(format!("cannot start its thread: {e}")))?;
         Ok(RedisHistory { queue, capture })
     }
 }
@@ -114,8 +131,11 @@ impl HistoryStore for RedisHistory {
         self.queue.read(move |link| reads::prune(link, prune))
     }
 
+    /// Runs whose owner has not been heard from within the owner timeout (see liveness.rs) and
+    /// that `alive` does not know alive.
     fn recover(&self, alive: OwnerAlive, now: f64) -> BoxFuture<'static, Result<usize>> {
-        self.queue.read(move |link| reads::recover(link, &alive, now))
+        let timeout = owner_timeout();
+        self.queue.read(move |link| reads::recover(link, &*alive, timeout, now))
     }
 
     // Checkpoints are in the server, beside the record: another worker resumes a run whose

@@ -18,7 +18,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use super::checkpoints;
 use super::journal::Journal;
 use super::stored::{failure, from_json, status, to_json, value, KnownFlows};
-use super::writer::Queue;
+use super::writer::{Applied, Batch, Queue};
 
 /// Run records in one SQLite file. Writes are queued to the store's thread and never wait;
 /// reads are answered on that thread after every write queued before them.
@@ -48,21 +48,24 @@ impl SqliteHistory {
         let journal = Arc::new(Journal::new(journals.to_path_buf()));
         let (flushed, imported) = (journal.clone(), journal.clone());
         // No lingering: a batch is whatever writes are queued when the thread takes the first.
-        let apply = move |conn: &mut Connection, writes| {
+        let apply = move |conn: &mut Connection, batch: &mut Batch| {
             // A store that cannot write drops the records and keeps going: history never fails a
             // run (the run's own result still reaches its caller).
-            let Ok(tx) = conn.transaction() else { return };
-            for write in writes {
+            let Ok(tx) = conn.transaction() else { return Applied::Done };
+            for write in std::mem::take(&mut batch.writes) {
                 // A write that fails is dropped; the rest of the batch goes on.
                 let _ = apply(&tx, write, (&capture, &imported), &mut known);
             }
             let _ = tx.commit();
+            Applied::Done
         };
         // Checkpoints kept for later go to the file off the runs' threads when no start took
         // them along (see `journal.rs`).
         let queue =
-            Queue::spawn_with_idle(conn, Duration::ZERO, apply, move || flushed.flush_due())
-                .map_err(|e| failure(format!("cannot start its thread: {e}")))?;
+            Queue::spawn_with_idle(conn, Duration::ZERO, apply, move |_: &mut Connection| {
+                flushed.flush_due()
+            })
+            .map_err(|e| failure(format!("cannot start its thread: {e}")))?;
         Ok(SqliteHistory { queue, capture: kept, journal, journals })
     }
 

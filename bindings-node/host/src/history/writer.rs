@@ -1,9 +1,9 @@
 //! A store's own thread: it owns the connection, applies writes in batches (every write waiting,
 //! up to a bound, at once: a burst of node ends costs one transaction or one round trip) and
 //! answers reads in the order they were asked, after every write made before them. A store may
-//! also have a batch wait a little for the rest of the runs it holds (see [`Queue::spawn`]).
+//! also have a batch wait a little for the rest of the runs it holds (see [`Queue::spawn_with_idle`]).
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::fmt::Display;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::Arc;
@@ -23,10 +23,42 @@ type Job<C> = Box<dyn FnOnce(&mut C) + Send>;
 enum Command<C> {
     Write(HistoryWrite),
     Job(Job<C>),
+    /// Answered once every write queued before it is stored (or given up).
+    Stored(oneshot::Sender<()>),
 }
 
 /// Writes applied in one batch at most: bounds how long a read waits behind a burst.
 const MAX_BATCH: usize = 512;
+
+/// Writes held while a store's server cannot be reached, at most: past them the oldest are
+/// dropped, and said so on stderr. About a minute of a busy worker's writes.
+const MAX_HELD: usize = 100_000;
+
+/// The first wait before a batch is sent again to a server that could not be reached; it
+/// doubles up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_millis(50);
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+/// How long a store whose conductor closed keeps trying to send what it holds.
+const CLOSING_PATIENCE: Duration = Duration::from_secs(10);
+
+/// A batch of writes handed to a store. Batches are numbered in the order the thread sends them;
+/// a batch sent again (its server could not be reached, or the connection broke before the
+/// answer came) keeps its number, so a server that took it the first time can tell it never to
+/// apply it twice.
+pub(crate) struct Batch {
+    pub(crate) number: u64,
+    pub(crate) writes: Vec<HistoryWrite>,
+}
+
+/// What became of a batch.
+pub(crate) enum Applied {
+    /// Stored, or refused by the store for good (history never fails a run).
+    Done,
+    /// The server could not be reached (or the connection broke before it answered): the batch
+    /// is untouched, and is sent again with the same number.
+    Unreachable(String),
+}
 
 /// The queue to a store's thread.
 pub(crate) struct Queue<C> {
@@ -44,34 +76,35 @@ impl<C: Send + 'static> Queue<C> {
     /// costs the server a request, a short run then costs one instead of several). A read, a
     /// full batch or the end of every run it holds sends it at once, so a read never waits for
     /// it and a run that ended is stored without delay. Zero: a batch is what is queued.
-    pub(crate) fn spawn(
+    ///
+    /// A batch `apply` answers [`Applied::Unreachable`] is sent again, after a wait that grows
+    /// to [`MAX_BACKOFF`], until it is stored; meanwhile writes are held in order (up to
+    /// [`MAX_HELD`]), reads are answered at once (an error, when the server is still away) and
+    /// `stored` waits.
+    ///
+    /// `idle` is called whenever the queue is empty: it may ask to be called again after a
+    /// while if nothing comes meanwhile (work deferred for a moment, or done every so often).
+    pub(crate) fn spawn_with_idle(
         conn: C,
         linger: Duration,
-        apply: impl FnMut(&mut C, Vec<HistoryWrite>) + Send + 'static,
-    ) -> std::io::Result<Queue<C>> {
-        Self::spawn_with_idle(conn, linger, apply, || None)
-    }
-
-    /// [`spawn`](Self::spawn), calling `idle` whenever the queue is empty: it may ask to be
-    /// called again after a while if nothing comes meanwhile (work deferred for a moment).
-    pub(crate) fn spawn_with_idle(
-        mut conn: C,
-        linger: Duration,
-        mut apply: impl FnMut(&mut C, Vec<HistoryWrite>) + Send + 'static,
-        mut idle: impl FnMut() -> Option<Duration> + Send + 'static,
+        apply: impl FnMut(&mut C, &mut Batch) -> Applied + Send + 'static,
+        idle: impl FnMut(&mut C) -> Option<Duration> + Send + 'static,
     ) -> std::io::Result<Queue<C>> {
         let (commands, receiver) = std::sync::mpsc::channel();
-        std::thread::Builder::new()
-            .name("atomiton-history".into())
-            .spawn(move || serve(&mut conn, &receiver, linger, &mut apply, &mut idle))?;
-        Ok(Queue { commands, store: "Execution history" })
+        let store = "Execution history";
+        std::thread::Builder::new().name("atomiton-history".into()).spawn(move || {
+            Server::new(conn, receiver, linger, Box::new(apply), Box::new(idle), store).serve();
+        })?;
+        Ok(Queue { commands, store })
     }
 
     /// A thread over `conn` for jobs only (no history writes), its errors naming `store`.
-    pub(crate) fn jobs(mut conn: C, store: &'static str) -> std::io::Result<Queue<C>> {
+    pub(crate) fn jobs(conn: C, store: &'static str) -> std::io::Result<Queue<C>> {
         let (commands, receiver) = std::sync::mpsc::channel();
         std::thread::Builder::new().name("atomiton-store".into()).spawn(move || {
-            serve(&mut conn, &receiver, Duration::ZERO, &mut |_, _| {}, &mut || None)
+            let apply = Box::new(|_: &mut C, _: &mut Batch| Applied::Done);
+            Server::new(conn, receiver, Duration::ZERO, apply, Box::new(|_: &mut C| None), store)
+                .serve();
         })?;
         Ok(Queue { commands, store })
     }
@@ -82,16 +115,18 @@ impl<C: Send + 'static> Queue<C> {
         let _ = self.commands.send(Command::Write(write));
     }
 
-    /// Resolves once every write queued before is applied (or dropped: a store that could not
-    /// make it says nothing more here). A store on a server answers `HistoryStore::stored` so.
+    /// Resolves once every write queued before is stored (or given up: past [`MAX_HELD`], or
+    /// refused by the store). A store on a server answers `HistoryStore::stored` so.
     pub(crate) fn stored(&self) -> BoxFuture<'static, ()> {
-        let read = self.read(|_| Ok::<(), String>(()));
+        let (answer, answered) = oneshot::channel();
+        let _ = self.commands.send(Command::Stored(answer));
         Box::pin(async move {
-            let _ = read.await;
+            let _ = answered.await;
         })
     }
 
-    /// Runs `job` on the thread, after every write queued before it.
+    /// Runs `job` on the thread, after every write queued before it (while the server cannot be
+    /// reached, at once: the job meets the same error the writes did).
     pub(crate) fn read<T: Send + 'static, E: Display>(
         &self,
         job: impl FnOnce(&mut C) -> std::result::Result<T, E> + Send + 'static,
@@ -115,73 +150,245 @@ impl<C: Send + 'static> Queue<C> {
     }
 }
 
-fn serve<C>(
-    conn: &mut C,
-    receiver: &Receiver<Command<C>>,
+type Apply<C> = Box<dyn FnMut(&mut C, &mut Batch) -> Applied + Send>;
+type Idle<C> = Box<dyn FnMut(&mut C) -> Option<Duration> + Send>;
+
+/// The store's thread: its connection, and the commands it has taken from the queue but not yet
+/// done (writes and `stored` waiting for a server to come back).
+struct Server<C> {
+    conn: C,
+    receiver: Receiver<Command<C>>,
     linger: Duration,
-    apply: &mut dyn FnMut(&mut C, Vec<HistoryWrite>),
-    idle: &mut dyn FnMut() -> Option<Duration>,
-) {
-    let mut carried: Option<Command<C>> = None;
-    loop {
-        let command = match carried.take() {
-            Some(command) => command,
-            None => match next_or_idle(receiver, idle) {
-                Some(command) => command,
-                None => return,
-            },
-        };
-        match command {
-            Command::Job(job) => job(conn),
-            Command::Write(first) => {
-                let deadline = Instant::now() + linger;
-                let mut open = OpenRuns::default();
-                open.note(&first);
-                let mut batch = vec![first];
-                while batch.len() < MAX_BATCH {
-                    let next = match receiver.try_recv() {
-                        Ok(command) => Ok(command),
-                        Err(TryRecvError::Empty) if !linger.is_zero() && open.any() => receiver
-                            .recv_timeout(deadline.saturating_duration_since(Instant::now())),
-                        Err(TryRecvError::Empty) => Err(RecvTimeoutError::Timeout),
-                        Err(TryRecvError::Disconnected) => Err(RecvTimeoutError::Disconnected),
-                    };
-                    match next {
-                        Ok(Command::Write(write)) => {
-                            open.note(&write);
-                            batch.push(write);
-                        }
-                        Ok(job) => {
-                            carried = Some(job);
-                            break;
-                        }
-                        Err(_) => break,
-                    }
+    apply: Apply<C>,
+    idle: Idle<C>,
+    store: &'static str,
+    held: VecDeque<Command<C>>,
+    next_batch: u64,
+    /// Writes dropped past [`MAX_HELD`] in this outage.
+    dropped: usize,
+    /// Whether the queue was dropped (the conductor closed).
+    closed: bool,
+}
+
+impl<C> Server<C> {
+    fn new(
+        conn: C,
+        receiver: Receiver<Command<C>>,
+        linger: Duration,
+        apply: Apply<C>,
+        idle: Idle<C>,
+        store: &'static str,
+    ) -> Self {
+        Server {
+            conn,
+            receiver,
+            linger,
+            apply,
+            idle,
+            store,
+            held: VecDeque::new(),
+            next_batch: 1,
+            dropped: 0,
+            closed: false,
+        }
+    }
+
+    fn serve(mut self) {
+        while let Some(command) = self.next() {
+            match command {
+                Command::Job(job) => job(&mut self.conn),
+                Command::Stored(answer) => {
+                    let _ = answer.send(());
                 }
-                apply(conn, batch);
+                Command::Write(first) => {
+                    let batch = self.gather(first);
+                    self.send(batch);
+                }
             }
+        }
+    }
+
+    /// The next command: one held, else the queue's; while none comes, `idle` is called (again
+    /// after the wait it asks for). `None` once the queue is dropped and drained.
+    fn next(&mut self) -> Option<Command<C>> {
+        if let Some(command) = self.held.pop_front() {
+            return Some(command);
+        }
+        if self.closed {
+            return None;
+        }
+        loop {
+            match self.receiver.try_recv() {
+                Ok(command) => return Some(command),
+                Err(TryRecvError::Disconnected) => return None,
+                Err(TryRecvError::Empty) => {}
+            }
+            let Some(wait) = (self.idle)(&mut self.conn) else { return self.receiver.recv().ok() };
+            match self.receiver.recv_timeout(wait) {
+                Ok(command) => return Some(command),
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return None,
+            }
+        }
+    }
+
+    /// The next command already waiting (held, or in the queue), else within `wait` when it is
+    /// not zero.
+    fn waiting(&mut self, wait: Option<Instant>) -> Option<Command<C>> {
+        if let Some(command) = self.held.pop_front() {
+            return Some(command);
+        }
+        if self.closed {
+            return None;
+        }
+        let next = match self.receiver.try_recv() {
+            Ok(command) => Ok(command),
+            Err(TryRecvError::Empty) => match wait {
+                Some(deadline) => {
+                    self.receiver.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                }
+                None => Err(RecvTimeoutError::Timeout),
+            },
+            Err(TryRecvError::Disconnected) => Err(RecvTimeoutError::Disconnected),
+        };
+        match next {
+            Ok(command) => Some(command),
+            Err(RecvTimeoutError::Disconnected) => {
+                self.closed = true;
+                None
+            }
+            Err(RecvTimeoutError::Timeout) => None,
+        }
+    }
+
+    /// A batch from `first` and the writes after it (see `Queue::spawn_with_idle` for the linger).
+    fn gather(&mut self, first: HistoryWrite) -> Vec<HistoryWrite> {
+        let deadline = Instant::now() + self.linger;
+        let mut open = OpenRuns::default();
+        open.note(&first);
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            let wait = (!self.linger.is_zero() && open.any()).then_some(deadline);
+            match self.waiting(wait) {
+                Some(Command::Write(write)) => {
+                    open.note(&write);
+                    batch.push(write);
+                }
+                Some(other) => {
+                    self.held.push_front(other);
+                    break;
+                }
+                None => break,
+            }
+        }
+        batch
+    }
+
+    /// Stores `writes`, sending them again while the server cannot be reached.
+    fn send(&mut self, writes: Vec<HistoryWrite>) {
+        let mut batch = Batch { number: self.next_batch, writes };
+        self.next_batch += 1;
+        let mut outage: Option<Outage> = None;
+        loop {
+            match (self.apply)(&mut self.conn, &mut batch) {
+                Applied::Done => {
+                    if let Some(outage) = outage {
+                        outage.ended(self.store, std::mem::take(&mut self.dropped));
+                    }
+                    return;
+                }
+                Applied::Unreachable(why) => {
+                    let outage = outage.get_or_insert_with(|| Outage::began(self.store, &why));
+                    if self.closed && outage.since.elapsed() > CLOSING_PATIENCE {
+                        let held = self.held_writes() + batch.writes.len();
+                        eprintln!(
+                            "[atomiton] {}: {held} writes were never stored: the conductor closed while its server could not be reached ({why})",
+                            self.store
+                        );
+                        self.held.clear();
+                        return;
+                    }
+                    self.hold_for(outage.backoff());
+                }
+            }
+        }
+    }
+
+    /// Takes commands for `wait`: writes and `stored` are held in order, jobs run at once (those
+    /// already taken too).
+    fn hold_for(&mut self, wait: Duration) {
+        for command in std::mem::take(&mut self.held) {
+            match command {
+                Command::Job(job) => job(&mut self.conn),
+                other => self.held.push_back(other),
+            }
+        }
+        let deadline = Instant::now() + wait;
+        loop {
+            if self.closed {
+                std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+                return;
+            }
+            match self.receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(Command::Job(job)) => job(&mut self.conn),
+                Ok(command) => {
+                    self.held.push_back(command);
+                    self.bound_held();
+                }
+                Err(RecvTimeoutError::Timeout) => return,
+                Err(RecvTimeoutError::Disconnected) => self.closed = true,
+            }
+        }
+    }
+
+    fn held_writes(&self) -> usize {
+        self.held.iter().filter(|c| matches!(c, Command::Write(_))).count()
+    }
+
+    /// Drops the oldest held writes past [`MAX_HELD`], loudly.
+    fn bound_held(&mut self) {
+        if self.held.len() <= MAX_HELD {
+            return;
+        }
+        let position = self.held.iter().position(|c| matches!(c, Command::Write(_)));
+        if let Some(position) = position {
+            self.held.remove(position);
+            if self.dropped == 0 {
+                eprintln!(
+                    "[atomiton] {}: {MAX_HELD} writes are held for a server that cannot be reached: older ones are being dropped, and their runs' records will be incomplete",
+                    self.store
+                );
+            }
+            self.dropped += 1;
         }
     }
 }
 
-/// The next command; while none comes, `idle` is called (again after the wait it asks for).
-/// `None` once the queue is dropped and drained.
-fn next_or_idle<C>(
-    receiver: &Receiver<Command<C>>,
-    idle: &mut dyn FnMut() -> Option<Duration>,
-) -> Option<Command<C>> {
-    loop {
-        match receiver.try_recv() {
-            Ok(command) => return Some(command),
-            Err(TryRecvError::Disconnected) => return None,
-            Err(TryRecvError::Empty) => {}
-        }
-        let Some(wait) = idle() else { return receiver.recv().ok() };
-        match receiver.recv_timeout(wait) {
-            Ok(command) => return Some(command),
-            Err(RecvTimeoutError::Timeout) => continue,
-            Err(RecvTimeoutError::Disconnected) => return None,
-        }
+/// A time the store's server could not be reached: said on stderr when it begins and ends.
+struct Outage {
+    since: Instant,
+    wait: Duration,
+}
+
+impl Outage {
+    fn began(store: &str, why: &str) -> Outage {
+        eprintln!("[atomiton] {store}: writes are held until the server can be reached ({why})");
+        Outage { since: Instant::now(), wait: FIRST_BACKOFF }
+    }
+
+    /// How long to wait before the next try.
+    fn backoff(&mut self) -> Duration {
+        let wait = self.wait;
+        self.wait = (self.wait * 2).min(MAX_BACKOFF);
+        wait
+    }
+
+    fn ended(self, store: &str, dropped: usize) {
+        let lost = if dropped > 0 { format!(" ({dropped} dropped)") } else { String::new() };
+        eprintln!(
+            "[atomiton] {store}: the server is back; held writes stored after {:.1} s{lost}",
+            self.since.elapsed().as_secs_f64()
+        );
     }
 }
 
@@ -241,10 +448,11 @@ mod tests {
     /// A queue whose batches' sizes come out of the receiver.
     fn queue(linger: Duration) -> (Queue<()>, mpsc::Receiver<usize>) {
         let (sizes, sized) = mpsc::channel();
-        let queue = Queue::spawn((), linger, move |_: &mut (), batch| {
-            sizes.send(batch.len()).expect("sizes read")
-        })
-        .expect("spawn");
+        let apply = move |_: &mut (), batch: &mut super::Batch| {
+            sizes.send(batch.writes.len()).expect("sizes read");
+            super::Applied::Done
+        };
+        let queue = Queue::spawn_with_idle((), linger, apply, |_: &mut ()| None).expect("spawn");
         (queue, sized)
     }
 
@@ -283,5 +491,44 @@ mod tests {
         queue.write(node("a"));
         queue.write(ended("a"));
         assert_eq!(sizes.recv_timeout(PROMPTLY), Ok(2));
+    }
+
+    #[test]
+    fn a_batch_that_met_an_unreachable_server_is_sent_again_under_its_number_and_nothing_is_lost() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let down = Arc::new(AtomicBool::new(true));
+        let (tries, tried) = mpsc::channel();
+        let server = down.clone();
+        let apply = move |_: &mut (), batch: &mut super::Batch| {
+            let up = !server.load(Ordering::SeqCst);
+            tries.send((batch.number, batch.writes.len(), up)).expect("tries read");
+            if up {
+                super::Applied::Done
+            } else {
+                super::Applied::Unreachable("connection refused".into())
+            }
+        };
+        let queue =
+            Queue::spawn_with_idle((), Duration::ZERO, apply, |_: &mut ()| None).expect("spawn");
+        queue.write(ended("a"));
+        // Tried, refused, tried again: the same batch.
+        assert_eq!(tried.recv_timeout(PROMPTLY), Ok((1, 1, false)));
+        assert_eq!(tried.recv_timeout(PROMPTLY), Ok((1, 1, false)));
+        queue.write(node("b"));
+        queue.write(ended("b"));
+        let stored = queue.stored();
+        // A read is answered while the server is away; `stored` is not.
+        wait(queue.read(|_| Ok::<_, String>(()))).expect("a read during the outage");
+        down.store(false, Ordering::SeqCst);
+        wait(stored);
+        let attempts: Vec<_> = tried.try_iter().collect();
+        let stored: Vec<_> = attempts.iter().filter(|(_, _, up)| *up).collect();
+        assert_eq!(stored, [&(1, 1, true), &(2, 2, true)], "each batch stored once, in order");
+        assert!(
+            attempts
+                .iter()
+                .all(|&(number, len, _)| (number, len) == (1, 1) || (number, len) == (2, 2)),
+            "a batch sent again keeps its number and its writes: {attempts:?}"
+        );
     }
 }

@@ -66,6 +66,30 @@ impl PostgresServer {
         self.url_of(name)
     }
 
+    /// Stops the server at once (as a crash would: no checkpoint), keeping its data.
+    pub fn stop(&mut self) {
+        if let Some(pid) = self.pid() {
+            // SIGQUIT: the "immediate" shutdown; the next start recovers from the log.
+            let _ = Command::new("kill").args(["-QUIT", &pid]).status();
+        }
+        let _ = self.child.wait();
+    }
+
+    /// Starts the stopped server again on its port, with its data.
+    pub fn start_again(&mut self) {
+        let root = is_root();
+        let sockets = self.data.parent().map(Path::to_path_buf).unwrap_or_default();
+        self.child =
+            spawn(root, &self.data, &sockets, self.port).expect("started again on its port");
+    }
+
+    fn pid(&self) -> Option<String> {
+        // The server itself (under `runuser`, the child is not it): its pid heads postmaster.pid.
+        std::fs::read_to_string(self.data.join("postmaster.pid"))
+            .ok()
+            .and_then(|text| text.lines().next().map(str::to_owned))
+    }
+
     fn url_of(&self, database: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
     }
@@ -73,11 +97,7 @@ impl PostgresServer {
 
 impl Drop for PostgresServer {
     fn drop(&mut self) {
-        // The server itself (under `runuser`, the child is not it): its pid heads postmaster.pid.
-        let pid = std::fs::read_to_string(self.data.join("postmaster.pid"))
-            .ok()
-            .and_then(|text| text.lines().next().map(str::to_owned));
-        if let Some(pid) = pid {
+        if let Some(pid) = self.pid() {
             let _ = Command::new("kill").args(["-9", &pid]).status();
         }
         let _ = self.child.kill();

@@ -2,12 +2,22 @@
 //! reached is an error at once) and opened again, on the next request, once it broke.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
-use postgres::{Client, NoTls, Statement};
+use postgres::{Client, Config, NoTls, Statement};
+
+/// How long a connection may take to open, unless the URL says (`connect_timeout`).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long data sent may go unacknowledged before the connection is taken for broken, unless
+/// the URL says (`tcp_user_timeout`): without it a cut network holds the store's thread for as
+/// long as the system's TCP retries last (a quarter of an hour on Linux).
+const UNACKNOWLEDGED: Duration = Duration::from_secs(15);
 
 /// A connection to the server, opened again when it breaks, with the statements it prepared.
 pub(super) struct Link {
     url: String,
+    config: Config,
     client: Option<Client>,
     prepared: HashMap<&'static str, Statement>,
 }
@@ -15,9 +25,19 @@ pub(super) struct Link {
 impl Link {
     /// Connects to `url` (a `postgres://` URL or key-value settings).
     pub(super) fn open(url: &str) -> Result<Link, String> {
-        let client = Client::connect(url, NoTls)
+        let mut config: Config = url.parse().map_err(|e| {
+            format!("{} is not a PostgreSQL URL this conductor can use: {e}", shown(url))
+        })?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        if config.get_tcp_user_timeout().is_none() {
+            config.tcp_user_timeout(UNACKNOWLEDGED);
+        }
+        let client = config
+            .connect(NoTls)
             .map_err(|e| format!("cannot connect to PostgreSQL at {}: {e}", shown(url)))?;
-        Ok(Link { url: url.to_owned(), client: Some(client), prepared: HashMap::new() })
+        Ok(Link { url: url.to_owned(), config, client: Some(client), prepared: HashMap::new() })
     }
 
     /// The connection, opened again when the last one broke.
@@ -26,7 +46,9 @@ impl Link {
             self.client = None;
             // Statements belong to the connection that prepared them.
             self.prepared.clear();
-            let client = Client::connect(&self.url, NoTls)
+            let client = self
+                .config
+                .connect(NoTls)
                 .map_err(|e| format!("cannot reach PostgreSQL at {}: {e}", shown(&self.url)))?;
             self.client = Some(client);
         }

@@ -2,12 +2,14 @@
 //! write queued before it.
 
 use atomiton_core::history::{
-    pruned_ids, Checkpoints, ExecutionPage, ListQuery, NodeRecord, OwnerAlive, Prune, RunEnded,
-    RunRecord, RunStatus, RunSummary,
+    pruned_ids, Checkpoints, ExecutionPage, ListQuery, NodeRecord, Prune, RunEnded, RunRecord,
+    RunStatus, RunSummary,
 };
 use atomiton_core::progress::NodeState;
 use atomiton_core::storage::SortOrder;
 use atomiton_core::value::Value;
+use std::time::Duration;
+
 use postgres::{Client, Row};
 
 use super::super::stored::{from_json, status, to_json, value};
@@ -131,28 +133,53 @@ pub(super) fn prune(client: &mut Client, prune: Prune) -> Result<usize, postgres
     Ok(usize::try_from(deleted).unwrap_or(usize::MAX))
 }
 
+/// Ends the running runs whose owner has not been heard from within `timeout` and that `alive`
+/// does not know alive (see liveness.rs): durable ones `interrupted`, the others `crashed`.
 pub(super) fn recover(
     client: &mut Client,
-    alive: &OwnerAlive,
+    alive: &(dyn Fn(&str) -> bool + Send + Sync),
+    timeout: Duration,
     now: f64,
 ) -> Result<usize, postgres::Error> {
-    let mut tx = client.transaction()?;
-    let running = tx
-        .query("SELECT id, owner FROM atomiton_runs WHERE status = 'running' FOR UPDATE", &[])?
-        .iter()
-        .map(|row| Ok((row.try_get::<_, String>(0)?, row.try_get::<_, Option<String>>(1)?)))
-        .collect::<Result<Vec<_>, postgres::Error>>()?;
-    let mut crashed = 0;
-    for (id, owner) in running {
+    let silent = client.query(
+        "SELECT id, owner FROM atomiton_runs r WHERE status = 'running'
+            AND NOT EXISTS (SELECT 1 FROM atomiton_writers w
+                WHERE w.owner = r.owner AND w.seen > now() - make_interval(secs => $1))",
+        &[&timeout.as_secs_f64()],
+    )?;
+    let mut lost = Vec::new();
+    for row in silent {
+        let owner: Option<String> = row.try_get(1)?;
         if !owner.as_deref().is_some_and(alive) {
-            crashed += tx.execute(
-                "UPDATE atomiton_runs SET status = CASE WHEN durable THEN 'interrupted' ELSE 'crashed' END, end_time = COALESCE(end_time, $2) WHERE id = $1 AND status = 'running'",
-                &[&id, &now],
-            )?;
+            lost.push(row.try_get::<_, String>(0)?);
         }
     }
-    tx.commit()?;
+    let crashed = if lost.is_empty() {
+        0
+    } else {
+        client.execute(
+            "UPDATE atomiton_runs SET status = CASE WHEN durable THEN 'interrupted' ELSE 'crashed' END,
+                    end_time = COALESCE(end_time, $2)
+                WHERE id = ANY($1) AND status = 'running'",
+            &[&lost, &now],
+        )?
+    };
+    // Writers not heard from for a day are forgotten (their batches can no longer come again).
+    client.execute(
+        "DELETE FROM atomiton_writers WHERE seen < now() - make_interval(days => 1)",
+        &[],
+    )?;
     Ok(usize::try_from(crashed).unwrap_or(usize::MAX))
+}
+
+/// Says `owner`'s store `writer` is alive.
+pub(super) fn beat(client: &mut Client, owner: &str, writer: &str) -> Result<(), postgres::Error> {
+    client.execute(
+        "INSERT INTO atomiton_writers (writer, owner, batch, seen) VALUES ($1, $2, 0, now())
+            ON CONFLICT (writer) DO UPDATE SET seen = now()",
+        &[&writer, &owner],
+    )?;
+    Ok(())
 }
 
 /// Run `id`'s checkpoints; `None` when it has none. A value whose checksum does not match is

@@ -90,6 +90,8 @@ const MIGRATIONS: &[&str] = &[
         SELECT flow_id, status, COUNT(*) FROM atomiton_runs GROUP BY flow_id, status;",
     // 3: a batch of writes in one call of a function (one round trip a batch; see sql/write.sql).
     include_str!("sql/write.sql"),
+    // 4: batches applied once, and owners heard from (see sql/writers.sql).
+    include_str!("sql/writers.sql"),
 ];
 
 /// A key of our own for `pg_advisory_xact_lock`: two processes opening one database at once
@@ -99,6 +101,11 @@ const MIGRATION_LOCK: i64 = 0x6174_6f6d_6974_6f6e; // "atomiton"
 /// Brings the database's tables to this version's, in one transaction. Refused when another
 /// version, newer than this one, migrated it further.
 pub(super) fn migrate(client: &mut Client) -> Result<(), String> {
+    migrate_to(client, MIGRATIONS.len())
+}
+
+/// Brings the database's tables to version `upto` (at most this version's).
+pub(super) fn migrate_to(client: &mut Client, upto: usize) -> Result<(), String> {
     let mut tx = client.transaction().map_err(|e| e.to_string())?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
         .map_err(|e| e.to_string())?;
@@ -114,17 +121,20 @@ pub(super) fn migrate(client: &mut Client) -> Result<(), String> {
             0
         }
     };
+    let upto = upto.min(MIGRATIONS.len());
     let ours = i32::try_from(MIGRATIONS.len()).unwrap_or(i32::MAX);
     if version > ours {
         return Err(format!(
             "the database's tables are at version {version}, newer than this conductor's ({ours}): upgrade @atomiton/conductor to use it"
         ));
     }
-    for (at, migration) in MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0))
-    {
+    let from = usize::try_from(version).unwrap_or(0);
+    for (at, migration) in MIGRATIONS.iter().enumerate().take(upto).skip(from) {
         tx.batch_execute(migration).map_err(|e| format!("migration {}: {e}", at + 1))?;
     }
-    tx.execute("UPDATE atomiton_schema SET version = $1", &[&ours]).map_err(|e| e.to_string())?;
+    let reached = i32::try_from(upto.max(from)).unwrap_or(i32::MAX);
+    tx.execute("UPDATE atomiton_schema SET version = $1", &[&reached])
+        .map_err(|e| e.to_string())?;
     tx.commit().map_err(|e| e.to_string())
 }
 

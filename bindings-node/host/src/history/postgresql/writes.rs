@@ -10,13 +10,15 @@ use atomiton_core::history::{
 use serde_json::{json, Value as Json};
 
 use super::super::stored::{to_json, KnownFlows};
+use super::super::writer::{Applied, Batch};
 use super::link::Link;
 
 /// How many times a batch that lost a deadlock or a serialization conflict is sent.
 const RETRIES: usize = 3;
 
-/// The call a batch is: whole (`$3` false), or each write on its own (true; see `sql/write.sql`).
-const WRITE: &str = "SELECT atomiton_write($1, $2::TEXT::JSONB, $3)";
+/// The call a batch is: whole (`$5` false), or each write on its own (true; see `sql/write.sql`),
+/// once per batch number `$3` of writer `$2` (see `sql/writers.sql`).
+const WRITE: &str = "SELECT atomiton_write($1, $2, $3, $4::TEXT::JSONB, $5)";
 
 /// Whether `error` is one the server asks to try again (deadlock, serialization failure).
 fn retried(error: &postgres::Error) -> bool {
@@ -30,17 +32,21 @@ fn retried(error: &postgres::Error) -> bool {
 pub(super) struct Writer {
     pub(super) capture: Capture,
     pub(super) owner: String,
+    /// This store's name among the writers (see `liveness::writer_name`).
+    pub(super) name: String,
     pub(super) known: KnownFlows,
 }
 
 impl Writer {
-    /// Stores `writes` in one call. A batch the server cannot take is dropped (history never
-    /// fails a run).
-    pub(super) fn apply(&mut self, link: &mut Link, writes: Vec<HistoryWrite>) {
+    /// Stores `batch` in one call. A batch the server refuses is dropped (history never fails a
+    /// run); one that could not reach it is given back, to be sent again.
+    pub(super) fn apply(&mut self, link: &mut Link, batch: &Batch) -> Applied {
+        let number = i64::try_from(batch.number).unwrap_or(i64::MAX);
+        let writes = &batch.writes;
         let mut batch = Vec::with_capacity(writes.len() + 2);
         // Definitions sent whole: known to be stored once the call is.
         let mut sent: Vec<(String, &RunBegun)> = Vec::new();
-        for write in &writes {
+        for write in writes {
             match write {
                 HistoryWrite::Begun(begun) => {
                     if let Some(hash) = self.begin(&mut batch, begun) {
@@ -66,20 +72,28 @@ impl Writer {
         // Whole first; when a write fails, again with each write on its own.
         let mut careful = false;
         for _ in 0..RETRIES {
-            let Ok((client, statement)) = link.prepared(WRITE) else { return };
-            match client.execute(&statement, &[&self.owner, &text, &careful]) {
+            let (client, statement) = match link.prepared(WRITE) {
+                Ok(prepared) => prepared,
+                Err(why) => return Applied::Unreachable(why),
+            };
+            match client.execute(&statement, &[&self.owner, &self.name, &number, &text, &careful]) {
                 Ok(_) => {
                     for (hash, begun) in sent {
                         self.known.add(&hash, begun, ());
                     }
-                    return;
+                    return Applied::Done;
                 }
                 Err(error) if retried(&error) => continue,
-                // A connection that broke is not the writes' fault: dropped (see the module).
-                Err(error) if careful || error.code().is_none() => return,
+                // No code: the connection broke, before or after the server took the batch (its
+                // number tells).
+                Err(error) if error.code().is_none() => {
+                    return Applied::Unreachable(error.to_string())
+                }
+                Err(_) if careful => return Applied::Done,
                 Err(_) => careful = true,
             }
         }
+        Applied::Done
     }
 
     /// A run's beginning, and a durable run's input and variables checkpoints; the hash of its

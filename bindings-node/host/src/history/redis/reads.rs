@@ -2,11 +2,12 @@
 //! thread, its answer turned back into records with the fields' shared readers.
 
 use atomiton_core::history::{
-    order_nodes, Checkpoints, ExecutionPage, ListQuery, NodeRecord, OwnerAlive, Prune, RunEnded,
-    RunRecord, RunStatus, RunSummary,
+    order_nodes, Checkpoints, ExecutionPage, ListQuery, NodeRecord, Prune, RunEnded, RunRecord,
+    RunStatus, RunSummary,
 };
 use atomiton_core::storage::SortOrder;
 use atomiton_core::value::Value;
+use std::time::Duration;
 
 use super::super::stored::{from_json, status, value};
 use super::scripts;
@@ -108,12 +109,30 @@ pub(super) fn prune(link: &mut Link, prune: Prune) -> Result<usize, String> {
     }
 }
 
-pub(super) fn recover(link: &mut Link, alive: &OwnerAlive, now: f64) -> Result<usize, String> {
-    let running: Vec<(String, Option<String>)> = link.run(&link.script(&scripts::RUNNING))?;
-    let dead: Vec<&String> = running
+/// Ends the running runs whose owner has not been heard from within `timeout` and that `alive`
+/// does not know alive (see liveness.rs): durable ones `interrupted`, the others `crashed`.
+pub(super) fn recover(
+    link: &mut Link,
+    alive: &(dyn Fn(&str) -> bool + Send + Sync),
+    timeout: Duration,
+    now: f64,
+) -> Result<usize, String> {
+    let mut rows: Vec<Vec<String>> = link.run(&link.script(&scripts::RUNNING))?;
+    let server_now = rows
+        .pop()
+        .and_then(|row| row.first().and_then(|now| now.parse::<f64>().ok()))
+        .ok_or("the running-runs script did not give the server's clock")?;
+    let timeout_ms = timeout.as_secs_f64() * 1000.0;
+    let dead: Vec<&String> = rows
         .iter()
-        .filter(|(_, owner)| !owner.as_deref().is_some_and(alive))
-        .map(|(id, _)| id)
+        .filter_map(|row| match row.as_slice() {
+            [id, owner, seen] => {
+                let seen = seen.parse::<f64>().unwrap_or(f64::NEG_INFINITY);
+                let silent = server_now - seen > timeout_ms;
+                (silent && (owner.is_empty() || !alive(owner))).then_some(id)
+            }
+            _ => None,
+        })
         .collect();
     let mut crashed = 0;
     for ids in dead.chunks(STEP) {
@@ -122,6 +141,13 @@ pub(super) fn recover(link: &mut Link, alive: &OwnerAlive, now: f64) -> Result<u
         crashed += link.run::<usize>(&call)?;
     }
     Ok(crashed)
+}
+
+/// Says `owner` is alive (`<p>:alive`).
+pub(super) fn beat(link: &mut Link, owner: &str) -> Result<(), String> {
+    let mut call = link.script(&scripts::BEAT);
+    call.cmd.arg(owner);
+    link.run::<i64>(&call).map(drop)
 }
 
 /// Run `id`'s checkpoints (see `checkpoints_key` in `lua/prelude.lua`); `None` when it has none.

@@ -18,4 +18,5 @@ crate::redis_link::scripts! {
     CLAIM: history_script!("claim"),
     CHECKPOINTS: history_script!("checkpoints"),
     LOST: history_script!("lost"),
+    BEAT: history_script!("beat"),
 }

@@ -8,6 +8,7 @@ use atomiton_core::history::{
 use redis::{Cmd, Value};
 
 use super::super::stored::{to_json, KnownFlows};
+use super::super::writer::{Applied, Batch};
 use super::scripts;
 use crate::redis_link::Link;
 
@@ -17,35 +18,37 @@ use crate::redis_link::Link;
 pub(super) struct Writer {
     capture: Capture,
     owner: String,
+    /// This store's name among the writers (see `liveness::writer_name`).
+    name: String,
     known: KnownFlows<String>,
 }
 
 /// A run's beginning (or its definition, attached), whose answer says something about its
 /// definition.
-struct Sent {
-    begun: Box<RunBegun>,
+struct Sent<'a> {
+    begun: &'a RunBegun,
     hash: String,
 }
 
 impl Writer {
-    pub(super) fn new(capture: Capture, owner: String) -> Writer {
-        Writer { capture, owner, known: KnownFlows::default() }
+    pub(super) fn new(capture: Capture, owner: String, name: String) -> Writer {
+        Writer { capture, owner, name, known: KnownFlows::default() }
     }
 
-    /// A call of the writes script, as this writer's owner.
-    fn call(&self, link: &Link) -> crate::redis_link::Call {
+    /// A call of the writes script for batch `number`, as this writer's owner.
+    fn call(&self, link: &Link, number: u64) -> crate::redis_link::Call {
         let mut call = link.script(&scripts::WRITES);
-        call.cmd.arg(&self.owner);
+        call.cmd.arg(&self.owner).arg(&self.name).arg(number);
         call
     }
 
     /// Stores `writes` in order. A batch the server cannot take is dropped (history never fails
     /// a run); so is a write the script fails on.
-    pub(super) fn apply(&mut self, link: &mut Link, writes: Vec<HistoryWrite>) {
-        let mut call = self.call(link);
+    pub(super) fn apply(&mut self, link: &mut Link, batch: &Batch) -> Applied {
+        let mut call = self.call(link, batch.number);
         // The beginnings, in the order the script answers them.
         let mut sent = Vec::new();
-        for write in writes {
+        for write in &batch.writes {
             match write {
                 HistoryWrite::Begun(begun) => {
                     let hash = if begun.summary.flow_hash.is_empty() {
@@ -53,7 +56,7 @@ impl Writer {
                     } else {
                         begun.summary.flow_hash.clone()
                     };
-                    self.begin(&mut call.cmd, &begun, &hash);
+                    self.begin(&mut call.cmd, begun, &hash);
                     if begun.summary.durable && !begun.values_pending {
                         let id = &begun.summary.id;
                         let input = Some(begun.input.to_value());
@@ -69,7 +72,7 @@ impl Writer {
                     sent.push(Sent { begun, hash });
                 }
                 HistoryWrite::Node(node) => {
-                    self.node(&mut call.cmd, &node);
+                    self.node(&mut call.cmd, node);
                     if node.checkpoint && node.state.has_output() && !node.summarized {
                         let field = format!("d:{}", node.node_id);
                         let output = node.output.as_deref();
@@ -82,7 +85,7 @@ impl Writer {
                         );
                     }
                 }
-                HistoryWrite::Ended(ended) => ended_write(&mut call.cmd, &ended),
+                HistoryWrite::Ended(ended) => ended_write(&mut call.cmd, ended),
                 HistoryWrite::Started(started) => {
                     call.cmd
                         .arg("ckpt")
@@ -92,7 +95,12 @@ impl Writer {
                 }
             }
         }
-        let Ok(answers) = link.run::<Vec<Value>>(&call) else { return };
+        let answers = match link.run::<Vec<Value>>(&call) {
+            Ok(answers) => answers,
+            // The connection broke, before or after the server ran the batch (its number tells).
+            Err(why) if !link.connected() => return Applied::Unreachable(why),
+            Err(_) => return Applied::Done,
+        };
         let missing: Vec<Sent> = sent
             .into_iter()
             .zip(answers)
@@ -102,6 +110,7 @@ impl Writer {
         if !missing.is_empty() {
             self.attach(link, missing);
         }
+        Applied::Done
     }
 
     /// Learns from `define`'s answer to `sent`; whether the server asks for the definition.
@@ -109,7 +118,7 @@ impl Writer {
         let answer: Vec<Option<String>> = redis::from_redis_value_ref(answer).unwrap_or_default();
         match answer.as_slice() {
             [Some(shared), Some(digest)] if shared == "shared" => {
-                self.known.add(&sent.hash, &sent.begun, digest.clone())
+                self.known.add(&sent.hash, sent.begun, digest.clone())
             }
             [Some(missing)] if missing == "missing" => {
                 self.known.forget(&sent.hash);
@@ -122,14 +131,15 @@ impl Writer {
 
     /// Sends the definitions the server no longer held (another process removed them after this
     /// one saw them).
-    fn attach(&mut self, link: &mut Link, missing: Vec<Sent>) {
-        let mut call = self.call(link);
+    fn attach(&mut self, link: &mut Link, missing: Vec<Sent<'_>>) {
+        // Not numbered (0): an attach made twice changes nothing the first did not.
+        let mut call = self.call(link, 0);
         for sent in &missing {
             call.cmd
                 .arg("attach")
                 .arg(&*sent.begun.summary.id)
                 .arg(&sent.hash)
-                .arg(self.definition(&sent.begun));
+                .arg(self.definition(sent.begun));
         }
         let Ok(answers) = link.run::<Vec<Value>>(&call) else { return };
         for (sent, answer) in missing.iter().zip(answers) {

@@ -13,6 +13,18 @@ local function nodes_key(id) return p .. ':nodes:' .. id end
 local function checkpoints_key(id) return p .. ':ckpt:' .. id end
 local function id_of(member) return string.sub(member, 18) end
 
+-- The server's clock, in milliseconds.
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- Owner `owner` is alive now: `<p>:alive` scores each owner by when it was last heard from
+-- (by the server's clock, so machines' clocks need not agree).
+local function beat(owner)
+  redis.call('ZADD', p .. ':alive', now_ms(), owner)
+end
+
 -- {id, then SUMMARY's fields}; the second is false when there is no such run.
 local function summary(id)
   local row = redis.call('HMGET', run_key(id), unpack(SUMMARY))
@@ -29,9 +41,9 @@ end
 
 -- Ends running run `id` as `status` at `end_time` with `err` ('' for none); a run ending
 -- otherwise than interrupted lets its checkpoints go.
-local function finish(id, f, status, end_time, err)
+local function finish(id, f, status, end_time, err, from)
   local run = run_key(id)
-  restatus(f[1], 'running', status, f[3])
+  restatus(f[1], from or 'running', status, f[3])
   -- '%.17g' keeps the difference exact: Lua's own conversion keeps 14 digits.
   local duration = string.format('%.17g', tonumber(end_time) - tonumber(f[3]))
   if err == '' then

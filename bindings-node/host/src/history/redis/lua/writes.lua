@@ -1,5 +1,6 @@
--- A batch of writes, applied in order, in one call. ARGV: prefix, the writer's owner, then each
--- write as a tag and its fields:
+-- A batch of writes, applied in order, in one call. ARGV: prefix, the writer's owner, the
+-- writer (its store's own name: a process may open several; `<p>:writer:<name>` keeps the last
+-- batch number it applied), the batch's number, then each write as a tag and its fields:
 --   'begin', id, flowId, flowHash, status, startTime, endTime, duration, error, retryOf, owner
 --     ('' when absent), durable ('1' or ''), input, variables, then the definition as `define`
 --     takes it: how, given
@@ -14,6 +15,19 @@
 -- fails is dropped and the others stand, as if each were a script of its own.
 
 local writer = ARGV[2]
+
+-- A batch this writer sent before (its answer was lost on a connection that broke, and it was
+-- sent again) is not applied twice; number 0 is not numbered. Each call also says the owner is
+-- alive (see liveness.rs).
+local number = tonumber(ARGV[4])
+if number > 0 then
+  local key = p .. ':writer:' .. ARGV[3]
+  local last = tonumber(redis.call('GET', key) or '0')
+  if number <= last then return {} end
+  -- Forgotten a day after the writer's last batch: none comes again after so long.
+  redis.call('SET', key, ARGV[4], 'EX', 86400)
+end
+beat(writer)
 
 -- Whether run `id` exists and was not taken over by another owner, asked once per batch:
 -- nothing else runs while the script does.
@@ -99,12 +113,14 @@ local function node(id, record)
 end
 
 -- A run ends; only a running one (a run marked crashed or interrupted by the process that saw
--- its worker lost stays so: that worker may still end it later).
+-- its worker lost stays so: that worker may still end it later), or one taken for lost while
+-- its process could not reach the server (`interrupted`, not taken over): that process ends it.
 local function ended(id, status, end_time, err)
   if not begun(id) then return end
-  local f = redis.call('HMGET', run_key(id), 'member', 'status', 'startTime')
-  if f[2] ~= 'running' then return end
-  finish(id, f, status, end_time, err)
+  local f = redis.call('HMGET', run_key(id), 'member', 'status', 'startTime', 'owner', 'claimed')
+  local returned = f[2] == 'interrupted' and f[4] == writer and not f[5]
+  if f[2] ~= 'running' and not returned then return end
+  finish(id, f, status, end_time, err, f[2])
 end
 
 -- One checkpoint; an ended node's replaces its start.
@@ -128,7 +144,7 @@ end
 local WRITES = {begin = {begin, 15, true}, node = {node, 2, false}, ckpt = {checkpoint, 3, false},
   ended = {ended, 4, false}, attach = {attach, 3, true}}
 local answers = {}
-local i = 3
+local i = 5
 while i <= #ARGV do
   local write = WRITES[ARGV[i]]
   local ok, answer = pcall(write[1], unpack(ARGV, i + 1, i + write[2]))
