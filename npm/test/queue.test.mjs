@@ -367,3 +367,30 @@ test("a worker started before its Redis waits for it, saying so, then takes runs
   const result = await conductor.node.run(sleepFlow(10), { executionId: "after-wait" });
   assert.equal(result.success, true, result.error?.message);
 });
+
+test("a cancel Redis does not answer in time says false, and the run is not cancelled once Redis is back", {
+  timeout: 120_000,
+}, async (t) => {
+  const redis = await startRedis();
+  const queue = "paused";
+  const conductor = createQueueConductor({ connection: redis.url, queue, pollInterval: 1000 });
+  let paused = false;
+  t.after(async () => {
+    if (paused) process.kill(redis.pid, "SIGCONT");
+    await conductor.close();
+    await redis.stop();
+  });
+  // The default lock (10 s) outlasts the outage: the worker keeps its run.
+  const worker = startWorker(t, redis.url, queue, ["--lock-duration", "10000", "--stalled-interval", "5000"]);
+  await worker.until((lines) => lines.some((line) => line.startsWith("worker ")), "ready");
+  const run = conductor.node.run(sleepFlow(8000), { executionId: "paused-1" });
+  await worker.until(() => worker.started("paused-") === 1, "the run started");
+  // Redis stops answering (its connections stay open: what a hung server or a cut network does).
+  process.kill(redis.pid, "SIGSTOP");
+  paused = true;
+  assert.equal(await conductor.node.cancel("paused-1"), false, "not cancelled, as far as anyone could tell");
+  process.kill(redis.pid, "SIGCONT");
+  paused = false;
+  const result = await run;
+  assert.equal(result.success, true, `the cancel answered false did nothing later: ${result.error?.message}\n${worker.lines.join("\n")}`);
+});

@@ -171,19 +171,26 @@ export class QueueProducer {
   /**
    * Cancels a run wherever it is: a queued one is taken off the queue (it never starts), a
    * running one is told to stop on its worker (it ends `CANCELLED` and is not run again). False
-   * for a run that has ended or does not exist. Gives up (false) when Redis does not answer.
+   * for a run that has ended or does not exist. Gives up (false) when Redis does not answer within
+   * 5 s, and then changes nothing: false always means not cancelled.
    */
   cancel(executionId: string): Promise<boolean> {
-    return withPatience(this.cancelNow(executionId), false);
+    // Answered false once Redis kept it waiting: from then on it changes nothing (a cancel that
+    // answered false and then went through once Redis came back would be a lie).
+    const late = { answered: false };
+    return withPatience(this.cancelNow(executionId, late), false, () => {
+      late.answered = true;
+    });
   }
 
-  private async cancelNow(executionId: string): Promise<boolean> {
+  private async cancelNow(executionId: string, late: { answered: boolean }): Promise<boolean> {
     try {
       await this.ready;
       // A run this producer is still queueing is cancelled once it is queued.
       await this.adding.get(executionId);
       const jobId = jobIdOf(executionId);
       const state = await this.queue.getJobState(jobId);
+      if (late.answered) return false;
       // Only a job no worker holds is removed (`remove` would also delete a finished or running one).
       if (NOT_TAKEN.has(state) && (await this.queue.remove(jobId)) === 1) {
         this.settle(
@@ -195,6 +202,7 @@ export class QueueProducer {
       // Taken meanwhile, or running: the worker holding it stops it.
       if (NOT_TAKEN.has(state) || state === "active") {
         const redis = (await this.queue.client) as unknown as { publish(channel: string, message: string): Promise<number> };
+        if (late.answered) return false;
         await redis.publish(this.where.cancelChannel, executionId);
         return true;
       }
@@ -320,8 +328,14 @@ export class QueueProducer {
 }
 
 /** `work`, or `fallback` once Redis has had `REDIS_PATIENCE_MS` to answer. */
-function withPatience<T>(work: Promise<T>, fallback: T): Promise<T> {
+function withPatience<T>(work: Promise<T>, fallback: T, gaveUp?: () => void): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), REDIS_PATIENCE_MS)));
+  const late = new Promise<T>(
+    (resolve) =>
+      (timer = setTimeout(() => {
+        gaveUp?.();
+        resolve(fallback);
+      }, REDIS_PATIENCE_MS)),
+  );
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

@@ -60,7 +60,8 @@ type Subscriber = {
   disconnect(): void;
 };
 
-type Running = { job: Job; events: boolean; sent: Promise<unknown> };
+/** A run this worker is running: its job (the latest, when the job came back), and its end. */
+type Running = { job: Job; events: boolean; sent: Promise<unknown>; ended?: Promise<string>; retaken?: boolean };
 
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
   checkQueueWorkerOptions(options);
@@ -109,6 +110,14 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     if (cancelledEarly.has(executionId)) {
       return resultText(failedResult({ code: ErrorCode.CANCELLED, message: MESSAGES.EXECUTION_CANCELLED, executionId, nodeId: flowId }));
     }
+    // The job came back to the worker still running it (its lock lapsed while Redis did not
+    // answer, and the pool took it for lost): the run goes on here, and this job ends with it.
+    const mine = running.get(executionId);
+    if (mine?.ended) {
+      mine.job = job;
+      mine.retaken = true;
+      return await mine.ended;
+    }
     // The job comes back after its worker died: the run goes on from its checkpoints, or ends.
     let resume: WireRunOptions["resume"];
     if (job.stalledCounter > 0) {
@@ -141,7 +150,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       "messaging.destination.name": where.queue,
     });
     metrics?.workerSlotsBusy.add(1, { "messaging.destination.name": where.queue });
-    try {
+    const ended = (async () => {
       const telemetryOption = telemetry ? { ...telemetry.wireOption(), ...telemetry.carrier() } : undefined;
       const result = await engine.run(flow, {
         ...runOptions,
@@ -158,6 +167,10 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       // docs/PERFORMANCE.md, "Queue mode").
       report({ type: "ended", executionId, flowId, success: result.success, code: result.error?.code, duration: result.duration ?? 0 });
       return resultText(result);
+    })();
+    run.ended = ended;
+    try {
+      return await ended;
     } catch (thrown) {
       telemetry?.abandon(thrown);
       throw thrown;
@@ -202,7 +215,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   worker.on("lockRenewalFailed", (jobIds: string[]) => {
     for (const jobId of jobIds) {
       const executionId = executionIdOf(jobId);
-      if (executionId === undefined || !running.has(executionId)) continue;
+      // A run whose job came back here holds the job's new lock: it goes on.
+      if (executionId === undefined || !running.has(executionId) || running.get(executionId)?.retaken) continue;
       if (resumeLost) void engine.executions("suspend", executionId).catch(() => engine.cancel(executionId));
       else void engine.cancel(executionId);
     }
