@@ -10,13 +10,14 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { verifyPassword } from "@atomiton/conductor/desktop";
 import { tempDir } from "../test-support/helpers.mjs";
+import { startPostgres } from "../test-support/postgres.mjs";
 import { hashed, PASSWORD, post } from "../test-support/server.mjs";
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "cli", "main.js");
 
 /** The CLI as a child process: `{child, output()}`, with `stdin` written then closed when given. */
-function start(t, args, { stdin } = {}) {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+function start(t, args, { stdin, env } = {}) {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
   t.after(() => child.kill("SIGKILL"));
   let stdout = "";
   let stderr = "";
@@ -91,4 +92,34 @@ test("hash-password hashes stdin; api-key prints a key and its SHA-256", async (
   assert.equal(createHash("sha256").update(apiKey).digest("hex"), keyHash);
   const help = await start(t, ["serve", "--help"]).exited;
   assert.deepEqual([help.code, /Usage: atomiton serve/.test(help.stdout)], [0, true]);
+});
+
+test("serve keeps its run history in the PostgreSQL database ATOMITON_DATABASE_URL names: another server on other storage reads it", {
+  timeout: 120_000,
+}, async (t) => {
+  const postgres = await startPostgres();
+  t.after(() => postgres.stop());
+  const dir = tempDir(t, "serve-store");
+  const env = { ATOMITON_DATABASE_URL: postgres.url };
+  const serving = async (storage) => {
+    const serve = start(t, ["serve", "--port", "0", "--storage", join(dir, storage)], { env });
+    const url = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(await serve.printed(/Ctrl-C stops it\./))?.[1];
+    assert.ok(url);
+    return { serve, server: { url } };
+  };
+  const first = await serving("first");
+  const node = { id: "t", type: "transform", parameters: { transformFunction: "x => 42" } };
+  const ran = await post(first.server, "node", "execute", { node, context: { executionId: "kept-in-postgres" } });
+  assert.equal(ran.status, 200, JSON.stringify(ran.body));
+  first.serve.child.kill("SIGTERM");
+  assert.equal((await first.serve.exited).code, 0);
+  const second = await serving("second");
+  const listed = await post(second.server, "executions", "list", {});
+  assert.deepEqual(
+    listed.body.executions.map((run) => [run.id, run.status]),
+    [["kept-in-postgres", "success"]],
+    "the run is in the database, not beside the first server's flows",
+  );
+  second.serve.child.kill("SIGTERM");
+  assert.equal((await second.serve.exited).code, 0);
 });

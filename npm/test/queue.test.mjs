@@ -394,3 +394,19 @@ test("a cancel Redis does not answer in time says false, and the run is not canc
   const result = await run;
   assert.equal(result.success, true, `the cancel answered false did nothing later: ${result.error?.message}\n${worker.lines.join("\n")}`);
 });
+
+test("a queue conductor made before its Redis runs flows once Redis is up", { timeout: 120_000 }, async (t) => {
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  const conductor = createQueueConductor({ connection: url, queue: "early" });
+  t.after(() => conductor.close());
+  const run = conductor.node.run(sleepFlow(10), { executionId: "before-redis" });
+  const redis = await startRedis({ port });
+  t.after(() => redis.stop());
+  const worker = startWorker(t, url, "early");
+  await worker.until((lines) => lines.some((line) => line.startsWith("worker ")), "ready");
+  const result = await run;
+  assert.equal(result.success, true, result.error?.message);
+  const record = await endedRecord(conductor, "before-redis");
+  assert.equal(record.status, "success");
+});

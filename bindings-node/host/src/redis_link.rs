@@ -1,6 +1,7 @@
 //! A Redis store's connection (the run history's and the result cache's): opened with the store
-//! (so a server that cannot be reached is an error at once), and opened again, on the next
-//! request, after it breaks. Every change and read a store makes is one of its Lua scripts: one
+//! (a server that cannot be reached yet is said so on stderr, and connected to once it can be:
+//! a fleet's processes start in any order), and opened again, on the next request, after it
+//! breaks. Every change and read a store makes is one of its Lua scripts: one
 //! atomic step on the server, whatever other processes do meanwhile. They are loaded once
 //! (`SCRIPT LOAD`) and called by their SHA1 (`EVALSHA`), so a call sends only its arguments.
 
@@ -15,7 +16,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long one request may wait for its answer: past it, the connection is taken as broken.
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
 /// After a failed attempt to connect, requests fail at once for this long instead of each
-/// waiting out the connect timeout (writes meanwhile are dropped, as the store's contract says).
+/// waiting out the connect timeout (the store's thread holds writes meanwhile).
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 
 /// A Lua script, and its place in the list of scripts its store's [`Link`] loads.
@@ -32,7 +33,10 @@ pub(crate) struct Link {
     prefix: String,
     conn: Option<Connection>,
     retry_at: Option<Instant>,
-    /// Each script's SHA1, by slot, as the server named it when the store loaded it.
+    /// The store's scripts, by slot.
+    scripts: &'static [Script],
+    /// Each script's SHA1, by slot, as the server named it when the store loaded it; empty until
+    /// a server was first reached (a script's SHA1 is its text's: the same on every server).
     shas: Vec<String>,
 }
 
@@ -55,43 +59,73 @@ pub(crate) use scripts;
 /// A call of a script: `EVALSHA` with the prefix as its first argument (add the others to `cmd`).
 pub(crate) struct Call {
     script: &'static Script,
+    /// Whether `cmd` names the script by its SHA1 (else it was made before any server was
+    /// reached, and `run` makes it again once one is).
+    named: bool,
     pub(crate) cmd: Cmd,
 }
 
 impl Link {
     /// Connects to `url` and loads `scripts` (a store's `ALL`); every key will start with
-    /// `prefix`.
-    pub(crate) fn open(url: &str, prefix: &str, scripts: &[Script]) -> Result<Link, String> {
+    /// `prefix`. A server that cannot be reached yet is connected to on a later request; a URL
+    /// this client cannot use, or a server that refuses the scripts, is an error.
+    pub(crate) fn open(
+        url: &str,
+        prefix: &str,
+        scripts: &'static [Script],
+    ) -> Result<Link, String> {
         let shown = shown(url);
         let client = Client::open(url)
             .map_err(|e| format!("{shown} is not a Redis URL this conductor can use: {e}"))?;
-        let mut conn =
-            connect(&client).map_err(|e| format!("cannot reach Redis at {shown}: {e}"))?;
-        let shas = scripts
-            .iter()
-            .map(|script| load(&mut conn, script))
-            .collect::<RedisResult<_>>()
-            .map_err(|e| format!("Redis at {shown} cannot take the store's scripts: {e}"))?;
-        Ok(Link {
+        let mut link = Link {
             client,
             shown,
             prefix: prefix.to_owned(),
-            conn: Some(conn),
+            conn: None,
             retry_at: None,
-            shas,
-        })
+            scripts,
+            shas: Vec::new(),
+        };
+        match connect(&link.client) {
+            Ok(mut conn) => {
+                link.shas = load_all(&mut conn, scripts).map_err(|e| {
+                    format!("Redis at {} cannot take the store's scripts: {e}", link.shown)
+                })?;
+                link.conn = Some(conn);
+            }
+            Err(e) => {
+                link.retry_at = Some(Instant::now() + RETRY_AFTER);
+                eprintln!(
+                    "[atomiton] Redis at {} cannot be reached yet ({e}): its store connects once it can",
+                    link.shown
+                );
+            }
+        }
+        Ok(link)
     }
 
     /// A call of `script` (add its arguments to `cmd`, then [`Link::run`] it).
     pub(crate) fn script(&self, script: &'static Script) -> Call {
+        let sha = self.shas.get(script.slot);
         let mut cmd = redis::cmd("EVALSHA");
-        cmd.arg(&self.shas[script.slot]).arg(0).arg(&self.prefix);
-        Call { script, cmd }
+        cmd.arg(sha.map_or("", String::as_str)).arg(0).arg(&self.prefix);
+        Call { script, named: sha.is_some(), cmd }
     }
 
     /// Runs `call`. A server that does not hold the script (another server since, or its scripts
     /// flushed) is given it, and asked again.
     pub(crate) fn run<T: FromRedisValue>(&mut self, call: &Call) -> Result<T, String> {
+        if self.shas.is_empty() {
+            let scripts = self.scripts;
+            self.shas = self.query(|conn| load_all(conn, scripts))?;
+        }
+        let renamed;
+        let call = if call.named {
+            call
+        } else {
+            renamed = self.renamed(call);
+            &renamed
+        };
         self.query(|conn| match call.cmd.query(conn) {
             Err(e) if e.kind() == ErrorKind::Server(ServerErrorKind::NoScript) => {
                 load(conn, call.script)?;
@@ -99,6 +133,18 @@ impl Link {
             }
             answer => answer,
         })
+    }
+
+    /// `call` made again with its script's SHA1, which was not known when it was made.
+    fn renamed(&self, call: &Call) -> Call {
+        let mut fresh = self.script(call.script);
+        // The arguments after `EVALSHA <sha> 0 <prefix>` (the name counts as one).
+        for arg in call.cmd.args_iter().skip(4) {
+            if let redis::Arg::Simple(bytes) = arg {
+                fresh.cmd.arg(bytes);
+            }
+        }
+        fresh
     }
 
     /// Whether the last request left a connection open: a request that failed with one open
@@ -168,6 +214,11 @@ fn connect(client: &Client) -> RedisResult<Connection> {
     conn.set_read_timeout(Some(IO_TIMEOUT))?;
     conn.set_write_timeout(Some(IO_TIMEOUT))?;
     Ok(conn)
+}
+
+/// Gives every script to the server: their SHA1s, by slot.
+fn load_all(conn: &mut Connection, scripts: &[Script]) -> RedisResult<Vec<String>> {
+    scripts.iter().map(|script| load(conn, script)).collect()
 }
 
 /// Gives `script` to the server (`SCRIPT LOAD`): its SHA1.

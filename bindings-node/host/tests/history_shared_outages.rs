@@ -199,3 +199,33 @@ fn tables_an_earlier_version_made_are_migrated_with_their_runs() {
     let page = wait(store.list(ListQuery::default())).expect("list");
     assert_eq!(page.total, 2, "the counts kept by version 2's triggers go on");
 }
+
+#[test]
+fn a_store_opened_before_its_server_connects_once_it_is_up() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let store = RedisHistory::open(
+        &format!("redis://127.0.0.1:{port}"),
+        "late",
+        Capture::default(),
+        "w-late",
+    )
+    .expect("opened before its server");
+    store.write(run("early", 1.0));
+    store.write(ended("early", RunStatus::Success, 2.0));
+    let _server = RedisServer::start_on(port);
+    wait(store.stored().expect("says when its writes are stored"));
+    assert_eq!(status_of(&store, "early"), RunStatus::Success);
+
+    let mut server = PostgresServer::start();
+    let url = server.database("late");
+    server.stop();
+    let store = postgres_store(&url, "w-late");
+    store.write(run("early", 1.0));
+    store.write(ended("early", RunStatus::Success, 2.0));
+    server.start_again();
+    wait(store.stored().expect("says when its writes are stored"));
+    assert_eq!(status_of(&store, "early"), RunStatus::Success, "its tables made on connecting");
+}

@@ -43,6 +43,8 @@ pub struct HistoryConfig {
     /// A fleet's shared history in PostgreSQL (a `postgres://` URL): set by the package's queue
     /// conductors and workers given `store` (never a user's config); the native binding reads it.
     pub postgres: Option<String>,
+    /// `store`: a PostgreSQL database an app named for its runs (the same place as `postgres`).
+    pub store: Option<String>,
 }
 
 /// `retention: {maxAge?, maxRuns?}`: runs older than `maxAge` ms, and all but the newest
@@ -87,7 +89,7 @@ impl HistoryConfig {
 
     /// Where a fleet's shared history is kept in PostgreSQL (its URL).
     pub fn postgres_url(&self) -> Option<&str> {
-        self.postgres.as_deref()
+        self.postgres.as_deref().or(self.store.as_deref())
     }
 
     /// Whether the history is kept in a queue's Redis.

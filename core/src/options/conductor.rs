@@ -87,6 +87,12 @@ pub const HISTORY: Shape = Shape {
             Kind::Object(&RETENTION),
             "Runs older than `maxAge` ms, and all but the newest `maxRuns` (default 10,000), are pruned as runs end.",
         ),
+        Field::new(
+            "store",
+            Kind::Text { non_empty: true },
+            "A PostgreSQL database to keep the runs in (`postgres://user[:password]@host[:port]/database`) instead of the SQLite file beside the flows: shared with every other process that names it (`atomiton serve` reads the environment's `ATOMITON_DATABASE_URL`).",
+        )
+        .only(Entries::NODE_LOCAL, "a database store is for Node processes"),
     ],
 };
 

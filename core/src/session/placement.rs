@@ -115,7 +115,7 @@ impl SessionConfig {
             let scheme = url.starts_with("postgres://") || url.starts_with("postgresql://");
             if history.has_redis() || !scheme {
                 return Err(ExecutionError::validation(
-                    "Invalid conductor config: history.postgres must be a PostgreSQL URL (postgres://user@host:port/database), without history.redis",
+                    "Invalid conductor config: history.store must be a PostgreSQL URL (postgres://user@host:port/database)",
                 ));
             }
             return Ok(Some(Some(Place::Postgres(url.to_owned()))));

@@ -144,6 +144,8 @@ Options:
                             "limits": {...}, "permissions": {...},
                             "allowedOrigins": [...], "maxBodyBytes": n}
       --storage <dir>       where saved flows are kept (default ~/.atomiton/flows)
+      --store <url>         keep the run history in this PostgreSQL database
+                            (default: $ATOMITON_DATABASE_URL, else beside the flows)
       --cwd <dir>           where relative paths in flows resolve (default: here)
       --allow-origin <url>  a browser origin allowed to call (adds to the config's)
       --insecure            allow a non-loopback --host without authentication

@@ -6,6 +6,7 @@
 import { resolve } from "node:path";
 import { createConductor, createProtocolServer, type ProtocolServerOptions, type WebSocketServerClass } from "../desktop.js";
 import { checkServeFile } from "../options/entries.js";
+import { DATABASE_VARIABLE } from "../queue/history.js";
 import { ConductorError } from "../types/errors.js";
 import { integerOption, parseCommandArgs } from "./args.js";
 import { ExitCode, UsageError } from "./exit-codes.js";
@@ -71,6 +72,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     port: { type: "string", short: "p" },
     config: { type: "string", short: "c" },
     storage: { type: "string" },
+    store: { type: "string" },
     cwd: { type: "string" },
     "allow-origin": { type: "string" },
     insecure: { type: "boolean" },
@@ -92,7 +94,10 @@ export async function serveCommand(args: string[]): Promise<number> {
     host,
     authorizes: (token) => authorizes(token),
   });
+  // Runs kept in PostgreSQL (shared with every process naming it) rather than beside the flows.
+  const store = typeof values.store === "string" ? values.store : process.env[DATABASE_VARIABLE];
   const conductor = createConductor({
+    history: store ? { store } : undefined,
     storage: typeof values.storage === "string" ? { type: "fs", directory: resolve(values.storage) } : undefined,
     workingDirectory: typeof values.cwd === "string" ? resolve(values.cwd) : process.cwd(),
     telemetry: observability ? { api: observability.api } : undefined,

@@ -6,6 +6,7 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { DATABASE_VARIABLE } from "../queue/history.js";
 import { startQueueWorker, type QueueWorkerEvent } from "../queue/index.js";
 import type { NodeExecutable, NodeExecutorFactory } from "../types/execution.js";
 import { integerOption, parseCommandArgs, QUEUE_OPTIONS } from "./args.js";
@@ -13,6 +14,7 @@ import { ExitCode, UsageError } from "./exit-codes.js";
 import { HELP } from "./help.js";
 import { setupObservability } from "./observability.js";
 import { writeOut } from "./output.js";
+import { probe } from "./store-probe.js";
 
 /** The environment variable naming the Redis server when `--redis` is not given. */
 export const REDIS_VARIABLE = "ATOMITON_REDIS_URL";
@@ -113,8 +115,11 @@ export async function workerCommand(args: string[]): Promise<number> {
   const waitMs = integerOption("worker", "wait", values.wait, 0) ?? STORE_WAIT_MS;
   let worker: Awaited<ReturnType<typeof startQueueWorker>>;
   try {
-    worker = await waitingForStores(waitMs, quiet, async () =>
-      startQueueWorker({
+    const store = typeof values.store === "string" ? values.store : process.env[DATABASE_VARIABLE];
+    worker = await waitingForStores(waitMs, quiet, async () => {
+      await probe("Redis", redis, 6379);
+      if (store) await probe("PostgreSQL", store, 5432);
+      return startQueueWorker({
         telemetry: observability ? { api: observability.api } : undefined,
         connection: redis,
         queue: typeof values.queue === "string" ? values.queue : undefined,
@@ -123,14 +128,14 @@ export async function workerCommand(args: string[]): Promise<number> {
         lockDuration: integerOption("worker", "lock-duration", values["lock-duration"], 100),
         stalledInterval: integerOption("worker", "stalled-interval", values["stalled-interval"], 100),
         lostRuns: lostRunsOption(values["lost-runs"]),
-        store: typeof values.store === "string" ? values.store : undefined,
+        store,
         timeout: integerOption("worker", "timeout", values.timeout, 1),
         workingDirectory: typeof values.cwd === "string" ? resolve(values.cwd) : process.cwd(),
         cache: values.cache === true,
         nodeExecutorFactory: typeof values.executors === "string" ? await loadExecutors(values.executors) : undefined,
         onRun: quiet ? undefined : (event) => writeOut(describe(event)),
-      }),
-    );
+      });
+    });
   } catch (error) {
     await observability?.shutdown();
     if (error instanceof UsageError) throw error;

@@ -63,6 +63,12 @@ export type HistorySettings = {
      */
     maxRuns?: number;
   };
+  /**
+   * A PostgreSQL database to keep the runs in (`postgres://user[:password]@host[:port]/database`)
+   * instead of the SQLite file beside the flows: shared with every other process that names it
+   * (`atomiton serve` reads the environment's `ATOMITON_DATABASE_URL`). Entries: node, main.
+   */
+  store?: string;
 };
 
 /**
@@ -1197,6 +1203,7 @@ export const HistorySettings_SHAPE: OptionShape = { name: "HistorySettings", fie
         maxAge: { kind: { k: "number", min: 0, minExclusive: true, unit: "milliseconds" } },
         maxRuns: { kind: { k: "number", min: 1, integer: true } },
       } }) } },
+    store: { kind: { k: "text", nonEmpty: true }, entries: 17, elsewhere: "a database store is for Node processes" },
   } };
 
 /** The declaration of `DurabilitySettings`. */

@@ -46,9 +46,9 @@ const LINGER: Duration = Duration::from_millis(2);
 /// version left it, to see this one migrate it.
 #[doc(hidden)]
 pub fn migrate_to(url: &str, upto: usize) -> Result<()> {
-    let mut link = Link::open(url).map_err(failure)?;
-    let client = link.client().map_err(failure)?;
-    schema::migrate_to(client, upto).map_err(failure)
+    let mut client =
+        postgres::Client::connect(url, postgres::NoTls).map_err(|e| failure(e.to_string()))?;
+    schema::migrate_to(&mut client, upto).map_err(failure)
 }
 
 /// Run records in a PostgreSQL database, shared by every process that opens it.
@@ -60,13 +60,12 @@ pub struct PostgresHistory {
 impl PostgresHistory {
     /// Connects to the database at `url` (`postgres://user[:password]@host[:port]/database`, or
     /// key-value settings), bringing its tables to this version; values are kept as `capture`
-    /// says, and runs are written as `owner`'s. A server that cannot be reached, or a database a
-    /// newer version migrated, is an error naming it.
+    /// says, and runs are written as `owner`'s. A URL this client cannot use, or a database a
+    /// newer version migrated, is an error naming it; a server that cannot be reached yet is
+    /// connected to (and its tables migrated) once it can be: writes are held meanwhile, reads
+    /// fail naming it.
     pub fn open(url: &str, capture: Capture, owner: &str) -> Result<PostgresHistory> {
-        let mut link = Link::open(url).map_err(failure)?;
-        let client = link.client().map_err(failure)?;
-        schema::migrate(client)
-            .map_err(|e| failure(format!("PostgreSQL at {}: {e}", link::shown(url))))?;
+        let link = Link::open(url).map_err(failure)?;
         let name = writer_name(owner);
         let mut writer = Writer {
             capture: capture.clone(),

@@ -32,6 +32,13 @@ impl RedisServer {
         panic!("redis-server did not start (see the output above)");
     }
 
+    /// Starts a server on `port` (a test that needs its URL before the server is up).
+    pub fn start_on(port: u16) -> RedisServer {
+        let dir = TempDir::new("redis");
+        let child = spawn(port, &dir).expect("started on the port asked for");
+        RedisServer { child, port, dir }
+    }
+
     /// `redis://127.0.0.1:<port>`.
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}", self.port)

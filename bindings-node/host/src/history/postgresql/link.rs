@@ -1,5 +1,7 @@
 //! The store's connection, for its thread: opened with the store (a server that cannot be
-//! reached is an error at once) and opened again, on the next request, once it broke.
+//! reached yet is said so on stderr and connected to on a later request: a fleet's processes
+//! start in any order) and opened again, on the next request, once it broke. The tables are
+//! migrated on the first connection (see `schema.rs`).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -20,6 +22,8 @@ pub(super) struct Link {
     config: Config,
     client: Option<Client>,
     prepared: HashMap<&'static str, Statement>,
+    /// Whether the tables were brought to this version (on the first connection).
+    migrated: bool,
 }
 
 impl Link {
@@ -34,10 +38,34 @@ impl Link {
         if config.get_tcp_user_timeout().is_none() {
             config.tcp_user_timeout(UNACKNOWLEDGED);
         }
-        let client = config
-            .connect(NoTls)
-            .map_err(|e| format!("cannot connect to PostgreSQL at {}: {e}", shown(url)))?;
-        Ok(Link { url: url.to_owned(), config, client: Some(client), prepared: HashMap::new() })
+        let mut link = Link {
+            url: url.to_owned(),
+            config,
+            client: None,
+            prepared: HashMap::new(),
+            migrated: false,
+        };
+        match link.config.connect(NoTls) {
+            Ok(client) => {
+                link.client = Some(client);
+                link.migrate()?;
+            }
+            Err(e) => eprintln!(
+                "[atomiton] PostgreSQL at {} cannot be reached yet ({e}): its store connects once it can",
+                shown(url)
+            ),
+        }
+        Ok(link)
+    }
+
+    /// Brings the tables to this version, once.
+    fn migrate(&mut self) -> Result<(), String> {
+        if let (false, Some(client)) = (self.migrated, self.client.as_mut()) {
+            super::schema::migrate(client)
+                .map_err(|e| format!("PostgreSQL at {}: {e}", shown(&self.url)))?;
+            self.migrated = true;
+        }
+        Ok(())
     }
 
     /// The connection, opened again when the last one broke.
@@ -51,6 +79,7 @@ impl Link {
                 .connect(NoTls)
                 .map_err(|e| format!("cannot reach PostgreSQL at {}: {e}", shown(&self.url)))?;
             self.client = Some(client);
+            self.migrate()?;
         }
         self.client.as_mut().ok_or_else(|| "no connection".to_owned())
     }
