@@ -10,9 +10,9 @@ import { firstStarted, freePort } from "./servers.mjs";
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "scripts", "postgres.sh");
 
 /** One attempt: a server on a free port, resolved once it accepts connections, or an error. */
-async function attempt() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "atomiton-postgres-"));
+async function attempt(given, kept) {
+  const port = given ?? (await freePort());
+  const dir = kept ?? mkdtempSync(join(tmpdir(), "atomiton-postgres-"));
   // As root the server runs as `postgres`, which must reach the directory.
   chmodSync(dir, 0o777);
   const child = spawn(SCRIPT, ["--port", String(port), "--dir", dir], { stdio: ["ignore", "pipe", "pipe"] });
@@ -46,6 +46,13 @@ async function attempt() {
       child.kill("SIGINT");
       await exited;
       rmSync(dir, { recursive: true, force: true });
+    },
+    /** Stops the server (fast shutdown) and starts it again on its port with its data. */
+    async restart() {
+      process.off("exit", kill);
+      child.kill("SIGINT");
+      await exited;
+      return attempt(port, dir);
     },
   };
 }

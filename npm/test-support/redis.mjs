@@ -29,9 +29,9 @@ function serverPid(port) {
 }
 
 /** One attempt: Redis on a free port, resolved once it is ours and answering, or an error. */
-async function attempt(given) {
+async function attempt(given, kept) {
   const port = given ?? (await freePort());
-  const dir = mkdtempSync(join(tmpdir(), "atomiton-redis-"));
+  const dir = kept ?? mkdtempSync(join(tmpdir(), "atomiton-redis-"));
   const child = spawn(SCRIPT, ["--port", String(port), "--dir", dir], { stdio: ["ignore", "pipe", "pipe"] });
   // Redis's log is kept for an error message, not printed into the test's output.
   let log = "";
@@ -62,6 +62,16 @@ async function attempt(given) {
       child.kill("SIGTERM");
       await exited;
       rmSync(dir, { recursive: true, force: true });
+    },
+    /**
+     * Stops the server (SIGTERM: it writes its append-only file out) and starts another on the
+     * same port and directory, which reads it back; resolves with the new server's handle.
+     */
+    async restart() {
+      process.off("exit", kill);
+      child.kill("SIGTERM");
+      await exited;
+      return attempt(port, dir);
     },
   };
 }

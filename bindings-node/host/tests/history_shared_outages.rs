@@ -102,6 +102,13 @@ fn postgres_writes_made_while_the_server_is_away_are_stored_once_it_is_back() {
     );
     assert_eq!(status_of(&store, "before"), RunStatus::Running, "kept by the server");
     assert_eq!(wait(store.list(ListQuery::default())).expect("list").total, 2);
+    // Restarted while the store was idle: its next write meets a connection the server closed,
+    // and statements that connection had prepared.
+    server.borrow_mut().stop();
+    server.borrow_mut().start_again();
+    store.write(ended("before", RunStatus::Success, 4.0));
+    wait(store.stored().expect("says when its writes are stored"));
+    assert_eq!(status_of(&store, "before"), RunStatus::Success, "the write after the restart");
 }
 
 #[test]

@@ -92,8 +92,10 @@ impl Link {
         &mut self,
         sql: &'static str,
     ) -> Result<(&mut Client, Statement), String> {
+        // Connected first: a connection opened again forgets the old one's statements.
+        self.client()?;
         let known = self.prepared.get(sql).cloned();
-        let client = self.client()?;
+        let client = self.client.as_mut().ok_or_else(|| "no connection".to_owned())?;
         let statement = match known {
             Some(statement) => statement,
             None => client.prepare(sql).map_err(|e| e.to_string())?,

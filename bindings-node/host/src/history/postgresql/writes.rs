@@ -38,8 +38,9 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    /// Stores `batch` in one call. A batch the server refuses is dropped (history never fails a
-    /// run); one that could not reach it is given back, to be sent again.
+    /// Stores `batch` in one call. Writes the server refuses are dropped (history never fails a
+    /// run), and said so on stderr; a batch that could not reach it is given back, to be sent
+    /// again.
     pub(super) fn apply(&mut self, link: &mut Link, batch: &Batch) -> Applied {
         let number = i64::try_from(batch.number).unwrap_or(i64::MAX);
         let writes = &batch.writes;
@@ -76,8 +77,16 @@ impl Writer {
                 Ok(prepared) => prepared,
                 Err(why) => return Applied::Unreachable(why),
             };
-            match client.execute(&statement, &[&self.owner, &self.name, &number, &text, &careful]) {
-                Ok(_) => {
+            match client.query_one(&statement, &[&self.owner, &self.name, &number, &text, &careful])
+            {
+                Ok(row) => {
+                    let dropped: i32 = row.try_get(0).unwrap_or(0);
+                    if dropped > 0 {
+                        eprintln!(
+                            "[atomiton] Execution history: PostgreSQL refused {dropped} of a batch's {} writes (the others are stored)",
+                            writes.len()
+                        );
+                    }
                     for (hash, begun) in sent {
                         self.known.add(&hash, begun, ());
                     }
@@ -89,7 +98,13 @@ impl Writer {
                 Err(error) if error.code().is_none() => {
                     return Applied::Unreachable(error.to_string())
                 }
-                Err(_) if careful => return Applied::Done,
+                Err(error) if careful => {
+                    eprintln!(
+                        "[atomiton] Execution history: PostgreSQL refused a batch of {} writes: {error}",
+                        writes.len()
+                    );
+                    return Applied::Done;
+                }
                 Err(_) => careful = true,
             }
         }

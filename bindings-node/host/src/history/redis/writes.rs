@@ -99,7 +99,13 @@ impl Writer {
             Ok(answers) => answers,
             // The connection broke, before or after the server ran the batch (its number tells).
             Err(why) if !link.connected() => return Applied::Unreachable(why),
-            Err(_) => return Applied::Done,
+            Err(why) => {
+                eprintln!(
+                    "[atomiton] Execution history: Redis refused a batch of {} writes: {why}",
+                    batch.writes.len()
+                );
+                return Applied::Done;
+            }
         };
         let missing: Vec<Sent> = sent
             .into_iter()
