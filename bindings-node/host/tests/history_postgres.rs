@@ -104,3 +104,22 @@ fn a_database_a_newer_version_migrated_is_refused_and_an_unreachable_one_named_b
     );
     assert!(!error.message.contains("secret"));
 }
+
+#[test]
+fn tls_connections_verify_the_server_against_sslrootcert() {
+    let server = PostgresServer::start_tls();
+    let url = server.database("tls");
+    let ca = server.ca();
+    let ca = ca.to_str().expect("a UTF-8 path");
+    let works = |url: String| {
+        let store = PostgresHistory::open(&url, Capture::default(), "w-tls").expect("opened");
+        store.write(run("over-tls", 1.0));
+        wait(store.list(ListQuery::default())).map(|page| page.total)
+    };
+    assert_eq!(works(format!("{url}?sslmode=verify-full&sslrootcert={ca}")), Ok(1));
+    // Without TLS the server refuses; with TLS but not trusting its authority, the client does.
+    let plain = works(format!("{url}?sslmode=disable")).expect_err("plain refused");
+    assert!(plain.message.contains("no encryption"), "{}", plain.message);
+    let untrusted = works(format!("{url}?sslmode=require")).expect_err("untrusted refused");
+    assert!(untrusted.message.to_lowercase().contains("certificate"), "{}", untrusted.message);
+}

@@ -20,6 +20,7 @@
 mod link;
 mod reads;
 mod schema;
+mod tls;
 mod writes;
 
 use std::time::Duration;
@@ -34,7 +35,7 @@ use atomiton_core::host::BoxFuture;
 use super::liveness::{now_ms, owner_timeout, writer_name, Rounds};
 use super::stored::{failure, KnownFlows};
 use super::writer::{Batch, Queue};
-use link::Link;
+use link::{Described, Link};
 pub use schema::version as schema_version;
 use writes::Writer;
 
@@ -95,12 +96,12 @@ impl PostgresHistory {
     }
 
     /// Runs `job` with the connection on the store's thread, after every write queued before it.
-    fn read<T: Send + 'static, E: std::fmt::Display>(
+    fn read<T: Send + 'static, E: Described>(
         &self,
         job: impl FnOnce(&mut postgres::Client) -> std::result::Result<T, E> + Send + 'static,
     ) -> BoxFuture<'static, Result<T>> {
         self.queue.read(move |link: &mut Link| match link.client() {
-            Ok(client) => job(client).map_err(|e| e.to_string()),
+            Ok(client) => job(client).map_err(|e| e.described()),
             Err(message) => Err(message),
         })
     }

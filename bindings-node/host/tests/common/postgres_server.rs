@@ -22,6 +22,22 @@ pub struct PostgresServer {
 impl PostgresServer {
     /// Starts a server on a free port. Fails the test when PostgreSQL is not installed.
     pub fn start() -> PostgresServer {
+        Self::start_with(false)
+    }
+
+    /// Starts a server that takes TLS connections only (`hostssl` in its `pg_hba.conf`), with
+    /// a certificate for 127.0.0.1 signed by a certificate authority made for it: `ca()` is
+    /// its file. Needs the `openssl` program.
+    pub fn start_tls() -> PostgresServer {
+        Self::start_with(true)
+    }
+
+    /// The certificate authority of a `start_tls` server (a PEM file).
+    pub fn ca(&self) -> PathBuf {
+        self.data.parent().map(|dir| dir.join("ca.pem")).unwrap_or_default()
+    }
+
+    fn start_with(tls: bool) -> PostgresServer {
         let dir = TempDir::new("postgres");
         let data = dir.path().join("data");
         let root = is_root();
@@ -35,6 +51,9 @@ impl PostgresServer {
                 .stdout(Stdio::null()),
             "initdb",
         );
+        if tls {
+            make_certificates(dir.path(), &data, root);
+        }
         for _ in 0..5 {
             let port = TcpListener::bind("127.0.0.1:0")
                 .and_then(|l| l.local_addr())
@@ -55,7 +74,10 @@ impl PostgresServer {
 
     /// The URL of database `name`, created the first time it is asked for.
     pub fn database(&self, name: &str) -> String {
-        let mut client = postgres::Client::connect(&self.url(), postgres::NoTls).expect("connect");
+        let sockets = self.data.parent().map(Path::to_path_buf).unwrap_or_default();
+        let socket =
+            format!("host={} port={} user=postgres dbname=postgres", sockets.display(), self.port);
+        let mut client = postgres::Client::connect(&socket, postgres::NoTls).expect("connect");
         let exists = client
             .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
             .expect("query")
@@ -164,12 +186,36 @@ fn run(command: &mut Command, what: &str) {
     assert!(status.success(), "{what} failed: {status}");
 }
 
+/// A certificate authority (`ca.pem` in `dir`) and a certificate it signed for 127.0.0.1, the
+/// server's (`server.crt`, `server.key` in `data`, which PostgreSQL reads when `ssl` is on); and
+/// a `pg_hba.conf` that refuses connections without TLS.
+fn make_certificates(dir: &Path, data: &Path, root: bool) {
+    let script = r#"set -e
+cd "$1"
+curve="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+openssl req -x509 $curve -keyout ca.key -out ca.pem -days 2 -subj "/CN=atomiton test CA" 2>/dev/null
+openssl req $curve -keyout "$2/server.key" -out server.csr -subj "/CN=127.0.0.1" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > server.ext
+openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out "$2/server.crt" -days 2 -extfile server.ext 2>/dev/null
+chmod 600 "$2/server.key"
+printf 'local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostnossl all all 127.0.0.1/32 reject\n' > "$2/pg_hba.conf"
+"#;
+    run(
+        Command::new("sh").args(["-c", script, "sh"]).arg(dir).arg(data),
+        "making the test certificates (is openssl installed?)",
+    );
+    if root {
+        run(Command::new("chown").arg("-R").arg("postgres").arg(data), "chown");
+    }
+}
+
 /// A server on `port`, once it answers; `None` when it exited first.
 fn spawn(root: bool, data: &Path, sockets: &Path, port: u16) -> Option<Child> {
     let mut child = as_server_user(root, &program("postgres"))
         .arg("-D")
         .arg(data)
         .args(["-p", &port.to_string(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"])
+        .args(["-c", if data.join("server.crt").exists() { "ssl=on" } else { "ssl=off" }])
         .arg("-k")
         .arg(sockets)
         .stdout(Stdio::null())
@@ -177,7 +223,8 @@ fn spawn(root: bool, data: &Path, sockets: &Path, port: u16) -> Option<Child> {
         .spawn()
         .expect("postgres starts");
     let deadline = Instant::now() + Duration::from_secs(30);
-    let url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
+    // Through the server's Unix socket: a TLS-only server refuses plain TCP.
+    let url = format!("host={} port={port} user=postgres dbname=postgres", sockets.display());
     while Instant::now() < deadline {
         if let Ok(Some(_)) = child.try_wait() {
             return None;

@@ -6,7 +6,10 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use postgres::{Client, Config, NoTls, Statement};
+use postgres::{Client, Config, Statement};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use super::tls;
 
 /// How long a connection may take to open, unless the URL says (`connect_timeout`).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -20,6 +23,7 @@ const UNACKNOWLEDGED: Duration = Duration::from_secs(15);
 pub(super) struct Link {
     url: String,
     config: Config,
+    tls: MakeRustlsConnect,
     client: Option<Client>,
     prepared: HashMap<&'static str, Statement>,
     /// Whether the tables were brought to this version (on the first connection).
@@ -29,7 +33,7 @@ pub(super) struct Link {
 impl Link {
     /// Connects to `url` (a `postgres://` URL or key-value settings).
     pub(super) fn open(url: &str) -> Result<Link, String> {
-        let mut config: Config = url.parse().map_err(|e| {
+        let tls::Settings { mut config, tls } = tls::settings(url).map_err(|e| {
             format!("{} is not a PostgreSQL URL this conductor can use: {e}", shown(url))
         })?;
         if config.get_connect_timeout().is_none() {
@@ -41,18 +45,20 @@ impl Link {
         let mut link = Link {
             url: url.to_owned(),
             config,
+            tls,
             client: None,
             prepared: HashMap::new(),
             migrated: false,
         };
-        match link.config.connect(NoTls) {
+        match link.config.connect(link.tls.clone()) {
             Ok(client) => {
                 link.client = Some(client);
                 link.migrate()?;
             }
             Err(e) => eprintln!(
-                "[atomiton] PostgreSQL at {} cannot be reached yet ({e}): its store connects once it can",
-                shown(url)
+                "[atomiton] PostgreSQL at {} cannot be reached yet ({}): its store connects once it can",
+                shown(url),
+                e.described()
             ),
         }
         Ok(link)
@@ -74,10 +80,9 @@ impl Link {
             self.client = None;
             // Statements belong to the connection that prepared them.
             self.prepared.clear();
-            let client = self
-                .config
-                .connect(NoTls)
-                .map_err(|e| format!("cannot reach PostgreSQL at {}: {e}", shown(&self.url)))?;
+            let client = self.config.connect(self.tls.clone()).map_err(|e| {
+                format!("cannot reach PostgreSQL at {}: {}", shown(&self.url), e.described())
+            })?;
             self.client = Some(client);
             self.migrate()?;
         }
@@ -98,11 +103,36 @@ impl Link {
         let client = self.client.as_mut().ok_or_else(|| "no connection".to_owned())?;
         let statement = match known {
             Some(statement) => statement,
-            None => client.prepare(sql).map_err(|e| e.to_string())?,
+            None => client.prepare(sql).map_err(|e| e.described())?,
         };
         self.prepared.insert(sql, statement.clone());
         let client = self.client.as_mut().ok_or_else(|| "no connection".to_owned())?;
         Ok((client, statement))
+    }
+}
+
+/// An error's message with its causes: the client's own message says only "db error" for what
+/// the server answered, and "error performing TLS handshake" for why the handshake failed.
+pub(super) trait Described {
+    fn described(&self) -> String;
+}
+
+impl Described for postgres::Error {
+    fn described(&self) -> String {
+        let mut text = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(error) = cause {
+            text.push_str(": ");
+            text.push_str(&error.to_string());
+            cause = error.source();
+        }
+        text
+    }
+}
+
+impl Described for String {
+    fn described(&self) -> String {
+        self.clone()
     }
 }
 

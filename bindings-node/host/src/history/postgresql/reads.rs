@@ -10,6 +10,7 @@ use atomiton_core::storage::SortOrder;
 use atomiton_core::value::Value;
 use std::time::Duration;
 
+use super::link::Described;
 use postgres::{Client, Row};
 
 use super::super::stored::{from_json, status, to_json, value};
@@ -187,7 +188,7 @@ pub(super) fn beat(client: &mut Client, owner: &str, writer: &str) -> Result<(),
 pub(super) fn checkpoints(client: &mut Client, id: &str) -> Result<Option<Checkpoints>, String> {
     let rows = client
         .query("SELECT kind, node_id, node_type, idempotent, value, checksum FROM atomiton_checkpoints WHERE run_seq = (SELECT seq FROM atomiton_runs WHERE id = $1)", &[&id])
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.described())?;
     let rows = rows
         .iter()
         .map(|row| {
@@ -201,7 +202,7 @@ pub(super) fn checkpoints(client: &mut Client, id: &str) -> Result<Option<Checkp
             ))
         })
         .collect::<Result<Vec<_>, postgres::Error>>()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.described())?;
     super::super::checkpoints::assemble(id, rows)
 }
 

@@ -1,6 +1,7 @@
 //! The database's tables: versioned migrations, applied in order when a store opens (one process
 //! at a time, under an advisory lock), and a database a newer version migrated refused.
 
+use super::link::Described;
 use postgres::Client;
 
 /// Each migration, in order; the database's version is how many it has applied. A change to the
@@ -106,18 +107,18 @@ pub(super) fn migrate(client: &mut Client) -> Result<(), String> {
 
 /// Brings the database's tables to version `upto` (at most this version's).
 pub(super) fn migrate_to(client: &mut Client, upto: usize) -> Result<(), String> {
-    let mut tx = client.transaction().map_err(|e| e.to_string())?;
+    let mut tx = client.transaction().map_err(|e| e.described())?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.described())?;
     tx.batch_execute("CREATE TABLE IF NOT EXISTS atomiton_schema (version INTEGER NOT NULL)")
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.described())?;
     let row =
-        tx.query_opt("SELECT version FROM atomiton_schema", &[]).map_err(|e| e.to_string())?;
+        tx.query_opt("SELECT version FROM atomiton_schema", &[]).map_err(|e| e.described())?;
     let version: i32 = match row {
-        Some(row) => row.try_get(0).map_err(|e| e.to_string())?,
+        Some(row) => row.try_get(0).map_err(|e| e.described())?,
         None => {
             tx.execute("INSERT INTO atomiton_schema (version) VALUES (0)", &[])
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| e.described())?;
             0
         }
     };
@@ -130,12 +131,13 @@ pub(super) fn migrate_to(client: &mut Client, upto: usize) -> Result<(), String>
     }
     let from = usize::try_from(version).unwrap_or(0);
     for (at, migration) in MIGRATIONS.iter().enumerate().take(upto).skip(from) {
-        tx.batch_execute(migration).map_err(|e| format!("migration {}: {e}", at + 1))?;
+        tx.batch_execute(migration)
+            .map_err(|e| format!("migration {}: {}", at + 1, e.described()))?;
     }
     let reached = i32::try_from(upto.max(from)).unwrap_or(i32::MAX);
     tx.execute("UPDATE atomiton_schema SET version = $1", &[&reached])
-        .map_err(|e| e.to_string())?;
-    tx.commit().map_err(|e| e.to_string())
+        .map_err(|e| e.described())?;
+    tx.commit().map_err(|e| e.described())
 }
 
 /// The version this conductor migrates to (tests set a database past it).

@@ -11,7 +11,7 @@ use serde_json::{json, Value as Json};
 
 use super::super::stored::{to_json, KnownFlows};
 use super::super::writer::{Applied, Batch};
-use super::link::Link;
+use super::link::{Described, Link};
 
 /// How many times a batch that lost a deadlock or a serialization conflict is sent.
 const RETRIES: usize = 3;
@@ -96,12 +96,13 @@ impl Writer {
                 // No code: the connection broke, before or after the server took the batch (its
                 // number tells).
                 Err(error) if error.code().is_none() => {
-                    return Applied::Unreachable(error.to_string())
+                    return Applied::Unreachable(error.described())
                 }
                 Err(error) if careful => {
                     eprintln!(
-                        "[atomiton] Execution history: PostgreSQL refused a batch of {} writes: {error}",
-                        writes.len()
+                        "[atomiton] Execution history: PostgreSQL refused a batch of {} writes: {}",
+                        writes.len(),
+                        error.described()
                     );
                     return Applied::Done;
                 }
