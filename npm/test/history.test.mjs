@@ -68,6 +68,21 @@ for (const engine of ENGINES) {
     assert.deepEqual([summary.id, summary.flowId, summary.status], [`rec-${engine}`, "pipeline", "success"]);
     assert.match(summary.flowHash, /^[0-9a-f]{16}$/);
     assert.ok(summary.endTime >= summary.startTime && summary.duration === summary.endTime - summary.startTime);
+    // A time range: from `since` (included), before `until` (excluded), as numbers or Dates.
+    const within = async (range) => (await conductor.executions.list(range)).total;
+    assert.deepEqual(
+      [
+        await within({ since: summary.startTime }),
+        await within({ since: summary.startTime + 1 }),
+        await within({ until: new Date(summary.startTime) }),
+        await within({ since: new Date(summary.startTime - 1000), until: summary.startTime + 1 }),
+      ],
+      [1, 0, 0, 1],
+    );
+    await assert.rejects(
+      conductor.executions.list({ since: "yesterday" }),
+      (e) => e.code === "VALIDATION_FAILED" && /since/.test(e.message),
+    );
 
     const record = await conductor.executions.get(`rec-${engine}`);
     assert.deepEqual(record.flow, diamond, "the definition as it ran");

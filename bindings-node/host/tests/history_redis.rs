@@ -100,13 +100,19 @@ fn runs_begun_together_list_page_and_prune_as_in_memory() {
         for status in [None, Some(RunStatus::Success), Some(RunStatus::Running)] {
             for sort_order in [SortOrder::Desc, SortOrder::Asc] {
                 for (offset, limit) in [(0, 50), (1, 2), (3, 0), (9, 5)] {
-                    queries.push(ListQuery {
-                        flow_id: flow_id.map(str::to_owned),
-                        status,
-                        limit,
-                        offset,
-                        sort_order,
-                    });
+                    // Whole, and a range cutting through runs begun together.
+                    for (since, until) in [(None, None), (Some(2.0), Some(3.0)), (None, Some(3.0))]
+                    {
+                        queries.push(ListQuery {
+                            flow_id: flow_id.map(str::to_owned),
+                            status,
+                            since,
+                            until,
+                            limit,
+                            offset,
+                            sort_order,
+                        });
+                    }
                 }
             }
         }

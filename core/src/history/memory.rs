@@ -358,8 +358,11 @@ impl HistoryStore for MemoryHistory {
 
     fn list(&self, query: ListQuery) -> BoxFuture<'static, Result<ExecutionPage>> {
         let runs = self.runs();
-        let mut matching: Vec<_> =
-            runs.records.iter().filter(|(_, r)| query.accepts(&r.flow.flow_id, r.status)).collect();
+        let mut matching: Vec<_> = runs
+            .records
+            .iter()
+            .filter(|(_, r)| query.accepts(&r.flow.flow_id, r.status, r.start_time))
+            .collect();
         // Stable: runs that began in the same millisecond stay in the order they began.
         matching.sort_by(|a, b| a.1.start_time.total_cmp(&b.1.start_time));
         if query.sort_order == SortOrder::Desc {

@@ -112,13 +112,16 @@ impl HistoryWrite {
     }
 }
 
-/// `executions.list` options: `{flowId?, status?, limit = 50, offset = 0, sortOrder = "desc"}`
-/// (by start time).
+/// `executions.list` options: `{flowId?, status?, since?, until?, limit = 50, offset = 0,
+/// sortOrder = "desc"}` (by start time; `since` and `until` bound it, in ms since the Unix epoch:
+/// from `since`, before `until`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ListQuery {
     pub flow_id: Option<String>,
     pub status: Option<RunStatus>,
+    pub since: Option<f64>,
+    pub until: Option<f64>,
     pub limit: usize,
     pub offset: usize,
     pub sort_order: SortOrder,
@@ -126,20 +129,30 @@ pub struct ListQuery {
 
 impl Default for ListQuery {
     fn default() -> Self {
-        ListQuery { flow_id: None, status: None, limit: 50, offset: 0, sort_order: SortOrder::Desc }
+        ListQuery {
+            flow_id: None,
+            status: None,
+            since: None,
+            until: None,
+            limit: 50,
+            offset: 0,
+            sort_order: SortOrder::Desc,
+        }
     }
 }
 
 impl ListQuery {
     /// Whether a run passes the filters.
     pub fn matches(&self, run: &RunSummary) -> bool {
-        self.accepts(&run.flow_id, run.status)
+        self.accepts(&run.flow_id, run.status, run.start_time)
     }
 
-    /// Whether a run of flow `flow_id` with `status` passes the filters.
-    pub fn accepts(&self, flow_id: &str, status: RunStatus) -> bool {
+    /// Whether a run of flow `flow_id` with `status`, begun at `start`, passes the filters.
+    pub fn accepts(&self, flow_id: &str, status: RunStatus, start: f64) -> bool {
         self.flow_id.as_deref().is_none_or(|f| f == flow_id)
             && self.status.is_none_or(|s| s == status)
+            && self.since.is_none_or(|since| start >= since)
+            && self.until.is_none_or(|until| start < until)
     }
 }
 

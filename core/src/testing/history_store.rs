@@ -192,6 +192,35 @@ pub fn check_history_store(store: &dyn HistoryStore) {
         "a page, and the total"
     );
     assert_eq!(all(ListQuery { offset: 10, ..ListQuery::default() }), (s(&[]), 3));
+    // A time range: from `since`, before `until` (runs began at 1000, 2000 and 3000).
+    let range = |since, until| ListQuery { since, until, ..ListQuery::default() };
+    assert_eq!(all(range(Some(2000.0), None)), (s(&["run-c", "run-b"]), 2), "since: included");
+    assert_eq!(all(range(None, Some(3000.0))), (s(&["run-b", "run-a"]), 2), "until: excluded");
+    assert_eq!(all(range(Some(1500.0), Some(2500.0))), (s(&["run-b"]), 1));
+    assert_eq!(
+        all(ListQuery { flow_id: Some("flow-1".into()), ..range(Some(1000.0), Some(3000.0)) }),
+        (s(&["run-a"]), 1),
+        "with a flow"
+    );
+    assert_eq!(
+        all(ListQuery {
+            flow_id: Some("flow-1".into()),
+            status: Some(RunStatus::Cancelled),
+            ..range(Some(2000.0), None)
+        }),
+        (s(&["run-c"]), 1),
+        "with a flow and a status"
+    );
+    assert_eq!(
+        all(ListQuery {
+            sort_order: SortOrder::Asc,
+            limit: 1,
+            offset: 1,
+            ..range(Some(1000.0), Some(3001.0))
+        }),
+        (s(&["run-b"]), 3),
+        "a page of a range, oldest first"
+    );
 
     // Runs left running: the one whose owner is gone is marked crashed, at `now`.
     store.write(begun("run-d", "flow-1", 4000.0, Some("gone"), json!({})));

@@ -44,13 +44,26 @@ function requireId(id: unknown): asserts id is string {
   }
 }
 
+/** A time bound of `executions.list` as the engine takes it: ms since the Unix epoch. */
+function instant(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = value instanceof Date ? value.getTime() : value;
+  if (typeof ms !== "number" || !Number.isFinite(ms)) {
+    throw new ConductorError(
+      createExecutionError(ErrorCode.VALIDATION_FAILED, `executions.list: '${name}' must be a time (ms since the Unix epoch, or a Date)`),
+    );
+  }
+  return ms;
+}
+
 export function createExecutionsApi(engine: EngineAdapter, run: Run) {
   const executions = {
     /** Recorded runs, newest first by default: `{executions, total}` (total: how many pass the filters). */
     async list(options: ListExecutionsOptions = {}): Promise<ExecutionListResponse> {
       // Only the options there are: whatever else an object holds stays here.
-      const { flowId, status, limit, offset, sortOrder } = fields(options);
-      return unwrap(await engine.executions("list", JSON.stringify({ flowId, status, limit, offset, sortOrder })));
+      const { flowId, status, since, until, limit, offset, sortOrder } = fields(options);
+      const range = { since: instant(since, "since"), until: instant(until, "until") };
+      return unwrap(await engine.executions("list", JSON.stringify({ flowId, status, ...range, limit, offset, sortOrder })));
     },
     /** One run with its nodes; a `NODE_NOT_FOUND` `ConductorError` when there is none. */
     async get(executionId: string): Promise<ExecutionRecord> {

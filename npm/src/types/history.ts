@@ -30,6 +30,10 @@ import type { ExecutionResult } from "./execution.js";
 export type ListExecutionsOptions = {
   flowId?: string;
   status?: RecordedRunStatus;
+  /** Runs that began at or after this time (ms since the Unix epoch, or a `Date`). */
+  since?: number | Date;
+  /** Runs that began before this time (ms since the Unix epoch, or a `Date`). */
+  until?: number | Date;
   /** Default 50. */
   limit?: number;
   offset?: number;

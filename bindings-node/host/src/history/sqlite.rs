@@ -260,14 +260,15 @@ impl HistoryStore for SqliteHistory {
 
     fn list(&self, query: ListQuery) -> BoxFuture<'static, Result<ExecutionPage>> {
         self.read(move |conn| {
-            let filter = "WHERE (?1 IS NULL OR flow_id = ?1) AND (?2 IS NULL OR status = ?2)";
+            let filter = "WHERE (?1 IS NULL OR flow_id = ?1) AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR start_time >= ?3) AND (?4 IS NULL OR start_time < ?4)";
             let status = query.status.map(RunStatus::as_str);
-            let total: i64 = conn.prepare_cached(&format!("SELECT COUNT(*) FROM runs {filter}"))?.query_row(params![query.flow_id, status], |row| row.get(0))?;
+            let (since, until) = (query.since, query.until);
+            let total: i64 = conn.prepare_cached(&format!("SELECT COUNT(*) FROM runs {filter}"))?.query_row(params![query.flow_id, status, since, until], |row| row.get(0))?;
             let order = if query.sort_order == SortOrder::Asc { "ASC" } else { "DESC" };
-            let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs {filter} ORDER BY start_time {order}, seq {order} LIMIT ?3 OFFSET ?4");
+            let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs {filter} ORDER BY start_time {order}, seq {order} LIMIT ?5 OFFSET ?6");
             let limit = i64::try_from(query.limit).unwrap_or(i64::MAX);
             let offset = i64::try_from(query.offset).unwrap_or(i64::MAX);
-            let executions = conn.prepare_cached(&sql)?.query_map(params![query.flow_id, status, limit, offset], summary)?.collect::<rusqlite::Result<Vec<_>>>()?;
+            let executions = conn.prepare_cached(&sql)?.query_map(params![query.flow_id, status, since, until, limit, offset], summary)?.collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(ExecutionPage { executions, total: usize::try_from(total).unwrap_or(0) })
         })
     }

@@ -56,6 +56,15 @@ pub(super) fn list(link: &mut Link, query: &ListQuery) -> Result<ExecutionPage, 
         .arg(offset)
         .arg(last);
     call.cmd.arg(if query.sort_order == SortOrder::Asc { "asc" } else { "desc" });
+    // The sorted sets' scores are start times: `until` is excluded.
+    call.cmd
+        .arg(query.since.filter(|s| s.is_finite()).map_or_else(|| "-inf".to_owned(), number))
+        .arg(
+            query
+                .until
+                .filter(|u| u.is_finite())
+                .map_or_else(|| "+inf".to_owned(), |u| format!("({}", number(u))),
+        );
     let (total, rows): (usize, Vec<Row>) = link.run(&call)?;
     Ok(ExecutionPage { executions: rows.into_iter().filter_map(summary).collect(), total })
 }

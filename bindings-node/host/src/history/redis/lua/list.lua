@@ -1,13 +1,15 @@
 -- One page of summaries: {total, rows}. ARGV: prefix, flowId filter, status filter ('' for none,
--- else '=' and the value), offset, last index (below offset: none), 'asc' or 'desc'.
+-- else '=' and the value), offset, last index (below offset: none), 'asc' or 'desc', and the
+-- start-time range as sorted-set bounds ('-inf', '+inf', or a score; '(' before it: excluded).
 local flow = ARGV[2] ~= '' and string.sub(ARGV[2], 2) or nil
 local status = ARGV[3] ~= '' and string.sub(ARGV[3], 2) or nil
 local offset, stop, desc = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6] == 'desc'
+local min, max = ARGV[7], ARGV[8]
 local total, members = 0, {}
 if flow and status then
-  -- No set holds both: the flow's runs, checked against the status's.
+  -- No set holds both: the flow's runs in the range, checked against the status's.
   local of_status, matched = p .. ':status:' .. status, {}
-  for _, member in ipairs(redis.call('ZRANGE', p .. ':flow:' .. flow, 0, -1)) do
+  for _, member in ipairs(redis.call('ZRANGE', p .. ':flow:' .. flow, min, max, 'BYSCORE')) do
     if redis.call('ZSCORE', of_status, member) then matched[#matched + 1] = member end
   end
   total = #matched
@@ -16,12 +18,17 @@ if flow and status then
   end
 else
   local key = (flow and (p .. ':flow:' .. flow)) or (status and (p .. ':status:' .. status)) or (p .. ':runs')
-  total = redis.call('ZCARD', key)
+  if min == '-inf' and max == '+inf' then
+    total = redis.call('ZCARD', key)
+  else
+    total = redis.call('ZCOUNT', key, min, max)
+  end
   if stop >= offset then
+    local count = stop - offset + 1
     if desc then
-      members = redis.call('ZRANGE', key, ARGV[4], ARGV[5], 'REV')
+      members = redis.call('ZRANGE', key, max, min, 'BYSCORE', 'REV', 'LIMIT', offset, count)
     else
-      members = redis.call('ZRANGE', key, ARGV[4], ARGV[5])
+      members = redis.call('ZRANGE', key, min, max, 'BYSCORE', 'LIMIT', offset, count)
     end
   end
 end
