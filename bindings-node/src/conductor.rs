@@ -17,7 +17,8 @@ use atomiton_native_host::history::{
 };
 use atomiton_native_host::spill::DEFAULT_SORT_MEMORY_BYTES;
 use atomiton_native_host::{
-    FileStorage, NativeHost, PostgresHistory, RedisHistory, SqliteHistory, WorkerPool,
+    FileStorage, NativeHost, PostgresHistory, PostgresStorage, RedisHistory, SqliteHistory,
+    WorkerPool,
 };
 use napi::bindgen_prelude::{Buffer, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -119,9 +120,14 @@ impl NativeConductor {
         // Where flows, runs and the cache are kept is the core's decision; this opens it.
         let placement = config.placement(Keepers::ALL).map_err(to_napi)?;
         let directory = config.storage_directory(home().as_deref());
-        let store = match placement.flows {
+        let store = match &placement.flows {
             Place::Kept => {
                 FlowStore::new(Arc::new(FileStorage::new(directory.clone(), runtime.clone())))
+            }
+            Place::Postgres(url) => {
+                FlowStore::new(Arc::new(PostgresStorage::open(url).map_err(|e| {
+                    to_napi(ExecutionError::validation(format!("Flow storage: {e}")))
+                })?))
             }
             _ => FlowStore::new(Arc::new(MemoryBackend::new())),
         };

@@ -75,6 +75,11 @@ test("three workers, 200 runs, Redis and then PostgreSQL restarted under load: e
   };
   await until(finished, 120_000, "every run recorded and ended").catch(async (error) => {
     const page = await conductor.executions.list({ limit: 1000 });
+    // A pool on PostgreSQL keeps its saved flows there too: another producer reads them.
+    await conductor.storage.saveFlow({ ...flowFor(1), name: "kept in the database" });
+    const other = createQueueConductor({ connection: redis.url, queue, store: postgres.url });
+    t.after(() => other.close());
+    assert.equal((await other.storage.loadFlow("fleet-1")).name, "kept in the database");
     const seen = new Set(page.executions.map((run) => run.id));
     const missing = Array.from({ length: RUNS }, (_, n) => `fleet-run-${n}`).filter((id) => !seen.has(id));
     const open = page.executions.filter((run) => run.status !== "success").map((run) => `${run.id}:${run.status}`);

@@ -97,3 +97,42 @@ test("the memory engine keeps flows per conductor", async () => {
   assert.equal((await a.storage.listFlows()).total, 1);
   assert.equal((await b.storage.listFlows()).total, 0);
 });
+
+test('flows kept in PostgreSQL (storage: {type: "postgres", url}) are shared by every conductor naming the database', {
+  timeout: 120_000,
+}, async (t) => {
+  const { startPostgres } = await import("../test-support/postgres.mjs");
+  const postgres = await startPostgres();
+  t.after(() => postgres.stop());
+  const storage = { type: "postgres", url: postgres.url };
+  const first = createConductor({ storage, history: false });
+  const second = createConductor({ storage, history: false });
+  t.after(() => Promise.all([first.shutdown(), second.shutdown()]));
+  await first.storage.saveFlow(flow("shared", "Shared"));
+  const loaded = await second.storage.loadFlow("shared");
+  assert.deepEqual([loaded.name, loaded.nodes[0].custom], ["Shared", { kept: true }], "the other conductor reads it whole");
+  await second.storage.saveFlow(flow("shared", "Renamed"));
+  assert.equal((await first.storage.loadFlow("shared")).name, "Renamed", "saved again: replaced");
+  await first.storage.saveFlow(flow("other", "Other"));
+  assert.deepEqual(
+    (await second.storage.listFlows({ sortBy: "name", sortOrder: "asc" })).flows.map((f) => f.id),
+    ["other", "shared"],
+  );
+  await second.storage.deleteFlow("other");
+  assert.deepEqual(
+    (await first.storage.listFlows()).flows.map((f) => f.id),
+    ["shared"],
+  );
+  // A flow saved in the database runs like any other.
+  const result = await first.node.run(await first.storage.loadFlow("shared"));
+  assert.equal(result.success, true, result.error?.message);
+  // Mistakes are refused before anything is opened.
+  assert.throws(
+    () => createConductor({ storage: { type: "postgres" } }),
+    (e) => e.code === "VALIDATION_FAILED" && /storage\.url/.test(e.message),
+  );
+  assert.throws(
+    () => createConductor({ storage: { type: "fs", url: postgres.url } }),
+    (e) => e.code === "VALIDATION_FAILED" && /url/.test(e.message),
+  );
+});

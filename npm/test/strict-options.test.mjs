@@ -166,7 +166,7 @@ test("the cases the issue lists are each refused with the name meant", () => {
     [{ concurrency: 0 }, "'concurrency' must be a whole number of at least 1, not 0"],
     [{ timeout: -5 }, "'timeout' must be a number of milliseconds of at least 0, not -5"],
     [{ transport: "htp" }, `'transport' must be one of "local", "http", "ws", "ipc", not "htp" (did you mean "http"?)`],
-    [{ storage: { type: "postgres", url: "postgres://x" } }, `'storage.type' must be one of "fs", "memory", not "postgres"`],
+    [{ storage: { type: "sqlite", url: "postgres://x" } }, `'storage.type' must be one of "fs", "memory", "postgres", not "sqlite"`],
     [{ storage: { type: "fs", dir: "/x" } }, "unknown option 'storage.dir' (did you mean 'storage.directory'?)"],
     [{ timeout: "30s" }, `'timeout' must be a number of milliseconds of at least 0, not "30s"`],
     [{ maxRetries: "3" }, `'maxRetries' must be a whole number of at least 0, not "3"`],

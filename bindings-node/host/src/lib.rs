@@ -42,5 +42,5 @@ pub use host::NativeHost;
 pub use http::NativeHttp;
 pub use process::NativeProcesses;
 pub use spill::NativeSpill;
-pub use storage::FileStorage;
+pub use storage::{FileStorage, PostgresStorage};
 pub use workers::{PoolStats, WorkerPool};

@@ -1,4 +1,8 @@
-//! Flow storage on disk: one YAML file per flow in a directory, written atomically.
+//! Flow storage on disk: one YAML file per flow in a directory, written atomically; or in a
+//! PostgreSQL database ([`PostgresStorage`]).
+
+mod postgres;
+pub use postgres::PostgresStorage;
 
 use std::path::PathBuf;
 use std::sync::Arc;

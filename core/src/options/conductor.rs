@@ -22,9 +22,16 @@ pub const STORAGE: Shape = Shape {
                 Choice::only("fs", Entries::NODE_LOCAL),
                 Choice::any("memory"),
                 Choice::only("indexeddb", Entries::BROWSER),
+                Choice::only("postgres", Entries::NODE_LOCAL),
             ]),
-            "`\"fs\"` (Node's default: one YAML file per flow), `\"memory\"` (kept per conductor, lost with it), or `\"indexeddb\"` (the browser's default).",
+            "`\"fs\"` (Node's default: one YAML file per flow), `\"memory\"` (kept per conductor, lost with it), `\"indexeddb\"` (the browser's default), or `\"postgres\"` (in the PostgreSQL database `url` names, shared by every process naming it).",
         ),
+        Field::new(
+            "url",
+            Kind::Text { non_empty: true },
+            "The database of `\"postgres\"` (`postgres://user[:password]@host[:port]/database`).",
+        )
+        .only(Entries::NODE_LOCAL, NODE_ONLY),
         Field::new(
             "directory",
             Kind::Text { non_empty: true },

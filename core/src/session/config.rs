@@ -78,6 +78,9 @@ pub struct StorageConfig {
     #[serde(rename = "type")]
     pub kind: Option<String>,
     pub directory: Option<PathBuf>,
+    /// The database of `"postgres"`: builds whose hosts reach the network and files (Node's).
+    #[cfg(feature = "host-effects")]
+    pub url: Option<String>,
 }
 
 impl SessionConfig {
@@ -90,8 +93,11 @@ impl SessionConfig {
         Ok(config)
     }
 
-    /// The storage types a session knows.
-    const STORAGE_KINDS: [&'static str; 3] = ["fs", "memory", "indexeddb"];
+    /// The storage types a session knows (`"postgres"` in builds whose hosts reach a server).
+    #[cfg(not(feature = "host-effects"))]
+    const STORAGE_KINDS: &'static [&'static str] = &["fs", "memory", "indexeddb"];
+    #[cfg(feature = "host-effects")]
+    const STORAGE_KINDS: &'static [&'static str] = &["fs", "memory", "indexeddb", "postgres"];
 
     /// Ranges serde cannot say: each number within what its option allows.
     fn check(&self) -> Result<()> {
@@ -108,11 +114,11 @@ impl SessionConfig {
         }
         if let Some(kind) = self.storage.kind.as_deref() {
             if !Self::STORAGE_KINDS.contains(&kind) {
-                return Err(out_of_range(
-                    "storage.type",
-                    "one of \"fs\", \"memory\", \"indexeddb\"",
-                    &format!("{kind:?}"),
-                ));
+                #[cfg(not(feature = "host-effects"))]
+                let allowed = "one of \"fs\", \"memory\", \"indexeddb\"";
+                #[cfg(feature = "host-effects")]
+                let allowed = "one of \"fs\", \"memory\", \"indexeddb\", \"postgres\"";
+                return Err(out_of_range("storage.type", allowed, &format!("{kind:?}")));
             }
         }
         let whole_at_least_one = [
@@ -229,8 +235,8 @@ mod tests {
                 "'limits.maxOutputBytes' must be a whole number of at least 1",
             ),
             (
-                r#"{"storage": {"type": "postgres"}}"#,
-                "'storage.type' must be one of \"fs\", \"memory\", \"indexeddb\", not \"postgres\"",
+                r#"{"storage": {"type": "sqlite"}}"#,
+                "'storage.type' must be one of \"fs\", \"memory\", \"indexeddb\"",
             ),
             (r#"{"storage": {"dir": "/x"}}"#, "unknown option 'dir' (did you mean 'directory'?)"),
             (

@@ -87,7 +87,11 @@ impl SessionConfig {
     ///   and `cache.store` is `"persistent"` (the default), else in memory.
     pub fn placement(&self, can_keep: Keepers) -> Result<Placement> {
         let in_memory = self.memory_storage();
-        let flows = if in_memory || !can_keep.flows { Place::Memory } else { Place::Kept };
+        let flows = match self.flows_in_postgres()? {
+            Some(url) => Place::Postgres(url),
+            None if in_memory || !can_keep.flows => Place::Memory,
+            None => Place::Kept,
+        };
         let history = match self.history_place()? {
             None => None,
             Some(Some(shared)) => Some(shared),
@@ -109,6 +113,32 @@ impl SessionConfig {
 
     /// `None`: history off; `Some(None)`: on, in no shared store; `Some(Some(place))`: in the
     /// Redis or PostgreSQL store a queue names.
+    /// The database of `storage: {type: "postgres", url}`.
+    #[cfg(feature = "host-effects")]
+    fn flows_in_postgres(&self) -> Result<Option<String>> {
+        let storage = &self.storage;
+        let invalid = |what: &str| {
+            Err(ExecutionError::validation(format!("Invalid conductor config: storage.{what}")))
+        };
+        match (storage.kind.as_deref(), storage.url.as_deref()) {
+            (Some("postgres"), Some(url))
+                if url.starts_with("postgres://") || url.starts_with("postgresql://") =>
+            {
+                Ok(Some(url.to_owned()))
+            }
+            (Some("postgres"), _) => invalid(
+                "url must be the PostgreSQL database of type \"postgres\" (postgres://user@host:port/database)",
+            ),
+            (_, Some(_)) => invalid("url is for type \"postgres\" only"),
+            _ => Ok(None),
+        }
+    }
+
+    #[cfg(not(feature = "host-effects"))]
+    fn flows_in_postgres(&self) -> Result<Option<String>> {
+        Ok(None)
+    }
+
     fn history_place(&self) -> Result<Option<Option<Place>>> {
         let Some(history) = self.history() else { return Ok(None) };
         if let Some(url) = history.postgres_url() {

@@ -17,7 +17,7 @@ import type { ConductorConfig } from "../types/execution.js";
 import type { QueueConductorOptions } from "../types/options.generated.js";
 import { loadBullmq, resolveLocation } from "./connection.js";
 import { redisFlowStorage } from "./flow-storage.js";
-import { queueHistoryConfig } from "./history.js";
+import { DATABASE_VARIABLE, queueHistoryConfig } from "./history.js";
 import { jobIdOf } from "./payload.js";
 import { QueueProducer } from "./producer.js";
 
@@ -33,7 +33,10 @@ export function createQueueConductor(options: QueueConductorOptions): QueueCondu
   const bull = loadBullmq();
   const where = resolveLocation(options);
   const { connection: _c, queue: _q, prefix: _p, pollInterval, history, store, ...rest } = options;
-  const settings: ConductorConfig = { ...rest, storage: { type: "memory" }, history: queueHistoryConfig(where, history, store) };
+  // A pool on PostgreSQL keeps its saved flows there too; else they are in the queue's Redis.
+  const database = store ?? process.env[DATABASE_VARIABLE];
+  const storage: ConductorConfig["storage"] = database ? { type: "postgres", url: database } : { type: "memory" };
+  const settings: ConductorConfig = { ...rest, storage, history: queueHistoryConfig(where, history, store) };
   const local = new NativeEngine(settings);
   const producer = new QueueProducer(bull, where, (id, message) => local.markCrashed(id, message), { pollInterval });
   let closing: Promise<void> | undefined;
@@ -66,8 +69,13 @@ export function createQueueConductor(options: QueueConductorOptions): QueueCondu
     controlRun: () => false,
     close,
   } as Partial<EngineAdapter>);
-  const flows = redisFlowStorage(() => producer.client(), where.flowsKey);
-  const conductor = createConductorApi(withAppStorage(queued, flows), settings, { environment: nodeEnvironment(), remote: remoteEngine });
+  const flows = database
+    ? queued
+    : withAppStorage(
+        queued,
+        redisFlowStorage(() => producer.client(), where.flowsKey),
+      );
+  const conductor = createConductorApi(flows, settings, { environment: nodeEnvironment(), remote: remoteEngine });
   return Object.assign(conductor, {
     close: async () => {
       await conductor.shutdown();

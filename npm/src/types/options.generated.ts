@@ -22,9 +22,15 @@ import type { OptionShape } from "./option-declaration.js";
 export type StorageConfig = {
   /**
    * `"fs"` (Node's default: one YAML file per flow), `"memory"` (kept per conductor, lost with it),
-   * or `"indexeddb"` (the browser's default).
+   * `"indexeddb"` (the browser's default), or `"postgres"` (in the PostgreSQL database `url` names,
+   * shared by every process naming it).
    */
-  type?: "fs" | "memory" | "indexeddb";
+  type?: "fs" | "memory" | "indexeddb" | "postgres";
+  /**
+   * The database of `"postgres"` (`postgres://user[:password]@host[:port]/database`). Entries:
+   * node, main.
+   */
+  url?: string;
   /**
    * Directory for `"fs"` (default `~/.atomiton/flows`; Electron apps pass `userData`). The run
    * history and the result cache are kept there too. Entries: node, main.
@@ -1190,7 +1196,8 @@ export const ENTRY = {
 
 /** The declaration of `StorageConfig`. */
 export const StorageConfig_SHAPE: OptionShape = { name: "StorageConfig", fields: {
-    type: { kind: { k: "oneOf", of: [{ value: "fs", entries: 17 }, { value: "memory" }, { value: "indexeddb", entries: 2 }] } },
+    type: { kind: { k: "oneOf", of: [{ value: "fs", entries: 17 }, { value: "memory" }, { value: "indexeddb", entries: 2 }, { value: "postgres", entries: 17 }] } },
+    url: { kind: { k: "text", nonEmpty: true }, entries: 17, elsewhere: "it works on files and processes of a Node process" },
     directory: { kind: { k: "text", nonEmpty: true }, entries: 17, elsewhere: "it works on files and processes of a Node process" },
   } };
 

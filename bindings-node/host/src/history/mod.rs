@@ -14,7 +14,7 @@ mod crashed;
 mod journal;
 mod liveness;
 mod owner;
-mod postgresql;
+pub(crate) mod postgresql;
 mod redis;
 mod schema;
 mod sqlite;

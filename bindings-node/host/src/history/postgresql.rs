@@ -17,7 +17,7 @@
 //! resumes another's run from them. A run taken over by another process (`claim`) is written to
 //! only by that process from then on (see `postgresql/writes.rs`).
 
-mod link;
+pub(crate) mod link;
 mod reads;
 mod schema;
 mod tls;

@@ -20,7 +20,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const UNACKNOWLEDGED: Duration = Duration::from_secs(15);
 
 /// A connection to the server, opened again when it breaks, with the statements it prepared.
-pub(super) struct Link {
+pub(crate) struct Link {
     url: String,
     config: Config,
     tls: MakeRustlsConnect,
@@ -32,7 +32,7 @@ pub(super) struct Link {
 
 impl Link {
     /// Connects to `url` (a `postgres://` URL or key-value settings).
-    pub(super) fn open(url: &str) -> Result<Link, String> {
+    pub(crate) fn open(url: &str) -> Result<Link, String> {
         let tls::Settings { mut config, tls } = tls::settings(url).map_err(|e| {
             format!("{} is not a PostgreSQL URL this conductor can use: {e}", shown(url))
         })?;
@@ -75,7 +75,7 @@ impl Link {
     }
 
     /// The connection, opened again when the last one broke.
-    pub(super) fn client(&mut self) -> Result<&mut Client, String> {
+    pub(crate) fn client(&mut self) -> Result<&mut Client, String> {
         if self.client.as_ref().is_none_or(Client::is_closed) {
             self.client = None;
             // Statements belong to the connection that prepared them.
@@ -113,7 +113,7 @@ impl Link {
 
 /// An error's message with its causes: the client's own message says only "db error" for what
 /// the server answered, and "error performing TLS handshake" for why the handshake failed.
-pub(super) trait Described {
+pub(crate) trait Described {
     fn described(&self) -> String;
 }
 

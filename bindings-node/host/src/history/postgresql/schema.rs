@@ -93,6 +93,13 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/write.sql"),
     // 4: batches applied once, and owners heard from (see sql/writers.sql).
     include_str!("sql/writers.sql"),
+    // 5: saved flows (`storage: {type: "postgres"}`): each key's text, as a directory of files
+    // keeps them.
+    "CREATE TABLE atomiton_storage (
+        key TEXT PRIMARY KEY,
+        text TEXT NOT NULL,
+        saved_at TIMESTAMPTZ NOT NULL
+    );",
 ];
 
 /// A key of our own for `pg_advisory_xact_lock`: two processes opening one database at once

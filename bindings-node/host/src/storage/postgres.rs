@@ -1,0 +1,81 @@
+//! Flow storage in PostgreSQL (`storage: {type: "postgres", url}`): each key's text in a row of
+//! `atomiton_storage`, shared by every process that names the database — the producers of a
+//! fleet, or servers behind a load balancer. A write is one statement (an upsert): a reader never
+//! sees half a flow. One thread owns the connection, as the history's does (see
+//! `history/writer.rs`); it is made (and the tables migrated) on the first request the server
+//! answers, so a conductor starts before its database.
+
+use atomiton_core::host::effects::{EffectError, EffectErrorKind, EffectResult};
+use atomiton_core::host::BoxFuture;
+use atomiton_core::storage::StorageBackend;
+
+use crate::history::postgresql::link::Link;
+use crate::history::writer::Queue;
+
+/// Saved flows in a PostgreSQL database.
+pub struct PostgresStorage {
+    queue: Queue<Link>,
+}
+
+impl PostgresStorage {
+    /// Flows in the database at `url` (a `postgres://` URL or key-value settings, TLS included).
+    /// A URL this client cannot use is an error; a server that cannot be reached yet is not.
+    pub fn open(url: &str) -> Result<PostgresStorage, String> {
+        let link = Link::open(url)?;
+        let queue = Queue::jobs(link, "Flow storage")
+            .map_err(|e| format!("flow storage cannot start its thread: {e}"))?;
+        Ok(PostgresStorage { queue })
+    }
+
+    /// Runs `job` with the connection on the storage's thread.
+    fn job<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut postgres::Client) -> Result<T, postgres::Error> + Send + 'static,
+    ) -> BoxFuture<'static, EffectResult<T>> {
+        use crate::history::postgresql::link::Described;
+        let answer = self.queue.read(move |link: &mut Link| {
+            let client = link.client()?;
+            job(client).map_err(|e| e.described())
+        });
+        Box::pin(async move {
+            answer.await.map_err(|e| EffectError::new(EffectErrorKind::Other, e.message))
+        })
+    }
+}
+
+impl StorageBackend for PostgresStorage {
+    fn keys(&self) -> BoxFuture<'static, EffectResult<Vec<String>>> {
+        self.job(|client| {
+            let rows = client.query("SELECT key FROM atomiton_storage", &[])?;
+            rows.iter().map(|row| row.try_get(0)).collect()
+        })
+    }
+
+    fn read(&self, key: &str) -> BoxFuture<'static, EffectResult<Option<String>>> {
+        let key = key.to_owned();
+        self.job(move |client| {
+            let row =
+                client.query_opt("SELECT text FROM atomiton_storage WHERE key = $1", &[&key])?;
+            row.map(|row| row.try_get(0)).transpose()
+        })
+    }
+
+    fn write(&self, key: &str, text: String) -> BoxFuture<'static, EffectResult<()>> {
+        let key = key.to_owned();
+        self.job(move |client| {
+            client.execute(
+                "INSERT INTO atomiton_storage (key, text, saved_at) VALUES ($1, $2, now())
+                    ON CONFLICT (key) DO UPDATE SET text = EXCLUDED.text, saved_at = EXCLUDED.saved_at",
+                &[&key, &text],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn remove(&self, key: &str) -> BoxFuture<'static, EffectResult<bool>> {
+        let key = key.to_owned();
+        self.job(move |client| {
+            Ok(client.execute("DELETE FROM atomiton_storage WHERE key = $1", &[&key])? > 0)
+        })
+    }
+}
