@@ -11,7 +11,7 @@ use atomiton_core::session::{
 };
 use atomiton_core::storage::{FlowStore, MemoryBackend};
 use atomiton_core::{Engine, ExecutionError};
-use atomiton_native_host::cache::{sqlite_cache_backend, RedisCache};
+use atomiton_native_host::cache::{sqlite_cache_backend, PostgresCache, RedisCache};
 use atomiton_native_host::history::{
     fleet_owner, mark_crashed, mark_lost, owner_alive, this_owner,
 };
@@ -318,8 +318,8 @@ fn open_cache(
             let backend = sqlite_cache_backend(&directory.join("history.sqlite")).map_err(hint)?;
             Arc::new(PersistedCache::open(backend, setting.limits, host))
         }
-        // Not kept in PostgreSQL yet: a fleet on it has a cache per process.
-        Place::Memory | Place::Postgres(_) => Arc::new(MemoryCache::new(setting.limits)),
+        Place::Postgres(url) => Arc::new(PostgresCache::open(url, setting.limits).map_err(hint)?),
+        Place::Memory => Arc::new(MemoryCache::new(setting.limits)),
     };
     Ok(CacheHandle { store, ttl_ms: setting.ttl_ms })
 }

@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createConductor } from "@atomiton/conductor";
-import { tempDir } from "../test-support/helpers.mjs";
+import { tempDir, until } from "../test-support/helpers.mjs";
 
 const flow = (id, name) => ({
   id,
@@ -126,6 +126,32 @@ test('flows kept in PostgreSQL (storage: {type: "postgres", url}) are shared by 
   // A flow saved in the database runs like any other.
   const result = await first.node.run(await first.storage.loadFlow("shared"));
   assert.equal(result.success, true, result.error?.message);
+  // Runs recorded and cached in the same database (history.store): a result one conductor made
+  // is a hit for the other.
+  const pure = {
+    id: "pure",
+    type: "group",
+    nodes: [{ id: "t", type: "transform", parameters: { transformFunction: "x => 41 + 1" } }],
+    edges: [],
+  };
+  const fleet = () => createConductor({ storage, history: { store: postgres.url }, cache: true });
+  const [one, two] = [fleet(), fleet()];
+  t.after(() => Promise.all([one.shutdown(), two.shutdown()]));
+  assert.equal((await one.node.run(pure)).success, true);
+  await until(async () => (await two.cache.stats()).entries === 1, 30_000, "the entry stored");
+  const again = await two.node.run(pure, { executionId: "cached-elsewhere" });
+  assert.equal(again.success, true);
+  let record;
+  await until(
+    async () => (record = await one.executions.get("cached-elsewhere").catch(() => undefined)) !== undefined,
+    30_000,
+    "the run recorded",
+  );
+  assert.deepEqual(
+    record.nodes.map((node) => [node.nodeId, node.state]),
+    [["t", "cached"]],
+    "the other conductor's result, from the database",
+  );
   // Mistakes are refused before anything is opened.
   assert.throws(
     () => createConductor({ storage: { type: "postgres" } }),

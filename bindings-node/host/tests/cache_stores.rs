@@ -14,8 +14,9 @@ use atomiton_core::json;
 use atomiton_core::testing::cache_store::{cache_entry, check_cache_store, CHECKED_LIMITS};
 use atomiton_core::testing::wait;
 use atomiton_core::{Engine, ExecutionResult, NodeDefinition, RunOptions};
-use atomiton_native_host::cache::{sqlite_cache_backend, RedisCache};
+use atomiton_native_host::cache::{sqlite_cache_backend, PostgresCache, RedisCache};
 use atomiton_native_host::{NativeHost, SqliteHistory};
+use common::postgres_server::PostgresServer;
 use common::redis_server::RedisServer;
 use common::{runtime, TempDir};
 
@@ -79,26 +80,43 @@ fn two_processes_on_one_prefix_share_entries_and_bounds_and_another_prefix_is_ap
     let server = RedisServer::start();
     let limits = CacheLimits { max_entries: 2, max_bytes: 1000 };
     let (first, second) = (redis(&server, "shared", limits), redis(&server, "shared", limits));
+    shared_by_two(&first, &second);
     let apart = redis(&server, "apart", limits);
     first.put(CacheKey(1), cache_entry("flow", "a", json!("made by the first"), 10));
     settled(&first);
+    assert!(wait(apart.get(CacheKey(1), 20.0)).is_none(), "another prefix is another cache");
+}
+
+/// Two processes' stores on one cache (bounded to 2 entries): each sees the other's entries, the
+/// bounds hold for both together, and either one invalidates for both.
+fn shared_by_two(first: &dyn CacheStore, second: &dyn CacheStore) {
+    first.put(CacheKey(1), cache_entry("flow", "a", json!("made by the first"), 10));
+    settled(first);
     let hit = wait(second.get(CacheKey(1), 20.0)).expect("the second sees the first's entry");
     assert_eq!(hit.output.as_deref(), Some(&json!("made by the first")));
-    assert!(wait(apart.get(CacheKey(1), 20.0)).is_none(), "another prefix is another cache");
-
-    // The bounds hold for both together: the least recently used goes, whoever made it.
+    // The least recently used goes, whoever made it.
     second.put(CacheKey(2), cache_entry("flow", "b", json!(2), 10));
-    settled(&second);
+    settled(second);
     assert!(wait(first.get(CacheKey(1), 20.0)).is_some());
     first.put(CacheKey(3), cache_entry("flow", "c", json!(3), 10));
-    settled(&first);
+    settled(first);
     assert!(wait(second.get(CacheKey(2), 20.0)).is_none(), "2 was used least recently");
     let stats = wait(second.stats()).expect("stats");
     assert_eq!((stats.entries, stats.bytes, stats.evictions), (2, 20, 1));
-
-    // Either one invalidates for both.
     assert_eq!(wait(second.invalidate(CacheScope::default())).expect("clear"), 2);
     assert!(wait(first.get(CacheKey(3), 20.0)).is_none());
+}
+
+#[test]
+fn the_postgres_store_meets_the_store_contract_and_two_processes_share_it() {
+    let server = PostgresServer::start();
+    let store = PostgresCache::open(&server.database("contract"), CHECKED_LIMITS).expect("opens");
+    wait(check_cache_store(&store, || async {}));
+
+    let url = server.database("shared");
+    let limits = CacheLimits { max_entries: 2, max_bytes: 1000 };
+    let open = || PostgresCache::open(&url, limits).expect("opens");
+    shared_by_two(&open(), &open());
 }
 
 /// Runs `flow` on a native host with `store` as its cache.

@@ -162,6 +162,7 @@ impl SessionConfig {
         let beside_history = crate::cache::beside_history(&self.cache)?;
         Some(match history {
             Some(Place::Redis(redis)) if beside_history => Place::Redis(redis.clone()),
+            Some(Place::Postgres(url)) if beside_history => Place::Postgres(url.clone()),
             Some(Place::Kept) if beside_history && can_keep => Place::Kept,
             _ => Place::Memory,
         })
@@ -229,6 +230,23 @@ mod tests {
         assert_eq!(
             queue,
             Placement { flows: Place::Memory, history: Some(redis.clone()), cache: Some(redis) }
+        );
+        // A fleet on PostgreSQL: history, cache and (asked for) flows in the database.
+        let db = "postgres://u@h:5432/runs";
+        let fleet = placement(
+            &format!(
+                r#"{{"storage": {{"type": "postgres", "url": "{db}"}}, "history": {{"store": "{db}"}}, "cache": true}}"#
+            ),
+            Keepers::ALL,
+        );
+        let postgres = Place::Postgres(db.into());
+        assert_eq!(
+            fleet,
+            Placement {
+                flows: postgres.clone(),
+                history: Some(postgres.clone()),
+                cache: Some(postgres)
+            }
         );
         let default_prefix = placement(r#"{"history": {"redis": "redis://h:1"}}"#, Keepers::ALL);
         assert_eq!(

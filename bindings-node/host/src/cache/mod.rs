@@ -1,10 +1,13 @@
 //! Where the native addon keeps the node result cache outside its memory: in the SQLite history
 //! database ([`sqlite_cache_backend`]: the entries' texts, under a memory copy, see
 //! `atomiton_core::cache::PersistedCache`), or, for queue mode, in Redis ([`RedisCache`]: shared
-//! by every worker and producer of a queue, so a result one worker made is a hit on another).
+//! by every worker and producer of a queue, so a result one worker made is a hit on another), or,
+//! for a fleet whose history is in PostgreSQL, there ([`PostgresCache`], shared the same way).
 
+mod postgres;
 mod redis;
 mod sqlite;
 
+pub use self::postgres::PostgresCache;
 pub use self::redis::RedisCache;
 pub use sqlite::sqlite_cache_backend;

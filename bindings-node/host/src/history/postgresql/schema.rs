@@ -100,6 +100,8 @@ const MIGRATIONS: &[&str] = &[
         text TEXT NOT NULL,
         saved_at TIMESTAMPTZ NOT NULL
     );",
+    // 6: the node result cache a fleet shares (see sql/cache.sql).
+    include_str!("sql/cache.sql"),
 ];
 
 /// A key of our own for `pg_advisory_xact_lock`: two processes opening one database at once
