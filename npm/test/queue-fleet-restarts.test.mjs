@@ -4,7 +4,8 @@
 // started again on its port and directory) and then PostgreSQL (fast shutdown, started again)
 // while runs go on. Every run resolves with its right result, and has exactly one record in the
 // database, ended `success`, with each of its nodes; none is left running. Bounds catch a hang,
-// never a slow machine.
+// never a slow machine. The same again with the workers cut off from both stores twice (a proxy
+// on 127.0.0.1 resets their connections and refuses new ones), once within their lock, once past it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -14,6 +15,7 @@ import { tempDir, until } from "../test-support/helpers.mjs";
 import { startPostgres } from "../test-support/postgres.mjs";
 import { startRedis } from "../test-support/redis.mjs";
 import { startWorker } from "../test-support/queue-workers.mjs";
+import { startCutProxy } from "../test-support/cut-proxy.mjs";
 
 const EXECUTORS = fileURLToPath(new URL("../test-support/queue-durable-executors.mjs", import.meta.url));
 const RUNS = 200;
@@ -41,16 +43,63 @@ test("three workers, 200 runs, Redis and then PostgreSQL restarted under load: e
     await redis.stop();
     await postgres.stop();
   });
-  const log = join(tempDir(t, "fleet"), "effects.log");
-  const env = { ATOMITON_TEST_EFFECT_LOG: log };
   const queue = "fleet";
-  const workers = [0, 1, 2].map(() =>
-    startWorker(t, redis.url, queue, ["--store", postgres.url, "--concurrency", "4"], { executors: EXECUTORS, env }),
-  );
-  for (const worker of workers) await worker.until((lines) => lines.some((line) => line.startsWith("worker ")), "ready");
+  await startWorkers(t, "fleet", redis.url, queue, postgres.url);
   const conductor = createQueueConductor({ connection: redis.url, queue, store: postgres.url, pollInterval: 1000 });
   t.after(() => conductor.close());
+  const load = underLoad(conductor);
+  await load.reached(0.25);
+  redis = await redis.restart();
+  await load.reached(0.55);
+  postgres = await postgres.restart();
+  await everyRunOnceWhole(await load.all, conductor);
+  // A pool on PostgreSQL keeps its saved flows there too: another producer reads them.
+  await conductor.storage.saveFlow({ ...flowFor(1), name: "kept in the database" });
+  const other = createQueueConductor({ connection: redis.url, queue, store: postgres.url });
+  t.after(() => other.close());
+  assert.equal((await other.storage.loadFlow("fleet-1")).name, "kept in the database");
+});
 
+test("three workers cut off from Redis and PostgreSQL twice under load (a proxy resets their connections): each run once, with its right result and one whole record", {
+  timeout: 600_000,
+}, async (t) => {
+  const redis = await startRedis();
+  const postgres = await startPostgres();
+  const [redisCut, postgresCut] = await Promise.all([startCutProxy(redis.port), startCutProxy(postgres.port)]);
+  t.after(async () => {
+    await Promise.all([redisCut.close(), postgresCut.close()]);
+    await redis.stop();
+    await postgres.stop();
+  });
+  const queue = "fleet-cut";
+  // The workers reach their stores through the proxies; the producer directly.
+  const viaPostgres = `postgres://postgres@127.0.0.1:${postgresCut.port}/postgres`;
+  await startWorkers(t, "fleet-cut", `redis://127.0.0.1:${redisCut.port}`, queue, viaPostgres);
+  const conductor = createQueueConductor({ connection: redis.url, queue, store: postgres.url, pollInterval: 1000 });
+  t.after(() => conductor.close());
+  const load = underLoad(conductor);
+  await load.reached(0.25);
+  // Shorter than the workers' lock (2 s here): their runs stay theirs.
+  redisCut.cut(1000);
+  postgresCut.cut(1000);
+  await load.reached(0.55);
+  // Longer than the lock: the pool takes their runs for lost, and resumes them.
+  redisCut.cut(4000);
+  postgresCut.cut(4000);
+  await everyRunOnceWhole(await load.all, conductor);
+});
+
+/** Three `atomiton worker` processes on `redisUrl` keeping the history in `store`, once ready. */
+async function startWorkers(t, name, redisUrl, queue, store) {
+  const env = { ATOMITON_TEST_EFFECT_LOG: join(tempDir(t, name), "effects.log") };
+  const workers = [0, 1, 2].map(() =>
+    startWorker(t, redisUrl, queue, ["--store", store, "--concurrency", "4"], { executors: EXECUTORS, env }),
+  );
+  for (const worker of workers) await worker.until((lines) => lines.some((line) => line.startsWith("worker ")), "ready");
+}
+
+/** The runs queued at once: `reached(share)` resolves once that share of them has resolved. */
+function underLoad(conductor) {
   let done = 0;
   const results = Array.from({ length: RUNS }, (_, n) =>
     conductor.node.run(flowFor(n), { executionId: `fleet-run-${n}`, input: { default: [1, 2, 3] } }).then((result) => {
@@ -58,12 +107,14 @@ test("three workers, 200 runs, Redis and then PostgreSQL restarted under load: e
       return result;
     }),
   );
-  await until(() => done >= RUNS * 0.25, 300_000, "a quarter of the runs done");
-  redis = await redis.restart();
-  await until(() => done >= RUNS * 0.55, 300_000, "over half the runs done after Redis came back");
-  postgres = await postgres.restart();
-  const all = await Promise.all(results);
+  return {
+    reached: (share) => until(() => done >= RUNS * share, 300_000, `${share * 100}% of the runs done`),
+    all: Promise.all(results),
+  };
+}
 
+/** Each run resolved with its right result, and has one record, ended `success`, with each of its nodes. */
+async function everyRunOnceWhole(all, conductor) {
   all.forEach((result, n) => {
     assert.equal(result.success, true, `run ${n}: ${result.error?.code} ${result.error?.message}`);
     assert.deepEqual(result.data, expected(n), `run ${n}'s result: ${JSON.stringify(result.data)}`);
@@ -75,11 +126,6 @@ test("three workers, 200 runs, Redis and then PostgreSQL restarted under load: e
   };
   await until(finished, 120_000, "every run recorded and ended").catch(async (error) => {
     const page = await conductor.executions.list({ limit: 1000 });
-    // A pool on PostgreSQL keeps its saved flows there too: another producer reads them.
-    await conductor.storage.saveFlow({ ...flowFor(1), name: "kept in the database" });
-    const other = createQueueConductor({ connection: redis.url, queue, store: postgres.url });
-    t.after(() => other.close());
-    assert.equal((await other.storage.loadFlow("fleet-1")).name, "kept in the database");
     const seen = new Set(page.executions.map((run) => run.id));
     const missing = Array.from({ length: RUNS }, (_, n) => `fleet-run-${n}`).filter((id) => !seen.has(id));
     const open = page.executions.filter((run) => run.status !== "success").map((run) => `${run.id}:${run.status}`);
@@ -97,4 +143,4 @@ test("three workers, 200 runs, Redis and then PostgreSQL restarted under load: e
     const ended = new Set(record.nodes.filter((node) => node.state === "completed").map((node) => node.nodeId));
     assert.deepEqual([...ended].sort(), ["e0", "e1", "e2"], `run ${n}: every node recorded`);
   }
-});
+}

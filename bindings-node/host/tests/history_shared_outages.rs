@@ -109,6 +109,10 @@ fn postgres_writes_made_while_the_server_is_away_are_stored_once_it_is_back() {
     store.write(ended("before", RunStatus::Success, 4.0));
     wait(store.stored().expect("says when its writes are stored"));
     assert_eq!(status_of(&store, "before"), RunStatus::Success, "the write after the restart");
+    // And a read, the first request after a restart, is answered (on a new connection).
+    server.borrow_mut().stop();
+    server.borrow_mut().start_again();
+    assert_eq!(wait(store.list(ListQuery::default())).expect("the first read").total, 2);
 }
 
 #[test]

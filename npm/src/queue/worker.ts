@@ -20,6 +20,7 @@ import { ErrorCode } from "../types/errors.js";
 import { loadBullmq, resolveLocation } from "./connection.js";
 import { eventsProgress, executionIdOf, readRunJob, resultText } from "./payload.js";
 import { queueHistoryConfig } from "./history.js";
+import { lostResults as keptLostResults } from "./lost-results.js";
 import { MESSAGES } from "../types/wire.generated.js";
 import { otelApi } from "../telemetry/api.js";
 import "../telemetry/node-api.js";
@@ -83,6 +84,13 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const engine = new NativeEngine(config);
   engine.setExecutorFactory(factory);
   const running = new Map<string, Running>();
+  const lockDuration = options.lockDuration ?? 10_000;
+  // Set once the BullMQ worker exists (its Redis client keeps the results of runs it lost).
+  let redisClient: () => Promise<{
+    set(key: string, value: string, mode: "EX", seconds: number): Promise<unknown>;
+    get(key: string): Promise<string | null>;
+  }>;
+  const lostResults = keptLostResults(() => redisClient(), `${where.prefix}:${where.queue}`, lockDuration);
   const cancelledEarly = new Map<string, ReturnType<typeof setTimeout>>();
   const report = options.onRun ?? (() => {});
 
@@ -121,10 +129,12 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     // The job comes back after its worker died: the run goes on from its checkpoints, or ends.
     let resume: WireRunOptions["resume"];
     if (job.stalledCounter > 0) {
-      const takeOver = await lostRun(engine, executionId, resumeLost && runOptions.history !== false);
+      const takeOver = await lostRun(engine, executionId, resumeLost && runOptions.history !== false, () => lostResults.take(job));
+      if ("text" in takeOver) return takeOver.text;
       if ("result" in takeOver) return resultText(failedResult({ ...takeOver.result, executionId, nodeId: flowId }));
       resume = takeOver.resume;
     }
+    const began = Date.now();
     const run: Running = { job, events: runOptions.events, sent: Promise.resolve() };
     running.set(executionId, run);
     report({ type: resume ? "resumed" : "started", executionId, flowId });
@@ -166,7 +176,12 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       // batches writes; waiting for each run's cost a worker much of its throughput:
       // docs/PERFORMANCE.md, "Queue mode").
       report({ type: "ended", executionId, flowId, success: result.success, code: result.error?.code, duration: result.duration ?? 0 });
-      return resultText(result);
+      const text = resultText(result);
+      // The run ended here, but its lock may have lapsed meanwhile (Redis out of reach for longer
+      // than the lock): the job then goes to another worker, and this result would be lost with
+      // the lock. It is kept where that worker looks for it.
+      await lostResults.keepIfLost(job, text, began);
+      return text;
     })();
     run.ended = ended;
     try {
@@ -185,7 +200,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     prefix: where.prefix,
     name: id,
     concurrency: options.concurrency ?? 4,
-    lockDuration: options.lockDuration ?? 10_000,
+    lockDuration,
     stalledInterval: options.stalledInterval ?? 5_000,
     // What becomes of a run whose worker died (see the module comment): its job goes back to the
     // queue to be resumed, so many times; or it fails at once (at most once).
@@ -193,7 +208,11 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     // Runs are taken only once cancellations can reach them (below).
     autorun: false,
   });
-  worker.on("error", (error) => process.emitWarning(`queue worker ${id}: ${error.message}`, { code: "ATOMITON_QUEUE_WORKER" }));
+  redisClient = async () => (await worker.client) as unknown as Awaited<ReturnType<typeof redisClient>>;
+  worker.on("error", (error) => {
+    lostResults.trouble();
+    process.emitWarning(`queue worker ${id}: ${error.message}`, { code: "ATOMITON_QUEUE_WORKER" });
+  });
   const crashed = (jobId: string | undefined) => {
     const executionId = jobId === undefined ? undefined : executionIdOf(jobId);
     if (executionId === undefined) return;
@@ -213,6 +232,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   // as suspended (recorded interrupted, its checkpoints kept) for the worker that takes it over;
   // once that worker has claimed it, nothing more this one writes lands.
   worker.on("lockRenewalFailed", (jobIds: string[]) => {
+    lostResults.trouble();
     for (const jobId of jobIds) {
       const executionId = executionIdOf(jobId);
       // A run whose job came back here holds the job's new lock: it goes on.
@@ -296,8 +316,8 @@ function observeQueueDepth(bull: ReturnType<typeof loadBullmq>, where: ReturnTyp
   return queue;
 }
 
-/** What a worker taking over a lost run's job does: resume it, or answer with a failure. */
-type TakeOver = { resume: WireRunOptions["resume"] } | { result: { code: ErrorCode; message: string } };
+/** What a worker taking over a lost run's job does: resume it, answer with the result its first worker kept, or with a failure. */
+type TakeOver = { resume: WireRunOptions["resume"] } | { text: string } | { result: { code: ErrorCode; message: string } };
 
 /**
  * A run whose worker died, taken over here: marked interrupted in the shared history (crashed,
@@ -306,13 +326,23 @@ type TakeOver = { resume: WireRunOptions["resume"] } | { result: { code: ErrorCo
  * Redis) had no node with effects start yet (one starts only once everything before it is
  * stored): it starts from the beginning.
  */
-async function lostRun(engine: NativeEngine, executionId: string, resumable: boolean): Promise<TakeOver> {
+async function lostRun(
+  engine: NativeEngine,
+  executionId: string,
+  resumable: boolean,
+  keptResult: () => Promise<string | undefined>,
+): Promise<TakeOver> {
   if (!resumable) {
     await engine.markCrashed(executionId, `${LOST_MESSAGE}; the run is marked crashed and not run again`);
     return { result: { code: ErrorCode.INTERNAL_ERROR, message: `${LOST_MESSAGE}; the run is marked crashed and not run again` } };
   }
   const status = await engine.markLost(executionId, LOST_MESSAGE);
   if (status === "interrupted" || status === "") return { resume: status === "" ? undefined : {} };
+  // Ended on the worker that lost it (cut off from Redis past its lock): the result it kept.
+  if (status !== "crashed") {
+    const text = await keptResult();
+    if (text !== undefined) return { text };
+  }
   const why =
     status === "crashed" ? "it is marked crashed and not run again" : `it had already ended (${status}): executions.get has its record`;
   return { result: { code: ErrorCode.INTERNAL_ERROR, message: `${LOST_MESSAGE}; ${why}` } };

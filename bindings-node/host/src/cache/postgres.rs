@@ -12,7 +12,7 @@ use atomiton_core::error::Result;
 use atomiton_core::host::BoxFuture;
 use atomiton_core::value::codec;
 
-use crate::history::postgresql::link::{Described, Link};
+use crate::history::postgresql::link::Link;
 use crate::history::store_failure;
 use crate::history::writer::Queue;
 
@@ -36,14 +36,11 @@ impl PostgresCache {
     /// Runs `job` with the connection on the store's thread.
     fn job<T: Send + 'static>(
         &self,
-        job: impl FnOnce(&mut postgres::Client) -> std::result::Result<T, postgres::Error>
+        job: impl FnMut(&mut postgres::Client) -> std::result::Result<T, postgres::Error>
             + Send
             + 'static,
     ) -> BoxFuture<'static, Result<T>> {
-        self.queue.read(move |link: &mut Link| {
-            let client = link.client()?;
-            job(client).map_err(|e| e.described())
-        })
+        self.queue.read(move |link: &mut Link| link.run(job))
     }
 }
 
@@ -93,9 +90,8 @@ impl CacheStore for PostgresCache {
                 Some(output) => Some(codec::to_json(&**output).map_err(|e| e.to_string())?),
                 None => None,
             };
-            let client = link.client()?;
-            client
-                .execute(
+            link.run(|client| {
+                client.execute(
                     "SELECT atomiton_cache_put($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                     &[
                         &key.to_hex(),
@@ -109,8 +105,8 @@ impl CacheStore for PostgresCache {
                         &signed(limits.max_bytes),
                     ],
                 )
-                .map(drop)
-                .map_err(|e| e.described())
+            })
+            .map(drop)
         }));
     }
 

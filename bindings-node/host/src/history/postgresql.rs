@@ -98,12 +98,9 @@ impl PostgresHistory {
     /// Runs `job` with the connection on the store's thread, after every write queued before it.
     fn read<T: Send + 'static, E: Described>(
         &self,
-        job: impl FnOnce(&mut postgres::Client) -> std::result::Result<T, E> + Send + 'static,
+        job: impl FnMut(&mut postgres::Client) -> std::result::Result<T, E> + Send + 'static,
     ) -> BoxFuture<'static, Result<T>> {
-        self.queue.read(move |link: &mut Link| match link.client() {
-            Ok(client) => job(client).map_err(|e| e.described()),
-            Err(message) => Err(message),
-        })
+        self.queue.read(move |link: &mut Link| link.run(job))
     }
 }
 

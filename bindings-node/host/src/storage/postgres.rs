@@ -30,13 +30,9 @@ impl PostgresStorage {
     /// Runs `job` with the connection on the storage's thread.
     fn job<T: Send + 'static>(
         &self,
-        job: impl FnOnce(&mut postgres::Client) -> Result<T, postgres::Error> + Send + 'static,
+        job: impl FnMut(&mut postgres::Client) -> Result<T, postgres::Error> + Send + 'static,
     ) -> BoxFuture<'static, EffectResult<T>> {
-        use crate::history::postgresql::link::Described;
-        let answer = self.queue.read(move |link: &mut Link| {
-            let client = link.client()?;
-            job(client).map_err(|e| e.described())
-        });
+        let answer = self.queue.read(move |link: &mut Link| link.run(job));
         Box::pin(async move {
             answer.await.map_err(|e| EffectError::new(EffectErrorKind::Other, e.message))
         })

@@ -91,6 +91,23 @@ impl Link {
 }
 
 impl Link {
+    /// Runs `job` on the connection; when it fails because the connection turned out broken
+    /// (the server restarted, or closed it: only a request finds out), once more on a new one.
+    pub(crate) fn run<T, E: Described>(
+        &mut self,
+        mut job: impl FnMut(&mut Client) -> Result<T, E>,
+    ) -> Result<T, String> {
+        match job(self.client()?) {
+            Err(_) if self.broken() => job(self.client()?).map_err(|e| e.described()),
+            answer => answer.map_err(|e| e.described()),
+        }
+    }
+
+    /// Whether the connection is known to be gone.
+    pub(crate) fn broken(&self) -> bool {
+        self.client.as_ref().is_none_or(Client::is_closed)
+    }
+
     /// The connection and statement `sql`, prepared on it once (a call then costs one round
     /// trip, not two).
     pub(super) fn prepared(

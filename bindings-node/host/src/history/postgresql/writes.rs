@@ -93,9 +93,9 @@ impl Writer {
                     return Applied::Done;
                 }
                 Err(error) if retried(&error) => continue,
-                // No code: the connection broke, before or after the server took the batch (its
-                // number tells).
-                Err(error) if error.code().is_none() => {
+                // No code, or the server closed the connection (it is shutting down): the
+                // connection broke, before or after the server took the batch (its number tells).
+                Err(error) if error.code().is_none() || link.broken() => {
                     return Applied::Unreachable(error.described())
                 }
                 Err(error) if careful => {
