@@ -113,6 +113,26 @@ fn main() {
             wait(s.list(ListQuery::default())).expect("list");
         }),
     );
+    // Start times are 10 ms apart: the newest 1% of runs began at 9,900,000 ms or later.
+    let newest = |share: f64| Some(runs as f64 * 10.0 * (1.0 - share));
+    let s = shared.clone();
+    time(
+        "a page of 50 in a time range holding 1% of the runs (with the total)",
+        21,
+        Box::new(move || {
+            wait(s.list(ListQuery { since: newest(0.01), ..ListQuery::default() })).expect("list");
+        }),
+    );
+    let s = shared.clone();
+    time(
+        "a page of 50 of one status in a time range holding 10% of the runs (with the total)",
+        21,
+        Box::new(move || {
+            let query =
+                ListQuery { status: Some(Failed), since: newest(0.1), ..ListQuery::default() };
+            wait(s.list(query)).expect("list");
+        }),
+    );
     let s = shared.clone();
     let mut at = 0;
     time(

@@ -102,6 +102,8 @@ const MIGRATIONS: &[&str] = &[
     );",
     // 6: the node result cache a fleet shares (see sql/cache.sql).
     include_str!("sql/cache.sql"),
+    // 7: a batch applied a kind of write at a time (see sql/write_sets.sql).
+    include_str!("sql/write_sets.sql"),
 ];
 
 /// A key of our own for `pg_advisory_xact_lock`: two processes opening one database at once
