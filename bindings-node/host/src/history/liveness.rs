@@ -19,12 +19,20 @@ pub const OWNER_TIMEOUT_VARIABLE: &str = "ATOMITON_OWNER_TIMEOUT_MS";
 const DEFAULT_OWNER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How long a fleet process may go unheard before its runs are taken for lost.
+/// A value that is not a whole number of milliseconds above 0 is said so on stderr, and the
+/// default used.
 pub(crate) fn owner_timeout() -> Duration {
-    std::env::var(OWNER_TIMEOUT_VARIABLE)
-        .ok()
-        .and_then(|ms| ms.trim().parse::<u64>().ok())
-        .filter(|ms| *ms > 0)
-        .map_or(DEFAULT_OWNER_TIMEOUT, Duration::from_millis)
+    let Ok(given) = std::env::var(OWNER_TIMEOUT_VARIABLE) else { return DEFAULT_OWNER_TIMEOUT };
+    match given.trim().parse::<u64>() {
+        Ok(ms) if ms > 0 => Duration::from_millis(ms),
+        _ => {
+            eprintln!(
+                "[atomiton] {OWNER_TIMEOUT_VARIABLE}={given:?} is not a whole number of milliseconds above 0: {} s is used",
+                DEFAULT_OWNER_TIMEOUT.as_secs()
+            );
+            DEFAULT_OWNER_TIMEOUT
+        }
+    }
 }
 
 /// A name for one store a process opened, unique in the fleet: what its batches are numbered
@@ -39,29 +47,49 @@ pub(crate) fn now_ms() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
 }
 
+/// The `idle` of a shared store's thread (see `Queue::spawn_with_idle`): `beat` every sixth of
+/// the owner timeout, and `recover` (given the timeout and the time now) once every timeout.
+/// Either failing (the server away) waits for the next round.
+pub(crate) fn idle<C>(
+    mut beat: impl FnMut(&mut C) + Send,
+    mut recover: impl FnMut(&mut C, Duration, f64) + Send,
+) -> impl FnMut(&mut C) -> Option<Duration> + Send {
+    let mut rounds = Rounds::new();
+    move |conn: &mut C| {
+        let (due, next) = rounds.due();
+        if due.beat {
+            beat(conn);
+        }
+        if due.recover {
+            recover(conn, rounds.timeout, now_ms());
+        }
+        Some(next)
+    }
+}
+
 /// A store thread's work while nothing is queued: a beat every sixth of the timeout, and a
 /// look for runs whose owner stopped once every timeout.
-pub(crate) struct Rounds {
+struct Rounds {
     timeout: Duration,
     beaten: Option<Instant>,
     recovered: Instant,
 }
 
 /// What is due now.
-pub(crate) struct Due {
-    pub(crate) beat: bool,
-    pub(crate) recover: bool,
+struct Due {
+    beat: bool,
+    recover: bool,
 }
 
 impl Rounds {
     /// Rounds for a store just opened (its opener recovers at once: the first look is a
     /// timeout away).
-    pub(crate) fn new() -> Rounds {
+    fn new() -> Rounds {
         Rounds { timeout: owner_timeout(), beaten: None, recovered: Instant::now() }
     }
 
     /// What is due, and how long until the next round.
-    pub(crate) fn due(&mut self) -> (Due, Duration) {
+    fn due(&mut self) -> (Due, Duration) {
         let beat_every = self.timeout / 6;
         let now = Instant::now();
         let beat = self.beaten.is_none_or(|at| now.duration_since(at) >= beat_every);
@@ -73,9 +101,5 @@ impl Rounds {
             self.recovered = now;
         }
         (Due { beat, recover }, beat_every.min(self.timeout))
-    }
-
-    pub(crate) fn timeout(&self) -> Duration {
-        self.timeout
     }
 }

@@ -32,7 +32,7 @@ use atomiton_core::history::{
 };
 use atomiton_core::host::BoxFuture;
 
-use super::liveness::{now_ms, owner_timeout, writer_name, Rounds};
+use super::liveness::{self, owner_timeout, writer_name};
 use super::stored::{failure, KnownFlows};
 use super::writer::{Batch, Queue};
 use link::{Described, Link};
@@ -76,20 +76,14 @@ impl PostgresHistory {
         };
         let apply = move |link: &mut Link, batch: &mut Batch| writer.apply(link, batch);
         // While nothing is queued: say this process is alive, and look for runs whose owner
-        // stopped (see liveness.rs). Either failing (the server away) waits for the next round.
-        let (mut rounds, owner) = (Rounds::new(), owner.to_owned());
-        let idle = move |link: &mut Link| {
-            let (due, next) = rounds.due();
-            if let Ok(client) = link.client() {
-                if due.beat {
-                    let _ = reads::beat(client, &owner, &name);
-                }
-                if due.recover {
-                    let _ = reads::recover(client, &|_| false, rounds.timeout(), now_ms());
-                }
-            }
-            Some(next)
-        };
+        // stopped (see liveness.rs).
+        let owner = owner.to_owned();
+        let idle = liveness::idle(
+            move |link: &mut Link| drop(link.run(|client| reads::beat(client, &owner, &name))),
+            |link: &mut Link, timeout, now| {
+                drop(link.run(|client| reads::recover(client, &|_| false, timeout, now)));
+            },
+        );
         let queue = Queue::spawn_with_idle(link, LINGER, apply, idle)
             .map_err(|e| failure(format!("cannot start its thread: {e}")))?;
         Ok(PostgresHistory { queue, capture })

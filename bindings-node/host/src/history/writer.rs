@@ -211,23 +211,16 @@ impl<C> Server<C> {
     /// The next command: one held, else the queue's; while none comes, `idle` is called (again
     /// after the wait it asks for). `None` once the queue is dropped and drained.
     fn next(&mut self) -> Option<Command<C>> {
-        if let Some(command) = self.held.pop_front() {
-            return Some(command);
-        }
-        if self.closed {
-            return None;
-        }
         loop {
-            match self.receiver.try_recv() {
-                Ok(command) => return Some(command),
-                Err(TryRecvError::Disconnected) => return None,
-                Err(TryRecvError::Empty) => {}
+            if let Some(command) = self.waiting(None) {
+                return Some(command);
+            }
+            if self.closed {
+                return None;
             }
             let Some(wait) = (self.idle)(&mut self.conn) else { return self.receiver.recv().ok() };
-            match self.receiver.recv_timeout(wait) {
-                Ok(command) => return Some(command),
-                Err(RecvTimeoutError::Timeout) => continue,
-                Err(RecvTimeoutError::Disconnected) => return None,
+            if let Some(command) = self.waiting(Some(Instant::now() + wait)) {
+                return Some(command);
             }
         }
     }
