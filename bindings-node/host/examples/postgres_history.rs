@@ -59,9 +59,11 @@ fn main() {
                SELECT 'run-' || g, 'flow-' || (g % 100), 'h', (ARRAY['success','failed','cancelled'])[g % 3 + 1],
                       g * 10.0, g * 10.0 + 5, 5, 'bench', '', '{{}}', '{{}}'
                FROM generate_series(1, {runs}) g;
-             INSERT INTO atomiton_nodes (run_seq, node_id, node_type, state, attempts, reused, reusable, output, start_time, end_time)
-               SELECT seq, n, 'transform', '\"completed\"', 1, false, true, '[1,2,3]', start_time, start_time + 1
-               FROM atomiton_runs, (VALUES ('a'), ('b')) AS nodes(n);
+             INSERT INTO atomiton_node_sets (run_seq, nodes)
+               SELECT seq, json_build_array(
+                   json_build_array('a', 'transform', '\"completed\"', 1, false, true, null, '[1,2,3]', null, start_time, start_time + 1, null, null),
+                   json_build_array('b', 'transform', '\"completed\"', 1, false, true, null, '[1,2,3]', null, start_time, start_time + 1, null, null))::TEXT
+               FROM atomiton_runs;
              SET session_replication_role = origin;
              DELETE FROM atomiton_run_counts;
              INSERT INTO atomiton_run_counts (flow_id, status, runs)
@@ -195,8 +197,10 @@ fn main() {
             pg = pg.min(record(&*shared, &format!("pg{round}{one_at_a_time}"), one_at_a_time));
             lite = lite.min(record(&sqlite, &format!("lite{round}{one_at_a_time}"), one_at_a_time));
         }
+        // The goal is for a worker's writes (batched); one at a time is a round trip a run.
+        let goal = if one_at_a_time { "" } else { "; goal <= 1.5x" };
         println!(
-            "recording a 10-node run, {label}: PostgreSQL {pg:.0} us, SQLite {lite:.0} us ({:.2}x; goal <= 1.5x)",
+            "recording a 10-node run, {label}: PostgreSQL {pg:.0} us, SQLite {lite:.0} us ({:.2}x{goal})",
             pg / lite
         );
     }

@@ -7,7 +7,7 @@ mod common;
 
 use std::sync::OnceLock;
 
-use atomiton_core::history::{Capture, HistoryStore, ListQuery, RunStatus};
+use atomiton_core::history::{Capture, HistoryStore, ListQuery, Prune, RunStatus};
 use atomiton_core::testing::history_store::{check_history_store, CHECKED_MAX_VALUE_BYTES};
 use atomiton_core::testing::wait;
 use atomiton_native_host::history::postgres_schema_version;
@@ -15,7 +15,7 @@ use atomiton_native_host::PostgresHistory;
 use common::durable_stores::{
     a_lost_run_is_interrupted_claimed_once_and_fenced, completed, large, sync,
 };
-use common::history::{ended, run, run_with};
+use common::history::{ended, node, run, run_with};
 use common::postgres_server::PostgresServer;
 
 /// One server for the file's tests (each has a database of its own).
@@ -122,4 +122,31 @@ fn tls_connections_verify_the_server_against_sslrootcert() {
     assert!(plain.message.contains("no encryption"), "{}", plain.message);
     let untrusted = works(format!("{url}?sslmode=require")).expect_err("untrusted refused");
     assert!(untrusted.message.to_lowercase().contains("certificate"), "{}", untrusted.message);
+}
+
+#[test]
+fn a_run_deleted_or_pruned_takes_its_nodes_and_its_count_with_it() {
+    let store = open("forget", "w-1");
+    for (id, start) in [("one", 1.0), ("two", 2.0), ("three", 3.0)] {
+        store.write(run(id, start));
+        store.write(node(id, "a", start));
+        store.write(node(id, "b", start));
+        store.write(ended(id, RunStatus::Success, start + 0.5));
+    }
+    sync(&store);
+    let mut client =
+        postgres::Client::connect(&server().database("forget"), postgres::NoTls).expect("connect");
+    let mut count = |sql: &str| -> i64 { client.query_one(sql, &[]).expect("count").get(0) };
+    assert_eq!(count("SELECT COUNT(*) FROM atomiton_nodes"), 6, "two nodes a run, in the view");
+    assert_eq!(count("SELECT COUNT(*) FROM atomiton_node_sets"), 3, "a set a run and batch");
+    assert!(wait(store.delete("one".into())).expect("delete"));
+    let pruned = wait(store.prune(Prune { before: None, keep: Some(1) })).expect("prune");
+    assert_eq!(pruned, 1);
+    assert_eq!(count("SELECT COUNT(*) FROM atomiton_node_sets"), 1, "only the kept run's");
+    let counted =
+        "SELECT COALESCE(SUM(runs), 0)::BIGINT FROM atomiton_run_counts WHERE status = 'success'";
+    assert_eq!(count(counted), 1, "counted once, by the batch, and uncounted by the triggers");
+    let kept = wait(store.get("three".into())).expect("get").expect("kept");
+    let nodes: Vec<_> = kept.nodes.iter().map(|n| &*n.node_id).collect();
+    assert_eq!(nodes, ["a", "b"]);
 }

@@ -187,9 +187,10 @@ fn tables_an_earlier_version_made_are_migrated_with_their_runs() {
     let url = server.database("earlier");
     // Version 3's tables, and a run written by version 3's function.
     postgres_migrate_to(&url, 3).expect("version 3");
+    let node = r#"{"op":"node","id":"old","node":"a","type":"transform","state":"\"completed\"","attempts":1,"reused":false,"reusable":true,"input":null,"output":"{\"b\":1,\"a\":[1, 2]}","error":null,"start":1,"end":1.5,"cacheKey":null,"cacheAge":null}"#;
     let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
     let begin = format!(
-        r#"[{{"op":"begin","id":"old","flowId":"f","hash":"h","status":"running","start":1,"end":null,"duration":null,"error":null,"retryOf":null,"owner":"w-old","durable":false,"input":"{{}}","variables":"{{}}","flow":"{{\"id\":\"f\"}}"}},{{"op":"ended","id":"old","status":"{}","end":2,"error":null}}]"#,
+        r#"[{{"op":"begin","id":"old","flowId":"f","hash":"h","status":"running","start":1,"end":null,"duration":null,"error":null,"retryOf":null,"owner":"w-old","durable":false,"input":"{{}}","variables":"{{}}","flow":"{{\"id\":\"f\"}}"}},{node},{{"op":"ended","id":"old","status":"{}","end":2,"error":null}}]"#,
         RunStatus::Success.as_str()
     );
     client
@@ -204,11 +205,45 @@ fn tables_an_earlier_version_made_are_migrated_with_their_runs() {
     assert_eq!(version, postgres_schema_version(), "migrated on open");
     let old = wait(store.get("old".into())).expect("get").expect("kept");
     assert_eq!((old.summary.status, old.summary.duration), (RunStatus::Success, Some(1.0)));
+    let kept: Vec<_> = old.nodes.iter().map(|n| (&*n.node_id, n.output.clone())).collect();
+    let output = atomiton_core::json!({"b": 1, "a": [1, 2]});
+    assert_eq!(kept, [("a", Some(output.clone()))], "its nodes moved to node sets (migration 8)");
+    // A process of the version before, still running while its fleet is upgraded, writes its
+    // JSON batches on.
+    let batch = begin.replace("\"old\"", "\"older\"");
+    let applied: i32 = client
+        .query_one(
+            "SELECT atomiton_write('w-old', 'w-old-1', 1, $1::TEXT::JSONB, FALSE)",
+            &[&batch],
+        )
+        .expect("written as version 7 wrote")
+        .get(0);
+    assert_eq!(applied, 0);
+    let older = wait(store.get("older".into())).expect("get").expect("stored");
+    assert_eq!(older.summary.status, RunStatus::Success);
+    assert_eq!(older.nodes.len(), 1);
+    assert_eq!(older.nodes[0].output, Some(output));
+    // Sent again write by write (`careful`, after a batch failed whole), a write the server
+    // refuses (a run without a flow id) is dropped and counted; the others are stored.
+    let bad = begin.replace("\"old\"", "\"eldest\"").replace("\"flowId\":\"f\"", "\"flowId\":null");
+    let careful = format!("{},{}", batch.trim_end_matches(']'), bad.trim_start_matches('['))
+        .replace("\"older\"", "\"oldest\"");
+    let dropped: i32 = client
+        .query_one(
+            "SELECT atomiton_write('w-old', 'w-old-1', 2, $1::TEXT::JSONB, TRUE)",
+            &[&careful],
+        )
+        .expect("written write by write")
+        .get(0);
+    assert_eq!(dropped, 1, "the eldest run's begin refused");
+    let oldest = wait(store.get("oldest".into())).expect("get").expect("stored");
+    assert_eq!((oldest.summary.status, oldest.nodes.len()), (RunStatus::Success, 1));
+    assert!(wait(store.get("eldest".into())).expect("get").is_none());
     store.write(run("new", 3.0));
     store.write(ended("new", RunStatus::Success, 4.0));
     sync(&store);
     let page = wait(store.list(ListQuery::default())).expect("list");
-    assert_eq!(page.total, 2, "the counts kept by version 2's triggers go on");
+    assert_eq!(page.total, 4, "the counts kept by version 2's triggers go on");
 }
 
 #[test]

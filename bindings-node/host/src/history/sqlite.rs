@@ -17,7 +17,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
 use super::checkpoints;
 use super::journal::Journal;
-use super::stored::{failure, from_json, status, to_json, value, KnownFlows};
+use super::stored::{failure, from_json, status, to_json, value, KnownFlows, NodeRow};
 use super::writer::{Applied, Batch, Queue};
 
 /// Run records in one SQLite file. Writes are queued to the store's thread and never wait;
@@ -156,27 +156,26 @@ fn begin(
 }
 
 fn node_ended(tx: &Transaction<'_>, node: &NodeEnded, capture: &Capture) -> rusqlite::Result<()> {
-    let output = node.captured_output(capture);
-    let reusable = node.state.has_output() && output.as_ref().is_none_or(|o| o.exact);
+    let row = NodeRow::of(node, capture);
     tx.prepare_cached(
         "INSERT INTO nodes (run_seq, node_id, node_type, state, attempts, reused, reusable, input, output, error, start_time, end_time, cache_key, cache_age)
          SELECT seq, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14 FROM runs WHERE id = ?1",
     )?
     .execute(params![
         &*node.execution_id,
-        &*node.node_id,
-        &*node.node_type,
-        to_json(&node.state),
-        node.attempts,
-        node.reused,
-        reusable,
-        node.input.as_ref().map(|i| capture.input(i).json),
-        output.map(|o| o.json),
-        node.error.as_ref().map(to_json),
-        node.start_time,
-        node.end_time,
-        node.cache.as_ref().map(|(key, _)| key.as_str()),
-        node.cache.as_ref().map(|&(_, age)| age)
+        row.node_id,
+        row.node_type,
+        row.state,
+        row.attempts,
+        row.reused,
+        row.reusable,
+        row.input,
+        row.output,
+        row.error,
+        row.start_time,
+        row.end_time,
+        row.cache_key,
+        row.cache_age
     ])?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use atomiton_core::error::{ErrorCode, ExecutionError};
-use atomiton_core::history::{RunBegun, RunStatus};
+use atomiton_core::history::{Capture, NodeEnded, RunBegun, RunStatus};
 use atomiton_core::value::{codec, Value};
 
 /// A store's failure, as the `executions.*` calls report it.
@@ -21,6 +21,45 @@ pub(crate) fn store_failure(message: String) -> ExecutionError {
 /// A field written as JSON (errors, node states).
 pub(super) fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
+}
+
+/// A node's record as the SQL stores keep it, a column each (values as JSON texts, kept as
+/// `capture` says); `reusable` when its output is whole, so a retry may reuse it.
+pub(super) struct NodeRow<'a> {
+    pub(super) node_id: &'a str,
+    pub(super) node_type: &'a str,
+    pub(super) state: String,
+    pub(super) attempts: u32,
+    pub(super) reused: bool,
+    pub(super) reusable: bool,
+    pub(super) input: Option<String>,
+    pub(super) output: Option<String>,
+    pub(super) error: Option<String>,
+    pub(super) start_time: Option<f64>,
+    pub(super) end_time: Option<f64>,
+    pub(super) cache_key: Option<&'a str>,
+    pub(super) cache_age: Option<f64>,
+}
+
+impl<'a> NodeRow<'a> {
+    pub(super) fn of(node: &'a NodeEnded, capture: &Capture) -> NodeRow<'a> {
+        let output = node.captured_output(capture);
+        NodeRow {
+            node_id: &node.node_id,
+            node_type: &node.node_type,
+            state: to_json(&node.state),
+            attempts: node.attempts,
+            reused: node.reused,
+            reusable: node.state.has_output() && output.as_ref().is_none_or(|o| o.exact),
+            input: node.input.as_ref().map(|i| capture.input(i).json),
+            output: output.map(|o| o.json),
+            error: node.error.as_ref().map(to_json),
+            start_time: node.start_time,
+            end_time: node.end_time,
+            cache_key: node.cache.as_ref().map(|(key, _)| key.as_str()),
+            cache_age: node.cache.as_ref().map(|&(_, age)| age),
+        }
+    }
 }
 
 /// A JSON field read back; `None` when absent or unreadable.

@@ -99,7 +99,7 @@ pub(super) fn get(client: &mut Client, id: &str) -> Result<Option<RunRecord>, po
     let field = |text: Option<String>| value(text).unwrap_or(Value::Null);
     let (flow, input, variables) = (row.try_get(12)?, row.try_get(13)?, row.try_get(14)?);
     let nodes = client
-        .query("SELECT node_id, node_type, state, attempts, reused, reusable, input, output, error, start_time, end_time, cache_key, cache_age FROM atomiton_nodes WHERE run_seq = $1 ORDER BY end_time IS NULL, end_time, row_seq", &[&seq])?
+        .query("SELECT node_id, node_type, state, attempts, reused, reusable, input, output, error, start_time, end_time, cache_key, cache_age FROM atomiton_nodes WHERE run_seq = $1 ORDER BY end_time IS NULL, end_time, set_seq, at", &[&seq])?
         .iter()
         .map(node)
         .collect::<Result<Vec<_>, _>>()?;

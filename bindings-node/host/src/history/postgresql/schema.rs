@@ -104,6 +104,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/cache.sql"),
     // 7: a batch applied a kind of write at a time (see sql/write_sets.sql).
     include_str!("sql/write_sets.sql"),
+    // 8: a batch sent as typed columns, nodes kept a set at a time, counted once per batch (see
+    // sql/write_columns.sql).
+    include_str!("sql/write_columns.sql"),
 ];
 
 /// A key of our own for `pg_advisory_xact_lock`: two processes opening one database at once
