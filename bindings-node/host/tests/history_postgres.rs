@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use atomiton_core::history::{Capture, HistoryStore, ListQuery, Prune, RunStatus};
 use atomiton_core::testing::history_store::{check_history_store, CHECKED_MAX_VALUE_BYTES};
@@ -149,4 +149,62 @@ fn a_run_deleted_or_pruned_takes_its_nodes_and_its_count_with_it() {
     let kept = wait(store.get("three".into())).expect("get").expect("kept");
     let nodes: Vec<_> = kept.nodes.iter().map(|n| &*n.node_id).collect();
     assert_eq!(nodes, ["a", "b"]);
+}
+
+#[test]
+fn reads_run_side_by_side_on_connections_of_their_own_and_never_hold_up_writes() {
+    // Two reading connections (and the writer's): `connection_limit=3`.
+    let url = format!("{}?connection_limit=3", server().database("pool"));
+    let store = Arc::new(PostgresHistory::open(&url, Capture::default(), "w-1").expect("open"));
+    store.write(run("one", 1.0));
+    store.write(node("one", "a", 1.0));
+    store.write(ended("one", RunStatus::Success, 2.0));
+    sync(&*store);
+
+    // Reading a run's nodes now waits for this lock; writing a run without nodes does not.
+    let mut locker =
+        postgres::Client::connect(&url.replace("?connection_limit=3", ""), postgres::NoTls)
+            .expect("connect");
+    let mut lock = locker.transaction().expect("begin");
+    lock.batch_execute("LOCK TABLE atomiton_node_sets IN ACCESS EXCLUSIVE MODE").expect("lock");
+    let readers: Vec<_> = (0..4)
+        .map(|_| {
+            let store = store.clone();
+            std::thread::spawn(move || wait(store.get("one".into())))
+        })
+        .collect();
+    let mut watcher =
+        postgres::Client::connect(&url.replace("?connection_limit=3", ""), postgres::NoTls)
+            .expect("connect");
+    let waiting = |watcher: &mut postgres::Client| -> (i64, i64) {
+        let row = watcher
+            .query_one(
+                "SELECT COUNT(*) FILTER (WHERE wait_event_type = 'Lock'), COUNT(*)
+                 FROM pg_stat_activity WHERE datname = 'pool' AND application_name = 'atomiton'",
+                &[],
+            )
+            .expect("activity");
+        (row.get(0), row.get(1))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while waiting(&mut watcher).0 < 2 {
+        assert!(std::time::Instant::now() < deadline, "two reads waiting on the lock");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // A write is stored while both readers wait (it used to queue behind the first read).
+    store.write(run("two", 3.0));
+    store.write(ended("two", RunStatus::Failed, 4.0));
+    wait(store.stored().expect("says when its writes are stored"));
+    let stored = watcher
+        .query_one("SELECT status FROM atomiton_runs WHERE id = 'two'", &[])
+        .expect("stored");
+    assert_eq!(stored.get::<_, String>(0), "failed");
+    let (locked, connections) = waiting(&mut watcher);
+    assert_eq!(locked, 2, "the other two reads wait in the pool, not on the server");
+    assert_eq!(connections, 3, "the writer's connection and two readers'");
+    lock.commit().expect("release");
+    for reader in readers {
+        let read = reader.join().expect("reader thread").expect("read").expect("found");
+        assert_eq!(read.nodes.len(), 1);
+    }
 }

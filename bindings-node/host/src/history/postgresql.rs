@@ -2,10 +2,13 @@
 //! (queue workers on many machines, and the producers and servers that read their runs), kept
 //! where operators keep their data, queried with indexes at any size.
 //!
-//! Like the SQLite and Redis stores, one thread per store owns the connection (the synchronous
-//! `postgres` client, chosen for that thread: the async `tokio-postgres` it wraps would need the
-//! runtime's help for nothing here): writes are queued to it and never wait, each batch is one
-//! transaction, and reads are answered after every write queued before them. A connection that
+//! Like the SQLite and Redis stores, one thread per store owns the writing connection (the
+//! synchronous `postgres` client, chosen for that thread: the async `tokio-postgres` it wraps
+//! would need the runtime's help for nothing here): writes are queued to it and never wait, each
+//! batch is one transaction. Lists, gets and checkpoints are read on a pool of connections of
+//! their own (`readers.rs`, up to the URL's `connection_limit`), each once every write queued
+//! before it is applied; what changes runs outside a batch (claims, deletes, prunes, recovery)
+//! stays on the writer's thread, in order with the writes. A connection that
 //! breaks is opened again on the next request; writes that meet a server that went away are held
 //! and sent again once it is back, each batch applied once (see `writer.rs`, `sql/writers.sql`).
 //! Every process says it is alive every so often, and runs whose owner stopped are taken for
@@ -18,8 +21,10 @@
 //! only by that process from then on (see `postgresql/writes.rs`).
 
 pub(crate) mod link;
+mod readers;
 mod reads;
 mod schema;
+mod settings;
 mod tls;
 mod writes;
 
@@ -36,6 +41,7 @@ use super::liveness::{self, owner_timeout, writer_name};
 use super::stored::{failure, KnownFlows};
 use super::writer::{Batch, Queue};
 use link::{Described, Link};
+use readers::Readers;
 pub use schema::version as schema_version;
 use writes::Writer;
 
@@ -55,6 +61,8 @@ pub fn migrate_to(url: &str, upto: usize) -> Result<()> {
 /// Run records in a PostgreSQL database, shared by every process that opens it.
 pub struct PostgresHistory {
     queue: Queue<Link>,
+    /// Connections for lists and gets, unless `connection_limit` is 1 (see `readers.rs`).
+    readers: Option<Readers>,
     capture: Capture,
 }
 
@@ -67,6 +75,10 @@ impl PostgresHistory {
     /// fail naming it.
     pub fn open(url: &str, capture: Capture, owner: &str) -> Result<PostgresHistory> {
         let link = Link::open(url).map_err(failure)?;
+        let readers = match link.connection_limit() {
+            1 => None,
+            limit => Some(Readers::start(url, limit - 1).map_err(failure)?),
+        };
         let name = writer_name(owner);
         let mut writer = Writer {
             capture: capture.clone(),
@@ -86,15 +98,31 @@ impl PostgresHistory {
         );
         let queue = Queue::spawn_with_idle(link, LINGER, apply, idle)
             .map_err(|e| failure(format!("cannot start its thread: {e}")))?;
-        Ok(PostgresHistory { queue, capture })
+        Ok(PostgresHistory { queue, readers, capture })
     }
 
-    /// Runs `job` with the connection on the store's thread, after every write queued before it.
+    /// Runs `job` with the connection on the store's thread, after every write queued before it
+    /// (what changes runs: in order with the writes).
     fn read<T: Send + 'static, E: Described>(
         &self,
         job: impl FnMut(&mut postgres::Client) -> std::result::Result<T, E> + Send + 'static,
     ) -> BoxFuture<'static, Result<T>> {
         self.queue.read(move |link: &mut Link| link.run(job))
+    }
+
+    /// Runs `job` on a reader's connection once the store's thread has applied every write
+    /// queued before it (or holds them, its server away: the read then meets the same error).
+    fn pooled<T: Send + 'static, E: Described + 'static>(
+        &self,
+        job: impl FnMut(&mut postgres::Client) -> std::result::Result<T, E> + Send + 'static,
+    ) -> BoxFuture<'static, Result<T>> {
+        let Some(readers) = &self.readers else { return self.read(job) };
+        let reached = self.queue.read(|_: &mut Link| Ok::<(), String>(()));
+        let readers = readers.clone();
+        Box::pin(async move {
+            reached.await?;
+            readers.read(job).await
+        })
     }
 }
 
@@ -108,11 +136,11 @@ impl HistoryStore for PostgresHistory {
     }
 
     fn list(&self, query: ListQuery) -> BoxFuture<'static, Result<ExecutionPage>> {
-        self.read(move |client| reads::list(client, &query))
+        self.pooled(move |client| reads::list(client, &query))
     }
 
     fn get(&self, id: String) -> BoxFuture<'static, Result<Option<RunRecord>>> {
-        self.read(move |client| reads::get(client, &id))
+        self.pooled(move |client| reads::get(client, &id))
     }
 
     fn delete(&self, id: String) -> BoxFuture<'static, Result<bool>> {
@@ -140,7 +168,7 @@ impl HistoryStore for PostgresHistory {
     }
 
     fn checkpoints(&self, id: String) -> BoxFuture<'static, Result<Option<Checkpoints>>> {
-        self.read(move |client| reads::checkpoints(client, &id))
+        self.pooled(move |client| reads::checkpoints(client, &id))
     }
 
     fn claim(&self, id: String, owner: Option<String>) -> BoxFuture<'static, Result<bool>> {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use postgres::{Client, Config, Statement};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::tls;
+use super::settings;
 
 /// How long a connection may take to open, unless the URL says (`connect_timeout`).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -28,28 +28,14 @@ pub(crate) struct Link {
     prepared: HashMap<&'static str, Statement>,
     /// Whether the tables were brought to this version (on the first connection).
     migrated: bool,
+    /// How many connections a store on this URL opens at most (see `readers.rs`).
+    connection_limit: usize,
 }
 
 impl Link {
     /// Connects to `url` (a `postgres://` URL or key-value settings).
     pub(crate) fn open(url: &str) -> Result<Link, String> {
-        let tls::Settings { mut config, tls } = tls::settings(url).map_err(|e| {
-            format!("{} is not a PostgreSQL URL this conductor can use: {e}", shown(url))
-        })?;
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(CONNECT_TIMEOUT);
-        }
-        if config.get_tcp_user_timeout().is_none() {
-            config.tcp_user_timeout(UNACKNOWLEDGED);
-        }
-        let mut link = Link {
-            url: url.to_owned(),
-            config,
-            tls,
-            client: None,
-            prepared: HashMap::new(),
-            migrated: false,
-        };
+        let mut link = Link::unconnected(url)?;
         match link.config.connect(link.tls.clone()) {
             Ok(client) => {
                 link.client = Some(client);
@@ -62,6 +48,40 @@ impl Link {
             ),
         }
         Ok(link)
+    }
+
+    /// A link to `url` that connects on its first request.
+    pub(crate) fn unconnected(url: &str) -> Result<Link, String> {
+        let settings::Settings { mut config, tls, connection_limit } = settings::settings(url)
+            .map_err(|e| {
+                format!("{} is not a PostgreSQL URL this conductor can use: {e}", shown(url))
+            })?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        if config.get_tcp_user_timeout().is_none() {
+            config.tcp_user_timeout(UNACKNOWLEDGED);
+        }
+        Ok(Link {
+            url: url.to_owned(),
+            config,
+            tls,
+            client: None,
+            prepared: HashMap::new(),
+            migrated: false,
+            connection_limit,
+        })
+    }
+
+    /// How many connections a store on this URL opens at most (`connection_limit`).
+    pub(crate) fn connection_limit(&self) -> usize {
+        self.connection_limit
+    }
+
+    /// Closes the connection (the next request opens one).
+    pub(crate) fn disconnect(&mut self) {
+        self.client = None;
+        self.prepared.clear();
     }
 
     /// Brings the tables to this version, once.
