@@ -686,6 +686,11 @@ test("runs: every CLI run is recorded; runs lists them, show prints the nodes on
   const [run] = listed.json.executions;
   assert.deepEqual([run.flowId, run.status], ["retryable", "failed"]);
 
+  const counted = await atomiton(["runs", "counts", "--storage", storage, "--json"]);
+  assert.equal(counted.code, 0, counted.stderr);
+  assert.deepEqual(counted.json, { total: 1, running: 0, success: 0, failed: 1, cancelled: 0, crashed: 0, interrupted: 0 });
+  const countTable = await atomiton(["runs", "counts", "--storage", storage]);
+  assert.match(countTable.stdout, /STATUS\s+RUNS[\s\S]*failed\s+1\n[\s\S]*total\s+1/);
   const text = await atomiton(["runs", "--storage", storage, "--status", "failed"]);
   assert.match(text.stdout, new RegExp(`^${run.id}\\s+retryable\\s+failed`, "m"));
   const shown = await atomiton(["runs", "show", run.id, "--storage", storage]);

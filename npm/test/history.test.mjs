@@ -83,6 +83,13 @@ for (const engine of ENGINES) {
       conductor.executions.list({ since: "yesterday" }),
       (e) => e.code === "VALIDATION_FAILED" && /since/.test(e.message),
     );
+    // Counts in each status, for a dashboard: of every flow, one flow, a time range.
+    const none = { total: 0, running: 0, success: 0, failed: 0, cancelled: 0, crashed: 0, interrupted: 0 };
+    assert.deepEqual(await conductor.executions.counts(), { ...none, total: 1, success: 1 });
+    assert.deepEqual(await conductor.executions.counts({ flowId: "other" }), none);
+    assert.deepEqual(await conductor.executions.counts({ flowId: "pipeline", since: summary.startTime + 1 }), none);
+    assert.deepEqual(await conductor.executions.counts({ until: new Date(summary.startTime + 1) }), { ...none, total: 1, success: 1 });
+    await assert.rejects(conductor.executions.counts({ since: "yesterday" }), (e) => e.code === "VALIDATION_FAILED");
 
     const record = await conductor.executions.get(`rec-${engine}`);
     assert.deepEqual(record.flow, diamond, "the definition as it ran");
@@ -295,6 +302,8 @@ test("over the wire: executions for callers who see every run, refused to caller
     );
     const record = await remote.executions.get("served-1");
     assert.deepEqual([record.status, record.nodes[0].output.result], ["success", [2, 4]], name);
+    const counts = await remote.executions.counts({ flowId: "w" });
+    assert.ok(counts.success >= 1 && counts.total === counts.success, `${name}: ${JSON.stringify(counts)}`);
     await assert.rejects(remote.executions.get("missing-1"), (e) => e.code === "NODE_NOT_FOUND", name);
     const remoteRun = await remote.node.run(
       { id: "w", type: "group", nodes: [{ id: "t", type: "transform", parameters: { data: [3], transformFunction: "x => x" } }] },

@@ -133,6 +133,8 @@ async function everyRunOnceWhole(all, conductor) {
   });
   const page = await conductor.executions.list({ limit: 1000 });
   assert.equal(page.total, RUNS, "one record per run");
+  const counts = await conductor.executions.counts();
+  assert.deepEqual([counts.total, counts.success, counts.running], [RUNS, RUNS, 0], "the dashboard's counts agree");
   assert.deepEqual(new Set(page.executions.map((run) => run.id)).size, RUNS, "no run recorded twice");
   assert.deepEqual(
     page.executions.filter((run) => run.status !== "success").map((run) => [run.id, run.status]),

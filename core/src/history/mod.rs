@@ -37,7 +37,8 @@ pub(crate) use retry::unknown_node;
 pub use retry::{RetryFrom, RetryRequest, Reuse};
 pub use store::{
     end_record, node_record, order_nodes, pruned_ids, run_record, ExecutionPage, HistoryStore,
-    HistoryWrite, ListQuery, NodeEnded, OwnerAlive, Prune, RunBegun, RunEnded, SharedHistory,
+    HistoryWrite, ListQuery, NodeEnded, OwnerAlive, Prune, RunBegun, RunCounts, RunEnded,
+    SharedHistory,
 };
 
 /// FNV-1a 64 of a flow's text, in hex: the record's `flowHash`.

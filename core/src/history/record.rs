@@ -22,6 +22,16 @@ pub enum RunStatus {
 }
 
 impl RunStatus {
+    /// Every status, in the order the API lists them.
+    pub const ALL: [RunStatus; 6] = [
+        RunStatus::Running,
+        RunStatus::Success,
+        RunStatus::Failed,
+        RunStatus::Cancelled,
+        RunStatus::Crashed,
+        RunStatus::Interrupted,
+    ];
+
     /// The status as it is written (`"running"`, ...).
     pub fn as_str(self) -> &'static str {
         match self {

@@ -164,6 +164,36 @@ pub struct ExecutionPage {
     pub total: usize,
 }
 
+/// `executions.counts`: how many runs pass the filters (`flowId`, `since`, `until`; a status
+/// filter or a page is not one), in all and in each status — a dashboard's tiles.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ExecutionCounts"))]
+pub struct RunCounts {
+    pub total: usize,
+    pub running: usize,
+    pub success: usize,
+    pub failed: usize,
+    pub cancelled: usize,
+    pub crashed: usize,
+    pub interrupted: usize,
+}
+
+impl RunCounts {
+    /// Adds `runs` runs in `status`.
+    pub fn add(&mut self, status: RunStatus, runs: usize) {
+        let slot = match status {
+            RunStatus::Running => &mut self.running,
+            RunStatus::Success => &mut self.success,
+            RunStatus::Failed => &mut self.failed,
+            RunStatus::Cancelled => &mut self.cancelled,
+            RunStatus::Crashed => &mut self.crashed,
+            RunStatus::Interrupted => &mut self.interrupted,
+        };
+        *slot += runs;
+        self.total += runs;
+    }
+}
+
 /// What `prune` removes: runs that began before `before` (ms since the epoch), and all but the
 /// newest `keep`. Runs still `running`, and `interrupted` ones (they may be resumed), are never pruned.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -188,6 +218,26 @@ pub trait HistoryStore: MaybeSend + MaybeSync {
     fn list(&self, query: ListQuery) -> BoxFuture<'static, Result<ExecutionPage>>;
     /// A run with its nodes; `None` when absent.
     fn get(&self, id: String) -> BoxFuture<'static, Result<Option<RunRecord>>>;
+    /// How many runs pass `query`'s flow and time filters, in each status (its status, limit,
+    /// offset and order are not read). By default a page of none per status, whose totals a
+    /// store keeps; a store that can count them in one request does.
+    fn counts(&self, query: ListQuery) -> BoxFuture<'static, Result<RunCounts>> {
+        let totals: Vec<_> = RunStatus::ALL
+            .into_iter()
+            .map(|status| {
+                let query =
+                    ListQuery { status: Some(status), limit: 0, offset: 0, ..query.clone() };
+                (status, self.list(query))
+            })
+            .collect();
+        Box::pin(async move {
+            let mut counts = RunCounts::default();
+            for (status, page) in totals {
+                counts.add(status, page.await?.total);
+            }
+            Ok(counts)
+        })
+    }
     /// Removes a run; `false` when absent.
     fn delete(&self, id: String) -> BoxFuture<'static, Result<bool>>;
     /// Removes old runs (see [`Prune`]); how many went.

@@ -13,7 +13,7 @@ use crate::engine::ExecutionResult;
 use crate::error::{ErrorCode, ExecutionError, Result};
 use crate::history::{
     differences, replay_reuse, validate_execution_id, Differences, DurabilityConfig, HistoryConfig,
-    ListQuery, OwnerAlive, Prune, ResumeRequest, Resumed, RetryRequest, Reuse, RunBegun,
+    ListQuery, OwnerAlive, Prune, ResumeRequest, Resumed, RetryRequest, Reuse, RunBegun, RunCounts,
     RunRecorder, RunStatus, RunSummary, SharedHistory, SharedRecorder,
 };
 use crate::host::SharedHost;
@@ -320,6 +320,24 @@ impl SessionHistory {
         let query: ListQuery = serde_json::from_str(options_json)
             .map_err(|e| ExecutionError::validation(format!("Invalid list options: {e}")))?;
         self.store.list(query).await
+    }
+
+    /// `executions.counts({flowId?, since?, until?})`.
+    pub(crate) async fn counts(&self, options_json: &str) -> Result<RunCounts> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        struct Filters {
+            flow_id: Option<String>,
+            since: Option<f64>,
+            until: Option<f64>,
+        }
+        let filters: Filters = serde_json::from_str(options_json).map_err(|e| {
+            ExecutionError::validation(format!(
+                "Invalid counts options ({{flowId?, since?, until?}}): {e}"
+            ))
+        })?;
+        let Filters { flow_id, since, until } = filters;
+        self.store.counts(ListQuery { flow_id, since, until, ..ListQuery::default() }).await
     }
 
     /// `executions.get`.

@@ -8,8 +8,8 @@ use super::wait;
 
 use crate::error::ExecutionError;
 use crate::history::{
-    HistoryStore, HistoryWrite, ListQuery, NodeEnded, Prune, RunBegun, RunEnded, RunStatus,
-    RunSummary, TRUNCATED_KEY,
+    HistoryStore, HistoryWrite, ListQuery, NodeEnded, Prune, RunBegun, RunCounts, RunEnded,
+    RunStatus, RunSummary, TRUNCATED_KEY,
 };
 use crate::nodes::NodeInput;
 use crate::progress::NodeState;
@@ -232,6 +232,30 @@ pub fn check_history_store(store: &dyn HistoryStore) {
     let d = wait(store.get("run-d".into())).expect("get").expect("run-d");
     assert_eq!((d.summary.status, d.summary.end_time), (RunStatus::Crashed, Some(9000.0)));
     assert_eq!(d.nodes.len(), 1, "a crashed run keeps the nodes it finished");
+    // Counts in each status: a, c, d, e, f are flow-1's (begun at 1000, 3000, 4000, 5000, 5001).
+    let counts = |query: ListQuery| wait(store.counts(query)).expect("counts");
+    let tally = |running, success, failed, cancelled, crashed| RunCounts {
+        total: running + success + failed + cancelled + crashed,
+        running,
+        success,
+        failed,
+        cancelled,
+        crashed,
+        interrupted: 0,
+    };
+    assert_eq!(counts(ListQuery::default()), tally(1, 1, 1, 1, 2));
+    let flow_1 = ListQuery { flow_id: Some("flow-1".into()), ..ListQuery::default() };
+    assert_eq!(counts(flow_1.clone()), tally(1, 0, 1, 1, 2), "of a flow");
+    assert_eq!(
+        counts(ListQuery { since: Some(3000.0), until: Some(5001.0), ..flow_1 }),
+        tally(1, 0, 0, 1, 1),
+        "of a flow, in a time range"
+    );
+    assert_eq!(
+        counts(ListQuery { status: Some(RunStatus::Failed), limit: 1, ..ListQuery::default() }),
+        tally(1, 1, 1, 1, 2),
+        "a status filter and a page are not counts' filters"
+    );
     assert_eq!(
         wait(store.get("run-e".into())).expect("get").expect("run-e").summary.status,
         RunStatus::Running

@@ -154,6 +154,7 @@ const ANSWER_NAMES: &[&str] = &[
     "ExecutionRecord",
     "ExecutionListResponse",
     "PrunedExecutions",
+    "ExecutionCounts",
     "CacheRemoved",
     "CacheStats",
     "ReplayDifferences",
@@ -163,7 +164,8 @@ const ANSWER_NAMES: &[&str] = &[
 /// `answers.generated.ts`: what the session's methods answer, from the Rust types that write it.
 fn answers() -> String {
     use crate::history::{
-        Differences, ExecutionPage, NodeRecord, OutputDifference, RunRecord, RunStatus, RunSummary,
+        Differences, ExecutionPage, NodeRecord, OutputDifference, RunCounts, RunRecord, RunStatus,
+        RunSummary,
     };
     use crate::progress::NodeState;
     use crate::session::{CacheRemoved, CacheReport, Pruned};
@@ -202,6 +204,7 @@ fn answers() -> String {
         declaration::<RunRecord>(&config).replacen("= {", "= ExecutionSummary & {", 1),
         declaration::<ExecutionPage>(&config),
         declaration::<Pruned>(&config),
+        declaration::<RunCounts>(&config),
         declaration::<CacheRemoved>(&config),
         declaration::<CacheReport>(&config),
         declaration::<Differences>(&config),

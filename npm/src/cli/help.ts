@@ -37,6 +37,7 @@ Commands:
   templates run <template>    run a bundled template (by slug, id or part of its name)
   runs                        list recorded runs (every run is recorded)
   runs show <id>              one run node by node, on a time axis
+  runs counts                 how many runs there are in each status
   runs retry <id>             run it again, reusing the outputs of nodes that succeeded
   runs resume <id>            go on with an interrupted durable run, as the same run
   serve                       serve flows over HTTP and WebSocket (auth, permissions, limits)
@@ -168,13 +169,15 @@ a server that cannot listen (address in use, refused without auth).`,
 
   runs: `Usage: atomiton runs [--flow <id>] [--status <s>] [--limit <n>] [--json]
        atomiton runs show <id> [--json]
+       atomiton runs counts [--flow <id>] [--json]
        atomiton runs retry <id> [--from failed|start|<node id>] [run options]
        atomiton runs resume <id> [--rerun <node>]... [--skip <node>=<json>]... [run options]
 
 Every run (atomiton run, templates run, a server's runs, an app's) is recorded in
 history.sqlite in the storage directory. 'runs' lists them, newest first;
 'runs show' prints one node by node (state, attempts, start, duration) with a
-time axis that shows what ran in parallel and which node was slow; 'runs retry'
+time axis that shows what ran in parallel and which node was slow; 'runs counts'
+how many runs there are in each status (of one flow with --flow); 'runs retry'
 runs it again as a new run linked to it: from the failed node by default
 (nodes that succeeded keep their recorded outputs and do not run), from the
 start, or from a node id (that node and what depends on it run again).

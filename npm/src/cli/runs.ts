@@ -1,6 +1,6 @@
 /**
  * `atomiton runs` (the recorded runs), `atomiton runs show <id>` (one run, node by node, on a
- * time axis), `atomiton runs retry <id>` (run it again, reusing what succeeded) and
+ * time axis), `atomiton runs counts` (how many in each status), `atomiton runs retry <id>` (run it again, reusing what succeeded) and
  * `atomiton runs resume <id>` (go on with an interrupted durable run, as the same run).
  */
 import {
@@ -151,6 +151,22 @@ export async function runsCommand(args: string[]): Promise<number> {
     const skip = Object.fromEntries(listOption(values.skip).map(skipped));
     return runFlow(record.flow, `resume of ${id}`, settings, { executionId: id, resume: { rerun, skip } });
   }
+  if (sub === "counts") {
+    const { values, positionals } = parseCommandArgs("runs", args.slice(1), {
+      flow: { type: "string" },
+      json: { type: "boolean" },
+      storage: { type: "string" },
+      ...QUEUE_OPTIONS,
+      help: { type: "boolean", short: "h" },
+    });
+    if (values.help) return help();
+    expectPositionals("runs", positionals, []);
+    const counts = await historyOf(values).executions.counts({ flowId: typeof values.flow === "string" ? values.flow : undefined });
+    if (values.json) writeJson(counts);
+    else
+      writeOut(table([["STATUS", "RUNS"], ...STATUSES.map((status) => [status, String(counts[status])]), ["total", String(counts.total)]]));
+    return ExitCode.OK;
+  }
   if (sub === "show") {
     const { values, positionals } = parseCommandArgs("runs", args.slice(1), {
       json: { type: "boolean" },
@@ -176,7 +192,7 @@ export async function runsCommand(args: string[]): Promise<number> {
   });
   if (values.help) return help();
   if (positionals.length > 0) {
-    throw new UsageError(`unknown runs subcommand '${positionals[0]}' (show <id>, retry <id> or resume <id>)`, "runs");
+    throw new UsageError(`unknown runs subcommand '${positionals[0]}' (show <id>, counts, retry <id> or resume <id>)`, "runs");
   }
   return list(historyOf(values), values);
 }

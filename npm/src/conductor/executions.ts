@@ -6,6 +6,8 @@ import { ConductorError, createExecutionError, ErrorCode } from "../types/errors
 import type { NodeDefinition } from "../types/definition.js";
 import type { ContextOverrides, ExecutionResult } from "../types/execution.js";
 import type {
+  CountExecutionsOptions,
+  ExecutionCounts,
   ExecutionListResponse,
   ExecutionRecord,
   ListExecutionsOptions,
@@ -50,7 +52,7 @@ function instant(value: unknown, name: string): number | undefined {
   const ms = value instanceof Date ? value.getTime() : value;
   if (typeof ms !== "number" || !Number.isFinite(ms)) {
     throw new ConductorError(
-      createExecutionError(ErrorCode.VALIDATION_FAILED, `executions.list: '${name}' must be a time (ms since the Unix epoch, or a Date)`),
+      createExecutionError(ErrorCode.VALIDATION_FAILED, `executions: '${name}' must be a time (ms since the Unix epoch, or a Date)`),
     );
   }
   return ms;
@@ -64,6 +66,16 @@ export function createExecutionsApi(engine: EngineAdapter, run: Run) {
       const { flowId, status, since, until, limit, offset, sortOrder } = fields(options);
       const range = { since: instant(since, "since"), until: instant(until, "until") };
       return unwrap(await engine.executions("list", JSON.stringify({ flowId, status, ...range, limit, offset, sortOrder })));
+    },
+    /**
+     * How many runs there are, in all and in each status (`{total, running, success, failed,
+     * cancelled, crashed, interrupted}`), of a flow or every flow, in a time range or all time:
+     * a dashboard's tiles. Stores that keep totals answer without counting rows.
+     */
+    async counts(options: CountExecutionsOptions = {}): Promise<ExecutionCounts> {
+      const { flowId, since, until } = fields(options);
+      const range = { since: instant(since, "since"), until: instant(until, "until") };
+      return unwrap(await engine.executions("counts", JSON.stringify({ flowId, ...range })));
     },
     /** One run with its nodes; a `NODE_NOT_FOUND` `ConductorError` when there is none. */
     async get(executionId: string): Promise<ExecutionRecord> {

@@ -185,6 +185,7 @@ function handlerTable(
     // runs are not kept per caller.
     executions: {
       list: (args, caller) => history(caller).list(argsOf(args)),
+      counts: (args, caller) => history(caller).counts(argsOf(args)),
       get: (args, caller) => history(caller).get(String(argsOf(args).id)),
       delete: async (args, caller) => {
         await history(caller).delete(String(argsOf(args).id));

@@ -248,6 +248,20 @@ export type PrunedExecutions = {
 };
 
 /**
+ * `executions.counts`: how many runs pass the filters (`flowId`, `since`, `until`; a status
+ * filter or a page is not one), in all and in each status — a dashboard's tiles.
+ */
+export type ExecutionCounts = {
+  total: number,
+  running: number,
+  success: number,
+  failed: number,
+  cancelled: number,
+  crashed: number,
+  interrupted: number,
+};
+
+/**
  * `cache.clear`'s and `cache.invalidate`'s answer.
  */
 export type CacheRemoved = {

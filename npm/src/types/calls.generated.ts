@@ -2,18 +2,19 @@
 // The calls boundary methods take by name and what each answers, from their one Rust
 // declaration (`named_calls!`: core/src/run/command.rs, core/src/session/boundary/calls.rs).
 
-import type { CacheRemoved, CacheStats, ExecutionListResponse, ExecutionRecord, PrunedExecutions, ReplayDifferences } from "./answers.generated.js";
+import type { CacheRemoved, CacheStats, ExecutionCounts, ExecutionListResponse, ExecutionRecord, PrunedExecutions, ReplayDifferences } from "./answers.generated.js";
 
 /** What `node.pause` / `resume` / `step` ask of a running execution (`controlRun`). */
 export type RunCommand = "pause" | "resume" | "step";
 
 /** An `executions.*` call, by name; `flush` waits until every run record written so far is stored. */
-export type ExecutionsCall = "list" | "get" | "delete" | "prune" | "flush" | "suspend" | "differences";
+export type ExecutionsCall = "list" | "get" | "counts" | "delete" | "prune" | "flush" | "suspend" | "differences";
 
 /** What each `ExecutionsCall` answers (inside the outcome envelope). */
 export type ExecutionsAnswers = {
   list: ExecutionListResponse;
   get: ExecutionRecord;
+  counts: ExecutionCounts;
   delete: null;
   prune: PrunedExecutions;
   flush: null;

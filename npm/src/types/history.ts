@@ -15,6 +15,7 @@ export type HistoryConfig = boolean | HistorySettings;
 
 /** The shapes of recorded runs, generated from the Rust types that write them. */
 export type {
+  ExecutionCounts,
   ExecutionListResponse,
   ExecutionNodeRecord,
   ExecutionRecord,
@@ -39,6 +40,15 @@ export type ListExecutionsOptions = {
   offset?: number;
   /** By start time; default `"desc"` (newest first). */
   sortOrder?: "asc" | "desc";
+};
+
+/** `executions.counts` filters: a flow, a time range (as `list` takes them). */
+export type CountExecutionsOptions = {
+  flowId?: string;
+  /** Runs that began at or after this time (ms since the Unix epoch, or a `Date`). */
+  since?: number | Date;
+  /** Runs that began before this time (ms since the Unix epoch, or a `Date`). */
+  until?: number | Date;
 };
 
 export type PruneExecutionsOptions = {

@@ -33,7 +33,7 @@ use std::time::Duration;
 use atomiton_core::error::Result;
 use atomiton_core::history::{
     Capture, Checkpoints, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, OwnerAlive, Prune,
-    RunEnded, RunRecord,
+    RunCounts, RunEnded, RunRecord,
 };
 use atomiton_core::host::BoxFuture;
 
@@ -137,6 +137,10 @@ impl HistoryStore for PostgresHistory {
 
     fn list(&self, query: ListQuery) -> BoxFuture<'static, Result<ExecutionPage>> {
         self.pooled(move |client| reads::list(client, &query))
+    }
+
+    fn counts(&self, query: ListQuery) -> BoxFuture<'static, Result<RunCounts>> {
+        self.pooled(move |client| reads::counts(client, &query))
     }
 
     fn get(&self, id: String) -> BoxFuture<'static, Result<Option<RunRecord>>> {

@@ -69,17 +69,7 @@ pub(super) fn from_json<T: serde::de::DeserializeOwned>(text: Option<String>) ->
 
 /// A status read back; an unknown one (written by a newer version) reads as `crashed`.
 pub(super) fn status(text: &str) -> RunStatus {
-    [
-        RunStatus::Running,
-        RunStatus::Success,
-        RunStatus::Failed,
-        RunStatus::Cancelled,
-        RunStatus::Crashed,
-        RunStatus::Interrupted,
-    ]
-    .into_iter()
-    .find(|s| s.as_str() == text)
-    .unwrap_or(RunStatus::Crashed)
+    RunStatus::ALL.into_iter().find(|s| s.as_str() == text).unwrap_or(RunStatus::Crashed)
 }
 
 /// A stored value read back (the codec's tagged JSON).

@@ -3,7 +3,7 @@
 //! and the answer of each call are generated from them.
 
 #[cfg(test)]
-use crate::history::{Differences, ExecutionPage, RunRecord};
+use crate::history::{Differences, ExecutionPage, RunCounts, RunRecord};
 #[cfg(test)]
 use crate::session::{CacheRemoved, CacheReport, Pruned};
 
@@ -14,6 +14,9 @@ crate::named_calls! {
         List = "list" -> ExecutionPage,
         /// One run's record (the argument is its execution id); `NOT_FOUND` when there is none.
         Get = "get" -> RunRecord,
+        /// How many runs there are in all and in each status (options JSON `{flowId?, since?,
+        /// until?}`): `{total, running, success, failed, cancelled, crashed, interrupted}`.
+        Counts = "counts" -> RunCounts,
         /// Removes one run's record (the argument is its execution id).
         Delete = "delete" -> (),
         /// Removes records by age or count (options JSON `{olderThan?, keep?}`): `{deleted}`.

@@ -23,6 +23,10 @@ impl Session {
         match call {
             ExecutionsCall::List => self.executions_list(arg),
             ExecutionsCall::Get => self.executions_get(arg),
+            ExecutionsCall::Counts => {
+                let history = self.history.clone();
+                guarded_future(async move { history_on(history)?.counts(&arg).await })
+            }
             ExecutionsCall::Delete => self.executions_delete(arg),
             ExecutionsCall::Prune => self.executions_prune(arg),
             ExecutionsCall::Suspend => {

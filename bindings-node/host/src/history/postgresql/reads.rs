@@ -2,8 +2,8 @@
 //! write queued before it.
 
 use atomiton_core::history::{
-    pruned_ids, Checkpoints, ExecutionPage, ListQuery, NodeRecord, Prune, RunEnded, RunRecord,
-    RunStatus, RunSummary,
+    pruned_ids, Checkpoints, ExecutionPage, ListQuery, NodeRecord, Prune, RunCounts, RunEnded,
+    RunRecord, RunStatus, RunSummary,
 };
 use atomiton_core::progress::NodeState;
 use atomiton_core::storage::SortOrder;
@@ -87,6 +87,29 @@ pub(super) fn list(
     )?;
     let executions = rows.iter().map(summary).collect::<Result<Vec<_>, _>>()?;
     Ok(ExecutionPage { executions, total: usize::try_from(total).unwrap_or(0) })
+}
+
+/// Runs of a flow (or of every flow) in each status: from the counts kept per flow and status;
+/// within a time range, counted (the start-time index's range).
+pub(super) fn counts(client: &mut Client, query: &ListQuery) -> Result<RunCounts, postgres::Error> {
+    let flow = "($1::TEXT IS NULL OR flow_id = $1)";
+    let rows = if query.since.is_none() && query.until.is_none() {
+        client.query(
+            &format!("SELECT status, COALESCE(SUM(runs), 0)::BIGINT FROM atomiton_run_counts WHERE {flow} GROUP BY status"),
+            &[&query.flow_id],
+        )?
+    } else {
+        client.query(
+            &format!("SELECT status, COUNT(*) FROM atomiton_runs WHERE {flow} AND ($2::FLOAT8 IS NULL OR start_time >= $2) AND ($3::FLOAT8 IS NULL OR start_time < $3) GROUP BY status"),
+            &[&query.flow_id, &query.since, &query.until],
+        )?
+    };
+    let mut counts = RunCounts::default();
+    for row in rows {
+        let runs: i64 = row.try_get(1)?;
+        counts.add(status(row.try_get(0)?), usize::try_from(runs).unwrap_or(0));
+    }
+    Ok(counts)
 }
 
 pub(super) fn get(client: &mut Client, id: &str) -> Result<Option<RunRecord>, postgres::Error> {
