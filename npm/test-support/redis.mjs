@@ -1,7 +1,7 @@
 // A real Redis for queue-mode tests and benchmarks: scripts/redis.sh on a free loopback port,
 // in a fresh directory, stopped by `stop()` (and killed with this process).
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -66,11 +66,17 @@ async function attempt(given, kept) {
     /**
      * Stops the server (SIGTERM: it writes its append-only file out) and starts another on the
      * same port and directory, which reads it back; resolves with the new server's handle.
+     * `{empty: true}`: the directory is emptied first, as a Redis without persistence comes back
+     * (every job, lock and event gone).
      */
-    async restart() {
+    async restart({ empty = false } = {}) {
       process.off("exit", kill);
       child.kill("SIGTERM");
       await exited;
+      if (empty) {
+        rmSync(dir, { recursive: true, force: true });
+        mkdirSync(dir);
+      }
       return attempt(port, dir);
     },
   };

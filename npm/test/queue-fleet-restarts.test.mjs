@@ -37,27 +37,30 @@ const expected = (n) => [1, 2, 3].map((x) => x + n + 11);
 test("three workers, 200 runs, Redis and then PostgreSQL restarted under load: each run once, with its right result and one whole record", {
   timeout: 600_000,
 }, async (t) => {
-  let redis = await startRedis();
-  let postgres = await startPostgres();
-  t.after(async () => {
-    await redis.stop();
-    await postgres.stop();
-  });
-  const queue = "fleet";
-  await startWorkers(t, "fleet", redis.url, queue, postgres.url);
-  const conductor = createQueueConductor({ connection: redis.url, queue, store: postgres.url, pollInterval: 1000 });
-  t.after(() => conductor.close());
-  const load = underLoad(conductor);
+  const fleet = await startFleet(t, "fleet");
+  const { conductor, load, queue } = fleet;
   await load.reached(0.25);
-  redis = await redis.restart();
+  await fleet.restartRedis();
   await load.reached(0.55);
-  postgres = await postgres.restart();
+  await fleet.restartPostgres();
   await everyRunOnceWhole(await load.all, conductor);
+  const { redis, postgres } = fleet;
   // A pool on PostgreSQL keeps its saved flows there too: another producer reads them.
   await conductor.storage.saveFlow({ ...flowFor(1), name: "kept in the database" });
   const other = createQueueConductor({ connection: redis.url, queue, store: postgres.url });
   t.after(() => other.close());
   assert.equal((await other.storage.loadFlow("fleet-1")).name, "kept in the database");
+});
+
+test("three workers, 200 runs, Redis restarted without persistence under load (every job, lock and event gone): each run once, with its right result and one whole record", {
+  timeout: 600_000,
+}, async (t) => {
+  const fleet = await startFleet(t, "fleet-forgotten");
+  await fleet.load.reached(0.3);
+  // Runs ended on their workers after their jobs went are answered with the result each worker
+  // kept; runs whose jobs were lost before a worker began them are queued again.
+  await fleet.restartRedis({ empty: true });
+  await everyRunOnceWhole(await fleet.load.all, fleet.conductor);
 });
 
 test("three workers cut off from Redis and PostgreSQL twice under load (a proxy resets their connections): each run once, with its right result and one whole record", {
@@ -88,6 +91,22 @@ test("three workers cut off from Redis and PostgreSQL twice under load (a proxy 
   postgresCut.cut(4000);
   await everyRunOnceWhole(await load.all, conductor);
 });
+
+/** Redis, PostgreSQL, three workers and a producer with the runs under way (`queue`: `name`). */
+async function startFleet(t, name) {
+  const fleet = { redis: await startRedis(), postgres: await startPostgres(), queue: name };
+  t.after(async () => {
+    await fleet.redis.stop();
+    await fleet.postgres.stop();
+  });
+  await startWorkers(t, name, fleet.redis.url, name, fleet.postgres.url);
+  fleet.conductor = createQueueConductor({ connection: fleet.redis.url, queue: name, store: fleet.postgres.url, pollInterval: 1000 });
+  t.after(() => fleet.conductor.close());
+  fleet.load = underLoad(fleet.conductor);
+  fleet.restartRedis = async (how) => (fleet.redis = await fleet.redis.restart(how));
+  fleet.restartPostgres = async () => (fleet.postgres = await fleet.postgres.restart());
+  return fleet;
+}
 
 /** Three `atomiton worker` processes on `redisUrl` keeping the history in `store`, once ready. */
 async function startWorkers(t, name, redisUrl, queue, store) {

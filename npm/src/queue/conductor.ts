@@ -13,6 +13,7 @@ import { NativeEngine } from "../engines/native/engine.js";
 import { remoteEngine } from "../engines/remote/engine.js";
 import { nodeEnvironment } from "../node-environment.js";
 import { checkConductorConfig } from "../options/entries.js";
+import { ErrorCode } from "../types/errors.js";
 import type { ConductorConfig } from "../types/execution.js";
 import type { QueueConductorOptions } from "../types/options.generated.js";
 import { loadBullmq, resolveLocation } from "./connection.js";
@@ -38,7 +39,14 @@ export function createQueueConductor(options: QueueConductorOptions): QueueCondu
   const storage: ConductorConfig["storage"] = database ? { type: "postgres", url: database } : { type: "memory" };
   const settings: ConductorConfig = { ...rest, storage, history: queueHistoryConfig(where, history, store) };
   const local = new NativeEngine(settings);
-  const producer = new QueueProducer(bull, where, (id, message) => local.markCrashed(id, message), { pollInterval });
+  const statusOf = async (id: string) => {
+    const record = await local.executions("get", id);
+    if (record.ok) return record.value.status;
+    if (record.error.code === ErrorCode.NODE_NOT_FOUND) return null;
+    // History off (`history: false`): no record will ever say.
+    return record.error.code === ErrorCode.VALIDATION_FAILED ? "off" : undefined;
+  };
+  const producer = new QueueProducer(bull, where, (id, message) => local.markCrashed(id, message), statusOf, { pollInterval });
   let closing: Promise<void> | undefined;
   // `shutdown()` cancels this conductor's runs in flight, waits for them, then releases (closes) this.
   const close = () =>

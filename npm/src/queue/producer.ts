@@ -8,6 +8,7 @@ import type { Job, Queue, QueueEvents } from "bullmq";
 import { failedResult, type WireRunOptions } from "../conductor/engine.js";
 import type { WireEvent, WireResult } from "../types/wire.js";
 import type { NodeDefinition } from "../types/definition.js";
+import type { RecordedRunStatus } from "../types/history.js";
 import { ErrorCode } from "../types/errors.js";
 import type { BullMQ, ResolvedLocation } from "./connection.js";
 import type { HashCommands } from "./flow-storage.js";
@@ -22,13 +23,36 @@ const KEEP_FINISHED = { age: 3600, count: 10_000 };
 /** Job states in which no worker holds the job yet. */
 const NOT_TAKEN = new Set(["waiting", "delayed", "prioritized", "waiting-children"]);
 
+/**
+ * How long a run whose job is gone, recorded as ended, waits for the result its worker keeps:
+ * the worker records the end first, then keeps the result once its Redis connection is back.
+ */
+const KEPT_RESULT_GRACE_MS = 10_000;
+
 /** How long a cancel or close waits for Redis before giving up (it may be down). */
 const REDIS_PATIENCE_MS = 5000;
 
 /** The local engine's one queue-mode duty: recording that a run's worker died. */
 export type CrashRecorder = (executionId: string, message: string) => Promise<unknown>;
 
-type Pending = { resolve: (result: WireResult) => void; events: boolean; flowId: string | undefined };
+/**
+ * A run's status in the shared history: null when it has no record, undefined when the history
+ * cannot be read now, "off" when this conductor keeps none (`history: false`).
+ */
+export type StatusReader = (executionId: string) => Promise<RecordedRunStatus | null | undefined | "off">;
+
+type Pending = {
+  resolve: (result: WireResult) => void;
+  events: boolean;
+  flowId: string | undefined;
+  /** What was queued, to queue it again if Redis loses the job before any worker began it. */
+  flow: NodeDefinition;
+  options: WireRunOptions;
+  /** When a look-up first found the job gone and the run without a record. */
+  goneUnrecorded?: number;
+  /** When a look-up first found the job gone and the run ended, with no result kept. */
+  goneEnded?: number;
+};
 
 export type ProducerOptions = {
   /** How often (ms) runs still waiting are looked up directly, in case their end went by unseen. Default 5000. */
@@ -55,6 +79,7 @@ export class QueueProducer {
     private readonly bull: BullMQ,
     private readonly where: ResolvedLocation,
     private readonly recordCrash: CrashRecorder,
+    private readonly statusOf: StatusReader,
     private readonly options: ProducerOptions = {},
   ) {
     this.queue = new bull.Queue(where.queue, { connection: where.redis, prefix: where.prefix });
@@ -131,7 +156,9 @@ export class QueueProducer {
         nodeId,
       );
     }
-    const result = new Promise<WireResult>((resolve) => this.pending.set(id, { resolve, events: options.events, flowId: nodeId }));
+    const result = new Promise<WireResult>((resolve) =>
+      this.pending.set(id, { resolve, events: options.events, flowId: nodeId, flow, options }),
+    );
     const queued = this.enqueue(id, nodeId, data, options.resume !== undefined);
     this.adding.set(id, queued);
     await queued;
@@ -294,19 +321,63 @@ export class QueueProducer {
       return; // asked again at the next poll
     }
     if (!job) {
-      this.settle(
-        executionId,
-        failure(
-          ErrorCode.INTERNAL_ERROR,
-          "The run's job is gone from the queue (removed before it ended); executions.get may still have its record",
-          executionId,
-          undefined,
-        ),
-      );
+      await this.gone(executionId, jobId).catch(() => undefined); // asked again at the next poll
     } else if (job.finishedOn !== undefined) {
       if (job.failedReason) await this.failed(jobId, job.failedReason);
       else this.settle(executionId, readResult(job.returnvalue));
     }
+  }
+
+  /**
+   * A run whose job is gone from Redis: Redis restarted without persistence (or was flushed), or
+   * someone removed the job. The run is still answered as it went:
+   * - its worker ended it after the job went: the result it kept is the answer (lost-results.ts);
+   * - the history has it running: its worker still runs it, and keeps its result when it ends;
+   * - no record twice, a look-up apart (no worker began it: the job was lost while it waited), or
+   *   interrupted (its worker is gone too, and it may resume): it is queued again, as it was
+   *   (resuming from its checkpoints);
+   * - ended, and no result kept within a grace (the worker records the end, then keeps the
+   *   result): the answer is an error naming how it ended (as it is with no history to read).
+   */
+  private async gone(executionId: string, jobId: string): Promise<void> {
+    const run = this.pending.get(executionId);
+    if (!run) return;
+    const client = (await this.queue.client) as unknown as { get(key: string): Promise<string | null> };
+    const kept = await client.get(`${this.where.prefix}:${this.where.queue}:lost-result:${jobId}`);
+    if (kept !== null) return this.settle(executionId, readResult(kept));
+    const status = await this.statusOf(executionId);
+    if (status === undefined || status === "running") return;
+    if (status === "off") {
+      const message = "The run's job is gone from the queue (removed, or lost by Redis, before it ended), and no history says how it went";
+      return this.settle(executionId, failure(ErrorCode.INTERNAL_ERROR, message, executionId, run.flowId));
+    }
+    if (status === null && run.goneUnrecorded === undefined) {
+      // A worker may have taken it a moment before Redis went, and not recorded it yet.
+      run.goneUnrecorded = Date.now();
+      return;
+    }
+    if (status === null || status === "interrupted") {
+      run.goneUnrecorded = undefined;
+      const options = status === "interrupted" ? { ...run.options, resume: run.options.resume ?? {} } : run.options;
+      await this.queue.add("run", runJobData(run.flow, options), {
+        jobId,
+        attempts: 1,
+        removeOnComplete: KEEP_FINISHED,
+        removeOnFail: KEEP_FINISHED,
+      });
+      return;
+    }
+    run.goneEnded ??= Date.now();
+    if (Date.now() - run.goneEnded < KEPT_RESULT_GRACE_MS) return;
+    this.settle(
+      executionId,
+      failure(
+        ErrorCode.INTERNAL_ERROR,
+        `The run ended ${status} on its worker, but its result went with its job (Redis lost it); executions.get has its record`,
+        executionId,
+        run.flowId,
+      ),
+    );
   }
 
   private poll(): void {

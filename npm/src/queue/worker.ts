@@ -245,6 +245,10 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   // Cancellations for runs anywhere in the pool; the worker holding the run acts on it.
   let subscriber: Subscriber | undefined;
   try {
+    // A connection to Redis that closed (Redis restarted, the network went) may have taken the
+    // jobs of the runs going on here with it (a Redis without persistence comes back empty):
+    // those runs check their job when they end (lost-results.ts), whether or not an error said so.
+    ((await worker.client) as unknown as { on(event: "close", listener: () => void): void }).on("close", () => lostResults.trouble());
     subscriber = ((await worker.client) as unknown as { duplicate(): Subscriber }).duplicate();
     subscriber.on("error", () => {});
     subscriber.on("message", (_channel: string, executionId: string) => {
