@@ -5,6 +5,7 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::fmt::Display;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -33,6 +34,11 @@ const MAX_BATCH: usize = 512;
 /// Writes held while a store's server cannot be reached, at most: past them the oldest are
 /// dropped, and said so on stderr. About a minute of a busy worker's writes.
 const MAX_HELD: usize = 100_000;
+
+/// Writes queued and not yet taken by the store's thread, at most: past them new writes are
+/// dropped, and said so on stderr. Reached only when the thread is held by a server that does not
+/// answer and does not close its connections either (a frozen process): memory stays bounded.
+const MAX_UNTAKEN: usize = 100_000;
 
 /// The first wait before a batch is sent again to a server that could not be reached; it
 /// doubles up to [`MAX_BACKOFF`].
@@ -65,6 +71,45 @@ pub(crate) struct Queue<C> {
     commands: Sender<Command<C>>,
     /// What errors name as the store ("Execution history", "Result cache").
     store: &'static str,
+    untaken: Arc<Untaken>,
+}
+
+/// Writes sent to the thread and not yet taken by it, and those dropped past [`MAX_UNTAKEN`].
+#[derive(Default)]
+struct Untaken {
+    writes: AtomicUsize,
+    dropped: AtomicUsize,
+}
+
+impl Untaken {
+    /// Counts one more write sent; false (and it is counted dropped) past the bound.
+    fn sent(&self, store: &str) -> bool {
+        if self.writes.fetch_add(1, Ordering::Relaxed) < MAX_UNTAKEN {
+            return true;
+        }
+        self.writes.fetch_sub(1, Ordering::Relaxed);
+        if self.dropped.fetch_add(1, Ordering::Relaxed) == 0 {
+            eprintln!(
+                "[atomiton] {store}: {MAX_UNTAKEN} writes wait for a store whose server does not answer: newer ones are being dropped, and their runs' records will be incomplete"
+            );
+        }
+        false
+    }
+
+    /// The thread took a command: one write less waits (and what was dropped is said).
+    fn taken<C>(&self, command: &Command<C>, store: &str) {
+        if !matches!(command, Command::Write(_)) {
+            return;
+        }
+        self.writes.fetch_sub(1, Ordering::Relaxed);
+        if self.dropped.load(Ordering::Relaxed) == 0 {
+            return;
+        }
+        let dropped = self.dropped.swap(0, Ordering::Relaxed);
+        if dropped > 0 {
+            eprintln!("[atomiton] {store}: the store answers again; {dropped} writes were dropped meanwhile");
+        }
+    }
 }
 
 impl<C: Send + 'static> Queue<C> {
@@ -92,25 +137,33 @@ impl<C: Send + 'static> Queue<C> {
     ) -> std::io::Result<Queue<C>> {
         let (commands, receiver) = std::sync::mpsc::channel();
         let store = "Execution history";
+        let untaken = Arc::new(Untaken::default());
+        let counted = untaken.clone();
         std::thread::Builder::new().name("atomiton-history".into()).spawn(move || {
-            Server::new(conn, receiver, linger, Box::new(apply), Box::new(idle), store).serve();
+            Server::new(conn, receiver, linger, Box::new(apply), Box::new(idle), store, counted)
+                .serve();
         })?;
-        Ok(Queue { commands, store })
+        Ok(Queue { commands, store, untaken })
     }
 
     /// A thread over `conn` for jobs only (no history writes), its errors naming `store`.
     pub(crate) fn jobs(conn: C, store: &'static str) -> std::io::Result<Queue<C>> {
         let (commands, receiver) = std::sync::mpsc::channel();
+        let untaken = Arc::new(Untaken::default());
+        let counted = untaken.clone();
         std::thread::Builder::new().name("atomiton-store".into()).spawn(move || {
             let apply = Box::new(|_: &mut C, _: &mut Batch| Applied::Done);
-            Server::new(conn, receiver, Duration::ZERO, apply, Box::new(|_: &mut C| None), store)
-                .serve();
+            let idle = Box::new(|_: &mut C| None);
+            Server::new(conn, receiver, Duration::ZERO, apply, idle, store, counted).serve();
         })?;
-        Ok(Queue { commands, store })
+        Ok(Queue { commands, store, untaken })
     }
 
-    /// Queues `write`; never waits.
+    /// Queues `write`; never waits (past [`MAX_UNTAKEN`] writes waiting, drops it, loudly).
     pub(crate) fn write(&self, write: HistoryWrite) {
+        if !self.untaken.sent(self.store) {
+            return;
+        }
         // Fails only once the thread has stopped, with the conductor: nothing is left to record.
         let _ = self.commands.send(Command::Write(write));
     }
@@ -162,6 +215,7 @@ struct Server<C> {
     apply: Apply<C>,
     idle: Idle<C>,
     store: &'static str,
+    untaken: Arc<Untaken>,
     held: VecDeque<Command<C>>,
     next_batch: u64,
     /// Writes dropped past [`MAX_HELD`] in this outage.
@@ -178,6 +232,7 @@ impl<C> Server<C> {
         apply: Apply<C>,
         idle: Idle<C>,
         store: &'static str,
+        untaken: Arc<Untaken>,
     ) -> Self {
         Server {
             conn,
@@ -186,6 +241,7 @@ impl<C> Server<C> {
             apply,
             idle,
             store,
+            untaken,
             held: VecDeque::new(),
             next_batch: 1,
             dropped: 0,
@@ -218,7 +274,13 @@ impl<C> Server<C> {
             if self.closed {
                 return None;
             }
-            let Some(wait) = (self.idle)(&mut self.conn) else { return self.receiver.recv().ok() };
+            let Some(wait) = (self.idle)(&mut self.conn) else {
+                let command = self.receiver.recv().ok();
+                if let Some(command) = &command {
+                    self.untaken.taken(command, self.store);
+                }
+                return command;
+            };
             if let Some(command) = self.waiting(Some(Instant::now() + wait)) {
                 return Some(command);
             }
@@ -245,7 +307,10 @@ impl<C> Server<C> {
             Err(TryRecvError::Disconnected) => Err(RecvTimeoutError::Disconnected),
         };
         match next {
-            Ok(command) => Some(command),
+            Ok(command) => {
+                self.untaken.taken(&command, self.store);
+                Some(command)
+            }
             Err(RecvTimeoutError::Disconnected) => {
                 self.closed = true;
                 None
@@ -325,6 +390,7 @@ impl<C> Server<C> {
             match self.receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
                 Ok(Command::Job(job)) => job(&mut self.conn),
                 Ok(command) => {
+                    self.untaken.taken(&command, self.store);
                     self.held.push_back(command);
                     self.bound_held();
                 }
@@ -523,5 +589,37 @@ mod tests {
                 .all(|&(number, len, _)| (number, len) == (1, 1) || (number, len) == (2, 2)),
             "a batch sent again keeps its number and its writes: {attempts:?}"
         );
+    }
+
+    #[test]
+    fn writes_for_a_thread_held_by_a_server_that_does_not_answer_are_bounded() {
+        // The first batch's call never returns until released: a server that froze.
+        let (entered, inside) = mpsc::channel();
+        let (release, released) = mpsc::channel::<()>();
+        let total = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = total.clone();
+        let apply = move |_: &mut (), batch: &mut super::Batch| {
+            if batch.number == 1 {
+                entered.send(()).expect("entered read");
+                released.recv_timeout(PROMPTLY).expect("released");
+            }
+            counted.fetch_add(batch.writes.len(), std::sync::atomic::Ordering::SeqCst);
+            super::Applied::Done
+        };
+        let queue =
+            Queue::spawn_with_idle((), Duration::ZERO, apply, |_: &mut ()| None).expect("spawn");
+        queue.write(ended("first"));
+        inside.recv_timeout(PROMPTLY).expect("the first batch is being sent");
+        for n in 0..super::MAX_UNTAKEN + 10 {
+            queue.write(ended(&format!("r{n}")));
+        }
+        release.send(()).expect("release");
+        wait(queue.stored());
+        let applied = || total.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(applied(), 1 + super::MAX_UNTAKEN, "the ten past the bound dropped");
+        // Taken again: the bound is of writes waiting, not of writes made.
+        queue.write(ended("after"));
+        wait(queue.stored());
+        assert_eq!(applied(), 2 + super::MAX_UNTAKEN);
     }
 }
