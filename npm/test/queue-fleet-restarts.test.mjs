@@ -2,10 +2,11 @@
 // (append-only file on, as scripts/redis.sh runs it) and one PostgreSQL (the run history and
 // checkpoints, `--store`), 200 runs of a 3-node flow queued at once; Redis is restarted (SIGTERM,
 // started again on its port and directory) and then PostgreSQL (fast shutdown, started again)
-// while runs go on. Every run resolves with its right result, and has exactly one record in the
-// database, ended `success`, with each of its nodes; none is left running. Bounds catch a hang,
-// never a slow machine. The same again with the workers cut off from both stores twice (a proxy
-// on 127.0.0.1 resets their connections and refuses new ones), once within their lock, once past it.
+// while runs go on; then the same with a Redis that comes back empty, as one without persistence
+// does. Every run resolves with its right result, and has exactly one record in the database,
+// ended `success`, with each of its nodes; none is left running. Bounds catch a hang, never a
+// slow machine. The same again with the workers cut off from both stores twice (a proxy on
+// 127.0.0.1 resets their connections and refuses new ones), once within their lock, once past it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -52,7 +53,7 @@ test("three workers, 200 runs, Redis and then PostgreSQL restarted under load: e
   assert.equal((await other.storage.loadFlow("fleet-1")).name, "kept in the database");
 });
 
-test("three workers, 200 runs, Redis restarted without persistence under load (every job, lock and event gone): each run once, with its right result and one whole record", {
+test("three workers, 200 runs, Redis restarted without persistence (every job, lock and event gone) and then PostgreSQL restarted under load: each run once, with its right result and one whole record", {
   timeout: 600_000,
 }, async (t) => {
   const fleet = await startFleet(t, "fleet-forgotten");
@@ -60,6 +61,8 @@ test("three workers, 200 runs, Redis restarted without persistence under load (e
   // Runs ended on their workers after their jobs went are answered with the result each worker
   // kept; runs whose jobs were lost before a worker began them are queued again.
   await fleet.restartRedis({ empty: true });
+  await fleet.load.reached(0.6);
+  await fleet.restartPostgres();
   await everyRunOnceWhole(await fleet.load.all, fleet.conductor);
 });
 

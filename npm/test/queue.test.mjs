@@ -17,6 +17,7 @@ const CLI = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
 
 /** Workers that run a lost run at most once: the policy the first test checks. */
 const AT_MOST_ONCE = ["--lost-runs", "crash"];
+import { startPostgres } from "../test-support/postgres.mjs";
 import { startRedis } from "../test-support/redis.mjs";
 import { startWorker } from "../test-support/queue-workers.mjs";
 import { freePort } from "../test-support/servers.mjs";
@@ -349,6 +350,27 @@ test("queue conductors closed right after they were made leave no unhandled reje
   const outcomes = [];
   for (let i = 0; i < 15; i++) {
     const { stdout } = await promisify(execFile)(process.execPath, [child, redis.url]).catch((error) => error);
+    outcomes.push(String(stdout).trim());
+  }
+  assert.deepEqual(outcomes, Array(15).fill("clean"), outcomes.filter((o) => o !== "clean").join("\n"));
+});
+
+test("queue conductors with their history in PostgreSQL, one having run flows on two workers, closed one after the other: no unhandled rejection and no open connection (15 processes)", {
+  timeout: 300_000,
+}, async (t) => {
+  const redis = await startRedis();
+  const postgres = await startPostgres();
+  t.after(async () => {
+    await redis.stop();
+    await postgres.stop();
+  });
+  for (const worker of [0, 1].map(() => startWorker(t, redis.url, "closing", ["--store", postgres.url]))) {
+    await worker.until((lines) => lines.some((line) => line.startsWith("worker ")), "ready");
+  }
+  const child = fileURLToPath(new URL("../test-support/queue-close-child.mjs", import.meta.url));
+  const outcomes = [];
+  for (let i = 0; i < 15; i++) {
+    const { stdout } = await promisify(execFile)(process.execPath, [child, redis.url, postgres.url]).catch((error) => error);
     outcomes.push(String(stdout).trim());
   }
   assert.deepEqual(outcomes, Array(15).fill("clean"), outcomes.filter((o) => o !== "clean").join("\n"));
