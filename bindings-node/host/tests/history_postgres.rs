@@ -138,11 +138,14 @@ fn a_run_deleted_or_pruned_takes_its_nodes_and_its_count_with_it() {
         postgres::Client::connect(&server().database("forget"), postgres::NoTls).expect("connect");
     let mut count = |sql: &str| -> i64 { client.query_one(sql, &[]).expect("count").get(0) };
     assert_eq!(count("SELECT COUNT(*) FROM atomiton_nodes"), 6, "two nodes a run, in the view");
-    assert_eq!(count("SELECT COUNT(*) FROM atomiton_node_sets"), 3, "a set a run and batch");
+    let sets = "SELECT COUNT(DISTINCT run_seq) FROM atomiton_node_sets";
+    assert_eq!(count(sets), 3, "a set a run and batch (one or two a run here)");
     assert!(wait(store.delete("one".into())).expect("delete"));
     let pruned = wait(store.prune(Prune { before: None, keep: Some(1) })).expect("prune");
     assert_eq!(pruned, 1);
-    assert_eq!(count("SELECT COUNT(*) FROM atomiton_node_sets"), 1, "only the kept run's");
+    assert_eq!(count(sets), 1, "only the kept run's");
+    let orphans = "SELECT COUNT(*) FROM atomiton_node_sets s WHERE NOT EXISTS (SELECT 1 FROM atomiton_runs r WHERE r.seq = s.run_seq)";
+    assert_eq!(count(orphans), 0);
     let counted =
         "SELECT COALESCE(SUM(runs), 0)::BIGINT FROM atomiton_run_counts WHERE status = 'success'";
     assert_eq!(count(counted), 1, "counted once, by the batch, and uncounted by the triggers");
@@ -207,4 +210,42 @@ fn reads_run_side_by_side_on_connections_of_their_own_and_never_hold_up_writes()
         let read = reader.join().expect("reader thread").expect("read").expect("found");
         assert_eq!(read.nodes.len(), 1);
     }
+}
+
+#[test]
+fn an_end_waiting_on_a_run_another_process_just_took_for_lost_leaves_it_so_and_counts_stay_true() {
+    let url = server().database("racing");
+    let store = open("racing", "w-1");
+    store.write(run_with("r", 1.0, |begun| begun.summary.owner = Some("w-1".into())));
+    sync(&store);
+    // Another process takes the run for lost, and holds its row while it does.
+    let mut other = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+    let mut taking = other.transaction().expect("begin");
+    taking
+        .execute("UPDATE atomiton_runs SET status = 'crashed', end_time = 9 WHERE id = 'r'", &[])
+        .expect("taken for lost");
+    // The owner's end meets the row locked, and waits.
+    store.write(ended("r", RunStatus::Success, 2.0));
+    let mut watcher = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let waiting: i64 = watcher
+            .query_one(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = 'racing' AND application_name = 'atomiton' AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .expect("activity")
+            .get(0);
+        if waiting == 1 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the end waits on the row");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    taking.commit().expect("taken");
+    sync(&store);
+    let record = wait(store.get("r".into())).expect("get").expect("kept");
+    assert_eq!(record.summary.status, RunStatus::Crashed, "a run taken for lost stays so");
+    let counts = wait(store.counts(ListQuery::default())).expect("counts");
+    assert_eq!((counts.total, counts.crashed, counts.running, counts.success), (1, 1, 0, 0));
 }

@@ -40,6 +40,8 @@ export function createQueueConductor(options: QueueConductorOptions): QueueCondu
   const settings: ConductorConfig = { ...rest, storage, history: queueHistoryConfig(where, history, store) };
   const local = new NativeEngine(settings);
   const statusOf = async (id: string) => {
+    // In the queue's own Redis, the history goes with the jobs: it cannot say what became of them.
+    if (!database) return "off" as const;
     const record = await local.executions("get", id);
     if (record.ok) return record.value.status;
     if (record.error.code === ErrorCode.NODE_NOT_FOUND) return null;

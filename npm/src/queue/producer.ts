@@ -37,7 +37,8 @@ export type CrashRecorder = (executionId: string, message: string) => Promise<un
 
 /**
  * A run's status in the shared history: null when it has no record, undefined when the history
- * cannot be read now, "off" when this conductor keeps none (`history: false`).
+ * cannot be read now, "off" when no history outlives the queue's Redis (`history: false`, or the
+ * history in that same Redis: a Redis that lost the job lost the record too).
  */
 export type StatusReader = (executionId: string) => Promise<RecordedRunStatus | null | undefined | "off">;
 
@@ -321,8 +322,14 @@ export class QueueProducer {
       return; // asked again at the next poll
     }
     if (!job) {
-      await this.gone(executionId, jobId).catch(() => undefined); // asked again at the next poll
-    } else if (job.finishedOn !== undefined) {
+      // Not while it is still being added (a poll may come between `pending` and `add`).
+      if (!this.adding.has(executionId)) await this.gone(executionId, jobId).catch(() => undefined); // asked again at the next poll
+      return;
+    }
+    // There: what an earlier look-up found gone came back (or was queued again).
+    const run = this.pending.get(executionId);
+    if (run) run.goneUnrecorded = run.goneEnded = undefined;
+    if (job.finishedOn !== undefined) {
       if (job.failedReason) await this.failed(jobId, job.failedReason);
       else this.settle(executionId, readResult(job.returnvalue));
     }
@@ -345,7 +352,8 @@ export class QueueProducer {
     const client = (await this.queue.client) as unknown as { get(key: string): Promise<string | null> };
     const kept = await client.get(`${this.where.prefix}:${this.where.queue}:lost-result:${jobId}`);
     if (kept !== null) return this.settle(executionId, readResult(kept));
-    const status = await this.statusOf(executionId);
+    // A run that records nothing (`history: false` for it) has no record to go by.
+    const status = run.options.history === false ? "off" : await this.statusOf(executionId);
     if (status === undefined || status === "running") return;
     if (status === "off") {
       const message = "The run's job is gone from the queue (removed, or lost by Redis, before it ended), and no history says how it went";
@@ -359,6 +367,8 @@ export class QueueProducer {
     if (status === null || status === "interrupted") {
       run.goneUnrecorded = undefined;
       const options = status === "interrupted" ? { ...run.options, resume: run.options.resume ?? {} } : run.options;
+      // Settled meanwhile (closed, cancelled): not queued again.
+      if (this.pending.get(executionId) !== run) return;
       await this.queue.add("run", runJobData(run.flow, options), {
         jobId,
         attempts: 1,

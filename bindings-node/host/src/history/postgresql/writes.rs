@@ -173,6 +173,8 @@ impl Writer {
         let Columns { begins, checkpoints, node_sets, ends } = &columns;
         // Whole first; when a write fails, again with each write on its own.
         let mut careful = false;
+        // Why the last try failed, when the tries run out.
+        let mut last_error = None;
         for _ in 0..RETRIES {
             let (client, statement) = match link.prepared(WRITE) {
                 Ok(prepared) => prepared,
@@ -194,7 +196,7 @@ impl Writer {
                     }
                     return Applied::Done;
                 }
-                Err(error) if retried(&error) => continue,
+                Err(error) if retried(&error) => last_error = Some(error.described()),
                 // No code, or the server closed the connection (it is shutting down): the
                 // connection broke, before or after the server took the batch (its number tells).
                 Err(error) if error.code().is_none() || link.broken() => {
@@ -209,15 +211,21 @@ impl Writer {
                     return Applied::Done;
                 }
                 Err(error) => {
+                    let why = error.described();
                     eprintln!(
-                        "[atomiton] Execution history: PostgreSQL failed a batch of {} writes whole ({}); sent again write by write",
+                        "[atomiton] Execution history: PostgreSQL failed a batch of {} writes whole ({why}); sent again write by write",
                         writes.len(),
-                        error.described()
                     );
+                    last_error = Some(why);
                     careful = true;
                 }
             }
         }
+        eprintln!(
+            "[atomiton] Execution history: a batch of {} writes was not stored after {RETRIES} tries ({}): dropped",
+            writes.len(),
+            last_error.unwrap_or_default()
+        );
         Applied::Done
     }
 

@@ -34,20 +34,37 @@ BEGIN
 END $$;
 CREATE TRIGGER atomiton_runs_forgotten AFTER DELETE ON atomiton_runs
     REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION atomiton_forget_node_sets();
+ALTER TABLE atomiton_nodes RENAME TO atomiton_nodes_before;
 INSERT INTO atomiton_node_sets (run_seq, nodes)
     SELECT run_seq, json_agg(json_build_array(node_id, node_type, state, attempts, reused,
             reusable, input, output, error, start_time, end_time, cache_key, cache_age)
             ORDER BY row_seq)::TEXT
-    FROM atomiton_nodes GROUP BY run_seq ORDER BY min(row_seq);
-DROP TABLE atomiton_nodes;
+    FROM atomiton_nodes_before GROUP BY run_seq ORDER BY min(row_seq);
+-- `row_seq` orders a run's nodes as the old table's did (processes of the version before read
+-- by it while a fleet is upgraded).
 CREATE VIEW atomiton_nodes AS
-    SELECT s.run_seq, s.set_seq, n.at, n.node->>0 AS node_id, n.node->>1 AS node_type,
+    SELECT s.run_seq, s.set_seq, n.at, s.set_seq::NUMERIC * 4294967296 + n.at AS row_seq,
+        n.node->>0 AS node_id, n.node->>1 AS node_type,
         n.node->>2 AS state, (n.node->>3)::INTEGER AS attempts, (n.node->>4)::BOOLEAN AS reused,
         (n.node->>5)::BOOLEAN AS reusable, n.node->>6 AS input, n.node->>7 AS output,
         n.node->>8 AS error, (n.node->>9)::DOUBLE PRECISION AS start_time,
         (n.node->>10)::DOUBLE PRECISION AS end_time, n.node->>11 AS cache_key,
         (n.node->>12)::DOUBLE PRECISION AS cache_age
     FROM atomiton_node_sets s, json_array_elements(s.nodes::JSON) WITH ORDINALITY AS n(node, at);
+-- Whoever could read the table (a Grafana role, an operator's) reads the view.
+DO $$
+DECLARE
+    grant_ RECORD;
+BEGIN
+    FOR grant_ IN
+        SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(a.grantee::REGROLE::TEXT) END AS who
+        FROM pg_class c, aclexplode(c.relacl) a
+        WHERE c.oid = 'atomiton_nodes_before'::REGCLASS AND a.privilege_type = 'SELECT'
+    LOOP
+        EXECUTE 'GRANT SELECT ON atomiton_nodes TO ' || grant_.who;
+    END LOOP;
+END $$;
+DROP TABLE atomiton_nodes_before;
 
 DROP TRIGGER atomiton_runs_counted ON atomiton_runs;
 DROP TRIGGER atomiton_runs_recounted ON atomiton_runs;
@@ -72,11 +89,18 @@ CREATE TYPE atomiton_end AS (at INTEGER, id TEXT, status TEXT, end_time DOUBLE P
 DROP FUNCTION atomiton_write(TEXT, TEXT, BIGINT, JSONB, BOOLEAN);
 DROP FUNCTION atomiton_write_one(TEXT, JSONB);
 
+-- A change to how many runs a flow has in a status (`atomiton_write_sets` gathers them).
+CREATE TYPE atomiton_count_change AS (flow_id TEXT, status TEXT, runs BIGINT);
+
 -- Applies writes as a sequence of them would, a kind at a time (begins, checkpoints, nodes,
--- ends: the order a run's writes come in), each kind one statement.
+-- ends: the order a run's writes come in), each kind one statement. The counts change once, at
+-- the end, in the order of their keys: two writers' batches lock them in the same order.
 CREATE FUNCTION atomiton_write_sets(owner_ TEXT, begins atomiton_begin[],
         checkpoints atomiton_checkpoint[], node_sets atomiton_node_set[], ends atomiton_end[])
     RETURNS VOID LANGUAGE plpgsql AS $$
+DECLARE
+    begun_changes atomiton_count_change[] := '{}';
+    ended_changes atomiton_count_change[] := '{}';
 BEGIN
     IF cardinality(begins) > 0 THEN
         INSERT INTO atomiton_flows (hash, flow)
@@ -108,9 +132,8 @@ BEGIN
                 WHERE NOT (r.claimed AND r.owner IS DISTINCT FROM owner_)
                 RETURNING r.flow_id, r.status, r.xmax = 0 AS fresh
         )
-        INSERT INTO atomiton_run_counts AS c (flow_id, status, runs)
-            SELECT flow_id, status, COUNT(*) FROM inserted WHERE fresh GROUP BY flow_id, status
-            ON CONFLICT (flow_id, status) DO UPDATE SET runs = c.runs + EXCLUDED.runs;
+        SELECT COALESCE(array_agg(ROW(flow_id, status, 1)::atomiton_count_change), '{}')
+            INTO begun_changes FROM inserted WHERE fresh;
     END IF;
 
     IF cardinality(checkpoints) > 0 THEN
@@ -142,28 +165,39 @@ BEGIN
     END IF;
 
     IF cardinality(ends) > 0 THEN
+        -- The runs to end, locked first: a run another process changed meanwhile (took it for
+        -- lost, claimed it) is read as it is now, and left alone if it no longer qualifies.
         -- Ended otherwise than interrupted, a run's checkpoints go.
-        WITH ended AS (
-            UPDATE atomiton_runs r SET status = e.status, end_time = e.end_time,
-                    duration = e.end_time - r.start_time, error = e.error
-                FROM (SELECT DISTINCT ON (id) * FROM unnest(ends) ORDER BY id, at) e,
-                    atomiton_runs was
-                WHERE was.id = e.id AND r.seq = was.seq
-                  AND NOT (was.claimed AND was.owner IS DISTINCT FROM owner_)
-                  AND (was.status = 'running'
-                       OR (was.status = 'interrupted' AND NOT was.claimed AND was.owner = owner_))
-                RETURNING r.seq, r.flow_id, r.status, was.status AS was
-        ), counted AS (
-            INSERT INTO atomiton_run_counts AS c (flow_id, status, runs)
-                SELECT flow_id, status, SUM(change) FROM (
-                    SELECT flow_id, status, 1 AS change FROM ended
-                    UNION ALL SELECT flow_id, was, -1 FROM ended) changes
-                GROUP BY flow_id, status HAVING SUM(change) <> 0
-                ON CONFLICT (flow_id, status) DO UPDATE SET runs = c.runs + EXCLUDED.runs
+        WITH first_end AS (
+            SELECT DISTINCT ON (id) * FROM unnest(ends) ORDER BY id, at
+        ), endable AS (
+            SELECT r.seq, r.status AS was, e.status, e.end_time, e.error
+            FROM atomiton_runs r JOIN first_end e ON r.id = e.id
+            WHERE NOT (r.claimed AND r.owner IS DISTINCT FROM owner_)
+              AND (r.status = 'running'
+                   OR (r.status = 'interrupted' AND NOT r.claimed AND r.owner = owner_))
+            ORDER BY r.seq
+            FOR UPDATE OF r
+        ), ended AS (
+            UPDATE atomiton_runs r SET status = x.status, end_time = x.end_time,
+                    duration = x.end_time - r.start_time, error = x.error
+                FROM endable x
+                WHERE r.seq = x.seq
+                RETURNING r.seq, r.flow_id, r.status, x.was
+        ), gone AS (
+            DELETE FROM atomiton_checkpoints c USING ended
+                WHERE c.run_seq = ended.seq AND ended.status <> 'interrupted'
         )
-        DELETE FROM atomiton_checkpoints c USING ended
-            WHERE c.run_seq = ended.seq AND ended.status <> 'interrupted';
+        SELECT COALESCE(array_agg(change), '{}') INTO ended_changes FROM (
+            SELECT ROW(flow_id, status, 1)::atomiton_count_change AS change FROM ended
+            UNION ALL SELECT ROW(flow_id, was, -1)::atomiton_count_change FROM ended) changes;
     END IF;
+
+    INSERT INTO atomiton_run_counts AS c (flow_id, status, runs)
+        SELECT flow_id, status, SUM(runs) FROM unnest(begun_changes || ended_changes)
+        GROUP BY flow_id, status HAVING SUM(runs) <> 0
+        ORDER BY flow_id, status
+        ON CONFLICT (flow_id, status) DO UPDATE SET runs = c.runs + EXCLUDED.runs;
 END $$;
 
 -- atomiton_write(owner, writer, batch number, begins, checkpoints, node sets, ends, careful):
@@ -196,7 +230,7 @@ BEGIN
             UNION ALL SELECT at, 'n', n FROM unnest(node_sets) WITH ORDINALITY AS w(at, id, nodes, n)
             UNION ALL SELECT at, 'e', n FROM unnest(ends) WITH ORDINALITY AS w(at, id, status,
                 end_time, error, n)
-            ORDER BY 1
+            ORDER BY 1, 2, 3
         LOOP
             BEGIN
                 PERFORM atomiton_write_sets(owner_,
