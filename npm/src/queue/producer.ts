@@ -25,9 +25,10 @@ const NOT_TAKEN = new Set(["waiting", "delayed", "prioritized", "waiting-childre
 
 /**
  * How long a run whose job is gone, recorded as ended, waits for the result its worker keeps:
- * the worker records the end first, then keeps the result once its Redis connection is back.
+ * the worker records the end first, then keeps the result once its Redis connection is back
+ * (as long as the worker a lost job went to waits for it, lost-results.ts).
  */
-const KEPT_RESULT_GRACE_MS = 10_000;
+const KEPT_RESULT_GRACE_MS = 30_000;
 
 /** How long a cancel or close waits for Redis before giving up (it may be down). */
 const REDIS_PATIENCE_MS = 5000;

@@ -135,26 +135,37 @@ impl<C: Send + 'static> Queue<C> {
         apply: impl FnMut(&mut C, &mut Batch) -> Applied + Send + 'static,
         idle: impl FnMut(&mut C) -> Option<Duration> + Send + 'static,
     ) -> std::io::Result<Queue<C>> {
-        let (commands, receiver) = std::sync::mpsc::channel();
         let store = "Execution history";
-        let untaken = Arc::new(Untaken::default());
-        let counted = untaken.clone();
-        std::thread::Builder::new().name("atomiton-history".into()).spawn(move || {
-            Server::new(conn, receiver, linger, Box::new(apply), Box::new(idle), store, counted)
-                .serve();
-        })?;
-        Ok(Queue { commands, store, untaken })
+        Queue::start(conn, "atomiton-history", store, linger, Box::new(apply), Box::new(idle))
     }
 
     /// A thread over `conn` for jobs only (no history writes), its errors naming `store`.
     pub(crate) fn jobs(conn: C, store: &'static str) -> std::io::Result<Queue<C>> {
+        let apply = Box::new(|_: &mut C, _: &mut Batch| Applied::Done);
+        Queue::start(
+            conn,
+            "atomiton-store",
+            store,
+            Duration::ZERO,
+            apply,
+            Box::new(|_: &mut C| None),
+        )
+    }
+
+    /// The thread `name` serving the queue (see [`Queue::spawn_with_idle`]).
+    fn start(
+        conn: C,
+        name: &str,
+        store: &'static str,
+        linger: Duration,
+        apply: Apply<C>,
+        idle: Idle<C>,
+    ) -> std::io::Result<Queue<C>> {
         let (commands, receiver) = std::sync::mpsc::channel();
         let untaken = Arc::new(Untaken::default());
         let counted = untaken.clone();
-        std::thread::Builder::new().name("atomiton-store".into()).spawn(move || {
-            let apply = Box::new(|_: &mut C, _: &mut Batch| Applied::Done);
-            let idle = Box::new(|_: &mut C| None);
-            Server::new(conn, receiver, Duration::ZERO, apply, idle, store, counted).serve();
+        std::thread::Builder::new().name(name.into()).spawn(move || {
+            Server::new(conn, receiver, linger, apply, idle, store, counted).serve();
         })?;
         Ok(Queue { commands, store, untaken })
     }
