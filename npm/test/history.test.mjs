@@ -90,6 +90,11 @@ for (const engine of ENGINES) {
     assert.deepEqual(await conductor.executions.counts({ flowId: "pipeline", since: summary.startTime + 1 }), none);
     assert.deepEqual(await conductor.executions.counts({ until: new Date(summary.startTime + 1) }), { ...none, total: 1, success: 1 });
     await assert.rejects(conductor.executions.counts({ since: "yesterday" }), (e) => e.code === "VALIDATION_FAILED");
+    await assert.rejects(
+      conductor.executions.counts({ flowID: "pipeline" }),
+      (e) => e.code === "VALIDATION_FAILED" && /flowID/.test(e.message) && /flowId/.test(e.message),
+      "a misspelt filter is refused, not ignored",
+    );
 
     const record = await conductor.executions.get(`rec-${engine}`);
     assert.deepEqual(record.flow, diamond, "the definition as it ran");

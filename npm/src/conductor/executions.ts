@@ -73,9 +73,11 @@ export function createExecutionsApi(engine: EngineAdapter, run: Run) {
      * a dashboard's tiles. Stores that keep totals answer without counting rows.
      */
     async counts(options: CountExecutionsOptions = {}): Promise<ExecutionCounts> {
-      const { flowId, since, until } = fields(options);
-      const range = { since: instant(since, "since"), until: instant(until, "until") };
-      return unwrap(await engine.executions("counts", JSON.stringify({ flowId, ...range })));
+      // Every field goes to the engine, which refuses one it does not know (a misspelt filter
+      // would otherwise count every run).
+      const given = fields(options);
+      const range = { since: instant(given.since, "since"), until: instant(given.until, "until") };
+      return unwrap(await engine.executions("counts", JSON.stringify({ ...given, ...range })));
     },
     /** One run with its nodes; a `NODE_NOT_FOUND` `ConductorError` when there is none. */
     async get(executionId: string): Promise<ExecutionRecord> {
