@@ -170,6 +170,13 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       });
       telemetry?.end(result);
       engine.flushEvents();
+      // Taken over as lost, then ended after all by the worker that lost it (its end reached the
+      // history between this worker's look and its claim, so the resume was refused): that
+      // worker's kept result is the run's.
+      if (resume && result.error?.code === ErrorCode.VALIDATION_FAILED && (await endedElsewhere(engine, executionId))) {
+        const kept = await lostResults.take(job);
+        if (kept !== undefined) return kept;
+      }
       // Every event is in the stream before the result: producers see progress end, then the end.
       await run.sent;
       // The run's record is not waited for: it follows within milliseconds (the history store
@@ -330,6 +337,12 @@ type TakeOver = { resume: WireRunOptions["resume"] } | { text: string } | { resu
  * Redis) had no node with effects start yet (one starts only once everything before it is
  * stored): it starts from the beginning.
  */
+/** Whether the run's record says it ended (not running, not waiting to be resumed). */
+async function endedElsewhere(engine: NativeEngine, executionId: string): Promise<boolean> {
+  const record = await engine.executions("get", executionId).catch(() => undefined);
+  return record?.ok === true && !["running", "interrupted"].includes(record.value.status);
+}
+
 async function lostRun(
   engine: NativeEngine,
   executionId: string,
