@@ -688,7 +688,7 @@ test("runs: every CLI run is recorded; runs lists them, show prints the nodes on
 
   const counted = await atomiton(["runs", "counts", "--storage", storage, "--json"]);
   assert.equal(counted.code, 0, counted.stderr);
-  assert.deepEqual(counted.json, { total: 1, running: 0, success: 0, failed: 1, cancelled: 0, crashed: 0, interrupted: 0 });
+  assert.deepEqual(counted.json, { total: 1, running: 0, success: 0, failed: 1, cancelled: 0, crashed: 0, interrupted: 0, waiting: 0 });
   const countTable = await atomiton(["runs", "counts", "--storage", storage]);
   assert.match(countTable.stdout, /STATUS\s+RUNS[\s\S]*failed\s+1\n[\s\S]*total\s+1/);
   const text = await atomiton(["runs", "--storage", storage, "--status", "failed"]);

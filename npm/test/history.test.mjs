@@ -84,7 +84,7 @@ for (const engine of ENGINES) {
       (e) => e.code === "VALIDATION_FAILED" && /since/.test(e.message),
     );
     // Counts in each status, for a dashboard: of every flow, one flow, a time range.
-    const none = { total: 0, running: 0, success: 0, failed: 0, cancelled: 0, crashed: 0, interrupted: 0 };
+    const none = { total: 0, running: 0, success: 0, failed: 0, cancelled: 0, crashed: 0, interrupted: 0, waiting: 0 };
     assert.deepEqual(await conductor.executions.counts(), { ...none, total: 1, success: 1 });
     assert.deepEqual(await conductor.executions.counts({ flowId: "other" }), none);
     assert.deepEqual(await conductor.executions.counts({ flowId: "pipeline", since: summary.startTime + 1 }), none);

@@ -206,3 +206,12 @@ fn a_checkpoint_row_cut_at_any_byte_is_not_trusted() {
     let error = wait(open(&dir).checkpoints("r1".into())).expect_err("a damaged input refuses");
     assert!(error.message.contains("input checkpoint is damaged"), "{}", error.message);
 }
+
+#[test]
+fn a_parked_run_keeps_its_checkpoints_and_one_of_two_conductors_wakes_it() {
+    let dir = TempDir::new("history-waits");
+    let (first, second) = (open(&dir), open(&dir));
+    common::durable_stores::a_parked_run_keeps_its_checkpoints_and_one_of_two_wakes_wins(
+        &first, &second,
+    );
+}

@@ -13,7 +13,8 @@ use atomiton_core::testing::wait;
 use atomiton_native_host::history::postgres_schema_version;
 use atomiton_native_host::PostgresHistory;
 use common::durable_stores::{
-    a_lost_run_is_interrupted_claimed_once_and_fenced, completed, large, sync,
+    a_lost_run_is_interrupted_claimed_once_and_fenced,
+    a_parked_run_keeps_its_checkpoints_and_one_of_two_wakes_wins, completed, large, sync,
 };
 use common::history::{ended, node, run, run_with};
 use common::postgres_server::PostgresServer;
@@ -248,4 +249,10 @@ fn an_end_waiting_on_a_run_another_process_just_took_for_lost_leaves_it_so_and_c
     assert_eq!(record.summary.status, RunStatus::Crashed, "a run taken for lost stays so");
     let counts = wait(store.counts(ListQuery::default())).expect("counts");
     assert_eq!((counts.total, counts.crashed, counts.running, counts.success), (1, 1, 0, 0));
+}
+
+#[test]
+fn a_parked_run_is_shared_kept_and_woken_once() {
+    let (first, second) = (open("waits", "w-1"), open("waits", "w-2"));
+    a_parked_run_keeps_its_checkpoints_and_one_of_two_wakes_wins(&first, &second);
 }

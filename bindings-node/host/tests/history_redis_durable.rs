@@ -13,7 +13,8 @@ use atomiton_core::testing::wait;
 use atomiton_native_host::history::mark_lost;
 use atomiton_native_host::RedisHistory;
 use common::durable_stores::{
-    a_lost_run_is_interrupted_claimed_once_and_fenced, completed, large, sync,
+    a_lost_run_is_interrupted_claimed_once_and_fenced,
+    a_parked_run_keeps_its_checkpoints_and_one_of_two_wakes_wins, completed, large, sync,
 };
 use common::history::run_with;
 use common::redis_server::RedisServer;
@@ -96,4 +97,11 @@ fn a_run_that_is_not_durable_is_crashed_when_lost_and_an_unknown_one_is_none() {
     assert_eq!(wait(mark_lost(&store, "exec_nowhere", "lost", 2.0)).expect("mark"), None);
     assert_eq!(wait(mark_lost(&store, "not an id!", "lost", 2.0)).expect("mark"), None);
     assert!(wait(store.checkpoints("exec_plain".into())).expect("read").is_none());
+}
+
+#[test]
+fn a_parked_run_is_shared_kept_and_woken_once() {
+    let server = RedisServer::start();
+    let (first, second) = (open(&server, "w-1"), open(&server, "w-2"));
+    a_parked_run_keeps_its_checkpoints_and_one_of_two_wakes_wins(&first, &second);
 }

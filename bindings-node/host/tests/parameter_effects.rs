@@ -427,7 +427,18 @@ const ELSEWHERE: &[(&str, &str, &str, &str)] = &[
         "bindings-node/host/tests/parameter_effects.rs",
         "parallel_timeouts_bound_operations_and_the_node",
     ),
+    // A wait parks a durable run: its effects show across a park and a wake (core/tests/waits.rs).
+    ("wait", "mode", WAITS, "a_run_parks_at_a_signal_and_the_signal_s_payload_is_the_node_s_output"),
+    ("wait", "signal", WAITS, "a_run_parks_at_a_signal_and_the_signal_s_payload_is_the_node_s_output"),
+    ("wait", "payloadSchema", WAITS, "a_run_parks_at_a_signal_and_the_signal_s_payload_is_the_node_s_output"),
+    ("wait", "duration", WAITS, "a_timed_wait_fires_once_when_its_time_comes_and_a_timeout_takes_its_declared_outcome"),
+    ("wait", "waitTimeout", WAITS, "a_timed_wait_fires_once_when_its_time_comes_and_a_timeout_takes_its_declared_outcome"),
+    ("wait", "onTimeout", WAITS, "a_timed_wait_fires_once_when_its_time_comes_and_a_timeout_takes_its_declared_outcome"),
+    ("wait", "onReject", WAITS, "an_approval_goes_on_a_rejection_fails_or_goes_on_as_the_node_says_and_one_of_two_racing_wins"),
+    ("wait", "until", WAITS, "a_wait_until_a_date_wakes_at_that_date"),
 ];
+
+const WAITS: &str = "core/tests/waits.rs";
 
 /// `(type, parameter, why no value of it can change the outcome)`: each also said in the
 /// parameter's documentation (docs/nodes.md).

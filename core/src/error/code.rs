@@ -1,36 +1,36 @@
-//! The 22 error codes of the TypeScript engine (same names), then two of our own for access
-//! control. The string value of each code equals its name, exactly as the TypeScript
+//! The 22 error codes of the TypeScript engine (same names), then our own: access control,
+//! files, and waits. The string value of each code equals its name, exactly as the TypeScript
 //! `enum ErrorCode` does.
 
 use serde::{Deserialize, Serialize};
 
 macro_rules! error_codes {
-    ($( $(#[doc = $doc:literal])* $name:ident ),+ $(,)?) => {
+    ($( $(#[doc = $doc:literal])* $(#[cfg($cfg:meta)])? $name:ident ),+ $(,)?) => {
         /// Every error code the engine can report. Serialises as its name (`"TIMEOUT"`).
         #[allow(non_camel_case_types)]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         pub enum ErrorCode {
-            $( $(#[doc = $doc])* $name ),+
+            $( $(#[doc = $doc])* $(#[cfg($cfg)])? $name ),+
         }
 
         impl ErrorCode {
             /// All codes: the TypeScript engine's 22 in its order, then ours.
-            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$name),+];
+            pub const ALL: &'static [ErrorCode] = &[$($(#[cfg($cfg)])? ErrorCode::$name),+];
 
             /// The wire string of the code (equal to its name).
             pub fn as_str(self) -> &'static str {
-                match self { $(ErrorCode::$name => stringify!($name)),+ }
+                match self { $($(#[cfg($cfg)])? ErrorCode::$name => stringify!($name)),+ }
             }
 
             /// Each code's doc comment, for the generated TypeScript enum.
             #[cfg(test)]
             pub(crate) fn doc(self) -> &'static str {
-                match self { $(ErrorCode::$name => concat!($($doc, "\n"),*)),+ }
+                match self { $($(#[cfg($cfg)])? ErrorCode::$name => concat!($($doc, "\n"),*)),+ }
             }
 
             /// Parses a wire string; unknown strings give `None`.
             pub fn parse(value: &str) -> Option<ErrorCode> {
-                match value { $(stringify!($name) => Some(ErrorCode::$name),)+ _ => None }
+                match value { $($(#[cfg($cfg)])? stringify!($name) => Some(ErrorCode::$name),)+ _ => None }
             }
         }
     };
@@ -99,6 +99,11 @@ error_codes! {
     /// A file the node would create exists, and the node was told not to replace it
     /// (`overwrite: false`).
     FILE_EXISTS,
+    // Waits (builds with execution history only: the browser's default module has no waits)
+    /// The run waits at a `wait` node (for a signal, an approval or a time): it is parked in its
+    /// history store, and goes on when it is woken. The error's `context` says what it waits for.
+    #[cfg(feature = "history")]
+    WAITING,
 }
 
 impl ErrorCode {
@@ -119,7 +124,8 @@ impl ErrorCode {
 /// Who can fix a failure, as the published docs' `type` names it: the flow or its input
 /// (`validation`), something named that is not there (`not-found`) or already is
 /// (`conflict`), what the run or caller may not do (`permission`), the network, a time or size
-/// limit, a cancellation, a node's own work (`execution`), or the engine itself (`internal`).
+/// limit, a cancellation, a node's own work (`execution`), the engine itself (`internal`), or
+/// a run parked at a `wait` node (`waiting`).
 impl ErrorCode {
     pub fn kind(self) -> &'static str {
         use ErrorCode::*;
@@ -147,6 +153,8 @@ impl ErrorCode {
             CANCELLED => "cancelled",
             EXECUTION_FAILED => "execution",
             INTERNAL_ERROR | UNKNOWN_ERROR => "internal",
+            #[cfg(feature = "history")]
+            WAITING => "waiting",
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Errors: the 24 codes (the TypeScript engine's 22, and two for access control), the `ExecutionError` type and the recovery table.
+//! Errors: the codes (the TypeScript engine's 22, then ours: access control, files, and waits), the `ExecutionError` type and the recovery table.
 
 mod code;
 mod execution_error;

@@ -7,7 +7,7 @@
 //!
 //! A durable run's checkpoints (see `history::durable`) are texts of their own, one per
 //! checkpoint, under `<id>.ckpt.<name>`: `input`, `variables`, `d.<node>` (an ended node's whole
-//! output) and `s.<node>` (a node with effects that started), the node's id in hex (a key is a
+//! output), `s.<node>` (a node with effects that started) and `w.<node>` (what woke a wait node), the node's id in hex (a key is a
 //! file name in Node). The next session finds a durable run left `running` with its input kept
 //! `interrupted`, to be resumed from them. Writes to the text store may land in any order: a start
 //! kept beside its node's end is dropped when read, and the keys of runs that ended are removed
@@ -95,7 +95,7 @@ impl BackedHistory {
                                 };
                                 s.end_time.get_or_insert(host.now());
                             }
-                            if s.status == RunStatus::Interrupted {
+                            if s.status.keeps_checkpoints() {
                                 resumable.insert(s.id.clone());
                             }
                             memory.insert(record);
@@ -203,6 +203,7 @@ fn entry_name(name: &str) -> Option<String> {
     match name.split_once('.') {
         Some(("d", node)) => node_of_key(node).map(|n| format!("d:{n}")),
         Some(("s", node)) => node_of_key(node).map(|n| format!("s:{n}")),
+        Some(("w", node)) => node_of_key(node).map(|n| format!("w:{n}")),
         _ => Some(name.to_owned()),
     }
 }
@@ -225,7 +226,7 @@ impl HistoryStore for BackedHistory {
                 Some(begun.summary.id.clone())
             }
             HistoryWrite::Ended(ended) => {
-                if ended.status != RunStatus::Interrupted {
+                if !ended.status.keeps_checkpoints() {
                     self.drop_checkpoints(&ended.execution_id);
                 }
                 Some(ended.execution_id.to_string())
@@ -303,6 +304,35 @@ impl HistoryStore for BackedHistory {
                 host.spawn(Box::pin(async move {
                     let _ = write.await;
                 }));
+            }
+            Ok(true)
+        })
+    }
+
+    fn wake(&self, wake: super::Wake) -> BoxFuture<'static, Result<bool>> {
+        let (loaded, memory) = (self.loaded.clone(), self.memory.clone());
+        let (backend, checkpoints) = (self.backend.clone(), self.checkpoints.clone());
+        Box::pin(async move {
+            loaded.await;
+            // One page or process has the store at a time: the memory copy decides the race.
+            if !memory.wake(&wake) {
+                return Ok(false);
+            }
+            let id = &wake.execution_id;
+            let checkpoint = format!("{id}{CHECKPOINT}w.{}", node_key(&wake.node_id));
+            // Kept before the run is, so that a resume finds what woke it.
+            let unkept = |e: crate::host::effects::EffectError| {
+                crate::error::ExecutionError::internal(format!(
+                    "The wake was not kept: {}",
+                    e.message
+                ))
+            };
+            backend.write(&checkpoint, wake.entry()).await.map_err(unkept)?;
+            locked(&checkpoints).entry(id.clone()).or_default().insert(checkpoint);
+            if let Some(text) =
+                memory.record(id).and_then(|r| crate::value::codec::to_json(&r).ok())
+            {
+                backend.write(&key(id), text).await.map_err(unkept)?;
             }
             Ok(true)
         })

@@ -82,6 +82,8 @@ pub struct Checkpoints {
     pub outputs: HashMap<String, (Arc<str>, Option<Arc<Value>>)>,
     pub in_flight: Vec<InFlight>,
     pub torn: usize,
+    /// By wait node path, what woke the run there (see [`super::wait`]).
+    pub deliveries: HashMap<String, Value>,
 }
 
 /// What a resumed run starts from.
@@ -150,11 +152,22 @@ pub fn read_started_entry(node_id: &str, entry: &str) -> InFlight {
 
 impl Checkpoints {
     /// Adds checkpoint `name` of a store that keeps each as an entry by name: `input`,
-    /// `variables`, `d:<node>` (an ended node's output) or `s:<node>` (a start). A damaged
-    /// output is counted in `torn` (its node runs again); a damaged input or variables refuses.
+    /// `variables`, `d:<node>` (an ended node's output), `s:<node>` (a start) or `w:<node>` (what
+    /// woke a wait node). A damaged output is counted in `torn` (its node runs again); a damaged
+    /// input or variables refuses.
     pub fn add_entry(&mut self, execution_id: &str, name: &str, entry: &str) -> Result<()> {
         if let Some(node_id) = name.strip_prefix("s:") {
             self.in_flight.push(read_started_entry(node_id, entry));
+            return Ok(());
+        }
+        if let Some(node_id) = name.strip_prefix("w:") {
+            // A damaged delivery is not trusted: the node waits again.
+            match read_checkpoint_entry(entry) {
+                Some((_, Some(delivery))) => {
+                    self.deliveries.insert(node_id.to_owned(), delivery);
+                }
+                _ => self.torn += 1,
+            }
             return Ok(());
         }
         match (name, read_checkpoint_entry(entry)) {
@@ -238,6 +251,7 @@ impl Checkpoints {
                 rerun_from: None,
                 effects_only: false,
                 interrupted,
+                deliveries: self.deliveries,
             },
             input: self.input,
             variables: self.variables,

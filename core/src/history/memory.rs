@@ -304,6 +304,18 @@ impl MemoryHistory {
         true
     }
 
+    /// Makes run `wake.execution_id` interrupted when it still waits at `wake`'s wait (see
+    /// [`super::wait`]); whether it did. The delivery is the caller's to keep.
+    pub fn wake(&self, wake: &super::Wake) -> bool {
+        let mut runs = self.runs();
+        let Some(run) = runs.records.get_mut(&wake.execution_id) else { return false };
+        if !wake.matches(run.status, run.error.as_deref()) {
+            return false;
+        }
+        (run.status, run.error) = (RunStatus::Interrupted, None);
+        true
+    }
+
     /// Marks `running` runs whose owner is not `alive` as crashed at `now`; their ids.
     pub fn recover_ids(&self, alive: &OwnerAlive, now: f64) -> Vec<String> {
         let mut crashed = Vec::new();

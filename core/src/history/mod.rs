@@ -19,6 +19,7 @@ mod recorder;
 mod replay;
 mod retry;
 mod store;
+pub mod wait;
 
 pub use backed::BackedHistory;
 pub use capture::{Capture, Captured, REDACTED, TRUNCATED_KEY};
@@ -40,6 +41,7 @@ pub use store::{
     HistoryWrite, ListQuery, NodeEnded, OwnerAlive, Prune, RunBegun, RunCounts, RunEnded,
     SharedHistory,
 };
+pub use wait::{WaitKind, Waiting, Wake};
 
 /// FNV-1a 64 of a flow's text, in hex: the record's `flowHash`.
 pub fn flow_hash(text: &str, buffers: &[std::sync::Arc<[u8]>]) -> String {

@@ -9,6 +9,8 @@ use crate::value::Value;
 
 /// Where a run stands. A later conductor sets `Crashed` on a run whose process died while it was
 /// `Running`, or `Interrupted` when the run was durable: it can be resumed from its checkpoints.
+/// A durable run parked at a `wait` node is `Waiting` until a signal, an approval or its time
+/// wakes it (its `error`, code `WAITING`, says what it waits for in its `context`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename = "RecordedRunStatus"))]
@@ -19,17 +21,21 @@ pub enum RunStatus {
     Cancelled,
     Crashed,
     Interrupted,
+    /// Parked at a `wait` node until a signal, an approval or a time wakes it (see
+    /// [`super::wait`]): its checkpoints are kept, as an interrupted run's are.
+    Waiting,
 }
 
 impl RunStatus {
     /// Every status, in the order the API lists them.
-    pub const ALL: [RunStatus; 6] = [
+    pub const ALL: [RunStatus; 7] = [
         RunStatus::Running,
         RunStatus::Success,
         RunStatus::Failed,
         RunStatus::Cancelled,
         RunStatus::Crashed,
         RunStatus::Interrupted,
+        RunStatus::Waiting,
     ];
 
     /// The status as it is written (`"running"`, ...).
@@ -41,7 +47,14 @@ impl RunStatus {
             RunStatus::Cancelled => "cancelled",
             RunStatus::Crashed => "crashed",
             RunStatus::Interrupted => "interrupted",
+            RunStatus::Waiting => "waiting",
         }
+    }
+
+    /// Whether a run in this status keeps its checkpoints: it has not ended, and goes on from
+    /// them (an interrupted run when it is resumed, a waiting one when it is woken).
+    pub fn keeps_checkpoints(self) -> bool {
+        matches!(self, RunStatus::Interrupted | RunStatus::Waiting)
     }
 }
 

@@ -30,7 +30,7 @@ pub fn replay_reuse(record: &RunRecord) -> Reuse {
             (n.node_id.clone(), (Arc::from(n.node_type.as_str()), n.output.clone().map(Arc::new)))
         })
         .collect();
-    Reuse { outputs, rerun_from: None, effects_only: true, interrupted: HashMap::new() }
+    Reuse { outputs, effects_only: true, ..Reuse::default() }
 }
 
 /// One node whose output in the replay is not the recorded one (`None`: no output).

@@ -58,6 +58,9 @@ pub struct Reuse {
     /// A resume: the attempts nodes that were running when the run's process ended had made,
     /// by path. They count within the node's retries (it still gets one attempt).
     pub interrupted: HashMap<String, u32>,
+    /// A resume: what woke each wait node the run was parked at, by path (see
+    /// [`super::wait`]).
+    pub deliveries: HashMap<String, Value>,
 }
 
 impl Reuse {
@@ -86,7 +89,7 @@ impl Reuse {
                 )
             })
             .collect();
-        Ok(Reuse { outputs, rerun_from, effects_only: false, interrupted: HashMap::new() })
+        Ok(Reuse { outputs, rerun_from, effects_only: false, ..Reuse::default() })
     }
 }
 

@@ -176,6 +176,7 @@ pub struct RunCounts {
     pub cancelled: usize,
     pub crashed: usize,
     pub interrupted: usize,
+    pub waiting: usize,
 }
 
 impl RunCounts {
@@ -188,6 +189,7 @@ impl RunCounts {
             RunStatus::Cancelled => &mut self.cancelled,
             RunStatus::Crashed => &mut self.crashed,
             RunStatus::Interrupted => &mut self.interrupted,
+            RunStatus::Waiting => &mut self.waiting,
         };
         *slot += runs;
         self.total += runs;
@@ -195,7 +197,8 @@ impl RunCounts {
 }
 
 /// What `prune` removes: runs that began before `before` (ms since the epoch), and all but the
-/// newest `keep`. Runs still `running`, and `interrupted` ones (they may be resumed), are never pruned.
+/// newest `keep`. Runs still `running`, `interrupted` ones (they may be resumed) and `waiting`
+/// ones (they may be woken) are never pruned.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Prune {
     pub before: Option<f64>,
@@ -281,6 +284,16 @@ pub trait HistoryStore: MaybeSend + MaybeSync {
     fn claim(&self, _id: String, _owner: Option<String>) -> BoxFuture<'static, Result<bool>> {
         Box::pin(std::future::ready(Ok(false)))
     }
+    /// Wakes a `waiting` run (see [`super::wait`]): in one step, when it still waits at the
+    /// wait `wake` names (same node, parked at the same time), keeps `wake.entry` as that node's
+    /// wake checkpoint and makes the run `interrupted`, to be resumed; `false` when it does not
+    /// wait there (never did, or was woken first). Of two wakes racing, one wins.
+    fn wake(&self, wake: super::wait::Wake) -> BoxFuture<'static, Result<bool>> {
+        let _ = wake;
+        Box::pin(std::future::ready(Err(crate::error::ExecutionError::validation(
+            "This history store cannot park runs: waits need a store that keeps checkpoints",
+        ))))
+    }
 }
 
 /// Shared handle to a history store.
@@ -289,7 +302,9 @@ pub type SharedHistory = Arc<dyn HistoryStore>;
 /// Applies [`Prune`] to runs listed as `(start_time, status, id)` in the order they began: the
 /// ids to remove. An id is whatever names a run to the store (its id, or its position).
 pub fn pruned_ids<Id>(mut runs: Vec<(f64, RunStatus, Id)>, prune: Prune) -> Vec<Id> {
-    runs.retain(|(_, status, _)| !matches!(status, RunStatus::Running | RunStatus::Interrupted));
+    runs.retain(|(_, status, _)| {
+        !matches!(status, RunStatus::Running | RunStatus::Interrupted | RunStatus::Waiting)
+    });
     // Newest first, and (the sort being stable) the later of two runs begun together first.
     runs.reverse();
     runs.sort_by(|a, b| b.0.total_cmp(&a.0));

@@ -248,6 +248,11 @@ pub const SERVER: Shape = Shape {
             Kind::Object(&PERMISSIONS),
             "Permissions of runs started without a caller (over IPC); default: unrestricted.",
         ),
+        Field::new(
+            "waitSecret",
+            Kind::Text { non_empty: true },
+            "Signs the resume URLs of runs parked at wait nodes (HMAC-SHA256; 32 characters at least). Default: a random one per server, so its URLs stop working when it stops; give one to keep them across restarts.",
+        ),
     ],
 };
 
@@ -262,5 +267,6 @@ pub const SERVE_FILE: Shape = Shape {
         Field::new("permissions", Kind::Object(&PERMISSIONS), "Permissions of runs started without a caller."),
         Field::new("allowedOrigins", Kind::ListOf(&Kind::Text { non_empty: true }), "Browser origins allowed to call."),
         Field::new("maxBodyBytes", Kind::Number(Range::BYTES), "Largest request body accepted."),
+        Field::new("waitSecret", Kind::Text { non_empty: true }, "Signs the resume URLs of parked runs (32 characters at least)."),
     ],
 };

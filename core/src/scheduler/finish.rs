@@ -31,8 +31,10 @@ impl Scheduler {
                 self.failure = Some((ix, error.clone()));
                 Some(error)
             }
-            (None, None) => None,
+            // Parked at a wait node (durable runs only): it waits, nothing failed.
+            (None, None) => self.history.as_mut().and_then(super::history::RunHistory::take_parked),
         };
+        let parked = error.is_some() && self.aborted.is_none() && self.failure.is_none();
         let root_id = self.plan.root().id.clone();
         let error =
             error.map(|e| e.located(&root_id, &self.context.execution_id).with_timestamp(now));
@@ -45,7 +47,9 @@ impl Scheduler {
             Some(ExecutionError::internal("The run ended with nodes left unfinished"))
         };
         // Only a failed run or a run to a node leaves groups open.
-        let open_groups = if success && self.run_to.is_none() { 0 } else { self.plan.nodes.len() };
+        // A parked run's groups stay open: they end when it goes on.
+        let open_groups =
+            if (success && self.run_to.is_none()) || parked { 0 } else { self.plan.nodes.len() };
         for ix in 0..open_groups {
             if !self.plan.nodes[ix].is_group()
                 || self.slots[ix].status.state != NodeState::Executing

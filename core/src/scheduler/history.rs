@@ -26,6 +26,7 @@ pub(crate) fn prepare(
 ) -> Result<(Option<RunHistory>, Vec<Option<PresetOutput>>), ExecutionError> {
     let mut reuse = reuse;
     let interrupted = reuse.as_mut().map(|r| std::mem::take(&mut r.interrupted));
+    let mut deliveries = reuse.as_mut().map(|r| std::mem::take(&mut r.deliveries));
     let presets = match (reuse, paths) {
         (Some(reuse), Some(paths)) if reuse.effects_only => {
             replayed_by_index(plan, paths.paths(), reuse, types)?
@@ -39,6 +40,7 @@ pub(crate) fn prepare(
             if let Some(&made) = interrupted.as_ref().and_then(|made| made.get(&**path)) {
                 history.interrupted[ix] = made;
             }
+            history.deliveries[ix] = deliveries.as_mut().and_then(|d| d.remove(&**path));
         }
         history
     });
@@ -148,6 +150,10 @@ pub(crate) struct RunHistory {
     pub attempts: Vec<Option<Arc<AtomicU32>>>,
     /// A resumed run's attempts each leaf made before its process ended (see `Reuse::interrupted`).
     pub interrupted: Vec<u32>,
+    /// A resumed run's deliveries to its wait nodes, by index (see `history::wait`).
+    pub deliveries: Vec<Option<Value>>,
+    /// The `WAITING` error of the wait node the run parked at, once it has.
+    parked: Option<ExecutionError>,
 }
 
 impl RunHistory {
@@ -159,12 +165,30 @@ impl RunHistory {
             inputs: vec![None; n],
             attempts: vec![None; n],
             interrupted: vec![0; n],
+            deliveries: vec![None; n],
+            parked: None,
         }
     }
 
-    /// The run was suspended (see `RunRecorder::suspending`): no more nodes start.
+    /// The run was suspended (see `RunRecorder::suspending`) or parked at a wait node: no more
+    /// nodes start.
     pub fn suspending(&self) -> bool {
-        self.recorder.suspending()
+        self.parked.is_some() || self.recorder.suspending()
+    }
+
+    /// Parks the run at a wait node (the first to park it, when two do at once).
+    pub fn park(&mut self, waiting: ExecutionError) {
+        self.parked.get_or_insert(waiting);
+    }
+
+    /// Whether the run parked at a wait node.
+    pub fn parked(&self) -> bool {
+        self.parked.is_some()
+    }
+
+    /// The `WAITING` error the run parked with.
+    pub fn take_parked(&mut self) -> Option<ExecutionError> {
+        self.parked.take()
     }
 
     /// How many attempts leaf `ix` may make of `max`: those an interrupted run made count, but

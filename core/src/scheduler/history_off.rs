@@ -49,6 +49,14 @@ impl RunHistory {
         match *self {}
     }
 
+    pub fn parked(&self) -> bool {
+        match *self {}
+    }
+
+    pub fn take_parked(&mut self) -> Option<ExecutionError> {
+        match *self {}
+    }
+
     pub fn poll_writes(&self, _cx: &mut std::task::Context<'_>) {
         match *self {}
     }

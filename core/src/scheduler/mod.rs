@@ -42,6 +42,9 @@ mod state;
 // Node spans of traced runs; the twin traces nothing.
 #[cfg_attr(not(feature = "telemetry"), path = "telemetry_off.rs")]
 mod telemetry;
+// Durable runs parked at `wait` nodes; builds without history park nothing.
+#[cfg_attr(not(feature = "history"), path = "wait_off.rs")]
+mod wait;
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
@@ -345,6 +348,10 @@ impl Scheduler {
                 }
                 self.start_ready();
                 ended += 1;
+            }
+            if self.running_count == 0 && self.history.as_ref().is_some_and(RunHistory::parked) {
+                // Parked at a wait node, the nodes that were running ended: it waits.
+                return Poll::Ready(());
             }
             if self.running_count == 0 && self.ready.is_empty() && !self.pausing.is_holding() {
                 return Poll::Ready(());

@@ -186,6 +186,9 @@ impl Scheduler {
             self.complete_as(ix, preset.output, state, !preset.pinned);
             return;
         }
+        if self.parks_or_wakes(ix, &input) {
+            return;
+        }
         // The head of a chain that runs as a stream starts the whole chain (unless its input
         // holds values JS keeps, which a built-in reads only written out whole).
         if !input_js || !input.holds_js() {

@@ -2,6 +2,8 @@
 
 // `executions.*`: the calls that read and prune the history.
 mod executions;
+// `executions.signal`, `approve` and `due`: waking runs parked at wait nodes.
+mod waits;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -92,6 +94,9 @@ pub struct Pruned {
     pub deleted: usize,
 }
 
+#[cfg(test)]
+pub(crate) use waits::WokenRuns;
+
 /// `executions.prune({olderThan?, keep?})`: `olderThan` in ms before now.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -176,6 +181,10 @@ impl SessionHistory {
             {
                 RunStatus::Interrupted
             }
+            // Parked at a wait node: its checkpoints stay, and its error says what it waits for.
+            Some(error) if error.code == ErrorCode::WAITING && recorder.is_durable() => {
+                RunStatus::Waiting
+            }
             None if result.success => RunStatus::Success,
             Some(error) if error.code == ErrorCode::CANCELLED => RunStatus::Cancelled,
             _ => RunStatus::Failed,
@@ -226,6 +235,10 @@ impl SessionHistory {
         let status = record.summary.status;
         if status != RunStatus::Interrupted {
             let why = match status {
+                RunStatus::Waiting => format!(
+                    "it waits ({}): wake it with executions.signal or executions.approve",
+                    record.summary.error.as_ref().map_or("", |e| e.message.as_str())
+                ),
                 RunStatus::Running => {
                     "it is still running (in this process or another one that is alive)".to_owned()
                 }

@@ -48,7 +48,7 @@ pub use wire::outcome;
 #[cfg(test)]
 pub(crate) use {
     cache::{CacheRemoved, CacheReport},
-    history::Pruned,
+    history::{Pruned, WokenRuns},
 };
 
 use self::driver::Driver;

@@ -242,6 +242,7 @@ pub fn check_history_store(store: &dyn HistoryStore) {
         cancelled,
         crashed,
         interrupted: 0,
+        waiting: 0,
     };
     assert_eq!(counts(ListQuery::default()), tally(1, 1, 1, 1, 2));
     let flow_1 = ListQuery { flow_id: Some("flow-1".into()), ..ListQuery::default() };

@@ -159,6 +159,9 @@ const ANSWER_NAMES: &[&str] = &[
     "CacheStats",
     "ReplayDifferences",
     "ReplayDifference",
+    "WaitKind",
+    "ExecutionWaiting",
+    "WokenRuns",
 ];
 
 /// `answers.generated.ts`: what the session's methods answer, from the Rust types that write it.
@@ -167,8 +170,9 @@ fn answers() -> String {
         Differences, ExecutionPage, NodeRecord, OutputDifference, RunCounts, RunRecord, RunStatus,
         RunSummary,
     };
+    use crate::history::{WaitKind, Waiting};
     use crate::progress::NodeState;
-    use crate::session::{CacheRemoved, CacheReport, Pruned};
+    use crate::session::{CacheRemoved, CacheReport, Pruned, WokenRuns};
     use crate::storage::{FlowListItem, FlowListPage};
     use crate::validation::{Validated, ValidationIssue};
     use session::{
@@ -209,6 +213,9 @@ fn answers() -> String {
         declaration::<CacheReport>(&config),
         declaration::<Differences>(&config),
         declaration::<OutputDifference>(&config),
+        declaration::<WaitKind>(&config),
+        declaration::<Waiting>(&config),
+        declaration::<WokenRuns>(&config),
     ] {
         out.push_str(&one_field_per_line(&declaration));
         out.push('\n');

@@ -40,6 +40,8 @@ Commands:
   runs counts                 how many runs there are in each status
   runs retry <id>             run it again, reusing the outputs of nodes that succeeded
   runs resume <id>            go on with an interrupted durable run, as the same run
+  runs signal <id> <name>     send a signal to a run parked at a wait node; go on with it
+  runs approve <id> <node>    approve (or --reject) a run parked at an approval
   serve                       serve flows over HTTP and WebSocket (auth, permissions, limits)
   hash-password               hash a password (read from stdin) for a server's users
   api-key                     make an API key and its hash for a server's machine clients
@@ -172,6 +174,8 @@ a server that cannot listen (address in use, refused without auth).`,
        atomiton runs counts [--flow <id>] [--json]
        atomiton runs retry <id> [--from failed|start|<node id>] [run options]
        atomiton runs resume <id> [--rerun <node>]... [--skip <node>=<json>]... [run options]
+       atomiton runs signal <id> <name> [--payload <json>] [run options]
+       atomiton runs approve <id> <node> [--reject] [--by <name>] [--comment <text>] [run options]
 
 Every run (atomiton run, templates run, a server's runs, an app's) is recorded in
 history.sqlite in the storage directory. 'runs' lists them, newest first;
@@ -187,10 +191,17 @@ completed keep their checkpointed outputs. A node with effects that was running
 when the process ended needs a decision unless the flow marks it idempotent:
 --rerun <node> runs it again, --skip <node>=<json> takes <json> as its output
 (its effect happened); without one the run fails naming the nodes (exit 1).
+'runs signal' and 'runs approve' wake a durable run parked at a wait node
+(status waiting) and go on with it here, as 'runs resume' does: the signal's
+--payload (JSON) is the node's output; --reject rejects an approval (the run
+fails unless the node says onReject: "continue"). A run not waiting, a wrong
+name or node, or a payload the node's payloadSchema refuses is refused with its
+code and why (exit 2), and nothing changes.
 
 Options:
       --flow <id>           only runs of this flow (its root node id)
-      --status <s>          running, success, failed, cancelled, crashed or interrupted
+      --status <s>          running, success, failed, cancelled, crashed, interrupted
+                            or waiting
       --limit <n>           at most <n> runs (default 20)
       --storage <dir>       where the history is (default ~/.atomiton/flows)
       --redis <url>         a queue's shared history instead (queue mode; --queue, --prefix)
@@ -198,10 +209,14 @@ Options:
       --from <where>        (retry) failed (default), start, or a node id
       --rerun <node>        (resume) run this in-flight node again (repeatable)
       --skip <node>=<json>  (resume) give this in-flight node this output (repeatable)
+      --payload <json>      (signal) the signal's payload
+      --reject              (approve) reject instead
+      --by <name>           (approve) who decides
+      --comment <text>      (approve) why
   -h, --help                this help
 
-'runs retry' and 'runs resume' take the options of 'run' too; their exit codes
-are those of 'run'.`,
+'runs retry', 'runs resume', 'runs signal' and 'runs approve' take the options
+of 'run' too; their exit codes are those of 'run'.`,
 
   "hash-password": `Usage: echo 'the password' | atomiton hash-password
        atomiton hash-password          (asks for it without echo on a terminal)

@@ -1,7 +1,9 @@
 /**
  * `atomiton runs` (the recorded runs), `atomiton runs show <id>` (one run, node by node, on a
  * time axis), `atomiton runs counts` (how many in each status), `atomiton runs retry <id>` (run it again, reusing what succeeded) and
- * `atomiton runs resume <id>` (go on with an interrupted durable run, as the same run).
+ * `atomiton runs resume <id>` (go on with an interrupted durable run, as the same run), `atomiton runs
+ * signal <id> <name>` and `atomiton runs approve <id> <node>` (wake a run parked at a wait node, and
+ * go on with it here).
  */
 import {
   createConductor,
@@ -17,7 +19,7 @@ import { HELP } from "./help.js";
 import { table, writeJson, writeOut } from "./output.js";
 import { runFlow, runSettings } from "./run-flow.js";
 
-const STATUSES: RecordedRunStatus[] = ["running", "success", "failed", "cancelled", "crashed", "interrupted"];
+const STATUSES: RecordedRunStatus[] = ["running", "success", "failed", "cancelled", "crashed", "interrupted", "waiting"];
 /** Characters of the time axis in `runs show`. */
 const AXIS = 40;
 
@@ -151,6 +153,34 @@ export async function runsCommand(args: string[]): Promise<number> {
     const skip = Object.fromEntries(listOption(values.skip).map(skipped));
     return runFlow(record.flow, `resume of ${id}`, settings, { executionId: id, resume: { rerun, skip } });
   }
+  if (sub === "signal" || sub === "approve") {
+    const { values, positionals } = parseCommandArgs("runs", args.slice(1), {
+      ...RUN_OPTIONS,
+      ...(sub === "signal"
+        ? { payload: { type: "string" } }
+        : { reject: { type: "boolean" }, by: { type: "string" }, comment: { type: "string" } }),
+    });
+    if (values.help) return help();
+    const [id = "", what = ""] = expectPositionals("runs", positionals, ["id", sub === "signal" ? "name" : "node"]);
+    const settings = runSettings("runs", values);
+    const history = historyOf(values).executions;
+    // Woken here, then resumed as `runs resume` does: with its progress shown and its result.
+    if (sub === "signal") await history.signal(id, what, payloadOf(values.payload), { resume: false });
+    else {
+      const decision = { approved: values.reject !== true, by: stringOf(values.by), comment: stringOf(values.comment) };
+      await history.approve(id, what, decision, { resume: false });
+    }
+    const record = await history.get(id);
+    return runFlow(
+      record.flow,
+      `${sub === "signal" ? `signal '${what}' to` : values.reject ? "rejection of" : "approval of"} ${id}`,
+      settings,
+      {
+        executionId: id,
+        resume: {},
+      },
+    );
+  }
   if (sub === "counts") {
     const { values, positionals } = parseCommandArgs("runs", args.slice(1), {
       flow: { type: "string" },
@@ -192,9 +222,24 @@ export async function runsCommand(args: string[]): Promise<number> {
   });
   if (values.help) return help();
   if (positionals.length > 0) {
-    throw new UsageError(`unknown runs subcommand '${positionals[0]}' (show <id>, counts, retry <id> or resume <id>)`, "runs");
+    throw new UsageError(
+      `unknown runs subcommand '${positionals[0]}' (show <id>, counts, retry <id>, resume <id>, signal <id> <name> or approve <id> <node>)`,
+      "runs",
+    );
   }
   return list(historyOf(values), values);
+}
+
+const stringOf = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+
+/** `--payload <json>`: a signal's payload (none: `null`). */
+function payloadOf(text: unknown): unknown {
+  if (typeof text !== "string") return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(`--payload must be JSON (got '${text}')`, "runs");
+  }
 }
 
 /** `--skip <node>=<json>`: the node and the output given for it. */

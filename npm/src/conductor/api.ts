@@ -13,6 +13,7 @@ import type { EnvironmentInfo } from "../types/storage.js";
 import type { EngineAdapter } from "./engine.js";
 import { createCacheApi } from "./cache.js";
 import { resumeInterrupted } from "./durability.js";
+import { WaitTimer } from "./waits.js";
 import { createExecutionsApi } from "./executions.js";
 import { createAuthApi } from "./namespaces/auth.js";
 import { createCatalogApi } from "./namespaces/catalog.js";
@@ -74,8 +75,18 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
 
   const environment = options.environment;
   const initial = initialTransport(config);
+  let waits: WaitTimer | undefined;
   if (initial && initial !== "local") transports.configure(initial, config as TransportSettings);
-  else void resumeInterrupted((config as { durability?: unknown }).durability, executions);
+  else {
+    const durability = (config as { durability?: unknown }).durability;
+    // Durable runs may park at wait nodes: one timer wakes those whose time comes.
+    if (durability !== undefined && durability !== null) {
+      waits = new WaitTimer(executions);
+      const timer = waits;
+      listeners.waiting.add((event) => timer.arm(event.waiting.wakeAt));
+    }
+    void resumeInterrupted(durability, executions).then(() => waits?.check());
+  }
   return {
     node,
     flow,
@@ -110,6 +121,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
      */
     async shutdown(options: { suspend?: boolean } = {}): Promise<void> {
       for (const request of requests.values()) request.abort();
+      waits?.close();
       await transports.shutdown(options?.suspend === true);
     },
     /** Legacy alias of `system.health`. */

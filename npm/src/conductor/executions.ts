@@ -18,11 +18,13 @@ import type {
   ReplayResult,
   ResumeExecutionOptions,
   RetryExecutionOptions,
+  ApprovalDecision,
 } from "../types/history.js";
+import type { WokenRuns } from "../types/answers.generated.js";
 import { createExecutionId } from "../types/ids.js";
 import type { EngineAdapter } from "./engine.js";
-import type { Outcome, WireError } from "../types/wire.js";
-import { unwrap } from "./hydrate.js";
+import type { Outcome, WireError, WireResult } from "../types/wire.js";
+import { toExecutionResult, unwrap } from "./hydrate.js";
 
 type Run = (node: NodeDefinition, overrides: ContextOverrides) => Promise<ExecutionResult>;
 
@@ -58,7 +60,34 @@ function instant(value: unknown, name: string): number | undefined {
   return ms;
 }
 
+/**
+ * `executions.signal` / `approve`'s last argument. `resume: false`: resolve with `null` once the
+ * wake is kept, and leave the run to be resumed (`executions.resume`, or a conductor's
+ * `durability.resume: "auto"`) — what a webhook answering at once wants.
+ */
+export type WakeOptions = { resume?: boolean };
+
+/** A wake call: the run's result, or `null` with `{resume: false}`. */
+type WakeCall<A extends unknown[]> = {
+  (executionId: string, ...args: [...A, options: { resume: false }]): Promise<null>;
+  (executionId: string, ...args: [...A, options?: WakeOptions]): Promise<ExecutionResult>;
+};
+
+/** What a wake request tells a remote engine: whether it resumes the run itself (the server does, by default). */
+function goesOn(options: WakeOptions): { resume?: false } {
+  return options?.resume === false ? { resume: false } : {};
+}
+
 export function createExecutionsApi(engine: EngineAdapter, run: Run) {
+  /**
+   * After a wake: the result a remote engine's server answered (it resumed the run where its
+   * store is), else the run resumed here, or `null` when the caller resumes it later.
+   */
+  const wokenResult = async (answer: unknown, executionId: string, options: WakeOptions): Promise<ExecutionResult | null> => {
+    if (options?.resume === false) return null;
+    if (answer !== null && typeof answer === "object") return toExecutionResult(answer as WireResult);
+    return executions.resume(executionId);
+  };
   const executions = {
     /** Recorded runs, newest first by default: `{executions, total}` (total: how many pass the filters). */
     async list(options: ListExecutionsOptions = {}): Promise<ExecutionListResponse> {
@@ -159,6 +188,51 @@ export function createExecutionsApi(engine: EngineAdapter, run: Run) {
       const { rerun, skip } = fields(options);
       const record = await executions.get(executionId);
       return run(record.flow, { executionId, resume: { rerun, skip } });
+    },
+    /**
+     * Sends signal `name` to run `executionId`, parked at a `wait` node in mode `"signal"` that
+     * waits for that name: `payload` (crossing as JSON) becomes the node's output, and the run
+     * goes on here at once. Resolves with the run's result (to its end, or to its next wait).
+     * Refused with a coded `ConductorError`, changing nothing, for an unknown run
+     * (`NODE_NOT_FOUND`), a run that is not waiting, one waiting for another name or for an
+     * approval, a payload the node's `payloadSchema` refuses, or a run another signal, approval
+     * or its time woke first (each `VALIDATION_FAILED`).
+     */
+    signal: (async (executionId: string, name: string, payload?: unknown, options: WakeOptions = {}): Promise<ExecutionResult | null> => {
+      requireId(executionId);
+      const answer = unwrap(await engine.executions("signal", JSON.stringify({ executionId, name, payload, ...goesOn(options) })));
+      return wokenResult(answer, executionId, options);
+    }) as WakeCall<[name: string, payload?: unknown]>,
+    /**
+     * Approves (`approved: true`) or rejects run `executionId`'s `wait` node `nodeId` (mode
+     * `"approval"`), as `by`, with `comment`; the run goes on here at once. An approval's output is
+     * `{approved, by, comment, at}`; a rejection fails the run unless the node says
+     * `onReject: "continue"`. Resolves with the run's result. Refused as `signal` is, and when the
+     * run waits at another node; of two decisions racing, one wins and the other is refused.
+     */
+    approve: (async (
+      executionId: string,
+      nodeId: string,
+      decision: ApprovalDecision,
+      options: WakeOptions = {},
+    ): Promise<ExecutionResult | null> => {
+      requireId(executionId);
+      // Every field goes to the engine, which refuses one it does not know (a misspelt
+      // `approved` would otherwise be read as a rejection).
+      const request = { ...fields(decision), executionId, nodeId, ...goesOn(options) };
+      const answer = unwrap(await engine.executions("approve", JSON.stringify(request)));
+      return wokenResult(answer, executionId, options);
+    }) as WakeCall<[nodeId: string, decision: ApprovalDecision]>,
+    /**
+     * Wakes the parked runs whose time came (a duration, a date, a `waitTimeout`) and resolves
+     * with `{woken, next}`: the ids woken (resume them with `executions.resume`) and when the next
+     * comes (`{executionId}`: that run only). A conductor with `durability` does this itself, on
+     * one timer; this is for an app that drives time itself (a scheduler, a test).
+     */
+    async due(options: { executionId?: string } = {}): Promise<WokenRuns> {
+      const { executionId } = fields(options);
+      if (executionId !== undefined) requireId(executionId);
+      return unwrap(await engine.executions("due", executionId === undefined ? "" : JSON.stringify({ executionId })));
     },
   };
   return executions;

@@ -8,6 +8,7 @@ import { createExecutionError, ErrorCode, type ExecutionError } from "../types/e
 import { createExecutionId } from "../types/ids.js";
 import { otelApi } from "../telemetry/api.js";
 import { RunTelemetry, servedRun } from "../telemetry/run.js";
+import type { ExecutionWaiting } from "../types/answers.generated.js";
 import type { NodeDefinition } from "../types/definition.js";
 import type { ConductorConfig, ContextOverrides, ExecutionResult } from "../types/execution.js";
 import { MESSAGES } from "../types/wire.generated.js";
@@ -29,6 +30,11 @@ function announce(listeners: ConductorListeners, executionId: string, nodeId: st
     return;
   }
   const error = result.error as ExecutionError;
+  if (error.code === ErrorCode.WAITING) {
+    // Parked at a wait node: not a failure; it goes on once woken.
+    listeners.waiting.emit({ executionId, nodeId, waiting: error.context as unknown as ExecutionWaiting, timestamp });
+    return;
+  }
   listeners.errors.emit({ nodeId, executionId, error: error.message, code: error.code, timestamp });
   listeners.failed.emit({ executionId, error: withErrorKind(Object.assign(new Error(error.message), { code: error.code })) });
 }

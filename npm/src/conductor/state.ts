@@ -3,7 +3,7 @@
  * store of the latest run's state and the listeners, which the engine's events are routed to.
  */
 import type { ConductorConfig, ExecutionResult, NodeExecutorFactory } from "../types/execution.js";
-import type { PausedEvent, RunCompleteEvent, RunErrorEvent, RunGraphState, RunProgressEvent } from "../types/progress.js";
+import type { PausedEvent, RunCompleteEvent, RunErrorEvent, RunGraphState, RunProgressEvent, RunWaitingEvent } from "../types/progress.js";
 import type { SavedFlowEvent } from "../types/storage.js";
 import type { EngineAdapter } from "./engine.js";
 import type { WireEvent } from "../types/wire.js";
@@ -22,6 +22,7 @@ function createListeners() {
     failed: new Listeners<{ executionId: string; error: Error }>(),
     flowSaved: new Listeners<SavedFlowEvent>(),
     paused: new Listeners<PausedEvent>(),
+    waiting: new Listeners<RunWaitingEvent>(),
   };
 }
 

@@ -18,7 +18,7 @@ import { executionIdOf, jobIdOf, readEvents, readResult, runJobData } from "./pa
 const STALLED = "job stalled more than allowable limit";
 
 /** How long finished jobs stay in Redis (results live on in the run history). */
-const KEEP_FINISHED = { age: 3600, count: 10_000 };
+export const KEEP_FINISHED = { age: 3600, count: 10_000 };
 
 /** Job states in which no worker holds the job yet. */
 const NOT_TAKEN = new Set(["waiting", "delayed", "prioritized", "waiting-children"]);

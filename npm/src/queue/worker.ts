@@ -21,6 +21,7 @@ import { loadBullmq, resolveLocation } from "./connection.js";
 import { eventsProgress, executionIdOf, readRunJob, resultText } from "./payload.js";
 import { queueHistoryConfig } from "./history.js";
 import { lostResults as keptLostResults } from "./lost-results.js";
+import { QueueWaits, WAKE_JOB } from "./waits.js";
 import { MESSAGES } from "../types/wire.generated.js";
 import { otelApi } from "../telemetry/api.js";
 import "../telemetry/node-api.js";
@@ -110,8 +111,11 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     }
   });
 
+  const waits = new QueueWaits(bull, where, engine);
   const id = `${process.env.HOSTNAME ?? "host"}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const processor = async (job: Job): Promise<string> => {
+    // A run parked at a wait whose time came (see waits.ts).
+    if (job.name === WAKE_JOB) return waits.wake(job);
     const { flow, options: runOptions } = readRunJob(job.id, job.data);
     const executionId = runOptions.executionId;
     const flowId = typeof flow.id === "string" ? flow.id : "";
@@ -183,6 +187,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       // batches writes; waiting for each run's cost a worker much of its throughput:
       // docs/PERFORMANCE.md, "Queue mode").
       report({ type: "ended", executionId, flowId, success: result.success, code: result.error?.code, duration: result.duration ?? 0 });
+      // Parked waiting for a time: a delayed job wakes it then (on whichever worker takes it).
+      await waits.ended(result).catch(() => undefined);
       const text = resultText(result);
       // The run ended here, but its lock may have lapsed meanwhile (Redis out of reach for longer
       // than the lock): the job then goes to another worker, and this result would be lost with
@@ -278,6 +284,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     throw error;
   }
   const depth = observeQueueDepth(bull, where, options.telemetry);
+  // Timed waits whose wake job Redis lost (it restarted empty) get it again.
+  void waits.sweep().catch(() => undefined);
   void worker
     .run()
     .catch((error: Error) => process.emitWarning(`queue worker ${id} stopped: ${error.message}`, { code: "ATOMITON_QUEUE_WORKER" }));
@@ -300,6 +308,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
           for (const timer of cancelledEarly.values()) clearTimeout(timer);
           subscriber?.disconnect();
           await depth?.close().catch(() => undefined);
+          await waits.close();
           await engine.executions("flush", "");
           engine.close();
         }

@@ -41,7 +41,15 @@ export const DEFAULT_CHANNELS: ChannelGrant = Object.freeze({
   cache: "*",
   system: ["health"],
 });
-const ALL_CHANNELS: ChannelGrant = Object.freeze({ node: "*", storage: "*", flow: "*", system: "*", executions: "*", cache: "*" });
+const ALL_CHANNELS: ChannelGrant = Object.freeze({
+  node: "*",
+  storage: "*",
+  flow: "*",
+  system: "*",
+  executions: "*",
+  cache: "*",
+  waits: "*",
+});
 const DEFAULT_LIMITS: Required<CallerLimits> = Object.freeze({ concurrentRuns: 8, runsPerMinute: 120 });
 const UNLIMITED: Required<CallerLimits> = Object.freeze({ concurrentRuns: Infinity, runsPerMinute: Infinity });
 

@@ -23,7 +23,9 @@ import type { Caller } from "./caller.js";
 import { describeFailure } from "./errors.js";
 import { forwardConductorEvents, type Broadcast, type ServedConductor } from "./events.js";
 import { scopedStorage } from "./flow-scope.js";
+import { ResumeUrls, type Redeemed } from "./resume-urls.js";
 import { RunRegistry } from "./runs.js";
+import type { ApprovalDecision } from "../types/history.js";
 
 /**
  * `{result}`, or the failure with its message (and our additions: its `ErrorCode` when it has
@@ -38,6 +40,8 @@ export type ChannelHandlersOptions = {
   restart?: () => void | Promise<void>;
   /** Permissions of runs started without a caller (over IPC); default: unrestricted. */
   permissions?: RunPermissions;
+  /** Signs the resume URLs of parked runs (see `resume-urls.ts`); default: a random one per server. */
+  waitSecret?: string;
 };
 
 export type ChannelHandlers = {
@@ -53,6 +57,8 @@ export type ChannelHandlers = {
    * them); `undefined` when it may not see it at all.
    */
   visibleTo(caller: Caller | undefined, channel: string, event: string, data: unknown): { data: unknown } | undefined;
+  /** A call of a parked run's resume URL (`POST /waits/<executionId>/<token>`, see `resume-urls.ts`). */
+  redeem(executionId: string, token: string, body: unknown): Promise<Redeemed>;
 };
 
 type Handler = (args: unknown, caller: Caller | undefined) => unknown;
@@ -95,6 +101,7 @@ function handlerTable(
   options: ChannelHandlersOptions,
   broadcast: Broadcast,
   runs: RunRegistry,
+  resumeUrls: ResumeUrls,
 ): Record<string, Record<string, Handler>> {
   const now = () => Date.now();
   const system: Record<string, Handler> = { health: () => conductor.system.health() };
@@ -113,6 +120,13 @@ function handlerTable(
     if (!conductor.executions)
       throw new ConductorError(
         createExecutionError(ErrorCode.IMPLEMENTATION_NOT_FOUND, "This server's conductor keeps no execution history"),
+      );
+    return conductor.executions;
+  };
+  const waits = () => {
+    if (!conductor.executions)
+      throw new ConductorError(
+        createExecutionError(ErrorCode.IMPLEMENTATION_NOT_FOUND, "This server's conductor keeps no execution history: no run waits"),
       );
     return conductor.executions;
   };
@@ -193,6 +207,27 @@ function handlerTable(
       prune: (args, caller) => history(caller).prune(argsOf(args)),
       // A replay's report: the replay itself is a run (`node.execute` with `replay`, scope "all").
       differences: (args, caller) => history(caller).differences(String(argsOf(args).of), String(argsOf(args).run)),
+      // Wakes the runs whose time came (the server's own timer does too); the caller resumes them.
+      due: (args, caller) => history(caller).due(argsOf(args) as { executionId?: string }),
+    },
+    // Waking parked runs: a grant of its own (an approver need not read every run), whatever the
+    // caller's scope. The server resumes a woken run itself unless told `resume: false`, and
+    // answers its result.
+    waits: {
+      signal: async (args) => {
+        const { executionId, name, payload, resume } = argsOf(args);
+        const result = await waits().signal(executionId as string, name as string, payload, { resume: resume !== false });
+        return result === null ? null : wireResult(result);
+      },
+      approve: async (args) => {
+        const { executionId, nodeId, resume, ...decision } = argsOf(args);
+        const approval = decision as unknown as ApprovalDecision;
+        const result = await waits().approve(executionId as string, nodeId as string, approval, { resume: resume !== false });
+        return result === null ? null : wireResult(result);
+      },
+      // The resume URL of the wait a run is parked at (its path, relative to the server's URL):
+      // whoever holds it can wake that wait once, without credentials.
+      resumeUrl: async (args) => ({ path: (await resumeUrls.path(waits(), String(argsOf(args).executionId))).path }),
     },
     cache: {
       clear: (_args, caller) => cache(caller).clear(),
@@ -217,7 +252,8 @@ export function createChannelHandlers(conductor: ServedConductor, options: Chann
   const subscribers = new Listeners<{ channel: string; event: string; data: unknown }>();
   const broadcast: Broadcast = (channel, event, data) => subscribers.emit({ channel, event, data });
   const runs = new RunRegistry();
-  const table = handlerTable(conductor, options, broadcast, runs);
+  const resumeUrls = new ResumeUrls(options.waitSecret);
+  const table = handlerTable(conductor, options, broadcast, runs, resumeUrls);
   // Forward the conductor's events only while someone listens: progress snapshots cost.
   let stopForwarding: (() => void) | undefined;
 
@@ -227,6 +263,10 @@ export function createChannelHandlers(conductor: ServedConductor, options: Chann
   return {
     channels: Object.keys(table),
     handles: (channel, command) => find(channel, command) !== undefined,
+    async redeem(executionId, token, body) {
+      if (!conductor.executions) return { status: 404, body: { error: "Not found", code: ErrorCode.IMPLEMENTATION_NOT_FOUND } };
+      return resumeUrls.redeem(conductor.executions, executionId, token, body);
+    },
     async dispatch(channel, command, args, caller) {
       const handler = find(channel, command);
       if (!handler) return { error: `No handler for method: ${command}`, channelError: true, code: ErrorCode.IMPLEMENTATION_NOT_FOUND };

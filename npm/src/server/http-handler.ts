@@ -48,6 +48,8 @@ async function serve(
     response.end();
     return;
   }
+  const resumeUrl = resumeUrlOf(request.url);
+  if (resumeUrl) return redeem(gateway, resumeUrl, request, response);
   const route = routeOf(request.url);
   if (route === "malformed") return refuse(response, 400, "Malformed request path", ErrorCode.VALIDATION_FAILED);
   if (!route || !gateway.knows(route.channel, route.command)) {
@@ -97,6 +99,44 @@ function withTraceHeaders(args: unknown, headers: IncomingHttpHeaders): unknown 
   if (context.telemetry !== undefined) return args;
   const tracestate = typeof headers.tracestate === "string" ? headers.tracestate : undefined;
   return { ...body, context: { ...context, telemetry: { traceparent, ...(tracestate ? { tracestate } : {}) } } };
+}
+
+/** The run and token of a resume URL's path, `/waits/<executionId>/<token>`. */
+function resumeUrlOf(url: string | undefined): { executionId: string; token: string } | undefined {
+  try {
+    const match = /^\/waits\/([^/]+)\/([A-Za-z0-9_-]+)$/.exec(new URL(url ?? "/", "http://localhost").pathname);
+    return match ? { executionId: decodeURIComponent(match[1]!), token: match[2]! } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A call of a parked run's resume URL: no credentials (the token is the credential), a JSON body
+ * (a signal's payload, an approval's decision; none is `null`), answered `202` once the run is
+ * woken (it goes on in the background) or refused.
+ */
+async function redeem(
+  gateway: Gateway,
+  { executionId, token }: { executionId: string; token: string },
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  if (request.method !== "POST")
+    return refuse(response, 405, "Method not allowed: use POST", ErrorCode.VALIDATION_FAILED, { Allow: "POST" });
+  const limit = gateway.limits.maxMessageBytes;
+  const body = await readBody(request, limit);
+  if (body === "aborted") return;
+  if (body === "too-large")
+    return refuse(response, 413, `Request body larger than ${limit} bytes`, ErrorCode.MEMORY_LIMIT_EXCEEDED, { Connection: "close" });
+  let payload: unknown = null;
+  try {
+    if (body.length > 0) payload = JSON.parse(body.toString("utf8"));
+  } catch {
+    return refuse(response, 400, "Invalid JSON body", ErrorCode.DESERIALIZATION_FAILED);
+  }
+  const answer = await gateway.handlers.redeem(executionId, token, payload);
+  sendJson(response, answer.status, answer.body);
 }
 
 /** `channel` and `command` of an `/api/<channel>/<command>` path; `"malformed"` when it cannot be decoded. */

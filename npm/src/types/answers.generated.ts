@@ -124,8 +124,10 @@ export type StoredFlowItem = {
 /**
  * Where a run stands. A later conductor sets `Crashed` on a run whose process died while it was
  * `Running`, or `Interrupted` when the run was durable: it can be resumed from its checkpoints.
+ * A durable run parked at a `wait` node is `Waiting` until a signal, an approval or its time
+ * wakes it (its `error`, code `WAITING`, says what it waits for in its `context`).
  */
-export type RecordedRunStatus = "running" | "success" | "failed" | "cancelled" | "crashed" | "interrupted";
+export type RecordedRunStatus = "running" | "success" | "failed" | "cancelled" | "crashed" | "interrupted" | "waiting";
 
 /**
  * `NodeExecutionState`.
@@ -259,6 +261,7 @@ export type ExecutionCounts = {
   cancelled: number,
   crashed: number,
   interrupted: number,
+  waiting: number,
 };
 
 /**
@@ -306,5 +309,48 @@ export type ReplayDifference = {
   nodeId: string,
   recorded: unknown,
   replayed: unknown,
+};
+
+/**
+ * What a `wait` node waits for (its `mode`).
+ */
+export type WaitKind = "duration" | "until" | "signal" | "approval";
+
+/**
+ * What a parked run waits for: the `context` of its `WAITING` error, in its result and in its
+ * record.
+ */
+export type ExecutionWaiting = {
+  /**
+   * The wait node's path from the flow's root.
+   */
+  nodeId: string,
+  kind: WaitKind,
+  /**
+   * When the run parked there (ms since the Unix epoch): with the node, names this wait.
+   */
+  since: number,
+  /**
+   * When a time wakes it (ms since the Unix epoch): a duration's or a date's end, or a
+   * signal's or an approval's `waitTimeout`.
+   */
+  wakeAt?: number,
+  /**
+   * The signal's name (mode `signal`).
+   */
+  signal?: string,
+  /**
+   * The schema a signal's payload must pass (the node's `payloadSchema`).
+   */
+  payloadSchema?: unknown,
+};
+
+/**
+ * `executions.due`'s answer: the runs woken (to be resumed), and when the next parked run's
+ * time comes (ms since the Unix epoch; `null`: none waits for a time).
+ */
+export type WokenRuns = {
+  woken: Array<string>,
+  next: number | null,
 };
 

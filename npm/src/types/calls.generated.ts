@@ -2,13 +2,13 @@
 // The calls boundary methods take by name and what each answers, from their one Rust
 // declaration (`named_calls!`: core/src/run/command.rs, core/src/session/boundary/calls.rs).
 
-import type { CacheRemoved, CacheStats, ExecutionCounts, ExecutionListResponse, ExecutionRecord, PrunedExecutions, ReplayDifferences } from "./answers.generated.js";
+import type { CacheRemoved, CacheStats, ExecutionCounts, ExecutionListResponse, ExecutionRecord, PrunedExecutions, ReplayDifferences, WokenRuns } from "./answers.generated.js";
 
 /** What `node.pause` / `resume` / `step` ask of a running execution (`controlRun`). */
 export type RunCommand = "pause" | "resume" | "step";
 
 /** An `executions.*` call, by name; `flush` waits until every run record written so far is stored. */
-export type ExecutionsCall = "list" | "get" | "counts" | "delete" | "prune" | "flush" | "suspend" | "differences";
+export type ExecutionsCall = "list" | "get" | "counts" | "delete" | "prune" | "flush" | "suspend" | "differences" | "signal" | "approve" | "due";
 
 /** What each `ExecutionsCall` answers (inside the outcome envelope). */
 export type ExecutionsAnswers = {
@@ -20,6 +20,9 @@ export type ExecutionsAnswers = {
   flush: null;
   suspend: boolean;
   differences: ReplayDifferences;
+  signal: null;
+  approve: null;
+  due: WokenRuns;
 };
 
 /** The node result cache's calls (`conductor.cache`). */

@@ -112,6 +112,11 @@ export enum ErrorCode {
    * (`overwrite: false`).
    */
   FILE_EXISTS = "FILE_EXISTS",
+  /**
+   * The run waits at a `wait` node (for a signal, an approval or a time): it is parked in its
+   * history store, and goes on when it is woken. The error's `context` says what it waits for.
+   */
+  WAITING = "WAITING",
 }
 
 /**
@@ -120,7 +125,7 @@ export enum ErrorCode {
  * (`permission`), the network, a time or size limit, a cancellation, a node's own work
  * (`execution`), or the engine itself (`internal`).
  */
-export type ErrorType = "validation" | "execution" | "timeout" | "cancelled" | "limit" | "network" | "internal" | "permission" | "not-found" | "conflict";
+export type ErrorType = "validation" | "execution" | "timeout" | "cancelled" | "limit" | "network" | "internal" | "permission" | "not-found" | "conflict" | "waiting";
 
 /** Each code's `ErrorType`. */
 export const ERROR_TYPES: Readonly<Record<ErrorCode, ErrorType>> = {
@@ -150,4 +155,5 @@ export const ERROR_TYPES: Readonly<Record<ErrorCode, ErrorType>> = {
   AUTHENTICATION_FAILED: "permission",
   FILE_NOT_FOUND: "not-found",
   FILE_EXISTS: "conflict",
+  WAITING: "waiting",
 };

@@ -85,6 +85,18 @@ export type ResumeExecutionOptions = {
   skip?: Record<string, unknown>;
 };
 
+/** `executions.approve(id, nodeId, decision)`: the decision on a run parked at an approval. */
+export type ApprovalDecision = {
+  /** `true` approves; `false` rejects (the run fails, unless the node says `onReject: "continue"`). */
+  approved: boolean;
+  /** Who decided (kept in the node's output and the run's record). */
+  by?: string;
+  comment?: string;
+};
+
+/** What a run parked at a `wait` node waits for, and the answer of `executions.due`. */
+export type { ExecutionWaiting, WaitKind, WokenRuns } from "./answers.generated.js";
+
 /** `ConductorConfig.durability`: every recorded run is checkpointed; see `executions.resume`. */
 export type { DurabilitySettings } from "./options.generated.js";
 

@@ -1156,6 +1156,12 @@ export type ProtocolServerOptions = {
    * Permissions of runs started without a caller (over IPC); default: unrestricted.
    */
   permissions?: RunPermissions;
+  /**
+   * Signs the resume URLs of runs parked at wait nodes (HMAC-SHA256; 32 characters at least).
+   * Default: a random one per server, so its URLs stop working when it stops; give one to keep them
+   * across restarts.
+   */
+  waitSecret?: string;
 };
 
 /**
@@ -1183,6 +1189,10 @@ export type ServeConfigFile = {
    * Largest request body accepted.
    */
   maxBodyBytes?: number;
+  /**
+   * Signs the resume URLs of parked runs (32 characters at least).
+   */
+  waitSecret?: string;
 };
 
 /** Each entry, as the declarations' `entries` bits name it. */
@@ -1709,6 +1719,7 @@ export const ProtocolServerOptions_SHAPE: OptionShape = { name: "ProtocolServerO
     insecure: { kind: { k: "boolean" } },
     restart: { kind: { k: "js", ts: "() => void | Promise<void>", check: "function" } },
     permissions: { kind: { k: "object", shape: () => RunPermissions_SHAPE } },
+    waitSecret: { kind: { k: "text", nonEmpty: true } },
   } };
 
 /** The declaration of `ServeConfigFile`. */
@@ -1718,6 +1729,7 @@ export const ServeConfigFile_SHAPE: OptionShape = { name: "ServeConfigFile", fie
     permissions: { kind: { k: "object", shape: () => RunPermissions_SHAPE } },
     allowedOrigins: { kind: { k: "list", of: { k: "text", nonEmpty: true } } },
     maxBodyBytes: { kind: { k: "number", min: 1, integer: true, unit: "bytes" } },
+    waitSecret: { kind: { k: "text", nonEmpty: true } },
   } };
 
 /** The fields of `config` a session reads (the Rust `SessionConfig`), as its constructor takes them. */

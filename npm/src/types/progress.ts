@@ -4,6 +4,7 @@
  * this package passes have their own names (`RunProgressEvent`, `RunGraphState`, ...), with every
  * field the engine always sets, and are assignable to the TypeScript engine's types.
  */
+import type { ExecutionWaiting } from "./answers.generated.js";
 import type { ExecutionResult, ExecutionTrace } from "./execution.js";
 
 /**
@@ -130,6 +131,21 @@ export type RunCompleteEvent = NodeCompleteEvent & { timestamp: number };
 /** What `node.onError` passes. */
 export type RunErrorEvent = NodeErrorEvent & { timestamp: number };
 
+/**
+ * A durable run parked at a `wait` node (its result's error has code `WAITING`): not a failure.
+ * It goes on when a signal, an approval or its time wakes it (`executions.signal`,
+ * `executions.approve`; a time by the conductor's own timer).
+ */
+export type RunWaitingEvent = {
+  executionId: string;
+  /** The flow's root node. */
+  nodeId: string;
+  /** What it waits for (the error's `context`). */
+  waiting: ExecutionWaiting;
+  timestamp: number;
+};
+export type WaitingHandler = (event: RunWaitingEvent) => void;
+
 export type ProgressHandler = (state: ExecutionGraphState) => void;
 export type StartedHandler = (event: { executionId: string; nodeId: string }) => void;
 export type CompletedHandler = (event: { executionId: string; result: ExecutionResult }) => void;
@@ -142,6 +158,8 @@ export type ConductorEventEmitter = {
   onStarted(handler: StartedHandler): Unsubscribe;
   onCompleted(handler: CompletedHandler): Unsubscribe;
   onError(handler: ErrorHandler): Unsubscribe;
+  /** A durable run parked at a `wait` node (instead of `onError`: it did not fail). */
+  onWaiting(handler: WaitingHandler): Unsubscribe;
 };
 
 /**

@@ -193,5 +193,12 @@ export const RECOVERY_TABLE: Readonly<Record<string, Readonly<{
       "The file exists, and the node was told not to replace it (overwrite: false).",
       "Set overwrite: true to replace it, or write to another path."
     ]
+  },
+  "WAITING": {
+    "retryable": false,
+    "suggestions": [
+      "An unexpected error occurred.",
+      "Please check the error details and contact support if the issue persists."
+    ]
   }
 };

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use atomiton_core::history::{checksum, verified, Checkpoints, HistoryWrite, InFlight, RunStatus};
+use atomiton_core::history::{
+    checkpoint_text, checksum, verified, Checkpoints, HistoryWrite, InFlight, RunStatus, Wake,
+};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::journal::{self, Entry, Journal, Kind, Pending};
@@ -51,12 +53,14 @@ pub(super) fn journal(journal: &Journal, write: &HistoryWrite) -> std::io::Resul
             journal.later(Pending { entry: done, value: node.output.clone() })
         }
         HistoryWrite::Ended(ended) => {
-            // Suspended: what it kept goes to the file, which the store's thread reads into the
-            // database with this end (see `import_run`).
-            let written =
-                if ended.status == RunStatus::Interrupted { journal.flush_now() } else { Ok(()) };
+            if ended.status.keeps_checkpoints() {
+                // Suspended or parked: what it kept goes to the file, from which the store's
+                // thread moves it into the database with this end, and ends it here (see
+                // `import_run`).
+                return journal.flush_now();
+            }
             journal.ended(&ended.execution_id);
-            written
+            Ok(())
         }
         _ => Ok(()),
     }
@@ -81,7 +85,9 @@ pub(super) fn import(
                         .prepare_cached("SELECT status FROM runs WHERE id = ?1")?
                         .query_row(params![entry.run], |row| row.get(0))
                         .optional()?;
-                    let keep = status.as_deref() == Some("interrupted");
+                    let keep = status.as_deref().is_some_and(|s| {
+                        s == RunStatus::Interrupted.as_str() || s == RunStatus::Waiting.as_str()
+                    });
                     interrupted.insert(entry.run.clone(), keep);
                     keep
                 }
@@ -96,18 +102,16 @@ pub(super) fn import(
 }
 
 /// Moves run `run`'s checkpoints from this process's own journal into the database: the run was
-/// suspended (it ended `interrupted` with this process alive), and may be resumed by this
-/// process or, after it ends, by the next.
+/// suspended or parked (it ended `interrupted` or `waiting` with this process alive), and may go
+/// on in this process or, after it ends, in the next. Only the run's own entries are read (the
+/// journal knows where they are): a run parking costs its checkpoints, not the journal's size.
 pub(super) fn import_run(
     tx: &Transaction<'_>,
     journal: &Journal,
     run: &str,
 ) -> rusqlite::Result<()> {
-    let Some(path) = journal.path() else { return Ok(()) };
-    // Unreadable: the run resumes from what the database has (its nodes then run again).
-    let Ok((entries, _torn)) = journal::read(&path) else { return Ok(()) };
-    for entry in entries.iter().filter(|e| e.run == run) {
-        store(tx, entry)?;
+    for entry in journal.take(run) {
+        store(tx, &entry)?;
     }
     Ok(())
 }
@@ -136,6 +140,17 @@ fn store(tx: &Transaction<'_>, entry: &Entry) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Keeps what woke a parked run's wait node (see `history::wait`), as its `wake` checkpoint.
+pub(super) fn store_wake(tx: &Transaction<'_>, wake: &Wake) -> rusqlite::Result<()> {
+    let text = checkpoint_text(Some(&wake.delivery));
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO checkpoints (run_seq, kind, node_id, node_type, idempotent, value, checksum)
+         SELECT seq, 'wake', ?2, 'wait', 0, ?3, ?4 FROM runs WHERE id = ?1",
+    )?
+    .execute(params![wake.execution_id, wake.node_id, text, checksum(&text)])?;
+    Ok(())
+}
+
 /// Run `id`'s checkpoints; `None` when it has none. A value whose checksum does not match is
 /// left out (its node runs again); a damaged input or variables refuses the resume.
 pub(super) fn read(conn: &mut Connection, id: &str) -> Result<Option<Checkpoints>, String> {
@@ -159,7 +174,7 @@ pub(super) fn read(conn: &mut Connection, id: &str) -> Result<Option<Checkpoints
     assemble(id, rows)
 }
 
-/// A checkpoint as a table keeps it: kind (`input`, `variables`, `started`, `done`), node id,
+/// A checkpoint as a table keeps it: kind (`input`, `variables`, `started`, `done`, `wake`), node id,
 /// node type, idempotent, value's text, checksum.
 pub(super) type Row = (String, String, String, bool, Option<String>, String);
 
@@ -182,6 +197,11 @@ pub(super) fn assemble(id: &str, rows: Vec<Row>) -> Result<Option<Checkpoints>, 
             }
             ("input", Some(value)) => checkpoints.input = value,
             ("variables", Some(value)) => checkpoints.variables = value,
+            ("wake", Some(Some(delivery))) => {
+                checkpoints.deliveries.insert(node_id, delivery);
+            }
+            // A damaged delivery is not trusted: the node waits again.
+            ("wake", _) => checkpoints.torn += 1,
             (_, Some(output)) => {
                 checkpoints.outputs.insert(node_id, (Arc::from(node_type), output.map(Arc::new)));
             }

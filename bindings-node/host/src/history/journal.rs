@@ -23,7 +23,7 @@
 //! it (FNV-1a 64) and the entry; an entry cut short (the process died in the middle of its write)
 //! fails its checksum, and reading stops there — nothing after it was written either.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io;
 
@@ -109,6 +109,9 @@ struct Open {
     path: PathBuf,
     /// Durable runs with checkpoints here that have not ended.
     runs: HashSet<Arc<str>>,
+    /// Where each run's entries begin in the file: what a run that stops to go on later (parked
+    /// or suspended) moves into the database, read without reading the whole file.
+    frames: HashMap<Arc<str>, Vec<usize>>,
     /// Where the next entry goes.
     end: usize,
 }
@@ -148,9 +151,9 @@ impl Journal {
         let mut open = self.opened()?;
         let Some(journal) = open.as_mut() else { return Err(io::Error::other("no journal")) };
         journal.runs.insert(Arc::from(entry.run.as_str()));
-        let mut bytes = journal.pending_frames();
-        bytes.extend_from_slice(&frame(entry));
-        journal.write(&bytes)
+        let mut frames = journal.pending_frames();
+        frames.push((Arc::from(entry.run.as_str()), frame(entry)));
+        journal.write(frames)
     }
 
     /// Writes the entries kept for later once they have waited [`FLUSH_AFTER`] for a start to
@@ -165,9 +168,9 @@ impl Journal {
         if waited < FLUSH_AFTER {
             return Some(FLUSH_AFTER - waited);
         }
-        let bytes = journal.pending_frames();
+        let frames = journal.pending_frames();
         // Not written: the entries are lost, and their nodes run again if the process dies.
-        let _ = journal.write(&bytes);
+        let _ = journal.write(frames);
         None
     }
 
@@ -176,16 +179,28 @@ impl Journal {
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         match open.as_mut() {
             Some(journal) if !journal.pending.is_empty() => {
-                let bytes = journal.pending_frames();
-                journal.write(&bytes)
+                let frames = journal.pending_frames();
+                journal.write(frames)
             }
             _ => Ok(()),
         }
     }
 
-    /// The file, once there is one.
-    pub(super) fn path(&self) -> Option<PathBuf> {
-        self.open.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map(|j| j.path.clone())
+    /// Run `run`'s entries, in the order they were written, taken out: the run stopped to go on
+    /// later (see `checkpoints::import_run`), and is ended here.
+    pub(super) fn take(&self, run: &str) -> Vec<Entry> {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(journal) = open.as_mut() else { return Vec::new() };
+        let entries = journal
+            .frames
+            .remove(run)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|mut at| entry_at(&journal.map[..journal.end], &mut at))
+            .collect();
+        drop(open);
+        self.ended(run);
+        entries
     }
 
     fn opened(&self) -> io::Result<std::sync::MutexGuard<'_, Option<Open>>> {
@@ -202,12 +217,14 @@ impl Journal {
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(journal) = open.as_mut() {
             journal.runs.remove(run);
+            journal.frames.remove(run);
             // What the ended run kept for later is not needed any more.
             journal.pending.retain(|p| p.entry.run != run);
             if journal.runs.is_empty() && journal.end > RESTART_AFTER_BYTES {
                 // Zeros, so that what follows the next entries does not read as more entries.
                 journal.map[..journal.end].fill(0);
                 journal.end = 0;
+                journal.frames.clear();
             }
         }
     }
@@ -230,25 +247,41 @@ impl Journal {
             map,
             path,
             runs: HashSet::new(),
+            frames: HashMap::new(),
             end: 0,
         })
     }
 }
 
 impl Open {
-    /// The frames of the entries kept for later, taken out.
-    fn pending_frames(&mut self) -> Vec<u8> {
-        let mut bytes = Vec::new();
+    /// The frames of the entries kept for later, taken out, each with its run.
+    fn pending_frames(&mut self) -> Vec<(Arc<str>, Vec<u8>)> {
+        let mut frames = Vec::with_capacity(self.pending.len());
         for Pending { mut entry, value } in self.pending.drain(..) {
             if let Some(value) = value {
                 entry.value = atomiton_core::history::checkpoint_text(Some(&value));
             }
-            bytes.extend_from_slice(&frame(&entry));
+            frames.push((Arc::from(entry.run.as_str()), frame(&entry)));
         }
-        bytes
+        frames
     }
 
-    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+    /// Appends `frames` in one copy, noting where each run's begin.
+    fn write(&mut self, frames: Vec<(Arc<str>, Vec<u8>)>) -> io::Result<()> {
+        let mut bytes = Vec::with_capacity(frames.iter().map(|(_, f)| f.len()).sum());
+        let mut starts = Vec::with_capacity(frames.len());
+        for (run, frame) in frames {
+            starts.push((run, self.end + bytes.len()));
+            bytes.extend_from_slice(&frame);
+        }
+        self.write_bytes(&bytes)?;
+        for (run, at) in starts {
+            self.frames.entry(run).or_default().push(at);
+        }
+        Ok(())
+    }
+
+    fn write_bytes(&mut self, bytes: &[u8]) -> io::Result<()> {
         let end =
             self.end.checked_add(bytes.len()).ok_or_else(|| io::Error::other("journal full"))?;
         if end > self.map.len() {
@@ -270,8 +303,8 @@ impl Drop for Journal {
         // before this; a journal left behind would only be read and deleted by the next one.
         if let Some(mut journal) = open {
             if !journal.runs.is_empty() {
-                let bytes = journal.pending_frames();
-                let _ = journal.write(&bytes);
+                let frames = journal.pending_frames();
+                let _ = journal.write(frames);
                 return;
             }
             drop(journal.map);

@@ -33,7 +33,7 @@ use std::time::Duration;
 use atomiton_core::error::Result;
 use atomiton_core::history::{
     Capture, Checkpoints, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, OwnerAlive, Prune,
-    RunCounts, RunEnded, RunRecord,
+    RunCounts, RunEnded, RunRecord, Wake,
 };
 use atomiton_core::host::BoxFuture;
 
@@ -181,5 +181,9 @@ impl HistoryStore for PostgresHistory {
 
     fn end_lost(&self, ended: RunEnded, owner: Option<String>) -> BoxFuture<'static, Result<bool>> {
         self.read(move |client| reads::end_lost(client, &ended, owner.as_deref()))
+    }
+
+    fn wake(&self, wake: Wake) -> BoxFuture<'static, Result<bool>> {
+        self.read(move |client| reads::wake(client, &wake))
     }
 }

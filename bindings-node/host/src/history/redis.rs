@@ -51,7 +51,7 @@ use std::time::Duration;
 use atomiton_core::error::Result;
 use atomiton_core::history::{
     Capture, Checkpoints, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, OwnerAlive, Prune,
-    RunEnded, RunRecord,
+    RunEnded, RunRecord, Wake,
 };
 use atomiton_core::host::BoxFuture;
 
@@ -153,5 +153,9 @@ impl HistoryStore for RedisHistory {
 
     fn end_lost(&self, ended: RunEnded, owner: Option<String>) -> BoxFuture<'static, Result<bool>> {
         self.queue.read(move |link| reads::end_lost(link, &ended, owner.as_deref().unwrap_or("")))
+    }
+
+    fn wake(&self, wake: Wake) -> BoxFuture<'static, Result<bool>> {
+        self.queue.read(move |link| reads::wake(link, &wake))
     }
 }

@@ -8,6 +8,7 @@ use atomiton_core::error::Result;
 use atomiton_core::history::{
     pruned_ids, Capture, Checkpoints, ExecutionPage, HistoryStore, HistoryWrite, ListQuery,
     NodeEnded, NodeRecord, OwnerAlive, Prune, RunBegun, RunEnded, RunRecord, RunStatus, RunSummary,
+    Wake,
 };
 use atomiton_core::host::BoxFuture;
 use atomiton_core::progress::NodeState;
@@ -90,7 +91,7 @@ fn apply(
         HistoryWrite::Started(_) => Ok(()),
         HistoryWrite::Node(node) => node_ended(tx, &node, capture),
         HistoryWrite::Ended(ended) => {
-            if ended.status == RunStatus::Interrupted {
+            if ended.status.keeps_checkpoints() {
                 checkpoints::import_run(tx, journal, &ended.execution_id)?;
             }
             run_ended(tx, &ended)
@@ -188,7 +189,7 @@ fn forget_unused_flows(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
 }
 
 fn run_ended(tx: &Transaction<'_>, ended: &RunEnded) -> rusqlite::Result<()> {
-    if ended.status != RunStatus::Interrupted {
+    if !ended.status.keeps_checkpoints() {
         // An ended run is never resumed: its checkpoints go (its record stays).
         tx.prepare_cached(
             "DELETE FROM checkpoints WHERE run_seq = (SELECT seq FROM runs WHERE id = ?1)",
@@ -342,6 +343,30 @@ impl HistoryStore for SqliteHistory {
                 .prepare_cached("UPDATE runs SET status = 'running', owner = ?2, end_time = NULL, duration = NULL, error = NULL WHERE id = ?1 AND status = 'interrupted'")?
                 .execute(params![id, owner])?;
             Ok::<_, rusqlite::Error>(claimed == 1)
+        })
+    }
+
+    fn wake(&self, wake: Wake) -> BoxFuture<'static, Result<bool>> {
+        self.read(move |conn| {
+            // One write transaction: of two processes waking the run, one sees it waiting.
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let found: Option<(String, Option<String>)> = tx
+                .prepare_cached("SELECT status, error FROM runs WHERE id = ?1")?
+                .query_row(params![wake.execution_id], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?;
+            let waits_there = found.is_some_and(|(status, error)| {
+                let error = error.and_then(|text| serde_json::from_str(&text).ok());
+                status == RunStatus::Waiting.as_str()
+                    && wake.matches(RunStatus::Waiting, error.as_ref())
+            });
+            if !waits_there {
+                return Ok(false);
+            }
+            checkpoints::store_wake(&tx, &wake)?;
+            tx.prepare_cached("UPDATE runs SET status = 'interrupted', error = NULL WHERE id = ?1 AND status = 'waiting'")?
+                .execute(params![wake.execution_id])?;
+            tx.commit()?;
+            Ok::<_, rusqlite::Error>(true)
         })
     }
 

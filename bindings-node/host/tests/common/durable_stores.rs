@@ -107,3 +107,64 @@ pub fn a_lost_run_is_interrupted_claimed_once_and_fenced(
     assert_eq!(done.summary.status, RunStatus::Success);
     assert!(wait(taker.checkpoints("exec_lost".into())).expect("read").is_none());
 }
+
+/// Run `exec_wait` of `first` (owner `w-1`) parks at wait node `w` (a signal) after node `a`
+/// completed: `second` sees it waiting with what it waits for and its checkpoints kept; a wake
+/// naming another wait is refused; of two wakes racing from the two stores, one wins; the run is
+/// then interrupted with the winner's delivery, to be claimed once.
+pub fn a_parked_run_keeps_its_checkpoints_and_one_of_two_wakes_wins(
+    first: &dyn HistoryStore,
+    second: &dyn HistoryStore,
+) {
+    use atomiton_core::history::{WaitKind, Waiting, Wake};
+    first.write(run_with("exec_wait", 1.0, |begun| {
+        begun.summary.durable = true;
+        begun.summary.owner = Some("w-1".into());
+        begun.input = NodeInput::from_value(json!({"default": 1}));
+    }));
+    first.write(completed("exec_wait", "a", large()));
+    let waiting = Waiting {
+        node_id: "g/w".into(),
+        kind: WaitKind::Signal,
+        since: 1_704_067_200_123.5,
+        wake_at: None,
+        signal: Some("go".into()),
+        payload_schema: Some(json!({"type": "object"})),
+    };
+    first.write(HistoryWrite::Ended(Box::new(RunEnded {
+        execution_id: Arc::from("exec_wait"),
+        status: RunStatus::Waiting,
+        end_time: 3.0,
+        error: Some(waiting.error()),
+    })));
+    sync(first);
+    let record = wait(second.get("exec_wait".into())).expect("get").expect("kept");
+    assert_eq!(record.summary.status, RunStatus::Waiting);
+    assert_eq!(Waiting::of(&record.summary), Some(waiting.clone()), "what it waits for is kept");
+    let kept = wait(second.checkpoints("exec_wait".into())).expect("read").expect("kept");
+    assert_eq!(
+        kept.outputs["a"].1.as_deref(),
+        Some(&large()),
+        "a parked run keeps its checkpoints"
+    );
+    let listed =
+        wait(second.list(ListQuery { status: Some(RunStatus::Waiting), ..ListQuery::default() }));
+    assert_eq!(listed.expect("list").total, 1);
+
+    let wake = |since: f64, payload: i32| Wake {
+        execution_id: "exec_wait".into(),
+        node_id: "g/w".into(),
+        since,
+        delivery: json!({"kind": "signal", "name": "go", "payload": payload}),
+    };
+    assert!(!wait(second.wake(wake(1.0, 0))).expect("wake"), "another wait of the node: refused");
+    assert!(wait(first.wake(wake(waiting.since, 1))).expect("wake"));
+    assert!(!wait(second.wake(wake(waiting.since, 2))).expect("wake"), "woken once");
+    let record = wait(second.get("exec_wait".into())).expect("get").expect("kept");
+    assert_eq!((record.summary.status, record.summary.error), (RunStatus::Interrupted, None));
+    let woken = wait(second.checkpoints("exec_wait".into())).expect("read").expect("kept");
+    assert_eq!(woken.deliveries["g/w"]["payload"], json!(1), "the winner's delivery");
+    assert_eq!(woken.outputs["a"].1.as_deref(), Some(&large()));
+    assert!(wait(second.claim("exec_wait".into(), Some("w-2".into()))).expect("claim"));
+    assert!(!wait(first.claim("exec_wait".into(), Some("w-1".into()))).expect("claim"));
+}

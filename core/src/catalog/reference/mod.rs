@@ -19,6 +19,8 @@ mod parallel;
 mod shell_command;
 mod spreadsheet;
 mod transform;
+#[cfg(feature = "history")]
+mod wait;
 
 /// A built-in type's output fields and examples.
 fn docs(node_type: &str) -> (&'static [OutputField], &'static [NodeExample]) {
@@ -33,6 +35,8 @@ fn docs(node_type: &str) -> (&'static [OutputField], &'static [NodeExample]) {
         "shell-command" => (shell_command::OUTPUT, shell_command::EXAMPLES),
         "spreadsheet" => (spreadsheet::OUTPUT, spreadsheet::EXAMPLES),
         "loop" => (r#loop::OUTPUT, r#loop::EXAMPLES),
+        #[cfg(feature = "history")]
+        "wait" => (wait::OUTPUT, wait::EXAMPLES),
         _ => (&[], &[]),
     }
 }

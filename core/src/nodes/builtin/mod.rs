@@ -22,6 +22,9 @@ mod spreadsheet;
 mod transform;
 #[cfg(not(feature = "host-effects"))]
 mod unavailable;
+// Waits park durable runs in their history: only builds with one have them.
+#[cfg(feature = "history")]
+pub(crate) mod wait;
 
 use super::NodeRegistry;
 
@@ -39,9 +42,9 @@ pub const BUILTIN_TYPES: [&str; 10] = [
     "loop",
 ];
 
-/// A registry holding the ten built-in node types.
+/// A registry holding the built-in node types: the ten, and `wait` in builds with history.
 pub fn builtin_registry() -> NodeRegistry {
-    NodeRegistry::empty()
+    let registry = NodeRegistry::empty()
         .with(parallel::Parallel)
         .with(group::Group)
         .with(image::Image)
@@ -51,5 +54,8 @@ pub fn builtin_registry() -> NodeRegistry {
         .with(transform::Transform)
         .with(shell_command::ShellCommand)
         .with(spreadsheet::Spreadsheet)
-        .with(r#loop::Loop)
+        .with(r#loop::Loop);
+    #[cfg(feature = "history")]
+    let registry = registry.with(wait::Wait);
+    registry
 }

@@ -5,7 +5,7 @@
 #[cfg(test)]
 use crate::history::{Differences, ExecutionPage, RunCounts, RunRecord};
 #[cfg(test)]
-use crate::session::{CacheRemoved, CacheReport, Pruned};
+use crate::session::{CacheRemoved, CacheReport, Pruned, WokenRuns};
 
 crate::named_calls! {
     /// An `executions.*` call: the run history's reads and housekeeping.
@@ -30,6 +30,16 @@ crate::named_calls! {
         /// The nodes of a replay whose output differs from the run it replayed (JSON `{of, run}`,
         /// two execution ids): `{differences: [{nodeId, recorded, replayed}]}`.
         Differences = "differences" -> Differences,
+        /// Delivers a signal to a run parked at a wait node (JSON `{executionId, name,
+        /// payload?}`): the run is made ready to resume (`executions.resume` goes on with it).
+        Signal = "signal" -> (),
+        /// Approves or rejects a run parked at an approval (JSON `{executionId, nodeId,
+        /// approved, by?, comment?}`): made ready to resume, as a signal does.
+        Approve = "approve" -> (),
+        /// Wakes the parked runs whose time came (a duration, a date, a `waitTimeout`), or (JSON
+        /// `{executionId}`) that run only: `{woken: [ids], next}`, `next` the earliest time another
+        /// one comes (or `null`).
+        Due = "due" -> WokenRuns,
     }
 }
 

@@ -51,6 +51,22 @@ impl Session {
                 }
                 guarded_future(async move { Ok(suspended) })
             }
+            ExecutionsCall::Signal | ExecutionsCall::Approve | ExecutionsCall::Due => {
+                let (history, now) = (self.history.clone(), self.host.now());
+                guarded_future(async move {
+                    let history = history_on(history)?;
+                    match call {
+                        ExecutionsCall::Signal => {
+                            history.signal(&arg, now).await.map(|()| Value::Null)
+                        }
+                        ExecutionsCall::Approve => {
+                            history.approve(&arg, now).await.map(|()| Value::Null)
+                        }
+                        _ => crate::value::to_value(&history.wake_due(&arg, now).await?)
+                            .map_err(|e| ExecutionError::internal(e.to_string())),
+                    }
+                })
+            }
             ExecutionsCall::Differences => {
                 let history = self.history.clone();
                 guarded_future(async move { history_on(history)?.differences(&arg).await })

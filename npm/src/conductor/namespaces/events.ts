@@ -6,6 +6,7 @@ import type {
   RunGraphState,
   StartedHandler,
   Unsubscribe,
+  WaitingHandler,
 } from "../../types/progress.js";
 import type { ConductorListeners } from "../state.js";
 
@@ -15,5 +16,6 @@ export function createEventsApi(listeners: ConductorListeners): ConductorEventEm
     onStarted: (handler: StartedHandler): Unsubscribe => listeners.started.add(handler),
     onCompleted: (handler: CompletedHandler): Unsubscribe => listeners.completed.add(handler),
     onError: (handler: ErrorHandler): Unsubscribe => listeners.failed.add(handler),
+    onWaiting: (handler: WaitingHandler): Unsubscribe => listeners.waiting.add(handler),
   };
 }

@@ -39,6 +39,7 @@ export class RemoteEngine implements EngineAdapter {
   private readonly flow: ChannelClient;
   private readonly system: ChannelClient;
   private readonly history: ChannelClient;
+  private readonly waits: ChannelClient;
   private readonly cacheChannel: ChannelClient;
   private unsubscribes: Array<() => void> = [];
 
@@ -55,6 +56,7 @@ export class RemoteEngine implements EngineAdapter {
     this.flow = transport.channel("flow");
     this.system = transport.channel("system");
     this.history = transport.channel("executions");
+    this.waits = transport.channel("waits");
     this.cacheChannel = transport.channel("cache");
   }
 
@@ -132,8 +134,11 @@ export class RemoteEngine implements EngineAdapter {
 
   /** The server's execution history: `get` / `delete` take `{id}`, `list` / `prune` their options. */
   executions<C extends ExecutionsCall>(call: C, arg: string): Promise<Outcome<ExecutionsAnswers[C]>> {
-    const args = call === "get" || call === "delete" ? { id: arg } : call === "flush" ? {} : (JSON.parse(arg) as unknown);
-    return attempt(this.history.call(call, args), (answer) => (call === "delete" ? null : answer) as ExecutionsAnswers[C]);
+    const args = call === "get" || call === "delete" ? { id: arg } : call === "flush" ? {} : (JSON.parse(arg || "{}") as unknown);
+    // Waking a parked run is a permission of its own (the `waits` channel): the server wakes the
+    // run and, unless told `resume: false`, resumes it where its store is and answers its result.
+    const channel = call === "signal" || call === "approve" ? this.waits : this.history;
+    return attempt(channel.call(call, args), (answer) => (call === "delete" ? null : answer) as ExecutionsAnswers[C]);
   }
 
   /** The server's node result cache: `invalidate` takes `{flowId?, nodeId?}`. */

@@ -2,8 +2,8 @@
 //! write queued before it.
 
 use atomiton_core::history::{
-    pruned_ids, Checkpoints, ExecutionPage, ListQuery, NodeRecord, Prune, RunCounts, RunEnded,
-    RunRecord, RunStatus, RunSummary,
+    checkpoint_text, checksum, pruned_ids, Checkpoints, ExecutionPage, ListQuery, NodeRecord,
+    Prune, RunCounts, RunEnded, RunRecord, RunStatus, RunSummary, Wake,
 };
 use atomiton_core::progress::NodeState;
 use atomiton_core::storage::SortOrder;
@@ -253,6 +253,27 @@ pub(super) fn claim(
         &[&id, &owner],
     )?;
     Ok(claimed == 1)
+}
+
+/// Wakes waiting run `wake.execution_id` at its wait: in one statement, when it still waits
+/// there, its delivery is kept as the node's `wake` checkpoint and the run is interrupted;
+/// whether it did (see `history::wait`).
+pub(super) fn wake(client: &mut Client, wake: &Wake) -> Result<bool, postgres::Error> {
+    let text = checkpoint_text(Some(&wake.delivery));
+    let woken = client.query(
+        "WITH woken AS (
+            UPDATE atomiton_runs SET status = 'interrupted', error = NULL
+            WHERE id = $1 AND status = 'waiting'
+              AND (error::jsonb #>> '{context,nodeId}') = $2
+              AND (error::jsonb #> '{context,since}')::float8 = $3
+            RETURNING seq)
+        INSERT INTO atomiton_checkpoints (run_seq, kind, node_id, node_type, idempotent, value, checksum)
+            SELECT seq, 'wake', $2, 'wait', FALSE, $4, $5 FROM woken
+        ON CONFLICT (run_seq, kind, node_id) DO UPDATE SET value = EXCLUDED.value, checksum = EXCLUDED.checksum
+        RETURNING 1",
+        &[&wake.execution_id, &wake.node_id, &wake.since, &text, &checksum(&text)],
+    )?;
+    Ok(!woken.is_empty())
 }
 
 /// Ends run `ended`'s, lost by its process, when it is still running as `owner`'s.

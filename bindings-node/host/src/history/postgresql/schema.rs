@@ -107,6 +107,8 @@ const MIGRATIONS: &[&str] = &[
     // 8: a batch sent as typed columns, nodes kept a set at a time, counted once per batch (see
     // sql/write_columns.sql).
     include_str!("sql/write_columns.sql"),
+    // 9: runs parked at a wait node keep their checkpoints (see sql/waits.sql).
+    include_str!("sql/waits.sql"),
 ];
 
 /// A key of our own for `pg_advisory_xact_lock`: two processes opening one database at once

@@ -3,7 +3,7 @@
 
 use atomiton_core::history::{
     order_nodes, Checkpoints, ExecutionPage, ListQuery, NodeRecord, Prune, RunEnded, RunRecord,
-    RunStatus, RunSummary,
+    RunStatus, RunSummary, Wake,
 };
 use atomiton_core::storage::SortOrder;
 use atomiton_core::value::Value;
@@ -177,6 +177,15 @@ pub(super) fn checkpoints(link: &mut Link, id: &str) -> Result<Option<Checkpoint
 pub(super) fn claim(link: &mut Link, id: &str, owner: &str) -> Result<bool, String> {
     let mut call = link.script(&scripts::CLAIM);
     call.cmd.arg(id).arg(owner);
+    Ok(link.run::<i64>(&call)? == 1)
+}
+
+/// Wakes waiting run `wake.execution_id` at its wait; whether it waited there (see
+/// `lua/wake.lua`).
+pub(super) fn wake(link: &mut Link, wake: &Wake) -> Result<bool, String> {
+    let mut call = link.script(&scripts::WAKE);
+    call.cmd.arg(&wake.execution_id).arg(&wake.node_id).arg(super::writes::number(wake.since));
+    call.cmd.arg(wake.entry());
     Ok(link.run::<i64>(&call)? == 1)
 }
 

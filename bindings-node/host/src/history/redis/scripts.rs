@@ -16,6 +16,7 @@ crate::redis_link::scripts! {
     LIST: history_script!("list"),
     RUNNING: history_script!("running"),
     CLAIM: history_script!("claim"),
+    WAKE: history_script!("wake"),
     CHECKPOINTS: history_script!("checkpoints"),
     LOST: history_script!("lost"),
     BEAT: history_script!("beat"),

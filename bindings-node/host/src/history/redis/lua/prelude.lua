@@ -40,7 +40,7 @@ local function restatus(member, from, to, score)
 end
 
 -- Ends running run `id` as `status` at `end_time` with `err` ('' for none); a run ending
--- otherwise than interrupted lets its checkpoints go.
+-- otherwise than interrupted or waiting lets its checkpoints go.
 local function finish(id, f, status, end_time, err, from)
   local run = run_key(id)
   restatus(f[1], from or 'running', status, f[3])
@@ -52,7 +52,7 @@ local function finish(id, f, status, end_time, err, from)
   else
     redis.call('HSET', run, 'status', status, 'endTime', end_time, 'duration', duration, 'error', err)
   end
-  if status ~= 'interrupted' then redis.call('DEL', checkpoints_key(id)) end
+  if status ~= 'interrupted' and status ~= 'waiting' then redis.call('DEL', checkpoints_key(id)) end
 end
 
 -- Removes run `id`, its nodes, and its definition when no other run shares it, unless it is

@@ -1,0 +1,74 @@
+/**
+ * The one timer a conductor keeps for runs parked at `wait` nodes (durable runs only): the engine
+ * decides which parked runs are due (`executions.due`: a duration or a date came, or a
+ * `waitTimeout` passed) and wakes them; this only calls it when the earliest comes, and resumes
+ * the runs it woke. However many runs are parked, there is one timer, and it never keeps the
+ * process alive: a run parked in a process that exits is woken by the next conductor on the store.
+ */
+import type { ExecutionResult } from "../types/execution.js";
+import type { WokenRuns } from "../types/answers.generated.js";
+
+type Waker = {
+  /** `executions.due`: wakes the parked runs whose time came. */
+  due(): Promise<WokenRuns>;
+  /** `executions.resume`: a woken run goes on. */
+  resume(executionId: string): Promise<ExecutionResult>;
+};
+
+/** The longest a `setTimeout` waits (about 24.8 days); a later time is checked again then. */
+const LONGEST_TIMER = 2 ** 31 - 1;
+
+/** When the store could not be read: tried again this much later (ms). */
+const RETRY_AFTER = 5_000;
+
+export class WaitTimer {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private at = Number.POSITIVE_INFINITY;
+  private closed = false;
+  private checking: Promise<void> | undefined;
+
+  constructor(private readonly waker: Waker) {}
+
+  /** A run parked until `wakeAt` (ms since the Unix epoch): the timer fires then at the latest. */
+  arm(wakeAt: number | null | undefined): void {
+    if (this.closed || typeof wakeAt !== "number" || !Number.isFinite(wakeAt) || wakeAt >= this.at) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.at = wakeAt;
+    const delay = Math.min(Math.max(0, wakeAt - Date.now()), LONGEST_TIMER);
+    this.timer = setTimeout(() => void this.check(), delay);
+    // A parked run never holds a process open: the next conductor on the store wakes it.
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  /** Wakes the parked runs that are due now, resumes them, and arms the timer for the next. */
+  check(): Promise<void> {
+    this.checking ??= this.wake().finally(() => {
+      this.checking = undefined;
+    });
+    return this.checking;
+  }
+
+  private async wake(): Promise<void> {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.at = Number.POSITIVE_INFINITY;
+    if (this.closed) return;
+    let due: WokenRuns;
+    try {
+      due = await this.waker.due();
+    } catch {
+      this.arm(Date.now() + RETRY_AFTER);
+      return;
+    }
+    // A run that another conductor resumed first, or that fails, is not this timer's to report.
+    for (const id of due.woken) void this.waker.resume(id).catch(() => undefined);
+    this.arm(due.next);
+  }
+
+  /** No more wakes from this conductor (it shut down). */
+  close(): void {
+    this.closed = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}

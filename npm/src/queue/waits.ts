@@ -1,0 +1,113 @@
+/**
+ * Queue mode's durable waits. A run that parks at a `wait` node ends its job like any run (the
+ * worker is free at once; the producer's `node.run` resolves with the `WAITING` result), and:
+ * - a signal or an approval (`executions.signal` / `approve` on any queue conductor) wakes it in
+ *   the shared store and queues it to go on, as the same run, on whichever worker is free;
+ * - a time (a duration, a date, a `waitTimeout`) is a BullMQ delayed job, added by the worker the
+ *   run parked on: when it comes due, the worker that takes it wakes the run — the store decides,
+ *   so a run is woken once, whatever else woke it first — and queues it to go on.
+ * A worker that starts adds the delayed job of every timed wait in the store (the same job id for
+ * the same wait, so adding it again adds nothing): a wait whose job went with a Redis that lost
+ * its data is still woken, by the next worker to start.
+ */
+import type { Job, Queue } from "bullmq";
+import type { NativeEngine } from "../engines/native/engine.js";
+import type { ExecutionWaiting } from "../types/answers.generated.js";
+import { ErrorCode } from "../types/errors.js";
+import type { WireResult } from "../types/wire.js";
+import type { BullMQ } from "./connection.js";
+import type { resolveLocation } from "./connection.js";
+import { jobIdOf, runJobData } from "./payload.js";
+import { KEEP_FINISHED } from "./producer.js";
+
+/** The name of the jobs that wake a run at its time (runs' jobs are named `run`). */
+export const WAKE_JOB = "wake";
+
+/** The wake job of run `executionId`'s wait that parked at `since`: one per wait. */
+function wakeJobId(executionId: string, since: number): string {
+  return `wake.${executionId}.${since}`;
+}
+
+/** Timed waits looked at by one worker's start. */
+const SWEPT = 100_000;
+
+export class QueueWaits {
+  private queue: Queue | undefined;
+
+  constructor(
+    private readonly bull: BullMQ,
+    private readonly where: ReturnType<typeof resolveLocation>,
+    private readonly engine: NativeEngine,
+  ) {}
+
+  private jobs(): Queue {
+    if (!this.queue) {
+      this.queue = new this.bull.Queue(this.where.queue, { connection: this.where.redis, prefix: this.where.prefix });
+      this.queue.on("error", () => {});
+    }
+    return this.queue;
+  }
+
+  /** A run ended here: when it parked waiting for a time, the job that wakes it then. */
+  async ended(result: WireResult): Promise<void> {
+    if (result.error?.code !== ErrorCode.WAITING) return;
+    const executionId = result.error.executionId ?? result.context?.executionId;
+    await this.schedule(String(executionId), result.error.context as unknown as ExecutionWaiting);
+  }
+
+  private async schedule(executionId: string, waiting: ExecutionWaiting | undefined): Promise<void> {
+    if (typeof waiting?.wakeAt !== "number") return;
+    await this.jobs().add(
+      WAKE_JOB,
+      { executionId },
+      {
+        jobId: wakeJobId(executionId, waiting.since),
+        delay: Math.max(0, waiting.wakeAt - Date.now()),
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
+    );
+  }
+
+  /** A wake job: wakes its run if its time came (no one else woke it first) and queues it to go on. */
+  async wake(job: Job): Promise<string> {
+    const executionId = (job.data as { executionId?: unknown } | null)?.executionId;
+    if (typeof executionId !== "string") return "not a wake";
+    const due = await this.engine.executions("due", JSON.stringify({ executionId }));
+    if (!due.ok || !due.value.woken.includes(executionId)) return "nothing to wake";
+    await this.goOn(executionId);
+    return "woken";
+  }
+
+  /**
+   * Queues woken run `executionId` to go on, as the same run (its job id, the job of its earlier
+   * part removed), on whichever worker takes it. Nobody waits on its result: its record has it.
+   */
+  private async goOn(executionId: string): Promise<void> {
+    const record = await this.engine.executions("get", executionId);
+    if (!record.ok) return;
+    const jobId = jobIdOf(executionId);
+    const queue = this.jobs();
+    const state = await queue.getJobState(jobId);
+    if (state === "completed" || state === "failed") await queue.remove(jobId);
+    await queue.add("run", runJobData(record.value.flow, { executionId, resume: {}, events: false, customTypes: [] }), {
+      jobId,
+      attempts: 1,
+      removeOnComplete: KEEP_FINISHED,
+      removeOnFail: KEEP_FINISHED,
+    });
+  }
+
+  /** At a worker's start: every timed wait in the store has its wake job. */
+  async sweep(): Promise<void> {
+    const page = await this.engine.executions("list", JSON.stringify({ status: "waiting", limit: SWEPT }));
+    if (!page.ok) return;
+    for (const run of page.value.executions) {
+      await this.schedule(run.id, run.error?.context as unknown as ExecutionWaiting | undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queue?.close().catch(() => undefined);
+  }
+}
