@@ -98,7 +98,7 @@ export function createExecutionsApi(engine: EngineAdapter, run: Run) {
     },
     /**
      * How many runs there are, in all and in each status (`{total, running, success, failed,
-     * cancelled, crashed, interrupted}`), of a flow or every flow, in a time range or all time:
+     * cancelled, crashed, interrupted, waiting}`), of a flow or every flow, in a time range or all time:
      * a dashboard's tiles. Stores that keep totals answer without counting rows.
      */
     async counts(options: CountExecutionsOptions = {}): Promise<ExecutionCounts> {

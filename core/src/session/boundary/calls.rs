@@ -15,7 +15,8 @@ crate::named_calls! {
         /// One run's record (the argument is its execution id); `NOT_FOUND` when there is none.
         Get = "get" -> RunRecord,
         /// How many runs there are in all and in each status (options JSON `{flowId?, since?,
-        /// until?}`): `{total, running, success, failed, cancelled, crashed, interrupted}`.
+        /// until?}`): `{total, running, success, failed, cancelled, crashed, interrupted,
+        /// waiting}`.
         Counts = "counts" -> RunCounts,
         /// Removes one run's record (the argument is its execution id).
         Delete = "delete" -> (),
