@@ -550,11 +550,67 @@ function showResult(result, elapsedMs) {
     );
     return;
   }
-  ui.progress.dataset.status = "error";
   const error = result.error ?? {};
+  if (error.code === "WAITING") return showWaiting(result, elapsed);
+  ui.progress.dataset.status = "error";
   const cancelled = error.code === "CANCELLED";
   ui.progressMessage.textContent = cancelled ? "Cancelled" : "Failed";
   showFailure(cancelled ? "Cancelled" : "Failed", error, elapsed);
+}
+
+/**
+ * A run parked at a `wait` node: what it waits for, and the buttons that wake it — Approve and
+ * Reject for an approval, Send for a signal (its payload from the input box). The run then goes
+ * on here, as the same run, and its result replaces this panel.
+ */
+function showWaiting(result, elapsed) {
+  const waiting = result.error.context ?? {};
+  const executionId = result.error.executionId ?? result.context?.executionId;
+  ui.progress.dataset.status = "waiting";
+  ui.progressMessage.textContent = "Waiting";
+  ui.result.dataset.status = "waiting";
+  const what =
+    waiting.kind === "approval"
+      ? "an approval"
+      : waiting.kind === "signal"
+        ? `signal '${waiting.signal}'`
+        : `its time (${new Date(waiting.wakeAt).toLocaleTimeString()})`;
+  const goOn = (wake) => async () => {
+    const started = performance.now();
+    setRunning(true);
+    try {
+      const woken = await wake();
+      showResult(woken, performance.now() - started);
+      await showHistory();
+      await selectRun(executionId);
+    } catch (error) {
+      showFailure("Refused", error);
+    } finally {
+      setRunning(false);
+    }
+  };
+  const approve = (approved) => goOn(() => conductor.executions.approve(executionId, waiting.nodeId, { approved, by: "demo page" }));
+  const send = goOn(() =>
+    conductor.executions.signal(executionId, waiting.signal, ui.inputText.value.trim() ? JSON.parse(ui.inputText.value) : null),
+  );
+  const buttons =
+    waiting.kind === "approval"
+      ? [
+          h("button", { id: "approve", textContent: "Approve", onclick: approve(true) }),
+          h("button", { id: "reject", textContent: "Reject", onclick: approve(false) }),
+        ]
+      : waiting.kind === "signal"
+        ? [h("button", { id: "send-signal", textContent: `Send '${waiting.signal}' (the input box is its payload)`, onclick: send })]
+        : [];
+  ui.result.replaceChildren(
+    h("p", { className: "banner", textContent: "Waiting" }),
+    h("p", {
+      id: "waiting-for",
+      textContent: `Node ${waiting.nodeId} waits for ${what}. The run is parked: reload the page and it is still here (Runs).`,
+    }),
+    h("p", { className: "meta", textContent: elapsed }),
+    h("p", { className: "actions" }, ...buttons),
+  );
 }
 
 /** The error panel: code, message, node and every validation issue. */

@@ -4,11 +4,13 @@
 // taken once, and what is refused changes nothing.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConductorError, createConductor, createProtocolServer } from "@atomiton/conductor";
+import { WebSocketServer } from "ws";
 import { repoRoot, sleep, tempDir, until } from "../test-support/helpers.mjs";
+import { remoteClients } from "../test-support/remote.mjs";
 
 /** `effect` → `wait` (parameters `wait`) → `effect`: the effects are counted in the log. */
 function flowWith(wait) {
@@ -263,4 +265,133 @@ test("native: 1,000 runs parked, then 1,000 signals: each run completes exactly 
   assert.equal((await conductor.executions.counts()).waiting, 0);
   assert.equal((await conductor.executions.list({ status: "success", limit: 0 })).total, 1000);
   for (const id of ids) assert.equal(calls.get(`${id} after`), 1, id);
+});
+
+test("wasm in Node: a run parks at a signal in the history's files, a new conductor on them signals it to its end, and an approval race has one winner", async (t) => {
+  const { calls, factory } = counting();
+  const directory = tempDir(t, "waits-wasm");
+  const first = createConductor({ engine: "wasm", storage: { type: "fs", directory }, durability: {}, nodeExecutorFactory: factory });
+  const parked = await first.node.run(flowWith({ mode: "signal", signal: "go" }), { executionId: "wasm-wait", input: 3 });
+  assert.equal(parked.error?.code, "WAITING", JSON.stringify(parked.error));
+  await first.node.run(flowWith({ mode: "approval" }), { executionId: "wasm-race" });
+  await first.executions.list({ limit: 0 });
+  await first.shutdown();
+
+  const second = createConductor({ engine: "wasm", storage: { type: "fs", directory }, durability: {}, nodeExecutorFactory: factory });
+  t.after(() => second.shutdown());
+  assert.equal((await second.executions.get("wasm-wait")).status, "waiting");
+  await refusedWith(second.executions.signal("wasm-wait", "stop"), "VALIDATION_FAILED", /not 'stop'/);
+  const done = await second.executions.signal("wasm-wait", "go", { ok: 1 });
+  assert.equal(done.success, true, done.error?.message);
+  assert.deepEqual(done.data, { ok: 1 });
+  assert.equal(calls.get("wasm-wait before"), 1);
+  assert.equal(calls.get("wasm-wait after"), 1);
+  const raced = await Promise.allSettled([
+    second.executions.approve("wasm-race", "w", { approved: true }),
+    second.executions.approve("wasm-race", "w", { approved: true }),
+  ]);
+  assert.deepEqual(raced.map((r) => r.status).sort(), ["fulfilled", "rejected"]);
+  assert.equal(calls.get("wasm-race after"), 1);
+});
+
+test("cli: atomiton runs lists and shows parked runs; runs signal and runs approve wake them here, and a wrong one is refused", async (t) => {
+  const directory = tempDir(t, "waits-cli");
+  const conductor = createConductor({ storage: { directory }, durability: {} });
+  const plain = (wait) => ({
+    ...flowWith(wait),
+    nodes: flowWith(wait).nodes.map((n) =>
+      n.type === "effect" ? { ...n, type: "edit-fields", parameters: { values: { seen: true } } } : n,
+    ),
+  });
+  await conductor.node.run(plain({ mode: "signal", signal: "go" }), { executionId: "cli-signal" });
+  await conductor.node.run(plain({ mode: "approval" }), { executionId: "cli-approval" });
+  await conductor.executions.list({ limit: 0 });
+  await conductor.shutdown();
+  const cli = (...args) =>
+    spawnSync(process.execPath, [join(repoRoot, "npm", "dist", "cli", "main.js"), ...args, "--storage", directory], { encoding: "utf8" });
+  const listed = cli("runs", "--status", "waiting");
+  assert.equal(listed.status, 0, listed.stderr);
+  assert.match(listed.stdout, /^cli-signal\s+waits\s+waiting/m);
+  assert.match(cli("runs", "show", "cli-signal").stdout, /Waiting for a signal: atomiton runs signal cli-signal go --payload <json>/);
+  assert.match(cli("runs", "show", "cli-approval").stdout, /atomiton runs approve cli-approval w/);
+
+  const wrong = cli("runs", "signal", "cli-signal", "stop", "-q");
+  assert.equal(wrong.status, 2, wrong.stderr);
+  assert.match(wrong.stderr, /VALIDATION_FAILED: Execution cli-signal waits for signal 'go', not 'stop'/);
+  const signalled = cli("runs", "signal", "cli-signal", "go", "--payload", '{"ok": 1}', "-q", "--json");
+  assert.equal(signalled.status, 0, signalled.stderr);
+  assert.equal(JSON.parse(signalled.stdout).success, true);
+  const rejected = cli("runs", "approve", "cli-approval", "w", "--reject", "--by", "bo", "--comment", "no", "-q", "--json");
+  assert.equal(rejected.status, 1, rejected.stderr);
+  assert.equal(JSON.parse(rejected.stdout).error.message, "Node 'w' was rejected by bo: no");
+  const statuses = JSON.parse(cli("runs", "--json").stdout).executions.map((e) => [e.id, e.status]);
+  assert.deepEqual(Object.fromEntries(statuses), { "cli-signal": "success", "cli-approval": "failed" });
+});
+
+test("over HTTP, WebSocket and Electron IPC: a remote conductor lists parked runs, signals and approves them (the server resumes them), and a wrong signal is refused", async (t) => {
+  const { calls, factory } = counting();
+  const conductor = durableConductor(t, factory);
+  const server = await createProtocolServer(conductor, { WebSocketServer });
+  t.after(() => server.close());
+  const clients = remoteClients(t, { conductor, server });
+  for (const [kind, client] of Object.entries(clients)) {
+    await conductor.node.run(flowWith({ mode: "signal", signal: "go" }), { executionId: `${kind}-signal` });
+    await conductor.node.run(flowWith({ mode: "approval" }), { executionId: `${kind}-approval` });
+    const listed = await client.executions.list({ status: "waiting" });
+    assert.ok(
+      listed.executions.some((e) => e.id === `${kind}-signal` && e.error.context.signal === "go"),
+      kind,
+    );
+    // Over HTTP a refusal's message is the status line, as the TypeScript engine's client said it; its code is the server's.
+    await refusedWith(
+      client.executions.signal(`${kind}-signal`, "stop"),
+      "VALIDATION_FAILED",
+      kind === "http" ? /^HTTP 500/ : /not 'stop'/,
+    );
+    const signalled = await client.executions.signal(`${kind}-signal`, "go", { via: kind });
+    assert.equal(signalled.success, true, `${kind}: ${signalled.error?.message}`);
+    assert.deepEqual(signalled.data, { via: kind });
+    const approved = await client.executions.approve(`${kind}-approval`, "w", { approved: true, by: kind });
+    assert.equal(approved.data.by, kind);
+    assert.equal(calls.get(`${kind}-signal after`), 1, kind);
+    assert.equal(calls.get(`${kind}-approval after`), 1, kind);
+  }
+});
+
+test("a protocol server with auth: waits is a grant of its own, given by name", async (t) => {
+  const { factory } = counting();
+  const conductor = durableConductor(t, factory);
+  const { generateApiKey } = await import("@atomiton/conductor/desktop");
+  const approver = generateApiKey();
+  const runner = generateApiKey();
+  const server = await createProtocolServer(conductor, {
+    auth: {
+      apiKeys: [
+        { id: "approver", keyHash: approver.keyHash, grant: { channels: { waits: ["approve"] } } },
+        { id: "runner", keyHash: runner.keyHash },
+      ],
+    },
+  });
+  t.after(() => server.close());
+  await conductor.node.run(flowWith({ mode: "approval" }), { executionId: "granted" });
+  const call = async (key, body) => {
+    const response = await fetch(`${server.url}/api/waits/approve`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${key}` },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json() };
+  };
+  const refused = await call(runner.key, { executionId: "granted", nodeId: "w", approved: true });
+  assert.equal(refused.status, 403, "the default grant has no waits");
+  assert.equal((await conductor.executions.get("granted")).status, "waiting");
+  const approved = await call(approver.key, { executionId: "granted", nodeId: "w", approved: true, by: "approver" });
+  assert.equal(approved.status, 200, JSON.stringify(approved.body));
+  assert.equal(approved.body.success, true);
+  const history = await fetch(`${server.url}/api/executions/list`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${approver.key}` },
+    body: "{}",
+  });
+  assert.equal(history.status, 403, "an approver does not read the history");
 });

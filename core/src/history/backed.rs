@@ -138,6 +138,11 @@ impl BackedHistory {
                 let _ = backend.remove(&key).await;
             }
         });
+        self.in_background(written);
+    }
+
+    /// Runs `written` in the background, `stored` waiting for it.
+    fn in_background(&self, written: BoxFuture<'static, ()>) {
         let written = written.shared();
         self.host.spawn(Box::pin(written.clone()));
         let mut writing = locked(&self.writing);
@@ -156,13 +161,14 @@ impl BackedHistory {
         }));
     }
 
-    /// Writes run `id` as it is in memory to the backend, in the background.
+    /// Writes run `id` as it is in memory to the backend, in the background (`stored` waits for
+    /// it: a parked run is kept before its result says so).
     fn persist(&self, id: &str) {
         let Some(record) = self.memory.record(id) else { return };
         let Ok(text) = crate::value::codec::to_json(&record) else { return };
         let write = self.backend.write(&key(id), text);
         // A failed write loses this copy only; memory still has the run.
-        self.host.spawn(Box::pin(async move {
+        self.in_background(Box::pin(async move {
             let _ = write.await;
         }));
     }

@@ -191,6 +191,13 @@ impl SessionHistory {
         };
         let now = host.now();
         recorder.end(status, now, result.error.clone()).await;
+        if status.keeps_checkpoints() {
+            // A run that goes on later (parked, suspended) is kept before its result says so: a
+            // store whose writes land after `write` (files, IndexedDB, a server) is waited for.
+            if let Some(stored) = self.store.stored() {
+                stored.await;
+            }
+        }
         if self.ended.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
             // Pruning is housekeeping: its failure never fails a run.
             let _ = self.store.prune(self.config.retention(now)).await;

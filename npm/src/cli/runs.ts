@@ -111,6 +111,7 @@ function show(record: ExecutionRecord): string {
     ...(record.status === "interrupted"
       ? [`Interrupted when its process ended: atomiton runs resume ${record.id} goes on with it (see --help for --rerun and --skip)`]
       : []),
+    ...(record.status === "waiting" ? [wakeHint(record)] : []),
   ];
   const legend = `Time axis: 0 to ${duration(span)}; # ran, = reused, x failed.`;
   const failed = nodes.filter((n) => n.error).map((n) => `  ${n.nodeId}: ${n.error?.code}: ${n.error?.message}`);
@@ -231,6 +232,16 @@ export async function runsCommand(args: string[]): Promise<number> {
 }
 
 const stringOf = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+
+/** How to wake a parked run, from what it waits for. */
+function wakeHint(record: ExecutionRecord): string {
+  const waiting = record.error?.context as { nodeId?: string; kind?: string; signal?: string; wakeAt?: number } | undefined;
+  const at = waiting?.wakeAt === undefined ? "" : ` (its time comes at ${started(waiting.wakeAt)})`;
+  if (waiting?.kind === "signal") return `Waiting for a signal${at}: atomiton runs signal ${record.id} ${waiting.signal} --payload <json>`;
+  if (waiting?.kind === "approval")
+    return `Waiting for an approval${at}: atomiton runs approve ${record.id} ${waiting.nodeId} [--reject] [--by <name>]`;
+  return `Waiting for its time${at}: a conductor with durability on this storage wakes it then`;
+}
 
 /** `--payload <json>`: a signal's payload (none: `null`). */
 function payloadOf(text: unknown): unknown {

@@ -207,6 +207,86 @@ test(
   },
 );
 
+test(
+  "durable waits in IndexedDB: a run parked at a signal outlives a page reload, and the reloaded page signals it to its end",
+  options,
+  async () => {
+    const setup = () => {
+      const effect = (p) => {
+        const log = JSON.parse(localStorage.getItem("wait-effects") ?? "[]");
+        localStorage.setItem("wait-effects", JSON.stringify([...log, p.nodeId]));
+        return p.input?.default ?? null;
+      };
+      const flow = {
+        id: "waits-page",
+        type: "group",
+        nodes: [
+          { id: "before", type: "effect" },
+          { id: "w", type: "wait", parameters: { mode: "signal", signal: "go", payloadSchema: { type: "object", required: ["ok"] } } },
+          { id: "after", type: "effect" },
+        ],
+        edges: [
+          { source: "before", target: "w" },
+          { source: "w", target: "after" },
+        ],
+      };
+      return { factory: { getNodeExecutable: (type) => (type === "effect" ? { execute: effect } : undefined) }, flow };
+    };
+    const before = await inPage(
+      session.page,
+      async (mod, { setup: source }) => {
+        localStorage.removeItem("wait-effects");
+        const { factory, flow } = new Function(`return (${source})()`)();
+        const c = mod.createConductor({ history: true, durability: {}, nodeExecutorFactory: factory });
+        const parked = await c.node.run(flow, { executionId: "waits-in-page", input: { default: 1 } });
+        // The default module has no wait node: waits need the editor module (history).
+        const plain = await mod.createConductor({ nodeExecutorFactory: factory }).node.run(flow);
+        return {
+          parked: [parked.error?.code, parked.error?.context?.kind],
+          plain: plain.error?.code,
+          status: (await c.executions.get("waits-in-page")).status,
+        };
+      },
+      { setup: setup.toString() },
+    );
+    assert.deepEqual(before.parked, ["WAITING", "signal"]);
+    assert.equal(before.status, "waiting");
+    assert.notEqual(before.plain, undefined, "a page without history refuses the wait node");
+
+    await session.page.reload();
+    await whenModuleReady(session.page);
+    const after = await inPage(
+      session.page,
+      async (mod, { setup: source }) => {
+        const { factory } = new Function(`return (${source})()`)();
+        const c = mod.createConductor({ history: true, durability: {}, nodeExecutorFactory: factory });
+        const listed = (await c.executions.list({ status: "waiting" })).executions.map((e) => [e.id, e.error?.context?.signal]);
+        let refused;
+        try {
+          await c.executions.signal("waits-in-page", "go", { nope: true });
+        } catch (error) {
+          refused = [error.code, error.message];
+        }
+        const done = await c.executions.signal("waits-in-page", "go", { ok: 7 });
+        return {
+          listed,
+          refused,
+          done: [done.success, done.data, done.error?.message],
+          status: (await c.executions.get("waits-in-page")).status,
+          effects: JSON.parse(localStorage.getItem("wait-effects")),
+        };
+      },
+      { setup: setup.toString() },
+    );
+    assert.deepEqual(after.listed, [["waits-in-page", "go"]]);
+    assert.equal(after.refused[0], "VALIDATION_FAILED");
+    assert.match(after.refused[1], /payload\.ok is required/);
+    assert.deepEqual(after.done, [true, { ok: 7 }, undefined]);
+    assert.equal(after.status, "success");
+    assert.deepEqual(after.effects, ["before", "after"], "the node before the wait ran once, before the reload");
+  },
+);
+
 test("with history: true the result cache is kept in IndexedDB: after a reload the same flow is served from it", options, async () => {
   const flow = {
     id: "cached-in-page",

@@ -173,6 +173,28 @@ test("a pasted flow runs with the given input", options, async () => {
   assert.deepEqual(await nodeStates(), [["sum", "completed"]]);
 });
 
+test("a run parked at an approval shows Approve and Reject; Approve goes on with the run to its result", options, async () => {
+  const flow = {
+    id: "approve-me",
+    type: "group",
+    nodes: [
+      { id: "draft", type: "edit-fields", parameters: { values: { amount: 120 } } },
+      { id: "approval", type: "wait", parameters: { mode: "approval" } },
+    ],
+    edges: [{ id: "e1", source: "draft", target: "approval" }],
+  };
+  await paste(flow, "");
+  await session.page.fill("#slowmo", "0");
+  await session.page.click("#run");
+  await session.page.waitForSelector("#result[data-status='waiting']");
+  assert.match(await session.page.textContent("#waiting-for"), /Node approval waits for an approval/);
+  assert.ok(await session.page.isVisible("#reject"));
+  await session.page.click("#approve");
+  await session.page.waitForSelector("#result[data-status='success']");
+  const data = JSON.parse(await session.page.textContent("#result-data"));
+  assert.deepEqual([data.approved, data.by], [true, "demo page"]);
+});
+
 test("a pasted YAML flow with a syntax error, and input that is not JSON, are reported", options, async () => {
   await paste("id: [unclosed");
   await session.page.click("#run");
