@@ -159,8 +159,22 @@ test("native: approvals go on, rejections fail or go on as the node says, and of
   let errors = 0;
   conductor.events.onError(() => errors++);
 
+  const progress = [];
+  const stop = conductor.node.onProgress((event) => progress.push(event));
   const parked = await conductor.node.run(flowWith({ mode: "approval" }), { executionId: "yes", input: 1 });
+  stop();
   assert.equal(parked.error?.code, "WAITING");
+  const last = progress.at(-1);
+  assert.equal(last.message, "The run waits at node 'w' for an approval", "the last progress event says so");
+  assert.ok(last.progress < 100, `not done: ${last.progress}%`);
+  assert.deepEqual(
+    last.nodes.map((n) => [n.id, n.state]),
+    [
+      ["before", "completed"],
+      ["w", "pending"],
+      ["after", "pending"],
+    ],
+  );
   assert.equal(parked.error.context.kind, "approval");
   assert.equal(waiting.length, 1);
   assert.equal(errors, 0, "a parked run is not a failure");
@@ -212,6 +226,21 @@ test("native: a signal for an unknown run, a run that is not waiting, a wrong na
   const done = await conductor.executions.signal("s", "go", { ok: true });
   assert.deepEqual(done.data, { ok: true });
   await refusedWith(conductor.executions.signal("s", "go", { ok: true }), "VALIDATION_FAILED", /is not waiting \(it is success\)/);
+  // Only the engine parks a run: a node that throws WAITING (say a nested run's) failed.
+  const faking = createConductor({
+    storage: { type: "fs", directory: tempDir(t, "waits-fake") },
+    durability: {},
+    nodeExecutorFactory: {
+      getNodeExecutable: (type) =>
+        type === "nested"
+          ? { execute: async () => Promise.reject(Object.assign(new Error("nested waits"), { code: "WAITING" })) }
+          : undefined,
+    },
+  });
+  t.after(() => faking.shutdown());
+  const faked = await faking.node.run({ id: "fake", type: "group", nodes: [{ id: "n", type: "nested" }] }, { executionId: "fake" });
+  assert.equal(faked.error?.code, "EXECUTION_FAILED", JSON.stringify(faked.error));
+  assert.equal((await faking.executions.get("fake")).status, "failed");
   // Without durability a signal cannot be waited for: nothing would keep the run to wake.
   const plain = createConductor({ storage: { type: "memory" }, nodeExecutorFactory: factory });
   t.after(() => plain.shutdown());
@@ -385,13 +414,47 @@ test("a protocol server with auth: waits is a grant of its own, given by name", 
   const refused = await call(runner.key, { executionId: "granted", nodeId: "w", approved: true });
   assert.equal(refused.status, 403, "the default grant has no waits");
   assert.equal((await conductor.executions.get("granted")).status, "waiting");
-  const approved = await call(approver.key, { executionId: "granted", nodeId: "w", approved: true, by: "approver" });
+  const impersonated = await call(approver.key, { executionId: "granted", nodeId: "w", approved: true, by: "the boss" });
+  assert.equal(impersonated.status, 403, "an approval says who decided: the caller");
+  assert.match(impersonated.body.error, /cannot come from 'key:approver'/);
+  const approved = await call(approver.key, { executionId: "granted", nodeId: "w", approved: true });
   assert.equal(approved.status, 200, JSON.stringify(approved.body));
   assert.equal(approved.body.success, true);
+  assert.equal(approved.body.data.by, "key:approver");
   const history = await fetch(`${server.url}/api/executions/list`, {
     method: "POST",
     headers: { Authorization: `Bearer ${approver.key}` },
     body: "{}",
   });
   assert.equal(history.status, 403, "an approver does not read the history");
+});
+
+test("native: a run goes on with the permissions it parked with, whoever wakes it (a signal does not widen its reach)", async (t) => {
+  const directory = tempDir(t, "waits-permissions");
+  const allowed = join(directory, "allowed");
+  const outside = join(directory, "outside.txt");
+  const conductor = createConductor({ storage: { directory }, durability: {} });
+  t.after(() => conductor.shutdown());
+  const flow = {
+    id: "confined",
+    type: "group",
+    nodes: [
+      { id: "w", type: "wait", parameters: { mode: "signal", signal: "where" } },
+      {
+        id: "write",
+        type: "file-system",
+        parameters: { operation: "write", path: join(allowed, "placeholder.txt"), content: "x", createDirectories: true },
+      },
+    ],
+    // The signal's payload names the file: only known once the run is woken.
+    edges: [{ id: "e1", source: "w", target: "write", targetHandle: "path" }],
+  };
+  const parked = await conductor.node.run(flow, { executionId: "confined", permissions: { files: { roots: [allowed] } } });
+  assert.equal(parked.error?.code, "WAITING", JSON.stringify(parked.error));
+  assert.deepEqual(parked.error.context.permissions, { shell: false, image: false, files: { roots: [allowed] }, http: false });
+  // The signal comes from this process, whose own runs may write anywhere.
+  const woken = await conductor.executions.signal("confined", "where", outside);
+  assert.equal(woken.success, false);
+  assert.equal(woken.error.code, "PERMISSION_DENIED", woken.error.message);
+  assert.equal(existsSync(outside), false, "nothing was written outside the run's roots");
 });

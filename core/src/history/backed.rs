@@ -13,7 +13,7 @@
 //! kept beside its node's end is dropped when read, and the keys of runs that ended are removed
 //! when the store opens.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures::future::{FutureExt, Shared};
@@ -49,6 +49,8 @@ pub struct BackedHistory {
     /// Checkpoints being written: a node with effects waits for them (`stored`), so that its
     /// start, and everything before it, is kept before it is called.
     writing: Mutex<Vec<Pending>>,
+    /// Runs a wake is being kept for (see `wake`).
+    waking: Arc<Mutex<HashSet<String>>>,
 }
 
 fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -116,7 +118,8 @@ impl BackedHistory {
         };
         let loaded = load.shared();
         host.spawn(Box::pin(loaded.clone()));
-        BackedHistory { memory, backend, host, loaded, checkpoints, writing: Mutex::default() }
+        let (writing, waking) = (Mutex::default(), Arc::default());
+        BackedHistory { memory, backend, host, loaded, checkpoints, writing, waking }
     }
 
     /// Writes checkpoint `name` of run `id` in the background (`stored` waits for it); once it
@@ -318,27 +321,37 @@ impl HistoryStore for BackedHistory {
     fn wake(&self, wake: super::Wake) -> BoxFuture<'static, Result<bool>> {
         let (loaded, memory) = (self.loaded.clone(), self.memory.clone());
         let (backend, checkpoints) = (self.backend.clone(), self.checkpoints.clone());
+        let waking = self.waking.clone();
         Box::pin(async move {
             loaded.await;
-            // One page or process has the store at a time: the memory copy decides the race.
-            if !memory.wake(&wake) {
+            let id = wake.execution_id.clone();
+            // One page or process has the store at a time: the memory copy decides the race,
+            // and one wake of a run at a time is under way (a second is refused at once).
+            if !memory.waits_at(&wake) || !locked(&waking).insert(id.clone()) {
                 return Ok(false);
             }
-            let id = &wake.execution_id;
-            let checkpoint = format!("{id}{CHECKPOINT}w.{}", node_key(&wake.node_id));
-            // Kept before the run is, so that a resume finds what woke it.
             let unkept = |e: crate::host::effects::EffectError| {
                 crate::error::ExecutionError::internal(format!(
                     "The wake was not kept: {}",
                     e.message
                 ))
             };
-            backend.write(&checkpoint, wake.entry()).await.map_err(unkept)?;
-            locked(&checkpoints).entry(id.clone()).or_default().insert(checkpoint);
+            // The delivery is kept before the run says it was woken (it still waits meanwhile,
+            // so nothing resumes it without its delivery); a failed write changes nothing.
+            let checkpoint = format!("{id}{CHECKPOINT}w.{}", node_key(&wake.node_id));
+            let kept = backend.write(&checkpoint, wake.entry()).await.map_err(unkept);
+            let woken = kept.map(|()| {
+                locked(&checkpoints).entry(id.clone()).or_default().insert(checkpoint);
+                memory.wake(&wake)
+            });
+            locked(&waking).remove(&id);
+            if !woken? {
+                return Ok(false);
+            }
             if let Some(text) =
-                memory.record(id).and_then(|r| crate::value::codec::to_json(&r).ok())
+                memory.record(&id).and_then(|r| crate::value::codec::to_json(&r).ok())
             {
-                backend.write(&key(id), text).await.map_err(unkept)?;
+                backend.write(&key(&id), text).await.map_err(unkept)?;
             }
             Ok(true)
         })

@@ -304,6 +304,14 @@ impl MemoryHistory {
         true
     }
 
+    /// Whether run `wake.execution_id` still waits at `wake`'s wait.
+    pub fn waits_at(&self, wake: &super::Wake) -> bool {
+        let runs = self.runs();
+        runs.records
+            .get(&wake.execution_id)
+            .is_some_and(|run| wake.matches(run.status, run.error.as_deref()))
+    }
+
     /// Makes run `wake.execution_id` interrupted when it still waits at `wake`'s wait (see
     /// [`super::wait`]); whether it did. The delivery is the caller's to keep.
     pub fn wake(&self, wake: &super::Wake) -> bool {

@@ -43,6 +43,9 @@ pub struct RunRecorder {
     recorded: Option<HashSet<String>>,
     /// Cancelled when the durable run is suspended: it starts no more nodes (see `suspending`).
     suspension: Option<crate::host::CancelToken>,
+    /// The run's permissions, when it has some: a run that parks at a wait keeps them with it
+    /// (see `history::wait`).
+    permissions: Option<crate::host::RunPermissions>,
 }
 
 impl RunRecorder {
@@ -87,7 +90,24 @@ impl RunRecorder {
             durable,
             recorded,
             suspension,
+            permissions: None,
         })
+    }
+
+    /// Keeps the run's permissions (before the recorder is shared).
+    pub fn with_permissions(
+        mut recorder: Arc<Self>,
+        permissions: Option<crate::host::RunPermissions>,
+    ) -> Arc<Self> {
+        if let Some(made) = Arc::get_mut(&mut recorder) {
+            made.permissions = permissions;
+        }
+        recorder
+    }
+
+    /// The run's permissions, when it has some.
+    pub fn permissions(&self) -> Option<&crate::host::RunPermissions> {
+        self.permissions.as_ref()
     }
 
     /// Whether the run was suspended: it starts no more nodes, and ends (interrupted, to be

@@ -64,6 +64,12 @@ pub struct Waiting {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(type = "unknown"))]
     pub payload_schema: Option<Value>,
+    /// The run's permissions (its `permissions` option), when it had some: a wake hands them to
+    /// the resumed run (in its delivery), so that a run goes on with the reach it started with,
+    /// whoever wakes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(type = "WirePermissions"))]
+    pub permissions: Option<crate::host::RunPermissions>,
 }
 
 impl Waiting {

@@ -32,7 +32,7 @@ impl Scheduler {
                 Some(error)
             }
             // Parked at a wait node (durable runs only): it waits, nothing failed.
-            (None, None) => self.history.as_mut().and_then(super::history::RunHistory::take_parked),
+            (None, None) => self.parked_error().cloned(),
         };
         let parked = error.is_some() && self.aborted.is_none() && self.failure.is_none();
         let root_id = self.plan.root().id.clone();

@@ -187,8 +187,8 @@ impl RunHistory {
     }
 
     /// The `WAITING` error the run parked with.
-    pub fn take_parked(&mut self) -> Option<ExecutionError> {
-        self.parked.take()
+    pub fn parked_error(&self) -> Option<&ExecutionError> {
+        self.parked.as_ref()
     }
 
     /// How many attempts leaf `ix` may make of `max`: those an interrupted run made count, but

@@ -53,7 +53,7 @@ impl RunHistory {
         match *self {}
     }
 
-    pub fn take_parked(&mut self) -> Option<ExecutionError> {
+    pub fn parked_error(&self) -> Option<&ExecutionError> {
         match *self {}
     }
 

@@ -29,6 +29,9 @@ impl Scheduler {
         let progress = self.current_progress();
         let message = if !executing.is_empty() {
             format!("Executing: {}", executing.join(", "))
+        } else if let Some(parked) = self.parked_error() {
+            // "The run waits at node 'w' for an approval".
+            parked.message.clone()
         } else if progress == 100 {
             "All nodes completed".to_owned()
         } else {

@@ -52,6 +52,10 @@ impl Scheduler {
                 self.slots[parent].child_in_flight = true;
             }
             self.start_node(ix);
+            if self.history.as_ref().is_some_and(|h| h.suspending()) {
+                // It parked the run at a wait: nothing more starts.
+                break;
+            }
         }
     }
 

@@ -76,8 +76,18 @@ impl Scheduler {
         self.node_changed(ix, progress);
     }
 
+    /// The `WAITING` error of a durable run parked at a wait node (see `wait.rs`).
+    pub(super) fn parked_error(&self) -> Option<&crate::error::ExecutionError> {
+        self.history.as_ref().and_then(super::history::RunHistory::parked_error)
+    }
+
     pub(super) fn current_progress(&self) -> u8 {
-        if self.finished_at.is_some() && self.failure.is_none() && self.aborted.is_none() {
+        // A parked run is not done: its progress stays where it stopped.
+        if self.finished_at.is_some()
+            && self.failure.is_none()
+            && self.aborted.is_none()
+            && self.parked_error().is_none()
+        {
             100
         } else {
             self.progress.percent()

@@ -5,10 +5,14 @@
 use std::sync::Arc;
 
 use super::Scheduler;
-use crate::nodes::builtin::wait::{outcome, WAIT_TYPE};
+use crate::error::ExecutionError;
+use crate::history::{WaitKind, Waiting};
+use crate::nodes::builtin::wait::outcome::{self, text, until_ms};
+use crate::nodes::builtin::wait::WAIT_TYPE;
 use crate::nodes::NodeInput;
 use crate::plan::NodeIx;
 use crate::progress::NodeState;
+use crate::value::{Map, Value};
 
 impl Scheduler {
     /// For built-in `wait` leaf `ix` of a durable run: parks the run there, or gives the node
@@ -36,7 +40,12 @@ impl Scheduler {
             }
             return true;
         }
-        match outcome::waiting(&parameters, &history.paths[ix], now) {
+        let parked = waiting(&parameters, &history.paths[ix], now).map(|mut waiting| {
+            // Kept with the wait, so that whoever wakes it resumes it with the same reach.
+            waiting.permissions = history.recorder.permissions().cloned();
+            waiting
+        });
+        match parked {
             Ok(waiting) => history.park(waiting.error()),
             Err(error) => {
                 self.set_state(ix, NodeState::Executing, None);
@@ -45,4 +54,33 @@ impl Scheduler {
         }
         true
     }
+}
+
+/// What the wait node at `path` (its parameters checked by validation) parks the run on, at
+/// `now`.
+fn waiting(parameters: &Map, path: &str, now: f64) -> Result<Waiting, ExecutionError> {
+    let kind = match text(parameters, "mode").unwrap_or("duration") {
+        "until" => WaitKind::Until,
+        "signal" => WaitKind::Signal,
+        "approval" => WaitKind::Approval,
+        _ => WaitKind::Duration,
+    };
+    let number = |name: &str| parameters.get(name).and_then(Value::as_f64);
+    let wake_at = match kind {
+        WaitKind::Duration => Some(now + number("duration").unwrap_or(0.0)),
+        WaitKind::Until => Some(
+            until_ms(parameters.get("until").unwrap_or(&Value::Null))
+                .map_err(ExecutionError::validation)?,
+        ),
+        WaitKind::Signal | WaitKind::Approval => number("waitTimeout").map(|ms| now + ms),
+    };
+    Ok(Waiting {
+        node_id: path.to_owned(),
+        kind,
+        since: now,
+        wake_at,
+        signal: text(parameters, "signal").filter(|_| kind == WaitKind::Signal).map(str::to_owned),
+        payload_schema: parameters.get("payloadSchema").filter(|v| !v.is_null()).cloned(),
+        permissions: None,
+    })
 }

@@ -358,11 +358,14 @@ impl ExecutorCalls {
             Ok(Outcome { ok: true, value, .. }) => Ok(value),
             Ok(Outcome { error, .. }) => {
                 let thrown = error.unwrap_or_default();
-                // A thrown error may name a code (e.g. RATE_LIMIT_EXCEEDED, which the engine retries).
+                // A thrown error may name a code (e.g. RATE_LIMIT_EXCEEDED, which the engine
+                // retries) — but not WAITING: only the engine parks a run, at a wait node of
+                // its own (a node that threw a nested run's WAITING failed).
                 let code = thrown
                     .code
                     .as_deref()
                     .and_then(ErrorCode::parse)
+                    .filter(|code| code.kind() != "waiting")
                     .unwrap_or(ErrorCode::EXECUTION_FAILED);
                 let mut error = ExecutionError::new(
                     code,

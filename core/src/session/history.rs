@@ -144,9 +144,10 @@ impl SessionHistory {
         // A resumed run was durable, and goes on so, whatever this conductor's config says.
         let recorder = match (self.durable, resumed) {
             (false, None) => RunRecorder::new(store, embedder.clone(), id),
-            (_, resumed) => {
-                RunRecorder::durable(store, embedder.clone(), id, resumed, suspension.clone())
-            }
+            (_, resumed) => RunRecorder::with_permissions(
+                RunRecorder::durable(store, embedder.clone(), id, resumed, suspension.clone()),
+                request.permissions.clone(),
+            ),
         };
         recorder.begin(RunBegun {
             // Its flow is hashed by the store, off the run's thread; `durable` is the recorder's.
@@ -316,6 +317,11 @@ impl SessionHistory {
         let (resumed, recorded) = history.resume(execution_id, &request).await?;
         let Resumed { reuse, input, variables } = resumed;
         (options.input, options.variables) = (input, variables);
+        // Woken from a wait: the run goes on with the permissions it parked with, whoever woke
+        // it (a timer, a server's waits channel, a resume URL).
+        if let Some(permissions) = reuse.deliveries.values().find_map(parked_permissions) {
+            options.permissions = Some(permissions);
+        }
         Ok(StartingPoint { reuse: Some(reuse), recorded: Some(recorded) })
     }
 
@@ -392,6 +398,12 @@ impl SessionHistory {
     pub async fn recover(&self, alive: OwnerAlive, now: f64) -> Result<usize> {
         self.store.recover(alive, now).await
     }
+}
+
+/// The permissions a wait's delivery hands the resumed run (see `waits.rs`).
+fn parked_permissions(delivery: &crate::value::Value) -> Option<crate::host::RunPermissions> {
+    let permissions = delivery.get("permissions")?.clone();
+    crate::value::from_value(permissions).ok()
 }
 
 fn not_found(id: &str) -> ExecutionError {

@@ -279,4 +279,18 @@ pub fn check_history_store(store: &dyn HistoryStore) {
     assert!(wait(store.delete("run-f".into())).expect("delete"));
     assert!(!wait(store.delete("run-f".into())).expect("delete again"));
     assert_eq!(all(ListQuery::default()), (s(&["run-e"]), 1));
+
+    // A run parked at a wait is never pruned, however old (it may be woken); it can be deleted.
+    store.write(begun("run-g", "flow-2", 500.0, None, json!({})));
+    store.write(HistoryWrite::Ended(Box::new(RunEnded {
+        execution_id: Arc::from("run-g"),
+        status: RunStatus::Waiting,
+        end_time: 600.0,
+        error: None,
+    })));
+    let deleted =
+        wait(store.prune(Prune { before: Some(10_000.0), keep: Some(0) })).expect("prune");
+    assert_eq!(deleted, 0, "run-e is running and run-g waits: neither goes");
+    assert_eq!(counts(ListQuery::default()).waiting, 1);
+    assert!(wait(store.delete("run-g".into())).expect("delete"));
 }

@@ -83,9 +83,10 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
     if (durability !== undefined && durability !== null) {
       waits = new WaitTimer(executions);
       const timer = waits;
-      listeners.waiting.add((event) => timer.arm(event.waiting.wakeAt));
+      listeners.waiting.add((event) => timer.arm(event.waiting?.wakeAt));
+      void timer.check();
     }
-    void resumeInterrupted(durability, executions).then(() => waits?.check());
+    void resumeInterrupted(durability, executions);
   }
   return {
     node,

@@ -20,6 +20,10 @@ const STALLED = "job stalled more than allowable limit";
 /** How long finished jobs stay in Redis (results live on in the run history). */
 export const KEEP_FINISHED = { age: 3600, count: 10_000 };
 
+/** How long a resume waits for the job of the run's earlier part to end: checked every RESUME_POLL ms, so many times. */
+const RESUME_POLL = 100;
+const RESUME_TRIES = 50;
+
 /** Job states in which no worker holds the job yet. */
 const NOT_TAKEN = new Set(["waiting", "delayed", "prioritized", "waiting-children"]);
 
@@ -172,9 +176,14 @@ export class QueueProducer {
     try {
       await this.ready;
       const jobId = jobIdOf(id);
-      // A resume is the same run, so the same job id: the job of its interrupted attempt goes.
+      // A resume is the same run, so the same job id: the job of its interrupted attempt goes
+      // (once it has ended: a run woken from a short wait may still have its job ending).
       if (resuming) {
-        const state = await this.queue.getJobState(jobId);
+        let state = await this.queue.getJobState(jobId);
+        for (let tries = 0; state === "active" && tries < RESUME_TRIES; tries++) {
+          await new Promise((resolve) => setTimeout(resolve, RESUME_POLL));
+          state = await this.queue.getJobState(jobId);
+        }
         if (state === "completed" || state === "failed") await this.queue.remove(jobId);
       }
       await this.queue.add("run", data, { jobId, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });

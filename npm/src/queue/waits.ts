@@ -13,6 +13,7 @@
 import type { Job, Queue } from "bullmq";
 import type { NativeEngine } from "../engines/native/engine.js";
 import type { ExecutionWaiting } from "../types/answers.generated.js";
+import type { NodeDefinition } from "../types/definition.js";
 import { ErrorCode } from "../types/errors.js";
 import type { WireResult } from "../types/wire.js";
 import type { BullMQ } from "./connection.js";
@@ -30,6 +31,13 @@ function wakeJobId(executionId: string, since: number): string {
 
 /** Timed waits looked at by one worker's start. */
 const SWEPT = 100_000;
+
+/** How long a run's job may still be ending after it parked: checked every ENDING_POLL ms, so many times. */
+const ENDING_POLL = 100;
+const ENDING_TRIES = 300;
+
+/** Job states in which the job waits for a worker. */
+const NOT_TAKEN = new Set(["waiting", "delayed", "prioritized", "waiting-children"]);
 
 export class QueueWaits {
   private queue: Queue | undefined;
@@ -63,34 +71,53 @@ export class QueueWaits {
       {
         jobId: wakeJobId(executionId, waiting.since),
         delay: Math.max(0, waiting.wakeAt - Date.now()),
+        // A store that did not answer: tried again, not lost.
+        attempts: 5,
+        backoff: { type: "exponential", delay: 1000 },
         removeOnComplete: true,
         removeOnFail: true,
       },
     );
   }
 
-  /** A wake job: wakes its run if its time came (no one else woke it first) and queues it to go on. */
-  async wake(job: Job): Promise<string> {
+  /**
+   * A wake job: wakes its run if its time came and queues it to go on. A run that still waits
+   * (this host's clock ahead of the one that parked it) has its job moved to later; a run woken
+   * but not queued yet (woken here or by a signal whose queueing failed) is queued.
+   */
+  async wake(job: Job, token: string | undefined): Promise<string> {
     const executionId = (job.data as { executionId?: unknown } | null)?.executionId;
     if (typeof executionId !== "string") return "not a wake";
     const due = await this.engine.executions("due", JSON.stringify({ executionId }));
-    if (!due.ok || !due.value.woken.includes(executionId)) return "nothing to wake";
-    await this.goOn(executionId);
+    if (!due.ok) throw new Error(due.error.message);
+    const record = await this.engine.executions("get", executionId);
+    if (!record.ok) return "gone";
+    if (record.value.status === "waiting" && due.value.next !== null && token !== undefined) {
+      await job.moveToDelayed(Math.max(due.value.next, Date.now() + 100), token);
+      throw new this.bull.DelayedError();
+    }
+    if (record.value.status !== "interrupted") return "nothing to wake";
+    await this.goOn(executionId, record.value.flow);
     return "woken";
   }
 
   /**
    * Queues woken run `executionId` to go on, as the same run (its job id, the job of its earlier
-   * part removed), on whichever worker takes it. Nobody waits on its result: its record has it.
+   * part removed once it has ended), on whichever worker takes it. Nobody waits on its result:
+   * its record has it. A run whose job is queued or running already is left to it.
    */
-  private async goOn(executionId: string): Promise<void> {
-    const record = await this.engine.executions("get", executionId);
-    if (!record.ok) return;
+  private async goOn(executionId: string, flow: NodeDefinition): Promise<void> {
     const jobId = jobIdOf(executionId);
     const queue = this.jobs();
-    const state = await queue.getJobState(jobId);
+    let state = await queue.getJobState(jobId);
+    // The worker it parked on may still be ending its job (a short wait).
+    for (let tries = 0; state === "active" && tries < ENDING_TRIES; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, ENDING_POLL));
+      state = await queue.getJobState(jobId);
+    }
+    if (state === "active" || NOT_TAKEN.has(state)) return;
     if (state === "completed" || state === "failed") await queue.remove(jobId);
-    await queue.add("run", runJobData(record.value.flow, { executionId, resume: {}, events: false, customTypes: [] }), {
+    await queue.add("run", runJobData(flow, { executionId, resume: {}, events: false, customTypes: [] }), {
       jobId,
       attempts: 1,
       removeOnComplete: KEEP_FINISHED,

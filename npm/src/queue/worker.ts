@@ -113,9 +113,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
 
   const waits = new QueueWaits(bull, where, engine);
   const id = `${process.env.HOSTNAME ?? "host"}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
-  const processor = async (job: Job): Promise<string> => {
+  const processor = async (job: Job, token?: string): Promise<string> => {
     // A run parked at a wait whose time came (see waits.ts).
-    if (job.name === WAKE_JOB) return waits.wake(job);
+    if (job.name === WAKE_JOB) return waits.wake(job, token);
     const { flow, options: runOptions } = readRunJob(job.id, job.data);
     const executionId = runOptions.executionId;
     const flowId = typeof flow.id === "string" ? flow.id : "";

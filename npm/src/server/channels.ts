@@ -87,6 +87,24 @@ function runOverrides(context: unknown): { overrides: ContextOverrides } | { ref
   return issues.length > 0 ? { refused: optionsError(issues, "run options") } : { overrides: given as ContextOverrides };
 }
 
+/**
+ * An approval's `by`, for an authenticated caller: who it is (its user name, or its API key's
+ * id). A caller naming someone else is refused: the record says who decided.
+ */
+function decidedBy(decision: Args, caller: Caller | undefined): Args {
+  if (!caller || caller.kind === "anonymous") return decision;
+  const who = caller.user?.username ?? caller.id;
+  if (decision.by !== undefined && decision.by !== who) {
+    throw new ConductorError(
+      createExecutionError(
+        ErrorCode.PERMISSION_DENIED,
+        `An approval by '${String(decision.by)}' cannot come from '${who}': leave 'by' out, or give your own name`,
+      ),
+    );
+  }
+  return { ...decision, by: who };
+}
+
 /** Refuses a caller whose grant is limited to its own flows and runs. */
 function seesAllRuns(caller: Caller | undefined): void {
   if (caller && caller.grant.scope !== "all") {
@@ -219,9 +237,9 @@ function handlerTable(
         const result = await waits().signal(executionId as string, name as string, payload, { resume: resume !== false });
         return result === null ? null : wireResult(result);
       },
-      approve: async (args) => {
+      approve: async (args, caller) => {
         const { executionId, nodeId, resume, ...decision } = argsOf(args);
-        const approval = decision as unknown as ApprovalDecision;
+        const approval = decidedBy(decision, caller) as unknown as ApprovalDecision;
         const result = await waits().approve(executionId as string, nodeId as string, approval, { resume: resume !== false });
         return result === null ? null : wireResult(result);
       },

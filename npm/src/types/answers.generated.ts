@@ -7,6 +7,7 @@ import type { ExecutionTrace } from "./execution.js";
 import type { RunProgressEvent } from "./progress.js";
 import type { FlowDefinition, FlowTemplateInfo } from "./storage.js";
 import type { WireError, WireEvent, WireResult } from "./wire.js";
+import type { RunPermissions as WirePermissions } from "./options.generated.js";
 
 export type { ExecutionTrace, FlowDefinition, FlowTemplateInfo, NodeDefinition, RunProgressEvent, WireError, WireEvent, WireResult };
 
@@ -343,6 +344,12 @@ export type ExecutionWaiting = {
    * The schema a signal's payload must pass (the node's `payloadSchema`).
    */
   payloadSchema?: unknown,
+  /**
+   * The run's permissions (its `permissions` option), when it had some: a wake hands them to
+   * the resumed run (in its delivery), so that a run goes on with the reach it started with,
+   * whoever wakes it.
+   */
+  permissions?: WirePermissions,
 };
 
 /**

@@ -55,8 +55,8 @@ pub(super) fn journal(journal: &Journal, write: &HistoryWrite) -> std::io::Resul
         HistoryWrite::Ended(ended) => {
             if ended.status.keeps_checkpoints() {
                 // Suspended or parked: what it kept goes to the file, from which the store's
-                // thread moves it into the database with this end, and ends it here (see
-                // `import_run`).
+                // thread moves it into the database with this end, and ends it here once that is
+                // committed (see `import_run`).
                 return journal.flush_now();
             }
             journal.ended(&ended.execution_id);
@@ -110,7 +110,7 @@ pub(super) fn import_run(
     journal: &Journal,
     run: &str,
 ) -> rusqlite::Result<()> {
-    for entry in journal.take(run) {
+    for entry in journal.entries_of(run) {
         store(tx, &entry)?;
     }
     Ok(())

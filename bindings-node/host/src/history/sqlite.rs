@@ -53,11 +53,24 @@ impl SqliteHistory {
             // A store that cannot write drops the records and keeps going: history never fails a
             // run (the run's own result still reaches its caller).
             let Ok(tx) = conn.transaction() else { return Applied::Done };
+            // Runs that stopped to go on later: their journal entries, moved into the database
+            // by this batch, are let go of once it is committed (not before: a failed commit
+            // leaves them in the journal, for the next conductor to move).
+            let mut moved = Vec::new();
             for write in std::mem::take(&mut batch.writes) {
+                if let HistoryWrite::Ended(ended) = &write {
+                    if ended.status.keeps_checkpoints() {
+                        moved.push(ended.execution_id.clone());
+                    }
+                }
                 // A write that fails is dropped; the rest of the batch goes on.
                 let _ = apply(&tx, write, (&capture, &imported), &mut known);
             }
-            let _ = tx.commit();
+            if tx.commit().is_ok() {
+                for run in moved {
+                    imported.ended(&run);
+                }
+            }
             Applied::Done
         };
         // Checkpoints kept for later go to the file off the runs' threads when no start took

@@ -130,6 +130,7 @@ pub fn a_parked_run_keeps_its_checkpoints_and_one_of_two_wakes_wins(
         wake_at: None,
         signal: Some("go".into()),
         payload_schema: Some(json!({"type": "object"})),
+        permissions: None,
     };
     first.write(HistoryWrite::Ended(Box::new(RunEnded {
         execution_id: Arc::from("exec_wait"),

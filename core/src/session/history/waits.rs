@@ -76,7 +76,7 @@ impl SessionHistory {
             execution_id: id,
             node_id: waiting.node_id.clone(),
             since: waiting.since,
-            delivery,
+            delivery: with_permissions(delivery, waiting),
         };
         let id = wake.execution_id.clone();
         if self.store.wake(wake).await? {
@@ -179,6 +179,7 @@ impl SessionHistory {
             record.map(|r| r.summary).into_iter().collect()
         };
         let mut answer = WokenRuns::default();
+        let mut failed = None;
         for summary in summaries {
             let Some(waiting) = Waiting::of(&summary) else { continue };
             let Some(at) = waiting.wake_at else { continue };
@@ -192,17 +193,36 @@ impl SessionHistory {
             };
             let wake = Wake {
                 execution_id: summary.id.clone(),
-                node_id: waiting.node_id,
+                node_id: waiting.node_id.clone(),
                 since: waiting.since,
-                delivery: wait::delivery(kind, now, Map::new()),
+                delivery: with_permissions(wait::delivery(kind, now, Map::new()), &waiting),
             };
-            // Another conductor on the store may wake it first: then it is theirs to resume.
-            if self.store.wake(wake).await? {
-                answer.woken.push(summary.id);
+            // Another conductor on the store may wake it first: then it is theirs to resume. A
+            // store that fails on one run does not hide the runs woken before it (they must be
+            // resumed): it is said only when nothing was woken.
+            match self.store.wake(wake).await {
+                Ok(true) => answer.woken.push(summary.id),
+                Ok(false) => {}
+                Err(error) => failed = failed.or(Some(error)),
             }
         }
-        Ok(answer)
+        match failed {
+            Some(error) if answer.woken.is_empty() => Err(error),
+            _ => Ok(answer),
+        }
     }
+}
+
+/// `delivery` with the permissions the run parked with (the resumed run takes them back).
+fn with_permissions(delivery: Value, waiting: &Waiting) -> Value {
+    let (Value::Object(mut fields), Some(permissions)) = (delivery.clone(), &waiting.permissions)
+    else {
+        return delivery;
+    };
+    if let Ok(permissions) = crate::value::to_value(permissions) {
+        fields.insert("permissions".to_owned(), permissions);
+    }
+    Value::Object(fields)
 }
 
 fn what(kind: WaitKind) -> &'static str {

@@ -1,41 +1,15 @@
-//! A `wait` node in a durable run: what it parks the run on, and what it gives once woken.
+//! A `wait` node in a durable run: when its time comes, and what it gives once woken (what it
+//! parks the run on is the scheduler's, `scheduler/wait.rs`: the history's types are above the
+//! node types).
 
-use super::until::until_ms;
+pub(crate) use super::until::until_ms;
 use crate::error::{ErrorCode, ExecutionError};
-use crate::history::{WaitKind, Waiting};
 use crate::nodes::NodeInput;
 use crate::value::{Map, Value};
 
-fn text<'a>(parameters: &'a Map, name: &str) -> Option<&'a str> {
+/// Parameter `name` as text.
+pub(crate) fn text<'a>(parameters: &'a Map, name: &str) -> Option<&'a str> {
     parameters.get(name).and_then(Value::as_str)
-}
-
-/// What the wait node at `path` (its parameters checked by validation) parks the run on, at
-/// `now`.
-pub(crate) fn waiting(parameters: &Map, path: &str, now: f64) -> Result<Waiting, ExecutionError> {
-    let kind = match text(parameters, "mode").unwrap_or("duration") {
-        "until" => WaitKind::Until,
-        "signal" => WaitKind::Signal,
-        "approval" => WaitKind::Approval,
-        _ => WaitKind::Duration,
-    };
-    let number = |name: &str| parameters.get(name).and_then(Value::as_f64);
-    let wake_at = match kind {
-        WaitKind::Duration => Some(now + number("duration").unwrap_or(0.0)),
-        WaitKind::Until => Some(
-            until_ms(parameters.get("until").unwrap_or(&Value::Null))
-                .map_err(ExecutionError::validation)?,
-        ),
-        WaitKind::Signal | WaitKind::Approval => number("waitTimeout").map(|ms| now + ms),
-    };
-    Ok(Waiting {
-        node_id: path.to_owned(),
-        kind,
-        since: now,
-        wake_at,
-        signal: text(parameters, "signal").filter(|_| kind == WaitKind::Signal).map(str::to_owned),
-        payload_schema: parameters.get("payloadSchema").filter(|v| !v.is_null()).cloned(),
-    })
 }
 
 /// What the wait node gives for `delivery` (what woke it, see `history::wait::delivery`): a
