@@ -361,12 +361,10 @@ impl ExecutorCalls {
                 // A thrown error may name a code (e.g. RATE_LIMIT_EXCEEDED, which the engine
                 // retries) — but not WAITING: only the engine parks a run, at a wait node of
                 // its own (a node that threw a nested run's WAITING failed).
-                let code = thrown
-                    .code
-                    .as_deref()
-                    .and_then(ErrorCode::parse)
-                    .filter(|code| code.kind() != "waiting")
-                    .unwrap_or(ErrorCode::EXECUTION_FAILED);
+                let code = thrown.code.as_deref().and_then(ErrorCode::parse);
+                #[cfg(feature = "history")]
+                let code = code.filter(|code| *code != ErrorCode::WAITING);
+                let code = code.unwrap_or(ErrorCode::EXECUTION_FAILED);
                 let mut error = ExecutionError::new(
                     code,
                     thrown.message.unwrap_or_else(|| "Executor failed".to_owned()),
