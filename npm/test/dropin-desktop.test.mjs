@@ -67,6 +67,7 @@ test("dispose() removes the IPC handlers and shuts the conductor down; cleanup()
     "node:call",
     "storage:call",
     "system:call",
+    "waits:call",
   ]);
   assert.equal(handler.cleanup, handler.dispose);
   await Promise.all([handler.dispose(), handler.cleanup()]);
@@ -148,7 +149,15 @@ test("in Electron's main process (CommonJS, no ipcMain given) it takes ipcMain a
     },
   );
   const seen = JSON.parse(stdout);
-  assert.deepEqual(seen.registered, ["cache:call", "executions:call", "flow:call", "node:call", "storage:call", "system:call"]);
+  assert.deepEqual(seen.registered, [
+    "cache:call",
+    "executions:call",
+    "flow:call",
+    "node:call",
+    "storage:call",
+    "system:call",
+    "waits:call",
+  ]);
   assert.deepEqual(seen.templates, ["hello-world", "data-pipeline", "image-processing", "double-and-summarise"]);
   assert.ok(seen.broadcasts.includes("storage:event:flowSaved"), `broadcasts go to every window: ${seen.broadcasts}`);
   assert.deepEqual(seen.afterDispose, []);

@@ -189,6 +189,15 @@ impl BackedHistory {
     }
 }
 
+/// A run a wake is being kept for; the mark goes when this is dropped.
+struct Waking(Arc<Mutex<HashSet<String>>>, String);
+
+impl Drop for Waking {
+    fn drop(&mut self) {
+        locked(&self.0).remove(&self.1);
+    }
+}
+
 fn key(id: &str) -> String {
     format!("{id}{SUFFIX}")
 }
@@ -330,6 +339,8 @@ impl HistoryStore for BackedHistory {
             if !memory.waits_at(&wake) || !locked(&waking).insert(id.clone()) {
                 return Ok(false);
             }
+            // Let go of however this ends (a panic caught above, the future dropped).
+            let _waking = Waking(waking.clone(), id.clone());
             let unkept = |e: crate::host::effects::EffectError| {
                 crate::error::ExecutionError::internal(format!(
                     "The wake was not kept: {}",
@@ -344,14 +355,15 @@ impl HistoryStore for BackedHistory {
                 locked(&checkpoints).entry(id.clone()).or_default().insert(checkpoint);
                 memory.wake(&wake)
             });
-            locked(&waking).remove(&id);
             if !woken? {
                 return Ok(false);
             }
+            // Woken (its delivery kept): the record follows. A failed write of it is made good
+            // by the run's next change (its resume claims it, which writes it again).
             if let Some(text) =
                 memory.record(&id).and_then(|r| crate::value::codec::to_json(&r).ok())
             {
-                backend.write(&key(&id), text).await.map_err(unkept)?;
+                let _ = backend.write(&key(&id), text).await;
             }
             Ok(true)
         })

@@ -192,9 +192,11 @@ impl SessionHistory {
         };
         let now = host.now();
         recorder.end(status, now, result.error.clone()).await;
-        if status.keeps_checkpoints() {
-            // A run that goes on later (parked, suspended) is kept before its result says so: a
-            // store whose writes land after `write` (files, IndexedDB, a server) is waited for.
+        if status == RunStatus::Waiting {
+            // A parked run is kept before its result says so (whoever is told it waits may wake
+            // it at once, from anywhere): a store whose writes land after `write` (files,
+            // IndexedDB, a server) is waited for. A suspended run is not held so: a worker
+            // stopping runs because its server is away must not wait for that server.
             if let Some(stored) = self.store.stored() {
                 stored.await;
             }
@@ -320,7 +322,11 @@ impl SessionHistory {
         // Woken from a wait: the run goes on with the permissions it parked with, whoever woke
         // it (a timer, a server's waits channel, a resume URL).
         if let Some(permissions) = reuse.deliveries.values().find_map(parked_permissions) {
-            options.permissions = Some(permissions);
+            options.permissions = Some(permissions.map_err(|e| {
+                ExecutionError::validation(format!(
+                    "Cannot resume execution {execution_id}: the permissions it parked with cannot be read ({e})"
+                ))
+            })?);
         }
         Ok(StartingPoint { reuse: Some(reuse), recorded: Some(recorded) })
     }
@@ -400,10 +406,13 @@ impl SessionHistory {
     }
 }
 
-/// The permissions a wait's delivery hands the resumed run (see `waits.rs`).
-fn parked_permissions(delivery: &crate::value::Value) -> Option<crate::host::RunPermissions> {
+/// The permissions a wait's delivery hands the resumed run (see `waits.rs`); an error when they
+/// cannot be read (the run must not go on with more than it had).
+fn parked_permissions(
+    delivery: &crate::value::Value,
+) -> Option<std::result::Result<crate::host::RunPermissions, String>> {
     let permissions = delivery.get("permissions")?.clone();
-    crate::value::from_value(permissions).ok()
+    Some(crate::value::from_value(permissions).map_err(|e| e.to_string()))
 }
 
 fn not_found(id: &str) -> ExecutionError {

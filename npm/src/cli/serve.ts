@@ -130,6 +130,9 @@ export async function serveCommand(args: string[]): Promise<number> {
   });
   process.stderr.write(`atomiton: ${stop}: closing the server\n`);
   await server.close();
+  // Every run record written so far is stored before the process exits (a history on a server
+  // is written by a thread of its own, which the exit would otherwise cut short).
+  await conductor.shutdown();
   await observability?.shutdown();
   return ExitCode.OK;
 }

@@ -84,9 +84,8 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
       waits = new WaitTimer(executions);
       const timer = waits;
       listeners.waiting.add((event) => timer.arm(event.waiting?.wakeAt));
-      void timer.check();
     }
-    void resumeInterrupted(durability, executions);
+    void resumeInterrupted(durability, executions, () => void waits?.check());
   }
   return {
     node,

@@ -82,21 +82,25 @@ export class QueueWaits {
 
   /**
    * A wake job: wakes its run if its time came and queues it to go on. A run that still waits
-   * (this host's clock ahead of the one that parked it) has its job moved to later; a run woken
-   * but not queued yet (woken here or by a signal whose queueing failed) is queued.
+   * (this host's clock ahead of the one that parked it) has its job moved to later; a run this
+   * job woke is queued (again, when an attempt failed to).
    */
   async wake(job: Job, token: string | undefined): Promise<string> {
     const executionId = (job.data as { executionId?: unknown } | null)?.executionId;
     if (typeof executionId !== "string") return "not a wake";
     const due = await this.engine.executions("due", JSON.stringify({ executionId }));
     if (!due.ok) throw new Error(due.error.message);
+    // Woken by this job (now, or by an attempt of it whose queueing failed): it is this job's to
+    // queue. A run something else woke is not (a signal resumed it; it may be suspended since).
+    const woken = due.value.woken.includes(executionId) || (job.data as { woken?: unknown }).woken === true;
+    if (due.value.woken.includes(executionId)) await job.updateData({ executionId, woken: true });
     const record = await this.engine.executions("get", executionId);
     if (!record.ok) return "gone";
     if (record.value.status === "waiting" && due.value.next !== null && token !== undefined) {
       await job.moveToDelayed(Math.max(due.value.next, Date.now() + 100), token);
       throw new this.bull.DelayedError();
     }
-    if (record.value.status !== "interrupted") return "nothing to wake";
+    if (!woken || record.value.status !== "interrupted") return "nothing to wake";
     await this.goOn(executionId, record.value.flow);
     return "woken";
   }

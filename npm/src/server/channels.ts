@@ -94,7 +94,7 @@ function runOverrides(context: unknown): { overrides: ContextOverrides } | { ref
 function decidedBy(decision: Args, caller: Caller | undefined): Args {
   if (!caller || caller.kind === "anonymous") return decision;
   const who = caller.user?.username ?? caller.id;
-  if (decision.by !== undefined && decision.by !== who) {
+  if (decision.by !== undefined && decision.by !== null && decision.by !== who) {
     throw new ConductorError(
       createExecutionError(
         ErrorCode.PERMISSION_DENIED,

@@ -58,13 +58,16 @@ impl SqliteHistory {
             // leaves them in the journal, for the next conductor to move).
             let mut moved = Vec::new();
             for write in std::mem::take(&mut batch.writes) {
-                if let HistoryWrite::Ended(ended) = &write {
-                    if ended.status.keeps_checkpoints() {
-                        moved.push(ended.execution_id.clone());
+                let parked = match &write {
+                    HistoryWrite::Ended(ended) if ended.status.keeps_checkpoints() => {
+                        Some(ended.execution_id.clone())
                     }
-                }
+                    _ => None,
+                };
                 // A write that fails is dropped; the rest of the batch goes on.
-                let _ = apply(&tx, write, (&capture, &imported), &mut known);
+                if apply(&tx, write, (&capture, &imported), &mut known).is_ok() {
+                    moved.extend(parked);
+                }
             }
             if tx.commit().is_ok() {
                 for run in moved {
