@@ -80,19 +80,30 @@ test("three workers cut off from Redis and PostgreSQL twice under load (a proxy 
   const queue = "fleet-cut";
   // The workers reach their stores through the proxies; the producer directly.
   const viaPostgres = `postgres://postgres@127.0.0.1:${postgresCut.port}/postgres`;
-  await startWorkers(t, "fleet-cut", `redis://127.0.0.1:${redisCut.port}`, queue, viaPostgres);
+  // Where it is, on stderr as it goes: a run of this test that hangs says at which step.
+  const step = (what) => process.stderr.write(`# fleet-cut: ${what} at ${new Date().toISOString()}\n`);
+  step("stores and proxies up");
+  // The producer first: opening its store waits (on this thread) for the database's migration
+  // lock, and a worker migrating through a proxy of this process would hold it with nobody to
+  // forward its statements — each waiting for the other.
   const conductor = createQueueConductor({ connection: redis.url, queue, store: postgres.url, pollInterval: 1000 });
   t.after(() => conductor.close());
+  await conductor.executions.list({ limit: 0 });
+  await startWorkers(t, "fleet-cut", `redis://127.0.0.1:${redisCut.port}`, queue, viaPostgres);
+  step("workers ready");
   const load = underLoad(conductor);
   await load.reached(0.25);
+  step("25% of the runs done; cutting for 1 s");
   // Shorter than the workers' lock (2 s here): their runs stay theirs.
   redisCut.cut(1000);
   postgresCut.cut(1000);
   await load.reached(0.55);
+  step("55% of the runs done; cutting for 4 s");
   // Longer than the lock: the pool takes their runs for lost, and resumes them.
   redisCut.cut(4000);
   postgresCut.cut(4000);
   await everyRunOnceWhole(await load.all, conductor);
+  step("every run checked");
 });
 
 /** Redis, PostgreSQL, three workers and a producer with the runs under way (`queue`: `name`). */
