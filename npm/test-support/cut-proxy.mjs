@@ -1,52 +1,40 @@
 // A TCP proxy on 127.0.0.1 that a test controls: what a network cut between a worker and its
 // stores does, on loopback. `cut(ms)` resets every connection through it and refuses new ones
-// for `ms`; after that connections go through again.
-import { connect, createServer } from "node:net";
+// for `ms`; after that connections go through again. It runs in a process of its own (see
+// cut-proxy-process.mjs), so it forwards whatever the test's JS thread is waiting for.
+import { fork } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+
+const PROCESS = fileURLToPath(new URL("./cut-proxy-process.mjs", import.meta.url));
 
 /** A proxy to `targetPort`: `{port, cut(ms), close()}`. */
-export function startCutProxy(targetPort) {
-  const open = new Set();
-  let refusedUntil = 0;
-  const server = createServer((client) => {
-    if (Date.now() < refusedUntil) {
-      client.resetAndDestroy();
-      return;
+export async function startCutProxy(targetPort) {
+  const child = fork(PROCESS, [String(targetPort)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const next = async (key) => {
+    for (;;) {
+      const [message] = await Promise.race([
+        once(child, "message"),
+        once(child, "exit").then(([code]) => {
+          throw new Error(`the cut proxy exited (${code}) before it answered`);
+        }),
+      ]);
+      if (message[key] !== undefined) return message[key];
     }
-    const upstream = connect({ port: targetPort, host: "127.0.0.1" });
-    const pair = { client, upstream };
-    open.add(pair);
-    const drop = () => {
-      open.delete(pair);
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on("error", drop).on("close", drop);
-    upstream.on("error", drop).on("close", drop);
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () =>
-      resolve({
-        port: server.address().port,
-        /** Resets every connection and refuses new ones for `ms`. */
-        cut(ms) {
-          refusedUntil = Date.now() + ms;
-          for (const { client, upstream } of [...open]) {
-            client.resetAndDestroy();
-            upstream.destroy();
-          }
-          open.clear();
-        },
-        close() {
-          for (const { client, upstream } of open) {
-            client.destroy();
-            upstream.destroy();
-          }
-          return new Promise((done) => server.close(() => done()));
-        },
-      }),
-    );
-  });
+  };
+  const port = await next("port");
+  return {
+    port,
+    /** Resets every connection and refuses new ones for `ms` (resolves once it has). */
+    cut: async (ms) => {
+      child.send({ cut: ms });
+      await next("cut");
+    },
+    close: async () => {
+      if (child.exitCode !== null) return;
+      const exited = once(child, "exit");
+      child.send({ close: true });
+      await exited;
+    },
+  };
 }

@@ -32,19 +32,26 @@ function flowFor(n) {
   return { id: `fleet-${n}`, type: "group", nodes, edges };
 }
 
+/** Where a test is, on stderr as it goes: a run of it that hangs says at which step. */
+const stepsOf = (name) => (what) => process.stderr.write(`# ${name}: ${what} at ${new Date().toISOString()}\n`);
+
 /** What run `n` gives for input [1, 2, 3]. */
 const expected = (n) => [1, 2, 3].map((x) => x + n + 11);
 
 test("three workers, 200 runs, Redis and then PostgreSQL restarted under load: each run once, with its right result and one whole record", {
   timeout: 600_000,
 }, async (t) => {
+  const step = stepsOf("fleet");
   const fleet = await startFleet(t, "fleet");
   const { conductor, load, queue } = fleet;
   await load.reached(0.25);
+  step("25% of the runs done; restarting Redis");
   await fleet.restartRedis();
   await load.reached(0.55);
+  step("55% of the runs done; restarting PostgreSQL");
   await fleet.restartPostgres();
   await everyRunOnceWhole(await load.all, conductor);
+  step("every run checked");
   const { redis, postgres } = fleet;
   // A pool on PostgreSQL keeps its saved flows there too: another producer reads them.
   await conductor.storage.saveFlow({ ...flowFor(1), name: "kept in the database" });
@@ -56,14 +63,18 @@ test("three workers, 200 runs, Redis and then PostgreSQL restarted under load: e
 test("three workers, 200 runs, Redis restarted without persistence (every job, lock and event gone) and then PostgreSQL restarted under load: each run once, with its right result and one whole record", {
   timeout: 600_000,
 }, async (t) => {
+  const step = stepsOf("fleet-forgotten");
   const fleet = await startFleet(t, "fleet-forgotten");
   await fleet.load.reached(0.3);
+  step("30% of the runs done; restarting Redis empty");
   // Runs ended on their workers after their jobs went are answered with the result each worker
   // kept; runs whose jobs were lost before a worker began them are queued again.
   await fleet.restartRedis({ empty: true });
   await fleet.load.reached(0.6);
+  step("60% of the runs done; restarting PostgreSQL");
   await fleet.restartPostgres();
   await everyRunOnceWhole(await fleet.load.all, fleet.conductor);
+  step("every run checked");
 });
 
 test("three workers cut off from Redis and PostgreSQL twice under load (a proxy resets their connections): each run once, with its right result and one whole record", {
@@ -80,12 +91,9 @@ test("three workers cut off from Redis and PostgreSQL twice under load (a proxy 
   const queue = "fleet-cut";
   // The workers reach their stores through the proxies; the producer directly.
   const viaPostgres = `postgres://postgres@127.0.0.1:${postgresCut.port}/postgres`;
-  // Where it is, on stderr as it goes: a run of this test that hangs says at which step.
-  const step = (what) => process.stderr.write(`# fleet-cut: ${what} at ${new Date().toISOString()}\n`);
+  const step = stepsOf("fleet-cut");
   step("stores and proxies up");
-  // The producer first: opening its store waits (on this thread) for the database's migration
-  // lock, and a worker migrating through a proxy of this process would hold it with nobody to
-  // forward its statements — each waiting for the other.
+  // The producer first, so it is the one that migrates the database (the workers find it done).
   const conductor = createQueueConductor({ connection: redis.url, queue, store: postgres.url, pollInterval: 1000 });
   t.after(() => conductor.close());
   await conductor.executions.list({ limit: 0 });
@@ -95,13 +103,11 @@ test("three workers cut off from Redis and PostgreSQL twice under load (a proxy 
   await load.reached(0.25);
   step("25% of the runs done; cutting for 1 s");
   // Shorter than the workers' lock (2 s here): their runs stay theirs.
-  redisCut.cut(1000);
-  postgresCut.cut(1000);
+  await Promise.all([redisCut.cut(1000), postgresCut.cut(1000)]);
   await load.reached(0.55);
   step("55% of the runs done; cutting for 4 s");
   // Longer than the lock: the pool takes their runs for lost, and resumes them.
-  redisCut.cut(4000);
-  postgresCut.cut(4000);
+  await Promise.all([redisCut.cut(4000), postgresCut.cut(4000)]);
   await everyRunOnceWhole(await load.all, conductor);
   step("every run checked");
 });
@@ -141,7 +147,8 @@ function underLoad(conductor) {
     }),
   );
   return {
-    reached: (share) => until(() => done >= RUNS * share, 300_000, `${share * 100}% of the runs done`),
+    // Well within the test file's own bound (300 s), so a hang fails here, saying where.
+    reached: (share) => until(() => done >= RUNS * share, 150_000, `${share * 100}% of the runs done`),
     all: Promise.all(results),
   };
 }
