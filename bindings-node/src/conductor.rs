@@ -17,8 +17,8 @@ use atomiton_native_host::history::{
 };
 use atomiton_native_host::spill::DEFAULT_SORT_MEMORY_BYTES;
 use atomiton_native_host::{
-    FileStorage, NativeHost, PostgresHistory, PostgresStorage, RedisHistory, SqliteHistory,
-    WorkerPool,
+    FileStorage, NativeHost, NativePython, PostgresHistory, PostgresStorage, RedisHistory,
+    SqliteHistory, WorkerPool,
 };
 use napi::bindgen_prelude::{Buffer, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -113,6 +113,9 @@ impl NativeConductor {
             host = host.with_http_per_host(limit);
         }
         host = host.with_workers(WorkerPool::shared(config.workers));
+        if let Some(python) = python_workers(&config, &runtime)? {
+            host = host.with_python(python);
+        }
         host = host.with_spill_dir(
             spill_directory(&config, &config.storage_directory(home().as_deref())),
             config.stream_sort_memory.filter(|n| *n > 0).unwrap_or(DEFAULT_SORT_MEMORY_BYTES),
@@ -267,6 +270,30 @@ atomiton_core::session_forwarders! {
 
 /// Binary data as JS passes it to the session's methods.
 type Buffers = Vec<Buffer>;
+
+/// `python` nodes' workers, on the interpreter the config names or the PATH has (`None`: none
+/// there, and a flow with a `python` node fails validation). An interpreter or virtual
+/// environment the config names and that is not there is an error now, not at the first run.
+fn python_workers(
+    config: &SessionConfig,
+    runtime: &tokio::runtime::Handle,
+) -> napi::Result<Option<NativePython>> {
+    let settings = &config.python;
+    let found = atomiton_native_host::python::find_interpreter(
+        settings.interpreter.as_deref(),
+        settings.virtualenv.as_deref(),
+        config.working_directory.as_deref(),
+    )
+    .map_err(|e| to_napi(ExecutionError::validation(format!("Invalid conductor config: {e}"))))?;
+    Ok(found.map(|interpreter| {
+        NativePython::new(
+            runtime.clone(),
+            interpreter,
+            config.working_directory.clone(),
+            settings.workers.unwrap_or(atomiton_native_host::python::DEFAULT_WORKERS),
+        )
+    }))
+}
 
 /// The history store at `place`: in Redis (queue mode), in `history.sqlite` beside the flows, or
 /// in memory.

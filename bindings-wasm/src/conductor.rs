@@ -75,6 +75,16 @@ impl WasmConductor {
         cache_storage: Option<StorageFunctions>,
     ) -> Result<WasmConductor, JsError> {
         let config = SessionConfig::from_json(config_json).map_err(to_js)?;
+        // Python workers are the native engine's: a setting for them here would do nothing.
+        #[cfg(feature = "node")]
+        if config.python.interpreter.is_some()
+            || config.python.virtualenv.is_some()
+            || config.python.workers.is_some()
+        {
+            return Err(to_js(atomiton_core::ExecutionError::validation(
+                "Invalid conductor config: 'python' is for the native engine's Python workers; the WebAssembly engine runs no Python (use engine: \"native\")",
+            )));
+        }
         let notifier = Notifier::new();
         let calls = ExecutorCalls::new(notifier.clone());
         let host = Arc::new(WasmHost::new(host));

@@ -64,7 +64,8 @@ impl Host for WasmHost {
     fn capabilities(&self) -> Capabilities {
         #[cfg(feature = "node")]
         if self.effects.is_some() {
-            return Capabilities::ALL;
+            // Node's files, processes and HTTP through JS; Python workers are the native host's.
+            return Capabilities { python: false, ..Capabilities::ALL };
         }
         Capabilities { http: true, ..Capabilities::NONE }
     }

@@ -555,6 +555,31 @@ export function checkNativeOnlyNodes(r) {
 }
 
 /**
+ * A `python` node in a page: the default module does not know the type and says where it runs;
+ * the editor module (`debugging: true`) knows it and refuses it for want of an interpreter.
+ * Neither runs anything.
+ */
+export async function pythonNodes(mod) {
+  const flow = { id: "p", type: "python", parameters: { code: "def main(data):\n    return 1\n" } };
+  const answer = async (c) => {
+    const result = await c.node.run(flow);
+    const validation = await c.node.validate(flow);
+    return { code: result.error?.code, message: result.error?.message, valid: validation.valid, errors: validation.errors };
+  };
+  const base = mod.createConductor({ storage: { type: "memory" } });
+  const editor = mod.createConductor({ storage: { type: "memory" }, debugging: true });
+  return { base: await answer(base), editor: await answer(editor) };
+}
+
+export function checkPythonNodes(r) {
+  const unknown = "No implementation found for node type: python (Python nodes run only in Node.js, on the native engine)";
+  assert.deepEqual(r.base, { code: "NODE_TYPE_NOT_FOUND", message: unknown, valid: false, errors: [unknown] });
+  const lacking =
+    "Node 'p' (python) needs a Python interpreter (Python nodes run in Node.js, with python3 on the PATH or the conductor's python.interpreter), which this environment does not provide";
+  assert.deepEqual(r.editor, { code: "IMPLEMENTATION_NOT_FOUND", message: lacking, valid: false, errors: [lacking] });
+}
+
+/**
  * A Rust panic traps the module, which all conductors of the page share: `INTERNAL_ERROR` for
  * the run that panicked and for another conductor's run in flight, then a fresh instance runs
  * the next flows of both.

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use atomiton_core::host::effects::{FileSystem, HttpClient, ProcessRunner};
+use atomiton_core::host::effects::{FileSystem, HttpClient, ProcessRunner, PythonRunner};
 use atomiton_core::host::{
     BoxCallback, BoxFuture, Capabilities, ConfinedEffects, Host, RunPermissions, SharedHost,
 };
@@ -13,6 +13,7 @@ use crate::duration::positive_ms;
 use crate::files::NativeFiles;
 use crate::http::NativeHttp;
 use crate::process::NativeProcesses;
+use crate::python::NativePython;
 use crate::restricted::confined_effects;
 use crate::workers::WorkerPool;
 
@@ -29,6 +30,8 @@ pub struct NativeHost {
     processes: NativeProcesses,
     workers: Arc<WorkerPool>,
     spill: Option<Arc<dyn atomiton_core::host::SpillSpace>>,
+    /// `python` nodes' worker processes, when an interpreter was found.
+    python: Option<NativePython>,
 }
 
 impl NativeHost {
@@ -42,6 +45,7 @@ impl NativeHost {
             handle,
             workers: WorkerPool::shared(None),
             spill: None,
+            python: None,
         }
     }
 
@@ -49,6 +53,12 @@ impl NativeHost {
     /// each holding `memory_bytes` of rows in memory first.
     pub fn with_spill_dir(mut self, dir: std::path::PathBuf, memory_bytes: usize) -> Self {
         self.spill = Some(Arc::new(crate::spill::NativeSpill::new(dir, memory_bytes)));
+        self
+    }
+
+    /// `python` nodes run on `python`'s workers (without, a flow with one fails validation).
+    pub fn with_python(mut self, python: NativePython) -> Self {
+        self.python = Some(python);
         self
     }
 
@@ -140,7 +150,7 @@ impl Host for NativeHost {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities::ALL
+        Capabilities { python: self.python.is_some(), ..Capabilities::ALL }
     }
 
     fn http(&self) -> Option<&dyn HttpClient> {
@@ -153,6 +163,10 @@ impl Host for NativeHost {
 
     fn processes(&self) -> Option<&dyn ProcessRunner> {
         Some(&self.processes)
+    }
+
+    fn python(&self) -> Option<&dyn PythonRunner> {
+        self.python.as_ref().map(|python| python as &dyn PythonRunner)
     }
 
     /// Files confined to the granted roots and HTTP to the granted hosts, checked at each effect.

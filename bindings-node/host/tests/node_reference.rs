@@ -11,7 +11,8 @@ use std::path::Path;
 use atomiton_core::catalog::{node_reference, NodeExample};
 use atomiton_core::value::{Map, Value};
 use atomiton_core::{Engine, NodeDefinition, RunOptions};
-use atomiton_native_host::NativeHost;
+use atomiton_native_host::python::find_interpreter;
+use atomiton_native_host::{NativeHost, NativePython};
 use common::sandbox::{masked, sandbox};
 use common::server::TestServer;
 use common::{runtime, TempDir};
@@ -32,9 +33,12 @@ fn the_node_reference_is_current_and_every_example_runs() {
         for (key, value) in parameters {
             node = node.with_param(&key, value);
         }
-        let host = NativeHost::new(rt.handle().clone())
-            .with_working_dir(dir.path().to_path_buf())
-            .into_shared();
+        let mut host =
+            NativeHost::new(rt.handle().clone()).with_working_dir(dir.path().to_path_buf());
+        if let Ok(Some(interpreter)) = find_interpreter(None, None, None) {
+            host = host.with_python(NativePython::new(rt.handle().clone(), interpreter, None, 1));
+        }
+        let host = host.into_shared();
         let options = RunOptions { input: Some(input), ..Default::default() };
         let result = rt.block_on(Engine::default().run(node, options, host));
         let shown = match (result.success, result.data, result.error) {

@@ -91,6 +91,12 @@ pub trait Host: MaybeSend + MaybeSync + 'static {
         None
     }
 
+    /// Python function calls, when the host has an interpreter (see [`effects::PythonRunner`]).
+    #[cfg(feature = "host-effects")]
+    fn python(&self) -> Option<&dyn effects::PythonRunner> {
+        None
+    }
+
     /// The file system and HTTP client limited to the roots and hosts `permissions` grant, for a
     /// host that can check paths and URLs itself at each effect (symlinks resolved, every
     /// redirect hop). The default gives none: such grants are then refused at the effect.

@@ -156,4 +156,20 @@ impl Host for Narrowed {
         let inner = self.inner.processes()?;
         Some(if self.permissions.shell { inner } else { &Denied })
     }
+    // Python code runs with the process's whole authority: the same grant as a program.
+    #[cfg(feature = "host-effects")]
+    fn python(&self) -> Option<&dyn super::effects::PythonRunner> {
+        let inner = self.inner.python()?;
+        Some(if self.permissions.shell { inner } else { &Denied })
+    }
+}
+
+#[cfg(feature = "host-effects")]
+impl super::effects::PythonRunner for Denied {
+    fn call(
+        &self,
+        _call: super::effects::PythonCall,
+    ) -> BoxFuture<'static, EffectResult<super::effects::PythonReturn>> {
+        denied(NO_PROCESSES)
+    }
 }

@@ -31,7 +31,29 @@ pub struct RunContext {
     pub warnings: std::sync::Mutex<Vec<RunWarning>>,
     /// The app around the engine: custom node types, values kept on its side, its tracer.
     pub embedder: SharedEmbedder,
+    /// What the run's nodes printed (see [`NodeLog`]).
+    #[cfg(feature = "host-effects")]
+    pub logs: std::sync::Mutex<Vec<NodeLog>>,
 }
+
+/// Text a node printed while it ran (a `python` node's standard output or error). The result
+/// lists them (`logs`), and the TypeScript layer writes them to its log.
+#[cfg(feature = "host-effects")]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeLog {
+    pub node_id: String,
+    /// `stdout` or `stderr`.
+    pub stream: &'static str,
+    pub text: String,
+}
+
+/// The most log entries a run keeps, and the most bytes of each: a node printing in a loop does
+/// not grow the result without bound.
+#[cfg(feature = "host-effects")]
+const LOG_ENTRIES: usize = 1000;
+#[cfg(feature = "host-effects")]
+const LOG_BYTES: usize = 64 * 1024;
 
 impl std::fmt::Debug for dyn super::Embedder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -60,6 +82,33 @@ impl RunContext {
         if warnings.len() < 100 && !warnings.contains(&warning) {
             warnings.push(warning);
         }
+    }
+
+    /// Notes what node `node_id` printed on `stream` (nothing when it printed nothing).
+    #[cfg(feature = "host-effects")]
+    pub fn log(&self, node_id: &str, stream: &'static str, mut text: String) {
+        if text.is_empty() {
+            return;
+        }
+        if text.len() > LOG_BYTES {
+            let mut end = LOG_BYTES;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let dropped = text.len() - end;
+            text.truncate(end);
+            text.push_str(&format!("\n[{dropped} more bytes not kept]"));
+        }
+        let mut logs = self.logs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if logs.len() < LOG_ENTRIES {
+            logs.push(NodeLog { node_id: node_id.to_owned(), stream, text });
+        }
+    }
+
+    /// The logs noted so far, taken.
+    #[cfg(feature = "host-effects")]
+    pub fn take_logs(&self) -> Vec<NodeLog> {
+        std::mem::take(&mut *self.logs.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
     /// The run's embedder.

@@ -8,13 +8,17 @@ mod input;
 mod invocation;
 mod node_type;
 mod registry;
+pub mod runtime;
 pub mod schema;
 pub mod stream;
 
 pub use builtin::{builtin_registry, BUILTIN_TYPES};
+#[cfg(feature = "host-effects")]
+pub use context::NodeLog;
 pub use context::{write_context, ContextKind, RunContext, RunWarning};
 pub use embedder::{default_embedder, written, Embedder, SharedEmbedder};
 pub use input::NodeInput;
 pub use invocation::{ExecutorParams, Invocation, NodeResult, ParentContext};
 pub use node_type::{Caching, FnNode, NodeType, ParameterIssue};
 pub use registry::NodeRegistry;
+pub use runtime::{route, Runtime};

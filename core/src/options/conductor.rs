@@ -192,6 +192,30 @@ const HTTP: Shape = Shape {
     )],
 };
 
+/// `python: {...}`: where `python` nodes' interpreter is and how many workers run them.
+const PYTHON: Shape = Shape {
+    name: "",
+    doc: "",
+    extends: &[],
+    fields: &[
+        Field::new(
+            "interpreter",
+            Kind::Text { non_empty: true },
+            "The Python interpreter: a path, or a name looked up on the PATH (default `python3`, then `python`).",
+        ),
+        Field::new(
+            "virtualenv",
+            Kind::Text { non_empty: true },
+            "A virtual environment's directory: its `bin/python` (`Scripts\\python.exe` on Windows) is the interpreter, with its packages. Not with `interpreter`.",
+        ),
+        Field::new(
+            "workers",
+            Kind::Number(Range::whole(1.0)),
+            "Python worker processes at most, each running one call at a time (default 2). They start on a node's first call and are kept for the next.",
+        ),
+    ],
+};
+
 /// A custom transport object (`{execute, health?}`).
 const CUSTOM_TRANSPORT: Kind =
     Kind::Js { ts: "ConductorTransport", check: JsCheck::Methods(&["execute"]) };
@@ -290,6 +314,13 @@ pub const CONDUCTOR_CONFIG: Shape = Shape {
         )
         .wire()
         .only(Entries::NODE_LOCAL, "the browser bounds its own connections"),
+        Field::new(
+            "python",
+            Kind::Object(&PYTHON),
+            "Node: the interpreter `python` nodes run on and its worker processes. Without an interpreter (none set, none on the PATH), a flow with a `python` node fails validation.",
+        )
+        .wire()
+        .only(Entries::NODE_LOCAL, "Python nodes run in worker processes of a Node process"),
         Field::new(
             "streamBatchRows",
             Kind::Number(Range::whole(0.0)),

@@ -33,13 +33,14 @@ pub(crate) fn segments(
             || !node.enabled
             || node.timeout_ms.is_some()
             || node.retries > 0
-            || custom_types.contains(&*node.node_type)
             // A group that runs its children one at a time runs them whole.
             || node.parent.is_some_and(|parent| plan.nodes[parent].sequential)
         {
             return None;
         }
-        registry.get(&node.node_type)?.streaming(&node.parameters)
+        crate::nodes::route(&node.node_type, registry, custom_types)?
+            .registered()?
+            .streaming(&node.parameters)
     };
     let mut out = Vec::new();
     for ix in 0..plan.nodes.len() {

@@ -21,5 +21,7 @@ pub(crate) fn resolve(
         telemetry: crate::telemetry::RunTelemetry::for_run(options.telemetry.as_ref()),
         warnings: std::sync::Mutex::new(Vec::new()),
         embedder,
+        #[cfg(feature = "host-effects")]
+        logs: std::sync::Mutex::new(Vec::new()),
     }
 }

@@ -33,6 +33,10 @@ pub struct ExecutionResult {
     /// `strictParameters: false`, template paths that name nothing).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<crate::nodes::RunWarning>,
+    /// What the run's nodes printed (a `python` node's output), in the order they ended.
+    #[cfg(feature = "host-effects")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub logs: Vec<crate::nodes::NodeLog>,
     /// A traced run's nodes (`options.telemetry`), for the embedder's tracing. Written as JSON
     /// text in a string: the embedder parses it in one call, apart from the rest of the result.
     #[serde(
@@ -56,6 +60,8 @@ impl ExecutionResult {
             context: None,
             trace: None,
             warnings: Vec::new(),
+            #[cfg(feature = "host-effects")]
+            logs: Vec::new(),
             spans: None,
         }
     }

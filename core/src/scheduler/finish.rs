@@ -124,6 +124,8 @@ impl Scheduler {
             duration,
             executed_nodes,
             warnings: self.context.take_warnings(),
+            #[cfg(feature = "host-effects")]
+            logs: self.context.take_logs(),
             context,
             trace,
             spans,

@@ -93,8 +93,10 @@ fn replayed_by_index(
         .iter()
         .enumerate()
         .map(|(ix, node)| {
-            let effects = custom_types.contains(&*node.node_type)
-                || registry.get(&node.node_type).is_some_and(|t| t.effects(&node.parameters));
+            // An embedder's executor may do anything: it is taken for one with effects.
+            let effects = crate::nodes::route(&node.node_type, registry, custom_types).is_some_and(
+                |runtime| runtime.registered().is_none_or(|t| t.effects(&node.parameters)),
+            );
             if node.is_group() || !node.enabled || !effects {
                 return None;
             }

@@ -162,12 +162,9 @@ impl Scheduler {
         let (custom_types, registry) = (&self.custom_types, &self.registry);
         self.executors
             .entry(Arc::as_ptr(node_type).cast::<u8>() as usize)
-            .or_insert_with(|| {
-                if custom_types.contains(&**node_type) {
-                    Some(Executor::Custom)
-                } else {
-                    registry.get(node_type).map(|t| Executor::Builtin(t.clone()))
-                }
+            .or_insert_with(|| match crate::nodes::route(node_type, registry, custom_types)? {
+                crate::nodes::Runtime::Embedder => Some(Executor::Custom),
+                crate::nodes::Runtime::Registry(t) => Some(Executor::Builtin(t.clone())),
             })
             .clone()
     }

@@ -41,6 +41,9 @@ pub struct SessionConfig {
     pub workers: Option<usize>,
     /// `http: {maxRequestsPerHost}`.
     pub http: HttpConfig,
+    /// `python: {interpreter, virtualenv, workers}`: builds whose hosts start processes.
+    #[cfg(feature = "host-effects")]
+    pub python: PythonConfig,
     pub storage: StorageConfig,
     /// `false`: a node parameter, port or template path the engine does not know is a warning
     /// instead of an error.
@@ -67,6 +70,18 @@ pub struct SessionConfig {
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct HttpConfig {
     pub max_requests_per_host: Option<usize>,
+}
+
+/// `python: {interpreter?, virtualenv?, workers?}`: the interpreter `python` nodes run on (a
+/// path or a name on the PATH; a virtual environment's own) and how many worker processes run
+/// them at most.
+#[cfg(feature = "host-effects")]
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct PythonConfig {
+    pub interpreter: Option<String>,
+    pub virtualenv: Option<PathBuf>,
+    pub workers: Option<usize>,
 }
 
 /// `storage: {type: "fs" | "memory" | "indexeddb", directory?}`.
@@ -112,6 +127,14 @@ impl SessionConfig {
         if let Some(expected) = crate::cache::refused(&self.cache) {
             return Err(out_of_range("cache", expected, "true"));
         }
+        #[cfg(feature = "host-effects")]
+        if self.python.interpreter.is_some() && self.python.virtualenv.is_some() {
+            return Err(out_of_range(
+                "python.interpreter",
+                "absent with python.virtualenv (whose interpreter it would replace)",
+                "a path",
+            ));
+        }
         if let Some(kind) = self.storage.kind.as_deref() {
             if !Self::STORAGE_KINDS.contains(&kind) {
                 #[cfg(not(feature = "host-effects"))]
@@ -125,6 +148,8 @@ impl SessionConfig {
             ("concurrency", self.concurrency),
             ("workers", self.workers),
             ("http.maxRequestsPerHost", self.http.max_requests_per_host),
+            #[cfg(feature = "host-effects")]
+            ("python.workers", self.python.workers),
             ("limits.maxDepth", self.max_depth),
             ("limits.maxNodes", self.max_nodes),
             ("limits.maxOutputBytes", self.max_output_bytes),

@@ -124,6 +124,8 @@ fn too_long(result: ExecutionResult, bytes: usize) -> ExecutionResult {
         executed_nodes: result.executed_nodes,
         trace: result.trace,
         warnings: result.warnings,
+        #[cfg(feature = "host-effects")]
+        logs: result.logs,
         ..ExecutionResult::failed(error)
     }
 }
@@ -154,6 +156,8 @@ mod tests {
             context: None,
             trace: None,
             warnings: Vec::new(),
+            #[cfg(feature = "host-effects")]
+            logs: Vec::new(),
             spans: None,
         };
         let (output, _) = RunOutput::within(result, None, 500);

@@ -51,10 +51,11 @@ pub fn permission_issues(
             continue;
         }
         let node_type = node.type_str();
-        if node_type.is_empty() || custom_types.contains(node_type) {
+        let Some(definition) = crate::nodes::route(node_type, registry, custom_types)
+            .and_then(crate::nodes::Runtime::registered)
+        else {
             continue;
-        }
-        let Some(definition) = registry.get(node_type) else { continue };
+        };
         let Some(capability) = permissions
             .denied(&definition.requirements(node.parameters.as_ref().unwrap_or(&empty)))
         else {

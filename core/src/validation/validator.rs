@@ -405,10 +405,9 @@ impl<'a, 'c> Walker<'a, 'c> {
             return None;
         }
         let node_type = node.node_type.as_deref().filter(|t| !t.is_empty())?;
-        if !self.ctx.custom_types.is_empty() && self.ctx.custom_types.contains(node_type) {
-            return None;
-        }
-        let schema = self.ctx.registry.get(node_type)?.schema()?;
+        let schema = crate::nodes::route(node_type, self.ctx.registry, self.ctx.custom_types)?
+            .registered()?
+            .schema()?;
         Some((node_type, schema))
     }
 
@@ -473,18 +472,29 @@ impl<'a, 'c> Walker<'a, 'c> {
 
     fn check_atomic(&mut self, frame: usize, node: &NodeDefinition) {
         let Some(node_type) = node.node_type.as_deref().filter(|t| !t.is_empty()) else { return };
-        if !self.ctx.custom_types.is_empty() && self.ctx.custom_types.contains(node_type) {
-            return;
-        }
-        let Some(definition) = self.ctx.registry.get(node_type) else {
-            self.report_at(
-                frame,
-                ErrorCode::NODE_TYPE_NOT_FOUND,
-                format!("No implementation found for node type: {node_type}"),
-                Some("type".into()),
-            );
-            return;
-        };
+        let definition =
+            match crate::nodes::route(node_type, self.ctx.registry, self.ctx.custom_types) {
+                Some(crate::nodes::Runtime::Registry(definition)) => definition,
+                Some(crate::nodes::Runtime::Embedder) => return,
+                None => {
+                    // A build that does not know `python` (the browser's default module) says where
+                    // it runs rather than only that it is unknown here.
+                    let elsewhere = if cfg!(not(any(feature = "host-effects", feature = "history")))
+                        && node_type == "python"
+                    {
+                        " (Python nodes run only in Node.js, on the native engine)"
+                    } else {
+                        ""
+                    };
+                    self.report_at(
+                        frame,
+                        ErrorCode::NODE_TYPE_NOT_FOUND,
+                        format!("No implementation found for node type: {node_type}{elsewhere}"),
+                        Some("type".into()),
+                    );
+                    return;
+                }
+            };
         let empty = Map::new();
         let params = node.parameters.as_ref().unwrap_or(&empty);
         if let Some(missing) = self.ctx.capabilities.missing(&definition.requirements(params)) {

@@ -64,6 +64,11 @@ export function withRunLogging(engine: EngineAdapter, log: RunLog): EngineAdapte
 
   function finished(flowId: string, options: WireRunOptions, result: WireResult, debugRun: boolean): void {
     const { executionId } = options;
+    for (const entry of result.logs ?? []) {
+      const message = `Run ${executionId} of '${flowId}': node '${entry.nodeId}' printed on ${entry.stream}: ${entry.text.trimEnd()}`;
+      const level = entry.stream === "stderr" ? "warn" : "info";
+      log.write({ level, event: "node:log", message, executionId, flowId, nodeId: entry.nodeId, stream: entry.stream }, debugRun);
+    }
     for (const warning of result.warnings ?? []) {
       const where = warning.nodeId ? `node '${warning.nodeId}' of ` : "";
       const message = `Run ${executionId} of '${flowId}': ${where}${warning.message}`;

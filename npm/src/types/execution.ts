@@ -83,10 +83,19 @@ export type ExecutionResult<T = unknown> = {
    * nothing. Absent when there is none. Logged at `warn` level.
    */
   warnings?: RunWarning[];
+  /**
+   * What the run's nodes printed (a `python` node's standard output and error, and the
+   * traceback of what it raised), in the order the nodes ended. Absent when nothing was
+   * printed. Logged at `info` level (`stderr` at `warn`).
+   */
+  logs?: NodeLog[];
 };
 
 /** One of a run's `warnings`. */
 export type RunWarning = { nodeId?: string; message: string };
+
+/** One of a run's `logs`: a node's output on one stream (at most 64 KiB; 1,000 per run). */
+export type NodeLog = { nodeId: string; stream: "stdout" | "stderr"; text: string };
 
 /** What a custom executor exposes. */
 export type NodeExecutable = {

@@ -228,6 +228,28 @@ export type ConductorConfig = {
     maxRequestsPerHost?: number;
   };
   /**
+   * Node: the interpreter `python` nodes run on and its worker processes. Without an interpreter
+   * (none set, none on the PATH), a flow with a `python` node fails validation. Entries: node,
+   * main.
+   */
+  python?: {
+    /**
+     * The Python interpreter: a path, or a name looked up on the PATH (default `python3`, then
+     * `python`).
+     */
+    interpreter?: string;
+    /**
+     * A virtual environment's directory: its `bin/python` (`Scripts\python.exe` on Windows) is the
+     * interpreter, with its packages. Not with `interpreter`.
+     */
+    virtualenv?: string;
+    /**
+     * Python worker processes at most, each running one call at a time (default 2). They start on a
+     * node's first call and are kept for the next.
+     */
+    workers?: number;
+  };
+  /**
    * Rows per batch when a chain of nodes runs as a stream (default 4096; `0` turns streaming off).
    * A chain streams when it starts at a `spreadsheet` reading a file or `data` text, with headers
    * and no range, and goes on through nodes that work row by row, each the only reader of the one
@@ -526,7 +548,7 @@ export type RunPermissions = {
 /**
  * `setupMainProcessHandler`'s options: the conductor's config and how it is served over IPC.
  */
-export type MainProcessHandlerOptions = Pick<DesktopConductorConfig, "nodeExecutorFactory" | "debugController" | "maxRetries" | "retryDelay" | "timeout" | "logLevel" | "logger" | "concurrency" | "workers" | "http" | "streamBatchRows" | "streamSortMemory" | "progressThrottle" | "trace" | "storage" | "history" | "durability" | "cache" | "engine" | "debugging" | "telemetry" | "workingDirectory" | "limits" | "strictParameters"> & {
+export type MainProcessHandlerOptions = Pick<DesktopConductorConfig, "nodeExecutorFactory" | "debugController" | "maxRetries" | "retryDelay" | "timeout" | "logLevel" | "logger" | "concurrency" | "workers" | "http" | "python" | "streamBatchRows" | "streamSortMemory" | "progressThrottle" | "trace" | "storage" | "history" | "durability" | "cache" | "engine" | "debugging" | "telemetry" | "workingDirectory" | "limits" | "strictParameters"> & {
   /**
    * Electron's `ipcMain` (default: the one of `require("electron")` in Electron's main process).
    * Entries: main.
@@ -1264,6 +1286,11 @@ export const ConductorConfig_SHAPE: OptionShape = { name: "ConductorConfig", fie
     http: { kind: { k: "object", shape: () => ({ name: "", fields: {
         maxRequestsPerHost: { kind: { k: "number", min: 1, integer: true } },
       } }) }, entries: 17, elsewhere: "the browser bounds its own connections" },
+    python: { kind: { k: "object", shape: () => ({ name: "", fields: {
+        interpreter: { kind: { k: "text", nonEmpty: true } },
+        virtualenv: { kind: { k: "text", nonEmpty: true } },
+        workers: { kind: { k: "number", min: 1, integer: true } },
+      } }) }, entries: 17, elsewhere: "Python nodes run in worker processes of a Node process" },
     streamBatchRows: { kind: { k: "number", min: 0, integer: true }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     streamSortMemory: { kind: { k: "number", min: 1, integer: true, unit: "bytes" }, entries: 17, elsewhere: "it works on files and processes of a Node process" },
     progressThrottle: { kind: { k: "number", min: 0, unit: "milliseconds" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
@@ -1303,6 +1330,11 @@ export const DesktopConductorConfig_SHAPE: OptionShape = { name: "DesktopConduct
     http: { kind: { k: "object", shape: () => ({ name: "", fields: {
         maxRequestsPerHost: { kind: { k: "number", min: 1, integer: true } },
       } }) }, entries: 17, elsewhere: "the browser bounds its own connections" },
+    python: { kind: { k: "object", shape: () => ({ name: "", fields: {
+        interpreter: { kind: { k: "text", nonEmpty: true } },
+        virtualenv: { kind: { k: "text", nonEmpty: true } },
+        workers: { kind: { k: "number", min: 1, integer: true } },
+      } }) }, entries: 17, elsewhere: "Python nodes run in worker processes of a Node process" },
     streamBatchRows: { kind: { k: "number", min: 0, integer: true }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     streamSortMemory: { kind: { k: "number", min: 1, integer: true, unit: "bytes" }, entries: 17, elsewhere: "it works on files and processes of a Node process" },
     progressThrottle: { kind: { k: "number", min: 0, unit: "milliseconds" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
@@ -1342,6 +1374,11 @@ export const BrowserConductorConfig_SHAPE: OptionShape = { name: "BrowserConduct
     http: { kind: { k: "object", shape: () => ({ name: "", fields: {
         maxRequestsPerHost: { kind: { k: "number", min: 1, integer: true } },
       } }) }, entries: 17, elsewhere: "the browser bounds its own connections" },
+    python: { kind: { k: "object", shape: () => ({ name: "", fields: {
+        interpreter: { kind: { k: "text", nonEmpty: true } },
+        virtualenv: { kind: { k: "text", nonEmpty: true } },
+        workers: { kind: { k: "number", min: 1, integer: true } },
+      } }) }, entries: 17, elsewhere: "Python nodes run in worker processes of a Node process" },
     streamBatchRows: { kind: { k: "number", min: 0, integer: true }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     streamSortMemory: { kind: { k: "number", min: 1, integer: true, unit: "bytes" }, entries: 17, elsewhere: "it works on files and processes of a Node process" },
     progressThrottle: { kind: { k: "number", min: 0, unit: "milliseconds" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
@@ -1385,6 +1422,11 @@ export const RemoteConductorOptions_SHAPE: OptionShape = { name: "RemoteConducto
     http: { kind: { k: "object", shape: () => ({ name: "", fields: {
         maxRequestsPerHost: { kind: { k: "number", min: 1, integer: true } },
       } }) }, entries: 17, elsewhere: "the browser bounds its own connections" },
+    python: { kind: { k: "object", shape: () => ({ name: "", fields: {
+        interpreter: { kind: { k: "text", nonEmpty: true } },
+        virtualenv: { kind: { k: "text", nonEmpty: true } },
+        workers: { kind: { k: "number", min: 1, integer: true } },
+      } }) }, entries: 17, elsewhere: "Python nodes run in worker processes of a Node process" },
     streamBatchRows: { kind: { k: "number", min: 0, integer: true }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     streamSortMemory: { kind: { k: "number", min: 1, integer: true, unit: "bytes" }, entries: 17, elsewhere: "it works on files and processes of a Node process" },
     progressThrottle: { kind: { k: "number", min: 0, unit: "milliseconds" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
@@ -1440,6 +1482,11 @@ export const QueueConductorOptions_SHAPE: OptionShape = { name: "QueueConductorO
     http: { kind: { k: "object", shape: () => ({ name: "", fields: {
         maxRequestsPerHost: { kind: { k: "number", min: 1, integer: true } },
       } }) }, entries: 17, elsewhere: "the browser bounds its own connections" },
+    python: { kind: { k: "object", shape: () => ({ name: "", fields: {
+        interpreter: { kind: { k: "text", nonEmpty: true } },
+        virtualenv: { kind: { k: "text", nonEmpty: true } },
+        workers: { kind: { k: "number", min: 1, integer: true } },
+      } }) }, entries: 17, elsewhere: "Python nodes run in worker processes of a Node process" },
     streamBatchRows: { kind: { k: "number", min: 0, integer: true }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     streamSortMemory: { kind: { k: "number", min: 1, integer: true, unit: "bytes" }, entries: 17, elsewhere: "it works on files and processes of a Node process" },
     progressThrottle: { kind: { k: "number", min: 0, unit: "milliseconds" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
@@ -1502,6 +1549,11 @@ export const MainProcessHandlerOptions_SHAPE: OptionShape = { name: "MainProcess
     http: { kind: { k: "object", shape: () => ({ name: "", fields: {
         maxRequestsPerHost: { kind: { k: "number", min: 1, integer: true } },
       } }) }, entries: 17, elsewhere: "the browser bounds its own connections" },
+    python: { kind: { k: "object", shape: () => ({ name: "", fields: {
+        interpreter: { kind: { k: "text", nonEmpty: true } },
+        virtualenv: { kind: { k: "text", nonEmpty: true } },
+        workers: { kind: { k: "number", min: 1, integer: true } },
+      } }) }, entries: 17, elsewhere: "Python nodes run in worker processes of a Node process" },
     streamBatchRows: { kind: { k: "number", min: 0, integer: true }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     streamSortMemory: { kind: { k: "number", min: 1, integer: true, unit: "bytes" }, entries: 17, elsewhere: "it works on files and processes of a Node process" },
     progressThrottle: { kind: { k: "number", min: 0, unit: "milliseconds" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
@@ -1741,6 +1793,7 @@ export function sessionConfigJson(config: ConductorConfig): string {
     concurrency: config.concurrency,
     workers: config.workers,
     http: config.http,
+    python: config.python,
     streamBatchRows: config.streamBatchRows,
     streamSortMemory: config.streamSortMemory,
     progressThrottle: config.progressThrottle,

@@ -4,7 +4,7 @@
  * `wire.generated.ts`, generated from the Rust types that read it.
  */
 import type { ExecutionError } from "./errors.js";
-import type { RunWarning } from "./execution.js";
+import type { NodeLog, RunWarning } from "./execution.js";
 import type { ProgressNode } from "./progress.js";
 
 /** A result as the engine returns it: error timestamps are epoch milliseconds. */
@@ -18,6 +18,7 @@ export type WireResult = {
   context?: Record<string, unknown>;
   trace?: unknown;
   warnings?: RunWarning[];
+  logs?: NodeLog[];
   /** A traced run's nodes (`telemetry` in its options) as JSON text (see `WireNodeSpan`), for its spans; not part of the public result. */
   spans?: string;
 };

@@ -67,6 +67,14 @@ test("a native-only node fails validation with IMPLEMENTATION_NOT_FOUND naming t
   scenarios.checkNativeOnlyNodes(await inPage(session.page, scenarios.nativeOnlyNodes));
 });
 
+test(
+  "a python node fails validation in the page, saying it runs in Node.js (default module) or needs an interpreter (editor module)",
+  options,
+  async () => {
+    scenarios.checkPythonNodes(await inPage(session.page, scenarios.pythonNodes));
+  },
+);
+
 test("debug.simulatePanic gives INTERNAL_ERROR, and the same conductor runs the next flow", options, async () => {
   scenarios.checkPanicRecovery(await inPage(session.page, scenarios.panicRecovery));
 });

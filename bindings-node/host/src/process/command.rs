@@ -15,7 +15,7 @@ fn other(message: String) -> EffectError {
 }
 
 /// The command for `spec`, or a clear error for input the OS would reject less clearly.
-pub(super) fn build(spec: &ProcessSpec) -> EffectResult<Command> {
+pub(crate) fn build(spec: &ProcessSpec) -> EffectResult<Command> {
     if spec.program.is_empty() {
         return Err(other(atomiton_core::error::messages::NO_PROGRAM.to_owned()));
     }
@@ -101,7 +101,7 @@ fn end_with_this_process(command: &mut Command) {
 }
 
 /// A failed spawn, with Node's message shape (`spawn <program> ENOENT`) where Node has one.
-pub(super) fn spawn_error(program: &str, error: &std::io::Error) -> EffectError {
+pub(crate) fn spawn_error(program: &str, error: &std::io::Error) -> EffectError {
     match error.kind() {
         std::io::ErrorKind::NotFound => {
             EffectError::new(EffectErrorKind::NotFound, format!("spawn {program} ENOENT"))

@@ -4,25 +4,25 @@
 ///
 /// The child is spawned with `process_group(0)`, so its group id is its pid and its
 /// descendants inherit the group unless they leave it on purpose.
-pub(super) struct GroupKiller {
+pub(crate) struct GroupKiller {
     /// The group to kill; `None` once disarmed or on platforms without process groups.
     group: Option<i32>,
 }
 
 impl GroupKiller {
-    pub(super) fn new(pid: Option<u32>) -> Self {
+    pub(crate) fn new(pid: Option<u32>) -> Self {
         // Never 0 or 1: `kill(0)` / `kill(-1)` would signal our own group or every process.
         let group = pid.and_then(|pid| i32::try_from(pid).ok()).filter(|pid| *pid > 1);
         GroupKiller { group: if cfg!(unix) { group } else { None } }
     }
 
     /// The run ended normally: leave whatever the child left running alone (as Node does).
-    pub(super) fn disarm(&mut self) {
+    pub(crate) fn disarm(&mut self) {
         self.group = None;
     }
 
     /// Sends SIGKILL to the whole group (once).
-    pub(super) fn kill(&mut self) {
+    pub(crate) fn kill(&mut self) {
         if let Some(group) = self.group.take() {
             signal_group(group);
         }

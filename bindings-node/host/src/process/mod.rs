@@ -4,8 +4,8 @@
 //! The child gets its own process group, so a timeout or cancellation kills everything it
 //! started (a script's own children included), not just the program itself.
 
-mod command;
-mod group;
+pub(crate) mod command;
+pub(crate) mod group;
 mod pipes;
 
 use std::time::Duration;

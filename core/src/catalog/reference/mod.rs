@@ -16,6 +16,8 @@ mod http_request;
 mod image;
 mod r#loop;
 mod parallel;
+#[cfg(any(feature = "host-effects", feature = "history"))]
+mod python;
 mod shell_command;
 mod spreadsheet;
 mod transform;
@@ -37,6 +39,8 @@ fn docs(node_type: &str) -> (&'static [OutputField], &'static [NodeExample]) {
         "loop" => (r#loop::OUTPUT, r#loop::EXAMPLES),
         #[cfg(feature = "history")]
         "wait" => (wait::OUTPUT, wait::EXAMPLES),
+        #[cfg(any(feature = "host-effects", feature = "history"))]
+        "python" => (python::OUTPUT, python::EXAMPLES),
         _ => (&[], &[]),
     }
 }

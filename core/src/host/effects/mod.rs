@@ -1,4 +1,4 @@
-//! The effects environment-bound node types need: HTTP, files and processes. Node logic
+//! The effects environment-bound node types need: HTTP, files, processes and Python calls. Node logic
 //! (parameters, messages, output shapes) lives in core and is tested there; a host supplies only
 //! the raw effect (the native host with tokio, reqwest, `std::fs` and `tokio::process`; the
 //! browser host with `fetch`).
@@ -7,11 +7,15 @@ mod files;
 mod http;
 mod process;
 #[cfg(feature = "host-effects")]
+mod python;
+#[cfg(feature = "host-effects")]
 mod streamed;
 
 pub use files::{already_exists, DirEntry, FileMetadata, FileSystem};
 pub use http::{HttpClient, HttpRequest, HttpResponse};
 pub use process::{ProcessOutput, ProcessRunner, ProcessSpec};
+#[cfg(feature = "host-effects")]
+pub use python::{PythonCall, PythonException, PythonReturn, PythonRunner, PythonSource};
 #[cfg(feature = "host-effects")]
 pub use streamed::{BodyReader, BodyWriter, StreamedBodies};
 

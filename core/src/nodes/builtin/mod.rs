@@ -17,6 +17,9 @@ mod image;
 mod r#loop;
 mod pace;
 mod parallel;
+// Known where a build can run it or says why not at validation (not the browser's default module).
+#[cfg(any(feature = "host-effects", feature = "history"))]
+mod python;
 mod shell_command;
 mod spreadsheet;
 mod transform;
@@ -42,7 +45,8 @@ pub const BUILTIN_TYPES: [&str; 10] = [
     "loop",
 ];
 
-/// A registry holding the built-in node types: the ten, and `wait` in builds with history.
+/// A registry holding the built-in node types: the ten, `wait` in builds with history, and
+/// `python` in builds with history or host effects.
 pub fn builtin_registry() -> NodeRegistry {
     let registry = NodeRegistry::empty()
         .with(parallel::Parallel)
@@ -57,5 +61,7 @@ pub fn builtin_registry() -> NodeRegistry {
         .with(r#loop::Loop);
     #[cfg(feature = "history")]
     let registry = registry.with(wait::Wait);
+    #[cfg(any(feature = "host-effects", feature = "history"))]
+    let registry = registry.with(python::Python);
     registry
 }

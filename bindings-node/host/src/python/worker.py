@@ -1,0 +1,117 @@
+# A Python worker of the Atomiton conductor: it calls the functions `python` nodes name, one
+# call at a time, for as long as the conductor keeps it.
+#
+# Protocol (one JSON document per line, UTF-8): the conductor writes a request
+#   {"code": source | "module": path, "function": name, "data": json, "arguments": json}
+# and the worker answers with a header line
+#   {"ok": true | false, "stdout": text, "stderr": text, "error"?: {kind, message, traceback}}
+# followed, when ok, by a line holding the returned value as JSON. The worker's first line is
+# {"ready": version}. What the function prints is captured per call; output written below
+# Python (a C extension, a child process) goes to the worker's standard error, which the
+# conductor reads on its own.
+import contextlib
+import importlib.util
+import io
+import json
+import linecache
+import os
+import sys
+import traceback
+
+if sys.version_info < (3, 8):
+    sys.stderr.write("Python nodes need Python 3.8 or newer, not %s\n" % sys.version.split()[0])
+    sys.exit(3)
+
+# The answers get a descriptor of their own; descriptor 1 is pointed at standard error, so
+# nothing printed outside the capture can break a line of the protocol.
+_answers = os.fdopen(os.dup(1), "w", encoding="utf-8", newline="\n")
+os.dup2(2, 1)
+_requests = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8")
+
+_by_code = {}
+_by_path = {}
+# What tracebacks call a node's inline code, with its lines there to show.
+_CODE_FILE = "<python node>"
+
+
+def _namespace(request):
+    """The globals of the source a request names, executed once (a module again once changed)."""
+    if "code" in request:
+        code = request["code"]
+        linecache.cache[_CODE_FILE] = (len(code), None, code.splitlines(True), _CODE_FILE)
+        namespace = _by_code.get(code)
+        if namespace is None:
+            namespace = {"__name__": "__atomiton_node__"}
+            exec(compile(code, _CODE_FILE, "exec"), namespace)
+            if len(_by_code) >= 64:
+                _by_code.clear()
+            _by_code[code] = namespace
+        return namespace
+    path = request["module"]
+    changed = os.stat(path).st_mtime_ns
+    kept = _by_path.get(path)
+    if kept is not None and kept[0] == changed:
+        return kept[1]
+    folder = os.path.dirname(path)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    name = os.path.splitext(os.path.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError("%s is not a Python module" % path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    _by_path[path] = (changed, vars(module))
+    return vars(module)
+
+
+def _call(request):
+    namespace = _namespace(request)
+    name = request["function"]
+    function = namespace.get(name)
+    if not callable(function):
+        where = request.get("module", "the node's code")
+        raise NameError("%s defines no function '%s'" % (where, name))
+    value = function(json.loads(request["data"]), **json.loads(request["arguments"]))
+    return json.dumps(value, allow_nan=False)
+
+
+def _traceback(raised):
+    """The traceback from the node's own code on: the worker's frames say nothing to its author."""
+    frames = raised.__traceback__
+    while frames is not None and frames.tb_frame.f_code.co_filename == "<string>":
+        frames = frames.tb_next
+    return "".join(traceback.format_exception(type(raised), raised, frames))
+
+
+def _answer(header, value=None):
+    _answers.write(json.dumps(header) + "\n")
+    if value is not None:
+        _answers.write(value + "\n")
+    _answers.flush()
+
+
+def main():
+    _answer({"ready": sys.version.split()[0]})
+    for line in _requests:
+        request = json.loads(line)
+        out, err = io.StringIO(), io.StringIO()
+        value, error = None, None
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                value = _call(request)
+            # SystemExit and KeyboardInterrupt too: a function that exits fails its call, and
+            # the worker carries on.
+            except BaseException as raised:  # noqa: B036
+                error = {
+                    "kind": type(raised).__name__,
+                    "message": str(raised),
+                    "traceback": _traceback(raised),
+                }
+        header = {"ok": error is None, "stdout": out.getvalue(), "stderr": err.getvalue()}
+        if error is not None:
+            header["error"] = error
+        _answer(header, value)
+
+
+main()
