@@ -436,9 +436,16 @@ const ELSEWHERE: &[(&str, &str, &str, &str)] = &[
     ("wait", "onTimeout", WAITS, "a_timed_wait_fires_once_when_its_time_comes_and_a_timeout_takes_its_declared_outcome"),
     ("wait", "onReject", WAITS, "an_approval_goes_on_a_rejection_fails_or_goes_on_as_the_node_says_and_one_of_two_racing_wins"),
     ("wait", "until", WAITS, "a_wait_until_a_date_wakes_at_that_date"),
+    ("python", "code", PYTHON, "the_nodes_timeout_ends_a_function_that_never_returns"),
+    ("python", "module", PYTHON, "a_module_file_relative_to_the_working_directory"),
+    ("python", "function", PYTHON, "a_module_file_relative_to_the_working_directory"),
+    ("python", "data", PYTHON, "a_module_file_relative_to_the_working_directory"),
+    ("python", "arguments", PYTHON, "a_module_file_relative_to_the_working_directory"),
 ];
 
 const WAITS: &str = "core/tests/waits.rs";
+// A Python interpreter's workers are the host's to give: these run where they are.
+const PYTHON: &str = "bindings-node/host/tests/python_nodes.rs";
 
 /// `(type, parameter, why no value of it can change the outcome)`: each also said in the
 /// parameter's documentation (docs/nodes.md).

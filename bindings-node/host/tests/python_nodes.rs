@@ -81,8 +81,9 @@ fn a_raise_fails_the_node_with_its_exception_and_the_traceback_is_in_the_logs() 
 #[test]
 fn the_nodes_timeout_ends_a_function_that_never_returns() {
     let dir = TempDir::new("python-timeout-node");
-    let node =
-        python("p", "def main(data):\n    while True:\n        pass\n").with_param("timeout", 1000);
+    let node = NodeDefinition::new("p", "python")
+        .with_param("code", "def main(data):\n    while True:\n        pass\n")
+        .with_param("timeout", 1000);
     let error = run(&dir, node, true, RunOptions::default()).error.expect("timed out");
     assert_eq!(error.code, ErrorCode::TIMEOUT, "{}", error.message);
 }
