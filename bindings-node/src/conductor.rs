@@ -10,7 +10,7 @@ use atomiton_core::session::{
     SessionHistory,
 };
 use atomiton_core::storage::{FlowStore, MemoryBackend};
-use atomiton_core::{Engine, ExecutionError};
+use atomiton_core::ExecutionError;
 use atomiton_native_host::cache::{sqlite_cache_backend, PostgresCache, RedisCache};
 use atomiton_native_host::history::{
     fleet_owner, mark_crashed, mark_lost, owner_alive, this_owner,
@@ -136,7 +136,7 @@ impl NativeConductor {
         };
         let host = host.into_shared();
         let mut session = Session::new(
-            Engine::new(config.engine()),
+            config.new_engine().map_err(to_napi)?,
             host.clone(),
             store,
             notifier.clone(),

@@ -6,7 +6,6 @@ use atomiton_core::session::{
     ExecutorCalls, Keepers, Notifier, Place, RunPlacement, Session, SessionConfig,
 };
 use atomiton_core::storage::{FlowStore, MemoryBackend};
-use atomiton_core::Engine;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -103,7 +102,7 @@ impl WasmConductor {
         // Large result arrays arrive in slices, read between turns of the page's (or the
         // worker relay's) event loop rather than parsed in one piece.
         let session = Session::new(
-            Engine::new(config.engine()),
+            config.new_engine().map_err(to_js)?,
             host.clone(),
             store,
             notifier.clone(),

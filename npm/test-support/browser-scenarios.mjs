@@ -580,6 +580,52 @@ export function checkPythonNodes(r) {
 }
 
 /**
+ * WebAssembly plugins in a page (the editor module, which a config with `plugins` loads): the
+ * fixtures' outputs, and the sandbox's coded errors. `modules`: the fixtures' bytes as base64.
+ */
+export async function plugins(mod, modules) {
+  const bytes = (base64) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const textStats = bytes(modules.textStats);
+  const c = mod.createConductor({
+    storage: { type: "memory" },
+    plugins: {
+      "text-stats": { wasm: textStats, config: { greeting: "hello" } },
+      vowels: { wasm: bytes(modules.vowels).buffer, config: { label: "as" } },
+      spin: { wasm: textStats, function: "spin", fuel: 20_000_000 },
+      hog: { wasm: textStats, function: "hog", memoryLimit: 16 * 1024 * 1024 },
+      fetch: { wasm: textStats, function: "fetch" },
+    },
+  });
+  const run = async (conductor, type, data) => {
+    const result = await conductor.node.run({ id: "p", type, parameters: { data } });
+    return result.success ? { data: result.data } : { code: result.error.code, message: result.error.message };
+  };
+  const byPath = mod.createConductor({ storage: { type: "memory" }, plugins: { x: { wasm: "plugins/x.wasm" } } });
+  return {
+    stats: await run(c, "text-stats", { text: "The quick brown fox jumps over the lazy dog" }),
+    vowels: await run(c, "vowels", "Programming in AssemblyScript"),
+    spin: await run(c, "spin", "x"),
+    hog: await run(c, "hog", "x"),
+    fetch: await run(c, "fetch", "x"),
+    byPath: await run(byPath, "x", "x").catch((error) => ({ code: error.code, message: error.message })),
+  };
+}
+
+export function checkPlugins(r) {
+  // What the native engine gives (npm/test/plugins.test.mjs), bit for bit.
+  assert.deepEqual(r.stats, { data: { words: 9, vowels: 11, longest: "jumps", meanWordLength: 35 / 9, greeting: "hello", calls: 1 } });
+  assert.deepEqual(r.vowels, { data: { vowels: 7, length: 31, label: "as", language: "AssemblyScript" } });
+  assert.deepEqual(r.spin, {
+    code: "EXECUTION_FAILED",
+    message: "[spin] the plugin used its whole fuel (20000000 units) without returning",
+  });
+  assert.equal(r.hog.code, "MEMORY_LIMIT_EXCEEDED");
+  assert.equal(r.fetch.code, "PERMISSION_DENIED");
+  assert.equal(r.byPath.code, "VALIDATION_FAILED");
+  assert.match(r.byPath.message, /a path is read only in Node/);
+}
+
+/**
  * A Rust panic traps the module, which all conductors of the page share: `INTERNAL_ERROR` for
  * the run that panicked and for another conductor's run in flight, then a fresh instance runs
  * the next flows of both.

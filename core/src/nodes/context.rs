@@ -36,14 +36,16 @@ pub struct RunContext {
     pub logs: std::sync::Mutex<Vec<NodeLog>>,
 }
 
-/// Text a node printed while it ran (a `python` node's standard output or error). The result
+/// Text a node printed while it ran (a `python` node's standard output or error, a plugin's log
+/// lines). The result
 /// lists them (`logs`), and the TypeScript layer writes them to its log.
 #[cfg(feature = "host-effects")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NodeLog {
     pub node_id: String,
-    /// `stdout` or `stderr`.
+    /// `stdout` or `stderr` (a `python` node's), or the level a plugin logged at (`trace`,
+    /// `debug`, `info`, `warn`, `error`).
     pub stream: &'static str,
     pub text: String,
 }

@@ -216,6 +216,43 @@ const PYTHON: Shape = Shape {
     ],
 };
 
+/// One of `plugins`: a WebAssembly node type.
+const PLUGIN: Shape = Shape {
+    name: "PluginConfig",
+    doc: "A WebAssembly node type: a module written against Extism's plugin ABI (any Extism PDK), run sandboxed by the engine.",
+    extends: &[],
+    fields: &[
+        Field::new(
+            "wasm",
+            Kind::Either(&[
+                Kind::Text { non_empty: true },
+                Kind::Js { ts: "Uint8Array | ArrayBuffer", check: JsCheck::Methods(&[]) },
+            ]),
+            "The module: its bytes, or (in Node) the path of its `.wasm` file, relative to `workingDirectory`.",
+        ),
+        Field::new(
+            "function",
+            Kind::Text { non_empty: true },
+            "The exported function a node calls (default `run`): an Extism plugin function, taking the node's data as JSON text and setting its output as JSON text.",
+        ),
+        Field::new(
+            "config",
+            Kind::RecordOf(&Kind::Text { non_empty: false }),
+            "Values the plugin reads with its PDK's `config::get` (Extism's manifest config).",
+        ),
+        Field::new(
+            "memoryLimit",
+            Kind::Number(Range::BYTES),
+            "Bytes of memory the plugin may hold (its linear memory, and the kernel memory it allocates), default 64 MiB; reached, the node fails with `MEMORY_LIMIT_EXCEEDED`.",
+        ),
+        Field::new(
+            "fuel",
+            Kind::Number(Range::whole(1.0)),
+            "Fuel a call may spend (about one unit per WebAssembly instruction), default 10 billion; spent, the node fails. The node's `timeout` and cancellation end a call sooner.",
+        ),
+    ],
+};
+
 /// A custom transport object (`{execute, health?}`).
 const CUSTOM_TRANSPORT: Kind =
     Kind::Js { ts: "ConductorTransport", check: JsCheck::Methods(&["execute"]) };
@@ -314,6 +351,13 @@ pub const CONDUCTOR_CONFIG: Shape = Shape {
         )
         .wire()
         .only(Entries::NODE_LOCAL, "the browser bounds its own connections"),
+        Field::new(
+            "plugins",
+            Kind::RecordOf(&Kind::Object(&PLUGIN)),
+            "WebAssembly node types, by type name: `{\"text-stats\": {wasm: \"plugins/text_stats.wasm\"}}` makes `text-stats` a node type whose nodes call the plugin with their `data`. Sandboxed: capped memory, bounded fuel, no network, no files. In a browser, the editor module runs them (loaded on demand).",
+        )
+        .wire()
+        .only(Entries::LOCAL, LOCAL_ONLY),
         Field::new(
             "python",
             Kind::Object(&PYTHON),

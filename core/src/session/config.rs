@@ -45,6 +45,11 @@ pub struct SessionConfig {
     #[cfg(feature = "host-effects")]
     pub python: PythonConfig,
     pub storage: StorageConfig,
+    /// `plugins: {<type>: {module, function, config, memoryLimit, fuel}}`: WebAssembly node types
+    /// (builds with the `plugins` feature; the TypeScript layer sends each module's bytes as
+    /// base64 in `module`).
+    #[cfg(feature = "plugins")]
+    pub plugins: std::collections::BTreeMap<String, PluginConfig>,
     /// `false`: a node parameter, port or template path the engine does not know is a warning
     /// instead of an error.
     pub strict_parameters: Option<bool>,
@@ -82,6 +87,45 @@ pub struct PythonConfig {
     pub interpreter: Option<String>,
     pub virtualenv: Option<PathBuf>,
     pub workers: Option<usize>,
+}
+
+/// One of `plugins`: a WebAssembly node type.
+#[cfg(feature = "plugins")]
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PluginConfig {
+    /// The module's bytes, base64.
+    pub module: String,
+    /// The exported function its nodes call (default `run`).
+    pub function: Option<String>,
+    /// Values the plugin reads with its PDK's `config::get`.
+    #[serde(default)]
+    pub config: std::collections::HashMap<String, String>,
+    /// Bytes of memory at most (default 64 MiB).
+    pub memory_limit: Option<usize>,
+    /// Fuel a call may spend (about one unit per instruction; default 10 billion).
+    pub fuel: Option<u64>,
+}
+
+#[cfg(feature = "plugins")]
+impl PluginConfig {
+    fn settings(&self) -> std::result::Result<crate::plugin::PluginSettings, String> {
+        use base64::Engine as _;
+        let module = base64::engine::general_purpose::STANDARD
+            .decode(&self.module)
+            .map_err(|e| e.to_string())?;
+        let defaults = crate::plugin::Limits::default();
+        Ok(crate::plugin::PluginSettings {
+            module,
+            function: self.function.clone().unwrap_or_else(|| "run".to_owned()),
+            config: self.config.clone(),
+            limits: crate::plugin::Limits {
+                memory_bytes: self.memory_limit.unwrap_or(defaults.memory_bytes),
+                fuel: self.fuel.unwrap_or(defaults.fuel),
+                ..defaults
+            },
+        })
+    }
 }
 
 /// `storage: {type: "fs" | "memory" | "indexeddb", directory?}`.
@@ -181,6 +225,31 @@ impl SessionConfig {
             }
         }
         Ok(())
+    }
+
+    /// The engine: its settings, the built-in node types and the plugins' (a plugin that cannot
+    /// be read, or that takes a built-in type's name, is an error naming it).
+    pub fn new_engine(&self) -> Result<crate::Engine> {
+        #[cfg_attr(not(feature = "plugins"), allow(unused_mut))]
+        let mut registry = crate::nodes::builtin_registry();
+        #[cfg(feature = "plugins")]
+        for (name, plugin) in &self.plugins {
+            if registry.contains(name) {
+                return Err(out_of_range(
+                    &format!("plugins.{name}"),
+                    "named apart from the built-in node types",
+                    "a built-in's name",
+                ));
+            }
+            let field = format!("plugins.{name}.module");
+            let settings = plugin
+                .settings()
+                .map_err(|e| out_of_range(&field, "a WebAssembly module's bytes (base64)", &e))?;
+            let node_type = crate::plugin::PluginNodeType::new(name, settings)
+                .map_err(|e| out_of_range(&field, "a WebAssembly module", &e))?;
+            registry.register(std::sync::Arc::new(node_type));
+        }
+        Ok(crate::Engine::with_registry(registry, self.engine()))
     }
 
     /// The engine settings; defaults where a field is absent.

@@ -66,7 +66,7 @@ export function withRunLogging(engine: EngineAdapter, log: RunLog): EngineAdapte
     const { executionId } = options;
     for (const entry of result.logs ?? []) {
       const message = `Run ${executionId} of '${flowId}': node '${entry.nodeId}' printed on ${entry.stream}: ${entry.text.trimEnd()}`;
-      const level = entry.stream === "stderr" ? "warn" : "info";
+      const level = entry.stream === "stderr" || entry.stream === "warn" ? "warn" : entry.stream === "error" ? "error" : "info";
       log.write({ level, event: "node:log", message, executionId, flowId, nodeId: entry.nodeId, stream: entry.stream }, debugRun);
     }
     for (const warning of result.warnings ?? []) {

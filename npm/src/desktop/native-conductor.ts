@@ -12,16 +12,19 @@ import type { StorageConfig } from "../types/execution.js";
 import type { DesktopConductorConfig } from "../types/options.generated.js";
 import { isAppStorage, withAppStorage } from "./app-storage.js";
 import { withEnvironmentDefaults } from "./environment-defaults.js";
+import { withPluginFiles } from "./plugin-files.js";
 
 export type { DesktopConductorConfig } from "../types/options.generated.js";
 
 export function createNativeConductor(config: DesktopConductorConfig): Conductor {
   const appStorage = isAppStorage(config.storage) ? config.storage : undefined;
   // With the app's storage the engine's own is never used: keep it in memory, off the disk.
-  const settings = withEnvironmentDefaults({
-    ...config,
-    storage: appStorage ? { type: "memory" } : (config.storage as StorageConfig | undefined),
-  });
+  const settings = withPluginFiles(
+    withEnvironmentDefaults({
+      ...config,
+      storage: appStorage ? { type: "memory" } : (config.storage as StorageConfig | undefined),
+    }),
+  );
   const kind = localEngineKind(engineChoice(config.engine));
   const engine = createLocalEngine(kind, settings);
   const local: EngineAdapter = appStorage ? withAppStorage(engine, appStorage) : engine;

@@ -85,8 +85,9 @@ export type ExecutionResult<T = unknown> = {
   warnings?: RunWarning[];
   /**
    * What the run's nodes printed (a `python` node's standard output and error, and the
-   * traceback of what it raised), in the order the nodes ended. Absent when nothing was
-   * printed. Logged at `info` level (`stderr` at `warn`).
+   * traceback of what it raised; a plugin's log lines), in the order the nodes ended. Absent
+   * when nothing was printed. Logged at `info` level (`stderr` and a plugin's `warn` at `warn`,
+   * its `error` at `error`).
    */
   logs?: NodeLog[];
 };
@@ -94,8 +95,11 @@ export type ExecutionResult<T = unknown> = {
 /** One of a run's `warnings`. */
 export type RunWarning = { nodeId?: string; message: string };
 
-/** One of a run's `logs`: a node's output on one stream (at most 64 KiB; 1,000 per run). */
-export type NodeLog = { nodeId: string; stream: "stdout" | "stderr"; text: string };
+/**
+ * One of a run's `logs`: a `python` node's output on one stream, or a line a plugin logged at a
+ * level (at most 64 KiB; 1,000 per run).
+ */
+export type NodeLog = { nodeId: string; stream: "stdout" | "stderr" | "trace" | "debug" | "info" | "warn" | "error"; text: string };
 
 /** What a custom executor exposes. */
 export type NodeExecutable = {

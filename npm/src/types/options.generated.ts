@@ -17,6 +17,37 @@ import type { WorkerOption } from "./worker-option.js";
 import type { OptionShape } from "./option-declaration.js";
 
 /**
+ * A WebAssembly node type: a module written against Extism's plugin ABI (any Extism PDK), run
+ * sandboxed by the engine.
+ */
+export type PluginConfig = {
+  /**
+   * The module: its bytes, or (in Node) the path of its `.wasm` file, relative to
+   * `workingDirectory`.
+   */
+  wasm?: string | Uint8Array | ArrayBuffer;
+  /**
+   * The exported function a node calls (default `run`): an Extism plugin function, taking the
+   * node's data as JSON text and setting its output as JSON text.
+   */
+  function?: string;
+  /**
+   * Values the plugin reads with its PDK's `config::get` (Extism's manifest config).
+   */
+  config?: Record<string, string>;
+  /**
+   * Bytes of memory the plugin may hold (its linear memory, and the kernel memory it allocates),
+   * default 64 MiB; reached, the node fails with `MEMORY_LIMIT_EXCEEDED`.
+   */
+  memoryLimit?: number;
+  /**
+   * Fuel a call may spend (about one unit per WebAssembly instruction), default 10 billion; spent,
+   * the node fails. The node's `timeout` and cancellation end a call sooner.
+   */
+  fuel?: number;
+};
+
+/**
  * Flow storage settings.
  */
 export type StorageConfig = {
@@ -228,6 +259,13 @@ export type ConductorConfig = {
     maxRequestsPerHost?: number;
   };
   /**
+   * WebAssembly node types, by type name: `{"text-stats": {wasm: "plugins/text_stats.wasm"}}` makes
+   * `text-stats` a node type whose nodes call the plugin with their `data`. Sandboxed: capped
+   * memory, bounded fuel, no network, no files. In a browser, the editor module runs them (loaded
+   * on demand). Entries: node, browser, main.
+   */
+  plugins?: Record<string, PluginConfig>;
+  /**
    * Node: the interpreter `python` nodes run on and its worker processes. Without an interpreter
    * (none set, none on the PATH), a flow with a `python` node fails validation. Entries: node,
    * main.
@@ -373,7 +411,7 @@ export type DesktopConductorConfig = Omit<ConductorConfig, "storage"> & {
 /**
  * The browser entry's config: `ConductorConfig` and where the local wasm engine runs.
  */
-export type BrowserConductorConfig = Pick<ConductorConfig, "transport" | "apiUrl" | "serverUrl" | "WebSocket" | "nodeExecutorFactory" | "debugController" | "maxRetries" | "retryDelay" | "timeout" | "logLevel" | "logger" | "concurrency" | "streamBatchRows" | "progressThrottle" | "trace" | "storage" | "history" | "durability" | "cache" | "engine" | "debugging" | "telemetry" | "limits" | "strictParameters"> & {
+export type BrowserConductorConfig = Pick<ConductorConfig, "transport" | "apiUrl" | "serverUrl" | "WebSocket" | "nodeExecutorFactory" | "debugController" | "maxRetries" | "retryDelay" | "timeout" | "logLevel" | "logger" | "concurrency" | "plugins" | "streamBatchRows" | "progressThrottle" | "trace" | "storage" | "history" | "durability" | "cache" | "engine" | "debugging" | "telemetry" | "limits" | "strictParameters"> & {
   /**
    * Run the local wasm engine in a dedicated Web Worker, so a heavy flow leaves the page's main
    * thread free: `true` (the package's worker script next to this module), `engineWorker` from
@@ -548,7 +586,7 @@ export type RunPermissions = {
 /**
  * `setupMainProcessHandler`'s options: the conductor's config and how it is served over IPC.
  */
-export type MainProcessHandlerOptions = Pick<DesktopConductorConfig, "nodeExecutorFactory" | "debugController" | "maxRetries" | "retryDelay" | "timeout" | "logLevel" | "logger" | "concurrency" | "workers" | "http" | "python" | "streamBatchRows" | "streamSortMemory" | "progressThrottle" | "trace" | "storage" | "history" | "durability" | "cache" | "engine" | "debugging" | "telemetry" | "workingDirectory" | "limits" | "strictParameters"> & {
+export type MainProcessHandlerOptions = Pick<DesktopConductorConfig, "nodeExecutorFactory" | "debugController" | "maxRetries" | "retryDelay" | "timeout" | "logLevel" | "logger" | "concurrency" | "workers" | "http" | "plugins" | "python" | "streamBatchRows" | "streamSortMemory" | "progressThrottle" | "trace" | "storage" | "history" | "durability" | "cache" | "engine" | "debugging" | "telemetry" | "workingDirectory" | "limits" | "strictParameters"> & {
   /**
    * Electron's `ipcMain` (default: the one of `require("electron")` in Electron's main process).
    * Entries: main.
@@ -1226,6 +1264,15 @@ export const ENTRY = {
   main: 16,
 } as const;
 
+/** The declaration of `PluginConfig`. */
+export const PluginConfig_SHAPE: OptionShape = { name: "PluginConfig", fields: {
+    wasm: { kind: { k: "either", of: [{ k: "text", nonEmpty: true }, { k: "js", ts: "Uint8Array | ArrayBuffer", check: [] }] } },
+    function: { kind: { k: "text", nonEmpty: true } },
+    config: { kind: { k: "record", of: { k: "text" } } },
+    memoryLimit: { kind: { k: "number", min: 1, integer: true, unit: "bytes" } },
+    fuel: { kind: { k: "number", min: 1, integer: true } },
+  } };
+
 /** The declaration of `StorageConfig`. */
 export const StorageConfig_SHAPE: OptionShape = { name: "StorageConfig", fields: {
     type: { kind: { k: "oneOf", of: [{ value: "fs", entries: 17 }, { value: "memory" }, { value: "indexeddb", entries: 2 }, { value: "postgres", entries: 17 }] } },
@@ -1286,6 +1333,7 @@ export const ConductorConfig_SHAPE: OptionShape = { name: "ConductorConfig", fie
     http: { kind: { k: "object", shape: () => ({ name: "", fields: {
         maxRequestsPerHost: { kind: { k: "number", min: 1, integer: true } },
       } }) }, entries: 17, elsewhere: "the browser bounds its own connections" },
+    plugins: { kind: { k: "record", of: { k: "object", shape: () => PluginConfig_SHAPE } }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     python: { kind: { k: "object", shape: () => ({ name: "", fields: {
         interpreter: { kind: { k: "text", nonEmpty: true } },
         virtualenv: { kind: { k: "text", nonEmpty: true } },
@@ -1330,6 +1378,7 @@ export const DesktopConductorConfig_SHAPE: OptionShape = { name: "DesktopConduct
     http: { kind: { k: "object", shape: () => ({ name: "", fields: {
         maxRequestsPerHost: { kind: { k: "number", min: 1, integer: true } },
       } }) }, entries: 17, elsewhere: "the browser bounds its own connections" },
+    plugins: { kind: { k: "record", of: { k: "object", shape: () => PluginConfig_SHAPE } }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     python: { kind: { k: "object", shape: () => ({ name: "", fields: {
         interpreter: { kind: { k: "text", nonEmpty: true } },
         virtualenv: { kind: { k: "text", nonEmpty: true } },
@@ -1374,6 +1423,7 @@ export const BrowserConductorConfig_SHAPE: OptionShape = { name: "BrowserConduct
     http: { kind: { k: "object", shape: () => ({ name: "", fields: {
         maxRequestsPerHost: { kind: { k: "number", min: 1, integer: true } },
       } }) }, entries: 17, elsewhere: "the browser bounds its own connections" },
+    plugins: { kind: { k: "record", of: { k: "object", shape: () => PluginConfig_SHAPE } }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     python: { kind: { k: "object", shape: () => ({ name: "", fields: {
         interpreter: { kind: { k: "text", nonEmpty: true } },
         virtualenv: { kind: { k: "text", nonEmpty: true } },
@@ -1422,6 +1472,7 @@ export const RemoteConductorOptions_SHAPE: OptionShape = { name: "RemoteConducto
     http: { kind: { k: "object", shape: () => ({ name: "", fields: {
         maxRequestsPerHost: { kind: { k: "number", min: 1, integer: true } },
       } }) }, entries: 17, elsewhere: "the browser bounds its own connections" },
+    plugins: { kind: { k: "record", of: { k: "object", shape: () => PluginConfig_SHAPE } }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     python: { kind: { k: "object", shape: () => ({ name: "", fields: {
         interpreter: { kind: { k: "text", nonEmpty: true } },
         virtualenv: { kind: { k: "text", nonEmpty: true } },
@@ -1482,6 +1533,7 @@ export const QueueConductorOptions_SHAPE: OptionShape = { name: "QueueConductorO
     http: { kind: { k: "object", shape: () => ({ name: "", fields: {
         maxRequestsPerHost: { kind: { k: "number", min: 1, integer: true } },
       } }) }, entries: 17, elsewhere: "the browser bounds its own connections" },
+    plugins: { kind: { k: "record", of: { k: "object", shape: () => PluginConfig_SHAPE } }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     python: { kind: { k: "object", shape: () => ({ name: "", fields: {
         interpreter: { kind: { k: "text", nonEmpty: true } },
         virtualenv: { kind: { k: "text", nonEmpty: true } },
@@ -1549,6 +1601,7 @@ export const MainProcessHandlerOptions_SHAPE: OptionShape = { name: "MainProcess
     http: { kind: { k: "object", shape: () => ({ name: "", fields: {
         maxRequestsPerHost: { kind: { k: "number", min: 1, integer: true } },
       } }) }, entries: 17, elsewhere: "the browser bounds its own connections" },
+    plugins: { kind: { k: "record", of: { k: "object", shape: () => PluginConfig_SHAPE } }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     python: { kind: { k: "object", shape: () => ({ name: "", fields: {
         interpreter: { kind: { k: "text", nonEmpty: true } },
         virtualenv: { kind: { k: "text", nonEmpty: true } },
@@ -1793,6 +1846,7 @@ export function sessionConfigJson(config: ConductorConfig): string {
     concurrency: config.concurrency,
     workers: config.workers,
     http: config.http,
+    plugins: config.plugins,
     python: config.python,
     streamBatchRows: config.streamBatchRows,
     streamSortMemory: config.streamSortMemory,

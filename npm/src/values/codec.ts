@@ -580,7 +580,8 @@ export function numbersToBytes(numbers: readonly number[]): Uint8Array {
   return bytes;
 }
 
-function toBase64(bytes: Uint8Array): string {
+/** `bytes` as base64 text. */
+export function toBase64(bytes: Uint8Array): string {
   if (BufferClass)
     return (
       BufferClass.from(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength) as unknown as { toString(e: string): string }

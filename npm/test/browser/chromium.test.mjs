@@ -4,11 +4,13 @@
 // npm/test/browser/page.html, served from npm/ on 127.0.0.1.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { WebSocketServer } from "ws";
 import { createConductor } from "@atomiton/conductor/desktop";
 import { chromiumMissing } from "../../test-support/chromium.mjs";
 import { inPage, useServedPage, whenModuleReady } from "../../test-support/browser-page.mjs";
-import { assertFixtureResult, conductorShape, expectationFor, fixtures } from "../../test-support/helpers.mjs";
+import { assertFixtureResult, conductorShape, expectationFor, fixtures, repoRoot } from "../../test-support/helpers.mjs";
 import { chainFlow, startServer } from "../../test-support/remote.mjs";
 import * as scenarios from "../../test-support/browser-scenarios.mjs";
 
@@ -74,6 +76,12 @@ test(
     scenarios.checkPythonNodes(await inPage(session.page, scenarios.pythonNodes));
   },
 );
+
+test("WebAssembly plugins run in the page with the native engine's outputs, and the sandbox's errors are coded", options, async () => {
+  const fixture = (name) => readFileSync(join(repoRoot, "tests", "plugins", name)).toString("base64");
+  const modules = { textStats: fixture("text_stats.wasm"), vowels: fixture("vowels_as.wasm") };
+  scenarios.checkPlugins(await inPage(session.page, scenarios.plugins, modules));
+});
 
 test("debug.simulatePanic gives INTERNAL_ERROR, and the same conductor runs the next flow", options, async () => {
   scenarios.checkPanicRecovery(await inPage(session.page, scenarios.panicRecovery));

@@ -1,0 +1,178 @@
+//! A node type backed by a plugin: validation of its parameters, and its execution a slice of
+//! fuel at a time on the host's workers.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use wasmi::{CompilationMode, Config, Engine, Linker, Module};
+
+use super::call::{Call, Step};
+use super::{Failure, Limits, State};
+use crate::error::{ErrorCode, ExecutionError};
+use crate::format::{json_stringify, parse_json_value};
+use crate::host::{offload, BoxFuture, Capabilities, SharedHost};
+use crate::nodes::{Invocation, NodeResult, NodeType, ParameterIssue};
+use crate::value::{Map, ParseLimits, Value};
+
+/// How a plugin node type is declared (the conductor config's `plugins` entry).
+#[derive(Debug, Clone)]
+pub struct PluginSettings {
+    /// The module's bytes (`.wasm`).
+    pub module: Vec<u8>,
+    /// The exported function a node calls (default `run`).
+    pub function: String,
+    /// Values the plugin reads with `config::get`.
+    pub config: HashMap<String, String>,
+    pub limits: Limits,
+}
+
+/// A node type whose nodes call a plugin's function with their data (as JSON) and give what it
+/// outputs (read as JSON).
+pub struct PluginNodeType {
+    name: String,
+    plugin: Arc<Plugin>,
+}
+
+/// A plugin, shared with the workers that run it.
+struct Plugin {
+    settings: PluginSettings,
+    engine: Engine,
+    /// Validated when the node type is made; each function is translated on its first call.
+    module: Module,
+    linker: Linker<State>,
+}
+
+/// The parameters a plugin node takes: its data, and the engine's own.
+const PARAMETERS: &[&str] = &["data", "timeout", "retries", "enabled", "label", "description"];
+
+impl PluginNodeType {
+    /// Node type `name`, run by the plugin `settings` describe; an error when its module is not
+    /// WebAssembly this engine can run.
+    pub fn new(name: &str, settings: PluginSettings) -> Result<PluginNodeType, String> {
+        let mut config = Config::default();
+        config.consume_fuel(true);
+        // Validated now, translated function by function as they are first called.
+        config.compilation_mode(CompilationMode::LazyTranslation);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, &settings.module[..])
+            .map_err(|e| format!("not a WebAssembly module this engine can run: {e}"))?;
+        let linker = super::call::linker(&engine)?;
+        let plugin = Plugin { settings, engine, module, linker };
+        Ok(PluginNodeType { name: name.to_owned(), plugin: Arc::new(plugin) })
+    }
+}
+
+impl Plugin {
+    /// A call of the plugin's function on `input`: compiled (once) and instantiated.
+    fn start(&self, input: Vec<u8>) -> Result<Call, Failure> {
+        let settings = &self.settings;
+        Call::new(
+            &self.engine,
+            &self.linker,
+            &self.module,
+            &settings.function,
+            input,
+            settings.config.clone(),
+            settings.limits,
+        )
+    }
+}
+
+impl NodeType for PluginNodeType {
+    fn type_name(&self) -> &str {
+        &self.name
+    }
+
+    // A plugin reaches nothing outside its sandbox.
+    fn requirements(&self, _parameters: &Map) -> Capabilities {
+        Capabilities::NONE
+    }
+
+    #[cfg(feature = "history")]
+    fn effects(&self, _parameters: &Map) -> bool {
+        false
+    }
+
+    fn check_parameters(&self, parameters: &Map) -> Vec<ParameterIssue> {
+        parameters
+            .keys()
+            .filter(|key| !PARAMETERS.contains(&key.as_str()))
+            .map(|key| {
+                ParameterIssue::unknown(
+                    key.as_str(),
+                    format!("unknown parameter '{key}': a plugin node takes 'data' (its input); the plugin's own settings are in the conductor's plugins"),
+                )
+            })
+            .collect()
+    }
+
+    fn execute(&self, invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
+        let name = self.name.clone();
+        let plugin = self.plugin.clone();
+        Box::pin(async move {
+            let fail = |failure: Failure| failure.into_error(&name);
+            let input = match invocation.input_value("data").or_else(|| invocation.param("data")) {
+                None => b"null".to_vec(),
+                Some(value) => json_stringify(value)
+                    .map_err(|e| {
+                        fail(Failure::failed(format!(
+                            "data cannot cross to the plugin as JSON: {e}"
+                        )))
+                    })?
+                    .unwrap_or_else(|| "null".to_owned())
+                    .into_bytes(),
+            };
+            // Instantiated and its first slice run in one trip to a worker: most calls need no more.
+            let first = offload(&host, move || {
+                plugin.start(input).map(|mut call| {
+                    let step = call.step();
+                    (call, step)
+                })
+            });
+            let (mut call, mut step) = first.await?.map_err(fail)?;
+            let output = loop {
+                if let Step::Done(done) = step {
+                    log(&invocation, call.take_logs());
+                    break done.map_err(fail)?;
+                }
+                // A host without workers (a browser tab) runs slices on its one thread: the page
+                // gets a turn between them.
+                if !host.has_workers() {
+                    host.sleep(0.0).await;
+                }
+                // Between slices: a cancelled node (or one past its timeout, which cancels it)
+                // stops here, its instance dropped.
+                if invocation.signal.is_cancelled() {
+                    return Err(ExecutionError::new(
+                        ErrorCode::CANCELLED,
+                        format!("[{name}] cancelled"),
+                    ));
+                }
+                (call, step) = offload(&host, move || {
+                    let step = call.step();
+                    (call, step)
+                })
+                .await?;
+            };
+            let text = String::from_utf8(output).map_err(|_| {
+                fail(Failure::failed("the plugin's output is not UTF-8 text (JSON)"))
+            })?;
+            if text.is_empty() {
+                return Ok(Some(Value::Null));
+            }
+            parse_json_value(&text, &ParseLimits::default()).map(Some).map_err(|e| {
+                fail(Failure::failed(format!("the plugin's output is not JSON: {}", e.message)))
+            })
+        })
+    }
+}
+
+/// What the plugin logged, into the run's logs (builds that keep them).
+fn log(invocation: &Invocation, lines: Vec<(&'static str, String)>) {
+    #[cfg(feature = "host-effects")]
+    for (level, text) in lines {
+        invocation.run.log(&invocation.node_id, level, text);
+    }
+    #[cfg(not(feature = "host-effects"))]
+    let _ = (invocation, lines);
+}

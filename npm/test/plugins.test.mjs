@@ -1,0 +1,111 @@
+// WebAssembly node types through the built package: the plugin fixtures of tests/plugins/
+// (Extism's Rust and AssemblyScript PDKs) give the same outputs on the native engine and on the
+// WebAssembly engine in Node, and each misbehaving plugin function ends as that node's coded
+// error with the JS thread free (an event-loop probe runs throughout) and the process alive.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ConductorError, createConductor } from "@atomiton/conductor";
+import { repoRoot } from "../test-support/helpers.mjs";
+
+const fixtures = join(repoRoot, "tests", "plugins");
+const textStats = join(fixtures, "text_stats.wasm");
+
+/** Every function of the Rust fixture as a node type of its own, and the AssemblyScript one. */
+const plugins = {
+  "text-stats": { wasm: textStats, config: { greeting: "hello" } },
+  vowels: { wasm: readFileSync(join(fixtures, "vowels_as.wasm")), config: { label: "as" } },
+  spin: { wasm: textStats, function: "spin" },
+  hog: { wasm: textStats, function: "hog", memoryLimit: 16 * 1024 * 1024 },
+  boom: { wasm: textStats, function: "boom" },
+  fetch: { wasm: textStats, function: "fetch" },
+  flood: { wasm: textStats, function: "flood" },
+  refuse: { wasm: textStats, function: "refuse" },
+};
+
+const engines = {
+  native: createConductor({ storage: { type: "memory" }, plugins }),
+  wasm: createConductor({ engine: "wasm", storage: { type: "memory" }, plugins }),
+};
+
+const node = (type, data, parameters = {}) => ({ id: "p", type, parameters: { data, ...parameters } });
+
+/** Runs `work` with an interval timer ticking; the widest gap between its ticks, in ms. */
+async function probed(work) {
+  let last = performance.now();
+  let widest = 0;
+  const probe = setInterval(() => {
+    const now = performance.now();
+    widest = Math.max(widest, now - last);
+    last = now;
+  }, 10);
+  try {
+    return { value: await work(), widest: () => widest };
+  } finally {
+    clearInterval(probe);
+  }
+}
+
+test("the same plugins give the same outputs on the native engine and the WebAssembly engine in Node", async () => {
+  const text = { text: "The quick brown fox jumps over the lazy dog" };
+  const outputs = {};
+  for (const [name, conductor] of Object.entries(engines)) {
+    const stats = await conductor.node.run(node("text-stats", text));
+    assert.equal(stats.success, true, `${name}: ${JSON.stringify(stats.error)}`);
+    const vowels = await conductor.node.run(node("vowels", "Programming in AssemblyScript"));
+    outputs[name] = [stats.data, vowels.data];
+  }
+  assert.deepEqual(outputs.native, [
+    { words: 9, vowels: 11, longest: "jumps", meanWordLength: 35 / 9, greeting: "hello", calls: 1 },
+    { vowels: 7, length: 31, label: "as", language: "AssemblyScript" },
+  ]);
+  assert.deepEqual(outputs.wasm, outputs.native);
+  assert.ok(Object.is(outputs.wasm[0].meanWordLength, outputs.native[0].meanWordLength), "bit for bit");
+});
+
+test("an endless plugin ends at the node's timeout and at a cancellation, the JS thread free meanwhile", async () => {
+  const conductor = engines.native;
+  const timed = await probed(() => conductor.node.run(node("spin", "x", { timeout: 1000 })));
+  assert.equal(timed.value.error?.code, "TIMEOUT", JSON.stringify(timed.value.error));
+  assert.ok(timed.widest() < 500, `the event loop stalled for ${Math.round(timed.widest())} ms`);
+  const controller = new AbortController();
+  const cancelled = await probed(async () => {
+    const running = conductor.node.run(node("spin", "x"), { signal: controller.signal });
+    setTimeout(() => controller.abort(), 200);
+    return running;
+  });
+  assert.equal(cancelled.value.error?.code, "CANCELLED");
+  assert.ok(cancelled.widest() < 500, `the event loop stalled for ${Math.round(cancelled.widest())} ms`);
+});
+
+test("memory growth, a trap, an HTTP request, a huge output and a reported failure: each a coded error, on both engines", async () => {
+  const expected = [
+    ["hog", "MEMORY_LIMIT_EXCEEDED", /the plugin reached its memory limit \(16 MiB\)/],
+    ["boom", "EXECUTION_FAILED", /^\[boom\] the plugin trapped/],
+    ["fetch", "PERMISSION_DENIED", /the plugin made an HTTP request, and plugins have no network access/],
+    ["flood", "MEMORY_LIMIT_EXCEEDED", /memory limit \(64 MiB\)/],
+    ["refuse", "EXECUTION_FAILED", /^\[refuse\] no text to count$/],
+  ];
+  for (const [name, conductor] of Object.entries(engines)) {
+    for (const [type, code, message] of expected) {
+      const result = await conductor.node.run(node(type, "x"));
+      assert.equal(result.error?.code, code, `${name} ${type}: ${JSON.stringify(result.error)}`);
+      assert.match(result.error.message, message, `${name} ${type}`);
+    }
+    // And the engine carries on.
+    assert.equal((await conductor.node.run(node("vowels", "aeiou"))).data.vowels, 5, name);
+  }
+});
+
+test("a plugin that cannot be read or is not WebAssembly is refused when the conductor is made", () => {
+  const refused = (plugins, pattern) =>
+    assert.throws(
+      () => createConductor({ storage: { type: "memory" }, plugins }),
+      (error) => error instanceof ConductorError && error.code === "VALIDATION_FAILED" && pattern.test(error.message),
+    );
+  refused({ x: { wasm: "no/such/plugin.wasm" } }, /'plugins\.x\.wasm': cannot read .*no\/such\/plugin\.wasm \(ENOENT\)/);
+  refused({ x: { wasm: new Uint8Array([1, 2, 3]) } }, /'plugins\.x\.module' must be a WebAssembly module/);
+  refused({ transform: { wasm: textStats } }, /'plugins\.transform' must be named apart from the built-in node types/);
+  refused({ x: { wasm: textStats, fule: 1 } }, /fule/);
+});
