@@ -77,6 +77,8 @@ fn each_misbehaving_function_is_that_nodes_coded_error() {
     };
     let engine = engine(json!({
         "spin": plugin("spin", json!({"fuel": 50_000_000})),
+        "spin-less": plugin("spin", json!({"fuel": 1000})),
+        "chatty": plugin("chatty", json!({"fuel": 50_000_000})),
         "hog": plugin("hog", json!({"memoryLimit": 16 * 1024 * 1024})),
         "boom": plugin("boom", json!({})),
         "fetch": plugin("fetch", json!({})),
@@ -91,6 +93,10 @@ fn each_misbehaving_function_is_that_nodes_coded_error() {
             ErrorCode::EXECUTION_FAILED,
             "[spin] the plugin used its whole fuel (50000000 units) without returning",
         ),
+        // Less fuel than a slice: the call gets no more than that.
+        ("spin-less", ErrorCode::EXECUTION_FAILED, "its whole fuel (1000 units)"),
+        // Host work (a megabyte logged per call) costs fuel too: this ends as the spin does.
+        ("chatty", ErrorCode::EXECUTION_FAILED, "[chatty] the plugin used its whole fuel"),
         (
             "hog",
             ErrorCode::MEMORY_LIMIT_EXCEEDED,

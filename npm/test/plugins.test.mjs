@@ -21,6 +21,7 @@ const plugins = {
   boom: { wasm: textStats, function: "boom" },
   fetch: { wasm: textStats, function: "fetch" },
   flood: { wasm: textStats, function: "flood" },
+  chatty: { wasm: textStats, function: "chatty", fuel: 50_000_000 },
   refuse: { wasm: textStats, function: "refuse" },
 };
 
@@ -79,13 +80,15 @@ test("an endless plugin ends at the node's timeout and at a cancellation, the JS
   assert.ok(cancelled.widest() < 500, `the event loop stalled for ${Math.round(cancelled.widest())} ms`);
 });
 
-test("memory growth, a trap, an HTTP request, a huge output and a reported failure: each a coded error, on both engines", async () => {
+test("memory growth, a trap, an HTTP request, a huge output, host work past its fuel and a reported failure: each a coded error, on both engines", async () => {
   const expected = [
     ["hog", "MEMORY_LIMIT_EXCEEDED", /the plugin reached its memory limit \(16 MiB\)/],
     ["boom", "EXECUTION_FAILED", /^\[boom\] the plugin trapped/],
     ["fetch", "PERMISSION_DENIED", /the plugin made an HTTP request, and plugins have no network access/],
     ["flood", "MEMORY_LIMIT_EXCEEDED", /memory limit \(64 MiB\)/],
     ["refuse", "EXECUTION_FAILED", /^\[refuse\] no text to count$/],
+    // A megabyte logged per call: the host's work costs fuel too.
+    ["chatty", "EXECUTION_FAILED", /^\[chatty\] the plugin used its whole fuel \(50000000 units\)/],
   ];
   for (const [name, conductor] of Object.entries(engines)) {
     for (const [type, code, message] of expected) {

@@ -246,3 +246,33 @@ fn an_interpreter_the_config_names_must_be_there() {
         find_interpreter(None, Some(std::path::Path::new("env")), Some(dir.path())).unwrap();
     assert_eq!(found, Some(dir.path().join("env/bin/python")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn output_below_python_stays_with_its_call_and_standard_input_reads_nothing() {
+    let python = python(1);
+    let loud =
+        "import os\ndef main(data):\n    os.write(2, b'from the first call\\n')\n    return 1\n";
+    let first = python.call(call(loud, "null")).await.expect("ran");
+    assert_eq!(first.stderr, "from the first call\n");
+    // The next call on the same worker: none of the first's output, and no request to read.
+    let quiet = "import sys\ndef main(data):\n    return sys.stdin.read()\n";
+    let second =
+        within("a call reading stdin", python.call(call(quiet, "null"))).await.expect("ran");
+    assert_eq!((second.outcome, second.stderr), (Ok("\"\"".to_owned()), String::new()));
+    // Text UTF-8 cannot carry (a lone surrogate) is replaced, not a broken worker.
+    let odd = "def main(data):\n    print('\\udcff')\n    return 2\n";
+    let third = python.call(call(odd, "null")).await.expect("ran");
+    assert_eq!((third.outcome, third.stdout), (Ok("2".to_owned()), "?\n".to_owned()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_that_died_while_idle_is_not_given_the_next_call() {
+    let python = python(1);
+    let pid_of = "import os\ndef main(data):\n    return os.getpid()\n";
+    let pid: u32 = value(&python, call(pid_of, "null")).await.parse().unwrap();
+    // SAFETY: `kill` has no memory-safety preconditions; `pid` is the worker this test started.
+    unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+    assert!(eventually(HANG, || !alive(pid)).await, "the worker outlived SIGKILL");
+    let next: u32 = value(&python, call(pid_of, "null")).await.parse().unwrap();
+    assert_ne!(next, pid);
+}

@@ -98,8 +98,8 @@ impl RunContext {
                 end -= 1;
             }
             let dropped = text.len() - end;
-            text.truncate(end);
-            text.push_str(&format!("\n[{dropped} more bytes not kept]"));
+            // A copy of what is kept: truncating would keep the whole allocation.
+            text = format!("{}\n[{dropped} more bytes not kept]", &text[..end]);
         }
         let mut logs = self.logs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if logs.len() < LOG_ENTRIES {

@@ -243,7 +243,7 @@ const PLUGIN: Shape = Shape {
         Field::new(
             "memoryLimit",
             Kind::Number(Range::BYTES),
-            "Bytes of memory the plugin may hold (its linear memory, and the kernel memory it allocates), default 64 MiB; reached, the node fails with `MEMORY_LIMIT_EXCEEDED`.",
+            "Bytes of memory the plugin may hold, default 64 MiB: its linear memory up to this, and the kernel memory it allocates through the host up to this too; reached, the node fails with `MEMORY_LIMIT_EXCEEDED`.",
         ),
         Field::new(
             "fuel",

@@ -9,6 +9,9 @@ use wasmi::{Engine, Linker, Module, Store, StoreLimitsBuilder, TypedFunc, TypedR
 use super::kernel::Kernel;
 use super::{Failure, Limits, State};
 
+/// Elements a table may hold at most.
+const TABLE_ELEMENTS: usize = 100_000;
+
 /// The imports every call of an engine's plugins gets (made once per plugin: they hold nothing of
 /// a call's own).
 pub(crate) fn linker(engine: &Engine) -> Result<Linker<State>, String> {
@@ -61,22 +64,26 @@ impl Call {
                 .instances(1)
                 .memories(1)
                 .tables(4)
+                // A table's elements are host memory too: 4 tables of this many stay small.
+                .table_elements(TABLE_ELEMENTS)
                 .trap_on_grow_failure(true)
                 .build(),
             refused: None,
             denied: None,
+            owed: 0,
         };
         let mut store = Store::new(engine, state);
         store.limiter(|state| &mut state.limits);
         // A start function runs on fuel too: it is the plugin's code.
-        store.set_fuel(limits.slice).map_err(|e| Failure::internal(e.to_string()))?;
+        let first = limits.slice.min(limits.fuel);
+        store.set_fuel(first).map_err(|e| Failure::internal(e.to_string()))?;
         let instance = linker
             .instantiate_and_start(&mut store, module)
             .map_err(|e| Failure::of_trap(&store, &limits, &e, "could not be started"))?;
         let func = instance
             .get_typed_func::<(), i32>(&store, function)
             .map_err(|_| Failure::failed(format!("the plugin exports no function '{function}' taking nothing and returning an i32 (what an Extism PDK's plugin_fn exports)")))?;
-        Ok(Call { store, pending: Some(Pending::Start(func)), spent: limits.slice, limits })
+        Ok(Call { store, pending: Some(Pending::Start(func)), spent: first, limits })
     }
 
     /// Runs the call for one more slice of fuel.
@@ -87,17 +94,22 @@ impl Call {
         let ran = match pending {
             Pending::Start(func) => func.call_resumable(&mut self.store, ()),
             Pending::Fuel(stopped) => {
-                if let Err(e) = self.store.set_fuel(self.limits.slice) {
+                // What host work cost beyond its slice is paid first.
+                let owed = std::mem::take(&mut self.store.data_mut().owed);
+                let left = self.limits.fuel.saturating_sub(self.spent.saturating_add(owed));
+                let slice = self.limits.slice.min(left);
+                self.spent = self.spent.saturating_add(owed).saturating_add(slice);
+                if let Err(e) = self.store.set_fuel(slice) {
                     return Step::Done(Err(Failure::internal(e.to_string())));
                 }
-                self.spent = self.spent.saturating_add(self.limits.slice);
                 stopped.resume(&mut self.store)
             }
         };
         match ran {
             Ok(TypedResumableCall::Finished(status)) => Step::Done(self.finished(status)),
             Ok(TypedResumableCall::OutOfFuel(stopped)) => {
-                if self.spent >= self.limits.fuel {
+                let owed = self.store.data().owed;
+                if self.spent.saturating_add(owed) >= self.limits.fuel {
                     return Step::Done(Err(Failure::failed(format!(
                         "the plugin used its whole fuel ({} units) without returning",
                         self.limits.fuel

@@ -5,20 +5,20 @@
 //! Offsets are the kernel's own (block addresses in one byte arena, 0 meaning none), as the
 //! Extism plugin ABI gives them: a plugin built with any Extism PDK reads and writes through them.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Bytes of variables a plugin may keep at most (Extism's own default is 1 MiB).
 const VARS_BYTES: usize = 1024 * 1024;
 /// Log lines a call keeps at most, and bytes of each.
 const LOG_LINES: usize = 1000;
-const LOG_BYTES: usize = 64 * 1024;
+pub(super) const LOG_BYTES: usize = 64 * 1024;
 
 /// One call's kernel.
 pub(crate) struct Kernel {
     /// Every block, one after another; offset 0 is never a block's.
     arena: Vec<u8>,
-    /// Each live block's length, by offset.
-    blocks: HashMap<u64, u64>,
+    /// Each live block's length, by offset (ordered: the last one is found at once).
+    blocks: BTreeMap<u64, u64>,
     /// Most bytes the arena may hold (the plugin's memory limit counts it too).
     limit: usize,
     input: Vec<u8>,
@@ -26,6 +26,8 @@ pub(crate) struct Kernel {
     error: Option<u64>,
     config: HashMap<String, String>,
     vars: HashMap<String, Vec<u8>>,
+    /// Bytes of `vars`, keys and values.
+    vars_bytes: usize,
     /// `(level, text)` of each line the plugin logged.
     pub(crate) logs: Vec<(&'static str, String)>,
 }
@@ -39,13 +41,14 @@ impl Kernel {
         Kernel {
             // Offset 0 is "none": the first block starts after it.
             arena: vec![0; 8],
-            blocks: HashMap::new(),
+            blocks: BTreeMap::new(),
             limit,
             input,
             output: None,
             error: None,
             config,
             vars: HashMap::new(),
+            vars_bytes: 0,
             logs: Vec::new(),
         }
     }
@@ -83,13 +86,10 @@ impl Kernel {
 
     pub(crate) fn free(&mut self, offset: u64) {
         if self.blocks.remove(&offset).is_some() {
-            // The last block's room is taken back; the others' stays (a bump arena).
-            if let Some(end) = self.blocks.iter().map(|(at, len)| at + (*len).max(1)).max() {
-                if let Ok(end) = usize::try_from(end) {
-                    self.arena.truncate(end.max(8));
-                }
-            } else {
-                self.arena.truncate(8);
+            // The room after the last live block is taken back; the others' stays (a bump arena).
+            let end = self.blocks.last_key_value().map_or(8, |(at, len)| at + (*len).max(1));
+            if let Ok(end) = usize::try_from(end) {
+                self.arena.truncate(end.max(8));
             }
         }
     }
@@ -123,8 +123,9 @@ impl Kernel {
         Ok(())
     }
 
+    /// Sets the call's error message (offset 0 clears it, as Extism's kernel does).
     pub(crate) fn error_set(&mut self, offset: u64) {
-        self.error = Some(offset);
+        self.error = (offset != 0).then_some(offset);
     }
 
     /// The block holding the value of configuration key `key_offset` names, or 0.
@@ -147,30 +148,28 @@ impl Kernel {
     /// Sets (or, with value offset 0, removes) a variable.
     pub(crate) fn var_set(&mut self, key_offset: u64, value_offset: u64) -> Result<(), Fault> {
         let key = self.text(key_offset)?;
+        let old = self.vars.get(&key).map_or(0, |v| key.len() + v.len());
         if value_offset == 0 {
             self.vars.remove(&key);
+            self.vars_bytes -= old;
             return Ok(());
         }
-        let value = self.block(value_offset)?.to_vec();
-        let kept: usize =
-            self.vars.iter().filter(|(k, _)| **k != key).map(|(k, v)| k.len() + v.len()).sum();
-        if kept + key.len() + value.len() > VARS_BYTES {
+        let value = self.block(value_offset)?;
+        let bytes = self.vars_bytes - old + key.len() + value.len();
+        if bytes > VARS_BYTES {
             return Err(Fault(format!("var_set: variables past {VARS_BYTES} bytes")));
         }
+        let value = value.to_vec();
         self.vars.insert(key, value);
+        self.vars_bytes = bytes;
         Ok(())
     }
 
     pub(crate) fn log(&mut self, level: &'static str, offset: u64) -> Result<(), Fault> {
-        let mut text = self.text(offset)?;
+        let bytes = self.block(offset)?;
         if self.logs.len() < LOG_LINES {
-            if text.len() > LOG_BYTES {
-                let mut end = LOG_BYTES;
-                while !text.is_char_boundary(end) {
-                    end -= 1;
-                }
-                text.truncate(end);
-            }
+            // Cut before it is copied: a line keeps no more than it shows.
+            let text = String::from_utf8_lossy(&bytes[..bytes.len().min(LOG_BYTES)]).into_owned();
             self.logs.push((level, text));
         }
         Ok(())

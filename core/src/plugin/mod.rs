@@ -45,6 +45,8 @@ pub(crate) struct State {
     refused: Option<u64>,
     /// A host call the plugin made and may not (the message), if it did.
     denied: Option<String>,
+    /// Fuel host work cost beyond what the slice had, taken from the next slices.
+    owed: u64,
 }
 
 /// Why a call failed.
@@ -74,6 +76,14 @@ impl Failure {
         let state = store.data();
         if let Some(message) = &state.denied {
             return Failure { code: ErrorCode::PERMISSION_DENIED, message: message.clone() };
+        }
+        // Fuel spent where the call could not stop to be given more (a block needing more
+        // than was left).
+        if error.as_trap_code() == Some(wasmi::TrapCode::OutOfFuel) {
+            return Failure::failed(format!(
+                "the plugin used its whole fuel ({} units) without returning",
+                limits.fuel
+            ));
         }
         let grow_refused = error.as_trap_code() == Some(wasmi::TrapCode::GrowthOperationLimited);
         if grow_refused || state.refused.is_some() {

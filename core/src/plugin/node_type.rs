@@ -11,6 +11,7 @@ use super::{Failure, Limits, State};
 use crate::error::{ErrorCode, ExecutionError};
 use crate::format::{json_stringify, parse_json_value};
 use crate::host::{offload, BoxFuture, Capabilities, SharedHost};
+use crate::nodes::schema::ENGINE_PARAMS;
 use crate::nodes::{Invocation, NodeResult, NodeType, ParameterIssue};
 use crate::value::{Map, ParseLimits, Value};
 
@@ -41,9 +42,6 @@ struct Plugin {
     module: Module,
     linker: Linker<State>,
 }
-
-/// The parameters a plugin node takes: its data, and the engine's own.
-const PARAMETERS: &[&str] = &["data", "timeout", "retries", "enabled", "label", "description"];
 
 impl PluginNodeType {
     /// Node type `name`, run by the plugin `settings` describe; an error when its module is not
@@ -96,7 +94,8 @@ impl NodeType for PluginNodeType {
     fn check_parameters(&self, parameters: &Map) -> Vec<ParameterIssue> {
         parameters
             .keys()
-            .filter(|key| !PARAMETERS.contains(&key.as_str()))
+            // Its data, and the engine's own (timeout, retries, idempotent, cache, ...).
+            .filter(|key| key.as_str() != "data" && !ENGINE_PARAMS.contains(&key.as_str()))
             .map(|key| {
                 ParameterIssue::unknown(
                     key.as_str(),

@@ -36,8 +36,9 @@ export type PluginConfig = {
    */
   config?: Record<string, string>;
   /**
-   * Bytes of memory the plugin may hold (its linear memory, and the kernel memory it allocates),
-   * default 64 MiB; reached, the node fails with `MEMORY_LIMIT_EXCEEDED`.
+   * Bytes of memory the plugin may hold, default 64 MiB: its linear memory up to this, and the
+   * kernel memory it allocates through the host up to this too; reached, the node fails with
+   * `MEMORY_LIMIT_EXCEEDED`.
    */
   memoryLimit?: number;
   /**

@@ -27,6 +27,14 @@ use worker::{Broke, Worker};
 
 pub use interpreter::find as find_interpreter;
 
+/// A line no call's output holds by chance: where one call's output below Python ends.
+fn marker() -> String {
+    use std::hash::BuildHasher;
+    // A hasher's keys are random per process and per instance.
+    let random = std::collections::hash_map::RandomState::new().hash_one(std::process::id());
+    format!("--atomiton-call-end-{random:016x}--")
+}
+
 /// Worker processes at most, unless the config says (`python.workers`).
 pub const DEFAULT_WORKERS: usize = 2;
 
@@ -87,13 +95,17 @@ impl PythonRunner for NativePython {
 
 impl Pool {
     async fn call(&self, call: PythonCall) -> EffectResult<PythonReturn> {
-        let request = self.request(&call)?;
+        let marker = marker();
+        let request = self.request(&call, &marker)?;
         // The worker the call is on, kept out here: a call abandoned still has its worker to end.
         let mut held = None;
         // The node's timeout bounds the whole call, the wait for a free worker included.
-        let outcome =
-            bounded(self.on_a_worker(&request, &mut held), limit(call.timeout_ms), &call.signal)
-                .await;
+        let outcome = bounded(
+            self.on_a_worker(&request, &marker, &mut held),
+            limit(call.timeout_ms),
+            &call.signal,
+        )
+        .await;
         let abandoned = match outcome {
             Outcome::Done(answer) => return answer,
             Outcome::TimedOut => EffectError::new(
@@ -105,7 +117,8 @@ impl Pool {
             ),
             Outcome::Cancelled => cancelled("Python call"),
         };
-        // Killed and reaped before the node's error is told: nothing of it runs on after.
+        // Killed and reaped before the node's error is told: nothing of it runs on after. (When
+        // the engine's own timer ends the node first, dropping the call kills the group.)
         if let Some((worker, _slot)) = held.take() {
             worker.end().await;
         }
@@ -117,18 +130,20 @@ impl Pool {
     async fn on_a_worker(
         &self,
         request: &[u8],
+        marker: &str,
         held: &mut Option<(Worker, OwnedSemaphorePermit)>,
     ) -> EffectResult<PythonReturn> {
         let slot = self.slots.clone().acquire_owned().await.map_err(|_| {
             EffectError::new(EffectErrorKind::Other, "the Python workers were shut down")
         })?;
-        let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
-        let worker = match idle {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        // One that died while idle (killed for memory, say) is let go, not given the call.
+        let worker = match idle.take_if(|worker| worker.alive()) {
             Some(worker) => worker,
             None => Worker::start(&self.interpreter, self.working_dir.as_ref()).await?,
         };
         let (worker, _) = held.insert((worker, slot));
-        let answer = worker.call(request).await;
+        let answer = worker.call(request, marker).await;
         let Some((worker, _slot)) = held.take() else {
             return Err(EffectError::new(EffectErrorKind::Other, "the Python worker went missing"));
         };
@@ -149,7 +164,7 @@ impl Pool {
 
     /// The request line for `call` (a module's path made absolute: workers keep modules by
     /// path).
-    fn request(&self, call: &PythonCall) -> EffectResult<Vec<u8>> {
+    fn request(&self, call: &PythonCall, marker: &str) -> EffectResult<Vec<u8>> {
         let (key, source) = match &call.source {
             PythonSource::Code(code) => ("code", code.clone()),
             PythonSource::Module(path) => {
@@ -168,6 +183,7 @@ impl Pool {
             "function": call.function,
             "data": call.data,
             "arguments": call.arguments,
+            "marker": marker,
         });
         serde_json::to_vec(&request).map_err(|e| {
             EffectError::new(EffectErrorKind::Other, format!("cannot write the call: {e}"))

@@ -2,13 +2,15 @@
 # call at a time, for as long as the conductor keeps it.
 #
 # Protocol (one JSON document per line, UTF-8): the conductor writes a request
-#   {"code": source | "module": path, "function": name, "data": json, "arguments": json}
+#   {"code": source | "module": path, "function": name, "data": json, "arguments": json,
+#    "marker": text}
 # and the worker answers with a header line
 #   {"ok": true | false, "stdout": text, "stderr": text, "error"?: {kind, message, traceback}}
 # followed, when ok, by a line holding the returned value as JSON. The worker's first line is
 # {"ready": version}. What the function prints is captured per call; output written below
 # Python (a C extension, a child process) goes to the worker's standard error, which the
-# conductor reads on its own.
+# conductor reads on its own: the call's marker line written there after each call tells it
+# where one call's output ends.
 import contextlib
 import importlib.util
 import io
@@ -26,7 +28,10 @@ if sys.version_info < (3, 8):
 # nothing printed outside the capture can break a line of the protocol.
 _answers = os.fdopen(os.dup(1), "w", encoding="utf-8", newline="\n")
 os.dup2(2, 1)
-_requests = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8")
+# The requests too: a function reading its standard input reads nothing, not the next request.
+_requests = io.TextIOWrapper(os.fdopen(os.dup(0), "rb"), encoding="utf-8")
+os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+sys.stdin = open(os.devnull)
 
 _by_code = {}
 _by_path = {}
@@ -84,6 +89,22 @@ def _traceback(raised):
     return "".join(traceback.format_exception(type(raised), raised, frames))
 
 
+def _text(captured):
+    """Captured text as UTF-8 can carry it (a lone surrogate, from an undecodable file name, cannot)."""
+    return captured.encode("utf-8", "replace").decode("utf-8")
+
+
+def _end_below(marker):
+    """Flushes what the call wrote below Python's capture, then marks where it ends."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).fflush(None)
+    except Exception:  # noqa: BLE001 - no C library to flush: nothing buffered there
+        pass
+    os.write(2, ("\n" + marker + "\n").encode("ascii"))
+
+
 def _answer(header, value=None):
     _answers.write(json.dumps(header) + "\n")
     if value is not None:
@@ -104,11 +125,12 @@ def main():
             # the worker carries on.
             except BaseException as raised:  # noqa: B036
                 error = {
-                    "kind": type(raised).__name__,
-                    "message": str(raised),
-                    "traceback": _traceback(raised),
+                    "kind": _text(type(raised).__name__),
+                    "message": _text(str(raised)),
+                    "traceback": _text(_traceback(raised)),
                 }
-        header = {"ok": error is None, "stdout": out.getvalue(), "stderr": err.getvalue()}
+        _end_below(request["marker"])
+        header = {"ok": error is None, "stdout": _text(out.getvalue()), "stderr": _text(err.getvalue())}
         if error is not None:
             header["error"] = error
         _answer(header, value)

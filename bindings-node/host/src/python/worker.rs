@@ -29,6 +29,10 @@ const STRAY_BYTES: usize = 64 * 1024;
 /// How long a dying worker is given to be reaped and to have its last output read.
 const AFTER_END: Duration = Duration::from_millis(500);
 
+/// How long a call's output below Python's capture is waited for after its answer, until its
+/// marker (a worker whose standard error is held up beyond this gives what has come).
+const STRAY_WAIT: Duration = Duration::from_secs(2);
+
 /// A running worker.
 pub(super) struct Worker {
     child: Child,
@@ -37,7 +41,7 @@ pub(super) struct Worker {
     requests: ChildStdin,
     answers: BufReader<ChildStdout>,
     /// What the process wrote to standard error below Python's capture, until a call takes it.
-    stray: Arc<Mutex<Vec<u8>>>,
+    stray: Arc<Stray>,
     reading_stray: JoinHandle<()>,
 }
 
@@ -89,7 +93,7 @@ impl Worker {
         else {
             return Err(EffectError::new(EffectErrorKind::Other, "a Python worker has no pipes"));
         };
-        let stray = Arc::new(Mutex::new(Vec::new()));
+        let stray = Arc::new(Stray::default());
         let reading_stray = tokio::spawn(keep_stray(stderr, stray.clone()));
         let mut worker = Worker {
             child,
@@ -111,8 +115,17 @@ impl Worker {
         }
     }
 
-    /// Asks for one call (`request`: its JSON line) and reads the answer.
-    pub(super) async fn call(&mut self, request: &[u8]) -> Result<PythonReturn, Broke> {
+    /// Whether the process still runs (one that died idle is not given a call).
+    pub(super) fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Asks for one call (`request`: its JSON line, naming `marker`) and reads the answer.
+    pub(super) async fn call(
+        &mut self,
+        request: &[u8],
+        marker: &str,
+    ) -> Result<PythonReturn, Broke> {
         let sent = async {
             self.requests.write_all(request).await?;
             self.requests.write_all(b"\n").await?;
@@ -123,7 +136,8 @@ impl Worker {
         let header: Header = serde_json::from_slice(&header)
             .map_err(|e| Broke(format!("the worker's answer is not one ({e})")))?;
         let mut stderr = header.stderr;
-        stderr.push_str(&self.take_stray());
+        // Its output below Python's capture, and none of the next call's.
+        stderr.push_str(&self.stray.take_until(marker).await);
         let outcome = match (header.ok, header.error) {
             (true, _) => {
                 let value = self.line().await?;
@@ -154,17 +168,11 @@ impl Worker {
                 Ok(line)
             }
             Ok(n) if n as u64 >= limit => Err(Broke(format!(
-                "the function returned more than {} MiB of JSON",
+                "an answer line (the function's value, or what it printed) of more than {} MiB",
                 MAX_ANSWER_BYTES / (1024 * 1024)
             ))),
             Ok(_) => Err(Broke("the worker ended".to_owned())),
         }
-    }
-
-    /// What the worker wrote below Python's capture since the last call took it.
-    fn take_stray(&self) -> String {
-        let taken = std::mem::take(&mut *self.stray.lock().unwrap_or_else(PoisonError::into_inner));
-        String::from_utf8_lossy(&taken).into_owned()
     }
 
     /// Kills the worker (its whole group) and says how it ended, with its last words on
@@ -179,7 +187,7 @@ impl Worker {
             Some(status) => ended(status),
             None => "it did not end when killed".to_owned(),
         };
-        let said = self.take_stray();
+        let said = self.stray.take_all();
         let said = said.trim();
         if said.is_empty() {
             how
@@ -195,19 +203,67 @@ impl Drop for Worker {
     }
 }
 
-/// Reads the worker's standard error into `stray` (its last [`STRAY_BYTES`]) until it closes.
-async fn keep_stray(mut stderr: tokio::process::ChildStderr, stray: Arc<Mutex<Vec<u8>>>) {
+/// What a worker wrote to standard error below Python's capture, as it comes.
+#[derive(Default)]
+struct Stray {
+    bytes: Mutex<Vec<u8>>,
+    came: tokio::sync::Notify,
+}
+
+impl Stray {
+    fn push(&self, chunk: &[u8]) {
+        let mut kept = self.bytes.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.extend_from_slice(chunk);
+        // The last bytes of one call's output are kept; the marker comes after them.
+        if kept.len() > STRAY_BYTES {
+            let over = kept.len() - STRAY_BYTES;
+            kept.drain(..over);
+        }
+        drop(kept);
+        self.came.notify_one();
+    }
+
+    /// What came before the line `marker`, taken with it (waiting for it a while).
+    async fn take_until(&self, marker: &str) -> String {
+        let line = format!("\n{marker}\n");
+        let wait = async {
+            loop {
+                let came = self.came.notified();
+                {
+                    let mut kept = self.bytes.lock().unwrap_or_else(PoisonError::into_inner);
+                    if let Some(at) = find(&kept, line.as_bytes()) {
+                        let taken: Vec<u8> = kept.drain(..at + line.len()).take(at).collect();
+                        return String::from_utf8_lossy(&taken).into_owned();
+                    }
+                }
+                came.await;
+            }
+        };
+        match tokio::time::timeout(STRAY_WAIT, wait).await {
+            Ok(taken) => taken,
+            Err(_) => self.take_all(),
+        }
+    }
+
+    fn take_all(&self) -> String {
+        let taken = std::mem::take(&mut *self.bytes.lock().unwrap_or_else(PoisonError::into_inner));
+        String::from_utf8_lossy(&taken).into_owned()
+    }
+}
+
+/// Where `needle` first is in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|window| window == needle)
+}
+
+/// Reads the worker's standard error into `stray` until it closes.
+async fn keep_stray(mut stderr: tokio::process::ChildStderr, stray: Arc<Stray>) {
     let mut buffer = [0u8; 8192];
     while let Ok(n) = stderr.read(&mut buffer).await {
         if n == 0 {
             break;
         }
-        let mut kept = stray.lock().unwrap_or_else(PoisonError::into_inner);
-        kept.extend_from_slice(&buffer[..n]);
-        if kept.len() > STRAY_BYTES {
-            let over = kept.len() - STRAY_BYTES;
-            kept.drain(..over);
-        }
+        stray.push(&buffer[..n]);
     }
 }
 

@@ -1,7 +1,8 @@
 //! `text-stats`: counts a text's words and vowels. Its other functions misbehave on purpose, for
 //! the tests of the sandbox: `spin` never returns, `hog` takes memory until it has no more,
-//! `boom` traps, `fetch` makes an HTTP request, `flood` outputs more than its memory holds, and
-//! `refuse` fails with a message of its own.
+//! `boom` traps, `fetch` makes an HTTP request, `flood` outputs more than its memory holds,
+//! `chatty` logs a megabyte line forever (host work a few instructions ask for), and `refuse`
+//! fails with a message of its own.
 
 use extism_pdk::*;
 use serde::{Deserialize, Serialize};
@@ -75,6 +76,14 @@ pub fn fetch(_: String) -> FnResult<String> {
     let request = HttpRequest::new("https://example.com/");
     let response = http::request::<()>(&request, None)?;
     Ok(String::from_utf8_lossy(&response.body()).into_owned())
+}
+
+#[plugin_fn]
+pub fn chatty(_: String) -> FnResult<String> {
+    let line = "x".repeat(1 << 20);
+    loop {
+        info!("{}", line);
+    }
 }
 
 #[plugin_fn]
