@@ -20,9 +20,13 @@ impl Scheduler {
     /// durable holds a time wait).
     pub(super) fn parks_or_wakes(&mut self, ix: NodeIx, input: &NodeInput) -> bool {
         let node = &self.plan.nodes[ix];
+        // The type first: every leaf passes here, and looking a type up costs a hash or two.
+        if *node.node_type != *WAIT_TYPE {
+            return false;
+        }
         let built_in = crate::nodes::route(WAIT_TYPE, &self.registry, &self.custom_types)
             .is_some_and(|runtime| runtime.registered().is_some());
-        if *node.node_type != *WAIT_TYPE || !built_in {
+        if !built_in {
             return false;
         }
         let Some(history) = self.history.as_mut().filter(|h| h.recorder.is_durable()) else {
