@@ -34,7 +34,7 @@ if [ -f npm/wasm-history/atomiton_conductor_wasm_bg.wasm ]; then
   cp npm/wasm-history/atomiton_conductor_wasm_bg.wasm npm/dist/engines/wasm-history/atomiton_conductor_wasm_history_bg.wasm
   cp npm/src/engines/wasm-history/atomiton_conductor_wasm.d.ts npm/dist/engines/wasm-history/
 else
-  missing+=("the browser module with history")
+  missing+=("the browser's editor module")
 fi
 if [ -f npm/wasm-node/atomiton_conductor_wasm_bg.wasm ]; then
   mkdir -p npm/dist/engines/wasm-node
@@ -45,5 +45,10 @@ fi
 if [ ${#missing[@]} -eq 0 ]; then
   echo "built npm/dist (with the three wasm engines)"
 else
-  echo "built npm/dist (without ${missing[*]}: run scripts/build-wasm.sh; npm pack refuses a package without them)"
+  # The missing modules as a sentence's list: "a", "a and b", "a, b and c".
+  list="${missing[0]}"
+  for ((i = 1; i < ${#missing[@]}; i++)); do
+    if [ "$i" -eq $((${#missing[@]} - 1)) ]; then list+=" and ${missing[i]}"; else list+=", ${missing[i]}"; fi
+  done
+  echo "built npm/dist without $list (scripts/build-wasm.sh builds the wasm engines; npm pack refuses a package that lacks any of them)"
 fi

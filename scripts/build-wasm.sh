@@ -2,7 +2,7 @@
 # Builds the three WebAssembly engines and places them where the npm package loads them:
 #   npm/wasm/       atomiton_conductor_wasm.js + _bg.wasm: the browser module (`/browser`;
 #                   wasm-bindgen --target web: one build for browsers, bundlers and Node), held to
-#                   the 350 KB gzipped budget, without file, process or image support;
+#                   the 400 KiB gzipped budget, without file, process or image support;
 #   npm/wasm-node/  atomiton_conductor_wasm.cjs + _bg.wasm: the Node entry's fallback where no
 #                   native binary fits (feature `node`: every built-in node type, with files and
 #                   processes through Node's own modules; --target nodejs, which instantiates
@@ -74,7 +74,7 @@ build() {
   echo "built $out/atomiton_conductor_wasm_bg.wasm ($name, wasm-opt $best): $bytes bytes raw, $gz bytes gzipped$([ "$name" = browser ] && echo " (budget $budget)")"
 }
 
-budget=358400   # 350 KB gzipped, the browser module only
+budget=409600   # 400 KiB gzipped, the browser module only (350 KiB until the flow language joined it)
 # The modules without a size budget are compiled for speed: they are the ones that run data (the
 # Node fallback, and the editor module a browser worker streams a CSV file with). opt-level 3
 # runs the million-row CSV pipeline in 0.6x the time of opt-level "z" (1.57 vs 2.55 s in Node;

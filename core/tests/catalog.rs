@@ -264,7 +264,15 @@ fn http_request_fields() {
     assert_eq!(method["helpText"], "HTTP method to use");
     assert_eq!(
         options("http-request", "method"),
-        pairs(&[("GET", "GET"), ("POST", "POST"), ("PUT", "PUT"), ("DELETE", "DELETE")])
+        pairs(&[
+            ("GET", "GET"),
+            ("POST", "POST"),
+            ("PUT", "PUT"),
+            ("DELETE", "DELETE"),
+            ("PATCH", "PATCH"),
+            ("HEAD", "HEAD"),
+            ("OPTIONS", "OPTIONS")
+        ])
     );
     assert_eq!(
         field("http-request", "url"),
@@ -277,7 +285,7 @@ fn http_request_fields() {
     );
     assert_eq!(
         field("http-request", "body"),
-        json!({"controlType": "textarea", "label": "Body", "helpText": "Request body content (for POST, PUT)", "required": false,
+        json!({"controlType": "textarea", "label": "Body", "helpText": "Request body content (for POST, PUT, PATCH)", "required": false,
                "placeholder": "{\"key\": \"value\"}", "rows": 5})
     );
 }
@@ -785,9 +793,18 @@ fn all_definitions_come_in_registry_order() {
             "transform",
             "shell-command",
             "spreadsheet",
-            "loop"
+            "loop",
+            "wait",
+            "python"
         ]
     );
+    // Every type a build registers is in the catalog: a palette built from it misses none.
+    let registry = atomiton_core::nodes::builtin_registry();
+    let mut registered = registry.names();
+    let mut listed: Vec<&str> = types.iter().filter_map(|t| t.as_str()).collect();
+    registered.sort_unstable();
+    listed.sort_unstable();
+    assert_eq!(registered, listed);
     assert!(node_definition("code").is_none());
     assert!(node_definition("csv-reader").is_none());
 }
@@ -812,12 +829,12 @@ fn definitions_grouped_by_category_in_first_seen_order() {
         })
         .collect();
     let expected: Vec<(String, String, Vec<String>)> = [
-        ("logic", "Logic", vec!["parallel", "loop"]),
+        ("logic", "Logic", vec!["parallel", "loop", "wait"]),
         ("group", "Group", vec!["group"]),
         ("media", "Media", vec!["image"]),
         ("io", "Io", vec!["http-request", "file-system", "spreadsheet"]),
         ("data", "Data", vec!["edit-fields", "transform"]),
-        ("system", "System", vec!["shell-command"]),
+        ("system", "System", vec!["shell-command", "python"]),
     ]
     .into_iter()
     .map(|(n, t, items)| {
@@ -854,4 +871,18 @@ fn templates_answer_to_their_readable_slug_and_their_uuid_alike() {
     assert_eq!(listed["slug"], json!("hello-world"));
     assert_eq!(get_template("no-such-template"), None);
     assert_eq!(get_template("Hello-World"), None, "slugs are exact");
+    let missing = atomiton_core::catalog::template_not_found("helo-world");
+    assert_eq!(missing.code, atomiton_core::error::ErrorCode::NODE_NOT_FOUND);
+    assert_eq!(missing.message, "Flow template helo-world not found");
+    let context = serde_json::to_value(missing.context.as_deref()).unwrap();
+    assert_eq!(context["meant"], "hello-world");
+    assert_eq!(
+        context["templates"],
+        serde_json::json!([
+            "hello-world",
+            "data-pipeline",
+            "image-processing",
+            "double-and-summarise"
+        ])
+    );
 }

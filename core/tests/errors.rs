@@ -8,9 +8,10 @@ use atomiton_core::{ErrorCode, ExecutionError};
 use common::*;
 
 #[test]
-fn there_are_26_codes_and_waiting_whose_strings_equal_their_names() {
+fn there_are_26_codes_and_those_of_durable_runs_whose_strings_equal_their_names() {
     // The TypeScript engine's 22, then PERMISSION_DENIED and AUTHENTICATION_FAILED, then
-    // FILE_NOT_FOUND and FILE_EXISTS, then (in builds with history) WAITING.
+    // FILE_NOT_FOUND and FILE_EXISTS, then (in builds with history) WAITING and
+    // DECISION_REQUIRED.
     let ours = [
         ErrorCode::PERMISSION_DENIED,
         ErrorCode::AUTHENTICATION_FAILED,
@@ -19,7 +20,7 @@ fn there_are_26_codes_and_waiting_whose_strings_equal_their_names() {
     ];
     assert_eq!(&ErrorCode::ALL[22..26], &ours);
     #[cfg(feature = "history")]
-    assert_eq!(&ErrorCode::ALL[26..], &[ErrorCode::WAITING]);
+    assert_eq!(&ErrorCode::ALL[26..], &[ErrorCode::WAITING, ErrorCode::DECISION_REQUIRED]);
     #[cfg(not(feature = "history"))]
     assert_eq!(ErrorCode::ALL.len(), 26);
     for code in ErrorCode::ALL {

@@ -118,6 +118,37 @@ fn yaml_flow_round_trips() {
     assert!(text.contains("  - id: numbers\n"), "{text}");
 }
 
+/// A flow as the README writes one (no name anywhere): `toYaml` writes it, `parseFlow` and the
+/// CLI read it back, with its edges' handles.
+#[test]
+fn a_flow_without_a_name_is_written_and_read_back() {
+    let flow = atomiton_core::format::parse_definition_json(
+        r#"{"id": "double-and-sum", "type": "group", "nodes": [
+            {"id": "double", "type": "transform", "parameters": {"operation": "map", "transformFunction": "x => x * 2", "data": [1, 2, 3]}},
+            {"id": "sum", "type": "transform", "parameters": {"operation": "reduce", "transformFunction": "(acc, x) => acc + x", "reduceInitial": "0"}}],
+          "edges": [{"id": "e1", "source": "double", "target": "sum", "sourceHandle": "result", "targetHandle": "data"}]}"#,
+        &limits(),
+    )
+    .unwrap();
+    let text = definition_to_yaml(&flow).unwrap();
+    let read = parse_flow_yaml(&text, &limits()).unwrap();
+    assert_eq!(read.name, None);
+    let ids: Vec<&str> = read.children().iter().map(|n| n.id_str()).collect();
+    assert_eq!(ids, ["double", "sum"]);
+    let edge = &read.edge_list()[0];
+    assert_eq!((edge.source_handle(), edge.target_handle()), (Some("result"), Some("data")));
+    // Read again with the defaults applied once more: nothing changes.
+    let again = parse_flow_yaml(&definition_to_yaml(&read).unwrap(), &limits()).unwrap();
+    assert_eq!(read, again);
+    // A version written as a number is the text it reads as (it picks the flow's data model).
+    let versioned = parse_flow_yaml("id: f\nversion: 2\nnodes: []\n", &limits()).unwrap();
+    assert_eq!(versioned.version.as_deref(), Some("2"));
+    // What the reader would refuse, the writer refuses to write.
+    let nameless = NodeDefinition::group("", vec![], vec![]);
+    let refused = definition_to_yaml(&nameless).unwrap_err();
+    assert_eq!(refused.message, "Cannot write the flow as YAML: the root node must have an id");
+}
+
 #[test]
 fn yaml_defaults_for_untyped_and_bare_nodes() {
     let flow = parse_flow_yaml("id: f\nname: my-flow_name\nnodes:\n  - id: a\n    metadata: {category: nonsense, icon: nope, source: alien}\n", &limits()).unwrap();
@@ -133,10 +164,15 @@ fn yaml_defaults_for_untyped_and_bare_nodes() {
 }
 
 #[test]
-fn yaml_reader_errors_are_the_original_messages() {
+fn yaml_reader_errors_say_what_is_wrong() {
     let e = parse_flow_yaml("name: x\n", &limits()).unwrap_err();
-    assert_eq!(e.message, "Failed to parse YAML: Node definition must have id and name");
+    assert_eq!(e.message, "Failed to parse YAML: the flow's root node must have an id");
     assert_eq!(e.code, ErrorCode::DESERIALIZATION_FAILED);
+    let e = parse_flow_yaml("id: 42\nnodes: []\n", &limits()).unwrap_err();
+    assert_eq!(
+        e.message,
+        "Failed to parse YAML: the flow's root node's id must be text (quote it)"
+    );
     let e = parse_flow_yaml("- 1\n- 2\n", &limits()).unwrap_err();
     assert_eq!(e.message, "Failed to parse YAML: Invalid YAML structure");
     let e = parse_flow_yaml("id: x\nname: [unclosed\n", &limits()).unwrap_err();

@@ -249,12 +249,13 @@ fn http_request_url_must_be_valid() {
 
 #[test]
 fn http_request_methods_are_those_of_the_schema() {
-    for method in ["GET", "POST", "PUT", "DELETE"] {
+    // The TypeScript engine's four, and the other methods REST APIs use.
+    for method in ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"] {
         accept("http-request", json!({"method": method, "url": "https://api.example.com"}));
     }
-    for method in ["PATCH", "get"] {
+    for method in ["CONNECT", "get"] {
         let message = format!(
-            "Invalid enum value. Expected 'GET' | 'POST' | 'PUT' | 'DELETE', received '{method}'"
+            "Invalid enum value. Expected 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS', received '{method}'"
         );
         reject(
             "http-request",
@@ -827,6 +828,27 @@ fn null_counts_as_absent_and_an_unknown_name_is_refused_naming_the_one_meant() {
         "transformFuntion",
     );
     unknown("loop", json!({"unknownKey": 1}), "unknown parameter 'unknownKey'", "unknownKey");
+    // The type's own parameter is meant before the engine's, and the engine's is named for what
+    // it is: a wait's `timeout` would be taken and bound nothing a parked run does.
+    unknown(
+        "wait",
+        json!({"mode": "signal", "signal": "go", "timeOut": 5000}),
+        "unknown parameter 'timeOut' (did you mean 'waitTimeout'? 'timeout' is the engine's time limit on each attempt of the node)",
+        "timeOut",
+    );
+    // Of two of its own that end with the key, the one that takes the value.
+    unknown(
+        "wait",
+        json!({"mode": "signal", "signal": "go", "Timeout": "continue"}),
+        "unknown parameter 'Timeout' (did you mean 'onTimeout'? 'timeout' is the engine's time limit on each attempt of the node)",
+        "Timeout",
+    );
+    unknown(
+        "transform",
+        json!({"retrys": 2}),
+        "unknown parameter 'retrys' (did you mean 'retries'?)",
+        "retrys",
+    );
     // The engine's own parameters are known to every type.
     accept("loop", json!({"retryDelay": 5, "label": "x", "description": "y", "enabled": true}));
 }

@@ -84,7 +84,6 @@ fn each_misbehaving_function_is_that_nodes_coded_error() {
         "fetch": plugin("fetch", json!({})),
         "flood": plugin("flood", json!({})),
         "refuse": plugin("refuse", json!({})),
-        "nothing": plugin("no_such_function", json!({})),
     }))
     .unwrap();
     let cases = [
@@ -114,7 +113,6 @@ fn each_misbehaving_function_is_that_nodes_coded_error() {
             "[flood] the plugin reached its memory limit (64 MiB)",
         ),
         ("refuse", ErrorCode::EXECUTION_FAILED, "[refuse] no text to count"),
-        ("nothing", ErrorCode::EXECUTION_FAILED, "exports no function 'no_such_function'"),
     ];
     for (node_type, code, says) in cases {
         let (got, message) = failure(&run(&engine, node_type, json!("x")));
@@ -131,11 +129,48 @@ fn a_module_that_is_not_wasm_or_that_takes_a_built_ins_name_is_refused_when_the_
     let not_wasm = base64::engine::general_purpose::STANDARD.encode(b"not a module");
     let error = config(json!({"x": {"module": not_wasm}})).err().expect("refused");
     assert_eq!(error.code, ErrorCode::VALIDATION_FAILED);
+    // The option as the user wrote it (`wasm`), said once, on one line.
     assert!(
-        error.message.contains("'plugins.x.module' must be a WebAssembly module"),
+        error.message.starts_with(
+            "Invalid conductor config: 'plugins.x.wasm' is not a WebAssembly module this engine can run ("
+        ),
         "{}",
         error.message
     );
+    assert!(!error.message.contains('\n') && error.message.len() < 400, "{}", error.message);
+    // What can be known before a node runs is known when the engine is made.
+    let refused = |plugin: Json, says: &str| {
+        let error = config(json!({ "x": plugin })).err().expect("refused");
+        assert_eq!(error.code, ErrorCode::VALIDATION_FAILED, "{}", error.message);
+        assert!(
+            error
+                .message
+                .starts_with("Invalid conductor config: 'plugins.x.wasm' cannot be used: "),
+            "{}",
+            error.message
+        );
+        assert!(error.message.contains(says), "{says}: {}", error.message);
+    };
+    let encoded = |bytes: Vec<u8>| base64::engine::general_purpose::STANDARD.encode(bytes);
+    refused(
+        json!({"module": encoded(wasm_module(Some("nope"), 1, &[], &[0x7f]))}),
+        "it imports 'nope' from 'extism:host/env', which the engine does not provide",
+    );
+    refused(
+        json!({"module": encoded(wasm_module(None, 1, &[0x7f], &[0x7f]))}),
+        "exports no function 'run'",
+    );
+    refused(
+        json!({"module": fixture("text_stats.wasm"), "function": "no_such_function"}),
+        "exports no function 'no_such_function'",
+    );
+    // 2,000 pages (125 MiB) at start, over the default 64 MiB.
+    refused(
+        json!({"module": encoded(wasm_module(None, 2000, &[], &[0x7f]))}),
+        "it asks for more memory at start than its memoryLimit (64 MiB)",
+    );
+    // Within its limits, the same hand-made module is taken.
+    assert!(config(json!({"x": {"module": encoded(wasm_module(None, 1, &[], &[0x7f]))}})).is_ok());
     let error =
         config(json!({"transform": {"module": fixture("vowels_as.wasm")}})).err().expect("refused");
     assert!(
@@ -159,4 +194,65 @@ fn a_plugin_node_takes_only_its_data_and_the_engines_own_parameters() {
     let (code, message) = failure(&result);
     assert_eq!(code, ErrorCode::VALIDATION_FAILED, "{message}");
     assert!(message.contains("unknown parameter 'dta'"), "{message}");
+}
+
+/// A module by hand (no text format in the build): an optional function import `name` from
+/// `extism:host/env` taking nothing, a memory of `pages` pages exported as `memory`, and an
+/// exported `run` with these parameter and result value types that returns 0 (when it returns
+/// an i32) and nothing else.
+fn wasm_module(import: Option<&str>, pages: u32, params: &[u8], results: &[u8]) -> Vec<u8> {
+    fn leb(mut n: u32, out: &mut Vec<u8>) {
+        loop {
+            let byte = (n & 0x7f) as u8;
+            n >>= 7;
+            if n == 0 {
+                out.push(byte);
+                break;
+            }
+            out.push(byte | 0x80);
+        }
+    }
+    fn name(text: &str, out: &mut Vec<u8>) {
+        leb(text.len() as u32, out);
+        out.extend_from_slice(text.as_bytes());
+    }
+    fn section(id: u8, body: Vec<u8>, out: &mut Vec<u8>) {
+        out.push(id);
+        leb(body.len() as u32, out);
+        out.extend(body);
+    }
+    let mut out = b"\0asm\x01\0\0\0".to_vec();
+    // Types: 0, run's; 1, () -> () for the import.
+    let mut types = vec![2, 0x60];
+    leb(params.len() as u32, &mut types);
+    types.extend_from_slice(params);
+    leb(results.len() as u32, &mut types);
+    types.extend_from_slice(results);
+    types.extend_from_slice(&[0x60, 0, 0]);
+    section(1, types, &mut out);
+    let imported = u32::from(import.is_some());
+    if let Some(field) = import {
+        let mut imports = vec![1];
+        name("extism:host/env", &mut imports);
+        name(field, &mut imports);
+        imports.extend_from_slice(&[0x00, 1]);
+        section(2, imports, &mut out);
+    }
+    section(3, vec![1, 0], &mut out);
+    let mut memory = vec![1, 0x00];
+    leb(pages, &mut memory);
+    section(5, memory, &mut out);
+    let mut exports = vec![2];
+    name("run", &mut exports);
+    exports.push(0x00);
+    leb(imported, &mut exports);
+    name("memory", &mut exports);
+    exports.extend_from_slice(&[0x02, 0]);
+    section(7, exports, &mut out);
+    let body: Vec<u8> = if results == [0x7f] { vec![0, 0x41, 0, 0x0b] } else { vec![0, 0x0b] };
+    let mut code = vec![1];
+    leb(body.len() as u32, &mut code);
+    code.extend(body);
+    section(10, code, &mut out);
+    out
 }

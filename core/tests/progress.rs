@@ -224,8 +224,10 @@ fn nested_children_appear_in_progress_and_runs_end_at_exactly_100() {
         .map(|l| l.iter().map(|s| s.to_string()).collect())
         .collect();
     assert_eq!(order, vec![strs(&["a"]), strs(&["inner"])]);
-    // While i1 ran, the message named it (by `name || type`) and nodeId pointed at it.
-    assert!(progress.iter().any(|p| p.message == "Executing: slow" && p.node_id == "i1"));
+    // While i1 ran, the message named it (by `name || id`: it has no name, and its type `slow`
+    // would not tell it from i2) and nodeId pointed at it.
+    assert!(progress.iter().any(|p| p.message == "Executing: i1" && p.node_id == "i1"));
+    assert!(progress.iter().all(|p| !p.message.contains("slow")), "never by its type");
     assert!(progress.iter().all(|p| p.execution_id == progress[0].execution_id));
 }
 

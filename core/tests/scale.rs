@@ -79,6 +79,7 @@ fn nesting_beyond_the_configured_limit_is_refused_cleanly() {
             flow_limits: atomiton_core::validation::FlowLimits {
                 max_depth: 100,
                 max_nodes: 1_000_000,
+                ..Default::default()
             },
             ..Default::default()
         },

@@ -128,3 +128,37 @@ fn old_storage_versions_are_upgraded_on_load() {
         assert_eq!(store.load("old").await.unwrap()["version"], "1.0.0");
     });
 }
+
+/// The TypeScript engine stamped every saved flow "1.0.0"; a flow of the ports model (version 2
+/// or later) keeps its version, which decides what its edges mean. A saved flow without a name
+/// is a flow file the YAML flow reader (the CLI's) reads.
+#[test]
+fn a_version_two_flow_keeps_its_version_and_a_saved_flow_reads_as_a_flow_file() {
+    let backend = Arc::new(MemoryBackend::new());
+    let store = FlowStore::new(backend.clone());
+    let s = store.clone();
+    let (v2, old) = block(async move {
+        let mut v2 = flow("v2", "");
+        v2["version"] = json!("2");
+        let v2 = s.save(v2, T0, || unreachable!()).await.unwrap().0;
+        let mut old = flow("old", "");
+        old["version"] = json!("1.2.0");
+        (v2, s.save(old, T0, || unreachable!()).await.unwrap().0)
+    });
+    assert_eq!(v2["version"], "2");
+    assert_eq!(old["version"], "1.0.0");
+    let s = store.clone();
+    assert_eq!(block(async move { s.load("v2").await.unwrap() })["version"], "2");
+    let mut nameless = flow("nameless", "");
+    if let Value::Object(map) = &mut nameless {
+        map.shift_remove("name");
+    }
+    let s = store.clone();
+    block(async move { s.save(nameless, T0, || unreachable!()).await.unwrap() });
+    let text = block(async move {
+        use atomiton_core::storage::StorageBackend;
+        backend.read("nameless.flow.yaml").await.unwrap().expect("written")
+    });
+    let read = atomiton_core::format::parse_flow_yaml(&text, &Default::default()).unwrap();
+    assert_eq!(read.id_str(), "nameless");
+}

@@ -236,7 +236,11 @@ fn depth_and_size_limits_fail_with_clear_messages() {
     for i in 0..20 {
         flow = group(&format!("g{i}"), vec![flow], vec![]);
     }
-    let report = check(&flow, Capabilities::ALL, FlowLimits { max_depth: 10, max_nodes: 1000 });
+    let report = check(
+        &flow,
+        Capabilities::ALL,
+        FlowLimits { max_depth: 10, max_nodes: 1000, ..Default::default() },
+    );
     assert_eq!(report.issues.len(), 1);
     assert_eq!(report.issues[0].code, ErrorCode::VALIDATION_FAILED);
     assert_eq!(
@@ -244,7 +248,11 @@ fn depth_and_size_limits_fail_with_clear_messages() {
         "Flow nesting is deeper than the configured limit of 10 levels"
     );
     let wide = group("g", (0..50).map(|i| node(&format!("n{i}"), "test")).collect(), vec![]);
-    let report = check(&wide, Capabilities::ALL, FlowLimits { max_depth: 10, max_nodes: 20 });
+    let report = check(
+        &wide,
+        Capabilities::ALL,
+        FlowLimits { max_depth: 10, max_nodes: 20, ..Default::default() },
+    );
     assert_eq!(report.issues.len(), 1);
     assert_eq!(report.issues[0].message, "Flow has more than 20 nodes, the configured limit");
 }

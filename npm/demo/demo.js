@@ -806,10 +806,11 @@ function resumePanel(record) {
     for (const button of panel.querySelectorAll("button")) button.disabled = true;
     note.textContent = "Resuming…";
     const result = await conductor.executions.resume(record.id, decision);
-    const waiting = result.success ? [] : [...(result.error?.message ?? "").matchAll(/'([^']+)' \(([^)]+)\)/g)];
-    if (!result.success && result.error?.code === "VALIDATION_FAILED" && waiting.length > 0) {
+    // The nodes to decide on are in the error's context.
+    const waiting = result.error?.code === "DECISION_REQUIRED" ? (result.error.context?.nodes ?? []) : [];
+    if (waiting.length > 0) {
       note.textContent = result.error.message;
-      panel.replaceChildren(note, ...waiting.map(([, nodeId, nodeType]) => decisionFor(nodeId, nodeType, resume)));
+      panel.replaceChildren(note, ...waiting.map(({ nodeId, nodeType }) => decisionFor(nodeId, nodeType, resume)));
       return;
     }
     note.textContent = result.success ? "Resumed: the run ended successfully." : `Resumed: ${result.error?.code} ${result.error?.message}`;

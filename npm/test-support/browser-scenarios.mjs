@@ -107,8 +107,8 @@ export function checkSurface(s, environment) {
   assert.equal(s.DEFAULT_SLOWMO_MS, 250);
   assert.equal(
     Object.keys(s.errorCodes).length,
-    27,
-    "the TypeScript engine's 22, PERMISSION_DENIED, AUTHENTICATION_FAILED, FILE_NOT_FOUND, FILE_EXISTS and WAITING",
+    28,
+    "the TypeScript engine's 22, PERMISSION_DENIED, AUTHENTICATION_FAILED, FILE_NOT_FOUND, FILE_EXISTS, WAITING and DECISION_REQUIRED",
   );
   for (const [key, value] of Object.entries(s.errorCodes)) assert.equal(key, value);
   assert.equal(s.errorCodes.IMPLEMENTATION_NOT_FOUND, "IMPLEMENTATION_NOT_FOUND");

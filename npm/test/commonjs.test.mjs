@@ -26,7 +26,11 @@ test("require() of the package works without require(esm), from dist/cjs", async
   assert.equal(seen.sameCreateConductor, true);
   assert.deepEqual(seen.result, [2, 4, 6], "a flow ran on the native engine loaded from CommonJS");
   assert.equal(seen.template, "Hello World Flow");
-  assert.equal(seen.errorCodes, 27, "the TypeScript engine's 22 codes, the two of access control, the two of files and WAITING");
+  assert.equal(
+    seen.errorCodes,
+    28,
+    "the TypeScript engine's 22 codes, the two of access control, the two of files, WAITING and DECISION_REQUIRED",
+  );
   assert.equal(seen.timeout, "TIMEOUT");
   assert.equal(seen.executionId, true);
 });

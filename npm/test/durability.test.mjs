@@ -114,7 +114,12 @@ for (const engine of ["native", "wasm"]) {
       let result = await conductor.executions.resume(id);
       const waiting = undecided(result);
       if (waiting.length > 0) {
-        assert.equal(result.error.code, "VALIDATION_FAILED");
+        assert.equal(result.error.code, "DECISION_REQUIRED");
+        assert.deepEqual(
+          result.error.context.nodes.map((n) => n.nodeId),
+          waiting,
+          "the error's context lists the nodes to decide on",
+        );
         assert.equal((await conductor.executions.get(id)).status, "interrupted", "a refused resume changes nothing");
         // The user's decision, from what they can see: the effect happened (skip, with its output)
         // or it did not (run it again).
@@ -193,7 +198,9 @@ test("native: resume refuses, changing nothing, an unknown run, a run that ended
   const conductor = createConductor({ storage: { directory }, durability: {}, nodeExecutorFactory: effectsLoggingTo(log) });
   t.after(() => conductor.shutdown());
   const refused = await conductor.executions.resume(id);
-  assert.equal(refused.error?.code, "VALIDATION_FAILED");
+  assert.equal(refused.error?.code, "DECISION_REQUIRED");
+  assert.equal(refused.error.type, "decision");
+  assert.match(refused.error.recovery?.suggestions?.join(" ") ?? "", /rerun/, "advice of its own, not the validation table's");
   assert.deepEqual(undecided(refused), [effect], refused.error?.message);
   assert.match((await conductor.executions.resume(id, { rerun: ["t0"] })).error.message, /node 't0': it was not running/);
   const resumed = await conductor.executions.resume(id, { rerun: [effect] });
@@ -398,6 +405,13 @@ test("cli: atomiton runs shows an interrupted run and runs resume goes on with i
   const refused = cli("runs", "resume", "exec-cli", "-q");
   assert.equal(refused.status, 1, refused.stderr);
   assert.match(refused.stdout + refused.stderr, /'cmd' \(shell-command\)/);
+  assert.equal(JSON.parse(refused.stdout).error.code, "DECISION_REQUIRED");
+  // The outcome line says how to decide in the CLI's own words, not the API's `{rerun: [...]}`.
+  const told = cli("runs", "resume", "exec-cli");
+  const outcome = (told.stdout + told.stderr).split("\n").find((line) => line.includes("DECISION_REQUIRED:")) ?? "";
+  assert.match(outcome, /`atomiton runs resume exec-cli --rerun cmd` runs it again/, told.stdout + told.stderr);
+  assert.match(outcome, /`atomiton runs resume exec-cli --skip cmd=<json>` takes <json> as its output/);
+  assert.doesNotMatch(outcome, /\{rerun/);
   const resumed = cli("runs", "resume", "exec-cli", "--rerun", "cmd", "-q", "--json");
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.equal(JSON.parse(resumed.stdout).success, true);

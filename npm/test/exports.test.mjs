@@ -45,8 +45,8 @@ test("/types exports every value of the TypeScript engine's entry", () => {
   assert.equal(typeof types.ErrorCode, "object");
   assert.equal(
     Object.keys(types.ErrorCode).length,
-    27,
-    "the TypeScript engine's 22, PERMISSION_DENIED, AUTHENTICATION_FAILED, FILE_NOT_FOUND, FILE_EXISTS and WAITING",
+    28,
+    "the TypeScript engine's 22, PERMISSION_DENIED, AUTHENTICATION_FAILED, FILE_NOT_FOUND, FILE_EXISTS, WAITING and DECISION_REQUIRED",
   );
   for (const [key, value] of Object.entries(types.ErrorCode)) assert.equal(key, value);
 });

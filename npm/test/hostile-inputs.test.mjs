@@ -34,6 +34,26 @@ test("a flow of 300,000 nodes in one cycle is refused with CIRCULAR_DEPENDENCY (
   assert.equal(result.error.code, "CIRCULAR_DEPENDENCY");
 });
 
+test("a flow over limits.maxFlowBytes is refused with a coded error before it is read, on run and validate; the default bounds the CLI's parseFlow", async () => {
+  const conductor = createConductor({ storage: { type: "memory" }, limits: { maxFlowBytes: 100_000 } });
+  const big = { id: "big", type: "group", nodes: [{ id: "t", type: "transform", parameters: { data: ["x".repeat(200_000)] } }] };
+  const result = await conductor.node.run(big);
+  assert.equal(result.success, false);
+  assert.equal(result.error.code, "VALIDATION_FAILED");
+  assert.match(result.error.message, /^The flow is \d+ bytes, over the conductor's limit of 100000 \(limits\.maxFlowBytes raises it/);
+  await assert.rejects(conductor.node.validate(big), (e) => e.code === "VALIDATION_FAILED" && /limits\.maxFlowBytes/.test(e.message));
+  // Under the limit, the same conductor runs flows.
+  const small = await conductor.node.run({ id: "t", type: "transform", parameters: { data: [1, 2] } });
+  assert.equal(small.success, true, small.error?.message);
+  // The default (64 MiB) bounds what parseFlow reads.
+  const { parseFlow } = await import("@atomiton/conductor");
+  const huge = `id: f\nnodes: []\nnote: "${"x".repeat(65 * 1024 * 1024)}"\n`;
+  assert.throws(
+    () => parseFlow(huge),
+    (e) => e.code === "VALIDATION_FAILED" && /limits\.maxFlowBytes/.test(e.message),
+  );
+});
+
 test("a JS executor returning a string with a lone surrogate: the run resolves, built-ins take the value or fail with a code", async () => {
   const conductor = createConductor({
     storage: { type: "memory" },

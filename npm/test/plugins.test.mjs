@@ -111,7 +111,15 @@ test("a plugin that cannot be read or is not WebAssembly is refused when the con
       (error) => error instanceof ConductorError && error.code === "VALIDATION_FAILED" && pattern.test(error.message),
     );
   refused({ x: { wasm: "no/such/plugin.wasm" } }, /'plugins\.x\.wasm': cannot read .*no\/such\/plugin\.wasm \(ENOENT\)/);
-  refused({ x: { wasm: new Uint8Array([1, 2, 3]) } }, /'plugins\.x\.module' must be a WebAssembly module/);
+  refused(
+    { x: { wasm: new Uint8Array([1, 2, 3]) } },
+    /^Invalid conductor config: 'plugins\.x\.wasm' is not a WebAssembly module this engine can run \([^\n]*\)$/,
+  );
+  // Known before any node runs: the function a node would call is not there.
+  refused(
+    { x: { wasm: textStats, function: "no_such_function" } },
+    /'plugins\.x\.wasm' cannot be used: the plugin exports no function 'no_such_function'/,
+  );
   refused({ transform: { wasm: textStats } }, /'plugins\.transform' must be named apart from the built-in node types/);
   refused({ x: { wasm: textStats, fule: 1 } }, /fule/);
 });

@@ -120,7 +120,7 @@ for (const store of ["redis", "postgres"]) {
       if (!result.success) {
         // The node in flight at the kill has effects and is not idempotent: the run waits for the
         // user, interrupted, and the user decides from what they can see (the effect happened).
-        assert.equal(result.error.code, "VALIDATION_FAILED", `${id}: ${result.error.message}`);
+        assert.equal(result.error.code, "DECISION_REQUIRED", `${id}: ${result.error.message}`);
         const waiting = [...result.error.message.matchAll(/'([^']+)' \(effect\)/g)].map((m) => m[1]);
         assert.equal(waiting.length, 1, result.error.message);
         assert.equal((await conductor.executions.get(id)).status, "interrupted");

@@ -2,7 +2,9 @@
 // "js example") in README.md and in every docs/*.md runs as its own ES module in a fresh Node
 // process, in an empty working directory and HOME, importing the built package as a user would.
 // A block's `// → value` comment after a statement `name;` or `const name = ...;` is checked: the
-// value printed is the value it has.
+// value printed is the value it has. Every flow a block runs or validates is also written with
+// `toYaml` and read back with `parseFlow`: exactly as it was without the YAML format's defaults,
+// and readable with them (what `atomiton run` does with a saved file).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -67,7 +69,7 @@ function moduleFor(code) {
   // `conductor` is also an export (the default one); a block gets a fresh one of its own.
   const exported = Object.keys(atomiton).filter((name) => name !== "conductor" && uses(code, name) && !declares(code, name));
   const prelude = [
-    `import * as __atomiton from "@atomiton/conductor";`,
+    `import * as __atomiton from "./${ROUND_TRIP}";`,
     `import { isDeepStrictEqual as __equal } from "node:util";`,
     `const { ${exported.join(", ")} } = __atomiton;`,
     `function __check(actual, expected, line) {
@@ -81,8 +83,37 @@ function moduleFor(code) {
     prelude.push(`const conductor = __atomiton.createConductor({ storage: { type: "memory" } });`);
   if (uses(code, "flow") && !declares(code, "flow")) prelude.push(`const flow = ${FLOW};`);
   const ending = declares(code, "conductor") || uses(code, "conductor") ? "\nawait conductor.shutdown();\n" : "\n";
-  return `${prelude.join("\n")}\n${withChecks(code)}${ending}`;
+  // The package's main entry, through the wrapper that round-trips every flow run (below).
+  const body = withChecks(code).replaceAll(`from "@atomiton/conductor"`, `from "./${ROUND_TRIP}"`);
+  return `${prelude.join("\n")}\n${body}${ending}`;
 }
+
+/** The package's main entry with conductors whose runs and validations round-trip the flow first. */
+const ROUND_TRIP = "round-trip-conductor.mjs";
+const ROUND_TRIP_MODULE = `export * from "@atomiton/conductor";
+import * as atomiton from "@atomiton/conductor";
+import { isDeepStrictEqual as equal } from "node:util";
+
+/** A flow written with toYaml reads back with parseFlow: as it was, and with the format's defaults. */
+function roundTrip(flow) {
+  if (flow === null || typeof flow !== "object" || typeof flow.id !== "string" || flow.id === "") return;
+  const plain = JSON.parse(JSON.stringify(flow));
+  if (!equal(plain, flow)) return; // values JSON has no text for: not a flow file's
+  const text = atomiton.toYaml(flow);
+  const exact = atomiton.parseFlow(text, { defaults: false });
+  if (!equal(JSON.parse(JSON.stringify(exact)), plain)) throw new Error(\`toYaml/parseFlow changed flow \${flow.id}:\\n\${text}\`);
+  atomiton.parseFlow(text);
+}
+
+export function createConductor(...args) {
+  const made = atomiton.createConductor(...args);
+  for (const [space, method] of [["node", "run"], ["node", "validate"], ["flow", "run"]]) {
+    const original = made[space]?.[method];
+    if (typeof original === "function") made[space][method] = (flow, ...rest) => (roundTrip(flow), original.call(made[space], flow, ...rest));
+  }
+  return made;
+}
+`;
 
 /** `[{file, line, code}]`: every tagged block of every document. */
 const blocks = documents.flatMap((file) => examples(readFileSync(join(repoRoot, file), "utf8")).map((block) => ({ file, ...block })));
@@ -94,6 +125,7 @@ test("the README and docs/ have runnable examples", () => {
 // Modules go inside the package, so `@atomiton/conductor` resolves to it as it does for a user.
 const scratch = join(repoRoot, "npm", ".scratch", `readme-${process.pid}`);
 mkdirSync(scratch, { recursive: true });
+writeFileSync(join(scratch, ROUND_TRIP), ROUND_TRIP_MODULE);
 process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
 
 for (const { file: document, line, code } of blocks) {

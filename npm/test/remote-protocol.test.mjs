@@ -55,6 +55,7 @@ test("dispatch answers with the channel servers' envelopes", async (t) => {
   assert.deepEqual(await handlers.dispatch("flow", "getTemplate", { id: "nope" }), {
     error: "Flow template nope not found",
     channelError: true,
+    code: "NODE_NOT_FOUND",
   });
   assert.deepEqual(await handlers.dispatch("storage", "loadFlow", { id: "nope" }), {
     error: "Flow with id nope not found",

@@ -132,7 +132,12 @@ function namesPath(error, path) {
 /** Is the mutation still something an entry accepts? A few are (a string for a field that takes any string). */
 function accepted(m) {
   return (
-    m.kind === "mistype" && typeof m.wrong === "string" && /executionId|redactKeys|roots|nodeId|logLevel/.test(m.path) && m.wrong !== ""
+    (m.kind === "mistype" &&
+      typeof m.wrong === "string" &&
+      /executionId|redactKeys|roots|nodeId|logLevel/.test(m.path) &&
+      m.wrong !== "") ||
+    // The TypeScript engine took any slowMo number, a negative one as 0 (its own tests pass -100).
+    (m.kind === "mistype" && typeof m.wrong === "number" && m.path === "slowMo")
   );
 }
 
@@ -267,6 +272,32 @@ test("the run options the issue lists are refused; execute({flowID}) names flowI
     [request.error.code, request.error.message],
     ["VALIDATION_FAILED", "Invalid execute request: unknown option 'flowID' (did you mean 'flowId'?)"],
   );
+});
+
+test("what the TypeScript engine's own tests accept stays accepted: slowMo -100 runs as 0 (native and wasm), and slowMo NaN is refused", async () => {
+  for (const c of [conductors.native, conductors.wasm]) {
+    const result = await c.node.run(FLOW, { slowMo: -100 });
+    assert.equal(result.success, true, result.error?.message);
+    assert.equal(result.context.slowMo, -100, "kept as given, as the TypeScript engine kept it");
+    const refused = await c.node.run(FLOW, { slowMo: Number.NaN });
+    assert.equal(refused.error?.code, "VALIDATION_FAILED");
+  }
+});
+
+test("executions.list refuses an option it does not know, naming the one meant", async () => {
+  const c = conductors.native;
+  await c.node.run(FLOW);
+  for (const [options, meant] of [
+    [{ flowID: "wf" }, "flowId"],
+    [{ limt: 2 }, "limit"],
+  ]) {
+    await assert.rejects(
+      c.executions.list(options),
+      (e) => e.code === "VALIDATION_FAILED" && e.message.includes(`did you mean '${meant}'`),
+      JSON.stringify(options),
+    );
+  }
+  assert.ok((await c.executions.list({ limit: 1 })).executions.length === 1);
 });
 
 test("remote conductors (HTTP, WebSocket, Electron IPC) and raw protocol calls refuse a bad run option with the same coded error", async (t) => {

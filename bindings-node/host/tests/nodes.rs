@@ -284,6 +284,23 @@ fn http_request_against_a_loopback_server() {
         (deleted["result"]["method"].clone(), deleted["result"]["body"].clone()),
         (json!("DELETE"), json!(""))
     );
+    // PATCH sends its body; OPTIONS and HEAD are sent as they are (HEAD's answer has no body).
+    let patched = data(
+        http(&server.url("/echo")).with_param("method", "PATCH").with_param("body", "a change"),
+        None,
+    );
+    assert_eq!(
+        (patched["result"]["method"].clone(), patched["result"]["body"].clone()),
+        (json!("PATCH"), json!("a change"))
+    );
+    let options = data(http(&server.url("/echo")).with_param("method", "OPTIONS"), None);
+    assert_eq!(options["result"]["method"], "OPTIONS");
+    let head = run(http(&server.url("/echo")).with_param("method", "HEAD"), None);
+    assert!(head.success, "{:?}", head.error);
+    let head = head.data.unwrap_or_default();
+    assert_eq!(head["status"], json!(200));
+    assert_eq!(head["headers"]["x-custom-header"], "Hello");
+    assert!(head["result"].as_str().is_none_or(str::is_empty), "no body: {}", head["result"]);
     // A body with a method that sends none is refused, not dropped without a word.
     let refused = run(
         http(&server.url("/echo")).with_param("method", "DELETE").with_param("body", "dropped?"),
@@ -293,7 +310,7 @@ fn http_request_against_a_loopback_server() {
     .expect("refused");
     assert_eq!(
         refused.message,
-        "[http-request] A DELETE request sends no body (a body goes with POST and PUT): remove it, or change the method"
+        "[http-request] A DELETE request sends no body (a body goes with POST, PUT and PATCH): remove it, or change the method"
     );
     let basic = data(
         http(&server.url("/echo")),

@@ -58,10 +58,15 @@ pub fn node_definition(node_type: &str) -> Option<Value> {
     definition_from(&builtin_registry(), node_type)
 }
 
-/// `getAllNodeDefinitions()`: every built-in, in the TypeScript engine's registry order.
+/// `getAllNodeDefinitions()`: every built-in, the TypeScript engine's ten in its registry order,
+/// then ours (`wait`, `python`, ...), so a palette built from it has every type.
 pub fn all_node_definitions() -> Vec<Value> {
     let registry = builtin_registry();
-    crate::nodes::BUILTIN_TYPES.iter().filter_map(|t| definition_from(&registry, t)).collect()
+    crate::nodes::BUILTIN_TYPES
+        .iter()
+        .chain(crate::nodes::OUR_TYPES)
+        .filter_map(|t| definition_from(&registry, t))
+        .collect()
 }
 
 /// `getNodeDefinitionsGroupedByCategory()`: `[{name, title, items}]` in first-seen order.

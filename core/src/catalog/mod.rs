@@ -14,4 +14,6 @@ pub use crate::nodes::descriptor::{
 };
 pub use definition::{all_node_definitions, node_definition, node_definitions_by_category};
 pub use reference::node_reference;
-pub use templates::{get_template, list_templates, load_template, template_source, TemplateInfo};
+pub use templates::{
+    get_template, list_templates, load_template, template_not_found, template_source, TemplateInfo,
+};

@@ -106,6 +106,23 @@ pub fn get_template(id: &str) -> Option<NodeDefinition> {
     TEMPLATES.iter().find(|template| template.answers_to(id)).map(|template| template.flow.clone())
 }
 
+/// `flow.getTemplate(id)` of a template there is not: `NODE_NOT_FOUND` with the TypeScript
+/// engine's message (kept to the letter: the wire protocol's clients compare it), and in its
+/// context the template probably meant (`meant`) and the ones there are (`templates`).
+pub fn template_not_found(id: &str) -> crate::error::ExecutionError {
+    let names = || TEMPLATES.iter().flat_map(|t| [t.flow.id_str(), t.slug]);
+    let slugs: Vec<crate::value::Value> = TEMPLATES.iter().map(|t| t.slug.into()).collect();
+    let error = crate::error::ExecutionError::new(
+        crate::error::ErrorCode::NODE_NOT_FOUND,
+        format!("Flow template {id} not found"),
+    )
+    .with_context("templates", crate::value::Value::Array(slugs));
+    match crate::options::suggest::nearest(id, names()) {
+        Some(meant) => error.with_context("meant", meant.into()),
+        None => error,
+    }
+}
+
 /// The raw YAML of a bundled template, by id or slug.
 pub fn template_source(id: &str) -> Option<&'static str> {
     TEMPLATES.iter().find(|template| template.answers_to(id)).map(|template| template.source)

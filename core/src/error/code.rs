@@ -104,6 +104,11 @@ error_codes! {
     /// history store, and goes on when it is woken. The error's `context` says what it waits for.
     #[cfg(feature = "history")]
     WAITING,
+    /// A durable run stopped while nodes with effects were running (they may have had them), and
+    /// resumes only once the caller decides, for each, to run it again (`rerun`) or to give its
+    /// output (`skip`). The error's `context.nodes` lists them (`[{nodeId, nodeType}]`).
+    #[cfg(feature = "history")]
+    DECISION_REQUIRED,
 }
 
 impl ErrorCode {
@@ -124,8 +129,9 @@ impl ErrorCode {
 /// Who can fix a failure, as the published docs' `type` names it: the flow or its input
 /// (`validation`), something named that is not there (`not-found`) or already is
 /// (`conflict`), what the run or caller may not do (`permission`), the network, a time or size
-/// limit, a cancellation, a node's own work (`execution`), the engine itself (`internal`), or
-/// a run parked at a `wait` node (`waiting`).
+/// limit, a cancellation, a node's own work (`execution`), the engine itself (`internal`), a
+/// run parked at a `wait` node (`waiting`), or a run that resumes only once its caller decides
+/// what to do with a node that had effects in flight (`decision`).
 impl ErrorCode {
     pub fn kind(self) -> &'static str {
         use ErrorCode::*;
@@ -155,6 +161,8 @@ impl ErrorCode {
             INTERNAL_ERROR | UNKNOWN_ERROR => "internal",
             #[cfg(feature = "history")]
             WAITING => "waiting",
+            #[cfg(feature = "history")]
+            DECISION_REQUIRED => "decision",
         }
     }
 }

@@ -139,6 +139,26 @@ pub fn recovery_strategy(code: ErrorCode) -> ErrorRecoveryStrategy {
                 "Log in again (auth.login) or send a valid API key.",
             ],
         ),
+        #[cfg(feature = "history")]
+        WAITING => strategy(
+            false,
+            None,
+            None,
+            &[
+                "The run is parked at a wait node: nothing failed, and nothing runs until what it waits for comes (the error's context says what: a time, a signal or an approval).",
+                "Send the signal (executions.signal) or the decision (executions.approve); a time wait wakes by itself while a conductor has the store open.",
+            ],
+        ),
+        #[cfg(feature = "history")]
+        DECISION_REQUIRED => strategy(
+            false,
+            None,
+            None,
+            &[
+                "The run stopped while a node with effects was running: it may have had them, and running it again could repeat them.",
+                "Resume the run saying, for each node its error lists, whether to run it again (rerun) or which output to take for it (skip); mark a node that is safe to repeat idempotent: true and later runs decide by themselves.",
+            ],
+        ),
         _ => strategy(
             false,
             None,

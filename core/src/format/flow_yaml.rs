@@ -25,17 +25,16 @@ pub fn parse_flow_yaml_documents(text: &str, limits: &ParseLimits) -> Result<Vec
     parse_yaml_documents(text, limits)?.into_iter().map(flow_from_value).collect()
 }
 
-/// Applies the YAML flow reader to an already parsed value (the root must have `id` and `name`).
+/// Applies the YAML flow reader to an already parsed value (the root must have an `id`; a name
+/// is optional, as it is for every other node).
 pub fn flow_from_value(value: Value) -> Result<NodeDefinition> {
     let Value::Object(root) = value else {
         return Err(ExecutionError::deserialization(
             "Failed to parse YAML: Invalid YAML structure",
         ));
     };
-    if !has_truthy_string(&root, "id") || !has_truthy_string(&root, "name") {
-        return Err(ExecutionError::deserialization(
-            "Failed to parse YAML: Node definition must have id and name",
-        ));
+    if let Err(message) = root_id(&root) {
+        return Err(ExecutionError::deserialization(format!("Failed to parse YAML: {message}")));
     }
     let normalised = Value::Object(node_with_defaults(root));
     crate::value::from_value::<NodeDefinition>(normalised)
@@ -50,16 +49,33 @@ pub fn parse_definition_yaml(text: &str, limits: &ParseLimits) -> Result<NodeDef
         .map_err(|e| ExecutionError::deserialization(format!("Failed to parse YAML: {e}")))
 }
 
-/// Writes a definition as YAML (used for both flow files and storage).
+/// Writes a definition as YAML (`flowToYaml`; storage writes plain YAML the same way). What the
+/// flow reader would refuse (a root without an id) is refused here, so every text written reads
+/// back.
 pub fn definition_to_yaml(definition: &NodeDefinition) -> Result<String> {
+    if definition.id.as_deref().is_none_or(str::is_empty) {
+        return Err(ExecutionError::validation(
+            "Cannot write the flow as YAML: the root node must have an id",
+        ));
+    }
     let value = crate::value::to_value(definition).map_err(ExecutionError::from)?;
     let text = to_yaml_string(&value);
     dispose(value);
     Ok(text)
 }
 
-fn has_truthy_string(map: &Map, key: &str) -> bool {
-    matches!(map.get(key), Some(Value::String(s)) if !s.is_empty())
+/// What the reader needs of a flow's root: an id that is text (the TypeScript engine's reader
+/// also asked for a name, which the writer need not write: a flow without one could be written
+/// and not read back).
+fn root_id(root: &Map) -> std::result::Result<(), String> {
+    match root.get("id") {
+        Some(Value::String(id)) if !id.is_empty() => Ok(()),
+        Some(Value::Null | Value::Undefined) | None => {
+            Err("the flow's root node must have an id".to_owned())
+        }
+        Some(Value::String(_)) => Err("the flow's root node must have an id, not ''".to_owned()),
+        Some(_) => Err("the flow's root node's id must be text (quote it)".to_owned()),
+    }
 }
 
 fn string_or<'a>(map: &'a Map, key: &str) -> Option<&'a Value> {
@@ -96,10 +112,15 @@ fn node_with_defaults(mut data: Map) -> Map {
             .cloned()
             .unwrap_or_else(|| json!("transform"));
         out.insert("type", node_type);
-        let version = string_or(&data, "version")
-            .or_else(|| string_or(&meta, "version"))
-            .cloned()
-            .unwrap_or_else(|| json!("1.0.0"));
+        // A version written as a number (`version: 2`) is the text it reads as: it decides the
+        // flow's data model, so it is never dropped for the default.
+        let version = match data.get("version") {
+            Some(Value::Number(n)) => Some(Value::from(crate::value::js_number(n.get()))),
+            _ => None,
+        }
+        .or_else(|| string_or(&data, "version").cloned())
+        .or_else(|| string_or(&meta, "version").cloned())
+        .unwrap_or_else(|| json!("1.0.0"));
         out.insert("version", version);
         if let Some(name) = data.get("name") {
             out.insert("name", name.clone());

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use super::retry::Reuse;
-use crate::error::{ExecutionError, Result};
+use crate::error::{ErrorCode, ExecutionError, Result};
 use crate::value::Value;
 
 /// `ConductorConfig.durability: {resume?}`: every recorded run is checkpointed, and a run its
@@ -224,13 +224,26 @@ impl Checkpoints {
                 .map(|n| format!("'{}' ({})", n.node_id, n.node_type))
                 .collect::<Vec<_>>()
                 .join(", ");
-            return Err(ExecutionError::validation(format!(
-                "Execution {execution_id} stopped while {names} {} running, and may have had {} effect: resume it with {{rerun: [...]}} to run {} again, or {{skip: {{nodeId: output}}}} to give {} output",
-                if undecided.len() == 1 { "was" } else { "were" },
-                if undecided.len() == 1 { "its" } else { "their" },
-                if undecided.len() == 1 { "it" } else { "them" },
-                if undecided.len() == 1 { "its" } else { "their" },
-            )));
+            let nodes = undecided
+                .iter()
+                .map(|n| {
+                    let mut node = crate::value::Map::new();
+                    node.insert("nodeId", Value::from(n.node_id.as_str()));
+                    node.insert("nodeType", Value::from(n.node_type.as_str()));
+                    Value::Object(node)
+                })
+                .collect();
+            return Err(ExecutionError::new(
+                ErrorCode::DECISION_REQUIRED,
+                format!(
+                    "Execution {execution_id} stopped while {names} {} running, and may have had {} effect: resume it with {{rerun: [...]}} to run {} again, or {{skip: {{nodeId: output}}}} to give {} output",
+                    if undecided.len() == 1 { "was" } else { "were" },
+                    if undecided.len() == 1 { "its" } else { "their" },
+                    if undecided.len() == 1 { "it" } else { "them" },
+                    if undecided.len() == 1 { "its" } else { "their" },
+                ),
+            )
+            .with_context("nodes", Value::Array(nodes)));
         }
         for (node_id, output) in &request.skip {
             if let Some(node) = in_flight(node_id) {
@@ -287,8 +300,13 @@ mod tests {
     #[test]
     fn a_node_with_effects_in_flight_waits_for_a_decision() {
         let error = interrupted().resumed("exec_1", &ResumeRequest::default()).unwrap_err();
-        assert_eq!(error.code, crate::error::ErrorCode::VALIDATION_FAILED);
+        assert_eq!(error.code, crate::error::ErrorCode::DECISION_REQUIRED);
         assert!(error.message.contains("'post' (http-request)"), "{}", error.message);
+        let nodes = error.context.as_ref().and_then(|c| c.get("nodes")).cloned();
+        assert_eq!(
+            nodes.and_then(|n| serde_json::to_value(&n).ok()),
+            Some(serde_json::json!([{"nodeId": "post", "nodeType": "http-request"}]))
+        );
         assert!(!error.message.contains("'get'"), "an idempotent node needs no decision");
     }
 

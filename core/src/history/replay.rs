@@ -67,7 +67,9 @@ pub fn differences(recorded: &RunRecord, replay: &RunRecord) -> Differences {
     for node in replay.nodes.iter().filter(|n| n.state.has_output()) {
         seen.insert(node.node_id.as_str());
         let was = before.get(node.node_id.as_str()).copied().flatten();
-        if !before.contains_key(node.node_id.as_str()) || was != node.output.as_ref() {
+        if !before.contains_key(node.node_id.as_str())
+            || !same_output(&node.node_type, was, node.output.as_ref())
+        {
             differences.push(OutputDifference {
                 node_id: node.node_id.clone(),
                 recorded: was.cloned(),
@@ -85,6 +87,29 @@ pub fn differences(recorded: &RunRecord, replay: &RunRecord) -> Differences {
         }
     }
     Differences { differences }
+}
+
+/// The fields of a built-in's output that measure time rather than hold data: two runs that
+/// did the same work differ there (`shell-command`'s `duration`), so a difference is not one.
+fn timing_fields(node_type: &str) -> &'static [&'static str] {
+    match node_type {
+        "shell-command" => &["duration"],
+        _ => &[],
+    }
+}
+
+/// Whether two outputs of a node of `node_type` hold the same data (its timing fields aside).
+fn same_output(node_type: &str, a: Option<&Value>, b: Option<&Value>) -> bool {
+    let timing = timing_fields(node_type);
+    match (a, b) {
+        (Some(Value::Object(a)), Some(Value::Object(b))) if !timing.is_empty() => {
+            let is_data = |key: &str| !timing.contains(&key);
+            let count = |map: &crate::value::Map| map.iter().filter(|(k, _)| is_data(k)).count();
+            count(a) == count(b)
+                && a.iter().filter(|(k, _)| is_data(k)).all(|(k, v)| b.get(&**k) == Some(v))
+        }
+        (a, b) => a == b,
+    }
 }
 
 #[cfg(test)]
@@ -144,6 +169,20 @@ mod tests {
                 ("gone".into(), Some(Value::from(3)), None),
             ]
         );
+        let shell = |duration: f64, stdout: &str| {
+            let mut nodes = record(&[(
+                "cmd",
+                done,
+                Some(crate::json!({"stdout": stdout, "exitCode": 0, "duration": duration})),
+            )]);
+            nodes.nodes[0].node_type = "shell-command".into();
+            nodes
+        };
+        assert!(
+            differences(&shell(12.0, "a"), &shell(40.0, "a")).differences.is_empty(),
+            "a command that took longer did the same work"
+        );
+        assert_eq!(differences(&shell(12.0, "a"), &shell(12.0, "b")).differences.len(), 1);
         let reuse = replay_reuse(&before);
         assert!(reuse.effects_only && reuse.outputs.len() == 3, "outputs of nodes that had one");
     }

@@ -116,7 +116,7 @@ impl HistoryWrite {
 /// sortOrder = "desc"}` (by start time; `since` and `until` bound it, in ms since the Unix epoch:
 /// from `since`, before `until`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct ListQuery {
     pub flow_id: Option<String>,
     pub status: Option<RunStatus>,

@@ -3,10 +3,12 @@
 mod definition;
 mod definition_serde;
 mod edge;
+mod format;
 mod object;
 mod port;
 
 pub use definition::NodeDefinition;
 pub use edge::NodeEdge;
+pub use format::FlowFormat;
 pub(crate) use object::small_map_get;
 pub use port::{NodeMetadata, NodePort};

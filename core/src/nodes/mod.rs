@@ -12,7 +12,7 @@ pub mod runtime;
 pub mod schema;
 pub mod stream;
 
-pub use builtin::{builtin_registry, BUILTIN_TYPES};
+pub use builtin::{builtin_registry, BUILTIN_TYPES, OUR_TYPES};
 #[cfg(feature = "host-effects")]
 pub use context::NodeLog;
 pub use context::{write_context, ContextKind, RunContext, RunWarning};

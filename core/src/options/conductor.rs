@@ -162,10 +162,16 @@ const LIMITS: Shape = Shape {
     doc: "",
     extends: &[],
     fields: &[
-        Field::new("maxDepth", Kind::Number(Range::whole(1.0)), "Deepest nesting of groups a flow may have (default 100).")
+        Field::new("maxDepth", Kind::Number(Range::whole(1.0)), "Deepest nesting of groups a flow may have (default 10,000).")
             .wire_as("maxDepth"),
-        Field::new("maxNodes", Kind::Number(Range::whole(1.0)), "Most nodes a flow may have (default 100,000).")
+        Field::new("maxNodes", Kind::Number(Range::whole(1.0)), "Most nodes a flow may have (default 1,000,000).")
             .wire_as("maxNodes"),
+        Field::new(
+            "maxFlowBytes",
+            Kind::Number(Range::BYTES),
+            "Largest flow document a run may be given, its binary data counted (default 64 MiB); a larger one fails the run with `VALIDATION_FAILED` before it is read. What reading a flow costs grows with it: a flow's values take several times their text in memory.",
+        )
+        .wire_as("maxFlowBytes"),
         Field::new(
             "expressionSteps",
             Kind::Number(Range::whole(1.0)),

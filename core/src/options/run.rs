@@ -171,8 +171,10 @@ pub const RUN_OPTIONS: Shape = Shape {
         .wire(),
         Field::new(
             "slowMo",
-            Kind::Number(Range::MS),
-            "Visualisation pacing in ms per progress step; 0 or absent: no artificial delay.",
+            // Any number: the TypeScript engine took a negative one as 0, and its own tests
+            // pass one.
+            Kind::Number(Range { unit: "milliseconds", ..Range::ANY }),
+            "Visualisation pacing in ms per progress step; 0, a negative number or absent: no artificial delay.",
         )
         .wire(),
         Field::new(

@@ -7,24 +7,44 @@ pub fn nearest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -
     let wanted = given.to_lowercase();
     let mut best: Option<(usize, &'a str)> = None;
     for candidate in candidates {
-        let lower = candidate.to_lowercase();
-        let score = if lower == wanted {
-            0
-        } else if wanted.len() >= 3 && (lower.starts_with(&wanted) || wanted.starts_with(&lower)) {
-            1
-        } else {
-            let distance = distance(&wanted, &lower);
-            let allowed = (wanted.chars().count().min(lower.chars().count()) / 3).max(1);
-            if distance > allowed {
-                continue;
-            }
-            distance + 1
-        };
+        let Some(score) = closeness(&wanted, &candidate.to_lowercase()) else { continue };
         if best.is_none_or(|(b, _)| score < b) {
             best = Some((score, candidate));
         }
     }
     best.map(|(_, name)| name)
+}
+
+/// The candidate `given` is one edit from (an insertion, a deletion, a substitution or a swap of
+/// neighbours), or equal to in another case: the near-misses that are surely a misspelling, where
+/// [`nearest`]'s looser rule (abbreviations, a third of the letters) would also take names that
+/// were meant to be new ones.
+pub fn one_edit_from<'a>(
+    given: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let wanted = given.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|candidate| (distance(&wanted, &candidate.to_lowercase()), candidate))
+        .filter(|(distance, _)| *distance <= 1)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// How near lower-cased `candidate` is to lower-cased `wanted` (0: the same; lower is nearer),
+/// or `None` when it is too far to be what was meant.
+pub fn closeness(wanted: &str, candidate: &str) -> Option<usize> {
+    if candidate == wanted {
+        Some(0)
+    } else if wanted.len() >= 3 && (candidate.starts_with(wanted) || wanted.starts_with(candidate))
+    {
+        Some(1)
+    } else {
+        let distance = distance(wanted, candidate);
+        let allowed = (wanted.chars().count().min(candidate.chars().count()) / 3).max(1);
+        (distance <= allowed).then_some(distance + 1)
+    }
 }
 
 /// Edits from `a` to `b`: insertions, deletions, substitutions, and swaps of two neighbouring

@@ -52,15 +52,72 @@ impl PluginNodeType {
         // Validated now, translated function by function as they are first called.
         config.compilation_mode(CompilationMode::LazyTranslation);
         let engine = Engine::new(&config);
-        let module = Module::new(&engine, &settings.module[..])
-            .map_err(|e| format!("not a WebAssembly module this engine can run: {e}"))?;
+        let module = Module::new(&engine, &settings.module[..]).map_err(|e| {
+            format!("is not a WebAssembly module this engine can run ({})", brief(&e))
+        })?;
         let linker = super::call::linker(&engine)?;
         let plugin = Plugin { settings, engine, module, linker };
+        plugin.check()?;
         Ok(PluginNodeType { name: name.to_owned(), plugin: Arc::new(plugin) })
     }
 }
 
+/// An error's first line, cut short: wasmi's can go on with a dump of the bytes it read.
+fn brief(error: &impl std::fmt::Display) -> String {
+    let text = error.to_string();
+    let line = text.lines().next().unwrap_or_default();
+    match line.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_owned(),
+    }
+}
+
 impl Plugin {
+    /// What can be known of the plugin before a node calls it, found now rather than at its
+    /// first run: an import the engine does not provide or with another signature, memory it
+    /// declares over its limit, a start function that traps, the function missing or not
+    /// taking nothing and returning an i32. An instance is made with no input; its start
+    /// function (rare in PDK plugins) gets at most one slice of fuel, and running out of it
+    /// here is not held against the plugin.
+    fn check(&self) -> Result<(), String> {
+        let settings = &self.settings;
+        let limits = super::Limits {
+            fuel: settings.limits.slice.min(settings.limits.fuel),
+            ..settings.limits
+        };
+        let started = Call::new(
+            &self.engine,
+            &self.linker,
+            &self.module,
+            &settings.function,
+            Vec::new(),
+            settings.config.clone(),
+            limits,
+        );
+        let failure = match started {
+            Ok(_) => return Ok(()),
+            Err(failure) if failure.message.contains("whole fuel") => return Ok(()),
+            Err(failure) => failure.message,
+        };
+        // wasmi names an import it cannot link as `(module,name)`.
+        let unlinked = self
+            .module
+            .imports()
+            .find(|import| failure.contains(&format!("({},{})", import.module(), import.name())));
+        Err(match unlinked {
+            Some(import) => format!(
+                "cannot be used: it imports '{}' from '{}', which the engine does not provide, or not with that signature (a plugin gets Extism's extism:host/env functions only)",
+                import.name(),
+                import.module()
+            ),
+            None if failure.contains("resource limiter") => format!(
+                "cannot be used: it asks for more memory at start than its memoryLimit ({} MiB)",
+                settings.limits.memory_bytes / (1024 * 1024)
+            ),
+            None => format!("cannot be used: {failure}"),
+        })
+    }
+
     /// A call of the plugin's function on `input`: compiled (once) and instantiated.
     fn start(&self, input: Vec<u8>) -> Result<Call, Failure> {
         let settings = &self.settings;

@@ -133,9 +133,11 @@ impl RunOptions {
                 crate::format::js_number(timeout)
             )));
         }
-        if let Some(slow_mo) = options.slow_mo.filter(|s| !(s.is_finite() && *s >= 0.0)) {
+        // A negative slowMo paces like 0 (the TypeScript engine's rule, which its own tests
+        // hold it to); only a number that is none is refused.
+        if let Some(slow_mo) = options.slow_mo.filter(|s| !s.is_finite()) {
             return Err(crate::error::ExecutionError::validation(format!(
-                "Invalid run options: 'slowMo' must be a number of milliseconds of at least 0, not {}",
+                "Invalid run options: 'slowMo' must be a finite number of milliseconds, not {}",
                 crate::format::js_number(slow_mo)
             )));
         }
@@ -196,6 +198,14 @@ mod tests {
         assert_eq!(read, declared);
     }
 
+    /// The TypeScript engine's own tests run with `slowMo: -100` and expect a success: a
+    /// negative slowMo is taken (it paces like 0) and kept as given in the context.
+    #[test]
+    fn a_negative_slow_mo_is_taken() {
+        let options = RunOptions::from_json(r#"{"slowMo": -100}"#).expect("slowMo -100 taken");
+        assert_eq!(options.slow_mo, Some(-100.0));
+    }
+
     #[test]
     fn a_misspelt_or_impossible_option_is_refused() {
         for (text, says) in [
@@ -208,7 +218,6 @@ mod tests {
                 r#"{"timeout": -1}"#,
                 "'timeout' must be a number of milliseconds of at least 0, not -1",
             ),
-            (r#"{"slowMo": -1}"#, "'slowMo' must be a number of milliseconds of at least 0"),
             (
                 r#"{"telemetry": {"propgate": false}}"#,
                 "unknown option 'propgate' (did you mean 'propagate'?)",

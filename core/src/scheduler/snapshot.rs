@@ -22,7 +22,10 @@ impl Scheduler {
                 if first_executing.is_none() {
                     first_executing = Some(node.id.clone());
                 }
-                executing.push(&node.name);
+                // Its name, or its id when it has none: the type (what the plan's `name` falls
+                // back to) does not tell two nodes of one type apart.
+                let unnamed = Arc::ptr_eq(&node.name, &node.node_type);
+                executing.push(if unnamed { &node.id } else { &node.name });
             }
             nodes.push(progress_node(plan, ix, status));
         }

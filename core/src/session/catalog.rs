@@ -35,6 +35,7 @@ pub fn parse_flow(text: &str, options_json: &str) -> String {
         let options: ParseOptions = serde_json::from_str(options_json)
             .map_err(|e| crate::options::serde_error::invalid("parse options", &e))?;
         let limits = ParseLimits::default();
+        crate::validation::FlowLimits::default().check_bytes(text.len())?;
         // Matched by hand: a derived enum costs the browser module a kilobyte.
         let is_json = match options.format.as_deref() {
             Some("json") => true,

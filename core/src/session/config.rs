@@ -24,6 +24,8 @@ pub struct SessionConfig {
     pub trace: Option<bool>,
     pub max_depth: Option<usize>,
     pub max_nodes: Option<usize>,
+    /// Largest flow document a run may be given (`limits.maxFlowBytes`).
+    pub max_flow_bytes: Option<usize>,
     /// Step budget of each expression call (`limits.expressionSteps`).
     pub expression_steps: Option<u64>,
     /// Bytes a node may hold as its output, and one expression call return
@@ -196,6 +198,7 @@ impl SessionConfig {
             ("python.workers", self.python.workers),
             ("limits.maxDepth", self.max_depth),
             ("limits.maxNodes", self.max_nodes),
+            ("limits.maxFlowBytes", self.max_flow_bytes),
             ("limits.maxOutputBytes", self.max_output_bytes),
             ("streamSortMemory", self.stream_sort_memory),
         ];
@@ -241,12 +244,15 @@ impl SessionConfig {
                     "a built-in's name",
                 ));
             }
-            let field = format!("plugins.{name}.module");
+            // The option the user wrote (`wasm`: bytes, or a path the npm package reads), which
+            // arrives here as the module's bytes.
+            let field = format!("plugins.{name}.wasm");
             let settings = plugin
                 .settings()
                 .map_err(|e| out_of_range(&field, "a WebAssembly module's bytes (base64)", &e))?;
-            let node_type = crate::plugin::PluginNodeType::new(name, settings)
-                .map_err(|e| out_of_range(&field, "a WebAssembly module", &e))?;
+            let node_type = crate::plugin::PluginNodeType::new(name, settings).map_err(|e| {
+                ExecutionError::validation(format!("Invalid conductor config: '{field}' {e}"))
+            })?;
             registry.register(std::sync::Arc::new(node_type));
         }
         Ok(crate::Engine::with_registry(registry, self.engine()))
@@ -268,6 +274,7 @@ impl SessionConfig {
             flow_limits: FlowLimits {
                 max_depth: self.max_depth.unwrap_or(defaults.flow_limits.max_depth),
                 max_nodes: self.max_nodes.unwrap_or(defaults.flow_limits.max_nodes),
+                max_bytes: self.max_flow_bytes.unwrap_or(defaults.flow_limits.max_bytes),
             },
             expression_limits: crate::expression::Limits {
                 max_steps: self.expression_steps.unwrap_or(defaults.expression_limits.max_steps),

@@ -350,7 +350,7 @@ impl SessionHistory {
     /// `executions.list`.
     pub(crate) async fn list(&self, options_json: &str) -> Result<crate::history::ExecutionPage> {
         let query: ListQuery = serde_json::from_str(options_json)
-            .map_err(|e| ExecutionError::validation(format!("Invalid list options: {e}")))?;
+            .map_err(|e| crate::options::serde_error::invalid("list options", &e))?;
         self.store.list(query).await
     }
 
@@ -363,11 +363,8 @@ impl SessionHistory {
             since: Option<f64>,
             until: Option<f64>,
         }
-        let filters: Filters = serde_json::from_str(options_json).map_err(|e| {
-            ExecutionError::validation(format!(
-                "Invalid counts options ({{flowId?, since?, until?}}): {e}"
-            ))
-        })?;
+        let filters: Filters = serde_json::from_str(options_json)
+            .map_err(|e| crate::options::serde_error::invalid("counts options", &e))?;
         let Filters { flow_id, since, until } = filters;
         self.store.counts(ListQuery { flow_id, since, until, ..ListQuery::default() }).await
     }

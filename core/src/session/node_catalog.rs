@@ -26,7 +26,10 @@ pub fn list_templates() -> String {
     outcome(guarded("listTemplates", || Ok(json!({"templates": catalog::list_templates()}))))
 }
 
-/// A bundled template's definition, or `null`.
+/// A bundled template's definition; `NODE_NOT_FOUND` naming the templates there are when none
+/// answers to `id`.
 pub fn get_template(id: &str) -> String {
-    outcome(guarded("getTemplate", || Ok(catalog::get_template(id))))
+    outcome(guarded("getTemplate", || {
+        catalog::get_template(id).ok_or_else(|| catalog::template_not_found(id))
+    }))
 }

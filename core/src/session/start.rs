@@ -51,7 +51,13 @@ impl Session {
         let worker_threshold = self.worker_threshold;
         // The options first, on this thread: they are small (JS hands large inputs over as
         // handles), and the run's id in them lets a cancel reach the run while its flow is read.
-        let registered = codec::decode(buffers.clone(), || RunOptions::from_json(&options_json))
+        // A flow over the size limit is refused before anything reads it (or registers it).
+        let registered = self
+            .engine
+            .config()
+            .flow_limits
+            .check_bytes(size)
+            .and_then(|()| codec::decode(buffers.clone(), || RunOptions::from_json(&options_json)))
             .map(|mut options| {
                 let id = options.execution_id(|| self.host.random()).to_owned();
                 let run = self.register(&id);

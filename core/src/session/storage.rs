@@ -21,6 +21,7 @@ impl Session {
     /// there are some, so a clean flow's answer is the TypeScript engine's shape).
     pub fn validate(&self, flow_json: &str, custom_types_json: &str) -> String {
         outcome(guarded("validate", || {
+            self.engine.config().flow_limits.check_bytes(flow_json.len())?;
             let flow = parse_definition_json(flow_json, &self.engine.config().parse_limits)?;
             let custom: HashSet<String> =
                 serde_json::from_str(custom_types_json).unwrap_or_default();
@@ -55,7 +56,7 @@ impl Session {
         let store = self.store.clone();
         guarded_future(async move {
             let options: ListOptions = serde_json::from_str(&options_json)
-                .map_err(|e| ExecutionError::validation(format!("Invalid list options: {e}")))?;
+                .map_err(|e| crate::options::serde_error::invalid("list options", &e))?;
             store.list(&options).await
         })
     }

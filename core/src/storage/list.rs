@@ -24,7 +24,7 @@ pub enum SortOrder {
 
 /// `{limit = 50, offset = 0, sortBy = "savedAt", sortOrder = "desc"}`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct ListOptions {
     pub limit: usize,
     pub offset: usize,

@@ -47,8 +47,9 @@ impl FlowStore {
         FlowStore { backend, limits: ParseLimits::default() }
     }
 
-    /// `saveFlow(flow)`: `{...flow, savedAt, version: "1.0.0"}` written atomically. A flow
-    /// without an id gets `new_id`; `createdAt` is kept from an earlier save.
+    /// `saveFlow(flow)`: `{...flow, savedAt, version: "1.0.0"}` written atomically (a flow of
+    /// version 2 or later keeps its version). A flow without an id gets `new_id`; `createdAt`
+    /// is kept from an earlier save.
     pub async fn save(
         &self,
         flow: Value,
@@ -77,7 +78,12 @@ impl FlowStore {
         flow.insert("id", json!(id));
         flow.insert("savedAt", json!(saved_at));
         flow.insert("createdAt", json!(created_at));
-        flow.insert("version", json!(STORAGE_VERSION));
+        // The TypeScript engine stamped every saved flow "1.0.0"; a flow of the ports model
+        // (version 2 or later) keeps its version, which decides what its edges mean.
+        let version = flow.get("version").and_then(Value::as_str);
+        if !crate::model::FlowFormat::of(version).takes_ports() {
+            flow.insert("version", json!(STORAGE_VERSION));
+        }
         let flow = Value::Object(flow);
         self.backend.write(&key(&id), to_yaml_string(&flow)).await.map_err(storage_error)?;
         let name = flow.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
@@ -92,7 +98,12 @@ impl FlowStore {
             ExecutionError::new(ErrorCode::NODE_NOT_FOUND, format!("Flow with id {id} not found"))
         })?;
         if flow.get("version").and_then(Value::as_str) == Some("0.9.0") {
-            flow.insert("version", json!(STORAGE_VERSION));
+            // The TypeScript engine stamped every saved flow "1.0.0"; a flow of the ports model
+            // (version 2 or later) keeps its version, which decides what its edges mean.
+            let version = flow.get("version").and_then(Value::as_str);
+            if !crate::model::FlowFormat::of(version).takes_ports() {
+                flow.insert("version", json!(STORAGE_VERSION));
+            }
         }
         Ok(Value::Object(flow))
     }

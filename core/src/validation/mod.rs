@@ -2,6 +2,7 @@
 //! before any node has side effects.
 
 mod context;
+mod field_names;
 mod issue;
 mod limits;
 mod permitted;

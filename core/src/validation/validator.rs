@@ -143,11 +143,18 @@ impl<'a, 'c> Walker<'a, 'c> {
 
     /// A name the engine does not know: an error, or with `strictParameters: false` a warning.
     fn report_unknown(&mut self, frame: usize, message: String, field: String) {
+        if self.ctx.strict {
+            self.report_at(frame, ErrorCode::VALIDATION_FAILED, message, Some(field));
+        } else {
+            self.warn_at(frame, message, field);
+        }
+    }
+
+    /// What the run goes ahead with, said in the report's warnings.
+    fn warn_at(&mut self, frame: usize, message: String, field: String) {
         self.report_at(frame, ErrorCode::VALIDATION_FAILED, message, Some(field));
-        if !self.ctx.strict {
-            if let Some(issue) = self.issues.pop() {
-                self.warnings.push(issue);
-            }
+        if let Some(issue) = self.issues.pop() {
+            self.warnings.push(issue);
         }
     }
 
@@ -185,6 +192,13 @@ impl<'a, 'c> Walker<'a, 'c> {
                     format!("Field '{key}' must be {expected}"),
                     Some(key.into()),
                 );
+            }
+        }
+        for unknown in super::field_names::unknown_node_keys(node) {
+            if unknown.mistake {
+                self.report_unknown(frame, unknown.message, unknown.key);
+            } else {
+                self.warn_at(frame, unknown.message, unknown.key);
             }
         }
         if let Some(params) = &node.parameters {
@@ -302,6 +316,9 @@ impl<'a, 'c> Walker<'a, 'c> {
         let graph = SiblingGraph::new(children, edges);
         let mut resolved = graph.edges.iter().peekable();
         for (i, edge) in edges.iter().enumerate() {
+            for misspelt in super::field_names::misspelt_edge_keys(edge) {
+                self.report_unknown(frame, misspelt.message, format!("edges.{i}.{}", misspelt.key));
+            }
             let Some(r) = resolved.next_if(|r| r.index == i) else {
                 let label = edge.id().map_or_else(|| format!("#{i}"), str::to_owned);
                 self.report_at(

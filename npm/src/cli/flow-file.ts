@@ -41,8 +41,10 @@ export function readFlowFile(conductor: Conductor, file: string): NodeDefinition
     return conductor.formats.parseFlow(text);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    // A flow over the size limit is refused before it is read: its text is not "invalid".
+    const tooLarge = (error as { code?: string } | undefined)?.code === "VALIDATION_FAILED";
     const format = text.trimStart().startsWith("{") ? "JSON" : "YAML";
-    throw new UsageError(`cannot read flow file ${file}: invalid ${format}: ${message}`);
+    throw new UsageError(`cannot read flow file ${file}: ${tooLarge ? "" : `invalid ${format}: `}${message}`);
   }
 }
 

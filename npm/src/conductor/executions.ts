@@ -91,10 +91,11 @@ export function createExecutionsApi(engine: EngineAdapter, run: Run) {
   const executions = {
     /** Recorded runs, newest first by default: `{executions, total}` (total: how many pass the filters). */
     async list(options: ListExecutionsOptions = {}): Promise<ExecutionListResponse> {
-      // Only the options there are: whatever else an object holds stays here.
-      const { flowId, status, since, until, limit, offset, sortOrder } = fields(options);
-      const range = { since: instant(since, "since"), until: instant(until, "until") };
-      return unwrap(await engine.executions("list", JSON.stringify({ flowId, status, ...range, limit, offset, sortOrder })));
+      // Every field goes to the engine, which refuses one it does not know (a misspelt filter
+      // would otherwise list every run).
+      const given = fields(options);
+      const range = { since: instant(given.since, "since"), until: instant(given.until, "until") };
+      return unwrap(await engine.executions("list", JSON.stringify({ ...given, ...range })));
     },
     /**
      * How many runs there are, in all and in each status (`{total, running, success, failed,

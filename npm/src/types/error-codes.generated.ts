@@ -117,6 +117,12 @@ export enum ErrorCode {
    * history store, and goes on when it is woken. The error's `context` says what it waits for.
    */
   WAITING = "WAITING",
+  /**
+   * A durable run stopped while nodes with effects were running (they may have had them), and
+   * resumes only once the caller decides, for each, to run it again (`rerun`) or to give its
+   * output (`skip`). The error's `context.nodes` lists them (`[{nodeId, nodeType}]`).
+   */
+  DECISION_REQUIRED = "DECISION_REQUIRED",
 }
 
 /**
@@ -125,7 +131,7 @@ export enum ErrorCode {
  * (`permission`), the network, a time or size limit, a cancellation, a node's own work
  * (`execution`), or the engine itself (`internal`).
  */
-export type ErrorType = "validation" | "execution" | "timeout" | "cancelled" | "limit" | "network" | "internal" | "permission" | "not-found" | "conflict" | "waiting";
+export type ErrorType = "validation" | "execution" | "timeout" | "cancelled" | "limit" | "network" | "internal" | "permission" | "not-found" | "conflict" | "waiting" | "decision";
 
 /** Each code's `ErrorType`. */
 export const ERROR_TYPES: Readonly<Record<ErrorCode, ErrorType>> = {
@@ -156,4 +162,5 @@ export const ERROR_TYPES: Readonly<Record<ErrorCode, ErrorType>> = {
   FILE_NOT_FOUND: "not-found",
   FILE_EXISTS: "conflict",
   WAITING: "waiting",
+  DECISION_REQUIRED: "decision",
 };

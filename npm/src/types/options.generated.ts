@@ -367,13 +367,19 @@ export type ConductorConfig = {
    */
   limits?: {
     /**
-     * Deepest nesting of groups a flow may have (default 100).
+     * Deepest nesting of groups a flow may have (default 10,000).
      */
     maxDepth?: number;
     /**
-     * Most nodes a flow may have (default 100,000).
+     * Most nodes a flow may have (default 1,000,000).
      */
     maxNodes?: number;
+    /**
+     * Largest flow document a run may be given, its binary data counted (default 64 MiB); a larger
+     * one fails the run with `VALIDATION_FAILED` before it is read. What reading a flow costs grows
+     * with it: a flow's values take several times their text in memory.
+     */
+    maxFlowBytes?: number;
     /**
      * Step budget of each expression call (`transformFunction`, conditions, ...; default
      * 1,000,000); exceeded, the node fails with "BudgetError: Expression exceeded its step budget
@@ -861,7 +867,8 @@ export type ContextOverrides = {
    */
   parentContext?: ConductorExecutionContext;
   /**
-   * Visualisation pacing in ms per progress step; 0 or absent: no artificial delay.
+   * Visualisation pacing in ms per progress step; 0, a negative number or absent: no artificial
+   * delay.
    */
   slowMo?: number;
   /**
@@ -1355,6 +1362,7 @@ export const ConductorConfig_SHAPE: OptionShape = { name: "ConductorConfig", fie
     limits: { kind: { k: "object", shape: () => ({ name: "", fields: {
         maxDepth: { kind: { k: "number", min: 1, integer: true } },
         maxNodes: { kind: { k: "number", min: 1, integer: true } },
+        maxFlowBytes: { kind: { k: "number", min: 1, integer: true, unit: "bytes" } },
         expressionSteps: { kind: { k: "number", min: 1, integer: true } },
         maxOutputBytes: { kind: { k: "number", min: 1, integer: true, unit: "bytes" } },
       } }) }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
@@ -1400,6 +1408,7 @@ export const DesktopConductorConfig_SHAPE: OptionShape = { name: "DesktopConduct
     limits: { kind: { k: "object", shape: () => ({ name: "", fields: {
         maxDepth: { kind: { k: "number", min: 1, integer: true } },
         maxNodes: { kind: { k: "number", min: 1, integer: true } },
+        maxFlowBytes: { kind: { k: "number", min: 1, integer: true, unit: "bytes" } },
         expressionSteps: { kind: { k: "number", min: 1, integer: true } },
         maxOutputBytes: { kind: { k: "number", min: 1, integer: true, unit: "bytes" } },
       } }) }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
@@ -1445,6 +1454,7 @@ export const BrowserConductorConfig_SHAPE: OptionShape = { name: "BrowserConduct
     limits: { kind: { k: "object", shape: () => ({ name: "", fields: {
         maxDepth: { kind: { k: "number", min: 1, integer: true } },
         maxNodes: { kind: { k: "number", min: 1, integer: true } },
+        maxFlowBytes: { kind: { k: "number", min: 1, integer: true, unit: "bytes" } },
         expressionSteps: { kind: { k: "number", min: 1, integer: true } },
         maxOutputBytes: { kind: { k: "number", min: 1, integer: true, unit: "bytes" } },
       } }) }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
@@ -1494,6 +1504,7 @@ export const RemoteConductorOptions_SHAPE: OptionShape = { name: "RemoteConducto
     limits: { kind: { k: "object", shape: () => ({ name: "", fields: {
         maxDepth: { kind: { k: "number", min: 1, integer: true } },
         maxNodes: { kind: { k: "number", min: 1, integer: true } },
+        maxFlowBytes: { kind: { k: "number", min: 1, integer: true, unit: "bytes" } },
         expressionSteps: { kind: { k: "number", min: 1, integer: true } },
         maxOutputBytes: { kind: { k: "number", min: 1, integer: true, unit: "bytes" } },
       } }) }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
@@ -1555,6 +1566,7 @@ export const QueueConductorOptions_SHAPE: OptionShape = { name: "QueueConductorO
     limits: { kind: { k: "object", shape: () => ({ name: "", fields: {
         maxDepth: { kind: { k: "number", min: 1, integer: true } },
         maxNodes: { kind: { k: "number", min: 1, integer: true } },
+        maxFlowBytes: { kind: { k: "number", min: 1, integer: true, unit: "bytes" } },
         expressionSteps: { kind: { k: "number", min: 1, integer: true } },
         maxOutputBytes: { kind: { k: "number", min: 1, integer: true, unit: "bytes" } },
       } }) }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
@@ -1623,6 +1635,7 @@ export const MainProcessHandlerOptions_SHAPE: OptionShape = { name: "MainProcess
     limits: { kind: { k: "object", shape: () => ({ name: "", fields: {
         maxDepth: { kind: { k: "number", min: 1, integer: true } },
         maxNodes: { kind: { k: "number", min: 1, integer: true } },
+        maxFlowBytes: { kind: { k: "number", min: 1, integer: true, unit: "bytes" } },
         expressionSteps: { kind: { k: "number", min: 1, integer: true } },
         maxOutputBytes: { kind: { k: "number", min: 1, integer: true, unit: "bytes" } },
       } }) }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
@@ -1715,7 +1728,7 @@ export const ContextOverrides_SHAPE: OptionShape = { name: "ContextOverrides", f
     variables: { kind: { k: "record", of: { k: "any" } } },
     input: { kind: { k: "any" } },
     parentContext: { kind: { k: "any" } },
-    slowMo: { kind: { k: "number", min: 0, unit: "milliseconds" } },
+    slowMo: { kind: { k: "number", unit: "milliseconds" } },
     debug: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => DebugOptions_SHAPE }] } },
     timeout: { kind: { k: "number", min: 0, unit: "milliseconds" } },
     permissions: { kind: { k: "object", shape: () => RunPermissions_SHAPE } },
@@ -1860,6 +1873,7 @@ export function sessionConfigJson(config: ConductorConfig): string {
     workingDirectory: config.workingDirectory,
     maxDepth: config.limits?.maxDepth,
     maxNodes: config.limits?.maxNodes,
+    maxFlowBytes: config.limits?.maxFlowBytes,
     expressionSteps: config.limits?.expressionSteps,
     maxOutputBytes: config.limits?.maxOutputBytes,
     strictParameters: config.strictParameters,

@@ -197,8 +197,15 @@ export const RECOVERY_TABLE: Readonly<Record<string, Readonly<{
   "WAITING": {
     "retryable": false,
     "suggestions": [
-      "An unexpected error occurred.",
-      "Please check the error details and contact support if the issue persists."
+      "The run is parked at a wait node: nothing failed, and nothing runs until what it waits for comes (the error's context says what: a time, a signal or an approval).",
+      "Send the signal (executions.signal) or the decision (executions.approve); a time wait wakes by itself while a conductor has the store open."
+    ]
+  },
+  "DECISION_REQUIRED": {
+    "retryable": false,
+    "suggestions": [
+      "The run stopped while a node with effects was running: it may have had them, and running it again could repeat them.",
+      "Resume the run saying, for each node its error lists, whether to run it again (rerun) or which output to take for it (skip); mark a node that is safe to repeat idempotent: true and later runs decide by themselves."
     ]
   }
 };

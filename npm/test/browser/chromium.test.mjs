@@ -209,7 +209,7 @@ test(
     );
     assert.ok(after.listed.includes("durable-in-page"), JSON.stringify(after.listed));
     assert.equal(after.refused[0], false);
-    assert.equal(after.refused[1], "VALIDATION_FAILED");
+    assert.equal(after.refused[1], "DECISION_REQUIRED");
     assert.match(after.refused[2], /'e2' \(effect\)/);
     assert.deepEqual(after.resumed, [true, after.reference, "durable-in-page"], "the uninterrupted run's result, as the same run");
     assert.notEqual(after.reference, undefined);

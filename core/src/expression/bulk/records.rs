@@ -180,8 +180,11 @@ pub(in super::super) fn analyze(func: &Function) -> Option<RecordPath> {
             RecordProp::Spread(_) => None,
         })
         .collect();
-    let distinct =
-        keys.len() == out.len() && keys.iter().enumerate().all(|(i, key)| !keys[..i].contains(key));
+    // A set, not a scan of the keys before each: a literal of 40,000 keys took 1.5 s to compile.
+    let distinct = keys.len() == out.len() && {
+        let mut seen = rustc_hash::FxHashSet::default();
+        keys.iter().all(|key| seen.insert(*key))
+    };
     let layout = distinct.then(|| {
         enumeration_order(keys.iter().copied()).unwrap_or_else(|| (0..keys.len()).collect())
     });

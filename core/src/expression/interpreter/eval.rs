@@ -209,10 +209,17 @@ impl Interp<'_> {
                     return self.call_value(&prop, Args::Vals(&args), m.pos).map(Some);
                 }
                 let args = self.eval_items(&m.args, f)?;
+                // `?.()` short-circuits only on a property that is null or undefined: one that
+                // is there and no function (`'2'.length?.()`) throws, as in JavaScript.
+                let probe = m.optional_call.then(|| recv.clone());
                 match builtins::call_method(self, recv, m.method, args, m.pos)? {
                     Some(v) => Ok(Some(v)),
-                    None if m.optional_call => Ok(None),
-                    None => Err(type_error(format!("{} is not a function", m.text), Some(m.pos))),
+                    None => match probe {
+                        Some(recv) if self.get_member(&recv, &m.name, m.pos)?.is_nullish() => {
+                            Ok(None)
+                        }
+                        _ => Err(type_error(format!("{} is not a function", m.text), Some(m.pos))),
+                    },
                 }
             }
             other => self.eval(other, f).map(Some),

@@ -6,7 +6,7 @@
 
 use crate::value::codec;
 
-use super::{eval, run};
+use super::{eval, fails, run};
 
 const CASES: &[(&str, &str)] = &[
     ("[, 1].map(x => 2)", r#"[{"$atomiton":"hole"},2]"#),
@@ -125,4 +125,31 @@ fn destructuring_null_fails_even_when_the_body_reads_nothing() {
         assert!(error.message.starts_with("Cannot destructure"), "{source}: {error}");
     }
     assert_eq!(eval("(({ a }) => 1 + 2)({})"), crate::json!(3));
+}
+
+/// `?.()` short-circuits only when what it would call is null or undefined: a value that is
+/// there and is no function throws V8's `TypeError` (found by the differential test: the
+/// evaluator gave `null` for `'2'.trimEnd().length?.(x)`).
+#[test]
+fn an_optional_call_of_a_value_that_is_no_function_throws() {
+    for source in [
+        "x => ('2'.trimEnd().length)?.(x)",
+        "x => '2'.length?.(x)",
+        "x => (1)?.(x)",
+        "x => ({ a: 1 }).a?.(x)",
+        "x => [1, 2].length?.()",
+    ] {
+        let error = fails(source, &[crate::value::Value::from(1)]);
+        assert_eq!(error.kind, super::super::ExpressionErrorKind::Type, "{source}");
+        assert!(error.message.ends_with("is not a function"), "{source}: {error}");
+    }
+    // Null or undefined: the chain stops, and the call's value is undefined.
+    for source in ["x => 'a'.nothing?.(x)", "x => ({}).f?.(x)", "x => null?.(x)", "x => x.y?.z?.()"]
+    {
+        assert_eq!(
+            run(source, &[crate::json!({})]).map_err(|e| e.to_string()),
+            Ok(None),
+            "{source}"
+        );
+    }
 }

@@ -1,4 +1,5 @@
-//! The ten built-in node types (listed in docs/nodes.md), one folder each: `mod.rs` declares the
+//! The built-in node types (listed in docs/nodes.md): the TypeScript engine's ten and ours, one
+//! folder each: `mod.rs` declares the
 //! type with `builtin_node_type!` (`declare.rs`), `schema.rs` holds its parameters, UI fields,
 //! ports and catalog entry, and the behaviour lives beside them.
 
@@ -44,6 +45,11 @@ pub const BUILTIN_TYPES: [&str; 10] = [
     "spreadsheet",
     "loop",
 ];
+
+/// The built-in types the TypeScript engine did not have, in the order the catalog lists them
+/// after its ten (a build has those its features give it: `wait` with history, `python` with
+/// history or host effects).
+pub const OUR_TYPES: &[&str] = &["wait", "python"];
 
 /// A registry holding the built-in node types: the ten, `wait` in builds with history, and
 /// `python` in builds with history or host effects.

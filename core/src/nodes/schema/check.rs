@@ -16,11 +16,7 @@ pub(super) fn check(schema: &NodeSchema, params: &Map) -> Vec<ParameterIssue> {
         let key: &str = key;
         let index = match schema.lookup(key) {
             None => {
-                let message = match crate::options::suggest::nearest(key, schema.known_names()) {
-                    Some(meant) => format!("unknown parameter '{key}' (did you mean '{meant}'?)"),
-                    None => format!("unknown parameter '{key}'"),
-                };
-                issues.push(ParameterIssue::unknown(key, message));
+                issues.push(ParameterIssue::unknown(key, unknown(schema, key, value, params)));
                 continue;
             }
             Some(None) => continue,
@@ -52,6 +48,40 @@ pub(super) fn check(schema: &NodeSchema, params: &Map) -> Vec<ParameterIssue> {
     own.sort_by_key(|(index, _)| *index);
     issues.extend(own.into_iter().map(|(_, issue)| issue));
     issues
+}
+
+/// What to say of parameter `key`, which the type does not know: the parameter it probably
+/// meant. The type's own come first — one whose kind takes the value given before one that does
+/// not, and a name that ends with the key counts (`timeOut` on a wait is its `waitTimeout`) —
+/// and when an engine parameter is near too, the message says what that one is: it would be
+/// taken, and do something else.
+fn unknown(schema: &NodeSchema, key: &str, value: &Value, params: &Map) -> String {
+    use crate::options::suggest::{closeness, nearest};
+    let wanted = key.to_lowercase();
+    let own = schema
+        .params
+        .iter()
+        .filter_map(|spec| {
+            let name = spec.name.to_lowercase();
+            let score = closeness(&wanted, &name)
+                .or_else(|| (wanted.len() >= 4 && name.ends_with(&wanted)).then_some(2))?;
+            let mut found = Vec::new();
+            check_value(spec, spec.name, value, params, &mut found);
+            Some((!found.is_empty(), score, spec.name))
+        })
+        .min()
+        .map(|(_, _, name)| name);
+    let engine = nearest(key, super::ENGINE_PARAMS.iter().copied());
+    match (own, engine) {
+        (Some(own), Some(engine)) => format!(
+            "unknown parameter '{key}' (did you mean '{own}'? '{engine}' is {})",
+            super::engine_param_meaning(engine)
+        ),
+        (Some(meant), None) | (None, Some(meant)) => {
+            format!("unknown parameter '{key}' (did you mean '{meant}'?)")
+        }
+        (None, None) => format!("unknown parameter '{key}'"),
+    }
 }
 
 /// Zod's name for a value's type in "Expected X, received Y".

@@ -237,6 +237,22 @@ impl ParamSpec {
 pub const ENGINE_PARAMS: &[&str] =
     &["enabled", "timeout", "retries", "retryDelay", "label", "description", "cache", "idempotent"];
 
+/// What an engine parameter does, in a few words: said where a misspelt parameter is near
+/// one of them and the type's own too.
+pub fn engine_param_meaning(name: &str) -> &'static str {
+    match name {
+        "enabled" => "the engine's switch that skips the node when false",
+        "timeout" => "the engine's time limit on each attempt of the node",
+        "retries" => "how many more attempts the engine makes after a retryable failure",
+        "retryDelay" => "the engine's delay before a retry",
+        "label" => "the node's display label",
+        "description" => "the node's display description",
+        "cache" => "whether the engine caches the node's result",
+        "idempotent" => "whether a resumed run may run the node again after a crash",
+        _ => "a parameter the engine reads for every node",
+    }
+}
+
 /// A node type's parameters.
 #[derive(Debug, Clone)]
 pub struct NodeSchema {

@@ -32,8 +32,8 @@ macro_rules! catalog_functions {
                 $crate::session::node_catalog::list_templates()
             }
 
-            /// A bundled template's definition, or `null`.
-            [catalog => Option<CatalogNode>] "getTemplate" fn get_template(id: Text) -> String {
+            /// A bundled template's definition (`NODE_NOT_FOUND` when there is none).
+            [catalog => CatalogNode] "getTemplate" fn get_template(id: Text) -> String {
                 $crate::session::node_catalog::get_template(&*id)
             }
 

@@ -22,11 +22,35 @@ export function outcomeText(result: ExecutionResult): string {
   if (result.success) return `completed in ${formatDuration(result.duration ?? 0)}`;
   const error = result.error;
   if (!error) return "UNKNOWN_ERROR: the run failed without an error";
+  if (error.code === "DECISION_REQUIRED") return decisionText(error);
   // A run that failed validation reports its first issue; the others are in error.context.issues.
   const issues = (error.context as { issues?: unknown } | undefined)?.issues;
   const more = Array.isArray(issues) && issues.length > 1 ? issues.length - 1 : 0;
   const suffix = more > 0 ? ` (and ${more} more ${more === 1 ? "issue" : "issues"}: see error.context.issues)` : "";
   return `${error.code}: ${error.message}${suffix}`;
+}
+
+/** A word as the shell reads it back: quoted unless it is plain. */
+function shellWord(word: string): string {
+  return /^[\w.:@%+,/-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * A resume that waits for the user's decision, in the CLI's own words: the engine's message says
+ * what stopped, then the `atomiton runs resume` command lines that decide (not the API's
+ * `{rerun: [...]}`).
+ */
+function decisionText(error: NonNullable<ExecutionResult["error"]>): string {
+  const nodes = ((error.context as { nodes?: { nodeId: string }[] } | undefined)?.nodes ?? []).map((n) => shellWord(n.nodeId));
+  const what = error.message.split(": resume it with")[0];
+  const id = shellWord(error.executionId ?? /^Execution (\S+) /.exec(error.message)?.[1] ?? "<id>");
+  const one = nodes.length === 1;
+  const rerun = nodes.map((n) => `--rerun ${n}`).join(" ");
+  const skip = nodes.map((n) => `--skip ${n}=<json>`).join(" ");
+  return (
+    `${error.code}: ${what}: \`atomiton runs resume ${id} ${rerun}\` runs ${one ? "it" : "them"} again, ` +
+    `\`atomiton runs resume ${id} ${skip}\` takes <json> as ${one ? "its" : "their"} output (the flags mix, one per node)`
+  );
 }
 
 /** `text` cut to `width` visible characters (with an ellipsis when cut). */

@@ -33,7 +33,9 @@ export function toView(event: NodeProgressEvent): ProgressView {
   const nodes = Array.isArray(event.nodes) ? event.nodes : [];
   const parents = parentKeys(nodes);
   const lines: NodeLine[] = nodes.map((node) => ({
-    name: node.name || node.id,
+    // A node's name, else its id (a snapshot's `name` falls back to the type, which does not
+    // tell two nodes of one type apart), as the engine's own "Executing: ..." message does.
+    name: node.name && node.name !== node.type ? node.name : node.id,
     state: node.state,
     depth: typeof node.depth === "number" ? node.depth : 0,
     group: parents.has(`${node.depth}\u0000${node.id}`),

@@ -15,8 +15,10 @@ export function createFlowApi(engine: EngineAdapter, run: Run, { onProgress, onC
       return unwrap(await engine.listTemplates());
     },
     async getTemplate(id: string): Promise<{ definition: NodeDefinition }> {
+      // The engine answers NODE_NOT_FOUND, naming the templates there are, when none answers to
+      // `id`; a remote server of an earlier version answers null.
       const definition = unwrap(await engine.getTemplate(id));
-      if (!definition) throw new Error(`Flow template ${id} not found`);
+      if (!definition) throw refused(ErrorCode.NODE_NOT_FOUND, `Flow template ${id} not found`);
       return { definition };
     },
     async loadFlow(id: string): Promise<NodeDefinition> {

@@ -167,11 +167,11 @@ export type CatalogFunctions = {
    */
   listTemplates?(): Encoded<Outcome<TemplateList>>;
   /**
-   * A bundled template's definition, or `null`.
+   * A bundled template's definition (`NODE_NOT_FOUND` when there is none).
    *
    * Only in builds with `catalog`.
    */
-  getTemplate?(id: string): Encoded<Outcome<CatalogNode | null>>;
+  getTemplate?(id: string): Encoded<Outcome<CatalogNode>>;
   /**
    * Reads a flow from JSON or YAML text; `optionsJson` is `{format?, defaults?}`.
    */

@@ -19,7 +19,17 @@ const CATALOG_DATA: Pick<
   nodeDefinition: (type) => answer(definition(type)),
   nodeDefinitionsByCategory: () => answer(CATEGORIES.map((group) => ({ ...group, items: group.items.map(definition) }))),
   listTemplates: () => answer(TEMPLATE_LIST),
-  getTemplate: (id) => answer(TEMPLATES.find((t) => t.id === id || t.slug === id)?.definition ?? null),
+  getTemplate: (id) => {
+    const found = TEMPLATES.find((t) => t.id === id || t.slug === id);
+    if (found) return answer(found.definition);
+    // The engine's answer without its did-you-mean (the browser modules leave the catalog's code out).
+    const error = {
+      code: "NODE_NOT_FOUND",
+      message: `Flow template ${id} not found`,
+      context: { templates: TEMPLATES.map((t) => t.slug) },
+    };
+    return JSON.stringify({ ok: false, error });
+  },
 };
 
 /** A browser module's catalog functions, with the catalog and templates from the generated data. */

@@ -190,7 +190,7 @@ fn build_request(invocation: &Invocation, config: &Config) -> Result<HttpRequest
         if !sends_body(&method) && !body.as_str().is_some_and(str::is_empty) {
             return Err(node_error(
                 TYPE,
-                format!("A {method} request sends no body (a body goes with POST and PUT): remove it, or change the method"),
+                format!("A {method} request sends no body (a body goes with POST, PUT and PATCH): remove it, or change the method"),
             ));
         }
     }

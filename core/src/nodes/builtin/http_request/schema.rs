@@ -10,17 +10,23 @@ use crate::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec, Tex
 
 pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
     NodeSchema::new(vec![
-        // The schema's methods; the behaviour would also send a PATCH body, but PATCH never
-        // passes the schema (as in the TypeScript engine).
-        ParamSpec::new("method", ParamKind::Enum(&["GET", "POST", "PUT", "DELETE"]))
-            .default(|| json!("GET"))
-            .describe("HTTP method to use")
-            .ui(FieldOverrides::NONE.options(&[
-                ("GET", "GET"),
-                ("POST", "POST"),
-                ("PUT", "PUT"),
-                ("DELETE", "DELETE"),
-            ])),
+        // The TypeScript engine's schema had the first four; PATCH, HEAD and OPTIONS are the
+        // other methods REST APIs use (a widening: every flow it took is still taken).
+        ParamSpec::new(
+            "method",
+            ParamKind::Enum(&["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]),
+        )
+        .default(|| json!("GET"))
+        .describe("HTTP method to use")
+        .ui(FieldOverrides::NONE.options(&[
+            ("GET", "GET"),
+            ("POST", "POST"),
+            ("PUT", "PUT"),
+            ("DELETE", "DELETE"),
+            ("PATCH", "PATCH"),
+            ("HEAD", "HEAD"),
+            ("OPTIONS", "OPTIONS"),
+        ])),
         ParamSpec::new("url", ParamKind::Text { min_len: 0, format: TextFormat::Url })
             .describe("Request URL"),
         ParamSpec::new("headers", ParamKind::StringRecordOrJson)
@@ -35,7 +41,7 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
         // A JSON body stays a string; objects are rejected.
         ParamSpec::new("body", ParamKind::text())
             .optional()
-            .describe("Request body content (for POST, PUT)")
+            .describe("Request body content (for POST, PUT, PATCH)")
             .ui(FieldOverrides::NONE
                 .control("textarea")
                 .placeholder("{\"key\": \"value\"}")
@@ -105,7 +111,7 @@ fn parameters() -> Map {
 pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     node_type: "http-request",
     name: "HTTP Request",
-    description: "Send an HTTP request (GET, POST, PUT, DELETE) and return the response",
+    description: "Send an HTTP request (GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS) and return the response",
     category: "io",
     icon: "globe-2",
     keywords: &[
