@@ -90,10 +90,11 @@ pub fn differences(recorded: &RunRecord, replay: &RunRecord) -> Differences {
 }
 
 /// The fields of a built-in's output that measure time rather than hold data: two runs that
-/// did the same work differ there (`shell-command`'s `duration`), so a difference is not one.
+/// did the same work differ there (a command's, a request's or a loop's `duration`), so a
+/// difference is not one.
 fn timing_fields(node_type: &str) -> &'static [&'static str] {
     match node_type {
-        "shell-command" => &["duration"],
+        "shell-command" | "http-request" | "loop" | "parallel" => &["duration"],
         _ => &[],
     }
 }

@@ -98,12 +98,7 @@ impl FlowStore {
             ExecutionError::new(ErrorCode::NODE_NOT_FOUND, format!("Flow with id {id} not found"))
         })?;
         if flow.get("version").and_then(Value::as_str) == Some("0.9.0") {
-            // The TypeScript engine stamped every saved flow "1.0.0"; a flow of the ports model
-            // (version 2 or later) keeps its version, which decides what its edges mean.
-            let version = flow.get("version").and_then(Value::as_str);
-            if !crate::model::FlowFormat::of(version).takes_ports() {
-                flow.insert("version", json!(STORAGE_VERSION));
-            }
+            flow.insert("version", json!(STORAGE_VERSION));
         }
         Ok(Value::Object(flow))
     }
