@@ -794,6 +794,11 @@ fn all_definitions_come_in_registry_order() {
             "shell-command",
             "spreadsheet",
             "loop",
+            "if",
+            "switch",
+            "merge",
+            "for-each",
+            "sub-flow",
             "wait",
             "python"
         ]
@@ -829,7 +834,11 @@ fn definitions_grouped_by_category_in_first_seen_order() {
         })
         .collect();
     let expected: Vec<(String, String, Vec<String>)> = [
-        ("logic", "Logic", vec!["parallel", "loop", "wait"]),
+        (
+            "logic",
+            "Logic",
+            vec!["parallel", "loop", "if", "switch", "merge", "for-each", "sub-flow", "wait"],
+        ),
         ("group", "Group", vec!["group"]),
         ("media", "Media", vec!["image"]),
         ("io", "Io", vec!["http-request", "file-system", "spreadsheet"]),

@@ -80,6 +80,14 @@ fn every_fixture_gives_its_expected_result() {
                 check(&format!("error.{key}"), &actual["error"][key] == value);
             }
         }
+        // Each node's state, as the run's trace tells it.
+        if let Some(Value::Object(states)) = expect.get("states") {
+            let traced = actual["trace"]["nodes"].as_array().cloned().unwrap_or_default();
+            for (node, state) in states {
+                let found = traced.iter().find(|n| n["nodeId"] == node.as_str());
+                check(&format!("state of {node}"), found.map(|n| &n["state"]) == Some(state));
+            }
+        }
     }
     assert!(
         failures.is_empty(),

@@ -29,6 +29,7 @@ fn issues(node_type: &str, params: Value) -> Vec<(ErrorCode, String, Option<Stri
         capabilities: Capabilities::ALL,
         limits: FlowLimits::default(),
         strict: true,
+        flows: None,
     };
     validate(&node(node_type, params), &ctx)
         .issues
@@ -775,6 +776,7 @@ fn a_group_with_children_is_not_checked_against_the_group_schema() {
         capabilities: Capabilities::ALL,
         limits: FlowLimits::default(),
         strict: true,
+        flows: None,
     };
     let flow = NodeDefinition::group("g", vec![NodeDefinition::new("t", "transform")], vec![])
         .with_param("timeout", 500);

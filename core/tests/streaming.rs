@@ -487,3 +487,115 @@ fn a_stage_that_cannot_open_fails_where_its_node_would_after_the_nodes_before_it
         }
     }
 }
+
+/// `sheet → keep (filter) → each (for-each)` over `csv`, the for-each's body `body`, in a flow
+/// of `version`.
+fn for_each_pipeline(
+    csv: &str,
+    parameters: serde_json::Value,
+    body: serde_json::Value,
+    version: &str,
+) -> NodeDefinition {
+    serde_json::from_value(serde_json::json!({
+        "id": "flow", "type": "group", "version": version,
+        "nodes": [
+            {"id": "sheet", "type": "spreadsheet", "parameters": {"data": csv}},
+            {"id": "keep", "type": "transform", "parameters": {"operation": "filter", "transformFunction": "r => Number(r.n) % 4 != 1"}},
+            {"id": "each", "type": "for-each", "parameters": parameters, "nodes": body["nodes"], "edges": body["edges"]}
+        ],
+        "edges": [
+            {"id": "e1", "source": "sheet", "target": "keep", "targetHandle": "data"},
+            {"id": "e2", "source": "keep", "target": "each"}
+        ]
+    }))
+    .expect("a flow")
+}
+
+#[test]
+fn a_for_each_ends_a_stream_and_runs_its_body_per_row_as_the_rows_come() {
+    let csv = csv_of(&(0..60).map(|i| (i, format!("r{i}"))).collect::<Vec<_>>());
+    let per_row = serde_json::json!({
+        "nodes": [
+            {"id": "big", "type": "if", "parameters": {"condition": "r => Number(r.n) > 30"}},
+            {"id": "yes", "type": "edit-fields", "parameters": {"values": {"size": "big"}}},
+            {"id": "no", "type": "edit-fields", "parameters": {"values": {"size": "small"}}}
+        ],
+        "edges": [
+            {"id": "t", "source": "big", "target": "yes", "sourceHandle": "true"},
+            {"id": "f", "source": "big", "target": "no", "sourceHandle": "false"}
+        ]
+    });
+    let per_batch = serde_json::json!({
+        "nodes": [{"id": "sum", "type": "transform", "parameters": {"operation": "reduce", "transformFunction": "(a, r) => a + Number(r.n)", "reduceInitial": "0"}}],
+        "edges": []
+    });
+    // Row 43 fails the body: `r.x` is undefined.
+    let failing = serde_json::json!({
+        "nodes": [{"id": "sum", "type": "transform", "parameters": {"operation": "reduce", "transformFunction": "(a, r) => r.n == '43' ? r.x.y : a + 1", "reduceInitial": "0"}}],
+        "edges": []
+    });
+    for (body, batch_size, succeeds) in
+        [(&per_row, 1, true), (&per_batch, 4, true), (&per_batch, 7, true), (&failing, 3, false)]
+    {
+        for (concurrency, version) in [(1, "1.0.0"), (3, "1.0.0"), (2, "2")] {
+            let flow = for_each_pipeline(
+                &csv,
+                serde_json::json!({"batchSize": batch_size, "concurrency": concurrency}),
+                body.clone(),
+                version,
+            );
+            let (whole, _) = run(&flow, 0);
+            assert_eq!(whole.success, succeeds, "{:?}", whole.error);
+            assert_eq!(outcome(&run_on_threads(&flow)), outcome(&whole), "on worker threads");
+            for batch_rows in [1, 5, 64] {
+                let (ids, streamed) = streamed_nodes(&flow, batch_rows);
+                let case = format!(
+                    "version {version}, batchSize {batch_size}, concurrency {concurrency}, batches of {batch_rows}"
+                );
+                assert_eq!(outcome(&streamed), outcome(&whole), "{case}");
+                if succeeds {
+                    assert_eq!(
+                        ids,
+                        ["each", "keep", "sheet"],
+                        "{case}: the for-each counts its rows"
+                    );
+                }
+            }
+        }
+    }
+    let (whole, _) =
+        run(&for_each_pipeline(&csv, serde_json::json!({"batchSize": 1}), per_row, "1.0.0"), 0);
+    let rows = whole.data.as_ref().and_then(Value::as_array).expect("a list");
+    assert_eq!(rows.len(), 45, "a result per row kept by the filter");
+    assert_eq!(rows[0]["result"]["size"], json!("small"));
+    assert_eq!(rows[44]["result"]["size"], json!("big"));
+}
+
+#[test]
+fn a_flow_of_version_2_streams_its_rows_through_the_ports_that_carry_them() {
+    let csv = csv_of(&(0..50).map(|i| (i, format!("row {i}"))).collect::<Vec<_>>());
+    let old = pipeline(
+        &csv,
+        &[("filter", "r => Number(r.n) % 3 == 0"), ("map", "r => ({...r, n: Number(r.n) * 2})")],
+    );
+    let mut value = serde_json::to_value(&old).expect("a flow");
+    value["version"] = serde_json::json!("2");
+    // The edges name no input: each goes to the transform's main input, the rows as its list.
+    for edge in value["edges"].as_array_mut().expect("edges") {
+        edge.as_object_mut().expect("an edge").remove("targetHandle");
+    }
+    let flow: NodeDefinition = serde_json::from_value(value.clone()).expect("a flow");
+    let (whole, _) = run(&flow, 0);
+    assert!(whole.success, "{:?}", whole.error);
+    let (ids, streamed) = streamed_nodes(&flow, 4);
+    assert_eq!(ids, ["sheet", "t0", "t1"]);
+    assert_eq!(outcome(&streamed), outcome(&whole));
+    // A port that selects something else than the rows ends the stream before it.
+    value["edges"][0]["sourceHandle"] = serde_json::json!("headers");
+    value["nodes"][1]["parameters"]["transformFunction"] = serde_json::json!("h => h == 'n'");
+    value["nodes"][2]["parameters"]["transformFunction"] = serde_json::json!("h => h");
+    let flow: NodeDefinition = serde_json::from_value(value).expect("a flow");
+    let (ids, result) = streamed_nodes(&flow, 4);
+    assert!(ids.is_empty(), "{ids:?}");
+    assert_eq!(result.data.as_ref().unwrap()["result"], json!(["n"]));
+}

@@ -61,6 +61,7 @@ fn check(
             capabilities,
             limits,
             strict: true,
+            flows: None,
         },
     )
 }
@@ -208,6 +209,7 @@ fn custom_types_override_built_in_schemas() {
             capabilities: Capabilities::NONE,
             limits: FlowLimits::default(),
             strict: true,
+            flows: None,
         },
     );
     assert!(report.is_valid());

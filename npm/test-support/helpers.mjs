@@ -52,6 +52,14 @@ export function assertFixtureResult(result, expect) {
   if ("data" in expect) assert.deepEqual(stripClock(result.data), stripClock(expect.data));
   for (const [key, value] of Object.entries(expect.error ?? {})) assert.deepEqual(result.error[key], value, `error.${key}`);
   if (!result.success) assert.ok(result.error.timestamp instanceof Date);
+  // Each node's state, as the run's trace tells it (a page's runner sends them as `states`).
+  const states = result.states ?? statesOf(result);
+  for (const [node, state] of Object.entries(expect.states ?? {})) assert.equal(states[node], state, `state of ${node}`);
+}
+
+/** `{nodeId: state}` from a result's trace. */
+export function statesOf(result) {
+  return Object.fromEntries((result.trace?.nodes ?? []).map((node) => [node.nodeId, node.state]));
 }
 
 /** Drops clock-dependent keys (`duration`, `timestamp`) before comparison. */

@@ -59,6 +59,10 @@ const NUMBERS = [
   "fourteen",
   "fifteen",
   "sixteen",
+  "seventeen",
+  "eighteen",
+  "nineteen",
+  "twenty",
 ];
 
 /** A count written as a word ("twelve") or in digits. */

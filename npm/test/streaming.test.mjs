@@ -1,7 +1,7 @@
 // Streams of rows through the package, on the native addon and on the WebAssembly engine: a CSV
 // file read a piece at a time, filtered, mapped and written out as it goes gives the bytes the
 // same flow writes node by node (`streamBatchRows: 0`); progress counts rows and bytes; a
-// cancelled stream leaves no output file behind.
+// cancelled stream leaves no output file behind; a for-each takes the rows as they come.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -66,6 +66,67 @@ for (const engine of ["native", "wasm"]) {
     const csv = readFileSync(join(dir, "streamed.csv"), "utf8").split("\n");
     assert.equal(csv[0], "id,name,score");
     assert.equal(csv[1], '2,"Name, 2 ""é""",74');
+  });
+
+  test(`${engine}: a for-each at the end of a stream runs its body over the rows as they come, as node by node`, async (t) => {
+    const dir = tempDir(t, `streaming-for-each-${engine}`);
+    const input = join(dir, "in.csv");
+    writeCsv(input, 20_000);
+    // Version 2: the edges carry the rows themselves; each batch of 1,000 rows is counted.
+    const flow = (failAt) => ({
+      id: "rows",
+      type: "group",
+      version: "2",
+      nodes: [
+        { id: "sheet", type: "spreadsheet", parameters: { path: input } },
+        { id: "keep", type: "transform", parameters: { operation: "filter", transformFunction: "r => Number(r.score) > 50" } },
+        {
+          id: "each",
+          type: "for-each",
+          parameters: { batchSize: 1000, concurrency: 2 },
+          nodes: [
+            {
+              id: "count",
+              type: "transform",
+              parameters: {
+                operation: "reduce",
+                transformFunction: `(n, r) => r.id == '${failAt}' ? r.missing.field : n + 1`,
+                reduceInitial: "0",
+              },
+            },
+          ],
+          edges: [],
+        },
+      ],
+      edges: [
+        { id: "e1", source: "sheet", target: "keep" },
+        { id: "e2", source: "keep", target: "each" },
+      ],
+    });
+    const streaming = createConductor({ engine, storage: { type: "memory" }, history: false, streamBatchRows: 500, progressThrottle: 0 });
+    const whole = createConductor({ engine, storage: { type: "memory" }, history: false, streamBatchRows: 0 });
+    t.after(() => Promise.all([streaming.shutdown(), whole.shutdown()]));
+    const events = [];
+    const off = streaming.node.onProgress((event) => events.push(event));
+    const streamed = await streaming.node.run(flow(-1));
+    off?.();
+    const plain = await whole.node.run(flow(-1));
+    assert.equal(streamed.success, true, JSON.stringify(streamed.error));
+    assert.deepEqual(streamed.data, plain.data);
+    const kept = Array.from({ length: 20_000 }, (_, i) => (i * 37) % 101).filter((score) => score > 50).length;
+    assert.equal(streamed.data.length, Math.ceil(kept / 1000));
+    assert.equal(
+      streamed.data.reduce((sum, batch) => sum + batch.result, 0),
+      kept,
+    );
+    const counted = events.flatMap((event) => event.nodes).filter((node) => node.id === "each" && node.rows > 0);
+    assert.ok(counted.length > 0, "progress counts the for-each's rows as its body runs");
+    // A row that fails the body fails the for-each as the same item, with the same message.
+    const [failedStreamed, failedPlain] = [await streaming.node.run(flow(15002)), await whole.node.run(flow(15002))];
+    assert.equal(failedStreamed.success, false);
+    assert.equal(failedStreamed.error.message, failedPlain.error.message);
+    assert.match(failedStreamed.error.message, /^\[for-each\] item \d+ failed at 'count'/);
+    assert.deepEqual(failedStreamed.executedNodes, failedPlain.executedNodes);
   });
 
   test(`${engine}: a row that fails midway fails its node as a node-by-node run does, and leaves no file`, async (t) => {

@@ -441,7 +441,23 @@ const ELSEWHERE: &[(&str, &str, &str, &str)] = &[
     ("python", "function", PYTHON, "a_module_file_relative_to_the_working_directory"),
     ("python", "data", PYTHON, "a_module_file_relative_to_the_working_directory"),
     ("python", "arguments", PYTHON, "a_module_file_relative_to_the_working_directory"),
+    // The flow language's nodes act on the graph around them: what runs after them, and how often.
+    ("if", "condition", FLOWS, "if_and_switch_send_their_input_out_of_the_ports_their_parameters_pick"),
+    ("switch", "cases", FLOWS, "if_and_switch_send_their_input_out_of_the_ports_their_parameters_pick"),
+    ("switch", "value", FLOWS, "if_and_switch_send_their_input_out_of_the_ports_their_parameters_pick"),
+    ("switch", "default", FLOWS, "if_and_switch_send_their_input_out_of_the_ports_their_parameters_pick"),
+    ("switch", "mode", FLOWS, "if_and_switch_send_their_input_out_of_the_ports_their_parameters_pick"),
+    ("merge", "mode", FLOWS, "merge_modes_join_what_arrived_and_combine_by_a_key"),
+    ("merge", "key", FLOWS, "merge_modes_join_what_arrived_and_combine_by_a_key"),
+    ("for-each", "items", FLOWS, "for_each_takes_its_input_list_and_nests"),
+    ("for-each", "concurrency", FLOWS, "for_each_items_run_concurrency_at_a_time"),
+    ("for-each", "batchSize", FLOWS, "for_each_batches_give_the_body_lists"),
+    ("sub-flow", "flowId", FLOWS, "a_missing_sub_flow_a_cycle_of_calls_and_a_broken_called_flow_are_refused_before_anything_runs"),
+    ("sub-flow", "input", FLOWS, "a_sub_flow_takes_its_input_parameter_in_place_of_its_input"),
+    ("*", "onError", FLOWS, "on_error_continue_and_route_come_after_the_retries"),
 ];
+
+const FLOWS: &str = "core/tests/flow_language.rs";
 
 const WAITS: &str = "core/tests/waits.rs";
 // A Python interpreter's workers are the host's to give: these run where they are.
@@ -460,7 +476,7 @@ const NO_EFFECT: &[(&str, &str, &str)] = &[
 
 /// Parameters every node has (the engine reads them, not the node).
 const ENGINE_PARAMETERS: &[&str] =
-    &["enabled", "timeout", "retries", "retryDelay", "cache", "label", "description"];
+    &["enabled", "timeout", "retries", "retryDelay", "cache", "onError", "label", "description"];
 
 /// What a run gave, as text: the output or the error (masked as the node reference masks it),
 /// then every file left in its working directory.

@@ -3,6 +3,9 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+// The flows a run calls, pinned when it starts (the plan's: validation and the scheduler read them).
+pub use crate::plan::{content_hash, pin_key, pin_value, FlowSource, Pinned, PinnedFlows};
+
 use crate::value::Value;
 
 pub use crate::run::{
@@ -51,11 +54,22 @@ impl Engine {
     }
 
     /// Deep validation for an environment with `capabilities` and host-provided `custom_types`.
+    /// Sub-flows are not looked for (see [`validate_calling`](Self::validate_calling)).
     pub fn validate(
         &self,
         flow: &NodeDefinition,
         custom_types: &HashSet<String>,
         host: &SharedHost,
+    ) -> ValidationReport {
+        self.validate_with(flow, custom_types, host, None)
+    }
+
+    fn validate_with(
+        &self,
+        flow: &NodeDefinition,
+        custom_types: &HashSet<String>,
+        host: &SharedHost,
+        flows: Option<&PinnedFlows>,
     ) -> ValidationReport {
         validate(
             flow,
@@ -65,8 +79,24 @@ impl Engine {
                 capabilities: host.capabilities(),
                 limits: self.config.flow_limits,
                 strict: self.config.strict_parameters,
+                flows,
             },
         )
+    }
+
+    /// [`validate`](Self::validate), with the flows its sub-flow nodes call found in `source`
+    /// (a missing one, and flows that call each other in a cycle, are issues; each called flow
+    /// is validated too).
+    pub async fn validate_calling(
+        &self,
+        flow: &NodeDefinition,
+        custom_types: &HashSet<String>,
+        host: &SharedHost,
+        source: Option<Arc<dyn FlowSource>>,
+    ) -> crate::error::Result<ValidationReport> {
+        let no_pins = std::collections::HashMap::new();
+        let flows = crate::plan::pin(flow, source, &no_pins, &self.registry, custom_types).await?;
+        Ok(self.validate_with(flow, custom_types, host, Some(&flows)))
     }
 
     /// Runs a flow with no handles from outside (see [`run_with`](Self::run_with)).
@@ -119,6 +149,25 @@ impl Engine {
             Some(permissions) => restricted(host, permissions),
             None => host,
         };
+        // The flows its sub-flow nodes call: those a resumed (or replayed) run kept, else found
+        // now, and pinned for the rest of the run.
+        let mut reuse = reuse;
+        let kept = take_pins(reuse.as_mut());
+        let flows = match crate::plan::pin(
+            &flow,
+            handles.flows.clone(),
+            &kept,
+            &self.registry,
+            &options.custom_types,
+        )
+        .await
+        {
+            Ok(flows) => flows,
+            Err(error) => {
+                let root_id = flow.id_str().to_owned();
+                return reject(&host, &handles, error, &root_id, &context, start_time);
+            }
+        };
         let (mut report, layouts) = validate_with_layouts(
             &flow,
             &ValidationContext {
@@ -127,6 +176,7 @@ impl Engine {
                 capabilities: host.capabilities(),
                 limits: self.config.flow_limits,
                 strict: self.config.strict_parameters,
+                flows: Some(&flows),
             },
         );
         if let Some(permissions) = &options.permissions {
@@ -147,7 +197,7 @@ impl Engine {
         for warning in &report.warnings {
             context.warn(warning.node_id.as_deref(), warning.to_legacy_string());
         }
-        let plan = match build_plan(flow, &self.registry, layouts) {
+        let plan = match build_plan(flow, &self.registry, &options.custom_types, layouts) {
             Ok(plan) => plan,
             Err(error) => return rejected(error),
         };
@@ -170,6 +220,9 @@ impl Engine {
             Ok(prepared) => prepared,
             Err(error) => return rejected(error),
         };
+        if let Some(history) = &history {
+            history.record_pins(&flows);
+        }
         let ResolvedRequest { run_to, breakpoints } =
             match resolve_named_nodes(&mut options, &plan, paths.as_ref(), &mut presets) {
                 Ok(resolved) => resolved,
@@ -192,7 +245,7 @@ impl Engine {
             None => None,
         };
         let scheduler = Scheduler::new(RunSetup {
-            plan,
+            plan: Arc::new(plan),
             host: host.clone(),
             registry: self.registry.clone(),
             config: self.config.clone(),
@@ -208,6 +261,10 @@ impl Engine {
             handles,
             state_events: options.state_events,
             cache,
+            nesting: crate::scheduler::NestingSetup {
+                flows: (!flows.is_empty()).then(|| Arc::new(flows)),
+                ..Default::default()
+            },
         });
         scheduler.run().await
     }
@@ -217,6 +274,30 @@ impl Default for Engine {
     fn default() -> Self {
         Engine::new(EngineConfig::default())
     }
+}
+
+/// The pinned flows a resumed or replayed run kept in its record (`$sub-flow:<id>` entries),
+/// taken out of what it reuses; a retry (which runs from a node) finds its flows anew.
+fn take_pins(
+    reuse: Option<&mut crate::history::Reuse>,
+) -> std::collections::HashMap<String, Value> {
+    #[cfg(feature = "history")]
+    if let Some(reuse) = reuse {
+        if reuse.rerun_from.is_none() {
+            let keys: Vec<String> =
+                reuse.outputs.keys().filter(|k| k.starts_with("$sub-flow:")).cloned().collect();
+            return keys
+                .into_iter()
+                .filter_map(|key| {
+                    let (_, output) = reuse.outputs.remove(&key)?;
+                    Some((key, (*output?).clone()))
+                })
+                .collect();
+        }
+    }
+    #[cfg(not(feature = "history"))]
+    let _ = reuse;
+    std::collections::HashMap::new()
 }
 
 /// A run refused before any node ran (validation, debug options), in the shape the TypeScript

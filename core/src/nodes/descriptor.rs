@@ -36,6 +36,12 @@ pub struct PortSpec {
     pub required: bool,
     pub multiple: bool,
     pub description: Option<&'static str>,
+    /// An output port: the field of the node's output it carries in a flow of version 2 or
+    /// later (`None`: the whole output).
+    pub field: Option<&'static str>,
+    /// An input port: the one an edge without a `targetHandle` delivers to in a flow of version
+    /// 2 or later (else the type's first input port).
+    pub main: bool,
 }
 
 impl PortSpec {
@@ -48,6 +54,8 @@ impl PortSpec {
             required: false,
             multiple: false,
             description: None,
+            field: None,
+            main: false,
         }
     }
     pub const fn output(id: &'static str, name: &'static str, data_type: &'static str) -> Self {
@@ -59,6 +67,8 @@ impl PortSpec {
             required: false,
             multiple: false,
             description: None,
+            field: None,
+            main: false,
         }
     }
     pub const fn with_type(mut self, port_type: &'static str) -> Self {
@@ -72,6 +82,35 @@ impl PortSpec {
     pub const fn describe(mut self, description: &'static str) -> Self {
         self.description = Some(description);
         self
+    }
+    /// An output port carrying field `field` of the node's output (in flows of version 2).
+    pub const fn of_field(mut self, field: &'static str) -> Self {
+        self.field = Some(field);
+        self
+    }
+    /// The input an edge without a `targetHandle` delivers to (in flows of version 2).
+    pub const fn main(mut self) -> Self {
+        self.main = true;
+        self
+    }
+    /// Whether the port takes data (not a trigger).
+    pub fn carries_data(&self) -> bool {
+        self.port_type == "input" || self.port_type == "output"
+    }
+}
+
+impl NodeDescriptor {
+    /// The output port an edge without a `sourceHandle` leaves from in a flow of version 2: the
+    /// first declared.
+    pub fn main_output(&self) -> Option<&PortSpec> {
+        self.output_ports.first()
+    }
+
+    /// The input an edge without a `targetHandle` delivers to in a flow of version 2: the one
+    /// marked main, else the first input port that takes data.
+    pub fn main_input(&self) -> Option<&PortSpec> {
+        let inputs = || self.input_ports.iter().filter(|p| p.carries_data());
+        inputs().find(|p| p.main).or_else(|| inputs().next())
     }
 }
 

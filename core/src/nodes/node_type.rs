@@ -78,6 +78,19 @@ pub trait NodeType: MaybeSend + MaybeSync + 'static {
         false
     }
 
+    /// Whether the type routes its input to some of its output ports (`if`, `switch`): its
+    /// output is then `{"ports": [names], "value": value}`, which the scheduler takes apart (the
+    /// value goes out of the ports named; the edges of the others carry nothing).
+    fn routes(&self) -> bool {
+        false
+    }
+
+    /// The output ports a node of this type with these parameters has, when they depend on them
+    /// (a `switch`'s cases); `None`: the catalog's.
+    fn output_ports(&self, _parameters: &Map) -> Option<Vec<String>> {
+        None
+    }
+
     /// The parameter schema, when the type has one.
     fn schema(&self) -> Option<&NodeSchema> {
         None

@@ -7,10 +7,10 @@ use std::sync::{Arc, OnceLock};
 use crate::value::{Map, Value};
 use rustc_hash::FxHashMap as HashMap;
 
-use super::{NodeIx, Plan, PlanNode};
+use super::{port_of, NodeIx, NodeKind, OnError, Plan, PlanInput, PlanNode, Port};
 use crate::error::{ExecutionError, Result};
 use crate::graph::sibling_graph::{GroupLayout, LayoutCache, SiblingGraph};
-use crate::model::{small_map_get, NodeDefinition};
+use crate::model::{small_map_get, FlowFormat, NodeDefinition};
 use crate::nodes::NodeRegistry;
 
 /// A group whose children are being placed.
@@ -24,8 +24,8 @@ struct Frame {
     next: usize,
     /// Plan index of each child position, filled as children are placed.
     child_ix: Vec<NodeIx>,
-    /// (source position, target position, input key) in edge order.
-    edges: Vec<(usize, usize, Arc<str>)>,
+    /// (source position, target position, input key, port) in edge order.
+    edges: Vec<(usize, usize, Arc<str>, Port)>,
 }
 
 /// Nodes without parameters share one empty map.
@@ -39,12 +39,14 @@ fn empty_parameters() -> Arc<Map> {
 pub(crate) fn build_plan(
     mut root: NodeDefinition,
     registry: &NodeRegistry,
+    custom_types: &std::collections::HashSet<String>,
     layouts: LayoutCache,
 ) -> Result<Plan> {
     let mut nodes: Vec<PlanNode> = Vec::with_capacity(layouts.node_count);
     let mut frames: Vec<Frame> = Vec::new();
     let mut root_children_by_definition = Vec::new();
-    let shared = &mut Shared { registry, layouts, types: HashMap::default() };
+    let format = FlowFormat::of(root.version.as_deref());
+    let shared = &mut Shared { registry, custom_types, format, layouts, types: HashMap::default() };
     place(&mut root, None, 0, 0, shared, &mut nodes, &mut frames)?;
     while let Some(frame) = frames.last_mut() {
         if frame.next == frame.order.len() {
@@ -102,6 +104,9 @@ fn top_level_items(parameters: &Map) -> usize {
 /// What every placement reads or fills.
 struct Shared<'r> {
     registry: &'r NodeRegistry,
+    custom_types: &'r std::collections::HashSet<String>,
+    /// The flow's data model: whether edges select ports.
+    format: FlowFormat,
     layouts: LayoutCache,
     /// Each node type's name and weight, resolved once per plan: a flow has a handful of types
     /// and thousands of nodes.
@@ -141,12 +146,15 @@ fn place(
         Some(name) if !name.is_empty() => Arc::from(name),
         _ => node_type.clone(),
     };
+    let kind = kind_of(definition, &children, shared);
     let parameters = definition
         .parameters
         .take()
         .filter(|p| !p.is_empty())
         .map_or_else(empty_parameters, Arc::new);
     nodes.push(PlanNode {
+        kind,
+        on_error: OnError::of(&parameters),
         id: Arc::from(definition.id_str()),
         node_type,
         name,
@@ -198,17 +206,29 @@ fn place(
     }
     // Edges mostly share a handful of input keys ("default"): intern them.
     let mut keys: HashMap<&str, Arc<str>> = HashMap::default();
-    let resolved: Vec<(usize, usize, Arc<str>)> = layout
-        .edges
-        .iter()
-        .filter_map(|r| {
-            let source = r.source?;
-            (r.target < layout.real).then_some(())?;
-            let key = edges[r.index].input_key();
-            let key = keys.entry(key).or_insert_with(|| Arc::from(key)).clone();
-            Some((source, r.target, key))
-        })
-        .collect();
+    // A merge's edges without a name arrive as `input1`, `input2`, ... (in edge order), so that
+    // none takes another's place.
+    let mut unnamed: HashMap<usize, usize> = HashMap::default();
+    let (registry, custom, format) = (shared.registry, shared.custom_types, shared.format);
+    let mut resolved: Vec<(usize, usize, Arc<str>, Port)> = Vec::with_capacity(layout.edges.len());
+    for r in &layout.edges {
+        let (Some(source), true) = (r.source, r.target < layout.real) else { continue };
+        let edge = &edges[r.index];
+        let target = &children[r.target];
+        let key = match edge.target_handle().filter(|h| !h.is_empty()) {
+            None if kind_is_merge(target, shared) => {
+                let n = unnamed.entry(r.target).or_insert(0);
+                *n += 1;
+                Arc::from(format!("input{n}"))
+            }
+            handle => {
+                let key = super::input_key(handle, target, registry, custom, format);
+                keys.entry(key).or_insert_with(|| Arc::from(key)).clone()
+            }
+        };
+        let port = port_of(edge.source_handle(), &children[source], registry, custom, format);
+        resolved.push((source, r.target, key, port));
+    }
     let count = children.len();
     frames.push(Frame {
         group: ix,
@@ -229,15 +249,17 @@ fn wire(nodes: &mut [PlanNode], frame: Frame) -> Result<()> {
         return Err(ExecutionError::internal("plan child left unplaced"));
     }
     nodes[group].children = order.iter().map(|&p| child_ix[p]).collect();
-    for (source_pos, target_pos, key) in edges {
+    for (source_pos, target_pos, key, port) in edges {
         let (source, target) = (child_ix[source_pos], child_ix[target_pos]);
-        nodes[target].inputs.push((source, key));
-        nodes[source].outputs.push(target);
+        let index = u32::try_from(nodes[target].inputs.len()).unwrap_or(u32::MAX);
+        nodes[target].inputs.push(PlanInput { source, key, port });
+        nodes[source].outputs.push((target, index));
     }
     Ok(())
 }
 
-/// Subtree extents and leaf weights, children before parents (reverse sequential order).
+/// Subtree extents and leaf weights, children before parents (reverse sequential order). A
+/// `for-each` weighs what its body does (it is one leaf of the run).
 fn finish_subtrees(nodes: &mut [PlanNode]) {
     for ix in (0..nodes.len()).rev() {
         if nodes[ix].children.is_empty() {
@@ -249,5 +271,51 @@ fn finish_subtrees(nodes: &mut [PlanNode]) {
         });
         nodes[ix].subtree_end = end;
         nodes[ix].leaf_weight = weight;
+        if nodes[ix].kind == NodeKind::ForEach {
+            nodes[ix].weight = u32::try_from(weight).unwrap_or(u32::MAX).max(1);
+            nodes[ix].leaf_weight = u64::from(nodes[ix].weight);
+        }
+    }
+}
+
+/// Whether `definition` is the engine's `merge` (not a JS executor's type of that name).
+fn kind_is_merge(definition: &NodeDefinition, shared: &Shared<'_>) -> bool {
+    definition.type_str() == crate::nodes::MERGE_TYPE
+        && !definition.is_group()
+        && matches!(
+            crate::nodes::route(definition.type_str(), shared.registry, shared.custom_types),
+            Some(crate::nodes::Runtime::Registry(_))
+        )
+}
+
+/// What the scheduler does with a node: the engine's own control-flow types by name (unless
+/// the run's embedder provides a type of that name), a group by its children.
+fn kind_of(
+    definition: &NodeDefinition,
+    children: &[NodeDefinition],
+    shared: &Shared<'_>,
+) -> NodeKind {
+    let registered =
+        match crate::nodes::route(definition.type_str(), shared.registry, shared.custom_types) {
+            Some(crate::nodes::Runtime::Registry(node_type)) => Some(node_type),
+            _ => None,
+        };
+    let name = registered.map(|t| t.type_name());
+    if name == Some(crate::nodes::FOR_EACH_TYPE) {
+        return NodeKind::ForEach;
+    }
+    if !children.is_empty() {
+        return NodeKind::Group;
+    }
+    match registered {
+        Some(t) if t.type_name() == crate::nodes::SUB_FLOW_TYPE => NodeKind::SubFlow,
+        Some(t) if t.routes() => NodeKind::Routing,
+        Some(t)
+            if t.type_name() == crate::nodes::MERGE_TYPE
+                && definition.param("mode").and_then(Value::as_str) == Some("first") =>
+        {
+            NodeKind::FirstInput
+        }
+        _ => NodeKind::Leaf,
     }
 }

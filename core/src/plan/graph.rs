@@ -37,8 +37,8 @@ pub(crate) fn progress_graph(plan: &Plan) -> ProgressGraph {
     let edges = by_definition
         .iter()
         .flat_map(|&child| {
-            plan.nodes[child].inputs.iter().map(move |(source, _)| GraphEdge {
-                from: plan.nodes[*source].id.clone(),
+            plan.nodes[child].inputs.iter().map(move |input| GraphEdge {
+                from: plan.nodes[input.source].id.clone(),
                 to: plan.nodes[child].id.clone(),
             })
         })
@@ -93,7 +93,7 @@ fn critical_path(plan: &Plan, by_definition: &[NodeIx]) -> Vec<NodeIx> {
     let weights: Vec<u32> = by_definition.iter().map(|&c| plan.nodes[c].weight).collect();
     let in_degree = by_definition.iter().map(|&c| plan.nodes[c].inputs.len()).collect();
     let (path, _) = heaviest_path(&weights, in_degree, |k| {
-        plan.nodes[by_definition[k]].outputs.iter().map(|&next| position[next - base])
+        plan.nodes[by_definition[k]].outputs.iter().map(|&(next, _)| position[next - base])
     });
     path.into_iter().map(|k| by_definition[k]).collect()
 }

@@ -9,9 +9,11 @@
 mod build;
 mod graph;
 mod paths;
+mod ports;
 mod progress;
 #[cfg(feature = "streams")]
 pub(crate) mod segments;
+mod sub_flows;
 
 use std::sync::Arc;
 
@@ -20,7 +22,10 @@ use crate::value::Map;
 pub(crate) use build::build_plan;
 pub(crate) use graph::{progress_graph, trace_summary, TraceSummary};
 pub(crate) use paths::PathIndex;
+pub(crate) use ports::{input_key, port_of, OnError, PlanInput, Port, ERROR_PORT};
 pub(crate) use progress::{listed_nodes, progress_node};
+pub(crate) use sub_flows::pin;
+pub use sub_flows::{content_hash, pin_key, pin_value, FlowSource, Pinned, PinnedFlows};
 
 /// Index of a node in the plan (its sequential position).
 pub(crate) type NodeIx = usize;
@@ -42,10 +47,14 @@ pub(crate) struct PlanNode {
     pub subtree_end: NodeIx,
     /// Sum of the weights of the atomic nodes in the subtree (the node itself if atomic).
     pub leaf_weight: u64,
-    /// Incoming edges in edge order: (source, input key). A node waits for all of them.
-    pub inputs: Vec<(NodeIx, Arc<str>)>,
-    /// Targets of outgoing edges in edge order, duplicates kept (one release per edge).
-    pub outputs: Vec<NodeIx>,
+    /// Incoming edges in edge order: source, input key and port. A node waits for all of them.
+    pub inputs: Vec<PlanInput>,
+    /// Outgoing edges in edge order: (target, the edge's index among the target's `inputs`).
+    pub outputs: Vec<(NodeIx, u32)>,
+    /// What a node with children is, and how a leaf's output leaves it.
+    pub kind: NodeKind,
+    /// `parameters.onError`.
+    pub on_error: OnError,
     pub parameters: Arc<Map>,
     /// `parameters.enabled !== false`.
     pub enabled: bool,
@@ -61,9 +70,26 @@ pub(crate) struct PlanNode {
     pub sequential: bool,
 }
 
+/// What a node is to the scheduler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NodeKind {
+    /// An atomic node: its type's executable runs.
+    Leaf,
+    /// A leaf of a routing type (`if`, `switch`): its value leaves some of its ports.
+    Routing,
+    /// A `merge` with `mode: "first"`: it runs when its first input arrives.
+    FirstInput,
+    /// A node with children: they run, and its output is its last child's.
+    Group,
+    /// A `for-each`: its children are a body run once per item, not nodes of this run.
+    ForEach,
+    /// A `sub-flow`: a saved flow runs in its place.
+    SubFlow,
+}
+
 impl PlanNode {
     pub fn is_group(&self) -> bool {
-        !self.children.is_empty()
+        self.kind == NodeKind::Group
     }
 }
 
@@ -88,18 +114,34 @@ impl Plan {
         &self.nodes[0]
     }
 
-    /// Every atomic node, in sequential order.
+    /// Every atomic node this run runs (a `for-each` is one), in sequential order.
     pub fn leaves(&self) -> impl Iterator<Item = NodeIx> + '_ {
-        self.nodes.iter().enumerate().filter(|(_, n)| !n.is_group()).map(|(i, _)| i)
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| !n.is_group() && !self.in_body(*i))
+            .map(|(i, _)| i)
     }
 
     /// Ids of the sources of a node's incoming edges (edge order, duplicates kept).
     pub fn dependencies(&self, ix: NodeIx) -> Arc<[Arc<str>]> {
-        self.nodes[ix].inputs.iter().map(|(source, _)| self.nodes[*source].id.clone()).collect()
+        self.nodes[ix].inputs.iter().map(|input| self.nodes[input.source].id.clone()).collect()
     }
 
     /// Ids of the targets of a node's outgoing edges (edge order, duplicates kept).
     pub fn dependents(&self, ix: NodeIx) -> Arc<[Arc<str>]> {
-        self.nodes[ix].outputs.iter().map(|target| self.nodes[*target].id.clone()).collect()
+        self.nodes[ix].outputs.iter().map(|(target, _)| self.nodes[*target].id.clone()).collect()
+    }
+
+    /// Whether node `ix` is in the body of a `for-each` (run per item, not by this run).
+    pub fn in_body(&self, ix: NodeIx) -> bool {
+        let mut parent = self.nodes[ix].parent;
+        while let Some(p) = parent {
+            if self.nodes[p].kind == NodeKind::ForEach {
+                return true;
+            }
+            parent = self.nodes[p].parent;
+        }
+        false
     }
 }

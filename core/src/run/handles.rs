@@ -27,6 +27,8 @@ pub struct RunHandles {
     pub reuse: Option<crate::history::Reuse>,
     /// The node result cache the run reads and writes (unless its options say `cache: false`).
     pub cache: Option<crate::cache::CacheHandle>,
+    /// Where the run's `sub-flow` nodes find the flows they call (none: they find none).
+    pub flows: Option<Arc<dyn crate::plan::FlowSource>>,
 }
 
 impl Default for RunHandles {
@@ -42,6 +44,7 @@ impl Default for RunHandles {
             recorder: Default::default(),
             reuse: Default::default(),
             cache: Default::default(),
+            flows: None,
         }
     }
 }

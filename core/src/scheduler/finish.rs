@@ -140,12 +140,14 @@ impl Scheduler {
             (Some((p, _)), false) if self.aborted.is_none() => *p,
             _ => self.plan.nodes.len(),
         };
-        let mut executed: Vec<Arc<str>> = (0..limit)
-            .filter(|&ix| {
-                matches!(self.slots[ix].status.state, NodeState::Completed | NodeState::Cached)
-            })
-            .map(|ix| self.plan.nodes[ix].id.clone())
-            .collect();
+        // A node whose failure its `onError` handled ran, and counts.
+        let ran = |ix: usize| match self.slots[ix].status.state {
+            NodeState::Completed | NodeState::Cached => true,
+            NodeState::Error => self.slots[ix].fired != super::slots::Fired::Nothing,
+            _ => false,
+        };
+        let mut executed: Vec<Arc<str>> =
+            (0..limit).filter(|&ix| ran(ix)).map(|ix| self.plan.nodes[ix].id.clone()).collect();
         if let (Some((p, _)), false, None) = (&self.failure, success, self.aborted) {
             executed.push(self.plan.nodes[*p].id.clone());
         }

@@ -27,12 +27,13 @@ pub(crate) fn prepare(
     let mut reuse = reuse;
     let interrupted = reuse.as_mut().map(|r| std::mem::take(&mut r.interrupted));
     let mut deliveries = reuse.as_mut().map(|r| std::mem::take(&mut r.deliveries));
-    let presets = match (reuse, paths) {
+    let effects_only = reuse.as_ref().is_some_and(|r| r.effects_only);
+    let (presets, leftovers) = match (reuse, paths) {
         (Some(reuse), Some(paths)) if reuse.effects_only => {
             replayed_by_index(plan, paths.paths(), reuse, types)?
         }
         (Some(reuse), Some(paths)) => reuse_by_index(plan, paths.paths(), reuse)?,
-        _ => Vec::new(),
+        _ => (Vec::new(), HashMap::new()),
     };
     let history = recorder.zip(paths).map(|(recorder, paths)| {
         let mut history = RunHistory::new(recorder, paths.paths().to_vec());
@@ -42,10 +43,27 @@ pub(crate) fn prepare(
             }
             history.deliveries[ix] = deliveries.as_mut().and_then(|d| d.remove(&**path));
         }
+        // What nodes of for-each items and sub-flows (by path, inside one of this plan's) reuse.
+        history.nested = Arc::new(std::sync::Mutex::new(Nested {
+            outputs: leftovers,
+            interrupted: interrupted.unwrap_or_default(),
+            effects_only,
+        }));
         history
     });
     Ok((history, presets))
 }
+
+/// What a run reuses for the nodes its plan does not have: those of its for-each items and
+/// sub-flows, named by path (`loop[3]/call`), taken by the nested runs as they start.
+#[derive(Default)]
+pub(crate) struct Nested {
+    outputs: HashMap<String, (Arc<str>, Option<Arc<Value>>)>,
+    interrupted: HashMap<String, u32>,
+    effects_only: bool,
+}
+
+type HashMap<K, V> = std::collections::HashMap<K, V>;
 
 /// Per node index, the output to reuse instead of running it: recorded outputs whose node has
 /// the same path and type, minus (with `rerun_from`) that node and everything downstream of it.
@@ -53,14 +71,14 @@ pub(crate) fn reuse_by_index(
     plan: &Plan,
     paths: &[Arc<str>],
     reuse: Reuse,
-) -> Result<Vec<Option<PresetOutput>>, ExecutionError> {
+) -> Result<(Vec<Option<PresetOutput>>, Leftovers), ExecutionError> {
     let mut rerun = vec![false; plan.nodes.len()];
     if let Some(from) = &reuse.rerun_from {
         let start = paths.iter().position(|p| **p == **from).ok_or_else(|| unknown_node(from))?;
         mark_downstream(plan, start, &mut rerun);
     }
     let mut outputs = reuse.outputs;
-    Ok(plan
+    let presets = plan
         .nodes
         .iter()
         .enumerate()
@@ -75,7 +93,39 @@ pub(crate) fn reuse_by_index(
                 _ => None,
             }
         })
-        .collect())
+        .collect();
+    Ok((presets, nested_leftovers(plan, paths, outputs, &rerun)))
+}
+
+/// The recorded outputs no node of the plan took that belong inside one of its for-each items
+/// or sub-flows (a path below one's, `<path>[`), but for those that run again.
+type Leftovers = HashMap<String, (Arc<str>, Option<Arc<Value>>)>;
+
+fn nested_leftovers(
+    plan: &Plan,
+    paths: &[Arc<str>],
+    mut outputs: Leftovers,
+    rerun: &[bool],
+) -> Leftovers {
+    let nesting: Vec<&str> = plan
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(ix, node)| {
+            matches!(node.kind, crate::plan::NodeKind::ForEach | crate::plan::NodeKind::SubFlow)
+                && !rerun.get(*ix).copied().unwrap_or(false)
+        })
+        .map(|(ix, _)| &*paths[ix])
+        .collect();
+    if nesting.is_empty() {
+        return Leftovers::new();
+    }
+    outputs.retain(|path, _| {
+        nesting
+            .iter()
+            .any(|prefix| path.starts_with(prefix) && path[prefix.len()..].starts_with('['))
+    });
+    outputs
 }
 
 /// A replay's presets: each leaf with effects (a custom executor's, or a type's that says so)
@@ -86,9 +136,9 @@ fn replayed_by_index(
     paths: &[Arc<str>],
     mut reuse: Reuse,
     (registry, custom_types): (&NodeRegistry, &HashSet<String>),
-) -> Result<Vec<Option<PresetOutput>>, ExecutionError> {
+) -> Result<(Vec<Option<PresetOutput>>, Leftovers), ExecutionError> {
     let mut missing = Vec::new();
-    let presets = plan
+    let presets: Vec<Option<PresetOutput>> = plan
         .nodes
         .iter()
         .enumerate()
@@ -97,7 +147,7 @@ fn replayed_by_index(
             let effects = crate::nodes::route(&node.node_type, registry, custom_types).is_some_and(
                 |runtime| runtime.registered().is_none_or(|t| t.effects(&node.parameters)),
             );
-            if node.is_group() || !node.enabled || !effects {
+            if node.is_group() || !node.enabled || !effects || plan.in_body(ix) {
                 return None;
             }
             match reuse.outputs.remove(&*paths[ix]) {
@@ -118,7 +168,9 @@ fn replayed_by_index(
             if missing.len() == 1 { "has" } else { "have" }
         )));
     }
-    Ok(presets)
+    let rerun = vec![false; plan.nodes.len()];
+    let leftovers = nested_leftovers(plan, paths, reuse.outputs, &rerun);
+    Ok((presets, leftovers))
 }
 
 /// Marks `start` and whatever its output reaches: its subtree (a group's input changed), the
@@ -133,10 +185,10 @@ fn mark_downstream(plan: &Plan, start: NodeIx, rerun: &mut [bool]) {
         rerun[ix] = true;
         let node = &plan.nodes[ix];
         stack.extend(ix + 1..node.subtree_end);
-        stack.extend(node.outputs.iter().copied());
+        stack.extend(node.outputs.iter().map(|&(target, _)| target));
         let mut parent = node.parent;
         while let Some(group) = parent {
-            stack.extend(plan.nodes[group].outputs.iter().copied());
+            stack.extend(plan.nodes[group].outputs.iter().map(|&(target, _)| target));
             parent = plan.nodes[group].parent;
         }
     }
@@ -156,6 +208,8 @@ pub(crate) struct RunHistory {
     pub deliveries: Vec<Option<Value>>,
     /// The `WAITING` error of the wait node the run parked at, once it has.
     parked: Option<ExecutionError>,
+    /// What the nested runs of its for-each items and sub-flows reuse (shared with them).
+    pub nested: Arc<std::sync::Mutex<Nested>>,
 }
 
 impl RunHistory {
@@ -169,7 +223,41 @@ impl RunHistory {
             interrupted: vec![0; n],
             deliveries: vec![None; n],
             parked: None,
+            nested: Arc::default(),
         }
+    }
+
+    /// Records each flow the run's sub-flows call as the run pinned it (`$sub-flow:<id>`:
+    /// `{flowId, hash, flow}`): what a resumed run calls, and what its record shows.
+    pub fn record_pins(&self, flows: &crate::plan::PinnedFlows) {
+        for (id, pinned) in flows.iter() {
+            let output = crate::plan::pin_value(id, pinned);
+            self.recorder.node(
+                NodeEnded {
+                    execution_id: self.recorder.execution_id().clone(),
+                    node_id: Arc::from(crate::plan::pin_key(id)),
+                    node_type: Arc::from(crate::nodes::SUB_FLOW_TYPE),
+                    state: NodeState::Completed,
+                    attempts: 0,
+                    reused: false,
+                    input: None,
+                    output: Some(Arc::new(output)),
+                    output_captured: None,
+                    summarized: false,
+                    error: None,
+                    start_time: None,
+                    end_time: None,
+                    cache: None,
+                    checkpoint: false,
+                },
+                false,
+            );
+        }
+    }
+
+    /// What the runs nested in this one (for-each items, sub-flows) record with.
+    pub fn nesting(&self) -> Nesting {
+        Nesting { recorder: self.recorder.clone(), nested: self.nested.clone() }
     }
 
     /// The run was suspended (see `RunRecorder::suspending`) or parked at a wait node: no more
@@ -177,7 +265,66 @@ impl RunHistory {
     pub fn suspending(&self) -> bool {
         self.parked.is_some() || self.recorder.suspending()
     }
+}
 
+/// A run's recorder and what its nested runs reuse, as those runs take them.
+#[derive(Clone)]
+pub(crate) struct Nesting {
+    recorder: Arc<RunRecorder>,
+    nested: Arc<std::sync::Mutex<Nested>>,
+}
+
+impl Nesting {
+    /// The history of a run nested in this one (a for-each's item, a sub-flow's flow), whose
+    /// nodes are recorded under `prefix` (`loop[3]/`), with what it reuses: the outputs and the
+    /// attempts of an interrupted run's nodes by their paths (a replay: those of nodes with
+    /// effects only).
+    pub fn run(
+        &self,
+        plan: &Plan,
+        prefix: &str,
+        (registry, custom_types): (&NodeRegistry, &HashSet<String>),
+    ) -> (RunHistory, Vec<Option<PresetOutput>>) {
+        let paths: Vec<Arc<str>> = (0..plan.nodes.len())
+            .map(|ix| Arc::from(format!("{prefix}{}", plan.path(ix))))
+            .collect();
+        let mut nested = self.nested.lock().unwrap_or_else(|p| p.into_inner());
+        let mut presets = Vec::new();
+        let mut history = RunHistory::new(self.recorder.clone(), paths);
+        if !nested.outputs.is_empty() || !nested.interrupted.is_empty() {
+            presets =
+                plan.nodes
+                    .iter()
+                    .enumerate()
+                    .map(|(ix, node)| {
+                        let path = &*history.paths[ix];
+                        if let Some(&made) = nested.interrupted.get(path) {
+                            history.interrupted[ix] = made;
+                        }
+                        let effects = || {
+                            crate::nodes::route(&node.node_type, registry, custom_types)
+                                .is_some_and(|runtime| {
+                                    runtime.registered().is_none_or(|t| t.effects(&node.parameters))
+                                })
+                        };
+                        if node.is_group() || (nested.effects_only && !effects()) {
+                            return None;
+                        }
+                        match nested.outputs.remove(path) {
+                            Some((node_type, output)) if node_type == node.node_type => {
+                                Some(PresetOutput { output, pinned: false })
+                            }
+                            _ => None,
+                        }
+                    })
+                    .collect();
+        }
+        history.nested = self.nested.clone();
+        (history, presets)
+    }
+}
+
+impl RunHistory {
     /// Parks the run at a wait node (the first to park it, when two do at once).
     pub fn park(&mut self, waiting: ExecutionError) {
         self.parked.get_or_insert(waiting);

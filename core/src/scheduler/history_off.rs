@@ -15,6 +15,21 @@ use crate::value::Value;
 /// Never exists without the `history` feature.
 pub(crate) enum RunHistory {}
 
+/// Never exists without the `history` feature.
+#[derive(Clone)]
+pub(crate) enum Nesting {}
+
+impl Nesting {
+    pub fn run(
+        &self,
+        _plan: &Plan,
+        _prefix: &str,
+        _types: (&crate::nodes::NodeRegistry, &std::collections::HashSet<String>),
+    ) -> (RunHistory, Vec<Option<PresetOutput>>) {
+        match *self {}
+    }
+}
+
 /// Nothing to record or reuse: neither a recorder nor a retry's outputs can be made here.
 pub(crate) fn prepare(
     _plan: &Plan,
@@ -33,6 +48,14 @@ pub(crate) fn prepare(
 }
 
 impl RunHistory {
+    pub fn nesting(&self) -> Nesting {
+        match *self {}
+    }
+
+    pub fn record_pins(&self, _flows: &crate::plan::PinnedFlows) {
+        match *self {}
+    }
+
     pub fn started(&mut self, _ix: NodeIx, _input: &NodeInput) {
         match *self {}
     }

@@ -25,9 +25,11 @@
 pub(crate) mod cache;
 pub(crate) mod debug;
 mod finish;
+mod for_each;
 #[cfg_attr(not(feature = "history"), path = "history_off.rs")]
 pub(crate) mod history;
 mod leaf;
+mod nested;
 mod outcome;
 pub(crate) mod partial;
 // Pause, breakpoints, runTo and change events with `debugger`; the twin never pauses.
@@ -68,13 +70,15 @@ use crate::progress::{NodeState, ProgressGraph, WeightedProgress};
 use crate::run::{EngineConfig, ExecutionResult, RunContext, RunHandles, SharedView};
 use crate::trace::{ExecutionTrace, NodeTrace, TraceData, TraceEvent};
 
+pub(crate) use nested::NestingSetup;
+
 /// Node ends handled in one poll of a run before it yields (and asks to be polled again), so
 /// the driver can give the embedder's thread back between slices of a long flow.
 const NODES_PER_POLL: usize = 256;
 
 /// Everything a run needs, prepared by the engine.
 pub(crate) struct RunSetup {
-    pub plan: Plan,
+    pub plan: Arc<Plan>,
     pub host: SharedHost,
     pub registry: Arc<NodeRegistry>,
     pub config: Arc<EngineConfig>,
@@ -99,6 +103,9 @@ pub(crate) struct RunSetup {
     pub state_events: bool,
     /// The node result cache, when the run uses one.
     pub cache: Option<cache::RunCacheSetup>,
+    /// What nested runs (for-each items, sub-flows) need: the flows the run pinned, how deep
+    /// it is nested, and for a nested run its root's input.
+    pub nesting: nested::NestingSetup,
 }
 
 /// Why a run stopped before finishing.
@@ -161,6 +168,10 @@ pub(crate) struct Scheduler {
     span_errors: telemetry::SpanErrors,
     /// The node result cache, when the run uses one.
     cache: Option<Arc<cache::RunCacheSetup>>,
+    /// What nested runs need (see [`RunSetup::nesting`]).
+    nesting: nested::NestingSetup,
+    /// Each for-each's body as a plan of its own, made when it first runs.
+    bodies: rustc_hash::FxHashMap<NodeIx, Arc<Plan>>,
 }
 
 /// What ended in `running`: one leaf, or a chain run as a stream (its nodes, and the outcomes
@@ -191,17 +202,17 @@ impl Scheduler {
             handles,
             state_events,
             cache,
+            nesting,
         } = setup;
         let RunHandles { cancel, event_sink: events, view, control, .. } = handles;
         let cancel = cancel.unwrap_or_default();
-        let plan = Arc::new(plan);
         if let Some(view) = &view {
             view.begin(&plan, start_time);
         }
         // A node waits for each of its edge sources; in a run to a node, only for those that run
         // (a pinned node's sources may not).
         let waits_for = |n: &crate::plan::PlanNode| match &run_to {
-            Some((_, runs)) => n.inputs.iter().filter(|(source, _)| runs[*source]).count(),
+            Some((_, runs)) => n.inputs.iter().filter(|input| runs[input.source]).count(),
             None => n.inputs.len(),
         };
         let slots = plan
@@ -251,8 +262,11 @@ impl Scheduler {
         });
         let effective_slow_mo =
             context.slow_mo.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(0.0);
+        // A for-each reports how far its items are, as paced leaves report their steps.
+        let reports = effective_slow_mo > 0.0
+            || plan.nodes.iter().any(|n| n.kind == crate::plan::NodeKind::ForEach);
         Scheduler {
-            messages: (effective_slow_mo > 0.0).then(unbounded),
+            messages: reports.then(unbounded),
             slow_mo: effective_slow_mo,
             plan,
             host,
@@ -289,6 +303,8 @@ impl Scheduler {
             segments: Default::default(),
             span_errors: Default::default(),
             cache: cache.map(Arc::new),
+            nesting,
+            bodies: Default::default(),
         }
         .with_telemetry()
         .with_segments()
@@ -296,6 +312,18 @@ impl Scheduler {
 
     /// Drives the run to its end and assembles the result.
     pub(crate) async fn run(mut self) -> ExecutionResult {
+        self.drive().await;
+        let result = self.finish();
+        if self.plan.frees_later() {
+            // The flow's data goes with the plan: freed on a worker while the result is handed over.
+            let host = self.host.clone();
+            crate::host::drop_later(&host, self);
+        }
+        result
+    }
+
+    /// Runs the nodes until none is left to run (or the run stops).
+    async fn drive(&mut self) {
         self.emit(EngineEvent::Started {
             execution_id: self.context.execution_id.to_string(),
             node_id: self.plan.root().id.to_string(),
@@ -303,6 +331,7 @@ impl Scheduler {
         if self.events.is_some() {
             self.emit_progress();
         }
+        self.slots[0].queued = true;
         self.ready.push(Reverse(0));
         let mut cancelled = self.cancel.cancelled();
         let mut timeout: Option<BoxFuture<'static, ()>> =
@@ -391,13 +420,6 @@ impl Scheduler {
             Poll::Pending
         })
         .await;
-        let result = self.finish();
-        if self.plan.frees_later() {
-            // The flow's data goes with the plan: freed on a worker while the result is handed over.
-            let host = self.host.clone();
-            crate::host::drop_later(&host, self);
-        }
-        result
     }
 
     /// Applies slowMo reports; animation steps can arrive together, and each gets its snapshot
@@ -432,12 +454,19 @@ impl Scheduler {
         self.running_count -= 1;
         match outcome {
             Some(Ok(output)) => self.complete(ix, output.map(Arc::new), NodeState::Completed),
-            Some(Err(error)) => self.fail(ix, error),
+            Some(Err(error)) => {
+                if let Err(error) = self.handle_failure(ix, error) {
+                    self.fail(ix, error);
+                }
+            }
             // Its signal was cancelled before the scheduler saw its own: the run's token (a
             // node's signal is its child) was cancelled between the two looks. Without this the
             // run would end with the node neither failed nor completed.
             None if self.cancel.is_cancelled() => self.abort(Abort::Cancelled),
             None => {}
+        }
+        if self.plan.nodes[ix].kind == crate::plan::NodeKind::ForEach {
+            self.settle_body(ix);
         }
     }
 }

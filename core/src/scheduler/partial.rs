@@ -77,7 +77,7 @@ pub(crate) fn run_to_set(
         }
         needed[ix] = true;
         if !preset {
-            stack.extend(plan.nodes[ix].inputs.iter().map(|&(source, _)| (source, true)));
+            stack.extend(plan.nodes[ix].inputs.iter().map(|input| (input.source, true)));
         }
         if let Some(group) = plan.nodes[ix].parent {
             stack.push((group, false));

@@ -32,6 +32,36 @@ pub(crate) struct Slot {
     pub child_in_flight: bool,
     /// The signal of a running leaf; `Some` exactly while the scheduler counts it as running.
     pub signal: Option<CancelToken>,
+    /// Which of its ports carried something when it ended.
+    pub fired: Fired,
+    /// Incoming edges that carried something (see [`Fired`]): a node whose every incoming edge
+    /// carried nothing is skipped.
+    pub live_inputs: u32,
+    /// Whether it was put in the ready heap (or skipped) already: a `merge` that takes its
+    /// first input is ready before its last predecessor ends.
+    pub queued: bool,
+    /// Reached only by edges that carried nothing: it is skipped when it comes to start.
+    pub dead: bool,
+    /// A `merge` that takes its first input: which of its inputs arrived first.
+    pub first_input: Option<u32>,
+    /// Its failure, handled by its `onError` (its output is `{error}`), recorded when it ends.
+    pub handled: Option<crate::error::ExecutionError>,
+    /// Fields of `output` that edges select (flows of version 2), taken out once.
+    pub fields: Vec<(Arc<str>, Arc<Value>)>,
+}
+
+/// Which ports of a node carried something when it ended.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) enum Fired {
+    /// Nothing: not ended, or skipped because nothing reached it.
+    #[default]
+    Nothing,
+    /// Its output: every port but a routing node's branches and the error port.
+    Output,
+    /// A routing node's value, from these branches.
+    Branches(Vec<Arc<str>>),
+    /// A failure handled by `onError: "route"`: `{error}` from the error port.
+    Error,
 }
 
 impl Slot {
@@ -46,6 +76,13 @@ impl Slot {
             waiting_children: 0,
             child_in_flight: false,
             signal: None,
+            fired: Fired::Nothing,
+            live_inputs: 0,
+            queued: false,
+            dead: false,
+            first_input: None,
+            handled: None,
+            fields: Vec::new(),
         }
     }
 }

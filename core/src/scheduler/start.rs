@@ -30,6 +30,12 @@ impl Scheduler {
                 self.ready.pop();
                 continue;
             }
+            if self.slots[ix].dead {
+                // Nothing reached it (a branch not taken): skipped, taking no slot.
+                self.ready.pop();
+                self.skip_unreached(ix);
+                continue;
+            }
             let group = self.plan.nodes[ix].is_group();
             if !group && self.running_count >= limit {
                 break;
@@ -75,7 +81,11 @@ impl Scheduler {
     }
 
     pub(super) fn start_node(&mut self, ix: NodeIx) {
-        if self.plan.nodes[ix].is_group() {
+        if self.plan.nodes[ix].kind == crate::plan::NodeKind::ForEach {
+            self.start_for_each(ix);
+        } else if self.plan.nodes[ix].kind == crate::plan::NodeKind::SubFlow {
+            self.start_sub_flow(ix);
+        } else if self.plan.nodes[ix].is_group() {
             self.start_group(ix);
         } else {
             self.start_leaf(ix);
@@ -88,16 +98,23 @@ impl Scheduler {
     pub(super) fn input_for(&self, ix: NodeIx) -> (NodeInput, bool) {
         let node = &self.plan.nodes[ix];
         if !node.inputs.is_empty() {
-            let slots = &self.slots;
-            let delivered =
-                NodeInput::from_entries(node.inputs.iter().filter_map(|(source, key)| {
-                    slots[*source].output.as_ref().map(|out| (key.clone(), out.clone()))
-                }));
-            if !delivered.is_empty() {
-                let js = node
-                    .inputs
+            // A `merge` that takes its first input reads that one only.
+            let first = self.slots[ix].first_input.map(|k| k as usize);
+            let taken = |k: usize| first.is_none_or(|first| first == k);
+            let carried = || {
+                node.inputs
                     .iter()
-                    .any(|(source, _)| slots[*source].js && slots[*source].output.is_some());
+                    .enumerate()
+                    .filter(move |&(k, input)| taken(k) && self.carries(input))
+            };
+            let delivered = NodeInput::from_entries(carried().filter_map(|(_, input)| {
+                self.delivered(input).map(|out| (input.key.clone(), out))
+            }));
+            if !delivered.is_empty() {
+                let js = carried().any(|(_, input)| {
+                    let source = &self.slots[input.source];
+                    source.js && source.output.is_some()
+                });
                 return (delivered, js);
             }
         }
@@ -105,7 +122,11 @@ impl Scheduler {
             Some(group) => {
                 (self.slots[group].input.clone().unwrap_or_default(), self.slots[group].js)
             }
-            None => (self.context.input.clone(), self.run_input_js),
+            None => match &self.nesting.root_input {
+                // A nested run's root: its item (or the sub-flow's input).
+                Some(input) => (input.clone(), input.holds_js()),
+                None => (self.context.input.clone(), self.run_input_js),
+            },
         }
     }
 
@@ -132,9 +153,21 @@ impl Scheduler {
         self.slots[ix].waiting_children = u32::try_from(children.len()).unwrap_or(u32::MAX);
         for &child in children {
             if self.slots[child].waiting_predecessors == 0 {
+                self.slots[child].queued = true;
                 self.ready.push(Reverse(child));
             }
         }
+    }
+
+    /// A node nothing reached: skipped with no output, and so are the nodes only it reaches
+    /// (its edges carry nothing), its children too when it is a group.
+    pub(super) fn skip_unreached(&mut self, ix: NodeIx) {
+        if self.plan.nodes[ix].kind != crate::plan::NodeKind::Leaf
+            || !self.plan.nodes[ix].children.is_empty()
+        {
+            self.skip_subtree(ix);
+        }
+        self.complete(ix, None, NodeState::Skipped);
     }
 
     /// Marks every descendant of a disabled group skipped (they never run).

@@ -19,6 +19,7 @@ mod config;
 mod debugger;
 mod driver;
 mod events;
+mod flows;
 mod guard;
 // Recording runs with `history`; the twin records nothing.
 #[cfg_attr(not(feature = "history"), path = "history_off.rs")]

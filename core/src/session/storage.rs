@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use futures::FutureExt;
 
-use super::{events, guarded, outcome, Session};
+use super::{events, outcome, Session};
 use crate::engine::uuid_v4;
 use crate::error::{panic_message, ExecutionError};
 use crate::format::{parse_definition_json, parse_json_value};
@@ -19,14 +19,22 @@ use crate::value::Value;
 impl Session {
     /// Deep validation: `{ok, value: {valid, errors, issues, warnings?}}` (`warnings` only when
     /// there are some, so a clean flow's answer is the TypeScript engine's shape).
-    pub fn validate(&self, flow_json: &str, custom_types_json: &str) -> String {
-        outcome(guarded("validate", || {
-            self.engine.config().flow_limits.check_bytes(flow_json.len())?;
-            let flow = parse_definition_json(flow_json, &self.engine.config().parse_limits)?;
+    pub fn validate(
+        &self,
+        flow_json: String,
+        custom_types_json: String,
+    ) -> BoxFuture<'static, String> {
+        let (engine, host) = (self.engine.clone(), self.host.clone());
+        let flows: Arc<dyn crate::plan::FlowSource> =
+            Arc::new(super::flows::SessionFlows { store: self.store.clone() });
+        guarded_future(async move {
+            engine.config().flow_limits.check_bytes(flow_json.len())?;
+            let flow = parse_definition_json(&flow_json, &engine.config().parse_limits)?;
             let custom: HashSet<String> =
-                serde_json::from_str(custom_types_json).unwrap_or_default();
-            Ok(self.engine.validate(&flow, &custom, &self.host).validated())
-        }))
+                serde_json::from_str(&custom_types_json).unwrap_or_default();
+            let report = engine.validate_calling(&flow, &custom, &host, Some(flows)).await?;
+            Ok(report.validated())
+        })
     }
 
     /// `storage.saveFlow`: `{ok, value: savedFlow}`; a `flowSaved` event is queued.

@@ -19,4 +19,7 @@ pub struct ValidationContext<'a> {
     /// Whether a parameter or port the type does not know is an error (`true`) or a warning
     /// (`ConductorConfig.strictParameters: false`).
     pub strict: bool,
+    /// The flows the flow's `sub-flow` nodes call, when they were looked for (a run, or a
+    /// conductor's `validate`): a node calling one not found is an issue, and so is a cycle.
+    pub flows: Option<&'a crate::plan::PinnedFlows>,
 }

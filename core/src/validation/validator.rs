@@ -26,7 +26,18 @@ pub(crate) fn validate_with_layouts(
     flow: &NodeDefinition,
     ctx: &ValidationContext<'_>,
 ) -> (ValidationReport, LayoutCache) {
+    walk(flow, ctx, true)
+}
+
+/// The walk over `flow`; with `calls`, over the flows its sub-flows call as well (each once,
+/// from the flow the run runs: a called flow's own calls are among them).
+fn walk(
+    flow: &NodeDefinition,
+    ctx: &ValidationContext<'_>,
+    calls: bool,
+) -> (ValidationReport, LayoutCache) {
     let mut walker = Walker {
+        format: crate::model::FlowFormat::of(flow.version.as_deref()),
         ctx,
         frames: Vec::new(),
         edge_inputs: Vec::new(),
@@ -36,6 +47,9 @@ pub(crate) fn validate_with_layouts(
     };
     walker.run(flow);
     walker.layouts.node_count = walker.frames.len();
+    if calls {
+        walker.check_called_flows();
+    }
     (ValidationReport { issues: walker.issues, warnings: walker.warnings }, walker.layouts)
 }
 
@@ -53,6 +67,8 @@ struct Frame<'a> {
 
 struct Walker<'a, 'c> {
     ctx: &'c ValidationContext<'c>,
+    /// The flow's data model (its root's `version`): what an edge without handles delivers.
+    format: crate::model::FlowFormat,
     frames: Vec<Frame<'a>>,
     /// Input keys delivered by edges, grouped by target node (one buffer for the whole walk
     /// rather than a list per node).
@@ -98,6 +114,10 @@ impl<'a, 'c> Walker<'a, 'c> {
                 return;
             }
             self.check_node(frame, node);
+            if self.is_for_each(node) {
+                // Its parameters are its own (its children are its body).
+                self.check_atomic(frame, node);
+            }
             if node.is_group() {
                 let edge_inputs = self.check_children(frame, node);
                 let first_child = self.frames.len();
@@ -203,10 +223,132 @@ impl<'a, 'c> Walker<'a, 'c> {
         }
         if let Some(params) = &node.parameters {
             self.check_engine_parameters(frame, params);
-            if node.is_group() {
+            if node.is_group() && !self.is_for_each(node) {
                 self.check_group_parameter_names(frame, params);
+                if small_map_get(params, "onError").is_some() {
+                    self.report_at(
+                        frame,
+                        ErrorCode::INVALID_PARAMETERS,
+                        "Invalid parameters: onError: a group does not fail on its own (its children do): set onError on them".into(),
+                        Some("parameters.onError".into()),
+                    );
+                }
             }
         }
+        self.check_control_flow(frame, node);
+    }
+
+    /// The flows the flow calls through sub-flows: no cycle among them, and each valid as a flow
+    /// of its own (its issues said as its).
+    fn check_called_flows(&mut self) {
+        let Some(flows) = self.ctx.flows else { return };
+        if let Some(cycle) = &flows.cycle {
+            self.report_at(
+                0,
+                ErrorCode::CIRCULAR_DEPENDENCY,
+                format!("Sub-flows call each other in a cycle: {}", cycle.join(" → ")),
+                None,
+            );
+            return;
+        }
+        let mut called: Vec<(&String, &crate::plan::Pinned)> = flows.iter().collect();
+        called.sort_by(|a, b| a.0.cmp(b.0));
+        for (id, pinned) in called {
+            let (report, _) = walk(&pinned.flow, self.ctx, false);
+            let root = self.frames.first().map(|f| f.label.to_string()).unwrap_or_default();
+            for mut issue in report.issues {
+                issue.message = format!("In flow '{id}' (called by a sub-flow): {}", issue.message);
+                issue.path.insert(0, root.clone());
+                self.issues.push(issue);
+            }
+        }
+    }
+
+    /// Whether `node` is the engine's `for-each` (not a JS executor's type of that name).
+    fn is_for_each(&self, node: &NodeDefinition) -> bool {
+        node.type_str() == crate::nodes::FOR_EACH_TYPE
+            && matches!(
+                crate::nodes::route(node.type_str(), self.ctx.registry, self.ctx.custom_types),
+                Some(crate::nodes::Runtime::Registry(_))
+            )
+    }
+
+    /// What the flow language asks of a node's place in its flow: a `for-each` has a body, and
+    /// a body has no `wait` (a wait parks the whole run, not one item); a `merge` has inputs.
+    fn check_control_flow(&mut self, frame: usize, node: &NodeDefinition) {
+        let registered = |t: &str| {
+            node.type_str() == t
+                && matches!(
+                    crate::nodes::route(t, self.ctx.registry, self.ctx.custom_types),
+                    Some(crate::nodes::Runtime::Registry(_))
+                )
+        };
+        if self.is_for_each(node) && node.children().is_empty() {
+            self.report_at(
+                frame,
+                ErrorCode::VALIDATION_FAILED,
+                "A for-each runs its child nodes once per item: it has none (nodes)".into(),
+                Some("nodes".into()),
+            );
+        }
+        if registered("wait") && self.in_for_each(frame) {
+            self.report_at(
+                frame,
+                ErrorCode::VALIDATION_FAILED,
+                "A wait cannot be in a for-each's body: it parks the whole run, not one item"
+                    .into(),
+                Some("type".into()),
+            );
+        }
+        if registered(crate::nodes::SUB_FLOW_TYPE) {
+            let id = node.param("flowId").and_then(Value::as_str).unwrap_or_default();
+            match self.ctx.flows {
+                Some(flows) if !id.is_empty() && flows.get(id).is_none() => {
+                    let message = if flows.has_source {
+                        format!("Sub-flow calls flow '{id}', which is neither a saved flow nor a template")
+                    } else {
+                        format!("Sub-flow calls flow '{id}', and this engine has no flow storage to find it in")
+                    };
+                    self.report_at(
+                        frame,
+                        ErrorCode::NODE_NOT_FOUND,
+                        message,
+                        Some("parameters.flowId".into()),
+                    );
+                }
+                _ => {}
+            }
+        }
+        let Some(parent) = self.frames[frame].parent else { return };
+        if registered(crate::nodes::MERGE_TYPE) {
+            let id = node.id_str();
+            let inputs = self.frames[parent]
+                .node
+                .edge_list()
+                .iter()
+                .filter(|e| e.target() == Some(id))
+                .count();
+            if inputs == 0 {
+                self.report_at(
+                    frame,
+                    ErrorCode::VALIDATION_FAILED,
+                    "A merge joins the edges that reach it: it has none, so it would never run with anything".into(),
+                    Some("type".into()),
+                );
+            }
+        }
+    }
+
+    /// Whether node `frame` is inside a for-each's body.
+    fn in_for_each(&self, frame: usize) -> bool {
+        let mut parent = self.frames[frame].parent;
+        while let Some(p) = parent {
+            if self.is_for_each(self.frames[p].node) {
+                return true;
+            }
+            parent = self.frames[p].parent;
+        }
+        false
     }
 
     /// A group with children runs no executable: its own parameters are the group type's and
@@ -264,6 +406,17 @@ impl<'a, 'c> Walker<'a, 'c> {
                     ErrorCode::INVALID_PARAMETERS,
                     "Invalid parameters: retryDelay: must be a number of milliseconds of at least 0".into(),
                     Some("parameters.retryDelay".into()),
+                );
+            }
+        }
+        if let Some(v) = small_map_get(params, "onError") {
+            if crate::plan::OnError::parse(v).is_none() {
+                self.report_at(
+                    frame,
+                    ErrorCode::INVALID_PARAMETERS,
+                    "Invalid parameters: onError: must be \"stop\", \"continue\" or \"route\""
+                        .into(),
+                    Some("parameters.onError".into()),
                 );
             }
         }
@@ -350,7 +503,14 @@ impl<'a, 'c> Walker<'a, 'c> {
             } else {
                 // `input_key` without looking the handle up twice.
                 let handle = edge.target_handle().filter(|h| !h.is_empty());
-                delivered.push((r.target, handle.unwrap_or("default"), handle.map(|_| i)));
+                let key = crate::plan::input_key(
+                    handle,
+                    &children[r.target],
+                    self.ctx.registry,
+                    self.ctx.custom_types,
+                    self.format,
+                );
+                delivered.push((r.target, key, handle.map(|_| i)));
                 self.check_source_handle(frame, i, edge, children, r.source);
             }
         }
@@ -385,31 +545,76 @@ impl<'a, 'c> Walker<'a, 'c> {
         source: Option<usize>,
     ) {
         let label = || edge.id().map_or_else(|| format!("#{index}"), str::to_owned);
-        let Some(handle) = edge.source_handle().filter(|h| !h.is_empty()) else { return };
         let Some(source) = source.and_then(|s| children.get(s)) else { return };
-        let Some(descriptor) = self
-            .built_in(source)
-            .and_then(|(t, _)| self.ctx.registry.get(t))
-            .and_then(|definition| definition.descriptor().copied())
+        let handle = edge.source_handle().filter(|h| !h.is_empty());
+        let source_id = edge.source().unwrap_or_default();
+        let routes_errors = source
+            .parameters
+            .as_ref()
+            .is_some_and(|p| crate::plan::OnError::of(p) == crate::plan::OnError::Route);
+        if handle == Some(crate::plan::ERROR_PORT) {
+            if !routes_errors {
+                self.report_at(
+                    frame,
+                    ErrorCode::VALIDATION_FAILED,
+                    format!(
+                        "Edge '{}' leaves '{source_id}' from its error port, which only a node with parameters.onError: \"route\" has",
+                        label()
+                    ),
+                    Some(format!("edges.{index}.sourceHandle")),
+                );
+            }
+            return;
+        }
+        let Some(node_type) = self.built_in(source).and_then(|(t, _)| self.ctx.registry.get(t))
         else {
             return;
         };
-        let outputs: Vec<&str> = descriptor.output_ports.iter().map(|p| p.id).collect();
+        let Some(descriptor) = node_type.descriptor().copied() else { return };
+        let params = source.parameters.clone().unwrap_or_default();
+        let dynamic = node_type.output_ports(&params);
+        let outputs: Vec<&str> = match &dynamic {
+            Some(ports) => ports.iter().map(String::as_str).collect(),
+            None => descriptor.output_ports.iter().map(|p| p.id).collect(),
+        };
+        let Some(handle) = handle else {
+            if node_type.routes() {
+                self.report_at(
+                    frame,
+                    ErrorCode::VALIDATION_FAILED,
+                    format!(
+                        "Edge '{}' leaves {} '{source_id}' without naming the port it leaves from (sourceHandle): one of {}",
+                        label(),
+                        descriptor.node_type,
+                        outputs.join(", ")
+                    ),
+                    Some(format!("edges.{index}.sourceHandle")),
+                );
+            }
+            return;
+        };
         if !outputs.contains(&handle) {
-            let source_id = edge.source().unwrap_or_default();
             let meant = crate::options::suggest::nearest(handle, outputs.iter().copied())
                 .map(|m| format!(" (did you mean '{m}'?)"))
                 .unwrap_or_default();
-            self.report_unknown(
-                frame,
-                format!(
-                    "Edge '{}' leaves '{source_id}' from '{handle}', an output {} does not have{meant}; its outputs: {}",
-                    label(),
-                    descriptor.node_type,
-                    outputs.join(", ")
-                ),
-                format!("edges.{index}.sourceHandle"),
+            // A routing node's port that is not there would never carry anything: an error
+            // whatever `strictParameters` says.
+            let message = format!(
+                "Edge '{}' leaves '{source_id}' from '{handle}', an output {} does not have{meant}; its outputs: {}",
+                label(),
+                descriptor.node_type,
+                outputs.join(", ")
             );
+            if node_type.routes() {
+                self.report_at(
+                    frame,
+                    ErrorCode::VALIDATION_FAILED,
+                    message,
+                    Some(format!("edges.{index}.sourceHandle")),
+                );
+                return;
+            }
+            self.report_unknown(frame, message, format!("edges.{index}.sourceHandle"));
         }
     }
 

@@ -21,7 +21,12 @@ const session = useServedPage("/test/browser/page.html", whenModuleReady);
 
 for (const fixture of fixtures()) {
   test(`Chromium fixture ${fixture.file}: ${fixture.description}`, options, async () => {
-    const result = await inPage(session.page, (mod, { flow, options: runOptions }) => mod.conductor.node.run(flow, runOptions), {
+    const run = async (mod, { flow, options: runOptions }) => {
+      const result = await mod.conductor.node.run(flow, runOptions);
+      // The trace stays in the page: its nodes' states come along.
+      return { ...result, states: Object.fromEntries((result.trace?.nodes ?? []).map((n) => [n.nodeId, n.state])) };
+    };
+    const result = await inPage(session.page, run, {
       flow: fixture.flow,
       options: fixture.options ?? {},
     });

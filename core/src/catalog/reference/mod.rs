@@ -11,15 +11,20 @@ use crate::value::Value;
 
 mod edit_fields;
 mod file_system;
+mod for_each;
 mod group;
 mod http_request;
+mod r#if;
 mod image;
 mod r#loop;
+mod merge;
 mod parallel;
 #[cfg(any(feature = "host-effects", feature = "history"))]
 mod python;
 mod shell_command;
 mod spreadsheet;
+mod sub_flow;
+mod switch;
 mod transform;
 #[cfg(feature = "history")]
 mod wait;
@@ -37,6 +42,11 @@ fn docs(node_type: &str) -> (&'static [OutputField], &'static [NodeExample]) {
         "shell-command" => (shell_command::OUTPUT, shell_command::EXAMPLES),
         "spreadsheet" => (spreadsheet::OUTPUT, spreadsheet::EXAMPLES),
         "loop" => (r#loop::OUTPUT, r#loop::EXAMPLES),
+        "if" => (r#if::OUTPUT, r#if::EXAMPLES),
+        "switch" => (switch::OUTPUT, switch::EXAMPLES),
+        "merge" => (merge::OUTPUT, merge::EXAMPLES),
+        "for-each" => (for_each::OUTPUT, for_each::EXAMPLES),
+        "sub-flow" => (sub_flow::OUTPUT, sub_flow::EXAMPLES),
         #[cfg(feature = "history")]
         "wait" => (wait::OUTPUT, wait::EXAMPLES),
         #[cfg(any(feature = "host-effects", feature = "history"))]
@@ -87,9 +97,13 @@ This file is written from the engine's own catalog, and the examples are run to 
 A parameter a type does not know, or an edge `targetHandle` naming an input it does not read,
 is a `VALIDATION_FAILED` issue (with the name it probably meant) before anything runs; with
 `ConductorConfig.strictParameters: false` it is a warning instead (in `validate()`'s `warnings`,
-the result's `warnings` and the run's log). An edge without a `targetHandle` delivers the
-source's whole output under `default`, which no built-in reads: it only orders the two nodes.
-A disabled node (`enabled: false`) passes whatever it is given on as its output.
+the result's `warnings` and the run's log). In a flow without a `version` (or a 1.x one), an
+edge without a `targetHandle` delivers the source's whole output under `default`, which no
+built-in reads: it only orders the two nodes. In a flow of version 2 or later an edge carries
+the port its `sourceHandle` names (a type's first output port when it names none: the field of
+the output that port carries) to the input its `targetHandle` names (the type's main input when
+it names none); see docs/flow-format.md. A disabled node (`enabled: false`) passes whatever it
+is given on as its output.
 ";
 
 const ENGINE_PARAMETERS: &str = "
@@ -102,6 +116,8 @@ const ENGINE_PARAMETERS: &str = "
 | `retries` | whole number ≥ 0 | `0` | Extra attempts after a retryable failure (`TIMEOUT`, `RATE_LIMIT_EXCEEDED`, network errors), capped by the conductor's `maxRetries` |
 | `retryDelay` | number of ms ≥ 0 | the conductor's `retryDelay` | Base of this node's retry backoff (doubling, with jitter) |
 | `cache` | `true`, `false` or `{ttlMs}` | by type | Whether the result cache may serve this node (conductors with `cache`) |
+| `onError` | `\"stop\"`, `\"continue\"` or `\"route\"` | `\"stop\"` | When the node fails (after its retries): stop the run; or go on with `{error: {code, message, nodeId, type}}` as its output; or send that out of its `error` port (an edge with `sourceHandle: \"error\"`) and skip what its other edges reach. A run whose failures were all handled succeeds |
+| `idempotent` | boolean | `false` | A durable run interrupted while this node ran runs it again without asking |
 | `label` | string | — | A name for editors |
 | `description` | string | — | A note for editors |
 ";
@@ -173,6 +189,21 @@ fn type_section(
             let _ = writeln!(out, "| `{input}` | {} |", cell(doc));
         }
     }
+    out.push_str("\n### Output ports\n\nWhat an edge's `sourceHandle` may name (the first is the port an edge without one leaves from). In a flow of version 2 or later an edge carries what its port does; in an older flow, the whole output.\n\n| port | carries (version 2) | what it is |\n|---|---|---|\n");
+    for port in descriptor.output_ports {
+        let carries = match port.field {
+            Some(field) => format!("the output's `{field}`"),
+            None => "the whole output".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} |",
+            port.id,
+            carries,
+            cell(port.description.unwrap_or(port.name))
+        );
+    }
+    out.push_str("| `error` | `{error: {code, message, nodeId, type}}` | With `onError: \"route\"`: the node's failure (the other ports then carry nothing) |\n");
     let (fields, examples) = docs(descriptor.node_type);
     out.push_str("\n### Output\n\n| field | type | what it is |\n|---|---|---|\n");
     for field in fields {

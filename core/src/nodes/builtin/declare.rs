@@ -19,7 +19,25 @@
 /// - `streaming`: how the node takes part in a stream of rows for its parameters, as a
 ///   `fn(&Map) -> Option<Streaming>` (never, when left out; only in builds with the `streams`
 ///   feature, the only ones that compile it).
+/// - `routes`: `true` for a type that sends its input out of some of its ports (see
+///   `NodeType::routes`).
+/// - `output_ports`: the ports its parameters give it beyond its catalog entry's, as a
+///   `fn(&Map) -> Option<Vec<String>>` (see `NodeType::output_ports`).
+/// - `check`: what is wrong with its parameters beyond its schema, as a
+///   `fn(&Map) -> Vec<ParameterIssue>`, asked once the schema finds nothing.
+/// - `execute`: the behaviour, as a `fn(Invocation, SharedHost) -> BoxFuture<NodeResult>`
+///   (`execute::execute` when left out).
 macro_rules! builtin_node_type {
+    (@execute $invocation:ident, $host:ident) => {
+        execute::execute($invocation, $host)
+    };
+    (@execute $invocation:ident, $host:ident, $execute:expr) => {{
+        let execute: fn(
+            $crate::nodes::Invocation,
+            $crate::host::SharedHost,
+        ) -> $crate::host::BoxFuture<'static, $crate::nodes::NodeResult> = $execute;
+        execute($invocation, $host)
+    }};
     (@caching $self:ident, $invocation:ident) => {{
         if $self.requirements(&$invocation.parameters) == $crate::host::Capabilities::NONE {
             $crate::nodes::Caching::Pure
@@ -44,6 +62,10 @@ macro_rules! builtin_node_type {
         $(, effects: $effects:expr)?
         $(, repeatable: $repeatable:expr)?
         $(, streaming: $streaming:expr)?
+        $(, routes: $routes:literal)?
+        $(, output_ports: $output_ports:expr)?
+        $(, check: $check:expr)?
+        $(, execute: $execute:expr)?
         $(,)?
     ) => {
         $(#[$meta])*
@@ -95,8 +117,36 @@ macro_rules! builtin_node_type {
                 invocation: $crate::nodes::Invocation,
                 host: $crate::host::SharedHost,
             ) -> $crate::host::BoxFuture<'static, $crate::nodes::NodeResult> {
-                execute::execute(invocation, host)
+                builtin_node_type!(@execute invocation, host $(, $execute)?)
             }
+
+            $(
+                fn routes(&self) -> bool {
+                    $routes
+                }
+            )?
+
+            $(
+                fn output_ports(&self, parameters: &$crate::value::Map) -> Option<Vec<String>> {
+                    let ports: fn(&$crate::value::Map) -> Option<Vec<String>> = $output_ports;
+                    ports(parameters)
+                }
+            )?
+
+            $(
+                fn check_parameters(
+                    &self,
+                    parameters: &$crate::value::Map,
+                ) -> Vec<$crate::nodes::ParameterIssue> {
+                    let mut issues = schema::SCHEMA.check(parameters);
+                    if issues.is_empty() {
+                        let check: fn(&$crate::value::Map) -> Vec<$crate::nodes::ParameterIssue> =
+                            $check;
+                        issues.extend(check(parameters));
+                    }
+                    issues
+                }
+            )?
 
             $(
                 #[cfg(feature = "streams")]

@@ -8,14 +8,18 @@ mod declare;
 
 mod common;
 mod common_budget;
+mod common_control;
 mod common_effects;
 mod common_expression;
 mod edit_fields;
 mod file_system;
+pub(crate) mod for_each;
 mod group;
 mod http_request;
+mod r#if;
 mod image;
 mod r#loop;
+pub(crate) mod merge;
 mod pace;
 mod parallel;
 // Known where a build can run it or says why not at validation (not the browser's default module).
@@ -23,6 +27,8 @@ mod parallel;
 mod python;
 mod shell_command;
 mod spreadsheet;
+pub(crate) mod sub_flow;
+mod switch;
 mod transform;
 #[cfg(not(feature = "host-effects"))]
 mod unavailable;
@@ -49,7 +55,7 @@ pub const BUILTIN_TYPES: [&str; 10] = [
 /// The built-in types the TypeScript engine did not have, in the order the catalog lists them
 /// after its ten (a build has those its features give it: `wait` with history, `python` with
 /// history or host effects).
-pub const OUR_TYPES: &[&str] = &["wait", "python"];
+pub const OUR_TYPES: &[&str] = &["if", "switch", "merge", "for-each", "sub-flow", "wait", "python"];
 
 /// A registry holding the built-in node types: the ten, `wait` in builds with history, and
 /// `python` in builds with history or host effects.
@@ -64,7 +70,12 @@ pub fn builtin_registry() -> NodeRegistry {
         .with(transform::Transform)
         .with(shell_command::ShellCommand)
         .with(spreadsheet::Spreadsheet)
-        .with(r#loop::Loop);
+        .with(r#loop::Loop)
+        .with(r#if::If)
+        .with(switch::Switch)
+        .with(merge::Merge)
+        .with(for_each::ForEach)
+        .with(sub_flow::SubFlow);
     #[cfg(feature = "history")]
     let registry = registry.with(wait::Wait);
     #[cfg(any(feature = "host-effects", feature = "history"))]

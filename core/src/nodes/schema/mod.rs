@@ -127,6 +127,11 @@ impl ParamKind {
         ParamKind::Number { min: Some(min), max: None, exclusive_min: false, integer: false }
     }
 
+    /// A whole number in `min..=max`.
+    pub const fn whole_range(min: f64, max: f64) -> Self {
+        ParamKind::Number { min: Some(min), max: Some(max), exclusive_min: false, integer: true }
+    }
+
     /// A number `> 0` (`z.number().positive()`).
     pub const fn positive() -> Self {
         ParamKind::Number { min: Some(0.0), max: None, exclusive_min: true, integer: false }
@@ -232,10 +237,19 @@ impl ParamSpec {
 }
 
 /// The parameters the engine reads for every node type, whatever its schema: `enabled`,
-/// `timeout`, `retries`, `retryDelay` and `cache` (the scheduler), `idempotent` (durable runs),
-/// `label` and `description` (display).
-pub const ENGINE_PARAMS: &[&str] =
-    &["enabled", "timeout", "retries", "retryDelay", "label", "description", "cache", "idempotent"];
+/// `timeout`, `retries`, `retryDelay`, `cache` and `onError` (the scheduler), `idempotent`
+/// (durable runs), `label` and `description` (display).
+pub const ENGINE_PARAMS: &[&str] = &[
+    "enabled",
+    "timeout",
+    "retries",
+    "retryDelay",
+    "label",
+    "description",
+    "cache",
+    "idempotent",
+    "onError",
+];
 
 /// What an engine parameter does, in a few words: said where a misspelt parameter is near
 /// one of them and the type's own too.
@@ -249,6 +263,7 @@ pub fn engine_param_meaning(name: &str) -> &'static str {
         "description" => "the node's display description",
         "cache" => "whether the engine caches the node's result",
         "idempotent" => "whether a resumed run may run the node again after a crash",
+        "onError" => "what the engine does when the node fails (stop, continue or route)",
         _ => "a parameter the engine reads for every node",
     }
 }

@@ -43,6 +43,8 @@ pub(super) struct SegmentNode {
     pub ix: NodeIx,
     pub invocation: Invocation,
     pub streaming: Streaming,
+    /// Its sink, when the run opens it rather than its type (a for-each's).
+    pub opened: Option<Box<dyn crate::nodes::stream::RowSink>>,
 }
 
 /// Everything a chain needs; it owns it all so the future is `'static`.
@@ -131,13 +133,15 @@ impl Scheduler {
             let signal = self.cancel.child();
             cancel.get_or_insert_with(|| signal.clone());
             let invocation = self.invocation(ix, input, None, &signal);
+            let opened = (self.plan.nodes[ix].kind == crate::plan::NodeKind::ForEach)
+                .then(|| self.for_each_sink(ix, &signal));
             self.slots[ix].js = false;
             // Every node's output but the last one's is a summary of its rows.
             self.slots[ix].summarized = k + 1 < segment.nodes.len();
             self.slots[ix].signal = Some(signal);
             self.running_count += 1;
             self.set_state(ix, NodeState::Executing, None);
-            nodes.push(SegmentNode { ix, invocation, streaming });
+            nodes.push(SegmentNode { ix, invocation, streaming, opened });
         }
         let job = SegmentJob {
             nodes,

@@ -71,11 +71,11 @@ pub(super) fn keep_first(first: &mut Batch, batch: &[Value]) {
 /// of the node that could not open, and why.
 #[allow(clippy::type_complexity)]
 pub(super) fn open(
-    nodes: &[SegmentNode],
+    nodes: &mut [SegmentNode],
     host: &SharedHost,
     batch_rows: usize,
 ) -> Result<(Box<dyn RowSource>, RowsField, Downstream, End), (usize, ExecutionError)> {
-    let Some((head, rest)) = nodes.split_first() else {
+    let Some((head, rest)) = nodes.split_first_mut() else {
         return Err((0, ExecutionError::internal("An empty stream")));
     };
     let Streaming::Source { rows: source_rows, open } = head.streaming else {
@@ -84,7 +84,7 @@ pub(super) fn open(
     let source = open(&head.invocation, host, batch_rows).map_err(|error| (0, error))?;
     let mut downstream = Downstream::default();
     let mut end = End::Collect(Vec::new());
-    for (k, node) in rest.iter().enumerate() {
+    for (k, node) in rest.iter_mut().enumerate() {
         match node.streaming {
             Streaming::Stage { open, rows, .. } => {
                 let stage = open(&node.invocation, host)
@@ -95,7 +95,10 @@ pub(super) fn open(
                 downstream.rows.push(rows);
             }
             Streaming::Sink { open, .. } => {
-                let sink = open(&node.invocation, host).map_err(|error| (k + 1, error))?;
+                let sink = match node.opened.take() {
+                    Some(sink) => sink,
+                    None => open(&node.invocation, host).map_err(|error| (k + 1, error))?,
+                };
                 end = End::Sink(ArmedSink::new(sink, host.clone()));
             }
             Streaming::Source { .. } => {

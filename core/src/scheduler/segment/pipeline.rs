@@ -35,7 +35,7 @@ enum Done {
 }
 
 pub(super) async fn run(job: SegmentJob) -> Result<Vec<LeafOutcome>, Stopped> {
-    let SegmentJob { nodes, host, messages, cancel, batch_rows } = job;
+    let SegmentJob { mut nodes, host, messages, cancel, batch_rows } = job;
     let ixs: Vec<NodeIx> = nodes.iter().map(|node| node.ix).collect();
     let progress = |k: usize, rows: usize, bytes: (u64, Option<u64>)| {
         if let Some(messages) = &messages {
@@ -44,10 +44,11 @@ pub(super) async fn run(job: SegmentJob) -> Result<Vec<LeafOutcome>, Stopped> {
         }
     };
     // Open every part first: a node whose parameters cannot work fails before any row moves.
-    let (mut source, source_rows, mut downstream, mut end) = match open(&nodes, &host, batch_rows) {
-        Ok(opened) => opened,
-        Err((k, error)) => return Ok(failed_at(k, error, &ixs, None)),
-    };
+    let (mut source, source_rows, mut downstream, mut end) =
+        match open(&mut nodes, &host, batch_rows) {
+            Ok(opened) => opened,
+            Err((k, error)) => return Ok(failed_at(k, error, &ixs, None)),
+        };
     // Where there are threads, the source reads on beside the stages.
     if host.has_workers() {
         source = AheadSource::start(source, &host);

@@ -97,9 +97,10 @@ macro_rules! session_methods {
                     self.session.control_run(&execution_id, &command)
                 }
 
-                /// Deep validation: `{ok, value: {valid, errors, issues}}`.
-                [call always "validate" => Validated] fn validate(&self, flow_json: String, custom_types_json: String) -> String {
-                    self.session.validate(&flow_json, &custom_types_json)
+                /// Deep validation: `{ok, value: {valid, errors, issues}}`; the flows its sub-flows
+                /// call are looked for in the conductor's storage and templates.
+                [promise always "validate" => Validated] fn validate(&self, flow_json: String, custom_types_json: String) {
+                    self.session.validate(flow_json, custom_types_json)
                 }
 
                 /// `storage.saveFlow`: `{ok, value: savedFlow}`; `flowSaved` goes to the events.

@@ -61,9 +61,10 @@ export type SessionMethods = {
    */
   controlRun?(executionId: string, command: RunCommand): boolean | Promise<boolean>;
   /**
-   * Deep validation: `{ok, value: {valid, errors, issues}}`.
+   * Deep validation: `{ok, value: {valid, errors, issues}}`; the flows its sub-flows
+   * call are looked for in the conductor's storage and templates.
    */
-  validate(flowJson: string, customTypesJson: string): Encoded<Outcome<ValidationResult>> | Promise<Encoded<Outcome<ValidationResult>>>;
+  validate(flowJson: string, customTypesJson: string): Promise<Encoded<Outcome<ValidationResult>>>;
   /**
    * `storage.saveFlow`: `{ok, value: savedFlow}`; `flowSaved` goes to the events.
    */
@@ -212,7 +213,7 @@ export const SESSION_METHOD_KINDS = {
   runState: "read",
   cancel: "call",
   controlRun: "call",
-  validate: "call",
+  validate: "promise",
   saveFlow: "promise",
   loadFlow: "promise",
   listFlows: "promise",

@@ -50,5 +50,5 @@ pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     environment: Environment::Everywhere,
     parameters,
     input_ports: &[PortSpec::input("data", "Data", "object")],
-    output_ports: &[PortSpec::output("data", "Data", "object")],
+    output_ports: &[PortSpec::output("data", "Data", "object").of_field("result")],
 };

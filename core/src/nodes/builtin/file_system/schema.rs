@@ -122,5 +122,5 @@ pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
             .describe("The file or directory, over the parameter"),
         PortSpec::input("targetPath", "Target path", "string").describe("copy and move: where to"),
     ],
-    output_ports: &[PortSpec::output("result", "Result", "any")],
+    output_ports: &[PortSpec::output("result", "Result", "any").of_field("result")],
 };

@@ -121,10 +121,12 @@ pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     parameters,
     input_ports: &[
         PortSpec::input("url", "URL", "string"),
-        PortSpec::input("body", "Body", "any").describe("Sent with POST and PUT: objects as JSON"),
+        PortSpec::input("body", "Body", "any")
+            .describe("Sent with POST, PUT and PATCH: objects as JSON")
+            .main(),
         PortSpec::input("headers", "Headers", "object")
             .describe("Merged over the headers parameter"),
         PortSpec::input("params", "Query", "object").describe("Query parameters"),
     ],
-    output_ports: &[PortSpec::output("result", "Result", "any")],
+    output_ports: &[PortSpec::output("result", "Result", "any").of_field("result")],
 };

@@ -228,5 +228,5 @@ pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
             .describe("overlay: the image on top"),
         PortSpec::input("images", "Images", "array").describe("Image paths, over the parameter"),
     ],
-    output_ports: &[PortSpec::output("result", "Result", "string")],
+    output_ports: &[PortSpec::output("result", "Result", "string").of_field("result")],
 };

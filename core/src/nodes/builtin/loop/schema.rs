@@ -137,5 +137,5 @@ pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
             .describe("forEach: the array (as the `array` input)"),
         PortSpec::input("array", "Array", "array").describe("forEach: the array"),
     ],
-    output_ports: &[PortSpec::output("results", "Results", "array")],
+    output_ports: &[PortSpec::output("results", "Results", "array").of_field("results")],
 };

@@ -95,5 +95,5 @@ pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     environment: Environment::Everywhere,
     parameters,
     input_ports: &[PortSpec::input("operations", "Operations", "array").required()],
-    output_ports: &[PortSpec::output("results", "Results", "array")],
+    output_ports: &[PortSpec::output("results", "Results", "array").of_field("results")],
 };

@@ -98,9 +98,9 @@ pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
         PortSpec::input("data", "Raw Data", "string"),
     ],
     output_ports: &[
-        PortSpec::output("records", "Records", "array"),
-        PortSpec::output("headers", "Headers", "array"),
-        PortSpec::output("rowCount", "Row Count", "number"),
-        PortSpec::output("sheetName", "Sheet Name", "string"),
+        PortSpec::output("records", "Records", "array").of_field("records"),
+        PortSpec::output("headers", "Headers", "array").of_field("headers"),
+        PortSpec::output("rowCount", "Row Count", "number").of_field("rowCount"),
+        PortSpec::output("sheetName", "Sheet Name", "string").of_field("sheetName"),
     ],
 };

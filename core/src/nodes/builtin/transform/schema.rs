@@ -124,5 +124,5 @@ pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
         PortSpec::input("data", "Data", "array").required(),
         PortSpec::input("function", "Function", "string").describe("Over transformFunction"),
     ],
-    output_ports: &[PortSpec::output("result", "Result", "object")],
+    output_ports: &[PortSpec::output("result", "Result", "object").of_field("result")],
 };

@@ -1,0 +1,275 @@
+//! Runs inside a run: a `for-each`'s body once per item, a `sub-flow`'s flow. Each is a
+//! scheduler of its own over a plan of its own, sharing the outer run's host, node types,
+//! context (its id, variables, JS executors and permissions) and history: its nodes are
+//! recorded, and checkpointed in a durable run, under a path below the node that runs it
+//! (`loop[3]/call`), so that a resumed run reuses what its items and sub-flows finished.
+//! It sends no events and keeps no trace of its own: the node that runs it reports its progress.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::history::{Nesting, RunHistory};
+use super::{RunSetup, Scheduler};
+use crate::error::{ErrorCode, ExecutionError};
+use crate::host::{BoxFuture, CancelToken, SharedHost};
+use crate::nodes::{NodeInput, NodeRegistry};
+use crate::plan::{NodeIx, NodeKind, Plan, PlanNode};
+use crate::run::{EngineConfig, RunContext, RunHandles};
+use crate::value::Value;
+
+/// How deep sub-flows may call each other (a flow that calls itself, through flows pinned at
+/// different times, ends here rather than without end).
+pub(crate) const MAX_DEPTH: u32 = 16;
+
+/// What a run gives the runs nested in it.
+#[derive(Clone, Default)]
+pub(crate) struct NestingSetup {
+    /// The flows its `sub-flow` nodes call, pinned when the run started.
+    pub flows: Option<Arc<crate::plan::PinnedFlows>>,
+    /// How many runs it is nested in (0: the run itself).
+    pub depth: u32,
+    /// A nested run's root input (the run itself takes its options' `input`).
+    pub root_input: Option<NodeInput>,
+}
+
+/// Everything a nested run is made from, taken from the run it is in (cheap to clone: all
+/// shared).
+#[derive(Clone)]
+pub(crate) struct Parts {
+    pub host: SharedHost,
+    pub registry: Arc<NodeRegistry>,
+    /// The outer run's settings without a trace (a nested run keeps none).
+    pub config: Arc<EngineConfig>,
+    pub context: Arc<RunContext>,
+    pub custom_types: Arc<HashSet<String>>,
+    pub history: Option<Nesting>,
+    pub flows: Option<Arc<crate::plan::PinnedFlows>>,
+    pub depth: u32,
+}
+
+impl Scheduler {
+    /// What nested runs of this run are made from.
+    pub(super) fn nesting_parts(&self) -> Parts {
+        Parts {
+            host: self.host.clone(),
+            registry: self.registry.clone(),
+            config: Arc::new(EngineConfig { trace: false, ..(*self.config).clone() }),
+            context: self.context.clone(),
+            custom_types: self.custom_types.clone(),
+            history: self.history.as_ref().map(RunHistory::nesting),
+            flows: self.nesting.flows.clone(),
+            depth: self.nesting.depth,
+        }
+    }
+}
+
+impl Scheduler {
+    /// Runs node `ix` as `job` (a nested run's), as a leaf of this run: its signal is the job's,
+    /// and the node's `timeout` bounds it.
+    pub(super) fn start_nested(
+        &mut self,
+        ix: NodeIx,
+        job: impl FnOnce(CancelToken) -> BoxFuture<'static, crate::nodes::NodeResult>,
+    ) {
+        use futures::FutureExt;
+        let signal = self.cancel.child();
+        self.slots[ix].signal = Some(signal.clone());
+        self.running_count += 1;
+        self.set_state(ix, crate::progress::NodeState::Executing, None);
+        let run = job(signal);
+        let timeout = self.plan.nodes[ix].timeout_ms;
+        let host = self.host.clone();
+        let bounded = async move {
+            match timeout {
+                None => run.await,
+                Some(ms) => {
+                    futures::select_biased! {
+                        result = run.fuse() => result,
+                        () = host.sleep(ms).fuse() => Err(ExecutionError::attempt_timed_out(ms)),
+                    }
+                }
+            }
+        };
+        self.running
+            .push(Box::pin(bounded.map(move |result| super::Ended::Leaf((ix, Some(result))))));
+    }
+
+    /// Starts sub-flow `ix`: the flow it calls (as the run pinned it) runs with its `input`, or
+    /// the node's input; its result is the node's output.
+    pub(super) fn start_sub_flow(&mut self, ix: NodeIx) {
+        let (input, _) = self.input_for(ix);
+        if !self.plan.nodes[ix].enabled {
+            let output = Arc::new(input.to_value());
+            self.complete(ix, Some(output), crate::progress::NodeState::Skipped);
+            return;
+        }
+        if let Some(preset) = self.take_preset(ix) {
+            self.slots[ix].status.start_time = Some(self.host.now());
+            let state = if preset.pinned {
+                crate::progress::NodeState::Pinned
+            } else {
+                crate::progress::NodeState::Completed
+            };
+            self.complete_as(ix, preset.output, state, !preset.pinned);
+            return;
+        }
+        if let Some(history) = self.history.as_mut() {
+            history.started(ix, &input);
+        }
+        let node = &self.plan.nodes[ix];
+        let id =
+            node.parameters.get("flowId").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let input = match node.parameters.get("input").filter(|v| !v.is_null()) {
+            Some(given) => NodeInput::from_value(given.clone()),
+            None => input,
+        };
+        let plan = match self.nesting.flows.as_ref().and_then(|flows| flows.get(&id)) {
+            Some(pinned) if self.nesting.depth < MAX_DEPTH => {
+                pinned.plan(&self.registry, &self.custom_types)
+            }
+            Some(_) => Err(ExecutionError::new(
+                ErrorCode::EXECUTION_FAILED,
+                format!("[sub-flow] flow '{id}' is called {MAX_DEPTH} sub-flows deep: the deepest sub-flows may nest"),
+            )),
+            None => Err(ExecutionError::new(
+                ErrorCode::NODE_NOT_FOUND,
+                format!("[sub-flow] the run has no flow '{id}' to call"),
+            )),
+        };
+        let parts = self.nesting_parts();
+        let prefix = format!("{}[sub]/", self.plan.path(ix));
+        self.start_nested(ix, move |signal| {
+            Box::pin(async move {
+                let output =
+                    parts.run(plan?, input, prefix, signal.child()).await.map_err(|error| {
+                        let node = error.node_id.clone().unwrap_or_default();
+                        let mut failure = ExecutionError::new(
+                            error.code,
+                            format!("[sub-flow] flow '{id}' failed at '{node}': {}", error.message),
+                        );
+                        failure.context = error.context.clone();
+                        failure
+                    })?;
+                Ok(output.map(|o| (*o).clone()))
+            })
+        });
+    }
+}
+
+impl Parts {
+    /// Runs `plan` (a group: its root's children run) with `input` as its root's input, its
+    /// nodes recorded under `prefix`; resolves to the root's output, or the failure the run
+    /// stopped at. `cancel` stops it.
+    // Builds without history make every history path dead code.
+    #[cfg_attr(not(feature = "history"), allow(unreachable_code))]
+    pub fn run(
+        &self,
+        plan: Arc<Plan>,
+        input: NodeInput,
+        prefix: String,
+        cancel: CancelToken,
+    ) -> BoxFuture<'static, Result<Option<Arc<Value>>, ExecutionError>> {
+        let types = (&*self.registry, &*self.custom_types);
+        let (history, presets) = match &self.history {
+            Some(nesting) => {
+                let (history, presets) = nesting.run(&plan, &prefix, types);
+                (Some(history), presets)
+            }
+            None => (None, Vec::new()),
+        };
+        let handles = RunHandles { cancel: Some(cancel), ..RunHandles::default() };
+        let scheduler = Scheduler::new(RunSetup {
+            plan,
+            host: self.host.clone(),
+            registry: self.registry.clone(),
+            config: self.config.clone(),
+            context: self.context.clone(),
+            debug: Default::default(),
+            timeout_ms: None,
+            custom_types: self.custom_types.clone(),
+            start_time: self.host.now(),
+            history,
+            presets,
+            run_to: None,
+            breakpoints: Vec::new(),
+            handles,
+            state_events: false,
+            cache: None,
+            nesting: NestingSetup {
+                flows: self.flows.clone(),
+                depth: self.depth + 1,
+                root_input: Some(input),
+            },
+        });
+        Box::pin(scheduler.run_nested())
+    }
+}
+
+impl Scheduler {
+    /// Drives a nested run to its end: the root's output, or why it stopped.
+    async fn run_nested(mut self) -> Result<Option<Arc<Value>>, ExecutionError> {
+        self.drive().await;
+        if self.aborted.is_some() {
+            return Err(ExecutionError::new(
+                ErrorCode::CANCELLED,
+                crate::error::messages::EXECUTION_CANCELLED,
+            ));
+        }
+        if let Some((_, error)) = self.failure.take() {
+            return Err(error);
+        }
+        if !self.slots[0].status.state.is_done() {
+            return Err(ExecutionError::internal("A nested run ended with nodes left unfinished"));
+        }
+        Ok(self.slots[0].output.take())
+    }
+}
+
+/// The plan of node `ix`'s subtree on its own: the node as a group (its children run), indices
+/// from 0. What a for-each's items run.
+pub(super) fn subtree_plan(plan: &Plan, ix: NodeIx) -> Plan {
+    let end = plan.nodes[ix].subtree_end;
+    let shift = |i: NodeIx| i - ix;
+    let nodes = (ix..end)
+        .map(|i| {
+            let node = &plan.nodes[i];
+            PlanNode {
+                id: node.id.clone(),
+                node_type: node.node_type.clone(),
+                name: node.name.clone(),
+                parent: if i == ix { None } else { node.parent.map(shift) },
+                depth: node.depth - plan.nodes[ix].depth,
+                level: node.level,
+                weight: node.weight,
+                children: node.children.iter().map(|&c| shift(c)).collect(),
+                subtree_end: shift(node.subtree_end),
+                leaf_weight: node.leaf_weight,
+                inputs: if i == ix {
+                    Vec::new()
+                } else {
+                    node.inputs
+                        .iter()
+                        .map(|input| crate::plan::PlanInput {
+                            source: shift(input.source),
+                            ..input.clone()
+                        })
+                        .collect()
+                },
+                outputs: if i == ix {
+                    Vec::new()
+                } else {
+                    node.outputs.iter().map(|&(target, k)| (shift(target), k)).collect()
+                },
+                kind: if i == ix { NodeKind::Group } else { node.kind },
+                on_error: node.on_error,
+                parameters: node.parameters.clone(),
+                enabled: true,
+                timeout_ms: if i == ix { None } else { node.timeout_ms },
+                retries: if i == ix { 0 } else { node.retries },
+                retry_delay_ms: node.retry_delay_ms,
+                sequential: if i == ix { false } else { node.sequential },
+            }
+        })
+        .collect();
+    Plan { nodes, root_children_by_definition: Vec::new(), bulky: false }
+}
