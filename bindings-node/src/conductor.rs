@@ -17,8 +17,8 @@ use atomiton_native_host::history::{
 };
 use atomiton_native_host::spill::DEFAULT_SORT_MEMORY_BYTES;
 use atomiton_native_host::{
-    FileStorage, NativeHost, NativePython, PostgresHistory, PostgresStorage, RedisHistory,
-    SqliteHistory, WorkerPool,
+    FileStorage, NativeHost, NativePython, PostgresHistory, PostgresStorage, ProcessLimits,
+    RedisHistory, SqliteHistory, WorkerPool,
 };
 use napi::bindgen_prelude::{Buffer, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -113,7 +113,10 @@ impl NativeConductor {
             host = host.with_http_per_host(limit);
         }
         host = host.with_workers(WorkerPool::shared(config.workers));
+        let limits = process_limits(&config);
+        host = host.with_process_limits(limits);
         if let Some(python) = python_workers(&config, &runtime)? {
+            let python = python.with_limits(limits);
             host = host.with_python(python);
         }
         host = host.with_spill_dir(
@@ -148,7 +151,9 @@ impl NativeConductor {
             // A store processes on many machines share names its owners apart (pids repeat).
             let shared = matches!(place, Place::Redis(_) | Place::Postgres(_));
             let owner = if shared { fleet_owner() } else { this_owner() };
-            let store = open_history(place, &history, &directory, &owner).map_err(to_napi)?;
+            let synced = config.durability.is_some_and(|durability| durability.sync);
+            let store =
+                open_history(place, &history, (&directory, synced), &owner).map_err(to_napi)?;
             // Runs a process that died left `running` are marked `crashed` (or `interrupted`)
             // before anything else reads the store (the store answers in the order it is asked).
             // A shared store judges its owners by when it last heard from them (pids name this
@@ -271,6 +276,19 @@ atomiton_core::session_forwarders! {
 /// Binary data as JS passes it to the session's methods.
 type Buffers = Vec<Buffer>;
 
+/// `processes: {...}` of the config over the defaults.
+fn process_limits(config: &SessionConfig) -> ProcessLimits {
+    let set = &config.processes;
+    let defaults = ProcessLimits::default();
+    ProcessLimits {
+        memory_bytes: set.memory_limit.unwrap_or(defaults.memory_bytes),
+        max_processes: set.max_processes.unwrap_or(defaults.max_processes),
+        cpu_time_ms: set.cpu_time_limit.or(defaults.cpu_time_ms),
+        max_open_files: set.max_open_files.unwrap_or(defaults.max_open_files),
+        allow_unconfined: set.allow_unconfined.unwrap_or(defaults.allow_unconfined),
+    }
+}
+
 /// `python` nodes' workers, on the interpreter the config names or the PATH has (`None`: none
 /// there, and a flow with a `python` node fails validation). An interpreter or virtual
 /// environment the config names and that is not there is an error now, not at the first run.
@@ -295,12 +313,12 @@ fn python_workers(
     }))
 }
 
-/// The history store at `place`: in Redis (queue mode), in `history.sqlite` beside the flows, or
-/// in memory.
+/// The history store at `place`: in Redis (queue mode), in `history.sqlite` beside the flows
+/// (`synced`: durable runs' effect starts flushed to the disk), or in memory.
 fn open_history(
     place: &Place,
     history: &HistoryConfig,
-    directory: &std::path::Path,
+    (directory, synced): (&std::path::Path, bool),
     owner: &str,
 ) -> Result<SharedHistory, ExecutionError> {
     let hint = |e: ExecutionError| {
@@ -311,10 +329,12 @@ fn open_history(
             RedisHistory::open(&redis.url, &redis.key_prefix, history.capture(), owner)
                 .map_err(hint)?,
         ),
-        Place::Kept => Arc::new(
-            SqliteHistory::open(&directory.join("history.sqlite"), history.capture())
-                .map_err(hint)?,
-        ),
+        Place::Kept => {
+            let store = SqliteHistory::open(&directory.join("history.sqlite"), history.capture())
+                .map_err(hint)?;
+            store.sync_effect_starts(synced);
+            Arc::new(store)
+        }
         Place::Postgres(url) => {
             Arc::new(PostgresHistory::open(url, history.capture(), owner).map_err(hint)?)
         }

@@ -235,6 +235,11 @@ fn with_history(
         (Place::Redis(_) | Place::Postgres(_), _) => return Err(JsError::new(REDIS_UNAVAILABLE)),
         _ => Arc::new(MemoryHistory::new(history.capture())),
     };
+    if config.durability.is_some_and(|durability| durability.sync) {
+        return Err(to_js(atomiton_core::error::ExecutionError::validation(
+            "Invalid conductor config: durability.sync is the native engine's (its files are flushed to the disk); this engine's checkpoints go where its host keeps them (Node's files, IndexedDB), which it cannot flush: leave sync out, or use the native engine",
+        )));
+    }
     // `durability` needs a kept store (`BackedHistory` keeps checkpoints; memory refuses it).
     let history =
         SessionHistory::new(store, history, None).durable(config.durability).map_err(to_js)?;

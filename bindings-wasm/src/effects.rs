@@ -156,6 +156,12 @@ impl ProcessRunner for JsEffects {
         if spec.signal.is_cancelled() {
             return Box::pin(std::future::ready(Err(cancelled(&program))));
         }
+        // Node's child_process cannot confine a program to a run's grant: fail closed.
+        if spec.confinement.is_some() {
+            return Box::pin(std::future::ready(Err(EffectError::not_permitted(
+                "this run's grant confines the processes it starts, which only the native engine can do (on Linux, with Landlock): run it there, or grant it every path and host",
+            ))));
+        }
         let text = json!({
             "program": spec.program,
             "args": spec.args,
@@ -188,6 +194,7 @@ impl ProcessRunner for JsEffects {
                 stdout: bytes(&field(&value, "stdout"), &what)?,
                 stderr: bytes(&field(&value, "stderr"), &what)?,
                 timed_out: field(&value, "timedOut").is_truthy(),
+                confined: false,
             })
         })
     }

@@ -207,6 +207,7 @@ impl ProcessRunner for Effects {
                 stdout: Vec::new(),
                 stderr: Vec::new(),
                 timed_out: false,
+                confined: false,
             })
         })
     }
@@ -265,6 +266,7 @@ fn a_host_that_cannot_check_roots_refuses_partial_grants_at_the_effect() {
         capture_output: true,
         max_output_bytes: 1,
         signal: Default::default(),
+        confinement: None,
     };
     let refused = virtual_host
         .block_on(narrowed.processes().expect("the host has processes").run(spec))

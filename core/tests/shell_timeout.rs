@@ -23,6 +23,7 @@ impl ProcessRunner for TimesOut {
                 stdout: Vec::new(),
                 stderr: Vec::new(),
                 timed_out: true,
+                confined: false,
             })
         })
     }

@@ -92,3 +92,19 @@ export async function until(check, ms = HANG_MS, what = "condition") {
     await sleep(5);
   }
 }
+
+/** Runs `work` with an interval timer ticking every `every` ms; the widest gap between its ticks, in ms. */
+export async function probed(work, every = 10) {
+  let last = performance.now();
+  let widest = 0;
+  const probe = setInterval(() => {
+    const now = performance.now();
+    widest = Math.max(widest, now - last);
+    last = now;
+  }, every);
+  try {
+    return { value: await work(), widest: () => widest };
+  } finally {
+    clearInterval(probe);
+  }
+}

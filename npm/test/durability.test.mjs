@@ -265,6 +265,26 @@ test("native: a durable run is refused where its checkpoints could not outlive t
   assert.throws(() => createConductor({ history: false, durability: {} }).node, /'durability' must be absent with history: false/);
 });
 
+test("durability.sync: accepted by the native engine; the WebAssembly engine, which cannot flush its host's storage, refuses it", async (t) => {
+  const directory = tempDir(t, "durable-sync");
+  const synced = createConductor({ storage: { directory }, durability: { sync: true }, nodeExecutorFactory: effectsLoggingTo(join(directory, "effects.log")) });
+  t.after(() => synced.shutdown());
+  const result = await synced.node.run({ id: "e0", type: "effect", parameters: { k: 1 } });
+  assert.equal(result.success, true, result.error?.message);
+  // Refused when the conductor is made or, the WebAssembly module loading first, at its first run.
+  const refused = await (async () => {
+    try {
+      const wasm = createConductor({ engine: "wasm", storage: { directory: join(directory, "wasm") }, durability: { sync: true } });
+      const run = await wasm.node.run({ id: "t", type: "transform", parameters: { data: [1] } });
+      return run.success ? undefined : run.error;
+    } catch (error) {
+      return error;
+    }
+  })();
+  assert.equal(refused?.code, "VALIDATION_FAILED", refused?.message);
+  assert.match(refused.message, /durability\.sync is the native engine's/);
+});
+
 test("native: a program a node started does not outlive the process that runs the engine", async (t) => {
   const directory = tempDir(t, "durable-orphan");
   const marker = join(directory, "after-death.txt");

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConductorError, createConductor } from "@atomiton/conductor";
-import { repoRoot } from "../test-support/helpers.mjs";
+import { probed, repoRoot } from "../test-support/helpers.mjs";
 
 const fixtures = join(repoRoot, "tests", "plugins");
 const textStats = join(fixtures, "text_stats.wasm");
@@ -32,22 +32,6 @@ const engines = {
 };
 
 const node = (type, data, parameters = {}) => ({ id: "p", type, parameters: { data, ...parameters } });
-
-/** Runs `work` with an interval timer ticking; the widest gap between its ticks, in ms. */
-async function probed(work) {
-  let last = performance.now();
-  let widest = 0;
-  const probe = setInterval(() => {
-    const now = performance.now();
-    widest = Math.max(widest, now - last);
-    last = now;
-  }, 10);
-  try {
-    return { value: await work(), widest: () => widest };
-  } finally {
-    clearInterval(probe);
-  }
-}
 
 test("the same plugins give the same outputs on the native engine and the WebAssembly engine in Node", async () => {
   const text = { text: "The quick brown fox jumps over the lazy dog" };

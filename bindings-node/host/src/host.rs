@@ -83,6 +83,13 @@ impl NativeHost {
         self
     }
 
+    /// What the processes one node starts may use together, and whether a restricted run's
+    /// processes may go unconfined.
+    pub fn with_process_limits(mut self, limits: crate::process::ProcessLimits) -> Self {
+        self.processes = self.processes.with_limits(limits);
+        self
+    }
+
     /// The runtime this host spawns on.
     pub fn handle(&self) -> &Handle {
         &self.handle

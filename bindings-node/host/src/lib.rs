@@ -33,6 +33,7 @@ pub mod storage;
 
 pub mod workers;
 
+mod deadline;
 mod duration;
 mod redis_link;
 mod task;
@@ -41,7 +42,7 @@ pub use files::{write_atomic, NativeFiles};
 pub use history::{PostgresHistory, RedisHistory, SqliteHistory};
 pub use host::NativeHost;
 pub use http::NativeHttp;
-pub use process::NativeProcesses;
+pub use process::{NativeProcesses, ProcessLimits};
 pub use python::NativePython;
 pub use spill::NativeSpill;
 pub use storage::{FileStorage, PostgresStorage};

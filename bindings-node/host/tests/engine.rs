@@ -46,6 +46,7 @@ fn process(program: &str, args: Vec<String>, signal: CancelToken) -> ProcessSpec
         capture_output: true,
         max_output_bytes: 1 << 20,
         signal,
+        confinement: None,
     }
 }
 

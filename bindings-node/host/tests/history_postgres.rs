@@ -82,12 +82,17 @@ fn a_checkpoint_damaged_in_the_database_is_not_trusted() {
 #[test]
 fn a_database_a_newer_version_migrated_is_refused_and_an_unreachable_one_named_by_reads() {
     let url = server().database("newer");
-    drop(open("newer", "w-1"));
+    let migrated = open("newer", "w-1");
+    wait(migrated.list(ListQuery::default())).expect("migrated on its thread");
+    drop(migrated);
     let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
     client
         .execute("UPDATE atomiton_schema SET version = $1", &[&(postgres_schema_version() + 1)])
         .expect("bump");
-    let error = PostgresHistory::open(&url, Capture::default(), "w-1").err().expect("refused");
+    // Opened without waiting for the server (the host's JS thread never does): the first
+    // request says why the store cannot be used.
+    let newer = PostgresHistory::open(&url, Capture::default(), "w-1").expect("opened");
+    let error = wait(newer.list(ListQuery::default())).expect_err("refused");
     assert!(error.message.contains("newer than this conductor's"), "{}", error.message);
     // A server that cannot be reached yet: opened all the same (it connects once the server is
     // up: history_shared_outages.rs), and reads name it, without its password.
@@ -255,4 +260,33 @@ fn an_end_waiting_on_a_run_another_process_just_took_for_lost_leaves_it_so_and_c
 fn a_parked_run_is_shared_kept_and_woken_once() {
     let (first, second) = (open("waits", "w-1"), open("waits", "w-2"));
     a_parked_run_keeps_its_checkpoints_and_one_of_two_wakes_wins(&first, &second);
+}
+
+#[test]
+fn a_server_that_stops_answering_is_a_retryable_error_at_the_deadline_and_loses_no_write() {
+    // A server of its own: stopping it must not hold up the other tests.
+    let paused = PostgresServer::start();
+    let store = PostgresHistory::open(&paused.database("stalls"), Capture::default(), "w-1")
+        .expect("opened");
+    store.write(run("exec_before", 1.0));
+    wait(store.stored().expect("a server's store says when its writes are stored"));
+    paused.signal_all("STOP");
+    // Written while it does not answer: queued, never lost.
+    store.write(run("exec_during", 2.0));
+    let error = wait(store.list(ListQuery::default())).expect_err("no answer");
+    paused.signal_all("CONT");
+    assert_eq!(error.code, atomiton_core::ErrorCode::TRANSPORT_ERROR, "{}", error.message);
+    assert!(error.message.contains("did not answer within 30 s"), "{}", error.message);
+    assert!(error.code.is_retryable_by_engine());
+    wait(store.stored().expect("stored"));
+    let ids: Vec<String> = wait(store.list(ListQuery::default()))
+        .expect("answers again")
+        .executions
+        .into_iter()
+        .map(|run| run.id)
+        .collect();
+    assert!(
+        ids.contains(&"exec_before".to_owned()) && ids.contains(&"exec_during".to_owned()),
+        "{ids:?}"
+    );
 }

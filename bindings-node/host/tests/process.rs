@@ -24,6 +24,7 @@ fn spec(program: &str, args: &[&str]) -> ProcessSpec {
         capture_output: true,
         max_output_bytes: 10 * 1024 * 1024,
         signal: CancelToken::new(),
+        confinement: None,
     }
 }
 

@@ -31,6 +31,7 @@ fn call(code: &str, data: &str) -> PythonCall {
         arguments: "{}".to_owned(),
         timeout_ms: Some(60_000.0),
         signal: CancelToken::new(),
+        confinement: None,
     }
 }
 

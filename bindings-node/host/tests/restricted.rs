@@ -167,12 +167,18 @@ async fn whole_effects_are_on_or_off() {
         capture_output: true,
         max_output_bytes: 1024,
         signal: CancelToken::new(),
+        confinement: None,
     };
     let error =
         nothing.processes().expect("processes").run(spec.clone()).await.expect_err("no shell");
     assert_eq!(error.kind, EffectErrorKind::NotPermitted);
     assert!(!tree.exists("root/touched"), "nothing ran");
-    let shell = restricted(&RunPermissions { shell: true, ..RunPermissions::default() });
+    // The program runs confined to the run's roots (Landlock): writing inside them works.
+    let shell = restricted(&RunPermissions {
+        shell: true,
+        files: FileAccess::Within { roots: vec![tree.path("root")] },
+        ..RunPermissions::default()
+    });
     assert_eq!(
         within("touch", shell.processes().expect("processes").run(spec))
             .await

@@ -222,6 +222,7 @@ impl Engine {
         };
         if let Some(history) = &history {
             history.record_pins(&flows);
+            history.record_permissions();
         }
         let ResolvedRequest { run_to, breakpoints } =
             match resolve_named_nodes(&mut options, &plan, paths.as_ref(), &mut presets) {

@@ -20,12 +20,16 @@ use super::retry::Reuse;
 use crate::error::{ErrorCode, ExecutionError, Result};
 use crate::value::Value;
 
-/// `ConductorConfig.durability: {resume?}`: every recorded run is checkpointed, and a run its
+/// `ConductorConfig.durability: {resume?, sync?}`: every recorded run is checkpointed, and a run its
 /// process left unfinished is resumed as `resume` says.
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct DurabilityConfig {
     pub resume: ResumePolicy,
+    /// `true`: the checkpoints before a node with effects (its start mark and what came before)
+    /// reach the disk before the node starts, so an OS crash or a power cut keeps them too (the
+    /// native engine's files; its cost is one disk flush a node with effects).
+    pub sync: bool,
 }
 
 /// When an interrupted run goes on.

@@ -6,6 +6,7 @@
 
 mod cancel;
 mod capabilities;
+mod confinement;
 pub mod effects;
 mod events;
 mod future;
@@ -20,6 +21,7 @@ use std::sync::Arc;
 
 pub use cancel::{CancelToken, Cancelled};
 pub use capabilities::Capabilities;
+pub use confinement::Confinement;
 pub use events::{EngineEvent, EventSink};
 pub use future::{BoxCallback, BoxFuture, MaybeSend, MaybeSync, SharedFn};
 pub use parts::{in_parts, Part};

@@ -167,6 +167,51 @@ impl RunPermissions {
         }
     }
 
+    /// What both these and `other` allow: a run resumed by a restricted caller gets no more
+    /// than either grant. Roots are kept where one lies inside a root of the other grant (by
+    /// path, as written), host patterns where both grants list them; anything the two do not
+    /// plainly share is dropped (denied), never widened.
+    pub fn narrowed_by(&self, other: &RunPermissions) -> RunPermissions {
+        let files = match (&self.files, &other.files) {
+            (FileAccess::Any(true), narrower) | (narrower, FileAccess::Any(true)) => {
+                narrower.clone()
+            }
+            (FileAccess::Any(false), _) | (_, FileAccess::Any(false)) => FileAccess::Any(false),
+            (FileAccess::Within { roots: mine }, FileAccess::Within { roots: theirs }) => {
+                let inside = |root: &String, of: &[String]| {
+                    of.iter().any(|outer| {
+                        let outer = outer.trim_end_matches('/');
+                        root == outer || root.starts_with(&format!("{outer}/"))
+                    })
+                };
+                let mut roots: Vec<String> =
+                    mine.iter().filter(|r| inside(r, theirs)).cloned().collect();
+                let also: Vec<String> = theirs
+                    .iter()
+                    .filter(|r| inside(r, mine) && !roots.contains(r))
+                    .cloned()
+                    .collect();
+                roots.extend(also);
+                FileAccess::Within { roots }
+            }
+        };
+        let http = match (&self.http, &other.http) {
+            (HttpAccess::Any(true), narrower) | (narrower, HttpAccess::Any(true)) => {
+                narrower.clone()
+            }
+            (HttpAccess::Any(false), _) | (_, HttpAccess::Any(false)) => HttpAccess::Any(false),
+            (HttpAccess::To { hosts: mine }, HttpAccess::To { hosts: theirs }) => HttpAccess::To {
+                hosts: mine.iter().filter(|h| theirs.contains(h)).cloned().collect(),
+            },
+        };
+        RunPermissions {
+            shell: self.shell && other.shell,
+            image: self.image && other.image,
+            files,
+            http,
+        }
+    }
+
     /// The first capability in `needed` these permissions deny, by the name a caller grants it
     /// under (`shell`, `files`, `http`, `image`).
     pub fn denied(&self, needed: &Capabilities) -> Option<&'static str> {
@@ -205,6 +250,11 @@ fn host_matches(pattern: &str, host: &str, port: u16) -> bool {
     }
 }
 
+/// The port a host pattern names (`example.com:8080`, `[::1]:80`), if it names one.
+pub(super) fn pattern_port(pattern: &str) -> Option<u16> {
+    split_port(pattern.trim()).1
+}
+
 /// `host:port` → (`host`, port); a bare IPv6 address (colons, no brackets) has no port.
 fn split_port(pattern: &str) -> (&str, Option<u16>) {
     if let Some(end) = pattern.strip_prefix('[').and_then(|rest| rest.find(']')) {
@@ -236,6 +286,39 @@ mod tests {
 
     fn to(hosts: &[&str]) -> HttpAccess {
         HttpAccess::To { hosts: hosts.iter().map(|h| (*h).to_owned()).collect() }
+    }
+
+    #[test]
+    fn narrowing_never_widens() {
+        let within = |roots: &[&str]| FileAccess::Within {
+            roots: roots.iter().map(|r| (*r).to_owned()).collect(),
+        };
+        let started = RunPermissions {
+            shell: true,
+            image: false,
+            files: within(&["/srv/a", "/srv/b"]),
+            http: to(&["api.test", "x.test"]),
+        };
+        assert_eq!(started.narrowed_by(&RunPermissions::all()), started);
+        assert_eq!(RunPermissions::all().narrowed_by(&started), started);
+        let resumer = RunPermissions {
+            shell: true,
+            image: true,
+            files: within(&["/srv/a/inner", "/srv"]),
+            http: to(&["x.test", "y.test"]),
+        };
+        let both = started.narrowed_by(&resumer);
+        assert_eq!(both.files, within(&["/srv/a", "/srv/b", "/srv/a/inner"]));
+        assert_eq!(both.http, to(&["x.test"]));
+        assert!(both.shell && !both.image);
+        let nothing = started.narrowed_by(&RunPermissions::default());
+        assert_eq!(nothing, RunPermissions::default());
+        assert_eq!(
+            RunPermissions { files: within(&["/srv/ab"]), ..started.clone() }
+                .narrowed_by(&RunPermissions { files: within(&["/srv/a"]), ..started.clone() })
+                .files,
+            within(&[])
+        );
     }
 
     #[test]

@@ -25,7 +25,36 @@ pub struct ConfinedEffects {
 /// `host` as a run with `permissions` may use it.
 pub fn restricted(host: SharedHost, permissions: &RunPermissions) -> SharedHost {
     let confined = host.confine(permissions);
-    Arc::new(Narrowed { inner: host, permissions: permissions.clone(), confined })
+    let processes =
+        ConfinedProcesses { inner: host.clone(), confinement: super::Confinement::of(permissions) };
+    Arc::new(Narrowed { inner: host, permissions: permissions.clone(), confined, processes })
+}
+
+/// The host's processes and Python calls with the run's confinement attached: the host applies
+/// it (or refuses) when it starts them.
+struct ConfinedProcesses {
+    inner: SharedHost,
+    confinement: Option<super::Confinement>,
+}
+
+impl ProcessRunner for ConfinedProcesses {
+    fn run(&self, mut spec: ProcessSpec) -> BoxFuture<'static, EffectResult<ProcessOutput>> {
+        let Some(inner) = self.inner.processes() else { return denied(NO_PROCESSES) };
+        spec.confinement = self.confinement.clone();
+        inner.run(spec)
+    }
+}
+
+#[cfg(feature = "host-effects")]
+impl super::effects::PythonRunner for ConfinedProcesses {
+    fn call(
+        &self,
+        mut call: super::effects::PythonCall,
+    ) -> BoxFuture<'static, EffectResult<super::effects::PythonReturn>> {
+        let Some(inner) = self.inner.python() else { return denied(NO_PROCESSES) };
+        call.confinement = self.confinement.clone();
+        inner.call(call)
+    }
 }
 
 /// Refuses every effect: what a run gets for an effect it was not granted.
@@ -114,6 +143,7 @@ struct Narrowed {
     inner: SharedHost,
     permissions: RunPermissions,
     confined: ConfinedEffects,
+    processes: ConfinedProcesses,
 }
 
 impl Host for Narrowed {
@@ -153,14 +183,14 @@ impl Host for Narrowed {
         })
     }
     fn processes(&self) -> Option<&dyn ProcessRunner> {
-        let inner = self.inner.processes()?;
-        Some(if self.permissions.shell { inner } else { &Denied })
+        self.inner.processes()?;
+        Some(if self.permissions.shell { &self.processes } else { &Denied })
     }
     // Python code runs with the process's whole authority: the same grant as a program.
     #[cfg(feature = "host-effects")]
     fn python(&self) -> Option<&dyn super::effects::PythonRunner> {
-        let inner = self.inner.python()?;
-        Some(if self.permissions.shell { inner } else { &Denied })
+        self.inner.python()?;
+        Some(if self.permissions.shell { &self.processes } else { &Denied })
     }
 }
 

@@ -65,11 +65,18 @@ pub const DURABILITY: Shape = Shape {
     name: "DurabilitySettings",
     doc: "Durable runs: each recorded run is checkpointed as it goes, and a run its process left unfinished (`interrupted`) goes on from its checkpoints as the same run.",
     extends: &[],
-    fields: &[Field::new(
-        "resume",
-        Kind::OneOf(&[Choice::any("auto"), Choice::any("manual")]),
-        "`\"manual\"` (the default): an interrupted run waits for `executions.resume(id)` (`executions.list({status: \"interrupted\"})` lists them); `\"auto\"`: it resumes when a conductor opens the store (one that needs a decision on a node with effects still waits for it).",
-    )],
+    fields: &[
+        Field::new(
+            "resume",
+            Kind::OneOf(&[Choice::any("auto"), Choice::any("manual")]),
+            "`\"manual\"` (the default): an interrupted run waits for `executions.resume(id)` (`executions.list({status: \"interrupted\"})` lists them); `\"auto\"`: it resumes when a conductor opens the store (one that needs a decision on a node with effects still waits for it).",
+        ),
+        Field::new(
+            "sync",
+            Kind::Boolean,
+            "Node's native engine with its history in files: `true` makes a node with effects wait until its start mark and the checkpoints before it are on the disk (one flush), so an OS crash or a power cut keeps them too; by default they are in the OS's cache, which survives the process being killed but not the machine going down. PostgreSQL and Redis stores keep what their servers' settings keep.",
+        ),
+    ],
 };
 
 /// `history: {...}`.
@@ -218,6 +225,40 @@ const PYTHON: Shape = Shape {
             "workers",
             Kind::Number(Range::whole(1.0)),
             "Python worker processes at most, each running one call at a time (default 2). They start on a node's first call and are kept for the next.",
+        ),
+    ],
+};
+
+/// `processes: {...}`: what one node's processes may use, and the fail-closed switch.
+const PROCESSES: Shape = Shape {
+    name: "",
+    doc: "",
+    extends: &[],
+    fields: &[
+        Field::new(
+            "memoryLimit",
+            Kind::Number(Range::BYTES),
+            "Resident memory of one node's processes together (default 2 GiB); past it they are all killed and the node fails `MEMORY_LIMIT_EXCEEDED`.",
+        ),
+        Field::new(
+            "maxProcesses",
+            Kind::Number(Range::whole(1.0)),
+            "Processes one node may have alive at once, its program included (default 256); past it they are all killed and the node fails `MEMORY_LIMIT_EXCEEDED` (a fork bomb ends there).",
+        ),
+        Field::new(
+            "cpuTimeLimit",
+            Kind::Number(Range { min: Some(1.0), integer: true, unit: "milliseconds", ..Range::ANY }),
+            "CPU time of one node's processes together, ended ones included (none by default: the node's `timeout` bounds its wall time); past it they are all killed and the node fails `TIMEOUT`.",
+        ),
+        Field::new(
+            "maxOpenFiles",
+            Kind::Number(Range::whole(1.0)),
+            "Files each process may have open (default 4096).",
+        ),
+        Field::new(
+            "allowUnconfined",
+            Kind::Boolean,
+            "`true`: a run restricted to some files or hosts may start processes where the OS cannot confine them to its grant (not Linux, or Linux without Landlock), unconfined. Default: such a process is refused (`PERMISSION_DENIED`).",
         ),
     ],
 };
@@ -371,6 +412,13 @@ pub const CONDUCTOR_CONFIG: Shape = Shape {
         )
         .wire()
         .only(Entries::NODE_LOCAL, "Python nodes run in worker processes of a Node process"),
+        Field::new(
+            "processes",
+            Kind::Object(&PROCESSES),
+            "Node: what the processes one `shell-command` or `python` node starts may use together (memory, processes, CPU time, open files), and whether a restricted run's processes may run unconfined where the OS cannot confine them. Every process a node starts ends when the node does.",
+        )
+        .wire()
+        .only(Entries::NODE_LOCAL, "processes run in a Node process"),
         Field::new(
             "streamBatchRows",
             Kind::Number(Range::whole(0.0)),

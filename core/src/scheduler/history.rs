@@ -212,6 +212,9 @@ pub(crate) struct RunHistory {
     pub nested: Arc<std::sync::Mutex<Nested>>,
 }
 
+/// The record entry that keeps a durable run's permissions.
+pub const PERMISSIONS_KEY: &str = "$permissions";
+
 impl RunHistory {
     pub fn new(recorder: Arc<RunRecorder>, paths: Vec<Arc<str>>) -> Self {
         let n = paths.len();
@@ -232,27 +235,44 @@ impl RunHistory {
     pub fn record_pins(&self, flows: &crate::plan::PinnedFlows) {
         for (id, pinned) in flows.iter() {
             let output = crate::plan::pin_value(id, pinned);
-            self.recorder.node(
-                NodeEnded {
-                    execution_id: self.recorder.execution_id().clone(),
-                    node_id: Arc::from(crate::plan::pin_key(id)),
-                    node_type: Arc::from(crate::nodes::SUB_FLOW_TYPE),
-                    state: NodeState::Completed,
-                    attempts: 0,
-                    reused: false,
-                    input: None,
-                    output: Some(Arc::new(output)),
-                    output_captured: None,
-                    summarized: false,
-                    error: None,
-                    start_time: None,
-                    end_time: None,
-                    cache: None,
-                    checkpoint: false,
-                },
-                false,
-            );
+            self.record_entry(&crate::plan::pin_key(id), crate::nodes::SUB_FLOW_TYPE, output);
         }
+    }
+
+    /// Records the run's permissions (`$permissions`: `{permissions}`) when it is durable and
+    /// has some: a run resumed after its process died goes on with them, whoever resumes it
+    /// (see `session/history.rs`), and its record shows what it was allowed.
+    pub fn record_permissions(&self) {
+        let Some(permissions) = self.recorder.permissions() else { return };
+        let Ok(granted) = crate::value::to_value(permissions) else { return };
+        let mut output = crate::value::Map::new();
+        output.insert("permissions", granted);
+        self.record_entry(PERMISSIONS_KEY, PERMISSIONS_KEY, Value::Object(output));
+    }
+
+    /// An entry of the run's record that is not a node's (`key` is no node's path), completed
+    /// with `output`.
+    fn record_entry(&self, key: &str, kind: &str, output: Value) {
+        self.recorder.node(
+            NodeEnded {
+                execution_id: self.recorder.execution_id().clone(),
+                node_id: Arc::from(key),
+                node_type: Arc::from(kind),
+                state: NodeState::Completed,
+                attempts: 0,
+                reused: false,
+                input: None,
+                output: Some(Arc::new(output)),
+                output_captured: None,
+                summarized: false,
+                error: None,
+                start_time: None,
+                end_time: None,
+                cache: None,
+                checkpoint: false,
+            },
+            false,
+        );
     }
 
     /// What the runs nested in this one (for-each items, sub-flows) record with.

@@ -46,6 +46,11 @@ pub struct SessionConfig {
     /// `python: {interpreter, virtualenv, workers}`: builds whose hosts start processes.
     #[cfg(feature = "host-effects")]
     pub python: PythonConfig,
+    /// `processes: {memoryLimit, maxProcesses, cpuTimeLimit, maxOpenFiles, allowUnconfined}`:
+    /// what each node's processes may use, and whether a run's grant may go unenforced on them
+    /// where the OS cannot confine them.
+    #[cfg(feature = "host-effects")]
+    pub processes: ProcessConfig,
     pub storage: StorageConfig,
     /// `plugins: {<type>: {module, function, config, memoryLimit, fuel}}`: WebAssembly node types
     /// (builds with the `plugins` feature; the TypeScript layer sends each module's bytes as
@@ -89,6 +94,26 @@ pub struct PythonConfig {
     pub interpreter: Option<String>,
     pub virtualenv: Option<PathBuf>,
     pub workers: Option<usize>,
+}
+
+/// `processes: {...}`: limits on what the processes one node starts (a `shell-command`'s program
+/// and everything it starts; a `python` call's worker and its children) may use together, and
+/// the fail-closed switch for confinement.
+#[cfg(feature = "host-effects")]
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct ProcessConfig {
+    /// Bytes of resident memory, summed over the node's processes.
+    pub memory_limit: Option<u64>,
+    /// Processes alive at once.
+    pub max_processes: Option<u64>,
+    /// Milliseconds of CPU time, summed over the node's processes, ended ones included.
+    pub cpu_time_limit: Option<u64>,
+    /// Files each process may have open.
+    pub max_open_files: Option<u64>,
+    /// `true`: where the OS cannot confine a restricted run's processes to its grant, they run
+    /// unconfined instead of being refused.
+    pub allow_unconfined: Option<bool>,
 }
 
 /// One of `plugins`: a WebAssembly node type.
@@ -196,6 +221,14 @@ impl SessionConfig {
             ("http.maxRequestsPerHost", self.http.max_requests_per_host),
             #[cfg(feature = "host-effects")]
             ("python.workers", self.python.workers),
+            #[cfg(feature = "host-effects")]
+            ("processes.memoryLimit", self.processes.memory_limit.map(saturating_usize)),
+            #[cfg(feature = "host-effects")]
+            ("processes.maxProcesses", self.processes.max_processes.map(saturating_usize)),
+            #[cfg(feature = "host-effects")]
+            ("processes.cpuTimeLimit", self.processes.cpu_time_limit.map(saturating_usize)),
+            #[cfg(feature = "host-effects")]
+            ("processes.maxOpenFiles", self.processes.max_open_files.map(saturating_usize)),
             ("limits.maxDepth", self.max_depth),
             ("limits.maxNodes", self.max_nodes),
             ("limits.maxFlowBytes", self.max_flow_bytes),
@@ -302,6 +335,12 @@ fn out_of_range(name: &str, allowed: &str, given: &str) -> ExecutionError {
     ExecutionError::validation(format!(
         "Invalid conductor config: '{name}' must be {allowed}, not {given}"
     ))
+}
+
+/// A count as the range check reads it (only 0 matters there).
+#[cfg(feature = "host-effects")]
+fn saturating_usize(value: u64) -> usize {
+    usize::try_from(value).unwrap_or(usize::MAX)
 }
 
 #[cfg(test)]

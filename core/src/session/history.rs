@@ -317,8 +317,21 @@ impl SessionHistory {
             return Err(error);
         }
         let (resumed, recorded) = history.resume(execution_id, &request).await?;
-        let Resumed { reuse, input, variables } = resumed;
+        let Resumed { mut reuse, input, variables } = resumed;
         (options.input, options.variables) = (input, variables);
+        // Resumed after its process died: the run goes on with the permissions it started
+        // with, narrowed further by the resumer's own if it has some (never widened by them).
+        if let Some(started) = started_permissions(&mut reuse) {
+            let started = started.map_err(|e| {
+                ExecutionError::validation(format!(
+                    "Cannot resume execution {execution_id}: the permissions it started with cannot be read ({e})"
+                ))
+            })?;
+            options.permissions = Some(match options.permissions.take() {
+                Some(resumer) => started.narrowed_by(&resumer),
+                None => started,
+            });
+        }
         // Woken from a wait: the run goes on with the permissions it parked with, whoever woke
         // it (a timer, a server's waits channel, a resume URL).
         if let Some(permissions) = reuse.deliveries.values().find_map(parked_permissions) {
@@ -401,6 +414,19 @@ impl SessionHistory {
     pub async fn recover(&self, alive: OwnerAlive, now: f64) -> Result<usize> {
         self.store.recover(alive, now).await
     }
+}
+
+/// The permissions a durable run started with, taken out of what its resume reuses (the
+/// `$permissions` entry is the run's, not a node's).
+fn started_permissions(
+    reuse: &mut crate::history::Reuse,
+) -> Option<std::result::Result<crate::host::RunPermissions, String>> {
+    let (_, output) = reuse.outputs.remove(crate::scheduler::history::PERMISSIONS_KEY)?;
+    let granted = output.as_deref().and_then(|o| o.get("permissions")).cloned();
+    Some(match granted {
+        Some(granted) => crate::host::RunPermissions::read(&granted),
+        None => Err("the entry holds no permissions".to_owned()),
+    })
 }
 
 /// The permissions a wait's delivery hands the resumed run (see `waits.rs`); an error when they

@@ -120,6 +120,14 @@ export type DurabilitySettings = {
    * opens the store (one that needs a decision on a node with effects still waits for it).
    */
   resume?: "auto" | "manual";
+  /**
+   * Node's native engine with its history in files: `true` makes a node with effects wait until its
+   * start mark and the checkpoints before it are on the disk (one flush), so an OS crash or a power
+   * cut keeps them too; by default they are in the OS's cache, which survives the process being
+   * killed but not the machine going down. PostgreSQL and Redis stores keep what their servers'
+   * settings keep.
+   */
+  sync?: boolean;
 };
 
 /**
@@ -287,6 +295,39 @@ export type ConductorConfig = {
      * node's first call and are kept for the next.
      */
     workers?: number;
+  };
+  /**
+   * Node: what the processes one `shell-command` or `python` node starts may use together (memory,
+   * processes, CPU time, open files), and whether a restricted run's processes may run unconfined
+   * where the OS cannot confine them. Every process a node starts ends when the node does. Entries:
+   * node, main.
+   */
+  processes?: {
+    /**
+     * Resident memory of one node's processes together (default 2 GiB); past it they are all killed
+     * and the node fails `MEMORY_LIMIT_EXCEEDED`.
+     */
+    memoryLimit?: number;
+    /**
+     * Processes one node may have alive at once, its program included (default 256); past it they
+     * are all killed and the node fails `MEMORY_LIMIT_EXCEEDED` (a fork bomb ends there).
+     */
+    maxProcesses?: number;
+    /**
+     * CPU time of one node's processes together, ended ones included (none by default: the node's
+     * `timeout` bounds its wall time); past it they are all killed and the node fails `TIMEOUT`.
+     */
+    cpuTimeLimit?: number;
+    /**
+     * Files each process may have open (default 4096).
+     */
+    maxOpenFiles?: number;
+    /**
+     * `true`: a run restricted to some files or hosts may start processes where the OS cannot
+     * confine them to its grant (not Linux, or Linux without Landlock), unconfined. Default: such a
+     * process is refused (`PERMISSION_DENIED`).
+     */
+    allowUnconfined?: boolean;
   };
   /**
    * Rows per batch when a chain of nodes runs as a stream (default 4096; `0` turns streaming off).
@@ -593,7 +634,7 @@ export type RunPermissions = {
 /**
  * `setupMainProcessHandler`'s options: the conductor's config and how it is served over IPC.
  */
-export type MainProcessHandlerOptions = Pick<DesktopConductorConfig, "nodeExecutorFactory" | "debugController" | "maxRetries" | "retryDelay" | "timeout" | "logLevel" | "logger" | "concurrency" | "workers" | "http" | "plugins" | "python" | "streamBatchRows" | "streamSortMemory" | "progressThrottle" | "trace" | "storage" | "history" | "durability" | "cache" | "engine" | "debugging" | "telemetry" | "workingDirectory" | "limits" | "strictParameters"> & {
+export type MainProcessHandlerOptions = Pick<DesktopConductorConfig, "nodeExecutorFactory" | "debugController" | "maxRetries" | "retryDelay" | "timeout" | "logLevel" | "logger" | "concurrency" | "workers" | "http" | "plugins" | "python" | "processes" | "streamBatchRows" | "streamSortMemory" | "progressThrottle" | "trace" | "storage" | "history" | "durability" | "cache" | "engine" | "debugging" | "telemetry" | "workingDirectory" | "limits" | "strictParameters"> & {
   /**
    * Electron's `ipcMain` (default: the one of `require("electron")` in Electron's main process).
    * Entries: main.
@@ -1303,6 +1344,7 @@ export const HistorySettings_SHAPE: OptionShape = { name: "HistorySettings", fie
 /** The declaration of `DurabilitySettings`. */
 export const DurabilitySettings_SHAPE: OptionShape = { name: "DurabilitySettings", fields: {
     resume: { kind: { k: "oneOf", of: [{ value: "auto" }, { value: "manual" }] } },
+    sync: { kind: { k: "boolean" } },
   } };
 
 /** The declaration of `CacheSettings`. */
@@ -1347,6 +1389,13 @@ export const ConductorConfig_SHAPE: OptionShape = { name: "ConductorConfig", fie
         virtualenv: { kind: { k: "text", nonEmpty: true } },
         workers: { kind: { k: "number", min: 1, integer: true } },
       } }) }, entries: 17, elsewhere: "Python nodes run in worker processes of a Node process" },
+    processes: { kind: { k: "object", shape: () => ({ name: "", fields: {
+        memoryLimit: { kind: { k: "number", min: 1, integer: true, unit: "bytes" } },
+        maxProcesses: { kind: { k: "number", min: 1, integer: true } },
+        cpuTimeLimit: { kind: { k: "number", min: 1, integer: true, unit: "milliseconds" } },
+        maxOpenFiles: { kind: { k: "number", min: 1, integer: true } },
+        allowUnconfined: { kind: { k: "boolean" } },
+      } }) }, entries: 17, elsewhere: "processes run in a Node process" },
     streamBatchRows: { kind: { k: "number", min: 0, integer: true }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     streamSortMemory: { kind: { k: "number", min: 1, integer: true, unit: "bytes" }, entries: 17, elsewhere: "it works on files and processes of a Node process" },
     progressThrottle: { kind: { k: "number", min: 0, unit: "milliseconds" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
@@ -1393,6 +1442,13 @@ export const DesktopConductorConfig_SHAPE: OptionShape = { name: "DesktopConduct
         virtualenv: { kind: { k: "text", nonEmpty: true } },
         workers: { kind: { k: "number", min: 1, integer: true } },
       } }) }, entries: 17, elsewhere: "Python nodes run in worker processes of a Node process" },
+    processes: { kind: { k: "object", shape: () => ({ name: "", fields: {
+        memoryLimit: { kind: { k: "number", min: 1, integer: true, unit: "bytes" } },
+        maxProcesses: { kind: { k: "number", min: 1, integer: true } },
+        cpuTimeLimit: { kind: { k: "number", min: 1, integer: true, unit: "milliseconds" } },
+        maxOpenFiles: { kind: { k: "number", min: 1, integer: true } },
+        allowUnconfined: { kind: { k: "boolean" } },
+      } }) }, entries: 17, elsewhere: "processes run in a Node process" },
     streamBatchRows: { kind: { k: "number", min: 0, integer: true }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     streamSortMemory: { kind: { k: "number", min: 1, integer: true, unit: "bytes" }, entries: 17, elsewhere: "it works on files and processes of a Node process" },
     progressThrottle: { kind: { k: "number", min: 0, unit: "milliseconds" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
@@ -1439,6 +1495,13 @@ export const BrowserConductorConfig_SHAPE: OptionShape = { name: "BrowserConduct
         virtualenv: { kind: { k: "text", nonEmpty: true } },
         workers: { kind: { k: "number", min: 1, integer: true } },
       } }) }, entries: 17, elsewhere: "Python nodes run in worker processes of a Node process" },
+    processes: { kind: { k: "object", shape: () => ({ name: "", fields: {
+        memoryLimit: { kind: { k: "number", min: 1, integer: true, unit: "bytes" } },
+        maxProcesses: { kind: { k: "number", min: 1, integer: true } },
+        cpuTimeLimit: { kind: { k: "number", min: 1, integer: true, unit: "milliseconds" } },
+        maxOpenFiles: { kind: { k: "number", min: 1, integer: true } },
+        allowUnconfined: { kind: { k: "boolean" } },
+      } }) }, entries: 17, elsewhere: "processes run in a Node process" },
     streamBatchRows: { kind: { k: "number", min: 0, integer: true }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     streamSortMemory: { kind: { k: "number", min: 1, integer: true, unit: "bytes" }, entries: 17, elsewhere: "it works on files and processes of a Node process" },
     progressThrottle: { kind: { k: "number", min: 0, unit: "milliseconds" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
@@ -1489,6 +1552,13 @@ export const RemoteConductorOptions_SHAPE: OptionShape = { name: "RemoteConducto
         virtualenv: { kind: { k: "text", nonEmpty: true } },
         workers: { kind: { k: "number", min: 1, integer: true } },
       } }) }, entries: 17, elsewhere: "Python nodes run in worker processes of a Node process" },
+    processes: { kind: { k: "object", shape: () => ({ name: "", fields: {
+        memoryLimit: { kind: { k: "number", min: 1, integer: true, unit: "bytes" } },
+        maxProcesses: { kind: { k: "number", min: 1, integer: true } },
+        cpuTimeLimit: { kind: { k: "number", min: 1, integer: true, unit: "milliseconds" } },
+        maxOpenFiles: { kind: { k: "number", min: 1, integer: true } },
+        allowUnconfined: { kind: { k: "boolean" } },
+      } }) }, entries: 17, elsewhere: "processes run in a Node process" },
     streamBatchRows: { kind: { k: "number", min: 0, integer: true }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     streamSortMemory: { kind: { k: "number", min: 1, integer: true, unit: "bytes" }, entries: 17, elsewhere: "it works on files and processes of a Node process" },
     progressThrottle: { kind: { k: "number", min: 0, unit: "milliseconds" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
@@ -1551,6 +1621,13 @@ export const QueueConductorOptions_SHAPE: OptionShape = { name: "QueueConductorO
         virtualenv: { kind: { k: "text", nonEmpty: true } },
         workers: { kind: { k: "number", min: 1, integer: true } },
       } }) }, entries: 17, elsewhere: "Python nodes run in worker processes of a Node process" },
+    processes: { kind: { k: "object", shape: () => ({ name: "", fields: {
+        memoryLimit: { kind: { k: "number", min: 1, integer: true, unit: "bytes" } },
+        maxProcesses: { kind: { k: "number", min: 1, integer: true } },
+        cpuTimeLimit: { kind: { k: "number", min: 1, integer: true, unit: "milliseconds" } },
+        maxOpenFiles: { kind: { k: "number", min: 1, integer: true } },
+        allowUnconfined: { kind: { k: "boolean" } },
+      } }) }, entries: 17, elsewhere: "processes run in a Node process" },
     streamBatchRows: { kind: { k: "number", min: 0, integer: true }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     streamSortMemory: { kind: { k: "number", min: 1, integer: true, unit: "bytes" }, entries: 17, elsewhere: "it works on files and processes of a Node process" },
     progressThrottle: { kind: { k: "number", min: 0, unit: "milliseconds" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
@@ -1620,6 +1697,13 @@ export const MainProcessHandlerOptions_SHAPE: OptionShape = { name: "MainProcess
         virtualenv: { kind: { k: "text", nonEmpty: true } },
         workers: { kind: { k: "number", min: 1, integer: true } },
       } }) }, entries: 17, elsewhere: "Python nodes run in worker processes of a Node process" },
+    processes: { kind: { k: "object", shape: () => ({ name: "", fields: {
+        memoryLimit: { kind: { k: "number", min: 1, integer: true, unit: "bytes" } },
+        maxProcesses: { kind: { k: "number", min: 1, integer: true } },
+        cpuTimeLimit: { kind: { k: "number", min: 1, integer: true, unit: "milliseconds" } },
+        maxOpenFiles: { kind: { k: "number", min: 1, integer: true } },
+        allowUnconfined: { kind: { k: "boolean" } },
+      } }) }, entries: 17, elsewhere: "processes run in a Node process" },
     streamBatchRows: { kind: { k: "number", min: 0, integer: true }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
     streamSortMemory: { kind: { k: "number", min: 1, integer: true, unit: "bytes" }, entries: 17, elsewhere: "it works on files and processes of a Node process" },
     progressThrottle: { kind: { k: "number", min: 0, unit: "milliseconds" }, entries: 19, elsewhere: "it shapes runs this process makes; set it where the runs happen" },
@@ -1862,6 +1946,7 @@ export function sessionConfigJson(config: ConductorConfig): string {
     http: config.http,
     plugins: config.plugins,
     python: config.python,
+    processes: config.processes,
     streamBatchRows: config.streamBatchRows,
     streamSortMemory: config.streamSortMemory,
     progressThrottle: config.progressThrottle,

@@ -29,7 +29,13 @@ impl PostgresCache {
         let failed = |e: String| store_failure(format!("Result cache: {e}"));
         let link = Link::open(url).map_err(failed)?;
         let queue = Queue::jobs(link, "Result cache")
-            .map_err(|e| failed(format!("cannot start its thread: {e}")))?;
+            .map_err(|e| failed(format!("cannot start its thread: {e}")))?
+            .with_deadline();
+        // Connected (and migrated) on the thread, not here: see `Link::open`.
+        drop(queue.read(|link: &mut Link| {
+            link.connect_now();
+            Ok::<(), String>(())
+        }));
         Ok(PostgresCache { queue, limits })
     }
 

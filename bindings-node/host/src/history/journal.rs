@@ -29,7 +29,7 @@ use std::io;
 
 use memmap2::MmapMut;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -90,6 +90,8 @@ static NEXT: AtomicU64 = AtomicU64::new(0);
 pub(super) struct Journal {
     directory: PathBuf,
     open: Mutex<Option<Open>>,
+    /// See [`Journal::sync_starts`].
+    synced: AtomicBool,
 }
 
 /// An entry kept in memory until it is written: its value still a value (turned into text only
@@ -129,7 +131,15 @@ const RESTART_AFTER_BYTES: usize = 1 << 20;
 impl Journal {
     /// A journal in `directory` (created with the first checkpoint).
     pub(super) fn new(directory: PathBuf) -> Journal {
-        Journal { directory, open: Mutex::new(None) }
+        Journal { directory, open: Mutex::new(None), synced: AtomicBool::new(false) }
+    }
+
+    /// `true`: every [`append`](Self::append) (a node with effects about to start) reaches the
+    /// disk before it returns — the bytes written and, when the file grew, its new length — so
+    /// an OS crash or a power cut keeps it too (`durability.sync`). Otherwise they are in the
+    /// OS's cache once copied, which the process's death does not lose.
+    pub(super) fn sync_starts(&self, synced: bool) {
+        self.synced.store(synced, Ordering::Relaxed);
     }
 
     /// Keeps `entry` to be written with the next [`append`](Self::append) or
@@ -153,7 +163,19 @@ impl Journal {
         journal.runs.insert(Arc::from(entry.run.as_str()));
         let mut frames = journal.pending_frames();
         frames.push((Arc::from(entry.run.as_str()), frame(entry)));
-        journal.write(frames)
+        let (from, grew) = (journal.end, journal.map.len());
+        journal.write(frames)?;
+        if self.synced.load(Ordering::Relaxed) {
+            // One msync of the pages written (the floor: one disk flush), and the file's
+            // length when it grew (its metadata).
+            let page = 4096;
+            let start = from / page * page;
+            journal.map.flush_range(start, journal.end - start)?;
+            if journal.map.len() != grew {
+                journal.file.sync_all()?;
+            }
+        }
+        Ok(())
     }
 
     /// Writes the entries kept for later once they have waited [`FLUSH_AFTER`] for a start to
@@ -232,6 +254,11 @@ impl Journal {
         let file =
             OpenOptions::new().create(true).read(true).write(true).truncate(true).open(&path)?;
         file.set_len(FIRST_BYTES)?;
+        if self.synced.load(Ordering::Relaxed) {
+            // The new file's name in its directory, and its length, on the disk too.
+            file.sync_all()?;
+            File::open(&self.directory)?.sync_all()?;
+        }
         // SAFETY: the file is this store's own (named by this process and a counter, created
         // here): nothing else writes it or changes its length while it is mapped.
         let map = unsafe { MmapMut::map_mut(&file)? };

@@ -97,7 +97,13 @@ impl PostgresHistory {
             },
         );
         let queue = Queue::spawn_with_idle(link, LINGER, apply, idle)
-            .map_err(|e| failure(format!("cannot start its thread: {e}")))?;
+            .map_err(|e| failure(format!("cannot start its thread: {e}")))?
+            .with_deadline();
+        // Connected (and migrated) on the thread, not here: see `Link::open`.
+        drop(queue.read(|link: &mut Link| {
+            link.connect_now();
+            Ok::<(), String>(())
+        }));
         Ok(PostgresHistory { queue, readers, capture })
     }
 

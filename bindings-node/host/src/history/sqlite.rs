@@ -33,6 +33,12 @@ pub struct SqliteHistory {
 }
 
 impl SqliteHistory {
+    /// `true`: a durable run's checkpoints before a node with effects reach the disk before the
+    /// node starts (see `Journal::sync_starts`; `durability.sync`).
+    pub fn sync_effect_starts(&self, synced: bool) {
+        self.journal.sync_starts(synced);
+    }
+
     /// Opens (creating when absent) the database at `path`; values are kept as `capture` says.
     pub fn open(path: &Path, capture: Capture) -> Result<SqliteHistory> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

@@ -72,6 +72,9 @@ pub(crate) struct Queue<C> {
     /// What errors name as the store ("Execution history", "Result cache").
     store: &'static str,
     untaken: Arc<Untaken>,
+    /// How long a caller waits for an answer from the thread (a server's store: see
+    /// `deadline.rs`); `None`: as long as it takes (a local file's).
+    deadline: Option<Duration>,
 }
 
 /// Writes sent to the thread and not yet taken by it, and those dropped past [`MAX_UNTAKEN`].
@@ -167,7 +170,14 @@ impl<C: Send + 'static> Queue<C> {
         std::thread::Builder::new().name(name.into()).spawn(move || {
             Server::new(conn, receiver, linger, apply, idle, store, counted).serve();
         })?;
-        Ok(Queue { commands, store, untaken })
+        Ok(Queue { commands, store, untaken, deadline: None })
+    }
+
+    /// Callers wait at most [`crate::deadline::STORE_REQUEST`] for the thread's answers: a store
+    /// on a server that may stop answering.
+    pub(crate) fn with_deadline(mut self) -> Self {
+        self.deadline = Some(crate::deadline::STORE_REQUEST);
+        self
     }
 
     /// Queues `write`; never waits (past [`MAX_UNTAKEN`] writes waiting, drops it, loudly).
@@ -184,8 +194,11 @@ impl<C: Send + 'static> Queue<C> {
     pub(crate) fn stored(&self) -> BoxFuture<'static, ()> {
         let (answer, answered) = oneshot::channel();
         let _ = self.commands.send(Command::Stored(answer));
+        let deadline = self.deadline;
         Box::pin(async move {
-            let _ = answered.await;
+            // A server that stopped answering holds the thread: the writes stay queued, and
+            // whoever waits for them is let go at the deadline.
+            let _ = crate::deadline::within(deadline, answered).await;
         })
     }
 
@@ -199,16 +212,17 @@ impl<C: Send + 'static> Queue<C> {
         let sent = self.commands.send(Command::Job(Box::new(move |conn| {
             let _ = answer.send(job(conn).map_err(|e| e.to_string()));
         })));
-        let store = self.store;
+        let (store, deadline) = (self.store, self.deadline);
         let failure = move |message: String| failure(format!("{store}: {message}"));
         Box::pin(async move {
             if sent.is_err() {
                 return Err(failure("its thread has stopped".into()));
             }
-            match answered.await {
-                Ok(Ok(value)) => Ok(value),
-                Ok(Err(message)) => Err(failure(message)),
-                Err(_) => Err(failure("its thread has stopped".into())),
+            match crate::deadline::within(deadline, answered).await {
+                Some(Ok(Ok(value))) => Ok(value),
+                Some(Ok(Err(message))) => Err(failure(message)),
+                Some(Err(_)) => Err(failure("its thread has stopped".into())),
+                None => Err(not_answering(store)),
             }
         })
     }
@@ -487,6 +501,19 @@ impl OpenRuns {
     fn any(&self) -> bool {
         !self.0.is_empty()
     }
+}
+
+/// A store whose server did not answer within [`crate::deadline::STORE_REQUEST`]: retryable
+/// (`TRANSPORT_ERROR`), and nothing is lost (the request, and the writes queued, are taken up
+/// when it answers again).
+pub(crate) fn not_answering(store: &str) -> atomiton_core::error::ExecutionError {
+    atomiton_core::error::ExecutionError::new(
+        atomiton_core::error::ErrorCode::TRANSPORT_ERROR,
+        format!(
+            "{store}: its server did not answer within {} s (stopped, paused, or cut off); the request stays queued and is carried out when it answers: try again",
+            crate::deadline::STORE_REQUEST.as_secs()
+        ),
+    )
 }
 
 #[cfg(test)]

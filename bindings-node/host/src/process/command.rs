@@ -66,38 +66,12 @@ pub(crate) fn build(spec: &ProcessSpec) -> EffectResult<Command> {
     command.stdin(if spec.stdin.is_some() { Stdio::piped() } else { Stdio::null() });
     let output = || if spec.capture_output { Stdio::piped() } else { Stdio::null() };
     command.stdout(output()).stderr(output());
-    // If the run's future is dropped, the child must not outlive it.
+    // If the run's future is dropped, the child must not outlive it (a supervised child is
+    // ended through its supervisor instead: see `confine.rs`).
     command.kill_on_drop(true);
     #[cfg(unix)]
     command.process_group(0);
-    #[cfg(target_os = "linux")]
-    end_with_this_process(&mut command);
     Ok(command)
-}
-
-/// Linux: the child is killed when this process ends, however it ends (SIGKILL included), so a
-/// run resumed by a later process never races a program the dead one started. Elsewhere a child
-/// outlives a killed host (it is still killed when its node is cancelled or the host exits
-/// normally).
-#[cfg(target_os = "linux")]
-fn end_with_this_process(command: &mut Command) {
-    let parent = libc::pid_t::try_from(std::process::id()).unwrap_or(0);
-    // SAFETY: the closure runs in the forked child before exec and only makes async-signal-safe
-    // system calls (prctl, getppid), touching no memory of the parent's.
-    unsafe {
-        command.pre_exec(move || {
-            // The signal comes when the thread that spawned the child ends: the runtime's worker
-            // threads live as long as the process, which is what is meant.
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            // The parent died between the fork and the prctl: the signal will never come.
-            if libc::getppid() != parent {
-                return Err(std::io::Error::other("the process that started it has ended"));
-            }
-            Ok(())
-        });
-    }
 }
 
 /// A failed spawn, with Node's message shape (`spawn <program> ENOENT`) where Node has one.

@@ -1,12 +1,22 @@
 //! Child processes: [`NativeProcesses`] implements the core's [`ProcessRunner`] with
 //! `tokio::process`, never through a shell.
 //!
-//! The child gets its own process group, so a timeout or cancellation kills everything it
-//! started (a script's own children included), not just the program itself.
+//! Nothing a node starts outlives it: on Linux the program runs under a supervisor that ends
+//! its whole tree when the node ends, times out, is cancelled or when the host dies, and that
+//! holds the tree to the node's limits (`linux/supervisor.rs`); elsewhere the child leads a
+//! process group, which is killed. A restricted run's grant confines the program on Linux
+//! (Landlock, `linux/landlock.rs`), and is refused elsewhere unless the config allows
+//! unconfined processes (`confine.rs`).
 
 pub(crate) mod command;
+pub(crate) mod confine;
 pub(crate) mod group;
+mod limits;
+#[cfg(target_os = "linux")]
+mod linux;
 mod pipes;
+
+pub use limits::ProcessLimits;
 
 use std::time::Duration;
 
@@ -26,17 +36,28 @@ use group::GroupKiller;
 /// (a descendant that left the group and still holds the pipe, a process stuck in the kernel).
 const AFTER_KILL_GRACE: Duration = Duration::from_millis(500);
 
+/// How long a supervisor is given to end its tree when told to, before its group is killed
+/// outright: a tree of thousands (a fork bomb at its limit) takes a few rounds of killing.
+pub(crate) const SUPERVISOR_GRACE: Duration = Duration::from_secs(5);
+
 /// The native process runner.
 #[derive(Clone, Debug)]
 pub struct NativeProcesses {
     handle: Handle,
     working_dir: Option<std::sync::Arc<std::path::PathBuf>>,
+    limits: ProcessLimits,
 }
 
 impl NativeProcesses {
     /// Processes are spawned and awaited on `handle`'s runtime.
     pub fn new(handle: Handle) -> Self {
-        NativeProcesses { handle, working_dir: None }
+        NativeProcesses { handle, working_dir: None, limits: ProcessLimits::default() }
+    }
+
+    /// What each node's processes may use together.
+    pub fn with_limits(mut self, limits: ProcessLimits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// Children start in `dir` unless a spec names its own (relative ones resolve against it).
@@ -55,15 +76,21 @@ impl ProcessRunner for NativeProcesses {
         if spec.signal.is_cancelled() {
             return Box::pin(std::future::ready(Err(cancelled("process"))));
         }
-        spawn_effect(&self.handle, "process", run(spec))
+        spawn_effect(&self.handle, "process", run(spec, self.limits))
     }
 }
 
-async fn run(spec: ProcessSpec) -> EffectResult<ProcessOutput> {
+async fn run(spec: ProcessSpec, limits: ProcessLimits) -> EffectResult<ProcessOutput> {
     let mut command = command::build(&spec)?;
-    let mut child = command.spawn().map_err(|e| command::spawn_error(&spec.program, &e))?;
-    // Armed until the run ends normally: if this future is dropped mid-run, the group dies.
-    let mut killer = GroupKiller::new(child.id());
+    let cwd = spec.cwd.as_deref().map(std::path::Path::new);
+    let mut prepared =
+        confine::prepare(&spec.program, cwd, spec.confinement.as_ref(), &limits, &[])?;
+    prepared.apply(&mut command);
+    let spawned = command.spawn();
+    prepared.spawned();
+    let mut child = spawned.map_err(|e| command::spawn_error(&spec.program, &e))?;
+    // Armed until the run ends normally: if this future is dropped mid-run, the tree dies.
+    let mut killer = GroupKiller::new(child.id(), prepared.supervised);
 
     let mut stdin = child.stdin.take();
     let mut stdout = child.stdout.take();
@@ -89,11 +116,15 @@ async fn run(spec: ProcessSpec) -> EffectResult<ProcessOutput> {
     match outcome {
         Outcome::Done(Ok(status)) => {
             killer.disarm();
+            if let Some(hit) = prepared.limit_hit() {
+                return Err(hit.error(&limits, &format!("'{}'", spec.program)));
+            }
             Ok(ProcessOutput {
                 exit_code: status.code(),
                 stdout: out,
                 stderr: err,
                 timed_out: false,
+                confined: prepared.confined,
             })
         }
         Outcome::Done(Err(error)) => {
@@ -122,14 +153,24 @@ async fn run(spec: ProcessSpec) -> EffectResult<ProcessOutput> {
                 stdout: out,
                 stderr: err,
                 timed_out: true,
+                confined: prepared.confined,
             })
         }
     }
 }
 
-/// Kills the child's group and the child, and reaps it; its exit status when that was quick.
-async fn kill(killer: &mut GroupKiller, child: &mut Child) -> Option<std::process::ExitStatus> {
-    killer.kill();
+/// Ends the child's processes and reaps it; its exit status when that was quick.
+pub(crate) async fn kill(
+    killer: &mut GroupKiller,
+    child: &mut Child,
+) -> Option<std::process::ExitStatus> {
+    killer.end();
+    if let Ok(Ok(status)) = tokio::time::timeout(SUPERVISOR_GRACE, child.wait()).await {
+        killer.disarm();
+        return Some(status);
+    }
+    // The supervisor did not end (or there is none): everything still in its group, now.
+    killer.force();
     // Fails only when the child already exited, which is what we want anyway.
     let _ = child.start_kill();
     tokio::time::timeout(AFTER_KILL_GRACE, child.wait()).await.ok().and_then(Result::ok)

@@ -17,11 +17,12 @@ use atomiton_core::host::effects::{
     EffectError, EffectErrorKind, EffectResult, PythonCall, PythonReturn, PythonRunner,
     PythonSource,
 };
-use atomiton_core::host::BoxFuture;
+use atomiton_core::host::{BoxFuture, Confinement};
 use tokio::runtime::Handle;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::duration::limit;
+use crate::process::ProcessLimits;
 use crate::task::{bounded, cancelled, spawn_effect, Outcome};
 use worker::{Broke, Worker};
 
@@ -48,9 +49,12 @@ struct Pool {
     handle: Handle,
     interpreter: PathBuf,
     working_dir: Option<PathBuf>,
+    limits: ProcessLimits,
     idle: Mutex<Vec<Worker>>,
     /// One permit per worker that may exist.
     slots: Arc<Semaphore>,
+    /// Workers at most.
+    size: usize,
 }
 
 impl NativePython {
@@ -66,10 +70,20 @@ impl NativePython {
                 handle,
                 interpreter,
                 working_dir,
+                limits: ProcessLimits::default(),
                 idle: Mutex::new(Vec::new()),
                 slots: Arc::new(Semaphore::new(workers.max(1))),
+                size: workers.max(1),
             }),
         }
+    }
+
+    /// What each worker's processes may use together (before the first call).
+    pub fn with_limits(mut self, limits: ProcessLimits) -> Self {
+        if let Some(pool) = Arc::get_mut(&mut self.pool) {
+            pool.limits = limits;
+        }
+        self
     }
 
     /// The interpreter calls run on.
@@ -101,7 +115,7 @@ impl Pool {
         let mut held = None;
         // The node's timeout bounds the whole call, the wait for a free worker included.
         let outcome = bounded(
-            self.on_a_worker(&request, &marker, &mut held),
+            self.on_a_worker(&request, &marker, call.confinement.as_ref(), &mut held),
             limit(call.timeout_ms),
             &call.signal,
         )
@@ -131,16 +145,29 @@ impl Pool {
         &self,
         request: &[u8],
         marker: &str,
+        confinement: Option<&Confinement>,
         held: &mut Option<(Worker, OwnedSemaphorePermit)>,
     ) -> EffectResult<PythonReturn> {
         let slot = self.slots.clone().acquire_owned().await.map_err(|_| {
             EffectError::new(EffectErrorKind::Other, "the Python workers were shut down")
         })?;
-        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let (mut idle, other) = self.idle_worker(confinement);
+        if let Some(other) = other {
+            // Confined otherwise: ended, so that the pool stays within its size.
+            other.end().await;
+        }
         // One that died while idle (killed for memory, say) is let go, not given the call.
         let worker = match idle.take_if(|worker| worker.alive()) {
             Some(worker) => worker,
-            None => Worker::start(&self.interpreter, self.working_dir.as_ref()).await?,
+            None => {
+                Worker::start(
+                    &self.interpreter,
+                    self.working_dir.as_ref(),
+                    confinement,
+                    &self.limits,
+                )
+                .await?
+            }
         };
         let (worker, _) = held.insert((worker, slot));
         let answer = worker.call(request, marker).await;
@@ -149,6 +176,8 @@ impl Pool {
         };
         match answer {
             Ok(answer) => {
+                // Nothing the call started outlives it.
+                worker.tidy();
                 self.idle.lock().unwrap_or_else(PoisonError::into_inner).push(worker);
                 Ok(answer)
             }
@@ -160,6 +189,17 @@ impl Pool {
                 ))
             }
         }
+    }
+
+    /// An idle worker confined as `confinement` is, if one; else, when the pool is full, an
+    /// idle worker confined otherwise, to end.
+    fn idle_worker(&self, confinement: Option<&Confinement>) -> (Option<Worker>, Option<Worker>) {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(at) = idle.iter().rposition(|w| w.confinement.as_ref() == confinement) {
+            return (Some(idle.swap_remove(at)), None);
+        }
+        let full = idle.len() >= self.size;
+        (None, if full { idle.pop() } else { None })
     }
 
     /// The request line for `call` (a module's path made absolute: workers keep modules by

@@ -14,7 +14,11 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, ChildStdout};
 use tokio::task::JoinHandle;
 
+use atomiton_core::host::Confinement;
+
+use crate::process::confine::{self, Prepared};
 use crate::process::group::GroupKiller;
+use crate::process::ProcessLimits;
 
 /// The worker's program, passed with `-c`: nothing to install next to the addon.
 const WORKER_SOURCE: &str = include_str!("worker.py");
@@ -36,6 +40,11 @@ const STRAY_WAIT: Duration = Duration::from_secs(2);
 /// A running worker.
 pub(super) struct Worker {
     child: Child,
+    /// The grant it is confined to: it takes only calls of runs with the same.
+    pub(super) confinement: Option<Confinement>,
+    /// Its spawn's supervisor plan and private temporary directory, kept while it lives.
+    prepared: Prepared,
+    limits: ProcessLimits,
     /// Armed while the worker lives: dropping it (a call abandoned) kills the whole group.
     killer: GroupKiller,
     requests: ChildStdin,
@@ -70,6 +79,8 @@ impl Worker {
     pub(super) async fn start(
         interpreter: &Path,
         working_dir: Option<&PathBuf>,
+        confinement: Option<&Confinement>,
+        limits: &ProcessLimits,
     ) -> EffectResult<Worker> {
         let spec = atomiton_core::host::effects::ProcessSpec {
             program: interpreter.to_string_lossy().into_owned(),
@@ -82,12 +93,18 @@ impl Worker {
             capture_output: true,
             max_output_bytes: 0,
             signal: atomiton_core::host::CancelToken::new(),
+            confinement: confinement.cloned(),
         };
         let mut command = crate::process::command::build(&spec)?;
         command.stdin(Stdio::piped());
+        let cwd = spec.cwd.as_deref().map(Path::new);
+        let mut prepared = confine::prepare(&spec.program, cwd, confinement, limits, &[])?;
+        prepared.apply(&mut command);
+        let spawned = command.spawn();
+        prepared.spawned();
         let mut child =
-            command.spawn().map_err(|e| crate::process::command::spawn_error(&spec.program, &e))?;
-        let killer = GroupKiller::new(child.id());
+            spawned.map_err(|e| crate::process::command::spawn_error(&spec.program, &e))?;
+        let killer = GroupKiller::new(child.id(), prepared.supervised);
         let (Some(requests), Some(answers), Some(stderr)) =
             (child.stdin.take(), child.stdout.take(), child.stderr.take())
         else {
@@ -97,6 +114,9 @@ impl Worker {
         let reading_stray = tokio::spawn(keep_stray(stderr, stray.clone()));
         let mut worker = Worker {
             child,
+            confinement: confinement.cloned(),
+            prepared,
+            limits: *limits,
             killer,
             requests,
             answers: BufReader::new(answers),
@@ -113,6 +133,12 @@ impl Worker {
                 ))
             }
         }
+    }
+
+    /// Between two calls: whatever the last call started (and left running) is killed; the
+    /// worker itself stays.
+    pub(super) fn tidy(&self) {
+        self.killer.tidy();
     }
 
     /// Whether the process still runs (one that died idle is not given a call).
@@ -178,14 +204,12 @@ impl Worker {
     /// Kills the worker (its whole group) and says how it ended, with its last words on
     /// standard error.
     pub(super) async fn end(mut self) -> String {
-        self.killer.kill();
-        let _ = self.child.start_kill();
-        let status =
-            tokio::time::timeout(AFTER_END, self.child.wait()).await.ok().and_then(Result::ok);
+        let status = crate::process::kill(&mut self.killer, &mut self.child).await;
         let _ = tokio::time::timeout(AFTER_END, &mut self.reading_stray).await;
-        let how = match status {
-            Some(status) => ended(status),
-            None => "it did not end when killed".to_owned(),
+        let how = match (self.prepared.limit_hit(), status) {
+            (Some(hit), _) => hit.error(&self.limits, "it").message,
+            (None, Some(status)) => ended(status),
+            (None, None) => "it did not end when killed".to_owned(),
         };
         let said = self.stray.take_all();
         let said = said.trim();

@@ -23,7 +23,13 @@ impl PostgresStorage {
     pub fn open(url: &str) -> Result<PostgresStorage, String> {
         let link = Link::open(url)?;
         let queue = Queue::jobs(link, "Flow storage")
-            .map_err(|e| format!("flow storage cannot start its thread: {e}"))?;
+            .map_err(|e| format!("flow storage cannot start its thread: {e}"))?
+            .with_deadline();
+        // Connected (and migrated) on the thread, not here: see `Link::open`.
+        drop(queue.read(|link: &mut Link| {
+            link.connect_now();
+            Ok::<(), String>(())
+        }));
         Ok(PostgresStorage { queue })
     }
 
@@ -34,7 +40,14 @@ impl PostgresStorage {
     ) -> BoxFuture<'static, EffectResult<T>> {
         let answer = self.queue.read(move |link: &mut Link| link.run(job));
         Box::pin(async move {
-            answer.await.map_err(|e| EffectError::new(EffectErrorKind::Other, e.message))
+            answer.await.map_err(|e| {
+                // A server that did not answer in time may answer the next try.
+                let kind = match e.code {
+                    atomiton_core::error::ErrorCode::TRANSPORT_ERROR => EffectErrorKind::Network,
+                    _ => EffectErrorKind::Other,
+                };
+                EffectError::new(kind, e.message)
+            })
         })
     }
 }

@@ -105,6 +105,34 @@ impl PostgresServer {
             spawn(root, &self.data, &sockets, self.port).expect("started again on its port");
     }
 
+    /// Sends `signal` to the server and every process it started (its backends): SIGSTOP makes
+    /// it stop answering without closing a connection (as a paused machine's would, its kernel
+    /// still acknowledging), SIGCONT lets it go on.
+    pub fn signal_all(&self, signal: &str) {
+        let Some(root) = self.pid().and_then(|pid| pid.trim().parse::<u32>().ok()) else { return };
+        let mut tree = vec![root];
+        let mut at = 0;
+        while at < tree.len() {
+            let parent = tree[at];
+            at += 1;
+            let Ok(entries) = std::fs::read_dir("/proc") else { break };
+            for pid in entries.flatten().filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+            {
+                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+                let parent_of = stat
+                    .rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                    .and_then(|p| p.parse::<u32>().ok());
+                if parent_of == Some(parent) && !tree.contains(&pid) {
+                    tree.push(pid);
+                }
+            }
+        }
+        for pid in tree {
+            let _ = Command::new("kill").args([&format!("-{signal}"), &pid.to_string()]).status();
+        }
+    }
+
     fn pid(&self) -> Option<String> {
         // The server itself (under `runuser`, the child is not it): its pid heads postmaster.pid.
         std::fs::read_to_string(self.data.join("postmaster.pid"))

@@ -24,6 +24,10 @@ pub struct ProcessSpec {
     pub max_output_bytes: u64,
     /// Cancelling kills the child.
     pub signal: CancelToken,
+    /// What the OS should confine the child and its descendants to (the run's grant); `None`:
+    /// only the host's own limits. A host that cannot confine refuses the spec (unless told to
+    /// run it unconfined) rather than run it with more than the grant.
+    pub confinement: Option<crate::host::Confinement>,
 }
 
 /// How a process ended.
@@ -34,6 +38,9 @@ pub struct ProcessOutput {
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
     pub timed_out: bool,
+    /// The OS confined the child to a run's grant (see [`ProcessSpec::confinement`]): a failure
+    /// it reports as "permission denied" is that confinement refusing it.
+    pub confined: bool,
 }
 
 /// Runs processes.

@@ -28,6 +28,10 @@ pub struct PythonCall {
     pub timeout_ms: Option<f64>,
     /// Cancelling abandons the call and kills its worker process.
     pub signal: CancelToken,
+    /// What the OS should confine the worker running the call to (see
+    /// [`ProcessSpec::confinement`](super::ProcessSpec::confinement)): a call runs only on a
+    /// worker confined exactly so.
+    pub confinement: Option<crate::host::Confinement>,
 }
 
 /// How a call ended, once the function returned or raised.

@@ -19,6 +19,16 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// long as the system's TCP retries last (a quarter of an hour on Linux).
 const UNACKNOWLEDGED: Duration = Duration::from_secs(15);
 
+/// The client's default `keepalives_idle` (the system's usual 2 hours).
+const SYSTEM_KEEPALIVE_IDLE: Duration = Duration::from_secs(2 * 60 * 60);
+
+/// A quiet connection is probed after this long, unless the URL says (`keepalives_idle`).
+const KEEPALIVE_IDLE: Duration = Duration::from_secs(10);
+
+/// Between probes, unless the URL says (`keepalives_interval`); unanswered probes end the
+/// connection within `tcp_user_timeout`.
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(5);
+
 /// A connection to the server, opened again when it breaks, with the statements it prepared.
 pub(crate) struct Link {
     url: String,
@@ -33,21 +43,20 @@ pub(crate) struct Link {
 }
 
 impl Link {
-    /// Connects to `url` (a `postgres://` URL or key-value settings).
+    /// A link to `url` (a `postgres://` URL or key-value settings) for a store's thread: a URL
+    /// this client cannot use is an error now; the connection (and the migration, which may
+    /// wait for another process's) is made on the thread, by [`Link::connect_now`], never on the
+    /// caller's (the host's JS thread, when a conductor is made).
     pub(crate) fn open(url: &str) -> Result<Link, String> {
-        let mut link = Link::unconnected(url)?;
-        match link.config.connect(link.tls.clone()) {
-            Ok(client) => {
-                link.client = Some(client);
-                link.migrate()?;
-            }
-            Err(e) => eprintln!(
-                "[atomiton] PostgreSQL at {} cannot be reached yet ({}): its store connects once it can",
-                shown(url),
-                e.described()
-            ),
+        Link::unconnected(url)
+    }
+
+    /// Connects, if it can, saying on stderr why not (a fleet's processes start in any order:
+    /// the store connects on a later request).
+    pub(crate) fn connect_now(&mut self) {
+        if let Err(e) = self.client() {
+            eprintln!("[atomiton] {e}: its store connects once it can");
         }
-        Ok(link)
     }
 
     /// A link to `url` that connects on its first request.
@@ -61,6 +70,15 @@ impl Link {
         }
         if config.get_tcp_user_timeout().is_none() {
             config.tcp_user_timeout(UNACKNOWLEDGED);
+        }
+        // A request sent and acknowledged, its answer awaited: nothing is in flight, so only
+        // keepalive probes find out that a paused machine or a cut network will never answer
+        // (the system default waits 2 hours before the first). Unless the URL says.
+        if config.get_keepalives_idle() == SYSTEM_KEEPALIVE_IDLE {
+            config.keepalives(true).keepalives_idle(KEEPALIVE_IDLE);
+        }
+        if config.get_keepalives_interval().is_none() {
+            config.keepalives_interval(KEEPALIVE_INTERVAL);
         }
         Ok(Link {
             url: url.to_owned(),

@@ -85,9 +85,10 @@ impl Readers {
         }));
         self.shared.ready.notify_one();
         Box::pin(async move {
-            match answered.await {
-                Ok(answer) => answer.map_err(failure),
-                Err(_) => Err(failure("its reading thread has stopped".into())),
+            match crate::deadline::within(Some(crate::deadline::STORE_REQUEST), answered).await {
+                Some(Ok(answer)) => answer.map_err(failure),
+                Some(Err(_)) => Err(failure("its reading thread has stopped".into())),
+                None => Err(super::super::writer::not_answering("Execution history")),
             }
         })
     }

@@ -115,6 +115,12 @@ const MIGRATIONS: &[&str] = &[
 /// migrate it one after the other.
 const MIGRATION_LOCK: i64 = 0x6174_6f6d_6974_6f6e; // "atomiton"
 
+/// How often the migration lock is asked for while another process holds it.
+const LOCK_RETRY: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// How often a wait for it is said on stderr.
+const LOCK_NOTICE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Brings the database's tables to this version's, in one transaction. Refused when another
 /// version, newer than this one, migrated it further.
 pub(super) fn migrate(client: &mut Client) -> Result<(), String> {
@@ -124,8 +130,28 @@ pub(super) fn migrate(client: &mut Client) -> Result<(), String> {
 /// Brings the database's tables to version `upto` (at most this version's).
 pub(super) fn migrate_to(client: &mut Client, upto: usize) -> Result<(), String> {
     let mut tx = client.transaction().map_err(|e| e.described())?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
-        .map_err(|e| e.described())?;
+    // Asked for again and again rather than waited for, so that a wait says so: another
+    // process migrating holds it for as long as its migration takes (seconds on a fleet's
+    // first start), and this runs on the store's thread, never the host's JS thread.
+    let started = std::time::Instant::now();
+    let mut said = std::time::Duration::ZERO;
+    loop {
+        let row = tx
+            .query_one("SELECT pg_try_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .map_err(|e| e.described())?;
+        if row.try_get::<_, bool>(0).map_err(|e| e.described())? {
+            break;
+        }
+        let waited = started.elapsed();
+        if waited >= said + LOCK_NOTICE_EVERY {
+            said = waited;
+            eprintln!(
+                "[atomiton] PostgreSQL: waiting for another process to finish migrating the tables ({} s so far)",
+                waited.as_secs()
+            );
+        }
+        std::thread::sleep(LOCK_RETRY);
+    }
     tx.batch_execute("CREATE TABLE IF NOT EXISTS atomiton_schema (version INTEGER NOT NULL)")
         .map_err(|e| e.described())?;
     let row =

@@ -90,5 +90,7 @@ fn call_of(invocation: &Invocation) -> Result<PythonCall, ExecutionError> {
         arguments,
         timeout_ms: Some(timeout.unwrap_or(DEFAULT_TIMEOUT_MS)),
         signal: invocation.signal.clone(),
+        // The run's confinement is the host's to attach (a restricted host does).
+        confinement: None,
     })
 }

@@ -92,6 +92,8 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             capture_output: capture,
             max_output_bytes: cap,
             signal: invocation.signal.clone(),
+            // The run's confinement is the host's to attach (a restricted host does).
+            confinement: None,
         };
         let started = host.now();
         let output = processes.run(spec).await.map_err(|e| match e.kind {
@@ -100,6 +102,12 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
         })?;
         if let (true, Some(ms)) = (output.timed_out, node_timeout) {
             return Err(ExecutionError::attempt_timed_out(ms));
+        }
+        if let Some(refusal) = confinement_refusal(&output) {
+            return Err(ExecutionError::new(
+                crate::error::ErrorCode::PERMISSION_DENIED,
+                format!("[{TYPE}] {command}: refused outside the run's grant ({refusal})"),
+            ));
         }
         // A stream that filled its cap was cut there: the run says so rather than hand on
         // part of the output as if it were all of it.
@@ -129,6 +137,21 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             "timedOut": output.timed_out,
         })))
     })
+}
+
+/// The line of a confined program's error output where the OS refused it something, when the
+/// program failed: what the run's confinement (files outside its roots, a port it was not
+/// granted) looks like from outside. A program that succeeds despite a refusal succeeds.
+fn confinement_refusal(output: &crate::host::effects::ProcessOutput) -> Option<String> {
+    if !output.confined || output.exit_code == Some(0) {
+        return None;
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // strerror(EACCES) and strerror(EPERM): what Landlock's refusals read as.
+    stderr
+        .lines()
+        .find(|line| line.contains("Permission denied") || line.contains("Operation not permitted"))
+        .map(|line| line.trim().chars().take(300).collect())
 }
 
 /// `args`: an array of strings, or the JSON text of one.
