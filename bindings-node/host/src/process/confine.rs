@@ -263,9 +263,15 @@ fn program_dirs(program: &str, cwd: Option<&Path>) -> Vec<PathBuf> {
 
 fn temp_dir() -> std::io::Result<TempDir> {
     let dir = std::env::temp_dir().join(format!("atomiton-process-{:016x}", fastrand::u64(..)));
-    let mut builder = std::fs::DirBuilder::new();
+    // Only its owner may look in (the mode is Unix's; elsewhere the user's temp dir is private).
     #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    let builder = {
+        let mut builder = std::fs::DirBuilder::new();
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+    };
+    #[cfg(not(unix))]
+    let builder = std::fs::DirBuilder::new();
     builder.create(&dir)?;
     Ok(TempDir(dir))
 }
