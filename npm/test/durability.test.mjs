@@ -267,7 +267,11 @@ test("native: a durable run is refused where its checkpoints could not outlive t
 
 test("durability.sync: accepted by the native engine; the WebAssembly engine, which cannot flush its host's storage, refuses it", async (t) => {
   const directory = tempDir(t, "durable-sync");
-  const synced = createConductor({ storage: { directory }, durability: { sync: true }, nodeExecutorFactory: effectsLoggingTo(join(directory, "effects.log")) });
+  const synced = createConductor({
+    storage: { directory },
+    durability: { sync: true },
+    nodeExecutorFactory: effectsLoggingTo(join(directory, "effects.log")),
+  });
   t.after(() => synced.shutdown());
   const result = await synced.node.run({ id: "e0", type: "effect", parameters: { k: 1 } });
   assert.equal(result.success, true, result.error?.message);
