@@ -8,30 +8,10 @@ mod common;
 use std::time::Duration;
 
 use atomiton_core::host::effects::{EffectErrorKind, ProcessOutput, ProcessRunner, ProcessSpec};
-use atomiton_core::host::{restricted, CancelToken, FileAccess, HttpAccess, RunPermissions};
+use atomiton_core::host::{restricted, FileAccess, HttpAccess, RunPermissions};
 use atomiton_native_host::{NativeHost, NativeProcesses, ProcessLimits};
-use common::{eventually, within, TempDir, HANG};
+use common::{eventually, process_spec, text, within, TempDir, HANG};
 use tokio::runtime::Handle;
-
-fn spec(program: &str, args: &[&str]) -> ProcessSpec {
-    ProcessSpec {
-        program: program.to_owned(),
-        args: args.iter().map(|a| (*a).to_owned()).collect(),
-        cwd: None,
-        env: Vec::new(),
-        env_remove: Vec::new(),
-        stdin: None,
-        timeout_ms: Some(60_000.0),
-        capture_output: true,
-        max_output_bytes: 1 << 20,
-        signal: CancelToken::new(),
-        confinement: None,
-    }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// Pids of live processes whose command line holds `marker`.
 fn holding(marker: &str) -> Vec<u32> {
@@ -97,7 +77,7 @@ async fn nothing_outlives_a_timeout_a_cancel_or_a_normal_end() {
                     _ => "sleep 3600",
                 }
             );
-            let mut run = spec("sh", &["-c", &script.replace("WAIT", &wait)]);
+            let mut run = process_spec("sh", &["-c", &script.replace("WAIT", &wait)]);
             let signal = run.signal.clone();
             if ending == "timeout" {
                 // Long enough for the escape to start on a busy machine; it waits for it anyway.
@@ -145,7 +125,7 @@ async fn host_killed_helper() {
     let script = format!(
         "setsid sh -c 'while :; do echo x >> {mark}; sleep 0.05; done' & (sh -c 'while :; do echo y >> {mark}; sleep 0.05; done' &); sleep 3600"
     );
-    let _ = NativeProcesses::new(Handle::current()).run(spec("sh", &["-c", &script])).await;
+    let _ = NativeProcesses::new(Handle::current()).run(process_spec("sh", &["-c", &script])).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -177,7 +157,7 @@ async fn a_fork_bomb_ends_at_its_process_limit() {
     let limits = ProcessLimits { max_processes: 64, ..ProcessLimits::default() };
     // Each copy starts two more and waits: the tree doubles until the limit ends it.
     let bomb = format!("f() {{ sh -c \": {marker}; sleep 3600\" & f & wait; }}; f");
-    let error = within("a fork bomb", limited(limits).run(spec("sh", &["-c", &bomb])))
+    let error = within("a fork bomb", limited(limits).run(process_spec("sh", &["-c", &bomb])))
         .await
         .expect_err("ended at its limit");
     assert_eq!(error.kind, EffectErrorKind::TooLarge, "{error}");
@@ -194,7 +174,7 @@ async fn a_memory_hog_ends_at_its_memory_limit() {
     let hog = "import time\nheld = []\nwhile True:\n    held.append(b'x' * 10_000_000)\n    time.sleep(0.01)";
     let error = within(
         "a memory hog",
-        limited(limits).run(spec("sh", &["-c", &format!("python3 -c \"{hog}\"")])),
+        limited(limits).run(process_spec("sh", &["-c", &format!("python3 -c \"{hog}\"")])),
     )
     .await
     .expect_err("ended at its limit");
@@ -205,9 +185,10 @@ async fn a_memory_hog_ends_at_its_memory_limit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_spinning_program_ends_at_its_cpu_time_limit() {
     let limits = ProcessLimits { cpu_time_ms: Some(300), ..ProcessLimits::default() };
-    let error = within("a spin", limited(limits).run(spec("sh", &["-c", "while :; do :; done"])))
-        .await
-        .expect_err("ended at its limit");
+    let error =
+        within("a spin", limited(limits).run(process_spec("sh", &["-c", "while :; do :; done"])))
+            .await
+            .expect_err("ended at its limit");
     assert_eq!(error.kind, EffectErrorKind::TimedOut, "{error}");
     assert!(error.message.contains("processes.cpuTimeLimit"), "{error}");
 }
@@ -215,7 +196,7 @@ async fn a_spinning_program_ends_at_its_cpu_time_limit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn open_files_are_limited_per_process() {
     let limits = ProcessLimits { max_open_files: 100, ..ProcessLimits::default() };
-    let output = limited(limits).run(spec("sh", &["-c", "ulimit -n"])).await.expect("runs");
+    let output = limited(limits).run(process_spec("sh", &["-c", "ulimit -n"])).await.expect("runs");
     assert_eq!(text(&output.stdout).trim(), "100");
 }
 
@@ -247,15 +228,16 @@ async fn a_confined_program_reads_and_writes_only_under_its_roots() {
         files: FileAccess::Within { roots: vec![root.clone()] },
         ..RunPermissions::default()
     };
-    let inside = run_as(&permissions, spec("cat", &[&format!("{root}/inside.txt")])).await;
+    let inside = run_as(&permissions, process_spec("cat", &[&format!("{root}/inside.txt")])).await;
     assert_eq!((inside.exit_code, text(&inside.stdout)), (Some(0), "inside".to_owned()));
     assert!(inside.confined);
-    let secret = run_as(&permissions, spec("cat", &[&format!("{outside}/secret.txt")])).await;
+    let secret =
+        run_as(&permissions, process_spec("cat", &[&format!("{outside}/secret.txt")])).await;
     assert_ne!(secret.exit_code, Some(0));
     assert!(text(&secret.stderr).contains("Permission denied"), "{}", text(&secret.stderr));
     assert!(secret.stdout.is_empty(), "nothing of the secret was read");
 
-    let write = |path: String| spec("sh", &["-c", &format!("echo written > {path}")]);
+    let write = |path: String| process_spec("sh", &["-c", &format!("echo written > {path}")]);
     let written = run_as(&permissions, write(format!("{root}/new.txt"))).await;
     assert_eq!(written.exit_code, Some(0), "{}", text(&written.stderr));
     let refused = run_as(&permissions, write(format!("{outside}/new.txt"))).await;
@@ -266,7 +248,7 @@ async fn a_confined_program_reads_and_writes_only_under_its_roots() {
     // Its own temporary directory works, and is not the system's.
     let temp = run_as(
         &permissions,
-        spec("sh", &["-c", "echo t > $TMPDIR/t && cat $TMPDIR/t && echo $TMPDIR"]),
+        process_spec("sh", &["-c", "echo t > $TMPDIR/t && cat $TMPDIR/t && echo $TMPDIR"]),
     )
     .await;
     assert_eq!(temp.exit_code, Some(0), "{}", text(&temp.stderr));
@@ -274,9 +256,11 @@ async fn a_confined_program_reads_and_writes_only_under_its_roots() {
     assert!(temp_dir.contains("atomiton-process-"), "{temp_dir}");
     assert!(!std::path::Path::new(&temp_dir).exists(), "the temporary directory is removed after");
     // A descendant that escapes its session is confined too.
-    let escaped =
-        run_as(&permissions, spec("sh", &["-c", &format!("setsid cat {outside}/secret.txt")]))
-            .await;
+    let escaped = run_as(
+        &permissions,
+        process_spec("sh", &["-c", &format!("setsid cat {outside}/secret.txt")]),
+    )
+    .await;
     assert!(text(&escaped.stderr).contains("Permission denied"), "{}", text(&escaped.stderr));
 }
 
@@ -292,7 +276,7 @@ async fn a_confined_program_connects_only_to_granted_ports() {
         ..RunPermissions::default()
     };
     let connect = |port: u16| {
-        spec(
+        process_spec(
             "python3",
             &["-c", &format!("import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=30).close()\nprint('connected')")],
         )
@@ -313,6 +297,7 @@ async fn a_confined_program_connects_only_to_granted_ports() {
 async fn an_unrestricted_run_is_not_confined() {
     let (_dir, _root, outside) = tree();
     let output =
-        run_as(&RunPermissions::all(), spec("cat", &[&format!("{outside}/secret.txt")])).await;
+        run_as(&RunPermissions::all(), process_spec("cat", &[&format!("{outside}/secret.txt")]))
+            .await;
     assert_eq!((output.exit_code, output.confined), (Some(0), false));
 }

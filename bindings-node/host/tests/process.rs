@@ -6,40 +6,19 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use atomiton_core::host::effects::{EffectErrorKind, ProcessRunner, ProcessSpec};
-use atomiton_core::host::CancelToken;
+use atomiton_core::host::effects::{EffectErrorKind, ProcessRunner};
 use atomiton_native_host::NativeProcesses;
-use common::{alive, eventually, within, TempDir, HANG};
+use common::{alive, eventually, process_spec, text, within, TempDir, HANG};
 use tokio::runtime::Handle;
-
-fn spec(program: &str, args: &[&str]) -> ProcessSpec {
-    ProcessSpec {
-        program: program.to_owned(),
-        args: args.iter().map(|a| (*a).to_owned()).collect(),
-        cwd: None,
-        env: Vec::new(),
-        env_remove: Vec::new(),
-        stdin: None,
-        timeout_ms: Some(20_000.0),
-        capture_output: true,
-        max_output_bytes: 10 * 1024 * 1024,
-        signal: CancelToken::new(),
-        confinement: None,
-    }
-}
 
 fn processes() -> NativeProcesses {
     NativeProcesses::new(Handle::current())
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn arguments_are_passed_verbatim_without_a_shell() {
     let args = ["$HOME", "a;b", "it's", "*", "$(whoami)", "two words", ""];
-    let output = processes().run(spec("echo", &args)).await.expect("echo runs");
+    let output = processes().run(process_spec("echo", &args)).await.expect("echo runs");
     assert_eq!(output.exit_code, Some(0));
     assert!(!output.timed_out);
     assert_eq!(text(&output.stdout), "$HOME a;b it's * $(whoami) two words \n");
@@ -48,8 +27,10 @@ async fn arguments_are_passed_verbatim_without_a_shell() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exit_codes_and_stderr_are_reported() {
-    let output =
-        processes().run(spec("sh", &["-c", "echo out; echo err >&2; exit 3"])).await.expect("runs");
+    let output = processes()
+        .run(process_spec("sh", &["-c", "echo out; echo err >&2; exit 3"]))
+        .await
+        .expect("runs");
     assert_eq!(output.exit_code, Some(3));
     assert_eq!(text(&output.stdout), "out\n");
     assert_eq!(text(&output.stderr), "err\n");
@@ -58,7 +39,7 @@ async fn exit_codes_and_stderr_are_reported() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_working_directory_is_honoured() {
     let dir = TempDir::new("process");
-    let mut run = spec("pwd", &[]);
+    let mut run = process_spec("pwd", &[]);
     run.cwd = Some(dir.join(""));
     let output = processes().run(run).await.expect("pwd runs");
     let expected = std::fs::canonicalize(dir.path()).expect("canonical");
@@ -68,7 +49,7 @@ async fn the_working_directory_is_honoured() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_working_directory_fails_clearly() {
     let dir = TempDir::new("process");
-    let mut run = spec("pwd", &[]);
+    let mut run = process_spec("pwd", &[]);
     run.cwd = Some(dir.join("nope"));
     let error = processes().run(run).await.expect_err("no such cwd");
     assert_eq!(error.kind, EffectErrorKind::NotFound);
@@ -80,7 +61,7 @@ async fn a_missing_working_directory_fails_clearly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn environment_is_layered_and_loader_variables_removed() {
-    let mut run = spec("env", &[]);
+    let mut run = process_spec("env", &[]);
     run.env = vec![
         ("ATOMITON_TEST_VAR".to_owned(), "hello world".to_owned()),
         ("LD_PRELOAD".to_owned(), "/nonexistent/evil.so".to_owned()),
@@ -108,7 +89,7 @@ async fn environment_is_layered_and_loader_variables_removed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invalid_environment_name_is_refused() {
-    let mut run = spec("env", &[]);
+    let mut run = process_spec("env", &[]);
     run.env = vec![("A=B".to_owned(), "x".to_owned())];
     let error = processes().run(run).await.expect_err("bad name");
     assert_eq!(error.kind, EffectErrorKind::Other);
@@ -116,7 +97,7 @@ async fn an_invalid_environment_name_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stdin_is_written_then_closed() {
-    let mut run = spec("cat", &[]);
+    let mut run = process_spec("cat", &[]);
     run.stdin = Some(b"line one\nline two".to_vec());
     let output = processes().run(run).await.expect("cat runs");
     assert_eq!(output.exit_code, Some(0));
@@ -128,7 +109,7 @@ async fn large_stdin_and_stdout_flow_at_once_without_deadlock() {
     // Far more than a pipe buffer both ways: writing all of stdin before reading stdout would
     // deadlock.
     let input: Vec<u8> = (0..8 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
-    let mut run = spec("cat", &[]);
+    let mut run = process_spec("cat", &[]);
     run.stdin = Some(input.clone());
     run.max_output_bytes = 16 * 1024 * 1024;
     let output = tokio::time::timeout(Duration::from_secs(30), processes().run(run))
@@ -141,7 +122,7 @@ async fn large_stdin_and_stdout_flow_at_once_without_deadlock() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_child_that_ignores_stdin_still_finishes() {
-    let mut run = spec("true", &[]);
+    let mut run = process_spec("true", &[]);
     run.stdin = Some(vec![b'x'; 4 * 1024 * 1024]);
     let output = processes().run(run).await.expect("runs");
     assert_eq!(output.exit_code, Some(0));
@@ -149,7 +130,7 @@ async fn a_child_that_ignores_stdin_still_finishes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn huge_output_is_capped_and_the_rest_drained() {
-    let mut run = spec("head", &["-c", "20000000", "/dev/zero"]);
+    let mut run = process_spec("head", &["-c", "20000000", "/dev/zero"]);
     run.max_output_bytes = 1000;
     let output = processes().run(run).await.expect("runs");
     // The child wrote all 20 MB (it was drained, so it never blocked) and exited normally.
@@ -159,7 +140,7 @@ async fn huge_output_is_capped_and_the_rest_drained() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn output_can_be_discarded() {
-    let mut run = spec("sh", &["-c", "echo out; echo err >&2"]);
+    let mut run = process_spec("sh", &["-c", "echo out; echo err >&2"]);
     run.capture_output = false;
     let output = processes().run(run).await.expect("runs");
     assert_eq!(output.exit_code, Some(0));
@@ -168,7 +149,7 @@ async fn output_can_be_discarded() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_timeout_kills_the_child_and_says_so() {
-    let mut run = spec("sleep", &["3600"]);
+    let mut run = process_spec("sleep", &["3600"]);
     run.timeout_ms = Some(300.0);
     let start = Instant::now();
     let output = within("a timed-out sleep", processes().run(run))
@@ -182,7 +163,7 @@ async fn a_timeout_kills_the_child_and_says_so() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_timeout_keeps_earlier_output_and_kills_grandchildren() {
     // `sh` starts `sleep` in the background, prints its pid, and waits.
-    let mut run = spec("sh", &["-c", "sleep 3600 & echo $!; wait"]);
+    let mut run = process_spec("sh", &["-c", "sleep 3600 & echo $!; wait"]);
     run.timeout_ms = Some(500.0);
     let output = within("a timed-out shell", processes().run(run)).await.expect("runs");
     assert!(output.timed_out);
@@ -192,7 +173,7 @@ async fn a_timeout_keeps_earlier_output_and_kills_grandchildren() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelling_kills_the_child() {
-    let run = spec("sleep", &["3600"]);
+    let run = process_spec("sleep", &["3600"]);
     let signal = run.signal.clone();
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -208,7 +189,7 @@ async fn cancelling_and_dropping_kill_the_whole_group() {
     for drop_instead in [false, true] {
         let pid_file = dir.join(&format!("pid-{drop_instead}"));
         // The shell records the pid of a background sleep, then waits on it.
-        let run = spec("sh", &["-c", &format!("sleep 3600 & echo $! > {pid_file}; wait")]);
+        let run = process_spec("sh", &["-c", &format!("sleep 3600 & echo $! > {pid_file}; wait")]);
         let signal = run.signal.clone();
         let pending = processes().run(run);
         let read_pid =
@@ -243,7 +224,7 @@ async fn cancelling_and_dropping_kill_the_whole_group() {
 async fn an_already_cancelled_signal_starts_nothing() {
     let dir = TempDir::new("process");
     let marker = dir.join("ran");
-    let run = spec("touch", &[&marker]);
+    let run = process_spec("touch", &[&marker]);
     run.signal.cancel();
     let error = processes().run(run).await.expect_err("cancelled");
     assert_eq!(error.kind, EffectErrorKind::Cancelled);
@@ -252,7 +233,8 @@ async fn an_already_cancelled_signal_starts_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_program_is_not_found_and_named() {
-    let error = processes().run(spec("atomiton-no-such-program", &[])).await.expect_err("missing");
+    let error =
+        processes().run(process_spec("atomiton-no-such-program", &[])).await.expect_err("missing");
     assert_eq!(error.kind, EffectErrorKind::NotFound);
     assert_eq!(error.message, "spawn atomiton-no-such-program ENOENT");
 }
@@ -262,7 +244,7 @@ async fn a_program_that_is_not_executable_is_refused() {
     let dir = TempDir::new("process");
     let script = dir.join("script.sh");
     std::fs::write(&script, b"#!/bin/sh\necho hi\n").expect("seed");
-    let error = processes().run(spec(&script, &[])).await.expect_err("not executable");
+    let error = processes().run(process_spec(&script, &[])).await.expect_err("not executable");
     assert_eq!(error.kind, EffectErrorKind::PermissionDenied, "{error}");
     assert!(error.message.contains("script.sh"), "{error}");
 }

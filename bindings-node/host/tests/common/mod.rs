@@ -132,3 +132,26 @@ pub fn write_ods(path: &std::path::Path) {
     zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Data"><table:table-row><table:table-cell office:value-type="string"><text:p>city</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>pop</text:p></table:table-cell></table:table-row><table:table-row><table:table-cell office:value-type="string"><text:p>Oslo</text:p></table:table-cell><table:table-cell office:value-type="float" office:value="709037"><text:p>709037</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#).unwrap();
     zip.finish().unwrap();
 }
+
+/// A process spec for `program` with `args`: output captured (10 MiB a stream), a 60 s timeout
+/// (a hang bound: every test that waits for a timeout sets its own), no confinement.
+pub fn process_spec(program: &str, args: &[&str]) -> atomiton_core::host::effects::ProcessSpec {
+    atomiton_core::host::effects::ProcessSpec {
+        program: program.to_owned(),
+        args: args.iter().map(|a| (*a).to_owned()).collect(),
+        cwd: None,
+        env: Vec::new(),
+        env_remove: Vec::new(),
+        stdin: None,
+        timeout_ms: Some(60_000.0),
+        capture_output: true,
+        max_output_bytes: 10 * 1024 * 1024,
+        signal: atomiton_core::host::CancelToken::new(),
+        confinement: None,
+    }
+}
+
+/// Output bytes as text (lossy).
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
