@@ -388,3 +388,25 @@ fn wait_parameters_are_checked_for_their_mode() {
     }
     assert_eq!(rig.calls_to("before"), 0, "refused before anything ran");
 }
+
+#[test]
+fn a_durable_run_keeps_who_started_it_through_a_resume_by_someone_else() {
+    let mut rig = Rig::new();
+    let parked = rig.run(
+        &flow(json!({"mode": "signal", "signal": "go"})),
+        json!({"executionId": "run-audit", "caller": "user:alice"}),
+    );
+    assert_eq!(parked["error"]["code"], json!("WAITING"));
+    let entry = node(&rig.get("run-audit"), "$permissions")["output"].clone();
+    assert_eq!(entry, json!({"caller": "user:alice"}), "no permissions: the caller alone");
+    let mut later = rig.reopened();
+    let answer = later.call("signal", json!({"executionId": "run-audit", "name": "go"}));
+    assert_eq!(answer["ok"], json!(true), "{answer}");
+    let flow = later.get("run-audit")["flow"].clone();
+    let done =
+        later.run(&flow, json!({"executionId": "run-audit", "resume": {}, "caller": "user:bob"}));
+    assert_eq!(done["success"], json!(true), "{done}");
+    let record = later.get("run-audit");
+    assert_eq!(record["status"], json!("success"));
+    assert_eq!(node(&record, "$permissions")["output"]["caller"], json!("user:alice"));
+}

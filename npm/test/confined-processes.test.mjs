@@ -126,7 +126,7 @@ test("a durable run confined to one directory, killed with SIGKILL and resumed b
   const script = `
     import { createConductor } from "@atomiton/conductor";
     const conductor = createConductor({ storage: { directory: ${JSON.stringify(store)} }, durability: {} });
-    void conductor.node.run(${JSON.stringify(flow)}, { executionId: ${JSON.stringify(id)}, permissions: { shell: true, files: { roots: [${JSON.stringify(root)}] } } });
+    void conductor.node.run(${JSON.stringify(flow)}, { executionId: ${JSON.stringify(id)}, caller: "user:alice", permissions: { shell: true, files: { roots: [${JSON.stringify(root)}] } } });
     setInterval(() => {}, 1000);
   `;
   const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
@@ -146,11 +146,17 @@ test("a durable run confined to one directory, killed with SIGKILL and resumed b
   const kept = record.nodes.find((node) => node.nodeId === "$permissions");
   assert.deepEqual(
     kept?.output,
-    { permissions: { shell: true, image: false, files: { roots: [root] }, http: false } },
-    "the record shows what the run was allowed",
+    { permissions: { shell: true, image: false, files: { roots: [root] }, http: false }, caller: "user:alice" },
+    "the record shows what the run was allowed, and for whom it ran",
   );
   const resumed = await conductor.executions.resume(id, { skip: { long: { stdout: "", stderr: "", exitCode: 0 } } });
   assert.equal(resumed.success, false, "the escape ran with the resumer's permissions");
   assert.equal(resumed.error.code, "PERMISSION_DENIED", resumed.error.message);
   assert.equal(existsSync(escaped), false, "nothing was written outside the run's roots");
+  const after = await conductor.executions.get(id);
+  assert.equal(
+    after.nodes.find((node) => node.nodeId === "$permissions")?.output.caller,
+    "user:alice",
+    "the resume kept who started the run",
+  );
 });

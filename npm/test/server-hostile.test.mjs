@@ -251,3 +251,26 @@ test("login attempts cannot be used to probe: answers do not tell unknown users 
   assert.deepEqual(unknown.body, wrong.body);
   assert.equal(unknown.status, wrong.status);
 });
+
+test("a served durable run records the caller the server authenticated, and a client cannot name another", async (t) => {
+  const dir = tempDir(t, "hostile");
+  const { server, conductor, apiKey } = await authServer(t, {
+    apiKeyGrant: { permissions: { files: { roots: [dir] } } },
+    config: { storage: { directory: join(dir, "store") }, durability: {} },
+  });
+  const flow = flowOf({ id: "m", type: "mark" });
+  const forged = await post(server, "node", "execute", { node: flow, context: { caller: "user:admin" } }, apiKey);
+  assert.deepEqual(
+    [forged.body.error.code, forged.body.error.message],
+    [
+      "VALIDATION_FAILED",
+      "Invalid run options: 'caller' cannot be set by a client: a run is recorded as started by the caller the server authenticated",
+    ],
+  );
+  const ran = await post(server, "node", "execute", { node: flow, context: { executionId: "exec-audited" } }, apiKey);
+  assert.equal(ran.body.success, true, JSON.stringify(ran.body.error));
+  const record = await conductor.executions.get("exec-audited");
+  const entry = record.nodes.find((node) => node.nodeId === "$permissions");
+  assert.equal(entry?.output.caller, "key:robot", "the record names who started the run");
+  assert.deepEqual(entry?.output.permissions.files, { roots: [dir] }, "and what it was allowed");
+});

@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createConductor } from "@atomiton/conductor";
+import { createConductor, createQueueConductor } from "@atomiton/conductor";
+import { startRedis } from "../test-support/redis.mjs";
 import { startPostgres } from "../test-support/postgres.mjs";
 import { probed, tempDir, until } from "../test-support/helpers.mjs";
 
@@ -38,33 +39,45 @@ function serverTree(port) {
 
 const MIGRATION_LOCK = "7017570479536697198"; // 0x61746f6d69746f6e, "atomiton": the engine's key
 
-test("opening a PostgreSQL store while another process holds the migration lock keeps the event loop free", {
-  skip: !linux && "needs PostgreSQL here",
-  timeout: 180_000,
-}, async (t) => {
-  const postgres = await startPostgres();
-  t.after(() => postgres.stop());
-  const dir = tempDir(t, "migration-lock");
-  const held = join(dir, "held");
-  // Another process migrating: it holds the engine's lock for 6 s.
-  const holder = spawn(
-    "psql",
-    [postgres.url, "-q", "-c", `SELECT pg_advisory_lock(${MIGRATION_LOCK})`, "-c", `\\! touch ${held}`, "-c", "SELECT pg_sleep(6)"],
-    { stdio: "ignore" },
-  );
-  t.after(() => holder.kill("SIGKILL"));
-  await until(() => existsSync(held), undefined, "the other process to hold the lock");
-  const { value: flows, widest } = await probed(async () => {
-    const conductor = createConductor({ storage: { type: "postgres", url: postgres.url }, history: { store: postgres.url } });
-    t.after(() => conductor.shutdown());
-    // Answered once the lock is free and the tables are made.
-    return conductor.storage.listFlows();
-  }, 5);
-  assert.deepEqual(flows.flows, []);
-  t.diagnostic(`widest event-loop gap while the store opened: ${widest().toFixed(1)} ms`);
-  // The lock was held for 6 s: a conductor waiting for it on the JS thread stalls that long.
-  assert.ok(widest() < 2000, `the event loop stalled ${widest()} ms while the store opened`);
-});
+/** What opens a store on PostgreSQL: a conductor, and a queue fleet's producer (on Redis, its store on PostgreSQL). */
+const OPENERS = {
+  "a conductor": async (t, url) => createConductor({ storage: { type: "postgres", url }, history: { store: url } }),
+  "a queue producer": async (t, url) => {
+    const redis = await startRedis();
+    t.after(() => redis.stop());
+    return createQueueConductor({ connection: redis.url, queue: "migration-lock", store: url });
+  },
+};
+
+for (const [opener, open] of Object.entries(OPENERS)) {
+  test(`${opener} opening a PostgreSQL store while another process holds the migration lock keeps the event loop free`, {
+    skip: !linux && "needs PostgreSQL here",
+    timeout: 180_000,
+  }, async (t) => {
+    const postgres = await startPostgres();
+    t.after(() => postgres.stop());
+    const dir = tempDir(t, "migration-lock");
+    const held = join(dir, "held");
+    // Another process migrating: it holds the engine's lock for 6 s.
+    const holder = spawn(
+      "psql",
+      [postgres.url, "-q", "-c", `SELECT pg_advisory_lock(${MIGRATION_LOCK})`, "-c", `\\! touch ${held}`, "-c", "SELECT pg_sleep(6)"],
+      { stdio: "ignore" },
+    );
+    t.after(() => holder.kill("SIGKILL"));
+    await until(() => existsSync(held), undefined, "the other process to hold the lock");
+    const { value: flows, widest } = await probed(async () => {
+      const conductor = await open(t, postgres.url);
+      t.after(() => conductor.shutdown());
+      // Answered once the lock is free and the tables are made.
+      return conductor.storage.listFlows();
+    }, 5);
+    assert.deepEqual(flows.flows, []);
+    t.diagnostic(`widest event-loop gap while the store opened: ${widest().toFixed(1)} ms`);
+    // The lock was held for 6 s: an opener waiting for it on the JS thread stalls that long.
+    assert.ok(widest() < 2000, `the event loop stalled ${widest()} ms while the store opened`);
+  });
+}
 
 test("PostgreSQL stopped (SIGSTOP) mid-run for 30 s: runs complete, a read fails TRANSPORT_ERROR at the deadline, the event loop stays free, no record is lost", {
   skip: !linux && "SIGSTOP and /proc are Linux's",

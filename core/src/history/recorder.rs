@@ -46,6 +46,8 @@ pub struct RunRecorder {
     /// The run's permissions, when it has some: a run that parks at a wait keeps them with it
     /// (see `history::wait`).
     permissions: Option<crate::host::RunPermissions>,
+    /// Who started the run (its `caller` option), kept with its permissions.
+    caller: Option<Arc<str>>,
 }
 
 impl RunRecorder {
@@ -91,16 +93,19 @@ impl RunRecorder {
             recorded,
             suspension,
             permissions: None,
+            caller: None,
         })
     }
 
-    /// Keeps the run's permissions (before the recorder is shared).
+    /// Keeps the run's permissions and who started it (before the recorder is shared).
     pub fn with_permissions(
         mut recorder: Arc<Self>,
         permissions: Option<crate::host::RunPermissions>,
+        caller: Option<&str>,
     ) -> Arc<Self> {
         if let Some(made) = Arc::get_mut(&mut recorder) {
             made.permissions = permissions;
+            made.caller = caller.map(Arc::from);
         }
         recorder
     }
@@ -108,6 +113,11 @@ impl RunRecorder {
     /// The run's permissions, when it has some.
     pub fn permissions(&self) -> Option<&crate::host::RunPermissions> {
         self.permissions.as_ref()
+    }
+
+    /// Who started the run, when its options said.
+    pub fn caller(&self) -> Option<&str> {
+        self.caller.as_deref()
     }
 
     /// Whether the run was suspended: it starts no more nodes, and ends (interrupted, to be

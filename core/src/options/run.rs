@@ -191,6 +191,12 @@ pub const RUN_OPTIONS: Shape = Shape {
         .wire(),
         Field::new("permissions", Kind::Object(&PERMISSIONS), "What this run may reach outside its data; absent: whatever the conductor provides.")
             .wire(),
+        Field::new(
+            "caller",
+            Kind::Text { non_empty: true },
+            "Who started this run, for audit (the protocol server sets its caller's id: `user:<id>`, `key:<id>`, `anonymous`): a durable run's record keeps it, and the run keeps it when resumed, whoever resumes it.",
+        )
+        .wire(),
         Field::new("history", Kind::Boolean, "`false`: this run is not recorded in the execution history.").wire(),
         Field::new(
             "pinned",

@@ -61,6 +61,9 @@ pub struct RunOptions {
     /// What this run may reach outside its data; absent: whatever the host provides.
     #[cfg_attr(test, ts(optional))]
     pub permissions: Option<RunPermissions>,
+    /// Who started the run, for audit (the protocol server sets its caller's id): a durable
+    /// run's record keeps it, and a resumed run goes on with the one it started with.
+    pub caller: Option<String>,
     /// Outputs given for nodes (`{path: output}` on the wire): those nodes do not run, their
     /// successors take these.
     #[serde(deserialize_with = "pins")]
@@ -171,6 +174,7 @@ impl std::fmt::Debug for RunOptions {
             .field("timeout_ms", &self.timeout_ms)
             .field("custom_types", &self.custom_types)
             .field("permissions", &self.permissions)
+            .field("caller", &self.caller)
             .field("run_to", &self.run_to)
             .field("breakpoints", &self.breakpoints)
             .finish_non_exhaustive()

@@ -239,15 +239,22 @@ impl RunHistory {
         }
     }
 
-    /// Records the run's permissions (`$permissions`: `{permissions}`) when it is durable and
-    /// has some: a run resumed after its process died goes on with them, whoever resumes it
-    /// (see `session/history.rs`), and its record shows what it was allowed.
+    /// Records the run's permissions and who started it (`$permissions`: `{permissions?,
+    /// caller?}`) when it is durable and has either: a run resumed after its process died goes
+    /// on with them, whoever resumes it (see `session/history.rs`), and its record shows what it
+    /// was allowed and for whom it ran.
     pub fn record_permissions(&self) {
-        let Some(permissions) = self.recorder.permissions() else { return };
-        let Ok(granted) = crate::value::to_value(permissions) else { return };
         let mut output = crate::value::Map::new();
-        output.insert("permissions", granted);
-        self.record_entry(PERMISSIONS_KEY, PERMISSIONS_KEY, Value::Object(output));
+        if let Some(permissions) = self.recorder.permissions() {
+            let Ok(granted) = crate::value::to_value(permissions) else { return };
+            output.insert("permissions", granted);
+        }
+        if let Some(caller) = self.recorder.caller() {
+            output.insert("caller", Value::from(caller));
+        }
+        if !output.is_empty() {
+            self.record_entry(PERMISSIONS_KEY, PERMISSIONS_KEY, Value::Object(output));
+        }
     }
 
     /// An entry of the run's record that is not a node's (`key` is no node's path), completed

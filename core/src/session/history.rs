@@ -147,6 +147,7 @@ impl SessionHistory {
             (_, resumed) => RunRecorder::with_permissions(
                 RunRecorder::durable(store, embedder.clone(), id, resumed, suspension.clone()),
                 request.permissions.clone(),
+                request.caller.as_deref(),
             ),
         };
         recorder.begin(RunBegun {
@@ -321,16 +322,22 @@ impl SessionHistory {
         (options.input, options.variables) = (input, variables);
         // Resumed after its process died: the run goes on with the permissions it started
         // with, narrowed further by the resumer's own if it has some (never widened by them).
-        if let Some(started) = started_permissions(&mut reuse) {
-            let started = started.map_err(|e| {
+        // Who started it stays who started it, for audit.
+        if let Some(started) = started_with(&mut reuse) {
+            let StartedWith { permissions, caller } = started.map_err(|e| {
                 ExecutionError::validation(format!(
                     "Cannot resume execution {execution_id}: the permissions it started with cannot be read ({e})"
                 ))
             })?;
-            options.permissions = Some(match options.permissions.take() {
-                Some(resumer) => started.narrowed_by(&resumer),
-                None => started,
-            });
+            if let Some(started) = permissions {
+                options.permissions = Some(match options.permissions.take() {
+                    Some(resumer) => started.narrowed_by(&resumer),
+                    None => started,
+                });
+            }
+            if caller.is_some() {
+                options.caller = caller;
+            }
         }
         // Woken from a wait: the run goes on with the permissions it parked with, whoever woke
         // it (a timer, a server's waits channel, a resume URL).
@@ -416,17 +423,29 @@ impl SessionHistory {
     }
 }
 
-/// The permissions a durable run started with, taken out of what its resume reuses (the
-/// `$permissions` entry is the run's, not a node's).
-fn started_permissions(
+/// What a durable run started with: its permissions (none: unrestricted) and who started it.
+struct StartedWith {
+    permissions: Option<crate::host::RunPermissions>,
+    caller: Option<String>,
+}
+
+/// What a durable run started with, taken out of what its resume reuses (the `$permissions`
+/// entry is the run's, not a node's).
+fn started_with(
     reuse: &mut crate::history::Reuse,
-) -> Option<std::result::Result<crate::host::RunPermissions, String>> {
+) -> Option<std::result::Result<StartedWith, String>> {
     let (_, output) = reuse.outputs.remove(crate::scheduler::history::PERMISSIONS_KEY)?;
-    let granted = output.as_deref().and_then(|o| o.get("permissions")).cloned();
-    Some(match granted {
-        Some(granted) => crate::host::RunPermissions::read(&granted),
-        None => Err("the entry holds no permissions".to_owned()),
-    })
+    let entry = output.as_deref();
+    let caller = entry.and_then(|o| o.get("caller")).and_then(|c| c.as_str()).map(str::to_owned);
+    let permissions = match entry.and_then(|o| o.get("permissions")) {
+        Some(granted) => match crate::host::RunPermissions::read(granted) {
+            Ok(read) => Some(read),
+            Err(e) => return Some(Err(e)),
+        },
+        None if caller.is_some() => None,
+        None => return Some(Err("the entry holds no permissions".to_owned())),
+    };
+    Some(Ok(StartedWith { permissions, caller }))
 }
 
 /// The permissions a wait's delivery hands the resumed run (see `waits.rs`); an error when they

@@ -18,6 +18,7 @@ export const PASSED_RUN_OPTIONS = [
   "slowMo",
   "debug",
   "permissions",
+  "caller",
   "history",
   "pinned",
   "runTo",
@@ -57,7 +58,7 @@ export function passedRunOptions(options: EngineRunOptions): Passed {
 export const CLIENT_CONTEXT_KEYS = [
   "nodeId",
   "executionId",
-  ...PASSED_RUN_OPTIONS.filter((key) => key !== "permissions"),
+  ...PASSED_RUN_OPTIONS.filter((key) => key !== "permissions" && key !== "caller"),
   "timeout",
   "retry",
   "telemetry",

@@ -76,6 +76,7 @@ function runOverrides(context: unknown): { overrides: ContextOverrides } | { ref
   const given = argsOf(context);
   for (const [key, message] of [
     ["permissions", "'permissions' cannot be set by a client: a run reaches what the server grants its caller"],
+    ["caller", "'caller' cannot be set by a client: a run is recorded as started by the caller the server authenticated"],
     ["signal", "'signal' cannot be sent to a server: cancel a run with node.cancel(executionId)"],
   ] as const) {
     if (given[key] !== undefined) {
@@ -179,7 +180,7 @@ function handlerTable(
           return wireResult(
             await conductor.node.run(
               argsOf(args).node as NodeDefinition,
-              asServedRun({ ...overrides, executionId, ...(permissions ? { permissions } : {}) }),
+              asServedRun({ ...overrides, executionId, ...(permissions ? { permissions } : {}), ...(caller ? { caller: caller.id } : {}) }),
             ),
           );
         } finally {

@@ -927,6 +927,12 @@ export type ContextOverrides = {
    */
   permissions?: RunPermissions;
   /**
+   * Who started this run, for audit (the protocol server sets its caller's id: `user:<id>`,
+   * `key:<id>`, `anonymous`): a durable run's record keeps it, and the run keeps it when resumed,
+   * whoever resumes it.
+   */
+  caller?: string;
+  /**
    * `false`: this run is not recorded in the execution history.
    */
   history?: boolean;
@@ -1816,6 +1822,7 @@ export const ContextOverrides_SHAPE: OptionShape = { name: "ContextOverrides", f
     debug: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => DebugOptions_SHAPE }] } },
     timeout: { kind: { k: "number", min: 0, unit: "milliseconds" } },
     permissions: { kind: { k: "object", shape: () => RunPermissions_SHAPE } },
+    caller: { kind: { k: "text", nonEmpty: true } },
     history: { kind: { k: "boolean" } },
     pinned: { kind: { k: "record", of: { k: "any" } } },
     runTo: { kind: { k: "text", nonEmpty: true } },

@@ -58,6 +58,11 @@ export type WireRunOptions = {
    */
   permissions?: WirePermissions,
   /**
+   * Who started the run, for audit (the protocol server sets its caller's id): a durable
+   * run's record keeps it, and a resumed run goes on with the one it started with.
+   */
+  caller?: string,
+  /**
    * Outputs given for nodes (`{path: output}` on the wire): those nodes do not run, their
    * successors take these.
    */
@@ -126,6 +131,7 @@ export function wireRunOptions(given: Partial<WireRunOptions>, set: Partial<Wire
     events: set.events ?? given.events,
     stateEvents: set.stateEvents ?? given.stateEvents,
     permissions: set.permissions ?? given.permissions,
+    caller: set.caller ?? given.caller,
     pinned: set.pinned ?? given.pinned,
     runTo: set.runTo ?? given.runTo,
     breakpoints: set.breakpoints ?? given.breakpoints,
