@@ -37,7 +37,7 @@ function serverTree(port) {
   return tree;
 }
 
-const MIGRATION_LOCK = "7017570479536697198"; // 0x61746f6d69746f6e, "atomiton": the engine's key
+const MIGRATION_LOCK = "7022360234688802670"; // 0x61746f6d69746f6e, "atomiton": the engine's key
 
 /** What opens a store on PostgreSQL: a conductor, and a queue fleet's producer (on Redis, its store on PostgreSQL). */
 const OPENERS = {
@@ -57,11 +57,17 @@ for (const [opener, open] of Object.entries(OPENERS)) {
     const postgres = await startPostgres();
     t.after(() => postgres.stop());
     const dir = tempDir(t, "migration-lock");
-    const held = join(dir, "held");
-    // Another process migrating: it holds the engine's lock for 6 s.
+    const [held, letting] = [join(dir, "held"), join(dir, "letting-go")];
+    // Another process migrating: it holds the engine's lock for 6 s, then says it lets it go
+    // (the lock goes with its session, after that).
     const holder = spawn(
       "psql",
-      [postgres.url, "-q", "-c", `SELECT pg_advisory_lock(${MIGRATION_LOCK})`, "-c", `\\! touch ${held}`, "-c", "SELECT pg_sleep(6)"],
+      [
+        postgres.url,
+        "-q",
+        ...["-c", `SELECT pg_advisory_lock(${MIGRATION_LOCK})`, "-c", `\\! touch ${held}`],
+        ...["-c", "SELECT pg_sleep(6)", "-c", `\\! touch ${letting}`],
+      ],
       { stdio: "ignore" },
     );
     t.after(() => holder.kill("SIGKILL"));
@@ -73,6 +79,7 @@ for (const [opener, open] of Object.entries(OPENERS)) {
       return conductor.storage.listFlows();
     }, 5);
     assert.deepEqual(flows.flows, []);
+    assert.ok(existsSync(letting), "the store answered before the other process let the lock go: the lock was not waited for");
     t.diagnostic(`widest event-loop gap while the store opened: ${widest().toFixed(1)} ms`);
     // The lock was held for 6 s: an opener waiting for it on the JS thread stalls that long.
     assert.ok(widest() < 2000, `the event loop stalled ${widest()} ms while the store opened`);
