@@ -1,10 +1,16 @@
-//! The tokio runtime the addon runs on, shared with napi-rs's async methods.
+//! The tokio runtime the addon's conductors run on: one per process, living as long as it.
+//!
+//! It is not handed to napi-rs (`create_custom_tokio_runtime`): napi-rs shuts the runtime it
+//! holds down when the last JS environment that loaded the addon ends — the last worker thread
+//! when the main thread never loaded it — and a worker started after that found the conductors'
+//! runtime gone (its runs never ran; a run in flight in another worker lost its tasks). napi-rs's
+//! `async fn` methods run on its own runtime; what they wait for runs here.
 
 use std::sync::OnceLock;
 
-use tokio::runtime::{Builder, Handle};
+use tokio::runtime::{Builder, Handle, Runtime};
 
-static HANDLE: OnceLock<Handle> = OnceLock::new();
+static RUNTIME: OnceLock<Option<Runtime>> = OnceLock::new();
 
 /// Worker stack size: the core guards its recursion on flow definitions, but plain JSON values
 /// of user data (up to the parse depth limit) still drop recursively.
@@ -51,22 +57,21 @@ fn init() {
             mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, ARENA_EAGER_COMMIT);
         }
     }
-    // A failure to build leaves napi's default runtime in place; `handle()` then falls back to it.
-    if let Ok(runtime) = Builder::new_multi_thread()
-        .enable_all()
-        .thread_stack_size(STACK_SIZE)
-        .thread_name("atomiton-worker")
-        .build()
-    {
-        let _ = HANDLE.set(runtime.handle().clone());
-        napi::bindgen_prelude::create_custom_tokio_runtime(runtime);
-    }
 }
 
-/// The runtime's handle.
+/// The runtime's handle: the addon's own runtime, built at the first conductor; napi-rs's when
+/// that one cannot be built (no threads to spare).
 pub(crate) fn handle() -> Handle {
-    HANDLE
-        .get()
-        .cloned()
-        .unwrap_or_else(|| napi::bindgen_prelude::within_runtime_if_available(Handle::current))
+    let runtime = RUNTIME.get_or_init(|| {
+        Builder::new_multi_thread()
+            .enable_all()
+            .thread_stack_size(STACK_SIZE)
+            .thread_name("atomiton-worker")
+            .build()
+            .ok()
+    });
+    match runtime {
+        Some(runtime) => runtime.handle().clone(),
+        None => napi::bindgen_prelude::within_runtime_if_available(Handle::current),
+    }
 }
