@@ -22,7 +22,11 @@ cd "$root"
 scripts/lib/setup-native.sh
 scripts/lib/setup-npm.sh build
 if [ "${1:-}" = queue ]; then scripts/lib/setup-redis.sh; fi
+scripts/lib/setup-node-lines.sh 24
 scripts/build-npm.sh
+# The flow runs on Node.js 24, the active LTS line (the package needs 22 or later).
+PATH="$(scripts/lib/node-line.sh 24):$PATH"
+export PATH
 
 workdir="${ATOMITON_DEMO_DIR:-$root/target/demo}"
 mkdir -p "$workdir"

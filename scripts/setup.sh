@@ -20,6 +20,7 @@ want_pkg pkg-config
 want_pkg binaryen   # wasm-opt
 want_pkg chromium   # headless browser tests
 want_pkg binutils   # objdump/readelf: the native binary's glibc floor is checked by the tests
+want_pkg gcc        # the shared object that refuses external buffers as Electron does (a test builds it)
 # The Python tools below (and zig, in setup-native.sh) come from PyPI into virtual environments.
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || want_pkg python3-venv
 install_wanted
@@ -32,6 +33,9 @@ scripts/lib/setup-redis.sh
 
 # --- PostgreSQL, for a pool's run history kept in it (tests) ----------------------------------
 scripts/lib/setup-postgres.sh
+
+# --- The Node.js lines the npm suite runs on: 22, 24 and 26 ------------------------------------
+scripts/lib/setup-node-lines.sh
 
 # --- Rust tools --------------------------------------------------------------------------------
 # wasm-bindgen-cli must match the wasm-bindgen crate version locked in Cargo.lock exactly.

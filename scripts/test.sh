@@ -4,11 +4,14 @@
 # zig-linked against glibc 2.17, checked with objdump), the shared conformance fixtures on
 # native, on the Node fallback and in headless Chromium, the loader and the engine choice, the
 # browser and demo-page tests, the remote transports, the CLI, and the packed tarballs installed
-# into a clean project. scripts/smoke-arm64.sh (the arm64 package under qemu) is separate.
+# into a clean project — on Node.js 24, with a smoke subset on 22 and 26.
+# scripts/smoke-arm64.sh (the arm64 package under qemu) is separate.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
+# Each step says when it starts ($SECONDS: seconds since the command started), so a run's log
+# shows what each part took.
+step() { printf '\n\033[1;32m==> [%ss] %s\033[0m\n' "$SECONDS" "$*"; }
 
 step "setup"
 scripts/setup.sh
@@ -31,8 +34,28 @@ scripts/build-wasm.sh
 step "native addon and npm package"
 scripts/build-npm.sh
 
-step "npm package tests (native, wasm in Node and in Chromium, loader, demo page, transports, CLI, pack and install)"
+# The npm suite runs on the Node.js lines users have (installed by scripts/setup.sh from the npm
+# registry): whole on 24, the active LTS; its smoke subset (npm/test/node-lines-smoke.txt: every
+# entry, engine and transport, worker threads, Electron's external-buffer rule) on 22 and 26.
 # --test-timeout: a hang bound per test, never a speed verdict (nothing here takes minutes).
-(cd npm && node --test --test-concurrency=1 --test-timeout=300000 test/)
+npm_tests() {
+  local line="$1"
+  shift
+  local bin
+  bin="$(scripts/lib/node-line.sh "$line")"
+  if ! (cd npm && PATH="$bin:$PATH" node --test --test-concurrency=1 --test-timeout=300000 "$@"); then
+    echo "npm tests failed on Node.js $("$bin/node" --version) (line $line)" >&2
+    exit 1
+  fi
+}
+
+step "npm package tests on Node.js 24 (native, wasm in Node and in Chromium, loader, demo page, transports, CLI, worker threads, pack and install)"
+npm_tests 24 test/
+
+for line in 22 26; do
+  step "npm smoke subset on Node.js $line (every entry, engine and transport)"
+  mapfile -t smoke < <(grep -v '^#' npm/test/node-lines-smoke.txt | grep .)
+  npm_tests "$line" "${smoke[@]}"
+done
 
 step "all tests passed"

@@ -24,7 +24,9 @@ command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || {
   exit 1
 }
 node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || {
-  echo "Node.js $(node --version) is too old: the package needs Node.js 20 or later" >&2
+  # The machine's own node only builds (npm, TypeScript); the package runs and is tested on the
+  # Node.js lines scripts/lib/setup-node-lines.sh installs (22 and later).
+  echo "Node.js $(node --version) is too old to build with: install Node.js 20 or later" >&2
   exit 1
 }
 

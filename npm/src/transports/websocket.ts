@@ -22,6 +22,7 @@ export type WebSocketTransportOptions = {
   token?: () => string | null | undefined;
 };
 
+const CONNECTING = 0;
 const OPEN = 1;
 const CLOSING = 2;
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -41,7 +42,7 @@ type Frame = {
   data?: unknown;
 };
 /** A connection and the token it last authenticated with. */
-type Connection = { socket: WebSocketLike; opened: Promise<boolean>; token: string | undefined };
+type Connection = { socket: WebSocketLike; opened: Promise<boolean>; token: string | undefined; failed: boolean };
 
 export function createWebSocketTransport(url: string, options: WebSocketTransportOptions = {}): ChannelTransport & { close(): void } {
   const Socket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
@@ -54,7 +55,7 @@ export function createWebSocketTransport(url: string, options: WebSocketTranspor
 
   function connect(): Connection {
     const socket = open();
-    const connection: Connection = { socket, opened: Promise.resolve(false), token: undefined };
+    const connection: Connection = { socket, opened: Promise.resolve(false), token: undefined, failed: false };
     connection.opened = new Promise<boolean>((resolve) => {
       socket.addEventListener("open", () => {
         // Authenticated at once, so events flow to a client that only listens.
@@ -62,10 +63,17 @@ export function createWebSocketTransport(url: string, options: WebSocketTranspor
         resolve(true);
       });
       socket.addEventListener("close", () => resolve(false));
+      // A failed connection reports "error" then "close" — except Node 22's WebSocket, which
+      // reports "error" alone and stays CONNECTING for ever: an error before the connection
+      // opened ends it here, and the next call connects again.
+      socket.addEventListener("error", () => {
+        if (socket.readyState !== CONNECTING) return;
+        connection.failed = true;
+        resolve(false);
+        failPending("WebSocket connection failed", socket);
+      });
     });
     socket.addEventListener("message", (event) => receive(event.data));
-    // A failed connection reports "error" then "close"; the close settles everything.
-    socket.addEventListener("error", () => {});
     socket.addEventListener("close", () => failPending("WebSocket connection closed", socket));
     return connection;
   }
@@ -83,7 +91,7 @@ export function createWebSocketTransport(url: string, options: WebSocketTranspor
 
   async function openSocket(): Promise<WebSocketLike> {
     if (closedByUser) throw new Error("WebSocket not connected");
-    if (connection.socket.readyState >= CLOSING) connection = connect();
+    if (connection.failed || connection.socket.readyState >= CLOSING) connection = connect();
     const current = connection;
     if (current.socket.readyState === OPEN || ((await current.opened) && current.socket.readyState === OPEN)) {
       authenticate(current);
