@@ -162,3 +162,9 @@ fn a_version_two_flow_keeps_its_version_and_a_saved_flow_reads_as_a_flow_file() 
     let read = atomiton_core::format::parse_flow_yaml(&text, &Default::default()).unwrap();
     assert_eq!(read.id_str(), "nameless");
 }
+
+#[test]
+fn the_memory_backend_meets_the_flow_storage_contract() {
+    let backend = Arc::new(MemoryBackend::new());
+    block(async move { atomiton_core::testing::flow_storage::check_flow_storage(&*backend).await });
+}

@@ -35,7 +35,10 @@ pub mod workers;
 
 mod deadline;
 mod duration;
-mod redis_link;
+mod postgres;
+mod redis;
+mod sqlite;
+mod store_thread;
 mod task;
 
 pub use files::{write_atomic, NativeFiles};

@@ -1,8 +1,7 @@
 //! Flow storage on disk: one YAML file per flow in a directory, written atomically; or in a
 //! PostgreSQL database ([`PostgresStorage`]).
 
-mod postgres;
-pub use postgres::PostgresStorage;
+pub use crate::postgres::flows::PostgresStorage;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -7,6 +7,7 @@
 #[cfg(feature = "cache")]
 pub mod cache_store;
 mod executor;
+pub mod flow_storage;
 #[cfg(feature = "history")]
 pub mod history_store;
 mod memory_spill;

@@ -4,10 +4,6 @@
 //! by every worker and producer of a queue, so a result one worker made is a hit on another), or,
 //! for a fleet whose history is in PostgreSQL, there ([`PostgresCache`], shared the same way).
 
-mod postgres;
-mod redis;
-mod sqlite;
-
-pub use self::postgres::PostgresCache;
-pub use self::redis::RedisCache;
-pub use sqlite::sqlite_cache_backend;
+pub use crate::postgres::cache::PostgresCache;
+pub use crate::redis::cache::RedisCache;
+pub use crate::sqlite::cache::sqlite_cache_backend;

@@ -17,7 +17,7 @@ use super::journal::{self, Entry, Journal, Kind, Pending};
 /// for the database: a node's start (nodes with effects) written at once, with whatever was kept
 /// for later; the whole input and variables when the run begins and a node's whole output when it
 /// ends kept for later (see `journal.rs`).
-pub(super) fn journal(journal: &Journal, write: &HistoryWrite) -> std::io::Result<()> {
+pub(crate) fn journal(journal: &Journal, write: &HistoryWrite) -> std::io::Result<()> {
     let entry = |kind, run: &str, node: &str, node_type: &str, idempotent| Entry {
         kind,
         run: run.to_owned(),
@@ -68,7 +68,7 @@ pub(super) fn journal(journal: &Journal, write: &HistoryWrite) -> std::io::Resul
 
 /// Moves the checkpoints of interrupted runs out of the journals in `directory` whose process is
 /// gone (`alive` says of an owner, `pid:<n>`), then deletes those journals.
-pub(super) fn import(
+pub(crate) fn import(
     tx: &Transaction<'_>,
     directory: &Path,
     alive: &dyn Fn(&str) -> bool,
@@ -105,7 +105,7 @@ pub(super) fn import(
 /// suspended or parked (it ended `interrupted` or `waiting` with this process alive), and may go
 /// on in this process or, after it ends, in the next. Only the run's own entries are read (the
 /// journal knows where they are): a run parking costs its checkpoints, not the journal's size.
-pub(super) fn import_run(
+pub(crate) fn import_run(
     tx: &Transaction<'_>,
     journal: &Journal,
     run: &str,
@@ -141,7 +141,7 @@ fn store(tx: &Transaction<'_>, entry: &Entry) -> rusqlite::Result<()> {
 }
 
 /// Keeps what woke a parked run's wait node (see `history::wait`), as its `wake` checkpoint.
-pub(super) fn store_wake(tx: &Transaction<'_>, wake: &Wake) -> rusqlite::Result<()> {
+pub(crate) fn store_wake(tx: &Transaction<'_>, wake: &Wake) -> rusqlite::Result<()> {
     let text = checkpoint_text(Some(&wake.delivery));
     tx.prepare_cached(
         "INSERT OR REPLACE INTO checkpoints (run_seq, kind, node_id, node_type, idempotent, value, checksum)
@@ -153,7 +153,7 @@ pub(super) fn store_wake(tx: &Transaction<'_>, wake: &Wake) -> rusqlite::Result<
 
 /// Run `id`'s checkpoints; `None` when it has none. A value whose checksum does not match is
 /// left out (its node runs again); a damaged input or variables refuses the resume.
-pub(super) fn read(conn: &mut Connection, id: &str) -> Result<Option<Checkpoints>, String> {
+pub(crate) fn read(conn: &mut Connection, id: &str) -> Result<Option<Checkpoints>, String> {
     let rows = conn
         .prepare_cached("SELECT kind, node_id, node_type, idempotent, value, checksum FROM checkpoints WHERE run_seq = (SELECT seq FROM runs WHERE id = ?1)")
         .and_then(|mut statement| {
@@ -176,12 +176,12 @@ pub(super) fn read(conn: &mut Connection, id: &str) -> Result<Option<Checkpoints
 
 /// A checkpoint as a table keeps it: kind (`input`, `variables`, `started`, `done`, `wake`), node id,
 /// node type, idempotent, value's text, checksum.
-pub(super) type Row = (String, String, String, bool, Option<String>, String);
+pub(crate) type Row = (String, String, String, bool, Option<String>, String);
 
 /// Run `id`'s checkpoints from its rows (of any table store); `None` when there are none. A value
 /// whose checksum does not match is left out (its node runs again); a damaged input or variables
 /// refuses the resume.
-pub(super) fn assemble(id: &str, rows: Vec<Row>) -> Result<Option<Checkpoints>, String> {
+pub(crate) fn assemble(id: &str, rows: Vec<Row>) -> Result<Option<Checkpoints>, String> {
     if rows.is_empty() {
         return Ok(None);
     }

@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 
 /// What a checkpoint is of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
+pub(crate) enum Kind {
     Input,
     Variables,
     /// A node with effects is about to start.
@@ -46,7 +46,7 @@ pub(super) enum Kind {
 
 impl Kind {
     /// The name the database's `checkpoints.kind` uses.
-    pub(super) fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Kind::Input => "input",
             Kind::Variables => "variables",
@@ -74,7 +74,7 @@ impl Kind {
 /// One checkpoint as the journal holds it (`node` and `node_type` empty for the input and
 /// variables; `value` the codec's text, empty for `undefined` and for a start).
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct Entry {
+pub(crate) struct Entry {
     pub kind: Kind,
     pub run: String,
     pub node: String,
@@ -87,7 +87,7 @@ pub(super) struct Entry {
 static NEXT: AtomicU64 = AtomicU64::new(0);
 
 /// A store's journal, opened on its first checkpoint.
-pub(super) struct Journal {
+pub(crate) struct Journal {
     directory: PathBuf,
     open: Mutex<Option<Open>>,
     /// See [`Journal::sync_starts`].
@@ -96,7 +96,7 @@ pub(super) struct Journal {
 
 /// An entry kept in memory until it is written: its value still a value (turned into text only
 /// when it goes to the file, usually on the store's thread).
-pub(super) struct Pending {
+pub(crate) struct Pending {
     pub entry: Entry,
     pub value: Option<Arc<atomiton_core::value::Value>>,
 }
@@ -130,7 +130,7 @@ const RESTART_AFTER_BYTES: usize = 1 << 20;
 
 impl Journal {
     /// A journal in `directory` (created with the first checkpoint).
-    pub(super) fn new(directory: PathBuf) -> Journal {
+    pub(crate) fn new(directory: PathBuf) -> Journal {
         Journal { directory, open: Mutex::new(None), synced: AtomicBool::new(false) }
     }
 
@@ -138,13 +138,13 @@ impl Journal {
     /// disk before it returns — the bytes written and, when the file grew, its new length — so
     /// an OS crash or a power cut keeps it too (`durability.sync`). Otherwise they are in the
     /// OS's cache once copied, which the process's death does not lose.
-    pub(super) fn sync_starts(&self, synced: bool) {
+    pub(crate) fn sync_starts(&self, synced: bool) {
         self.synced.store(synced, Ordering::Relaxed);
     }
 
     /// Keeps `entry` to be written with the next [`append`](Self::append) or
     /// [`flush`](Self::flush).
-    pub(super) fn later(&self, pending: Pending) -> io::Result<()> {
+    pub(crate) fn later(&self, pending: Pending) -> io::Result<()> {
         let mut open = self.opened()?;
         let Some(journal) = open.as_mut() else { return Err(io::Error::other("no journal")) };
         journal.runs.insert(Arc::from(pending.entry.run.as_str()));
@@ -157,7 +157,7 @@ impl Journal {
 
     /// Writes every entry kept for later, then `entry`; when this returns `Ok`, they survive the
     /// process.
-    pub(super) fn append(&self, entry: &Entry) -> io::Result<()> {
+    pub(crate) fn append(&self, entry: &Entry) -> io::Result<()> {
         let mut open = self.opened()?;
         let Some(journal) = open.as_mut() else { return Err(io::Error::other("no journal")) };
         journal.runs.insert(Arc::from(entry.run.as_str()));
@@ -183,7 +183,7 @@ impl Journal {
     /// each start: one `write` a node rather than two, from two threads taking turns at the
     /// file). The store's thread calls this while it has nothing else to do: how long until it
     /// should call again (`None`: nothing is kept).
-    pub(super) fn flush_due(&self) -> Option<Duration> {
+    pub(crate) fn flush_due(&self) -> Option<Duration> {
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         let journal = open.as_mut().filter(|j| !j.pending.is_empty())?;
         let waited = journal.kept.elapsed();
@@ -197,7 +197,7 @@ impl Journal {
     }
 
     /// Writes every entry kept for later, now.
-    pub(super) fn flush_now(&self) -> io::Result<()> {
+    pub(crate) fn flush_now(&self) -> io::Result<()> {
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         match open.as_mut() {
             Some(journal) if !journal.pending.is_empty() => {
@@ -210,7 +210,7 @@ impl Journal {
 
     /// Run `run`'s entries, in the order they were written (the run stopped to go on later: see
     /// `checkpoints::import_run`), read where they are without reading the whole file.
-    pub(super) fn entries_of(&self, run: &str) -> Vec<Entry> {
+    pub(crate) fn entries_of(&self, run: &str) -> Vec<Entry> {
         let open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         let Some(journal) = open.as_ref() else { return Vec::new() };
         let Some(starts) = journal.frames.get(run) else { return Vec::new() };
@@ -230,7 +230,7 @@ impl Journal {
 
     /// Run `run` ended: its checkpoints are no longer needed. With no run left, a large journal
     /// starts again empty.
-    pub(super) fn ended(&self, run: &str) {
+    pub(crate) fn ended(&self, run: &str) {
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(journal) = open.as_mut() {
             journal.runs.remove(run);
@@ -366,7 +366,7 @@ fn frame(entry: &Entry) -> Vec<u8> {
 
 /// The whole entries of the journal at `path`, in the order they were written, up to the first
 /// one cut short or damaged (and whether there was one). Zeros where an entry would begin end it.
-pub(super) fn read(path: &Path) -> io::Result<(Vec<Entry>, bool)> {
+pub(crate) fn read(path: &Path) -> io::Result<(Vec<Entry>, bool)> {
     let bytes = std::fs::read(path)?;
     let mut entries = Vec::new();
     let mut at = 0;
@@ -405,7 +405,7 @@ fn entry_at(bytes: &[u8], at: &mut usize) -> Option<Entry> {
 }
 
 /// The journals in `directory` whose writing process is gone (`alive` says of a pid).
-pub(super) fn orphans(directory: &Path, alive: impl Fn(u32) -> bool) -> Vec<PathBuf> {
+pub(crate) fn orphans(directory: &Path, alive: impl Fn(u32) -> bool) -> Vec<PathBuf> {
     let Ok(listing) = std::fs::read_dir(directory) else { return Vec::new() };
     listing
         .filter_map(|entry| entry.ok().map(|e| e.path()))

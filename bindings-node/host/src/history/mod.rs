@@ -9,24 +9,19 @@
 //! with indexes, each write batch is one transaction (a killed process leaves whole records), and
 //! WAL mode lets a second conductor (another process) read and write the same file.
 
-mod checkpoints;
+pub(crate) mod checkpoints;
 mod crashed;
-mod journal;
-mod liveness;
+pub(crate) mod journal;
+pub(crate) mod liveness;
 mod owner;
-pub(crate) mod postgresql;
-mod redis;
-mod schema;
-mod sqlite;
-mod stored;
-pub(crate) mod writer;
+pub(crate) mod stored;
 pub(crate) use stored::store_failure;
 
-pub use self::postgresql::{
+pub use crate::postgres::history::{
     migrate_to as postgres_migrate_to, schema_version as postgres_schema_version, PostgresHistory,
 };
-pub use self::redis::RedisHistory;
+pub use crate::redis::history::RedisHistory;
+pub use crate::sqlite::history::SqliteHistory;
 pub use crashed::{mark_crashed, mark_lost};
 pub use liveness::OWNER_TIMEOUT_VARIABLE;
 pub use owner::{fleet_owner, owner_alive, this_owner};
-pub use sqlite::SqliteHistory;

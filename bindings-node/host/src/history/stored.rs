@@ -9,7 +9,7 @@ use atomiton_core::history::{Capture, NodeEnded, RunBegun, RunStatus};
 use atomiton_core::value::{codec, Value};
 
 /// A store's failure, as the `executions.*` calls report it.
-pub(super) fn failure(message: String) -> ExecutionError {
+pub(crate) fn failure(message: String) -> ExecutionError {
     ExecutionError::new(ErrorCode::EXECUTION_FAILED, format!("Execution history: {message}"))
 }
 
@@ -19,30 +19,30 @@ pub(crate) fn store_failure(message: String) -> ExecutionError {
 }
 
 /// A field written as JSON (errors, node states).
-pub(super) fn to_json<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
 /// A node's record as the SQL stores keep it, a column each (values as JSON texts, kept as
 /// `capture` says); `reusable` when its output is whole, so a retry may reuse it.
-pub(super) struct NodeRow<'a> {
-    pub(super) node_id: &'a str,
-    pub(super) node_type: &'a str,
-    pub(super) state: String,
-    pub(super) attempts: u32,
-    pub(super) reused: bool,
-    pub(super) reusable: bool,
-    pub(super) input: Option<String>,
-    pub(super) output: Option<String>,
-    pub(super) error: Option<String>,
-    pub(super) start_time: Option<f64>,
-    pub(super) end_time: Option<f64>,
-    pub(super) cache_key: Option<&'a str>,
-    pub(super) cache_age: Option<f64>,
+pub(crate) struct NodeRow<'a> {
+    pub(crate) node_id: &'a str,
+    pub(crate) node_type: &'a str,
+    pub(crate) state: String,
+    pub(crate) attempts: u32,
+    pub(crate) reused: bool,
+    pub(crate) reusable: bool,
+    pub(crate) input: Option<String>,
+    pub(crate) output: Option<String>,
+    pub(crate) error: Option<String>,
+    pub(crate) start_time: Option<f64>,
+    pub(crate) end_time: Option<f64>,
+    pub(crate) cache_key: Option<&'a str>,
+    pub(crate) cache_age: Option<f64>,
 }
 
 impl<'a> NodeRow<'a> {
-    pub(super) fn of(node: &'a NodeEnded, capture: &Capture) -> NodeRow<'a> {
+    pub(crate) fn of(node: &'a NodeEnded, capture: &Capture) -> NodeRow<'a> {
         let output = node.captured_output(capture);
         NodeRow {
             node_id: &node.node_id,
@@ -63,24 +63,24 @@ impl<'a> NodeRow<'a> {
 }
 
 /// A JSON field read back; `None` when absent or unreadable.
-pub(super) fn from_json<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T> {
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T> {
     text.and_then(|t| serde_json::from_str(&t).ok())
 }
 
 /// A status read back; an unknown one (written by a newer version) reads as `crashed`.
-pub(super) fn status(text: &str) -> RunStatus {
+pub(crate) fn status(text: &str) -> RunStatus {
     RunStatus::ALL.into_iter().find(|s| s.as_str() == text).unwrap_or(RunStatus::Crashed)
 }
 
 /// A stored value read back (the codec's tagged JSON).
-pub(super) fn value(text: Option<String>) -> Option<Value> {
+pub(crate) fn value(text: Option<String>) -> Option<Value> {
     text.map(|t| codec::from_json(&t).unwrap_or(Value::Null))
 }
 
 /// Definitions this store wrote or checked, by hash, with the text they came from (and what the
 /// store needs to refer to its copy, `T`): a run of one of them (compared in full) shares the
 /// stored copy without writing it out again.
-pub(super) struct KnownFlows<T = ()>(HashMap<String, Known<T>>);
+pub(crate) struct KnownFlows<T = ()>(HashMap<String, Known<T>>);
 
 struct Known<T> {
     json: Arc<str>,
@@ -99,14 +99,14 @@ impl<T> KnownFlows<T> {
     const MAX: usize = 64;
 
     /// What is known of `begun`'s definition under `hash`, when it is that definition.
-    pub(super) fn holds(&self, hash: &str, begun: &RunBegun) -> Option<&T> {
+    pub(crate) fn holds(&self, hash: &str, begun: &RunBegun) -> Option<&T> {
         self.0
             .get(hash)
             .filter(|k| k.json == begun.flow_json && k.buffers == begun.flow_buffers)
             .map(|k| &k.what)
     }
 
-    pub(super) fn add(&mut self, hash: &str, begun: &RunBegun, what: T) {
+    pub(crate) fn add(&mut self, hash: &str, begun: &RunBegun, what: T) {
         if self.0.len() >= Self::MAX {
             self.0.clear();
         }
@@ -117,7 +117,7 @@ impl<T> KnownFlows<T> {
     }
 
     /// Stops trusting what is known of `hash` (the store no longer holds it as it was).
-    pub(super) fn forget(&mut self, hash: &str) {
+    pub(crate) fn forget(&mut self, hash: &str) {
         self.0.remove(hash);
     }
 }

@@ -13,8 +13,8 @@ use atomiton_core::error::Result;
 use atomiton_core::host::BoxFuture;
 use futures::channel::oneshot;
 
-use super::super::stored::failure;
-use super::link::{Described, Link};
+use crate::history::stored::failure;
+use crate::postgres::link::{Described, Link};
 
 /// How long a reader's connection stays open without a read.
 const IDLE: Duration = Duration::from_secs(60);
@@ -88,7 +88,7 @@ impl Readers {
             match crate::deadline::within(Some(crate::deadline::STORE_REQUEST), answered).await {
                 Some(Ok(answer)) => answer.map_err(failure),
                 Some(Err(_)) => Err(failure("its reading thread has stopped".into())),
-                None => Err(super::super::writer::not_answering("Execution history")),
+                None => Err(crate::store_thread::not_answering("Execution history")),
             }
         })
     }

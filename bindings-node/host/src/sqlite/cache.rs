@@ -13,7 +13,7 @@ use atomiton_core::storage::StorageBackend;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::history::store_failure;
-use crate::history::writer::Queue;
+use crate::store_thread::Queue;
 
 /// The `cache` table of the database at `path` (created, with the file, when absent).
 pub fn sqlite_cache_backend(path: &Path) -> Result<Arc<dyn StorageBackend>> {

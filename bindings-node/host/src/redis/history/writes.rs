@@ -7,10 +7,10 @@ use atomiton_core::history::{
 };
 use redis::{Cmd, Value};
 
-use super::super::stored::{to_json, KnownFlows};
-use super::super::writer::{Applied, Batch};
 use super::scripts;
-use crate::redis_link::Link;
+use crate::history::stored::{to_json, KnownFlows};
+use crate::redis::link::Link;
+use crate::store_thread::{Applied, Batch};
 
 /// What the writer keeps between batches: the capture policy, the owner it writes as (a run
 /// another owner took over is not written to), and the definitions it knows the server holds
@@ -36,7 +36,7 @@ impl Writer {
     }
 
     /// A call of the writes script for batch `number`, as this writer's owner.
-    fn call(&self, link: &Link, number: u64) -> crate::redis_link::Call {
+    fn call(&self, link: &Link, number: u64) -> crate::redis::link::Call {
         let mut call = link.script(&scripts::WRITES);
         call.cmd.arg(&self.owner).arg(&self.name).arg(number);
         call

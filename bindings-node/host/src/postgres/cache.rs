@@ -1,5 +1,5 @@
 //! [`PostgresCache`]: the node result cache in PostgreSQL, one store for every process of a fleet
-//! whose history is there (`sql/cache.sql` in the history's migrations: a row per entry, and one
+//! whose history is there (`migrations/0006_cache.sql` in the history's migrations: a row per entry, and one
 //! row of totals that every change locks first, so the bounds hold across every process). Like
 //! the Redis cache, one thread owns the connection: writes are queued and never wait, lookups are
 //! answered after every write queued before them, and a server that cannot be reached is a miss
@@ -12,9 +12,9 @@ use atomiton_core::error::Result;
 use atomiton_core::host::BoxFuture;
 use atomiton_core::value::codec;
 
-use crate::history::postgresql::link::Link;
+use super::link::Link;
 use crate::history::store_failure;
-use crate::history::writer::Queue;
+use crate::store_thread::Queue;
 
 /// Node results in PostgreSQL, shared by every process that opens the same database.
 pub struct PostgresCache {

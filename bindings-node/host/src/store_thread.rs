@@ -15,7 +15,7 @@ use atomiton_core::history::HistoryWrite;
 use atomiton_core::host::BoxFuture;
 use futures::channel::oneshot;
 
-use super::stored::store_failure as failure;
+use crate::history::stored::store_failure as failure;
 
 /// A read (or any work needing the connection `C`), run between write batches.
 type Job<C> = Box<dyn FnOnce(&mut C) + Send>;

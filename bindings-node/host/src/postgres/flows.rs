@@ -2,15 +2,15 @@
 //! `atomiton_storage`, shared by every process that names the database — the producers of a
 //! fleet, or servers behind a load balancer. A write is one statement (an upsert): a reader never
 //! sees half a flow. One thread owns the connection, as the history's does (see
-//! `history/writer.rs`); it is made (and the tables migrated) on the first request the server
+//! `store_thread.rs`); it is made (and the tables migrated) on the first request the server
 //! answers, so a conductor starts before its database.
 
 use atomiton_core::host::effects::{EffectError, EffectErrorKind, EffectResult};
 use atomiton_core::host::BoxFuture;
 use atomiton_core::storage::StorageBackend;
 
-use crate::history::postgresql::link::Link;
-use crate::history::writer::Queue;
+use super::link::Link;
+use crate::store_thread::Queue;
 
 /// Saved flows in a PostgreSQL database.
 pub struct PostgresStorage {

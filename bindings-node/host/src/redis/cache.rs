@@ -14,18 +14,21 @@ use atomiton_core::error::Result;
 use atomiton_core::host::BoxFuture;
 use atomiton_core::value::codec;
 
+use super::link::Link;
 use crate::history::store_failure;
-use crate::history::writer::Queue;
-use crate::redis_link::Link;
+use crate::store_thread::Queue;
 
 mod scripts {
     macro_rules! cache_script {
         ($file:literal) => {
-            concat!(include_str!("lua/prelude.lua"), include_str!(concat!("lua/", $file, ".lua")))
+            concat!(
+                include_str!("cache/lua/prelude.lua"),
+                include_str!(concat!("cache/lua/", $file, ".lua"))
+            )
         };
     }
 
-    crate::redis_link::scripts! {
+    crate::redis::link::scripts! {
         GET: cache_script!("get"),
         PUT: cache_script!("put"),
         INVALIDATE: cache_script!("invalidate"),

@@ -1,5 +1,5 @@
 //! Writes: each batch goes to the server as one call of `atomiton_write`
-//! (`sql/write_columns.sql`): one round trip, one transaction, a kind of write at a time over
+//! (`migrations/0008_write_columns.sql`): one round trip, one transaction, a kind of write at a time over
 //! the whole batch, as the Redis store's batches are one Lua script. The writes travel as four
 //! arrays of the database's composite types in PostgreSQL's binary format, values as the JSON
 //! texts the other stores keep, and a run's nodes in a batch as one JSON text: the server parses
@@ -14,15 +14,15 @@ use atomiton_core::history::{
 };
 use postgres_types::ToSql;
 
-use super::super::stored::{to_json, KnownFlows, NodeRow};
-use super::super::writer::{Applied, Batch};
-use super::link::{Described, Link};
+use crate::history::stored::{to_json, KnownFlows, NodeRow};
+use crate::postgres::link::{Described, Link};
+use crate::store_thread::{Applied, Batch};
 
 /// How many times a batch that lost a deadlock or a serialization conflict is sent.
 const RETRIES: usize = 3;
 
 /// The call a batch is: whole (`$8` false), or each write on its own (true), once per batch
-/// number `$3` of writer `$2` (see `sql/writers.sql`).
+/// number `$3` of writer `$2` (see `migrations/0004_writers.sql`).
 const WRITE: &str = "SELECT atomiton_write($1, $2, $3, $4, $5, $6, $7, $8)";
 
 /// Whether `error` is one the server asks to try again (deadlock, serialization failure).
@@ -272,7 +272,7 @@ impl Writer {
         sent
     }
 
-    /// A node as `atomiton_nodes`' columns, in order (see `sql/write_columns.sql`): a JSON
+    /// A node as `atomiton_nodes`' columns, in order (see `migrations/0008_write_columns.sql`): a JSON
     /// array, written straight from a tuple (no `Value` tree per node).
     fn node(&self, node: &NodeEnded) -> String {
         let r = NodeRow::of(node, &self.capture);

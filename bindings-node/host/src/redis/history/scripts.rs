@@ -1,4 +1,4 @@
-//! The Lua scripts every change and read of the history runs as (see [`crate::redis_link`]).
+//! The Lua scripts every change and read of the history runs as (see [`crate::redis::link`]).
 //! Each starts with `lua/prelude.lua`.
 
 macro_rules! history_script {
@@ -7,7 +7,7 @@ macro_rules! history_script {
     };
 }
 
-crate::redis_link::scripts! {
+crate::redis::link::scripts! {
     WRITES: history_script!("writes"),
     CRASH: history_script!("crash"),
     DELETE: history_script!("delete"),

@@ -10,7 +10,7 @@
 //! before it is applied; what changes runs outside a batch (claims, deletes, prunes, recovery)
 //! stays on the writer's thread, in order with the writes. A connection that
 //! breaks is opened again on the next request; writes that meet a server that went away are held
-//! and sent again once it is back, each batch applied once (see `writer.rs`, `sql/writers.sql`).
+//! and sent again once it is back, each batch applied once (see `store_thread.rs`, `migrations/0004_writers.sql`).
 //! Every process says it is alive every so often, and runs whose owner stopped are taken for
 //! lost (see `liveness.rs`). Tables are versioned (`schema.rs`): migrations
 //! run when a store opens, one process at a time; a database migrated by a newer version is
@@ -18,14 +18,10 @@
 //!
 //! Durable runs keep their checkpoints in `atomiton_checkpoints`, beside the record: a worker
 //! resumes another's run from them. A run taken over by another process (`claim`) is written to
-//! only by that process from then on (see `postgresql/writes.rs`).
+//! only by that process from then on (see `history/writes.rs`).
 
-pub(crate) mod link;
 mod readers;
 mod reads;
-mod schema;
-mod settings;
-mod tls;
 mod writes;
 
 use std::time::Duration;
@@ -37,12 +33,13 @@ use atomiton_core::history::{
 };
 use atomiton_core::host::BoxFuture;
 
-use super::liveness::{self, owner_timeout, writer_name};
-use super::stored::{failure, KnownFlows};
-use super::writer::{Batch, Queue};
-use link::{Described, Link};
+use super::link::{Described, Link};
+use super::schema;
+pub use super::schema::version as schema_version;
+use crate::history::liveness::{self, owner_timeout, writer_name};
+use crate::history::stored::{failure, KnownFlows};
+use crate::store_thread::{Batch, Queue};
 use readers::Readers;
-pub use schema::version as schema_version;
 use writes::Writer;
 
 /// How long a batch of writes may wait for the rest of a run still going (see `Queue::spawn_with_idle`):
@@ -173,7 +170,7 @@ impl HistoryStore for PostgresHistory {
     }
 
     fn stored(&self) -> Option<BoxFuture<'static, ()>> {
-        // While the server is away, this waits for it (the writes are held; see writer.rs).
+        // While the server is away, this waits for it (the writes are held; see store_thread.rs).
         Some(self.queue.stored())
     }
 

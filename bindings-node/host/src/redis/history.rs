@@ -7,7 +7,7 @@
 //! `LINGER` for the end of the runs it holds, so a short run is recorded in one request. Every
 //! change and read is a Lua script, loaded once and called by its SHA1, so a record is never seen
 //! half-written and two processes never undo each other's changes. A server that goes away fails
-//! reads, and the writes made meanwhile are held and sent again once it is back (`writer.rs`;
+//! reads, and the writes made meanwhile are held and sent again once it is back (`store_thread.rs`;
 //! each batch is numbered and applied once, even when its answer was lost: `<p>:writer:<name>`);
 //! the next request connects again (and one that meets a connection the server dropped, as after
 //! a restart, is made again on a new one at once). Every process says it is alive every so often
@@ -55,10 +55,10 @@ use atomiton_core::history::{
 };
 use atomiton_core::host::BoxFuture;
 
-use super::liveness::{self, owner_timeout, writer_name};
-use super::stored::failure;
-use super::writer::{Batch, Queue};
-use crate::redis_link::Link;
+use super::link::Link;
+use crate::history::liveness::{self, owner_timeout, writer_name};
+use crate::history::stored::failure;
+use crate::store_thread::{Batch, Queue};
 use writes::Writer;
 
 /// How long a batch of writes may wait for the rest of a run still going (see `Queue::spawn_with_idle`):

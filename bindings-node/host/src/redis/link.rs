@@ -46,12 +46,12 @@ macro_rules! scripts {
     ($($name:ident: $text:expr),* $(,)?) => {
         #[allow(clippy::upper_case_acronyms, non_camel_case_types)]
         enum Slot { $($name),* }
-        $(pub(super) const $name: $crate::redis_link::Script = $crate::redis_link::Script {
+        $(pub(super) const $name: $crate::redis::link::Script = $crate::redis::link::Script {
             slot: Slot::$name as usize,
             text: $text,
         };)*
         /// Every script, by slot.
-        pub(super) const ALL: &[$crate::redis_link::Script] = &[$($name),*];
+        pub(super) const ALL: &[$crate::redis::link::Script] = &[$($name),*];
     };
 }
 pub(crate) use scripts;

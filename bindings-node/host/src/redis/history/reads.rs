@@ -9,10 +9,10 @@ use atomiton_core::storage::SortOrder;
 use atomiton_core::value::Value;
 use std::time::Duration;
 
-use super::super::stored::{from_json, status, value};
 use super::scripts;
 use super::writes::number;
-use crate::redis_link::Link;
+use crate::history::stored::{from_json, status, value};
+use crate::redis::link::Link;
 
 /// Fields as a script answers them (`None`: absent).
 type Row = Vec<Option<String>>;
@@ -196,6 +196,6 @@ pub(super) fn end_lost(link: &mut Link, ended: &RunEnded, owner: &str) -> Result
     call.cmd.arg(&*ended.execution_id).arg(owner).arg(ended.status.as_str());
     call.cmd
         .arg(number(ended.end_time))
-        .arg(ended.error.as_ref().map(super::super::stored::to_json).unwrap_or_default());
+        .arg(ended.error.as_ref().map(crate::history::stored::to_json).unwrap_or_default());
     Ok(link.run::<i64>(&call)? == 1)
 }

@@ -10,10 +10,10 @@ use atomiton_core::storage::SortOrder;
 use atomiton_core::value::Value;
 use std::time::Duration;
 
-use super::link::Described;
+use crate::postgres::link::Described;
 use postgres::{Client, Row};
 
-use super::super::stored::{from_json, status, to_json, value};
+use crate::history::stored::{from_json, status, to_json, value};
 
 const SUMMARY_COLUMNS: &str =
     "id, flow_id, flow_hash, status, start_time, end_time, duration, error, retry_of, owner, durable";
@@ -239,7 +239,7 @@ pub(super) fn checkpoints(client: &mut Client, id: &str) -> Result<Option<Checkp
         })
         .collect::<Result<Vec<_>, postgres::Error>>()
         .map_err(|e| e.described())?;
-    super::super::checkpoints::assemble(id, rows)
+    crate::history::checkpoints::assemble(id, rows)
 }
 
 /// Takes interrupted run `id` over for `owner`: from then on only `owner` writes to it.

@@ -16,10 +16,10 @@ use atomiton_core::storage::SortOrder;
 use atomiton_core::value::Value;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
-use super::checkpoints;
-use super::journal::Journal;
-use super::stored::{failure, from_json, status, to_json, value, KnownFlows, NodeRow};
-use super::writer::{Applied, Batch, Queue};
+use crate::history::checkpoints;
+use crate::history::journal::Journal;
+use crate::history::stored::{failure, from_json, status, to_json, value, KnownFlows, NodeRow};
+use crate::store_thread::{Applied, Batch, Queue};
 
 /// Run records in one SQLite file. Writes are queued to the store's thread and never wait;
 /// reads are answered on that thread after every write queued before them.
