@@ -40,10 +40,8 @@ pub struct HistoryConfig {
     pub redis: Option<String>,
     /// The prefix of that history's Redis keys.
     pub key_prefix: Option<String>,
-    /// A fleet's shared history in PostgreSQL (a `postgres://` URL): set by the package's queue
-    /// conductors and workers given `store` (never a user's config); the native binding reads it.
-    pub postgres: Option<String>,
-    /// `store`: a PostgreSQL database an app named for its runs (the same place as `postgres`).
+    /// `store`: a PostgreSQL database (a `postgres://` URL) for the runs: an app's, or a queue
+    /// pool's shared history (its conductors and workers set it from their `store`).
     pub store: Option<String>,
 }
 
@@ -89,7 +87,7 @@ impl HistoryConfig {
 
     /// Where a fleet's shared history is kept in PostgreSQL (its URL).
     pub fn postgres_url(&self) -> Option<&str> {
-        self.postgres.as_deref().or(self.store.as_deref())
+        self.store.as_deref()
     }
 
     /// Whether the history is kept in a queue's Redis.

@@ -6,7 +6,7 @@
 import { resolve } from "node:path";
 import { createConductor, createProtocolServer, type ProtocolServerOptions, type WebSocketServerClass } from "../desktop.js";
 import { checkServeFile } from "../options/entries.js";
-import { DATABASE_VARIABLE } from "../queue/history.js";
+import { databaseUrl } from "../queue/history.js";
 import { ConductorError } from "../types/errors.js";
 import { integerOption, parseCommandArgs } from "./args.js";
 import { ExitCode, UsageError } from "./exit-codes.js";
@@ -95,7 +95,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     authorizes: (token) => authorizes(token),
   });
   // Runs kept in PostgreSQL (shared with every process naming it) rather than beside the flows.
-  const store = typeof values.store === "string" ? values.store : process.env[DATABASE_VARIABLE];
+  const store = databaseUrl(typeof values.store === "string" ? values.store : undefined);
   const conductor = createConductor({
     history: store ? { store } : undefined,
     storage: typeof values.storage === "string" ? { type: "fs", directory: resolve(values.storage) } : undefined,

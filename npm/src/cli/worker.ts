@@ -6,7 +6,7 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { DATABASE_VARIABLE } from "../queue/history.js";
+import { databaseUrl } from "../queue/history.js";
 import { startQueueWorker, type QueueWorkerEvent } from "../queue/index.js";
 import type { NodeExecutable, NodeExecutorFactory } from "../types/execution.js";
 import { integerOption, parseCommandArgs, QUEUE_OPTIONS } from "./args.js";
@@ -115,7 +115,7 @@ export async function workerCommand(args: string[]): Promise<number> {
   const waitMs = integerOption("worker", "wait", values.wait, 0) ?? STORE_WAIT_MS;
   let worker: Awaited<ReturnType<typeof startQueueWorker>>;
   try {
-    const store = typeof values.store === "string" ? values.store : process.env[DATABASE_VARIABLE];
+    const store = databaseUrl(typeof values.store === "string" ? values.store : undefined);
     worker = await waitingForStores(waitMs, quiet, async () => {
       await probe("Redis", redis, 6379);
       if (store) await probe("PostgreSQL", store, 5432);

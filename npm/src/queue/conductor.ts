@@ -18,7 +18,7 @@ import type { ConductorConfig } from "../types/execution.js";
 import type { QueueConductorOptions } from "../types/options.generated.js";
 import { loadBullmq, resolveLocation } from "./connection.js";
 import { redisFlowStorage } from "./flow-storage.js";
-import { DATABASE_VARIABLE, queueHistoryConfig } from "./history.js";
+import { databaseUrl, queueHistoryConfig } from "./history.js";
 import { jobIdOf } from "./payload.js";
 import { QueueProducer } from "./producer.js";
 
@@ -35,7 +35,7 @@ export function createQueueConductor(options: QueueConductorOptions): QueueCondu
   const where = resolveLocation(options);
   const { connection: _c, queue: _q, prefix: _p, pollInterval, history, store, ...rest } = options;
   // A pool on PostgreSQL keeps its saved flows there too; else they are in the queue's Redis.
-  const database = store ?? process.env[DATABASE_VARIABLE];
+  const database = databaseUrl(store);
   const storage: ConductorConfig["storage"] = database ? { type: "postgres", url: database } : { type: "memory" };
   const settings: ConductorConfig = { ...rest, storage, history: queueHistoryConfig(where, history, store) };
   const local = new NativeEngine(settings);

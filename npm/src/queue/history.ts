@@ -11,16 +11,24 @@ import type { ResolvedLocation } from "./connection.js";
 
 export type { QueueHistoryOptions } from "../types/options.generated.js";
 
-/** The environment variable that names a pool's PostgreSQL store when its options do not. */
-export const DATABASE_VARIABLE = "ATOMITON_DATABASE_URL";
+/** The environment variable that names a PostgreSQL store when the options do not. */
+const DATABASE_VARIABLE = "ATOMITON_DATABASE_URL";
+
+/**
+ * The PostgreSQL database runs are kept in: the one `given` (an option, a CLI flag), else the
+ * environment's `ATOMITON_DATABASE_URL`, else none. The one place the variable is read.
+ */
+export function databaseUrl(given?: string): string | undefined {
+  return given ?? (process.env[DATABASE_VARIABLE] || undefined);
+}
 
 /**
  * The engine's history config for a queue's shared store: the PostgreSQL database `store` names
  * (else the environment's `ATOMITON_DATABASE_URL`), or the queue's Redis.
  */
 export function queueHistoryConfig(where: ResolvedLocation, options: QueueHistoryOptions = {}, store?: string): HistoryConfig {
-  const database = store ?? process.env[DATABASE_VARIABLE];
-  // `redis`, `keyPrefix` and `postgres` are read by the native addon only; the type does not name them.
-  if (database) return { ...options, postgres: database } as HistoryConfig;
+  const database = databaseUrl(store);
+  if (database) return { ...options, store: database };
+  // `redis` and `keyPrefix` are read by the native addon only; the type does not name them.
   return { ...options, redis: where.url, keyPrefix: where.historyPrefix } as HistoryConfig;
 }
