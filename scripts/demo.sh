@@ -3,8 +3,8 @@
 # (the native addon and the TypeScript; incremental after the first time), then runs a bundled
 # template flow through the CLI with live progress and prints the result. It installs only what
 # the native addon and that run need (scripts/lib/setup-native.sh: Rust, zig and cargo-zigbuild;
-# scripts/lib/setup-npm.sh build: TypeScript and the packages whose types it reads; Redis for
-# `queue`), not the wasm toolchain, Chromium or the other dev dependencies that scripts/setup.sh
+# scripts/lib/setup-npm.sh build: TypeScript and the packages whose types it reads; Node.js 24,
+# which the flow runs on; Redis for `queue`), not the wasm toolchain, Chromium or the other dev dependencies that scripts/setup.sh
 # installs for the tests.
 #
 #   scripts/demo.sh                 # the Data Transform Pipeline template
