@@ -53,9 +53,9 @@ step "npm package tests on Node.js 24 (native, wasm in Node and in Chromium, loa
 # Node 22 and later take globs, not a directory, as the files to test.
 npm_tests 24 "test/**/*.test.mjs"
 
+mapfile -t smoke < <(grep -v '^#' npm/test/node-lines-smoke.txt | grep .)
 for line in 22 26; do
   step "npm smoke subset on Node.js $line (every entry, engine and transport)"
-  mapfile -t smoke < <(grep -v '^#' npm/test/node-lines-smoke.txt | grep .)
   npm_tests "$line" "${smoke[@]}"
 done
 

@@ -37,7 +37,7 @@ export function createQueueConductor(options: QueueConductorOptions): QueueCondu
   // A pool on PostgreSQL keeps its saved flows there too; else they are in the queue's Redis.
   const database = databaseUrl(store);
   const storage: ConductorConfig["storage"] = database ? { type: "postgres", url: database } : { type: "memory" };
-  const settings: ConductorConfig = { ...rest, storage, history: queueHistoryConfig(where, history, store) };
+  const settings: ConductorConfig = { ...rest, storage, history: queueHistoryConfig(where, history, database) };
   const local = new NativeEngine(settings);
   const statusOf = async (id: string) => {
     // In the queue's own Redis, the history goes with the jobs: it cannot say what became of them.
