@@ -16,11 +16,12 @@ step() { printf '\n\033[1;32m==> [%ss] %s\033[0m\n' "$SECONDS" "$*"; }
 step "setup"
 scripts/setup.sh
 
-step "format and lint (cargo fmt, clippy on native, on each wasm module's features and on the macOS and Windows addons' targets, Biome), and no folder-level import cycle (core, npm)"
+step "format and lint (cargo fmt, clippy on native, on each wasm module's features and on the macOS and Windows addons' targets, Biome), no decision made twice (check-owners), and no folder-level import cycle (core, npm)"
 cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings
 scripts/lib/lint-features.sh
 scripts/lib/check-platforms.sh
+scripts/lib/check-owners.sh
 (cd npm && npx --no-install biome check .)
 python3 scripts/lib/rust-folder-cycles.py >/dev/null || python3 scripts/lib/rust-folder-cycles.py
 python3 scripts/lib/ts-folder-cycles.py
@@ -48,6 +49,10 @@ npm_tests() {
     exit 1
   fi
 }
+
+step "npm unit tests: the TypeScript logic, beside its code (npm/src/**/*.test.ts), without an engine"
+(cd npm && npx --no-install tsc -p tsconfig.unit.json)
+npm_tests 24 ".unit/**/*.test.js"
 
 step "npm package tests on Node.js 24 (native, wasm in Node and in Chromium, loader, demo page, transports, CLI, worker threads, pack and install)"
 # Node 22 and later take globs, not a directory, as the files to test.

@@ -18,7 +18,7 @@ use atomiton_native_host::history::{
 use atomiton_native_host::spill::DEFAULT_SORT_MEMORY_BYTES;
 use atomiton_native_host::{
     FileStorage, NativeHost, NativePython, PostgresHistory, PostgresStorage, ProcessLimits,
-    RedisHistory, SqliteHistory, WorkerPool,
+    RedisHistory, RedisStorage, SqliteHistory, WorkerPool,
 };
 use napi::bindgen_prelude::{Buffer, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -135,11 +135,16 @@ impl NativeConductor {
                     to_napi(ExecutionError::validation(format!("Flow storage: {e}")))
                 })?))
             }
-            _ => FlowStore::new(Arc::new(MemoryBackend::new())),
+            Place::Redis(redis) => FlowStore::new(Arc::new(
+                RedisStorage::open(&redis.url, &redis.key_prefix).map_err(|e| {
+                    to_napi(ExecutionError::validation(format!("Flow storage: {e}")))
+                })?,
+            )),
+            Place::Memory => FlowStore::new(Arc::new(MemoryBackend::new())),
         };
         let host = host.into_shared();
         let mut session = Session::new(
-            config.new_engine().map_err(to_napi)?,
+            config.new_engine(&[&atomiton_plugins::Plugins]).map_err(to_napi)?,
             host.clone(),
             store,
             notifier.clone(),

@@ -21,6 +21,8 @@ atomiton_core::catalog_forwarders! {
     // A panic is a thrown error, not an abort of the process.
     sync: [catch_unwind];
     text: [String];
+    // The engine's own ids and jitter come from the same generator (the native host's).
+    random: fastrand::f64;
 }
 
 pub use conductor::NativeConductor;

@@ -20,6 +20,13 @@ const RESULT_SLICE_ITEMS: usize = 2048;
 /// The engine behind one conductor object. Runs are driven on the JS thread: `run`, `drive`
 /// and `resolveCalls` return status bits (1: finished runs in `takeCompleted`, 2: executor
 /// calls in `takeCalls`, 4: events in `takeEvents`).
+/// The capabilities this module was built with, which its sessions' engines get (see
+/// `atomiton_core::session::SessionCapability`); the browser's default module has none.
+const CAPABILITIES: &[&dyn atomiton_core::session::SessionCapability] = &[
+    #[cfg(feature = "plugins")]
+    &atomiton_plugins::Plugins,
+];
+
 #[wasm_bindgen]
 pub struct WasmConductor {
     session: Arc<Session>,
@@ -102,7 +109,7 @@ impl WasmConductor {
         // Large result arrays arrive in slices, read between turns of the page's (or the
         // worker relay's) event loop rather than parsed in one piece.
         let session = Session::new(
-            config.new_engine().map_err(to_js)?,
+            config.new_engine(CAPABILITIES).map_err(to_js)?,
             host.clone(),
             store,
             notifier.clone(),

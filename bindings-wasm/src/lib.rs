@@ -30,4 +30,6 @@ atomiton_core::catalog_forwarders! {
     // A `&str` argument takes less code here than a `String`, and the browser module has a size
     // budget (docs/PERFORMANCE.md, "Module sizes").
     text: [&str];
+    // What the host's `random` is in the page (see `host.rs`), without a host to ask.
+    random: js_sys::Math::random;
 }

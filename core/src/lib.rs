@@ -23,8 +23,6 @@ pub mod model;
 pub mod nodes;
 pub mod options;
 mod plan;
-#[cfg(feature = "plugins")]
-pub mod plugin;
 pub mod progress;
 mod run;
 mod scheduler;

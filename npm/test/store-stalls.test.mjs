@@ -41,7 +41,7 @@ const MIGRATION_LOCK = "7022360234688802670"; // 0x61746f6d69746f6e, "atomiton":
 
 /** What opens a store on PostgreSQL: a conductor, and a queue fleet's producer (on Redis, its store on PostgreSQL). */
 const OPENERS = {
-  "a conductor": async (t, url) => createConductor({ storage: { type: "postgres", url }, history: { store: url } }),
+  "a conductor": async (_t, url) => createConductor({ storage: { type: "postgres", url }, history: { store: url } }),
   "a queue producer": async (t, url) => {
     const redis = await startRedis();
     t.after(() => redis.stop());

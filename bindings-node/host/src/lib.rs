@@ -48,5 +48,5 @@ pub use http::NativeHttp;
 pub use process::{NativeProcesses, ProcessLimits};
 pub use python::NativePython;
 pub use spill::NativeSpill;
-pub use storage::{FileStorage, PostgresStorage};
+pub use storage::{FileStorage, PostgresStorage, RedisStorage};
 pub use workers::{PoolStats, WorkerPool};

@@ -1,7 +1,8 @@
 //! Flow storage on disk: one YAML file per flow in a directory, written atomically; or in a
-//! PostgreSQL database ([`PostgresStorage`]).
+//! PostgreSQL database ([`PostgresStorage`]) or a Redis hash ([`RedisStorage`]).
 
 pub use crate::postgres::flows::PostgresStorage;
+pub use crate::redis::flows::RedisStorage;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,6 +14,23 @@ use tokio::runtime::Handle;
 
 use crate::files::errors::io_error;
 use crate::files::{remove_stale_temps, write_atomic};
+
+/// A store thread's answer as a storage backend's: a server that did not answer in time
+/// (`TRANSPORT_ERROR`) is a network failure, which the next try may not meet.
+pub(crate) fn as_effect<T: Send + 'static>(
+    answer: BoxFuture<'static, atomiton_core::error::Result<T>>,
+) -> BoxFuture<'static, EffectResult<T>> {
+    use atomiton_core::host::effects::{EffectError, EffectErrorKind};
+    Box::pin(async move {
+        answer.await.map_err(|e| {
+            let kind = match e.code {
+                atomiton_core::error::ErrorCode::TRANSPORT_ERROR => EffectErrorKind::Network,
+                _ => EffectErrorKind::Other,
+            };
+            EffectError::new(kind, e.message)
+        })
+    })
+}
 
 /// A temporary file older than this is a killed save's: no save takes anywhere near as long.
 const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(600);

@@ -1,5 +1,5 @@
 //! Flow storage on each native backend, against the real thing: files in a directory (written
-//! atomically) and a real PostgreSQL server — the one contract every backend meets
+//! atomically), a real PostgreSQL server and a real Redis server — the one contract every backend meets
 //! (`atomiton_core::testing::flow_storage`), and what each keeps across a reopen (a new process).
 
 mod common;
@@ -7,8 +7,9 @@ mod common;
 use atomiton_core::storage::StorageBackend;
 use atomiton_core::testing::flow_storage::check_flow_storage;
 use atomiton_core::testing::wait;
-use atomiton_native_host::{FileStorage, PostgresStorage};
+use atomiton_native_host::{FileStorage, PostgresStorage, RedisStorage};
 use common::postgres_server::PostgresServer;
+use common::redis_server::RedisServer;
 use common::{runtime, TempDir};
 
 /// What one backend kept is what a second one on the same place reads.
@@ -34,4 +35,44 @@ fn postgres_meets_the_flow_storage_contract() {
     let open = || PostgresStorage::open(&url).expect("opens");
     wait(check_flow_storage(&open()));
     kept_across_a_reopen(&open(), &open());
+}
+
+#[test]
+fn redis_meets_the_flow_storage_contract() {
+    let server = RedisServer::start();
+    let url = server.url();
+    let open = || RedisStorage::open(&url, "bull:runs:flows").expect("opens");
+    wait(check_flow_storage(&open()));
+    kept_across_a_reopen(&open(), &open());
+    // Another queue's hash on the same server is another store.
+    let other = RedisStorage::open(&url, "bull:other:flows").expect("opens");
+    assert_eq!(wait(other.read("kept.flow.yaml")).expect("read"), None);
+}
+
+#[test]
+fn flows_the_typescript_store_kept_in_redis_are_read_after_an_upgrade() {
+    let server = RedisServer::start();
+    let client = redis::Client::open(server.url()).expect("client");
+    let mut conn = client.get_connection().expect("connection");
+    // As the package's producers saved them before the engine kept them: codec text under
+    // `flows/<id>` fields of the queue's flows hash.
+    let legacy = r#"{"id":"old","name":"Old one","nodes":[{"id":"a","type":"transform"}],"version":"1.0.0","savedAt":"2026-01-02T03:04:05.000Z"}"#;
+    let _: () = redis::cmd("HSET")
+        .arg("q:flows")
+        .arg("flows/old")
+        .arg(legacy)
+        .arg("flows/broken")
+        .arg("not a flow")
+        .query(&mut conn)
+        .expect("hset");
+    let store = RedisStorage::open(&server.url(), "q:flows").expect("opens");
+    let keys = wait(store.keys()).expect("keys");
+    assert!(keys.contains(&"old.flow.yaml".to_owned()), "{keys:?}");
+    assert!(!keys.contains(&"flows/old".to_owned()), "moved, not copied: {keys:?}");
+    assert!(keys.contains(&"flows/broken".to_owned()), "what is not a flow stays: {keys:?}");
+    let text = wait(store.read("old.flow.yaml")).expect("read").expect("kept");
+    let flow = atomiton_core::format::parse_yaml_value(&text, &Default::default()).expect("yaml");
+    assert_eq!(flow["name"], "Old one");
+    assert_eq!(flow["nodes"][0]["type"], "transform");
+    assert_eq!(flow["savedAt"], "2026-01-02T03:04:05.000Z");
 }

@@ -41,14 +41,21 @@ pub struct EngineConfig {
     pub strict_parameters: bool,
 }
 
+/// [`EngineConfig::max_retries`] by default.
+pub const DEFAULT_MAX_RETRIES: u32 = 3;
+/// [`EngineConfig::retry_delay_ms`] by default.
+pub const DEFAULT_RETRY_DELAY_MS: f64 = 1000.0;
+/// [`EngineConfig::max_retry_delay_ms`] by default.
+pub const DEFAULT_MAX_RETRY_DELAY_MS: f64 = 30_000.0;
+
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
             concurrency: 256,
             timeout_ms: None,
-            max_retries: 3,
-            retry_delay_ms: 1000.0,
-            max_retry_delay_ms: 30_000.0,
+            max_retries: DEFAULT_MAX_RETRIES,
+            retry_delay_ms: DEFAULT_RETRY_DELAY_MS,
+            max_retry_delay_ms: DEFAULT_MAX_RETRY_DELAY_MS,
             progress_throttle_ms: 100.0,
             flow_limits: FlowLimits::default(),
             parse_limits: ParseLimits::default(),

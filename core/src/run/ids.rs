@@ -18,3 +18,15 @@ pub fn uuid_v4(mut random: impl FnMut() -> f64) -> String {
 pub(super) fn execution_id(random: impl FnMut() -> f64) -> String {
     format!("exec_{}", uuid_v4(random))
 }
+
+/// A run's id as an embedder asks for it before starting the run (to register its cancel and
+/// announce its start): `given` when it is not empty, else a fresh `exec_<uuid>`. The one rule
+/// for ids, whoever asks: [`RunOptions::execution_id`](super::RunOptions::execution_id) uses
+/// the same maker.
+pub fn new_execution_id(given: &str, random: impl FnMut() -> f64) -> String {
+    if given.is_empty() {
+        execution_id(random)
+    } else {
+        given.to_owned()
+    }
+}

@@ -12,16 +12,18 @@ mod handles;
 mod ids;
 mod options;
 mod result;
+mod retry_policy;
 // The live view of `debugger` builds; the twin is a view nothing makes.
 #[cfg_attr(not(feature = "debugger"), path = "view_off.rs")]
 mod view;
 
 pub use crate::nodes::RunContext;
 pub use command::RunCommand;
-pub use config::EngineConfig;
+pub use config::{EngineConfig, DEFAULT_MAX_RETRIES};
 pub use control::{RunControl, SharedControl};
 pub use handles::RunHandles;
-pub use ids::uuid_v4;
+pub use ids::{new_execution_id, uuid_v4};
 pub use options::RunOptions;
 pub use result::{ExecutionContext, ExecutionResult};
+pub use retry_policy::RetryPolicy;
 pub use view::{RunView, SharedView};

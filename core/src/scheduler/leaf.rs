@@ -15,6 +15,7 @@ use crate::host::{BoxFuture, CancelToken, SharedHost};
 use crate::nodes::{Invocation, NodeResult, NodeType};
 use crate::plan::NodeIx;
 use crate::progress::{progress_steps, COMPLETE_MESSAGE};
+use crate::run::RetryPolicy;
 use crate::telemetry::SpanRetry;
 use std::sync::Arc;
 
@@ -279,22 +280,9 @@ async fn attempt_once(job: &LeafJob, attempt: u32, mut invocation: Invocation) -
     }
 }
 
-/// How long to wait before the next attempt: the backoff, but never less than the failure asked
-/// for (an HTTP `Retry-After`). `None` when it asked for longer than the longest backoff: a
-/// retry sooner would ignore it, and a run should not sit waiting that long.
+/// How long to wait before the next attempt (see [`RetryPolicy`]); `None`: not retried.
 fn retry_delay(job: &LeafJob, attempt: u32, error: &ExecutionError) -> Option<f64> {
-    let backoff = backoff(job, attempt);
-    match error.retry_after_ms() {
-        Some(requested) if requested > job.max_retry_delay_ms => None,
-        Some(requested) => Some(backoff.max(requested)),
-        None => Some(backoff),
-    }
-}
-
-/// Exponential backoff with "equal jitter": half the delay fixed, half random, so retries of
-/// many nodes spread out without ever retrying immediately.
-fn backoff(job: &LeafJob, attempt: u32) -> f64 {
-    let exponent = i32::try_from(attempt.saturating_sub(1)).unwrap_or(30).min(30);
-    let capped = (job.retry_delay_ms * 2f64.powi(exponent)).min(job.max_retry_delay_ms).max(0.0);
-    capped * (0.5 + 0.5 * job.host.random())
+    let policy =
+        RetryPolicy { first_delay_ms: job.retry_delay_ms, max_delay_ms: job.max_retry_delay_ms };
+    policy.delay_after(attempt, error, job.host.random())
 }

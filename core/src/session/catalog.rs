@@ -90,3 +90,55 @@ pub fn reads_tables() -> bool {
 pub fn engine_version() -> &'static str {
     env!("CARGO_PKG_VERSION")
 }
+
+/// How long to wait before running a failed flow again, in ms; `null`: it is not run again
+/// (no retries left, or the failure asked for a longer wait than the longest backoff). The
+/// question, as `execute(request)` asks it after a failed attempt: the attempt that failed (from
+/// 1), the retries asked for and their cap (`maxRetries`), the first wait (`retryDelay`) and the
+/// wait the failure asked for (`retryAfterMs`), each a number as text, empty for "not given"
+/// (the engine's default then). Numbers as text, not an object: the browser's module pays for
+/// every deserializer (an object of five fields cost it 2 KB gzipped). The same
+/// [`RetryPolicy`](crate::run::RetryPolicy) as a node's retries; `random` is the binding's
+/// source of uniform `[0, 1)` numbers.
+pub fn retry_delay(question: [&str; 5], mut random: impl FnMut() -> f64) -> String {
+    outcome(guarded("retryDelay", || {
+        let [attempt, retries, max_retries, first_delay, retry_after] = question.map(number);
+        let whole = |n: Option<f64>, default: u32| {
+            n.map_or(default, |n| n.max(0.0).min(f64::from(u32::MAX)) as u32)
+        };
+        let retries = whole(retries?, 0).min(whole(max_retries?, crate::run::DEFAULT_MAX_RETRIES));
+        let attempt = whole(attempt?, 1);
+        if attempt > retries {
+            return Ok(None);
+        }
+        let defaults = crate::run::RetryPolicy::default();
+        let policy = crate::run::RetryPolicy {
+            first_delay_ms: first_delay?.unwrap_or(defaults.first_delay_ms),
+            ..defaults
+        };
+        let requested = retry_after?.filter(|ms| *ms >= 0.0);
+        Ok(policy.delay(attempt, requested, random()))
+    }))
+}
+
+/// A finite number written as text; `None` for empty text.
+fn number(text: &str) -> Result<Option<f64>, ExecutionError> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    // serde_json's reader, which the module has anyway (`str::parse` would add core's own), and
+    // which reads no `NaN` or `inf`.
+    match serde_json::from_str::<f64>(text) {
+        Ok(n) if n.is_finite() => Ok(Some(n)),
+        _ => Err(ExecutionError::validation(format!(
+            "Invalid retry question: '{text}' is not a finite number"
+        ))),
+    }
+}
+
+/// A run's id for an embedder that needs it before the run starts: `given` when not empty,
+/// else a fresh `exec_<uuid>` from the binding's `random` (see
+/// [`new_execution_id`](crate::run::new_execution_id)).
+pub fn execution_id(given: &str, random: impl FnMut() -> f64) -> String {
+    crate::run::new_execution_id(given, random)
+}

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+use super::SessionCapability;
 use crate::engine::EngineConfig;
 use crate::error::{ExecutionError, Result};
 use crate::validation::FlowLimits;
@@ -52,11 +53,10 @@ pub struct SessionConfig {
     #[cfg(feature = "host-effects")]
     pub processes: ProcessConfig,
     pub storage: StorageConfig,
-    /// `plugins: {<type>: {module, function, config, memoryLimit, fuel}}`: WebAssembly node types
-    /// (builds with the `plugins` feature; the TypeScript layer sends each module's bytes as
-    /// base64 in `module`).
-    #[cfg(feature = "plugins")]
-    pub plugins: std::collections::BTreeMap<String, PluginConfig>,
+    /// `plugins: {<type>: {module, function, config, memoryLimit, fuel}}`: WebAssembly node types,
+    /// read by the capability that owns them (`atomiton-plugins`), which a binding built with them
+    /// passes to [`new_engine`](Self::new_engine); the TypeScript layer sends each module's bytes.
+    pub plugins: Option<crate::value::Value>,
     /// `false`: a node parameter, port or template path the engine does not know is a warning
     /// instead of an error.
     pub strict_parameters: Option<bool>,
@@ -114,45 +114,6 @@ pub struct ProcessConfig {
     /// `true`: where the OS cannot confine a restricted run's processes to its grant, they run
     /// unconfined instead of being refused.
     pub allow_unconfined: Option<bool>,
-}
-
-/// One of `plugins`: a WebAssembly node type.
-#[cfg(feature = "plugins")]
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PluginConfig {
-    /// The module's bytes, base64.
-    pub module: String,
-    /// The exported function its nodes call (default `run`).
-    pub function: Option<String>,
-    /// Values the plugin reads with its PDK's `config::get`.
-    #[serde(default)]
-    pub config: std::collections::HashMap<String, String>,
-    /// Bytes of memory at most (default 64 MiB).
-    pub memory_limit: Option<usize>,
-    /// Fuel a call may spend (about one unit per instruction; default 10 billion).
-    pub fuel: Option<u64>,
-}
-
-#[cfg(feature = "plugins")]
-impl PluginConfig {
-    fn settings(&self) -> std::result::Result<crate::plugin::PluginSettings, String> {
-        use base64::Engine as _;
-        let module = base64::engine::general_purpose::STANDARD
-            .decode(&self.module)
-            .map_err(|e| e.to_string())?;
-        let defaults = crate::plugin::Limits::default();
-        Ok(crate::plugin::PluginSettings {
-            module,
-            function: self.function.clone().unwrap_or_else(|| "run".to_owned()),
-            config: self.config.clone(),
-            limits: crate::plugin::Limits {
-                memory_bytes: self.memory_limit.unwrap_or(defaults.memory_bytes),
-                fuel: self.fuel.unwrap_or(defaults.fuel),
-                ..defaults
-            },
-        })
-    }
 }
 
 /// `storage: {type: "fs" | "memory" | "indexeddb", directory?}`.
@@ -263,30 +224,21 @@ impl SessionConfig {
         Ok(())
     }
 
-    /// The engine: its settings, the built-in node types and the plugins' (a plugin that cannot
-    /// be read, or that takes a built-in type's name, is an error naming it).
-    pub fn new_engine(&self) -> Result<crate::Engine> {
-        #[cfg_attr(not(feature = "plugins"), allow(unused_mut))]
+    /// The engine: its settings, the built-in node types, and the node types of the config's
+    /// sections that `capabilities` own (`plugins`). A section no capability here owns is refused,
+    /// naming the builds that have it (an empty one is as good as absent).
+    pub fn new_engine(&self, capabilities: &[&dyn SessionCapability]) -> Result<crate::Engine> {
         let mut registry = crate::nodes::builtin_registry();
-        #[cfg(feature = "plugins")]
-        for (name, plugin) in &self.plugins {
-            if registry.contains(name) {
-                return Err(out_of_range(
-                    &format!("plugins.{name}"),
-                    "named apart from the built-in node types",
-                    "a built-in's name",
-                ));
+        for (key, section, builds) in [("plugins", &self.plugins, PLUGIN_BUILDS)] {
+            let Some(section) = section.as_ref().filter(|s| !is_empty_object(s)) else { continue };
+            match capabilities.iter().find(|capability| capability.key() == key) {
+                Some(capability) => capability.install(section, &mut registry)?,
+                None => {
+                    return Err(ExecutionError::validation(format!(
+                        "Invalid conductor config: '{key}' is not in this build ({builds})"
+                    )))
+                }
             }
-            // The option the user wrote (`wasm`: bytes, or a path the npm package reads), which
-            // arrives here as the module's bytes.
-            let field = format!("plugins.{name}.wasm");
-            let settings = plugin
-                .settings()
-                .map_err(|e| out_of_range(&field, "a WebAssembly module's bytes (base64)", &e))?;
-            let node_type = crate::plugin::PluginNodeType::new(name, settings).map_err(|e| {
-                ExecutionError::validation(format!("Invalid conductor config: '{field}' {e}"))
-            })?;
-            registry.register(std::sync::Arc::new(node_type));
         }
         Ok(crate::Engine::with_registry(registry, self.engine()))
     }
@@ -329,6 +281,14 @@ impl SessionConfig {
     pub fn memory_storage(&self) -> bool {
         self.storage.kind.as_deref() == Some("memory")
     }
+}
+
+/// Where WebAssembly node types run, for a build without them.
+const PLUGIN_BUILDS: &str =
+    "WebAssembly node types run in the native addon, the Node fallback and the browser's editor module";
+
+fn is_empty_object(value: &crate::value::Value) -> bool {
+    value.as_object().is_some_and(|object| object.is_empty())
 }
 
 fn out_of_range(name: &str, allowed: &str, given: &str) -> ExecutionError {

@@ -12,6 +12,7 @@ mod boundary;
 #[cfg_attr(not(feature = "cache"), path = "cache_off.rs")]
 mod cache;
 mod calls;
+mod capability;
 pub mod catalog;
 mod config;
 // Pause, resume, step and the live state with `debugger`; the twin has none of them.
@@ -38,6 +39,7 @@ use std::sync::{Arc, Mutex};
 
 pub use boundary::calls::{CacheCall, ExecutionsCall};
 pub use calls::ExecutorCalls;
+pub use capability::SessionCapability;
 pub use config::{SessionConfig, StorageConfig};
 pub use driver::CompletedRun;
 pub use guard::guarded;

@@ -18,10 +18,11 @@ pub enum Place {
     /// one YAML file per flow, `history.sqlite` for runs and the cache), or the storage the
     /// embedder gave (a browser's IndexedDB, files for the WebAssembly engine in Node).
     Kept,
-    /// In the Redis server every process of a queue shares (history and cache only).
+    /// In the Redis server every process of a queue shares (`history: {redis, keyPrefix}`, set
+    /// by the queue, never by a user; the flows and the cache go beside that history).
     Redis(RedisTarget),
-    /// In the PostgreSQL database a fleet shares (its URL; history only: `history: {postgres}`,
-    /// set by the queue, never by a user).
+    /// In the PostgreSQL database a fleet shares (its URL: `storage: {type: "postgres", url}`
+    /// or `history.store`).
     Postgres(String),
 }
 
@@ -35,6 +36,15 @@ pub struct RedisTarget {
 impl RedisTarget {
     /// The key prefix when `keyPrefix` is absent.
     pub const DEFAULT_KEY_PREFIX: &'static str = "atomiton:history";
+
+    /// The saved flows beside this history: one hash, named as the history's prefix with its
+    /// last part `history` replaced by `flows` (a queue's `<prefix>:<queue>:history` gives
+    /// `<prefix>:<queue>:flows`, where its producers have always kept them), else with `:flows`
+    /// added.
+    pub fn flows(&self) -> RedisTarget {
+        let base = self.key_prefix.strip_suffix(":history").unwrap_or(&self.key_prefix);
+        RedisTarget { url: self.url.clone(), key_prefix: format!("{base}:flows") }
+    }
 
     /// `history.redis` and `history.keyPrefix`, checked.
     pub fn new(url: String, key_prefix: Option<String>) -> Result<RedisTarget> {
@@ -79,20 +89,31 @@ pub struct Placement {
 impl SessionConfig {
     /// Where this conductor keeps its flows, history and cache, given what its binding can keep:
     ///
-    /// - flows: in memory with `storage: {type: "memory"}` or when the binding cannot keep them,
-    ///   else kept;
+    /// - flows: where `storage` says (`{type: "postgres", url}`, or in memory with
+    ///   `{type: "memory"}`); when it says nothing, beside a history shared by a fleet (a queue's
+    ///   Redis, a PostgreSQL database: every producer and server of it sees the same flows), else
+    ///   kept when the binding can, else in memory;
     /// - history (unless `history: false`): in Redis when the queue names a server, else in
     ///   memory when the flows are, else kept when the binding can;
     /// - cache (only when `cache` asks for one): beside the history when that is not in memory
     ///   and `cache.store` is `"persistent"` (the default), else in memory.
     pub fn placement(&self, can_keep: Keepers) -> Result<Placement> {
         let in_memory = self.memory_storage();
-        let flows = match self.flows_in_postgres()? {
-            Some(url) => Place::Postgres(url),
-            None if in_memory || !can_keep.flows => Place::Memory,
-            None => Place::Kept,
+        let shared_history = self.history_place()?;
+        let flows = match (self.flows_in_postgres()?, &shared_history) {
+            (Some(url), _) => Place::Postgres(url),
+            (None, Some(Some(shared)))
+                if self.storage.kind.is_none() && self.storage.directory.is_none() =>
+            {
+                match shared {
+                    Place::Redis(redis) => Place::Redis(redis.flows()),
+                    beside => beside.clone(),
+                }
+            }
+            (None, _) if in_memory || !can_keep.flows => Place::Memory,
+            (None, _) => Place::Kept,
         };
-        let history = match self.history_place()? {
+        let history = match shared_history {
             None => None,
             Some(Some(shared)) => Some(shared),
             Some(None) if !in_memory && can_keep.history => Some(Place::Kept),
@@ -256,6 +277,31 @@ mod tests {
                 key_prefix: RedisTarget::DEFAULT_KEY_PREFIX.into()
             }))
         );
+        // A queue that says nothing of its flows keeps them beside its history, in one hash its
+        // producers share (where they kept them before the engine did).
+        let producer = placement(
+            r#"{"history": {"redis": "redis://h:1", "keyPrefix": "bull:runs:history"}}"#,
+            Keepers::ALL,
+        );
+        let flows = RedisTarget { url: "redis://h:1".into(), key_prefix: "bull:runs:flows".into() };
+        assert_eq!(producer.flows, Place::Redis(flows));
+        assert_eq!(
+            default_prefix.flows,
+            Place::Redis(RedisTarget {
+                url: "redis://h:1".into(),
+                key_prefix: "atomiton:flows".into()
+            })
+        );
+        let odd = RedisTarget { url: "redis://h:1".into(), key_prefix: "mine".into() };
+        assert_eq!(odd.flows().key_prefix, "mine:flows");
+        // A fleet on PostgreSQL that says nothing of its flows keeps them in the database; a
+        // `storage` that says where (a type, a directory) is followed.
+        let beside = placement(&format!(r#"{{"history": {{"store": "{db}"}}}}"#), Keepers::ALL);
+        assert_eq!(beside.flows, Place::Postgres(db.into()));
+        for storage in [r#"{"type": "fs"}"#, r#"{"directory": "/data/flows"}"#] {
+            let config = format!(r#"{{"storage": {storage}, "history": {{"store": "{db}"}}}}"#);
+            assert_eq!(placement(&config, Keepers::ALL).flows, Place::Kept, "{storage}");
+        }
         let bad = SessionConfig::from_json(r#"{"history": {"redis": ""}}"#)
             .and_then(|c| c.placement(Keepers::ALL));
         assert!(bad.is_err_and(|e| e.message.contains("history.redis")));

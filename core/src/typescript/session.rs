@@ -10,6 +10,10 @@ impl TsType for u32 {
     const TS: &'static str = "number";
 }
 
+impl TsType for Option<f64> {
+    const TS: &'static str = "number | null";
+}
+
 impl TsType for bool {
     const TS: &'static str = "boolean";
 }
@@ -226,7 +230,7 @@ macro_rules! __catalog_typescript {
         { $config:ident }
         $(
             $(#[doc = $doc:literal])*
-            [$gate:ident $(=> $answer:ty)?] $js:literal fn $name:ident ($($arg:ident : Text),*) -> $ret:ty $body:block
+            [$gate:ident $(=> $answer:ty)?] $js:literal $(with $random:ident)? fn $name:ident ($($arg:ident : Text),*) -> $ret:ty $body:block
         )*
     ) => {
         vec![$($crate::typescript::session::Method {

@@ -38,6 +38,9 @@ export function closedEngine(kind: EngineAdapter["kind"]): EngineAdapter {
     nodeDefinitionsByCategory: refused,
     parseFlow: refused,
     flowToYaml: refused,
+    // A shut-down conductor starts no run, so it names none and retries none.
+    executionId: (given) => given ?? "",
+    retryDelay: () => null,
     async health() {
       return { status: "error", timestamp: Date.now(), message: SHUT_DOWN_MESSAGE };
     },

@@ -27,6 +27,20 @@ export function failedResult(error: Omit<WireError, "timestamp"> & { timestamp?:
 export type MaybePromise<T> = T | Promise<T>;
 
 /** What the conductor API needs from an engine. */
+/** What `retryDelay` is asked after a failed attempt; absent numbers take the engine's defaults. */
+export type RetryQuestion = {
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  /** Retries asked for (`options.retries`). */
+  retries?: number;
+  /** Their cap (`ConductorConfig.maxRetries`). */
+  maxRetries?: number;
+  /** The first wait in ms (`options.retryDelay`, else `ConductorConfig.retryDelay`). */
+  retryDelay?: number;
+  /** The wait the failure asked for (its `context.retryAfterMs`: an HTTP `Retry-After`). */
+  retryAfterMs?: number;
+};
+
 export interface EngineAdapter {
   /** `"remote"`: flows run on a desktop main process or a server, over a channel transport. */
   readonly kind: "native" | "wasm" | "remote";
@@ -76,6 +90,16 @@ export interface EngineAdapter {
   nodeDefinitionsByCategory(): Outcome<Array<{ name: string; title: string; items: NodeDefinition[] }>>;
   parseFlow(text: string, options: { format?: "yaml" | "json"; defaults?: boolean }): Outcome<NodeDefinition>;
   flowToYaml(flow: NodeDefinition): Outcome<string>;
+  /**
+   * A run's id, made by the engine: `given` when not empty, else a fresh `exec_<uuid>`. A
+   * promise only while the engine is still loading (the browser's module).
+   */
+  executionId(given?: string): MaybePromise<string>;
+  /**
+   * How long to wait before running a failed flow again, in ms (the engine's retry policy, the
+   * one a node's retries follow); `null`: it is not run again.
+   */
+  retryDelay(question: RetryQuestion): number | null;
   /** The health of where flows run, when that is not this process (`system.health`). */
   health?(): Promise<HealthResult>;
   /** Restarts where flows run, when the engine can (`system.restart`). */

@@ -14,6 +14,7 @@ import { executionFailure } from "./failure.js";
 import { MESSAGES } from "../types/wire.generated.js";
 import type { ExecutionOptions, ExecutionRequest } from "../types/options.generated.js";
 import { requestError } from "../options/entries.js";
+import type { RetryQuestion } from "./engine.js";
 
 export type { ExecutionOptions, ExecutionRequest } from "../types/options.generated.js";
 
@@ -47,21 +48,16 @@ export type RequestRunner = {
   loadSaved(id: string): Promise<Lookup>;
   /** A template by id or slug. */
   loadTemplate(id: string): Promise<Lookup>;
-  newExecutionId(given?: string): string;
+  newExecutionId(given?: string): string | Promise<string>;
+  /** The wait before the next attempt, or `null`: no more attempts (the engine's retry policy). */
+  retryDelay(question: RetryQuestion): number | null;
   /**
    * Registers a request in progress under its execution id until the returned function is
    * called: aborting the controller (`node.cancel`, `shutdown`) ends its runs and its waits.
    */
   track(executionId: string, controller: AbortController): () => void;
-  /** Cap on `retries`. */
-  maxRetries: number;
-  /** First backoff in ms. */
-  retryDelay: number;
   log: RunLog;
 };
-
-/** The longest single wait between attempts. */
-const MAX_BACKOFF_MS = 30_000;
 
 /**
  * A request rather than a node: an object with keys but no string `type`, no `id` and no
@@ -77,7 +73,7 @@ export function isExecutionRequest(value: unknown): value is ExecutionRequest {
 export async function executeRequest(runner: RequestRunner, request: ExecutionRequest): Promise<RequestExecutionResult> {
   const startTime = Date.now();
   const context = request.context ?? {};
-  const executionId = runner.newExecutionId(context.executionId);
+  const executionId = await runner.newExecutionId(context.executionId);
   const rawId = request.flowId ?? request.blueprintId;
   const flowId = typeof rawId === "string" ? rawId : "";
   const answer = (result: ExecutionResult, extra: Partial<ExecutionMetadata>): RequestExecutionResult => {
@@ -179,16 +175,21 @@ async function attemptRuns(
   overrides: ContextOverrides,
   options: ExecutionOptions,
 ): Promise<{ result: ExecutionResult; attempts: number }> {
-  const retries = Math.min(Math.max(0, Math.floor(Number(options.retries) || 0)), runner.maxRetries);
-  const firstDelay = options.retryDelay ?? runner.retryDelay;
   for (let attempt = 1; ; attempt++) {
     const result = await runner.run(flow, overrides);
     const code = result.error?.code;
-    if (result.success || code === undefined || !isRetryableCode(code) || attempt > retries || overrides.signal?.aborted) {
+    if (result.success || code === undefined || !isRetryableCode(code) || overrides.signal?.aborted) {
       return { result, attempts: attempt };
     }
-    const delay = backoff(firstDelay, attempt, result.error);
-    const message = `Flow '${flow.id}' failed with ${code}; retry ${attempt} of ${retries} in ${delay} ms`;
+    const retryAfterMs = Number(result.error?.context?.retryAfterMs);
+    const delay = runner.retryDelay({
+      attempt,
+      retries: options.retries,
+      retryDelay: options.retryDelay,
+      retryAfterMs: Number.isFinite(retryAfterMs) ? retryAfterMs : undefined,
+    });
+    if (delay === null) return { result, attempts: attempt };
+    const message = `Flow '${flow.id}' failed with ${code}; retry ${attempt} of ${options.retries} in ${Math.round(delay)} ms`;
     runner.log.write(
       { level: "warn", event: "execute:retry", message, executionId: overrides.executionId, flowId: flow.id, code, attempt, delay },
       overrides.debug === true,
@@ -203,13 +204,6 @@ async function attemptRuns(
       };
     }
   }
-}
-
-/** `firstDelay` doubled per retry, capped, and never less than the failure asked for (`Retry-After`). */
-function backoff(firstDelay: number, attempt: number, error: ExecutionError | undefined): number {
-  const exponential = Math.min(Math.max(0, firstDelay) * 2 ** (attempt - 1), MAX_BACKOFF_MS);
-  const requested = Number(error?.context?.retryAfterMs);
-  return Number.isFinite(requested) && requested > exponential ? requested : exponential;
 }
 
 /** Waits `ms`; false when `signal` aborted first. */

@@ -21,7 +21,6 @@ import type {
   ApprovalDecision,
 } from "../types/history.js";
 import type { WokenRuns } from "../types/answers.generated.js";
-import { createExecutionId } from "../types/ids.js";
 import type { EngineAdapter } from "./engine.js";
 import type { Outcome, WireError, WireResult } from "../types/wire.js";
 import { toExecutionResult, unwrap } from "./hydrate.js";
@@ -153,7 +152,7 @@ export function createExecutionsApi(engine: EngineAdapter, run: Run) {
       requireId(executionId);
       const given = fields(options);
       const record = await executions.get(executionId);
-      const replayId = createExecutionId();
+      const replayId = await engine.executionId();
       const result = await run(given.flow ?? record.flow, {
         executionId: replayId,
         input: record.input as ContextOverrides["input"],

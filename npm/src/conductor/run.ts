@@ -5,7 +5,6 @@
 import { withErrorKind } from "../types/error-kind.js";
 import { runOptionsError } from "../options/entries.js";
 import { createExecutionError, ErrorCode, type ExecutionError } from "../types/errors.js";
-import { createExecutionId } from "../types/ids.js";
 import { otelApi } from "../telemetry/api.js";
 import { RunTelemetry, servedRun } from "../telemetry/run.js";
 import type { ExecutionWaiting } from "../types/answers.generated.js";
@@ -51,6 +50,11 @@ function historyOn(history: ConductorConfig["history"]): boolean {
   return history !== false && !(typeof history === "object" && history !== null && history.enabled === false);
 }
 
+/** The id a loading engine makes; if it cannot load, the given one (the run then fails for the module). */
+function settledId(made: Promise<string>, given: string | undefined): Promise<string> {
+  return made.catch(() => given ?? "");
+}
+
 export function createRun({ engine, config, factory, store, listeners }: ConductorState): Run {
   /** Whether this process's engine writes the run's record (a run handed on is recorded where it runs). */
   const historyRecords = (overrides: ContextOverrides) =>
@@ -81,7 +85,9 @@ export function createRun({ engine, config, factory, store, listeners }: Conduct
       if (failed.error) failed.error.context = refusal.context;
       return failed;
     }
-    const executionId = createExecutionId(overrides.executionId);
+    // At once where the engine is loaded: the run's start is announced in the same turn as before.
+    const made = engine.executionId(overrides.executionId);
+    const executionId = typeof made === "string" ? made : await settledId(made, overrides.executionId);
     const nodeId = typeof node.id === "string" ? node.id : "";
     const signal = overrides.signal;
     const abort = () => void engine.cancel(executionId);

@@ -93,6 +93,8 @@ export class TransportSwitch {
       nodeDefinitionsByCategory: () => this.keeper.nodeDefinitionsByCategory(),
       parseFlow: (text, options) => this.keeper.parseFlow(text, options),
       flowToYaml: (flow) => this.keeper.flowToYaml(flow),
+      executionId: (given) => this.keeper.executionId(given),
+      retryDelay: (question) => this.keeper.retryDelay(question),
       // Present only when the keeper has them: the API falls back to its own answers otherwise.
       get health() {
         return keeper().health?.bind(keeper());

@@ -8,7 +8,6 @@
 import { createConductorApi, type Conductor } from "../conductor/api.js";
 import { delegatingEngine } from "../conductor/delegate.js";
 import type { EngineAdapter } from "../conductor/engine.js";
-import { withAppStorage } from "../desktop/app-storage.js";
 import { NativeEngine } from "../engines/native/engine.js";
 import { remoteEngine } from "../engines/remote/engine.js";
 import { nodeEnvironment } from "../node-environment.js";
@@ -17,7 +16,6 @@ import { ErrorCode } from "../types/errors.js";
 import type { ConductorConfig } from "../types/execution.js";
 import type { QueueConductorOptions } from "../types/options.generated.js";
 import { loadBullmq, resolveLocation } from "./connection.js";
-import { redisFlowStorage } from "./flow-storage.js";
 import { databaseUrl, queueHistoryConfig } from "./history.js";
 import { jobIdOf } from "./payload.js";
 import { QueueProducer } from "./producer.js";
@@ -34,10 +32,10 @@ export function createQueueConductor(options: QueueConductorOptions): QueueCondu
   const bull = loadBullmq();
   const where = resolveLocation(options);
   const { connection: _c, queue: _q, prefix: _p, pollInterval, history, store, ...rest } = options;
-  // A pool on PostgreSQL keeps its saved flows there too; else they are in the queue's Redis.
+  // The engine keeps the saved flows beside the history it is given (the PostgreSQL database,
+  // else the queue's Redis), shared by every producer: the queue names the store, not the place.
   const database = databaseUrl(store);
-  const storage: ConductorConfig["storage"] = database ? { type: "postgres", url: database } : { type: "memory" };
-  const settings: ConductorConfig = { ...rest, storage, history: queueHistoryConfig(where, history, database) };
+  const settings: ConductorConfig = { ...rest, history: queueHistoryConfig(where, history, database) };
   const local = new NativeEngine(settings);
   const statusOf = async (id: string) => {
     // In the queue's own Redis, the history goes with the jobs: it cannot say what became of them.
@@ -79,13 +77,7 @@ export function createQueueConductor(options: QueueConductorOptions): QueueCondu
     controlRun: () => false,
     close,
   } as Partial<EngineAdapter>);
-  const flows = database
-    ? queued
-    : withAppStorage(
-        queued,
-        redisFlowStorage(() => producer.client(), where.flowsKey),
-      );
-  const conductor = createConductorApi(flows, settings, { environment: nodeEnvironment(), remote: remoteEngine });
+  const conductor = createConductorApi(queued, settings, { environment: nodeEnvironment(), remote: remoteEngine });
   return Object.assign(conductor, {
     close: async () => {
       await conductor.shutdown();

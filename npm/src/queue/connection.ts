@@ -30,8 +30,6 @@ export type ResolvedLocation = {
   url: string;
   queue: string;
   prefix: string;
-  /** The hash holding saved flows, shared by every producer. */
-  flowsKey: string;
   /** The channel workers listen on for cancellations. */
   cancelChannel: string;
   /** Prefix of the run history's keys. */
@@ -100,7 +98,6 @@ export function resolveLocation(location: QueueLocation): ResolvedLocation {
     url: urlOf(redis),
     queue,
     prefix,
-    flowsKey: `${base}:flows`,
     cancelChannel: `${base}:cancel`,
     historyPrefix: `${base}:history`,
   };

@@ -11,7 +11,6 @@ import type { NodeDefinition } from "../types/definition.js";
 import type { RecordedRunStatus } from "../types/history.js";
 import { ErrorCode } from "../types/errors.js";
 import type { BullMQ, ResolvedLocation } from "./connection.js";
-import type { HashCommands } from "./flow-storage.js";
 import { executionIdOf, jobIdOf, readEvents, readResult, runJobData } from "./payload.js";
 
 /** What BullMQ says when a job's worker lost its lock and the job may not run again. */
@@ -123,11 +122,6 @@ export class QueueProducer {
     // resume them it is back in the queue, and ends only once lost too often.
     events.on("stalled", ({ jobId }) => void this.stalled(jobId));
     await events.waitUntilReady();
-  }
-
-  /** A Redis client of the queue's (for the shared flow storage). */
-  async client(): Promise<HashCommands> {
-    return (await this.queue.client) as unknown as HashCommands;
   }
 
   setEventListener(listener: (events: WireEvent[]) => void): void {

@@ -16,7 +16,7 @@ import { executionFailure } from "../conductor/failure.js";
 import { ConductorError, createExecutionError, ErrorCode, type ExecutionError } from "../types/errors.js";
 import type { NodeDefinition } from "../types/definition.js";
 import type { ContextOverrides, RunPermissions } from "../types/execution.js";
-import { createExecutionId } from "../types/ids.js";
+import { catalogFunctions } from "../engines/local.js";
 import { asServedRun } from "../telemetry/run.js";
 import type { FlowDefinition, ListFlowsOptions } from "../types/storage.js";
 import type { Caller } from "./caller.js";
@@ -173,7 +173,7 @@ function handlerTable(
         // values: only for callers who may read every run.
         if (overrides.retry !== undefined || overrides.resume !== undefined || overrides.replay !== undefined) seesAllRuns(caller);
         // The id is fixed here so the run's events are known to be this caller's from the start.
-        const executionId = createExecutionId(typeof overrides.executionId === "string" ? overrides.executionId : undefined);
+        const executionId = catalogFunctions().executionId(typeof overrides.executionId === "string" ? overrides.executionId : "");
         const permissions = caller ? caller.grant.permissions : options.permissions;
         const end = runs.begin(caller, executionId);
         try {

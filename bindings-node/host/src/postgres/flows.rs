@@ -5,7 +5,7 @@
 //! `store_thread.rs`); it is made (and the tables migrated) on the first request the server
 //! answers, so a conductor starts before its database.
 
-use atomiton_core::host::effects::{EffectError, EffectErrorKind, EffectResult};
+use atomiton_core::host::effects::EffectResult;
 use atomiton_core::host::BoxFuture;
 use atomiton_core::storage::StorageBackend;
 
@@ -38,17 +38,7 @@ impl PostgresStorage {
         &self,
         job: impl FnMut(&mut postgres::Client) -> Result<T, postgres::Error> + Send + 'static,
     ) -> BoxFuture<'static, EffectResult<T>> {
-        let answer = self.queue.read(move |link: &mut Link| link.run(job));
-        Box::pin(async move {
-            answer.await.map_err(|e| {
-                // A server that did not answer in time may answer the next try.
-                let kind = match e.code {
-                    atomiton_core::error::ErrorCode::TRANSPORT_ERROR => EffectErrorKind::Network,
-                    _ => EffectErrorKind::Other,
-                };
-                EffectError::new(kind, e.message)
-            })
-        })
+        crate::storage::as_effect(self.queue.read(move |link: &mut Link| link.run(job)))
     }
 }
 

@@ -147,6 +147,16 @@ impl Link {
         fresh
     }
 
+    /// Runs a plain command (a store without scripts: the flows' hash).
+    pub(crate) fn command<T: FromRedisValue>(&mut self, cmd: &Cmd) -> Result<T, String> {
+        self.query(|conn| cmd.query(conn))
+    }
+
+    /// The key (or key prefix) this link's store keeps everything under.
+    pub(crate) fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     /// Whether the last request left a connection open: a request that failed with one open
     /// reached the server (the server refused it).
     pub(crate) fn connected(&self) -> bool {

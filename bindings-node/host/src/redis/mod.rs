@@ -1,7 +1,9 @@
 //! Redis, for queue mode: the connection link (its scripts loaded once, its requests bounded by a
 //! deadline), and the stores kept there, shared by every worker and producer of a queue — the run
-//! history and the node result cache — each on a store thread of its own (`crate::store_thread`).
+//! history, the node result cache and the saved flows — each on a store thread of its own
+//! (`crate::store_thread`).
 
 pub(crate) mod cache;
+pub(crate) mod flows;
 pub(crate) mod history;
 pub(crate) mod link;

@@ -3,7 +3,9 @@
 //! them into each binding, and a test of this crate writes their TypeScript type
 //! (`CatalogFunctions` in `npm/src/engines/session/methods.generated.ts`). Every argument is
 //! text (`Text`: what the target passes strings as). A function marked `[catalog]` is only in
-//! bindings built with their `catalog` feature (the browser modules leave it out).
+//! bindings built with their `catalog` feature (the browser modules leave it out); one marked
+//! `with random` gets the binding's source of uniform `[0, 1)` numbers under that name (the core
+//! has no randomness of its own: the environment is the host's).
 
 /// The declaration, handed to the expander `$expand` (a macro of this crate) after `{context}`.
 #[doc(hidden)]
@@ -57,6 +59,18 @@ macro_rules! catalog_functions {
                 $crate::session::catalog::engine_version().to_owned()
             }
 
+            /// How long to wait before running a failed flow again (`execute(request)` with
+            /// `options.retries`), in ms, or `null`: not again. Each argument is a number as
+            /// text, empty when not given.
+            [always => Option<f64>] "retryDelay" with random fn retry_delay(attempt: Text, retries: Text, max_retries: Text, retry_delay: Text, retry_after_ms: Text) -> String {
+                $crate::session::catalog::retry_delay([&*attempt, &*retries, &*max_retries, &*retry_delay, &*retry_after_ms], random)
+            }
+
+            /// A run's id: `given` when not empty, else a fresh `exec_<uuid>`.
+            [always] "executionId" with random fn execution_id(given: Text) -> String {
+                $crate::session::catalog::execution_id(&*given, random)
+            }
+
             /// Whether the engine reads arrays of records sent as tables of columns (the codec's
             /// `"rows"` tag; builds with the `bulk-data` feature). Every build writes them only to
             /// an embedder that reads them all.
@@ -76,12 +90,13 @@ macro_rules! catalog_functions {
 ///     attribute: napi;        // or wasm_bindgen
 ///     sync: [catch_unwind];   // more attribute arguments on every function
 ///     text: [String];         // the type of a string argument: napi takes only `String`
+///     random: fastrand::f64;  // uniform [0, 1) numbers for the functions marked `with random`
 /// }
 /// ```
 #[macro_export]
 macro_rules! catalog_forwarders {
-    (attribute: $attr:ident; sync: [$($sync:ident),* $(,)?]; text: [$text:ty];) => {
-        $crate::catalog_functions!(__catalog_forwarders { $attr [$($sync),*] $text });
+    (attribute: $attr:ident; sync: [$($sync:ident),* $(,)?]; text: [$text:ty]; random: $rand:path;) => {
+        $crate::catalog_functions!(__catalog_forwarders { $attr [$($sync),*] $text, $rand });
     };
 }
 
@@ -90,13 +105,13 @@ macro_rules! catalog_forwarders {
 #[macro_export]
 macro_rules! __catalog_forwarders {
     (
-        { $attr:ident $sync:tt $text:ty }
+        { $attr:ident $sync:tt $text:ty, $rand:path }
         $(
             $(#[doc = $doc:literal])*
-            [$gate:ident $(=> $answer:ty)?] $js:literal fn $name:ident ($($arg:ident : Text),*) -> $ret:ty $body:block
+            [$gate:ident $(=> $answer:ty)?] $js:literal $(with $random:ident)? fn $name:ident ($($arg:ident : Text),*) -> $ret:ty $body:block
         )*
     ) => {
-        $( $crate::__catalog_function! { $gate $attr $sync $text, $js [$($doc)*] $name ($($arg),*) $ret $body } )*
+        $( $crate::__catalog_function! { $gate $attr $sync $text, $rand, $js [$($doc)*] $name ($($arg),*) $ret [$($random)?] $body } )*
     };
 }
 
@@ -104,13 +119,17 @@ macro_rules! __catalog_forwarders {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __catalog_function {
-    (always $attr:ident [$($sync:ident),*] $text:ty, $js:literal [$($doc:literal)*] $name:ident ($($arg:ident),*) $ret:ty $body:block) => {
+    (always $attr:ident [$($sync:ident),*] $text:ty, $rand:path, $js:literal [$($doc:literal)*] $name:ident ($($arg:ident),*) $ret:ty [$($random:ident)?] $body:block) => {
         $(#[doc = $doc])*
         #[$attr(js_name = $js $(, $sync)*)]
-        pub fn $name($($arg: $text),*) -> $ret $body
+        pub fn $name($($arg: $text),*) -> $ret {
+            // The declaration's name for the binding's source of uniform `[0, 1)` numbers.
+            $(let $random: fn() -> f64 = $rand;)?
+            $body
+        }
     };
     // The binding's own `catalog` feature (it turns on the core's).
-    (catalog $attr:ident [$($sync:ident),*] $text:ty, $js:literal [$($doc:literal)*] $name:ident ($($arg:ident),*) $ret:ty $body:block) => {
+    (catalog $attr:ident [$($sync:ident),*] $text:ty, $rand:path, $js:literal [$($doc:literal)*] $name:ident ($($arg:ident),*) $ret:ty [] $body:block) => {
         $(#[doc = $doc])*
         #[cfg(feature = "catalog")]
         #[$attr(js_name = $js $(, $sync)*)]

@@ -1,7 +1,6 @@
 /** `conductor.execute`: runs a flow by id, with retries, or a node as `node.run` does. */
 import type { RunLog } from "../../logging.js";
 import { ErrorCode } from "../../types/errors.js";
-import { createExecutionId } from "../../types/ids.js";
 import type { NodeDefinition } from "../../types/definition.js";
 import type { ContextOverrides, ExecutionResult } from "../../types/execution.js";
 import type { Outcome } from "../../types/wire.js";
@@ -31,18 +30,15 @@ export function createExecute({ engine, config }: ConductorState, run: Run, log:
     run,
     loadSaved: async (id) => lookup(await engine.loadFlow(id)),
     loadTemplate: async (id) => lookup(await engine.getTemplate(id)),
-    newExecutionId: (given) => createExecutionId(given),
+    newExecutionId: (given) => engine.executionId(given),
+    // The conductor's caps and first wait; the engine fills what the config leaves out.
+    retryDelay: (question) =>
+      engine.retryDelay({ ...question, maxRetries: config.maxRetries, retryDelay: question.retryDelay ?? config.retryDelay }),
     track(executionId, controller) {
       requests.set(executionId, controller);
       return () => {
         if (requests.get(executionId) === controller) requests.delete(executionId);
       };
-    },
-    get maxRetries() {
-      return config.maxRetries ?? 3;
-    },
-    get retryDelay() {
-      return config.retryDelay ?? 1000;
     },
     log,
   };

@@ -15,6 +15,7 @@ import {
   type CacheCall,
   type EngineAdapter,
   type ExecutionsCall,
+  type RetryQuestion,
   type RunCommand,
   type WireRunOptions,
 } from "../../conductor/engine.js";
@@ -186,6 +187,15 @@ export class RemoteEngine implements EngineAdapter {
 
   flowToYaml(flow: NodeDefinition) {
     return this.local.flowToYaml(flow);
+  }
+
+  /** Made here: the run's id is known before the server answers (to cancel it meanwhile). */
+  executionId(given?: string) {
+    return this.local.executionId(given);
+  }
+
+  retryDelay(question: RetryQuestion) {
+    return this.local.retryDelay(question);
   }
 
   /** Stops listening and releases the transport's connection. */

@@ -6,7 +6,7 @@
 import type { FullCatalog } from "./catalog.js";
 import type { NodeDefinition } from "../../types/definition.js";
 import type { FlowListResponse, FlowTemplateInfo, ListFlowsOptions } from "../../types/storage.js";
-import type { CacheCall, ExecutionsCall, RunCommand } from "../../conductor/engine.js";
+import type { CacheCall, ExecutionsCall, RetryQuestion, RunCommand } from "../../conductor/engine.js";
 import type { CacheAnswers, ExecutionsAnswers } from "../../types/calls.generated.js";
 import type { Outcome, StoredFlow, ValidationResult, WireError } from "../../types/answers.generated.js";
 import { cacheUnavailable } from "../../conductor/cache.js";
@@ -98,6 +98,17 @@ export abstract class SessionForwarders {
 
   parseFlow(text: string, options: { format?: "yaml" | "json"; defaults?: boolean }): Outcome<NodeDefinition> {
     return decodedValue(this.catalog.parseFlow(text, JSON.stringify(options)));
+  }
+
+  executionId(given?: string): string {
+    return this.catalog.executionId(given ?? "");
+  }
+
+  retryDelay(question: RetryQuestion): number | null {
+    const text = (n: number | undefined) => (n === undefined ? "" : String(n));
+    const { attempt, retries, maxRetries, retryDelay, retryAfterMs } = question;
+    const answer = decoded(this.catalog.retryDelay(text(attempt), text(retries), text(maxRetries), text(retryDelay), text(retryAfterMs)));
+    return answer.ok ? answer.value : null;
   }
 
   flowToYaml(flow: NodeDefinition): Outcome<string> {

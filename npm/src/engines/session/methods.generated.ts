@@ -190,6 +190,16 @@ export type CatalogFunctions = {
    */
   engineVersion(): string;
   /**
+   * How long to wait before running a failed flow again (`execute(request)` with
+   * `options.retries`), in ms, or `null`: not again. Each argument is a number as
+   * text, empty when not given.
+   */
+  retryDelay(attempt: string, retries: string, maxRetries: string, retryDelay: string, retryAfterMs: string): Encoded<Outcome<number | null>>;
+  /**
+   * A run's id: `given` when not empty, else a fresh `exec_<uuid>`.
+   */
+  executionId(given: string): string;
+  /**
    * Whether the engine reads arrays of records sent as tables of columns (the codec's
    * `"rows"` tag; builds with the `bulk-data` feature). Every build writes them only to
    * an embedder that reads them all.

@@ -6,7 +6,7 @@
  * session's pending runs with `INTERNAL_ERROR` (see `SessionEngine.stop`) and a fresh session
  * takes the next calls.
  */
-import type { CacheCall, EngineAdapter, ExecutionsCall, RunCommand, WireRunOptions } from "../../conductor/engine.js";
+import type { CacheCall, EngineAdapter, ExecutionsCall, RetryQuestion, RunCommand, WireRunOptions } from "../../conductor/engine.js";
 import type { WireEvent } from "../../types/wire.js";
 import type { NodeDefinition } from "../../types/definition.js";
 import type { NodeExecutorFactory } from "../../types/execution.js";
@@ -177,5 +177,15 @@ export class ReloadingEngine implements EngineAdapter {
 
   flowToYaml(flow: NodeDefinition) {
     return this.now().flowToYaml(flow);
+  }
+
+  /** Before the module has loaded (or while a trapped one is replaced) the id waits for it, as the run does. */
+  executionId(given?: string): string | Promise<string> {
+    return this.engine ? this.engine.executionId(given) : this.loading.then((engine) => engine.executionId(given));
+  }
+
+  /** No module loaded (it trapped, or could not load): the failure is not retried here. */
+  retryDelay(question: RetryQuestion): number | null {
+    return this.engine ? this.engine.retryDelay(question) : null;
   }
 }

@@ -28,3 +28,5 @@ export declare const flowToYaml: CatalogFunctions["flowToYaml"];
 export declare const recoveryTable: CatalogFunctions["recoveryTable"];
 export declare const engineVersion: CatalogFunctions["engineVersion"];
 export declare const readsTables: CatalogFunctions["readsTables"];
+export declare const retryDelay: CatalogFunctions["retryDelay"];
+export declare const executionId: CatalogFunctions["executionId"];

@@ -10,15 +10,24 @@
 //! It has no network and no files.
 //!
 //! Each call gets a fresh instance (no state leaks between runs); the compiled module is kept.
+//!
+//! A capability of its own: the engine owns the trait ([`SessionCapability`]), this crate
+//! implements it ([`Plugins`], the conductor config's `plugins`), and the bindings built with
+//! WebAssembly node types (the native addon, the Node fallback, the browser's editor module)
+//! pass it to their sessions. The browser's default module does not link this crate.
+//!
+//! [`SessionCapability`]: atomiton_core::session::SessionCapability
 
 mod call;
+mod config;
 mod imports;
 mod kernel;
 mod node_type;
 
+pub use config::Plugins;
 pub use node_type::{PluginNodeType, PluginSettings};
 
-use crate::error::{ErrorCode, ExecutionError};
+use atomiton_core::error::{ErrorCode, ExecutionError};
 
 /// How far a plugin may go.
 #[derive(Debug, Clone, Copy)]
@@ -106,7 +115,7 @@ impl Failure {
     pub fn into_error(self, node_type: &str) -> ExecutionError {
         let mut error = ExecutionError::new(self.code, format!("[{node_type}] {}", self.message));
         if self.code == ErrorCode::EXECUTION_FAILED {
-            error.recovery = Some(Box::new(crate::error::node_failure_recovery()));
+            error.recovery = Some(Box::new(atomiton_core::error::node_failure_recovery()));
         }
         error
     }

@@ -6,11 +6,12 @@
 use atomiton_core::session::SessionConfig;
 use atomiton_core::testing::VirtualHost;
 use atomiton_core::{Engine, ErrorCode, ExecutionResult, NodeDefinition, RunOptions};
+use atomiton_plugins::Plugins;
 use base64::Engine as _;
 use serde_json::{json, Value as Json};
 
 fn fixture(name: &str) -> String {
-    let path = format!("{}/../tests/plugins/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../../tests/plugins/{name}", env!("CARGO_MANIFEST_DIR"));
     let bytes = std::fs::read(&path)
         .unwrap_or_else(|e| panic!("{path}: {e} (scripts/build-plugins.sh builds it)"));
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -23,7 +24,7 @@ fn engine(plugins: Json) -> Result<Engine, atomiton_core::ExecutionError> {
         let file = plugin["module"].as_str().unwrap().to_owned();
         plugin["module"] = json!(fixture(&file));
     }
-    SessionConfig::from_json(&json!({ "plugins": plugins }).to_string())?.new_engine()
+    SessionConfig::from_json(&json!({ "plugins": plugins }).to_string())?.new_engine(&[&Plugins])
 }
 
 fn run(engine: &Engine, node_type: &str, data: Json) -> ExecutionResult {
@@ -124,7 +125,9 @@ fn each_misbehaving_function_is_that_nodes_coded_error() {
 #[test]
 fn a_module_that_is_not_wasm_or_that_takes_a_built_ins_name_is_refused_when_the_engine_is_made() {
     let config = |plugins: Json| {
-        SessionConfig::from_json(&json!({ "plugins": plugins }).to_string()).unwrap().new_engine()
+        SessionConfig::from_json(&json!({ "plugins": plugins }).to_string())
+            .unwrap()
+            .new_engine(&[&Plugins])
     };
     let not_wasm = base64::engine::general_purpose::STANDARD.encode(b"not a module");
     let error = config(json!({"x": {"module": not_wasm}})).err().expect("refused");
@@ -180,9 +183,26 @@ fn a_module_that_is_not_wasm_or_that_takes_a_built_ins_name_is_refused_when_the_
         "{}",
         error.message
     );
+    // The section is the capability's to read: a misspelt field is refused when the engine is
+    // made (as the conductor is), with the name it meant.
     let error = SessionConfig::from_json(r#"{"plugins": {"x": {"module": "", "fule": 1}}}"#)
-        .expect_err("refused");
-    assert!(error.message.contains("'fule'"), "{}", error.message);
+        .and_then(|config| config.new_engine(&[&Plugins]))
+        .err()
+        .expect("refused");
+    assert!(error.message.contains("'fule' (did you mean 'fuel'?)"), "{}", error.message);
+}
+
+#[test]
+fn a_build_without_the_capability_refuses_plugins_and_says_where_they_run() {
+    let config = SessionConfig::from_json(r#"{"plugins": {"x": {"module": ""}}}"#).unwrap();
+    let error = config.new_engine(&[]).err().expect("refused");
+    assert_eq!(
+        error.message,
+        "Invalid conductor config: 'plugins' is not in this build (WebAssembly node types run in the native addon, the Node fallback and the browser's editor module)"
+    );
+    // Nothing asked of it: an empty section is as good as none.
+    let empty = SessionConfig::from_json(r#"{"plugins": {}}"#).unwrap();
+    assert!(empty.new_engine(&[]).is_ok());
 }
 
 #[test]

@@ -8,12 +8,12 @@ use wasmi::{CompilationMode, Config, Engine, Linker, Module};
 
 use super::call::{Call, Step};
 use super::{Failure, Limits, State};
-use crate::error::{ErrorCode, ExecutionError};
-use crate::format::{json_stringify, parse_json_value};
-use crate::host::{offload, BoxFuture, Capabilities, SharedHost};
-use crate::nodes::schema::ENGINE_PARAMS;
-use crate::nodes::{Invocation, NodeResult, NodeType, ParameterIssue};
-use crate::value::{Map, ParseLimits, Value};
+use atomiton_core::error::{ErrorCode, ExecutionError};
+use atomiton_core::format::{json_stringify, parse_json_value};
+use atomiton_core::host::{offload, BoxFuture, Capabilities, SharedHost};
+use atomiton_core::nodes::schema::ENGINE_PARAMS;
+use atomiton_core::nodes::{Invocation, NodeResult, NodeType, ParameterIssue};
+use atomiton_core::value::{Map, ParseLimits, Value};
 
 /// How a plugin node type is declared (the conductor config's `plugins` entry).
 #[derive(Debug, Clone)]
