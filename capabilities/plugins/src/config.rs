@@ -25,9 +25,12 @@ impl SessionCapability for Plugins {
     /// `plugins: {<type>: {module, function, config, memoryLimit, fuel}}`; a plugin that cannot
     /// be read, or that takes a built-in type's name, is an error naming it.
     fn install(&self, section: &Value, registry: &mut NodeRegistry) -> Result<()> {
-        let plugins: BTreeMap<String, PluginConfig> =
-            atomiton_core::value::from_value(section.clone())
-                .map_err(|e| serde_error::invalid("conductor config", &e))?;
+        // Read from JSON text with serde_json's own reader, the one the rest of the config is
+        // read with: the engine's `value::from_value` would compile this section's readers again
+        // for its own two readers, in every module that links this crate.
+        let plugins: BTreeMap<String, PluginConfig> = serde_json::to_string(section)
+            .and_then(|text| serde_json::from_str(&text))
+            .map_err(|e| serde_error::invalid("conductor config", &e))?;
         for (name, plugin) in &plugins {
             if registry.contains(name) {
                 return Err(invalid(
