@@ -113,7 +113,7 @@ impl NativeConductor {
             host = host.with_http_per_host(limit);
         }
         host = host.with_workers(WorkerPool::shared(config.workers));
-        let limits = process_limits(&config);
+        let limits = process_limits(&config)?;
         host = host.with_process_limits(limits);
         if let Some(python) = python_workers(&config, &runtime)? {
             let python = python.with_limits(limits);
@@ -144,7 +144,14 @@ impl NativeConductor {
         };
         let host = host.into_shared();
         let mut session = Session::new(
-            config.new_engine(&[&atomiton_plugins::Plugins]).map_err(to_napi)?,
+            config
+                .new_engine(&[
+                    &atomiton_plugins::Plugins,
+                    &atomiton_telemetry::Telemetry,
+                    &atomiton_processes::Python,
+                    &atomiton_processes::Processes,
+                ])
+                .map_err(to_napi)?,
             host.clone(),
             store,
             notifier.clone(),
@@ -282,16 +289,16 @@ atomiton_core::session_forwarders! {
 type Buffers = Vec<Buffer>;
 
 /// `processes: {...}` of the config over the defaults.
-fn process_limits(config: &SessionConfig) -> ProcessLimits {
-    let set = &config.processes;
+fn process_limits(config: &SessionConfig) -> napi::Result<ProcessLimits> {
+    let set = atomiton_processes::ProcessConfig::of(config).map_err(to_napi)?;
     let defaults = ProcessLimits::default();
-    ProcessLimits {
+    Ok(ProcessLimits {
         memory_bytes: set.memory_limit.unwrap_or(defaults.memory_bytes),
         max_processes: set.max_processes.unwrap_or(defaults.max_processes),
         cpu_time_ms: set.cpu_time_limit.or(defaults.cpu_time_ms),
         max_open_files: set.max_open_files.unwrap_or(defaults.max_open_files),
         allow_unconfined: set.allow_unconfined.unwrap_or(defaults.allow_unconfined),
-    }
+    })
 }
 
 /// `python` nodes' workers, on the interpreter the config names or the PATH has (`None`: none
@@ -301,7 +308,7 @@ fn python_workers(
     config: &SessionConfig,
     runtime: &tokio::runtime::Handle,
 ) -> napi::Result<Option<NativePython>> {
-    let settings = &config.python;
+    let settings = atomiton_processes::PythonConfig::of(config).map_err(to_napi)?;
     let found = atomiton_native_host::python::find_interpreter(
         settings.interpreter.as_deref(),
         settings.virtualenv.as_deref(),

@@ -25,6 +25,11 @@ const RESULT_SLICE_ITEMS: usize = 2048;
 const CAPABILITIES: &[&dyn atomiton_core::session::SessionCapability] = &[
     #[cfg(feature = "plugins")]
     &atomiton_plugins::Plugins,
+    #[cfg(feature = "telemetry")]
+    &atomiton_telemetry::Telemetry,
+    // Node runs these processes: its limits are the native engine's, `allowUnconfined` applies.
+    #[cfg(feature = "node")]
+    &atomiton_processes::Processes,
 ];
 
 #[wasm_bindgen]
@@ -81,19 +86,17 @@ impl WasmConductor {
         cache_storage: Option<StorageFunctions>,
     ) -> Result<WasmConductor, JsError> {
         let config = SessionConfig::from_json(config_json).map_err(to_js)?;
-        // Python workers are the native engine's: a setting for them here would do nothing.
-        #[cfg(feature = "node")]
-        if config.python.interpreter.is_some()
-            || config.python.virtualenv.is_some()
-            || config.python.workers.is_some()
-        {
-            return Err(to_js(atomiton_core::ExecutionError::validation(
-                "Invalid conductor config: 'python' is for the native engine's Python workers; the WebAssembly engine runs no Python (use engine: \"native\")",
-            )));
-        }
         let notifier = Notifier::new();
         let calls = ExecutorCalls::new(notifier.clone());
-        let host = Arc::new(WasmHost::new(host));
+        let host = WasmHost::new(host);
+        #[cfg(feature = "node")]
+        let host = host.allowing_unconfined(
+            atomiton_processes::ProcessConfig::of(&config)
+                .map_err(to_js)?
+                .allow_unconfined
+                .unwrap_or(false),
+        );
+        let host = Arc::new(host);
         // Where flows, runs and the cache are kept is the core's decision, from what JS gave
         // storage for; this opens it.
         let keepers = Keepers {
@@ -104,6 +107,7 @@ impl WasmConductor {
         let placement = config.placement(keepers).map_err(to_js)?;
         let store = match (placement.flows, storage) {
             (Place::Kept, Some(functions)) => FlowStore::new(Arc::new(JsStorage(functions))),
+            (Place::Redis(_) | Place::Postgres(_), _) => return Err(JsError::new(SHARED_FLOWS)),
             _ => FlowStore::new(Arc::new(MemoryBackend::new())),
         };
         // Large result arrays arrive in slices, read between turns of the page's (or the
@@ -275,6 +279,11 @@ fn with_cache(
     };
     Ok(session.with_cache(CacheHandle { store, ttl_ms: setting.ttl_ms }))
 }
+
+/// Flows kept in a database (`storage: {type: "postgres"}`, or beside a queue's shared history)
+/// are the native addon's to open.
+const SHARED_FLOWS: &str =
+    "VALIDATION_FAILED: Invalid conductor config: flows kept in PostgreSQL or Redis need the native engine";
 
 /// A history or cache in Redis is the queue's, which runs on the native addon.
 #[cfg(any(feature = "history", feature = "cache"))]

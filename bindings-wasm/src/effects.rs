@@ -18,11 +18,21 @@ use crate::calls::{effect_failure, field, settle, Rejected};
 use crate::js::NodeEffects;
 
 /// The effects the host functions brought.
-pub(crate) struct JsEffects(NodeEffects);
+pub(crate) struct JsEffects {
+    effects: NodeEffects,
+    /// The config's `processes.allowUnconfined`: a restricted run's processes, which Node cannot
+    /// confine to its grant, run unconfined instead of being refused.
+    allow_unconfined: bool,
+}
 
 impl JsEffects {
     pub(crate) fn new(effects: NodeEffects) -> Self {
-        JsEffects(effects)
+        JsEffects { effects, allow_unconfined: false }
+    }
+
+    pub(crate) fn allowing_unconfined(mut self, allow: bool) -> Self {
+        self.allow_unconfined = allow;
+        self
     }
 }
 
@@ -53,7 +63,7 @@ fn bytes(value: &JsValue, what: &str) -> EffectResult<Vec<u8>> {
 
 impl FileSystem for JsEffects {
     fn stat(&self, path: &str) -> BoxFuture<'static, EffectResult<Option<FileMetadata>>> {
-        let call = file_call(self.0.stat(path));
+        let call = file_call(self.effects.stat(path));
         Box::pin(async move {
             let value = call.await?;
             if value.is_null() || value.is_undefined() {
@@ -70,7 +80,7 @@ impl FileSystem for JsEffects {
     }
 
     fn read(&self, path: &str) -> BoxFuture<'static, EffectResult<Vec<u8>>> {
-        let call = file_call(self.0.read(path));
+        let call = file_call(self.effects.read(path));
         let path = path.to_owned();
         Box::pin(async move { bytes(&call.await?, &format!("Cannot read '{path}'")) })
     }
@@ -82,7 +92,7 @@ impl FileSystem for JsEffects {
         create_parents: bool,
     ) -> BoxFuture<'static, EffectResult<()>> {
         // A copy owned by JS: a view into the module's memory would go stale if it grew.
-        done(self.0.write(path, Uint8Array::from(&contents[..]), create_parents))
+        done(self.effects.write(path, Uint8Array::from(&contents[..]), create_parents))
     }
 
     fn read_at(
@@ -93,17 +103,17 @@ impl FileSystem for JsEffects {
     ) -> BoxFuture<'static, EffectResult<Vec<u8>>> {
         // Offsets past 2^53 do not occur in files Node can read; lengths are a chunk's.
         let call =
-            file_call(self.0.read_at(path, offset as f64, len.min(u32::MAX as usize) as u32));
+            file_call(self.effects.read_at(path, offset as f64, len.min(u32::MAX as usize) as u32));
         let path = path.to_owned();
         Box::pin(async move { bytes(&call.await?, &format!("Cannot read '{path}'")) })
     }
 
     fn append(&self, path: &str, contents: Vec<u8>) -> BoxFuture<'static, EffectResult<()>> {
-        done(self.0.append(path, Uint8Array::from(&contents[..])))
+        done(self.effects.append(path, Uint8Array::from(&contents[..])))
     }
 
     fn list(&self, path: &str) -> BoxFuture<'static, EffectResult<Vec<DirEntry>>> {
-        let call = file_call(self.0.list(path));
+        let call = file_call(self.effects.list(path));
         Box::pin(async move {
             let entries = call.await?;
             Ok(Array::from(&entries)
@@ -117,19 +127,19 @@ impl FileSystem for JsEffects {
     }
 
     fn create_dir(&self, path: &str, recursive: bool) -> BoxFuture<'static, EffectResult<()>> {
-        done(self.0.create_dir(path, recursive))
+        done(self.effects.create_dir(path, recursive))
     }
 
     fn remove(&self, path: &str, recursive: bool) -> BoxFuture<'static, EffectResult<()>> {
-        done(self.0.remove(path, recursive))
+        done(self.effects.remove(path, recursive))
     }
 
     fn copy(&self, from: &str, to: &str) -> BoxFuture<'static, EffectResult<()>> {
-        done(self.0.copy(from, to))
+        done(self.effects.copy(from, to))
     }
 
     fn rename(&self, from: &str, to: &str) -> BoxFuture<'static, EffectResult<()>> {
-        done(self.0.rename(from, to))
+        done(self.effects.rename(from, to))
     }
 
     fn write_new(
@@ -138,15 +148,15 @@ impl FileSystem for JsEffects {
         contents: Vec<u8>,
         create_parents: bool,
     ) -> BoxFuture<'static, EffectResult<()>> {
-        done(self.0.write_new(path, Uint8Array::from(&contents[..]), create_parents))
+        done(self.effects.write_new(path, Uint8Array::from(&contents[..]), create_parents))
     }
 
     fn rename_new(&self, from: &str, to: &str) -> BoxFuture<'static, EffectResult<()>> {
-        done(self.0.rename_new(from, to))
+        done(self.effects.rename_new(from, to))
     }
 
     fn temp_dir(&self) -> String {
-        self.0.temp_dir()
+        self.effects.temp_dir()
     }
 }
 
@@ -156,10 +166,11 @@ impl ProcessRunner for JsEffects {
         if spec.signal.is_cancelled() {
             return Box::pin(std::future::ready(Err(cancelled(&program))));
         }
-        // Node's child_process cannot confine a program to a run's grant: fail closed.
-        if spec.confinement.is_some() {
+        // Node's child_process cannot confine a program to a run's grant: fail closed, unless
+        // the config allows such processes to run unconfined.
+        if spec.confinement.is_some() && !self.allow_unconfined {
             return Box::pin(std::future::ready(Err(EffectError::not_permitted(
-                "this run's grant confines the processes it starts, which only the native engine can do (on Linux, with Landlock): run it there, or grant it every path and host",
+                "this run's grant confines the processes it starts, which only the native engine can do (on Linux, with Landlock): run it there, grant it every path and host, or set processes.allowUnconfined",
             ))));
         }
         let text = json!({
@@ -174,7 +185,7 @@ impl ProcessRunner for JsEffects {
         })
         .to_string();
         let stdin = spec.stdin.as_deref().map(Uint8Array::from);
-        let call = settle(self.0.run(&text, stdin), &spec.signal);
+        let call = settle(self.effects.run(&text, stdin), &spec.signal);
         Box::pin(async move {
             let value = match call.await {
                 Ok(value) => value,

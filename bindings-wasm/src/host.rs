@@ -37,6 +37,14 @@ impl WasmHost {
             effects,
         }
     }
+
+    /// This host, its processes run unconfined where a run's grant would confine them
+    /// (`processes.allowUnconfined`; Node cannot confine them).
+    #[cfg(feature = "node")]
+    pub fn allowing_unconfined(mut self, allow: bool) -> Self {
+        self.effects = self.effects.map(|effects| effects.allowing_unconfined(allow));
+        self
+    }
 }
 
 impl Host for WasmHost {

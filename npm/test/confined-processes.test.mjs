@@ -102,6 +102,14 @@ test("a restricted run's processes are refused where they cannot be confined: th
   assert.equal(unrestricted.data.stdout, "hi\n", unrestricted.error?.message);
 });
 
+test("the WebAssembly engine runs a restricted run's processes unconfined when the config allows it", async (t) => {
+  const dir = tree(t);
+  const conductor = createConductor({ storage: { type: "memory" }, engine: "wasm", processes: { allowUnconfined: true } });
+  t.after(() => conductor.shutdown());
+  const ran = await conductor.node.run(sh("echo", "echo hi"), { permissions: { shell: true, files: { roots: [join(dir, "root")] } } });
+  assert.equal(ran.data?.stdout, "hi\n", ran.error?.message);
+});
+
 test("a durable run confined to one directory, killed with SIGKILL and resumed by an unrestricted conductor, is still confined", {
   skip: !linux && "Landlock is Linux's",
 }, async (t) => {

@@ -18,8 +18,8 @@ use crate::{Limits, PluginNodeType, PluginSettings};
 pub struct Plugins;
 
 impl SessionCapability for Plugins {
-    fn key(&self) -> &'static str {
-        "plugins"
+    fn section(&self) -> Option<&'static str> {
+        Some("plugins")
     }
 
     /// `plugins: {<type>: {module, function, config, memoryLimit, fuel}}`; a plugin that cannot

@@ -223,12 +223,9 @@ impl NodeType for PluginNodeType {
     }
 }
 
-/// What the plugin logged, into the run's logs (builds that keep them).
+/// What the plugin logged, into the run's logs.
 fn log(invocation: &Invocation, lines: Vec<(&'static str, String)>) {
-    #[cfg(feature = "host-effects")]
     for (level, text) in lines {
         invocation.run.log(&invocation.node_id, level, text);
     }
-    #[cfg(not(feature = "host-effects"))]
-    let _ = (invocation, lines);
 }

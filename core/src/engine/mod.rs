@@ -32,6 +32,8 @@ use crate::validation::{
 pub struct Engine {
     registry: Arc<NodeRegistry>,
     config: Arc<EngineConfig>,
+    /// Makes traced runs' tracers (see [`crate::telemetry`]); none: no run is traced.
+    tracing: Option<Arc<dyn crate::telemetry::RunTracing>>,
 }
 
 impl Engine {
@@ -42,7 +44,13 @@ impl Engine {
 
     /// An engine with exactly the given node types.
     pub fn with_registry(registry: NodeRegistry, config: EngineConfig) -> Self {
-        Engine { registry: Arc::new(registry), config: Arc::new(config) }
+        Engine { registry: Arc::new(registry), config: Arc::new(config), tracing: None }
+    }
+
+    /// This engine, tracing the runs whose options ask for it (`telemetry`) with `tracing`.
+    pub fn with_tracing(mut self, tracing: Arc<dyn crate::telemetry::RunTracing>) -> Self {
+        self.tracing = Some(tracing);
+        self
     }
 
     pub fn registry(&self) -> &NodeRegistry {
@@ -140,11 +148,18 @@ impl Engine {
         {
             return invalid_definition(&host, &handles, flow.id_str(), &execution_id);
         }
-        let context = Arc::new(crate::run::context::resolve(
-            execution_id,
-            &mut options,
-            handles.embedder.clone(),
-        ));
+        let mut context =
+            crate::run::context::resolve(execution_id, &mut options, handles.embedder.clone());
+        // A `telemetry` option the tracing cannot read fails the run with the flow's own errors,
+        // before anything runs; an engine without tracing leaves the option unused.
+        let mut refused = None;
+        if let (Some(telemetry), Some(tracing)) = (options.telemetry.take(), &self.tracing) {
+            match tracing.tracer(&telemetry) {
+                Ok(tracer) => context.telemetry = Some(tracer),
+                Err(error) => refused = Some(error),
+            }
+        }
+        let context = Arc::new(context);
         let host = match &options.permissions {
             Some(permissions) => restricted(host, permissions),
             None => host,
@@ -189,7 +204,7 @@ impl Engine {
         let root_id = flow.id_str().to_owned();
         let rejected =
             |error: ExecutionError| reject(&host, &handles, error, &root_id, &context, start_time);
-        if let Some(error) = report.to_error() {
+        if let Some(error) = refused.or_else(|| report.to_error()) {
             return rejected(error);
         }
         // Names the engine does not know, with `strictParameters: false`: the run goes ahead

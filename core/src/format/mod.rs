@@ -5,7 +5,6 @@ mod flow_yaml;
 mod js_string;
 mod json;
 mod json_document;
-#[cfg(feature = "host-effects")]
 mod json_writer;
 mod time;
 mod yaml_reader;
@@ -21,7 +20,6 @@ pub use json::{
     parse_shallow_definition_json,
 };
 pub use json_document::{json_stringify, to_json_document};
-#[cfg(feature = "host-effects")]
 pub use json_writer::write_json;
 pub use time::{days_from_civil, iso_date_from_days, iso_timestamp, utc_date_string};
 pub use yaml_reader::{parse_yaml_documents, parse_yaml_value};

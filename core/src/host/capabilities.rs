@@ -8,36 +8,26 @@ pub struct Capabilities {
     pub file_system: bool,
     pub processes: bool,
     pub images: bool,
-    /// A Python interpreter for `python` nodes (builds that know the node: not the browser's
-    /// default module, whose size budget has no room for a field nothing there reads).
-    #[cfg(any(feature = "host-effects", feature = "history"))]
+    /// A Python interpreter for `python` nodes.
     pub python: bool,
 }
 
 impl Capabilities {
     /// Everything (the native host).
-    pub const ALL: Capabilities = Capabilities {
-        http: true,
-        file_system: true,
-        processes: true,
-        images: true,
-        #[cfg(any(feature = "host-effects", feature = "history"))]
-        python: true,
-    };
+    pub const ALL: Capabilities =
+        Capabilities { http: true, file_system: true, processes: true, images: true, python: true };
     /// Nothing beyond pure computation.
     pub const NONE: Capabilities = Capabilities {
         http: false,
         file_system: false,
         processes: false,
         images: false,
-        #[cfg(any(feature = "host-effects", feature = "history"))]
         python: false,
     };
 
     /// The first capability in `needed` this set lacks, by name.
     pub fn missing(&self, needed: &Capabilities) -> Option<&'static str> {
         // First: a `python` node also needs processes, and the interpreter is what to name.
-        #[cfg(any(feature = "host-effects", feature = "history"))]
         if needed.python && !self.python {
             return Some("a Python interpreter (Python nodes run in Node.js, with python3 on the PATH or the conductor's python.interpreter)");
         }

@@ -94,7 +94,6 @@ pub trait Host: MaybeSend + MaybeSync + 'static {
     }
 
     /// Python function calls, when the host has an interpreter (see [`effects::PythonRunner`]).
-    #[cfg(feature = "host-effects")]
     fn python(&self) -> Option<&dyn effects::PythonRunner> {
         None
     }

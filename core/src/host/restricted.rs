@@ -45,7 +45,6 @@ impl ProcessRunner for ConfinedProcesses {
     }
 }
 
-#[cfg(feature = "host-effects")]
 impl super::effects::PythonRunner for ConfinedProcesses {
     fn call(
         &self,
@@ -187,14 +186,12 @@ impl Host for Narrowed {
         Some(if self.permissions.shell { &self.processes } else { &Denied })
     }
     // Python code runs with the process's whole authority: the same grant as a program.
-    #[cfg(feature = "host-effects")]
     fn python(&self) -> Option<&dyn super::effects::PythonRunner> {
         self.inner.python()?;
         Some(if self.permissions.shell { &self.processes } else { &Denied })
     }
 }
 
-#[cfg(feature = "host-effects")]
 impl super::effects::PythonRunner for Denied {
     fn call(
         &self,

@@ -32,14 +32,12 @@ pub struct RunContext {
     /// The app around the engine: custom node types, values kept on its side, its tracer.
     pub embedder: SharedEmbedder,
     /// What the run's nodes printed (see [`NodeLog`]).
-    #[cfg(feature = "host-effects")]
     pub logs: std::sync::Mutex<Vec<NodeLog>>,
 }
 
 /// Text a node printed while it ran (a `python` node's standard output or error, a plugin's log
 /// lines). The result
 /// lists them (`logs`), and the TypeScript layer writes them to its log.
-#[cfg(feature = "host-effects")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NodeLog {
@@ -52,10 +50,14 @@ pub struct NodeLog {
 
 /// The most log entries a run keeps, and the most bytes of each: a node printing in a loop does
 /// not grow the result without bound.
-#[cfg(feature = "host-effects")]
 const LOG_ENTRIES: usize = 1000;
-#[cfg(feature = "host-effects")]
 const LOG_BYTES: usize = 64 * 1024;
+
+impl std::fmt::Debug for dyn crate::telemetry::RunTracer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RunTracer")
+    }
+}
 
 impl std::fmt::Debug for dyn super::Embedder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -87,7 +89,6 @@ impl RunContext {
     }
 
     /// Notes what node `node_id` printed on `stream` (nothing when it printed nothing).
-    #[cfg(feature = "host-effects")]
     pub fn log(&self, node_id: &str, stream: &'static str, mut text: String) {
         if text.is_empty() {
             return;
@@ -108,7 +109,6 @@ impl RunContext {
     }
 
     /// The logs noted so far, taken.
-    #[cfg(feature = "host-effects")]
     pub fn take_logs(&self) -> Vec<NodeLog> {
         std::mem::take(&mut *self.logs.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
     }

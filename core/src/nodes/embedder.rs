@@ -1,7 +1,7 @@
 //! What the app around the engine does for a run, beside what its [`Host`](crate::host::Host)
 //! gives every node: it runs the node types it provides (JS executors from
-//! `nodeExecutorFactory`), writes out the values it keeps on its side, and, in a traced run,
-//! names a node's span for the requests that node sends. The bindings implement it with a
+//! `nodeExecutorFactory`), writes out the values it keeps on its side, and answers questions a
+//! run asks while it goes (in a traced run: the span a request names). The bindings implement it with a
 //! session's executor calls, tests with the virtual host. A run without one has no custom node
 //! types, no values kept elsewhere and no tracer.
 
@@ -36,17 +36,15 @@ pub trait Embedder: MaybeSend + MaybeSync + 'static {
         Box::pin(std::future::ready(Ok(written(values))))
     }
 
-    /// W3C trace context headers (`traceparent`, maybe `tracestate`) naming the span of
-    /// `invocation`'s node, for a request it is about to send. Asked only in a traced run that
-    /// propagates context (see [`crate::telemetry`]); the embedder opens the node's span to name
-    /// it. Embedders without a tracer keep the default: no headers.
-    #[cfg(feature = "telemetry")]
-    fn trace_headers(
-        &self,
-        invocation: &Invocation,
-    ) -> BoxFuture<'static, crate::host::TraceHeaders> {
-        let _ = invocation;
-        Box::pin(std::future::ready(Vec::new()))
+    /// Asks the embedder a question of `kind` while a run goes, and waits for the answer's value
+    /// (`None`: no answer). `fields` are the question's members as JSON text, without braces
+    /// (`"run":"..","node":3`); the session posts `{"kind": kind, "id": .., fields}` to JS. A
+    /// traced run's `http-request` asks `"span"` for its span's trace context (see
+    /// [`crate::telemetry::RunTracer::trace_headers`]). Embedders that answer nothing keep the
+    /// default: no answer, which never fails a run.
+    fn ask(&self, kind: &'static str, fields: String) -> BoxFuture<'static, Option<Value>> {
+        let _ = (kind, fields);
+        Box::pin(std::future::ready(None))
     }
 }
 

@@ -16,7 +16,6 @@ pub(crate) use builtin::for_each::FOR_EACH_TYPE;
 pub(crate) use builtin::merge::MERGE_TYPE;
 pub(crate) use builtin::sub_flow::SUB_FLOW_TYPE;
 pub use builtin::{builtin_registry, BUILTIN_TYPES, OUR_TYPES};
-#[cfg(feature = "host-effects")]
 pub use context::NodeLog;
 pub use context::{write_context, ContextKind, RunContext, RunWarning};
 pub use embedder::{default_embedder, written, Embedder, SharedEmbedder};

@@ -18,10 +18,10 @@ pub(crate) fn resolve(
         parent_context: options.parent_context.take(),
         slow_mo: options.slow_mo,
         debug: options.debug.take().filter(|d| !d.is_null()).map(Arc::new),
-        telemetry: crate::telemetry::RunTelemetry::for_run(options.telemetry.as_ref()),
+        // Set by the engine when its tracing makes one for the run's `telemetry` option.
+        telemetry: None,
         warnings: std::sync::Mutex::new(Vec::new()),
         embedder,
-        #[cfg(feature = "host-effects")]
         logs: std::sync::Mutex::new(Vec::new()),
     }
 }

@@ -34,16 +34,12 @@ pub struct ExecutionResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<crate::nodes::RunWarning>,
     /// What the run's nodes printed (a `python` node's output), in the order they ended.
-    #[cfg(feature = "host-effects")]
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub logs: Vec<crate::nodes::NodeLog>,
     /// A traced run's nodes (`options.telemetry`), for the embedder's tracing. Written as JSON
     /// text in a string: the embedder parses it in one call, apart from the rest of the result.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::telemetry::spans_as_text"
-    )]
-    pub spans: crate::telemetry::Spans,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spans: Option<String>,
 }
 
 impl ExecutionResult {
@@ -60,7 +56,6 @@ impl ExecutionResult {
             context: None,
             trace: None,
             warnings: Vec::new(),
-            #[cfg(feature = "host-effects")]
             logs: Vec::new(),
             spans: None,
         }

@@ -64,7 +64,7 @@ impl Scheduler {
             // Groups still open around the failure did not complete.
             self.set_state(ix, NodeState::Error, error.as_ref().map(|e| e.message.clone()));
             if let Some(e) = &error {
-                self.span_errors.record(ix, e.code, &e.message);
+                self.record_span_error(ix, e.code, &e.message);
             }
             if self.history.is_some() {
                 self.record_end(ix, NodeState::Error, None, error.clone(), false);
@@ -124,7 +124,6 @@ impl Scheduler {
             duration,
             executed_nodes,
             warnings: self.context.take_warnings(),
-            #[cfg(feature = "host-effects")]
             logs: self.context.take_logs(),
             context,
             trace,

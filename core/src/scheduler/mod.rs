@@ -41,8 +41,7 @@ mod slots;
 mod snapshot;
 mod start;
 mod state;
-// Node spans of traced runs; the twin traces nothing.
-#[cfg_attr(not(feature = "telemetry"), path = "telemetry_off.rs")]
+// Node spans of traced runs, through the run's tracer.
 mod telemetry;
 // Durable runs parked at `wait` nodes; builds without history park nothing.
 #[cfg_attr(not(feature = "history"), path = "wait_off.rs")]
@@ -164,8 +163,6 @@ pub(crate) struct Scheduler {
     view: Option<SharedView>,
     /// Chains that run as one stream of rows, by the index of their first node.
     segments: segment::Chains,
-    /// A traced run's node errors with their codes, by index (what its spans report).
-    span_errors: telemetry::SpanErrors,
     /// The node result cache, when the run uses one.
     cache: Option<Arc<cache::RunCacheSetup>>,
     /// What nested runs need (see [`RunSetup::nesting`]).
@@ -301,12 +298,10 @@ impl Scheduler {
             pausing: pause::Pausing::new(control, breakpoints, state_events),
             view,
             segments: Default::default(),
-            span_errors: Default::default(),
             cache: cache.map(Arc::new),
             nesting,
             bodies: Default::default(),
         }
-        .with_telemetry()
         .with_segments()
     }
 

@@ -170,7 +170,7 @@ impl Scheduler {
         let node_id = self.plan.nodes[ix].id.clone();
         let error =
             error.located(&node_id, &self.context.execution_id).with_timestamp(self.host.now());
-        self.span_errors.record(ix, error.code, &error.message);
+        self.record_span_error(ix, error.code, &error.message);
         let output = Arc::new(error_value(&error));
         self.slots[ix].fired =
             if on_error == OnError::Route { Fired::Error } else { Fired::Output };
@@ -184,7 +184,7 @@ impl Scheduler {
         let error =
             error.located(&node_id, &self.context.execution_id).with_timestamp(self.host.now());
         self.set_state(ix, NodeState::Error, Some(error.message.clone()));
-        self.span_errors.record(ix, error.code, &error.message);
+        self.record_span_error(ix, error.code, &error.message);
         if self.history.is_some() {
             self.record_end(ix, NodeState::Error, None, Some(error.clone()), false);
         }
@@ -218,7 +218,7 @@ impl Scheduler {
                 } else {
                     ErrorCode::TIMEOUT
                 };
-                self.span_errors.record(ix, code, &message);
+                self.record_span_error(ix, code, &message);
                 if self.history.is_some() {
                     self.record_end(
                         ix,

@@ -161,63 +161,15 @@ impl Embedder for ExecutorCalls {
         })
     }
 
-    /// Asks the embedder for the trace context headers of `invocation`'s node span
-    /// (`{kind: "span", id, run, node, nodeId, type, attempt, spans}`, `spans` the spans to open
-    /// as JSON text (see [`crate::telemetry::RunTelemetry::lineage`]); the answer's value is
-    /// `{traceparent?, tracestate?}`). Anything else, or no answer, is no headers: a request is
-    /// never held up or failed by tracing.
-    #[cfg(feature = "telemetry")]
-    fn trace_headers(
-        &self,
-        invocation: &Invocation,
-    ) -> BoxFuture<'static, crate::host::TraceHeaders> {
-        #[derive(Serialize)]
-        struct SpanRecord<'a> {
-            kind: &'static str,
-            id: u64,
-            run: &'a str,
-            /// The node's index in the run, as the run's span records name it.
-            node: usize,
-            #[serde(rename = "nodeId")]
-            node_id: &'a str,
-            #[serde(rename = "type")]
-            node_type: &'a str,
-            attempt: u32,
-            /// The spans to open, the node's groups' (outermost first) and its own, with the engine's
-            /// start times, as JSON text `[[index, parent, id, type, start], ...]`; `[]`: the node's
-            /// span alone, started now.
-            spans: &'a str,
-        }
+    /// Posts `{"kind": kind, "id": .., fields}` (JSON without binary data: a question's fields
+    /// are the asker's text) and waits for the answer's value. A question that cannot be posted,
+    /// or is never answered, has none.
+    fn ask(&self, kind: &'static str, fields: String) -> BoxFuture<'static, Option<Value>> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (sender, receiver) = oneshot::channel();
-        let spans = invocation.run.telemetry.as_ref().map(|t| t.lineage(invocation.node_index));
-        let record = SpanRecord {
-            kind: "span",
-            id,
-            run: &invocation.run.execution_id,
-            node: invocation.node_index,
-            node_id: &invocation.node_id,
-            node_type: &invocation.node_type,
-            attempt: invocation.attempt,
-            spans: spans.as_deref().unwrap_or("[]"),
-        };
-        if self.post_awaiting(id, sender, &record).is_err() {
-            return Box::pin(std::future::ready(Vec::new()));
-        }
-        Box::pin(async move {
-            let Ok(Ok(Some(Value::Object(fields)))) = receiver.await else { return Vec::new() };
-            ["traceparent", "tracestate"]
-                .into_iter()
-                .filter_map(|name| {
-                    let value = fields.get(name)?.as_str()?;
-                    // Only what a header may carry; anything else is dropped, not sent.
-                    let valid = !value.is_empty()
-                        && value.len() <= 512
-                        && value.bytes().all(|b| (0x20..0x7f).contains(&b));
-                    valid.then(|| (name.to_owned(), value.to_owned()))
-                })
-                .collect()
-        })
+        lock(&self.pending).insert(id, sender);
+        self.mailbox.post(format!("{{\"kind\":\"{kind}\",\"id\":{id},{fields}}}"));
+        Box::pin(async move { receiver.await.ok()?.ok()? })
     }
 
     /// Asks the embedder to write out in full the values it keeps for run `run` (what `values`

@@ -1,21 +1,36 @@
 //! Capabilities a binding adds to its sessions from crates of their own (the WebAssembly node
-//! types of `atomiton-plugins`): the engine owns this trait, a capability crate implements it,
-//! and a binding built with the capability passes it to
-//! [`SessionConfig::new_engine`](super::SessionConfig::new_engine). A build without it passes
-//! none, which is the no-op: the engine has the built-in node types only, and a config that asks
-//! for the capability is refused, saying where it runs. The capability's code is not in that
-//! build at all (the browser's default module, whose size is budgeted).
+//! types of `atomiton-plugins`, the traced runs of `atomiton-telemetry`): the engine owns this
+//! trait, a capability crate implements it, and a binding built with the capability passes it
+//! to [`SessionConfig::new_engine`](super::SessionConfig::new_engine). A build without it passes
+//! none, which is the no-op: the engine has the built-in node types only, a config that asks for
+//! the capability is refused, saying where it runs, and a run's `telemetry` is left unused. The
+//! capability's code is not in that build at all (the browser's default module, whose size is
+//! budgeted).
+
+use std::sync::Arc;
 
 use crate::error::Result;
 use crate::nodes::NodeRegistry;
+use crate::telemetry::RunTracing;
 use crate::value::Value;
 
-/// A capability that owns a section of the conductor config and adds node types for it.
+/// A capability: a section of the conductor config with the node types it adds, or the tracing
+/// of runs, or both. Every method has the default of a capability that does not do that part.
 pub trait SessionCapability {
-    /// The config key it owns (`"plugins"`).
-    fn key(&self) -> &'static str;
+    /// The config key whose section it owns (`"plugins"`), if any.
+    fn section(&self) -> Option<&'static str> {
+        None
+    }
 
-    /// Adds its node types for `section` (the config's value under [`key`](Self::key)) to
-    /// `registry`, which holds the built-in types; an error names what is wrong in the section.
-    fn install(&self, section: &Value, registry: &mut NodeRegistry) -> Result<()>;
+    /// Adds its node types for `section` (the config's value under [`section`](Self::section))
+    /// to `registry`, which holds the built-in types; an error names what is wrong in the section.
+    fn install(&self, section: &Value, registry: &mut NodeRegistry) -> Result<()> {
+        let _ = (section, registry);
+        Ok(())
+    }
+
+    /// What traces the runs whose options ask for it (`telemetry`), if this capability does.
+    fn tracing(&self) -> Option<Arc<dyn RunTracing>> {
+        None
+    }
 }

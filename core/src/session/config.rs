@@ -44,18 +44,21 @@ pub struct SessionConfig {
     pub workers: Option<usize>,
     /// `http: {maxRequestsPerHost}`.
     pub http: HttpConfig,
-    /// `python: {interpreter, virtualenv, workers}`: builds whose hosts start processes.
-    #[cfg(feature = "host-effects")]
-    pub python: PythonConfig,
+    /// `python: {interpreter, virtualenv, workers}`: the native addon's Python workers, read by
+    /// the capability that owns the section (`atomiton-processes`).
+    #[serde(deserialize_with = "section")]
+    pub python: Option<crate::value::Value>,
     /// `processes: {memoryLimit, maxProcesses, cpuTimeLimit, maxOpenFiles, allowUnconfined}`:
     /// what each node's processes may use, and whether a run's grant may go unenforced on them
-    /// where the OS cannot confine them.
-    #[cfg(feature = "host-effects")]
-    pub processes: ProcessConfig,
+    /// where the OS cannot confine them; read by the capability that owns the section
+    /// (`atomiton-processes`), in the builds whose hosts start processes.
+    #[serde(deserialize_with = "section")]
+    pub processes: Option<crate::value::Value>,
     pub storage: StorageConfig,
     /// `plugins: {<type>: {module, function, config, memoryLimit, fuel}}`: WebAssembly node types,
     /// read by the capability that owns them (`atomiton-plugins`), which a binding built with them
     /// passes to [`new_engine`](Self::new_engine); the TypeScript layer sends each module's bytes.
+    #[serde(deserialize_with = "section")]
     pub plugins: Option<crate::value::Value>,
     /// `false`: a node parameter, port or template path the engine does not know is a warning
     /// instead of an error.
@@ -84,38 +87,6 @@ pub struct HttpConfig {
     pub max_requests_per_host: Option<usize>,
 }
 
-/// `python: {interpreter?, virtualenv?, workers?}`: the interpreter `python` nodes run on (a
-/// path or a name on the PATH; a virtual environment's own) and how many worker processes run
-/// them at most.
-#[cfg(feature = "host-effects")]
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
-pub struct PythonConfig {
-    pub interpreter: Option<String>,
-    pub virtualenv: Option<PathBuf>,
-    pub workers: Option<usize>,
-}
-
-/// `processes: {...}`: limits on what the processes one node starts (a `shell-command`'s program
-/// and everything it starts; a `python` call's worker and its children) may use together, and
-/// the fail-closed switch for confinement.
-#[cfg(feature = "host-effects")]
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
-pub struct ProcessConfig {
-    /// Bytes of resident memory, summed over the node's processes.
-    pub memory_limit: Option<u64>,
-    /// Processes alive at once.
-    pub max_processes: Option<u64>,
-    /// Milliseconds of CPU time, summed over the node's processes, ended ones included.
-    pub cpu_time_limit: Option<u64>,
-    /// Files each process may have open.
-    pub max_open_files: Option<u64>,
-    /// `true`: where the OS cannot confine a restricted run's processes to its grant, they run
-    /// unconfined instead of being refused.
-    pub allow_unconfined: Option<bool>,
-}
-
 /// `storage: {type: "fs" | "memory" | "indexeddb", directory?}`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
@@ -125,8 +96,8 @@ pub struct StorageConfig {
     #[serde(rename = "type")]
     pub kind: Option<String>,
     pub directory: Option<PathBuf>,
-    /// The database of `"postgres"`: builds whose hosts reach the network and files (Node's).
-    #[cfg(feature = "host-effects")]
+    /// The database of `"postgres"` (the native addon opens it; the WebAssembly engine refuses
+    /// it, saying so).
     pub url: Option<String>,
 }
 
@@ -140,10 +111,8 @@ impl SessionConfig {
         Ok(config)
     }
 
-    /// The storage types a session knows (`"postgres"` in builds whose hosts reach a server).
-    #[cfg(not(feature = "host-effects"))]
-    const STORAGE_KINDS: &'static [&'static str] = &["fs", "memory", "indexeddb"];
-    #[cfg(feature = "host-effects")]
+    /// The storage types a session knows (where each can be kept is its binding's to say: see
+    /// `placement`).
     const STORAGE_KINDS: &'static [&'static str] = &["fs", "memory", "indexeddb", "postgres"];
 
     /// Ranges serde cannot say: each number within what its option allows.
@@ -159,19 +128,8 @@ impl SessionConfig {
         if let Some(expected) = crate::cache::refused(&self.cache) {
             return Err(out_of_range("cache", expected, "true"));
         }
-        #[cfg(feature = "host-effects")]
-        if self.python.interpreter.is_some() && self.python.virtualenv.is_some() {
-            return Err(out_of_range(
-                "python.interpreter",
-                "absent with python.virtualenv (whose interpreter it would replace)",
-                "a path",
-            ));
-        }
         if let Some(kind) = self.storage.kind.as_deref() {
             if !Self::STORAGE_KINDS.contains(&kind) {
-                #[cfg(not(feature = "host-effects"))]
-                let allowed = "one of \"fs\", \"memory\", \"indexeddb\"";
-                #[cfg(feature = "host-effects")]
                 let allowed = "one of \"fs\", \"memory\", \"indexeddb\", \"postgres\"";
                 return Err(out_of_range("storage.type", allowed, &format!("{kind:?}")));
             }
@@ -180,16 +138,6 @@ impl SessionConfig {
             ("concurrency", self.concurrency),
             ("workers", self.workers),
             ("http.maxRequestsPerHost", self.http.max_requests_per_host),
-            #[cfg(feature = "host-effects")]
-            ("python.workers", self.python.workers),
-            #[cfg(feature = "host-effects")]
-            ("processes.memoryLimit", self.processes.memory_limit.map(saturating_usize)),
-            #[cfg(feature = "host-effects")]
-            ("processes.maxProcesses", self.processes.max_processes.map(saturating_usize)),
-            #[cfg(feature = "host-effects")]
-            ("processes.cpuTimeLimit", self.processes.cpu_time_limit.map(saturating_usize)),
-            #[cfg(feature = "host-effects")]
-            ("processes.maxOpenFiles", self.processes.max_open_files.map(saturating_usize)),
             ("limits.maxDepth", self.max_depth),
             ("limits.maxNodes", self.max_nodes),
             ("limits.maxFlowBytes", self.max_flow_bytes),
@@ -224,14 +172,20 @@ impl SessionConfig {
         Ok(())
     }
 
-    /// The engine: its settings, the built-in node types, and the node types of the config's
-    /// sections that `capabilities` own (`plugins`). A section no capability here owns is refused,
-    /// naming the builds that have it (an empty one is as good as absent).
+    /// The engine: its settings, the built-in node types, the node types of the config's
+    /// sections that `capabilities` own (`plugins`; `python` and `processes`, which add none),
+    /// and the tracing of runs when one of them
+    /// traces. A section no capability here owns is refused, naming the builds that have it (an
+    /// empty one is as good as absent).
     pub fn new_engine(&self, capabilities: &[&dyn SessionCapability]) -> Result<crate::Engine> {
         let mut registry = crate::nodes::builtin_registry();
-        for (key, section, builds) in [("plugins", &self.plugins, PLUGIN_BUILDS)] {
+        for (key, section, builds) in [
+            ("plugins", &self.plugins, PLUGIN_BUILDS),
+            ("python", &self.python, PYTHON_BUILDS),
+            ("processes", &self.processes, PROCESS_BUILDS),
+        ] {
             let Some(section) = section.as_ref().filter(|s| !is_empty_object(s)) else { continue };
-            match capabilities.iter().find(|capability| capability.key() == key) {
+            match capabilities.iter().find(|capability| capability.section() == Some(key)) {
                 Some(capability) => capability.install(section, &mut registry)?,
                 None => {
                     return Err(ExecutionError::validation(format!(
@@ -240,7 +194,11 @@ impl SessionConfig {
                 }
             }
         }
-        Ok(crate::Engine::with_registry(registry, self.engine()))
+        let engine = crate::Engine::with_registry(registry, self.engine());
+        Ok(match capabilities.iter().find_map(|capability| capability.tracing()) {
+            Some(tracing) => engine.with_tracing(tracing),
+            None => engine,
+        })
     }
 
     /// The engine settings; defaults where a field is absent.
@@ -287,6 +245,22 @@ impl SessionConfig {
 const PLUGIN_BUILDS: &str =
     "WebAssembly node types run in the native addon, the Node fallback and the browser's editor module";
 
+/// Where Python nodes run, for a build without them.
+const PYTHON_BUILDS: &str = "Python nodes run on the native engine's Python workers; the WebAssembly engine runs no Python: use engine: \"native\"";
+
+/// Where process limits apply, for a build without them.
+const PROCESS_BUILDS: &str =
+    "processes run in a Node process: the native engine and the Node fallback";
+
+/// A section a capability reads, kept as its raw value: one reader for every such field (each
+/// field's own copy would add to every module, the size-budgeted browser module included).
+#[inline(never)]
+fn section<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<crate::value::Value>, D::Error> {
+    Option::deserialize(deserializer)
+}
+
 fn is_empty_object(value: &crate::value::Value) -> bool {
     value.as_object().is_some_and(|object| object.is_empty())
 }
@@ -295,12 +269,6 @@ fn out_of_range(name: &str, allowed: &str, given: &str) -> ExecutionError {
     ExecutionError::validation(format!(
         "Invalid conductor config: '{name}' must be {allowed}, not {given}"
     ))
-}
-
-/// A count as the range check reads it (only 0 matters there).
-#[cfg(feature = "host-effects")]
-fn saturating_usize(value: u64) -> usize {
-    usize::try_from(value).unwrap_or(usize::MAX)
 }
 
 #[cfg(test)]

@@ -135,7 +135,6 @@ impl SessionConfig {
     /// `None`: history off; `Some(None)`: on, in no shared store; `Some(Some(place))`: in the
     /// Redis or PostgreSQL store a queue names.
     /// The database of `storage: {type: "postgres", url}`.
-    #[cfg(feature = "host-effects")]
     fn flows_in_postgres(&self) -> Result<Option<String>> {
         let storage = &self.storage;
         let invalid = |what: &str| {
@@ -153,11 +152,6 @@ impl SessionConfig {
             (_, Some(_)) => invalid("url is for type \"postgres\" only"),
             _ => Ok(None),
         }
-    }
-
-    #[cfg(not(feature = "host-effects"))]
-    fn flows_in_postgres(&self) -> Result<Option<String>> {
-        Ok(None)
     }
 
     fn history_place(&self) -> Result<Option<Option<Place>>> {

@@ -124,7 +124,6 @@ fn too_long(result: ExecutionResult, bytes: usize) -> ExecutionResult {
         executed_nodes: result.executed_nodes,
         trace: result.trace,
         warnings: result.warnings,
-        #[cfg(feature = "host-effects")]
         logs: result.logs,
         ..ExecutionResult::failed(error)
     }
@@ -156,7 +155,6 @@ mod tests {
             context: None,
             trace: None,
             warnings: Vec::new(),
-            #[cfg(feature = "host-effects")]
             logs: Vec::new(),
             spans: None,
         };

@@ -8,18 +8,122 @@
 //!
 //! One live question crosses during the run: an `http-request` node of a run that propagates
 //! trace context asks the embedder for the `traceparent` of its own span
-//! (`Embedder::trace_headers`), so the server it calls joins the same trace.
+//! (`RunTracer::trace_headers`, which asks through `Embedder::ask`), so the server it calls
+//! joins the same trace.
+//!
+//! The engine owns the two traits here and calls them where a run goes; the capability crate
+//! `atomiton-telemetry` implements them, and a binding built with it passes it to its sessions
+//! (see [`crate::session::SessionCapability::tracing`]). Without it a run is never traced: its
+//! `telemetry` option is read and left unused, and none of the tracer's code is in the build.
 
 use std::sync::Arc;
 
-// Node spans with `telemetry`; without it, a twin where no run is traced.
-#[cfg_attr(not(feature = "telemetry"), path = "traced_off.rs")]
-mod traced;
+use serde::Deserialize;
 
-pub(crate) use traced::spans_as_text;
-pub use traced::{NodeSpan, RunTelemetry, Spans, TelemetryOptions, Traced};
+use crate::error::{ErrorCode, Result};
+use crate::host::{BoxFuture, MaybeSend, MaybeSync, TraceHeaders};
+use crate::nodes::Invocation;
+use crate::value::Value;
 
-use crate::error::ErrorCode;
+/// Makes a run's [`RunTracer`] from its `telemetry` option.
+pub trait RunTracing: MaybeSend + MaybeSync {
+    /// The tracer of a run whose options say `telemetry: options` (any JSON value: the tracing
+    /// reads it); an error names what is wrong in it, and the run fails before anything runs.
+    fn tracer(&self, options: &Value) -> Result<Arc<dyn RunTracer>>;
+}
+
+/// A traced run's shared state: what its leaves record while they run, and the records written
+/// at its end. Every method is called with a node's index in the run (the flow itself is 0).
+pub trait RunTracer: MaybeSend + MaybeSync {
+    /// Whether `http-request` nodes ask for trace headers.
+    fn propagate(&self) -> bool;
+
+    /// Node `ix` may ask for trace headers: the spans to open for it, outermost first.
+    fn set_lineage(&self, ix: usize, spans: &[OpenSpan]);
+
+    /// The spans node `ix`'s trace headers need open, as the embedder's question carries them
+    /// (JSON text).
+    fn lineage(&self, ix: usize) -> Arc<str>;
+
+    /// W3C trace context headers (`traceparent`, maybe `tracestate`) naming the span of
+    /// `invocation`'s node, for a request it is about to send (asked only where
+    /// [`propagate`](Self::propagate)): the tracer asks the embedder
+    /// ([`Embedder::ask`](crate::nodes::Embedder::ask)), which opens the span to name it.
+    /// No answer, or a malformed one, is no headers: tracing never fails a request.
+    fn trace_headers(&self, invocation: &Invocation) -> BoxFuture<'static, TraceHeaders>;
+
+    /// Node `ix` (an `http-request`) got a response with HTTP status `status`.
+    fn http_status(&self, ix: usize, status: u16);
+
+    /// Node `ix`'s attempt failed and will be retried.
+    fn retried(&self, ix: usize, retry: SpanRetry);
+
+    /// Node `ix` ended with `error` (its span's error).
+    fn failed(&self, ix: usize, error: SpanError);
+
+    /// The run's span records as the JSON text its result carries (`spans`), from what the
+    /// scheduler knows of each node at the end.
+    fn records(&self, nodes: &[TracedNode]) -> String;
+}
+
+/// A run's tracer; `None` when the run is not traced.
+pub type Traced = Option<Arc<dyn RunTracer>>;
+
+/// `telemetry` in a run's options, as the tracing reads it: the run is traced.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "WireTelemetry", optional_fields))]
+pub struct TelemetryOptions {
+    /// Whether `http-request` nodes send W3C `traceparent`/`tracestate` headers naming their
+    /// span (default `true`). A header the flow sets itself is kept.
+    #[cfg_attr(test, ts(as = "Option<bool>", optional))]
+    pub propagate: bool,
+    /// The run's own span, as a W3C `traceparent`: what an engine that hands the run on (to a
+    /// protocol server, to a queue worker) sends as the parent of the spans made there. The
+    /// engine itself only carries it.
+    pub traceparent: Option<String>,
+    /// The `tracestate` that goes with `traceparent`.
+    pub tracestate: Option<String>,
+}
+
+impl Default for TelemetryOptions {
+    fn default() -> Self {
+        TelemetryOptions { propagate: true, traceparent: None, tracestate: None }
+    }
+}
+
+impl TelemetryOptions {
+    /// Reads a run's `telemetry` option; an unknown field names the one probably meant.
+    pub fn from_value(options: &Value) -> Result<Self> {
+        // From JSON text with serde_json's own reader, the one the rest of the options are read
+        // with: `value::from_value` would compile this reader again for its own two readers.
+        serde_json::to_string(options)
+            .and_then(|text| serde_json::from_str(&text))
+            .map_err(|e| crate::options::serde_error::invalid("run options", &e))
+    }
+}
+
+/// What the scheduler knows of a node when a traced run ends: one per node that started, was
+/// skipped, pinned or served from the cache, in plan order.
+#[derive(Debug, Clone)]
+pub struct TracedNode {
+    /// The node's index in the run (the flow itself is 0).
+    pub index: usize,
+    /// The index of the group it is in; `None` for the flow itself.
+    pub parent: Option<usize>,
+    /// Ids of its enclosing groups and its own, joined by `/`; `None` when it is the id.
+    pub path: Option<Arc<str>>,
+    pub id: Arc<str>,
+    pub name: Arc<str>,
+    pub node_type: Arc<str>,
+    /// Whether it is a group (the flow itself, when it is one, is the run's own span).
+    pub group: bool,
+    pub start: f64,
+    pub end: Option<f64>,
+    /// `completed`, `error`, `skipped`, `pinned`; `executing` or `pending` when the run ended
+    /// around it (a run to a node).
+    pub state: &'static str,
+}
 
 /// A span the embedder opens while the run goes, before the run's records exist: a node about
 /// to send a request (whose span the request names as its parent) or a group it is in, so the

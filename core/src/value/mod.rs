@@ -13,7 +13,6 @@
 mod buffers;
 mod bytes;
 pub mod codec;
-#[cfg(feature = "streams")]
 pub mod compact;
 mod convert;
 pub(crate) mod deep;

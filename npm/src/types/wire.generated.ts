@@ -100,8 +100,9 @@ export type WireRunOptions = {
   replay?: WireReplay,
   /**
    * The run is traced: its result lists its nodes' spans (`spans`), and `http-request`
-   * nodes send trace context unless `propagate` is `false`.
-   * Builds without node spans read it and trace the run as one span, on the TypeScript side.
+   * nodes send trace context unless `propagate` is `false`. Read by the engine's tracing,
+   * where the build has it; elsewhere it is left unused, and the TypeScript layer traces the
+   * run as one span.
    */
   telemetry?: WireTelemetry,
   /**

@@ -37,10 +37,8 @@ pub struct HttpResponse {
 pub trait HttpClient: MaybeSend + MaybeSync {
     fn send(&self, request: HttpRequest) -> BoxFuture<'static, EffectResult<HttpResponse>>;
 
-    /// Whether [`send_streamed`](Self::send_streamed) streams bodies (builds with files: the
-    /// `host-effects` feature). When it does not (the
-    /// default), a node holds a body to or from a file in memory, within its bounds.
-    #[cfg(feature = "host-effects")]
+    /// Whether [`send_streamed`](Self::send_streamed) streams bodies (hosts with files). When it
+    /// does not (the default), a node holds a body to or from a file in memory, within its bounds.
     fn streams_bodies(&self) -> bool {
         false
     }
@@ -50,7 +48,6 @@ pub trait HttpClient: MaybeSend + MaybeSync {
     /// `bodies.download` as it arrives (the response's `body` then stays empty). A client
     /// following a redirect that must send the body again (307, 308) answers with the redirect
     /// instead: a streamed body is sent once.
-    #[cfg(feature = "host-effects")]
     fn send_streamed(
         &self,
         request: HttpRequest,

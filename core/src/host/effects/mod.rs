@@ -6,17 +6,13 @@
 mod files;
 mod http;
 mod process;
-#[cfg(feature = "host-effects")]
 mod python;
-#[cfg(feature = "host-effects")]
 mod streamed;
 
 pub use files::{already_exists, DirEntry, FileMetadata, FileSystem};
 pub use http::{HttpClient, HttpRequest, HttpResponse};
 pub use process::{ProcessOutput, ProcessRunner, ProcessSpec};
-#[cfg(feature = "host-effects")]
 pub use python::{PythonCall, PythonException, PythonReturn, PythonRunner, PythonSource};
-#[cfg(feature = "host-effects")]
 pub use streamed::{BodyReader, BodyWriter, StreamedBodies};
 
 /// Why an effect failed. Node types turn it into their own messages.

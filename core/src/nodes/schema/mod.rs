@@ -5,7 +5,6 @@
 
 pub(crate) mod check;
 mod expression;
-#[cfg(feature = "catalog")]
 mod fields;
 mod label;
 mod overrides;

@@ -39,8 +39,8 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
             ));
         };
         let request = build_request(&invocation, &config)?;
-        let request = match invocation.run.telemetry.as_ref().filter(|t| t.propagate) {
-            Some(_) => with_trace_headers(request, &invocation).await,
+        let request = match invocation.run.telemetry.as_ref().filter(|t| t.propagate()) {
+            Some(tracer) => with_trace_headers(request, &**tracer, &invocation).await,
             None => request,
         };
         // Bodies from and to files, in builds with files (elsewhere validation refuses a node

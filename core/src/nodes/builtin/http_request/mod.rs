@@ -7,8 +7,7 @@ mod files;
 mod query;
 mod retry_after;
 mod schema;
-// Trace headers for traced runs with `telemetry`; the twin sends none.
-#[cfg_attr(not(feature = "telemetry"), path = "trace_headers_off.rs")]
+// Trace headers for traced runs that propagate context.
 mod trace_headers;
 
 use crate::host::Capabilities;
