@@ -6,4 +6,5 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ATOMITON_WRITE_TS=1 cargo test -q -p atomiton-core --lib typescript
+ATOMITON_WRITE_TS=1 cargo test -q -p atomiton-catalog --test generated
 echo "wrote npm/src/types/{wire,error-codes,recovery,options,calls}.generated.ts, npm/src/engines/session/methods.generated.ts and npm/src/engines/wasm/catalog.generated.ts"

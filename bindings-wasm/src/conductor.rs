@@ -30,6 +30,8 @@ const CAPABILITIES: &[&dyn atomiton_core::session::SessionCapability] = &[
     // Node runs these processes: its limits are the native engine's, `allowUnconfined` applies.
     #[cfg(feature = "node")]
     &atomiton_processes::Processes,
+    #[cfg(feature = "catalog")]
+    &atomiton_catalog::Templates,
 ];
 
 #[wasm_bindgen]

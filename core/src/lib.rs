@@ -8,8 +8,6 @@
 // The node result cache; without it, a twin with the names the engine reads and nothing to hold.
 #[cfg_attr(not(feature = "cache"), path = "cache_off.rs")]
 pub mod cache;
-#[cfg(feature = "catalog")]
-pub mod catalog;
 pub mod engine;
 pub mod error;
 pub mod expression;

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use atomiton_core::host::Host;
 use atomiton_core::json;
 use atomiton_core::testing::VirtualHost;
 use atomiton_core::value::Value;
@@ -483,42 +482,6 @@ fn spreadsheet_from_a_file_needs_a_file_system() {
         error.message,
         "Node 's' (spreadsheet) needs a file system, which this environment does not provide"
     );
-}
-
-#[test]
-fn the_example_flow_of_the_format_reference_gives_its_documented_result() {
-    let flow = atomiton_core::catalog::get_template("example-flow").unwrap();
-    let result = run_with(flow, None);
-    assert!(result.success, "{:?}", result.error);
-    assert_eq!(
-        result.data,
-        Some(json!({"result": {"summary": "map produced 3 items", "count": "3"}}))
-    );
-    let executed: Vec<&str> = result.executed_nodes.iter().map(|s| &**s).collect();
-    assert_eq!(executed, vec!["example-flow", "numbers", "summary"]);
-}
-
-#[test]
-fn every_template_is_valid_and_listed() {
-    let engine = Engine::default();
-    let host: atomiton_core::host::SharedHost =
-        Arc::new(VirtualHost::new().with_capabilities(atomiton_core::host::Capabilities::ALL));
-    let templates = atomiton_core::catalog::list_templates();
-    assert_eq!(templates.len(), 4);
-    assert_eq!(templates[0].id, "550e8400-e29b-41d4-a716-446655440001");
-    assert_eq!(templates[0].node_count, 3);
-    for info in &templates {
-        let flow = atomiton_core::catalog::get_template(&info.id).unwrap();
-        let report = engine.validate(&flow, &Default::default(), &host);
-        assert!(report.is_valid(), "{}: {:?}", info.name, report.issues);
-    }
-    let browser: atomiton_core::host::SharedHost = Arc::new(VirtualHost::new());
-    let hello = atomiton_core::catalog::get_template(&templates[0].id).unwrap();
-    let report = engine.validate(&hello, &Default::default(), &browser);
-    assert_eq!(report.issues.len(), 1, "without a file system, the file-system node is named");
-    assert_eq!(report.issues[0].code, ErrorCode::IMPLEMENTATION_NOT_FOUND);
-    assert!(report.issues[0].message.starts_with("Node 'save' (file-system) needs a file system"));
-    let _ = VirtualHost::new().now();
 }
 
 #[test]

@@ -3,7 +3,6 @@
 
 use std::collections::HashSet;
 
-use atomiton_core::catalog::node_definition;
 use atomiton_core::host::Capabilities;
 use atomiton_core::json;
 use atomiton_core::nodes::{builtin_registry, BUILTIN_TYPES};
@@ -111,30 +110,6 @@ fn minimal_parameters_are_valid_for_every_type() {
     for (node_type, params) in minimal {
         accept(node_type, params);
     }
-}
-
-#[test]
-fn catalog_parameters_are_valid_where_nothing_is_required() {
-    for node_type in
-        ["parallel", "group", "http-request", "edit-fields", "transform", "spreadsheet", "loop"]
-    {
-        let params = node_definition(node_type).unwrap()["parameters"].clone();
-        accept(node_type, params);
-    }
-}
-
-#[test]
-fn catalog_parameters_of_types_with_required_fields_ask_for_them() {
-    let params = |t: &str| node_definition(t).unwrap()["parameters"].clone();
-    reject("file-system", params("file-system"), &[("path", "Path is required")]);
-    reject("shell-command", params("shell-command"), &[("program", "Program is required")]);
-    // The definition defaults' blendMode "normal" (the UI's name for "over") is accepted; only
-    // the truly required fields are asked for.
-    reject("image", params("image"), &[("images", "Required"), ("output", "Required")]);
-    let mut filled = params("image");
-    filled["images"] = json!(["/a.png"]);
-    filled["output"] = json!("/o.png");
-    accept("image", filled);
 }
 
 #[test]

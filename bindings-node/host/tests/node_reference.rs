@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use atomiton_core::catalog::{node_reference, NodeExample};
+use atomiton_catalog::{node_reference, NodeExample};
 use atomiton_core::value::{Map, Value};
 use atomiton_core::{Engine, NodeDefinition, RunOptions};
 use atomiton_native_host::python::find_interpreter;

@@ -777,8 +777,8 @@ fn bundled_templates_run_end_to_end() {
     std::fs::create_dir_all(dir.path().join("images")).unwrap();
     write_png(&dir.path().join("images/a-base.png"), 1200, 900, [30, 120, 60, 255]);
     write_png(&dir.path().join("images/b-logo.png"), 300, 300, [250, 250, 250, 200]);
-    for info in atomiton_core::catalog::list_templates() {
-        let flow = atomiton_core::catalog::get_template(&info.id).unwrap();
+    for info in atomiton_catalog::list_templates() {
+        let flow = atomiton_catalog::get_template(&info.id).unwrap();
         let result = run_in(&dir, flow, None);
         assert!(result.success, "{}: {:?}", info.name, result.error);
     }

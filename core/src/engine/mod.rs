@@ -34,6 +34,8 @@ pub struct Engine {
     config: Arc<EngineConfig>,
     /// Makes traced runs' tracers (see [`crate::telemetry`]); none: no run is traced.
     tracing: Option<Arc<dyn crate::telemetry::RunTracing>>,
+    /// Flows a session's runs may call that no store holds (the bundled templates).
+    bundled_flows: Option<Arc<dyn FlowSource>>,
 }
 
 impl Engine {
@@ -44,7 +46,24 @@ impl Engine {
 
     /// An engine with exactly the given node types.
     pub fn with_registry(registry: NodeRegistry, config: EngineConfig) -> Self {
-        Engine { registry: Arc::new(registry), config: Arc::new(config), tracing: None }
+        Engine {
+            registry: Arc::new(registry),
+            config: Arc::new(config),
+            tracing: None,
+            bundled_flows: None,
+        }
+    }
+
+    /// This engine, its sessions' runs finding in `flows` the flows their `sub-flow` nodes call
+    /// when no saved flow has the id (the catalog crate's bundled templates).
+    pub fn with_bundled_flows(mut self, flows: Arc<dyn FlowSource>) -> Self {
+        self.bundled_flows = Some(flows);
+        self
+    }
+
+    /// The flows given by [`with_bundled_flows`](Self::with_bundled_flows).
+    pub fn bundled_flows(&self) -> Option<&Arc<dyn FlowSource>> {
+        self.bundled_flows.as_ref()
     }
 
     /// This engine, tracing the runs whose options ask for it (`telemetry`) with `tracing`.

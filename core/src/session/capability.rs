@@ -1,5 +1,6 @@
 //! Capabilities a binding adds to its sessions from crates of their own (the WebAssembly node
-//! types of `atomiton-plugins`, the traced runs of `atomiton-telemetry`): the engine owns this
+//! types of `atomiton-plugins`, the traced runs of `atomiton-telemetry`, the templates of
+//! `atomiton-catalog`): the engine owns this
 //! trait, a capability crate implements it, and a binding built with the capability passes it
 //! to [`SessionConfig::new_engine`](super::SessionConfig::new_engine). A build without it passes
 //! none, which is the no-op: the engine has the built-in node types only, a config that asks for
@@ -31,6 +32,12 @@ pub trait SessionCapability {
 
     /// What traces the runs whose options ask for it (`telemetry`), if this capability does.
     fn tracing(&self) -> Option<Arc<dyn RunTracing>> {
+        None
+    }
+
+    /// Flows a run's `sub-flow` nodes may call when no saved flow has the id (the bundled
+    /// templates of `atomiton-catalog`), if this capability has some.
+    fn bundled_flows(&self) -> Option<Arc<dyn crate::engine::FlowSource>> {
         None
     }
 }

@@ -194,11 +194,14 @@ impl SessionConfig {
                 }
             }
         }
-        let engine = crate::Engine::with_registry(registry, self.engine());
-        Ok(match capabilities.iter().find_map(|capability| capability.tracing()) {
-            Some(tracing) => engine.with_tracing(tracing),
-            None => engine,
-        })
+        let mut engine = crate::Engine::with_registry(registry, self.engine());
+        if let Some(tracing) = capabilities.iter().find_map(|capability| capability.tracing()) {
+            engine = engine.with_tracing(tracing);
+        }
+        if let Some(flows) = capabilities.iter().find_map(|capability| capability.bundled_flows()) {
+            engine = engine.with_bundled_flows(flows);
+        }
+        Ok(engine)
     }
 
     /// The engine settings; defaults where a field is absent.

@@ -1,5 +1,5 @@
 //! Where a session's runs find the flows their `sub-flow` nodes call: its flow storage, then
-//! (in builds with the catalog) the bundled templates.
+//! the flows its engine was given (the catalog's bundled templates, where a binding links it).
 
 use crate::error::{ErrorCode, ExecutionError, Result};
 use crate::host::BoxFuture;
@@ -7,14 +7,15 @@ use crate::model::NodeDefinition;
 use crate::plan::FlowSource;
 use crate::storage::FlowStore;
 
-/// A session's saved flows and templates, by id.
+/// A session's saved flows and bundled ones, by id.
 pub(crate) struct SessionFlows {
     pub store: FlowStore,
+    pub bundled: Option<std::sync::Arc<dyn FlowSource>>,
 }
 
 impl FlowSource for SessionFlows {
     fn load(&self, id: &str) -> BoxFuture<'static, Result<Option<NodeDefinition>>> {
-        let (store, id) = (self.store.clone(), id.to_owned());
+        let (store, bundled, id) = (self.store.clone(), self.bundled.clone(), id.to_owned());
         Box::pin(async move {
             match store.load(&id).await {
                 Ok(saved) => {
@@ -24,27 +25,20 @@ impl FlowSource for SessionFlows {
                         ))
                     })
                 }
-                // Not saved (or not an id a flow can have): maybe a template.
+                // Not saved (or not an id a flow can have): maybe a bundled one.
                 Err(error)
                     if matches!(
                         error.code,
                         ErrorCode::NODE_NOT_FOUND | ErrorCode::VALIDATION_FAILED
                     ) =>
                 {
-                    Ok(template(&id))
+                    match bundled {
+                        Some(bundled) => bundled.load(&id).await,
+                        None => Ok(None),
+                    }
                 }
                 Err(error) => Err(error),
             }
         })
     }
-}
-
-#[cfg(feature = "catalog")]
-fn template(id: &str) -> Option<NodeDefinition> {
-    crate::catalog::get_template(id)
-}
-
-#[cfg(not(feature = "catalog"))]
-fn template(_id: &str) -> Option<NodeDefinition> {
-    None
 }

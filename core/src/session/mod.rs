@@ -26,8 +26,6 @@ mod guard;
 #[cfg_attr(not(feature = "history"), path = "history_off.rs")]
 mod history;
 mod mailbox;
-#[cfg(feature = "catalog")]
-pub mod node_catalog;
 mod output;
 mod placement;
 mod start;

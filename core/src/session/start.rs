@@ -218,7 +218,10 @@ impl Session {
             recorder: recorder.clone(),
             reuse: start.reuse,
             cache: self.cache.clone(),
-            flows: Some(Arc::new(super::flows::SessionFlows { store: self.store.clone() })),
+            flows: Some(Arc::new(super::flows::SessionFlows {
+                store: self.store.clone(),
+                bundled: self.engine.bundled_flows().cloned(),
+            })),
         };
         let result = self.engine.run_with(flow, options, handles, self.host.clone()).await;
         if let (Some(history), Some(recorder)) = (&self.history, &recorder) {

@@ -25,8 +25,10 @@ impl Session {
         custom_types_json: String,
     ) -> BoxFuture<'static, String> {
         let (engine, host) = (self.engine.clone(), self.host.clone());
-        let flows: Arc<dyn crate::plan::FlowSource> =
-            Arc::new(super::flows::SessionFlows { store: self.store.clone() });
+        let flows: Arc<dyn crate::plan::FlowSource> = Arc::new(super::flows::SessionFlows {
+            store: self.store.clone(),
+            bundled: self.engine.bundled_flows().cloned(),
+        });
         guarded_future(async move {
             engine.config().flow_limits.check_bytes(flow_json.len())?;
             let flow = parse_definition_json(&flow_json, &engine.config().parse_limits)?;

@@ -15,7 +15,6 @@ use crate::error::{messages, recovery_strategy, ErrorCode};
 
 const HEADER: &str = "// Generated from the Rust engine by scripts/generate-ts.sh. Do not edit.\n";
 
-mod catalog;
 mod options;
 pub(crate) mod session;
 
@@ -291,7 +290,6 @@ fn generated_typescript_is_current() {
         ("types/calls.generated.ts", session::calls_file(HEADER)),
         ("types/answers.generated.ts", answers()),
         ("types/options.generated.ts", options::options_file(HEADER)),
-        ("engines/wasm/catalog.generated.ts", catalog::catalog_file(HEADER)),
     ] {
         let path = target(name);
         if write {

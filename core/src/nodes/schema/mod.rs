@@ -17,8 +17,9 @@ pub use overrides::FieldOverrides;
 use super::ParameterIssue;
 
 /// Whether this build keeps what only editors and the node reference read: help texts, notes,
-/// UI overrides (the `catalog` feature; a constant, so the strings leave the other builds).
-const CATALOG: bool = cfg!(feature = "catalog");
+/// UI overrides (the `help-texts` feature, which the catalog crate turns on; a constant, so the
+/// strings leave the other builds).
+const CATALOG: bool = cfg!(feature = "help-texts");
 
 /// How a string is further constrained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,7 +199,7 @@ impl ParamSpec {
         self
     }
 
-    /// The help text: kept only in builds that show fields or document them (`catalog`).
+    /// The help text: kept only in builds that show fields or document them (`help-texts`).
     pub const fn describe(mut self, description: &'static str) -> Self {
         if CATALOG {
             self.description = Some(description);
@@ -206,7 +207,7 @@ impl ParamSpec {
         self
     }
 
-    /// What the node reference says beyond the help text (kept only with the `catalog`:
+    /// What the node reference says beyond the help text (kept only with `help-texts`:
     /// editors never show it, and the browser module has no room for it).
     pub const fn note(mut self, note: &'static str) -> Self {
         if CATALOG {
@@ -221,7 +222,7 @@ impl ParamSpec {
     }
 
     /// How the editor field differs from the derived one: kept only in builds with the
-    /// `catalog` (its only reader).
+    /// `help-texts` (the catalog, its only reader).
     pub const fn ui(mut self, ui: FieldOverrides) -> Self {
         if CATALOG {
             self.ui = ui;

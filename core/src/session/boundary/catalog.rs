@@ -3,7 +3,8 @@
 //! them into each binding, and a test of this crate writes their TypeScript type
 //! (`CatalogFunctions` in `npm/src/engines/session/methods.generated.ts`). Every argument is
 //! text (`Text`: what the target passes strings as). A function marked `[catalog]` is only in
-//! bindings built with their `catalog` feature (the browser modules leave it out); one marked
+//! bindings built with their `catalog` feature, and its body calls the capability crate
+//! `atomiton-catalog`, which such a binding links (the browser modules leave it out); one marked
 //! `with random` gets the binding's source of uniform `[0, 1)` numbers under that name (the core
 //! has no randomness of its own: the environment is the host's).
 
@@ -16,27 +17,27 @@ macro_rules! catalog_functions {
             { $($context)* }
             /// Every built-in node definition (`getAllNodeDefinitions`).
             [catalog => Vec<CatalogNode>] "nodeDefinitions" fn node_definitions() -> String {
-                $crate::session::node_catalog::node_definitions()
+                ::atomiton_catalog::functions::node_definitions()
             }
 
             /// One built-in node definition, or `null`.
             [catalog => Option<CatalogNode>] "nodeDefinition" fn node_definition(node_type: Text) -> String {
-                $crate::session::node_catalog::node_definition(&*node_type)
+                ::atomiton_catalog::functions::node_definition(&*node_type)
             }
 
             /// `getNodeDefinitionsGroupedByCategory`.
             [catalog => NodeCategories] "nodeDefinitionsByCategory" fn node_definitions_by_category() -> String {
-                $crate::session::node_catalog::node_definitions_by_category()
+                ::atomiton_catalog::functions::node_definitions_by_category()
             }
 
             /// `{templates: [{id, name, description, nodeCount}]}`.
             [catalog => TemplateList] "listTemplates" fn list_templates() -> String {
-                $crate::session::node_catalog::list_templates()
+                ::atomiton_catalog::functions::list_templates()
             }
 
             /// A bundled template's definition (`NODE_NOT_FOUND` when there is none).
             [catalog => CatalogNode] "getTemplate" fn get_template(id: Text) -> String {
-                $crate::session::node_catalog::get_template(&*id)
+                ::atomiton_catalog::functions::get_template(&*id)
             }
 
             /// Reads a flow from JSON or YAML text; `optionsJson` is `{format?, defaults?}`.

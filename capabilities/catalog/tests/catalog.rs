@@ -1,6 +1,6 @@
 //! The node catalog: every built-in describes itself (parameters, fields, ports).
 
-use atomiton_core::catalog::{all_node_definitions, node_definition, node_definitions_by_category};
+use atomiton_catalog::{all_node_definitions, node_definition, node_definitions_by_category};
 use atomiton_core::json;
 use atomiton_core::value::Value;
 
@@ -857,7 +857,7 @@ fn definitions_grouped_by_category_in_first_seen_order() {
 
 #[test]
 fn templates_answer_to_their_readable_slug_and_their_uuid_alike() {
-    use atomiton_core::catalog::{get_template, list_templates, template_source};
+    use atomiton_catalog::{get_template, list_templates, template_source};
     let templates = list_templates();
     let slugs: Vec<&str> = templates.iter().map(|t| t.slug.as_str()).collect();
     assert_eq!(slugs, ["hello-world", "data-pipeline", "image-processing", "double-and-summarise"]);
@@ -880,7 +880,7 @@ fn templates_answer_to_their_readable_slug_and_their_uuid_alike() {
     assert_eq!(listed["slug"], json!("hello-world"));
     assert_eq!(get_template("no-such-template"), None);
     assert_eq!(get_template("Hello-World"), None, "slugs are exact");
-    let missing = atomiton_core::catalog::template_not_found("helo-world");
+    let missing = atomiton_catalog::template_not_found("helo-world");
     assert_eq!(missing.code, atomiton_core::error::ErrorCode::NODE_NOT_FOUND);
     assert_eq!(missing.message, "Flow template helo-world not found");
     let context = serde_json::to_value(missing.context.as_deref()).unwrap();

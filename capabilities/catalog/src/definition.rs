@@ -1,11 +1,13 @@
 //! Catalog entries as `NodeDefinition` objects (what `createNodeDefinition` produced).
 
-use crate::json;
-use crate::value::{Map, Value};
+use atomiton_core::json;
+use atomiton_core::value::{Map, Value};
 
 use super::PortSpec;
-use crate::format::defaults::{node_metadata_defaults, node_parameter_defaults, title_case};
-use crate::nodes::{builtin_registry, NodeRegistry};
+use atomiton_core::format::defaults::{
+    node_metadata_defaults, node_parameter_defaults, title_case,
+};
+use atomiton_core::nodes::{builtin_registry, NodeRegistry};
 
 fn port(spec: &PortSpec) -> Value {
     let mut port = Map::new();
@@ -62,9 +64,9 @@ pub fn node_definition(node_type: &str) -> Option<Value> {
 /// then ours (`wait`, `python`, ...), so a palette built from it has every type.
 pub fn all_node_definitions() -> Vec<Value> {
     let registry = builtin_registry();
-    crate::nodes::BUILTIN_TYPES
+    atomiton_core::nodes::BUILTIN_TYPES
         .iter()
-        .chain(crate::nodes::OUR_TYPES)
+        .chain(atomiton_core::nodes::OUR_TYPES)
         .filter_map(|t| definition_from(&registry, t))
         .collect()
 }

@@ -5,9 +5,9 @@
 use std::fmt::Write;
 
 use super::{NodeDescriptor, NodeExample, OutputField};
-use crate::nodes::schema::{ExpressionForm, NodeSchema, ParamKind, ParamSpec, TextFormat};
-use crate::nodes::{builtin_registry, NodeType};
-use crate::value::Value;
+use atomiton_core::nodes::schema::{ExpressionForm, NodeSchema, ParamKind, ParamSpec, TextFormat};
+use atomiton_core::nodes::{builtin_registry, NodeType};
+use atomiton_core::value::Value;
 
 mod edit_fields;
 mod file_system;
@@ -19,14 +19,12 @@ mod image;
 mod r#loop;
 mod merge;
 mod parallel;
-#[cfg(any(feature = "host-effects", feature = "history"))]
 mod python;
 mod shell_command;
 mod spreadsheet;
 mod sub_flow;
 mod switch;
 mod transform;
-#[cfg(feature = "history")]
 mod wait;
 
 /// A built-in type's output fields and examples.
@@ -47,9 +45,7 @@ fn docs(node_type: &str) -> (&'static [OutputField], &'static [NodeExample]) {
         "merge" => (merge::OUTPUT, merge::EXAMPLES),
         "for-each" => (for_each::OUTPUT, for_each::EXAMPLES),
         "sub-flow" => (sub_flow::OUTPUT, sub_flow::EXAMPLES),
-        #[cfg(feature = "history")]
         "wait" => (wait::OUTPUT, wait::EXAMPLES),
-        #[cfg(any(feature = "host-effects", feature = "history"))]
         "python" => (python::OUTPUT, python::EXAMPLES),
         _ => (&[], &[]),
     }
@@ -238,7 +234,7 @@ fn kind_text(kind: &ParamKind) -> String {
         },
         ParamKind::Number { min, max, exclusive_min, integer } => {
             let mut text = if *integer { "whole number".to_owned() } else { "number".to_owned() };
-            let num = |n: f64| crate::format::js_number(n);
+            let num = |n: f64| atomiton_core::format::js_number(n);
             match (min, max) {
                 (Some(a), Some(b)) => {
                     let _ = write!(

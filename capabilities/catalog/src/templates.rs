@@ -7,17 +7,17 @@ use std::sync::LazyLock;
 
 use serde::Serialize;
 
-use crate::error::{ExecutionError, Result};
-use crate::format::{parse_flow_yaml, ParseLimits};
-use crate::model::NodeDefinition;
+use atomiton_core::error::{ExecutionError, Result};
+use atomiton_core::format::{parse_flow_yaml, ParseLimits};
+use atomiton_core::model::NodeDefinition;
 
 /// The bundled templates as `(slug, source)`, in listing order. Slugs are kept out of the YAML
 /// so that a template's definition is the same whichever name loaded it.
 const SOURCES: [(&str, &str); 4] = [
-    ("hello-world", include_str!("../../templates/hello-world.flow.yaml")),
-    ("data-pipeline", include_str!("../../templates/data-pipeline.flow.yaml")),
-    ("image-processing", include_str!("../../templates/image-processing.flow.yaml")),
-    ("double-and-summarise", include_str!("../../templates/double-and-summarise.flow.yaml")),
+    ("hello-world", include_str!("../templates/hello-world.flow.yaml")),
+    ("data-pipeline", include_str!("../templates/data-pipeline.flow.yaml")),
+    ("image-processing", include_str!("../templates/image-processing.flow.yaml")),
+    ("double-and-summarise", include_str!("../templates/double-and-summarise.flow.yaml")),
 ];
 
 /// `FlowTemplateInfo`: `{id, slug, name, description?, nodeCount}` (`slug` is ours).
@@ -109,15 +109,15 @@ pub fn get_template(id: &str) -> Option<NodeDefinition> {
 /// `flow.getTemplate(id)` of a template there is not: `NODE_NOT_FOUND` with the TypeScript
 /// engine's message (kept to the letter: the wire protocol's clients compare it), and in its
 /// context the template probably meant (`meant`) and the ones there are (`templates`).
-pub fn template_not_found(id: &str) -> crate::error::ExecutionError {
+pub fn template_not_found(id: &str) -> atomiton_core::error::ExecutionError {
     let names = || TEMPLATES.iter().flat_map(|t| [t.flow.id_str(), t.slug]);
-    let slugs: Vec<crate::value::Value> = TEMPLATES.iter().map(|t| t.slug.into()).collect();
-    let error = crate::error::ExecutionError::new(
-        crate::error::ErrorCode::NODE_NOT_FOUND,
+    let slugs: Vec<atomiton_core::value::Value> = TEMPLATES.iter().map(|t| t.slug.into()).collect();
+    let error = atomiton_core::error::ExecutionError::new(
+        atomiton_core::error::ErrorCode::NODE_NOT_FOUND,
         format!("Flow template {id} not found"),
     )
-    .with_context("templates", crate::value::Value::Array(slugs));
-    match crate::options::suggest::nearest(id, names()) {
+    .with_context("templates", atomiton_core::value::Value::Array(slugs));
+    match atomiton_core::options::suggest::nearest(id, names()) {
         Some(meant) => error.with_context("meant", meant.into()),
         None => error,
     }

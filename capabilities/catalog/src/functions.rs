@@ -1,10 +1,12 @@
 //! The node catalog and the bundled templates as module functions (`getAllNodeDefinitions`,
-//! `listTemplates`, ...), each returning an [`outcome`] envelope. Only in builds with the
-//! `catalog` feature: the browser modules serve them from generated data.
+//! `listTemplates`, ...), each returning an [`outcome`] envelope: what the bindings built with
+//! this crate export (the declaration is the engine's `catalog_functions!`, whose `[catalog]`
+//! functions call these). The browser modules serve them from generated data.
 
-use super::guard::guarded;
-use super::wire::outcome;
-use crate::{catalog, json};
+use atomiton_core::json;
+use atomiton_core::session::{guarded, outcome};
+
+use crate as catalog;
 
 /// Every built-in node definition (`getAllNodeDefinitions`).
 pub fn node_definitions() -> String {
