@@ -2,8 +2,7 @@
 //! request's trace headers need open: written by hand, compact, because every traced run writes
 //! and the TypeScript layer parses them.
 
-use atomiton_core::nodes::Invocation;
-use atomiton_core::telemetry::{OpenSpan, SpanError, SpanRetry, TracedNode};
+use atomiton_core::telemetry::{OpenSpan, SpanError, SpanOf, SpanRetry, TracedNode};
 
 /// One node of a traced run, as the result's `spans` lists it: what the scheduler knew of it at
 /// the end, with what its leaves reported.
@@ -146,18 +145,18 @@ pub(crate) fn lineage_text(spans: &[OpenSpan]) -> String {
 /// The fields of a `"span"` question (see `RunTracer::trace_headers`): the run, the node's
 /// index (as the records name it), id and type, the attempt, and `spans`, the spans to open
 /// first as JSON text (`[]`: the node's span alone, started now).
-pub(crate) fn span_question(invocation: &Invocation, spans: &str) -> String {
+pub(crate) fn span_question(span: SpanOf<'_>, spans: &str) -> String {
     let mut out = Vec::with_capacity(96 + spans.len());
     out.extend_from_slice(b"\"run\":");
-    string(&mut out, &invocation.run.execution_id);
+    string(&mut out, span.run);
     out.extend_from_slice(b",\"node\":");
-    number(&mut out, invocation.node_index as f64);
+    number(&mut out, span.index as f64);
     out.extend_from_slice(b",\"nodeId\":");
-    string(&mut out, &invocation.node_id);
+    string(&mut out, span.node_id);
     out.extend_from_slice(b",\"type\":");
-    string(&mut out, &invocation.node_type);
+    string(&mut out, span.node_type);
     out.extend_from_slice(b",\"attempt\":");
-    number(&mut out, f64::from(invocation.attempt));
+    number(&mut out, f64::from(span.attempt));
     out.extend_from_slice(b",\"spans\":");
     string(&mut out, spans);
     // Only JSON text was written.

@@ -5,9 +5,8 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use atomiton_core::host::{BoxFuture, TraceHeaders};
-use atomiton_core::nodes::Invocation;
 use atomiton_core::telemetry::{
-    OpenSpan, RunTracer, SpanError, SpanRetry, TelemetryOptions, TracedNode,
+    Ask, OpenSpan, RunTracer, SpanError, SpanOf, SpanRetry, TelemetryOptions, TracedNode,
 };
 use atomiton_core::value::Value;
 
@@ -70,9 +69,9 @@ impl RunTracer for RunTelemetry {
     /// Asks `{kind: "span", id, run, node, nodeId, type, attempt, spans}`, `spans` the spans to
     /// open first as JSON text (see [`lineage`](RunTracer::lineage)); the answer's value is
     /// `{traceparent?, tracestate?}`, and only what a header may carry is sent.
-    fn trace_headers(&self, invocation: &Invocation) -> BoxFuture<'static, TraceHeaders> {
-        let question = span_question(invocation, &self.lineage(invocation.node_index));
-        let answer = invocation.run.embedder().ask("span", question);
+    fn trace_headers(&self, span: SpanOf<'_>, ask: &Ask<'_>) -> BoxFuture<'static, TraceHeaders> {
+        let question = span_question(span, &self.lineage(span.index));
+        let answer = ask("span", question);
         Box::pin(async move {
             let Some(Value::Object(fields)) = answer.await else { return Vec::new() };
             TRACE_HEADERS

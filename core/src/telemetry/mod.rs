@@ -22,7 +22,6 @@ use serde::Deserialize;
 
 use crate::error::{ErrorCode, Result};
 use crate::host::{BoxFuture, MaybeSend, MaybeSync, TraceHeaders};
-use crate::nodes::Invocation;
 use crate::value::Value;
 
 /// Makes a run's [`RunTracer`] from its `telemetry` option.
@@ -46,11 +45,11 @@ pub trait RunTracer: MaybeSend + MaybeSync {
     fn lineage(&self, ix: usize) -> Arc<str>;
 
     /// W3C trace context headers (`traceparent`, maybe `tracestate`) naming the span of
-    /// `invocation`'s node, for a request it is about to send (asked only where
-    /// [`propagate`](Self::propagate)): the tracer asks the embedder
-    /// ([`Embedder::ask`](crate::nodes::Embedder::ask)), which opens the span to name it.
+    /// `span`'s node, for a request it is about to send (asked only where
+    /// [`propagate`](Self::propagate)): the tracer puts its question to `ask` (the run's
+    /// [`Embedder::ask`](crate::nodes::Embedder::ask)), whose answer opens the span to name it.
     /// No answer, or a malformed one, is no headers: tracing never fails a request.
-    fn trace_headers(&self, invocation: &Invocation) -> BoxFuture<'static, TraceHeaders>;
+    fn trace_headers(&self, span: SpanOf<'_>, ask: &Ask<'_>) -> BoxFuture<'static, TraceHeaders>;
 
     /// Node `ix` (an `http-request`) got a response with HTTP status `status`.
     fn http_status(&self, ix: usize, status: u16);
@@ -65,6 +64,22 @@ pub trait RunTracer: MaybeSend + MaybeSync {
     /// scheduler knows of each node at the end.
     fn records(&self, nodes: &[TracedNode]) -> String;
 }
+
+/// The node attempt whose span a request names (what the question says of it).
+#[derive(Debug, Clone, Copy)]
+pub struct SpanOf<'a> {
+    /// The run's id.
+    pub run: &'a str,
+    /// The node's index in the run, as the records name it.
+    pub index: usize,
+    pub node_id: &'a str,
+    pub node_type: &'a str,
+    pub attempt: u32,
+}
+
+/// How a tracer asks the embedder a question while the run goes: `(kind, fields)` to the
+/// answer's value (see [`Embedder::ask`](crate::nodes::Embedder::ask)).
+pub type Ask<'a> = dyn Fn(&'static str, String) -> BoxFuture<'static, Option<Value>> + 'a;
 
 /// A run's tracer; `None` when the run is not traced.
 pub type Traced = Option<Arc<dyn RunTracer>>;
