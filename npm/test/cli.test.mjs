@@ -11,7 +11,7 @@ import { deflateSync } from "node:zlib";
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), "..");
 const cli = join(pkg, "dist", "cli", "main.js");
-const templates = join(pkg, "..", "core", "templates");
+const templates = join(pkg, "..", "capabilities", "catalog", "templates");
 const version = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8")).version;
 
 /** Runs the CLI; resolves with its exit code, output, and the parsed stdout when it is JSON. */
