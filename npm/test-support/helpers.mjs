@@ -84,13 +84,30 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export const HANG_MS = 120_000;
 
-/** Waits until `check()` is truthy (polling; an async check is awaited), or fails after `ms` (default: hung). */
+/**
+ * Waits until `check()` is truthy (polling; an async check is awaited), or fails after `ms`
+ * (default: hung) — also when one check never settles.
+ */
 export async function until(check, ms = HANG_MS, what = "condition") {
   const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  const timedOut = () => new Error(`timed out waiting for ${what}`);
+  while (!(await within(check(), deadline - Date.now(), timedOut))) {
+    if (Date.now() > deadline) throw timedOut();
     await sleep(5);
   }
+}
+
+/**
+ * `value` (a promise or not), or a rejection with `failure()` once `ms` have passed without it
+ * settling: a test waiting on something that never comes fails, saying what, instead of hanging.
+ */
+export function within(value, ms, failure) {
+  if (!(value instanceof Promise)) return value;
+  let timer;
+  const bound = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(failure()), Math.max(ms, 0));
+  });
+  return Promise.race([value, bound]).finally(() => clearTimeout(timer));
 }
 
 /** Runs `work` with an interval timer ticking every `every` ms; the widest gap between its ticks, in ms. */

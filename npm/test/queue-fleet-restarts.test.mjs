@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createQueueConductor } from "@atomiton/conductor";
-import { tempDir, until } from "../test-support/helpers.mjs";
+import { tempDir, until, within } from "../test-support/helpers.mjs";
 import { startPostgres } from "../test-support/postgres.mjs";
 import { startRedis } from "../test-support/redis.mjs";
 import { startWorker } from "../test-support/queue-workers.mjs";
@@ -20,6 +20,8 @@ import { startCutProxy } from "../test-support/cut-proxy.mjs";
 
 const EXECUTORS = fileURLToPath(new URL("../test-support/queue-durable-executors.mjs", import.meta.url));
 const RUNS = 200;
+/** A cleanup that hangs fails the test instead of holding the file open for ever. */
+const AFTER = { timeout: 60_000 };
 
 /** Run `n`: three idempotent effects in a chain (each 150 ms: runs overlap the restarts), each adding its `k`. */
 function flowFor(n) {
@@ -56,7 +58,7 @@ test("three workers, 200 runs, Redis and then PostgreSQL restarted under load: e
   // A pool on PostgreSQL keeps its saved flows there too: another producer reads them.
   await conductor.storage.saveFlow({ ...flowFor(1), name: "kept in the database" });
   const other = createQueueConductor({ connection: redis.url, queue, store: postgres.url });
-  t.after(() => other.close());
+  t.after(() => other.close(), AFTER);
   assert.equal((await other.storage.loadFlow("fleet-1")).name, "kept in the database");
 });
 
@@ -87,7 +89,7 @@ test("three workers cut off from Redis and PostgreSQL twice under load (a proxy 
     await Promise.all([redisCut.close(), postgresCut.close()]);
     await redis.stop();
     await postgres.stop();
-  });
+  }, AFTER);
   const queue = "fleet-cut";
   // The workers reach their stores through the proxies; the producer directly.
   const viaPostgres = `postgres://postgres@127.0.0.1:${postgresCut.port}/postgres`;
@@ -95,7 +97,7 @@ test("three workers cut off from Redis and PostgreSQL twice under load (a proxy 
   step("stores and proxies up");
   // The producer first, so it is the one that migrates the database (the workers find it done).
   const conductor = createQueueConductor({ connection: redis.url, queue, store: postgres.url, pollInterval: 1000 });
-  t.after(() => conductor.close());
+  t.after(() => conductor.close(), AFTER);
   await conductor.executions.list({ limit: 0 });
   await startWorkers(t, "fleet-cut", `redis://127.0.0.1:${redisCut.port}`, queue, viaPostgres);
   step("workers ready");
@@ -118,10 +120,10 @@ async function startFleet(t, name) {
   t.after(async () => {
     await fleet.redis.stop();
     await fleet.postgres.stop();
-  });
+  }, AFTER);
   await startWorkers(t, name, fleet.redis.url, name, fleet.postgres.url);
   fleet.conductor = createQueueConductor({ connection: fleet.redis.url, queue: name, store: fleet.postgres.url, pollInterval: 1000 });
-  t.after(() => fleet.conductor.close());
+  t.after(() => fleet.conductor.close(), AFTER);
   fleet.load = underLoad(fleet.conductor);
   fleet.restartRedis = async (how) => (fleet.redis = await fleet.redis.restart(how));
   fleet.restartPostgres = async () => (fleet.postgres = await fleet.postgres.restart());
@@ -139,17 +141,20 @@ async function startWorkers(t, name, redisUrl, queue, store) {
 
 /** The runs queued at once: `reached(share)` resolves once that share of them has resolved. */
 function underLoad(conductor) {
-  let done = 0;
-  const results = Array.from({ length: RUNS }, (_, n) =>
-    conductor.node.run(flowFor(n), { executionId: `fleet-run-${n}`, input: { default: [1, 2, 3] } }).then((result) => {
-      done += 1;
-      return result;
-    }),
-  );
+  const pending = new Set();
+  const results = Array.from({ length: RUNS }, (_, n) => {
+    pending.add(n);
+    return conductor.node
+      .run(flowFor(n), { executionId: `fleet-run-${n}`, input: { default: [1, 2, 3] } })
+      .finally(() => pending.delete(n));
+  });
   return {
-    // Well within the test file's own bound (300 s), so a hang fails here, saying where.
-    reached: (share) => until(() => done >= RUNS * share, 150_000, `${share * 100}% of the runs done`),
-    all: Promise.all(results),
+    // Well within the test's own bound, so a hang fails here, saying where.
+    reached: (share) => until(() => RUNS - pending.size >= RUNS * share, 150_000, `${share * 100}% of the runs done`),
+    get all() {
+      const unresolved = () => new Error(`runs never resolved: ${[...pending].map((n) => `fleet-run-${n}`).join(" ")}`);
+      return within(Promise.all(results), 150_000, unresolved);
+    },
   };
 }
 

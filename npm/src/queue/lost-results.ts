@@ -39,7 +39,17 @@ export function lostResults(client: () => Promise<Commands>, keyPrefix: string, 
       if (troubleAt < since || job.token === undefined) return;
       const held = await job.extendLock(job.token, lockDuration).catch(() => 0);
       if (held === 1) return;
-      await (await client()).set(keyOf(job), text, "EX", KEPT_SECONDS).catch(() => undefined);
+      // Redis may still be out of reach (what made the lock lapse): tried again until it is kept
+      // or the worker the job went to has stopped waiting for it.
+      const deadline = Date.now() + WAIT_MS;
+      for (;;) {
+        const kept = await (await client()).set(keyOf(job), text, "EX", KEPT_SECONDS).then(
+          () => true,
+          () => false,
+        );
+        if (kept || Date.now() > deadline) return;
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
     },
     async take(job) {
       const deadline = Date.now() + WAIT_MS;

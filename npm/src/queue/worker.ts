@@ -62,8 +62,20 @@ type Subscriber = {
   disconnect(): void;
 };
 
-/** A run this worker is running: its job (the latest, when the job came back), and its end. */
-type Running = { job: Job; events: boolean; sent: Promise<unknown>; ended?: Promise<string>; retaken?: boolean };
+/**
+ * A run this worker is running: its job (the latest, when the job came back), and its end.
+ * `givenUp`: its lock lapsed, so it is being stopped for the worker its job goes to; `stopped`:
+ * it was (its end is no result: the run goes on where it is resumed).
+ */
+type Running = {
+  job: Job;
+  events: boolean;
+  sent: Promise<unknown>;
+  ended?: Promise<string>;
+  retaken?: boolean;
+  givenUp?: boolean;
+  stopped?: boolean;
+};
 
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
   checkQueueWorkerOptions(options);
@@ -125,14 +137,20 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     // The job came back to the worker still running it (its lock lapsed while Redis did not
     // answer, and the pool took it for lost): the run goes on here, and this job ends with it.
     const mine = running.get(executionId);
-    if (mine?.ended) {
+    if (mine?.ended && !mine.givenUp) {
       mine.job = job;
       mine.retaken = true;
       return await mine.ended;
     }
+    // It came back while this worker was stopping it (its lock had lapsed): once stopped, it is
+    // taken over like any lost run (below). Had it ended after all, that end is its result.
+    if (mine?.ended) {
+      const text = await mine.ended.catch(() => undefined);
+      if (text !== undefined && !mine.stopped) return text;
+    }
     // The job comes back after its worker died: the run goes on from its checkpoints, or ends.
     let resume: WireRunOptions["resume"];
-    if (job.stalledCounter > 0) {
+    if (job.stalledCounter > 0 || mine?.stopped) {
       const takeOver = await lostRun(engine, executionId, resumeLost && runOptions.history !== false, () => lostResults.take(job));
       if ("text" in takeOver) return takeOver.text;
       if ("result" in takeOver) return resultText(failedResult({ ...takeOver.result, executionId, nodeId: flowId }));
@@ -190,6 +208,12 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       // Parked waiting for a time: a delayed job wakes it then (on whichever worker takes it).
       await waits.ended(result).catch(() => undefined);
       const text = resultText(result);
+      // Stopped here because its lock lapsed: the worker its job went to resumes it, so this
+      // end (a cancellation) must not be kept as the run's result.
+      if (run.givenUp && result.error?.code === ErrorCode.CANCELLED) {
+        run.stopped = true;
+        return text;
+      }
       // The run ended here, but its lock may have lapsed meanwhile (Redis out of reach for longer
       // than the lock): the job then goes to another worker, and this result would be lost with
       // the lock. It is kept where that worker looks for it.
@@ -203,7 +227,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       telemetry?.abandon(thrown);
       throw thrown;
     } finally {
-      running.delete(executionId);
+      // The job may have come back meanwhile and be running here again under a new entry.
+      if (running.get(executionId) === run) running.delete(executionId);
       metrics?.workerSlotsBusy.add(-1, { "messaging.destination.name": where.queue });
     }
   };
@@ -248,8 +273,10 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     lostResults.trouble();
     for (const jobId of jobIds) {
       const executionId = executionIdOf(jobId);
+      const run = executionId === undefined ? undefined : running.get(executionId);
       // A run whose job came back here holds the job's new lock: it goes on.
-      if (executionId === undefined || !running.has(executionId) || running.get(executionId)?.retaken) continue;
+      if (executionId === undefined || run === undefined || run.retaken) continue;
+      run.givenUp = true;
       if (resumeLost) void engine.executions("suspend", executionId).catch(() => engine.cancel(executionId));
       else void engine.cancel(executionId);
     }
