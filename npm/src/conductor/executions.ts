@@ -135,7 +135,7 @@ export function createExecutionsApi(engine: EngineAdapter, run: Run) {
       const overrides: ContextOverrides = {
         input: ("input" in given ? given.input : record.input) as ContextOverrides["input"],
         variables: given.variables ?? (record.variables as Record<string, unknown> | undefined),
-        retry: { of: executionId, from: given.from ?? "failed" },
+        retry: { of: executionId, from: given.from },
       };
       return run(given.flow ?? record.flow, overrides);
     },

@@ -118,11 +118,13 @@ export function createRun({ engine, config, factory, store, listeners }: Conduct
       const given = overrides.telemetry === undefined ? overrides : { ...overrides, telemetry: undefined };
       const options = runOptions(given, {
         executionId,
-        timeout: overrides.timeout ?? config.timeout,
+        // A local engine bounds runs by its own config (the engine resolves the default); a run
+        // handed on to a server, a queue or a transport carries this conductor's bound with it.
+        timeout: handedTo ? (overrides.timeout ?? config.timeout) : overrides.timeout,
         customTypes: customTypesOf(node, factory),
         events: wantsEvents(overrides),
         stateEvents: store.wantsChanges,
-        retry: overrides.retry ? { of: overrides.retry.of, from: overrides.retry.from ?? "failed" } : undefined,
+        retry: overrides.retry ? { of: overrides.retry.of, from: overrides.retry.from } : undefined,
         telemetry: telemetry && { ...telemetry.wireOption(), ...telemetry.carrier() },
       });
       store.started(executionId);

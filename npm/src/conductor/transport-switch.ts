@@ -151,14 +151,16 @@ export class TransportSwitch {
       this.activate(remote, remote);
       return;
     }
-    if (settings.timeout !== undefined) this.config.timeout = settings.timeout;
     const locals = this.locals;
     if (!locals)
       throw new ConductorError({ ...shutDownError(), message: "This conductor cannot run flows in this process", timestamp: new Date() });
     const perHost = settings.http?.maxRequestsPerHost;
     const newConcurrency = settings.concurrency !== undefined && settings.concurrency !== this.config.concurrency;
     const newPerHost = perHost !== undefined && perHost !== this.config.http?.maxRequestsPerHost;
-    if (newConcurrency || newPerHost) {
+    // The engine bounds its runs by its config: a new bound is a new engine for later runs.
+    const newTimeout = settings.timeout !== undefined && settings.timeout !== this.config.timeout;
+    if (newConcurrency || newPerHost || newTimeout) {
+      if (settings.timeout !== undefined) this.config.timeout = settings.timeout;
       if (settings.concurrency !== undefined) this.config.concurrency = settings.concurrency;
       if (perHost !== undefined) this.config.http = { ...this.config.http, maxRequestsPerHost: perHost };
       const previous = this.localRunner;
