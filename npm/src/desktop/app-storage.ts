@@ -55,7 +55,8 @@ function overKeyValue(storage: KeyValueStorage): FlowStore {
       flow = undefined; // the engines throw for a missing key
     }
     if (typeof flow !== "object" || flow === null) failure(ErrorCode.NODE_NOT_FOUND, `Flow with id ${id} not found`);
-    return flow as Flow;
+    // As the engine's store answers: a flow saved as 0.9.0 is loaded as 1.0.0.
+    return (flow as Flow).version === "0.9.0" ? { ...(flow as Flow), version: "1.0.0" } : (flow as Flow);
   };
   return {
     async saveFlow(flow) {
@@ -65,10 +66,11 @@ function overKeyValue(storage: KeyValueStorage): FlowStore {
       const saved = {
         ...flow,
         id,
-        createdAt: previous?.createdAt ?? flow.createdAt ?? now,
-        updatedAt: now,
+        createdAt: previous?.createdAt ?? now,
         savedAt: now,
-        version: "1.0.0",
+        // A flow of the ports format (version 2 or later) keeps its version, which decides what
+        // its edges mean; any other is stamped 1.0.0, as the engine's store does.
+        version: takesPorts(flow.version) ? flow.version : "1.0.0",
       };
       await storage.save(PREFIX + id, saved);
       return saved;
@@ -94,22 +96,53 @@ function overKeyValue(storage: KeyValueStorage): FlowStore {
   };
 }
 
-/** `{flows, total}` sorted and paged as the engine's storage does it. */
+/** Whether `version` is of the ports format (major version 2 or later, as the engine reads it). */
+function takesPorts(version: unknown): version is string {
+  if (typeof version !== "string") return false;
+  const major = Number.parseInt(
+    version
+      .trim()
+      .replace(/^[vV]+/, "")
+      .split(".")[0] ?? "",
+    10,
+  );
+  return Number.isFinite(major) && major >= 2;
+}
+
+const text = (value: unknown): string => (typeof value === "string" ? value : "");
+
+/** A listed flow as the engine's store lists one: every field set. */
+type Listed = Required<Omit<FlowListItem, "deleted">>;
+
+/**
+ * `{flows, total}` listed, sorted and paged as the engine's store does it (the flow-storage
+ * contract, npm/test/flow-storage-contract.test.mjs, holds both to the same answers): flows
+ * marked `deleted` left out, names compared without case, ties in id order.
+ */
 function listing(
   flows: Flow[],
   { limit = 50, offset = 0, sortBy = "savedAt", sortOrder = "desc" }: ListFlowsOptions,
 ): { flows: FlowListItem[]; total: number } {
-  const items = flows.map((flow) => ({
-    id: String(flow.id),
-    name: typeof flow.name === "string" ? flow.name : undefined,
-    nodeCount: Array.isArray(flow.nodes) ? flow.nodes.length : 0,
-    savedAt: flow.savedAt as string | undefined,
-    updatedAt: flow.updatedAt as string | undefined,
-    createdAt: flow.createdAt as string | undefined,
-    version: flow.version as string | undefined,
-  }));
+  const items = flows
+    .filter((flow) => flow.deleted !== true)
+    .map((flow): Listed => {
+      const savedAt = text(flow.savedAt);
+      return {
+        id: String(flow.id),
+        name: text(flow.name),
+        nodeCount: Array.isArray(flow.nodes) ? flow.nodes.length : 0,
+        savedAt,
+        updatedAt: savedAt,
+        createdAt: typeof flow.createdAt === "string" ? flow.createdAt : savedAt,
+        modifiedAt: savedAt,
+        version: text(flow.version),
+      };
+    });
+  const field = (item: Listed): string =>
+    sortBy === "name" ? item.name.toLowerCase() : sortBy === "createdAt" ? item.createdAt : item.savedAt;
   const direction = sortOrder === "asc" ? 1 : -1;
-  items.sort((a, b) => direction * String(a[sortBy] ?? "").localeCompare(String(b[sortBy] ?? "")));
+  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  items.sort((a, b) => direction * (order(field(a), field(b)) || order(a.id, b.id)));
   return { flows: items.slice(offset, offset + limit), total: items.length };
 }
 

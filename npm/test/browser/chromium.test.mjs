@@ -13,6 +13,7 @@ import { inPage, useServedPage, whenModuleReady } from "../../test-support/brows
 import { assertFixtureResult, conductorShape, expectationFor, fixtures, repoRoot } from "../../test-support/helpers.mjs";
 import { chainFlow, startServer } from "../../test-support/remote.mjs";
 import * as scenarios from "../../test-support/browser-scenarios.mjs";
+import { checkFlowStorage, flowStorageScenario } from "../../test-support/flow-storage-contract.mjs";
 
 // Skipped only where there is no Chromium to drive (CI has /usr/bin/chromium).
 const options = { skip: chromiumMissing, timeout: 60_000 };
@@ -519,3 +520,12 @@ test(
     scenarios.checkDebugging(await inPage(session.page, scenarios.debugging), { refuses: true });
   },
 );
+
+test("flows in IndexedDB meet the flow-storage contract every Node backend meets", options, async () => {
+  // What earlier tests saved in this page's database goes first: the contract starts empty.
+  const observed = await inPage(session.page, flowStorageScenario, {
+    config: { storage: { type: "indexeddb" }, history: false },
+    clear: true,
+  });
+  checkFlowStorage(observed, "IndexedDB");
+});
