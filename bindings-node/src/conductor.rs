@@ -6,8 +6,8 @@ use atomiton_core::cache::{CacheHandle, CacheStore, MemoryCache, PersistedCache}
 use atomiton_core::history::{HistoryConfig, MemoryHistory, SharedHistory};
 use atomiton_core::host::SharedHost;
 use atomiton_core::session::{
-    CompletedRun, ExecutorCalls, Keepers, Notifier, Place, RunPlacement, Session, SessionConfig,
-    SessionHistory,
+    CompletedRun, EmbedderStorage, ExecutorCalls, Keepers, Notifier, Place, RunPlacement, Session,
+    SessionConfig, SessionHistory,
 };
 use atomiton_core::storage::{FlowStore, MemoryBackend};
 use atomiton_core::ExecutionError;
@@ -141,6 +141,7 @@ impl NativeConductor {
                 })?,
             )),
             Place::Memory => FlowStore::new(Arc::new(MemoryBackend::new())),
+            Place::Embedder => FlowStore::new(Arc::new(EmbedderStorage::new(calls.clone()))),
         };
         let host = host.into_shared();
         let mut session = Session::new(
@@ -351,7 +352,8 @@ fn open_history(
         Place::Postgres(url) => {
             Arc::new(PostgresHistory::open(url, history.capture(), owner).map_err(hint)?)
         }
-        Place::Memory => Arc::new(MemoryHistory::new(history.capture())),
+        // Never the history's place (flows only): memory, as beside flows an app keeps.
+        Place::Memory | Place::Embedder => Arc::new(MemoryHistory::new(history.capture())),
     })
 }
 
@@ -379,7 +381,7 @@ fn open_cache(
             Arc::new(PersistedCache::open(backend, setting.limits, host))
         }
         Place::Postgres(url) => Arc::new(PostgresCache::open(url, setting.limits).map_err(hint)?),
-        Place::Memory => Arc::new(MemoryCache::new(setting.limits)),
+        Place::Memory | Place::Embedder => Arc::new(MemoryCache::new(setting.limits)),
     };
     Ok(CacheHandle { store, ttl_ms: setting.ttl_ms })
 }
@@ -387,7 +389,7 @@ fn open_cache(
 /// Where sorts too large for memory write their runs: `spill/` under the flows' directory, or
 /// under the system's temporary directory when flows are kept in memory.
 fn spill_directory(config: &SessionConfig, directory: &std::path::Path) -> std::path::PathBuf {
-    match config.memory_storage() {
+    match config.memory_storage() || config.embedder_storage() {
         true => std::env::temp_dir().join("atomiton-spill"),
         false => directory.join("spill"),
     }

@@ -109,6 +109,12 @@ impl WasmConductor {
         let placement = config.placement(keepers).map_err(to_js)?;
         let store = match (placement.flows, storage) {
             (Place::Kept, Some(functions)) => FlowStore::new(Arc::new(JsStorage(functions))),
+            // Only Node's entries hand the engine an app's own storage: the browser modules
+            // leave that store out (its bytes are theirs to spare).
+            #[cfg(feature = "node")]
+            (Place::Embedder, _) => FlowStore::new(Arc::new(
+                atomiton_core::session::EmbedderStorage::new(calls.clone()),
+            )),
             (Place::Redis(_) | Place::Postgres(_), _) => return Err(JsError::new(SHARED_FLOWS)),
             _ => FlowStore::new(Arc::new(MemoryBackend::new())),
         };

@@ -3,6 +3,7 @@
 // WebAssembly engine's memory and files, and the app's own key-value storage (`flows/<id>` keys).
 // IndexedDB in Chromium runs the same scenario in test/browser/chromium.test.mjs.
 import { test } from "node:test";
+import assert from "node:assert/strict";
 import { createConductor, createQueueConductor } from "@atomiton/conductor";
 import { checkFlowStorage, flowStorageScenario } from "../test-support/flow-storage-contract.mjs";
 import { tempDir } from "../test-support/helpers.mjs";
@@ -70,6 +71,47 @@ test("a queue's flows in Redis meet the flow-storage contract", { timeout: 120_0
   checkFlowStorage(await flowStorageScenario(queue, { config: { connection: redis.url, queue: "contract" } }), "queue Redis");
 });
 
-test("the app's own key-value storage meets the flow-storage contract", async () => {
-  checkFlowStorage(await flowStorageScenario(node, { config: { storage: keyValueStorage(), history: false } }), "app key-value storage");
+for (const engine of ["native", "wasm"]) {
+  test(`${engine}: the app's own key-value storage meets the flow-storage contract`, async () => {
+    checkFlowStorage(
+      await flowStorageScenario(node, { config: { engine, storage: keyValueStorage(), history: false } }),
+      `${engine} app key-value storage`,
+    );
+  });
+}
+
+test("the app's key-value storage keeps flows as objects under flows/<id>, and flows it kept before are read", async (t) => {
+  const storage = keyValueStorage();
+  // As an app's storage held a flow before (an object, with fields of its own).
+  await storage.save("flows/kept-before", {
+    id: "kept-before",
+    name: "Kept before",
+    type: "group",
+    nodes: [{ id: "a", type: "transform", parameters: { data: [1] } }],
+    edges: [],
+    savedAt: "2026-01-02T03:04:05.000Z",
+    updatedAt: "2026-01-02T03:04:05.000Z",
+    version: "0.9.0",
+  });
+  const conductor = createConductor({ storage, history: false });
+  t.after(() => conductor.shutdown());
+  const loaded = await conductor.storage.loadFlow("kept-before");
+  assert.deepEqual([loaded.name, loaded.version, loaded.nodes.length], ["Kept before", "1.0.0", 1], "read, 0.9.0 as 1.0.0");
+  const listed = await conductor.storage.listFlows();
+  assert.deepEqual(
+    listed.flows.map((item) => [item.id, item.createdAt]),
+    [["kept-before", "2026-01-02T03:04:05.000Z"]],
+    "listed, created when saved",
+  );
+  const result = await conductor.node.run(loaded);
+  assert.equal(result.success, true, result.error?.message);
+  await conductor.storage.saveFlow({ id: "new-one", name: "New", nodes: [{ id: "a", type: "transform" }], edges: [] });
+  const stored = await storage.load("flows/new-one");
+  assert.equal(typeof stored, "object", "the app's storage holds the flow as an object");
+  assert.deepEqual([stored.id, stored.name, stored.version], ["new-one", "New", "1.0.0"]);
+  // A storage that fails says so, with its own message.
+  const failing = { ...keyValueStorage(), save: async () => Promise.reject(new Error("disk full")) };
+  const broken = createConductor({ storage: failing, history: false });
+  t.after(() => broken.shutdown());
+  await assert.rejects(broken.storage.saveFlow({ id: "x", nodes: [{ id: "a", type: "transform" }] }), /disk full/);
 });

@@ -7,6 +7,8 @@
 //!   hold such handles; the embedder answers with the values written out in full.
 //! - `{kind: "span", id, run, node, ...}`: an `http-request` node of a traced run is about to
 //!   send; the embedder opens the node's span (and its groups') and answers its trace headers.
+//! - `{kind: "storage", id, op, key, text?}`: the app's own flow storage (`storage: {type:
+//!   "embedder"}`, see `embedder_storage.rs`): `op` is `read`, `write`, `remove` or `keys`.
 //! - `{kind: "abort", id}`: a call's attempt was cancelled or timed out; the embedder aborts the
 //!   `signal` it passed.
 //!
@@ -165,11 +167,8 @@ impl Embedder for ExecutorCalls {
     /// are the asker's text) and waits for the answer's value. A question that cannot be posted,
     /// or is never answered, has none.
     fn ask(&self, kind: &'static str, fields: String) -> BoxFuture<'static, Option<Value>> {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let (sender, receiver) = oneshot::channel();
-        lock(&self.pending).insert(id, sender);
-        self.mailbox.post(format!("{{\"kind\":\"{kind}\",\"id\":{id},{fields}}}"));
-        Box::pin(async move { receiver.await.ok()?.ok()? })
+        let outcome = self.ask_outcome(kind, fields);
+        Box::pin(async move { outcome.await.ok()? })
     }
 
     /// Asks the embedder to write out in full the values it keeps for run `run` (what `values`
@@ -212,6 +211,28 @@ impl ExecutorCalls {
             mailbox: Arc::new(Mailbox::new(notifier)),
             pending: Arc::default(),
             next_id: AtomicU64::new(0),
+        })
+    }
+
+    /// Posts `{"kind": kind, "id": .., fields}` (see [`Embedder::ask`]) and waits for the
+    /// outcome JS answers: its value, or the error it answered with. A question the session
+    /// stopped before answering is `CANCELLED`.
+    pub(crate) fn ask_outcome(
+        &self,
+        kind: &'static str,
+        fields: String,
+    ) -> BoxFuture<'static, NodeResult> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (sender, receiver) = oneshot::channel();
+        lock(&self.pending).insert(id, sender);
+        self.mailbox.post(format!("{{\"kind\":\"{kind}\",\"id\":{id},{fields}}}"));
+        Box::pin(async move {
+            receiver.await.unwrap_or_else(|_| {
+                Err(ExecutionError::new(
+                    ErrorCode::CANCELLED,
+                    "The session stopped before JS answered",
+                ))
+            })
         })
     }
 

@@ -112,8 +112,9 @@ impl SessionConfig {
     }
 
     /// The storage types a session knows (where each can be kept is its binding's to say: see
-    /// `placement`).
-    const STORAGE_KINDS: &'static [&'static str] = &["fs", "memory", "indexeddb", "postgres"];
+    /// `placement`); `"embedder"` is the npm package's, for an app's own storage.
+    const STORAGE_KINDS: &'static [&'static str] =
+        &["fs", "memory", "indexeddb", "postgres", "embedder"];
 
     /// Ranges serde cannot say: each number within what its option allows.
     fn check(&self) -> Result<()> {
@@ -241,6 +242,12 @@ impl SessionConfig {
     /// Whether flows are kept in memory (`storage: {type: "memory"}`).
     pub fn memory_storage(&self) -> bool {
         self.storage.kind.as_deref() == Some("memory")
+    }
+
+    /// Whether flows are kept in the app's own storage, JS moving them (`"embedder"`: set by
+    /// the npm package, never written by a user; see [`super::EmbedderStorage`]).
+    pub fn embedder_storage(&self) -> bool {
+        self.storage.kind.as_deref() == Some("embedder")
     }
 }
 

@@ -19,6 +19,7 @@ mod config;
 #[cfg_attr(not(feature = "debugger"), path = "debugger_off.rs")]
 mod debugger;
 mod driver;
+mod embedder_storage;
 mod events;
 mod flows;
 mod guard;
@@ -40,6 +41,7 @@ pub use calls::ExecutorCalls;
 pub use capability::SessionCapability;
 pub use config::{SessionConfig, StorageConfig};
 pub use driver::CompletedRun;
+pub use embedder_storage::EmbedderStorage;
 pub use guard::guarded;
 pub use history::{SessionHistory, SharedSessionHistory};
 pub use mailbox::{Batch, Notifier, PokeFn};

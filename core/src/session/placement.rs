@@ -24,6 +24,10 @@ pub enum Place {
     /// In the PostgreSQL database a fleet shares (its URL: `storage: {type: "postgres", url}`
     /// or `history.store`).
     Postgres(String),
+    /// In the app's own storage, JS moving each flow's text (`storage: {type: "embedder"}`, set
+    /// by the npm package for an app's key-value storage; flows only: the history and the cache
+    /// are then in memory, as with `"memory"`).
+    Embedder,
 }
 
 /// A history in Redis: `history: {redis, keyPrefix?}` (set by the queue, never by a user).
@@ -98,10 +102,11 @@ impl SessionConfig {
     /// - cache (only when `cache` asks for one): beside the history when that is not in memory
     ///   and `cache.store` is `"persistent"` (the default), else in memory.
     pub fn placement(&self, can_keep: Keepers) -> Result<Placement> {
-        let in_memory = self.memory_storage();
+        let in_memory = self.memory_storage() || self.embedder_storage();
         let shared_history = self.history_place()?;
         let flows = match (self.flows_in_postgres()?, &shared_history) {
             (Some(url), _) => Place::Postgres(url),
+            (None, _) if self.embedder_storage() => Place::Embedder,
             (None, Some(Some(shared)))
                 if self.storage.kind.is_none() && self.storage.directory.is_none() =>
             {

@@ -16,6 +16,11 @@ pub trait StorageBackend: MaybeSend + MaybeSync {
     fn write(&self, key: &str, text: String) -> BoxFuture<'static, EffectResult<()>>;
     /// Removes `key`; `false` when it was absent.
     fn remove(&self, key: &str) -> BoxFuture<'static, EffectResult<bool>>;
+    /// Whether flows are written to it as JSON text rather than YAML: a store that keeps each
+    /// flow as an object (the app's own key-value storage) is handed JSON, and answers JSON.
+    fn keeps_json(&self) -> bool {
+        false
+    }
 }
 
 /// Flows in memory (tests, and `storage: {type: "memory"}`).

@@ -9,7 +9,9 @@ use serde::Serialize;
 use super::list::{FlowListItem, FlowListPage, ListOptions, SortBy, SortOrder};
 use super::{validate_flow_id, StorageBackend};
 use crate::error::{ErrorCode, ExecutionError, Result};
-use crate::format::{iso_timestamp, parse_yaml_value, to_yaml_string, ParseLimits};
+use crate::format::{
+    iso_timestamp, parse_json_value, parse_yaml_value, to_yaml_string, ParseLimits,
+};
 use crate::host::effects::EffectError;
 
 const SUFFIX: &str = ".flow.yaml";
@@ -85,7 +87,14 @@ impl FlowStore {
             flow.insert("version", json!(STORAGE_VERSION));
         }
         let flow = Value::Object(flow);
-        self.backend.write(&key(&id), to_yaml_string(&flow)).await.map_err(storage_error)?;
+        let text = if self.backend.keeps_json() {
+            crate::value::codec::to_json(&flow).map_err(|e| {
+                ExecutionError::new(ErrorCode::SERIALIZATION_FAILED, format!("Flow {id}: {e}"))
+            })?
+        } else {
+            to_yaml_string(&flow)
+        };
+        self.backend.write(&key(&id), text).await.map_err(storage_error)?;
         let name = flow.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
         let event = FlowSaved { id: id.clone(), flow_id: id, name, saved_at, timestamp: now_ms };
         Ok((flow, event))
@@ -107,7 +116,13 @@ impl FlowStore {
         let Some(text) = self.backend.read(&key(id)).await.map_err(storage_error)? else {
             return Ok(None);
         };
-        match parse_yaml_value(&text, &self.limits)? {
+        // A store that keeps JSON answers JSON (YAML would read most of it, not all of it).
+        let parsed = if self.backend.keeps_json() && text.trim_start().starts_with('{') {
+            parse_json_value(&text, &self.limits)?
+        } else {
+            parse_yaml_value(&text, &self.limits)?
+        };
+        match parsed {
             Value::Object(map) => Ok(Some(map)),
             _ => Err(ExecutionError::deserialization(format!("Stored flow {id} is not an object"))),
         }

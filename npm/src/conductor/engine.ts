@@ -3,7 +3,7 @@
  * engine only moves values: every decision is made in the Rust core behind it.
  */
 import type { NodeDefinition } from "../types/definition.js";
-import type { HealthResult, NodeExecutorFactory } from "../types/execution.js";
+import type { HealthResult, NodeExecutorFactory, StorageConfig } from "../types/execution.js";
 import type { FlowListResponse, FlowTemplateInfo, ListFlowsOptions } from "../types/storage.js";
 import type { Encoded, ProgressSnapshot, StoredFlow, ValidationResult } from "../types/answers.generated.js";
 import type { Outcome, WireError, WireEvent, WireResult } from "../types/wire.js";
@@ -40,6 +40,19 @@ export type RetryQuestion = {
   /** The wait the failure asked for (its `context.retryAfterMs`: an HTTP `Retry-After`). */
   retryAfterMs?: number;
 };
+
+/** What the engine asks of an app's own flow storage: a flow's JSON text read, written or removed by key, or every key. */
+export type FlowTextQuestion = { op: "read" | "write" | "remove" | "keys"; key: string; text?: string };
+
+/**
+ * Answers the engine's questions about an app's own flow storage: `read` the text or `null`,
+ * `remove` whether it was there, `keys` every key; a rejection fails the storage call with its
+ * message.
+ */
+export type FlowTexts = (question: FlowTextQuestion) => Promise<unknown>;
+
+/** The session's storage kind for flows an app keeps (`keepFlowsIn`): never written by a user. */
+export const EMBEDDER_STORAGE = { type: "embedder" } as unknown as StorageConfig;
 
 export interface EngineAdapter {
   /** `"remote"`: flows run on a desktop main process or a server, over a channel transport. */
@@ -100,6 +113,12 @@ export interface EngineAdapter {
    * one a node's retries follow); `null`: it is not run again.
    */
   retryDelay(question: RetryQuestion): number | null;
+  /**
+   * Keeps this engine's saved flows in the app's own storage (its config's storage being
+   * `EMBEDDER_STORAGE`): the engine decides everything a flow store decides and asks `texts`
+   * only to move each flow's JSON text. Engines of this process only.
+   */
+  keepFlowsIn?(texts: FlowTexts): void;
   /** The health of where flows run, when that is not this process (`system.health`). */
   health?(): Promise<HealthResult>;
   /** Restarts where flows run, when the engine can (`system.restart`). */

@@ -1,23 +1,24 @@
 /**
  * Flow storage the app made itself, in place of the engine's own: either an object with the
- * conductor's storage methods (`saveFlow`, `loadFlow`, `listFlows`, `deleteFlow`), or a
- * key-value storage engine (`save`, `load`, `list`, `delete`, as `@atomiton/storage`'s
- * `createStorage()` returns), in which flows are kept under `flows/<id>`.
+ * conductor's storage methods (`saveFlow`, `loadFlow`, `listFlows`, `deleteFlow`: the app's own
+ * rules, used as they are), or a key-value storage engine (`save`, `load`, `list`, `delete`, as
+ * `@atomiton/storage`'s `createStorage()` returns), in which the engine keeps flows under
+ * `flows/<id>` by its own rules (ids, versions, `savedAt`, sorting, paging: those of every
+ * other store) and this module only moves each flow in and out.
  */
-import { randomUUID } from "node:crypto";
 import { delegatingEngine } from "../conductor/delegate.js";
-import type { EngineAdapter } from "../conductor/engine.js";
+import type { EngineAdapter, FlowTexts } from "../conductor/engine.js";
 import type { AppStorage, FlowStore, KeyValueStorage } from "../types/app-storage.js";
 import { ErrorCode } from "../types/errors.js";
-import type { FlowListItem, FlowListResponse, ListFlowsOptions } from "../types/storage.js";
+import type { FlowListResponse } from "../types/storage.js";
 import type { StoredFlow } from "../types/answers.generated.js";
 import type { Outcome, WireEvent } from "../types/wire.js";
 
 type Flow = Record<string, unknown>;
 
 const PREFIX = "flows/";
-/** The engine's rule for flow ids, so that no id can escape `flows/` in the app's storage. */
-const FLOW_ID = /^[A-Za-z0-9](?:[A-Za-z0-9_-]|\.(?!\.)){0,127}$/;
+/** The engine's key for a flow's text (`<id>.flow.yaml`, as in a directory of flows). */
+const SUFFIX = ".flow.yaml";
 
 const isFunction = (value: unknown): boolean => typeof value === "function";
 
@@ -31,119 +32,49 @@ export function isAppStorage(value: unknown): value is AppStorage {
   );
 }
 
-function failure(code: ErrorCode, message: string): never {
-  throw Object.assign(new Error(message), { code });
+/** Whether the app's storage is a key-value engine (the engine keeps flows in it) rather than a flow store of its own. */
+export function isKeyValueStorage(storage: AppStorage): storage is KeyValueStorage {
+  return !["saveFlow", "loadFlow", "listFlows", "deleteFlow"].every((name) => isFunction((storage as Record<string, unknown>)[name]));
 }
-
-function checkedId(id: string): string {
-  if (typeof id !== "string" || !FLOW_ID.test(id))
-    failure(
-      ErrorCode.VALIDATION_FAILED,
-      `Invalid flow id '${String(id)}': use 1-128 letters, digits, '-', '_' or inner '.', starting with a letter or digit`,
-    );
-  return id;
-}
-
-/** The conductor's storage methods over a key-value engine. */
-function overKeyValue(storage: KeyValueStorage): FlowStore {
-  const read = async (id: string): Promise<Flow> => {
-    const key = PREFIX + checkedId(id);
-    let flow: unknown;
-    try {
-      flow = await storage.load(key);
-    } catch {
-      flow = undefined; // the engines throw for a missing key
-    }
-    if (typeof flow !== "object" || flow === null) failure(ErrorCode.NODE_NOT_FOUND, `Flow with id ${id} not found`);
-    // As the engine's store answers: a flow saved as 0.9.0 is loaded as 1.0.0.
-    return (flow as Flow).version === "0.9.0" ? { ...(flow as Flow), version: "1.0.0" } : (flow as Flow);
-  };
-  return {
-    async saveFlow(flow) {
-      const id = checkedId(typeof flow.id === "string" && flow.id ? flow.id : randomUUID());
-      const now = new Date().toISOString();
-      const previous = await read(id).catch(() => undefined);
-      const saved = {
-        ...flow,
-        id,
-        createdAt: previous?.createdAt ?? now,
-        savedAt: now,
-        // A flow of the ports format (version 2 or later) keeps its version, which decides what
-        // its edges mean; any other is stamped 1.0.0, as the engine's store does.
-        version: takesPorts(flow.version) ? flow.version : "1.0.0",
-      };
-      await storage.save(PREFIX + id, saved);
-      return saved;
-    },
-    loadFlow: read,
-    async listFlows(options = {}) {
-      const keys = await storage.list(PREFIX);
-      const ids = (Array.isArray(keys) ? keys : []).map((entry) =>
-        String(typeof entry === "object" && entry ? ((entry as Flow).key ?? (entry as Flow).id) : entry),
-      );
-      const flows = await Promise.all(
-        ids.filter((key) => key.startsWith(PREFIX)).map((key) => read(key.slice(PREFIX.length)).catch(() => undefined)),
-      );
-      return listing(
-        flows.filter((flow): flow is Flow => flow !== undefined),
-        options,
-      );
-    },
-    async deleteFlow(id) {
-      await read(id);
-      await storage.delete(PREFIX + id);
-    },
-  };
-}
-
-/** Whether `version` is of the ports format (major version 2 or later, as the engine reads it). */
-function takesPorts(version: unknown): version is string {
-  if (typeof version !== "string") return false;
-  const major = Number.parseInt(
-    version
-      .trim()
-      .replace(/^[vV]+/, "")
-      .split(".")[0] ?? "",
-    10,
-  );
-  return Number.isFinite(major) && major >= 2;
-}
-
-const text = (value: unknown): string => (typeof value === "string" ? value : "");
-
-/** A listed flow as the engine's store lists one: every field set. */
-type Listed = Required<Omit<FlowListItem, "deleted">>;
 
 /**
- * `{flows, total}` listed, sorted and paged as the engine's store does it (the flow-storage
- * contract, npm/test/flow-storage-contract.test.mjs, holds both to the same answers): flows
- * marked `deleted` left out, names compared without case, ties in id order.
+ * The engine's flow texts in a key-value engine: the text under `<id>.flow.yaml` is the flow
+ * under `flows/<id>`, kept as the object it is (so the app's storage holds flows, as before);
+ * a flow the app stored as text is read as that text. Nothing here decides what a flow is.
  */
-function listing(
-  flows: Flow[],
-  { limit = 50, offset = 0, sortBy = "savedAt", sortOrder = "desc" }: ListFlowsOptions,
-): { flows: FlowListItem[]; total: number } {
-  const items = flows
-    .filter((flow) => flow.deleted !== true)
-    .map((flow): Listed => {
-      const savedAt = text(flow.savedAt);
-      return {
-        id: String(flow.id),
-        name: text(flow.name),
-        nodeCount: Array.isArray(flow.nodes) ? flow.nodes.length : 0,
-        savedAt,
-        updatedAt: savedAt,
-        createdAt: typeof flow.createdAt === "string" ? flow.createdAt : savedAt,
-        modifiedAt: savedAt,
-        version: text(flow.version),
-      };
-    });
-  const field = (item: Listed): string =>
-    sortBy === "name" ? item.name.toLowerCase() : sortBy === "createdAt" ? item.createdAt : item.savedAt;
-  const direction = sortOrder === "asc" ? 1 : -1;
-  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  items.sort((a, b) => direction * (order(field(a), field(b)) || order(a.id, b.id)));
-  return { flows: items.slice(offset, offset + limit), total: items.length };
+export function flowTextsIn(storage: KeyValueStorage): FlowTexts {
+  const appKey = (key: string) => PREFIX + (key.endsWith(SUFFIX) ? key.slice(0, -SUFFIX.length) : key);
+  const load = async (key: string): Promise<unknown> => {
+    try {
+      return await storage.load(appKey(key));
+    } catch {
+      return undefined; // the engines throw for a missing key
+    }
+  };
+  return async ({ op, key, text }) => {
+    switch (op) {
+      case "read": {
+        const flow = await load(key);
+        if (typeof flow === "string") return flow;
+        return typeof flow === "object" && flow !== null ? JSON.stringify(flow) : null;
+      }
+      case "write":
+        await storage.save(appKey(key), JSON.parse(text ?? "null"));
+        return null;
+      case "remove": {
+        const there = (await load(key)) !== undefined;
+        if (there) await storage.delete(appKey(key));
+        return there;
+      }
+      case "keys": {
+        const listed = await storage.list(PREFIX);
+        return (Array.isArray(listed) ? listed : [])
+          .map((entry) => String(typeof entry === "object" && entry ? ((entry as Flow).key ?? (entry as Flow).id) : entry))
+          .filter((name) => name.startsWith(PREFIX))
+          .map((name) => name.slice(PREFIX.length) + SUFFIX);
+      }
+    }
+  };
 }
 
 const CODES = new Set<string>(Object.values(ErrorCode));
@@ -163,9 +94,8 @@ async function outcome<T>(work: () => Promise<T>): Promise<Outcome<T>> {
   }
 }
 
-/** `engine` with its flow storage replaced by `storage`; `onFlowSaved` fires as before. */
-export function withAppStorage(engine: EngineAdapter, storage: AppStorage): EngineAdapter {
-  const flows = "saveFlow" in storage ? storage : overKeyValue(storage);
+/** `engine` with its flow storage replaced by the app's own flow store; `onFlowSaved` fires as before. */
+export function withAppStorage(engine: EngineAdapter, flows: FlowStore): EngineAdapter {
   let emit: (events: WireEvent[]) => void = () => {};
   return delegatingEngine(() => engine, {
     setEventListener(listener) {

@@ -4,6 +4,7 @@
  * batch they answer; later ones are sent together once per microtask.
  */
 import type { NodeExecutorFactory } from "../../types/execution.js";
+import type { FlowTextQuestion, FlowTexts } from "../../conductor/engine.js";
 import { CallSignal, callExecutor, outcomeJson, type ExecutorOutcome } from "../../conductor/executors.js";
 import type { SessionHandle } from "./handle.js";
 import { decodeValue, ValueEncodeError } from "../../values/codec.js";
@@ -16,6 +17,7 @@ type CallRecord =
   | { kind: "call"; id: number; run: string; type: string; params: Record<string, unknown> }
   | { kind: "materialize"; id: number; run: string; values: unknown[] }
   | { kind: "abort"; id: number }
+  | ({ kind: "storage"; id: number } & FlowTextQuestion)
   | { kind: "span"; id: number; run: string; node: number; nodeId: string; type: string; attempt: number; spans?: string };
 
 /** Answers for the engine: `[id,outcome]` JSON texts and the binary data they refer to. */
@@ -27,6 +29,8 @@ const BUFFER_REFERENCE = '"i":';
 export class ExecutorCalls {
   /** The JS executors to call for the types a run declared custom. */
   factory: NodeExecutorFactory | undefined;
+  /** The app's own flow storage, when the engine keeps its flows there (see `keepFlowsIn`). */
+  flowTexts: FlowTexts | undefined;
   /** Executor calls in flight, by call id. */
   private readonly calls = new Map<number, CallSignal>();
   /** Answers of asynchronous executors, sent to the engine together once per microtask. */
@@ -79,6 +83,10 @@ export class ExecutorCalls {
         answered.texts.push(`[${record.id},${JSON.stringify({ ok: true, value: carrier })}]`);
         continue;
       }
+      if (record.kind === "storage") {
+        this.answerStorage(record);
+        continue;
+      }
       if (record.kind === "materialize") {
         const written = this.writtenOut(record.values, answered.buffers);
         if (typeof written === "string") answered.texts.push(`[${record.id},${written}]`);
@@ -121,6 +129,21 @@ export class ExecutorCalls {
     } catch (error) {
       return refusal(error);
     }
+  }
+
+  /** The app's storage's answer to the engine's storage question, or why there is none. */
+  private answerStorage(question: FlowTextQuestion & { id: number }): void {
+    const { id, op, key, text } = question;
+    const asked = this.flowTexts
+      ? Promise.resolve().then(() => this.flowTexts?.({ op, key, text }))
+      : Promise.reject(new Error("no flow storage was given for this conductor's flows"));
+    void asked.then(
+      (value) => this.answerWhenReady(id, JSON.stringify({ ok: true, value: value ?? null })),
+      (error: unknown) => {
+        const message = `the app's flow storage failed: ${error instanceof Error ? error.message : String(error)}`;
+        this.answerWhenReady(id, JSON.stringify({ ok: false, error: { message } }));
+      },
+    );
   }
 
   /** An answer written after its batch went: goes with the next one. */

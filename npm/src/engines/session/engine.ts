@@ -10,7 +10,7 @@
 import type { FullCatalog } from "./catalog.js";
 import type { NodeDefinition } from "../../types/definition.js";
 import type { NodeExecutorFactory } from "../../types/execution.js";
-import { failedResult, type EngineAdapter, type WireRunOptions } from "../../conductor/engine.js";
+import { failedResult, type EngineAdapter, type FlowTexts, type WireRunOptions } from "../../conductor/engine.js";
 import type { WireError, WireEvent, WireResult } from "../../types/wire.js";
 import type { Encoded, ProgressSnapshot } from "../../types/answers.generated.js";
 import { historyUnavailable } from "../../conductor/executions.js";
@@ -119,6 +119,10 @@ export class SessionEngine extends SessionForwarders implements EngineAdapter {
 
   setExecutorFactory(factory: NodeExecutorFactory | undefined): void {
     this.calls.factory = factory;
+  }
+
+  keepFlowsIn(texts: FlowTexts): void {
+    this.calls.flowTexts = texts;
   }
 
   setEventListener(listener: (events: WireEvent[]) => void): void {

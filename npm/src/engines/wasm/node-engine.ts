@@ -7,7 +7,7 @@
  */
 import { fullCatalog } from "../session/catalog.js";
 import { delegatingEngine } from "../../conductor/delegate.js";
-import type { EngineAdapter } from "../../conductor/engine.js";
+import type { EngineAdapter, FlowTexts } from "../../conductor/engine.js";
 import type { WireEvent } from "../../types/wire.js";
 import type { ConductorConfig, NodeExecutorFactory } from "../../types/execution.js";
 import { openSession, sessionConfigJson } from "../session/config.js";
@@ -24,6 +24,7 @@ type Live = { engine: SessionEngine; module: WasmConductor; forget: () => void }
 
 export function createNodeWasmEngine(config: ConductorConfig): NodeWasmEngine {
   let factory: NodeExecutorFactory | undefined;
+  let flowTexts: FlowTexts | undefined;
   let listener: (events: WireEvent[]) => void = () => {};
   let live: Live | undefined;
   let closed = false;
@@ -53,6 +54,7 @@ export function createNodeWasmEngine(config: ConductorConfig): NodeWasmEngine {
       if (live?.engine === engine) live = undefined;
     });
     engine.setExecutorFactory(factory);
+    if (flowTexts) engine.keepFlowsIn(flowTexts);
     engine.setEventListener(listener);
     live = { engine, module, forget };
     return engine;
@@ -67,6 +69,10 @@ export function createNodeWasmEngine(config: ConductorConfig): NodeWasmEngine {
     setEventListener(next: (events: WireEvent[]) => void) {
       listener = next;
       live?.engine.setEventListener(next);
+    },
+    keepFlowsIn(texts: FlowTexts) {
+      flowTexts = texts;
+      live?.engine.keepFlowsIn(texts);
     },
     flushEvents() {
       live?.engine.flushEvents();

@@ -6,6 +6,7 @@
 import { readdir, readFile, unlink } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { EMBEDDER_STORAGE } from "../../conductor/engine.js";
 import type { ConductorConfig } from "../../types/execution.js";
 import { createHostFunctions } from "./host-functions.js";
 import type { StorageFunctions } from "./indexeddb.js";
@@ -24,6 +25,12 @@ export function nodeHostFunctions(config: ConductorConfig) {
   };
 }
 
+/** Whether the config keeps flows in memory or leaves them to the app's storage: nothing on disk. */
+const nothingOnDisk = (config: ConductorConfig) => {
+  const kind: string | undefined = config.storage?.type;
+  return kind === "memory" || kind === EMBEDDER_STORAGE.type;
+};
+
 /** `storage.directory`, else `~/.atomiton/flows` (as bindings-node/src/config.rs). */
 function storageDirectory(config: ConductorConfig): string {
   return config.storage?.directory ?? join(homedir() || ".", ".atomiton", "flows");
@@ -36,12 +43,12 @@ const missing = (error: unknown) => (error as { code?: string }).code === "ENOEN
  * `FileStorage`); `undefined` for `storage: {type: "memory"}`, which the engine keeps itself.
  */
 export function nodeFlowStorage(config: ConductorConfig): StorageFunctions | undefined {
-  return config.storage?.type === "memory" ? undefined : directoryStorage(storageDirectory(config));
+  return nothingOnDisk(config) ? undefined : directoryStorage(storageDirectory(config));
 }
 
 /** Run records beside the flows: `history/<id>.run.json` in the storage directory (memory with `storage: {type: "memory"}`). */
 export function nodeHistoryStorage(config: ConductorConfig): StorageFunctions | undefined {
-  return config.storage?.type === "memory" ? undefined : directoryStorage(join(storageDirectory(config), "history"));
+  return nothingOnDisk(config) ? undefined : directoryStorage(join(storageDirectory(config), "history"));
 }
 
 /**
@@ -49,7 +56,7 @@ export function nodeHistoryStorage(config: ConductorConfig): StorageFunctions | 
  * directory, when the config asks for a cache (the engine keeps it there only beside a kept history).
  */
 export function nodeCacheStorage(config: ConductorConfig): StorageFunctions | undefined {
-  return config.storage?.type === "memory" || !config.cache ? undefined : directoryStorage(join(storageDirectory(config), "cache"));
+  return nothingOnDisk(config) || !config.cache ? undefined : directoryStorage(join(storageDirectory(config), "cache"));
 }
 
 /** Text by key in `dir`, one file per key, written atomically. */
