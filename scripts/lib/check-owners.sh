@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Who decides what (docs/ARCHITECTURE.md, "One owner per decision"): checks that fail when a
 # decision the engine owns is made again somewhere else.
-#   - Retries and their backoff, and execution ids, are the engine's: the npm package asks it
+#   - Retries and their backoff, a retry's default `from`, a local run's timeout, and execution
+#     ids are the engine's: the npm package asks it
 #     (`engine.retryDelay`, `engine.executionId`) and never computes a backoff or makes an id
 #     for a run. The public id helpers of the old API (`createExecutionId`,
 #     `generateExecutionId` in npm/src/types/ids.ts) stay for callers, but nothing in the
@@ -27,6 +28,10 @@ refuse "a retry backoff computed in the npm package (ask engine.retryDelay: the 
   "$(grep -rnE '\bbackoff\s*\(|MAX_BACKOFF|\*\*\s*\(?\s*attempt|Math\.pow\(\s*2' "${ts[@]}" || true)"
 refuse "a retry default resolved in the npm package (leave it out: the engine fills it)" \
   "$(grep -rnE '(maxRetries|retryDelay)\s*\?\?\s*[0-9]' "${ts[@]}" || true)"
+refuse "a retry's default 'from' resolved in the npm package (leave it out: the engine's RetryFrom defaults to \"failed\")" \
+  "$(grep -rnE '\bfrom\s*\?\?\s*"' "${ts[@]}" || true)"
+refuse "a local run's timeout defaulted to the conductor's in the npm package (the engine has it in its config; only a run handed on carries it)" \
+  "$(grep -rnE 'timeout:\s*(overrides|options)\.timeout\s*\?\?\s*config\.timeout' "${ts[@]}" || true)"
 refuse "an execution id made in the npm package (ask engine.executionId: the engine makes run ids)" \
   "$(grep -rnE 'exec_\$\{' "${ts[@]}" | grep -v '^npm/src/types/ids.ts:' || true)"
 refuse "the package's own code using the public id helpers for a run (ask engine.executionId)" \
