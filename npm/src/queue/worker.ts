@@ -103,7 +103,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     set(key: string, value: string, mode: "EX", seconds: number): Promise<unknown>;
     get(key: string): Promise<string | null>;
   }>;
-  const lostResults = keptLostResults(() => redisClient(), `${where.prefix}:${where.queue}`, lockDuration);
+  const lostResults = keptLostResults(() => redisClient(), `${where.prefix}:${where.queue}`);
   const cancelledEarly = new Map<string, ReturnType<typeof setTimeout>>();
   const report = options.onRun ?? (() => {});
 
@@ -156,7 +156,6 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       if ("result" in takeOver) return resultText(failedResult({ ...takeOver.result, executionId, nodeId: flowId }));
       resume = takeOver.resume;
     }
-    const began = Date.now();
     const run: Running = { job, events: runOptions.events, sent: Promise.resolve() };
     running.set(executionId, run);
     report({ type: resume ? "resumed" : "started", executionId, flowId });
@@ -216,8 +215,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       }
       // The run ended here, but its lock may have lapsed meanwhile (Redis out of reach for longer
       // than the lock): the job then goes to another worker, and this result would be lost with
-      // the lock. It is kept where that worker looks for it.
-      await lostResults.keepIfLost(job, text, began);
+      // the lock. Should finishing the job say so, it is kept where that worker looks for it.
+      lostResults.ending(run.job, text);
       return text;
     })();
     run.ended = ended;
@@ -248,7 +247,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   });
   redisClient = async () => (await worker.client) as unknown as Awaited<ReturnType<typeof redisClient>>;
   worker.on("error", (error) => {
-    lostResults.trouble();
+    void lostResults.reported(error);
     process.emitWarning(`queue worker ${id}: ${error.message}`, { code: "ATOMITON_QUEUE_WORKER" });
   });
   const crashed = (jobId: string | undefined) => {
@@ -262,7 +261,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   worker.on("stalled", (jobId) => {
     if (!resumeLost) crashed(jobId);
   });
+  worker.on("completed", (job) => lostResults.finished(job.id));
   worker.on("failed", (job, error) => {
+    lostResults.finished(job?.id);
     if (resumeLost && error?.message === STALLED_TOO_OFTEN) crashed(job?.id);
   });
   // This worker could not renew a run's lock (its JS thread was blocked too long, or Redis was
@@ -270,7 +271,6 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   // as suspended (recorded interrupted, its checkpoints kept) for the worker that takes it over;
   // once that worker has claimed it, nothing more this one writes lands.
   worker.on("lockRenewalFailed", (jobIds: string[]) => {
-    lostResults.trouble();
     for (const jobId of jobIds) {
       const executionId = executionIdOf(jobId);
       const run = executionId === undefined ? undefined : running.get(executionId);
@@ -285,10 +285,6 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   // Cancellations for runs anywhere in the pool; the worker holding the run acts on it.
   let subscriber: Subscriber | undefined;
   try {
-    // A connection to Redis that closed (Redis restarted, the network went) may have taken the
-    // jobs of the runs going on here with it (a Redis without persistence comes back empty):
-    // those runs check their job when they end (lost-results.ts), whether or not an error said so.
-    ((await worker.client) as unknown as { on(event: "close", listener: () => void): void }).on("close", () => lostResults.trouble());
     subscriber = ((await worker.client) as unknown as { duplicate(): Subscriber }).duplicate();
     subscriber.on("error", () => {});
     subscriber.on("message", (_channel: string, executionId: string) => {
@@ -332,6 +328,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
           await stopped;
         } finally {
           clearTimeout(timer);
+          lostResults.clear();
           for (const timer of cancelledEarly.values()) clearTimeout(timer);
           subscriber?.disconnect();
           await depth?.close().catch(() => undefined);
