@@ -151,6 +151,7 @@ impl NativeConductor {
                     &atomiton_telemetry::Telemetry,
                     &atomiton_processes::Python,
                     &atomiton_processes::Processes,
+                    &atomiton_effects::Effects,
                     &atomiton_catalog::Templates,
                 ])
                 .map_err(to_napi)?,

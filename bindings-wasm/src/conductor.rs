@@ -30,6 +30,9 @@ const CAPABILITIES: &[&dyn atomiton_core::session::SessionCapability] = &[
     // Node runs these processes: its limits are the native engine's, `allowUnconfined` applies.
     #[cfg(feature = "node")]
     &atomiton_processes::Processes,
+    // Node has files and processes: the node types that need them run.
+    #[cfg(feature = "node")]
+    &atomiton_effects::Effects,
     #[cfg(feature = "catalog")]
     &atomiton_catalog::Templates,
 ];

@@ -1,19 +1,14 @@
 //! Per-run permissions: nodes needing a capability the run lacks are refused before anything
-//! runs (`PERMISSION_DENIED`, naming node and capability); a host that cannot check roots or
-//! hosts itself refuses such partial grants at the effect.
+//! runs (`PERMISSION_DENIED`, naming node and capability). What a host that cannot check roots or
+//! hosts itself does with partial grants is tested where the effects' executors are
+//! (`capabilities/effects/tests/permissions.rs`).
 
 mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use atomiton_core::host::effects::{
-    DirEntry, EffectErrorKind, EffectResult, FileMetadata, FileSystem, ProcessOutput,
-    ProcessRunner, ProcessSpec,
-};
-use atomiton_core::host::{
-    restricted, BoxFuture, Capabilities, FileAccess, Host, HttpAccess, RunPermissions, SharedHost,
-};
+use atomiton_core::host::{Capabilities, FileAccess, HttpAccess, RunPermissions};
 use atomiton_core::json;
 use atomiton_core::nodes::builtin_registry;
 use atomiton_core::testing::VirtualHost;
@@ -145,157 +140,4 @@ fn granted_capabilities_pass_validation_and_custom_types_are_not_checked() {
     // effect fails for that reason, not for permissions.
     let result = with_permissions(&h, RunPermissions::all());
     assert_ne!(result.error.map(|e| e.code), Some(ErrorCode::PERMISSION_DENIED));
-}
-
-/// A host with a file system and processes that count what reaches them.
-struct Effects {
-    inner: VirtualHost,
-    reached: Arc<AtomicUsize>,
-}
-
-impl FileSystem for Effects {
-    fn stat(&self, _: &str) -> BoxFuture<'static, EffectResult<Option<FileMetadata>>> {
-        self.reached.fetch_add(1, Ordering::SeqCst);
-        Box::pin(async { Ok(None) })
-    }
-    fn read(&self, _: &str) -> BoxFuture<'static, EffectResult<Vec<u8>>> {
-        self.reached.fetch_add(1, Ordering::SeqCst);
-        Box::pin(async { Ok(b"contents".to_vec()) })
-    }
-    fn read_at(&self, _: &str, _: u64, _: usize) -> BoxFuture<'static, EffectResult<Vec<u8>>> {
-        self.reached.fetch_add(1, Ordering::SeqCst);
-        Box::pin(async { Ok(b"contents".to_vec()) })
-    }
-    fn write(&self, _: &str, _: Vec<u8>, _: bool) -> BoxFuture<'static, EffectResult<()>> {
-        Box::pin(async { Ok(()) })
-    }
-    fn append(&self, _: &str, _: Vec<u8>) -> BoxFuture<'static, EffectResult<()>> {
-        Box::pin(async { Ok(()) })
-    }
-    fn list(&self, _: &str) -> BoxFuture<'static, EffectResult<Vec<DirEntry>>> {
-        Box::pin(async { Ok(Vec::new()) })
-    }
-    fn create_dir(&self, _: &str, _: bool) -> BoxFuture<'static, EffectResult<()>> {
-        Box::pin(async { Ok(()) })
-    }
-    fn remove(&self, _: &str, _: bool) -> BoxFuture<'static, EffectResult<()>> {
-        Box::pin(async { Ok(()) })
-    }
-    fn copy(&self, _: &str, _: &str) -> BoxFuture<'static, EffectResult<()>> {
-        Box::pin(async { Ok(()) })
-    }
-    fn rename(&self, _: &str, _: &str) -> BoxFuture<'static, EffectResult<()>> {
-        Box::pin(async { Ok(()) })
-    }
-    fn write_new(&self, _: &str, _: Vec<u8>, _: bool) -> BoxFuture<'static, EffectResult<()>> {
-        Box::pin(async { Ok(()) })
-    }
-    fn rename_new(&self, _: &str, _: &str) -> BoxFuture<'static, EffectResult<()>> {
-        Box::pin(async { Ok(()) })
-    }
-    fn temp_dir(&self) -> String {
-        "/tmp".into()
-    }
-}
-
-impl ProcessRunner for Effects {
-    fn run(&self, _: ProcessSpec) -> BoxFuture<'static, EffectResult<ProcessOutput>> {
-        self.reached.fetch_add(1, Ordering::SeqCst);
-        Box::pin(async {
-            Ok(ProcessOutput {
-                exit_code: Some(0),
-                stdout: Vec::new(),
-                stderr: Vec::new(),
-                timed_out: false,
-                confined: false,
-            })
-        })
-    }
-}
-
-impl Host for Effects {
-    atomiton_core::forward_host_basics!(inner);
-    fn capabilities(&self) -> Capabilities {
-        Capabilities::ALL
-    }
-    fn files(&self) -> Option<&dyn FileSystem> {
-        Some(self)
-    }
-    fn processes(&self) -> Option<&dyn ProcessRunner> {
-        Some(self)
-    }
-}
-
-#[test]
-fn a_host_that_cannot_check_roots_refuses_partial_grants_at_the_effect() {
-    let reached = Arc::new(AtomicUsize::new(0));
-    let virtual_host = VirtualHost::new();
-    let host: SharedHost =
-        Arc::new(Effects { inner: virtual_host.clone(), reached: reached.clone() });
-    let read = |permissions: RunPermissions| {
-        let narrowed = restricted(host.clone(), &permissions);
-        let files = narrowed.files().expect("the host has files");
-        virtual_host.block_on(files.read("/etc/passwd"))
-    };
-    let within = RunPermissions {
-        files: FileAccess::Within { roots: vec!["/".into()] },
-        ..RunPermissions::default()
-    };
-    let refused = read(within).expect_err("roots cannot be checked by this host");
-    assert_eq!(refused.kind, EffectErrorKind::NotPermitted);
-    assert_eq!(refused.message, "Permission denied: this run may not use files");
-    assert_eq!(
-        read(RunPermissions::default()).map_err(|e| e.kind),
-        Err(EffectErrorKind::NotPermitted)
-    );
-    assert_eq!(reached.load(Ordering::SeqCst), 0, "nothing reached the file system");
-    assert_eq!(
-        read(RunPermissions { files: FileAccess::Any(true), ..RunPermissions::default() }),
-        Ok(b"contents".to_vec())
-    );
-    assert_eq!(reached.load(Ordering::SeqCst), 1);
-    let narrowed = restricted(host.clone(), &RunPermissions::default());
-    let spec = ProcessSpec {
-        program: "sh".into(),
-        args: Vec::new(),
-        cwd: None,
-        env: Vec::new(),
-        env_remove: Vec::new(),
-        stdin: None,
-        timeout_ms: None,
-        capture_output: true,
-        max_output_bytes: 1,
-        signal: Default::default(),
-        confinement: None,
-    };
-    let refused = virtual_host
-        .block_on(narrowed.processes().expect("the host has processes").run(spec))
-        .expect_err("shell denied");
-    assert_eq!(refused.kind, EffectErrorKind::NotPermitted);
-    assert!(narrowed.http().is_none(), "an effect the host lacks stays absent");
-}
-
-#[test]
-fn a_refused_effect_fails_its_node_with_permission_denied() {
-    let reached = Arc::new(AtomicUsize::new(0));
-    let virtual_host = VirtualHost::new();
-    let host: SharedHost =
-        Arc::new(Effects { inner: virtual_host.clone(), reached: reached.clone() });
-    // Validation passes (files are granted, within a root); only the effect can refuse the path.
-    let flow = node("read", "file-system")
-        .with_param("operation", "read")
-        .with_param("path", "/srv/data.txt");
-    let permissions = RunPermissions {
-        files: FileAccess::Within { roots: vec!["/srv".into()] },
-        ..RunPermissions::default()
-    };
-    let options = RunOptions { permissions: Some(permissions), ..RunOptions::default() };
-    let result = virtual_host.block_on(atomiton_core::Engine::default().run(flow, options, host));
-    let error = result.error.expect("refused");
-    assert_eq!(error.code, ErrorCode::PERMISSION_DENIED, "{error:?}");
-    assert_eq!(
-        error.message,
-        "[file-system] Read operation failed: Permission denied: this run may not use files"
-    );
-    assert_eq!(reached.load(Ordering::SeqCst), 0);
 }

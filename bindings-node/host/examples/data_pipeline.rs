@@ -70,7 +70,11 @@ fn main() {
     if let Some(rows) = std::env::var("BATCH").ok().and_then(|b| b.parse().ok()) {
         config.stream_batch_rows = rows;
     }
-    let result = runtime.block_on(Engine::new(config).run(flow, RunOptions::default(), host));
+    let result = runtime.block_on(Engine::with_registry(atomiton_effects::registry(), config).run(
+        flow,
+        RunOptions::default(),
+        host,
+    ));
     assert!(result.success, "{:?}", result.error);
     println!("{} ms", started.elapsed().as_millis());
 }

@@ -24,7 +24,10 @@ fn run(dir: &TempDir, cache: &Arc<MemoryCache>, flow: &NodeDefinition) -> Execut
         cache: Some(CacheHandle { store: cache.clone(), ttl_ms: None }),
         ..RunHandles::default()
     };
-    rt.block_on(Engine::default().run_with(flow.clone(), RunOptions::default(), handles, host))
+    rt.block_on(
+        Engine::with_registry(atomiton_effects::registry(), atomiton_core::EngineConfig::default())
+            .run_with(flow.clone(), RunOptions::default(), handles, host),
+    )
 }
 
 fn read(path: &str, cache: Option<Value>) -> NodeDefinition {
@@ -153,7 +156,10 @@ fn run_uncached(dir: &TempDir, flow: &NodeDefinition) -> ExecutionResult {
     let host = NativeHost::new(rt.handle().clone())
         .with_working_dir(dir.path().to_path_buf())
         .into_shared();
-    rt.block_on(Engine::default().run(flow.clone(), RunOptions::default(), host))
+    rt.block_on(
+        Engine::with_registry(atomiton_effects::registry(), atomiton_core::EngineConfig::default())
+            .run(flow.clone(), RunOptions::default(), host),
+    )
 }
 
 type Rows = Vec<(i32, bool)>;

@@ -125,7 +125,10 @@ fn run(store: Arc<dyn CacheStore>, flow: &NodeDefinition) -> ExecutionResult {
     let host = NativeHost::new(rt.handle().clone()).into_shared();
     let handles =
         RunHandles { cache: Some(CacheHandle { store, ttl_ms: None }), ..RunHandles::default() };
-    rt.block_on(Engine::default().run_with(flow.clone(), RunOptions::default(), handles, host))
+    rt.block_on(
+        Engine::with_registry(atomiton_effects::registry(), atomiton_core::EngineConfig::default())
+            .run_with(flow.clone(), RunOptions::default(), handles, host),
+    )
 }
 
 #[test]

@@ -319,7 +319,8 @@ fn heavy_built_in_work_never_exceeds_the_worker_pool() {
         NodeDefinition::group("g", (0..6).map(|i| heavy(&format!("t{i}"))).collect(), vec![]);
     let result = runtime.block_on(within(
         "six heavy transforms",
-        Engine::default().run(flow, RunOptions::default(), host),
+        Engine::with_registry(atomiton_effects::registry(), atomiton_core::EngineConfig::default())
+            .run(flow, RunOptions::default(), host),
     ));
     assert!(result.success, "{:?}", result.error);
     let stats = pool.stats();
@@ -415,7 +416,10 @@ fn a_large_map_runs_in_parts_and_agrees_with_the_sequential_loop() {
         let pool = WorkerPool::new(2);
         let native =
             NativeHost::new(runtime.handle().clone()).with_workers(pool.clone()).into_shared();
-        let engine = Engine::new(EngineConfig { trace: false, ..config.clone() });
+        let engine = Engine::with_registry(
+            atomiton_effects::registry(),
+            EngineConfig { trace: false, ..config.clone() },
+        );
         let parted = runtime.block_on(within(
             "a map in parts",
             engine.run(map(function, data), RunOptions::default(), native),

@@ -20,7 +20,10 @@ fn run_in(dir: &TempDir, flow: NodeDefinition, input: Option<Value>) -> Executio
     let host = NativeHost::new(rt.handle().clone())
         .with_working_dir(dir.path().to_path_buf())
         .into_shared();
-    rt.block_on(Engine::default().run(flow, RunOptions { input, ..Default::default() }, host))
+    rt.block_on(
+        Engine::with_registry(atomiton_effects::registry(), atomiton_core::EngineConfig::default())
+            .run(flow, RunOptions { input, ..Default::default() }, host),
+    )
 }
 
 fn ok(dir: &TempDir, flow: NodeDefinition, input: Option<Value>) -> Value {
@@ -229,11 +232,13 @@ fn http_request_against_a_loopback_server() {
     let server = rt.block_on(TestServer::start());
     let host = NativeHost::new(rt.handle().clone()).into_shared();
     let run = |flow: NodeDefinition, input: Option<Value>| {
-        rt.block_on(Engine::default().run(
-            flow,
-            RunOptions { input, ..Default::default() },
-            host.clone(),
-        ))
+        rt.block_on(
+            Engine::with_registry(
+                atomiton_effects::registry(),
+                atomiton_core::EngineConfig::default(),
+            )
+            .run(flow, RunOptions { input, ..Default::default() }, host.clone()),
+        )
     };
     let data = |flow: NodeDefinition, input: Option<Value>| {
         let result = run(flow, input);
@@ -378,7 +383,13 @@ fn http_request_sends_an_idempotency_key_given_or_derived_from_the_run_and_the_n
             .with_param("method", "POST")
             .with_param("idempotencyKey", key);
         let options = RunOptions { execution_id: Some(execution_id.into()), ..Default::default() };
-        let result = rt.block_on(Engine::default().run(flow, options, host.clone()));
+        let result = rt.block_on(
+            Engine::with_registry(
+                atomiton_effects::registry(),
+                atomiton_core::EngineConfig::default(),
+            )
+            .run(flow, options, host.clone()),
+        );
         assert!(result.success, "{:?}", result.error);
         let headers = result.data.unwrap_or(Value::Null)["result"]["headers"].clone();
         headers.as_array().unwrap().iter().find(|h| h[0] == "idempotency-key").map(|h| h[1].clone())
@@ -412,7 +423,13 @@ fn http_request_sends_a_file_and_saves_the_response_to_one_a_piece_at_a_time() {
         .with_working_dir(dir.path().to_path_buf())
         .into_shared();
     let run = |flow: NodeDefinition| {
-        rt.block_on(Engine::default().run(flow, RunOptions::default(), host.clone()))
+        rt.block_on(
+            Engine::with_registry(
+                atomiton_effects::registry(),
+                atomiton_core::EngineConfig::default(),
+            )
+            .run(flow, RunOptions::default(), host.clone()),
+        )
     };
     // Larger than the default response bound (50 MiB) would allow held in memory.
     let body: Vec<u8> = (0..60_000_000u64).map(|i| (i * 7 % 253) as u8).collect();
@@ -852,11 +869,13 @@ fn binary_data_through_files_http_and_images() {
     let server = rt.block_on(TestServer::start());
     let host = NativeHost::new(rt.handle().clone()).into_shared();
     let run = |flow: NodeDefinition, input: Option<Value>| {
-        rt.block_on(Engine::default().run(
-            flow,
-            RunOptions { input, ..Default::default() },
-            host.clone(),
-        ))
+        rt.block_on(
+            Engine::with_registry(
+                atomiton_effects::registry(),
+                atomiton_core::EngineConfig::default(),
+            )
+            .run(flow, RunOptions { input, ..Default::default() }, host.clone()),
+        )
     };
     let posted = run(
         http(&server.url("/echo")).with_param("method", "POST"),

@@ -493,11 +493,10 @@ fn outcome(
         .with_working_dir(dir.path().to_path_buf())
         .into_shared();
     let input: Value = serde_json::from_str(input).expect("a case's input is JSON");
-    let result = rt.block_on(Engine::default().run(
-        node,
-        RunOptions { input: Some(input), ..Default::default() },
-        host,
-    ));
+    let result = rt.block_on(
+        Engine::with_registry(atomiton_effects::registry(), atomiton_core::EngineConfig::default())
+            .run(node, RunOptions { input: Some(input), ..Default::default() }, host),
+    );
     let code = result.error.as_ref().map(|e| e.code);
     let shown = match (result.data, result.error) {
         (_, Some(error)) => {
@@ -660,7 +659,13 @@ fn parallel_timeouts_bound_operations_and_the_node() {
         let node = parameters
             .into_iter()
             .fold(NodeDefinition::new("p", "parallel"), |n, (k, v)| n.with_param(&k, v));
-        rt.block_on(Engine::default().run(node, RunOptions::default(), host))
+        rt.block_on(
+            Engine::with_registry(
+                atomiton_effects::registry(),
+                atomiton_core::EngineConfig::default(),
+            )
+            .run(node, RunOptions::default(), host),
+        )
     };
     let operations = json!([1, 2, 3]);
     let roomy = run(

@@ -28,7 +28,10 @@ fn run(dir: &TempDir, flow: NodeDefinition, python: bool, options: RunOptions) -
             1,
         ));
     }
-    rt.block_on(Engine::default().run(flow, options, host.into_shared()))
+    rt.block_on(
+        Engine::with_registry(atomiton_effects::registry(), atomiton_core::EngineConfig::default())
+            .run(flow, options, host.into_shared()),
+    )
 }
 
 fn python(id: &str, code: &str) -> NodeDefinition {

@@ -334,11 +334,12 @@ async fn the_engine_refuses_at_validation_and_at_the_effect() {
     let host = NativeHost::new(Handle::current()).into_shared();
     let run = |flow: Value, permissions: RunPermissions| {
         let flow: NodeDefinition = atomiton_core::value::from_value(flow).expect("flow");
-        Engine::default().run(
-            flow,
-            RunOptions { permissions: Some(permissions), ..RunOptions::default() },
-            host.clone(),
-        )
+        Engine::with_registry(atomiton_effects::registry(), atomiton_core::EngineConfig::default())
+            .run(
+                flow,
+                RunOptions { permissions: Some(permissions), ..RunOptions::default() },
+                host.clone(),
+            )
     };
     let shell = json!({"id": "sh", "type": "shell-command", "parameters": {"program": "touch", "args": [tree.path("root/ran")]}});
     let result = within("shell", run(shell, files_within(vec![tree.path("root")]))).await;
@@ -369,11 +370,12 @@ async fn http_bodies_from_and_to_files_keep_to_the_file_grant() {
     let run = |parameters: Value, permissions: RunPermissions| {
         let flow = json!({"id": "req", "type": "http-request", "parameters": parameters});
         let flow: NodeDefinition = atomiton_core::value::from_value(flow).expect("flow");
-        Engine::default().run(
-            flow,
-            RunOptions { permissions: Some(permissions), ..RunOptions::default() },
-            host.clone(),
-        )
+        Engine::with_registry(atomiton_effects::registry(), atomiton_core::EngineConfig::default())
+            .run(
+                flow,
+                RunOptions { permissions: Some(permissions), ..RunOptions::default() },
+                host.clone(),
+            )
     };
     let grant = RunPermissions {
         files: FileAccess::Within { roots: vec![tree.path("root")] },

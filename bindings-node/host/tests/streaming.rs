@@ -34,7 +34,10 @@ fn run_cancellable(
     let host = NativeHost::new(rt.handle().clone())
         .with_working_dir(dir.path().to_path_buf())
         .into_shared();
-    let engine = Engine::new(EngineConfig { stream_batch_rows: batch_rows, ..Default::default() });
+    let engine = Engine::with_registry(
+        atomiton_effects::registry(),
+        EngineConfig { stream_batch_rows: batch_rows, ..Default::default() },
+    );
     let counted = Arc::new(AtomicBool::new(false));
     let seen = counted.clone();
     let sink = move |event: EngineEvent| {
@@ -256,7 +259,10 @@ fn a_sort_past_its_memory_spills_runs_to_disk_and_writes_what_the_whole_sort_wri
         .with_working_dir(dir.path().to_path_buf())
         .with_spill_dir(spill.clone(), 64 * 1024)
         .into_shared();
-    let engine = Engine::new(EngineConfig { stream_batch_rows: 1024, ..Default::default() });
+    let engine = Engine::with_registry(
+        atomiton_effects::registry(),
+        EngineConfig { stream_batch_rows: 1024, ..Default::default() },
+    );
     let result = rt.block_on(engine.run(flow(&streamed_path), RunOptions::default(), host));
     assert!(result.success, "{:?}", result.error);
     assert!(spill.exists(), "runs were written under the spill directory");

@@ -37,11 +37,11 @@ pub(crate) struct FileBodies {
 impl FileBodies {
     /// The files `request` sends and saves: the node's `bodyFile` (when its method sends a
     /// body) and `responseFile`; `None` when it has neither.
-    pub(crate) fn open(
+    fn of(
         config: &Config<'_>,
         host: &SharedHost,
         request: &HttpRequest,
-    ) -> Result<Option<Box<dyn Bodies>>, ExecutionError> {
+    ) -> Result<Option<Self>, ExecutionError> {
         let path = |key: &str| config.str(key).filter(|path| !path.is_empty());
         let max_response_bytes = config.get("maxResponseBytes").and_then(Value::as_u64);
         let (body_file, response_file) = (path("bodyFile"), path("responseFile"));
@@ -61,7 +61,7 @@ impl FileBodies {
             path: path.to_owned(),
             kept: false,
         });
-        Ok(Some(Box::new(FileBodies { host: host.clone(), upload, download, max_response_bytes })))
+        Ok(Some(FileBodies { host: host.clone(), upload, download, max_response_bytes }))
     }
 
     /// Sends `request` with its bodies from and to the files: streamed when the client streams
@@ -163,6 +163,14 @@ impl FileBodies {
 }
 
 impl Bodies for FileBodies {
+    fn open(
+        config: &Config<'_>,
+        host: &SharedHost,
+        request: &HttpRequest,
+    ) -> Result<Option<Self>, ExecutionError> {
+        Self::of(config, host, request)
+    }
+
     fn send<'a>(
         &'a mut self,
         client: &'a dyn HttpClient,
@@ -175,8 +183,8 @@ impl Bodies for FileBodies {
         Box::pin(self.remove())
     }
 
-    fn keep(self: Box<Self>) -> BoxFuture<'static, Result<Option<(String, u64)>, ExecutionError>> {
-        Box::pin((*self).made_whole())
+    fn keep(self) -> BoxFuture<'static, Result<Option<(String, u64)>, ExecutionError>> {
+        Box::pin(self.made_whole())
     }
 }
 

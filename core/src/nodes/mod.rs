@@ -4,6 +4,7 @@ pub(crate) mod builtin;
 mod context;
 pub mod descriptor;
 mod embedder;
+mod executor;
 mod input;
 mod invocation;
 mod node_type;
@@ -14,11 +15,14 @@ pub mod stream;
 
 pub(crate) use builtin::for_each::FOR_EACH_TYPE;
 pub(crate) use builtin::merge::MERGE_TYPE;
+#[doc(hidden)]
+pub use builtin::sdk;
 pub(crate) use builtin::sub_flow::SUB_FLOW_TYPE;
 pub use builtin::{builtin_registry, BUILTIN_TYPES, OUR_TYPES};
 pub use context::NodeLog;
 pub use context::{write_context, ContextKind, RunContext, RunWarning};
 pub use embedder::{default_embedder, written, Embedder, SharedEmbedder};
+pub use executor::NodeExecutor;
 pub use input::NodeInput;
 pub use invocation::{ExecutorParams, Invocation, NodeResult, ParentContext};
 pub use node_type::{Caching, FnNode, NodeType, ParameterIssue};

@@ -42,9 +42,12 @@ pub(crate) fn segments(
         if node.kind == super::NodeKind::ForEach {
             return crate::nodes::builtin::for_each::streamed(&node.parameters);
         }
-        crate::nodes::route(&node.node_type, registry, custom_types)?
-            .registered()?
-            .streaming(&node.parameters)
+        let node_type =
+            crate::nodes::route(&node.node_type, registry, custom_types)?.registered()?;
+        match registry.executor(&node.node_type) {
+            Some(executor) => executor.streaming(&node.parameters),
+            None => node_type.streaming(&node.parameters),
+        }
     };
     let mut out = Vec::new();
     for ix in 0..plan.nodes.len() {

@@ -166,7 +166,7 @@ impl Scheduler {
             return None;
         }
         let node_type = match executor {
-            Executor::Builtin(node_type) => Some(node_type.clone()),
+            Executor::Builtin(node_type, _) => Some(node_type.clone()),
             // A JS executor's values stay in JS: its key would have to write them out.
             Executor::Custom if input_js || option.is_none() => return None,
             Executor::Custom => None,

@@ -397,7 +397,7 @@ impl RunHistory {
         }
         let node = &plan.nodes[ix];
         let (effects, repeatable) = match executor {
-            super::leaf::Executor::Builtin(node_type) => {
+            super::leaf::Executor::Builtin(node_type, _) => {
                 (node_type.effects(&node.parameters), node_type.repeatable(&node.parameters))
             }
             super::leaf::Executor::Custom => (true, false),

@@ -36,7 +36,8 @@ pub(crate) type LeafOutcome = (NodeIx, Option<NodeResult>);
 /// Who runs the node.
 #[derive(Clone)]
 pub(crate) enum Executor {
-    Builtin(Arc<dyn NodeType>),
+    /// A registered type, run by the executor a capability crate provides for it, if one did.
+    Builtin(Arc<dyn NodeType>, Option<Arc<dyn crate::nodes::NodeExecutor>>),
     /// The host's custom (JS) executor.
     Custom,
 }
@@ -82,7 +83,8 @@ impl Executor {
     /// The node's own future for one attempt.
     fn start(&self, invocation: Invocation, host: &SharedHost) -> BoxFuture<'static, NodeResult> {
         match self {
-            Executor::Builtin(node_type) => node_type.execute(invocation, host.clone()),
+            Executor::Builtin(_, Some(executor)) => executor.execute(invocation, host.clone()),
+            Executor::Builtin(node_type, None) => node_type.execute(invocation, host.clone()),
             Executor::Custom => invocation.run.clone().embedder().execute(invocation),
         }
     }

@@ -197,7 +197,9 @@ impl Scheduler {
             .entry(Arc::as_ptr(node_type).cast::<u8>() as usize)
             .or_insert_with(|| match crate::nodes::route(node_type, registry, custom_types)? {
                 crate::nodes::Runtime::Embedder => Some(Executor::Custom),
-                crate::nodes::Runtime::Registry(t) => Some(Executor::Builtin(t.clone())),
+                crate::nodes::Runtime::Registry(t) => {
+                    Some(Executor::Builtin(t.clone(), registry.executor(node_type).cloned()))
+                }
             })
             .clone()
     }

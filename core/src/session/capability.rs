@@ -1,6 +1,7 @@
 //! Capabilities a binding adds to its sessions from crates of their own (the WebAssembly node
 //! types of `atomiton-plugins`, the traced runs of `atomiton-telemetry`, the templates of
-//! `atomiton-catalog`): the engine owns this
+//! `atomiton-catalog`, the executors of the node types that need files and processes in
+//! `atomiton-effects`): the engine owns this
 //! trait, a capability crate implements it, and a binding built with the capability passes it
 //! to [`SessionConfig::new_engine`](super::SessionConfig::new_engine). A build without it passes
 //! none, which is the no-op: the engine has the built-in node types only, a config that asks for
@@ -21,6 +22,12 @@ pub trait SessionCapability {
     /// The config key whose section it owns (`"plugins"`), if any.
     fn section(&self) -> Option<&'static str> {
         None
+    }
+
+    /// Provides executors for node types the registry declares (see
+    /// [`NodeExecutor`](crate::nodes::NodeExecutor)), whatever the config says.
+    fn provide(&self, registry: &mut NodeRegistry) {
+        let _ = registry;
     }
 
     /// Adds its node types for `section` (the config's value under [`section`](Self::section))

@@ -180,6 +180,9 @@ impl SessionConfig {
     /// empty one is as good as absent).
     pub fn new_engine(&self, capabilities: &[&dyn SessionCapability]) -> Result<crate::Engine> {
         let mut registry = crate::nodes::builtin_registry();
+        for capability in capabilities {
+            capability.provide(&mut registry);
+        }
         for (key, section, builds) in [
             ("plugins", &self.plugins, PLUGIN_BUILDS),
             ("python", &self.python, PYTHON_BUILDS),

@@ -701,9 +701,7 @@ impl<'a, 'c> Walker<'a, 'c> {
                 None => {
                     // A build that does not know `python` (the browser's default module) says where
                     // it runs rather than only that it is unknown here.
-                    let elsewhere = if cfg!(not(any(feature = "host-effects", feature = "history")))
-                        && node_type == "python"
-                    {
+                    let elsewhere = if cfg!(not(feature = "history")) && node_type == "python" {
                         " (Python nodes run only in Node.js, on the native engine)"
                     } else {
                         ""

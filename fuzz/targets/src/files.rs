@@ -39,11 +39,11 @@ impl MemoryHost {
         node: NodeDefinition,
         input: Option<atomiton_core::Value>,
     ) -> ExecutionResult {
-        let future = Engine::default().run(
-            node,
-            RunOptions { input, ..RunOptions::default() },
-            Arc::new(self.clone()),
-        );
+        let future = Engine::with_registry(
+            atomiton_effects::registry(),
+            atomiton_core::EngineConfig::default(),
+        )
+        .run(node, RunOptions { input, ..RunOptions::default() }, Arc::new(self.clone()));
         self.inner.block_on(future)
     }
 }

@@ -11,7 +11,7 @@ use crate::nodes::Invocation;
 
 /// The parsed parameters (`config`): the node's parameters, with schema defaults for those
 /// absent. A view, not a copy — parameters may hold large data (a 100k-item `data` array).
-pub(super) struct Config<'s> {
+pub struct Config<'s> {
     parameters: Arc<Map>,
     schema: &'s NodeSchema,
 }
@@ -63,7 +63,7 @@ impl<const N: usize> ObjectTemplate<N> {
 }
 
 /// `getInput(key)`: the input under `key` if present, else the parsed parameter of that name.
-pub(super) fn get_input<'a>(
+pub fn get_input<'a>(
     invocation: &'a Invocation,
     config: &'a Config,
     key: &str,
@@ -73,7 +73,7 @@ pub(super) fn get_input<'a>(
 
 /// An executable's failure: `"[<type>] <message>"`, `EXECUTION_FAILED`, with advice that points
 /// at the node, not at the engine.
-pub(super) fn node_error(node_type: &str, message: impl std::fmt::Display) -> ExecutionError {
+pub fn node_error(node_type: &str, message: impl std::fmt::Display) -> ExecutionError {
     let mut error = ExecutionError::execution_failed(format!("[{node_type}] {message}"));
     error.recovery = Some(Box::new(crate::error::node_failure_recovery()));
     error
@@ -85,7 +85,7 @@ use crate::nodes::stream::ARRAY_FIELDS;
 /// another node's output object: then `path` (a dotted path, e.g. `"records"` or
 /// `"result.items"`) selects the array, and without a path the first of [`ARRAY_FIELDS`] that
 /// holds an array is used. `None` when there is no array to be found.
-pub(super) fn array_input<'a>(value: &'a Value, path: Option<&str>) -> Option<&'a Vec<Value>> {
+pub fn array_input<'a>(value: &'a Value, path: Option<&str>) -> Option<&'a Vec<Value>> {
     if let Some(path) = path.filter(|p| !p.is_empty()) {
         let mut current = value;
         for segment in path.split('.') {

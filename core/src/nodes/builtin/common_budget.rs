@@ -14,7 +14,7 @@ impl Interrupt for CancelToken {
 /// What one run of a node shares across its work: its cancellation signal (expression calls
 /// look at it every few thousand steps, loops between items), and one bound on everything it
 /// outputs (`Limits::max_output_bytes`): expression results, rendered text, records it builds.
-pub(super) struct NodeBudget<'n> {
+pub struct NodeBudget<'n> {
     pub limits: Limits,
     signal: &'n CancelToken,
     output: OutputBudget,

@@ -25,7 +25,7 @@ pub(super) fn effect_code(error: &EffectError) -> ErrorCode {
 }
 
 /// `"[<type>] <message>"` with the code that fits the effect failure.
-pub(super) fn effect_error(
+pub fn effect_error(
     node_type: &str,
     message: impl std::fmt::Display,
     error: &EffectError,
@@ -39,6 +39,6 @@ pub(super) fn effect_error(
 }
 
 /// `"[<type>] <message>"` for a path that does not exist: `FILE_NOT_FOUND`.
-pub(super) fn missing_file(node_type: &str, message: impl std::fmt::Display) -> ExecutionError {
+pub fn missing_file(node_type: &str, message: impl std::fmt::Display) -> ExecutionError {
     ExecutionError::new(ErrorCode::FILE_NOT_FOUND, format!("[{node_type}] {message}"))
 }

@@ -23,14 +23,14 @@ pub(crate) mod merge;
 mod pace;
 mod parallel;
 // Known where a build can run it or says why not at validation (not the browser's default module).
-#[cfg(any(feature = "host-effects", feature = "history"))]
+#[cfg(feature = "history")]
 mod python;
+pub mod sdk;
 mod shell_command;
 mod spreadsheet;
 pub(crate) mod sub_flow;
 mod switch;
 mod transform;
-#[cfg(not(feature = "host-effects"))]
 mod unavailable;
 // Waits park durable runs in their history: only builds with one have them.
 #[cfg(feature = "history")]
@@ -53,12 +53,12 @@ pub const BUILTIN_TYPES: [&str; 10] = [
 ];
 
 /// The built-in types the TypeScript engine did not have, in the order the catalog lists them
-/// after its ten (a build has those its features give it: `wait` with history, `python` with
-/// history or host effects).
+/// after its ten (a build has those its features give it: `wait` and `python` with history).
 pub const OUR_TYPES: &[&str] = &["if", "switch", "merge", "for-each", "sub-flow", "wait", "python"];
 
-/// A registry holding the built-in node types: the ten, `wait` in builds with history, and
-/// `python` in builds with history or host effects.
+/// A registry holding the built-in node types: the ten, and `wait` and `python` in builds with
+/// history. The executors of the types that need files and processes are provided apart (see
+/// [`crate::nodes::NodeExecutor`]).
 pub fn builtin_registry() -> NodeRegistry {
     let registry = NodeRegistry::empty()
         .with(parallel::Parallel)
@@ -77,8 +77,6 @@ pub fn builtin_registry() -> NodeRegistry {
         .with(for_each::ForEach)
         .with(sub_flow::SubFlow);
     #[cfg(feature = "history")]
-    let registry = registry.with(wait::Wait);
-    #[cfg(any(feature = "host-effects", feature = "history"))]
-    let registry = registry.with(python::Python);
+    let registry = registry.with(wait::Wait).with(python::Python);
     registry
 }

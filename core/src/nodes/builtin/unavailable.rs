@@ -1,12 +1,11 @@
-//! What the node types that touch files and processes answer in builds without `host-effects`
-//! (the browser's): their `execute_off.rs` twins all give this one error.
+//! What the node types that touch files and processes answer when no executor was provided for
+//! them (see `crate::nodes::NodeExecutor`; the browser's builds have none): this one error.
 
 use crate::error::ExecutionError;
 use crate::nodes::Invocation;
 
-/// The answer of a node type whose execution this build leaves out (see the `host-effects`
-/// feature). Validation refuses such nodes first, so this is only reached by a host that claims
-/// capabilities the build cannot use.
+/// The answer of a node type whose executor this build does not have. Validation refuses such
+/// nodes first, so this is only reached by a host that claims capabilities the build cannot use.
 pub(super) fn not_in_this_build(
     invocation: &Invocation,
     _host: crate::host::SharedHost,

@@ -1,9 +1,8 @@
-//! `file-system`: read, write, list and manage files through the host.
+//! `file-system`: read, write, list and manage files through the host. Declared here; run by
+//! the executor `atomiton-effects` provides (see `crate::nodes::NodeExecutor`), or else it fails
+//! saying it needs a file system.
 
-// Files through the host; in builds without them, the error saying so.
-#[cfg_attr(not(feature = "host-effects"), path = "execute_off.rs")]
-mod execute;
-mod schema;
+pub(super) mod schema;
 
 use crate::host::Capabilities;
 
@@ -26,6 +25,5 @@ builtin_node_type! {
         parameters.get("operation").and_then(crate::value::Value::as_str),
         Some("read" | "list" | "exists") | None
     ),
-    // `write` ends a stream of rows, in builds that have a file system at all.
-    streaming: execute::stream::streaming,
+    execute: |invocation, host| super::unavailable::not_in_this_build(&invocation, host, "a file system"),
 }

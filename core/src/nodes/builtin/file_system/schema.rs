@@ -9,12 +9,12 @@ use crate::nodes::descriptor::{Environment, NodeDescriptor, PortSpec};
 use crate::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec};
 
 /// The values of `format` (what `write` lays out its input as).
-pub(super) const FORMATS: &[&str] = &["json", "jsonl", "csv"];
+pub const FORMATS: &[&str] = &["json", "jsonl", "csv"];
 
 const OPERATIONS: &[&str] =
     &["read", "write", "list", "exists", "create", "delete", "copy", "move"];
 
-pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
+pub static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
     NodeSchema::new(vec![
         ParamSpec::new("operation", ParamKind::Enum(OPERATIONS))
             .default(|| json!("read"))

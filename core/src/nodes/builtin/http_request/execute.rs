@@ -3,7 +3,7 @@
 //! `RATE_LIMIT_EXCEEDED` so the engine retries it (within the node's `retries`) after the delay
 //! the server's `Retry-After` asks for. Network failures are `TRANSPORT_ERROR` (retried by the
 //! engine), and responses beyond the size cap fail with `MEMORY_LIMIT_EXCEEDED`. Bodies can come
-//! from and go to files (`files.rs`).
+//! from and go to files (`file_bodies.rs`).
 
 use crate::json;
 use crate::value::{Bytes, Map, Value};
@@ -11,7 +11,7 @@ use base64::Engine as _;
 
 use super::super::common::{get_input, node_error, Config};
 use super::super::common_effects::effect_error;
-use super::files::{saved_to, FileBodies};
+use super::file_bodies::{FileBodies, NoFiles};
 use super::query::append_query;
 use super::retry_after::retry_after_ms;
 use super::schema::SCHEMA;
@@ -30,6 +30,14 @@ const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
 const TOO_MANY_REQUESTS: u16 = 429;
 
 pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
+    execute_with::<NoFiles>(invocation, host)
+}
+
+/// The node, with its bodies from and to files as `Files` keeps them (see `file_bodies.rs`).
+pub fn execute_with<Files: FileBodies>(
+    invocation: Invocation,
+    host: SharedHost,
+) -> BoxFuture<'static, NodeResult> {
     Box::pin(async move {
         let config = Config::new(&SCHEMA, &invocation);
         let Some(client) = host.http() else {
@@ -45,7 +53,7 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
         };
         // Bodies from and to files, in builds with files (elsewhere validation refuses a node
         // that names them: it needs a file system).
-        let mut files = FileBodies::of(&config, &host, &request)?;
+        let mut files = Files::open(&config, &host, &request)?;
         let started = host.now();
         let response = match files.as_mut() {
             Some(files) => files.send(client, request).await?,
@@ -105,6 +113,17 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
         let output = saved_to(output, saved);
         Ok(Some(output))
     })
+}
+
+/// The node's output for a response saved to a file: its `result` is the file's path, and
+/// `path` and `size` say where and how large.
+fn saved_to(mut output: Value, saved: Option<(String, u64)>) -> Value {
+    if let (Some((path, size)), Value::Object(fields)) = (saved, &mut output) {
+        fields.insert("result", json!(path.clone()));
+        fields.insert("path", json!(path));
+        fields.insert("size", json!(size));
+    }
+    output
 }
 
 /// A 429 answer as a retryable failure that says when the server will take the next request.
@@ -241,7 +260,7 @@ fn build_request(invocation: &Invocation, config: &Config) -> Result<HttpRequest
 }
 
 /// Whether a request of `method` carries a body (as fetch sends one).
-pub(super) fn sends_body(method: &str) -> bool {
+pub fn sends_body(method: &str) -> bool {
     matches!(method, "POST" | "PUT" | "PATCH")
 }
 

@@ -1,9 +1,8 @@
 //! `http-request`: one HTTP request through the host.
 
 mod execute;
-// Bodies from and to files with `host-effects`; the twin has no file system to use.
-#[cfg_attr(not(feature = "host-effects"), path = "files_off.rs")]
-mod files;
+// Bodies from and to files: what the node asks of them (their code is in `atomiton-effects`).
+mod file_bodies;
 mod query;
 mod retry_after;
 mod schema;
@@ -13,8 +12,11 @@ mod trace_headers;
 use crate::host::Capabilities;
 use crate::value::Value;
 
+pub use execute::{execute_with, sends_body};
+pub use file_bodies::FileBodies;
+
 /// The node type's name, in its error messages.
-const TYPE: &str = "http-request";
+pub const TYPE: &str = "http-request";
 
 builtin_node_type! {
     /// The `http-request` node type.

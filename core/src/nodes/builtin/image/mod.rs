@@ -1,9 +1,8 @@
-//! `image`: combine and convert image files.
+//! `image`: combine and convert image files. Declared here; run by the executor
+//! `atomiton-effects` provides (see `crate::nodes::NodeExecutor`), or else it fails saying it
+//! needs native image processing.
 
-// Image files through the host; in builds without them, the error saying so.
-#[cfg_attr(not(feature = "host-effects"), path = "execute_off.rs")]
-mod execute;
-mod schema;
+pub(super) mod schema;
 
 use crate::host::Capabilities;
 
@@ -11,4 +10,5 @@ builtin_node_type! {
     /// The `image` node type.
     Image: "image",
     requires: |_| Capabilities { images: true, file_system: true, ..Capabilities::NONE },
+    execute: |invocation, host| super::unavailable::not_in_this_build(&invocation, host, "native image processing"),
 }

@@ -57,7 +57,7 @@ const POSITIONS: &[&str] = &[
     "bottom-right",
 ];
 
-pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
+pub static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
     NodeSchema::new(vec![
         ParamSpec::new("operation", ParamKind::Enum(&["overlay", "merge", "composite", "blend"]))
             .default(|| json!("overlay"))

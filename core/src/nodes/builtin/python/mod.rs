@@ -1,14 +1,12 @@
 //! `python`: a step that calls a Python function, from inline `code` or a `module` file, in one
 //! of the host's long-lived Python worker processes (see `host::effects::PythonRunner`).
 //!
-//! Known in every build with files and processes or with history, so that a build without an
-//! interpreter refuses the node at validation, saying what it lacks; only builds with
-//! `host-effects` can run it.
+//! Known in every build with history (all but the browser's default module), so that a build
+//! without an interpreter refuses the node at validation, saying what it lacks; run by the
+//! executor `atomiton-effects` provides (see `crate::nodes::NodeExecutor`), or else it fails
+//! saying it needs a Python interpreter.
 
-// Calling Python; in builds without processes, the error saying so.
-#[cfg_attr(not(feature = "host-effects"), path = "execute_off.rs")]
-mod execute;
-mod schema;
+pub(super) mod schema;
 
 use crate::host::{BoxFuture, Capabilities, SharedHost};
 use crate::nodes::descriptor::NodeDescriptor;
@@ -46,6 +44,6 @@ impl NodeType for Python {
     }
 
     fn execute(&self, invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
-        execute::execute(invocation, host)
+        super::unavailable::not_in_this_build(&invocation, host, "a Python interpreter")
     }
 }

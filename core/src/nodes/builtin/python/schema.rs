@@ -9,7 +9,7 @@ use crate::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec};
 use crate::nodes::ParameterIssue;
 use crate::value::{Map, Value};
 
-pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
+pub static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
     NodeSchema::new(vec![
         ParamSpec::new("code", ParamKind::text_min(1))
             .optional()

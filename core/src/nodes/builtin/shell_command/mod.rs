@@ -1,9 +1,8 @@
-//! `shell-command`: run a program through the host.
+//! `shell-command`: run a program through the host. Declared here; run by the executor
+//! `atomiton-effects` provides (see `crate::nodes::NodeExecutor`), or else it fails saying it
+//! needs process spawning.
 
-// Running programs; in builds without them, the error saying so.
-#[cfg_attr(not(feature = "host-effects"), path = "execute_off.rs")]
-mod execute;
-mod schema;
+pub(super) mod schema;
 
 use crate::host::Capabilities;
 
@@ -11,4 +10,5 @@ builtin_node_type! {
     /// The `shell-command` node type.
     ShellCommand: "shell-command",
     requires: |_| Capabilities { processes: true, ..Capabilities::NONE },
+    execute: |invocation, host| super::unavailable::not_in_this_build(&invocation, host, "process spawning"),
 }

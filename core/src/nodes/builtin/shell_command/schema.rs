@@ -8,7 +8,7 @@ use crate::value::Map;
 use crate::nodes::descriptor::{Environment, NodeDescriptor, PortSpec};
 use crate::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec};
 
-pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
+pub static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
     NodeSchema::new(vec![
         ParamSpec::new("program", ParamKind::text_min(1))
             .required_message("Program is required")

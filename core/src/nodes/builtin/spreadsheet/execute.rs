@@ -12,9 +12,14 @@ use crate::error::{ErrorCode, ExecutionError};
 use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
 
+use super::workbooks::Workbooks;
 use super::{extension, file_format, read_error, TYPE};
 
-pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
+/// The node, reading workbooks with `W` (CSV in every build: see `workbooks.rs`).
+pub fn execute_with<W: Workbooks>(
+    invocation: Invocation,
+    host: SharedHost,
+) -> BoxFuture<'static, NodeResult> {
     Box::pin(async move {
         let config = Config::new(&SCHEMA, &invocation);
         let delimiter = config.str("delimiter").unwrap_or(",").to_owned();
@@ -104,7 +109,7 @@ pub(super) fn execute(invocation: Invocation, host: SharedHost) -> BoxFuture<'st
                 let Source::Bytes(bytes, _) = text_or_bytes else {
                     return Err(node_error(TYPE, format!("Raw data can only be CSV; read {workbook_format} workbooks from a file path")));
                 };
-                let grid_and_name = super::workbook::read(
+                let grid_and_name = W::read(
                     &host,
                     bytes,
                     workbook_format,

@@ -1,20 +1,23 @@
-//! `spreadsheet`: read CSV data or spreadsheet files into records.
+//! `spreadsheet`: read CSV data or spreadsheet files into records. Declared and run here, CSV in
+//! every build; XLSX/XLS/XLSB/ODS workbooks with the reader `atomiton-effects` provides
+//! (`workbooks.rs`).
 
 mod csv;
-mod execute;
-mod schema;
+pub(super) mod execute;
+pub(super) mod schema;
 #[cfg(feature = "streams")]
-mod stream;
-mod table;
-// Workbooks with `spreadsheet-files`; the twin reads none.
-#[cfg_attr(not(feature = "spreadsheet-files"), path = "workbook_off.rs")]
-mod workbook;
+pub(super) mod stream;
+pub(super) mod table;
+// What the node asks of a reader of workbooks (the reader is in `atomiton-effects`).
+pub(super) mod workbooks;
+
+use workbooks::NoWorkbooks;
 
 use crate::host::Capabilities;
 use crate::value::Value;
 
 /// The node type's name, in its error messages.
-const TYPE: &str = "spreadsheet";
+pub const TYPE: &str = "spreadsheet";
 
 /// A file's extension, lower-cased (`""` without one).
 fn extension(path: &str) -> String {
@@ -30,7 +33,7 @@ fn file_format(format: Option<&str>, path: &str) -> String {
 }
 
 /// A failure to read the file at `path`: "File not found" when there is none.
-fn read_error(path: &str, error: &crate::host::effects::EffectError) -> crate::ExecutionError {
+pub fn read_error(path: &str, error: &crate::host::effects::EffectError) -> crate::ExecutionError {
     match error.kind {
         crate::host::effects::EffectErrorKind::NotFound => {
             super::common_effects::missing_file(TYPE, format!("File not found: {path}"))
@@ -58,5 +61,6 @@ builtin_node_type! {
     },
     // It only reads.
     effects: |_| false,
-    streaming: stream::streaming,
+    streaming: stream::streaming_with::<NoWorkbooks>,
+    execute: execute::execute_with::<NoWorkbooks>,
 }

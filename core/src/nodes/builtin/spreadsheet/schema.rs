@@ -11,7 +11,7 @@ use crate::value::Map;
 use crate::nodes::descriptor::{Environment, NodeDescriptor, PortSpec};
 use crate::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec};
 
-pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
+pub static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
     NodeSchema::new(vec![
         ParamSpec::new("path", ParamKind::text())
             .optional()

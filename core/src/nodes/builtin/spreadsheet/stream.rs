@@ -12,6 +12,7 @@ use super::csv::pieces::CsvPieces;
 use super::csv::Cells;
 use super::schema::SCHEMA;
 use super::table::unique_headers;
+use super::workbooks::Workbooks;
 use super::{extension, file_format, read_error, TYPE};
 use crate::error::{ErrorCode, ExecutionError};
 use crate::host::{offload, BoxFuture, SharedHost};
@@ -32,7 +33,7 @@ const PIECE_BYTES: usize = 1 << 18;
 /// workbooks, a workbook from a `path` (`xlsx`, `xlsm`, `xlsb`, `xls`, `ods`: the `format`, or
 /// the file's extension). A range picks rows by position and rows without headers give
 /// `headers` before `records`: both read whole.
-pub(super) fn streaming(parameters: &Map) -> Option<Streaming> {
+pub fn streaming_with<W: Workbooks>(parameters: &Map) -> Option<Streaming> {
     let text = |key: &str| parameters.get(key).and_then(Value::as_str).filter(|v| !v.is_empty());
     let headers = parameters.get("hasHeaders").and_then(Value::as_bool).unwrap_or(true);
     if !headers || text("range").is_some() {
@@ -45,12 +46,11 @@ pub(super) fn streaming(parameters: &Map) -> Option<Streaming> {
     let readable = match text("path") {
         Some(path) => {
             let format = file_format(format, path);
-            (matches!(format.as_str(), "csv" | "txt" | "") && !other_sheet)
-                || super::workbook::stream::reads(&format)
+            (matches!(format.as_str(), "csv" | "txt" | "") && !other_sheet) || W::reads(&format)
         }
         None => text("data").is_some() && format.is_none_or(|f| f == "csv") && !other_sheet,
     };
-    readable.then_some(Streaming::Source { rows: ROWS, open })
+    readable.then_some(Streaming::Source { rows: ROWS, open: open::<W> })
 }
 
 /// What the rows are read from.
@@ -59,7 +59,7 @@ enum Input {
     Text { text: Arc<str>, offset: usize },
 }
 
-fn open(
+fn open<W: Workbooks>(
     invocation: &Invocation,
     host: &SharedHost,
     batch_rows: usize,
@@ -72,9 +72,7 @@ fn open(
                 return Err(ExecutionError::new(ErrorCode::IMPLEMENTATION_NOT_FOUND, format!("[{TYPE}] Reading a spreadsheet file needs a file system, which this environment does not provide")));
             }
             let format = file_format(config.str("format"), path);
-            if let Some(source) =
-                super::workbook::stream::source(invocation, host, batch_rows, path, &format)
-            {
+            if let Some(source) = W::source(invocation, host, batch_rows, path, &format) {
                 return Ok(source);
             }
             // A .tsv is tab-separated unless the node sets a delimiter itself.

@@ -58,7 +58,7 @@ pub(super) fn slice(
 /// (missing cells `""`, duplicate names suffixed `_1`, `_2`, empty names `__EMPTY`); without,
 /// records are the rows themselves. Records repeat the header names in every row, so their size
 /// is counted against the output bound row by row, before each is made.
-pub(super) fn records(
+pub fn records(
     grid: Vec<Vec<String>>,
     has_headers: bool,
     budget: &NodeBudget<'_>,
@@ -90,7 +90,7 @@ pub(super) fn records(
 }
 
 /// One row as a record keyed by `headers` (`""` where the row has no cell).
-pub(super) fn record(headers: &[String], row: Vec<String>) -> Value {
+pub fn record(headers: &[String], row: Vec<String>) -> Value {
     let mut cells = row.into_iter();
     let entries = headers
         .iter()
@@ -103,7 +103,7 @@ pub(super) fn record(headers: &[String], row: Vec<String>) -> Value {
 /// Header names made unique: an empty one is `__EMPTY`, a repeated one gets `_1`, `_2`, ...
 /// (the first suffix not taken). A set keeps it linear: thousands of empty header cells used
 /// to take a scan of all names per candidate.
-pub(super) fn unique_headers(raw: Vec<String>) -> Vec<String> {
+pub fn unique_headers(raw: Vec<String>) -> Vec<String> {
     let mut taken: HashSet<String> = HashSet::with_capacity(raw.len());
     let mut next_suffix: std::collections::HashMap<String, usize> =
         std::collections::HashMap::new();

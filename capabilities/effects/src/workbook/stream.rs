@@ -14,19 +14,17 @@ use std::sync::Arc;
 use calamine::{Data, DataRef, Sheets, Xlsx, XlsxCellReader, XlsxError};
 use ouroboros::self_referencing;
 
-use super::super::super::common::{node_error, Config};
-use super::super::super::common_budget::NodeBudget;
-use super::super::schema::SCHEMA;
-use super::super::table::{record, records, unique_headers};
-use super::super::{read_error, TYPE};
 use super::{cell_text, open, sheet_error};
-use crate::error::ExecutionError;
-use crate::expression::Limits;
-use crate::host::{offload, BoxFuture, CancelToken, SharedHost};
-use crate::json;
-use crate::nodes::stream::{Batch, RowSource};
-use crate::nodes::Invocation;
-use crate::value::{Map, Value};
+use atomiton_core::error::ExecutionError;
+use atomiton_core::expression::Limits;
+use atomiton_core::host::{offload, BoxFuture, CancelToken, SharedHost};
+use atomiton_core::json;
+use atomiton_core::nodes::sdk::schemas::SPREADSHEET as SCHEMA;
+use atomiton_core::nodes::sdk::spreadsheet::{read_error, record, records, unique_headers, TYPE};
+use atomiton_core::nodes::sdk::{node_error, Config, NodeBudget};
+use atomiton_core::nodes::stream::{Batch, RowSource};
+use atomiton_core::nodes::Invocation;
+use atomiton_core::value::{Map, Value};
 
 /// The workbook's bytes, shared by both passes.
 type Bytes = Cursor<Arc<[u8]>>;
@@ -234,7 +232,7 @@ enum Reading {
     Whole(VecDeque<Value>),
 }
 
-pub(super) struct WorkbookSource {
+pub(crate) struct WorkbookSource {
     host: SharedHost,
     path: String,
     format: String,
@@ -257,23 +255,12 @@ pub(super) struct WorkbookSource {
 /// The workbook source of the node, reading `path` (with `format`: the node's, or its file's
 /// extension).
 /// Whether `format` is a workbook's this build reads.
-pub(in super::super) fn reads(format: &str) -> bool {
+pub(crate) fn reads(format: &str) -> bool {
     matches!(format, "xlsx" | "xlsm" | "xlsb" | "xls" | "ods")
 }
 
-/// The rows of the workbook at `path` (in `format`), when `format` is a workbook's.
-pub(in super::super) fn source(
-    invocation: &Invocation,
-    host: &SharedHost,
-    batch_rows: usize,
-    path: &str,
-    format: &str,
-) -> Option<Box<dyn RowSource>> {
-    reads(format)
-        .then(|| Box::new(open_source(invocation, host, batch_rows, path, format)) as Box<_>)
-}
-
-fn open_source(
+/// The rows of the workbook at `path` (in `format`, a workbook's).
+pub(crate) fn open_source(
     invocation: &Invocation,
     host: &SharedHost,
     batch_rows: usize,

@@ -1,22 +1,53 @@
-//! XLSX/XLS/XLSB/ODS workbooks (native builds, feature `spreadsheet-files`, with `calamine`).
-//! Builds without it have the twin, `workbook_off.rs`: their validation refuses no workbook, but
-//! reading one fails with a clear error.
+//! XLSX/XLS/XLSB/ODS workbooks, read with `calamine`, for the `spreadsheet` node: whole
+//! ([`Calamine::read`]) or a batch of rows at a time at the head of a stream (`stream.rs`).
+//! Builds without this crate read CSV only, and fail a workbook with a clear error.
 
-use crate::error::ExecutionError;
-use crate::host::SharedHost;
-
-use super::super::common::node_error;
-
-const TYPE: &str = "spreadsheet";
+use atomiton_core::error::ExecutionError;
+use atomiton_core::host::{BoxFuture, SharedHost};
+use atomiton_core::nodes::sdk::node_error;
+use atomiton_core::nodes::sdk::spreadsheet::{Sheet, Workbooks, TYPE};
+use atomiton_core::nodes::stream::RowSource;
+use atomiton_core::nodes::Invocation;
 
 // A workbook's rows a piece at a time, at the head of a stream.
-#[cfg(feature = "streams")]
-pub(super) mod stream;
+mod stream;
 
-/// (grid of cell texts, chosen sheet name, all sheet names).
-pub(super) type Sheet = (Vec<Vec<String>>, String, Vec<String>);
+/// The reader the `spreadsheet` node runs with here.
+pub(crate) enum Calamine {}
 
-pub(super) async fn read(
+impl Workbooks for Calamine {
+    fn reads(format: &str) -> bool {
+        stream::reads(format)
+    }
+
+    fn read(
+        host: &SharedHost,
+        bytes: Vec<u8>,
+        format: &str,
+        sheet_name: Option<&str>,
+        sheet_index: Option<u64>,
+    ) -> BoxFuture<'static, Result<Sheet, ExecutionError>> {
+        let (host, format, sheet_name) =
+            (host.clone(), format.to_owned(), sheet_name.map(str::to_owned));
+        Box::pin(
+            async move { read(&host, bytes, &format, sheet_name.as_deref(), sheet_index).await },
+        )
+    }
+
+    fn source(
+        invocation: &Invocation,
+        host: &SharedHost,
+        batch_rows: usize,
+        path: &str,
+        format: &str,
+    ) -> Option<Box<dyn RowSource>> {
+        stream::reads(format).then(|| {
+            Box::new(stream::open_source(invocation, host, batch_rows, path, format)) as Box<_>
+        })
+    }
+}
+
+async fn read(
     host: &SharedHost,
     bytes: Vec<u8>,
     format: &str,
@@ -25,7 +56,7 @@ pub(super) async fn read(
 ) -> Result<Sheet, ExecutionError> {
     let format = format.to_owned();
     let sheet_name = sheet_name.map(str::to_owned);
-    crate::host::offload(host, move || {
+    atomiton_core::host::offload(host, move || {
         parse(std::io::Cursor::new(bytes), &format, sheet_name.as_deref(), sheet_index)
     })
     .await?
@@ -34,7 +65,7 @@ pub(super) async fn read(
 /// The workbook in `bytes` (its kind found from its content, whatever the file is called), its
 /// sheets' names, and the name of the sheet `sheet_name` or `sheet_index` picks (the first
 /// without either); `format` is the one the node was told or its file's extension says.
-pub(super) fn open<RS>(
+pub(crate) fn open<RS>(
     bytes: RS,
     format: &str,
     sheet_name: Option<&str>,
@@ -77,11 +108,11 @@ where
 }
 
 /// A sheet that could not be read.
-pub(super) fn sheet_error(sheet: &str, error: impl std::fmt::Display) -> ExecutionError {
+pub(crate) fn sheet_error(sheet: &str, error: impl std::fmt::Display) -> ExecutionError {
     node_error(TYPE, format!("Could not read sheet \"{sheet}\": {error}"))
 }
 
-pub(super) fn parse<RS>(
+pub(crate) fn parse<RS>(
     bytes: RS,
     format: &str,
     sheet_name: Option<&str>,
@@ -107,12 +138,12 @@ where
 
 /// A cell's text, as the TypeScript engine's reader gave it (`raw: false`, dates as
 /// `yyyy-mm-dd`).
-pub(super) fn cell_text(cell: &calamine::Data) -> String {
+pub(crate) fn cell_text(cell: &calamine::Data) -> String {
     use calamine::Data;
     match cell {
         Data::Empty => String::new(),
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Float(f) => crate::format::js_number(*f),
+        Data::Float(f) => atomiton_core::format::js_number(*f),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => {
             if *b {
@@ -129,5 +160,5 @@ pub(super) fn cell_text(cell: &calamine::Data) -> String {
 /// Excel serial day → `yyyy-mm-dd` (the TypeScript engine's `dateNF`).
 fn excel_date(serial: f64) -> String {
     // Day 25569 is 1970-01-01 in Excel's 1900 date system.
-    crate::format::iso_date_from_days(serial.floor() as i64 - 25_569)
+    atomiton_core::format::iso_date_from_days(serial.floor() as i64 - 25_569)
 }
