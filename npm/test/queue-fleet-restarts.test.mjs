@@ -20,8 +20,20 @@ import { startCutProxy } from "../test-support/cut-proxy.mjs";
 
 const EXECUTORS = fileURLToPath(new URL("../test-support/queue-durable-executors.mjs", import.meta.url));
 const RUNS = 200;
-/** A cleanup that hangs fails the test instead of holding the file open for ever. */
-const AFTER = { timeout: 60_000 };
+/**
+ * `close` run when the test ends: one that hangs fails the test naming what did not close
+ * (instead of holding the file open for ever); each says on stderr how long it took.
+ */
+function cleanup(t, what, close) {
+  t.after(async () => {
+    const began = Date.now();
+    try {
+      await within(Promise.resolve(close()), 60_000, () => new Error(`closing ${what} did not end within 60 s`));
+    } finally {
+      process.stderr.write(`# cleanup: ${what} took ${Date.now() - began} ms\n`);
+    }
+  });
+}
 
 /** Run `n`: three idempotent effects in a chain (each 150 ms: runs overlap the restarts), each adding its `k`. */
 function flowFor(n) {
@@ -58,7 +70,7 @@ test("three workers, 200 runs, Redis and then PostgreSQL restarted under load: e
   // A pool on PostgreSQL keeps its saved flows there too: another producer reads them.
   await conductor.storage.saveFlow({ ...flowFor(1), name: "kept in the database" });
   const other = createQueueConductor({ connection: redis.url, queue, store: postgres.url });
-  t.after(() => other.close(), AFTER);
+  cleanup(t, "the second producer", () => other.close());
   assert.equal((await other.storage.loadFlow("fleet-1")).name, "kept in the database");
 });
 
@@ -85,11 +97,9 @@ test("three workers cut off from Redis and PostgreSQL twice under load (a proxy 
   const redis = await startRedis();
   const postgres = await startPostgres();
   const [redisCut, postgresCut] = await Promise.all([startCutProxy(redis.port), startCutProxy(postgres.port)]);
-  t.after(async () => {
-    await Promise.all([redisCut.close(), postgresCut.close()]);
-    await redis.stop();
-    await postgres.stop();
-  }, AFTER);
+  cleanup(t, "the proxies", () => Promise.all([redisCut.close(), postgresCut.close()]));
+  cleanup(t, "Redis", () => redis.stop());
+  cleanup(t, "PostgreSQL", () => postgres.stop());
   const queue = "fleet-cut";
   // The workers reach their stores through the proxies; the producer directly.
   const viaPostgres = `postgres://postgres@127.0.0.1:${postgresCut.port}/postgres`;
@@ -97,7 +107,7 @@ test("three workers cut off from Redis and PostgreSQL twice under load (a proxy 
   step("stores and proxies up");
   // The producer first, so it is the one that migrates the database (the workers find it done).
   const conductor = createQueueConductor({ connection: redis.url, queue, store: postgres.url, pollInterval: 1000 });
-  t.after(() => conductor.close(), AFTER);
+  cleanup(t, "the producer", () => conductor.close());
   await conductor.executions.list({ limit: 0 });
   await startWorkers(t, "fleet-cut", `redis://127.0.0.1:${redisCut.port}`, queue, viaPostgres);
   step("workers ready");
@@ -117,13 +127,11 @@ test("three workers cut off from Redis and PostgreSQL twice under load (a proxy 
 /** Redis, PostgreSQL, three workers and a producer with the runs under way (`queue`: `name`). */
 async function startFleet(t, name) {
   const fleet = { redis: await startRedis(), postgres: await startPostgres(), queue: name };
-  t.after(async () => {
-    await fleet.redis.stop();
-    await fleet.postgres.stop();
-  }, AFTER);
+  cleanup(t, "Redis", () => fleet.redis.stop());
+  cleanup(t, "PostgreSQL", () => fleet.postgres.stop());
   await startWorkers(t, name, fleet.redis.url, name, fleet.postgres.url);
   fleet.conductor = createQueueConductor({ connection: fleet.redis.url, queue: name, store: fleet.postgres.url, pollInterval: 1000 });
-  t.after(() => fleet.conductor.close(), AFTER);
+  cleanup(t, "the producer", () => fleet.conductor.close());
   fleet.load = underLoad(fleet.conductor);
   fleet.restartRedis = async (how) => (fleet.redis = await fleet.redis.restart(how));
   fleet.restartPostgres = async () => (fleet.postgres = await fleet.postgres.restart());
