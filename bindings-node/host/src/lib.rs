@@ -2,7 +2,9 @@
 //!
 //! The native implementation of [`atomiton_core::host::Host`]: everything the engine needs from
 //! its environment, on tokio. The Node.js addon builds one [`NativeHost`] on its runtime and
-//! hands it to `Engine::run`; Rust programs that embed the engine can do the same.
+//! hands it to `Engine::run`; Rust programs that embed the engine can do the same, with the
+//! executors of the node types that need files and processes from `atomiton-effects`
+//! (`Engine::with_registry(atomiton_effects::registry(), config)`).
 //!
 //! What it provides, one module each:
 //! - [`host`]: clock, timers, random numbers, task spawning and pluggable custom executors;

@@ -39,7 +39,11 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// An engine with the built-in node types.
+    /// An engine with the built-in node types, as the core declares them: those that need files
+    /// and processes (`file-system`, `shell-command`, `image`, `python`, a workbook or a body
+    /// file) answer that the environment lacks them. A host that has files and processes runs
+    /// them with the executors of `atomiton-effects`:
+    /// `Engine::with_registry(atomiton_effects::registry(), config)`.
     pub fn new(config: EngineConfig) -> Self {
         Self::with_registry(crate::nodes::builtin_registry(), config)
     }
