@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use atomiton_core::cache::{CacheHandle, CacheStore, MemoryCache, PersistedCache};
+use atomiton_cache::{CacheHandle, CacheStore, MemoryCache, PersistedCache, ResultCache};
 use atomiton_core::history::{HistoryConfig, MemoryHistory, SharedHistory};
 use atomiton_core::host::SharedHost;
 use atomiton_core::session::{
@@ -153,6 +153,7 @@ impl NativeConductor {
                     &atomiton_processes::Processes,
                     &atomiton_effects::Effects,
                     &atomiton_catalog::Templates,
+                    &atomiton_cache::Cache,
                 ])
                 .map_err(to_napi)?,
             host.clone(),
@@ -365,7 +366,7 @@ fn open_cache(
     config: &SessionConfig,
     directory: &std::path::Path,
     host: &SharedHost,
-) -> Result<CacheHandle, ExecutionError> {
+) -> Result<Arc<dyn ResultCache>, ExecutionError> {
     let setting = &config.cache;
     let hint = |e: ExecutionError| {
         ExecutionError::new(
@@ -384,7 +385,7 @@ fn open_cache(
         Place::Postgres(url) => Arc::new(PostgresCache::open(url, setting.limits).map_err(hint)?),
         Place::Memory | Place::Embedder => Arc::new(MemoryCache::new(setting.limits)),
     };
-    Ok(CacheHandle { store, ttl_ms: setting.ttl_ms })
+    Ok(CacheHandle::shared(store, setting.ttl_ms))
 }
 
 /// Where sorts too large for memory write their runs: `spill/` under the flows' directory, or

@@ -35,6 +35,8 @@ const CAPABILITIES: &[&dyn atomiton_core::session::SessionCapability] = &[
     &atomiton_effects::Effects,
     #[cfg(feature = "catalog")]
     &atomiton_catalog::Templates,
+    #[cfg(feature = "cache")]
+    &atomiton_cache::Cache,
 ];
 
 #[wasm_bindgen]
@@ -277,7 +279,7 @@ fn with_cache(
     host: &Arc<WasmHost>,
     storage: Option<StorageFunctions>,
 ) -> Result<Session, JsError> {
-    use atomiton_core::cache::{CacheHandle, CacheStore, MemoryCache, PersistedCache};
+    use atomiton_cache::{CacheHandle, CacheStore, MemoryCache, PersistedCache};
     let Some(place) = place else { return Ok(session) };
     let setting = &config.cache;
     let store: Arc<dyn CacheStore> = match (place, storage) {
@@ -288,7 +290,7 @@ fn with_cache(
         (Place::Redis(_) | Place::Postgres(_), _) => return Err(JsError::new(REDIS_UNAVAILABLE)),
         _ => Arc::new(MemoryCache::new(setting.limits)),
     };
-    Ok(session.with_cache(CacheHandle { store, ttl_ms: setting.ttl_ms }))
+    Ok(session.with_cache(CacheHandle::shared(store, setting.ttl_ms)))
 }
 
 /// Flows kept in a database (`storage: {type: "postgres"}`, or beside a queue's shared history)

@@ -5,8 +5,7 @@
 //! It knows nothing of JavaScript: everything environmental (clock, sleep, spawn, HTTP, files,
 //! processes, JS callbacks) comes through the [`host::Host`] trait that each binding implements.
 
-// The node result cache; without it, a twin with the names the engine reads and nothing to hold.
-#[cfg_attr(not(feature = "cache"), path = "cache_off.rs")]
+// The node result cache as the engine asks for it; `atomiton-cache` keeps it.
 pub mod cache;
 pub mod engine;
 pub mod error;

@@ -28,12 +28,12 @@ const modules = [
   {
     name: "browser with history",
     load: () => import("../dist/engines/wasm-history/atomiton_conductor_wasm.js"),
-    features: ["debugger", "history", "cache"],
+    features: ["debugger", "history"],
   },
   {
     name: "Node fallback",
     load: async () => require("../dist/engines/wasm-node/atomiton_conductor_wasm.cjs"),
-    features: ["debugger", "history", "cache", "catalog"],
+    features: ["debugger", "history", "catalog"],
   },
 ];
 
@@ -53,7 +53,7 @@ function nativeAddon() {
 
 test("the native addon's NativeConductor has exactly the methods the Rust declaration gives it", () => {
   const addon = nativeAddon();
-  assert.deepEqual(methods(addon.NativeConductor), declared(["native", "debugger", "history", "cache"]));
+  assert.deepEqual(methods(addon.NativeConductor), declared(["native", "debugger", "history"]));
   for (const name of NATIVE_ONLY_FUNCTIONS) assert.equal(typeof addon[name], "function", name);
 });
 

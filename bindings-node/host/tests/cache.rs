@@ -6,7 +6,7 @@ mod common;
 
 use std::sync::Arc;
 
-use atomiton_core::cache::{CacheHandle, CacheLimits, MemoryCache};
+use atomiton_cache::{CacheHandle, CacheLimits, MemoryCache};
 use atomiton_core::engine::RunHandles;
 use atomiton_core::json;
 use atomiton_core::value::Value;
@@ -21,7 +21,7 @@ fn run(dir: &TempDir, cache: &Arc<MemoryCache>, flow: &NodeDefinition) -> Execut
         .with_working_dir(dir.path().to_path_buf())
         .into_shared();
     let handles = RunHandles {
-        cache: Some(CacheHandle { store: cache.clone(), ttl_ms: None }),
+        cache: Some(CacheHandle::shared(cache.clone(), None)),
         ..RunHandles::default()
     };
     rt.block_on(
@@ -47,7 +47,7 @@ fn content(result: &ExecutionResult) -> Value {
 }
 
 fn hits(cache: &MemoryCache) -> u64 {
-    use atomiton_core::cache::CacheStore;
+    use atomiton_cache::CacheStore;
     use futures::FutureExt;
     cache.stats().now_or_never().and_then(Result::ok).map(|stats| stats.hits).unwrap_or(0)
 }

@@ -7,11 +7,11 @@ mod common;
 
 use std::sync::Arc;
 
-use atomiton_core::cache::PersistedCache;
-use atomiton_core::cache::{CacheHandle, CacheKey, CacheLimits, CacheScope, CacheStore};
+use atomiton_cache::contract::{cache_entry, check_cache_store, CHECKED_LIMITS};
+use atomiton_cache::PersistedCache;
+use atomiton_cache::{CacheHandle, CacheKey, CacheLimits, CacheScope, CacheStore};
 use atomiton_core::engine::RunHandles;
 use atomiton_core::json;
-use atomiton_core::testing::cache_store::{cache_entry, check_cache_store, CHECKED_LIMITS};
 use atomiton_core::testing::wait;
 use atomiton_core::{Engine, ExecutionResult, NodeDefinition, RunOptions};
 use atomiton_native_host::cache::{sqlite_cache_backend, PostgresCache, RedisCache};
@@ -124,7 +124,7 @@ fn run(store: Arc<dyn CacheStore>, flow: &NodeDefinition) -> ExecutionResult {
     let rt = runtime();
     let host = NativeHost::new(rt.handle().clone()).into_shared();
     let handles =
-        RunHandles { cache: Some(CacheHandle { store, ttl_ms: None }), ..RunHandles::default() };
+        RunHandles { cache: Some(CacheHandle::shared(store, None)), ..RunHandles::default() };
     rt.block_on(
         Engine::with_registry(atomiton_effects::registry(), atomiton_core::EngineConfig::default())
             .run_with(flow.clone(), RunOptions::default(), handles, host),

@@ -404,7 +404,7 @@ const ELSEWHERE: &[(&str, &str, &str, &str)] = &[
     (
         "*",
         "cache",
-        "core/tests/cache.rs",
+        "capabilities/cache/tests/cache.rs",
         "js_executors_are_cached_only_when_the_flow_or_the_run_opts_in",
     ),
     (

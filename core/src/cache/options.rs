@@ -3,7 +3,6 @@
 
 use serde::{Deserialize, Deserializer};
 
-use super::CacheLimits;
 use crate::value::{Map, Value};
 
 /// `cache: false | true | {maxEntries?, maxBytes?, ttlMs?, store?}` in a conductor's config: off
@@ -21,12 +20,27 @@ pub struct CacheSetting {
 /// run history when that is kept outside the process (SQLite natively, Redis in queue mode,
 /// IndexedDB in a browser, files for the WebAssembly engine in Node), else in memory;
 /// `store: "memory"`: in memory whatever the history.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum CacheStoreKind {
     #[default]
     Persistent,
     Memory,
+}
+
+/// How much a cache holds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CacheLimits {
+    /// Entries kept at most.
+    pub max_entries: usize,
+    /// Bytes of outputs kept at most (as the cache counts them); an output larger
+    /// than this alone is not kept.
+    pub max_bytes: u64,
+}
+
+impl Default for CacheLimits {
+    fn default() -> Self {
+        CacheLimits { max_entries: 10_000, max_bytes: 256 * 1024 * 1024 }
+    }
 }
 
 /// Whether a session with `setting` has a cache (`None`: it has none), and whether that cache
@@ -35,61 +49,60 @@ pub fn beside_history(setting: &CacheSetting) -> Option<bool> {
     setting.enabled.then_some(setting.store == CacheStoreKind::Persistent)
 }
 
-/// What a session's `cache` setting must be instead, when this build cannot do what it asks:
-/// every setting can be done here (builds without `cache` refuse `true`).
-pub fn refused(_setting: &CacheSetting) -> Option<&'static str> {
-    None
-}
-
 impl<'de> Deserialize<'de> for CacheSetting {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        /// `{maxEntries?, maxBytes?, ttlMs?, store?}`, every other field refused.
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase", deny_unknown_fields)]
-        struct Bounds {
-            #[serde(default)]
-            max_entries: Option<usize>,
-            #[serde(default)]
-            max_bytes: Option<u64>,
-            #[serde(default)]
-            ttl_ms: Option<f64>,
-            #[serde(default)]
-            store: Option<CacheStoreKind>,
+        match Value::deserialize(deserializer)? {
+            Value::Null | Value::Undefined | Value::Bool(false) => Ok(CacheSetting::default()),
+            Value::Bool(true) => Ok(CacheSetting { enabled: true, ..CacheSetting::default() }),
+            Value::Object(map) => CacheSetting::of_bounds(&map).map_err(serde::de::Error::custom),
+            _ => Err(serde::de::Error::custom("cache: expected true, false or an object")),
         }
-        let defaults = CacheLimits::default();
-        // By hand rather than `untagged`, whose one error ("did not match any variant") would
-        // not say which field is wrong.
-        let bounds = match Value::deserialize(deserializer)? {
-            Value::Null | Value::Undefined | Value::Bool(false) => {
-                return Ok(CacheSetting::default())
-            }
-            Value::Bool(true) => {
-                return Ok(CacheSetting { enabled: true, ..CacheSetting::default() })
-            }
-            object @ Value::Object(_) => {
-                crate::value::from_value::<Bounds>(object).map_err(serde::de::Error::custom)?
-            }
-            _ => return Err(serde::de::Error::custom("cache: expected true, false or an object")),
+    }
+}
+
+/// The fields `{maxEntries?, maxBytes?, ttlMs?, store?}` may have.
+const BOUNDS: [&str; 4] = ["maxEntries", "maxBytes", "ttlMs", "store"];
+
+impl CacheSetting {
+    /// `{maxEntries?, maxBytes?, ttlMs?, store?}`, every other field refused. Read by hand
+    /// rather than derived: a derived reader costs the browser's module kilobytes, and its
+    /// errors would not say which field is wrong any better.
+    fn of_bounds(map: &Map) -> Result<CacheSetting, String> {
+        if let Some(other) = map.keys().find(|key| !BOUNDS.iter().any(|field| *key == *field)) {
+            return Err(format!(
+                "unknown field `{other}`, expected one of `maxEntries`, `maxBytes`, `ttlMs`, `store`"
+            ));
+        }
+        let given =
+            |name: &str| map.get(name).filter(|v| !matches!(v, Value::Null | Value::Undefined));
+        let whole = |name: &str, default: u64| match given(name) {
+            None => Ok(default),
+            Some(value) => value
+                .as_f64()
+                .filter(|n| *n >= 1.0 && n.fract() == 0.0 && *n <= u64::MAX as f64)
+                .map(|n| n as u64)
+                .ok_or("cache.maxEntries and cache.maxBytes must be whole numbers of at least 1"),
         };
-        if bounds.max_entries == Some(0) || bounds.max_bytes == Some(0) {
-            return Err(serde::de::Error::custom(
-                "cache.maxEntries and cache.maxBytes must be whole numbers of at least 1",
-            ));
-        }
-        if bounds.ttl_ms.is_some_and(|ttl| !(ttl.is_finite() && ttl > 0.0)) {
-            return Err(serde::de::Error::custom(
-                "cache.ttlMs must be a number of milliseconds greater than 0",
-            ));
-        }
-        Ok(CacheSetting {
-            enabled: true,
-            limits: CacheLimits {
-                max_entries: bounds.max_entries.unwrap_or(defaults.max_entries),
-                max_bytes: bounds.max_bytes.unwrap_or(defaults.max_bytes),
-            },
-            ttl_ms: bounds.ttl_ms,
-            store: bounds.store.unwrap_or_default(),
-        })
+        let defaults = CacheLimits::default();
+        let limits = CacheLimits {
+            max_entries: whole("maxEntries", defaults.max_entries as u64)? as usize,
+            max_bytes: whole("maxBytes", defaults.max_bytes)?,
+        };
+        let ttl_ms = match given("ttlMs") {
+            None => None,
+            Some(ttl) => Some(
+                ttl.as_f64()
+                    .filter(|ttl| ttl.is_finite() && *ttl > 0.0)
+                    .ok_or("cache.ttlMs must be a number of milliseconds greater than 0")?,
+            ),
+        };
+        let store = match given("store").map(|store| store.as_str()) {
+            None => CacheStoreKind::Persistent,
+            Some(Some("persistent")) => CacheStoreKind::Persistent,
+            Some(Some("memory")) => CacheStoreKind::Memory,
+            Some(_) => return Err("cache.store: expected \"persistent\" or \"memory\"".into()),
+        };
+        Ok(CacheSetting { enabled: true, limits, ttl_ms, store })
     }
 }
 

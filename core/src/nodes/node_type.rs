@@ -110,8 +110,7 @@ pub trait NodeType: MaybeSend + MaybeSync + 'static {
     fn execute(&self, invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult>;
 
     /// Whether this invocation's result may be cached: only when opted in, unless the type says
-    /// otherwise (every built-in without effects does). Builds without the cache leave it out.
-    #[cfg(feature = "cache")]
+    /// otherwise (every built-in without effects does).
     fn caching(&self, _invocation: &Invocation) -> Caching {
         Caching::OptIn { files: Vec::new() }
     }

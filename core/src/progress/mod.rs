@@ -1,7 +1,6 @@
 //! Progress: weighted computation, animation steps and the snapshot payload.
 
-// A node served from the cache; the twin is a hit nothing makes.
-#[cfg_attr(not(feature = "cache"), path = "cache_hit_off.rs")]
+// A node served from the cache.
 mod cache_hit;
 mod event;
 mod status;

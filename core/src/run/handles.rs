@@ -26,7 +26,7 @@ pub struct RunHandles {
     /// Recorded outputs to use instead of running those nodes (a retry).
     pub reuse: Option<crate::history::Reuse>,
     /// The node result cache the run reads and writes (unless its options say `cache: false`).
-    pub cache: Option<crate::cache::CacheHandle>,
+    pub cache: Option<Arc<dyn crate::cache::ResultCache>>,
     /// Where the run's `sub-flow` nodes find the flows they call (none: they find none).
     pub flows: Option<Arc<dyn crate::plan::FlowSource>>,
 }

@@ -1,6 +1,7 @@
-//! The node result cache in a run: which leaves look in it, their keys, and a hit completing a
-//! node without running it (state `cached`). What a key holds and which nodes are cached is in
-//! [`crate::cache`].
+//! The node result cache in a run: which leaves look in it, a hit completing a node without
+//! running it (state `cached`), and a success kept. What a key holds and which nodes are cached
+//! is in [`crate::cache`]; the keys and the entries are the session's cache's
+//! ([`ResultCache`]).
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -11,40 +12,28 @@ use futures::FutureExt;
 use super::leaf::{leaf_future, materialized, Executor, LeafJob};
 use super::{Ended, Scheduler};
 use crate::cache::{
-    approx_bytes, CacheEntry, CacheHandle, CacheHit, CacheKey, CacheStore, KeyHasher,
-    NodeCacheOption, KEY_FORMAT,
+    CacheHit, CacheKey, FileStamp, NodeCacheOption, ResultCache, RunKeyParts, RunResultCache,
 };
 use crate::error::ExecutionError;
-use crate::host::{offload, BoxFuture, RunPermissions, SharedHost};
+use crate::host::{BoxFuture, RunPermissions, SharedHost};
 use crate::nodes::{Caching, Invocation, NodeType};
 use crate::plan::{NodeIx, PathIndex, Plan};
 use crate::progress::NodeState;
 use crate::run::{RunContext, RunOptions};
-use crate::value::{Map, Value};
-
-/// Values past this many (in an input or an output) are hashed or measured on a worker, not on
-/// the thread that drives the run (which may be the embedder's).
-const ON_A_WORKER_FROM: usize = 4096;
-
-/// Parameters that do not change what a node gives: left out of its key, so that relabelling a
-/// node or changing its timeout does not miss.
-const NOT_IN_KEY: [&str; 6] = ["label", "description", "cache", "timeout", "retries", "enabled"];
+use crate::value::Value;
 
 /// The cache as one run uses it, made by the engine.
 pub(crate) struct RunCacheSetup {
-    pub store: Arc<dyn CacheStore>,
-    /// How long entries are served unless a node says (the conductor's `ttlMs`).
-    pub default_ttl_ms: Option<f64>,
+    cache: Arc<dyn RunResultCache>,
     /// By node index: what the run's `cache.nodes`, else the node's `parameters.cache`, asks.
-    pub options: Vec<Option<NodeCacheOption>>,
-    /// The key's parts every node of the run shares: the format, the flow, the run's context.
-    pub shared: u128,
-    pub flow_id: Arc<str>,
-    pub paths: Arc<[Arc<str>]>,
+    options: Vec<Option<NodeCacheOption>>,
 }
 
 /// The session's cache for a run, unless the run's options say `cache: false`.
-pub(crate) fn for_run(handle: Option<CacheHandle>, options: &RunOptions) -> Option<CacheHandle> {
+pub(crate) fn for_run(
+    handle: Option<Arc<dyn ResultCache>>,
+    options: &RunOptions,
+) -> Option<Arc<dyn ResultCache>> {
     handle.filter(|_| !options.cache.as_ref().is_some_and(|c| c.off))
 }
 
@@ -52,7 +41,7 @@ pub(crate) fn for_run(handle: Option<CacheHandle>, options: &RunOptions) -> Opti
 /// of its options) over each node's own `parameters.cache`. An unknown path is a validation
 /// error naming the option.
 pub(crate) async fn setup(
-    handle: CacheHandle,
+    cache: Arc<dyn ResultCache>,
     paths: Option<&PathIndex>,
     plan: &Plan,
     options: &mut RunOptions,
@@ -65,8 +54,7 @@ pub(crate) async fn setup(
         .map(|(path, option)| paths.find(&path, "cache.nodes").map(|ix| (ix, option)))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(RunCacheSetup::new(
-        handle.store,
-        handle.ttl_ms,
+        cache,
         plan,
         paths.paths().into(),
         nodes,
@@ -81,9 +69,8 @@ impl RunCacheSetup {
     /// index), over each node's `parameters.cache`. The run's `variables` and `parentContext`
     /// are part of every key, written out first when JS keeps them (a handle's id changes from
     /// run to run; its value may not).
-    pub async fn new(
-        store: Arc<dyn CacheStore>,
-        default_ttl_ms: Option<f64>,
+    async fn new(
+        cache: Arc<dyn ResultCache>,
         plan: &Plan,
         paths: Arc<[Arc<str>]>,
         nodes: Vec<(NodeIx, NodeCacheOption)>,
@@ -98,7 +85,6 @@ impl RunCacheSetup {
         for (ix, option) in nodes {
             options[ix] = Some(option);
         }
-        let flow_id = plan.root().id.clone();
         let mut given = vec![context.variables.clone()];
         given.extend(context.parent_context.clone().map(Arc::new));
         let written: Vec<Value> = if given.iter().any(|value| value.holds_js()) {
@@ -107,23 +93,13 @@ impl RunCacheSetup {
         } else {
             given.iter().map(|value| (**value).clone()).collect()
         };
-        let mut hasher = KeyHasher::new();
-        hasher.str(KEY_FORMAT);
-        hasher.str(&flow_id);
-        hasher.u64(written.len() as u64);
-        for value in &written {
-            hasher.value(value);
-        }
-        // The grant: a hit never crosses from a run allowed more to one allowed less.
-        hasher.str(&permissions.and_then(|p| serde_json::to_string(p).ok()).unwrap_or_default());
-        Some(RunCacheSetup {
-            store,
-            default_ttl_ms,
-            options,
-            shared: hasher.finish().0,
-            flow_id,
+        let cache = cache.for_run(RunKeyParts {
+            flow_id: plan.root().id.clone(),
             paths,
-        })
+            context: written,
+            permissions: permissions.cloned(),
+        });
+        Some(RunCacheSetup { cache, options })
     }
 }
 
@@ -195,7 +171,7 @@ impl Scheduler {
 }
 
 /// The leaf's future with the cache in front: the key, a hit (the node does not run), or the
-/// node's own future and its output stored.
+/// node's own future and its output kept.
 pub(crate) fn cached_leaf(mut job: LeafJob, cache: LeafCache) -> BoxFuture<'static, Ended> {
     let ix = job.ix;
     Box::pin(async move {
@@ -242,12 +218,10 @@ pub(crate) fn cached_leaf(mut job: LeafJob, cache: LeafCache) -> BoxFuture<'stat
         job.invocation = Some(invocation);
         let ended = leaf_future(job).await;
         if let Ended::Leaf((_, Some(Ok(output)))) = &ended {
-            let output = output.clone().map(Arc::new);
             let created_ms = host.now();
-            let entry = Entry { output, created_ms, ttl_ms, context, ix };
-            // The node has ended; writing its entry must not fail or delay it more than needed.
-            if let Ok(entry) = entry.written(&host, &cache.run).await {
-                cache.run.store.put(key, entry);
+            // The node has ended; keeping its entry must not fail or delay it more than needed.
+            if let Ok(output) = written_out(output.clone().map(Arc::new), &context).await {
+                cache.run.cache.keep(&host, key, ix, output, created_ms, ttl_ms).await;
             }
         }
         ended
@@ -283,14 +257,14 @@ async fn look_up(
         (None, Caching::Pure) => (None, Vec::new()),
         _ => return Ok(Lookup::NotCached(invocation)),
     };
-    let ttl_ms = ttl_ms.or(cache.run.default_ttl_ms);
     let stamps = stamps(host, files).await;
-    let key = key_of(host, &invocation, cache, stamps).await?;
+    let run = &cache.run.cache;
+    let key = run.key(host, &invocation, cache.node_type.clone(), stamps).await?;
     let now = host.now();
-    Ok(match cache.run.store.get(key, now).await {
-        Some(entry) => Lookup::Hit(CachedOutput {
-            output: entry.output,
-            hit: CacheHit { key, age_ms: (now - entry.created_ms).max(0.0) },
+    Ok(match run.get(key, now).await {
+        Some((output, created_ms)) => Lookup::Hit(CachedOutput {
+            output,
+            hit: CacheHit { key, age_ms: (now - created_ms).max(0.0) },
         }),
         None => Lookup::Miss { invocation, key, ttl_ms },
     })
@@ -298,7 +272,7 @@ async fn look_up(
 
 /// Each file's path, size and modification time (a file that is not there, or a host without
 /// files: its path alone).
-async fn stamps(host: &SharedHost, files: Vec<String>) -> Vec<(String, Option<(u64, f64)>)> {
+async fn stamps(host: &SharedHost, files: Vec<String>) -> Vec<FileStamp> {
     let mut stamps = Vec::with_capacity(files.len());
     for path in files {
         let stat = match host.files() {
@@ -310,145 +284,17 @@ async fn stamps(host: &SharedHost, files: Vec<String>) -> Vec<(String, Option<(u
     stamps
 }
 
-/// The node's key; a large input (or large parameters: data given in the flow) is hashed on a
-/// worker.
-async fn key_of(
-    host: &SharedHost,
-    invocation: &Invocation,
-    cache: &LeafCache,
-    stamps: Vec<(String, Option<(u64, f64)>)>,
-) -> Result<CacheKey, ExecutionError> {
-    let (input, parent) =
-        (invocation.input.clone(), invocation.parent_context.as_ref().map(|p| p.input.clone()));
-    let given = invocation.parameters.clone();
-    let node_type = cache.node_type.clone();
-    let mut hasher = KeyHasher::new();
-    hasher.u128(cache.run.shared);
-    hasher.str(&cache.run.paths[invocation.node_index]);
-    hasher.str(&invocation.node_type);
-    hasher.u64(stamps.len() as u64);
-    for (path, stamp) in &stamps {
-        hasher.str(path);
-        let (size, modified) = stamp.unwrap_or((u64::MAX, f64::NAN));
-        hasher.u64(size);
-        hasher.u64(modified.to_bits());
-    }
-    let large = input.entries().iter().any(|(_, value)| at_least(value, ON_A_WORKER_FROM))
-        || given.values().any(|value| at_least(value, ON_A_WORKER_FROM));
-    let finish = move |mut hasher: KeyHasher| {
-        parameters(&mut hasher, &given, node_type.as_deref());
-        hasher.u64(input.len() as u64);
-        for (key, value) in input.entries() {
-            hasher.str(key);
-            hasher.value(value);
-        }
-        // A JS executor also sees its group's input.
-        match parent {
-            Some(parent) => {
-                hasher.u64(parent.len() as u64);
-                for (key, value) in parent.entries() {
-                    hasher.str(key);
-                    hasher.value(value);
-                }
-            }
-            None => hasher.u64(u64::MAX),
-        }
-        hasher.finish()
-    };
-    if large && host.has_workers() {
-        offload(host, move || finish(hasher)).await
-    } else {
-        Ok(finish(hasher))
-    }
-}
-
-/// The parameters after the schema's defaults, in key order, without those that do not change
-/// the result.
-fn parameters(hasher: &mut KeyHasher, given: &Map, node_type: Option<&dyn NodeType>) {
-    let mut entries: Vec<(&str, &Value)> = given
-        .iter()
-        .map(|(key, value)| (key.as_str(), value))
-        .filter(|(key, _)| !NOT_IN_KEY.contains(key))
-        .collect();
-    if let Some(schema) = node_type.and_then(|t| t.schema()) {
-        for spec in &schema.params {
-            if !NOT_IN_KEY.contains(&spec.name) && !given.contains_key(spec.name) {
-                if let Some(default) = schema.default_value(spec.name) {
-                    entries.push((spec.name, default));
-                }
-            }
-        }
-    }
-    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    hasher.u64(entries.len() as u64);
-    for (key, value) in entries {
-        hasher.str(key);
-        hasher.value(value);
-    }
-}
-
-/// Whether `value` holds at least `n` values (stops counting there).
-fn at_least(value: &Value, n: usize) -> bool {
-    let mut seen = 0;
-    let mut stack = vec![value];
-    while let Some(value) = stack.pop() {
-        seen += 1;
-        if seen >= n {
-            return true;
-        }
-        match value {
-            Value::Array(items) if items.len() >= n => return true,
-            Value::Array(items) => stack.extend(items),
-            Value::Object(map) => stack.extend(map.values()),
-            Value::String(s) if s.len() >= 64 * n => return true,
-            _ => {}
-        }
-    }
-    false
-}
-
-/// A successful output about to be stored.
-struct Entry {
+/// A JS executor's output written out: the cache keeps data, not handles.
+async fn written_out(
     output: Option<Arc<Value>>,
-    created_ms: f64,
-    ttl_ms: Option<f64>,
-    /// The run's context: its id and embedder, which writes out what JS keeps.
-    context: Arc<RunContext>,
-    ix: NodeIx,
-}
-
-impl Entry {
-    /// The entry as the store keeps it: a JS executor's output written out (the cache keeps
-    /// data, not handles), its size measured (on a worker when large).
-    async fn written(
-        self,
-        host: &SharedHost,
-        run: &RunCacheSetup,
-    ) -> Result<CacheEntry, ExecutionError> {
-        let output = match self.output {
-            Some(output) if output.holds_js() => {
-                let materialized =
-                    self.context.embedder().materialize(&self.context.execution_id, vec![output]);
-                let written = materialized.await?;
-                written.into_iter().next().map(Arc::new)
-            }
-            output => output,
-        };
-        let bytes = match &output {
-            Some(output) if at_least(output, ON_A_WORKER_FROM) && host.has_workers() => {
-                let measured = output.clone();
-                offload(host, move || approx_bytes(&measured)).await?
-            }
-            Some(output) => approx_bytes(output),
-            None => 0,
-        };
-        Ok(CacheEntry {
-            output,
-            created_ms: self.created_ms,
-            expires_ms: self.ttl_ms.map(|ttl| self.created_ms + ttl),
-            flow_id: run.flow_id.clone(),
-            node_path: run.paths[self.ix].clone(),
-            bytes,
-        })
-    }
+    context: &RunContext,
+) -> Result<Option<Arc<Value>>, ExecutionError> {
+    Ok(match output {
+        Some(output) if output.holds_js() => {
+            let written =
+                context.embedder().materialize(&context.execution_id, vec![output]).await?;
+            written.into_iter().next().map(Arc::new)
+        }
+        output => output,
+    })
 }

@@ -21,7 +21,6 @@
 //! step) are the debugging loop, `history.rs` what run records get, `debug.rs` the `debug`
 //! option's simulations.
 
-#[cfg_attr(not(feature = "cache"), path = "cache_off.rs")]
 pub(crate) mod cache;
 pub(crate) mod debug;
 mod finish;

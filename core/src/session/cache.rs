@@ -1,11 +1,12 @@
-//! `cache.*`: the node result cache's calls, in sessions with a cache.
+//! `cache.*`: the node result cache's calls (nothing removed, `enabled: false`, in a session
+//! without a cache).
 
 use super::storage::guarded_future;
 use super::{CacheCall, Session};
-use crate::cache::{CacheHandle, CacheScope, CacheStats};
-use crate::error::ExecutionError;
+use std::sync::Arc;
+
+use crate::cache::{CacheStats, ResultCache};
 use crate::host::BoxFuture;
-use crate::value::Value;
 
 /// `cache.clear`'s and `cache.invalidate`'s answer.
 #[derive(serde::Serialize)]
@@ -48,56 +49,29 @@ impl From<CacheStats> for CacheReport {
 }
 
 impl Session {
-    /// Gives this session's runs a node result cache (see [`crate::cache`]).
-    pub fn with_cache(mut self, cache: CacheHandle) -> Self {
+    /// Gives this session's runs a node result cache (see [`crate::cache`]; `atomiton-cache`
+    /// makes one).
+    pub fn with_cache(mut self, cache: Arc<dyn ResultCache>) -> Self {
         self.cache = Some(cache);
         self
     }
 
     /// One `cache.*` call by name: `clear` (every entry), `invalidate` (`arg`: `{flowId?,
     /// nodeId?}` JSON) — both answer `{removed}` — and `stats` (`{entries, bytes, hits, misses,
-    /// evictions, enabled}`). With the cache off, `clear` and `invalidate` remove nothing and
-    /// `stats` says `enabled: false`.
+    /// evictions, enabled}`), answered by the session's cache. Without one, `clear` and
+    /// `invalidate` remove nothing and `stats` says `enabled: false`.
     pub fn cache(&self, op: &str, arg: String) -> BoxFuture<'static, String> {
-        let store = self.cache.as_ref().map(|cache| cache.store.clone());
         let call = match CacheCall::parse_or_refuse(op, "cache") {
             Ok(call) => call,
-            Err(error) => return guarded_future(async move { Err::<Value, _>(error) }),
+            Err(error) => return guarded_future(async move { Err::<(), _>(error) }),
         };
-        match call {
-            CacheCall::Clear | CacheCall::Invalidate => {
-                let scope = if call == CacheCall::Clear {
-                    Ok(CacheScope::default())
-                } else {
-                    serde_json::from_str::<Option<CacheScope>>(&arg)
-                        .map(Option::unwrap_or_default)
-                        .map_err(|e| {
-                            ExecutionError::validation(format!("Invalid cache scope: {e}"))
-                        })
-                };
-                guarded_future(async move {
-                    let scope = scope?;
-                    let removed = match store {
-                        Some(store) => store.invalidate(scope).await?,
-                        None => 0,
-                    };
-                    Ok(CacheRemoved { removed })
-                })
-            }
-            CacheCall::Stats => guarded_future(async move {
-                let Some(store) = store else {
-                    return Ok(CacheReport::default());
-                };
-                let stats = store.stats().await?;
-                Ok(CacheReport::from(stats))
-            }),
+        match &self.cache {
+            Some(cache) => cache.call(call, arg),
+            // Written out: these answers' serializers would cost the modules without a cache.
+            None => Box::pin(std::future::ready(String::from(match call {
+                CacheCall::Stats => r#"{"ok":true,"value":{"enabled":false}}"#,
+                CacheCall::Clear | CacheCall::Invalidate => r#"{"ok":true,"value":{"removed":0}}"#,
+            }))),
         }
     }
-}
-
-/// Expands the session methods only cache builds have (see `boundary/forwarders.rs`).
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __session_gate_cache {
-    ($($item:tt)*) => { $($item)* };
 }

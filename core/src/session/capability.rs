@@ -42,6 +42,13 @@ pub trait SessionCapability {
         None
     }
 
+    /// Whether this capability keeps node results (`atomiton-cache`): a config may then ask
+    /// for a cache, which the binding opens where the session's placement says and gives the
+    /// session ([`Session::with_cache`](crate::session::Session::with_cache)).
+    fn keeps_results(&self) -> bool {
+        false
+    }
+
     /// Flows a run's `sub-flow` nodes may call when no saved flow has the id (the bundled
     /// templates of `atomiton-catalog`), if this capability has some.
     fn bundled_flows(&self) -> Option<Arc<dyn crate::engine::FlowSource>> {

@@ -74,8 +74,8 @@ pub struct SessionConfig {
     pub durability: Option<crate::history::DurabilityConfig>,
     /// `cache: false | true | {maxEntries, maxBytes, ttlMs, store}`: the node result cache (off by
     /// default).
-    /// A build without the cache has none: the TypeScript layer loads a module with it when the
-    /// config asks for one, so there it only ever holds `false` (`true` is refused).
+    /// A build without a capability that keeps results refuses anything but `false` (the
+    /// TypeScript layer loads a module with one when the config asks for a cache).
     pub cache: crate::cache::CacheSetting,
 }
 
@@ -125,9 +125,6 @@ impl SessionConfig {
         #[cfg(feature = "history")]
         if self.durability.is_some() && self.history().is_none() {
             return Err(out_of_range("durability", "absent with history: false", "an object"));
-        }
-        if let Some(expected) = crate::cache::refused(&self.cache) {
-            return Err(out_of_range("cache", expected, "true"));
         }
         if let Some(kind) = self.storage.kind.as_deref() {
             if !Self::STORAGE_KINDS.contains(&kind) {
@@ -179,6 +176,10 @@ impl SessionConfig {
     /// traces. A section no capability here owns is refused, naming the builds that have it (an
     /// empty one is as good as absent).
     pub fn new_engine(&self, capabilities: &[&dyn SessionCapability]) -> Result<crate::Engine> {
+        let keeps_results = capabilities.iter().any(|capability| capability.keeps_results());
+        if let Some(expected) = crate::cache::refused(&self.cache, keeps_results) {
+            return Err(out_of_range("cache", expected, "true"));
+        }
         let mut registry = crate::nodes::builtin_registry();
         for capability in capabilities {
             capability.provide(&mut registry);

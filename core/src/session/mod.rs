@@ -8,8 +8,7 @@
 //! at the boundary.
 
 mod boundary;
-// `cache.*` calls with `cache`; the twin has none.
-#[cfg_attr(not(feature = "cache"), path = "cache_off.rs")]
+// `cache.*` calls (nothing removed, `enabled: false` without a cache).
 mod cache;
 mod calls;
 mod capability;
@@ -37,6 +36,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 pub use boundary::calls::{CacheCall, ExecutionsCall};
+pub use cache::{CacheRemoved, CacheReport};
 pub use calls::ExecutorCalls;
 pub use capability::SessionCapability;
 pub use config::{SessionConfig, StorageConfig};
@@ -46,13 +46,12 @@ pub use guard::guarded;
 pub use history::{SessionHistory, SharedSessionHistory};
 pub use mailbox::{Batch, Notifier, PokeFn};
 pub use placement::{Keepers, Place, Placement, RedisTarget};
+#[doc(hidden)]
+pub use storage::guarded_future;
 pub use wire::outcome;
 // The answer types, for the TypeScript generated from them.
 #[cfg(test)]
-pub(crate) use {
-    cache::{CacheRemoved, CacheReport},
-    history::{Pruned, WokenRuns},
-};
+pub(crate) use history::{Pruned, WokenRuns};
 
 use self::driver::Driver;
 use self::mailbox::{lock, Mailbox};
@@ -111,7 +110,7 @@ pub struct Session {
     /// Where runs are recorded (`None`: execution history is off).
     history: Option<SharedSessionHistory>,
     /// The node result cache its runs use (`None`: off).
-    cache: Option<crate::cache::CacheHandle>,
+    cache: Option<std::sync::Arc<dyn crate::cache::ResultCache>>,
 }
 
 impl Session {

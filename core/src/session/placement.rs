@@ -189,7 +189,7 @@ impl SessionConfig {
     }
 }
 
-#[cfg(all(test, feature = "history", feature = "cache"))]
+#[cfg(all(test, feature = "history"))]
 mod tests {
     use super::*;
 

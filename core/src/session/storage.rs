@@ -83,7 +83,7 @@ impl Session {
 }
 
 /// A fallible operation as an outcome envelope, a panic included.
-pub(super) fn guarded_future<T: serde::Serialize>(
+pub fn guarded_future<T: serde::Serialize>(
     work: impl std::future::Future<Output = Result<T, ExecutionError>>
         + crate::host::MaybeSend
         + 'static,

@@ -4,8 +4,6 @@
 //! backoff, cancellation and slowMo pacing exactly, without sleeping: time only moves when every
 //! task is waiting, and then jumps straight to the next timer.
 
-#[cfg(feature = "cache")]
-pub mod cache_store;
 mod executor;
 pub mod flow_storage;
 #[cfg(feature = "history")]

@@ -430,8 +430,6 @@ impl<'a, 'c> Walker<'a, 'c> {
                 );
             }
         }
-        // Builds without the cache ignore `cache`, as they ignore the run option.
-        #[cfg(feature = "cache")]
         if let Some(v) = small_map_get(params, "cache") {
             if crate::cache::NodeCacheOption::from_value(v).is_none() {
                 self.report_at(

@@ -36,7 +36,7 @@ pub use bytes::{Bytes, BytesKind};
 pub use convert::{from_value, to_value};
 pub use js_number::js_number;
 pub use limits::ParseLimits;
-pub use map::Map;
+pub use map::{Iter as MapIter, Map};
 pub use number::Number;
 pub use prefetch::{prefetch_ahead, prefetch_slice, rows_asked_ahead, PREFETCH_AHEAD};
 #[cfg(feature = "bulk-data")]

@@ -3,19 +3,9 @@
  * server runs go to). The engine keeps and answers everything; this file only shapes calls.
  */
 import type { CacheScope, CacheStats } from "../types/cache.js";
-import type { CacheAnswers, CacheCall } from "../types/calls.generated.js";
 import type { CacheRemoved } from "../types/answers.generated.js";
 import type { EngineAdapter } from "./engine.js";
-import type { Outcome } from "../types/wire.js";
 import { unwrap } from "./hydrate.js";
-
-/** What each `cache.*` call answers on an engine built without a cache: nothing removed, off. */
-const WITHOUT_CACHE: CacheAnswers = { clear: { removed: 0 }, invalidate: { removed: 0 }, stats: { enabled: false } };
-
-/** The outcome of a `cache.*` call on an engine built without a cache. */
-export function cacheUnavailable<C extends CacheCall>(call: C): Outcome<CacheAnswers[C]> {
-  return { ok: true, value: WITHOUT_CACHE[call] };
-}
 
 const fields = <T extends object>(given: T | undefined | null): Partial<T> => (typeof given === "object" && given !== null ? given : {});
 

@@ -109,9 +109,8 @@ export type WireRunOptions = {
    * The node result cache for this run: `false` neither reads nor writes it; `{nodes: {path:
    * false | true | {ttlMs}}}` turns it off or on (effects included) for those nodes, over
    * their `parameters.cache`. Only on conductors created with `cache`.
-   * Builds without the cache do not know it (a field costs the browser module hundreds of
-   * bytes of deserializer): the TypeScript layer refuses a run's `cache` on a conductor
-   * created without one.
+   * A session without a cache ignores it (the TypeScript layer refuses a run's `cache` on a
+   * conductor created without one).
    */
   cache?: boolean | { nodes?: Record<string, boolean | { ttlMs?: number }> }, };
 

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use atomiton_core::cache::{CacheEntry, CacheKey, CacheLimits, CacheScope, CacheStats, CacheStore};
+use atomiton_cache::{CacheEntry, CacheKey, CacheLimits, CacheScope, CacheStats, CacheStore};
 use atomiton_core::error::Result;
 use atomiton_core::host::BoxFuture;
 use atomiton_core::value::codec;

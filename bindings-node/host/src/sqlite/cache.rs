@@ -1,6 +1,6 @@
 //! The cache's entries as texts in a table of the SQLite history database (`cache`: key, text),
 //! written and read by a thread of their own: a [`StorageBackend`] under
-//! `atomiton_core::cache::PersistedCache`, which keeps every entry in memory as well and reads
+//! `atomiton_cache::PersistedCache`, which keeps every entry in memory as well and reads
 //! them back when a conductor opens the database.
 
 use std::path::Path;

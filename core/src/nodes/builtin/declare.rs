@@ -107,7 +107,6 @@ macro_rules! builtin_node_type {
                 }
             )?
 
-            #[cfg(feature = "cache")]
             fn caching(&self, invocation: &$crate::nodes::Invocation) -> $crate::nodes::Caching {
                 builtin_node_type!(@caching self, invocation $(, $caching)?)
             }

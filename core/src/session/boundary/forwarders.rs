@@ -96,5 +96,4 @@ macro_rules! __session_gate {
     (always $($item:tt)*) => { $($item)* };
     (debugger $($item:tt)*) => { $crate::__session_gate_debugger! { $($item)* } };
     (history $($item:tt)*) => { $crate::__session_gate_history! { $($item)* } };
-    (cache $($item:tt)*) => { $crate::__session_gate_cache! { $($item)* } };
 }

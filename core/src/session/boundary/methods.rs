@@ -29,8 +29,7 @@
 //!   returns holds (inside the `{ok, value}` envelope for `promise` and `call` methods): the
 //!   TypeScript of the result is then that text typed as what it decodes to
 //!   (`Encoded<Outcome<Answer>>`), with `Answer`'s TypeScript generated from the same type;
-//! - `gate` is the core feature the method needs (`always`, `debugger`, `history`,
-//!   `cache`): a class has it exactly when its session does;
+//! - `gate` is the core feature the method needs (`always`, `debugger`, `history`): a class has it exactly when its session does;
 //! - the body may use what every binding provides: `self.session` (an `Arc<Session>`),
 //!   `self.enter()` (held while runs are polled: the native addon's tokio context), the type
 //!   `Buffers` (binary data as the target passes it) and `from_buffers(Buffers)`.
@@ -131,7 +130,7 @@ macro_rules! session_methods {
 
                 /// `cache.clear` / `invalidate` / `stats` by name (`arg`: `{flowId?, nodeId?}`
                 /// JSON for `invalidate`): `{ok, value}` or `{ok: false, error}`.
-                [promise cache "cache" call: CacheCall] fn cache(&self, call: String, arg: String) {
+                [promise always "cache" call: CacheCall] fn cache(&self, call: String, arg: String) {
                     self.session.cache(&call, arg)
                 }
             ]

@@ -9,7 +9,6 @@ import type { FlowListResponse, FlowTemplateInfo, ListFlowsOptions } from "../..
 import type { CacheCall, ExecutionsCall, RetryQuestion, RunCommand } from "../../conductor/engine.js";
 import type { CacheAnswers, ExecutionsAnswers } from "../../types/calls.generated.js";
 import type { Outcome, StoredFlow, ValidationResult, WireError } from "../../types/answers.generated.js";
-import { cacheUnavailable } from "../../conductor/cache.js";
 import { historyUnavailable } from "../../conductor/executions.js";
 import { encodeValue, ValueEncodeError } from "../../values/codec.js";
 import { decoded, decodedValue } from "../../conductor/decoded.js";
@@ -72,7 +71,6 @@ export abstract class SessionForwarders {
   }
 
   async cache<C extends CacheCall>(call: C, arg: string): Promise<Outcome<CacheAnswers[C]>> {
-    if (!this.handle.cache) return cacheUnavailable(call);
     return decodedValue(await this.whileAlive(this.handle.cache(call, arg)));
   }
 

@@ -91,10 +91,8 @@ export type SessionMethods = {
   /**
    * `cache.clear` / `invalidate` / `stats` by name (`arg`: `{flowId?, nodeId?}`
    * JSON for `invalidate`): `{ok, value}` or `{ok: false, error}`.
-   *
-   * Only in builds with `cache`.
    */
-  cache?<C extends CacheCall>(call: C, arg: string): Promise<Encoded<Outcome<CacheAnswers[C]>>>;
+  cache<C extends CacheCall>(call: C, arg: string): Promise<Encoded<Outcome<CacheAnswers[C]>>>;
   /**
    * Called (with no arguments, possibly from another thread) when something is
    * waiting for JS outside a driving call: JS then calls `drive`.
@@ -251,7 +249,6 @@ export const SESSION_METHOD_GATES = {
   runState: "debugger",
   controlRun: "debugger",
   executions: "history",
-  cache: "cache",
   running: "native",
   markCrashed: "native",
   markLost: "native",

@@ -1,6 +1,6 @@
 //! How much memory a value holds, roughly: what a cache counts against its byte bound.
 
-use crate::value::{Ext, Value};
+use atomiton_core::value::{Ext, Value};
 
 /// Bytes `value` holds: each value's own 32 bytes, plus its text, binary data and keys.
 /// Iterative: any depth is safe.

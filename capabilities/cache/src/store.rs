@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use super::CacheKey;
-use crate::error::Result;
-use crate::host::{BoxFuture, MaybeSend, MaybeSync};
-use crate::value::Value;
+use atomiton_core::cache::{CacheKey, CacheScope, CacheStats};
+use atomiton_core::error::Result;
+use atomiton_core::host::{BoxFuture, MaybeSend, MaybeSync};
+use atomiton_core::value::Value;
 
 /// A node's cached result and what it was made by.
 #[derive(Clone, Debug)]
@@ -39,27 +39,6 @@ impl CacheEntry {
         });
         flow && node
     }
-}
-
-/// Which entries `invalidate` removes: those of a flow, of a node (in any flow unless a flow is
-/// named), or both; neither: all.
-#[derive(Clone, Debug, Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct CacheScope {
-    pub flow_id: Option<String>,
-    pub node_id: Option<String>,
-}
-
-/// A store's counts, as `conductor.cache.stats()` gives them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CacheStats {
-    pub entries: u64,
-    pub bytes: u64,
-    pub hits: u64,
-    pub misses: u64,
-    /// Entries removed to stay within the bounds (not expiries or invalidations).
-    pub evictions: u64,
 }
 
 /// A cache of node results. Like a history store, it never fails a run: a lookup that cannot

@@ -4,25 +4,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, PoisonError};
 
-use super::{CacheEntry, CacheKey, CacheScope, CacheStats, CacheStore};
-use crate::error::Result;
-use crate::host::BoxFuture;
-
-/// How much a cache holds.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct CacheLimits {
-    /// Entries kept at most.
-    pub max_entries: usize,
-    /// Bytes of outputs kept at most (as [`super::approx_bytes`] counts them); an output larger
-    /// than this alone is not kept.
-    pub max_bytes: u64,
-}
-
-impl Default for CacheLimits {
-    fn default() -> Self {
-        CacheLimits { max_entries: 10_000, max_bytes: 256 * 1024 * 1024 }
-    }
-}
+use crate::{CacheEntry, CacheKey, CacheLimits, CacheScope, CacheStats, CacheStore};
+use atomiton_core::error::Result;
+use atomiton_core::host::BoxFuture;
 
 /// A [`CacheStore`] in memory.
 pub struct MemoryCache {
@@ -177,7 +161,7 @@ mod tests {
     use futures::FutureExt;
 
     use super::*;
-    use crate::json;
+    use atomiton_core::json;
 
     fn entry(bytes: u64, expires_ms: Option<f64>) -> CacheEntry {
         CacheEntry {

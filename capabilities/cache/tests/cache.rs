@@ -2,15 +2,16 @@
 //! node and what depends on it, effects are cached only when opted in, and a run with the cache
 //! gives exactly what a run without it gives (a differential property test).
 
+// The core's own test harness: the cache is tested through whole runs, as the core tests run.
+#[path = "../../../core/tests/common/mod.rs"]
 mod common;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use atomiton_core::cache::{
-    CacheHandle, CacheLimits, CacheScope, CacheStore, MemoryCache, RunCache,
-};
+use atomiton_cache::{CacheHandle, CacheLimits, CacheScope, CacheStore, MemoryCache};
+use atomiton_core::cache::RunCache;
 use atomiton_core::engine::RunHandles;
 use atomiton_core::host::{EngineEvent, Host, RunPermissions};
 use atomiton_core::json;
@@ -40,7 +41,7 @@ impl Cached {
 
     fn handles(&self, ttl_ms: Option<f64>) -> RunHandles {
         RunHandles {
-            cache: Some(CacheHandle { store: self.store.clone(), ttl_ms }),
+            cache: Some(CacheHandle::shared(self.store.clone(), ttl_ms)),
             ..self.harness.handles()
         }
     }
@@ -402,7 +403,7 @@ fn the_registry_without_built_ins_still_runs_cached_js_executors() {
     let flow = group("flow", vec![node("a", "js").with_param("cache", true)], vec![]);
     for _ in 0..3 {
         let handles = RunHandles {
-            cache: Some(CacheHandle { store: store.clone(), ttl_ms: None }),
+            cache: Some(CacheHandle::shared(store.clone(), None)),
             ..harness.handles()
         };
         let result = harness.run_handled(flow.clone(), harness.options(), handles);
@@ -413,7 +414,7 @@ fn the_registry_without_built_ins_still_runs_cached_js_executors() {
 
 #[test]
 fn the_memory_store_meets_the_store_contract() {
-    use atomiton_core::testing::cache_store::{check_cache_store, CHECKED_LIMITS};
+    use atomiton_cache::contract::{check_cache_store, CHECKED_LIMITS};
     let store = Arc::new(MemoryCache::new(CHECKED_LIMITS));
     // A store in memory answers at once.
     let checked = check_cache_store(&*store, || async {}).now_or_never();
@@ -422,9 +423,9 @@ fn the_memory_store_meets_the_store_contract() {
 
 #[test]
 fn the_persisted_store_meets_the_store_contract_and_its_entries_outlive_it() {
-    use atomiton_core::cache::PersistedCache;
+    use atomiton_cache::contract::{cache_entry, check_cache_store, CHECKED_LIMITS};
+    use atomiton_cache::PersistedCache;
     use atomiton_core::storage::{MemoryBackend, StorageBackend};
-    use atomiton_core::testing::cache_store::{cache_entry, check_cache_store, CHECKED_LIMITS};
     use atomiton_core::testing::VirtualHost;
     let host = VirtualHost::new();
     let store = Arc::new(PersistedCache::open(
@@ -437,7 +438,7 @@ fn the_persisted_store_meets_the_store_contract_and_its_entries_outlive_it() {
     let backend = Arc::new(MemoryBackend::new());
     let limits = CacheLimits { max_entries: 2, max_bytes: 1000 };
     let store = PersistedCache::open(backend.clone(), limits, &host.shared());
-    let expiring = |n: i32, expires_ms| atomiton_core::cache::CacheEntry {
+    let expiring = |n: i32, expires_ms| atomiton_cache::CacheEntry {
         expires_ms,
         ..cache_entry("flow", &format!("n{n}"), json!({"n": n, "zero": -0.0}), 10)
     };

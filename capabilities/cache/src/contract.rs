@@ -4,13 +4,13 @@
 
 use std::sync::Arc;
 
-use crate::cache::{CacheEntry, CacheKey, CacheScope, CacheStore};
-use crate::json;
-use crate::value::{Bytes, BytesKind, Ext, Value};
+use crate::{CacheEntry, CacheKey, CacheScope, CacheStore};
+use atomiton_core::json;
+use atomiton_core::value::{Bytes, BytesKind, Ext, Value};
 
 /// The bounds [`check_cache_store`] expects the store it is given to have.
-pub const CHECKED_LIMITS: crate::cache::CacheLimits =
-    crate::cache::CacheLimits { max_entries: 3, max_bytes: 1000 };
+pub const CHECKED_LIMITS: atomiton_core::cache::CacheLimits =
+    atomiton_core::cache::CacheLimits { max_entries: 3, max_bytes: 1000 };
 
 /// An entry of `bytes` counted bytes made by node `path` of flow `flow`, holding `output`.
 pub fn cache_entry(flow: &str, path: &str, output: Value, bytes: u64) -> CacheEntry {
@@ -47,8 +47,8 @@ where
     settle().await;
     let hit = store.get(CacheKey(1), 20.0).await.expect("a stored entry is found");
     assert_eq!(
-        hit.output.as_deref().map(crate::value::codec::to_json).and_then(Result::ok),
-        crate::value::codec::to_json(&exact).ok(),
+        hit.output.as_deref().map(atomiton_core::value::codec::to_json).and_then(Result::ok),
+        atomiton_core::value::codec::to_json(&exact).ok(),
         "the output is bit-exact"
     );
     assert_eq!((hit.created_ms, hit.expires_ms, hit.bytes), (10.0, None, 100));

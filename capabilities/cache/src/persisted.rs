@@ -17,12 +17,13 @@ use futures::channel::oneshot;
 use futures::future::{FutureExt, Shared};
 use futures::StreamExt;
 
-use super::memory::{CacheLimits, MemoryCache};
-use super::{CacheEntry, CacheKey, CacheScope, CacheStats, CacheStore};
-use crate::error::Result;
-use crate::host::{BoxFuture, SharedHost};
-use crate::storage::StorageBackend;
-use crate::value::{codec, Value};
+use crate::memory::MemoryCache;
+use crate::{CacheEntry, CacheKey, CacheScope, CacheStats, CacheStore};
+use atomiton_core::cache::CacheLimits;
+use atomiton_core::error::Result;
+use atomiton_core::host::{BoxFuture, SharedHost};
+use atomiton_core::storage::StorageBackend;
+use atomiton_core::value::{codec, Value};
 
 /// What each entry's key in the store ends with (other keys are left alone).
 const SUFFIX: &str = ".cache.json";
@@ -223,7 +224,7 @@ fn entry_from_text(text: &str) -> Option<CacheEntry> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json;
+    use atomiton_core::json;
 
     #[test]
     fn an_entry_reads_back_bit_exactly_from_its_text() {

@@ -2,12 +2,12 @@
 //! 10-node flow whose nodes all hit in ≤ 50 µs — beside the same flow run without a cache
 //! (which hashes nothing).
 //!
-//! `cargo bench -p atomiton-core --bench cache`: `hash/*` reports bytes hashed per second,
+//! `cargo bench -p atomiton-cache --bench cache`: `hash/*` reports bytes hashed per second,
 //! `lookup/*` one key and lookup of a small input, `flow/*` a whole 10-node run.
 
 use std::sync::Arc;
 
-use atomiton_core::cache::{
+use atomiton_cache::{
     CacheEntry, CacheHandle, CacheKey, CacheLimits, CacheStore, KeyHasher, MemoryCache,
 };
 use atomiton_core::engine::RunHandles;
@@ -100,7 +100,7 @@ fn bench(c: &mut Criterion) {
     let cache = Arc::new(MemoryCache::new(CacheLimits::default()));
     let run = |cached: bool| {
         let handles = RunHandles {
-            cache: cached.then(|| CacheHandle { store: cache.clone(), ttl_ms: None }),
+            cache: cached.then(|| CacheHandle::shared(cache.clone(), None)),
             ..RunHandles::default()
         };
         let result =
