@@ -12,6 +12,10 @@ cd "$root"
 # Each step says when it starts ($SECONDS: seconds since the command started), so a run's log
 # shows what each part took.
 step() { printf '\n\033[1;32m==> [%ss] %s\033[0m\n' "$SECONDS" "$*"; }
+# No incremental compilation data unless asked for: a whole-suite run builds each crate once or
+# twice, and the data (4 GB of target/debug here) is what filled a CI machine's disk. A developer
+# re-running the suite after small edits can set CARGO_INCREMENTAL=1.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 step "setup"
 scripts/setup.sh
