@@ -27,7 +27,7 @@ pub mod contract;
 
 use std::sync::Arc;
 
-use atomiton_core::cache::{CacheCall, RunKeyParts};
+use atomiton_core::cache::RunKeyParts;
 pub use atomiton_core::cache::{
     CacheHit, CacheKey, CacheLimits, CacheScope, CacheStats, ResultCache, RunResultCache,
 };
@@ -73,34 +73,21 @@ impl ResultCache for CacheHandle {
         Arc::new(run::RunKeys::new(self.store.clone(), self.ttl_ms, run))
     }
 
-    fn call(&self, call: CacheCall, arg: String) -> BoxFuture<'static, String> {
+    fn invalidate(&self, scope: Option<String>) -> BoxFuture<'static, String> {
         let store = self.store.clone();
         guarded_future(async move {
-            let removed = |scope| async {
-                Ok(CacheAnswer::Removed(CacheRemoved { removed: store.invalidate(scope).await? }))
+            let scope = match scope {
+                None => CacheScope::default(),
+                Some(text) => serde_json::from_str::<Option<CacheScope>>(&text)
+                    .map(Option::unwrap_or_default)
+                    .map_err(|e| ExecutionError::validation(format!("Invalid cache scope: {e}")))?,
             };
-            match call {
-                CacheCall::Clear => removed(CacheScope::default()).await,
-                CacheCall::Invalidate => {
-                    let scope = serde_json::from_str::<Option<CacheScope>>(&arg)
-                        .map(Option::unwrap_or_default)
-                        .map_err(|e| {
-                            ExecutionError::validation(format!("Invalid cache scope: {e}"))
-                        })?;
-                    removed(scope).await
-                }
-                CacheCall::Stats => {
-                    Ok(CacheAnswer::Report(CacheReport::from(store.stats().await?)))
-                }
-            }
+            Ok(CacheRemoved { removed: store.invalidate(scope).await? })
         })
     }
-}
 
-/// What a `cache.*` call answers, as the JSON text of the answer itself.
-#[derive(serde::Serialize)]
-#[serde(untagged)]
-enum CacheAnswer {
-    Removed(CacheRemoved),
-    Report(CacheReport),
+    fn stats(&self) -> BoxFuture<'static, String> {
+        let store = self.store.clone();
+        guarded_future(async move { Ok(CacheReport::from(store.stats().await?)) })
+    }
 }

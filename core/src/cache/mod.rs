@@ -34,7 +34,6 @@ pub use options::{
 use crate::error::Result;
 use crate::host::{BoxFuture, MaybeSend, MaybeSync, RunPermissions, SharedHost};
 use crate::nodes::{Invocation, NodeType};
-pub use crate::session::CacheCall;
 use crate::value::Value;
 
 /// A session's node result cache (`atomiton-cache` implements it): what a run keys with, and
@@ -43,11 +42,12 @@ use crate::value::Value;
 pub trait ResultCache: MaybeSend + MaybeSync {
     /// The cache as one run uses it, given the key parts every node of that run shares.
     fn for_run(&self, run: RunKeyParts) -> Arc<dyn RunResultCache>;
-    /// One `conductor.cache` call (`clear`, `invalidate` with its scope's JSON text in
-    /// `arg`, `stats`): its outcome's JSON text (`{ok, value}`; the answers are
-    /// [`CacheRemoved`](crate::session::CacheRemoved) and
-    /// [`CacheReport`](crate::session::CacheReport)).
-    fn call(&self, call: CacheCall, arg: String) -> BoxFuture<'static, String>;
+    /// `conductor.cache.clear()` (`scope`: `None`) or `invalidate` (`scope`: the JSON text of a
+    /// [`CacheScope`]): the outcome's JSON text, `{ok, value: {removed}}`.
+    fn invalidate(&self, scope: Option<String>) -> BoxFuture<'static, String>;
+    /// `conductor.cache.stats()`: the outcome's JSON text, `{ok, value: {enabled, entries,
+    /// bytes, hits, misses, evictions}}`.
+    fn stats(&self) -> BoxFuture<'static, String>;
 }
 
 /// The parts of a key every node of one run shares.
@@ -118,7 +118,7 @@ pub struct CacheStats {
 }
 
 /// Whether a config may ask for a cache: only where a capability keeps one (see
-/// [`SessionCapability::keeps_results`](crate::session::SessionCapability::keeps_results)).
+/// `SessionCapability::keeps_results`).
 pub(crate) fn refused(setting: &CacheSetting, kept: bool) -> Option<&'static str> {
     (setting.enabled && !kept).then_some("false in a build without the result cache")
 }
