@@ -22,6 +22,65 @@ pub type SharedRecorder = RunRecorder;
 #[derive(Clone)]
 pub enum Reuse {}
 
+/// No run reuses a record here, so none has pinned flows to take.
+pub fn take_pins(
+    _reuse: Option<&mut Reuse>,
+) -> std::collections::HashMap<String, crate::value::Value> {
+    std::collections::HashMap::new()
+}
+
+/// Never made: no run is durable here.
+#[derive(Debug, Clone, Copy)]
+pub enum DurabilityConfig {}
+
+/// A session config's `history` (`true` or `false`; `refused` says `true` is not for this build)
+/// and `durability` (refused: durable runs are recorded runs).
+pub fn settings_of(
+    history: Option<&crate::value::Value>,
+    durability: Option<&crate::value::Value>,
+) -> crate::error::Result<(Option<HistorySetting>, Option<DurabilityConfig>)> {
+    let invalid = |message: &str| {
+        crate::error::ExecutionError::validation(format!("Invalid conductor config: {message}"))
+    };
+    if durability.is_some() {
+        return Err(invalid(
+            "'durability' needs execution history, which this build does not have",
+        ));
+    }
+    match history {
+        None => Ok((None, None)),
+        Some(crate::value::Value::Bool(enabled)) => Ok((Some(*enabled), None)),
+        Some(_) => Err(invalid("'history' must be false in a build without execution history")),
+    }
+}
+
+/// Never made: no run retries, resumes or replays another here.
+#[derive(Debug, Clone)]
+pub enum RetryRequest {}
+
+/// See [`RetryRequest`].
+#[derive(Debug, Clone)]
+pub enum ResumeRequest {}
+
+/// See [`RetryRequest`].
+#[derive(Debug, Clone)]
+pub enum ReplayRequest {}
+
+/// A run's `retry`, `resume` and `replay` options: refused, since they read a run history.
+pub fn requests_of(
+    retry: Option<&crate::value::Value>,
+    resume: Option<&crate::value::Value>,
+    replay: Option<&crate::value::Value>,
+) -> crate::error::Result<(Option<RetryRequest>, Option<ResumeRequest>, Option<ReplayRequest>)> {
+    let given = [("retry", retry), ("resume", resume), ("replay", replay)];
+    match given.into_iter().find(|(_, value)| value.is_some()) {
+        None => Ok((None, None, None)),
+        Some((name, _)) => Err(crate::error::ExecutionError::validation(format!(
+            "Invalid run options: '{name}' needs execution history, which this build does not have"
+        ))),
+    }
+}
+
 /// The configuration a session's `history` setting gives: none in these builds.
 pub fn config_of(_setting: Option<&HistorySetting>) -> Option<HistoryConfig> {
     None

@@ -26,7 +26,7 @@ const addFactory = {
 for (const engine of ["native", "wasm"]) {
   test(`${engine}: pinned outputs, runTo, a breakpoint, step, resume, timeout and cancel while paused`, async () => {
     const mod = { createConductor: (config) => createConductor({ ...config, engine }) };
-    checkDebugging(await debugging(mod), { refuses: false });
+    checkDebugging(await debugging(mod));
   });
 }
 
@@ -43,7 +43,7 @@ test("over WebSocket: a run on the server is paused, stepped, resumed and cancel
       return remote;
     },
   };
-  checkDebugging(await debugging(mod), { refuses: false });
+  checkDebugging(await debugging(mod));
 });
 
 test("pinned nodes are recorded as pinned, and a pinned node's unknown path is a clear error", async () => {

@@ -19,5 +19,5 @@ lint() {
     -p atomiton-conductor-wasm --profile wasm "$@" -- -D warnings -A clippy::arc_with_non_send_sync
 }
 lint target/wasm-module
-lint target/wasm-module-history --features history,debugger,streams,telemetry,cache,plugins
+lint target/wasm-module-history --features history,streams,telemetry,cache,plugins
 lint target/wasm-node --features node

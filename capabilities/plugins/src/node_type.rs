@@ -143,11 +143,6 @@ impl NodeType for PluginNodeType {
         Capabilities::NONE
     }
 
-    #[cfg(feature = "history")]
-    fn effects(&self, _parameters: &Map) -> bool {
-        false
-    }
-
     fn check_parameters(&self, parameters: &Map) -> Vec<ParameterIssue> {
         parameters
             .keys()

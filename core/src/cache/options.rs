@@ -1,8 +1,6 @@
 //! How caching is asked for: the conductor's `cache` setting, a run's `cache` option and a
 //! node's `parameters.cache`.
 
-use serde::{Deserialize, Deserializer};
-
 use crate::value::{Map, Value};
 
 /// `cache: false | true | {maxEntries?, maxBytes?, ttlMs?, store?}` in a conductor's config: off
@@ -49,21 +47,20 @@ pub fn beside_history(setting: &CacheSetting) -> Option<bool> {
     setting.enabled.then_some(setting.store == CacheStoreKind::Persistent)
 }
 
-impl<'de> Deserialize<'de> for CacheSetting {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        match Value::deserialize(deserializer)? {
-            Value::Null | Value::Undefined | Value::Bool(false) => Ok(CacheSetting::default()),
-            Value::Bool(true) => Ok(CacheSetting { enabled: true, ..CacheSetting::default() }),
-            Value::Object(map) => CacheSetting::of_bounds(&map).map_err(serde::de::Error::custom),
-            _ => Err(serde::de::Error::custom("cache: expected true, false or an object")),
-        }
-    }
-}
-
 /// The fields `{maxEntries?, maxBytes?, ttlMs?, store?}` may have.
 const BOUNDS: [&str; 4] = ["maxEntries", "maxBytes", "ttlMs", "store"];
 
 impl CacheSetting {
+    /// `false | true | {maxEntries?, maxBytes?, ttlMs?, store?}` (`null`: off).
+    pub fn from_value(value: &Value) -> Result<CacheSetting, String> {
+        match value {
+            Value::Null | Value::Undefined | Value::Bool(false) => Ok(CacheSetting::default()),
+            Value::Bool(true) => Ok(CacheSetting { enabled: true, ..CacheSetting::default() }),
+            Value::Object(map) => CacheSetting::of_bounds(map),
+            _ => Err("cache: expected true, false or an object".into()),
+        }
+    }
+
     /// `{maxEntries?, maxBytes?, ttlMs?, store?}`, every other field refused. Read by hand
     /// rather than derived: a derived reader costs the browser's module kilobytes, and its
     /// errors would not say which field is wrong any better.
@@ -150,16 +147,18 @@ pub struct RunCache {
     pub nodes: Vec<(String, NodeCacheOption)>,
 }
 
-impl<'de> Deserialize<'de> for RunCache {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        match Value::deserialize(deserializer)? {
+impl RunCache {
+    /// `false | true | {nodes: {path: false | true | {ttlMs}}}` (`null`: the conductor's
+    /// setting).
+    pub fn from_value(value: &Value) -> Result<RunCache, String> {
+        match value {
             Value::Bool(on) => Ok(RunCache { off: !on, nodes: Vec::new() }),
             Value::Null | Value::Undefined => Ok(RunCache::default()),
             Value::Object(map) => {
                 if let Some(other) = map.keys().find(|key| *key != "nodes") {
-                    return Err(serde::de::Error::custom(format!(
+                    return Err(format!(
                         "unknown option 'cache.{other}' (a run's cache takes {{nodes}})"
-                    )));
+                    ));
                 }
                 let nodes = match map.get("nodes") {
                     None | Some(Value::Null | Value::Undefined) => Vec::new(),
@@ -169,21 +168,15 @@ impl<'de> Deserialize<'de> for RunCache {
                             NodeCacheOption::from_value(option)
                                 .map(|option| (path.to_string(), option))
                                 .ok_or_else(|| {
-                                    serde::de::Error::custom(format!(
-                                        "cache.nodes.{path}: expected false, true or {{ttlMs}} with a positive ttlMs"
-                                    ))
+                                    format!("cache.nodes.{path}: expected false, true or {{ttlMs}} with a positive ttlMs")
                                 })
                         })
                         .collect::<Result<_, _>>()?,
-                    Some(_) => {
-                        return Err(serde::de::Error::custom(
-                            "cache.nodes: expected an object of node paths",
-                        ))
-                    }
+                    Some(_) => return Err("cache.nodes: expected an object of node paths".into()),
                 };
                 Ok(RunCache { off: false, nodes })
             }
-            _ => Err(serde::de::Error::custom("cache: expected a boolean or {nodes}")),
+            _ => Err("cache: expected a boolean or {nodes}".into()),
         }
     }
 }
@@ -194,7 +187,8 @@ mod tests {
 
     #[test]
     fn settings_read_as_documented() {
-        let read = |text: &str| serde_json::from_str::<CacheSetting>(text).ok();
+        let read =
+            |text: &str| CacheSetting::from_value(&serde_json::from_str::<Value>(text).ok()?).ok();
         assert_eq!(read("false").map(|s| s.enabled), Some(false));
         assert_eq!(read("true").map(|s| s.enabled), Some(true));
         let bounded = read(r#"{"maxEntries": 5, "ttlMs": 1000}"#);
@@ -203,7 +197,9 @@ mod tests {
         assert_eq!(bounded.and_then(|s| s.ttl_ms), Some(1000.0));
         assert_eq!(read(r#"{"store": "memory"}"#).map(|s| s.store), Some(CacheStoreKind::Memory));
         assert!(read(r#"{"store": "disk"}"#).is_none());
-        let run = |text: &str| serde_json::from_str::<RunCache>(text);
+        let run = |text: &str| {
+            RunCache::from_value(&serde_json::from_str::<Value>(text).map_err(|e| e.to_string())?)
+        };
         assert!(run("false").is_ok_and(|r| r.off));
         assert!(run(r#"{"nodes": {"a/b": {"ttlMs": 5}}}"#).is_ok_and(
             |r| r.nodes == vec![("a/b".to_owned(), NodeCacheOption::On { ttl_ms: Some(5.0) })]

@@ -190,7 +190,7 @@ impl Engine {
         // The flows its sub-flow nodes call: those a resumed (or replayed) run kept, else found
         // now, and pinned for the rest of the run.
         let mut reuse = reuse;
-        let kept = take_pins(reuse.as_mut());
+        let kept = crate::history::take_pins(reuse.as_mut());
         let flows = match crate::plan::pin(
             &flow,
             handles.flows.clone(),
@@ -313,30 +313,6 @@ impl Default for Engine {
     fn default() -> Self {
         Engine::new(EngineConfig::default())
     }
-}
-
-/// The pinned flows a resumed or replayed run kept in its record (`$sub-flow:<id>` entries),
-/// taken out of what it reuses; a retry (which runs from a node) finds its flows anew.
-fn take_pins(
-    reuse: Option<&mut crate::history::Reuse>,
-) -> std::collections::HashMap<String, Value> {
-    #[cfg(feature = "history")]
-    if let Some(reuse) = reuse {
-        if reuse.rerun_from.is_none() {
-            let keys: Vec<String> =
-                reuse.outputs.keys().filter(|k| k.starts_with("$sub-flow:")).cloned().collect();
-            return keys
-                .into_iter()
-                .filter_map(|key| {
-                    let (_, output) = reuse.outputs.remove(&key)?;
-                    Some((key, (*output?).clone()))
-                })
-                .collect();
-        }
-    }
-    #[cfg(not(feature = "history"))]
-    let _ = reuse;
-    std::collections::HashMap::new()
 }
 
 /// A run refused before any node ran (validation, debug options), in the shape the TypeScript

@@ -99,15 +99,14 @@ error_codes! {
     /// A file the node would create exists, and the node was told not to replace it
     /// (`overwrite: false`).
     FILE_EXISTS,
-    // Waits (builds with execution history only: the browser's default module has no waits)
+    // Waits and durable runs (only builds with execution history give them; every build knows
+    // them, so that a result from one that does reads the same everywhere)
     /// The run waits at a `wait` node (for a signal, an approval or a time): it is parked in its
     /// history store, and goes on when it is woken. The error's `context` says what it waits for.
-    #[cfg(feature = "history")]
     WAITING,
     /// A durable run stopped while nodes with effects were running (they may have had them), and
     /// resumes only once the caller decides, for each, to run it again (`rerun`) or to give its
     /// output (`skip`). The error's `context.nodes` lists them (`[{nodeId, nodeType}]`).
-    #[cfg(feature = "history")]
     DECISION_REQUIRED,
 }
 
@@ -159,9 +158,7 @@ impl ErrorCode {
             CANCELLED => "cancelled",
             EXECUTION_FAILED => "execution",
             INTERNAL_ERROR | UNKNOWN_ERROR => "internal",
-            #[cfg(feature = "history")]
             WAITING => "waiting",
-            #[cfg(feature = "history")]
             DECISION_REQUIRED => "decision",
         }
     }

@@ -139,7 +139,6 @@ pub fn recovery_strategy(code: ErrorCode) -> ErrorRecoveryStrategy {
                 "Log in again (auth.login) or send a valid API key.",
             ],
         ),
-        #[cfg(feature = "history")]
         WAITING => strategy(
             false,
             None,
@@ -149,7 +148,6 @@ pub fn recovery_strategy(code: ErrorCode) -> ErrorRecoveryStrategy {
                 "Send the signal (executions.signal) or the decision (executions.approve); a time wait wakes by itself while a conductor has the store open.",
             ],
         ),
-        #[cfg(feature = "history")]
         DECISION_REQUIRED => strategy(
             false,
             None,

@@ -12,19 +12,6 @@ pub enum HistorySetting {
     Config(HistoryConfig),
 }
 
-// By hand: serde's `untagged` buffers content through machinery that costs the browser module
-// kilobytes.
-impl<'de> Deserialize<'de> for HistorySetting {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        match crate::value::Value::deserialize(deserializer)? {
-            crate::value::Value::Bool(enabled) => Ok(HistorySetting::Enabled(enabled)),
-            other => crate::value::from_value(other)
-                .map(HistorySetting::Config)
-                .map_err(serde::de::Error::custom),
-        }
-    }
-}
-
 /// How runs are recorded and kept. An unknown field is an error.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
@@ -65,6 +52,50 @@ impl HistorySetting {
             }
         }
     }
+}
+
+/// A session config's `history` and `durability` fields (`None`: absent), as
+/// `"Invalid conductor config: ..."` errors when they are not what they may be.
+pub fn settings_of(
+    history: Option<&crate::value::Value>,
+    durability: Option<&crate::value::Value>,
+) -> crate::error::Result<(Option<HistorySetting>, Option<super::DurabilityConfig>)> {
+    let invalid =
+        |e: serde_json::Error| crate::options::serde_error::invalid("conductor config", &e);
+    let history = match history {
+        None => None,
+        Some(crate::value::Value::Bool(enabled)) => Some(HistorySetting::Enabled(*enabled)),
+        Some(other) => {
+            Some(HistorySetting::Config(crate::value::from_value(other.clone()).map_err(invalid)?))
+        }
+    };
+    let durability =
+        durability.map(|d| crate::value::from_value(d.clone()).map_err(invalid)).transpose()?;
+    Ok((history, durability))
+}
+
+/// A run's `retry`, `resume` and `replay` options (`None`: absent), as `"Invalid run options:
+/// ..."` errors when they are not what they may be.
+pub fn requests_of(
+    retry: Option<&crate::value::Value>,
+    resume: Option<&crate::value::Value>,
+    replay: Option<&crate::value::Value>,
+) -> crate::error::Result<(
+    Option<super::RetryRequest>,
+    Option<super::ResumeRequest>,
+    Option<super::ReplayRequest>,
+)> {
+    fn read<T: serde::de::DeserializeOwned>(
+        value: Option<&crate::value::Value>,
+    ) -> crate::error::Result<Option<T>> {
+        value
+            .map(|value| {
+                crate::value::from_value(value.clone())
+                    .map_err(|e| crate::options::serde_error::invalid("run options", &e))
+            })
+            .transpose()
+    }
+    Ok((read(retry)?, read(resume)?, read(replay)?))
 }
 
 /// The configuration a session's `history` setting gives (`None`: off).

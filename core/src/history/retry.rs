@@ -63,6 +63,22 @@ pub struct Reuse {
     pub deliveries: HashMap<String, Value>,
 }
 
+/// The pinned flows a resumed or replayed run kept in its record (`$sub-flow:<id>` entries),
+/// taken out of what it reuses; a retry (which runs from a node) finds its flows anew.
+pub fn take_pins(reuse: Option<&mut Reuse>) -> HashMap<String, Value> {
+    let Some(reuse) = reuse.filter(|reuse| reuse.rerun_from.is_none()) else {
+        return HashMap::new();
+    };
+    let keys: Vec<String> =
+        reuse.outputs.keys().filter(|k| k.starts_with("$sub-flow:")).cloned().collect();
+    keys.into_iter()
+        .filter_map(|key| {
+            let (_, output) = reuse.outputs.remove(&key)?;
+            Some((key, (*output?).clone()))
+        })
+        .collect()
+}
+
 impl Reuse {
     /// What retrying `record` from `from` reuses. A run that succeeded has no failed node to
     /// start from.

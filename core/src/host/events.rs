@@ -14,7 +14,6 @@ pub enum EngineEvent {
     Progress(Box<ProgressEvent>),
     /// A node's state or progress changed (every change, for runs that ask: `stateEvents`);
     /// `progress` is the run's.
-    #[cfg(feature = "debugger")]
     NodeChanged { execution_id: String, node: Box<crate::progress::ProgressNode>, progress: u8 },
     /// The run finished successfully; the result itself is what `run` returns.
     Completed { execution_id: String, node_id: String },
@@ -22,7 +21,6 @@ pub enum EngineEvent {
     Error { execution_id: String, node_id: String, error: ExecutionError },
     /// The run paused before starting node `node_id` (a path), whose input is `input`
     /// (`node.onPaused`).
-    #[cfg(feature = "debugger")]
     Paused { execution_id: String, node_id: String, input: crate::value::Value },
 }
 
@@ -34,7 +32,6 @@ impl EngineEvent {
             | EngineEvent::Completed { execution_id, .. }
             | EngineEvent::Error { execution_id, .. } => execution_id,
             EngineEvent::Progress(event) => &event.execution_id,
-            #[cfg(feature = "debugger")]
             EngineEvent::Paused { execution_id, .. }
             | EngineEvent::NodeChanged { execution_id, .. } => execution_id,
         }

@@ -62,18 +62,14 @@ pub trait NodeType: MaybeSend + MaybeSync + 'static {
     /// Whether a node of this type with these parameters may change something outside the run
     /// (send a request, write a file, run a program): a durable run stores its start before
     /// calling it, and one interrupted while it ran asks before running it again. By default,
-    /// whatever reaches outside the data does; a type that only reads says otherwise. Builds
-    /// without history (whose runs are never durable) leave it out.
-    #[cfg(feature = "history")]
+    /// whatever reaches outside the data does; a type that only reads says otherwise.
     fn effects(&self, parameters: &Map) -> bool {
         self.requirements(parameters) != Capabilities::NONE
     }
 
     /// Whether a node of this type with these parameters may run twice without harm (an
     /// `http-request` with an `Idempotency-Key`): a durable run interrupted while it ran runs it
-    /// again without asking, as it does a node the flow marks `idempotent`. Builds without
-    /// history leave it out.
-    #[cfg(feature = "history")]
+    /// again without asking, as it does a node the flow marks `idempotent`.
     fn repeatable(&self, _parameters: &Map) -> bool {
         false
     }

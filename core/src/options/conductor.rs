@@ -476,7 +476,7 @@ pub const CONDUCTOR_CONFIG: Shape = Shape {
         Field::new(
             "debugging",
             Kind::Boolean,
-            "Browser: load the editor module, which adds debugging (`pinned`, `runTo`, `breakpoints`, `node.pause/resume/step`) to the default module (as `history` does). A Node process always has debugging, whatever it says.",
+            "Kept for configs written for earlier versions, and ignored: every engine has debugging (`pinned`, `runTo`, `breakpoints`, `node.pause/resume/step`), the browser's default module included.",
         )
         .only(Entries::LOCAL, "its runs are debugged where they happen"),
         Field::new(

@@ -18,23 +18,22 @@ fn explain(message: &str) -> String {
     let Some((field, rest)) = rest.split_once('`') else { return message.to_owned() };
     // ", expected one of `a`, `b`" / ", expected `a`" / ", there are no fields"
     let known: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
-    match nearest(field, known.iter().copied()) {
-        Some(meant) => format!("unknown option '{field}' (did you mean '{meant}'?)"),
-        None if known.is_empty() => format!("unknown option '{field}'"),
-        None => format!("unknown option '{field}'; known options: {}", known.join(", ")),
-    }
+    unknown_option("", field, &known)
 }
 
-/// The field names a serde type reads, from the error it gives for a field it does not know
-/// (serde lists every one it accepts): how tests hold a reader to its declaration.
-#[cfg(test)]
-pub(crate) fn fields_read<T: serde::de::DeserializeOwned>() -> Vec<String> {
-    let Err(error) = serde_json::from_str::<T>(r#"{"\u0000unknown": 0}"#) else {
-        return Vec::new();
-    };
-    let message = error.to_string();
-    let list = message.split_once("expected").map_or("", |(_, list)| list);
-    list.split('`').skip(1).step_by(2).map(str::to_owned).collect()
+/// That `field` of the object at `prefix` (`""`, `"storage."`) is not among `known`, with the
+/// one it probably meant.
+pub(crate) fn unknown_option(prefix: &str, field: &str, known: &[&str]) -> String {
+    match nearest(field, known.iter().copied()) {
+        Some(meant) => {
+            format!("unknown option '{prefix}{field}' (did you mean '{prefix}{meant}'?)")
+        }
+        None if known.is_empty() => format!("unknown option '{prefix}{field}'"),
+        None => {
+            let known: Vec<String> = known.iter().map(|name| format!("{prefix}{name}")).collect();
+            format!("unknown option '{prefix}{field}'; known options: {}", known.join(", "))
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,16 +5,14 @@
 mod command;
 mod config;
 pub(crate) mod context;
-// Pause, resume and step with `debugger`; the twin is a control nothing makes.
-#[cfg_attr(not(feature = "debugger"), path = "control_off.rs")]
+// Pause, resume and step.
 mod control;
 mod handles;
 mod ids;
 mod options;
 mod result;
 mod retry_policy;
-// The live view of `debugger` builds; the twin is a view nothing makes.
-#[cfg_attr(not(feature = "debugger"), path = "view_off.rs")]
+// A run's live state, read on demand.
 mod view;
 
 pub use crate::nodes::RunContext;

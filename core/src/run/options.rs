@@ -11,17 +11,21 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use serde::{Deserialize, Deserializer};
-
+use crate::error::{ExecutionError, Result};
+use crate::host::RunPermissions;
+use crate::options::read::Fields;
 use crate::value::Value;
 
-use crate::host::RunPermissions;
-
+// Read by hand (`from_json`, through `crate::options::read`): a derived reader of this many
+// fields cost the browser's module kilobytes.
 /// How to run one flow. An unknown field is an error (a misspelt option must not run with its
 /// default instead).
-#[derive(Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "WireRunOptions", optional_fields))]
+#[derive(Clone, Default)]
+#[cfg_attr(
+    test,
+    derive(ts_rs::TS),
+    ts(rename = "WireRunOptions", rename_all = "camelCase", optional_fields)
+)]
 pub struct RunOptions {
     /// Id of the run; made once (`exec_<uuid>`) when absent.
     pub execution_id: Option<String>,
@@ -41,15 +45,13 @@ pub struct RunOptions {
     #[cfg_attr(test, ts(type = "DebugOptions | boolean", optional))]
     pub debug: Option<Value>,
     /// Bound on this run in ms (instead of the engine's configured timeout).
-    #[serde(rename = "timeout")]
+    #[cfg_attr(test, ts(rename = "timeout"))]
     pub timeout_ms: Option<f64>,
     /// Types the embedder provides executors for; consulted before built-ins.
-    #[serde(deserialize_with = "type_set")]
     #[cfg_attr(test, ts(as = "Option<Vec<String>>", optional))]
     pub custom_types: Arc<HashSet<String>>,
     /// Whether the embedder listens to this run's events: a session attaches its event sink
     /// only then (progress snapshots are built only for a listener).
-    #[serde(rename = "events")]
     #[cfg_attr(test, ts(rename = "events", as = "Option<bool>", optional))]
     pub listening: bool,
     /// Whether every change of a node's state or progress is also an event (`nodeChanged`),
@@ -66,7 +68,6 @@ pub struct RunOptions {
     pub caller: Option<String>,
     /// Outputs given for nodes (`{path: output}` on the wire): those nodes do not run, their
     /// successors take these.
-    #[serde(deserialize_with = "pins")]
     #[cfg_attr(test, ts(type = "Record<string, unknown>", optional))]
     pub pinned: Vec<(String, Value)>,
     /// Runs only this node (by path) and what it depends on; the result's data is its output.
@@ -78,20 +79,17 @@ pub struct RunOptions {
     pub history: Option<bool>,
     /// The run retries a recorded one, reusing what it may (a session resolves it into the
     /// `reuse` handle).
-    /// Builds without history do not know it (a field costs the browser module ~300 bytes
-    /// gzipped of deserializer): the TypeScript layer's engines refuse a retry there first.
-    #[cfg(feature = "history")]
+    /// Builds without history refuse it (the TypeScript layer's engines refuse a retry there
+    /// first).
     pub retry: Option<crate::history::RetryRequest>,
     /// The run goes on from the checkpoints of interrupted execution `executionId` (its id is
     /// this run's), as the decisions in it say (`conductor.executions.resume` sets it).
-    /// Builds without history do not know it, as `retry`.
+    /// Builds without history refuse it, as `retry`.
     #[cfg_attr(test, ts(optional))]
-    #[cfg(feature = "history")]
     pub resume: Option<crate::history::ResumeRequest>,
     /// The run replays recorded execution `of`: its nodes with effects take their recorded
     /// outputs instead of running (`conductor.executions.replay` sets it).
-    /// Builds without history do not know it, as `retry`.
-    #[cfg(feature = "history")]
+    /// Builds without history refuse it, as `retry`.
     pub replay: Option<crate::history::ReplayRequest>,
     /// The run is traced: its result lists its nodes' spans (`spans`), and `http-request`
     /// nodes send trace context unless `propagate` is `false`. Read by the engine's tracing,
@@ -124,44 +122,115 @@ impl RunOptions {
         !self.pinned.is_empty() || self.run_to.is_some() || !self.breakpoints.is_empty()
     }
 
+    /// The fields a run's options may have (the TypeScript layer's, and those it sets itself).
+    pub const FIELDS: &'static [&'static str] = &[
+        "executionId",
+        "variables",
+        "input",
+        "parentContext",
+        "slowMo",
+        "debug",
+        "timeout",
+        "customTypes",
+        "events",
+        "stateEvents",
+        "permissions",
+        "caller",
+        "pinned",
+        "runTo",
+        "breakpoints",
+        "history",
+        "retry",
+        "resume",
+        "replay",
+        "telemetry",
+        "cache",
+    ];
+
     /// Options from their JSON (codec) text; an unknown or malformed one is a
     /// `VALIDATION_FAILED` error naming it.
-    pub fn from_json(text: &str) -> crate::error::Result<Self> {
-        let options: RunOptions = serde_json::from_str(text)
+    pub fn from_json(text: &str) -> Result<Self> {
+        let value: Value = serde_json::from_str(text)
             .map_err(|e| crate::options::serde_error::invalid("run options", &e))?;
-        if let Some(timeout) = options.timeout_ms.filter(|t| !(t.is_finite() && *t >= 0.0)) {
-            return Err(crate::error::ExecutionError::validation(format!(
-                "Invalid run options: 'timeout' must be a number of milliseconds of at least 0, not {}",
-                crate::format::js_number(timeout)
-            )));
-        }
-        // A negative slowMo paces like 0 (the TypeScript engine's rule, which its own tests
-        // hold it to); only a number that is none is refused.
-        if let Some(slow_mo) = options.slow_mo.filter(|s| !s.is_finite()) {
-            return Err(crate::error::ExecutionError::validation(format!(
-                "Invalid run options: 'slowMo' must be a finite number of milliseconds, not {}",
-                crate::format::js_number(slow_mo)
-            )));
+        let mut options =
+            Self::from_fields(&Fields::of(Some(&value), "run options", Self::FIELDS)?)?;
+        // The values a run carries whole are moved out of the parsed options, never copied.
+        if let Value::Object(mut map) = value {
+            let mut take = |name: &str| {
+                map.shift_remove(name)
+                    .filter(|value| !matches!(value, Value::Null | Value::Undefined))
+            };
+            options.input = take("input");
+            options.variables = take("variables");
+            options.parent_context = take("parentContext");
+            options.debug = take("debug");
+            options.telemetry = take("telemetry");
+            if let Some(Value::Object(pins)) = take("pinned") {
+                options.pinned =
+                    pins.into_iter().map(|(k, v)| (crate::value::into_string(k), v)).collect();
+            }
         }
         Ok(options)
     }
-}
 
-/// `customTypes: string[]` as the set the engine looks types up in.
-fn type_set<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<HashSet<String>>, D::Error> {
-    Ok(Arc::new(
-        Option::<Vec<String>>::deserialize(deserializer)?.unwrap_or_default().into_iter().collect(),
-    ))
-}
-
-/// `pinned: {path: output}` (or `null`) as pairs in the object's order.
-fn pins<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<(String, Value)>, D::Error> {
-    match Value::deserialize(deserializer)? {
-        Value::Object(map) => {
-            Ok(map.into_iter().map(|(k, v)| (crate::value::into_string(k), v)).collect())
-        }
-        Value::Null | Value::Undefined => Ok(Vec::new()),
-        _ => Err(serde::de::Error::custom("pinned: expected an object of node paths to outputs")),
+    /// Every option but the values the run carries whole (`input`, `variables`, ...).
+    fn from_fields(fields: &Fields<'_>) -> Result<Self> {
+        let strings = |name: &str| {
+            fields.read(name, "an array of strings", |value| {
+                value
+                    .as_array()?
+                    .iter()
+                    .map(|item| item.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<String>>>()
+            })
+        };
+        // A negative slowMo paces like 0 (the TypeScript engine's rule, which its own tests
+        // hold it to); only a number that is none is refused.
+        let slow_mo = fields.read("slowMo", "a finite number of milliseconds", |value| {
+            value.as_f64().filter(|n| n.is_finite())
+        })?;
+        fields.read("pinned", "an object of node paths to outputs", Value::as_object)?;
+        let permissions = match fields.get("permissions") {
+            None => None,
+            Some(value) => Some(RunPermissions::read(value).map_err(|message| {
+                ExecutionError::validation(format!("Invalid run options: {message}"))
+            })?),
+        };
+        let cache = match fields.get("cache") {
+            None => None,
+            Some(value) => Some(crate::cache::RunCache::from_value(value).map_err(|message| {
+                ExecutionError::validation(format!("Invalid run options: {message}"))
+            })?),
+        };
+        let (retry, resume, replay) = crate::history::requests_of(
+            fields.get("retry"),
+            fields.get("resume"),
+            fields.get("replay"),
+        )?;
+        Ok(RunOptions {
+            execution_id: fields.text("executionId")?,
+            slow_mo,
+            timeout_ms: fields.read(
+                "timeout",
+                "a number of milliseconds of at least 0",
+                |value| value.as_f64().filter(|ms| ms.is_finite() && *ms >= 0.0),
+            )?,
+            custom_types: Arc::new(
+                strings("customTypes")?.unwrap_or_default().into_iter().collect(),
+            ),
+            listening: fields.flag("events")?.unwrap_or(false),
+            state_events: fields.flag("stateEvents")?.unwrap_or(false),
+            permissions,
+            caller: fields.text("caller")?,
+            run_to: fields.text("runTo")?,
+            breakpoints: strings("breakpoints")?.unwrap_or_default(),
+            history: fields.flag("history")?,
+            retry,
+            resume,
+            replay,
+            cache,
+            ..RunOptions::default()
+        })
     }
 }
 
@@ -188,7 +257,7 @@ mod tests {
     /// The reader takes the run options the declaration sends, and those the conductor sets.
     #[test]
     fn the_reader_takes_exactly_the_declared_wire_options() {
-        let mut read = crate::options::serde_error::fields_read::<RunOptions>();
+        let mut read: Vec<String> = RunOptions::FIELDS.iter().map(|f| f.to_string()).collect();
         let mut declared: Vec<String> = crate::options::run::RUN_OPTIONS
             .all_fields()
             .into_iter()
@@ -219,7 +288,7 @@ mod tests {
             ),
             (
                 r#"{"timeout": -1}"#,
-                "'timeout' must be a number of milliseconds of at least 0, not -1",
+                "'timeout' must be a number of milliseconds of at least 0, not number -1",
             ),
             (
                 r#"{"retry": {"of": "x", "form": "start"}}"#,

@@ -26,7 +26,6 @@ pub(crate) enum LeafMessage {
     /// An animation step.
     Progress(NodeIx, u8, &'static str),
     /// A streamed node's rows so far, and the bytes it read so far and in all (when known).
-    #[cfg(feature = "streams")]
     Rows(NodeIx, u64, u64, Option<u64>),
 }
 

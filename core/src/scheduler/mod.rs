@@ -31,8 +31,7 @@ mod leaf;
 mod nested;
 mod outcome;
 pub(crate) mod partial;
-// Pause, breakpoints, runTo and change events with `debugger`; the twin never pauses.
-#[cfg_attr(not(feature = "debugger"), path = "pause_off.rs")]
+// Pause, breakpoints, runTo and change events.
 mod pause;
 #[cfg_attr(not(feature = "streams"), path = "segment_off.rs")]
 mod segment;
@@ -430,7 +429,6 @@ impl Scheduler {
                 LeafMessage::Progress(ix, percent, text) if self.slots[ix].signal.is_some() => {
                     self.set_progress(ix, percent, Some(text))
                 }
-                #[cfg(feature = "streams")]
                 LeafMessage::Rows(ix, rows, read, total) if self.slots[ix].signal.is_some() => {
                     self.set_rows(ix, rows, (read > 0 || total.is_some()).then_some((read, total)))
                 }

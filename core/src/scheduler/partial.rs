@@ -9,15 +9,6 @@ use crate::plan::{NodeIx, PathIndex, Plan};
 use crate::run::RunOptions;
 use crate::value::Value;
 
-/// Whether this build has the debugging loop. Without it a run that names nodes is refused
-/// before anything runs (rather than run everything and say nothing), and the rest of this
-/// module is never reached.
-const DEBUGGER: bool = cfg!(feature = "debugger");
-
-/// Whether this build gives any node an output ahead of time: debugging pins one, history
-/// reuses one in a retry. Without either, no run has presets, and the scheduler never looks.
-const PRESETS: bool = cfg!(any(feature = "debugger", feature = "history"));
-
 /// An output that stands in for a node's run.
 pub(crate) struct PresetOutput {
     /// `None`: the node returned `undefined`.
@@ -86,24 +77,17 @@ pub(crate) fn run_to_set(
     needed
 }
 
-/// Why a build without the `debugger` feature refuses pins, `runTo` and breakpoints.
-pub(crate) const NO_DEBUGGER: &str = "This engine is built without debugging (pinned, runTo, breakpoints); in the browser, create the conductor with { debugging: true }";
-
 impl super::Scheduler {
     /// The output given for node `ix` instead of running it (pinned, or reused by a retry),
     /// taken: each is used once.
     pub(super) fn take_preset(&mut self, ix: NodeIx) -> Option<PresetOutput> {
-        if !PRESETS {
-            return None;
-        }
         self.presets.get_mut(ix).and_then(Option::take)
     }
 }
 
-/// Whether a run's options name nodes this build would find (`pinned`, `runTo`,
-/// `breakpoints`): never without the debugger, which refuses them instead.
+/// Whether a run's options name nodes (`pinned`, `runTo`, `breakpoints`).
 pub(crate) fn finds_named_nodes(options: &RunOptions) -> bool {
-    DEBUGGER && options.names_nodes()
+    options.names_nodes()
 }
 
 /// A run's debugging options resolved against its plan.
@@ -122,31 +106,23 @@ pub(crate) fn resolve_named_nodes(
     paths: Option<&PathIndex>,
     presets: &mut Vec<Option<PresetOutput>>,
 ) -> Result<ResolvedRequest> {
-    if !DEBUGGER {
-        return match options.names_nodes() {
-            true => Err(crate::error::ExecutionError::validation(NO_DEBUGGER)),
-            false => Ok(ResolvedRequest { run_to: None, breakpoints: Vec::new() }),
-        };
-    }
-    {
-        let Some(paths) = paths.filter(|_| options.names_nodes()) else {
-            return Ok(ResolvedRequest { run_to: None, breakpoints: Vec::new() });
-        };
-        add_pins(plan, paths, std::mem::take(&mut options.pinned), presets)?;
-        let run_to = match &options.run_to {
-            Some(path) => {
-                let target = paths.find(path, "runTo")?;
-                Some((target, run_to_set(plan, target, presets)))
-            }
-            None => None,
-        };
-        let mut breakpoints = options
-            .breakpoints
-            .iter()
-            .map(|path| paths.find(path, "breakpoints"))
-            .collect::<Result<Vec<NodeIx>>>()?;
-        breakpoints.sort_unstable();
-        breakpoints.dedup();
-        Ok(ResolvedRequest { run_to, breakpoints })
-    }
+    let Some(paths) = paths.filter(|_| options.names_nodes()) else {
+        return Ok(ResolvedRequest { run_to: None, breakpoints: Vec::new() });
+    };
+    add_pins(plan, paths, std::mem::take(&mut options.pinned), presets)?;
+    let run_to = match &options.run_to {
+        Some(path) => {
+            let target = paths.find(path, "runTo")?;
+            Some((target, run_to_set(plan, target, presets)))
+        }
+        None => None,
+    };
+    let mut breakpoints = options
+        .breakpoints
+        .iter()
+        .map(|path| paths.find(path, "breakpoints"))
+        .collect::<Result<Vec<NodeIx>>>()?;
+    breakpoints.sort_unstable();
+    breakpoints.dedup();
+    Ok(ResolvedRequest { run_to, breakpoints })
 }

@@ -28,6 +28,11 @@ impl Scheduler {
         self
     }
 
+    /// No progress entry counts rows here (see `progress/streamed_off.rs`).
+    #[inline(always)]
+    pub(super) fn set_rows(&mut self, _ix: NodeIx, _rows: u64, _bytes: Option<(u64, Option<u64>)>) {
+    }
+
     /// Unreachable (a chain cannot be made); written as the chain's end it would be, so the
     /// scheduler's `Ended` is the same in every build.
     pub(super) fn start_segment(&mut self, chain: NoChain, _input: NodeInput) {

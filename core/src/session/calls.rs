@@ -335,7 +335,6 @@ impl ExecutorCalls {
                 // retries) — but not WAITING: only the engine parks a run, at a wait node of
                 // its own (a node that threw a nested run's WAITING failed).
                 let code = thrown.code.as_deref().and_then(ErrorCode::parse);
-                #[cfg(feature = "history")]
                 let code = code.filter(|code| *code != ErrorCode::WAITING);
                 let code = code.unwrap_or(ErrorCode::EXECUTION_FAILED);
                 let mut error = ExecutionError::new(

@@ -3,19 +3,18 @@
 //! [`crate::options::conductor`]; a test holds this reader to that declaration.
 //!
 //! Strict: an unknown field, a value of the wrong type or out of range is a `VALIDATION_FAILED`
-//! error, never a default in its place.
+//! error, never a default in its place. Read by hand ([`crate::options::read`]): a derived
+//! reader of this many fields cost the browser's module kilobytes.
 
 use std::path::PathBuf;
-
-use serde::Deserialize;
 
 use super::SessionCapability;
 use crate::engine::EngineConfig;
 use crate::error::{ExecutionError, Result};
+use crate::options::read::Fields;
 use crate::validation::FlowLimits;
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[derive(Debug, Default)]
 pub struct SessionConfig {
     pub concurrency: Option<usize>,
     pub timeout: Option<f64>,
@@ -46,19 +45,16 @@ pub struct SessionConfig {
     pub http: HttpConfig,
     /// `python: {interpreter, virtualenv, workers}`: the native addon's Python workers, read by
     /// the capability that owns the section (`atomiton-processes`).
-    #[serde(deserialize_with = "section")]
     pub python: Option<crate::value::Value>,
     /// `processes: {memoryLimit, maxProcesses, cpuTimeLimit, maxOpenFiles, allowUnconfined}`:
     /// what each node's processes may use, and whether a run's grant may go unenforced on them
     /// where the OS cannot confine them; read by the capability that owns the section
     /// (`atomiton-processes`), in the builds whose hosts start processes.
-    #[serde(deserialize_with = "section")]
     pub processes: Option<crate::value::Value>,
     pub storage: StorageConfig,
     /// `plugins: {<type>: {module, function, config, memoryLimit, fuel}}`: WebAssembly node types,
     /// read by the capability that owns them (`atomiton-plugins`), which a binding built with them
     /// passes to [`new_engine`](Self::new_engine); the TypeScript layer sends each module's bytes.
-    #[serde(deserialize_with = "section")]
     pub plugins: Option<crate::value::Value>,
     /// `false`: a node parameter, port or template path the engine does not know is a warning
     /// instead of an error.
@@ -68,9 +64,7 @@ pub struct SessionConfig {
     /// when the config asks for one, so there it only ever holds `false` (`true` is refused).
     pub history: Option<crate::history::HistorySetting>,
     /// `durability: {resume}`: every recorded run is checkpointed and resumable. Builds without
-    /// history do not know it (the browser's default module, whose TypeScript entry refuses it
-    /// first; a field costs that module hundreds of bytes of deserializer).
-    #[cfg(feature = "history")]
+    /// history refuse it (the browser's default module, whose TypeScript entry refuses it first).
     pub durability: Option<crate::history::DurabilityConfig>,
     /// `cache: false | true | {maxEntries, maxBytes, ttlMs, store}`: the node result cache (off by
     /// default).
@@ -81,19 +75,16 @@ pub struct SessionConfig {
 
 /// `http: {maxRequestsPerHost?}`: at most that many `http-request` requests in flight to one
 /// origin per conductor (native hosts; default 64).
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[derive(Debug, Default)]
 pub struct HttpConfig {
     pub max_requests_per_host: Option<usize>,
 }
 
 /// `storage: {type: "fs" | "memory" | "indexeddb", directory?}`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[derive(Debug, Default)]
 pub struct StorageConfig {
     /// `"fs"` (one YAML file per flow, Node), `"memory"` (in the session, lost with it) or
     /// `"indexeddb"` (the browser's database, the embedder's storage); checked by `from_json`.
-    #[serde(rename = "type")]
     pub kind: Option<String>,
     pub directory: Option<PathBuf>,
     /// The database of `"postgres"` (the native addon opens it; the WebAssembly engine refuses
@@ -105,10 +96,89 @@ impl SessionConfig {
     /// Reads the JSON text of a config; an unknown field or a bad value is a
     /// `VALIDATION_FAILED` error naming it.
     pub fn from_json(text: &str) -> Result<Self> {
-        let config: SessionConfig = serde_json::from_str(text)
+        let value: crate::value::Value = serde_json::from_str(text)
             .map_err(|e| crate::options::serde_error::invalid("conductor config", &e))?;
+        let config = Self::from_value(&value)?;
         config.check()?;
         Ok(config)
+    }
+
+    /// The fields a session reads (the TypeScript layer hands `limits.maxDepth` as `maxDepth`).
+    pub const FIELDS: &'static [&'static str] = &[
+        "concurrency",
+        "timeout",
+        "maxRetries",
+        "retryDelay",
+        "progressThrottle",
+        "trace",
+        "maxDepth",
+        "maxNodes",
+        "maxFlowBytes",
+        "expressionSteps",
+        "maxOutputBytes",
+        "streamBatchRows",
+        "streamSortMemory",
+        "workingDirectory",
+        "workers",
+        "http",
+        "python",
+        "processes",
+        "storage",
+        "plugins",
+        "strictParameters",
+        "history",
+        "durability",
+        "cache",
+    ];
+
+    fn from_value(value: &crate::value::Value) -> Result<Self> {
+        let fields = Fields::of(Some(value), "conductor config", Self::FIELDS)?;
+        let http = fields.object("http", &["maxRequestsPerHost"])?;
+        let storage = fields.object("storage", &["type", "directory", "url"])?;
+        let path = |fields: &Fields<'_>, name| {
+            Ok::<_, ExecutionError>(fields.text(name)?.map(PathBuf::from))
+        };
+        // A section a capability reads, kept as its raw value.
+        let section = |name| fields.get(name).cloned();
+        let (history, durability) =
+            crate::history::settings_of(fields.get("history"), fields.get("durability"))?;
+        Ok(SessionConfig {
+            concurrency: fields.whole("concurrency")?,
+            timeout: fields.number("timeout")?,
+            max_retries: fields.whole("maxRetries")?,
+            retry_delay: fields.number("retryDelay")?,
+            progress_throttle: fields.number("progressThrottle")?,
+            trace: fields.flag("trace")?,
+            max_depth: fields.whole("maxDepth")?,
+            max_nodes: fields.whole("maxNodes")?,
+            max_flow_bytes: fields.whole("maxFlowBytes")?,
+            expression_steps: fields.whole("expressionSteps")?,
+            max_output_bytes: fields.whole("maxOutputBytes")?,
+            stream_batch_rows: fields.whole("streamBatchRows")?,
+            stream_sort_memory: fields.whole("streamSortMemory")?,
+            working_directory: path(&fields, "workingDirectory")?,
+            workers: fields.whole("workers")?,
+            http: HttpConfig { max_requests_per_host: http.whole("maxRequestsPerHost")? },
+            python: section("python"),
+            processes: section("processes"),
+            storage: StorageConfig {
+                kind: storage.text("type")?,
+                directory: path(&storage, "directory")?,
+                url: storage.text("url")?,
+            },
+            plugins: section("plugins"),
+            strict_parameters: fields.flag("strictParameters")?,
+            history,
+            durability,
+            cache: match fields.get("cache") {
+                None => crate::cache::CacheSetting::default(),
+                Some(cache) => {
+                    crate::cache::CacheSetting::from_value(cache).map_err(|message| {
+                        ExecutionError::validation(format!("Invalid conductor config: {message}"))
+                    })?
+                }
+            },
+        })
     }
 
     /// The storage types a session knows (where each can be kept is its binding's to say: see
@@ -122,7 +192,6 @@ impl SessionConfig {
             return Err(out_of_range("history", expected, "true"));
         }
         // Durable runs are recorded runs.
-        #[cfg(feature = "history")]
         if self.durability.is_some() && self.history().is_none() {
             return Err(out_of_range("durability", "absent with history: false", "an object"));
         }
@@ -266,15 +335,6 @@ const PYTHON_BUILDS: &str = "Python nodes run on the native engine's Python work
 const PROCESS_BUILDS: &str =
     "processes run in a Node process: the native engine and the Node fallback";
 
-/// A section a capability reads, kept as its raw value: one reader for every such field (each
-/// field's own copy would add to every module, the size-budgeted browser module included).
-#[inline(never)]
-fn section<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> std::result::Result<Option<crate::value::Value>, D::Error> {
-    Option::deserialize(deserializer)
-}
-
 fn is_empty_object(value: &crate::value::Value) -> bool {
     value.as_object().is_some_and(|object| object.is_empty())
 }
@@ -311,7 +371,11 @@ mod tests {
                 r#"{"timeout": -5}"#,
                 "'timeout' must be a number of milliseconds of at least 0, not -5",
             ),
-            (r#"{"timeout": "30s"}"#, "invalid type: string \"30s\""),
+            (r#"{"timeout": "30s"}"#, "'timeout' must be a number, not text \"30s\""),
+            (r#"{"concurrency": 1.5}"#, "'concurrency' must be a whole number of at least 0"),
+            (r#"{"storage": {"type": 3}}"#, "'storage.type' must be text, not number 3"),
+            (r#"{"http": []}"#, "'http' must be an object, not an array"),
+            (r#"[1]"#, "must be an object, not an array"),
             (
                 r#"{"maxOutputBytes": 0}"#,
                 "'limits.maxOutputBytes' must be a whole number of at least 1",
@@ -320,7 +384,10 @@ mod tests {
                 r#"{"storage": {"type": "sqlite"}}"#,
                 "'storage.type' must be one of \"fs\", \"memory\", \"indexeddb\"",
             ),
-            (r#"{"storage": {"dir": "/x"}}"#, "unknown option 'dir' (did you mean 'directory'?)"),
+            (
+                r#"{"storage": {"dir": "/x"}}"#,
+                "unknown option 'storage.dir' (did you mean 'storage.directory'?)",
+            ),
             (
                 r#"{"retryDelay": -1}"#,
                 "'retryDelay' must be a number of milliseconds of at least 0",
@@ -336,7 +403,7 @@ mod tests {
     /// The reader takes exactly the fields the declaration says a session reads.
     #[test]
     fn the_reader_takes_exactly_the_declared_session_fields() {
-        let mut read = crate::options::serde_error::fields_read::<SessionConfig>();
+        let mut read: Vec<String> = SessionConfig::FIELDS.iter().map(|f| f.to_string()).collect();
         let mut declared: Vec<String> = crate::options::conductor::CONDUCTOR_CONFIG
             .all_fields()
             .into_iter()

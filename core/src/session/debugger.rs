@@ -1,6 +1,5 @@
-//! The debugging loop's side of a session (the `debugger` feature): pausing, resuming and
-//! stepping its runs, the live state of the run started last (`node.store`), and the events
-//! only a debugger asks for. Builds without it have the twin, `debugger_off.rs`.
+//! The debugging loop's side of a session: pausing, resuming and stepping its runs, the live
+//! state of the run started last (`node.store`), and the events only a debugger asks for.
 
 use std::sync::{Arc, Mutex};
 
@@ -76,11 +75,4 @@ pub(super) fn node_changed_text(
     let id = serde_json::to_string(execution_id).ok()?;
     let node = serde_json::to_string(node).ok()?;
     Some(format!("{{\"type\":\"nodeChanged\",\"executionId\":{id},\"cachedProgress\":{progress},\"node\":{node}}}"))
-}
-
-/// Expands the session methods only debugger builds have (see `boundary/forwarders.rs`).
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __session_gate_debugger {
-    ($($item:tt)*) => { $($item)* };
 }

@@ -14,7 +14,6 @@ fn event_text(event: &EngineEvent) -> Option<String> {
         EngineEvent::Progress(progress) => {
             return with_type("progress", serde_json::to_string(progress).ok()?)
         }
-        #[cfg(feature = "debugger")]
         EngineEvent::NodeChanged { execution_id, node, progress } => {
             return super::debugger::node_changed_text(execution_id, node, *progress)
         }
@@ -25,7 +24,6 @@ fn event_text(event: &EngineEvent) -> Option<String> {
         EngineEvent::Error { execution_id, node_id, error } => {
             ("error", execution_id, node_id, Some(error))
         }
-        #[cfg(feature = "debugger")]
         EngineEvent::Paused { execution_id, node_id, input } => {
             return super::debugger::paused_text(execution_id, node_id, input)
         }

@@ -14,8 +14,7 @@ mod calls;
 mod capability;
 pub mod catalog;
 mod config;
-// Pause, resume, step and the live state with `debugger`; the twin has none of them.
-#[cfg_attr(not(feature = "debugger"), path = "debugger_off.rs")]
+// Pause, resume, step and the live state.
 mod debugger;
 mod driver;
 mod embedder_storage;

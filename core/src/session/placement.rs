@@ -189,7 +189,7 @@ impl SessionConfig {
     }
 }
 
-#[cfg(all(test, feature = "history"))]
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -65,8 +65,7 @@ impl Session {
     pub fn list_flows(&self, options_json: String) -> BoxFuture<'static, String> {
         let store = self.store.clone();
         guarded_future(async move {
-            let options: ListOptions = serde_json::from_str(&options_json)
-                .map_err(|e| crate::options::serde_error::invalid("list options", &e))?;
+            let options = ListOptions::from_json(&options_json)?;
             store.list(&options).await
         })
     }

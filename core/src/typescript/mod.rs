@@ -277,7 +277,6 @@ fn json(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_default()
 }
 
-#[cfg(all(feature = "history", feature = "debugger"))]
 #[test]
 fn generated_typescript_is_current() {
     let write = std::env::var_os("ATOMITON_WRITE_TS").is_some();

@@ -697,17 +697,10 @@ impl<'a, 'c> Walker<'a, 'c> {
                 Some(crate::nodes::Runtime::Registry(definition)) => definition,
                 Some(crate::nodes::Runtime::Embedder) => return,
                 None => {
-                    // A build that does not know `python` (the browser's default module) says where
-                    // it runs rather than only that it is unknown here.
-                    let elsewhere = if cfg!(not(feature = "history")) && node_type == "python" {
-                        " (Python nodes run only in Node.js, on the native engine)"
-                    } else {
-                        ""
-                    };
                     self.report_at(
                         frame,
                         ErrorCode::NODE_TYPE_NOT_FOUND,
-                        format!("No implementation found for node type: {node_type}{elsewhere}"),
+                        format!("No implementation found for node type: {node_type}"),
                         Some("type".into()),
                     );
                     return;

@@ -386,9 +386,9 @@ export type ConductorConfig = {
    */
   engine?: "auto" | "native" | "wasm";
   /**
-   * Browser: load the editor module, which adds debugging (`pinned`, `runTo`, `breakpoints`,
-   * `node.pause/resume/step`) to the default module (as `history` does). A Node process always has
-   * debugging, whatever it says. Entries: node, browser, main.
+   * Kept for configs written for earlier versions, and ignored: every engine has debugging
+   * (`pinned`, `runTo`, `breakpoints`, `node.pause/resume/step`), the browser's default module
+   * included. Entries: node, browser, main.
    */
   debugging?: boolean;
   /**

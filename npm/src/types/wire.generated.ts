@@ -82,20 +82,20 @@ export type WireRunOptions = {
   /**
    * The run retries a recorded one, reusing what it may (a session resolves it into the
    * `reuse` handle).
-   * Builds without history do not know it (a field costs the browser module ~300 bytes
-   * gzipped of deserializer): the TypeScript layer's engines refuse a retry there first.
+   * Builds without history refuse it (the TypeScript layer's engines refuse a retry there
+   * first).
    */
   retry?: WireRetry,
   /**
    * The run goes on from the checkpoints of interrupted execution `executionId` (its id is
    * this run's), as the decisions in it say (`conductor.executions.resume` sets it).
-   * Builds without history do not know it, as `retry`.
+   * Builds without history refuse it, as `retry`.
    */
   resume?: WireResume,
   /**
    * The run replays recorded execution `of`: its nodes with effects take their recorded
    * outputs instead of running (`conductor.executions.replay` sets it).
-   * Builds without history do not know it, as `retry`.
+   * Builds without history refuse it, as `retry`.
    */
   replay?: WireReplay,
   /**

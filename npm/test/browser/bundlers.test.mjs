@@ -99,8 +99,8 @@ for (const { app, bundler, served, worker } of APPS) {
       assert.deepEqual(inPageRuns.inPage, doubled);
       assert.deepEqual(inPageRuns.history, { ...doubled, runs: ["success"] }, "the history module's .wasm");
       if (worker) {
-        // The editor module through `debugging`: a worker's runs cannot be listed.
-        const workerRuns = await run(page, { worker: { worker: APP_WORKER }, editor: { worker: APP_WORKER, debugging: true } });
+        // The editor module through `cache`: a worker's runs cannot be listed.
+        const workerRuns = await run(page, { worker: { worker: APP_WORKER }, editor: { worker: APP_WORKER, cache: true } });
         assert.deepEqual(workerRuns.worker, doubled);
         assert.deepEqual(workerRuns.editor, doubled, "the history module's .wasm in the worker");
         const workers = page.workers().map((w) => w.url());

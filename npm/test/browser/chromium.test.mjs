@@ -513,13 +513,9 @@ test("the page raised no uncaught errors", options, () => {
   assert.deepEqual(session.pageErrors, []);
 });
 
-test(
-  "debugging in the page: refused by the default module, on with debugging: true (pins, runTo, breakpoints, step, resume, cancel)",
-  options,
-  async () => {
-    scenarios.checkDebugging(await inPage(session.page, scenarios.debugging), { refuses: true });
-  },
-);
+test("debugging in the page, in the default module (pins, runTo, breakpoints, step, resume, cancel)", options, async () => {
+  scenarios.checkDebugging(await inPage(session.page, scenarios.debugging));
+});
 
 test("flows in IndexedDB meet the flow-storage contract every Node backend meets", options, async () => {
   // What earlier tests saved in this page's database goes first: the contract starts empty.

@@ -88,9 +88,9 @@ test("Chromium: the default module traces a run as one span, a child of the page
 });
 
 test("Chromium: the editor module adds a span per node", options, async () => {
-  check(await inPage(session.page, tracedRun, { config: { debugging: true }, flow }), { nodes: true });
+  check(await inPage(session.page, tracedRun, { config: { history: true }, flow }), { nodes: true });
 });
 
 test("Chromium worker mode: the page makes the spans from the worker engine's records", options, async () => {
-  check(await inPage(session.page, tracedRun, { config: { debugging: true, worker: true }, flow }), { nodes: true });
+  check(await inPage(session.page, tracedRun, { config: { history: true, worker: true }, flow }), { nodes: true });
 });

@@ -87,8 +87,8 @@ test("the bundled templates: the same answers as native, and native-only ones re
   assert.ok(runnable >= 1, "at least one template runs in the browser (the demo page uses it)");
 });
 
-test("debugging: refused by the default module, on with debugging: true (pins, runTo, breakpoints, step, resume, cancel)", async () => {
-  scenarios.checkDebugging(await scenarios.debugging(browser), { refuses: true });
+test("debugging in the browser's default module (pins, runTo, breakpoints, step, resume, cancel)", async () => {
+  scenarios.checkDebugging(await scenarios.debugging(browser));
 });
 
 test("results collected after shutdown() never reach the freed engine (their unread traces are not dropped there)", async () => {

@@ -132,10 +132,6 @@ test("the worker-mode page raised no uncaught errors", options, () => {
   assert.deepEqual(session.pageErrors, []);
 });
 
-test(
-  "worker mode: debugging with debugging: true (pins, runTo, breakpoints, step, resume, cancel), refused without it",
-  options,
-  async () => {
-    scenarios.checkDebugging(await inPage(session.page, scenarios.debugging), { refuses: true });
-  },
-);
+test("worker mode: debugging in the default module (pins, runTo, breakpoints, step, resume, cancel)", options, async () => {
+  scenarios.checkDebugging(await inPage(session.page, scenarios.debugging));
+});

@@ -92,7 +92,6 @@ macro_rules! builtin_node_type {
             )?
 
             $(
-                #[cfg(feature = "history")]
                 fn effects(&self, parameters: &$crate::value::Map) -> bool {
                     let effects: fn(&$crate::value::Map) -> bool = $effects;
                     effects(parameters)
@@ -100,7 +99,6 @@ macro_rules! builtin_node_type {
             )?
 
             $(
-                #[cfg(feature = "history")]
                 fn repeatable(&self, parameters: &$crate::value::Map) -> bool {
                     let repeatable: fn(&$crate::value::Map) -> bool = $repeatable;
                     repeatable(parameters)

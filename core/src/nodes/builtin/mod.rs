@@ -22,8 +22,7 @@ mod r#loop;
 pub(crate) mod merge;
 mod pace;
 mod parallel;
-// Known where a build can run it or says why not at validation (not the browser's default module).
-#[cfg(feature = "history")]
+// Known in every build: one that cannot run it says why at validation.
 mod python;
 pub mod sdk;
 mod shell_command;
@@ -75,8 +74,9 @@ pub fn builtin_registry() -> NodeRegistry {
         .with(switch::Switch)
         .with(merge::Merge)
         .with(for_each::ForEach)
-        .with(sub_flow::SubFlow);
+        .with(sub_flow::SubFlow)
+        .with(python::Python);
     #[cfg(feature = "history")]
-    let registry = registry.with(wait::Wait).with(python::Python);
+    let registry = registry.with(wait::Wait);
     registry
 }

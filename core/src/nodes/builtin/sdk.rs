@@ -12,7 +12,6 @@ pub use super::common_effects::{effect_error, missing_file};
 pub mod schemas {
     pub use super::super::file_system::schema::{FORMATS as FILE_FORMATS, SCHEMA as FILE_SYSTEM};
     pub use super::super::image::schema::SCHEMA as IMAGE;
-    #[cfg(feature = "history")]
     pub use super::super::python::schema::SCHEMA as PYTHON;
     pub use super::super::shell_command::schema::SCHEMA as SHELL_COMMAND;
     pub use super::super::spreadsheet::schema::SCHEMA as SPREADSHEET;

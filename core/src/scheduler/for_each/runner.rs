@@ -138,10 +138,7 @@ impl Runner {
                 let percent = u8::try_from(self.done * 100 / total.max(1)).unwrap_or(100).min(99);
                 LeafMessage::Progress(self.body.ix, percent, "Running its items...")
             }
-            #[cfg(feature = "streams")]
             None => LeafMessage::Rows(self.body.ix, self.done as u64, 0, None),
-            #[cfg(not(feature = "streams"))]
-            None => return,
         };
         let _ = progress.unbounded_send(message);
     }

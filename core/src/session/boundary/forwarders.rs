@@ -94,6 +94,5 @@ macro_rules! __session_method {
 #[macro_export]
 macro_rules! __session_gate {
     (always $($item:tt)*) => { $($item)* };
-    (debugger $($item:tt)*) => { $crate::__session_gate_debugger! { $($item)* } };
     (history $($item:tt)*) => { $crate::__session_gate_history! { $($item)* } };
 }

@@ -29,7 +29,7 @@
 //!   returns holds (inside the `{ok, value}` envelope for `promise` and `call` methods): the
 //!   TypeScript of the result is then that text typed as what it decodes to
 //!   (`Encoded<Outcome<Answer>>`), with `Answer`'s TypeScript generated from the same type;
-//! - `gate` is the core feature the method needs (`always`, `debugger`, `history`): a class has it exactly when its session does;
+//! - `gate` is the core feature the method needs (`always`, `history`): a class has it exactly when its session does;
 //! - the body may use what every binding provides: `self.session` (an `Arc<Session>`),
 //!   `self.enter()` (held while runs are polled: the native addon's tokio context), the type
 //!   `Buffers` (binary data as the target passes it) and `from_buffers(Buffers)`.
@@ -81,7 +81,7 @@ macro_rules! session_methods {
 
                 /// The state of the run started last, as the JSON of a progress snapshot; none
                 /// before any run (or after one refused before any node could run).
-                [read debugger "runState" => ProgressSnapshot] fn run_state(&self) -> Option<String> {
+                [read always "runState" => ProgressSnapshot] fn run_state(&self) -> Option<String> {
                     self.session.run_state()
                 }
 
@@ -92,7 +92,7 @@ macro_rules! session_methods {
 
                 /// Pauses, resumes or steps (`command`) a running execution; `false` when there is
                 /// no such run.
-                [call debugger "controlRun" command: RunCommand] fn control_run(&self, execution_id: String, command: String) -> bool {
+                [call always "controlRun" command: RunCommand] fn control_run(&self, execution_id: String, command: String) -> bool {
                     self.session.control_run(&execution_id, &command)
                 }
 

@@ -27,10 +27,6 @@ import { PendingRuns } from "./runs.js";
 import { LazyTraces } from "./traces.js";
 import { isWasmTrap, trapGuarded } from "./trap-guard.js";
 
-/** Why a module built without debugging refuses pins, `runTo` and breakpoints. */
-const NO_DEBUGGING =
-  "Debugging (pinned, runTo, breakpoints) is not in the browser's default module: create the conductor with { debugging: true }";
-
 /**
  * Where a flow holds values (its nodes' parameters), as opposed to its own structure (`nodes`,
  * `edges`...), which the engine reads as typed fields that take no tags.
@@ -198,10 +194,6 @@ export class SessionEngine extends SessionForwarders implements EngineAdapter {
     // values (the engine refuses it too: cancel, pause and events would reach both).
     if (this.writing.has(execution) || this.runs.running(execution)) {
       return refused("VALIDATION_FAILED", `An execution with id '${execution}' is already running`, execution);
-    }
-    // Likewise a module without debugging would run every node and never pause.
-    if ((options.pinned !== undefined || options.runTo !== undefined || options.breakpoints !== undefined) && !this.handle.controlRun) {
-      return refused("VALIDATION_FAILED", NO_DEBUGGING, execution);
     }
     const buffers: Uint8Array[] = [];
     let flowJson: string;

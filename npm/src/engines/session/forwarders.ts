@@ -35,7 +35,6 @@ export abstract class SessionForwarders {
   protected abstract whileAlive<T>(promise: Promise<T>): Promise<T>;
 
   controlRun(executionId: string, command: RunCommand): boolean | Promise<boolean> {
-    if (!this.handle.controlRun) return false;
     const done = this.handle.controlRun(executionId, command);
     return typeof done === "boolean" ? done : this.whileAlive(done).catch(() => false);
   }

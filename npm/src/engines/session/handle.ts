@@ -12,4 +12,9 @@ import type { SessionMethods } from "./methods.generated.js";
 export type { CatalogFunctions } from "./methods.generated.js";
 export { SESSION_METHOD_GATES, SESSION_METHOD_KINDS, STATUS_CALLS, STATUS_COMPLETED, STATUS_EVENTS } from "./methods.generated.js";
 
-export type SessionHandle = SessionMethods;
+/**
+ * A session as the engine drives it. `runState` reads the session synchronously, which a session
+ * in a Web Worker cannot give: there it is absent, and the conductor's store follows each run's
+ * progress snapshots and change events instead.
+ */
+export type SessionHandle = Omit<SessionMethods, "runState"> & Partial<Pick<SessionMethods, "runState">>;

@@ -45,10 +45,8 @@ export type SessionMethods = {
   /**
    * The state of the run started last, as the JSON of a progress snapshot; none
    * before any run (or after one refused before any node could run).
-   *
-   * Only in builds with `debugger`.
    */
-  runState?(): Encoded<ProgressSnapshot> | null | undefined;
+  runState(): Encoded<ProgressSnapshot> | null | undefined;
   /**
    * Cancels a running execution; `false` when no such run is going on.
    */
@@ -56,10 +54,8 @@ export type SessionMethods = {
   /**
    * Pauses, resumes or steps (`command`) a running execution; `false` when there is
    * no such run.
-   *
-   * Only in builds with `debugger`.
    */
-  controlRun?(executionId: string, command: RunCommand): boolean | Promise<boolean>;
+  controlRun(executionId: string, command: RunCommand): boolean | Promise<boolean>;
   /**
    * Deep validation: `{ok, value: {valid, errors, issues}}`; the flows its sub-flows
    * call are looked for in the conductor's storage and templates.
@@ -246,8 +242,6 @@ export const STATUS_CALLS = 2;
 export const STATUS_EVENTS = 4;
 /** The feature each method needs (`native`: the native addon only); the others are in every build. */
 export const SESSION_METHOD_GATES = {
-  runState: "debugger",
-  controlRun: "debugger",
   executions: "history",
   running: "native",
   markCrashed: "native",

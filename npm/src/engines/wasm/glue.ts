@@ -14,9 +14,10 @@ export type WasmGlue = typeof history;
 
 /**
  * Which module: `"base"` (the default, within the page's size budget) or `"history"`, the editor
- * module (the same engine with execution history and debugging, larger and without a size
- * budget; sizes in docs/PERFORMANCE.md, "Module sizes"), loaded only by conductors that ask for
- * history or debugging. Each is its own instance, shared by the conductors that use it.
+ * module (the same engine with execution history, durable runs, the result cache and plugins,
+ * larger and without a size budget; sizes in docs/PERFORMANCE.md, "Module sizes"), loaded only
+ * by conductors that ask for one of them. Each is its own instance, shared by the conductors
+ * that use it.
  */
 export type WasmVariant = "base" | "history";
 

@@ -20,16 +20,11 @@ export function wantsHistory(history: unknown): boolean {
 
 /**
  * The module a browser conductor loads and what it records: the editor module (`"history"`:
- * execution history, debugging, the node result cache and plugins) when the config asks for any, else
- * the default one. A conductor that loads it for debugging or the cache alone records no runs.
+ * execution history, durable runs, the node result cache and plugins) when the config asks for
+ * any, else the default one (which has debugging too). A conductor that loads it for the cache
+ * or plugins alone records no runs.
  */
-export function browserModule(config: {
-  history?: unknown;
-  debugging?: unknown;
-  cache?: unknown;
-  durability?: unknown;
-  plugins?: unknown;
-}): {
+export function browserModule(config: { history?: unknown; cache?: unknown; durability?: unknown; plugins?: unknown }): {
   variant: WasmVariant;
   history: boolean;
   configHistory: unknown;
@@ -39,7 +34,7 @@ export function browserModule(config: {
   // Durable runs are the editor module's (with its history); asked without one, it says so.
   // Plugins' interpreter is the editor module's too (the default one has no room for it).
   const plugins = config.plugins !== undefined && Object.keys(config.plugins as object).length > 0;
-  const editor = history || config.debugging === true || cache || config.durability !== undefined || plugins;
+  const editor = history || cache || config.durability !== undefined || plugins;
   return { variant: editor ? "history" : "base", history, configHistory: history ? config.history : false };
 }
 

@@ -37,8 +37,8 @@ export class WorkerSessionHandle implements SessionHandle {
   private stoppedBy: Error | undefined;
 
   /**
-   * @param editor the worker runs the editor module (history, debugging and the run's live
-   *   state): the methods gated on those features are there too.
+   * @param editor the worker runs the editor module (history): the methods gated on it are
+   *   there too.
    */
   constructor(
     private readonly post: (message: RequestMessage) => void,

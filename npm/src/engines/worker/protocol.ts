@@ -13,7 +13,7 @@ import type { FinishedRun, SESSION_METHOD_GATES, SESSION_METHOD_KINDS } from "..
 
 /**
  * How to build the worker's session: the serialisable config, and whether storage is memory;
- * `editor`: load the editor module (history, debugging, the cache); `history`: record runs in
+ * `editor`: load the editor module (history, the cache, plugins); `history`: record runs in
  * IndexedDB; `cache`: the config asks for a node result cache (kept in IndexedDB beside a kept history).
  */
 export type OpenMessage = { op: "open"; configJson: string; memoryStorage: boolean; history: boolean; editor: boolean; cache: boolean };

@@ -1,10 +1,9 @@
 //! `python`: a step that calls a Python function, from inline `code` or a `module` file, in one
 //! of the host's long-lived Python worker processes (see `host::effects::PythonRunner`).
 //!
-//! Known in every build with history (all but the browser's default module), so that a build
-//! without an interpreter refuses the node at validation, saying what it lacks; run by the
-//! executor `atomiton-effects` provides (see `crate::nodes::NodeExecutor`), or else it fails
-//! saying it needs a Python interpreter.
+//! Known in every build, so that a build without an interpreter (a browser) refuses the node at
+//! validation, saying what it lacks; run by the executor `atomiton-effects` provides (see
+//! `crate::nodes::NodeExecutor`), or else it fails saying it needs a Python interpreter.
 
 pub(super) mod schema;
 
