@@ -2,7 +2,8 @@
 //!
 //! Why not derived serde readers: each derived reader is its own code in every module, and the
 //! conductor config's alone cost the browser's size-budgeted module kilobytes. Every option
-//! object read through [`Fields`] shares this one reader. Its errors say which option is wrong
+//! object read through [`Fields`] (by name) or [`Field`] (one value at a time) shares this one
+//! reader. Its errors say which option is wrong
 //! and what it must be (`'storage.type' must be text, not number 3`), and an unknown option
 //! names the one it probably meant.
 
@@ -55,27 +56,20 @@ impl<'a> Fields<'a> {
 
     /// A number (any finite one; ranges are the caller's to check).
     pub fn number(&self, name: &str) -> Result<Option<f64>> {
-        self.read(name, "a number", |value| value.as_f64().filter(|n| n.is_finite()))
+        self.field(name).map(|field| field.number()).transpose()
     }
 
     /// A whole number of at least 0 that fits `T`.
     pub fn whole<T: TryFrom<u64>>(&self, name: &str) -> Result<Option<T>> {
-        self.read(name, "a whole number of at least 0", |value| {
-            let n =
-                value.as_f64().filter(|n| *n >= 0.0 && n.fract() == 0.0 && *n < u64::MAX as f64)?;
-            T::try_from(n as u64).ok()
-        })
+        self.field(name).map(|field| field.whole()).transpose()
     }
 
     pub fn flag(&self, name: &str) -> Result<Option<bool>> {
-        self.read(name, "true or false", |value| match value {
-            Value::Bool(flag) => Some(*flag),
-            _ => None,
-        })
+        self.field(name).map(|field| field.flag()).transpose()
     }
 
     pub fn text(&self, name: &str) -> Result<Option<String>> {
-        self.read(name, "text", |value| value.as_str().map(str::to_owned))
+        self.field(name).map(|field| field.text()).transpose()
     }
 
     /// Field `name` read by `convert`; `expected` says what it must be when it cannot.
@@ -85,27 +79,88 @@ impl<'a> Fields<'a> {
         expected: &str,
         convert: impl FnOnce(&'a Value) -> Option<T>,
     ) -> Result<Option<T>> {
-        match self.get(name) {
-            None => Ok(None),
-            Some(value) => match convert(value) {
-                Some(read) => Ok(Some(read)),
-                None => Err(self.wrong(&format!("{}{name}", self.path), expected, value)),
-            },
-        }
+        self.field(name).map(|field| field.read(expected, convert)).transpose()
+    }
+
+    /// Field `name` when it is there (not `null`).
+    fn field(&self, name: &str) -> Option<Field<'a>> {
+        let value = self.get(name)?;
+        Some(Field { what: self.what, path: format!("{}{name}", self.path), value })
     }
 
     /// `'path' must be expected, not <what was given>` (`it must be ...` for the whole object).
     fn wrong(&self, path: &str, expected: &str, given: &Value) -> ExecutionError {
-        let name = if path.is_empty() { "it".to_owned() } else { format!("'{path}'") };
-        self.error(format!("{name} must be {expected}, not {}", described(given)))
+        Field { what: self.what, path: path.to_owned(), value: given }.wrong(expected)
     }
 
     fn error(&self, message: String) -> ExecutionError {
-        ExecutionError::validation(format!("Invalid {}: {message}", self.what))
+        invalid(self.what, message)
     }
 }
 
-/// A value as an error names it: `number 3`, `text "30s"`, `an array`.
+/// One option's value, for a reader that walks an object once (the run options, read on every
+/// run) rather than looking each field up by name.
+pub struct Field<'a> {
+    what: &'static str,
+    path: String,
+    value: &'a Value,
+}
+
+impl<'a> Field<'a> {
+    /// `value`, option `name` of what `what` names (`"run options"`).
+    pub fn new(what: &'static str, name: &str, value: &'a Value) -> Field<'a> {
+        Field { what, path: name.to_owned(), value }
+    }
+
+    pub fn number(&self) -> Result<f64> {
+        self.read("a number", |value| value.as_f64().filter(|n| n.is_finite()))
+    }
+
+    pub fn whole<T: TryFrom<u64>>(&self) -> Result<T> {
+        self.read("a whole number of at least 0", |value| {
+            let n =
+                value.as_f64().filter(|n| *n >= 0.0 && n.fract() == 0.0 && *n < u64::MAX as f64)?;
+            T::try_from(n as u64).ok()
+        })
+    }
+
+    pub fn flag(&self) -> Result<bool> {
+        self.read("true or false", |value| match value {
+            Value::Bool(flag) => Some(*flag),
+            _ => None,
+        })
+    }
+
+    pub fn text(&self) -> Result<String> {
+        self.read("text", |value| value.as_str().map(str::to_owned))
+    }
+
+    /// The value read by `convert`; `expected` says what it must be when it cannot.
+    pub fn read<T>(
+        &self,
+        expected: &str,
+        convert: impl FnOnce(&'a Value) -> Option<T>,
+    ) -> Result<T> {
+        convert(self.value).ok_or_else(|| self.wrong(expected))
+    }
+
+    /// `'path' must be expected, not <what was given>` (`it must be ...` for the whole object).
+    pub fn wrong(&self, expected: &str) -> ExecutionError {
+        let name = if self.path.is_empty() { "it".to_owned() } else { format!("'{}'", self.path) };
+        invalid(self.what, format!("{name} must be {expected}, not {}", described(self.value)))
+    }
+}
+
+/// That `field` is not among `known` (the fields of `what`), with the one it probably meant.
+pub fn unknown(what: &'static str, field: &str, known: &[&str]) -> ExecutionError {
+    invalid(what, unknown_option("", field, known))
+}
+
+/// `message` about `what` as a `VALIDATION_FAILED` error (`Invalid run options: ...`).
+pub fn invalid(what: &str, message: String) -> ExecutionError {
+    ExecutionError::validation(format!("Invalid {what}: {message}"))
+}
+
 fn described(value: &Value) -> String {
     match value {
         Value::Bool(flag) => format!("{flag}"),

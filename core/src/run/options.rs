@@ -11,9 +11,9 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use crate::error::{ExecutionError, Result};
+use crate::error::Result;
 use crate::host::RunPermissions;
-use crate::options::read::Fields;
+use crate::options::read::{invalid, unknown, Field};
 use crate::value::Value;
 
 // Read by hand (`from_json`, through `crate::options::read`): a derived reader of this many
@@ -150,88 +150,89 @@ impl RunOptions {
     /// Options from their JSON (codec) text; an unknown or malformed one is a
     /// `VALIDATION_FAILED` error naming it.
     pub fn from_json(text: &str) -> Result<Self> {
+        const WHAT: &str = "run options";
         let value: Value = serde_json::from_str(text)
-            .map_err(|e| crate::options::serde_error::invalid("run options", &e))?;
-        let mut options =
-            Self::from_fields(&Fields::of(Some(&value), "run options", Self::FIELDS)?)?;
-        // The values a run carries whole are moved out of the parsed options, never copied.
-        if let Value::Object(mut map) = value {
-            let mut take = |name: &str| {
-                map.shift_remove(name)
-                    .filter(|value| !matches!(value, Value::Null | Value::Undefined))
-            };
-            options.input = take("input");
-            options.variables = take("variables");
-            options.parent_context = take("parentContext");
-            options.debug = take("debug");
-            options.telemetry = take("telemetry");
-            if let Some(Value::Object(pins)) = take("pinned") {
-                options.pinned =
-                    pins.into_iter().map(|(k, v)| (crate::value::into_string(k), v)).collect();
+            .map_err(|e| crate::options::serde_error::invalid(WHAT, &e))?;
+        let map = match value {
+            Value::Object(map) => map,
+            Value::Null | Value::Undefined => return Ok(RunOptions::default()),
+            other => return Err(Field::new(WHAT, "", &other).wrong("an object")),
+        };
+        let mut options = RunOptions::default();
+        let (mut retry, mut resume, mut replay) = (None, None, None);
+        // One walk over what was given, each value moved where it goes (a run's input is never
+        // copied): read on every run, it costs less than looking each option up by name.
+        for (key, value) in map {
+            let name: &str = key.as_ref();
+            if matches!(value, Value::Null | Value::Undefined) {
+                if !Self::FIELDS.contains(&name) {
+                    return Err(unknown(WHAT, name, Self::FIELDS));
+                }
+                continue;
+            }
+            let field = Field::new(WHAT, name, &value);
+            match name {
+                "executionId" => options.execution_id = Some(field.text()?),
+                "slowMo" => {
+                    // A negative slowMo paces like 0 (the TypeScript engine's rule, which its
+                    // own tests hold it to); only a number that is none is refused.
+                    options.slow_mo = Some(field.read("a finite number of milliseconds", |v| {
+                        v.as_f64().filter(|n| n.is_finite())
+                    })?)
+                }
+                "timeout" => {
+                    options.timeout_ms =
+                        Some(field.read("a number of milliseconds of at least 0", |v| {
+                            v.as_f64().filter(|ms| ms.is_finite() && *ms >= 0.0)
+                        })?)
+                }
+                "customTypes" => {
+                    options.custom_types = Arc::new(strings(&field)?.into_iter().collect())
+                }
+                "events" => options.listening = field.flag()?,
+                "stateEvents" => options.state_events = field.flag()?,
+                "permissions" => {
+                    options.permissions =
+                        Some(RunPermissions::read(&value).map_err(|m| invalid(WHAT, m))?)
+                }
+                "caller" => options.caller = Some(field.text()?),
+                "runTo" => options.run_to = Some(field.text()?),
+                "breakpoints" => options.breakpoints = strings(&field)?,
+                "history" => options.history = Some(field.flag()?),
+                "cache" => {
+                    options.cache = Some(
+                        crate::cache::RunCache::from_value(&value).map_err(|m| invalid(WHAT, m))?,
+                    )
+                }
+                "retry" => retry = Some(value),
+                "resume" => resume = Some(value),
+                "replay" => replay = Some(value),
+                "pinned" => {
+                    let Value::Object(pins) = value else {
+                        return Err(field.wrong("an object of node paths to outputs"));
+                    };
+                    options.pinned =
+                        pins.into_iter().map(|(k, v)| (crate::value::into_string(k), v)).collect();
+                }
+                "input" => options.input = Some(value),
+                "variables" => options.variables = Some(value),
+                "parentContext" => options.parent_context = Some(value),
+                "debug" => options.debug = Some(value),
+                "telemetry" => options.telemetry = Some(value),
+                _ => return Err(unknown(WHAT, name, Self::FIELDS)),
             }
         }
+        (options.retry, options.resume, options.replay) =
+            crate::history::requests_of(retry.as_ref(), resume.as_ref(), replay.as_ref())?;
         Ok(options)
     }
+}
 
-    /// Every option but the values the run carries whole (`input`, `variables`, ...).
-    fn from_fields(fields: &Fields<'_>) -> Result<Self> {
-        let strings = |name: &str| {
-            fields.read(name, "an array of strings", |value| {
-                value
-                    .as_array()?
-                    .iter()
-                    .map(|item| item.as_str().map(str::to_owned))
-                    .collect::<Option<Vec<String>>>()
-            })
-        };
-        // A negative slowMo paces like 0 (the TypeScript engine's rule, which its own tests
-        // hold it to); only a number that is none is refused.
-        let slow_mo = fields.read("slowMo", "a finite number of milliseconds", |value| {
-            value.as_f64().filter(|n| n.is_finite())
-        })?;
-        fields.read("pinned", "an object of node paths to outputs", Value::as_object)?;
-        let permissions = match fields.get("permissions") {
-            None => None,
-            Some(value) => Some(RunPermissions::read(value).map_err(|message| {
-                ExecutionError::validation(format!("Invalid run options: {message}"))
-            })?),
-        };
-        let cache = match fields.get("cache") {
-            None => None,
-            Some(value) => Some(crate::cache::RunCache::from_value(value).map_err(|message| {
-                ExecutionError::validation(format!("Invalid run options: {message}"))
-            })?),
-        };
-        let (retry, resume, replay) = crate::history::requests_of(
-            fields.get("retry"),
-            fields.get("resume"),
-            fields.get("replay"),
-        )?;
-        Ok(RunOptions {
-            execution_id: fields.text("executionId")?,
-            slow_mo,
-            timeout_ms: fields.read(
-                "timeout",
-                "a number of milliseconds of at least 0",
-                |value| value.as_f64().filter(|ms| ms.is_finite() && *ms >= 0.0),
-            )?,
-            custom_types: Arc::new(
-                strings("customTypes")?.unwrap_or_default().into_iter().collect(),
-            ),
-            listening: fields.flag("events")?.unwrap_or(false),
-            state_events: fields.flag("stateEvents")?.unwrap_or(false),
-            permissions,
-            caller: fields.text("caller")?,
-            run_to: fields.text("runTo")?,
-            breakpoints: strings("breakpoints")?.unwrap_or_default(),
-            history: fields.flag("history")?,
-            retry,
-            resume,
-            replay,
-            cache,
-            ..RunOptions::default()
-        })
-    }
+/// An array of strings.
+fn strings(field: &Field<'_>) -> Result<Vec<String>> {
+    field.read("an array of strings", |value| {
+        value.as_array()?.iter().map(|item| item.as_str().map(str::to_owned)).collect()
+    })
 }
 
 impl std::fmt::Debug for RunOptions {
