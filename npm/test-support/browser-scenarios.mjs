@@ -781,7 +781,8 @@ export function checkHistory(r) {
  * The debugging loop: pinned outputs, a run to a node, a breakpoint then a step then resume,
  * paused time outside the run's timeout, cancelling a paused run, control calls for a run that
  * does not exist. Conductors come from `mod.createConductor`: one with `debugging: true` (which
- * earlier versions needed in a browser, and which is now ignored), and one without: both debug.
+ * earlier versions needed in a browser, and which there now loads the editor module), and one
+ * without: both debug.
  * Nodes of
  * type `add` add their parameter `k` to their input and log their id in `globalThis.__debugCalls`
  * (a server in the same process logs there too).

@@ -476,7 +476,7 @@ pub const CONDUCTOR_CONFIG: Shape = Shape {
         Field::new(
             "debugging",
             Kind::Boolean,
-            "Kept for configs written for earlier versions, and ignored: every engine has debugging (`pinned`, `runTo`, `breakpoints`, `node.pause/resume/step`), the browser's default module included.",
+            "Browser: load the editor module (streams of rows, a span per node, the `python` type's own validation) without recording runs. Debugging itself (`pinned`, `runTo`, `breakpoints`, `node.pause/resume/step`) needs no option: every engine has it, the browser's default module included.",
         )
         .only(Entries::LOCAL, "its runs are debugged where they happen"),
         Field::new(

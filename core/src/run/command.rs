@@ -62,7 +62,7 @@ macro_rules! named_calls {
 }
 
 crate::named_calls! {
-    /// What a debugger asks of a run (`RunControl::apply` in builds with `debugger`).
+    /// What a debugger asks of a run (`RunControl::apply`).
     RunCommand {
         /// Pause at the next node boundary.
         Pause = "pause",

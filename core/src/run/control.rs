@@ -2,7 +2,7 @@
 //!
 //! The run reads these requests at node boundaries; it never blocks on them. A paused run holds
 //! the next node it would start (and reports it), lets running nodes finish, and starts nothing
-//! until it is resumed or stepped. Builds without `debugger` have its twin, `control_off.rs`.
+//! until it is resumed or stepped.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 

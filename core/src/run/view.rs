@@ -1,7 +1,6 @@
 //! A run's live state for the embedder's `node.store`: the scheduler writes each change of a
 //! node into it, and the embedder reads the whole state whenever it asks. Nothing is built
 //! until then, so a run nobody looks at pays a lock and a copy per change, not a snapshot.
-//! Builds without the `debugger` feature have its twin, `view_off.rs`: a view no session makes.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 

@@ -1,6 +1,6 @@
 //! Breakpoints, pause, resume and step: where a run stops starting nodes, and how it goes on;
 //! and, with them, what else only a debugger asks of a run (a run to a node, an event per
-//! change). Builds without `debugger` have its twin, `pause_off.rs`, where no run pauses.
+//! change). Every build has it.
 //!
 //! A paused run *holds* one node: the next it would start, taken out of the ready queue and
 //! reported with its input ([`EngineEvent::Paused`]). Nodes already running finish; nothing new

@@ -386,8 +386,9 @@ export type ConductorConfig = {
    */
   engine?: "auto" | "native" | "wasm";
   /**
-   * Kept for configs written for earlier versions, and ignored: every engine has debugging
-   * (`pinned`, `runTo`, `breakpoints`, `node.pause/resume/step`), the browser's default module
+   * Browser: load the editor module (streams of rows, a span per node, the `python` type's own
+   * validation) without recording runs. Debugging itself (`pinned`, `runTo`, `breakpoints`,
+   * `node.pause/resume/step`) needs no option: every engine has it, the browser's default module
    * included. Entries: node, browser, main.
    */
   debugging?: boolean;

@@ -20,11 +20,17 @@ export function wantsHistory(history: unknown): boolean {
 
 /**
  * The module a browser conductor loads and what it records: the editor module (`"history"`:
- * execution history, durable runs, the node result cache and plugins) when the config asks for
- * any, else the default one (which has debugging too). A conductor that loads it for the cache
- * or plugins alone records no runs.
+ * execution history, durable runs, streams of rows, node spans, the node result cache and
+ * plugins) when the config asks for any of them or for `debugging`, else the default one (which
+ * debugs too). A conductor that loads it without history records no runs.
  */
-export function browserModule(config: { history?: unknown; cache?: unknown; durability?: unknown; plugins?: unknown }): {
+export function browserModule(config: {
+  history?: unknown;
+  debugging?: unknown;
+  cache?: unknown;
+  durability?: unknown;
+  plugins?: unknown;
+}): {
   variant: WasmVariant;
   history: boolean;
   configHistory: unknown;
@@ -34,7 +40,9 @@ export function browserModule(config: { history?: unknown; cache?: unknown; dura
   // Durable runs are the editor module's (with its history); asked without one, it says so.
   // Plugins' interpreter is the editor module's too (the default one has no room for it).
   const plugins = config.plugins !== undefined && Object.keys(config.plugins as object).length > 0;
-  const editor = history || cache || config.durability !== undefined || plugins;
+  // `debugging: true` loaded it when only it could debug; apps use it still for the editor
+  // module's streams of rows and node spans without history.
+  const editor = history || config.debugging === true || cache || config.durability !== undefined || plugins;
   return { variant: editor ? "history" : "base", history, configHistory: history ? config.history : false };
 }
 
