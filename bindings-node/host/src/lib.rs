@@ -14,6 +14,8 @@
 //! - [`history`]: execution history in SQLite (or, for queue mode, Redis), written on a thread
 //!   of its own;
 //! - [`cache`]: the node result cache beside it (SQLite, Redis);
+//! - [`triggers`]: the stores of schedules' fires (SQLite), where a unique key per fire makes
+//!   each start one run across the processes sharing the store;
 //! - file roots and HTTP hosts of a run's permissions, checked at each effect (`Host::confine`).
 //!
 //! Every effect runs as a task on the host's runtime, so its futures can be awaited from any
@@ -32,7 +34,7 @@ pub mod python;
 mod restricted;
 pub mod spill;
 pub mod storage;
-
+pub mod triggers;
 pub mod workers;
 
 mod deadline;

@@ -1,7 +1,7 @@
 //! PostgreSQL, for a fleet: the connection link (its settings, TLS, keepalives and request
 //! deadlines), the tables' numbered migrations (`migrations/NNNN_*.sql`, applied in order under an
 //! advisory lock when a store opens), and the stores kept there — the run history, the node
-//! result cache and saved flows — each on a store thread of its own (`crate::store_thread`).
+//! result cache, saved flows and triggers — each on a store thread of its own (`crate::store_thread`).
 
 pub(crate) mod cache;
 pub(crate) mod flows;
@@ -10,3 +10,4 @@ pub(crate) mod link;
 mod schema;
 mod settings;
 mod tls;
+pub(crate) mod triggers;

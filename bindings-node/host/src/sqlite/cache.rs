@@ -17,23 +17,13 @@ use crate::store_thread::Queue;
 
 /// The `cache` table of the database at `path` (created, with the file, when absent).
 pub fn sqlite_cache_backend(path: &Path) -> Result<Arc<dyn StorageBackend>> {
-    let failed = |e: &dyn std::fmt::Display| {
-        store_failure(format!("Result cache: cannot open {}: {e}", path.display()))
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| failed(&e))?;
-    }
-    let conn = Connection::open(path).map_err(|e| failed(&e))?;
-    // The history's settings: WAL (its writer and this thread use the file at once), no fsync
-    // per commit, and a wait rather than an error while the other holds the write lock.
-    conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| failed(&e))?;
-    conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| failed(&e))?;
-    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(|e| failed(&e))?;
-    conn.execute_batch(
+    let conn = super::open_beside_history(
+        path,
+        "Result cache",
         "CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, text TEXT NOT NULL)",
-    )
-    .map_err(|e| failed(&e))?;
-    let queue = Queue::jobs(conn, "Result cache").map_err(|e| failed(&e))?;
+    )?;
+    let queue = Queue::jobs(conn, "Result cache")
+        .map_err(|e| store_failure(format!("Result cache: cannot start its thread: {e}")))?;
     Ok(Arc::new(SqliteCacheTable { queue }))
 }
 
