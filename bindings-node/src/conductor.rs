@@ -5,6 +5,7 @@ use std::sync::Arc;
 use atomiton_cache::{CacheHandle, CacheStore, MemoryCache, PersistedCache, ResultCache};
 use atomiton_core::history::{HistoryConfig, MemoryHistory, SharedHistory};
 use atomiton_core::host::SharedHost;
+use atomiton_core::session::catalog::execution_id;
 use atomiton_core::session::{
     CompletedRun, EmbedderStorage, ExecutorCalls, Keepers, Notifier, Place, RunPlacement, Session,
     SessionConfig, SessionHistory,
@@ -16,10 +17,12 @@ use atomiton_native_host::history::{
     fleet_owner, mark_crashed, mark_lost, owner_alive, this_owner,
 };
 use atomiton_native_host::spill::DEFAULT_SORT_MEMORY_BYTES;
+use atomiton_native_host::triggers::{sqlite_triggers, PostgresTriggers, RedisTriggers};
 use atomiton_native_host::{
     FileStorage, NativeHost, NativePython, PostgresHistory, PostgresStorage, ProcessLimits,
     RedisHistory, RedisStorage, SqliteHistory, WorkerPool,
 };
+use atomiton_triggers::{MemoryTriggers, TriggerService, TriggerStore};
 use napi::bindgen_prelude::{Buffer, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
@@ -154,6 +157,7 @@ impl NativeConductor {
                     &atomiton_effects::Effects,
                     &atomiton_catalog::Templates,
                     &atomiton_cache::Cache,
+                    &atomiton_triggers::Triggers,
                 ])
                 .map_err(to_napi)?,
             host.clone(),
@@ -175,10 +179,15 @@ impl NativeConductor {
             // A shared store judges its owners by when it last heard from them (pids name this
             // machine's processes only) and looks again every so often by itself.
             drop(runtime.spawn(store.recover(Box::new(owner_alive), host.now())));
-            let history = SessionHistory::new(store, history, Some(owner))
+            let history = SessionHistory::new(store, history, Some(owner.clone()))
                 .durable(config.durability)
                 .map_err(to_napi)?;
             session = session.with_history(history);
+            // Triggers are kept beside the history, and fired by this conductor as one owner.
+            let triggers = open_triggers(place, &directory).map_err(to_napi)?;
+            let owner = format!("{owner} {}", execution_id("", || host.random()));
+            session =
+                session.with_triggers(Arc::new(TriggerService::new(triggers, host.clone(), owner)));
         }
         if let Some(place) = &placement.cache {
             session =
@@ -386,6 +395,23 @@ fn open_cache(
         Place::Memory | Place::Embedder => Arc::new(MemoryCache::new(setting.limits)),
     };
     Ok(CacheHandle::shared(store, setting.ttl_ms))
+}
+
+/// The trigger store at `place`, the history's: the SQLite history database beside the flows,
+/// Redis beside a queue's history, PostgreSQL beside a fleet's, or memory.
+fn open_triggers(
+    place: &Place,
+    directory: &std::path::Path,
+) -> Result<Arc<dyn TriggerStore>, ExecutionError> {
+    Ok(match place {
+        Place::Kept => sqlite_triggers(&directory.join("history.sqlite"))?,
+        Place::Redis(redis) => Arc::new(RedisTriggers::open(&redis.url, &redis.key_prefix)?),
+        Place::Postgres(url) => Arc::new(
+            PostgresTriggers::open(url)
+                .map_err(|e| ExecutionError::validation(format!("Triggers: {e}")))?,
+        ),
+        Place::Memory | Place::Embedder => Arc::new(MemoryTriggers::new()),
+    })
 }
 
 /// Where sorts too large for memory write their runs: `spill/` under the flows' directory, or

@@ -34,6 +34,7 @@ test("node definitions describe every built-in", () => {
       "sub-flow",
       "wait",
       "python",
+      "schedule",
     ],
   );
   const transform = getNodeDefinition("transform");

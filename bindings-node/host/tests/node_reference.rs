@@ -40,12 +40,12 @@ fn the_node_reference_is_current_and_every_example_runs() {
         }
         let host = host.into_shared();
         let options = RunOptions { input: Some(input), ..Default::default() };
+        let mut registry = atomiton_effects::registry();
+        // Schedules checked as where triggers fire (the pattern parsed, the zone found).
+        registry.register(atomiton_triggers::schedule_node());
         let result = rt.block_on(
-            Engine::with_registry(
-                atomiton_effects::registry(),
-                atomiton_core::EngineConfig::default(),
-            )
-            .run(node, options, host),
+            Engine::with_registry(registry, atomiton_core::EngineConfig::default())
+                .run(node, options, host),
         );
         let shown = match (result.success, result.data, result.error) {
             (true, data, _) => masked(data.unwrap_or(Value::Null), &base),

@@ -800,7 +800,8 @@ fn all_definitions_come_in_registry_order() {
             "for-each",
             "sub-flow",
             "wait",
-            "python"
+            "python",
+            "schedule"
         ]
     );
     // Every type a build registers is in the catalog: a palette built from it misses none.
@@ -843,7 +844,7 @@ fn definitions_grouped_by_category_in_first_seen_order() {
         ("media", "Media", vec!["image"]),
         ("io", "Io", vec!["http-request", "file-system", "spreadsheet"]),
         ("data", "Data", vec!["edit-fields", "transform"]),
-        ("system", "System", vec!["shell-command", "python"]),
+        ("system", "System", vec!["shell-command", "python", "schedule"]),
     ]
     .into_iter()
     .map(|(n, t, items)| {

@@ -20,7 +20,9 @@
 
 mod memory;
 pub mod misfire;
+pub mod node;
 pub mod schedule;
+mod service;
 pub mod store;
 
 #[doc(hidden)]
@@ -28,5 +30,22 @@ pub mod contract;
 
 pub use memory::MemoryTriggers;
 pub use misfire::{due, Due, Misfire, SkipReason, Skipped};
+pub use node::{schedule_node, ScheduleNode};
 pub use schedule::{Schedule, ScheduleSpec};
+pub use service::{TriggerService, LEASE_MS, TRIGGER_TYPES};
 pub use store::{Claim, FireClaim, FireRecord, FireStatus, TriggerId, TriggerRow, TriggerStore};
+
+use atomiton_core::nodes::NodeRegistry;
+use atomiton_core::session::SessionCapability;
+
+/// The capability a binding lists among its sessions': its trigger node types (`schedule`)
+/// replace the engine's, checked in full when a flow is validated. The session's
+/// `triggers.*` calls need a [`TriggerService`] besides (`Session::with_triggers`), over the
+/// store the session's placement names.
+pub struct Triggers;
+
+impl SessionCapability for Triggers {
+    fn provide(&self, registry: &mut NodeRegistry) {
+        registry.register(schedule_node());
+    }
+}

@@ -16,6 +16,7 @@ pub mod stream;
 pub(crate) use builtin::for_each::FOR_EACH_TYPE;
 pub(crate) use builtin::merge::MERGE_TYPE;
 #[doc(hidden)]
+pub use builtin::schedule;
 pub use builtin::sdk;
 pub(crate) use builtin::sub_flow::SUB_FLOW_TYPE;
 pub use builtin::{builtin_registry, BUILTIN_TYPES, OUR_TYPES};

@@ -29,6 +29,8 @@ mod output;
 mod placement;
 mod start;
 mod storage;
+// `triggers.*`, answered by the session's `FlowTriggers` (`atomiton-triggers`).
+mod triggers;
 mod wire;
 
 use std::collections::HashMap;
@@ -47,6 +49,10 @@ pub use mailbox::{Batch, Notifier, PokeFn};
 pub use placement::{Keepers, Place, Placement, RedisTarget};
 #[doc(hidden)]
 pub use storage::guarded_future;
+pub use triggers::{
+    ActiveTriggers, Deactivated, DueFires, FireInfo, FireInput, FireToStart, FlowTriggers,
+    SkippedFires, TriggerFires, TriggerInfo, TriggerRef, TriggersCall,
+};
 pub use wire::outcome;
 // The answer types, for the TypeScript generated from them.
 #[cfg(test)]
@@ -110,6 +116,8 @@ pub struct Session {
     history: Option<SharedSessionHistory>,
     /// The node result cache its runs use (`None`: off).
     cache: Option<std::sync::Arc<dyn crate::cache::ResultCache>>,
+    /// Its flows' triggers (`None`: `triggers.*` calls are refused).
+    triggers: Option<Arc<dyn FlowTriggers>>,
 }
 
 impl Session {
@@ -137,6 +145,7 @@ impl Session {
             slice_arrays_of: None,
             history: None,
             cache: None,
+            triggers: None,
         }
     }
 

@@ -161,6 +161,15 @@ const ANSWER_NAMES: &[&str] = &[
     "WaitKind",
     "ExecutionWaiting",
     "WokenRuns",
+    "TriggerInfo",
+    "ActiveTriggers",
+    "DeactivatedTriggers",
+    "SkippedFires",
+    "TriggerFire",
+    "TriggerFires",
+    "FireInput",
+    "FireToStart",
+    "DueFires",
 ];
 
 /// `answers.generated.ts`: what the session's methods answer, from the Rust types that write it.
@@ -171,7 +180,10 @@ fn answers() -> String {
     };
     use crate::history::{WaitKind, Waiting};
     use crate::progress::NodeState;
-    use crate::session::{CacheRemoved, CacheReport, Pruned, WokenRuns};
+    use crate::session::{
+        ActiveTriggers, CacheRemoved, CacheReport, Deactivated, DueFires, FireInfo, FireInput,
+        FireToStart, Pruned, SkippedFires, TriggerFires, TriggerInfo, WokenRuns,
+    };
     use crate::storage::{FlowListItem, FlowListPage};
     use crate::validation::{Validated, ValidationIssue};
     use session::{
@@ -215,6 +227,15 @@ fn answers() -> String {
         declaration::<WaitKind>(&config),
         declaration::<Waiting>(&config),
         declaration::<WokenRuns>(&config),
+        declaration::<TriggerInfo>(&config),
+        declaration::<ActiveTriggers>(&config),
+        declaration::<Deactivated>(&config),
+        declaration::<SkippedFires>(&config),
+        declaration::<FireInfo>(&config),
+        declaration::<TriggerFires>(&config),
+        declaration::<FireInput>(&config),
+        declaration::<FireToStart>(&config),
+        declaration::<DueFires>(&config),
     ] {
         out.push_str(&one_field_per_line(&declaration));
         out.push('\n');

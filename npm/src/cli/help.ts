@@ -42,7 +42,11 @@ Commands:
   runs resume <id>            go on with an interrupted durable run, as the same run
   runs signal <id> <name>     send a signal to a run parked at a wait node; go on with it
   runs approve <id> <node>    approve (or --reject) a run parked at an approval
-  serve                       serve flows over HTTP and WebSocket (auth, permissions, limits)
+  triggers                    list the active triggers (schedules) and when each fires next
+  triggers activate <flowId>  activate a saved flow's trigger nodes (deactivate likewise)
+  triggers fires <trigger>    a trigger's latest fires and their runs (pause, resume)
+  serve                       serve flows over HTTP and WebSocket (auth, permissions, limits);
+                              fires the active triggers of its store
   hash-password               hash a password (read from stdin) for a server's users
   api-key                     make an API key and its hash for a server's machine clients
   worker --redis <url>        run queued flows (queue mode, BullMQ on Redis)
@@ -64,6 +68,25 @@ Runs the flow in <file> (YAML flow format, or JSON when the file starts with '{'
 ${RUN_OPTIONS_HELP}
 
 ${RESULT_HELP}`,
+
+  triggers: `Usage: atomiton triggers [list] [options]
+       atomiton triggers activate <flowId> | deactivate <flowId>
+       atomiton triggers fires <trigger> [--limit <n>]
+       atomiton triggers pause <trigger> | resume <trigger>
+
+Manages the triggers of saved flows (a 'schedule' node as a flow's entry). A
+<trigger> is flowId/nodeId, as 'atomiton triggers' lists it. Activated triggers
+fire from every conductor on the store that runs them ('atomiton serve' does),
+each fire once; fires missed while none ran follow the trigger's misfire policy.
+
+Options:
+      --storage <dir>     where flows and the run history are kept
+                          (default ~/.atomiton/flows)
+      --limit <n>         fires: how many, newest first (default 20)
+      --json              print the answer as JSON
+  -h, --help              this help
+
+Exit codes: 0 done, 1 pause/resume of a trigger that is not active, 2 usage error.`,
 
   validate: `Usage: atomiton validate <file> [options]
 

@@ -12,6 +12,7 @@ import { runsCommand } from "./runs.js";
 import { apiKeyCommand, hashPasswordCommand } from "./secrets.js";
 import { serveCommand } from "./serve.js";
 import { templatesCommand } from "./templates.js";
+import { triggersCommand } from "./triggers.js";
 import { validateCommand } from "./validate.js";
 import { versionText } from "./version.js";
 import { workerCommand } from "./worker.js";
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   validate: validateCommand,
   templates: templatesCommand,
   serve: serveCommand,
+  triggers: triggersCommand,
   "hash-password": hashPasswordCommand,
   "api-key": apiKeyCommand,
   worker: workerCommand,

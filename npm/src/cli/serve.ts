@@ -123,6 +123,8 @@ export async function serveCommand(args: string[]): Promise<number> {
   );
   writeOut(loginHelp(server.url, config));
   if (observability?.metricsUrl) writeOut(`Prometheus metrics: ${observability.metricsUrl}`);
+  // The store's active triggers fire from this server (each fire once, whatever else shares the store).
+  await conductor.triggers.start();
   writeOut("Ctrl-C stops it.");
   const stop = await new Promise<NodeJS.Signals>((done) => {
     process.once("SIGINT", done);

@@ -14,6 +14,7 @@ import type { EngineAdapter } from "./engine.js";
 import { createCacheApi } from "./cache.js";
 import { resumeInterrupted } from "./durability.js";
 import { WaitTimer } from "./waits.js";
+import { createTriggersApi } from "./triggers.js";
 import { createExecutionsApi } from "./executions.js";
 import { createAuthApi } from "./namespaces/auth.js";
 import { createCatalogApi } from "./namespaces/catalog.js";
@@ -67,6 +68,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
   const storage = createStorageApi(engine, listeners.flowSaved);
   const executions = createExecutionsApi(engine, run);
   const cache = createCacheApi(engine);
+  const { triggers, timer: triggerTimer } = createTriggersApi(engine, run);
   const auth = createAuthApi(options.auth);
   const system = createSystemApi(engine, config, options.environment, options.restart);
   const events = createEventsApi(listeners);
@@ -93,6 +95,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
     storage,
     executions,
     cache,
+    triggers,
     auth,
     system,
     events,
@@ -122,6 +125,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
     async shutdown(options: { suspend?: boolean } = {}): Promise<void> {
       for (const request of requests.values()) request.abort();
       waits?.close();
+      await triggerTimer.close();
       await transports.shutdown(options?.suspend === true);
     },
     /** Legacy alias of `system.health`. */

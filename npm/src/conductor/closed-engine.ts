@@ -31,6 +31,7 @@ export function closedEngine(kind: EngineAdapter["kind"]): EngineAdapter {
     deleteFlow: refusedLater,
     executions: refusedLater,
     cache: refusedLater,
+    triggers: refusedLater,
     listTemplates: refused,
     getTemplate: refused,
     nodeDefinitions: refused,

@@ -11,8 +11,16 @@ import type { Outcome, WireError, WireEvent, WireResult } from "../types/wire.js
 export type { WireRunOptions } from "./run-options.js";
 import type { WireRunOptions } from "./run-options.js";
 
-import type { CacheAnswers, CacheCall, ExecutionsAnswers, ExecutionsCall, RunCommand } from "../types/calls.generated.js";
-export type { CacheCall, ExecutionsCall, RunCommand } from "../types/calls.generated.js";
+import type {
+  CacheAnswers,
+  CacheCall,
+  ExecutionsAnswers,
+  ExecutionsCall,
+  RunCommand,
+  TriggersAnswers,
+  TriggersCall,
+} from "../types/calls.generated.js";
+export type { CacheCall, ExecutionsCall, RunCommand, TriggersCall } from "../types/calls.generated.js";
 
 /**
  * The one shape of a run that failed outside the engine — refused before it started, lost on the
@@ -96,6 +104,8 @@ export interface EngineAdapter {
   executions<C extends ExecutionsCall>(call: C, arg: string): Promise<Outcome<ExecutionsAnswers[C]>>;
   /** `cache.clear` / `invalidate` / `stats`; `arg` is `{flowId?, nodeId?}` JSON for `invalidate`. */
   cache<C extends CacheCall>(call: C, arg: string): Promise<Outcome<CacheAnswers[C]>>;
+  /** `triggers.*`, where runs are recorded; `arg` is a flow id or JSON (see `TriggersCall`). */
+  triggers<C extends TriggersCall>(call: C, arg: string): Promise<Outcome<TriggersAnswers[C]>>;
   listTemplates(): MaybePromise<Outcome<{ templates: FlowTemplateInfo[] }>>;
   getTemplate(id: string): MaybePromise<Outcome<NodeDefinition | null>>;
   nodeDefinitions(): Outcome<NodeDefinition[]>;

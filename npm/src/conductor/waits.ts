@@ -8,6 +8,7 @@
  */
 import type { ExecutionResult } from "../types/execution.js";
 import type { WokenRuns } from "../types/answers.generated.js";
+import { LONGEST_TIMER, LOOK_EVERY, RETRY_AFTER } from "./store-timers.js";
 
 type Waker = {
   /** `executions.due`: wakes the parked runs whose time came. */
@@ -15,18 +16,6 @@ type Waker = {
   /** `executions.resume`: a woken run goes on. */
   resume(executionId: string): Promise<ExecutionResult>;
 };
-
-/** The longest a `setTimeout` waits (about 24.8 days); a later time is checked again then. */
-const LONGEST_TIMER = 2 ** 31 - 1;
-
-/** When the store could not be read: tried again this much later (ms). */
-const RETRY_AFTER = 5_000;
-
-/**
- * The longest the timer goes without looking (ms): another process on a shared store may park a
- * run that falls due sooner than anything this one knows of.
- */
-const LOOK_EVERY = 60_000;
 
 /** A check that woke nothing although a time had come (the engine's clock behind this one's) looks again this much later. */
 const CLOCKS_APART = 250;

@@ -49,6 +49,7 @@ const ALL_CHANNELS: ChannelGrant = Object.freeze({
   executions: "*",
   cache: "*",
   waits: "*",
+  triggers: "*",
 });
 const DEFAULT_LIMITS: Required<CallerLimits> = Object.freeze({ concurrentRuns: 8, runsPerMinute: 120 });
 const UNLIMITED: Required<CallerLimits> = Object.freeze({ concurrentRuns: Infinity, runsPerMinute: Infinity });

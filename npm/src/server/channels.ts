@@ -156,6 +156,18 @@ function handlerTable(
       throw new ConductorError(createExecutionError(ErrorCode.IMPLEMENTATION_NOT_FOUND, "This server's conductor has no result cache"));
     return conductor.cache;
   };
+  // The served conductor's triggers: they start runs as the server, so managing them is a grant
+  // of its own (never in the default channels).
+  const triggers = (caller: Caller | undefined) => {
+    seesAllRuns(caller);
+    if (!conductor.triggers)
+      throw new ConductorError(createExecutionError(ErrorCode.IMPLEMENTATION_NOT_FOUND, "This server's conductor has no triggers"));
+    return conductor.triggers;
+  };
+  const triggerOf = (args: unknown) => {
+    const { trigger, flowId, nodeId } = argsOf(args);
+    return typeof trigger === "string" ? trigger : { flowId: String(flowId), nodeId: String(nodeId) };
+  };
   return {
     node: {
       execute: async (args, caller) => {
@@ -258,6 +270,17 @@ function handlerTable(
         });
       },
       stats: (_args, caller) => cache(caller).stats(),
+    },
+    triggers: {
+      activate: (args, caller) => triggers(caller).activate(String(argsOf(args).flowId)),
+      deactivate: (args, caller) => triggers(caller).deactivate(String(argsOf(args).flowId)),
+      list: (_args, caller) => triggers(caller).list(),
+      fires: (args, caller) => {
+        const { limit } = argsOf(args);
+        return triggers(caller).fires(triggerOf(args), typeof limit === "number" ? { limit } : {});
+      },
+      pause: (args, caller) => triggers(caller).pause(triggerOf(args)),
+      resume: (args, caller) => triggers(caller).resume(triggerOf(args)),
     },
     flow: {
       listTemplates: () => conductor.flow.listTemplates(),

@@ -7,9 +7,9 @@ import type { Conductor } from "../conductor/api.js";
 export type Broadcast = (channel: string, event: string, data: unknown) => void;
 
 /** The parts of a conductor the channel servers use (a `createConductor` result, or anything shaped alike). */
-/** What the server needs of a conductor; `executions` and `cache` only for the channels of those names. */
+/** What the server needs of a conductor; `executions`, `cache` and `triggers` only for the channels of those names. */
 export type ServedConductor = Pick<Conductor, "node" | "flow" | "storage" | "system" | "events"> &
-  Partial<Pick<Conductor, "executions" | "cache">>;
+  Partial<Pick<Conductor, "executions" | "cache" | "triggers">>;
 
 /** Forwards the conductor's events to `broadcast` until the returned function is called. */
 export function forwardConductorEvents(conductor: ServedConductor, broadcast: Broadcast): () => void {

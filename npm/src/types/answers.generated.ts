@@ -361,3 +361,144 @@ export type WokenRuns = {
   next: number | null,
 };
 
+/**
+ * One active trigger.
+ */
+export type TriggerInfo = {
+  /**
+   * `flowId/nodeId`: how `triggers.fires`, `pause` and `resume` name it.
+   */
+  id: string,
+  flowId: string,
+  nodeId: string,
+  /**
+   * The node's type (`"schedule"`).
+   */
+  type: string,
+  paused: boolean,
+  /**
+   * When the flow was first activated (ms since the Unix epoch).
+   */
+  activatedAt: number,
+  /**
+   * Every fire up to this instant is handled (ran, runs, or was skipped).
+   */
+  handledThrough: number,
+  /**
+   * The next fire after now (`null`: the pattern has no more).
+   */
+  next: number | null,
+};
+
+/**
+ * `triggers.list`'s and `activate`'s answer.
+ */
+export type ActiveTriggers = {
+  triggers: Array<TriggerInfo>,
+};
+
+/**
+ * `triggers.deactivate`'s answer.
+ */
+export type DeactivatedTriggers = {
+  /**
+   * How many triggers were active.
+   */
+  removed: number,
+};
+
+/**
+ * Fires that did not run, one record for the range.
+ */
+export type SkippedFires = {
+  /**
+   * The first and last fire time of the range.
+   */
+  first: number,
+  last: number,
+  /**
+   * How many fires (at least this many when `exact` is false).
+   */
+  count: number,
+  exact: boolean,
+  /**
+   * `"missed"` (later than a minute, misfire `skip`), `"coalesced"` (one run, `into`, stood
+   * for them) or `"over-cap"` (misfire `all` with more missed than `cap`).
+   */
+  reason: string,
+  into?: number,
+  cap?: number,
+};
+
+/**
+ * One fire of a trigger.
+ */
+export type TriggerFire = {
+  /**
+   * The fire's time (ms since the Unix epoch).
+   */
+  scheduledAt: number,
+  /**
+   * When its run started.
+   */
+  firedAt?: number,
+  executionId?: string,
+  /**
+   * `"claimed"`, `"started"`, `"succeeded"`, `"failed"` or `"skipped"`.
+   */
+  status: string,
+  skipped?: SkippedFires,
+};
+
+/**
+ * `triggers.fires`' answer.
+ */
+export type TriggerFires = {
+  fires: Array<TriggerFire>,
+};
+
+/**
+ * What a fire's run gets as its input's `trigger` (and the trigger node's output).
+ */
+export type FireInput = {
+  /**
+   * The trigger node's type.
+   */
+  type: string,
+  flowId: string,
+  nodeId: string,
+  /**
+   * The fire's time and when it started, as ISO 8601 text in UTC.
+   */
+  scheduledAt: string,
+  firedAt: string,
+};
+
+/**
+ * A run `triggers.due` asks its caller to start now.
+ */
+export type FireToStart = {
+  flowId: string,
+  nodeId: string,
+  scheduledAt: number,
+  /**
+   * The run's id: the fire's record names it.
+   */
+  executionId: string,
+  /**
+   * The run's input is `{trigger: this}`.
+   */
+  trigger: FireInput,
+};
+
+/**
+ * `triggers.due`'s answer.
+ */
+export type DueFires = {
+  start: Array<FireToStart>,
+  /**
+   * When the next fire comes (ms since the Unix epoch; `null`: none will).
+   */
+  next: number | null,
+};
+

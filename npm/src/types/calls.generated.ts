@@ -2,7 +2,7 @@
 // The calls boundary methods take by name and what each answers, from their one Rust
 // declaration (`named_calls!`: core/src/run/command.rs, core/src/session/boundary/calls.rs).
 
-import type { CacheRemoved, CacheStats, ExecutionCounts, ExecutionListResponse, ExecutionRecord, PrunedExecutions, ReplayDifferences, WokenRuns } from "./answers.generated.js";
+import type { ActiveTriggers, CacheRemoved, CacheStats, DeactivatedTriggers, DueFires, ExecutionCounts, ExecutionListResponse, ExecutionRecord, PrunedExecutions, ReplayDifferences, TriggerFires, WokenRuns } from "./answers.generated.js";
 
 /** What `node.pause` / `resume` / `step` ask of a running execution (`controlRun`). */
 export type RunCommand = "pause" | "resume" | "step";
@@ -33,4 +33,19 @@ export type CacheAnswers = {
   clear: CacheRemoved;
   invalidate: CacheRemoved;
   stats: CacheStats;
+};
+
+/** The triggers' calls (`conductor.triggers`; `due` and `ended` are its timer's). */
+export type TriggersCall = "activate" | "deactivate" | "list" | "fires" | "pause" | "resume" | "due" | "ended";
+
+/** What each `TriggersCall` answers (inside the outcome envelope). */
+export type TriggersAnswers = {
+  activate: ActiveTriggers;
+  deactivate: DeactivatedTriggers;
+  list: ActiveTriggers;
+  fires: TriggerFires;
+  pause: boolean;
+  resume: boolean;
+  due: DueFires;
+  ended: null;
 };

@@ -20,6 +20,7 @@ mod r#loop;
 mod merge;
 mod parallel;
 mod python;
+mod schedule;
 mod shell_command;
 mod spreadsheet;
 mod sub_flow;
@@ -47,6 +48,7 @@ fn docs(node_type: &str) -> (&'static [OutputField], &'static [NodeExample]) {
         "sub-flow" => (sub_flow::OUTPUT, sub_flow::EXAMPLES),
         "wait" => (wait::OUTPUT, wait::EXAMPLES),
         "python" => (python::OUTPUT, python::EXAMPLES),
+        "schedule" => (schedule::OUTPUT, schedule::EXAMPLES),
         _ => (&[], &[]),
     }
 }

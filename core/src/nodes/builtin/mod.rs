@@ -24,6 +24,9 @@ mod pace;
 mod parallel;
 // Known in every build: one that cannot run it says why at validation.
 mod python;
+// Every build knows it (a flow with one validates and runs by hand anywhere); what fires it is
+// `atomiton-triggers`, and only builds with history register it.
+pub mod schedule;
 pub mod sdk;
 mod shell_command;
 mod spreadsheet;
@@ -52,11 +55,12 @@ pub const BUILTIN_TYPES: [&str; 10] = [
 ];
 
 /// The built-in types the TypeScript engine did not have, in the order the catalog lists them
-/// after its ten (a build has those its features give it: `wait` and `python` with history).
-pub const OUR_TYPES: &[&str] = &["if", "switch", "merge", "for-each", "sub-flow", "wait", "python"];
+/// after its ten (a build has those its features give it: `wait` and `schedule` with history).
+pub const OUR_TYPES: &[&str] =
+    &["if", "switch", "merge", "for-each", "sub-flow", "wait", "python", "schedule"];
 
-/// A registry holding the built-in node types: the ten, and `wait` and `python` in builds with
-/// history. The executors of the types that need files and processes are provided apart (see
+/// A registry holding the built-in node types: the ten, ours, and `wait` and `schedule` in
+/// builds with history. The executors of the types that need files and processes are provided apart (see
 /// [`crate::nodes::NodeExecutor`]).
 pub fn builtin_registry() -> NodeRegistry {
     let registry = NodeRegistry::empty()
@@ -77,6 +81,6 @@ pub fn builtin_registry() -> NodeRegistry {
         .with(sub_flow::SubFlow)
         .with(python::Python);
     #[cfg(feature = "history")]
-    let registry = registry.with(wait::Wait);
+    let registry = registry.with(wait::Wait).with(schedule::ScheduleType);
     registry
 }

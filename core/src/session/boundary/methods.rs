@@ -133,6 +133,13 @@ macro_rules! session_methods {
                 [promise always "cache" call: CacheCall] fn cache(&self, call: String, arg: String) {
                     self.session.cache(&call, arg)
                 }
+
+                /// `triggers.activate` / `deactivate` / `list` / `fires` / `pause` / `resume` /
+                /// `due` / `ended` by name (`arg`: a flow id or JSON): `{ok, value}` or `{ok:
+                /// false, error}`.
+                [promise history "triggers" call: TriggersCall] fn triggers(&self, call: String, arg: String) {
+                    self.session.triggers(&call, arg)
+                }
             ]
             bespoke: [
                 /// Called (with no arguments, possibly from another thread) when something is

@@ -9,7 +9,7 @@ import { ErrorCode } from "../../types/errors.js";
 import type { HealthResult } from "../../types/execution.js";
 import type { FlowListResponse, FlowTemplateInfo, ListFlowsOptions } from "../../types/storage.js";
 import type { StoredFlow, ValidationResult } from "../../types/answers.generated.js";
-import type { CacheAnswers, ExecutionsAnswers } from "../../types/calls.generated.js";
+import type { CacheAnswers, ExecutionsAnswers, TriggersAnswers } from "../../types/calls.generated.js";
 import {
   failedResult,
   type CacheCall,
@@ -17,6 +17,7 @@ import {
   type ExecutionsCall,
   type RetryQuestion,
   type RunCommand,
+  type TriggersCall,
   type WireRunOptions,
 } from "../../conductor/engine.js";
 import type { Outcome, WireEvent, WireResult } from "../../types/wire.js";
@@ -42,6 +43,7 @@ export class RemoteEngine implements EngineAdapter {
   private readonly history: ChannelClient;
   private readonly waits: ChannelClient;
   private readonly cacheChannel: ChannelClient;
+  private readonly triggersChannel: ChannelClient;
   private unsubscribes: Array<() => void> = [];
 
   /**
@@ -59,6 +61,7 @@ export class RemoteEngine implements EngineAdapter {
     this.history = transport.channel("executions");
     this.waits = transport.channel("waits");
     this.cacheChannel = transport.channel("cache");
+    this.triggersChannel = transport.channel("triggers");
   }
 
   /** Custom executors run where the flow runs: the server's own `nodeExecutorFactory` applies. */
@@ -140,6 +143,24 @@ export class RemoteEngine implements EngineAdapter {
     // run and, unless told `resume: false`, resumes it where its store is and answers its result.
     const channel = call === "signal" || call === "approve" ? this.waits : this.history;
     return attempt(channel.call(call, args), (answer) => (call === "delete" ? null : answer) as ExecutionsAnswers[C]);
+  }
+
+  /**
+   * The server's triggers (a grant of their own): `activate` / `deactivate` take `{flowId}`, the
+   * others their JSON. The server's own timer fires them: `due` and `ended` are not a client's.
+   */
+  triggers<C extends TriggersCall>(call: C, arg: string): Promise<Outcome<TriggersAnswers[C]>> {
+    if (call === "due" || call === "ended") {
+      const error = { code: ErrorCode.VALIDATION_FAILED, message: "A server fires its triggers itself", timestamp: Date.now() };
+      return Promise.resolve({ ok: false, error });
+    }
+    const args = call === "activate" || call === "deactivate" ? { flowId: arg } : (JSON.parse(arg || "{}") as unknown);
+    return attempt(this.triggersChannel.call(call, args), (answer) => {
+      // The server answers with what `conductor.triggers` gives: lists, where the engine wraps them.
+      if (call === "activate" || call === "list") return { triggers: answer } as TriggersAnswers[C];
+      if (call === "fires") return { fires: answer } as TriggersAnswers[C];
+      return answer as TriggersAnswers[C];
+    });
   }
 
   /** The server's node result cache: `invalidate` takes `{flowId?, nodeId?}`. */

@@ -6,8 +6,8 @@
 import type { FullCatalog } from "./catalog.js";
 import type { NodeDefinition } from "../../types/definition.js";
 import type { FlowListResponse, FlowTemplateInfo, ListFlowsOptions } from "../../types/storage.js";
-import type { CacheCall, ExecutionsCall, RetryQuestion, RunCommand } from "../../conductor/engine.js";
-import type { CacheAnswers, ExecutionsAnswers } from "../../types/calls.generated.js";
+import type { CacheCall, ExecutionsCall, RetryQuestion, RunCommand, TriggersCall } from "../../conductor/engine.js";
+import type { CacheAnswers, ExecutionsAnswers, TriggersAnswers } from "../../types/calls.generated.js";
 import type { Outcome, StoredFlow, ValidationResult, WireError } from "../../types/answers.generated.js";
 import { historyUnavailable } from "../../conductor/executions.js";
 import { encodeValue, ValueEncodeError } from "../../values/codec.js";
@@ -71,6 +71,11 @@ export abstract class SessionForwarders {
 
   async cache<C extends CacheCall>(call: C, arg: string): Promise<Outcome<CacheAnswers[C]>> {
     return decodedValue(await this.whileAlive(this.handle.cache(call, arg)));
+  }
+
+  async triggers<C extends TriggersCall>(call: C, arg: string): Promise<Outcome<TriggersAnswers[C]>> {
+    if (!this.handle.triggers) return historyUnavailable();
+    return decodedValue(await this.whileAlive(this.handle.triggers(call, arg)));
   }
 
   listTemplates(): Outcome<{ templates: FlowTemplateInfo[] }> {

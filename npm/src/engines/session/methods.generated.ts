@@ -2,7 +2,7 @@
 // A session's JS class (`NativeConductor`, `WasmConductor`) as the TypeScript layer sees it, from the
 // one Rust declaration of its methods (core/src/session/boundary/methods.rs).
 
-import type { CacheAnswers, CacheCall, ExecutionsAnswers, ExecutionsCall, RunCommand } from "../../types/calls.generated.js";
+import type { CacheAnswers, CacheCall, ExecutionsAnswers, ExecutionsCall, RunCommand, TriggersAnswers, TriggersCall } from "../../types/calls.generated.js";
 import type { CatalogNode, Encoded, NodeCategories, Outcome, ProgressSnapshot, RunTrace, StoredFlow, StoredFlowPage, TemplateList, ValidationResult, WireEvents, WireResult } from "../../types/answers.generated.js";
 
 /**
@@ -89,6 +89,14 @@ export type SessionMethods = {
    * JSON for `invalidate`): `{ok, value}` or `{ok: false, error}`.
    */
   cache<C extends CacheCall>(call: C, arg: string): Promise<Encoded<Outcome<CacheAnswers[C]>>>;
+  /**
+   * `triggers.activate` / `deactivate` / `list` / `fires` / `pause` / `resume` /
+   * `due` / `ended` by name (`arg`: a flow id or JSON): `{ok, value}` or `{ok:
+   * false, error}`.
+   *
+   * Only in builds with `history`.
+   */
+  triggers?<C extends TriggersCall>(call: C, arg: string): Promise<Encoded<Outcome<TriggersAnswers[C]>>>;
   /**
    * Called (with no arguments, possibly from another thread) when something is
    * waiting for JS outside a driving call: JS then calls `drive`.
@@ -224,6 +232,7 @@ export const SESSION_METHOD_KINDS = {
   deleteFlow: "promise",
   executions: "promise",
   cache: "promise",
+  triggers: "promise",
   setNotifier: "bespoke",
   run: "driving",
   takeCompleted: "relayed",
@@ -243,6 +252,7 @@ export const STATUS_EVENTS = 4;
 /** The feature each method needs (`native`: the native addon only); the others are in every build. */
 export const SESSION_METHOD_GATES = {
   executions: "history",
+  triggers: "history",
   running: "native",
   markCrashed: "native",
   markLost: "native",

@@ -6,7 +6,15 @@
  * session's pending runs with `INTERNAL_ERROR` (see `SessionEngine.stop`) and a fresh session
  * takes the next calls.
  */
-import type { CacheCall, EngineAdapter, ExecutionsCall, RetryQuestion, RunCommand, WireRunOptions } from "../../conductor/engine.js";
+import type {
+  CacheCall,
+  EngineAdapter,
+  ExecutionsCall,
+  RetryQuestion,
+  RunCommand,
+  TriggersCall,
+  WireRunOptions,
+} from "../../conductor/engine.js";
 import type { WireEvent } from "../../types/wire.js";
 import type { NodeDefinition } from "../../types/definition.js";
 import type { NodeExecutorFactory } from "../../types/execution.js";
@@ -149,6 +157,10 @@ export class ReloadingEngine implements EngineAdapter {
 
   async cache<C extends CacheCall>(call: C, arg: string) {
     return (await this.loading).cache(call, arg);
+  }
+
+  async triggers<C extends TriggersCall>(call: C, arg: string) {
+    return (await this.loading).triggers(call, arg);
   }
 
   async listTemplates() {

@@ -1,0 +1,328 @@
+//! [`TriggerService`]: a session's triggers ([`FlowTriggers`]) over a [`TriggerStore`] — which
+//! nodes of a flow are triggers, what each owes when the timer asks (`due`), and the answers of
+//! `conductor.triggers`.
+//!
+//! The timer that calls `due` is the embedder's (one per conductor, armed for the `next` each
+//! answer gives, and at least once a minute for what other processes on the store activated);
+//! it starts each run `due` hands it, with the execution id and input given, and reports its
+//! end (`ended`). Everything that decides is here and in the store.
+
+use std::sync::Arc;
+
+use atomiton_core::error::{ErrorCode, ExecutionError, Result};
+use atomiton_core::host::{BoxFuture, SharedHost};
+use atomiton_core::session::{
+    ActiveTriggers, Deactivated, DueFires, FireInfo, FireInput, FireToStart, FlowTriggers,
+    SkippedFires, TriggerFires, TriggerInfo, TriggerRef,
+};
+use atomiton_core::value::Value;
+
+use crate::misfire::{due, SkipReason, Skipped};
+use crate::node::{iso, SCHEDULE_TYPE};
+use crate::schedule::ScheduleSpec;
+use crate::store::{Claim, FireClaim, FireRecord, FireStatus, TriggerId, TriggerRow, TriggerStore};
+
+/// How long a claim holds before its run has begun: past it, another process takes the fire
+/// over (this one died between claiming and starting it).
+pub const LEASE_MS: i64 = 60_000;
+
+/// The node types that start a flow.
+pub const TRIGGER_TYPES: &[&str] = &[SCHEDULE_TYPE];
+
+/// A session's triggers over `store`.
+#[derive(Clone)]
+pub struct TriggerService {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn TriggerStore>,
+    host: SharedHost,
+    /// This process, as its claims name it (unique among the processes sharing the store).
+    owner: String,
+}
+
+impl TriggerService {
+    /// Triggers kept in `store`, fired by this process as `owner`, on `host`'s clock.
+    pub fn new(store: Arc<dyn TriggerStore>, host: SharedHost, owner: impl Into<String>) -> Self {
+        TriggerService { inner: Arc::new(Inner { store, host, owner: owner.into() }) }
+    }
+}
+
+impl Inner {
+    fn now(&self) -> i64 {
+        self.host.now() as i64
+    }
+}
+
+/// The trigger nodes of a flow, each with its parameters: its top-level nodes of a trigger type.
+fn trigger_nodes(flow_id: &str, flow: &Value) -> Result<Vec<(String, String, Value)>> {
+    let nodes = flow.get("nodes").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    let found: Vec<_> = nodes
+        .iter()
+        .filter_map(|node| {
+            let kind = node.get("type").and_then(Value::as_str)?;
+            TRIGGER_TYPES.contains(&kind).then(|| {
+                let id = node.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+                let parameters = node.get("parameters").cloned().unwrap_or(Value::Null);
+                (id, kind.to_owned(), parameters)
+            })
+        })
+        .collect();
+    if found.is_empty() {
+        return Err(ExecutionError::validation(format!(
+            "Flow '{flow_id}' has no trigger node: add a '{SCHEDULE_TYPE}' node to say when it starts"
+        )));
+    }
+    Ok(found)
+}
+
+/// A trigger node's own parameters (the engine's, such as `timeout`, are not the schedule's).
+fn own_parameters(parameters: &Value) -> Value {
+    let mut own = atomiton_core::value::Map::default();
+    if let Some(map) = parameters.as_object() {
+        for (key, value) in map.iter() {
+            if crate::schedule::PARAMETERS.contains(&key.as_str()) && !value.is_null() {
+                own.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    Value::Object(own)
+}
+
+fn spec_of(row: &TriggerRow) -> Result<ScheduleSpec> {
+    let parameters: Value = serde_json::from_str(&row.parameters).map_err(|e| {
+        ExecutionError::internal(format!("trigger {}: stored parameters unreadable: {e}", row.id))
+    })?;
+    ScheduleSpec::read(&parameters, row.activated_at)
+}
+
+fn info(row: &TriggerRow, now: i64) -> TriggerInfo {
+    let next = if row.paused {
+        None
+    } else {
+        spec_of(row).ok().and_then(|spec| spec.when.next_after(now))
+    };
+    TriggerInfo {
+        id: row.id.to_string(),
+        flow_id: row.id.flow.clone(),
+        node_id: row.id.node.clone(),
+        kind: row.kind.clone(),
+        paused: row.paused,
+        activated_at: row.activated_at as f64,
+        handled_through: row.handled_through as f64,
+        next: next.map(|at| at as f64),
+    }
+}
+
+fn skipped_info(skipped: &Skipped) -> SkippedFires {
+    let (reason, into, cap) = match skipped.reason {
+        SkipReason::Missed => ("missed", None, None),
+        SkipReason::Coalesced { into } => ("coalesced", Some(into as f64), None),
+        SkipReason::OverCap { cap } => ("over-cap", None, Some(cap)),
+    };
+    SkippedFires {
+        first: skipped.first as f64,
+        last: skipped.last as f64,
+        count: skipped.count.count as f64,
+        exact: skipped.count.exact,
+        reason: reason.to_owned(),
+        into,
+        cap,
+    }
+}
+
+fn fire_info(record: FireRecord) -> FireInfo {
+    FireInfo {
+        scheduled_at: record.scheduled_at as f64,
+        fired_at: record.fired_at.map(|at| at as f64),
+        execution_id: record.run_id,
+        status: record.status.as_str().to_owned(),
+        skipped: record.skipped.as_ref().map(skipped_info),
+    }
+}
+
+impl Inner {
+    /// Claims fire `at` of `row`'s trigger and records its run as begun: the run to start, or
+    /// `None` when another process holds or ran it.
+    async fn claim_and_start(
+        &self,
+        row: &TriggerRow,
+        at: i64,
+        now: i64,
+    ) -> Result<Option<FireToStart>> {
+        let claim = FireClaim {
+            trigger: &row.id,
+            scheduled_at: at,
+            owner: &self.owner,
+            now,
+            lease_ms: LEASE_MS,
+        };
+        if self.store.claim(claim).await? != Claim::Won {
+            return Ok(None);
+        }
+        let host = self.host.clone();
+        let execution_id = atomiton_core::session::catalog::execution_id("", || host.random());
+        if !self.store.started(&row.id, at, &self.owner, &execution_id, now).await? {
+            return Ok(None);
+        }
+        Ok(Some(FireToStart {
+            flow_id: row.id.flow.clone(),
+            node_id: row.id.node.clone(),
+            scheduled_at: at as f64,
+            execution_id,
+            trigger: FireInput {
+                kind: row.kind.clone(),
+                flow_id: row.id.flow.clone(),
+                node_id: row.id.node.clone(),
+                scheduled_at: iso(at),
+                fired_at: iso(now),
+            },
+        }))
+    }
+
+    async fn due(&self) -> Result<DueFires> {
+        let now = self.now();
+        let rows = self.store.list().await?;
+        let mut answer = DueFires::default();
+        for row in rows.iter().filter(|row| !row.paused) {
+            // A row this version cannot read (another version activated it) is left alone.
+            let Ok(spec) = spec_of(row) else { continue };
+            let plan = due(&spec.when, row.handled_through, now, spec.misfire);
+            // Claims first, then the cursor: a process that dies in between leaves fires its
+            // claims (or another process's) hold, never fires nobody will run.
+            for at in &plan.run {
+                answer.start.extend(self.claim_and_start(row, *at, now).await?);
+            }
+            if let Some(skipped) = plan.skipped {
+                self.store.skip(&row.id, skipped).await?;
+            }
+            if !plan.run.is_empty() || plan.skipped.is_some() {
+                self.store.advance(&row.id, row.handled_through, now).await?;
+            }
+            if let Some(next) = spec.when.next_after(now) {
+                answer.next =
+                    Some(answer.next.map_or(next as f64, |known: f64| known.min(next as f64)));
+            }
+        }
+        for lapsed in self.store.expired(now).await? {
+            if let Some(row) = rows.iter().find(|row| row.id == lapsed.trigger) {
+                answer.start.extend(self.claim_and_start(row, lapsed.scheduled_at, now).await?);
+            }
+        }
+        Ok(answer)
+    }
+
+    async fn activate(&self, flow_id: String, flow: Value) -> Result<ActiveTriggers> {
+        let now = self.now();
+        let nodes = trigger_nodes(&flow_id, &flow)?;
+        let mut rows = Vec::new();
+        for (node_id, kind, parameters) in nodes {
+            let own = own_parameters(&parameters);
+            ScheduleSpec::read(&own, now).map_err(|error| {
+                ExecutionError::new(error.code, format!("Node '{node_id}': {}", error.message))
+                    .with_node(node_id.clone())
+            })?;
+            let text =
+                serde_json::to_string(&own).map_err(|e| ExecutionError::internal(e.to_string()))?;
+            rows.push(TriggerRow {
+                id: TriggerId::new(flow_id.clone(), node_id),
+                kind,
+                parameters: text,
+                activated_at: now,
+                handled_through: now,
+                paused: false,
+            });
+        }
+        let active: Vec<TriggerRow> =
+            self.store.list().await?.into_iter().filter(|row| row.id.flow == flow_id).collect();
+        let gone = active.iter().any(|old| rows.iter().all(|row| row.id != old.id));
+        if gone {
+            // A trigger node was removed from the flow: it stops; the others keep their place.
+            self.store.deactivate(&flow_id).await?;
+        }
+        for mut row in rows {
+            if let Some(old) = active.iter().find(|old| old.id == row.id) {
+                row.activated_at = old.activated_at;
+                row.handled_through = old.handled_through;
+                row.paused = old.paused;
+            }
+            self.store.activate(row).await?;
+        }
+        Ok(ActiveTriggers {
+            triggers: self
+                .store
+                .list()
+                .await?
+                .iter()
+                .filter(|row| row.id.flow == flow_id)
+                .map(|row| info(row, now))
+                .collect(),
+        })
+    }
+}
+
+impl FlowTriggers for TriggerService {
+    fn activate(&self, flow_id: String, flow: Value) -> BoxFuture<'static, Result<ActiveTriggers>> {
+        let inner = self.inner.clone();
+        Box::pin(async move { inner.activate(flow_id, flow).await })
+    }
+
+    fn deactivate(&self, flow_id: String) -> BoxFuture<'static, Result<Deactivated>> {
+        let inner = self.inner.clone();
+        Box::pin(
+            async move { Ok(Deactivated { removed: inner.store.deactivate(&flow_id).await? }) },
+        )
+    }
+
+    fn list(&self) -> BoxFuture<'static, Result<ActiveTriggers>> {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let now = inner.now();
+            let rows = inner.store.list().await?;
+            Ok(ActiveTriggers { triggers: rows.iter().map(|row| info(row, now)).collect() })
+        })
+    }
+
+    fn fires(&self, trigger: TriggerRef, limit: usize) -> BoxFuture<'static, Result<TriggerFires>> {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let id = TriggerId::new(trigger.flow_id, trigger.node_id);
+            let records = inner.store.fires(&id, limit).await?;
+            Ok(TriggerFires { fires: records.into_iter().map(fire_info).collect() })
+        })
+    }
+
+    fn set_paused(&self, trigger: TriggerRef, paused: bool) -> BoxFuture<'static, Result<bool>> {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let id = TriggerId::new(trigger.flow_id, trigger.node_id);
+            inner.store.set_paused(&id, paused).await
+        })
+    }
+
+    fn due(&self) -> BoxFuture<'static, Result<DueFires>> {
+        let inner = self.inner.clone();
+        Box::pin(async move { inner.due().await })
+    }
+
+    fn ended(
+        &self,
+        trigger: TriggerRef,
+        scheduled_at: f64,
+        success: bool,
+    ) -> BoxFuture<'static, Result<()>> {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            if !(scheduled_at.is_finite() && scheduled_at.fract() == 0.0) {
+                return Err(ExecutionError::new(
+                    ErrorCode::VALIDATION_FAILED,
+                    "Invalid trigger call: 'scheduledAt' must be a fire's time, whole ms since the Unix epoch",
+                ));
+            }
+            let id = TriggerId::new(trigger.flow_id, trigger.node_id);
+            let status = if success { FireStatus::Succeeded } else { FireStatus::Failed };
+            inner.store.ended(&id, scheduled_at as i64, status).await
+        })
+    }
+}

@@ -1,0 +1,198 @@
+//! A session's triggers over one store, on the virtual-time host: processes sharing the store
+//! start each fire once, downtime and pauses follow the misfire policy, a dead process's claim
+//! is taken over, and activation refuses what it cannot run.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use atomiton_core::host::SharedHost;
+use atomiton_core::json;
+use atomiton_core::session::{FlowTriggers, TriggerRef};
+use atomiton_core::testing::VirtualHost;
+use atomiton_core::value::Value;
+use atomiton_triggers::{
+    Claim, FireClaim, MemoryTriggers, TriggerId, TriggerService, TriggerStore,
+};
+
+fn flow(parameters: Value) -> Value {
+    json!({"id": "flow", "nodes": [
+        {"id": "tick", "type": "schedule", "parameters": parameters},
+        {"id": "work", "type": "transform", "parameters": {}},
+    ]})
+}
+
+fn tick() -> TriggerRef {
+    TriggerRef { flow_id: "flow".into(), node_id: "tick".into() }
+}
+
+struct Fleet {
+    host: VirtualHost,
+    store: Arc<MemoryTriggers>,
+    processes: Vec<TriggerService>,
+}
+
+fn fleet(processes: usize) -> Fleet {
+    let host = VirtualHost::new();
+    let store = Arc::new(MemoryTriggers::new());
+    let shared: SharedHost = host.shared();
+    let processes = (0..processes)
+        .map(|n| TriggerService::new(store.clone(), shared.clone(), format!("process-{n}")))
+        .collect();
+    Fleet { host, store, processes }
+}
+
+#[test]
+fn three_processes_on_one_store_start_each_fire_once() {
+    let Fleet { host, processes, .. } = fleet(3);
+    let clock = host.shared();
+    let started = host.block_on(async move {
+        let activated = processes[0].activate("flow".into(), flow(json!({"every": "1s"}))).await;
+        let start = clock.now() as i64;
+        assert_eq!(activated.expect("activated").triggers.len(), 1);
+        let mut started: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+        for second in 0..60 {
+            clock.sleep(1000.0).await;
+            // Each process's timer fires in its own order.
+            for n in 0..3 {
+                let process = &processes[(second + n) % 3];
+                for fire in process.due().await.expect("due").start {
+                    started
+                        .entry(fire.scheduled_at as i64 - start)
+                        .or_default()
+                        .push(fire.execution_id);
+                    process.ended(tick(), fire.scheduled_at, true).await.expect("ended");
+                }
+            }
+        }
+        started
+    });
+    let expected: Vec<i64> = (1..=60).map(|s| s * 1000).collect();
+    assert_eq!(started.keys().copied().collect::<Vec<_>>(), expected, "every second fired");
+    assert!(started.values().all(|runs| runs.len() == 1), "each fire started one run: {started:?}");
+}
+
+#[test]
+fn downtime_is_coalesced_into_one_run_and_recorded() {
+    let Fleet { host, processes, .. } = fleet(1);
+    let clock = host.shared();
+    let (start, due, fires) = host.block_on(async move {
+        let process = &processes[0];
+        process
+            .activate("flow".into(), flow(json!({"every": "1m", "misfire": "coalesce"})))
+            .await
+            .expect("activated");
+        let start = clock.now() as i64;
+        // Down for eleven and a half minutes: nothing called `due`.
+        clock.sleep(11.5 * 60_000.0).await;
+        let due = process.due().await.expect("due");
+        let fires = process.fires(tick(), 10).await.expect("fires");
+        (start, due, fires)
+    });
+    let minute = 60_000.0;
+    let runs: Vec<f64> = due.start.iter().map(|fire| fire.scheduled_at - start as f64).collect();
+    assert_eq!(runs, vec![11.0 * minute], "the one fire still on time runs, for the backlog");
+    assert_eq!(due.next, Some(start as f64 + 12.0 * minute));
+    let skipped =
+        fires.fires.iter().find_map(|fire| fire.skipped.clone()).expect("a skipped range");
+    assert_eq!(
+        (skipped.first - start as f64, skipped.last - start as f64),
+        (minute, 10.0 * minute)
+    );
+    assert_eq!((skipped.count, skipped.exact, skipped.reason.as_str()), (10.0, true, "coalesced"));
+    assert_eq!(skipped.into, Some(start as f64 + 11.0 * minute));
+    let started = &fires.fires[0];
+    assert_eq!(
+        (started.status.as_str(), started.execution_id.as_deref()),
+        ("started", Some(due.start[0].execution_id.as_str()))
+    );
+}
+
+#[test]
+fn a_claim_a_dead_process_left_is_taken_over_once_its_lease_passes() {
+    let Fleet { host, store, processes } = fleet(1);
+    let clock = host.shared();
+    let (blocked, recovered, start) = host.block_on(async move {
+        let process = &processes[0];
+        process.activate("flow".into(), flow(json!({"every": "10s"}))).await.expect("activated");
+        let start = clock.now() as i64;
+        clock.sleep(10_000.0).await;
+        // Another process claimed the first fire, then died before starting its run.
+        let id = TriggerId::new("flow", "tick");
+        let now = clock.now() as i64;
+        let claim = FireClaim {
+            trigger: &id,
+            scheduled_at: start + 10_000,
+            owner: "dead",
+            now,
+            lease_ms: 60_000,
+        };
+        assert_eq!(store.claim(claim).await.expect("claimed"), Claim::Won);
+        let blocked = process.due().await.expect("due").start;
+        clock.sleep(61_000.0).await;
+        let recovered = process.due().await.expect("due").start;
+        (blocked, recovered, start)
+    });
+    assert!(blocked.is_empty(), "held by the other process's claim");
+    let times: Vec<i64> = recovered.iter().map(|fire| fire.scheduled_at as i64 - start).collect();
+    assert_eq!(times.iter().filter(|at| **at == 10_000).count(), 1, "taken over once: {times:?}");
+    assert!(times.contains(&70_000), "and the fires since, on time, run too: {times:?}");
+}
+
+#[test]
+fn a_paused_trigger_fires_nothing_and_resumed_skips_what_it_missed() {
+    let Fleet { host, processes, .. } = fleet(1);
+    let clock = host.shared();
+    let (while_paused, resumed, fires, start) = host.block_on(async move {
+        let process = &processes[0];
+        process.activate("flow".into(), flow(json!({"every": "30s"}))).await.expect("activated");
+        let start = clock.now() as i64;
+        assert!(process.set_paused(tick(), true).await.expect("paused"));
+        let listed = process.list().await.expect("list").triggers;
+        assert!(listed[0].paused && listed[0].next.is_none());
+        clock.sleep(5.0 * 60_000.0 + 10_000.0).await;
+        let while_paused = process.due().await.expect("due").start.len();
+        assert!(process.set_paused(tick(), false).await.expect("resumed"));
+        let resumed = process.due().await.expect("due").start;
+        let fires = process.fires(tick(), 10).await.expect("fires").fires;
+        (while_paused, resumed, fires, start)
+    });
+    assert_eq!(while_paused, 0);
+    // Back at 5m10s: the fires at 4m30s and 5m00s are within the minute; 30s..4m00s are skipped.
+    let times: Vec<i64> = resumed.iter().map(|fire| fire.scheduled_at as i64 - start).collect();
+    assert_eq!(times, vec![270_000, 300_000]);
+    let skipped = fires.iter().find_map(|fire| fire.skipped.clone()).expect("skipped");
+    assert_eq!((skipped.count, skipped.reason.as_str()), (8.0, "missed"));
+}
+
+#[test]
+fn activation_refuses_what_it_cannot_run_and_deactivation_stops_every_process() {
+    let Fleet { host, processes, .. } = fleet(2);
+    let clock = host.shared();
+    host.block_on(async move {
+        let (a, b) = (&processes[0], &processes[1]);
+        let none = json!({"id": "flow", "nodes": [{"id": "work", "type": "transform"}]});
+        let error = a.activate("flow".into(), none).await.expect_err("no trigger node");
+        assert!(error.message.contains("has no trigger node"), "{}", error.message);
+        let error = a
+            .activate("flow".into(), flow(json!({"cron": "0 9 * * *", "timezone": "Mars/Base"})))
+            .await
+            .expect_err("bad zone");
+        assert!(
+            error.message.starts_with("Node 'tick':") && error.message.contains("IANA"),
+            "{}",
+            error.message
+        );
+        assert!(
+            a.list().await.expect("list").triggers.is_empty(),
+            "nothing activated by a refused flow"
+        );
+
+        a.activate("flow".into(), flow(json!({"every": "1s"}))).await.expect("activated");
+        clock.sleep(1000.0).await;
+        assert_eq!(b.due().await.expect("due").start.len(), 1);
+        assert_eq!(a.deactivate("flow".into()).await.expect("deactivated").removed, 1);
+        clock.sleep(5000.0).await;
+        assert!(b.due().await.expect("due").start.is_empty(), "the other process stopped too");
+        assert_eq!(b.fires(tick(), 10).await.expect("fires").fires.len(), 1, "the record stays");
+    });
+}

@@ -1,0 +1,89 @@
+/**
+ * `conductor.triggers`: flows that start themselves (a `schedule` node as a flow's entry). The
+ * engine decides everything — which nodes are triggers, when each fires, that each fire starts
+ * one run across every process on the store, what a misfire policy skips — and keeps it in the
+ * store beside the run history; this file shapes calls, and gives the conductor's one trigger
+ * timer (`trigger-timer.ts`) a way to start a fire's run.
+ */
+import type { ActiveTriggers, DeactivatedTriggers, FireToStart, TriggerFires, TriggerInfo } from "../types/answers.generated.js";
+import type { NodeDefinition } from "../types/definition.js";
+import type { ContextOverrides, ExecutionResult } from "../types/execution.js";
+import type { EngineAdapter } from "./engine.js";
+import { unwrap } from "./hydrate.js";
+import { TriggerTimer } from "./trigger-timer.js";
+
+type Run = (node: NodeDefinition, overrides: ContextOverrides) => Promise<ExecutionResult>;
+
+/** A trigger: its id (`flowId/nodeId`, as `list()` gives it) or `{flowId, nodeId}`. */
+export type TriggerSelector = string | { flowId: string; nodeId: string };
+
+const named = (trigger: TriggerSelector): Record<string, unknown> =>
+  typeof trigger === "string" ? { trigger } : { ...(trigger as object) };
+
+export function createTriggersApi(engine: EngineAdapter, run: Run) {
+  const timer = new TriggerTimer({
+    due: async () => unwrap(await engine.triggers("due", "")),
+    async start(fire: FireToStart): Promise<boolean> {
+      const flow = unwrap(await engine.loadFlow(fire.flowId)) as unknown as NodeDefinition;
+      const result = await run(flow, { executionId: fire.executionId, input: { trigger: fire.trigger } });
+      return result.success;
+    },
+    async ended(fire: FireToStart, success: boolean): Promise<void> {
+      const { flowId, nodeId, scheduledAt } = fire;
+      unwrap(await engine.triggers("ended", JSON.stringify({ flowId, nodeId, scheduledAt, success })));
+    },
+  });
+  const triggers = {
+    /**
+     * Activates the trigger nodes of saved flow `flowId` on the conductor's store (every process
+     * on the store may fire them, each fire once), and starts this conductor's timer. Activating
+     * an edited flow again keeps each trigger's place and pause; a removed trigger node stops.
+     * Refused with a coded `ConductorError` for a flow with no trigger node or a trigger it
+     * cannot read.
+     */
+    async activate(flowId: string): Promise<TriggerInfo[]> {
+      const answer: ActiveTriggers = unwrap(await engine.triggers("activate", flowId));
+      if (engine.kind !== "remote") void timer.start();
+      return answer.triggers;
+    },
+    /** Deactivates every trigger of flow `flowId`, in every process on the store: `{removed}`. */
+    async deactivate(flowId: string): Promise<DeactivatedTriggers> {
+      return unwrap(await engine.triggers("deactivate", flowId));
+    },
+    /** The active triggers, with when each fires next. */
+    async list(): Promise<TriggerInfo[]> {
+      return unwrap(await engine.triggers("list", "")).triggers;
+    },
+    /**
+     * A trigger's latest fires, newest first (`limit`, 50 by default): each fire's time, its run's
+     * execution id and status, and the ranges of fires that did not run, with why.
+     */
+    async fires(trigger: TriggerSelector, options: { limit?: number } = {}): Promise<TriggerFires["fires"]> {
+      const arg = JSON.stringify({ ...named(trigger), limit: options?.limit });
+      return unwrap(await engine.triggers("fires", arg)).fires;
+    },
+    /** Pauses a trigger in every process on the store; `false` when it is not active. */
+    async pause(trigger: TriggerSelector): Promise<boolean> {
+      return unwrap(await engine.triggers("pause", JSON.stringify(named(trigger))));
+    },
+    /** Resumes a paused trigger (what it missed follows its misfire policy); `false` when it is not active. */
+    async resume(trigger: TriggerSelector): Promise<boolean> {
+      const resumed = unwrap(await engine.triggers("resume", JSON.stringify(named(trigger))));
+      void timer.check();
+      return resumed;
+    },
+    /**
+     * Fires the store's active triggers from this conductor (`activate` does this too): an app or
+     * `atomiton serve` calls it once at start. The timer never keeps the process alive. A
+     * conductor whose runs go to a server does nothing here: the server fires its triggers.
+     */
+    start(): Promise<void> {
+      return engine.kind === "remote" ? Promise.resolve() : timer.start();
+    },
+    /** Stops firing from this conductor; the triggers stay active for other processes on the store. */
+    stop(): void {
+      timer.stop();
+    },
+  };
+  return { triggers, timer };
+}

@@ -1,0 +1,15 @@
+// A process that fires the active triggers of the store in `directory` (npm/test/triggers.test.mjs):
+// it prints "ready" once its timer runs, and goes on until it is stopped (SIGTERM: it shuts down,
+// letting its runs report) or killed.
+import { createConductor } from "@atomiton/conductor";
+
+const [directory] = process.argv.slice(2);
+const conductor = createConductor({ storage: { directory } });
+await conductor.triggers.start();
+process.stdout.write("ready\n");
+// The trigger timer never holds a process open: this one is held until it is told to stop.
+const held = setInterval(() => {}, 60_000);
+process.once("SIGTERM", () => {
+  clearInterval(held);
+  void conductor.shutdown().then(() => process.exit(0));
+});

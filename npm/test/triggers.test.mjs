@@ -1,0 +1,182 @@
+// Flows that start themselves, through the built package: a `schedule` node's flow activated,
+// each fire a run with the fire as its input, listed with its run; pause, resume and deactivate;
+// mistakes refused; and three processes firing one SQLite store, one of them SIGKILLed mid-way:
+// each fire time runs once, none lost. No test here judges speed: waits are for counts, with
+// margins far beyond what a fire takes.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { createConductor } from "@atomiton/conductor/desktop";
+import { repoRoot, tempDir, until } from "../test-support/helpers.mjs";
+
+/** A flow started every second: its schedule node, then a node that keeps the fire it got. */
+const ticker = (parameters = { every: "1s" }) => ({
+  id: "ticker",
+  name: "Ticker",
+  type: "group",
+  nodes: [
+    { id: "tick", type: "schedule", parameters },
+    { id: "kept", type: "edit-fields", parameters: { values: { seen: "{{ scheduledAt }}" } } },
+  ],
+  edges: [{ id: "e1", source: "tick", target: "kept" }],
+});
+
+const ran = (fire) => fire.status !== "skipped" && fire.status !== "claimed";
+
+async function fires(conductor, limit = 1000) {
+  return conductor.triggers.fires("ticker/tick", { limit });
+}
+
+test("native: an activated schedule starts a run per fire, with the fire as its input", async (t) => {
+  const directory = tempDir(t, "triggers");
+  const conductor = createConductor({ storage: { directory } });
+  t.after(() => conductor.shutdown());
+  await conductor.storage.saveFlow(ticker());
+  const [active] = await conductor.triggers.activate("ticker");
+  assert.deepEqual(
+    [active.id, active.flowId, active.nodeId, active.type, active.paused],
+    ["ticker/tick", "ticker", "tick", "schedule", false],
+  );
+  assert.equal(typeof active.next, "number");
+  await until(async () => (await fires(conductor)).filter((fire) => fire.status === "succeeded").length >= 3, 120_000, "three fires");
+
+  const done = (await fires(conductor)).filter((fire) => fire.status === "succeeded");
+  for (const fire of done) {
+    assert.equal(fire.scheduledAt % 1000, (active.next ?? 0) % 1000, "fires are whole intervals apart");
+    const record = await conductor.executions.get(fire.executionId);
+    assert.equal(record.status, "success");
+    const tick = record.nodes.find((node) => node.nodeId === "tick" || node.id === "tick");
+    assert.ok(tick, "the schedule node ran");
+    const output = tick.output;
+    assert.equal(output.type, "schedule");
+    assert.equal(Date.parse(output.scheduledAt), fire.scheduledAt, "the run's input is its fire");
+    assert.equal(output.flowId, "ticker");
+  }
+  const times = done.map((fire) => fire.scheduledAt).sort((a, b) => a - b);
+  assert.equal(new Set(times).size, times.length, "one run per fire time");
+
+  // Paused: listed as paused, nothing fires; deactivated: gone, its records kept.
+  assert.equal(await conductor.triggers.pause("ticker/tick"), true);
+  assert.equal((await conductor.triggers.list())[0].paused, true);
+  assert.equal(await conductor.triggers.resume({ flowId: "ticker", nodeId: "tick" }), true);
+  assert.deepEqual(await conductor.triggers.deactivate("ticker"), { removed: 1 });
+  assert.deepEqual(await conductor.triggers.list(), []);
+  assert.ok((await fires(conductor)).length >= 3, "the fire records stay");
+  assert.equal(await conductor.triggers.pause("ticker/tick"), false, "nothing active to pause");
+});
+
+test("native: mistakes in triggers are refused with what to write", async (t) => {
+  const conductor = createConductor({ storage: { directory: tempDir(t, "triggers-refused") } });
+  t.after(() => conductor.shutdown());
+  await conductor.storage.saveFlow({ id: "plain", type: "group", nodes: [{ id: "a", type: "transform", parameters: {} }], edges: [] });
+  await assert.rejects(
+    conductor.triggers.activate("plain"),
+    (e) => e.code === "VALIDATION_FAILED" && /has no trigger node/.test(e.message),
+  );
+  await assert.rejects(conductor.triggers.activate("absent"), (e) => e.code === "NODE_NOT_FOUND");
+  await assert.rejects(conductor.triggers.fires("no-slash"), (e) => e.code === "VALIDATION_FAILED" && /flowId\/nodeId/.test(e.message));
+
+  // Validation reads the pattern and the zone, as activation would.
+  const bad = await conductor.node.validate(ticker({ cron: "0 9 * * *", timezone: "Europe/Berlinn" }));
+  assert.equal(bad.valid, false);
+  assert.ok(
+    bad.errors.some((error) => /IANA time zone/.test(error.message ?? error)),
+    JSON.stringify(bad.errors),
+  );
+  const both = await conductor.node.validate(ticker({ cron: "0 9 * * *", every: "1m" }));
+  assert.equal(both.valid, false);
+  const good = await conductor.node.validate(ticker({ cron: "0 9 * * MON-FRI", timezone: "Europe/Berlin", misfire: "coalesce" }));
+  assert.equal(good.valid, true, JSON.stringify(good.errors));
+});
+
+test("native: three processes firing one SQLite store, one SIGKILLed mid-way, start each fire once and lose none", async (t) => {
+  const directory = tempDir(t, "triggers-fleet");
+  const conductor = createConductor({ storage: { directory } });
+  t.after(() => conductor.shutdown());
+  await conductor.storage.saveFlow(ticker());
+  await conductor.triggers.activate("ticker");
+  // This one only manages: the children fire.
+  conductor.triggers.stop();
+
+  const children = [0, 1, 2].map(() => {
+    const child = spawn(process.execPath, [join(repoRoot, "npm", "test-support", "trigger-child.mjs"), directory], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    t.after(() => child.kill("SIGKILL"));
+    let out = "";
+    child.stdout.on("data", (chunk) => (out += chunk));
+    return { child, ready: () => out.includes("ready") };
+  });
+  await until(() => children.every((c) => c.ready()), 120_000, "three processes ready");
+  const count = async () => (await fires(conductor)).filter(ran).length;
+  const start = await count();
+  await until(async () => (await count()) >= start + 4, 120_000, "four fires");
+  children[1].child.kill("SIGKILL");
+  await until(async () => (await count()) >= start + 10, 120_000, "six more fires after the kill");
+  await conductor.triggers.deactivate("ticker");
+  await Promise.all(
+    [children[0], children[2]].map(
+      ({ child }) =>
+        new Promise((resolve) => {
+          child.once("exit", resolve);
+          child.kill("SIGTERM");
+        }),
+    ),
+  );
+
+  const all = await fires(conductor);
+  const started = all.filter(ran);
+  const ids = started.map((fire) => fire.executionId);
+  assert.equal(new Set(ids).size, ids.length, "every fire has a run of its own");
+  // No fire lost: from the first to the last, every second has a record (run, claim or skipped range).
+  const covered = new Set();
+  for (const fire of all) {
+    if (fire.skipped) for (let at = fire.skipped.first; at <= fire.skipped.last; at += 1000) covered.add(at);
+    else covered.add(fire.scheduledAt);
+  }
+  const times = [...covered].sort((a, b) => a - b);
+  for (let i = 1; i < times.length; i++)
+    assert.equal(times[i] - times[i - 1], 1000, `no fire lost between ${times[i - 1]} and ${times[i]}`);
+  // Each run recorded once, for its own fire.
+  const runs = (await conductor.executions.list({ flowId: "ticker", limit: 1000 })).executions;
+  const recorded = runs.map((run) => run.id ?? run.executionId);
+  assert.equal(new Set(recorded).size, recorded.length, "no run recorded twice");
+  for (const id of recorded) assert.ok(ids.includes(id), `run ${id} belongs to a fire`);
+  // The killed process may have died between recording its fire's run and the run's first record.
+  const missing = ids.filter((id) => !recorded.includes(id));
+  assert.ok(missing.length <= 1, `fires without a run: ${missing.join(", ")}`);
+});
+
+test("native: atomiton triggers activates, lists, shows fires, pauses and deactivates a store's triggers", async (t) => {
+  const directory = tempDir(t, "triggers-cli");
+  const saver = createConductor({ storage: { directory } });
+  await saver.storage.saveFlow(ticker({ cron: "0 9 * * MON-FRI", timezone: "Europe/Berlin" }));
+  await saver.shutdown();
+  const cli = (...args) => {
+    const done = spawnSync(
+      process.execPath,
+      [join(repoRoot, "npm", "dist", "cli", "main.js"), "triggers", ...args, "--storage", directory],
+      {
+        encoding: "utf8",
+      },
+    );
+    return { code: done.status, out: done.stdout, err: done.stderr };
+  };
+  const activated = cli("activate", "ticker", "--json");
+  assert.equal(activated.code, 0, activated.err);
+  const [trigger] = JSON.parse(activated.out);
+  assert.equal(trigger.id, "ticker/tick");
+  // The next weekday at 09:00 in Berlin: 07:00 or 08:00 UTC.
+  assert.ok([7, 8].includes(new Date(trigger.next).getUTCHours()), `next fire ${new Date(trigger.next).toISOString()}`);
+  const listed = cli();
+  assert.equal(listed.code, 0, listed.err);
+  assert.match(listed.out, /ticker\/tick\s+schedule\s+\d{4}-\d\d-\d\dT0[78]:00:00Z\s+no/);
+  assert.match(cli("fires", "ticker/tick").out, /no fires of ticker\/tick yet/);
+  assert.deepEqual([cli("pause", "ticker/tick").code, cli("pause", "ticker/nope").code], [0, 1]);
+  assert.match(cli().out, /ticker\/tick\s+schedule\s+-\s+yes/);
+  assert.equal(cli("bogus").code, 2);
+  assert.equal(cli("fires").code, 2, "a missing trigger is a usage error");
+  assert.match(cli("deactivate", "ticker").out, /1 trigger\(s\) deactivated/);
+  assert.match(cli().out, /no active triggers/);
+});
