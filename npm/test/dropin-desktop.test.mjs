@@ -67,6 +67,7 @@ test("dispose() removes the IPC handlers and shuts the conductor down; cleanup()
     "node:call",
     "storage:call",
     "system:call",
+    "triggers:call",
     "waits:call",
   ]);
   assert.equal(handler.cleanup, handler.dispose);
@@ -156,6 +157,7 @@ test("in Electron's main process (CommonJS, no ipcMain given) it takes ipcMain a
     "node:call",
     "storage:call",
     "system:call",
+    "triggers:call",
     "waits:call",
   ]);
   assert.deepEqual(seen.templates, ["hello-world", "data-pipeline", "image-processing", "double-and-summarise"]);

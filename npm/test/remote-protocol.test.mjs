@@ -48,7 +48,7 @@ async function bareWebSocketServer(t, onCall) {
 test("dispatch answers with the channel servers' envelopes", async (t) => {
   const { conductor } = await startServer(t);
   const handlers = createChannelHandlers(conductor);
-  assert.deepEqual([...handlers.channels], ["node", "storage", "executions", "waits", "cache", "flow", "system"]);
+  assert.deepEqual([...handlers.channels], ["node", "storage", "executions", "waits", "cache", "triggers", "flow", "system"]);
   const noHandler = (command) => ({ error: `No handler for method: ${command}`, channelError: true, code: "IMPLEMENTATION_NOT_FOUND" });
   assert.deepEqual(await handlers.dispatch("node", "nope"), noHandler("nope"));
   assert.deepEqual(await handlers.dispatch("node", "constructor"), noHandler("constructor"), "no prototype lookups");
@@ -253,7 +253,7 @@ test("registerIpcChannels registers a handler per channel, broadcasts to live ta
   const channels = desktop.registerIpcChannels(electron.ipcMain, conductor, { webContents: () => [electron.webContents, dead] });
   assert.deepEqual(
     [...electron.handlers.keys()],
-    ["node:call", "storage:call", "executions:call", "waits:call", "cache:call", "flow:call", "system:call"],
+    ["node:call", "storage:call", "executions:call", "waits:call", "cache:call", "triggers:call", "flow:call", "system:call"],
   );
   const extra = {
     sent: 0,

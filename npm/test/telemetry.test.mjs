@@ -497,3 +497,33 @@ test("OpenTelemetry: an http-request node's span is a CLIENT span naming its req
   assert.equal(fed.attributes["url.full"], undefined);
   assert.equal(fed.attributes["atomiton.node.attempt"], 1);
 });
+
+test("native: a trigger's fires are counted by flow and node, with how late each run started", async (t) => {
+  registerSdk();
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const directory = mkdtempSync(join(tmpdir(), "trigger-metrics-"));
+  const conductor = createConductor({ storage: { directory }, telemetry: { api } });
+  t.after(async () => {
+    await conductor.shutdown();
+    rmSync(directory, { recursive: true, force: true });
+  });
+  await conductor.storage.saveFlow({
+    id: "metered",
+    type: "group",
+    nodes: [{ id: "tick", type: "schedule", parameters: { every: "1s" } }],
+    edges: [],
+  });
+  await conductor.triggers.activate("metered");
+  const ofTick = (attributes) => attributes["atomiton.flow.id"] === "metered" && attributes["atomiton.node.id"] === "tick";
+  const deadline = Date.now() + 120_000;
+  // Nothing is exported before the first instrument records.
+  const fires = () => metricSum("atomiton.trigger.fires", ofTick).catch(() => 0);
+  while ((await fires()) < 2) {
+    assert.ok(Date.now() < deadline, "two fires counted");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.ok((await metricSum("atomiton.trigger.lateness", ofTick)) >= 2, "each fire's lateness recorded");
+  await conductor.triggers.deactivate("metered");
+});

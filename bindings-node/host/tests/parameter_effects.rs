@@ -455,7 +455,16 @@ const ELSEWHERE: &[(&str, &str, &str, &str)] = &[
     ("sub-flow", "flowId", FLOWS, "a_missing_sub_flow_a_cycle_of_calls_and_a_broken_called_flow_are_refused_before_anything_runs"),
     ("sub-flow", "input", FLOWS, "a_sub_flow_takes_its_input_parameter_in_place_of_its_input"),
     ("*", "onError", FLOWS, "on_error_continue_and_route_come_after_the_retries"),
+    // A schedule's parameters say when its flow fires, not what the node outputs.
+    ("schedule", "cron", SCHEDULES, "a_schedule_nodes_parameters_decide_its_fires"),
+    ("schedule", "timezone", SCHEDULES, "a_schedule_nodes_parameters_decide_its_fires"),
+    ("schedule", "every", SCHEDULES, "a_schedule_nodes_parameters_decide_its_fires"),
+    ("schedule", "startAt", SCHEDULES, "a_schedule_nodes_parameters_decide_its_fires"),
+    ("schedule", "misfire", SCHEDULES, "a_schedule_nodes_parameters_decide_its_fires"),
+    ("schedule", "maxCatchUp", SCHEDULES, "a_schedule_nodes_parameters_decide_its_fires"),
 ];
+
+const SCHEDULES: &str = "capabilities/triggers/tests/schedule.rs";
 
 const FLOWS: &str = "core/tests/flow_language.rs";
 

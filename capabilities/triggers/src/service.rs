@@ -7,13 +7,14 @@
 //! it starts each run `due` hands it, with the execution id and input given, and reports its
 //! end (`ended`). Everything that decides is here and in the store.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use atomiton_core::error::{ErrorCode, ExecutionError, Result};
 use atomiton_core::host::{BoxFuture, SharedHost};
 use atomiton_core::session::{
     ActiveTriggers, Deactivated, DueFires, FireInfo, FireInput, FireToStart, FlowTriggers,
-    SkippedFires, TriggerFires, TriggerInfo, TriggerRef,
+    MissedFires, SkippedFires, TriggerFires, TriggerInfo, TriggerRef,
 };
 use atomiton_core::value::Value;
 
@@ -40,18 +41,48 @@ struct Inner {
     host: SharedHost,
     /// This process, as its claims name it (unique among the processes sharing the store).
     owner: String,
+    /// Each trigger's parameters as last read, by the text they were read from: the timer's step
+    /// reads every active trigger, and parsing a pattern is most of that work.
+    specs: Mutex<HashMap<TriggerId, Known>>,
+}
+
+/// A trigger's spec, and what it was read from.
+struct Known {
+    parameters: String,
+    activated_at: i64,
+    spec: Arc<ScheduleSpec>,
 }
 
 impl TriggerService {
     /// Triggers kept in `store`, fired by this process as `owner`, on `host`'s clock.
     pub fn new(store: Arc<dyn TriggerStore>, host: SharedHost, owner: impl Into<String>) -> Self {
-        TriggerService { inner: Arc::new(Inner { store, host, owner: owner.into() }) }
+        let specs = Mutex::default();
+        TriggerService { inner: Arc::new(Inner { store, host, owner: owner.into(), specs }) }
     }
 }
 
 impl Inner {
     fn now(&self) -> i64 {
         self.host.now() as i64
+    }
+
+    /// `row`'s spec, read once per text of its parameters.
+    fn spec(&self, row: &TriggerRow) -> Result<Arc<ScheduleSpec>> {
+        // A panic elsewhere while holding the lock leaves whole entries: go on with them.
+        let mut specs = self.specs.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(known) = specs.get(&row.id) {
+            if known.parameters == row.parameters && known.activated_at == row.activated_at {
+                return Ok(known.spec.clone());
+            }
+        }
+        let spec = Arc::new(spec_of(row)?);
+        let known = Known {
+            parameters: row.parameters.clone(),
+            activated_at: row.activated_at,
+            spec: spec.clone(),
+        };
+        specs.insert(row.id.clone(), known);
+        Ok(spec)
     }
 }
 
@@ -187,7 +218,7 @@ impl Inner {
         let mut answer = DueFires::default();
         for row in rows.iter().filter(|row| !row.paused) {
             // A row this version cannot read (another version activated it) is left alone.
-            let Ok(spec) = spec_of(row) else { continue };
+            let Ok(spec) = self.spec(row) else { continue };
             let plan = due(&spec.when, row.handled_through, now, spec.misfire);
             // Claims first, then the cursor: a process that dies in between leaves fires its
             // claims (or another process's) hold, never fires nobody will run.
@@ -198,7 +229,15 @@ impl Inner {
                 self.store.skip(&row.id, skipped).await?;
             }
             if !plan.run.is_empty() || plan.skipped.is_some() {
-                self.store.advance(&row.id, row.handled_through, now).await?;
+                let moved = self.store.advance(&row.id, row.handled_through, now).await?;
+                // Reported by the process that moved the cursor past them: once in all.
+                if let (true, Some(skipped)) = (moved, plan.skipped) {
+                    answer.missed.push(MissedFires {
+                        flow_id: row.id.flow.clone(),
+                        node_id: row.id.node.clone(),
+                        skipped: skipped_info(&skipped),
+                    });
+                }
             }
             if let Some(next) = spec.when.next_after(now) {
                 answer.next =

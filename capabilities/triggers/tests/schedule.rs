@@ -200,3 +200,39 @@ fn parameters_are_read_and_mistakes_refused_with_what_to_write() {
     refused(json!({"cron": "* * * * *", "misfire": "all", "maxCatchUp": 0}), "at least 1");
     refused(json!({"cron": "* * * * *", "timezon": "UTC"}), "did you mean 'timezone'");
 }
+
+#[test]
+fn a_schedule_nodes_parameters_decide_its_fires() {
+    use atomiton_triggers::{due, SkipReason};
+    let next = |parameters: atomiton_core::Value, after: &str| {
+        let spec = ScheduleSpec::read(&parameters, ms("2026-01-01T00:00:00Z")).expect("valid");
+        utc(spec.when.next_after(ms(after)).expect("a next fire"))
+    };
+    // `cron` and `timezone`: the same pattern fires at other instants in another zone.
+    assert_eq!(next(json!({"cron": "0 9 * * *"}), "2026-07-01T00:00:00Z"), "2026-07-01T09:00:00Z");
+    assert_eq!(
+        next(json!({"cron": "0 9 * * *", "timezone": "Europe/Berlin"}), "2026-07-01T00:00:00Z"),
+        "2026-07-01T07:00:00Z"
+    );
+    // `every` and `startAt`: intervals counted from the start given, else from the activation.
+    assert_eq!(next(json!({"every": "90s"}), "2026-01-01T00:01:00Z"), "2026-01-01T00:01:30Z");
+    assert_eq!(
+        next(
+            json!({"every": "90s", "startAt": ms("2026-01-01T00:00:10Z")}),
+            "2026-01-01T00:01:00Z"
+        ),
+        "2026-01-01T00:01:40Z"
+    );
+    // `misfire` and `maxCatchUp`: what an hour of a five-minute schedule missed becomes (back 90 s
+    // after its last fire: every fire late).
+    let missed = |parameters: atomiton_core::Value| {
+        let spec = ScheduleSpec::read(&parameters, 0).expect("valid");
+        due(&spec.when, 0, 3_600_000 + 90_000, spec.misfire)
+    };
+    assert!(missed(json!({"every": "5m"})).run.is_empty());
+    assert_eq!(missed(json!({"every": "5m", "misfire": "coalesce"})).run, vec![3_600_000]);
+    let capped = missed(json!({"every": "5m", "misfire": "all", "maxCatchUp": 3}));
+    assert_eq!(capped.run, vec![3_000_000, 3_300_000, 3_600_000]);
+    assert_eq!(capped.skipped.map(|s| s.reason), Some(SkipReason::OverCap { cap: 3 }));
+    assert_eq!(missed(json!({"every": "5m", "misfire": "all"})).run.len(), 12);
+}

@@ -55,7 +55,9 @@ fn three_processes_on_one_store_start_each_fire_once() {
             // Each process's timer fires in its own order.
             for n in 0..3 {
                 let process = &processes[(second + n) % 3];
-                for fire in process.due().await.expect("due").start {
+                let due = process.due().await.expect("due");
+                assert!(due.missed.is_empty(), "every fire on time: none missed");
+                for fire in due.start {
                     started
                         .entry(fire.scheduled_at as i64 - start)
                         .or_default()
@@ -100,6 +102,12 @@ fn downtime_is_coalesced_into_one_run_and_recorded() {
     );
     assert_eq!((skipped.count, skipped.exact, skipped.reason.as_str()), (10.0, true, "coalesced"));
     assert_eq!(skipped.into, Some(start as f64 + 11.0 * minute));
+    let missed: Vec<_> = due
+        .missed
+        .iter()
+        .map(|m| (m.node_id.as_str(), m.skipped.count, m.skipped.reason.as_str()))
+        .collect();
+    assert_eq!(missed, vec![("tick", 10.0, "coalesced")], "reported to the timer, for its metrics");
     let started = &fires.fires[0];
     assert_eq!(
         (started.status.as_str(), started.execution_id.as_deref()),

@@ -51,7 +51,7 @@ pub use placement::{Keepers, Place, Placement, RedisTarget};
 pub use storage::guarded_future;
 pub use triggers::{
     ActiveTriggers, Deactivated, DueFires, FireInfo, FireInput, FireToStart, FlowTriggers,
-    SkippedFires, TriggerFires, TriggerInfo, TriggerRef, TriggersCall,
+    MissedFires, SkippedFires, TriggerFires, TriggerInfo, TriggerRef, TriggersCall,
 };
 pub use wire::outcome;
 // The answer types, for the TypeScript generated from them.

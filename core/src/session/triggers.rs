@@ -154,11 +154,24 @@ pub struct FireToStart {
     pub trigger: FireInput,
 }
 
+/// Fires a `triggers.due` recorded as not run (its misfire policy's doing), for the timer's
+/// metrics: each range is reported once, by the process whose plan recorded it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "MissedFires"))]
+pub struct MissedFires {
+    pub flow_id: String,
+    pub node_id: String,
+    pub skipped: SkippedFires,
+}
+
 /// `triggers.due`'s answer.
 #[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename = "DueFires"))]
 pub struct DueFires {
     pub start: Vec<FireToStart>,
+    /// The ranges of fires this call recorded as not run.
+    pub missed: Vec<MissedFires>,
     /// When the next fire comes (ms since the Unix epoch; `null`: none will).
     pub next: Option<f64>,
 }

@@ -169,6 +169,7 @@ const ANSWER_NAMES: &[&str] = &[
     "TriggerFires",
     "FireInput",
     "FireToStart",
+    "MissedFires",
     "DueFires",
 ];
 
@@ -182,7 +183,7 @@ fn answers() -> String {
     use crate::progress::NodeState;
     use crate::session::{
         ActiveTriggers, CacheRemoved, CacheReport, Deactivated, DueFires, FireInfo, FireInput,
-        FireToStart, Pruned, SkippedFires, TriggerFires, TriggerInfo, WokenRuns,
+        FireToStart, MissedFires, Pruned, SkippedFires, TriggerFires, TriggerInfo, WokenRuns,
     };
     use crate::storage::{FlowListItem, FlowListPage};
     use crate::validation::{Validated, ValidationIssue};
@@ -235,6 +236,7 @@ fn answers() -> String {
         declaration::<TriggerFires>(&config),
         declaration::<FireInput>(&config),
         declaration::<FireToStart>(&config),
+        declaration::<MissedFires>(&config),
         declaration::<DueFires>(&config),
     ] {
         out.push_str(&one_field_per_line(&declaration));

@@ -68,7 +68,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
   const storage = createStorageApi(engine, listeners.flowSaved);
   const executions = createExecutionsApi(engine, run);
   const cache = createCacheApi(engine);
-  const { triggers, timer: triggerTimer } = createTriggersApi(engine, run);
+  const { triggers, timer: triggerTimer } = createTriggersApi(engine, run, config);
   const auth = createAuthApi(options.auth);
   const system = createSystemApi(engine, config, options.environment, options.restart);
   const events = createEventsApi(listeners);

@@ -13,3 +13,9 @@ export const RETRY_AFTER = 5_000;
 
 /** The longest a timer goes without looking (ms). */
 export const LOOK_EVERY = 60_000;
+
+/**
+ * When the engine found nothing due although a time it named has come by this clock (the
+ * engine's clock behind this one's): looked at again this much later, not at once.
+ */
+export const CLOCKS_APART = 250;

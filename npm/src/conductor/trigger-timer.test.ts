@@ -50,8 +50,8 @@ const settle = async () => {
 test("starts what due hands it, reports each end, and asks again when next comes", async (t) => {
   t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 1_000_000 });
   const { it, seen, finish } = driver([
-    { start: [fire(1), fire(2)], next: 1_005_000 },
-    { start: [fire(3)], next: null },
+    { missed: [], start: [fire(1), fire(2)], next: 1_005_000 },
+    { missed: [], start: [fire(3)], next: null },
   ]);
   const timer = new TriggerTimer(it);
   await timer.start();
@@ -78,7 +78,7 @@ test("starts what due hands it, reports each end, and asks again when next comes
 
 test("a failed due is asked again later; a failed run is reported as failed", async (t) => {
   t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
-  const { it, seen, finish } = driver([new Error("store away"), { start: [fire(7)], next: null }], false);
+  const { it, seen, finish } = driver([new Error("store away"), { missed: [], start: [fire(7)], next: null }], false);
   const timer = new TriggerTimer(it);
   await timer.start();
   assert.equal(seen.due, 1);
@@ -93,7 +93,7 @@ test("a failed due is asked again later; a failed run is reported as failed", as
 
 test("stopped or closed, it asks nothing; close waits for started runs to report", async (t) => {
   t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
-  const { it, seen, finish } = driver([{ start: [fire(1)], next: 10 }]);
+  const { it, seen, finish } = driver([{ missed: [], start: [fire(1)], next: 10 }]);
   const timer = new TriggerTimer(it);
   await timer.check();
   assert.equal(seen.due, 0, "not started: check asks nothing");
@@ -113,4 +113,18 @@ test("stopped or closed, it asks nothing; close waits for started runs to report
   assert.deepEqual(seen.ended, [[1, true]]);
   await timer.start();
   assert.equal(seen.due, 1, "closed: start does nothing");
+});
+
+test("a next the engine's clock has not reached yet is asked again a little later, not at once", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 10_000 });
+  const { it, seen } = driver([{ missed: [], start: [], next: 9_990 }]);
+  const timer = new TriggerTimer(it);
+  await timer.start();
+  t.mock.timers.tick(1);
+  await settle();
+  assert.equal(seen.due, 1, "not again at once");
+  t.mock.timers.tick(249);
+  await settle();
+  assert.equal(seen.due, 2);
+  await timer.close();
 });

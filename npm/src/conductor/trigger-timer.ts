@@ -7,7 +7,7 @@
  * triggers there are, there is one timer, and it never keeps the process alive.
  */
 import type { DueFires, FireToStart } from "../types/answers.generated.js";
-import { LONGEST_TIMER, LOOK_EVERY, RETRY_AFTER } from "./store-timers.js";
+import { CLOCKS_APART, LONGEST_TIMER, LOOK_EVERY, RETRY_AFTER } from "./store-timers.js";
 
 export type TriggerDriver = {
   /** `triggers.due`: the fires to start now, and when the next comes. */
@@ -105,7 +105,8 @@ export class TriggerTimer {
       return;
     }
     for (const fire of due.start) this.launch(fire);
-    this.arm(due.next ?? Number.POSITIVE_INFINITY);
+    const next = due.next ?? Number.POSITIVE_INFINITY;
+    this.arm(due.start.length === 0 && next <= Date.now() ? Date.now() + CLOCKS_APART : next);
     if (this.timer === undefined) this.arm(Date.now() + LOOK_EVERY);
   }
 

@@ -8,6 +8,10 @@
 import type { ActiveTriggers, DeactivatedTriggers, FireToStart, TriggerFires, TriggerInfo } from "../types/answers.generated.js";
 import type { NodeDefinition } from "../types/definition.js";
 import type { ContextOverrides, ExecutionResult } from "../types/execution.js";
+import type { ConductorConfig } from "../types/execution.js";
+import { otelApi } from "../telemetry/api.js";
+import { conductorMetrics } from "../telemetry/metrics.js";
+import { ATTR } from "../telemetry/node-spans.js";
 import type { EngineAdapter } from "./engine.js";
 import { unwrap } from "./hydrate.js";
 import { TriggerTimer } from "./trigger-timer.js";
@@ -20,10 +24,27 @@ export type TriggerSelector = string | { flowId: string; nodeId: string };
 const named = (trigger: TriggerSelector): Record<string, unknown> =>
   typeof trigger === "string" ? { trigger } : { ...(trigger as object) };
 
-export function createTriggersApi(engine: EngineAdapter, run: Run) {
+export function createTriggersApi(engine: EngineAdapter, run: Run, config: ConductorConfig = {}) {
+  const telemetry = (config as { telemetry?: { enabled?: boolean; api?: unknown } }).telemetry;
+  // Looked up per fire: an app may register its metrics SDK after making the conductor.
+  const metrics = () => (telemetry?.enabled === false ? undefined : conductorMetrics(otelApi(telemetry?.api)));
   const timer = new TriggerTimer({
-    due: async () => unwrap(await engine.triggers("due", "")),
+    async due() {
+      const due = unwrap(await engine.triggers("due", ""));
+      const recorded = due.missed.length > 0 ? metrics() : undefined;
+      for (const { flowId, nodeId, skipped } of due.missed) {
+        recorded?.triggerMisfires.add(skipped.count, { [ATTR.flowId]: flowId, [ATTR.nodeId]: nodeId, [ATTR.misfire]: skipped.reason });
+      }
+      return due;
+    },
     async start(fire: FireToStart): Promise<boolean> {
+      const recorded = metrics();
+      if (recorded) {
+        const attributes = { [ATTR.flowId]: fire.flowId, [ATTR.nodeId]: fire.nodeId };
+        recorded.triggerFires.add(1, attributes);
+        const late = Date.parse(fire.trigger.firedAt) - fire.scheduledAt;
+        if (Number.isFinite(late)) recorded.triggerLateness.record(Math.max(0, late) / 1000, attributes);
+      }
       const flow = unwrap(await engine.loadFlow(fire.flowId)) as unknown as NodeDefinition;
       const result = await run(flow, { executionId: fire.executionId, input: { trigger: fire.trigger } });
       return result.success;

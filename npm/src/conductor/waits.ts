@@ -8,7 +8,7 @@
  */
 import type { ExecutionResult } from "../types/execution.js";
 import type { WokenRuns } from "../types/answers.generated.js";
-import { LONGEST_TIMER, LOOK_EVERY, RETRY_AFTER } from "./store-timers.js";
+import { CLOCKS_APART, LONGEST_TIMER, LOOK_EVERY, RETRY_AFTER } from "./store-timers.js";
 
 type Waker = {
   /** `executions.due`: wakes the parked runs whose time came. */
@@ -16,9 +16,6 @@ type Waker = {
   /** `executions.resume`: a woken run goes on. */
   resume(executionId: string): Promise<ExecutionResult>;
 };
-
-/** A check that woke nothing although a time had come (the engine's clock behind this one's) looks again this much later. */
-const CLOCKS_APART = 250;
 
 export class WaitTimer {
   private timer: ReturnType<typeof setTimeout> | undefined;

@@ -22,6 +22,9 @@ export const METRIC = {
   queueWait: "atomiton.queue.wait",
   queueDepth: "atomiton.queue.depth",
   workerSlotsBusy: "atomiton.worker.slots.busy",
+  triggerFires: "atomiton.trigger.fires",
+  triggerLateness: "atomiton.trigger.lateness",
+  triggerMisfires: "atomiton.trigger.misfires",
 } as const;
 
 export type ConductorMetrics = {
@@ -33,6 +36,9 @@ export type ConductorMetrics = {
   historyWrites: OtelCounter;
   queueWait: OtelHistogram;
   workerSlotsBusy: OtelCounter;
+  triggerFires: OtelCounter;
+  triggerLateness: OtelHistogram;
+  triggerMisfires: OtelCounter;
   /** The meter they came from (queue depth is observed through it). */
   meter: OtelMeter;
 };
@@ -78,6 +84,16 @@ function instruments(meter: OtelMeter): ConductorMetrics {
     queueWait: meter.createHistogram(METRIC.queueWait, { description: "Time a queued run waited for a worker", ...seconds }),
     workerSlotsBusy: tallied(
       meter.createObservableUpDownCounter(METRIC.workerSlotsBusy, { description: "Queue worker slots running a job" }),
+    ),
+    triggerFires: tallied(
+      meter.createObservableCounter(METRIC.triggerFires, { description: "Trigger fires whose run this process started" }),
+    ),
+    triggerLateness: meter.createHistogram(METRIC.triggerLateness, {
+      description: "How long after its time a fire's run started",
+      ...seconds,
+    }),
+    triggerMisfires: tallied(
+      meter.createObservableCounter(METRIC.triggerMisfires, { description: "Trigger fires not run, by their misfire policy's reason" }),
     ),
   };
 }

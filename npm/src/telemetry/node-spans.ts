@@ -82,6 +82,7 @@ export const ATTR = {
   errorType: "error.type",
   errorMessage: "atomiton.error.message",
   httpStatus: "http.response.status_code",
+  misfire: "atomiton.trigger.misfire",
 } as const;
 
 /** A node span's name: low in cardinality, as OpenTelemetry asks (the node's id and name are attributes). */

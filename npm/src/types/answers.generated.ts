@@ -492,10 +492,24 @@ export type FireToStart = {
 };
 
 /**
+ * Fires a `triggers.due` recorded as not run (its misfire policy's doing), for the timer's
+ * metrics: each range is reported once, by the process whose plan recorded it.
+ */
+export type MissedFires = {
+  flowId: string,
+  nodeId: string,
+  skipped: SkippedFires,
+};
+
+/**
  * `triggers.due`'s answer.
  */
 export type DueFires = {
   start: Array<FireToStart>,
+  /**
+   * The ranges of fires this call recorded as not run.
+   */
+  missed: Array<MissedFires>,
   /**
    * When the next fire comes (ms since the Unix epoch; `null`: none will).
    */
