@@ -64,14 +64,6 @@ pub fn schedule_node() -> Arc<dyn NodeType> {
     Arc::new(ScheduleNode)
 }
 
-/// An instant as ISO 8601 text in UTC, with milliseconds.
-pub fn iso(ms: i64) -> String {
-    match jiff::Timestamp::from_millisecond(ms) {
-        Ok(at) => format!("{at:.3}"),
-        Err(_) => ms.to_string(),
-    }
-}
-
 /// The parameter a reader's message names first (`'cron' ...`), else `cron`.
 fn field_of(message: &str) -> String {
     PARAMETERS

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use atomiton_core::error::{ErrorCode, ExecutionError, Result};
+use atomiton_core::format::iso_timestamp;
 use atomiton_core::host::{BoxFuture, SharedHost};
 use atomiton_core::session::{
     ActiveTriggers, Deactivated, DueFires, FireInfo, FireInput, FireToStart, FlowTriggers,
@@ -19,7 +20,7 @@ use atomiton_core::session::{
 use atomiton_core::value::Value;
 
 use crate::misfire::{due, SkipReason, Skipped};
-use crate::node::{iso, SCHEDULE_TYPE};
+use crate::node::SCHEDULE_TYPE;
 use crate::schedule::ScheduleSpec;
 use crate::store::{Claim, FireClaim, FireRecord, FireStatus, TriggerId, TriggerRow, TriggerStore};
 
@@ -206,8 +207,8 @@ impl Inner {
                 kind: row.kind.clone(),
                 flow_id: row.id.flow.clone(),
                 node_id: row.id.node.clone(),
-                scheduled_at: iso(at),
-                fired_at: iso(now),
+                scheduled_at: iso_timestamp(at as f64),
+                fired_at: iso_timestamp(now as f64),
             },
         }))
     }
