@@ -186,8 +186,14 @@ impl NativeConductor {
             // Triggers are kept beside the history, and fired by this conductor as one owner.
             let triggers = open_triggers(place, &directory).map_err(to_napi)?;
             let owner = format!("{owner} {}", execution_id("", || host.random()));
-            session =
-                session.with_triggers(Arc::new(TriggerService::new(triggers, host.clone(), owner)));
+            // A webhook's secret is an environment variable of the serving process, named by
+            // the hook (never the secret itself in a flow).
+            let secrets: atomiton_triggers::webhook::Secrets =
+                Arc::new(|name: &str| std::env::var(name).ok());
+            let service = TriggerService::new(triggers, host.clone(), owner)
+                .with_secrets(secrets)
+                .with_watcher(Arc::new(atomiton_native_host::folder_watcher::NotifyFolders::new()));
+            session = session.with_triggers(Arc::new(service));
         }
         if let Some(place) = &placement.cache {
             session =

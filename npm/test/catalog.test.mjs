@@ -35,6 +35,8 @@ test("node definitions describe every built-in", () => {
       "wait",
       "python",
       "schedule",
+      "webhook",
+      "file-watch",
     ],
   );
   const transform = getNodeDefinition("transform");

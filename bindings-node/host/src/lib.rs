@@ -26,6 +26,7 @@
 
 pub mod cache;
 pub mod files;
+pub mod folder_watcher;
 pub mod history;
 pub mod host;
 pub mod http;

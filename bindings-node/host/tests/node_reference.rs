@@ -41,8 +41,11 @@ fn the_node_reference_is_current_and_every_example_runs() {
         let host = host.into_shared();
         let options = RunOptions { input: Some(input), ..Default::default() };
         let mut registry = atomiton_effects::registry();
-        // Schedules checked as where triggers fire (the pattern parsed, the zone found).
+        // Triggers checked as where they fire (the pattern parsed, the zone found, a hook's
+        // path and fields).
         registry.register(atomiton_triggers::schedule_node());
+        registry.register(atomiton_triggers::webhook_node());
+        registry.register(atomiton_triggers::file_watch_node());
         let result = rt.block_on(
             Engine::with_registry(registry, atomiton_core::EngineConfig::default())
                 .run(node, options, host),

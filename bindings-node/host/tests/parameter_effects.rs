@@ -462,9 +462,33 @@ const ELSEWHERE: &[(&str, &str, &str, &str)] = &[
     ("schedule", "startAt", SCHEDULES, "a_schedule_nodes_parameters_decide_its_fires"),
     ("schedule", "misfire", SCHEDULES, "a_schedule_nodes_parameters_decide_its_fires"),
     ("schedule", "maxCatchUp", SCHEDULES, "a_schedule_nodes_parameters_decide_its_fires"),
+    // A file watch's parameters say which files start its flow.
+    ("file-watch", "path", FILE_WATCHES, "a_recursive_watch_sees_folders_below_and_its_patterns_match_paths_relative_to_the_folder"),
+    ("file-watch", "patterns", FILE_WATCHES, "a_recursive_watch_sees_folders_below_and_its_patterns_match_paths_relative_to_the_folder"),
+    ("file-watch", "recursive", FILE_WATCHES, "a_recursive_watch_sees_folders_below_and_its_patterns_match_paths_relative_to_the_folder"),
+    ("file-watch", "debounce", FILE_WATCHES, "a_recursive_watch_sees_folders_below_and_its_patterns_match_paths_relative_to_the_folder"),
+    ("file-watch", "events", FILE_WATCHES, "a_file_written_in_parts_fires_once_complete_and_changes_and_deletions_fire_as_such"),
+    // A webhook's parameters say which requests start its flow and how they are answered.
+    ("webhook", "path", WEBHOOKS, "each_authentication_mode_accepts_the_right_caller_and_refuses_the_wrong_one"),
+    ("webhook", "auth", WEBHOOKS, "each_authentication_mode_accepts_the_right_caller_and_refuses_the_wrong_one"),
+    ("webhook", "secretEnv", WEBHOOKS, "each_authentication_mode_accepts_the_right_caller_and_refuses_the_wrong_one"),
+    ("webhook", "tolerance", WEBHOOKS, "each_authentication_mode_accepts_the_right_caller_and_refuses_the_wrong_one"),
+    ("webhook", "methods", WEBHOOKS, "a_hooks_own_headers_limits_and_response_are_what_its_requests_get"),
+    ("webhook", "header", WEBHOOKS, "a_hooks_own_headers_limits_and_response_are_what_its_requests_get"),
+    ("webhook", "timestampHeader", WEBHOOKS, "a_hooks_own_headers_limits_and_response_are_what_its_requests_get"),
+    ("webhook", "respond", WEBHOOKS, "a_hooks_own_headers_limits_and_response_are_what_its_requests_get"),
+    ("webhook", "responseNode", WEBHOOKS, "a_hooks_own_headers_limits_and_response_are_what_its_requests_get"),
+    ("webhook", "responseTimeout", WEBHOOKS, "a_hooks_own_headers_limits_and_response_are_what_its_requests_get"),
+    ("webhook", "maxBytes", WEBHOOKS, "a_hooks_own_headers_limits_and_response_are_what_its_requests_get"),
+    ("webhook", "runsPerMinute", WEBHOOKS, "a_hooks_own_headers_limits_and_response_are_what_its_requests_get"),
+    ("webhook", "concurrentRuns", WEBHOOKS, "a_hooks_own_headers_limits_and_response_are_what_its_requests_get"),
 ];
 
 const SCHEDULES: &str = "capabilities/triggers/tests/schedule.rs";
+
+const WEBHOOKS: &str = "capabilities/triggers/tests/webhook.rs";
+
+const FILE_WATCHES: &str = "bindings-node/host/tests/file_watch.rs";
 
 const FLOWS: &str = "core/tests/flow_language.rs";
 

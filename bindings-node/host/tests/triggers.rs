@@ -9,7 +9,7 @@ use atomiton_core::testing::wait;
 use atomiton_native_host::triggers::sqlite_triggers;
 use atomiton_native_host::triggers::{PostgresTriggers, RedisTriggers};
 use atomiton_triggers::contract::{check_trigger_store, trigger_row};
-use atomiton_triggers::{Claim, FireClaim, TriggerId, TriggerStore};
+use atomiton_triggers::{Claim, Delivery, FireClaim, TriggerId, TriggerStore};
 use common::postgres_server::PostgresServer;
 use common::redis_server::RedisServer;
 use common::TempDir;
@@ -32,7 +32,8 @@ fn connections_claiming_the_same_fires_on_one_sqlite_file_win_each_once() {
     let path = dir.path().join("history.db");
     let stores: Vec<Arc<dyn TriggerStore>> =
         (0..4).map(|_| sqlite_triggers(&path).expect("opens")).collect();
-    claimed_once_each(stores);
+    claimed_once_each(stores.clone());
+    remembered_once_each(stores);
 }
 
 /// Four stores on one database, each on a thread of its own, claim fires 0..100 of one
@@ -70,6 +71,47 @@ fn claimed_once_each(stores: Vec<Arc<dyn TriggerStore>>) {
     assert_eq!(won, (0..100).collect::<Vec<_>>(), "each fire won by exactly one connection");
 }
 
+/// Four stores on one database remember the same 50 delivery keys at once (four servers given
+/// the same webhook delivery): each key is new to exactly one, and the others are told its run.
+fn remembered_once_each(stores: Vec<Arc<dyn TriggerStore>>) {
+    let threads: Vec<_> = stores
+        .into_iter()
+        .enumerate()
+        .map(|(n, store)| {
+            std::thread::spawn(move || {
+                let id = TriggerId::new("flow", "hook");
+                let mut answers = Vec::new();
+                for key in 0..50 {
+                    let (key, run) = (format!("idem:{key}"), format!("run-{n}-{key}"));
+                    let delivery = Delivery {
+                        trigger: &id,
+                        key: &key,
+                        run_id: &run,
+                        now: 0,
+                        keep_until: 1_000,
+                    };
+                    let earlier = wait(store.remember(delivery)).expect("answered");
+                    answers.push((key, run, earlier));
+                }
+                answers
+            })
+        })
+        .collect();
+    let answers: Vec<_> =
+        threads.into_iter().flat_map(|thread| thread.join().expect("a thread")).collect();
+    for key in 0..50 {
+        let key = format!("idem:{key}");
+        let of_key: Vec<_> = answers.iter().filter(|(k, _, _)| *k == key).collect();
+        let new: Vec<_> = of_key.iter().filter(|(_, _, earlier)| earlier.is_none()).collect();
+        assert_eq!(new.len(), 1, "{key} is new to exactly one connection");
+        let first = &new[0].1;
+        assert!(
+            of_key.iter().all(|(_, run, earlier)| run == first || earlier.as_ref() == Some(first)),
+            "the others are told the first one's run"
+        );
+    }
+}
+
 #[test]
 fn postgres_meets_the_trigger_store_contract() {
     let server = PostgresServer::start();
@@ -86,7 +128,8 @@ fn connections_claiming_the_same_fires_on_one_postgres_database_win_each_once() 
     let stores: Vec<Arc<dyn TriggerStore>> = (0..4)
         .map(|_| Arc::new(PostgresTriggers::open(&url).expect("opens")) as Arc<dyn TriggerStore>)
         .collect();
-    claimed_once_each(stores);
+    claimed_once_each(stores.clone());
+    remembered_once_each(stores);
 }
 
 #[test]
@@ -111,5 +154,6 @@ fn connections_claiming_the_same_fires_on_one_redis_server_win_each_once() {
                 as Arc<dyn TriggerStore>
         })
         .collect();
-    claimed_once_each(stores);
+    claimed_once_each(stores.clone());
+    remembered_once_each(stores);
 }

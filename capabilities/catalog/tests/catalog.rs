@@ -801,7 +801,9 @@ fn all_definitions_come_in_registry_order() {
             "sub-flow",
             "wait",
             "python",
-            "schedule"
+            "schedule",
+            "webhook",
+            "file-watch"
         ]
     );
     // Every type a build registers is in the catalog: a palette built from it misses none.
@@ -844,7 +846,7 @@ fn definitions_grouped_by_category_in_first_seen_order() {
         ("media", "Media", vec!["image"]),
         ("io", "Io", vec!["http-request", "file-system", "spreadsheet"]),
         ("data", "Data", vec!["edit-fields", "transform"]),
-        ("system", "System", vec!["shell-command", "python", "schedule"]),
+        ("system", "System", vec!["shell-command", "python", "schedule", "webhook", "file-watch"]),
     ]
     .into_iter()
     .map(|(n, t, items)| {

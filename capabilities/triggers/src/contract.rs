@@ -1,11 +1,11 @@
 //! The contract every [`TriggerStore`] meets, as one check each backend's tests run: activation
 //! and its cursor, pausing, the cursor's compare-and-set, claims and their leases, `started`
 //! only for the claimant, skipped ranges recorded once, expired claims, deactivation reaching
-//! claims, and the fire listing.
+//! claims, the fire listing, and remembered webhook deliveries.
 
 use crate::misfire::{SkipReason, Skipped};
 use crate::schedule::Counted;
-use crate::store::{Claim, FireClaim, FireStatus, TriggerId, TriggerRow, TriggerStore};
+use crate::store::{Claim, Delivery, FireClaim, FireStatus, TriggerId, TriggerRow, TriggerStore};
 
 /// A schedule trigger row for node `node` of `flow`, its cursor at `handled_through`.
 pub fn trigger_row(flow: &str, node: &str, handled_through: i64) -> TriggerRow {
@@ -171,4 +171,29 @@ pub async fn check_trigger_store(store: &dyn TriggerStore) {
     );
     assert_eq!(store.fires(&b, 10).await.expect("the store answers").len(), 1);
     assert_eq!(store.list().await.expect("the store answers").len(), 1);
+
+    // Deliveries: a key is remembered until it expires, per trigger; the first run it named
+    // is the answer meanwhile.
+    let hook = TriggerId::new("flow-h", "hook");
+    let delivery =
+        |key, run_id, now, keep_until| Delivery { trigger: &hook, key, run_id, now, keep_until };
+    let remember =
+        |delivery| async move { store.remember(delivery).await.expect("the store answers") };
+    assert_eq!(remember(delivery("idem:1", "exec_1", 1_000, 5_000)).await, None);
+    assert_eq!(
+        remember(delivery("idem:1", "exec_2", 2_000, 6_000)).await.as_deref(),
+        Some("exec_1")
+    );
+    assert_eq!(remember(delivery("idem:2", "exec_3", 2_000, 6_000)).await, None, "another key");
+    let other = Delivery { trigger: &a, ..delivery("idem:1", "exec_4", 2_000, 6_000) };
+    assert_eq!(remember(other).await, None, "another trigger");
+    assert_eq!(
+        remember(delivery("idem:1", "exec_5", 5_000, 9_000)).await,
+        None,
+        "expired at 5,000: remembered anew"
+    );
+    assert_eq!(
+        remember(delivery("idem:1", "exec_6", 8_999, 9_999)).await.as_deref(),
+        Some("exec_5")
+    );
 }

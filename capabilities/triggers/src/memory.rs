@@ -8,7 +8,9 @@ use atomiton_core::host::BoxFuture;
 use atomiton_core::Result;
 
 use crate::misfire::Skipped;
-use crate::store::{Claim, FireClaim, FireRecord, FireStatus, TriggerId, TriggerRow, TriggerStore};
+use crate::store::{
+    Claim, Delivery, FireClaim, FireRecord, FireStatus, TriggerId, TriggerRow, TriggerStore,
+};
 
 /// Triggers and fires in memory.
 #[derive(Default)]
@@ -20,6 +22,8 @@ pub struct MemoryTriggers {
 struct State {
     triggers: BTreeMap<TriggerId, TriggerRow>,
     fires: BTreeMap<(TriggerId, i64), FireRecord>,
+    /// Remembered deliveries: their run and until when.
+    deliveries: BTreeMap<(TriggerId, String), (String, i64)>,
 }
 
 impl MemoryTriggers {
@@ -174,6 +178,17 @@ impl TriggerStore for MemoryTriggers {
             .cloned()
             .collect();
         done(expired)
+    }
+
+    fn remember<'a>(&'a self, delivery: Delivery<'a>) -> BoxFuture<'a, Result<Option<String>>> {
+        let mut state = self.state();
+        state.deliveries.retain(|_, (_, until)| *until > delivery.now);
+        let key = (delivery.trigger.clone(), delivery.key.to_owned());
+        if let Some((run, _)) = state.deliveries.get(&key) {
+            return done(Some(run.clone()));
+        }
+        state.deliveries.insert(key, (delivery.run_id.to_owned(), delivery.keep_until));
+        done(None)
     }
 
     fn fires<'a>(

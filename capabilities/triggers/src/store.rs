@@ -10,6 +10,10 @@
 //!   its lease pass before the run began (the process died): every other claim is refused;
 //! - [`started`](TriggerStore::started) records the run only for the fire's current claimant,
 //!   so a process that lost its claim while stalled does not start a second run.
+//!
+//! Webhook deliveries have no fire time; a third table remembers their keys for a while
+//! ([`remember`](TriggerStore::remember)), which is what refuses a replayed signature and makes a
+//! retried `Idempotency-Key` start one run.
 
 use atomiton_core::host::{BoxFuture, MaybeSend, MaybeSync};
 use atomiton_core::Result;
@@ -112,6 +116,16 @@ pub struct FireClaim<'a> {
     pub lease_ms: i64,
 }
 
+/// A delivery to a webhook, remembered by its key (see [`TriggerStore::remember`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Delivery<'a> {
+    pub trigger: &'a TriggerId,
+    pub key: &'a str,
+    pub run_id: &'a str,
+    pub now: i64,
+    pub keep_until: i64,
+}
+
 /// The answer to a claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Claim {
@@ -171,6 +185,12 @@ pub trait TriggerStore: MaybeSend + MaybeSync {
     /// Fires claimed but not started whose lease passed before `now`, of active triggers: a
     /// process died between claiming and starting them.
     fn expired(&self, now: i64) -> BoxFuture<'_, Result<Vec<FireRecord>>>;
+
+    /// Remembers delivery `key` of webhook `id` (a signature, an `Idempotency-Key`) as having
+    /// started run `run_id`, until `keep_until`, unless a delivery with that key is remembered
+    /// and not expired at `now`: then the run that one started (and nothing changes). Of two
+    /// processes remembering one key at once, one gets `None`.
+    fn remember<'a>(&'a self, delivery: Delivery<'a>) -> BoxFuture<'a, Result<Option<String>>>;
 
     /// The latest `limit` fire records of `id`, newest first.
     fn fires<'a>(

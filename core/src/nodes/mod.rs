@@ -13,12 +13,15 @@ pub mod runtime;
 pub mod schema;
 pub mod stream;
 
+pub use builtin::file_watch;
 pub(crate) use builtin::for_each::FOR_EACH_TYPE;
 pub(crate) use builtin::merge::MERGE_TYPE;
 #[doc(hidden)]
 pub use builtin::schedule;
 pub use builtin::sdk;
 pub(crate) use builtin::sub_flow::SUB_FLOW_TYPE;
+pub use builtin::trigger_node::TriggerNodeType;
+pub use builtin::webhook;
 pub use builtin::{builtin_registry, BUILTIN_TYPES, OUR_TYPES};
 pub use context::NodeLog;
 pub use context::{write_context, ContextKind, RunContext, RunWarning};

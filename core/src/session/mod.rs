@@ -51,7 +51,8 @@ pub use placement::{Keepers, Place, Placement, RedisTarget};
 pub use storage::guarded_future;
 pub use triggers::{
     ActiveTriggers, Deactivated, DueFires, FireInfo, FireInput, FireToStart, FlowTriggers,
-    MissedFires, SkippedFires, TriggerFires, TriggerInfo, TriggerRef, TriggersCall,
+    HookDelivery, HookRefusal, HookRoute, HookStart, MissedFires, SkippedFires, TriggerFires,
+    TriggerInfo, TriggerRef, TriggersCall, WebhookRequest,
 };
 pub use wire::outcome;
 // The answer types, for the TypeScript generated from them.

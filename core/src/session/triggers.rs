@@ -41,6 +41,131 @@ crate::named_calls! {
         Due = "due" -> DueFires,
         /// Records how a fire's run ended (JSON `{flowId, nodeId, scheduledAt, success}`).
         Ended = "ended" -> (),
+        /// The protocol server's first step with a request to `/hooks/<path>` (JSON `{path,
+        /// method}`): the active webhook there, and what reading the request needs.
+        Hook = "hook" -> HookRoute,
+        /// The protocol server's second step: the request to a hook (JSON `{trigger, method,
+        /// path, query, headers, body, authenticated}`, the body in base64, `authenticated`
+        /// whether the server's own authentication let the caller run flows), checked and made
+        /// the run's input: `{start}`, `{replayed}` or `{refused}`.
+        Deliver = "deliver" -> HookDelivery,
+    }
+}
+
+/// Why a request to a hook is refused: the HTTP status to answer with, a code and a message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "HookRefusal", optional_fields))]
+pub struct HookRefusal {
+    pub status: u16,
+    /// An `ErrorCode` name.
+    pub code: String,
+    pub error: String,
+    /// With status 405: the methods the hook accepts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow: Option<Vec<String>>,
+}
+
+impl HookRefusal {
+    pub fn new(status: u16, code: &str, error: String) -> HookRefusal {
+        HookRefusal { status, code: code.to_owned(), error, allow: None }
+    }
+}
+
+/// `triggers.hook`'s answer: the hook at a path, or why the request is refused before its body
+/// is read.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "HookRoute", optional_fields))]
+pub struct HookRoute {
+    /// The hook's trigger id (`flowId/nodeId`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<HookRefusal>,
+    /// The largest body the hook accepts, in bytes.
+    pub max_bytes: f64,
+    /// The hook needs the server's own authentication.
+    pub server_auth: bool,
+    /// The hook's own run limits (the server's apply where it has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runs_per_minute: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concurrent_runs: Option<f64>,
+}
+
+/// A run a request to a hook starts.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "HookStart"))]
+pub struct HookStart {
+    pub flow_id: String,
+    pub node_id: String,
+    pub execution_id: String,
+    /// The run's input is `{trigger: this}`: the request.
+    #[cfg_attr(test, ts(type = "unknown"))]
+    pub trigger: Value,
+}
+
+/// `triggers.deliver`'s answer: the run to start, the run an earlier delivery with the same
+/// `Idempotency-Key` started, or why the request is refused; and how to answer the caller.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "HookDelivery", optional_fields))]
+pub struct HookDelivery {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<HookRefusal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<HookStart>,
+    /// The execution id of the run an earlier delivery with this `Idempotency-Key` started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replayed: Option<String>,
+    /// `"accepted"`, `"result"` or `"node"`.
+    pub respond: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_node: Option<String>,
+    /// How long the caller waits for the result, in ms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_timeout: Option<f64>,
+}
+
+impl HookDelivery {
+    /// An answer that starts nothing yet and answers `202` at once: what a hook with respond
+    /// `accepted` gives, before its run or replay is added.
+    pub fn accepted() -> HookDelivery {
+        HookDelivery {
+            refused: None,
+            start: None,
+            replayed: None,
+            respond: "accepted".to_owned(),
+            response_node: None,
+            response_timeout: None,
+        }
+    }
+
+    /// A refusal, answered at once.
+    pub fn refused(refusal: HookRefusal) -> HookDelivery {
+        HookDelivery { refused: Some(refusal), ..HookDelivery::accepted() }
+    }
+}
+
+/// A request to a hook, as the protocol server read it.
+#[derive(Debug, Clone, Default)]
+pub struct WebhookRequest {
+    /// Upper case.
+    pub method: String,
+    /// The hook's path (what follows `/hooks/`).
+    pub path: String,
+    /// The query string, without `?`.
+    pub query: String,
+    /// Names in lower case, in the order received (a repeated header once per value).
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl WebhookRequest {
+    /// The first value of header `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
     }
 }
 
@@ -128,16 +253,32 @@ pub struct TriggerFires {
 /// What a fire's run gets as its input's `trigger` (and the trigger node's output).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "FireInput"))]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "FireInput", optional_fields))]
 pub struct FireInput {
     /// The trigger node's type.
     #[serde(rename = "type")]
     pub kind: String,
     pub flow_id: String,
     pub node_id: String,
-    /// The fire's time and when it started, as ISO 8601 text in UTC.
+    /// The fire's time and when it started, as ISO 8601 text in UTC (a file event's time is the
+    /// file's modification, or when its deletion was seen).
     pub scheduled_at: String,
     pub fired_at: String,
+    /// A file watch's: `"created"`, `"changed"` or `"deleted"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// A file watch's: the file's path (the folder's joined with `relativePath`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// A file watch's: the file's path relative to the folder, `/` between folders.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative_path: Option<String>,
+    /// A file watch's: the file's size in bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<f64>,
+    /// A file watch's: when the file was last modified (ISO 8601, UTC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_at: Option<String>,
 }
 
 /// A run `triggers.due` asks its caller to start now.
@@ -198,6 +339,15 @@ pub trait FlowTriggers: MaybeSend + MaybeSync {
         scheduled_at: f64,
         success: bool,
     ) -> BoxFuture<'static, Result<()>>;
+    /// The active webhook at `path`, for a request with `method`.
+    fn hook(&self, path: String, method: String) -> BoxFuture<'static, Result<HookRoute>>;
+    /// A request to hook `trigger`, checked and made the run's input.
+    fn deliver(
+        &self,
+        trigger: TriggerRef,
+        request: WebhookRequest,
+        authenticated: bool,
+    ) -> BoxFuture<'static, Result<HookDelivery>>;
 }
 
 /// How many fires `triggers.fires` lists when the call names no `limit`.
@@ -254,6 +404,18 @@ impl Session {
                 let success = fields.flag("success")?.unwrap_or(false);
                 triggers.ended(trigger_of(&fields)?, at, success).await
             }),
+            TriggersCall::Hook => guarded_future(async move {
+                let value = parse(&arg)?;
+                let fields = Fields::of(Some(&value), "triggers.hook", &["path", "method"])?;
+                let path = fields.text("path")?.ok_or_else(|| needs("path"))?;
+                let method = fields.text("method")?.ok_or_else(|| needs("method"))?;
+                triggers.hook(path, method).await
+            }),
+            TriggersCall::Deliver => guarded_future(async move {
+                let value = parse(&arg)?;
+                let (trigger, request, authenticated) = delivery_of(&value)?;
+                triggers.deliver(trigger, request, authenticated).await
+            }),
         }
     }
 }
@@ -271,6 +433,45 @@ fn parse(arg: &str) -> Result<Value> {
 
 fn needs(field: &str) -> ExecutionError {
     ExecutionError::validation(format!("Invalid trigger call: '{field}' is required"))
+}
+
+/// A `triggers.deliver` argument: the hook, the request, and whether the server authenticated
+/// its caller.
+fn delivery_of(value: &Value) -> Result<(TriggerRef, WebhookRequest, bool)> {
+    let known = ["trigger", "method", "path", "query", "headers", "body", "authenticated"];
+    let fields = Fields::of(Some(value), "triggers.deliver", &known)?;
+    let mut headers = Vec::new();
+    match fields.get("headers") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(pairs)) => {
+            for pair in pairs {
+                match pair.as_array().map(Vec::as_slice) {
+                    Some([Value::String(name), Value::String(value)]) => {
+                        headers.push((name.to_string().to_ascii_lowercase(), value.to_string()))
+                    }
+                    _ => return Err(needs("headers (a list of [name, value] pairs)")),
+                }
+            }
+        }
+        Some(_) => return Err(needs("headers (a list of [name, value] pairs)")),
+    }
+    let body = match fields.text("body")? {
+        None => Vec::new(),
+        Some(text) => {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD.decode(text.as_bytes()).map_err(|_| {
+                ExecutionError::validation("Invalid trigger call: 'body' must be base64")
+            })?
+        }
+    };
+    let request = WebhookRequest {
+        method: fields.text("method")?.ok_or_else(|| needs("method"))?.to_ascii_uppercase(),
+        path: fields.text("path")?.ok_or_else(|| needs("path"))?,
+        query: fields.text("query")?.unwrap_or_default(),
+        headers,
+        body,
+    };
+    Ok((trigger_of(&fields)?, request, fields.flag("authenticated")?.unwrap_or(false)))
 }
 
 fn trigger_of(fields: &Fields<'_>) -> Result<TriggerRef> {

@@ -171,6 +171,10 @@ const ANSWER_NAMES: &[&str] = &[
     "FireToStart",
     "MissedFires",
     "DueFires",
+    "HookRefusal",
+    "HookRoute",
+    "HookStart",
+    "HookDelivery",
 ];
 
 /// `answers.generated.ts`: what the session's methods answer, from the Rust types that write it.
@@ -183,7 +187,8 @@ fn answers() -> String {
     use crate::progress::NodeState;
     use crate::session::{
         ActiveTriggers, CacheRemoved, CacheReport, Deactivated, DueFires, FireInfo, FireInput,
-        FireToStart, MissedFires, Pruned, SkippedFires, TriggerFires, TriggerInfo, WokenRuns,
+        FireToStart, HookDelivery, HookRefusal, HookRoute, HookStart, MissedFires, Pruned,
+        SkippedFires, TriggerFires, TriggerInfo, WokenRuns,
     };
     use crate::storage::{FlowListItem, FlowListPage};
     use crate::validation::{Validated, ValidationIssue};
@@ -238,6 +243,10 @@ fn answers() -> String {
         declaration::<FireToStart>(&config),
         declaration::<MissedFires>(&config),
         declaration::<DueFires>(&config),
+        declaration::<HookRefusal>(&config),
+        declaration::<HookRoute>(&config),
+        declaration::<HookStart>(&config),
+        declaration::<HookDelivery>(&config),
     ] {
         out.push_str(&one_field_per_line(&declaration));
         out.push('\n');

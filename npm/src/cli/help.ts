@@ -42,11 +42,11 @@ Commands:
   runs resume <id>            go on with an interrupted durable run, as the same run
   runs signal <id> <name>     send a signal to a run parked at a wait node; go on with it
   runs approve <id> <node>    approve (or --reject) a run parked at an approval
-  triggers                    list the active triggers (schedules) and when each fires next
+  triggers                    list the active triggers (schedules, webhooks, file watches)
   triggers activate <flowId>  activate a saved flow's trigger nodes (deactivate likewise)
   triggers fires <trigger>    a trigger's latest fires and their runs (pause, resume)
   serve                       serve flows over HTTP and WebSocket (auth, permissions, limits);
-                              fires the active triggers of its store
+                              fires the active triggers of its store, answers its webhooks
   hash-password               hash a password (read from stdin) for a server's users
   api-key                     make an API key and its hash for a server's machine clients
   worker --redis <url>        run queued flows (queue mode, BullMQ on Redis)
@@ -74,7 +74,8 @@ ${RESULT_HELP}`,
        atomiton triggers fires <trigger> [--limit <n>]
        atomiton triggers pause <trigger> | resume <trigger>
 
-Manages the triggers of saved flows (a 'schedule' node as a flow's entry). A
+Manages the triggers of saved flows (a 'schedule', 'webhook' or 'file-watch' node
+as a flow's entry; 'atomiton serve' answers webhooks at /hooks/<path>). A
 <trigger> is flowId/nodeId, as 'atomiton triggers' lists it. Activated triggers
 fire from every conductor on the store that runs them ('atomiton serve' does),
 each fire once; fires missed while none ran follow the trigger's misfire policy.

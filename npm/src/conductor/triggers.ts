@@ -5,7 +5,15 @@
  * store beside the run history; this file shapes calls, and gives the conductor's one trigger
  * timer (`trigger-timer.ts`) a way to start a fire's run.
  */
-import type { ActiveTriggers, DeactivatedTriggers, FireToStart, TriggerFires, TriggerInfo } from "../types/answers.generated.js";
+import type {
+  ActiveTriggers,
+  DeactivatedTriggers,
+  FireToStart,
+  HookDelivery,
+  HookRoute,
+  TriggerFires,
+  TriggerInfo,
+} from "../types/answers.generated.js";
 import type { NodeDefinition } from "../types/definition.js";
 import type { ContextOverrides, ExecutionResult } from "../types/execution.js";
 import type { ConductorConfig } from "../types/execution.js";
@@ -17,6 +25,23 @@ import { unwrap } from "./hydrate.js";
 import { TriggerTimer } from "./trigger-timer.js";
 
 type Run = (node: NodeDefinition, overrides: ContextOverrides) => Promise<ExecutionResult>;
+
+/** A request to a webhook as the protocol server read it (see `server/webhooks.ts`). */
+export type HookRequest = {
+  /** The hook's trigger id, as `hook()` answered it. */
+  trigger: string;
+  method: string;
+  /** What follows `/hooks/`. */
+  path: string;
+  /** The query string, without `?`. */
+  query: string;
+  /** Each header as received, names in any case. */
+  headers: Array<[string, string]>;
+  /** The body, in base64. */
+  body: string;
+  /** Whether the server's own authentication let the caller run flows. */
+  authenticated: boolean;
+};
 
 /** A trigger: its id (`flowId/nodeId`, as `list()` gives it) or `{flowId, nodeId}`. */
 export type TriggerSelector = string | { flowId: string; nodeId: string };
@@ -104,6 +129,22 @@ export function createTriggersApi(engine: EngineAdapter, run: Run, config: Condu
     /** Stops firing from this conductor; the triggers stay active for other processes on the store. */
     stop(): void {
       timer.stop();
+    },
+    /**
+     * The protocol server's first step with a request to `/hooks/<path>`: the active webhook
+     * there (its body limit, whether it needs the server's login, its run limits), or why the
+     * request is refused before its body is read.
+     */
+    async hook(path: string, method: string): Promise<HookRoute> {
+      return unwrap(await engine.triggers("hook", JSON.stringify({ path, method })));
+    },
+    /**
+     * The protocol server's second step: the request checked by the engine (method, size,
+     * authentication, a replayed signature, a retried `Idempotency-Key`) and made the run's input.
+     * The answer says the run to start, the run an earlier delivery started, or the refusal.
+     */
+    async deliver(request: HookRequest): Promise<HookDelivery> {
+      return unwrap(await engine.triggers("deliver", JSON.stringify(request)));
     },
   };
   return { triggers, timer };

@@ -19,12 +19,13 @@ import type { ContextOverrides, RunPermissions } from "../types/execution.js";
 import { catalogFunctions } from "../engines/local.js";
 import { asServedRun } from "../telemetry/run.js";
 import type { FlowDefinition, ListFlowsOptions } from "../types/storage.js";
-import type { Caller } from "./caller.js";
+import type { Caller, CallerLimits } from "./caller.js";
 import { describeFailure } from "./errors.js";
 import { forwardConductorEvents, type Broadcast, type ServedConductor } from "./events.js";
 import { scopedStorage } from "./flow-scope.js";
 import { ResumeUrls, type Redeemed } from "./resume-urls.js";
 import { RunRegistry } from "./runs.js";
+import { createWebhooks, type HookAnswer, type IncomingHook } from "./webhooks.js";
 import type { ApprovalDecision } from "../types/history.js";
 
 /**
@@ -42,6 +43,8 @@ export type ChannelHandlersOptions = {
   permissions?: RunPermissions;
   /** Signs the resume URLs of parked runs (see `resume-urls.ts`); default: a random one per server. */
   waitSecret?: string;
+  /** The server's run limits: a webhook without its own has these. */
+  limits?: CallerLimits;
 };
 
 export type ChannelHandlers = {
@@ -59,6 +62,8 @@ export type ChannelHandlers = {
   visibleTo(caller: Caller | undefined, channel: string, event: string, data: unknown): { data: unknown } | undefined;
   /** A call of a parked run's resume URL (`POST /waits/<executionId>/<token>`, see `resume-urls.ts`). */
   redeem(executionId: string, token: string, body: unknown): Promise<Redeemed>;
+  /** A request to `/hooks/<path>` (see `webhooks.ts`). Never rejects. */
+  webhook(incoming: IncomingHook): Promise<HookAnswer | "aborted">;
 };
 
 type Handler = (args: unknown, caller: Caller | undefined) => unknown;
@@ -296,6 +301,7 @@ export function createChannelHandlers(conductor: ServedConductor, options: Chann
   const runs = new RunRegistry();
   const resumeUrls = new ResumeUrls(options.waitSecret);
   const table = handlerTable(conductor, options, broadcast, runs, resumeUrls);
+  const webhook = createWebhooks(conductor, { runs, limits: options.limits ?? {}, permissions: options.permissions });
   // Forward the conductor's events only while someone listens: progress snapshots cost.
   let stopForwarding: (() => void) | undefined;
 
@@ -309,6 +315,7 @@ export function createChannelHandlers(conductor: ServedConductor, options: Chann
       if (!conductor.executions) return { status: 404, body: { error: "Not found", code: ErrorCode.IMPLEMENTATION_NOT_FOUND } };
       return resumeUrls.redeem(conductor.executions, executionId, token, body);
     },
+    webhook,
     async dispatch(channel, command, args, caller) {
       const handler = find(channel, command);
       if (!handler) return { error: `No handler for method: ${command}`, channelError: true, code: ErrorCode.IMPLEMENTATION_NOT_FOUND };

@@ -8,6 +8,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { ErrorCode } from "../types/errors.js";
 import type { Connection, Gateway } from "./gateway.js";
+import { mayCall } from "./caller.js";
 import { originAllowed } from "./origin.js";
 import { parseWire, toWire } from "../values/codec.js";
 
@@ -50,6 +51,8 @@ async function serve(
   }
   const resumeUrl = resumeUrlOf(request.url);
   if (resumeUrl) return redeem(gateway, resumeUrl, request, response);
+  const hook = hookOf(request.url);
+  if (hook) return deliverHook(gateway, hook, request, response);
   const route = routeOf(request.url);
   if (route === "malformed") return refuse(response, 400, "Malformed request path", ErrorCode.VALIDATION_FAILED);
   if (!route || !gateway.knows(route.channel, route.command)) {
@@ -137,6 +140,42 @@ async function redeem(
   }
   const answer = await gateway.handlers.redeem(executionId, token, payload);
   sendJson(response, answer.status, answer.body);
+}
+
+/** What follows `/hooks/` in a request's path, decoded, and its query string. */
+function hookOf(url: string | undefined): { path: string; query: string } | undefined {
+  try {
+    const parsed = new URL(url ?? "/", "http://localhost");
+    const match = /^\/hooks\/(.+)$/.exec(parsed.pathname);
+    return match ? { path: decodeURIComponent(match[1]!), query: parsed.search.replace(/^\?/, "") } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A request to a webhook (see `webhooks.ts`): the engine decides, the answer is its status and
+ * JSON. The hook's own authentication is the engine's; `auth: "server"` hooks take the server's
+ * (a bearer token or API key whose grant may run flows).
+ */
+async function deliverHook(
+  gateway: Gateway,
+  { path, query }: { path: string; query: string },
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const answer = await gateway.handlers.webhook({
+    path,
+    query,
+    request,
+    readBody: (limit) => readBody(request, limit),
+    authenticated: () => {
+      const identity = gateway.identify(bearerOf(request.headers.authorization));
+      return "caller" in identity && mayCall(identity.caller.grant, "node", "execute");
+    },
+  });
+  if (answer === "aborted") return;
+  sendJson(response, answer.status, answer.body, answer.headers ?? {});
 }
 
 /** `channel` and `command` of an `/api/<channel>/<command>` path; `"malformed"` when it cannot be decoded. */

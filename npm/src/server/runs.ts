@@ -32,17 +32,9 @@ export class RunRegistry {
       throw new ServerError(ErrorCode.VALIDATION_FAILED, `Execution id ${executionId} is already in use`, 409);
     }
     const owner = caller?.id ?? "";
-    const usage = this.usage.get(owner) ?? { running: 0, starts: [] };
+    const usage = this.admit(caller);
     const now = Date.now();
-    usage.starts = usage.starts.filter((at) => at > now - MINUTE_MS);
     const limits = caller?.grant.limits;
-    if (limits && usage.running >= limits.concurrentRuns) {
-      throw rateLimited(`Rate limit exceeded: ${limits.concurrentRuns} runs at once is the limit for this caller`, 1000);
-    }
-    if (limits && usage.starts.length >= limits.runsPerMinute) {
-      const retryAfter = (usage.starts[usage.starts.length - limits.runsPerMinute] ?? now) + MINUTE_MS - now;
-      throw rateLimited(`Rate limit exceeded: ${limits.runsPerMinute} runs per minute is the limit for this caller`, retryAfter);
-    }
     usage.running++;
     if (limits && Number.isFinite(limits.runsPerMinute)) usage.starts.push(now);
     this.usage.set(owner, usage);
@@ -60,6 +52,25 @@ export class RunRegistry {
       usage.running--;
       if (usage.running === 0 && usage.starts.every((at) => at <= Date.now() - MINUTE_MS)) this.usage.delete(owner);
     };
+  }
+
+  /**
+   * Throws when `caller` may not start a run now (a limit is reached), recording nothing: a
+   * webhook asks before its request is read, and begins the run once the engine accepted it.
+   */
+  admit(caller: Caller | undefined): Usage {
+    const usage = this.usage.get(caller?.id ?? "") ?? { running: 0, starts: [] };
+    const now = Date.now();
+    usage.starts = usage.starts.filter((at) => at > now - MINUTE_MS);
+    const limits = caller?.grant.limits;
+    if (limits && usage.running >= limits.concurrentRuns) {
+      throw rateLimited(`Rate limit exceeded: ${limits.concurrentRuns} runs at once is the limit for this caller`, 1000);
+    }
+    if (limits && usage.starts.length >= limits.runsPerMinute) {
+      const retryAfter = (usage.starts[usage.starts.length - limits.runsPerMinute] ?? now) + MINUTE_MS - now;
+      throw rateLimited(`Rate limit exceeded: ${limits.runsPerMinute} runs per minute is the limit for this caller`, retryAfter);
+    }
+    return usage;
   }
 
   /** Whether `caller` may watch and cancel `executionId`: its own runs, or every run with scope `"all"`. */

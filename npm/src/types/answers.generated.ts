@@ -468,10 +468,31 @@ export type FireInput = {
   flowId: string,
   nodeId: string,
   /**
-   * The fire's time and when it started, as ISO 8601 text in UTC.
+   * The fire's time and when it started, as ISO 8601 text in UTC (a file event's time is the
+   * file's modification, or when its deletion was seen).
    */
   scheduledAt: string,
   firedAt: string,
+  /**
+   * A file watch's: `"created"`, `"changed"` or `"deleted"`.
+   */
+  event?: string,
+  /**
+   * A file watch's: the file's path (the folder's joined with `relativePath`).
+   */
+  path?: string,
+  /**
+   * A file watch's: the file's path relative to the folder, `/` between folders.
+   */
+  relativePath?: string,
+  /**
+   * A file watch's: the file's size in bytes.
+   */
+  size?: number,
+  /**
+   * A file watch's: when the file was last modified (ISO 8601, UTC).
+   */
+  modifiedAt?: string,
 };
 
 /**
@@ -514,5 +535,81 @@ export type DueFires = {
    * When the next fire comes (ms since the Unix epoch; `null`: none will).
    */
   next: number | null,
+};
+
+/**
+ * Why a request to a hook is refused: the HTTP status to answer with, a code and a message.
+ */
+export type HookRefusal = {
+  status: number,
+  /**
+   * An `ErrorCode` name.
+   */
+  code: string,
+  error: string,
+  /**
+   * With status 405: the methods the hook accepts.
+   */
+  allow?: Array<string>,
+};
+
+/**
+ * `triggers.hook`'s answer: the hook at a path, or why the request is refused before its body
+ * is read.
+ */
+export type HookRoute = {
+  /**
+   * The hook's trigger id (`flowId/nodeId`).
+   */
+  trigger?: string,
+  refused?: HookRefusal,
+  /**
+   * The largest body the hook accepts, in bytes.
+   */
+  maxBytes: number,
+  /**
+   * The hook needs the server's own authentication.
+   */
+  serverAuth: boolean,
+  /**
+   * The hook's own run limits (the server's apply where it has none).
+   */
+  runsPerMinute?: number,
+  concurrentRuns?: number,
+};
+
+/**
+ * A run a request to a hook starts.
+ */
+export type HookStart = {
+  flowId: string,
+  nodeId: string,
+  executionId: string,
+  /**
+   * The run's input is `{trigger: this}`: the request.
+   */
+  trigger: unknown,
+};
+
+/**
+ * `triggers.deliver`'s answer: the run to start, the run an earlier delivery with the same
+ * `Idempotency-Key` started, or why the request is refused; and how to answer the caller.
+ */
+export type HookDelivery = {
+  refused?: HookRefusal,
+  start?: HookStart,
+  /**
+   * The execution id of the run an earlier delivery with this `Idempotency-Key` started.
+   */
+  replayed?: string,
+  /**
+   * `"accepted"`, `"result"` or `"node"`.
+   */
+  respond: string,
+  responseNode?: string,
+  /**
+   * How long the caller waits for the result, in ms.
+   */
+  responseTimeout?: number,
 };
 

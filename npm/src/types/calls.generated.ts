@@ -2,7 +2,7 @@
 // The calls boundary methods take by name and what each answers, from their one Rust
 // declaration (`named_calls!`: core/src/run/command.rs, core/src/session/boundary/calls.rs).
 
-import type { ActiveTriggers, CacheRemoved, CacheStats, DeactivatedTriggers, DueFires, ExecutionCounts, ExecutionListResponse, ExecutionRecord, PrunedExecutions, ReplayDifferences, TriggerFires, WokenRuns } from "./answers.generated.js";
+import type { ActiveTriggers, CacheRemoved, CacheStats, DeactivatedTriggers, DueFires, ExecutionCounts, ExecutionListResponse, ExecutionRecord, HookDelivery, HookRoute, PrunedExecutions, ReplayDifferences, TriggerFires, WokenRuns } from "./answers.generated.js";
 
 /** What `node.pause` / `resume` / `step` ask of a running execution (`controlRun`). */
 export type RunCommand = "pause" | "resume" | "step";
@@ -36,7 +36,7 @@ export type CacheAnswers = {
 };
 
 /** The triggers' calls (`conductor.triggers`; `due` and `ended` are its timer's). */
-export type TriggersCall = "activate" | "deactivate" | "list" | "fires" | "pause" | "resume" | "due" | "ended";
+export type TriggersCall = "activate" | "deactivate" | "list" | "fires" | "pause" | "resume" | "due" | "ended" | "hook" | "deliver";
 
 /** What each `TriggersCall` answers (inside the outcome envelope). */
 export type TriggersAnswers = {
@@ -48,4 +48,6 @@ export type TriggersAnswers = {
   resume: boolean;
   due: DueFires;
   ended: null;
+  hook: HookRoute;
+  deliver: HookDelivery;
 };

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_write_columns.sql"),
     include_str!("migrations/0009_waits.sql"),
     include_str!("migrations/0010_triggers.sql"),
+    include_str!("migrations/0011_trigger_deliveries.sql"),
 ];
 
 /// A key of our own for `pg_advisory_xact_lock`: two processes opening one database at once

@@ -1,11 +1,12 @@
-//! Triggers in PostgreSQL (migration 10's tables), shared by every process that names the
+//! Triggers in PostgreSQL (migration 10's tables, and 11's remembered webhook deliveries), shared by every process that names the
 //! database: the processes of a fleet fire each schedule once between them. Every rule of the
 //! store contract is one statement, so no two processes can both pass it.
 
 use atomiton_core::error::Result;
 use atomiton_core::host::BoxFuture;
 use atomiton_triggers::{
-    Claim, FireClaim, FireRecord, FireStatus, Skipped, TriggerId, TriggerRow, TriggerStore,
+    Claim, Delivery, FireClaim, FireRecord, FireStatus, Skipped, TriggerId, TriggerRow,
+    TriggerStore,
 };
 use postgres::Row;
 
@@ -214,6 +215,42 @@ impl TriggerStore for PostgresTriggers {
                 &[&now],
             )?;
             rows.iter().map(fire_of).collect()
+        })
+    }
+
+    fn remember<'a>(&'a self, delivery: Delivery<'a>) -> BoxFuture<'a, Result<Option<String>>> {
+        let (id, key, run) =
+            (delivery.trigger.clone(), delivery.key.to_owned(), delivery.run_id.to_owned());
+        let (now, until) = (delivery.now, delivery.keep_until);
+        self.job(move |client| {
+            // The insert takes an expired row's place; an unexpired one stays, and its run is
+            // the answer. Deleted expired rows in between just mean asking again.
+            loop {
+                let inserted = client.query_opt(
+                    "INSERT INTO atomiton_trigger_deliveries (flow_id, node_id, key, run_id, keep_until)
+                     VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (flow_id, node_id, key) DO UPDATE
+                        SET run_id = excluded.run_id, keep_until = excluded.keep_until
+                        WHERE atomiton_trigger_deliveries.keep_until <= $6
+                     RETURNING run_id",
+                    &[&id.flow, &id.node, &key, &run, &until, &now],
+                )?;
+                if inserted.is_some() {
+                    client.execute(
+                        "DELETE FROM atomiton_trigger_deliveries WHERE keep_until <= $1",
+                        &[&now],
+                    )?;
+                    return Ok(None);
+                }
+                let known = client.query_opt(
+                    "SELECT run_id FROM atomiton_trigger_deliveries
+                     WHERE flow_id = $1 AND node_id = $2 AND key = $3 AND keep_until > $4",
+                    &[&id.flow, &id.node, &key, &now],
+                )?;
+                if let Some(row) = known {
+                    return Ok(Some(row.try_get(0)?));
+                }
+            }
         })
     }
 

@@ -5,7 +5,8 @@
 use atomiton_core::error::Result;
 use atomiton_core::host::BoxFuture;
 use atomiton_triggers::{
-    Claim, FireClaim, FireRecord, FireStatus, Skipped, TriggerId, TriggerRow, TriggerStore,
+    Claim, Delivery, FireClaim, FireRecord, FireStatus, Skipped, TriggerId, TriggerRow,
+    TriggerStore,
 };
 
 use super::link::Link;
@@ -34,6 +35,7 @@ mod scripts {
         SKIP: trigger_script!("skip"),
         EXPIRED: trigger_script!("expired"),
         FIRES: trigger_script!("fires"),
+        REMEMBER: trigger_script!("remember"),
     }
 }
 
@@ -219,6 +221,17 @@ impl TriggerStore for RedisTriggers {
 
     fn expired(&self, now: i64) -> BoxFuture<'_, Result<Vec<FireRecord>>> {
         fires_of(self.call(&scripts::EXPIRED, vec![now.to_string()]))
+    }
+
+    fn remember<'a>(&'a self, delivery: Delivery<'a>) -> BoxFuture<'a, Result<Option<String>>> {
+        let args = vec![
+            key_of(delivery.trigger),
+            delivery.key.to_owned(),
+            delivery.run_id.to_owned(),
+            delivery.now.to_string(),
+            delivery.keep_until.to_string(),
+        ];
+        self.call::<Option<String>>(&scripts::REMEMBER, args)
     }
 
     fn fires<'a>(

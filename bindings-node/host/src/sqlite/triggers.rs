@@ -8,9 +8,10 @@ use std::sync::Arc;
 use atomiton_core::error::Result;
 use atomiton_core::host::BoxFuture;
 use atomiton_triggers::{
-    Claim, FireClaim, FireRecord, FireStatus, Skipped, TriggerId, TriggerRow, TriggerStore,
+    Claim, Delivery, FireClaim, FireRecord, FireStatus, Skipped, TriggerId, TriggerRow,
+    TriggerStore,
 };
-use rusqlite::{params, Connection, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::history::store_failure;
 use crate::store_thread::Queue;
@@ -48,7 +49,16 @@ const TABLES: &str = "
         PRIMARY KEY (flow_id, node_id, scheduled_at)
     );
     CREATE INDEX IF NOT EXISTS trigger_fires_claimed ON trigger_fires (lease_until)
-        WHERE status = 'claimed';";
+        WHERE status = 'claimed';
+    CREATE TABLE IF NOT EXISTS trigger_deliveries (
+        flow_id TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        keep_until INTEGER NOT NULL,
+        PRIMARY KEY (flow_id, node_id, key)
+    );
+    CREATE INDEX IF NOT EXISTS trigger_deliveries_until ON trigger_deliveries (keep_until);";
 
 struct SqliteTriggers {
     queue: Queue<Connection>,
@@ -235,6 +245,33 @@ impl TriggerStore for SqliteTriggers {
             ))?;
             let fires = statement.query_map(params![now], fire_of)?;
             fires.collect()
+        })
+    }
+
+    fn remember<'a>(&'a self, delivery: Delivery<'a>) -> BoxFuture<'a, Result<Option<String>>> {
+        let (id, key, run) =
+            (delivery.trigger.clone(), delivery.key.to_owned(), delivery.run_id.to_owned());
+        let (now, until) = (delivery.now, delivery.keep_until);
+        self.job(move |conn| {
+            // One write transaction: the insert, or the run of the unexpired row it met.
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            tx.prepare_cached("DELETE FROM trigger_deliveries WHERE keep_until <= ?1")?
+                .execute(params![now])?;
+            let known: Option<String> = tx
+                .prepare_cached(
+                    "SELECT run_id FROM trigger_deliveries WHERE flow_id = ?1 AND node_id = ?2 AND key = ?3",
+                )?
+                .query_row(params![id.flow, id.node, key], |row| row.get(0))
+                .optional()?;
+            if known.is_none() {
+                tx.prepare_cached(
+                    "INSERT INTO trigger_deliveries (flow_id, node_id, key, run_id, keep_until)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![id.flow, id.node, key, run, until])?;
+            }
+            tx.commit()?;
+            Ok(known)
         })
     }
 

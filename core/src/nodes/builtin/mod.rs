@@ -34,6 +34,12 @@ pub(crate) mod sub_flow;
 mod switch;
 mod transform;
 mod unavailable;
+// Like `schedule`, known to every build; the protocol server of a native conductor answers it.
+pub mod webhook;
+// Like `webhook`: a native conductor's trigger timer watches its folder.
+pub mod file_watch;
+// What the three trigger types share.
+pub mod trigger_node;
 // Waits park durable runs in their history: only builds with one have them.
 #[cfg(feature = "history")]
 pub(crate) mod wait;
@@ -55,11 +61,21 @@ pub const BUILTIN_TYPES: [&str; 10] = [
 ];
 
 /// The built-in types the TypeScript engine did not have, in the order the catalog lists them
-/// after its ten (a build has those its features give it: `wait` and `schedule` with history).
-pub const OUR_TYPES: &[&str] =
-    &["if", "switch", "merge", "for-each", "sub-flow", "wait", "python", "schedule"];
+/// after its ten (a build has those its features give it: `wait` and the trigger types with history).
+pub const OUR_TYPES: &[&str] = &[
+    "if",
+    "switch",
+    "merge",
+    "for-each",
+    "sub-flow",
+    "wait",
+    "python",
+    "schedule",
+    "webhook",
+    "file-watch",
+];
 
-/// A registry holding the built-in node types: the ten, ours, and `wait` and `schedule` in
+/// A registry holding the built-in node types: the ten, ours, and `wait` and the trigger types (`schedule`, `webhook`, `file-watch`) in
 /// builds with history. The executors of the types that need files and processes are provided apart (see
 /// [`crate::nodes::NodeExecutor`]).
 pub fn builtin_registry() -> NodeRegistry {
@@ -81,6 +97,10 @@ pub fn builtin_registry() -> NodeRegistry {
         .with(sub_flow::SubFlow)
         .with(python::Python);
     #[cfg(feature = "history")]
-    let registry = registry.with(wait::Wait).with(schedule::ScheduleType);
+    let registry = registry
+        .with(wait::Wait)
+        .with(schedule::SCHEDULE)
+        .with(webhook::WEBHOOK)
+        .with(file_watch::FILE_WATCH);
     registry
 }

@@ -147,11 +147,16 @@ export class RemoteEngine implements EngineAdapter {
 
   /**
    * The server's triggers (a grant of their own): `activate` / `deactivate` take `{flowId}`, the
-   * others their JSON. The server's own timer fires them: `due` and `ended` are not a client's.
+   * others their JSON. The server's own timer fires them and its `/hooks/` answer webhooks: `due`,
+   * `ended`, `hook` and `deliver` are not a client's.
    */
   triggers<C extends TriggersCall>(call: C, arg: string): Promise<Outcome<TriggersAnswers[C]>> {
-    if (call === "due" || call === "ended") {
-      const error = { code: ErrorCode.VALIDATION_FAILED, message: "A server fires its triggers itself", timestamp: Date.now() };
+    if (call === "due" || call === "ended" || call === "hook" || call === "deliver") {
+      const error = {
+        code: ErrorCode.VALIDATION_FAILED,
+        message: "A server fires its triggers and answers its webhooks itself",
+        timestamp: Date.now(),
+      };
       return Promise.resolve({ ok: false, error });
     }
     const args = call === "activate" || call === "deactivate" ? { flowId: arg } : (JSON.parse(arg || "{}") as unknown);

@@ -7,29 +7,35 @@
 //! it starts each run `due` hands it, with the execution id and input given, and reports its
 //! end (`ended`). Everything that decides is here and in the store.
 
+mod files;
+mod hooks;
+
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use atomiton_core::error::{ErrorCode, ExecutionError, Result};
 use atomiton_core::format::iso_timestamp;
 use atomiton_core::host::{BoxFuture, SharedHost};
 use atomiton_core::session::{
     ActiveTriggers, Deactivated, DueFires, FireInfo, FireInput, FireToStart, FlowTriggers,
-    MissedFires, SkippedFires, TriggerFires, TriggerInfo, TriggerRef,
+    HookDelivery, HookRoute, MissedFires, SkippedFires, TriggerFires, TriggerInfo, TriggerRef,
+    WebhookRequest,
 };
 use atomiton_core::value::Value;
 
+use crate::file_watch::{FileWatchSpec, FolderWatcher, FILE_WATCH_TYPE};
 use crate::misfire::{due, SkipReason, Skipped};
 use crate::node::SCHEDULE_TYPE;
 use crate::schedule::ScheduleSpec;
 use crate::store::{Claim, FireClaim, FireRecord, FireStatus, TriggerId, TriggerRow, TriggerStore};
+use crate::webhook::{Secrets, WebhookSpec, WEBHOOK_TYPE};
 
 /// How long a claim holds before its run has begun: past it, another process takes the fire
 /// over (this one died between claiming and starting it).
 pub const LEASE_MS: i64 = 60_000;
 
 /// The node types that start a flow.
-pub const TRIGGER_TYPES: &[&str] = &[SCHEDULE_TYPE];
+pub const TRIGGER_TYPES: &[&str] = &[SCHEDULE_TYPE, WEBHOOK_TYPE, FILE_WATCH_TYPE];
 
 /// A session's triggers over `store`.
 #[derive(Clone)]
@@ -45,6 +51,12 @@ struct Inner {
     /// Each trigger's parameters as last read, by the text they were read from: the timer's step
     /// reads every active trigger, and parsing a pattern is most of that work.
     specs: Mutex<HashMap<TriggerId, Known>>,
+    /// Where webhooks' secrets come from (none: hooks that need one refuse every request).
+    secrets: OnceLock<Secrets>,
+    /// Which watched folders changed (none: every step lists every watched folder).
+    watcher: OnceLock<Arc<dyn FolderWatcher>>,
+    /// What this process knows of each file watch's folder.
+    watches: Mutex<HashMap<TriggerId, files::WatchState>>,
 }
 
 /// A trigger's spec, and what it was read from.
@@ -57,8 +69,24 @@ struct Known {
 impl TriggerService {
     /// Triggers kept in `store`, fired by this process as `owner`, on `host`'s clock.
     pub fn new(store: Arc<dyn TriggerStore>, host: SharedHost, owner: impl Into<String>) -> Self {
-        let specs = Mutex::default();
-        TriggerService { inner: Arc::new(Inner { store, host, owner: owner.into(), specs }) }
+        let (specs, secrets, watcher, watches) =
+            (Mutex::default(), OnceLock::new(), OnceLock::new(), Mutex::default());
+        let inner = Inner { store, host, owner: owner.into(), specs, secrets, watcher, watches };
+        TriggerService { inner: Arc::new(inner) }
+    }
+
+    /// Gives webhooks their secrets by name (the native addon: the process's environment
+    /// variables). Set once; later calls change nothing.
+    pub fn with_secrets(self, secrets: Secrets) -> Self {
+        let _ = self.inner.secrets.set(secrets);
+        self
+    }
+
+    /// Gives file watches a watcher that says which folders changed (the native addon's, on the
+    /// operating system's file events). Set once; later calls change nothing.
+    pub fn with_watcher(self, watcher: Arc<dyn FolderWatcher>) -> Self {
+        let _ = self.inner.watcher.set(watcher);
+        self
     }
 }
 
@@ -103,23 +131,52 @@ fn trigger_nodes(flow_id: &str, flow: &Value) -> Result<Vec<(String, String, Val
         .collect();
     if found.is_empty() {
         return Err(ExecutionError::validation(format!(
-            "Flow '{flow_id}' has no trigger node: add a '{SCHEDULE_TYPE}' node to say when it starts"
+            "Flow '{flow_id}' has no trigger node: add a '{SCHEDULE_TYPE}', '{WEBHOOK_TYPE}' or '{FILE_WATCH_TYPE}' node to say when it starts"
         )));
     }
     Ok(found)
 }
 
-/// A trigger node's own parameters (the engine's, such as `timeout`, are not the schedule's).
-fn own_parameters(parameters: &Value) -> Value {
+/// A trigger node's own parameters (the engine's, such as `timeout`, are not the trigger's).
+fn own_parameters(kind: &str, parameters: &Value) -> Value {
+    let names = match kind {
+        WEBHOOK_TYPE => crate::webhook::spec::PARAMETERS,
+        FILE_WATCH_TYPE => crate::file_watch::spec::PARAMETERS,
+        _ => crate::schedule::PARAMETERS,
+    };
     let mut own = atomiton_core::value::Map::default();
     if let Some(map) = parameters.as_object() {
         for (key, value) in map.iter() {
-            if crate::schedule::PARAMETERS.contains(&key.as_str()) && !value.is_null() {
+            if names.contains(&key.as_str()) && !value.is_null() {
                 own.insert(key.clone(), value.clone());
             }
         }
     }
     Value::Object(own)
+}
+
+/// What activating a hook needs besides its own parameters: a path no other active hook has,
+/// and the response node in the flow.
+fn check_hook(flow: &Value, spec: &WebhookSpec, paths: &[(String, TriggerId)]) -> Result<()> {
+    if let Some((_, other)) = paths.iter().find(|(path, _)| *path == spec.path) {
+        return Err(ExecutionError::validation(format!(
+            "the path /hooks/{} is already the webhook of {other}: each active webhook needs a path of its own",
+            spec.path
+        )));
+    }
+    if let crate::webhook::HookResponse::Node { node, .. } = &spec.response {
+        let nodes = flow.get("nodes").and_then(Value::as_array).map(Vec::as_slice);
+        let known = nodes
+            .unwrap_or_default()
+            .iter()
+            .any(|n| n.get("id").and_then(Value::as_str) == Some(node));
+        if !known {
+            return Err(ExecutionError::validation(format!(
+                "'responseNode' names '{node}', which is not a node of the flow"
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn spec_of(row: &TriggerRow) -> Result<ScheduleSpec> {
@@ -129,8 +186,30 @@ fn spec_of(row: &TriggerRow) -> Result<ScheduleSpec> {
     ScheduleSpec::read(&parameters, row.activated_at)
 }
 
+/// The run of fire `at` of `row`'s trigger, started at `now` as `execution_id`.
+fn fire_to_start(row: &TriggerRow, at: i64, now: i64, execution_id: String) -> FireToStart {
+    FireToStart {
+        flow_id: row.id.flow.clone(),
+        node_id: row.id.node.clone(),
+        scheduled_at: at as f64,
+        execution_id,
+        trigger: FireInput {
+            kind: row.kind.clone(),
+            flow_id: row.id.flow.clone(),
+            node_id: row.id.node.clone(),
+            scheduled_at: iso_timestamp(at as f64),
+            fired_at: iso_timestamp(now as f64),
+            event: None,
+            path: None,
+            relative_path: None,
+            size: None,
+            modified_at: None,
+        },
+    }
+}
+
 fn info(row: &TriggerRow, now: i64) -> TriggerInfo {
-    let next = if row.paused {
+    let next = if row.paused || row.kind != SCHEDULE_TYPE {
         None
     } else {
         spec_of(row).ok().and_then(|spec| spec.when.next_after(now))
@@ -198,26 +277,14 @@ impl Inner {
         if !self.store.started(&row.id, at, &self.owner, &execution_id, now).await? {
             return Ok(None);
         }
-        Ok(Some(FireToStart {
-            flow_id: row.id.flow.clone(),
-            node_id: row.id.node.clone(),
-            scheduled_at: at as f64,
-            execution_id,
-            trigger: FireInput {
-                kind: row.kind.clone(),
-                flow_id: row.id.flow.clone(),
-                node_id: row.id.node.clone(),
-                scheduled_at: iso_timestamp(at as f64),
-                fired_at: iso_timestamp(now as f64),
-            },
-        }))
+        Ok(Some(fire_to_start(row, at, now, execution_id)))
     }
 
     async fn due(&self) -> Result<DueFires> {
         let now = self.now();
         let rows = self.store.list().await?;
         let mut answer = DueFires::default();
-        for row in rows.iter().filter(|row| !row.paused) {
+        for row in rows.iter().filter(|row| !row.paused && row.kind == SCHEDULE_TYPE) {
             // A row this version cannot read (another version activated it) is left alone.
             let Ok(spec) = self.spec(row) else { continue };
             let plan = due(&spec.when, row.handled_through, now, spec.misfire);
@@ -245,6 +312,13 @@ impl Inner {
                     Some(answer.next.map_or(next as f64, |known: f64| known.min(next as f64)));
             }
         }
+        for row in rows.iter().filter(|row| !row.paused) {
+            if let Some(spec) = files::watch_spec(row) {
+                // A folder that cannot be listed now (removed, unmounted) is tried again at the
+                // next step; it does not hold up the other triggers.
+                let _ = self.file_fires(row, &spec, now, &mut answer).await;
+            }
+        }
         for lapsed in self.store.expired(now).await? {
             if let Some(row) = rows.iter().find(|row| row.id == lapsed.trigger) {
                 answer.start.extend(self.claim_and_start(row, lapsed.scheduled_at, now).await?);
@@ -257,12 +331,32 @@ impl Inner {
         let now = self.now();
         let nodes = trigger_nodes(&flow_id, &flow)?;
         let mut rows = Vec::new();
+        let active: Vec<TriggerRow> = self.store.list().await?;
+        let mut paths: Vec<(String, TriggerId)> = active
+            .iter()
+            .filter(|row| row.id.flow != flow_id)
+            .filter_map(|row| hooks::hook_spec(row).map(|spec| (spec.path, row.id.clone())))
+            .collect();
         for (node_id, kind, parameters) in nodes {
-            let own = own_parameters(&parameters);
-            ScheduleSpec::read(&own, now).map_err(|error| {
+            let own = own_parameters(&kind, &parameters);
+            let located = |error: ExecutionError| {
                 ExecutionError::new(error.code, format!("Node '{node_id}': {}", error.message))
                     .with_node(node_id.clone())
-            })?;
+            };
+            let id = TriggerId::new(flow_id.clone(), node_id.clone());
+            if kind == WEBHOOK_TYPE {
+                let spec = WebhookSpec::read(&own).map_err(located)?;
+                check_hook(&flow, &spec, &paths).map_err(located)?;
+                paths.push((spec.path, id));
+            } else if kind == FILE_WATCH_TYPE {
+                let spec = FileWatchSpec::read(&own).map_err(located)?;
+                // Where a new watch starts: the files there now do not fire.
+                if !active.iter().any(|row| row.id == id) {
+                    self.baseline(&id, &spec).await.map_err(located)?;
+                }
+            } else {
+                ScheduleSpec::read(&own, now).map_err(located)?;
+            }
             let text =
                 serde_json::to_string(&own).map_err(|e| ExecutionError::internal(e.to_string()))?;
             rows.push(TriggerRow {
@@ -275,7 +369,7 @@ impl Inner {
             });
         }
         let active: Vec<TriggerRow> =
-            self.store.list().await?.into_iter().filter(|row| row.id.flow == flow_id).collect();
+            active.into_iter().filter(|row| row.id.flow == flow_id).collect();
         let gone = active.iter().any(|old| rows.iter().all(|row| row.id != old.id));
         if gone {
             // A trigger node was removed from the flow: it stops; the others keep their place.
@@ -364,5 +458,20 @@ impl FlowTriggers for TriggerService {
             let status = if success { FireStatus::Succeeded } else { FireStatus::Failed };
             inner.store.ended(&id, scheduled_at as i64, status).await
         })
+    }
+
+    fn hook(&self, path: String, method: String) -> BoxFuture<'static, Result<HookRoute>> {
+        let inner = self.inner.clone();
+        Box::pin(async move { inner.hook(path, method).await })
+    }
+
+    fn deliver(
+        &self,
+        trigger: TriggerRef,
+        request: WebhookRequest,
+        authenticated: bool,
+    ) -> BoxFuture<'static, Result<HookDelivery>> {
+        let inner = self.inner.clone();
+        Box::pin(async move { inner.deliver(trigger, request, authenticated).await })
     }
 }
