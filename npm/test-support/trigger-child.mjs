@@ -1,10 +1,11 @@
-// A process that fires the active triggers of the store in `directory` (npm/test/triggers.test.mjs):
+// A process that fires the active triggers of the store its conductor config (JSON, the first
+// argument) names (npm/test/triggers.test.mjs):
 // it prints "ready" once its timer runs, and goes on until it is stopped (SIGTERM: it shuts down,
 // letting its runs report) or killed.
 import { createConductor } from "@atomiton/conductor";
 
-const [directory] = process.argv.slice(2);
-const conductor = createConductor({ storage: { directory } });
+const [config] = process.argv.slice(2);
+const conductor = createConductor(JSON.parse(config));
 await conductor.triggers.start();
 process.stdout.write("ready\n");
 // The trigger timer never holds a process open: this one is held until it is told to stop.

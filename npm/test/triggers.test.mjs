@@ -1,6 +1,7 @@
 // Flows that start themselves, through the built package: a `schedule` node's flow activated,
 // each fire a run with the fire as its input, listed with its run; pause, resume and deactivate;
-// mistakes refused; and three processes firing one SQLite store, one of them SIGKILLed mid-way:
+// mistakes refused; and three processes firing one store (SQLite, PostgreSQL), one of them
+// SIGKILLed mid-way:
 // each fire time runs once, none lost. No test here judges speed: waits are for counts, with
 // margins far beyond what a fire takes.
 import { test } from "node:test";
@@ -9,6 +10,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { createConductor } from "@atomiton/conductor/desktop";
 import { repoRoot, tempDir, until } from "../test-support/helpers.mjs";
+import { startPostgres } from "../test-support/postgres.mjs";
 
 /** A flow started every second: its schedule node, then a node that keeps the fire it got. */
 const ticker = (parameters = { every: "1s" }) => ({
@@ -90,9 +92,12 @@ test("native: mistakes in triggers are refused with what to write", async (t) =>
   assert.equal(good.valid, true, JSON.stringify(good.errors));
 });
 
-test("native: three processes firing one SQLite store, one SIGKILLed mid-way, start each fire once and lose none", async (t) => {
-  const directory = tempDir(t, "triggers-fleet");
-  const conductor = createConductor({ storage: { directory } });
+/**
+ * Three processes firing one store (the conductor config `config` names it), one SIGKILLed
+ * mid-way: each fire time runs once, and none is lost past the misfire rule.
+ */
+async function fleet(t, config) {
+  const conductor = createConductor(config);
   t.after(() => conductor.shutdown());
   await conductor.storage.saveFlow(ticker());
   await conductor.triggers.activate("ticker");
@@ -100,7 +105,7 @@ test("native: three processes firing one SQLite store, one SIGKILLed mid-way, st
   conductor.triggers.stop();
 
   const children = [0, 1, 2].map(() => {
-    const child = spawn(process.execPath, [join(repoRoot, "npm", "test-support", "trigger-child.mjs"), directory], {
+    const child = spawn(process.execPath, [join(repoRoot, "npm", "test-support", "trigger-child.mjs"), JSON.stringify(config)], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     t.after(() => child.kill("SIGKILL"));
@@ -146,6 +151,17 @@ test("native: three processes firing one SQLite store, one SIGKILLed mid-way, st
   // The killed process may have died between recording its fire's run and the run's first record.
   const missing = ids.filter((id) => !recorded.includes(id));
   assert.ok(missing.length <= 1, `fires without a run: ${missing.join(", ")}`);
+}
+
+test("native: three processes firing one SQLite store, one SIGKILLed mid-way, start each fire once and lose none", async (t) => {
+  await fleet(t, { storage: { directory: tempDir(t, "triggers-fleet") } });
+});
+
+test("native: three processes firing one PostgreSQL database, one SIGKILLed mid-way, start each fire once and lose none", async (t) => {
+  const postgres = await startPostgres();
+  t.after(() => postgres.stop());
+  const url = postgres.url;
+  await fleet(t, { storage: { type: "postgres", url }, history: { store: url } });
 });
 
 test("native: atomiton triggers activates, lists, shows fires, pauses and deactivates a store's triggers", async (t) => {
