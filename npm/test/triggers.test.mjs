@@ -50,7 +50,9 @@ test("native: an activated schedule starts a run per fire, with the fire as its 
     assert.equal(record.status, "success");
     const tick = record.nodes.find((node) => node.nodeId === "tick" || node.id === "tick");
     assert.ok(tick, "the schedule node ran");
-    const output = tick.output;
+    // A trigger routes (as `if` does): its record is `{ports, value}`, the value its fire.
+    assert.deepEqual(tick.output.ports, ["fire"]);
+    const output = tick.output.value;
     assert.equal(output.type, "schedule");
     assert.equal(Date.parse(output.scheduledAt), fire.scheduledAt, "the run's input is its fire");
     assert.equal(output.flowId, "ticker");

@@ -81,10 +81,11 @@ test("webhooks: each authentication mode lets the right caller in and refuses th
   const openRun = open.headers.get("x-execution-id");
   const record = await conductor.executions.get(openRun);
   assert.equal(record.status, "success");
-  const hook = record.nodes.find((node) => node.nodeId === "hook");
-  assert.deepEqual([hook.output.type, hook.output.method, hook.output.path], ["webhook", "POST", "open"]);
-  assert.deepEqual(hook.output.body, { order: 42 });
-  assert.deepEqual(hook.output.query, { source: "test" });
+  // A trigger routes (as `if` does): its record is `{ports, value}`, the value the request.
+  const hook = record.nodes.find((node) => node.nodeId === "hook").output.value;
+  assert.deepEqual([hook.type, hook.method, hook.path], ["webhook", "POST", "open"]);
+  assert.deepEqual(hook.body, { order: 42 });
+  assert.deepEqual(hook.query, { source: "test" });
 
   // header: the secret, compared whole; never in the run's input.
   assert.equal((await post("shared/secret", { headers: { "X-Webhook-Secret": "wrong" } })).status, 401);
@@ -100,7 +101,7 @@ test("webhooks: each authentication mode lets the right caller in and refuses th
   );
   const sharedRun = await conductor.executions.get(shared.body.executionId);
   const sharedHook = sharedRun.nodes.find((node) => node.nodeId === "hook");
-  assert.equal(sharedHook.output.headers["x-webhook-secret"], undefined, "the secret is not in the run");
+  assert.equal(sharedHook.output.value.headers["x-webhook-secret"], undefined, "the secret is not in the run");
   assert.ok(!JSON.stringify(sharedRun).includes(SECRET), "nor anywhere in its record");
 
   // hmac: the timestamped body signed; answered with the `reply` node's output; a replay refused.

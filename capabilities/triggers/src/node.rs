@@ -66,6 +66,10 @@ impl NodeType for TriggerNode {
         self.base.effects(parameters)
     }
 
+    fn routes(&self) -> bool {
+        self.base.routes()
+    }
+
     fn execute(&self, invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
         self.base.execute(invocation, host)
     }

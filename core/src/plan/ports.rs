@@ -87,8 +87,13 @@ pub(crate) fn port_of(
         Some(crate::nodes::Runtime::Registry(node_type)) => Some(node_type),
         _ => None,
     };
-    if registered.is_some_and(|t| t.routes()) {
-        return Port::Branch(Arc::from(handle.unwrap_or_default()));
+    if let Some(routing) = registered.filter(|t| t.routes()) {
+        // An edge that names no port leaves a routing type of one port (a trigger) from it.
+        let only = routing
+            .descriptor()
+            .filter(|d| d.output_ports.len() == 1)
+            .and_then(|d| d.main_output());
+        return Port::Branch(Arc::from(handle.or(only.map(|p| p.id)).unwrap_or_default()));
     }
     if !format.takes_ports() {
         return Port::Whole;

@@ -576,7 +576,8 @@ impl<'a, 'c> Walker<'a, 'c> {
             None => descriptor.output_ports.iter().map(|p| p.id).collect(),
         };
         let Some(handle) = handle else {
-            if node_type.routes() {
+            // A routing type with one port (a trigger) leaves from it.
+            if node_type.routes() && outputs.len() > 1 {
                 self.report_at(
                     frame,
                     ErrorCode::VALIDATION_FAILED,

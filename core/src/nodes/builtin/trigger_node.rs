@@ -1,10 +1,15 @@
 //! What the trigger node types (`schedule`, `webhook`, `file-watch`) share: each sits at a
 //! flow's entry and says when the flow starts itself (`atomiton-triggers` fires them). When a
-//! trigger started the run, the node's output is the fire (the run's input `trigger`); run by
-//! hand, it is a fire of now marked `manual`. Reporting a fire changes nothing outside the run.
+//! trigger started the run, that trigger node's output is the fire (the run's input `trigger`),
+//! and the flow's other trigger nodes fire nothing: they route (as `if` does) to no port, so
+//! what only they lead to is skipped — a flow with a schedule and a webhook runs the schedule's
+//! branch on a schedule fire, the webhook's on a request. Run by hand (no `trigger` input), every
+//! trigger node gives a fire of now marked `manual`. Reporting a fire changes nothing outside
+//! the run.
 
 use std::sync::LazyLock;
 
+use super::common_control::routed;
 use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::descriptor::NodeDescriptor;
 use crate::nodes::schema::NodeSchema;
@@ -41,9 +46,22 @@ impl NodeType for TriggerNodeType {
         false
     }
 
+    // Its one port, or none when the run is another trigger's.
+    fn routes(&self) -> bool {
+        true
+    }
+
     fn execute(&self, invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
+        let port = self.descriptor.main_output().map_or("", |port| port.id);
         let output = match invocation.input_value("trigger") {
-            Some(fire @ Value::Object(_)) => fire.clone(),
+            Some(fire @ Value::Object(fields)) => {
+                let fired_here = match fields.get("nodeId").and_then(Value::as_str) {
+                    Some(node) => node == &*invocation.node_id,
+                    // A fire that names no node (given by hand as the run's input) is this one's.
+                    None => true,
+                };
+                routed(if fired_here { vec![port] } else { Vec::new() }, fire.clone())
+            }
             _ => {
                 let now = Value::from(crate::format::iso_timestamp(host.now()));
                 let mut fire = Map::default();
@@ -53,7 +71,7 @@ impl NodeType for TriggerNodeType {
                 fire.insert("firedAt", now);
                 fire.extend((self.manual_fields)());
                 fire.insert("manual", Value::Bool(true));
-                Value::Object(fire)
+                routed(vec![port], Value::Object(fire))
             }
         };
         Box::pin(std::future::ready(Ok(Some(output))))
