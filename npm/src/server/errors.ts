@@ -40,6 +40,11 @@ export function permissionDenied(message: string): ServerError {
 }
 
 /** 429 `RATE_LIMIT_EXCEEDED`, with when to try again. */
+/** The `Retry-After` header (whole seconds, at least 1) of a refusal to come back in `retryAfterMs`. */
+export function retryAfterHeader(retryAfterMs: number): string {
+  return String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
+}
+
 export function rateLimited(message: string, retryAfterMs: number): ServerError {
   return new ServerError(ErrorCode.RATE_LIMIT_EXCEEDED, message, 429, { retryAfterMs: Math.max(0, Math.ceil(retryAfterMs)) });
 }

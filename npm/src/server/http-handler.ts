@@ -9,6 +9,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:
 import { ErrorCode } from "../types/errors.js";
 import type { Connection, Gateway } from "./gateway.js";
 import { mayCall } from "./caller.js";
+import { retryAfterHeader } from "./errors.js";
 import { originAllowed } from "./origin.js";
 import { parseWire, toWire } from "../values/codec.js";
 
@@ -232,7 +233,7 @@ function sendAnswer(response: ServerResponse, answer: Awaited<ReturnType<Gateway
   const { ok: _ok, status, ...body } = answer;
   const extra: Record<string, string> = { ...headers };
   if (status === 401) extra["WWW-Authenticate"] = body.reason && body.reason !== "missing" ? 'Bearer error="invalid_token"' : "Bearer";
-  if (status === 429 && body.retryAfterMs !== undefined) extra["Retry-After"] = String(Math.max(1, Math.ceil(body.retryAfterMs / 1000)));
+  if (status === 429 && body.retryAfterMs !== undefined) extra["Retry-After"] = retryAfterHeader(body.retryAfterMs);
   sendJson(response, status, withoutUndefined(body), extra);
 }
 

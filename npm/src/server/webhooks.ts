@@ -15,7 +15,7 @@ import type { ExecutionResult, RunPermissions } from "../types/execution.js";
 import { ErrorCode } from "../types/errors.js";
 import { toWire } from "../values/codec.js";
 import { resolveGrant, type Caller, type CallerLimits } from "./caller.js";
-import { describeFailure } from "./errors.js";
+import { describeFailure, retryAfterHeader } from "./errors.js";
 import type { ServedConductor } from "./events.js";
 import type { RunRegistry } from "./runs.js";
 
@@ -98,8 +98,7 @@ export function createWebhooks(conductor: ServedConductor, options: WebhookOptio
     } catch (thrown) {
       const { status, ...fields } = describeFailure(thrown);
       const headers: Record<string, string> = {};
-      if (status === 429 && typeof fields.retryAfterMs === "number")
-        headers["Retry-After"] = String(Math.max(1, Math.ceil(fields.retryAfterMs / 1000)));
+      if (status === 429 && typeof fields.retryAfterMs === "number") headers["Retry-After"] = retryAfterHeader(fields.retryAfterMs);
       return { status: status ?? 500, body: { error: fields.error, code: fields.code }, headers };
     }
   };
