@@ -90,6 +90,31 @@ fn many_writes_in_a_burst_all_land() {
 }
 
 #[test]
+fn a_run_begun_while_another_store_writes_the_file_is_kept() {
+    // The triggers' and the cache's tables live in the same file, written by threads of their
+    // own. A batch that read (a new definition is looked up first) and then found the file
+    // written by another connection since could not write: SQLite refuses to upgrade a stale
+    // read snapshot, at once and whatever the busy timeout, and the run's record was dropped.
+    let dir = TempDir::new("history-shared-writer");
+    let store = open(&dir);
+    assert_eq!(wait(store.list(ListQuery::default())).expect("list").total, 0);
+    let other = rusqlite::Connection::open(dir.path().join("nested").join("history.sqlite"))
+        .expect("another connection");
+    other.busy_timeout(std::time::Duration::from_secs(5)).expect("busy timeout");
+    other
+        .execute_batch("CREATE TABLE IF NOT EXISTS elsewhere (n INTEGER); BEGIN IMMEDIATE; INSERT INTO elsewhere VALUES (1);")
+        .expect("the other writer holds the file");
+    // A definition the store has not seen: the batch reads before it writes.
+    store.write(run_with("kept", 1.0, |begun| begun.flow_json = Arc::from(r#"{"id":"new"}"#)));
+    // Long enough for the store's thread to have begun its batch on any machine that is not
+    // frozen; were it slower, the test would pass without showing anything, never fail wrongly.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    other.execute_batch("COMMIT").expect("the other writer commits");
+    let kept = wait(store.get("kept".into())).expect("get");
+    assert!(kept.is_some(), "the run's record was dropped");
+}
+
+#[test]
 fn a_file_that_is_not_a_database_is_a_clear_error() {
     let dir = TempDir::new("history-garbage");
     let path = dir.path().join("history.sqlite");

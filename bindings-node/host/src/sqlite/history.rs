@@ -14,7 +14,7 @@ use atomiton_core::host::BoxFuture;
 use atomiton_core::progress::NodeState;
 use atomiton_core::storage::SortOrder;
 use atomiton_core::value::Value;
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use crate::history::checkpoints;
 use crate::history::journal::Journal;
@@ -58,7 +58,13 @@ impl SqliteHistory {
         let apply = move |conn: &mut Connection, batch: &mut Batch| {
             // A store that cannot write drops the records and keeps going: history never fails a
             // run (the run's own result still reaches its caller).
-            let Ok(tx) = conn.transaction() else { return Applied::Done };
+            // The write lock first (IMMEDIATE, waiting the busy timeout for it): a deferred
+            // transaction that read and then found the file written by another connection (the
+            // triggers' or the cache's thread, another process) cannot write at all, whatever the
+            // timeout, and its whole batch would be dropped.
+            let Ok(tx) = conn.transaction_with_behavior(TransactionBehavior::Immediate) else {
+                return Applied::Done;
+            };
             // Runs that stopped to go on later: their journal entries, moved into the database
             // by this batch, are let go of once it is committed (not before: a failed commit
             // leaves them in the journal, for the next conductor to move).
@@ -335,7 +341,7 @@ impl HistoryStore for SqliteHistory {
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let doomed = pruned_ids(listed, prune);
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut deleted = 0;
             {
                 let mut delete = tx.prepare_cached("DELETE FROM runs WHERE id = ?1")?;
@@ -371,7 +377,7 @@ impl HistoryStore for SqliteHistory {
     fn wake(&self, wake: Wake) -> BoxFuture<'static, Result<bool>> {
         self.read(move |conn| {
             // One write transaction: of two processes waking the run, one sees it waiting.
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let found: Option<(String, Option<String>)> = tx
                 .prepare_cached("SELECT status, error FROM runs WHERE id = ?1")?
                 .query_row(params![wake.execution_id], |row| Ok((row.get(0)?, row.get(1)?)))
@@ -397,7 +403,7 @@ impl HistoryStore for SqliteHistory {
         self.read(move |conn| {
             // Read and marked in one write transaction: another conductor on the file that takes
             // a run over meanwhile (`claim`, which changes its owner) is not undone.
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let running = tx
                 .prepare_cached("SELECT id, owner FROM runs WHERE status = 'running'")?
                 .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?)))?
