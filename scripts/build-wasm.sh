@@ -8,7 +8,7 @@
 #                   processes through Node's own modules; --target nodejs, which instantiates
 #                   synchronously when required). No size budget: it ships only in the tarball.
 #   npm/wasm-history/  the browser's editor module: execution history, streams of rows, traced
-#                   runs, the result cache and plugins, loaded only by browser conductors
+#                   runs, the result cache, plugins and schedules, loaded only by browser conductors
 #                   created with one of them (no budget: not what a page downloads by default).
 # Each is optimised with wasm-opt and must run a flow in Node before it replaces the old one.
 #
@@ -85,7 +85,7 @@ case "$which" in
   all | node) build node "$root/target/wasm-node" nodejs npm/wasm-node atomiton_conductor_wasm.cjs --features node "${for_speed[@]}" ;;&
   # The browser module with execution history, loaded only by browser conductors that ask for
   # history (it is over the budget above, which is what a page downloads by default).
-  all | history) build history "$root/target/wasm-module-history" web npm/wasm-history atomiton_conductor_wasm.js --features history,streams,telemetry,cache,plugins "${for_speed[@]}" ;;
+  all | history) build history "$root/target/wasm-module-history" web npm/wasm-history atomiton_conductor_wasm.js --features history,streams,telemetry,cache,plugins,triggers "${for_speed[@]}" ;;
   browser | node) ;;
   *) echo "usage: scripts/build-wasm.sh [browser|node|history]" >&2; exit 2 ;;
 esac

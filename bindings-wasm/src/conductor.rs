@@ -37,6 +37,8 @@ const CAPABILITIES: &[&dyn atomiton_core::session::SessionCapability] = &[
     &atomiton_catalog::Templates,
     #[cfg(feature = "cache")]
     &atomiton_cache::Cache,
+    #[cfg(feature = "triggers")]
+    &atomiton_triggers::Triggers,
 ];
 
 #[wasm_bindgen]
@@ -61,7 +63,25 @@ impl WasmConductor {
     /// or `undefined` to keep them in memory (ignored by a module built without history);
     /// `cacheStorage` (modules built with the cache): where the node result cache is kept as
     /// well as in memory, when the config asks for a cache beside a kept history.
-    #[cfg(feature = "cache")]
+    /// `triggerStorage` and `fireStorage` (modules built with triggers): where active triggers
+    /// and their fire records are kept beside a kept history (memory otherwise).
+    #[cfg(feature = "triggers")]
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        config_json: &str,
+        host: HostFunctions,
+        storage: Option<StorageFunctions>,
+        history_storage: Option<StorageFunctions>,
+        cache_storage: Option<StorageFunctions>,
+        trigger_storage: Option<StorageFunctions>,
+        fire_storage: Option<StorageFunctions>,
+    ) -> Result<WasmConductor, JsError> {
+        let triggers = trigger_storage.zip(fire_storage);
+        Self::open(config_json, host, storage, history_storage, cache_storage, triggers)
+    }
+
+    /// The same without triggers.
+    #[cfg(all(feature = "cache", not(feature = "triggers")))]
     #[wasm_bindgen(constructor)]
     pub fn new(
         config_json: &str,
@@ -70,7 +90,7 @@ impl WasmConductor {
         history_storage: Option<StorageFunctions>,
         cache_storage: Option<StorageFunctions>,
     ) -> Result<WasmConductor, JsError> {
-        Self::open(config_json, host, storage, history_storage, cache_storage)
+        Self::open(config_json, host, storage, history_storage, cache_storage, None)
     }
 
     /// The same without a cache (the browser's default module, within its size budget).
@@ -82,7 +102,7 @@ impl WasmConductor {
         storage: Option<StorageFunctions>,
         history_storage: Option<StorageFunctions>,
     ) -> Result<WasmConductor, JsError> {
-        Self::open(config_json, host, storage, history_storage, None)
+        Self::open(config_json, host, storage, history_storage, None, None)
     }
 
     fn open(
@@ -91,6 +111,7 @@ impl WasmConductor {
         storage: Option<StorageFunctions>,
         history_storage: Option<StorageFunctions>,
         cache_storage: Option<StorageFunctions>,
+        trigger_storage: Option<(StorageFunctions, StorageFunctions)>,
     ) -> Result<WasmConductor, JsError> {
         let config = SessionConfig::from_json(config_json).map_err(to_js)?;
         let notifier = Notifier::new();
@@ -137,6 +158,11 @@ impl WasmConductor {
         let session = with_cache(session, &config, placement.cache.as_ref(), &host, cache_storage)?;
         #[cfg(not(feature = "cache"))]
         drop(cache_storage);
+        #[cfg(feature = "triggers")]
+        let session =
+            with_triggers(session, &config, placement.history.as_ref(), &host, trigger_storage);
+        #[cfg(not(feature = "triggers"))]
+        drop(trigger_storage);
         #[cfg(feature = "history")]
         let session =
             with_history(session, &config, placement.history.as_ref(), host, history_storage)?;
@@ -268,6 +294,36 @@ fn with_history(
     let history =
         SessionHistory::new(store, history, None).durable(config.durability).map_err(to_js)?;
     Ok(session.with_history(history))
+}
+
+/// Triggers beside the history, as the native addon keeps them: in `storage` (active triggers,
+/// fire records) where the history is kept, else in memory; none without a history. This
+/// conductor fires them as an owner of its own among every tab or process sharing the store.
+/// In a browser only schedules fire (no server answers webhooks, no folders are watched).
+#[cfg(feature = "triggers")]
+fn with_triggers(
+    session: Session,
+    config: &SessionConfig,
+    place: Option<&Place>,
+    host: &Arc<WasmHost>,
+    storage: Option<(StorageFunctions, StorageFunctions)>,
+) -> Session {
+    use atomiton_triggers::{KeyedTriggers, MemoryTriggers, TriggerService, TriggerStore};
+    let (Some(place), Some(_)) = (place, config.history()) else { return session };
+    let store: Arc<dyn TriggerStore> = match (place, storage) {
+        (Place::Kept, Some((triggers, fires))) => {
+            Arc::new(KeyedTriggers::new(Arc::new(JsStorage(triggers)), Arc::new(JsStorage(fires))))
+        }
+        _ => Arc::new(MemoryTriggers::new()),
+    };
+    let shared: atomiton_core::host::SharedHost = host.clone();
+    let random = shared.clone();
+    let owner = atomiton_core::session::catalog::execution_id("", || random.random());
+    #[cfg(feature = "node")]
+    let service = TriggerService::new(store, shared, owner);
+    #[cfg(not(feature = "node"))]
+    let service = TriggerService::schedules_only(store, shared, owner);
+    session.with_triggers(Arc::new(service))
 }
 
 /// The node result cache where `place` says: in `storage` as well as in memory, or in memory.

@@ -7,6 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createConductor } from "@atomiton/conductor/desktop";
 import { repoRoot, tempDir, until } from "../test-support/helpers.mjs";
@@ -31,8 +32,20 @@ async function fires(conductor, limit = 1000) {
 }
 
 test("native: an activated schedule starts a run per fire, with the fire as its input", async (t) => {
-  const directory = tempDir(t, "triggers");
-  const conductor = createConductor({ storage: { directory } });
+  await runsPerFire(t, createConductor({ storage: { directory: tempDir(t, "triggers") } }));
+});
+
+test("wasm in Node: an activated schedule starts a run per fire; triggers and fires are files beside the history", async (t) => {
+  const directory = tempDir(t, "triggers-wasm");
+  await runsPerFire(t, createConductor({ engine: "wasm", storage: { directory }, history: true }));
+  const triggers = readdirSync(join(directory, "triggers")).filter((name) => !name.startsWith("."));
+  assert.deepEqual(triggers, [], "deactivated: no trigger left");
+  const records = readdirSync(join(directory, "trigger-fires")).filter((name) => name.startsWith("f.ticker.tick."));
+  assert.ok(records.length >= 3, records.join(", "));
+});
+
+/** Activates the ticker on `conductor`, waits for three runs, checks them, then pauses, resumes and deactivates it. */
+async function runsPerFire(t, conductor) {
   t.after(() => conductor.shutdown());
   await conductor.storage.saveFlow(ticker());
   const [active] = await conductor.triggers.activate("ticker");
@@ -68,7 +81,7 @@ test("native: an activated schedule starts a run per fire, with the fire as its 
   assert.deepEqual(await conductor.triggers.list(), []);
   assert.ok((await fires(conductor)).length >= 3, "the fire records stay");
   assert.equal(await conductor.triggers.pause("ticker/tick"), false, "nothing active to pause");
-});
+}
 
 test("native: mistakes in triggers are refused with what to write", async (t) => {
   const conductor = createConductor({ storage: { directory: tempDir(t, "triggers-refused") } });

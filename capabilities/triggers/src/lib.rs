@@ -14,14 +14,16 @@
 //! - [`file_watch`]: a watch's parameters, and a folder's files as a scan finds them;
 //! - [`store`]: the [`TriggerStore`] contract (active triggers with their cursor, fire records
 //!   keyed by (trigger, fire time), claims with a lease) that makes each fire start one run
-//!   across processes, and [`MemoryTriggers`], the store in memory. The native addon's SQLite,
-//!   Redis and PostgreSQL stores and the browser's IndexedDB store meet the same contract
+//!   across processes, [`MemoryTriggers`], the store in memory, and [`KeyedTriggers`], the store
+//!   over text kept by key (IndexedDB in a browser tab, files in the WebAssembly engine's Node
+//!   fallback). The native addon's SQLite, Redis and PostgreSQL stores meet the same contract
 //!   ([`contract::check_trigger_store`]).
 //!
 //! Instants are whole milliseconds since the Unix epoch in UTC: a fire's key is (trigger, fire
 //! time), and no two fires of one trigger share an instant, whatever the wall clock did.
 
 pub mod file_watch;
+mod keyed;
 mod memory;
 pub mod misfire;
 pub mod node;
@@ -33,6 +35,7 @@ pub mod webhook;
 #[doc(hidden)]
 pub mod contract;
 
+pub use keyed::KeyedTriggers;
 pub use memory::MemoryTriggers;
 pub use misfire::{due, Due, Misfire, SkipReason, Skipped};
 pub use node::{file_watch_node, schedule_node, webhook_node, TriggerNode};

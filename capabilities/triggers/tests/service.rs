@@ -8,10 +8,11 @@ use std::sync::Arc;
 use atomiton_core::host::SharedHost;
 use atomiton_core::json;
 use atomiton_core::session::{FlowTriggers, TriggerRef};
+use atomiton_core::storage::MemoryBackend;
 use atomiton_core::testing::VirtualHost;
 use atomiton_core::value::Value;
 use atomiton_triggers::{
-    Claim, FireClaim, MemoryTriggers, TriggerId, TriggerService, TriggerStore,
+    Claim, FireClaim, KeyedTriggers, MemoryTriggers, TriggerId, TriggerService, TriggerStore,
 };
 
 fn flow(parameters: Value) -> Value {
@@ -44,7 +45,47 @@ fn fleet(processes: usize) -> Fleet {
 #[test]
 fn three_processes_on_one_store_start_each_fire_once() {
     let Fleet { host, processes, .. } = fleet(3);
+    each_fire_starts_once(&host, processes);
+}
+
+#[test]
+fn three_tabs_on_one_keyed_store_start_each_fire_once() {
+    // A browser's tabs: each its own store object over the same keys (IndexedDB's), their
+    // calls one after another as the Web Lock around them makes them.
+    let host = VirtualHost::new();
+    let (triggers, fires) = (Arc::new(MemoryBackend::new()), Arc::new(MemoryBackend::new()));
+    let processes = (0..3)
+        .map(|n| {
+            let store = Arc::new(KeyedTriggers::new(triggers.clone(), fires.clone()));
+            TriggerService::schedules_only(store, host.shared(), format!("tab-{n}"))
+        })
+        .collect();
+    each_fire_starts_once(&host, processes);
+}
+
+#[test]
+fn where_only_schedules_run_other_triggers_are_refused_saying_where_they_run() {
+    let host = VirtualHost::new();
+    let store = Arc::new(MemoryTriggers::new());
+    let tab = TriggerService::schedules_only(store, host.shared(), "tab");
+    for (kind, parameters) in [
+        ("webhook", json!({"path": "orders", "auth": "none"})),
+        ("file-watch", json!({"path": "./inbox"})),
+    ] {
+        let flow = json!({"id": "flow", "nodes": [{"id": "start", "type": kind, "parameters": parameters}]});
+        let error = host.block_on(tab.activate("flow".into(), flow)).expect_err("refused");
+        assert_eq!(error.code.as_str(), "IMPLEMENTATION_NOT_FOUND", "{kind}");
+        assert!(error.message.contains("needs Node.js"), "{}", error.message);
+        assert!(error.message.contains(kind), "{}", error.message);
+    }
+    let listed = host.block_on(tab.list()).expect("list");
+    assert!(listed.triggers.is_empty(), "nothing refused was activated");
+}
+
+/// Processes taking turns calling `due` each second for a minute: every fire starts one run.
+fn each_fire_starts_once(host: &VirtualHost, processes: Vec<TriggerService>) {
     let clock = host.shared();
+    let count = processes.len();
     let started = host.block_on(async move {
         let activated = processes[0].activate("flow".into(), flow(json!({"every": "1s"}))).await;
         let start = clock.now() as i64;
@@ -53,8 +94,8 @@ fn three_processes_on_one_store_start_each_fire_once() {
         for second in 0..60 {
             clock.sleep(1000.0).await;
             // Each process's timer fires in its own order.
-            for n in 0..3 {
-                let process = &processes[(second + n) % 3];
+            for n in 0..count {
+                let process = &processes[(second + n) % count];
                 let due = process.due().await.expect("due");
                 assert!(due.missed.is_empty(), "every fire on time: none missed");
                 for fire in due.start {

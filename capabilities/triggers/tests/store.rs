@@ -2,14 +2,46 @@
 
 use std::sync::Arc;
 
+use atomiton_core::storage::MemoryBackend;
+use atomiton_core::testing::wait;
 use atomiton_triggers::contract::{check_trigger_store, trigger_row};
-use atomiton_triggers::{Claim, FireClaim, MemoryTriggers, TriggerId, TriggerStore};
+use atomiton_triggers::{Claim, FireClaim, KeyedTriggers, MemoryTriggers, TriggerId, TriggerStore};
 use futures::FutureExt;
 
 #[test]
 fn the_memory_store_meets_the_contract() {
     let store = MemoryTriggers::new();
     assert!(check_trigger_store(&store).now_or_never().is_some(), "every call answered at once");
+}
+
+#[test]
+fn the_store_over_text_by_key_meets_the_contract() {
+    let store = KeyedTriggers::new(Arc::new(MemoryBackend::new()), Arc::new(MemoryBackend::new()));
+    assert!(check_trigger_store(&store).now_or_never().is_some(), "every call answered at once");
+}
+
+#[test]
+fn the_store_over_text_by_key_keeps_what_it_was_told_for_the_next_process() {
+    // Two stores over the same keys are two tabs (or two conductors) on one IndexedDB: what one
+    // claimed, the other refuses; what one started, the other lists.
+    let (triggers, fires) = (Arc::new(MemoryBackend::new()), Arc::new(MemoryBackend::new()));
+    let first = KeyedTriggers::new(triggers.clone(), fires.clone());
+    let second = KeyedTriggers::new(triggers, fires);
+    let id = TriggerId::new("odd flow/id.x", "tick");
+    wait(first.activate(trigger_row("odd flow/id.x", "tick", 0))).expect("activated");
+    let claim =
+        |owner| FireClaim { trigger: &id, scheduled_at: 1_000, owner, now: 1_000, lease_ms: 100 };
+    assert_eq!(wait(first.claim(claim("a"))).expect("claim"), Claim::Won);
+    assert_eq!(wait(second.claim(claim("b"))).expect("claim"), Claim::Refused);
+    assert!(wait(first.started(&id, 1_000, "a", "exec_1", 1_001)).expect("started"));
+    let listed = wait(second.fires(&id, 10)).expect("fires");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].run_id.as_deref(), Some("exec_1"));
+    // Past the lease, a started fire is still not claimed again.
+    let late = FireClaim { now: 5_000, ..claim("b") };
+    assert_eq!(wait(second.claim(late)).expect("claim"), Claim::Refused);
+    assert_eq!(wait(second.deactivate("odd flow/id.x")).expect("deactivated"), 1);
+    assert!(wait(first.list()).expect("list").is_empty());
 }
 
 #[test]

@@ -423,7 +423,7 @@ impl Session {
 fn unavailable() -> ExecutionError {
     ExecutionError::new(
         ErrorCode::VALIDATION_FAILED,
-        "This conductor has no triggers: they need execution history (a conductor with `history` kept in a store: SQLite, Redis or PostgreSQL natively)",
+        "This conductor has no triggers: they need execution history (a conductor with `history`: kept in SQLite, Redis or PostgreSQL natively, in IndexedDB in a browser, in files on the WebAssembly engine in Node, or in memory)",
     )
 }
 

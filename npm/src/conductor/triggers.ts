@@ -20,7 +20,7 @@ import type { ConductorConfig } from "../types/execution.js";
 import { otelApi } from "../telemetry/api.js";
 import { conductorMetrics } from "../telemetry/metrics.js";
 import { ATTR } from "../telemetry/node-spans.js";
-import type { EngineAdapter } from "./engine.js";
+import type { EngineAdapter, TriggersCall } from "./engine.js";
 import { unwrap } from "./hydrate.js";
 import { TriggerTimer } from "./trigger-timer.js";
 
@@ -49,13 +49,31 @@ export type TriggerSelector = string | { flowId: string; nodeId: string };
 const named = (trigger: TriggerSelector): Record<string, unknown> =>
   typeof trigger === "string" ? { trigger } : { ...(trigger as object) };
 
+/** The lock every tab of a page's origin takes around a trigger call (see `exclusive`). */
+const TRIGGERS_LOCK = "atomiton-conductor-triggers";
+
+type LockManager = { request<T>(name: string, callback: () => Promise<T>): Promise<T> };
+
+/**
+ * Runs `call` holding the origin's triggers lock where the WebAssembly engine keeps triggers in
+ * IndexedDB that other tabs share: the engine's store reads, decides and writes in several
+ * steps (IndexedDB has no transaction across them), so tabs take turns — which makes each
+ * fire start one run across them. Elsewhere the store's own rules (a unique key, a
+ * transaction) decide, and `call` runs as it is.
+ */
+function exclusive<T>(engine: EngineAdapter, call: () => Promise<T>): Promise<T> {
+  const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+  return engine.kind === "wasm" && locks ? locks.request(TRIGGERS_LOCK, call) : call();
+}
+
 export function createTriggersApi(engine: EngineAdapter, run: Run, config: ConductorConfig = {}) {
+  const call = <C extends TriggersCall>(op: C, arg: string) => exclusive(engine, () => engine.triggers(op, arg));
   const telemetry = (config as { telemetry?: { enabled?: boolean; api?: unknown } }).telemetry;
   // Looked up per fire: an app may register its metrics SDK after making the conductor.
   const metrics = () => (telemetry?.enabled === false ? undefined : conductorMetrics(otelApi(telemetry?.api)));
   const timer = new TriggerTimer({
     async due() {
-      const due = unwrap(await engine.triggers("due", ""));
+      const due = unwrap(await call("due", ""));
       const recorded = due.missed.length > 0 ? metrics() : undefined;
       for (const { flowId, nodeId, skipped } of due.missed) {
         recorded?.triggerMisfires.add(skipped.count, { [ATTR.flowId]: flowId, [ATTR.nodeId]: nodeId, [ATTR.misfire]: skipped.reason });
@@ -76,7 +94,7 @@ export function createTriggersApi(engine: EngineAdapter, run: Run, config: Condu
     },
     async ended(fire: FireToStart, success: boolean): Promise<void> {
       const { flowId, nodeId, scheduledAt } = fire;
-      unwrap(await engine.triggers("ended", JSON.stringify({ flowId, nodeId, scheduledAt, success })));
+      unwrap(await call("ended", JSON.stringify({ flowId, nodeId, scheduledAt, success })));
     },
   });
   const triggers = {
@@ -88,17 +106,17 @@ export function createTriggersApi(engine: EngineAdapter, run: Run, config: Condu
      * cannot read.
      */
     async activate(flowId: string): Promise<TriggerInfo[]> {
-      const answer: ActiveTriggers = unwrap(await engine.triggers("activate", flowId));
+      const answer: ActiveTriggers = unwrap(await call("activate", flowId));
       if (engine.kind !== "remote") void timer.start();
       return answer.triggers;
     },
     /** Deactivates every trigger of flow `flowId`, in every process on the store: `{removed}`. */
     async deactivate(flowId: string): Promise<DeactivatedTriggers> {
-      return unwrap(await engine.triggers("deactivate", flowId));
+      return unwrap(await call("deactivate", flowId));
     },
     /** The active triggers, with when each fires next. */
     async list(): Promise<TriggerInfo[]> {
-      return unwrap(await engine.triggers("list", "")).triggers;
+      return unwrap(await call("list", "")).triggers;
     },
     /**
      * A trigger's latest fires, newest first (`limit`, 50 by default): each fire's time, its run's
@@ -106,15 +124,15 @@ export function createTriggersApi(engine: EngineAdapter, run: Run, config: Condu
      */
     async fires(trigger: TriggerSelector, options: { limit?: number } = {}): Promise<TriggerFires["fires"]> {
       const arg = JSON.stringify({ ...named(trigger), limit: options?.limit });
-      return unwrap(await engine.triggers("fires", arg)).fires;
+      return unwrap(await call("fires", arg)).fires;
     },
     /** Pauses a trigger in every process on the store; `false` when it is not active. */
     async pause(trigger: TriggerSelector): Promise<boolean> {
-      return unwrap(await engine.triggers("pause", JSON.stringify(named(trigger))));
+      return unwrap(await call("pause", JSON.stringify(named(trigger))));
     },
     /** Resumes a paused trigger (what it missed follows its misfire policy); `false` when it is not active. */
     async resume(trigger: TriggerSelector): Promise<boolean> {
-      const resumed = unwrap(await engine.triggers("resume", JSON.stringify(named(trigger))));
+      const resumed = unwrap(await call("resume", JSON.stringify(named(trigger))));
       void timer.check();
       return resumed;
     },
@@ -136,7 +154,7 @@ export function createTriggersApi(engine: EngineAdapter, run: Run, config: Condu
      * request is refused before its body is read.
      */
     async hook(path: string, method: string): Promise<HookRoute> {
-      return unwrap(await engine.triggers("hook", JSON.stringify({ path, method })));
+      return unwrap(await call("hook", JSON.stringify({ path, method })));
     },
     /**
      * The protocol server's second step: the request checked by the engine (method, size,
@@ -144,7 +162,7 @@ export function createTriggersApi(engine: EngineAdapter, run: Run, config: Condu
      * The answer says the run to start, the run an earlier delivery started, or the refusal.
      */
     async deliver(request: HookRequest): Promise<HookDelivery> {
-      return unwrap(await engine.triggers("deliver", JSON.stringify(request)));
+      return unwrap(await call("deliver", JSON.stringify(request)));
     },
   };
   return { triggers, timer };

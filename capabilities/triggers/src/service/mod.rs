@@ -57,6 +57,8 @@ struct Inner {
     watcher: OnceLock<Arc<dyn FolderWatcher>>,
     /// What this process knows of each file watch's folder.
     watches: Mutex<HashMap<TriggerId, files::WatchState>>,
+    /// Whether only schedules may be activated (a browser: no server, no files).
+    schedules_only: bool,
 }
 
 /// A trigger's spec, and what it was read from.
@@ -69,9 +71,29 @@ struct Known {
 impl TriggerService {
     /// Triggers kept in `store`, fired by this process as `owner`, on `host`'s clock.
     pub fn new(store: Arc<dyn TriggerStore>, host: SharedHost, owner: impl Into<String>) -> Self {
+        TriggerService::made(store, host, owner.into(), false)
+    }
+
+    /// Triggers where only schedules can fire (a browser tab: no server answers webhooks, no
+    /// file system has folders to watch): activating a flow with another trigger is refused
+    /// with `IMPLEMENTATION_NOT_FOUND`, saying where it runs.
+    pub fn schedules_only(
+        store: Arc<dyn TriggerStore>,
+        host: SharedHost,
+        owner: impl Into<String>,
+    ) -> Self {
+        TriggerService::made(store, host, owner.into(), true)
+    }
+
+    fn made(
+        store: Arc<dyn TriggerStore>,
+        host: SharedHost,
+        owner: String,
+        schedules_only: bool,
+    ) -> Self {
         let (specs, secrets, watcher, watches) =
             (Mutex::default(), OnceLock::new(), OnceLock::new(), Mutex::default());
-        let inner = Inner { store, host, owner: owner.into(), specs, secrets, watcher, watches };
+        let inner = Inner { store, host, owner, specs, secrets, watcher, watches, schedules_only };
         TriggerService { inner: Arc::new(inner) }
     }
 
@@ -344,6 +366,12 @@ impl Inner {
                     .with_node(node_id.clone())
             };
             let id = TriggerId::new(flow_id.clone(), node_id.clone());
+            if self.schedules_only && kind != SCHEDULE_TYPE {
+                return Err(located(ExecutionError::new(
+                    ErrorCode::IMPLEMENTATION_NOT_FOUND,
+                    format!("a {kind} trigger needs Node.js (webhooks are answered by the protocol server, folders watched on its file system), which this environment does not provide: activate the flow on a conductor in Node, or start it with a schedule"),
+                )));
+            }
             if kind == WEBHOOK_TYPE {
                 let spec = WebhookSpec::read(&own).map_err(located)?;
                 check_hook(&flow, &spec, &paths).map_err(located)?;

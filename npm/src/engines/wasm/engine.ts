@@ -11,7 +11,7 @@ import { ReloadingEngine, type LoadedSession } from "../session/reloading.js";
 import { withCatalogData } from "./catalog-data.js";
 import { sessionHandle } from "./handle.js";
 import { createHostFunctions } from "./host-functions.js";
-import { CACHE_DATABASE, HISTORY_DATABASE, indexedDbStorage } from "./indexeddb.js";
+import { CACHE_DATABASE, FIRES_DATABASE, HISTORY_DATABASE, TRIGGERS_DATABASE, indexedDbStorage } from "./indexeddb.js";
 import { browserModule, sharedWasmInstance } from "./load.js";
 
 export class WasmEngine extends ReloadingEngine {
@@ -33,6 +33,9 @@ async function inPageSession(config: ConductorConfig): Promise<LoadedSession> {
   const historyStorage = history && config.storage?.type !== "memory" ? indexedDbStorage(HISTORY_DATABASE) : undefined;
   // The cache is kept beside a kept history (the engine decides from the config whether it is).
   const cacheStorage = historyStorage && config.cache ? indexedDbStorage(CACHE_DATABASE) : undefined;
+  // Triggers are kept beside a kept history (the editor module has them; the default one ignores these).
+  const triggerStorage = historyStorage && indexedDbStorage(TRIGGERS_DATABASE);
+  const fireStorage = historyStorage && indexedDbStorage(FIRES_DATABASE);
   const conductor = openSession(
     () =>
       new instance.glue.WasmConductor(
@@ -41,6 +44,8 @@ async function inPageSession(config: ConductorConfig): Promise<LoadedSession> {
         storage,
         historyStorage,
         cacheStorage,
+        triggerStorage,
+        fireStorage,
       ),
   );
   const engine = new SessionEngine("wasm", sessionHandle(conductor), withCatalogData(instance.glue), {

@@ -9,6 +9,10 @@ const DATABASE = "atomiton-conductor";
 export const HISTORY_DATABASE = "atomiton-conductor-history";
 /** The node result cache's entries, one text per entry, when it is kept beside the history. */
 export const CACHE_DATABASE = "atomiton-conductor-cache";
+/** Active triggers (schedules) beside a kept history, one text per trigger with its open claims. */
+export const TRIGGERS_DATABASE = "atomiton-conductor-triggers";
+/** The triggers' fire records, one text per fire, apart: the timer's step never lists them. */
+export const FIRES_DATABASE = "atomiton-conductor-trigger-fires";
 const STORE = "flows";
 
 export type StorageFunctions = {

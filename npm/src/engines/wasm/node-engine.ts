@@ -14,7 +14,7 @@ import { openSession, sessionConfigJson } from "../session/config.js";
 import { SessionEngine } from "../session/engine.js";
 import type { WasmConductor } from "./atomiton_conductor_wasm.js";
 import { sessionHandle } from "./handle.js";
-import { nodeHostFunctions, nodeFlowStorage, nodeHistoryStorage, nodeCacheStorage } from "./node-host.js";
+import { nodeHostFunctions, nodeFlowStorage, nodeHistoryStorage, nodeCacheStorage, nodeTriggerStorage } from "./node-host.js";
 import { nodeWasmInstance } from "./node-module.js";
 
 export type NodeWasmEngine = EngineAdapter & { close(): void };
@@ -33,6 +33,7 @@ export function createNodeWasmEngine(config: ConductorConfig): NodeWasmEngine {
     if (live) return live.engine;
     if (closed) throw new Error("@atomiton/conductor: this engine has been closed");
     const instance = nodeWasmInstance();
+    const [triggerStorage, fireStorage] = nodeTriggerStorage(config);
     const module = openSession(
       () =>
         new instance.glue.WasmConductor(
@@ -41,6 +42,8 @@ export function createNodeWasmEngine(config: ConductorConfig): NodeWasmEngine {
           nodeFlowStorage(config),
           nodeHistoryStorage(config),
           nodeCacheStorage(config),
+          triggerStorage,
+          fireStorage,
         ),
     );
     const engine = new SessionEngine("wasm", sessionHandle(module), fullCatalog(instance.glue), {

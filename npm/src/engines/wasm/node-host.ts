@@ -59,6 +59,16 @@ export function nodeCacheStorage(config: ConductorConfig): StorageFunctions | un
   return nothingOnDisk(config) || !config.cache ? undefined : directoryStorage(join(storageDirectory(config), "cache"));
 }
 
+/**
+ * Active triggers and their fire records beside the history: `triggers/` and `trigger-fires/` in
+ * the storage directory (memory with `storage: {type: "memory"}`).
+ */
+export function nodeTriggerStorage(config: ConductorConfig): [StorageFunctions | undefined, StorageFunctions | undefined] {
+  if (nothingOnDisk(config)) return [undefined, undefined];
+  const dir = storageDirectory(config);
+  return [directoryStorage(join(dir, "triggers")), directoryStorage(join(dir, "trigger-fires"))];
+}
+
 /** Text by key in `dir`, one file per key, written atomically. */
 function directoryStorage(dir: string): StorageFunctions {
   return {
