@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createConductor } from "@atomiton/conductor/desktop";
 import { repoRoot, tempDir, until } from "../test-support/helpers.mjs";
@@ -105,6 +105,49 @@ test("native: mistakes in triggers are refused with what to write", async (t) =>
   assert.equal(both.valid, false);
   const good = await conductor.node.validate(ticker({ cron: "0 9 * * MON-FRI", timezone: "Europe/Berlin", misfire: "coalesce" }));
   assert.equal(good.valid, true, JSON.stringify(good.errors));
+});
+
+test("native: the runs a trigger starts get the permissions it was activated with; a watch outside their roots is refused", async (t) => {
+  const directory = tempDir(t, "triggers-permissions");
+  const conductor = createConductor({ storage: { directory } });
+  t.after(() => conductor.shutdown());
+  await conductor.storage.saveFlow({
+    id: "confined",
+    type: "group",
+    nodes: [
+      { id: "tick", type: "schedule", parameters: { every: "1s" } },
+      { id: "sh", type: "shell-command", parameters: { program: "true" } },
+    ],
+    edges: [{ id: "e", source: "tick", target: "sh" }],
+  });
+  await conductor.triggers.activate("confined", { permissions: { http: true } });
+  const ended = async () =>
+    (await conductor.triggers.fires("confined/tick", { limit: 100 })).filter(
+      (fire) => fire.status === "failed" || fire.status === "succeeded",
+    );
+  await until(async () => (await ended()).length >= 1, 120_000, "a fire's run ended");
+  const [fire] = await ended();
+  assert.equal(fire.status, "failed", "a process is not among what the activation granted");
+  const record = await conductor.executions.get(fire.executionId);
+  assert.equal(record.error?.code, "PERMISSION_DENIED", JSON.stringify(record.error));
+  await conductor.triggers.deactivate("confined");
+
+  const inbox = join(directory, "inbox");
+  mkdirSync(inbox);
+  await conductor.storage.saveFlow({
+    id: "watching",
+    type: "group",
+    nodes: [{ id: "w", type: "file-watch", parameters: { path: inbox } }],
+    edges: [],
+  });
+  await assert.rejects(
+    conductor.triggers.activate("watching", { permissions: { files: { roots: [join(directory, "elsewhere")] } } }),
+    (error) => error.code === "PERMISSION_DENIED" && /Node 'w'/.test(error.message),
+  );
+  assert.deepEqual(await conductor.triggers.list(), []);
+  const [watch] = await conductor.triggers.activate("watching", { permissions: { files: { roots: [directory] } } });
+  assert.equal(watch.id, "watching/w");
+  await conductor.triggers.deactivate("watching");
 });
 
 /**

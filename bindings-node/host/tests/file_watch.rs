@@ -79,6 +79,7 @@ fn files_copied_in_fire_once_each_and_the_files_there_before_do_not() {
         .block_on(first.activate(
             "inbox".into(),
             flow(&inbox, json!({"events": ["created", "changed", "deleted"]})),
+            None,
         ))
         .expect("activated");
     assert_eq!(active.triggers[0].kind, "file-watch");
@@ -130,7 +131,9 @@ fn a_file_written_in_parts_fires_once_complete_and_changes_and_deletions_fire_as
     let store = sqlite_triggers(&dir.path().join("history.db")).expect("store");
     let watcher = service(&runtime, store.clone(), "p1");
     let events = json!({"events": ["created", "changed", "deleted"]});
-    runtime.block_on(watcher.activate("inbox".into(), flow(&inbox, events))).expect("activated");
+    runtime
+        .block_on(watcher.activate("inbox".into(), flow(&inbox, events), None))
+        .expect("activated");
 
     let path = inbox.join("big.csv");
     {
@@ -169,7 +172,7 @@ fn a_process_started_after_files_arrived_finds_them_and_fires_nothing_twice() {
     {
         let before = service(&runtime, sqlite_triggers(&db).expect("store"), "before");
         runtime
-            .block_on(before.activate("inbox".into(), flow(&inbox, json!({}))))
+            .block_on(before.activate("inbox".into(), flow(&inbox, json!({})), None))
             .expect("activated");
         std::fs::write(inbox.join("seen.csv"), "1").expect("written");
         let fired = fires_until(&runtime, &[&before], |fires| !fires.is_empty());
@@ -198,7 +201,7 @@ fn a_recursive_watch_sees_folders_below_and_its_patterns_match_paths_relative_to
         "debounce": 100,
     });
     let flow = json!({"id": "inbox", "nodes": [{"id": "watch", "type": "file-watch", "parameters": parameters}]});
-    runtime.block_on(watcher.activate("inbox".into(), flow)).expect("activated");
+    runtime.block_on(watcher.activate("inbox".into(), flow, None)).expect("activated");
     for file in ["2026/11/a.json", "2026/b.json", "top.json", "2026/11/c.txt", "other.json"] {
         std::fs::write(inbox.join(file), "{}").expect("written");
     }
@@ -211,7 +214,7 @@ fn a_recursive_watch_sees_folders_below_and_its_patterns_match_paths_relative_to
     let flat = json!({"path": inbox.to_string_lossy().into_owned(), "patterns": ["*.json"], "recursive": false, "debounce": 100});
     let flow =
         json!({"id": "flat", "nodes": [{"id": "watch", "type": "file-watch", "parameters": flat}]});
-    runtime.block_on(watcher.activate("flat".into(), flow)).expect("activated");
+    runtime.block_on(watcher.activate("flat".into(), flow, None)).expect("activated");
     std::fs::write(inbox.join("2026/11/d.json"), "{}").expect("written below");
     std::fs::write(inbox.join("e.json"), "{}").expect("written");
     let fires =
@@ -222,4 +225,42 @@ fn a_recursive_watch_sees_folders_below_and_its_patterns_match_paths_relative_to
         .map(|f| field(f, |t| &t.relative_path))
         .collect();
     assert_eq!(flat, ["e.json"]);
+}
+
+#[test]
+fn a_watch_activated_with_permissions_lists_only_within_their_roots_and_its_runs_get_them() {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let dir = TempDir::new("file-watch-roots");
+    let (inbox, elsewhere) = (dir.path().join("inbox"), dir.path().join("elsewhere"));
+    std::fs::create_dir_all(&inbox).expect("inbox");
+    std::fs::create_dir_all(&elsewhere).expect("elsewhere");
+    let store = sqlite_triggers(&dir.path().join("history.db")).expect("store");
+    let process = service(&runtime, store, "p1");
+    let within = |root: &std::path::Path| {
+        atomiton_core::host::RunPermissions::read(
+            &json!({"files": {"roots": [root.to_string_lossy().into_owned()]}}),
+        )
+        .expect("permissions")
+    };
+
+    // A folder outside the roots: refused, nothing activated.
+    let refused = runtime
+        .block_on(process.activate(
+            "inbox".into(),
+            flow(&inbox, json!({})),
+            Some(within(&elsewhere)),
+        ))
+        .expect_err("outside the roots");
+    assert_eq!(refused.code.as_str(), "PERMISSION_DENIED", "{}", refused.message);
+    assert!(runtime.block_on(process.list()).expect("list").triggers.is_empty());
+
+    // Within them: its fires carry the permissions to their runs.
+    let granted = within(&inbox);
+    runtime
+        .block_on(process.activate("inbox".into(), flow(&inbox, json!({})), Some(granted.clone())))
+        .expect("activated within its roots");
+    std::fs::write(inbox.join("new.csv"), "a,b").expect("a new file");
+    let fires = fires_until(&runtime, &[&process], |fires| !fires.is_empty());
+    assert_eq!(fires.len(), 1, "{fires:?}");
+    assert_eq!(fires[0].permissions.as_ref(), Some(&granted));
 }

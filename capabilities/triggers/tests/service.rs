@@ -73,7 +73,7 @@ fn where_only_schedules_run_other_triggers_are_refused_saying_where_they_run() {
         ("file-watch", json!({"path": "./inbox"})),
     ] {
         let flow = json!({"id": "flow", "nodes": [{"id": "start", "type": kind, "parameters": parameters}]});
-        let error = host.block_on(tab.activate("flow".into(), flow)).expect_err("refused");
+        let error = host.block_on(tab.activate("flow".into(), flow, None)).expect_err("refused");
         assert_eq!(error.code.as_str(), "IMPLEMENTATION_NOT_FOUND", "{kind}");
         assert!(error.message.contains("needs Node.js"), "{}", error.message);
         assert!(error.message.contains(kind), "{}", error.message);
@@ -87,7 +87,8 @@ fn each_fire_starts_once(host: &VirtualHost, processes: Vec<TriggerService>) {
     let clock = host.shared();
     let count = processes.len();
     let started = host.block_on(async move {
-        let activated = processes[0].activate("flow".into(), flow(json!({"every": "1s"}))).await;
+        let activated =
+            processes[0].activate("flow".into(), flow(json!({"every": "1s"})), None).await;
         let start = clock.now() as i64;
         assert_eq!(activated.expect("activated").triggers.len(), 1);
         let mut started: BTreeMap<i64, Vec<String>> = BTreeMap::new();
@@ -121,7 +122,7 @@ fn downtime_is_coalesced_into_one_run_and_recorded() {
     let (start, due, fires) = host.block_on(async move {
         let process = &processes[0];
         process
-            .activate("flow".into(), flow(json!({"every": "1m", "misfire": "coalesce"})))
+            .activate("flow".into(), flow(json!({"every": "1m", "misfire": "coalesce"})), None)
             .await
             .expect("activated");
         let start = clock.now() as i64;
@@ -162,7 +163,10 @@ fn a_claim_a_dead_process_left_is_taken_over_once_its_lease_passes() {
     let clock = host.shared();
     let (blocked, recovered, start) = host.block_on(async move {
         let process = &processes[0];
-        process.activate("flow".into(), flow(json!({"every": "10s"}))).await.expect("activated");
+        process
+            .activate("flow".into(), flow(json!({"every": "10s"})), None)
+            .await
+            .expect("activated");
         let start = clock.now() as i64;
         clock.sleep(10_000.0).await;
         // Another process claimed the first fire, then died before starting its run.
@@ -193,7 +197,10 @@ fn a_paused_trigger_fires_nothing_and_resumed_skips_what_it_missed() {
     let clock = host.shared();
     let (while_paused, resumed, fires, start) = host.block_on(async move {
         let process = &processes[0];
-        process.activate("flow".into(), flow(json!({"every": "30s"}))).await.expect("activated");
+        process
+            .activate("flow".into(), flow(json!({"every": "30s"})), None)
+            .await
+            .expect("activated");
         let start = clock.now() as i64;
         assert!(process.set_paused(tick(), true).await.expect("paused"));
         let listed = process.list().await.expect("list").triggers;
@@ -220,10 +227,14 @@ fn activation_refuses_what_it_cannot_run_and_deactivation_stops_every_process() 
     host.block_on(async move {
         let (a, b) = (&processes[0], &processes[1]);
         let none = json!({"id": "flow", "nodes": [{"id": "work", "type": "transform"}]});
-        let error = a.activate("flow".into(), none).await.expect_err("no trigger node");
+        let error = a.activate("flow".into(), none, None).await.expect_err("no trigger node");
         assert!(error.message.contains("has no trigger node"), "{}", error.message);
         let error = a
-            .activate("flow".into(), flow(json!({"cron": "0 9 * * *", "timezone": "Mars/Base"})))
+            .activate(
+                "flow".into(),
+                flow(json!({"cron": "0 9 * * *", "timezone": "Mars/Base"})),
+                None,
+            )
             .await
             .expect_err("bad zone");
         assert!(
@@ -236,7 +247,7 @@ fn activation_refuses_what_it_cannot_run_and_deactivation_stops_every_process() 
             "nothing activated by a refused flow"
         );
 
-        a.activate("flow".into(), flow(json!({"every": "1s"}))).await.expect("activated");
+        a.activate("flow".into(), flow(json!({"every": "1s"})), None).await.expect("activated");
         clock.sleep(1000.0).await;
         assert_eq!(b.due().await.expect("due").start.len(), 1);
         assert_eq!(a.deactivate("flow".into()).await.expect("deactivated").removed, 1);
@@ -244,4 +255,31 @@ fn activation_refuses_what_it_cannot_run_and_deactivation_stops_every_process() 
         assert!(b.due().await.expect("due").start.is_empty(), "the other process stopped too");
         assert_eq!(b.fires(tick(), 10).await.expect("fires").fires.len(), 1, "the record stays");
     });
+}
+
+#[test]
+fn the_runs_of_a_trigger_get_the_permissions_it_was_activated_with() {
+    let Fleet { host, processes, .. } = fleet(1);
+    let clock = host.shared();
+    let granted =
+        atomiton_core::host::RunPermissions::read(&json!({"http": {"hosts": ["api.example.com"]}}))
+            .expect("permissions");
+    let given = granted.clone();
+    let (fires, listed) = host.block_on(async move {
+        let process = &processes[0];
+        process
+            .activate("flow".into(), flow(json!({"every": "1s"})), Some(given))
+            .await
+            .expect("activated");
+        clock.sleep(1000.0).await;
+        let fires = process.due().await.expect("due").start;
+        // Activated again by the app itself (no permissions): its runs are the conductor's own.
+        process.activate("flow".into(), flow(json!({"every": "1s"})), None).await.expect("again");
+        clock.sleep(1000.0).await;
+        (fires, process.due().await.expect("due").start)
+    });
+    assert_eq!(fires.len(), 1);
+    assert_eq!(fires[0].permissions.as_ref(), Some(&granted));
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].permissions, None);
 }

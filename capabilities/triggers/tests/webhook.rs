@@ -107,7 +107,7 @@ fn each_authentication_mode_accepts_the_right_caller_and_refuses_the_wrong_one()
             ("unset", json!({"path": "unset", "auth": "header", "secretEnv": "NOT_SET"})),
         ];
         for (id, parameters) in &modes {
-            triggers.activate((*id).into(), flow(id, parameters.clone())).await.expect("activated");
+            triggers.activate((*id).into(), flow(id, parameters.clone()), None).await.expect("activated");
         }
         let deliver = |flow: &'static str, request: WebhookRequest, authenticated: bool| {
             let triggers = triggers.clone();
@@ -168,7 +168,10 @@ fn a_retried_idempotency_key_answers_with_its_first_run() {
     let clock = host.shared();
     host.block_on(async move {
         let parameters = json!({"path": "orders", "auth": "none", "respond": "result"});
-        triggers.activate("orders".into(), flow("orders", parameters)).await.expect("activated");
+        triggers
+            .activate("orders".into(), flow("orders", parameters), None)
+            .await
+            .expect("activated");
         let keyed = |key: &str| request("orders", &[("idempotency-key", key)], "");
         let first = triggers.deliver(hook("orders"), keyed("k-1"), false).await.expect("answered");
         let run = first.start.expect("a run").execution_id;
@@ -195,7 +198,7 @@ fn a_request_becomes_the_runs_input_read_by_its_content_type() {
     host.block_on(async move {
         let parameters =
             json!({"path": "in", "auth": "none", "methods": ["POST", "PUT"], "maxBytes": 64});
-        triggers.activate("in".into(), flow("in", parameters)).await.expect("activated");
+        triggers.activate("in".into(), flow("in", parameters), None).await.expect("activated");
         let body = |content_type: &str, body: &str| {
             let request = request("in", &[("content-type", content_type)], body);
             let triggers = triggers.clone();
@@ -242,20 +245,25 @@ fn activation_refuses_a_path_another_flow_listens_on_and_a_missing_response_node
     let triggers = service(&host, Arc::new(MemoryTriggers::new()));
     host.block_on(async move {
         let parameters = json!({"path": "shared/path", "auth": "none"});
-        triggers.activate("a".into(), flow("a", parameters.clone())).await.expect("activated");
         triggers
-            .activate("a".into(), flow("a", parameters.clone()))
+            .activate("a".into(), flow("a", parameters.clone()), None)
+            .await
+            .expect("activated");
+        triggers
+            .activate("a".into(), flow("a", parameters.clone()), None)
             .await
             .expect("again: its own path");
-        let error = triggers.activate("b".into(), flow("b", parameters)).await.expect_err("taken");
+        let error =
+            triggers.activate("b".into(), flow("b", parameters), None).await.expect_err("taken");
         assert!(error.message.contains("already the webhook of a/hook"), "{}", error.message);
         let missing =
             json!({"path": "c", "auth": "none", "respond": "node", "responseNode": "gone"});
-        let error = triggers.activate("c".into(), flow("c", missing)).await.expect_err("refused");
+        let error =
+            triggers.activate("c".into(), flow("c", missing), None).await.expect_err("refused");
         assert!(error.message.contains("not a node of the flow"), "{}", error.message);
         triggers.deactivate("a".into()).await.expect("deactivated");
         let parameters = json!({"path": "shared/path", "auth": "none"});
-        triggers.activate("b".into(), flow("b", parameters)).await.expect("free again");
+        triggers.activate("b".into(), flow("b", parameters), None).await.expect("free again");
     });
 }
 
@@ -271,7 +279,7 @@ fn a_hooks_own_headers_limits_and_response_are_what_its_requests_get() {
             "respond": "node", "responseNode": "work", "responseTimeout": 1500,
             "runsPerMinute": 2, "concurrentRuns": 1, "maxBytes": 100, "methods": ["PUT"],
         });
-        triggers.activate("gh".into(), flow("gh", parameters)).await.expect("activated");
+        triggers.activate("gh".into(), flow("gh", parameters), None).await.expect("activated");
         let route = triggers.hook("github".into(), "PUT".into()).await.expect("answered");
         assert_eq!(
             (route.max_bytes, route.runs_per_minute, route.concurrent_runs, route.server_auth),

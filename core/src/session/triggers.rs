@@ -104,6 +104,11 @@ pub struct HookStart {
     /// The run's input is `{trigger: this}`: the request.
     #[cfg_attr(test, ts(type = "unknown"))]
     pub trigger: Value,
+    /// What the run may reach: the permissions its trigger was activated with (none: the
+    /// conductor's own runs, unrestricted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
+    pub permissions: Option<crate::host::RunPermissions>,
 }
 
 /// `triggers.deliver`'s answer: the run to start, the run an earlier delivery with the same
@@ -293,6 +298,11 @@ pub struct FireToStart {
     pub execution_id: String,
     /// The run's input is `{trigger: this}`.
     pub trigger: FireInput,
+    /// What the run may reach: the permissions its trigger was activated with (none: the
+    /// conductor's own runs, unrestricted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
+    pub permissions: Option<crate::host::RunPermissions>,
 }
 
 /// Fires a `triggers.due` recorded as not run (its misfire policy's doing), for the timer's
@@ -327,7 +337,14 @@ pub struct TriggerRef {
 /// What a session asks of its triggers (`atomiton-triggers` implements it).
 pub trait FlowTriggers: MaybeSend + MaybeSync {
     /// Activates the trigger nodes of flow `flow_id`, whose saved definition is `flow`.
-    fn activate(&self, flow_id: String, flow: Value) -> BoxFuture<'static, Result<ActiveTriggers>>;
+    /// Activates the triggers of `flow`; the runs they start get `permissions` (none: the
+    /// conductor's own runs, unrestricted), and a file watch's folder must be within them.
+    fn activate(
+        &self,
+        flow_id: String,
+        flow: Value,
+        permissions: Option<crate::host::RunPermissions>,
+    ) -> BoxFuture<'static, Result<ActiveTriggers>>;
     fn deactivate(&self, flow_id: String) -> BoxFuture<'static, Result<Deactivated>>;
     fn list(&self) -> BoxFuture<'static, Result<ActiveTriggers>>;
     fn fires(&self, trigger: TriggerRef, limit: usize) -> BoxFuture<'static, Result<TriggerFires>>;
@@ -373,8 +390,15 @@ impl Session {
             TriggersCall::Activate => {
                 let store = self.store.clone();
                 guarded_future(async move {
-                    let flow = store.load(&arg).await?;
-                    triggers.activate(arg, flow).await
+                    let value = parse(&arg)?;
+                    let fields =
+                        Fields::of(Some(&value), "triggers.activate", &["flowId", "permissions"])?;
+                    let flow_id = fields.text("flowId")?.ok_or_else(|| {
+                        ExecutionError::validation("Invalid trigger call: 'flowId' is required")
+                    })?;
+                    let permissions = permissions_of(&value)?;
+                    let flow = store.load(&flow_id).await?;
+                    triggers.activate(flow_id, flow, permissions).await
                 })
             }
             TriggersCall::Deactivate => guarded_future(triggers.deactivate(arg)),
@@ -414,7 +438,17 @@ impl Session {
             TriggersCall::Deliver => guarded_future(async move {
                 let value = parse(&arg)?;
                 let (trigger, request, authenticated) = delivery_of(&value)?;
-                triggers.deliver(trigger, request, authenticated).await
+                let server = permissions_of(&value)?;
+                let mut delivery = triggers.deliver(trigger, request, authenticated).await?;
+                // The run gets no more than its hook's activation granted, nor than the server
+                // gives the runs of a request.
+                if let (Some(start), Some(server)) = (delivery.start.as_mut(), server) {
+                    start.permissions = Some(match start.permissions.take() {
+                        Some(granted) => granted.narrowed_by(&server),
+                        None => server,
+                    });
+                }
+                Ok(delivery)
             }),
         }
     }
@@ -438,7 +472,8 @@ fn needs(field: &str) -> ExecutionError {
 /// A `triggers.deliver` argument: the hook, the request, and whether the server authenticated
 /// its caller.
 fn delivery_of(value: &Value) -> Result<(TriggerRef, WebhookRequest, bool)> {
-    let known = ["trigger", "method", "path", "query", "headers", "body", "authenticated"];
+    let known =
+        ["trigger", "method", "path", "query", "headers", "body", "authenticated", "permissions"];
     let fields = Fields::of(Some(value), "triggers.deliver", &known)?;
     let mut headers = Vec::new();
     match fields.get("headers") {
@@ -472,6 +507,16 @@ fn delivery_of(value: &Value) -> Result<(TriggerRef, WebhookRequest, bool)> {
         body,
     };
     Ok((trigger_of(&fields)?, request, fields.flag("authenticated")?.unwrap_or(false)))
+}
+
+/// A call's `permissions` (none: unrestricted).
+fn permissions_of(value: &Value) -> Result<Option<crate::host::RunPermissions>> {
+    match value.get("permissions") {
+        None | Some(Value::Null) => Ok(None),
+        Some(given) => crate::host::RunPermissions::read(given)
+            .map(Some)
+            .map_err(|e| ExecutionError::validation(format!("Invalid permissions: {e}"))),
+    }
 }
 
 fn trigger_of(fields: &Fields<'_>) -> Result<TriggerRef> {

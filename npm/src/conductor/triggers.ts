@@ -17,6 +17,7 @@ import type {
 import type { NodeDefinition } from "../types/definition.js";
 import type { ContextOverrides, ExecutionResult } from "../types/execution.js";
 import type { ConductorConfig } from "../types/execution.js";
+import type { RunPermissions } from "../types/options.generated.js";
 import { otelApi } from "../telemetry/api.js";
 import { conductorMetrics } from "../telemetry/metrics.js";
 import { ATTR } from "../telemetry/node-spans.js";
@@ -41,6 +42,17 @@ export type HookRequest = {
   body: string;
   /** Whether the server's own authentication let the caller run flows. */
   authenticated: boolean;
+  /** What the server lets a request's runs reach; the engine narrows the hook's own by it. */
+  permissions?: RunPermissions;
+};
+
+/** `triggers.activate`'s options. */
+export type ActivateOptions = {
+  /**
+   * What the runs the flow's triggers start may reach (as `node.run`'s `permissions`); a file
+   * watch's folder must be within `files.roots`. Default: the conductor's own runs, unrestricted.
+   */
+  permissions?: RunPermissions;
 };
 
 /** A trigger: its id (`flowId/nodeId`, as `list()` gives it) or `{flowId, nodeId}`. */
@@ -89,7 +101,8 @@ export function createTriggersApi(engine: EngineAdapter, run: Run, config: Condu
         if (Number.isFinite(late)) recorded.triggerLateness.record(Math.max(0, late) / 1000, attributes);
       }
       const flow = unwrap(await engine.loadFlow(fire.flowId)) as unknown as NodeDefinition;
-      const result = await run(flow, { executionId: fire.executionId, input: { trigger: fire.trigger } });
+      const { executionId, trigger, permissions } = fire;
+      const result = await run(flow, { executionId, input: { trigger }, ...(permissions ? { permissions } : {}) });
       return result.success;
     },
     async ended(fire: FireToStart, success: boolean): Promise<void> {
@@ -103,10 +116,10 @@ export function createTriggersApi(engine: EngineAdapter, run: Run, config: Condu
      * on the store may fire them, each fire once), and starts this conductor's timer. Activating
      * an edited flow again keeps each trigger's place and pause; a removed trigger node stops.
      * Refused with a coded `ConductorError` for a flow with no trigger node or a trigger it
-     * cannot read.
+     * cannot read. `permissions` bound what the runs it starts may reach.
      */
-    async activate(flowId: string): Promise<TriggerInfo[]> {
-      const answer: ActiveTriggers = unwrap(await call("activate", flowId));
+    async activate(flowId: string, options: ActivateOptions = {}): Promise<TriggerInfo[]> {
+      const answer: ActiveTriggers = unwrap(await call("activate", JSON.stringify({ flowId, permissions: options.permissions })));
       if (engine.kind !== "remote") void timer.start();
       return answer.triggers;
     },

@@ -277,7 +277,11 @@ function handlerTable(
       stats: (_args, caller) => cache(caller).stats(),
     },
     triggers: {
-      activate: (args, caller) => triggers(caller).activate(String(argsOf(args).flowId)),
+      // The runs its triggers start get what the caller's own runs would.
+      activate: (args, caller) => {
+        const permissions = caller ? caller.grant.permissions : options.permissions;
+        return triggers(caller).activate(String(argsOf(args).flowId), permissions ? { permissions } : {});
+      },
       deactivate: (args, caller) => triggers(caller).deactivate(String(argsOf(args).flowId)),
       list: (_args, caller) => triggers(caller).list(),
       fires: (args, caller) => {

@@ -41,7 +41,7 @@ export type WebhookOptions = {
   runs: RunRegistry;
   /** The server's own run limits, where a hook sets none. */
   limits: CallerLimits;
-  /** What a hook's runs may do: the server's `permissions` (default unrestricted). */
+  /** What a hook's runs may do at most: the server's `permissions` (default unrestricted). */
   permissions: RunPermissions | undefined;
 };
 
@@ -89,6 +89,7 @@ export function createWebhooks(conductor: ServedConductor, options: WebhookOptio
         headers,
         body: body.toString("base64"),
         authenticated: route.serverAuth && incoming.authenticated(),
+        ...(options.permissions ? { permissions: options.permissions } : {}),
       });
       if (delivery.refused) return refused(delivery.refused);
       if (delivery.replayed)
@@ -116,7 +117,8 @@ async function started(conductor: ServedConductor, options: WebhookOptions, call
   const overrides = {
     executionId,
     input: { trigger: start.trigger },
-    ...(options.permissions ? { permissions: options.permissions } : {}),
+    // The hook's activation's permissions narrowed by the server's (the engine's doing).
+    ...(start.permissions ? { permissions: start.permissions } : {}),
   };
   const run = conductor.node.run(flow, overrides).finally(end);
   const accepted: HookAnswer = { status: 202, body: { executionId } };

@@ -510,6 +510,11 @@ export type FireToStart = {
    * The run's input is `{trigger: this}`.
    */
   trigger: FireInput,
+  /**
+   * What the run may reach: the permissions its trigger was activated with (none: the
+   * conductor's own runs, unrestricted).
+   */
+  permissions?: WirePermissions,
 };
 
 /**
@@ -589,6 +594,11 @@ export type HookStart = {
    * The run's input is `{trigger: this}`: the request.
    */
   trigger: unknown,
+  /**
+   * What the run may reach: the permissions its trigger was activated with (none: the
+   * conductor's own runs, unrestricted).
+   */
+  permissions?: WirePermissions,
 };
 
 /**

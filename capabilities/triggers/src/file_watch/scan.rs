@@ -2,7 +2,7 @@
 //! folder, its size and its modification time, listed through the host's file system.
 
 use atomiton_core::error::{ErrorCode, ExecutionError, Result};
-use atomiton_core::host::effects::FileSystem;
+use atomiton_core::host::effects::{EffectErrorKind, FileSystem};
 
 use super::spec::FileWatchSpec;
 
@@ -30,7 +30,14 @@ pub async fn scan(files: &dyn FileSystem, spec: &FileWatchSpec) -> Result<Vec<Fo
     while let Some(folder) = folders.pop() {
         let path = if folder.is_empty() { root.clone() } else { format!("{root}/{folder}") };
         let entries = files.list(&path).await.map_err(|e| {
-            ExecutionError::new(ErrorCode::EXECUTION_FAILED, format!("Cannot list {path}: {e}"))
+            // A folder the watch's permissions do not reach is said so, as a run's file is.
+            let denied = [EffectErrorKind::PermissionDenied, EffectErrorKind::NotPermitted];
+            let code = if denied.contains(&e.kind) {
+                ErrorCode::PERMISSION_DENIED
+            } else {
+                ErrorCode::EXECUTION_FAILED
+            };
+            ExecutionError::new(code, format!("Cannot list {path}: {e}"))
         })?;
         for entry in entries {
             seen += 1;

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use atomiton_core::error::{ErrorCode, ExecutionError, Result};
 use atomiton_core::format::iso_timestamp;
 use atomiton_core::host::effects::FileSystem;
+use atomiton_core::host::{restricted, RunPermissions, SharedHost};
 use atomiton_core::session::{DueFires, FireToStart};
 
 use super::Inner;
@@ -33,7 +34,7 @@ pub(super) fn watch_spec(row: &TriggerRow) -> Option<FileWatchSpec> {
     if row.kind != FILE_WATCH_TYPE {
         return None;
     }
-    let parameters = serde_json::from_str(&row.parameters).ok()?;
+    let (parameters, _) = super::stored(row).ok()?;
     FileWatchSpec::read(&parameters).ok()
 }
 
@@ -41,14 +42,24 @@ fn version_key(found: &Found) -> String {
     format!("file:{}:{}:{}", found.modified, found.size, found.relative)
 }
 
+/// `host`'s files: what a watch lists its folder through.
+fn files(host: &SharedHost) -> Result<&dyn FileSystem> {
+    host.files().ok_or_else(|| {
+        ExecutionError::new(
+            ErrorCode::VALIDATION_FAILED,
+            "File watches need a host with files: a native conductor (Node, Electron's main process)",
+        )
+    })
+}
+
 impl Inner {
-    fn files(&self) -> Result<&dyn FileSystem> {
-        self.host.files().ok_or_else(|| {
-            ExecutionError::new(
-                ErrorCode::VALIDATION_FAILED,
-                "File watches need a host with files: a native conductor (Node, Electron's main process)",
-            )
-        })
+    /// The host a watch lists its folder through: as its runs may use it, so a folder outside
+    /// their roots is refused (`PERMISSION_DENIED`), symlinks resolved, at every scan.
+    fn watching(&self, permissions: Option<&RunPermissions>) -> SharedHost {
+        match permissions {
+            Some(permissions) => restricted(self.host.clone(), permissions),
+            None => self.host.clone(),
+        }
     }
 
     /// Claims `key` of trigger `id` for good: true when this call is the first to.
@@ -57,11 +68,22 @@ impl Inner {
         Ok(self.store.remember(delivery).await?.is_none())
     }
 
-    /// At a file watch's first activation: what its folder holds now is where it starts (those
-    /// files do not fire).
-    pub(super) async fn baseline(&self, id: &TriggerId, spec: &FileWatchSpec) -> Result<()> {
+    /// At a file watch's activation: its folder is listed as its runs may list it; the first
+    /// time (`first`), what it holds now is where it starts (those files do not fire).
+    pub(super) async fn baseline(
+        &self,
+        id: &TriggerId,
+        spec: &FileWatchSpec,
+        permissions: Option<&RunPermissions>,
+        first: bool,
+    ) -> Result<()> {
         let now = self.now();
-        for found in scan(self.files()?, spec).await? {
+        let host = self.watching(permissions);
+        let found = scan(files(&host)?, spec).await?;
+        if !first {
+            return Ok(());
+        }
+        for found in found {
             self.claim_once(id, &version_key(&found), now).await?;
             self.claim_once(id, &format!("seen:{}", found.relative), now).await?;
         }
@@ -104,7 +126,8 @@ impl Inner {
         state: &mut WatchState,
         answer: &mut DueFires,
     ) -> Result<()> {
-        let found = scan(self.files()?, spec).await?;
+        let host = self.watching(super::run_permissions(row).as_ref());
+        let found = scan(files(&host)?, spec).await?;
         state.last_scan = now;
         state.pending_at = None;
         let mut present = HashMap::with_capacity(found.len());

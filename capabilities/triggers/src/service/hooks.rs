@@ -20,7 +20,7 @@ pub(super) fn hook_spec(row: &TriggerRow) -> Option<WebhookSpec> {
     if row.kind != WEBHOOK_TYPE {
         return None;
     }
-    let parameters = serde_json::from_str(&row.parameters).ok()?;
+    let (parameters, _) = super::stored(row).ok()?;
     WebhookSpec::read(&parameters).ok()
 }
 
@@ -162,6 +162,7 @@ impl Inner {
             node_id: row.id.node.clone(),
             execution_id,
             trigger,
+            permissions: super::run_permissions(row),
         });
         Ok(Ok(answer))
     }

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use atomiton_core::error::{ErrorCode, ExecutionError, Result};
 use atomiton_core::format::iso_timestamp;
-use atomiton_core::host::{BoxFuture, SharedHost};
+use atomiton_core::host::{BoxFuture, RunPermissions, SharedHost};
 use atomiton_core::session::{
     ActiveTriggers, Deactivated, DueFires, FireInfo, FireInput, FireToStart, FlowTriggers,
     HookDelivery, HookRoute, MissedFires, SkippedFires, TriggerFires, TriggerInfo, TriggerRef,
@@ -202,10 +202,33 @@ fn check_hook(flow: &Value, spec: &WebhookSpec, paths: &[(String, TriggerId)]) -
 }
 
 fn spec_of(row: &TriggerRow) -> Result<ScheduleSpec> {
-    let parameters: Value = serde_json::from_str(&row.parameters).map_err(|e| {
-        ExecutionError::internal(format!("trigger {}: stored parameters unreadable: {e}", row.id))
-    })?;
+    let (parameters, _) = stored(row)?;
     ScheduleSpec::read(&parameters, row.activated_at)
+}
+
+/// Where a row's stored parameters keep the permissions its trigger was activated with.
+const PERMISSIONS_KEY: &str = "$permissions";
+
+/// A row's stored parameters, and the permissions its runs get (none: unrestricted). A row
+/// whose permissions cannot be read is an error: its trigger is left alone, never run with
+/// more than it was given.
+fn stored(row: &TriggerRow) -> Result<(Value, Option<RunPermissions>)> {
+    let unreadable = |e: String| {
+        ExecutionError::internal(format!("trigger {}: stored parameters unreadable: {e}", row.id))
+    };
+    let mut parameters: Value =
+        serde_json::from_str(&row.parameters).map_err(|e| unreadable(e.to_string()))?;
+    let permissions =
+        match parameters.as_object_mut().and_then(|map| map.shift_remove(PERMISSIONS_KEY)) {
+            Some(kept) => Some(RunPermissions::read(&kept).map_err(unreadable)?),
+            None => None,
+        };
+    Ok((parameters, permissions))
+}
+
+/// The permissions of `row`'s runs; nothing at all when they cannot be read (see [`stored`]).
+fn run_permissions(row: &TriggerRow) -> Option<RunPermissions> {
+    stored(row).map_or_else(|_| Some(RunPermissions::default()), |(_, permissions)| permissions)
 }
 
 /// The run of fire `at` of `row`'s trigger, started at `now` as `execution_id`.
@@ -215,6 +238,7 @@ fn fire_to_start(row: &TriggerRow, at: i64, now: i64, execution_id: String) -> F
         node_id: row.id.node.clone(),
         scheduled_at: at as f64,
         execution_id,
+        permissions: run_permissions(row),
         trigger: FireInput {
             kind: row.kind.clone(),
             flow_id: row.id.flow.clone(),
@@ -228,6 +252,11 @@ fn fire_to_start(row: &TriggerRow, at: i64, now: i64, execution_id: String) -> F
             modified_at: None,
         },
     }
+}
+
+/// Whether trigger `id` is among the `active` ones.
+fn known(active: &[TriggerRow], id: &TriggerId) -> bool {
+    active.iter().any(|row| row.id == *id)
 }
 
 fn info(row: &TriggerRow, now: i64) -> TriggerInfo {
@@ -349,7 +378,12 @@ impl Inner {
         Ok(answer)
     }
 
-    async fn activate(&self, flow_id: String, flow: Value) -> Result<ActiveTriggers> {
+    async fn activate(
+        &self,
+        flow_id: String,
+        flow: Value,
+        permissions: Option<RunPermissions>,
+    ) -> Result<ActiveTriggers> {
         let now = self.now();
         let nodes = trigger_nodes(&flow_id, &flow)?;
         let mut rows = Vec::new();
@@ -378,12 +412,18 @@ impl Inner {
                 paths.push((spec.path, id));
             } else if kind == FILE_WATCH_TYPE {
                 let spec = FileWatchSpec::read(&own).map_err(located)?;
-                // Where a new watch starts: the files there now do not fire.
-                if !active.iter().any(|row| row.id == id) {
-                    self.baseline(&id, &spec).await.map_err(located)?;
-                }
+                // Where a new watch starts: the files there now do not fire. Listed as its
+                // runs may list (a folder outside their roots is refused), every time.
+                let listed = self.baseline(&id, &spec, permissions.as_ref(), !known(&active, &id));
+                listed.await.map_err(located)?;
             } else {
                 ScheduleSpec::read(&own, now).map_err(located)?;
+            }
+            let mut own = own;
+            if let (Some(map), Some(permissions)) = (own.as_object_mut(), &permissions) {
+                let kept = atomiton_core::value::to_value(permissions)
+                    .map_err(|e| ExecutionError::internal(e.to_string()))?;
+                map.insert(PERMISSIONS_KEY.to_owned(), kept);
             }
             let text =
                 serde_json::to_string(&own).map_err(|e| ExecutionError::internal(e.to_string()))?;
@@ -425,9 +465,14 @@ impl Inner {
 }
 
 impl FlowTriggers for TriggerService {
-    fn activate(&self, flow_id: String, flow: Value) -> BoxFuture<'static, Result<ActiveTriggers>> {
+    fn activate(
+        &self,
+        flow_id: String,
+        flow: Value,
+        permissions: Option<RunPermissions>,
+    ) -> BoxFuture<'static, Result<ActiveTriggers>> {
         let inner = self.inner.clone();
-        Box::pin(async move { inner.activate(flow_id, flow).await })
+        Box::pin(async move { inner.activate(flow_id, flow, permissions).await })
     }
 
     fn deactivate(&self, flow_id: String) -> BoxFuture<'static, Result<Deactivated>> {

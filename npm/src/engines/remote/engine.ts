@@ -146,8 +146,8 @@ export class RemoteEngine implements EngineAdapter {
   }
 
   /**
-   * The server's triggers (a grant of their own): `activate` / `deactivate` take `{flowId}`, the
-   * others their JSON. The server's own timer fires them and its `/hooks/` answer webhooks: `due`,
+   * The server's triggers (a grant of their own): `deactivate` takes `{flowId}`, the others
+   * their JSON. The server's own timer fires them and its `/hooks/` answer webhooks: `due`,
    * `ended`, `hook` and `deliver` are not a client's.
    */
   triggers<C extends TriggersCall>(call: C, arg: string): Promise<Outcome<TriggersAnswers[C]>> {
@@ -159,7 +159,8 @@ export class RemoteEngine implements EngineAdapter {
       };
       return Promise.resolve({ ok: false, error });
     }
-    const args = call === "activate" || call === "deactivate" ? { flowId: arg } : (JSON.parse(arg || "{}") as unknown);
+    // `activate`'s permissions travel but the server gives the runs its caller's grant's.
+    const args = call === "deactivate" ? { flowId: arg } : (JSON.parse(arg || "{}") as unknown);
     return attempt(this.triggersChannel.call(call, args), (answer) => {
       // The server answers with what `conductor.triggers` gives: lists, where the engine wraps them.
       if (call === "activate" || call === "list") return { triggers: answer } as TriggersAnswers[C];
