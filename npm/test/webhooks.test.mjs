@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { createConductor, createProtocolServer, generateApiKey } from "@atomiton/conductor/desktop";
+import { createConductor, createProtocolServer, createRemoteConductor, generateApiKey } from "@atomiton/conductor/desktop";
 import { tempDir, until } from "../test-support/helpers.mjs";
 
 const SECRET = "hook-secret-for-the-test";
@@ -175,4 +175,49 @@ test("webhooks: a hook's mistakes are refused at validation and activation", asy
   );
   await conductor.storage.saveFlow(hooked("implicit", { path: "implicit" }));
   await assert.rejects(conductor.triggers.activate("implicit"), (e) => /'auth' is required/.test(e.message));
+});
+
+test("over a server: a hook activated by a caller runs within the caller's grant, narrowed by the server's permissions", async (t) => {
+  const directory = tempDir(t, "webhooks-grant");
+  const conductor = createConductor({ storage: { directory } });
+  t.after(() => conductor.shutdown());
+  const admin = generateApiKey();
+  const server = await createProtocolServer(conductor, {
+    auth: {
+      apiKeys: [
+        {
+          id: "admin",
+          keyHash: admin.keyHash,
+          grant: { scope: "all", channels: { storage: "*", triggers: "*" }, permissions: { http: true, shell: true } },
+        },
+      ],
+    },
+    // What the server lets a request's runs reach: no processes.
+    permissions: { http: true },
+  });
+  t.after(() => server.close());
+  const remote = createRemoteConductor({ serverUrl: server.url, token: admin.key });
+  t.after(() => remote.close());
+  const shell = (id, path) => ({
+    id,
+    type: "group",
+    nodes: [
+      { id: "hook", type: "webhook", parameters: { path, auth: "none", respond: "result" } },
+      { id: "sh", type: "shell-command", parameters: { program: "true" } },
+    ],
+    edges: [{ id: "e", source: "hook", target: "sh" }],
+  });
+  await remote.storage.saveFlow(shell("guarded", "guarded"));
+  const [active] = await remote.triggers.activate("guarded");
+  assert.equal(active.id, "guarded/hook");
+  const response = await fetch(`${server.url}/hooks/guarded`, {
+    method: "POST",
+    body: "{}",
+    headers: { "Content-Type": "application/json" },
+  });
+  const body = await response.json();
+  // The caller's grant allows processes; the server's permissions for a request do not.
+  assert.deepEqual([response.status, body.code], [500, "PERMISSION_DENIED"], JSON.stringify(body));
+  const record = await conductor.executions.get(body.executionId);
+  assert.equal(record.error?.code, "PERMISSION_DENIED");
 });
