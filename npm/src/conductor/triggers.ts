@@ -79,6 +79,9 @@ function exclusive<T>(engine: EngineAdapter, call: () => Promise<T>): Promise<T>
 }
 
 export function createTriggersApi(engine: EngineAdapter, run: Run, config: ConductorConfig = {}) {
+  // A conductor whose runs go to a server leaves firing to the server; one whose runs go to a
+  // queue fires here, and each fire's run goes to the queue's workers like any other.
+  const firesHere = engine.handsRunsTo?.to !== "server" && (engine.kind !== "remote" || engine.handsRunsTo?.to === "queue");
   const call = <C extends TriggersCall>(op: C, arg: string) => exclusive(engine, () => engine.triggers(op, arg));
   const telemetry = (config as { telemetry?: { enabled?: boolean; api?: unknown } }).telemetry;
   // Looked up per fire: an app may register its metrics SDK after making the conductor.
@@ -120,7 +123,7 @@ export function createTriggersApi(engine: EngineAdapter, run: Run, config: Condu
      */
     async activate(flowId: string, options: ActivateOptions = {}): Promise<TriggerInfo[]> {
       const answer: ActiveTriggers = unwrap(await call("activate", JSON.stringify({ flowId, permissions: options.permissions })));
-      if (engine.kind !== "remote") void timer.start();
+      if (firesHere) void timer.start();
       return answer.triggers;
     },
     /** Deactivates every trigger of flow `flowId`, in every process on the store: `{removed}`. */
@@ -152,10 +155,11 @@ export function createTriggersApi(engine: EngineAdapter, run: Run, config: Condu
     /**
      * Fires the store's active triggers from this conductor (`activate` does this too): an app or
      * `atomiton serve` calls it once at start. The timer never keeps the process alive. A
-     * conductor whose runs go to a server does nothing here: the server fires its triggers.
+     * conductor whose runs go to a server does nothing here: the server fires its triggers. A
+     * queue's conductor fires here and hands each fire's run to the queue's workers.
      */
     start(): Promise<void> {
-      return engine.kind === "remote" ? Promise.resolve() : timer.start();
+      return firesHere ? timer.start() : Promise.resolve();
     },
     /** Stops firing from this conductor; the triggers stay active for other processes on the store. */
     stop(): void {
