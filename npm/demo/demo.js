@@ -1,12 +1,14 @@
 // The browser demo: pick a bundled template or paste a flow, run it in WebAssembly, watch the
 // progress and each node's state (in a table and on the flow's graph), see the result or the
-// error, and the history of runs with the timeline of the one picked. In debug mode the graph
+// error, and the history of runs with the timeline of the one picked; a flow's schedule activated,
+// with its last fires. In debug mode the graph
 // sets breakpoints and pinned outputs, and the run can be paused, stepped and resumed.
 // Plain ES modules, no build step: it imports the package's browser entry from the built dist/
 // next to this folder.
 import { createConductor, createExecutionId, DEFAULT_SLOWMO_MS } from "../dist/browser.js";
 import { setupCsvPanel } from "./csv.js";
 import { GraphView } from "./graph.js";
+import { setupTriggersPanel } from "./triggers.js";
 
 // With execution history, durable runs and the node result cache: the browser module that
 // records runs (in IndexedDB), which the history list and the timeline below read, checkpoints
@@ -1028,6 +1030,19 @@ setupCsvPanel({
   status: $("csv-status"),
   result: $("csv-result"),
 });
+
+setupTriggersPanel(
+  conductor,
+  {
+    activate: $("triggers-activate"),
+    deactivate: $("triggers-deactivate"),
+    status: $("triggers-status"),
+    list: $("triggers"),
+    fires: $("fires"),
+    firesOf: $("fires-of"),
+  },
+  { flow: () => conductor.formats.parseFlow(ui.flowText.value), h, onFired: () => history && void showHistory() },
+);
 
 start().catch((error) => {
   setStatus("failed", "Demo failed to start");

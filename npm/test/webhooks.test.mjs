@@ -148,6 +148,19 @@ test("webhooks: wrong method, unknown path, oversized body, a retried Idempotenc
   assert.notEqual(other.body.executionId, first.body.executionId);
   await until(async () => (await runsOf("keyed")) === 2, 60_000, "two runs");
   assert.equal(await runsOf("keyed"), 2, "one run per key");
+  // Each delivery that started a run is one of the hook's fires, with how its run ended.
+  const ended = async () => (await conductor.triggers.fires("keyed/hook")).every((fire) => fire.status === "succeeded");
+  await until(ended, 60_000, "the fires' runs ended");
+  const listed = await conductor.triggers.fires("keyed/hook");
+  assert.deepEqual(
+    listed.map((fire) => fire.executionId),
+    [other.body.executionId, first.body.executionId],
+    "newest first, the retry not among them",
+  );
+  assert.ok(
+    listed.every((fire) => Math.abs(fire.firedAt - fire.scheduledAt) < 60_000),
+    "a delivery's fire is when it came",
+  );
 
   const statuses = [];
   for (let i = 0; i < 3; i++) statuses.push((await post("limited")).status);

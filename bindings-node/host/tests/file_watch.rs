@@ -114,6 +114,22 @@ fn files_copied_in_fire_once_each_and_the_files_there_before_do_not() {
     );
     assert!(fire.trigger.size.is_some_and(|size| size > 0.0));
 
+    // Each is a fire of its own in `fires()`, with its run, whichever process fired it (files
+    // moved in within one ms take keys one ms apart).
+    let watch =
+        || atomiton_core::session::TriggerRef { flow_id: "inbox".into(), node_id: "watch".into() };
+    let listed = runtime.block_on(second.fires(watch(), 1000)).expect("fires").fires;
+    let mut runs: Vec<_> = listed.iter().filter_map(|f| f.execution_id.clone()).collect();
+    let mut started: Vec<_> = fires.iter().map(|f| f.execution_id.clone()).collect();
+    runs.sort();
+    started.sort();
+    assert_eq!(runs, started, "each fire listed once, with its run");
+    assert!(fires.iter().all(|f| f.recorded));
+    runtime.block_on(first.ended(watch(), fire.scheduled_at, false)).expect("ended");
+    let listed = runtime.block_on(first.fires(watch(), 1000)).expect("fires").fires;
+    let ended = listed.iter().find(|f| f.execution_id.as_ref() == Some(&fire.execution_id));
+    assert_eq!(ended.map(|f| f.status.as_str()), Some("failed"));
+
     // Quiet again: nothing more fires, however often either process looks.
     for _ in 0..5 {
         for process in [&first, &second] {

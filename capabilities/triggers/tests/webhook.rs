@@ -174,7 +174,7 @@ fn a_retried_idempotency_key_answers_with_its_first_run() {
             .expect("activated");
         let keyed = |key: &str| request("orders", &[("idempotency-key", key)], "");
         let first = triggers.deliver(hook("orders"), keyed("k-1"), false).await.expect("answered");
-        let run = first.start.expect("a run").execution_id;
+        let run = first.start.clone().expect("a run").execution_id;
         assert_eq!((first.respond.as_str(), first.response_timeout), ("result", Some(30_000.0)));
         let again = triggers.deliver(hook("orders"), keyed("k-1"), false).await.expect("answered");
         assert!(again.start.is_none(), "no second run");
@@ -188,6 +188,20 @@ fn a_retried_idempotency_key_answers_with_its_first_run() {
         let refused =
             triggers.deliver(hook("orders"), keyed(&long), false).await.expect("answered");
         assert_eq!(status(&refused), 400);
+
+        // Each delivery that started a run is a fire: listed with its run, newest first; the
+        // replayed one and the refused one are not.
+        let started = [&first, &other, &later].map(|d| d.start.clone().expect("a run"));
+        let fires = triggers.fires(hook("orders"), 10).await.expect("fires").fires;
+        let listed: Vec<_> = fires.iter().map(|f| f.execution_id.clone().expect("a run")).collect();
+        let expected: Vec<_> = started.iter().rev().map(|s| s.execution_id.clone()).collect();
+        assert_eq!(listed, expected);
+        assert!(fires.iter().all(|f| f.status == "started"));
+        let last = &started[2];
+        let at = last.scheduled_at.expect("recorded");
+        triggers.ended(hook("orders"), at, true).await.expect("ended");
+        let fires = triggers.fires(hook("orders"), 1).await.expect("fires").fires;
+        assert_eq!((fires[0].status.as_str(), fires[0].scheduled_at), ("succeeded", at));
     });
 }
 

@@ -101,6 +101,11 @@ pub struct HookStart {
     pub flow_id: String,
     pub node_id: String,
     pub execution_id: String,
+    /// The key of the delivery's fire record (when it was received, or the next whole ms no
+    /// other record of the hook has), for `triggers.ended`; none when it found no free key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
+    pub scheduled_at: Option<f64>,
     /// The run's input is `{trigger: this}`: the request.
     #[cfg_attr(test, ts(type = "unknown"))]
     pub trigger: Value,
@@ -293,7 +298,12 @@ pub struct FireInput {
 pub struct FireToStart {
     pub flow_id: String,
     pub node_id: String,
+    /// The fire's time, and the key of its record: a schedule's fire time; for a file event,
+    /// its time, or the next whole ms no other record of the trigger has.
     pub scheduled_at: f64,
+    /// Whether the fire has a record (`triggers.ended` then says how its run ended). Always,
+    /// for a schedule's; a file event finds no free key only when dozens land in one ms.
+    pub recorded: bool,
     /// The run's id: the fire's record names it.
     pub execution_id: String,
     /// The run's input is `{trigger: this}`.

@@ -11,6 +11,7 @@ import type {
   FireToStart,
   HookDelivery,
   HookRoute,
+  HookStart,
   TriggerFires,
   TriggerInfo,
 } from "../types/answers.generated.js";
@@ -109,7 +110,9 @@ export function createTriggersApi(engine: EngineAdapter, run: Run, config: Condu
       return result.success;
     },
     async ended(fire: FireToStart, success: boolean): Promise<void> {
-      const { flowId, nodeId, scheduledAt } = fire;
+      const { flowId, nodeId, scheduledAt, recorded } = fire;
+      // A file event that found no free key for its record has none to update.
+      if (!recorded) return;
       unwrap(await call("ended", JSON.stringify({ flowId, nodeId, scheduledAt, success })));
     },
   });
@@ -180,6 +183,16 @@ export function createTriggersApi(engine: EngineAdapter, run: Run, config: Condu
      */
     async deliver(request: HookRequest): Promise<HookDelivery> {
       return unwrap(await call("deliver", JSON.stringify(request)));
+    },
+    /**
+     * The protocol server's last step: how the run a delivery started ended, for the hook's
+     * fire record (`fires()` lists each delivery that started a run). A start without a record
+     * (`scheduledAt` absent) has nothing to report.
+     */
+    async delivered(start: HookStart, success: boolean): Promise<void> {
+      const { flowId, nodeId, scheduledAt } = start;
+      if (scheduledAt === undefined) return;
+      unwrap(await call("ended", JSON.stringify({ flowId, nodeId, scheduledAt, success })));
     },
   };
   return { triggers, timer };

@@ -121,6 +121,11 @@ async function started(conductor: ServedConductor, options: WebhookOptions, call
     ...(start.permissions ? { permissions: start.permissions } : {}),
   };
   const run = conductor.node.run(flow, overrides).finally(end);
+  // The hook's fire record says how its run ended (a record that cannot be updated loses only that).
+  run.then(
+    (result) => conductor.triggers?.delivered(start, result.success).catch(() => undefined),
+    () => conductor.triggers?.delivered(start, false).catch(() => undefined),
+  );
   const accepted: HookAnswer = { status: 202, body: { executionId } };
   if (delivery.respond === "accepted") {
     run.catch(() => undefined);

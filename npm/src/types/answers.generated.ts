@@ -501,7 +501,16 @@ export type FireInput = {
 export type FireToStart = {
   flowId: string,
   nodeId: string,
+  /**
+   * The fire's time, and the key of its record: a schedule's fire time; for a file event,
+   * its time, or the next whole ms no other record of the trigger has.
+   */
   scheduledAt: number,
+  /**
+   * Whether the fire has a record (`triggers.ended` then says how its run ended). Always,
+   * for a schedule's; a file event finds no free key only when dozens land in one ms.
+   */
+  recorded: boolean,
   /**
    * The run's id: the fire's record names it.
    */
@@ -590,6 +599,11 @@ export type HookStart = {
   flowId: string,
   nodeId: string,
   executionId: string,
+  /**
+   * The key of the delivery's fire record (when it was received, or the next whole ms no
+   * other record of the hook has), for `triggers.ended`; none when it found no free key.
+   */
+  scheduledAt?: number,
   /**
    * The run's input is `{trigger: this}`: the request.
    */

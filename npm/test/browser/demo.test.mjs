@@ -3,7 +3,8 @@
 // with input, cancellation, the history list and a run's timeline (screenshot in
 // tests/output/demo-timeline.png), the flow's graph with live node states, debug mode
 // (breakpoints, pause, step, resume, run to a node, pinned outputs; screenshot of a paused run in
-// tests/output/demo-debug.png), and no request leaving localhost.
+// tests/output/demo-debug.png), a schedule activated with its fires (screenshot in
+// tests/output/demo-triggers.png), and no request leaving localhost.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
@@ -991,6 +992,72 @@ test(
       ["success"],
       "the same run, resumed: one record",
     );
+  },
+);
+
+test(
+  "Triggers: a pasted flow's schedule activated fires in the page, its fires listed with their runs; paused, deactivated; a webhook refused (screenshot)",
+  options,
+  async () => {
+    const page = session.page;
+    const ticking = {
+      id: "ticking-demo",
+      type: "group",
+      nodes: [
+        { id: "tick", type: "schedule", parameters: { every: "1s" } },
+        { id: "seen", type: "edit-fields", parameters: { values: { at: "{{ scheduledAt }}" } } },
+      ],
+      edges: [{ id: "e1", source: "tick", target: "seen" }],
+    };
+    await paste(ticking);
+    await page.click("#triggers-activate");
+    await page.waitForSelector("#triggers li[data-id='ticking-demo/tick'][data-type='schedule'][data-paused='false']");
+    assert.match(await page.textContent("#triggers-status"), /Active: tick \(schedule\)/);
+    // Two fires whose runs ended, each listed with its run, which the history list shows too.
+    await page.waitForFunction(() => document.querySelectorAll("#fires li[data-status='succeeded']").length >= 2, null, {
+      timeout: 60_000,
+    });
+    const fires = await page.$$eval("#fires li", (items) =>
+      items.map((item) => ({ at: Number(item.dataset.scheduled), status: item.dataset.status, run: item.dataset.execution })),
+    );
+    const succeeded = fires.filter((fire) => fire.status === "succeeded");
+    assert.ok(
+      succeeded.every((fire) => fire.run.startsWith("exec_")),
+      JSON.stringify(fires),
+    );
+    const times = fires.map((fire) => fire.at);
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => b - a),
+      "newest first",
+    );
+    for (let i = 1; i < times.length; i++) assert.equal(times[i - 1] - times[i], 1000, "one fire a second, none lost");
+    await page.waitForFunction(
+      (id) => document.querySelector(`#history li[data-id='${id}']`)?.dataset.flow === "ticking-demo",
+      succeeded[0].run,
+      { timeout: 60_000 },
+    );
+    await screenshotOf("#triggers-panel", join(repoRoot, "tests", "output", "demo-triggers.png"));
+
+    // Paused: the trigger says so, and its next fire is not shown.
+    await page.click("#triggers li[data-id='ticking-demo/tick'] button:text('Pause')");
+    await page.waitForSelector("#triggers li[data-id='ticking-demo/tick'][data-paused='true']");
+    // Deactivated: no trigger left, the fires stay listed.
+    await page.click("#triggers-deactivate");
+    await page.waitForFunction(() => document.querySelectorAll("#triggers li").length === 0);
+    assert.match(await page.textContent("#triggers-status"), /Deactivated 1 trigger of ticking-demo/);
+    assert.ok((await page.$$("#fires li")).length >= 2);
+
+    // A webhook needs Node.js: the page says so, with the code.
+    await paste({
+      id: "hooked-demo",
+      type: "group",
+      nodes: [{ id: "hook", type: "webhook", parameters: { path: "demo", auth: "none" } }],
+      edges: [],
+    });
+    await page.click("#triggers-activate");
+    await page.waitForSelector("#triggers-status[data-state='error']");
+    assert.match(await page.textContent("#triggers-status"), /IMPLEMENTATION_NOT_FOUND: .*webhook trigger needs Node\.js/);
   },
 );
 

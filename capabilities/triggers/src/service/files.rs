@@ -151,7 +151,7 @@ impl Inner {
             let first = self.claim_once(&row.id, &format!("seen:{}", file.relative), now).await?;
             let event = if first { FileEvent::Created } else { FileEvent::Changed };
             if spec.fires_on(event) {
-                answer.start.push(self.file_fire(row, event, file, now));
+                answer.start.push(self.file_fire(row, event, file, now).await?);
             }
         }
         if state.scanned {
@@ -168,7 +168,7 @@ impl Inner {
                 };
                 let key = format!("gone:{}", version_key(&gone));
                 if spec.fires_on(FileEvent::Deleted) && self.claim_once(&row.id, &key, now).await? {
-                    answer.start.push(self.file_fire(row, FileEvent::Deleted, &gone, now));
+                    answer.start.push(self.file_fire(row, FileEvent::Deleted, &gone, now).await?);
                 }
             }
         }
@@ -177,17 +177,29 @@ impl Inner {
         Ok(())
     }
 
-    fn file_fire(&self, row: &TriggerRow, event: FileEvent, file: &Found, now: i64) -> FireToStart {
+    /// The run of `event` on `file`, its fire recorded for `fires()`.
+    async fn file_fire(
+        &self,
+        row: &TriggerRow,
+        event: FileEvent,
+        file: &Found,
+        now: i64,
+    ) -> Result<FireToStart> {
         let host = self.host.clone();
         let execution_id = atomiton_core::session::catalog::execution_id("", || host.random());
         // A change is due when it happened; a deletion when it was seen.
         let at = if event == FileEvent::Deleted { now } else { file.modified };
+        let recorded = self.record_event(row, at, now, &execution_id).await?;
         let mut fire = super::fire_to_start(row, at, now, execution_id);
+        if let Some(key) = recorded {
+            fire.scheduled_at = key as f64;
+        }
+        fire.recorded = recorded.is_some();
         fire.trigger.event = Some(event.as_str().to_owned());
         fire.trigger.path = Some(file.full.clone());
         fire.trigger.relative_path = Some(file.relative.clone());
         fire.trigger.size = Some(file.size as f64);
         fire.trigger.modified_at = Some(iso_timestamp(file.modified as f64));
-        fire
+        Ok(fire)
     }
 }

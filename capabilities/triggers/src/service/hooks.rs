@@ -157,9 +157,11 @@ impl Inner {
                 return Ok(Ok(answer));
             }
         }
+        let recorded = self.record_event(row, now, now, &execution_id).await?;
         answer.start = Some(HookStart {
             flow_id: row.id.flow.clone(),
             node_id: row.id.node.clone(),
+            scheduled_at: recorded.map(|key| key as f64),
             execution_id,
             trigger,
             permissions: super::run_permissions(row),

@@ -11,6 +11,7 @@ mod files;
 mod hooks;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use atomiton_core::error::{ErrorCode, ExecutionError, Result};
@@ -33,6 +34,11 @@ use crate::webhook::{Secrets, WebhookSpec, WEBHOOK_TYPE};
 /// How long a claim holds before its run has begun: past it, another process takes the fire
 /// over (this one died between claiming and starting it).
 pub const LEASE_MS: i64 = 60_000;
+
+/// How many keys past its own time an event's fire (a webhook delivery, a file event) tries for
+/// its record before its run starts unlisted: keys are whole ms, and events of one trigger that
+/// land in one ms take the next ones.
+const EVENT_KEY_TRIES: i64 = 64;
 
 /// The node types that start a flow.
 pub const TRIGGER_TYPES: &[&str] = &[SCHEDULE_TYPE, WEBHOOK_TYPE, FILE_WATCH_TYPE];
@@ -59,6 +65,8 @@ struct Inner {
     watches: Mutex<HashMap<TriggerId, files::WatchState>>,
     /// Whether only schedules may be activated (a browser: no server, no files).
     schedules_only: bool,
+    /// The last key this process gave an event's fire record: the next goes after it.
+    last_event_key: AtomicI64,
 }
 
 /// A trigger's spec, and what it was read from.
@@ -93,7 +101,18 @@ impl TriggerService {
     ) -> Self {
         let (specs, secrets, watcher, watches) =
             (Mutex::default(), OnceLock::new(), OnceLock::new(), Mutex::default());
-        let inner = Inner { store, host, owner, specs, secrets, watcher, watches, schedules_only };
+        let last_event_key = AtomicI64::new(i64::MIN);
+        let inner = Inner {
+            store,
+            host,
+            owner,
+            specs,
+            secrets,
+            watcher,
+            watches,
+            schedules_only,
+            last_event_key,
+        };
         TriggerService { inner: Arc::new(inner) }
     }
 
@@ -237,6 +256,7 @@ fn fire_to_start(row: &TriggerRow, at: i64, now: i64, execution_id: String) -> F
         flow_id: row.id.flow.clone(),
         node_id: row.id.node.clone(),
         scheduled_at: at as f64,
+        recorded: true,
         execution_id,
         permissions: run_permissions(row),
         trigger: FireInput {
@@ -331,6 +351,38 @@ impl Inner {
         Ok(Some(fire_to_start(row, at, now, execution_id)))
     }
 
+    /// Records the fire of an event at `at` (a webhook delivery, a file event), whose run
+    /// `execution_id` starts at `now`, so that `fires()` lists it like a schedule's: claimed and
+    /// started at once under the first key from `at` on that no other fire of the trigger has.
+    /// The key, or `None` when none of [`EVENT_KEY_TRIES`] was free (the run starts unlisted).
+    async fn record_event(
+        &self,
+        row: &TriggerRow,
+        at: i64,
+        now: i64,
+        execution_id: &str,
+    ) -> Result<Option<i64>> {
+        let after_last = self.last_event_key.load(Ordering::Relaxed).saturating_add(1);
+        let first = at.max(after_last);
+        for key in first..first.saturating_add(EVENT_KEY_TRIES) {
+            let claim = FireClaim {
+                trigger: &row.id,
+                scheduled_at: key,
+                owner: &self.owner,
+                now,
+                lease_ms: LEASE_MS,
+            };
+            if self.store.claim(claim).await? != Claim::Won {
+                continue;
+            }
+            if self.store.started(&row.id, key, &self.owner, execution_id, now).await? {
+                self.last_event_key.fetch_max(key, Ordering::Relaxed);
+                return Ok(Some(key));
+            }
+        }
+        Ok(None)
+    }
+
     async fn due(&self) -> Result<DueFires> {
         let now = self.now();
         let rows = self.store.list().await?;
@@ -371,7 +423,11 @@ impl Inner {
             }
         }
         for lapsed in self.store.expired(now).await? {
-            if let Some(row) = rows.iter().find(|row| row.id == lapsed.trigger) {
+            // Only a schedule's fire can be started again from its record: an event's record
+            // is claimed and started in one step, and what its run was given is not kept.
+            let schedule =
+                |row: &&TriggerRow| row.id == lapsed.trigger && row.kind == SCHEDULE_TYPE;
+            if let Some(row) = rows.iter().find(schedule) {
                 answer.start.extend(self.claim_and_start(row, lapsed.scheduled_at, now).await?);
             }
         }
