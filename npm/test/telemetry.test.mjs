@@ -498,7 +498,7 @@ test("OpenTelemetry: an http-request node's span is a CLIENT span naming its req
   assert.equal(fed.attributes["atomiton.node.attempt"], 1);
 });
 
-test("native: a trigger's fires are counted by flow and node, with how late each run started", async (t) => {
+test("native: a trigger's fires are counted by flow and node, with how late each run started; a webhook's deliveries too", async (t) => {
   registerSdk();
   const { mkdtempSync, rmSync } = await import("node:fs");
   const { tmpdir } = await import("node:os");
@@ -526,4 +526,25 @@ test("native: a trigger's fires are counted by flow and node, with how late each
   }
   assert.ok((await metricSum("atomiton.trigger.lateness", ofTick)) >= 2, "each fire's lateness recorded");
   await conductor.triggers.deactivate("metered");
+
+  // A webhook delivery that starts a run is a fire too; a refused one is not.
+  await conductor.storage.saveFlow({
+    id: "metered-hook",
+    type: "group",
+    nodes: [{ id: "hook", type: "webhook", parameters: { path: "metered", auth: "none" } }],
+    edges: [],
+  });
+  await conductor.triggers.activate("metered-hook");
+  const server = await createProtocolServer(conductor, {});
+  t.after(() => server.close());
+  const ofHook = (attributes) => attributes["atomiton.flow.id"] === "metered-hook" && attributes["atomiton.node.id"] === "hook";
+  assert.equal((await fetch(`${server.url}/hooks/metered`, { method: "GET" })).status, 405);
+  for (let i = 0; i < 2; i++) assert.equal((await fetch(`${server.url}/hooks/metered`, { method: "POST", body: "{}" })).status, 202);
+  const hookFires = () => metricSum("atomiton.trigger.fires", ofHook).catch(() => 0);
+  while ((await hookFires()) < 2) {
+    assert.ok(Date.now() < deadline, "two deliveries counted");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.equal(await hookFires(), 2, "the refused request is not a fire");
+  await conductor.triggers.deactivate("metered-hook");
 });

@@ -182,7 +182,10 @@ export function createTriggersApi(engine: EngineAdapter, run: Run, config: Condu
      * The answer says the run to start, the run an earlier delivery started, or the refusal.
      */
     async deliver(request: HookRequest): Promise<HookDelivery> {
-      return unwrap(await call("deliver", JSON.stringify(request)));
+      const delivery: HookDelivery = unwrap(await call("deliver", JSON.stringify(request)));
+      // A delivery that starts a run is one of the hook's fires, counted as a schedule's are.
+      if (delivery.start) metrics()?.triggerFires.add(1, { [ATTR.flowId]: delivery.start.flowId, [ATTR.nodeId]: delivery.start.nodeId });
+      return delivery;
     },
     /**
      * The protocol server's last step: how the run a delivery started ended, for the hook's
