@@ -179,6 +179,8 @@ impl NativeConductor {
             // A shared store judges its owners by when it last heard from them (pids name this
             // machine's processes only) and looks again every so often by itself.
             drop(runtime.spawn(store.recover(Box::new(owner_alive), host.now())));
+            // Where the triggers look for a started fire's run (see `with_runs`).
+            let runs = Arc::new(atomiton_triggers::HistoryRuns(store.clone()));
             let history = SessionHistory::new(store, history, Some(owner.clone()))
                 .durable(config.durability)
                 .map_err(to_napi)?;
@@ -192,7 +194,8 @@ impl NativeConductor {
                 Arc::new(|name: &str| std::env::var(name).ok());
             let service = TriggerService::new(triggers, host.clone(), owner)
                 .with_secrets(secrets)
-                .with_watcher(Arc::new(atomiton_native_host::folder_watcher::NotifyFolders::new()));
+                .with_watcher(Arc::new(atomiton_native_host::folder_watcher::NotifyFolders::new()))
+                .with_runs(runs);
             session = session.with_triggers(Arc::new(service));
         }
         if let Some(place) = &placement.cache {

@@ -158,16 +158,22 @@ impl WasmConductor {
         let session = with_cache(session, &config, placement.cache.as_ref(), &host, cache_storage)?;
         #[cfg(not(feature = "cache"))]
         drop(cache_storage);
+        #[cfg(feature = "history")]
+        let session = with_history(
+            session,
+            &config,
+            placement.history.as_ref(),
+            host.clone(),
+            history_storage,
+        )?;
+        #[cfg(not(feature = "history"))]
+        drop(history_storage);
+        // After the history: a started fire's run is looked for there.
         #[cfg(feature = "triggers")]
         let session =
             with_triggers(session, &config, placement.history.as_ref(), &host, trigger_storage);
         #[cfg(not(feature = "triggers"))]
         drop(trigger_storage);
-        #[cfg(feature = "history")]
-        let session =
-            with_history(session, &config, placement.history.as_ref(), host, history_storage)?;
-        #[cfg(not(feature = "history"))]
-        drop(history_storage);
         Ok(WasmConductor { session: Arc::new(session), notifier })
     }
 
@@ -323,6 +329,12 @@ fn with_triggers(
     let service = TriggerService::new(store, shared, owner);
     #[cfg(not(feature = "node"))]
     let service = TriggerService::schedules_only(store, shared, owner);
+    let service = match session.history() {
+        Some(history) => {
+            service.with_runs(Arc::new(atomiton_triggers::HistoryRuns(history.store().clone())))
+        }
+        None => service,
+    };
     session.with_triggers(Arc::new(service))
 }
 

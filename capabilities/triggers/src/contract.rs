@@ -1,7 +1,8 @@
 //! The contract every [`TriggerStore`] meets, as one check each backend's tests run: activation
 //! and its cursor, pausing, the cursor's compare-and-set, claims and their leases, `started`
-//! only for the claimant, skipped ranges recorded once, expired claims, deactivation reaching
-//! claims, the fire listing, and remembered webhook deliveries.
+//! only for the claimant, started fires unconfirmed until confirmed once or ended, skipped
+//! ranges recorded once, expired claims, deactivation reaching claims, the fire listing, and
+//! remembered webhook deliveries.
 
 use crate::misfire::{SkipReason, Skipped};
 use crate::schedule::Counted;
@@ -102,7 +103,23 @@ pub async fn check_trigger_store(store: &dyn TriggerStore) {
         "a started fire is never claimed again, however late"
     );
     assert!(store.expired(99_000).await.expect("the store answers").is_empty());
+
+    // A started fire is unconfirmed from its start until a process confirms it (once) or its
+    // run's end is recorded.
+    assert!(
+        store.unconfirmed(3_101, 10).await.expect("the store answers").is_empty(),
+        "started at 3,102"
+    );
+    let unconfirmed = store.unconfirmed(3_102, 10).await.expect("the store answers");
+    let seen: Vec<_> =
+        unconfirmed.iter().map(|f| (f.scheduled_at, f.status, f.run_id.as_deref())).collect();
+    assert_eq!(seen, vec![(3_000, FireStatus::Started, Some("exec_p2"))]);
+    assert!(store.confirm(&a, 3_000).await.expect("the store answers"), "the first confirms");
+    assert!(!store.confirm(&a, 3_000).await.expect("the store answers"), "only once");
+    assert!(store.unconfirmed(99_000, 10).await.expect("the store answers").is_empty());
+    assert_eq!(store.fires(&a, 1).await.expect("the store answers")[0].status, FireStatus::Running);
     store.ended(&a, 3_000, FireStatus::Succeeded).await.expect("the store answers");
+    assert!(!store.confirm(&a, 3_000).await.expect("the store answers"), "ended: not started");
 
     // Skipped ranges, recorded once.
     let skipped = Skipped {
@@ -118,7 +135,12 @@ pub async fn check_trigger_store(store: &dyn TriggerStore) {
         Claim::Won
     );
     assert!(store.started(&a, 10_000, "p1", "exec_10", 10_001).await.expect("the store answers"));
+    assert_eq!(store.unconfirmed(99_000, 10).await.expect("the store answers").len(), 1);
     store.ended(&a, 10_000, FireStatus::Failed).await.expect("the store answers");
+    assert!(
+        store.unconfirmed(99_000, 10).await.expect("the store answers").is_empty(),
+        "an ended run's fire is not unconfirmed"
+    );
     let far = Skipped {
         first: 11_000,
         last: 2_000_011_000,
@@ -171,6 +193,28 @@ pub async fn check_trigger_store(store: &dyn TriggerStore) {
     );
     assert_eq!(store.fires(&b, 10).await.expect("the store answers").len(), 1);
     assert_eq!(store.list().await.expect("the store answers").len(), 1);
+
+    // Unconfirmed fires: oldest first, at most `limit`, of active triggers only.
+    let c = TriggerId::new("flow-c", "hourly");
+    store.activate(trigger_row("flow-c", "hourly", 0)).await.expect("the store answers");
+    for (at, fired) in [(70_000, 70_500), (71_000, 70_100), (72_000, 90_000)] {
+        assert_eq!(
+            store.claim(claim(&c, at, "p1", fired)).await.expect("the store answers"),
+            Claim::Won
+        );
+        let run = format!("exec_c{at}");
+        assert!(store.started(&c, at, "p1", &run, fired).await.expect("the store answers"));
+    }
+    let oldest = store.unconfirmed(80_000, 1).await.expect("the store answers");
+    assert_eq!(oldest.iter().map(|f| f.scheduled_at).collect::<Vec<_>>(), vec![71_000]);
+    let both = store.unconfirmed(80_000, 10).await.expect("the store answers");
+    assert_eq!(both.iter().map(|f| f.scheduled_at).collect::<Vec<_>>(), vec![71_000, 70_000]);
+    assert_eq!(both[1].fired_at, Some(70_500));
+    assert_eq!(store.deactivate("flow-c").await.expect("the store answers"), 1);
+    assert!(
+        store.unconfirmed(1_000_000, 10).await.expect("the store answers").is_empty(),
+        "an inactive trigger's fires are not looked at"
+    );
 
     // Deliveries: a key is remembered until it expires, per trigger; the first run it named
     // is the answer meanwhile.

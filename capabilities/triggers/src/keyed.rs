@@ -44,10 +44,14 @@ impl KeyedTriggers {
     }
 }
 
-/// A trigger's document: its row, and its claims as `(fire time, owner, lease until)`.
+/// A trigger's document: its row, its claims as `(fire time, owner, lease until)`, and the fires
+/// recorded `started` whose run no process has yet seen in the history, as `(fire time, fired
+/// at)` (see [`TriggerStore::unconfirmed`]): kept here so that looking for them reads only
+/// these documents.
 struct Document {
     row: TriggerRow,
     claims: Vec<(i64, String, i64)>,
+    started: Vec<(i64, i64)>,
 }
 
 /// `text` as a key part: letters, digits, `_` and `-` as they are, every other byte `%XX`. No
@@ -102,10 +106,13 @@ impl Document {
         let row = &self.row;
         let claims: Vec<Value> =
             self.claims.iter().map(|(at, owner, until)| json!([at, owner, until])).collect();
+        let started: Vec<Value> =
+            self.started.iter().map(|(at, fired)| json!([at, fired])).collect();
         json!({
             "flow": row.id.flow, "node": row.id.node, "kind": row.kind,
             "parameters": row.parameters, "activatedAt": row.activated_at,
             "handledThrough": row.handled_through, "paused": row.paused, "claims": claims,
+            "started": started,
         })
         .to_string()
     }
@@ -132,7 +139,15 @@ impl Document {
                 ))
             })
             .collect::<Option<Vec<_>>>()?;
-        Some(Document { row, claims })
+        // Absent from a document an earlier version wrote: none.
+        let started = match value.get("started").and_then(Value::as_array) {
+            None => Vec::new(),
+            Some(kept) => kept
+                .iter()
+                .map(|fire| Some((fire.get(0)?.as_i64()?, fire.get(1)?.as_i64()?)))
+                .collect::<Option<Vec<_>>>()?,
+        };
+        Some(Document { row, claims, started })
     }
 
     fn claimed(&self, at: i64) -> Option<&(i64, String, i64)> {
@@ -277,7 +292,32 @@ impl KeyedTriggers {
         // The record first: see the module's docs.
         self.put_fire(&fire).await?;
         document.release(at);
+        document.started.push((at, fired_at));
         self.save(&document).await?;
+        Ok(true)
+    }
+
+    /// Sets fire `at`'s status to `status` (only from `started`, when `only_started`): whether
+    /// it did; the trigger's document lets go of it as unconfirmed.
+    async fn settle_locked(
+        &self,
+        id: &TriggerId,
+        at: i64,
+        status: FireStatus,
+        only_started: bool,
+    ) -> Result<bool> {
+        let Some(mut fire) = self.fire(id, at).await? else { return Ok(false) };
+        if only_started && fire.status != FireStatus::Started {
+            return Ok(false);
+        }
+        fire.status = status;
+        self.put_fire(&fire).await?;
+        if let Some(mut document) = self.document(id).await? {
+            if document.started.iter().any(|(started, _)| *started == at) {
+                document.started.retain(|(started, _)| *started != at);
+                self.save(&document).await?;
+            }
+        }
         Ok(true)
     }
 
@@ -332,7 +372,7 @@ impl TriggerStore for KeyedTriggers {
                     active.row.parameters = row.parameters;
                     active
                 }
-                None => Document { row, claims: Vec::new() },
+                None => Document { row, claims: Vec::new(), started: Vec::new() },
             };
             self.save(&document).await
         })
@@ -422,11 +462,32 @@ impl TriggerStore for KeyedTriggers {
     ) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
             let _held = self.lock.lock().await;
-            if let Some(mut fire) = self.fire(id, scheduled_at).await? {
-                fire.status = status;
-                self.put_fire(&fire).await?;
+            self.settle_locked(id, scheduled_at, status, false).await.map(drop)
+        })
+    }
+
+    fn unconfirmed(&self, before: i64, limit: usize) -> BoxFuture<'_, Result<Vec<FireRecord>>> {
+        Box::pin(async move {
+            let _held = self.lock.lock().await;
+            let mut due: Vec<(i64, TriggerId, i64)> = Vec::new();
+            for document in self.documents().await? {
+                let old = document.started.iter().filter(|(_, fired)| *fired <= before);
+                due.extend(old.map(|(at, fired)| (*fired, document.row.id.clone(), *at)));
             }
-            Ok(())
+            due.sort();
+            let mut found = Vec::new();
+            for (_, id, at) in due.into_iter().take(limit) {
+                let fire = self.fire(&id, at).await?;
+                found.extend(fire.filter(|fire| fire.status == FireStatus::Started));
+            }
+            Ok(found)
+        })
+    }
+
+    fn confirm<'a>(&'a self, id: &'a TriggerId, scheduled_at: i64) -> BoxFuture<'a, Result<bool>> {
+        Box::pin(async move {
+            let _held = self.lock.lock().await;
+            self.settle_locked(id, scheduled_at, FireStatus::Running, true).await
         })
     }
 

@@ -40,7 +40,7 @@ pub use memory::MemoryTriggers;
 pub use misfire::{due, Due, Misfire, SkipReason, Skipped};
 pub use node::{file_watch_node, schedule_node, webhook_node, TriggerNode};
 pub use schedule::{Schedule, ScheduleSpec};
-pub use service::{TriggerService, LEASE_MS, TRIGGER_TYPES};
+pub use service::{HistoryRuns, RunProbe, RunSeen, TriggerService, LEASE_MS, TRIGGER_TYPES};
 pub use store::{
     Claim, Delivery, FireClaim, FireRecord, FireStatus, TriggerId, TriggerRow, TriggerStore,
 };

@@ -180,6 +180,33 @@ impl TriggerStore for MemoryTriggers {
         done(expired)
     }
 
+    fn unconfirmed(&self, before: i64, limit: usize) -> BoxFuture<'_, Result<Vec<FireRecord>>> {
+        let state = self.state();
+        let mut found: Vec<FireRecord> = state
+            .fires
+            .values()
+            .filter(|fire| fire.status == FireStatus::Started)
+            .filter(|fire| fire.fired_at.is_some_and(|at| at <= before))
+            .filter(|fire| state.triggers.contains_key(&fire.trigger))
+            .cloned()
+            .collect();
+        found.sort_by_key(|fire| fire.fired_at);
+        found.truncate(limit);
+        done(found)
+    }
+
+    fn confirm<'a>(&'a self, id: &'a TriggerId, scheduled_at: i64) -> BoxFuture<'a, Result<bool>> {
+        let mut state = self.state();
+        let moved = match state.fires.get_mut(&(id.clone(), scheduled_at)) {
+            Some(fire) if fire.status == FireStatus::Started => {
+                fire.status = FireStatus::Running;
+                true
+            }
+            _ => false,
+        };
+        done(moved)
+    }
+
     fn remember<'a>(&'a self, delivery: Delivery<'a>) -> BoxFuture<'a, Result<Option<String>>> {
         let mut state = self.state();
         state.deliveries.retain(|_, (_, until)| *until > delivery.now);

@@ -9,7 +9,9 @@
 //! - [`claim`](TriggerStore::claim) inserts a fire's row, or takes over one whose claimant let
 //!   its lease pass before the run began (the process died): every other claim is refused;
 //! - [`started`](TriggerStore::started) records the run only for the fire's current claimant,
-//!   so a process that lost its claim while stalled does not start a second run.
+//!   so a process that lost its claim while stalled does not start a second run;
+//! - [`confirm`](TriggerStore::confirm) moves a started fire on once: of the processes that
+//!   found its run missing from the history, one runs it again.
 //!
 //! Webhook deliveries have no fire time; a third table remembers their keys for a while
 //! ([`remember`](TriggerStore::remember)), which is what refuses a replayed signature and makes a
@@ -58,8 +60,12 @@ pub struct TriggerRow {
 pub enum FireStatus {
     /// A process holds it and is about to start its run.
     Claimed,
-    /// Its run began (the run's history takes it from here).
+    /// Its run was started: recorded before the run begins, so a process that dies in between
+    /// leaves a fire whose run may never have begun (see [`TriggerStore::unconfirmed`]).
     Started,
+    /// Its run is in the run history, seen there by a process that looked (the run's own
+    /// record says the rest).
+    Running,
     Succeeded,
     Failed,
     /// It did not run: see the record's `skipped`.
@@ -71,6 +77,7 @@ impl FireStatus {
         match self {
             FireStatus::Claimed => "claimed",
             FireStatus::Started => "started",
+            FireStatus::Running => "running",
             FireStatus::Succeeded => "succeeded",
             FireStatus::Failed => "failed",
             FireStatus::Skipped => "skipped",
@@ -81,6 +88,7 @@ impl FireStatus {
         Some(match text {
             "claimed" => FireStatus::Claimed,
             "started" => FireStatus::Started,
+            "running" => FireStatus::Running,
             "succeeded" => FireStatus::Succeeded,
             "failed" => FireStatus::Failed,
             "skipped" => FireStatus::Skipped,
@@ -169,6 +177,15 @@ pub trait TriggerStore: MaybeSend + MaybeSync {
         run_id: &'a str,
         fired_at: i64,
     ) -> BoxFuture<'a, Result<bool>>;
+
+    /// Fires of active triggers recorded `started` at or before `before` (their `fired_at`),
+    /// oldest first, at most `limit`: runs no process has yet seen in the run history (a fire
+    /// whose process died between recording it and its run's first record is among them).
+    fn unconfirmed(&self, before: i64, limit: usize) -> BoxFuture<'_, Result<Vec<FireRecord>>>;
+
+    /// Moves a `started` fire to `running`: true for the one call that moved it (of two
+    /// processes that found its run missing, the one that runs it again).
+    fn confirm<'a>(&'a self, id: &'a TriggerId, scheduled_at: i64) -> BoxFuture<'a, Result<bool>>;
 
     /// Records how a started fire's run ended (`Succeeded` or `Failed`).
     fn ended<'a>(

@@ -1,6 +1,7 @@
 //! A session's triggers over one store, on the virtual-time host: processes sharing the store
 //! start each fire once, downtime and pauses follow the misfire policy, a dead process's claim
-//! is taken over, and activation refuses what it cannot run.
+//! is taken over, a fire whose run never began is run again once, and activation refuses what
+//! it cannot run.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,7 +13,8 @@ use atomiton_core::storage::MemoryBackend;
 use atomiton_core::testing::VirtualHost;
 use atomiton_core::value::Value;
 use atomiton_triggers::{
-    Claim, FireClaim, KeyedTriggers, MemoryTriggers, TriggerId, TriggerService, TriggerStore,
+    Claim, FireClaim, KeyedTriggers, MemoryTriggers, RunProbe, RunSeen, TriggerId, TriggerService,
+    TriggerStore,
 };
 
 fn flow(parameters: Value) -> Value {
@@ -189,6 +191,84 @@ fn a_claim_a_dead_process_left_is_taken_over_once_its_lease_passes() {
     let times: Vec<i64> = recovered.iter().map(|fire| fire.scheduled_at as i64 - start).collect();
     assert_eq!(times.iter().filter(|at| **at == 10_000).count(), 1, "taken over once: {times:?}");
     assert!(times.contains(&70_000), "and the fires since, on time, run too: {times:?}");
+}
+
+/// A run history as the trigger service sees it: the runs it has, by id, with their status.
+#[derive(Default)]
+struct Runs(std::sync::Mutex<BTreeMap<String, RunSeen>>);
+
+impl RunProbe for Runs {
+    fn seen(
+        &self,
+        id: String,
+    ) -> atomiton_core::host::BoxFuture<'static, atomiton_core::Result<RunSeen>> {
+        let seen = self.0.lock().expect("runs").get(&id).copied().unwrap_or(RunSeen::Missing);
+        Box::pin(std::future::ready(Ok(seen)))
+    }
+}
+
+#[test]
+fn a_fire_whose_process_died_before_its_run_began_is_run_again_once_and_others_are_settled() {
+    let host = VirtualHost::new();
+    let store = Arc::new(MemoryTriggers::new());
+    let runs = Arc::new(Runs::default());
+    let shared: SharedHost = host.shared();
+    let live: Vec<TriggerService> = (0..2)
+        .map(|n| {
+            TriggerService::new(store.clone(), shared.clone(), format!("live-{n}"))
+                .with_runs(runs.clone())
+        })
+        .collect();
+    let clock = host.shared();
+    let (again, fires, start) = host.block_on(async move {
+        live[0].activate("flow".into(), flow(json!({"every": "10s"})), None).await.expect("on");
+        let start = clock.now() as i64;
+        clock.sleep(30_000.0).await;
+        // A dead process started three fires: one run never began, one is running, one ended.
+        let id = TriggerId::new("flow", "tick");
+        for (n, seen) in
+            [(1, None), (2, Some(RunSeen::Going)), (3, Some(RunSeen::Ended { succeeded: true }))]
+        {
+            let at = start + n * 10_000;
+            let now = clock.now() as i64;
+            let claim =
+                FireClaim { trigger: &id, scheduled_at: at, owner: "dead", now, lease_ms: 60_000 };
+            assert_eq!(store.claim(claim).await.expect("claimed"), Claim::Won);
+            let run = format!("exec_dead_{n}");
+            assert!(store.started(&id, at, "dead", &run, now).await.expect("started"));
+            if let Some(seen) = seen {
+                runs.0.lock().expect("runs").insert(run, seen);
+            }
+        }
+        assert!(store.advance(&id, start, start + 30_000).await.expect("advanced"));
+        // Within ten minutes of their start, nothing is looked at yet.
+        clock.sleep(9.0 * 60_000.0).await;
+        let early: Vec<_> = live[0].due().await.expect("due").start;
+        assert!(early.iter().all(|fire| !fire.execution_id.starts_with("exec_dead")));
+        clock.sleep(61_000.0).await;
+        let mut again = Vec::new();
+        for process in &live {
+            let due = process.due().await.expect("due").start;
+            again.extend(due.into_iter().filter(|fire| fire.execution_id.starts_with("exec_dead")));
+        }
+        let fires = live[1].fires(tick(), 100).await.expect("fires").fires;
+        (again, fires, start)
+    });
+    assert_eq!(again.len(), 1, "run again once across the processes: {again:?}");
+    let fire = &again[0];
+    assert_eq!(fire.execution_id, "exec_dead_1", "as the same run");
+    let iso = |at: i64| atomiton_core::format::iso_timestamp(at as f64);
+    assert_eq!(
+        (fire.scheduled_at as i64, &fire.trigger.scheduled_at, &fire.trigger.fired_at),
+        (start + 10_000, &iso(start + 10_000), &iso(start + 30_000)),
+        "its fire, with the input it was first started with"
+    );
+    let status = |run: &str| {
+        fires.iter().find(|f| f.execution_id.as_deref() == Some(run)).map(|f| f.status.clone())
+    };
+    assert_eq!(status("exec_dead_1").as_deref(), Some("running"), "its run is going again");
+    assert_eq!(status("exec_dead_2").as_deref(), Some("running"), "seen running");
+    assert_eq!(status("exec_dead_3").as_deref(), Some("succeeded"), "seen ended");
 }
 
 #[test]

@@ -247,7 +247,8 @@ pub struct FireInfo {
     pub fired_at: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub execution_id: Option<String>,
-    /// `"claimed"`, `"started"`, `"succeeded"`, `"failed"` or `"skipped"`.
+    /// `"claimed"`, `"started"`, `"running"` (its run seen in the history by a process that
+    /// looked), `"succeeded"`, `"failed"` or `"skipped"`.
     pub status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<SkippedFires>,

@@ -1,7 +1,8 @@
 /**
  * Unit tests of the trigger timer, with a driver the test scripts: it starts the runs `due`
  * hands it and reports each end, asks again for `next`, keeps asking after a failed `due`, never
- * asks once stopped or closed, and `close` waits for runs to report. The engine's side (which
+ * asks once stopped or closed, `close` waits for runs to report, and a run in flight is not
+ * started twice. The engine's side (which
  * fires are due, each once) is tested by the core's and the package's tests. Time is Node's mock
  * clock: nothing here waits for real time.
  */
@@ -14,6 +15,7 @@ const fire = (scheduledAt: number): FireToStart => ({
   flowId: "f",
   nodeId: "n",
   scheduledAt,
+  recorded: true,
   executionId: `run-${scheduledAt}`,
   trigger: { type: "schedule", flowId: "f", nodeId: "n", scheduledAt: "", firedAt: "" },
 });
@@ -126,5 +128,22 @@ test("a next the engine's clock has not reached yet is asked again a little late
   t.mock.timers.tick(249);
   await settle();
   assert.equal(seen.due, 2);
+  await timer.close();
+});
+
+test("a fire handed back to run again while its run goes on here starts nothing; once ended, it may", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
+  const again = { missed: [], start: [fire(1)], next: null };
+  const { it, seen, finish } = driver([again, again, again]);
+  const timer = new TriggerTimer(it);
+  await timer.start();
+  await timer.check();
+  assert.deepEqual([seen.due, seen.started], [2, [1]], "the engine's second hand-back starts nothing");
+  finish();
+  await settle();
+  assert.deepEqual(seen.ended, [[1, true]]);
+  await timer.check();
+  assert.deepEqual(seen.started, [1, 1], "ended: a new hand-back runs");
+  await settle();
   await timer.close();
 });

@@ -27,6 +27,8 @@ export class TriggerTimer {
   private again = false;
   /** Runs started and not yet reported, so that `close` can let them report. */
   private readonly runs = new Set<Promise<void>>();
+  /** Their execution ids: a fire handed back to run again while its run goes on here starts nothing. */
+  private readonly inFlight = new Set<string>();
 
   constructor(private readonly driver: TriggerDriver) {}
 
@@ -111,12 +113,17 @@ export class TriggerTimer {
   }
 
   private launch(fire: FireToStart): void {
+    if (this.inFlight.has(fire.executionId)) return;
+    this.inFlight.add(fire.executionId);
     const run = this.driver
       .start(fire)
       .catch(() => false)
       .then((success) => this.driver.ended(fire, success))
       .catch(() => undefined)
-      .finally(() => this.runs.delete(run));
+      .finally(() => {
+        this.runs.delete(run);
+        this.inFlight.delete(fire.executionId);
+      });
     this.runs.add(run);
   }
 }

@@ -444,7 +444,8 @@ export type TriggerFire = {
   firedAt?: number,
   executionId?: string,
   /**
-   * `"claimed"`, `"started"`, `"succeeded"`, `"failed"` or `"skipped"`.
+   * `"claimed"`, `"started"`, `"running"` (its run seen in the history by a process that
+   * looked), `"succeeded"`, `"failed"` or `"skipped"`.
    */
   status: string,
   skipped?: SkippedFires,

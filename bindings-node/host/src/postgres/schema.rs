@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_waits.sql"),
     include_str!("migrations/0010_triggers.sql"),
     include_str!("migrations/0011_trigger_deliveries.sql"),
+    include_str!("migrations/0012_trigger_fires_started.sql"),
 ];
 
 /// A key of our own for `pg_advisory_xact_lock`: two processes opening one database at once

@@ -189,6 +189,35 @@ impl TriggerStore for PostgresTriggers {
         })
     }
 
+    fn unconfirmed(&self, before: i64, limit: usize) -> BoxFuture<'_, Result<Vec<FireRecord>>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.job(move |client| {
+            let rows = client.query(
+                &format!(
+                    "SELECT {FIRE_COLUMNS} FROM atomiton_trigger_fires AS f
+                     WHERE status = 'started' AND fired_at <= $1
+                       AND EXISTS (SELECT 1 FROM atomiton_triggers AS t
+                                   WHERE t.flow_id = f.flow_id AND t.node_id = f.node_id)
+                     ORDER BY fired_at LIMIT $2"
+                ),
+                &[&before, &limit],
+            )?;
+            rows.iter().map(fire_of).collect()
+        })
+    }
+
+    fn confirm<'a>(&'a self, id: &'a TriggerId, scheduled_at: i64) -> BoxFuture<'a, Result<bool>> {
+        let id = id.clone();
+        self.job(move |client| {
+            let changed = client.execute(
+                "UPDATE atomiton_trigger_fires SET status = 'running'
+                 WHERE flow_id = $1 AND node_id = $2 AND scheduled_at = $3 AND status = 'started'",
+                &[&id.flow, &id.node, &scheduled_at],
+            )?;
+            Ok(changed > 0)
+        })
+    }
+
     fn skip<'a>(&'a self, id: &'a TriggerId, skipped: Skipped) -> BoxFuture<'a, Result<()>> {
         let (id, text) = (id.clone(), skipped.to_text());
         self.job(move |client| {

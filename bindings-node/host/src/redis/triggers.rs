@@ -34,6 +34,8 @@ mod scripts {
         ENDED: trigger_script!("ended"),
         SKIP: trigger_script!("skip"),
         EXPIRED: trigger_script!("expired"),
+        UNCONFIRMED: trigger_script!("unconfirmed"),
+        CONFIRM: trigger_script!("confirm"),
         FIRES: trigger_script!("fires"),
         REMEMBER: trigger_script!("remember"),
     }
@@ -221,6 +223,18 @@ impl TriggerStore for RedisTriggers {
 
     fn expired(&self, now: i64) -> BoxFuture<'_, Result<Vec<FireRecord>>> {
         fires_of(self.call(&scripts::EXPIRED, vec![now.to_string()]))
+    }
+
+    fn unconfirmed(&self, before: i64, limit: usize) -> BoxFuture<'_, Result<Vec<FireRecord>>> {
+        if limit == 0 {
+            return Box::pin(std::future::ready(Ok(Vec::new())));
+        }
+        let args = vec![before.to_string(), limit.min(1 << 30).to_string()];
+        fires_of(self.call(&scripts::UNCONFIRMED, args))
+    }
+
+    fn confirm<'a>(&'a self, id: &'a TriggerId, scheduled_at: i64) -> BoxFuture<'a, Result<bool>> {
+        self.flag(&scripts::CONFIRM, vec![key_of(id), scheduled_at.to_string()])
     }
 
     fn remember<'a>(&'a self, delivery: Delivery<'a>) -> BoxFuture<'a, Result<Option<String>>> {

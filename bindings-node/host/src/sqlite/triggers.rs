@@ -50,6 +50,8 @@ const TABLES: &str = "
     );
     CREATE INDEX IF NOT EXISTS trigger_fires_claimed ON trigger_fires (lease_until)
         WHERE status = 'claimed';
+    CREATE INDEX IF NOT EXISTS trigger_fires_started ON trigger_fires (fired_at)
+        WHERE status = 'started';
     CREATE TABLE IF NOT EXISTS trigger_deliveries (
         flow_id TEXT NOT NULL,
         node_id TEXT NOT NULL,
@@ -219,6 +221,32 @@ impl TriggerStore for SqliteTriggers {
             )?
             .execute(params![id.flow, id.node, scheduled_at, status.as_str()])
             .map(drop)
+        })
+    }
+
+    fn unconfirmed(&self, before: i64, limit: usize) -> BoxFuture<'_, Result<Vec<FireRecord>>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.job(move |conn| {
+            let mut statement = conn.prepare_cached(&format!(
+                "SELECT {FIRE_COLUMNS} FROM trigger_fires AS f
+                 WHERE status = 'started' AND fired_at <= ?1
+                   AND EXISTS (SELECT 1 FROM triggers AS t WHERE t.flow_id = f.flow_id AND t.node_id = f.node_id)
+                 ORDER BY fired_at LIMIT ?2"
+            ))?;
+            let fires = statement.query_map(params![before, limit], fire_of)?;
+            fires.collect()
+        })
+    }
+
+    fn confirm<'a>(&'a self, id: &'a TriggerId, scheduled_at: i64) -> BoxFuture<'a, Result<bool>> {
+        let id = id.clone();
+        self.job(move |conn| {
+            conn.prepare_cached(
+                "UPDATE trigger_fires SET status = 'running'
+                 WHERE flow_id = ?1 AND node_id = ?2 AND scheduled_at = ?3 AND status = 'started'",
+            )?
+            .execute(params![id.flow, id.node, scheduled_at])
+            .map(|n| n > 0)
         })
     }
 

@@ -9,6 +9,9 @@
 
 mod files;
 mod hooks;
+mod unconfirmed;
+
+pub use unconfirmed::{HistoryRuns, RunProbe, RunSeen};
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -67,6 +70,10 @@ struct Inner {
     schedules_only: bool,
     /// The last key this process gave an event's fire record: the next goes after it.
     last_event_key: AtomicI64,
+    /// Where a fire's run is looked for (none: fires are never looked for, nor run again).
+    runs: OnceLock<Arc<dyn RunProbe>>,
+    /// When this process last looked for the runs of started fires.
+    last_look: AtomicI64,
 }
 
 /// A trigger's spec, and what it was read from.
@@ -112,6 +119,8 @@ impl TriggerService {
             watches,
             schedules_only,
             last_event_key,
+            runs: OnceLock::new(),
+            last_look: AtomicI64::new(i64::MIN),
         };
         TriggerService { inner: Arc::new(inner) }
     }
@@ -120,6 +129,14 @@ impl TriggerService {
     /// variables). Set once; later calls change nothing.
     pub fn with_secrets(self, secrets: Secrets) -> Self {
         let _ = self.inner.secrets.set(secrets);
+        self
+    }
+
+    /// Gives the service the run history to look in for the runs of fires recorded started:
+    /// a fire whose process died before its run's first record is run again, once across the
+    /// store (see `unconfirmed.rs`). Set once; later calls change nothing.
+    pub fn with_runs(self, runs: Arc<dyn RunProbe>) -> Self {
+        let _ = self.inner.runs.set(runs);
         self
     }
 
@@ -422,6 +439,8 @@ impl Inner {
                 let _ = self.file_fires(row, &spec, now, &mut answer).await;
             }
         }
+        // A history that cannot be read now is looked in again at the next look.
+        let _ = self.look_for_runs(&rows, now, &mut answer).await;
         for lapsed in self.store.expired(now).await? {
             // Only a schedule's fire can be started again from its record: an event's record
             // is claimed and started in one step, and what its run was given is not kept.

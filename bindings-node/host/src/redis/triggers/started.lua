@@ -6,4 +6,5 @@ local held = redis.call('HMGET', f, 's', 'o')
 if held[1] ~= 'claimed' or held[2] ~= ARGV[4] then return 0 end
 redis.call('HSET', f, 's', 'started', 'r', ARGV[5], 'f', ARGV[6])
 redis.call('ZREM', CLAIMS, at .. ' ' .. id)
+redis.call('ZADD', STARTED, ARGV[6], at .. ' ' .. id)
 return 1
