@@ -344,12 +344,8 @@ fn fire_info(record: FireRecord) -> FireInfo {
 impl Inner {
     /// Claims fire `at` of `row`'s trigger and records its run as begun: the run to start, or
     /// `None` when another process holds or ran it.
-    async fn claim_and_start(
-        &self,
-        row: &TriggerRow,
-        at: i64,
-        now: i64,
-    ) -> Result<Option<FireToStart>> {
+    /// Claims fire `at` of `row`'s trigger for this process, at `now`: true when it holds it.
+    async fn claims(&self, row: &TriggerRow, at: i64, now: i64) -> Result<bool> {
         let claim = FireClaim {
             trigger: &row.id,
             scheduled_at: at,
@@ -357,7 +353,16 @@ impl Inner {
             now,
             lease_ms: LEASE_MS,
         };
-        if self.store.claim(claim).await? != Claim::Won {
+        Ok(self.store.claim(claim).await? == Claim::Won)
+    }
+
+    async fn claim_and_start(
+        &self,
+        row: &TriggerRow,
+        at: i64,
+        now: i64,
+    ) -> Result<Option<FireToStart>> {
+        if !self.claims(row, at, now).await? {
             return Ok(None);
         }
         let host = self.host.clone();
@@ -382,14 +387,7 @@ impl Inner {
         let after_last = self.last_event_key.load(Ordering::Relaxed).saturating_add(1);
         let first = at.max(after_last);
         for key in first..first.saturating_add(EVENT_KEY_TRIES) {
-            let claim = FireClaim {
-                trigger: &row.id,
-                scheduled_at: key,
-                owner: &self.owner,
-                now,
-                lease_ms: LEASE_MS,
-            };
-            if self.store.claim(claim).await? != Claim::Won {
+            if !self.claims(row, key, now).await? {
                 continue;
             }
             if self.store.started(&row.id, key, &self.owner, execution_id, now).await? {
