@@ -3,8 +3,9 @@
 # Safe to run repeatedly: each step checks before it installs. The pieces scripts/demo.sh needs
 # on their own are scripts in scripts/lib/: setup-native.sh (Rust, zig and cargo-zigbuild),
 # setup-npm.sh (npm dev dependencies: all here, the build's few for the demo) and
-# setup-redis.sh (Redis, for queue mode) and setup-postgres.sh (PostgreSQL, for a pool's run
-# history kept in it); this runs them all.
+# setup-redis.sh (Redis, for queue mode), setup-postgres.sh (PostgreSQL, for a pool's run
+# history kept in it, and the database node's tests) and setup-mariadb.sh (MariaDB, the database
+# node's MySQL tests); this runs them all.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/setup-common.sh"
 
@@ -33,6 +34,9 @@ scripts/lib/setup-redis.sh
 
 # --- PostgreSQL, for a pool's run history kept in it (tests) ----------------------------------
 scripts/lib/setup-postgres.sh
+
+# --- MariaDB, for the database node's MySQL/MariaDB tests --------------------------------------
+scripts/lib/setup-mariadb.sh
 
 # --- The Node.js lines the npm suite runs on: 22, 24 and 26 ------------------------------------
 scripts/lib/setup-node-lines.sh

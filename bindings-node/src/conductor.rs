@@ -10,9 +10,11 @@ use atomiton_core::session::{
     CompletedRun, EmbedderStorage, ExecutorCalls, Keepers, Notifier, Place, RunPlacement, Session,
     SessionConfig, SessionHistory,
 };
-use atomiton_core::storage::{FlowStore, MemoryBackend};
+use atomiton_core::storage::{FlowStore, MemoryBackend, StorageBackend};
 use atomiton_core::ExecutionError;
+use atomiton_credentials::Vault;
 use atomiton_native_host::cache::{sqlite_cache_backend, PostgresCache, RedisCache};
+use atomiton_native_host::credentials_key::{key_source, Keeping};
 use atomiton_native_host::history::{
     fleet_owner, mark_crashed, mark_lost, owner_alive, this_owner,
 };
@@ -129,24 +131,31 @@ impl NativeConductor {
         // Where flows, runs and the cache are kept is the core's decision; this opens it.
         let placement = config.placement(Keepers::ALL).map_err(to_napi)?;
         let directory = config.storage_directory(home().as_deref());
-        let store = match &placement.flows {
-            Place::Kept => {
-                FlowStore::new(Arc::new(FileStorage::new(directory.clone(), runtime.clone())))
-            }
-            Place::Postgres(url) => {
-                FlowStore::new(Arc::new(PostgresStorage::open(url).map_err(|e| {
-                    to_napi(ExecutionError::validation(format!("Flow storage: {e}")))
-                })?))
-            }
-            Place::Redis(redis) => FlowStore::new(Arc::new(
-                RedisStorage::open(&redis.url, &redis.key_prefix).map_err(|e| {
-                    to_napi(ExecutionError::validation(format!("Flow storage: {e}")))
-                })?,
-            )),
-            Place::Memory => FlowStore::new(Arc::new(MemoryBackend::new())),
-            Place::Embedder => FlowStore::new(Arc::new(EmbedderStorage::new(calls.clone()))),
+        let storage_error = |e| to_napi(ExecutionError::validation(format!("Flow storage: {e}")));
+        let (backend, keeping): (Arc<dyn StorageBackend>, Keeping) = match &placement.flows {
+            Place::Kept => (
+                Arc::new(FileStorage::new(directory.clone(), runtime.clone())),
+                Keeping::Directory(directory.clone()),
+            ),
+            Place::Postgres(url) => (
+                Arc::new(PostgresStorage::open(url).map_err(storage_error)?),
+                Keeping::Shared("PostgreSQL"),
+            ),
+            Place::Redis(redis) => (
+                Arc::new(RedisStorage::open(&redis.url, &redis.key_prefix).map_err(storage_error)?),
+                Keeping::Shared("Redis"),
+            ),
+            Place::Memory => (Arc::new(MemoryBackend::new()), Keeping::Memory),
+            Place::Embedder => (
+                Arc::new(EmbedderStorage::new(calls.clone())),
+                Keeping::Directory(directory.clone()),
+            ),
         };
-        let host = host.into_shared();
+        let store = FlowStore::new(backend.clone());
+        // Credentials are kept beside the flows, sealed (see `atomiton-credentials`); the
+        // host hands them to the nodes that name them, the session answers `credentials.*`.
+        let vault = Vault::new(backend, key_source(keeping));
+        let host = host.with_credentials(vault.clone()).into_shared();
         let mut session = Session::new(
             config
                 .new_engine(&[
@@ -158,6 +167,7 @@ impl NativeConductor {
                     &atomiton_catalog::Templates,
                     &atomiton_cache::Cache,
                     &atomiton_triggers::Triggers,
+                    &atomiton_database::Databases,
                 ])
                 .map_err(to_napi)?,
             host.clone(),
@@ -166,7 +176,8 @@ impl NativeConductor {
             calls,
         )
         .with_worker_threshold(WORKER_THRESHOLD_BYTES)
-        .with_result_slices(SLICE_ARRAYS_OF);
+        .with_result_slices(SLICE_ARRAYS_OF)
+        .with_credentials(vault);
         if let (Some(place), Some(history)) = (&placement.history, config.history()) {
             // A store processes on many machines share names its owners apart (pids repeat).
             let shared = matches!(place, Place::Redis(_) | Place::Postgres(_));

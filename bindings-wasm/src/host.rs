@@ -73,7 +73,7 @@ impl Host for WasmHost {
         #[cfg(feature = "node")]
         if self.effects.is_some() {
             // Node's files, processes and HTTP through JS; Python workers are the native host's.
-            return Capabilities { python: false, ..Capabilities::ALL };
+            return Capabilities { python: false, databases: false, ..Capabilities::ALL };
         }
         Capabilities { http: true, ..Capabilities::NONE }
     }

@@ -110,12 +110,19 @@ fn each_capability_is_checked_on_its_own() {
         image: false,
         files: files.clone(),
         http: HttpAccess::To { hosts: vec!["example.com".into()] },
+        ..RunPermissions::default()
     };
     let error = with_permissions(&h, all_but_image).error.expect("image is denied");
     assert_eq!(error.message, "Permission denied: node 'img' (image) needs the 'image' capability, which this caller was not granted");
     let error = with_permissions(
         &h,
-        RunPermissions { shell: false, image: true, files, http: HttpAccess::Any(true) },
+        RunPermissions {
+            shell: false,
+            image: true,
+            files,
+            http: HttpAccess::Any(true),
+            ..RunPermissions::default()
+        },
     )
     .error
     .expect("shell is denied");

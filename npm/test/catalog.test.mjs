@@ -37,6 +37,7 @@ test("node definitions describe every built-in", () => {
       "schedule",
       "webhook",
       "file-watch",
+      "database",
     ],
   );
   const transform = getNodeDefinition("transform");

@@ -45,8 +45,8 @@ test("/types exports every value of the TypeScript engine's entry", () => {
   assert.equal(typeof types.ErrorCode, "object");
   assert.equal(
     Object.keys(types.ErrorCode).length,
-    28,
-    "the TypeScript engine's 22, PERMISSION_DENIED, AUTHENTICATION_FAILED, FILE_NOT_FOUND, FILE_EXISTS, WAITING and DECISION_REQUIRED",
+    30,
+    "the TypeScript engine's 22, PERMISSION_DENIED, AUTHENTICATION_FAILED, FILE_NOT_FOUND, FILE_EXISTS, WAITING, DECISION_REQUIRED, CREDENTIAL_NOT_FOUND and CREDENTIALS_LOCKED",
   );
   for (const [key, value] of Object.entries(types.ErrorCode)) assert.equal(key, value);
 });

@@ -32,6 +32,10 @@ pub struct NativeHost {
     spill: Option<Arc<dyn atomiton_core::host::SpillSpace>>,
     /// `python` nodes' worker processes, when an interpreter was found.
     python: Option<NativePython>,
+    /// The `database` node's pools and drivers.
+    databases: crate::database::NativeDatabases,
+    /// The credentials nodes name (a conductor's vault), when it keeps any.
+    credentials: Option<Arc<dyn atomiton_core::host::effects::CredentialSource>>,
 }
 
 impl NativeHost {
@@ -42,11 +46,22 @@ impl NativeHost {
             http: NativeHttp::new(handle.clone()),
             files: NativeFiles::new(handle.clone()),
             processes: NativeProcesses::new(handle.clone()),
+            databases: crate::database::NativeDatabases::new(handle.clone()),
             handle,
             workers: WorkerPool::shared(None),
             spill: None,
             python: None,
+            credentials: None,
         }
+    }
+
+    /// Nodes that name a credential read it from `credentials` (a conductor's vault).
+    pub fn with_credentials(
+        mut self,
+        credentials: Arc<dyn atomiton_core::host::effects::CredentialSource>,
+    ) -> Self {
+        self.credentials = Some(credentials);
+        self
     }
 
     /// Sorts of more rows than memory should hold write runs to `dir` (see [`crate::NativeSpill`]),
@@ -174,6 +189,14 @@ impl Host for NativeHost {
 
     fn python(&self) -> Option<&dyn PythonRunner> {
         self.python.as_ref().map(|python| python as &dyn PythonRunner)
+    }
+
+    fn databases(&self) -> Option<&dyn atomiton_core::host::effects::DatabaseClient> {
+        Some(&self.databases)
+    }
+
+    fn credentials(&self) -> Option<&dyn atomiton_core::host::effects::CredentialSource> {
+        self.credentials.as_deref()
     }
 
     /// Files confined to the granted roots and HTTP to the granted hosts, checked at each effect.

@@ -25,6 +25,8 @@
 #![warn(missing_docs)]
 
 pub mod cache;
+pub mod credentials_key;
+pub mod database;
 pub mod files;
 pub mod folder_watcher;
 pub mod history;

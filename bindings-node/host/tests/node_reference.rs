@@ -17,6 +17,38 @@ use common::sandbox::{masked, sandbox};
 use common::server::TestServer;
 use common::{runtime, TempDir};
 
+/// The credentials the database examples name: `shop`, a SQLite database in `dir` whose
+/// `customers` table holds Ada and Alan.
+fn shop(dir: &Path) -> std::sync::Arc<dyn atomiton_core::host::effects::CredentialSource> {
+    let path = dir.join("shop.db");
+    let db = rusqlite::Connection::open(&path).expect("the example database opens");
+    db.execute_batch(
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL, country TEXT);
+         INSERT INTO customers VALUES (1, 'Ada', 'uk'), (2, 'Alan', 'uk');",
+    )
+    .expect("the example database is made");
+    let backend = std::sync::Arc::new(atomiton_core::storage::MemoryBackend::new());
+    let vault = atomiton_credentials::Vault::new(
+        backend,
+        atomiton_native_host::credentials_key::key_source(
+            atomiton_native_host::credentials_key::Keeping::Memory,
+        ),
+    );
+    let mut fields = Map::new();
+    fields.insert(
+        atomiton_core::value::Str::from("path"),
+        Value::String(path.to_string_lossy().as_ref().into()),
+    );
+    let credential = atomiton_core::host::effects::Credential { kind: "sqlite".into(), fields };
+    atomiton_core::testing::wait(atomiton_core::session::CredentialVault::set(
+        &*vault,
+        "shop".into(),
+        credential,
+    ))
+    .expect("the example credential is set");
+    vault
+}
+
 #[test]
 fn the_node_reference_is_current_and_every_example_runs() {
     let rt = runtime();
@@ -33,8 +65,9 @@ fn the_node_reference_is_current_and_every_example_runs() {
         for (key, value) in parameters {
             node = node.with_param(&key, value);
         }
-        let mut host =
-            NativeHost::new(rt.handle().clone()).with_working_dir(dir.path().to_path_buf());
+        let mut host = NativeHost::new(rt.handle().clone())
+            .with_working_dir(dir.path().to_path_buf())
+            .with_credentials(shop(dir.path()));
         if let Ok(Some(interpreter)) = find_interpreter(None, None, None) {
             host = host.with_python(NativePython::new(rt.handle().clone(), interpreter, None, 1));
         }
@@ -46,6 +79,10 @@ fn the_node_reference_is_current_and_every_example_runs() {
         registry.register(atomiton_triggers::schedule_node());
         registry.register(atomiton_triggers::webhook_node());
         registry.register(atomiton_triggers::file_watch_node());
+        atomiton_core::session::SessionCapability::provide(
+            &atomiton_database::Databases,
+            &mut registry,
+        );
         let result = rt.block_on(
             Engine::with_registry(registry, atomiton_core::EngineConfig::default())
                 .run(node, options, host),

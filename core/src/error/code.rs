@@ -108,6 +108,13 @@ error_codes! {
     /// resumes only once the caller decides, for each, to run it again (`rerun`) or to give its
     /// output (`skip`). The error's `context.nodes` lists them (`[{nodeId, nodeType}]`).
     DECISION_REQUIRED,
+    // Credentials (`conductor.credentials`)
+    /// A node names a credential no one has set (`credentials.set` or `atomiton credentials set`).
+    CREDENTIAL_NOT_FOUND,
+    /// The credentials cannot be read or written: no key was given (`ATOMITON_CREDENTIALS_KEY`
+    /// or a key file), the key file may be read by others, or the key is not the one they were
+    /// written with.
+    CREDENTIALS_LOCKED,
 }
 
 impl ErrorCode {
@@ -147,9 +154,9 @@ impl ErrorCode {
             | SERIALIZATION_FAILED
             | DESERIALIZATION_FAILED
             | NO_EXECUTOR_FACTORY => "validation",
-            FILE_NOT_FOUND => "not-found",
+            FILE_NOT_FOUND | CREDENTIAL_NOT_FOUND => "not-found",
             FILE_EXISTS => "conflict",
-            PERMISSION_DENIED | AUTHENTICATION_FAILED => "permission",
+            PERMISSION_DENIED | AUTHENTICATION_FAILED | CREDENTIALS_LOCKED => "permission",
             TRANSPORT_ERROR | NO_TRANSPORT | IPC_COMMUNICATION_FAILED | RATE_LIMIT_EXCEEDED => {
                 "network"
             }

@@ -13,6 +13,9 @@ pub const NO_PROGRAM: &str = "No program given";
 /// An HTTP request cancelled before its answer came.
 pub const REQUEST_CANCELLED: &str = "The request was cancelled";
 
+/// `credentials.*` where no credentials are kept (the browser's modules).
+pub const NO_CREDENTIALS: &str = "This conductor keeps no credentials: they are kept by a conductor on the native addon, in its storage; flows run elsewhere (the WebAssembly engine, a browser) use them through a remote conductor";
+
 /// Every shared message by its TypeScript name.
 pub const ALL: &[(&str, &str)] = &[
     ("EXECUTION_CANCELLED", EXECUTION_CANCELLED),
@@ -20,4 +23,5 @@ pub const ALL: &[(&str, &str)] = &[
     ("EMPTY_FLOW", EMPTY_FLOW),
     ("NO_PROGRAM", NO_PROGRAM),
     ("REQUEST_CANCELLED", REQUEST_CANCELLED),
+    ("NO_CREDENTIALS", NO_CREDENTIALS),
 ];

@@ -148,6 +148,18 @@ pub fn recovery_strategy(code: ErrorCode) -> ErrorRecoveryStrategy {
                 "Send the signal (executions.signal) or the decision (executions.approve); a time wait wakes by itself while a conductor has the store open.",
             ],
         ),
+        CREDENTIAL_NOT_FOUND => strategy(
+            false,
+            None,
+            None,
+            &["Set the credential (credentials.set, or `atomiton credentials set`), or name one credentials.list shows."],
+        ),
+        CREDENTIALS_LOCKED => strategy(
+            false,
+            None,
+            None,
+            &["Give every process sharing the credentials the same key: ATOMITON_CREDENTIALS_KEY, or ATOMITON_CREDENTIALS_KEY_FILE (chmod 600)."],
+        ),
         DECISION_REQUIRED => strategy(
             false,
             None,

@@ -10,12 +10,20 @@ pub struct Capabilities {
     pub images: bool,
     /// A Python interpreter for `python` nodes.
     pub python: bool,
+    /// Database clients for `database` nodes (the native addon's).
+    pub databases: bool,
 }
 
 impl Capabilities {
     /// Everything (the native host).
-    pub const ALL: Capabilities =
-        Capabilities { http: true, file_system: true, processes: true, images: true, python: true };
+    pub const ALL: Capabilities = Capabilities {
+        http: true,
+        file_system: true,
+        processes: true,
+        images: true,
+        python: true,
+        databases: true,
+    };
     /// Nothing beyond pure computation.
     pub const NONE: Capabilities = Capabilities {
         http: false,
@@ -23,6 +31,7 @@ impl Capabilities {
         processes: false,
         images: false,
         python: false,
+        databases: false,
     };
 
     /// The first capability in `needed` this set lacks, by name.
@@ -39,6 +48,8 @@ impl Capabilities {
             Some("process spawning")
         } else if needed.images && !self.images {
             Some("native image processing")
+        } else if needed.databases && !self.databases {
+            Some("a database client (run the flow on a native conductor, e.g. a remote one)")
         } else {
             None
         }

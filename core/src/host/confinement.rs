@@ -59,7 +59,7 @@ mod tests {
     use super::*;
 
     fn permissions(files: FileAccess, http: HttpAccess) -> RunPermissions {
-        RunPermissions { shell: true, image: false, files, http }
+        RunPermissions { shell: true, image: false, files, http, ..Default::default() }
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub use confinement::Confinement;
 pub use events::{EngineEvent, EventSink};
 pub use future::{BoxCallback, BoxFuture, MaybeSend, MaybeSync, SharedFn};
 pub use parts::{in_parts, Part};
-pub use permissions::{FileAccess, HttpAccess, RunPermissions};
+pub use permissions::{CredentialAccess, FileAccess, HttpAccess, RunPermissions};
 pub use restricted::{restricted, ConfinedEffects, Denied};
 pub use spill::{SpillFile, SpillSpace};
 
@@ -95,6 +95,16 @@ pub trait Host: MaybeSend + MaybeSync + 'static {
 
     /// Python function calls, when the host has an interpreter (see [`effects::PythonRunner`]).
     fn python(&self) -> Option<&dyn effects::PythonRunner> {
+        None
+    }
+
+    /// Database clients, when the host has them (see [`effects::DatabaseClient`]).
+    fn databases(&self) -> Option<&dyn effects::DatabaseClient> {
+        None
+    }
+
+    /// The credentials nodes name (see [`effects::CredentialSource`]), when the host keeps any.
+    fn credentials(&self) -> Option<&dyn effects::CredentialSource> {
         None
     }
 

@@ -32,6 +32,37 @@ pub struct RunPermissions {
     /// `http-request`: which hosts.
     #[cfg_attr(test, ts(as = "Option<_>", optional))]
     pub http: HttpAccess,
+    /// Nodes that name a credential (`database`, ...): which credentials. A node naming one the
+    /// run was not granted is refused at validation, and the host hands its value to none.
+    #[cfg_attr(test, ts(as = "Option<_>", optional))]
+    pub credentials: CredentialAccess,
+}
+
+/// Credential access: none, every credential, or the named ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "WireCredentialAccess"))]
+pub enum CredentialAccess {
+    /// `true`: any credential; `false`: none.
+    Any(bool),
+    /// `{names: [...]}`: the credentials with these names.
+    Named { names: Vec<String> },
+}
+
+impl Default for CredentialAccess {
+    fn default() -> Self {
+        CredentialAccess::Any(false)
+    }
+}
+
+impl CredentialAccess {
+    /// Whether the credential `name` may be used.
+    pub fn allows(&self, name: &str) -> bool {
+        match self {
+            CredentialAccess::Any(allowed) => *allowed,
+            CredentialAccess::Named { names } => names.iter().any(|granted| granted == name),
+        }
+    }
 }
 
 /// File access: none, any path, or paths inside the given directories.
@@ -147,9 +178,13 @@ impl RunPermissions {
                     permissions.http = access(item, "http", "hosts")?
                         .map_or_else(|hosts| HttpAccess::To { hosts }, HttpAccess::Any)
                 }
+                "credentials" => {
+                    permissions.credentials = access(item, "credentials", "names")?
+                        .map_or_else(|names| CredentialAccess::Named { names }, CredentialAccess::Any)
+                }
                 other => {
                     return Err(format!(
-                        "unknown permission \"{other}\" (expected shell, image, files, http)"
+                        "unknown permission \"{other}\" (expected shell, image, files, http, credentials)"
                     ))
                 }
             }
@@ -164,6 +199,7 @@ impl RunPermissions {
             image: true,
             files: FileAccess::Any(true),
             http: HttpAccess::Any(true),
+            credentials: CredentialAccess::Any(true),
         }
     }
 
@@ -204,11 +240,26 @@ impl RunPermissions {
                 hosts: mine.iter().filter(|h| theirs.contains(h)).cloned().collect(),
             },
         };
+        let credentials = match (&self.credentials, &other.credentials) {
+            (CredentialAccess::Any(true), narrower) | (narrower, CredentialAccess::Any(true)) => {
+                narrower.clone()
+            }
+            (CredentialAccess::Any(false), _) | (_, CredentialAccess::Any(false)) => {
+                CredentialAccess::Any(false)
+            }
+            (
+                CredentialAccess::Named { names: mine },
+                CredentialAccess::Named { names: theirs },
+            ) => CredentialAccess::Named {
+                names: mine.iter().filter(|n| theirs.contains(n)).cloned().collect(),
+            },
+        };
         RunPermissions {
             shell: self.shell && other.shell,
             image: self.image && other.image,
             files,
             http,
+            credentials,
         }
     }
 
@@ -284,6 +335,10 @@ fn bracketed(host: &str) -> String {
 mod tests {
     use super::*;
 
+    fn names(names: &[&str]) -> CredentialAccess {
+        CredentialAccess::Named { names: names.iter().map(|n| (*n).to_owned()).collect() }
+    }
+
     fn to(hosts: &[&str]) -> HttpAccess {
         HttpAccess::To { hosts: hosts.iter().map(|h| (*h).to_owned()).collect() }
     }
@@ -298,6 +353,7 @@ mod tests {
             image: false,
             files: within(&["/srv/a", "/srv/b"]),
             http: to(&["api.test", "x.test"]),
+            credentials: names(&["warehouse", "mail"]),
         };
         assert_eq!(started.narrowed_by(&RunPermissions::all()), started);
         assert_eq!(RunPermissions::all().narrowed_by(&started), started);
@@ -306,10 +362,13 @@ mod tests {
             image: true,
             files: within(&["/srv/a/inner", "/srv"]),
             http: to(&["x.test", "y.test"]),
+            credentials: names(&["mail", "ledger"]),
         };
         let both = started.narrowed_by(&resumer);
         assert_eq!(both.files, within(&["/srv/a", "/srv/b", "/srv/a/inner"]));
         assert_eq!(both.http, to(&["x.test"]));
+        assert_eq!(both.credentials, names(&["mail"]));
+        assert!(both.credentials.allows("mail") && !both.credentials.allows("warehouse"));
         assert!(both.shell && !both.image);
         let nothing = started.narrowed_by(&RunPermissions::default());
         assert_eq!(nothing, RunPermissions::default());
@@ -369,9 +428,10 @@ mod tests {
     #[test]
     fn the_wire_forms() {
         let parsed: RunPermissions = serde_json::from_str(
-            r#"{"shell":true,"files":{"roots":["/a"]},"http":{"hosts":["x"]}}"#,
+            r#"{"shell":true,"files":{"roots":["/a"]},"http":{"hosts":["x"]},"credentials":{"names":["w"]}}"#,
         )
         .unwrap_or_default();
+        assert_eq!(parsed.credentials, names(&["w"]));
         assert_eq!(parsed.files, FileAccess::Within { roots: vec!["/a".into()] });
         assert_eq!(parsed.http, to(&["x"]));
         assert!(parsed.shell && !parsed.image);

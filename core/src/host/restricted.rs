@@ -27,7 +27,41 @@ pub fn restricted(host: SharedHost, permissions: &RunPermissions) -> SharedHost 
     let confined = host.confine(permissions);
     let processes =
         ConfinedProcesses { inner: host.clone(), confinement: super::Confinement::of(permissions) };
-    Arc::new(Narrowed { inner: host, permissions: permissions.clone(), confined, processes })
+    let credentials =
+        GrantedCredentials { inner: host.clone(), access: permissions.credentials.clone() };
+    Arc::new(Narrowed {
+        inner: host,
+        permissions: permissions.clone(),
+        confined,
+        processes,
+        credentials,
+    })
+}
+
+/// The host's credentials, the ones the run was granted only. Validation refuses a node naming
+/// another first; this holds when a name reaches the host some other way.
+struct GrantedCredentials {
+    inner: SharedHost,
+    access: super::CredentialAccess,
+}
+
+impl super::effects::CredentialSource for GrantedCredentials {
+    fn credential(
+        &self,
+        name: &str,
+    ) -> BoxFuture<'static, crate::error::Result<Option<super::effects::Credential>>> {
+        if !self.access.allows(name) {
+            let error = crate::error::ExecutionError::new(
+                crate::error::ErrorCode::PERMISSION_DENIED,
+                format!("Permission denied: this run may not use the credential '{name}'"),
+            );
+            return Box::pin(std::future::ready(Err(error)));
+        }
+        match self.inner.credentials() {
+            Some(inner) => inner.credential(name),
+            None => Box::pin(std::future::ready(Ok(None))),
+        }
+    }
 }
 
 /// The host's processes and Python calls with the run's confinement attached: the host applies
@@ -143,6 +177,7 @@ struct Narrowed {
     permissions: RunPermissions,
     confined: ConfinedEffects,
     processes: ConfinedProcesses,
+    credentials: GrantedCredentials,
 }
 
 impl Host for Narrowed {
@@ -184,6 +219,14 @@ impl Host for Narrowed {
     fn processes(&self) -> Option<&dyn ProcessRunner> {
         self.inner.processes()?;
         Some(if self.permissions.shell { &self.processes } else { &Denied })
+    }
+    // What a database node reaches is its credential's database, which the grant names.
+    fn databases(&self) -> Option<&dyn super::effects::DatabaseClient> {
+        self.inner.databases()
+    }
+    fn credentials(&self) -> Option<&dyn super::effects::CredentialSource> {
+        self.inner.credentials()?;
+        Some(&self.credentials)
     }
     // Python code runs with the process's whole authority: the same grant as a program.
     fn python(&self) -> Option<&dyn super::effects::PythonRunner> {

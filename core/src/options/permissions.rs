@@ -26,7 +26,19 @@ const HTTP_HOSTS: Shape = Shape {
     .required()],
 };
 
-/// `{shell?, image?, files?, http?}`: anything not granted is denied; `{}` allows pure
+const CREDENTIAL_NAMES: Shape = Shape {
+    name: "",
+    doc: "",
+    extends: &[],
+    fields: &[Field::new(
+        "names",
+        Kind::ListOf(&Kind::Text { non_empty: true }),
+        "The names of the credentials (`conductor.credentials`) this run's nodes may use.",
+    )
+    .required()],
+};
+
+/// `{shell?, image?, files?, http?, credentials?}`: anything not granted is denied; `{}` allows pure
 /// computation only.
 pub const PERMISSIONS: Shape = Shape {
     name: "RunPermissions",
@@ -52,6 +64,11 @@ pub const PERMISSIONS: Shape = Shape {
             "http",
             Kind::Either(&[Kind::Boolean, Kind::Object(&HTTP_HOSTS)]),
             "`http-request`: `true` any host, `false` none, `{hosts}` these hosts.",
+        ),
+        Field::new(
+            "credentials",
+            Kind::Either(&[Kind::Boolean, Kind::Object(&CREDENTIAL_NAMES)]),
+            "Nodes that name a credential (`database`, ...): `true` any, `false` none, `{names}` these. A node naming one not granted is refused before anything runs.",
         ),
     ],
 };

@@ -14,6 +14,8 @@ mod calls;
 mod capability;
 pub mod catalog;
 mod config;
+// `credentials.*`, answered by the session's `CredentialVault` (`atomiton-credentials`).
+mod credentials;
 // Pause, resume, step and the live state.
 mod debugger;
 mod driver;
@@ -41,6 +43,7 @@ pub use cache::{CacheRemoved, CacheReport};
 pub use calls::ExecutorCalls;
 pub use capability::SessionCapability;
 pub use config::{SessionConfig, StorageConfig};
+pub use credentials::{CredentialInfo, CredentialList, CredentialVault, CredentialsCall};
 pub use driver::CompletedRun;
 pub use embedder_storage::EmbedderStorage;
 pub use guard::guarded;
@@ -119,6 +122,8 @@ pub struct Session {
     cache: Option<std::sync::Arc<dyn crate::cache::ResultCache>>,
     /// Its flows' triggers (`None`: `triggers.*` calls are refused).
     triggers: Option<Arc<dyn FlowTriggers>>,
+    /// The credentials its runs' nodes name (`None`: `credentials.*` calls are refused).
+    credentials: Option<Arc<dyn CredentialVault>>,
 }
 
 impl Session {
@@ -147,6 +152,7 @@ impl Session {
             history: None,
             cache: None,
             triggers: None,
+            credentials: None,
         }
     }
 

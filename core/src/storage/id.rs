@@ -5,6 +5,12 @@ use crate::error::{ExecutionError, Result};
 /// Accepts `[A-Za-z0-9_-]` plus inner dots, 1–128 characters, starting with a letter or digit:
 /// no separators, no `..`, no hidden files, nothing the file system interprets.
 pub fn validate_flow_id(id: &str) -> Result<()> {
+    validate_name("flow id", id)
+}
+
+/// [`validate_flow_id`]'s rule for any name that becomes a storage key (a credential's), with
+/// `what` naming it in the error.
+pub fn validate_name(what: &str, id: &str) -> Result<()> {
     let valid = !id.is_empty()
         && id.len() <= 128
         && id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
@@ -15,7 +21,7 @@ pub fn validate_flow_id(id: &str) -> Result<()> {
         Ok(())
     } else {
         Err(ExecutionError::validation(format!(
-            "Invalid flow id {id:?}: use 1-128 letters, digits, '-', '_' or inner '.', starting with a letter or digit"
+            "Invalid {what} {id:?}: use 1-128 letters, digits, '-', '_' or inner '.', starting with a letter or digit"
         )))
     }
 }

@@ -8,6 +8,6 @@ mod list;
 mod store;
 
 pub use backend::{MemoryBackend, StorageBackend};
-pub use id::validate_flow_id;
+pub use id::{validate_flow_id, validate_name};
 pub use list::{FlowListItem, FlowListPage, ListOptions, SortBy, SortOrder};
 pub use store::{FlowSaved, FlowStore};

@@ -175,6 +175,8 @@ const ANSWER_NAMES: &[&str] = &[
     "HookRoute",
     "HookStart",
     "HookDelivery",
+    "CredentialInfo",
+    "CredentialList",
 ];
 
 /// `answers.generated.ts`: what the session's methods answer, from the Rust types that write it.
@@ -186,9 +188,9 @@ fn answers() -> String {
     use crate::history::{WaitKind, Waiting};
     use crate::progress::NodeState;
     use crate::session::{
-        ActiveTriggers, CacheRemoved, CacheReport, Deactivated, DueFires, FireInfo, FireInput,
-        FireToStart, HookDelivery, HookRefusal, HookRoute, HookStart, MissedFires, Pruned,
-        SkippedFires, TriggerFires, TriggerInfo, WokenRuns,
+        ActiveTriggers, CacheRemoved, CacheReport, CredentialInfo, CredentialList, Deactivated,
+        DueFires, FireInfo, FireInput, FireToStart, HookDelivery, HookRefusal, HookRoute,
+        HookStart, MissedFires, Pruned, SkippedFires, TriggerFires, TriggerInfo, WokenRuns,
     };
     use crate::storage::{FlowListItem, FlowListPage};
     use crate::validation::{Validated, ValidationIssue};
@@ -247,6 +249,8 @@ fn answers() -> String {
         declaration::<HookRoute>(&config),
         declaration::<HookStart>(&config),
         declaration::<HookDelivery>(&config),
+        declaration::<CredentialInfo>(&config),
+        declaration::<CredentialList>(&config),
     ] {
         out.push_str(&one_field_per_line(&declaration));
         out.push('\n');

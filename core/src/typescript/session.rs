@@ -271,7 +271,7 @@ fn members(out: &mut String, methods: &[Method]) {
 pub(super) fn methods_file(header: &str) -> String {
     // The declaration's names, as the generator reads them.
     use crate::engine::RunCommand;
-    use crate::session::{CacheCall, CompletedRun, ExecutionsCall, TriggersCall};
+    use crate::session::{CacheCall, CompletedRun, CredentialsCall, ExecutionsCall, TriggersCall};
     use crate::storage::FlowListPage;
     use crate::validation::Validated;
     let config = super::answer_config();
@@ -340,6 +340,8 @@ pub(super) fn methods_file(header: &str) -> String {
             "RunCommand",
             "TriggersAnswers",
             "TriggersCall",
+            "CredentialsAnswers",
+            "CredentialsCall",
         ],
     ));
     out.push_str(&imports(&body, "../../types/answers.generated.js", super::ANSWER_NAMES));
@@ -364,7 +366,7 @@ pub(super) fn imports(body: &str, from: &str, names: &[&str]) -> String {
 /// `types/calls.generated.ts`: the names each call a method takes by name may have, as unions.
 pub(super) fn calls_file(header: &str) -> String {
     use crate::engine::RunCommand;
-    use crate::session::{CacheCall, ExecutionsCall, TriggersCall};
+    use crate::session::{CacheCall, CredentialsCall, ExecutionsCall, TriggersCall};
     let config = super::answer_config();
     let mut body = String::new();
     for (name, doc, names, answers) in [
@@ -372,6 +374,7 @@ pub(super) fn calls_file(header: &str) -> String {
         ("ExecutionsCall", "An `executions.*` call, by name; `flush` waits until every run record written so far is stored.", ExecutionsCall::NAMES, ExecutionsCall::answers(&config)),
         ("CacheCall", "The node result cache's calls (`conductor.cache`).", CacheCall::NAMES, CacheCall::answers(&config)),
         ("TriggersCall", "The triggers' calls (`conductor.triggers`; `due` and `ended` are its timer's).", TriggersCall::NAMES, TriggersCall::answers(&config)),
+        ("CredentialsCall", "The credentials' calls (`conductor.credentials`); no answer holds a field's value.", CredentialsCall::NAMES, CredentialsCall::answers(&config)),
     ] {
         let union: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
         body.push_str(&format!("\n/** {doc} */\nexport type {name} = {};\n", union.join(" | ")));

@@ -1,6 +1,6 @@
 //! Validation against a run's permissions: every node whose type needs a capability the run was
-//! not granted is refused before anything runs, with `PERMISSION_DENIED` naming the node and the
-//! capability. Paths and hosts are checked later, at each effect, because inputs and expressions
+//! not granted, or that names a credential the run was not granted, is refused before anything
+//! runs, with `PERMISSION_DENIED` naming the node and the capability or credential. Paths and hosts are checked later, at each effect, because inputs and expressions
 //! decide them.
 
 use std::borrow::Cow;
@@ -56,10 +56,15 @@ pub fn permission_issues(
         else {
             continue;
         };
-        let Some(capability) = permissions
-            .denied(&definition.requirements(node.parameters.as_ref().unwrap_or(&empty)))
-        else {
-            continue;
+        let parameters = node.parameters.as_ref().unwrap_or(&empty);
+        let refused = match permissions.denied(&definition.requirements(parameters)) {
+            Some(capability) => (format!("needs the '{capability}' capability"), "type"),
+            None => match credential_of(parameters) {
+                Some(name) if !permissions.credentials.allows(name) => {
+                    (format!("uses the credential '{name}'"), "credential")
+                }
+                _ => continue,
+            },
         };
         let mut path = Vec::new();
         let mut cursor = Some(frame);
@@ -70,11 +75,19 @@ pub fn permission_issues(
         path.reverse();
         issues.push(ValidationIssue {
             code: ErrorCode::PERMISSION_DENIED,
-            message: format!("Permission denied: node '{}' ({node_type}) needs the '{capability}' capability, which this caller was not granted", frames[frame].2),
+            message: format!(
+                "Permission denied: node '{}' ({node_type}) {}, which this caller was not granted",
+                frames[frame].2, refused.0
+            ),
             node_id: node.id.clone().filter(|id| !id.is_empty()),
             path,
-            field: Some("type".into()),
+            field: Some(refused.1.into()),
         });
     }
     issues
+}
+
+/// The credential a node names (its `credential` parameter), if it names one as text.
+fn credential_of(parameters: &Map) -> Option<&str> {
+    parameters.get("credential")?.as_str()
 }

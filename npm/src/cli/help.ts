@@ -45,6 +45,8 @@ Commands:
   triggers                    list the active triggers (schedules, webhooks, file watches)
   triggers activate <flowId>  activate a saved flow's trigger nodes (deactivate likewise)
   triggers fires <trigger>    a trigger's latest fires and their runs (pause, resume)
+  credentials                 list the credentials nodes name (names and types only)
+  credentials set <name>      set one (its secrets typed or read from stdin); delete likewise
   serve                       serve flows over HTTP and WebSocket (auth, permissions, limits);
                               fires the active triggers of its store, answers its webhooks
   hash-password               hash a password (read from stdin) for a server's users
@@ -88,6 +90,32 @@ Options:
   -h, --help              this help
 
 Exit codes: 0 done, 1 pause/resume of a trigger that is not active, 2 usage error.`,
+
+  credentials: `Usage: atomiton credentials [list] [options]
+       atomiton credentials set <name> --type <type> [--field k=v]... [--secret k]...
+       atomiton credentials set <name> < credential.json
+       atomiton credentials delete <name>
+
+Manages the credentials nodes name ('credential: warehouse' in a database node).
+They are kept sealed (XChaCha20-Poly1305) beside the flows; 'list' shows names
+and types, never a value. A secret is never an argument: each --secret field is
+typed without echo (or read from stdin, one line each); without --type the whole
+credential is read from stdin as JSON ({"type": "postgres", "password": ...}).
+
+The key: ATOMITON_CREDENTIALS_KEY (64 hex digits: openssl rand -hex 32) or
+ATOMITON_CREDENTIALS_KEY_FILE (a file only its owner may read); without either,
+a conductor keeping flows in files makes credentials.key (mode 600) beside them.
+
+Options:
+      --storage <dir>     where flows and credentials are kept
+                          (default ~/.atomiton/flows)
+      --type <type>       set: the credential's type (postgres, mysql, sqlite, ...)
+      --field <k=v>       set: a field that is not secret (host=db.internal)
+      --secret <k>        set: a secret field, its value read as described above
+      --json              print the answer as JSON
+  -h, --help              this help
+
+Exit codes: 0 done, 1 delete of a credential that does not exist, 2 usage error.`,
 
   validate: `Usage: atomiton validate <file> [options]
 

@@ -7,6 +7,7 @@ import { ConductorError } from "../desktop.js";
 import { ExitCode, UsageError } from "./exit-codes.js";
 import { HELP } from "./help.js";
 import { writeError, writeOut } from "./output.js";
+import { credentialsCommand } from "./credentials.js";
 import { runCommand } from "./run.js";
 import { runsCommand } from "./runs.js";
 import { apiKeyCommand, hashPasswordCommand } from "./secrets.js";
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   templates: templatesCommand,
   serve: serveCommand,
   triggers: triggersCommand,
+  credentials: credentialsCommand,
   "hash-password": hashPasswordCommand,
   "api-key": apiKeyCommand,
   worker: workerCommand,

@@ -10,19 +10,33 @@ import { ExitCode, UsageError } from "./exit-codes.js";
 import { HELP } from "./help.js";
 import { writeJson, writeOut } from "./output.js";
 
-/** The password: typed without echo on a terminal, else the first line of stdin. */
-async function readPassword(): Promise<string> {
+/**
+ * Secret lines, one per label: typed without echo on a terminal (after `label: `), else the next
+ * lines of stdin. Never an argument: it would stay in the shell's history and the process list.
+ */
+export async function readSecrets(labels: string[]): Promise<string[]> {
   const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
   const terminal = process.stdin.isTTY === true;
-  if (terminal) process.stderr.write("Password: ");
   const lines = createInterface({ input: process.stdin, output: terminal ? silent : undefined, terminal });
+  const values: string[] = [];
   try {
-    for await (const line of lines) return line;
-    return "";
+    const iterator = lines[Symbol.asyncIterator]();
+    for (const label of labels) {
+      if (terminal) process.stderr.write(`${label}: `);
+      const next = await iterator.next();
+      if (terminal) process.stderr.write("\n");
+      values.push(next.done ? "" : next.value);
+    }
+    return values;
   } finally {
     lines.close();
-    if (terminal) process.stderr.write("\n");
   }
+}
+
+/** The password: typed without echo on a terminal, else the first line of stdin. */
+async function readPassword(): Promise<string> {
+  const [password = ""] = await readSecrets(["Password"]);
+  return password;
 }
 
 export async function hashPasswordCommand(args: string[]): Promise<number> {

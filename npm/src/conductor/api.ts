@@ -15,6 +15,7 @@ import { createCacheApi } from "./cache.js";
 import { resumeInterrupted } from "./durability.js";
 import { WaitTimer } from "./waits.js";
 import { createTriggersApi } from "./triggers.js";
+import { createCredentialsApi } from "./credentials.js";
 import { createExecutionsApi } from "./executions.js";
 import { createAuthApi } from "./namespaces/auth.js";
 import { createCatalogApi } from "./namespaces/catalog.js";
@@ -68,6 +69,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
   const storage = createStorageApi(engine, listeners.flowSaved);
   const executions = createExecutionsApi(engine, run);
   const cache = createCacheApi(engine);
+  const credentials = createCredentialsApi(engine);
   const { triggers, timer: triggerTimer } = createTriggersApi(engine, run, config);
   const auth = createAuthApi(options.auth);
   const system = createSystemApi(engine, config, options.environment, options.restart);
@@ -96,6 +98,7 @@ export function createConductorApi(home: EngineAdapter, givenConfig: ConductorCo
     executions,
     cache,
     triggers,
+    credentials,
     auth,
     system,
     events,

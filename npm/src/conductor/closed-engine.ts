@@ -32,6 +32,7 @@ export function closedEngine(kind: EngineAdapter["kind"]): EngineAdapter {
     executions: refusedLater,
     cache: refusedLater,
     triggers: refusedLater,
+    credentials: refusedLater,
     listTemplates: refused,
     getTemplate: refused,
     nodeDefinitions: refused,

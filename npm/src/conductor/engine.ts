@@ -14,13 +14,15 @@ import type { WireRunOptions } from "./run-options.js";
 import type {
   CacheAnswers,
   CacheCall,
+  CredentialsAnswers,
+  CredentialsCall,
   ExecutionsAnswers,
   ExecutionsCall,
   RunCommand,
   TriggersAnswers,
   TriggersCall,
 } from "../types/calls.generated.js";
-export type { CacheCall, ExecutionsCall, RunCommand, TriggersCall } from "../types/calls.generated.js";
+export type { CacheCall, CredentialsCall, ExecutionsCall, RunCommand, TriggersCall } from "../types/calls.generated.js";
 
 /**
  * The one shape of a run that failed outside the engine — refused before it started, lost on the
@@ -106,6 +108,8 @@ export interface EngineAdapter {
   cache<C extends CacheCall>(call: C, arg: string): Promise<Outcome<CacheAnswers[C]>>;
   /** `triggers.*`, where runs are recorded; `arg` is a flow id or JSON (see `TriggersCall`). */
   triggers<C extends TriggersCall>(call: C, arg: string): Promise<Outcome<TriggersAnswers[C]>>;
+  /** `credentials.set` / `list` / `delete` where runs go; `arg` is JSON for `set`, a name for `delete`. */
+  credentials<C extends CredentialsCall>(call: C, arg: string): Promise<Outcome<CredentialsAnswers[C]>>;
   listTemplates(): MaybePromise<Outcome<{ templates: FlowTemplateInfo[] }>>;
   getTemplate(id: string): MaybePromise<Outcome<NodeDefinition | null>>;
   nodeDefinitions(): Outcome<NodeDefinition[]>;

@@ -84,7 +84,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const factory = options.nodeExecutorFactory;
   const resumeLost = (options.lostRuns ?? "resume") === "resume";
   const config: ConductorConfig = {
-    storage: { type: "memory" },
+    // No `storage`: the engine keeps saved flows and credentials beside the shared history (the
+    // queue's Redis, or the pool's PostgreSQL), where the producers keep them, so a worker's
+    // runs read the credentials `conductor.credentials.set` put there (given the same key).
     // Lost runs resume on another worker from their checkpoints, when a worker takes their job.
     durability: resumeLost ? { resume: "manual" } : undefined,
     workingDirectory: options.workingDirectory,

@@ -31,7 +31,7 @@ export type Caller = {
 };
 
 /** Every permission: what a run without `permissions` may do anyway. */
-export const ALL_PERMISSIONS: RunPermissions = Object.freeze({ shell: true, image: true, files: true, http: true });
+export const ALL_PERMISSIONS: RunPermissions = Object.freeze({ shell: true, image: true, files: true, http: true, credentials: true });
 
 export const DEFAULT_CHANNELS: ChannelGrant = Object.freeze({
   node: "*",

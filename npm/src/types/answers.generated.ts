@@ -638,3 +638,18 @@ export type HookDelivery = {
   responseTimeout?: number,
 };
 
+/**
+ * One credential as `credentials.list` shows it.
+ */
+export type CredentialInfo = {
+  name: string,
+  type: string,
+};
+
+/**
+ * `credentials.list`'s answer, by name.
+ */
+export type CredentialList = {
+  credentials: Array<CredentialInfo>,
+};
+

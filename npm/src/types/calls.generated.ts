@@ -2,7 +2,7 @@
 // The calls boundary methods take by name and what each answers, from their one Rust
 // declaration (`named_calls!`: core/src/run/command.rs, core/src/session/boundary/calls.rs).
 
-import type { ActiveTriggers, CacheRemoved, CacheStats, DeactivatedTriggers, DueFires, ExecutionCounts, ExecutionListResponse, ExecutionRecord, HookDelivery, HookRoute, PrunedExecutions, ReplayDifferences, TriggerFires, WokenRuns } from "./answers.generated.js";
+import type { ActiveTriggers, CacheRemoved, CacheStats, CredentialList, DeactivatedTriggers, DueFires, ExecutionCounts, ExecutionListResponse, ExecutionRecord, HookDelivery, HookRoute, PrunedExecutions, ReplayDifferences, TriggerFires, WokenRuns } from "./answers.generated.js";
 
 /** What `node.pause` / `resume` / `step` ask of a running execution (`controlRun`). */
 export type RunCommand = "pause" | "resume" | "step";
@@ -50,4 +50,14 @@ export type TriggersAnswers = {
   ended: null;
   hook: HookRoute;
   deliver: HookDelivery;
+};
+
+/** The credentials' calls (`conductor.credentials`); no answer holds a field's value. */
+export type CredentialsCall = "set" | "list" | "delete";
+
+/** What each `CredentialsCall` answers (inside the outcome envelope). */
+export type CredentialsAnswers = {
+  set: null;
+  list: CredentialList;
+  delete: boolean;
 };

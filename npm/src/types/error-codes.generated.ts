@@ -123,6 +123,16 @@ export enum ErrorCode {
    * output (`skip`). The error's `context.nodes` lists them (`[{nodeId, nodeType}]`).
    */
   DECISION_REQUIRED = "DECISION_REQUIRED",
+  /**
+   * A node names a credential no one has set (`credentials.set` or `atomiton credentials set`).
+   */
+  CREDENTIAL_NOT_FOUND = "CREDENTIAL_NOT_FOUND",
+  /**
+   * The credentials cannot be read or written: no key was given (`ATOMITON_CREDENTIALS_KEY`
+   * or a key file), the key file may be read by others, or the key is not the one they were
+   * written with.
+   */
+  CREDENTIALS_LOCKED = "CREDENTIALS_LOCKED",
 }
 
 /**
@@ -163,4 +173,6 @@ export const ERROR_TYPES: Readonly<Record<ErrorCode, ErrorType>> = {
   FILE_EXISTS: "conflict",
   WAITING: "waiting",
   DECISION_REQUIRED: "decision",
+  CREDENTIAL_NOT_FOUND: "not-found",
+  CREDENTIALS_LOCKED: "permission",
 };

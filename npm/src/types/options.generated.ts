@@ -630,6 +630,16 @@ export type RunPermissions = {
      */
     hosts: string[];
   };
+  /**
+   * Nodes that name a credential (`database`, ...): `true` any, `false` none, `{names}` these. A
+   * node naming one not granted is refused before anything runs.
+   */
+  credentials?: boolean | {
+    /**
+     * The names of the credentials (`conductor.credentials`) this run's nodes may use.
+     */
+    names: string[];
+  };
 };
 
 /**
@@ -1677,6 +1687,9 @@ export const RunPermissions_SHAPE: OptionShape = { name: "RunPermissions", field
       } }) }] } },
     http: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => ({ name: "", fields: {
         hosts: { kind: { k: "list", of: { k: "text", nonEmpty: true } }, required: true },
+      } }) }] } },
+    credentials: { kind: { k: "either", of: [{ k: "boolean" }, { k: "object", shape: () => ({ name: "", fields: {
+        names: { kind: { k: "list", of: { k: "text", nonEmpty: true } }, required: true },
       } }) }] } },
   } };
 

@@ -207,5 +207,17 @@ export const RECOVERY_TABLE: Readonly<Record<string, Readonly<{
       "The run stopped while a node with effects was running: it may have had them, and running it again could repeat them.",
       "Resume the run saying, for each node its error lists, whether to run it again (rerun) or which output to take for it (skip); mark a node that is safe to repeat idempotent: true and later runs decide by themselves."
     ]
+  },
+  "CREDENTIAL_NOT_FOUND": {
+    "retryable": false,
+    "suggestions": [
+      "Set the credential (credentials.set, or `atomiton credentials set`), or name one credentials.list shows."
+    ]
+  },
+  "CREDENTIALS_LOCKED": {
+    "retryable": false,
+    "suggestions": [
+      "Give every process sharing the credentials the same key: ATOMITON_CREDENTIALS_KEY, or ATOMITON_CREDENTIALS_KEY_FILE (chmod 600)."
+    ]
   }
 };

@@ -8,6 +8,6 @@ pub(crate) mod flows;
 pub(crate) mod history;
 pub(crate) mod link;
 mod schema;
-mod settings;
+pub(crate) mod settings;
 mod tls;
 pub(crate) mod triggers;

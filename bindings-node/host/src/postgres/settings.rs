@@ -15,16 +15,26 @@ use super::tls::client_config;
 pub(super) const CONNECTION_LIMIT: usize = 5;
 
 /// The settings the client parses, the TLS its connections use, and how many a store opens.
-pub(super) struct Settings {
-    pub(super) config: Config,
-    pub(super) tls: MakeRustlsConnect,
+pub(crate) struct Settings {
+    pub(crate) config: Config,
+    pub(crate) tls: MakeRustlsConnect,
     pub(super) connection_limit: usize,
 }
 
 /// Reads `url` (a `postgres://` URL or key-value settings), its TLS settings included.
-pub(super) fn settings(url: &str) -> Result<Settings, String> {
+pub(crate) fn settings(url: &str) -> Result<Settings, String> {
+    let (config, tls, connection_limit) = async_settings(url)?;
+    Ok(Settings { config: config.into(), tls, connection_limit })
+}
+
+/// [`settings`] for the asynchronous client (the database node's pools): its config, TLS and
+/// connection limit.
+pub(crate) fn async_settings(
+    url: &str,
+) -> Result<(tokio_postgres::Config, MakeRustlsConnect, usize), String> {
     let Own { rest, sslmode, sslrootcert, connection_limit } = take_own_settings(url);
-    let mut config: Config = rest.parse().map_err(|e: postgres::Error| e.to_string())?;
+    let mut config: tokio_postgres::Config =
+        rest.parse().map_err(|e: tokio_postgres::Error| e.to_string())?;
     match sslmode.as_deref() {
         None => {}
         Some("disable") => {
@@ -53,7 +63,7 @@ pub(super) fn settings(url: &str) -> Result<Settings, String> {
         config.application_name("atomiton");
     }
     let tls = client_config(sslrootcert.as_deref())?;
-    Ok(Settings { config, tls: MakeRustlsConnect::new(tls), connection_limit })
+    Ok((config, MakeRustlsConnect::new(tls), connection_limit))
 }
 
 /// A connection string's settings read here, and the rest.

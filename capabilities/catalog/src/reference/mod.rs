@@ -9,6 +9,7 @@ use atomiton_core::nodes::schema::{ExpressionForm, NodeSchema, ParamKind, ParamS
 use atomiton_core::nodes::{builtin_registry, NodeType};
 use atomiton_core::value::Value;
 
+mod database;
 mod edit_fields;
 mod file_system;
 mod for_each;
@@ -49,6 +50,7 @@ fn docs(node_type: &str) -> (&'static [OutputField], &'static [NodeExample]) {
         "wait" => (wait::OUTPUT, wait::EXAMPLES),
         "python" => (python::OUTPUT, python::EXAMPLES),
         "schedule" => (schedule::OUTPUT, schedule::EXAMPLES),
+        "database" => (database::OUTPUT, database::EXAMPLES),
         _ => (&[], &[]),
     }
 }

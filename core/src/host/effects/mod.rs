@@ -1,14 +1,19 @@
-//! The effects environment-bound node types need: HTTP, files, processes and Python calls. Node logic
+//! The effects environment-bound node types need: HTTP, files, processes, Python calls and
+//! credentials. Node logic
 //! (parameters, messages, output shapes) lives in core and is tested there; a host supplies only
 //! the raw effect (the native host with tokio, reqwest, `std::fs` and `tokio::process`; the
 //! browser host with `fetch`).
 
+mod credentials;
+mod database;
 mod files;
 mod http;
 mod process;
 mod python;
 mod streamed;
 
+pub use credentials::{redact, Credential, CredentialSource};
+pub use database::{DatabaseClient, DatabaseLimits, DatabaseWork, Statement, StatementRows};
 pub use files::{already_exists, DirEntry, FileMetadata, FileSystem};
 pub use http::{HttpClient, HttpRequest, HttpResponse};
 pub use process::{ProcessOutput, ProcessRunner, ProcessSpec};

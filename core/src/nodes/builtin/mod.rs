@@ -11,6 +11,8 @@ mod common_budget;
 mod common_control;
 mod common_effects;
 mod common_expression;
+// Known in every build: one without a database client says where it runs at validation.
+mod database;
 mod edit_fields;
 mod file_system;
 pub(crate) mod for_each;
@@ -73,6 +75,7 @@ pub const OUR_TYPES: &[&str] = &[
     "schedule",
     "webhook",
     "file-watch",
+    "database",
 ];
 
 /// A registry holding the built-in node types: the ten, ours, and `wait` and the trigger types (`schedule`, `webhook`, `file-watch`) in
@@ -95,7 +98,8 @@ pub fn builtin_registry() -> NodeRegistry {
         .with(merge::Merge)
         .with(for_each::ForEach)
         .with(sub_flow::SubFlow)
-        .with(python::Python);
+        .with(python::Python)
+        .with(database::Database);
     #[cfg(feature = "history")]
     let registry = registry
         .with(wait::Wait)

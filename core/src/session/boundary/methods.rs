@@ -140,6 +140,12 @@ macro_rules! session_methods {
                 [promise history "triggers" call: TriggersCall] fn triggers(&self, call: String, arg: String) {
                     self.session.triggers(&call, arg)
                 }
+
+                /// `credentials.set` / `list` / `delete` by name (`arg`: JSON for `set`, a name for
+                /// `delete`): `{ok, value}` or `{ok: false, error}`; no answer holds a value.
+                [promise history "credentials" call: CredentialsCall] fn credentials(&self, call: String, arg: String) {
+                    self.session.credentials(&call, arg)
+                }
             ]
             bespoke: [
                 /// Called (with no arguments, possibly from another thread) when something is

@@ -9,7 +9,7 @@ import { ErrorCode } from "../../types/errors.js";
 import type { HealthResult } from "../../types/execution.js";
 import type { FlowListResponse, FlowTemplateInfo, ListFlowsOptions } from "../../types/storage.js";
 import type { StoredFlow, ValidationResult } from "../../types/answers.generated.js";
-import type { CacheAnswers, ExecutionsAnswers, TriggersAnswers } from "../../types/calls.generated.js";
+import type { CacheAnswers, CredentialsAnswers, ExecutionsAnswers, TriggersAnswers } from "../../types/calls.generated.js";
 import {
   failedResult,
   type CacheCall,
@@ -18,6 +18,7 @@ import {
   type RetryQuestion,
   type RunCommand,
   type TriggersCall,
+  type CredentialsCall,
   type WireRunOptions,
 } from "../../conductor/engine.js";
 import type { Outcome, WireEvent, WireResult } from "../../types/wire.js";
@@ -167,6 +168,19 @@ export class RemoteEngine implements EngineAdapter {
       if (call === "fires") return { fires: answer } as TriggersAnswers[C];
       return answer as TriggersAnswers[C];
     });
+  }
+
+  /**
+   * Credentials are not set or listed over the wire: a server's operator sets them where it runs
+   * (`atomiton credentials set`), and its grants name which ones a caller's runs may use.
+   */
+  credentials<C extends CredentialsCall>(_call: C, _arg: string): Promise<Outcome<CredentialsAnswers[C]>> {
+    const error = {
+      code: ErrorCode.PERMISSION_DENIED,
+      message: "Credentials are set where the server runs ('atomiton credentials set'), not by its callers",
+      timestamp: Date.now(),
+    };
+    return Promise.resolve({ ok: false, error });
   }
 
   /** The server's node result cache: `invalidate` takes `{flowId?, nodeId?}`. */

@@ -6,9 +6,10 @@
 import type { FullCatalog } from "./catalog.js";
 import type { NodeDefinition } from "../../types/definition.js";
 import type { FlowListResponse, FlowTemplateInfo, ListFlowsOptions } from "../../types/storage.js";
-import type { CacheCall, ExecutionsCall, RetryQuestion, RunCommand, TriggersCall } from "../../conductor/engine.js";
-import type { CacheAnswers, ExecutionsAnswers, TriggersAnswers } from "../../types/calls.generated.js";
+import type { CacheCall, CredentialsCall, ExecutionsCall, RetryQuestion, RunCommand, TriggersCall } from "../../conductor/engine.js";
+import type { CacheAnswers, CredentialsAnswers, ExecutionsAnswers, TriggersAnswers } from "../../types/calls.generated.js";
 import type { Outcome, StoredFlow, ValidationResult, WireError } from "../../types/answers.generated.js";
+import { credentialsUnavailable } from "../../conductor/credentials.js";
 import { historyUnavailable } from "../../conductor/executions.js";
 import { encodeValue, ValueEncodeError } from "../../values/codec.js";
 import { decoded, decodedValue } from "../../conductor/decoded.js";
@@ -76,6 +77,11 @@ export abstract class SessionForwarders {
   async triggers<C extends TriggersCall>(call: C, arg: string): Promise<Outcome<TriggersAnswers[C]>> {
     if (!this.handle.triggers) return historyUnavailable();
     return decodedValue(await this.whileAlive(this.handle.triggers(call, arg)));
+  }
+
+  async credentials<C extends CredentialsCall>(call: C, arg: string): Promise<Outcome<CredentialsAnswers[C]>> {
+    if (!this.handle.credentials) return credentialsUnavailable();
+    return decodedValue(await this.whileAlive(this.handle.credentials(call, arg)));
   }
 
   listTemplates(): Outcome<{ templates: FlowTemplateInfo[] }> {

@@ -2,7 +2,7 @@
 // A session's JS class (`NativeConductor`, `WasmConductor`) as the TypeScript layer sees it, from the
 // one Rust declaration of its methods (core/src/session/boundary/methods.rs).
 
-import type { CacheAnswers, CacheCall, ExecutionsAnswers, ExecutionsCall, RunCommand, TriggersAnswers, TriggersCall } from "../../types/calls.generated.js";
+import type { CacheAnswers, CacheCall, CredentialsAnswers, CredentialsCall, ExecutionsAnswers, ExecutionsCall, RunCommand, TriggersAnswers, TriggersCall } from "../../types/calls.generated.js";
 import type { CatalogNode, Encoded, NodeCategories, Outcome, ProgressSnapshot, RunTrace, StoredFlow, StoredFlowPage, TemplateList, ValidationResult, WireEvents, WireResult } from "../../types/answers.generated.js";
 
 /**
@@ -97,6 +97,13 @@ export type SessionMethods = {
    * Only in builds with `history`.
    */
   triggers?<C extends TriggersCall>(call: C, arg: string): Promise<Encoded<Outcome<TriggersAnswers[C]>>>;
+  /**
+   * `credentials.set` / `list` / `delete` by name (`arg`: JSON for `set`, a name for
+   * `delete`): `{ok, value}` or `{ok: false, error}`; no answer holds a value.
+   *
+   * Only in builds with `history`.
+   */
+  credentials?<C extends CredentialsCall>(call: C, arg: string): Promise<Encoded<Outcome<CredentialsAnswers[C]>>>;
   /**
    * Called (with no arguments, possibly from another thread) when something is
    * waiting for JS outside a driving call: JS then calls `drive`.
@@ -233,6 +240,7 @@ export const SESSION_METHOD_KINDS = {
   executions: "promise",
   cache: "promise",
   triggers: "promise",
+  credentials: "promise",
   setNotifier: "bespoke",
   run: "driving",
   takeCompleted: "relayed",
@@ -253,6 +261,7 @@ export const STATUS_EVENTS = 4;
 export const SESSION_METHOD_GATES = {
   executions: "history",
   triggers: "history",
+  credentials: "history",
   running: "native",
   markCrashed: "native",
   markLost: "native",

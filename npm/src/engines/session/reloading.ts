@@ -8,6 +8,7 @@
  */
 import type {
   CacheCall,
+  CredentialsCall,
   EngineAdapter,
   ExecutionsCall,
   RetryQuestion,
@@ -161,6 +162,10 @@ export class ReloadingEngine implements EngineAdapter {
 
   async triggers<C extends TriggersCall>(call: C, arg: string) {
     return (await this.loading).triggers(call, arg);
+  }
+
+  async credentials<C extends CredentialsCall>(call: C, arg: string) {
+    return (await this.loading).credentials(call, arg);
   }
 
   async listTemplates() {

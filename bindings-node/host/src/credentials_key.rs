@@ -1,0 +1,126 @@
+//! Where a native conductor's credentials key comes from, in this order:
+//!
+//! 1. `ATOMITON_CREDENTIALS_KEY`: the key itself (64 hex digits or base64 of 32 bytes);
+//! 2. `ATOMITON_CREDENTIALS_KEY_FILE`: a file holding it, which only its owner may read;
+//! 3. a conductor keeping its flows in files: `credentials.key` in that directory, made (owner
+//!    read/write only) the first time a credential is set, and checked like the variable's;
+//! 4. a conductor keeping them in PostgreSQL or Redis: none — every process sharing the
+//!    credentials must be given the same key, so without 1 or 2 the credentials are locked;
+//! 5. a memory conductor: a random key of its own (its credentials go when it does).
+//!
+//! A key file others may read (any group or other permission bit) is refused, never used: the
+//! key is as secret as every credential it opens. (On Windows, where files carry ACLs rather
+//! than mode bits, the file's directory is trusted to be the user's.)
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use atomiton_credentials::{Key, KeySource};
+
+/// The variable holding the key.
+pub const KEY_VARIABLE: &str = "ATOMITON_CREDENTIALS_KEY";
+/// The variable naming a key file.
+pub const KEY_FILE_VARIABLE: &str = "ATOMITON_CREDENTIALS_KEY_FILE";
+/// A files conductor's own key file, in its storage directory.
+pub const KEY_FILE_NAME: &str = "credentials.key";
+
+/// Where the credentials of a conductor are kept, as far as its key is concerned.
+#[derive(Debug, Clone)]
+pub enum Keeping {
+    /// In files in this directory (the key file may be made there).
+    Directory(PathBuf),
+    /// Shared with other processes through this store (`"PostgreSQL"`, `"Redis"`).
+    Shared(&'static str),
+    /// In this process's memory.
+    Memory,
+}
+
+/// The key source of a conductor whose credentials are kept as `keeping` says.
+pub fn key_source(keeping: Keeping) -> KeySource {
+    let random = std::sync::OnceLock::new();
+    Arc::new(move |create| {
+        if let Some(text) = std::env::var_os(KEY_VARIABLE) {
+            let text = text.to_str().ok_or(format!("{KEY_VARIABLE} is not valid text"))?;
+            return Key::parse(text).map_err(|e| format!("{KEY_VARIABLE}: {e}"));
+        }
+        if let Some(path) = std::env::var_os(KEY_FILE_VARIABLE) {
+            return read_key_file(Path::new(&path));
+        }
+        match &keeping {
+            Keeping::Directory(directory) => {
+                let path = directory.join(KEY_FILE_NAME);
+                match (path.exists(), create) {
+                    (true, _) => read_key_file(&path),
+                    (false, true) => make_key_file(&path),
+                    (false, false) => Err(format!(
+                        "no key was given ({KEY_VARIABLE}, {KEY_FILE_VARIABLE}) and {} does not exist",
+                        path.display()
+                    )),
+                }
+            }
+            Keeping::Shared(store) => Err(format!(
+                "credentials shared through {store} need {KEY_VARIABLE} or {KEY_FILE_VARIABLE}, the same key in every process"
+            )),
+            Keeping::Memory => random.get_or_init(Key::random).clone(),
+        }
+    })
+}
+
+/// The key in the file at `path`, refused when others may read the file.
+fn read_key_file(path: &Path) -> Result<Key, String> {
+    let shown = path.display();
+    let metadata = std::fs::metadata(path).map_err(|e| format!("the key file {shown}: {e}"))?;
+    if !metadata.is_file() {
+        return Err(format!("the key file {shown} is not a file"));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let mode = metadata.mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(format!(
+                "the key file {shown} may be read by others (mode {mode:o}): make it the owner's only (chmod 600)"
+            ));
+        }
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        if metadata.uid() != me {
+            return Err(format!("the key file {shown} belongs to another user"));
+        }
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("the key file {shown}: {e}"))?;
+    Key::parse(&text).map_err(|e| format!("the key file {shown}: {e}"))
+}
+
+/// A new random key written to a new file at `path`, readable by its owner only. Written whole
+/// to a temporary file, then linked into place: a process racing this one reads either no file
+/// or the whole key of the one that won, and both end up with that key.
+fn make_key_file(path: &Path) -> Result<Key, String> {
+    let shown = path.display();
+    let failed = |e: std::io::Error| format!("the key file {shown}: {e}");
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(failed)?;
+    }
+    let key = Key::random()?;
+    let temporary = path.with_extension(format!("key.{}.tmp", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let written = options.open(&temporary).and_then(|mut file| {
+        file.write_all(format!("{}\n", key.to_hex()).as_bytes())?;
+        file.sync_all()
+    });
+    let linked = written.and_then(|()| std::fs::hard_link(&temporary, path));
+    // The temporary name goes whatever happened; the key is at `path` or was never placed.
+    let _ = std::fs::remove_file(&temporary);
+    match linked {
+        Ok(()) => Ok(key),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => read_key_file(path),
+        Err(error) => Err(failed(error)),
+    }
+}

@@ -1,0 +1,97 @@
+//! The executor of the `database` node (the core declares it: parameters, checks, catalog
+//! entry). A run of one node:
+//!
+//! 1. its parameters are read (`request.rs`), with the declaration's defaults;
+//! 2. the credential it names is asked of the host (a run not granted it is refused there, and
+//!    at validation before that); its type picks the dialect (`dialect.rs`);
+//! 3. its items become statements (`plan.rs`): the flow's SQL with the values bound apart, or an
+//!    INSERT the node writes from the table and column names (quoted, checked as names), in as
+//!    many statements as the mode says;
+//! 4. the host's database client runs them (`DatabaseClient`: the native host's pools and
+//!    drivers), and their rows become the output (`output.rs`).
+//!
+//! Builds without a database client (the WebAssembly engine, a browser) do not link this crate:
+//! they refuse the node at validation, saying where it runs.
+
+mod dialect;
+mod output;
+mod plan;
+mod request;
+
+use std::sync::Arc;
+
+use atomiton_core::error::{ErrorCode, ExecutionError};
+use atomiton_core::host::effects::DatabaseWork;
+use atomiton_core::host::{BoxFuture, SharedHost};
+use atomiton_core::nodes::{Invocation, NodeExecutor, NodeRegistry, NodeResult};
+use atomiton_core::session::SessionCapability;
+
+pub use dialect::Dialect;
+
+/// The node type's name.
+pub const TYPE: &str = "database";
+
+/// The capability: provides the `database` executor to every session's registry.
+pub struct Databases;
+
+impl SessionCapability for Databases {
+    fn provide(&self, registry: &mut NodeRegistry) {
+        registry.provide(TYPE, Arc::new(DatabaseNode));
+    }
+}
+
+struct DatabaseNode;
+
+impl NodeExecutor for DatabaseNode {
+    fn execute(&self, invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
+        Box::pin(execute(invocation, host))
+    }
+}
+
+async fn execute(invocation: Invocation, host: SharedHost) -> NodeResult {
+    let request = request::Request::read(&invocation)?;
+    let Some(credentials) = host.credentials() else {
+        return Err(ExecutionError::new(
+            ErrorCode::IMPLEMENTATION_NOT_FOUND,
+            format!("[{TYPE}] This conductor keeps no credentials"),
+        ));
+    };
+    let credential = credentials.credential(&request.credential).await?.ok_or_else(|| {
+        ExecutionError::new(
+            ErrorCode::CREDENTIAL_NOT_FOUND,
+            format!(
+                "[{TYPE}] No credential is named '{}' (conductor.credentials.set, or `atomiton credentials set`)",
+                request.credential
+            ),
+        )
+    })?;
+    let dialect = Dialect::of(&credential.kind).ok_or_else(|| {
+        ExecutionError::new(
+            ErrorCode::INVALID_PARAMETERS,
+            format!(
+                "[{TYPE}] The credential '{}' is of type '{}': a database node takes postgres, mysql (MariaDB) or sqlite",
+                request.credential, credential.kind
+            ),
+        )
+    })?;
+    let (statements, transaction) = plan::statements(&request, dialect, &invocation)?;
+    let Some(client) = host.databases() else {
+        return Err(ExecutionError::new(
+            ErrorCode::IMPLEMENTATION_NOT_FOUND,
+            format!("[{TYPE}] This environment has no database client"),
+        ));
+    };
+    if statements.is_empty() {
+        return Ok(Some(output::nothing_ran(request.operation)));
+    }
+    let work = DatabaseWork {
+        name: request.credential.clone(),
+        credential,
+        statements,
+        transaction,
+        limits: request.limits,
+        signal: invocation.signal.clone(),
+    };
+    let results = client.run(work).await?;
+    Ok(Some(output::of(request.operation, results)))
+}
