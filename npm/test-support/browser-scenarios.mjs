@@ -581,6 +581,35 @@ export function checkPythonNodes(r) {
 }
 
 /**
+ * A `database` node and `conductor.credentials` in a page, on both modules: the node is refused
+ * at validation, saying to run the flow on a native conductor; credentials are not kept here.
+ * Nothing runs.
+ */
+export async function databaseNodes(mod) {
+  const flow = { id: "db", type: "database", parameters: { credential: "warehouse", query: "SELECT 1" } };
+  const answer = async (c) => {
+    const result = await c.node.run(flow);
+    const validation = await c.node.validate(flow);
+    const credentials = await c.credentials.list().then(
+      () => "kept",
+      (error) => error.code,
+    );
+    return { code: result.error?.code, message: result.error?.message, valid: validation.valid, credentials };
+  };
+  const base = mod.createConductor({ storage: { type: "memory" } });
+  const editor = mod.createConductor({ storage: { type: "memory" }, cache: true });
+  return { base: await answer(base), editor: await answer(editor) };
+}
+
+export function checkDatabaseNodes(r) {
+  const lacking =
+    "Node 'db' (database) needs a database client (run the flow on a native conductor, e.g. a remote one), which this environment does not provide";
+  const refused = { code: "IMPLEMENTATION_NOT_FOUND", message: lacking, valid: false, credentials: "IMPLEMENTATION_NOT_FOUND" };
+  assert.deepEqual(r.base, refused);
+  assert.deepEqual(r.editor, refused);
+}
+
+/**
  * WebAssembly plugins in a page (the editor module, which a config with `plugins` loads): the
  * fixtures' outputs, and the sandbox's coded errors. `modules`: the fixtures' bytes as base64.
  */

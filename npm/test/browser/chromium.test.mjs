@@ -83,6 +83,10 @@ test(
   },
 );
 
+test("a database node is refused in the page, saying where it runs; the page keeps no credentials", options, async () => {
+  scenarios.checkDatabaseNodes(await inPage(session.page, scenarios.databaseNodes));
+});
+
 test("WebAssembly plugins run in the page with the native engine's outputs, and the sandbox's errors are coded", options, async () => {
   const fixture = (name) => readFileSync(join(repoRoot, "tests", "plugins", name)).toString("base64");
   const modules = { textStats: fixture("text_stats.wasm"), vowels: fixture("vowels_as.wasm") };
