@@ -401,6 +401,33 @@ test("PostgreSQL: a server restarted mid-run fails the run with a retryable erro
   assert.deepEqual(await ok(conductor, { credential: "warehouse", query: "SELECT 2 AS two" }), [{ two: 2 }]);
 });
 
+test("MariaDB: a server restarted mid-run fails the run with a retryable error, and the next run works", async (t) => {
+  let mariadb = await startMariadb();
+  t.after(() => mariadb.stop());
+  const conductor = conductorIn(t, "database-mariadb-restart");
+  await conductor.credentials.set("shop", { type: "mysql", url: mariadb.url });
+  await conductor.credentials.set("monitor", { type: "mysql", url: mariadb.url, maxConnections: 1 });
+  const pending = db(conductor, { credential: "shop", query: "SELECT SLEEP(600) /* restarted */" });
+  await until(
+    async () => {
+      const [row] = await ok(conductor, {
+        credential: "monitor",
+        query: "SELECT COUNT(*) AS n FROM information_schema.processlist WHERE info LIKE ? AND id <> CONNECTION_ID()",
+        parameters: ["%SLEEP(600) /* restarted */%"],
+      });
+      return Number(row.n) === 1;
+    },
+    60_000,
+    "the query started",
+  );
+  mariadb = await mariadb.restart();
+  const failed = await pending;
+  assert.equal(failed.success, false);
+  assert.equal(failed.error.code, "TRANSPORT_ERROR", JSON.stringify(failed.error));
+  assert.equal(failed.error.retryable, true);
+  assert.deepEqual(await ok(conductor, { credential: "shop", query: "SELECT 2 AS two" }), [{ two: 2 }]);
+});
+
 test("a credential set again is what the next run uses; a missing one is CREDENTIAL_NOT_FOUND", async (t) => {
   const postgres = await startPostgres();
   t.after(() => postgres.stop());
