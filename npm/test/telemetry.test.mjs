@@ -13,6 +13,8 @@ import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-ho
 import { createConductor } from "@atomiton/conductor";
 import { createProtocolServer } from "@atomiton/conductor/desktop";
 import { WebSocket, WebSocketServer } from "ws";
+import { join } from "node:path";
+import { tempDir } from "../test-support/helpers.mjs";
 
 /** A local server: `/limited` answers 429 once then 200; every request's trace headers are kept. */
 async function startServer(t) {
@@ -385,6 +387,30 @@ test("OpenTelemetry: values go on the run span only when asked, redacted as the 
   });
   const output = JSON.parse(run.attributes["atomiton.run.output"]);
   assert.deepEqual(output.result, [{ password: "[REDACTED]" }]);
+});
+
+test("OpenTelemetry: a database node's spans, events and attributes hold its credential's name, never a field's value", async (t) => {
+  const { spans } = registerSdk();
+  const SECRET = "otel-secret-77d1-password";
+  const directory = tempDir(t, "telemetry-credentials");
+  const conductor = createConductor({ storage: { directory }, telemetry: { recordValues: true } });
+  t.after(() => conductor.shutdown());
+  await conductor.credentials.set("shop", { type: "sqlite", path: join(directory, "shop.db"), password: SECRET });
+  spans.reset();
+  const flow = (query) => ({
+    id: "traced",
+    type: "group",
+    nodes: [{ id: "db", type: "database", parameters: { credential: "shop", query } }],
+    edges: [],
+  });
+  assert.equal((await conductor.node.run(flow("SELECT 1 AS one"))).success, true);
+  assert.equal((await conductor.node.run(flow("SELECT * FROM missing"))).success, false);
+  const finished = spans.getFinishedSpans();
+  const nodes = finished.filter((s) => s.name === "node database");
+  assert.equal(nodes.length, 2, "a span per database node");
+  const seen = JSON.stringify(finished.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status })));
+  assert.match(seen, /no such table: missing/, "the failure is on the span");
+  assert.ok(!seen.includes(SECRET), "a span holds the secret");
 });
 
 test("OpenTelemetry: a run that throws instead of returning a result still ends its span, failed, once", async () => {
