@@ -8,10 +8,10 @@ use atomiton_core::{ErrorCode, ExecutionError};
 use common::*;
 
 #[test]
-fn there_are_26_codes_and_those_of_durable_runs_whose_strings_equal_their_names() {
+fn there_are_30_codes_whose_strings_equal_their_names() {
     // The TypeScript engine's 22, then PERMISSION_DENIED and AUTHENTICATION_FAILED, then
-    // FILE_NOT_FOUND and FILE_EXISTS, then (in builds with history) WAITING and
-    // DECISION_REQUIRED.
+    // FILE_NOT_FOUND and FILE_EXISTS, then WAITING and DECISION_REQUIRED (which only builds with
+    // history give, and every build knows).
     let ours = [
         ErrorCode::PERMISSION_DENIED,
         ErrorCode::AUTHENTICATION_FAILED,
@@ -19,10 +19,16 @@ fn there_are_26_codes_and_those_of_durable_runs_whose_strings_equal_their_names(
         ErrorCode::FILE_EXISTS,
     ];
     assert_eq!(&ErrorCode::ALL[22..26], &ours);
-    #[cfg(feature = "history")]
-    assert_eq!(&ErrorCode::ALL[26..], &[ErrorCode::WAITING, ErrorCode::DECISION_REQUIRED]);
-    #[cfg(not(feature = "history"))]
-    assert_eq!(ErrorCode::ALL.len(), 26);
+    // Then the credentials' two.
+    assert_eq!(
+        &ErrorCode::ALL[26..],
+        &[
+            ErrorCode::WAITING,
+            ErrorCode::DECISION_REQUIRED,
+            ErrorCode::CREDENTIAL_NOT_FOUND,
+            ErrorCode::CREDENTIALS_LOCKED
+        ]
+    );
     for code in ErrorCode::ALL {
         assert_eq!(atomiton_core::value::to_value(code).unwrap(), json!(code.as_str()));
         assert_eq!(ErrorCode::parse(code.as_str()), Some(*code));

@@ -441,6 +441,21 @@ const ELSEWHERE: &[(&str, &str, &str, &str)] = &[
     ("python", "function", PYTHON, "a_module_file_relative_to_the_working_directory"),
     ("python", "data", PYTHON, "a_module_file_relative_to_the_working_directory"),
     ("python", "arguments", PYTHON, "a_module_file_relative_to_the_working_directory"),
+    // A database node's parameters say what SQL its client runs: the statements test checks
+    // what is handed over, the npm suite runs it against real servers.
+    ("database", "credential", DATABASE, "credentials_missing_of_another_type_or_not_granted_are_refused_before_any_work"),
+    ("database", "operation", DATABASE, "inserts_are_batched_into_one_transaction_with_postgres_placeholders"),
+    ("database", "table", DATABASE, "inserts_are_batched_into_one_transaction_with_postgres_placeholders"),
+    ("database", "query", DATABASE, "queries_bind_what_expressions_compute_per_item_and_rows_become_objects"),
+    ("database", "parameters", DATABASE, "queries_bind_what_expressions_compute_per_item_and_rows_become_objects"),
+    ("database", "mode", DATABASE, "queries_bind_what_expressions_compute_per_item_and_rows_become_objects"),
+    ("database", "conflict", DATABASE, "upserts_per_dialect"),
+    ("database", "columns", DATABASE, "columns_and_rows_choose_what_is_written"),
+    ("database", "rows", DATABASE, "columns_and_rows_choose_what_is_written"),
+    ("database", "batchSize", DATABASE, "a_statement_binds_no_more_values_than_the_database_takes"),
+    ("database", "maxRows", DATABASE, "the_limits_go_to_the_client_with_the_work"),
+    ("database", "maxBytes", DATABASE, "the_limits_go_to_the_client_with_the_work"),
+    ("database", "statementTimeout", DATABASE, "the_limits_go_to_the_client_with_the_work"),
     // The flow language's nodes act on the graph around them: what runs after them, and how often.
     ("if", "condition", FLOWS, "if_and_switch_send_their_input_out_of_the_ports_their_parameters_pick"),
     ("switch", "cases", FLOWS, "if_and_switch_send_their_input_out_of_the_ports_their_parameters_pick"),
@@ -495,6 +510,8 @@ const FLOWS: &str = "core/tests/flow_language.rs";
 const WAITS: &str = "core/tests/waits.rs";
 // A Python interpreter's workers are the host's to give: these run where they are.
 const PYTHON: &str = "bindings-node/host/tests/python_nodes.rs";
+/// The database node's statements, against a client that records them.
+const DATABASE: &str = "capabilities/database/tests/statements.rs";
 
 /// `(type, parameter, why no value of it can change the outcome)`: each also said in the
 /// parameter's documentation (docs/nodes.md).

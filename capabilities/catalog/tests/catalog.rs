@@ -803,7 +803,8 @@ fn all_definitions_come_in_registry_order() {
             "python",
             "schedule",
             "webhook",
-            "file-watch"
+            "file-watch",
+            "database"
         ]
     );
     // Every type a build registers is in the catalog: a palette built from it misses none.
@@ -844,7 +845,7 @@ fn definitions_grouped_by_category_in_first_seen_order() {
         ),
         ("group", "Group", vec!["group"]),
         ("media", "Media", vec!["image"]),
-        ("io", "Io", vec!["http-request", "file-system", "spreadsheet"]),
+        ("io", "Io", vec!["http-request", "file-system", "spreadsheet", "database"]),
         ("data", "Data", vec!["edit-fields", "transform"]),
         ("system", "System", vec!["shell-command", "python", "schedule", "webhook", "file-watch"]),
     ]

@@ -241,3 +241,37 @@ fn sql_built_by_a_template_and_names_that_are_not_names_are_refused_at_validatio
         assert!(work.is_empty());
     }
 }
+
+#[test]
+fn columns_and_rows_choose_what_is_written() {
+    let (result, work) = run(
+        json!({"credential": "lite", "operation": "insert", "table": "people", "columns": ["name"], "rows": "item => item.people"}),
+        json!({"people": [{"id": 1, "name": "Ada", "extra": true}, {"id": 2}]}),
+        affected(2),
+        None,
+    );
+    assert!(result.success, "{:?}", result.error);
+    let statement = &work[0].statements[0];
+    assert_eq!(statement.sql, r#"INSERT INTO "people" ("name") VALUES (?), (?)"#);
+    // A field a row lacks is NULL; fields not listed are not written.
+    assert_eq!(statement.parameters, vec![json!("Ada"), Value::Null]);
+}
+
+#[test]
+fn the_limits_go_to_the_client_with_the_work() {
+    let (_, work) = run(
+        json!({"credential": "pg", "query": "SELECT 1", "maxRows": 7, "maxBytes": 4096, "statementTimeout": 1500}),
+        Value::Null,
+        affected(0),
+        None,
+    );
+    let limits = work[0].limits;
+    assert_eq!((limits.max_rows, limits.max_bytes, limits.statement_timeout_ms), (7, 4096, 1500.0));
+    let (_, defaults) =
+        run(json!({"credential": "pg", "query": "SELECT 1"}), Value::Null, affected(0), None);
+    let limits = defaults[0].limits;
+    assert_eq!(
+        (limits.max_rows, limits.max_bytes, limits.statement_timeout_ms),
+        (100_000, 67_108_864, 30_000.0)
+    );
+}
