@@ -107,8 +107,8 @@ export function checkSurface(s, environment) {
   assert.equal(s.DEFAULT_SLOWMO_MS, 250);
   assert.equal(
     Object.keys(s.errorCodes).length,
-    28,
-    "the TypeScript engine's 22, PERMISSION_DENIED, AUTHENTICATION_FAILED, FILE_NOT_FOUND, FILE_EXISTS, WAITING and DECISION_REQUIRED",
+    30,
+    "the TypeScript engine's 22, PERMISSION_DENIED, AUTHENTICATION_FAILED, FILE_NOT_FOUND, FILE_EXISTS, WAITING, DECISION_REQUIRED, CREDENTIAL_NOT_FOUND and CREDENTIALS_LOCKED",
   );
   for (const [key, value] of Object.entries(s.errorCodes)) assert.equal(key, value);
   assert.equal(s.errorCodes.IMPLEMENTATION_NOT_FOUND, "IMPLEMENTATION_NOT_FOUND");

@@ -28,8 +28,8 @@ test("require() of the package works without require(esm), from dist/cjs", async
   assert.equal(seen.template, "Hello World Flow");
   assert.equal(
     seen.errorCodes,
-    28,
-    "the TypeScript engine's 22 codes, the two of access control, the two of files, WAITING and DECISION_REQUIRED",
+    30,
+    "the TypeScript engine's 22 codes, the two of access control, the two of files, WAITING, DECISION_REQUIRED and the credentials' two",
   );
   assert.equal(seen.timeout, "TIMEOUT");
   assert.equal(seen.executionId, true);
