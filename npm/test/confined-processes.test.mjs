@@ -154,7 +154,7 @@ test("a durable run confined to one directory, killed with SIGKILL and resumed b
   const kept = record.nodes.find((node) => node.nodeId === "$permissions");
   assert.deepEqual(
     kept?.output,
-    { permissions: { shell: true, image: false, files: { roots: [root] }, http: false }, caller: "user:alice" },
+    { permissions: { shell: true, image: false, files: { roots: [root] }, http: false, credentials: false }, caller: "user:alice" },
     "the record shows what the run was allowed, and for whom it ran",
   );
   const resumed = await conductor.executions.resume(id, { skip: { long: { stdout: "", stderr: "", exitCode: 0 } } });
