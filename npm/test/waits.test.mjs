@@ -451,7 +451,13 @@ test("native: a run goes on with the permissions it parked with, whoever wakes i
   };
   const parked = await conductor.node.run(flow, { executionId: "confined", permissions: { files: { roots: [allowed] } } });
   assert.equal(parked.error?.code, "WAITING", JSON.stringify(parked.error));
-  assert.deepEqual(parked.error.context.permissions, { shell: false, image: false, files: { roots: [allowed] }, http: false, credentials: false });
+  assert.deepEqual(parked.error.context.permissions, {
+    shell: false,
+    image: false,
+    files: { roots: [allowed] },
+    http: false,
+    credentials: false,
+  });
   // The signal comes from this process, whose own runs may write anywhere.
   const woken = await conductor.executions.signal("confined", "where", outside);
   assert.equal(woken.success, false);
