@@ -17,6 +17,7 @@ import { createConductor } from "@atomiton/conductor/desktop";
 import { tempDir, until } from "../test-support/helpers.mjs";
 import { startMariadb } from "../test-support/mariadb.mjs";
 import { startPostgres } from "../test-support/postgres.mjs";
+import { bigTable } from "../test-support/database-tables.mjs";
 import { startRedis } from "../test-support/redis.mjs";
 import { startWorker } from "../test-support/queue-workers.mjs";
 import Redis from "ioredis";
@@ -43,6 +44,72 @@ async function ok(conductor, parameters, input, options) {
   return result.data;
 }
 
+/** Runs one query that must succeed; its records. */
+async function rows(conductor, parameters, input, options) {
+  const output = await ok(conductor, parameters, input, options);
+  assert.equal(output.rowCount, output.records.length, "rowCount counts the records");
+  return output.records;
+}
+
+/**
+ * PostgreSQL, and a conductor with its `warehouse` credential and a one-connection `monitor`
+ * (what `running` asks).
+ */
+async function postgresWatched(t, label) {
+  const postgres = await startPostgres();
+  t.after(() => postgres.stop());
+  const conductor = conductorIn(t, label);
+  await conductor.credentials.set("warehouse", { type: "postgres", url: postgres.url });
+  await conductor.credentials.set("monitor", { type: "postgres", url: postgres.url, maxConnections: 1 });
+  return { conductor };
+}
+
+/** A query at the head of a chain (a filter, then a map): streamed, then run whole. */
+async function streamedAgainstWhole(credential, fields, query, extra = {}) {
+  const flow = {
+    id: "chain",
+    type: "group",
+    nodes: [
+      { id: "read", type: "database", parameters: { credential, query, ...extra } },
+      { id: "odd", type: "transform", parameters: { operation: "filter", transformFunction: "r => Number(r.id) % 2 === 1" } },
+      { id: "shape", type: "transform", parameters: { transformFunction: "r => ({ id: Number(r.id), name: r.name })" } },
+    ],
+    edges: [
+      { id: "e1", source: "read", target: "odd", targetHandle: "data" },
+      { id: "e2", source: "odd", target: "shape", targetHandle: "data" },
+    ],
+  };
+  const outcomes = [];
+  for (const streamBatchRows of [100, 0]) {
+    const conductor = createConductor({ storage: { type: "memory" }, streamBatchRows, progressThrottle: 0 });
+    await conductor.credentials.set(credential, fields);
+    const events = [];
+    const off = conductor.node.onProgress((event) => events.push(event));
+    const result = await conductor.node.run(flow);
+    off?.();
+    await conductor.shutdown();
+    const read = events.flatMap((event) => event.nodes).filter((n) => n.id === "read" && n.rows !== undefined);
+    outcomes.push({ result, streamedRows: Math.max(0, ...read.map((n) => n.rows)) });
+  }
+  const [streamed, whole] = outcomes;
+  assert.deepEqual(streamed.result.data, whole.result.data, "the same output streamed and whole");
+  const failure = (result) => result.error && { code: result.error.code, message: result.error.message, nodeId: result.error.nodeId };
+  assert.deepEqual(failure(streamed.result), failure(whole.result), "the same error streamed and whole");
+  return { ...streamed, whole: whole.result };
+}
+
+/** The stream checks on a database whose `people` table holds 2,500 rows. */
+async function streams(credential, fields) {
+  const chained = await streamedAgainstWhole(credential, fields, "SELECT id, name FROM people WHERE id <= 2500 ORDER BY id");
+  assert.equal(chained.result.success, true, JSON.stringify(chained.result.error));
+  assert.equal(chained.result.data.result.length, 1250);
+  assert.deepEqual(chained.result.data.result[0], { id: 1, name: "Ada" });
+  assert.equal(chained.streamedRows, 2500, "the query's rows counted as they streamed");
+  // Over a cap, streamed or not: the same coded error.
+  const capped = await streamedAgainstWhole(credential, fields, "SELECT id, name FROM people ORDER BY id", { maxRows: 1000 });
+  assert.equal(capped.result.error?.code, "MEMORY_LIMIT_EXCEEDED", JSON.stringify(capped.result));
+}
+
 const HOSTILE = [
   "'; DROP TABLE people; --",
   "1 OR 1=1",
@@ -58,16 +125,16 @@ async function queriesAndWrites(conductor, credential, placeholder) {
   const q = (query, extra = {}) => ({ credential, query, ...extra });
   await ok(conductor, q("DROP TABLE IF EXISTS people"));
   const created = await ok(conductor, q("CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL, city TEXT)"));
-  assert.deepEqual(created, { affectedRows: 0 });
+  assert.deepEqual(created, { records: [], columns: [], rowCount: 0, affectedRows: 0 });
 
   // Insert in mode single: 2,500 rows, three statements of 1,000 in one transaction.
-  const rows = Array.from({ length: 2500 }, (_, i) => ({ id: i + 1, name: `person ${i + 1}`, city: i % 2 ? "Oslo" : "Lima" }));
-  assert.deepEqual(await ok(conductor, { credential, operation: "insert", table: "people" }, rows), { affectedRows: 2500 });
-  const [count] = await ok(conductor, q("SELECT COUNT(*) AS n FROM people"));
+  const people = Array.from({ length: 2500 }, (_, i) => ({ id: i + 1, name: `person ${i + 1}`, city: i % 2 ? "Oslo" : "Lima" }));
+  assert.deepEqual(await ok(conductor, { credential, operation: "insert", table: "people" }, people), { affectedRows: 2500 });
+  const [count] = await rows(conductor, q("SELECT COUNT(*) AS n FROM people"));
   assert.equal(Number(count.n), 2500);
 
   // A query with parameters from an expression of the item.
-  const lima = await ok(
+  const lima = await rows(
     conductor,
     q(`SELECT id, name FROM people WHERE city = ${placeholder(1)} AND id <= ${placeholder(2)} ORDER BY id`, {
       parameters: "item => [item.city, item.upTo]",
@@ -85,7 +152,7 @@ async function queriesAndWrites(conductor, credential, placeholder) {
     { id: 1, name: "Ada", city: "London" },
     { id: 9001, name: "Grace", city: "Arlington" },
   ]);
-  const upserted = await ok(
+  const upserted = await rows(
     conductor,
     q(`SELECT name, city FROM people WHERE id IN (${placeholder(1)}, ${placeholder(2)}) ORDER BY id`, { parameters: [1, 9001] }),
   );
@@ -101,7 +168,7 @@ async function queriesAndWrites(conductor, credential, placeholder) {
   ]);
   assert.equal(failed.success, false);
   assert.equal(failed.error.code, "EXECUTION_FAILED");
-  const [none] = await ok(conductor, q(`SELECT COUNT(*) AS n FROM people WHERE id = ${placeholder(1)}`, { parameters: [9100] }));
+  const [none] = await rows(conductor, q(`SELECT COUNT(*) AS n FROM people WHERE id = ${placeholder(1)}`, { parameters: [9100] }));
   assert.equal(Number(none.n), 0, "rolled back");
   // Mode each: the same rows, each on its own: the first stays.
   const each = await db(conductor, { credential, operation: "insert", table: "people", mode: "each" }, [
@@ -109,10 +176,10 @@ async function queriesAndWrites(conductor, credential, placeholder) {
     { id: 1, name: "duplicate", city: "x" },
   ]);
   assert.equal(each.success, false);
-  const [one] = await ok(conductor, q(`SELECT COUNT(*) AS n FROM people WHERE id = ${placeholder(1)}`, { parameters: [9100] }));
+  const [one] = await rows(conductor, q(`SELECT COUNT(*) AS n FROM people WHERE id = ${placeholder(1)}`, { parameters: [9100] }));
   assert.equal(Number(one.n), 1, "kept");
   // A query per item (mode each): every item's rows, in order.
-  const perItem = await ok(
+  const perItem = await rows(
     conductor,
     q(`SELECT name FROM people WHERE id = ${placeholder(1)}`, { mode: "each", parameters: "item => [item]" }),
     [2, 4],
@@ -123,9 +190,9 @@ async function queriesAndWrites(conductor, credential, placeholder) {
   for (const [i, hostile] of HOSTILE.entries()) {
     const id = 20_000 + i;
     await ok(conductor, { credential, operation: "insert", table: "people" }, [{ id, name: hostile, city: hostile }]);
-    const listed = await ok(conductor, q(`SELECT name FROM people WHERE name = ${placeholder(1)}`, { parameters: [hostile] }));
+    const listed = await rows(conductor, q(`SELECT name FROM people WHERE name = ${placeholder(1)}`, { parameters: [hostile] }));
     assert.deepEqual(listed, [{ name: hostile }], hostile);
-    const computed = await ok(
+    const computed = await rows(
       conductor,
       q(`SELECT city FROM people WHERE id = ${placeholder(1)} AND city = ${placeholder(2)}`, {
         parameters: "item => [item.id, item.city]",
@@ -137,7 +204,7 @@ async function queriesAndWrites(conductor, credential, placeholder) {
       { id, name: `${hostile}!`, city: hostile },
     ]);
   }
-  const [after] = await ok(conductor, q("SELECT COUNT(*) AS n FROM people"));
+  const [after] = await rows(conductor, q("SELECT COUNT(*) AS n FROM people"));
   assert.equal(Number(after.n), 2500 + 1 + 1 + HOSTILE.length, "no statement but the node's own ran");
 
   // SQL built by a template, or names that are not names: refused before anything runs.
@@ -161,10 +228,12 @@ async function queriesAndWrites(conductor, credential, placeholder) {
 
 test("SQLite: queries, inserts, upserts, the three modes, injection attempts, caps", async (t) => {
   const conductor = conductorIn(t, "database-sqlite");
-  await conductor.credentials.set("local", { type: "sqlite", path: join(tempDir(t, "database-sqlite-file"), "shop.db") });
+  const local = { type: "sqlite", path: join(tempDir(t, "database-sqlite-file"), "shop.db") };
+  await conductor.credentials.set("local", local);
   await queriesAndWrites(conductor, "local", () => "?");
+  await streams("local", local);
   // 64-bit integers, reals, NULL, blobs.
-  const [row] = await ok(conductor, {
+  const [row] = await rows(conductor, {
     credential: "local",
     query: "SELECT ? AS big, ? AS real, ? AS empty, ? AS blob, ? AS small",
     parameters: [9007199254740993n, 0.5, null, Buffer.from([0, 1, 255]), 42],
@@ -182,6 +251,7 @@ test("PostgreSQL: queries, inserts, upserts, the three modes, injection attempts
   const conductor = conductorIn(t, "database-postgres");
   await conductor.credentials.set("warehouse", { type: "postgres", url: postgres.url });
   await queriesAndWrites(conductor, "warehouse", (n) => `$${n}`);
+  await streams("warehouse", { type: "postgres", url: postgres.url });
 });
 
 test("MariaDB: queries, inserts, upserts, the three modes, injection attempts, caps", async (t) => {
@@ -190,6 +260,7 @@ test("MariaDB: queries, inserts, upserts, the three modes, injection attempts, c
   const conductor = conductorIn(t, "database-mariadb");
   await conductor.credentials.set("shop", { type: "mysql", url: mariadb.url });
   await queriesAndWrites(conductor, "shop", () => "?");
+  await streams("shop", { type: "mysql", url: mariadb.url });
 });
 
 test("MariaDB: types round-trip as documented; a timeout and a cancel end the query on the server; pool bounds", async (t) => {
@@ -227,13 +298,13 @@ test("MariaDB: types round-trip as documented; a timeout and a cancel end the qu
   await ok(conductor, { credential, operation: "insert", table: "kinds" }, [
     { ...row, dt: "2024-02-29 23:59:59.123456", ts: "2024-05-01 10:30:00" },
   ]);
-  const [back] = await ok(conductor, { credential, query: "SELECT * FROM kinds" });
+  const [back] = await rows(conductor, { credential, query: "SELECT * FROM kinds" });
   assert.deepEqual({ ...back, bin: [...back.bin] }, { ...row, bin: [0, 255, 10] });
   const lone = await db(conductor, { credential, query: "INSERT INTO kinds (txt) VALUES (?)", parameters: ["a\ud800b"] });
   assert.match(lone.error.message, /lone surrogate/);
 
   const running = async (text) => {
-    const [found] = await ok(conductor, {
+    const [found] = await rows(conductor, {
       credential: "monitor",
       query: "SELECT COUNT(*) AS n FROM information_schema.processlist WHERE info LIKE ? AND id <> CONNECTION_ID()",
       parameters: [`%${text}%`],
@@ -256,7 +327,7 @@ test("MariaDB: types round-trip as documented; a timeout and a cancel end the qu
     while (!done) most = Math.max(most, await running("SLEEP(0.05) /* pooled */"));
   })();
   const runs = Array.from({ length: 100 }, (_, i) =>
-    ok(conductor, { credential, query: "SELECT ? AS i, SLEEP(0.05) /* pooled */", parameters: [i] }),
+    rows(conductor, { credential, query: "SELECT ? AS i, SLEEP(0.05) /* pooled */", parameters: [i] }),
   );
   const results = await Promise.all(runs);
   done = true;
@@ -295,14 +366,14 @@ test("PostgreSQL: types round-trip as documented", async (t) => {
     n: null,
   };
   await ok(conductor, { credential, operation: "insert", table: "kinds" }, [row]);
-  const [back] = await ok(conductor, { credential, query: "SELECT * FROM kinds" });
+  const [back] = await rows(conductor, { credential, query: "SELECT * FROM kinds" });
   assert.deepEqual(back, {
     ...row,
     bin: back.bin,
     tz: "2024-05-01T10:30:00Z",
   });
   assert.deepEqual([...back.bin], [0, 255, 10]);
-  const [small] = await ok(conductor, { credential, query: "SELECT $1::bigint AS safe, $2::numeric AS exact", parameters: [42, 0.1] });
+  const [small] = await rows(conductor, { credential, query: "SELECT $1::bigint AS safe, $2::numeric AS exact", parameters: [42, 0.1] });
   assert.deepEqual(small, { safe: 42, exact: "0.1" });
   // Text PostgreSQL cannot hold is refused, naming the placeholder; nothing is written.
   const nul = await db(conductor, { credential, query: "INSERT INTO kinds (txt) VALUES ($1)", parameters: ["a\u0000b"] });
@@ -313,13 +384,13 @@ test("PostgreSQL: types round-trip as documented", async (t) => {
   assert.match(lone.error.message, /lone surrogate/);
   const wrong = await db(conductor, { credential, query: "SELECT $1::integer AS n", parameters: ["not a number"] });
   assert.match(wrong.error.message, /\$1 \(int4\): expected an integer, got text/);
-  const [count] = await ok(conductor, { credential, query: "SELECT COUNT(*)::int AS n FROM kinds" });
+  const [count] = await rows(conductor, { credential, query: "SELECT COUNT(*)::int AS n FROM kinds" });
   assert.equal(count.n, 1);
 });
 
 /** How many of the server's connections run `text` now (seen through the `monitor` credential). */
 async function running(conductor, text) {
-  const [row] = await ok(conductor, {
+  const [row] = await rows(conductor, {
     credential: "monitor",
     query: "SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE query LIKE $1 AND state = 'active' AND pid <> pg_backend_pid()",
     parameters: [`%${text}%`],
@@ -328,11 +399,7 @@ async function running(conductor, text) {
 }
 
 test("PostgreSQL: a statement timeout and a cancel end the query on the server", async (t) => {
-  const postgres = await startPostgres();
-  t.after(() => postgres.stop());
-  const conductor = conductorIn(t, "database-timeout");
-  await conductor.credentials.set("warehouse", { type: "postgres", url: postgres.url });
-  await conductor.credentials.set("monitor", { type: "postgres", url: postgres.url, maxConnections: 1 });
+  const { conductor } = await postgresWatched(t, "database-timeout");
   const timed = await db(conductor, { credential: "warehouse", query: "SELECT pg_sleep(600) /* timed */", statementTimeout: 300 });
   assert.equal(timed.success, false);
   assert.equal(timed.error.code, "TIMEOUT");
@@ -352,7 +419,64 @@ test("PostgreSQL: a statement timeout and a cancel end the query on the server",
     "the cancelled query ended on the server",
   );
   // The pool gives a working connection afterwards.
-  assert.deepEqual(await ok(conductor, { credential: "warehouse", query: "SELECT 1 AS one" }), [{ one: 1 }]);
+  assert.deepEqual(await rows(conductor, { credential: "warehouse", query: "SELECT 1 AS one" }), [{ one: 1 }]);
+});
+
+test("PostgreSQL: a streamed query cancelled mid-stream ends on the server", async (t) => {
+  const { conductor } = await postgresWatched(t, "database-stream-cancel");
+  const query = "SELECT g AS id, pg_sleep(0.001) FROM generate_series(1, 1000000) g /* streamed */";
+  const flow = {
+    id: "slow",
+    type: "group",
+    nodes: [
+      { id: "read", type: "database", parameters: { credential: "warehouse", query, maxRows: 2_000_000 } },
+      { id: "ids", type: "transform", parameters: { transformFunction: "r => r.id" } },
+    ],
+    edges: [{ id: "e1", source: "read", target: "ids", targetHandle: "data" }],
+  };
+  const controller = new AbortController();
+  const pending = conductor.node.run(flow, { signal: controller.signal });
+  await until(async () => (await running(conductor, "/* streamed */")) === 1, 60_000, "the query started");
+  controller.abort();
+  const cancelled = await pending;
+  assert.equal(cancelled.error?.code, "CANCELLED", JSON.stringify(cancelled.error));
+  await until(async () => (await running(conductor, "/* streamed */")) === 0, 60_000, "the cancelled query ended on the server");
+});
+
+test("PostgreSQL: a million rows stream from a query through a sort into a file within the stream's memory", async (t) => {
+  const postgres = await startPostgres();
+  t.after(() => postgres.stop());
+  const conductor = conductorIn(t, "database-million");
+  await conductor.credentials.set("big", { type: "postgres", url: postgres.url });
+  for (const statement of bigTable(1_000_000)) await ok(conductor, { credential: "big", query: statement, statementTimeout: 600_000 });
+  const dir = tempDir(t, "database-million-out");
+  const run = (mode) => {
+    const output = join(dir, `${mode}.jsonl`);
+    const child = spawnSync(process.execPath, ["test-support/database-stream-run.mjs", postgres.url, output, mode], {
+      encoding: "utf8",
+      maxBuffer: 1 << 24,
+    });
+    assert.equal(child.status, 0, child.stderr);
+    const outcome = JSON.parse(child.stdout.trim().split("\n").at(-1));
+    assert.equal(outcome.success, true, JSON.stringify(outcome.error));
+    return { ...outcome, output };
+  };
+  const streamed = run("stream");
+  const whole = run("whole");
+  const lines = readFileSync(streamed.output, "utf8").trimEnd().split("\n");
+  assert.equal(lines.length, 1_000_000);
+  const scores = [0, 1, 499_999, 999_998, 999_999].map((i) => JSON.parse(lines[i]).score);
+  assert.deepEqual(
+    scores,
+    [...scores].sort((a, b) => b - a),
+    "sorted by score, highest first",
+  );
+  assert.ok(readFileSync(streamed.output).equals(readFileSync(whole.output)), "the same file streamed and whole");
+  // Streamed, the process grows by the sort's 32 MiB and a few batches; whole, every node holds
+  // the million rows.
+  t.diagnostic(`a million rows: the process grew by ${streamed.growthMb} MB streamed, ${whole.growthMb} MB whole`);
+  assert.ok(streamed.growthMb < 256, `streamed: the process grew by ${streamed.growthMb} MB`);
+  assert.ok(whole.growthMb > 2 * streamed.growthMb, `whole ${whole.growthMb} MB against streamed ${streamed.growthMb} MB`);
 });
 
 test("PostgreSQL: 100 concurrent runs share a pool of maxConnections", async (t) => {
@@ -365,7 +489,7 @@ test("PostgreSQL: 100 concurrent runs share a pool of maxConnections", async (t)
   let done = false;
   const watching = (async () => {
     while (!done) {
-      const [row] = await ok(conductor, {
+      const [row] = await rows(conductor, {
         credential: "monitor",
         query: "SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pool-test'",
       });
@@ -373,7 +497,7 @@ test("PostgreSQL: 100 concurrent runs share a pool of maxConnections", async (t)
     }
   })();
   const runs = Array.from({ length: 100 }, (_, i) =>
-    ok(conductor, { credential: "warehouse", query: "SELECT $1::int AS i, pg_sleep(0.05)", parameters: [i] }),
+    rows(conductor, { credential: "warehouse", query: "SELECT $1::int AS i, pg_sleep(0.05)", parameters: [i] }),
   );
   const results = await Promise.all(runs);
   done = true;
@@ -398,7 +522,7 @@ test("PostgreSQL: a server restarted mid-run fails the run with a retryable erro
   assert.equal(failed.success, false);
   assert.equal(failed.error.code, "TRANSPORT_ERROR", JSON.stringify(failed.error));
   assert.equal(failed.error.retryable, true);
-  assert.deepEqual(await ok(conductor, { credential: "warehouse", query: "SELECT 2 AS two" }), [{ two: 2 }]);
+  assert.deepEqual(await rows(conductor, { credential: "warehouse", query: "SELECT 2 AS two" }), [{ two: 2 }]);
 });
 
 test("MariaDB: a server restarted mid-run fails the run with a retryable error, and the next run works", async (t) => {
@@ -410,7 +534,7 @@ test("MariaDB: a server restarted mid-run fails the run with a retryable error, 
   const pending = db(conductor, { credential: "shop", query: "SELECT SLEEP(600) /* restarted */" });
   await until(
     async () => {
-      const [row] = await ok(conductor, {
+      const [row] = await rows(conductor, {
         credential: "monitor",
         query: "SELECT COUNT(*) AS n FROM information_schema.processlist WHERE info LIKE ? AND id <> CONNECTION_ID()",
         parameters: ["%SLEEP(600) /* restarted */%"],
@@ -425,7 +549,7 @@ test("MariaDB: a server restarted mid-run fails the run with a retryable error, 
   assert.equal(failed.success, false);
   assert.equal(failed.error.code, "TRANSPORT_ERROR", JSON.stringify(failed.error));
   assert.equal(failed.error.retryable, true);
-  assert.deepEqual(await ok(conductor, { credential: "shop", query: "SELECT 2 AS two" }), [{ two: 2 }]);
+  assert.deepEqual(await rows(conductor, { credential: "shop", query: "SELECT 2 AS two" }), [{ two: 2 }]);
 });
 
 test("a credential set again is what the next run uses; a missing one is CREDENTIAL_NOT_FOUND", async (t) => {
@@ -444,7 +568,7 @@ test("a credential set again is what the next run uses; a missing one is CREDENT
     user: "postgres",
     database: "postgres",
   });
-  assert.deepEqual(await ok(conductor, { credential: "warehouse", query: "SELECT 3 AS three" }), [{ three: 3 }]);
+  assert.deepEqual(await rows(conductor, { credential: "warehouse", query: "SELECT 3 AS three" }), [{ three: 3 }]);
 });
 
 test("a run whose grant lacks the credential is refused before anything runs", async (t) => {
@@ -467,7 +591,7 @@ test("a run whose grant lacks the credential is refused before anything runs", a
   assert.match(refused.error.message, /node 'other' \(database\) uses the credential 'ledger', which this caller was not granted/);
   const none = await conductor.node.run(flow.nodes[0], { permissions: {} });
   assert.equal(none.error.code, "PERMISSION_DENIED");
-  const [count] = await ok(conductor, { credential: "local", query: "SELECT COUNT(*) AS n FROM marks" });
+  const [count] = await rows(conductor, { credential: "local", query: "SELECT COUNT(*) AS n FROM marks" });
   assert.equal(count.n, 0, "nothing ran");
   const granted = await conductor.node.run(flow.nodes[0], { permissions: { credentials: { names: ["local"] } } });
   assert.equal(granted.success, true, JSON.stringify(granted.error));

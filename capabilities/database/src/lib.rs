@@ -10,6 +10,10 @@
 //! 4. the host's database client runs them (`DatabaseClient`: the native host's pools and
 //!    drivers), and their rows become the output (`output.rs`).
 //!
+//! A query in mode `single` at the head of a chain of nodes that stream rows is a source of
+//! that stream (`stream.rs`): the same work, its rows handed on a batch at a time as the client
+//! reads them, never all held.
+//!
 //! Builds without a database client (the WebAssembly engine, a browser) do not link this crate:
 //! they refuse the node at validation, saying where it runs.
 
@@ -17,14 +21,17 @@ mod dialect;
 mod output;
 mod plan;
 mod request;
+mod stream;
 
 use std::sync::Arc;
 
 use atomiton_core::error::{ErrorCode, ExecutionError};
-use atomiton_core::host::effects::DatabaseWork;
+use atomiton_core::host::effects::{DatabaseClient, DatabaseWork};
 use atomiton_core::host::{BoxFuture, SharedHost};
+use atomiton_core::nodes::stream::Streaming;
 use atomiton_core::nodes::{Invocation, NodeExecutor, NodeRegistry, NodeResult};
 use atomiton_core::session::SessionCapability;
+use atomiton_core::value::Map;
 
 pub use dialect::Dialect;
 
@@ -46,10 +53,28 @@ impl NodeExecutor for DatabaseNode {
     fn execute(&self, invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
         Box::pin(execute(invocation, host))
     }
+
+    fn streaming(&self, parameters: &Map) -> Option<Streaming> {
+        stream::streaming(parameters)
+    }
 }
 
 async fn execute(invocation: Invocation, host: SharedHost) -> NodeResult {
     let request = request::Request::read(&invocation)?;
+    let operation = request.operation;
+    let Some(work) = prepare(request, &invocation, &host).await? else {
+        return Ok(Some(output::nothing_ran(operation)));
+    };
+    let results = client(&host)?.run(work).await?;
+    Ok(Some(output::of(operation, results)))
+}
+
+/// The work a node's parameters and input ask for (`None`: its items made no statement).
+async fn prepare(
+    request: request::Request,
+    invocation: &Invocation,
+    host: &SharedHost,
+) -> Result<Option<DatabaseWork>, ExecutionError> {
     let Some(credentials) = host.credentials() else {
         return Err(ExecutionError::new(
             ErrorCode::IMPLEMENTATION_NOT_FOUND,
@@ -74,24 +99,27 @@ async fn execute(invocation: Invocation, host: SharedHost) -> NodeResult {
             ),
         )
     })?;
-    let (statements, transaction) = plan::statements(&request, dialect, &invocation)?;
-    let Some(client) = host.databases() else {
-        return Err(ExecutionError::new(
-            ErrorCode::IMPLEMENTATION_NOT_FOUND,
-            format!("[{TYPE}] This environment has no database client"),
-        ));
-    };
+    let (statements, transaction) = plan::statements(&request, dialect, invocation)?;
+    client(host)?;
     if statements.is_empty() {
-        return Ok(Some(output::nothing_ran(request.operation)));
+        return Ok(None);
     }
-    let work = DatabaseWork {
-        name: request.credential.clone(),
+    Ok(Some(DatabaseWork {
+        name: request.credential,
         credential,
         statements,
         transaction,
         limits: request.limits,
         signal: invocation.signal.clone(),
-    };
-    let results = client.run(work).await?;
-    Ok(Some(output::of(request.operation, results)))
+    }))
+}
+
+/// The host's database client.
+fn client(host: &SharedHost) -> Result<&dyn DatabaseClient, ExecutionError> {
+    host.databases().ok_or_else(|| {
+        ExecutionError::new(
+            ErrorCode::IMPLEMENTATION_NOT_FOUND,
+            format!("[{TYPE}] This environment has no database client"),
+        )
+    })
 }

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use atomiton_core::error::{ErrorCode, Result};
 use atomiton_core::host::effects::{
-    Credential, CredentialSource, DatabaseClient, DatabaseWork, StatementRows,
+    Credential, CredentialSource, DatabaseClient, DatabaseRows, DatabaseWork, StatementRows,
 };
 use atomiton_core::host::{BoxFuture, Capabilities, CredentialAccess, Host, RunPermissions};
 use atomiton_core::session::SessionCapability;
@@ -23,6 +23,8 @@ struct Recording {
     credentials: HashMap<String, Credential>,
     work: Arc<Mutex<Vec<DatabaseWork>>>,
     answer: StatementRows,
+    /// The batch sizes streams were asked for.
+    streams: Arc<Mutex<Vec<usize>>>,
 }
 
 impl CredentialSource for Recording {
@@ -37,6 +39,39 @@ impl DatabaseClient for Recording {
         let answers = vec![self.answer.clone(); work.statements.len()];
         self.work.lock().unwrap().push(work);
         Box::pin(async move { Ok(answers) })
+    }
+
+    /// The answer's rows, one batch per row (whatever the size asked), the affected count last.
+    fn stream(&self, work: DatabaseWork, batch_rows: usize) -> Box<dyn DatabaseRows> {
+        self.work.lock().unwrap().push(work);
+        self.streams.lock().unwrap().push(batch_rows);
+        let answer = &self.answer;
+        let mut batches: Vec<StatementRows> = answer
+            .rows
+            .iter()
+            .map(|row| StatementRows {
+                columns: answer.columns.clone(),
+                rows: vec![row.clone()],
+                affected: 0,
+            })
+            .collect();
+        batches.push(StatementRows {
+            columns: answer.columns.clone(),
+            rows: Vec::new(),
+            affected: answer.affected,
+        });
+        batches.reverse();
+        Box::new(Batches(batches))
+    }
+}
+
+/// Batches handed on one at a time.
+struct Batches(Vec<StatementRows>);
+
+impl DatabaseRows for Batches {
+    fn next(&mut self) -> BoxFuture<'_, Result<Option<StatementRows>>> {
+        let next = self.0.pop();
+        Box::pin(async move { Ok(next) })
     }
 }
 
@@ -67,29 +102,48 @@ fn run(
     answer: StatementRows,
     permissions: Option<RunPermissions>,
 ) -> (ExecutionResult, Vec<DatabaseWork>) {
+    let Value::Object(parameters) = parameters else { panic!("parameters are an object") };
+    let mut node = NodeDefinition::new("db", "database");
+    for (key, value) in parameters {
+        node = node.with_param(&key, value);
+    }
+    let (result, work, _) = run_flow(node, input, answer, permissions);
+    (result, work)
+}
+
+/// Runs `node` (a database node, or a flow holding them): its result, the work its client was
+/// given, and the batch sizes of the streams it was asked for.
+fn run_flow(
+    node: NodeDefinition,
+    input: Value,
+    answer: StatementRows,
+    permissions: Option<RunPermissions>,
+) -> (ExecutionResult, Vec<DatabaseWork>, Vec<usize>) {
     let inner = VirtualHost::new();
     let work = Arc::new(Mutex::new(Vec::new()));
+    let streams = Arc::new(Mutex::new(Vec::new()));
     let credentials = HashMap::from([
         ("pg".to_owned(), credential("postgres")),
         ("my".to_owned(), credential("mariadb")),
         ("lite".to_owned(), credential("sqlite")),
         ("mail".to_owned(), credential("smtp")),
     ]);
-    let host =
-        Arc::new(Recording { inner: inner.clone(), credentials, work: work.clone(), answer });
+    let host = Arc::new(Recording {
+        inner: inner.clone(),
+        credentials,
+        work: work.clone(),
+        answer,
+        streams: streams.clone(),
+    });
     let mut registry = atomiton_core::nodes::builtin_registry();
     atomiton_database::Databases.provide(&mut registry);
-    let Value::Object(parameters) = parameters else { panic!("parameters are an object") };
-    let mut node = NodeDefinition::new("db", "database");
-    for (key, value) in parameters {
-        node = node.with_param(&key, value);
-    }
     let options =
         RunOptions { input: Some(json!({"data": input})), permissions, ..Default::default() };
     let engine = Engine::with_registry(registry, EngineConfig::default());
     let result = inner.block_on(async move { engine.run(node, options, host).await });
     let recorded = std::mem::take(&mut *work.lock().unwrap());
-    (result, recorded)
+    let streamed = std::mem::take(&mut *streams.lock().unwrap());
+    (result, recorded, streamed)
 }
 
 fn rows(n: usize) -> Value {
@@ -191,7 +245,55 @@ fn queries_bind_what_expressions_compute_per_item_and_rows_become_objects() {
     let sql: Vec<&str> = work.statements.iter().map(|s| s.sql.as_str()).collect();
     assert_eq!(sql, ["SELECT id, name FROM people WHERE city = $1 AND id > $2"; 2]);
     assert_eq!(work.statements[1].parameters, vec![json!("'; DROP TABLE people; --"), json!(2)]);
-    assert_eq!(result.data, Some(json!([{"id": 1, "name": "Ada"}, {"id": 1, "name": "Ada"}])));
+    assert_eq!(
+        result.data,
+        Some(json!({
+            "records": [{"id": 1, "name": "Ada"}, {"id": 1, "name": "Ada"}],
+            "columns": ["id", "name"],
+            "rowCount": 2,
+            "affectedRows": 0
+        }))
+    );
+}
+
+/// A query at the head of a chain, then a sort: the query's rows.
+fn query_then_sort(query: serde_json::Value) -> NodeDefinition {
+    serde_json::from_value(serde_json::json!({
+        "id": "flow", "type": "group",
+        "nodes": [
+            {"id": "db", "type": "database", "parameters": query},
+            {"id": "sort", "type": "transform", "parameters": {"operation": "sort", "sortKey": "id", "sortDirection": "desc"}},
+        ],
+        "edges": [{"id": "e1", "source": "db", "target": "sort", "targetHandle": "data"}],
+    }))
+    .expect("a flow")
+}
+
+#[test]
+fn a_query_in_mode_single_streams_its_rows_into_the_chain_after_it() {
+    let answer = StatementRows {
+        columns: vec!["id".into(), "name".into()],
+        rows: (1..=5).map(|i| vec![json!(i), json!(format!("p{i}"))]).collect(),
+        affected: 0,
+    };
+    let query = serde_json::json!({"credential": "pg", "query": "SELECT id, name FROM people"});
+    let (result, work, streams) =
+        run_flow(query_then_sort(query), Value::Null, answer.clone(), None);
+    assert!(result.success, "{:?}", result.error);
+    assert_eq!(streams, [4096], "streamed, in batches of the engine's size");
+    assert_eq!(work[0].statements.len(), 1);
+    let ids: Vec<Value> = (1..=5).rev().map(|i| json!(i)).collect();
+    let sorted = result.data.as_ref().and_then(|d| d.get("result")).and_then(Value::as_array);
+    let sorted_ids: Vec<Value> =
+        sorted.into_iter().flatten().filter_map(|r| r.get("id").cloned()).collect();
+    assert_eq!(sorted_ids, ids, "{:?}", result.data);
+
+    // Per item, the query takes its input whole: the same rows, run, not streamed.
+    let each = serde_json::json!({"credential": "pg", "query": "SELECT id, name FROM people", "mode": "each"});
+    let (whole, _, streams) = run_flow(query_then_sort(each), json!([1]), answer, None);
+    assert!(whole.success, "{:?}", whole.error);
+    assert!(streams.is_empty(), "mode each is not a source");
+    assert_eq!(whole.data, result.data);
 }
 
 #[test]

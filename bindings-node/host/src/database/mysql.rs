@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use atomiton_core::error::{ErrorCode, ExecutionError};
 use atomiton_core::format::parse_json_value;
-use atomiton_core::host::effects::{Credential, DatabaseWork, Statement, StatementRows};
+use atomiton_core::host::effects::{Credential, DatabaseWork, Statement};
 use atomiton_core::value::{BytesKind, Ext, Number, ParseLimits, Value};
 use deadpool::managed::{self, Metrics, Object, RecycleError, RecycleResult};
 use mysql_async::consts::ColumnType;
@@ -25,10 +25,12 @@ use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, Opts, OptsBuilder, Value as My};
 
 use super::budget::Budget;
-use super::errors::{cancelled, refused, timed_out, unreachable};
+use super::clock::within;
+use super::errors::{cancelled, refused, unreachable};
 use super::failure::{Failure, Reuse};
 use super::pools::Bounds;
 use super::postgres::integer;
+use super::rows_out::RowsOut;
 use super::timestamps::{date_text, days_from_civil, timestamp_text};
 
 /// A credential's MySQL connections.
@@ -88,23 +90,19 @@ pub fn pool(credential: &Credential, bounds: Bounds) -> Result<MyPool, Execution
     super::pools::build(Manager { opts: Opts::from(builder), idle: bounds.idle_timeout }, bounds)
 }
 
-/// Runs `work` on a connection of `pool`.
-pub async fn run(pool: &MyPool, work: &DatabaseWork) -> Result<Vec<StatementRows>, ExecutionError> {
+/// Runs `work` on a connection of `pool`, its rows going to `out`.
+pub async fn run(
+    pool: &MyPool,
+    work: &DatabaseWork,
+    out: &mut RowsOut,
+) -> Result<(), ExecutionError> {
     let mut connection =
         super::pools::checkout(pool, pool.manager().idle, &work.signal, "MySQL").await?;
     let id = connection.id();
-    let timeout = Duration::from_secs_f64(work.limits.statement_timeout_ms / 1000.0);
     let mut budget = Budget::new(work.limits);
-    let finished = {
-        let ran = statements(&mut connection, work, &mut budget);
-        tokio::pin!(ran);
-        tokio::select! {
-            outcome = &mut ran => Ok(outcome),
-            () = tokio::time::sleep(timeout) => Err(timed_out(work.limits.statement_timeout_ms)),
-            () = work.signal.cancelled() => Err(cancelled()),
-        }
-    };
-    let stopped = match finished {
+    let waited = out.waited();
+    let ran = statements(&mut connection, work, &mut budget, out);
+    let stopped = match within(ran, work.limits.statement_timeout_ms, &waited, &work.signal).await {
         Ok(outcome) => {
             if outcome.as_ref().is_err_and(|failure| failure.reused == Reuse::Close) {
                 drop(Object::take(connection));
@@ -126,26 +124,23 @@ async fn statements(
     conn: &mut Conn,
     work: &DatabaseWork,
     budget: &mut Budget,
-) -> Result<Vec<StatementRows>, Failure> {
+    out: &mut RowsOut,
+) -> Result<(), Failure> {
     if work.transaction {
         conn.query_drop("START TRANSACTION").await.map_err(|e| failure_of(&e))?;
     }
-    let mut results = Vec::with_capacity(work.statements.len());
     for (index, statement) in work.statements.iter().enumerate() {
-        match one(conn, statement, index, budget).await {
-            Ok(rows) => results.push(rows),
-            Err(failure) => {
-                if work.transaction && failure.reused == Reuse::Keep {
-                    let _ = conn.query_drop("ROLLBACK").await;
-                }
-                return Err(failure);
+        if let Err(failure) = one(conn, statement, index, budget, out).await {
+            if work.transaction && failure.reused == Reuse::Keep {
+                let _ = conn.query_drop("ROLLBACK").await;
             }
+            return Err(failure);
         }
     }
     if work.transaction {
         conn.query_drop("COMMIT").await.map_err(|e| failure_of(&e))?;
     }
-    Ok(results)
+    Ok(())
 }
 
 async fn one(
@@ -153,7 +148,8 @@ async fn one(
     statement: &Statement,
     index: usize,
     budget: &mut Budget,
-) -> Result<StatementRows, Failure> {
+    out: &mut RowsOut,
+) -> Result<(), Failure> {
     let prepared = conn.prep(statement.sql.as_str()).await.map_err(|e| failure_of(&e))?;
     let expected = usize::from(prepared.num_params());
     if expected != statement.parameters.len() {
@@ -180,9 +176,7 @@ async fn one(
         mysql_async::Params::Positional(values)
     };
     let mut result = conn.exec_iter(&prepared, params).await.map_err(|e| failure_of(&e))?;
-    let columns: Vec<String> =
-        result.columns_ref().iter().map(|c| c.name_str().into_owned()).collect();
-    let mut rows = Vec::new();
+    out.begin(result.columns_ref().iter().map(|c| c.name_str().into_owned()).collect());
     while let Some(row) = result.next().await.map_err(|e| failure_of(&e))? {
         let kinds: Vec<(ColumnType, bool)> = row
             .columns_ref()
@@ -200,11 +194,12 @@ async fn one(
         if let Err(error) = budget.take(&values) {
             return Err(Failure::close(error));
         }
-        rows.push(values);
+        out.push(values).await?;
     }
     let affected = result.affected_rows();
     drop(result);
-    Ok(StatementRows { columns, rows, affected })
+    out.end(affected);
+    Ok(())
 }
 
 fn read(value: My, kind: ColumnType, binary: bool) -> Result<Value, String> {

@@ -12,16 +12,18 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use atomiton_core::error::{ErrorCode, ExecutionError};
-use atomiton_core::host::effects::{Credential, DatabaseWork, Statement, StatementRows};
+use atomiton_core::host::effects::{Credential, DatabaseWork, Statement};
 use atomiton_core::value::{BytesKind, Ext, Number, Value};
 use deadpool::managed::{self, Metrics, Object, RecycleResult};
 use rusqlite::types::Value as Sql;
 use rusqlite::Connection;
 
 use super::budget::Budget;
-use super::errors::{cancelled, refused, timed_out, unreachable};
+use super::clock::within;
+use super::errors::{cancelled, refused, unreachable};
 use super::pools::Bounds;
 use super::postgres::integer;
+use super::rows_out::RowsOut;
 use super::timestamps::timestamp_text;
 
 /// A credential's SQLite connections.
@@ -64,34 +66,41 @@ pub fn pool(credential: &Credential, bounds: Bounds) -> Result<SqlitePool, Execu
     super::pools::build(Manager { path: PathBuf::from(path), idle: bounds.idle_timeout }, bounds)
 }
 
-/// Runs `work` on a connection of `pool`, on a blocking thread.
+/// Runs `work` on a connection of `pool`, on a blocking thread, its rows going to `out`.
 pub async fn run(
     pool: &SqlitePool,
     work: &DatabaseWork,
-) -> Result<Vec<StatementRows>, ExecutionError> {
+    out: &mut RowsOut,
+) -> Result<(), ExecutionError> {
     let connection =
         super::pools::checkout(pool, pool.manager().idle, &work.signal, "SQLite").await?;
     let interrupt = connection.get_interrupt_handle();
     let statements = work.statements.clone();
     let (transaction, limits) = (work.transaction, work.limits);
+    let waited = out.waited();
+    // The rows' destination goes to the blocking thread and comes back with the connection.
+    let mut moved = std::mem::replace(out, RowsOut::Gathered(Vec::new()));
     let mut blocking = tokio::task::spawn_blocking(move || {
-        let outcome = run_all(&connection, &statements, transaction, &mut Budget::new(limits));
-        (connection, outcome)
+        let outcome =
+            run_all(&connection, &statements, transaction, &mut Budget::new(limits), &mut moved);
+        (connection, outcome, moved)
     });
-    let timeout = Duration::from_secs_f64(work.limits.statement_timeout_ms / 1000.0);
-    let stopped = tokio::select! {
-        done = &mut blocking => {
-            let (connection, outcome) = done.map_err(|e| ExecutionError::internal(format!("[database] {e}")))?;
+    let done = within(&mut blocking, work.limits.statement_timeout_ms, &waited, &work.signal);
+    let stopped = match done.await {
+        Ok(done) => {
+            let (connection, outcome, moved) =
+                done.map_err(|e| ExecutionError::internal(format!("[database] {e}")))?;
             drop(connection);
+            *out = moved;
             return outcome;
         }
-        () = tokio::time::sleep(timeout) => timed_out(work.limits.statement_timeout_ms),
-        () = work.signal.cancelled() => cancelled(),
+        Err(stopped) => stopped,
     };
     interrupt.interrupt();
     // The statement ends at its next step; the connection (rolled back) is then not reused.
-    if let Ok((connection, _)) = blocking.await {
+    if let Ok((connection, _, moved)) = blocking.await {
         drop(Object::take(connection));
+        *out = moved;
     }
     Err(stopped)
 }
@@ -101,26 +110,23 @@ fn run_all(
     statements: &[Statement],
     transaction: bool,
     budget: &mut Budget,
-) -> Result<Vec<StatementRows>, ExecutionError> {
+    out: &mut RowsOut,
+) -> Result<(), ExecutionError> {
     if transaction {
         connection.execute_batch("BEGIN IMMEDIATE").map_err(|e| error_of(&e))?;
     }
-    let mut results = Vec::with_capacity(statements.len());
     for (index, statement) in statements.iter().enumerate() {
-        match one(connection, statement, index, budget) {
-            Ok(rows) => results.push(rows),
-            Err(error) => {
-                if transaction || !connection.is_autocommit() {
-                    let _ = connection.execute_batch("ROLLBACK");
-                }
-                return Err(error);
+        if let Err(error) = one(connection, statement, index, budget, out) {
+            if transaction || !connection.is_autocommit() {
+                let _ = connection.execute_batch("ROLLBACK");
             }
+            return Err(error);
         }
     }
     if transaction {
         connection.execute_batch("COMMIT").map_err(|e| error_of(&e))?;
     }
-    Ok(results)
+    Ok(())
 }
 
 fn one(
@@ -128,7 +134,8 @@ fn one(
     statement: &Statement,
     index: usize,
     budget: &mut Budget,
-) -> Result<StatementRows, ExecutionError> {
+    out: &mut RowsOut,
+) -> Result<(), ExecutionError> {
     let mut prepared = connection.prepare(&statement.sql).map_err(|e| error_of(&e))?;
     let expected = prepared.parameter_count();
     if expected != statement.parameters.len() {
@@ -149,21 +156,22 @@ fn one(
         })
         .collect::<Result<Vec<Sql>, _>>()?;
     let columns: Vec<String> = prepared.column_names().iter().map(|c| (*c).to_owned()).collect();
-    let mut rows = Vec::new();
+    let width = columns.len();
+    out.begin(columns);
     let mut cursor =
         prepared.query(rusqlite::params_from_iter(values)).map_err(|e| error_of(&e))?;
     while let Some(row) = cursor.next().map_err(|e| error_of(&e))? {
-        let mut values = Vec::with_capacity(columns.len());
-        for i in 0..columns.len() {
+        let mut values = Vec::with_capacity(width);
+        for i in 0..width {
             let value: Sql = row.get(i).map_err(|e| error_of(&e))?;
             values.push(read(value));
         }
         budget.take(&values)?;
-        rows.push(values);
+        out.push_blocking(values).map_err(|failure| failure.error)?;
     }
     drop(cursor);
-    let affected = if columns.is_empty() { connection.changes() } else { 0 };
-    Ok(StatementRows { columns, rows, affected })
+    out.end(if width == 0 { connection.changes() } else { 0 });
+    Ok(())
 }
 
 fn read(value: Sql) -> Value {

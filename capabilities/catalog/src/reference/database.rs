@@ -7,14 +7,20 @@ use super::super::{NodeExample, OutputField};
 
 pub(crate) const OUTPUT: &[OutputField] = &[
     OutputField::new(
-        "(rows)",
+        "records",
         "object[]",
-        "A query's rows, one object per row keyed by column (every item's rows in mode each or transaction). Integers beyond ±2^53 are BigInts, decimals their exact text, dates and times ISO text, binary data a Buffer, JSON columns their value.",
+        "A query's rows, one object per row keyed by column (every item's rows in mode each or transaction): the table shape a spreadsheet gives, which a chain of nodes after a query in mode single takes a batch at a time (docs/data-at-scale.md). Integers beyond ±2^53 are BigInts, decimals their exact text, dates and times ISO text, binary data a Buffer, JSON columns their value.",
     ),
+    OutputField::new(
+        "columns",
+        "string[]",
+        "A query's: the names of the columns, in order (of the first statement that returns rows; there even when no row came).",
+    ),
+    OutputField::new("rowCount", "number", "A query's: how many records."),
     OutputField::new(
         "affectedRows",
         "number",
-        "For an insert, an upsert, or a statement that returns no rows: `{affectedRows}`, the rows it changed.",
+        "The rows changed: by an insert or an upsert (its whole output, `{affectedRows}`), or by a query's statements that return no rows (an UPDATE, a DELETE).",
     ),
 ];
 

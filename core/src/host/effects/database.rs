@@ -43,7 +43,8 @@ pub struct DatabaseWork {
 }
 
 /// What one statement gave: its rows (values by column, in the columns' order) when it returns
-/// rows, else how many rows it changed.
+/// rows, else how many rows it changed. A streamed statement's batches are each one of these:
+/// the columns in every batch, `affected` in the last.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StatementRows {
     pub columns: Vec<String>,
@@ -57,4 +58,46 @@ pub struct StatementRows {
 /// `context.sqlState`); none quotes a credential's field.
 pub trait DatabaseClient: MaybeSend + MaybeSync {
     fn run(&self, work: DatabaseWork) -> BoxFuture<'static, Result<Vec<StatementRows>>>;
+
+    /// The rows of `work`'s statements as they are read, about `batch_rows` at a time, for a
+    /// query at the head of a stream of rows: the client reads the next rows only as the
+    /// batches before are taken, so a result larger than memory goes through. The caps and
+    /// errors are `run`'s; the statement timeout counts the time the server takes, not the time
+    /// a batch waits to be taken. Dropping the rows ends the statement. By default the work
+    /// runs whole and its rows are handed on in batches (a client that cannot stream).
+    fn stream(&self, work: DatabaseWork, batch_rows: usize) -> Box<dyn DatabaseRows> {
+        Box::new(WholeRows { pending: Some(self.run(work)), ready: Vec::new(), batch_rows })
+    }
+}
+
+/// A statement's rows, a batch at a time (see [`DatabaseClient::stream`]).
+pub trait DatabaseRows: MaybeSend {
+    /// The next batch: `None` once the last was given.
+    fn next(&mut self) -> BoxFuture<'_, Result<Option<StatementRows>>>;
+}
+
+/// The rows of work that ran whole, handed on in batches.
+struct WholeRows {
+    pending: Option<BoxFuture<'static, Result<Vec<StatementRows>>>>,
+    /// What is left to hand on, last statement first.
+    ready: Vec<StatementRows>,
+    batch_rows: usize,
+}
+
+impl DatabaseRows for WholeRows {
+    fn next(&mut self) -> BoxFuture<'_, Result<Option<StatementRows>>> {
+        Box::pin(async move {
+            if let Some(pending) = self.pending.take() {
+                self.ready = pending.await?;
+                self.ready.reverse();
+            }
+            let Some(current) = self.ready.last_mut() else { return Ok(None) };
+            if current.rows.len() <= self.batch_rows.max(1) {
+                return Ok(self.ready.pop());
+            }
+            let rest = current.rows.split_off(self.batch_rows.max(1));
+            let rows = std::mem::replace(&mut current.rows, rest);
+            Ok(Some(StatementRows { columns: current.columns.clone(), rows, affected: 0 }))
+        })
+    }
 }

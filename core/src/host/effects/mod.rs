@@ -13,7 +13,9 @@ mod python;
 mod streamed;
 
 pub use credentials::{redact, Credential, CredentialSource};
-pub use database::{DatabaseClient, DatabaseLimits, DatabaseWork, Statement, StatementRows};
+pub use database::{
+    DatabaseClient, DatabaseLimits, DatabaseRows, DatabaseWork, Statement, StatementRows,
+};
 pub use files::{already_exists, DirEntry, FileMetadata, FileSystem};
 pub use http::{HttpClient, HttpRequest, HttpResponse};
 pub use process::{ProcessOutput, ProcessRunner, ProcessSpec};

@@ -16,16 +16,18 @@ pub use decode::integer;
 use std::time::Duration;
 
 use atomiton_core::error::{ErrorCode, ExecutionError};
-use atomiton_core::host::effects::{Credential, DatabaseWork, Statement, StatementRows};
+use atomiton_core::host::effects::{Credential, DatabaseWork, Statement};
 use deadpool::managed::{self, Metrics, Object, RecycleError, RecycleResult};
 use futures::{pin_mut, TryStreamExt};
 use tokio_postgres::Client;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::budget::Budget;
-use super::errors::{cancelled, described, refused, timed_out, unreachable};
+use super::clock::within;
+use super::errors::{described, refused, unreachable};
 use super::failure::{Failure, Reuse};
 use super::pools::Bounds;
+use super::rows_out::RowsOut;
 
 /// A credential's PostgreSQL connections.
 pub type PgPool = managed::Pool<Manager>;
@@ -95,13 +97,17 @@ pub fn pool(credential: &Credential, bounds: Bounds) -> Result<PgPool, Execution
     super::pools::build(Manager { config, tls, idle: bounds.idle_timeout }, bounds)
 }
 
-/// Runs `work` on a connection of `pool`.
-pub async fn run(pool: &PgPool, work: &DatabaseWork) -> Result<Vec<StatementRows>, ExecutionError> {
+/// Runs `work` on a connection of `pool`, its rows going to `out`.
+pub async fn run(
+    pool: &PgPool,
+    work: &DatabaseWork,
+    out: &mut RowsOut,
+) -> Result<(), ExecutionError> {
     let connection =
         super::pools::checkout(pool, pool.manager().idle, &work.signal, "PostgreSQL").await?;
     let tls = pool.manager().tls.clone();
     let mut budget = Budget::new(work.limits);
-    let outcome = statements(&connection, work, &tls, &mut budget).await;
+    let outcome = statements(&connection, work, &tls, &mut budget, out).await;
     if let Err(failure) = &outcome {
         // A connection whose statement was cancelled, cut short or broken is not given back.
         if failure.reused == Reuse::Close || connection.is_closed() {
@@ -116,27 +122,24 @@ async fn statements(
     work: &DatabaseWork,
     tls: &MakeRustlsConnect,
     budget: &mut Budget,
-) -> Result<Vec<StatementRows>, Failure> {
+    out: &mut RowsOut,
+) -> Result<(), Failure> {
     if work.transaction {
         client.batch_execute("BEGIN").await.map_err(|e| Failure::close(error_of(&e)))?;
     }
-    let mut results = Vec::with_capacity(work.statements.len());
     for (index, statement) in work.statements.iter().enumerate() {
-        match bounded(client, statement, index, work, tls, budget).await {
-            Ok(rows) => results.push(rows),
-            Err(failure) => {
-                if work.transaction && failure.reused == Reuse::Keep {
-                    // Rolled back here; a connection being closed rolls back by itself.
-                    let _ = client.batch_execute("ROLLBACK").await;
-                }
-                return Err(failure);
+        if let Err(failure) = bounded(client, statement, index, work, tls, budget, out).await {
+            if work.transaction && failure.reused == Reuse::Keep {
+                // Rolled back here; a connection being closed rolls back by itself.
+                let _ = client.batch_execute("ROLLBACK").await;
             }
+            return Err(failure);
         }
     }
     if work.transaction {
         client.batch_execute("COMMIT").await.map_err(|e| Failure::close(error_of(&e)))?;
     }
-    Ok(results)
+    Ok(())
 }
 
 /// One statement, cancelled on the server when it runs past the timeout or the node is
@@ -148,18 +151,19 @@ async fn bounded(
     work: &DatabaseWork,
     tls: &MakeRustlsConnect,
     budget: &mut Budget,
-) -> Result<StatementRows, Failure> {
-    let timeout = Duration::from_secs_f64(work.limits.statement_timeout_ms / 1000.0);
+    out: &mut RowsOut,
+) -> Result<(), Failure> {
     let cancel = client.cancel_token();
-    let ran = tokio::select! {
-        ran = one(client, statement, index, budget) => return ran,
-        () = tokio::time::sleep(timeout) => timed_out(work.limits.statement_timeout_ms),
-        () = work.signal.cancelled() => cancelled(),
+    let waited = out.waited();
+    let ran = one(client, statement, index, budget, out);
+    let stopped = match within(ran, work.limits.statement_timeout_ms, &waited, &work.signal).await {
+        Ok(outcome) => return outcome,
+        Err(stopped) => stopped,
     };
     // The statement goes on on the server until told: cancel it there (over a connection of
     // its own, with the connection's TLS).
     let _ = cancel.cancel_query(tls.clone()).await;
-    Err(Failure::close(ran))
+    Err(Failure::close(stopped))
 }
 
 async fn one(
@@ -167,7 +171,8 @@ async fn one(
     statement: &Statement,
     index: usize,
     budget: &mut Budget,
-) -> Result<StatementRows, Failure> {
+    out: &mut RowsOut,
+) -> Result<(), Failure> {
     let prepared = client.prepare(&statement.sql).await.map_err(|e| Failure::keep(error_of(&e)))?;
     let types = prepared.params();
     if types.len() != statement.parameters.len() {
@@ -187,12 +192,13 @@ async fn one(
         .map(|(i, value)| encode::Bound { value, position: i + 1 })
         .collect();
     let columns: Vec<String> = prepared.columns().iter().map(|c| c.name().to_owned()).collect();
+    let width = columns.len();
+    out.begin(columns);
     let stream =
         client.query_raw(&prepared, bound.iter()).await.map_err(|e| Failure::keep(error_of(&e)))?;
     pin_mut!(stream);
-    let mut rows = Vec::new();
     while let Some(row) = stream.try_next().await.map_err(|e| Failure::keep(error_of(&e)))? {
-        let mut values = Vec::with_capacity(columns.len());
+        let mut values = Vec::with_capacity(width);
         for (i, column) in row.columns().iter().enumerate() {
             let decode::Decoded(value) = row
                 .try_get(i)
@@ -201,10 +207,10 @@ async fn one(
         }
         // Over a cap, the rest is not read: the connection is closed with its rows.
         budget.take(&values).map_err(Failure::close)?;
-        rows.push(values);
+        out.push(values).await?;
     }
-    let affected = stream.rows_affected().unwrap_or(0);
-    Ok(StatementRows { columns, rows, affected })
+    out.end(stream.rows_affected().unwrap_or(0));
+    Ok(())
 }
 
 /// A column whose type the node does not read.
