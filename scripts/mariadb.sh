@@ -2,7 +2,8 @@
 # A MariaDB server for the database node's tests: a data directory in --dir (made with
 # mariadb-install-db the first time), on 127.0.0.1:--port, in the foreground until stopped.
 # The `root` user connects without a password over TCP from 127.0.0.1 only: for tests and
-# trying it out on one machine, not for production.
+# trying it out on one machine, not for production. Clients may use TLS: the server's
+# certificate (for 127.0.0.1) is signed by a CA made the first time, `--dir`/tls/ca.pem.
 #
 #   scripts/mariadb.sh --dir /tmp/maria [--port 3306]
 #   then: a credential {type: "mysql", host: "127.0.0.1", port: 3306, user: "root", database: "test"}
@@ -37,6 +38,20 @@ if [ ! -d "$dir/data/mysql" ]; then
   "$install_db" --no-defaults --user="$user" --datadir="$dir/data" --auth-root-authentication-method=normal \
     --skip-test-db >/dev/null
 fi
+# A CA and a certificate for 127.0.0.1 signed by it (a client checks the chain and the address).
+tls="$dir/tls"
+if [ ! -f "$tls/server.pem" ]; then
+  command -v openssl >/dev/null || { echo "openssl is needed for the server's TLS certificate" >&2; exit 1; }
+  mkdir -p "$tls"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tls/ca.key" -out "$tls/ca.pem" -days 3650 \
+    -subj "/CN=atomiton test CA" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -keyout "$tls/server.key" -out "$tls/server.csr" \
+    -subj "/CN=127.0.0.1" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$tls/server.ext"
+  openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial \
+    -out "$tls/server.pem" -days 3650 -extfile "$tls/server.ext" 2>/dev/null
+  [ "$(id -u)" = 0 ] && chown -R mysql "$tls"
+fi
 # The first start makes the test database and lets root in over TCP without a password.
 init="$dir/init.sql"
 cat > "$init" <<'SQL'
@@ -49,4 +64,4 @@ exec "$server" --no-defaults --user="$user" --datadir="$dir/data" --socket="$dir
   --pid-file="$dir/mariadb.pid" --port="$port" --bind-address=127.0.0.1 --skip-name-resolve \
   --init-file="$init" --innodb-flush-log-at-trx-commit=0 --max-connections=300 \
   --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
-  --skip-log-bin
+  --skip-log-bin --ssl-ca="$tls/ca.pem" --ssl-cert="$tls/server.pem" --ssl-key="$tls/server.key"

@@ -52,6 +52,8 @@ async function attempt(server, given, kept) {
   return {
     url: server.url(port),
     port,
+    /** Where the server keeps its data (and MariaDB its TLS files, `tls/ca.pem`). */
+    dir,
     async stop() {
       await stopped();
       rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,10 @@
 // row caps, a statement timeout and a cancel that end the query on the server, pool bounds
 // under 100 concurrent runs, a server restarted mid-run (a retryable error; the next run
 // works), a credential rotated without a restart, a caller's grant, and the WebAssembly engine
-// refusing the node with where it runs; the same on MariaDB (Debian's, from scripts/mariadb.sh).
+// refusing the node with where it runs; the same on MariaDB (Debian's, from scripts/mariadb.sh),
+// and its TLS by sslmode. A query streamed into a chain gives what it gives run whole, ends on
+// the server when cancelled mid-stream, and takes a million PostgreSQL rows through a sort into
+// a file within a bounded growth of memory (against the same run whole, in child processes).
 // No test here judges speed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -261,6 +264,34 @@ test("MariaDB: queries, inserts, upserts, the three modes, injection attempts, c
   await conductor.credentials.set("shop", { type: "mysql", url: mariadb.url });
   await queriesAndWrites(conductor, "shop", () => "?");
   await streams("shop", { type: "mysql", url: mariadb.url });
+});
+
+test("MariaDB: TLS as sslmode asks, the server's certificate checked against sslrootcert", async (t) => {
+  const mariadb = await startMariadb();
+  t.after(() => mariadb.stop());
+  const conductor = conductorIn(t, "database-mariadb-tls");
+  const ca = join(mariadb.dir, "tls", "ca.pem");
+  const url = mariadb.url;
+  await conductor.credentials.set("plain", { type: "mysql", url });
+  await conductor.credentials.set("full", { type: "mysql", url, sslmode: "verify-full", sslrootcert: ca });
+  await conductor.credentials.set("chained", { type: "mysql", url, sslmode: "verify-ca", sslrootcert: ca });
+  await conductor.credentials.set("encrypted", { type: "mysql", url, sslmode: "require" });
+  // The bundled web roots do not know the test's CA.
+  await conductor.credentials.set("unknown", { type: "mysql", url, sslmode: "verify-full" });
+  await conductor.credentials.set("odd", { type: "mysql", url, sslmode: "sometimes" });
+  const cipher = async (credential) => {
+    const [row] = await rows(conductor, { credential, query: "SHOW SESSION STATUS LIKE 'Ssl_cipher'" });
+    return row.Value;
+  };
+  assert.equal(await cipher("plain"), "", "plain TCP by default");
+  assert.notEqual(await cipher("full"), "", "verify-full: encrypted");
+  assert.notEqual(await cipher("chained"), "", "verify-ca: encrypted");
+  assert.notEqual(await cipher("encrypted"), "", "require: encrypted");
+  const unknown = await db(conductor, { credential: "unknown", query: "SELECT 1" });
+  assert.equal(unknown.error?.code, "TRANSPORT_ERROR", JSON.stringify(unknown.error));
+  const odd = await db(conductor, { credential: "odd", query: "SELECT 1" });
+  assert.equal(odd.error?.code, "INVALID_PARAMETERS", JSON.stringify(odd.error));
+  assert.match(odd.error.message, /sslmode 'sometimes'/);
 });
 
 test("MariaDB: types round-trip as documented; a timeout and a cancel end the query on the server; pool bounds", async (t) => {

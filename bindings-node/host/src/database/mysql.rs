@@ -1,5 +1,5 @@
 //! MySQL and MariaDB for the database node: a pool of mysql_async connections per credential
-//! (its `url`, or `host`, `port`, `user`, `password`, `database`), each in UTC (`time_zone`
+//! (its `url`, or `host`, `port`, `user`, `password`, `database`; TLS as `sslmode` asks), each in UTC (`time_zone`
 //! +00:00), each statement prepared and run with its values bound (the binary protocol), its
 //! rows read as they come and made values by their columns' types. A statement past its
 //! timeout, or whose node is cancelled, is ended on the server (`KILL QUERY`, from a connection
@@ -22,7 +22,7 @@ use atomiton_core::value::{BytesKind, Ext, Number, ParseLimits, Value};
 use deadpool::managed::{self, Metrics, Object, RecycleError, RecycleResult};
 use mysql_async::consts::ColumnType;
 use mysql_async::prelude::Queryable;
-use mysql_async::{Conn, Opts, OptsBuilder, Value as My};
+use mysql_async::{Conn, Opts, OptsBuilder, SslOpts, Value as My};
 
 use super::budget::Budget;
 use super::clock::within;
@@ -85,9 +85,34 @@ pub fn pool(credential: &Credential, bounds: Bounds) -> Result<MyPool, Execution
     if let Some(database) = credential.text("database") {
         builder = builder.db_name(Some(database));
     }
+    let builder = match tls(credential).map_err(invalid)? {
+        Some(ssl) => builder.ssl_opts(ssl),
+        None => builder,
+    };
     // TCP only (a socket file would not be the server the credential names), in UTC.
     let builder = builder.prefer_socket(false).init(vec!["SET time_zone = '+00:00'"]);
     super::pools::build(Manager { opts: Opts::from(builder), idle: bounds.idle_timeout }, bounds)
+}
+
+/// TLS as the credential's `sslmode` asks, with libpq's names: `disable` (the default: plain
+/// TCP, unless the URL says `require_ssl=true`), `require` (encrypted; the certificate not
+/// checked), `verify-ca` (it chains to `sslrootcert`, a PEM file, or to the bundled web roots),
+/// `verify-full` (and names the host).
+fn tls(credential: &Credential) -> Result<Option<SslOpts>, String> {
+    let mode = credential.text("sslmode");
+    let ssl = match mode.as_deref() {
+        None | Some("disable") => return Ok(None),
+        Some("require") => SslOpts::default().with_danger_accept_invalid_certs(true),
+        Some("verify-ca") => SslOpts::default().with_danger_skip_domain_validation(true),
+        Some("verify-full") => SslOpts::default(),
+        Some(other) => {
+            return Err(format!("sslmode '{other}': disable, require, verify-ca or verify-full"))
+        }
+    };
+    Ok(Some(match credential.text("sslrootcert") {
+        Some(path) => ssl.with_root_certs(vec![std::path::PathBuf::from(path).into()]),
+        None => ssl,
+    }))
 }
 
 /// Runs `work` on a connection of `pool`, its rows going to `out`.
