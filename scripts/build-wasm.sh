@@ -85,7 +85,7 @@ case "$which" in
   all | node) build node "$root/target/wasm-node" nodejs npm/wasm-node atomiton_conductor_wasm.cjs --features node "${for_speed[@]}" ;;&
   # The browser module with execution history, loaded only by browser conductors that ask for
   # history (it is over the budget above, which is what a page downloads by default).
-  all | history) build history "$root/target/wasm-module-history" web npm/wasm-history atomiton_conductor_wasm.js --features history,streams,telemetry,cache,plugins,triggers "${for_speed[@]}" ;;
+  all | history) build history "$root/target/wasm-module-history" web npm/wasm-history atomiton_conductor_wasm.js --features history,streams,telemetry,cache,plugins,triggers,llm "${for_speed[@]}" ;;
   browser | node) ;;
   *) echo "usage: scripts/build-wasm.sh [browser|node|history]" >&2; exit 2 ;;
 esac

@@ -168,6 +168,7 @@ impl NativeConductor {
                     &atomiton_cache::Cache,
                     &atomiton_triggers::Triggers,
                     &atomiton_database::Databases,
+                    &atomiton_llm::Llm,
                 ])
                 .map_err(to_napi)?,
             host.clone(),

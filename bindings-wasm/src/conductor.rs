@@ -39,6 +39,8 @@ const CAPABILITIES: &[&dyn atomiton_core::session::SessionCapability] = &[
     &atomiton_cache::Cache,
     #[cfg(feature = "triggers")]
     &atomiton_triggers::Triggers,
+    #[cfg(feature = "llm")]
+    &atomiton_llm::Llm,
 ];
 
 #[wasm_bindgen]
@@ -154,6 +156,8 @@ impl WasmConductor {
             calls,
         )
         .with_result_slices(RESULT_SLICE_ITEMS);
+        #[cfg(feature = "llm")]
+        let session = session.with_credentials(Arc::new(host.vault()));
         #[cfg(feature = "cache")]
         let session = with_cache(session, &config, placement.cache.as_ref(), &host, cache_storage)?;
         #[cfg(not(feature = "cache"))]

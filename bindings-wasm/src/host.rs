@@ -25,6 +25,10 @@ pub(crate) struct WasmHost {
     /// the nodes that use them.
     #[cfg(feature = "node")]
     effects: Option<crate::effects::JsEffects>,
+    /// The credentials the app set (`credentials.set`), in memory: in the modules that run a
+    /// node naming one (`llm`).
+    #[cfg(feature = "llm")]
+    credentials: atomiton_core::session::MemoryVault,
 }
 
 impl WasmHost {
@@ -35,7 +39,15 @@ impl WasmHost {
             functions: Rc::new(functions),
             #[cfg(feature = "node")]
             effects,
+            #[cfg(feature = "llm")]
+            credentials: atomiton_core::session::MemoryVault::new(),
         }
+    }
+
+    /// The credentials this host's runs read, which its session's `credentials.*` set.
+    #[cfg(feature = "llm")]
+    pub fn vault(&self) -> atomiton_core::session::MemoryVault {
+        self.credentials.clone()
     }
 
     /// This host, its processes run unconfined where a run's grant would confine them
@@ -80,6 +92,11 @@ impl Host for WasmHost {
 
     fn http(&self) -> Option<&dyn HttpClient> {
         Some(self)
+    }
+
+    #[cfg(feature = "llm")]
+    fn credentials(&self) -> Option<&dyn atomiton_core::host::effects::CredentialSource> {
+        Some(&self.credentials)
     }
 
     #[cfg(feature = "node")]

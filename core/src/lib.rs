@@ -39,4 +39,6 @@ pub(crate) mod typescript;
 pub use engine::{Engine, EngineConfig, ExecutionContext, ExecutionResult, RunContext, RunOptions};
 pub use error::{ErrorCode, ExecutionError, Result};
 pub use model::{NodeDefinition, NodeEdge, NodeMetadata, NodePort};
+/// The engine's wait before a failed attempt is tried again (for a node that retries its calls).
+pub use run::RetryPolicy;
 pub use value::Value;

@@ -582,8 +582,8 @@ export function checkPythonNodes(r) {
 
 /**
  * A `database` node and `conductor.credentials` in a page, on both modules: the node is refused
- * at validation, saying to run the flow on a native conductor; credentials are not kept here.
- * Nothing runs.
+ * at validation, saying to run the flow on a native conductor. The default module keeps no
+ * credentials; the editor module keeps them in memory (for the `llm` node). Nothing runs.
  */
 export async function databaseNodes(mod) {
   const flow = { id: "db", type: "database", parameters: { credential: "warehouse", query: "SELECT 1" } };
@@ -606,7 +606,43 @@ export function checkDatabaseNodes(r) {
     "Node 'db' (database) needs a database client (run the flow on a native conductor, e.g. a remote one), which this environment does not provide";
   const refused = { code: "IMPLEMENTATION_NOT_FOUND", message: lacking, valid: false, credentials: "IMPLEMENTATION_NOT_FOUND" };
   assert.deepEqual(r.base, refused);
-  assert.deepEqual(r.editor, refused);
+  assert.deepEqual(r.editor, { ...refused, credentials: "kept" });
+}
+
+/**
+ * An `llm` node in a page: the default module refuses it at validation, saying where it runs;
+ * the editor module (`history: true`) keeps the credential the page sets, in memory, and runs
+ * the node through the page's `fetch` against the model server at `url`, its progress showing
+ * the answer's text.
+ */
+export async function llmNodes(mod, url) {
+  const node = { id: "ask", type: "llm", parameters: { credential: "local", prompt: "Say hello", temperature: 0, maxTokens: 8 } };
+  const base = mod.createConductor({ storage: { type: "memory" } });
+  const refused = await base.node.run(node);
+  const editor = mod.createConductor({ storage: { type: "memory" }, history: true, progressThrottle: 0 });
+  await editor.credentials.set("local", { type: "openai", baseUrl: url, model: "smollm2", apiKey: "sk-page" });
+  const texts = [];
+  editor.node.onProgress((event) => texts.push(...event.nodes.filter((n) => n.text !== undefined).map((n) => n.text)));
+  const ran = await editor.node.run(node);
+  return {
+    refused: { code: refused.error?.code, message: refused.error?.message },
+    ran: { success: ran.success, text: ran.data?.text, model: ran.data?.model, error: ran.error?.message },
+    lastText: texts.at(-1),
+    listed: await editor.credentials.list(),
+  };
+}
+
+export function checkLlmNodes(r) {
+  assert.deepEqual(r.refused, {
+    code: "IMPLEMENTATION_NOT_FOUND",
+    message:
+      "Node 'ask' (llm) needs a language-model client (the native conductor, or in a browser the editor module: createConductor({ history: true })), which this environment does not provide",
+  });
+  assert.equal(r.ran.success, true, r.ran.error);
+  assert.equal(r.ran.model, "smollm2");
+  assert.ok(r.ran.text.length > 0, "an answer came");
+  assert.equal(r.lastText, r.ran.text, "progress showed the answer");
+  assert.deepEqual(r.listed, [{ name: "local", type: "openai" }]);
 }
 
 /**

@@ -1,5 +1,5 @@
-// A real database server for the tests: a script of scripts/ (postgres.sh, mariadb.sh) on a free
-// loopback port, in a fresh directory, resolved once it prints that it is ready, stopped by
+// A real server for the tests: a script of scripts/ (postgres.sh, mariadb.sh, llm-server.sh) on a
+// free loopback port, in a fresh directory, resolved once it prints that it is ready, stopped by
 // `stop()` (and killed with this process), restartable on its port with its data.
 import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
@@ -11,16 +11,18 @@ import { firstStarted, freePort } from "./servers.mjs";
 const SCRIPTS = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "scripts");
 
 /**
- * `server`: `{name, script, ready, url(port), install}` — what it is called, the script (which
- * execs the server: the child is the server), what it prints once it takes connections, the URL
- * a client uses, and which setup script installs it.
+ * `server`: `{name, script, ready, url(port), install, args?}` — what it is called, the script
+ * (which execs the server: the child is the server), what it prints once it takes connections,
+ * the URL a client uses, which setup script installs it, and the script's arguments for a port
+ * and a directory (default `--port P --dir D`).
  */
 async function attempt(server, given, kept) {
   const port = given ?? (await freePort());
   const dir = kept ?? mkdtempSync(join(tmpdir(), `atomiton-${server.name.toLowerCase()}-`));
   // As root the server runs as its package's user, which must reach the directory.
   chmodSync(dir, 0o777);
-  const child = spawn(join(SCRIPTS, server.script), ["--port", String(port), "--dir", dir], { stdio: ["ignore", "pipe", "pipe"] });
+  const args = server.args ? server.args(port, dir) : ["--port", String(port), "--dir", dir];
+  const child = spawn(join(SCRIPTS, server.script), args, { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   let ready;
   const started = new Promise((resolve) => (ready = resolve));

@@ -38,6 +38,7 @@ test("node definitions describe every built-in", () => {
       "webhook",
       "file-watch",
       "database",
+      "llm",
     ],
   );
   const transform = getNodeDefinition("transform");

@@ -2,7 +2,7 @@
 // kept sealed beside the flows (never a value in what is written, nor in `list`), the key from
 // the environment, a key file that only its owner may read, or one the conductor makes; a key
 // file others may read refused; a shared store without a key locked; the CLI reading secrets
-// from stdin, never from its arguments; the browser's engine refusing with where they are kept.
+// from stdin, never from its arguments; the WebAssembly engine keeping them in memory only.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -170,12 +170,19 @@ test("CLI: set reads secrets from stdin (or JSON), list shows names and types, d
   assert.equal(flag.code, 2, "a value as a flag is a usage error");
 });
 
-test("the WebAssembly engine keeps none: it refuses with where they are kept", async (t) => {
-  const conductor = createConductor({ engine: "wasm", storage: { type: "memory" } });
-  t.after(() => conductor.shutdown());
-  await assert.rejects(conductor.credentials.list(), (error) => {
-    assert.equal(error.code, "IMPLEMENTATION_NOT_FOUND");
-    assert.match(error.message, /kept by a conductor on the native addon/);
-    return true;
-  });
+test("the WebAssembly engine keeps them in memory, for the conductor's life, and writes none", async (t) => {
+  const directory = tempDir(t, "wasm-credentials");
+  const secret = "wasm-secret-5c1d9e";
+  const conductor = createConductor({ engine: "wasm", storage: { directory } });
+  await conductor.credentials.set("api", { type: "openai", apiKey: secret, model: "m" });
+  assert.deepEqual(await conductor.credentials.list(), [{ name: "api", type: "openai" }]);
+  await conductor.shutdown();
+  for (const entry of readdirSync(directory, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath ?? entry.path, entry.name);
+    assert.ok(!readFileSync(path).includes(secret), `the secret is not in ${path}`);
+  }
+  const next = createConductor({ engine: "wasm", storage: { directory } });
+  t.after(() => next.shutdown());
+  assert.deepEqual(await next.credentials.list(), [], "gone with the conductor that held them");
 });

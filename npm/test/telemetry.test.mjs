@@ -413,6 +413,56 @@ test("OpenTelemetry: a database node's spans, events and attributes hold its cre
   assert.ok(!seen.includes(SECRET), "a span holds the secret");
 });
 
+test("OpenTelemetry: an llm node's spans hold its credential's name, never its key, even when the server quotes it", async (t) => {
+  const { spans } = registerSdk();
+  const KEY = "sk-otel-secret-41c7";
+  // A stand-in for a model server: it answers, or, asked for the model "quote", refuses
+  // quoting the Authorization header it was sent (as a misbehaving proxy might).
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      const asked = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      res.setHeader("content-type", "application/json");
+      if (asked.model === "quote") {
+        res.statusCode = 400;
+        res.end(JSON.stringify({ error: { message: `bad request with ${req.headers.authorization}` } }));
+        return;
+      }
+      res.end(JSON.stringify({ model: asked.model, choices: [{ message: { role: "assistant", content: "hi" }, finish_reason: "stop" }] }));
+    });
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  t.after(() => server.close());
+  const directory = tempDir(t, "telemetry-llm");
+  const conductor = createConductor({ storage: { directory }, telemetry: { recordValues: true } });
+  t.after(() => conductor.shutdown());
+  await conductor.credentials.set("model", {
+    type: "openai",
+    baseUrl: `http://127.0.0.1:${server.address().port}/v1`,
+    model: "m",
+    apiKey: KEY,
+  });
+  spans.reset();
+  const flow = (model) => ({
+    id: "traced",
+    type: "group",
+    nodes: [{ id: "ask", type: "llm", parameters: { credential: "model", model, prompt: "Say hi", stream: false } }],
+    edges: [],
+  });
+  assert.equal((await conductor.node.run(flow("m"))).success, true);
+  const refused = await conductor.node.run(flow("quote"));
+  assert.equal(refused.error.code, "EXECUTION_FAILED");
+  assert.match(refused.error.message, /bad request with Bearer \*\*\*/, "the server's words, the key replaced");
+  const finished = spans.getFinishedSpans();
+  const seen = JSON.stringify(finished.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status })));
+  assert.match(seen, /bad request with Bearer/, "the failure is on the span");
+  assert.ok(!seen.includes(KEY), "a span holds the key");
+  const record = await conductor.executions.get(refused.error.executionId);
+  assert.ok(!JSON.stringify(record).includes(KEY), "the run record holds the key");
+});
+
 test("OpenTelemetry: a run that throws instead of returning a result still ends its span, failed, once", async () => {
   // The conductor's runs never throw by design; this is the guard for when something under them does.
   const { RunTelemetry } = await import("../dist/telemetry/run.js");

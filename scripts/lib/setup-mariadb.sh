@@ -6,4 +6,5 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup-common.sh"
 
 want_pkg mariadb-server   # mariadbd and mariadb-install-db
+want_pkg openssl          # scripts/mariadb.sh makes the server's TLS certificate with it
 install_wanted

@@ -17,9 +17,12 @@ use common::sandbox::{masked, sandbox};
 use common::server::TestServer;
 use common::{runtime, TempDir};
 
-/// The credentials the database examples name: `shop`, a SQLite database in `dir` whose
-/// `customers` table holds Ada and Alan.
-fn shop(dir: &Path) -> std::sync::Arc<dyn atomiton_core::host::effects::CredentialSource> {
+/// The credentials the examples name: `shop`, a SQLite database in `dir` whose `customers`
+/// table holds Ada and Alan; `model`, the test server's stand-in of a model server at `base`.
+fn credentials(
+    dir: &Path,
+    base: &str,
+) -> std::sync::Arc<dyn atomiton_core::host::effects::CredentialSource> {
     let path = dir.join("shop.db");
     let db = rusqlite::Connection::open(&path).expect("the example database opens");
     db.execute_batch(
@@ -39,13 +42,24 @@ fn shop(dir: &Path) -> std::sync::Arc<dyn atomiton_core::host::effects::Credenti
         atomiton_core::value::Str::from("path"),
         Value::String(path.to_string_lossy().as_ref().into()),
     );
-    let credential = atomiton_core::host::effects::Credential { kind: "sqlite".into(), fields };
-    atomiton_core::testing::wait(atomiton_core::session::CredentialVault::set(
-        &*vault,
-        "shop".into(),
-        credential,
-    ))
-    .expect("the example credential is set");
+    let shop = atomiton_core::host::effects::Credential { kind: "sqlite".into(), fields };
+    let mut fields = Map::new();
+    for (name, value) in [
+        ("baseUrl", format!("{base}/v1")),
+        ("model", "stand-in".into()),
+        ("apiKey", "sk-example".into()),
+    ] {
+        fields.insert(atomiton_core::value::Str::from(name), Value::String(value.as_str().into()));
+    }
+    let model = atomiton_core::host::effects::Credential { kind: "openai".into(), fields };
+    for (name, credential) in [("shop", shop), ("model", model)] {
+        atomiton_core::testing::wait(atomiton_core::session::CredentialVault::set(
+            &*vault,
+            name.into(),
+            credential,
+        ))
+        .expect("the example credential is set");
+    }
     vault
 }
 
@@ -67,7 +81,7 @@ fn the_node_reference_is_current_and_every_example_runs() {
         }
         let mut host = NativeHost::new(rt.handle().clone())
             .with_working_dir(dir.path().to_path_buf())
-            .with_credentials(shop(dir.path()));
+            .with_credentials(credentials(dir.path(), &base));
         if let Ok(Some(interpreter)) = find_interpreter(None, None, None) {
             host = host.with_python(NativePython::new(rt.handle().clone(), interpreter, None, 1));
         }
@@ -83,6 +97,7 @@ fn the_node_reference_is_current_and_every_example_runs() {
             &atomiton_database::Databases,
             &mut registry,
         );
+        atomiton_core::session::SessionCapability::provide(&atomiton_llm::Llm, &mut registry);
         let result = rt.block_on(
             Engine::with_registry(registry, atomiton_core::EngineConfig::default())
                 .run(node, options, host),

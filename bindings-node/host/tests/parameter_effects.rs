@@ -13,7 +13,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use atomiton_core::host::{BoxCallback, BoxFuture, Host, SharedHost};
-use atomiton_core::nodes::builtin_registry;
 use atomiton_core::nodes::schema::ParamKind;
 use atomiton_core::value::{Map, Value};
 use atomiton_core::{json, Engine, ErrorCode, NodeDefinition, RunOptions};
@@ -456,6 +455,21 @@ const ELSEWHERE: &[(&str, &str, &str, &str)] = &[
     ("database", "maxRows", DATABASE, "the_limits_go_to_the_client_with_the_work"),
     ("database", "maxBytes", DATABASE, "the_limits_go_to_the_client_with_the_work"),
     ("database", "statementTimeout", DATABASE, "the_limits_go_to_the_client_with_the_work"),
+    // An llm node's parameters say what it sends the model server and how it reads the answer:
+    // the calls test checks both against a scripted server, the npm suite against a real model.
+    ("llm", "credential", LLM, "failures_keep_their_codes_and_never_show_the_key"),
+    ("llm", "model", LLM, "messages_are_written_from_templates_and_sent_with_the_options"),
+    ("llm", "system", LLM, "messages_are_written_from_templates_and_sent_with_the_options"),
+    ("llm", "prompt", LLM, "messages_are_written_from_templates_and_sent_with_the_options"),
+    ("llm", "messages", LLM, "messages_are_written_from_templates_and_sent_with_the_options"),
+    ("llm", "temperature", LLM, "messages_are_written_from_templates_and_sent_with_the_options"),
+    ("llm", "maxTokens", LLM, "messages_are_written_from_templates_and_sent_with_the_options"),
+    ("llm", "requestTimeout", LLM, "messages_are_written_from_templates_and_sent_with_the_options"),
+    ("llm", "stream", LLM, "a_streamed_answer_is_read_in_pieces"),
+    ("llm", "responseFormat", LLM, "a_json_answer_without_a_schema_is_parsed"),
+    ("llm", "schema", LLM, "an_answer_off_the_schema_is_asked_for_again_with_what_was_wrong"),
+    ("llm", "schemaAttempts", LLM, "answers_that_never_match_fail_after_the_attempts_given"),
+    ("llm", "maxRetries", LLM, "failures_keep_their_codes_and_never_show_the_key"),
     // The flow language's nodes act on the graph around them: what runs after them, and how often.
     ("if", "condition", FLOWS, "if_and_switch_send_their_input_out_of_the_ports_their_parameters_pick"),
     ("switch", "cases", FLOWS, "if_and_switch_send_their_input_out_of_the_ports_their_parameters_pick"),
@@ -512,6 +526,8 @@ const WAITS: &str = "core/tests/waits.rs";
 const PYTHON: &str = "bindings-node/host/tests/python_nodes.rs";
 /// The database node's statements, against a client that records them.
 const DATABASE: &str = "capabilities/database/tests/statements.rs";
+/// The `llm` node's calls.
+const LLM: &str = "capabilities/llm/tests/calls.rs";
 
 /// `(type, parameter, why no value of it can change the outcome)`: each also said in the
 /// parameter's documentation (docs/nodes.md).
@@ -627,7 +643,7 @@ fn every_parameter_changes_what_its_node_does() {
 
 #[test]
 fn every_declared_parameter_has_a_case_or_a_reason() {
-    let registry = builtin_registry();
+    let registry = atomiton_catalog::catalog_registry();
     let listed = |node_type: &str, name: &str| {
         CASES.iter().any(|c| (c.0, c.1) == (node_type, name))
             || ELSEWHERE.iter().any(|e| (e.0, e.1) == (node_type, name))

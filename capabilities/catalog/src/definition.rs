@@ -9,6 +9,15 @@ use atomiton_core::format::defaults::{
 };
 use atomiton_core::nodes::{builtin_registry, NodeRegistry};
 
+/// Every type the catalog lists: the built-ins, and the types capability crates declare
+/// (`database`, `llm`), whichever builds link them.
+pub fn catalog_registry() -> NodeRegistry {
+    let mut registry = builtin_registry();
+    registry.register(atomiton_database::node_type());
+    registry.register(atomiton_llm::node_type());
+    registry
+}
+
 fn port(spec: &PortSpec) -> Value {
     let mut port = Map::new();
     port.insert("id", json!(spec.id));
@@ -57,13 +66,13 @@ pub fn definition_from(registry: &NodeRegistry, node_type: &str) -> Option<Value
 
 /// `getNodeDefinition(type)` for the built-in types.
 pub fn node_definition(node_type: &str) -> Option<Value> {
-    definition_from(&builtin_registry(), node_type)
+    definition_from(&catalog_registry(), node_type)
 }
 
 /// `getAllNodeDefinitions()`: every built-in, the TypeScript engine's ten in its registry order,
 /// then ours (`wait`, `python`, ...), so a palette built from it has every type.
 pub fn all_node_definitions() -> Vec<Value> {
-    let registry = builtin_registry();
+    let registry = catalog_registry();
     atomiton_core::nodes::BUILTIN_TYPES
         .iter()
         .chain(atomiton_core::nodes::OUR_TYPES)

@@ -18,7 +18,9 @@ mod templates;
 pub use atomiton_core::nodes::descriptor::{
     Environment, NodeDescriptor, NodeExample, OutputField, PortSpec,
 };
-pub use definition::{all_node_definitions, node_definition, node_definitions_by_category};
+pub use definition::{
+    all_node_definitions, catalog_registry, node_definition, node_definitions_by_category,
+};
 pub use reference::node_reference;
 pub use templates::{
     get_template, list_templates, load_template, template_not_found, template_source, TemplateInfo,

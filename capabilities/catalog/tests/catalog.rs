@@ -804,11 +804,12 @@ fn all_definitions_come_in_registry_order() {
             "schedule",
             "webhook",
             "file-watch",
-            "database"
+            "database",
+            "llm"
         ]
     );
     // Every type a build registers is in the catalog: a palette built from it misses none.
-    let registry = atomiton_core::nodes::builtin_registry();
+    let registry = atomiton_catalog::catalog_registry();
     let mut registered = registry.names();
     let mut listed: Vec<&str> = types.iter().filter_map(|t| t.as_str()).collect();
     registered.sort_unstable();
@@ -848,6 +849,7 @@ fn definitions_grouped_by_category_in_first_seen_order() {
         ("io", "Io", vec!["http-request", "file-system", "spreadsheet", "database"]),
         ("data", "Data", vec!["edit-fields", "transform"]),
         ("system", "System", vec!["shell-command", "python", "schedule", "webhook", "file-watch"]),
+        ("ai", "Ai", vec!["llm"]),
     ]
     .into_iter()
     .map(|(n, t, items)| {

@@ -1,5 +1,5 @@
-//! The executor of the `database` node (the core declares it: parameters, checks, catalog
-//! entry). A run of one node:
+//! The `database` node type: its declaration (`declaration.rs`: parameters, the checks that keep
+//! SQL the flow's own text, catalog entry) and what a run of one node does:
 //!
 //! 1. its parameters are read (`request.rs`), with the declaration's defaults;
 //! 2. the credential it names is asked of the host (a run not granted it is refused there, and
@@ -15,47 +15,34 @@
 //! reads them, never all held.
 //!
 //! Builds without a database client (the WebAssembly engine, a browser) do not link this crate:
-//! they refuse the node at validation, saying where it runs.
+//! their validation says where the type runs.
 
+mod declaration;
 mod dialect;
 mod output;
 mod plan;
 mod request;
 mod stream;
 
-use std::sync::Arc;
-
 use atomiton_core::error::{ErrorCode, ExecutionError};
 use atomiton_core::host::effects::{DatabaseClient, DatabaseWork};
-use atomiton_core::host::{BoxFuture, SharedHost};
-use atomiton_core::nodes::stream::Streaming;
-use atomiton_core::nodes::{Invocation, NodeExecutor, NodeRegistry, NodeResult};
+use atomiton_core::host::SharedHost;
+use atomiton_core::nodes::sdk::named_credential;
+use atomiton_core::nodes::{Invocation, NodeRegistry, NodeResult};
 use atomiton_core::session::SessionCapability;
-use atomiton_core::value::Map;
 
+pub use declaration::{node_type, DatabaseType, DESCRIPTOR, SCHEMA};
 pub use dialect::Dialect;
 
 /// The node type's name.
 pub const TYPE: &str = "database";
 
-/// The capability: provides the `database` executor to every session's registry.
+/// The capability: adds the `database` type to every session's registry.
 pub struct Databases;
 
 impl SessionCapability for Databases {
     fn provide(&self, registry: &mut NodeRegistry) {
-        registry.provide(TYPE, Arc::new(DatabaseNode));
-    }
-}
-
-struct DatabaseNode;
-
-impl NodeExecutor for DatabaseNode {
-    fn execute(&self, invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
-        Box::pin(execute(invocation, host))
-    }
-
-    fn streaming(&self, parameters: &Map) -> Option<Streaming> {
-        stream::streaming(parameters)
+        registry.register(node_type());
     }
 }
 
@@ -75,21 +62,7 @@ async fn prepare(
     invocation: &Invocation,
     host: &SharedHost,
 ) -> Result<Option<DatabaseWork>, ExecutionError> {
-    let Some(credentials) = host.credentials() else {
-        return Err(ExecutionError::new(
-            ErrorCode::IMPLEMENTATION_NOT_FOUND,
-            format!("[{TYPE}] This conductor keeps no credentials"),
-        ));
-    };
-    let credential = credentials.credential(&request.credential).await?.ok_or_else(|| {
-        ExecutionError::new(
-            ErrorCode::CREDENTIAL_NOT_FOUND,
-            format!(
-                "[{TYPE}] No credential is named '{}' (conductor.credentials.set, or `atomiton credentials set`)",
-                request.credential
-            ),
-        )
-    })?;
+    let credential = named_credential(host, TYPE, &request.credential).await?;
     let dialect = Dialect::of(&credential.kind).ok_or_else(|| {
         ExecutionError::new(
             ErrorCode::INVALID_PARAMETERS,

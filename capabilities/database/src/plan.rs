@@ -1,10 +1,10 @@
 //! A node's items made statements. The SQL is the flow's own query, or an INSERT written here
 //! from checked names; every value is a bound parameter, whatever an expression computed.
 
+use crate::declaration::{is_name, IMPLICIT};
 use atomiton_core::error::ExecutionError;
 use atomiton_core::expression::{Expression, Limits};
 use atomiton_core::host::effects::Statement;
-use atomiton_core::nodes::sdk::database::{is_name, IMPLICIT};
 use atomiton_core::nodes::sdk::{array_input, node_error};
 use atomiton_core::nodes::Invocation;
 use atomiton_core::value::Value;

@@ -2,11 +2,11 @@
 
 use atomiton_core::error::ExecutionError;
 use atomiton_core::host::effects::DatabaseLimits;
-use atomiton_core::nodes::sdk::schemas::DATABASE as SCHEMA;
 use atomiton_core::nodes::sdk::{node_error, Config};
 use atomiton_core::nodes::Invocation;
 use atomiton_core::value::Value;
 
+use crate::declaration::SCHEMA;
 use crate::TYPE;
 
 /// What the node does.

@@ -14,7 +14,7 @@ pub const NO_PROGRAM: &str = "No program given";
 pub const REQUEST_CANCELLED: &str = "The request was cancelled";
 
 /// `credentials.*` where no credentials are kept (the browser's modules).
-pub const NO_CREDENTIALS: &str = "This conductor keeps no credentials: they are kept by a conductor on the native addon, in its storage; flows run elsewhere (the WebAssembly engine, a browser) use them through a remote conductor";
+pub const NO_CREDENTIALS: &str = "This conductor keeps no credentials: a conductor on the native addon keeps them sealed in its storage, the WebAssembly editor module (history: true) and Node's WebAssembly fallback in memory; flows run in the browser's default module use them through a remote conductor";
 
 /// Every shared message by its TypeScript name.
 pub const ALL: &[(&str, &str)] = &[

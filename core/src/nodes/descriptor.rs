@@ -13,6 +13,9 @@ pub enum Environment {
     NativeOnly,
     /// Everywhere for some parameters, native-only for others (`spreadsheet` from a file).
     Mixed,
+    /// The native host, and in a browser the editor module only (`llm`: the default module
+    /// keeps to its size budget without it).
+    NativeAndEditor,
 }
 
 impl Environment {
@@ -21,6 +24,7 @@ impl Environment {
             Environment::Everywhere => "everywhere",
             Environment::NativeOnly => "native",
             Environment::Mixed => "mixed",
+            Environment::NativeAndEditor => "native-and-editor",
         }
     }
 }

@@ -15,6 +15,27 @@ use crate::host::CancelToken;
 /// What an executable returns: its output (`None` is JS `undefined`) or an error.
 pub type NodeResult = Result<Option<Value>, ExecutionError>;
 
+/// Takes the text a running node has made so far (see [`Invocation::report`]).
+#[derive(Clone)]
+pub struct NodeReport(crate::host::SharedFn<Arc<str>, ()>);
+
+impl NodeReport {
+    pub fn new(report: crate::host::SharedFn<Arc<str>, ()>) -> Self {
+        NodeReport(report)
+    }
+
+    /// The node has made `text` so far (all of it, not what was added).
+    pub fn text(&self, text: Arc<str>) {
+        (self.0)(text);
+    }
+}
+
+impl std::fmt::Debug for NodeReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NodeReport")
+    }
+}
+
 /// The context of the group a node runs in, as custom executors see it in `parentContext`.
 #[derive(Debug, Clone)]
 pub struct ParentContext {
@@ -44,6 +65,10 @@ pub struct Invocation {
     pub attempt: u32,
     /// Budgets of each expression call this node makes (`EngineConfig::expression_limits`).
     pub expression_limits: Limits,
+    /// Where the node reports what it has made so far (an `llm` node's answer as its tokens
+    /// arrive): progress shows it as the node's `text`. Given to the types that say they report
+    /// ([`crate::nodes::NodeType::reports`]), `None` otherwise.
+    pub report: Option<NodeReport>,
 }
 
 impl Invocation {

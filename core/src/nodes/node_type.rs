@@ -74,6 +74,12 @@ pub trait NodeType: MaybeSend + MaybeSync + 'static {
         false
     }
 
+    /// Whether a running node of this type reports what it has made so far (its invocation's
+    /// [`report`](super::Invocation::report)), as an `llm` node its answer while it streams.
+    fn reports(&self) -> bool {
+        false
+    }
+
     /// Whether the type routes its input to some of its output ports (`if`, `switch`): its
     /// output is then `{"ports": [names], "value": value}`, which the scheduler takes apart (the
     /// value goes out of the ports named; the edges of the others carry nothing).

@@ -40,5 +40,6 @@ pub(crate) fn progress_node(plan: &Plan, ix: NodeIx, status: &NodeStatus) -> Pro
         total_bytes: status.streamed.bytes_total(),
         cache_key: CacheHit::key_of(status.cache),
         cache_age: CacheHit::age_of(status.cache),
+        text: status.text.clone(),
     }
 }

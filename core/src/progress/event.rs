@@ -92,6 +92,10 @@ pub struct ProgressNode {
     /// A `cached` node's entry: its age in ms when it was served.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_age: super::cache_hit::HitAge,
+    /// What the node has made so far, for the types that report it: an `llm` node's answer
+    /// growing as its tokens stream.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<Arc<str>>,
 }
 
 /// `{from, to}`.

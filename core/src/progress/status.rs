@@ -16,6 +16,8 @@ pub struct NodeStatus {
     pub streamed: super::Streamed,
     /// A `cached` node's entry (see `crate::cache`).
     pub cache: Option<crate::progress::CacheHit>,
+    /// What the node reported it has made so far (see `crate::nodes::NodeType::reports`).
+    pub text: Option<std::sync::Arc<str>>,
 }
 
 impl NodeStatus {
@@ -29,6 +31,7 @@ impl NodeStatus {
         error: None,
         streamed: super::Streamed::NONE,
         cache: None,
+        text: None,
     };
 
     /// How long it ran, once it has ended.

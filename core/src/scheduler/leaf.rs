@@ -27,6 +27,8 @@ pub(crate) enum LeafMessage {
     Progress(NodeIx, u8, &'static str),
     /// A streamed node's rows so far, and the bytes it read so far and in all (when known).
     Rows(NodeIx, u64, u64, Option<u64>),
+    /// What a node that reports has made so far (see `NodeType::reports`).
+    Text(NodeIx, Arc<str>),
 }
 
 /// A leaf's end: its result, or `None` when it was cancelled first.

@@ -257,9 +257,13 @@ impl Scheduler {
         });
         let effective_slow_mo =
             context.slow_mo.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(0.0);
-        // A for-each reports how far its items are, as paced leaves report their steps.
+        // A for-each reports how far its items are, as paced leaves report their steps, and
+        // some node types what they have made so far.
         let reports = effective_slow_mo > 0.0
-            || plan.nodes.iter().any(|n| n.kind == crate::plan::NodeKind::ForEach);
+            || plan.nodes.iter().any(|n| {
+                n.kind == crate::plan::NodeKind::ForEach
+                    || registry.get(&n.node_type).is_some_and(|t| t.reports())
+            });
         Scheduler {
             messages: reports.then(unbounded),
             slow_mo: effective_slow_mo,
@@ -360,7 +364,11 @@ impl Scheduler {
                     break;
                 };
                 match done {
-                    Ended::Leaf((ix, outcome)) => self.leaf_ended(ix, outcome),
+                    Ended::Leaf((ix, outcome)) => {
+                        // What it reported last (an answer's text read whole) lands before it ends.
+                        self.drain_messages(cx);
+                        self.leaf_ended(ix, outcome)
+                    }
                     Ended::Cached(ix, cached) => self.cache_hit(ix, cached),
                     Ended::Chain(end) => {
                         // The rows it reported count before its nodes end.
@@ -431,6 +439,11 @@ impl Scheduler {
                 }
                 LeafMessage::Rows(ix, rows, read, total) if self.slots[ix].signal.is_some() => {
                     self.set_rows(ix, rows, (read > 0 || total.is_some()).then_some((read, total)))
+                }
+                LeafMessage::Text(ix, text) if self.slots[ix].signal.is_some() => {
+                    self.slots[ix].status.text = Some(text);
+                    self.dirty = true;
+                    self.publish(ix);
                 }
                 _ => {}
             }

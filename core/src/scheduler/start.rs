@@ -314,6 +314,21 @@ impl Scheduler {
 }
 
 impl Scheduler {
+    /// Where node `ix` reports what it has made so far, when its type reports.
+    fn report(&self, ix: NodeIx) -> Option<crate::nodes::NodeReport> {
+        let (sender, _) = self.messages.as_ref()?;
+        let reports =
+            self.registry.get(&self.plan.nodes[ix].node_type).is_some_and(|t| t.reports());
+        if !reports {
+            return None;
+        }
+        let sender = sender.clone();
+        Some(crate::nodes::NodeReport::new(Arc::new(move |text| {
+            // The run may have ended first: then nobody reads the text.
+            let _ = sender.unbounded_send(super::leaf::LeafMessage::Text(ix, text));
+        })))
+    }
+
     /// The first attempt's invocation of node `ix`.
     pub(super) fn invocation(
         &self,
@@ -334,6 +349,7 @@ impl Scheduler {
             signal: signal.clone(),
             attempt: 1,
             expression_limits: self.config.expression_limits,
+            report: self.report(ix),
         }
     }
 }

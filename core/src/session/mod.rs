@@ -16,6 +16,8 @@ pub mod catalog;
 mod config;
 // `credentials.*`, answered by the session's `CredentialVault` (`atomiton-credentials`).
 mod credentials;
+// Credentials in memory, for the WebAssembly engines that run nodes naming them.
+mod memory_vault;
 // Pause, resume, step and the live state.
 mod debugger;
 mod driver;
@@ -49,6 +51,7 @@ pub use embedder_storage::EmbedderStorage;
 pub use guard::guarded;
 pub use history::{SessionHistory, SharedSessionHistory};
 pub use mailbox::{Batch, Notifier, PokeFn};
+pub use memory_vault::MemoryVault;
 pub use placement::{Keepers, Place, Placement, RedisTarget};
 #[doc(hidden)]
 pub use storage::guarded_future;

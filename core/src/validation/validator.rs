@@ -693,20 +693,32 @@ impl<'a, 'c> Walker<'a, 'c> {
 
     fn check_atomic(&mut self, frame: usize, node: &NodeDefinition) {
         let Some(node_type) = node.node_type.as_deref().filter(|t| !t.is_empty()) else { return };
-        let definition =
-            match crate::nodes::route(node_type, self.ctx.registry, self.ctx.custom_types) {
-                Some(crate::nodes::Runtime::Registry(definition)) => definition,
-                Some(crate::nodes::Runtime::Embedder) => return,
-                None => {
-                    self.report_at(
-                        frame,
-                        ErrorCode::NODE_TYPE_NOT_FOUND,
-                        format!("No implementation found for node type: {node_type}"),
-                        Some("type".into()),
-                    );
-                    return;
-                }
-            };
+        let definition = match crate::nodes::route(
+            node_type,
+            self.ctx.registry,
+            self.ctx.custom_types,
+        ) {
+            Some(crate::nodes::Runtime::Registry(definition)) => definition,
+            Some(crate::nodes::Runtime::Embedder) => return,
+            None => {
+                let elsewhere = crate::nodes::ELSEWHERE.iter().find(|(t, _)| *t == node_type);
+                let (code, message) = match elsewhere {
+                        Some((_, needs)) => (
+                            ErrorCode::IMPLEMENTATION_NOT_FOUND,
+                            format!(
+                                "Node '{}' ({node_type}) needs {needs}, which this environment does not provide",
+                                self.frames[frame].label
+                            ),
+                        ),
+                        None => (
+                            ErrorCode::NODE_TYPE_NOT_FOUND,
+                            format!("No implementation found for node type: {node_type}"),
+                        ),
+                    };
+                self.report_at(frame, code, message, Some("type".into()));
+                return;
+            }
+        };
         let empty = Map::new();
         let params = node.parameters.as_ref().unwrap_or(&empty);
         if let Some(missing) = self.ctx.capabilities.missing(&definition.requirements(params)) {

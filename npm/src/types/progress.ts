@@ -78,6 +78,8 @@ export type ExecutionGraphNode = {
   cacheKey?: string;
   /** A `cached` node: how old the entry was, in ms, when it was served. */
   cacheAge?: number;
+  /** What the node has made so far, for the types that report it: an `llm` node's answer, growing as its tokens stream. */
+  text?: string;
 };
 
 /** A node as this engine reports it: `depth` always set. */

@@ -151,5 +151,5 @@ export const MESSAGES = {
   EMPTY_FLOW: "Flow must contain at least one node",
   NO_PROGRAM: "No program given",
   REQUEST_CANCELLED: "The request was cancelled",
-  NO_CREDENTIALS: "This conductor keeps no credentials: they are kept by a conductor on the native addon, in its storage; flows run elsewhere (the WebAssembly engine, a browser) use them through a remote conductor",
+  NO_CREDENTIALS: "This conductor keeps no credentials: a conductor on the native addon keeps them sealed in its storage, the WebAssembly editor module (history: true) and Node's WebAssembly fallback in memory; flows run in the browser's default module use them through a remote conductor",
 } as const;

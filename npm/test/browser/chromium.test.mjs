@@ -14,6 +14,7 @@ import { assertFixtureResult, conductorShape, expectationFor, fixtures, repoRoot
 import { chainFlow, startServer } from "../../test-support/remote.mjs";
 import * as scenarios from "../../test-support/browser-scenarios.mjs";
 import { checkFlowStorage, flowStorageScenario } from "../../test-support/flow-storage-contract.mjs";
+import { startModelServer } from "../../test-support/llm-server.mjs";
 
 // Skipped only where there is no Chromium to drive (CI has /usr/bin/chromium).
 const options = { skip: chromiumMissing, timeout: 60_000 };
@@ -85,6 +86,12 @@ test(
 
 test("a database node is refused in the page, saying where it runs; the page keeps no credentials", options, async () => {
   scenarios.checkDatabaseNodes(await inPage(session.page, scenarios.databaseNodes));
+});
+
+test("an llm node is refused by the default module and runs on the editor module through the page's fetch", options, async (t) => {
+  const server = await startModelServer();
+  t.after(() => server.stop());
+  scenarios.checkLlmNodes(await inPage(session.page, scenarios.llmNodes, server.url));
 });
 
 test("WebAssembly plugins run in the page with the native engine's outputs, and the sandbox's errors are coded", options, async () => {

@@ -291,6 +291,42 @@ async fn handle(mut socket: TcpStream, observed: Arc<Observed>, addr: SocketAddr
             )
             .await
         }
+        "/v1/chat/completions" => {
+            // A stand-in for an OpenAI-compatible model server (the node reference's `llm`
+            // examples): the last message said back, or `{"stars": 1}` when JSON is asked for;
+            // streamed as server-sent events in two pieces when asked.
+            let asked: serde_json::Value =
+                serde_json::from_slice(&request.body).unwrap_or(serde_json::Value::Null);
+            let text = if asked.get("response_format").is_some() {
+                r#"{"stars": 1}"#.to_owned()
+            } else {
+                let last = asked["messages"].as_array().and_then(|m| m.last()).cloned();
+                let said = last.as_ref().and_then(|m| m["content"].as_str()).unwrap_or_default();
+                format!("You said: {said}")
+            };
+            let usage = json!({"prompt_tokens": 12, "completion_tokens": 4, "total_tokens": 16});
+            if asked["stream"] == true {
+                let (head, tail) = text.split_at(text.len() / 2);
+                let mut body = String::new();
+                for piece in [head, tail] {
+                    let chunk =
+                        json!({"model": "stand-in", "choices": [{"delta": {"content": piece}}]});
+                    body.push_str(&format!("data: {chunk}\n\n"));
+                }
+                let end = json!({"model": "stand-in", "choices": [{"delta": {}, "finish_reason": "stop"}], "usage": usage});
+                body.push_str(&format!("data: {end}\n\ndata: [DONE]\n\n"));
+                let headers = [("Content-Type", "text/event-stream")];
+                respond(&mut socket, "200 OK", &headers, body.as_bytes()).await
+            } else {
+                let answer = json!({
+                    "model": "stand-in",
+                    "choices": [{"message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                    "usage": usage,
+                });
+                let headers = [("Content-Type", "application/json")];
+                respond(&mut socket, "200 OK", &headers, answer.to_string().as_bytes()).await
+            }
+        }
         _ if path.starts_with("/echo") => {
             let echoed = json!({
                 "method": request.method,

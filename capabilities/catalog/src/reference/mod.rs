@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::{NodeDescriptor, NodeExample, OutputField};
 use atomiton_core::nodes::schema::{ExpressionForm, NodeSchema, ParamKind, ParamSpec, TextFormat};
-use atomiton_core::nodes::{builtin_registry, NodeType};
+use atomiton_core::nodes::NodeType;
 use atomiton_core::value::Value;
 
 mod database;
@@ -17,6 +17,7 @@ mod group;
 mod http_request;
 mod r#if;
 mod image;
+mod llm;
 mod r#loop;
 mod merge;
 mod parallel;
@@ -51,6 +52,7 @@ fn docs(node_type: &str) -> (&'static [OutputField], &'static [NodeExample]) {
         "python" => (python::OUTPUT, python::EXAMPLES),
         "schedule" => (schedule::OUTPUT, schedule::EXAMPLES),
         "database" => (database::OUTPUT, database::EXAMPLES),
+        "llm" => (llm::OUTPUT, llm::EXAMPLES),
         _ => (&[], &[]),
     }
 }
@@ -58,7 +60,7 @@ fn docs(node_type: &str) -> (&'static [OutputField], &'static [NodeExample]) {
 /// The reference as Markdown. `output` gives each example's output as the text to print (JSON,
 /// or the error the example fails with).
 pub fn node_reference(output: &mut dyn FnMut(&str, &NodeExample) -> String) -> String {
-    let registry = builtin_registry();
+    let registry = crate::definition::catalog_registry();
     let mut names = registry.names();
     names.sort_unstable();
     let types: Vec<&dyn NodeType> =
@@ -127,6 +129,7 @@ fn environment(descriptor: &NodeDescriptor) -> &'static str {
         super::Environment::Everywhere => "everywhere",
         super::Environment::NativeOnly => "in Node only",
         super::Environment::Mixed => "everywhere (files in Node only)",
+        super::Environment::NativeAndEditor => "in Node, and in a browser's editor module",
     }
 }
 

@@ -42,3 +42,27 @@ pub fn effect_error(
 pub fn missing_file(node_type: &str, message: impl std::fmt::Display) -> ExecutionError {
     ExecutionError::new(ErrorCode::FILE_NOT_FOUND, format!("[{node_type}] {message}"))
 }
+
+/// The credential `name`, asked of the host for a node of type `node_type`: refused when the
+/// conductor keeps none (`IMPLEMENTATION_NOT_FOUND`) or none has that name
+/// (`CREDENTIAL_NOT_FOUND`); a run not granted it is refused by the host (`PERMISSION_DENIED`).
+pub async fn named_credential(
+    host: &crate::host::SharedHost,
+    node_type: &str,
+    name: &str,
+) -> Result<crate::host::effects::Credential, ExecutionError> {
+    let Some(credentials) = host.credentials() else {
+        return Err(ExecutionError::new(
+            ErrorCode::IMPLEMENTATION_NOT_FOUND,
+            format!("[{node_type}] This conductor keeps no credentials"),
+        ));
+    };
+    credentials.credential(name).await?.ok_or_else(|| {
+        ExecutionError::new(
+            ErrorCode::CREDENTIAL_NOT_FOUND,
+            format!(
+                "[{node_type}] No credential is named '{name}' (conductor.credentials.set, or `atomiton credentials set`)"
+            ),
+        )
+    })
+}

@@ -135,13 +135,7 @@ macro_rules! builtin_node_type {
                     &self,
                     parameters: &$crate::value::Map,
                 ) -> Vec<$crate::nodes::ParameterIssue> {
-                    let mut issues = schema::SCHEMA.check(parameters);
-                    if issues.is_empty() {
-                        let check: fn(&$crate::value::Map) -> Vec<$crate::nodes::ParameterIssue> =
-                            $check;
-                        issues.extend(check(parameters));
-                    }
-                    issues
+                    schema::SCHEMA.check_then(parameters, $check)
                 }
             )?
 

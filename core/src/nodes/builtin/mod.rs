@@ -11,8 +11,6 @@ mod common_budget;
 mod common_control;
 mod common_effects;
 mod common_expression;
-// Known in every build: one without a database client says where it runs at validation.
-mod database;
 mod edit_fields;
 mod file_system;
 pub(crate) mod for_each;
@@ -76,6 +74,17 @@ pub const OUR_TYPES: &[&str] = &[
     "webhook",
     "file-watch",
     "database",
+    "llm",
+];
+
+/// Types that capability crates declare, and what a build without them lacks, for validation's
+/// message: a flow naming one where it is not linked is told where it runs.
+pub const ELSEWHERE: &[(&str, &str)] = &[
+    ("database", "a database client (run the flow on a native conductor, e.g. a remote one)"),
+    (
+        "llm",
+        "a language-model client (the native conductor, or in a browser the editor module: createConductor({ history: true }))",
+    ),
 ];
 
 /// A registry holding the built-in node types: the ten, ours, and `wait` and the trigger types (`schedule`, `webhook`, `file-watch`) in
@@ -98,8 +107,7 @@ pub fn builtin_registry() -> NodeRegistry {
         .with(merge::Merge)
         .with(for_each::ForEach)
         .with(sub_flow::SubFlow)
-        .with(python::Python)
-        .with(database::Database);
+        .with(python::Python);
     #[cfg(feature = "history")]
     let registry = registry
         .with(wait::Wait)

@@ -6,21 +6,15 @@
 
 pub use super::common::{array_input, get_input, node_error, Config};
 pub use super::common_budget::NodeBudget;
-pub use super::common_effects::{effect_error, missing_file};
+pub use super::common_effects::{effect_error, missing_file, named_credential};
 
 /// The schemas of the types whose executors live elsewhere (their parameters' defaults).
 pub mod schemas {
-    pub use super::super::database::schema::SCHEMA as DATABASE;
     pub use super::super::file_system::schema::{FORMATS as FILE_FORMATS, SCHEMA as FILE_SYSTEM};
     pub use super::super::image::schema::SCHEMA as IMAGE;
     pub use super::super::python::schema::SCHEMA as PYTHON;
     pub use super::super::shell_command::schema::SCHEMA as SHELL_COMMAND;
     pub use super::super::spreadsheet::schema::SCHEMA as SPREADSHEET;
-}
-
-/// `database`: what its executor (`atomiton-database`) shares with its declaration.
-pub mod database {
-    pub use super::super::database::schema::{is_name, IMPLICIT};
 }
 
 /// `spreadsheet` with a reader of workbooks.

@@ -361,6 +361,20 @@ impl NodeSchema {
         check::check(self, params)
     }
 
+    /// [`check`](Self::check), then, when it finds nothing, what the type's own `more` finds
+    /// (its checks beyond the schema, which may assume the schema's shapes hold).
+    pub fn check_then(
+        &self,
+        params: &Map,
+        more: fn(&Map) -> Vec<ParameterIssue>,
+    ) -> Vec<ParameterIssue> {
+        let mut issues = self.check(params);
+        if issues.is_empty() {
+            issues.extend(more(params));
+        }
+        issues
+    }
+
     /// `params` with every absent defaulted parameter filled in (Zod's parse result: what the
     /// TypeScript engine's executables called `config`).
     pub fn with_defaults(&self, params: &Map) -> Map {

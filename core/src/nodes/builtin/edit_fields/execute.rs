@@ -7,10 +7,10 @@ use crate::value::{Map, Value};
 use super::super::common::{array_input, node_error, Config};
 use super::super::common_budget::NodeBudget;
 use super::schema::SCHEMA;
-use super::template::render;
 use super::TYPE;
 use crate::error::ExecutionError;
 use crate::format::iso_timestamp;
+use crate::format::{render_template, TemplateStyle};
 use crate::host::{BoxFuture, SharedHost};
 use crate::nodes::{Invocation, NodeResult};
 
@@ -124,9 +124,10 @@ impl Editor {
             let rendered = match value {
                 Value::String(template) => {
                     let mut missing = |path: &str| self.warn_missing(path);
-                    let text = render(
+                    let text = render_template(
                         template,
                         data.as_ref().unwrap_or(&empty),
+                        TemplateStyle::Html,
                         calls.output_left(),
                         &mut missing,
                     )

@@ -4,7 +4,6 @@ mod execute;
 mod schema;
 #[cfg(feature = "streams")]
 mod stream;
-mod template;
 
 /// The node type's name, in its error messages.
 const TYPE: &str = "edit-fields";

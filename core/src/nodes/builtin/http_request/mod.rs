@@ -4,7 +4,6 @@ mod execute;
 // Bodies from and to files: what the node asks of them (their code is in `atomiton-effects`).
 mod file_bodies;
 mod query;
-mod retry_after;
 mod schema;
 // Trace headers for traced runs that propagate context.
 mod trace_headers;

@@ -1,22 +1,35 @@
-//! `{{ path }}` templates of `edit-fields`: values from the input (and `$now`),
-//! missing values as empty strings, output HTML-escaped.
+//! `{{ path }}` templates: values from the data a node is given (`user.name`, `items[0].id`),
+//! missing values as empty strings. `edit-fields` writes them as the TypeScript engine did
+//! (HTML-escaped); an `llm` prompt or an email as text.
 
 use crate::value::{Map, Value};
 
 use crate::format::js_string;
 
+/// How a template writes what it puts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TemplateStyle {
+    /// Values as JS would make them strings (an object is `[object Object]`), the whole result
+    /// HTML-escaped (`&`, `<`, `>`): `edit-fields`, as the TypeScript engine's output was.
+    Html,
+    /// Strings as they are, other values as their JSON text, nothing escaped: text a person or
+    /// a model reads (an `llm` node's messages).
+    Text,
+}
+
 /// Renders `template` against `data`. Every `{{ ... }}` (except `{{@...}}` helpers, which are
-/// left as they are) is replaced by the value at that path, `""` when absent or `null`; the
-/// whole result is then HTML-escaped (`&`, `<`, `>`) as the TypeScript engine's output was.
-/// `missing` hears each path that names nothing in `data` (the caller warns of it).
+/// left as they are) is replaced by the value at that path, `""` when absent or `null`, written
+/// as `style` says. `missing` hears each path that names nothing in `data` (the caller warns of
+/// it).
 ///
 /// Linear in the template and the output: the next `}}` and the next `}` are found once and
 /// reused by every `{{` before them (looking them up again for each `{{` made a template of
 /// many unclosed tags quadratic). Fails with the length it would pass when the output would be
 /// longer than `max_len` bytes (a short template can repeat a long value many times).
-pub(super) fn render(
+pub fn render_template(
     template: &str,
     data: &Map,
+    style: TemplateStyle,
     max_len: usize,
     missing: &mut dyn FnMut(&str),
 ) -> Result<String, usize> {
@@ -38,7 +51,9 @@ pub(super) fn render(
         push_bounded(&mut out, template.get(done..start).unwrap_or(""), max_len)?;
         let path = template.get(inner..end).unwrap_or("").trim();
         match resolve(path, data) {
-            Some(value) if !value.is_null() => push_bounded(&mut out, &js_string(value), max_len)?,
+            Some(value) if !value.is_null() => {
+                push_bounded(&mut out, &written(value, style), max_len)?
+            }
             Some(_) => {}
             None => missing(path),
         }
@@ -46,11 +61,24 @@ pub(super) fn render(
         from = done;
     }
     push_bounded(&mut out, template.get(done..).unwrap_or(""), max_len)?;
+    if style == TemplateStyle::Text {
+        return Ok(out);
+    }
     let escaped = escape_html(&out);
     if escaped.len() > max_len {
         return Err(escaped.len());
     }
     Ok(escaped)
+}
+
+fn written(value: &Value, style: TemplateStyle) -> String {
+    match (style, value) {
+        (TemplateStyle::Text, Value::String(text)) => text.to_string(),
+        (TemplateStyle::Text, other) => {
+            crate::format::json_stringify(other).ok().flatten().unwrap_or_default()
+        }
+        (TemplateStyle::Html, other) => js_string(other),
+    }
 }
 
 /// The next occurrence of a pattern at or after a position that only moves forward.
@@ -136,16 +164,30 @@ mod tests {
     }
 
     fn render(template: &str, data: &Map) -> String {
-        super::render(template, data, usize::MAX, &mut |_| {}).unwrap()
+        render_template(template, data, TemplateStyle::Html, usize::MAX, &mut |_| {}).unwrap()
+    }
+
+    #[test]
+    fn text_templates_write_json_and_escape_nothing() {
+        let d = data(json!({"user": {"name": "A<b>"}, "n": 3, "s": "x & y"}));
+        let text = render_template(
+            "{{user}} {{n}} {{s}} {{user.name}}",
+            &d,
+            TemplateStyle::Text,
+            usize::MAX,
+            &mut |_| {},
+        );
+        assert_eq!(text.as_deref(), Ok(r#"{"name":"A<b>"} 3 x & y A<b>"#));
     }
 
     #[test]
     fn a_path_that_names_nothing_is_heard_and_a_null_one_is_not() {
         let d = data(json!({"firstName": "John", "gone": null, "user": {"name": "A"}}));
         let mut missing = Vec::new();
-        let out = super::render(
+        let out = render_template(
             "{{firstName}} {{lastName}} {{gone}} {{user.nmae}} {{user.name}}",
             &d,
+            TemplateStyle::Html,
             usize::MAX,
             &mut |path| missing.push(path.to_owned()),
         );
@@ -175,8 +217,9 @@ mod tests {
     fn output_is_bounded_before_it_is_built() {
         let d = data(json!({"big": "x".repeat(1000)}));
         let template = "{{big}}".repeat(1000);
-        assert_eq!(super::render(&template, &d, 10_000, &mut |_| {}), Err(11_000));
-        assert!(super::render(&template, &d, 1_000_000, &mut |_| {}).is_ok());
+        let html = TemplateStyle::Html;
+        assert_eq!(render_template(&template, &d, html, 10_000, &mut |_| {}), Err(11_000));
+        assert!(render_template(&template, &d, html, 1_000_000, &mut |_| {}).is_ok());
     }
 
     #[test]

@@ -1,14 +1,58 @@
-//! `database` parameters, UI fields, ports and catalog entry, and the checks that keep SQL the
-//! flow's own text: the query, table and column names are literal parameters, never a template
-//! (`{{ }}`), and never read from an edge.
+//! The `database` node type: its parameters, UI fields, ports and catalog entry, and the checks
+//! that keep SQL the flow's own text: the query, table and column names are literal parameters,
+//! never a template (`{{ }}`), and never read from an edge. Declared here rather than in the
+//! core, so that a build without a database client (the WebAssembly engines) carries none of
+//! it: its validation names the type as one that runs elsewhere.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
-use crate::json;
-use crate::nodes::descriptor::{Environment, NodeDescriptor, PortSpec};
-use crate::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec};
-use crate::nodes::ParameterIssue;
-use crate::value::{Map, Value};
+use atomiton_core::host::{BoxFuture, Capabilities, SharedHost};
+use atomiton_core::json;
+use atomiton_core::nodes::descriptor::{Environment, NodeDescriptor, PortSpec};
+use atomiton_core::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec};
+use atomiton_core::nodes::stream::Streaming;
+use atomiton_core::nodes::{Invocation, NodeResult, NodeType, ParameterIssue};
+use atomiton_core::value::{Map, Value};
+
+use crate::TYPE;
+
+/// The `database` node type.
+pub struct DatabaseType;
+
+impl NodeType for DatabaseType {
+    fn type_name(&self) -> &str {
+        TYPE
+    }
+
+    fn requirements(&self, _parameters: &Map) -> Capabilities {
+        Capabilities { databases: true, ..Capabilities::NONE }
+    }
+
+    fn schema(&self) -> Option<&NodeSchema> {
+        Some(&SCHEMA)
+    }
+
+    fn descriptor(&self) -> Option<&NodeDescriptor> {
+        Some(&DESCRIPTOR)
+    }
+
+    fn check_parameters(&self, parameters: &Map) -> Vec<ParameterIssue> {
+        SCHEMA.check_then(parameters, issues)
+    }
+
+    fn execute(&self, invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
+        Box::pin(crate::execute(invocation, host))
+    }
+
+    fn streaming(&self, parameters: &Map) -> Option<Streaming> {
+        crate::stream::streaming(parameters)
+    }
+}
+
+/// The type, for a registry.
+pub fn node_type() -> Arc<dyn NodeType> {
+    Arc::new(DatabaseType)
+}
 
 /// What the node does.
 pub const OPERATIONS: &[&str] = &["query", "insert", "upsert"];
@@ -83,7 +127,7 @@ pub const IMPLICIT: &[&str] = &["item"];
 
 /// What is wrong beyond the schema: SQL and names that are not the flow's own literal text,
 /// and what each operation needs.
-pub(super) fn issues(parameters: &Map) -> Vec<ParameterIssue> {
+fn issues(parameters: &Map) -> Vec<ParameterIssue> {
     let mut issues = Vec::new();
     let text = |name: &str| parameters.get(name).and_then(Value::as_str);
     let operation = text("operation").unwrap_or("query");
@@ -150,8 +194,8 @@ pub(super) fn issues(parameters: &Map) -> Vec<ParameterIssue> {
         match parameters.get(name) {
             None | Some(Value::Null | Value::Array(_)) => {}
             Some(Value::String(source)) => {
-                let limits = crate::expression::Limits::default();
-                let compiled = crate::expression::Expression::compile_function_shared(
+                let limits = atomiton_core::expression::Limits::default();
+                let compiled = atomiton_core::expression::Expression::compile_function_shared(
                     source, IMPLICIT, &limits,
                 );
                 if let Err(problem) = compiled {
@@ -195,7 +239,7 @@ fn parameters() -> Map {
     Map::from_iter([("credential".to_owned(), json!("warehouse"))])
 }
 
-pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
+pub static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     node_type: "database",
     name: "Database",
     description: "Query PostgreSQL, MySQL/MariaDB or SQLite, or write rows to a table",
@@ -207,7 +251,6 @@ pub(super) static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     input_ports: &[
         PortSpec::input("data", "Data", "any").describe("The items, or the rows to write")
     ],
-    output_ports: &[
-        PortSpec::output("result", "Result", "array").describe("The rows, or {affectedRows}")
-    ],
+    output_ports: &[PortSpec::output("result", "Result", "object")
+        .describe("A query's {records, columns, rowCount, affectedRows}, or {affectedRows}")],
 };

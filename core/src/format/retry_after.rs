@@ -4,7 +4,7 @@
 
 /// The delay `value` asks for, in milliseconds from `now_ms` (epoch milliseconds); a date in
 /// the past is no delay.
-pub(super) fn retry_after_ms(value: &str, now_ms: f64) -> Option<u64> {
+pub fn retry_after_ms(value: &str, now_ms: f64) -> Option<u64> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         return value.parse::<u64>().ok().map(|seconds| seconds.saturating_mul(1000));

@@ -1,0 +1,79 @@
+//! The `llm` node type: its declaration (`declaration.rs`: parameters, checks, catalog entry)
+//! and what a run of one node does:
+//!
+//! 1. its parameters are read and its messages written from their templates (`request.rs`);
+//! 2. the credential it names says where the model is and how to reach it (`endpoint.rs`);
+//! 3. the call goes through the host's HTTP client, retried when the server answers 429 or 5xx
+//!    or a stream is cut, waiting what its `Retry-After` asks (`call.rs`); a streamed answer is
+//!    read as it arrives (`sse.rs`) and its text so far reported to progress;
+//! 4. a JSON answer is parsed and held to the flow's schema (`schema_check.rs`); one that does
+//!    not match is asked for again with what was wrong, a bounded number of times;
+//! 5. the answer, its finish reason and the tokens used become the output (`output.rs`).
+//!
+//! The builds that link this crate know and run the node (the native addon, the browser's
+//! editor module, the Node fallback); the browser's default module does not link it, and its
+//! validation says where the type runs. A completed node's output is checkpointed as every node's is: a durable run
+//! resumed after it does not call the model again.
+
+mod call;
+mod declaration;
+mod endpoint;
+mod output;
+mod request;
+mod schema_check;
+mod sse;
+
+use atomiton_core::error::{ErrorCode, ExecutionError};
+use atomiton_core::host::SharedHost;
+use atomiton_core::nodes::sdk::named_credential;
+use atomiton_core::nodes::{Invocation, NodeRegistry, NodeResult};
+use atomiton_core::session::SessionCapability;
+
+pub use declaration::{node_type, LlmType, DESCRIPTOR, SCHEMA};
+
+/// The node type's name.
+pub const TYPE: &str = "llm";
+
+/// The capability: adds the `llm` type to every session's registry.
+pub struct Llm;
+
+impl SessionCapability for Llm {
+    fn provide(&self, registry: &mut NodeRegistry) {
+        registry.register(node_type());
+    }
+}
+
+async fn execute(invocation: Invocation, host: SharedHost) -> NodeResult {
+    let mut request = request::Request::read(&invocation)?;
+    let credential = named_credential(&host, TYPE, &request.credential).await?;
+    let endpoint = endpoint::Endpoint::of(&request, credential)?;
+    let Some(http) = host.http() else {
+        return Err(ExecutionError::new(
+            ErrorCode::IMPLEMENTATION_NOT_FOUND,
+            format!("[{TYPE}] This environment has no HTTP client"),
+        ));
+    };
+    let mut usage = output::Usage::default();
+    let attempts = if request.schema.is_some() { request.schema_attempts } else { 1 };
+    for answer in 1..=attempts {
+        let body = call::body(&request, &endpoint);
+        let reply = call::complete(http, &endpoint, &request, body, &invocation, &host).await?;
+        usage.add(reply.usage.as_ref());
+        let json = match request.format {
+            request::Format::Text => None,
+            request::Format::Json => {
+                match schema_check::answer(&reply.text, request.schema.as_ref()) {
+                    Ok(value) => Some(value),
+                    Err(problem) if answer < attempts => {
+                        request.ask_again(&reply.text, &problem);
+                        continue;
+                    }
+                    Err(problem) => return Err(schema_check::failed(&problem, answer)),
+                }
+            }
+        };
+        return Ok(Some(output::of(reply, json, usage, answer)));
+    }
+    // `attempts` is at least 1, so the loop returned; this keeps the type checker honest.
+    Err(ExecutionError::internal(format!("[{TYPE}] No answer was asked for")))
+}

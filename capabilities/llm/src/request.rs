@@ -1,0 +1,130 @@
+//! An `llm` node's parameters, read with its declaration's defaults, and its messages written
+//! from their templates against the node's input.
+
+use atomiton_core::error::ExecutionError;
+use atomiton_core::format::{render_template, TemplateStyle};
+use atomiton_core::nodes::sdk::{node_error, Config};
+use atomiton_core::nodes::Invocation;
+use atomiton_core::value::{Map, Value};
+
+use crate::declaration::SCHEMA;
+use crate::TYPE;
+
+/// The longest a message may grow to from its template (a short template can repeat a long
+/// value): far beyond any model's context, short of holding the process's memory.
+const MAX_MESSAGE_BYTES: usize = 16 << 20;
+
+/// What the answer is read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// One chat message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub role: &'static str,
+    pub content: String,
+}
+
+/// The node's parameters, its messages written.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub credential: String,
+    pub model: Option<String>,
+    pub messages: Vec<Message>,
+    pub format: Format,
+    /// The JSON schema the answer must match, as the wire carries it.
+    pub schema: Option<serde_json::Value>,
+    pub schema_attempts: u32,
+    pub temperature: Option<f64>,
+    pub max_tokens: Option<u64>,
+    pub stream: bool,
+    pub max_retries: u32,
+    pub timeout_ms: f64,
+}
+
+impl Request {
+    pub fn read(invocation: &Invocation) -> Result<Request, ExecutionError> {
+        let config = Config::new(&SCHEMA, invocation);
+        let text = |name: &str| config.str(name).map(str::to_owned);
+        let number = |name: &str| config.get(name).and_then(Value::as_f64);
+        let credential =
+            text("credential").ok_or_else(|| node_error(TYPE, "'credential' is required"))?;
+        let data = template_data(invocation);
+        let write = |template: &str| -> Result<String, ExecutionError> {
+            render_template(template, &data, TemplateStyle::Text, MAX_MESSAGE_BYTES, &mut |_| {})
+                .map_err(|len| {
+                    node_error(
+                        TYPE,
+                        format!("A message would be {len} bytes long, over {MAX_MESSAGE_BYTES}"),
+                    )
+                })
+        };
+        let mut messages = Vec::new();
+        if let Some(system) = config.str("system").filter(|s| !s.is_empty()) {
+            messages.push(Message { role: "system", content: write(system)? });
+        }
+        for message in config.get("messages").and_then(Value::as_array).into_iter().flatten() {
+            let role = match message.get("role").and_then(Value::as_str) {
+                Some("system") => "system",
+                Some("assistant") => "assistant",
+                _ => "user",
+            };
+            let content = message.get("content").and_then(Value::as_str).unwrap_or("");
+            messages.push(Message { role, content: write(content)? });
+        }
+        if let Some(prompt) = config.str("prompt").filter(|p| !p.is_empty()) {
+            messages.push(Message { role: "user", content: write(prompt)? });
+        }
+        let schema = config
+            .get("schema")
+            .filter(|s| s.is_object())
+            .map(serde_json::to_value)
+            .transpose()
+            .map_err(|e| node_error(TYPE, format!("'schema' is not JSON: {e}")))?;
+        let json = schema.is_some() || config.str("responseFormat") == Some("json");
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Ok(Request {
+            credential,
+            model: text("model").filter(|m| !m.is_empty()),
+            messages,
+            format: if json { Format::Json } else { Format::Text },
+            schema,
+            schema_attempts: number("schemaAttempts").map_or(3, |n| n.clamp(1.0, 10.0) as u32),
+            temperature: number("temperature"),
+            max_tokens: number("maxTokens").map(|n| n.max(1.0) as u64),
+            stream: config.bool("stream").unwrap_or(true),
+            max_retries: number("maxRetries").map_or(3, |n| n.clamp(0.0, 10.0) as u32),
+            timeout_ms: number("requestTimeout").unwrap_or(300_000.0),
+        })
+    }
+
+    /// The conversation goes on after an answer that did not match the schema: the answer, then
+    /// what was wrong with it.
+    pub fn ask_again(&mut self, answer: &str, problem: &str) {
+        self.messages.push(Message { role: "assistant", content: answer.to_owned() });
+        self.messages.push(Message {
+            role: "user",
+            content: format!(
+                "That answer is not valid: {problem}. Answer again with only JSON that matches the schema."
+            ),
+        });
+    }
+}
+
+/// What `{{ path }}` reads: the input on `data` when it is an object (its fields by name), and
+/// every input by its key (`{{ data }}` is the whole input).
+fn template_data(invocation: &Invocation) -> Map {
+    let mut data = match invocation.input_value("data") {
+        Some(Value::Object(fields)) => fields.clone(),
+        _ => Map::new(),
+    };
+    for (key, value) in invocation.input.entries() {
+        if !data.contains_key(&**key) {
+            data.insert(atomiton_core::value::Str::from(&**key), (**value).clone());
+        }
+    }
+    data
+}

@@ -1,0 +1,209 @@
+//! A chat completion's answer read as it arrives: the server-sent events of a streamed answer
+//! (`data: {chunk}` lines, then `data: [DONE]`), or the one JSON object of an answer that was
+//! not streamed.
+
+use std::sync::{Arc, Mutex};
+
+use atomiton_core::host::effects::{BodyWriter, EffectResult};
+use atomiton_core::host::BoxFuture;
+use atomiton_core::nodes::NodeReport;
+use serde_json::Value as Json;
+
+/// The raw body kept for an error's message (an error answer is short; a long one is cut).
+const KEPT_BYTES: usize = 64 << 10;
+
+/// Tokens the server counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TokenUsage {
+    pub prompt: u64,
+    pub completion: u64,
+    pub total: u64,
+}
+
+impl TokenUsage {
+    fn of(usage: &Json) -> Option<TokenUsage> {
+        let count = |name: &str| usage.get(name).and_then(Json::as_u64);
+        let prompt = count("prompt_tokens")?;
+        let completion = count("completion_tokens").unwrap_or(0);
+        Some(TokenUsage {
+            prompt,
+            completion,
+            total: count("total_tokens").unwrap_or(prompt + completion),
+        })
+    }
+}
+
+/// An answer so far.
+#[derive(Debug, Default)]
+pub struct Answer {
+    pub text: String,
+    pub finish_reason: Option<String>,
+    pub model: Option<String>,
+    pub usage: Option<TokenUsage>,
+    /// `data: [DONE]` came.
+    pub done: bool,
+    /// An `error` the server sent inside the stream.
+    pub error: Option<String>,
+    /// The body's first bytes, for the message of an answer that is not a completion.
+    pub raw: Vec<u8>,
+    /// A line not ended yet.
+    pending: Vec<u8>,
+}
+
+impl Answer {
+    /// Reads the next piece of a streamed body; `true` when the text grew.
+    pub fn feed(&mut self, piece: &[u8]) -> bool {
+        let room = KEPT_BYTES.saturating_sub(self.raw.len());
+        self.raw.extend_from_slice(&piece[..piece.len().min(room)]);
+        let before = self.text.len();
+        self.pending.extend_from_slice(piece);
+        while let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = self.pending.drain(..=end).collect();
+            self.line(&line);
+        }
+        self.text.len() != before
+    }
+
+    /// The body ended: a last line without its newline is read.
+    pub fn finish(&mut self) {
+        let line = std::mem::take(&mut self.pending);
+        self.line(&line);
+    }
+
+    /// Whether the answer came whole: the stream said it was done, or why it stopped.
+    pub fn complete(&self) -> bool {
+        self.done || self.finish_reason.is_some()
+    }
+
+    fn line(&mut self, line: &[u8]) {
+        let line = String::from_utf8_lossy(line);
+        let Some(data) = line.trim_end_matches(['\r', '\n']).strip_prefix("data:") else { return };
+        let data = data.trim();
+        if data == "[DONE]" {
+            self.done = true;
+            return;
+        }
+        if let Ok(chunk) = serde_json::from_str::<Json>(data) {
+            self.chunk(&chunk, "delta");
+        }
+    }
+
+    /// One streamed chunk (`delta`), or a whole answer (`message`).
+    fn chunk(&mut self, chunk: &Json, part: &str) {
+        if let Some(error) = chunk.get("error") {
+            self.error = Some(error_text(error));
+            return;
+        }
+        if let Some(model) = chunk.get("model").and_then(Json::as_str) {
+            self.model = Some(model.to_owned());
+        }
+        if let Some(usage) = chunk.get("usage").and_then(TokenUsage::of) {
+            self.usage = Some(usage);
+        }
+        let Some(choice) = chunk.get("choices").and_then(|c| c.get(0)) else { return };
+        if let Some(text) = choice.get(part).and_then(|d| d.get("content")).and_then(Json::as_str) {
+            self.text.push_str(text);
+        }
+        if let Some(reason) = choice.get("finish_reason").and_then(Json::as_str) {
+            self.finish_reason = Some(reason.to_owned());
+        }
+    }
+
+    /// A whole body: server-sent events, or the JSON of an answer that was not streamed.
+    pub fn whole(body: &[u8]) -> Answer {
+        let mut answer = Answer::default();
+        match serde_json::from_slice::<Json>(body) {
+            Ok(json) => {
+                answer.raw = body[..body.len().min(KEPT_BYTES)].to_vec();
+                answer.chunk(&json, "message");
+                answer.done = answer.finish_reason.is_some() || answer.error.is_none();
+            }
+            Err(_) => {
+                answer.feed(body);
+                answer.finish();
+            }
+        }
+        answer
+    }
+}
+
+/// The message of an OpenAI-style error object (`{"message": ...}`), or the value as text.
+pub fn error_text(error: &Json) -> String {
+    error.get("message").and_then(Json::as_str).map_or_else(|| error.to_string(), str::to_owned)
+}
+
+/// Where the host writes a streamed answer's body as it arrives: read at once, its text so far
+/// reported to progress.
+pub struct Sink {
+    pub answer: Arc<Mutex<Answer>>,
+    pub report: Option<NodeReport>,
+}
+
+impl BodyWriter for Sink {
+    fn write(&mut self, piece: Vec<u8>) -> BoxFuture<'_, EffectResult<()>> {
+        let mut answer = self.answer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if answer.feed(&piece) {
+            if let Some(report) = &self.report {
+                report.text(Arc::from(answer.text.as_str()));
+            }
+        }
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn finish(&mut self) -> BoxFuture<'_, EffectResult<()>> {
+        self.answer.lock().unwrap_or_else(std::sync::PoisonError::into_inner).finish();
+        Box::pin(std::future::ready(Ok(())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Answer, TokenUsage};
+
+    #[test]
+    fn a_stream_split_anywhere_reads_the_same() {
+        let body = concat!(
+            "data: {\"model\":\"m\",\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n",
+            "data: {\"choices\":[{\"delta\":{\"content\":\"Hel\"}}]}\r\n\r\n",
+            ": keep-alive\n\n",
+            "data: {\"choices\":[{\"delta\":{\"content\":\"lo é\"},\"finish_reason\":\"stop\"}]}\n\n",
+            "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7}}\n\n",
+            "data: [DONE]\n\n"
+        )
+        .as_bytes();
+        for size in [1, 2, 3, 7, body.len()] {
+            let mut answer = Answer::default();
+            for piece in body.chunks(size) {
+                answer.feed(piece);
+            }
+            answer.finish();
+            assert_eq!(answer.text, "Hello é", "pieces of {size}");
+            assert_eq!(answer.finish_reason.as_deref(), Some("stop"));
+            assert_eq!(answer.model.as_deref(), Some("m"));
+            assert_eq!(answer.usage, Some(TokenUsage { prompt: 5, completion: 2, total: 7 }));
+            assert!(answer.done && answer.complete());
+        }
+    }
+
+    #[test]
+    fn a_cut_stream_is_not_complete() {
+        let mut answer = Answer::default();
+        assert!(answer.feed(b"data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n"));
+        answer.finish();
+        assert_eq!(answer.text, "Hi");
+        assert!(!answer.complete());
+    }
+
+    #[test]
+    fn a_whole_answer_and_an_error_in_a_stream() {
+        let answer = Answer::whole(
+            br#"{"model":"m","choices":[{"message":{"role":"assistant","content":"42"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1}}"#,
+        );
+        assert_eq!(answer.text, "42");
+        assert!(answer.complete());
+        assert_eq!(answer.usage, Some(TokenUsage { prompt: 3, completion: 1, total: 4 }));
+        let answer = Answer::whole(b"data: {\"error\":{\"message\":\"overloaded\"}}\n\n");
+        assert_eq!(answer.error.as_deref(), Some("overloaded"));
+        assert!(!answer.complete());
+    }
+}

@@ -1,0 +1,369 @@
+//! What the `llm` node sends and how it reads what comes back, under virtual time: the request
+//! body its parameters and templates make, a JSON answer held to a schema and asked for again,
+//! retries that wait what `Retry-After` says, a cut stream, the key kept out of errors, and the
+//! node refused at validation, saying where it runs, by a build without this crate. The HTTP client here
+//! answers from a script; the real model server answers the same calls in the npm suite
+//! (`npm/test/llm.test.mjs`).
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use atomiton_core::error::Result;
+use atomiton_core::host::effects::{
+    Credential, CredentialSource, EffectError, EffectErrorKind, EffectResult, HttpClient,
+    HttpRequest, HttpResponse, StreamedBodies,
+};
+use atomiton_core::host::{BoxFuture, Capabilities, Host};
+use atomiton_core::session::SessionCapability;
+use atomiton_core::testing::VirtualHost;
+use atomiton_core::value::{Map, Str, Value};
+use atomiton_core::{json, Engine, EngineConfig, ExecutionResult, NodeDefinition, RunOptions};
+
+const KEY: &str = "sk-secret-0123456789";
+
+/// One scripted answer: a status, its headers and body; `cut` streams the body and ends short.
+#[derive(Clone)]
+struct Scripted {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+fn answer(text: &str) -> Scripted {
+    let body = serde_json::json!({
+        "model": "m",
+        "choices": [{"message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 3, "total_tokens": 13},
+    });
+    Scripted { status: 200, headers: json_type(), body: body.to_string() }
+}
+
+fn stream(pieces: &[&str], done: bool) -> Scripted {
+    let mut body = String::new();
+    for piece in pieces {
+        let chunk = serde_json::json!({"model": "m", "choices": [{"delta": {"content": piece}}]});
+        body.push_str(&format!("data: {chunk}\n\n"));
+    }
+    if done {
+        body.push_str(
+            "data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n",
+        );
+    }
+    let headers = vec![("content-type".into(), "text/event-stream".into())];
+    Scripted { status: 200, headers, body }
+}
+
+fn status(status: u16, retry_after: Option<&str>) -> Scripted {
+    let mut headers = json_type();
+    if let Some(delay) = retry_after {
+        headers.push(("retry-after".into(), delay.into()));
+    }
+    let body = format!("{{\"error\":{{\"message\":\"no ({KEY})\"}}}}");
+    Scripted { status, headers, body }
+}
+
+fn json_type() -> Vec<(String, String)> {
+    vec![("content-type".into(), "application/json".into())]
+}
+
+/// A host whose HTTP client answers from a script, streaming bodies in pieces of 7 bytes, and
+/// records what it was sent and when.
+struct Scripting {
+    inner: VirtualHost,
+    script: Mutex<VecDeque<Scripted>>,
+    sent: Arc<Mutex<Vec<Sent>>>,
+}
+
+/// One call as the client got it.
+struct Sent {
+    /// Virtual time it was sent at.
+    at: f64,
+    body: serde_json::Value,
+    timeout_ms: Option<f64>,
+}
+
+impl Scripting {
+    fn next(&self, request: &HttpRequest) -> Option<Scripted> {
+        let body = serde_json::from_slice(request.body.as_deref().unwrap_or(b"null")).unwrap();
+        self.sent.lock().unwrap().push(Sent {
+            at: self.inner.now(),
+            body,
+            timeout_ms: request.timeout_ms,
+        });
+        assert_eq!(request.url, "http://127.0.0.1:9/v1/chat/completions");
+        assert!(request.headers.contains(&("Authorization".into(), format!("Bearer {KEY}"))));
+        self.script.lock().unwrap().pop_front()
+    }
+}
+
+fn response(scripted: &Scripted, body: Vec<u8>) -> HttpResponse {
+    HttpResponse {
+        status: scripted.status,
+        status_text: String::new(),
+        headers: scripted.headers.clone(),
+        body,
+        url: String::new(),
+    }
+}
+
+impl HttpClient for Scripting {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'static, EffectResult<HttpResponse>> {
+        let next = self.next(&request);
+        Box::pin(async move {
+            let scripted =
+                next.ok_or_else(|| EffectError::new(EffectErrorKind::Network, "refused"))?;
+            Ok(response(&scripted, scripted.body.clone().into_bytes()))
+        })
+    }
+
+    fn streams_bodies(&self) -> bool {
+        true
+    }
+
+    fn send_streamed(
+        &self,
+        request: HttpRequest,
+        bodies: StreamedBodies,
+    ) -> BoxFuture<'static, EffectResult<HttpResponse>> {
+        let next = self.next(&request);
+        Box::pin(async move {
+            let scripted =
+                next.ok_or_else(|| EffectError::new(EffectErrorKind::Network, "refused"))?;
+            let mut download = bodies.download.expect("a streamed call gives a sink");
+            for piece in scripted.body.as_bytes().chunks(7) {
+                download.write(piece.to_vec()).await?;
+            }
+            download.finish().await?;
+            Ok(response(&scripted, Vec::new()))
+        })
+    }
+}
+
+impl CredentialSource for Scripting {
+    fn credential(&self, name: &str) -> BoxFuture<'static, Result<Option<Credential>>> {
+        let mut fields = Map::new();
+        for (field, value) in
+            [("baseUrl", "http://127.0.0.1:9/v1/"), ("model", "m"), ("apiKey", KEY)]
+        {
+            fields.insert(Str::from(field), Value::String(value.into()));
+        }
+        let found = (name == "local").then(|| Credential { kind: "openai".into(), fields });
+        Box::pin(async move { Ok(found) })
+    }
+}
+
+impl Host for Scripting {
+    atomiton_core::forward_host_basics!(inner);
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::ALL
+    }
+    fn http(&self) -> Option<&dyn HttpClient> {
+        Some(self)
+    }
+    fn credentials(&self) -> Option<&dyn CredentialSource> {
+        Some(self)
+    }
+}
+
+struct Outcome {
+    result: ExecutionResult,
+    sent: Vec<Sent>,
+}
+
+fn run_with(parameters: Value, script: Vec<Scripted>, provided: bool) -> Outcome {
+    let Value::Object(parameters) = parameters else { panic!("parameters are an object") };
+    let mut node = NodeDefinition::new("ask", "llm");
+    for (key, value) in parameters {
+        node = node.with_param(&key, value);
+    }
+    let inner = VirtualHost::new();
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let host = Arc::new(Scripting {
+        inner: inner.clone(),
+        script: Mutex::new(script.into()),
+        sent: sent.clone(),
+    });
+    let mut registry = atomiton_core::nodes::builtin_registry();
+    if provided {
+        atomiton_llm::Llm.provide(&mut registry);
+    }
+    let options = RunOptions {
+        input: Some(json!({"data": {"review": "Loved it", "stars": 5}})),
+        ..Default::default()
+    };
+    let engine = Engine::with_registry(registry, EngineConfig::default());
+    let result = inner.block_on(async move { engine.run(node, options, host).await });
+    let sent = std::mem::take(&mut *sent.lock().unwrap());
+    Outcome { result, sent }
+}
+
+fn run(parameters: Value, script: Vec<Scripted>) -> Outcome {
+    run_with(parameters, script, true)
+}
+
+fn output(outcome: &Outcome) -> &Value {
+    assert!(outcome.result.success, "{:?}", outcome.result.error);
+    outcome.result.data.as_ref().expect("an output")
+}
+
+#[test]
+fn messages_are_written_from_templates_and_sent_with_the_options() {
+    let outcome = run(
+        json!({
+            "credential": "local",
+            "system": "You rate reviews.",
+            "messages": [{"role": "assistant", "content": "Ready."}],
+            "prompt": "Rate: {{ review }} ({{ stars }} stars) {{ data }}",
+            "model": "other",
+            "temperature": 0,
+            "maxTokens": 50,
+            "stream": false,
+            "requestTimeout": 1234
+        }),
+        vec![answer("Good")],
+    );
+    let out = output(&outcome);
+    assert_eq!(out.get("text"), Some(&json!("Good")));
+    assert_eq!(
+        out.get("usage"),
+        Some(&json!({"promptTokens": 10, "completionTokens": 3, "totalTokens": 13}))
+    );
+    let [sent] = outcome.sent.as_slice() else { panic!("one call") };
+    assert_eq!(sent.timeout_ms, Some(1234.0), "requestTimeout bounds the call");
+    assert_eq!(
+        sent.body,
+        serde_json::json!({
+            "model": "other",
+            "messages": [
+                {"role": "system", "content": "You rate reviews."},
+                {"role": "assistant", "content": "Ready."},
+                {"role": "user", "content": "Rate: Loved it (5 stars) {\"review\":\"Loved it\",\"stars\":5}"}
+            ],
+            "temperature": 0.0,
+            "max_tokens": 50
+        })
+    );
+}
+
+#[test]
+fn a_streamed_answer_is_read_in_pieces() {
+    let outcome = run(
+        json!({"credential": "local", "prompt": "Hi"}),
+        vec![stream(&["Hel", "lo", " there"], true)],
+    );
+    assert_eq!(output(&outcome).get("text"), Some(&json!("Hello there")));
+    let body = &outcome.sent[0].body;
+    assert_eq!(body["stream"], true);
+    assert_eq!(body["stream_options"], serde_json::json!({"include_usage": true}));
+}
+
+#[test]
+fn an_answer_off_the_schema_is_asked_for_again_with_what_was_wrong() {
+    let schema = json!({"type": "object", "properties": {"stars": {"type": "integer", "maximum": 5}}, "required": ["stars"]});
+    let outcome = run(
+        json!({"credential": "local", "prompt": "Rate", "schema": schema, "stream": false}),
+        vec![answer("{\"stars\": 9}"), answer("{\"stars\": 4}")],
+    );
+    let out = output(&outcome);
+    assert_eq!(out.get("json"), Some(&json!({"stars": 4})));
+    assert_eq!(out.get("answers"), Some(&json!(2)));
+    assert_eq!(
+        out.get("usage").and_then(|u| u.get("totalTokens")),
+        Some(&json!(26)),
+        "both answers' tokens"
+    );
+    let first = &outcome.sent[0].body;
+    assert_eq!(first["response_format"]["type"], "json_schema");
+    assert_eq!(
+        first["response_format"]["json_schema"]["schema"]["required"],
+        serde_json::json!(["stars"])
+    );
+    let again = outcome.sent[1].body["messages"].as_array().unwrap();
+    assert_eq!(again[1]["content"], "{\"stars\": 9}");
+    assert_eq!(
+        again[2]["content"],
+        "That answer is not valid: $.stars should be at most 5. Answer again with only JSON that matches the schema."
+    );
+}
+
+#[test]
+fn a_json_answer_without_a_schema_is_parsed() {
+    let outcome = run(
+        json!({"credential": "local", "prompt": "List", "responseFormat": "json", "stream": false}),
+        vec![answer("[1, 2]")],
+    );
+    assert_eq!(output(&outcome).get("json"), Some(&json!([1, 2])));
+    assert_eq!(outcome.sent[0].body["response_format"], serde_json::json!({"type": "json_object"}));
+    let text = run(
+        json!({"credential": "local", "prompt": "List", "stream": false}),
+        vec![answer("[1, 2]")],
+    );
+    assert_eq!(output(&text).get("json"), None, "text by default");
+    assert_eq!(text.sent[0].body.get("response_format"), None);
+}
+
+#[test]
+fn answers_that_never_match_fail_after_the_attempts_given() {
+    let outcome = run(
+        json!({"credential": "local", "prompt": "Rate", "schema": {"type": "object"}, "schemaAttempts": 2, "stream": false}),
+        vec![answer("nope"), answer("[1]")],
+    );
+    let error = outcome.result.error.expect("failed");
+    assert_eq!(error.code.as_str(), "VALIDATION_FAILED");
+    assert!(
+        error.message.contains("in 2 answers; the last: $ should be object but is array"),
+        "{}",
+        error.message
+    );
+    assert_eq!(outcome.sent.len(), 2);
+}
+
+#[test]
+fn rate_limits_and_server_errors_wait_what_retry_after_says() {
+    let outcome = run(
+        json!({"credential": "local", "prompt": "Hi"}),
+        vec![
+            status(429, Some("7")),
+            status(503, None),
+            stream(&["ok"], false),
+            stream(&["ok"], true),
+        ],
+    );
+    assert_eq!(output(&outcome).get("calls"), Some(&json!(4)));
+    let times: Vec<f64> = outcome.sent.iter().map(|sent| sent.at).collect();
+    assert!(times[1] - times[0] >= 7000.0, "Retry-After: 7 waited ({times:?})");
+    assert!(times[2] > times[1] && times[3] > times[2], "backoff between the others ({times:?})");
+}
+
+#[test]
+fn failures_keep_their_codes_and_never_show_the_key() {
+    let cases = [
+        (status(401, None), "AUTHENTICATION_FAILED", 1),
+        (status(400, None), "EXECUTION_FAILED", 1),
+        (status(429, Some("3600")), "RATE_LIMIT_EXCEEDED", 1),
+    ];
+    for (scripted, code, calls) in cases {
+        let outcome = run(json!({"credential": "local", "prompt": "Hi"}), vec![scripted]);
+        let error = outcome.result.error.expect("failed");
+        assert_eq!(error.code.as_str(), code, "{}", error.message);
+        assert!(!error.message.contains(KEY), "{}", error.message);
+        assert_eq!(outcome.sent.len(), calls);
+    }
+    let cut = run(
+        json!({"credential": "local", "prompt": "Hi", "maxRetries": 1}),
+        vec![stream(&["a"], false); 2],
+    );
+    let error = cut.result.error.expect("failed");
+    assert_eq!(error.code.as_str(), "TRANSPORT_ERROR");
+    assert_eq!(cut.sent.len(), 2, "one retry");
+}
+
+#[test]
+fn a_build_without_the_crate_says_where_the_node_runs() {
+    let outcome =
+        run_with(json!({"credential": "local", "prompt": "Hi"}), vec![answer("x")], false);
+    let error = outcome.result.error.expect("refused");
+    assert_eq!(error.code.as_str(), "IMPLEMENTATION_NOT_FOUND");
+    assert!(error.message.contains("needs a language-model client"), "{}", error.message);
+    assert!(outcome.sent.is_empty());
+}
