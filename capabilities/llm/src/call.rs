@@ -63,7 +63,9 @@ pub fn body(request: &Request, endpoint: &Endpoint) -> Json {
         let format = match (&request.schema, endpoint.schema_format) {
             (Some(schema), SchemaFormat::JsonSchema) => serde_json::json!({
                 "type": "json_schema",
-                "json_schema": {"name": "answer", "schema": schema, "strict": true},
+                // Not strict: OpenAI's strict mode refuses any schema not written for it (every
+                // property required, no others allowed); the answer is checked here either way.
+                "json_schema": {"name": "answer", "schema": schema, "strict": false},
             }),
             (Some(schema), SchemaFormat::JsonObject) => {
                 serde_json::json!({"type": "json_object", "schema": schema})
@@ -146,7 +148,7 @@ async fn once(
     // browser's fetch here) gives it whole, read the same way at its end.
     let (sent, answer) = if request.stream && http.streams_bodies() {
         let answer = Arc::new(Mutex::new(Answer::default()));
-        let sink = Sink { answer: answer.clone(), report: invocation.report.clone() };
+        let sink = Sink::new(answer.clone(), invocation.report.clone());
         let bodies = StreamedBodies { upload: None, download: Some(Box::new(sink)) };
         let sent = http.send_streamed(call, bodies).await;
         let answer =
@@ -178,7 +180,7 @@ async fn once(
         .iter()
         .any(|(name, value)| name == "content-type" && value.contains("event-stream"));
     let answer = match answer {
-        Some(answer) if events => answer,
+        Some(answer) if events || answer.complete() || !answer.text.is_empty() => answer,
         Some(answer) => Answer::whole(&answer.raw),
         None => {
             let answer = Answer::whole(&response.body);

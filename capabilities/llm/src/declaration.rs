@@ -91,7 +91,7 @@ pub static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
             .note("An answer that does not match is asked for again with what was wrong, up to schemaAttempts answers"),
         ParamSpec::new("schemaAttempts", ParamKind::whole_range(1.0, 10.0))
             .default(|| json!(3))
-            .describe("Answers asked for at most when they do not match the schema (then the node fails with VALIDATION_FAILED)"),
+            .describe("Answers asked for at most when they are not JSON or do not match the schema (then the node fails with VALIDATION_FAILED)"),
         ParamSpec::new("temperature", ParamKind::number_range(0.0, 2.0))
             .optional()
             .describe("Sampling temperature (0: the most likely tokens)"),

@@ -54,7 +54,10 @@ async fn execute(invocation: Invocation, host: SharedHost) -> NodeResult {
         ));
     };
     let mut usage = output::Usage::default();
-    let attempts = if request.schema.is_some() { request.schema_attempts } else { 1 };
+    let attempts = match request.format {
+        request::Format::Json => request.schema_attempts,
+        request::Format::Text => 1,
+    };
     for answer in 1..=attempts {
         let body = call::body(&request, &endpoint);
         let reply = call::complete(http, &endpoint, &request, body, &invocation, &host).await?;
@@ -68,7 +71,13 @@ async fn execute(invocation: Invocation, host: SharedHost) -> NodeResult {
                         request.ask_again(&reply.text, &problem);
                         continue;
                     }
-                    Err(problem) => return Err(schema_check::failed(&problem, answer)),
+                    Err(problem) => {
+                        return Err(schema_check::failed(
+                            &problem,
+                            answer,
+                            request.schema.is_some(),
+                        ))
+                    }
                 }
             }
         };

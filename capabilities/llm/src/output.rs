@@ -18,9 +18,9 @@ impl Usage {
     pub fn add(&mut self, usage: Option<&TokenUsage>) {
         if let Some(usage) = usage {
             self.known = true;
-            self.tokens.prompt += usage.prompt;
-            self.tokens.completion += usage.completion;
-            self.tokens.total += usage.total;
+            self.tokens.prompt = self.tokens.prompt.saturating_add(usage.prompt);
+            self.tokens.completion = self.tokens.completion.saturating_add(usage.completion);
+            self.tokens.total = self.tokens.total.saturating_add(usage.total);
         }
     }
 }

@@ -108,7 +108,8 @@ impl Request {
         self.messages.push(Message {
             role: "user",
             content: format!(
-                "That answer is not valid: {problem}. Answer again with only JSON that matches the schema."
+                "That answer is not valid: {problem}. Answer again with only JSON{}.",
+                if self.schema.is_some() { " that matches the schema" } else { "" }
             ),
         });
     }

@@ -31,11 +31,13 @@ pub fn answer(text: &str, schema: Option<&Json>) -> Result<Value, String> {
     Ok(Value::from(json))
 }
 
-/// The node's failure once its last answer did not match.
-pub fn failed(problem: &str, answers: u32) -> ExecutionError {
+/// The node's failure once its last answer did not parse, or did not match `schema` when there
+/// is one.
+pub fn failed(problem: &str, answers: u32, schema: bool) -> ExecutionError {
+    let wanted = if schema { "matched the schema" } else { "was JSON" };
     ExecutionError::new(
         ErrorCode::VALIDATION_FAILED,
-        format!("[{TYPE}] No answer matched the schema in {answers} answers; the last: {problem}"),
+        format!("[{TYPE}] No answer {wanted} in {answers} answers; the last: {problem}"),
     )
     .with_context("answers", atomiton_core::json!(answers))
 }

@@ -56,11 +56,22 @@ impl Answer {
         let room = KEPT_BYTES.saturating_sub(self.raw.len());
         self.raw.extend_from_slice(&piece[..piece.len().min(room)]);
         let before = self.text.len();
+        // Only the new bytes are looked through for line ends, and the lines read are taken off
+        // the front once: a whole body fed at once, or a long line in many pieces, stays linear.
+        let searched = self.pending.len();
         self.pending.extend_from_slice(piece);
-        while let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
-            let line: Vec<u8> = self.pending.drain(..=end).collect();
+        let mut start = 0;
+        let mut from = searched;
+        while let Some(offset) =
+            self.pending.get(from..).and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+        {
+            let end = from + offset;
+            let line = self.pending.get(start..=end).unwrap_or_default().to_vec();
             self.line(&line);
+            start = end + 1;
+            from = start;
         }
+        self.pending.drain(..start);
         self.text.len() != before
     }
 
@@ -90,7 +101,7 @@ impl Answer {
 
     /// One streamed chunk (`delta`), or a whole answer (`message`).
     fn chunk(&mut self, chunk: &Json, part: &str) {
-        if let Some(error) = chunk.get("error") {
+        if let Some(error) = chunk.get("error").filter(|error| !error.is_null()) {
             self.error = Some(error_text(error));
             return;
         }
@@ -134,24 +145,47 @@ pub fn error_text(error: &Json) -> String {
 
 /// Where the host writes a streamed answer's body as it arrives: read at once, its text so far
 /// reported to progress.
+///
+/// Each report is the whole text so far, so reports are spaced as the text grows: the next comes
+/// once it has grown by an eighth (a token at a time while it is short). What all of them copy
+/// is then a few times the answer, never its square; the last text is reported at the end.
 pub struct Sink {
     pub answer: Arc<Mutex<Answer>>,
     pub report: Option<NodeReport>,
+    /// The length of the text reported last.
+    pub reported: usize,
+}
+
+impl Sink {
+    pub fn new(answer: Arc<Mutex<Answer>>, report: Option<NodeReport>) -> Sink {
+        Sink { answer, report, reported: 0 }
+    }
+
+    fn report(&mut self, text: &str, last: bool) {
+        let Some(report) = &self.report else { return };
+        let grown = text.len().saturating_sub(self.reported);
+        if grown > 0 && (last || grown >= (self.reported / 8).max(1)) {
+            report.text(Arc::from(text));
+            self.reported = text.len();
+        }
+    }
 }
 
 impl BodyWriter for Sink {
     fn write(&mut self, piece: Vec<u8>) -> BoxFuture<'_, EffectResult<()>> {
-        let mut answer = self.answer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let answer = self.answer.clone();
+        let mut answer = answer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if answer.feed(&piece) {
-            if let Some(report) = &self.report {
-                report.text(Arc::from(answer.text.as_str()));
-            }
+            self.report(&answer.text, false);
         }
         Box::pin(std::future::ready(Ok(())))
     }
 
     fn finish(&mut self) -> BoxFuture<'_, EffectResult<()>> {
-        self.answer.lock().unwrap_or_else(std::sync::PoisonError::into_inner).finish();
+        let answer = self.answer.clone();
+        let mut answer = answer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        answer.finish();
+        self.report(&answer.text, true);
         Box::pin(std::future::ready(Ok(())))
     }
 }
@@ -183,6 +217,30 @@ mod tests {
             assert_eq!(answer.usage, Some(TokenUsage { prompt: 5, completion: 2, total: 7 }));
             assert!(answer.done && answer.complete());
         }
+    }
+
+    #[test]
+    fn a_whole_body_of_many_lines_reads_in_linear_time() {
+        // Quadratic line handling would move ~10^11 bytes here: minutes, not milliseconds.
+        let chunk = "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n";
+        let body = chunk.repeat(200_000) + "data: [DONE]\n\n";
+        let answer = Answer::whole(body.as_bytes());
+        assert_eq!(answer.text.len(), 200_000);
+        assert!(answer.done);
+        let mut long = Answer::default();
+        for _ in 0..100_000 {
+            long.feed(b"x");
+        }
+        assert_eq!(long.pending.len(), 100_000, "a line not ended yet is kept whole");
+    }
+
+    #[test]
+    fn an_error_field_that_is_null_is_no_error() {
+        let answer = Answer::whole(
+            br#"{"error":null,"choices":[{"message":{"content":"ok"},"finish_reason":"stop"}]}"#,
+        );
+        assert_eq!(answer.error, None);
+        assert!(answer.complete());
     }
 
     #[test]

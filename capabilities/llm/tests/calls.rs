@@ -290,9 +290,20 @@ fn an_answer_off_the_schema_is_asked_for_again_with_what_was_wrong() {
 fn a_json_answer_without_a_schema_is_parsed() {
     let outcome = run(
         json!({"credential": "local", "prompt": "List", "responseFormat": "json", "stream": false}),
-        vec![answer("[1, 2]")],
+        vec![answer("Sure: [1, 2]"), answer("[1, 2]")],
     );
     assert_eq!(output(&outcome).get("json"), Some(&json!([1, 2])));
+    assert_eq!(
+        output(&outcome).get("answers"),
+        Some(&json!(2)),
+        "an answer that is not JSON is asked for again"
+    );
+    let again = outcome.sent[1].body["messages"].as_array().unwrap();
+    assert!(
+        again[2]["content"].as_str().unwrap().ends_with("Answer again with only JSON."),
+        "{}",
+        again[2]
+    );
     assert_eq!(outcome.sent[0].body["response_format"], serde_json::json!({"type": "json_object"}));
     let text = run(
         json!({"credential": "local", "prompt": "List", "stream": false}),
