@@ -14,6 +14,7 @@ import { readText } from "./flow-file.js";
 import { HELP } from "./help.js";
 import { setupObservability } from "./observability.js";
 import { writeOut } from "./output.js";
+import { stopSignal } from "./stop-signal.js";
 
 /** What the config file may set (everything else comes from options). */
 type ServeConfig = Pick<ProtocolServerOptions, "auth" | "limits" | "permissions" | "allowedOrigins" | "maxBodyBytes">;
@@ -125,11 +126,9 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (observability?.metricsUrl) writeOut(`Prometheus metrics: ${observability.metricsUrl}`);
   // The store's active triggers fire from this server (each fire once, whatever else shares the store).
   await conductor.triggers.start();
+  const stopped = stopSignal();
   writeOut("Ctrl-C stops it.");
-  const stop = await new Promise<NodeJS.Signals>((done) => {
-    process.once("SIGINT", done);
-    process.once("SIGTERM", done);
-  });
+  const stop = await stopped;
   process.stderr.write(`atomiton: ${stop}: closing the server\n`);
   await server.close();
   // Every run record written so far is stored before the process exits (a history on a server

@@ -14,6 +14,7 @@ import { ExitCode, UsageError } from "./exit-codes.js";
 import { HELP } from "./help.js";
 import { setupObservability } from "./observability.js";
 import { writeOut } from "./output.js";
+import { stopSignal } from "./stop-signal.js";
 import { probe } from "./store-probe.js";
 
 /** The environment variable naming the Redis server when `--redis` is not given. */
@@ -141,12 +142,10 @@ export async function workerCommand(args: string[]): Promise<number> {
     if (error instanceof UsageError) throw error;
     throw new UsageError(error instanceof Error ? error.message : String(error), "worker");
   }
+  const stopped = stopSignal();
   writeOut(`worker ${worker.id} ready: queue on ${redis}`);
   if (observability?.metricsUrl) writeOut(`Prometheus metrics: ${observability.metricsUrl}`);
-  const signal = await new Promise<NodeJS.Signals>((done) => {
-    process.once("SIGINT", done);
-    process.once("SIGTERM", done);
-  });
+  const signal = await stopped;
   // A second signal while draining: stop at once (the runs left are then found crashed).
   const force = (again: NodeJS.Signals) => {
     writeOut(`${again}: stopping now, without waiting for the runs in flight`);
