@@ -11,6 +11,7 @@
 # Debian's `mariadb-server` package (scripts/lib/setup-mariadb.sh installs it). As root, the
 # server runs as the package's `mysql` user.
 set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 port=3306
 dir=
@@ -41,15 +42,7 @@ fi
 # A CA and a certificate for 127.0.0.1 signed by it (a client checks the chain and the address).
 tls="$dir/tls"
 if [ ! -f "$tls/server.pem" ]; then
-  command -v openssl >/dev/null || { echo "openssl is needed for the server's TLS certificate" >&2; exit 1; }
-  mkdir -p "$tls"
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tls/ca.key" -out "$tls/ca.pem" -days 3650 \
-    -subj "/CN=atomiton test CA" 2>/dev/null
-  openssl req -newkey rsa:2048 -nodes -keyout "$tls/server.key" -out "$tls/server.csr" \
-    -subj "/CN=127.0.0.1" 2>/dev/null
-  printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$tls/server.ext"
-  openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial \
-    -out "$tls/server.pem" -days 3650 -extfile "$tls/server.ext" 2>/dev/null
+  "$root/scripts/lib/test-certificate.sh" "$tls"
   [ "$(id -u)" = 0 ] && chown -R mysql "$tls"
 fi
 # The first start makes the test database and lets root in over TCP without a password.

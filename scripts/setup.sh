@@ -5,8 +5,8 @@
 # setup-npm.sh (npm dev dependencies: all here, the build's few for the demo) and
 # setup-redis.sh (Redis, for queue mode), setup-postgres.sh (PostgreSQL, for a pool's run
 # history kept in it, and the database node's tests), setup-mariadb.sh (MariaDB, the database
-# node's MySQL tests) and setup-llm.sh (a model server, for the llm node's tests); this runs them
-# all.
+# node's MySQL tests), setup-llm.sh (a model server, for the llm node's tests) and
+# setup-smtp.sh (an SMTP server, for the email node's tests); this runs them all.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/setup-common.sh"
 
@@ -42,6 +42,9 @@ scripts/lib/setup-mariadb.sh
 # --- The model server (llama-cpp-python + SmolLM2-135M), for the llm node's tests. Compiles
 # llama.cpp the first time (minutes, both cores), before any cargo build.
 scripts/lib/setup-llm.sh
+
+# --- The SMTP server (aiosmtpd), for the email node's tests -------------------------------------
+scripts/lib/setup-smtp.sh
 
 # --- The Node.js lines the npm suite runs on: 22, 24 and 26 ------------------------------------
 scripts/lib/setup-node-lines.sh

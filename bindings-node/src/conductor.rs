@@ -154,8 +154,10 @@ impl NativeConductor {
         let store = FlowStore::new(backend.clone());
         // Credentials are kept beside the flows, sealed (see `atomiton-credentials`); the
         // host hands them to the nodes that name them, the session answers `credentials.*`.
-        let vault = Vault::new(backend, key_source(keeping));
-        let host = host.with_credentials(vault.clone()).into_shared();
+        let vault = Vault::new(backend.clone(), key_source(keeping));
+        // Mail sent with an idempotency key is recorded there too, for every process sharing it.
+        let host =
+            host.with_credentials(vault.clone()).with_mail_ledger(backend.clone()).into_shared();
         let mut session = Session::new(
             config
                 .new_engine(&[
@@ -169,6 +171,7 @@ impl NativeConductor {
                     &atomiton_triggers::Triggers,
                     &atomiton_database::Databases,
                     &atomiton_llm::Llm,
+                    &atomiton_email::Email,
                 ])
                 .map_err(to_napi)?,
             host.clone(),

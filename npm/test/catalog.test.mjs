@@ -39,6 +39,7 @@ test("node definitions describe every built-in", () => {
       "file-watch",
       "database",
       "llm",
+      "email",
     ],
   );
   const transform = getNodeDefinition("transform");

@@ -17,7 +17,7 @@ import { tempDir, until } from "../test-support/helpers.mjs";
 import { startModelServer } from "../test-support/llm-server.mjs";
 
 const API_KEY = "sk-test-7f3a9c1e5b2d8f4a6c0e";
-const CHILD = join(dirname(fileURLToPath(import.meta.url)), "..", "test-support", "llm-child.mjs");
+const CHILD = join(dirname(fileURLToPath(import.meta.url)), "..", "test-support", "effect-child.mjs");
 
 let server;
 test.before(async () => {
@@ -150,13 +150,15 @@ test("a completed call is not made again when a killed run resumes", async (t) =
   const marker = join(directory, "go");
   const executionId = "exec-llm-resume";
   const before = server.calls;
-  const child = spawn(process.execPath, [CHILD, directory, executionId, server.url, marker, API_KEY], {
+  const credential = JSON.stringify({ type: "openai", baseUrl: server.url, model: "smollm2", apiKey: API_KEY });
+  const node = { id: "effect", type: "llm", parameters: { credential: "local", prompt: "Say hello", temperature: 0, maxTokens: 8 } };
+  const child = spawn(process.execPath, [CHILD, directory, executionId, marker, "local", credential, JSON.stringify(node)], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   let out = "";
   child.stdout.on("data", (chunk) => (out += chunk));
-  await until(() => out.includes("asked") || out.includes("ended"), undefined, "the llm node to complete in the child");
-  assert.ok(out.includes("asked"), out);
+  await until(() => out.includes("done") || out.includes("ended"), undefined, "the llm node to complete in the child");
+  assert.ok(out.includes("done"), out);
   child.kill("SIGKILL");
   await new Promise((resolve) => child.once("exit", resolve));
   assert.equal(server.calls - before, 1);

@@ -142,7 +142,7 @@ test('engine "auto" without a usable binary runs on wasm, warns once per process
   assert.equal(value.details.engine, "wasm");
   assert.match(value.details.engineFallback, /no native engine for .*\n.*Tried:/s);
   assert.deepEqual(value.run, { result: true, exists: true, success: true, path: "/" }, "a file-system node runs on the fallback");
-  assert.equal(value.types, 22, "the catalog answers from the wasm engine");
+  assert.equal(value.types, 23, "the catalog answers from the wasm engine");
   assert.equal(value.health, "Local conductor operational");
   const warnings = stderr.match(/\[ATOMITON_WASM_FALLBACK\]/g) ?? [];
   assert.equal(warnings.length, 1, stderr);

@@ -413,7 +413,7 @@ test("OpenTelemetry: a database node's spans, events and attributes hold its cre
   assert.ok(!seen.includes(SECRET), "a span holds the secret");
 });
 
-test("OpenTelemetry: an llm node's spans hold its credential's name, never its key, even when the server quotes it", async (t) => {
+test("OpenTelemetry: an llm node's spans hold its credential's name and its tokens, never its key, even when the server quotes it", async (t) => {
   const { spans } = registerSdk();
   const KEY = "sk-otel-secret-41c7";
   // A stand-in for a model server: it answers, or, asked for the model "quote", refuses
@@ -429,7 +429,13 @@ test("OpenTelemetry: an llm node's spans hold its credential's name, never its k
         res.end(JSON.stringify({ error: { message: `bad request with ${req.headers.authorization}` } }));
         return;
       }
-      res.end(JSON.stringify({ model: asked.model, choices: [{ message: { role: "assistant", content: "hi" }, finish_reason: "stop" }] }));
+      res.end(
+        JSON.stringify({
+          model: asked.model,
+          choices: [{ message: { role: "assistant", content: "hi" }, finish_reason: "stop" }],
+          usage: { prompt_tokens: 11, completion_tokens: 2, total_tokens: 13 },
+        }),
+      );
     });
   });
   server.listen(0, "127.0.0.1");
@@ -445,6 +451,8 @@ test("OpenTelemetry: an llm node's spans hold its credential's name, never its k
     apiKey: KEY,
   });
   spans.reset();
+  const tokens = (type) => metricSum("atomiton.llm.tokens", (a) => a["gen_ai.token.type"] === type && a["atomiton.node.type"] === "llm");
+  const before = [await tokens("input"), await tokens("output")];
   const flow = (model) => ({
     id: "traced",
     type: "group",
@@ -452,6 +460,9 @@ test("OpenTelemetry: an llm node's spans hold its credential's name, never its k
     edges: [],
   });
   assert.equal((await conductor.node.run(flow("m"))).success, true);
+  const asked = spans.getFinishedSpans().find((s) => s.name === "node llm");
+  assert.deepEqual([asked.attributes["gen_ai.usage.input_tokens"], asked.attributes["gen_ai.usage.output_tokens"]], [11, 2]);
+  assert.deepEqual([(await tokens("input")) - before[0], (await tokens("output")) - before[1]], [11, 2], "counted in the metric");
   const refused = await conductor.node.run(flow("quote"));
   assert.equal(refused.error.code, "EXECUTION_FAILED");
   assert.match(refused.error.message, /bad request with Bearer \*\*\*/, "the server's words, the key replaced");

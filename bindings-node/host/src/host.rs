@@ -34,6 +34,8 @@ pub struct NativeHost {
     python: Option<NativePython>,
     /// The `database` node's pools and drivers.
     databases: crate::database::NativeDatabases,
+    /// The `email` node's SMTP client and its ledger of keyed mail.
+    mail: crate::mail::NativeMail,
     /// The credentials nodes name (a conductor's vault), when it keeps any.
     credentials: Option<Arc<dyn atomiton_core::host::effects::CredentialSource>>,
 }
@@ -47,12 +49,23 @@ impl NativeHost {
             files: NativeFiles::new(handle.clone()),
             processes: NativeProcesses::new(handle.clone()),
             databases: crate::database::NativeDatabases::new(handle.clone()),
+            mail: crate::mail::NativeMail::new(handle.clone()),
             handle,
             workers: WorkerPool::shared(None),
             spill: None,
             python: None,
             credentials: None,
         }
+    }
+
+    /// Mail sent with an idempotency key is recorded in `ledger` (the conductor's flow
+    /// storage), so no process sharing it sends that mail again.
+    pub fn with_mail_ledger(
+        mut self,
+        ledger: Arc<dyn atomiton_core::storage::StorageBackend>,
+    ) -> Self {
+        self.mail = self.mail.with_ledger(ledger);
+        self
     }
 
     /// Nodes that name a credential read it from `credentials` (a conductor's vault).
@@ -193,6 +206,10 @@ impl Host for NativeHost {
 
     fn databases(&self) -> Option<&dyn atomiton_core::host::effects::DatabaseClient> {
         Some(&self.databases)
+    }
+
+    fn mail(&self) -> Option<&dyn atomiton_core::host::effects::MailSender> {
+        Some(&self.mail)
     }
 
     fn credentials(&self) -> Option<&dyn atomiton_core::host::effects::CredentialSource> {

@@ -18,10 +18,12 @@ use common::server::TestServer;
 use common::{runtime, TempDir};
 
 /// The credentials the examples name: `shop`, a SQLite database in `dir` whose `customers`
-/// table holds Ada and Alan; `model`, the test server's stand-in of a model server at `base`.
+/// table holds Ada and Alan; `model`, the test server's stand-in of a model server at `base`;
+/// `mailer`, the stand-in SMTP server on `smtp_port`.
 fn credentials(
     dir: &Path,
     base: &str,
+    smtp_port: u16,
 ) -> std::sync::Arc<dyn atomiton_core::host::effects::CredentialSource> {
     let path = dir.join("shop.db");
     let db = rusqlite::Connection::open(&path).expect("the example database opens");
@@ -52,7 +54,13 @@ fn credentials(
         fields.insert(atomiton_core::value::Str::from(name), Value::String(value.as_str().into()));
     }
     let model = atomiton_core::host::effects::Credential { kind: "openai".into(), fields };
-    for (name, credential) in [("shop", shop), ("model", model)] {
+    let mut fields = Map::new();
+    for (name, value) in [("host", "127.0.0.1"), ("security", "none")] {
+        fields.insert(atomiton_core::value::Str::from(name), Value::String(value.into()));
+    }
+    fields.insert(atomiton_core::value::Str::from("port"), Value::from(f64::from(smtp_port)));
+    let mailer = atomiton_core::host::effects::Credential { kind: "smtp".into(), fields };
+    for (name, credential) in [("shop", shop), ("model", model), ("mailer", mailer)] {
         atomiton_core::testing::wait(atomiton_core::session::CredentialVault::set(
             &*vault,
             name.into(),
@@ -68,6 +76,7 @@ fn the_node_reference_is_current_and_every_example_runs() {
     let rt = runtime();
     let server = rt.block_on(TestServer::start());
     let base = server.url("");
+    let smtp_port = rt.block_on(common::smtp::start());
     let mut failures = Vec::new();
     let mut output = |node_type: &str, example: &NodeExample| -> String {
         let dir = TempDir::new("node-reference");
@@ -81,7 +90,8 @@ fn the_node_reference_is_current_and_every_example_runs() {
         }
         let mut host = NativeHost::new(rt.handle().clone())
             .with_working_dir(dir.path().to_path_buf())
-            .with_credentials(credentials(dir.path(), &base));
+            .with_credentials(credentials(dir.path(), &base, smtp_port))
+            .with_mail_ledger(std::sync::Arc::new(atomiton_core::storage::MemoryBackend::new()));
         if let Ok(Some(interpreter)) = find_interpreter(None, None, None) {
             host = host.with_python(NativePython::new(rt.handle().clone(), interpreter, None, 1));
         }
@@ -98,6 +108,7 @@ fn the_node_reference_is_current_and_every_example_runs() {
             &mut registry,
         );
         atomiton_core::session::SessionCapability::provide(&atomiton_llm::Llm, &mut registry);
+        atomiton_core::session::SessionCapability::provide(&atomiton_email::Email, &mut registry);
         let result = rt.block_on(
             Engine::with_registry(registry, atomiton_core::EngineConfig::default())
                 .run(node, options, host),

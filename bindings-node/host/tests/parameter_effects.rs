@@ -470,6 +470,20 @@ const ELSEWHERE: &[(&str, &str, &str, &str)] = &[
     ("llm", "schema", LLM, "an_answer_off_the_schema_is_asked_for_again_with_what_was_wrong"),
     ("llm", "schemaAttempts", LLM, "answers_that_never_match_fail_after_the_attempts_given"),
     ("llm", "maxRetries", LLM, "failures_keep_their_codes_and_never_show_the_key"),
+    // An email node's parameters say what message its SMTP client is handed: the mail test
+    // checks what is handed over, the npm suite what a real server receives.
+    ("email", "credential", EMAIL, "the_sender_defaults_to_the_credentials_and_the_port_to_the_security"),
+    ("email", "from", EMAIL, "messages_are_written_from_templates_and_parameters"),
+    ("email", "to", EMAIL, "messages_are_written_from_templates_and_parameters"),
+    ("email", "cc", EMAIL, "messages_are_written_from_templates_and_parameters"),
+    ("email", "bcc", EMAIL, "messages_are_written_from_templates_and_parameters"),
+    ("email", "replyTo", EMAIL, "messages_are_written_from_templates_and_parameters"),
+    ("email", "subject", EMAIL, "messages_are_written_from_templates_and_parameters"),
+    ("email", "text", EMAIL, "messages_are_written_from_templates_and_parameters"),
+    ("email", "html", EMAIL, "messages_are_written_from_templates_and_parameters"),
+    ("email", "sendTimeout", EMAIL, "messages_are_written_from_templates_and_parameters"),
+    ("email", "attachments", EMAIL, "attachments_come_from_the_input"),
+    ("email", "idempotencyKey", EMAIL, "a_key_sends_once_and_makes_the_message_id"),
     // The flow language's nodes act on the graph around them: what runs after them, and how often.
     ("if", "condition", FLOWS, "if_and_switch_send_their_input_out_of_the_ports_their_parameters_pick"),
     ("switch", "cases", FLOWS, "if_and_switch_send_their_input_out_of_the_ports_their_parameters_pick"),
@@ -528,6 +542,7 @@ const PYTHON: &str = "bindings-node/host/tests/python_nodes.rs";
 const DATABASE: &str = "capabilities/database/tests/statements.rs";
 /// The `llm` node's calls.
 const LLM: &str = "capabilities/llm/tests/calls.rs";
+const EMAIL: &str = "capabilities/email/tests/mail.rs";
 
 /// `(type, parameter, why no value of it can change the outcome)`: each also said in the
 /// parameter's documentation (docs/nodes.md).

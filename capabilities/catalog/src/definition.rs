@@ -10,11 +10,12 @@ use atomiton_core::format::defaults::{
 use atomiton_core::nodes::{builtin_registry, NodeRegistry};
 
 /// Every type the catalog lists: the built-ins, and the types capability crates declare
-/// (`database`, `llm`), whichever builds link them.
+/// (`database`, `llm`, `email`), whichever builds link them.
 pub fn catalog_registry() -> NodeRegistry {
     let mut registry = builtin_registry();
     registry.register(atomiton_database::node_type());
     registry.register(atomiton_llm::node_type());
+    registry.register(atomiton_email::node_type());
     registry
 }
 

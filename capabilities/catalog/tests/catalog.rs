@@ -805,7 +805,8 @@ fn all_definitions_come_in_registry_order() {
             "webhook",
             "file-watch",
             "database",
-            "llm"
+            "llm",
+            "email"
         ]
     );
     // Every type a build registers is in the catalog: a palette built from it misses none.
@@ -846,7 +847,7 @@ fn definitions_grouped_by_category_in_first_seen_order() {
         ),
         ("group", "Group", vec!["group"]),
         ("media", "Media", vec!["image"]),
-        ("io", "Io", vec!["http-request", "file-system", "spreadsheet", "database"]),
+        ("io", "Io", vec!["http-request", "file-system", "spreadsheet", "database", "email"]),
         ("data", "Data", vec!["edit-fields", "transform"]),
         ("system", "System", vec!["shell-command", "python", "schedule", "webhook", "file-watch"]),
         ("ai", "Ai", vec!["llm"]),

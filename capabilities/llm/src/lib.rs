@@ -54,13 +54,32 @@ async fn execute(invocation: Invocation, host: SharedHost) -> NodeResult {
         ));
     };
     let mut usage = output::Usage::default();
+    let result = answer(&mut request, &endpoint, http, &invocation, &host, &mut usage).await;
+    // Every answer asked for was paid for, whether or not the node then succeeded.
+    if let (Some(telemetry), Some((input, output))) =
+        (invocation.run.telemetry.as_ref(), usage.counted())
+    {
+        telemetry.tokens(invocation.node_index, input, output);
+    }
+    result
+}
+
+/// Asks until an answer does (or the attempts run out), adding each answer's tokens to `usage`.
+async fn answer(
+    request: &mut request::Request,
+    endpoint: &endpoint::Endpoint,
+    http: &dyn atomiton_core::host::effects::HttpClient,
+    invocation: &Invocation,
+    host: &SharedHost,
+    usage: &mut output::Usage,
+) -> NodeResult {
     let attempts = match request.format {
         request::Format::Json => request.schema_attempts,
         request::Format::Text => 1,
     };
     for answer in 1..=attempts {
-        let body = call::body(&request, &endpoint);
-        let reply = call::complete(http, &endpoint, &request, body, &invocation, &host).await?;
+        let body = call::body(request, endpoint);
+        let reply = call::complete(http, endpoint, request, body, invocation, host).await?;
         usage.add(reply.usage.as_ref());
         let json = match request.format {
             request::Format::Text => None,
@@ -81,7 +100,7 @@ async fn execute(invocation: Invocation, host: SharedHost) -> NodeResult {
                 }
             }
         };
-        return Ok(Some(output::of(reply, json, usage, answer)));
+        return Ok(Some(output::of(reply, json, *usage, answer)));
     }
     // `attempts` is at least 1, so the loop returned; this keeps the type checker honest.
     Err(ExecutionError::internal(format!("[{TYPE}] No answer was asked for")))

@@ -15,6 +15,11 @@ pub struct Usage {
 }
 
 impl Usage {
+    /// `(prompt, completion)` tokens, when a server counted any.
+    pub fn counted(&self) -> Option<(u64, u64)> {
+        self.known.then_some((self.tokens.prompt, self.tokens.completion))
+    }
+
     pub fn add(&mut self, usage: Option<&TokenUsage>) {
         if let Some(usage) = usage {
             self.known = true;

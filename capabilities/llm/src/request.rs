@@ -3,9 +3,9 @@
 
 use atomiton_core::error::ExecutionError;
 use atomiton_core::format::{render_template, TemplateStyle};
-use atomiton_core::nodes::sdk::{node_error, Config};
+use atomiton_core::nodes::sdk::{node_error, template_data, Config};
 use atomiton_core::nodes::Invocation;
-use atomiton_core::value::{Map, Value};
+use atomiton_core::value::Value;
 
 use crate::declaration::SCHEMA;
 use crate::TYPE;
@@ -113,19 +113,4 @@ impl Request {
             ),
         });
     }
-}
-
-/// What `{{ path }}` reads: the input on `data` when it is an object (its fields by name), and
-/// every input by its key (`{{ data }}` is the whole input).
-fn template_data(invocation: &Invocation) -> Map {
-    let mut data = match invocation.input_value("data") {
-        Some(Value::Object(fields)) => fields.clone(),
-        _ => Map::new(),
-    };
-    for (key, value) in invocation.input.entries() {
-        if !data.contains_key(&**key) {
-            data.insert(atomiton_core::value::Str::from(&**key), (**value).clone());
-        }
-    }
-    data
 }

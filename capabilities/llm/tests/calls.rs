@@ -187,11 +187,14 @@ fn run_with(parameters: Value, script: Vec<Scripted>, provided: bool) -> Outcome
     if provided {
         atomiton_llm::Llm.provide(&mut registry);
     }
+    // Traced, so the span records say what tokens the node used.
     let options = RunOptions {
         input: Some(json!({"data": {"review": "Loved it", "stars": 5}})),
+        telemetry: Some(json!({})),
         ..Default::default()
     };
-    let engine = Engine::with_registry(registry, EngineConfig::default());
+    let engine = Engine::with_registry(registry, EngineConfig::default())
+        .with_tracing(Arc::new(atomiton_telemetry::Telemetry));
     let result = inner.block_on(async move { engine.run(node, options, host).await });
     let sent = std::mem::take(&mut *sent.lock().unwrap());
     Outcome { result, sent }
@@ -199,6 +202,13 @@ fn run_with(parameters: Value, script: Vec<Scripted>, provided: bool) -> Outcome
 
 fn run(parameters: Value, script: Vec<Scripted>) -> Outcome {
     run_with(parameters, script, true)
+}
+
+/// The tokens the run's span records give the node: `[input, output]`, the records' last field.
+fn traced_tokens(outcome: &Outcome) -> Option<serde_json::Value> {
+    let spans: serde_json::Value = serde_json::from_str(outcome.result.spans.as_deref()?).ok()?;
+    let record = spans[1].as_array()?.iter().find(|r| r[2] == "ask")?.clone();
+    record.as_array()?.get(14).cloned()
 }
 
 fn output(outcome: &Outcome) -> &Value {
@@ -272,6 +282,7 @@ fn an_answer_off_the_schema_is_asked_for_again_with_what_was_wrong() {
         Some(&json!(26)),
         "both answers' tokens"
     );
+    assert_eq!(traced_tokens(&outcome), Some(serde_json::json!([20, 6])), "and the span's");
     let first = &outcome.sent[0].body;
     assert_eq!(first["response_format"]["type"], "json_schema");
     assert_eq!(
@@ -319,7 +330,7 @@ fn answers_that_never_match_fail_after_the_attempts_given() {
         json!({"credential": "local", "prompt": "Rate", "schema": {"type": "object"}, "schemaAttempts": 2, "stream": false}),
         vec![answer("nope"), answer("[1]")],
     );
-    let error = outcome.result.error.expect("failed");
+    let error = outcome.result.error.clone().expect("failed");
     assert_eq!(error.code.as_str(), "VALIDATION_FAILED");
     assert!(
         error.message.contains("in 2 answers; the last: $ should be object but is array"),
@@ -327,6 +338,7 @@ fn answers_that_never_match_fail_after_the_attempts_given() {
         error.message
     );
     assert_eq!(outcome.sent.len(), 2);
+    assert_eq!(traced_tokens(&outcome), Some(serde_json::json!([20, 6])), "a failed node paid too");
 }
 
 #[test]

@@ -15,15 +15,18 @@ pub(crate) struct NodeSpan<'a> {
     pub retries: Vec<SpanRetry>,
     /// The HTTP status of an `http-request` node's last response.
     pub http_status: Option<u16>,
+    /// The tokens an `llm` node used: input, output.
+    pub tokens: Option<(u64, u64)>,
 }
 
 /// The records as one JSON text (see `ExecutionResult::spans`), compact because every traced
 /// run writes and parses it: `[origin, [record, ...]]` with each record
 /// `[index, parent, id, name, type, start, end, state, path?, group?, attempts?, error?, retries?,
-/// httpStatus?]` (`parent` -1 for the flow itself, `start`/`end` in ms after `origin`, `end` null
-/// while open; the optional tail as far as it is needed: `path` null when it is the id, `group`
-/// 0/1, `attempts` a number, `error` `[code, message]` or null, `retries` `[[attempt, at, code,
-/// message], ...]` with `at` after `origin`, `httpStatus` the last response's status).
+/// httpStatus?, tokens?]` (`parent` -1 for the flow itself, `start`/`end` in ms after `origin`,
+/// `end` null while open; the optional tail as far as it is needed: `path` null when it is the
+/// id, `group` 0/1, `attempts` a number, `error` `[code, message]` or null, `retries` `[[attempt,
+/// at, code, message], ...]` with `at` after `origin`, `httpStatus` the last response's status or
+/// null, `tokens` an `llm` node's `[input, output]`).
 pub(crate) fn records_text(spans: &[NodeSpan]) -> String {
     let origin = spans.iter().map(|s| s.node.start).fold(f64::INFINITY, f64::min);
     let origin = if origin.is_finite() { origin } else { 0.0 };
@@ -53,7 +56,9 @@ pub(crate) fn records_text(spans: &[NodeSpan]) -> String {
         out.push(b',');
         string(&mut out, span.node.state);
         // The optional tail, as far as the last field this record needs.
-        let needed = if span.http_status.is_some() {
+        let needed = if span.tokens.is_some() {
+            7
+        } else if span.http_status.is_some() {
             6
         } else if !span.retries.is_empty() {
             5
@@ -108,9 +113,19 @@ pub(crate) fn records_text(spans: &[NodeSpan]) -> String {
             }
             out.push(b']');
         }
-        if let Some(status) = span.http_status {
+        if needed >= 6 {
             out.push(b',');
-            number(&mut out, f64::from(status));
+            match span.http_status {
+                Some(status) => number(&mut out, f64::from(status)),
+                None => out.extend_from_slice(b"null"),
+            }
+        }
+        if let Some((input, output)) = span.tokens {
+            out.extend_from_slice(b",[");
+            number(&mut out, input as f64);
+            out.push(b',');
+            number(&mut out, output as f64);
+            out.push(b']');
         }
         out.push(b']');
     }

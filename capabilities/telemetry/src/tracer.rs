@@ -1,4 +1,4 @@
-//! A traced run's state: what its leaves record while they run (retries, HTTP statuses, errors,
+//! A traced run's state: what its leaves record while they run (retries, HTTP statuses, tokens, errors,
 //! the spans a request's trace headers need open), joined at the end with what the scheduler
 //! knows of each node into the span records.
 
@@ -25,6 +25,8 @@ pub(crate) struct RunTelemetry {
     lineages: Mutex<Vec<(usize, Arc<str>)>>,
     /// The HTTP status of each `http-request` node's last response, for its span.
     statuses: Mutex<Vec<(usize, u16)>>,
+    /// The tokens each `llm` node used (input, output), summed over its attempts.
+    tokens: Mutex<Vec<(usize, (u64, u64))>>,
     /// Each failed node's last error, for its span.
     errors: Mutex<Vec<(usize, SpanError)>>,
 }
@@ -91,6 +93,17 @@ impl RunTracer for RunTelemetry {
         set(&self.statuses, ix, status);
     }
 
+    fn tokens(&self, ix: usize, input: u64, output: u64) {
+        let mut tokens = locked(&self.tokens);
+        match tokens.iter_mut().find(|(at, _)| *at == ix) {
+            Some((_, (i, o))) => {
+                *i = i.saturating_add(input);
+                *o = o.saturating_add(output);
+            }
+            None => tokens.push((ix, (input, output))),
+        }
+    }
+
     fn retried(&self, ix: usize, retry: SpanRetry) {
         locked(&self.retries).push((ix, retry));
     }
@@ -104,6 +117,7 @@ impl RunTracer for RunTelemetry {
         retries.sort_by_key(|(ix, r)| (*ix, r.attempt));
         let mut retries = retries.into_iter().peekable();
         let statuses = std::mem::take(&mut *locked(&self.statuses));
+        let tokens = std::mem::take(&mut *locked(&self.tokens));
         let mut errors = std::mem::take(&mut *locked(&self.errors));
         let mut spans = Vec::with_capacity(nodes.len());
         for node in nodes {
@@ -120,6 +134,7 @@ impl RunTracer for RunTelemetry {
                 error: error.map(|at| errors.swap_remove(at).1),
                 retries: node_retries,
                 http_status: statuses.iter().find(|(at, _)| *at == node.index).map(|(_, s)| *s),
+                tokens: tokens.iter().find(|(at, _)| *at == node.index).map(|(_, t)| *t),
             });
         }
         records_text(&spans)

@@ -24,7 +24,7 @@ pub use json::{
 pub use json_document::{json_stringify, to_json_document};
 pub use json_writer::write_json;
 pub use retry_after::retry_after_ms;
-pub use template::{render_template, TemplateStyle};
+pub use template::{render_template, value_at, TemplateStyle};
 pub use time::{days_from_civil, iso_date_from_days, iso_timestamp, utc_date_string};
 pub use yaml_reader::{parse_yaml_documents, parse_yaml_value};
 pub use yaml_writer::to_yaml_string;

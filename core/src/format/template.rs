@@ -50,7 +50,7 @@ pub fn render_template(
         };
         push_bounded(&mut out, template.get(done..start).unwrap_or(""), max_len)?;
         let path = template.get(inner..end).unwrap_or("").trim();
-        match resolve(path, data) {
+        match value_at(path, data) {
             Some(value) if !value.is_null() => {
                 push_bounded(&mut out, &written(value, style), max_len)?
             }
@@ -120,8 +120,9 @@ fn push_bounded(out: &mut String, piece: &str, max_len: usize) -> Result<(), usi
     Ok(())
 }
 
-/// `user.name`, `items[0].id`, `api_response.user_id`.
-fn resolve<'a>(path: &str, data: &'a Map) -> Option<&'a Value> {
+/// The value at a template's path in `data`: `user.name`, `items[0].id`,
+/// `api_response.user_id` (an `email` attachment's `field` names its data the same way).
+pub fn value_at<'a>(path: &str, data: &'a Map) -> Option<&'a Value> {
     let mut segments =
         path.split(['.', '[']).map(|s| s.trim_end_matches(']').trim().trim_matches(['"', '\'']));
     let mut current = data.get(segments.next()?)?;

@@ -103,6 +103,11 @@ pub trait Host: MaybeSend + MaybeSync + 'static {
         None
     }
 
+    /// An SMTP client, when the host has one (see [`effects::MailSender`]).
+    fn mail(&self) -> Option<&dyn effects::MailSender> {
+        None
+    }
+
     /// The credentials nodes name (see [`effects::CredentialSource`]), when the host keeps any.
     fn credentials(&self) -> Option<&dyn effects::CredentialSource> {
         None

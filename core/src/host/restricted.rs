@@ -224,6 +224,10 @@ impl Host for Narrowed {
     fn databases(&self) -> Option<&dyn super::effects::DatabaseClient> {
         self.inner.databases()
     }
+    // A run reaches a server only through a credential it was granted, as with databases.
+    fn mail(&self) -> Option<&dyn super::effects::MailSender> {
+        self.inner.mail()
+    }
     fn credentials(&self) -> Option<&dyn super::effects::CredentialSource> {
         self.inner.credentials()?;
         Some(&self.credentials)

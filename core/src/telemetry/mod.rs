@@ -54,6 +54,10 @@ pub trait RunTracer: MaybeSend + MaybeSync {
     /// Node `ix` (an `http-request`) got a response with HTTP status `status`.
     fn http_status(&self, ix: usize, status: u16);
 
+    /// Node `ix` (an `llm`) used `input` and `output` tokens, as its server counted them; an
+    /// attempt's count adds to the earlier attempts' (each was paid for).
+    fn tokens(&self, _ix: usize, _input: u64, _output: u64) {}
+
     /// Node `ix`'s attempt failed and will be retried.
     fn retried(&self, ix: usize, retry: SpanRetry);
 

@@ -25,6 +25,7 @@ export const METRIC = {
   triggerFires: "atomiton.trigger.fires",
   triggerLateness: "atomiton.trigger.lateness",
   triggerMisfires: "atomiton.trigger.misfires",
+  llmTokens: "atomiton.llm.tokens",
 } as const;
 
 export type ConductorMetrics = {
@@ -39,6 +40,7 @@ export type ConductorMetrics = {
   triggerFires: OtelCounter;
   triggerLateness: OtelHistogram;
   triggerMisfires: OtelCounter;
+  llmTokens: OtelCounter;
   /** The meter they came from (queue depth is observed through it). */
   meter: OtelMeter;
 };
@@ -94,6 +96,12 @@ function instruments(meter: OtelMeter): ConductorMetrics {
     }),
     triggerMisfires: tallied(
       meter.createObservableCounter(METRIC.triggerMisfires, { description: "Trigger fires not run, by their misfire policy's reason" }),
+    ),
+    llmTokens: tallied(
+      meter.createObservableCounter(METRIC.llmTokens, {
+        description: "Tokens language-model calls used, as their servers counted them, by node type and gen_ai.token.type (input, output)",
+        unit: "{token}",
+      }),
     ),
   };
 }

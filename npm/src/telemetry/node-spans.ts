@@ -10,10 +10,11 @@ import type { ConductorMetrics } from "./metrics.js";
 /**
  * One node of a traced run as the engine writes it (`result.spans`, compact because every traced
  * run writes and parses it): `[index, parent, id, name, type, start, end, state, path?, group?,
- * attempts?, error?, retries?, httpStatus?]`, `parent` -1 for the flow itself, times in ms after
- * the records' origin, `end` null while open, `path` null when it is the id, `error` `[code,
- * message]`, `retries` `[[attempt, at, code, message], ...]`, `httpStatus` the status of an
- * `http-request` node's last response.
+ * attempts?, error?, retries?, httpStatus?, tokens?]`, `parent` -1 for the flow itself, times in
+ * ms after the records' origin, `end` null while open, `path` null when it is the id, `error`
+ * `[code, message]`, `retries` `[[attempt, at, code, message], ...]`, `httpStatus` the status of
+ * an `http-request` node's last response (null when there is none and `tokens` follows),
+ * `tokens` an `llm` node's `[input, output]` tokens as its server counted them.
  */
 export type WireNodeSpan = [
   index: number,
@@ -29,7 +30,8 @@ export type WireNodeSpan = [
   attempts?: number,
   error?: [code: string, message: string] | null,
   retries?: Array<[attempt: number, at: number, code: string, message: string]>,
-  httpStatus?: number,
+  httpStatus?: number | null,
+  tokens?: [input: number, output: number],
 ];
 
 /**
@@ -82,6 +84,9 @@ export const ATTR = {
   errorType: "error.type",
   errorMessage: "atomiton.error.message",
   httpStatus: "http.response.status_code",
+  inputTokens: "gen_ai.usage.input_tokens",
+  outputTokens: "gen_ai.usage.output_tokens",
+  tokenType: "gen_ai.token.type",
   misfire: "atomiton.trigger.misfire",
 } as const;
 
@@ -137,9 +142,14 @@ export function endNodeSpans(
   describe?: NodeDescriber,
 ): void {
   const contexts = new Map<number, OtelContext>();
-  for (const [index, parentIndex, id, name, type, start, end, state, path, group, attempts, error, retries, httpStatus] of records) {
+  for (const [index, parentIndex, id, name, type, start, end, state, path, group, attempts, error, retries, status, tokens] of records) {
+    const httpStatus = status ?? undefined;
     if (metrics && group !== 1 && end !== null) {
       metrics.nodeDuration.record(Math.max(0, end - start) / 1000, { [ATTR.nodeType]: type, [ATTR.nodeState]: state });
+    }
+    if (metrics && tokens) {
+      metrics.llmTokens.add(tokens[0], { [ATTR.nodeType]: type, [ATTR.tokenType]: "input" });
+      metrics.llmTokens.add(tokens[1], { [ATTR.nodeType]: type, [ATTR.tokenType]: "output" });
     }
     if (!tracer) continue;
     if (index === 0 && group === 1) {
@@ -167,6 +177,8 @@ export function endNodeSpans(
       span.addEvent("retry", { [ATTR.attempt]: attempt, [ATTR.errorType]: code, [ATTR.errorMessage]: message }, origin + at);
     }
     if (httpStatus !== undefined) span.setAttribute(ATTR.httpStatus, httpStatus);
+    // OpenTelemetry's generative-AI conventions name a model call's token counts.
+    if (tokens) span.setAttributes({ [ATTR.inputTokens]: tokens[0], [ATTR.outputTokens]: tokens[1] });
     if (error) {
       span.setAttribute(ATTR.errorType, error[0]);
       span.setStatus({ code: api.SpanStatusCode.ERROR, message: error[1] });

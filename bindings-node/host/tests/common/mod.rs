@@ -7,6 +7,7 @@ pub mod postgres_server;
 pub mod redis_server;
 pub mod sandbox;
 pub mod server;
+pub mod smtp;
 
 use std::future::Future;
 use std::path::{Path, PathBuf};

@@ -11,6 +11,7 @@ use atomiton_core::value::Value;
 
 mod database;
 mod edit_fields;
+mod email;
 mod file_system;
 mod for_each;
 mod group;
@@ -53,6 +54,7 @@ fn docs(node_type: &str) -> (&'static [OutputField], &'static [NodeExample]) {
         "schedule" => (schedule::OUTPUT, schedule::EXAMPLES),
         "database" => (database::OUTPUT, database::EXAMPLES),
         "llm" => (llm::OUTPUT, llm::EXAMPLES),
+        "email" => (email::OUTPUT, email::EXAMPLES),
         _ => (&[], &[]),
     }
 }

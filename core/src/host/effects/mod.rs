@@ -1,4 +1,4 @@
-//! The effects environment-bound node types need: HTTP, files, processes, Python calls and
+//! The effects environment-bound node types need: HTTP, files, processes, Python calls, mail and
 //! credentials. Node logic
 //! (parameters, messages, output shapes) lives in core and is tested there; a host supplies only
 //! the raw effect (the native host with tokio, reqwest, `std::fs` and `tokio::process`; the
@@ -8,6 +8,7 @@ mod credentials;
 mod database;
 mod files;
 mod http;
+mod mail;
 mod process;
 mod python;
 mod streamed;
@@ -18,6 +19,7 @@ pub use database::{
 };
 pub use files::{already_exists, DirEntry, FileMetadata, FileSystem};
 pub use http::{HttpClient, HttpRequest, HttpResponse};
+pub use mail::{MailAttachment, MailMessage, MailSecurity, MailSender, MailServer, MailWork};
 pub use process::{ProcessOutput, ProcessRunner, ProcessSpec};
 pub use python::{PythonCall, PythonException, PythonReturn, PythonRunner, PythonSource};
 pub use streamed::{BodyReader, BodyWriter, StreamedBodies};

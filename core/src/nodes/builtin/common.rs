@@ -105,3 +105,19 @@ pub fn array_input<'a>(value: &'a Value, path: Option<&str>) -> Option<&'a Vec<V
         _ => None,
     }
 }
+
+/// What a node's `{{ path }}` templates read (an `llm` node's messages, an `email`'s fields):
+/// the input on `data` when it is an object (its fields by name), and every input by its key
+/// (`{{ data }}` is the whole input).
+pub fn template_data(invocation: &Invocation) -> Map {
+    let mut data = match invocation.input_value("data") {
+        Some(Value::Object(fields)) => fields.clone(),
+        _ => Map::new(),
+    };
+    for (key, value) in invocation.input.entries() {
+        if !data.contains_key(&**key) {
+            data.insert(crate::value::Str::from(&**key), (**value).clone());
+        }
+    }
+    data
+}

@@ -75,12 +75,14 @@ pub const OUR_TYPES: &[&str] = &[
     "file-watch",
     "database",
     "llm",
+    "email",
 ];
 
 /// Types that capability crates declare, and what a build without them lacks, for validation's
 /// message: a flow naming one where it is not linked is told where it runs.
 pub const ELSEWHERE: &[(&str, &str)] = &[
     ("database", "a database client (run the flow on a native conductor, e.g. a remote one)"),
+    ("email", "an SMTP client (run the flow on a native conductor, e.g. a remote one)"),
     (
         "llm",
         "a language-model client (the native conductor, or in a browser the editor module: createConductor({ history: true }))",

@@ -4,7 +4,7 @@
 //! Hidden from the docs: it is not an API for embedders, and `atomiton-effects` is versioned with
 //! the core.
 
-pub use super::common::{array_input, get_input, node_error, Config};
+pub use super::common::{array_input, get_input, node_error, template_data, Config};
 pub use super::common_budget::NodeBudget;
 pub use super::common_effects::{effect_error, missing_file, named_credential};
 
