@@ -81,7 +81,9 @@ test("STARTTLS with a login: text, HTML and attachments from the flow's data arr
   assert.deepEqual(mail.envelope.rcptTos.sort(), ["ana@example.test", "bo@example.test", "cy@example.test", "hidden@example.test"]);
   assert.ok(!mail.raw.includes("hidden@example.test"), "Bcc is in the envelope, not the message");
   assert.match(mail.headers.subject, /^Report for .*report\.csv$/);
-  assert.equal(mail.headers["message-id"], JSON.stringify(output).match(/<[0-9a-f]{32}@example\.test>/)?.[0]);
+  const messageId = JSON.stringify(output).match(/<[0-9a-f]{32}@example\.test>/)?.[0];
+  assert.ok(messageId, JSON.stringify(output));
+  assert.equal(mail.headers["message-id"], messageId);
   const byType = (type) => mail.parts.filter((p) => p.contentType === type);
   assert.equal(byType("text/plain")[0].bytes.toString().trimEnd(), "Totals attached.");
   assert.match(byType("text/html")[0].bytes.toString(), /<b>attached<\/b>/);

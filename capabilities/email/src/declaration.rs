@@ -88,7 +88,7 @@ pub static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
             .note("25 MB together at most; contentType defaults by the file name's extension"),
         ParamSpec::new("idempotencyKey", ParamKind::text())
             .optional()
-            .describe("Sends once per key (`auto`: the run's and the node's ids): a resumed or retried run, or another run with the key, is answered from the record of sent mail")
+            .describe("Sends once per key and credential (`auto`: the run's and the node's ids and the message's digest): a resumed or retried run, or another run with the key, is answered from the record of sent mail")
             .note("The key also makes the Message-ID, the same on every attempt"),
         ParamSpec::new("sendTimeout", ParamKind::whole_range(1.0, 3_600_000.0))
             .default(|| json!(60_000))

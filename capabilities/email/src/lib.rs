@@ -61,9 +61,11 @@ async fn execute(invocation: Invocation, host: SharedHost) -> NodeResult {
             )
         })?;
     }
-    message.message_id =
-        request::message_id(request.key.as_deref(), &message.from, &invocation, &host);
-    if let Some(key) = &request.key {
+    // A key is the credential's: a flow with another credential using the same text neither
+    // sees this mail's record nor stops it.
+    let key = request.key.as_ref().map(|key| format!("{}\u{0}{key}", request.credential));
+    message.message_id = request::message_id(key.as_deref(), &message.from, &invocation, &host);
+    if let Some(key) = &key {
         let recorded = mail.sent(key).await.map_err(|e| failed(&e, &credential))?;
         if let Some(record) = recorded {
             return Ok(Some(from_ledger(&record)));
@@ -80,7 +82,7 @@ async fn execute(invocation: Invocation, host: SharedHost) -> NodeResult {
         "response": response,
         "alreadySent": false,
     });
-    if let Some(key) = &request.key {
+    if let Some(key) = &key {
         let record = codec::to_json(&output).unwrap_or_default();
         // The mail is sent: a ledger that cannot be written fails the node, saying so, rather
         // than let a retry or a resume believe nothing went out.

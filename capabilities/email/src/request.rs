@@ -75,7 +75,15 @@ impl Request {
         };
         let key = config.str("idempotencyKey").filter(|k| !k.is_empty()).map(|key| {
             if key == "auto" {
-                format!("{}:{}", invocation.run.execution_id, invocation.node_id)
+                // The node runs once per item of a for-each and per call of a sub-flow under
+                // the same ids: the message's own digest tells their mails apart, and is the
+                // same again on a retry or a resume (the same input writes the same message).
+                format!(
+                    "{}:{}:{}",
+                    invocation.run.execution_id,
+                    invocation.node_id,
+                    digest(&message)
+                )
             } else {
                 key.to_owned()
             }
@@ -87,6 +95,32 @@ impl Request {
             timeout_ms: config.get("sendTimeout").and_then(Value::as_f64).unwrap_or(60_000.0),
         })
     }
+}
+
+/// The SHA-256 of what a message says (addresses, subject, bodies, attachments), hex.
+fn digest(message: &MailMessage) -> String {
+    let mut hasher = Sha256::new();
+    let lists = [&message.to, &message.cc, &message.bcc];
+    for part in lists.iter().flat_map(|list| list.iter()).map(String::as_bytes).chain([
+        message.from.as_bytes(),
+        message.reply_to.as_deref().unwrap_or("").as_bytes(),
+        message.subject.as_bytes(),
+        message.text.as_deref().unwrap_or("").as_bytes(),
+        message.html.as_deref().unwrap_or("").as_bytes(),
+    ]) {
+        // Each part with its length, so no two messages make the same stream of bytes.
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
+    for attachment in &message.attachments {
+        for part in
+            [attachment.filename.as_bytes(), attachment.content_type.as_bytes(), &attachment.data]
+        {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part);
+        }
+    }
+    hasher.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 fn written(name: &str, template: &str, data: &Map) -> Result<String, ExecutionError> {

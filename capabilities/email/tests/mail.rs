@@ -111,6 +111,16 @@ fn host(failure: Option<EffectError>, extra: &[(&str, Value)]) -> Arc<Recording>
 }
 
 fn run_on(host: &Arc<Recording>, parameters: Value, provided: bool) -> ExecutionResult {
+    run_as(host, parameters, provided, None)
+}
+
+/// `run_on`, the run's execution id given (a retry or a resume keeps its id).
+fn run_as(
+    host: &Arc<Recording>,
+    parameters: Value,
+    provided: bool,
+    execution_id: Option<&str>,
+) -> ExecutionResult {
     let Value::Object(parameters) = parameters else { panic!("parameters are an object") };
     let mut node = NodeDefinition::new("send", "email");
     for (key, value) in parameters {
@@ -128,7 +138,11 @@ fn run_on(host: &Arc<Recording>, parameters: Value, provided: bool) -> Execution
         "blob": Value::bytes(BytesKind::Buffer, vec![0u8, 1, 254, 255]),
         "file": {"content": "x", "path": "/tmp/out/notes.txt"},
     }});
-    let options = RunOptions { input: Some(input), ..Default::default() };
+    let options = RunOptions {
+        input: Some(input),
+        execution_id: execution_id.map(str::to_owned),
+        ..Default::default()
+    };
     let engine = Engine::with_registry(registry, EngineConfig::default());
     let host_for_run = host.clone();
     host.inner.block_on(async move { engine.run(node, options, host_for_run).await })
@@ -180,6 +194,7 @@ fn messages_are_written_from_templates_and_parameters() {
     assert_eq!((work.server.security, work.server.port), (MailSecurity::Tls, 465));
     assert_eq!(work.server.login, Some(("mailer".to_owned(), PASSWORD.to_owned())));
     assert_eq!(work.server.timeout_ms, 1234.0);
+    assert!(!format!("{work:?}").contains(PASSWORD), "a debug print shows no password");
     assert_eq!(out.get("recipients").and_then(Value::as_array).map(Vec::len), Some(5));
     assert_eq!(out.get("alreadySent"), Some(&json!(false)));
 }
@@ -254,6 +269,28 @@ fn a_key_sends_once_and_makes_the_message_id() {
     let (a, b) = (run_on(&host, plain.clone(), true), run_on(&host, plain, true));
     assert_ne!(output(&a).get("messageId"), output(&b).get("messageId"));
     assert_eq!(host.sent.lock().unwrap().len(), 3);
+}
+
+#[test]
+fn an_auto_key_tells_apart_the_mails_one_node_sends_in_a_run_and_keys_are_the_credentials() {
+    let host = host(None, &[]);
+    // A for-each's items run the node under the same run and node ids.
+    let send = |to: &str| {
+        let parameters =
+            json!({"credential": "mail", "to": to, "text": "x", "idempotencyKey": "auto"});
+        run_as(&host, parameters, true, Some("exec-1"))
+    };
+    let (a, b) = (send("a@example.test"), send("b@example.test"));
+    assert_eq!(host.sent.lock().unwrap().len(), 2, "two items, two mails");
+    assert_ne!(output(&a).get("messageId"), output(&b).get("messageId"));
+    let again = send("a@example.test");
+    assert_eq!(output(&again).get("alreadySent"), Some(&json!(true)), "the same item again");
+    assert_eq!(host.sent.lock().unwrap().len(), 2);
+    // The same text key under another credential is another key.
+    let keyed = |credential: &str| json!({"credential": credential, "to": "a@example.test", "text": "x", "idempotencyKey": "k"});
+    output(&run_on(&host, keyed("mail"), true));
+    let ledger: Vec<String> = host.ledger.lock().unwrap().keys().cloned().collect();
+    assert!(ledger.iter().any(|k| k == "mail\u{0}k"), "{ledger:?}");
 }
 
 #[test]

@@ -61,20 +61,20 @@ impl MailSender for NativeMail {
         Box::pin(async move {
             let (envelope, bytes) = message::written(&work.message)?;
             let signal = work.signal.clone();
-            let mut sending = handle.spawn(smtp::send(work.server, envelope, bytes));
+            // Aborted when dropped: a node that timed out (its future dropped) or was
+            // cancelled ends the conversation, and a connection closed before the final dot
+            // leaves the server nothing to deliver.
+            let sending = crate::task::spawn_effect(
+                &handle,
+                "SMTP",
+                smtp::send(work.server, envelope, bytes),
+            );
             tokio::select! {
-                joined = &mut sending => joined.map_err(|e| {
-                    EffectError::new(EffectErrorKind::Other, format!("the SMTP task ended: {e}"))
-                })?,
-                () = signal.cancelled() => {
-                    // Dropping the connection before the final dot leaves the server nothing
-                    // to deliver.
-                    sending.abort();
-                    Err(EffectError::new(
-                        EffectErrorKind::Cancelled,
-                        "cancelled before the server accepted the message",
-                    ))
-                }
+                sent = sending => sent,
+                () = signal.cancelled() => Err(EffectError::new(
+                    EffectErrorKind::Cancelled,
+                    "cancelled before the server accepted the message",
+                )),
             }
         })
     }

@@ -20,7 +20,7 @@ pub enum MailSecurity {
 }
 
 /// The SMTP server a credential names, and how to log in to it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct MailServer {
     pub host: String,
     pub port: u16,
@@ -31,6 +31,20 @@ pub struct MailServer {
     pub root_certificate: Option<String>,
     /// Milliseconds the conversation with the server may take.
     pub timeout_ms: f64,
+}
+
+// Written by hand so that no `{:?}` of a server (or of the work holding it) shows the password.
+impl std::fmt::Debug for MailServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailServer")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("user", &self.login.as_ref().map(|(user, _)| user))
+            .field("root_certificate", &self.root_certificate.is_some())
+            .field("timeout_ms", &self.timeout_ms)
+            .finish()
+    }
 }
 
 /// One message to send. `to`, `cc` and `bcc` are the envelope's recipients too (Bcc is not
