@@ -230,7 +230,7 @@ fn a_missing_sub_flow_a_cycle_of_calls_and_a_broken_called_flow_are_refused_befo
         .run_handled(caller("broken"), h.options(), with_flows(&h, &[("broken", broken)]))
         .error
         .expect("refused");
-    assert!(error.message.contains("In flow 'broken' (called by a sub-flow)"), "{}", error.message);
+    assert!(error.message.contains("In flow 'broken' (which the flow calls)"), "{}", error.message);
     assert!(calls.lock().unwrap().is_empty());
 }
 

@@ -624,10 +624,29 @@ export async function llmNodes(mod, url) {
   const texts = [];
   editor.node.onProgress((event) => texts.push(...event.nodes.filter((n) => n.text !== undefined).map((n) => n.text)));
   const ran = await editor.node.run(node);
+  const lastText = texts.at(-1);
+  // A saved flow as a tool, the model made to call it.
+  await editor.storage.saveFlow({
+    id: "weather",
+    type: "group",
+    nodes: [{ id: "say", type: "transform", parameters: { dataPath: "cities", transformFunction: "c => c + ' is sunny'" } }],
+    edges: [],
+  });
+  const cities = {
+    type: "object",
+    properties: { cities: { type: "array", items: { type: "string" }, minItems: 1, maxItems: 2 } },
+    required: ["cities"],
+  };
+  const tools = [{ flowId: "weather", parameters: cities }];
+  const tooled = await editor.node.run({
+    ...node,
+    parameters: { ...node.parameters, prompt: "What is the weather in Oslo?", maxTokens: 40, tools, toolChoice: "weather" },
+  });
   return {
     refused: { code: refused.error?.code, message: refused.error?.message },
     ran: { success: ran.success, text: ran.data?.text, model: ran.data?.model, error: ran.error?.message },
-    lastText: texts.at(-1),
+    lastText,
+    tool: { success: tooled.success, error: tooled.error?.message, call: tooled.data?.toolCalls?.[0] },
     listed: await editor.credentials.list(),
   };
 }
@@ -642,6 +661,13 @@ export function checkLlmNodes(r) {
   assert.equal(r.ran.model, "smollm2");
   assert.ok(r.ran.text.length > 0, "an answer came");
   assert.equal(r.lastText, r.ran.text, "progress showed the answer");
+  assert.equal(r.tool.success, true, r.tool.error);
+  assert.equal(r.tool.call.flowId, "weather");
+  assert.deepEqual(
+    r.tool.call.output.result,
+    r.tool.call.arguments.cities.map((c) => `${c} is sunny`),
+    "the tool's flow ran in the page on the model's arguments",
+  );
   assert.deepEqual(r.listed, [{ name: "local", type: "openai" }]);
 }
 

@@ -178,6 +178,92 @@ test("a completed call is not made again when a killed run resumes", async (t) =
   }
 });
 
+/** The saved flow the tool tests offer: says each city in its input's `cities` is sunny. */
+const WEATHER = {
+  id: "weather",
+  type: "group",
+  name: "The weather in some cities",
+  nodes: [{ id: "say", type: "transform", parameters: { dataPath: "cities", transformFunction: "c => c + ' is sunny'" } }],
+  edges: [],
+};
+const CITIES = {
+  type: "object",
+  properties: { cities: { type: "array", items: { type: "string" }, minItems: 1, maxItems: 2 } },
+  required: ["cities"],
+};
+
+/**
+ * One `llm` node offering WEATHER as a tool, the model made to call it (a 135M model calls
+ * tools when the server constrains it to; later answers are free), on `conductor`.
+ */
+async function askWithTool(conductor, options = {}) {
+  await conductor.storage.saveFlow(WEATHER);
+  const before = server.calls;
+  const node = {
+    id: "ask",
+    type: "llm",
+    parameters: {
+      credential: "local",
+      temperature: 0,
+      prompt: "What is the weather in Oslo?",
+      maxTokens: 40,
+      tools: [{ flowId: "weather", parameters: CITIES }],
+      toolChoice: "weather",
+    },
+  };
+  const result = await conductor.node.run(node, options);
+  return { result, calls: server.calls - before, bodies: server.bodies.slice(before) };
+}
+
+/** What askWithTool must show: the flow ran on the model's arguments and the model read it. */
+function checkToolCall({ result, calls, bodies }) {
+  assert.equal(result.success, true, JSON.stringify(result.error));
+  assert.equal(calls, 2, "the answer that called the tool, then the one after it");
+  const [call] = result.data.toolCalls;
+  assert.equal(call.name, "weather");
+  assert.equal(call.flowId, "weather");
+  assert.ok(Array.isArray(call.arguments.cities) && call.arguments.cities.length > 0, JSON.stringify(call));
+  assert.deepEqual(
+    call.output.result,
+    call.arguments.cities.map((c) => `${c} is sunny`),
+    "the flow ran on the model's arguments",
+  );
+  assert.deepEqual(bodies[0].tool_choice, { type: "function", function: { name: "weather" } });
+  assert.equal(bodies[0].tools[0].function.description, "The weather in some cities", "described by the flow");
+  assert.equal(bodies[1].tool_choice, "auto");
+  const [asked, told] = bodies[1].messages.slice(-2);
+  assert.equal(asked.role, "assistant");
+  assert.equal(asked.tool_calls[0].id, call.id);
+  assert.equal(told.role, "tool");
+  assert.equal(told.tool_call_id, call.id);
+  assert.deepEqual(JSON.parse(told.content).result, call.output.result, "the model was given what the flow gave");
+  assert.equal(typeof result.data.text, "string");
+}
+
+test("a tool call runs the named saved flow, and its result goes back to the model", async (t) => {
+  checkToolCall(await askWithTool(await conductorFor(t)));
+});
+
+test("a durable run records a tool's flow below the node that called it", async (t) => {
+  const conductor = await conductorFor(t, { storage: { directory: tempDir(t, "llm-tools") }, durability: {} });
+  const executionId = "exec-llm-tools";
+  const asked = await askWithTool(conductor, { executionId });
+  checkToolCall(asked);
+  const record = JSON.stringify(await conductor.executions.get(executionId));
+  assert.ok(record.includes("ask[tool 1.0]/say"), "the tool's node is recorded under the call");
+  const missing = await conductor.node.validate({
+    id: "ask",
+    type: "llm",
+    parameters: { credential: "local", prompt: "Hi", tools: [{ flowId: "nowhere" }] },
+  });
+  assert.equal(missing.valid, false);
+  assert.match(missing.errors.join("\n"), /llm \(tools\.0\.flowId\) calls flow 'nowhere', which is neither a saved flow nor a template/);
+});
+
+test("the WebAssembly engine in Node calls a saved flow as a tool", async (t) => {
+  checkToolCall(await askWithTool(await conductorFor(t, { engine: "wasm" })));
+});
+
 test("the WebAssembly engine in Node runs the node through fetch", async (t) => {
   const conductor = await conductorFor(t, { engine: "wasm" });
   const { result, calls } = await ask(conductor, { prompt: "Say hello", maxTokens: 8 });

@@ -470,6 +470,10 @@ const ELSEWHERE: &[(&str, &str, &str, &str)] = &[
     ("llm", "schema", LLM, "an_answer_off_the_schema_is_asked_for_again_with_what_was_wrong"),
     ("llm", "schemaAttempts", LLM, "answers_that_never_match_fail_after_the_attempts_given"),
     ("llm", "maxRetries", LLM, "failures_keep_their_codes_and_never_show_the_key"),
+    ("llm", "tools", LLM, "a_tool_call_runs_its_flow_and_the_model_reads_what_it_gave"),
+    ("llm", "toolChoice", LLM, "a_forced_tool_streams_its_call_and_later_answers_are_free"),
+    ("llm", "maxToolSteps", LLM, "a_failing_tool_tells_the_model_and_rounds_are_bounded"),
+    ("llm", "tokenBudget", LLM, "the_token_budget_stops_asking"),
     // An email node's parameters say what message its SMTP client is handed: the mail test
     // checks what is handed over, the npm suite what a real server receives.
     ("email", "credential", EMAIL, "the_sender_defaults_to_the_credentials_and_the_port_to_the_security"),

@@ -20,8 +20,8 @@ use atomiton_core::RetryPolicy;
 use serde_json::Value as Json;
 
 use crate::endpoint::{Endpoint, SchemaFormat};
-use crate::request::{Format, Request};
-use crate::sse::{error_text, Answer, Sink, TokenUsage};
+use crate::request::{Format, Message, Request};
+use crate::sse::{error_text, Answer, Sink, TokenUsage, ToolCall};
 use crate::TYPE;
 
 /// The largest answer body read (a completion is text; this is far beyond any).
@@ -30,6 +30,8 @@ const MAX_RESPONSE_BYTES: u64 = 32 << 20;
 /// What a completed call gave.
 pub struct Reply {
     pub text: String,
+    /// The tools the model asked to call.
+    pub tool_calls: Vec<ToolCall>,
     pub finish_reason: Option<String>,
     pub model: String,
     pub usage: Option<TokenUsage>,
@@ -37,18 +39,43 @@ pub struct Reply {
     pub calls: u32,
 }
 
-/// The request body: the model, the messages, the options the node sets, and for a JSON answer
-/// the response format (the schema, when there is one, for servers that constrain their output
-/// to it).
-pub fn body(request: &Request, endpoint: &Endpoint) -> Json {
-    let messages: Vec<Json> = request
-        .messages
-        .iter()
-        .map(|m| serde_json::json!({"role": m.role, "content": m.content}))
-        .collect();
+/// One message as the wire carries it.
+fn message(message: &Message) -> Json {
+    let mut json = serde_json::json!({"role": message.role, "content": message.content});
+    let Some(fields) = json.as_object_mut() else { return json };
+    if !message.tool_calls.is_empty() {
+        let calls: Vec<Json> = message
+            .tool_calls
+            .iter()
+            .map(|call| {
+                serde_json::json!({
+                    "id": call.id,
+                    "type": "function",
+                    "function": {"name": call.name, "arguments": call.arguments},
+                })
+            })
+            .collect();
+        fields.insert("tool_calls".into(), calls.into());
+    }
+    if let Some(id) = &message.tool_call_id {
+        fields.insert("tool_call_id".into(), id.clone().into());
+    }
+    json
+}
+
+/// The request body: the model, the messages, the options the node sets, the tools offered
+/// (`tools`: their definitions and this answer's `tool_choice`), and for a JSON answer the
+/// response format (the schema, when there is one, for servers that constrain their output to
+/// it).
+pub fn body(request: &Request, endpoint: &Endpoint, tools: Option<(&Json, Json)>) -> Json {
+    let messages: Vec<Json> = request.messages.iter().map(message).collect();
     let mut body = serde_json::json!({"model": endpoint.model, "messages": messages});
     let fields = body.as_object_mut();
     let Some(fields) = fields else { return body };
+    if let Some((definitions, choice)) = tools {
+        fields.insert("tools".into(), definitions.clone());
+        fields.insert("tool_choice".into(), choice);
+    }
     if let Some(temperature) = request.temperature {
         fields.insert("temperature".into(), temperature.into());
     }
@@ -209,6 +236,7 @@ async fn once(
     Ok(Reply {
         model: answer.model.clone().unwrap_or_else(|| endpoint.model.clone()),
         text: answer.text,
+        tool_calls: answer.tool_calls,
         finish_reason: answer.finish_reason,
         usage: answer.usage,
         calls: 1,

@@ -9,7 +9,7 @@ use atomiton_core::host::{BoxFuture, Capabilities, SharedHost};
 use atomiton_core::json;
 use atomiton_core::nodes::descriptor::{Environment, NodeDescriptor, PortSpec};
 use atomiton_core::nodes::schema::{FieldOverrides, NodeSchema, ParamKind, ParamSpec};
-use atomiton_core::nodes::{Invocation, NodeResult, NodeType, ParameterIssue};
+use atomiton_core::nodes::{CalledFlow, Invocation, NodeResult, NodeType, ParameterIssue};
 use atomiton_core::value::{Map, Value};
 
 use crate::TYPE;
@@ -41,6 +41,11 @@ impl NodeType for LlmType {
 
     fn check_parameters(&self, parameters: &Map) -> Vec<ParameterIssue> {
         SCHEMA.check_then(parameters, issues)
+    }
+
+    /// Its tools' flows.
+    fn called_flows(&self, parameters: &Map) -> Vec<CalledFlow> {
+        crate::tools::called_flows(parameters)
     }
 
     fn execute(&self, invocation: Invocation, host: SharedHost) -> BoxFuture<'static, NodeResult> {
@@ -107,6 +112,19 @@ pub static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
         ParamSpec::new("requestTimeout", ParamKind::whole_range(1.0, 3_600_000.0))
             .default(|| json!(300_000))
             .describe("Milliseconds one call may take"),
+        ParamSpec::new("tools", ParamKind::Array)
+            .optional()
+            .describe("Saved flows the model may call: [{flowId, name?, description?, parameters?}], parameters the JSON schema of the arguments")
+            .note("A call runs the flow with the model's arguments as its input's data (as a sub-flow's input arrives), and what it gives (or why it failed) is the model's to read; the flows are pinned when the run starts, as a sub-flow's are"),
+        ParamSpec::new("toolChoice", ParamKind::text_min(1))
+            .default(|| json!("auto"))
+            .describe("What the first answer may do: auto (call tools or answer), required (call one), none, or a tool's name (call it); later answers are auto"),
+        ParamSpec::new("maxToolSteps", ParamKind::whole_range(1.0, 50.0))
+            .default(|| json!(5))
+            .describe("Rounds of tool calls at most; the answer after the last is asked for without tools"),
+        ParamSpec::new("tokenBudget", ParamKind::whole_range(1.0, 100_000_000.0))
+            .optional()
+            .describe("Tokens the node's answers may use together: no answer is asked for once they are spent (the node fails)"),
     ])
     .reads_inputs(&["data"])
 });
@@ -143,6 +161,7 @@ fn issues(parameters: &Map) -> Vec<ParameterIssue> {
             issues.push(ParameterIssue::new("schema", "'schema' is a JSON schema: an object"))
         }
     }
+    crate::tools::issues(parameters, &mut issues);
     issues
 }
 
@@ -156,13 +175,13 @@ fn parameters() -> Map {
 pub static DESCRIPTOR: NodeDescriptor = NodeDescriptor {
     node_type: "llm",
     name: "LLM",
-    description: "Ask a language model (OpenAI or any compatible server): text or JSON held to a schema, streamed",
+    description: "Ask a language model (OpenAI or any compatible server): text or JSON held to a schema, streamed, calling saved flows as tools",
     category: "ai",
     icon: "message-square",
-    keywords: &["ai", "gpt", "openai", "chat", "completion", "llama", "model", "prompt"],
+    keywords: &["ai", "gpt", "openai", "chat", "completion", "llama", "model", "prompt", "agent", "tools", "function calling"],
     environment: Environment::NativeAndEditor,
     parameters,
     input_ports: &[PortSpec::input("data", "Data", "any").describe("What the templates read")],
     output_ports: &[PortSpec::output("result", "Result", "object")
-        .describe("{text, json?, finishReason, model, usage, answers, calls}")],
+        .describe("{text, json?, finishReason, model, usage, answers, calls, toolCalls?}")],
 };

@@ -8,7 +8,9 @@
 //!    read as it arrives (`sse.rs`) and its text so far reported to progress;
 //! 4. a JSON answer is parsed and held to the flow's schema (`schema_check.rs`); one that does
 //!    not match is asked for again with what was wrong, a bounded number of times;
-//! 5. the answer, its finish reason and the tokens used become the output (`output.rs`).
+//! 5. an answer that calls tools runs their flows, and the model is asked again with what
+//!    they gave (`tools.rs`), a bounded number of rounds, within a token budget;
+//! 6. the answer, its finish reason and the tokens used become the output (`output.rs`).
 //!
 //! The builds that link this crate know and run the node (the native addon, the browser's
 //! editor module, the Node fallback); the browser's default module does not link it, and its
@@ -22,6 +24,7 @@ mod output;
 mod request;
 mod schema_check;
 mod sse;
+mod tools;
 
 use atomiton_core::error::{ErrorCode, ExecutionError};
 use atomiton_core::host::SharedHost;
@@ -64,7 +67,8 @@ async fn execute(invocation: Invocation, host: SharedHost) -> NodeResult {
     result
 }
 
-/// Asks until an answer does (or the attempts run out), adding each answer's tokens to `usage`.
+/// Asks until an answer does (or the attempts run out), running the tools the model calls on
+/// the way and adding each answer's tokens to `usage`.
 async fn answer(
     request: &mut request::Request,
     endpoint: &endpoint::Endpoint,
@@ -77,31 +81,77 @@ async fn answer(
         request::Format::Json => request.schema_attempts,
         request::Format::Text => 1,
     };
-    for answer in 1..=attempts {
-        let body = call::body(request, endpoint);
+    let tools = request.tools.clone();
+    let definitions = tools.as_ref().map(|tools| tools.definitions(invocation));
+    // Answers read as the node's (more than one when one did not match the schema), and rounds
+    // of tool calls.
+    let mut answers = 0;
+    let mut step = 0;
+    let mut called = Vec::new();
+    loop {
+        if answers + step > 0 {
+            within_budget(request.token_budget, usage)?;
+        }
+        let offer = tools.as_ref().zip(definitions.as_ref()).map(|(t, d)| (d, t.choice_at(step)));
+        let body = call::body(request, endpoint, offer);
         let reply = call::complete(http, endpoint, request, body, invocation, host).await?;
         usage.add(reply.usage.as_ref());
+        if let Some(tools) = tools.as_ref().filter(|_| !reply.tool_calls.is_empty()) {
+            if step >= tools.max_steps {
+                return Err(ExecutionError::new(
+                    ErrorCode::EXECUTION_FAILED,
+                    format!(
+                        "[{TYPE}] The model still called tools after {} rounds of tool calls (maxToolSteps)",
+                        tools.max_steps
+                    ),
+                ));
+            }
+            step += 1;
+            let ran = tools.run(&reply.tool_calls, step, invocation).await?;
+            called.extend(ran.iter().map(tools::Ran::record));
+            request.tools_answered(&reply.text, &ran);
+            continue;
+        }
+        answers += 1;
         let json = match request.format {
             request::Format::Text => None,
             request::Format::Json => {
                 match schema_check::answer(&reply.text, request.schema.as_ref()) {
                     Ok(value) => Some(value),
-                    Err(problem) if answer < attempts => {
+                    Err(problem) if answers < attempts => {
                         request.ask_again(&reply.text, &problem);
                         continue;
                     }
                     Err(problem) => {
                         return Err(schema_check::failed(
                             &problem,
-                            answer,
+                            answers,
                             request.schema.is_some(),
                         ))
                     }
                 }
             }
         };
-        return Ok(Some(output::of(reply, json, *usage, answer)));
+        let mut result = output::of(reply, json, *usage, answers);
+        if let (Some(_), atomiton_core::value::Value::Object(fields)) = (&tools, &mut result) {
+            fields.insert("toolCalls", atomiton_core::value::Value::Array(called));
+        }
+        return Ok(Some(result));
     }
-    // `attempts` is at least 1, so the loop returned; this keeps the type checker honest.
-    Err(ExecutionError::internal(format!("[{TYPE}] No answer was asked for")))
+}
+
+/// Whether the node may ask for another answer: not once its answers have used `budget`
+/// tokens.
+fn within_budget(budget: Option<u64>, usage: &output::Usage) -> Result<(), ExecutionError> {
+    match budget {
+        Some(budget) if usage.total() >= budget => Err(ExecutionError::new(
+            ErrorCode::EXECUTION_FAILED,
+            format!(
+                "[{TYPE}] The node's answers used {} tokens, its whole tokenBudget of {budget}, before one was complete",
+                usage.total()
+            ),
+        )
+        .with_context("tokens", atomiton_core::json!(usage.total() as f64))),
+        _ => Ok(()),
+    }
 }

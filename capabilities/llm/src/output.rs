@@ -20,6 +20,11 @@ impl Usage {
         self.known.then_some((self.tokens.prompt, self.tokens.completion))
     }
 
+    /// Tokens used in all (prompt and completion).
+    pub fn total(&self) -> u64 {
+        self.tokens.total
+    }
+
     pub fn add(&mut self, usage: Option<&TokenUsage>) {
         if let Some(usage) = usage {
             self.known = true;

@@ -8,6 +8,8 @@ use atomiton_core::nodes::Invocation;
 use atomiton_core::value::Value;
 
 use crate::declaration::SCHEMA;
+use crate::sse::ToolCall;
+use crate::tools::{self, Ran, Tools};
 use crate::TYPE;
 
 /// The longest a message may grow to from its template (a short template can repeat a long
@@ -21,11 +23,21 @@ pub enum Format {
     Json,
 }
 
-/// One chat message.
+/// One chat message: the conversation's text, an answer that called tools, or a tool's answer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
     pub role: &'static str,
     pub content: String,
+    /// The tools an assistant's answer called.
+    pub tool_calls: Vec<ToolCall>,
+    /// Which call a `tool` message answers.
+    pub tool_call_id: Option<String>,
+}
+
+impl Message {
+    pub fn new(role: &'static str, content: String) -> Message {
+        Message { role, content, tool_calls: Vec::new(), tool_call_id: None }
+    }
 }
 
 /// The node's parameters, its messages written.
@@ -43,6 +55,10 @@ pub struct Request {
     pub stream: bool,
     pub max_retries: u32,
     pub timeout_ms: f64,
+    /// The flows offered as tools, when there are any.
+    pub tools: Option<Tools>,
+    /// Tokens the node's answers may use together; asking again stops once they are spent.
+    pub token_budget: Option<u64>,
 }
 
 impl Request {
@@ -64,7 +80,7 @@ impl Request {
         };
         let mut messages = Vec::new();
         if let Some(system) = config.str("system").filter(|s| !s.is_empty()) {
-            messages.push(Message { role: "system", content: write(system)? });
+            messages.push(Message::new("system", write(system)?));
         }
         for message in config.get("messages").and_then(Value::as_array).into_iter().flatten() {
             let role = match message.get("role").and_then(Value::as_str) {
@@ -73,10 +89,10 @@ impl Request {
                 _ => "user",
             };
             let content = message.get("content").and_then(Value::as_str).unwrap_or("");
-            messages.push(Message { role, content: write(content)? });
+            messages.push(Message::new(role, write(content)?));
         }
         if let Some(prompt) = config.str("prompt").filter(|p| !p.is_empty()) {
-            messages.push(Message { role: "user", content: write(prompt)? });
+            messages.push(Message::new("user", write(prompt)?));
         }
         let schema = config
             .get("schema")
@@ -98,19 +114,40 @@ impl Request {
             stream: config.bool("stream").unwrap_or(true),
             max_retries: number("maxRetries").map_or(3, |n| n.clamp(0.0, 10.0) as u32),
             timeout_ms: number("requestTimeout").unwrap_or(300_000.0),
+            tools: Some(tools::declared(&invocation.parameters))
+                .filter(|tools| !tools.is_empty())
+                .map(|tools| Tools {
+                    list: tools.into_iter().map(|(_, tool)| tool).collect(),
+                    choice: text("toolChoice").unwrap_or_else(|| "auto".to_owned()),
+                    max_steps: number("maxToolSteps").map_or(5, |n| n.clamp(1.0, 50.0) as u32),
+                }),
+            token_budget: number("tokenBudget").map(|n| n.max(1.0) as u64),
         })
     }
 
     /// The conversation goes on after an answer that did not match the schema: the answer, then
     /// what was wrong with it.
     pub fn ask_again(&mut self, answer: &str, problem: &str) {
-        self.messages.push(Message { role: "assistant", content: answer.to_owned() });
-        self.messages.push(Message {
-            role: "user",
-            content: format!(
+        self.messages.push(Message::new("assistant", answer.to_owned()));
+        self.messages.push(Message::new(
+            "user",
+            format!(
                 "That answer is not valid: {problem}. Answer again with only JSON{}.",
                 if self.schema.is_some() { " that matches the schema" } else { "" }
             ),
-        });
+        ));
+    }
+
+    /// The conversation goes on after an answer that called tools: the answer, then each
+    /// tool's answer.
+    pub fn tools_answered(&mut self, text: &str, ran: &[Ran]) {
+        let mut asked = Message::new("assistant", text.to_owned());
+        asked.tool_calls = ran.iter().map(|ran| ran.call.clone()).collect();
+        self.messages.push(asked);
+        for ran in ran {
+            let mut answer = Message::new("tool", ran.answer());
+            answer.tool_call_id = Some(ran.call.id.clone());
+            self.messages.push(answer);
+        }
     }
 }

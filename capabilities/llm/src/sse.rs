@@ -33,10 +33,25 @@ impl TokenUsage {
     }
 }
 
+/// The most tool calls one answer is read with (a server numbering them beyond is not
+/// followed: each index would otherwise make room up to it).
+const MAX_TOOL_CALLS: usize = 128;
+
+/// A tool the model asked to call: its call id, the tool's name, and its arguments as the
+/// model wrote them (JSON text, pieced together when streamed).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ToolCall {
+    pub id: String,
+    pub name: String,
+    pub arguments: String,
+}
+
 /// An answer so far.
 #[derive(Debug, Default)]
 pub struct Answer {
     pub text: String,
+    /// The tools the model asked to call, by their index.
+    pub tool_calls: Vec<ToolCall>,
     pub finish_reason: Option<String>,
     pub model: Option<String>,
     pub usage: Option<TokenUsage>,
@@ -115,8 +130,47 @@ impl Answer {
         if let Some(text) = choice.get(part).and_then(|d| d.get("content")).and_then(Json::as_str) {
             self.text.push_str(text);
         }
+        if let Some(calls) =
+            choice.get(part).and_then(|d| d.get("tool_calls")).and_then(Json::as_array)
+        {
+            self.tool_calls(calls);
+        }
         if let Some(reason) = choice.get("finish_reason").and_then(Json::as_str) {
             self.finish_reason = Some(reason.to_owned());
+        }
+    }
+
+    /// Tool calls, whole (an answer's `message`) or in pieces (a stream's `delta`s: the id and
+    /// name once, the arguments a piece at a time, each under its call's `index`).
+    fn tool_calls(&mut self, calls: &[Json]) {
+        for (n, call) in calls.iter().enumerate() {
+            let index = call
+                .get("index")
+                .and_then(Json::as_u64)
+                .and_then(|i| usize::try_from(i).ok())
+                .unwrap_or(n);
+            if index >= MAX_TOOL_CALLS {
+                continue;
+            }
+            if self.tool_calls.len() <= index {
+                self.tool_calls.resize_with(index + 1, ToolCall::default);
+            }
+            let slot = &mut self.tool_calls[index];
+            if let Some(id) = call.get("id").and_then(Json::as_str).filter(|id| !id.is_empty()) {
+                id.clone_into(&mut slot.id);
+            }
+            let Some(function) = call.get("function") else { continue };
+            if let Some(name) =
+                function.get("name").and_then(Json::as_str).filter(|n| !n.is_empty())
+            {
+                name.clone_into(&mut slot.name);
+            }
+            match function.get("arguments") {
+                Some(Json::String(piece)) => slot.arguments.push_str(piece),
+                // A server that sends the arguments as an object rather than its text.
+                Some(arguments @ Json::Object(_)) => slot.arguments = arguments.to_string(),
+                _ => {}
+            }
         }
     }
 
@@ -241,6 +295,40 @@ mod tests {
         );
         assert_eq!(answer.error, None);
         assert!(answer.complete());
+    }
+
+    #[test]
+    fn tool_calls_are_read_whole_and_pieced_together_from_a_stream() {
+        let answer = Answer::whole(
+            br#"{"choices":[{"message":{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"weather","arguments":"{\"city\":\"Oslo\"}"}},{"id":"c2","type":"function","function":{"name":"time","arguments":{"zone":"UTC"}}}]},"finish_reason":"tool_calls"}]}"#,
+        );
+        let call = |id: &str, name: &str, arguments: &str| super::ToolCall {
+            id: id.into(),
+            name: name.into(),
+            arguments: arguments.into(),
+        };
+        assert_eq!(
+            answer.tool_calls,
+            vec![
+                call("c1", "weather", r#"{"city":"Oslo"}"#),
+                call("c2", "time", r#"{"zone":"UTC"}"#)
+            ]
+        );
+        assert_eq!(answer.text, "");
+        let body = concat!(
+            "data: {\"choices\":[{\"delta\":{\"role\":\"assistant\",\"tool_calls\":[{\"index\":0,\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":\"weather\",\"arguments\":\"\"}}]}}]}\n\n",
+            "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"city\"}}]}}]}\n\n",
+            "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\\\":\\\"Oslo\\\"}\"}}]}}]}\n\n",
+            "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":9999,\"function\":{\"name\":\"far\"}}]},\"finish_reason\":\"tool_calls\"}]}\n\n",
+            "data: [DONE]\n\n"
+        );
+        let mut streamed = Answer::default();
+        for piece in body.as_bytes().chunks(5) {
+            streamed.feed(piece);
+        }
+        streamed.finish();
+        assert_eq!(streamed.tool_calls, vec![call("c1", "weather", r#"{"city":"Oslo"}"#)]);
+        assert_eq!(streamed.finish_reason.as_deref(), Some("tool_calls"));
     }
 
     #[test]

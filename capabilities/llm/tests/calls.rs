@@ -8,6 +8,8 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
+use atomiton_core::engine::FlowSource;
+use atomiton_core::engine::RunHandles;
 use atomiton_core::error::Result;
 use atomiton_core::host::effects::{
     Credential, CredentialSource, EffectError, EffectErrorKind, EffectResult, HttpClient,
@@ -171,6 +173,26 @@ struct Outcome {
 }
 
 fn run_with(parameters: Value, script: Vec<Scripted>, provided: bool) -> Outcome {
+    run_calling(parameters, script, provided, Vec::new())
+}
+
+/// Saved flows, by id, for the runs' tools.
+struct Flows(Vec<NodeDefinition>);
+
+impl FlowSource for Flows {
+    fn load(&self, id: &str) -> BoxFuture<'static, Result<Option<NodeDefinition>>> {
+        let found = self.0.iter().find(|flow| flow.id_str() == id).cloned();
+        Box::pin(async move { Ok(found) })
+    }
+}
+
+/// [`run_with`], the run finding `flows` saved.
+fn run_calling(
+    parameters: Value,
+    script: Vec<Scripted>,
+    provided: bool,
+    flows: Vec<NodeDefinition>,
+) -> Outcome {
     let Value::Object(parameters) = parameters else { panic!("parameters are an object") };
     let mut node = NodeDefinition::new("ask", "llm");
     for (key, value) in parameters {
@@ -195,7 +217,8 @@ fn run_with(parameters: Value, script: Vec<Scripted>, provided: bool) -> Outcome
     };
     let engine = Engine::with_registry(registry, EngineConfig::default())
         .with_tracing(Arc::new(atomiton_telemetry::Telemetry));
-    let result = inner.block_on(async move { engine.run(node, options, host).await });
+    let handles = RunHandles { flows: Some(Arc::new(Flows(flows))), ..RunHandles::default() };
+    let result = inner.block_on(async move { engine.run_with(node, options, handles, host).await });
     let sent = std::mem::take(&mut *sent.lock().unwrap());
     Outcome { result, sent }
 }
@@ -389,4 +412,267 @@ fn a_build_without_the_crate_says_where_the_node_runs() {
     assert_eq!(error.code.as_str(), "IMPLEMENTATION_NOT_FOUND");
     assert!(error.message.contains("needs a language-model client"), "{}", error.message);
     assert!(outcome.sent.is_empty());
+}
+
+/// An answer that calls tools: `(id, name, arguments)` each.
+fn calling(calls: &[(&str, &str, &str)]) -> Scripted {
+    let calls: Vec<serde_json::Value> = calls
+        .iter()
+        .map(|(id, name, arguments)| {
+            serde_json::json!({"id": id, "type": "function", "function": {"name": name, "arguments": arguments}})
+        })
+        .collect();
+    let body = serde_json::json!({
+        "model": "m",
+        "choices": [{"message": {"role": "assistant", "content": null, "tool_calls": calls}, "finish_reason": "tool_calls"}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 3, "total_tokens": 13},
+    });
+    Scripted { status: 200, headers: json_type(), body: body.to_string() }
+}
+
+/// The same, streamed: the call's id and name first, its arguments in two pieces.
+fn calling_streamed(id: &str, name: &str, arguments: &str) -> Scripted {
+    let (first, rest) = arguments.split_at(arguments.len() / 2);
+    let chunks = [
+        serde_json::json!({"choices": [{"delta": {"role": "assistant", "tool_calls": [{"index": 0, "id": id, "type": "function", "function": {"name": name, "arguments": ""}}]}}]}),
+        serde_json::json!({"choices": [{"delta": {"tool_calls": [{"index": 0, "function": {"arguments": first}}]}}]}),
+        serde_json::json!({"choices": [{"delta": {"tool_calls": [{"index": 0, "function": {"arguments": rest}}]}, "finish_reason": "tool_calls"}]}),
+    ];
+    let mut body: String = chunks.iter().map(|chunk| format!("data: {chunk}\n\n")).collect();
+    body.push_str("data: [DONE]\n\n");
+    let headers = vec![("content-type".into(), "text/event-stream".into())];
+    Scripted { status: 200, headers, body }
+}
+
+/// The saved flow `weather`: says each city in its input's `cities` is sunny.
+fn weather_flow() -> NodeDefinition {
+    let mut flow = NodeDefinition::group(
+        "weather",
+        vec![NodeDefinition::new("say", "transform")
+            .with_param("dataPath", json!("cities"))
+            .with_param("transformFunction", json!("c => c + ' is sunny'"))],
+        Vec::new(),
+    );
+    flow.name = Some("The weather in some cities".into());
+    flow
+}
+
+/// The saved flow `broken`: fails (its transform is given no list).
+fn broken_flow() -> NodeDefinition {
+    NodeDefinition::group(
+        "broken",
+        vec![NodeDefinition::new("fail", "transform").with_param("dataPath", json!("nothing"))],
+        Vec::new(),
+    )
+}
+
+fn with_tools(parameters: serde_json::Value) -> Value {
+    let mut all = serde_json::json!({
+        "credential": "local",
+        "prompt": "What is the weather in Oslo?",
+        "stream": false,
+        "tools": [{
+            "flowId": "weather",
+            "parameters": {"type": "object", "properties": {"cities": {"type": "array", "items": {"type": "string"}}}}
+        }]
+    });
+    for (key, value) in parameters.as_object().unwrap() {
+        all[key] = value.clone();
+    }
+    atomiton_core::value::to_value(&all).unwrap()
+}
+
+#[test]
+fn a_tool_call_runs_its_flow_and_the_model_reads_what_it_gave() {
+    let outcome = run_calling(
+        with_tools(serde_json::json!({})),
+        vec![calling(&[("c1", "weather", r#"{"cities":["Oslo"]}"#)]), answer("Sunny in Oslo.")],
+        true,
+        vec![weather_flow()],
+    );
+    let out = output(&outcome);
+    assert_eq!(out.get("text"), Some(&json!("Sunny in Oslo.")));
+    let [first, second] = outcome.sent.as_slice() else { panic!("two answers asked for") };
+    assert_eq!(
+        first.body["tools"],
+        serde_json::json!([{"type": "function", "function": {
+            "name": "weather",
+            "description": "The weather in some cities",
+            "parameters": {"type": "object", "properties": {"cities": {"type": "array", "items": {"type": "string"}}}}
+        }}]),
+        "the flow is offered, described by its name"
+    );
+    assert_eq!(first.body["tool_choice"], "auto");
+    let messages = second.body["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 3);
+    assert_eq!(
+        messages[1],
+        serde_json::json!({"role": "assistant", "content": "", "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "weather", "arguments": "{\"cities\":[\"Oslo\"]}"}}
+        ]})
+    );
+    assert_eq!(messages[2]["role"], "tool");
+    assert_eq!(messages[2]["tool_call_id"], "c1");
+    let told: serde_json::Value =
+        serde_json::from_str(messages[2]["content"].as_str().unwrap()).unwrap();
+    assert_eq!(told["result"], serde_json::json!(["Oslo is sunny"]), "the flow's output");
+    let calls = out.get("toolCalls").and_then(Value::as_array).expect("toolCalls");
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].get("flowId"), Some(&json!("weather")));
+    assert_eq!(calls[0].get("arguments"), Some(&json!({"cities": ["Oslo"]})));
+    assert_eq!(
+        calls[0].get("output").and_then(|o| o.get("result")),
+        Some(&json!(["Oslo is sunny"]))
+    );
+    assert_eq!(
+        out.get("usage").and_then(|u| u.get("totalTokens")),
+        Some(&json!(26)),
+        "both answers' tokens"
+    );
+}
+
+#[test]
+fn a_forced_tool_streams_its_call_and_later_answers_are_free() {
+    let outcome = run_calling(
+        with_tools(serde_json::json!({"stream": true, "toolChoice": "weather"})),
+        vec![
+            calling_streamed("c9", "weather", r#"{"cities":["Oslo","Rome"]}"#),
+            stream(&["Both ", "sunny."], true),
+        ],
+        true,
+        vec![weather_flow()],
+    );
+    let out = output(&outcome);
+    assert_eq!(out.get("text"), Some(&json!("Both sunny.")));
+    assert_eq!(
+        outcome.sent[0].body["tool_choice"],
+        serde_json::json!({"type": "function", "function": {"name": "weather"}})
+    );
+    assert_eq!(outcome.sent[1].body["tool_choice"], "auto", "a forced call is forced once");
+    let calls = out.get("toolCalls").and_then(Value::as_array).expect("toolCalls");
+    assert_eq!(
+        calls[0].get("output").and_then(|o| o.get("result")),
+        Some(&json!(["Oslo is sunny", "Rome is sunny"]))
+    );
+}
+
+#[test]
+fn a_failing_tool_tells_the_model_and_rounds_are_bounded() {
+    let outcome = run_calling(
+        with_tools(serde_json::json!({
+            "tools": [{"flowId": "weather"}, {"flowId": "broken", "name": "forecast"}],
+            "maxToolSteps": 2
+        })),
+        vec![
+            calling(&[
+                ("a", "forecast", "{}"),
+                ("b", "nowhere", "{}"),
+                ("c", "weather", "{not json"),
+            ]),
+            calling(&[("d", "weather", r#"{"cities":[]}"#)]),
+            answer("I could not find out."),
+        ],
+        true,
+        vec![weather_flow(), broken_flow()],
+    );
+    let out = output(&outcome);
+    assert_eq!(out.get("text"), Some(&json!("I could not find out.")));
+    let choices: Vec<&serde_json::Value> =
+        outcome.sent.iter().map(|sent| &sent.body["tool_choice"]).collect();
+    assert_eq!(choices, ["auto", "auto", "none"], "after the last round, no tools");
+    let told = &outcome.sent[1].body["messages"].as_array().unwrap()[2..5];
+    let error = |i: usize| -> String {
+        let content: serde_json::Value =
+            serde_json::from_str(told[i]["content"].as_str().unwrap()).unwrap();
+        content["error"].as_str().unwrap().to_owned()
+    };
+    assert!(
+        error(0).contains("Flow 'broken' failed at 'fail'")
+            && error(0).contains("must be an array"),
+        "{}",
+        error(0)
+    );
+    assert_eq!(error(1), "There is no tool 'nowhere'; the tools are: weather, forecast");
+    assert!(error(2).starts_with("The arguments are not JSON"), "{}", error(2));
+    let calls = out.get("toolCalls").and_then(Value::as_array).expect("toolCalls");
+    assert_eq!(calls.len(), 4);
+    assert!(calls[0].get("error").is_some() && calls[3].get("output").is_some());
+
+    let stubborn = run_calling(
+        with_tools(serde_json::json!({"maxToolSteps": 1})),
+        vec![calling(&[("a", "weather", "{}")]), calling(&[("b", "weather", "{}")])],
+        true,
+        vec![weather_flow()],
+    );
+    let error = stubborn.result.error.expect("failed");
+    assert_eq!(error.code.as_str(), "EXECUTION_FAILED");
+    assert!(error.message.contains("still called tools after 1 rounds"), "{}", error.message);
+}
+
+#[test]
+fn the_token_budget_stops_asking() {
+    let outcome = run_calling(
+        with_tools(serde_json::json!({"tokenBudget": 20})),
+        vec![
+            calling(&[("a", "weather", "{}")]),
+            calling(&[("b", "weather", "{}")]),
+            answer("never asked"),
+        ],
+        true,
+        vec![weather_flow()],
+    );
+    let error = outcome.result.error.expect("failed");
+    assert_eq!(error.code.as_str(), "EXECUTION_FAILED");
+    assert!(
+        error.message.contains("used 26 tokens, its whole tokenBudget of 20"),
+        "{}",
+        error.message
+    );
+    assert_eq!(outcome.sent.len(), 2);
+}
+
+#[test]
+fn tools_are_checked_before_the_run() {
+    let missing =
+        run_calling(with_tools(serde_json::json!({})), vec![answer("x")], true, Vec::new());
+    let error = missing.result.error.expect("refused");
+    assert!(
+        error.message.contains("llm (tools.0.flowId) calls flow 'weather', which is neither a saved flow nor a template"),
+        "{}",
+        error.message
+    );
+    assert!(missing.sent.is_empty());
+    let mut registry = atomiton_core::nodes::builtin_registry();
+    atomiton_llm::Llm.provide(&mut registry);
+    let llm = registry.get("llm").unwrap();
+    let Value::Object(parameters) = json!({
+        "credential": "local",
+        "prompt": "Hi",
+        "tools": [{"flowId": "a b"}, {"flowId": "a-b", "name": "a_b"}, {"name": "x"}, {"flowId": "c", "name": "bad name", "parameters": 3}],
+        "toolChoice": "other"
+    }) else {
+        unreachable!()
+    };
+    let issues: Vec<String> = llm
+        .check_parameters(&parameters)
+        .iter()
+        .map(|i| format!("{}: {}", i.field, i.message))
+        .collect();
+    assert_eq!(
+        issues,
+        [
+            "tools.2.flowId: a tool is a saved flow: its flowId is required",
+            "tools.3.parameters: a tool's parameters are a JSON schema: an object",
+            "tools.1.name: two tools are named 'a_b': give one a name of its own",
+            "tools.3.name: a tool's name is 1 to 64 letters, digits, _ or -",
+            "toolChoice: 'toolChoice' is auto, required, none or a tool's name, not 'other'",
+        ]
+    );
+    assert_eq!(
+        llm.called_flows(&parameters)
+            .iter()
+            .map(|c| (c.field.as_str(), c.flow_id.as_str()))
+            .collect::<Vec<_>>(),
+        [("tools.0.flowId", "a b"), ("tools.1.flowId", "a-b"), ("tools.3.flowId", "c")]
+    );
 }

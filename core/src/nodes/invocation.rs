@@ -69,6 +69,9 @@ pub struct Invocation {
     /// arrive): progress shows it as the node's `text`. Given to the types that say they report
     /// ([`crate::nodes::NodeType::reports`]), `None` otherwise.
     pub report: Option<NodeReport>,
+    /// Runs the flows the node's parameters name (see
+    /// [`crate::nodes::NodeType::called_flows`]); `None` for a node that names none.
+    pub flows: Option<super::FlowCalls>,
 }
 
 impl Invocation {

@@ -80,6 +80,13 @@ pub trait NodeType: MaybeSend + MaybeSync + 'static {
         false
     }
 
+    /// The saved flows a node of this type with these parameters calls itself (an `llm` node's
+    /// tools): the run pins them when it starts, validation names a missing one at its field,
+    /// and the invocation's [`flows`](super::Invocation::flows) runs them.
+    fn called_flows(&self, _parameters: &Map) -> Vec<super::CalledFlow> {
+        Vec::new()
+    }
+
     /// Whether the type routes its input to some of its output ports (`if`, `switch`): its
     /// output is then `{"ports": [names], "value": value}`, which the scheduler takes apart (the
     /// value goes out of the ports named; the edges of the others carry nothing).

@@ -24,8 +24,8 @@ pub(crate) use graph::{progress_graph, trace_summary, TraceSummary};
 pub(crate) use paths::PathIndex;
 pub(crate) use ports::{input_key, port_of, OnError, PlanInput, Port, ERROR_PORT};
 pub(crate) use progress::{listed_nodes, progress_node};
-pub(crate) use sub_flows::pin;
 pub use sub_flows::{content_hash, pin_key, pin_value, FlowSource, Pinned, PinnedFlows};
+pub(crate) use sub_flows::{flows_called_by, pin};
 
 /// Index of a node in the plan (its sequential position).
 pub(crate) type NodeIx = usize;

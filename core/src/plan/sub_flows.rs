@@ -114,24 +114,45 @@ fn pin_of(value: &Value) -> Option<(String, NodeDefinition, String)> {
     Some((id, flow, hash))
 }
 
-/// The flow ids `flow`'s sub-flow nodes call (its own tree only).
+/// The flows `node` calls: a `sub-flow`'s `flowId`, or those its type names (an `llm` node's
+/// tools), each with the parameter that names it.
+pub(crate) fn flows_called_by(
+    node: &NodeDefinition,
+    registry: &crate::nodes::NodeRegistry,
+    custom: &HashSet<String>,
+) -> Vec<crate::nodes::CalledFlow> {
+    let Some(crate::nodes::Runtime::Registry(node_type)) =
+        crate::nodes::route(node.type_str(), registry, custom)
+    else {
+        return Vec::new();
+    };
+    if node.type_str() == SUB_FLOW_TYPE {
+        let id = node.param("flowId").and_then(Value::as_str).unwrap_or_default();
+        return if id.is_empty() {
+            Vec::new()
+        } else {
+            vec![crate::nodes::CalledFlow { field: "flowId".into(), flow_id: id.to_owned() }]
+        };
+    }
+    match &node.parameters {
+        Some(parameters) => node_type.called_flows(parameters),
+        None => Vec::new(),
+    }
+}
+
+/// The flow ids `flow`'s nodes call (its own tree only).
 pub(crate) fn called_ids(
     flow: &NodeDefinition,
     registry: &crate::nodes::NodeRegistry,
     custom: &HashSet<String>,
 ) -> Vec<String> {
-    let mut ids = Vec::new();
+    let mut ids: Vec<String> = Vec::new();
     let mut stack = vec![flow];
     while let Some(node) = stack.pop() {
         stack.extend(node.children());
-        let is_sub_flow = node.type_str() == SUB_FLOW_TYPE
-            && matches!(
-                crate::nodes::route(node.type_str(), registry, custom),
-                Some(crate::nodes::Runtime::Registry(_))
-            );
-        if let Some(id) = node.param("flowId").and_then(Value::as_str).filter(|_| is_sub_flow) {
-            if !id.is_empty() && !ids.iter().any(|known| known == id) {
-                ids.push(id.to_owned());
+        for called in flows_called_by(node, registry, custom) {
+            if !ids.contains(&called.flow_id) {
+                ids.push(called.flow_id);
             }
         }
     }

@@ -12,7 +12,7 @@ use super::history::{Nesting, RunHistory};
 use super::{RunSetup, Scheduler};
 use crate::error::{ErrorCode, ExecutionError};
 use crate::host::{BoxFuture, CancelToken, SharedHost};
-use crate::nodes::{NodeInput, NodeRegistry};
+use crate::nodes::{CallFlow, FlowCalls, NodeInput, NodeRegistry};
 use crate::plan::{NodeIx, NodeKind, Plan, PlanNode};
 use crate::run::{EngineConfig, RunContext, RunHandles};
 use crate::value::Value;
@@ -123,20 +123,8 @@ impl Scheduler {
             Some(given) => NodeInput::from_value(given.clone()),
             None => input,
         };
-        let plan = match self.nesting.flows.as_ref().and_then(|flows| flows.get(&id)) {
-            Some(pinned) if self.nesting.depth < MAX_DEPTH => {
-                pinned.plan(&self.registry, &self.custom_types)
-            }
-            Some(_) => Err(ExecutionError::new(
-                ErrorCode::EXECUTION_FAILED,
-                format!("[sub-flow] flow '{id}' is called {MAX_DEPTH} sub-flows deep: the deepest sub-flows may nest"),
-            )),
-            None => Err(ExecutionError::new(
-                ErrorCode::NODE_NOT_FOUND,
-                format!("[sub-flow] the run has no flow '{id}' to call"),
-            )),
-        };
         let parts = self.nesting_parts();
+        let plan = parts.pinned_plan(&id, "sub-flow");
         let prefix = format!("{}[sub]/", self.plan.path(ix));
         self.start_nested(ix, move |signal| {
             Box::pin(async move {
@@ -157,6 +145,24 @@ impl Scheduler {
 }
 
 impl Parts {
+    /// The plan of flow `id` as the run pinned it, for a call made by a node of type `caller`
+    /// one level deeper than this run.
+    fn pinned_plan(&self, id: &str, caller: &str) -> Result<Arc<Plan>, ExecutionError> {
+        match self.flows.as_ref().and_then(|flows| flows.get(id)) {
+            Some(pinned) if self.depth < MAX_DEPTH => {
+                pinned.plan(&self.registry, &self.custom_types)
+            }
+            Some(_) => Err(ExecutionError::new(
+                ErrorCode::EXECUTION_FAILED,
+                format!("[{caller}] flow '{id}' is called {MAX_DEPTH} sub-flows deep: the deepest sub-flows may nest"),
+            )),
+            None => Err(ExecutionError::new(
+                ErrorCode::NODE_NOT_FOUND,
+                format!("[{caller}] the run has no flow '{id}' to call"),
+            )),
+        }
+    }
+
     /// Runs `plan` (a group: its root's children run) with `input` as its root's input, its
     /// nodes recorded under `prefix`; resolves to the root's output, or the failure the run
     /// stopped at. `cancel` stops it.
@@ -200,6 +206,55 @@ impl Parts {
             },
         });
         Box::pin(scheduler.run_nested())
+    }
+}
+
+/// The flows one node calls itself (an `llm` node's tools), run as a `sub-flow` runs its flow:
+/// nested in the node, each call's nodes recorded under `<node path>[<key>]/`.
+struct NodeFlows {
+    parts: Parts,
+    path: Arc<str>,
+    node_type: Arc<str>,
+}
+
+impl CallFlow for NodeFlows {
+    fn flow(&self, id: &str) -> Option<Arc<crate::model::NodeDefinition>> {
+        self.parts.flows.as_ref()?.get(id).map(|pinned| pinned.flow.clone())
+    }
+
+    fn call(
+        &self,
+        id: &str,
+        input: NodeInput,
+        key: &str,
+        cancel: CancelToken,
+    ) -> BoxFuture<'static, Result<Option<Value>, ExecutionError>> {
+        let plan = self.parts.pinned_plan(id, &self.node_type);
+        let parts = self.parts.clone();
+        let prefix = format!("{}[{key}]/", self.path);
+        Box::pin(async move {
+            let output = parts.run(plan?, input, prefix, cancel).await?;
+            Ok(output.map(|o| (*o).clone()))
+        })
+    }
+}
+
+impl Scheduler {
+    /// What node `ix` calls the flows its parameters name through, when they name any.
+    pub(super) fn flow_calls(&self, ix: NodeIx) -> Option<FlowCalls> {
+        let node = &self.plan.nodes[ix];
+        if self.custom_types.contains(&*node.node_type) {
+            return None;
+        }
+        let node_type = self.registry.get(&node.node_type)?;
+        if node_type.called_flows(&node.parameters).is_empty() {
+            return None;
+        }
+        Some(FlowCalls(Arc::new(NodeFlows {
+            parts: self.nesting_parts(),
+            path: self.plan.path(ix),
+            node_type: node.node_type.clone(),
+        })))
     }
 }
 

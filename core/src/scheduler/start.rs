@@ -350,6 +350,7 @@ impl Scheduler {
             attempt: 1,
             expression_limits: self.config.expression_limits,
             report: self.report(ix),
+            flows: self.flow_calls(ix),
         }
     }
 }

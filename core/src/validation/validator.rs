@@ -257,7 +257,7 @@ impl<'a, 'c> Walker<'a, 'c> {
             let (report, _) = walk(&pinned.flow, self.ctx, false);
             let root = self.frames.first().map(|f| f.label.to_string()).unwrap_or_default();
             for mut issue in report.issues {
-                issue.message = format!("In flow '{id}' (called by a sub-flow): {}", issue.message);
+                issue.message = format!("In flow '{id}' (which the flow calls): {}", issue.message);
                 issue.path.insert(0, root.clone());
                 self.issues.push(issue);
             }
@@ -300,23 +300,31 @@ impl<'a, 'c> Walker<'a, 'c> {
                 Some("type".into()),
             );
         }
-        if registered(crate::nodes::SUB_FLOW_TYPE) {
-            let id = node.param("flowId").and_then(Value::as_str).unwrap_or_default();
-            match self.ctx.flows {
-                Some(flows) if !id.is_empty() && flows.get(id).is_none() => {
-                    let message = if flows.has_source {
-                        format!("Sub-flow calls flow '{id}', which is neither a saved flow nor a template")
-                    } else {
-                        format!("Sub-flow calls flow '{id}', and this engine has no flow storage to find it in")
-                    };
-                    self.report_at(
-                        frame,
-                        ErrorCode::NODE_NOT_FOUND,
-                        message,
-                        Some("parameters.flowId".into()),
-                    );
+        if let Some(flows) = self.ctx.flows {
+            let called =
+                crate::plan::flows_called_by(node, self.ctx.registry, self.ctx.custom_types);
+            for crate::nodes::CalledFlow { field, flow_id: id } in called {
+                if flows.get(&id).is_some() {
+                    continue;
                 }
-                _ => {}
+                let caller = if node.type_str() == crate::nodes::SUB_FLOW_TYPE {
+                    "Sub-flow".to_owned()
+                } else {
+                    format!("{} ({field})", node.type_str())
+                };
+                let message = if flows.has_source {
+                    format!(
+                        "{caller} calls flow '{id}', which is neither a saved flow nor a template"
+                    )
+                } else {
+                    format!("{caller} calls flow '{id}', and this engine has no flow storage to find it in")
+                };
+                self.report_at(
+                    frame,
+                    ErrorCode::NODE_NOT_FOUND,
+                    message,
+                    Some(format!("parameters.{field}")),
+                );
             }
         }
         let Some(parent) = self.frames[frame].parent else { return };

@@ -33,6 +33,11 @@ pub(crate) const OUTPUT: &[OutputField] = &[
         "number",
         "HTTP calls the last answer took: more than one when a 429, a 5xx or a cut stream was retried.",
     ),
+    OutputField::new(
+        "toolCalls",
+        "array",
+        "With tools: every tool call made, in order, as {id, name, flowId, arguments, output} or {id, name, flowId, arguments, error}.",
+    ),
 ];
 
 pub(crate) const EXAMPLES: &[NodeExample] = &[
@@ -45,6 +50,11 @@ pub(crate) const EXAMPLES: &[NodeExample] = &[
         "A JSON answer held to a schema",
         r#"{"credential": "model", "prompt": "Rate this review from 1 to 5: {{ review }}", "schema": {"type": "object", "properties": {"stars": {"type": "integer", "minimum": 1, "maximum": 5}}, "required": ["stars"]}, "stream": false}"#,
         r#"{"data": {"review": "Arrived broken."}}"#,
+    ),
+    NodeExample::new(
+        "Refuse a tool whose flow no storage holds (tools are saved flows: docs/connectors.md shows one called)",
+        r#"{"credential": "model", "prompt": "What is the weather in Oslo?", "tools": [{"flowId": "weather", "parameters": {"type": "object", "properties": {"cities": {"type": "array", "items": {"type": "string"}}}}}]}"#,
+        r#"{}"#,
     ),
     NodeExample::new(
         "Refuse a credential that is not a model server's",
