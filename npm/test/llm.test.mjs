@@ -193,10 +193,11 @@ const CITIES = {
 };
 
 /**
- * One `llm` node offering WEATHER as a tool, the model made to call it (a 135M model calls
- * tools when the server constrains it to; later answers are free), on `conductor`.
+ * One `llm` node offering `tool` (by default the saved flow WEATHER) as its tool, the model made
+ * to call it (a 135M model calls tools when the server constrains it to; later answers are
+ * free), on `conductor`.
  */
-async function askWithTool(conductor, options = {}) {
+async function askWithTool(conductor, options = {}, tool = { flowId: "weather" }, name = "weather") {
   await conductor.storage.saveFlow(WEATHER);
   const before = server.calls;
   const node = {
@@ -207,8 +208,8 @@ async function askWithTool(conductor, options = {}) {
       temperature: 0,
       prompt: "What is the weather in Oslo?",
       maxTokens: 40,
-      tools: [{ flowId: "weather", parameters: CITIES }],
-      toolChoice: "weather",
+      tools: [{ ...tool, parameters: CITIES }],
+      toolChoice: name,
     },
   };
   const result = await conductor.node.run(node, options);
@@ -242,6 +243,19 @@ function checkToolCall({ result, calls, bodies }) {
 
 test("a tool call runs the named saved flow, and its result goes back to the model", async (t) => {
   checkToolCall(await askWithTool(await conductorFor(t)));
+});
+
+test("a tool can be one node, run as a flow of its own", async (t) => {
+  const say = { id: "say", type: "transform", parameters: { dataPath: "cities", transformFunction: "c => c + ' is sunny'" } };
+  const { result, calls } = await askWithTool(await conductorFor(t), {}, { node: say }, "say");
+  assert.equal(result.success, true, JSON.stringify(result.error));
+  assert.equal(calls, 2);
+  const [call] = result.data.toolCalls;
+  assert.equal(call.nodeType, "transform");
+  assert.deepEqual(
+    call.output.result,
+    call.arguments.cities.map((c) => `${c} is sunny`),
+  );
 });
 
 test("a durable run records a tool's flow below the node that called it", async (t) => {

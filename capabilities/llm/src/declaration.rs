@@ -114,8 +114,8 @@ pub static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
             .describe("Milliseconds one call may take"),
         ParamSpec::new("tools", ParamKind::Array)
             .optional()
-            .describe("Saved flows the model may call: [{flowId, name?, description?, parameters?}], parameters the JSON schema of the arguments")
-            .note("A call runs the flow with the model's arguments as its input's data (as a sub-flow's input arrives), and what it gives (or why it failed) is the model's to read; the flows are pinned when the run starts, as a sub-flow's are"),
+            .describe("What the model may call: [{flowId | node, name?, description?, parameters?}], a saved flow or one node ({type, parameters, id?}), parameters the JSON schema of the arguments")
+            .note("A call runs the flow (or the node, as a flow of its own) with the model's arguments as its input's data (as a sub-flow's input arrives), and what it gives (or why it failed) is the model's to read; the flows are pinned when the run starts, as a sub-flow's are"),
         ParamSpec::new("toolChoice", ParamKind::text_min(1))
             .default(|| json!("auto"))
             .describe("What the first answer may do: auto (call tools or answer), required (call one), none, or a tool's name (call it); later answers are auto"),

@@ -1,4 +1,5 @@
-//! Tool calling: saved flows the node offers the model as tools. The model answers with the
+//! Tool calling: saved flows (or single nodes, each run as a flow of that one node) the node
+//! offers the model as tools. The model answers with the
 //! tools it wants called and their arguments; each call runs its flow (nested in the node, as a
 //! `sub-flow` runs one, with the run's permissions) with the arguments as its input's `data`, and what
 //! the flow gives (or why it failed) goes back to the model as the tool's answer. The model is
@@ -7,9 +8,11 @@
 //! The flows are named in the parameters, so the run pins them when it starts and validation
 //! refuses a flow that is missing (at `tools.N.flowId`) or a cycle of calls through them.
 
+use atomiton_core::engine::content_hash;
 use atomiton_core::error::{ErrorCode, ExecutionError};
 use atomiton_core::nodes::{CalledFlow, Invocation, NodeInput, ParameterIssue};
 use atomiton_core::value::{Map, Value};
+use atomiton_core::NodeDefinition;
 use serde_json::Value as Json;
 
 use crate::sse::ToolCall;
@@ -22,11 +25,15 @@ pub const CHOICES: &[&str] = &["auto", "required", "none"];
 /// context is far smaller).
 const MAX_TOOL_ANSWER_BYTES: usize = 1 << 20;
 
-/// One tool: a saved flow, the name the model calls it by, and what the model is told of it.
+/// One tool: a saved flow, or one node the parameters hold (run as a flow of that node); the
+/// name the model calls it by, and what the model is told of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tool {
     pub name: String,
+    /// The saved flow's id, or the id the run pins a tool that is one node under.
     pub flow_id: String,
+    /// A tool that is one node: the flow made of it, and the node's type.
+    pub inline: Option<(NodeDefinition, String)>,
     pub description: Option<String>,
     /// The JSON schema of its arguments.
     pub parameters: Option<Json>,
@@ -43,28 +50,64 @@ pub fn declared(parameters: &Map) -> Vec<(usize, Tool)> {
         .iter()
         .enumerate()
         .filter_map(|(i, tool)| {
-            let flow_id = text(tool, "flowId")?;
+            let given = text(tool, "name");
+            let (name, flow_id, inline) = match (text(tool, "flowId"), tool.get("node")) {
+                (Some(flow_id), None) => {
+                    (given.unwrap_or_else(|| name_for(&flow_id)), flow_id, None)
+                }
+                (None, Some(node)) => {
+                    let (flow, node_type) = one_node_flow(node)?;
+                    let name = given.unwrap_or_else(|| {
+                        name_for(flow.children().first().map_or("tool", |n| n.id_str()))
+                    });
+                    // Pinned by its content: the same node offered twice is one flow.
+                    let flow_id = format!("tool {name} #{}", content_hash(&flow));
+                    let mut flow = flow;
+                    flow.id = Some(flow_id.clone());
+                    (name, flow_id, Some((flow, node_type)))
+                }
+                _ => return None,
+            };
             Some((
                 i,
                 Tool {
-                    name: text(tool, "name").unwrap_or_else(|| name_for(&flow_id)),
+                    name,
+                    flow_id,
+                    inline,
                     description: text(tool, "description"),
                     parameters: tool
                         .get("parameters")
                         .filter(|p| p.is_object())
                         .and_then(|p| serde_json::to_value(p).ok()),
-                    flow_id,
                 },
             ))
         })
         .collect()
 }
 
-/// The flows the tools call, for the run to pin.
+/// A tool's `node` as a flow of that one node (its id `tool` when it has none), and its type.
+fn one_node_flow(node: &Value) -> Option<(NodeDefinition, String)> {
+    if !node.is_object() {
+        return None;
+    }
+    let mut node: NodeDefinition = atomiton_core::value::from_value(node.clone()).ok()?;
+    let node_type = node.node_type.clone().filter(|t| !t.is_empty())?;
+    if node.id.as_deref().is_none_or(str::is_empty) {
+        node.id = Some("tool".into());
+    }
+    Some((NodeDefinition::group("tool", vec![node], Vec::new()), node_type))
+}
+
+/// The flows the tools call, for the run to pin (a tool that is one node, as the flow made of
+/// it).
 pub fn called_flows(parameters: &Map) -> Vec<CalledFlow> {
     declared(parameters)
         .into_iter()
-        .map(|(i, tool)| CalledFlow { field: format!("tools.{i}.flowId"), flow_id: tool.flow_id })
+        .map(|(i, tool)| CalledFlow {
+            field: format!("tools.{i}.{}", if tool.inline.is_some() { "node" } else { "flowId" }),
+            flow_id: tool.flow_id,
+            inline: tool.inline.map(|(flow, _)| flow),
+        })
         .collect()
 }
 
@@ -98,11 +141,21 @@ pub fn issues(parameters: &Map, issues: &mut Vec<ParameterIssue>) {
     };
     let declared = declared(parameters);
     for (i, tool) in tools.iter().enumerate() {
-        if tool.get("flowId").and_then(Value::as_str).is_none_or(str::is_empty) {
-            issues.push(ParameterIssue::new(
+        let flow_id = tool.get("flowId").and_then(Value::as_str).is_some_and(|id| !id.is_empty());
+        match tool.get("node") {
+            None if !flow_id => issues.push(ParameterIssue::new(
                 format!("tools.{i}.flowId"),
-                "a tool is a saved flow: its flowId is required",
-            ));
+                "a tool is a saved flow (flowId) or one node (node): one of them is required",
+            )),
+            Some(_) if flow_id => issues.push(ParameterIssue::new(
+                format!("tools.{i}.node"),
+                "a tool is a saved flow (flowId) or one node (node), not both",
+            )),
+            Some(node) if one_node_flow(node).is_none() => issues.push(ParameterIssue::new(
+                format!("tools.{i}.node"),
+                "a tool's node is a node of a flow: {type, parameters?, id?}",
+            )),
+            _ => {}
         }
         if tool.get("parameters").is_some_and(|p| !p.is_object() && !p.is_null()) {
             issues.push(ParameterIssue::new(
@@ -147,7 +200,8 @@ pub struct Tools {
 /// What one tool call gave.
 pub struct Ran {
     pub call: ToolCall,
-    pub flow_id: Option<String>,
+    /// The tool called, when there is one of that name.
+    pub tool: Option<Tool>,
     /// The arguments as read, when they were JSON.
     pub arguments: Option<Json>,
     /// The flow's output, or why there is none.
@@ -163,7 +217,10 @@ impl Tools {
             .list
             .iter()
             .map(|tool| {
-                let flow = flows.and_then(|flows| flows.0.flow(&tool.flow_id));
+                let flow = match &tool.inline {
+                    Some((flow, _)) => flow.children().first().cloned().map(std::sync::Arc::new),
+                    None => flows.and_then(|flows| flows.0.flow(&tool.flow_id)),
+                };
                 let description = tool.description.clone().or_else(|| {
                     let flow = flow.as_ref()?;
                     let described = flow.metadata.as_ref().and_then(|m| m.description());
@@ -222,7 +279,7 @@ impl Tools {
 
     async fn run_one(&self, call: &ToolCall, step: u32, i: usize, invocation: &Invocation) -> Ran {
         let mut ran =
-            Ran { call: call.clone(), flow_id: None, arguments: None, result: Err(String::new()) };
+            Ran { call: call.clone(), tool: None, arguments: None, result: Err(String::new()) };
         if ran.call.id.is_empty() {
             ran.call.id = format!("call_{step}_{i}");
         }
@@ -235,7 +292,7 @@ impl Tools {
             ));
             return ran;
         };
-        ran.flow_id = Some(tool.flow_id.clone());
+        ran.tool = Some(tool.clone());
         let arguments = if call.arguments.trim().is_empty() {
             Ok(serde_json::json!({}))
         } else {
@@ -250,7 +307,7 @@ impl Tools {
         };
         ran.arguments = Some(arguments.clone());
         let Some(flows) = invocation.flows.as_ref() else {
-            ran.result = Err(format!("This run cannot call flow '{}'", tool.flow_id));
+            ran.result = Err(format!("This run cannot call tool '{}'", tool.name));
             return ran;
         };
         // Under `data`, the port a sub-flow's input arrives at: a flow written to be called by a
@@ -295,12 +352,19 @@ impl Ran {
         format!("{}… (cut at {MAX_TOOL_ANSWER_BYTES} bytes of {})", &text[..end], text.len())
     }
 
-    /// The call as the node's output lists it: `{id, name, flowId, arguments, output | error}`.
+    /// The call as the node's output lists it: `{id, name, flowId | nodeType, arguments,
+    /// output | error}`.
     pub fn record(&self) -> Value {
         let mut record = Map::new();
         record.insert("id", Value::from(self.call.id.as_str()));
         record.insert("name", Value::from(self.call.name.as_str()));
-        record.insert("flowId", self.flow_id.as_deref().map_or(Value::Null, Value::from));
+        match self.tool.as_ref().map(|tool| (tool, &tool.inline)) {
+            Some((_, Some((_, node_type)))) => {
+                record.insert("nodeType", Value::from(node_type.as_str()))
+            }
+            Some((tool, None)) => record.insert("flowId", Value::from(tool.flow_id.as_str())),
+            None => record.insert("flowId", Value::Null),
+        };
         let arguments = match &self.arguments {
             Some(arguments) => atomiton_core::value::to_value(arguments).unwrap_or(Value::Null),
             None => Value::from(self.call.arguments.as_str()),

@@ -648,7 +648,7 @@ fn tools_are_checked_before_the_run() {
     let Value::Object(parameters) = json!({
         "credential": "local",
         "prompt": "Hi",
-        "tools": [{"flowId": "a b"}, {"flowId": "a-b", "name": "a_b"}, {"name": "x"}, {"flowId": "c", "name": "bad name", "parameters": 3}],
+        "tools": [{"flowId": "a b"}, {"flowId": "a-b", "name": "a_b"}, {"name": "x"}, {"flowId": "c", "name": "bad name", "parameters": 3}, {"node": {"id": "n"}}, {"flowId": "d", "node": {"type": "transform"}}],
         "toolChoice": "other"
     }) else {
         unreachable!()
@@ -661,8 +661,10 @@ fn tools_are_checked_before_the_run() {
     assert_eq!(
         issues,
         [
-            "tools.2.flowId: a tool is a saved flow: its flowId is required",
+            "tools.2.flowId: a tool is a saved flow (flowId) or one node (node): one of them is required",
             "tools.3.parameters: a tool's parameters are a JSON schema: an object",
+            "tools.4.node: a tool's node is a node of a flow: {type, parameters?, id?}",
+            "tools.5.node: a tool is a saved flow (flowId) or one node (node), not both",
             "tools.1.name: two tools are named 'a_b': give one a name of its own",
             "tools.3.name: a tool's name is 1 to 64 letters, digits, _ or -",
             "toolChoice: 'toolChoice' is auto, required, none or a tool's name, not 'other'",
@@ -673,6 +675,48 @@ fn tools_are_checked_before_the_run() {
             .iter()
             .map(|c| (c.field.as_str(), c.flow_id.as_str()))
             .collect::<Vec<_>>(),
-        [("tools.0.flowId", "a b"), ("tools.1.flowId", "a-b"), ("tools.3.flowId", "c")]
+        [("tools.0.flowId", "a b"), ("tools.1.flowId", "a-b"), ("tools.3.flowId", "c")],
+        "a tool with both is read as neither"
     );
+}
+
+#[test]
+fn a_tool_can_be_one_node_run_as_a_flow_of_its_own() {
+    let say = serde_json::json!({
+        "id": "say",
+        "type": "transform",
+        "name": "Says each city is sunny",
+        "parameters": {"dataPath": "cities", "transformFunction": "c => c + ' is sunny'"}
+    });
+    let outcome = run_calling(
+        with_tools(serde_json::json!({"tools": [{"node": say}]})),
+        vec![calling(&[("c1", "say", r#"{"cities":["Oslo"]}"#)]), answer("Sunny.")],
+        true,
+        Vec::new(),
+    );
+    let out = output(&outcome);
+    let function = &outcome.sent[0].body["tools"][0]["function"];
+    assert_eq!(function["name"], "say", "named by the node's id");
+    assert_eq!(function["description"], "Says each city is sunny", "described by its name");
+    let calls = out.get("toolCalls").and_then(Value::as_array).expect("toolCalls");
+    assert_eq!(calls[0].get("nodeType"), Some(&json!("transform")));
+    assert_eq!(
+        calls[0].get("output").and_then(|o| o.get("result")),
+        Some(&json!(["Oslo is sunny"]))
+    );
+    let broken = run_calling(
+        with_tools(
+            serde_json::json!({"tools": [{"node": {"type": "transform", "parameters": {"operation": "explode"}}}]}),
+        ),
+        vec![answer("x")],
+        true,
+        Vec::new(),
+    );
+    let error = broken.result.error.expect("refused");
+    assert!(
+        error.message.contains("In flow 'tool tool #") && error.message.contains("operation"),
+        "the node is checked with the flow: {}",
+        error.message
+    );
+    assert!(broken.sent.is_empty());
 }

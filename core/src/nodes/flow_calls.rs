@@ -11,11 +11,13 @@ use crate::host::{BoxFuture, CancelToken, MaybeSend, MaybeSync};
 use crate::model::NodeDefinition;
 use crate::value::Value;
 
-/// A flow a node's parameters name, and the parameter that names it (`tools.0.flowId`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A flow a node's parameters name, and the parameter that names it (`tools.0.flowId`); or a
+/// flow they hold (`inline`: an `llm` tool that is one node), pinned under `flow_id` as it is.
+#[derive(Debug, Clone, PartialEq)]
 pub struct CalledFlow {
     pub field: String,
     pub flow_id: String,
+    pub inline: Option<NodeDefinition>,
 }
 
 /// Runs the flows a run pinned, nested in the node that calls them.

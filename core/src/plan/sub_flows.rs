@@ -131,7 +131,11 @@ pub(crate) fn flows_called_by(
         return if id.is_empty() {
             Vec::new()
         } else {
-            vec![crate::nodes::CalledFlow { field: "flowId".into(), flow_id: id.to_owned() }]
+            vec![crate::nodes::CalledFlow {
+                field: "flowId".into(),
+                flow_id: id.to_owned(),
+                inline: None,
+            }]
         };
     }
     match &node.parameters {
@@ -140,23 +144,23 @@ pub(crate) fn flows_called_by(
     }
 }
 
-/// The flow ids `flow`'s nodes call (its own tree only).
-pub(crate) fn called_ids(
+/// The flows `flow`'s nodes call (its own tree only), each once.
+fn called(
     flow: &NodeDefinition,
     registry: &crate::nodes::NodeRegistry,
     custom: &HashSet<String>,
-) -> Vec<String> {
-    let mut ids: Vec<String> = Vec::new();
+) -> Vec<crate::nodes::CalledFlow> {
+    let mut calls: Vec<crate::nodes::CalledFlow> = Vec::new();
     let mut stack = vec![flow];
     while let Some(node) = stack.pop() {
         stack.extend(node.children());
-        for called in flows_called_by(node, registry, custom) {
-            if !ids.contains(&called.flow_id) {
-                ids.push(called.flow_id);
+        for call in flows_called_by(node, registry, custom) {
+            if !calls.iter().any(|known| known.flow_id == call.flow_id) {
+                calls.push(call);
             }
         }
     }
-    ids
+    calls
 }
 
 /// Pins the flows `root` calls, transitively: those a resumed run kept (`kept`: record entries
@@ -172,26 +176,32 @@ pub(crate) async fn pin(
     let mut pinned = PinnedFlows { has_source: source.is_some(), ..PinnedFlows::default() };
     let mut calls: HashMap<String, Vec<String>> = HashMap::new();
     let root_id = root.id_str().to_owned();
-    let mut queue = called_ids(root, registry, custom);
-    calls.insert(root_id.clone(), queue.clone());
-    while let Some(id) = queue.pop() {
+    let ids = |calls: &[crate::nodes::CalledFlow]| -> Vec<String> {
+        calls.iter().map(|call| call.flow_id.clone()).collect()
+    };
+    let mut queue = called(root, registry, custom);
+    calls.insert(root_id.clone(), ids(&queue));
+    while let Some(call) = queue.pop() {
+        let id = call.flow_id;
         if pinned.flows.contains_key(&id) {
             continue;
         }
-        let found = match kept.get(&pin_key(&id)).and_then(pin_of) {
-            Some((_, flow, hash)) => Some(Pinned::new(flow, Some(hash))),
-            None => match &source {
+        let found = match (kept.get(&pin_key(&id)).and_then(pin_of), call.inline) {
+            (Some((_, flow, hash)), _) => Some(Pinned::new(flow, Some(hash))),
+            (None, Some(inline)) => Some(Pinned::new(inline, None)),
+            (None, None) => match &source {
                 Some(source) => source.load(&id).await?.map(|flow| Pinned::new(flow, None)),
                 None => None,
             },
         };
         let Some(found) = found else { continue };
-        let next = called_ids(&found.flow, registry, custom);
+        let next = called(&found.flow, registry, custom);
         for callee in &next {
-            if !pinned.flows.contains_key(callee) && callee != &id {
+            if !pinned.flows.contains_key(&callee.flow_id) && callee.flow_id != id {
                 queue.push(callee.clone());
             }
         }
+        let next = ids(&next);
         // The run's own flow calls what it holds, whatever a saved copy of it calls.
         if id != root_id {
             calls.insert(id.clone(), next);

@@ -303,7 +303,7 @@ impl<'a, 'c> Walker<'a, 'c> {
         if let Some(flows) = self.ctx.flows {
             let called =
                 crate::plan::flows_called_by(node, self.ctx.registry, self.ctx.custom_types);
-            for crate::nodes::CalledFlow { field, flow_id: id } in called {
+            for crate::nodes::CalledFlow { field, flow_id: id, .. } in called {
                 if flows.get(&id).is_some() {
                     continue;
                 }

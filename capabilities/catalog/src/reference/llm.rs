@@ -36,7 +36,7 @@ pub(crate) const OUTPUT: &[OutputField] = &[
     OutputField::new(
         "toolCalls",
         "array",
-        "With tools: every tool call made, in order, as {id, name, flowId, arguments, output} or {id, name, flowId, arguments, error}.",
+        "With tools: every tool call made, in order, as {id, name, flowId (or nodeType), arguments, output} or {..., error}.",
     ),
 ];
 
