@@ -321,7 +321,7 @@ impl Tools {
             .call(&tool.flow_id, NodeInput::from_value(input), &key, invocation.signal.child())
             .await;
         ran.result = match called {
-            Ok(output) => Ok(output.unwrap_or(Value::Null)),
+            Ok(output) => Ok(output.map_or(Value::Null, |output| (*output).clone())),
             Err(error) => {
                 let at = error.node_id.as_deref().map(|n| format!(" at '{n}'")).unwrap_or_default();
                 Err(format!(

@@ -720,3 +720,35 @@ fn a_tool_can_be_one_node_run_as_a_flow_of_its_own() {
     );
     assert!(broken.sent.is_empty());
 }
+
+#[test]
+fn tokens_a_tool_spends_count_on_the_span_of_the_node_that_called_it() {
+    // The tool's flow asks a model too: nested runs keep no spans, so its tokens are the
+    // calling node's.
+    let inner = NodeDefinition::group(
+        "inner",
+        vec![NodeDefinition::new("deep", "llm")
+            .with_param("credential", json!("local"))
+            .with_param("prompt", json!("Say more"))
+            .with_param("stream", json!(false))],
+        Vec::new(),
+    );
+    let outcome = run_calling(
+        with_tools(serde_json::json!({"tools": [{"flowId": "inner"}]})),
+        vec![calling(&[("c1", "inner", "{}")]), answer("deep answer"), answer("Done.")],
+        true,
+        vec![inner],
+    );
+    let out = output(&outcome);
+    let calls = out.get("toolCalls").and_then(Value::as_array).expect("toolCalls");
+    assert_eq!(
+        calls[0].get("output").and_then(|o| o.get("text")),
+        Some(&json!("deep answer")),
+        "the inner node answered"
+    );
+    assert_eq!(
+        traced_tokens(&outcome),
+        Some(serde_json::json!([30, 9])),
+        "two answers of the node's own and one of its tool's"
+    );
+}

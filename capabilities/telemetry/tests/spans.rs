@@ -338,3 +338,25 @@ fn an_engine_without_the_capability_leaves_the_option_unused() {
     assert_eq!(host.requests.lock().unwrap().len(), 1, "the run went ahead, untraced");
     assert!(host.asked.lock().unwrap().is_empty());
 }
+
+#[test]
+fn a_request_in_a_for_each_records_on_the_for_each_and_names_no_span() {
+    let host = host(&[201, 202]);
+    let fetch = NodeDefinition::new("fetch", "http-request")
+        .with_param("url", "https://api.example.com/items");
+    let mut each =
+        NodeDefinition::group("each", vec![fetch], vec![]).with_param("items", json!([1, 2]));
+    each.node_type = Some("for-each".into());
+    let each = each.with_param("concurrency", json!(1));
+    let flow = NodeDefinition::group("flow", vec![each], vec![]);
+    let result = run(&host, flow, Some(json!({})));
+    assert!(result.success, "{:?}", result.error);
+    let records = records(&result).expect("records");
+    let each = records.iter().find(|r| r.id == "each").expect("the for-each's record");
+    assert_eq!(each.http_status, Some(202), "the last item's request, on the for-each's span");
+    assert!(records.iter().all(|r| r.id != "fetch"), "its items' nodes have no spans");
+    assert!(host.asked.lock().unwrap().is_empty(), "no span was asked for");
+    let requests = host.requests.lock().unwrap();
+    assert_eq!(requests.len(), 2);
+    assert!(requests.iter().flatten().all(|(k, _)| k != "traceparent"));
+}

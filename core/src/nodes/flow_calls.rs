@@ -34,7 +34,7 @@ pub trait CallFlow: MaybeSend + MaybeSync {
         input: NodeInput,
         key: &str,
         cancel: CancelToken,
-    ) -> BoxFuture<'static, Result<Option<Value>, ExecutionError>>;
+    ) -> BoxFuture<'static, Result<Option<Arc<Value>>, ExecutionError>>;
 }
 
 /// What an invocation calls flows through (given to the types that name flows, see

@@ -49,8 +49,12 @@ pub struct ParentContext {
 #[derive(Debug, Clone)]
 pub struct Invocation {
     pub node_id: Arc<str>,
-    /// The node's index in the run (what a traced run's span records name it by).
+    /// The index of the span the node's work is recorded on in a traced run: the node's own in
+    /// the run, or, for a node in a for-each's item or a called flow (nested runs, which keep
+    /// no spans), that of the run's node they are nested in.
     pub node_index: usize,
+    /// Whether `node_index` is the node's own span (not the one of a node it is nested in).
+    pub own_span: bool,
     pub node_type: Arc<str>,
     /// The run's context (id, `variables`, `slowMo`, `debug`), shared by every node.
     pub run: Arc<RunContext>,

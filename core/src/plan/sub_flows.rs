@@ -196,12 +196,13 @@ pub(crate) async fn pin(
         };
         let Some(found) = found else { continue };
         let next = called(&found.flow, registry, custom);
-        for callee in &next {
-            if !pinned.flows.contains_key(&callee.flow_id) && callee.flow_id != id {
-                queue.push(callee.clone());
-            }
-        }
-        let next = ids(&next);
+        let next_ids = ids(&next);
+        queue.extend(
+            next.into_iter().filter(|callee| {
+                !pinned.flows.contains_key(&callee.flow_id) && callee.flow_id != id
+            }),
+        );
+        let next = next_ids;
         // The run's own flow calls what it holds, whatever a saved copy of it calls.
         if id != root_id {
             calls.insert(id.clone(), next);

@@ -30,6 +30,10 @@ pub(crate) struct NestingSetup {
     pub depth: u32,
     /// A nested run's root input (the run itself takes its options' `input`).
     pub root_input: Option<NodeInput>,
+    /// In a nested run, the run's own node that it is nested in (a for-each, a sub-flow, an
+    /// `llm` node calling a tool): what its nodes record on a traced run's spans (an HTTP
+    /// status, tokens) goes on that node's span, the only one the tracer knows of them.
+    pub span: Option<NodeIx>,
 }
 
 /// Everything a nested run is made from, taken from the run it is in (cheap to clone: all
@@ -45,11 +49,13 @@ pub(crate) struct Parts {
     pub history: Option<Nesting>,
     pub flows: Option<Arc<crate::plan::PinnedFlows>>,
     pub depth: u32,
+    /// The run's own node the nested run is in (see [`NestingSetup::span`]).
+    pub span: NodeIx,
 }
 
 impl Scheduler {
-    /// What nested runs of this run are made from.
-    pub(super) fn nesting_parts(&self) -> Parts {
+    /// What runs nested in node `ix` of this run are made from.
+    pub(super) fn nesting_parts(&self, ix: NodeIx) -> Parts {
         Parts {
             host: self.host.clone(),
             registry: self.registry.clone(),
@@ -59,6 +65,7 @@ impl Scheduler {
             history: self.history.as_ref().map(RunHistory::nesting),
             flows: self.nesting.flows.clone(),
             depth: self.nesting.depth,
+            span: self.nesting.span.unwrap_or(ix),
         }
     }
 }
@@ -123,7 +130,7 @@ impl Scheduler {
             Some(given) => NodeInput::from_value(given.clone()),
             None => input,
         };
-        let parts = self.nesting_parts();
+        let parts = self.nesting_parts(ix);
         let plan = parts.pinned_plan(&id, "sub-flow");
         let prefix = format!("{}[sub]/", self.plan.path(ix));
         self.start_nested(ix, move |signal| {
@@ -203,6 +210,7 @@ impl Parts {
                 flows: self.flows.clone(),
                 depth: self.depth + 1,
                 root_input: Some(input),
+                span: Some(self.span),
             },
         });
         Box::pin(scheduler.run_nested())
@@ -228,14 +236,11 @@ impl CallFlow for NodeFlows {
         input: NodeInput,
         key: &str,
         cancel: CancelToken,
-    ) -> BoxFuture<'static, Result<Option<Value>, ExecutionError>> {
-        let plan = self.parts.pinned_plan(id, &self.node_type);
-        let parts = self.parts.clone();
-        let prefix = format!("{}[{key}]/", self.path);
-        Box::pin(async move {
-            let output = parts.run(plan?, input, prefix, cancel).await?;
-            Ok(output.map(|o| (*o).clone()))
-        })
+    ) -> BoxFuture<'static, Result<Option<Arc<Value>>, ExecutionError>> {
+        match self.parts.pinned_plan(id, &self.node_type) {
+            Ok(plan) => self.parts.run(plan, input, format!("{}[{key}]/", self.path), cancel),
+            Err(error) => Box::pin(std::future::ready(Err(error))),
+        }
     }
 }
 
@@ -251,7 +256,7 @@ impl Scheduler {
             return None;
         }
         Some(FlowCalls(Arc::new(NodeFlows {
-            parts: self.nesting_parts(),
+            parts: self.nesting_parts(ix),
             path: self.plan.path(ix),
             node_type: node.node_type.clone(),
         })))

@@ -340,7 +340,8 @@ impl Scheduler {
         let node = &self.plan.nodes[ix];
         Invocation {
             node_id: node.id.clone(),
-            node_index: ix,
+            node_index: self.nesting.span.unwrap_or(ix),
+            own_span: self.nesting.span.is_none(),
             node_type: node.node_type.clone(),
             run: self.context.clone(),
             parameters: node.parameters.clone(),

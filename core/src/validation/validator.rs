@@ -307,18 +307,12 @@ impl<'a, 'c> Walker<'a, 'c> {
                 if flows.get(&id).is_some() {
                     continue;
                 }
-                let caller = if node.type_str() == crate::nodes::SUB_FLOW_TYPE {
-                    "Sub-flow".to_owned()
+                let how = if flows.has_source {
+                    "which is neither a saved flow nor a template"
                 } else {
-                    format!("{} ({field})", node.type_str())
+                    "and this engine has no flow storage to find it in"
                 };
-                let message = if flows.has_source {
-                    format!(
-                        "{caller} calls flow '{id}', which is neither a saved flow nor a template"
-                    )
-                } else {
-                    format!("{caller} calls flow '{id}', and this engine has no flow storage to find it in")
-                };
+                let message = format!("{} ({field}) calls flow '{id}', {how}", node.type_str());
                 self.report_at(
                     frame,
                     ErrorCode::NODE_NOT_FOUND,

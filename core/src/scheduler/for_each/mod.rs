@@ -62,7 +62,7 @@ impl Scheduler {
     fn for_each_body(&mut self, ix: NodeIx) -> impl FnOnce(CancelToken) -> Body {
         let plan =
             self.bodies.entry(ix).or_insert_with(|| Arc::new(subtree_plan(&self.plan, ix))).clone();
-        let parts = self.nesting_parts();
+        let parts = self.nesting_parts(ix);
         let path = self.plan.path(ix).to_string();
         let progress = self.messages.as_ref().map(|(sender, _)| sender.clone());
         move |signal| Body { ix, parts, plan, path, signal, progress }

@@ -47,7 +47,11 @@ pub fn execute_with<Files: FileBodies>(
             ));
         };
         let request = build_request(&invocation, &config)?;
-        let request = match invocation.run.telemetry.as_ref().filter(|t| t.propagate()) {
+        // A node nested in another (a for-each's item, a called flow) has no span to name: the
+        // one it records on is the other node's.
+        let traced =
+            invocation.run.telemetry.as_ref().filter(|t| t.propagate() && invocation.own_span);
+        let request = match traced {
             Some(tracer) => with_trace_headers(request, &**tracer, &invocation).await,
             None => request,
         };
