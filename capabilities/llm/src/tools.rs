@@ -32,8 +32,8 @@ pub struct Tool {
     pub name: String,
     /// The saved flow's id, or the id the run pins a tool that is one node under.
     pub flow_id: String,
-    /// A tool that is one node: the flow made of it, and the node's type.
-    pub inline: Option<(NodeDefinition, String)>,
+    /// A tool that is one node: the flow made of it.
+    pub inline: Option<NodeDefinition>,
     pub description: Option<String>,
     /// The JSON schema of its arguments.
     pub parameters: Option<Json>,
@@ -56,7 +56,7 @@ pub fn declared(parameters: &Map) -> Vec<(usize, Tool)> {
                     (given.unwrap_or_else(|| name_for(&flow_id)), flow_id, None)
                 }
                 (None, Some(node)) => {
-                    let (flow, node_type) = one_node_flow(node)?;
+                    let flow = one_node_flow(node)?;
                     let name = given.unwrap_or_else(|| {
                         name_for(flow.children().first().map_or("tool", |n| n.id_str()))
                     });
@@ -64,7 +64,7 @@ pub fn declared(parameters: &Map) -> Vec<(usize, Tool)> {
                     let flow_id = format!("tool {name} #{}", content_hash(&flow));
                     let mut flow = flow;
                     flow.id = Some(flow_id.clone());
-                    (name, flow_id, Some((flow, node_type)))
+                    (name, flow_id, Some(flow))
                 }
                 _ => return None,
             };
@@ -85,17 +85,27 @@ pub fn declared(parameters: &Map) -> Vec<(usize, Tool)> {
         .collect()
 }
 
-/// A tool's `node` as a flow of that one node (its id `tool` when it has none), and its type.
-fn one_node_flow(node: &Value) -> Option<(NodeDefinition, String)> {
+/// A tool's `node` (one with a type) as a flow of that one node (its id `tool` when it has
+/// none).
+fn one_node_flow(node: &Value) -> Option<NodeDefinition> {
     if !node.is_object() {
         return None;
     }
     let mut node: NodeDefinition = atomiton_core::value::from_value(node.clone()).ok()?;
-    let node_type = node.node_type.clone().filter(|t| !t.is_empty())?;
+    if node.type_str().is_empty() {
+        return None;
+    }
     if node.id.as_deref().is_none_or(str::is_empty) {
         node.id = Some("tool".into());
     }
-    Some((NodeDefinition::group("tool", vec![node], Vec::new()), node_type))
+    Some(NodeDefinition::group("tool", vec![node], Vec::new()))
+}
+
+impl Tool {
+    /// The node a tool that is one node runs.
+    fn node(&self) -> Option<&NodeDefinition> {
+        self.inline.as_ref().and_then(|flow| flow.children().first())
+    }
 }
 
 /// The flows the tools call, for the run to pin (a tool that is one node, as the flow made of
@@ -106,7 +116,7 @@ pub fn called_flows(parameters: &Map) -> Vec<CalledFlow> {
         .map(|(i, tool)| CalledFlow {
             field: format!("tools.{i}.{}", if tool.inline.is_some() { "node" } else { "flowId" }),
             flow_id: tool.flow_id,
-            inline: tool.inline.map(|(flow, _)| flow),
+            inline: tool.inline,
         })
         .collect()
 }
@@ -217,8 +227,8 @@ impl Tools {
             .list
             .iter()
             .map(|tool| {
-                let flow = match &tool.inline {
-                    Some((flow, _)) => flow.children().first().cloned().map(std::sync::Arc::new),
+                let flow = match tool.node() {
+                    Some(node) => Some(std::sync::Arc::new(node.clone())),
                     None => flows.and_then(|flows| flows.0.flow(&tool.flow_id)),
                 };
                 let description = tool.description.clone().or_else(|| {
@@ -358,10 +368,8 @@ impl Ran {
         let mut record = Map::new();
         record.insert("id", Value::from(self.call.id.as_str()));
         record.insert("name", Value::from(self.call.name.as_str()));
-        match self.tool.as_ref().map(|tool| (tool, &tool.inline)) {
-            Some((_, Some((_, node_type)))) => {
-                record.insert("nodeType", Value::from(node_type.as_str()))
-            }
+        match self.tool.as_ref().map(|tool| (tool, tool.node())) {
+            Some((_, Some(node))) => record.insert("nodeType", Value::from(node.type_str())),
             Some((tool, None)) => record.insert("flowId", Value::from(tool.flow_id.as_str())),
             None => record.insert("flowId", Value::Null),
         };
