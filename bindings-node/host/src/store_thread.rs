@@ -208,11 +208,20 @@ impl<C: Send + 'static> Queue<C> {
         &self,
         job: impl FnOnce(&mut C) -> std::result::Result<T, E> + Send + 'static,
     ) -> BoxFuture<'static, Result<T>> {
+        self.read_for(self.store, job)
+    }
+
+    /// [`Queue::read`] for one of the stores sharing the thread: its errors name `store`.
+    pub(crate) fn read_for<T: Send + 'static, E: Display>(
+        &self,
+        store: &'static str,
+        job: impl FnOnce(&mut C) -> std::result::Result<T, E> + Send + 'static,
+    ) -> BoxFuture<'static, Result<T>> {
         let (answer, answered) = oneshot::channel();
         let sent = self.commands.send(Command::Job(Box::new(move |conn| {
             let _ = answer.send(job(conn).map_err(|e| e.to_string()));
         })));
-        let (store, deadline) = (self.store, self.deadline);
+        let deadline = self.deadline;
         let failure = move |message: String| failure(format!("{store}: {message}"));
         Box::pin(async move {
             if sent.is_err() {

@@ -1,9 +1,9 @@
 //! [`PostgresCache`]: the node result cache in PostgreSQL, one store for every process of a fleet
 //! whose history is there (`migrations/0006_cache.sql` in the history's migrations: a row per entry, and one
-//! row of totals that every change locks first, so the bounds hold across every process). Like
-//! the Redis cache, one thread owns the connection: writes are queued and never wait, lookups are
-//! answered after every write queued before them, and a server that cannot be reached is a miss
-//! (a cache never fails a run).
+//! row of totals that every change locks first, so the bounds hold across every process). It
+//! shares its database's link with flow storage and triggers (`shared.rs`): writes are queued
+//! and never wait, lookups are answered after every write queued before them, and a server that
+//! cannot be reached is a miss (a cache never fails a run).
 
 use std::sync::Arc;
 
@@ -12,13 +12,12 @@ use atomiton_core::error::Result;
 use atomiton_core::host::BoxFuture;
 use atomiton_core::value::codec;
 
-use super::link::Link;
+use super::shared::SharedLink;
 use crate::history::store_failure;
-use crate::store_thread::Queue;
 
 /// Node results in PostgreSQL, shared by every process that opens the same database.
 pub struct PostgresCache {
-    queue: Queue<Link>,
+    link: SharedLink,
     limits: CacheLimits,
 }
 
@@ -26,27 +25,19 @@ impl PostgresCache {
     /// The cache of the database at `url` (as the history's store connects to it), its entries
     /// within `limits` across every process sharing them.
     pub fn open(url: &str, limits: CacheLimits) -> Result<PostgresCache> {
-        let failed = |e: String| store_failure(format!("Result cache: {e}"));
-        let link = Link::open(url).map_err(failed)?;
-        let queue = Queue::jobs(link, "Result cache")
-            .map_err(|e| failed(format!("cannot start its thread: {e}")))?
-            .with_deadline();
-        // Connected (and migrated) on the thread, not here: see `Link::open`.
-        drop(queue.read(|link: &mut Link| {
-            link.connect_now();
-            Ok::<(), String>(())
-        }));
-        Ok(PostgresCache { queue, limits })
+        let link = SharedLink::open(url, "Result cache")
+            .map_err(|e| store_failure(format!("Result cache: {e}")))?;
+        Ok(PostgresCache { link, limits })
     }
 
-    /// Runs `job` with the connection on the store's thread.
+    /// Runs `job` with the connection on its link's thread.
     fn job<T: Send + 'static>(
         &self,
         job: impl FnMut(&mut postgres::Client) -> std::result::Result<T, postgres::Error>
             + Send
             + 'static,
     ) -> BoxFuture<'static, Result<T>> {
-        self.queue.read(move |link: &mut Link| link.run(job))
+        self.link.job(job)
     }
 }
 
@@ -91,7 +82,7 @@ impl CacheStore for PostgresCache {
     fn put(&self, key: CacheKey, entry: CacheEntry) {
         let limits = self.limits;
         // Queued, never waited for: the output is written out as text on the store's thread.
-        drop(self.queue.read(move |link: &mut Link| {
+        drop(self.link.with_link(move |link| {
             let output = match &entry.output {
                 Some(output) => Some(codec::to_json(&**output).map_err(|e| e.to_string())?),
                 None => None,

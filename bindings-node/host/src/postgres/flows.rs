@@ -1,44 +1,34 @@
 //! Flow storage in PostgreSQL (`storage: {type: "postgres", url}`): each key's text in a row of
 //! `atomiton_storage`, shared by every process that names the database — the producers of a
 //! fleet, or servers behind a load balancer. A write is one statement (an upsert): a reader never
-//! sees half a flow. One thread owns the connection, as the history's does (see
-//! `store_thread.rs`); it is made (and the tables migrated) on the first request the server
-//! answers, so a conductor starts before its database.
+//! sees half a flow. It shares its database's link with the result cache and triggers there
+//! (`shared.rs`); the connection is made (and the tables migrated) on the first request the
+//! server answers, so a conductor starts before its database.
 
 use atomiton_core::host::effects::EffectResult;
 use atomiton_core::host::BoxFuture;
 use atomiton_core::storage::StorageBackend;
 
-use super::link::Link;
-use crate::store_thread::Queue;
+use super::shared::SharedLink;
 
 /// Saved flows in a PostgreSQL database.
 pub struct PostgresStorage {
-    queue: Queue<Link>,
+    link: SharedLink,
 }
 
 impl PostgresStorage {
     /// Flows in the database at `url` (a `postgres://` URL or key-value settings, TLS included).
     /// A URL this client cannot use is an error; a server that cannot be reached yet is not.
     pub fn open(url: &str) -> Result<PostgresStorage, String> {
-        let link = Link::open(url)?;
-        let queue = Queue::jobs(link, "Flow storage")
-            .map_err(|e| format!("flow storage cannot start its thread: {e}"))?
-            .with_deadline();
-        // Connected (and migrated) on the thread, not here: see `Link::open`.
-        drop(queue.read(|link: &mut Link| {
-            link.connect_now();
-            Ok::<(), String>(())
-        }));
-        Ok(PostgresStorage { queue })
+        Ok(PostgresStorage { link: SharedLink::open(url, "Flow storage")? })
     }
 
-    /// Runs `job` with the connection on the storage's thread.
+    /// Runs `job` with the connection on its link's thread.
     fn job<T: Send + 'static>(
         &self,
         job: impl FnMut(&mut postgres::Client) -> Result<T, postgres::Error> + Send + 'static,
     ) -> BoxFuture<'static, EffectResult<T>> {
-        crate::storage::as_effect(self.queue.read(move |link: &mut Link| link.run(job)))
+        crate::storage::as_effect(self.link.job(job))
     }
 }
 

@@ -10,27 +10,18 @@ use atomiton_triggers::{
 };
 use postgres::Row;
 
-use super::link::Link;
-use crate::store_thread::Queue;
+use super::shared::SharedLink;
 
 /// Triggers and their fires in a PostgreSQL database.
 pub struct PostgresTriggers {
-    queue: Queue<Link>,
+    link: SharedLink,
 }
 
 impl PostgresTriggers {
     /// The triggers of the database at `url` (a `postgres://` URL or key-value settings). A URL
     /// this client cannot use is an error; a server that cannot be reached yet is not.
     pub fn open(url: &str) -> std::result::Result<PostgresTriggers, String> {
-        let link = Link::open(url)?;
-        let queue = Queue::jobs(link, "Triggers")
-            .map_err(|e| format!("the trigger store cannot start its thread: {e}"))?
-            .with_deadline();
-        drop(queue.read(|link: &mut Link| {
-            link.connect_now();
-            Ok::<(), String>(())
-        }));
-        Ok(PostgresTriggers { queue })
+        Ok(PostgresTriggers { link: SharedLink::open(url, "Triggers")? })
     }
 
     fn job<T: Send + 'static>(
@@ -39,7 +30,7 @@ impl PostgresTriggers {
             + Send
             + 'static,
     ) -> BoxFuture<'static, Result<T>> {
-        self.queue.read(move |link: &mut Link| link.run(job))
+        self.link.job(job)
     }
 }
 

@@ -1,10 +1,15 @@
-//! A Redis store's connection (the run history's and the result cache's): opened with the store
-//! (a server that cannot be reached yet is said so on stderr, and connected to once it can be:
-//! a fleet's processes start in any order), and opened again, on the next request, after it
-//! breaks. Every change and read a store makes is one of its Lua scripts: one
-//! atomic step on the server, whatever other processes do meanwhile. They are loaded once
-//! (`SCRIPT LOAD`) and called by their SHA1 (`EVALSHA`), so a call sends only its arguments.
+//! A Redis store's link to its server (the run history's, the result cache's, flow storage's and
+//! the triggers'): opened with the store (a server that cannot be reached yet is said so on
+//! stderr, and connected to once it can be: a fleet's processes start in any order), and opened
+//! again, on the next request, after it breaks. The stores of a process on one URL share one
+//! connection ([`Server`]): each request holds it for its one round trip, so a server sees one
+//! client per process, not one per store. Every change and read a store makes is one of its Lua
+//! scripts: one atomic step on the server, whatever other processes do meanwhile. They are
+//! loaded once (`SCRIPT LOAD`) and called by their SHA1 (`EVALSHA`), so a call sends only its
+//! arguments.
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use redis::{
@@ -25,14 +30,30 @@ pub(crate) struct Script {
     pub(crate) text: &'static str,
 }
 
-/// A connection to the server, for the store's thread.
-pub(crate) struct Link {
+/// The connection to one URL's server, shared by every store of the process on that URL.
+struct Server {
     client: Client,
+    conn: Option<Connection>,
+    retry_at: Option<Instant>,
+}
+
+/// The servers connected to now, by URL: a store opened on a URL another store uses shares its
+/// connection; the connection closes with the last store using it.
+static SERVERS: LazyLock<Mutex<HashMap<String, Weak<Mutex<Server>>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// `mutex`'s value: a request that panicked while holding it left the connection as it was (at
+/// worst broken, which the next request finds out).
+fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A store's link to its server, for the store's thread.
+pub(crate) struct Link {
+    server: Arc<Mutex<Server>>,
     /// The server as messages name it: its URL without credentials.
     shown: String,
     prefix: String,
-    conn: Option<Connection>,
-    retry_at: Option<Instant>,
     /// The store's scripts, by slot.
     scripts: &'static [Script],
     /// Each script's SHA1, by slot, as the server named it when the store loaded it; empty until
@@ -75,31 +96,43 @@ impl Link {
         scripts: &'static [Script],
     ) -> Result<Link, String> {
         let shown = shown(url);
-        let client = Client::open(url)
-            .map_err(|e| format!("{shown} is not a Redis URL this conductor can use: {e}"))?;
-        let mut link = Link {
-            client,
-            shown,
-            prefix: prefix.to_owned(),
-            conn: None,
-            retry_at: None,
-            scripts,
-            shas: Vec::new(),
+        let server = {
+            let mut servers = locked(&SERVERS);
+            match servers.get(url).and_then(Weak::upgrade) {
+                Some(server) => server,
+                None => {
+                    let client = Client::open(url).map_err(|e| {
+                        format!("{shown} is not a Redis URL this conductor can use: {e}")
+                    })?;
+                    servers.retain(|_, server| server.strong_count() > 0);
+                    let server =
+                        Arc::new(Mutex::new(Server { client, conn: None, retry_at: None }));
+                    servers.insert(url.to_owned(), Arc::downgrade(&server));
+                    server
+                }
+            }
         };
-        match connect(&link.client) {
-            Ok(mut conn) => {
-                link.shas = load_all(&mut conn, scripts).map_err(|e| {
-                    format!("Redis at {} cannot take the store's scripts: {e}", link.shown)
-                })?;
-                link.conn = Some(conn);
+        let mut link = Link { server, shown, prefix: prefix.to_owned(), scripts, shas: Vec::new() };
+        let loaded = {
+            let mut server = locked(&link.server);
+            if server.conn.is_none() && server.retry_at.is_none_or(|at| Instant::now() >= at) {
+                match connect(&server.client) {
+                    Ok(conn) => server.conn = Some(conn),
+                    Err(e) => {
+                        server.retry_at = Some(Instant::now() + RETRY_AFTER);
+                        eprintln!(
+                            "[atomiton] Redis at {} cannot be reached yet ({e}): its store connects once it can",
+                            link.shown
+                        );
+                    }
+                }
             }
-            Err(e) => {
-                link.retry_at = Some(Instant::now() + RETRY_AFTER);
-                eprintln!(
-                    "[atomiton] Redis at {} cannot be reached yet ({e}): its store connects once it can",
-                    link.shown
-                );
-            }
+            server.conn.as_mut().map(|conn| load_all(conn, scripts))
+        };
+        if let Some(loaded) = loaded {
+            link.shas = loaded.map_err(|e| {
+                format!("Redis at {} cannot take the store's scripts: {e}", link.shown)
+            })?;
         }
         Ok(link)
     }
@@ -160,7 +193,7 @@ impl Link {
     /// Whether the last request left a connection open: a request that failed with one open
     /// reached the server (the server refused it).
     pub(crate) fn connected(&self) -> bool {
-        self.conn.is_some()
+        locked(&self.server).conn.is_some()
     }
 
     /// Runs `request`, connecting first when the last connection broke; a connection that fails
@@ -172,20 +205,24 @@ impl Link {
         &mut self,
         mut request: impl FnMut(&mut Connection) -> RedisResult<T>,
     ) -> Result<T, String> {
-        let kept = self.conn.is_some();
-        let answer = match self.query_once(&mut request) {
-            Err(e) if kept && self.conn.is_none() && !e.is_timeout() => {
-                self.query_once(&mut request)
+        // Held for this request only: the other stores' requests go between this store's.
+        let mut server = locked(&self.server);
+        let kept = server.conn.is_some();
+        let answer = match server.query_once(&mut request) {
+            Err(e) if kept && server.conn.is_none() && !e.is_timeout() => {
+                server.query_once(&mut request)
             }
             answer => answer,
         };
-        answer.map_err(|e| match self.conn {
+        answer.map_err(|e| match server.conn {
             None => format!("cannot reach Redis at {}: {e}", self.shown),
             Some(_) => format!("Redis at {}: {e}", self.shown),
         })
     }
+}
 
-    /// One try of [`query`](Self::query).
+impl Server {
+    /// One try of [`Link::query`].
     fn query_once<T>(
         &mut self,
         request: &mut impl FnMut(&mut Connection) -> RedisResult<T>,
