@@ -1,7 +1,8 @@
 //! One chat completion through the host's HTTP client: the request's body, the call, and its
 //! retries. A 429 or 5xx answer, a connection that fails or a stream cut before its end is
-//! tried again (`maxRetries` times) after the wait the engine's retry policy gives, never
-//! shorter than the server's `Retry-After`; a server asking for longer than the policy's
+//! tried again (`maxRetries` times) after the wait the engine's retry policy gives the node (its
+//! `retryDelay`, else the conductor's, up to the conductor's `maxRetryDelay`), never shorter
+//! than the server's `Retry-After`; a server asking for longer than the policy's
 //! longest wait is not retried (the node fails with its code, which the engine's own `retries`
 //! may take up).
 
@@ -16,7 +17,6 @@ use atomiton_core::host::SharedHost;
 use atomiton_core::json;
 use atomiton_core::nodes::sdk::effect_error;
 use atomiton_core::nodes::Invocation;
-use atomiton_core::RetryPolicy;
 use serde_json::Value as Json;
 
 use crate::endpoint::{Endpoint, SchemaFormat};
@@ -115,7 +115,6 @@ pub async fn complete(
 ) -> Result<Reply, ExecutionError> {
     let body = serde_json::to_vec(&body)
         .map_err(|e| ExecutionError::internal(format!("[{TYPE}] The request is not JSON: {e}")))?;
-    let policy = RetryPolicy::default();
     let mut call = 1;
     loop {
         let error = match once(http, endpoint, request, &body, invocation, host).await {
@@ -127,7 +126,7 @@ pub async fn complete(
             Err(Failure::Again(error)) => error,
         };
         let delay = (call <= request.max_retries)
-            .then(|| policy.delay_after(call, &error, host.random()))
+            .then(|| invocation.retry.delay_after(call, &error, host.random()))
             .flatten();
         let Some(delay) = delay else { return Err(error) };
         let wait = host.sleep(delay);

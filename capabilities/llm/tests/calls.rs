@@ -382,6 +382,19 @@ fn rate_limits_and_server_errors_wait_what_retry_after_says() {
 }
 
 #[test]
+fn retries_wait_the_node_s_retry_delay() {
+    let outcome = run(
+        json!({"credential": "local", "prompt": "Hi", "retryDelay": 10}),
+        vec![status(503, None), status(503, None), stream(&["ok"], true)],
+    );
+    assert_eq!(output(&outcome).get("calls"), Some(&json!(3)));
+    let times: Vec<f64> = outcome.sent.iter().map(|sent| sent.at).collect();
+    // 10 ms then 20 ms, each with half of it random (the conductor's default would be 1 s, 2 s).
+    let waits = [times[1] - times[0], times[2] - times[1]];
+    assert!((5.0..=10.0).contains(&waits[0]) && (10.0..=20.0).contains(&waits[1]), "{waits:?}");
+}
+
+#[test]
 fn failures_keep_their_codes_and_never_show_the_key() {
     let cases = [
         (status(401, None), "AUTHENTICATION_FAILED", 1),

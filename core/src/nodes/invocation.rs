@@ -76,6 +76,10 @@ pub struct Invocation {
     /// Runs the flows the node's parameters name (see
     /// [`crate::nodes::NodeType::called_flows`]); `None` for a node that names none.
     pub flows: Option<super::FlowCalls>,
+    /// The waits between the engine's attempts at the node: its `retryDelay` (else the
+    /// conductor's) and the conductor's `maxRetryDelay`. A node that tries a call again itself
+    /// (an `llm` node's request) waits the same.
+    pub retry: crate::error::RetryPolicy,
 }
 
 impl Invocation {

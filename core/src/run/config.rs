@@ -43,10 +43,9 @@ pub struct EngineConfig {
 
 /// [`EngineConfig::max_retries`] by default.
 pub const DEFAULT_MAX_RETRIES: u32 = 3;
-/// [`EngineConfig::retry_delay_ms`] by default.
-pub const DEFAULT_RETRY_DELAY_MS: f64 = 1000.0;
-/// [`EngineConfig::max_retry_delay_ms`] by default.
-pub const DEFAULT_MAX_RETRY_DELAY_MS: f64 = 30_000.0;
+/// [`EngineConfig::retry_delay_ms`] and [`EngineConfig::max_retry_delay_ms`] by default (the
+/// retry policy's own defaults).
+pub use crate::error::{DEFAULT_MAX_RETRY_DELAY_MS, DEFAULT_RETRY_DELAY_MS};
 
 impl Default for EngineConfig {
     fn default() -> Self {

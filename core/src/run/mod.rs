@@ -11,10 +11,10 @@ mod handles;
 mod ids;
 mod options;
 mod result;
-mod retry_policy;
 // A run's live state, read on demand.
 mod view;
 
+pub use crate::error::RetryPolicy;
 pub use crate::nodes::RunContext;
 pub use command::RunCommand;
 pub use config::{EngineConfig, DEFAULT_MAX_RETRIES};
@@ -23,5 +23,4 @@ pub use handles::RunHandles;
 pub use ids::{new_execution_id, uuid_v4};
 pub use options::RunOptions;
 pub use result::{ExecutionContext, ExecutionResult};
-pub use retry_policy::RetryPolicy;
 pub use view::{RunView, SharedView};

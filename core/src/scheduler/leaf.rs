@@ -57,8 +57,8 @@ pub(crate) struct LeafJob {
     pub simulated_panic: bool,
     pub timeout_ms: Option<f64>,
     pub max_attempts: u32,
-    pub retry_delay_ms: f64,
-    pub max_retry_delay_ms: f64,
+    /// The waits between attempts (the invocation's own, kept here once it is handed over).
+    pub retry: RetryPolicy,
     /// Present only with slowMo, which is the only time a leaf reports before it ends.
     pub messages: Option<UnboundedSender<LeafMessage>>,
     /// The input holds values the embedder keeps: have them written out before the node runs.
@@ -285,7 +285,5 @@ async fn attempt_once(job: &LeafJob, attempt: u32, mut invocation: Invocation) -
 
 /// How long to wait before the next attempt (see [`RetryPolicy`]); `None`: not retried.
 fn retry_delay(job: &LeafJob, attempt: u32, error: &ExecutionError) -> Option<f64> {
-    let policy =
-        RetryPolicy { first_delay_ms: job.retry_delay_ms, max_delay_ms: job.max_retry_delay_ms };
-    policy.delay_after(attempt, error, job.host.random())
+    job.retry.delay_after(attempt, error, job.host.random())
 }

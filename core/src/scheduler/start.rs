@@ -273,8 +273,7 @@ impl Scheduler {
             simulated_panic: self.debug.panics(ix, &node.id),
             timeout_ms: node.timeout_ms,
             max_attempts: 1 + node.retries.min(self.config.max_retries),
-            retry_delay_ms: node.retry_delay_ms.unwrap_or(self.config.retry_delay_ms),
-            max_retry_delay_ms: self.config.max_retry_delay_ms,
+            retry: invocation.retry,
             messages: self.messages.as_ref().map(|(sender, _)| sender.clone()),
             invocation: Some(invocation),
             materialize,
@@ -352,6 +351,10 @@ impl Scheduler {
             expression_limits: self.config.expression_limits,
             report: self.report(ix),
             flows: self.flow_calls(ix),
+            retry: crate::error::RetryPolicy {
+                first_delay_ms: node.retry_delay_ms.unwrap_or(self.config.retry_delay_ms),
+                max_delay_ms: self.config.max_retry_delay_ms,
+            },
         }
     }
 }

@@ -1,9 +1,15 @@
 //! How long to wait before a failed attempt is tried again: one rule for a node's retries (the
 //! scheduler's) and a whole flow's (`execute(request)` with `options.retries`, whose loop lives
 //! in the TypeScript layer and asks the engine for each wait through the module function
-//! `retryDelay`), so the two can never drift apart.
+//! `retryDelay`), and a call a node tries again itself (an `llm` node's request, through its
+//! invocation's policy), so they can never drift apart.
 
 use crate::error::ExecutionError;
+
+/// The first wait by default (a conductor's `retryDelay`).
+pub const DEFAULT_RETRY_DELAY_MS: f64 = 1000.0;
+/// The longest single wait by default (a conductor's `maxRetryDelay`).
+pub const DEFAULT_MAX_RETRY_DELAY_MS: f64 = 30_000.0;
 
 /// Exponential backoff: `first_delay_ms` doubled per attempt, capped at `max_delay_ms`, with
 /// "equal jitter" (half the delay fixed, half random) so retries of many nodes or many runs
@@ -47,8 +53,8 @@ impl Default for RetryPolicy {
     /// A second first, at most 30 s: `ConductorConfig.retryDelay`'s default and the longest wait.
     fn default() -> Self {
         RetryPolicy {
-            first_delay_ms: super::config::DEFAULT_RETRY_DELAY_MS,
-            max_delay_ms: super::config::DEFAULT_MAX_RETRY_DELAY_MS,
+            first_delay_ms: DEFAULT_RETRY_DELAY_MS,
+            max_delay_ms: DEFAULT_MAX_RETRY_DELAY_MS,
         }
     }
 }
