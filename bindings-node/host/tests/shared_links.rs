@@ -1,7 +1,8 @@
 //! The stores a process keeps on one database URL share one link, counted on real servers: in
 //! PostgreSQL the result cache, saved flows and triggers share one connection (the history keeps
 //! its writer's own), and each store still names itself when the server is gone; in Redis every
-//! store, the history's included, shares one.
+//! store, the history's included, shares one; in SQLite the cache's table and the triggers' share
+//! one connection to the file.
 
 mod common;
 
@@ -11,12 +12,13 @@ use atomiton_cache::{CacheLimits, CacheStore};
 use atomiton_core::history::{Capture, HistoryStore, ListQuery};
 use atomiton_core::storage::StorageBackend;
 use atomiton_core::testing::wait;
-use atomiton_native_host::cache::{PostgresCache, RedisCache};
-use atomiton_native_host::triggers::{PostgresTriggers, RedisTriggers};
+use atomiton_native_host::cache::{sqlite_cache_backend, PostgresCache, RedisCache};
+use atomiton_native_host::triggers::{sqlite_triggers, PostgresTriggers, RedisTriggers};
 use atomiton_native_host::{PostgresStorage, RedisHistory, RedisStorage};
 use atomiton_triggers::TriggerStore;
 use common::postgres_server::PostgresServer;
 use common::redis_server::RedisServer;
+use common::TempDir;
 
 /// The connections other clients hold to the database of `url`.
 fn connections(url: &str) -> i64 {
@@ -130,5 +132,39 @@ fn every_store_on_one_redis_url_shares_one_connection() {
     while redis_clients(&url) != 0 {
         assert!(Instant::now() < deadline, "the connection outlived its stores");
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The handles this process holds open on the file at `path` (each SQLite connection holds one).
+#[cfg(target_os = "linux")]
+fn handles_on(path: &std::path::Path) -> usize {
+    let path = std::fs::canonicalize(path).expect("the file exists");
+    std::fs::read_dir("/proc/self/fd")
+        .expect("the process's handles")
+        .filter_map(|entry| std::fs::read_link(entry.ok()?.path()).ok())
+        .filter(|target| *target == path)
+        .count()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_cache_and_triggers_of_one_sqlite_file_share_one_connection() {
+    let dir = TempDir::new("shared-sqlite");
+    let path = dir.path().join("history.db");
+    let cache = sqlite_cache_backend(&path).expect("the cache's table opens");
+    let triggers = sqlite_triggers(&path).expect("the trigger tables open");
+    wait(cache.write("k", "v".to_owned())).expect("writes an entry");
+    assert!(wait(triggers.list()).expect("lists triggers").is_empty(), "its tables were made");
+    assert_eq!(wait(cache.read("k")).expect("reads").as_deref(), Some("v"));
+    // One each would be 2.
+    assert_eq!(handles_on(&path), 1);
+    drop(cache);
+    assert!(wait(triggers.list()).expect("lists triggers").is_empty());
+    drop(triggers);
+    // The thread closes the connection once it has taken the last job: a moment after the drop.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while handles_on(&path) != 0 {
+        assert!(Instant::now() < deadline, "the connection outlived its stores");
+        std::thread::sleep(Duration::from_millis(20));
     }
 }

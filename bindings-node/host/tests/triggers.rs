@@ -88,9 +88,15 @@ fn a_fire_whose_run_never_reached_the_sqlite_history_is_run_again_once() {
 #[test]
 fn connections_claiming_the_same_fires_on_one_sqlite_file_win_each_once() {
     let dir = TempDir::new("triggers-sqlite-race");
-    let path = dir.path().join("history.db");
-    let stores: Vec<Arc<dyn TriggerStore>> =
-        (0..4).map(|_| sqlite_triggers(&path).expect("opens")).collect();
+    // Each on a connection of its own, as each process of a fleet has: the stores of a process
+    // on one path share one, so each names the file by a path of its own.
+    let stores: Vec<Arc<dyn TriggerStore>> = (0..4)
+        .map(|n| {
+            let apart = dir.path().join(format!("p{n}"));
+            std::fs::create_dir_all(&apart).expect("a folder");
+            sqlite_triggers(&apart.join("..").join("history.db")).expect("opens")
+        })
+        .collect();
     claimed_once_each(stores.clone());
     confirmed_once_each(stores.clone());
     remembered_once_each(stores);
@@ -208,8 +214,13 @@ fn postgres_meets_the_trigger_store_contract() {
 fn connections_claiming_the_same_fires_on_one_postgres_database_win_each_once() {
     let server = PostgresServer::start();
     let url = server.database("triggers_race");
+    // Each on a connection of its own, as each process of a fleet has: the stores of a process
+    // on one URL share one, so each names the database by a URL of its own.
     let stores: Vec<Arc<dyn TriggerStore>> = (0..4)
-        .map(|_| Arc::new(PostgresTriggers::open(&url).expect("opens")) as Arc<dyn TriggerStore>)
+        .map(|n| {
+            let apart = format!("{url}?application_name=p{n}");
+            Arc::new(PostgresTriggers::open(&apart).expect("opens")) as Arc<dyn TriggerStore>
+        })
         .collect();
     claimed_once_each(stores.clone());
     confirmed_once_each(stores.clone());
@@ -232,9 +243,13 @@ fn redis_meets_the_trigger_store_contract() {
 fn connections_claiming_the_same_fires_on_one_redis_server_win_each_once() {
     let server = RedisServer::start();
     let url = server.url();
-    let stores: Vec<Arc<dyn TriggerStore>> = (0..4)
-        .map(|_| {
-            Arc::new(RedisTriggers::open(&url, "bull:race").expect("opens"))
+    // Each on a connection of its own, as each process of a fleet has: the stores of a process
+    // on one URL share one, so each names the server by a URL of its own (database 0 each time).
+    let urls = [url.clone(), format!("{url}/"), format!("{url}/0"), format!("{url}/00")];
+    let stores: Vec<Arc<dyn TriggerStore>> = urls
+        .iter()
+        .map(|apart| {
+            Arc::new(RedisTriggers::open(apart, "bull:race").expect("opens"))
                 as Arc<dyn TriggerStore>
         })
         .collect();

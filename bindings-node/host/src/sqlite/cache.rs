@@ -1,5 +1,5 @@
 //! The cache's entries as texts in a table of the SQLite history database (`cache`: key, text),
-//! written and read by a thread of their own: a [`StorageBackend`] under
+//! on the link the triggers' tables share (`shared.rs`): a [`StorageBackend`] under
 //! `atomiton_cache::PersistedCache`, which keeps every entry in memory as well and reads
 //! them back when a conductor opens the database.
 
@@ -12,23 +12,20 @@ use atomiton_core::host::BoxFuture;
 use atomiton_core::storage::StorageBackend;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::history::store_failure;
-use crate::store_thread::Queue;
+use super::shared::SharedFile;
 
 /// The `cache` table of the database at `path` (created, with the file, when absent).
 pub fn sqlite_cache_backend(path: &Path) -> Result<Arc<dyn StorageBackend>> {
-    let conn = super::open_beside_history(
+    let file = SharedFile::open(
         path,
         "Result cache",
         "CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, text TEXT NOT NULL)",
     )?;
-    let queue = Queue::jobs(conn, "Result cache")
-        .map_err(|e| store_failure(format!("Result cache: cannot start its thread: {e}")))?;
-    Ok(Arc::new(SqliteCacheTable { queue }))
+    Ok(Arc::new(SqliteCacheTable { file }))
 }
 
 struct SqliteCacheTable {
-    queue: Queue<Connection>,
+    file: SharedFile,
 }
 
 impl SqliteCacheTable {
@@ -36,7 +33,7 @@ impl SqliteCacheTable {
         &self,
         job: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> BoxFuture<'static, EffectResult<T>> {
-        let answer = self.queue.read(job);
+        let answer = self.file.job(job);
         Box::pin(async move { answer.await.map_err(effect_error) })
     }
 }

@@ -1,10 +1,12 @@
 //! SQLite, for one machine: the history database beside the flows (its tables, created or
 //! checked when it opens), the run history kept in it, the node result cache's table and the
-//! triggers' tables, each written by a store thread of its own (`crate::store_thread`).
+//! triggers' tables. The history writes on a store thread of its own (`crate::store_thread`); the
+//! cache and the triggers of one file share one link (`shared.rs`).
 
 pub(crate) mod cache;
 pub(crate) mod history;
 mod schema;
+mod shared;
 pub(crate) mod triggers;
 
 use std::path::Path;

@@ -1,6 +1,7 @@
-//! Triggers in SQLite: the active triggers and their fires in two tables of a database file,
-//! used by a thread of their own. Every rule of the store contract is one statement, so
-//! processes sharing the file (WAL, a wait for the write lock) keep it between them.
+//! Triggers in SQLite: the active triggers and their fires in two tables of a database file, on
+//! the link the cache's table shares (`shared.rs`). Every rule of the store contract is one
+//! statement, so processes sharing the file (WAL, a wait for the write lock) keep it between
+//! them.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -13,15 +14,11 @@ use atomiton_triggers::{
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::history::store_failure;
-use crate::store_thread::Queue;
+use super::shared::SharedFile;
 
 /// The trigger tables of the database at `path` (created, with the file, when absent).
 pub fn sqlite_triggers(path: &Path) -> Result<Arc<dyn TriggerStore>> {
-    let conn = super::open_beside_history(path, "Triggers", TABLES)?;
-    let queue = Queue::jobs(conn, "Triggers")
-        .map_err(|e| store_failure(format!("Triggers: cannot start its thread: {e}")))?;
-    Ok(Arc::new(SqliteTriggers { queue }))
+    Ok(Arc::new(SqliteTriggers { file: SharedFile::open(path, "Triggers", TABLES)? }))
 }
 
 /// The tables, made when absent.
@@ -63,7 +60,7 @@ const TABLES: &str = "
     CREATE INDEX IF NOT EXISTS trigger_deliveries_until ON trigger_deliveries (keep_until);";
 
 struct SqliteTriggers {
-    queue: Queue<Connection>,
+    file: SharedFile,
 }
 
 impl SqliteTriggers {
@@ -71,7 +68,7 @@ impl SqliteTriggers {
         &self,
         job: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> BoxFuture<'static, Result<T>> {
-        self.queue.read(job)
+        self.file.job(job)
     }
 }
 
