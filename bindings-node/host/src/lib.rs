@@ -43,6 +43,7 @@ pub mod workers;
 
 mod deadline;
 mod duration;
+mod links;
 mod postgres;
 mod redis;
 mod sqlite;

@@ -12,18 +12,17 @@
 //! The link is made by the first store that opens on a URL and closed once the last store
 //! using it is dropped (with its conductor); a store opened on that URL later makes a new one.
 
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex, PoisonError, Weak};
+use std::sync::Arc;
 
 use atomiton_core::error::Result;
 use atomiton_core::host::BoxFuture;
 
 use super::link::{Described, Link};
+use crate::links::Links;
 use crate::store_thread::Queue;
 
 /// The links open now, by the URL they were opened with.
-static OPEN: LazyLock<Mutex<HashMap<String, Weak<Queue<Link>>>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+static OPEN: Links<String, Queue<Link>> = Links::new();
 
 /// A store's handle on the link of its database: `store` names it in errors ("Result cache").
 pub(crate) struct SharedLink {
@@ -36,23 +35,17 @@ impl SharedLink {
     /// and the tables migrated, on its thread: see [`Link::open`]). A URL this client cannot use
     /// is an error; a server that cannot be reached yet is not.
     pub(crate) fn open(url: &str, store: &'static str) -> std::result::Result<SharedLink, String> {
-        // A store opened on another thread meanwhile finds the link or makes it: the lock is held
-        // until the new link is in the map. A holder that panicked left the map whole.
-        let mut open = OPEN.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(queue) = open.get(url).and_then(Weak::upgrade) {
-            return Ok(SharedLink { queue, store });
-        }
-        open.retain(|_, link| link.strong_count() > 0);
-        let link = Link::open(url)?;
-        let queue = Queue::jobs(link, "PostgreSQL")
-            .map_err(|e| format!("{store} cannot start its thread: {e}"))?
-            .with_deadline();
-        drop(queue.read(|link: &mut Link| {
-            link.connect_now();
-            Ok::<(), String>(())
-        }));
-        let queue = Arc::new(queue);
-        open.insert(url.to_owned(), Arc::downgrade(&queue));
+        let (queue, _) = OPEN.get_or_open(url.to_owned(), || {
+            let queue = Queue::jobs(Link::open(url)?, "PostgreSQL")
+                .map_err(|e| format!("{store} cannot start its thread: {e}"))?
+                .with_deadline();
+            // Connected (and migrated) on the thread, not here: see `Link::open`.
+            drop(queue.read(|link: &mut Link| {
+                link.connect_now();
+                Ok::<(), String>(())
+            }));
+            Ok::<_, String>(queue)
+        })?;
         Ok(SharedLink { queue, store })
     }
 

@@ -8,13 +8,14 @@
 //! loaded once (`SCRIPT LOAD`) and called by their SHA1 (`EVALSHA`), so a call sends only its
 //! arguments.
 
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use redis::{
     Client, Cmd, Connection, ErrorKind, FromRedisValue, RedisError, RedisResult, ServerErrorKind,
 };
+
+use crate::links::Links;
 
 /// How long opening a connection may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -39,8 +40,7 @@ struct Server {
 
 /// The servers connected to now, by URL: a store opened on a URL another store uses shares its
 /// connection; the connection closes with the last store using it.
-static SERVERS: LazyLock<Mutex<HashMap<String, Weak<Mutex<Server>>>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+static SERVERS: Links<String, Mutex<Server>> = Links::new();
 
 /// `mutex`'s value: a request that panicked while holding it left the connection as it was (at
 /// worst broken, which the next request finds out).
@@ -96,22 +96,11 @@ impl Link {
         scripts: &'static [Script],
     ) -> Result<Link, String> {
         let shown = shown(url);
-        let server = {
-            let mut servers = locked(&SERVERS);
-            match servers.get(url).and_then(Weak::upgrade) {
-                Some(server) => server,
-                None => {
-                    let client = Client::open(url).map_err(|e| {
-                        format!("{shown} is not a Redis URL this conductor can use: {e}")
-                    })?;
-                    servers.retain(|_, server| server.strong_count() > 0);
-                    let server =
-                        Arc::new(Mutex::new(Server { client, conn: None, retry_at: None }));
-                    servers.insert(url.to_owned(), Arc::downgrade(&server));
-                    server
-                }
-            }
-        };
+        let (server, _) = SERVERS.get_or_open(url.to_owned(), || {
+            let client = Client::open(url)
+                .map_err(|e| format!("{shown} is not a Redis URL this conductor can use: {e}"))?;
+            Ok::<_, String>(Mutex::new(Server { client, conn: None, retry_at: None }))
+        })?;
         let mut link = Link { server, shown, prefix: prefix.to_owned(), scripts, shas: Vec::new() };
         let loaded = {
             let mut server = locked(&link.server);

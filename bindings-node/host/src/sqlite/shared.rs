@@ -7,20 +7,19 @@
 //! The link is made by the first store that opens on a path and closed once the last store
 //! using it is dropped (with its conductor); a store opened on that path later makes a new one.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, LazyLock, Mutex, PoisonError, Weak};
+use std::sync::Arc;
 
 use atomiton_core::error::Result;
 use atomiton_core::host::BoxFuture;
 use rusqlite::Connection;
 
 use crate::history::store_failure;
+use crate::links::Links;
 use crate::store_thread::Queue;
 
 /// The links open now, by the path they were opened with.
-static OPEN: LazyLock<Mutex<HashMap<PathBuf, Weak<Queue<Connection>>>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+static OPEN: Links<PathBuf, Queue<Connection>> = Links::new();
 
 /// A store's handle on the link of its database file: `store` names it in errors.
 pub(crate) struct SharedFile {
@@ -37,23 +36,14 @@ impl SharedFile {
         store: &'static str,
         tables: &'static str,
     ) -> Result<SharedFile> {
-        let queue = {
-            // A holder that panicked left the map whole.
-            let mut open = OPEN.lock().unwrap_or_else(PoisonError::into_inner);
-            match open.get(path).and_then(Weak::upgrade) {
-                Some(queue) => queue,
-                None => {
-                    open.retain(|_, link| link.strong_count() > 0);
-                    let conn = super::open_beside_history(path, store, tables)?;
-                    let queue = Queue::jobs(conn, "SQLite").map_err(|e| {
-                        store_failure(format!("{store}: cannot start its thread: {e}"))
-                    })?;
-                    let queue = Arc::new(queue);
-                    open.insert(path.to_path_buf(), Arc::downgrade(&queue));
-                    return Ok(SharedFile { queue, store });
-                }
-            }
-        };
+        let (queue, made) = OPEN.get_or_open(path.to_path_buf(), || {
+            let conn = super::open_beside_history(path, store, tables)?;
+            Queue::jobs(conn, "SQLite")
+                .map_err(|e| store_failure(format!("{store}: cannot start its thread: {e}")))
+        })?;
+        if made {
+            return Ok(SharedFile { queue, store });
+        }
         // The link is another store's: this store's tables are made on its thread, in order with
         // that store's jobs, and waited for here as they were when each store opened its own.
         let (made, answer) = std::sync::mpsc::channel();
