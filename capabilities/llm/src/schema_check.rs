@@ -69,12 +69,12 @@ fn check(value: &Json, schema: &Json, path: &str, problems: &mut Vec<String>) {
         }
     }
     if let Some(options) = schema.get("enum").and_then(Json::as_array) {
-        if !options.contains(value) {
+        if !options.iter().any(|option| same(option, value)) {
             problems.push(format!("{path} should be one of {}", Json::Array(options.clone())));
         }
     }
     if let Some(constant) = schema.get("const") {
-        if constant != value {
+        if !same(constant, value) {
             problems.push(format!("{path} should be {constant}"));
         }
     }
@@ -166,6 +166,21 @@ fn check(value: &Json, schema: &Json, path: &str, problems: &mut Vec<String>) {
     }
 }
 
+/// Whether two JSON values are equal as JSON Schema's `enum` and `const` compare them: numbers by
+/// their value (`1` is `1.0`), arrays and objects by their elements.
+fn same(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y))
+        }
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
 fn fmt(bound: Option<f64>) -> String {
     bound.map(atomiton_core::value::js_number).unwrap_or_default()
 }
@@ -234,5 +249,21 @@ mod tests {
             "$.sentiment is required"
         );
         assert!(answer("not json", None).unwrap_err().starts_with("it is not JSON"));
+    }
+
+    #[test]
+    fn enum_and_const_compare_numbers_by_value() {
+        let schema = serde_json::json!({
+            "type": "object",
+            "properties": {
+                "stars": {"enum": [1, 2, 3]},
+                "unit": {"const": {"scale": [1, 10]}}
+            }
+        });
+        assert!(answer(r#"{"stars": 2.0, "unit": {"scale": [1.0, 10]}}"#, Some(&schema)).is_ok());
+        let problems =
+            answer(r#"{"stars": 2.5, "unit": {"scale": [1, 11]}}"#, Some(&schema)).unwrap_err();
+        assert!(problems.contains("$.stars should be one of [1,2,3]"), "{problems}");
+        assert!(problems.contains("$.unit should be {\"scale\":[1,10]}"), "{problems}");
     }
 }
