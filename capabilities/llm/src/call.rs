@@ -21,7 +21,7 @@ use serde_json::Value as Json;
 
 use crate::endpoint::{Endpoint, SchemaFormat};
 use crate::request::{Format, Message, Request};
-use crate::sse::{error_text, Answer, Sink, TokenUsage, ToolCall};
+use crate::sse::{error_text, Answer, Shown, Sink, TokenUsage, ToolCall};
 use crate::TYPE;
 
 /// The largest answer body read (a completion is text; this is far beyond any).
@@ -111,13 +111,14 @@ pub async fn complete(
     request: &Request,
     body: Json,
     invocation: &Invocation,
+    shown: Option<&Shown>,
     host: &SharedHost,
 ) -> Result<Reply, ExecutionError> {
     let body = serde_json::to_vec(&body)
         .map_err(|e| ExecutionError::internal(format!("[{TYPE}] The request is not JSON: {e}")))?;
     let mut call = 1;
     loop {
-        let error = match once(http, endpoint, request, &body, invocation, host).await {
+        let error = match once(http, endpoint, request, &body, invocation, shown, host).await {
             Ok(mut reply) => {
                 reply.calls = call;
                 return Ok(reply);
@@ -151,8 +152,12 @@ async fn once(
     request: &Request,
     body: &[u8],
     invocation: &Invocation,
+    shown: Option<&Shown>,
     host: &SharedHost,
 ) -> Result<Reply, Failure> {
+    if let Some(shown) = shown {
+        shown.restart();
+    }
     let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
     if let Some(key) = &endpoint.api_key {
         headers.push(("Authorization".to_owned(), format!("Bearer {key}")));
@@ -174,7 +179,7 @@ async fn once(
     // browser's fetch here) gives it whole, read the same way at its end.
     let (sent, answer) = if request.stream && http.streams_bodies() {
         let answer = Arc::new(Mutex::new(Answer::default()));
-        let sink = Sink::new(answer.clone(), invocation.report.clone());
+        let sink = Sink::new(answer.clone(), shown.cloned());
         let bodies = StreamedBodies { upload: None, download: Some(Box::new(sink)) };
         let sent = http.send_streamed(call, bodies).await;
         let answer =
@@ -211,8 +216,8 @@ async fn once(
         None => {
             let answer = Answer::whole(&response.body);
             // Read whole (a host that cannot stream): progress shows the text once, at its end.
-            if let Some(report) = invocation.report.as_ref().filter(|_| !answer.text.is_empty()) {
-                report.text(Arc::from(answer.text.as_str()));
+            if let Some(shown) = shown.filter(|_| !answer.text.is_empty()) {
+                shown.text(Arc::from(answer.text.as_str()));
             }
             answer
         }

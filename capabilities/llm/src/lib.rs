@@ -88,13 +88,15 @@ async fn answer(
     let mut answers = 0;
     let mut step = 0;
     let mut called = Vec::new();
+    let shown = invocation.report.clone().map(sse::Shown::new);
     loop {
         if answers + step > 0 {
             within_budget(request.token_budget, usage)?;
         }
         let offer = tools.as_ref().zip(definitions.as_ref()).map(|(t, d)| (d, t.choice_at(step)));
         let body = call::body(request, endpoint, offer);
-        let reply = call::complete(http, endpoint, request, body, invocation, host).await?;
+        let reply =
+            call::complete(http, endpoint, request, body, invocation, shown.as_ref(), host).await?;
         usage.add(reply.usage.as_ref());
         if let Some(tools) = tools.as_ref().filter(|_| !reply.tool_calls.is_empty()) {
             if step >= tools.max_steps {

@@ -2,6 +2,7 @@
 //! (`data: {chunk}` lines, then `data: [DONE]`), or the one JSON object of an answer that was
 //! not streamed.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use atomiton_core::host::effects::{BodyWriter, EffectResult};
@@ -197,6 +198,36 @@ pub fn error_text(error: &Json) -> String {
     error.get("message").and_then(Json::as_str).map_or_else(|| error.to_string(), str::to_owned)
 }
 
+/// The node's progress text: the text of the answer being read now. Each request starts it
+/// again ([`Shown::restart`]), so a retried call, a round after tool calls or an answer asked
+/// for again never shows what an answer before it said.
+#[derive(Clone)]
+pub struct Shown {
+    report: NodeReport,
+    /// Whether a text was reported since the last restart.
+    shown: Arc<AtomicBool>,
+}
+
+impl Shown {
+    pub fn new(report: NodeReport) -> Shown {
+        Shown { report, shown: Arc::new(AtomicBool::new(false)) }
+    }
+
+    /// The answer being read has `text` so far.
+    pub fn text(&self, text: Arc<str>) {
+        self.shown.store(true, Ordering::Relaxed);
+        self.report.text(text);
+    }
+
+    /// A new request: the text shown (of a cut answer, one that called tools, or one asked for
+    /// again) is not this answer's, so progress shows an empty text until this one's comes.
+    pub fn restart(&self) {
+        if self.shown.swap(false, Ordering::Relaxed) {
+            self.report.text(Arc::from(""));
+        }
+    }
+}
+
 /// Where the host writes a streamed answer's body as it arrives: read at once, its text so far
 /// reported to progress.
 ///
@@ -205,13 +236,13 @@ pub fn error_text(error: &Json) -> String {
 /// is then a few times the answer, never its square; the last text is reported at the end.
 pub struct Sink {
     pub answer: Arc<Mutex<Answer>>,
-    pub report: Option<NodeReport>,
+    pub report: Option<Shown>,
     /// The length of the text reported last.
     pub reported: usize,
 }
 
 impl Sink {
-    pub fn new(answer: Arc<Mutex<Answer>>, report: Option<NodeReport>) -> Sink {
+    pub fn new(answer: Arc<Mutex<Answer>>, report: Option<Shown>) -> Sink {
         Sink { answer, report, reported: 0 }
     }
 

@@ -15,7 +15,7 @@ use atomiton_core::host::effects::{
     Credential, CredentialSource, EffectError, EffectErrorKind, EffectResult, HttpClient,
     HttpRequest, HttpResponse, StreamedBodies,
 };
-use atomiton_core::host::{BoxFuture, Capabilities, Host};
+use atomiton_core::host::{BoxFuture, Capabilities, EngineEvent, Host};
 use atomiton_core::session::SessionCapability;
 use atomiton_core::testing::VirtualHost;
 use atomiton_core::value::{Map, Str, Value};
@@ -170,6 +170,8 @@ impl Host for Scripting {
 struct Outcome {
     result: ExecutionResult,
     sent: Vec<Sent>,
+    /// The texts progress showed for the node, in order, each once.
+    texts: Vec<String>,
 }
 
 fn run_with(parameters: Value, script: Vec<Scripted>, provided: bool) -> Outcome {
@@ -210,17 +212,37 @@ fn run_calling(
         atomiton_llm::Llm.provide(&mut registry);
     }
     // Traced, so the span records say what tokens the node used.
+    // Every change of the node's state, so each text it showed is seen.
     let options = RunOptions {
         input: Some(json!({"data": {"review": "Loved it", "stars": 5}})),
         telemetry: Some(json!({})),
+        state_events: true,
         ..Default::default()
     };
     let engine = Engine::with_registry(registry, EngineConfig::default())
         .with_tracing(Arc::new(atomiton_telemetry::Telemetry));
-    let handles = RunHandles { flows: Some(Arc::new(Flows(flows))), ..RunHandles::default() };
+    let texts = Arc::new(Mutex::new(Vec::<String>::new()));
+    let seen = texts.clone();
+    let sink = move |event: EngineEvent| {
+        if let EngineEvent::NodeChanged { node, .. } = event {
+            let mut texts = seen.lock().unwrap();
+            if let Some(text) = node
+                .text
+                .filter(|t| &*node.id == "ask" && texts.last().map(String::as_str) != Some(&**t))
+            {
+                texts.push(text.to_string());
+            }
+        }
+    };
+    let handles = RunHandles {
+        flows: Some(Arc::new(Flows(flows))),
+        event_sink: Some(Arc::new(sink)),
+        ..RunHandles::default()
+    };
     let result = inner.block_on(async move { engine.run_with(node, options, handles, host).await });
     let sent = std::mem::take(&mut *sent.lock().unwrap());
-    Outcome { result, sent }
+    let texts = std::mem::take(&mut *texts.lock().unwrap());
+    Outcome { result, sent, texts }
 }
 
 fn run(parameters: Value, script: Vec<Scripted>) -> Outcome {
@@ -379,6 +401,25 @@ fn rate_limits_and_server_errors_wait_what_retry_after_says() {
     let times: Vec<f64> = outcome.sent.iter().map(|sent| sent.at).collect();
     assert!(times[1] - times[0] >= 7000.0, "Retry-After: 7 waited ({times:?})");
     assert!(times[2] > times[1] && times[3] > times[2], "backoff between the others ({times:?})");
+}
+
+#[test]
+fn each_request_starts_the_progress_text_again() {
+    // A cut stream, tried again: the cut answer's text is gone before the next one's comes.
+    let outcome = run(
+        json!({"credential": "local", "prompt": "Hi", "retryDelay": 10}),
+        vec![stream(&["Hel", "lo the"], false), stream(&["Bye"], true)],
+    );
+    assert_eq!(output(&outcome).get("text"), Some(&json!("Bye")));
+    assert_eq!(outcome.texts.last().map(String::as_str), Some("Bye"), "{:?}", outcome.texts);
+    let cut = outcome.texts.iter().position(|t| t == "Hello the").expect("the cut text shown");
+    assert_eq!(outcome.texts[cut + 1], "", "{:?}", outcome.texts);
+    // A request that showed nothing (a refusal) starts no empty text.
+    let outcome = run(
+        json!({"credential": "local", "prompt": "Hi", "retryDelay": 10}),
+        vec![status(503, None), stream(&["Bye"], true)],
+    );
+    assert_eq!(outcome.texts, ["Bye"]);
 }
 
 #[test]
