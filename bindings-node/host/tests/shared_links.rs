@@ -168,3 +168,37 @@ fn the_cache_and_triggers_of_one_sqlite_file_share_one_connection() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn opening_a_store_never_waits_for_another_store_s_request_on_the_shared_connection() {
+    let server = RedisServer::start();
+    let url = server.url();
+    let cache = std::sync::Arc::new(RedisCache::open(&url, "bull:q", limits()).expect("opens"));
+    assert_eq!(wait(cache.stats()).expect("cache stats").entries, 0);
+
+    // The server stops answering; the cache's next request holds the connection until it does.
+    server.signal("STOP");
+    let asking = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let held = {
+        let (cache, asking) = (cache.clone(), asking.clone());
+        std::thread::spawn(move || {
+            asking.store(true, std::sync::atomic::Ordering::SeqCst);
+            wait(cache.stats()).is_ok()
+        })
+    };
+    while !asking.load(std::sync::atomic::Ordering::SeqCst) {
+        std::thread::yield_now();
+    }
+    // Its request on the wire (it has nothing else to do before it sends).
+    std::thread::sleep(Duration::from_millis(300));
+
+    // Another store opens on the same URL meanwhile: it does not wait for that request (which
+    // would end only at the request timeout, 30 s, or once the server answers).
+    let flows = RedisStorage::open(&url, "bull:q:flows").expect("opens while the link is held");
+    assert!(!held.is_finished(), "the other store's request ended first: opening waited for it");
+
+    server.signal("CONT");
+    assert!(held.join().expect("the request's thread"), "answered once the server went on");
+    wait(flows.write("a.flow.yaml", "id: a\n".to_owned())).expect("writes a flow");
+    assert_eq!(redis_clients(&url), 1);
+}

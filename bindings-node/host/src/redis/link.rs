@@ -8,7 +8,7 @@
 //! loaded once (`SCRIPT LOAD`) and called by their SHA1 (`EVALSHA`), so a call sends only its
 //! arguments.
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::{Duration, Instant};
 
 use redis::{
@@ -102,8 +102,16 @@ impl Link {
             Ok::<_, String>(Mutex::new(Server { client, conn: None, retry_at: None }))
         })?;
         let mut link = Link { server, shown, prefix: prefix.to_owned(), scripts, shas: Vec::new() };
-        let loaded = {
-            let mut server = locked(&link.server);
+        // Connected and given the scripts now when the connection is free; when another store's
+        // request holds it (a server that does not answer holds it up to the request timeout),
+        // on this store's first request instead: opening never waits on the caller's thread
+        // (the host's JS thread, when a conductor is made) for another store's request.
+        let loaded = match link.server.try_lock() {
+            Ok(server) => Some(server),
+            Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        }
+        .and_then(|mut server| {
             if server.conn.is_none() && server.retry_at.is_none_or(|at| Instant::now() >= at) {
                 match connect(&server.client) {
                     Ok(conn) => server.conn = Some(conn),
@@ -117,7 +125,7 @@ impl Link {
                 }
             }
             server.conn.as_mut().map(|conn| load_all(conn, scripts))
-        };
+        });
         if let Some(loaded) = loaded {
             link.shas = loaded.map_err(|e| {
                 format!("Redis at {} cannot take the store's scripts: {e}", link.shown)

@@ -50,6 +50,15 @@ impl RedisServer {
         self.child = spawn(self.port, &self.dir).expect("restarted on the same port");
     }
 
+    /// Sends `signal` to the server: SIGSTOP makes it stop answering without closing a
+    /// connection (as a paused machine's would), SIGCONT lets it go on.
+    #[allow(dead_code)] // not every test binary that shares this module pauses a server
+    pub fn signal(&self, signal: &str) {
+        let pid = self.child.id().to_string();
+        let sent = std::process::Command::new("kill").args([&format!("-{signal}"), &pid]).status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -{signal} {pid}");
+    }
+
     /// Kills the server.
     pub fn stop(&mut self) {
         let _ = self.child.kill();
