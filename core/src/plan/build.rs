@@ -146,12 +146,17 @@ fn place(
         Some(name) if !name.is_empty() => Arc::from(name),
         _ => node_type.clone(),
     };
-    let kind = kind_of(definition, &children, shared);
+    let registered =
+        crate::nodes::route(definition.type_str(), shared.registry, shared.custom_types)
+            .and_then(crate::nodes::Runtime::registered);
+    let kind = kind_of(definition, &children, registered);
     let parameters = definition
         .parameters
         .take()
         .filter(|p| !p.is_empty())
         .map_or_else(empty_parameters, Arc::new);
+    let reports = registered.is_some_and(|t| t.reports());
+    let calls_flows = registered.is_some_and(|t| !t.called_flows(&parameters).is_empty());
     nodes.push(PlanNode {
         kind,
         on_error: OnError::of(&parameters),
@@ -180,6 +185,8 @@ fn place(
             .filter(|d| *d >= 0.0),
         sequential: !children.is_empty()
             && small_map_get(&parameters, "parallel").and_then(Value::as_bool) == Some(false),
+        reports,
+        calls_flows,
         parameters,
     });
     if children.is_empty() {
@@ -293,13 +300,8 @@ fn kind_is_merge(definition: &NodeDefinition, shared: &Shared<'_>) -> bool {
 fn kind_of(
     definition: &NodeDefinition,
     children: &[NodeDefinition],
-    shared: &Shared<'_>,
+    registered: Option<&Arc<dyn crate::nodes::NodeType>>,
 ) -> NodeKind {
-    let registered =
-        match crate::nodes::route(definition.type_str(), shared.registry, shared.custom_types) {
-            Some(crate::nodes::Runtime::Registry(node_type)) => Some(node_type),
-            _ => None,
-        };
     let name = registered.map(|t| t.type_name());
     if name == Some(crate::nodes::FOR_EACH_TYPE) {
         return NodeKind::ForEach;

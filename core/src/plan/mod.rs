@@ -68,6 +68,12 @@ pub(crate) struct PlanNode {
     /// A group whose `parameters.parallel` is `false`: its children run one at a time, in
     /// sequential order.
     pub sequential: bool,
+    /// Its type reports what it has made so far ([`crate::nodes::NodeType::reports`]).
+    pub reports: bool,
+    /// Its type calls flows its parameters name ([`crate::nodes::NodeType::called_flows`]):
+    /// the node is given a way to run them. Both read once here, so a run does not look the
+    /// type up again for every node.
+    pub calls_flows: bool,
 }
 
 /// What a node is to the scheduler.

@@ -260,10 +260,7 @@ impl Scheduler {
         // A for-each reports how far its items are, as paced leaves report their steps, and
         // some node types what they have made so far.
         let reports = effective_slow_mo > 0.0
-            || plan.nodes.iter().any(|n| {
-                n.kind == crate::plan::NodeKind::ForEach
-                    || registry.get(&n.node_type).is_some_and(|t| t.reports())
-            });
+            || plan.nodes.iter().any(|n| n.kind == crate::plan::NodeKind::ForEach || n.reports);
         Scheduler {
             messages: reports.then(unbounded),
             slow_mo: effective_slow_mo,

@@ -248,11 +248,7 @@ impl Scheduler {
     /// What node `ix` calls the flows its parameters name through, when they name any.
     pub(super) fn flow_calls(&self, ix: NodeIx) -> Option<FlowCalls> {
         let node = &self.plan.nodes[ix];
-        if self.custom_types.contains(&*node.node_type) {
-            return None;
-        }
-        let node_type = self.registry.get(&node.node_type)?;
-        if node_type.called_flows(&node.parameters).is_empty() {
+        if !node.calls_flows {
             return None;
         }
         Some(FlowCalls(Arc::new(NodeFlows {
@@ -326,6 +322,8 @@ pub(super) fn subtree_plan(plan: &Plan, ix: NodeIx) -> Plan {
                 retries: if i == ix { 0 } else { node.retries },
                 retry_delay_ms: node.retry_delay_ms,
                 sequential: if i == ix { false } else { node.sequential },
+                reports: i != ix && node.reports,
+                calls_flows: i != ix && node.calls_flows,
             }
         })
         .collect();

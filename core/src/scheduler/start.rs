@@ -316,9 +316,7 @@ impl Scheduler {
     /// Where node `ix` reports what it has made so far, when its type reports.
     fn report(&self, ix: NodeIx) -> Option<crate::nodes::NodeReport> {
         let (sender, _) = self.messages.as_ref()?;
-        let reports =
-            self.registry.get(&self.plan.nodes[ix].node_type).is_some_and(|t| t.reports());
-        if !reports {
+        if !self.plan.nodes[ix].reports {
             return None;
         }
         let sender = sender.clone();
