@@ -184,6 +184,10 @@ impl RowSink for FileSink {
         upstream_rest: Map,
     ) -> BoxFuture<'static, Result<Option<Value>, ExecutionError>> {
         Box::pin(async move {
+            // Until the partial file has its name, or is removed here: a finish let go of (its
+            // run cancelled or timed out while the last bytes were written) or failing on the
+            // way leaves no partial file behind.
+            let mut partial = PartialFile::armed(&self.host, &self.partial);
             if self.layout == Layout::Json {
                 // `],` then the rest of the upstream object, as JSON writes an object's fields.
                 self.pending.push(b']');
@@ -218,6 +222,7 @@ impl RowSink for FileSink {
                 }
                 Err(error) => Err(error),
             };
+            partial.disarm();
             if let Err(error) = renamed {
                 // Nothing that looks complete stays.
                 let _ = files.remove(&self.partial, false).await;
@@ -241,6 +246,38 @@ impl RowSink for FileSink {
                 let _ = files.remove(&self.partial, false).await;
             }
         })
+    }
+}
+
+/// A sink's partial file while it finishes: removed, off the finish's path, if the finish is
+/// dropped or leaves before the file took its name. Once the rename was asked for it is the
+/// rename's: a rename already under way when the finish is dropped still completes (the file is
+/// then whole, under its name), or meets the removal first and leaves nothing.
+struct PartialFile {
+    host: SharedHost,
+    path: Option<String>,
+}
+
+impl PartialFile {
+    fn armed(host: &SharedHost, path: &str) -> PartialFile {
+        PartialFile { host: host.clone(), path: Some(path.to_owned()) }
+    }
+
+    fn disarm(&mut self) {
+        self.path = None;
+    }
+}
+
+impl Drop for PartialFile {
+    fn drop(&mut self) {
+        if let Some(path) = self.path.take() {
+            let host = self.host.clone();
+            self.host.spawn(Box::pin(async move {
+                if let Some(files) = host.files() {
+                    let _ = files.remove(&path, false).await;
+                }
+            }));
+        }
     }
 }
 

@@ -154,11 +154,19 @@ impl End {
     }
 
     /// The chain ends without finishing: the sink leaves nothing that looks complete, before
-    /// the chain reports its end.
+    /// the chain reports its end. The abandoning runs as a task of its own, waited for here: a
+    /// cancelled run lets go of the chain as soon as it stops, and a partial file must go all
+    /// the same (let go of mid-way, the sink's removal was never asked of the file system).
     pub(super) async fn abandon(&mut self) {
         if let End::Sink(armed) = self {
             if let Some(sink) = armed.sink.take() {
-                sink.abandon().await;
+                let (done, abandoned) = futures::channel::oneshot::channel();
+                let abandon = sink.abandon();
+                armed.host.spawn(Box::pin(async move {
+                    abandon.await;
+                    let _ = done.send(());
+                }));
+                let _ = abandoned.await;
             }
         }
     }
