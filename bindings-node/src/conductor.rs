@@ -10,7 +10,7 @@ use atomiton_core::session::{
     CompletedRun, EmbedderStorage, ExecutorCalls, Keepers, Notifier, Place, RunPlacement, Session,
     SessionConfig, SessionHistory,
 };
-use atomiton_core::storage::{FlowStore, MemoryBackend, StorageBackend};
+use atomiton_core::storage::{FlowStore, MemoryBackend};
 use atomiton_core::ExecutionError;
 use atomiton_credentials::Vault;
 use atomiton_native_host::cache::{sqlite_cache_backend, PostgresCache, RedisCache};
@@ -18,6 +18,7 @@ use atomiton_native_host::credentials_key::{key_source, Keeping};
 use atomiton_native_host::history::{
     fleet_owner, mark_crashed, mark_lost, owner_alive, this_owner,
 };
+use atomiton_native_host::mail::{InProcess, Ledger};
 use atomiton_native_host::spill::DEFAULT_SORT_MEMORY_BYTES;
 use atomiton_native_host::triggers::{sqlite_triggers, PostgresTriggers, RedisTriggers};
 use atomiton_native_host::{
@@ -132,7 +133,8 @@ impl NativeConductor {
         let placement = config.placement(Keepers::ALL).map_err(to_napi)?;
         let directory = config.storage_directory(home().as_deref());
         let storage_error = |e| to_napi(ExecutionError::validation(format!("Flow storage: {e}")));
-        let (backend, keeping): (Arc<dyn StorageBackend>, Keeping) = match &placement.flows {
+        // The flow storage is also the ledger of mail sent under an idempotency key.
+        let (ledger, keeping): (Arc<dyn Ledger>, Keeping) = match &placement.flows {
             Place::Kept => (
                 Arc::new(FileStorage::new(directory.clone(), runtime.clone())),
                 Keeping::Directory(directory.clone()),
@@ -145,19 +147,19 @@ impl NativeConductor {
                 Arc::new(RedisStorage::open(&redis.url, &redis.key_prefix).map_err(storage_error)?),
                 Keeping::Shared("Redis"),
             ),
-            Place::Memory => (Arc::new(MemoryBackend::new()), Keeping::Memory),
+            Place::Memory => (Arc::new(InProcess::new(MemoryBackend::new())), Keeping::Memory),
             Place::Embedder => (
-                Arc::new(EmbedderStorage::new(calls.clone())),
+                Arc::new(InProcess::new(EmbedderStorage::new(calls.clone()))),
                 Keeping::Directory(directory.clone()),
             ),
         };
+        let backend = ledger.clone().into_storage();
         let store = FlowStore::new(backend.clone());
         // Credentials are kept beside the flows, sealed (see `atomiton-credentials`); the
         // host hands them to the nodes that name them, the session answers `credentials.*`.
         let vault = Vault::new(backend.clone(), key_source(keeping));
         // Mail sent with an idempotency key is recorded there too, for every process sharing it.
-        let host =
-            host.with_credentials(vault.clone()).with_mail_ledger(backend.clone()).into_shared();
+        let host = host.with_credentials(vault.clone()).with_mail_ledger(ledger).into_shared();
         let mut session = Session::new(
             config
                 .new_engine(&[

@@ -189,6 +189,48 @@ test("a fleet on PostgreSQL storage shares the record of sent mail", { timeout: 
   assert.equal(starttls.received().length, before + 1, "one message across the two processes' conductors");
 });
 
+/**
+ * Sends `params` on every conductor at once and checks that the server got one message: one run
+ * sent it, and each other either answered from the record or was told the key was being sent.
+ */
+async function sendAtOnce(conductors, params, before) {
+  const results = await Promise.all(conductors.map((conductor) => send(conductor, params)));
+  assert.equal(
+    starttls.received().length,
+    before + 1,
+    `one message for the key: ${JSON.stringify(results.map((r) => r.error?.message ?? r.data))}`,
+  );
+  const sent = results.filter((r) => r.success && r.data.alreadySent === false);
+  assert.equal(sent.length, 1, "one run sent it");
+  for (const other of results.filter((r) => r !== sent[0])) {
+    if (other.success) assert.equal(other.data.alreadySent, true);
+    else assert.match(other.error.message, /is being sent by run .*give the node another idempotencyKey/, other.error.message);
+  }
+  return results;
+}
+
+test("runs with one key at the same moment send one mail, on files and on PostgreSQL", { timeout: 120_000 }, async (t) => {
+  const directory = tempDir(t, "email-race");
+  // Three conductors on one directory, as three processes would be.
+  const onFiles = await Promise.all([0, 1, 2].map(() => conductorFor(t, starttls, {}, { storage: { directory } })));
+  const params = { to: "ana@example.test", subject: "Race", text: "Once.", idempotencyKey: "race-1" };
+  for (let round = 0; round < 3; round++)
+    await sendAtOnce(onFiles, { ...params, idempotencyKey: `race-files-${round}` }, starttls.received().length);
+
+  const postgres = await startPostgres();
+  t.after(() => postgres.stop());
+  process.env.ATOMITON_CREDENTIALS_KEY = "c4".repeat(32);
+  t.after(() => delete process.env.ATOMITON_CREDENTIALS_KEY);
+  // Each conductor on a connection of its own, as each process has.
+  const onPostgres = [0, 1, 2].map((n) =>
+    createConductor({ storage: { type: "postgres", url: `${postgres.url}?application_name=p${n}` } }),
+  );
+  t.after(() => Promise.all(onPostgres.map((c) => c.shutdown())));
+  await onPostgres[0].credentials.set("mail", starttls.credential());
+  for (let round = 0; round < 3; round++)
+    await sendAtOnce(onPostgres, { ...params, idempotencyKey: `race-pg-${round}` }, starttls.received().length);
+});
+
 test("a mail sent before a SIGKILL is not sent again when the run resumes; the password is in no file", async (t) => {
   const directory = tempDir(t, "email-durable");
   const marker = join(directory, "go");

@@ -60,10 +60,7 @@ impl NativeHost {
 
     /// Mail sent with an idempotency key is recorded in `ledger` (the conductor's flow
     /// storage), so no process sharing it sends that mail again.
-    pub fn with_mail_ledger(
-        mut self,
-        ledger: Arc<dyn atomiton_core::storage::StorageBackend>,
-    ) -> Self {
+    pub fn with_mail_ledger(mut self, ledger: Arc<dyn crate::mail::Ledger>) -> Self {
         self.mail = self.mail.with_ledger(ledger);
         self
     }

@@ -57,6 +57,11 @@ impl FileStorage {
     pub fn directory(&self) -> &std::path::Path {
         &self.directory
     }
+
+    /// The runtime its file work runs on.
+    pub(crate) fn handle(&self) -> &Handle {
+        &self.handle
+    }
 }
 
 impl StorageBackend for FileStorage {

@@ -91,7 +91,9 @@ fn the_node_reference_is_current_and_every_example_runs() {
         let mut host = NativeHost::new(rt.handle().clone())
             .with_working_dir(dir.path().to_path_buf())
             .with_credentials(credentials(dir.path(), &base, smtp_port))
-            .with_mail_ledger(std::sync::Arc::new(atomiton_core::storage::MemoryBackend::new()));
+            .with_mail_ledger(std::sync::Arc::new(atomiton_native_host::mail::InProcess::new(
+                atomiton_core::storage::MemoryBackend::new(),
+            )));
         if let Ok(Some(interpreter)) = find_interpreter(None, None, None) {
             host = host.with_python(NativePython::new(rt.handle().clone(), interpreter, None, 1));
         }

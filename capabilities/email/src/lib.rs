@@ -4,15 +4,17 @@
 //! 1. its parameters are read and its addresses, subject and bodies written from their
 //!    templates; its attachments are the flow's data the parameters point at (`request.rs`);
 //! 2. the credential it names says which SMTP server and how to log in (`server.rs`);
-//! 3. with an idempotency key, the host's ledger is asked first: a key whose mail a server
-//!    already accepted (a resumed run, a retry, another run with the same key) is answered from
-//!    the ledger, nothing sent; otherwise the host's SMTP client sends it, and the key is
-//!    recorded once the server accepted it.
+//! 3. with an idempotency key, the key is claimed in the host's ledger first (`once.rs`): a key
+//!    whose mail a server already accepted (a resumed run, a retry, another run with the same
+//!    key) is answered from the ledger, nothing sent; a key another sender holds fails the
+//!    node; otherwise the host's SMTP client sends it, and the claim becomes the record of the
+//!    server's answer (or is given back when the server took nothing).
 //!
 //! Only the native addon links this crate (it has the SMTP client); the WebAssembly modules'
 //! catalogs list the type, and their validation says where it runs.
 
 mod declaration;
+mod once;
 mod request;
 mod server;
 
@@ -23,7 +25,7 @@ use atomiton_core::json;
 use atomiton_core::nodes::sdk::named_credential;
 use atomiton_core::nodes::{Invocation, NodeRegistry, NodeResult};
 use atomiton_core::session::SessionCapability;
-use atomiton_core::value::{codec, Value};
+use atomiton_core::value::codec;
 
 pub use declaration::{node_type, EmailType, DESCRIPTOR, SCHEMA};
 
@@ -65,28 +67,43 @@ async fn execute(invocation: Invocation, host: SharedHost) -> NodeResult {
     // sees this mail's record nor stops it.
     let key = request.key.as_ref().map(|key| format!("{}\u{0}{key}", request.credential));
     message.message_id = request::message_id(key.as_deref(), &message.from, &invocation, &host);
-    if let Some(key) = &key {
-        let recorded = mail.sent(key).await.map_err(|e| failed(&e, &credential))?;
-        if let Some(record) = recorded {
-            return Ok(Some(from_ledger(&record)));
-        }
-    }
+    let claim = match &key {
+        None => None,
+        Some(key) => match once::take(&host, mail, key, &invocation)
+            .await
+            .map_err(|e| failed(&e, &credential))?
+        {
+            once::Taken::Ours(claim) => Some(claim),
+            once::Taken::Sent(output) => return Ok(Some(output)),
+            once::Taken::Held(error) => return Err(error),
+        },
+    };
     let recipients: Vec<String> =
         message.to.iter().chain(&message.cc).chain(&message.bcc).cloned().collect();
     let message_id = message.message_id.clone();
     let work = MailWork { server, message, signal: invocation.signal.clone() };
-    let response = mail.send(work).await.map_err(|e| failed(&e, &credential))?;
+    let response = match mail.send(work).await {
+        Ok(response) => response,
+        Err(e) => {
+            if let Some(claim) = claim {
+                // The server took nothing: the key is free for a retry. A key that cannot be
+                // given back fails that retry, saying so; the send's own error is this one.
+                let _ = claim.release(mail).await;
+            }
+            return Err(failed(&e, &credential));
+        }
+    };
     let output = json!({
         "messageId": message_id,
         "recipients": recipients,
         "response": response,
         "alreadySent": false,
     });
-    if let Some(key) = &key {
+    if let Some(claim) = claim {
         let record = codec::to_json(&output).unwrap_or_default();
         // The mail is sent: a ledger that cannot be written fails the node, saying so, rather
         // than let a retry or a resume believe nothing went out.
-        mail.mark_sent(key, record).await.map_err(|e| {
+        claim.sent(mail, record).await.map_err(|e| {
             ExecutionError::new(
                 ErrorCode::EXECUTION_FAILED,
                 format!(
@@ -96,15 +113,6 @@ async fn execute(invocation: Invocation, host: SharedHost) -> NodeResult {
         })?;
     }
     Ok(Some(output))
-}
-
-/// A ledger entry as the node's output: what the first send answered, marked as sent before.
-fn from_ledger(record: &str) -> Value {
-    let mut output = codec::from_json(record).unwrap_or_else(|_| json!({}));
-    if let Value::Object(fields) = &mut output {
-        fields.insert("alreadySent", Value::Bool(true));
-    }
-    output
 }
 
 /// A failed effect as the node's error, the credential's secrets never in it.

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use atomiton_core::error::Result;
+use atomiton_core::error::{ErrorCode, Result};
 use atomiton_core::host::effects::{
     Credential, CredentialSource, EffectError, EffectErrorKind, MailSecurity, MailSender, MailWork,
 };
@@ -21,32 +21,47 @@ use atomiton_core::{json, Engine, EngineConfig, ExecutionResult, NodeDefinition,
 
 const PASSWORD: &str = "smtp-secret-0123";
 
-/// A host whose SMTP client records each message and answers `failure` when one is set, with a
-/// ledger in memory.
+/// A host whose SMTP client records each message and answers `failure` when one is set (after
+/// `delay` ms of virtual time), with a ledger in memory.
 struct Recording {
     inner: VirtualHost,
     sent: Mutex<Vec<MailWork>>,
     ledger: Mutex<HashMap<String, String>>,
-    failure: Option<EffectError>,
+    failure: Mutex<Option<EffectError>>,
+    delay: f64,
     credential: Map,
 }
 
 impl MailSender for Recording {
     fn send(&self, work: MailWork) -> BoxFuture<'static, std::result::Result<String, EffectError>> {
         self.sent.lock().unwrap().push(work);
-        let answer = match &self.failure {
+        let answer = match &*self.failure.lock().unwrap() {
             Some(error) => Err(error.clone()),
             None => Ok("250 Accepted".to_owned()),
         };
-        Box::pin(async move { answer })
+        let wait = (self.delay > 0.0).then(|| self.inner.sleep(self.delay));
+        Box::pin(async move {
+            if let Some(wait) = wait {
+                wait.await;
+            }
+            answer
+        })
     }
 
-    fn sent(
+    fn claim(
         &self,
         key: &str,
+        claim: String,
     ) -> BoxFuture<'static, std::result::Result<Option<String>, EffectError>> {
-        let found = self.ledger.lock().unwrap().get(key).cloned();
-        Box::pin(async move { Ok(found) })
+        let mut ledger = self.ledger.lock().unwrap();
+        let kept = match ledger.get(key) {
+            Some(kept) => Some(kept.clone()),
+            None => {
+                ledger.insert(key.to_owned(), claim);
+                None
+            }
+        };
+        Box::pin(async move { Ok(kept) })
     }
 
     fn mark_sent(
@@ -55,6 +70,11 @@ impl MailSender for Recording {
         record: String,
     ) -> BoxFuture<'static, std::result::Result<(), EffectError>> {
         self.ledger.lock().unwrap().insert(key.to_owned(), record);
+        Box::pin(async move { Ok(()) })
+    }
+
+    fn release(&self, key: &str) -> BoxFuture<'static, std::result::Result<(), EffectError>> {
+        self.ledger.lock().unwrap().remove(key);
         Box::pin(async move { Ok(()) })
     }
 }
@@ -101,12 +121,21 @@ fn credential(extra: &[(&str, Value)]) -> Map {
 
 /// A host for the runs of one test (its ledger shared by them).
 fn host(failure: Option<EffectError>, extra: &[(&str, Value)]) -> Arc<Recording> {
+    let host = slow_host(failure, 0.0);
+    let mut host = Arc::into_inner(host).expect("not shared yet");
+    host.credential = credential(extra);
+    Arc::new(host)
+}
+
+/// `host`, its server answering after `delay` ms.
+fn slow_host(failure: Option<EffectError>, delay: f64) -> Arc<Recording> {
     Arc::new(Recording {
         inner: VirtualHost::new(),
         sent: Mutex::new(Vec::new()),
         ledger: Mutex::new(HashMap::new()),
-        failure,
-        credential: credential(extra),
+        failure: Mutex::new(failure),
+        delay,
+        credential: credential(&[]),
     })
 }
 
@@ -121,6 +150,17 @@ fn run_as(
     provided: bool,
     execution_id: Option<&str>,
 ) -> ExecutionResult {
+    let run = prepared(host, parameters, provided, execution_id);
+    host.inner.block_on(run)
+}
+
+/// A run of one `email` node with `parameters` on `host`, to await.
+fn prepared(
+    host: &Arc<Recording>,
+    parameters: Value,
+    provided: bool,
+    execution_id: Option<&str>,
+) -> impl std::future::Future<Output = ExecutionResult> {
     let Value::Object(parameters) = parameters else { panic!("parameters are an object") };
     let mut node = NodeDefinition::new("send", "email");
     for (key, value) in parameters {
@@ -145,7 +185,7 @@ fn run_as(
     };
     let engine = Engine::with_registry(registry, EngineConfig::default());
     let host_for_run = host.clone();
-    host.inner.block_on(async move { engine.run(node, options, host_for_run).await })
+    async move { engine.run(node, options, host_for_run).await }
 }
 
 fn output(result: &ExecutionResult) -> &Value {
@@ -291,6 +331,82 @@ fn an_auto_key_tells_apart_the_mails_one_node_sends_in_a_run_and_keys_are_the_cr
     output(&run_on(&host, keyed("mail"), true));
     let ledger: Vec<String> = host.ledger.lock().unwrap().keys().cloned().collect();
     assert!(ledger.iter().any(|k| k == "mail\u{0}k"), "{ledger:?}");
+}
+
+/// A keyed mail's parameters.
+fn keyed(key: &str, timeout: Option<f64>) -> Value {
+    let mut parameters =
+        json!({"credential": "mail", "to": "a@example.test", "text": "x", "idempotencyKey": key});
+    if let (Some(ms), Value::Object(fields)) = (timeout, &mut parameters) {
+        fields.insert("timeout", json!(ms));
+    }
+    parameters
+}
+
+#[test]
+fn two_runs_with_one_key_at_once_send_one_mail() {
+    // The server takes 50 ms to answer: the second run reaches the key while the first sends.
+    let host = slow_host(None, 50.0);
+    let (first, second) = host.inner.block_on(futures::future::join(
+        prepared(&host, keyed("invoice-7", None), true, None),
+        prepared(&host, keyed("invoice-7", None), true, None),
+    ));
+    assert_eq!(host.sent.lock().unwrap().len(), 1, "one mail for the key");
+    let (sent, held) = if first.success { (first, second) } else { (second, first) };
+    assert_eq!(output(&sent).get("alreadySent"), Some(&json!(false)));
+    let error = held.error.expect("the other run fails");
+    assert_eq!(error.code, ErrorCode::EXECUTION_FAILED);
+    assert!(error.message.contains("is being sent by run"), "{}", error.message);
+    assert!(error.message.contains("give the node another idempotencyKey"), "{}", error.message);
+    // Once the first is recorded, the key answers from the record.
+    let later = run_on(&host, keyed("invoice-7", None), true);
+    assert_eq!(output(&later).get("alreadySent"), Some(&json!(true)));
+    assert_eq!(host.sent.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn a_send_the_server_refused_gives_the_key_back() {
+    let refused = EffectError::new(EffectErrorKind::Network, "SMTP: connection refused");
+    let host = slow_host(Some(refused), 0.0);
+    let failed = run_on(&host, keyed("invoice-8", None), true);
+    assert_eq!(failed.error.expect("refused").code, ErrorCode::TRANSPORT_ERROR);
+    assert!(host.ledger.lock().unwrap().is_empty(), "the claim is given back");
+    // The server is back: the same key sends.
+    *host.failure.lock().unwrap() = None;
+    let sent = run_on(&host, keyed("invoice-8", None), true);
+    assert_eq!(output(&sent).get("alreadySent"), Some(&json!(false)));
+    assert_eq!(host.sent.lock().unwrap().len(), 2, "the refused attempt and this one");
+}
+
+#[test]
+fn a_send_cut_short_by_its_timeout_gives_the_key_back() {
+    // The node may take 100 ms; the server answers after 10 s.
+    let host = slow_host(None, 10_000.0);
+    let timed_out = run_on(&host, keyed("invoice-9", Some(100.0)), true);
+    assert_eq!(timed_out.error.expect("timed out").code, ErrorCode::TIMEOUT);
+    host.inner.block_on(host.inner.sleep(1.0));
+    assert!(host.ledger.lock().unwrap().is_empty(), "the dropped send's claim is given back");
+}
+
+#[test]
+fn a_claim_left_by_a_sender_that_stopped_fails_the_node_and_sends_nothing() {
+    let host = host(None, &[]);
+    let claim =
+        r#"{"sending":{"executionId":"exec-old","nodeId":"send","claimedAt":1767225600000}}"#;
+    host.ledger.lock().unwrap().insert("mail\u{0}invoice-10".to_owned(), claim.to_owned());
+    let result = run_on(&host, keyed("invoice-10", None), true);
+    let error = result.error.expect("refused");
+    assert_eq!(error.code, ErrorCode::EXECUTION_FAILED);
+    assert!(
+        error.message.contains("run 'exec-old' (node 'send') since 2026-01-01T00:00:00.000Z"),
+        "{}",
+        error.message
+    );
+    assert!(host.sent.lock().unwrap().is_empty(), "nothing sent");
+    assert_eq!(
+        host.ledger.lock().unwrap().get("mail\u{0}invoice-10").map(String::as_str),
+        Some(claim)
+    );
 }
 
 #[test]

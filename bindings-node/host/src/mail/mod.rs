@@ -3,14 +3,16 @@
 //! sent under an idempotency key is kept here, beside the conductor's flows (files, or the
 //! PostgreSQL or Redis storage a fleet shares), so every process on the same storage sees it.
 
+mod ledger;
 mod message;
 mod smtp;
+
+pub use ledger::{InProcess, Ledger};
 
 use std::sync::Arc;
 
 use atomiton_core::host::effects::{EffectError, EffectErrorKind, MailSender, MailWork};
 use atomiton_core::host::BoxFuture;
-use atomiton_core::storage::StorageBackend;
 use sha2::{Digest, Sha256};
 use tokio::runtime::Handle;
 
@@ -21,7 +23,7 @@ const SUFFIX: &str = ".sent-mail";
 #[derive(Clone)]
 pub struct NativeMail {
     handle: Handle,
-    ledger: Option<Arc<dyn StorageBackend>>,
+    ledger: Option<Arc<dyn Ledger>>,
 }
 
 impl NativeMail {
@@ -32,12 +34,12 @@ impl NativeMail {
     }
 
     /// Keyed mail is recorded in `ledger` (the conductor's flow storage).
-    pub fn with_ledger(mut self, ledger: Arc<dyn StorageBackend>) -> Self {
+    pub fn with_ledger(mut self, ledger: Arc<dyn Ledger>) -> Self {
         self.ledger = Some(ledger);
         self
     }
 
-    fn ledger(&self) -> Result<Arc<dyn StorageBackend>, EffectError> {
+    fn ledger(&self) -> Result<Arc<dyn Ledger>, EffectError> {
         self.ledger.clone().ok_or_else(|| {
             EffectError::new(
                 EffectErrorKind::Unsupported,
@@ -79,16 +81,41 @@ impl MailSender for NativeMail {
         })
     }
 
-    fn sent(&self, key: &str) -> BoxFuture<'static, Result<Option<String>, EffectError>> {
+    fn claim(
+        &self,
+        key: &str,
+        claim: String,
+    ) -> BoxFuture<'static, Result<Option<String>, EffectError>> {
         let ledger = self.ledger();
         let key = storage_key(key);
-        Box::pin(async move { ledger?.read(&key).await })
+        Box::pin(async move {
+            let ledger = ledger?;
+            // A key removed between the two steps (its sender gave it back) is tried again.
+            for _ in 0..3 {
+                if ledger.create(&key, claim.clone()).await? {
+                    return Ok(None);
+                }
+                if let Some(kept) = ledger.read(&key).await? {
+                    return Ok(Some(kept));
+                }
+            }
+            Err(EffectError::new(
+                EffectErrorKind::Other,
+                "the idempotency key's ledger entry kept changing: another sender is using it",
+            ))
+        })
     }
 
     fn mark_sent(&self, key: &str, record: String) -> BoxFuture<'static, Result<(), EffectError>> {
         let ledger = self.ledger();
         let key = storage_key(key);
         Box::pin(async move { ledger?.write(&key, record).await })
+    }
+
+    fn release(&self, key: &str) -> BoxFuture<'static, Result<(), EffectError>> {
+        let ledger = self.ledger();
+        let key = storage_key(key);
+        Box::pin(async move { ledger?.remove(&key).await.map(drop) })
     }
 }
 

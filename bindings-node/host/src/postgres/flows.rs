@@ -30,6 +30,24 @@ impl PostgresStorage {
     ) -> BoxFuture<'static, EffectResult<T>> {
         crate::storage::as_effect(self.link.job(job))
     }
+
+    /// Keeps `text` under `key` when no row has it, in one statement (the mail ledger's claim):
+    /// `true` when this call wrote it.
+    pub(crate) fn create_row(
+        &self,
+        key: &str,
+        text: String,
+    ) -> BoxFuture<'static, EffectResult<bool>> {
+        let key = key.to_owned();
+        self.job(move |client| {
+            let written = client.execute(
+                "INSERT INTO atomiton_storage (key, text, saved_at) VALUES ($1, $2, now())
+                    ON CONFLICT (key) DO NOTHING",
+                &[&key, &text],
+            )?;
+            Ok(written == 1)
+        })
+    }
 }
 
 impl StorageBackend for PostgresStorage {

@@ -91,6 +91,35 @@ impl RedisStorage {
     ) -> BoxFuture<'static, EffectResult<T>> {
         crate::storage::as_effect(self.queue.read(job))
     }
+
+    /// `command` (`HSET`, `HSETNX`) with `text` under `key`: how many fields it added.
+    fn set(
+        &self,
+        command: &'static str,
+        key: &str,
+        text: String,
+    ) -> impl std::future::Future<Output = EffectResult<i64>> + Send + 'static {
+        let key = key.to_owned();
+        self.job(move |flows| {
+            flows.run::<i64>(
+                |cmd| {
+                    cmd.arg(key).arg(text);
+                },
+                command,
+            )
+        })
+    }
+
+    /// Keeps `text` under `key` when the hash has no such field, in one command (`HSETNX`, the
+    /// mail ledger's claim): `true` when this call wrote it.
+    pub(crate) fn create_field(
+        &self,
+        key: &str,
+        text: String,
+    ) -> BoxFuture<'static, EffectResult<bool>> {
+        let set = self.set("HSETNX", key, text);
+        Box::pin(async move { set.await.map(|added| added == 1) })
+    }
 }
 
 impl StorageBackend for RedisStorage {
@@ -111,17 +140,8 @@ impl StorageBackend for RedisStorage {
     }
 
     fn write(&self, key: &str, text: String) -> BoxFuture<'static, EffectResult<()>> {
-        let key = key.to_owned();
-        self.job(move |flows| {
-            flows
-                .run::<i64>(
-                    |cmd| {
-                        cmd.arg(key).arg(text);
-                    },
-                    "HSET",
-                )
-                .map(drop)
-        })
+        let set = self.set("HSET", key, text);
+        Box::pin(async move { set.await.map(drop) })
     }
 
     fn remove(&self, key: &str) -> BoxFuture<'static, EffectResult<bool>> {

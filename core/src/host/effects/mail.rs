@@ -82,14 +82,29 @@ pub struct MailAttachment {
 }
 
 /// A host's SMTP client, and the ledger of the mail it sent under an idempotency key.
+///
+/// A key is sent at most once: a sender first [claims](Self::claim) it, which only one caller
+/// can win however many processes share the ledger, then either records what the server
+/// answered ([`mark_sent`](Self::mark_sent)) or, when nothing was accepted, gives the key back
+/// ([`release`](Self::release)).
 pub trait MailSender: MaybeSend + MaybeSync {
     /// Sends `work`; resolves with the server's reply once it accepted the message.
     fn send(&self, work: MailWork) -> BoxFuture<'static, Result<String, EffectError>>;
 
-    /// What [`mark_sent`](Self::mark_sent) kept under `key`, when a mail was sent with it.
-    fn sent(&self, key: &str) -> BoxFuture<'static, Result<Option<String>, EffectError>>;
+    /// Keeps `claim` under `key` when nothing is kept there yet, in one step every process on the
+    /// same ledger sees: `None` when this caller now holds the key, else what is kept under it
+    /// (another sender's claim, or the record [`mark_sent`](Self::mark_sent) kept).
+    fn claim(
+        &self,
+        key: &str,
+        claim: String,
+    ) -> BoxFuture<'static, Result<Option<String>, EffectError>>;
 
-    /// Keeps `record` under `key`: a mail with that key was accepted by its server, and a run
-    /// that reaches the same node again (a resume, a retry) answers with it instead of sending.
+    /// Keeps `record` under `key` in place of its claim: a mail with that key was accepted by its
+    /// server, and a run that reaches the same node again (a resume, a retry) answers with it
+    /// instead of sending.
     fn mark_sent(&self, key: &str, record: String) -> BoxFuture<'static, Result<(), EffectError>>;
+
+    /// Removes the claim on `key`: its mail was not accepted, so a later send may take the key.
+    fn release(&self, key: &str) -> BoxFuture<'static, Result<(), EffectError>>;
 }
