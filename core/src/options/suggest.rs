@@ -33,11 +33,13 @@ pub fn one_edit_from<'a>(
 }
 
 /// How near lower-cased `candidate` is to lower-cased `wanted` (0: the same; lower is nearer),
-/// or `None` when it is too far to be what was meant.
+/// or `None` when it is too far to be what was meant. An abbreviation counts from three letters
+/// (characters, not bytes: `éa` is two).
 pub fn closeness(wanted: &str, candidate: &str) -> Option<usize> {
     if candidate == wanted {
         Some(0)
-    } else if wanted.len() >= 3 && (candidate.starts_with(wanted) || wanted.starts_with(candidate))
+    } else if wanted.chars().nth(2).is_some()
+        && (candidate.starts_with(wanted) || wanted.starts_with(candidate))
     {
         Some(1)
     } else {
@@ -97,6 +99,22 @@ mod tests {
         assert_eq!(nearest("x", CONFIG.iter().copied()), None);
         assert_eq!(nearest("", CONFIG.iter().copied()), None);
         assert_eq!(nearest("zzzzzzzz", CONFIG.iter().copied()), None);
+    }
+
+    /// The cases the npm package's own did-you-mean is held to as well (its `suggest.test.ts`).
+    #[test]
+    fn the_shared_cases_find_the_name_meant() {
+        let file: serde_json::Value =
+            serde_json::from_str(include_str!("../../../tests/did-you-mean.json")).unwrap();
+        let cases = file["cases"].as_array().unwrap();
+        assert!(cases.len() >= 20);
+        for case in cases {
+            let given = case["given"].as_str().unwrap();
+            let known: Vec<&str> =
+                case["known"].as_array().unwrap().iter().filter_map(|k| k.as_str()).collect();
+            let meant = case["meant"].as_str();
+            assert_eq!(nearest(given, known.iter().copied()), meant, "{given:?} among {known:?}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 /**
  * "Did you mean ...?": the known name nearest a misspelt one. The same rule as the engine's
- * (core/src/options/suggest.rs), which reports node parameters and ports.
+ * (core/src/options/suggest.rs), which reports node parameters and ports: both are held to the
+ * cases of tests/did-you-mean.json (suggest.test.ts here, the engine's unit tests there).
  */
 
 /**
@@ -15,7 +16,8 @@ export function nearest(given: string, candidates: Iterable<string>): string | u
     const lower = candidate.toLowerCase();
     let score: number;
     if (lower === wanted) score = 0;
-    else if (wanted.length >= 3 && (lower.startsWith(wanted) || wanted.startsWith(lower))) score = 1;
+    // Letters, not UTF-16 units: the engine counts a name's characters.
+    else if ([...wanted].length >= 3 && (lower.startsWith(wanted) || wanted.startsWith(lower))) score = 1;
     else {
       const d = distance(wanted, lower);
       const allowed = Math.max(1, Math.floor(Math.min([...wanted].length, [...lower].length) / 3));
