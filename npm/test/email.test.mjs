@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -266,6 +267,74 @@ test("a mail sent before a SIGKILL is not sent again when the run resumes; the p
     const path = join(entry.parentPath ?? entry.path, entry.name);
     assert.ok(!readFileSync(path).includes(SMTP_PASSWORD), `the password is not in ${path}`);
   }
+});
+
+/** A TCP server on 127.0.0.1 that takes connections and never says a word (an SMTP server hung). */
+async function startStalledServer(t) {
+  const sockets = new Set();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.after(() => {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  });
+  let connections = 0;
+  server.on("connection", () => connections++);
+  return { credential: { type: "smtp", host: "127.0.0.1", port: server.address().port, security: "none" }, connections: () => connections };
+}
+
+test("a server that never answers fails the node at its sendTimeout, and gives the key back for a retry", async (t) => {
+  const stalled = await startStalledServer(t);
+  const conductor = createConductor({ storage: { type: "memory" } });
+  t.after(() => conductor.shutdown());
+  await conductor.credentials.set("mail", stalled.credential);
+  const params = { to: "ana@example.test", subject: "Stalled", text: "x", idempotencyKey: "stall-1", sendTimeout: 300 };
+  const stuck = await send(conductor, params);
+  assert.equal(stuck.success, false);
+  assert.equal(stuck.error.code, "TIMEOUT", stuck.error.message);
+  assert.equal(stalled.connections(), 1, "it reached the server");
+  // The server is a real one again: the same key sends, since nothing was accepted.
+  await conductor.credentials.set("mail", starttls.credential());
+  const before = starttls.received().length;
+  const sent = await send(conductor, params);
+  assert.equal(sent.success, true, JSON.stringify(sent.error));
+  assert.equal(sent.data.alreadySent, false);
+  assert.equal(starttls.received().length, before + 1);
+});
+
+test("a run killed in the middle of a keyed send is not sent again on resume: the node says whether it went is unknown", async (t) => {
+  const stalled = await startStalledServer(t);
+  const directory = tempDir(t, "email-killed-mid-send");
+  const executionId = "exec-email-mid-send";
+  const node = {
+    id: "effect",
+    type: "email",
+    parameters: { credential: "mail", from: "flows@example.test", to: "ops@example.test", text: "x", idempotencyKey: "mid-send-1" },
+  };
+  const child = spawn(
+    process.execPath,
+    [CHILD, directory, executionId, join(directory, "go"), "mail", JSON.stringify(stalled.credential), JSON.stringify(node)],
+    {
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+  // The key is claimed before the connection is made: once the server has one, the send is under way.
+  await until(() => stalled.connections() > 0, undefined, "the child to connect to the SMTP server");
+  child.kill("SIGKILL");
+  await new Promise((resolve) => child.once("exit", resolve));
+  const conductor = createConductor({ storage: { directory }, durability: { resume: "manual" } });
+  t.after(() => conductor.shutdown());
+  await conductor.credentials.set("mail", starttls.credential());
+  const before = starttls.received().length;
+  const result = await conductor.executions.resume(executionId);
+  assert.equal(result.success, false);
+  assert.equal(result.error.code, "EXECUTION_FAILED", result.error.message);
+  assert.match(result.error.message, new RegExp(`run '${executionId}' \\(node 'effect'\\)`), result.error.message);
+  assert.match(result.error.message, /stopped half-way/);
+  assert.equal(starttls.received().length, before, "nothing sent on resume");
 });
 
 test("the WebAssembly engine knows the type and says where it runs", async (t) => {
