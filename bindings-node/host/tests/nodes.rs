@@ -411,6 +411,54 @@ fn http_request_sends_an_idempotency_key_given_or_derived_from_the_run_and_the_n
         "given, quoted"
     );
     assert_eq!(key_sent("", "exec_1"), None, "empty: none sent");
+
+    // Each item of a for-each, and each of a for-each nested in it, sends a key of its own: one
+    // key for all would have the server answer every item with the first's response.
+    let echo = json!({"id": "req", "type": "http-request", "parameters": {"url": server.url("/echo"), "method": "POST", "idempotencyKey": "auto"}});
+    let flow: NodeDefinition = serde_json::from_value(serde_json::json!({
+        "id": "f", "type": "group", "edges": [],
+        "nodes": [{"id": "each", "type": "for-each", "parameters": {"items": [{"list": [1, 2]}, {"list": [3]}]}, "edges": [], "nodes": [
+            {"id": "inner", "type": "for-each", "parameters": {"items": "item => item.list"}, "edges": [], "nodes": [echo]}
+        ]}]
+    }))
+    .unwrap();
+    let options = RunOptions { execution_id: Some("exec_9".into()), ..Default::default() };
+    let result = rt.block_on(
+        Engine::with_registry(atomiton_effects::registry(), atomiton_core::EngineConfig::default())
+            .run(flow, options, host.clone()),
+    );
+    assert!(result.success, "{:?}", result.error);
+    let keys: Vec<Vec<Value>> = result
+        .data
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| {
+            item.as_array()
+                .unwrap()
+                .iter()
+                .map(|output| {
+                    let headers = output["result"]["headers"].as_array().unwrap().clone();
+                    headers
+                        .iter()
+                        .find(|h| h[0] == "idempotency-key")
+                        .map(|h| h[1].clone())
+                        .unwrap()
+                })
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            vec![
+                json!("\"exec_9:each[0]/inner[0]/req\""),
+                json!("\"exec_9:each[0]/inner[1]/req\"")
+            ],
+            vec![json!("\"exec_9:each[1]/inner[0]/req\"")],
+        ]
+    );
 }
 
 #[test]

@@ -80,6 +80,10 @@ pub struct Invocation {
     /// conductor's) and the conductor's `maxRetryDelay`. A node that tries a call again itself
     /// (an `llm` node's request) waits the same.
     pub retry: crate::error::RetryPolicy,
+    /// Where the node runs nested in its run: `each[3]/` in the fourth item of for-each `each`,
+    /// `call[sub]/each[0]/` deeper; `None` at the run's own level. The node's id with this is
+    /// what tells its runs apart within one run (an `auto` idempotency key).
+    pub nested_in: Option<Arc<str>>,
 }
 
 impl Invocation {

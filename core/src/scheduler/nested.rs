@@ -34,6 +34,10 @@ pub(crate) struct NestingSetup {
     /// `llm` node calling a tool): what its nodes record on a traced run's spans (an HTTP
     /// status, tokens) goes on that node's span, the only one the tracer knows of them.
     pub span: Option<NodeIx>,
+    /// Where a nested run is in the run itself: `each[3]/` for a for-each's fourth item,
+    /// `call[sub]/each[0]/` deeper; its nodes' invocations carry it
+    /// ([`Invocation::nested_in`](crate::nodes::Invocation::nested_in)). `None` for the run.
+    pub path: Option<Arc<str>>,
 }
 
 /// Everything a nested run is made from, taken from the run it is in (cheap to clone: all
@@ -51,6 +55,8 @@ pub(crate) struct Parts {
     pub depth: u32,
     /// The run's own node the nested run is in (see [`NestingSetup::span`]).
     pub span: NodeIx,
+    /// Where the run making these parts is nested itself (see [`NestingSetup::path`]).
+    pub path: Option<Arc<str>>,
 }
 
 impl Scheduler {
@@ -66,6 +72,7 @@ impl Scheduler {
             flows: self.nesting.flows.clone(),
             depth: self.nesting.depth,
             span: self.nesting.span.unwrap_or(ix),
+            path: self.nesting.path.clone(),
         }
     }
 }
@@ -211,6 +218,7 @@ impl Parts {
                 depth: self.depth + 1,
                 root_input: Some(input),
                 span: Some(self.span),
+                path: Some(Arc::from(format!("{}{prefix}", self.path.as_deref().unwrap_or("")))),
             },
         });
         Box::pin(scheduler.run_nested())

@@ -353,6 +353,7 @@ impl Scheduler {
                 first_delay_ms: node.retry_delay_ms.unwrap_or(self.config.retry_delay_ms),
                 max_delay_ms: self.config.max_retry_delay_ms,
             },
+            nested_in: self.nesting.path.clone(),
         }
     }
 }

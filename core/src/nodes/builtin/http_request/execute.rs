@@ -153,13 +153,16 @@ fn rate_limited(response: &HttpResponse, now: f64) -> ExecutionError {
 
 /// The `Idempotency-Key` header's value (a structured-field string, as the IETF draft has it):
 /// the parameter's text, or for `auto` the run's id and the node's, which a retry and a resumed
-/// run share. Ids are letters, digits and a few signs; a given key with a quote or a backslash
+/// run share, with where the node runs nested (each item of a for-each, each call of a flow has
+/// its own key: one key for all would have a server answer every item with the first's
+/// response). Ids are letters, digits and a few signs; a given key with a quote or a backslash
 /// has them escaped.
 fn idempotency_key(invocation: &Invocation) -> Option<String> {
     let key =
         invocation.param("idempotencyKey").and_then(Value::as_str).filter(|k| !k.is_empty())?;
     Some(if key == "auto" {
-        format!("\"{}:{}\"", invocation.run.execution_id, invocation.node_id)
+        let nested_in = invocation.nested_in.as_deref().unwrap_or("");
+        format!("\"{}:{nested_in}{}\"", invocation.run.execution_id, invocation.node_id)
     } else {
         format!("\"{}\"", key.replace('\\', "\\\\").replace('"', "\\\""))
     })

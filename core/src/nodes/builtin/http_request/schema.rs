@@ -56,7 +56,7 @@ pub(super) static SCHEMA: LazyLock<NodeSchema> = LazyLock::new(|| {
             .describe("Save the response body to this file"),
         ParamSpec::new("idempotencyKey", ParamKind::text())
             .optional()
-            .describe("Sent as the Idempotency-Key header (`auto`: the run's and the node's ids)")
+            .describe("Sent as the Idempotency-Key header (`auto`: the run's and the node's ids and where it runs nested, so each for-each item and flow call has its own)")
             .ui(FieldOverrides::NONE.hidden()),
         ParamSpec::new("followRedirects", ParamKind::Boolean)
             .default(|| json!(true))
