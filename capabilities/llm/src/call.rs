@@ -1,6 +1,7 @@
 //! One chat completion through the host's HTTP client: the request's body, the call, and its
 //! retries. A 429 or 5xx answer, a connection that fails or a stream cut before its end is
-//! tried again (`maxRetries` times) after the wait the engine's retry policy gives the node (its
+//! tried again (`maxRetries` times; not a stream whose request timed out after the answer began:
+//! that answer takes longer than the node allows, and would again) after the wait the engine's retry policy gives the node (its
 //! `retryDelay`, else the conductor's, up to the conductor's `maxRetryDelay`), never shorter
 //! than the server's `Retry-After`; a server asking for longer than the policy's
 //! longest wait is not retried (the node fails with its code, which the engine's own `retries`
@@ -199,8 +200,17 @@ async fn once(
             None => "The model server did not answer".to_owned(),
         };
         let failure = effect_error(TYPE, endpoint.redact(&format!("{what}: {error}")), &error);
-        match error.kind {
-            EffectErrorKind::Network | EffectErrorKind::TimedOut => Failure::Again(failure),
+        match (error.kind, began.is_some()) {
+            // The answer was coming when the request's time ran out: it takes longer than the
+            // node allows, and asking again would take as long, and be paid for again.
+            (EffectErrorKind::TimedOut, true) => {
+                let mut failure = failure;
+                failure
+                    .message
+                    .push_str(" (the answer takes longer than 'requestTimeout' allows: raise it)");
+                Failure::Final(failure)
+            }
+            (EffectErrorKind::Network | EffectErrorKind::TimedOut, _) => Failure::Again(failure),
             _ => Failure::Final(failure),
         }
     })?;

@@ -29,6 +29,8 @@ struct Scripted {
     status: u16,
     headers: Vec<(String, String)>,
     body: String,
+    /// The call fails this way once its body was streamed (a request that timed out mid-answer).
+    fails: Option<EffectErrorKind>,
 }
 
 fn answer(text: &str) -> Scripted {
@@ -37,7 +39,7 @@ fn answer(text: &str) -> Scripted {
         "choices": [{"message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 10, "completion_tokens": 3, "total_tokens": 13},
     });
-    Scripted { status: 200, headers: json_type(), body: body.to_string() }
+    Scripted { status: 200, headers: json_type(), body: body.to_string(), fails: None }
 }
 
 fn stream(pieces: &[&str], done: bool) -> Scripted {
@@ -52,7 +54,7 @@ fn stream(pieces: &[&str], done: bool) -> Scripted {
         );
     }
     let headers = vec![("content-type".into(), "text/event-stream".into())];
-    Scripted { status: 200, headers, body }
+    Scripted { status: 200, headers, body, fails: None }
 }
 
 fn status(status: u16, retry_after: Option<&str>) -> Scripted {
@@ -61,7 +63,7 @@ fn status(status: u16, retry_after: Option<&str>) -> Scripted {
         headers.push(("retry-after".into(), delay.into()));
     }
     let body = format!("{{\"error\":{{\"message\":\"no ({KEY})\"}}}}");
-    Scripted { status, headers, body }
+    Scripted { status, headers, body, fails: None }
 }
 
 fn json_type() -> Vec<(String, String)> {
@@ -134,6 +136,9 @@ impl HttpClient for Scripting {
             let mut download = bodies.download.expect("a streamed call gives a sink");
             for piece in scripted.body.as_bytes().chunks(7) {
                 download.write(piece.to_vec()).await?;
+            }
+            if let Some(kind) = scripted.fails {
+                return Err(EffectError::new(kind, "the request took longer than 300000 ms"));
             }
             download.finish().await?;
             Ok(response(&scripted, Vec::new()))
@@ -456,6 +461,21 @@ fn failures_keep_their_codes_and_never_show_the_key() {
     let error = cut.result.error.expect("failed");
     assert_eq!(error.code.as_str(), "TRANSPORT_ERROR");
     assert_eq!(cut.sent.len(), 2, "one retry");
+    // The request's time ran out while the answer came: another call would take as long (and
+    // be paid for again), so there is none. One that timed out before an answer began is tried
+    // again.
+    let slow = Scripted { fails: Some(EffectErrorKind::TimedOut), ..stream(&["a", "b"], false) };
+    let timed_out =
+        run(json!({"credential": "local", "prompt": "Hi", "maxRetries": 2}), vec![slow; 3]);
+    let error = timed_out.result.error.expect("failed");
+    assert_eq!(error.code.as_str(), "TIMEOUT", "{}", error.message);
+    assert!(error.message.contains("raise it"), "{}", error.message);
+    assert_eq!(timed_out.sent.len(), 1, "not tried again");
+    let silent = Scripted { fails: Some(EffectErrorKind::TimedOut), ..stream(&[], false) };
+    let retried =
+        run(json!({"credential": "local", "prompt": "Hi", "maxRetries": 2}), vec![silent; 3]);
+    assert_eq!(retried.result.error.expect("failed").code.as_str(), "TIMEOUT");
+    assert_eq!(retried.sent.len(), 3, "tried again, twice");
 }
 
 #[test]
@@ -481,7 +501,7 @@ fn calling(calls: &[(&str, &str, &str)]) -> Scripted {
         "choices": [{"message": {"role": "assistant", "content": null, "tool_calls": calls}, "finish_reason": "tool_calls"}],
         "usage": {"prompt_tokens": 10, "completion_tokens": 3, "total_tokens": 13},
     });
-    Scripted { status: 200, headers: json_type(), body: body.to_string() }
+    Scripted { status: 200, headers: json_type(), body: body.to_string(), fails: None }
 }
 
 /// The same, streamed: the call's id and name first, its arguments in two pieces.
@@ -495,7 +515,7 @@ fn calling_streamed(id: &str, name: &str, arguments: &str) -> Scripted {
     let mut body: String = chunks.iter().map(|chunk| format!("data: {chunk}\n\n")).collect();
     body.push_str("data: [DONE]\n\n");
     let headers = vec![("content-type".into(), "text/event-stream".into())];
-    Scripted { status: 200, headers, body }
+    Scripted { status: 200, headers, body, fails: None }
 }
 
 /// The saved flow `weather`: says each city in its input's `cities` is sunny.
