@@ -5,8 +5,7 @@ mod cache_hit;
 mod event;
 mod status;
 mod steps;
-// Rows and bytes of streamed nodes; the twin reports none.
-#[cfg_attr(not(feature = "streams"), path = "streamed_off.rs")]
+// Rows and bytes of streamed nodes (none in builds without `streams`).
 mod streamed;
 
 pub use cache_hit::{CacheHit, CacheKey};

@@ -1,6 +1,7 @@
-//! What a streamed node reports beyond its state (the `streams` feature): the rows it has
-//! given so far and the bytes it has read. Builds without `streams` have the twin,
-//! `streamed_off.rs`: nothing runs as a stream there, so there is nothing to report.
+//! What a streamed node reports beyond its state: the rows it has given so far and the bytes it
+//! has read. Only builds with `streams` run nodes as streams; in the others every entry's counts
+//! stay `None` (the type is the same in every build: a twin with no values saved the browser's
+//! module a few hundred bytes, not worth a second declaration of the progress entry's fields).
 
 /// A count a progress entry reports when it has one.
 pub type Count = Option<u64>;

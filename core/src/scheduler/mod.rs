@@ -33,6 +33,7 @@ mod outcome;
 pub(crate) mod partial;
 // Pause, breakpoints, runTo and change events.
 mod pause;
+// Chains of nodes run as one stream of rows; the twin runs every node whole.
 #[cfg_attr(not(feature = "streams"), path = "segment_off.rs")]
 mod segment;
 mod slots;

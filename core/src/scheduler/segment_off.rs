@@ -28,7 +28,7 @@ impl Scheduler {
         self
     }
 
-    /// No progress entry counts rows here (see `progress/streamed_off.rs`).
+    /// No node runs as a stream here, so no progress entry counts rows.
     #[inline(always)]
     pub(super) fn set_rows(&mut self, _ix: NodeIx, _rows: u64, _bytes: Option<(u64, Option<u64>)>) {
     }
