@@ -40,6 +40,21 @@ function send(conductor, parameters, input) {
   return conductor.node.run(node, input === undefined ? {} : { input });
 }
 
+/**
+ * A child process (test-support/effect-child.mjs) running `parameters` as the `email` node
+ * `effect` of a durable run `executionId` in `directory`, with credential `mail` = `credential`;
+ * it then waits for the file `go` there. Its standard output is piped.
+ */
+function effectChild(directory, executionId, credential, parameters) {
+  const node = {
+    id: "effect",
+    type: "email",
+    parameters: { credential: "mail", from: "flows@example.test", to: "ops@example.test", ...parameters },
+  };
+  const args = [CHILD, directory, executionId, join(directory, "go"), "mail", JSON.stringify(credential), JSON.stringify(node)];
+  return spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+}
+
 test("STARTTLS with a login: text, HTML and attachments from the flow's data arrive whole", async (t) => {
   const conductor = await conductorFor(t, starttls);
   const directory = tempDir(t, "email-attach");
@@ -237,18 +252,7 @@ test("a mail sent before a SIGKILL is not sent again when the run resumes; the p
   const marker = join(directory, "go");
   const executionId = "exec-email-resume";
   const before = starttls.received().length;
-  const node = {
-    id: "effect",
-    type: "email",
-    parameters: { credential: "mail", from: "flows@example.test", to: "ops@example.test", subject: "Nightly report", text: "Done." },
-  };
-  const child = spawn(
-    process.execPath,
-    [CHILD, directory, executionId, marker, "mail", JSON.stringify(starttls.credential()), JSON.stringify(node)],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
+  const child = effectChild(directory, executionId, starttls.credential(), { subject: "Nightly report", text: "Done." });
   let out = "";
   child.stdout.on("data", (chunk) => (out += chunk));
   await until(() => out.includes("done") || out.includes("ended"), undefined, "the email node to complete in the child");
@@ -309,18 +313,7 @@ test("a run killed in the middle of a keyed send is not sent again on resume: th
   const stalled = await startStalledServer(t);
   const directory = tempDir(t, "email-killed-mid-send");
   const executionId = "exec-email-mid-send";
-  const node = {
-    id: "effect",
-    type: "email",
-    parameters: { credential: "mail", from: "flows@example.test", to: "ops@example.test", text: "x", idempotencyKey: "mid-send-1" },
-  };
-  const child = spawn(
-    process.execPath,
-    [CHILD, directory, executionId, join(directory, "go"), "mail", JSON.stringify(stalled.credential), JSON.stringify(node)],
-    {
-      stdio: ["ignore", "ignore", "inherit"],
-    },
-  );
+  const child = effectChild(directory, executionId, stalled.credential, { text: "x", idempotencyKey: "mid-send-1" });
   // The key is claimed before the connection is made: once the server has one, the send is under way.
   await until(() => stalled.connections() > 0, undefined, "the child to connect to the SMTP server");
   child.kill("SIGKILL");
