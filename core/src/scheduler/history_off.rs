@@ -1,5 +1,6 @@
 //! The scheduler's side of execution history in builds without it (the browser module): types
-//! with no values, so every history path in the scheduler is provably dead and compiled out.
+//! with no values, so every history path in the scheduler is provably dead and compiled out; and
+//! no `wait` node or durable run, so nothing parks.
 
 use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
@@ -14,6 +15,14 @@ use crate::value::Value;
 
 /// Never exists without the `history` feature.
 pub(crate) enum RunHistory {}
+
+impl super::Scheduler {
+    /// Never parks: see `history/wait.rs`.
+    #[inline(always)]
+    pub(in crate::scheduler) fn parks_or_wakes(&mut self, _ix: NodeIx, _input: &NodeInput) -> bool {
+        false
+    }
+}
 
 /// Never exists without the `history` feature.
 #[derive(Clone)]

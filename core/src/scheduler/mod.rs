@@ -42,9 +42,6 @@ mod start;
 mod state;
 // Node spans of traced runs, through the run's tracer.
 mod telemetry;
-// Durable runs parked at `wait` nodes; builds without history park nothing.
-#[cfg_attr(not(feature = "history"), path = "wait_off.rs")]
-mod wait;
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};

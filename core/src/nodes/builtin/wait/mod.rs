@@ -1,7 +1,7 @@
 //! `wait`: a step that waits for a time span, a date, a named signal or an approval.
 //!
 //! In a durable run the node does not hold the run: the scheduler parks the run there (see
-//! `scheduler/wait.rs`), it ends `waiting` with its checkpoints kept, and a wake resumes it with
+//! `scheduler/history/wait.rs`), it ends `waiting` with its checkpoints kept, and a wake resumes it with
 //! what woke it (`outcome.rs` turns that into the node's output or failure). In a run that is
 //! not durable, a time wait holds its place (`execute.rs`) and a signal or an approval cannot be
 //! waited for.

@@ -1,5 +1,5 @@
 //! A `wait` node in a durable run: when its time comes, and what it gives once woken (what it
-//! parks the run on is the scheduler's, `scheduler/wait.rs`: the history's types are above the
+//! parks the run on is the scheduler's, `scheduler/history/wait.rs`: the history's types are above the
 //! node types).
 
 pub(crate) use super::until::until_ms;

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use super::Scheduler;
 use crate::error::ExecutionError;
 use crate::history::{WaitKind, Waiting};
 use crate::nodes::builtin::wait::outcome::{self, text, until_ms};
@@ -12,13 +11,14 @@ use crate::nodes::builtin::wait::WAIT_TYPE;
 use crate::nodes::NodeInput;
 use crate::plan::NodeIx;
 use crate::progress::NodeState;
+use crate::scheduler::Scheduler;
 use crate::value::{Map, Value};
 
 impl Scheduler {
     /// For built-in `wait` leaf `ix` of a durable run: parks the run there, or gives the node
     /// what woke it; whether it did (otherwise the node runs as any other: a run that is not
     /// durable holds a time wait).
-    pub(super) fn parks_or_wakes(&mut self, ix: NodeIx, input: &NodeInput) -> bool {
+    pub(in crate::scheduler) fn parks_or_wakes(&mut self, ix: NodeIx, input: &NodeInput) -> bool {
         let node = &self.plan.nodes[ix];
         // The type first: every leaf passes here, and looking a type up costs a hash or two.
         if *node.node_type != *WAIT_TYPE {

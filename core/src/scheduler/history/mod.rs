@@ -1,5 +1,8 @@
-//! The scheduler's side of execution history: what a node's end records, and which
-//! nodes a retry takes over from the run it retries instead of running them.
+//! The scheduler's side of execution history: what a node's end records, which nodes a retry
+//! takes over from the run it retries instead of running them, and (`wait.rs`) durable runs
+//! parked at `wait` nodes.
+
+mod wait;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
