@@ -6,9 +6,8 @@ use std::time::Duration;
 
 use atomiton_core::error::Result;
 use atomiton_core::history::{
-    pruned_ids, Capture, Checkpoints, ExecutionPage, HistoryStore, HistoryWrite, ListQuery,
-    NodeEnded, NodeRecord, OwnerAlive, Prune, RunBegun, RunEnded, RunRecord, RunStatus, RunSummary,
-    Wake,
+    Capture, Checkpoints, ExecutionPage, HistoryStore, HistoryWrite, ListQuery, NodeEnded,
+    NodeRecord, OwnerAlive, Prune, RunBegun, RunEnded, RunRecord, RunStatus, RunSummary, Wake,
 };
 use atomiton_core::host::BoxFuture;
 use atomiton_core::progress::NodeState;
@@ -210,7 +209,7 @@ fn node_ended(tx: &Transaction<'_>, node: &NodeEnded, capture: &Capture) -> rusq
 }
 
 /// Drops definitions no kept run ran.
-fn forget_unused_flows(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+pub(super) fn forget_unused_flows(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     conn.prepare_cached("DELETE FROM flows WHERE hash NOT IN (SELECT flow_hash FROM runs)")?
         .execute([])?;
     Ok(())
@@ -329,32 +328,7 @@ impl HistoryStore for SqliteHistory {
     }
 
     fn prune(&self, prune: Prune) -> BoxFuture<'static, Result<usize>> {
-        self.read(move |conn| {
-            let listed = conn
-                .prepare_cached("SELECT start_time, status, id FROM runs ORDER BY seq")?
-                .query_map([], |row| {
-                    Ok((
-                        row.get::<_, f64>(0)?,
-                        status(&row.get::<_, String>(1)?),
-                        row.get::<_, String>(2)?,
-                    ))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            let doomed = pruned_ids(listed, prune);
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let mut deleted = 0;
-            {
-                let mut delete = tx.prepare_cached("DELETE FROM runs WHERE id = ?1")?;
-                for id in &doomed {
-                    deleted += delete.execute(params![id])?;
-                }
-            }
-            if deleted > 0 {
-                forget_unused_flows(&tx)?;
-            }
-            tx.commit()?;
-            Ok(deleted)
-        })
+        self.read(move |conn| super::prune::prune(conn, prune))
     }
 
     fn keeps_checkpoints(&self) -> bool {

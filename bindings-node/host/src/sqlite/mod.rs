@@ -1,10 +1,11 @@
 //! SQLite, for one machine: the history database beside the flows (its tables, created or
-//! checked when it opens), the run history kept in it, the node result cache's table and the
+//! checked when it opens), the run history kept in it (its retention in `prune.rs`), the node result cache's table and the
 //! triggers' tables. The history writes on a store thread of its own (`crate::store_thread`); the
 //! cache and the triggers of one file share one link (`shared.rs`).
 
 pub(crate) mod cache;
 pub(crate) mod history;
+mod prune;
 mod schema;
 mod shared;
 pub(crate) mod triggers;

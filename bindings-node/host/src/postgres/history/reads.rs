@@ -2,8 +2,8 @@
 //! write queued before it.
 
 use atomiton_core::history::{
-    checkpoint_text, checksum, pruned_ids, Checkpoints, ExecutionPage, ListQuery, NodeRecord,
-    Prune, RunCounts, RunEnded, RunRecord, RunStatus, RunSummary, Wake,
+    checkpoint_text, checksum, Checkpoints, ExecutionPage, ListQuery, NodeRecord, Prune, RunCounts,
+    RunEnded, RunRecord, RunStatus, RunSummary, Wake,
 };
 use atomiton_core::progress::NodeState;
 use atomiton_core::storage::SortOrder;
@@ -152,17 +152,21 @@ pub(super) fn delete(client: &mut Client, id: &str) -> Result<bool, postgres::Er
     Ok(deleted)
 }
 
+/// Removes what `prune` says, on the server in one statement: the prunable runs (not
+/// `running`, `interrupted` or `waiting`, as `atomiton_core::history::pruned_ids` says) ranked
+/// newest first (of two begun together, the later written first), all past `keep` and those
+/// begun before `before`. A retention pass every 64 runs used to read every run's summary.
 pub(super) fn prune(client: &mut Client, prune: Prune) -> Result<usize, postgres::Error> {
-    let listed = client
-        .query("SELECT start_time, status, id FROM atomiton_runs ORDER BY seq", &[])?
-        .iter()
-        .map(|row| {
-            Ok((row.try_get::<_, f64>(0)?, status(row.try_get(1)?), row.try_get::<_, String>(2)?))
-        })
-        .collect::<Result<Vec<_>, postgres::Error>>()?;
-    let doomed = pruned_ids(listed, prune);
+    let keep = prune.keep.map(|keep| i64::try_from(keep).unwrap_or(i64::MAX));
     let mut tx = client.transaction()?;
-    let deleted = tx.execute("DELETE FROM atomiton_runs WHERE id = ANY($1)", &[&doomed])?;
+    let deleted = tx.execute(
+        "WITH ranked AS (
+            SELECT seq, start_time, row_number() OVER (ORDER BY start_time DESC, seq DESC) AS rank
+            FROM atomiton_runs WHERE status NOT IN ('running', 'interrupted', 'waiting'))
+        DELETE FROM atomiton_runs WHERE seq IN
+            (SELECT seq FROM ranked WHERE rank > $1::bigint OR start_time < $2::float8)",
+        &[&keep, &prune.before],
+    )?;
     if deleted > 0 {
         forget_unused_flows(&mut tx)?;
     }
