@@ -36,26 +36,26 @@ impl SharedFile {
         store: &'static str,
         tables: &'static str,
     ) -> Result<SharedFile> {
-        let (queue, made) = OPEN.get_or_open(path.to_path_buf(), || {
+        let (queue, opened_here) = OPEN.get_or_open(path.to_path_buf(), || {
             let conn = super::open_beside_history(path, store, tables)?;
             Queue::jobs(conn, "SQLite")
                 .map_err(|e| store_failure(format!("{store}: cannot start its thread: {e}")))
         })?;
-        if made {
+        if opened_here {
             return Ok(SharedFile { queue, store });
         }
         // The link is another store's: this store's tables are made on its thread, in order with
         // that store's jobs, and waited for here as they were when each store opened its own.
-        let (made, answer) = std::sync::mpsc::channel();
+        let (tables_made, answer) = std::sync::mpsc::channel();
         drop(queue.read_for(store, move |conn: &mut Connection| {
-            let _ = made.send(conn.execute_batch(tables));
+            let _ = tables_made.send(conn.execute_batch(tables));
             Ok::<(), String>(())
         }));
         let failed = |e: &dyn std::fmt::Display| {
             store_failure(format!("{store}: cannot open {}: {e}", path.display()))
         };
         match answer.recv() {
-            Ok(made) => made.map_err(|e| failed(&e))?,
+            Ok(result) => result.map_err(|e| failed(&e))?,
             Err(_) => return Err(failed(&"its thread has stopped")),
         }
         Ok(SharedFile { queue, store })
