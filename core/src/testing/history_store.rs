@@ -269,6 +269,9 @@ pub fn check_history_store(store: &dyn HistoryStore) {
         "of run-f, run-d, run-c, run-b, run-a (run-e is running), all but two go"
     );
     assert_eq!(all(ListQuery::default()).0, s(&["run-f", "run-e", "run-d"]));
+    // A time that is not a number is before nothing.
+    let deleted = wait(store.prune(Prune { before: Some(f64::NAN), keep: None })).expect("prune");
+    assert_eq!(deleted, 0, "NaN prunes nothing");
     let deleted = wait(store.prune(Prune { before: Some(4500.0), keep: None })).expect("prune");
     assert_eq!(deleted, 1, "run-d began before 4500");
     assert!(

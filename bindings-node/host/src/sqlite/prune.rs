@@ -18,7 +18,8 @@ pub(super) fn prune(conn: &mut Connection, prune: Prune) -> rusqlite::Result<usi
         Some(keep) => oldest_beyond(&tx, keep)?,
         None => Vec::new(),
     };
-    if let Some(before) = prune.before {
+    // NaN is before nothing, as in the rule (SQLite would bind it as NULL, to the same end).
+    if let Some(before) = prune.before.filter(|before| !before.is_nan()) {
         let sql = format!("SELECT seq FROM runs WHERE start_time < ?1 AND {PRUNABLE}");
         let mut older = tx.prepare_cached(&sql)?;
         for seq in older.query_map(params![before], |row| row.get::<_, i64>(0))? {

@@ -158,6 +158,8 @@ pub(super) fn delete(client: &mut Client, id: &str) -> Result<bool, postgres::Er
 /// begun before `before`. A retention pass every 64 runs used to read every run's summary.
 pub(super) fn prune(client: &mut Client, prune: Prune) -> Result<usize, postgres::Error> {
     let keep = prune.keep.map(|keep| i64::try_from(keep).unwrap_or(i64::MAX));
+    // NaN is before nothing in the rule; to PostgreSQL every number is less than NaN.
+    let before = prune.before.filter(|before| !before.is_nan());
     let mut tx = client.transaction()?;
     let deleted = tx.execute(
         "WITH ranked AS (
@@ -165,7 +167,7 @@ pub(super) fn prune(client: &mut Client, prune: Prune) -> Result<usize, postgres
             FROM atomiton_runs WHERE status NOT IN ('running', 'interrupted', 'waiting'))
         DELETE FROM atomiton_runs WHERE seq IN
             (SELECT seq FROM ranked WHERE rank > $1::bigint OR start_time < $2::float8)",
-        &[&keep, &prune.before],
+        &[&keep, &before],
     )?;
     if deleted > 0 {
         forget_unused_flows(&mut tx)?;
