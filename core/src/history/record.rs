@@ -39,6 +39,11 @@ impl RunStatus {
     ];
 
     /// The status as it is written (`"running"`, ...).
+    /// The statuses retention never removes: a run still `running`, an `interrupted` one (it
+    /// may be resumed) and a `waiting` one (it may be woken).
+    pub const NEVER_PRUNED: [RunStatus; 3] =
+        [RunStatus::Running, RunStatus::Interrupted, RunStatus::Waiting];
+
     pub fn as_str(self) -> &'static str {
         match self {
             RunStatus::Running => "running",

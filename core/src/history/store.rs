@@ -205,6 +205,14 @@ pub struct Prune {
     pub keep: Option<usize>,
 }
 
+impl Prune {
+    /// `before` as a store compares with: a time that is not a number is before nothing (to
+    /// PostgreSQL every number is less than NaN; SQLite binds it as NULL).
+    pub fn cutoff(&self) -> Option<f64> {
+        self.before.filter(|before| !before.is_nan())
+    }
+}
+
 /// Which process a `running` run belongs to is still alive (see [`RunSummary::owner`]).
 pub type OwnerAlive = Box<dyn Fn(&str) -> bool + Send + Sync>;
 
@@ -302,16 +310,14 @@ pub type SharedHistory = Arc<dyn HistoryStore>;
 /// Applies [`Prune`] to runs listed as `(start_time, status, id)` in the order they began: the
 /// ids to remove. An id is whatever names a run to the store (its id, or its position).
 pub fn pruned_ids<Id>(mut runs: Vec<(f64, RunStatus, Id)>, prune: Prune) -> Vec<Id> {
-    runs.retain(|(_, status, _)| {
-        !matches!(status, RunStatus::Running | RunStatus::Interrupted | RunStatus::Waiting)
-    });
+    runs.retain(|(_, status, _)| !RunStatus::NEVER_PRUNED.contains(status));
     // Newest first, and (the sort being stable) the later of two runs begun together first.
     runs.reverse();
     runs.sort_by(|a, b| b.0.total_cmp(&a.0));
     runs.into_iter()
         .enumerate()
         .filter(|(rank, (start, _, _))| {
-            prune.keep.is_some_and(|k| *rank >= k) || prune.before.is_some_and(|b| *start < b)
+            prune.keep.is_some_and(|k| *rank >= k) || prune.cutoff().is_some_and(|b| *start < b)
         })
         .map(|(_, (_, _, id))| id)
         .collect()

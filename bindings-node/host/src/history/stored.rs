@@ -68,6 +68,14 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: Option<String>) ->
 }
 
 /// A status read back; an unknown one (written by a newer version) reads as `crashed`.
+/// The SQL condition on a `status` column that a run may be pruned
+/// (see `RunStatus::NEVER_PRUNED`).
+pub(crate) fn prunable_sql() -> String {
+    let never: Vec<String> =
+        RunStatus::NEVER_PRUNED.iter().map(|status| format!("'{}'", status.as_str())).collect();
+    format!("status NOT IN ({})", never.join(", "))
+}
+
 pub(crate) fn status(text: &str) -> RunStatus {
     RunStatus::ALL.into_iter().find(|s| s.as_str() == text).unwrap_or(RunStatus::Crashed)
 }

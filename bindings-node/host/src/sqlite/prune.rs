@@ -6,9 +6,7 @@
 use atomiton_core::history::Prune;
 use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 
-/// The runs prune may remove: not `running`, nor `interrupted` (it may be resumed), nor
-/// `waiting` (it may be woken). The same rule as `atomiton_core::history::pruned_ids`.
-const PRUNABLE: &str = "status NOT IN ('running', 'interrupted', 'waiting')";
+use crate::history::stored::prunable_sql;
 
 /// Removes what `prune` says (with their nodes and checkpoints, and the flow definitions no kept
 /// run ran), in one transaction; how many runs went.
@@ -18,9 +16,8 @@ pub(super) fn prune(conn: &mut Connection, prune: Prune) -> rusqlite::Result<usi
         Some(keep) => oldest_beyond(&tx, keep)?,
         None => Vec::new(),
     };
-    // NaN is before nothing, as in the rule (SQLite would bind it as NULL, to the same end).
-    if let Some(before) = prune.before.filter(|before| !before.is_nan()) {
-        let sql = format!("SELECT seq FROM runs WHERE start_time < ?1 AND {PRUNABLE}");
+    if let Some(before) = prune.cutoff() {
+        let sql = format!("SELECT seq FROM runs WHERE start_time < ?1 AND {}", prunable_sql());
         let mut older = tx.prepare_cached(&sql)?;
         for seq in older.query_map(params![before], |row| row.get::<_, i64>(0))? {
             doomed.push(seq?);
@@ -48,13 +45,14 @@ pub(super) fn prune(conn: &mut Connection, prune: Prune) -> rusqlite::Result<usi
 fn oldest_beyond(tx: &Transaction<'_>, keep: usize) -> rusqlite::Result<Vec<i64>> {
     let all: i64 = tx.prepare_cached("SELECT COUNT(*) FROM runs")?.query_row([], |r| r.get(0))?;
     let unprunable: i64 = tx
-        .prepare_cached(&format!("SELECT COUNT(*) FROM runs WHERE NOT ({PRUNABLE})"))?
+        .prepare_cached(&format!("SELECT COUNT(*) FROM runs WHERE NOT ({})", prunable_sql()))?
         .query_row([], |r| r.get(0))?;
     let excess = all - unprunable - i64::try_from(keep).unwrap_or(i64::MAX);
     if excess <= 0 {
         return Ok(Vec::new());
     }
-    let sql = format!("SELECT seq FROM runs WHERE {PRUNABLE} ORDER BY start_time, seq LIMIT ?1");
+    let sql =
+        format!("SELECT seq FROM runs WHERE {} ORDER BY start_time, seq LIMIT ?1", prunable_sql());
     let mut oldest = tx.prepare_cached(&sql)?;
     let seqs = oldest.query_map(params![excess], |row| row.get::<_, i64>(0))?;
     seqs.collect()
@@ -131,12 +129,14 @@ mod tests {
         };
         let walk = plan(&format!(
             "SELECT seq FROM runs WHERE {} ORDER BY start_time, seq LIMIT 64",
-            super::PRUNABLE
+            crate::history::stored::prunable_sql()
         ));
         assert!(walk.contains("runs_by_start"), "{walk}");
         assert!(!walk.contains("TEMP B-TREE"), "{walk}");
-        let older =
-            plan(&format!("SELECT seq FROM runs WHERE start_time < 1 AND {}", super::PRUNABLE));
+        let older = plan(&format!(
+            "SELECT seq FROM runs WHERE start_time < 1 AND {}",
+            crate::history::stored::prunable_sql()
+        ));
         assert!(older.contains("runs_by_start"), "{older}");
     }
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 use crate::postgres::link::Described;
 use postgres::{Client, Row};
 
-use crate::history::stored::{from_json, status, to_json, value};
+use crate::history::stored::{from_json, prunable_sql, status, to_json, value};
 
 const SUMMARY_COLUMNS: &str =
     "id, flow_id, flow_hash, status, start_time, end_time, duration, error, retry_of, owner, durable";
@@ -158,17 +158,16 @@ pub(super) fn delete(client: &mut Client, id: &str) -> Result<bool, postgres::Er
 /// begun before `before`. A retention pass every 64 runs used to read every run's summary.
 pub(super) fn prune(client: &mut Client, prune: Prune) -> Result<usize, postgres::Error> {
     let keep = prune.keep.map(|keep| i64::try_from(keep).unwrap_or(i64::MAX));
-    // NaN is before nothing in the rule; to PostgreSQL every number is less than NaN.
-    let before = prune.before.filter(|before| !before.is_nan());
-    let mut tx = client.transaction()?;
-    let deleted = tx.execute(
+    let statement = format!(
         "WITH ranked AS (
             SELECT seq, start_time, row_number() OVER (ORDER BY start_time DESC, seq DESC) AS rank
-            FROM atomiton_runs WHERE status NOT IN ('running', 'interrupted', 'waiting'))
+            FROM atomiton_runs WHERE {})
         DELETE FROM atomiton_runs WHERE seq IN
             (SELECT seq FROM ranked WHERE rank > $1::bigint OR start_time < $2::float8)",
-        &[&keep, &before],
-    )?;
+        prunable_sql()
+    );
+    let mut tx = client.transaction()?;
+    let deleted = tx.execute(&statement, &[&keep, &prune.cutoff()])?;
     if deleted > 0 {
         forget_unused_flows(&mut tx)?;
     }

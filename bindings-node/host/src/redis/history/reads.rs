@@ -106,9 +106,8 @@ pub(super) fn prune(link: &mut Link, prune: Prune) -> Result<usize, String> {
     let mut pruned = 0;
     loop {
         let mut call = link.script(&scripts::PRUNE);
-        // `inf` and `-inf` are numbers to the server too; NaN prunes nothing, as in memory.
-        call.cmd
-            .arg(prune.before.filter(|b| !b.is_nan()).map(|b| b.to_string()).unwrap_or_default());
+        // `inf` and `-inf` are numbers to the server too.
+        call.cmd.arg(prune.cutoff().map(|b| b.to_string()).unwrap_or_default());
         call.cmd.arg(prune.keep.map(|k| k.to_string()).unwrap_or_default()).arg(STEP);
         let (removed, more): (usize, bool) = link.run(&call)?;
         pruned += removed;
