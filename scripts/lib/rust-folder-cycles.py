@@ -273,6 +273,21 @@ def root_names():
                     segs = segs[1:]
                 if segs and segs[0] in MODS and len(segs) > 1:
                     names[segs[-1]] = (segs[0], "lib.rs re-export")
+        # Type aliases lib.rs declares (`pub type History = history::ExecutionHistory;` and the
+        # names read through it): the folder of the first module, or of a root name found
+        # before, that the first declaration names (a choice between two builds counts as the
+        # one with the feature, the first written).
+        for m in re.finditer(r"\btype\s+([A-Za-z_]\w*)\s*=\s*([^;]+);", code):
+            name, target = m.group(1), m.group(2)
+            if name in names:
+                continue
+            for ident in re.findall(r"[A-Za-z_]\w*", target):
+                if ident in MODS and re.search(r"\b" + ident + r"\s*::", target):
+                    names[name] = (ident, "lib.rs type alias")
+                    break
+                if ident in names:
+                    names[name] = (names[ident][0], "lib.rs type alias")
+                    break
     for folder, p in MODS.items():
         files = [p] if p.endswith(".rs") else [os.path.join(d, f) for d, _, fs in os.walk(p) for f in fs if f.endswith(".rs")]
         for f in files:
@@ -471,7 +486,7 @@ LAYERS = {
     "host": 4,
     "storage": 5, "telemetry": 5,
     "nodes": 7,
-    "cache": 8, "history": 8,
+    "cache": 8, "history": 8, "recording": 8,
     "plan": 9, "validation": 9,
     "run": 10,
     "scheduler": 11,

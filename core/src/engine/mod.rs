@@ -19,12 +19,15 @@ use crate::model::NodeDefinition;
 use crate::nodes::NodeRegistry;
 use crate::plan::build_plan;
 use crate::plan::PathIndex;
+use crate::recording::Recording;
 use crate::scheduler::debug::ResolvedDebug;
 use crate::scheduler::partial::{finds_named_nodes, resolve_named_nodes, ResolvedRequest};
+use crate::scheduler::{RunHistory, RunRecording};
 use crate::scheduler::{RunSetup, Scheduler};
 use crate::validation::{
     permission_issues, validate, validate_with_layouts, ValidationContext, ValidationReport,
 };
+use crate::History;
 
 /// A configured engine. Cheap to clone; runs on it are independent (they share no progress,
 /// debug settings or traces).
@@ -190,7 +193,7 @@ impl Engine {
         // The flows its sub-flow nodes call: those a resumed (or replayed) run kept, else found
         // now, and pinned for the rest of the run.
         let mut reuse = reuse;
-        let kept = crate::history::take_pins(reuse.as_mut());
+        let kept = History::take_pins(reuse.as_mut());
         let flows = match crate::plan::pin(
             &flow,
             handles.flows.clone(),
@@ -248,7 +251,7 @@ impl Engine {
         // default module has none of them: it refuses a run that names nodes).
         let records = recorder.is_some() || reuse.is_some() || cache.is_some();
         let paths = (records || finds_named_nodes(&options)).then(|| PathIndex::new(&plan));
-        let (history, mut presets) = match crate::scheduler::history::prepare(
+        let (history, mut presets) = match RunHistory::prepare(
             &plan,
             paths.as_ref(),
             recorder,

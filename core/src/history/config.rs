@@ -2,8 +2,13 @@
 
 use serde::Deserialize;
 
+use std::collections::HashMap;
+
 use super::capture::Capture;
 use super::store::Prune;
+use crate::error::Result;
+use crate::recording::Recording;
+use crate::value::Value;
 
 /// `history: false | {enabled?, maxValueBytes?, redactKeys?, retention?}`.
 #[derive(Debug, Clone)]
@@ -54,78 +59,85 @@ impl HistorySetting {
     }
 }
 
-/// A session config's `history` and `durability` fields (`None`: absent), as
-/// `"Invalid conductor config: ..."` errors when they are not what they may be.
-pub fn settings_of(
-    history: Option<&crate::value::Value>,
-    durability: Option<&crate::value::Value>,
-) -> crate::error::Result<(Option<HistorySetting>, Option<super::DurabilityConfig>)> {
-    let invalid =
-        |e: serde_json::Error| crate::options::serde_error::invalid("conductor config", &e);
-    let history = match history {
-        None => None,
-        Some(crate::value::Value::Bool(enabled)) => Some(HistorySetting::Enabled(*enabled)),
-        Some(other) => {
-            Some(HistorySetting::Config(crate::value::from_value(other.clone()).map_err(invalid)?))
-        }
-    };
-    let durability =
-        durability.map(|d| crate::value::from_value(d.clone()).map_err(invalid)).transpose()?;
-    Ok((history, durability))
-}
+/// Execution history as the rest of the engine names it (see [`crate::recording`]).
+pub enum ExecutionHistory {}
 
-/// A run's `retry`, `resume` and `replay` options (`None`: absent), as `"Invalid run options:
-/// ..."` errors when they are not what they may be.
-pub fn requests_of(
-    retry: Option<&crate::value::Value>,
-    resume: Option<&crate::value::Value>,
-    replay: Option<&crate::value::Value>,
-) -> crate::error::Result<(
-    Option<super::RetryRequest>,
-    Option<super::ResumeRequest>,
-    Option<super::ReplayRequest>,
-)> {
-    fn read<T: serde::de::DeserializeOwned>(
-        value: Option<&crate::value::Value>,
-    ) -> crate::error::Result<Option<T>> {
-        value
-            .map(|value| {
-                crate::value::from_value(value.clone())
-                    .map_err(|e| crate::options::serde_error::invalid("run options", &e))
-            })
-            .transpose()
+impl Recording for ExecutionHistory {
+    type Setting = HistorySetting;
+    type Config = HistoryConfig;
+    type Durability = super::DurabilityConfig;
+    type Retry = super::RetryRequest;
+    type Resume = super::ResumeRequest;
+    type Replay = super::ReplayRequest;
+    type Recorder = super::SharedRecorder;
+    type Reuse = super::Reuse;
+
+    fn settings_of(
+        history: Option<&Value>,
+        durability: Option<&Value>,
+    ) -> Result<(Option<HistorySetting>, Option<super::DurabilityConfig>)> {
+        let invalid =
+            |e: serde_json::Error| crate::options::serde_error::invalid("conductor config", &e);
+        let history = match history {
+            None => None,
+            Some(Value::Bool(enabled)) => Some(HistorySetting::Enabled(*enabled)),
+            Some(other) => Some(HistorySetting::Config(
+                crate::value::from_value(other.clone()).map_err(invalid)?,
+            )),
+        };
+        let durability =
+            durability.map(|d| crate::value::from_value(d.clone()).map_err(invalid)).transpose()?;
+        Ok((history, durability))
     }
-    Ok((read(retry)?, read(resume)?, read(replay)?))
-}
 
-/// The configuration a session's `history` setting gives (`None`: off).
-pub fn config_of(setting: Option<&HistorySetting>) -> Option<HistoryConfig> {
-    HistorySetting::config(setting)
-}
+    fn requests_of(
+        retry: Option<&Value>,
+        resume: Option<&Value>,
+        replay: Option<&Value>,
+    ) -> Result<(
+        Option<super::RetryRequest>,
+        Option<super::ResumeRequest>,
+        Option<super::ReplayRequest>,
+    )> {
+        fn read<T: serde::de::DeserializeOwned>(value: Option<&Value>) -> Result<Option<T>> {
+            value
+                .map(|value| {
+                    crate::value::from_value(value.clone())
+                        .map_err(|e| crate::options::serde_error::invalid("run options", &e))
+                })
+                .transpose()
+        }
+        Ok((read(retry)?, read(resume)?, read(replay)?))
+    }
 
-/// What a session's `history` setting must be instead, when this build cannot do what it asks:
-/// every setting can be done here (builds without `history` refuse `true`).
-pub fn refused(_setting: Option<&HistorySetting>) -> Option<&'static str> {
-    None
+    fn config_of(setting: Option<&HistorySetting>) -> Option<HistoryConfig> {
+        HistorySetting::config(setting)
+    }
+
+    /// Every setting can be done here (builds without `history` refuse `true`).
+    fn refused(_: Option<&HistorySetting>) -> Option<&'static str> {
+        None
+    }
+
+    fn take_pins(reuse: Option<&mut super::Reuse>) -> HashMap<String, Value> {
+        super::retry::take_pins(reuse)
+    }
+
+    fn redis_of(config: HistoryConfig) -> Option<(String, Option<String>)> {
+        let prefix = config.key_prefix;
+        config.redis.map(|url| (url, prefix))
+    }
+
+    fn postgres_url_of(config: &HistoryConfig) -> Option<&str> {
+        config.store.as_deref()
+    }
+
+    fn has_redis(config: &HistoryConfig) -> bool {
+        config.redis.is_some()
+    }
 }
 
 impl HistoryConfig {
-    /// Where a shared history is kept in Redis (its URL and key prefix).
-    pub fn into_redis(self) -> Option<(String, Option<String>)> {
-        let prefix = self.key_prefix;
-        self.redis.map(|url| (url, prefix))
-    }
-
-    /// Where a fleet's shared history is kept in PostgreSQL (its URL).
-    pub fn postgres_url(&self) -> Option<&str> {
-        self.store.as_deref()
-    }
-
-    /// Whether the history is kept in a queue's Redis.
-    pub fn has_redis(&self) -> bool {
-        self.redis.is_some()
-    }
-
     /// Runs kept by default: enough to look back on a busy day, bounded so memory and disk are.
     pub const DEFAULT_MAX_RUNS: usize = 10_000;
 

@@ -23,9 +23,7 @@ pub mod wait;
 
 pub use backed::BackedHistory;
 pub use capture::{Capture, Captured, REDACTED, TRUNCATED_KEY};
-pub use config::{
-    config_of, refused, requests_of, settings_of, HistoryConfig, HistorySetting, Retention,
-};
+pub use config::{ExecutionHistory, HistoryConfig, HistorySetting, Retention};
 pub use durable::{
     checkpoint_entry, checkpoint_text, checksum, read_checkpoint_entry, read_started_entry,
     started_entry, verified, Checkpoints, DurabilityConfig, InFlight, NodeStarted, ResumePolicy,
@@ -37,7 +35,7 @@ pub use record::{NodeRecord, RunRecord, RunStatus, RunSummary};
 pub use recorder::{RunRecorder, SharedRecorder};
 pub use replay::{differences, replay_reuse, Differences, OutputDifference, ReplayRequest};
 pub(crate) use retry::unknown_node;
-pub use retry::{take_pins, RetryFrom, RetryRequest, Reuse};
+pub use retry::{RetryFrom, RetryRequest, Reuse};
 pub use store::{
     end_record, node_record, order_nodes, pruned_ids, run_record, ExecutionPage, HistoryStore,
     HistoryWrite, ListQuery, NodeEnded, OwnerAlive, Prune, RunBegun, RunCounts, RunEnded,

@@ -65,7 +65,7 @@ pub struct Reuse {
 
 /// The pinned flows a resumed or replayed run kept in its record (`$sub-flow:<id>` entries),
 /// taken out of what it reuses; a retry (which runs from a node) finds its flows anew.
-pub fn take_pins(reuse: Option<&mut Reuse>) -> HashMap<String, Value> {
+pub(super) fn take_pins(reuse: Option<&mut Reuse>) -> HashMap<String, Value> {
     let Some(reuse) = reuse.filter(|reuse| reuse.rerun_from.is_none()) else {
         return HashMap::new();
     };

@@ -22,9 +22,9 @@ pub struct RunHandles {
     /// Pause, resume and step requests from outside the run.
     pub control: Option<SharedControl>,
     /// Records the run's nodes as they end (execution history).
-    pub recorder: Option<crate::history::SharedRecorder>,
+    pub recorder: Option<crate::SharedRecorder>,
     /// Recorded outputs to use instead of running those nodes (a retry).
-    pub reuse: Option<crate::history::Reuse>,
+    pub reuse: Option<crate::Reuse>,
     /// The node result cache the run reads and writes (unless its options say `cache: false`).
     pub cache: Option<Arc<dyn crate::cache::ResultCache>>,
     /// Where the run's `sub-flow` nodes find the flows they call (none: they find none).

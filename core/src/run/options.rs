@@ -14,7 +14,9 @@ use std::sync::Arc;
 use crate::error::Result;
 use crate::host::RunPermissions;
 use crate::options::read::{invalid, unknown, Field};
+use crate::recording::Recording;
 use crate::value::Value;
+use crate::History;
 
 // Read by hand (`from_json`, through `crate::options::read`): a derived reader of this many
 // fields cost the browser's module kilobytes.
@@ -81,16 +83,16 @@ pub struct RunOptions {
     /// `reuse` handle).
     /// Builds without history refuse it (the TypeScript layer's engines refuse a retry there
     /// first).
-    pub retry: Option<crate::history::RetryRequest>,
+    pub retry: Option<crate::RetryRequest>,
     /// The run goes on from the checkpoints of interrupted execution `executionId` (its id is
     /// this run's), as the decisions in it say (`conductor.executions.resume` sets it).
     /// Builds without history refuse it, as `retry`.
     #[cfg_attr(test, ts(optional))]
-    pub resume: Option<crate::history::ResumeRequest>,
+    pub resume: Option<crate::ResumeRequest>,
     /// The run replays recorded execution `of`: its nodes with effects take their recorded
     /// outputs instead of running (`conductor.executions.replay` sets it).
     /// Builds without history refuse it, as `retry`.
-    pub replay: Option<crate::history::ReplayRequest>,
+    pub replay: Option<crate::ReplayRequest>,
     /// The run is traced: its result lists its nodes' spans (`spans`), and `http-request`
     /// nodes send trace context unless `propagate` is `false`. Read by the engine's tracing,
     /// where the build has it; elsewhere it is left unused, and the TypeScript layer traces the
@@ -223,7 +225,7 @@ impl RunOptions {
             }
         }
         (options.retry, options.resume, options.replay) =
-            crate::history::requests_of(retry.as_ref(), resume.as_ref(), replay.as_ref())?;
+            History::requests_of(retry.as_ref(), resume.as_ref(), replay.as_ref())?;
         Ok(options)
     }
 }

@@ -25,17 +25,16 @@ pub(crate) mod cache;
 pub(crate) mod debug;
 mod finish;
 mod for_each;
-#[cfg_attr(not(feature = "history"), path = "history_off.rs")]
-pub(crate) mod history;
 mod leaf;
 mod nested;
 mod outcome;
 pub(crate) mod partial;
 // Pause, breakpoints, runTo and change events.
 mod pause;
-// Chains of nodes run as one stream of rows; the twin runs every node whole.
-#[cfg_attr(not(feature = "streams"), path = "segment_off.rs")]
-mod segment;
+// Chains of nodes run as one stream of rows (the `streams` capability's side here).
+mod chains;
+// What a run's history records (the `history` capability's side here).
+pub(crate) mod recording;
 mod slots;
 mod snapshot;
 mod start;
@@ -53,7 +52,6 @@ use futures::stream::FuturesUnordered;
 use futures::{FutureExt, StreamExt};
 
 use self::debug::ResolvedDebug;
-use self::history::RunHistory;
 use self::leaf::{Executor, LeafMessage, LeafOutcome};
 use self::partial::PresetOutput;
 use self::slots::Slot;
@@ -66,6 +64,31 @@ use crate::run::{EngineConfig, ExecutionResult, RunContext, RunHandles, SharedVi
 use crate::trace::{ExecutionTrace, NodeTrace, TraceData, TraceEvent};
 
 pub(crate) use nested::NestingSetup;
+
+use self::chains::ChainRunner;
+pub(crate) use self::recording::RunRecording;
+
+cfg_if::cfg_if! {
+    if #[cfg(feature = "history")] {
+        pub(crate) mod history;
+        /// How this build's runs are recorded: in their session's history.
+        pub(crate) type RunHistory = history::RunHistory;
+    } else {
+        /// How this build's runs are recorded: not at all (see [`recording`]).
+        pub(crate) type RunHistory = recording::NoRecording;
+    }
+}
+
+cfg_if::cfg_if! {
+    if #[cfg(feature = "streams")] {
+        mod segment;
+        /// How this build runs chains of nodes: as streams of rows.
+        type Chains = segment::RowStreams;
+    } else {
+        /// How this build runs chains of nodes: node by node, each whole (see [`chains`]).
+        type Chains = chains::NoChains;
+    }
+}
 
 /// Node ends handled in one poll of a run before it yields (and asks to be polled again), so
 /// the driver can give the embedder's thread back between slices of a long flow.
@@ -158,7 +181,7 @@ pub(crate) struct Scheduler {
     pausing: pause::Pausing,
     view: Option<SharedView>,
     /// Chains that run as one stream of rows, by the index of their first node.
-    segments: segment::Chains,
+    segments: <Chains as ChainRunner>::Picked,
     /// The node result cache, when the run uses one.
     cache: Option<Arc<cache::RunCacheSetup>>,
     /// What nested runs need (see [`RunSetup::nesting`]).
@@ -171,7 +194,9 @@ pub(crate) struct Scheduler {
 /// of those that ended, in order).
 pub(crate) enum Ended {
     Leaf(LeafOutcome),
-    Chain(segment::ChainEnd),
+    // Never made in builds without streams, whose chains have no values.
+    #[allow(dead_code)]
+    Chain(<Chains as ChainRunner>::End),
     /// A leaf served from the cache.
     Cached(NodeIx, cache::CachedOutput),
 }
@@ -259,7 +284,7 @@ impl Scheduler {
         // some node types what they have made so far.
         let reports = effective_slow_mo > 0.0
             || plan.nodes.iter().any(|n| n.kind == crate::plan::NodeKind::ForEach || n.reports);
-        Scheduler {
+        let mut scheduler = Scheduler {
             messages: reports.then(unbounded),
             slow_mo: effective_slow_mo,
             plan,
@@ -298,8 +323,9 @@ impl Scheduler {
             cache: cache.map(Arc::new),
             nesting,
             bodies: Default::default(),
-        }
-        .with_segments()
+        };
+        Chains::pick(&mut scheduler);
+        scheduler
     }
 
     /// Drives the run to its end and assembles the result.
@@ -368,7 +394,7 @@ impl Scheduler {
                     Ended::Chain(end) => {
                         // The rows it reported count before its nodes end.
                         self.drain_messages(cx);
-                        self.chain_ended(end)
+                        Chains::ended(self, end)
                     }
                 }
                 self.start_ready();
@@ -433,7 +459,8 @@ impl Scheduler {
                     self.set_progress(ix, percent, Some(text))
                 }
                 LeafMessage::Rows(ix, rows, read, total) if self.slots[ix].signal.is_some() => {
-                    self.set_rows(ix, rows, (read > 0 || total.is_some()).then_some((read, total)))
+                    let bytes = (read > 0 || total.is_some()).then_some((read, total));
+                    Chains::rows(self, ix, rows, bytes)
                 }
                 LeafMessage::Text(ix, text) if self.slots[ix].signal.is_some() => {
                     self.slots[ix].status.text = Some(text);

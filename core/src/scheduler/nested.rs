@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::history::{Nesting, RunHistory};
+use super::{RunHistory, RunRecording};
 use super::{RunSetup, Scheduler};
 use crate::error::{ErrorCode, ExecutionError};
 use crate::host::{BoxFuture, CancelToken, SharedHost};
@@ -50,7 +50,7 @@ pub(crate) struct Parts {
     pub config: Arc<EngineConfig>,
     pub context: Arc<RunContext>,
     pub custom_types: Arc<HashSet<String>>,
-    pub history: Option<Nesting>,
+    pub history: Option<<RunHistory as RunRecording>::Nesting>,
     pub flows: Option<Arc<crate::plan::PinnedFlows>>,
     pub depth: u32,
     /// The run's own node the nested run is in (see [`NestingSetup::span`]).
@@ -190,7 +190,8 @@ impl Parts {
         let types = (&*self.registry, &*self.custom_types);
         // Through `map`: in builds without history a nesting cannot be, and a `match` arm
         // calling one would make the code after it unreachable.
-        let nested = self.history.as_ref().map(|nesting| nesting.run(&plan, &prefix, types));
+        let nested =
+            self.history.as_ref().map(|nesting| RunHistory::nested(nesting, &plan, &prefix, types));
         let (history, presets) = match nested {
             Some((history, presets)) => (Some(history), presets),
             None => (None, Vec::new()),

@@ -10,6 +10,7 @@ use crate::error::{ErrorCode, ExecutionError};
 use crate::format::js_number;
 use crate::plan::{NodeIx, NodeKind, OnError, PlanInput, Port};
 use crate::progress::NodeState;
+use crate::scheduler::RunRecording;
 use crate::value::Value;
 
 impl Scheduler {

@@ -5,8 +5,9 @@ use std::cmp::Reverse;
 use std::sync::Arc;
 
 use super::cache::cached_leaf;
+use super::chains::ChainRunner;
 use super::leaf::{leaf_future, Executor, LeafJob};
-use super::Scheduler;
+use super::{Chains, RunHistory, RunRecording, Scheduler};
 use crate::error::{ErrorCode, ExecutionError};
 use crate::nodes::{Invocation, NodeInput, ParentContext};
 use crate::plan::NodeIx;
@@ -222,14 +223,14 @@ impl Scheduler {
             self.complete_as(ix, preset.output, state, !preset.pinned);
             return;
         }
-        if self.parks_or_wakes(ix, &input) {
+        if RunHistory::parks_or_wakes(self, ix, &input) {
             return;
         }
         // The head of a chain that runs as a stream starts the whole chain (unless its input
         // holds values JS keeps, which a built-in reads only written out whole).
         if !input_js || !input.holds_js() {
-            if let Some(segment) = self.segments.remove(&ix) {
-                self.start_segment(segment, input);
+            if let Some(chain) = Chains::take(&mut self.segments, ix) {
+                Chains::start(self, chain, input);
                 return;
             }
         }

@@ -7,6 +7,7 @@ use super::Scheduler;
 use crate::host::EngineEvent;
 use crate::plan::{progress_graph, NodeIx};
 use crate::progress::{NodeState, ProgressGraph};
+use crate::scheduler::RunRecording;
 
 impl Scheduler {
     pub(super) fn set_state(&mut self, ix: NodeIx, state: NodeState, error: Option<String>) {
@@ -78,7 +79,7 @@ impl Scheduler {
 
     /// The `WAITING` error of a durable run parked at a wait node (see `wait.rs`).
     pub(super) fn parked_error(&self) -> Option<&crate::error::ExecutionError> {
-        self.history.as_ref().and_then(super::history::RunHistory::parked_error)
+        self.history.as_ref().and_then(super::RunHistory::parked_error)
     }
 
     pub(super) fn current_progress(&self) -> u8 {

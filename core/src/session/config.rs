@@ -12,7 +12,9 @@ use super::SessionCapability;
 use crate::engine::EngineConfig;
 use crate::error::{ExecutionError, Result};
 use crate::options::read::Fields;
+use crate::recording::Recording;
 use crate::validation::FlowLimits;
+use crate::History;
 
 #[derive(Debug, Default)]
 pub struct SessionConfig {
@@ -62,10 +64,10 @@ pub struct SessionConfig {
     /// `history: false | {...}`: execution history (on by default).
     /// A build without history opens none: the TypeScript layer loads a module with history
     /// when the config asks for one, so there it only ever holds `false` (`true` is refused).
-    pub history: Option<crate::history::HistorySetting>,
+    pub history: Option<crate::HistorySetting>,
     /// `durability: {resume}`: every recorded run is checkpointed and resumable. Builds without
     /// history refuse it (the browser's default module, whose TypeScript entry refuses it first).
-    pub durability: Option<crate::history::DurabilityConfig>,
+    pub durability: Option<crate::DurabilityConfig>,
     /// `cache: false | true | {maxEntries, maxBytes, ttlMs, store}`: the node result cache (off by
     /// default).
     /// A build without a capability that keeps results refuses anything but `false` (the
@@ -141,7 +143,7 @@ impl SessionConfig {
         // A section a capability reads, kept as its raw value.
         let section = |name| fields.get(name).cloned();
         let (history, durability) =
-            crate::history::settings_of(fields.get("history"), fields.get("durability"))?;
+            History::settings_of(fields.get("history"), fields.get("durability"))?;
         Ok(SessionConfig {
             concurrency: fields.whole("concurrency")?,
             timeout: fields.number("timeout")?,
@@ -188,7 +190,7 @@ impl SessionConfig {
 
     /// Ranges serde cannot say: each number within what its option allows.
     fn check(&self) -> Result<()> {
-        if let Some(expected) = crate::history::refused(self.history.as_ref()) {
+        if let Some(expected) = History::refused(self.history.as_ref()) {
             return Err(out_of_range("history", expected, "true"));
         }
         // Durable runs are recorded runs.
@@ -308,8 +310,8 @@ impl SessionConfig {
     }
 
     /// The execution history's configuration; `None` when it is off.
-    pub fn history(&self) -> Option<crate::history::HistoryConfig> {
-        crate::history::config_of(self.history.as_ref())
+    pub fn history(&self) -> Option<crate::HistoryConfig> {
+        History::config_of(self.history.as_ref())
     }
 
     /// Whether flows are kept in memory (`storage: {type: "memory"}`).

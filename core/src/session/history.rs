@@ -21,22 +21,13 @@ use crate::history::{
 use crate::host::SharedHost;
 use crate::nodes::NodeInput;
 
+use super::recording::{SessionRecording, StartingPoint};
+
 /// A session's history as the session holds it (shared with its calls' futures).
 pub type SharedSessionHistory = Arc<SessionHistory>;
 
 /// A run's flow as the history keeps it: its text and the binary data beside it.
 pub(crate) type FlowText = (Arc<str>, Vec<Arc<[u8]>>);
-
-/// The binary data beside a run's flow text, kept for its record (the run's options number
-/// theirs after the flow's, so all of them).
-pub(crate) fn keep_buffers(buffers: &[Arc<[u8]>]) -> Vec<Arc<[u8]>> {
-    buffers.to_vec()
-}
-
-/// What the history keeps of a run's flow.
-pub(crate) fn flow_text(json: Arc<str>, buffers: Vec<Arc<[u8]>>) -> FlowText {
-    (json, buffers)
-}
 
 impl super::Session {
     /// Records every run (unless a run says `history: false`) into `history`.
@@ -78,12 +69,179 @@ pub(crate) const SUSPEND_GRACE_MS: f64 = 10_000.0;
 /// The nodes a resumed run's record already holds (not recorded again).
 pub(crate) type Recorded = HashSet<String>;
 
-/// Where a run starts: the outputs it reuses instead of running those nodes (a retry's, or a
-/// resumed run's checkpoints), and for a resumed run the nodes already recorded.
-#[derive(Default)]
-pub(crate) struct StartingPoint {
-    pub reuse: Option<Reuse>,
-    pub recorded: Option<Recorded>,
+/// Where a run starts (see [`StartingPoint`]).
+type Start = StartingPoint<Recorded>;
+
+impl SessionRecording for SessionHistory {
+    type Shared = SharedSessionHistory;
+    type Buffers = Vec<Arc<[u8]>>;
+    type Flow = FlowText;
+    type Suspension = Suspension;
+    type Recorded = Recorded;
+
+    fn keep_buffers(buffers: &[Arc<[u8]>]) -> Vec<Arc<[u8]>> {
+        buffers.to_vec()
+    }
+
+    fn flow_text(json: Arc<str>, buffers: Vec<Arc<[u8]>>) -> FlowText {
+        (json, buffers)
+    }
+
+    /// Starts recording run `execution_id` of flow `flow_id` (`resumed`: the nodes a resumed
+    /// run has recorded; `suspension`: what stops a durable run at a node boundary).
+    fn begin(
+        &self,
+        host: &SharedHost,
+        embedder: &crate::nodes::SharedEmbedder,
+        (execution_id, flow_id): (&str, &str),
+        flow: FlowText,
+        request: &crate::engine::RunOptions,
+        (resumed, suspension): (Option<Recorded>, &Suspension),
+    ) -> SharedRecorder {
+        let (store, id) = (self.store.clone(), Arc::from(execution_id));
+        // A resumed run was durable, and goes on so, whatever this conductor's config says.
+        let recorder = match (self.durable, resumed) {
+            (false, None) => RunRecorder::new(store, embedder.clone(), id),
+            (_, resumed) => RunRecorder::with_permissions(
+                RunRecorder::durable(store, embedder.clone(), id, resumed, suspension.clone()),
+                request.permissions.clone(),
+                request.caller.as_deref(),
+            ),
+        };
+        recorder.begin(RunBegun {
+            // Its flow is hashed by the store, off the run's thread; `durable` is the recorder's.
+            summary: RunSummary {
+                retry_of: request.retry.as_ref().map(|r| r.of.clone()),
+                owner: self.owner.clone(),
+                ..RunSummary::running(execution_id, flow_id, host.now())
+            },
+            flow_json: flow.0,
+            flow_buffers: flow.1,
+            input: request.input.clone().map(NodeInput::from_value).unwrap_or_default(),
+            variables: Arc::new(request.variables.clone().unwrap_or_else(|| crate::json!({}))),
+            values_pending: false,
+        });
+        recorder
+    }
+
+    /// Records the run's end; every so often, prunes by retention.
+    async fn end(
+        &self,
+        host: &SharedHost,
+        recorder: &SharedRecorder,
+        result: &ExecutionResult,
+        suspension: &Suspension,
+    ) {
+        let status = match &result.error {
+            // Stopped to be resumed: its checkpoints stay, and it waits as interrupted.
+            Some(error)
+                if error.code == ErrorCode::CANCELLED
+                    && recorder.is_durable()
+                    && suspension.is_cancelled() =>
+            {
+                RunStatus::Interrupted
+            }
+            // Parked at a wait node: its checkpoints stay, and its error says what it waits for.
+            Some(error) if error.code == ErrorCode::WAITING && recorder.is_durable() => {
+                RunStatus::Waiting
+            }
+            None if result.success => RunStatus::Success,
+            Some(error) if error.code == ErrorCode::CANCELLED => RunStatus::Cancelled,
+            _ => RunStatus::Failed,
+        };
+        let now = host.now();
+        recorder.end(status, now, result.error.clone()).await;
+        if status == RunStatus::Waiting {
+            // A parked run is kept before its result says so (whoever is told it waits may wake
+            // it at once, from anywhere): a store whose writes land after `write` (files,
+            // IndexedDB, a server) is waited for. A suspended run is not held so: a worker
+            // stopping runs because its server is away must not wait for that server.
+            if let Some(stored) = self.store.stored() {
+                stored.await;
+            }
+        }
+        if self.ended.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
+            // Pruning is housekeeping: its failure never fails a run.
+            let _ = self.store.prune(self.config.retention(now)).await;
+        }
+    }
+
+    /// Where a run starts (see [`StartingPoint`]): `options.retry` and `options.resume` read,
+    /// and for a resume the run's whole input and variables put in `options`. Refused when the
+    /// session records no runs (there is nothing to retry or resume), and a resume before the run
+    /// is taken over when its flow no longer passes the checks (a node type this process does not
+    /// provide): the run stays interrupted, as it was.
+    async fn starting_point(
+        history: Option<&SharedSessionHistory>,
+        (engine, host): (&crate::engine::Engine, &SharedHost),
+        flow: &crate::model::NodeDefinition,
+        execution_id: &str,
+        options: &mut crate::engine::RunOptions,
+    ) -> Result<Start> {
+        if let Some(replay) = options.replay.take() {
+            let Some(history) = history else {
+                return Err(ExecutionError::validation(
+                    "Execution history is off for this conductor: there is no run to replay",
+                ));
+            };
+            if options.retry.is_some() || options.resume.is_some() {
+                return Err(ExecutionError::validation(
+                    "A replay cannot also retry or resume an execution",
+                ));
+            }
+            let record = history.get(replay.of).await?;
+            return Ok(StartingPoint { reuse: Some(replay_reuse(&record)), recorded: None });
+        }
+        let Some(request) = options.resume.take() else {
+            let reuse = Self::reuse_for(history, options.retry.as_ref()).await?;
+            return Ok(StartingPoint { reuse, recorded: None });
+        };
+        let Some(history) = history else {
+            return Err(ExecutionError::validation(
+                "Execution history is off for this conductor: there is no run to resume",
+            ));
+        };
+        if options.retry.is_some() {
+            return Err(ExecutionError::validation(
+                "A run cannot both retry one execution and resume another",
+            ));
+        }
+        if let Some(error) = engine.validate(flow, &options.custom_types, host).to_error() {
+            return Err(error);
+        }
+        let (resumed, recorded) = history.resume(execution_id, &request).await?;
+        let Resumed { mut reuse, input, variables } = resumed;
+        (options.input, options.variables) = (input, variables);
+        // Resumed after its process died: the run goes on with the permissions it started
+        // with, narrowed further by the resumer's own if it has some (never widened by them).
+        // Who started it stays who started it, for audit.
+        if let Some(started) = started_with(&mut reuse) {
+            let StartedWith { permissions, caller } = started.map_err(|e| {
+                ExecutionError::validation(format!(
+                    "Cannot resume execution {execution_id}: the permissions it started with cannot be read ({e})"
+                ))
+            })?;
+            if let Some(started) = permissions {
+                options.permissions = Some(match options.permissions.take() {
+                    Some(resumer) => started.narrowed_by(&resumer),
+                    None => started,
+                });
+            }
+            if caller.is_some() {
+                options.caller = caller;
+            }
+        }
+        // Woken from a wait: the run goes on with the permissions it parked with, whoever woke
+        // it (a timer, a server's waits channel, a resume URL).
+        if let Some(permissions) = reuse.deliveries.values().find_map(parked_permissions) {
+            options.permissions = Some(permissions.map_err(|e| {
+                ExecutionError::validation(format!(
+                    "Cannot resume execution {execution_id}: the permissions it parked with cannot be read ({e})"
+                ))
+            })?);
+        }
+        Ok(StartingPoint { reuse: Some(reuse), recorded: Some(recorded) })
+    }
 }
 
 /// `executions.prune`'s answer.
@@ -127,85 +285,6 @@ impl SessionHistory {
     /// The store.
     pub fn store(&self) -> &SharedHistory {
         &self.store
-    }
-
-    /// Starts recording run `execution_id` of flow `flow_id` (`resumed`: the nodes a resumed
-    /// run has recorded; `suspension`: what stops a durable run at a node boundary).
-    pub(crate) fn begin(
-        &self,
-        host: &SharedHost,
-        embedder: &crate::nodes::SharedEmbedder,
-        (execution_id, flow_id): (&str, &str),
-        flow: FlowText,
-        request: &crate::engine::RunOptions,
-        (resumed, suspension): (Option<Recorded>, &Suspension),
-    ) -> SharedRecorder {
-        let (store, id) = (self.store.clone(), Arc::from(execution_id));
-        // A resumed run was durable, and goes on so, whatever this conductor's config says.
-        let recorder = match (self.durable, resumed) {
-            (false, None) => RunRecorder::new(store, embedder.clone(), id),
-            (_, resumed) => RunRecorder::with_permissions(
-                RunRecorder::durable(store, embedder.clone(), id, resumed, suspension.clone()),
-                request.permissions.clone(),
-                request.caller.as_deref(),
-            ),
-        };
-        recorder.begin(RunBegun {
-            // Its flow is hashed by the store, off the run's thread; `durable` is the recorder's.
-            summary: RunSummary {
-                retry_of: request.retry.as_ref().map(|r| r.of.clone()),
-                owner: self.owner.clone(),
-                ..RunSummary::running(execution_id, flow_id, host.now())
-            },
-            flow_json: flow.0,
-            flow_buffers: flow.1,
-            input: request.input.clone().map(NodeInput::from_value).unwrap_or_default(),
-            variables: Arc::new(request.variables.clone().unwrap_or_else(|| crate::json!({}))),
-            values_pending: false,
-        });
-        recorder
-    }
-
-    /// Records the run's end; every so often, prunes by retention.
-    pub(crate) async fn end(
-        &self,
-        host: &SharedHost,
-        recorder: &RunRecorder,
-        result: &ExecutionResult,
-        suspension: &Suspension,
-    ) {
-        let status = match &result.error {
-            // Stopped to be resumed: its checkpoints stay, and it waits as interrupted.
-            Some(error)
-                if error.code == ErrorCode::CANCELLED
-                    && recorder.is_durable()
-                    && suspension.is_cancelled() =>
-            {
-                RunStatus::Interrupted
-            }
-            // Parked at a wait node: its checkpoints stay, and its error says what it waits for.
-            Some(error) if error.code == ErrorCode::WAITING && recorder.is_durable() => {
-                RunStatus::Waiting
-            }
-            None if result.success => RunStatus::Success,
-            Some(error) if error.code == ErrorCode::CANCELLED => RunStatus::Cancelled,
-            _ => RunStatus::Failed,
-        };
-        let now = host.now();
-        recorder.end(status, now, result.error.clone()).await;
-        if status == RunStatus::Waiting {
-            // A parked run is kept before its result says so (whoever is told it waits may wake
-            // it at once, from anywhere): a store whose writes land after `write` (files,
-            // IndexedDB, a server) is waited for. A suspended run is not held so: a worker
-            // stopping runs because its server is away must not wait for that server.
-            if let Some(stored) = self.store.stored() {
-                stored.await;
-            }
-        }
-        if self.ended.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
-            // Pruning is housekeeping: its failure never fails a run.
-            let _ = self.store.prune(self.config.retention(now)).await;
-        }
     }
 
     /// What a run's `retry` reuses from the run it retries: `None` without a retry; refused when
@@ -272,83 +351,6 @@ impl SessionHistory {
             )));
         }
         Ok((resumed, record.nodes.into_iter().map(|n| n.node_id).collect()))
-    }
-
-    /// Where a run starts (see [`StartingPoint`]): `options.retry` and `options.resume` read,
-    /// and for a resume the run's whole input and variables put in `options`. Refused when the
-    /// session records no runs (there is nothing to retry or resume), and a resume before the run
-    /// is taken over when its flow no longer passes the checks (a node type this process does not
-    /// provide): the run stays interrupted, as it was.
-    pub(crate) async fn starting_point(
-        history: Option<&SharedSessionHistory>,
-        (engine, host): (&crate::engine::Engine, &SharedHost),
-        flow: &crate::model::NodeDefinition,
-        execution_id: &str,
-        options: &mut crate::engine::RunOptions,
-    ) -> Result<StartingPoint> {
-        if let Some(replay) = options.replay.take() {
-            let Some(history) = history else {
-                return Err(ExecutionError::validation(
-                    "Execution history is off for this conductor: there is no run to replay",
-                ));
-            };
-            if options.retry.is_some() || options.resume.is_some() {
-                return Err(ExecutionError::validation(
-                    "A replay cannot also retry or resume an execution",
-                ));
-            }
-            let record = history.get(replay.of).await?;
-            return Ok(StartingPoint { reuse: Some(replay_reuse(&record)), recorded: None });
-        }
-        let Some(request) = options.resume.take() else {
-            let reuse = Self::reuse_for(history, options.retry.as_ref()).await?;
-            return Ok(StartingPoint { reuse, recorded: None });
-        };
-        let Some(history) = history else {
-            return Err(ExecutionError::validation(
-                "Execution history is off for this conductor: there is no run to resume",
-            ));
-        };
-        if options.retry.is_some() {
-            return Err(ExecutionError::validation(
-                "A run cannot both retry one execution and resume another",
-            ));
-        }
-        if let Some(error) = engine.validate(flow, &options.custom_types, host).to_error() {
-            return Err(error);
-        }
-        let (resumed, recorded) = history.resume(execution_id, &request).await?;
-        let Resumed { mut reuse, input, variables } = resumed;
-        (options.input, options.variables) = (input, variables);
-        // Resumed after its process died: the run goes on with the permissions it started
-        // with, narrowed further by the resumer's own if it has some (never widened by them).
-        // Who started it stays who started it, for audit.
-        if let Some(started) = started_with(&mut reuse) {
-            let StartedWith { permissions, caller } = started.map_err(|e| {
-                ExecutionError::validation(format!(
-                    "Cannot resume execution {execution_id}: the permissions it started with cannot be read ({e})"
-                ))
-            })?;
-            if let Some(started) = permissions {
-                options.permissions = Some(match options.permissions.take() {
-                    Some(resumer) => started.narrowed_by(&resumer),
-                    None => started,
-                });
-            }
-            if caller.is_some() {
-                options.caller = caller;
-            }
-        }
-        // Woken from a wait: the run goes on with the permissions it parked with, whoever woke
-        // it (a timer, a server's waits channel, a resume URL).
-        if let Some(permissions) = reuse.deliveries.values().find_map(parked_permissions) {
-            options.permissions = Some(permissions.map_err(|e| {
-                ExecutionError::validation(format!(
-                    "Cannot resume execution {execution_id}: the permissions it parked with cannot be read ({e})"
-                ))
-            })?);
-        }
-        Ok(StartingPoint { reuse: Some(reuse), recorded: Some(recorded) })
     }
 
     /// `executions.differences({of, run})`: the nodes of replay `run` whose output differs from

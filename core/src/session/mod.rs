@@ -25,12 +25,11 @@ mod embedder_storage;
 mod events;
 mod flows;
 mod guard;
-// Recording runs with `history`; the twin records nothing.
-#[cfg_attr(not(feature = "history"), path = "history_off.rs")]
-mod history;
+// What starting a run asks of a session's history (the `history` capability's side here).
 mod mailbox;
 mod output;
 mod placement;
+mod recording;
 mod start;
 mod storage;
 // `triggers.*`, answered by the session's `FlowTriggers` (`atomiton-triggers`).
@@ -49,7 +48,6 @@ pub use credentials::{CredentialInfo, CredentialList, CredentialVault, Credentia
 pub use driver::CompletedRun;
 pub use embedder_storage::EmbedderStorage;
 pub use guard::guarded;
-pub use history::{SessionHistory, SharedSessionHistory};
 pub use mailbox::{Batch, Notifier, PokeFn};
 pub use memory_vault::MemoryVault;
 pub use placement::{Keepers, Place, Placement, RedisTarget};
@@ -61,9 +59,31 @@ pub use triggers::{
     TriggerInfo, TriggerRef, TriggersCall, WebhookRequest,
 };
 pub use wire::outcome;
-// The answer types, for the TypeScript generated from them.
-#[cfg(test)]
-pub(crate) use history::{Pruned, WokenRuns};
+
+use self::recording::SessionRecording;
+
+cfg_if::cfg_if! {
+    if #[cfg(feature = "history")] {
+        // Recording runs, and the `executions.*` calls.
+        mod history;
+        pub use history::{SessionHistory, SharedSessionHistory};
+        // The answer types, for the TypeScript generated from them.
+        #[cfg(test)]
+        pub(crate) use history::{Pruned, WokenRuns};
+        /// How this build's sessions record runs: in their history, when they have one.
+        type SessionRecorder = SessionHistory;
+    } else {
+        /// How this build's sessions record runs: not at all (see [`recording`]).
+        type SessionRecorder = recording::NoSessionHistory;
+
+        /// The session methods only history builds have are left out.
+        #[doc(hidden)]
+        #[macro_export]
+        macro_rules! __session_gate_history {
+            ($($item:tt)*) => {};
+        }
+    }
+}
 
 use self::driver::Driver;
 use self::mailbox::{lock, Mailbox};
@@ -95,7 +115,7 @@ struct RunHandle {
     control: Option<SharedControl>,
     /// Set when the run is stopped to be resumed later (`executions.suspend`; nothing in builds
     /// without history).
-    suspension: history::Suspension,
+    suspension: <SessionRecorder as SessionRecording>::Suspension,
 }
 
 /// One conductor's engine, host, storage and runs.
@@ -120,7 +140,7 @@ pub struct Session {
     /// What the debugger reads: the live state of the run started last, for `node.store`.
     debugging: debugger::Debugging,
     /// Where runs are recorded (`None`: execution history is off).
-    history: Option<SharedSessionHistory>,
+    history: Option<<SessionRecorder as SessionRecording>::Shared>,
     /// The node result cache its runs use (`None`: off).
     cache: Option<std::sync::Arc<dyn crate::cache::ResultCache>>,
     /// Its flows' triggers (`None`: `triggers.*` calls are refused).

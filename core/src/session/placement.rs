@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use super::SessionConfig;
 use crate::error::{ExecutionError, Result};
+use crate::recording::Recording;
+use crate::History;
 
 /// Where one of them is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,16 +163,16 @@ impl SessionConfig {
 
     fn history_place(&self) -> Result<Option<Option<Place>>> {
         let Some(history) = self.history() else { return Ok(None) };
-        if let Some(url) = history.postgres_url() {
+        if let Some(url) = History::postgres_url_of(&history) {
             let scheme = url.starts_with("postgres://") || url.starts_with("postgresql://");
-            if history.has_redis() || !scheme {
+            if History::has_redis(&history) || !scheme {
                 return Err(ExecutionError::validation(
                     "Invalid conductor config: history.store must be a PostgreSQL URL (postgres://user@host:port/database)",
                 ));
             }
             return Ok(Some(Some(Place::Postgres(url.to_owned()))));
         }
-        match history.into_redis() {
+        match History::redis_of(history) {
             None => Ok(Some(None)),
             Some((url, prefix)) => {
                 RedisTarget::new(url, prefix).map(|redis| Some(Some(Place::Redis(redis))))

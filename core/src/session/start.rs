@@ -8,10 +8,11 @@ use std::sync::Arc;
 use futures::FutureExt;
 
 use super::events::MailboxSink;
-use super::history::{flow_text, keep_buffers, FlowText, SessionHistory};
 use super::mailbox::lock;
 use super::output;
+use super::recording::SessionRecording;
 use super::wire::RunOutput;
+use super::SessionRecorder;
 use super::{debugger, guarded, RunHandle, RunPlacement, Session};
 use crate::engine::{ExecutionResult, RunHandles, RunOptions};
 use crate::error::{panic_message, ExecutionError};
@@ -87,7 +88,7 @@ impl Session {
         let on_this_thread = parsed.is_some();
         // The history keeps the flow with the binary data its text refers to (the run's options
         // number theirs after the flow's, so all of them).
-        let flow_buffers = keep_buffers(&buffers);
+        let flow_buffers = SessionRecorder::keep_buffers(&buffers);
         // Set on a worker once the run is read: whether the embedder's thread drives it on.
         let hand_over = Arc::new(AtomicBool::new(false));
         let handing_over = hand_over.clone();
@@ -116,7 +117,7 @@ impl Session {
                 }
             };
             // What a history keeps of the flow (nothing, in builds without one).
-            let flow_text = flow_text(flow_json, flow_buffers);
+            let flow_text = SessionRecorder::flow_text(flow_json, flow_buffers);
             let outcome =
                 AssertUnwindSafe(session.clone().run(flow, options, &execution_id, run, flow_text))
                     .catch_unwind()
@@ -164,7 +165,7 @@ impl Session {
         options: RunOptions,
         execution_id: &str,
         run: Option<RunHandle>,
-        flow_text: FlowText,
+        flow_text: <SessionRecorder as SessionRecording>::Flow,
     ) -> ExecutionResult {
         let flow = match flow {
             Ok(flow) => flow,
@@ -179,7 +180,7 @@ impl Session {
         let mut options = options;
         // Where the run starts: from scratch, reusing a retried run's outputs, or from the
         // checkpoints of the interrupted run it resumes.
-        let start = SessionHistory::starting_point(
+        let start = SessionRecorder::starting_point(
             self.history.as_ref(),
             (&self.engine, &self.host),
             &flow,

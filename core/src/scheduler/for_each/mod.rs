@@ -20,6 +20,7 @@ use crate::nodes::builtin::for_each::{items_of, Batching};
 use crate::nodes::{NodeInput, NodeResult};
 use crate::plan::NodeIx;
 use crate::progress::NodeState;
+use crate::scheduler::RunRecording;
 use crate::value::{Map, Value};
 
 /// What a for-each job takes with it.

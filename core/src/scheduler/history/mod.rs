@@ -17,10 +17,12 @@ use crate::value::Value;
 use std::collections::HashSet;
 
 use super::partial::PresetOutput;
+use super::recording::{RunRecording, Types};
+use super::Scheduler;
 
 /// What a run records and reuses: its history (with a recorder, once nodes are found by
 /// path) and, for a retry, the outputs taken over from the run it retries.
-pub(crate) fn prepare(
+fn prepare(
     plan: &Plan,
     paths: Option<&PathIndex>,
     recorder: Option<SharedRecorder>,
@@ -233,33 +235,6 @@ impl RunHistory {
         }
     }
 
-    /// Records each flow the run's sub-flows call as the run pinned it (`$sub-flow:<id>`:
-    /// `{flowId, hash, flow}`): what a resumed run calls, and what its record shows.
-    pub fn record_pins(&self, flows: &crate::plan::PinnedFlows) {
-        for (id, pinned) in flows.iter() {
-            let output = crate::plan::pin_value(id, pinned);
-            self.record_entry(&crate::plan::pin_key(id), crate::nodes::SUB_FLOW_TYPE, output);
-        }
-    }
-
-    /// Records the run's permissions and who started it (`$permissions`: `{permissions?,
-    /// caller?}`) when it is durable and has either: a run resumed after its process died goes
-    /// on with them, whoever resumes it (see `session/history.rs`), and its record shows what it
-    /// was allowed and for whom it ran.
-    pub fn record_permissions(&self) {
-        let mut output = crate::value::Map::new();
-        if let Some(permissions) = self.recorder.permissions() {
-            let Ok(granted) = crate::value::to_value(permissions) else { return };
-            output.insert("permissions", granted);
-        }
-        if let Some(caller) = self.recorder.caller() {
-            output.insert("caller", Value::from(caller));
-        }
-        if !output.is_empty() {
-            self.record_entry(PERMISSIONS_KEY, PERMISSIONS_KEY, Value::Object(output));
-        }
-    }
-
     /// An entry of the run's record that is not a node's (`key` is no node's path), completed
     /// with `output`.
     fn record_entry(&self, key: &str, kind: &str, output: Value) {
@@ -285,15 +260,187 @@ impl RunHistory {
         );
     }
 
+    /// Parks the run at a wait node (the first to park it, when two do at once).
+    pub fn park(&mut self, waiting: ExecutionError) {
+        self.parked.get_or_insert(waiting);
+    }
+}
+
+impl RunRecording for RunHistory {
+    type Nesting = Nesting;
+
+    fn prepare(
+        plan: &Plan,
+        paths: Option<&PathIndex>,
+        recorder: Option<SharedRecorder>,
+        reuse: Option<Reuse>,
+        types: Types<'_>,
+    ) -> Result<(Option<Self>, Vec<Option<PresetOutput>>), ExecutionError> {
+        prepare(plan, paths, recorder, reuse, types)
+    }
+
+    fn nested(
+        nesting: &Nesting,
+        plan: &Plan,
+        prefix: &str,
+        types: Types<'_>,
+    ) -> (Self, Vec<Option<PresetOutput>>) {
+        nesting.run(plan, prefix, types)
+    }
+
+    /// Records each flow the run's sub-flows call as the run pinned it (`$sub-flow:<id>`:
+    /// `{flowId, hash, flow}`): what a resumed run calls, and what its record shows.
+    fn record_pins(&self, flows: &crate::plan::PinnedFlows) {
+        for (id, pinned) in flows.iter() {
+            let output = crate::plan::pin_value(id, pinned);
+            self.record_entry(&crate::plan::pin_key(id), crate::nodes::SUB_FLOW_TYPE, output);
+        }
+    }
+
+    /// Records the run's permissions and who started it (`$permissions`: `{permissions?,
+    /// caller?}`) when it is durable and has either: a run resumed after its process died goes
+    /// on with them, whoever resumes it (see `session/history.rs`), and its record shows what it
+    /// was allowed and for whom it ran.
+    fn record_permissions(&self) {
+        let mut output = crate::value::Map::new();
+        if let Some(permissions) = self.recorder.permissions() {
+            let Ok(granted) = crate::value::to_value(permissions) else { return };
+            output.insert("permissions", granted);
+        }
+        if let Some(caller) = self.recorder.caller() {
+            output.insert("caller", Value::from(caller));
+        }
+        if !output.is_empty() {
+            self.record_entry(PERMISSIONS_KEY, PERMISSIONS_KEY, Value::Object(output));
+        }
+    }
+
     /// What the runs nested in this one (for-each items, sub-flows) record with.
-    pub fn nesting(&self) -> Nesting {
+    fn nesting(&self) -> Nesting {
         Nesting { recorder: self.recorder.clone(), nested: self.nested.clone() }
     }
 
     /// The run was suspended (see `RunRecorder::suspending`) or parked at a wait node: no more
     /// nodes start.
-    pub fn suspending(&self) -> bool {
+    fn suspending(&self) -> bool {
         self.parked.is_some() || self.recorder.suspending()
+    }
+
+    /// Whether the run parked at a wait node.
+    fn parked(&self) -> bool {
+        self.parked.is_some()
+    }
+
+    /// The `WAITING` error the run parked with.
+    fn parked_error(&self) -> Option<&ExecutionError> {
+        self.parked.as_ref()
+    }
+
+    /// How many attempts leaf `ix` may make of `max`: those an interrupted run made count, but
+    /// it gets one at least.
+    fn attempts_left(&self, ix: NodeIx, max: u32) -> u32 {
+        max.saturating_sub(self.interrupted[ix]).max(1)
+    }
+
+    /// Keeps leaf `ix`'s input, recorded at its end.
+    fn started(&mut self, ix: NodeIx, input: &NodeInput) {
+        self.inputs[ix] = Some(input.clone());
+    }
+
+    /// Polls the recorder's writes waiting for values JS keeps (see `RunRecorder::poll_writes`).
+    fn poll_writes(&self, cx: &mut std::task::Context<'_>) {
+        self.recorder.poll_writes(cx);
+    }
+
+    /// For a durable run, when leaf `ix` has effects: records its start (see
+    /// [`RunRecorder::starting`]); a future to wait for before calling the node when that start
+    /// waits for outputs still being written out.
+    fn write_ahead(
+        &self,
+        plan: &Plan,
+        ix: NodeIx,
+        executor: &super::leaf::Executor,
+    ) -> Option<crate::host::BoxFuture<'static, ()>> {
+        if !self.recorder.is_durable() {
+            return None;
+        }
+        let node = &plan.nodes[ix];
+        let (effects, repeatable) = match executor {
+            super::leaf::Executor::Builtin(node_type, _) => {
+                (node_type.effects(&node.parameters), node_type.repeatable(&node.parameters))
+            }
+            super::leaf::Executor::Custom => (true, false),
+        };
+        if !effects {
+            return None;
+        }
+        // `parameters.idempotent`: the flow says running it twice is safe, so a run interrupted
+        // while it ran runs it again without asking (as it does a node its type says is).
+        let idempotent = repeatable
+            || crate::model::small_map_get(&node.parameters, "idempotent").and_then(Value::as_bool)
+                == Some(true);
+        self.recorder.starting(self.paths[ix].clone(), node.node_type.clone(), idempotent)
+    }
+
+    /// A counter leaf `ix`'s attempts go into (leaves that may make more than one).
+    fn attempt_counter(&mut self, ix: NodeIx) -> Arc<AtomicU32> {
+        let counter = Arc::new(AtomicU32::new(0));
+        self.attempts[ix] = Some(counter.clone());
+        counter
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn ended(
+        &mut self,
+        plan: &Plan,
+        ix: NodeIx,
+        state: NodeState,
+        output: Option<Arc<Value>>,
+        error: Option<ExecutionError>,
+        times: (Option<f64>, Option<f64>),
+        (reused, output_js, summarized): (bool, bool, bool),
+        cache: Option<(String, f64)>,
+    ) {
+        if ix == 0 && plan.root().is_group() {
+            return;
+        }
+        let node = &plan.nodes[ix];
+        let leaf = !node.is_group();
+        let attempts = match (leaf, reused, self.attempts[ix].take()) {
+            (false, _, _) | (true, true, _) => 0,
+            (true, false, Some(counter)) => counter.load(Ordering::Relaxed),
+            // Skipped, pinned and cached leaves never ran.
+            (true, false, None) => u32::from(!matches!(
+                state,
+                NodeState::Skipped | NodeState::Pinned | NodeState::Cached
+            )),
+        };
+        // With the attempts it made before an interruption (the record tells them all).
+        let attempts = if attempts > 0 { attempts + self.interrupted[ix] } else { 0 };
+        self.recorder.node(
+            NodeEnded {
+                execution_id: self.recorder.execution_id().clone(),
+                node_id: self.paths[ix].clone(),
+                node_type: node.node_type.clone(),
+                state,
+                attempts,
+                reused,
+                input: if leaf { self.inputs[ix].take() } else { None },
+                output: if leaf { output } else { None },
+                output_captured: None,
+                summarized,
+                error,
+                start_time: times.0,
+                end_time: times.1,
+                cache,
+                checkpoint: false,
+            },
+            output_js,
+        );
+    }
+
+    fn parks_or_wakes(scheduler: &mut Scheduler, ix: NodeIx, input: &NodeInput) -> bool {
+        scheduler.parks_or_wakes(ix, input)
     }
 }
 
@@ -351,126 +498,5 @@ impl Nesting {
         }
         history.nested = self.nested.clone();
         (history, presets)
-    }
-}
-
-impl RunHistory {
-    /// Parks the run at a wait node (the first to park it, when two do at once).
-    pub fn park(&mut self, waiting: ExecutionError) {
-        self.parked.get_or_insert(waiting);
-    }
-
-    /// Whether the run parked at a wait node.
-    pub fn parked(&self) -> bool {
-        self.parked.is_some()
-    }
-
-    /// The `WAITING` error the run parked with.
-    pub fn parked_error(&self) -> Option<&ExecutionError> {
-        self.parked.as_ref()
-    }
-
-    /// How many attempts leaf `ix` may make of `max`: those an interrupted run made count, but
-    /// it gets one at least.
-    pub fn attempts_left(&self, ix: NodeIx, max: u32) -> u32 {
-        max.saturating_sub(self.interrupted[ix]).max(1)
-    }
-
-    /// Keeps leaf `ix`'s input, recorded at its end.
-    pub fn started(&mut self, ix: NodeIx, input: &NodeInput) {
-        self.inputs[ix] = Some(input.clone());
-    }
-
-    /// Polls the recorder's writes waiting for values JS keeps (see `RunRecorder::poll_writes`).
-    pub fn poll_writes(&self, cx: &mut std::task::Context<'_>) {
-        self.recorder.poll_writes(cx);
-    }
-
-    /// For a durable run, when leaf `ix` has effects: records its start (see
-    /// [`RunRecorder::starting`]); a future to wait for before calling the node when that start
-    /// waits for outputs still being written out.
-    pub fn write_ahead(
-        &self,
-        plan: &Plan,
-        ix: NodeIx,
-        executor: &super::leaf::Executor,
-    ) -> Option<crate::host::BoxFuture<'static, ()>> {
-        if !self.recorder.is_durable() {
-            return None;
-        }
-        let node = &plan.nodes[ix];
-        let (effects, repeatable) = match executor {
-            super::leaf::Executor::Builtin(node_type, _) => {
-                (node_type.effects(&node.parameters), node_type.repeatable(&node.parameters))
-            }
-            super::leaf::Executor::Custom => (true, false),
-        };
-        if !effects {
-            return None;
-        }
-        // `parameters.idempotent`: the flow says running it twice is safe, so a run interrupted
-        // while it ran runs it again without asking (as it does a node its type says is).
-        let idempotent = repeatable
-            || crate::model::small_map_get(&node.parameters, "idempotent").and_then(Value::as_bool)
-                == Some(true);
-        self.recorder.starting(self.paths[ix].clone(), node.node_type.clone(), idempotent)
-    }
-
-    /// A counter leaf `ix`'s attempts go into (leaves that may make more than one).
-    pub fn attempt_counter(&mut self, ix: NodeIx) -> Arc<AtomicU32> {
-        let counter = Arc::new(AtomicU32::new(0));
-        self.attempts[ix] = Some(counter.clone());
-        counter
-    }
-
-    /// Records node `ix`'s end.
-    #[allow(clippy::too_many_arguments)]
-    pub fn ended(
-        &mut self,
-        plan: &Plan,
-        ix: NodeIx,
-        state: NodeState,
-        output: Option<Arc<Value>>,
-        error: Option<ExecutionError>,
-        times: (Option<f64>, Option<f64>),
-        (reused, output_js, summarized): (bool, bool, bool),
-        cache: Option<(String, f64)>,
-    ) {
-        if ix == 0 && plan.root().is_group() {
-            return;
-        }
-        let node = &plan.nodes[ix];
-        let leaf = !node.is_group();
-        let attempts = match (leaf, reused, self.attempts[ix].take()) {
-            (false, _, _) | (true, true, _) => 0,
-            (true, false, Some(counter)) => counter.load(Ordering::Relaxed),
-            // Skipped, pinned and cached leaves never ran.
-            (true, false, None) => u32::from(!matches!(
-                state,
-                NodeState::Skipped | NodeState::Pinned | NodeState::Cached
-            )),
-        };
-        // With the attempts it made before an interruption (the record tells them all).
-        let attempts = if attempts > 0 { attempts + self.interrupted[ix] } else { 0 };
-        self.recorder.node(
-            NodeEnded {
-                execution_id: self.recorder.execution_id().clone(),
-                node_id: self.paths[ix].clone(),
-                node_type: node.node_type.clone(),
-                state,
-                attempts,
-                reused,
-                input: if leaf { self.inputs[ix].take() } else { None },
-                output: if leaf { output } else { None },
-                output_captured: None,
-                summarized,
-                error,
-                start_time: times.0,
-                end_time: times.1,
-                cache,
-                checkpoint: false,
-            },
-            output_js,
-        );
     }
 }

@@ -11,6 +11,7 @@ use crate::nodes::builtin::wait::WAIT_TYPE;
 use crate::nodes::NodeInput;
 use crate::plan::NodeIx;
 use crate::progress::NodeState;
+use crate::scheduler::RunRecording;
 use crate::scheduler::Scheduler;
 use crate::value::{Map, Value};
 

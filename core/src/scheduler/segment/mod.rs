@@ -11,9 +11,10 @@
 //! nothing downstream reads it but the history and the trace. The chain's last node gives its
 //! real output: a sink's own, or a stage's rows collected (and bounded like any output).
 //!
-//! Here: the scheduler's side (which chains stream, starting one, its end); `pipeline.rs` moves
-//! the batches (`ahead.rs` reads the source ahead of the stages); `parts.rs` holds the opened source, stages and end; `outcomes.rs` turns what
-//! they saw into each node's outcome.
+//! Here: the scheduler's side, as the [`ChainRunner`] with streams (which chains stream,
+//! starting one, its end); `pipeline.rs` moves the batches (`ahead.rs` reads the source ahead of
+//! the stages); `parts.rs` holds the opened source, stages and end; `outcomes.rs` turns what they
+//! saw into each node's outcome.
 
 mod ahead;
 mod outcomes;
@@ -24,6 +25,7 @@ use std::sync::Arc;
 
 use futures::channel::mpsc::{unbounded, UnboundedSender};
 
+use super::chains::ChainRunner;
 use super::leaf::{LeafMessage, LeafOutcome};
 use super::{Ended, Scheduler};
 use crate::error::ExecutionError;
@@ -34,9 +36,10 @@ use crate::nodes::{Invocation, NodeInput};
 use crate::plan::segments::{segments, Segment};
 use crate::plan::NodeIx;
 use crate::progress::NodeState;
+use crate::scheduler::RunRecording;
 
-/// The chains that run as streams in a run, by the index of their first node.
-pub(super) type Chains = rustc_hash::FxHashMap<NodeIx, Segment>;
+/// Chains of nodes run as streams of rows: the `streams` capability's [`ChainRunner`].
+pub(crate) enum RowStreams {}
 
 /// One node of a running chain.
 pub(super) struct SegmentNode {
@@ -59,63 +62,42 @@ pub(super) struct SegmentJob {
     pub batch_rows: usize,
 }
 
-impl Scheduler {
-    /// A streamed node's rows so far, and the bytes it read (when it reads any).
-    pub(super) fn set_rows(&mut self, ix: NodeIx, rows: u64, bytes: Option<(u64, Option<u64>)>) {
-        let status = &mut self.slots[ix].status;
-        status.streamed.rows = Some(rows);
-        if bytes.is_some() {
-            status.streamed.bytes = bytes;
-        }
-        self.dirty = true;
-        self.publish(ix);
-    }
+impl ChainRunner for RowStreams {
+    type Chain = Segment;
+    type End = ChainEnd;
+    type Picked = rustc_hash::FxHashMap<NodeIx, Segment>;
 
-    /// A chain ended: each node's outcome, in order. A node the chain did not report on (it
-    /// stopped in a way it could not account for) fails rather than run forever; those after a
-    /// failed node were let go by its failure.
-    pub(super) fn chain_ended(&mut self, ChainEnd { nodes, outcomes }: ChainEnd) {
-        for (ix, outcome) in outcomes {
-            self.leaf_ended(ix, outcome);
+    /// Picks none when streaming is off, with slowMo (each node's pacing is its own), with
+    /// `concurrency: 1` (strictly one node at a time), or in a run to a node; no chain with a
+    /// node the run pins, reuses, pauses before or simulates something on.
+    fn pick(scheduler: &mut Scheduler) {
+        let strict = scheduler.config.concurrency < 2 || scheduler.slow_mo > 0.0;
+        if scheduler.config.stream_batch_rows == 0 || strict || scheduler.run_to.is_some() {
+            return;
         }
-        for ix in nodes {
-            if self.slots[ix].signal.is_some() {
-                let error = ExecutionError::internal("The stream stopped before this node ended");
-                self.leaf_ended(ix, Some(Err(error)));
-            }
-        }
-    }
-
-    /// Picks the chains of the plan that run as streams in this run: none when streaming is
-    /// off, with slowMo (each node's pacing is its own), with `concurrency: 1` (strictly one node
-    /// at a time), or in a run to a node; no chain with a node the run pins, reuses, pauses
-    /// before or simulates something on.
-    pub(super) fn with_segments(mut self) -> Self {
-        let strict = self.config.concurrency < 2 || self.slow_mo > 0.0;
-        if self.config.stream_batch_rows == 0 || strict || self.run_to.is_some() {
-            return self;
-        }
-        for segment in segments(&self.plan, &self.registry, &self.custom_types) {
+        for segment in segments(&scheduler.plan, &scheduler.registry, &scheduler.custom_types) {
             let plain = segment.nodes.iter().all(|&ix| {
-                let id = &self.plan.nodes[ix].id;
-                self.presets.get(ix).is_none_or(Option::is_none)
-                    && !self.pausing.has_breakpoint(ix)
-                    && self.debug.error_for(ix, id).is_none()
-                    && self.debug.long_running_delay(ix, id) <= 0.0
-                    && !self.debug.panics(ix, id)
+                let id = &scheduler.plan.nodes[ix].id;
+                scheduler.presets.get(ix).is_none_or(Option::is_none)
+                    && !scheduler.pausing.has_breakpoint(ix)
+                    && scheduler.debug.error_for(ix, id).is_none()
+                    && scheduler.debug.long_running_delay(ix, id) <= 0.0
+                    && !scheduler.debug.panics(ix, id)
             });
             if plain {
-                self.segments.insert(segment.nodes[0], segment);
+                scheduler.segments.insert(segment.nodes[0], segment);
             }
         }
-        if !self.segments.is_empty() && self.messages.is_none() {
-            self.messages = Some(unbounded());
+        if !scheduler.segments.is_empty() && scheduler.messages.is_none() {
+            scheduler.messages = Some(unbounded());
         }
-        self
     }
 
-    /// Starts `segment` (its head's `input` given): every node of it executing, as one future.
-    pub(super) fn start_segment(&mut self, segment: Segment, input: NodeInput) {
+    fn take(picked: &mut Self::Picked, head: NodeIx) -> Option<Segment> {
+        picked.remove(&head)
+    }
+
+    fn start(scheduler: &mut Scheduler, segment: Segment, input: NodeInput) {
         let mut nodes = Vec::with_capacity(segment.nodes.len());
         let mut cancel = None;
         for (k, (&ix, &streaming)) in segment.nodes.iter().zip(&segment.streaming).enumerate() {
@@ -127,30 +109,55 @@ impl Scheduler {
                     Arc::new(json!({"$streamed": true})),
                 )]),
             };
-            if let Some(history) = self.history.as_mut() {
+            if let Some(history) = scheduler.history.as_mut() {
                 history.started(ix, &input);
             }
-            let signal = self.cancel.child();
+            let signal = scheduler.cancel.child();
             cancel.get_or_insert_with(|| signal.clone());
-            let invocation = self.invocation(ix, input, None, &signal);
-            let opened = (self.plan.nodes[ix].kind == crate::plan::NodeKind::ForEach)
-                .then(|| self.for_each_sink(ix, &signal));
-            self.slots[ix].js = false;
+            let invocation = scheduler.invocation(ix, input, None, &signal);
+            let opened = (scheduler.plan.nodes[ix].kind == crate::plan::NodeKind::ForEach)
+                .then(|| scheduler.for_each_sink(ix, &signal));
+            let slot = &mut scheduler.slots[ix];
+            slot.js = false;
             // Every node's output but the last one's is a summary of its rows.
-            self.slots[ix].summarized = k + 1 < segment.nodes.len();
-            self.slots[ix].signal = Some(signal);
-            self.running_count += 1;
-            self.set_state(ix, NodeState::Executing, None);
+            slot.summarized = k + 1 < segment.nodes.len();
+            slot.signal = Some(signal);
+            scheduler.running_count += 1;
+            scheduler.set_state(ix, NodeState::Executing, None);
             nodes.push(SegmentNode { ix, invocation, streaming, opened });
         }
         let job = SegmentJob {
             nodes,
-            host: self.host.clone(),
-            messages: self.messages.as_ref().map(|(sender, _)| sender.clone()),
-            cancel: cancel.unwrap_or_else(|| self.cancel.child()),
-            batch_rows: self.config.stream_batch_rows,
+            host: scheduler.host.clone(),
+            messages: scheduler.messages.as_ref().map(|(sender, _)| sender.clone()),
+            cancel: cancel.unwrap_or_else(|| scheduler.cancel.child()),
+            batch_rows: scheduler.config.stream_batch_rows,
         };
-        self.running.push(segment_future(job));
+        scheduler.running.push(segment_future(job));
+    }
+
+    /// A node the chain did not report on (it stopped in a way it could not account for) fails
+    /// rather than run forever; those after a failed node were let go by its failure.
+    fn ended(scheduler: &mut Scheduler, ChainEnd { nodes, outcomes }: ChainEnd) {
+        for (ix, outcome) in outcomes {
+            scheduler.leaf_ended(ix, outcome);
+        }
+        for ix in nodes {
+            if scheduler.slots[ix].signal.is_some() {
+                let error = ExecutionError::internal("The stream stopped before this node ended");
+                scheduler.leaf_ended(ix, Some(Err(error)));
+            }
+        }
+    }
+
+    fn rows(scheduler: &mut Scheduler, ix: NodeIx, rows: u64, bytes: Option<(u64, Option<u64>)>) {
+        let status = &mut scheduler.slots[ix].status;
+        status.streamed.rows = Some(rows);
+        if bytes.is_some() {
+            status.streamed.bytes = bytes;
+        }
+        scheduler.dirty = true;
+        scheduler.publish(ix);
     }
 }
 
