@@ -12,13 +12,13 @@ pub mod error;
 pub mod expression;
 pub mod format;
 pub mod graph;
-// Execution history as the rest of the engine names it (the `history` capability's side here).
 pub mod host;
 pub mod model;
 pub mod nodes;
 pub mod options;
 mod plan;
 pub mod progress;
+// Execution history as the rest of the engine names it (the `history` capability's side here).
 pub mod recording;
 mod run;
 mod scheduler;

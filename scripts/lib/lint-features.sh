@@ -2,8 +2,8 @@
 # Clippy with -D warnings over every feature set that ships, on the target it ships for:
 # the native addon (the workspace's own clippy run covers it), and the WebAssembly binding with
 # the core as each wasm module builds them — the browser's default module, the browser's editor
-# module (history), and the Node fallback. Code that only one feature set compiles (an off twin,
-# a feature's module) is linted where it is built, not only where the default features reach.
+# module (history), and the Node fallback. Code that only one feature set compiles (a feature's
+# module) is linted where it is built, not only where the default features reach.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"

@@ -74,7 +74,7 @@ fn parse_radix_digits(s: &str, radix: u32) -> Option<f64> {
 pub(super) fn string_to_number(s: &str) -> f64 {
     // The common case, digits alone (a CSV cell), in builds for data (the browser's default
     // module parses every string the general way).
-    if let Some(n) = super::bulk::whole_number(s) {
+    if let Some(n) = <super::Paths as super::data_paths::DataPaths>::whole_number(s) {
         return n;
     }
     let t = trim_js(s);

@@ -13,12 +13,13 @@
 use crate::value::Value;
 
 use super::ast::{BinaryOp, LogicalOp, UnaryOp};
-use super::bulk::{LeafRead, LeafReads};
+use super::data_paths::DataPaths;
 use super::interpreter::lookup_json;
 use super::ir::{Body, Const, Function, Node, Pat, PatKey};
 use super::ops::js_pow;
 use super::utf16;
 use super::value::number_to_json;
+use super::Paths;
 
 /// At most this many leaves (they are resolved into a stack array).
 const MAX_LEAVES: usize = 8;
@@ -48,7 +49,7 @@ pub(super) struct Leaf {
     pub path: Vec<String>,
     /// How the number is read: as it is, or (data builds only, see `bulk`) through `Number(...)`
     /// and string methods, with each key looked for where it was last.
-    pub read: LeafRead,
+    pub read: <Paths as DataPaths>::LeafRead,
 }
 
 impl Leaf {
@@ -57,7 +58,7 @@ impl Leaf {
     /// answer.
     #[inline]
     pub fn read(&self, root: &Value, max_len: usize, charged: &mut usize) -> Option<f64> {
-        self.read.read(root, &self.path, max_len, charged)
+        Paths::read(&self.read, root, &self.path, max_len, charged)
     }
 }
 
@@ -89,12 +90,12 @@ pub(super) struct Builder {
     pub leaves: Vec<Leaf>,
     pub nodes: u64,
     /// How leaves are read (which tiers may apply string methods; see `bulk`).
-    pub reads: LeafReads,
+    pub reads: <Paths as DataPaths>::LeafReads,
 }
 
 impl Builder {
     fn leaf(&mut self, node: &Node) -> Option<usize> {
-        self.leaf_of(node, LeafReads::plain)
+        self.leaf_of(node, Paths::plain)
     }
 
     /// The leaf for the path `node`, read as `read` makes it from the builder's reads and the
@@ -102,7 +103,7 @@ impl Builder {
     pub(super) fn leaf_of(
         &mut self,
         node: &Node,
-        read: impl FnOnce(&LeafReads, &[String]) -> LeafRead,
+        read: impl FnOnce(&<Paths as DataPaths>::LeafReads, &[String]) -> <Paths as DataPaths>::LeafRead,
     ) -> Option<usize> {
         let mut path = Vec::new();
         let mut cur = node;
@@ -136,7 +137,7 @@ impl Builder {
                 NumExpr::Leaf(self.leaf(node)?)
             }
             // `Number(path)` (data builds only, see `bulk`).
-            Node::NativeCall(call) => NumExpr::Leaf(self.number_call(call)?),
+            Node::NativeCall(call) => NumExpr::Leaf(Paths::number_call(self, call)?),
             Node::Unary(UnaryOp::Neg, x) => NumExpr::Neg(Box::new(self.num(x)?)),
             Node::Unary(UnaryOp::Plus, x) => self.num(x)?,
             Node::Binary(
@@ -318,7 +319,7 @@ impl FastPath {
             && self
                 .leaves
                 .iter()
-                .all(|leaf| leaf.slot == 0 && leaf.path.is_empty() && leaf.read.as_is())
+                .all(|leaf| leaf.slot == 0 && leaf.path.is_empty() && Paths::as_is(&leaf.read))
     }
 
     /// The result for first argument `x`, for a body [`over_first_number`](Self::over_first_number)

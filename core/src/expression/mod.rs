@@ -20,12 +20,11 @@
 
 mod ast;
 mod builtins;
-// The faster paths for data-heavy flows; none in the browser's default module.
-#[cfg_attr(not(feature = "bulk-data"), path = "bulk_off.rs")]
-mod bulk;
 mod cache;
 mod compile;
 mod convert;
+// The faster paths for data-heavy flows, as the compiler asks for them.
+mod data_paths;
 mod error;
 mod ext;
 mod fastpath;
@@ -42,6 +41,19 @@ mod propmap;
 mod scope;
 mod utf16;
 mod value;
+
+use self::data_paths::DataPaths;
+
+cfg_if::cfg_if! {
+    if #[cfg(feature = "bulk-data")] {
+        mod bulk;
+        /// How this build's expressions read data: with the faster paths for data-heavy flows.
+        type Paths = bulk::BulkPaths;
+    } else {
+        /// How this build's expressions read data: the general way (see [`data_paths`]).
+        type Paths = data_paths::PlainPaths;
+    }
+}
 
 #[cfg(test)]
 mod tests;
@@ -67,7 +79,7 @@ pub struct Expression {
     fast: Option<fastpath::FastPath>,
     /// Shortcut for bodies that build a record from the arguments (see `bulk`; always `None`,
     /// and no data, without `bulk-data`).
-    record: Option<bulk::RecordPath>,
+    record: Option<<Paths as DataPaths>::RecordPath>,
 }
 
 impl Expression {
@@ -126,7 +138,7 @@ impl Expression {
 
     fn new(func: ir::Function) -> Self {
         let fast = fastpath::analyze(&func);
-        Expression { record: if fast.is_none() { bulk::records(&func) } else { None }, func, fast }
+        Expression { record: if fast.is_none() { Paths::records(&func) } else { None }, func, fast }
     }
 
     /// Calls the function with positional arguments (missing ones are `undefined`).
@@ -152,7 +164,7 @@ impl Expression {
             let room = cx.output.map_or(limits.max_output_bytes, |budget| {
                 budget.left().min(limits.max_output_bytes)
             });
-            if let Some((v, bytes)) = record.call(args, limits, room) {
+            if let Some((v, bytes)) = Paths::call_record(record, args, limits, room) {
                 return fast_result(v, bytes, cx);
             }
         }

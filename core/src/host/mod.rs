@@ -14,7 +14,6 @@ mod parts;
 mod permissions;
 mod restricted;
 mod spill;
-#[cfg(feature = "bulk-data")]
 mod tables;
 
 use std::sync::Arc;

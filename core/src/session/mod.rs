@@ -25,10 +25,10 @@ mod embedder_storage;
 mod events;
 mod flows;
 mod guard;
-// What starting a run asks of a session's history (the `history` capability's side here).
 mod mailbox;
 mod output;
 mod placement;
+// What starting a run asks of a session's history (the `history` capability's side here).
 mod recording;
 mod start;
 mod storage;

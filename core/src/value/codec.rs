@@ -34,8 +34,9 @@ use super::buffers::{reading_with, writing_apart};
 use super::Value;
 
 pub use super::buffers::{F64_ARRAY_MAX, F64_ARRAY_MIN};
+use super::bulk_data::{BulkData, Parallel};
 pub use super::serde_impl::TAG;
-pub use super::tables::decode_with_workers;
+use super::Data;
 
 /// A value as JSON text, binary data inline as base64 (the wire protocol, stored records).
 pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
@@ -92,4 +93,14 @@ pub fn revive(map: super::Map) -> Value {
 /// engine wrote itself. Outside input goes through [`crate::format::parse_json_value`].
 pub fn from_json(text: &str) -> Result<Value, serde_json::Error> {
     serde_json::from_str(text)
+}
+
+/// Runs `read` (which parses text written by [`encode`]) with `buffers` available to its tags
+/// and `workers` (a host's, say) to read tables of records on, several at once.
+pub fn decode_with_workers<R>(
+    workers: &(impl Parallel + Clone + 'static),
+    buffers: Vec<std::sync::Arc<[u8]>>,
+    read: impl FnOnce() -> R,
+) -> R {
+    Data::decode_with_workers(workers, buffers, read)
 }

@@ -11,6 +11,8 @@
 //! say is written as a small tagged object.
 
 mod buffers;
+// What `bulk-data` changes in a value, as the value asks for it.
+mod bulk_data;
 mod bytes;
 pub mod codec;
 pub mod compact;
@@ -25,13 +27,8 @@ mod prefetch;
 mod serde_impl;
 pub mod slices;
 mod slicing;
-// Arrays of records as binary tables beside codec text; none in the browser's default module.
-#[cfg_attr(not(feature = "bulk-data"), path = "tables_off.rs")]
-mod tables;
-// Inline short strings with `bulk-data`; `String` in the browser's default module.
-#[cfg_attr(not(feature = "bulk-data"), path = "text_plain.rs")]
-mod text;
 
+pub use bulk_data::{Parallel, TableJob};
 pub use bytes::{Bytes, BytesKind};
 pub use convert::{from_value, to_value};
 pub use js_number::js_number;
@@ -39,9 +36,40 @@ pub use limits::ParseLimits;
 pub use map::{Iter as MapIter, Map};
 pub use number::Number;
 pub use prefetch::{prefetch_ahead, prefetch_slice, rows_asked_ahead, PREFETCH_AHEAD};
-#[cfg(feature = "bulk-data")]
-pub use tables::{Parallel, TableJob};
-pub use text::{from_string, into_string, Str};
+
+use self::bulk_data::BulkData;
+
+cfg_if::cfg_if! {
+    if #[cfg(feature = "bulk-data")] {
+        // Arrays of records as binary tables beside codec text.
+        mod tables;
+        // Short strings inline.
+        mod text;
+        /// How this build's values hold text and arrays of records: short strings inline,
+        /// arrays of records as binary tables.
+        type Data = tables::BulkValues;
+    } else {
+        /// How this build's values hold text and arrays of records: `String`, and as text (see
+        /// [`bulk_data`]).
+        type Data = bulk_data::PlainData;
+    }
+}
+
+/// The text of [`Value::String`] and of object keys: strings of up to 24 bytes stored inline
+/// with `bulk-data`, `String` without it.
+pub type Str = <Data as BulkData>::Str;
+
+/// A `String` as a value's text (a move where [`Str`] is `String`).
+#[inline]
+pub fn from_string(text: String) -> Str {
+    Data::from_string(text)
+}
+
+/// A value's text as a `String` (a move where it already is one).
+#[inline]
+pub fn into_string(text: Str) -> String {
+    Data::into_string(text)
+}
 
 /// A value of a flow's data.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -11,9 +11,10 @@ use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
 use base64::Engine as _;
 
 use super::buffers;
+use super::bulk_data::BulkData;
 use super::deep::guard;
 use super::slicing::write_apart;
-use super::tables;
+use super::Data;
 use super::{Bytes, BytesKind, Ext, Map, Number, Str, Value};
 
 thread_local! {
@@ -39,7 +40,7 @@ impl Serialize for Value {
                 if let Some(index) = buffers::numbers_out_of_band(items) {
                     return tagged(serializer, "f64", &[("i", &(index as u64))]);
                 }
-                if let Some(indices) = tables::out_of_band(items).map_err(S::Error::custom)? {
+                if let Some(indices) = Data::out_of_band(items).map_err(S::Error::custom)? {
                     return tagged(serializer, "rows", &[("i", &indices)]);
                 }
                 if let Some(index) = write_apart(items).map_err(S::Error::custom)? {
@@ -144,12 +145,12 @@ fn tagged<S: Serializer>(
 }
 
 /// A tag field: anything serialisable, behind a reference (serde's `Serialize` is not object safe).
-pub(super) trait FieldValue {
+pub trait FieldValue {
     fn to_json_value(&self) -> FieldRepr<'_>;
 }
 
 /// What a tag field holds.
-pub(super) enum FieldRepr<'a> {
+pub enum FieldRepr<'a> {
     Str(&'a str),
     U64(u64),
     OptF64(Option<f64>),
@@ -338,9 +339,9 @@ pub(super) fn from_tag(kind: &str, mut fields: Vec<(String, Value)>) -> Result<V
         |name: &str| fields.iter().position(|(k, _)| k == name).map(|i| fields.swap_remove(i).1);
     let malformed = |kind: &str| format!("malformed \"{kind}\" value in the {TAG} encoding");
     // Arrays of records as tables (`bulk-data`; an unknown tag in the browser's default module).
-    if let Some(tables) = tables::tag(kind) {
+    if let Some(tables) = Data::tag(kind) {
         return match field("i") {
-            Some(Value::Array(indices)) => Ok(Value::Array(tables.read(&indices)?)),
+            Some(Value::Array(indices)) => Ok(Value::Array(Data::read_tables(tables, &indices)?)),
             _ => Err(malformed(kind)),
         };
     }

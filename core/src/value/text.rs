@@ -1,23 +1,12 @@
 //! The text of [`Value::String`](Value::String) and of object keys in builds with
-//! `bulk-data`: strings of up to 24 bytes (most keys and short values: names, ids, codes) are
-//! stored inline, with no allocation to make, copy or free — a 10,000-record array of short
-//! fields is thousands of allocations fewer to read, copy and free. Its twin, `text_plain.rs`,
-//! keeps `String` for the browser's default module, which costs it no code.
+//! `bulk-data` (`tables::BulkValues`): strings of up to 24 bytes (most keys and short values:
+//! names, ids, codes) are stored inline, with no allocation to make, copy or free — a
+//! 10,000-record array of short fields is thousands of allocations fewer to read, copy and free.
+//! Builds without it keep `String` (`PlainData` in `bulk_data.rs`), which costs the browser's
+//! default module no code. Here: what a `Value` is made from and indexed by, where `Str` is a
+//! type of its own.
 
-use super::Value;
-
-/// The text of [`Value::String`] and of object keys.
-pub type Str = compact_str::CompactString;
-
-/// A `String` as a value's text (a move where [`Str`] is `String`).
-pub fn from_string(text: String) -> Str {
-    Str::from(text)
-}
-
-/// A value's text as a `String` (a move where it already is one).
-pub fn into_string(text: Str) -> String {
-    text.into_string()
-}
+use super::{Str, Value};
 
 impl std::ops::Index<&Str> for Value {
     type Output = Value;
@@ -27,7 +16,8 @@ impl std::ops::Index<&Str> for Value {
     }
 }
 
-// `Str` is a type of its own here (in the twin it is `String`, which `convert.rs` converts).
+// `Str` is a type of its own here (without `bulk-data` it is `String`, `PlainData`'s in
+// `bulk_data.rs`, which `convert.rs` converts).
 impl From<Str> for Value {
     fn from(s: Str) -> Value {
         Value::String(s)

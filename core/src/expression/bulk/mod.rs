@@ -2,7 +2,8 @@
 //! k: v })` built without the interpreter), `Number(...)` leaves over text and string methods in
 //! the numeric tier, keys looked for where they were last (rows of a table have theirs in the
 //! same places) and whole numbers read from digits alone. Results are the interpreter's either
-//! way. Its twin, `bulk_off.rs`, is the browser's default module's: none of these, at no cost.
+//! way. Builds without the feature (the browser's default module) run `data_paths.rs`'s
+//! `PlainPaths` instead: none of these, at no cost.
 
 mod records;
 mod text;
@@ -17,11 +18,14 @@ use crate::value::{Map, Value};
 
 use super::builtins::Native;
 use super::convert::string_to_number;
+use super::data_paths::DataPaths;
 use super::fastpath::{walk, Builder};
 use super::interpreter::short_eq;
+use super::ir::Function;
 use super::ir::{Item, NativeCallNode, Node};
+use super::limits::Limits;
 
-pub(super) use records::{analyze as records, RecordPath};
+use records::RecordPath;
 use text::{apply_all, TextOp, SHORT};
 
 /// How a tier's builder makes its leaves.
@@ -29,13 +33,6 @@ use text::{apply_all, TextOp, SHORT};
 pub(super) struct LeafReads {
     /// Leaves may apply string methods (the tier counts the memory they stand for).
     pub text: bool,
-}
-
-impl LeafReads {
-    /// A leaf that reads the number at `path` as it is.
-    pub fn plain(&self, path: &[String]) -> LeafRead {
-        LeafRead { hints: hints(path), coerce: false, text: Vec::new() }
-    }
 }
 
 /// How a leaf of the numeric tier reads its number.
@@ -54,11 +51,6 @@ fn hints(path: &[String]) -> Vec<AtomicU32> {
 }
 
 impl LeafRead {
-    /// Whether the number is read as it is (not through `Number(...)`).
-    pub fn as_is(&self) -> bool {
-        !self.coerce
-    }
-
     /// The number at `path` in the argument `root`, adding to `charged` the memory the
     /// interpreter would count for strings its methods create; `None` where the interpreter must
     /// answer.
@@ -120,30 +112,6 @@ impl LeafRead {
     }
 }
 
-impl Builder {
-    /// The leaf for `Number(x)`: `x` a path, or string methods over one when the builder allows
-    /// them.
-    pub(super) fn number_call(&mut self, call: &NativeCallNode) -> Option<usize> {
-        let (Native::Number, [Item::Expr(arg)]) = (&call.native, call.args.as_slice()) else {
-            return None;
-        };
-        // The call and its argument: generously more than the interpreter counts.
-        self.nodes += 3;
-        let mut ops = Vec::new();
-        let mut cur = arg;
-        while let Node::Method(method) = cur {
-            if !self.reads.text || method.optional_member || method.optional_call {
-                return None;
-            }
-            ops.push(TextOp::of(method.method, &method.args)?);
-            self.nodes += 2 + method.args.len() as u64;
-            cur = &method.obj;
-        }
-        ops.reverse();
-        self.leaf_of(cur, |_, path| LeafRead { hints: hints(path), coerce: true, text: ops })
-    }
-}
-
 /// Looks a key up in an input object, first where `hint` says the key was last time: one
 /// comparison rather than a scan, and the hint moves when the key is elsewhere. Shared by the
 /// threads a tier runs on; a stale hint only costs the scan.
@@ -160,13 +128,77 @@ pub(super) fn lookup_hinted<'a>(o: &'a Map, key: &str, hint: &AtomicU32) -> Opti
     o.get_index(found).map(|(_, v)| v)
 }
 
-/// `ToNumber` of digits alone (a CSV cell), the common case: exact up to 15 digits (below
-/// 2^53); `None` for any other text.
-#[inline]
-pub(super) fn whole_number(s: &str) -> Option<f64> {
-    let digits = s.as_bytes();
-    if !digits.is_empty() && digits.len() <= 15 && digits.iter().all(u8::is_ascii_digit) {
-        return Some(digits.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')) as f64);
+/// The faster paths, as the expression compiler and the numeric tier ask for them.
+pub(super) enum BulkPaths {}
+
+impl DataPaths for BulkPaths {
+    type RecordPath = RecordPath;
+    type LeafReads = LeafReads;
+    type LeafRead = LeafRead;
+
+    fn records(func: &Function) -> Option<RecordPath> {
+        records::analyze(func)
     }
-    None
+
+    #[inline]
+    fn call_record(
+        path: &RecordPath,
+        args: &[&Value],
+        limits: &Limits,
+        room: usize,
+    ) -> Option<(Value, usize)> {
+        path.call(args, limits, room)
+    }
+
+    fn plain(_: &LeafReads, path: &[String]) -> LeafRead {
+        LeafRead { hints: hints(path), coerce: false, text: Vec::new() }
+    }
+
+    fn as_is(leaf: &LeafRead) -> bool {
+        !leaf.coerce
+    }
+
+    #[inline]
+    fn read(
+        leaf: &LeafRead,
+        root: &Value,
+        path: &[String],
+        max_len: usize,
+        charged: &mut usize,
+    ) -> Option<f64> {
+        leaf.read(root, path, max_len, charged)
+    }
+
+    /// The leaf for `Number(x)`: `x` a path, or string methods over one when the builder allows
+    /// them.
+    fn number_call(builder: &mut Builder, call: &NativeCallNode) -> Option<usize> {
+        let (Native::Number, [Item::Expr(arg)]) = (&call.native, call.args.as_slice()) else {
+            return None;
+        };
+        // The call and its argument: generously more than the interpreter counts.
+        builder.nodes += 3;
+        let mut ops = Vec::new();
+        let mut cur = arg;
+        while let Node::Method(method) = cur {
+            if !builder.reads.text || method.optional_member || method.optional_call {
+                return None;
+            }
+            ops.push(TextOp::of(method.method, &method.args)?);
+            builder.nodes += 2 + method.args.len() as u64;
+            cur = &method.obj;
+        }
+        ops.reverse();
+        builder.leaf_of(cur, |_, path| LeafRead { hints: hints(path), coerce: true, text: ops })
+    }
+
+    /// `ToNumber` of digits alone (a CSV cell), the common case: exact up to 15 digits (below
+    /// 2^53); `None` for any other text.
+    #[inline]
+    fn whole_number(s: &str) -> Option<f64> {
+        let digits = s.as_bytes();
+        if !digits.is_empty() && digits.len() <= 15 && digits.iter().all(u8::is_ascii_digit) {
+            return Some(digits.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')) as f64);
+        }
+        None
+    }
 }

@@ -1,9 +1,10 @@
 //! Arrays of records as binary tables of columns beside codec text (`bulk-data`): the `"rows"`
 //! tag, written when binary data goes beside the text and read one table after another or
-//! several at once on a host's workers. Its twin, `tables_off.rs`, is the browser's default
-//! module's: such arrays are written as text there (a `"rows"` tag is an unknown tag).
+//! several at once on a host's workers; and [`BulkValues`], the feature's side of the value
+//! (`bulk_data.rs`), with `text.rs`'s inline short strings. Builds without the feature (the
+//! browser's default module) run `PlainData` there instead: such arrays are written as text (a
+//! `"rows"` tag is an unknown tag).
 
-mod parallel;
 mod table;
 
 #[cfg(test)]
@@ -16,23 +17,13 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::buffers::{reading_with, take_out_of_band, DECODE_BUFFERS, ENCODE_BUFFERS};
+use super::bulk_data::{BulkData, Parallel, TableJob};
 use super::slicing::SLICING;
 use super::{Map, Value};
-pub use parallel::{Parallel, TableJob};
 
 thread_local! {
     /// The workers that read tables of records while [`with_workers`] runs.
     static WORKERS: RefCell<Option<Rc<dyn Parallel>>> = const { RefCell::new(None) };
-}
-
-/// Runs `read` (which parses text written by [`super::codec::encode`]) with `buffers` available
-/// to its tags and `workers` (a host's, say) to read tables of records on, several at once.
-pub fn decode_with_workers<R>(
-    workers: &(impl Parallel + Clone + 'static),
-    buffers: Vec<Arc<[u8]>>,
-    read: impl FnOnce() -> R,
-) -> R {
-    with_workers(Rc::new(workers.clone()), || reading_with(buffers, read))
 }
 
 /// Runs `read` (parsing codec text) with `workers` to read tables of records on.
@@ -43,13 +34,10 @@ fn with_workers<R>(workers: Rc<dyn Parallel>, read: impl FnOnce() -> R) -> R {
     result
 }
 
-/// The `"i"` field of a `"rows"` tag: the indices of its tables among the buffers.
-pub(super) type Tables = Vec<Value>;
-
 /// The indices under which the encode running keeps `items` apart as tables of records (the
 /// `"rows"` tag), or `None` when they are written as text (too few, not records of one shape, or
 /// no binary data beside the text).
-pub(super) fn out_of_band(items: &[Value]) -> Result<Option<Tables>, String> {
+fn out_of_band(items: &[Value]) -> Result<Option<Vec<Value>>, String> {
     if items.len() < table::ROWS_MIN || !ENCODE_BUFFERS.with(|b| b.borrow().is_some()) {
         return Ok(None);
     }
@@ -78,18 +66,12 @@ fn without_slicing<R>(write: impl FnOnce() -> R) -> R {
 }
 
 /// A `"rows"` tag being read.
-pub(super) struct TablesTag;
-
-/// The tag `kind` names, when it is `"rows"`.
-#[inline]
-pub(super) fn tag(kind: &str) -> Option<TablesTag> {
-    (kind == "rows").then_some(TablesTag)
-}
+pub struct TablesTag;
 
 impl TablesTag {
     /// The records of the tag's tables, `indices`: read in order and joined — several at once
     /// on the workers [`with_workers`] names, if any.
-    pub fn read(self, indices: &[Value]) -> Result<Vec<Value>, String> {
+    fn read(self, indices: &[Value]) -> Result<Vec<Value>, String> {
         let mut tables = Vec::with_capacity(indices.len());
         for (n, index) in indices.iter().enumerate() {
             let index =
@@ -136,6 +118,46 @@ impl TablesTag {
             rows.extend(part);
         }
         Ok(rows)
+    }
+}
+
+/// `bulk-data`'s side of the value (see `bulk_data.rs`).
+pub enum BulkValues {}
+
+impl BulkData for BulkValues {
+    type Str = compact_str::CompactString;
+    type Tables = Vec<Value>;
+    type TablesTag = TablesTag;
+
+    #[inline]
+    fn from_string(text: String) -> Self::Str {
+        Self::Str::from(text)
+    }
+
+    #[inline]
+    fn into_string(text: Self::Str) -> String {
+        text.into_string()
+    }
+
+    fn out_of_band(items: &[Value]) -> Result<Option<Vec<Value>>, String> {
+        out_of_band(items)
+    }
+
+    #[inline]
+    fn tag(kind: &str) -> Option<TablesTag> {
+        (kind == "rows").then_some(TablesTag)
+    }
+
+    fn read_tables(tag: TablesTag, indices: &[Value]) -> Result<Vec<Value>, String> {
+        tag.read(indices)
+    }
+
+    fn decode_with_workers<R>(
+        workers: &(impl Parallel + Clone + 'static),
+        buffers: Vec<Arc<[u8]>>,
+        read: impl FnOnce() -> R,
+    ) -> R {
+        with_workers(Rc::new(workers.clone()), || reading_with(buffers, read))
     }
 }
 

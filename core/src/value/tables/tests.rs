@@ -2,7 +2,7 @@
 
 use super::super::codec::{decode, encode, from_json, to_json};
 use super::super::Value;
-use super::decode_with_workers;
+use crate::value::codec::decode_with_workers;
 
 #[test]
 fn arrays_of_records_cross_as_tables_beside_the_text() {
