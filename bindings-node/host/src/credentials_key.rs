@@ -103,7 +103,11 @@ fn make_key_file(path: &Path) -> Result<Key, String> {
         std::fs::create_dir_all(parent).map_err(failed)?;
     }
     let key = Key::random()?;
-    let temporary = path.with_extension(format!("key.{}.tmp", std::process::id()));
+    // Unique per call, not only per process: conductors of one process making the file at once
+    // must not share (and remove) each other's temporary file.
+    static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let call = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let temporary = path.with_extension(format!("key.{}.{call}.tmp", std::process::id()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
