@@ -376,6 +376,22 @@ test("queue conductors with their history in PostgreSQL, one having run flows on
   assert.deepEqual(outcomes, Array(15).fill("clean"), outcomes.filter((o) => o !== "clean").join("\n"));
 });
 
+test("queue conductors whose Redis stops before they are closed (while one still connects, or later) close within a bound and let their process end (12 processes)", {
+  timeout: 600_000,
+}, async (t) => {
+  const postgres = await startPostgres();
+  t.after(() => postgres.stop());
+  const child = fileURLToPath(new URL("../test-support/queue-close-gone-child.mjs", import.meta.url));
+  const outcomes = [];
+  // At once: a conductor made a moment before still opens its connections (a graceful close
+  // once waited on them for ever); after 1 s: they are open, and Redis goes from under them.
+  for (const wait of [0, 0, 0, 0, 0, 0, 0, 0, 1000, 1000, 1000, 1000]) {
+    const { stdout } = await promisify(execFile)(process.execPath, [child, postgres.url, String(wait)]).catch((error) => error);
+    outcomes.push(String(stdout).trim());
+  }
+  assert.deepEqual(outcomes, Array(12).fill("clean"), outcomes.filter((o) => o !== "clean").join("\n"));
+});
+
 test("a worker started before its Redis waits for it, saying so, then takes runs", { timeout: 120_000 }, async (t) => {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;

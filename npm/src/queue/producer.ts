@@ -105,6 +105,8 @@ export class QueueProducer {
       xrevrange(key: string, end: string, start: string, count: "COUNT", n: number): Promise<Array<[string, string[]]>>;
     };
     const last = await client.xrevrange(this.queue.toKey("events"), "+", "-", "COUNT", 1);
+    // Closed meanwhile: no event stream opens after close() has let go of this producer's.
+    if (this.closed) return;
     const events = new this.bull.QueueEvents(this.where.queue, {
       connection: this.where.redis,
       prefix: this.where.prefix,
@@ -262,19 +264,25 @@ export class QueueProducer {
     // Closed only once its event stream is open and ready (or failed to be): a BullMQ queue or
     // QueueEvents closed while it still connects leaves a command behind that its closing
     // connection rejects, unhandled (seen as "Connection is closed." after close resolved).
-    await withPatience(
+    const ready = await withPatience(
       this.ready.then(
         () => true,
         () => true,
       ),
       false,
     );
-    const closed = await withPatience(
-      Promise.allSettled([this.events?.close(), this.queue.close()]).then(() => true),
-      false,
-    );
-    // Redis did not answer: drop the connections rather than wait behind their queued commands.
-    if (!closed) await Promise.allSettled([this.events?.disconnect(), this.queue.disconnect()]);
+    const connections = [this.events, this.queue].filter((target) => target !== undefined);
+    const closed =
+      ready &&
+      (await withPatience(
+        Promise.allSettled(connections.map((target) => target.close())).then(() => true),
+        false,
+      ));
+    // Redis did not answer (stopped while this producer still connected, or since): each
+    // connection is dropped, not waited for. A graceful close waits behind its QUIT for as long
+    // as Redis is away; BullMQ's disconnect() waits for a connection that never became ready, and
+    // then for an `end` event that a connection the server already closed may never emit.
+    if (!closed) for (const target of connections) dropConnection(target, ready);
   }
 
   private settle(executionId: string, result: WireResult | undefined): void {
@@ -413,6 +421,20 @@ export class QueueProducer {
 }
 
 /** `work`, or `fallback` once Redis has had `REDIS_PATIENCE_MS` to answer. */
+/**
+ * Ends a BullMQ queue's or event stream's Redis connection without waiting for Redis, so that it
+ * stops reconnecting (a connection left reconnecting to a Redis that is gone would keep the
+ * process alive after close()); commands still queued on it fail. `wasReady`: it was ready, and a
+ * graceful close was tried, so disconnect() no longer waits for it to be. Otherwise BullMQ's
+ * forced close of the connection, the one call that ends it in any state (its disconnect() first
+ * waits for the connection to become ready).
+ */
+function dropConnection(target: Queue | QueueEvents, wasReady: boolean): void {
+  const connection = (target as unknown as { connection?: { close?: (force: boolean) => Promise<void> } }).connection;
+  const dropped = !wasReady && typeof connection?.close === "function" ? connection.close(true) : target.disconnect();
+  dropped.catch(() => {});
+}
+
 function withPatience<T>(work: Promise<T>, fallback: T, gaveUp?: () => void): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<T>(
