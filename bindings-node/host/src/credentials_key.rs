@@ -128,3 +128,54 @@ fn make_key_file(path: &Path) -> Result<Key, String> {
         Err(error) => Err(failed(error)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Many conductors of one process making the key file of one directory at the same moment
+    /// (threads released together, again and again): each gets a key, all get the same one, and
+    /// no temporary file is left. With one temporary name per process, one maker removed
+    /// another's temporary file between its write and its link, and that maker failed.
+    #[test]
+    fn conductors_of_one_process_making_the_key_at_once_all_get_the_one_key() {
+        const MAKERS: usize = 12;
+        for round in 0..40 {
+            let directory = std::env::temp_dir().join(format!(
+                "atomiton-key-race-{}-{}-{round}",
+                std::process::id(),
+                fastrand::u64(..)
+            ));
+            let start = Arc::new(std::sync::Barrier::new(MAKERS));
+            let makers: Vec<_> = (0..MAKERS)
+                .map(|_| {
+                    let directory = directory.clone();
+                    let start = Arc::clone(&start);
+                    std::thread::spawn(move || {
+                        let path = directory.join(KEY_FILE_NAME);
+                        start.wait();
+                        make_key_file(&path).and_then(|made| {
+                            // Whoever linked it first, the key on disk is the one every maker got.
+                            let read = read_key_file(&path)?;
+                            (read == made).then_some(made).ok_or("another key".to_owned())
+                        })
+                    })
+                })
+                .collect();
+            let keys: Vec<Key> = makers
+                .into_iter()
+                .map(|maker| match maker.join() {
+                    Ok(Ok(key)) => key,
+                    Ok(Err(error)) => panic!("round {round}: a maker failed: {error}"),
+                    Err(_) => panic!("round {round}: a maker panicked"),
+                })
+                .collect();
+            assert!(keys.windows(2).all(|pair| pair[0] == pair[1]), "round {round}: two keys");
+            let left: Vec<_> = std::fs::read_dir(&directory)
+                .map(|entries| entries.flatten().map(|entry| entry.file_name()).collect())
+                .unwrap_or_default();
+            assert_eq!(left, vec![std::ffi::OsString::from(KEY_FILE_NAME)], "round {round}");
+            let _ = std::fs::remove_dir_all(&directory);
+        }
+    }
+}
