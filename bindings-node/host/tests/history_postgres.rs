@@ -7,7 +7,8 @@ mod common;
 
 use std::sync::{Arc, OnceLock};
 
-use atomiton_core::history::{Capture, HistoryStore, ListQuery, Prune, RunStatus};
+use atomiton_core::history::{Capture, HistoryStore, ListQuery, MemoryHistory, Prune, RunStatus};
+use atomiton_core::storage::SortOrder;
 use atomiton_core::testing::history_store::{check_history_store, CHECKED_MAX_VALUE_BYTES};
 use atomiton_core::testing::wait;
 use atomiton_native_host::history::postgres_schema_version;
@@ -46,6 +47,33 @@ fn two_stores_on_one_database_share_their_runs() {
     second.write(run("two", 3.0));
     sync(&second);
     assert_eq!(wait(first.list(ListQuery::default())).expect("list").total, 2);
+}
+
+/// Runs begun in the same millisecond, in one batch (written back to back), list in the order
+/// they began, as in memory, whatever the order of their ids (the batch once numbered them in
+/// whatever order its query plan gave).
+#[test]
+fn runs_begun_together_in_one_batch_list_in_the_order_they_began_as_in_memory() {
+    let store = open("begun-together", "w-1");
+    let memory = MemoryHistory::new(Capture::default());
+    // Connected and migrated first: the runs then go in a batch or two, not one by one.
+    sync(&store);
+    // Neither in the order of their ids nor in the reverse of it.
+    let ids: Vec<String> = (0..12).map(|i| format!("run-{:02}", i * 5 % 12)).collect();
+    for target in [&store as &dyn HistoryStore, &memory] {
+        for (i, id) in ids.iter().enumerate() {
+            target.write(run(id, 5.0 + (i / 6) as f64));
+        }
+    }
+    let listed = |target: &dyn HistoryStore, sort_order| {
+        let query = ListQuery { sort_order, ..ListQuery::default() };
+        let page = wait(target.list(query)).expect("list");
+        page.executions.into_iter().map(|summary| summary.id).collect::<Vec<_>>()
+    };
+    for sort_order in [SortOrder::Asc, SortOrder::Desc] {
+        assert_eq!(listed(&store, sort_order), listed(&memory, sort_order), "{sort_order:?}");
+    }
+    assert_eq!(listed(&store, SortOrder::Asc), ids, "in the order they began");
 }
 
 #[test]

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_triggers.sql"),
     include_str!("migrations/0011_trigger_deliveries.sql"),
     include_str!("migrations/0012_trigger_fires_started.sql"),
+    include_str!("migrations/0013_begun_in_order.sql"),
 ];
 
 /// A key of our own for `pg_advisory_xact_lock`: two processes opening one database at once
