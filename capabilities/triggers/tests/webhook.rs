@@ -332,3 +332,43 @@ fn a_hooks_own_headers_limits_and_response_are_what_its_requests_get() {
         );
     });
 }
+
+#[test]
+fn a_delivery_after_another_processs_burst_in_the_same_ms_is_still_listed_with_its_run() {
+    let host = VirtualHost::new();
+    let store = Arc::new(MemoryTriggers::new());
+    let first = service(&host, store.clone());
+    let shared: SharedHost = host.shared();
+    let second = TriggerService::new(store, shared, "another process");
+    host.block_on(async move {
+        let parameters = json!({"path": "orders", "auth": "none"});
+        first.activate("orders".into(), flow("orders", parameters), None).await.expect("activated");
+        // The clock stands still: 100 deliveries to one process take the 100 keys from now on,
+        // then one to the other process must find a key past them (64 one by one did not).
+        let mut runs = Vec::new();
+        for n in 0..100 {
+            let delivered = first
+                .deliver(hook("orders"), request("orders", &[], &format!("{n}")), false)
+                .await
+                .expect("answered");
+            runs.push(delivered.start.expect("a run"));
+        }
+        let late = second
+            .deliver(hook("orders"), request("orders", &[], "late"), false)
+            .await
+            .expect("answered")
+            .start
+            .expect("a run");
+        let last_of_burst = runs.iter().filter_map(|r| r.scheduled_at).fold(f64::MIN, f64::max);
+        let key = late.scheduled_at.expect("the late delivery is recorded");
+        assert!(key > last_of_burst && key <= last_of_burst + 200.0, "{key} after {last_of_burst}");
+        runs.push(late);
+
+        let fires = second.fires(hook("orders"), 1000).await.expect("fires").fires;
+        let mut listed: Vec<_> = fires.iter().filter_map(|f| f.execution_id.clone()).collect();
+        let mut started: Vec<_> = runs.iter().map(|r| r.execution_id.clone()).collect();
+        listed.sort();
+        started.sort();
+        assert_eq!(listed, started, "each delivery listed once, with its run");
+    });
+}

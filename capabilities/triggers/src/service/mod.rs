@@ -43,6 +43,12 @@ pub const LEASE_MS: i64 = 60_000;
 /// land in one ms take the next ones.
 const EVENT_KEY_TRIES: i64 = 64;
 
+/// How many taken keys an event's fire steps over one by one before it strides: past them the
+/// stride doubles at each taken key, so a burst of N fires another process recorded just before
+/// (their keys side by side) is stepped over in about log2(N) tries, and the key found is at most
+/// about 2N ms from the event's own time.
+const EVENT_KEY_STEPS: i64 = 8;
+
 /// The node types that start a flow.
 pub const TRIGGER_TYPES: &[&str] = &[SCHEDULE_TYPE, WEBHOOK_TYPE, FILE_WATCH_TYPE];
 
@@ -376,7 +382,8 @@ impl Inner {
     /// Records the fire of an event at `at` (a webhook delivery, a file event), whose run
     /// `execution_id` starts at `now`, so that `fires()` lists it like a schedule's: claimed and
     /// started at once under the first key from `at` on that no other fire of the trigger has.
-    /// The key, or `None` when none of [`EVENT_KEY_TRIES`] was free (the run starts unlisted).
+    /// The key, or `None` when none of [`EVENT_KEY_TRIES`] tries found one free (the run starts
+    /// unlisted).
     async fn record_event(
         &self,
         row: &TriggerRow,
@@ -385,15 +392,21 @@ impl Inner {
         execution_id: &str,
     ) -> Result<Option<i64>> {
         let after_last = self.last_event_key.load(Ordering::Relaxed).saturating_add(1);
-        let first = at.max(after_last);
-        for key in first..first.saturating_add(EVENT_KEY_TRIES) {
-            if !self.claims(row, key, now).await? {
-                continue;
-            }
-            if self.store.started(&row.id, key, &self.owner, execution_id, now).await? {
+        let mut key = at.max(after_last);
+        let mut stride = 1_i64;
+        for tried in 0..EVENT_KEY_TRIES {
+            if self.claims(row, key, now).await?
+                && self.store.started(&row.id, key, &self.owner, execution_id, now).await?
+            {
                 self.last_event_key.fetch_max(key, Ordering::Relaxed);
                 return Ok(Some(key));
             }
+            // Taken, most likely by a burst another process recorded: step over it quickly
+            // rather than one key at a time (64 side by side would leave this run unlisted).
+            if tried >= EVENT_KEY_STEPS {
+                stride = stride.saturating_mul(2);
+            }
+            key = key.saturating_add(stride);
         }
         Ok(None)
     }
