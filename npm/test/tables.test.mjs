@@ -123,6 +123,38 @@ for (const engine of ["native", "wasm"]) {
   });
 }
 
+test("a custom node type is given every record of an input longer than one of the engine's tables", async () => {
+  // The engine writes an array of records as tables of up to 16,384 rows; a call to a custom
+  // executor carries them all, and every one must reach it (only the first table did).
+  let given;
+  const conductor = createConductor({
+    storage: { type: "memory" },
+    nodeExecutorFactory: {
+      getNodeExecutable: (type) => (type === "count" ? { execute: (p) => ((given = p.input.default.result), given.length) } : undefined),
+    },
+  });
+  const n = 40_000;
+  const make = {
+    id: "make",
+    type: "transform",
+    parameters: { operation: "map", transformFunction: "x => ({ id: x, name: 'n' + x })", data: Array.from({ length: n }, (_, i) => i) },
+  };
+  const flow = {
+    id: "f",
+    type: "flow",
+    nodes: [make, { id: "count", type: "count", parameters: {} }],
+    edges: [{ source: "make", target: "count" }],
+  };
+  const result = await conductor.node.run(flow);
+  assert.equal(result.success, true, result.error?.message);
+  assert.equal(result.data, n, "the executor counted every record");
+  assert.deepEqual(given.at(-1), { id: n - 1, name: `n${n - 1}` });
+  assert.ok(
+    given.every((record, i) => record.id === i),
+    "in order",
+  );
+});
+
 test("the engine writes tables and reads them, and refuses malformed ones with a clear error", async () => {
   const native = loadNative();
   assert.ok(native.ok);

@@ -6,25 +6,7 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
 import { HandleRef, TAG, ValueEncodeError, decodeValue, encodeValue } from "./codec.js";
-
-/** Where `a` and `b` differ (`Object.is` at the leaves, holes and key order included), or undefined. */
-function difference(a: unknown, b: unknown, path = ""): string | undefined {
-  if (Object.is(a, b)) return undefined;
-  if (typeof a !== typeof b || typeof a !== "object" || a === null || b === null) return `${path}: ${String(a)} ≠ ${String(b)}`;
-  const [x, y] = [a as Record<string, unknown>, b as Record<string, unknown>];
-  if (Object.prototype.toString.call(x) !== Object.prototype.toString.call(y)) return `${path}: kinds differ`;
-  if (x instanceof Date) return x.getTime() === (y as unknown as Date).getTime() ? undefined : `${path}: dates differ`;
-  if (x instanceof Uint8Array) return Buffer.compare(x, y as unknown as Uint8Array) === 0 ? undefined : `${path}: bytes differ`;
-  if (x instanceof Map || x instanceof Set) return difference([...x], [...(y as unknown as Map<unknown, unknown>)], path);
-  if (x instanceof RegExp) return String(x) === String(y) ? undefined : `${path}: patterns differ`;
-  const keys = Reflect.ownKeys(x);
-  if (keys.join() !== Reflect.ownKeys(y).join()) return `${path}: keys ${keys.join()} ≠ ${Reflect.ownKeys(y).join()}`;
-  for (const key of keys) {
-    const found = difference(x[key as string], y[key as string], `${path}.${String(key)}`);
-    if (found) return found;
-  }
-  return undefined;
-}
+import { difference } from "./exact.test-support.js";
 
 test("plain data is written as JSON.stringify writes it", () => {
   for (const value of [null, true, 0, 1.5, "text", [], {}, [1, "two", { three: [3] }], { a: { b: { c: null } } }]) {

@@ -43,7 +43,16 @@ const utf8 = new TextEncoder();
 /** Any UTF-16 surrogate, paired or not. */
 const SURROGATE = /[\uD800-\uDFFF]/;
 // `ignoreBOM`: a string that begins with U+FEFF keeps it (by default the decoder drops it).
-const fromUtf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+// `fatal`: bytes that are not UTF-8 are refused, as the engine's reader refuses them, rather than
+// read as U+FFFD.
+const fromUtf8 = new TextDecoder("utf-8", { ignoreBOM: true, fatal: true });
+/** A string piece that begins with the second half of a pair, or ends with the first half. */
+const CUT_PAIR = /^[\uDC00-\uDFFF]|[\uD800-\uDBFF]$/;
+/**
+ * The tables being read now: a text column's `rows` tag naming one of them would read it again
+ * without end (malformed input only: the writers never make one).
+ */
+const reading = new Set<Uint8Array>();
 
 function malformed(why: string): Error {
   return new Error(`Malformed table of records in the engine's value encoding: ${why}`);
@@ -59,8 +68,16 @@ export function readTables(indices: readonly number[], options: DecodeOptions, c
     const index = indices[n] as number;
     const bytes = options.buffers?.[index];
     if (!bytes) throw new Error(`A table of records refers to buffer ${index}, which was not passed`);
-    const records = decodeTable(bytes, options, codec);
-    if (n === 0) return indices.length === 1 ? records : appendAll(out, records);
+    if (reading.has(bytes)) throw malformed("a table refers to itself");
+    reading.add(bytes);
+    let records: unknown[];
+    try {
+      records = decodeTable(bytes, options, codec);
+    } finally {
+      reading.delete(bytes);
+    }
+    // One table (the common case): its array as it is, not copied.
+    if (indices.length === 1) return records;
     appendAll(out, records);
   }
   return out;
@@ -135,7 +152,11 @@ class Reader {
 
   text(length: number): string {
     const start = this.take(length);
-    return fromUtf8.decode(this.bytes.subarray(start, start + length));
+    try {
+      return fromUtf8.decode(this.bytes.subarray(start, start + length));
+    } catch {
+      throw malformed("a text is not UTF-8");
+    }
   }
 
   records(rows: number, depth: number): unknown[] {
@@ -182,6 +203,9 @@ class Reader {
           at = end;
         }
         if (at !== text.length) throw malformed("its strings' lengths do not add up to their text");
+        // Checked only in a column that has pairs at all: a length may not split one.
+        if (SURROGATE.test(text) && out.some((piece) => CUT_PAIR.test(piece)))
+          throw malformed("a string's length splits a character in two");
         return out;
       }
       case Kind.Booleans: {
