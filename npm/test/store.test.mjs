@@ -57,10 +57,15 @@ for (const engine of ENGINES) {
     await conductor.shutdown();
   });
 
-  test(`${engine}: during a run nobody subscribed to, the store shows it as it goes`, async () => {
+  /**
+   * A conductor on `engine` running chain("quick") as `executionId` with its middle node held
+   * until `release()`; `held` resolves once the run is there (`inside` runs at that moment).
+   */
+  function heldRun(executionId, inside = () => {}) {
     let release;
+    let reached;
     const gate = new Promise((resolve) => (release = resolve));
-    const seen = [];
+    const held = new Promise((resolve) => (reached = resolve));
     const conductor = createConductor({
       engine,
       storage: { type: "memory" },
@@ -69,7 +74,8 @@ for (const engine of ENGINES) {
           type === "wait"
             ? {
                 execute: async () => {
-                  seen.push(conductor.node.store.getState());
+                  inside(conductor);
+                  reached();
                   await gate;
                   return 1;
                 },
@@ -79,8 +85,14 @@ for (const engine of ENGINES) {
     });
     const flow = chain("quick");
     flow.nodes[1].type = "wait";
-    const running = conductor.node.run(flow, { executionId: `live-${engine}` });
-    while (seen.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    const running = conductor.node.run(flow, { executionId });
+    return { conductor, running, held, release };
+  }
+
+  test(`${engine}: during a run nobody subscribed to, the store shows it as it goes`, async () => {
+    const seen = [];
+    const { conductor, running, held, release } = heldRun(`live-${engine}`, (c) => seen.push(c.node.store.getState()));
+    await held;
     const during = seen[0];
     assert.equal(during.executionId, `live-${engine}`);
     assert.equal(during.isExecuting, true);
@@ -89,6 +101,23 @@ for (const engine of ENGINES) {
     release();
     assert.equal((await running).success, true);
     assert.deepEqual(states(conductor.node.store.getState()), ["a:completed", "b:completed", "c:completed"]);
+    await conductor.shutdown();
+  });
+
+  test(`${engine}: a subscriber that arrives during a run nobody watched sees that run at once`, async () => {
+    const { conductor, running, held, release } = heldRun(`late-${engine}`);
+    await held;
+    const told = [];
+    const unsubscribe = conductor.node.store.subscribe((state, previous) => told.push([state, previous]));
+    const now = conductor.node.store.getState();
+    assert.equal(now.executionId, `late-${engine}`, "the run going on, not the empty state");
+    assert.deepEqual(states(now), ["a:completed", "b:executing", "c:pending"]);
+    release();
+    assert.equal((await running).success, true);
+    assert.ok(told.length > 0, "the subscriber was told of the run's end");
+    assert.equal(told[0][1].executionId, `late-${engine}`, "each change after the state of the same run");
+    assert.deepEqual(states(told.at(-1)[0]), ["a:completed", "b:completed", "c:completed"]);
+    unsubscribe();
     await conductor.shutdown();
   });
 

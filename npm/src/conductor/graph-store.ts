@@ -44,6 +44,8 @@ export class GraphStore {
   /** A run `reset()` let go of: its state is not read again. */
   private forgotten: string | undefined;
   private lastTrace: (() => unknown) | undefined;
+  /** The followed run was started with nobody subscribed: it reports no change of a node. */
+  private silent = false;
 
   constructor(private readonly engine: EngineAdapter) {}
 
@@ -65,11 +67,18 @@ export class GraphStore {
   /** A run of this conductor starts: the store follows it from now on. */
   started(executionId: string): void {
     this.following = executionId;
+    this.silent = !this.wantsChanges;
   }
 
   /** A run of this conductor ended; `trace` reads its trace (`getTrace()`). */
   ended(executionId: string, trace: () => unknown): void {
-    if (executionId === this.following) this.lastTrace = trace;
+    if (executionId !== this.following) return;
+    this.lastTrace = trace;
+    // Subscribed to after it started, the run told nobody of its changes: they learn its end.
+    if (this.silent && this.listeners.size > 0) {
+      const viewed = this.read();
+      if (viewed) this.replace(viewed);
+    }
   }
 
   /** Applies the engine's events to the state, when subscribers or an unreadable engine need them. */
@@ -92,7 +101,9 @@ export class GraphStore {
   }
 
   getState(): RunGraphState {
-    if (this.listeners.size === 0) {
+    // Read while nobody subscribed (no events keep the state), and while the state is not yet
+    // of the followed run: one started before anyone subscribed sends no events to catch up by.
+    if (this.listeners.size === 0 || this.behind()) {
       const viewed = this.read();
       if (viewed) this.state = viewed;
     }
@@ -100,10 +111,21 @@ export class GraphStore {
   }
 
   subscribe(listener: StoreListener): () => void {
+    // The first subscriber starts from the engine's state of the followed run, not from what
+    // the store last showed.
+    if (this.listeners.size === 0 && this.behind()) {
+      const viewed = this.read();
+      if (viewed) this.state = viewed;
+    }
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
     };
+  }
+
+  /** Whether the state is not yet of the run the store follows. */
+  private behind(): boolean {
+    return this.following !== undefined && this.state.executionId !== this.following;
   }
 
   /** Back to the state before any run; the run it showed is not shown again. */
