@@ -403,6 +403,23 @@ test("unusable settings of a known kind are refused with their error, and change
   assert.equal((await pending).data, "home");
 });
 
+test("'local' settings the new engine refuses leave the config and the engine as they were", async () => {
+  const config: ConductorConfig = { concurrency: 2, timeout: 1000 };
+  const home = world().engine("home");
+  const refusing: LocalEngines = {
+    local: home,
+    create() {
+      throw new Error("concurrency must be at least 1");
+    },
+  };
+  const switcher = new TransportSwitch(home, config, refusing, () => home);
+  assert.throws(() => switcher.configure("local", { concurrency: 0, timeout: 5 }), /at least 1/);
+  assert.deepEqual(config, { concurrency: 2, timeout: 1000 });
+  const pending = switcher.engine.run(FLOW, options("a"));
+  home.end("a");
+  assert.equal((await pending).data, "home");
+});
+
 test("a conductor with no local engines refuses 'local' with NO_TRANSPORT and keeps its engine and config", async () => {
   const config: ConductorConfig = { concurrency: 2 };
   const c = conductor(config, { locals: false, homeKind: "remote" });

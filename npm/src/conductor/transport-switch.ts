@@ -160,11 +160,15 @@ export class TransportSwitch {
     // The engine bounds its runs by its config: a new bound is a new engine for later runs.
     const newTimeout = settings.timeout !== undefined && settings.timeout !== this.config.timeout;
     if (newConcurrency || newPerHost || newTimeout) {
-      if (settings.timeout !== undefined) this.config.timeout = settings.timeout;
-      if (settings.concurrency !== undefined) this.config.concurrency = settings.concurrency;
-      if (perHost !== undefined) this.config.http = { ...this.config.http, maxRequestsPerHost: perHost };
+      // Settings an engine refuses change nothing: the config takes them once one is made.
+      const next: ConductorConfig = { ...this.config };
+      if (settings.timeout !== undefined) next.timeout = settings.timeout;
+      if (settings.concurrency !== undefined) next.concurrency = settings.concurrency;
+      if (perHost !== undefined) next.http = { ...this.config.http, maxRequestsPerHost: perHost };
+      const created = locals.create(next);
+      Object.assign(this.config, next);
       const previous = this.localRunner;
-      this.localRunner = locals.create(this.config);
+      this.localRunner = created;
       if (previous !== this.runner) this.retire(previous);
     }
     this.activate(this.localRunner, locals.local);
