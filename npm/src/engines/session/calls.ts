@@ -35,6 +35,8 @@ export class ExecutorCalls {
   private readonly calls = new Map<number, CallSignal>();
   /** Answers of asynchronous executors, sent to the engine together once per microtask. */
   private answers: Answers = { texts: [], buffers: [] };
+  /** The session stopped (`clear`): nothing is sent to it any more. */
+  private stopped = false;
 
   /** @param settle takes the status the engine answers a later batch with. */
   constructor(
@@ -43,9 +45,14 @@ export class ExecutorCalls {
     private readonly settle: (status: number) => void,
   ) {}
 
-  /** Forgets the calls in flight (the session stopped): their answers go nowhere. */
+  /**
+   * Forgets the calls in flight (the session stopped): their answers go nowhere, nor do the
+   * storage answers and written values still on their way (the session may be freed by then).
+   */
   clear(): void {
     this.calls.clear();
+    this.stopped = true;
+    this.answers = { texts: [], buffers: [] };
   }
 
   /** Sends `answers` to the engine; returns the status of what is waiting then. */
@@ -148,11 +155,13 @@ export class ExecutorCalls {
 
   /** An answer written after its batch went: goes with the next one. */
   private answerWhenReady(id: number, text: string): void {
+    if (this.stopped) return;
     this.answers.texts.push(`[${id},${text}]`);
     if (this.answers.texts.length === 1) queueMicrotask(() => this.flushAnswers());
   }
 
   private flushAnswers(): void {
+    if (this.stopped) return;
     const batch = this.answers;
     this.answers = { texts: [], buffers: [] };
     this.settle(this.send(batch));
