@@ -272,6 +272,18 @@ fn listing_filters_pages_and_hostile_ids_are_refused() {
     );
     assert_eq!(rig.call(rig.session.executions_delete("bad".into()))["ok"], json!(true));
     assert_eq!(rig.list(json!({}))["total"], json!(6));
+    // A misspelt field is refused, naming the one meant, and prunes nothing: read as absent,
+    // `olderthan` would have left `keep` alone to delete runs meant to stay.
+    let misspelt =
+        rig.call(rig.session.executions_prune(json!({"keep": 2, "olderthan": 1}).to_string()));
+    assert_eq!(
+        (misspelt["error"]["code"].as_str(), misspelt["error"]["message"].as_str()),
+        (
+            Some("VALIDATION_FAILED"),
+            Some("Invalid prune options: unknown option 'olderthan' (did you mean 'olderThan'?)")
+        )
+    );
+    assert_eq!(rig.list(json!({}))["total"], json!(6));
     let pruned = rig.call(rig.session.executions_prune(json!({"keep": 2}).to_string()));
     assert_eq!(pruned["value"]["deleted"], json!(4), "{pruned}");
     assert_eq!(

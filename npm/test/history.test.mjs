@@ -205,6 +205,12 @@ for (const engine of ENGINES) {
       ["keep-63", "keep-62", "keep-61"],
       "retention keeps the newest maxRuns",
     );
+    await assert.rejects(
+      conductor.executions.prune({ keep: 1, olderthan: 1 }),
+      (e) => e.code === "VALIDATION_FAILED" && /unknown option 'olderthan' \(did you mean 'olderThan'\?\)/.test(e.message),
+      "a misspelt field is refused, not read as absent",
+    );
+    assert.equal((await conductor.executions.list()).total, 3, "and nothing was pruned");
     assert.deepEqual(await conductor.executions.prune({ keep: 1 }), { deleted: 2 });
     await conductor.executions.delete("keep-63");
     assert.equal((await conductor.executions.list()).total, 0);

@@ -255,9 +255,11 @@ pub struct Pruned {
 #[cfg(test)]
 pub(crate) use waits::WokenRuns;
 
-/// `executions.prune({olderThan?, keep?})`: `olderThan` in ms before now.
+/// `executions.prune({olderThan?, keep?})`: `olderThan` in ms before now. Any other field is
+/// refused: a misspelt `olderThan` read as absent would prune by `keep` alone, deleting runs the
+/// caller meant to keep.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub(crate) struct PruneRequest {
     pub older_than: Option<f64>,
     pub keep: Option<usize>,
@@ -410,7 +412,7 @@ impl SessionHistory {
     /// `executions.prune`: how many runs went.
     pub(crate) async fn prune(&self, options_json: &str, now: f64) -> Result<usize> {
         let request: PruneRequest = serde_json::from_str(options_json)
-            .map_err(|e| ExecutionError::validation(format!("Invalid prune options: {e}")))?;
+            .map_err(|e| crate::options::serde_error::invalid("prune options", &e))?;
         if request.older_than.is_none() && request.keep.is_none() {
             return Err(ExecutionError::validation("prune needs olderThan (ms) or keep (runs)"));
         }

@@ -152,12 +152,12 @@ test("every call that takes an execution id refuses one that is not a string wit
   assert.deepEqual([calls, runs], [[], []]);
 });
 
-test("prune sends only olderThan and keep, and resolves with the engine's answer", async () => {
+test("prune sends every field for the engine to judge (a misspelt one is its to refuse), and resolves with its answer", async () => {
   const { executions, calls } = setup({ prune: ok({ deleted: 3 }) });
-  assert.deepEqual(await executions.prune({ olderThan: 1_000, keep: 5, other: 1 } as object), { deleted: 3 });
+  assert.deepEqual(await executions.prune({ olderThan: 1_000, keep: 5, olderthan: 1 } as object), { deleted: 3 });
   assert.deepEqual(await executions.prune({ keep: 2 }), { deleted: 3 });
   assert.deepEqual(calls, [
-    ["prune", { olderThan: 1_000, keep: 5 }],
+    ["prune", { olderThan: 1_000, keep: 5, olderthan: 1 }],
     ["prune", { keep: 2 }],
   ]);
 });

@@ -118,10 +118,13 @@ export function createExecutionsApi(engine: EngineAdapter, run: Run) {
       requireId(executionId);
       unwrap(await engine.executions("delete", executionId));
     },
-    /** Removes runs older than `olderThan` ms and all but the newest `keep` (running runs stay): `{deleted}`. */
+    /**
+     * Removes runs older than `olderThan` ms and all but the newest `keep` (running runs stay): `{deleted}`.
+     * Every field goes to the engine, which refuses one it does not know (a misspelt `olderThan`
+     * would otherwise leave `keep` alone to decide).
+     */
     async prune(options: PruneExecutionsOptions): Promise<PrunedExecutions> {
-      const { olderThan, keep } = fields(options);
-      return unwrap(await engine.executions("prune", JSON.stringify({ olderThan, keep })));
+      return unwrap(await engine.executions("prune", JSON.stringify(fields(options))));
     },
     /**
      * Runs a recorded execution again, as a new run linked to it (`retryOf`). From `"failed"`
